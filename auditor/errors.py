@@ -1,0 +1,75 @@
+"""Errors the auditor raises, and the exit code each one maps to.
+
+    AuditorError                 base class; never raised directly
+    +-- UsageError               bad command line                          -> exit 2
+    +-- PolicyError              bad policy file(s); carries PolicyIssue list -> exit 2
+    +-- SnapshotError            unreadable or invalid snapshot file        -> exit 2
+    +-- CollectionError          Graph request failed / incomplete data    -> exit 3
+    |   +-- AuthError            credential or token problem                -> exit 3
+    +-- DeliveryError            e-mail could not be delivered              -> exit 4
+
+Exit codes: 0 = no unwaived finding at or above --fail-on; 1 = such findings;
+2 = usage, policy or snapshot error; 3 = collection error or incomplete tenant data;
+4 = report written but e-mail delivery failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_COLLECTION = 3
+EXIT_DELIVERY = 4
+
+
+class AuditorError(Exception):
+    """Base of every error the auditor reports to the user."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(AuditorError):
+    exit_code = EXIT_USAGE
+
+
+@dataclass(frozen=True)
+class PolicyIssue:
+    """One problem in a policy file, located as precisely as the YAML allows."""
+
+    file: str
+    line: int  # 1-based; 0 when unknown
+    column: int  # 1-based; 0 when unknown
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+class PolicyError(AuditorError):
+    exit_code = EXIT_USAGE
+
+    def __init__(self, issues: list[PolicyIssue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+class SnapshotError(AuditorError):
+    exit_code = EXIT_USAGE
+
+
+class CollectionError(AuditorError):
+    """A Graph read failed; the message names the request and what to do."""
+
+    exit_code = EXIT_COLLECTION
+
+
+class AuthError(CollectionError):
+    pass
+
+
+class DeliveryError(AuditorError):
+    exit_code = EXIT_DELIVERY

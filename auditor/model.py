@@ -1,0 +1,266 @@
+"""Plain data passed between the stages: collect -> TenantSnapshot -> evaluate -> AuditResult.
+
+Users are kept compact (slots, interned SKU ids, shared tuples for identical license layouts)
+because a tenant can hold a million of them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+class Cloud(enum.Enum):
+    """National clouds. Graph endpoints live in auditor.graph; guidance variants in auditor.guidance."""
+
+    WORLDWIDE = "worldwide"
+    USGOV = "usgov"
+    USGOV_DOD = "usgov-dod"
+    CHINA = "china"  # operated by 21Vianet
+    GERMANY = "germany"
+
+
+class Locale(enum.Enum):
+    EN = "en"
+    NL = "nl"
+    DA = "da"
+    SV = "sv"
+    TR = "tr"
+
+
+class SubjectType(enum.Enum):
+    USER = "user"
+    SKU = "sku"
+    SUBSCRIPTION = "subscription"
+    WAIVER = "waiver"
+
+
+# --- tenant state ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PrepaidUnits:
+    enabled: int = 0
+    suspended: int = 0
+    warning: int = 0
+    locked_out: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePlan:
+    service_plan_id: str
+    service_plan_name: str
+    provisioning_status: str
+    applies_to: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sku:
+    """A subscribedSku: one product the tenant has bought."""
+
+    id: str
+    sku_id: str
+    sku_part_number: str
+    applies_to: str
+    capability_status: str
+    consumed_units: int
+    prepaid_units: PrepaidUnits
+    service_plans: tuple[ServicePlan, ...] = ()
+
+    @property
+    def unused(self) -> int:
+        return self.prepaid_units.enabled - self.consumed_units
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A companySubscription (directory/subscriptions)."""
+
+    id: str
+    sku_id: str
+    sku_part_number: str
+    status: str
+    is_trial: bool
+    total_licenses: int
+    created_date_time: str | None
+    next_lifecycle_date_time: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedLicense:
+    sku_id: str
+    disabled_plans: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseAssignmentState:
+    sku_id: str
+    assigned_by_group: str | None  # None = direct assignment
+    state: str  # Active, ActiveWithError, Disabled, Error
+    error: str  # None, CountViolation, MutuallyExclusiveViolation, ...
+    disabled_plans: tuple[str, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.error not in ("", "None") or self.state == "Error"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    user_principal_name: str
+    display_name: str
+    account_enabled: bool
+    user_type: str  # Member | Guest
+    department: str | None
+    usage_location: str | None
+    assigned_licenses: tuple[AssignedLicense, ...]
+    license_assignment_states: tuple[LicenseAssignmentState, ...]
+    created_date_time: str | None = None
+    # signInActivity; None when never signed in or not collected (see TenantSnapshot.gaps)
+    last_sign_in_date_time: str | None = None
+    last_non_interactive_sign_in_date_time: str | None = None
+    sku_ids: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @property
+    def licensed(self) -> bool:
+        return bool(self.assigned_licenses)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: str
+    display_name: str
+    assigned_licenses: tuple[AssignedLicense, ...] = ()
+    members: tuple[str, ...] = ()  # transitive member object ids (users only)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Tenant data that could not be collected. Rules needing `part` are not evaluated."""
+
+    part: str  # users | signInActivity | subscribedSkus | subscriptions | groups | organization
+    request: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"part": self.part, "request": self.request, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class TenantSnapshot:
+    tenant_id: str
+    tenant_name: str
+    cloud: Cloud
+    collected_at: str
+    skus: tuple[Sku, ...]
+    subscriptions: tuple[Subscription, ...]
+    users: tuple[User, ...]
+    groups: tuple[Group, ...]
+    gaps: tuple[Gap, ...] = ()
+    # "sign_in_activity" when signInActivity was requested; without it inactivity is not evaluable
+    collected_parts: frozenset[str] = frozenset()
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+
+# --- audit results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    type: SubjectType
+    id: str
+    upn: str | None = None  # users
+    sku: str | None = None  # SKU part number, for skus and subscriptions
+    display_name: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type.value, "id": self.id}
+        if self.upn is not None:
+            out["upn"] = self.upn
+        if self.sku is not None:
+            out["sku"] = self.sku
+        if self.display_name is not None:
+            out["display_name"] = self.display_name
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    rule: str
+    severity: Severity
+    policy: str  # "<policy name>/<section>[/<entry name>]"
+    subject: Subject
+    skus: tuple[str, ...]  # part numbers (or skuId when unknown)
+    message: str
+    facts: tuple[tuple[str, Any], ...] = ()  # rule-specific details used by renderers and guidance
+    monthly_cost: float | None = None
+    waived: bool = False
+    waiver: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatRow:
+    sku: str
+    sku_id: str
+    enabled: int
+    suspended: int
+    warning: int
+    locked_out: int
+    consumed: int
+    unused: int
+    capability_status: str
+    free: bool
+    price_monthly: float | None
+    currency: str | None
+    unused_monthly_cost: float | None
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    rule: str
+    policy: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    tenant_id: str
+    tenant_name: str
+    cloud: Cloud
+    collected_at: str
+    as_of: datetime
+    policies: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    seats: tuple[SeatRow, ...]
+    gaps: tuple[Gap, ...]
+    not_evaluated: tuple[NotEvaluated, ...]
+    warnings: tuple[str, ...]
+    currency: str | None
+    users_total: int
+    users_licensed: int
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps and not self.not_evaluated

@@ -1,0 +1,446 @@
+"""Snapshot files: tenant state as versioned JSON whose field names follow Microsoft Graph.
+
+The same decoders turn Graph JSON into model objects for both the snapshot reader and the
+Graph collector, so a snapshot is checkable against Graph field by field.
+
+Layout (schemaVersion 1):
+    {"schemaVersion": 1, "kind": "license-auditor/snapshot",
+     "tenant": {"id", "displayName", "cloud"}, "collectedAt": ISO-8601,
+     "collectedParts": ["signInActivity", ...],
+     "subscribedSkus": [subscribedSku], "subscriptions": [companySubscription],
+     "users": [user], "groups": [group + "members": [transitive user ids]],
+     "gaps": [{"part", "request", "reason"}]}
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import SnapshotError
+from .model import (
+    AssignedLicense,
+    Cloud,
+    Gap,
+    Group,
+    LicenseAssignmentState,
+    PrepaidUnits,
+    ServicePlan,
+    Sku,
+    Subscription,
+    TenantSnapshot,
+    User,
+)
+
+SCHEMA_VERSION = 1
+KIND = "license-auditor/snapshot"
+SIGN_IN_ACTIVITY = "signInActivity"
+
+
+class _Bad(Exception):
+    """Internal: a field is malformed; the reader adds the location."""
+
+
+def _str(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise _Bad(f"{key}: missing")
+        return None
+    if not isinstance(value, str):
+        raise _Bad(f"{key}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def _req(obj: dict[str, Any], key: str) -> str:
+    value = _str(obj, key)
+    assert value is not None
+    return value
+
+
+def _int(obj: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = obj.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Bad(f"{key}: expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _bool(obj: dict[str, Any], key: str) -> bool:
+    value = obj.get(key)
+    if not isinstance(value, bool):
+        raise _Bad(f"{key}: expected true or false, got {type(value).__name__}")
+    return value
+
+
+def _list(obj: dict[str, Any], key: str) -> list[Any]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Bad(f"{key}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _strs(values: list[Any], key: str) -> tuple[str, ...]:
+    for v in values:
+        if not isinstance(v, str):
+            raise _Bad(f"{key}: expected strings")
+    return tuple(sorted(values)) if key == "disabledPlans" else tuple(values)
+
+
+class UserDecoder:
+    """Turns Graph user JSON into compact User records.
+
+    Identical license layouts (very common) share one tuple, and SKU ids are interned, which
+    keeps a million users well under a gigabyte.
+    """
+
+    def __init__(self, with_sign_in: bool) -> None:
+        self.with_sign_in = with_sign_in
+        self._strings: dict[str, str] = {}
+        self._layouts: dict[Any, Any] = {}
+
+    def _intern(self, s: str | None) -> str | None:
+        if s is None:
+            return None
+        return self._strings.setdefault(s, s)
+
+    def _share(self, value: Any) -> Any:
+        return self._layouts.setdefault(value, value)
+
+    def licenses(self, raw: list[Any]) -> tuple[AssignedLicense, ...]:
+        out = []
+        for item in raw:
+            if not isinstance(item, dict):
+                raise _Bad("assignedLicenses: expected objects")
+            out.append(
+                AssignedLicense(
+                    self._intern(_req(item, "skuId")) or "",
+                    _strs(_list(item, "disabledPlans"), "disabledPlans"),
+                )
+            )
+        return self._share(tuple(out))  # type: ignore[no-any-return]
+
+    def states(self, raw: list[Any]) -> tuple[LicenseAssignmentState, ...]:
+        out = []
+        for item in raw:
+            if not isinstance(item, dict):
+                raise _Bad("licenseAssignmentStates: expected objects")
+            out.append(
+                LicenseAssignmentState(
+                    self._intern(_req(item, "skuId")) or "",
+                    self._intern(_str(item, "assignedByGroup", required=False)),
+                    self._intern(_str(item, "state", required=False) or "Active") or "",
+                    self._intern(_str(item, "error", required=False) or "None") or "",
+                    _strs(_list(item, "disabledPlans"), "disabledPlans"),
+                )
+            )
+        return self._share(tuple(out))  # type: ignore[no-any-return]
+
+    def user(self, raw: Any) -> User:
+        if not isinstance(raw, dict):
+            raise _Bad("expected an object")
+        licenses = self.licenses(_list(raw, "assignedLicenses"))
+        last = last_ni = None
+        if self.with_sign_in:
+            activity = raw.get("signInActivity")
+            if activity is not None:
+                if not isinstance(activity, dict):
+                    raise _Bad("signInActivity: expected an object")
+                last = _str(activity, "lastSignInDateTime", required=False)
+                last_ni = _str(activity, "lastNonInteractiveSignInDateTime", required=False)
+        enabled = raw.get("accountEnabled")
+        if enabled is not None and not isinstance(enabled, bool):
+            raise _Bad("accountEnabled: expected true or false")
+        return User(
+            id=_req(raw, "id"),
+            user_principal_name=_req(raw, "userPrincipalName"),
+            display_name=_str(raw, "displayName", required=False) or "",
+            account_enabled=enabled is not False,
+            user_type=self._intern(_str(raw, "userType", required=False) or "Member") or "Member",
+            department=self._intern(_str(raw, "department", required=False)),
+            usage_location=self._intern(_str(raw, "usageLocation", required=False)),
+            assigned_licenses=licenses,
+            license_assignment_states=self.states(_list(raw, "licenseAssignmentStates")),
+            created_date_time=_str(raw, "createdDateTime", required=False),
+            last_sign_in_date_time=last,
+            last_non_interactive_sign_in_date_time=last_ni,
+            sku_ids=self._share(frozenset(lic.sku_id for lic in licenses)),
+        )
+
+
+def sku_from_graph(raw: Any) -> Sku:
+    if not isinstance(raw, dict):
+        raise _Bad("expected an object")
+    prepaid = raw.get("prepaidUnits") or {}
+    if not isinstance(prepaid, dict):
+        raise _Bad("prepaidUnits: expected an object")
+    plans = []
+    for p in _list(raw, "servicePlans"):
+        if not isinstance(p, dict):
+            raise _Bad("servicePlans: expected objects")
+        plans.append(
+            ServicePlan(
+                _req(p, "servicePlanId"),
+                _str(p, "servicePlanName", required=False) or "",
+                _str(p, "provisioningStatus", required=False) or "",
+                _str(p, "appliesTo", required=False) or "",
+            )
+        )
+    return Sku(
+        id=_str(raw, "id", required=False) or "",
+        sku_id=_req(raw, "skuId"),
+        sku_part_number=_req(raw, "skuPartNumber"),
+        applies_to=_str(raw, "appliesTo", required=False) or "",
+        capability_status=_str(raw, "capabilityStatus", required=False) or "Enabled",
+        consumed_units=_int(raw, "consumedUnits", 0),
+        prepaid_units=PrepaidUnits(
+            _int(prepaid, "enabled", 0),
+            _int(prepaid, "suspended", 0),
+            _int(prepaid, "warning", 0),
+            _int(prepaid, "lockedOut", 0),
+        ),
+        service_plans=tuple(plans),
+    )
+
+
+def subscription_from_graph(raw: Any) -> Subscription:
+    if not isinstance(raw, dict):
+        raise _Bad("expected an object")
+    trial = raw.get("isTrial", False)
+    if not isinstance(trial, bool):
+        raise _Bad("isTrial: expected true or false")
+    return Subscription(
+        id=_req(raw, "id"),
+        sku_id=_req(raw, "skuId"),
+        sku_part_number=_str(raw, "skuPartNumber", required=False) or "",
+        status=_str(raw, "status", required=False) or "Enabled",
+        is_trial=trial,
+        total_licenses=_int(raw, "totalLicenses", 0),
+        created_date_time=_str(raw, "createdDateTime", required=False),
+        next_lifecycle_date_time=_str(raw, "nextLifecycleDateTime", required=False),
+    )
+
+
+def group_from_graph(raw: Any, decoder: UserDecoder) -> Group:
+    if not isinstance(raw, dict):
+        raise _Bad("expected an object")
+    return Group(
+        id=_req(raw, "id"),
+        display_name=_str(raw, "displayName", required=False) or "",
+        assigned_licenses=decoder.licenses(_list(raw, "assignedLicenses")),
+        members=_strs(_list(raw, "members"), "members"),
+    )
+
+
+def gap_from_json(raw: Any) -> Gap:
+    if not isinstance(raw, dict):
+        raise _Bad("expected an object")
+    return Gap(_req(raw, "part"), _str(raw, "request", required=False) or "", _req(raw, "reason"))
+
+
+def _decode_all(items: list[Any], where: str, fn: Any) -> list[Any]:
+    out = []
+    for i, raw in enumerate(items):
+        try:
+            out.append(fn(raw))
+        except _Bad as exc:
+            ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
+            suffix = f" ({ident})" if isinstance(ident, str) else ""
+            raise _Bad(f"{where}[{i}]{suffix}.{exc}") from None
+    return out
+
+
+def snapshot_from_json(doc: Any) -> TenantSnapshot:
+    """Validate and decode a parsed snapshot document; raises _Bad with a JSON path."""
+    if not isinstance(doc, dict):
+        raise _Bad("top level: expected an object")
+    if doc.get("kind") != KIND:
+        raise _Bad(f"kind: expected {KIND!r}; is this a license-auditor snapshot?")
+    version = doc.get("schemaVersion")
+    if version != SCHEMA_VERSION:
+        raise _Bad(f"schemaVersion: {version!r} is not supported (this version reads {SCHEMA_VERSION})")
+    tenant = doc.get("tenant")
+    if not isinstance(tenant, dict):
+        raise _Bad("tenant: expected an object")
+    try:
+        cloud = Cloud(tenant.get("cloud", "worldwide"))
+    except ValueError:
+        raise _Bad(f"tenant.cloud: {tenant.get('cloud')!r} is not one of {[c.value for c in Cloud]}") from None
+    for key in ("subscribedSkus", "subscriptions", "users", "groups"):
+        if not isinstance(doc.get(key), list):
+            raise _Bad(f"{key}: missing or not a list")
+    parts = frozenset(_strs(_list(doc, "collectedParts"), "collectedParts"))
+    decoder = UserDecoder(with_sign_in=SIGN_IN_ACTIVITY in parts)
+    return TenantSnapshot(
+        tenant_id=_req(tenant, "id"),
+        tenant_name=_str(tenant, "displayName", required=False) or "",
+        cloud=cloud,
+        collected_at=_req(doc, "collectedAt"),
+        skus=tuple(_decode_all(doc["subscribedSkus"], "subscribedSkus", sku_from_graph)),
+        subscriptions=tuple(_decode_all(doc["subscriptions"], "subscriptions", subscription_from_graph)),
+        users=tuple(_decode_all(doc["users"], "users", decoder.user)),
+        groups=tuple(_decode_all(doc["groups"], "groups", lambda g: group_from_graph(g, decoder))),
+        gaps=tuple(_decode_all(_list(doc, "gaps"), "gaps", gap_from_json)),
+        collected_parts=parts,
+    )
+
+
+def load_snapshot(path: str | Path) -> TenantSnapshot:
+    """Read and validate a snapshot file; SnapshotError (exit 2) names the file and field."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from None
+    try:
+        doc = json.loads(data)
+    except UnicodeDecodeError:
+        raise SnapshotError(f"{path}: snapshot is not UTF-8 JSON") from None
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    try:
+        return snapshot_from_json(doc)
+    except _Bad as exc:
+        raise SnapshotError(f"{path}: invalid snapshot: {exc}") from None
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def license_to_json(lic: AssignedLicense) -> dict[str, Any]:
+    return {"disabledPlans": list(lic.disabled_plans), "skuId": lic.sku_id}
+
+
+def user_to_json(u: User, with_sign_in: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": u.id,
+        "userPrincipalName": u.user_principal_name,
+        "displayName": u.display_name,
+        "accountEnabled": u.account_enabled,
+        "userType": u.user_type,
+        "department": u.department,
+        "usageLocation": u.usage_location,
+        "createdDateTime": u.created_date_time,
+        "assignedLicenses": [license_to_json(lic) for lic in u.assigned_licenses],
+        "licenseAssignmentStates": [
+            {
+                "skuId": s.sku_id,
+                "assignedByGroup": s.assigned_by_group,
+                "state": s.state,
+                "error": s.error,
+                "disabledPlans": list(s.disabled_plans),
+            }
+            for s in u.license_assignment_states
+        ],
+    }
+    if with_sign_in:
+        out["signInActivity"] = (
+            None
+            if u.last_sign_in_date_time is None and u.last_non_interactive_sign_in_date_time is None
+            else {
+                "lastSignInDateTime": u.last_sign_in_date_time,
+                "lastNonInteractiveSignInDateTime": u.last_non_interactive_sign_in_date_time,
+            }
+        )
+    return out
+
+
+def sku_to_json(s: Sku) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "skuId": s.sku_id,
+        "skuPartNumber": s.sku_part_number,
+        "appliesTo": s.applies_to,
+        "capabilityStatus": s.capability_status,
+        "consumedUnits": s.consumed_units,
+        "prepaidUnits": {
+            "enabled": s.prepaid_units.enabled,
+            "suspended": s.prepaid_units.suspended,
+            "warning": s.prepaid_units.warning,
+            "lockedOut": s.prepaid_units.locked_out,
+        },
+        "servicePlans": [
+            {
+                "servicePlanId": p.service_plan_id,
+                "servicePlanName": p.service_plan_name,
+                "provisioningStatus": p.provisioning_status,
+                "appliesTo": p.applies_to,
+            }
+            for p in s.service_plans
+        ],
+    }
+
+
+def subscription_to_json(s: Subscription) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "skuId": s.sku_id,
+        "skuPartNumber": s.sku_part_number,
+        "status": s.status,
+        "isTrial": s.is_trial,
+        "totalLicenses": s.total_licenses,
+        "createdDateTime": s.created_date_time,
+        "nextLifecycleDateTime": s.next_lifecycle_date_time,
+    }
+
+
+def group_to_json(g: Group) -> dict[str, Any]:
+    return {
+        "id": g.id,
+        "displayName": g.display_name,
+        "assignedLicenses": [license_to_json(lic) for lic in g.assigned_licenses],
+        "members": list(g.members),
+    }
+
+
+def _write_array(out: IO[str], key: str, items: Iterable[dict[str, Any]], last: bool = False) -> None:
+    out.write(f' "{key}": [')
+    first = True
+    for item in items:
+        out.write("\n  " if first else ",\n  ")
+        out.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        first = False
+    out.write("\n ]" if not first else "]")
+    out.write("\n" if last else ",\n")
+
+
+def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
+    """Stream a snapshot as JSON, one record per line (diffable, and no giant string in memory)."""
+    with_sign_in = SIGN_IN_ACTIVITY in snapshot.collected_parts
+    head = {
+        "schemaVersion": SCHEMA_VERSION,
+        "kind": KIND,
+        "tenant": {"id": snapshot.tenant_id, "displayName": snapshot.tenant_name, "cloud": snapshot.cloud.value},
+        "collectedAt": snapshot.collected_at,
+        "collectedParts": sorted(snapshot.collected_parts),
+    }
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f' "{key}": {json.dumps(value, ensure_ascii=False)},\n')
+    _write_array(out, "gaps", (g.to_json() for g in snapshot.gaps))
+    _write_array(out, "subscribedSkus", (sku_to_json(s) for s in snapshot.skus))
+    _write_array(out, "subscriptions", (subscription_to_json(s) for s in snapshot.subscriptions))
+    _write_array(out, "groups", (group_to_json(g) for g in snapshot.groups))
+    _write_array(out, "users", (user_to_json(u, with_sign_in) for u in snapshot.users), last=True)
+    out.write("}\n")
+
+
+def save_snapshot(snapshot: TenantSnapshot, path: str | Path) -> None:
+    path = Path(path)
+    if str(path) == "-":
+        write_snapshot(snapshot, sys.stdout)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        write_snapshot(snapshot, fh)
+    tmp.replace(path)
+
+
+def iter_user_json(snapshot: TenantSnapshot) -> Iterator[dict[str, Any]]:
+    with_sign_in = SIGN_IN_ACTIVITY in snapshot.collected_parts
+    return (user_to_json(u, with_sign_in) for u in snapshot.users)
