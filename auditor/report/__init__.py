@@ -1,0 +1,1 @@
+"""Report stage: AuditResult -> report document (report.json) -> HTML, Markdown, CSV renderers."""
