@@ -61,10 +61,16 @@ def encode_within_limit(mail: ReportMail, recipients: tuple[str, ...], limit: in
 
 
 async def _post(adapter: RequestAdapter, sender: str, payload: bytes) -> None:
+    from kiota_abstractions.api_client_builder import register_default_deserializer
     from kiota_abstractions.method import Method
     from kiota_abstractions.request_information import RequestInformation
+    from kiota_abstractions.serialization import ParseNodeFactoryRegistry
+    from kiota_serialization_json.json_parse_node_factory import JsonParseNodeFactory
     from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
+    # Graph's error bodies are JSON; GraphServiceClient registers this parser too, we may run before it did.
+    if "application/json" not in ParseNodeFactoryRegistry().CONTENT_TYPE_ASSOCIATED_FACTORIES:
+        register_default_deserializer(JsonParseNodeFactory)
     request = RequestInformation(Method.POST, SEND_MAIL_TEMPLATE, {"user%2Did": sender})
     request.headers.try_add("Accept", "application/json")
     request.set_stream_content(payload, "application/json")
