@@ -73,7 +73,7 @@ def add_email_command(subparsers: Any, *,
     parser.add_argument("--report-dir", type=Path, default=Path("reports"), metavar="DIR",
                         help="directory holding report.json, report.html, report.md, findings.csv (default: reports)")
     add_email_arguments(parser, recipients_flag="--to", required=True)
-    parser.set_defaults(command="email", handler=run_email_command)
+    parser.set_defaults(func=run_email_command)
     return parser
 
 
