@@ -168,7 +168,7 @@ class UserDecoder:
             created_date_time=_str(raw, "createdDateTime", required=False),
             last_sign_in_date_time=last,
             last_non_interactive_sign_in_date_time=last_ni,
-            sku_ids=self._share(frozenset(lic.sku_id for lic in licenses)),
+            sku_ids=self._share(frozenset(lic.sku_id.lower() for lic in licenses)),
         )
 
 
