@@ -11,6 +11,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -39,8 +40,18 @@ def _as_of(text: str | None) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"--as-of: {text!r} is not an ISO-8601 date or date-time (e.g. 2026-11-22T00:00:00Z)")
+        raise UsageError(
+            f"--as-of: {text!r} is not an ISO-8601 date or date-time (e.g. 2026-11-22T00:00:00Z)"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    """Wall clock for `generated_at`; SOURCE_DATE_EPOCH pins it for reproducible reports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _formats(text: str) -> list[str]:
@@ -82,7 +93,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     snapshot = _snapshot(args, policies)
     result = evaluate(policies, snapshot, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-    document = build_document(result, generated_at=datetime.now(UTC).replace(microsecond=0), locale=locale)
+    document = build_document(result, generated_at=_now(), locale=locale)
     out_dir = Path(args.output_dir)
     written = []
     if "json" in formats:

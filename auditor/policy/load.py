@@ -23,7 +23,7 @@ from .yamlsource import Located, read_yaml
 def _validator() -> jsonschema.protocols.Validator:
     schema = build_schema()
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    return cls(schema)
 
 
 def _dotted(path: Sequence[str | int]) -> str:
@@ -145,15 +145,17 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
             ))
             if limits and limits.get("min") is not None and limits.get("max") is not None \
                     and limits["min"] > limits["max"]:
-                issues.append(doc.issue(("catalog", i, "spare_seats"),
-                                        f"catalog[{i}].spare_seats: min ({limits['min']}) is above max ({limits['max']})"))
+                issues.append(doc.issue(
+                    ("catalog", i, "spare_seats"),
+                    f"catalog[{i}].spare_seats: min ({limits['min']}) is above max ({limits['max']})"))
         catalog = tuple(entries)
     assignments = []
     names: dict[str, int] = {}
     for i, raw in enumerate(data.get("assignments", ())):
         if raw["name"] in names:
-            issues.append(doc.issue(("assignments", i, "name"),
-                                    f"assignments[{i}].name: '{raw['name']}' is already used by assignments[{names[raw['name']]}]"))
+            issues.append(doc.issue(
+                ("assignments", i, "name"),
+                f"assignments[{i}].name: '{raw['name']}' is already used by assignments[{names[raw['name']]}]"))
         names[raw["name"]] = i
         gbo = raw.get("group_based_only", False)
         assignments.append(Assignment(

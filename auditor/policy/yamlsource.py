@@ -63,6 +63,8 @@ class _Builder:
         if depth > 64:
             raise _TooDeep(self._mark(node))
         self.out.values.setdefault(path, self._mark(node))
+        if node.tag.startswith("tag:yaml.org,2002:python") or not node.tag.startswith("tag:yaml.org,2002:"):
+            self.issues.append(PolicyIssue(self.file, *self._mark(node), f"unsupported YAML tag {node.tag}"))
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -99,8 +101,6 @@ class _Builder:
                 return self._scalars.construct_object(node, deep=True)
             except (ValueError, yaml.YAMLError):
                 return node.value
-        if node.tag not in ("tag:yaml.org,2002:str",):
-            self.issues.append(PolicyIssue(self.file, *self._mark(node), f"unsupported YAML tag {node.tag}"))
         return node.value
 
 

@@ -158,8 +158,11 @@ class SkuCombinationForbidden(AssignmentRule):
         combos = [ctx.index.resolve_skus(c) for c in a.exclusive]
         pop = ctx.index.population(a.match, a.except_)
         for combo in combos:
-            hits = ctx.index.by_skuset(pop, lambda held, c=combo: (held & c) if len(held & c) > 1 else None)
-            for pos, both in hits:
+
+            def overlap(held: frozenset[str], c: frozenset[str] = combo) -> frozenset[str] | None:
+                return (held & c) if len(held & c) > 1 else None
+
+            for pos, both in ctx.index.by_skuset(pop, overlap):
                 names = " + ".join(ctx.index.parts(both))
                 yield self.user_finding(
                     policy, a, ctx, pos, both, f"holds {names}, which must not be combined",

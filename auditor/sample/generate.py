@@ -32,8 +32,9 @@ SKUS: dict[str, str] = {
 # spare seats per SKU: E3 one short of the policy's minimum, E5 over its limit
 HEADROOM = {"SPE_E3": 1, "SPE_E5": 5, "SPE_F1": 2, "FLOW_FREE": 10000, "POWER_BI_PRO": 3, "EMS": 0,
             "VISIOCLIENT": 2, "PROJECTPROFESSIONAL": 5}
-FIRST = ["Ada", "Bram", "Chloé", "Dilan", "Emma", "Finn", "Göran", "Hanne", "Ilse", "Jens", "Kerem", "Lotte",
-         "Mats", "Noor", "Oskar", "Pınar", "Quinn", "Rasmus", "Sanne", "Tove", "Umut", "Vera", "Wout", "Yusuf", "Zeynep"]
+FIRST = ["Ada", "Bram", "Chloé", "Dilan", "Emma", "Finn", "Göran", "Hanne", "Ilse", "Jens", "Kerem",
+         "Lotte", "Mats", "Noor", "Oskar", "Pınar", "Quinn", "Rasmus", "Sanne", "Tove", "Umut",
+         "Vera", "Wout", "Yusuf", "Zeynep"]
 LAST = ["Jansen", "de Vries", "Nielsen", "Hansen", "Andersson", "Johansson", "Yılmaz", "Kaya", "Bakker", "Larsen",
         "Lindqvist", "Demir", "Visser", "Pedersen", "Berg", "Şahin"]
 DEPARTMENTS = ["Finance", "Sales", "Engineering", "Marketing", "Support", "Legal", "HR"]
@@ -46,6 +47,7 @@ class _Builder:
     domain: str
     users: list[dict[str, Any]] = field(default_factory=list)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    member_sets: dict[str, set[str]] = field(default_factory=dict)
 
     def guid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -58,6 +60,7 @@ class _Builder:
             self.groups[name] = {"id": self.guid(), "displayName": name,
                                  "assignedLicenses": [{"disabledPlans": [], "skuId": SKUS[s]} for s in licenses],
                                  "members": []}
+            self.member_sets[name] = set()
         return self.groups[name]
 
     def user(self, local: str, *, domain: str | None = None, guest: bool = False, enabled: bool = True,
@@ -91,10 +94,8 @@ class _Builder:
         sku_id = SKUS[sku]
         group_id = None
         if via is not None:
-            group = self.groups[via]
-            group_id = group["id"]
-            if user["id"] not in group["members"]:
-                group["members"].append(user["id"])
+            group_id = self.groups[via]["id"]
+            self.join(user, via)
         if all(lic["skuId"] != sku_id for lic in user["assignedLicenses"]) and error == "None":
             user["assignedLicenses"].append({"disabledPlans": [], "skuId": sku_id})
         user["licenseAssignmentStates"].append({
@@ -103,9 +104,9 @@ class _Builder:
         })
 
     def join(self, user: dict[str, Any], group: str) -> None:
-        members = self.groups[group]["members"]
-        if user["id"] not in members:
-            members.append(user["id"])
+        if user["id"] not in self.member_sets[group]:
+            self.member_sets[group].add(user["id"])
+            self.groups[group]["members"].append(user["id"])
 
 
 def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Contoso",
@@ -187,17 +188,20 @@ def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Conto
             b.join(u, "Executives")
     # Executives get E5 instead of E3 (remove E3 from their assignments)
     e3 = SKUS["SPE_E3"]
+    moved = set()
     for u in b.users:
-        if u["id"] in b.groups["Executives"]["members"] and not u["userPrincipalName"].startswith(("ceo@", "cfo@")):
+        if u["id"] in b.member_sets["Executives"] and not u["userPrincipalName"].startswith(("ceo@", "cfo@")):
             u["assignedLicenses"] = [lic for lic in u["assignedLicenses"] if lic["skuId"] != e3]
             u["licenseAssignmentStates"] = [s for s in u["licenseAssignmentStates"] if s["skuId"] != e3]
-            b.groups["All Office Staff"]["members"].remove(u["id"])
+            moved.add(u["id"])
+    office = b.groups["All Office Staff"]
+    office["members"] = [m for m in office["members"] if m not in moved]
 
     consumed = {sku_id: 0 for sku_id in SKUS.values()}
     for u in b.users:
         for lic in u["assignedLicenses"]:
             consumed[lic["skuId"]] += 1
-    skus = []
+    skus: list[dict[str, Any]] = []
     for part, sku_id in SKUS.items():
         used = consumed[sku_id]
         skus.append({
@@ -210,7 +214,7 @@ def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Conto
             "prepaidUnits": {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0},
             "servicePlans": [],
         })
-    subscriptions = []
+    subscriptions: list[dict[str, Any]] = []
     for part, sku_id in SKUS.items():
         enabled = next(s["prepaidUnits"]["enabled"] for s in skus if s["skuId"] == sku_id)
         trial = part == "PROJECTPROFESSIONAL"
