@@ -18,8 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
+from .delivery import EmailOptions, Transport, add_email_arguments, add_email_command, options_from_args, send_report
 from .engine import evaluate, unknown_skus
-from .errors import EXIT_COLLECTION, EXIT_FINDINGS, EXIT_OK, AuditorError, PolicyError, UsageError
+from .errors import (
+    EXIT_COLLECTION,
+    EXIT_DELIVERY,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    AuditorError,
+    DeliveryError,
+    PolicyError,
+    UsageError,
+)
 from .index import TenantIndex
 from .model import AuditResult, Locale, Severity, TenantSnapshot
 from .policy.load import load_policies
@@ -86,8 +96,29 @@ def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
+def _email_options(args: argparse.Namespace) -> EmailOptions | None:
+    """Check the e-mail flags before the audit runs, so a typo fails in a second, not after collection."""
+    options = options_from_args(args)
+    if options is not None and options.via is Transport.GRAPH and options.graph_adapter_factory is None:
+        raise UsageError("--sender: e-mail through Microsoft Graph needs a Graph sign-in, which this audit does not "
+                         "have; use --smtp-host")
+    return options
+
+
+def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
+    try:
+        send_report(out_dir, options)
+    except DeliveryError as exc:
+        print(f"license-auditor: error: {exc}", file=sys.stderr)
+        # Incomplete data (3) says more about the report than a failed e-mail does.
+        return code if code == EXIT_COLLECTION else EXIT_DELIVERY
+    print(f"e-mailed the report to {', '.join(options.recipients)}", file=sys.stderr)
+    return code
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
+    email = _email_options(args)
     as_of = _as_of(args.as_of)
     policies = _policies(args)
     snapshot = _snapshot(args, policies)
@@ -110,7 +141,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
               f"rules not evaluated: {names}", file=sys.stderr)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
-    return exit_code(result, args.fail_on, args.allow_gaps)
+    code = exit_code(result, args.fail_on, args.allow_gaps)
+    return code if email is None else _deliver(email, out_dir, code)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -158,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report language (default: the policy's metadata.locale, else en)")
     audit.add_argument("--allow-gaps", action="store_true",
                        help="exit by findings even when some tenant data could not be collected")
+    add_email_arguments(audit)
     audit.set_defaults(func=cmd_audit)
 
     validate = sub.add_parser("validate", help="check policy files")
@@ -165,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--snapshot", metavar="FILE",
                           help="also warn about SKUs and groups the policies name that the tenant lacks")
     validate.set_defaults(func=cmd_validate)
+
+    add_email_command(sub)
 
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=cmd_schema)

@@ -8,13 +8,17 @@ import socket
 import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 
 from auditor.errors import DeliveryError, UsageError
 
 from .content import ReportMail, html_or_text
 from .options import EmailOptions, SmtpSecurity
+
+# RFC 5322's hard limit. At the default 78, Python folds a subject that starts with "[" before its first
+# word, and Python's own parser then reads the subject back with a leading space.
+SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 
 def to_mime(mail: ReportMail, sender: str, recipients: tuple[str, ...]) -> EmailMessage:

@@ -201,3 +201,17 @@ def test_without_html_report_the_text_is_the_html_part(tmp_path: Path) -> None:
     assert html is not None and plain is not None
     assert "Unwaived findings: 11 (waived: 1)" in plain.get_content()
     assert "<pre" in html.get_content() and "Unused seats: EUR 1,240 per month" in html.get_content()
+
+
+def test_long_subject_reads_back_exactly(tmp_path: Path) -> None:
+    report = json.loads(json.dumps(REPORT))
+    report["tenant"]["name"] = "Contoso Pharmaceuticals Research & Development Europe — Ærø Ünïcode Division " * 2
+    report_dir = write_report(tmp_path / "r", report)
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port, recipients=("ops@contoso.example",)), environ={})
+    message = parse(server.recorder.messages[0].content)
+    from auditor.delivery import subject_for
+
+    assert message["Subject"] == subject_for(report)
+    assert len(subject_for(report)) > 120
+    assert all(len(line) <= 998 for line in server.recorder.messages[0].content.split(b"\r\n"))
