@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from auditor.errors import DeliveryError, UsageError
@@ -53,7 +54,7 @@ def encode_within_limit(mail: ReportMail, recipients: tuple[str, ...], limit: in
         return payload
     where = f"the CI run: {mail.run_url}" if mail.run_url else "the report directory"
     note = f"The HTML report is too large to e-mail; open report.html from {where}.\n\n"
-    short = mail.__class__(mail.subject, note + mail.text, None, None, mail.run_url, mail.tenant_name)
+    short = replace(mail, text=note + mail.text, html=None, attachment=None)
     payload = json.dumps(send_mail_body(short, recipients), ensure_ascii=False).encode("utf-8")
     if len(payload) > limit:
         raise DeliveryError(f"the report is too large for a Graph sendMail request ({len(payload):,} bytes)")
