@@ -1,0 +1,4 @@
+"""placeholder"""
+from .en import TEXTS
+
+__all__ = ["TEXTS"]
