@@ -1,5 +1,8 @@
 """findings.csv: the worklist, one row per finding (every finding: no cap).
 
+A partial report's worklist opens with one row per rule not evaluated (severity "incomplete",
+the reason in `message`), so it never passes for the complete list.
+
 Column names are stable identifiers (scripts filter on them) and `rule`/`severity` keep their
 machine values; `message` and `remediation` are in the report locale. The file is UTF-8 with a
 byte-order mark so spreadsheet programs read non-ASCII names correctly.
@@ -13,6 +16,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.report.guidance_api import Guidance
 from auditor.report.text import clean
@@ -68,6 +72,34 @@ def _groups(details: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
+INCOMPLETE = "incomplete"  # severity value of the rows that say the report is incomplete
+
+
+def _incomplete_rows(document: Mapping[str, Any], locale: Locale) -> Iterable[list[str]]:
+    """Rows that open the worklist of a partial report: one per rule not evaluated (or per gap
+    when no rule is listed), so the CSV never reads as a complete list of problems."""
+    blank = dict.fromkeys(COLUMNS, "")
+    not_evaluated = [n for n in document.get("not_evaluated") or [] if isinstance(n, Mapping)]
+    for item in not_evaluated:
+        reason = str(item.get("reason", ""))
+        row = {
+            **blank,
+            "rule": _text(item.get("rule", "")),
+            "severity": INCOMPLETE,
+            "policy": _text(item.get("policy", "")),
+        }
+        row["message"] = _text(i18n.text(locale, "csv_not_evaluated", reason=reason))
+        yield [row[c] for c in COLUMNS]
+    if not_evaluated:
+        return
+    for gap in document.get("gaps") or []:
+        if isinstance(gap, Mapping):
+            row = {**blank, "severity": INCOMPLETE, "graph_path": _text(gap.get("request", ""))}
+            message = i18n.text(locale, "csv_gap", part=gap.get("part", ""), reason=gap.get("reason", ""))
+            row["message"] = _text(message)
+            yield [row[c] for c in COLUMNS]
+
+
 def _rows(document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance) -> Iterable[list[str]]:
     known = frozenset(guidance.ALL_RULE_IDS)
     currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
@@ -117,9 +149,12 @@ def _rows(document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: G
 
 
 def render_csv(document: Mapping[str, Any], *, locale: Locale, cloud: Cloud, guidance: Guidance) -> str:
-    """The CSV text (RFC 4180, CRLF line ends, header row first), without the byte-order mark."""
+    """The CSV text (RFC 4180, CRLF line ends, header row first), without the byte-order mark.
+
+    A partial report (gaps / not_evaluated) starts with rows whose severity is "incomplete"."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    writer.writerows(_incomplete_rows(document, locale))
     writer.writerows(_rows(document, locale, cloud, guidance))
     return buffer.getvalue()

@@ -42,7 +42,10 @@ def md_escape(value: object, limit: int = 300) -> str:
     """
     text = clean(value, limit)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_PUNCT.sub(r"\\\1", text)
+    text = _MD_PUNCT.sub(r"\\\1", text)
+    # GFM links e-mail addresses after parsing, across escapes; an empty comment after "@"
+    # splits the text so no mailto: link forms (the comment renders as nothing).
+    return text.replace("\\@", "\\@<!-- -->")
 
 
 _SAFE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%!$&'*+,;=:@/?#-]*)?$")

@@ -188,7 +188,7 @@ class ReportView:
     warnings_more: str
     sections: tuple[RuleSection, ...]
     redacted: bool
-    footer: str
+    generated_by: str
 
 
 class _Context:
@@ -589,7 +589,9 @@ def build_view(
         warnings_more=warnings_more,
         sections=_sections(ctx, document.get("findings") or [], cap_per_rule),
         redacted=redacted,
-        footer=ctx.t(
-            "footer", tool=clean(tool.get("name", "license-auditor"), 60), version=clean(tool.get("version", ""), 30)
+        generated_by=ctx.t(
+            "generated_by",
+            tool=clean(tool.get("name", "license-auditor"), 60),
+            version=clean(tool.get("version", ""), 30),
         ),
     )
