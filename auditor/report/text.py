@@ -20,6 +20,8 @@ ELLIPSIS = "…"
 def clean(value: object, limit: int = 300) -> str:
     """One line of visible text, at most `limit` characters (cut with an ellipsis)."""
     text = "" if value is None else str(value)
+    if len(text) <= limit and text.isprintable():  # the common case; isprintable() is False for Cc/Cf
+        return text
     text = _WHITESPACE.sub(" ", text)
     text = _INVISIBLE.sub(lambda m: "\ufffd" if unicodedata.category(m.group()) == "Cf" else "", text)
     if len(text) > limit:
