@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from report_fixtures import FakeGuidance, build_sample
+
+from .report_fixtures import FakeGuidance, build_sample
 
 
 @pytest.fixture

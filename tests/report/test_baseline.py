@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_fixtures import FakeGuidance, build_sample
 
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.report import compare, load_baseline, render_html, render_markdown
+
+from .report_fixtures import FakeGuidance, build_sample
 
 
 def runs() -> tuple[dict[str, Any], dict[str, Any]]:

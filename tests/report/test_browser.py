@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium_pipe import chromium_binary, load
-from report_fixtures import XSS_NAME, FakeGuidance
 
 from auditor.model import Locale
 from auditor.report import compare, render
+
+from .chromium_pipe import chromium_binary, load
+from .report_fixtures import XSS_NAME, FakeGuidance
 
 pytestmark = [
     pytest.mark.browser,

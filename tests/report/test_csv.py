@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from report_fixtures import FORMULA_NAME, FakeGuidance
-
 from auditor.model import Cloud, Locale
 from auditor.report import render, render_csv
 from auditor.report.csv_report import COLUMNS, guard_cell
+
+from .report_fixtures import FORMULA_NAME, FakeGuidance
 
 
 def rows(text: str) -> list[dict[str, str]]:

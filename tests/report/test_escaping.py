@@ -12,11 +12,12 @@ from typing import Any
 import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
-from report_fixtures import FORMULA_NAME, MD_NAME, XSS_ATTR, XSS_NAME, FakeGuidance
 
 from auditor.model import Cloud, Locale
 from auditor.report import render_html, render_markdown
 from auditor.report.text import clean, md_escape
+
+from .report_fixtures import FORMULA_NAME, MD_NAME, XSS_ATTR, XSS_NAME, FakeGuidance
 
 
 class Collector(HTMLParser):

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from report_fixtures import XSS_NAME, FakeGuidance, build_sample
-
 from auditor.report import redact_document, redaction_key, render
+
+from .report_fixtures import XSS_NAME, FakeGuidance, build_sample
 
 PEOPLE = (
     "Alice Andersen",

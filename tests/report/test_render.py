@@ -1,7 +1,8 @@
 """render(): files, formats, locales, partial reports, determinism and golden files.
 
-Golden files live in tests/report/golden/<locale>/; regenerate them with
-`UPDATE_GOLDEN=1 pytest tests/report/test_render.py` and review the diff.
+Golden files live in tests/report/golden/{fixture,sample}/<locale>/; regenerate them with
+`UPDATE_GOLDEN=1 pytest tests/report/test_render.py` and review the diff. "sample" renders the
+bundled sample tenant's report (tests/golden/sample-report.json).
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_fixtures import FakeGuidance, build_sample
 
 from auditor import i18n
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.report import Format, compare, parse_formats, render, render_html, render_markdown
 
+from .report_fixtures import FakeGuidance, build_sample
+
 GOLDEN = Path(__file__).parent / "golden"
+SAMPLE_REPORT = Path(__file__).parent.parent / "golden" / "sample-report.json"
 
 
 def test_writes_all_four_formats_by_default(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
@@ -142,13 +145,24 @@ def _golden_document() -> dict[str, Any]:
     return compare(previous, current)
 
 
-@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
-def test_golden_files(tmp_path: Path, locale: Locale) -> None:
-    paths = render(_golden_document(), tmp_path, formats=["html", "md", "csv"], locale=locale, guidance=FakeGuidance())
+def _check_golden(paths: list[Path], folder: Path) -> None:
     for path in paths:
-        golden = GOLDEN / locale.value / path.name
+        golden = folder / path.name
         if os.environ.get("UPDATE_GOLDEN"):
             golden.parent.mkdir(parents=True, exist_ok=True)
             golden.write_bytes(path.read_bytes())
         assert golden.exists(), f"{golden} missing: run with UPDATE_GOLDEN=1"
-        assert path.read_bytes() == golden.read_bytes(), f"{path.name} ({locale.value}) differs from {golden}"
+        assert path.read_bytes() == golden.read_bytes(), f"{path.name} differs from {golden}"
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_golden_files(tmp_path: Path, locale: Locale) -> None:
+    paths = render(_golden_document(), tmp_path, formats=["html", "md", "csv"], locale=locale, guidance=FakeGuidance())
+    _check_golden(paths, GOLDEN / "fixture" / locale.value)
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_sample_tenant_golden_files(tmp_path: Path, locale: Locale) -> None:
+    document = json.loads(SAMPLE_REPORT.read_text("utf-8"))
+    paths = render(document, tmp_path, formats=["html", "md", "csv"], locale=locale, guidance=FakeGuidance())
+    _check_golden(paths, GOLDEN / "sample" / locale.value)

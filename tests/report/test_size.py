@@ -10,10 +10,11 @@ import time
 from typing import Any
 
 import pytest
-from report_fixtures import RULES, FakeGuidance, build_big, build_sample, user
 
 from auditor.model import Cloud, Locale
 from auditor.report import render_csv, render_html, render_markdown
+
+from .report_fixtures import RULES, FakeGuidance, build_big, build_sample, user
 
 pytestmark = pytest.mark.slow
 
