@@ -137,7 +137,7 @@ class GraphEmulator:
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="graph-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="graph-emulator", daemon=True)
         self._thread.start()
         return self
 
