@@ -113,22 +113,22 @@ class UserDecoder:
 
     def licenses(self, raw: list[Any]) -> tuple[AssignedLicense, ...]:
         out = []
-        for item in raw:
-            if not isinstance(item, dict):
-                raise _Bad("assignedLicenses: expected objects")
+        for i, item in enumerate(raw):
+            if not isinstance(item, dict) or not isinstance(item.get("skuId"), str):
+                raise _Bad(f"assignedLicenses[{i}]: expected an object with a skuId")
             out.append(
                 AssignedLicense(
-                    self._intern(_req(item, "skuId")) or "",
+                    self._intern(item["skuId"]) or "",
                     _strs(_list(item, "disabledPlans"), "disabledPlans"),
                 )
             )
-        return self._share(tuple(out))  # type: ignore[no-any-return]
+        return self._share(tuple(out))
 
     def states(self, raw: list[Any]) -> tuple[LicenseAssignmentState, ...]:
         out = []
-        for item in raw:
-            if not isinstance(item, dict):
-                raise _Bad("licenseAssignmentStates: expected objects")
+        for i, item in enumerate(raw):
+            if not isinstance(item, dict) or not isinstance(item.get("skuId"), str):
+                raise _Bad(f"licenseAssignmentStates[{i}]: expected an object with a skuId")
             out.append(
                 LicenseAssignmentState(
                     self._intern(_req(item, "skuId")) or "",
@@ -138,7 +138,7 @@ class UserDecoder:
                     _strs(_list(item, "disabledPlans"), "disabledPlans"),
                 )
             )
-        return self._share(tuple(out))  # type: ignore[no-any-return]
+        return self._share(tuple(out))
 
     def user(self, raw: Any) -> User:
         if not isinstance(raw, dict):
@@ -168,7 +168,7 @@ class UserDecoder:
             created_date_time=_str(raw, "createdDateTime", required=False),
             last_sign_in_date_time=last,
             last_non_interactive_sign_in_date_time=last_ni,
-            sku_ids=self._share(frozenset(lic.sku_id for lic in licenses)),
+            sku_ids=self._share(frozenset(lic.sku_id.lower() for lic in licenses)),
         )
 
 

@@ -1,0 +1,189 @@
+"""Command line: argument parsing and exit codes only; wires collect -> evaluate -> report.
+
+Exit codes:
+  0  no unwaived finding at or above --fail-on
+  1  unwaived findings at or above --fail-on
+  2  usage, policy or snapshot error
+  3  collection error or incomplete tenant data (gaps; see --allow-gaps)
+  4  reports written but e-mail delivery failed
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import __version__
+from .engine import evaluate, unknown_skus
+from .errors import EXIT_COLLECTION, EXIT_FINDINGS, EXIT_OK, AuditorError, PolicyError, UsageError
+from .index import TenantIndex
+from .model import AuditResult, Locale, Severity, TenantSnapshot
+from .policy.load import load_policies
+from .policy.model import PolicySet
+from .policy.schema import schema_text
+from .report.document import build_document, write_json
+from .snapshot import load_snapshot
+
+EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
+FORMATS = ("json",)
+FAIL_ON = ("low", "medium", "high", "critical", "never")
+SAMPLE_SNAPSHOT = Path(__file__).parent / "sample" / "sample-tenant.json"
+
+
+def _as_of(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--as-of: {text!r} is not an ISO-8601 date or date-time (e.g. 2026-11-22T00:00:00Z)"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    """Wall clock for `generated_at`; SOURCE_DATE_EPOCH pins it for reproducible reports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _formats(text: str) -> list[str]:
+    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise UsageError(f"--format: unknown format {', '.join(bad) or '(empty)'}; choose from {','.join(FORMATS)}")
+    return wanted
+
+
+def _policies(args: argparse.Namespace) -> PolicySet:
+    paths = args.policies or ["policies"]
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"--policies: {missing[0]} does not exist")
+    return load_policies(paths)
+
+
+def _snapshot(args: argparse.Namespace, policies: PolicySet) -> TenantSnapshot:
+    if args.snapshot:
+        return load_snapshot(args.snapshot)
+    raise UsageError("no tenant data: give --snapshot FILE")
+
+
+def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
+    if not result.complete and not allow_gaps:
+        return EXIT_COLLECTION
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(fail_on)
+    failing = any(not f.waived and f.severity >= threshold for f in result.findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    formats = _formats(args.format)
+    as_of = _as_of(args.as_of)
+    policies = _policies(args)
+    snapshot = _snapshot(args, policies)
+    result = evaluate(policies, snapshot, as_of)
+    locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
+    document = build_document(result, generated_at=_now(), locale=locale)
+    out_dir = Path(args.output_dir)
+    written = []
+    if "json" in formats:
+        written.append(write_json(document, out_dir))
+    summary = document["summary"]
+    sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
+    print(f"{result.tenant_name or result.tenant_id}: {summary['unwaived']} findings"
+          f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived", file=sys.stderr)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if not result.complete:
+        names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
+        print(f"INCOMPLETE: tenant data is missing ({'; '.join(g.part + ': ' + g.reason for g in result.gaps)}); "
+              f"rules not evaluated: {names}", file=sys.stderr)
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return exit_code(result, args.fail_on, args.allow_gaps)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    policies = load_policies(args.paths)
+    print(f"ok: {len(policies.policies)} polic{'y' if len(policies.policies) == 1 else 'ies'} "
+          f"({', '.join(policies.names)})")
+    if args.snapshot:
+        index = TenantIndex(load_snapshot(args.snapshot))
+        warnings = unknown_skus(policies, index)
+        for ref in policies.group_refs:
+            index.group_members(ref)
+        for w in [*warnings, *index.warnings]:
+            print(f"warning: {w}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="license-auditor",
+        description="Audit Microsoft 365 licenses against declarative YAML policies.",
+        epilog="exit codes:\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"license-auditor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    audit = sub.add_parser("audit", help="audit a tenant and write reports", epilog="exit codes:\n" + EXIT_CODES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    audit.add_argument("--policies", action="append", metavar="PATH",
+                       help="policy file or directory of *.yaml (repeatable; default: policies/)")
+    audit.add_argument("--snapshot", metavar="FILE", help="audit offline from a snapshot file")
+    audit.add_argument("--output-dir", default="reports", metavar="DIR", help="where reports go (default: reports/)")
+    audit.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
+                       help=f"comma list of {','.join(FORMATS)} (default: all)")
+    audit.add_argument("--fail-on", choices=FAIL_ON, default="high",
+                       help="exit 1 when an unwaived finding is at or above this severity (default: high)")
+    audit.add_argument("--as-of", metavar="ISO-8601", help="the clock the rules use (default: now)")
+    audit.add_argument("--locale", choices=[loc.value for loc in Locale],
+                       help="report language (default: the policy's metadata.locale, else en)")
+    audit.add_argument("--allow-gaps", action="store_true",
+                       help="exit by findings even when some tenant data could not be collected")
+    audit.set_defaults(func=cmd_audit)
+
+    validate = sub.add_parser("validate", help="check policy files")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
+    validate.add_argument("--snapshot", metavar="FILE",
+                          help="also warn about SKUs and groups the policies name that the tenant lacks")
+    validate.set_defaults(func=cmd_validate)
+
+    schema = sub.add_parser("schema", help="print the policy JSON Schema")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PolicyError as exc:
+        for issue in exc.issues:
+            print(str(issue), file=sys.stderr)
+        print(f"license-auditor: {len(exc.issues)} policy error(s)", file=sys.stderr)
+        return exc.exit_code
+    except AuditorError as exc:
+        print(f"license-auditor: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("license-auditor: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,123 @@
+"""evaluate(policies, snapshot, as_of) -> AuditResult. A pure function: no I/O, no clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from .index import TenantIndex
+from .model import AuditResult, Finding, NotEvaluated, SeatRow, TenantSnapshot
+from .policy.model import CatalogEntry, PolicySet
+from .rules import RULES, Context, Rule
+from .rules.waivers import waiver_covers, waiver_json
+from .snapshot import SIGN_IN_ACTIVITY
+
+
+def _missing_parts(rule: Rule, snapshot: TenantSnapshot) -> list[str]:
+    gaps = {g.part for g in snapshot.gaps}
+    missing = sorted(rule.needs & gaps)
+    if SIGN_IN_ACTIVITY in rule.needs and SIGN_IN_ACTIVITY not in snapshot.collected_parts and not missing:
+        missing = [SIGN_IN_ACTIVITY]
+    return missing
+
+
+def _prices(policies: PolicySet, index: TenantIndex) -> dict[str, CatalogEntry]:
+    prices: dict[str, CatalogEntry] = {}
+    for policy in policies.policies:
+        for entry in policy.catalog or ():
+            sid = index.resolve_sku(entry.sku)
+            if sid and sid not in prices and (entry.price or entry.free):
+                prices[sid] = entry
+    return prices
+
+
+def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
+    """(policy name, SKU as written) for every product the policies name."""
+    refs: list[tuple[str, str]] = []
+    for p in policies.policies:
+        refs += [(p.name, e.sku) for e in p.catalog or ()]
+        for a in p.assignments:
+            names = [*(a.allowed or ()), *a.forbidden, *a.required_any, *(s for c in a.exclusive for s in c)]
+            if not isinstance(a.group_based_only, bool):
+                names += a.group_based_only
+            refs += [(p.name, s) for s in names]
+        refs += [(p.name, w.sku) for w in p.waivers if w.sku]
+    return refs
+
+
+def unknown_skus(policies: PolicySet, index: TenantIndex) -> list[str]:
+    warnings = []
+    seen = set()
+    for name, ref in sku_references(policies):
+        key = (name, ref.lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        sid = index.resolve_sku(ref)
+        if sid is None or sid not in index.sku_by_id:
+            warnings.append(f"policy {name} names SKU {ref}, which the tenant does not have")
+    return warnings
+
+
+def _sort_key(f: Finding) -> tuple[object, ...]:
+    s = f.subject
+    return (-f.severity, f.rule, (s.upn or s.sku or s.id).lower(), s.id, f.skus, f.policy, f.id)
+
+
+def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> AuditResult:
+    index = TenantIndex(snapshot)
+    prices = _prices(policies, index)
+    ctx = Context(index=index, as_of=as_of, prices=prices)
+    findings: list[Finding] = []
+    not_evaluated: list[NotEvaluated] = []
+    for policy in policies.policies:
+        for rule in RULES:
+            if not rule.configured(policy):
+                continue
+            missing = _missing_parts(rule, snapshot)
+            if missing:
+                not_evaluated.append(NotEvaluated(
+                    rule.id, f"{policy.name}/{rule.section}",
+                    f"tenant data not collected: {', '.join(missing)}"))
+                continue
+            findings.extend(rule.evaluate(policy, ctx))
+
+    waivers = [w for _, w in policies.waivers if w.expires >= as_of.date()]
+    if waivers:
+        waived = []
+        for f in findings:
+            w = next((w for w in waivers if waiver_covers(w, f)), None)
+            waived.append(replace(f, waived=True, waiver=waiver_json(w)) if w else f)
+        findings = waived
+
+    seats = []
+    for sku in sorted(snapshot.skus, key=lambda s: s.sku_part_number):
+        entry = prices.get(sku.sku_id.lower())
+        price = entry.price if entry and not entry.free else None
+        unused = sku.prepaid_units.enabled - sku.consumed_units
+        seats.append(SeatRow(
+            sku=sku.sku_part_number, sku_id=sku.sku_id, enabled=sku.prepaid_units.enabled,
+            suspended=sku.prepaid_units.suspended, warning=sku.prepaid_units.warning,
+            locked_out=sku.prepaid_units.locked_out, consumed=sku.consumed_units, unused=unused,
+            capability_status=sku.capability_status, free=bool(entry and entry.free),
+            price_monthly=price.monthly if price else None, currency=price.currency if price else None,
+            unused_monthly_cost=round(max(unused, 0) * price.monthly, 2) if price else None,
+        ))
+    currency = next((e.price.currency for e in prices.values() if e.price), None)
+    warnings = sorted(set(index.warnings) | set(unknown_skus(policies, index)))
+    return AuditResult(
+        tenant_id=snapshot.tenant_id,
+        tenant_name=snapshot.tenant_name,
+        cloud=snapshot.cloud,
+        collected_at=snapshot.collected_at,
+        as_of=as_of,
+        policies=policies.names,
+        findings=tuple(sorted(findings, key=_sort_key)),
+        seats=tuple(seats),
+        gaps=snapshot.gaps,
+        not_evaluated=tuple(not_evaluated),
+        warnings=tuple(warnings),
+        currency=currency,
+        users_total=len(snapshot.users),
+        users_licensed=sum(1 for u in snapshot.users if u.assigned_licenses),
+    )

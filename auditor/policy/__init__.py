@@ -1,0 +1,1 @@
+"""Policy language: YAML (yamlsource) -> JSON-Schema validation (schema) -> typed objects (load)."""

@@ -1,0 +1,125 @@
+"""Typed policy objects, built from a schema-valid YAML document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..model import Locale, Severity
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Who a policy entry applies to. Keys are ANDed; the values of one key are ORed."""
+
+    all: bool = False
+    groups: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    user_types: tuple[str, ...] = ()
+    usage_locations: tuple[str, ...] = ()
+    upn: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpareSeats:
+    max: int | None = None
+    max_percent: float | None = None
+    min: int | None = None
+
+
+@dataclass(frozen=True)
+class Price:
+    monthly: float
+    currency: str
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    sku: str  # skuPartNumber or skuId GUID, as written
+    spare_seats: SpareSeats | None = None
+    price: Price | None = None
+    free: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    match: Selector
+    except_: Selector | None = None
+    allowed: tuple[str, ...] | None = None
+    forbidden: tuple[str, ...] = ()
+    required_any: tuple[str, ...] = ()
+    exclusive: tuple[tuple[str, ...], ...] = ()
+    group_based_only: bool | tuple[str, ...] = False
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class HygieneCheck:
+    severity: Severity | None = None
+    days: int | None = None
+    except_: Selector | None = None
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    subject: str  # UPN, object id, SKU part number, subscription id; glob patterns allowed
+    reason: str
+    owner: str
+    expires: date
+    sku: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    file: str
+    owner: str | None = None
+    description: str | None = None
+    locale: Locale | None = None
+    catalog: tuple[CatalogEntry, ...] | None = None  # None = no catalog section (no sku-not-approved)
+    assignments: tuple[Assignment, ...] = ()
+    hygiene: dict[str, HygieneCheck] = field(default_factory=dict)
+    waivers: tuple[Waiver, ...] = ()
+    severities: dict[str, Severity] = field(default_factory=dict)
+
+    def severity_for(self, rule_id: str, default: Severity, override: Severity | None = None) -> Severity:
+        if override is not None:
+            return override
+        return self.severities.get(rule_id, default)
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    policies: tuple[Policy, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.policies)
+
+    @property
+    def waivers(self) -> tuple[tuple[Policy, Waiver], ...]:
+        return tuple((p, w) for p in self.policies for w in p.waivers)
+
+    def selectors(self) -> list[Selector]:
+        out: list[Selector] = []
+        for p in self.policies:
+            for a in p.assignments:
+                out.append(a.match)
+                if a.except_:
+                    out.append(a.except_)
+            out.extend(h.except_ for h in p.hygiene.values() if h.except_)
+        return out
+
+    @property
+    def group_refs(self) -> tuple[str, ...]:
+        """Groups the policies name (display names or ids), for the collector."""
+        refs = {g for s in self.selectors() for g in s.groups}
+        return tuple(sorted(refs))
+
+    @property
+    def locale(self) -> Locale | None:
+        return next((p.locale for p in self.policies if p.locale), None)

@@ -1,0 +1,114 @@
+"""The policy JSON Schema, assembled from the fragments the rules and selectors carry.
+
+`license-auditor schema` prints it; policies/license-policy.schema.json is the committed copy
+(a test fails when they drift).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Locale
+from ..rules import MERGE_RULE_IDS, RULES
+from ..rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
+from .selectors import SELECTOR_SCHEMA
+
+API_VERSION = "license-auditor/v1"
+SCHEMA_ID = "https://license-auditor.dev/schema/v1/license-policy.schema.json"
+
+_NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"}
+
+
+def _section_fragments(section: str) -> dict[str, Any]:
+    return {r.key: r.fragment for r in RULES if r.section == section and r.key and r.fragment is not None}
+
+
+def build_schema() -> dict[str, Any]:
+    waivable = sorted({r.id for r in RULES if r.id != "waiver-expired"} | set(MERGE_RULE_IDS))
+    assignment: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "match"],
+        "properties": {
+            "name": {**_NAME, "description": "Unique within the policy; findings cite it."},
+            "description": {"type": "string"},
+            "match": SELECTOR_SCHEMA,
+            "except": SELECTOR_SCHEMA,
+            "severity": {**SEVERITY_SCHEMA, "description": "Overrides the severity of this entry's findings."},
+            **_section_fragments("assignments"),
+        },
+    }
+    catalog_entry: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["sku"],
+        "properties": {
+            "sku": SKU_REF_SCHEMA,
+            "name": {"type": "string", "description": "Friendly product name for reports."},
+            "free": {"type": "boolean", "description": "Never counted as unused spend."},
+            "price": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["monthly", "currency"],
+                "properties": {
+                    "monthly": {"type": "number", "minimum": 0, "description": "Price per seat per month."},
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code"},
+                },
+            },
+            **_section_fragments("catalog"),
+        },
+    }
+    waiver: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["rule", "subject", "reason", "owner", "expires"],
+        "properties": {
+            "rule": {"enum": waivable},
+            "subject": {"type": "string", "minLength": 1,
+                        "description": "UPN, object id, SKU part number or subscription id; * and ? globs allowed."},
+            "sku": {**SKU_REF_SCHEMA, "description": "Only findings involving this product."},
+            "reason": {"type": "string", "minLength": 1},
+            "owner": {"type": "string", "minLength": 1},
+            "expires": _DATE,
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "license-auditor policy",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["apiVersion", "kind", "metadata"],
+        "properties": {
+            "apiVersion": {"const": API_VERSION},
+            "kind": {"const": "LicensePolicy"},
+            "metadata": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {
+                    "name": _NAME,
+                    "owner": {"type": "string"},
+                    "description": {"type": "string"},
+                    "locale": {"enum": [loc.value for loc in Locale]},
+                },
+            },
+            "catalog": {"type": "array", "items": catalog_entry},
+            "assignments": {"type": "array", "items": assignment},
+            "hygiene": {"type": "object", "additionalProperties": False,
+                        "properties": _section_fragments("hygiene")},
+            "waivers": {"type": "array", "items": waiver},
+            "severities": {
+                "type": "object",
+                "description": "Default severity per rule id for this policy.",
+                "propertyNames": {"enum": [r.id for r in RULES]},
+                "additionalProperties": SEVERITY_SCHEMA,
+            },
+        },
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(build_schema(), indent=2, sort_keys=True) + "\n"

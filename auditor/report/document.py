@@ -1,0 +1,119 @@
+"""AuditResult -> the report document (report.json). Every renderer reads this document."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..model import AuditResult, Cloud, Finding, Locale, Severity
+
+SCHEMA_VERSION = 1
+RECLAIMABLE_RULES = ("disabled-user-licensed", "inactive-user-licensed", "guest-licensed")
+
+# (rule, cloud, locale, subject, skus, details) -> remediation dict
+Remediate = Callable[..., dict[str, Any]]
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat().replace("+00:00", "Z")
+
+
+def _money(amount: float | None, currency: str | None) -> dict[str, Any] | None:
+    if currency is None:
+        return None
+    return {"amount": round(amount or 0.0, 2), "currency": currency}
+
+
+def finding_json(f: Finding, remediation: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "rule": f.rule,
+        "severity": f.severity.label,
+        "policy": f.policy,
+        "subject": f.subject.to_json(),
+        "skus": list(f.skus),
+        "message": f.message,
+        "details": dict(f.facts),
+        "monthly_cost": f.monthly_cost,
+        "waived": f.waived,
+        "waiver": f.waiver,
+        "remediation": remediation,
+    }
+
+
+def summary_json(findings: Sequence[Mapping[str, Any]], currency: str | None, unused_cost: float | None,
+                 users_total: int, users_licensed: int) -> dict[str, Any]:
+    active = [f for f in findings if not f["waived"]]
+    by_sev = Counter(f["severity"] for f in active)
+    reclaim: dict[str, float] = {}
+    for f in active:
+        if f["rule"] in RECLAIMABLE_RULES and f.get("monthly_cost"):
+            reclaim.setdefault(f["subject"]["id"], f["monthly_cost"])
+    return {
+        "total": len(findings),
+        "unwaived": len(active),
+        "waived": len(findings) - len(active),
+        "by_severity": {s.label: by_sev.get(s.label, 0) for s in sorted(Severity, reverse=True)},
+        "by_rule": dict(sorted(Counter(f["rule"] for f in active).items())),
+        "unused_monthly_cost": _money(unused_cost, currency),
+        "reclaimable_monthly_cost": _money(sum(reclaim.values()), currency),
+        "users": {"total": users_total, "licensed": users_licensed},
+    }
+
+
+def build_document(
+    result: AuditResult,
+    *,
+    generated_at: datetime,
+    locale: Locale = Locale.EN,
+    cloud: Cloud | None = None,
+    remediate: Remediate | None = None,
+) -> dict[str, Any]:
+    cloud = cloud or result.cloud
+    findings = []
+    for f in result.findings:
+        rem = None
+        if remediate is not None:
+            rem = remediate(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(), skus=list(f.skus),
+                            details=dict(f.facts))
+        findings.append(finding_json(f, rem))
+    unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "license-auditor", "version": __version__},
+        "tenant": {"id": result.tenant_id, "name": result.tenant_name, "cloud": cloud.value},
+        "generated_at": iso(generated_at),
+        "as_of": iso(result.as_of),
+        "collected_at": result.collected_at,
+        "policies": list(result.policies),
+        "locale": locale.value,
+        "complete": result.complete,
+        "gaps": [g.to_json() for g in result.gaps],
+        "not_evaluated": [{"rule": n.rule, "policy": n.policy, "reason": n.reason} for n in result.not_evaluated],
+        "warnings": list(result.warnings),
+        "summary": summary_json(findings, result.currency, unused_cost, result.users_total, result.users_licensed),
+        "skus": [
+            {"sku": r.sku, "sku_id": r.sku_id, "enabled": r.enabled, "suspended": r.suspended, "warning": r.warning,
+             "locked_out": r.locked_out, "consumed": r.consumed, "unused": r.unused,
+             "capability_status": r.capability_status, "free": r.free, "price_monthly": r.price_monthly,
+             "currency": r.currency, "unused_monthly_cost": r.unused_monthly_cost}
+            for r in result.seats
+        ],
+        "findings": findings,
+    }
+
+
+def write_json(document: Mapping[str, Any], out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.json"
+    tmp = path.with_name("report.json.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(document, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,121 @@
+"""What every rule is: an id, a default severity, the policy key it owns (with its JSON-Schema
+fragment), the tenant data it needs, and an evaluate() that yields findings. No I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from ..index import TenantIndex
+from ..model import Finding, Severity, Subject, SubjectType, User
+from ..policy.model import CatalogEntry, Policy
+
+
+def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str]) -> str:
+    key = "|".join((rule, policy, subject.type.value, subject.id.lower(), ",".join(sorted(skus))))
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Context:
+    """Everything a rule may read: the index over the snapshot, the clock and the prices."""
+
+    index: TenantIndex
+    as_of: datetime
+    prices: dict[str, CatalogEntry]  # skuId (lower) -> catalog entry carrying price / free
+
+    def monthly_price(self, sku_id: str) -> float | None:
+        entry = self.prices.get(sku_id.lower())
+        if entry is None or entry.free or entry.price is None:
+            return None
+        return entry.price.monthly
+
+    def cost_of(self, sku_ids: Iterable[str]) -> float | None:
+        prices = [p for p in (self.monthly_price(s) for s in sku_ids) if p is not None]
+        return round(sum(prices), 2) if prices else None
+
+    def user_subject(self, user: User) -> Subject:
+        return Subject(SubjectType.USER, user.id, upn=user.user_principal_name, display_name=user.display_name)
+
+    def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> dict[str, Any]:
+        ids = sorted(set(sku_ids), key=self.index.part)
+        return {
+            "assignment": assignment,
+            "assigned_by_group": {self.index.part(s): self.index.assigning_groups(user, s) for s in ids},
+            "assigned_by_group_ids": {self.index.part(s): self.index.assigning_group_ids(user, s) for s in ids},
+            "sku_ids": {self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s
+                        for s in ids},
+        }
+
+
+class Rule:
+    id: ClassVar[str]
+    title: ClassVar[str]
+    default_severity: ClassVar[Severity]
+    section: ClassVar[str]  # the top-level policy section the rule reads
+    key: ClassVar[str | None] = None  # the key it owns inside that section (schema fragment below)
+    fragment: ClassVar[dict[str, Any] | None] = None
+    needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot parts; see Gap.part
+
+    @classmethod
+    def example(cls) -> str:
+        """The policy snippet after 'Example:' in the rule's docstring (a test validates it)."""
+        doc = cls.__doc__ or ""
+        return textwrap.dedent(doc.split("Example:\n", 1)[1]) if "Example:\n" in doc else ""
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def configured(self, policy: Policy) -> bool:
+        """Whether `policy` asks for this rule at all."""
+        raise NotImplementedError
+
+    def make(
+        self,
+        policy: Policy,
+        where: str,
+        subject: Subject,
+        skus: Sequence[str],
+        message: str,
+        details: dict[str, Any],
+        severity: Severity | None = None,
+        monthly_cost: float | None = None,
+    ) -> Finding:
+        entry = f"{policy.name}/{where}"
+        return Finding(
+            id=finding_id(self.id, entry, subject, skus),
+            rule=self.id,
+            severity=policy.severity_for(self.id, self.default_severity, severity),
+            policy=entry,
+            subject=subject,
+            skus=tuple(skus),
+            message=message,
+            facts=tuple(sorted(details.items())),
+            monthly_cost=monthly_cost,
+        )
+
+
+SEVERITY_SCHEMA: dict[str, Any] = {"enum": ["low", "medium", "high", "critical"]}
+SKU_REF_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^([A-Za-z0-9_.+\-]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+    "description": "skuPartNumber (e.g. SPE_E3) or skuId GUID",
+}
+SKU_LIST_SCHEMA: dict[str, Any] = {"type": "array", "items": SKU_REF_SCHEMA, "uniqueItems": True}
+
+
+def parse_when(text: str | None) -> datetime | None:
+    """Graph date-time text -> aware datetime; None when absent or unparseable."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value

@@ -1,0 +1,246 @@
+"""Rules under `hygiene:` — licenses that are wasted or broken regardless of population."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from ..model import Finding, Severity, Subject, SubjectType, User
+from ..policy.model import HygieneCheck, Policy
+from ..policy.selectors import SELECTOR_SCHEMA
+from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
+
+
+def _check_schema(with_days: bool, days_doc: str = "") -> dict[str, Any]:
+    props: dict[str, Any] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_SCHEMA}
+    required: list[str] = []
+    if with_days:
+        props["days"] = {"type": "integer", "minimum": 1, "maximum": 3650, "description": days_doc}
+        required = ["days"]
+    return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
+
+
+class HygieneRule(Rule):
+    section = "hygiene"
+
+    def configured(self, policy: Policy) -> bool:
+        return self.key in policy.hygiene
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        check = policy.hygiene.get(self.key or "")
+        if check is not None:
+            yield from self.check(policy, check, ctx)
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+class UserHygieneRule(HygieneRule):
+    """A check on each licensed user."""
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
+        for pos, user in enumerate(ctx.index.users):
+            if not user.assigned_licenses or (excluded is None or pos in excluded):
+                continue
+            extra = self.offends(user, check, ctx)
+            if extra is None:
+                continue
+            details = ctx.user_details(user, user.sku_ids, None) | extra
+            yield self.make(
+                policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(user.sku_ids),
+                self.describe(user, details), details, severity=check.severity,
+                monthly_cost=ctx.cost_of(user.sku_ids),
+            )
+
+
+class DisabledUserLicensed(UserHygieneRule):
+    """A disabled (blocked sign-in) account still holds licenses.
+
+    Example:
+        hygiene:
+          disabled_users: {severity: high}
+    """
+
+    id = "disabled-user-licensed"
+    title = "Disabled account holds licenses"
+    default_severity = Severity.HIGH
+    key = "disabled_users"
+    fragment = _check_schema(False)
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        return None if user.account_enabled else {}
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return "account is disabled but still holds licenses"
+
+
+class InactiveUserLicensed(UserHygieneRule):
+    """An enabled, licensed account has not signed in (interactively or not) for `days` days.
+
+    Needs signInActivity (Entra ID P1 and AuditLog.Read.All). Accounts created within the window
+    are not counted.
+
+    Example:
+        hygiene:
+          inactive_users: {days: 90, severity: medium}
+    """
+
+    id = "inactive-user-licensed"
+    title = "Inactive account holds licenses"
+    default_severity = Severity.MEDIUM
+    key = "inactive_users"
+    fragment = _check_schema(True, "Days without any sign-in after which a licensed account counts as inactive.")
+    needs = frozenset({"users", "signInActivity"})
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        if not user.account_enabled:
+            return None
+        cutoff = ctx.as_of - timedelta(days=check.days or 90)
+        seen = [t for t in (parse_when(user.last_sign_in_date_time),
+                            parse_when(user.last_non_interactive_sign_in_date_time)) if t is not None]
+        last = max(seen) if seen else None
+        if last is not None and last >= cutoff:
+            return None
+        if last is None:
+            created = parse_when(user.created_date_time)
+            if created is not None and created >= cutoff:
+                return None
+        return {"days": check.days, "last_sign_in": last.isoformat().replace("+00:00", "Z") if last else None}
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        if details["last_sign_in"] is None:
+            return f"has never signed in (threshold {details['days']} days) but holds licenses"
+        return f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
+
+
+class GuestLicensed(UserHygieneRule):
+    """A guest (B2B) account holds licenses.
+
+    Example:
+        hygiene:
+          guest_users: {severity: medium}
+    """
+
+    id = "guest-licensed"
+    title = "Guest account holds licenses"
+    default_severity = Severity.MEDIUM
+    key = "guest_users"
+    fragment = _check_schema(False)
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        return {} if user.user_type.lower() == "guest" else None
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return "guest account holds licenses"
+
+
+class UsageLocationMissing(UserHygieneRule):
+    """A licensed user has no usage location (required for license assignment).
+
+    Example:
+        hygiene:
+          usage_location: {severity: low}
+    """
+
+    id = "usage-location-missing"
+    title = "Usage location missing"
+    default_severity = Severity.LOW
+    key = "usage_location"
+    fragment = _check_schema(False)
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        return None if user.usage_location else {}
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return "holds licenses but has no usage location"
+
+
+class LicenseAssignmentError(HygieneRule):
+    """A license assignment is in an error state (licenseAssignmentStates.error).
+
+    Example:
+        hygiene:
+          assignment_errors: {severity: high}
+    """
+
+    id = "license-assignment-error"
+    title = "License assignment error"
+    default_severity = Severity.HIGH
+    key = "assignment_errors"
+    fragment = _check_schema(False)
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
+        for pos, user in enumerate(ctx.index.users):
+            errors = [s for s in user.license_assignment_states if s.is_error]
+            if not errors or excluded is None or pos in excluded:
+                continue
+            for state in errors:
+                sid = state.sku_id.lower()
+                details = ctx.user_details(user, [sid], None) | {"error": state.error, "state": state.state}
+                group = ctx.index.group_name.get(state.assigned_by_group or "", state.assigned_by_group)
+                source = f" (assigned by group {group})" if group else ""
+                yield self.make(
+                    policy, f"hygiene/{self.key}", ctx.user_subject(user), (ctx.index.part(sid),),
+                    f"assignment of {ctx.index.part(sid)} failed: {state.error}{source}", details,
+                    severity=check.severity,
+                )
+
+
+class SubscriptionExpiring(HygieneRule):
+    """A subscription (trials included) ends within `days` days, or is already past its end.
+
+    Example:
+        hygiene:
+          expiring_subscriptions: {days: 30, severity: medium}
+    """
+
+    id = "subscription-expiring"
+    title = "Subscription expiring"
+    default_severity = Severity.MEDIUM
+    key = "expiring_subscriptions"
+    fragment = _check_schema(True, "Report subscriptions whose next lifecycle date is within this many days.")
+    needs = frozenset({"subscriptions"})
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        horizon = ctx.as_of + timedelta(days=check.days or 30)
+        for sub in sorted(ctx.index.snapshot.subscriptions, key=lambda s: s.id):
+            if sub.status.lower() == "deleted":
+                continue
+            when = parse_when(sub.next_lifecycle_date_time)
+            lapsed = sub.status.lower() in ("warning", "suspended", "lockedout")
+            if not lapsed and (when is None or when > horizon):
+                continue
+            part = sub.sku_part_number or ctx.index.part(sub.sku_id)
+            days_left = (when - ctx.as_of).days if when else None
+            kind = "trial" if sub.is_trial else "subscription"
+            if lapsed:
+                message = f"{kind} for {part} is {sub.status} (past its end date)"
+            elif days_left is not None and days_left < 0:
+                message = f"{kind} for {part} ended {when:%Y-%m-%d}" if when else f"{kind} for {part} ended"
+            else:
+                message = f"{kind} for {part} ends {when:%Y-%m-%d} ({days_left} days)" if when else ""
+            yield self.make(
+                policy, f"hygiene/{self.key}", Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part), (part,), message,
+                {"status": sub.status, "is_trial": sub.is_trial, "next_lifecycle": sub.next_lifecycle_date_time,
+                 "days_left": days_left, "total_licenses": sub.total_licenses},
+                severity=check.severity,
+            )
+
+
+HYGIENE_RULES: tuple[HygieneRule, ...] = (
+    DisabledUserLicensed(),
+    InactiveUserLicensed(),
+    GuestLicensed(),
+    LicenseAssignmentError(),
+    UsageLocationMissing(),
+    SubscriptionExpiring(),
+)

@@ -1,0 +1,157 @@
+"""Rules over the `catalog:` — approved products and spare-seat limits per product."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from ..model import Finding, Severity, Sku, Subject, SubjectType
+from ..policy.model import CatalogEntry, Policy
+from .base import Context, Rule
+
+
+def sku_subject(sku: Sku) -> Subject:
+    return Subject(SubjectType.SKU, sku.sku_id, sku=sku.sku_part_number)
+
+
+class CatalogRule(Rule):
+    section = "catalog"
+    needs = frozenset({"subscribedSkus"})
+
+    def entries(self, policy: Policy, ctx: Context) -> Iterator[tuple[CatalogEntry, Sku]]:
+        for entry in policy.catalog or ():
+            sid = ctx.index.resolve_sku(entry.sku)
+            sku = ctx.index.sku_by_id.get(sid) if sid else None
+            if sku is not None and entry.spare_seats is not None:
+                yield entry, sku
+
+
+class SpareSeatsOverLimit(CatalogRule):
+    """More unused paid seats than the catalog allows (`spare_seats.max` / `max_percent`).
+
+    Unused = prepaid enabled units minus consumed units.
+
+    Example:
+        catalog:
+          - sku: SPE_E3
+            spare_seats: {max: 10, max_percent: 5}
+    """
+
+    id = "spare-seats-over-limit"
+    title = "Too many unused seats"
+    default_severity = Severity.MEDIUM
+    key = "spare_seats"
+    fragment = {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "description": "Limits on unused seats: at most `max` and `max_percent` % of enabled units, at least `min`.",
+        "properties": {
+            "max": {"type": "integer", "minimum": 0},
+            "max_percent": {"type": "number", "minimum": 0, "maximum": 100},
+            "min": {"type": "integer", "minimum": 0},
+        },
+    }
+
+    def configured(self, policy: Policy) -> bool:
+        return any(e.spare_seats and (e.spare_seats.max is not None or e.spare_seats.max_percent is not None)
+                   for e in policy.catalog or ())
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        for entry, sku in self.entries(policy, ctx):
+            limits = entry.spare_seats
+            assert limits is not None
+            enabled, consumed = sku.prepaid_units.enabled, sku.consumed_units
+            unused = enabled - consumed
+            caps = []
+            if limits.max is not None:
+                caps.append(limits.max)
+            if limits.max_percent is not None:
+                caps.append(math.floor(enabled * limits.max_percent / 100))
+            if not caps or unused <= min(caps):
+                continue
+            limit = min(caps)
+            price = ctx.monthly_price(sku.sku_id)
+            yield self.make(
+                policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
+                f"{unused} of {enabled} seats unused; the policy allows {limit}",
+                {"enabled": enabled, "consumed": consumed, "unused": unused, "limit": limit,
+                 "max": limits.max, "max_percent": limits.max_percent},
+                monthly_cost=round((unused - limit) * price, 2) if price is not None else None,
+            )
+
+
+class SpareSeatsUnderMinimum(CatalogRule):
+    """Fewer spare seats than `spare_seats.min`, or more seats consumed than enabled.
+
+    Example:
+        catalog:
+          - sku: SPE_E3
+            spare_seats: {min: 2}
+    """
+
+    id = "spare-seats-under-minimum"
+    title = "Too few spare seats"
+    default_severity = Severity.HIGH
+    key = None  # shares `spare_seats` with spare-seats-over-limit
+
+    def configured(self, policy: Policy) -> bool:
+        return bool(policy.catalog)
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        seen: set[str] = set()
+        for entry in policy.catalog or ():
+            sid = ctx.index.resolve_sku(entry.sku)
+            sku = ctx.index.sku_by_id.get(sid) if sid else None
+            if sku is None or sku.sku_id in seen:
+                continue
+            seen.add(sku.sku_id)
+            enabled, consumed = sku.prepaid_units.enabled, sku.consumed_units
+            unused = enabled - consumed
+            minimum = entry.spare_seats.min if entry.spare_seats else None
+            if consumed > enabled:
+                message = f"{consumed} seats consumed but only {enabled} enabled"
+            elif minimum is not None and unused < minimum:
+                message = f"only {unused} spare seats; the policy wants at least {minimum}"
+            else:
+                continue
+            yield self.make(
+                policy, "catalog", sku_subject(sku), (sku.sku_part_number,), message,
+                {"enabled": enabled, "consumed": consumed, "unused": unused, "min": minimum},
+            )
+
+
+class SkuNotApproved(CatalogRule):
+    """The tenant subscribes to a product the policy's `catalog` does not list.
+
+    Example:
+        catalog:
+          - sku: SPE_E3
+          - sku: FLOW_FREE
+            free: true
+    """
+
+    id = "sku-not-approved"
+    title = "Product not in the approved catalog"
+    default_severity = Severity.MEDIUM
+    key = None  # reads the presence of `catalog` itself
+
+    def configured(self, policy: Policy) -> bool:
+        return policy.catalog is not None
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        if policy.catalog is None:
+            return
+        approved = ctx.index.resolve_skus(e.sku for e in policy.catalog)
+        for sku in sorted(ctx.index.snapshot.skus, key=lambda s: s.sku_part_number):
+            if sku.sku_id.lower() in approved:
+                continue
+            yield self.make(
+                policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
+                f"{sku.sku_part_number} ({sku.consumed_units} of {sku.prepaid_units.enabled} seats used) "
+                "is not in the approved catalog",
+                {"enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units},
+            )
+
+
+CATALOG_RULES: tuple[CatalogRule, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved())

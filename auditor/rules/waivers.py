@@ -1,0 +1,68 @@
+"""`waivers:` — accepted exceptions with an owner and an expiry date."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from typing import Any
+
+from ..model import Finding, Severity, Subject, SubjectType
+from ..policy.model import Policy, Waiver
+from .base import Context, Rule
+
+
+class WaiverExpired(Rule):
+    """A waiver is past its `expires` date: the findings it covered stand again.
+
+    Example:
+        waivers:
+          - rule: sku-combination-forbidden
+            subject: ceo@contoso.example
+            reason: Board-approved exception
+            owner: cio@contoso.example
+            expires: 2027-06-30
+    """
+
+    id = "waiver-expired"
+    title = "Waiver expired"
+    default_severity = Severity.MEDIUM
+    section = "waivers"
+    needs = frozenset()
+
+    def configured(self, policy: Policy) -> bool:
+        return bool(policy.waivers)
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        today = ctx.as_of.date()
+        for w in policy.waivers:
+            if w.expires >= today:
+                continue
+            key = f"{w.rule}:{w.subject}" + (f":{w.sku}" if w.sku else "")
+            yield self.make(
+                policy, "waivers", Subject(SubjectType.WAIVER, key), (w.sku,) if w.sku else (),
+                f"waiver for {w.rule} on {w.subject} expired {w.expires.isoformat()} (owner {w.owner})",
+                {"waiver_rule": w.rule, "waiver_subject": w.subject, "expires": w.expires.isoformat(),
+                 "owner": w.owner, "reason": w.reason},
+            )
+
+
+def waiver_covers(w: Waiver, finding: Finding) -> bool:
+    if w.rule != finding.rule:
+        return False
+    if w.sku and w.sku.lower() not in {s.lower() for s in finding.skus}:
+        return False
+    pattern = w.subject.lower()
+    s = finding.subject
+    candidates = [c.lower() for c in (s.id, s.upn, s.sku) if c]
+    return any(fnmatch.fnmatchcase(c, pattern) for c in candidates)
+
+
+def waiver_json(w: Waiver) -> dict[str, Any]:
+    out = {"rule": w.rule, "subject": w.subject, "reason": w.reason, "owner": w.owner,
+           "expires": w.expires.isoformat()}
+    if w.sku:
+        out["sku"] = w.sku
+    return out
+
+
+

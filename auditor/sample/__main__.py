@@ -1,0 +1,12 @@
+"""Regenerate the bundled sample tenant: python -m auditor.sample [USERS] [OUTPUT]."""
+
+import sys
+from pathlib import Path
+
+from ..snapshot import save_snapshot
+from .generate import generate_tenant
+
+users = int(sys.argv[1]) if len(sys.argv) > 1 else 240
+out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).parent / "sample-tenant.json"
+save_snapshot(generate_tenant(users), out)
+print(f"wrote {out}", file=sys.stderr)

@@ -1,0 +1,243 @@
+"""Deterministic tenant generator: the bundled sample tenant and the benchmark tenants.
+
+`python -m auditor.sample` rewrites auditor/sample/sample-tenant.json (seed 7, 240 users).
+Most users are clean; every rule of policies/example.yaml is planted at least once, and the
+planted share stays the same at any size so large tenants behave like real ones.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..model import Cloud, TenantSnapshot
+from ..snapshot import SIGN_IN_ACTIVITY, snapshot_from_json
+
+REFERENCE = datetime(2026, 11, 1, 6, 0, 0)
+
+# skuPartNumber -> (skuId, enabled-seat headroom over consumption); real Microsoft skuIds.
+SKUS: dict[str, str] = {
+    "SPE_E3": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+    "SPE_E5": "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
+    "SPE_F1": "66b55226-6b4f-492c-910c-a3b7a3c9d993",
+    "FLOW_FREE": "f30db892-07e9-47e9-837c-80727f46fd3d",
+    "POWER_BI_PRO": "f8a1db68-be16-40ed-86d5-cb42ce701560",
+    "EMS": "efccb6f7-5641-4e0e-bd10-b4976e1bf68e",
+    "VISIOCLIENT": "c5928f49-12ba-48f7-ada3-0d743a3601d5",
+    "PROJECTPROFESSIONAL": "53818b1b-4a27-454b-8896-0dba576410e6",
+}
+# spare seats per SKU: E3 one short of the policy's minimum, E5 over its limit
+HEADROOM = {"SPE_E3": 1, "SPE_E5": 5, "SPE_F1": 2, "FLOW_FREE": 10000, "POWER_BI_PRO": 3, "EMS": 0,
+            "VISIOCLIENT": 2, "PROJECTPROFESSIONAL": 5}
+FIRST = ["Ada", "Bram", "Chloé", "Dilan", "Emma", "Finn", "Göran", "Hanne", "Ilse", "Jens", "Kerem",
+         "Lotte", "Mats", "Noor", "Oskar", "Pınar", "Quinn", "Rasmus", "Sanne", "Tove", "Umut",
+         "Vera", "Wout", "Yusuf", "Zeynep"]
+LAST = ["Jansen", "de Vries", "Nielsen", "Hansen", "Andersson", "Johansson", "Yılmaz", "Kaya", "Bakker", "Larsen",
+        "Lindqvist", "Demir", "Visser", "Pedersen", "Berg", "Şahin"]
+DEPARTMENTS = ["Finance", "Sales", "Engineering", "Marketing", "Support", "Legal", "HR"]
+LOCATIONS = ["NL", "DK", "SE", "TR", "DE"]
+
+
+@dataclass
+class _Builder:
+    rng: random.Random
+    domain: str
+    users: list[dict[str, Any]] = field(default_factory=list)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    member_sets: dict[str, set[str]] = field(default_factory=dict)
+
+    def guid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def when(self, days_ago: float) -> str:
+        return (REFERENCE - timedelta(days=days_ago, seconds=self.rng.randrange(86400))).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def group(self, name: str, licenses: tuple[str, ...] = ()) -> dict[str, Any]:
+        if name not in self.groups:
+            self.groups[name] = {"id": self.guid(), "displayName": name,
+                                 "assignedLicenses": [{"disabledPlans": [], "skuId": SKUS[s]} for s in licenses],
+                                 "members": []}
+            self.member_sets[name] = set()
+        return self.groups[name]
+
+    def user(self, local: str, *, domain: str | None = None, guest: bool = False, enabled: bool = True,
+             location: str | None = "", department: str | None = "", last_seen_days: float | None = 5,
+             created_days: float = 800, name: str | None = None) -> dict[str, Any]:
+        n = len(self.users)
+        display = name or f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST)) % len(LAST)]}"
+        upn = f"{local}@{domain or self.domain}"
+        if guest:
+            upn = f"{local.replace('@', '_')}#EXT#@{self.domain}"
+        user: dict[str, Any] = {
+            "id": self.guid(),
+            "userPrincipalName": upn,
+            "displayName": display,
+            "accountEnabled": enabled,
+            "userType": "Guest" if guest else "Member",
+            "department": self.rng.choice(DEPARTMENTS) if department == "" else department,
+            "usageLocation": self.rng.choice(LOCATIONS) if location == "" else location,
+            "createdDateTime": self.when(created_days),
+            "assignedLicenses": [],
+            "licenseAssignmentStates": [],
+            "signInActivity": None if last_seen_days is None else {
+                "lastSignInDateTime": self.when(last_seen_days),
+                "lastNonInteractiveSignInDateTime": self.when(max(last_seen_days - 2, 0)),
+            },
+        }
+        self.users.append(user)
+        return user
+
+    def grant(self, user: dict[str, Any], sku: str, via: str | None = None, error: str = "None") -> None:
+        sku_id = SKUS[sku]
+        group_id = None
+        if via is not None:
+            group_id = self.groups[via]["id"]
+            self.join(user, via)
+        if all(lic["skuId"] != sku_id for lic in user["assignedLicenses"]) and error == "None":
+            user["assignedLicenses"].append({"disabledPlans": [], "skuId": sku_id})
+        user["licenseAssignmentStates"].append({
+            "skuId": sku_id, "assignedByGroup": group_id, "state": "Active" if error == "None" else "Error",
+            "error": error, "disabledPlans": [],
+        })
+
+    def join(self, user: dict[str, Any], group: str) -> None:
+        if user["id"] not in self.member_sets[group]:
+            self.member_sets[group].add(user["id"])
+            self.groups[group]["members"].append(user["id"])
+
+
+def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Contoso",
+                      domain: str = "contoso.example") -> dict[str, Any]:
+    """A snapshot document (same shape as a snapshot file) for a tenant of about `users` users."""
+    b = _Builder(random.Random(seed), domain)
+    b.group("All Office Staff", ("SPE_E3",))
+    b.group("Frontline Workers", ("SPE_F1",))
+    b.group("Power BI Users", ("POWER_BI_PRO",))
+    b.group("Break Glass Accounts")
+    b.group("Executives")
+
+    # planted cases, a fixed handful at any size
+    ceo = b.user("ceo", name="Chief Executive", department="Board")
+    b.grant(ceo, "SPE_E3", via="All Office Staff")
+    b.grant(ceo, "SPE_E5")
+    b.join(ceo, "Executives")
+    cfo = b.user("cfo", name="Chief Financial Officer", department="Board")
+    b.grant(cfo, "SPE_E3", via="All Office Staff")
+    b.grant(cfo, "SPE_E5")  # sku-combination-forbidden, not waived
+    b.join(cfo, "Executives")
+    for i in range(2):
+        admin = b.user(f"breakglass{i + 1}", name=f"Break Glass {i + 1}", department=None, last_seen_days=40)
+        b.grant(admin, "SPE_E3")  # direct, but excepted from the `everyone` entry
+        b.join(admin, "Break Glass Accounts")
+    odd = b.user("floor.manager", name="Floor Manager <script>alert(1)</script>")
+    b.grant(odd, "SPE_E3")  # frontline holding E3 directly: sku-not-allowed, required missing, not group-based
+    b.join(odd, "Frontline Workers")
+    nolic = b.user("new.starter", name="New Starter")
+    b.join(nolic, "Frontline Workers")  # sku-required-missing
+    contractor_e5 = b.user("ext.dev", domain=f"contractors.{domain}", name='"><img src=x onerror=alert(1)>')
+    b.grant(contractor_e5, "SPE_E3", via="All Office Staff")
+    b.grant(contractor_e5, "SPE_E5")  # sku-forbidden (and E3+E5)
+    guest = b.user("analyst@partner.example", guest=True, name="Partner Analyst", location="NL")
+    b.grant(guest, "POWER_BI_PRO", via="Power BI Users")  # guest-licensed (waiver expired)
+    erring = b.user("bi.user", name="BI Error User")
+    b.grant(erring, "SPE_E3", via="All Office Staff")
+    b.grant(erring, "POWER_BI_PRO", via="Power BI Users", error="CountViolation")  # license-assignment-error
+    nowhere = b.user("no.location", name="No Location", location=None)
+    b.grant(nowhere, "SPE_E3", via="All Office Staff")  # usage-location-missing
+    ghost = b.user("never.signed.in", name="Never Signed In", last_seen_days=None, created_days=400)
+    b.grant(ghost, "SPE_E3", via="All Office Staff")  # inactive (never)
+    direct = b.user("direct.e3", name="Direct Assignee")
+    b.grant(direct, "SPE_E3")  # assignment-not-group-based
+
+    # the population, with a small steady share of problems
+    total = max(users, 40)
+    rest = total - len(b.users)
+    for i in range(rest):
+        roll = b.rng.random()
+        frontline = i % 5 == 0
+        if frontline:
+            u = b.user(f"fl{i:06d}", department="Operations")
+            b.grant(u, "SPE_F1", via="Frontline Workers")
+            if roll < 0.3:
+                b.grant(u, "FLOW_FREE")
+            continue
+        if i % 50 == 3:
+            u = b.user(f"contractor{i:06d}", domain=f"contractors.{domain}")
+            b.grant(u, "SPE_E3", via="All Office Staff")
+            continue
+        if i % 37 == 5:
+            u = b.user(f"guest{i:06d}@example.org", guest=True, location=None, department=None)  # unlicensed guest
+            continue
+        disabled = i % 61 == 7
+        inactive = i % 43 == 11
+        u = b.user(f"user{i:06d}", enabled=not disabled, last_seen_days=150 + i % 200 if inactive else 1 + i % 40)
+        b.grant(u, "SPE_E3", via="All Office Staff")
+        if i % 6 == 1:
+            b.grant(u, "POWER_BI_PRO", via="Power BI Users")
+        if i % 9 == 2:
+            b.grant(u, "EMS")
+        if i % 4 == 0:
+            b.grant(u, "FLOW_FREE")
+        if i % 23 == 4:
+            b.grant(u, "VISIOCLIENT")
+        if i % 60 == 8:
+            b.grant(u, "SPE_E5")
+            b.join(u, "Executives")
+    # Executives get E5 instead of E3 (remove E3 from their assignments)
+    e3 = SKUS["SPE_E3"]
+    moved = set()
+    for u in b.users:
+        if u["id"] in b.member_sets["Executives"] and not u["userPrincipalName"].startswith(("ceo@", "cfo@")):
+            u["assignedLicenses"] = [lic for lic in u["assignedLicenses"] if lic["skuId"] != e3]
+            u["licenseAssignmentStates"] = [s for s in u["licenseAssignmentStates"] if s["skuId"] != e3]
+            moved.add(u["id"])
+    office = b.groups["All Office Staff"]
+    office["members"] = [m for m in office["members"] if m not in moved]
+
+    consumed = {sku_id: 0 for sku_id in SKUS.values()}
+    for u in b.users:
+        for lic in u["assignedLicenses"]:
+            consumed[lic["skuId"]] += 1
+    skus: list[dict[str, Any]] = []
+    for part, sku_id in SKUS.items():
+        used = consumed[sku_id]
+        skus.append({
+            "id": f"{b.guid()}_{sku_id}",
+            "skuId": sku_id,
+            "skuPartNumber": part,
+            "appliesTo": "User",
+            "capabilityStatus": "Enabled",
+            "consumedUnits": used,
+            "prepaidUnits": {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0},
+            "servicePlans": [],
+        })
+    subscriptions: list[dict[str, Any]] = []
+    for part, sku_id in SKUS.items():
+        enabled = next(s["prepaidUnits"]["enabled"] for s in skus if s["skuId"] == sku_id)
+        trial = part == "PROJECTPROFESSIONAL"
+        renews = REFERENCE + (timedelta(days=20) if trial else timedelta(days=120 + len(subscriptions) * 17))
+        subscriptions.append({
+            "id": b.guid(), "skuId": sku_id, "skuPartNumber": part, "status": "Enabled", "isTrial": trial,
+            "totalLicenses": enabled, "createdDateTime": b.when(10 if trial else 700),
+            "nextLifecycleDateTime": renews.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        })
+    return {
+        "schemaVersion": 1,
+        "kind": "license-auditor/snapshot",
+        "tenant": {"id": str(uuid.UUID(int=random.Random(seed * 31).getrandbits(128), version=4)),
+                   "displayName": tenant_name, "cloud": Cloud.WORLDWIDE.value},
+        "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "collectedParts": [SIGN_IN_ACTIVITY],
+        "gaps": [],
+        "subscribedSkus": skus,
+        "subscriptions": subscriptions,
+        "groups": list(b.groups.values()),
+        "users": b.users,
+    }
+
+
+def generate_tenant(users: int = 240, seed: int = 7, **kw: Any) -> TenantSnapshot:
+    return snapshot_from_json(generate_document(users, seed, **kw))

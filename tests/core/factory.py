@@ -1,0 +1,69 @@
+"""Small hand-made tenants for rule tests, in snapshot-document form."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+
+from auditor.engine import evaluate
+from auditor.model import AuditResult
+from auditor.policy.load import load_policies
+from auditor.snapshot import snapshot_from_json
+
+AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
+E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965"
+E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
+F1 = "66b55226-6b4f-492c-910c-a3b7a3c9d993"
+IDS = {"SPE_E3": E3, "SPE_E5": E5, "SPE_F1": F1}
+
+
+def sku(part: str, enabled: int = 10, consumed: int = 0) -> dict[str, Any]:
+    return {"skuId": IDS[part], "skuPartNumber": part, "consumedUnits": consumed,
+            "prepaidUnits": {"enabled": enabled, "suspended": 0, "warning": 0, "lockedOut": 0}}
+
+
+def user(name: str, *skus: str, via: str | None = None, **kw: Any) -> dict[str, Any]:
+    out = {
+        "id": f"id-{name}", "userPrincipalName": f"{name}@contoso.example", "displayName": name.title(),
+        "accountEnabled": True, "userType": "Member", "department": "Sales", "usageLocation": "NL",
+        "createdDateTime": "2024-01-01T00:00:00Z",
+        "assignedLicenses": [{"skuId": IDS[s], "disabledPlans": []} for s in skus],
+        "licenseAssignmentStates": [{"skuId": IDS[s], "assignedByGroup": via, "state": "Active", "error": "None"}
+                                    for s in skus],
+        "signInActivity": {"lastSignInDateTime": "2026-10-30T00:00:00Z", "lastNonInteractiveSignInDateTime": None},
+    }
+    out.update(kw)
+    return out
+
+
+def tenant(users: list[dict[str, Any]], skus: list[dict[str, Any]] | None = None,
+           groups: list[dict[str, Any]] | None = None, subscriptions: list[dict[str, Any]] | None = None,
+           **kw: Any) -> dict[str, Any]:
+    doc = {
+        "schemaVersion": 1, "kind": "license-auditor/snapshot",
+        "tenant": {"id": "tid", "displayName": "Test", "cloud": "worldwide"},
+        "collectedAt": "2026-11-01T00:00:00Z", "collectedParts": ["signInActivity"],
+        "subscribedSkus": skus if skus is not None else [sku("SPE_E3"), sku("SPE_E5"), sku("SPE_F1")],
+        "subscriptions": subscriptions or [], "users": users, "groups": groups or [], "gaps": [],
+    }
+    doc.update(kw)
+    return doc
+
+
+def policy_file(tmp_path: Any, body: str, name: str = "p.yaml") -> str:
+    head = "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: test}\n"
+    path = tmp_path / name
+    path.write_text(head + body, encoding="utf-8")
+    return str(path)
+
+
+def audit(tmp_path: Any, policy: str, doc: dict[str, Any], as_of: datetime = AS_OF) -> AuditResult:
+    yaml.safe_load(policy)  # the test's own YAML must parse
+    return evaluate(load_policies([policy_file(tmp_path, policy)]), snapshot_from_json(doc), as_of)
+
+
+def fired(result: AuditResult, rule: str | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
+    return sorted((f.rule, f.subject.upn or f.subject.sku or f.subject.id, f.skus)
+                  for f in result.findings if (rule is None or f.rule == rule) and not f.waived)

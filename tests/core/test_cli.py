@@ -1,0 +1,131 @@
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.sample.generate import generate_document
+
+from .factory import tenant, user
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+EXAMPLE = ROOT / "policies" / "example.yaml"
+GOLDEN = ROOT / "tests" / "golden" / "sample-report.json"
+AS_OF = "2026-11-01T06:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+
+
+def run(tmp_path, *extra):
+    out = tmp_path / "out"
+    code = main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out),
+                 "--format", "json", "--as-of", AS_OF, *extra])
+    return code, out
+
+
+def test_sample_report_matches_golden(tmp_path):
+    code, out = run(tmp_path)
+    assert code == 1
+    produced = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(json.dumps(produced, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert produced == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+def test_sample_fires_every_rule_and_most_users_are_clean(tmp_path):
+    _, out = run(tmp_path)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    rules = {f["rule"] for f in report["findings"]}
+    from auditor.rules import RULE_IDS
+
+    assert rules == set(RULE_IDS)
+    flagged = {f["subject"]["id"] for f in report["findings"] if f["subject"]["type"] == "user"}
+    assert report["summary"]["users"]["total"] >= 200 and len(flagged) < 0.2 * report["summary"]["users"]["total"]
+    assert len(report["skus"]) >= 8
+    assert report["complete"] is True
+    waived = [f for f in report["findings"] if f["waived"]]
+    assert [f["subject"]["upn"] for f in waived] == ["ceo@contoso.example"]
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("high", 1), ("critical", 0), ("never", 0), ("low", 1)])
+def test_fail_on_thresholds(tmp_path, fail_on, expected):
+    assert run(tmp_path, "--fail-on", fail_on)[0] == expected
+
+
+def test_waived_findings_do_not_fail_the_run(tmp_path):
+    snap = tmp_path / "t.json"
+    snap.write_text(json.dumps(tenant([user("ceo", "SPE_E3", "SPE_E5")])), encoding="utf-8")
+    policy = tmp_path / "p.yaml"
+    policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\n"
+                      "assignments:\n  - name: all\n    match: {all: true}\n    exclusive: [[SPE_E3, SPE_E5]]\n"
+                      "    severity: critical\nwaivers:\n  - {rule: sku-combination-forbidden, "
+                      "subject: ceo@contoso.example, reason: ok, owner: me, expires: 2030-01-01}\n")
+    args = ["audit", "--snapshot", str(snap), "--policies", str(policy), "--output-dir", str(tmp_path / "o"),
+            "--format", "json", "--as-of", AS_OF, "--fail-on", "low"]
+    assert main(args) == 0
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["summary"]["waived"] == 1 and report["summary"]["unwaived"] == 0
+
+
+def test_gaps_exit_3_and_the_report_says_incomplete(tmp_path, capsys):
+    doc = generate_document(60, seed=1)
+    doc["gaps"] = [{"part": "signInActivity", "request": "GET /v1.0/users?$select=signInActivity",
+                    "reason": "403 Forbidden: Entra ID P1 required"}]
+    doc["collectedParts"] = []
+    snap = tmp_path / "gappy.json"
+    snap.write_text(json.dumps(doc), encoding="utf-8")
+    args = ["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "o"),
+            "--format", "json", "--as-of", AS_OF]
+    assert main(args) == 3
+    assert "INCOMPLETE" in capsys.readouterr().err
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["complete"] is False
+    assert [n["rule"] for n in report["not_evaluated"]] == ["inactive-user-licensed"]
+    assert main([*args, "--allow-gaps"]) == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--as-of", "yesterday"], "--as-of"),
+    (["--format", "pdf"], "unknown format pdf"),
+    (["--snapshot", "/nonexistent/snap.json"], "cannot read snapshot"),
+    (["--policies", "/nonexistent/policies"], "does not exist"),
+])
+def test_usage_errors_exit_2(tmp_path, capsys, args, message):
+    base = ["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path)]
+    assert main([*base, *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_unknown_flag_exits_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["audit", "--no-such-flag"])
+    assert exc.value.code == 2
+
+
+def test_validate_warns_about_skus_the_tenant_lacks(tmp_path, capsys):
+    policy = tmp_path / "typo.yaml"
+    policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
+                      "assignments:\n  - name: a\n    match: {groups: [Nobody]}\n    forbidden: [SPE_E33]\n")
+    assert main(["validate", str(policy), "--snapshot", str(SAMPLE)]) == 0
+    captured = capsys.readouterr()
+    assert "ok: 1 policy" in captured.out
+    assert "SPE_E33, which the tenant does not have" in captured.err
+    assert "group 'Nobody'" in captured.err
+
+
+def test_schema_command_prints_the_schema(capsys):
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out)["properties"]["kind"] == {"const": "LicensePolicy"}
+
+
+def test_help_documents_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    out = capsys.readouterr().out
+    assert "3  collection error or incomplete tenant data" in out

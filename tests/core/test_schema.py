@@ -1,0 +1,67 @@
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from auditor.policy.load import load_policies
+from auditor.policy.schema import build_schema, schema_text
+from auditor.rules import RULE_IDS, RULES
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED_RULE_IDS = {
+    "sku-not-allowed", "sku-forbidden", "sku-required-missing", "sku-combination-forbidden",
+    "assignment-not-group-based", "spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved",
+    "disabled-user-licensed", "inactive-user-licensed", "guest-licensed", "license-assignment-error",
+    "usage-location-missing", "subscription-expiring", "waiver-expired",
+}
+
+
+def test_committed_schema_matches_the_code():
+    committed = (ROOT / "policies" / "license-policy.schema.json").read_text(encoding="utf-8")
+    assert committed == schema_text(), "run: license-auditor schema > policies/license-policy.schema.json"
+
+
+def test_schema_is_a_valid_draft_2020_12_schema():
+    jsonschema.Draft202012Validator.check_schema(build_schema())
+
+
+def test_every_object_in_the_schema_is_closed():
+    def walk(node, path):
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "propertyNames" not in node:
+                assert node.get("additionalProperties") is False, f"{path} accepts unknown keys"
+            for k, v in node.items():
+                walk(v, f"{path}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}/{i}")
+
+    walk(build_schema(), "#")
+
+
+def test_rule_registry_is_exactly_the_documented_ids():
+    assert set(RULE_IDS) == EXPECTED_RULE_IDS and len(RULE_IDS) == len(EXPECTED_RULE_IDS)
+
+
+def test_every_rule_has_docs_and_a_valid_example(tmp_path):
+    validator = jsonschema.Draft202012Validator(build_schema())
+    for rule in RULES:
+        assert rule.title and rule.__doc__, rule.id
+        example = yaml.safe_load(rule.example())
+        assert example, f"{rule.id} has no example"
+        doc = {"apiVersion": "license-auditor/v1", "kind": "LicensePolicy", "metadata": {"name": "x"}, **example}
+        errors = list(validator.iter_errors(json.loads(json.dumps(doc, default=str))))
+        assert not errors, (rule.id, errors[0].message if errors else "")
+        # and the example actually switches the rule on
+        path = tmp_path / f"{rule.id}.yaml"
+        path.write_text(yaml.safe_dump(json.loads(json.dumps(doc, default=str))), encoding="utf-8")
+        policy = load_policies([path]).policies[0]
+        assert rule.configured(policy), rule.id
+
+
+def test_example_policies_validate_and_start_with_the_schema_comment():
+    for path in (ROOT / "policies").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("# yaml-language-server: $schema="), path
+        assert load_policies([path]).policies

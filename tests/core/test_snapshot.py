@@ -1,0 +1,54 @@
+import io
+import json
+
+import pytest
+
+from auditor.errors import SnapshotError
+from auditor.sample.generate import generate_document
+from auditor.snapshot import load_snapshot, snapshot_from_json, write_snapshot
+
+from .factory import tenant, user
+
+
+def test_write_then_read_round_trips_exactly(tmp_path):
+    doc = generate_document(300, seed=3)
+    snap = snapshot_from_json(doc)
+    out = io.StringIO()
+    write_snapshot(snap, out)
+    again = snapshot_from_json(json.loads(out.getvalue()))
+    assert again == snap
+    second = io.StringIO()
+    write_snapshot(again, second)
+    assert second.getvalue() == out.getvalue()
+
+
+def test_generator_is_deterministic():
+    assert generate_document(120, seed=5) == generate_document(120, seed=5)
+    assert generate_document(120, seed=5) != generate_document(120, seed=6)
+
+
+@pytest.mark.parametrize(("mutate", "fragment"), [
+    (lambda d: d.pop("users"), "users: missing or not a list"),
+    (lambda d: d.update(kind="something"), "kind: expected 'license-auditor/snapshot'"),
+    (lambda d: d.update(schemaVersion=99), "schemaVersion: 99 is not supported"),
+    (lambda d: d["tenant"].update(cloud="mars"), "tenant.cloud: 'mars'"),
+    (lambda d: d["users"][0].update(accountEnabled="yes"), "users[0] (a@contoso.example).accountEnabled"),
+    (lambda d: d["users"][0].pop("id"), "users[0] (a@contoso.example).id: missing"),
+    (lambda d: d["users"][0]["assignedLicenses"].append({"disabledPlans": []}), "assignedLicenses"),
+    (lambda d: d["subscribedSkus"][0].update(consumedUnits="7"), "subscribedSkus[0]"),
+])
+def test_broken_snapshots_name_the_field(tmp_path, mutate, fragment):
+    doc = tenant([user("a", "SPE_E3")])
+    mutate(doc)
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SnapshotError) as err:
+        load_snapshot(path)
+    assert fragment in str(err.value) and str(path) in str(err.value)
+
+
+def test_truncated_snapshot_file(tmp_path):
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(tenant([user("a")]))[:-20], encoding="utf-8")
+    with pytest.raises(SnapshotError, match="invalid JSON"):
+        load_snapshot(path)
