@@ -20,13 +20,15 @@ from pathlib import Path
 from . import __version__
 from .engine import evaluate, unknown_skus
 from .errors import EXIT_COLLECTION, EXIT_FINDINGS, EXIT_OK, AuditorError, PolicyError, UsageError
+from .graph.cli_options import add_collect_command, add_graph_arguments, collect_command, snapshot_from_args
 from .index import TenantIndex
 from .model import AuditResult, Locale, Severity, TenantSnapshot
 from .policy.load import load_policies
 from .policy.model import PolicySet
 from .policy.schema import schema_text
 from .report.document import build_document, write_json
-from .snapshot import load_snapshot
+from .rules import RULES
+from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = ("json",)
@@ -70,10 +72,18 @@ def _policies(args: argparse.Namespace) -> PolicySet:
     return load_policies(paths)
 
 
+def _needs_sign_in(policies: PolicySet) -> bool:
+    """Whether any configured rule reads signInActivity (then the collector selects it)."""
+    return any(SIGN_IN_ACTIVITY in r.needs and r.configured(p) for p in policies.policies for r in RULES)
+
+
 def _snapshot(args: argparse.Namespace, policies: PolicySet) -> TenantSnapshot:
+    live = snapshot_from_args(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies))
+    if live is not None:
+        return live
     if args.snapshot:
         return load_snapshot(args.snapshot)
-    raise UsageError("no tenant data: give --snapshot FILE")
+    raise UsageError("no tenant data: give --snapshot FILE, --graph (live tenant) or --demo")
 
 
 def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
@@ -111,6 +121,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return exit_code(result, args.fail_on, args.allow_gaps)
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    policies = _policies(args)
+    return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -158,7 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report language (default: the policy's metadata.locale, else en)")
     audit.add_argument("--allow-gaps", action="store_true",
                        help="exit by findings even when some tenant data could not be collected")
+    add_graph_arguments(audit)
     audit.set_defaults(func=cmd_audit)
+
+    collect = add_collect_command(sub)
+    collect.add_argument("--policies", action="append", metavar="PATH",
+                         help="policies naming the groups to read and whether sign-in activity is needed "
+                              "(default: policies/)")
+    collect.add_argument("--allow-gaps", action="store_true",
+                         help="exit 0 even when some tenant data could not be collected")
+    collect.set_defaults(func=cmd_collect)
 
     validate = sub.add_parser("validate", help="check policy files")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")

@@ -506,7 +506,8 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             elif kind in (FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT):
                 status = 503 if kind is FaultKind.UNAVAILABLE else 504
                 doc = _error_doc("serviceNotAvailable" if status == 503 else "gatewayTimeout", "The service is temporarily unavailable.")
-                self._finish(method, rel, query, headers, status, doc, kind.value)
+                extra = {"Retry-After": str(fault.retry_after)} if status == 503 else None
+                self._finish(method, rel, query, headers, status, doc, kind.value, extra)
             elif kind is FaultKind.FORBIDDEN:
                 self._finish(method, rel, query, headers, 403, _error_doc(fault.code, fault.message), kind.value)
             elif kind is FaultKind.DROP:
