@@ -1,9 +1,9 @@
 """A loopback Microsoft Graph that serves a TenantSnapshot: used by `audit --demo` and the tests.
 
-    with GraphEmulator(snapshot, token=token, faults=[Fault(FaultKind.THROTTLE, r"/users")]) as graph:
-        ... graph.url ...          # http://127.0.0.1:PORT/v1.0
-        graph.requests             # every request, in order (method, path, query, status, fault)
-        graph.sent_mail            # messages POSTed to /users/{id|upn}/sendMail
+with GraphEmulator(snapshot, token=token, faults=[Fault(FaultKind.THROTTLE, r"/users")]) as graph:
+    ... graph.url ...          # http://127.0.0.1:PORT/v1.0
+    graph.requests             # every request, in order (method, path, query, status, fault)
+    graph.sent_mail            # messages POSTed to /users/{id|upn}/sendMail
 """
 
 from __future__ import annotations

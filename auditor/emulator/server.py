@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 import socket
@@ -137,7 +138,9 @@ class GraphEmulator:
         handler = _make_handler(self)
         self._server = _Server(("127.0.0.1", self._port), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="graph-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="graph-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -190,8 +193,13 @@ class GraphEmulator:
         if segments == ["organization"]:
             self._no_filter(query)
             snap = self.tenant.snapshot
-            org = {"id": snap.tenant_id, "displayName": snap.tenant_name, "tenantType": "AAD",
-                   "verifiedDomains": [], "countryLetterCode": None}
+            org: dict[str, Any] = {
+                "id": snap.tenant_id,
+                "displayName": snap.tenant_name,
+                "tenantType": "AAD",
+                "verifiedDomains": [],
+                "countryLetterCode": None,
+            }
             item = _project(org, query.select, wire.ORGANIZATION_PROPERTIES, "organization")
             return 200, {"@odata.context": "$metadata#organization", "value": [item]}
         if segments == ["subscribedSkus"]:
@@ -209,9 +217,12 @@ class GraphEmulator:
         if len(segments) == 2 and segments[0] == "users":
             user = self.tenant.user(segments[1])
             if user is None:
-                raise GraphError(404, "Request_ResourceNotFound",
-                                 f"Resource '{segments[1]}' does not exist or one of its queried reference-property "
-                                 "objects are not present.")
+                raise GraphError(
+                    404,
+                    "Request_ResourceNotFound",
+                    f"Resource '{segments[1]}' does not exist or one of its queried reference-property "
+                    "objects are not present.",
+                )
             self._check_select(query.select, wire.USER_PROPERTIES, "user")
             return 200, wire.user_wire(user, query.select)
         if segments == ["groups"]:
@@ -219,9 +230,12 @@ class GraphEmulator:
         if len(segments) >= 2 and segments[0] == "groups":
             group = self.tenant.groups.get(segments[1].lower())
             if group is None:
-                raise GraphError(404, "Request_ResourceNotFound",
-                                 f"Resource '{segments[1]}' does not exist or one of its queried reference-property "
-                                 "objects are not present.")
+                raise GraphError(
+                    404,
+                    "Request_ResourceNotFound",
+                    f"Resource '{segments[1]}' does not exist or one of its queried reference-property "
+                    "objects are not present.",
+                )
             if len(segments) == 2:
                 self._check_select(query.select, wire.GROUP_PROPERTIES, "group")
                 return 200, wire.group_wire(group, query.select)
@@ -241,7 +255,9 @@ class GraphEmulator:
 
     def _list_users(self, path: str, query: _Query, eventual: bool) -> tuple[int, Any]:
         if query.filter is not None:
-            raise _unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': {query.filter}")
+            raise _unsupported(
+                f"Unsupported or invalid query filter clause specified for resource 'User': {query.filter}"
+            )
         self._check_select(query.select, wire.USER_PROPERTIES, "user")
         cap = SIGN_IN_MAX_TOP if query.select and "signInActivity" in query.select else MAX_TOP
         select = query.select
@@ -345,7 +361,9 @@ def _check_mail(doc: Any) -> dict[str, Any]:
         raise _bad("Empty Payload. JSON content expected.", "ErrorInvalidRequest")
     unknown = set(doc) - {"message", "saveToSentItems"}
     if unknown:
-        raise _bad(f"The property '{sorted(unknown)[0]}' does not exist on type 'microsoft.graph.sendMail'.", "RequestBodyRead")
+        raise _bad(
+            f"The property '{sorted(unknown)[0]}' does not exist on type 'microsoft.graph.sendMail'.", "RequestBodyRead"
+        )
     if "saveToSentItems" in doc and not isinstance(doc["saveToSentItems"], bool):
         raise _bad("saveToSentItems must be a boolean.", "RequestBodyRead")
     message = doc["message"]
@@ -398,11 +416,14 @@ def _read_skiptoken(token: str, fingerprint: str) -> int:
             raise ValueError
         return int(doc["o"])
     except (ValueError, KeyError, TypeError, binascii.Error):
-        raise _bad("Invalid $skiptoken: the paging token does not belong to this query.",
-                   "Directory_ExpiredPageToken") from None
+        raise _bad(
+            "Invalid $skiptoken: the paging token does not belong to this query.", "Directory_ExpiredPageToken"
+        ) from None
 
 
-def _project(full: dict[str, Any], select: tuple[str, ...] | None, known: frozenset[str], type_name: str) -> dict[str, Any]:
+def _project(
+    full: dict[str, Any], select: tuple[str, ...] | None, known: frozenset[str], type_name: str
+) -> dict[str, Any]:
     if select is None:
         return full
     out = {}
@@ -480,7 +501,9 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             auth = self.headers.get("Authorization", "")
             if auth != f"Bearer {emulator.token}":
                 message = "Access token is empty." if not auth else "Access token validation failure. Invalid audience."
-                self._finish(method, rel, query_log, headers, 401, _error_doc("InvalidAuthenticationToken", message), None)
+                self._finish(
+                    method, rel, query_log, headers, 401, _error_doc("InvalidAuthenticationToken", message), None
+                )
                 return
             fault = emulator._fault_for(target)
             if fault is not None and self._inject(fault, method, rel, query_log, headers):
@@ -489,8 +512,16 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 query = _parse_query(parts.query)
                 status, doc = emulator.handle(method, rel, query, headers, body)
             except GraphError as exc:
-                self._finish(method, rel, query_log, headers, exc.status, _error_doc(exc.code, exc.message),
-                             fault.kind.value if fault else None, exc.headers)
+                self._finish(
+                    method,
+                    rel,
+                    query_log,
+                    headers,
+                    exc.status,
+                    _error_doc(exc.code, exc.message),
+                    fault.kind.value if fault else None,
+                    exc.headers,
+                )
                 return
             self._finish(method, rel, query_log, headers, status, doc, fault.kind.value if fault else None)
 
@@ -501,11 +532,16 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 time.sleep(fault.delay)
                 return False
             if kind is FaultKind.THROTTLE:
-                doc = _error_doc("TooManyRequests", "Too many requests. Retry after the time in the Retry-After header.")
+                doc = _error_doc(
+                    "TooManyRequests", "Too many requests. Retry after the time in the Retry-After header."
+                )
                 self._finish(method, rel, query, headers, 429, doc, kind.value, {"Retry-After": str(fault.retry_after)})
             elif kind in (FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT):
                 status = 503 if kind is FaultKind.UNAVAILABLE else 504
-                doc = _error_doc("serviceNotAvailable" if status == 503 else "gatewayTimeout", "The service is temporarily unavailable.")
+                doc = _error_doc(
+                    "serviceNotAvailable" if status == 503 else "gatewayTimeout",
+                    "The service is temporarily unavailable.",
+                )
                 extra = {"Retry-After": str(fault.retry_after)} if status == 503 else None
                 self._finish(method, rel, query, headers, status, doc, kind.value, extra)
             elif kind is FaultKind.FORBIDDEN:
@@ -576,10 +612,8 @@ class _Server(ThreadingHTTPServer):
 
 
 def _hard_close(conn: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         conn.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 def _error_doc(code: str, message: str) -> dict[str, Any]:

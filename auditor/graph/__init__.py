@@ -1,9 +1,9 @@
 """Reading a tenant from Microsoft Graph: msgraph-sdk request adapter, paging, retries, auth.
 
-    client = GraphClient(base_url=..., credential=..., cloud=...)   # client.py
-    snapshot = await collect(client, group_refs=[...], need_sign_in=True)  # collector.py
-    build_credential(AuthMode.AUTO, tenant_id=..., cloud=endpoints(cloud), env=os.environ)  # auth.py
-    add_graph_arguments(parser); snapshot_from_args(args, ...)       # cli_options.py
+client = GraphClient(base_url=..., credential=..., cloud=...)   # client.py
+snapshot = await collect(client, group_refs=[...], need_sign_in=True)  # collector.py
+build_credential(AuthMode.AUTO, tenant_id=..., cloud=endpoints(cloud), env=os.environ)  # auth.py
+add_graph_arguments(parser); snapshot_from_args(args, ...)       # cli_options.py
 """
 
 from __future__ import annotations

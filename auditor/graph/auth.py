@@ -14,6 +14,7 @@ import enum
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -115,7 +116,7 @@ class GitHubOidcAssertion:
         if self._cached is not None and self._expires - 60 > time.time():
             return self._cached
         sep = "&" if "?" in self._url else "?"
-        url = f"{self._url}{sep}audience={urllib.request.quote(GITHUB_AUDIENCE, safe='')}"
+        url = f"{self._url}{sep}audience={urllib.parse.quote(GITHUB_AUDIENCE, safe='')}"
         request = urllib.request.Request(url, headers={"Authorization": f"bearer {self._request_token}"})
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
@@ -190,8 +191,8 @@ def build_credential(
         if not client_id or not tenant:
             raise AuthError("--auth github-oidc needs AZURE_CLIENT_ID and AZURE_TENANT_ID (or --tenant-id)")
         assertion = GitHubOidcAssertion(url, request_token)
-        cred = ClientAssertionCredential(tenant, client_id, assertion, authority=authority)
-        return Credential(cred, mode, f"GitHub Actions OIDC federated credential for app {client_id}")
+        assertion_cred = ClientAssertionCredential(tenant, client_id, assertion, authority=authority)
+        return Credential(assertion_cred, mode, f"GitHub Actions OIDC federated credential for app {client_id}")
     if mode is AuthMode.CERTIFICATE:
         client_id = env.get("AZURE_CLIENT_ID")
         path = env.get("AZURE_CLIENT_CERTIFICATE_PATH")
@@ -236,12 +237,21 @@ class Permission:
     satisfied_by: frozenset[str]
 
 
-USERS = Permission("User.Read.All", "reading users and their licenses", frozenset(("User.Read.All", "User.ReadWrite.All", *_DIRECTORY)))
+USERS = Permission(
+    "User.Read.All", "reading users and their licenses", frozenset(("User.Read.All", "User.ReadWrite.All", *_DIRECTORY))
+)
 SKUS = Permission(
     "LicenseAssignment.Read.All",
     "reading subscribedSkus (Organization.Read.All also covers it)",
-    frozenset(("LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All",
-               "Organization.ReadWrite.All", *_DIRECTORY)),
+    frozenset(
+        (
+            "LicenseAssignment.Read.All",
+            "LicenseAssignment.ReadWrite.All",
+            "Organization.Read.All",
+            "Organization.ReadWrite.All",
+            *_DIRECTORY,
+        )
+    ),
 )
 ORGANIZATION = Permission(
     "Organization.Read.All",
@@ -251,9 +261,13 @@ ORGANIZATION = Permission(
 GROUPS = Permission(
     "GroupMember.Read.All",
     "reading groups and their transitive members",
-    frozenset(("GroupMember.Read.All", "GroupMember.ReadWrite.All", "Group.Read.All", "Group.ReadWrite.All", *_DIRECTORY)),
+    frozenset(
+        ("GroupMember.Read.All", "GroupMember.ReadWrite.All", "Group.Read.All", "Group.ReadWrite.All", *_DIRECTORY)
+    ),
 )
-SIGN_IN = Permission("AuditLog.Read.All", "reading signInActivity (inactivity rules)", frozenset(("AuditLog.Read.All",)))
+SIGN_IN = Permission(
+    "AuditLog.Read.All", "reading signInActivity (inactivity rules)", frozenset(("AuditLog.Read.All",))
+)
 MAIL = Permission("Mail.Send", "sending the report by e-mail through Graph", frozenset(("Mail.Send",)))
 
 

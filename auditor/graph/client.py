@@ -177,7 +177,9 @@ class GraphClient:
             except ClientAuthenticationError as exc:
                 lines = str(getattr(exc, "message", exc)).strip().splitlines()
                 reason = lines[0][:300] if lines else type(exc).__name__
-                raise AuthError(f"could not get an access token for {what} ({self.auth_description}): {reason}") from None
+                raise AuthError(
+                    f"could not get an access token for {what} ({self.auth_description}): {reason}"
+                ) from None
             except httpx.TimeoutException:
                 problem = "Graph did not answer in time"
             except (httpx.RemoteProtocolError, httpx.ReadError) as exc:

@@ -174,7 +174,8 @@ class _Collection:
 
     async def license_groups(self) -> list[dict[str, Any]]:
         path = (
-            "/groups?$filter=" + quote("assignedLicenses/$count ne 0", safe="/$")
+            "/groups?$filter="
+            + quote("assignedLicenses/$count ne 0", safe="/$")
             + f"&$count=true&$select={GROUP_FIELDS}&$top={PAGE_SIZE}"
         )
         out: list[dict[str, Any]] = []
@@ -197,14 +198,16 @@ class _Collection:
     async def groups(self, refs: Sequence[str], decoder: UserDecoder) -> list[Group]:
         try:
             wanted = list(dict.fromkeys(r.strip() for r in refs if r.strip()))
-            resolved = await asyncio.gather(*(self.resolve(r) for r in wanted), self.license_groups())
+            named, licensed = await asyncio.gather(
+                asyncio.gather(*(self.resolve(r) for r in wanted)), self.license_groups()
+            )
         except GraphRequestError as exc:
             if exc.status != 403:
                 raise
             self.gaps.append(Gap("groups", exc.request, _forbidden_reason(exc)))
             return []
         by_id: dict[str, dict[str, Any]] = {}
-        for doc in [*resolved[:-1], *resolved[-1]]:
+        for doc in [*named, *licensed]:
             if isinstance(doc, dict) and isinstance(doc.get("id"), str):
                 by_id.setdefault(doc["id"].lower(), doc)
         limit = asyncio.Semaphore(MEMBER_READS)

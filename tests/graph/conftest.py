@@ -13,11 +13,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from graph_tenants import make_tenant  # noqa: E402
+from graph_tenants import make_tenant
 
-from auditor.emulator import DEMO_ROLES, Fault, GraphEmulator, app_token  # noqa: E402
-from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect  # noqa: E402
-from auditor.model import TenantSnapshot  # noqa: E402
+from auditor.emulator import DEMO_ROLES, Fault, GraphEmulator, app_token
+from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
+from auditor.model import TenantSnapshot
 
 FAST_RETRY = RetryPolicy(max_retries=3, backoff_base=0.05, backoff_cap=0.2, max_retry_after=5, max_total_wait=30)
 
@@ -30,8 +30,15 @@ def tenant() -> TenantSnapshot:
 class Harness:
     """Runs the real collector (msgraph-sdk adapter, httpx) against a live emulator."""
 
-    def __init__(self, snapshot: TenantSnapshot, faults: Sequence[Fault] = (), roles: tuple[str, ...] = DEMO_ROLES,
-                 token: str | None = None, retry: RetryPolicy = FAST_RETRY, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        snapshot: TenantSnapshot,
+        faults: Sequence[Fault] = (),
+        roles: tuple[str, ...] = DEMO_ROLES,
+        token: str | None = None,
+        retry: RetryPolicy = FAST_RETRY,
+        timeout: float = 10.0,
+    ) -> None:
         self.snapshot = snapshot
         server_token = app_token(snapshot.tenant_id, roles)
         self.token = token if token is not None else server_token
@@ -61,7 +68,9 @@ class Harness:
             self.client = client
             try:
                 return await collect(
-                    client, group_refs=group_refs, need_sign_in=need_sign_in,
+                    client,
+                    group_refs=group_refs,
+                    need_sign_in=need_sign_in,
                     clock=lambda: _parse(self.snapshot.collected_at),
                 )
             finally:

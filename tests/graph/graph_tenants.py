@@ -33,13 +33,23 @@ def _uuid(rng: random.Random) -> str:
 def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True) -> TenantSnapshot:
     rng = random.Random(seed)
     skus = (
-        Sku(f"{TENANT_ID}_{E3}", E3, "SPE_E3", "User", "Enabled", 0, PrepaidUnits(n_users, 0, 0, 0),
-            (ServicePlan(EXCHANGE_PLAN, "EXCHANGE_S_ENTERPRISE", "Success", "User"),)),
+        Sku(
+            f"{TENANT_ID}_{E3}",
+            E3,
+            "SPE_E3",
+            "User",
+            "Enabled",
+            0,
+            PrepaidUnits(n_users, 0, 0, 0),
+            (ServicePlan(EXCHANGE_PLAN, "EXCHANGE_S_ENTERPRISE", "Success", "User"),),
+        ),
         Sku(f"{TENANT_ID}_{E5}", E5, "SPE_E5", "User", "Enabled", 0, PrepaidUnits(50, 0, 5, 0)),
         Sku(f"{TENANT_ID}_{VISIO}", VISIO, "VISIOCLIENT", "User", "Suspended", 0, PrepaidUnits(0, 10, 0, 0)),
     )
     subs = (
-        Subscription(_uuid(rng), E3, "SPE_E3", "Enabled", False, n_users, "2023-01-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+        Subscription(
+            _uuid(rng), E3, "SPE_E3", "Enabled", False, n_users, "2023-01-01T00:00:00Z", "2025-01-01T00:00:00Z"
+        ),
         Subscription(_uuid(rng), E5, "SPE_E5", "Warning", True, 50, "2024-03-01T00:00:00Z", None),
     )
     licensing_group = _uuid(rng)
@@ -80,16 +90,22 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
                 assigned_licenses=licenses,
                 license_assignment_states=states,
                 created_date_time=f"202{rng.randint(0, 4)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T08:00:00Z",
-                last_sign_in_date_time=f"2024-0{rng.randint(1, 9)}-0{rng.randint(1, 9)}T10:00:00Z" if signed_in else None,
+                last_sign_in_date_time=f"2024-0{rng.randint(1, 9)}-0{rng.randint(1, 9)}T10:00:00Z"
+                if signed_in
+                else None,
                 last_non_interactive_sign_in_date_time=(
-                    f"2024-1{rng.randint(0, 2)}-0{rng.randint(1, 9)}T10:00:00Z" if signed_in and rng.random() < 0.5 else None
+                    f"2024-1{rng.randint(0, 2)}-0{rng.randint(1, 9)}T10:00:00Z"
+                    if signed_in and rng.random() < 0.5
+                    else None
                 ),
                 sku_ids=frozenset(lic.sku_id for lic in licenses),
             )
         )
     groups = sorted(
         (
-            Group(licensing_group, "License - Microsoft 365 E3", (AssignedLicense(E3),), tuple(sorted(e3_group_members))),
+            Group(
+                licensing_group, "License - Microsoft 365 E3", (AssignedLicense(E3),), tuple(sorted(e3_group_members))
+            ),
             Group(sales_group, "Sales Team", (), tuple(sorted(sales_members))),
         ),
         key=lambda g: g.id,

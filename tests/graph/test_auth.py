@@ -93,9 +93,16 @@ def test_certificate_credential_loads_a_real_certificate(tmp_path):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "license-auditor")])
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + timedelta(days=1))
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     pem = tmp_path / "app.pem"
     pem.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
@@ -108,8 +115,9 @@ def test_certificate_credential_loads_a_real_certificate(tmp_path):
     bad = tmp_path / "bad.pem"
     bad.write_text("not a certificate")
     with pytest.raises(AuthError, match="cannot load the certificate"):
-        build_credential(AuthMode.CERTIFICATE, tenant_id=TENANT, cloud=WW,
-                         env={**env, "AZURE_CLIENT_CERTIFICATE_PATH": str(bad)})
+        build_credential(
+            AuthMode.CERTIFICATE, tenant_id=TENANT, cloud=WW, env={**env, "AZURE_CLIENT_CERTIFICATE_PATH": str(bad)}
+        )
 
 
 class _ActionsTokenServer:
@@ -130,8 +138,14 @@ class _ActionsTokenServer:
                     self.send_response(403)
                     self.end_headers()
                     return
-                token = _jwt({"sub": "repo:contoso/audit:ref:refs/heads/main", "aud": "api://AzureADTokenExchange",
-                              "exp": int(time.time()) + outer.lifetime, "n": len(outer.calls)})
+                token = _jwt(
+                    {
+                        "sub": "repo:contoso/audit:ref:refs/heads/main",
+                        "aud": "api://AzureADTokenExchange",
+                        "exp": int(time.time()) + outer.lifetime,
+                        "n": len(outer.calls),
+                    }
+                )
                 data = json.dumps({"count": 1, "value": token}).encode()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(data)))
@@ -170,8 +184,12 @@ def test_github_oidc_assertion_fetches_and_refreshes():
 
 
 def test_github_oidc_credential_is_a_client_assertion():
-    env = {"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:1/t", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r",
-           "AZURE_CLIENT_ID": "11111111-1111-4111-8111-111111111111", "GITHUB_ACTIONS": "true"}
+    env = {
+        "ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:1/t",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r",
+        "AZURE_CLIENT_ID": "11111111-1111-4111-8111-111111111111",
+        "GITHUB_ACTIONS": "true",
+    }
     cred = build_credential(AuthMode.AUTO, tenant_id=TENANT, cloud=ENDPOINTS[Cloud.CHINA], env=env)
     assert cred.mode is AuthMode.GITHUB_OIDC
     assert type(cred.credential).__name__ == "ClientAssertionCredential"

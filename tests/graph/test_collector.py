@@ -62,8 +62,17 @@ def test_users_request_shape(tenant, harness):
     first = users[0].query
     assert first["$top"] == "500"
     assert first["$select"].split(",") == [
-        "id", "userPrincipalName", "displayName", "accountEnabled", "userType", "department",
-        "usageLocation", "createdDateTime", "assignedLicenses", "licenseAssignmentStates", "signInActivity",
+        "id",
+        "userPrincipalName",
+        "displayName",
+        "accountEnabled",
+        "userType",
+        "department",
+        "usageLocation",
+        "createdDateTime",
+        "assignedLicenses",
+        "licenseAssignmentStates",
+        "signInActivity",
     ]
     assert len(users) == math.ceil(len(tenant.users) / 500)
     assert all(r.status == 200 for r in h.emulator.requests)
@@ -94,8 +103,9 @@ def test_no_request_per_user(tenant, harness):
 def test_missing_group_and_ambiguous_name_are_gaps(tenant, harness):
     twin = dataclasses.replace(tenant.groups[0], id="11111111-2222-4333-8444-555555555555")
     snap = dataclasses.replace(tenant, groups=(*tenant.groups, twin))
-    got = harness(snap).collect(["No Such Group", twin.display_name, "99999999-2222-4333-8444-555555555555"],
-                                need_sign_in=False)
+    got = harness(snap).collect(
+        ["No Such Group", twin.display_name, "99999999-2222-4333-8444-555555555555"], need_sign_in=False
+    )
     parts = [(g.part, g.reason) for g in got.gaps]
     assert len(parts) == 3 and all(p == "groups" for p, _ in parts)
     reasons = " | ".join(r for _, r in parts)

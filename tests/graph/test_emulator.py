@@ -37,10 +37,28 @@ def test_users_default_properties_only(graph):
     doc = r.json()
     assert len(doc["value"]) == 100  # Graph's default page size
     user = doc["value"][0]
-    assert set(user) == {"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
-                         "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"}
-    for hidden in ("licenseAssignmentStates", "usageLocation", "department", "accountEnabled",
-                   "signInActivity", "createdDateTime", "assignedLicenses"):
+    assert set(user) == {
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+        "id",
+    }
+    for hidden in (
+        "licenseAssignmentStates",
+        "usageLocation",
+        "department",
+        "accountEnabled",
+        "signInActivity",
+        "createdDateTime",
+        "assignedLicenses",
+    ):
         assert hidden not in user
 
 
@@ -73,7 +91,7 @@ def test_next_link_pages_to_the_end(graph, tenant):
         doc = httpx.get(url, headers=AUTH).json()
         ids += [u["id"] for u in doc["value"]]
         url = doc.get("@odata.nextLink")
-        assert url is None or "$skiptoken=" in url and "$top=60" in url
+        assert url is None or ("$skiptoken=" in url and "$top=60" in url)
     assert ids == [u.id for u in tenant.users]
 
 
@@ -126,8 +144,14 @@ def test_send_mail(graph, tenant):
             "subject": "License audit",
             "body": {"contentType": "HTML", "content": "<p>report</p>"},
             "toRecipients": [{"emailAddress": {"address": "it@contoso.example"}}],
-            "attachments": [{"@odata.type": "#microsoft.graph.fileAttachment", "name": "report.json",
-                             "contentType": "application/json", "contentBytes": base64.b64encode(b"{}").decode()}],
+            "attachments": [
+                {
+                    "@odata.type": "#microsoft.graph.fileAttachment",
+                    "name": "report.json",
+                    "contentType": "application/json",
+                    "contentBytes": base64.b64encode(b"{}").decode(),
+                }
+            ],
         },
         "saveToSentItems": False,
     }
@@ -149,6 +173,8 @@ def test_fault_counts_and_request_log(tenant):
         codes = [get(graph, "/subscribedSkus").status_code for _ in range(3)]
         assert codes == [503, 503, 200]
         assert [(r.path, r.status, r.fault) for r in graph.requests] == [
-            ("/subscribedSkus", 503, "503"), ("/subscribedSkus", 503, "503"), ("/subscribedSkus", 200, None)
+            ("/subscribedSkus", 503, "503"),
+            ("/subscribedSkus", 503, "503"),
+            ("/subscribedSkus", 200, None),
         ]
         assert "authorization" not in graph.requests[0].headers

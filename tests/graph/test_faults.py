@@ -37,7 +37,7 @@ def test_429_honours_retry_after(small, harness):
 
 @pytest.mark.parametrize("kind", [FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT])
 def test_503_504_retry_with_backoff(small, harness, kind):
-    h = harness(small, faults=[Fault(kind, r"^GET /v1\.0/subscribedSkus", count=2)])
+    h = harness(small, faults=[Fault(kind, r"^GET /v1\.0/subscribedSkus", count=2, retry_after=0)])
     got = h.collect((), need_sign_in=True)
     assert got.skus == small.skus
     assert _statuses(h, "/subscribedSkus") == [int(kind.value)] * 2 + [200]
@@ -64,7 +64,7 @@ def test_slow_answer_past_timeout_is_retried(small, harness):
 
 
 def test_persistent_503_stops_with_exit_3(small, harness):
-    h = harness(small, faults=[Fault(FaultKind.UNAVAILABLE, SECOND_USERS_PAGE, count=None)])
+    h = harness(small, faults=[Fault(FaultKind.UNAVAILABLE, SECOND_USERS_PAGE, count=None, retry_after=0)])
     with pytest.raises(CollectionError) as err:
         h.collect((), need_sign_in=True)
     assert err.value.exit_code == EXIT_COLLECTION
@@ -135,8 +135,14 @@ def test_403_on_subscriptions_is_a_named_gap(small, harness):
 
 
 def test_wrong_token_is_auth_error(small, harness):
-    h = harness(small, token=app_token(small.tenant_id, ("User.Read.All", "Organization.Read.All",
-                                                         "GroupMember.Read.All", "AuditLog.Read.All"), lifetime=7200))
+    h = harness(
+        small,
+        token=app_token(
+            small.tenant_id,
+            ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All"),
+            lifetime=7200,
+        ),
+    )
     with pytest.raises(AuthError) as err:
         h.collect((), need_sign_in=False)
     assert "401" in str(err.value) and "InvalidAuthenticationToken" in str(err.value)
