@@ -34,6 +34,7 @@ from .auth import get_access_token, token_claims
 from .progress import Progress, SilentProgress
 
 RETRY_STATUS = frozenset((429, 503, 504))
+LOOPBACK = frozenset(("localhost", "127.0.0.1", "::1"))
 
 
 class GraphRequestError(CollectionError):
@@ -77,6 +78,8 @@ class GraphClient:
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise CollectionError(f"Graph endpoint {base_url!r} is not an http(s) URL")
+        if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+            raise CollectionError(f"Graph endpoint {base_url!r}: plain http is allowed only on localhost / 127.0.0.1")
         self.scope = scope or f"{parts.scheme}://{parts.hostname}/.default"
         self.auth_description = auth_description
         self.retry = retry or RetryPolicy()

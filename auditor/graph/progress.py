@@ -47,7 +47,8 @@ class Progress:
         self._write(message)
 
     def waiting(self, request: str, why: str, seconds: float, attempt: int, limit: int) -> None:
-        self._write(f"{why} on {request}; waiting {seconds:.0f}s before retry {attempt} of {limit}")
+        wait = f"{seconds:.1f}s" if 0 < seconds < 1 else f"{seconds:.0f}s"
+        self._write(f"{why} on {request}; waiting {wait} before retry {attempt} of {limit}")
 
     def finish(self, users: int, requests: int) -> None:
         elapsed = time.monotonic() - self.started

@@ -139,3 +139,19 @@ def test_collect_with_gap_exits_3(tmp_path, sample, monkeypatch):
         code = main(["collect", "--policies", str(EXAMPLE), "--graph-endpoint", graph.url, "--output", str(out)])
     assert code == 3
     assert [g.part for g in load_snapshot(out).gaps] == ["signInActivity"]
+
+
+def test_tenant_id_mismatch_exits_3(tmp_path, sample, monkeypatch, capsys):
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    other = "00000000-1111-4222-8333-444444444444"
+    with GraphEmulator(sample, token=token) as graph:
+        code, report = audit(tmp_path, "--graph-endpoint", graph.url, "--tenant-id", other)
+    assert code == 3 and report is None
+    assert other in capsys.readouterr().err
+
+
+def test_plain_http_only_on_loopback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", "x")
+    code, _ = audit(tmp_path, "--graph-endpoint", "http://graph.example.com/v1.0")
+    assert code == 2 and "plain http" in capsys.readouterr().err
