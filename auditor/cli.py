@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
+from . import __version__, guidance
 from .engine import evaluate, unknown_skus
 from .errors import EXIT_COLLECTION, EXIT_FINDINGS, EXIT_OK, AuditorError, PolicyError, UsageError
 from .graph.cli_options import add_collect_command, add_graph_arguments, collect_command, snapshot_from_args
@@ -103,7 +103,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     snapshot = _snapshot(args, policies)
     result = evaluate(policies, snapshot, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-    document = build_document(result, generated_at=_now(), locale=locale)
+    document = build_document(result, generated_at=_now(), locale=locale, remediate=guidance.remediation)
     out_dir = Path(args.output_dir)
     written = []
     if "json" in formats:
