@@ -164,7 +164,7 @@ class Gap:
         return {"part": self.part, "request": self.request, "reason": self.reason}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TenantSnapshot:
     tenant_id: str
     tenant_name: str
@@ -181,6 +181,16 @@ class TenantSnapshot:
     @property
     def complete(self) -> bool:
         return not self.gaps
+
+    def __repr__(self) -> str:
+        # A million users would make a repr of gigabytes (asyncio formats the result of
+        # asyncio.run's task when it restores the SIGINT handler).
+        return (
+            f"TenantSnapshot(tenant_id={self.tenant_id!r}, tenant_name={self.tenant_name!r}, "
+            f"cloud={self.cloud}, collected_at={self.collected_at!r}, skus={len(self.skus)}, "
+            f"subscriptions={len(self.subscriptions)}, users={len(self.users)}, groups={len(self.groups)}, "
+            f"gaps={self.gaps!r}, collected_parts={sorted(self.collected_parts)!r})"
+        )
 
 
 # --- audit results --------------------------------------------------------------------------

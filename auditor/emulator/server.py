@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from ..model import Group, TenantSnapshot, User
 from . import wire
 from .faults import Fault, FaultKind
+from .rendered import RawJSON, RenderedUsers, dumps
 
 MAX_TOP = 999
 SIGN_IN_MAX_TOP = 500  # Graph's page size cap when signInActivity is selected
@@ -89,6 +90,8 @@ class _Tenant:
         self._by_key: dict[str, User] | None = None
         self.groups = {g.id.lower(): g for g in snapshot.groups}
         self._lock = threading.Lock()
+        self._members: dict[str, list[User]] = {}
+        self.rendered: dict[tuple[str, ...], RenderedUsers] = {}
 
     def user(self, key: str) -> User | None:
         with self._lock:
@@ -100,12 +103,23 @@ class _Tenant:
                 self._by_key = index
         return self._by_key.get(key.lower())
 
+    def members(self, group: Group) -> list[User]:
+        """The group's members that exist as users, resolved once per group."""
+        found = self._members.get(group.id)
+        if found is None:
+            found = [u for u in (self.user(m) for m in group.members) if u is not None]
+            with self._lock:
+                self._members[group.id] = found
+        return found
+
 
 class GraphEmulator:
     """Serve `snapshot` as Microsoft Graph on http://127.0.0.1:PORT/v1.0.
 
     Use as a context manager (or start()/stop()). `token` is the bearer token it accepts;
     `faults` are injected in order (the first matching fault with count left wins).
+    `prerender` lists `$select` tuples whose /users pages are rendered once up front and then
+    served as slices (for very large tenants; the answers are byte for byte the same).
     """
 
     def __init__(
@@ -115,8 +129,11 @@ class GraphEmulator:
         token: str = "emulator-token",
         faults: Sequence[Fault] = (),
         port: int = 0,
+        prerender: Sequence[tuple[str, ...]] = (),
     ) -> None:
         self.tenant = _Tenant(snapshot)
+        for select in prerender:
+            self.tenant.rendered[tuple(select)] = RenderedUsers(snapshot.users, tuple(select))
         self.token = token
         self.faults = list(faults)
         self.requests: list[LoggedRequest] = []
@@ -152,6 +169,9 @@ class GraphEmulator:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        for rendered in self.tenant.rendered.values():
+            rendered.close()
+        self.tenant.rendered.clear()
 
     def __enter__(self) -> GraphEmulator:
         return self.start()
@@ -261,6 +281,9 @@ class GraphEmulator:
         self._check_select(query.select, wire.USER_PROPERTIES, "user")
         cap = SIGN_IN_MAX_TOP if query.select and "signInActivity" in query.select else MAX_TOP
         select = query.select
+        rendered = self.tenant.rendered.get(select) if select is not None else None
+        if rendered is not None:
+            return self._page(path, query, rendered, eventual, cap)
         users = self.tenant.users
         return self._page(path, query, users, eventual, cap, lambda u: wire.user_wire(u, select))
 
@@ -302,7 +325,7 @@ class GraphEmulator:
                 )
         self._check_select(query.select, wire.USER_PROPERTIES, "user")
         select = query.select
-        members = [u for u in (self.tenant.user(m) for m in group.members) if u is not None]
+        members = self.tenant.members(group)
 
         def member(u: User) -> dict[str, Any]:
             doc = wire.user_wire(u, select)
@@ -316,7 +339,7 @@ class GraphEmulator:
         self,
         path: str,
         query: _Query,
-        items: Sequence[Any],
+        items: Sequence[Any] | RenderedUsers,
         eventual: bool,
         cap: int,
         render: Callable[[Any], dict[str, Any]] | None = None,
@@ -327,7 +350,6 @@ class GraphEmulator:
         offset = 0
         if query.skiptoken is not None:
             offset = _read_skiptoken(query.skiptoken, fingerprint)
-        chunk = items[offset : offset + size]
         doc: dict[str, Any] = {"@odata.context": f"$metadata#{path.strip('/')}"}
         if query.count and eventual and offset == 0:
             doc["@odata.count"] = len(items)
@@ -337,6 +359,10 @@ class GraphEmulator:
             doc["@odata.nextLink"] = f"{self.url}{path}?" + "&".join(
                 f"{quote(k, safe='$')}={quote(v, safe=',/$')}" for k, v in params
             )
+        if isinstance(items, RenderedUsers):
+            doc["value"] = items.array(offset, offset + size)
+            return 200, doc
+        chunk = items[offset : offset + size]
         doc["value"] = [render(x) for x in chunk] if render is not None else list(chunk)
         return 200, doc
 
@@ -581,7 +607,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             extra: dict[str, str] | None = None,
         ) -> None:
             emulator._log(LoggedRequest(method, unquote(rel), query, headers, status, fault))
-            data = b"" if doc is None else json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+            data = b"" if doc is None else _encode(doc)
             self._raw(status, data, "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8", extra)
 
         def _raw(self, status: int, data: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
@@ -609,6 +635,14 @@ class _Server(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
             return
         super().handle_error(request, client_address)
+
+
+def _encode(doc: Any) -> bytes:
+    value = doc.get("value") if isinstance(doc, dict) else None
+    if isinstance(value, RawJSON):
+        head = dumps({k: v for k, v in doc.items() if k != "value"})
+        return head[:-1] + b',"value":' + value.data + b"}"
+    return dumps(doc)
 
 
 def _hard_close(conn: socket.socket) -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..model import Cloud, TenantSnapshot
-from ..snapshot import SIGN_IN_ACTIVITY, snapshot_from_json
+from ..snapshot import SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
 
 REFERENCE = datetime(2026, 11, 1, 6, 0, 0)
 
@@ -45,7 +46,7 @@ LOCATIONS = ["NL", "DK", "SE", "TR", "DE"]
 class _Builder:
     rng: random.Random
     domain: str
-    users: list[dict[str, Any]] = field(default_factory=list)
+    count: int = 0
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     member_sets: dict[str, set[str]] = field(default_factory=dict)
 
@@ -66,12 +67,13 @@ class _Builder:
     def user(self, local: str, *, domain: str | None = None, guest: bool = False, enabled: bool = True,
              location: str | None = "", department: str | None = "", last_seen_days: float | None = 5,
              created_days: float = 800, name: str | None = None) -> dict[str, Any]:
-        n = len(self.users)
+        n = self.count
+        self.count += 1
         display = name or f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST)) % len(LAST)]}"
         upn = f"{local}@{domain or self.domain}"
         if guest:
             upn = f"{local.replace('@', '_')}#EXT#@{self.domain}"
-        user: dict[str, Any] = {
+        return {
             "id": self.guid(),
             "userPrincipalName": upn,
             "displayName": display,
@@ -87,8 +89,6 @@ class _Builder:
                 "lastNonInteractiveSignInDateTime": self.when(max(last_seen_days - 2, 0)),
             },
         }
-        self.users.append(user)
-        return user
 
     def grant(self, user: dict[str, Any], sku: str, via: str | None = None, error: str = "None") -> None:
         sku_id = SKUS[sku]
@@ -109,135 +109,194 @@ class _Builder:
             self.groups[group]["members"].append(user["id"])
 
 
+class TenantStream:
+    """A generated tenant, one user at a time, so a million users never sit in memory as dicts.
+
+    Iterate `users()` once; afterwards `skus()` then `subscriptions()` (in that order: they draw
+    from the same random stream) and `groups()` complete the snapshot document. `head()` is the
+    rest of the document. `generate_document` assembles all of it for small tenants.
+    """
+
+    def __init__(self, users: int = 240, seed: int = 7, tenant_name: str = "Contoso",
+                 domain: str = "contoso.example") -> None:
+        self.size = max(users, 40)
+        self.seed = seed
+        self.tenant_name = tenant_name
+        self.domain = domain
+        self._b = _Builder(random.Random(seed), domain)
+        self._consumed = {sku_id: 0 for sku_id in SKUS.values()}
+        self._skus: list[dict[str, Any]] | None = None
+        self._done = False
+        b = self._b
+        b.group("All Office Staff", ("SPE_E3",))
+        b.group("Frontline Workers", ("SPE_F1",))
+        b.group("Power BI Users", ("POWER_BI_PRO",))
+        b.group("Break Glass Accounts")
+        b.group("Executives")
+
+    def head(self) -> dict[str, Any]:
+        return {
+            "schemaVersion": 1,
+            "kind": "license-auditor/snapshot",
+            "tenant": {"id": str(uuid.UUID(int=random.Random(self.seed * 31).getrandbits(128), version=4)),
+                       "displayName": self.tenant_name, "cloud": Cloud.WORLDWIDE.value},
+            "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "collectedParts": [SIGN_IN_ACTIVITY],
+            "gaps": [],
+        }
+
+    def users(self) -> Iterator[dict[str, Any]]:
+        for u in self._users():
+            for lic in u["assignedLicenses"]:
+                self._consumed[lic["skuId"]] += 1
+            yield u
+        self._done = True
+
+    def _users(self) -> Iterator[dict[str, Any]]:
+        b = self._b
+        domain = self.domain
+        # planted cases, a fixed handful at any size
+        ceo = b.user("ceo", name="Chief Executive", department="Board")
+        b.grant(ceo, "SPE_E3", via="All Office Staff")
+        b.grant(ceo, "SPE_E5")
+        b.join(ceo, "Executives")
+        yield ceo
+        cfo = b.user("cfo", name="Chief Financial Officer", department="Board")
+        b.grant(cfo, "SPE_E3", via="All Office Staff")
+        b.grant(cfo, "SPE_E5")  # sku-combination-forbidden, not waived
+        b.join(cfo, "Executives")
+        yield cfo
+        for i in range(2):
+            admin = b.user(f"breakglass{i + 1}", name=f"Break Glass {i + 1}", department=None, last_seen_days=40)
+            b.grant(admin, "SPE_E3")  # direct, but excepted from the `everyone` entry
+            b.join(admin, "Break Glass Accounts")
+            yield admin
+        odd = b.user("floor.manager", name="Floor Manager <script>alert(1)</script>")
+        b.grant(odd, "SPE_E3")  # frontline holding E3 directly: sku-not-allowed, required missing, not group-based
+        b.join(odd, "Frontline Workers")
+        yield odd
+        nolic = b.user("new.starter", name="New Starter")
+        b.join(nolic, "Frontline Workers")  # sku-required-missing
+        yield nolic
+        contractor_e5 = b.user("ext.dev", domain=f"contractors.{domain}", name='"><img src=x onerror=alert(1)>')
+        b.grant(contractor_e5, "SPE_E3", via="All Office Staff")
+        b.grant(contractor_e5, "SPE_E5")  # sku-forbidden (and E3+E5)
+        yield contractor_e5
+        guest = b.user("analyst@partner.example", guest=True, name="Partner Analyst", location="NL")
+        b.grant(guest, "POWER_BI_PRO", via="Power BI Users")  # guest-licensed (waiver expired)
+        yield guest
+        erring = b.user("bi.user", name="BI Error User")
+        b.grant(erring, "SPE_E3", via="All Office Staff")
+        b.grant(erring, "POWER_BI_PRO", via="Power BI Users", error="CountViolation")  # license-assignment-error
+        yield erring
+        nowhere = b.user("no.location", name="No Location", location=None)
+        b.grant(nowhere, "SPE_E3", via="All Office Staff")  # usage-location-missing
+        yield nowhere
+        ghost = b.user("never.signed.in", name="Never Signed In", last_seen_days=None, created_days=400)
+        b.grant(ghost, "SPE_E3", via="All Office Staff")  # inactive (never)
+        yield ghost
+        direct = b.user("direct.e3", name="Direct Assignee")
+        b.grant(direct, "SPE_E3")  # assignment-not-group-based
+        yield direct
+
+        # the population, with a small steady share of problems
+        rest = self.size - b.count
+        for i in range(rest):
+            roll = b.rng.random()
+            frontline = i % 5 == 0
+            if frontline:
+                u = b.user(f"fl{i:06d}", department="Operations")
+                b.grant(u, "SPE_F1", via="Frontline Workers")
+                if roll < 0.3:
+                    b.grant(u, "FLOW_FREE")
+                yield u
+                continue
+            if i % 50 == 3:
+                u = b.user(f"contractor{i:06d}", domain=f"contractors.{domain}")
+                b.grant(u, "SPE_E3", via="All Office Staff")
+                yield u
+                continue
+            if i % 37 == 5:
+                # unlicensed guest
+                yield b.user(f"guest{i:06d}@example.org", guest=True, location=None, department=None)
+                continue
+            disabled = i % 61 == 7
+            inactive = i % 43 == 11
+            executive = i % 60 == 8  # executives hold E5 instead of E3
+            u = b.user(f"user{i:06d}", enabled=not disabled, last_seen_days=150 + i % 200 if inactive else 1 + i % 40)
+            if not executive:
+                b.grant(u, "SPE_E3", via="All Office Staff")
+            if i % 6 == 1:
+                b.grant(u, "POWER_BI_PRO", via="Power BI Users")
+            if i % 9 == 2:
+                b.grant(u, "EMS")
+            if i % 4 == 0:
+                b.grant(u, "FLOW_FREE")
+            if i % 23 == 4:
+                b.grant(u, "VISIOCLIENT")
+            if executive:
+                b.grant(u, "SPE_E5")
+                b.join(u, "Executives")
+            yield u
+
+    def skus(self) -> list[dict[str, Any]]:
+        if not self._done:
+            raise RuntimeError("skus() needs every user generated first")
+        if self._skus is None:
+            self._skus = []
+            for part, sku_id in SKUS.items():
+                used = self._consumed[sku_id]
+                self._skus.append({
+                    "id": f"{self._b.guid()}_{sku_id}",
+                    "skuId": sku_id,
+                    "skuPartNumber": part,
+                    "appliesTo": "User",
+                    "capabilityStatus": "Enabled",
+                    "consumedUnits": used,
+                    "prepaidUnits": {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0},
+                    "servicePlans": [],
+                })
+        return self._skus
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        skus = self.skus()
+        subscriptions: list[dict[str, Any]] = []
+        for part, sku_id in SKUS.items():
+            enabled = next(s["prepaidUnits"]["enabled"] for s in skus if s["skuId"] == sku_id)
+            trial = part == "PROJECTPROFESSIONAL"
+            renews = REFERENCE + (timedelta(days=20) if trial else timedelta(days=120 + len(subscriptions) * 17))
+            subscriptions.append({
+                "id": self._b.guid(), "skuId": sku_id, "skuPartNumber": part, "status": "Enabled", "isTrial": trial,
+                "totalLicenses": enabled, "createdDateTime": self._b.when(10 if trial else 700),
+                "nextLifecycleDateTime": renews.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            })
+        return subscriptions
+
+    def groups(self) -> list[dict[str, Any]]:
+        if not self._done:
+            raise RuntimeError("groups() needs every user generated first")
+        return list(self._b.groups.values())
+
+
 def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Contoso",
                       domain: str = "contoso.example") -> dict[str, Any]:
     """A snapshot document (same shape as a snapshot file) for a tenant of about `users` users."""
-    b = _Builder(random.Random(seed), domain)
-    b.group("All Office Staff", ("SPE_E3",))
-    b.group("Frontline Workers", ("SPE_F1",))
-    b.group("Power BI Users", ("POWER_BI_PRO",))
-    b.group("Break Glass Accounts")
-    b.group("Executives")
-
-    # planted cases, a fixed handful at any size
-    ceo = b.user("ceo", name="Chief Executive", department="Board")
-    b.grant(ceo, "SPE_E3", via="All Office Staff")
-    b.grant(ceo, "SPE_E5")
-    b.join(ceo, "Executives")
-    cfo = b.user("cfo", name="Chief Financial Officer", department="Board")
-    b.grant(cfo, "SPE_E3", via="All Office Staff")
-    b.grant(cfo, "SPE_E5")  # sku-combination-forbidden, not waived
-    b.join(cfo, "Executives")
-    for i in range(2):
-        admin = b.user(f"breakglass{i + 1}", name=f"Break Glass {i + 1}", department=None, last_seen_days=40)
-        b.grant(admin, "SPE_E3")  # direct, but excepted from the `everyone` entry
-        b.join(admin, "Break Glass Accounts")
-    odd = b.user("floor.manager", name="Floor Manager <script>alert(1)</script>")
-    b.grant(odd, "SPE_E3")  # frontline holding E3 directly: sku-not-allowed, required missing, not group-based
-    b.join(odd, "Frontline Workers")
-    nolic = b.user("new.starter", name="New Starter")
-    b.join(nolic, "Frontline Workers")  # sku-required-missing
-    contractor_e5 = b.user("ext.dev", domain=f"contractors.{domain}", name='"><img src=x onerror=alert(1)>')
-    b.grant(contractor_e5, "SPE_E3", via="All Office Staff")
-    b.grant(contractor_e5, "SPE_E5")  # sku-forbidden (and E3+E5)
-    guest = b.user("analyst@partner.example", guest=True, name="Partner Analyst", location="NL")
-    b.grant(guest, "POWER_BI_PRO", via="Power BI Users")  # guest-licensed (waiver expired)
-    erring = b.user("bi.user", name="BI Error User")
-    b.grant(erring, "SPE_E3", via="All Office Staff")
-    b.grant(erring, "POWER_BI_PRO", via="Power BI Users", error="CountViolation")  # license-assignment-error
-    nowhere = b.user("no.location", name="No Location", location=None)
-    b.grant(nowhere, "SPE_E3", via="All Office Staff")  # usage-location-missing
-    ghost = b.user("never.signed.in", name="Never Signed In", last_seen_days=None, created_days=400)
-    b.grant(ghost, "SPE_E3", via="All Office Staff")  # inactive (never)
-    direct = b.user("direct.e3", name="Direct Assignee")
-    b.grant(direct, "SPE_E3")  # assignment-not-group-based
-
-    # the population, with a small steady share of problems
-    total = max(users, 40)
-    rest = total - len(b.users)
-    for i in range(rest):
-        roll = b.rng.random()
-        frontline = i % 5 == 0
-        if frontline:
-            u = b.user(f"fl{i:06d}", department="Operations")
-            b.grant(u, "SPE_F1", via="Frontline Workers")
-            if roll < 0.3:
-                b.grant(u, "FLOW_FREE")
-            continue
-        if i % 50 == 3:
-            u = b.user(f"contractor{i:06d}", domain=f"contractors.{domain}")
-            b.grant(u, "SPE_E3", via="All Office Staff")
-            continue
-        if i % 37 == 5:
-            u = b.user(f"guest{i:06d}@example.org", guest=True, location=None, department=None)  # unlicensed guest
-            continue
-        disabled = i % 61 == 7
-        inactive = i % 43 == 11
-        u = b.user(f"user{i:06d}", enabled=not disabled, last_seen_days=150 + i % 200 if inactive else 1 + i % 40)
-        b.grant(u, "SPE_E3", via="All Office Staff")
-        if i % 6 == 1:
-            b.grant(u, "POWER_BI_PRO", via="Power BI Users")
-        if i % 9 == 2:
-            b.grant(u, "EMS")
-        if i % 4 == 0:
-            b.grant(u, "FLOW_FREE")
-        if i % 23 == 4:
-            b.grant(u, "VISIOCLIENT")
-        if i % 60 == 8:
-            b.grant(u, "SPE_E5")
-            b.join(u, "Executives")
-    # Executives get E5 instead of E3 (remove E3 from their assignments)
-    e3 = SKUS["SPE_E3"]
-    moved = set()
-    for u in b.users:
-        if u["id"] in b.member_sets["Executives"] and not u["userPrincipalName"].startswith(("ceo@", "cfo@")):
-            u["assignedLicenses"] = [lic for lic in u["assignedLicenses"] if lic["skuId"] != e3]
-            u["licenseAssignmentStates"] = [s for s in u["licenseAssignmentStates"] if s["skuId"] != e3]
-            moved.add(u["id"])
-    office = b.groups["All Office Staff"]
-    office["members"] = [m for m in office["members"] if m not in moved]
-
-    consumed = {sku_id: 0 for sku_id in SKUS.values()}
-    for u in b.users:
-        for lic in u["assignedLicenses"]:
-            consumed[lic["skuId"]] += 1
-    skus: list[dict[str, Any]] = []
-    for part, sku_id in SKUS.items():
-        used = consumed[sku_id]
-        skus.append({
-            "id": f"{b.guid()}_{sku_id}",
-            "skuId": sku_id,
-            "skuPartNumber": part,
-            "appliesTo": "User",
-            "capabilityStatus": "Enabled",
-            "consumedUnits": used,
-            "prepaidUnits": {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0},
-            "servicePlans": [],
-        })
-    subscriptions: list[dict[str, Any]] = []
-    for part, sku_id in SKUS.items():
-        enabled = next(s["prepaidUnits"]["enabled"] for s in skus if s["skuId"] == sku_id)
-        trial = part == "PROJECTPROFESSIONAL"
-        renews = REFERENCE + (timedelta(days=20) if trial else timedelta(days=120 + len(subscriptions) * 17))
-        subscriptions.append({
-            "id": b.guid(), "skuId": sku_id, "skuPartNumber": part, "status": "Enabled", "isTrial": trial,
-            "totalLicenses": enabled, "createdDateTime": b.when(10 if trial else 700),
-            "nextLifecycleDateTime": renews.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        })
+    stream = TenantStream(users, seed, tenant_name, domain)
+    all_users = list(stream.users())
     return {
-        "schemaVersion": 1,
-        "kind": "license-auditor/snapshot",
-        "tenant": {"id": str(uuid.UUID(int=random.Random(seed * 31).getrandbits(128), version=4)),
-                   "displayName": tenant_name, "cloud": Cloud.WORLDWIDE.value},
-        "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "collectedParts": [SIGN_IN_ACTIVITY],
-        "gaps": [],
-        "subscribedSkus": skus,
-        "subscriptions": subscriptions,
-        "groups": list(b.groups.values()),
-        "users": b.users,
+        **stream.head(),
+        "subscribedSkus": stream.skus(),
+        "subscriptions": stream.subscriptions(),
+        "groups": stream.groups(),
+        "users": all_users,
     }
 
 
 def generate_tenant(users: int = 240, seed: int = 7, **kw: Any) -> TenantSnapshot:
-    return snapshot_from_json(generate_document(users, seed, **kw))
+    """The tenant as a snapshot; users are decoded as they are generated (a million fit in memory)."""
+    stream = TenantStream(users, seed, **kw)
+    decoder = UserDecoder(with_sign_in=True)
+    decoded = tuple(decoder.user(u) for u in stream.users())
+    rest = {**stream.head(), "subscribedSkus": stream.skus(), "subscriptions": stream.subscriptions(),
+            "groups": stream.groups(), "users": []}
+    return replace(snapshot_from_json(rest), users=decoded)

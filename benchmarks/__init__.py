@@ -1,0 +1,1 @@
+"""Scale benchmark, run by hand: python -m benchmarks.run (see docs/benchmarks.md)."""

@@ -1,0 +1,181 @@
+"""Scale benchmark: the Graph paging floor, `license-auditor audit` end to end, and evaluation alone.
+
+    python -m benchmarks.run [--sizes 10000,100000,1000000] [--seed 7] [--keep DIR]
+
+For each tenant size it starts the Graph emulator (benchmarks.serve) in its own process, so the
+emulator's CPU is not counted against the auditor, and measures side by side:
+
+  a  floor: plain httpx fetching the same user pages (same $select and $top, following
+     @odata.nextLink) and json.loads on each page, nothing else;
+  b  `license-auditor audit` as a subprocess against the emulator (collect + evaluate + all four
+     report formats) with policies/example.yaml: wall time, CPU time, peak RSS, requests;
+  c  evaluate() alone on the tenant in memory with 50 assignment entries (benchmarks.evaluate).
+
+Prints a Markdown table (the one in docs/benchmarks.md) and the raw figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from auditor.graph.collector import users_path
+
+from .policies import EXAMPLE
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-01T06:00:00Z"  # the generator's reference clock
+
+
+class Emulator:
+    """benchmarks.serve in a child process; `command` talks to it over stdin/stdout."""
+
+    def __init__(self, users: int, seed: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.serve", "--users", str(users), "--seed", str(seed)],
+            cwd=ROOT, env=_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        self.info = self._line()
+
+    def _line(self) -> dict[str, Any]:
+        out: IO[str] | None = self.proc.stdout
+        line = out.readline() if out else ""
+        if not line:
+            raise SystemExit(f"the emulator exited ({self.proc.wait()}) before answering")
+        doc: dict[str, Any] = json.loads(line)
+        return doc
+
+    def command(self, text: str) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+        return self._line()
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def floor(url: str, token: str) -> dict[str, Any]:
+    """(a): fetch every user page with plain httpx and json.loads it."""
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    next_url: str | None = url + users_path(True)
+    pages = users = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    with httpx.Client(timeout=100) as client:
+        while next_url:
+            doc = json.loads(client.get(next_url, headers=headers).content)
+            pages += 1
+            users += len(doc["value"])
+            next_url = doc.get("@odata.nextLink")
+    return {"wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "pages": pages,
+            "users": users}
+
+
+def audit(url: str, token: str, out_dir: Path) -> dict[str, Any]:
+    """(b): the CLI end to end as a child process; rusage of that child alone."""
+    env = _env()
+    env["AUDITOR_ACCESS_TOKEN"] = token
+    env["SOURCE_DATE_EPOCH"] = "1793512800"
+    command = [sys.executable, "-m", "auditor", "audit", "--graph-endpoint", url, "--policies", str(EXAMPLE),
+               "--output-dir", str(out_dir), "--as-of", AS_OF, "--fail-on", "never"]
+    started = time.perf_counter()
+    with open(out_dir.parent / f"{out_dir.name}.stderr", "w") as err:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"audit exited {proc.returncode}; see {err.name}")
+    sizes = {p.name: p.stat().st_size for p in sorted(out_dir.iterdir())}
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "reports": sizes}
+
+
+def evaluation(users: int, seed: int) -> dict[str, Any]:
+    """(c): benchmarks.evaluate in a child process."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.evaluate", "--users", str(users), "--seed", str(seed)],
+                         cwd=ROOT, env=_env(), check=True, capture_output=True, text=True).stdout
+    doc: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return doc
+
+
+def run_size(users: int, seed: int, work: Path) -> dict[str, Any]:
+    print(f"--- {users:,} users: starting the emulator", file=sys.stderr, flush=True)
+    emulator = Emulator(users, seed)
+    try:
+        url, token = emulator.info["url"], emulator.info["token"]
+        print(f"    emulator ready in {emulator.info['setup_s']}s; floor", file=sys.stderr, flush=True)
+        emulator.command("reset")
+        a = floor(url, token)
+        a["requests"] = emulator.command("stats")
+        print(f"    floor {a['wall_s']:.1f}s; audit", file=sys.stderr, flush=True)
+        emulator.command("reset")
+        b = audit(url, token, work / f"reports-{users}")
+        b["requests"] = emulator.command("stats")
+    finally:
+        emulator.close()
+    print(f"    audit {b['wall_s']:.1f}s; evaluation alone", file=sys.stderr, flush=True)
+    c = evaluation(users, seed)
+    return {"users": users, "floor": a, "audit": b, "evaluate": c, "ratio": b["wall_s"] / a["wall_s"]}
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| users | floor (a) wall / CPU | audit (b) wall / CPU | b/a | audit peak RSS | requests (user pages + "
+        "member pages + other) | evaluate 50 entries (c) | findings (c) | report.html | report.json | findings.csv |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        a, b, c = r["floor"], r["audit"], r["evaluate"]
+        kinds = b["requests"]["by_kind"]
+        req = (f"{b['requests']['requests']:,} ({kinds.get('users', 0):,} + {kinds.get('members', 0):,} + "
+               f"{kinds.get('other', 0):,})")
+        rep = b["reports"]
+        lines.append(
+            f"| {r['users']:,} | {a['wall_s']:.1f} s / {a['cpu_s']:.1f} s | {b['wall_s']:.1f} s / {b['cpu_s']:.1f} s "
+            f"| {r['ratio']:.2f} | {b['peak_rss_mb']:,.0f} MB | {req} | {c['evaluate_s']:.1f} s | {c['findings']:,} "
+            f"| {rep.get('report.html', 0) / 1000:,.0f} kB | {rep.get('report.json', 0) / 1e6:,.1f} MB "
+            f"| {rep.get('findings.csv', 0) / 1e6:,.1f} MB |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", metavar="DIR", help="keep the reports under DIR")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="license-auditor-bench-") as tmp:
+        work = Path(args.keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        for n in sizes:
+            rows.append(run_size(n, args.seed, work))
+    print(table(rows))
+    print(json.dumps({"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "runs": rows},
+                     indent=1, default=str))
+    _ = resource  # rusage of children comes from os.wait4
+
+
+if __name__ == "__main__":
+    main()
