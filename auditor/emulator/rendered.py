@@ -11,8 +11,9 @@ import json
 import mmap
 import tempfile
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import User
 from . import wire
@@ -31,16 +32,22 @@ def dumps(doc: object) -> bytes:
 
 
 class RenderedUsers:
-    """The users of a snapshot rendered for one `$select` (a tuple of property names)."""
+    """Users rendered for one `$select` (a tuple of property names), or by `render`."""
 
-    def __init__(self, users: Iterable[User], select: tuple[str, ...]) -> None:
+    def __init__(
+        self, users: Iterable[User], select: tuple[str, ...], render: Callable[[User], Any] | None = None
+    ) -> None:
         self.select = select
+        if render is None:
+            def render(u: User) -> Any:
+                return wire.user_wire(u, select)
+
         self._file = tempfile.TemporaryFile(prefix="graph-emulator-")
         offsets = array("Q", [0])
         position = 0
         batch = bytearray()
         for user in users:
-            data = dumps(wire.user_wire(user, select))
+            data = dumps(render(user))
             batch += data
             batch += b","
             position += len(data) + 1

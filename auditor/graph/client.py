@@ -1,8 +1,9 @@
 """Microsoft Graph requests through msgraph-sdk's request adapter, read as bytes.
 
 The SDK adapter supplies authentication (azure-identity), its middleware and HTTP/2 client;
-pages come back as raw bytes and are parsed with json.loads, because turning every user into
-an SDK model object costs ~10 ms each. Retries are done here rather than by the SDK's retry
+pages come back as raw bytes and are parsed with orjson, because turning every user into an
+SDK model object costs ~10 ms each (and orjson parses a page of users 2-3 times faster than
+json.loads, which is most of the client's work on a large tenant). Retries are done here rather than by the SDK's retry
 handler so that waits are bounded, reported on stderr, and also cover dropped connections.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
+import orjson
 from azure.core.credentials import TokenCredential
 from kiota_abstractions.method import Method
 from kiota_abstractions.native_response_handler import NativeResponseHandler
@@ -127,8 +129,8 @@ class GraphClient:
         response = await self._send(url, headers or {}, what)
         body = response.content
         try:
-            return json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            return orjson.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):  # orjson.JSONDecodeError is a json.JSONDecodeError
             kind = response.headers.get("content-type", "unknown content type")
             raise CollectionError(
                 f"{what} returned a page that is not valid JSON ({len(body)} bytes of {kind}); the answer was "

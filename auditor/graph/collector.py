@@ -11,11 +11,17 @@ Requests (no request per user, ever):
 
 The independent reads run concurrently with the user pages. A 403 on a part becomes a Gap
 (signInActivity: the users are re-read without it); every other failure raises.
+
+Users are decoded page by page into compact records (nothing else of a page is kept). After
+each page the cyclic garbage collector runs over what is young and the rest is frozen
+(gc.freeze), so the collector does not re-scan the growing list of users page after page,
+which otherwise more than doubles the time spent parsing; collect() unfreezes on the way out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -129,6 +135,8 @@ class _Collection:
                 async for page in self.client.pages(path):
                     users.extend(self._decode(page, decoder.user, path))
                     self.progress.users_page(len(page))
+                    gc.collect()  # young objects only: everything older is frozen
+                    gc.freeze()
                 return users, with_sign_in
             except GraphRequestError as exc:
                 if exc.status != 403:
@@ -282,13 +290,16 @@ async def collect(
     fallback_tid = str(claims.get("tid", "")) if claims else ""
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
-    org, skus, subs, groups, (users, signed) = await _all(
-        state.organization(fallback_tid),
-        state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
-        state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
-        state.groups(group_refs, group_decoder),
-        state.users(with_sign_in),
-    )
+    try:
+        org, skus, subs, groups, (users, signed) = await _all(
+            state.organization(fallback_tid),
+            state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
+            state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
+            state.groups(group_refs, group_decoder),
+            state.users(with_sign_in),
+        )
+    finally:
+        gc.unfreeze()
     progress.finish(len(users), client.requests - started)
     sku_list: list[Sku] = skus
     sub_list: list[Subscription] = subs

@@ -100,9 +100,12 @@ def _incomplete_rows(document: Mapping[str, Any], locale: Locale) -> Iterable[li
             yield [row[c] for c in COLUMNS]
 
 
-def _rows(document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance) -> Iterable[list[str]]:
+def _rows(
+    document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance, reuse: bool
+) -> Iterable[list[str]]:
     known = frozenset(guidance.ALL_RULE_IDS)
     currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
+    reuse = reuse and document_remediation_matches(document, locale, cloud)
     for finding in document.get("findings") or []:
         rule = str(finding.get("rule", ""))
         subject = finding.get("subject") or {}
@@ -110,9 +113,13 @@ def _rows(document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: G
         details = finding.get("details") or {}
         if rule in known:
             message = guidance.message(rule, subject=subject, skus=skus, details=details, locale=locale)
-            remediation = guidance.remediation(
-                rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details
-            )
+            stored = finding.get("remediation")
+            if reuse and isinstance(stored, Mapping):
+                remediation = stored
+            else:
+                remediation = guidance.remediation(
+                    rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details
+                )
         else:
             message = str(finding.get("message", ""))
             remediation = finding.get("remediation") or {}
@@ -148,13 +155,26 @@ def _rows(document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: G
         ]
 
 
-def render_csv(document: Mapping[str, Any], *, locale: Locale, cloud: Cloud, guidance: Guidance) -> str:
+def document_remediation_matches(document: Mapping[str, Any], locale: Locale, cloud: Cloud) -> bool:
+    """Whether the remediation stored in the document's findings is what the catalog would
+    give for `locale` and `cloud` (build_document wrote it for the document's own locale and
+    tenant cloud), so renderers can show it instead of computing it again."""
+    tenant = document.get("tenant") or {}
+    return document.get("locale") == locale.value and isinstance(tenant, Mapping) and tenant.get("cloud") == cloud.value
+
+
+def render_csv(
+    document: Mapping[str, Any], *, locale: Locale, cloud: Cloud, guidance: Guidance, stored_remediation: bool = False
+) -> str:
     """The CSV text (RFC 4180, CRLF line ends, header row first), without the byte-order mark.
 
-    A partial report (gaps / not_evaluated) starts with rows whose severity is "incomplete"."""
+    A partial report (gaps / not_evaluated) starts with rows whose severity is "incomplete".
+    `stored_remediation`: the findings' `remediation` came from `guidance` (as build_document
+    writes it); it is used as is when the document's locale and cloud are `locale` and `cloud`,
+    instead of being computed again (the costliest part of a large worklist)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(_incomplete_rows(document, locale))
-    writer.writerows(_rows(document, locale, cloud, guidance))
+    writer.writerows(_rows(document, locale, cloud, guidance, stored_remediation))
     return buffer.getvalue()
