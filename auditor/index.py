@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -16,8 +17,33 @@ from typing import TypeVar
 from .model import Sku, TenantSnapshot, User
 from .policy.model import Selector
 
-Population = frozenset[int] | None  # None = every user
+
+class AllBut:
+    """Every user position except `excluded`: a population of a million without a million-entry set."""
+
+    __slots__ = ("excluded", "size")
+
+    def __init__(self, size: int, excluded: frozenset[int]) -> None:
+        self.size = size
+        self.excluded = excluded  # positions, all below `size`
+
+    def __contains__(self, pos: object) -> bool:
+        return isinstance(pos, int) and 0 <= pos < self.size and pos not in self.excluded
+
+    def __len__(self) -> int:
+        return self.size - len(self.excluded)
+
+    def __iter__(self) -> Iterator[int]:
+        excluded = self.excluded
+        return (i for i in range(self.size) if i not in excluded)
+
+
+Population = frozenset[int] | AllBut | None  # None = every user
 T = TypeVar("T")
+
+
+def _positions() -> array[int]:
+    return array("I")
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -35,18 +61,20 @@ class TenantIndex:
         self.group_name: dict[str, str] = {g.id: g.display_name for g in snapshot.groups}
         self.warnings: list[str] = []
         self._position = {u.id: i for i, u in enumerate(snapshot.users)}
-        self._by_skuset: dict[frozenset[str], list[int]] = defaultdict(list)
+        # positions as 4-byte arrays: a list of a million ints is 36 MB, an array 4 MB
+        self._by_skuset: dict[frozenset[str], array[int]] = defaultdict(_positions)
         for i, u in enumerate(snapshot.users):
             self._by_skuset[u.sku_ids].append(i)
         self._populations: dict[Selector, frozenset[int] | None] = {}
+        self._combined: dict[tuple[Selector, Selector | None], Population] = {}
+        self._where: dict[str, array[int]] = {}
         self._groups_by_ref: dict[str, list[str]] = defaultdict(list)
         for g in snapshot.groups:
             self._groups_by_ref[g.id.lower()].append(g.id)
             self._groups_by_ref[g.display_name.lower()].append(g.id)
         self._members = {g.id: g.members for g in snapshot.groups}
-        self._direct: dict[str, list[int]] | None = None
-        self._attributes: dict[str, dict[str, list[int]]] = {}
-        self._upns: list[str] | None = None
+        self._direct: dict[str, array[int]] | None = None
+        self._attributes: dict[str, dict[str, array[int]]] = {}
 
     # --- SKUs -------------------------------------------------------------------------------
 
@@ -100,10 +128,9 @@ class TenantIndex:
         if s.usage_locations:
             parts.append(self._attribute("usage_location", {loc.lower() for loc in s.usage_locations}))
         if s.upn:
-            if self._upns is None:
-                self._upns = [u.user_principal_name.lower() for u in users]
+            # not cached: a lower-cased copy of every UPN would cost ~80 MB per million users
             match = re.compile("|".join(fnmatch.translate(p.lower()) for p in s.upn)).match
-            parts.append({i for i, upn in enumerate(self._upns) if match(upn)})
+            parts.append({i for i, u in enumerate(users) if match(u.user_principal_name.lower())})
         if not parts:
             return None  # `all: true`
         parts.sort(key=len)
@@ -116,7 +143,7 @@ class TenantIndex:
         """Users whose attribute (case-insensitive) is one of `wanted`; one pass per attribute, ever."""
         table = self._attributes.get(name)
         if table is None:
-            table = defaultdict(list)
+            table = defaultdict(_positions)
             for i, u in enumerate(self.users):
                 value = getattr(u, name)
                 if value:
@@ -128,6 +155,12 @@ class TenantIndex:
         return out
 
     def population(self, match: Selector, except_: Selector | None) -> Population:
+        key = (match, except_)
+        if key not in self._combined:
+            self._combined[key] = self._population(match, except_)
+        return self._combined[key]
+
+    def _population(self, match: Selector, except_: Selector | None) -> Population:
         base = self.select(match)
         if except_ is None:
             return base
@@ -135,8 +168,16 @@ class TenantIndex:
         if excluded is None:
             return frozenset()
         if base is None:
-            return frozenset(i for i in range(len(self.users)) if i not in excluded)
+            return AllBut(len(self.users), excluded)
         return base - excluded
+
+    def where(self, name: str, test: Callable[[User], bool]) -> array[int]:
+        """Positions of the users passing `test`, in order; computed once per `name`."""
+        found = self._where.get(name)
+        if found is None:
+            found = array("I", (i for i, u in enumerate(self.users) if test(u)))
+            self._where[name] = found
+        return found
 
     # --- iteration --------------------------------------------------------------------------
 
@@ -166,18 +207,33 @@ class TenantIndex:
     def direct_holders(self, sku_id: str) -> list[int]:
         """Users holding `sku_id` through a direct (not group-based) assignment."""
         if self._direct is None:
-            direct: dict[str, list[int]] = defaultdict(list)
+            direct: dict[str, array[int]] = defaultdict(_positions)
+            # Decoded snapshots share one tuple per license layout: work each layout out once.
+            layouts: dict[tuple[int, int], list[str]] = {}
             for i, u in enumerate(self.users):
                 if not u.assigned_licenses:
                     continue
-                via_group = {s.sku_id.lower() for s in u.license_assignment_states if s.assigned_by_group}
-                direct_states = {s.sku_id.lower() for s in u.license_assignment_states if not s.assigned_by_group}
-                for lic in u.assigned_licenses:
-                    sid = lic.sku_id.lower()
-                    if sid in direct_states or sid not in via_group:
-                        direct[sid].append(i)
+                key = (id(u.assigned_licenses), id(u.license_assignment_states))
+                skus = layouts.get(key)
+                if skus is None:
+                    skus = layouts[key] = _direct_skus(u)
+                for sid in skus:
+                    direct[sid].append(i)
             self._direct = direct
-        return self._direct.get(sku_id, [])
+        return self._direct.get(sku_id, array("I"))
+
+    def assignment_errors(self) -> Iterator[int]:
+        """Positions of users with a license assignment in an error state."""
+        errors: dict[int, bool] = {}  # per shared states tuple
+        for i, u in enumerate(self.users):
+            states = u.license_assignment_states
+            if not states:
+                continue
+            bad = errors.get(id(states))
+            if bad is None:
+                bad = errors[id(states)] = any(s.is_error for s in states)
+            if bad:
+                yield i
 
     def assigning_groups(self, user: User, sku_id: str) -> list[str]:
         """Display names of the groups that assign `sku_id` to `user` (empty = direct)."""
@@ -195,3 +251,14 @@ class TenantIndex:
             for s in user.license_assignment_states
             if s.assigned_by_group and s.sku_id.lower() == sku_id
         )
+
+
+def _direct_skus(u: User) -> list[str]:
+    via_group = {s.sku_id.lower() for s in u.license_assignment_states if s.assigned_by_group}
+    direct_states = {s.sku_id.lower() for s in u.license_assignment_states if not s.assigned_by_group}
+    out = []
+    for lic in u.assigned_licenses:
+        sid = lic.sku_id.lower()
+        if sid in direct_states or sid not in via_group:
+            out.append(sid)
+    return out

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..model import Finding, Severity, Subject, SubjectType, User
@@ -45,12 +46,24 @@ class UserHygieneRule(HygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         raise NotImplementedError
 
+    def candidates(self, ctx: Context) -> Iterable[int] | None:
+        """Positions that can offend, in order (a superset of the offenders); None = every user."""
+        return None
+
+    def offender_test(self, check: HygieneCheck, ctx: Context) -> Callable[[User], dict[str, Any] | None]:
+        """`offends` for this check; a rule may precompute what every user's test shares."""
+        return lambda user: self.offends(user, check, ctx)
+
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
-        for pos, user in enumerate(ctx.index.users):
+        users = ctx.index.users
+        offends = self.offender_test(check, ctx)
+        positions = self.candidates(ctx)
+        for pos in range(len(users)) if positions is None else positions:
+            user = users[pos]
             if not user.assigned_licenses or (excluded is None or pos in excluded):
                 continue
-            extra = self.offends(user, check, ctx)
+            extra = offends(user)
             if extra is None:
                 continue
             details = ctx.user_details(user, user.sku_ids, None) | extra
@@ -74,6 +87,9 @@ class DisabledUserLicensed(UserHygieneRule):
     default_severity = Severity.HIGH
     key = "disabled_users"
     fragment = _check_schema(False)
+
+    def candidates(self, ctx: Context) -> Iterable[int] | None:
+        return ctx.index.where("disabled", lambda u: not u.account_enabled)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.account_enabled else {}
@@ -100,6 +116,18 @@ class InactiveUserLicensed(UserHygieneRule):
     fragment = _check_schema(True, "Days without any sign-in after which a licensed account counts as inactive.")
     needs = frozenset({"users", "signInActivity"})
 
+    def offender_test(self, check: HygieneCheck, ctx: Context) -> Callable[[User], dict[str, Any] | None]:
+        recent = _RecentTest(ctx.as_of - timedelta(days=check.days or 90))
+
+        def offends(user: User) -> dict[str, Any] | None:
+            if not user.account_enabled:
+                return None
+            if recent(user.last_sign_in_date_time) or recent(user.last_non_interactive_sign_in_date_time):
+                return None  # the common case, decided without parsing dates
+            return self.offends(user, check, ctx)
+
+        return offends
+
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         if not user.account_enabled:
             return None
@@ -121,6 +149,43 @@ class InactiveUserLicensed(UserHygieneRule):
         return f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
 
 
+# Graph's usual date-time form, whose text order is time order.
+_PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\d)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
+
+
+class _RecentTest:
+    """Whether a signInActivity time is at or after `cutoff`, by comparing text.
+
+    Only for the plain form YYYY-MM-DDTHH:MM:SSZ with a valid date; for anything else it
+    answers False and the caller parses the value as usual, so the outcome is the same."""
+
+    def __init__(self, cutoff: datetime) -> None:
+        self.valid_days: dict[str, bool] = {}
+        self.cutoff: str | None = None
+        if cutoff.tzinfo is not None:
+            utc = cutoff.astimezone(UTC)
+            whole = utc.replace(microsecond=0) + (timedelta(seconds=1) if utc.microsecond else timedelta())
+            if 1 <= whole.year <= 9999:
+                self.cutoff = whole.strftime("%Y-%m-%dT%H:%M:%SZ").rjust(20, "0")
+
+    def __call__(self, text: str | None) -> bool:
+        if text is None or self.cutoff is None or text < self.cutoff:
+            return False
+        m = _PLAIN_UTC.fullmatch(text)
+        if m is None:
+            return False
+        day = m.group(1)
+        valid = self.valid_days.get(day)
+        if valid is None:
+            try:
+                date.fromisoformat(day)
+                valid = True
+            except ValueError:
+                valid = False
+            self.valid_days[day] = valid
+        return valid
+
+
 class GuestLicensed(UserHygieneRule):
     """A guest (B2B) account holds licenses.
 
@@ -134,6 +199,9 @@ class GuestLicensed(UserHygieneRule):
     default_severity = Severity.MEDIUM
     key = "guest_users"
     fragment = _check_schema(False)
+
+    def candidates(self, ctx: Context) -> Iterable[int] | None:
+        return ctx.index.where("guest", lambda u: u.user_type.lower() == "guest")
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return {} if user.user_type.lower() == "guest" else None
@@ -155,6 +223,9 @@ class UsageLocationMissing(UserHygieneRule):
     default_severity = Severity.LOW
     key = "usage_location"
     fragment = _check_schema(False)
+
+    def candidates(self, ctx: Context) -> Iterable[int] | None:
+        return ctx.index.where("no-usage-location", lambda u: not u.usage_location)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.usage_location else {}
@@ -179,7 +250,9 @@ class LicenseAssignmentError(HygieneRule):
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
-        for pos, user in enumerate(ctx.index.users):
+        users = ctx.index.users
+        for pos in ctx.index.assignment_errors():
+            user = users[pos]
             errors = [s for s in user.license_assignment_states if s.is_error]
             if not errors or excluded is None or pos in excluded:
                 continue
