@@ -108,12 +108,12 @@ class TenantIndex:
             out.update(self._position[m] for m in self._members[gid] if m in self._position)
         return out
 
-    def select(self, selector: Selector) -> Population:
+    def select(self, selector: Selector) -> frozenset[int] | None:
         if selector not in self._populations:
             self._populations[selector] = self._select(selector)
         return self._populations[selector]
 
-    def _select(self, s: Selector) -> Population:
+    def _select(self, s: Selector) -> frozenset[int] | None:
         users = self.users
         parts: list[set[int]] = []
         if s.groups:
@@ -204,7 +204,7 @@ class TenantIndex:
                 if pop is None or i in pop:
                     yield i, v
 
-    def direct_holders(self, sku_id: str) -> list[int]:
+    def direct_holders(self, sku_id: str) -> array[int]:
         """Users holding `sku_id` through a direct (not group-based) assignment."""
         if self._direct is None:
             direct: dict[str, array[int]] = defaultdict(_positions)

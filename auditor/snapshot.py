@@ -238,6 +238,10 @@ class UserDecoder:
         The key keeps every value the checking decoder reads, so equal keys decode equally; a
         key equal to one already decoded holds only strings and None (a str equals only a str),
         so it needs no further checks. Anything unusual returns None."""
+        if licenses is not None and type(licenses) is not list:
+            return None
+        if states is not None and type(states) is not list:
+            return None
         try:
             key = (
                 () if licenses is None else tuple(_license_key(item) for item in licenses),
@@ -247,8 +251,6 @@ class UserDecoder:
         except (TypeError, KeyError, _Bad):
             return None
         if hit is None:
-            if (licenses is not None and type(licenses) is not list) or (states is not None and type(states) is not list):
-                return None
             try:
                 decoded = self.licenses(licenses or [])
                 hit = (

@@ -21,7 +21,7 @@ from auditor.graph.collector import USER_FIELDS
 from auditor.sample.generate import generate_tenant
 from auditor.snapshot import SIGN_IN_ACTIVITY
 
-SELECTS = (USER_FIELDS + (SIGN_IN_ACTIVITY,), USER_FIELDS)
+SELECTS = ((*USER_FIELDS, SIGN_IN_ACTIVITY), USER_FIELDS)
 
 
 def _kind(path: str) -> str:

@@ -42,7 +42,7 @@ class RenderedUsers:
             def render(u: User) -> Any:
                 return wire.user_wire(u, select)
 
-        self._file = tempfile.TemporaryFile(prefix="graph-emulator-")
+        self._file = tempfile.TemporaryFile(prefix="graph-emulator-")  # noqa: SIM115 - lives until close()
         offsets = array("Q", [0])
         position = 0
         batch = bytearray()

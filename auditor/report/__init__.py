@@ -37,6 +37,7 @@ __all__ = [
     "KEY_ENV",
     "Format",
     "compare",
+    "dump_json",
     "load_baseline",
     "parse_formats",
     "redact_document",
@@ -80,21 +81,24 @@ def parse_formats(text: str) -> tuple[Format, ...]:
     return tuple(result)
 
 
-def dump_json(document: Mapping[str, Any]) -> str:
+def dump_json(document: Mapping[str, Any]) -> bytes:
     """report.json text: json.dumps(indent=2, ensure_ascii=False) byte for byte, written by
     orjson (the standard library's encoder is pure Python when indenting: 6 s for 100,000
     findings). Money is rounded to cents, so no float reaches the exponent forms where the two
     would differ; anything orjson refuses goes through the standard library."""
     try:
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     except TypeError:
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _write(path: Path, text: str, encoding: str) -> None:
+def _write(path: Path, text: str | bytes, encoding: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(text, encoding=encoding, newline="")
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding=encoding, newline="")
         os.replace(tmp, path)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None

@@ -1,0 +1,96 @@
+"""The fast paths added for million-user tenants give exactly what the plain code gives."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from auditor.report import dump_json
+from auditor.rules.base import parse_when
+from auditor.rules.hygiene import _RecentTest
+from auditor.sample.generate import TenantStream, generate_document, generate_tenant
+from auditor.snapshot import UserDecoder, _Bad, snapshot_from_json
+
+BASE: dict[str, Any] = {
+    "id": "0d8f3a52-6c4e-4f0a-9c61-3b2f8d7e1a90",
+    "userPrincipalName": "ada@contoso.example",
+    "assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": []}],
+    "licenseAssignmentStates": [
+        {"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None, "state": "Active",
+         "error": "None", "disabledPlans": []}
+    ],
+}
+
+MALFORMED = [
+    {"assignedLicenses": ""},
+    {"assignedLicenses": {}},
+    {"licenseAssignmentStates": ""},
+    {"assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": ""}]},
+    {"assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": [1]}]},
+    {"assignedLicenses": [{"skuId": 5, "disabledPlans": []}]},
+    {"assignedLicenses": [["05e9a617-0261-4cee-bb44-138d3ef5d965"]]},
+    {"licenseAssignmentStates": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": 1,
+                                  "state": None, "error": None, "disabledPlans": []}]},
+    {"licenseAssignmentStates": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None,
+                                  "state": "Active", "error": {}, "disabledPlans": []}]},
+    {"accountEnabled": 1},
+    {"accountEnabled": "true"},
+    {"signInActivity": []},
+    {"signInActivity": {"lastSignInDateTime": 5}},
+    {"id": None},
+    {"userPrincipalName": ["x"]},
+    {"department": 3},
+    {"createdDateTime": 20240101},
+]
+
+
+@pytest.mark.parametrize("change", MALFORMED)
+def test_malformed_users_fail_with_the_same_message(change: dict[str, Any]) -> None:
+    decoder = UserDecoder(with_sign_in=True)
+    decoder.user(BASE)  # a cached layout the malformed user must not borrow
+    with pytest.raises(_Bad) as fast:
+        decoder.user({**BASE, **change})
+    with pytest.raises(_Bad) as checked:
+        UserDecoder(with_sign_in=True)._checked_user({**BASE, **change})
+    assert str(fast.value) == str(checked.value)
+
+
+def test_fast_and_checked_decoders_agree_on_a_generated_tenant() -> None:
+    stream = TenantStream(3000, seed=4)
+    raws = [json.loads(json.dumps(u)) for u in stream.users()]
+    raws[10]["assignedLicenses"][0]["disabledPlans"] = ["b", "a"]  # sorted by the decoder
+    raws[11]["licenseAssignmentStates"] = None
+    raws[12]["userType"] = ""
+    fast, checked = UserDecoder(with_sign_in=True), UserDecoder(with_sign_in=True)
+    a = [fast.user(r) for r in raws]
+    b = [checked._checked_user(r) for r in raws]
+    assert a == b
+    assert [u.sku_ids for u in a] == [u.sku_ids for u in b]
+
+
+def test_streamed_tenant_equals_the_document_tenant() -> None:
+    assert generate_tenant(500, seed=9) == snapshot_from_json(generate_document(500, seed=9))
+
+
+@pytest.mark.parametrize("text", [
+    "2026-08-03T06:00:00Z", "2026-08-03T06:00:01Z", "2026-08-03T06:00:00.5Z", "2026-13-03T06:00:01Z",
+    "2026-02-30T06:00:01Z", "2026-08-03T24:00:01Z", "2026-08-03 06:00:01Z", "2027-01-01T00:00:00+00:00", "",
+    None, "garbage",
+])
+def test_recent_sign_in_text_test_agrees_with_parsing(text: str | None) -> None:
+    # True settles "signed in recently" without parsing; False makes the caller parse as before.
+    cutoff = datetime(2026, 8, 3, 6, 0, 0, 250_000, tzinfo=UTC)
+    parsed = parse_when(text)
+    recent = _RecentTest(cutoff)(text)
+    if recent:
+        assert parsed is not None and parsed >= cutoff
+    plain = text in ("2026-08-03T06:00:00Z", "2026-08-03T06:00:01Z")
+    assert recent == (plain and parsed is not None and parsed >= cutoff)
+
+
+def test_report_json_bytes_match_the_standard_library() -> None:
+    document = {"a": [1, 2.5, {"b": "ø\u2028\x01", "c": None, "d": []}], "e": {}, "f": 33.75, "g": True}
+    assert dump_json(document) == (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
