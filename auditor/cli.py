@@ -134,12 +134,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     policies = _policies(args)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     snapshot = _snapshot(args, policies)
-    # The snapshot lives until exit: keep the cyclic GC from re-scanning a million users while
-    # evaluation and rendering allocate (gc.freeze excludes what exists now from collections).
+    # Keep the cyclic GC from re-scanning a million users while evaluation allocates
+    # (gc.freeze excludes what exists now from collections; refcounting still frees it).
     gc.freeze()
     result = evaluate(policies, snapshot, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
+    del snapshot  # the users need not outlive the evaluation: the report is built from `result`
     document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
                               remediate=guidance.remediation)
     if baseline is not None:

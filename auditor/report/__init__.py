@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,20 +85,58 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
     """report.json text: json.dumps(indent=2, ensure_ascii=False) byte for byte, written by
     orjson (the standard library's encoder is pure Python when indenting: 6 s for 100,000
     findings). Money is rounded to cents, so no float reaches the exponent forms where the two
-    would differ; anything orjson refuses goes through the standard library."""
+    would differ; anything orjson refuses (report documents hold only JSON types) goes through
+    the standard library."""
     try:
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+        return b"".join(_json_pieces(document))
     except TypeError:
-        return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return _stdlib_json(document)
 
 
-def _write(path: Path, text: str | bytes, encoding: str) -> None:
+def _stdlib_json(document: Mapping[str, Any]) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _json_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
+    """dump_json in pieces (one per top-level value or list item), so that the report of a
+    million users is never written from one 150 MB buffer. TypeError: orjson refuses a value."""
+    if not document:
+        yield orjson.dumps(dict(document), option=orjson.OPT_APPEND_NEWLINE)
+        return
+    if not all(isinstance(key, str) for key in document):
+        raise TypeError("report document keys must be strings")
+    for i, (key, value) in enumerate(document.items()):
+        yield (b"{\n  " if i == 0 else b",\n  ") + orjson.dumps(key) + b": "
+        if isinstance(value, list) and value:
+            for j, item in enumerate(value):
+                yield (b"[\n    " if j == 0 else b",\n    ") + _indented(item, 4)
+            yield b"\n  ]"
+        else:
+            yield _indented(value, 2)
+    yield b"\n}\n"
+
+
+def _indented(value: Any, depth: int) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b" " * depth)
+
+
+def _write(path: Path, text: str, encoding: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
-        if isinstance(text, bytes):
-            tmp.write_bytes(text)
-        else:
-            tmp.write_text(text, encoding=encoding, newline="")
+        tmp.write_text(text, encoding=encoding, newline="")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+def _write_json(path: Path, document: Mapping[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        try:
+            with tmp.open("wb") as fh:
+                fh.writelines(_json_pieces(document))
+        except TypeError:
+            tmp.write_bytes(_stdlib_json(document))
         os.replace(tmp, path)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
@@ -143,7 +181,7 @@ def render(
             continue
         path = out_dir / FILE_NAMES[fmt]
         if fmt is Format.JSON:
-            _write(path, dump_json(document), "utf-8")
+            _write_json(path, document)
         elif fmt is Format.HTML:
             _write(path, render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact), "utf-8")
         elif fmt is Format.MD:
