@@ -247,8 +247,9 @@ def _share_member_ids(groups: list[Group], users: list[User]) -> list[Group]:
     per million memberships)."""
     if not any(g.members for g in groups):
         return groups
-    ids = {u.id: u.id for u in users}
-    return [replace(g, members=tuple(ids.get(m, m) for m in g.members)) for g in groups]
+    own = [u.id for u in users]
+    ids = dict(zip(own, own, strict=True))
+    return [replace(g, members=tuple(map(ids.get, g.members, g.members))) for g in groups]
 
 
 async def _all(*jobs: Awaitable[Any]) -> list[Any]:
