@@ -16,11 +16,14 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .engine import evaluate, unknown_skus
 from .errors import EXIT_COLLECTION, EXIT_FINDINGS, EXIT_OK, AuditorError, PolicyError, UsageError
 from .index import TenantIndex
+from .merge.document import build_merged_document
+from .merge.run import merge
 from .model import AuditResult, Locale, Severity, TenantSnapshot
 from .policy.load import load_policies
 from .policy.model import PolicySet
@@ -86,6 +89,14 @@ def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
+def _write_reports(document: dict[str, Any], formats: list[str], out_dir: Path) -> list[Path]:
+    """The one place report files are written; audit and merge both go through it."""
+    written = []
+    if "json" in formats:
+        written.append(write_json(document, out_dir))
+    return written
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
     as_of = _as_of(args.as_of)
@@ -94,10 +105,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     result = evaluate(policies, snapshot, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     document = build_document(result, generated_at=_now(), locale=locale)
-    out_dir = Path(args.output_dir)
-    written = []
-    if "json" in formats:
-        written.append(write_json(document, out_dir))
+    written = _write_reports(document, formats, Path(args.output_dir))
     summary = document["summary"]
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
     print(f"{result.tenant_name or result.tenant_id}: {summary['unwaived']} findings"
@@ -111,6 +119,40 @@ def cmd_audit(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return exit_code(result, args.fail_on, args.allow_gaps)
+
+
+def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool) -> int:
+    """exit_code() for a report document (used by merge, whose findings exist only as JSON)."""
+    if not document["complete"] and not allow_gaps:
+        return EXIT_COLLECTION
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(fail_on)
+    failing = any(not f["waived"] and Severity.parse(f["severity"]) >= threshold for f in document["findings"])
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    formats = _formats(args.format)
+    as_of = _as_of(args.as_of)
+    policies = _policies(args)
+    result = merge(args.dirs, policies, as_of)
+    locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
+    document = build_merged_document(result, generated_at=_now(), locale=locale)
+    written = _write_reports(document, formats, Path(args.output_dir))
+    cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
+    print(f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
+          f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all", file=sys.stderr)
+    for w in document["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
+    if not document["complete"]:
+        partial = sorted({t["name"] or t["id"] for t in document["tenants"] if not t["complete"]})
+        reasons = [g["reason"] for g in result.gaps] + [n["reason"] for n in result.not_evaluated]
+        print("INCOMPLETE: " + "; ".join([*(f"tenant {n} has incomplete data" for n in partial), *reasons]),
+              file=sys.stderr)
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return document_exit_code(document, args.fail_on, args.allow_gaps)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -159,6 +201,28 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--allow-gaps", action="store_true",
                        help="exit by findings even when some tenant data could not be collected")
     audit.set_defaults(func=cmd_audit)
+
+    merge_cmd = sub.add_parser("merge", help="merge per-tenant audit outputs into one cross-tenant report",
+                               epilog="exit codes:\n" + EXIT_CODES,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    merge_cmd.add_argument("dirs", nargs="+", metavar="DIR",
+                           help="a tenant's output folder (report.json + snapshot.json), or a folder of them")
+    merge_cmd.add_argument("--policies", action="append", metavar="PATH",
+                           help="policies with the cross_tenant identity mapping, prices and waivers "
+                                "(repeatable; default: policies/)")
+    merge_cmd.add_argument("--output-dir", default="reports", metavar="DIR",
+                           help="where the merged reports go (default: reports/)")
+    merge_cmd.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
+                           help=f"comma list of {','.join(FORMATS)} (default: all)")
+    merge_cmd.add_argument("--fail-on", choices=FAIL_ON, default="high",
+                           help="exit 1 when an unwaived finding (of any tenant, or across tenants) is at or above "
+                                "this severity (default: high)")
+    merge_cmd.add_argument("--as-of", metavar="ISO-8601", help="the clock for waiver expiry (default: now)")
+    merge_cmd.add_argument("--locale", choices=[loc.value for loc in Locale],
+                           help="report language (default: the policy's metadata.locale, else en)")
+    merge_cmd.add_argument("--allow-gaps", action="store_true",
+                           help="exit by findings even when a tenant's report is incomplete")
+    merge_cmd.set_defaults(func=cmd_merge)
 
     validate = sub.add_parser("validate", help="check policy files")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")

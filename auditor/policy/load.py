@@ -13,7 +13,7 @@ import jsonschema
 
 from ..errors import PolicyError, PolicyIssue
 from ..model import Locale, Severity
-from .model import Assignment, CatalogEntry, HygieneCheck, Policy, PolicySet, Price, SpareSeats, Waiver
+from .model import Assignment, CatalogEntry, CrossTenant, HygieneCheck, Policy, PolicySet, Price, SpareSeats, Waiver
 from .schema import build_schema
 from .selectors import parse_selector
 from .yamlsource import Located, read_yaml
@@ -117,6 +117,23 @@ def _parse_date(doc: Located, path: tuple[str | int, ...], text: str, issues: li
         return date.min
 
 
+def _cross_tenant(doc: Located, raw: dict[str, Any], issues: list[PolicyIssue]) -> CrossTenant:
+    domains = {k.lower(): v.lower() for k, v in raw.get("domain_map", {}).items()}
+    for source, target in domains.items():
+        if target in domains and domains[target] != target:
+            issues.append(doc.issue(("cross_tenant", "domain_map"),
+                                    f"cross_tenant.domain_map: {source} maps to {target}, which is itself mapped; "
+                                    f"map {source} straight to {domains[target]}"))
+    return CrossTenant(
+        name=raw.get("name"),
+        identity=raw.get("identity", "upn"),
+        domain_map=tuple(sorted(domains.items())),
+        aliases=tuple(sorted((k.lower(), v.lower()) for k, v in raw.get("aliases", {}).items())),
+        guests=bool(raw.get("guests", True)),
+        tenants=tuple(t.lower() for t in raw.get("tenants", ())),
+    )
+
+
 def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
     data: dict[str, Any] = doc.data
     issues: list[PolicyIssue] = []
@@ -204,6 +221,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         hygiene=hygiene,
         waivers=tuple(waivers),
         severities={k: Severity.parse(v) for k, v in data.get("severities", {}).items()},
+        cross_tenant=_cross_tenant(doc, data["cross_tenant"], issues) if "cross_tenant" in data else None,
     )
     return policy, issues
 
