@@ -147,7 +147,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         print(f"warning: {w}", file=sys.stderr)
     if not document["complete"]:
         partial = sorted({t["name"] or t["id"] for t in document["tenants"] if not t["complete"]})
-        reasons = [g["reason"] for g in result.gaps] + [n["reason"] for n in result.not_evaluated]
+        reasons = dict.fromkeys([g["reason"] for g in result.gaps] + [n["reason"] for n in result.not_evaluated])
         print("INCOMPLETE: " + "; ".join([*(f"tenant {n} has incomplete data" for n in partial), *reasons]),
               file=sys.stderr)
     for path in written:

@@ -196,11 +196,10 @@ class SeatsRebalanceAcrossTenants(MergeRule):
             short = sum(r["short"] for r in shortage)
             movable = min(spare, short)
             price = ctx.lookup(ctx.prices, sid, part)
-            message = (f"{part}: {spare} unused seat{'s' * (spare != 1)} in "
-                       f"{', '.join(r['name'] or r['tenant'] for r in surplus)} while "
-                       f"{', '.join(r['name'] or r['tenant'] for r in shortage)} "
-                       f"{'is' if len(shortage) == 1 else 'are'} {short} short; licenses cannot be moved between "
-                       f"tenants, so remove {movable} where unused and buy {movable} where short")
+            where_unused = ", ".join(f"{r['name'] or r['tenant']} ({r['unused']})" for r in surplus)
+            where_short = ", ".join(f"{r['name'] or r['tenant']} ({r['short']})" for r in shortage)
+            message = (f"{part}: unused seats in {where_unused} while short in {where_short}; licenses cannot be "
+                       f"moved between tenants, so remove {movable} where unused and buy {movable} where short")
             yield self.make(
                 ctx, Subject(SubjectType.SKU, rows[0][1].sku_id, sku=part), (part,), message,
                 {"surplus": surplus, "shortage": shortage, "movable": movable},
