@@ -22,7 +22,7 @@ _DOMAIN = {"type": "string", "pattern": rf"^{_LABEL}(\.{_LABEL})+$", "descriptio
 _ADDRESS = {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "description": "an address (UPN)"}
 _TENANT_ID = {"type": "string",
               "pattern": r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-              "description": "a tenant id GUID"}
+              "description": "a tenant id (GUID)"}
 
 
 @dataclass

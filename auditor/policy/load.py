@@ -87,7 +87,9 @@ def _schema_issues(doc: Located) -> list[PolicyIssue]:
             continue
         if v == "pattern":
             desc = e.schema.get("description", "")
-            if "GUID" in desc:
+            if desc.startswith(("a ", "an ")):  # the fragment names what it wants ("a domain name")
+                msg = f"{where}: {e.instance!r} is not {desc}"
+            elif "GUID" in desc:
                 msg = f"{where}: {e.instance!r} is not a SKU part number (e.g. SPE_E3) or skuId GUID"
             elif desc == "YYYY-MM-DD":
                 msg = f"{where}: {e.instance!r} is not a date in the form YYYY-MM-DD"

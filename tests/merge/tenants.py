@@ -138,3 +138,22 @@ def build(root: Path, users: int = 120) -> dict[str, Path]:
 
 def read(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def policy_file(tmp_path: Path, body: str, name: str = "p.yaml") -> str:
+    path = tmp_path / name
+    path.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: test}\n" + body,
+                    encoding="utf-8")
+    return str(path)
+
+
+def small_tenant(*upns: str, part: str = "SPE_E3") -> dict[str, Any]:
+    """A hand-made snapshot document: each UPN holds `part` directly."""
+    users = [{"id": f"id-{upn.split('@')[0]}", "userPrincipalName": upn, "assignedLicenses": [{"skuId": SKUS[part]}],
+              "licenseAssignmentStates": [{"skuId": SKUS[part], "state": "Active", "error": "None"}]}
+             for upn in upns]
+    return {"schemaVersion": 1, "kind": "license-auditor/snapshot",
+            "tenant": {"id": "tid", "displayName": "T", "cloud": "worldwide"}, "collectedAt": "2026-11-01T00:00:00Z",
+            "subscribedSkus": [{"skuId": SKUS[part], "skuPartNumber": part, "consumedUnits": len(users),
+                                "prepaidUnits": {"enabled": len(users)}}],
+            "subscriptions": [], "users": users, "groups": []}

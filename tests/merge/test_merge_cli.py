@@ -249,3 +249,39 @@ def test_missing_folder_same_tenant_twice_and_merged_input_exit_2(group, tmp_pat
     merge(root, folders.values(), out="m1")
     assert merge(root, [folders["contoso"], root / "m1"])[0] == 2
     assert "this is a merged report; give the per-tenant output folders" in capsys.readouterr().err
+
+
+def test_waivers_apply_by_identity_product_and_expiry(group, tmp_path):
+    _, folders = group
+    policy = tmp_path / "waivers.yaml"
+    policy.write_text(GROUP + """\
+  - rule: seats-rebalance-across-tenants
+    subject: VISIOCLIENT
+    reason: Visio moves to Fabrikam's own agreement in Q1
+    owner: licensing@contoso.example
+    expires: 2027-01-31
+  - rule: cross-tenant-duplicate
+    subject: alice@contoso.example
+    reason: expired exception
+    owner: licensing@contoso.example
+    expires: 2026-10-01
+  - rule: cross-tenant-duplicate
+    subject: "*@contoso.example"
+    sku: SPE_E5
+    reason: only E5 duplicates, and there are none
+    owner: licensing@contoso.example
+    expires: 2027-01-31
+""", encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["merge", *map(str, folders.values()), "--policies", str(EXAMPLE), "--policies", str(policy),
+                 "--output-dir", str(out), "--as-of", AS_OF, "--fail-on", "never"]) == 0
+    waived = {(f["rule"], f["subject"].get("sku") or f["subject"]["id"]): f["waived"]
+              for f in cross(read(out / "report.json"))}
+    assert waived == {
+        ("cross-tenant-duplicate", "alice@contoso.example"): False,  # its waiver has expired
+        ("cross-tenant-duplicate", "analyst@partner.example"): False,
+        ("cross-tenant-duplicate", "dave@contoso.example"): True,  # waived by the Northwind guest's UPN
+        ("cross-tenant-duplicate", "erin@contoso.example"): False,
+        ("seats-rebalance-across-tenants", "PROJECTPROFESSIONAL"): False,
+        ("seats-rebalance-across-tenants", "VISIOCLIENT"): True,
+    }
