@@ -1,6 +1,7 @@
 """Identity matching, the paid/free decision, and the `cross_tenant:` policy section."""
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -108,7 +109,7 @@ def test_bad_cross_tenant_sections_exit_2_with_a_location(tmp_path, capsys, body
 def test_cross_tenant_twice_in_a_set_is_a_policy_error(tmp_path, capsys):
     a = policy_file(tmp_path, "cross_tenant: {name: A}\n", name="a.yaml")
     b = tmp_path / "b.yaml"
-    b.write_text(open(a).read().replace("name: test", "name: other"), encoding="utf-8")
+    b.write_text(Path(a).read_text(encoding="utf-8").replace("name: test", "name: other"), encoding="utf-8")
     out = tmp_path / "t"
     out.mkdir()
     assert main(["merge", str(out), "--policies", a, "--policies", str(b)]) == 2
