@@ -117,7 +117,7 @@ class IdentityIndex:
 
 
 def tenant_folders(dirs: Sequence[str | Path]) -> list[Path]:
-    """The folders holding a report.json: each DIR itself, or else its immediate subfolders that do."""
+    """The folders holding a report.json: each DIR itself, or else each of its subfolders (all must)."""
     out: list[Path] = []
     for d in map(Path, dirs):
         if not d.exists():
@@ -127,9 +127,12 @@ def tenant_folders(dirs: Sequence[str | Path]) -> list[Path]:
         if (d / REPORT).exists():
             out.append(d)
             continue
-        found = sorted(p for p in d.iterdir() if p.is_dir() and (p / REPORT).exists())
+        found = sorted(p for p in d.iterdir() if p.is_dir() and not p.name.startswith("."))
         if not found:
             raise UsageError(f"{d}: holds no {REPORT} (nor subfolders holding one); was the tenant's audit run?")
+        for sub in found:
+            if not (sub / REPORT).exists():
+                raise UsageError(f"{sub}: holds no {REPORT}; was the tenant's audit run?")
         out.extend(found)
     return out
 

@@ -251,6 +251,15 @@ def test_missing_folder_same_tenant_twice_and_merged_input_exit_2(group, tmp_pat
     assert "this is a merged report; give the per-tenant output folders" in capsys.readouterr().err
 
 
+def test_a_parent_folder_with_a_broken_tenant_folder_exits_2(group, tmp_path, capsys):
+    _, folders = group
+    shutil.copytree(folders["contoso"], tmp_path / "all" / "contoso")
+    (tmp_path / "all" / "fabrikam").mkdir()
+    (tmp_path / "all" / "fabrikam" / "snapshot.json").write_text("{}")
+    assert merge(tmp_path, [tmp_path / "all"])[0] == 2
+    assert f"{tmp_path / 'all' / 'fabrikam'}: holds no report.json" in capsys.readouterr().err
+
+
 def test_waivers_apply_by_identity_product_and_expiry(group, tmp_path):
     _, folders = group
     policy = tmp_path / "waivers.yaml"
