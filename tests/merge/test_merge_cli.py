@@ -252,11 +252,11 @@ def test_missing_folder_same_tenant_twice_and_merged_input_exit_2(group, tmp_pat
 
 
 def test_a_parent_folder_with_a_broken_tenant_folder_exits_2(group, tmp_path, capsys):
-    _, folders = group
+    root, folders = group
     shutil.copytree(folders["contoso"], tmp_path / "all" / "contoso")
     (tmp_path / "all" / "fabrikam").mkdir()
     (tmp_path / "all" / "fabrikam" / "snapshot.json").write_text("{}")
-    assert merge(tmp_path, [tmp_path / "all"])[0] == 2
+    assert merge(root, [tmp_path / "all"], out=str(tmp_path / "o"))[0] == 2
     assert f"{tmp_path / 'all' / 'fabrikam'}: holds no report.json" in capsys.readouterr().err
 
 
