@@ -18,9 +18,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, guidance
+from .delivery import EmailOptions, Transport, add_email_arguments, add_email_command, options_from_args, send_report
 from .engine import evaluate, unknown_skus
-from .errors import EXIT_COLLECTION, EXIT_FINDINGS, EXIT_OK, AuditorError, PolicyError, UsageError
+from .errors import (
+    EXIT_COLLECTION,
+    EXIT_DELIVERY,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    AuditorError,
+    DeliveryError,
+    PolicyError,
+    UsageError,
+)
 from .index import TenantIndex
 from .merge.document import build_merged_document
 from .merge.run import merge
@@ -28,11 +38,13 @@ from .model import AuditResult, Locale, Severity, TenantSnapshot
 from .policy.load import load_policies
 from .policy.model import PolicySet
 from .policy.schema import schema_text
+from .report import parse_formats, render
 from .report.document import build_document, write_json
 from .snapshot import load_snapshot
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = ("json",)
+MERGE_FORMATS = "json,html,md,csv"
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 SAMPLE_SNAPSHOT = Path(__file__).parent / "sample" / "sample-tenant.json"
 
@@ -89,23 +101,39 @@ def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _write_reports(document: dict[str, Any], formats: list[str], out_dir: Path) -> list[Path]:
-    """The one place report files are written; audit and merge both go through it."""
-    written = []
-    if "json" in formats:
-        written.append(write_json(document, out_dir))
-    return written
+def _email_options(args: argparse.Namespace) -> EmailOptions | None:
+    """Check the e-mail flags before the audit runs, so a typo fails in a second, not after collection."""
+    options = options_from_args(args)
+    if options is not None and options.via is Transport.GRAPH and options.graph_adapter_factory is None:
+        raise UsageError("--sender: e-mail through Microsoft Graph needs a Graph sign-in, which this audit does not "
+                         "have; use --smtp-host")
+    return options
+
+
+def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
+    try:
+        send_report(out_dir, options)
+    except DeliveryError as exc:
+        print(f"license-auditor: error: {exc}", file=sys.stderr)
+        # Incomplete data (3) says more about the report than a failed e-mail does.
+        return code if code == EXIT_COLLECTION else EXIT_DELIVERY
+    print(f"e-mailed the report to {', '.join(options.recipients)}", file=sys.stderr)
+    return code
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
+    email = _email_options(args)
     as_of = _as_of(args.as_of)
     policies = _policies(args)
     snapshot = _snapshot(args, policies)
     result = evaluate(policies, snapshot, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-    document = build_document(result, generated_at=_now(), locale=locale)
-    written = _write_reports(document, formats, Path(args.output_dir))
+    document = build_document(result, generated_at=_now(), locale=locale, remediate=guidance.remediation)
+    out_dir = Path(args.output_dir)
+    written = []
+    if "json" in formats:
+        written.append(write_json(document, out_dir))
     summary = document["summary"]
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
     print(f"{result.tenant_name or result.tenant_id}: {summary['unwaived']} findings"
@@ -118,7 +146,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
               f"rules not evaluated: {names}", file=sys.stderr)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
-    return exit_code(result, args.fail_on, args.allow_gaps)
+    code = exit_code(result, args.fail_on, args.allow_gaps)
+    return code if email is None else _deliver(email, out_dir, code)
 
 
 def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool) -> int:
@@ -133,13 +162,13 @@ def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    formats = _formats(args.format)
+    formats = parse_formats(args.format)
     as_of = _as_of(args.as_of)
     policies = _policies(args)
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-    document = build_merged_document(result, generated_at=_now(), locale=locale)
-    written = _write_reports(document, formats, Path(args.output_dir))
+    document = build_merged_document(result, generated_at=_now(), locale=locale, remediate=guidance.remediation)
+    written = render(document, Path(args.output_dir), formats=formats, locale=locale)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
     print(f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
           f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all", file=sys.stderr)
@@ -200,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report language (default: the policy's metadata.locale, else en)")
     audit.add_argument("--allow-gaps", action="store_true",
                        help="exit by findings even when some tenant data could not be collected")
+    add_email_arguments(audit)
     audit.set_defaults(func=cmd_audit)
 
     merge_cmd = sub.add_parser("merge", help="merge per-tenant audit outputs into one cross-tenant report",
@@ -212,8 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(repeatable; default: policies/)")
     merge_cmd.add_argument("--output-dir", default="reports", metavar="DIR",
                            help="where the merged reports go (default: reports/)")
-    merge_cmd.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
-                           help=f"comma list of {','.join(FORMATS)} (default: all)")
+    merge_cmd.add_argument("--format", default=MERGE_FORMATS, metavar="LIST",
+                           help=f"comma list of {MERGE_FORMATS} (default: all)")
     merge_cmd.add_argument("--fail-on", choices=FAIL_ON, default="high",
                            help="exit 1 when an unwaived finding (of any tenant, or across tenants) is at or above "
                                 "this severity (default: high)")
@@ -229,6 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--snapshot", metavar="FILE",
                           help="also warn about SKUs and groups the policies name that the tenant lacks")
     validate.set_defaults(func=cmd_validate)
+
+    add_email_command(sub)
 
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=cmd_schema)

@@ -45,6 +45,8 @@ class TenantIndex:
             self._groups_by_ref[g.display_name.lower()].append(g.id)
         self._members = {g.id: g.members for g in snapshot.groups}
         self._direct: dict[str, list[int]] | None = None
+        self._attributes: dict[str, dict[str, list[int]]] = {}
+        self._upns: list[str] | None = None
 
     # --- SKUs -------------------------------------------------------------------------------
 
@@ -92,17 +94,16 @@ class TenantIndex:
                 members |= self.group_members(ref)
             parts.append(members)
         if s.departments:
-            wanted = {d.lower() for d in s.departments}
-            parts.append({i for i, u in enumerate(users) if u.department and u.department.lower() in wanted})
+            parts.append(self._attribute("department", {d.lower() for d in s.departments}))
         if s.user_types:
-            types = {t.lower() for t in s.user_types}
-            parts.append({i for i, u in enumerate(users) if u.user_type.lower() in types})
+            parts.append(self._attribute("user_type", {t.lower() for t in s.user_types}))
         if s.usage_locations:
-            locs = set(s.usage_locations)
-            parts.append({i for i, u in enumerate(users) if (u.usage_location or "").upper() in locs})
+            parts.append(self._attribute("usage_location", {loc.lower() for loc in s.usage_locations}))
         if s.upn:
-            pattern = re.compile("|".join(fnmatch.translate(p.lower()) for p in s.upn))
-            parts.append({i for i, u in enumerate(users) if pattern.match(u.user_principal_name.lower())})
+            if self._upns is None:
+                self._upns = [u.user_principal_name.lower() for u in users]
+            match = re.compile("|".join(fnmatch.translate(p.lower()) for p in s.upn)).match
+            parts.append({i for i, upn in enumerate(self._upns) if match(upn)})
         if not parts:
             return None  # `all: true`
         parts.sort(key=len)
@@ -110,6 +111,21 @@ class TenantIndex:
         for p in parts[1:]:
             result = result & p
         return frozenset(result)
+
+    def _attribute(self, name: str, wanted: set[str]) -> set[int]:
+        """Users whose attribute (case-insensitive) is one of `wanted`; one pass per attribute, ever."""
+        table = self._attributes.get(name)
+        if table is None:
+            table = defaultdict(list)
+            for i, u in enumerate(self.users):
+                value = getattr(u, name)
+                if value:
+                    table[value.lower()].append(i)
+            self._attributes[name] = table
+        out: set[int] = set()
+        for value in wanted:
+            out.update(table.get(value, ()))
+        return out
 
     def population(self, match: Selector, except_: Selector | None) -> Population:
         base = self.select(match)

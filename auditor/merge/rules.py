@@ -141,8 +141,8 @@ class CrossTenantDuplicate(MergeRule):
         return self.make(
             ctx, Subject(SubjectType.USER, identity, upn=identity, display_name=holders[0].display_name), (part,),
             f"{identity} holds a paid {part} license in {extra + 1} tenants: {names}",
-            {"identity": identity, "tenants": tenants, "sku_id": next(
-                (ctx.tenants[a.tenant].seats[sid].sku_id for a in holders if sid in ctx.tenants[a.tenant].seats), sid)},
+            {"identity": identity, "tenants": tenants, "sku_ids": {part: next(
+                (ctx.tenants[a.tenant].seats[sid].sku_id for a in holders if sid in ctx.tenants[a.tenant].seats), sid)}},
             round(extra * price[0], 2) if price else None,
         )
 
@@ -183,21 +183,21 @@ class SeatsRebalanceAcrossTenants(MergeRule):
             shortage: list[dict[str, Any]] = []
             for i, s in rows:
                 short = max(0, minimum + s.count_violations - s.unused)
-                base: dict[str, Any] = {**ctx.tenant_ref(i), "enabled": s.enabled, "consumed": s.consumed}
+                t = ctx.tenants[i]
+                base: dict[str, Any] = {"tenant": t.name or t.id, "tenant_id": t.id, "enabled": s.enabled,
+                                        "consumed": s.consumed, "min": minimum or None}
                 if short:
-                    shortage.append({"tenant": base.pop("id"), **base, "short": short,
-                                     "count_violations": s.count_violations, "min": minimum or None})
+                    shortage.append({**base, "short": short, "count_violations": s.count_violations})
                 elif s.unused - minimum > 0:
-                    surplus.append({"tenant": base.pop("id"), **base, "unused": s.unused - minimum,
-                                    "min": minimum or None})
+                    surplus.append({**base, "unused": s.unused - minimum})
             if not surplus or not shortage:
                 continue
             spare = sum(r["unused"] for r in surplus)
             short = sum(r["short"] for r in shortage)
             movable = min(spare, short)
             price = ctx.lookup(ctx.prices, sid, part)
-            where_unused = ", ".join(f"{r['name'] or r['tenant']} ({r['unused']})" for r in surplus)
-            where_short = ", ".join(f"{r['name'] or r['tenant']} ({r['short']})" for r in shortage)
+            where_unused = ", ".join(f"{r['tenant']} ({r['unused']})" for r in surplus)
+            where_short = ", ".join(f"{r['tenant']} ({r['short']})" for r in shortage)
             message = (f"{part}: unused seats in {where_unused} while short in {where_short}; licenses cannot be "
                        f"moved between tenants, so remove {movable} where unused and buy {movable} where short")
             yield self.make(

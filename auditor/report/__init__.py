@@ -1,1 +1,137 @@
-"""Report stage: AuditResult -> report document (report.json) -> HTML, Markdown, CSV renderers."""
+"""Report stage: AuditResult -> report document (report.json) -> HTML, Markdown, CSV renderers.
+
+Public API:
+
+    render(document, out_dir, *, formats, locale, cloud, redact, redact_key, guidance) -> list[Path]
+    parse_formats("json,html,md,csv") -> tuple[Format, ...]
+    compare(previous, current) -> dict          # --baseline, see auditor.report.baseline
+    load_baseline(path) -> dict
+    redact_document(document, key) -> dict      # --redact, see auditor.report.redaction
+    redaction_key(environ, tenant_id) -> bytes
+
+Renderers read only the report document (docs/report-format.md), never engine objects.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import UsageError
+from auditor.model import Cloud, Locale
+from auditor.report.baseline import compare, load_baseline
+from auditor.report.csv_report import render_csv
+from auditor.report.guidance_api import Guidance, default_guidance
+from auditor.report.html_report import render_html
+from auditor.report.md_report import render_markdown
+from auditor.report.redaction import KEY_ENV, redact_document, redaction_key
+
+__all__ = [
+    "FILE_NAMES",
+    "KEY_ENV",
+    "Format",
+    "compare",
+    "load_baseline",
+    "parse_formats",
+    "redact_document",
+    "redaction_key",
+    "render",
+    "render_csv",
+    "render_html",
+    "render_markdown",
+]
+
+
+class Format(enum.Enum):
+    JSON = "json"
+    HTML = "html"
+    MD = "md"
+    CSV = "csv"
+
+
+FILE_NAMES = {
+    Format.JSON: "report.json",
+    Format.HTML: "report.html",
+    Format.MD: "report.md",
+    Format.CSV: "findings.csv",
+}
+ALL_FORMATS = tuple(Format)
+
+
+def parse_formats(text: str) -> tuple[Format, ...]:
+    """'json,html' -> (Format.JSON, Format.HTML); an unknown name raises UsageError."""
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not names:
+        raise UsageError("--format: name at least one of json, html, md, csv")
+    result: list[Format] = []
+    for name in names:
+        try:
+            fmt = Format(name)
+        except ValueError:
+            raise UsageError(f"--format: unknown format {name!r} (choose from json, html, md, csv)") from None
+        if fmt not in result:
+            result.append(fmt)
+    return tuple(result)
+
+
+def _write(path: Path, text: str, encoding: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding=encoding, newline="")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+def render(
+    document: Mapping[str, Any],
+    out_dir: Path,
+    *,
+    formats: Sequence[Format | str] = ALL_FORMATS,
+    locale: Locale = Locale.EN,
+    cloud: Cloud | None = None,
+    redact: bool = False,
+    redact_key: bytes | None = None,
+    guidance: Guidance | None = None,
+) -> list[Path]:
+    """Write the requested report files into `out_dir` and return their paths (in Format order).
+
+    - `document`: the report document (after `compare` when a baseline is given).
+    - `locale`: language and number/date format of every label, message and remediation text.
+    - `cloud`: which cloud's remediation steps to show; defaults to the document's tenant cloud.
+    - `redact`: pseudonymise people in report.html, report.md and findings.csv (report.json is
+      always written as is: it is the machine record that `--baseline` reads). `redact_key`
+      defaults to `redaction_key(os.environ, tenant id)`.
+    - `guidance`: the remediation catalog; defaults to `auditor.guidance`.
+
+    Raises UsageError when a file cannot be written.
+    """
+    wanted = {Format(f) if isinstance(f, str) else f for f in formats}
+    if cloud is None:
+        cloud = Cloud((document.get("tenant") or {}).get("cloud") or Cloud.WORLDWIDE.value)
+    catalog = guidance if guidance is not None else default_guidance()
+    shown: Mapping[str, Any] = document
+    if redact:
+        key = redact_key or redaction_key(os.environ, str((document.get("tenant") or {}).get("id", "")))
+        shown = redact_document(document, key)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for fmt in ALL_FORMATS:
+        if fmt not in wanted:
+            continue
+        path = out_dir / FILE_NAMES[fmt]
+        if fmt is Format.JSON:
+            _write(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        elif fmt is Format.HTML:
+            _write(path, render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact), "utf-8")
+        elif fmt is Format.MD:
+            _write(path, render_markdown(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact), "utf-8")
+        else:
+            _write(path, render_csv(shown, locale=locale, cloud=cloud, guidance=catalog), "utf-8-sig")
+        written.append(path)
+    return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from ..model import Finding, Severity
@@ -124,13 +125,16 @@ class SkuRequiredMissing(AssignmentRule):
         parts = ctx.index.parts(required) or tuple(sorted(a.required_any))
         pop = ctx.index.population(a.match, a.except_)
         users = ctx.index.users
+        required_ids = {ctx.index.part(s): ctx.index.sku_by_id[s].sku_id for s in required if s in ctx.index.sku_by_id}
         for pos, _ in ctx.index.by_skuset(pop, lambda held: None if held & required else True):
             if not users[pos].account_enabled:
                 continue  # a disabled account needs no license; disabled-user-licensed covers the rest
-            yield self.user_finding(
+            finding = self.user_finding(
                 policy, a, ctx, pos, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
                 {"required_any": parts},
             )
+            # the SKUs to add are the required ones, so the guidance can name their skuIds
+            yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
 
 
 class SkuCombinationForbidden(AssignmentRule):

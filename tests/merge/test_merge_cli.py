@@ -67,12 +67,14 @@ def test_rebalance_details(group):
     _, path = merge(root, folders.values())
     by_sku = {f["skus"][0]: f for f in cross(read(path)) if f["rule"] == "seats-rebalance-across-tenants"}
     visio = by_sku["VISIOCLIENT"]["details"]
-    assert [(r["name"], r["unused"]) for r in visio["surplus"]] == [("Contoso", 12), ("Northwind", 2)]
-    assert [(r["name"], r["short"], r["consumed"] - r["enabled"]) for r in visio["shortage"]] == [("Fabrikam", 2, 2)]
+    assert [(r["tenant"], r["unused"]) for r in visio["surplus"]] == [("Contoso", 12), ("Northwind", 2)]
+    assert [(r["tenant"], r["short"], r["consumed"] - r["enabled"]) for r in visio["shortage"]] == [("Fabrikam", 2, 2)]
     assert visio["movable"] == 2 and by_sku["VISIOCLIENT"]["monthly_cost"] == 26.2
     project = by_sku["PROJECTPROFESSIONAL"]["details"]
-    assert [(r["name"], r["unused"]) for r in project["surplus"]] == [("Contoso", 5), ("Fabrikam", 5)]
-    assert [(r["name"], r["short"], r["count_violations"]) for r in project["shortage"]] == [("Northwind", 1, 1)]
+    assert [(r["tenant"], r["unused"]) for r in project["surplus"]] == [("Contoso", 5), ("Fabrikam", 5)]
+    assert [(r["tenant"], r["short"], r["count_violations"]) for r in project["shortage"]] == [("Northwind", 1, 1)]
+    tenant_ids = {t["name"]: t["id"] for t in read(path)["tenants"]}
+    assert project["shortage"][0]["tenant_id"] == tenant_ids["Northwind"]
     assert "licenses cannot be moved between tenants" in by_sku["PROJECTPROFESSIONAL"]["message"]
 
 

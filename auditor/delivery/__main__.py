@@ -1,0 +1,3 @@
+from .arguments import main
+
+raise SystemExit(main())

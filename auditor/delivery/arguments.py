@@ -1,0 +1,103 @@
+"""Command-line surface of e-mail delivery: shared flags, the `email` command, and args -> EmailOptions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditor.errors import AuditorError, UsageError
+
+from .options import EmailOptions, SmtpSecurity, Transport, split_addresses
+
+if TYPE_CHECKING:
+    from kiota_abstractions.request_adapter import RequestAdapter
+
+AdapterFactory = Callable[[], "RequestAdapter"]
+
+
+def add_email_arguments(parser: argparse.ArgumentParser, *, recipients_flag: str = "--email-to",
+                        required: bool = False) -> None:
+    """Flags shared by `audit --email-to` and `email --to`. Secrets are never flags: see SMTP_USERNAME/SMTP_PASSWORD."""
+    group = parser.add_argument_group("e-mail delivery")
+    group.add_argument(recipients_flag, dest="email_to", metavar="ADDR", action="extend", nargs="+",
+                       required=required, default=[],
+                       help="send the report to ADDR (repeatable; commas also separate addresses)")
+    group.add_argument("--via", choices=[t.value for t in Transport], default=None,
+                       help="transport: smtp (default) or graph (default when --sender is given)")
+    group.add_argument("--from", dest="email_from", metavar="ADDR", help="From address for SMTP")
+    group.add_argument("--smtp-host", metavar="HOST", help="SMTP relay host name")
+    group.add_argument("--smtp-port", metavar="PORT", type=int,
+                       help="SMTP port (default 587 with --smtp-starttls, 465 with --smtp-ssl, else 25)")
+    tls = group.add_mutually_exclusive_group()
+    tls.add_argument("--smtp-starttls", dest="smtp_security", action="store_const", const=SmtpSecurity.STARTTLS.value,
+                     help="upgrade the connection with STARTTLS (certificate verified)")
+    tls.add_argument("--smtp-ssl", dest="smtp_security", action="store_const", const=SmtpSecurity.SSL.value,
+                     help="connect with implicit TLS, SMTPS (certificate verified)")
+    group.add_argument("--smtp-ca-file", metavar="PEM", type=Path,
+                       help="trust the CA certificates in PEM (for a relay with a private CA)")
+    group.add_argument("--sender", metavar="MAILBOX",
+                       help="send through Microsoft Graph as MAILBOX (POST /users/MAILBOX/sendMail)")
+
+
+def options_from_args(args: argparse.Namespace, *,
+                      graph_adapter_factory: AdapterFactory | None = None) -> EmailOptions | None:
+    """EmailOptions for the parsed flags, or None when no recipient was given."""
+    recipients = split_addresses(getattr(args, "email_to", None) or [])
+    if not recipients:
+        return None
+    via = Transport(args.via) if args.via else (Transport.GRAPH if args.sender else Transport.SMTP)
+    return EmailOptions(
+        recipients=recipients,
+        via=via,
+        smtp_host=args.smtp_host,
+        smtp_port=args.smtp_port,
+        smtp_security=SmtpSecurity(args.smtp_security or SmtpSecurity.NONE.value),
+        smtp_ca_file=args.smtp_ca_file,
+        from_address=args.email_from,
+        sender=args.sender,
+        graph_adapter_factory=graph_adapter_factory,
+    )
+
+
+def add_email_command(subparsers: Any, *,
+                      parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
+    """Register `email --report-dir DIR --to ADDR...`. Pass the Graph connection flags as `parents` for --via graph."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "email", parents=list(parents), help="e-mail an existing report directory",
+        description="E-mail the report in --report-dir: HTML body, plain-text alternative, findings.csv attached.",
+    )
+    parser.add_argument("--report-dir", type=Path, default=Path("reports"), metavar="DIR",
+                        help="directory holding report.json, report.html, report.md, findings.csv (default: reports)")
+    add_email_arguments(parser, recipients_flag="--to", required=True)
+    parser.set_defaults(func=run_email_command)
+    return parser
+
+
+def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: AdapterFactory | None = None) -> int:
+    """The `email` command: 0 when sent; raises DeliveryError (exit 4) or UsageError (exit 2)."""
+    from . import send_report
+
+    options = options_from_args(args, graph_adapter_factory=graph_adapter_factory)
+    if options is None:
+        raise UsageError("no e-mail recipients: give at least one --to address")
+    send_report(args.report_dir, options)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m auditor.delivery --report-dir DIR --to ADDR` (SMTP only): the `email` command on its own."""
+    parser = argparse.ArgumentParser(prog="python -m auditor.delivery")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    add_email_command(subparsers)
+    args = parser.parse_args(["email", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return run_email_command(args)
+    except AuditorError as exc:
+        print(f"license-auditor: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    finally:
+        os.environ.pop("SMTP_PASSWORD", None)  # no child of ours needs it

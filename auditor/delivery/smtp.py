@@ -1,0 +1,145 @@
+"""Send a `ReportMail` over SMTP (plain, STARTTLS or implicit TLS) with smtplib."""
+
+from __future__ import annotations
+
+import ipaddress
+import smtplib
+import socket
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+
+from auditor.errors import DeliveryError, UsageError
+
+from .content import ReportMail, html_or_text
+from .options import EmailOptions, SmtpSecurity
+
+# RFC 5322's hard limit. At the default 78, Python folds a subject that starts with "[" before its first
+# word, and Python's own parser then reads the subject back with a leading space.
+SMTP_POLICY = SMTP.clone(max_line_length=998)
+
+
+def to_mime(mail: ReportMail, sender: str, recipients: tuple[str, ...]) -> EmailMessage:
+    """multipart/mixed [ multipart/alternative [text/plain, text/html], text/csv attachment ]."""
+    message = EmailMessage(policy=SMTP_POLICY)
+    message["Subject"] = mail.subject
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(idstring="license-auditor", domain=sender.rpartition("@")[2])
+    # A machine-sent report: ask auto-responders and Exchange out-of-office replies to stay quiet.
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message.set_content(mail.text, subtype="plain", charset="utf-8")
+    message.add_alternative(html_or_text(mail), subtype="html", charset="utf-8")
+    if mail.attachment is not None:
+        maintype, _, subtype = mail.attachment.content_type.partition("/")
+        message.add_attachment(mail.attachment.data, maintype=maintype, subtype=subtype,
+                               filename=mail.attachment.filename)
+    return message
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    decoded = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return f"{code} {' '.join(decoded.split())}"[:300]
+
+
+def send_smtp(mail: ReportMail, options: EmailOptions, environ: Mapping[str, str]) -> None:
+    host = options.smtp_host or ""
+    port = options.port
+    where = f"SMTP server {host}:{port}"
+    username = environ.get("SMTP_USERNAME") or ""
+    password = environ.get("SMTP_PASSWORD") or ""
+    if bool(username) != bool(password):
+        raise UsageError("set both SMTP_USERNAME and SMTP_PASSWORD, or neither")
+    if username and options.smtp_security is SmtpSecurity.NONE and not _is_loopback(host):
+        raise UsageError(f"refusing to send SMTP credentials to {host} without TLS: add --smtp-starttls or --smtp-ssl")
+    sender = options.from_address or ""
+    context: ssl.SSLContext | None = None
+    if options.smtp_security is not SmtpSecurity.NONE:
+        try:
+            cafile = str(options.smtp_ca_file) if options.smtp_ca_file else None
+            context = ssl.create_default_context(cafile=cafile)
+        except (OSError, ssl.SSLError) as exc:
+            raise UsageError(f"--smtp-ca-file {options.smtp_ca_file}: cannot load certificates: {exc}") from None
+
+    client: smtplib.SMTP | None = None
+    try:
+        if options.smtp_security is SmtpSecurity.SSL:
+            client = smtplib.SMTP_SSL(host, port, timeout=options.smtp_timeout, context=context)
+        else:
+            client = smtplib.SMTP(host, port, timeout=options.smtp_timeout)
+        client.ehlo()
+        if options.smtp_security is SmtpSecurity.STARTTLS:
+            if not client.has_extn("starttls"):
+                raise DeliveryError(f"{where} does not offer STARTTLS; the report was not sent")
+            client.starttls(context=context)
+            client.ehlo()
+        if username:
+            if not client.has_extn("auth"):
+                raise DeliveryError(f"{where} does not offer AUTH but SMTP_USERNAME is set; the report was not sent")
+            client.login(username, password)
+        message = to_mime(mail, sender, options.recipients)
+        limit = int(client.esmtp_features.get("size", "0") or 0) if client.does_esmtp else 0
+        if limit and mail.attachment is not None and len(message.as_bytes()) > limit:
+            mail = mail.without_attachment(f"the message would exceed the server's {limit / 1_000_000:.1f} MB limit")
+            message = to_mime(mail, sender, options.recipients)
+        refused = client.send_message(message, from_addr=sender, to_addrs=list(options.recipients))
+    except DeliveryError:
+        raise
+    except ssl.SSLCertVerificationError as exc:
+        raise DeliveryError(f"{where}: TLS certificate not trusted ({exc.verify_message}); "
+                            "pass --smtp-ca-file for a private CA") from None
+    except ssl.SSLError as exc:
+        raise DeliveryError(f"{where}: TLS handshake failed ({exc.reason or exc})") from None
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"{where} rejected the login of SMTP_USERNAME ({_reply(exc.smtp_code, exc.smtp_error)})"
+                            ) from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused_all = "; ".join(f"{rcpt}: {_reply(*reply)}" for rcpt, reply in sorted(exc.recipients.items()))
+        raise DeliveryError(f"{where} refused every recipient ({refused_all})") from None
+    except smtplib.SMTPSenderRefused as exc:
+        raise DeliveryError(f"{where} refused sender {sender} ({_reply(exc.smtp_code, exc.smtp_error)})") from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise DeliveryError(f"{where}: {exc}") from None
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryError(f"{where} refused the message ({_reply(exc.smtp_code, exc.smtp_error)})") from None
+    except smtplib.SMTPServerDisconnected:
+        raise DeliveryError(f"{where} closed the connection unexpectedly") from None
+    except smtplib.SMTPException as exc:
+        raise DeliveryError(f"{where}: {' '.join(str(exc).split())}") from None
+    except ConnectionRefusedError:
+        raise DeliveryError(f"cannot connect to {where}: connection refused") from None
+    except socket.gaierror as exc:
+        raise DeliveryError(f"cannot resolve SMTP host {host}: {exc.strerror}") from None
+    except TimeoutError:
+        raise DeliveryError(f"{where} did not answer within {options.smtp_timeout:g} s") from None
+    except OSError as exc:
+        raise DeliveryError(f"cannot talk to {where}: {exc.strerror or exc}") from None
+    finally:
+        if client is not None:
+            _quit_quietly(client)
+    if refused:
+        details = "; ".join(f"{rcpt}: {_reply(*reply)}" for rcpt, reply in sorted(refused.items()))
+        accepted = len(options.recipients) - len(refused)
+        raise DeliveryError(f"{where} delivered to {accepted} of {len(options.recipients)} recipients; "
+                            f"refused {details}")
+
+
+def _quit_quietly(client: smtplib.SMTP) -> None:
+    # The message is already accepted (or the error already chosen); a rude goodbye changes nothing.
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()

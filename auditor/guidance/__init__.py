@@ -1,0 +1,100 @@
+"""Remediation guidance: per rule, per national cloud, per locale, with documentation links.
+
+    ALL_RULE_IDS                      every rule the catalog covers (engine rules + merge rules)
+    title(rule, locale)               short heading for the rule
+    describe(rule, locale)            one or two sentences: why the finding matters
+    message(rule, *, subject, skus, details, locale)
+                                      one-line finding message
+    remediation(rule, *, cloud, locale, subject, skus, details)
+                                      {"summary", "steps", "graph_action", "role", "next_steps", "links"}
+
+`subject`, `skus` and `details` are the finding's fields as in report.json
+(docs/report-format.md). Missing or malformed details degrade to placeholders, never to an
+exception. All output is plain text (tenant display names included, unescaped): escaping is
+the renderers' job. Output is deterministic. An unknown rule id raises KeyError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..model import Cloud, Locale
+from . import texts
+from .catalog import ALL_RULE_IDS, BUILDERS, Words
+from .clouds import ACTIVE_USERS_URL, variant
+from .facts import Facts
+from .links import GRAPH, URLS
+from .messages import MESSAGES
+from .plan import Line
+
+__all__ = ["ALL_RULE_IDS", "describe", "message", "remediation", "title"]
+
+
+def _check(rule: str) -> None:
+    if rule not in BUILDERS:
+        raise KeyError(f"no guidance for rule {rule!r}")
+
+
+def title(rule: str, locale: Locale) -> str:
+    _check(rule)
+    return texts.render_one(locale, f"rule.{rule}.title", {})
+
+
+def describe(rule: str, locale: Locale) -> str:
+    _check(rule)
+    return texts.render_one(locale, f"rule.{rule}.describe", {})
+
+
+def message(
+    rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale
+) -> str:
+    _check(rule)
+    key, values = MESSAGES[rule](Facts(subject, skus, details), Words(locale))
+    return texts.render_one(locale, key, values)
+
+
+def remediation(
+    rule: str,
+    *,
+    cloud: Cloud,
+    locale: Locale,
+    subject: Mapping[str, Any],
+    skus: Sequence[str],
+    details: Mapping[str, Any],
+) -> dict[str, Any]:
+    _check(rule)
+    facts = Facts(subject, skus, details)
+    words = Words(locale)
+    var = variant(cloud)
+    plan = BUILDERS[rule](facts, var, words)
+    common = {
+        "user": facts.label(),
+        "subject": facts.label(),
+        "sku": words.skus(facts.skus),
+        "url": ACTIVE_USERS_URL[var],
+    }
+
+    def lines(line: Line) -> list[str]:
+        return texts.render(locale, line.key, {**common, **line.values})
+
+    action = None
+    if plan.action is not None:
+        a = plan.action
+        action = {"method": a.method, "path": a.path, "body": a.body,
+                  "description": " ".join(lines(a.description))}
+    links = []
+    for key in plan.links:
+        if key.startswith("graph:"):
+            name, url = GRAPH[key.removeprefix("graph:")]
+        else:
+            name, url = texts.render_one(locale, f"link.{key}", {}), URLS[key]
+        links.append({"title": name, "url": url})
+    return {
+        "summary": " ".join(lines(plan.summary)),
+        "steps": [text for line in plan.steps for text in lines(line)],
+        "graph_action": action,
+        "role": texts.render_one(locale, plan.role, {}),
+        "next_steps": [text for line in plan.next_steps for text in lines(line)],
+        "links": links,
+    }

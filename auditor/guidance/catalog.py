@@ -1,0 +1,386 @@
+"""Per-rule remediation plans: which steps, which Graph action, which role, which links.
+
+Each builder reads the finding's facts and returns a Plan made of text references; the public
+functions in `auditor.guidance` render it in the requested locale. The facts behind the steps
+come from the "Move users to a different subscription" and "Transfer licenses between tenants"
+pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..model import Locale
+from . import texts
+from .clouds import Variant
+from .facts import Facts
+from .plan import (
+    Action,
+    Line,
+    Plan,
+    assign_license,
+    list_holders,
+    remove_member,
+    reprocess,
+    set_usage_location,
+)
+
+ASSIGNMENT_RULES = (
+    "sku-not-allowed",
+    "sku-forbidden",
+    "sku-required-missing",
+    "sku-combination-forbidden",
+    "assignment-not-group-based",
+)
+CATALOG_RULES = ("spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved")
+HYGIENE_RULES = (
+    "disabled-user-licensed",
+    "inactive-user-licensed",
+    "guest-licensed",
+    "license-assignment-error",
+    "usage-location-missing",
+    "subscription-expiring",
+)
+MERGE_RULES = ("cross-tenant-duplicate", "seats-rebalance-across-tenants")
+ALL_RULE_IDS: tuple[str, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, "waiver-expired", *MERGE_RULES)
+
+# Graph licenseAssignmentState.error values with their own guidance; anything else -> "other".
+ERROR_CODES = ("CountViolation", "MutuallyExclusiveViolation", "DependencyViolation", "UniquenessViolation")
+USAGE_ERROR_CODES = ("UsageLocationNotAllowed", "ProhibitedInUsageLocationViolation")
+# companySubscription / subscribedSku states that mean the end date has already passed.
+PAST_END_STATUSES = ("Warning", "Suspended", "LockedOut", "Deleted", "Expired")
+
+LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_roles", "graph:user_assign"]
+LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assign"]
+LINKS_TRANSFER = ["vlsc", "buy_licenses", "cancel_subscription", "mailbox_migration", "sharepoint_migration"]
+
+
+class Words:
+    """Locale-aware joining of lists inside values."""
+
+    def __init__(self, locale: Locale) -> None:
+        self.locale = locale
+
+    def word(self, name: str) -> str:
+        value = texts.raw(self.locale, f"word.{name}")
+        return value if isinstance(value, str) else " ".join(value)
+
+    def all(self, parts: Sequence[str]) -> str:
+        return ", ".join(parts) if parts else self.word("none")
+
+    def skus(self, parts: Sequence[str]) -> str:
+        """The finding's own products; an empty list means the report lacked them."""
+        return ", ".join(parts) if parts else self.word("unknown")
+
+    def any(self, parts: Sequence[str]) -> str:
+        if not parts:
+            return self.word("none")
+        if len(parts) == 1:
+            return parts[0]
+        return f"{', '.join(parts[:-1])} {self.word('or')} {parts[-1]}"
+
+
+Builder = Callable[[Facts, Variant, Words], Plan]
+
+
+def _groups_of(f: Facts, parts: Sequence[str]) -> str:
+    return ", ".join(sorted({g for p in parts for g in f.groups(p)}))
+
+
+def _group_steps(f: Facts, parts: Sequence[str]) -> list[Line]:
+    steps: list[Line] = []
+    for part in parts:
+        values = {"sku": part, "group": ", ".join(f.groups(part))}
+        steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
+                  Line("steps.group.license", values)]
+    return steps
+
+
+def _removal(
+    f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[Line] = (), remove_block: str = ""
+) -> Plan:
+    """Take `parts` away from the user: per user where assigned directly, via the group otherwise."""
+    direct, grouped = f.direct(parts), f.grouped(parts)
+    block = remove_block or f"steps.remove.{v.steps}"
+    steps = list(intro)
+    if not parts:  # the report named no products: still show where to look
+        steps.append(Line(block, {"sku": w.skus(())}))
+        return Plan(Line("summary.remove", {"sku": w.skus(())}), steps, "role.assign",
+                    [Line("next.freed"), Line("next.rerun")], ["unassign_licenses", "buy_licenses", "admin_roles"])
+    if direct:
+        steps.append(Line(block, {"sku": w.all(direct)}))
+    steps += _group_steps(f, grouped)
+    action: Action | None = None
+    if direct:
+        action = assign_license(f, [], direct, Line("graph.remove", {"sku": w.all(direct)}))
+        summary = Line("summary.remove_mixed", {"direct": w.all(direct), "grouped": w.all(grouped)}) if grouped \
+            else Line("summary.remove", {"sku": w.all(direct)})
+    else:
+        values = {"sku": w.all(grouped), "group": _groups_of(f, grouped)}
+        action = remove_member(f, grouped[0], {"sku": grouped[0], "group": ", ".join(f.groups(grouped[0]))}) \
+            if grouped else None
+        summary = Line("summary.remove_group", values)
+    links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
+    if grouped:
+        links += LINKS_GROUP
+    return Plan(summary, steps, "role.group" if grouped else "role.assign",
+                [Line("next.freed"), Line("next.rerun")], links, action)
+
+
+# --- assignments --------------------------------------------------------------------------
+
+
+def sku_not_allowed(f: Facts, v: Variant, w: Words) -> Plan:
+    bad = list(f.skus)
+    new = f.text("replace_with")
+    allowed = f.strs("allowed")
+    if not new and not allowed:
+        return _removal(f, v, w, bad)
+    direct, grouped = f.direct(bad), f.grouped(bad)
+    target = new or w.any(allowed)
+    steps: list[Line] = []
+    if direct:
+        values = {"old": w.all(direct), "new": target}
+        steps += [Line(f"steps.replace.{v.steps}", values), Line("steps.replace.caution", values)]
+    for part in grouped:
+        values = {"old": part, "sku": part, "new": target, "group": ", ".join(f.groups(part))}
+        steps += [Line("steps.group.explain", values), Line("steps.group.replace", values)]
+    action: Action | None
+    if new and direct:
+        action = assign_license(f, [new], direct, Line("graph.replace", {"old": w.all(direct), "new": new}))
+    elif direct:
+        action = assign_license(f, [], direct, Line("graph.remove_or_replace", {"sku": w.all(direct)}))
+    else:
+        action = remove_member(f, grouped[0], {"sku": grouped[0], "group": ", ".join(f.groups(grouped[0]))})
+    if grouped:
+        summary = Line("summary.replace_group", {"old": w.all(grouped), "new": target, "group": _groups_of(f, grouped)})
+    elif new:
+        summary = Line("summary.replace", {"old": w.all(direct), "new": new})
+    else:
+        summary = Line("summary.not_allowed", {"sku": w.all(direct), "allowed": w.all(allowed)})
+    links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
+    return Plan(summary, steps, "role.group" if grouped else "role.assign",
+                [Line("next.freed"), Line("next.rerun")], links, action)
+
+
+def sku_forbidden(f: Facts, v: Variant, w: Words) -> Plan:
+    return _removal(f, v, w, list(f.skus))
+
+
+def sku_required_missing(f: Facts, v: Variant, w: Words) -> Plan:
+    required = list(f.strs("required_any")) or list(f.skus)
+    choice = w.any(required)
+    steps = [Line(f"steps.assign.{v.steps}", {"sku": choice}), Line("steps.group.add", {"sku": choice})]
+    action = None
+    if required:
+        action = assign_license(f, [required[0]], [], Line("graph.add", {"sku": required[0]}))
+    return Plan(Line("summary.assign", {"sku": choice}), steps, "role.assign", [Line("next.rerun")],
+                ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], action)
+
+
+def sku_combination_forbidden(f: Facts, v: Variant, w: Words) -> Plan:
+    combo = list(f.strs("combination")) or list(f.skus)
+    held = list(f.skus) or combo
+    values = {"combination": w.all(combo)}
+    plan = _removal(f, v, w, held, intro=[Line("steps.combination.choose", values)])
+    # Only the admin knows which product stays: remove one of the directly assigned ones as the example.
+    direct = f.direct(held)
+    plan.summary = Line("summary.combination", values)
+    if direct:
+        drop = sorted(direct)[-1]
+        plan.steps = [Line("steps.combination.choose", values),
+                      Line(f"steps.remove.{v.steps}", {"sku": w.any(direct)}), *_group_steps(f, f.grouped(held))]
+        plan.action = assign_license(f, [], [drop], Line("graph.combination", {"sku": drop}))
+    return plan
+
+
+def assignment_not_group_based(f: Facts, v: Variant, w: Words) -> Plan:
+    parts = f.direct(f.skus) or list(f.skus)
+    values = {"sku": w.all(parts)}
+    steps = [Line("steps.group.add", values), Line("steps.group.wait", values), Line(f"steps.remove.{v.steps}", values)]
+    action = assign_license(f, [], parts, Line("graph.remove_after_group", values))
+    return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
+                ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], action)
+
+
+# --- seats and catalog ----------------------------------------------------------------------
+
+
+def spare_seats_over_limit(f: Facts, v: Variant, w: Words) -> Plan:
+    sku = f.subject_sku
+    enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
+    excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
+    target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
+    values = {"sku": sku, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target}
+    steps = [Line("steps.seats.reassign", values), Line("steps.seats.remove", values)]
+    action = assign_license(f, [sku], [], Line("graph.reassign", values))
+    action = Action(action.method, "/users/{user-id}/assignLicense", action.body, action.description)
+    return Plan(Line("summary.seats_over", values), steps, "role.billing_assign",
+                [Line("next.partner"), Line("next.rerun")],
+                ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], action)
+
+
+def spare_seats_under_minimum(f: Facts, v: Variant, w: Words) -> Plan:
+    sku = f.subject_sku
+    enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
+    unknown = w.word("unknown")
+    short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
+    if short is not None or minimum is None:
+        summary = Line("summary.seats_short", {"sku": sku, "short": str(short) if short is not None else unknown})
+    else:
+        summary = Line("summary.seats_under", {"sku": sku, "min": str(minimum)})
+    # Enough licenses in total = everything assigned now plus the free buffer the policy asks for.
+    target = str(consumed + (minimum or 0)) if consumed is not None else unknown
+    values = {"sku": sku, "target": target}
+    steps = [Line("steps.seats.free", values), Line("steps.seats.buy", values)]
+    action = list_holders(f.sku_id(sku), Line("graph.holders", values))
+    return Plan(summary, steps, "role.billing_assign", [Line("next.partner"), Line("next.rerun")],
+                ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], action)
+
+
+def sku_not_approved(f: Facts, v: Variant, w: Words) -> Plan:
+    sku = f.subject_sku
+    values = {"sku": sku}
+    steps = [Line("steps.not_approved.review", values), Line(f"steps.move.{v.steps}", values),
+             Line("steps.not_approved.cancel", values)]
+    action = list_holders(f.sku_id(sku), Line("graph.holders", values))
+    return Plan(Line("summary.not_approved", values), steps, "role.billing_assign",
+                [Line("next.freed"), Line("next.rerun")],
+                ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], action)
+
+
+# --- hygiene --------------------------------------------------------------------------------
+
+
+def disabled_user_licensed(f: Facts, v: Variant, w: Words) -> Plan:
+    return _removal(f, v, w, list(f.skus), intro=[Line("steps.disabled.confirm"), Line("steps.data.keep")])
+
+
+def inactive_user_licensed(f: Facts, v: Variant, w: Words) -> Plan:
+    return _removal(f, v, w, list(f.skus), intro=[Line("steps.inactive.confirm"), Line("steps.data.keep")])
+
+
+def guest_licensed(f: Facts, v: Variant, w: Words) -> Plan:
+    return _removal(f, v, w, list(f.skus), intro=[Line("steps.guest.confirm")], remove_block="steps.remove.entra")
+
+
+def license_assignment_error(f: Facts, v: Variant, w: Words) -> Plan:
+    code = f.text("error") or ""
+    part = f.skus[0] if f.skus else "?"
+    groups = f.groups(part)
+    values = {"sku": part, "error": code or w.word("unknown"), "group": ", ".join(groups)}
+    steps: list[Line] = []
+    role = "role.group" if groups else "role.assign"
+    action: Action
+    if code in USAGE_ERROR_CODES:
+        summary = Line("summary.error.usage", values)
+        steps.append(Line(f"steps.usage.{v.steps}", values))
+        action = set_usage_location(f, Line("graph.usage", values))
+    else:
+        kind = code if code in ERROR_CODES else "other"
+        summary = Line(f"summary.error.{kind}", values)
+        steps.append(Line(f"steps.error.{kind}", values))
+        action = reprocess(f, Line("graph.reprocess", values))
+        if kind == "CountViolation":
+            role = "role.billing_assign"
+    if groups:
+        steps.append(Line("steps.error.group", values))
+    steps.append(Line("steps.reprocess", values))
+    links = ["group_problems", "assign_licenses", "graph:user_reprocess"]
+    if code == "CountViolation":
+        links.insert(1, "buy_licenses")
+    if code in USAGE_ERROR_CODES:
+        links.append("graph:user_update")
+    return Plan(summary, steps, role, [Line("next.rerun")], links, action)
+
+
+def usage_location_missing(f: Facts, v: Variant, w: Words) -> Plan:
+    steps = [Line(f"steps.usage.{v.steps}"), Line("steps.usage.sync")]
+    action = set_usage_location(f, Line("graph.usage"))
+    return Plan(Line("summary.usage"), steps, "role.assign", [Line("next.rerun")],
+                ["assign_licenses", "admin_roles", "graph:user_update"], action)
+
+
+def subscription_expiring(f: Facts, v: Variant, w: Words) -> Plan:
+    status = f.text("status") or ""
+    days_left = f.int("days_left")
+    past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)
+    values = {"sku": f.subject_sku, "status": status or w.word("unknown"),
+              "date": (f.text("next_lifecycle") or "")[:10] or w.word("unknown")}
+    if past:
+        summary = Line("summary.sub_past", values)
+        steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values)]
+    elif f.details.get("is_trial") is True:
+        summary = Line("summary.sub_trial", values)
+        steps = [Line("steps.sub.trial", values)]
+    else:
+        summary = Line("summary.sub_paid", values)
+        steps = [Line("steps.sub.paid", values)]
+    steps += [Line(f"steps.move.{v.steps}", values), Line("steps.sub.lapse", values)]
+    return Plan(summary, steps, "role.billing_assign", [Line("next.freed"), Line("next.rerun")],
+                ["renew_subscription", "subscription_ends", "move_users", "cancel_subscription", "admin_roles"])
+
+
+def waiver_expired(f: Facts, v: Variant, w: Words) -> Plan:
+    unknown = w.word("unknown")
+    values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
+              "waiver_subject": f.text("waiver_subject") or unknown}
+    steps = [Line("steps.waiver.ask", values), Line("steps.waiver.renew", values), Line("steps.waiver.fix", values)]
+    return Plan(Line("summary.waiver", values), steps, "role.waiver", [Line("next.rerun")], [])
+
+
+# --- across tenants (merge) -------------------------------------------------------------------
+
+TRANSFER_STEPS = ("steps.transfer.vlsc", "steps.transfer.cancel", "steps.transfer.remove", "steps.transfer.migrate")
+
+
+def tenant_names(items: object, count_key: str) -> str:
+    out = []
+    for item in items if isinstance(items, list | tuple) else ():
+        if isinstance(item, dict):
+            name = str(item.get("tenant") or item.get("name") or item.get("id") or "?")
+            count = item.get(count_key)
+            out.append(f"{name} ({count})" if isinstance(count, int) and not isinstance(count, bool) else name)
+    return ", ".join(out)
+
+
+def cross_tenant_duplicate(f: Facts, v: Variant, w: Words) -> Plan:
+    identity = f.text("identity") or f.label()
+    sku = w.skus(f.skus)
+    values = {"identity": identity, "sku": sku}
+    steps = [Line("steps.transfer.fact", values), Line("steps.transfer.decide", values),
+             *(Line(k, values) for k in TRANSFER_STEPS)]
+    action = assign_license(f, [], list(f.skus), Line("graph.cross_remove", values)) if f.skus else None
+    return Plan(Line("summary.cross_tenant", values), steps, "role.transfer",
+                [Line("next.transfer_cost"), Line("next.rerun")],
+                [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], action)
+
+
+def seats_rebalance_across_tenants(f: Facts, v: Variant, w: Words) -> Plan:
+    unknown = w.word("unknown")
+    values = {"sku": f.subject_sku, "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
+              "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
+    steps = [Line("steps.transfer.fact", values), *(Line(k, values) for k in TRANSFER_STEPS)]
+    return Plan(Line("summary.rebalance", values), steps, "role.transfer",
+                [Line("next.transfer_cost"), Line("next.rerun")], [*LINKS_TRANSFER, "move_users"])
+
+
+BUILDERS: dict[str, Builder] = {
+    "sku-not-allowed": sku_not_allowed,
+    "sku-forbidden": sku_forbidden,
+    "sku-required-missing": sku_required_missing,
+    "sku-combination-forbidden": sku_combination_forbidden,
+    "assignment-not-group-based": assignment_not_group_based,
+    "spare-seats-over-limit": spare_seats_over_limit,
+    "spare-seats-under-minimum": spare_seats_under_minimum,
+    "sku-not-approved": sku_not_approved,
+    "disabled-user-licensed": disabled_user_licensed,
+    "inactive-user-licensed": inactive_user_licensed,
+    "guest-licensed": guest_licensed,
+    "license-assignment-error": license_assignment_error,
+    "usage-location-missing": usage_location_missing,
+    "subscription-expiring": subscription_expiring,
+    "waiver-expired": waiver_expired,
+    "cross-tenant-duplicate": cross_tenant_duplicate,
+    "seats-rebalance-across-tenants": seats_rebalance_across_tenants,
+}

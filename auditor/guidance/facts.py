@@ -1,0 +1,135 @@
+"""A finding's subject, SKUs and details, read defensively.
+
+Details come from report.json and may be partial or come from an older or newer engine, so
+every accessor has a fallback instead of raising. Values stay plain text: escaping is the
+renderers' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+USER_ID_PLACEHOLDER = "{user-id}"
+GROUP_ID_PLACEHOLDER = "{group-id}"
+
+
+def as_map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_strs(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, Sequence | set | frozenset):
+        return tuple(str(v) for v in value if v is not None and str(v) != "")
+    return ()
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def as_text(value: Any) -> str | None:
+    if value is None or isinstance(value, Mapping | list | tuple):
+        return None
+    text = str(value)
+    return text or None
+
+
+def number(value: Any, fallback: str) -> str:
+    """Ints stay plain (no grouping); anything else falls back."""
+    n = as_int(value)
+    if n is not None:
+        return str(n)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return fallback
+
+
+def iso_date(value: Any) -> str | None:
+    text = as_text(value)
+    return text[:10] if text else None
+
+
+class Facts:
+    """Everything the guidance needs to know about one finding."""
+
+    def __init__(self, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any]) -> None:
+        self.subject = as_map(subject)
+        self.skus = as_strs(skus)
+        self.details = as_map(details)
+        self._groups = as_map(self.details.get("assigned_by_group"))
+        self._group_ids = as_map(self.details.get("assigned_by_group_ids"))
+        self._sku_ids = as_map(self.details.get("sku_ids"))
+
+    # --- subject ---------------------------------------------------------------------------
+
+    @property
+    def subject_type(self) -> str:
+        return as_text(self.subject.get("type")) or "user"
+
+    @property
+    def user_ref(self) -> str:
+        """The path segment that names the user in Graph: object id, else UPN."""
+        return as_text(self.subject.get("id")) or as_text(self.subject.get("upn")) or USER_ID_PLACEHOLDER
+
+    def label(self) -> str:
+        s = self.subject
+        sid, upn, name, sku = (as_text(s.get(k)) for k in ("id", "upn", "display_name", "sku"))
+        kind = self.subject_type
+        if kind == "user":
+            if name and upn and name != upn:
+                return f"{name} ({upn})"
+            return upn or name or sid or "?"
+        if kind == "subscription" and sku and sid:
+            return f"{sku} ({sid})"
+        return sku or name or sid or "?"
+
+    @property
+    def subject_sku(self) -> str:
+        return as_text(self.subject.get("sku")) or (self.skus[0] if self.skus else "?")
+
+    # --- licenses --------------------------------------------------------------------------
+
+    def groups(self, part: str) -> tuple[str, ...]:
+        """Display names of the groups that assign `part`; empty = assigned directly (or unknown)."""
+        return as_strs(self._groups.get(part))
+
+    def group_ids(self, part: str) -> tuple[str, ...]:
+        return as_strs(self._group_ids.get(part))
+
+    def direct(self, parts: Sequence[str]) -> list[str]:
+        return [p for p in parts if not self.groups(p)]
+
+    def grouped(self, parts: Sequence[str]) -> list[str]:
+        return [p for p in parts if self.groups(p)]
+
+    def sku_id(self, part: str) -> str:
+        """The skuId GUID of a part number, or a visible placeholder when the report lacks it."""
+        known = as_text(self._sku_ids.get(part))
+        if known:
+            return known
+        if part == as_text(self.details.get("replace_with")):
+            rid = as_text(self.details.get("replace_with_id"))
+            if rid:
+                return rid
+        # A seat finding's subject is the subscribedSku itself: its id is the skuId.
+        if self.subject_type == "sku" and part == as_text(self.subject.get("sku")) and as_text(self.subject.get("id")):
+            return str(self.subject["id"])
+        return f"<skuId of {part}>"
+
+    def text(self, key: str) -> str | None:
+        return as_text(self.details.get(key))
+
+    def strs(self, key: str) -> tuple[str, ...]:
+        return as_strs(self.details.get(key))
+
+    def int(self, key: str) -> int | None:
+        return as_int(self.details.get(key))

@@ -1,0 +1,38 @@
+"""Documentation pages the guidance is based on: key -> URL.
+
+Titles are localized in the text catalogs under `link.<key>`, except the Graph API reference
+pages, whose titles are API names and the same in every language.
+"""
+
+from __future__ import annotations
+
+DOCS = "https://docs.microsoft.com"
+
+URLS: dict[str, str] = {
+    "move_users": f"{DOCS}/microsoft-365/commerce/subscriptions/move-users-different-subscription",
+    "assign_licenses": f"{DOCS}/microsoft-365/admin/manage/assign-licenses-to-users",
+    "unassign_licenses": f"{DOCS}/microsoft-365/admin/manage/remove-licenses-from-users",
+    "buy_licenses": f"{DOCS}/microsoft-365/commerce/licenses/buy-licenses",
+    "admin_roles": f"{DOCS}/microsoft-365/admin/add-users/about-admin-roles",
+    "cancel_subscription": f"{DOCS}/microsoft-365/commerce/subscriptions/cancel-your-subscription",
+    "renew_subscription": f"{DOCS}/microsoft-365/commerce/subscriptions/renew-your-subscription",
+    "subscription_ends": f"{DOCS}/microsoft-365/commerce/subscriptions/what-if-my-subscription-expires",
+    "group_licensing": f"{DOCS}/azure/active-directory/enterprise-users/licensing-groups-assign",
+    "group_problems": f"{DOCS}/azure/active-directory/enterprise-users/licensing-groups-resolve-problems",
+    "vlsc": "https://support.microsoft.com/help/4471406/how-to-contact-the-microsoft-volume-licensing-service-center",
+    "mailbox_migration": f"{DOCS}/Exchange/mailbox-migration/migrate-mailboxes-across-tenants",
+    "sharepoint_migration": "https://aka.ms/modernSpoAdminCenter/CloudContentMigrations",
+}
+
+# Graph API reference: (title, URL); titles are API names, not translated.
+GRAPH: dict[str, tuple[str, str]] = {
+    "user_assign": ("Microsoft Graph: user: assignLicense", f"{DOCS}/graph/api/user-assignlicense"),
+    "group_assign": ("Microsoft Graph: group: assignLicense", f"{DOCS}/graph/api/group-assignlicense"),
+    "group_remove_member": ("Microsoft Graph: group: remove member", f"{DOCS}/graph/api/group-delete-members"),
+    "user_reprocess": (
+        "Microsoft Graph: user: reprocessLicenseAssignment",
+        f"{DOCS}/graph/api/user-reprocesslicenseassignment",
+    ),
+    "user_update": ("Microsoft Graph: user: update", f"{DOCS}/graph/api/user-update"),
+    "user_list": ("Microsoft Graph: user: list", f"{DOCS}/graph/api/user-list"),
+}

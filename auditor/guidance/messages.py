@@ -1,0 +1,127 @@
+"""One-line finding messages: rule -> (catalog key, placeholder values)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .catalog import PAST_END_STATUSES, Words, tenant_names
+from .facts import Facts, iso_date, number
+
+Message = tuple[str, dict[str, str]]
+
+
+def _base(f: Facts, w: Words) -> dict[str, str]:
+    return {"user": f.label(), "subject": f.label(), "sku": w.skus(f.skus)}
+
+
+def _list(key: str, name: str, detail: str) -> Callable[[Facts, Words], Message]:
+    def build(f: Facts, w: Words) -> Message:
+        items = f.strs(detail) or (f.skus if detail == "combination" else ())
+        return key, {**_base(f, w), name: w.all(items)}
+
+    return build
+
+
+def _plain(key: str) -> Callable[[Facts, Words], Message]:
+    return lambda f, w: (key, _base(f, w))
+
+
+def _seats(key: str) -> Callable[[Facts, Words], Message]:
+    def build(f: Facts, w: Words) -> Message:
+        unknown = w.word("unknown")
+        values = {**_base(f, w), "sku": f.subject_sku}
+        for name in ("enabled", "consumed", "unused", "limit", "min"):
+            values[name] = number(f.details.get(name), unknown)
+        if key.endswith("under-minimum.message"):
+            enabled, consumed = f.int("enabled"), f.int("consumed")
+            if f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled):
+                return key + ".over", values
+        return key, values
+
+    return build
+
+
+def _inactive(f: Facts, w: Words) -> Message:
+    values = {**_base(f, w), "days": number(f.details.get("days"), w.word("unknown"))}
+    last = iso_date(f.details.get("last_sign_in"))
+    if last is None:
+        return "rule.inactive-user-licensed.message.never", values
+    return "rule.inactive-user-licensed.message", {**values, "last_sign_in": last}
+
+
+def _error(f: Facts, w: Words) -> Message:
+    return "rule.license-assignment-error.message", {**_base(f, w), "error": f.text("error") or w.word("unknown")}
+
+
+def _subscription(f: Facts, w: Words) -> Message:
+    unknown = w.word("unknown")
+    status = f.text("status") or ""
+    days_left = f.int("days_left")
+    values = {**_base(f, w), "status": status or unknown, "date": iso_date(f.details.get("next_lifecycle")) or unknown,
+              "days_left": str(days_left) if days_left is not None else unknown}
+    if status in PAST_END_STATUSES or (days_left is not None and days_left < 0):
+        return "rule.subscription-expiring.message.past", values
+    if f.details.get("is_trial") is True:
+        return "rule.subscription-expiring.message.trial", values
+    return "rule.subscription-expiring.message.paid", values
+
+
+def _waiver(f: Facts, w: Words) -> Message:
+    unknown = w.word("unknown")
+    values = {name: f.text(name) or unknown for name in ("waiver_rule", "waiver_subject", "owner")}
+    values["expires"] = iso_date(f.details.get("expires")) or unknown
+    return "rule.waiver-expired.message", {**_base(f, w), **values}
+
+
+def _cross_tenant(f: Facts, w: Words) -> Message:
+    tenants = f.details.get("tenants")
+    names = tenant_names(tenants, "") if isinstance(tenants, list) else ""
+    values = {**_base(f, w), "identity": f.text("identity") or f.label(), "tenants": names or w.word("unknown")}
+    return "rule.cross-tenant-duplicate.message", values
+
+
+def _rebalance(f: Facts, w: Words) -> Message:
+    unknown = w.word("unknown")
+    values = {**_base(f, w), "sku": f.subject_sku,
+              "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
+              "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
+    return "rule.seats-rebalance-across-tenants.message", values
+
+
+def _catalog_sku(key: str) -> Callable[[Facts, Words], Message]:
+    def build(f: Facts, w: Words) -> Message:
+        unknown = w.word("unknown")
+        return key, {**_base(f, w), "sku": f.subject_sku, "enabled": number(f.details.get("enabled"), unknown),
+                     "consumed": number(f.details.get("consumed"), unknown)}
+
+    return build
+
+
+MESSAGES: dict[str, Callable[[Facts, Words], Message]] = {
+    "sku-not-allowed": _list("rule.sku-not-allowed.message", "allowed", "allowed"),
+    "sku-forbidden": _plain("rule.sku-forbidden.message"),
+    "sku-required-missing": _list("rule.sku-required-missing.message", "required", "required_any"),
+    "sku-combination-forbidden": _list("rule.sku-combination-forbidden.message", "combination", "combination"),
+    "assignment-not-group-based": _plain("rule.assignment-not-group-based.message"),
+    "spare-seats-over-limit": _seats("rule.spare-seats-over-limit.message"),
+    "spare-seats-under-minimum": _seats("rule.spare-seats-under-minimum.message"),
+    "sku-not-approved": _catalog_sku("rule.sku-not-approved.message"),
+    "disabled-user-licensed": _plain("rule.disabled-user-licensed.message"),
+    "inactive-user-licensed": _inactive,
+    "guest-licensed": _plain("rule.guest-licensed.message"),
+    "license-assignment-error": _error,
+    "usage-location-missing": _plain("rule.usage-location-missing.message"),
+    "subscription-expiring": _subscription,
+    "waiver-expired": _waiver,
+    "cross-tenant-duplicate": _cross_tenant,
+    "seats-rebalance-across-tenants": _rebalance,
+}
+
+# Every message key a rule can produce, for the completeness tests.
+MESSAGE_KEYS: dict[str, tuple[str, ...]] = {
+    rule: (f"rule.{rule}.message",) for rule in MESSAGES
+} | {
+    "spare-seats-under-minimum": tuple(f"rule.spare-seats-under-minimum.message{k}" for k in ("", ".over")),
+    "inactive-user-licensed": tuple(f"rule.inactive-user-licensed.message{k}" for k in ("", ".never")),
+    "subscription-expiring": tuple(f"rule.subscription-expiring.message.{k}" for k in ("trial", "paid", "past")),
+}

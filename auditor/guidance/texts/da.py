@@ -1,0 +1,477 @@
+"""Danish guidance text. UI labels as in the Danish Microsoft 365 Administration and Microsoft Entra."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str | tuple[str, ...]] = {
+    "word.or": "eller",
+    "word.none": "ingen",
+    "word.unknown": "ukendt",
+    "rule.sku-not-allowed.title": "Produkt ikke tilladt",
+    "rule.sku-not-allowed.describe": (
+        "Brugeren har et produkt, som politikken ikke tillader for denne gruppe af brugere. Et skift til et "
+        "tilladt produkt holder licenserne som tiltænkt og undgår betaling for den forkerte plan."
+    ),
+    "rule.sku-not-allowed.message": "{user} har {sku}, som politikken ikke tillader her (tilladt: {allowed}).",
+    "rule.sku-forbidden.title": "Forbudt produkt",
+    "rule.sku-forbidden.describe": (
+        "Politikken forbyder dette produkt for brugeren. En forbudt licens koster penge og kan give adgang til "
+        "tjenester, brugeren ikke bør have."
+    ),
+    "rule.sku-forbidden.message": "{user} har {sku}, som politikken forbyder.",
+    "rule.sku-required-missing.title": "Påkrævet produkt mangler",
+    "rule.sku-required-missing.describe": (
+        "Brugeren har ingen af de produkter, politikken kræver, og mangler måske tjenester, der er nødvendige for "
+        "arbejdet."
+    ),
+    "rule.sku-required-missing.message": "{user} har ingen af de påkrævede produkter ({required}).",
+    "rule.sku-combination-forbidden.title": "Forbudt produktkombination",
+    "rule.sku-combination-forbidden.describe": (
+        "Brugeren har produkter, som ifølge politikken ikke må kombineres, som regel fordi det ene allerede "
+        "indeholder det andet, så organisationen betaler to gange."
+    ),
+    "rule.sku-combination-forbidden.message": (
+        "{user} har {combination} på samme tid, en kombination som politikken forbyder."
+    ),
+    "rule.assignment-not-group-based.title": "Licens ikke tildelt via en gruppe",
+    "rule.assignment-not-group-based.describe": (
+        "Politikken forventer, at dette produkt kommer fra en gruppe. Direkte tildelinger glemmes let, når folk "
+        "skifter job eller stopper."
+    ),
+    "rule.assignment-not-group-based.message": "{user} har fået {sku} tildelt direkte i stedet for via en gruppe.",
+    "rule.spare-seats-over-limit.title": "For mange ubrugte licenser",
+    "rule.spare-seats-over-limit.describe": (
+        "Organisationen betaler for flere licenser, end der bruges, ud over den margen politikken tillader."
+    ),
+    "rule.spare-seats-over-limit.message": (
+        "{sku}: {unused} af {enabled} licenser er ubrugte; politikken tillader højst {limit}."
+    ),
+    "rule.spare-seats-under-minimum.title": "For få ledige licenser",
+    "rule.spare-seats-under-minimum.describe": (
+        "Der er færre ledige licenser end den buffer, politikken kræver, så nye medarbejdere får måske ikke en "
+        "licens i tide."
+    ),
+    "rule.spare-seats-under-minimum.message": (
+        "{sku}: {unused} af {enabled} licenser er ledige; politikken kræver mindst {min}."
+    ),
+    "rule.spare-seats-under-minimum.message.over": (
+        "{sku}: {consumed} licenser er tildelt, men kun {enabled} er tilgængelige."
+    ),
+    "rule.sku-not-approved.title": "Produkt ikke godkendt",
+    "rule.sku-not-approved.describe": (
+        "Lejeren har et produkt, som politikken ikke godkender; det kan være købt eller startet som prøveversion "
+        "uden om den normale proces."
+    ),
+    "rule.sku-not-approved.message": (
+        "{sku} er ikke på politikkens liste over godkendte produkter ({enabled} licenser, {consumed} tildelt)."
+    ),
+    "rule.disabled-user-licensed.title": "Blokeret bruger har licenser",
+    "rule.disabled-user-licensed.describe": "Kontoen er blokeret for logon, men optager stadig en betalt licens.",
+    "rule.disabled-user-licensed.message": "{user} er blokeret for logon, men har stadig {sku}.",
+    "rule.inactive-user-licensed.title": "Inaktiv bruger har licenser",
+    "rule.inactive-user-licensed.describe": (
+        "Kontoen har ikke været brugt i lang tid, men optager stadig en betalt licens."
+    ),
+    "rule.inactive-user-licensed.message": (
+        "{user} har {sku}, men har ikke logget på i mindst {days} dage (seneste logon: {last_sign_in})."
+    ),
+    "rule.inactive-user-licensed.message.never": (
+        "{user} har {sku}, men har aldrig logget på (grænse: {days} dage)."
+    ),
+    "rule.guest-licensed.title": "Gæst har licenser",
+    "rule.guest-licensed.describe": (
+        "En gæst uden for organisationen har en betalt licens i denne lejer; gæster har sjældent brug for en."
+    ),
+    "rule.guest-licensed.message": "Gæsten {user} har {sku}.",
+    "rule.license-assignment-error.title": "Fejl ved licenstildeling",
+    "rule.license-assignment-error.describe": (
+        "Microsoft Entra ID kunne ikke anvende licensen helt, så brugeren mangler måske tjenester."
+    ),
+    "rule.license-assignment-error.message": "Anvendelsen af {sku} på {user} mislykkedes med fejlen {error}.",
+    "rule.usage-location-missing.title": "Anvendelsesplacering mangler",
+    "rule.usage-location-missing.describe": (
+        "Licenser kan kun tildeles en bruger med en anvendelsesplacering, fordi udbuddet af tjenester afhænger af "
+        "landet."
+    ),
+    "rule.usage-location-missing.message": "{user} har ingen anvendelsesplacering.",
+    "rule.subscription-expiring.title": "Abonnement udløber",
+    "rule.subscription-expiring.describe": (
+        "Når et abonnement udløber, mister brugerne dets tjenester og efter en frist også de tilhørende data."
+    ),
+    "rule.subscription-expiring.message.trial": "Prøveversionen {subject} slutter {date} ({days_left} dage tilbage).",
+    "rule.subscription-expiring.message.paid": "Abonnementet {subject} slutter {date} ({days_left} dage tilbage).",
+    "rule.subscription-expiring.message.past": (
+        "Abonnementet {subject} har passeret sin slutdato ({date}) og har status {status}."
+    ),
+    "rule.waiver-expired.title": "Undtagelse udløbet",
+    "rule.waiver-expired.describe": (
+        "En aftalt undtagelse fra politikken er udløbet, så det fund, den dækkede, tæller igen."
+    ),
+    "rule.waiver-expired.message": (
+        "Undtagelsen for {waiver_rule} på {waiver_subject} (ejer: {owner}) udløb {expires}."
+    ),
+    "rule.cross-tenant-duplicate.title": "Licenser i flere lejere",
+    "rule.cross-tenant-duplicate.describe": (
+        "Den samme person har det samme produkt i mere end én af organisationens lejere, og hver lejer betaler "
+        "for det."
+    ),
+    "rule.cross-tenant-duplicate.message": "{identity} har {sku} i flere lejere: {tenants}.",
+    "rule.seats-rebalance-across-tenants.title": "Ubrugte licenser i én lejer, mangel i en anden",
+    "rule.seats-rebalance-across-tenants.describe": (
+        "Én lejer betaler for ubrugte licenser til et produkt, som en anden lejer mangler. Licenser kan ikke "
+        "overføres mellem lejere, så løsningen er at fjerne licenser i den ene og købe dem i den anden."
+    ),
+    "rule.seats-rebalance-across-tenants.message": "{sku}: ubrugte licenser i {surplus}; for få i {shortage}.",
+    "summary.remove": "Fjern {sku} fra {user}.",
+    "summary.remove_group": (
+        "{sku} kommer fra gruppen {group}: ændr gruppemedlemskabet for {user} eller gruppens licenser, ikke "
+        "brugeren."
+    ),
+    "summary.remove_mixed": (
+        "Fjern {direct} direkte fra {user}; {grouped} kommer fra en gruppe og skal ændres via gruppen."
+    ),
+    "summary.replace": "Erstat {old} med {new} for {user} i ét trin.",
+    "summary.replace_group": "{old} kommer fra gruppen {group}: flyt {user} til en gruppe, der tildeler {new}.",
+    "summary.not_allowed": "Flyt {user} fra {sku} til et tilladt produkt ({allowed}), eller fjern {sku}.",
+    "summary.assign": "Giv {user} et af de påkrævede produkter: {sku}.",
+    "summary.to_group": (
+        "Føj {user} til den gruppe, der skal tildele {sku}, og fjern derefter den direkte tildeling."
+    ),
+    "summary.combination": "Beslut, hvilket produkt af {combination} {user} beholder, og fjern resten.",
+    "summary.seats_over": "Tildel de ubrugte {sku}-licenser igen, eller fjern {excess} af dem fra abonnementet.",
+    "summary.seats_under": "Frigør eller køb {sku}-licenser, så mindst {min} forbliver ledige.",
+    "summary.seats_short": (
+        "Der er tildelt flere {sku}-licenser end købt ({short} for få): køb flere, eller frigør nogle nu."
+    ),
+    "summary.not_approved": (
+        "Godkend {sku} i politikken, eller flyt brugerne til et godkendt produkt, og fjern derefter licenserne "
+        "eller annuller abonnementet."
+    ),
+    "summary.error.CountViolation": (
+        "Der er ikke nok {sku}-licenser: frigør nogle eller køb flere, og genbehandl derefter {user}."
+    ),
+    "summary.error.MutuallyExclusiveViolation": (
+        "{sku} er i konflikt med et andet produkt, som {user} har: fjern et af dem, og genbehandl derefter."
+    ),
+    "summary.error.DependencyViolation": (
+        "En tjeneste i {sku} afhænger af en tjeneste eller et produkt, som ikke er slået til for {user}: sørg for "
+        "det, og genbehandl derefter."
+    ),
+    "summary.error.UniquenessViolation": (
+        "Et andet objekt bruger en af proxyadresserne for {user}: ret den dobbelte adresse, og genbehandl derefter."
+    ),
+    "summary.error.usage": (
+        "{sku} kan ikke bruges på anvendelsesplaceringen for {user}, eller der er ingen angivet: angiv en "
+        "understøttet anvendelsesplacering, og genbehandl derefter."
+    ),
+    "summary.error.other": (
+        "Anvendelsen af {sku} på {user} mislykkedes ({error}): læs fejlen på brugerens side Licenser, ret årsagen, "
+        "og genbehandl derefter."
+    ),
+    "summary.usage": "Angiv en anvendelsesplacering for {user}; uden den kan der ikke tildeles licenser.",
+    "summary.sub_trial": (
+        "Køb det betalte abonnement, før prøveversionen {subject} slutter {date}, eller flyt brugerne, og lad den "
+        "udløbe."
+    ),
+    "summary.sub_paid": (
+        "Forny {subject}, eller slå tilbagevendende fakturering til før {date}, eller flyt brugerne, og lad det "
+        "udløbe."
+    ),
+    "summary.sub_past": (
+        "{subject} har allerede passeret sin slutdato (status {status}): genaktiver det, eller flyt brugerne, før "
+        "de mister adgang og data."
+    ),
+    "summary.waiver": "Forny undtagelsen sammen med dens ejer ({owner}), eller ret det fund, den dækkede.",
+    "summary.cross_tenant": (
+        "Licenser kan ikke overføres mellem lejere: beslut, hvor {identity} beholder {sku}, og fjern det i de "
+        "andre lejere."
+    ),
+    "summary.rebalance": (
+        "Licenser kan ikke overføres mellem lejere: fjern de ubrugte {sku}-licenser i {surplus}, og køb de "
+        "manglende i {shortage}."
+    ),
+    "steps.remove.worldwide": (
+        "Gå til Brugere > Aktive brugere ({url}) i Microsoft 365 Administration.",
+        "Vælg {user}, og åbn derefter fanen Licenser og apps.",
+        "Fjern markeringen for {sku} under Licenser, og vælg derefter Gem ændringer.",
+    ),
+    "steps.remove.legacy": (
+        "Gå til Brugere > Aktive brugere ({url}) i Microsoft 365 Administration.",
+        "Vælg {user}; vælg Rediger i rækken Produktlicenser til højre.",
+        "Sæt til/fra-knappen for {sku} til Fra, og vælg derefter Gem > Luk > Luk.",
+    ),
+    "steps.remove.entra": (
+        "Gå til Brugere > Alle brugere i Microsoft Entra Administration, og vælg {user}.",
+        "Åbn Licenser, vælg {sku}, og vælg Fjern licens.",
+    ),
+    "steps.replace.worldwide": (
+        "Gå til Brugere > Aktive brugere ({url}) i Microsoft 365 Administration.",
+        "Vælg cirklen ud for {user}.",
+        "Vælg Flere handlinger (...) øverst, og vælg derefter Administrer produktlicenser.",
+        "Vælg Erstat eksisterende produktlicenstildelinger > Næste i ruden Administrer produktlicenser.",
+        "Sæt til/fra-knappen til Til for {new} og for hvert andet produkt, som {user} beholder; sæt de tjenester, "
+        "brugeren ikke skal have, til Fra.",
+        "Vælg Erstat > Luk nederst i ruden Erstat eksisterende produkter.",
+    ),
+    "steps.replace.legacy": (
+        "Gå til Brugere > Aktive brugere ({url}) i Microsoft 365 Administration.",
+        "Markér afkrydsningsfeltet ud for {user}.",
+        "Vælg Rediger produktlicenser i ruden Massehandlinger.",
+        "Vælg Erstat eksisterende produktlicenstildelinger > Næste i ruden Tildel produkter.",
+        "Sæt til/fra-knappen til Til for {new} og for hvert andet produkt, som {user} beholder; sæt de tjenester, "
+        "brugeren ikke skal have, til Fra.",
+        "Vælg Erstat > Luk > Luk nederst i ruden Erstat eksisterende produkter.",
+    ),
+    "steps.replace.caution": (
+        "Erstatning fjerner alle licenser, {user} havde før, også {old}: kun det, du har sat til Til, er tilbage."
+    ),
+    "steps.assign.worldwide": (
+        "Gå til Brugere > Aktive brugere ({url}) i Microsoft 365 Administration.",
+        "Vælg {user}, og åbn derefter fanen Licenser og apps.",
+        "Hvis der ikke er valgt noget under Vælg placering, skal du vælge det land, hvor brugeren arbejder.",
+        "Markér feltet for {sku} under Licenser, og vælg derefter Gem ændringer.",
+    ),
+    "steps.assign.legacy": (
+        "Gå til Brugere > Aktive brugere ({url}) i Microsoft 365 Administration.",
+        "Vælg {user}; vælg Rediger i rækken Produktlicenser til højre.",
+        "Sæt til/fra-knappen for {sku} til Til, og vælg derefter Gem > Luk > Luk.",
+    ),
+    "steps.group.explain": (
+        "{sku} når {user} via gruppen {group}; en licens, som en gruppe tildeler, kan ikke fjernes fra en enkelt "
+        "bruger."
+    ),
+    "steps.group.membership": (
+        "Kun for {user}: gå til Grupper > Alle grupper > {group} > Medlemmer i Microsoft Entra Administration, "
+        "vælg {user}, og vælg Fjern."
+    ),
+    "steps.group.license": (
+        "Hvis intet medlem af {group} skal have {sku}: gå til Grupper > Alle grupper > {group} > Licenser, vælg "
+        "{sku}, og vælg Fjern licens."
+    ),
+    "steps.group.add": (
+        "Hvis produktet skal komme fra en gruppe: gå til Grupper > Alle grupper i Microsoft Entra Administration, "
+        "åbn den gruppe, der tildeler {sku}, vælg Medlemmer > Tilføj medlemmer, og tilføj {user}."
+    ),
+    "steps.group.wait": (
+        "Vent, til siden Licenser for {user} viser {sku} som nedarvet fra gruppen, før du fjerner den direkte "
+        "tildeling."
+    ),
+    "steps.group.replace": (
+        "Føj {user} til en gruppe, der tildeler {new} (Grupper > Alle grupper > gruppen > Medlemmer > Tilføj "
+        "medlemmer), og fjern derefter brugeren fra {group}."
+    ),
+    "steps.data.keep": (
+        "Gem, før du fjerner licensen, det organisationen stadig har brug for, f.eks. ved at konvertere "
+        "postkassen til en delt postkasse eller sætte den i venteposition og kopiere OneDrive-filer; en postkasse "
+        "uden licens slettes efter en frist."
+    ),
+    "steps.disabled.confirm": "Bekræft, at {user} skal forblive blokeret, f.eks. fordi personen er stoppet.",
+    "steps.inactive.confirm": (
+        "Bekræft med lederen af {user}, at kontoen ikke længere er nødvendig; hvis den er, så registrér en "
+        "undtagelse i stedet."
+    ),
+    "steps.guest.confirm": (
+        "Det meste gæsteadgang kræver ingen licens i din lejer: bekræft, om {user} virkelig har brug for {sku}."
+    ),
+    "steps.combination.choose": (
+        "Beslut, hvilket produkt af {combination} {user} skal beholde; hvis det ene allerede indeholder det andet, "
+        "så behold det."
+    ),
+    "steps.seats.reassign": "Giv de ubrugte {sku}-licenser til brugere, der venter på en.",
+    "steps.seats.remove": (
+        "Hvis de ikke tildeles igen: gå til Fakturering > Dine produkter i Microsoft 365 Administration.",
+        "Vælg det abonnement, der indeholder {sku}, og vælg derefter Fjern licenser.",
+        "Angiv det nye samlede antal licenser ({target}), og vælg derefter Gem.",
+    ),
+    "steps.seats.free": (
+        "Frigør {sku}-licenser fra konti, der ikke længere har brug for dem (se fundene om blokerede, inaktive og "
+        "gæstebrugere)."
+    ),
+    "steps.seats.buy": (
+        "Ellers køb flere: gå til Fakturering > Dine produkter i Microsoft 365 Administration.",
+        "Vælg det abonnement, der indeholder {sku}, og vælg derefter Køb licenser.",
+        "Angiv det samlede antal licenser, du har brug for ({target}), og gennemfør købet.",
+    ),
+    "steps.not_approved.review": (
+        "Beslut med politikkens ejer, om {sku} skal godkendes; i så fald tilføjes det til politikkens godkendte "
+        "produkter."
+    ),
+    "steps.not_approved.cancel": (
+        "Når ingen har det længere, annuller abonnementet (Fakturering > Dine produkter > vælg {sku} > Annuller "
+        "abonnement), eller fjern dets licenser."
+    ),
+    "steps.move.worldwide": (
+        "Flyt de brugere, der har {sku}, til et andet produkt: Brugere > Aktive brugere ({url}) > vælg dem > "
+        "Flere handlinger (...) > Administrer produktlicenser > Erstat eksisterende produktlicenstildelinger > "
+        "Næste > sæt det nye produkt til Til > Erstat > Luk."
+    ),
+    "steps.move.legacy": (
+        "Flyt de brugere, der har {sku}, til et andet produkt: Brugere > Aktive brugere ({url}) > vælg dem > "
+        "Massehandlinger > Rediger produktlicenser > Erstat eksisterende produktlicenstildelinger > Næste > sæt "
+        "det nye produkt til Til > Erstat > Luk > Luk."
+    ),
+    "steps.error.CountViolation": (
+        "Frigør {sku}-licenser fra brugere, der ikke længere har brug for dem, eller køb flere: Fakturering > "
+        "Dine produkter > vælg abonnementet > Køb licenser."
+    ),
+    "steps.error.MutuallyExclusiveViolation": (
+        "Beslut, hvilket af de modstridende produkter {user} beholder, og fjern det andet, eller slå den "
+        "modstridende tjeneste fra."
+    ),
+    "steps.error.DependencyViolation": (
+        "Slå den tjeneste til, som den fejlende tjenesteplan i {sku} afhænger af, eller tildel det produkt, den "
+        "kræver; en gruppes licensindstillinger kan have slået den fra."
+    ),
+    "steps.error.UniquenessViolation": (
+        "Find det andet objekt, der bruger den samme proxyadresse (f.eks. i Exchange Administration), og ændr "
+        "eller fjern den dobbelte adresse."
+    ),
+    "steps.error.other": (
+        "Gå til Brugere > Alle brugere > {user} > Licenser i Microsoft Entra Administration, og læs fejlen ved "
+        "{sku}."
+    ),
+    "steps.error.group": (
+        "Licensen kommer fra gruppen {group}, så andre medlemmer kan have samme fejl: se gruppens side Licenser i "
+        "Microsoft Entra Administration."
+    ),
+    "steps.reprocess": (
+        "Genbehandl derefter: gå til Brugere > Alle brugere > {user} > Licenser i Microsoft Entra Administration, "
+        "og vælg Genbehandl."
+    ),
+    "steps.usage.worldwide": (
+        "Gå til Brugere > Aktive brugere ({url}) i Microsoft 365 Administration.",
+        "Vælg {user}, og åbn derefter fanen Licenser og apps.",
+        "Vælg det land, hvor brugeren arbejder, under Vælg placering, og vælg derefter Gem ændringer.",
+    ),
+    "steps.usage.legacy": (
+        "Gå til Brugere > Aktive brugere ({url}) i Microsoft 365 Administration.",
+        "Vælg {user}; vælg Rediger i rækken Produktlicenser til højre.",
+        "Vælg det land, hvor brugeren arbejder, under Placering, og vælg derefter Gem > Luk > Luk.",
+    ),
+    "steps.usage.sync": (
+        "Hvis konti synkroniseres fra en lokal mappe, så angiv også anvendelsesplaceringen dér, så nye konti får "
+        "en fra starten."
+    ),
+    "steps.sub.status": (
+        "Warning betyder, at abonnementet er udløbet og er i sin frist (brugerne har stadig adgang); Suspended "
+        "betyder, at det er deaktiveret (brugerne har mistet adgang, administratorer kan stadig sikkerhedskopiere "
+        "data)."
+    ),
+    "steps.sub.reactivate": (
+        "For at beholde det: gå til Fakturering > Dine produkter i Microsoft 365 Administration, vælg {sku}, og "
+        "genaktiver eller forny det."
+    ),
+    "steps.sub.trial": (
+        "For at beholde det: gå til Fakturering > Dine produkter i Microsoft 365 Administration, vælg "
+        "prøveversionen {sku}, og køb det betalte abonnement før {date}."
+    ),
+    "steps.sub.paid": (
+        "For at beholde det: gå til Fakturering > Dine produkter i Microsoft 365 Administration, vælg {sku}, og "
+        "slå Tilbagevendende fakturering til, eller forny det før {date}."
+    ),
+    "steps.sub.lapse": (
+        "For at lade det udløbe: slå Tilbagevendende fakturering fra eller annuller det, når ingen bruger er "
+        "afhængig af det; sikkerhedskopiér først de data, du stadig har brug for."
+    ),
+    "steps.waiver.ask": "Spørg {owner}, om undtagelsen for {waiver_rule} på {waiver_subject} stadig er nødvendig.",
+    "steps.waiver.renew": (
+        "Hvis ja, giv undtagelsen en ny udløbsdato og en aktuel begrundelse i politikfilen, og få ændringen "
+        "gennemgået."
+    ),
+    "steps.waiver.fix": (
+        "Hvis nej, slet undtagelsen, og ret fundet som beskrevet i vejledningen for {waiver_rule}."
+    ),
+    "steps.transfer.fact": "Licenser kan ikke overføres fra én lejer til en anden; hver lejer skal have sine egne.",
+    "steps.transfer.decide": (
+        "Beslut, i hvilken lejer {identity} beholder {sku}, og fjern licensen fra kontoen i de andre lejere "
+        "(Brugere > Aktive brugere > brugeren > Licenser og apps)."
+    ),
+    "steps.transfer.vlsc": (
+        "Hvis du køber via en volumenlicensaftale, så kontakt Volume Licensing Service Center om licenserne."
+    ),
+    "steps.transfer.cancel": (
+        "Hvis den lejer, du flytter fra, ikke skal bruges mere, så annuller dens abonnement (Fakturering > Dine "
+        "produkter), og køb licenserne i den lejer, der skal bruge dem."
+    ),
+    "steps.transfer.remove": (
+        "Hvis den lejer fortsat bruges, så fjern de licenser, den ikke længere har brug for (Fakturering > Dine "
+        "produkter > Fjern licenser), for at sænke omkostningerne, og køb det samme antal i den anden lejer."
+    ),
+    "steps.transfer.migrate": (
+        "Når personer flytter til den anden lejer, skal du også overføre deres postkasser (postkasseoverførsel "
+        "mellem lejere) og deres SharePoint-data (overførsel af cloudindhold)."
+    ),
+    "role.assign": "Global administrator, licensadministrator eller brugeradministrator",
+    "role.group": (
+        "Global administrator, licensadministrator eller brugeradministrator; en gruppeadministrator eller "
+        "gruppens ejer kan også ændre medlemmerne"
+    ),
+    "role.billing_assign": (
+        "Faktureringsadministrator eller global administrator til køb, fjernelse og fornyelse; global "
+        "administrator, licensadministrator eller brugeradministrator til tildeling af licenser"
+    ),
+    "role.transfer": (
+        "Faktureringsadministrator eller global administrator i hver lejer; Exchange-administrator og "
+        "SharePoint-administrator til dataoverførslen"
+    ),
+    "role.waiver": "Den, der vedligeholder politikfilen, sammen med undtagelsens ejer",
+    "next.freed": (
+        "Tildel de frigjorte licenser til brugere, der har brug for dem, eller fjern dem fra abonnementet "
+        "(Fakturering > Dine produkter > Fjern licenser), så du ikke betaler for flere licenser, end du har brug for."
+    ),
+    "next.partner": (
+        "Hvis licenserne er købt via en partner eller en volumenlicensaftale, ændrer partneren eller Volume "
+        "Licensing Service Center antallet for dig."
+    ),
+    "next.transfer_cost": (
+        "Kontrollér bagefter antallet af licenser i hver berørt lejer, så ingen betaler for licenser, den ikke "
+        "bruger."
+    ),
+    "next.rerun": "Kør revisionen igen for at bekræfte, at fundet er løst.",
+    "graph.remove": "Fjerner den direkte tildelte {sku} fra {user}.",
+    "graph.remove_or_replace": (
+        "Fjerner {sku} fra {user}; for at erstatte det i samme kald skal du angive det tilladte produkts skuId i "
+        "addLicenses."
+    ),
+    "graph.replace": (
+        "Ét kald for {user} tilføjer {new} og fjerner {old} på samme tid, så brugeren aldrig står uden licens."
+    ),
+    "graph.add": "Tildeler {sku} til {user}; brugeren skal først have en anvendelsesplacering.",
+    "graph.membership": (
+        "Fjerner {user} fra gruppen {group}; de licenser, gruppen tildeler, gælder derefter ikke længere for "
+        "brugeren."
+    ),
+    "graph.membership_many": (
+        "Fjerner {user} fra en af de grupper, der tildeler {sku} ({group}); gentag for hver af dem, for licensen "
+        "bliver, så længe en af dem tildeler den."
+    ),
+    "graph.membership_lookup": (
+        "Fjerner {user} fra gruppen {group}; slå først gruppens id op, og indsæt det i stien."
+    ),
+    "graph.remove_after_group": (
+        "Fjerner den direkte tildeling af {sku}, når gruppens licens er aktiv for {user}."
+    ),
+    "graph.reprocess": "Får Microsoft Entra ID til at anvende licenserne for {user} igen, når årsagen er rettet.",
+    "graph.usage": (
+        "Angiver anvendelsesplaceringen for {user}; erstat XX med landekoden på to bogstaver (ISO 3166-1), f.eks. DK."
+    ),
+    "graph.reassign": (
+        "Tildeler én ubrugt {sku}-licens til en bruger, der har brug for den (indsæt brugerens id i stien). Graph "
+        "kan ikke ændre antallet af købte licenser; gør det i Administration."
+    ),
+    "graph.holders": "Viser de brugere, der har {sku}.",
+    "graph.combination": "Fjerner {sku} fra {user}; brug skuId for det produkt, brugeren ikke skal beholde.",
+    "graph.cross_remove": "Køres i den lejer, hvor licensen ikke er nødvendig: fjerner {sku} fra {user} dér.",
+    "link.move_users": "Flyt brugere til et andet abonnement",
+    "link.assign_licenses": "Tildel licenser til brugere",
+    "link.unassign_licenses": "Fjern tildelingen af licenser fra brugere",
+    "link.buy_licenses": "Køb eller fjern licenser",
+    "link.admin_roles": "Om administratorroller i Microsoft 365 Administration",
+    "link.cancel_subscription": "Annuller dit abonnement",
+    "link.renew_subscription": "Forny dit abonnement",
+    "link.subscription_ends": "Hvad sker der med mine data og min adgang, når mit abonnement slutter?",
+    "link.group_licensing": "Tildel licenser til brugere via gruppemedlemskab",
+    "link.group_problems": "Find og løs problemer med licenstildeling for en gruppe",
+    "link.vlsc": "Volume Licensing Service Center",
+    "link.mailbox_migration": "Overfør postkasser mellem lejere",
+    "link.sharepoint_migration": "Overfør SharePoint-data",
+}

@@ -1,0 +1,474 @@
+"""English guidance text. UI labels as in the English Microsoft 365 and Microsoft Entra admin centers."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str | tuple[str, ...]] = {
+    # --- words used inside values ----------------------------------------------------------------
+    "word.or": "or",
+    "word.none": "none",
+    "word.unknown": "unknown",
+    # --- rules: title, why it matters, one-line message -------------------------------------------
+    "rule.sku-not-allowed.title": "Product not allowed",
+    "rule.sku-not-allowed.describe": (
+        "The user holds a product that the policy does not allow for their group of users. Moving them to an "
+        "allowed product keeps licensing as intended and avoids paying for the wrong plan."
+    ),
+    "rule.sku-not-allowed.message": "{user} holds {sku}, which the policy does not allow here (allowed: {allowed}).",
+    "rule.sku-forbidden.title": "Forbidden product",
+    "rule.sku-forbidden.describe": (
+        "The policy forbids this product for the user. A forbidden license costs money and can give access to "
+        "services the user should not have."
+    ),
+    "rule.sku-forbidden.message": "{user} holds {sku}, which the policy forbids.",
+    "rule.sku-required-missing.title": "Required product missing",
+    "rule.sku-required-missing.describe": (
+        "The user has none of the products the policy requires, so they may lack services they need for their work."
+    ),
+    "rule.sku-required-missing.message": "{user} has none of the required products ({required}).",
+    "rule.sku-combination-forbidden.title": "Forbidden product combination",
+    "rule.sku-combination-forbidden.describe": (
+        "The user holds products that the policy says must not be combined, usually because one already includes "
+        "the other and the organization pays twice."
+    ),
+    "rule.sku-combination-forbidden.message": "{user} holds {combination} together, a combination the policy forbids.",
+    "rule.assignment-not-group-based.title": "License not assigned through a group",
+    "rule.assignment-not-group-based.describe": (
+        "The policy expects this product to come from a group. Direct assignments are easily forgotten when people "
+        "change jobs or leave."
+    ),
+    "rule.assignment-not-group-based.message": "{user} has {sku} assigned directly instead of through a group.",
+    "rule.spare-seats-over-limit.title": "Too many unused licenses",
+    "rule.spare-seats-over-limit.describe": (
+        "The organization pays for more licenses than are in use, beyond the margin the policy allows."
+    ),
+    "rule.spare-seats-over-limit.message": (
+        "{sku}: {unused} of {enabled} licenses are unused; the policy allows at most {limit}."
+    ),
+    "rule.spare-seats-under-minimum.title": "Too few free licenses",
+    "rule.spare-seats-under-minimum.describe": (
+        "Fewer licenses are free than the buffer the policy asks for, so new staff may not get a license in time."
+    ),
+    "rule.spare-seats-under-minimum.message": (
+        "{sku}: {unused} of {enabled} licenses are free; the policy asks for at least {min}."
+    ),
+    "rule.spare-seats-under-minimum.message.over": (
+        "{sku}: {consumed} licenses are assigned, but only {enabled} are available."
+    ),
+    "rule.sku-not-approved.title": "Product not approved",
+    "rule.sku-not-approved.describe": (
+        "The tenant has a product the policy does not approve; it may have been bought or started as a trial "
+        "outside the usual process."
+    ),
+    "rule.sku-not-approved.message": (
+        "{sku} is not on the policy's list of approved products ({enabled} licenses, {consumed} assigned)."
+    ),
+    "rule.disabled-user-licensed.title": "Disabled user holds licenses",
+    "rule.disabled-user-licensed.describe": "The account is blocked from signing in but still takes up a paid license.",
+    "rule.disabled-user-licensed.message": "{user} is blocked from signing in but still holds {sku}.",
+    "rule.inactive-user-licensed.title": "Inactive user holds licenses",
+    "rule.inactive-user-licensed.describe": (
+        "The account has not been used for a long time but still takes up a paid license."
+    ),
+    "rule.inactive-user-licensed.message": (
+        "{user} holds {sku} but has not signed in for at least {days} days (last sign-in: {last_sign_in})."
+    ),
+    "rule.inactive-user-licensed.message.never": (
+        "{user} holds {sku} but has never signed in (limit: {days} days)."
+    ),
+    "rule.guest-licensed.title": "Guest holds licenses",
+    "rule.guest-licensed.describe": (
+        "A guest from outside the organization holds a paid license of this tenant; guests rarely need one."
+    ),
+    "rule.guest-licensed.message": "The guest {user} holds {sku}.",
+    "rule.license-assignment-error.title": "License assignment error",
+    "rule.license-assignment-error.describe": (
+        "Microsoft Entra ID could not fully apply the license, so the user may be missing services."
+    ),
+    "rule.license-assignment-error.message": "Applying {sku} to {user} failed with the error {error}.",
+    "rule.usage-location-missing.title": "Usage location missing",
+    "rule.usage-location-missing.describe": (
+        "Licenses can only be assigned to a user who has a usage location, because the services on offer depend "
+        "on the country."
+    ),
+    "rule.usage-location-missing.message": "{user} has no usage location.",
+    "rule.subscription-expiring.title": "Subscription ending",
+    "rule.subscription-expiring.describe": (
+        "When a subscription ends, its users lose its services and, after a grace period, the data that goes with them."
+    ),
+    "rule.subscription-expiring.message.trial": "The trial {subject} ends on {date} ({days_left} days left).",
+    "rule.subscription-expiring.message.paid": "The subscription {subject} ends on {date} ({days_left} days left).",
+    "rule.subscription-expiring.message.past": (
+        "The subscription {subject} passed its end date ({date}) and has the status {status}."
+    ),
+    "rule.waiver-expired.title": "Waiver expired",
+    "rule.waiver-expired.describe": (
+        "An agreed exception to the policy has passed its expiry date, so the finding it covered counts again."
+    ),
+    "rule.waiver-expired.message": (
+        "The waiver for {waiver_rule} on {waiver_subject} (owner: {owner}) expired on {expires}."
+    ),
+    "rule.cross-tenant-duplicate.title": "Licensed in several tenants",
+    "rule.cross-tenant-duplicate.describe": (
+        "The same person holds the same product in more than one of the organization's tenants, and each tenant "
+        "pays for it."
+    ),
+    "rule.cross-tenant-duplicate.message": "{identity} holds {sku} in several tenants: {tenants}.",
+    "rule.seats-rebalance-across-tenants.title": "Unused licenses in one tenant, too few in another",
+    "rule.seats-rebalance-across-tenants.describe": (
+        "One tenant pays for unused licenses of a product that another tenant is short of. Licenses cannot be "
+        "moved between tenants, so the fix is to remove licenses in one and buy them in the other."
+    ),
+    "rule.seats-rebalance-across-tenants.message": "{sku}: unused licenses in {surplus}; too few in {shortage}.",
+    # --- summaries ----------------------------------------------------------------------------------
+    "summary.remove": "Remove {sku} from {user}.",
+    "summary.remove_group": (
+        "{sku} comes from the group {group}: change the group membership of {user} or the group's licenses, "
+        "not the user."
+    ),
+    "summary.remove_mixed": (
+        "Remove {direct} from {user} directly; {grouped} comes from a group and has to be changed through the group."
+    ),
+    "summary.replace": "Replace {old} with {new} for {user} in one step.",
+    "summary.replace_group": (
+        "{old} comes from the group {group}: move {user} to a group that assigns {new} instead."
+    ),
+    "summary.not_allowed": "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}.",
+    "summary.assign": "Give {user} one of the required products: {sku}.",
+    "summary.to_group": "Add {user} to the group that should assign {sku}, then remove the direct assignment.",
+    "summary.combination": "Decide which of {combination} {user} keeps and remove the rest.",
+    "summary.seats_over": "Reassign the unused {sku} licenses, or remove {excess} of them from the subscription.",
+    "summary.seats_under": "Free or buy {sku} licenses so that at least {min} stay available.",
+    "summary.seats_short": "More {sku} licenses are assigned than bought ({short} too few): buy more or free some now.",
+    "summary.not_approved": (
+        "Approve {sku} in the policy, or move its users to an approved product and then remove its licenses or "
+        "cancel the subscription."
+    ),
+    "summary.error.CountViolation": (
+        "There are not enough {sku} licenses: free some or buy more, then reprocess {user}."
+    ),
+    "summary.error.MutuallyExclusiveViolation": (
+        "{sku} conflicts with another product {user} holds: remove one of them, then reprocess."
+    ),
+    "summary.error.DependencyViolation": (
+        "A service in {sku} depends on a service or product that {user} does not have turned on: provide it, "
+        "then reprocess."
+    ),
+    "summary.error.UniquenessViolation": (
+        "Another object uses one of the proxy addresses of {user}: fix the duplicate address, then reprocess."
+    ),
+    "summary.error.usage": (
+        "{sku} cannot be used in the usage location of {user}, or none is set: set a supported usage location, "
+        "then reprocess."
+    ),
+    "summary.error.other": (
+        "Applying {sku} to {user} failed ({error}): read the error on the user's Licenses page, fix the cause, "
+        "then reprocess."
+    ),
+    "summary.usage": "Set a usage location for {user}; licenses cannot be assigned without one.",
+    "summary.sub_trial": (
+        "Buy the paid subscription before the trial {subject} ends on {date}, or move its users and let it end."
+    ),
+    "summary.sub_paid": (
+        "Renew {subject} or turn on recurring billing before {date}, or move its users and let it end."
+    ),
+    "summary.sub_past": (
+        "{subject} is already past its end date (status {status}): reactivate it, or move its users before they "
+        "lose access and data."
+    ),
+    "summary.waiver": "Renew the waiver together with its owner ({owner}), or fix the finding it covered.",
+    "summary.cross_tenant": (
+        "Licenses cannot be moved between tenants: decide where {identity} keeps {sku} and remove it in the "
+        "other tenants."
+    ),
+    "summary.rebalance": (
+        "Licenses cannot be moved between tenants: remove the unused {sku} licenses in {surplus} and buy the "
+        "missing ones in {shortage}."
+    ),
+    # --- admin-center steps -------------------------------------------------------------------------
+    "steps.remove.worldwide": (
+        "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+        "Select {user}, then open the Licenses and apps tab.",
+        "Under Licenses, clear the box for {sku}, then select Save changes.",
+    ),
+    "steps.remove.legacy": (
+        "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+        "Select {user}; on the right, in the Product licenses row, select Edit.",
+        "Switch the toggle for {sku} to Off, then select Save > Close > Close.",
+    ),
+    "steps.remove.entra": (
+        "In the Microsoft Entra admin center, go to Users > All users and select {user}.",
+        "Open Licenses, select {sku} and choose Remove license.",
+    ),
+    "steps.replace.worldwide": (
+        "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+        "Select the circle next to {user}.",
+        "At the top, select More options (...), then Manage product licenses.",
+        "In the Manage product licenses pane, select Replace existing product license assignments > Next.",
+        "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the services the "
+        "user should not get.",
+        "At the bottom of the Replace existing products pane, select Replace > Close.",
+    ),
+    "steps.replace.legacy": (
+        "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+        "Select the check box next to {user}.",
+        "In the Bulk actions pane, select Edit product licenses.",
+        "In the Assign products pane, select Replace existing product license assignments > Next.",
+        "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the services the "
+        "user should not get.",
+        "At the bottom of the Replace existing products pane, select Replace > Close > Close.",
+    ),
+    "steps.replace.caution": (
+        "Replacing takes away every license {user} had before, {old} included: only what you switched On remains."
+    ),
+    "steps.assign.worldwide": (
+        "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+        "Select {user}, then open the Licenses and apps tab.",
+        "If no location is chosen under Select location, choose the country where the user works.",
+        "Under Licenses, select the box for {sku}, then select Save changes.",
+    ),
+    "steps.assign.legacy": (
+        "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+        "Select {user}; on the right, in the Product licenses row, select Edit.",
+        "Switch the toggle for {sku} to On, then select Save > Close > Close.",
+    ),
+    "steps.group.explain": (
+        "{sku} reaches {user} through the group {group}; a license that a group assigns cannot be removed from a "
+        "single user."
+    ),
+    "steps.group.membership": (
+        "To take it away from {user} only: in the Microsoft Entra admin center, go to Groups > All groups > "
+        "{group} > Members, select {user} and choose Remove."
+    ),
+    "steps.group.license": (
+        "If no member of {group} should have {sku}: go to Groups > All groups > {group} > Licenses, select {sku} "
+        "and choose Remove license."
+    ),
+    "steps.group.add": (
+        "If the product should come from a group: in the Microsoft Entra admin center, go to Groups > All groups, "
+        "open the group that assigns {sku}, select Members > Add members and add {user}."
+    ),
+    "steps.group.wait": (
+        "Wait until the Licenses page of {user} shows {sku} as inherited from the group before you remove the "
+        "direct assignment."
+    ),
+    "steps.group.replace": (
+        "Add {user} to a group that assigns {new} (Groups > All groups > the group > Members > Add members), "
+        "then remove the user from {group}."
+    ),
+    "steps.data.keep": (
+        "Before you remove the license, keep what the organization still needs, for example by converting the "
+        "mailbox to a shared mailbox or placing it on hold and by copying OneDrive files; a mailbox without a "
+        "license is deleted after a grace period."
+    ),
+    "steps.disabled.confirm": "Confirm that {user} is meant to stay blocked, for example because the person has left.",
+    "steps.inactive.confirm": (
+        "Confirm with the manager of {user} that the account is no longer needed; if it is, record a waiver instead."
+    ),
+    "steps.guest.confirm": (
+        "Most guest access does not need a license of your tenant: confirm whether {user} really needs {sku}."
+    ),
+    "steps.combination.choose": (
+        "Decide which of {combination} {user} should keep; if one product already includes the other, keep that one."
+    ),
+    "steps.seats.reassign": "Give the unused {sku} licenses to users who are waiting for one.",
+    "steps.seats.remove": (
+        "If they will not be reassigned: in the Microsoft 365 admin center, go to Billing > Your products.",
+        "Select the subscription that holds {sku}, then select Remove licenses.",
+        "Enter the new total number of licenses ({target}), then select Save.",
+    ),
+    "steps.seats.free": (
+        "Free {sku} licenses held by accounts that no longer need them (see the disabled, inactive and guest "
+        "findings)."
+    ),
+    "steps.seats.buy": (
+        "Otherwise buy more: in the Microsoft 365 admin center, go to Billing > Your products.",
+        "Select the subscription that holds {sku}, then select Buy licenses.",
+        "Enter the total number of licenses you need ({target}) and complete the purchase.",
+    ),
+    "steps.not_approved.review": (
+        "Decide with the policy owner whether {sku} should be approved; if so, add it to the policy's approved "
+        "products."
+    ),
+    "steps.not_approved.cancel": (
+        "Once nobody holds it, cancel the subscription (Billing > Your products > select {sku} > Cancel "
+        "subscription) or remove its licenses."
+    ),
+    "steps.move.worldwide": (
+        "Move the users who hold {sku} to another product: Users > Active users ({url}) > select them > More "
+        "options (...) > Manage product licenses > Replace existing product license assignments > Next > switch "
+        "On the new product > Replace > Close."
+    ),
+    "steps.move.legacy": (
+        "Move the users who hold {sku} to another product: Users > Active users ({url}) > select them > Bulk "
+        "actions > Edit product licenses > Replace existing product license assignments > Next > switch On the new "
+        "product > Replace > Close > Close."
+    ),
+    "steps.error.CountViolation": (
+        "Free {sku} licenses held by users who no longer need them, or buy more: Billing > Your products > "
+        "select the subscription > Buy licenses."
+    ),
+    "steps.error.MutuallyExclusiveViolation": (
+        "Decide which of the conflicting products {user} keeps, and remove the other one or switch off the "
+        "conflicting service."
+    ),
+    "steps.error.DependencyViolation": (
+        "Turn on the service that the failing service plan of {sku} depends on, or assign the product it needs; "
+        "a group's license settings may have switched it off."
+    ),
+    "steps.error.UniquenessViolation": (
+        "Find the other object that uses the same proxy address (for example in the Exchange admin center) and "
+        "change or remove the duplicate."
+    ),
+    "steps.error.other": (
+        "In the Microsoft Entra admin center, go to Users > All users > {user} > Licenses and read the error "
+        "shown for {sku}."
+    ),
+    "steps.error.group": (
+        "The license comes from the group {group}, so other members may have the same error: check the group's "
+        "Licenses page in the Microsoft Entra admin center."
+    ),
+    "steps.reprocess": (
+        "Then reprocess: in the Microsoft Entra admin center, go to Users > All users > {user} > Licenses and "
+        "select Reprocess."
+    ),
+    "steps.usage.worldwide": (
+        "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+        "Select {user}, then open the Licenses and apps tab.",
+        "Under Select location, choose the country where the user works, then select Save changes.",
+    ),
+    "steps.usage.legacy": (
+        "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+        "Select {user}; on the right, in the Product licenses row, select Edit.",
+        "Under Location, choose the country where the user works, then select Save > Close > Close.",
+    ),
+    "steps.usage.sync": (
+        "If accounts are synchronized from an on-premises directory, set the usage location there as well, so "
+        "new accounts get one from the start."
+    ),
+    "steps.sub.status": (
+        "Warning means the subscription has expired and is in its grace period (users still have access); "
+        "Suspended means it is disabled (users have lost access, admins can still back up data)."
+    ),
+    "steps.sub.reactivate": (
+        "To keep it: in the Microsoft 365 admin center, go to Billing > Your products, select {sku} and "
+        "reactivate or renew it."
+    ),
+    "steps.sub.trial": (
+        "To keep it: in the Microsoft 365 admin center, go to Billing > Your products, select the trial {sku} "
+        "and buy the paid subscription before {date}."
+    ),
+    "steps.sub.paid": (
+        "To keep it: in the Microsoft 365 admin center, go to Billing > Your products, select {sku} and turn on "
+        "Recurring billing, or renew it before {date}."
+    ),
+    "steps.sub.lapse": (
+        "To let it end: once no user depends on it, turn off Recurring billing or cancel it; back up any data "
+        "you still need first."
+    ),
+    "steps.waiver.ask": "Ask {owner} whether the exception for {waiver_rule} on {waiver_subject} is still needed.",
+    "steps.waiver.renew": (
+        "If it is, give the waiver a new expiry date and a current reason in the policy file and have the change "
+        "reviewed."
+    ),
+    "steps.waiver.fix": (
+        "If it is not, delete the waiver and fix the finding as the guidance for {waiver_rule} describes."
+    ),
+    "steps.transfer.fact": "Licenses cannot be transferred from one tenant to another; each tenant needs its own.",
+    "steps.transfer.decide": (
+        "Decide in which tenant {identity} keeps {sku}, and remove the license from the account in the other "
+        "tenants (Users > Active users > the user > Licenses and apps)."
+    ),
+    "steps.transfer.vlsc": (
+        "If you buy through a volume licensing agreement, contact the Volume Licensing Service Center about the "
+        "licenses."
+    ),
+    "steps.transfer.cancel": (
+        "If the tenant you move away from will not be used any more, cancel its subscription (Billing > Your "
+        "products) and buy the licenses in the tenant that needs them."
+    ),
+    "steps.transfer.remove": (
+        "If that tenant stays in use, remove the licenses it no longer needs (Billing > Your products > Remove "
+        "licenses) to lower its cost, and buy the same number in the other tenant."
+    ),
+    "steps.transfer.migrate": (
+        "Where people move to the other tenant, migrate their mailboxes (cross-tenant mailbox migration) and "
+        "their SharePoint data (cloud content migration) as well."
+    ),
+    # --- roles --------------------------------------------------------------------------------------
+    "role.assign": "Global Administrator, License Administrator or User Administrator",
+    "role.group": (
+        "Global Administrator, License Administrator or User Administrator; a Groups Administrator or the "
+        "group's owner can also change its members"
+    ),
+    "role.billing_assign": (
+        "Billing Administrator or Global Administrator to buy, remove or renew; Global, License or User "
+        "Administrator to assign licenses"
+    ),
+    "role.transfer": (
+        "Billing Administrator or Global Administrator in each tenant; Exchange Administrator and SharePoint "
+        "Administrator for the data migration"
+    ),
+    "role.waiver": "Maintainer of the policy file, together with the waiver's owner",
+    # --- next steps ---------------------------------------------------------------------------------
+    "next.freed": (
+        "Reassign the freed licenses to users who need them, or remove them from the subscription (Billing > "
+        "Your products > Remove licenses) so you do not pay for more licenses than you need."
+    ),
+    "next.partner": (
+        "If the licenses were bought through a partner or a volume licensing agreement, the partner or the "
+        "Volume Licensing Service Center changes the number for you."
+    ),
+    "next.transfer_cost": (
+        "Afterwards, check the license counts in every tenant involved so that none pays for licenses it does "
+        "not use."
+    ),
+    "next.rerun": "Run the audit again to confirm that the finding is resolved.",
+    # --- Graph action descriptions ----------------------------------------------------------------
+    "graph.remove": "Removes the directly assigned {sku} from {user}.",
+    "graph.remove_or_replace": (
+        "Removes {sku} from {user}; to replace it in the same call, put the skuId of the allowed product in "
+        "addLicenses."
+    ),
+    "graph.replace": (
+        "One call for {user} adds {new} and removes {old} together, so the user is never without a license."
+    ),
+    "graph.add": "Assigns {sku} to {user}; the user needs a usage location first.",
+    "graph.membership": (
+        "Removes {user} from the group {group}; the licenses that the group assigns then no longer apply to the user."
+    ),
+    "graph.membership_many": (
+        "Removes {user} from one of the groups that assign {sku} ({group}); repeat for each of them, because the "
+        "license stays as long as any of them assigns it."
+    ),
+    "graph.membership_lookup": (
+        "Removes {user} from the group {group}; look up the group's id first and put it in the path."
+    ),
+    "graph.remove_after_group": (
+        "Once the group's license is active for {user}, removes the direct assignment of {sku}."
+    ),
+    "graph.reprocess": "After the cause is fixed, makes Microsoft Entra ID apply the licenses of {user} again.",
+    "graph.usage": (
+        "Sets the usage location of {user}; replace XX with the two-letter country code (ISO 3166-1), for example NL."
+    ),
+    "graph.reassign": (
+        "Assigns one unused {sku} license to a user who needs it (put that user's id in the path). Graph has no "
+        "call to change how many licenses are bought; do that in the admin center."
+    ),
+    "graph.holders": "Lists the users who hold {sku}.",
+    "graph.combination": "Removes {sku} from {user}; use the skuId of whichever product the user should not keep.",
+    "graph.cross_remove": "Run in the tenant where the license is not needed: removes {sku} from {user} there.",
+    # --- link titles ----------------------------------------------------------------------------
+    "link.move_users": "Move users to a different subscription",
+    "link.assign_licenses": "Assign licenses to users",
+    "link.unassign_licenses": "Unassign licenses from users",
+    "link.buy_licenses": "Buy or remove licenses",
+    "link.admin_roles": "About admin roles in the Microsoft 365 admin center",
+    "link.cancel_subscription": "Cancel your subscription",
+    "link.renew_subscription": "Renew your subscription",
+    "link.subscription_ends": "What happens to my data and access when my subscription ends?",
+    "link.group_licensing": "Assign licenses to users by group membership",
+    "link.group_problems": "Identify and resolve license assignment problems for a group",
+    "link.vlsc": "Volume Licensing Service Center",
+    "link.mailbox_migration": "Cross-tenant mailbox migration",
+    "link.sharepoint_migration": "Migrate SharePoint data",
+}

@@ -1,0 +1,530 @@
+"""Turkish guidance text. UI labels as in the Turkish Microsoft 365 and Microsoft Entra admin centers.
+
+Placeholders never carry Turkish case suffixes: a noun after them ("kullanıcısı", "ürünü",
+"grubu") takes the suffix instead, so any name reads correctly.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str | tuple[str, ...]] = {
+    "word.or": "veya",
+    "word.none": "yok",
+    "word.unknown": "bilinmiyor",
+    "rule.sku-not-allowed.title": "Ürüne izin verilmiyor",
+    "rule.sku-not-allowed.describe": (
+        "Kullanıcıda, ilkenin bu kullanıcı grubu için izin vermediği bir ürün var. İzin verilen bir ürüne geçmek "
+        "lisanslamayı amaçlandığı gibi tutar ve yanlış plan için ödeme yapılmasını önler."
+    ),
+    "rule.sku-not-allowed.message": (
+        "{user} kullanıcısında {sku} ürünü var; ilke burada buna izin vermiyor (izin verilenler: {allowed})."
+    ),
+    "rule.sku-forbidden.title": "Yasaklı ürün",
+    "rule.sku-forbidden.describe": (
+        "İlke bu ürünü kullanıcı için yasaklıyor. Yasaklı bir lisans para tutar ve kullanıcının sahip olmaması "
+        "gereken hizmetlere erişim verebilir."
+    ),
+    "rule.sku-forbidden.message": "{user} kullanıcısında, ilkenin yasakladığı {sku} ürünü var.",
+    "rule.sku-required-missing.title": "Gerekli ürün eksik",
+    "rule.sku-required-missing.describe": (
+        "Kullanıcıda ilkenin gerektirdiği ürünlerin hiçbiri yok; bu nedenle işi için gereken hizmetler eksik "
+        "olabilir."
+    ),
+    "rule.sku-required-missing.message": "{user} kullanıcısında gerekli ürünlerin hiçbiri yok ({required}).",
+    "rule.sku-combination-forbidden.title": "Yasaklı ürün birleşimi",
+    "rule.sku-combination-forbidden.describe": (
+        "Kullanıcıda, ilkeye göre birlikte bulunmaması gereken ürünler var; genellikle biri diğerini zaten içerir "
+        "ve kuruluş iki kez ödeme yapar."
+    ),
+    "rule.sku-combination-forbidden.message": (
+        "{user} kullanıcısında {combination} ürünleri birlikte var; ilke bu birleşimi yasaklıyor."
+    ),
+    "rule.assignment-not-group-based.title": "Lisans bir grup üzerinden atanmamış",
+    "rule.assignment-not-group-based.describe": (
+        "İlke bu ürünün bir gruptan gelmesini bekliyor. Doğrudan atamalar, kişiler görev değiştirdiğinde veya "
+        "ayrıldığında kolayca unutulur."
+    ),
+    "rule.assignment-not-group-based.message": (
+        "{user} kullanıcısına {sku} ürünü bir grup yerine doğrudan atanmış."
+    ),
+    "rule.spare-seats-over-limit.title": "Çok fazla kullanılmayan lisans",
+    "rule.spare-seats-over-limit.describe": (
+        "Kuruluş, kullanımdakinden daha fazla lisans için ödeme yapıyor ve fark ilkenin izin verdiği payı aşıyor."
+    ),
+    "rule.spare-seats-over-limit.message": (
+        "{sku}: {enabled} lisanstan {unused} tanesi kullanılmıyor; ilke en fazla {limit} tanesine izin veriyor."
+    ),
+    "rule.spare-seats-under-minimum.title": "Çok az boş lisans",
+    "rule.spare-seats-under-minimum.describe": (
+        "Boş lisans sayısı ilkenin istediği yedek payın altında; yeni çalışanlar zamanında lisans alamayabilir."
+    ),
+    "rule.spare-seats-under-minimum.message": (
+        "{sku}: {enabled} lisanstan {unused} tanesi boş; ilke en az {min} tane istiyor."
+    ),
+    "rule.spare-seats-under-minimum.message.over": (
+        "{sku}: {consumed} lisans atanmış, ancak yalnızca {enabled} tanesi mevcut."
+    ),
+    "rule.sku-not-approved.title": "Ürün onaylı değil",
+    "rule.sku-not-approved.describe": (
+        "Kiracıda ilkenin onaylamadığı bir ürün var; olağan süreç dışında satın alınmış veya deneme olarak "
+        "başlatılmış olabilir."
+    ),
+    "rule.sku-not-approved.message": (
+        "{sku} ilkenin onaylı ürünler listesinde yok ({enabled} lisans, {consumed} atanmış)."
+    ),
+    "rule.disabled-user-licensed.title": "Engellenmiş kullanıcıda lisans var",
+    "rule.disabled-user-licensed.describe": (
+        "Hesabın oturum açması engellenmiş, ancak hesap hâlâ ücretli bir lisans kullanıyor."
+    ),
+    "rule.disabled-user-licensed.message": (
+        "{user} kullanıcısının oturum açması engellenmiş, ancak hâlâ {sku} ürünü var."
+    ),
+    "rule.inactive-user-licensed.title": "Etkin olmayan kullanıcıda lisans var",
+    "rule.inactive-user-licensed.describe": (
+        "Hesap uzun süredir kullanılmıyor, ancak hâlâ ücretli bir lisans kullanıyor."
+    ),
+    "rule.inactive-user-licensed.message": (
+        "{user} kullanıcısında {sku} ürünü var, ancak en az {days} gündür oturum açmamış (son oturum açma: "
+        "{last_sign_in})."
+    ),
+    "rule.inactive-user-licensed.message.never": (
+        "{user} kullanıcısında {sku} ürünü var, ancak hiç oturum açmamış (sınır: {days} gün)."
+    ),
+    "rule.guest-licensed.title": "Konuk kullanıcıda lisans var",
+    "rule.guest-licensed.describe": (
+        "Kuruluş dışından bir konuk bu kiracının ücretli bir lisansına sahip; konukların buna nadiren ihtiyacı olur."
+    ),
+    "rule.guest-licensed.message": "{user} konuk kullanıcısında {sku} ürünü var.",
+    "rule.license-assignment-error.title": "Lisans atama hatası",
+    "rule.license-assignment-error.describe": (
+        "Microsoft Entra ID lisansı tam olarak uygulayamadı; kullanıcının bazı hizmetleri eksik olabilir."
+    ),
+    "rule.license-assignment-error.message": (
+        "{sku} ürününün {user} kullanıcısına uygulanması {error} hatasıyla başarısız oldu."
+    ),
+    "rule.usage-location-missing.title": "Kullanım konumu eksik",
+    "rule.usage-location-missing.describe": (
+        "Sunulan hizmetler ülkeye göre değiştiği için lisanslar yalnızca kullanım konumu olan kullanıcılara "
+        "atanabilir."
+    ),
+    "rule.usage-location-missing.message": "{user} kullanıcısının kullanım konumu yok.",
+    "rule.subscription-expiring.title": "Abonelik sona eriyor",
+    "rule.subscription-expiring.describe": (
+        "Bir abonelik sona erdiğinde kullanıcıları onun hizmetlerini, bir ek süreden sonra da ilgili verileri "
+        "kaybeder."
+    ),
+    "rule.subscription-expiring.message.trial": (
+        "{subject} deneme sürümü {date} tarihinde sona eriyor (kalan gün: {days_left})."
+    ),
+    "rule.subscription-expiring.message.paid": (
+        "{subject} aboneliği {date} tarihinde sona eriyor (kalan gün: {days_left})."
+    ),
+    "rule.subscription-expiring.message.past": (
+        "{subject} aboneliği bitiş tarihini ({date}) geçti; durumu: {status}."
+    ),
+    "rule.waiver-expired.title": "Muafiyetin süresi doldu",
+    "rule.waiver-expired.describe": (
+        "İlkeye yönelik üzerinde anlaşılmış bir istisnanın süresi doldu; kapsadığı bulgu yeniden sayılıyor."
+    ),
+    "rule.waiver-expired.message": (
+        "{waiver_subject} için {waiver_rule} muafiyetinin (sahibi: {owner}) süresi {expires} tarihinde doldu."
+    ),
+    "rule.cross-tenant-duplicate.title": "Birden fazla kiracıda lisans",
+    "rule.cross-tenant-duplicate.describe": (
+        "Aynı kişi, kuruluşun birden fazla kiracısında aynı ürüne sahip ve her kiracı bunun için ödeme yapıyor."
+    ),
+    "rule.cross-tenant-duplicate.message": "{identity} kimliğinde {sku} ürünü birden fazla kiracıda var: {tenants}.",
+    "rule.seats-rebalance-across-tenants.title": "Bir kiracıda kullanılmayan, diğerinde eksik lisanslar",
+    "rule.seats-rebalance-across-tenants.describe": (
+        "Bir kiracı, başka bir kiracıda eksik olan bir ürünün kullanılmayan lisansları için ödeme yapıyor. "
+        "Lisanslar kiracılar arasında aktarılamaz; çözüm, birinde lisansları kaldırıp diğerinde satın almaktır."
+    ),
+    "rule.seats-rebalance-across-tenants.message": (
+        "{sku}: kullanılmayan lisanslar: {surplus}; eksik lisanslar: {shortage}."
+    ),
+    "summary.remove": "{user} kullanıcısından {sku} ürününü kaldırın.",
+    "summary.remove_group": (
+        "{sku} ürünü {group} grubundan geliyor: kullanıcıyı değil, {user} kullanıcısının grup üyeliğini veya "
+        "grubun lisanslarını değiştirin."
+    ),
+    "summary.remove_mixed": (
+        "{direct} ürününü {user} kullanıcısından doğrudan kaldırın; {grouped} ürünü bir gruptan geliyor ve grup "
+        "üzerinden değiştirilmelidir."
+    ),
+    "summary.replace": "{user} kullanıcısı için {old} ürününü tek adımda {new} ile değiştirin.",
+    "summary.replace_group": (
+        "{old} ürünü {group} grubundan geliyor: {user} kullanıcısını bunun yerine {new} ürününü atayan bir gruba "
+        "taşıyın."
+    ),
+    "summary.not_allowed": (
+        "{user} kullanıcısını {sku} ürününden izin verilen bir ürüne ({allowed}) taşıyın veya {sku} ürününü kaldırın."
+    ),
+    "summary.assign": "{user} kullanıcısına gerekli ürünlerden birini verin: {sku}.",
+    "summary.to_group": (
+        "{user} kullanıcısını {sku} ürününü ataması gereken gruba ekleyin, ardından doğrudan atamayı kaldırın."
+    ),
+    "summary.combination": (
+        "{combination} ürünlerinden hangisinin {user} kullanıcısında kalacağına karar verin ve diğerlerini kaldırın."
+    ),
+    "summary.seats_over": (
+        "Kullanılmayan {sku} lisanslarını yeniden atayın veya {excess} tanesini abonelikten kaldırın."
+    ),
+    "summary.seats_under": "En az {min} tanesi boş kalacak şekilde {sku} lisanslarını boşaltın veya satın alın.",
+    "summary.seats_short": (
+        "Satın alınandan daha fazla {sku} lisansı atanmış ({short} eksik): daha fazla satın alın veya şimdi bazılarını "
+        "boşaltın."
+    ),
+    "summary.not_approved": (
+        "{sku} ürününü ilkede onaylayın veya kullanıcılarını onaylı bir ürüne taşıyıp ardından lisanslarını "
+        "kaldırın ya da aboneliği iptal edin."
+    ),
+    "summary.error.CountViolation": (
+        "Yeterli {sku} lisansı yok: bazılarını boşaltın veya daha fazla satın alın, ardından {user} kullanıcısını "
+        "yeniden işleyin."
+    ),
+    "summary.error.MutuallyExclusiveViolation": (
+        "{sku} ürünü, {user} kullanıcısındaki başka bir ürünle çakışıyor: birini kaldırın, ardından yeniden işleyin."
+    ),
+    "summary.error.DependencyViolation": (
+        "{sku} içindeki bir hizmet, {user} kullanıcısında açık olmayan bir hizmete veya ürüne bağlı: bunu "
+        "sağlayın, ardından yeniden işleyin."
+    ),
+    "summary.error.UniquenessViolation": (
+        "Başka bir nesne {user} kullanıcısının proxy adreslerinden birini kullanıyor: yinelenen adresi düzeltin, "
+        "ardından yeniden işleyin."
+    ),
+    "summary.error.usage": (
+        "{sku} ürünü {user} kullanıcısının kullanım konumunda kullanılamıyor veya konum ayarlanmamış: desteklenen "
+        "bir kullanım konumu ayarlayın, ardından yeniden işleyin."
+    ),
+    "summary.error.other": (
+        "{sku} ürününün {user} kullanıcısına uygulanması başarısız oldu ({error}): kullanıcının Lisanslar "
+        "sayfasındaki hatayı okuyun, nedeni düzeltin, ardından yeniden işleyin."
+    ),
+    "summary.usage": (
+        "{user} kullanıcısı için bir kullanım konumu ayarlayın; konum olmadan lisans atanamaz."
+    ),
+    "summary.sub_trial": (
+        "{subject} deneme sürümü {date} tarihinde bitmeden ücretli aboneliği satın alın veya kullanıcılarını "
+        "taşıyıp sona ermesine izin verin."
+    ),
+    "summary.sub_paid": (
+        "{date} tarihinden önce {subject} aboneliğini yenileyin veya yinelenen faturalamayı açın; ya da "
+        "kullanıcılarını taşıyıp sona ermesine izin verin."
+    ),
+    "summary.sub_past": (
+        "{subject} bitiş tarihini zaten geçti (durum: {status}): yeniden etkinleştirin veya kullanıcılar erişimi "
+        "ve verileri kaybetmeden önce onları taşıyın."
+    ),
+    "summary.waiver": "Muafiyeti sahibiyle ({owner}) birlikte yenileyin veya kapsadığı bulguyu düzeltin.",
+    "summary.cross_tenant": (
+        "Lisanslar kiracılar arasında aktarılamaz: {identity} kimliğinin {sku} ürününü hangi kiracıda tutacağına "
+        "karar verin ve diğer kiracılarda kaldırın."
+    ),
+    "summary.rebalance": (
+        "Lisanslar kiracılar arasında aktarılamaz: kullanılmayan {sku} lisanslarını şu kiracıda kaldırın: "
+        "{surplus}; eksik olanları şu kiracıda satın alın: {shortage}."
+    ),
+    "steps.remove.worldwide": (
+        "Microsoft 365 yönetim merkezinde Kullanıcılar > Etkin kullanıcılar ({url}) sayfasına gidin.",
+        "{user} kullanıcısını seçin ve Lisanslar ve Uygulamalar sekmesini açın.",
+        "Lisanslar altında {sku} kutusunun işaretini kaldırın ve Değişiklikleri kaydet'i seçin.",
+    ),
+    "steps.remove.legacy": (
+        "Microsoft 365 yönetim merkezinde Kullanıcılar > Etkin kullanıcılar ({url}) sayfasına gidin.",
+        "{user} kullanıcısını seçin; sağda Ürün lisansları satırında Düzenle'yi seçin.",
+        "{sku} için iki durumlu düğmeyi Kapalı konumuna getirin ve Kaydet > Kapat > Kapat'ı seçin.",
+    ),
+    "steps.remove.entra": (
+        "Microsoft Entra yönetim merkezinde Kullanıcılar > Tüm kullanıcılar'a gidin ve {user} kullanıcısını seçin.",
+        "Lisanslar'ı açın, {sku} ürününü seçin ve Lisansı kaldır'ı seçin.",
+    ),
+    "steps.replace.worldwide": (
+        "Microsoft 365 yönetim merkezinde Kullanıcılar > Etkin kullanıcılar ({url}) sayfasına gidin.",
+        "{user} kullanıcısının yanındaki daireyi seçin.",
+        "Üst kısımda Diğer seçenekler (...) ve ardından Ürün lisanslarını yönet'i seçin.",
+        "Ürün lisanslarını yönet bölmesinde Mevcut ürün lisansı atamalarını değiştir > İleri'yi seçin.",
+        "{new} ve {user} kullanıcısında kalacak diğer her ürün için iki durumlu düğmeyi Açık konumuna getirin; "
+        "kullanıcının almaması gereken hizmetleri Kapalı konumuna getirin.",
+        "Var olan ürünleri değiştir bölmesinin altında Değiştir > Kapat'ı seçin.",
+    ),
+    "steps.replace.legacy": (
+        "Microsoft 365 yönetim merkezinde Kullanıcılar > Etkin kullanıcılar ({url}) sayfasına gidin.",
+        "{user} kullanıcısının yanındaki onay kutusunu seçin.",
+        "Toplu eylemler bölmesinde Ürün lisanslarını düzenle'yi seçin.",
+        "Ürünleri ata bölmesinde Mevcut ürün lisansı atamalarını değiştir > İleri'yi seçin.",
+        "{new} ve {user} kullanıcısında kalacak diğer her ürün için iki durumlu düğmeyi Açık konumuna getirin; "
+        "kullanıcının almaması gereken hizmetleri Kapalı konumuna getirin.",
+        "Var olan ürünleri değiştir bölmesinin altında Değiştir > Kapat > Kapat'ı seçin.",
+    ),
+    "steps.replace.caution": (
+        "Değiştirme işlemi {user} kullanıcısının önceki tüm lisanslarını ({old} dahil) kaldırır: yalnızca Açık "
+        "konumuna getirdikleriniz kalır."
+    ),
+    "steps.assign.worldwide": (
+        "Microsoft 365 yönetim merkezinde Kullanıcılar > Etkin kullanıcılar ({url}) sayfasına gidin.",
+        "{user} kullanıcısını seçin ve Lisanslar ve Uygulamalar sekmesini açın.",
+        "Konum seçin altında bir şey seçili değilse kullanıcının çalıştığı ülkeyi seçin.",
+        "Lisanslar altında {sku} kutusunu işaretleyin ve Değişiklikleri kaydet'i seçin.",
+    ),
+    "steps.assign.legacy": (
+        "Microsoft 365 yönetim merkezinde Kullanıcılar > Etkin kullanıcılar ({url}) sayfasına gidin.",
+        "{user} kullanıcısını seçin; sağda Ürün lisansları satırında Düzenle'yi seçin.",
+        "{sku} için iki durumlu düğmeyi Açık konumuna getirin ve Kaydet > Kapat > Kapat'ı seçin.",
+    ),
+    "steps.group.explain": (
+        "{sku} ürünü {user} kullanıcısına {group} grubu üzerinden geliyor; bir grubun atadığı lisans tek bir "
+        "kullanıcıdan kaldırılamaz."
+    ),
+    "steps.group.membership": (
+        "Yalnızca {user} kullanıcısı için: Microsoft Entra yönetim merkezinde Gruplar > Tüm gruplar > {group} > "
+        "Üyeler'e gidin, {user} kullanıcısını seçin ve Kaldır'ı seçin."
+    ),
+    "steps.group.license": (
+        "{group} grubunun hiçbir üyesinde {sku} olmaması gerekiyorsa: Gruplar > Tüm gruplar > {group} > "
+        "Lisanslar'a gidin, {sku} ürününü seçin ve Lisansı kaldır'ı seçin."
+    ),
+    "steps.group.add": (
+        "Ürün bir gruptan gelmeliyse: Microsoft Entra yönetim merkezinde Gruplar > Tüm gruplar'a gidin, {sku} "
+        "ürününü atayan grubu açın, Üyeler > Üye ekle'yi seçin ve {user} kullanıcısını ekleyin."
+    ),
+    "steps.group.wait": (
+        "Doğrudan atamayı kaldırmadan önce {user} kullanıcısının Lisanslar sayfası {sku} ürününü gruptan devralınmış "
+        "olarak gösterene kadar bekleyin."
+    ),
+    "steps.group.replace": (
+        "{user} kullanıcısını {new} ürününü atayan bir gruba ekleyin (Gruplar > Tüm gruplar > grup > Üyeler > Üye "
+        "ekle), ardından kullanıcıyı {group} grubundan çıkarın."
+    ),
+    "steps.data.keep": (
+        "Lisansı kaldırmadan önce kuruluşun hâlâ ihtiyaç duyduğu şeyleri saklayın; örneğin posta kutusunu paylaşılan "
+        "posta kutusuna dönüştürün veya saklama altına alın ve OneDrive dosyalarını kopyalayın; lisansı olmayan bir "
+        "posta kutusu bir ek süreden sonra silinir."
+    ),
+    "steps.disabled.confirm": (
+        "{user} kullanıcısının engelli kalması gerektiğini doğrulayın; örneğin kişi kuruluştan ayrılmış olabilir."
+    ),
+    "steps.inactive.confirm": (
+        "{user} kullanıcısının yöneticisiyle hesabın artık gerekmediğini doğrulayın; gerekiyorsa bunun yerine bir "
+        "muafiyet kaydedin."
+    ),
+    "steps.guest.confirm": (
+        "Konuk erişiminin çoğu kiracınızın lisansını gerektirmez: {user} kullanıcısının gerçekten {sku} ürününe "
+        "ihtiyacı olup olmadığını doğrulayın."
+    ),
+    "steps.combination.choose": (
+        "{combination} ürünlerinden hangisinin {user} kullanıcısında kalacağına karar verin; biri diğerini zaten "
+        "içeriyorsa onu tutun."
+    ),
+    "steps.seats.reassign": "Kullanılmayan {sku} lisanslarını lisans bekleyen kullanıcılara verin.",
+    "steps.seats.remove": (
+        "Yeniden atanmayacaklarsa: Microsoft 365 yönetim merkezinde Faturalama > Ürünleriniz sayfasına gidin.",
+        "{sku} ürününü içeren aboneliği seçin ve Lisansları kaldır'ı seçin.",
+        "Yeni toplam lisans sayısını ({target}) girin ve Kaydet'i seçin.",
+    ),
+    "steps.seats.free": (
+        "Artık ihtiyacı olmayan hesaplardaki {sku} lisanslarını boşaltın (engellenmiş, etkin olmayan ve konuk "
+        "kullanıcılarla ilgili bulgulara bakın)."
+    ),
+    "steps.seats.buy": (
+        "Aksi takdirde daha fazla satın alın: Microsoft 365 yönetim merkezinde Faturalama > Ürünleriniz sayfasına "
+        "gidin.",
+        "{sku} ürününü içeren aboneliği seçin ve Lisans satın al'ı seçin.",
+        "İhtiyacınız olan toplam lisans sayısını ({target}) girin ve satın alma işlemini tamamlayın.",
+    ),
+    "steps.not_approved.review": (
+        "{sku} ürününün onaylanıp onaylanmayacağına ilke sahibiyle birlikte karar verin; onaylanırsa ilkenin onaylı "
+        "ürünlerine ekleyin."
+    ),
+    "steps.not_approved.cancel": (
+        "Artık kimsede yoksa aboneliği iptal edin (Faturalama > Ürünleriniz > {sku} ürününü seçin > Aboneliği iptal "
+        "et) veya lisanslarını kaldırın."
+    ),
+    "steps.move.worldwide": (
+        "{sku} ürününe sahip kullanıcıları başka bir ürüne taşıyın: Kullanıcılar > Etkin kullanıcılar ({url}) > "
+        "kullanıcıları seçin > Diğer seçenekler (...) > Ürün lisanslarını yönet > Mevcut ürün lisansı atamalarını "
+        "değiştir > İleri > yeni ürünü Açık konumuna getirin > Değiştir > Kapat."
+    ),
+    "steps.move.legacy": (
+        "{sku} ürününe sahip kullanıcıları başka bir ürüne taşıyın: Kullanıcılar > Etkin kullanıcılar ({url}) > "
+        "kullanıcıları seçin > Toplu eylemler > Ürün lisanslarını düzenle > Mevcut ürün lisansı atamalarını "
+        "değiştir > İleri > yeni ürünü Açık konumuna getirin > Değiştir > Kapat > Kapat."
+    ),
+    "steps.error.CountViolation": (
+        "Artık ihtiyacı olmayan kullanıcılardaki {sku} lisanslarını boşaltın veya daha fazla satın alın: "
+        "Faturalama > Ürünleriniz > aboneliği seçin > Lisans satın al."
+    ),
+    "steps.error.MutuallyExclusiveViolation": (
+        "Çakışan ürünlerden hangisinin {user} kullanıcısında kalacağına karar verin ve diğerini kaldırın ya da "
+        "çakışan hizmeti kapatın."
+    ),
+    "steps.error.DependencyViolation": (
+        "{sku} içindeki başarısız hizmet planının bağlı olduğu hizmeti açın veya gerektirdiği ürünü atayın; bir "
+        "grubun lisans ayarları bu hizmeti kapatmış olabilir."
+    ),
+    "steps.error.UniquenessViolation": (
+        "Aynı proxy adresini kullanan diğer nesneyi bulun (örneğin Exchange yönetim merkezinde) ve yinelenen "
+        "adresi değiştirin veya kaldırın."
+    ),
+    "steps.error.other": (
+        "Microsoft Entra yönetim merkezinde Kullanıcılar > Tüm kullanıcılar > {user} > Lisanslar'a gidin ve {sku} "
+        "için gösterilen hatayı okuyun."
+    ),
+    "steps.error.group": (
+        "Lisans {group} grubundan geliyor; bu nedenle diğer üyelerde de aynı hata olabilir: Microsoft Entra yönetim "
+        "merkezinde grubun Lisanslar sayfasına bakın."
+    ),
+    "steps.reprocess": (
+        "Ardından yeniden işleyin: Microsoft Entra yönetim merkezinde Kullanıcılar > Tüm kullanıcılar > {user} > "
+        "Lisanslar'a gidin ve Yeniden işle'yi seçin."
+    ),
+    "steps.usage.worldwide": (
+        "Microsoft 365 yönetim merkezinde Kullanıcılar > Etkin kullanıcılar ({url}) sayfasına gidin.",
+        "{user} kullanıcısını seçin ve Lisanslar ve Uygulamalar sekmesini açın.",
+        "Konum seçin altında kullanıcının çalıştığı ülkeyi seçin ve Değişiklikleri kaydet'i seçin.",
+    ),
+    "steps.usage.legacy": (
+        "Microsoft 365 yönetim merkezinde Kullanıcılar > Etkin kullanıcılar ({url}) sayfasına gidin.",
+        "{user} kullanıcısını seçin; sağda Ürün lisansları satırında Düzenle'yi seçin.",
+        "Konum altında kullanıcının çalıştığı ülkeyi seçin ve Kaydet > Kapat > Kapat'ı seçin.",
+    ),
+    "steps.usage.sync": (
+        "Hesaplar şirket içi bir dizinden eşitleniyorsa kullanım konumunu orada da ayarlayın; böylece yeni "
+        "hesaplar baştan bir konuma sahip olur."
+    ),
+    "steps.sub.status": (
+        "Warning, aboneliğin süresinin dolduğu ve ek sürede olduğu anlamına gelir (kullanıcıların erişimi devam "
+        "eder); Suspended, devre dışı bırakıldığı anlamına gelir (kullanıcılar erişimi kaybetmiştir, yöneticiler "
+        "verileri hâlâ yedekleyebilir)."
+    ),
+    "steps.sub.reactivate": (
+        "Tutmak için: Microsoft 365 yönetim merkezinde Faturalama > Ürünleriniz sayfasına gidin, {sku} ürününü "
+        "seçin ve yeniden etkinleştirin ya da yenileyin."
+    ),
+    "steps.sub.trial": (
+        "Tutmak için: Microsoft 365 yönetim merkezinde Faturalama > Ürünleriniz sayfasına gidin, {sku} deneme "
+        "sürümünü seçin ve {date} tarihinden önce ücretli aboneliği satın alın."
+    ),
+    "steps.sub.paid": (
+        "Tutmak için: Microsoft 365 yönetim merkezinde Faturalama > Ürünleriniz sayfasına gidin, {sku} ürününü "
+        "seçin ve Yinelenen faturalama'yı açın ya da {date} tarihinden önce yenileyin."
+    ),
+    "steps.sub.lapse": (
+        "Sona ermesine izin vermek için: hiçbir kullanıcı ona bağlı kalmadığında Yinelenen faturalama'yı kapatın "
+        "veya iptal edin; önce hâlâ ihtiyaç duyduğunuz verileri yedekleyin."
+    ),
+    "steps.waiver.ask": (
+        "{owner} kişisine {waiver_subject} için {waiver_rule} istisnasının hâlâ gerekli olup olmadığını sorun."
+    ),
+    "steps.waiver.renew": (
+        "Gerekliyse ilke dosyasında muafiyete yeni bir bitiş tarihi ve güncel bir gerekçe verin ve değişikliği "
+        "gözden geçirtin."
+    ),
+    "steps.waiver.fix": (
+        "Gerekli değilse muafiyeti silin ve bulguyu {waiver_rule} kuralının yönergelerinde anlatıldığı gibi düzeltin."
+    ),
+    "steps.transfer.fact": (
+        "Lisanslar bir kiracıdan diğerine aktarılamaz; her kiracının kendi lisanslarına ihtiyacı vardır."
+    ),
+    "steps.transfer.decide": (
+        "{identity} kimliğinin {sku} ürününü hangi kiracıda tutacağına karar verin ve diğer kiracılardaki hesaptan "
+        "lisansı kaldırın (Kullanıcılar > Etkin kullanıcılar > kullanıcı > Lisanslar ve Uygulamalar)."
+    ),
+    "steps.transfer.vlsc": (
+        "Toplu lisanslama sözleşmesiyle satın alıyorsanız lisanslar için Toplu Lisans Hizmeti Merkezi'ne (Volume "
+        "Licensing Service Center) başvurun."
+    ),
+    "steps.transfer.cancel": (
+        "Ayrıldığınız kiracı artık kullanılmayacaksa oradaki aboneliği iptal edin (Faturalama > Ürünleriniz) ve "
+        "lisansları onlara ihtiyaç duyan kiracıda satın alın."
+    ),
+    "steps.transfer.remove": (
+        "O kiracı kullanılmaya devam edecekse, maliyeti düşürmek için artık gerekmeyen lisansları orada kaldırın "
+        "(Faturalama > Ürünleriniz > Lisansları kaldır) ve aynı sayıda lisansı diğer kiracıda satın alın."
+    ),
+    "steps.transfer.migrate": (
+        "Kişiler diğer kiracıya taşınıyorsa posta kutularını (kiracılar arası posta kutusu geçişi) ve SharePoint "
+        "verilerini (bulut içeriği geçişi) de geçirin."
+    ),
+    "role.assign": "Genel yönetici, Lisans yöneticisi veya Kullanıcı yöneticisi",
+    "role.group": (
+        "Genel yönetici, Lisans yöneticisi veya Kullanıcı yöneticisi; Gruplar yöneticisi veya grubun sahibi de "
+        "üyeleri değiştirebilir"
+    ),
+    "role.billing_assign": (
+        "Satın alma, kaldırma ve yenileme için Faturalama yöneticisi veya Genel yönetici; lisans atamak için Genel "
+        "yönetici, Lisans yöneticisi veya Kullanıcı yöneticisi"
+    ),
+    "role.transfer": (
+        "Her kiracıda Faturalama yöneticisi veya Genel yönetici; veri geçişi için Exchange yöneticisi ve "
+        "SharePoint yöneticisi"
+    ),
+    "role.waiver": "İlke dosyasının bakımını yapan kişi, muafiyetin sahibiyle birlikte",
+    "next.freed": (
+        "Boşalan lisansları ihtiyacı olan kullanıcılara yeniden atayın veya ihtiyacınızdan fazla lisans için ödeme "
+        "yapmamak için abonelikten kaldırın (Faturalama > Ürünleriniz > Lisansları kaldır)."
+    ),
+    "next.partner": (
+        "Lisanslar bir iş ortağı veya toplu lisanslama sözleşmesiyle satın alındıysa sayıyı iş ortağı ya da Toplu "
+        "Lisans Hizmeti Merkezi sizin için değiştirir."
+    ),
+    "next.transfer_cost": (
+        "Ardından ilgili her kiracıdaki lisans sayılarını denetleyin; hiçbiri kullanmadığı lisanslar için ödeme "
+        "yapmasın."
+    ),
+    "next.rerun": "Bulgunun çözüldüğünü doğrulamak için denetimi yeniden çalıştırın.",
+    "graph.remove": "Doğrudan atanmış {sku} ürününü {user} kullanıcısından kaldırır.",
+    "graph.remove_or_replace": (
+        "{sku} ürününü {user} kullanıcısından kaldırır; aynı çağrıda değiştirmek için izin verilen ürünün skuId "
+        "değerini addLicenses içine ekleyin."
+    ),
+    "graph.replace": (
+        "{user} kullanıcısı için tek bir çağrı {new} ürününü ekler ve {old} ürününü aynı anda kaldırır; böylece "
+        "kullanıcı hiçbir zaman lisanssız kalmaz."
+    ),
+    "graph.add": "{sku} ürününü {user} kullanıcısına atar; kullanıcının önce bir kullanım konumu olmalıdır.",
+    "graph.membership": (
+        "{user} kullanıcısını {group} grubundan çıkarır; grubun atadığı lisanslar artık kullanıcıya uygulanmaz."
+    ),
+    "graph.membership_many": (
+        "{user} kullanıcısını {sku} ürününü atayan gruplardan birinden ({group}) çıkarır; her biri için "
+        "tekrarlayın, çünkü gruplardan biri atadığı sürece lisans kalır."
+    ),
+    "graph.membership_lookup": (
+        "{user} kullanıcısını {group} grubundan çıkarır; önce grubun kimliğini bulun ve yola ekleyin."
+    ),
+    "graph.remove_after_group": (
+        "Grubun lisansı {user} kullanıcısı için etkin olduğunda {sku} ürününün doğrudan atamasını kaldırır."
+    ),
+    "graph.reprocess": (
+        "Neden düzeltildikten sonra Microsoft Entra ID'nin {user} kullanıcısının lisanslarını yeniden uygulamasını "
+        "sağlar."
+    ),
+    "graph.usage": (
+        "{user} kullanıcısının kullanım konumunu ayarlar; XX yerine iki harfli ülke kodunu (ISO 3166-1) yazın, "
+        "örneğin TR."
+    ),
+    "graph.reassign": (
+        "Kullanılmayan bir {sku} lisansını ihtiyacı olan bir kullanıcıya atar (o kullanıcının kimliğini yola "
+        "yazın). Graph satın alınan lisans sayısını değiştiremez; bunu yönetim merkezinde yapın."
+    ),
+    "graph.holders": "{sku} ürününe sahip kullanıcıları listeler.",
+    "graph.combination": (
+        "{sku} ürününü {user} kullanıcısından kaldırır; kullanıcıda kalmayacak ürünün skuId değerini kullanın."
+    ),
+    "graph.cross_remove": (
+        "Lisansın gerekmediği kiracıda çalıştırın: orada {sku} ürününü {user} kullanıcısından kaldırır."
+    ),
+    "link.move_users": "Kullanıcıları farklı bir aboneliğe taşıma",
+    "link.assign_licenses": "Kullanıcılara lisans atama",
+    "link.unassign_licenses": "Kullanıcılardan lisans atamalarını kaldırma",
+    "link.buy_licenses": "Lisansları satın alma veya kaldırma",
+    "link.admin_roles": "Microsoft 365 yönetim merkezindeki yönetici rolleri hakkında",
+    "link.cancel_subscription": "Aboneliğinizi iptal etme",
+    "link.renew_subscription": "Aboneliğinizi yenileme",
+    "link.subscription_ends": "Aboneliğim sona erdiğinde verilerime ve erişimime ne olur?",
+    "link.group_licensing": "Grup üyeliğiyle kullanıcılara lisans atama",
+    "link.group_problems": "Bir grubun lisans atama sorunlarını belirleme ve çözme",
+    "link.vlsc": "Toplu Lisans Hizmeti Merkezi",
+    "link.mailbox_migration": "Kiracılar arası posta kutusu geçişi",
+    "link.sharepoint_migration": "SharePoint verilerini geçirme",
+}

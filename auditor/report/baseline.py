@@ -1,0 +1,114 @@
+"""Comparing a report with the previous run's report.json (`--baseline`).
+
+Findings are matched on their stable `id`. `compare` returns a copy of the current document in
+which every finding carries `change` ("new" or "persisting") and `first_seen` (carried forward
+from the baseline, so it stays the date of the run that first reported it), and the document
+carries `changes`:
+
+    {"baseline_generated_at": "...", "baseline_as_of": "...",
+     "new": 3, "persisting": 9,
+     "resolved":   [previous findings no longer reported, each with change = "resolved"],
+     "unverified": [previous findings of rules this run did not evaluate, change = "unverified"]}
+
+A previous finding whose rule was not evaluated this time (see `not_evaluated`) is not counted
+as resolved: an incomplete run cannot show that a problem went away.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import UsageError
+
+SCHEMA_VERSION = 1
+
+
+def _check(document: Any, name: str) -> None:
+    if not isinstance(document, Mapping):
+        raise UsageError(f"{name}: not a license-auditor report.json (expected a JSON object)")
+    if document.get("schema_version") != SCHEMA_VERSION:
+        raise UsageError(
+            f"{name}: unsupported report schema_version {document.get('schema_version')!r} (expected {SCHEMA_VERSION})"
+        )
+    findings = document.get("findings")
+    if not isinstance(findings, list) or not all(
+        isinstance(f, Mapping) and isinstance(f.get("id"), str) for f in findings
+    ):
+        raise UsageError(f"{name}: not a license-auditor report.json (findings must be a list of objects with an id)")
+
+
+def load_baseline(path: Path) -> dict[str, Any]:
+    """Read and check a previous report.json; problems raise UsageError naming the file."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: baseline report not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read baseline report: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: baseline report is not valid JSON: {exc.msg}") from None
+    _check(document, str(path))
+    return dict(document)
+
+
+def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """Annotate a copy of `current` with what changed since `previous` (see the module docstring).
+
+    Raises UsageError when either is not a report document or they describe different tenants.
+    """
+    _check(previous, "baseline report")
+    _check(current, "current report")
+    prev_tenant = str((previous.get("tenant") or {}).get("id", "")).lower()
+    cur_tenant = str((current.get("tenant") or {}).get("id", "")).lower()
+    if prev_tenant and cur_tenant and prev_tenant != cur_tenant:
+        raise UsageError(f"baseline report is for tenant {prev_tenant}, this run is for tenant {cur_tenant}")
+
+    baseline_time = previous.get("generated_at")
+    now = current.get("generated_at")
+    earlier: dict[str, Mapping[str, Any]] = {}
+    for finding in previous["findings"]:
+        earlier.setdefault(finding["id"], finding)
+
+    result = copy.deepcopy(dict(current))
+    seen: set[str] = set()
+    new = persisting = 0
+    for finding in result["findings"]:
+        before = earlier.get(finding["id"])
+        seen.add(finding["id"])
+        if before is None:
+            finding["change"] = "new"
+            finding["first_seen"] = now
+            new += 1
+        else:
+            finding["change"] = "persisting"
+            finding["first_seen"] = before.get("first_seen") or baseline_time
+            persisting += 1
+
+    not_evaluated = {str(n.get("rule")) for n in current.get("not_evaluated") or [] if isinstance(n, Mapping)}
+    resolved: list[dict[str, Any]] = []
+    unverified: list[dict[str, Any]] = []
+    for fid, finding in earlier.items():
+        if fid in seen:
+            continue
+        gone = copy.deepcopy(dict(finding))
+        gone["first_seen"] = finding.get("first_seen") or baseline_time
+        gone.pop("change", None)
+        if str(finding.get("rule")) in not_evaluated:
+            gone["change"] = "unverified"
+            unverified.append(gone)
+        else:
+            gone["change"] = "resolved"
+            resolved.append(gone)
+    result["changes"] = {
+        "baseline_generated_at": baseline_time,
+        "baseline_as_of": previous.get("as_of"),
+        "new": new,
+        "persisting": persisting,
+        "resolved": resolved,
+        "unverified": unverified,
+    }
+    return result

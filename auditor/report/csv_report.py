@@ -1,0 +1,160 @@
+"""findings.csv: the worklist, one row per finding (every finding: no cap).
+
+A partial report's worklist opens with one row per rule not evaluated (severity "incomplete",
+the reason in `message`), so it never passes for the complete list.
+
+Column names are stable identifiers (scripts filter on them) and `rule`/`severity` keep their
+machine values; `message` and `remediation` are in the report locale. The file is UTF-8 with a
+byte-order mark so spreadsheet programs read non-ASCII names correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from auditor import i18n
+from auditor.model import Cloud, Locale
+from auditor.report.guidance_api import Guidance
+from auditor.report.text import clean
+
+COLUMNS = (
+    "id",
+    "rule",
+    "severity",
+    "subject_type",
+    "subject",
+    "display_name",
+    "subject_id",
+    "skus",
+    "assigned_by_group",
+    "policy",
+    "waived",
+    "waiver_reason",
+    "waiver_owner",
+    "waiver_expires",
+    "monthly_cost",
+    "currency",
+    "change",
+    "first_seen",
+    "message",
+    "remediation",
+    "graph_method",
+    "graph_path",
+    "graph_body",
+)
+
+# A cell a spreadsheet would evaluate as a formula (OWASP "CSV injection"): = + - @ tab CR.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CELL_LIMIT = 32_000  # Excel's cell limit is 32,767 characters
+
+
+def guard_cell(value: str) -> str:
+    """Tenant text that would start a formula gets a leading apostrophe, shown but not evaluated."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _text(value: object) -> str:
+    return guard_cell(clean(value, _CELL_LIMIT))
+
+
+def _groups(details: Mapping[str, Any]) -> str:
+    by_group = details.get("assigned_by_group")
+    if not isinstance(by_group, Mapping):
+        return ""
+    parts = []
+    for sku in sorted(by_group):
+        groups = by_group[sku] or []
+        parts.append(f"{sku}: {', '.join(str(g) for g in groups)}" if groups else f"{sku}: direct")
+    return "; ".join(parts)
+
+
+INCOMPLETE = "incomplete"  # severity value of the rows that say the report is incomplete
+
+
+def _incomplete_rows(document: Mapping[str, Any], locale: Locale) -> Iterable[list[str]]:
+    """Rows that open the worklist of a partial report: one per rule not evaluated (or per gap
+    when no rule is listed), so the CSV never reads as a complete list of problems."""
+    blank = dict.fromkeys(COLUMNS, "")
+    not_evaluated = [n for n in document.get("not_evaluated") or [] if isinstance(n, Mapping)]
+    for item in not_evaluated:
+        reason = str(item.get("reason", ""))
+        row = {
+            **blank,
+            "rule": _text(item.get("rule", "")),
+            "severity": INCOMPLETE,
+            "policy": _text(item.get("policy", "")),
+        }
+        row["message"] = _text(i18n.text(locale, "csv_not_evaluated", reason=reason))
+        yield [row[c] for c in COLUMNS]
+    if not_evaluated:
+        return
+    for gap in document.get("gaps") or []:
+        if isinstance(gap, Mapping):
+            row = {**blank, "severity": INCOMPLETE, "graph_path": _text(gap.get("request", ""))}
+            message = i18n.text(locale, "csv_gap", part=gap.get("part", ""), reason=gap.get("reason", ""))
+            row["message"] = _text(message)
+            yield [row[c] for c in COLUMNS]
+
+
+def _rows(document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance) -> Iterable[list[str]]:
+    known = frozenset(guidance.ALL_RULE_IDS)
+    currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
+    for finding in document.get("findings") or []:
+        rule = str(finding.get("rule", ""))
+        subject = finding.get("subject") or {}
+        skus = list(finding.get("skus") or [])
+        details = finding.get("details") or {}
+        if rule in known:
+            message = guidance.message(rule, subject=subject, skus=skus, details=details, locale=locale)
+            remediation = guidance.remediation(
+                rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details
+            )
+        else:
+            message = str(finding.get("message", ""))
+            remediation = finding.get("remediation") or {}
+        action = remediation.get("graph_action") or {}
+        body = action.get("body")
+        waiver = (finding.get("waiver") or {}) if finding.get("waived") else {}
+        cost = finding.get("monthly_cost")
+        kind = subject.get("type", "")
+        yield [
+            _text(finding.get("id", "")),
+            _text(rule),
+            _text(finding.get("severity", "")),
+            _text(kind),
+            _text(subject.get("upn") or subject.get("sku") or subject.get("id", "")),
+            _text(subject.get("display_name") or ""),
+            _text(subject.get("id", "")),
+            _text("; ".join(str(s) for s in skus)),
+            _text(_groups(details)),
+            _text(finding.get("policy", "")),
+            "true" if finding.get("waived") else "false",
+            _text(waiver.get("reason", "")),
+            _text(waiver.get("owner", "")),
+            _text(waiver.get("expires", "")),
+            "" if not isinstance(cost, int | float) else f"{cost:.2f}",
+            _text(currency if isinstance(cost, int | float) else ""),
+            _text(finding.get("change", "")),
+            _text(finding.get("first_seen") or ""),
+            _text(message),
+            _text(remediation.get("summary", "")),
+            _text(action.get("method", "")),
+            _text(action.get("path", "")),
+            _text("" if body is None else json.dumps(body, ensure_ascii=False, sort_keys=True)),
+        ]
+
+
+def render_csv(document: Mapping[str, Any], *, locale: Locale, cloud: Cloud, guidance: Guidance) -> str:
+    """The CSV text (RFC 4180, CRLF line ends, header row first), without the byte-order mark.
+
+    A partial report (gaps / not_evaluated) starts with rows whose severity is "incomplete"."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(_incomplete_rows(document, locale))
+    writer.writerows(_rows(document, locale, cloud, guidance))
+    return buffer.getvalue()

@@ -1,0 +1,37 @@
+"""report.html: one self-contained, e-mail-safe page (inline CSS, table layout, no scripts,
+no external images or fonts)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from auditor.model import Cloud, Locale
+from auditor.report.environment import html_environment
+from auditor.report.guidance_api import Guidance
+from auditor.report.view import build_view
+
+SIZE_LIMIT = 1_000_000  # bytes: mail gateways and clients clip or reject larger bodies
+CAP_PER_RULE = 50
+
+
+def render_html(
+    document: Mapping[str, Any],
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    guidance: Guidance,
+    redacted: bool = False,
+    cap_per_rule: int = CAP_PER_RULE,
+    size_limit: int = SIZE_LIMIT,
+) -> str:
+    """The HTML report. Shows at most `cap_per_rule` findings per rule, and fewer when needed to
+    stay under `size_limit` bytes; each rule section says how many more are in the CSV/JSON."""
+    template = html_environment().get_template("report.html.j2")
+    cap = cap_per_rule
+    while True:
+        view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted)
+        html = template.render(v=view, t=view.t)
+        if cap == 0 or len(html.encode("utf-8")) <= size_limit:
+            return html
+        cap //= 2

@@ -1,0 +1,147 @@
+"""Pseudonymising people in a report document for readers outside the admin team (`--redact`).
+
+Every user's display name, UPN and object id is replaced by a pseudonym derived from a keyed
+HMAC-SHA256 of the user's identity (lower-cased UPN, or the object id when there is no UPN):
+the same person gets the same pseudonym in every run that uses the same key, and nobody without
+the key can compute which pseudonym belongs to whom.
+
+The key comes from the environment variable AUDITOR_REDACT_KEY (any string; keep it secret and
+stable, e.g. a repository secret). Without it the tenant id is used: still stable across runs,
+but anyone who knows the tenant id can test a guessed UPN against a pseudonym.
+
+Waiver owners, waiver subjects and the identities in cross-tenant findings are pseudonymised the
+same way. Product names, policy names and group names are kept: they describe the organisation,
+not a person.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from typing import Any
+
+KEY_ENV = "AUDITOR_REDACT_KEY"
+
+
+def redaction_key(environ: Mapping[str, str], tenant_id: str) -> bytes:
+    """The HMAC key: AUDITOR_REDACT_KEY when set and non-empty, else the tenant id."""
+    secret = environ.get(KEY_ENV, "")
+    return (secret or f"tenant:{tenant_id.lower()}").encode("utf-8")
+
+
+class Pseudonymiser:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+        self.replacements: dict[str, str] = {}  # real text -> pseudonym text, for free-text scrubbing
+
+    def token(self, identity: str) -> str:
+        digest = hmac.new(self._key, identity.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
+        return digest[:10]
+
+    def person(self, upn: str | None, object_id: str | None = None) -> tuple[str, str, str]:
+        """(display name, UPN, object id) pseudonyms for a person."""
+        token = self.token(upn or object_id or "")
+        return f"Person {token}", f"person-{token}@redacted.invalid", f"redacted-{token}"
+
+    def address(self, value: object) -> object:
+        """An e-mail address / UPN / name-like free value -> pseudonym; other values unchanged."""
+        if not isinstance(value, str) or not value:
+            return value
+        _, upn, _ = self.person(value)
+        self.replacements.setdefault(value, upn)
+        return upn
+
+    def remember(self, real: object, pseudonym: str) -> None:
+        # very short names would replace unrelated words in free text ("Al" in "Alert")
+        if isinstance(real, str) and len(real) >= 3:
+            self.replacements.setdefault(real, pseudonym)
+
+
+def _redact_subject(p: Pseudonymiser, subject: dict[str, Any]) -> None:
+    if subject.get("type") != "user":
+        if subject.get("type") == "waiver":
+            rule, sep, who = str(subject.get("id", "")).partition(":")
+            if sep and "@" in who:
+                subject["id"] = f"{rule}:{p.address(who)}"
+        return
+    name, upn, oid = p.person(subject.get("upn"), subject.get("id"))
+    for field_name, pseudonym in (("display_name", name), ("upn", upn), ("id", oid)):
+        if field_name in subject:
+            p.remember(subject[field_name], pseudonym)
+            subject[field_name] = pseudonym
+
+
+def _redact_details(p: Pseudonymiser, details: dict[str, Any]) -> None:
+    for key in ("owner", "identity"):
+        if key in details:
+            details[key] = p.address(details[key])
+    if "waiver_subject" in details and isinstance(details["waiver_subject"], str) and "@" in details["waiver_subject"]:
+        details["waiver_subject"] = p.address(details["waiver_subject"])
+    for tenant in details.get("tenants") or []:
+        if isinstance(tenant, dict) and "upn" in tenant:
+            tenant["upn"] = p.address(tenant["upn"])
+
+
+def _redact_waiver(p: Pseudonymiser, waiver: dict[str, Any]) -> None:
+    if "owner" in waiver:
+        waiver["owner"] = p.address(waiver["owner"])
+    subject = waiver.get("subject")
+    if isinstance(subject, str) and "@" in subject:
+        waiver["subject"] = p.address(subject)
+
+
+def _pattern(table: Mapping[str, str]) -> re.Pattern[str] | None:
+    if not table:
+        return None
+    alternatives = "|".join(re.escape(r) for r in sorted(table, key=lambda s: (-len(s), s)))
+    # whole words only: a person called "Admin" must not turn "Administrator" into a pseudonym
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def _scrub(value: Any, pattern: re.Pattern[str] | None, table: Mapping[str, str]) -> Any:
+    if pattern is None:
+        return value
+    if isinstance(value, str):
+        return pattern.sub(lambda m: table[m.group(0)], value)
+    if isinstance(value, list):
+        return [_scrub(v, pattern, table) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, pattern, table) for k, v in value.items()}
+    return value
+
+
+def _finding(key: bytes, finding: dict[str, Any], everyone: dict[str, str]) -> None:
+    p = Pseudonymiser(key)
+    if isinstance(finding.get("subject"), dict):
+        _redact_subject(p, finding["subject"])
+    if isinstance(finding.get("details"), dict):
+        _redact_details(p, finding["details"])
+    if isinstance(finding.get("waiver"), dict):
+        _redact_waiver(p, finding["waiver"])
+    table = {real: fake for real, fake in p.replacements.items() if real != fake}
+    pattern = _pattern(table)
+    for name in ("message", "remediation"):
+        if name in finding:
+            finding[name] = _scrub(finding[name], pattern, table)
+    everyone.update(table)
+
+
+def redact_document(document: Mapping[str, Any], key: bytes) -> dict[str, Any]:
+    """A copy of `document` with people pseudonymised (see the module docstring).
+
+    Finding ids are kept (they are opaque hashes), so a redacted report can still be matched
+    against a baseline. Free text that repeats a person's real name, UPN or id (the English
+    `message`, remediation text and Graph paths, warnings) is rewritten with the pseudonyms.
+    """
+    doc = copy.deepcopy(dict(document))
+    changes: dict[str, Any] = doc["changes"] if isinstance(doc.get("changes"), dict) else {}
+    everyone: dict[str, str] = {}
+    for finding in [*(doc.get("findings") or []), *(changes.get("resolved") or []), *(changes.get("unverified") or [])]:
+        if isinstance(finding, dict):
+            _finding(key, finding, everyone)
+    if "warnings" in doc:
+        doc["warnings"] = _scrub(doc["warnings"], _pattern(everyone), everyone)
+    return doc

@@ -1,0 +1,597 @@
+"""The view model shared by the HTML and Markdown renderers.
+
+Everything a template shows is computed here, already localised and formatted, so the templates
+only lay it out. Tenant-sourced strings pass through `clean` (no control characters, bounded
+length); escaping is the template environment's job (HTML autoescape, Markdown finalize).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor import i18n
+from auditor.model import Cloud, Locale
+from auditor.report.guidance_api import Guidance
+from auditor.report.text import clean, safe_url
+
+SEVERITIES = ("critical", "high", "medium", "low")
+_RANK = {name: i for i, name in enumerate(SEVERITIES)}
+
+# background, foreground — contrast >= 4.5:1 for the white text
+SEVERITY_COLOURS = {
+    "critical": ("#7a0019", "#ffffff"),
+    "high": ("#c2255c", "#ffffff"),
+    "medium": ("#b35900", "#ffffff"),
+    "low": ("#1c5d99", "#ffffff"),
+}
+
+NAME_LIMIT = 200
+TEXT_LIMIT = 600
+LIST_CAP = 20
+TABLE_CAP = 50
+SEAT_CAP = 200
+BLOCK_CAP = 4
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str | None  # None: not a plain https link, shown as text only
+
+
+@dataclass(frozen=True)
+class FixBlock:
+    caption: str
+    steps: tuple[str, ...]
+    role: str
+    next_steps: tuple[str, ...]
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    id: str
+    severity: str
+    severity_label: str
+    bg: str
+    fg: str
+    subject_kind: str
+    subject_name: str
+    subject_detail: str
+    products: str
+    policy: str
+    message: str
+    fix: str
+    graph_method: str
+    graph_path: str
+    graph_body: str
+    cost: str
+    change: str
+    waived: bool
+    waiver_reason: str
+    waiver_owner: str
+    waiver_expires: str
+
+
+@dataclass(frozen=True)
+class RuleSection:
+    rule: str
+    title: str
+    description: str
+    severity: str
+    severity_label: str
+    bg: str
+    fg: str
+    open_count: int
+    open_count_text: str
+    waived_count_text: str
+    open_text: str
+    waived_text: str
+    blocks: tuple[FixBlock, ...]
+    rows: tuple[FindingRow, ...]
+    more_text: str
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    rule_title: str
+    severity_label: str
+    subject_name: str
+    subject_detail: str
+    products: str
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    title: str
+    entries: tuple[ChangeItem, ...]
+    more: str
+
+
+@dataclass(frozen=True)
+class Changes:
+    baseline_text: str
+    new_count: str
+    persisting_count: str
+    resolved_count: str
+    unverified_count: str
+    has_unverified: bool
+    groups: tuple[ChangeGroup, ...]  # new, resolved, not re-checked; empty ones left out
+
+
+@dataclass(frozen=True)
+class SeverityCount:
+    key: str
+    label: str
+    count: int
+    count_text: str
+    bg: str
+    fg: str
+
+
+@dataclass(frozen=True)
+class SeatLine:
+    sku: str
+    status: str
+    enabled: str
+    consumed: str
+    unused: str
+    usage_text: str
+    used_pct: int
+    free_pct: int
+    over: bool
+    price: str
+    unused_cost: str
+
+
+@dataclass(frozen=True)
+class Row3:
+    a: str
+    b: str
+    c: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    t: Mapping[str, str]
+    lang: str
+    tenant_name: str
+    tenant_id: str
+    cloud: str
+    generated: str
+    as_of: str
+    collected: str
+    policies: str
+    status: str  # ok | findings | incomplete
+    status_text: str
+    status_colour: str
+    complete: bool
+    incomplete_rules: str
+    gaps: tuple[Row3, ...]
+    gaps_more: str
+    not_evaluated: tuple[Row3, ...]
+    not_evaluated_more: str
+    changes: Changes | None
+    severities: tuple[SeverityCount, ...]
+    open_total: str
+    waived_total: str
+    unused_spend: str
+    reclaimable_spend: str
+    users_total: str
+    users_licensed: str
+    seats: tuple[SeatLine, ...]
+    seats_more: str
+    warnings: tuple[str, ...]
+    warnings_more: str
+    sections: tuple[RuleSection, ...]
+    redacted: bool
+    generated_by: str
+
+
+class _Context:
+    """Locale, cloud and catalog for one rendering, with the per-rule lookups cached."""
+
+    def __init__(self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance) -> None:
+        self.document = document
+        self.locale = locale
+        self.cloud = cloud
+        self.guidance = guidance
+        self.known = frozenset(guidance.ALL_RULE_IDS)
+        self.currency = _summary_currency(document)
+        self._titles: dict[str, str] = {}
+
+    def t(self, key: str, **values: object) -> str:
+        return i18n.text(self.locale, key, **values)
+
+    def plural(self, key: str, n: int) -> str:
+        return i18n.plural(self.locale, key, n)
+
+    def num(self, value: object) -> str:
+        return i18n.format_number(value, self.locale) if isinstance(value, int | float) else clean(value)
+
+    def money(self, amount: object, currency: str | None) -> str:
+        if not isinstance(amount, int | float) or isinstance(amount, bool):
+            return self.t("no_price")
+        return i18n.format_money(amount, currency, self.locale)
+
+    def severity_label(self, severity: str) -> str:
+        return self.t(f"severity_{severity}") if severity in _RANK else clean(severity)
+
+    def title(self, rule: str) -> str:
+        if rule not in self._titles:
+            self._titles[rule] = clean(self.guidance.title(rule, self.locale) if rule in self.known else rule)
+        return self._titles[rule]
+
+    def describe(self, rule: str) -> str:
+        return clean(self.guidance.describe(rule, self.locale), 2000) if rule in self.known else ""
+
+    def message(self, finding: Mapping[str, Any]) -> str:
+        rule = finding["rule"]
+        if rule not in self.known:
+            return clean(finding.get("message", ""), TEXT_LIMIT)
+        text = self.guidance.message(
+            rule,
+            subject=finding["subject"],
+            skus=finding.get("skus", []),
+            details=finding.get("details") or {},
+            locale=self.locale,
+        )
+        return clean(text, TEXT_LIMIT)
+
+    def remediation(self, finding: Mapping[str, Any]) -> Mapping[str, Any]:
+        rule = finding["rule"]
+        if rule not in self.known:
+            fallback = finding.get("remediation")
+            return fallback if isinstance(fallback, Mapping) else {}
+        return self.guidance.remediation(
+            rule,
+            cloud=self.cloud,
+            locale=self.locale,
+            subject=finding["subject"],
+            skus=finding.get("skus", []),
+            details=finding.get("details") or {},
+        )
+
+
+def _summary_currency(document: Mapping[str, Any]) -> str | None:
+    cost = (document.get("summary") or {}).get("unused_monthly_cost") or {}
+    currency = cost.get("currency") if isinstance(cost, Mapping) else None
+    return currency if isinstance(currency, str) else None
+
+
+def subject_text(subject: Mapping[str, Any]) -> tuple[str, str]:
+    """(name, detail) to show for a finding's subject."""
+    kind = subject.get("type")
+    sid = str(subject.get("id", ""))
+    if kind == "user":
+        name = subject.get("display_name") or subject.get("upn") or sid
+        detail = subject.get("upn") if subject.get("display_name") else ""
+        return clean(name, NAME_LIMIT), clean(detail, NAME_LIMIT)
+    if kind == "sku":
+        return clean(subject.get("sku") or sid, NAME_LIMIT), ""
+    if kind == "subscription":
+        return clean(subject.get("sku") or sid, NAME_LIMIT), clean(sid, NAME_LIMIT)
+    return clean(sid, NAME_LIMIT), ""
+
+
+def _products(skus: object) -> str:
+    if isinstance(skus, list | tuple):
+        return clean(", ".join(str(s) for s in skus), NAME_LIMIT)
+    return ""
+
+
+def graph_parts(remediation: Mapping[str, Any]) -> tuple[str, str, str]:
+    action = remediation.get("graph_action")
+    if not isinstance(action, Mapping):
+        return "", "", ""
+    body = action.get("body")
+    body_text = "" if body is None else json.dumps(body, ensure_ascii=False, sort_keys=True)
+    return clean(action.get("method", ""), 20), clean(action.get("path", ""), TEXT_LIMIT), clean(body_text, 2000)
+
+
+def _block(remediation: Mapping[str, Any], caption: str) -> FixBlock:
+    def strings(key: str) -> tuple[str, ...]:
+        items = remediation.get(key) or []
+        return tuple(clean(s, 2000) for s in items) if isinstance(items, list | tuple) else ()
+
+    links = []
+    for link in remediation.get("links") or []:
+        if isinstance(link, Mapping):
+            links.append(Link(clean(link.get("title", ""), NAME_LIMIT), safe_url(link.get("url"))))
+    return FixBlock(
+        caption=caption,
+        steps=strings("steps"),
+        role=clean(remediation.get("role") or "", NAME_LIMIT),
+        next_steps=strings("next_steps"),
+        links=tuple(links),
+    )
+
+
+def _change_label(ctx: _Context, finding: Mapping[str, Any]) -> str:
+    change = finding.get("change")
+    if change == "new":
+        return ctx.t("change_new")
+    if change == "persisting":
+        return ctx.t("change_persisting", date=i18n.format_date(str(finding.get("first_seen", "")), ctx.locale))
+    return ""
+
+
+def _row(ctx: _Context, finding: Mapping[str, Any], remediation: Mapping[str, Any]) -> FindingRow:
+    severity = str(finding.get("severity", ""))
+    bg, fg = SEVERITY_COLOURS.get(severity, ("#495057", "#ffffff"))
+    subject = finding.get("subject") or {}
+    name, detail = subject_text(subject)
+    method, path, body = graph_parts(remediation)
+    waiver = finding.get("waiver") if finding.get("waived") else None
+    waiver = waiver if isinstance(waiver, Mapping) else {}
+    cost = finding.get("monthly_cost")
+    return FindingRow(
+        id=clean(finding.get("id", ""), 64),
+        severity=severity,
+        severity_label=ctx.severity_label(severity),
+        bg=bg,
+        fg=fg,
+        subject_kind=ctx.t(f"subject_{subject.get('type')}") if subject.get("type") in _SUBJECT_TYPES else "",
+        subject_name=name,
+        subject_detail=detail,
+        products=_products(finding.get("skus")),
+        policy=clean(finding.get("policy", ""), NAME_LIMIT),
+        message=ctx.message(finding),
+        fix=clean(remediation.get("summary", ""), TEXT_LIMIT),
+        graph_method=method,
+        graph_path=path,
+        graph_body=body,
+        cost="" if cost is None else ctx.money(cost, ctx.currency),
+        change=_change_label(ctx, finding),
+        waived=bool(finding.get("waived")),
+        waiver_reason=clean(waiver.get("reason", ""), TEXT_LIMIT),
+        waiver_owner=clean(waiver.get("owner", ""), NAME_LIMIT),
+        waiver_expires=i18n.format_date(str(waiver["expires"]), ctx.locale) if waiver.get("expires") else "",
+    )
+
+
+_SUBJECT_TYPES = ("user", "sku", "subscription", "waiver")
+
+
+def _sections(ctx: _Context, findings: Sequence[Mapping[str, Any]], cap: int) -> tuple[RuleSection, ...]:
+    by_rule: dict[str, list[Mapping[str, Any]]] = {}
+    for finding in findings:
+        by_rule.setdefault(str(finding.get("rule", "")), []).append(finding)
+
+    def order(rule: str) -> tuple[int, int, str]:
+        items = by_rule[rule]
+        open_ranks = [_RANK.get(str(f.get("severity")), 9) for f in items if not f.get("waived")]
+        all_ranks = [_RANK.get(str(f.get("severity")), 9) for f in items]
+        return (0 if open_ranks else 1, min(open_ranks or all_ranks), rule)
+
+    sections = []
+    for rule in sorted(by_rule, key=order):
+        items = by_rule[rule]
+        open_items = [f for f in items if not f.get("waived")]
+        waived_items = [f for f in items if f.get("waived")]
+        shown = (open_items + waived_items)[:cap]
+        rows = []
+        blocks: dict[tuple[Any, ...], FixBlock] = {}
+        for finding in shown:
+            remediation = ctx.remediation(finding)
+            rows.append(_row(ctx, finding, remediation))
+            block = _block(remediation, clean(remediation.get("summary", ""), TEXT_LIMIT))
+            key = (block.steps, block.role, block.next_steps, block.links)
+            if key not in blocks and len(blocks) < BLOCK_CAP and (block.steps or block.next_steps or block.links):
+                blocks[key] = block
+        unique = list(blocks.values())
+        if len(unique) == 1:  # one recipe for the whole rule: the row summaries say the specifics
+            unique = [FixBlock("", *next(iter(blocks.keys())))]
+        severity = str((open_items or items)[0].get("severity", ""))
+        top = min((_RANK.get(str(f.get("severity")), 9) for f in (open_items or items)), default=9)
+        severity = SEVERITIES[top] if top < len(SEVERITIES) else severity
+        bg, fg = SEVERITY_COLOURS.get(severity, ("#495057", "#ffffff"))
+        hidden = len(items) - len(shown)
+        sections.append(
+            RuleSection(
+                rule=clean(rule, 100),
+                title=ctx.title(rule),
+                description=ctx.describe(rule),
+                severity=severity,
+                severity_label=ctx.severity_label(severity),
+                bg=bg,
+                fg=fg,
+                open_count=len(open_items),
+                open_count_text=ctx.num(len(open_items)),
+                waived_count_text=ctx.num(len(waived_items)),
+                open_text=ctx.plural("rule_open", len(open_items)),
+                waived_text=ctx.plural("rule_waived", len(waived_items)) if waived_items else "",
+                blocks=tuple(unique),
+                rows=tuple(rows),
+                more_text=ctx.plural("rule_more", hidden) if hidden > 0 else "",
+            )
+        )
+    return tuple(sections)
+
+
+def _change_items(ctx: _Context, findings: Sequence[Mapping[str, Any]], cap: int) -> tuple[tuple[ChangeItem, ...], str]:
+    items = []
+    for finding in findings[:cap]:
+        name, detail = subject_text(finding.get("subject") or {})
+        items.append(
+            ChangeItem(
+                rule_title=ctx.title(str(finding.get("rule", ""))),
+                severity_label=ctx.severity_label(str(finding.get("severity", ""))),
+                subject_name=name,
+                subject_detail=detail,
+                products=_products(finding.get("skus")),
+            )
+        )
+    more = len(findings) - len(items)
+    return tuple(items), (ctx.plural("list_more", more) if more > 0 else "")
+
+
+def _changes(ctx: _Context, document: Mapping[str, Any], cap: int) -> Changes | None:
+    changes = document.get("changes")
+    if not isinstance(changes, Mapping):
+        return None
+    findings = document.get("findings") or []
+    new = [f for f in findings if f.get("change") == "new"]
+    persisting = sum(1 for f in findings if f.get("change") == "persisting")
+    resolved = list(changes.get("resolved") or [])
+    unverified = list(changes.get("unverified") or [])
+    new_items, new_more = _change_items(ctx, new, cap)
+    resolved_items, resolved_more = _change_items(ctx, resolved, cap)
+    unverified_items, unverified_more = _change_items(ctx, unverified, cap)
+    return Changes(
+        baseline_text=ctx.t(
+            "changes_baseline", date=i18n.format_datetime(str(changes.get("baseline_generated_at", "")), ctx.locale)
+        ),
+        new_count=ctx.num(len(new)),
+        persisting_count=ctx.num(persisting),
+        resolved_count=ctx.num(len(resolved)),
+        unverified_count=ctx.num(len(unverified)),
+        has_unverified=bool(unverified),
+        groups=tuple(
+            ChangeGroup(ctx.t(title), entries, more)
+            for title, entries, more in (
+                ("changes_new_title", new_items, new_more),
+                ("changes_resolved_title", resolved_items, resolved_more),
+                ("changes_unverified_title", unverified_items, unverified_more),
+            )
+            if entries
+        ),
+    )
+
+
+def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[SeatLine, ...], str]:
+    lines = []
+    for sku in skus[:SEAT_CAP]:
+        enabled = int(sku.get("enabled") or 0)
+        consumed = int(sku.get("consumed") or 0)
+        used_pct = 100 if consumed > enabled or (enabled == 0 and consumed > 0) else 0
+        if enabled > 0 and consumed <= enabled:
+            used_pct = round(consumed * 100 / enabled)
+        price = sku.get("price_monthly")
+        if sku.get("free"):
+            price_text = unused_text = ctx.t("seats_free")
+        else:
+            price_text = ctx.money(price, sku.get("currency"))
+            unused_text = ctx.money(sku.get("unused_monthly_cost"), sku.get("currency"))
+        lines.append(
+            SeatLine(
+                sku=clean(sku.get("sku", ""), NAME_LIMIT),
+                status=clean(sku.get("capability_status", ""), 40),
+                enabled=ctx.num(enabled),
+                consumed=ctx.num(consumed),
+                unused=ctx.num(sku.get("unused", enabled - consumed)),
+                usage_text=ctx.t("seats_usage_of", used=ctx.num(consumed), total=ctx.num(enabled)),
+                used_pct=used_pct,
+                free_pct=100 - used_pct,
+                over=consumed > enabled,
+                price=price_text,
+                unused_cost=unused_text,
+            )
+        )
+    more = len(skus) - len(lines)
+    return tuple(lines), (ctx.plural("seats_more", more) if more > 0 else "")
+
+
+def _capped(items: Sequence[Any], cap: int, ctx: _Context) -> tuple[list[Any], str]:
+    more = len(items) - cap
+    return list(items[:cap]), (ctx.plural("list_more", more) if more > 0 else "")
+
+
+def build_view(
+    document: Mapping[str, Any],
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    guidance: Guidance,
+    cap_per_rule: int,
+    redacted: bool,
+) -> ReportView:
+    """Localise and format `document` for display; at most `cap_per_rule` findings per rule."""
+    ctx = _Context(document, locale, cloud, guidance)
+    summary = document.get("summary") or {}
+    tenant = document.get("tenant") or {}
+    tool = document.get("tool") or {}
+    complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
+    unwaived = int(summary.get("unwaived") or 0)
+    status = "incomplete" if not complete else ("findings" if unwaived else "ok")
+    status_key = {"incomplete": "status_incomplete", "findings": "status_findings", "ok": "status_compliant"}
+
+    not_evaluated_all = list(document.get("not_evaluated") or [])
+    rule_ids = sorted({str(n.get("rule", "")) for n in not_evaluated_all})
+    incomplete_rules = ctx.t("incomplete_rules", rules=", ".join(ctx.title(r) for r in rule_ids)) if rule_ids else ""
+    gaps, gaps_more = _capped(document.get("gaps") or [], TABLE_CAP, ctx)
+    not_evaluated, not_evaluated_more = _capped(not_evaluated_all, TABLE_CAP, ctx)
+    warnings, warnings_more = _capped(document.get("warnings") or [], LIST_CAP, ctx)
+
+    by_severity = summary.get("by_severity") or {}
+    severities = tuple(
+        SeverityCount(
+            key=s,
+            label=ctx.severity_label(s),
+            count=int(by_severity.get(s) or 0),
+            count_text=ctx.num(int(by_severity.get(s) or 0)),
+            bg=SEVERITY_COLOURS[s][0],
+            fg=SEVERITY_COLOURS[s][1],
+        )
+        for s in SEVERITIES
+    )
+    unused = summary.get("unused_monthly_cost") or {}
+    reclaimable = summary.get("reclaimable_monthly_cost") or {}
+    users = summary.get("users") or {}
+    seats, seats_more = _seats(ctx, document.get("skus") or [])
+    return ReportView(
+        t=i18n.labels(locale),
+        lang=locale.value,
+        tenant_name=clean(tenant.get("name", ""), NAME_LIMIT),
+        tenant_id=clean(tenant.get("id", ""), 64),
+        cloud=clean(tenant.get("cloud", cloud.value), 20),
+        generated=i18n.format_datetime(str(document.get("generated_at", "")), locale),
+        as_of=i18n.format_datetime(str(document.get("as_of", "")), locale),
+        collected=i18n.format_datetime(str(document.get("collected_at", "")), locale),
+        policies=clean(", ".join(str(p) for p in document.get("policies") or []), TEXT_LIMIT),
+        status=status,
+        status_text=ctx.t(status_key[status]),
+        status_colour="#2b8a3e" if status == "ok" else "#c92a2a",
+        complete=complete,
+        incomplete_rules=incomplete_rules,
+        gaps=tuple(
+            Row3(
+                clean(g.get("part", ""), 100),
+                clean(g.get("request", ""), TEXT_LIMIT),
+                clean(g.get("reason", ""), TEXT_LIMIT),
+            )
+            for g in gaps
+        ),
+        gaps_more=gaps_more,
+        not_evaluated=tuple(
+            Row3(
+                ctx.title(str(n.get("rule", ""))),
+                clean(n.get("policy", ""), NAME_LIMIT),
+                clean(n.get("reason", ""), TEXT_LIMIT),
+            )
+            for n in not_evaluated
+        ),
+        not_evaluated_more=not_evaluated_more,
+        changes=_changes(ctx, document, min(cap_per_rule, LIST_CAP)),
+        severities=severities,
+        open_total=ctx.num(unwaived),
+        waived_total=ctx.num(int(summary.get("waived") or 0)),
+        unused_spend=ctx.money(unused.get("amount"), unused.get("currency")),
+        reclaimable_spend=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
+        users_total=ctx.num(int(users.get("total") or 0)),
+        users_licensed=ctx.num(int(users.get("licensed") or 0)),
+        seats=seats,
+        seats_more=seats_more,
+        warnings=tuple(clean(w, TEXT_LIMIT) for w in warnings),
+        warnings_more=warnings_more,
+        sections=_sections(ctx, document.get("findings") or [], cap_per_rule),
+        redacted=redacted,
+        generated_by=ctx.t(
+            "generated_by",
+            tool=clean(tool.get("name", "license-auditor"), 60),
+            version=clean(tool.get("version", ""), 30),
+        ),
+    )

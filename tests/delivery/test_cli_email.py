@@ -1,0 +1,83 @@
+"""`license-auditor audit --email-to` and `license-auditor email` end to end, with a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+
+from .conftest import free_port, smtp_server, write_report
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+EXAMPLE = ROOT / "policies" / "example.yaml"
+AS_OF = "2026-11-01T06:00:00Z"
+
+
+def audit(out: Path, *extra: str) -> int:
+    return main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out),
+                 "--as-of", AS_OF, *extra])
+
+
+def test_audit_emails_the_report_it_wrote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    with smtp_server() as server:
+        code = audit(out, "--email-to", "licensing@contoso.example", "--smtp-host", "127.0.0.1",
+                     "--smtp-port", str(server.port), "--from", "audit@contoso.example")
+    assert code == 1  # the sample tenant has high findings; e-mail does not change the verdict
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    [received] = server.recorder.messages
+    assert received.rcpt_tos == ["licensing@contoso.example"]
+    message = email.message_from_bytes(received.content, policy=email.policy.default)
+    name = report["tenant"]["name"]
+    counts = ", ".join(f"{n} {s}" for s, n in report["summary"]["by_severity"].items() if n)
+    assert str(message["Subject"]).startswith(f"[license-auditor] {name}: {counts}")
+    assert "e-mailed the report to licensing@contoso.example" in capsys.readouterr().err
+
+
+def test_failed_delivery_exits_4_and_keeps_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    port = free_port()
+    code = audit(out, "--email-to", "licensing@contoso.example", "--smtp-host", "127.0.0.1", "--smtp-port", str(port),
+                 "--from", "audit@contoso.example")
+    assert code == 4
+    assert (out / "report.json").exists()
+    err = capsys.readouterr().err
+    assert f"license-auditor: error: cannot connect to SMTP server 127.0.0.1:{port}: connection refused\n" in err
+    assert "Traceback" not in err
+
+
+def test_bad_email_flags_fail_before_the_audit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert audit(out, "--email-to", "not-an-address", "--smtp-host", "h", "--from", "a@b.example") == 2
+    assert not out.exists()
+    assert "recipient 'not-an-address': not a plain e-mail address" in capsys.readouterr().err
+    assert audit(out, "--email-to", "a@b.example", "--sender", "s@b.example") == 2
+    assert "needs a Graph sign-in" in capsys.readouterr().err
+
+
+def test_email_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report_dir = write_report(tmp_path / "r")
+    with smtp_server() as server:
+        assert main(["email", "--report-dir", str(report_dir), "--to", "a@contoso.example", "--to",
+                     "b@contoso.example", "--smtp-host", "127.0.0.1", "--smtp-port", str(server.port),
+                     "--from", "audit@contoso.example"]) == 0
+    assert server.recorder.messages[0].rcpt_tos == ["a@contoso.example", "b@contoso.example"]
+    with smtp_server(refuse={"a@contoso.example"}) as server:
+        assert main(["email", "--report-dir", str(report_dir), "--to", "a@contoso.example", "--smtp-host",
+                     "127.0.0.1", "--smtp-port", str(server.port), "--from", "audit@contoso.example"]) == 4
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"license-auditor: error: SMTP server 127.0.0.1:{server.port} refused every recipient "
+                   "(a@contoso.example: 550 5.1.1 mailbox unavailable)"]
+
+
+def test_email_command_requires_a_recipient(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["email", "--report-dir", "reports"])
+    assert caught.value.code == 2
+    assert "--to" in capsys.readouterr().err

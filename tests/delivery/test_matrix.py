@@ -1,0 +1,100 @@
+"""Tenants file -> job matrix for the nightly workflow."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.delivery.matrix import load_tenants, main, tenant_from_env
+from auditor.errors import UsageError
+
+ROOT = Path(__file__).resolve().parents[2]
+GUID = "00000000-0000-0000-0000-0000000000a1"
+
+
+def test_example_file_makes_one_job_per_tenant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "github_output"
+    code = main(["--file", str(ROOT / "tenants.example.yaml"), "--github-output"],
+                environ={"GITHUB_OUTPUT": str(output)})
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    lines = output.read_text().splitlines()
+    assert lines[0] == "matrix=" + json.dumps(printed, separators=(",", ":"), sort_keys=True)
+    assert lines[1] == "count=3"
+    jobs = printed["include"]
+    assert [j["key"] for j in jobs] == ["contoso", "contoso-nederland", "contoso-us-government"]
+    assert jobs[0] == {"key": "contoso", "name": "Contoso", "tenant_id": "00000000-0000-0000-0000-000000000001",
+                       "client_id": GUID, "cloud": "worldwide", "locale": "en",
+                       "email_to": "licensing@contoso.example", "policies": "policies", "fail_on": "high"}
+    assert jobs[1]["tenant_id"] == "contosonl.onmicrosoft.com"
+    assert jobs[1]["email_to"] == "licensing@contoso.example,it@contoso.example.nl"
+    assert (jobs[2]["cloud"], jobs[2]["fail_on"], jobs[2]["locale"]) == ("usgov", "medium", "")
+
+
+def test_without_the_file_one_tenant_comes_from_repository_variables(capsys: pytest.CaptureFixture[str]) -> None:
+    env = {"AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_CLIENT_ID": GUID, "LICENSE_AUDIT_CLOUD": "",
+           "LICENSE_AUDIT_EMAIL_TO": "a@contoso.example, b@contoso.example", "LICENSE_AUDIT_LOCALE": "da"}
+    assert main(["--file", "/nonexistent/tenants.yaml"], environ=env) == 0
+    [job] = json.loads(capsys.readouterr().out)["include"]
+    assert job == {"key": "tenant", "name": "tenant", "tenant_id": "contoso.onmicrosoft.com", "client_id": GUID,
+                   "cloud": "worldwide", "locale": "da", "email_to": "a@contoso.example,b@contoso.example",
+                   "policies": "policies", "fail_on": "high"}
+
+
+def test_no_file_and_no_variables_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([], environ={}) == 2
+    assert "set the repository variables AZURE_TENANT_ID and AZURE_CLIENT_ID" in capsys.readouterr().err
+
+
+def test_github_output_needs_the_variable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--file", str(ROOT / "tenants.example.yaml"), "--github-output"], environ={}) == 2
+    assert "GITHUB_OUTPUT is not set" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("tenants:\n  - tenant_id: contoso.example\n    client_id: nope\n",
+     "tenants.yaml:2: tenants[0].client_id: 'nope' is not an application (client) id GUID"),
+    (f"tenants:\n  - name: A\n    tenant_id: contoso.example\n    client_id: {GUID}\n"
+     f"  - name: B\n    tenant_id: 'a b'\n    client_id: {GUID}\n",
+     "tenants.yaml:5: tenants[1].tenant_id: 'a b' is not a tenant GUID or domain name"),
+    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    cloud: mars\n",
+     "tenants[0].cloud: 'mars' is not one of worldwide, usgov, usgov-dod, china, germany"),
+    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    locale: fr\n",
+     "tenants[0].locale: 'fr' is not one of en, nl, da, sv, tr"),
+    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    email_to: \"x@y.example\\nBcc: z\"\n",
+     "tenants[0].email_to: address 'Bcc:': not a plain e-mail address"),
+    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    secret: hunter2\n",
+     "tenants[0]: unknown key 'secret'"),
+    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    policies: ../../etc\n",
+     "tenants[0].policies: '../../etc' must be a relative path inside the repository"),
+    (f"tenants:\n  - name: Contoso NL\n    tenant_id: a.example\n    client_id: {GUID}\n"
+     f"  - name: contoso-nl\n    tenant_id: b.example\n    client_id: {GUID}\n",
+     "tenants[1].name: 'contoso-nl' and 'Contoso NL' both make the job key 'contoso-nl'"),
+    ("tenants: []\n", "expected a mapping with a non-empty 'tenants' list"),
+    ("tenants:\n  - [a, b\n", "tenants.yaml:3: not valid YAML"),
+    (f"defaults:\n  tenant_id: x\ntenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n",
+     "'defaults' may only set client_id, cloud, locale, email_to, policies, fail_on"),
+])
+def test_bad_tenants_files_name_the_problem(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "tenants.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        load_tenants(path)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_defaults_fill_and_tenants_override(tmp_path: Path) -> None:
+    path = tmp_path / "tenants.yaml"
+    path.write_text(f"defaults:\n  client_id: {GUID}\n  fail_on: low\n  email_to: ops@contoso.example\n"
+                    "tenants:\n  - tenant_id: contoso.example\n    fail_on: never\n    email_to: []\n",
+                    encoding="utf-8")
+    [job] = load_tenants(path)
+    assert (job.client_id, job.fail_on, job.email_to, job.key) == (GUID, "never", "", "contoso-example")
+
+
+def test_env_tenant_is_validated_like_the_file() -> None:
+    with pytest.raises(UsageError, match=r"environment\.client_id"):
+        tenant_from_env({"AZURE_TENANT_ID": "contoso.example", "AZURE_CLIENT_ID": ""})

@@ -1,0 +1,217 @@
+"""E-mail over a real SMTP server on loopback (aiosmtpd): MIME structure, TLS, auth and every refusal."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.delivery import EmailOptions, SmtpSecurity, send_report
+from auditor.errors import EXIT_DELIVERY, DeliveryError, UsageError
+
+from .conftest import CSV, REPORT, Credentials, Tls, free_port, smtp_server, write_report
+
+SUBJECT = "[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused"
+
+
+def options(port: int, **overrides: Any) -> EmailOptions:
+    values: dict[str, Any] = {"recipients": ("ops@contoso.example", "cfo@contoso.example"),
+                              "smtp_host": "127.0.0.1", "smtp_port": port, "from_address": "auditor@contoso.example",
+                              "smtp_timeout": 10.0}
+    values.update(overrides)
+    return EmailOptions(**values)
+
+
+def parse(content: bytes) -> EmailMessage:
+    message = email.message_from_bytes(content, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def test_delivers_html_with_text_alternative_and_csv_attachment(report_dir: Path) -> None:
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port), environ={})
+    [received] = server.recorder.messages
+    assert received.mail_from == "auditor@contoso.example"
+    assert received.rcpt_tos == ["ops@contoso.example", "cfo@contoso.example"]
+    message = parse(received.content)
+    assert message["Subject"] == SUBJECT
+    assert message["From"] == "auditor@contoso.example"
+    assert message["To"] == "ops@contoso.example, cfo@contoso.example"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Message-ID"].endswith("@contoso.example>")
+    assert message.get_content_type() == "multipart/mixed"
+    body, attachment = message.iter_parts()
+    assert body.get_content_type() == "multipart/alternative"
+    plain, html = body.iter_parts()
+    assert plain.get_content_type() == "text/plain"
+    assert "| high | 2 |" in plain.get_content()
+    assert html.get_content_type() == "text/html"
+    assert '<body class="report"><h1>License audit: Contoso</h1>' in html.get_content()
+    assert "Ærø Ünïcode" in html.get_content()
+    assert attachment.get_content_type() == "text/csv"
+    assert attachment.get_filename() == "findings.csv"
+    assert attachment.get_payload(decode=True) == CSV.encode()
+    assert "CI run" not in plain.get_content()  # no GitHub variables in this environment
+
+
+def test_links_the_ci_run_when_github_variables_are_set(report_dir: Path) -> None:
+    env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "contoso/it-audit", "GITHUB_RUN_ID": "42"}
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port), environ=env)
+    message = parse(server.recorder.messages[0].content)
+    body = message.get_body(("html",))
+    assert body is not None
+    url = "https://github.com/contoso/it-audit/actions/runs/42"
+    assert f'<a href="{url}">{url}</a>' in body.get_content()
+    plain = message.get_body(("plain",))
+    assert plain is not None and plain.get_content().replace("\r\n", "\n").startswith(f"CI run: {url}\n\n# License")
+
+
+def test_tenant_name_cannot_inject_headers(tmp_path: Path) -> None:
+    report = json.loads(json.dumps(REPORT))
+    report["tenant"]["name"] = "Contoso\r\nBcc: thief@evil.example\r\n\r\n<script>"
+    report_dir = write_report(tmp_path / "r", report)
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port, recipients=("ops@contoso.example",)), environ={})
+    [received] = server.recorder.messages
+    assert received.rcpt_tos == ["ops@contoso.example"]
+    message = parse(received.content)
+    assert message["Bcc"] is None
+    assert message["Subject"] == ("[license-auditor] Contoso Bcc: thief@evil.example <script>: "
+                                  "2 high, 9 medium, EUR 1,240/month unused")
+    head = received.content.split(b"\r\n\r\n", 1)[0]
+    assert b"\nBcc:" not in head and b"\rBcc:" not in head
+
+
+def test_starttls_with_self_signed_certificate_and_login(report_dir: Path, tls: Tls) -> None:
+    creds = Credentials("auditor", "s3cret-Pa55")
+    env = {"SMTP_USERNAME": creds.username, "SMTP_PASSWORD": creds.password}
+    with smtp_server(tls_context=tls.server_context(), require_starttls=True, auth_required=True,
+                     authenticator=creds) as server:
+        send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.STARTTLS, smtp_ca_file=tls.cert),
+                    environ=env)
+    assert len(server.recorder.messages) == 1
+    assert parse(server.recorder.messages[0].content)["Subject"] == SUBJECT
+
+
+def test_implicit_tls(report_dir: Path, tls: Tls) -> None:
+    with smtp_server(ssl_context=tls.server_context()) as server:
+        send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.SSL, smtp_ca_file=tls.cert),
+                    environ={})
+    assert len(server.recorder.messages) == 1
+
+
+def test_untrusted_certificate_is_a_delivery_error(report_dir: Path, tls: Tls) -> None:
+    with smtp_server(tls_context=tls.server_context(), require_starttls=True) as server, \
+            pytest.raises(DeliveryError) as caught:
+        send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.STARTTLS), environ={})
+    assert caught.value.exit_code == EXIT_DELIVERY
+    assert "certificate not trusted" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert server.recorder.messages == []
+    assert (report_dir / "report.html").exists() and (report_dir / "findings.csv").exists()
+
+
+def test_starttls_required_but_not_offered(report_dir: Path) -> None:
+    with smtp_server() as server, pytest.raises(DeliveryError, match="does not offer STARTTLS"):
+        send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.STARTTLS), environ={})
+    assert server.recorder.messages == []
+
+
+def test_rejected_login_never_shows_the_password(report_dir: Path, tls: Tls) -> None:
+    creds = Credentials("auditor", "right-password")
+    env = {"SMTP_USERNAME": "auditor", "SMTP_PASSWORD": "Wr0ng-Secret!"}
+    with smtp_server(tls_context=tls.server_context(), require_starttls=True, auth_required=True,
+                     authenticator=creds) as server, pytest.raises(DeliveryError) as caught:
+        send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.STARTTLS, smtp_ca_file=tls.cert),
+                    environ=env)
+    message = str(caught.value)
+    assert message.startswith(f"SMTP server 127.0.0.1:{server.port} rejected the login of SMTP_USERNAME (535")
+    assert "Wr0ng-Secret!" not in message
+    assert server.recorder.messages == []
+
+
+def test_credentials_are_not_sent_in_clear_text_to_a_remote_relay(report_dir: Path) -> None:
+    env = {"SMTP_USERNAME": "auditor", "SMTP_PASSWORD": "pw"}
+    with pytest.raises(UsageError, match="without TLS"):
+        send_report(report_dir, options(25, smtp_host="smtp.contoso.example"), environ=env)
+
+
+def test_every_recipient_refused(report_dir: Path) -> None:
+    refused = ("ops@contoso.example", "cfo@contoso.example")
+    with smtp_server(refuse=refused) as server, pytest.raises(DeliveryError) as caught:
+        send_report(report_dir, options(server.port), environ={})
+    assert "refused every recipient" in str(caught.value)
+    assert "cfo@contoso.example: 550 5.1.1 mailbox unavailable" in str(caught.value)
+    assert server.recorder.messages == []
+
+
+def test_one_recipient_refused_is_still_a_failure(report_dir: Path) -> None:
+    with smtp_server(refuse={"cfo@contoso.example"}) as server, pytest.raises(DeliveryError) as caught:
+        send_report(report_dir, options(server.port), environ={})
+    assert "delivered to 1 of 2 recipients; refused cfo@contoso.example: 550" in str(caught.value)
+    assert [m.rcpt_tos for m in server.recorder.messages] == [["ops@contoso.example"]]
+
+
+def test_refused_connection(report_dir: Path) -> None:
+    port = free_port()
+    with pytest.raises(DeliveryError) as caught:
+        send_report(report_dir, options(port), environ={})
+    assert str(caught.value) == f"cannot connect to SMTP server 127.0.0.1:{port}: connection refused"
+    assert caught.value.exit_code == EXIT_DELIVERY
+
+
+def test_large_csv_is_linked_not_attached(tmp_path: Path) -> None:
+    report_dir = write_report(tmp_path / "r", csv="x" * 5000)
+    env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "contoso/audit", "GITHUB_RUN_ID": "7"}
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port, attachment_limit=1000), environ=env)
+    message = parse(server.recorder.messages[0].content)
+    assert message.get_content_type() == "multipart/alternative"
+    plain = message.get_body(("plain",))
+    assert plain is not None
+    assert ("findings.csv is not attached (0.0 MB is over the 0.0 MB limit); download it from the CI run: "
+            "https://github.com/contoso/audit/actions/runs/7.") in plain.get_content()
+
+
+def test_attachment_dropped_when_server_size_limit_would_refuse_it(tmp_path: Path) -> None:
+    report_dir = write_report(tmp_path / "r", csv="y" * 40_000)
+    with smtp_server(data_size_limit=20_000) as server:
+        send_report(report_dir, options(server.port), environ={})
+    message = parse(server.recorder.messages[0].content)
+    assert message.get_content_type() == "multipart/alternative"
+    plain = message.get_body(("plain",))
+    assert plain is not None and "findings.csv is not attached (the message would exceed" in plain.get_content()
+
+
+def test_without_html_report_the_text_is_the_html_part(tmp_path: Path) -> None:
+    report_dir = write_report(tmp_path / "r", html=False, md=False, csv=None)
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port), environ={})
+    message = parse(server.recorder.messages[0].content)
+    assert message.get_content_type() == "multipart/alternative"
+    html = message.get_body(("html",))
+    plain = message.get_body(("plain",))
+    assert html is not None and plain is not None
+    assert "Unwaived findings: 11 (waived: 1)" in plain.get_content()
+    assert "<pre" in html.get_content() and "Unused seats: EUR 1,240 per month" in html.get_content()
+
+
+def test_long_subject_reads_back_exactly(tmp_path: Path) -> None:
+    report = json.loads(json.dumps(REPORT))
+    report["tenant"]["name"] = "Contoso Pharmaceuticals Research & Development Europe — Ærø Ünïcode Division " * 2
+    report_dir = write_report(tmp_path / "r", report)
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port, recipients=("ops@contoso.example",)), environ={})
+    message = parse(server.recorder.messages[0].content)
+    from auditor.delivery import subject_for
+
+    assert message["Subject"] == subject_for(report)
+    assert len(subject_for(report)) > 120
+    assert all(len(line) <= 998 for line in server.recorder.messages[0].content.split(b"\r\n"))

@@ -1,0 +1,220 @@
+"""The GitHub Actions files: actionlint (with shellcheck) over the workflows, the composite action's structure and
+scripts, and the shell glue that turns exit codes into a verdict only after the report is published."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
+
+def tool(name: str) -> str | None:
+    beside_python = Path(sys.executable).parent / name
+    return str(beside_python) if beside_python.exists() else shutil.which(name)
+
+
+def load(path: Path) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def actionlint(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    binary = tool("actionlint")
+    if binary is None:
+        pytest.skip("actionlint is not installed (pip install '.[test]')")
+    shellcheck = tool("shellcheck")
+    options = ["-shellcheck", shellcheck] if shellcheck else []
+    return subprocess.run([binary, "-no-color", *options, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_workflows_exist() -> None:
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "nightly-audit.yml"}
+
+
+def test_actionlint_passes_on_every_workflow() -> None:
+    result = actionlint(*[str(p.relative_to(ROOT)) for p in WORKFLOWS])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    # Proves the lint above can fail: an undefined step output and a shell bug must be reported.
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ steps.nope.outputs.x }}\n", encoding="utf-8")
+    result = actionlint(str(broken.relative_to(tmp_path)), cwd=tmp_path)
+    assert result.returncode == 1
+    assert 'property "nope" is not defined' in result.stdout
+
+
+def test_run_scripts_take_untrusted_values_from_env_only() -> None:
+    # ${{ }} inside run: is pasted into the script before bash sees it: a tenant name or input could run code.
+    for path in [*WORKFLOWS, ROOT / "action.yml"]:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"^(\s*)run: \|\n((?:\1  .*\n|\s*\n)*)", text, re.MULTILINE):
+            assert "${{" not in match.group(2), f"{path.name}: expression inside a run script:\n{match.group(2)}"
+        for line in text.splitlines():
+            if line.strip().startswith("run:") and "|" not in line:
+                assert "${{" not in line, f"{path.name}: {line.strip()}"
+
+
+def test_nightly_workflow_shape() -> None:
+    nightly = load(ROOT / ".github" / "workflows" / "nightly-audit.yml")
+    triggers = nightly[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["schedule"][0]["cron"]
+    assert "workflow_dispatch" in triggers
+    assert nightly["permissions"] == {"contents": "read"}
+    audit = nightly["jobs"]["audit"]
+    assert audit["permissions"] == {"contents": "read", "id-token": "write", "actions": "read"}
+    assert audit["strategy"]["matrix"] == "${{ fromJSON(needs.setup.outputs.matrix) }}"
+    steps = {step.get("name", step.get("uses")): step for step in audit["steps"]}
+    run = steps["Audit"]["run"]
+    for flag in ("--auth github-oidc", "--baseline baseline/report.json", "--save-snapshot", "--fail-on \"$FAIL_ON\"",
+                 '--format "json,html,md,csv"'):
+        assert flag in run
+    assert "|| code=$?" in run, "the audit step must record the exit code, not fail before the report is published"
+    names = [step.get("name", "") for step in audit["steps"]]
+    assert names.index("Audit") < names.index("Job summary") < names.index("Upload the reports") \
+        < names.index("E-mail the report") < len(names) - 1
+    verdict = audit["steps"][-1]
+    assert verdict["name"].startswith("Verdict")
+    for name in ("Job summary", "Upload the reports", "E-mail the report", names[-1]):
+        assert steps.get(name, verdict)["if"].startswith("always()")
+    assert "GITHUB_STEP_SUMMARY" in steps["Job summary"]["run"]
+    assert "gh run download" in steps["Fetch the previous report (baseline)"]["run"]
+    env = nightly["jobs"]["setup"]["steps"][-1]["env"]
+    assert env["AZURE_TENANT_ID"] == "${{ vars.AZURE_TENANT_ID }}"
+    assert env["AZURE_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"
+    aggregate = nightly["jobs"]["aggregate"]
+    assert aggregate["needs"] == ["setup", "audit"]
+    assert "license-auditor merge" in next(s["run"] for s in aggregate["steps"] if s.get("name") == "Merge")
+
+
+def test_ci_workflow_runs_the_project_ci_script() -> None:
+    ci = load(ROOT / ".github" / "workflows" / "ci.yml")
+    steps = ci["jobs"]["checks"]["steps"]
+    assert any(step.get("run") == "bash .ci/run" for step in steps)
+    assert "bookworm" in ci["jobs"]["checks"]["container"]
+
+
+# --- composite action ------------------------------------------------------------------------
+
+
+ACTION = load(ROOT / "action.yml")
+
+
+def test_action_metadata_structure() -> None:
+    assert ACTION["name"] and ACTION["description"]
+    assert ACTION["runs"]["using"] == "composite"
+    inputs: dict[str, Any] = ACTION["inputs"]
+    for name, spec in inputs.items():
+        assert re.fullmatch(r"[a-z][a-z0-9-]*", name), name
+        assert spec.get("description"), f"input {name} has no description"
+        assert not (spec.get("required") and "default" in spec), f"required input {name} has a default"
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    used = {m for expr in EXPRESSION.findall(text) for m in re.findall(r"inputs\.([a-z0-9-]+)", expr)}
+    assert used <= set(inputs), f"undeclared inputs: {used - set(inputs)}"
+    assert set(inputs) - used == set(), f"inputs never used: {set(inputs) - used}"
+    step_ids = {step.get("id") for step in ACTION["runs"]["steps"]}
+    for name, output in ACTION["outputs"].items():
+        ref = re.search(r"steps\.([a-z-]+)\.outputs", output["value"])
+        assert ref and ref.group(1) in step_ids, f"output {name} refers to a missing step"
+    for step in ACTION["runs"]["steps"]:
+        assert ("run" in step) != ("uses" in step)
+        if "run" in step:
+            assert step.get("shell") == "bash", f"composite run step {step.get('name')} needs shell: bash"
+
+
+def test_action_scripts_pass_shellcheck(tmp_path: Path) -> None:
+    shellcheck = tool("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (pip install '.[test]')")
+    for step in ACTION["runs"]["steps"]:
+        if "run" not in step:
+            continue
+        script = tmp_path / "step.sh"
+        # The step's env: block defines these for the script (actionlint tells shellcheck the same way).
+        declared = "".join(f'{name}="${{{name}-}}"\n' for name in step.get("env", {}))
+        script.write_text(declared + step["run"], encoding="utf-8")
+        result = subprocess.run([shellcheck, "-s", "bash", "-S", "style", str(script)], capture_output=True,
+                                text=True, timeout=60, check=False)
+        assert result.returncode == 0, f"{step['name']}:\n{result.stdout}"
+
+
+def test_actionlint_validates_a_workflow_using_the_action(tmp_path: Path) -> None:
+    """The copy-paste example in docs/github-actions.md, pointed at this checkout, lints clean."""
+    docs = (ROOT / "docs" / "github-actions.md").read_text(encoding="utf-8")
+    example = re.search(r"<!-- example: composite -->\n```yaml\n(.*?)```", docs, re.DOTALL)
+    assert example, "docs/github-actions.md lost its composite-action example"
+    workflow = re.sub(r"uses: [\w.-]+/license-auditor@\S+", "uses: ./", example.group(1))
+    assert "uses: ./" in workflow
+    (tmp_path / ".git").mkdir()  # actionlint resolves `uses: ./` from the repository root it finds
+    (tmp_path / "action.yml").write_text((ROOT / "action.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    target = tmp_path / ".github" / "workflows" / "audit.yml"
+    target.parent.mkdir(parents=True)
+    target.write_text(workflow, encoding="utf-8")
+    result = actionlint(".github/workflows/audit.yml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # and a misspelt input is caught through the action's metadata
+    target.write_text(workflow.replace("fail-on:", "fail-onn:"), encoding="utf-8")
+    result = actionlint(".github/workflows/audit.yml", cwd=tmp_path)
+    assert result.returncode == 1 and "fail-onn" in result.stdout
+
+
+# --- the shell glue, run for real --------------------------------------------------------------
+
+
+def step_script(name: str) -> str:
+    return str(next(step["run"] for step in ACTION["runs"]["steps"] if step.get("name") == name))
+
+
+def run_step(name: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step_script(name)], cwd=cwd, text=True,
+                          capture_output=True, timeout=60, check=False,
+                          env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env})
+
+
+@pytest.mark.parametrize(("code", "email", "expected_exit", "expected_output"), [
+    ("0", "success", 0, "0"), ("0", "skipped", 0, "0"), ("1", "success", 1, "1"), ("3", "success", 3, "3"),
+    ("0", "failure", 4, "4"), ("1", "failure", 1, "1"), ("", "skipped", 3, "3"),
+])
+def test_verdict_comes_from_the_recorded_exit_code(tmp_path: Path, code: str, email: str, expected_exit: int,
+                                                   expected_output: str) -> None:
+    output = tmp_path / "output"
+    output.touch()
+    result = run_step("Verdict", {"CODE": code, "EMAIL": email, "FAIL_ON": "high", "GITHUB_OUTPUT": str(output)},
+                      tmp_path)
+    assert result.returncode == expected_exit
+    assert output.read_text() == f"exit-code={expected_output}\n"
+
+
+def test_job_summary_is_cut_at_github_limit(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "report.md").write_text("x" * 1_200_000)
+    summary = tmp_path / "summary.md"
+    result = run_step("Job summary", {"OUT": "out", "CODE": "1", "GITHUB_STEP_SUMMARY": str(summary)}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = summary.read_text()
+    assert text.startswith("x" * 1000) and "Summary cut at 1 MB" in text
+    assert len(text.encode()) < 1024 * 1024
+
+
+def test_job_summary_without_report_says_so(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    result = run_step("Job summary", {"OUT": "missing", "CODE": "3", "GITHUB_STEP_SUMMARY": str(summary)}, tmp_path)
+    assert result.returncode == 0
+    assert "no report" in summary.read_text() and "exited with 3" in summary.read_text()

@@ -1,0 +1,93 @@
+"""The text catalogs are complete and consistent in every locale."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from auditor import guidance
+from auditor.guidance import texts
+from auditor.guidance.catalog import BUILDERS
+from auditor.guidance.messages import MESSAGE_KEYS, MESSAGES
+from auditor.model import Locale
+
+EXPECTED_RULES = (
+    "sku-not-allowed", "sku-forbidden", "sku-required-missing", "sku-combination-forbidden",
+    "assignment-not-group-based", "spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved",
+    "disabled-user-licensed", "inactive-user-licensed", "guest-licensed", "license-assignment-error",
+    "usage-location-missing", "subscription-expiring", "waiver-expired",
+    "cross-tenant-duplicate", "seats-rebalance-across-tenants",
+)
+EN = texts.CATALOGS[Locale.EN]
+OTHER = [loc for loc in Locale if loc is not Locale.EN]
+# Values that may legitimately read the same as English (proper names).
+SAME_AS_ENGLISH_OK = {"link.vlsc"}
+
+
+def _items(value: texts.Text) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else value
+
+
+def test_rule_ids_are_exactly_the_product_rules() -> None:
+    assert set(guidance.ALL_RULE_IDS) == set(EXPECTED_RULES)
+    assert len(guidance.ALL_RULE_IDS) == len(EXPECTED_RULES)
+    assert set(BUILDERS) == set(EXPECTED_RULES) == set(MESSAGES) == set(MESSAGE_KEYS)
+
+
+def test_rule_ids_match_the_engine_registry() -> None:
+    rules = pytest.importorskip("auditor.rules")
+    engine_ids = {r.id for r in rules.RULES} | set(getattr(rules, "MERGE_RULE_IDS", ()))
+    assert engine_ids == set(guidance.ALL_RULE_IDS)
+
+
+def test_every_locale_has_a_catalog() -> None:
+    assert set(texts.CATALOGS) == set(Locale)
+
+
+@pytest.mark.parametrize("rule", EXPECTED_RULES)
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_every_rule_has_title_description_and_messages(rule: str, locale: Locale) -> None:
+    catalog = texts.CATALOGS[locale]
+    for key in (f"rule.{rule}.title", f"rule.{rule}.describe", *MESSAGE_KEYS[rule]):
+        assert key in catalog, f"{locale.value} lacks {key}"
+        assert all(item.strip() for item in _items(catalog[key])), f"{locale.value}: {key} is empty"
+    assert guidance.title(rule, locale)
+    assert guidance.describe(rule, locale)
+
+
+@pytest.mark.parametrize("locale", OTHER, ids=lambda loc: loc.value)
+def test_locale_has_the_same_keys_as_english(locale: Locale) -> None:
+    catalog = texts.CATALOGS[locale]
+    assert sorted(set(EN) - set(catalog)) == [], "missing strings"
+    assert sorted(set(catalog) - set(EN)) == [], "strings English does not have"
+
+
+@pytest.mark.parametrize("locale", OTHER, ids=lambda loc: loc.value)
+def test_placeholders_and_shape_match_english(locale: Locale) -> None:
+    catalog = texts.CATALOGS[locale]
+    for key, en_value in EN.items():
+        value = catalog[key]
+        assert type(value) is type(en_value), key
+        en_items, items = _items(en_value), _items(value)
+        assert len(items) == len(en_items), f"{key}: {len(items)} steps, English has {len(en_items)}"
+        for en_item, item in zip(en_items, items, strict=True):
+            assert texts.fields(item) == texts.fields(en_item), f"{locale.value} {key}: {item!r}"
+
+
+@pytest.mark.parametrize("locale", OTHER, ids=lambda loc: loc.value)
+def test_locale_is_actually_translated(locale: Locale) -> None:
+    catalog = texts.CATALOGS[locale]
+    same = [k for k in EN if k not in SAME_AS_ENGLISH_OK and _items(catalog[k]) == _items(EN[k])]
+    assert same == [], f"{locale.value} strings identical to English: {same}"
+    english_words = re.compile(r"\b(the|and|which|should|with|from|licenses|select|then)\b")
+    leaked = [k for k in EN if k != "link.vlsc" and any(english_words.search(i) for i in _items(catalog[k]))]
+    assert leaked == [], f"{locale.value} strings containing English words: {leaked}"
+
+
+def test_templates_parse_and_use_only_named_fields() -> None:
+    for locale, catalog in texts.CATALOGS.items():
+        for key, value in catalog.items():
+            for item in _items(value):
+                for name in texts.fields(item):
+                    assert re.fullmatch(r"[a-z_]+", name), f"{locale.value} {key}: odd field {name!r}"

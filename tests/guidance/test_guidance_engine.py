@@ -1,0 +1,64 @@
+"""Guidance over the real engine's findings for the sample tenant, in every locale and cloud."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor import guidance
+from auditor.model import Cloud, Locale
+
+engine = pytest.importorskip("auditor.engine")
+policy_load = pytest.importorskip("auditor.policy.load")
+document = pytest.importorskip("auditor.report.document")
+snapshot = pytest.importorskip("auditor.snapshot")
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = datetime(2026, 11, 1, 6, tzinfo=UTC)
+LEFTOVER = re.compile(r"\{[a-z_]+\}")
+
+
+@pytest.fixture(scope="module")
+def result() -> Any:
+    policies = policy_load.load_policies([str(ROOT / "policies" / "example.yaml")])
+    tenant = snapshot.load_snapshot(str(ROOT / "auditor" / "sample" / "sample-tenant.json"))
+    return engine.evaluate(policies, tenant, AS_OF)
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+@pytest.mark.parametrize("cloud", [Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA], ids=lambda c: c.value)
+def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale, cloud: Cloud) -> None:
+    doc = document.build_document(result, generated_at=AS_OF, locale=locale, cloud=cloud,
+                                  remediate=guidance.remediation)
+    findings = doc["findings"]
+    assert {f["rule"] for f in findings} <= set(guidance.ALL_RULE_IDS)
+    assert len({f["rule"] for f in findings}) >= 15
+    for f in findings:
+        rem = f["remediation"]
+        assert rem["summary"] and rem["steps"] and rem["role"] and rem["next_steps"], f["rule"]
+        text = "\n".join([rem["summary"], *rem["steps"], *rem["next_steps"]])
+        assert not LEFTOVER.search(text), f["rule"]
+        if f["rule"] != "sku-required-missing":  # the engine reports skuIds only for the SKUs a user holds
+            assert "<skuId of" not in str(rem["graph_action"]), (f["rule"], rem["graph_action"])
+        msg = guidance.message(f["rule"], subject=f["subject"], skus=f["skus"], details=f["details"], locale=locale)
+        assert msg and "\n" not in msg
+        if f["subject"]["type"] == "user":
+            assert f["subject"]["upn"] in msg
+
+
+def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
+    doc = document.build_document(result, generated_at=AS_OF, remediate=guidance.remediation)
+    removal = {"sku-forbidden", "sku-not-allowed", "disabled-user-licensed", "inactive-user-licensed",
+               "guest-licensed"}
+    grouped = [f for f in doc["findings"] if f["rule"] in removal
+               and any(f["details"].get("assigned_by_group", {}).get(s) for s in f["skus"])
+               and not any(not f["details"]["assigned_by_group"].get(s) for s in f["skus"])]
+    assert grouped, "the sample tenant should have group-assigned licenses to remove"
+    for f in grouped:
+        action = f["remediation"]["graph_action"]
+        assert action["method"] == "DELETE" and action["path"].startswith("/groups/"), f["rule"]
+        assert action["path"].endswith(f"/members/{f['subject']['id']}/$ref")

@@ -1,0 +1,408 @@
+"""Remediation content: complete for every rule, locale and cloud; correct Graph actions."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from auditor.guidance import ALL_RULE_IDS, message, remediation
+from auditor.model import Cloud, Locale
+
+USER = {"type": "user", "id": "11111111-aaaa", "upn": "ann@contoso.example", "display_name": "Ann Lee"}
+E5, F3, EMS = "06ebc4ee-e5", "66b55226-f3", "efccb6f7-ems"
+LEFTOVER = re.compile(r"\{[a-z_]+\}")
+
+RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
+    "sku-not-allowed": (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
+                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
+                                           "sku_ids": {"SPE_E5": E5}}),
+    "sku-forbidden": (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
+                                         "sku_ids": {"SPE_E5": E5}}),
+    "sku-required-missing": (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}}),
+    "sku-combination-forbidden": (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"],
+                                                            "assigned_by_group": {"SPE_E5": [], "EMS": []},
+                                                            "sku_ids": {"SPE_E5": E5, "EMS": EMS}}),
+    "assignment-not-group-based": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
+    "spare-seats-over-limit": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
+                               {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
+                                "max_percent": None}),
+    "spare-seats-under-minimum": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
+                                  {"enabled": 100, "consumed": 95, "unused": 5, "min": 10}),
+    "sku-not-approved": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3}),
+    "disabled-user-licensed": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
+    "inactive-user-licensed": (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
+                                                  "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
+    "guest-licensed": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
+    "license-assignment-error": (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
+                                                    "assigned_by_group": {"SPE_E5": ["All Staff"]},
+                                                    "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
+                                                    "sku_ids": {"SPE_E5": E5}}),
+    "usage-location-missing": (USER, [], {}),
+    "subscription-expiring": ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
+                              {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
+                               "days_left": 9, "total_licenses": 25}),
+    "waiver-expired": ({"type": "waiver", "id": "sku-forbidden:ann@contoso.example"}, [],
+                       {"waiver_rule": "sku-forbidden", "waiver_subject": "ann@contoso.example",
+                        "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"}),
+    "cross-tenant-duplicate": (USER, ["SPE_E5"], {"identity": "ann@contoso.example", "sku_ids": {"SPE_E5": E5},
+                                                  "tenants": [{"id": "t1", "name": "Contoso", "upn": "a@c"},
+                                                              {"id": "t2", "name": "Fabrikam", "upn": "a@f"}]}),
+    "seats-rebalance-across-tenants": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
+                                       {"surplus": [{"tenant": "Contoso", "unused": 12}],
+                                        "shortage": [{"tenant": "Fabrikam", "short": 4}]}),
+}
+NO_GRAPH_ACTION = {"subscription-expiring", "waiver-expired", "seats-rebalance-across-tenants"}
+NO_LINKS = {"waiver-expired"}
+
+
+def rem(rule: str, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN, **over: Any) -> dict[str, Any]:
+    subject, skus, details = RICH[rule]
+    args: dict[str, Any] = {"subject": subject, "skus": skus, "details": details} | over
+    return remediation(rule, cloud=cloud, locale=locale, **args)
+
+
+def all_text(r: dict[str, Any]) -> str:
+    parts = [r["summary"], r["role"], *r["steps"], *r["next_steps"], *(link["title"] for link in r["links"])]
+    if r["graph_action"]:
+        parts.append(r["graph_action"]["description"])
+    return "\n".join(parts)
+
+
+def assert_complete(rule: str, r: dict[str, Any]) -> None:
+    assert set(r) == {"summary", "steps", "graph_action", "role", "next_steps", "links"}
+    assert isinstance(r["summary"], str) and r["summary"].strip()
+    assert r["steps"] and all(isinstance(s, str) and s.strip() for s in r["steps"])
+    assert isinstance(r["role"], str) and r["role"].strip()
+    assert r["next_steps"] and all(isinstance(s, str) and s.strip() for s in r["next_steps"])
+    if rule not in NO_LINKS:
+        assert r["links"]
+    for link in r["links"]:
+        assert link["title"].strip() and link["url"].startswith("https://")
+    action = r["graph_action"]
+    if rule in NO_GRAPH_ACTION:
+        assert action is None
+    else:
+        assert action is not None
+        assert action["method"] in {"GET", "POST", "PATCH", "DELETE"}
+        assert action["path"].startswith("/") and action["description"].strip()
+        assert action["body"] is None or isinstance(action["body"], dict)
+    assert not LEFTOVER.search(all_text(r)), all_text(r)
+    json.dumps(r)
+
+
+def test_fixture_covers_every_rule() -> None:
+    assert set(RICH) == set(ALL_RULE_IDS)
+
+
+@pytest.mark.parametrize("cloud", list(Cloud), ids=lambda c: c.value)
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+@pytest.mark.parametrize("rule", sorted(RICH))
+def test_complete_for_every_rule_locale_and_cloud(rule: str, locale: Locale, cloud: Cloud) -> None:
+    r = rem(rule, cloud, locale)
+    assert_complete(rule, r)
+    msg = message(rule, subject=RICH[rule][0], skus=RICH[rule][1], details=RICH[rule][2], locale=locale)
+    assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+@pytest.mark.parametrize("rule", sorted(RICH))
+def test_missing_or_malformed_details_degrade(rule: str, locale: Locale) -> None:
+    for subject, skus, details in (
+        ({}, [], {}),
+        ({"type": "user"}, ["X"], {"assigned_by_group": "oops", "sku_ids": None, "enabled": "many", "tenants": 3,
+                                   "surplus": [1, None], "days": True, "allowed": None}),
+    ):
+        r = remediation(rule, cloud=Cloud.CHINA, locale=locale, subject=subject, skus=skus, details=details)
+        assert r["summary"] and r["steps"]
+        assert not LEFTOVER.search(all_text(r))
+        assert message(rule, subject=subject, skus=skus, details=details, locale=locale)
+
+
+def test_unknown_rule_raises_key_error() -> None:
+    with pytest.raises(KeyError):
+        remediation("no-such-rule", cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject={}, skus=[], details={})
+    with pytest.raises(KeyError):
+        message("no-such-rule", subject={}, skus=[], details={}, locale=Locale.EN)
+
+
+def test_output_is_deterministic_plain_text() -> None:
+    hostile = {**USER, "display_name": "<b>Ann</b> {sku} & {0}"}
+    a = rem("sku-forbidden", subject=hostile)
+    b = rem("sku-forbidden", subject=hostile)
+    assert a == b
+    assert "<b>Ann</b> {sku} & {0}" in a["summary"]  # verbatim: escaping belongs to the renderers
+    msg = message("sku-forbidden", subject=hostile, skus=["SPE_E5"], details={}, locale=Locale.NL)
+    assert "<b>Ann</b> {sku} & {0}" in msg and "&amp;" not in msg
+
+
+# --- cloud variants ----------------------------------------------------------------------------
+
+
+def test_replace_steps_differ_per_cloud() -> None:
+    ww, de, cn = (rem("sku-not-allowed", c)["steps"] for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
+    assert len({tuple(ww), tuple(de), tuple(cn)}) == 3
+    text = {c: "\n".join(s) for c, s in (("ww", ww), ("de", de), ("cn", cn))}
+    assert "linkid=834822" in text["ww"] and "linkid=847686" in text["de"] and "linkid=850628" in text["cn"]
+    assert "More options (...)" in text["ww"] and "Manage product licenses" in text["ww"]
+    assert "Replace existing product license assignments > Next" in text["ww"]
+    assert "Replace > Close." in text["ww"] and "Bulk actions" not in text["ww"]
+    for legacy in (text["de"], text["cn"]):
+        assert "Bulk actions" in legacy and "Edit product licenses" in legacy and "Assign products" in legacy
+        assert "Replace > Close > Close" in legacy and "More options" not in legacy
+
+
+def test_us_government_clouds_use_worldwide_steps() -> None:
+    ww = rem("sku-not-allowed", Cloud.WORLDWIDE)
+    assert rem("sku-not-allowed", Cloud.USGOV) == ww == rem("sku-not-allowed", Cloud.USGOV_DOD)
+
+
+def test_dutch_replace_steps_use_dutch_labels() -> None:
+    ww = "\n".join(rem("sku-not-allowed", Cloud.WORLDWIDE, Locale.NL)["steps"])
+    de = "\n".join(rem("sku-not-allowed", Cloud.GERMANY, Locale.NL)["steps"])
+    assert "Gebruikers > Actieve gebruikers" in ww and "Meer opties (...)" in ww
+    assert "Productlicenties beheren" in ww and "Bestaande productlicentietoewijzingen vervangen" in ww
+    assert "Bulkacties" in de and "Productlicenties bewerken" in de and "Producten toewijzen" in de
+    assert "Vervangen > Sluiten > Sluiten" in de
+
+
+@pytest.mark.parametrize("rule", ["sku-forbidden", "usage-location-missing", "subscription-expiring",
+                                  "sku-not-approved", "assignment-not-group-based"])
+def test_other_admin_center_steps_follow_the_cloud(rule: str) -> None:
+    ww, de, cn = ("\n".join(rem(rule, c)["steps"]) for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
+    assert ww != de != cn
+    assert "linkid=834822" in ww and "linkid=847686" in de and "linkid=850628" in cn
+
+
+# --- Graph actions ------------------------------------------------------------------------------
+
+
+def test_replace_is_one_assign_license_call_with_add_and_remove() -> None:
+    r = rem("sku-not-allowed")
+    assert r["graph_action"]["method"] == "POST"
+    assert r["graph_action"]["path"] == "/users/11111111-aaaa/assignLicense"
+    assert r["graph_action"]["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": [E5]}
+    assert "SPE_F3" in r["summary"] and "SPE_E5" in r["summary"]
+    assert any("takes away every license" in s for s in r["steps"])
+    assert any("Reassign the freed licenses" in s for s in r["next_steps"])
+    assert r["role"] == "Global Administrator, License Administrator or User Administrator"
+
+
+def test_not_allowed_without_replacement_removes_and_names_allowed_products() -> None:
+    _, _, details = RICH["sku-not-allowed"]
+    details = {k: v for k, v in details.items() if not k.startswith("replace_with")} | {"allowed": ["SPE_F1", "SPE_F3"]}
+    r = rem("sku-not-allowed", details=details)
+    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+    assert "SPE_F1, SPE_F3" in r["summary"]
+    assert any("SPE_F1 or SPE_F3" in s for s in r["steps"])
+
+
+def test_direct_license_is_removed_per_user() -> None:
+    r = rem("sku-forbidden")
+    assert r["graph_action"] == {
+        "method": "POST", "path": "/users/11111111-aaaa/assignLicense",
+        "body": {"addLicenses": [], "removeLicenses": [E5]},
+        "description": "Removes the directly assigned SPE_E5 from Ann Lee (ann@contoso.example).",
+    }
+
+
+def test_group_assigned_license_is_fixed_through_the_group() -> None:
+    details = {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": ["Sales"]},
+               "assigned_by_group_ids": {"SPE_E5": ["g-sales"]}, "sku_ids": {"SPE_E5": E5}}
+    r = rem("sku-forbidden", details=details)
+    action = r["graph_action"]
+    assert action["method"] == "DELETE" and action["body"] is None
+    assert action["path"] == "/groups/g-sales/members/11111111-aaaa/$ref"
+    text = all_text(r)
+    assert "Sales" in r["summary"] and "cannot be removed from a single user" in text
+    assert any("Groups > All groups > Sales > Members" in s for s in r["steps"])
+    assert any("Groups > All groups > Sales > Licenses" in s for s in r["steps"])
+    assert "Groups Administrator" in r["role"]
+    assert not any("Active users" in s for s in r["steps"])  # no per-user removal offered
+    assert "https://docs.microsoft.com/graph/api/group-delete-members" in {link["url"] for link in r["links"]}
+
+
+def test_group_assigned_without_ids_and_with_several_groups() -> None:
+    base = {"sku_ids": {"SPE_E5": E5}}
+    r = rem("disabled-user-licensed", details=base | {"assigned_by_group": {"SPE_E5": ["Sales"]}})
+    assert r["graph_action"]["path"] == "/groups/{group-id}/members/11111111-aaaa/$ref"
+    assert "look up the group's id" in r["graph_action"]["description"]
+    r = rem("disabled-user-licensed", details=base | {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
+                                                      "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]}})
+    assert r["graph_action"]["path"] == "/groups/g1/members/11111111-aaaa/$ref"
+    assert "repeat for each of them" in r["graph_action"]["description"]
+
+
+def test_mixed_direct_and_group_removes_only_the_direct_one_per_user() -> None:
+    details = {"assigned_by_group": {"SPE_E5": [], "EMS": ["Security"]}, "assigned_by_group_ids": {"EMS": ["g-s"]},
+               "sku_ids": {"SPE_E5": E5, "EMS": EMS}}
+    r = rem("inactive-user-licensed", skus=["EMS", "SPE_E5"], details=details | {"days": 90, "last_sign_in": None})
+    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+    assert "SPE_E5" in r["summary"] and "EMS" in r["summary"]
+    assert any("Security" in s for s in r["steps"])
+
+
+def test_replace_when_the_old_product_comes_from_a_group() -> None:
+    _, _, details = RICH["sku-not-allowed"]
+    details = details | {"assigned_by_group": {"SPE_E5": ["Knowledge workers"]},
+                         "assigned_by_group_ids": {"SPE_E5": ["g-kw"]}}
+    r = rem("sku-not-allowed", details=details)
+    assert r["graph_action"]["method"] == "DELETE"
+    assert "Knowledge workers" in r["summary"] and "SPE_F3" in r["summary"]
+
+
+def test_required_missing_assigns_the_first_required_product() -> None:
+    r = rem("sku-required-missing")
+    assert r["graph_action"]["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": []}
+    assert "SPE_F3 or SPE_E3" in r["summary"]
+    r = rem("sku-required-missing", details={"required_any": ["SPE_E3"]})
+    assert r["graph_action"]["body"]["addLicenses"][0]["skuId"] == "<skuId of SPE_E3>"
+
+
+def test_not_group_based_adds_to_group_before_removing_direct() -> None:
+    r = rem("assignment-not-group-based")
+    steps = "\n".join(r["steps"])
+    assert steps.index("Add members") < steps.index("Wait until") < steps.index("clear the box")
+    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+    assert "Once the group's license is active" in r["graph_action"]["description"]
+
+
+def test_combination_removes_one_product_only() -> None:
+    r = rem("sku-combination-forbidden")
+    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+    assert "SPE_E5, EMS" in r["summary"]
+
+
+@pytest.mark.parametrize(("code", "expect"), [
+    ("CountViolation", "not enough"),
+    ("MutuallyExclusiveViolation", "conflicts"),
+    ("DependencyViolation", "depends on"),
+    ("UniquenessViolation", "proxy addresses"),
+    ("SomethingNew", "SomethingNew"),
+    ("Other", "Other"),
+])
+def test_assignment_error_guidance_per_code(code: str, expect: str) -> None:
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"error": code})
+    assert expect in r["summary"]
+    assert r["graph_action"]["method"] == "POST"
+    assert r["graph_action"]["path"] == "/users/11111111-aaaa/reprocessLicenseAssignment"
+    assert r["graph_action"]["body"] is None
+    assert "Reprocess" in r["steps"][-1]
+    assert any("All Staff" in s for s in r["steps"])  # group-assigned: the group's page
+    if code == "CountViolation":
+        assert "Billing Administrator" in r["role"]
+        assert any("Buy licenses" in s for s in r["steps"])
+
+
+@pytest.mark.parametrize("code", ["UsageLocationNotAllowed", "ProhibitedInUsageLocationViolation"])
+def test_assignment_error_for_usage_location_sets_it(code: str) -> None:
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"error": code})
+    assert r["graph_action"]["method"] == "PATCH" and r["graph_action"]["path"] == "/users/11111111-aaaa"
+    assert set(r["graph_action"]["body"]) == {"usageLocation"}
+    assert "usage location" in r["summary"] and "Reprocess" in r["steps"][-1]
+
+
+def test_usage_location_missing_patches_the_user() -> None:
+    r = rem("usage-location-missing")
+    assert r["graph_action"]["method"] == "PATCH"
+    assert r["graph_action"]["path"] == "/users/11111111-aaaa"
+    assert r["graph_action"]["body"] == {"usageLocation": "XX"}
+    assert "cannot be assigned without" in r["summary"]
+
+
+def test_unused_seats_reassign_or_remove_from_subscription() -> None:
+    r = rem("spare-seats-over-limit")
+    steps = "\n".join(r["steps"])
+    assert "Billing > Your products" in steps and "Remove licenses" in steps and "(85)" in steps
+    assert "15" in r["summary"]
+    assert r["graph_action"]["path"] == "/users/{user-id}/assignLicense"
+    assert r["graph_action"]["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": E5}], "removeLicenses": []}
+    assert "Billing Administrator" in r["role"]
+
+
+def test_too_few_free_seats_buy_or_free() -> None:
+    r = rem("spare-seats-under-minimum")
+    steps = "\n".join(r["steps"])
+    assert "Buy licenses" in steps and "(105)" in steps
+    assert r["graph_action"]["method"] == "GET" and E5 in r["graph_action"]["path"]
+    over = rem("spare-seats-under-minimum", details={"enabled": 10, "consumed": 12, "unused": -2, "min": None})
+    assert "(2 too few)" in over["summary"] and "(12)" in "\n".join(over["steps"])
+
+
+def test_subscription_trial_paid_and_past_differ() -> None:
+    trial = rem("subscription-expiring")
+    _, _, details = RICH["subscription-expiring"]
+    paid = rem("subscription-expiring", details=details | {"is_trial": False})
+    past = rem("subscription-expiring", details=details | {"status": "Warning", "days_left": -3})
+    assert len({trial["summary"], paid["summary"], past["summary"]}) == 3
+    assert "trial" in trial["summary"] and "2026-12-01" in trial["summary"]
+    assert "recurring billing" in paid["summary"]
+    assert "past its end date" in past["summary"] and "Warning" in past["summary"]
+    assert any("grace period" in s for s in past["steps"])
+    for r in (trial, paid, past):
+        assert any("Replace existing product license assignments" in s for s in r["steps"])
+        assert "Billing Administrator" in r["role"]
+
+
+def test_waiver_expired_points_to_owner() -> None:
+    r = rem("waiver-expired")
+    assert "it-lead@contoso.example" in r["summary"]
+    assert any("sku-forbidden" in s for s in r["steps"])
+
+
+# --- across tenants -----------------------------------------------------------------------------
+
+TRANSFER_URLS = {
+    "https://support.microsoft.com/help/4471406/how-to-contact-the-microsoft-volume-licensing-service-center",
+    "https://docs.microsoft.com/Exchange/mailbox-migration/migrate-mailboxes-across-tenants",
+    "https://aka.ms/modernSpoAdminCenter/CloudContentMigrations",
+    "https://docs.microsoft.com/microsoft-365/commerce/licenses/buy-licenses",
+}
+
+
+@pytest.mark.parametrize("rule", ["cross-tenant-duplicate", "seats-rebalance-across-tenants"])
+def test_transfer_guidance(rule: str) -> None:
+    r = rem(rule)
+    steps = "\n".join(r["steps"])
+    assert "cannot be transferred" in steps and "cannot be moved between tenants" in r["summary"]
+    assert "Volume Licensing Service Center" in steps
+    assert "cancel its subscription" in steps and "buy the licenses in the tenant" in steps
+    assert "remove the licenses it no longer needs" in steps and "buy the same number in the other tenant" in steps
+    assert "cross-tenant mailbox migration" in steps and "SharePoint data (cloud content migration)" in steps
+    assert {link["url"] for link in r["links"]} >= TRANSFER_URLS
+    for locale in Locale:
+        localized = rem(rule, locale=locale)
+        assert {link["url"] for link in localized["links"]} >= TRANSFER_URLS
+        assert len(localized["steps"]) == len(r["steps"])
+
+
+def test_rebalance_names_both_tenants() -> None:
+    r = rem("seats-rebalance-across-tenants")
+    assert "Contoso (12)" in r["summary"] and "Fabrikam (4)" in r["summary"]
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+
+def test_messages_choose_their_variant() -> None:
+    subject, skus, details = RICH["inactive-user-licensed"]
+    assert "2026-01-02" in message("inactive-user-licensed", subject=subject, skus=skus, details=details,
+                                   locale=Locale.EN)
+    never = message("inactive-user-licensed", subject=subject, skus=skus, details=details | {"last_sign_in": None},
+                    locale=Locale.EN)
+    assert "never signed in" in never
+    subject, skus, details = RICH["subscription-expiring"]
+    assert message("subscription-expiring", subject=subject, skus=skus, details=details,
+                   locale=Locale.EN).startswith("The trial SPE_E5 (sub-1) ends on 2026-12-01")
+
+
+def test_message_numbers_stay_plain() -> None:
+    subject, skus, _ = RICH["spare-seats-over-limit"]
+    details = {"enabled": 12000, "consumed": 10766, "unused": 1234, "limit": 100}
+    for locale in Locale:
+        text = message("spare-seats-over-limit", subject=subject, skus=skus, details=details, locale=locale)
+        assert "1234" in text and "12000" in text and "100" in text

@@ -1,0 +1,105 @@
+"""--baseline: new / persisting / resolved findings, with first_seen carried forward."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.errors import UsageError
+from auditor.model import Cloud, Locale
+from auditor.report import compare, load_baseline, render_html, render_markdown
+
+from .report_fixtures import FakeGuidance, build_sample
+
+
+def runs() -> tuple[dict[str, Any], dict[str, Any]]:
+    previous = build_sample(complete=True)
+    previous["generated_at"] = "2026-11-21T03:00:00Z"
+    current = build_sample(complete=True)
+    # fixed since yesterday: the guest; new today: a changed SKU set for Alice's combination
+    current["findings"] = [f for f in current["findings"] if f["rule"] != "guest-licensed"]
+    combo = next(f for f in current["findings"] if f["rule"] == "sku-combination-forbidden")
+    combo["id"] = "ffffffffffffffff"
+    return previous, current
+
+
+def test_marks_new_persisting_and_resolved() -> None:
+    previous, current = runs()
+    result = compare(previous, current)
+    by_id = {f["id"]: f for f in result["findings"]}
+    assert by_id["ffffffffffffffff"]["change"] == "new"
+    assert by_id["ffffffffffffffff"]["first_seen"] == "2026-11-22T03:00:00Z"
+    persisting = [f for f in result["findings"] if f["change"] == "persisting"]
+    assert len(persisting) == len(current["findings"]) - 1
+    assert {f["first_seen"] for f in persisting} == {"2026-11-21T03:00:00Z"}
+    changes = result["changes"]
+    assert (changes["new"], changes["persisting"]) == (1, len(persisting))
+    assert sorted(f["rule"] for f in changes["resolved"]) == ["guest-licensed", "sku-combination-forbidden"]
+    assert {f["change"] for f in changes["resolved"]} == {"resolved"}
+    assert changes["unverified"] == []
+    assert changes["baseline_generated_at"] == "2026-11-21T03:00:00Z"
+    assert "change" not in current["findings"][0]  # the input is not modified
+
+
+def test_first_seen_is_carried_forward_across_runs() -> None:
+    previous, current = runs()
+    second = compare(previous, current)
+    third_input = copy.deepcopy(current)
+    third_input["generated_at"] = "2026-11-23T03:00:00Z"
+    third = compare(second, third_input)
+    new_yesterday = next(f for f in third["findings"] if f["id"] == "ffffffffffffffff")
+    assert new_yesterday["change"] == "persisting"
+    assert new_yesterday["first_seen"] == "2026-11-22T03:00:00Z"
+    oldest = next(f for f in third["findings"] if f["rule"] == "sku-forbidden")
+    assert oldest["first_seen"] == "2026-11-21T03:00:00Z"
+
+
+def test_findings_of_rules_not_evaluated_are_not_resolved() -> None:
+    previous, _ = runs()
+    current = build_sample(complete=False)  # inactive-user-licensed not evaluated this time
+    current["findings"] = [f for f in current["findings"] if f["rule"] != "inactive-user-licensed"]
+    result = compare(previous, current)
+    assert [f["rule"] for f in result["changes"]["resolved"]] == []
+    assert {f["rule"] for f in result["changes"]["unverified"]} == {"inactive-user-licensed"}
+    html = render_html(result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    assert "Not re-checked" in html and "Earlier findings not re-checked" in html
+
+
+def test_reports_lead_with_changes() -> None:
+    previous, current = runs()
+    result = compare(previous, current)
+    html = render_html(result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    markdown = render_markdown(result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    for text in (html, markdown):
+        assert text.index("Changes since the previous run") < text.index("Summary")
+        assert "Resolved findings" in text and "New findings" in text
+    assert "Open since Nov 21, 2026" in html
+    assert "Compared with the report generated Nov 21, 2026, 03:00 UTC." in html
+
+
+def test_rejects_another_tenant() -> None:
+    previous, current = runs()
+    previous["tenant"]["id"] = "00000000-0000-0000-0000-00000000beef"
+    with pytest.raises(UsageError, match="baseline report is for tenant"):
+        compare(previous, current)
+
+
+def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    with pytest.raises(UsageError, match=r"nope\.json: baseline report not found"):
+        load_baseline(missing)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema_version": 1,\n "findings": [', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"broken.json:2:\d+: baseline report is not valid JSON"):
+        load_baseline(broken)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"schema_version": 7, "findings": []}), encoding="utf-8")
+    with pytest.raises(UsageError, match="unsupported report schema_version 7"):
+        load_baseline(other)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(build_sample()), encoding="utf-8")
+    assert load_baseline(good)["schema_version"] == 1

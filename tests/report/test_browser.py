@@ -1,0 +1,75 @@
+"""report.html in a real browser: the expected text is visible, nothing errors, nothing is fetched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.model import Locale
+from auditor.report import compare, render
+
+from .chromium_pipe import chromium_binary, load
+from .report_fixtures import XSS_NAME, FakeGuidance
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_binary() is None, reason="chromium not installed (CI: apt-get install -y chromium)"),
+]
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def test_detector_sees_errors_and_remote_requests(tmp_path: Path) -> None:
+    # the checks below are only worth something if a broken page does fail them
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<html><body><p>hello</p><script>console.error('boom'); undefinedCall();</script>"
+        "<img src='http://127.0.0.1:9/x.png'></body></html>",
+        encoding="utf-8",
+    )
+    result = load(page)
+    assert any("boom" in e for e in result.console_errors)
+    assert any("undefinedCall" in e or "Uncaught" in e for e in result.console_errors)
+    assert "http://127.0.0.1:9/x.png" in result.requests
+    assert "hello" in result.text
+
+
+@pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
+def test_report_renders_cleanly(tmp_path: Path, sample: dict[str, Any], locale: Locale) -> None:
+    previous = {**sample, "generated_at": "2026-11-21T03:00:00Z"}
+    document = compare(previous, sample)
+    (html,) = render(document, tmp_path, formats=["html"], locale=locale, guidance=FakeGuidance())
+    result = load(html)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"report-{locale.value}.png").write_bytes(result.png)
+
+    assert result.console_errors == []
+    assert [url for url in result.requests if not url.startswith("file://")] == []
+    assert result.png.startswith(b"\x89PNG") and len(result.png) > 10_000
+    assert 700 <= result.width <= 1000  # the 760px layout does not overflow the window
+    if locale is Locale.EN:
+        for visible in (
+            "This report is incomplete",
+            "Rules not evaluated: Rule inactive-user-licensed",
+            "Changes since the previous run",
+            "Open findings by severity",
+            "€2,955.00",
+            "Licenses per product",
+            "80 of 120",
+            "Rule sku-forbidden",
+            XSS_NAME,  # shown as text, not run
+            "Approved by CISO",
+            "POST /users/11111111-0000-0000-0000-000000000002/assignLicense",
+        ):
+            assert visible in result.text, visible
+    else:
+        for visible in (
+            "Bu rapor eksik",
+            "Önem derecesine göre açık bulgular",
+            "€2.955,00",
+            "80 / 120",
+            "Kural sku-forbidden",
+        ):
+            assert visible in result.text, visible

@@ -1,0 +1,73 @@
+"""findings.csv: every finding, one row each, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from auditor.model import Cloud, Locale
+from auditor.report import render, render_csv
+from auditor.report.csv_report import COLUMNS, guard_cell
+
+from .report_fixtures import FORMULA_NAME, FakeGuidance
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_one_row_per_finding_in_document_order(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance))
+    assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f["id"] for f in sample["findings"]]
+    assert list(table[0]) == list(COLUMNS)
+
+
+def test_columns_carry_the_worklist(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    table = rows(render_csv(sample, locale=Locale.NL, cloud=Cloud.CHINA, guidance=guidance))
+    waived = next(r for r in table if r["rule"] == "sku-forbidden" and r["waived"] == "true")
+    assert waived["subject"] == "alice@contoso.example"
+    assert waived["display_name"] == "Alice Andersen"
+    assert waived["waiver_reason"] == "Approved by CISO"
+    assert waived["waiver_expires"] == "2027-01-31"
+    assert waived["monthly_cost"] == "57.00" and waived["currency"] == "EUR"
+    assert waived["message"] == "[nl] Alice Andersen breaks sku-forbidden with SPE_E5"
+    assert waived["remediation"] == "[nl/china] fix sku-forbidden for alice@contoso.example"
+    assert waived["graph_method"] == "POST"
+    assert waived["graph_path"] == "/users/11111111-0000-0000-0000-000000000001/assignLicense"
+    assert json.loads(waived["graph_body"]) == {"addLicenses": [], "removeLicenses": ["SPE_E5"]}
+    group = next(r for r in table if r["rule"] == "disabled-user-licensed")
+    assert group["assigned_by_group"] == "SPE_E3: All Staff"
+    sku = next(r for r in table if r["rule"] == "spare-seats-over-limit")
+    assert (sku["subject_type"], sku["subject"], sku["graph_method"]) == ("sku", "SPE_E5", "")
+    # a rule the catalog does not know keeps the document's own text
+    merged = next(r for r in table if r["rule"] == "seats-rebalance-across-tenants")
+    assert merged["message"] == "SPE_E3 breaks seats-rebalance-across-tenants"
+
+
+def test_formula_injection_is_neutralised(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance))
+    row = next(r for r in table if r["display_name"].startswith("'="))
+    assert row["display_name"] == "'" + FORMULA_NAME
+    assert row["subject"] == "'=cmd@contoso.example"
+    for r in table:
+        for name, value in r.items():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (name, value)
+
+
+def test_guard_cell() -> None:
+    for dangerous in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert guard_cell(dangerous) == "'" + dangerous
+    assert guard_cell("alice") == "alice"
+    assert guard_cell("") == ""
+
+
+def test_written_with_bom_and_crlf(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    (path,) = render(sample, tmp_path, formats=["csv"], guidance=guidance)
+    raw = path.read_bytes()
+    assert path.name == "findings.csv"
+    assert raw.startswith(b"\xef\xbb\xbfid,rule,severity,")
+    assert raw.count(b"\r\n") == len(sample["findings"]) + 2  # header, one "incomplete" row, findings
+    assert "Gülşen Öztürk" in raw.decode("utf-8-sig")

@@ -1,0 +1,168 @@
+"""render(): files, formats, locales, partial reports, determinism and golden files.
+
+Golden files live in tests/report/golden/{fixture,sample}/<locale>/; regenerate them with
+`UPDATE_GOLDEN=1 pytest tests/report/test_render.py` and review the diff. "sample" renders the
+bundled sample tenant's report (tests/golden/sample-report.json).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor import i18n
+from auditor.errors import UsageError
+from auditor.model import Cloud, Locale
+from auditor.report import Format, compare, parse_formats, render, render_html, render_markdown
+
+from .report_fixtures import FakeGuidance, build_sample
+
+GOLDEN = Path(__file__).parent / "golden"
+SAMPLE_REPORT = Path(__file__).parent.parent / "golden" / "sample-report.json"
+
+
+def test_writes_all_four_formats_by_default(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    paths = render(sample, tmp_path / "out", guidance=guidance)
+    assert [p.name for p in paths] == ["report.json", "report.html", "report.md", "findings.csv"]
+    assert json.loads(paths[0].read_text("utf-8")) == sample
+    assert not list((tmp_path / "out").glob("*.tmp"))
+
+
+def test_writes_only_the_requested_formats(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    paths = render(sample, tmp_path, formats=parse_formats("md, html,md"), guidance=guidance)
+    assert [p.name for p in paths] == ["report.html", "report.md"]
+
+
+def test_parse_formats() -> None:
+    assert parse_formats("json,html,md,csv") == tuple(Format)
+    with pytest.raises(UsageError, match="unknown format 'pdf'"):
+        parse_formats("html,pdf")
+    with pytest.raises(UsageError):
+        parse_formats(" , ")
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    blocker = tmp_path / "report.html"
+    blocker.mkdir()  # a directory where the file should go
+    with pytest.raises(UsageError, match=r"report\.html: cannot write report"):
+        render(sample, tmp_path, formats=["html"], guidance=guidance)
+
+
+def test_partial_report_says_so_first_in_every_format(
+    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance
+) -> None:
+    render(sample, tmp_path, guidance=guidance)
+    html = (tmp_path / "report.html").read_text("utf-8")
+    body = html[html.index("<body") :]
+    assert body.index("This report is incomplete") < body.index("Summary")
+    assert "Rules not evaluated: Rule inactive-user-licensed" in html
+    assert "Compliant" not in html
+    markdown = (tmp_path / "report.md").read_text("utf-8")
+    assert markdown.splitlines()[:2] == ["> [!CAUTION]", "> **⚠️ This report is incomplete**"]
+    assert "Rules not evaluated\\: Rule inactive\\-user\\-licensed" in markdown
+    first = next(csv.DictReader(io.StringIO((tmp_path / "findings.csv").read_text("utf-8-sig"))))
+    assert (first["severity"], first["rule"]) == ("incomplete", "inactive-user-licensed")
+    assert "incomplete" in first["message"]
+
+
+def test_gaps_without_listed_rules_still_mark_the_report_partial(guidance: FakeGuidance) -> None:
+    document = build_sample()
+    document["not_evaluated"] = []
+    document["complete"] = True  # inconsistent input: gaps alone must still count
+    html = render_html(document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    assert "This report is incomplete" in html and "signInActivity" in html
+
+
+def test_complete_report_has_no_incomplete_banner(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    html = render_html(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    markdown = render_markdown(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    assert "incomplete" not in html.lower() and "incomplete" not in markdown.lower()
+    assert "Findings need attention" in html
+
+
+def test_clean_tenant_reads_as_compliant_only_when_complete(guidance: FakeGuidance) -> None:
+    clean = build_sample(complete=True)
+    clean["findings"] = []
+    clean["summary"] = {**clean["summary"], "total": 0, "unwaived": 0, "waived": 0, "by_rule": {}}
+    clean["summary"]["by_severity"] = dict.fromkeys(("critical", "high", "medium", "low"), 0)
+    html = render_html(clean, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    assert "Compliant: no open findings" in html
+    partial = {
+        **clean,
+        "complete": False,
+        "gaps": build_sample()["gaps"],
+        "not_evaluated": build_sample()["not_evaluated"],
+    }
+    html = render_html(partial, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    assert "Compliant" not in html and "This report is incomplete" in html
+
+
+@pytest.mark.parametrize("locale", [loc for loc in Locale if loc is not Locale.EN], ids=lambda loc: loc.value)
+def test_every_text_is_in_the_report_locale(locale: Locale, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    html = render_html(sample, locale=locale, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    markdown = render_markdown(sample, locale=locale, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    labels = i18n.labels(locale)
+    english = i18n.labels(Locale.EN)
+    assert f'<html lang="{locale.value}">' in html
+    assert labels["incomplete_title"] in html and labels["seats_title"] in html
+    assert f"[{locale.value}] step one for sku-forbidden" in html  # catalog text asked in this locale
+    assert f"[{locale.value}/worldwide] fix" in html
+    assert "[en]" not in html and "[en]" not in markdown
+    for key, value in english.items():
+        if len(value.split()) > 2 and value != labels[key] and "{" not in value:
+            assert value not in html, key
+    assert i18n.format_money(2955.0, "EUR", locale) in html
+
+
+def test_cloud_selects_the_remediation_variant(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    html = render_html(sample, locale=Locale.EN, cloud=Cloud.GERMANY, guidance=guidance)
+    assert "[en/germany] fix" in html and "[en/worldwide]" not in html
+
+
+def test_waived_findings_show_their_waiver(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    html = render_html(complete_sample, locale=Locale.DA, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    assert "Approved by CISO" in html and "31. jan. 2027" in html and "Undtaget" in html
+
+
+def test_output_is_deterministic(tmp_path: Path, guidance: FakeGuidance) -> None:
+    first = render(build_sample(), tmp_path / "a", guidance=guidance)
+    second = render(build_sample(), tmp_path / "b", guidance=FakeGuidance())
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def _golden_document() -> dict[str, Any]:
+    previous = build_sample(complete=True)
+    previous["generated_at"] = "2026-11-21T03:00:00Z"
+    current = build_sample()
+    current["findings"] = [f for f in current["findings"] if f["rule"] != "guest-licensed"]
+    return compare(previous, current)
+
+
+def _check_golden(paths: list[Path], folder: Path) -> None:
+    for path in paths:
+        golden = folder / path.name
+        if os.environ.get("UPDATE_GOLDEN"):
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_bytes(path.read_bytes())
+        assert golden.exists(), f"{golden} missing: run with UPDATE_GOLDEN=1"
+        assert path.read_bytes() == golden.read_bytes(), f"{path.name} differs from {golden}"
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_golden_files(tmp_path: Path, locale: Locale) -> None:
+    paths = render(_golden_document(), tmp_path, formats=["html", "md", "csv"], locale=locale, guidance=FakeGuidance())
+    _check_golden(paths, GOLDEN / "fixture" / locale.value)
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_sample_tenant_golden_files(tmp_path: Path, locale: Locale) -> None:
+    document = json.loads(SAMPLE_REPORT.read_text("utf-8"))
+    paths = render(document, tmp_path, formats=["html", "md", "csv"], locale=locale, guidance=FakeGuidance())
+    _check_golden(paths, GOLDEN / "sample" / locale.value)

@@ -1,0 +1,80 @@
+"""Size caps: report.html under 1 MB and report.md under 1 MiB whatever the tenant size, while
+findings.csv keeps every finding."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import time
+from typing import Any
+
+import pytest
+
+from auditor.model import Cloud, Locale
+from auditor.report import render_csv, render_html, render_markdown
+
+from .report_fixtures import RULES, FakeGuidance, build_big, build_sample, user
+
+pytestmark = pytest.mark.slow
+
+HTML_LIMIT = 1_000_000
+MD_LIMIT = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def big() -> dict[str, Any]:
+    return build_big(100_000)  # 110,000+ findings
+
+
+def test_html_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
+    started = time.perf_counter()
+    html = render_html(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    assert len(html.encode("utf-8")) < HTML_LIMIT
+    inactive = sum(1 for f in big["findings"] if f["rule"] == "inactive-user-licensed")
+    assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
+    assert time.perf_counter() - started < 10
+
+
+def test_markdown_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
+    markdown = render_markdown(big, locale=Locale.SV, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    assert len(markdown.encode("utf-8")) < MD_LIMIT
+    assert "avvikelser för den här regeln finns i findings\\.csv och report\\.json" in markdown
+
+
+def test_csv_keeps_every_finding(big: dict[str, Any]) -> None:
+    started = time.perf_counter()
+    text = render_csv(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 1 + len(big["findings"])
+    assert rows[-1][4] == "user099999@contoso.example"
+    assert time.perf_counter() - started < 30
+
+
+def _worst_case() -> dict[str, Any]:
+    """Every rule with 2,000 findings whose names are as long as Entra allows and expand the
+    most when escaped."""
+    doc = build_sample(complete=True)
+    templates = {f["rule"]: f for f in doc["findings"]}
+    findings = []
+    for rule in RULES:
+        for i in range(2000):
+            f = copy.copy(templates[rule])
+            name = ('"<&>' * 64)[:256]
+            f["subject"] = user(f"id-{rule}-{i}", f"{'&' * 60}{i}@contoso.example", name)
+            f["id"] = f"{rule}-{i}"
+            f["message"] = name * 4
+            findings.append(f)
+    doc["findings"] = findings
+    doc["warnings"] = ['"<&>' * 200] * 500
+    doc["skus"] = doc["skus"] * 300
+    return doc
+
+
+def test_html_size_cap_holds_for_hostile_input() -> None:
+    doc = _worst_case()
+    html = render_html(doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    assert len(html.encode("utf-8")) < HTML_LIMIT
+    assert html.count("findings.csv ve report.json dosyalarında listeleniyor") == len(RULES)
+    markdown = render_markdown(doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    assert len(markdown.encode("utf-8")) < MD_LIMIT
