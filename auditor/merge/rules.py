@@ -126,8 +126,8 @@ class CrossTenantDuplicate(MergeRule):
                 yield self._finding(ctx, identity, sid, sorted(holders, key=lambda a: (ctx.order(a.tenant), a.upn)))
 
     def _finding(self, ctx: MergeContext, identity: str, sid: str, holders: list[Account]) -> Finding:
-        part = next((ctx.tenants[a.tenant].seats[sid].part for a in holders if sid in ctx.tenants[a.tenant].seats),
-                    sid)
+        seats = next((ctx.tenants[a.tenant].seats[sid] for a in holders if sid in ctx.tenants[a.tenant].seats), None)
+        part, sku_id = (seats.part, seats.sku_id) if seats else (sid, sid)
         tenants = []
         for a in holders:
             facts = ctx.tenants[a.tenant]
@@ -141,8 +141,7 @@ class CrossTenantDuplicate(MergeRule):
         return self.make(
             ctx, Subject(SubjectType.USER, identity, upn=identity, display_name=holders[0].display_name), (part,),
             f"{identity} holds a paid {part} license in {extra + 1} tenants: {names}",
-            {"identity": identity, "tenants": tenants, "sku_ids": {part: next(
-                (ctx.tenants[a.tenant].seats[sid].sku_id for a in holders if sid in ctx.tenants[a.tenant].seats), sid)}},
+            {"identity": identity, "tenants": tenants, "sku_ids": {part: sku_id}},
             round(extra * price[0], 2) if price else None,
         )
 

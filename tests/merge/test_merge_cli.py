@@ -296,3 +296,25 @@ def test_waivers_apply_by_identity_product_and_expiry(group, tmp_path):
         ("seats-rebalance-across-tenants", "PROJECTPROFESSIONAL"): False,
         ("seats-rebalance-across-tenants", "VISIOCLIENT"): True,
     }
+
+
+def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
+    docs = tenant_documents(40)
+    docs["fabrikam"]["tenant"]["displayName"] = "Fabrikam <b>&amp;</b>"
+    for key, doc in docs.items():
+        audit_tenant(doc, tmp_path / key)
+    (tmp_path / "group.yaml").write_text(GROUP.replace("  name: Contoso group\n", ""), encoding="utf-8")
+    out = tmp_path / "o"
+    code = main(["merge", *(str(tmp_path / k) for k in docs), "--policies", str(EXAMPLE),
+                 "--policies", str(tmp_path / "group.yaml"), "--output-dir", str(out), "--as-of", AS_OF])
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "report.html", "report.json", "report.md"]
+    report = read(out / "report.json")
+    assert report["tenant"]["name"] == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
+    for f in cross(report):
+        assert "cannot be" in f["remediation"]["steps"][0] and f["remediation"]["links"], f["rule"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<b>&amp;</b>" not in html and "Fabrikam &lt;b&gt;" in html
+    assert "alice@contoso.example" in html and "VISIOCLIENT" in (out / "report.md").read_text(encoding="utf-8")
+    rows = (out / "findings.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sum(",cross-tenant-duplicate," in r for r in rows) == 4
