@@ -318,3 +318,27 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
     assert "alice@contoso.example" in html and "VISIOCLIENT" in (out / "report.md").read_text(encoding="utf-8")
     rows = (out / "findings.csv").read_text(encoding="utf-8-sig").splitlines()
     assert sum(",cross-tenant-duplicate," in r for r in rows) == 4
+
+
+def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
+    docs = tenant_documents(40)
+    docs["northwind"]["tenant"]["cloud"] = "usgov"
+    for key, doc in docs.items():
+        audit_tenant(doc, tmp_path / key)
+    (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
+    capsys.readouterr()
+    code, path = merge(tmp_path, [tmp_path / k for k in docs], "--fail-on", "never")
+    assert code == 0
+    report = read(path)
+    assert report["tenant"]["cloud"] == "worldwide"
+    assert [t["cloud"] for t in report["tenants"]] == ["worldwide", "worldwide", "usgov"]
+    assert "different clouds (usgov, worldwide)" in capsys.readouterr().err
+    assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
+    assert "unknown format 'pdf'" in capsys.readouterr().err
+
+
+def test_merge_help_documents_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["merge", "--help"])
+    out = capsys.readouterr().out
+    assert "--policies PATH" in out and "3  collection error or incomplete tenant data" in out
