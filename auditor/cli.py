@@ -31,20 +31,28 @@ from .errors import (
     PolicyError,
     UsageError,
 )
+from .graph.cli_options import (
+    add_collect_command,
+    add_graph_arguments,
+    collect_command,
+    mail_adapter_factory,
+    snapshot_from_args,
+)
 from .index import TenantIndex
 from .merge.document import build_merged_document
 from .merge.run import merge
-from .model import AuditResult, Locale, Severity, TenantSnapshot
+from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .policy.load import load_policies
 from .policy.model import PolicySet
 from .policy.schema import schema_text
-from .report import parse_formats, render
-from .report.document import build_document, write_json
-from .snapshot import load_snapshot
+from .report import ALL_FORMATS, compare, load_baseline, parse_formats, render
+from .report.document import build_document
+from .rules import RULES
+from .sample.generate import REFERENCE as SAMPLE_CLOCK
+from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
-FORMATS = ("json",)
-MERGE_FORMATS = "json,html,md,csv"
+FORMATS = tuple(f.value for f in ALL_FORMATS)
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 SAMPLE_SNAPSHOT = Path(__file__).parent / "sample" / "sample-tenant.json"
 
@@ -69,14 +77,6 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _formats(text: str) -> list[str]:
-    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad or not wanted:
-        raise UsageError(f"--format: unknown format {', '.join(bad) or '(empty)'}; choose from {','.join(FORMATS)}")
-    return wanted
-
-
 def _policies(args: argparse.Namespace) -> PolicySet:
     paths = args.policies or ["policies"]
     missing = [p for p in paths if not Path(p).exists()]
@@ -85,10 +85,18 @@ def _policies(args: argparse.Namespace) -> PolicySet:
     return load_policies(paths)
 
 
+def _needs_sign_in(policies: PolicySet) -> bool:
+    """Whether any configured rule reads signInActivity (then the collector selects it)."""
+    return any(SIGN_IN_ACTIVITY in r.needs and r.configured(p) for p in policies.policies for r in RULES)
+
+
 def _snapshot(args: argparse.Namespace, policies: PolicySet) -> TenantSnapshot:
+    live = snapshot_from_args(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies))
+    if live is not None:
+        return live
     if args.snapshot:
         return load_snapshot(args.snapshot)
-    raise UsageError("no tenant data: give --snapshot FILE")
+    raise UsageError("no tenant data: give --snapshot FILE, --graph (live tenant) or --demo")
 
 
 def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
@@ -103,10 +111,9 @@ def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
 
 def _email_options(args: argparse.Namespace) -> EmailOptions | None:
     """Check the e-mail flags before the audit runs, so a typo fails in a second, not after collection."""
-    options = options_from_args(args)
-    if options is not None and options.via is Transport.GRAPH and options.graph_adapter_factory is None:
-        raise UsageError("--sender: e-mail through Microsoft Graph needs a Graph sign-in, which this audit does not "
-                         "have; use --smtp-host")
+    options = options_from_args(args, graph_adapter_factory=mail_adapter_factory(args))
+    if options is not None and options.via is Transport.GRAPH and getattr(args, "demo", False):
+        raise UsageError("--sender: the demo's Graph emulator stops after collection; e-mail the demo with --smtp-host")
     return options
 
 
@@ -122,18 +129,22 @@ def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    formats = _formats(args.format)
+    formats = parse_formats(args.format)
     email = _email_options(args)
-    as_of = _as_of(args.as_of)
+    # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
+    as_of = SAMPLE_CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
+    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     snapshot = _snapshot(args, policies)
     result = evaluate(policies, snapshot, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-    document = build_document(result, generated_at=_now(), locale=locale, remediate=guidance.remediation)
+    cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
+    document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
+                              remediate=guidance.remediation)
+    if baseline is not None:
+        document = compare(baseline, document)
     out_dir = Path(args.output_dir)
-    written = []
-    if "json" in formats:
-        written.append(write_json(document, out_dir))
+    written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact)
     summary = document["summary"]
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
     print(f"{result.tenant_name or result.tenant_id}: {summary['unwaived']} findings"
@@ -184,6 +195,11 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return document_exit_code(document, args.fail_on, args.allow_gaps)
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    policies = _policies(args)
+    return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies))
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     policies = load_policies(args.paths)
     print(f"ok: {len(policies.policies)} polic{'y' if len(policies.policies) == 1 else 'ies'} "
@@ -229,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report language (default: the policy's metadata.locale, else en)")
     audit.add_argument("--allow-gaps", action="store_true",
                        help="exit by findings even when some tenant data could not be collected")
+    audit.add_argument("--baseline", metavar="REPORT_JSON",
+                       help="the previous run's report.json: mark findings new or persisting, list resolved ones")
+    audit.add_argument("--redact", action="store_true",
+                       help="replace names and UPNs with stable pseudonyms in HTML, Markdown and CSV "
+                            "(key: AUDITOR_REDACT_KEY, else the tenant id)")
+    add_graph_arguments(audit)
     add_email_arguments(audit)
     audit.set_defaults(func=cmd_audit)
 
@@ -242,8 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(repeatable; default: policies/)")
     merge_cmd.add_argument("--output-dir", default="reports", metavar="DIR",
                            help="where the merged reports go (default: reports/)")
-    merge_cmd.add_argument("--format", default=MERGE_FORMATS, metavar="LIST",
-                           help=f"comma list of {MERGE_FORMATS} (default: all)")
+    merge_cmd.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
+                           help=f"comma list of {','.join(FORMATS)} (default: all)")
     merge_cmd.add_argument("--fail-on", choices=FAIL_ON, default="high",
                            help="exit 1 when an unwaived finding (of any tenant, or across tenants) is at or above "
                                 "this severity (default: high)")
@@ -253,6 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
     merge_cmd.add_argument("--allow-gaps", action="store_true",
                            help="exit by findings even when a tenant's report is incomplete")
     merge_cmd.set_defaults(func=cmd_merge)
+
+    collect = add_collect_command(sub)
+    collect.add_argument("--policies", action="append", metavar="PATH",
+                         help="policies naming the groups to read and whether sign-in activity is needed "
+                              "(default: policies/)")
+    collect.add_argument("--allow-gaps", action="store_true",
+                         help="exit 0 even when some tenant data could not be collected")
+    collect.set_defaults(func=cmd_collect)
 
     validate = sub.add_parser("validate", help="check policy files")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")

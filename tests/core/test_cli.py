@@ -91,7 +91,7 @@ def test_gaps_exit_3_and_the_report_says_incomplete(tmp_path, capsys):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--as-of", "yesterday"], "--as-of"),
-    (["--format", "pdf"], "unknown format pdf"),
+    (["--format", "pdf"], "unknown format 'pdf'"),
     (["--snapshot", "/nonexistent/snap.json"], "cannot read snapshot"),
     (["--policies", "/nonexistent/policies"], "does not exist"),
 ])

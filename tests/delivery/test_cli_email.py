@@ -57,8 +57,34 @@ def test_bad_email_flags_fail_before_the_audit(tmp_path: Path, capsys: pytest.Ca
     assert audit(out, "--email-to", "not-an-address", "--smtp-host", "h", "--from", "a@b.example") == 2
     assert not out.exists()
     assert "recipient 'not-an-address': not a plain e-mail address" in capsys.readouterr().err
-    assert audit(out, "--email-to", "a@b.example", "--sender", "s@b.example") == 2
-    assert "needs a Graph sign-in" in capsys.readouterr().err
+
+
+def test_audit_emails_through_graph_with_the_audit_credential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from auditor.emulator import GraphEmulator, app_token
+    from auditor.sample.generate import generate_tenant
+
+    tenant = generate_tenant(80, seed=11)
+    token = app_token(tenant.tenant_id, roles=["User.Read.All", "Organization.Read.All", "GroupMember.Read.All",
+                                               "AuditLog.Read.All", "Mail.Send"])
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    out = tmp_path / "out"
+    with GraphEmulator(tenant, token=token) as graph:
+        code = main(["audit", "--graph-endpoint", graph.url, "--auth", "token", "--policies",
+                     str(Path(__file__).resolve().parents[2] / "policies" / "example.yaml"),
+                     "--output-dir", str(out), "--as-of", "2026-11-01T06:00:00Z",
+                     "--email-to", "admins@contoso.example", "--sender", tenant.users[0].user_principal_name])
+        sent = list(graph.sent_mail)
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert len(sent) == 1
+    mail = sent[0]
+    assert mail.save_to_sent_items is False
+    assert mail.message["toRecipients"] == [{"emailAddress": {"address": "admins@contoso.example"}}]
+    assert mail.message["subject"].startswith("[license-auditor] Contoso: ")
+    assert mail.message["body"]["contentType"].lower() == "html"
+    assert [a["name"] for a in mail.message["attachments"]] == ["findings.csv"]
+    assert token not in err
 
 
 def test_email_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

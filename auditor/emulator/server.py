@@ -1,0 +1,630 @@
+"""A loopback Microsoft Graph v1.0 that serves a TenantSnapshot, strict where Graph is strict.
+
+It speaks real HTTP on 127.0.0.1 so the real msgraph-sdk request adapter, httpx and the
+collector run unchanged against it. Supported: /organization, /subscribedSkus,
+/directory/subscriptions, /users (list and one), /groups (the $filter forms the collector
+uses), /groups/{id}, /groups/{id}/transitiveMembers[/microsoft.graph.user] and
+POST /users/{id|upn}/sendMail. Anything else is a 400 or 404 with Graph's error shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+from ..model import Group, TenantSnapshot, User
+from . import wire
+from .faults import Fault, FaultKind
+
+MAX_TOP = 999
+SIGN_IN_MAX_TOP = 500  # Graph's page size cap when signInActivity is selected
+DEFAULT_TOP = 100
+KNOWN_OPTIONS = frozenset(("$select", "$top", "$filter", "$count", "$skiptoken", "$orderby", "$search", "$expand"))
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str  # without the /v1.0 prefix, URL-decoded
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case names; Authorization left out
+    status: int
+    fault: str | None
+
+
+@dataclass(frozen=True)
+class SentMail:
+    sender: str
+    message: dict[str, Any]
+    save_to_sent_items: bool
+
+
+class GraphError(Exception):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def _bad(message: str, code: str = "Request_BadRequest") -> GraphError:
+    return GraphError(400, code, message)
+
+
+def _unsupported(message: str) -> GraphError:
+    return GraphError(400, "Request_UnsupportedQuery", message)
+
+
+@dataclass
+class _Query:
+    select: tuple[str, ...] | None
+    top: int | None
+    filter: str | None
+    count: bool
+    skiptoken: str | None
+    raw: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _Tenant:
+    """Read-only indexes over the snapshot, built once."""
+
+    def __init__(self, snapshot: TenantSnapshot) -> None:
+        self.snapshot = snapshot
+        self.users = snapshot.users
+        self._by_key: dict[str, User] | None = None
+        self.groups = {g.id.lower(): g for g in snapshot.groups}
+        self._lock = threading.Lock()
+
+    def user(self, key: str) -> User | None:
+        with self._lock:
+            if self._by_key is None:
+                index: dict[str, User] = {}
+                for u in self.users:
+                    index[u.id.lower()] = u
+                    index[u.user_principal_name.lower()] = u
+                self._by_key = index
+        return self._by_key.get(key.lower())
+
+
+class GraphEmulator:
+    """Serve `snapshot` as Microsoft Graph on http://127.0.0.1:PORT/v1.0.
+
+    Use as a context manager (or start()/stop()). `token` is the bearer token it accepts;
+    `faults` are injected in order (the first matching fault with count left wins).
+    """
+
+    def __init__(
+        self,
+        snapshot: TenantSnapshot,
+        *,
+        token: str = "emulator-token",
+        faults: Sequence[Fault] = (),
+        port: int = 0,
+    ) -> None:
+        self.tenant = _Tenant(snapshot)
+        self.token = token
+        self.faults = list(faults)
+        self.requests: list[LoggedRequest] = []
+        self.sent_mail: list[SentMail] = []
+        self._lock = threading.Lock()
+        self._port = port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("emulator is not running")
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1.0"
+
+    def start(self) -> GraphEmulator:
+        handler = _make_handler(self)
+        self._server = _Server(("127.0.0.1", self._port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="graph-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> GraphEmulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # --- inspection ------------------------------------------------------------------------
+
+    def requests_to(self, pattern: str) -> list[LoggedRequest]:
+        """Logged requests whose path fully matches the regex `pattern` (e.g. r"/users")."""
+        rx = re.compile(pattern)
+        return [r for r in self.requests if rx.fullmatch(r.path)]
+
+    def _log(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self.requests.append(entry)
+
+    def _fault_for(self, target: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.take(target):
+                return fault
+        return None
+
+    # --- routing ---------------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: _Query, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+        """Return (status, JSON document or None) for an authorised request."""
+        segments = [unquote(s) for s in path.strip("/").split("/") if s]
+        if method == "POST":
+            if len(segments) == 3 and segments[0] == "users" and segments[2] == "sendMail":
+                return self._send_mail(segments[1], body)
+            raise GraphError(405, "Request_BadRequest", f"Method {method} is not allowed on /{'/'.join(segments)}")
+        if method != "GET":
+            raise GraphError(405, "Request_BadRequest", f"Method {method} is not allowed")
+        eventual = headers.get("consistencylevel", "").lower() == "eventual"
+        if segments == ["organization"]:
+            self._no_filter(query)
+            snap = self.tenant.snapshot
+            org: dict[str, Any] = {
+                "id": snap.tenant_id,
+                "displayName": snap.tenant_name,
+                "tenantType": "AAD",
+                "verifiedDomains": [],
+                "countryLetterCode": None,
+            }
+            item = _project(org, query.select, wire.ORGANIZATION_PROPERTIES, "organization")
+            return 200, {"@odata.context": "$metadata#organization", "value": [item]}
+        if segments == ["subscribedSkus"]:
+            self._no_filter(query)
+            self._check_select(query.select, wire.SKU_PROPERTIES, "subscribedSku")
+            items = [wire.sku_wire(s, query.select) for s in self.tenant.snapshot.skus]
+            return 200, {"@odata.context": "$metadata#subscribedSkus", "value": items}
+        if segments == ["directory", "subscriptions"]:
+            self._no_filter(query)
+            self._check_select(query.select, wire.SUBSCRIPTION_PROPERTIES, "companySubscription")
+            subs = self.tenant.snapshot.subscriptions
+            return self._page(path, query, [wire.subscription_wire(s, query.select) for s in subs], eventual, 999)
+        if segments == ["users"]:
+            return self._list_users(path, query, eventual)
+        if len(segments) == 2 and segments[0] == "users":
+            user = self.tenant.user(segments[1])
+            if user is None:
+                raise GraphError(
+                    404,
+                    "Request_ResourceNotFound",
+                    f"Resource '{segments[1]}' does not exist or one of its queried reference-property "
+                    "objects are not present.",
+                )
+            self._check_select(query.select, wire.USER_PROPERTIES, "user")
+            return 200, wire.user_wire(user, query.select)
+        if segments == ["groups"]:
+            return self._list_groups(path, query, eventual)
+        if len(segments) >= 2 and segments[0] == "groups":
+            group = self.tenant.groups.get(segments[1].lower())
+            if group is None:
+                raise GraphError(
+                    404,
+                    "Request_ResourceNotFound",
+                    f"Resource '{segments[1]}' does not exist or one of its queried reference-property "
+                    "objects are not present.",
+                )
+            if len(segments) == 2:
+                self._check_select(query.select, wire.GROUP_PROPERTIES, "group")
+                return 200, wire.group_wire(group, query.select)
+            if segments[2] == "transitiveMembers" and len(segments) <= 4:
+                cast = segments[3] if len(segments) == 4 else None
+                return self._transitive_members(path, query, group, cast, eventual)
+        raise GraphError(400, "BadRequest", f"Resource not found for the segment '{segments[-1] if segments else ''}'.")
+
+    def _no_filter(self, query: _Query) -> None:
+        if query.filter is not None:
+            raise _unsupported("Unsupported query.")
+
+    def _check_select(self, select: tuple[str, ...] | None, known: frozenset[str], type_name: str) -> None:
+        for name in select or ():
+            if name not in known:
+                raise _bad(f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'.")
+
+    def _list_users(self, path: str, query: _Query, eventual: bool) -> tuple[int, Any]:
+        if query.filter is not None:
+            raise _unsupported(
+                f"Unsupported or invalid query filter clause specified for resource 'User': {query.filter}"
+            )
+        self._check_select(query.select, wire.USER_PROPERTIES, "user")
+        cap = SIGN_IN_MAX_TOP if query.select and "signInActivity" in query.select else MAX_TOP
+        select = query.select
+        users = self.tenant.users
+        return self._page(path, query, users, eventual, cap, lambda u: wire.user_wire(u, select))
+
+    def _list_groups(self, path: str, query: _Query, eventual: bool) -> tuple[int, Any]:
+        self._check_select(query.select, wire.GROUP_PROPERTIES, "group")
+        groups: list[Group] = list(self.tenant.snapshot.groups)
+        text = (query.filter or "").strip()
+        if text:
+            m = re.fullmatch(r"displayName eq '((?:[^']|'')*)'", text)
+            if m:
+                name = m.group(1).replace("''", "'")
+                groups = [g for g in groups if g.display_name.lower() == name.lower()]
+            elif re.fullmatch(r"assignedLicenses/\$count ne 0", text):
+                if not (eventual and query.count):
+                    raise _unsupported(
+                        "Request with $count in a $filter expression only works with the advanced query parameters: "
+                        "'ConsistencyLevel: eventual' header and $count=true."
+                    )
+                groups = [g for g in groups if g.assigned_licenses]
+            else:
+                raise _unsupported(f"Unsupported or invalid query filter clause specified for resource 'Group': {text}")
+        select = query.select
+        return self._page(path, query, groups, eventual, MAX_TOP, lambda g: wire.group_wire(g, select))
+
+    def _transitive_members(
+        self, path: str, query: _Query, group: Group, cast: str | None, eventual: bool
+    ) -> tuple[int, Any]:
+        if query.filter is not None:
+            raise _unsupported("Unsupported query.")
+        if cast is not None:
+            if cast != "microsoft.graph.user":
+                if cast in ("microsoft.graph.group", "microsoft.graph.device", "microsoft.graph.servicePrincipal"):
+                    return self._page(path, query, [], eventual, MAX_TOP)
+                raise _bad(f"Resource not found for the segment '{cast}'.")
+            if not (eventual and query.count):
+                raise _unsupported(
+                    "The OData cast on transitiveMembers is an advanced query: it needs the "
+                    "'ConsistencyLevel: eventual' header and $count=true."
+                )
+        self._check_select(query.select, wire.USER_PROPERTIES, "user")
+        select = query.select
+        members = [u for u in (self.tenant.user(m) for m in group.members) if u is not None]
+
+        def member(u: User) -> dict[str, Any]:
+            doc = wire.user_wire(u, select)
+            if cast is None:
+                doc = {"@odata.type": "#microsoft.graph.user", **doc}
+            return doc
+
+        return self._page(path, query, members, eventual, MAX_TOP, member)
+
+    def _page(
+        self,
+        path: str,
+        query: _Query,
+        items: Sequence[Any],
+        eventual: bool,
+        cap: int,
+        render: Callable[[Any], dict[str, Any]] | None = None,
+    ) -> tuple[int, Any]:
+        top = query.top if query.top is not None else DEFAULT_TOP
+        size = min(top, cap)
+        fingerprint = _fingerprint(path, query)
+        offset = 0
+        if query.skiptoken is not None:
+            offset = _read_skiptoken(query.skiptoken, fingerprint)
+        chunk = items[offset : offset + size]
+        doc: dict[str, Any] = {"@odata.context": f"$metadata#{path.strip('/')}"}
+        if query.count and eventual and offset == 0:
+            doc["@odata.count"] = len(items)
+        if offset + size < len(items):
+            token = _make_skiptoken(fingerprint, offset + size)
+            params = [(k, v) for k, v in query.raw if k != "$skiptoken"] + [("$skiptoken", token)]
+            doc["@odata.nextLink"] = f"{self.url}{path}?" + "&".join(
+                f"{quote(k, safe='$')}={quote(v, safe=',/$')}" for k, v in params
+            )
+        doc["value"] = [render(x) for x in chunk] if render is not None else list(chunk)
+        return 200, doc
+
+    def _send_mail(self, sender_key: str, body: bytes) -> tuple[int, Any]:
+        sender = self.tenant.user(sender_key)
+        if sender is None:
+            raise GraphError(404, "ErrorInvalidUser", f"The requested user '{sender_key}' is invalid.")
+        try:
+            doc = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _bad("Unable to read JSON request payload.", "RequestBodyRead") from None
+        message = _check_mail(doc)
+        save = doc.get("saveToSentItems", True)
+        with self._lock:
+            self.sent_mail.append(SentMail(sender.user_principal_name, message, bool(save)))
+        return 202, None
+
+
+def _check_mail(doc: Any) -> dict[str, Any]:
+    """Validate a sendMail body the way Graph does for the fields the auditor sends."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("message"), dict):
+        raise _bad("Empty Payload. JSON content expected.", "ErrorInvalidRequest")
+    unknown = set(doc) - {"message", "saveToSentItems"}
+    if unknown:
+        raise _bad(
+            f"The property '{sorted(unknown)[0]}' does not exist on type 'microsoft.graph.sendMail'.", "RequestBodyRead"
+        )
+    if "saveToSentItems" in doc and not isinstance(doc["saveToSentItems"], bool):
+        raise _bad("saveToSentItems must be a boolean.", "RequestBodyRead")
+    message = doc["message"]
+    if not isinstance(message.get("subject", ""), str):
+        raise _bad("subject must be a string.", "RequestBodyRead")
+    body = message.get("body")
+    if body is not None:
+        if not isinstance(body, dict) or not isinstance(body.get("content", ""), str):
+            raise _bad("body must be an itemBody with string content.", "RequestBodyRead")
+        if str(body.get("contentType", "text")).lower() not in ("text", "html"):
+            raise _bad(f"Requested value '{body.get('contentType')}' was not found.", "RequestBodyRead")
+    recipients = 0
+    for key in ("toRecipients", "ccRecipients", "bccRecipients"):
+        value = message.get(key, [])
+        if not isinstance(value, list):
+            raise _bad(f"{key} must be a collection of recipients.", "RequestBodyRead")
+        for r in value:
+            address = r.get("emailAddress", {}).get("address") if isinstance(r, dict) else None
+            if not isinstance(address, str) or "@" not in address:
+                raise _bad("At least one recipient is not valid.", "ErrorInvalidRecipients")
+            recipients += 1
+    if recipients == 0:
+        raise _bad("At least one recipient is required, but none were found.", "ErrorInvalidRecipients")
+    for att in message.get("attachments", []) or []:
+        if not isinstance(att, dict) or att.get("@odata.type") != "#microsoft.graph.fileAttachment":
+            raise _bad("Attachments must be #microsoft.graph.fileAttachment.", "RequestBodyRead")
+        try:
+            base64.b64decode(att.get("contentBytes", ""), validate=True)
+        except (binascii.Error, TypeError):
+            raise _bad("contentBytes is not valid base64.", "RequestBodyRead") from None
+    return message
+
+
+def _fingerprint(path: str, query: _Query) -> str:
+    return f"{path}|{query.select}|{query.filter}|{query.top}"
+
+
+def _make_skiptoken(fingerprint: str, offset: int) -> str:
+    raw = json.dumps({"f": fingerprint, "o": offset}).encode()
+    return "RFNwdAIAAQAAA" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_skiptoken(token: str, fingerprint: str) -> int:
+    try:
+        if not token.startswith("RFNwdAIAAQAAA"):
+            raise ValueError
+        payload = token[len("RFNwdAIAAQAAA") :]
+        doc = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        if doc["f"] != fingerprint or not isinstance(doc["o"], int):
+            raise ValueError
+        return int(doc["o"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise _bad(
+            "Invalid $skiptoken: the paging token does not belong to this query.", "Directory_ExpiredPageToken"
+        ) from None
+
+
+def _project(
+    full: dict[str, Any], select: tuple[str, ...] | None, known: frozenset[str], type_name: str
+) -> dict[str, Any]:
+    if select is None:
+        return full
+    out = {}
+    for name in select:
+        if name not in known:
+            raise _bad(f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'.")
+        out[name] = full.get(name)
+    return out
+
+
+def _parse_query(raw_query: str) -> _Query:
+    pairs = parse_qsl(raw_query, keep_blank_values=True)
+    seen: dict[str, str] = {}
+    for key, value in pairs:
+        if key.startswith("$") and key not in KNOWN_OPTIONS:
+            raise _bad(f"Query option '{key}' is not allowed.")
+        if key in seen:
+            raise _bad(f"Query option '{key}' was specified more than once, but it must be specified at most once.")
+        seen[key] = value
+    if "$search" in seen or "$orderby" in seen or "$expand" in seen:
+        raise _unsupported("The emulator does not implement $search, $orderby or $expand.")
+    select = None
+    if "$select" in seen:
+        select = tuple(s.strip() for s in seen["$select"].split(",") if s.strip())
+        if not select:
+            raise _bad("Syntax error: $select is empty.")
+    top = None
+    if "$top" in seen:
+        try:
+            top = int(seen["$top"])
+        except ValueError:
+            raise _bad(f"Invalid page size specified: '{seen['$top']}'.") from None
+        if not 1 <= top <= MAX_TOP:
+            raise _bad(f"Invalid page size specified: '{top}'. Must be between 1 and {MAX_TOP} inclusive.")
+    count = False
+    if "$count" in seen:
+        if seen["$count"] not in ("true", "false"):
+            raise _bad(f"Invalid value '{seen['$count']}' for $count.")
+        count = seen["$count"] == "true"
+    return _Query(select, top, seen.get("$filter"), count, seen.get("$skiptoken"), pairs)
+
+
+def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "GraphEmulator/1.0"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read .requests
+            return
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def do_PATCH(self) -> None:
+            self._serve("PATCH")
+
+        def do_DELETE(self) -> None:
+            self._serve("DELETE")
+
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            parts = urlsplit(self.path)
+            headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
+            path = parts.path
+            if not path.startswith("/v1.0/") and path != "/v1.0":
+                self._finish(method, path, {}, headers, 404, _error_doc("BadRequest", "Unsupported API version."), None)
+                return
+            rel = path[len("/v1.0") :] or "/"
+            target = f"{method} {unquote(path)}" + (f"?{unquote(parts.query)}" if parts.query else "")
+            query_log = dict(parse_qsl(parts.query, keep_blank_values=True))
+            auth = self.headers.get("Authorization", "")
+            if auth != f"Bearer {emulator.token}":
+                message = "Access token is empty." if not auth else "Access token validation failure. Invalid audience."
+                self._finish(
+                    method, rel, query_log, headers, 401, _error_doc("InvalidAuthenticationToken", message), None
+                )
+                return
+            fault = emulator._fault_for(target)
+            if fault is not None and self._inject(fault, method, rel, query_log, headers):
+                return
+            try:
+                query = _parse_query(parts.query)
+                status, doc = emulator.handle(method, rel, query, headers, body)
+            except GraphError as exc:
+                self._finish(
+                    method,
+                    rel,
+                    query_log,
+                    headers,
+                    exc.status,
+                    _error_doc(exc.code, exc.message),
+                    fault.kind.value if fault else None,
+                    exc.headers,
+                )
+                return
+            self._finish(method, rel, query_log, headers, status, doc, fault.kind.value if fault else None)
+
+        def _inject(self, fault: Fault, method: str, rel: str, query: dict[str, str], headers: dict[str, str]) -> bool:
+            """Apply `fault`; False when the request should still be answered normally."""
+            kind = fault.kind
+            if kind is FaultKind.SLOW:
+                time.sleep(fault.delay)
+                return False
+            if kind is FaultKind.THROTTLE:
+                doc = _error_doc(
+                    "TooManyRequests", "Too many requests. Retry after the time in the Retry-After header."
+                )
+                self._finish(method, rel, query, headers, 429, doc, kind.value, {"Retry-After": str(fault.retry_after)})
+            elif kind in (FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT):
+                status = 503 if kind is FaultKind.UNAVAILABLE else 504
+                doc = _error_doc(
+                    "serviceNotAvailable" if status == 503 else "gatewayTimeout",
+                    "The service is temporarily unavailable.",
+                )
+                extra = {"Retry-After": str(fault.retry_after)} if status == 503 else None
+                self._finish(method, rel, query, headers, status, doc, kind.value, extra)
+            elif kind is FaultKind.FORBIDDEN:
+                self._finish(method, rel, query, headers, 403, _error_doc(fault.code, fault.message), kind.value)
+            elif kind is FaultKind.DROP:
+                emulator._log(LoggedRequest(method, unquote(rel), query, headers, 0, kind.value))
+                self.close_connection = True
+                _hard_close(self.connection)
+            elif kind is FaultKind.TRUNCATE:
+                emulator._log(LoggedRequest(method, unquote(rel), query, headers, 200, kind.value))
+                data = json.dumps({"@odata.context": "$metadata#x", "value": [{"id": str(uuid.uuid4())}] * 50}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                _hard_close(self.connection)
+            elif kind is FaultKind.NOT_JSON:
+                emulator._log(LoggedRequest(method, unquote(rel), query, headers, 200, kind.value))
+                self._raw(200, b"<html><body>Service temporarily unavailable</body></html>", "text/html")
+            elif kind is FaultKind.NO_VALUE:
+                emulator._log(LoggedRequest(method, unquote(rel), query, headers, 200, kind.value))
+                self._raw(200, b'{"@odata.context":"$metadata#users"}', "application/json")
+            return True
+
+        def _finish(
+            self,
+            method: str,
+            rel: str,
+            query: dict[str, str],
+            headers: dict[str, str],
+            status: int,
+            doc: Any,
+            fault: str | None,
+            extra: dict[str, str] | None = None,
+        ) -> None:
+            emulator._log(LoggedRequest(method, unquote(rel), query, headers, status, fault))
+            data = b"" if doc is None else json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+            self._raw(status, data, "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8", extra)
+
+        def _raw(self, status: int, data: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            if data:
+                self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("request-id", str(uuid.uuid4()))
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            if data:
+                self.wfile.write(data)
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that time out or give up reset their connections; that is part of the job.
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+
+def _hard_close(conn: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        conn.shutdown(socket.SHUT_RDWR)
+
+
+def _error_doc(code: str, message: str) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {
+                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+                "request-id": str(uuid.uuid4()),
+                "client-request-id": str(uuid.uuid4()),
+            },
+        }
+    }

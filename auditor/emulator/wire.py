@@ -1,0 +1,194 @@
+"""A snapshot's objects in Microsoft Graph's wire format, as Graph v1.0 returns them.
+
+Default property sets follow the Graph reference: without `$select`, /users returns only
+businessPhones, displayName, givenName, jobTitle, mail, mobilePhone, officeLocation,
+preferredLanguage, surname, userPrincipalName and id; everything else must be selected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Group, Sku, Subscription, User
+from ..snapshot import license_to_json, sku_to_json, subscription_to_json
+
+USER_DEFAULT = (
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+)
+# Properties of microsoft.graph.user the emulator knows; selecting any other is a 400 as on Graph.
+USER_PROPERTIES = frozenset(
+    (
+        *USER_DEFAULT,
+        "accountEnabled",
+        "assignedLicenses",
+        "assignedPlans",
+        "city",
+        "companyName",
+        "country",
+        "createdDateTime",
+        "department",
+        "employeeId",
+        "licenseAssignmentStates",
+        "onPremisesSyncEnabled",
+        "signInActivity",
+        "usageLocation",
+        "userType",
+    )
+)
+GROUP_DEFAULT = (
+    "id",
+    "createdDateTime",
+    "description",
+    "displayName",
+    "groupTypes",
+    "mail",
+    "mailEnabled",
+    "mailNickname",
+    "securityEnabled",
+    "visibility",
+)
+GROUP_PROPERTIES = frozenset((*GROUP_DEFAULT, "assignedLicenses", "licenseProcessingState", "membershipRule"))
+SKU_PROPERTIES = frozenset(
+    (
+        "id",
+        "accountId",
+        "accountName",
+        "appliesTo",
+        "capabilityStatus",
+        "consumedUnits",
+        "prepaidUnits",
+        "servicePlans",
+        "skuId",
+        "skuPartNumber",
+        "subscriptionIds",
+    )
+)
+SUBSCRIPTION_PROPERTIES = frozenset(
+    (
+        "id",
+        "commerceSubscriptionId",
+        "createdDateTime",
+        "isTrial",
+        "nextLifecycleDateTime",
+        "ownerId",
+        "ownerTenantId",
+        "ownerType",
+        "serviceStatus",
+        "skuId",
+        "skuPartNumber",
+        "status",
+        "totalLicenses",
+    )
+)
+ORGANIZATION_PROPERTIES = frozenset(("id", "displayName", "tenantType", "verifiedDomains", "countryLetterCode"))
+
+
+def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
+    """One user as Graph sends it: the default set, or exactly the selected properties."""
+    names = USER_DEFAULT if selected is None else selected
+    out: dict[str, Any] = {}
+    for name in names:
+        if name == "id":
+            out["id"] = u.id
+        elif name == "userPrincipalName":
+            out[name] = u.user_principal_name
+        elif name == "displayName":
+            out[name] = u.display_name
+        elif name == "accountEnabled":
+            out[name] = u.account_enabled
+        elif name == "userType":
+            out[name] = u.user_type
+        elif name == "department":
+            out[name] = u.department
+        elif name == "usageLocation":
+            out[name] = u.usage_location
+        elif name == "createdDateTime":
+            out[name] = u.created_date_time
+        elif name == "assignedLicenses":
+            out[name] = [license_to_json(lic) for lic in u.assigned_licenses]
+        elif name == "licenseAssignmentStates":
+            out[name] = [
+                {
+                    "assignedByGroup": s.assigned_by_group,
+                    "disabledPlans": list(s.disabled_plans),
+                    "error": s.error,
+                    "lastUpdatedDateTime": None,
+                    "skuId": s.sku_id,
+                    "state": s.state,
+                }
+                for s in u.license_assignment_states
+            ]
+        elif name == "signInActivity":
+            # Graph leaves the property out for users who never signed in.
+            if u.last_sign_in_date_time is not None or u.last_non_interactive_sign_in_date_time is not None:
+                out[name] = {
+                    "lastSignInDateTime": u.last_sign_in_date_time,
+                    "lastSignInRequestId": None,
+                    "lastNonInteractiveSignInDateTime": u.last_non_interactive_sign_in_date_time,
+                    "lastNonInteractiveSignInRequestId": None,
+                    "lastSuccessfulSignInDateTime": None,
+                    "lastSuccessfulSignInRequestId": None,
+                }
+        elif name == "businessPhones" or name == "assignedPlans":
+            out[name] = []
+        elif name == "mail":
+            out[name] = u.user_principal_name if "#EXT#" not in u.user_principal_name else None
+        else:
+            out[name] = None
+    return out
+
+
+def group_wire(g: Group, selected: tuple[str, ...] | None) -> dict[str, Any]:
+    full: dict[str, Any] = {
+        "id": g.id,
+        "createdDateTime": None,
+        "description": None,
+        "displayName": g.display_name,
+        "groupTypes": [],
+        "mail": None,
+        "mailEnabled": False,
+        "mailNickname": g.display_name.replace(" ", "")[:64] or g.id,
+        "securityEnabled": True,
+        "visibility": None,
+        "assignedLicenses": [license_to_json(lic) for lic in g.assigned_licenses],
+        "licenseProcessingState": {"state": "ProcessingComplete"} if g.assigned_licenses else None,
+        "membershipRule": None,
+    }
+    names = GROUP_DEFAULT if selected is None else selected
+    return {name: full[name] for name in names}
+
+
+def sku_wire(s: Sku, selected: tuple[str, ...] | None) -> dict[str, Any]:
+    full = sku_to_json(s)
+    full.update({"accountId": None, "accountName": None, "subscriptionIds": []})
+    return _project(full, selected)
+
+
+def subscription_wire(s: Subscription, selected: tuple[str, ...] | None) -> dict[str, Any]:
+    full = subscription_to_json(s)
+    full.update(
+        {
+            "commerceSubscriptionId": s.id,
+            "ownerId": None,
+            "ownerTenantId": None,
+            "ownerType": None,
+            "serviceStatus": [],
+        }
+    )
+    return _project(full, selected)
+
+
+def _project(full: dict[str, Any], selected: tuple[str, ...] | None) -> dict[str, Any]:
+    if selected is None:
+        return full
+    return {name: full[name] for name in selected}

@@ -1,0 +1,321 @@
+"""Credentials for Microsoft Graph (azure-identity), and the app permission check.
+
+Modes (--auth): token, environment, certificate, github-oidc, azure-cli, default, and auto:
+AUDITOR_ACCESS_TOKEN if set, else GitHub OIDC inside GitHub Actions when AZURE_CLIENT_ID and a
+tenant are known, else DefaultAzureCredential. No token or secret is ever written to a log or
+an error message.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from azure.core.credentials import AccessToken, TokenCredential
+
+from ..errors import AuthError
+from .clouds import CloudEndpoints
+
+TOKEN_ENV = "AUDITOR_ACCESS_TOKEN"
+GITHUB_AUDIENCE = "api://AzureADTokenExchange"
+
+
+class AuthMode(enum.Enum):
+    AUTO = "auto"
+    TOKEN = "token"
+    ENVIRONMENT = "environment"
+    CERTIFICATE = "certificate"
+    GITHUB_OIDC = "github-oidc"
+    AZURE_CLI = "azure-cli"
+    DEFAULT = "default"
+
+
+# --- token claims ----------------------------------------------------------------------------
+
+
+def token_claims(token: str) -> dict[str, Any] | None:
+    """The JWT payload of an access token (no signature check), or None for an opaque token."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    payload = parts[1]
+    try:
+        doc = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _exp(claims: Mapping[str, Any] | None, default: int) -> int:
+    exp = claims.get("exp") if claims else None
+    return exp if isinstance(exp, int) and not isinstance(exp, bool) else default
+
+
+class StaticTokenCredential:
+    """A bearer token handed to the auditor (AUDITOR_ACCESS_TOKEN); it cannot be refreshed."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token.strip()
+        self._expires_on = _exp(token_claims(self._token), int(time.time()) + 3600)
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        if self._expires_on <= time.time():
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self._expires_on))
+            raise AuthError(f"the access token in {TOKEN_ENV} expired at {stamp}; get a fresh token and re-run")
+        return AccessToken(self._token, self._expires_on)
+
+    def close(self) -> None:
+        return None
+
+
+class _TenantScoped:
+    """Asks the wrapped credential for tokens of one tenant (for credentials without a tenant_id)."""
+
+    def __init__(self, inner: Any, tenant_id: str) -> None:
+        self._inner = inner
+        self._tenant_id = tenant_id
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        kwargs.setdefault("tenant_id", self._tenant_id)
+        token: AccessToken = self._inner.get_token(*scopes, **kwargs)
+        return token
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+# --- GitHub Actions OIDC -----------------------------------------------------------------------
+
+
+class GitHubOidcAssertion:
+    """Fetches the GitHub Actions OIDC token used as the client assertion for Entra ID.
+
+    The token lives a few minutes; azure-identity calls this whenever it needs a new access
+    token, and a fresh OIDC token is fetched once the cached one is within a minute of expiry,
+    so runs longer than the OIDC token's life keep working.
+    """
+
+    def __init__(self, request_url: str, request_token: str, *, timeout: float = 30.0) -> None:
+        self._url = request_url
+        self._request_token = request_token
+        self._timeout = timeout
+        self._cached: str | None = None
+        self._expires = 0.0
+        self.fetches = 0
+
+    def __call__(self) -> str:
+        if self._cached is not None and self._expires - 60 > time.time():
+            return self._cached
+        sep = "&" if "?" in self._url else "?"
+        url = f"{self._url}{sep}audience={urllib.parse.quote(GITHUB_AUDIENCE, safe='')}"
+        request = urllib.request.Request(url, headers={"Authorization": f"bearer {self._request_token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                doc = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raise AuthError(
+                f"GitHub Actions refused the OIDC token request (HTTP {exc.code}); give the job "
+                "`permissions: id-token: write`"
+            ) from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise AuthError(f"could not fetch the GitHub Actions OIDC token: {reason}") from None
+        token = doc.get("value") if isinstance(doc, dict) else None
+        if not isinstance(token, str) or not token:
+            raise AuthError("GitHub Actions answered the OIDC token request without a token")
+        self.fetches += 1
+        self._cached = token
+        self._expires = float(_exp(token_claims(token), int(time.time()) + 300))
+        return token
+
+
+# --- building a credential ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credential:
+    credential: TokenCredential
+    mode: AuthMode  # the mode actually used (auto resolved)
+    description: str  # safe to print: never holds a secret
+
+
+def resolve_mode(mode: AuthMode, env: Mapping[str, str], tenant_id: str | None) -> AuthMode:
+    if mode is not AuthMode.AUTO:
+        return mode
+    if env.get(TOKEN_ENV):
+        return AuthMode.TOKEN
+    in_actions = env.get("GITHUB_ACTIONS") == "true" and env.get("ACTIONS_ID_TOKEN_REQUEST_URL")
+    if in_actions and env.get("AZURE_CLIENT_ID") and (tenant_id or env.get("AZURE_TENANT_ID")):
+        return AuthMode.GITHUB_OIDC
+    return AuthMode.DEFAULT
+
+
+def build_credential(
+    mode: AuthMode, *, tenant_id: str | None, cloud: CloudEndpoints, env: Mapping[str, str]
+) -> Credential:
+    """Make the credential for `mode`; AuthError (exit 3) names what is missing."""
+    from azure.identity import (
+        AzureCliCredential,
+        CertificateCredential,
+        ClientAssertionCredential,
+        DefaultAzureCredential,
+        EnvironmentCredential,
+    )
+
+    mode = resolve_mode(mode, env, tenant_id)
+    tenant = tenant_id or env.get("AZURE_TENANT_ID")
+    authority = cloud.authority
+    if mode is AuthMode.TOKEN:
+        token = env.get(TOKEN_ENV, "").strip()
+        if not token:
+            raise AuthError(f"--auth token needs a bearer token for Microsoft Graph in {TOKEN_ENV}")
+        return Credential(StaticTokenCredential(token), mode, f"bearer token from {TOKEN_ENV}")
+    if mode is AuthMode.GITHUB_OIDC:
+        url = env.get("ACTIONS_ID_TOKEN_REQUEST_URL")
+        request_token = env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+        client_id = env.get("AZURE_CLIENT_ID")
+        if not url or not request_token:
+            raise AuthError(
+                "--auth github-oidc runs only inside GitHub Actions with `permissions: id-token: write` "
+                "(ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)"
+            )
+        if not client_id or not tenant:
+            raise AuthError("--auth github-oidc needs AZURE_CLIENT_ID and AZURE_TENANT_ID (or --tenant-id)")
+        assertion = GitHubOidcAssertion(url, request_token)
+        assertion_cred = ClientAssertionCredential(tenant, client_id, assertion, authority=authority)
+        return Credential(assertion_cred, mode, f"GitHub Actions OIDC federated credential for app {client_id}")
+    if mode is AuthMode.CERTIFICATE:
+        client_id = env.get("AZURE_CLIENT_ID")
+        path = env.get("AZURE_CLIENT_CERTIFICATE_PATH")
+        if not client_id or not path or not tenant:
+            raise AuthError(
+                "--auth certificate needs AZURE_CLIENT_ID, AZURE_CLIENT_CERTIFICATE_PATH (PEM or PFX with the "
+                "private key) and AZURE_TENANT_ID (or --tenant-id)"
+            )
+        password = env.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None
+        try:
+            cred = CertificateCredential(tenant, client_id, path, password=password, authority=authority)
+        except (OSError, ValueError) as exc:
+            raise AuthError(f"cannot load the certificate {path}: {exc}") from None
+        return Credential(cred, mode, f"certificate credential for app {client_id}")
+    if mode is AuthMode.ENVIRONMENT:
+        if not env.get("AZURE_CLIENT_ID") or not tenant:
+            raise AuthError(
+                "--auth environment needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET "
+                "(or AZURE_CLIENT_CERTIFICATE_PATH)"
+            )
+        return Credential(EnvironmentCredential(authority=authority), mode, "azure-identity EnvironmentCredential")
+    if mode is AuthMode.AZURE_CLI:
+        return Credential(AzureCliCredential(tenant_id=tenant or ""), mode, "Azure CLI sign-in (az login)")
+    default_kwargs: dict[str, Any] = {"authority": authority}
+    if tenant:
+        default_kwargs["additionally_allowed_tenants"] = [tenant]
+    default: Any = DefaultAzureCredential(**default_kwargs)
+    if tenant:
+        default = _TenantScoped(default, tenant)
+    return Credential(default, AuthMode.DEFAULT, "azure-identity DefaultAzureCredential")
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+_DIRECTORY = ("Directory.Read.All", "Directory.ReadWrite.All")
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str  # the least-privileged application permission to grant
+    needed_for: str
+    satisfied_by: frozenset[str]
+
+
+USERS = Permission(
+    "User.Read.All", "reading users and their licenses", frozenset(("User.Read.All", "User.ReadWrite.All", *_DIRECTORY))
+)
+SKUS = Permission(
+    "LicenseAssignment.Read.All",
+    "reading subscribedSkus (Organization.Read.All also covers it)",
+    frozenset(
+        (
+            "LicenseAssignment.Read.All",
+            "LicenseAssignment.ReadWrite.All",
+            "Organization.Read.All",
+            "Organization.ReadWrite.All",
+            *_DIRECTORY,
+        )
+    ),
+)
+ORGANIZATION = Permission(
+    "Organization.Read.All",
+    "reading the organization and directory/subscriptions",
+    frozenset(("Organization.Read.All", "Organization.ReadWrite.All", *_DIRECTORY)),
+)
+GROUPS = Permission(
+    "GroupMember.Read.All",
+    "reading groups and their transitive members",
+    frozenset(
+        ("GroupMember.Read.All", "GroupMember.ReadWrite.All", "Group.Read.All", "Group.ReadWrite.All", *_DIRECTORY)
+    ),
+)
+SIGN_IN = Permission(
+    "AuditLog.Read.All", "reading signInActivity (inactivity rules)", frozenset(("AuditLog.Read.All",))
+)
+MAIL = Permission("Mail.Send", "sending the report by e-mail through Graph", frozenset(("Mail.Send",)))
+
+
+@dataclass(frozen=True)
+class PermissionCheck:
+    checked: bool
+    missing: tuple[Permission, ...] = ()
+    note: str = ""
+
+
+def check_permissions(
+    claims: Mapping[str, Any] | None, *, need_sign_in: bool, need_mail: bool = False
+) -> PermissionCheck:
+    """Compare an app-only token's `roles` with the minimal read-only set the run needs."""
+    if claims is None:
+        return PermissionCheck(False, note="the access token is opaque; its permissions were not checked")
+    if "scp" in claims and "roles" not in claims:
+        return PermissionCheck(False, note="delegated (user) token; its permissions were not checked")
+    roles = claims.get("roles")
+    if not isinstance(roles, list):
+        roles = []
+    granted = {r for r in roles if isinstance(r, str)}
+    wanted = [USERS, SKUS, ORGANIZATION, GROUPS]
+    if need_sign_in:
+        wanted.append(SIGN_IN)
+    if need_mail:
+        wanted.append(MAIL)
+    missing = tuple(p for p in wanted if not (p.satisfied_by & granted))
+    return PermissionCheck(True, missing)
+
+
+def describe_missing(missing: tuple[Permission, ...]) -> str:
+    names = ", ".join(f"{p.name} ({p.needed_for})" for p in missing)
+    return (
+        f"the app's access token lacks the Microsoft Graph application permission(s): {names}; "
+        "add them under API permissions in the app registration and grant admin consent"
+    )
+
+
+def get_access_token(credential: TokenCredential, scope: str, description: str) -> str:
+    """Get a token now, turning azure-identity failures into AuthError (exit 3)."""
+    from azure.core.exceptions import ClientAuthenticationError
+
+    try:
+        return credential.get_token(scope).token
+    except AuthError:
+        raise
+    except ClientAuthenticationError as exc:
+        first = str(exc.message if hasattr(exc, "message") else exc).strip().splitlines()
+        reason = first[0][:300] if first else type(exc).__name__
+        raise AuthError(f"could not get an access token for Microsoft Graph ({description}): {reason}") from None

@@ -1,0 +1,232 @@
+"""Command-line options for reading a tenant from Microsoft Graph, and the glue that runs them.
+
+The CLI calls add_graph_arguments() on the `audit` parser, add_collect_command() for
+`license-auditor collect`, and snapshot_from_args() to get a TenantSnapshot from Graph (or
+None when the run reads a --snapshot file instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from importlib import resources
+from typing import Any, TextIO
+
+from kiota_abstractions.request_adapter import RequestAdapter
+
+from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError
+from ..model import Cloud, TenantSnapshot
+from ..snapshot import load_snapshot, save_snapshot
+from .auth import AuthMode, StaticTokenCredential, build_credential
+from .client import GraphClient
+from .clouds import CLI_CLOUDS, endpoints
+from .collector import collect
+from .progress import Progress
+
+SAMPLE = ("sample", "sample-tenant.json")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+
+
+def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("Microsoft Graph")
+    group.add_argument("--tenant-id", metavar="ID", help="Entra ID tenant (GUID or domain) to sign in to")
+    group.add_argument(
+        "--cloud",
+        choices=[c.value for c in Cloud],
+        default=None,
+        help="national cloud: Graph endpoint and login authority, and which admin-center steps the remediation "
+        f"shows (Graph: {', '.join(CLI_CLOUDS)}; germany only for guidance; default: the snapshot's cloud, "
+        "else worldwide)",
+    )
+    group.add_argument(
+        "--graph-endpoint",
+        metavar="URL",
+        help="Graph v1.0 base URL overriding the cloud's (e.g. http://127.0.0.1:PORT/v1.0); implies --graph",
+    )
+    group.add_argument(
+        "--auth",
+        choices=[m.value for m in AuthMode],
+        default=AuthMode.AUTO.value,
+        help="how to authenticate (default: auto — AUDITOR_ACCESS_TOKEN, then GitHub OIDC in Actions, "
+        "then DefaultAzureCredential)",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the bundled sample tenant through the built-in Graph emulator and read it like a real one",
+    )
+
+
+def add_graph_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add --graph, --tenant-id, --cloud, --graph-endpoint, --auth, --save-snapshot, --demo to `audit`."""
+    parser.add_argument("--graph", action="store_true", help="read the live tenant through Microsoft Graph")
+    parser.add_argument(
+        "--save-snapshot", metavar="FILE", help="also write what was read from Graph to FILE (evidence, re-runs)"
+    )
+    _add_source_arguments(parser)
+
+
+def add_collect_command(
+    subparsers: Any, common_parent: argparse.ArgumentParser | None = None
+) -> argparse.ArgumentParser:
+    """`license-auditor collect --output FILE`: read the tenant and write a snapshot only.
+
+    `common_parent` should carry --policies (to know the groups and whether sign-in activity is
+    needed) and --allow-gaps.
+    """
+    parents = [common_parent] if common_parent is not None else []
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "collect",
+        parents=parents,
+        help="read the tenant from Microsoft Graph and write a snapshot file",
+        description="Read the tenant from Microsoft Graph and write a snapshot file (no audit).",
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", required=True, help="snapshot file to write ('-' = stdout)")
+    _add_source_arguments(parser)
+    parser.set_defaults(graph=True, save_snapshot=None)
+    return parser
+
+
+def mail_adapter_factory(
+    args: argparse.Namespace, env: Mapping[str, str] | None = None
+) -> Callable[[], RequestAdapter]:
+    """A factory for a Graph request adapter signed in like the audit, for e-mail through sendMail.
+
+    Called inside the sending event loop, so the HTTP client belongs to that loop.
+    """
+
+    def build() -> RequestAdapter:
+        cloud = Cloud(getattr(args, "cloud", None) or Cloud.WORLDWIDE.value)
+        ep = endpoints(cloud)
+        cred = build_credential(AuthMode(args.auth), tenant_id=args.tenant_id, cloud=ep,
+                                env=os.environ if env is None else env)
+        client = GraphClient(base_url=getattr(args, "graph_endpoint", None) or ep.graph_v1,
+                             credential=cred.credential, cloud=cloud, scope=ep.scope,
+                             auth_description=cred.description)
+        return client.adapter
+
+    return build
+
+
+def wants_graph(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "graph", False) or getattr(args, "graph_endpoint", None) or getattr(args, "demo", False))
+
+
+def demo_snapshot() -> TenantSnapshot:
+    """The bundled sample tenant served by `--demo`."""
+    ref = resources.files("auditor").joinpath(*SAMPLE)
+    if not ref.is_file():
+        raise UsageError("the bundled sample tenant (auditor/sample/sample-tenant.json) is missing from this install")
+    with resources.as_file(ref) as path:
+        return load_snapshot(path)
+
+
+def snapshot_from_args(
+    args: argparse.Namespace,
+    *,
+    group_refs: Sequence[str],
+    need_sign_in: bool,
+    env: Mapping[str, str] | None = None,
+    stderr: TextIO | None = None,
+) -> TenantSnapshot | None:
+    """Collect from Graph as the arguments say; None when no Graph source was asked for.
+
+    --demo starts the emulator on the bundled sample for the duration of the collection;
+    --save-snapshot writes what was read (gaps included) before returning.
+    """
+    if not wants_graph(args):
+        return None
+    if getattr(args, "snapshot", None):
+        raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
+    env = os.environ if env is None else env
+    progress = Progress(stderr if stderr is not None else sys.stderr)
+    if getattr(args, "demo", False):
+        if args.graph_endpoint:
+            raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
+        snapshot = _collect_demo(group_refs, need_sign_in, progress)
+    else:
+        snapshot = _collect_live(args, group_refs, need_sign_in, env, progress)
+    save_to = getattr(args, "save_snapshot", None)
+    if save_to:
+        try:
+            save_snapshot(snapshot, save_to)
+        except OSError as exc:
+            raise SnapshotError(f"{save_to}: cannot write snapshot: {exc.strerror}") from None
+    return snapshot
+
+
+def collect_command(
+    args: argparse.Namespace, *, group_refs: Sequence[str], need_sign_in: bool, env: Mapping[str, str] | None = None
+) -> int:
+    """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
+    snapshot = snapshot_from_args(args, group_refs=group_refs, need_sign_in=need_sign_in, env=env)
+    assert snapshot is not None
+    try:
+        save_snapshot(snapshot, args.output)
+    except OSError as exc:
+        raise SnapshotError(f"{args.output}: cannot write snapshot: {exc.strerror}") from None
+    if snapshot.gaps and not getattr(args, "allow_gaps", False):
+        for gap in snapshot.gaps:
+            print(f"incomplete: {gap.part}: {gap.reason} ({gap.request})", file=sys.stderr)
+        return EXIT_COLLECTION
+    return EXIT_OK
+
+
+def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, progress: Progress) -> TenantSnapshot:
+    from ..emulator import GraphEmulator, app_token
+
+    sample = demo_snapshot()
+    token = app_token(sample.tenant_id)
+    with GraphEmulator(sample, token=token) as graph:
+        client = GraphClient(
+            base_url=graph.url,
+            credential=StaticTokenCredential(token),
+            cloud=sample.cloud,
+            auth_description="demo token",
+            progress=progress,
+        )
+        return asyncio.run(_run(client, group_refs, need_sign_in))
+
+
+def _collect_live(
+    args: argparse.Namespace,
+    group_refs: Sequence[str],
+    need_sign_in: bool,
+    env: Mapping[str, str],
+    progress: Progress,
+) -> TenantSnapshot:
+    cloud = Cloud(args.cloud or Cloud.WORLDWIDE.value)
+    ep = endpoints(cloud)
+    base_url = args.graph_endpoint or ep.graph_v1
+    if not re.match(r"^https?://[^/]+", base_url):
+        raise UsageError(f"--graph-endpoint {base_url!r} is not an http(s) URL")
+    cred = build_credential(AuthMode(args.auth), tenant_id=args.tenant_id, cloud=ep, env=env)
+    try:
+        client = GraphClient(
+            base_url=base_url,
+            credential=cred.credential,
+            cloud=cloud,
+            scope=ep.scope,
+            auth_description=cred.description,
+            progress=progress,
+        )
+    except CollectionError as exc:
+        raise UsageError(str(exc)) from None
+    snapshot = asyncio.run(_run(client, group_refs, need_sign_in))
+    expected = args.tenant_id
+    if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
+        raise CollectionError(
+            f"the credential reads tenant {snapshot.tenant_id}, not --tenant-id {expected}; check the app registration"
+        )
+    return snapshot
+
+
+async def _run(client: GraphClient, group_refs: Sequence[str], need_sign_in: bool) -> TenantSnapshot:
+    try:
+        return await collect(client, group_refs=group_refs, need_sign_in=need_sign_in)
+    finally:
+        await client.aclose()

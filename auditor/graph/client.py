@@ -1,0 +1,276 @@
+"""Microsoft Graph requests through msgraph-sdk's request adapter, read as bytes.
+
+The SDK adapter supplies authentication (azure-identity), its middleware and HTTP/2 client;
+pages come back as raw bytes and are parsed with json.loads, because turning every user into
+an SDK model object costs ~10 ms each. Retries are done here rather than by the SDK's retry
+handler so that waits are bounded, reported on stderr, and also cover dropped connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import httpx
+from azure.core.credentials import TokenCredential
+from kiota_abstractions.method import Method
+from kiota_abstractions.native_response_handler import NativeResponseHandler
+from kiota_abstractions.request_information import RequestInformation
+from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
+from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph_core import GraphClientFactory
+
+from ..errors import AuthError, CollectionError
+from ..model import Cloud
+from .auth import get_access_token, token_claims
+from .progress import Progress, SilentProgress
+
+RETRY_STATUS = frozenset((429, 503, 504))
+LOOPBACK = frozenset(("localhost", "127.0.0.1", "::1"))
+
+
+class GraphRequestError(CollectionError):
+    """A Graph request answered with an error status that retrying will not fix."""
+
+    def __init__(self, message: str, *, status: int, code: str, request: str, graph_message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.request = request
+        self.graph_message = graph_message
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 6
+    backoff_base: float = 1.0  # seconds; doubles per retry, with jitter
+    backoff_cap: float = 60.0
+    max_retry_after: float = 300.0  # a longer Retry-After fails the run instead of stalling it
+    max_total_wait: float = 900.0  # per request
+
+
+class GraphClient:
+    """One tenant's Graph endpoint: `get` a document, or iterate the `pages` of a collection."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        credential: TokenCredential,
+        cloud: Cloud = Cloud.WORLDWIDE,
+        scope: str | None = None,
+        auth_description: str = "credential",
+        retry: RetryPolicy | None = None,
+        timeout: float = 100.0,
+        progress: Progress | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.cloud = cloud
+        self.credential = credential
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CollectionError(f"Graph endpoint {base_url!r} is not an http(s) URL")
+        if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+            raise CollectionError(f"Graph endpoint {base_url!r}: plain http is allowed only on localhost / 127.0.0.1")
+        self.scope = scope or f"{parts.scheme}://{parts.hostname}/.default"
+        self.auth_description = auth_description
+        self.retry = retry or RetryPolicy()
+        self.progress = progress or SilentProgress()
+        self.requests = 0
+        auth = AzureIdentityAuthenticationProvider(
+            credential, scopes=[self.scope], allowed_hosts=[parts.hostname.lower()]
+        )
+        http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)), http2=True)
+        http = GraphClientFactory.create_with_default_middleware(client=http)
+        self._http = http
+        self.adapter = GraphRequestAdapter(auth, client=http)
+        self.adapter.base_url = self.base_url
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        close = getattr(self.credential, "close", None)
+        if callable(close):
+            close()
+
+    # --- auth ------------------------------------------------------------------------------
+
+    async def token_claims(self) -> dict[str, Any] | None:
+        token = await asyncio.to_thread(get_access_token, self.credential, self.scope, self.auth_description)
+        return token_claims(token)
+
+    # --- requests --------------------------------------------------------------------------
+
+    def url(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return self.base_url + path_or_url
+
+    def describe(self, url: str) -> str:
+        """The request as shown in messages: method and path relative to the endpoint."""
+        text = unquote(url)
+        if text.startswith(self.base_url):
+            text = text[len(self.base_url) :]
+        text = re.sub(r"\$skiptoken=[^&]*", "$skiptoken=…", text)
+        return f"GET {text}"
+
+    async def get(self, path_or_url: str, *, headers: Mapping[str, str] | None = None) -> Any:
+        url = self.url(path_or_url)
+        what = self.describe(url)
+        response = await self._send(url, headers or {}, what)
+        body = response.content
+        try:
+            return json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            kind = response.headers.get("content-type", "unknown content type")
+            raise CollectionError(
+                f"{what} returned a page that is not valid JSON ({len(body)} bytes of {kind}); the answer was "
+                "truncated or came from a proxy — re-run, and check any proxy between the auditor and Graph"
+            ) from None
+
+    async def pages(self, path_or_url: str, *, headers: Mapping[str, str] | None = None) -> AsyncIterator[list[Any]]:
+        """Yield each page's `value`, following @odata.nextLink to the end."""
+        url: str | None = self.url(path_or_url)
+        first = self.describe(self.url(path_or_url))
+        while url is not None:
+            doc = await self.get(url, headers=headers)
+            if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
+                raise CollectionError(
+                    f"{self.describe(url)} returned a page without a `value` list; the data for {first} is "
+                    "incomplete — re-run, and report it if it persists"
+                )
+            next_link = doc.get("@odata.nextLink")
+            if next_link is not None and not isinstance(next_link, str):
+                raise CollectionError(f"{self.describe(url)} returned a malformed @odata.nextLink")
+            yield doc["value"]
+            url = next_link
+
+    async def _send(self, url: str, headers: Mapping[str, str], what: str) -> httpx.Response:
+        from azure.core.exceptions import ClientAuthenticationError
+
+        policy = self.retry
+        waited = 0.0
+        attempt = 0
+        while True:
+            info = RequestInformation(Method.GET)
+            info.url = url
+            info.headers.try_add("Accept", "application/json")
+            for key, value in headers.items():
+                info.headers.try_add(key, value)
+            info.add_request_options(
+                [
+                    ResponseHandlerOption(NativeResponseHandler()),
+                    RetryHandlerOption(delay=0, max_retries=0, should_retry=False),
+                ]
+            )
+            self.requests += 1
+            problem: str
+            delay: float | None = None
+            try:
+                response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", None)
+            except AuthError:
+                raise
+            except ClientAuthenticationError as exc:
+                lines = str(getattr(exc, "message", exc)).strip().splitlines()
+                reason = lines[0][:300] if lines else type(exc).__name__
+                raise AuthError(
+                    f"could not get an access token for {what} ({self.auth_description}): {reason}"
+                ) from None
+            except httpx.TimeoutException:
+                problem = "Graph did not answer in time"
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                text = str(exc)
+                if "complete message body" in text or "incomplete" in text.lower():
+                    raise CollectionError(
+                        f"{what}: the connection closed in the middle of the answer (truncated page: {text}); "
+                        "nothing partial was used — re-run, and check any proxy between the auditor and Graph"
+                    ) from None
+                problem = "the connection to Graph was dropped"
+            except httpx.TransportError as exc:
+                problem = f"cannot reach Graph ({type(exc).__name__}: {exc})"
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return response
+                if status not in RETRY_STATUS:
+                    raise self._error(response, what)
+                if status == 429:
+                    problem = "Graph is throttling (429)"
+                    delay = _retry_after(response.headers.get("Retry-After"))
+                    if delay is not None and delay > policy.max_retry_after:
+                        raise CollectionError(
+                            f"{what}: Graph asked to wait {delay:.0f}s (Retry-After), more than the "
+                            f"{policy.max_retry_after:.0f}s limit; re-run later"
+                        )
+                else:
+                    problem = f"Graph is unavailable ({status})"
+                    delay = _retry_after(response.headers.get("Retry-After"))
+            attempt += 1
+            if attempt > policy.max_retries:
+                raise CollectionError(
+                    f"{what} failed after {policy.max_retries} retries: {problem}; no report was written from "
+                    "partial data — re-run later, or with fewer concurrent jobs against this tenant"
+                )
+            if delay is None:
+                delay = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1))
+                delay *= 0.5 + random.random() / 2
+            if waited + delay > policy.max_total_wait:
+                raise CollectionError(
+                    f"{what} still failing after waiting {waited:.0f}s in total: {problem}; re-run later"
+                )
+            self.progress.waiting(what, problem, delay, attempt, policy.max_retries)
+            waited += delay
+            await asyncio.sleep(delay)
+
+    def _error(self, response: httpx.Response, what: str) -> CollectionError:
+        status = response.status_code
+        code, message = _graph_error(response.content)
+        detail = f"{status} {code}: {message}" if code else f"HTTP {status}"
+        if status == 401:
+            return AuthError(
+                f"{what}: Microsoft Graph rejected the access token ({detail}); check the credential "
+                f"({self.auth_description}), the tenant and the cloud (--cloud)"
+            )
+        if status == 403:
+            hint = "grant the app the missing Microsoft Graph application permission and admin consent"
+        elif status == 404:
+            hint = "the object does not exist in this tenant"
+        elif status == 400:
+            hint = "Graph refused the query; this is a bug in the auditor or an unsupported tenant setup — report it"
+        else:
+            hint = "re-run later; if it persists, check the Microsoft 365 service health"
+        return GraphRequestError(
+            f"{what} failed: {detail}; {hint}", status=status, code=code, request=what, graph_message=message
+        )
+
+
+def _graph_error(body: bytes) -> tuple[str, str]:
+    try:
+        doc = json.loads(body)
+        err = doc["error"]
+        return str(err.get("code", "")), str(err.get("message", ""))[:500]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "", ""
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import datetime
+
+    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())

@@ -1,0 +1,44 @@
+"""Microsoft Graph endpoints and Entra ID login authorities per national cloud."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import UsageError
+from ..model import Cloud
+
+
+@dataclass(frozen=True)
+class CloudEndpoints:
+    graph: str  # Graph root, without the version
+    authority: str  # Entra ID login host for azure-identity
+
+    @property
+    def graph_v1(self) -> str:
+        return f"{self.graph}/v1.0"
+
+    @property
+    def scope(self) -> str:
+        return f"{self.graph}/.default"
+
+
+ENDPOINTS: dict[Cloud, CloudEndpoints] = {
+    Cloud.WORLDWIDE: CloudEndpoints("https://graph.microsoft.com", "login.microsoftonline.com"),
+    # GCC High (US Government L4) and DoD (L5) share the US Government login authority.
+    Cloud.USGOV: CloudEndpoints("https://graph.microsoft.us", "login.microsoftonline.us"),
+    Cloud.USGOV_DOD: CloudEndpoints("https://dod-graph.microsoft.us", "login.microsoftonline.us"),
+    # Microsoft 365 operated by 21Vianet
+    Cloud.CHINA: CloudEndpoints("https://microsoftgraph.chinacloudapi.cn", "login.chinacloudapi.cn"),
+}
+
+CLI_CLOUDS = tuple(c.value for c in ENDPOINTS)
+
+
+def endpoints(cloud: Cloud) -> CloudEndpoints:
+    try:
+        return ENDPOINTS[cloud]
+    except KeyError:
+        raise UsageError(
+            f"cloud {cloud.value!r} has no Microsoft Graph endpoint (Microsoft Cloud Deutschland closed in "
+            f"October 2021); use one of: {', '.join(CLI_CLOUDS)}"
+        ) from None

@@ -1,0 +1,306 @@
+"""Read a tenant from Microsoft Graph into a TenantSnapshot.
+
+Requests (no request per user, ever):
+    GET /organization?$select=id,displayName
+    GET /subscribedSkus
+    GET /directory/subscriptions
+    GET /users?$select=<what the rules need>&$top=999 (500 with signInActivity), all pages
+    GET /groups?$filter=displayName eq '<name>'   or   GET /groups/{id}      per policy group
+    GET /groups?$filter=assignedLicenses/$count ne 0&$count=true            (ConsistencyLevel: eventual)
+    GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages
+
+The independent reads run concurrently with the user pages. A 403 on a part becomes a Gap
+(signInActivity: the users are re-read without it); every other failure raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from ..errors import AuthError, CollectionError
+from ..model import Gap, Group, Sku, Subscription, TenantSnapshot, User
+from ..snapshot import SIGN_IN_ACTIVITY, UserDecoder, _Bad, sku_from_graph, subscription_from_graph
+from .auth import SIGN_IN, check_permissions, describe_missing
+from .client import GraphClient, GraphRequestError
+from .progress import Progress
+
+USER_FIELDS = (
+    "id",
+    "userPrincipalName",
+    "displayName",
+    "accountEnabled",
+    "userType",
+    "department",
+    "usageLocation",
+    "createdDateTime",
+    "assignedLicenses",
+    "licenseAssignmentStates",
+)
+PAGE_SIZE = 999
+SIGN_IN_PAGE_SIZE = 500
+GROUP_FIELDS = "id,displayName,assignedLicenses"
+EVENTUAL = {"ConsistencyLevel": "eventual"}
+MEMBER_READS = 4  # concurrent transitive-member reads
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+T = TypeVar("T")
+
+
+def users_path(with_sign_in: bool) -> str:
+    fields = USER_FIELDS + ((SIGN_IN_ACTIVITY,) if with_sign_in else ())
+    top = SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE
+    return f"/users?$select={','.join(fields)}&$top={top}"
+
+
+def _forbidden_reason(exc: GraphRequestError) -> str:
+    text = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
+    if exc.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant":
+        text += " (signInActivity needs Microsoft Entra ID P1 or P2 in the tenant)"
+    return text
+
+
+class _Collection:
+    def __init__(self, client: GraphClient, progress: Progress) -> None:
+        self.client = client
+        self.progress = progress
+        self.gaps: list[Gap] = []
+
+    # --- simple parts ----------------------------------------------------------------------
+
+    async def organization(self, fallback_id: str) -> tuple[str, str]:
+        path = "/organization?$select=id,displayName"
+        try:
+            doc = await self.client.get(path)
+        except GraphRequestError as exc:
+            if exc.status != 403:
+                raise
+            self.gaps.append(Gap("organization", exc.request, _forbidden_reason(exc)))
+            return fallback_id, ""
+        items = doc.get("value") if isinstance(doc, dict) else None
+        if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+            raise CollectionError(f"GET {path} returned no organization; re-run, and report it if it persists")
+        org = items[0]
+        tenant_id, name = org.get("id"), org.get("displayName")
+        if not isinstance(tenant_id, str):
+            raise CollectionError(f"GET {path} returned an organization without an id")
+        return tenant_id, name if isinstance(name, str) else ""
+
+    async def listing(self, part: str, path: str, decode: Callable[[Any], T]) -> list[T]:
+        out: list[T] = []
+        try:
+            async for page in self.client.pages(path):
+                out.extend(self._decode(page, decode, path))
+        except GraphRequestError as exc:
+            if exc.status != 403:
+                raise
+            self.gaps.append(Gap(part, exc.request, _forbidden_reason(exc)))
+            return []
+        return out
+
+    @staticmethod
+    def _decode(page: list[Any], decode: Callable[[Any], T], path: str) -> list[T]:
+        out = []
+        for i, raw in enumerate(page):
+            try:
+                out.append(decode(raw))
+            except _Bad as exc:
+                ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
+                who = f" ({ident})" if isinstance(ident, str) else ""
+                raise CollectionError(
+                    f"GET {path.split('?')[0]} returned an object Graph should not send: item {i}{who}: {exc}; "
+                    "report it with the request id"
+                ) from None
+        return out
+
+    # --- users -----------------------------------------------------------------------------
+
+    async def users(self, with_sign_in: bool) -> tuple[list[User], bool]:
+        """All users; falls back to reading without signInActivity on a 403 for it."""
+        while True:
+            decoder = UserDecoder(with_sign_in=with_sign_in)
+            path = users_path(with_sign_in)
+            users: list[User] = []
+            try:
+                async for page in self.client.pages(path):
+                    users.extend(self._decode(page, decoder.user, path))
+                    self.progress.users_page(len(page))
+                return users, with_sign_in
+            except GraphRequestError as exc:
+                if exc.status != 403:
+                    raise
+                if with_sign_in:
+                    self.gaps.append(Gap("signInActivity", exc.request, _forbidden_reason(exc)))
+                    self.progress.note("signInActivity is not readable (403); reading users without it")
+                    with_sign_in = False
+                    continue
+                self.gaps.append(Gap("users", exc.request, _forbidden_reason(exc)))
+                return [], False
+
+    # --- groups ----------------------------------------------------------------------------
+
+    async def resolve(self, ref: str) -> dict[str, Any] | None:
+        if _GUID.match(ref):
+            path = f"/groups/{ref}?$select={GROUP_FIELDS}"
+            try:
+                doc = await self.client.get(path)
+            except GraphRequestError as exc:
+                if exc.status == 404:
+                    self.gaps.append(Gap("groups", exc.request, f"group id {ref} named in the policies does not exist"))
+                    return None
+                raise
+            if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+                raise CollectionError(f"GET {path} returned no group object")
+            return doc
+        literal = ref.replace("'", "''")
+        path = f"/groups?$filter={quote(f'displayName eq {chr(39)}{literal}{chr(39)}', safe='')}&$select={GROUP_FIELDS}"
+        found: list[dict[str, Any]] = []
+        async for page in self.client.pages(path):
+            found.extend(g for g in page if isinstance(g, dict))
+        if len(found) == 1 and isinstance(found[0].get("id"), str):
+            return found[0]
+        request = self.client.describe(self.client.url(path))
+        if not found:
+            reason = f"no group named {ref!r} exists in the tenant (named in the policies)"
+        else:
+            ids = ", ".join(sorted(str(g.get("id")) for g in found))
+            reason = f"{len(found)} groups are named {ref!r} ({ids}); name the group by object id in the policy"
+        self.gaps.append(Gap("groups", request, reason))
+        return None
+
+    async def license_groups(self) -> list[dict[str, Any]]:
+        path = (
+            "/groups?$filter="
+            + quote("assignedLicenses/$count ne 0", safe="/$")
+            + f"&$count=true&$select={GROUP_FIELDS}&$top={PAGE_SIZE}"
+        )
+        out: list[dict[str, Any]] = []
+        async for page in self.client.pages(path, headers=EVENTUAL):
+            out.extend(g for g in page if isinstance(g, dict))
+        return out
+
+    async def members(self, group_id: str, limit: asyncio.Semaphore) -> tuple[str, ...]:
+        path = f"/groups/{group_id}/transitiveMembers/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
+        ids: list[str] = []
+        async with limit:
+            async for page in self.client.pages(path, headers=EVENTUAL):
+                for m in page:
+                    mid = m.get("id") if isinstance(m, dict) else None
+                    if not isinstance(mid, str):
+                        raise CollectionError(f"GET {path.split('?')[0]} returned a member without an id")
+                    ids.append(mid)
+        return tuple(sorted(ids))
+
+    async def groups(self, refs: Sequence[str], decoder: UserDecoder) -> list[Group]:
+        try:
+            wanted = list(dict.fromkeys(r.strip() for r in refs if r.strip()))
+            named, licensed = await asyncio.gather(
+                asyncio.gather(*(self.resolve(r) for r in wanted)), self.license_groups()
+            )
+        except GraphRequestError as exc:
+            if exc.status != 403:
+                raise
+            self.gaps.append(Gap("groups", exc.request, _forbidden_reason(exc)))
+            return []
+        by_id: dict[str, dict[str, Any]] = {}
+        for doc in [*named, *licensed]:
+            if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+                by_id.setdefault(doc["id"].lower(), doc)
+        limit = asyncio.Semaphore(MEMBER_READS)
+        ordered = sorted(by_id.values(), key=lambda d: str(d["id"]))
+        try:
+            members = await asyncio.gather(*(self.members(d["id"], limit) for d in ordered))
+        except GraphRequestError as exc:
+            if exc.status not in (403, 404):
+                raise
+            self.gaps.append(Gap("groups", exc.request, _forbidden_reason(exc)))
+            return []
+        out = []
+        for doc, ids in zip(ordered, members, strict=True):
+            raw_licenses = doc.get("assignedLicenses") or []
+            try:
+                licenses = decoder.licenses(raw_licenses if isinstance(raw_licenses, list) else [])
+            except _Bad as exc:
+                raise CollectionError(f"group {doc['id']} has malformed assignedLicenses: {exc}") from None
+            name = doc.get("displayName")
+            out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids))
+        return out
+
+
+async def _all(*jobs: Awaitable[Any]) -> list[Any]:
+    """Run jobs concurrently; on the first failure cancel the rest and raise that failure."""
+    tasks = [asyncio.ensure_future(j) for j in jobs]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        # Prefer an auth failure: it explains every other failure.
+        errors = [t.exception() for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
+        for err in errors:
+            if isinstance(err, AuthError):
+                raise err from None
+        raise
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def collect(
+    client: GraphClient,
+    *,
+    group_refs: Sequence[str],
+    need_sign_in: bool,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] = _now,
+) -> TenantSnapshot:
+    """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
+
+    Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
+    recorded in TenantSnapshot.gaps instead.
+    """
+    progress = progress or client.progress
+    state = _Collection(client, progress)
+    claims = await client.token_claims()
+    check = check_permissions(claims, need_sign_in=need_sign_in)
+    if check.note:
+        progress.note(f"note: {check.note}")
+    with_sign_in = need_sign_in
+    blocking = tuple(p for p in check.missing if p is not SIGN_IN)
+    if blocking:
+        raise AuthError(describe_missing(blocking))
+    if SIGN_IN in check.missing:
+        state.gaps.append(Gap("signInActivity", f"GET {users_path(True)}", describe_missing((SIGN_IN,))))
+        progress.note("the app lacks AuditLog.Read.All; reading users without signInActivity")
+        with_sign_in = False
+    fallback_tid = str(claims.get("tid", "")) if claims else ""
+    group_decoder = UserDecoder(with_sign_in=False)
+    started = client.requests
+    org, skus, subs, groups, (users, signed) = await _all(
+        state.organization(fallback_tid),
+        state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
+        state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
+        state.groups(group_refs, group_decoder),
+        state.users(with_sign_in),
+    )
+    progress.finish(len(users), client.requests - started)
+    sku_list: list[Sku] = skus
+    sub_list: list[Subscription] = subs
+    return TenantSnapshot(
+        tenant_id=org[0],
+        tenant_name=org[1],
+        cloud=client.cloud,
+        collected_at=clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        skus=tuple(sku_list),
+        subscriptions=tuple(sub_list),
+        users=tuple(users),
+        groups=tuple(groups),
+        gaps=tuple(state.gaps),
+        collected_parts=frozenset({SIGN_IN_ACTIVITY}) if signed else frozenset(),
+    )

@@ -1,0 +1,60 @@
+"""Progress on stderr while collecting: pages, users, rate, and waits for throttling.
+
+On a terminal one line is rewritten in place; otherwise plain lines, at most every few seconds,
+so CI logs stay short.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+class Progress:
+    def __init__(self, stream: TextIO | None = None, *, interval: float = 5.0) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.interval = interval if not self.tty else 0.2
+        self.started = time.monotonic()
+        self.pages = 0
+        self.users = 0
+        self._last = 0.0
+        self._open_line = False
+
+    def _write(self, text: str, transient: bool = False) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[2K" + text + ("" if transient else "\n"))
+            self._open_line = transient
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def users_page(self, count: int) -> None:
+        self.pages += 1
+        self.users += count
+        now = time.monotonic()
+        if now - self._last < self.interval:
+            return
+        self._last = now
+        elapsed = max(now - self.started, 1e-6)
+        self._write(
+            f"collecting users: {self.users:,} in {self.pages:,} pages ({self.users / elapsed:,.0f} users/s)",
+            transient=True,
+        )
+
+    def note(self, message: str) -> None:
+        self._write(message)
+
+    def waiting(self, request: str, why: str, seconds: float, attempt: int, limit: int) -> None:
+        wait = f"{seconds:.1f}s" if 0 < seconds < 1 else f"{seconds:.0f}s"
+        self._write(f"{why} on {request}; waiting {wait} before retry {attempt} of {limit}")
+
+    def finish(self, users: int, requests: int) -> None:
+        elapsed = time.monotonic() - self.started
+        self._write(f"collected {users:,} users with {requests:,} Graph requests in {elapsed:.1f}s")
+
+
+class SilentProgress(Progress):
+    def _write(self, text: str, transient: bool = False) -> None:
+        return None

@@ -1,0 +1,210 @@
+"""Credentials per --auth mode, the GitHub OIDC assertion, and the app permission check."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from auditor.emulator import app_token
+from auditor.errors import AuthError
+from auditor.graph.auth import (
+    AuthMode,
+    GitHubOidcAssertion,
+    StaticTokenCredential,
+    build_credential,
+    check_permissions,
+    resolve_mode,
+    token_claims,
+)
+from auditor.graph.clouds import ENDPOINTS, endpoints
+from auditor.model import Cloud
+
+WW = endpoints(Cloud.WORLDWIDE)
+TENANT = "6f1d3c2a-9b8e-4d7f-a1c2-3e4f5a6b7c8d"
+
+
+def _jwt(claims):
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    return f"e30.{body}.sig"
+
+
+def test_cloud_endpoints():
+    assert ENDPOINTS[Cloud.USGOV].graph_v1 == "https://graph.microsoft.us/v1.0"
+    assert ENDPOINTS[Cloud.USGOV_DOD].graph == "https://dod-graph.microsoft.us"
+    assert ENDPOINTS[Cloud.CHINA].authority == "login.chinacloudapi.cn"
+    assert ENDPOINTS[Cloud.USGOV].scope == "https://graph.microsoft.us/.default"
+    with pytest.raises(Exception, match="Deutschland"):
+        endpoints(Cloud.GERMANY)
+
+
+def test_auto_mode_order():
+    assert resolve_mode(AuthMode.AUTO, {"AUDITOR_ACCESS_TOKEN": "x"}, None) is AuthMode.TOKEN
+    actions = {"GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "http://x", "AZURE_CLIENT_ID": "c"}
+    assert resolve_mode(AuthMode.AUTO, {**actions, "AZURE_TENANT_ID": TENANT}, None) is AuthMode.GITHUB_OIDC
+    assert resolve_mode(AuthMode.AUTO, actions, TENANT) is AuthMode.GITHUB_OIDC
+    assert resolve_mode(AuthMode.AUTO, actions, None) is AuthMode.DEFAULT  # no tenant known
+    assert resolve_mode(AuthMode.AUTO, {}, None) is AuthMode.DEFAULT
+    assert resolve_mode(AuthMode.AZURE_CLI, {"AUDITOR_ACCESS_TOKEN": "x"}, None) is AuthMode.AZURE_CLI
+
+
+def test_token_mode():
+    token = app_token(TENANT)
+    cred = build_credential(AuthMode.AUTO, tenant_id=None, cloud=WW, env={"AUDITOR_ACCESS_TOKEN": token + "\n"})
+    assert cred.mode is AuthMode.TOKEN and token not in cred.description
+    assert cred.credential.get_token(WW.scope).token == token
+    with pytest.raises(AuthError, match="AUDITOR_ACCESS_TOKEN"):
+        build_credential(AuthMode.TOKEN, tenant_id=None, cloud=WW, env={})
+
+
+def test_static_token_expiry():
+    cred = StaticTokenCredential(app_token(TENANT, lifetime=-1))
+    with pytest.raises(AuthError, match="expired"):
+        cred.get_token(WW.scope)
+    opaque = StaticTokenCredential("opaque-token")
+    assert opaque.get_token(WW.scope).expires_on > time.time()
+
+
+@pytest.mark.parametrize(
+    ("mode", "words"),
+    [
+        (AuthMode.CERTIFICATE, "AZURE_CLIENT_CERTIFICATE_PATH"),
+        (AuthMode.GITHUB_OIDC, "id-token: write"),
+        (AuthMode.ENVIRONMENT, "AZURE_CLIENT_ID"),
+    ],
+)
+def test_missing_configuration_is_named(mode, words):
+    with pytest.raises(AuthError, match=words):
+        build_credential(mode, tenant_id=TENANT, cloud=WW, env={})
+
+
+def test_certificate_credential_loads_a_real_certificate(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "license-auditor")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = tmp_path / "app.pem"
+    pem.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        + cert.public_bytes(serialization.Encoding.PEM)
+    )
+    env = {"AZURE_CLIENT_ID": "11111111-1111-4111-8111-111111111111", "AZURE_CLIENT_CERTIFICATE_PATH": str(pem)}
+    cred = build_credential(AuthMode.CERTIFICATE, tenant_id=TENANT, cloud=ENDPOINTS[Cloud.USGOV], env=env)
+    assert cred.mode is AuthMode.CERTIFICATE
+    assert type(cred.credential).__name__ == "CertificateCredential"
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate")
+    with pytest.raises(AuthError, match="cannot load the certificate"):
+        build_credential(
+            AuthMode.CERTIFICATE, tenant_id=TENANT, cloud=WW, env={**env, "AZURE_CLIENT_CERTIFICATE_PATH": str(bad)}
+        )
+
+
+class _ActionsTokenServer:
+    """Stands in for the GitHub Actions OIDC token endpoint on loopback."""
+
+    def __init__(self, lifetime: int) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.lifetime = lifetime
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                return
+
+            def do_GET(self):
+                outer.calls.append((self.path, self.headers.get("Authorization", "")))
+                if self.headers.get("Authorization") != "bearer request-token":
+                    self.send_response(403)
+                    self.end_headers()
+                    return
+                token = _jwt(
+                    {
+                        "sub": "repo:contoso/audit:ref:refs/heads/main",
+                        "aud": "api://AzureADTokenExchange",
+                        "exp": int(time.time()) + outer.lifetime,
+                        "n": len(outer.calls),
+                    }
+                )
+                data = json.dumps({"count": 1, "value": token}).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/token?api-version=2.0"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_github_oidc_assertion_fetches_and_refreshes():
+    server = _ActionsTokenServer(lifetime=3600)
+    try:
+        assertion = GitHubOidcAssertion(server.url, "request-token")
+        first = assertion()
+        assert assertion() == first and len(server.calls) == 1  # cached while valid
+        path, auth = server.calls[0]
+        assert "api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange" in path
+        assert auth == "bearer request-token"
+        assert token_claims(first)["aud"] == "api://AzureADTokenExchange"
+        server.lifetime = 30  # within a minute of expiry: every call fetches a fresh one
+        assertion._expires = 0
+        second = assertion()
+        third = assertion()
+        assert len({first, second, third}) == 3 and len(server.calls) == 3
+        refused = GitHubOidcAssertion(server.url, "wrong")
+        with pytest.raises(AuthError, match="id-token: write"):
+            refused()
+    finally:
+        server.close()
+
+
+def test_github_oidc_credential_is_a_client_assertion():
+    env = {
+        "ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:1/t",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r",
+        "AZURE_CLIENT_ID": "11111111-1111-4111-8111-111111111111",
+        "GITHUB_ACTIONS": "true",
+    }
+    cred = build_credential(AuthMode.AUTO, tenant_id=TENANT, cloud=ENDPOINTS[Cloud.CHINA], env=env)
+    assert cred.mode is AuthMode.GITHUB_OIDC
+    assert type(cred.credential).__name__ == "ClientAssertionCredential"
+    assert "r" not in cred.description.split()
+
+
+def test_permission_check():
+    full = {"roles": ["User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All"]}
+    assert check_permissions(full, need_sign_in=True).missing == ()
+    lic = {"roles": ["User.Read.All", "LicenseAssignment.Read.All", "GroupMember.Read.All"]}
+    missing = [p.name for p in check_permissions(lic, need_sign_in=True).missing]
+    assert missing == ["Organization.Read.All", "AuditLog.Read.All"]
+    assert [p.name for p in check_permissions(full, need_sign_in=False, need_mail=True).missing] == ["Mail.Send"]
+    assert check_permissions({"roles": ["Directory.Read.All"]}, need_sign_in=False).missing == ()
+    assert not check_permissions(None, need_sign_in=True).checked
+    delegated = check_permissions({"scp": "User.Read"}, need_sign_in=True)
+    assert not delegated.checked and "delegated" in delegated.note
+    assert token_claims("not-a-jwt") is None and token_claims("a.!!!.c") is None

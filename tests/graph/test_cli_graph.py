@@ -1,0 +1,157 @@
+"""`license-auditor audit --graph/--demo` and `collect` end to end, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.emulator import Fault, FaultKind, GraphEmulator, app_token, sign_in_forbidden
+from auditor.snapshot import load_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+EXAMPLE = ROOT / "policies" / "example.yaml"
+AS_OF = "2026-11-01T06:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_snapshot(SAMPLE)
+
+
+def audit(tmp_path, *extra, name="out"):
+    out = tmp_path / name
+    code = main(
+        ["audit", "--policies", str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", AS_OF, *extra]
+    )
+    report = out / "report.json"
+    return code, (json.loads(report.read_text(encoding="utf-8")) if report.exists() else None)
+
+
+def _without_times(report):
+    report = {k: v for k, v in report.items() if k != "collected_at"}
+    report["tenant"] = {k: v for k, v in report["tenant"].items() if k != "collected_at"}
+    return report
+
+
+def test_demo_reads_the_sample_through_the_emulator(tmp_path, capsys):
+    code, demo = audit(tmp_path, "--demo", name="demo")
+    err = capsys.readouterr().err
+    assert "Graph requests" in err
+    code_snap, offline = audit(tmp_path, "--snapshot", str(SAMPLE), name="snap")
+    assert code == code_snap == 1
+    assert demo["complete"] is True
+    assert _without_times(demo) == _without_times(offline)
+
+
+def test_graph_endpoint_with_token_auth_and_save_snapshot(tmp_path, sample, monkeypatch):
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    saved = tmp_path / "evidence.json"
+    with GraphEmulator(sample, token=token) as graph:
+        code, report = audit(tmp_path, "--graph-endpoint", graph.url, "--save-snapshot", str(saved))
+        assert not any(r.path.startswith("/users/") for r in graph.requests)
+    assert code == 1 and report["complete"] is True
+    evidence = load_snapshot(saved)
+    assert evidence.users == sample.users and evidence.skus == sample.skus
+
+
+def test_persistent_failure_exits_3_without_a_report(tmp_path, sample, monkeypatch, capsys):
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    fault = Fault(FaultKind.UNAVAILABLE, r"/subscribedSkus", count=None, retry_after=0)
+    with GraphEmulator(sample, token=token, faults=[fault]) as graph:
+        code, report = audit(tmp_path, "--graph", "--graph-endpoint", graph.url)
+    assert code == 3 and report is None
+    err = capsys.readouterr().err
+    assert "GET /subscribedSkus" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("kind", [FaultKind.TRUNCATE, FaultKind.NOT_JSON, FaultKind.NO_VALUE])
+def test_bad_page_exits_3_without_a_report(tmp_path, sample, monkeypatch, kind):
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    with GraphEmulator(sample, token=token, faults=[Fault(kind, r"^GET /v1\.0/users")]) as graph:
+        code, report = audit(tmp_path, "--graph-endpoint", graph.url)
+    assert code == 3 and report is None
+
+
+def test_sign_in_gap_exits_3_unless_allowed(tmp_path, sample, monkeypatch):
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    with GraphEmulator(sample, token=token, faults=[sign_in_forbidden()]) as graph:
+        code, report = audit(tmp_path, "--graph-endpoint", graph.url, name="strict")
+        allowed, report2 = audit(tmp_path, "--graph-endpoint", graph.url, "--allow-gaps", name="allowed")
+    assert code == 3
+    assert report["complete"] is False
+    assert [g["part"] for g in report["gaps"]] == ["signInActivity"]
+    assert allowed == 1 and report2["complete"] is False
+
+
+def test_rejected_token_exits_3_and_never_prints_it(tmp_path, sample, monkeypatch, capsys):
+    wrong = app_token(sample.tenant_id, lifetime=1234)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", wrong)
+    with GraphEmulator(sample, token="the-right-one") as graph:
+        code, report = audit(tmp_path, "--graph-endpoint", graph.url, "--auth", "token")
+    err = capsys.readouterr().err
+    assert code == 3 and report is None
+    assert "401" in err and wrong not in err and wrong.split(".")[1] not in err
+
+
+def test_missing_token_exits_3(tmp_path, capsys):
+    code, report = audit(tmp_path, "--graph", "--auth", "token")
+    assert code == 3 and report is None
+    assert "AUDITOR_ACCESS_TOKEN" in capsys.readouterr().err
+
+
+def test_snapshot_and_graph_are_exclusive(tmp_path):
+    code, _ = audit(tmp_path, "--graph", "--snapshot", str(SAMPLE))
+    assert code == 2
+
+
+def test_collect_writes_a_snapshot(tmp_path, sample, monkeypatch):
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    out = tmp_path / "tenant.json"
+    with GraphEmulator(sample, token=token) as graph:
+        code = main(["collect", "--policies", str(EXAMPLE), "--graph-endpoint", graph.url, "--output", str(out)])
+    assert code == 0
+    got = load_snapshot(out)
+    assert got.users == sample.users and got.subscriptions == sample.subscriptions
+    assert {g.display_name for g in got.groups} >= {"Break Glass Accounts", "Frontline Workers"}
+
+
+def test_collect_with_gap_exits_3(tmp_path, sample, monkeypatch):
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    out = tmp_path / "tenant.json"
+    with GraphEmulator(sample, token=token, faults=[sign_in_forbidden()]) as graph:
+        code = main(["collect", "--policies", str(EXAMPLE), "--graph-endpoint", graph.url, "--output", str(out)])
+    assert code == 3
+    assert [g.part for g in load_snapshot(out).gaps] == ["signInActivity"]
+
+
+def test_tenant_id_mismatch_exits_3(tmp_path, sample, monkeypatch, capsys):
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    other = "00000000-1111-4222-8333-444444444444"
+    with GraphEmulator(sample, token=token) as graph:
+        code, report = audit(tmp_path, "--graph-endpoint", graph.url, "--tenant-id", other)
+    assert code == 3 and report is None
+    assert other in capsys.readouterr().err
+
+
+def test_plain_http_only_on_loopback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", "x")
+    code, _ = audit(tmp_path, "--graph-endpoint", "http://graph.example.com/v1.0")
+    assert code == 2 and "plain http" in capsys.readouterr().err

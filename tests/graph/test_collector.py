@@ -1,0 +1,119 @@
+"""The real collector (msgraph-sdk adapter + httpx) against the loopback Graph emulator."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+
+from graph_tenants import make_tenant
+
+from auditor.model import TenantSnapshot
+from auditor.snapshot import SIGN_IN_ACTIVITY, write_snapshot
+
+GROUP_REFS = ("Sales Team", "License - Microsoft 365 E3")
+
+
+def _text(snapshot: TenantSnapshot) -> str:
+    out = io.StringIO()
+    write_snapshot(snapshot, out)
+    return out.getvalue()
+
+
+def test_round_trip_is_exact(tenant, harness):
+    h = harness(tenant)
+    got = h.collect(GROUP_REFS, need_sign_in=True)
+    assert got == tenant
+    assert _text(got) == _text(tenant)
+    # compare=False fields too: the decoder's sku_ids match the licenses
+    assert [u.sku_ids for u in got.users] == [u.sku_ids for u in tenant.users]
+
+
+def test_round_trip_without_sign_in(harness):
+    snap = make_tenant(120, seed=3, with_sign_in=False)
+    got = harness(snap).collect(GROUP_REFS, need_sign_in=False)
+    assert got == snap
+    assert SIGN_IN_ACTIVITY not in got.collected_parts
+    assert all(u.last_sign_in_date_time is None for u in got.users)
+
+
+def test_groups_by_id_and_license_groups(tenant, harness):
+    sales = next(g for g in tenant.groups if g.display_name == "Sales Team")
+    h = harness(tenant)
+    got = h.collect([sales.id], need_sign_in=False)
+    # the referenced group plus every license-assigning group, nothing else
+    assert {g.id for g in got.groups} == {g.id for g in tenant.groups}
+    assert got.gaps == ()
+    ids = h.emulator.requests_to(rf"/groups/{sales.id}")
+    assert len(ids) == 1 and ids[0].query["$select"] == "id,displayName,assignedLicenses"
+
+
+def test_only_license_groups_without_refs(tenant, harness):
+    got = harness(tenant).collect((), need_sign_in=False)
+    assert [g.display_name for g in got.groups] == ["License - Microsoft 365 E3"]
+    assert got.groups[0].members == next(g for g in tenant.groups if g.assigned_licenses).members
+
+
+def test_users_request_shape(tenant, harness):
+    h = harness(tenant)
+    h.collect(GROUP_REFS, need_sign_in=True)
+    users = h.emulator.requests_to("/users")
+    assert users, "no users request"
+    first = users[0].query
+    assert first["$top"] == "500"
+    assert first["$select"].split(",") == [
+        "id",
+        "userPrincipalName",
+        "displayName",
+        "accountEnabled",
+        "userType",
+        "department",
+        "usageLocation",
+        "createdDateTime",
+        "assignedLicenses",
+        "licenseAssignmentStates",
+        "signInActivity",
+    ]
+    assert len(users) == math.ceil(len(tenant.users) / 500)
+    assert all(r.status == 200 for r in h.emulator.requests)
+    # advanced queries carry ConsistencyLevel: eventual and $count=true
+    for r in h.emulator.requests_to(r"/groups/[^/]+/transitiveMembers/microsoft\.graph\.user"):
+        assert r.headers.get("consistencylevel") == "eventual" and r.query["$count"] == "true"
+
+
+def test_page_size_999_without_sign_in(harness):
+    snap = make_tenant(2100, seed=5, with_sign_in=False)
+    h = harness(snap)
+    got = h.collect((), need_sign_in=False)
+    assert len(got.users) == 2100
+    users = h.emulator.requests_to("/users")
+    assert [r.query["$top"] for r in users] == ["999"] * 3
+    assert "$skiptoken" not in users[0].query and all("$skiptoken" in r.query for r in users[1:])
+
+
+def test_no_request_per_user(tenant, harness):
+    h = harness(tenant)
+    h.collect(GROUP_REFS, need_sign_in=True)
+    paths = [r.path for r in h.emulator.requests]
+    assert not any(p.startswith("/users/") for p in paths)
+    # organization, skus, subscriptions, users pages, 2 name lookups, license groups, members of 2 groups
+    assert len(paths) == 3 + math.ceil(len(tenant.users) / 500) + 2 + 1 + 2
+
+
+def test_missing_group_and_ambiguous_name_are_gaps(tenant, harness):
+    twin = dataclasses.replace(tenant.groups[0], id="11111111-2222-4333-8444-555555555555")
+    snap = dataclasses.replace(tenant, groups=(*tenant.groups, twin))
+    got = harness(snap).collect(
+        ["No Such Group", twin.display_name, "99999999-2222-4333-8444-555555555555"], need_sign_in=False
+    )
+    parts = [(g.part, g.reason) for g in got.gaps]
+    assert len(parts) == 3 and all(p == "groups" for p, _ in parts)
+    reasons = " | ".join(r for _, r in parts)
+    assert "No Such Group" in reasons and "2 groups are named" in reasons and "does not exist" in reasons
+
+
+def test_collected_at_and_cloud(tenant, harness):
+    got = harness(tenant).collect((), need_sign_in=False)
+    assert got.collected_at == tenant.collected_at
+    assert got.cloud is tenant.cloud
+    assert got.tenant_id == tenant.tenant_id and got.tenant_name == "Contoso Test"
