@@ -342,3 +342,36 @@ def test_merge_help_documents_exit_codes(capsys):
         main(["merge", "--help"])
     out = capsys.readouterr().out
     assert "--policies PATH" in out and "3  collection error or incomplete tenant data" in out
+
+
+def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
+    """The real pipeline: each tenant job reads Graph (loopback emulator) and saves its snapshot."""
+    from auditor.emulator import GraphEmulator, app_token
+    from auditor.snapshot import snapshot_from_json
+
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    folders = []
+    for key, doc in tenant_documents(60).items():
+        snapshot = snapshot_from_json(doc)
+        token = app_token(snapshot.tenant_id)
+        monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+        folder = tmp_path / "artifacts" / f"tenant-{key}"
+        with GraphEmulator(snapshot, token=token) as graph:
+            code = main(["audit", "--graph-endpoint", graph.url, "--policies", str(EXAMPLE), "--output-dir",
+                         str(folder), "--format", "json", "--as-of", AS_OF,
+                         "--save-snapshot", str(folder / "snapshot.json")])
+        assert code == 1 and (folder / "snapshot.json").exists()
+        folders.append(folder)
+    (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
+    code, path = merge(tmp_path, [tmp_path / "artifacts"])
+    assert code == 1
+    report = read(path)
+    assert report["complete"] is True
+    assert [(f["rule"], f["subject"].get("sku") or f["subject"]["id"], f["waived"]) for f in cross(report)] == [
+        ("cross-tenant-duplicate", "alice@contoso.example", False),
+        ("cross-tenant-duplicate", "analyst@partner.example", False),
+        ("cross-tenant-duplicate", "dave@contoso.example", True),
+        ("cross-tenant-duplicate", "erin@contoso.example", False),
+        ("seats-rebalance-across-tenants", "PROJECTPROFESSIONAL", False),
+        ("seats-rebalance-across-tenants", "VISIOCLIENT", False),
+    ]
