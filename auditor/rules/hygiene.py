@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..model import Finding, Severity, Subject, SubjectType, User
-from ..policy.model import HygieneCheck, Policy
+from ..policy.model import HygieneCheck, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA
 from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
 
@@ -26,6 +26,10 @@ class HygieneRule(Rule):
 
     def configured(self, policy: Policy) -> bool:
         return self.key in policy.hygiene
+
+    def selectors(self, policy: Policy) -> list[Selector]:
+        check = policy.hygiene.get(self.key or "")
+        return [check.except_] if check is not None and check.except_ is not None else []
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
         check = policy.hygiene.get(self.key or "")
