@@ -6,6 +6,7 @@ Exit codes:
   2  usage, policy or snapshot error
   3  collection error or incomplete tenant data (gaps; see --allow-gaps)
   4  reports written but e-mail delivery failed
+  5  internal error (a defect in license-auditor; LICENSE_AUDITOR_DEBUG=1 shows the traceback)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .errors import (
     EXIT_COLLECTION,
     EXIT_DELIVERY,
     EXIT_FINDINGS,
+    EXIT_INTERNAL,
     EXIT_OK,
     AuditorError,
     DeliveryError,
@@ -45,7 +47,7 @@ from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .policy.load import load_policies
 from .policy.model import PolicySet
 from .policy.schema import schema_text
-from .report import ALL_FORMATS, compare, load_baseline, parse_formats, render
+from .report import ALL_FORMATS, FILE_NAMES, compare, load_baseline, parse_formats, render
 from .report.document import build_document
 from .rules import RULES
 from .sample.generate import REFERENCE as SAMPLE_CLOCK
@@ -53,6 +55,7 @@ from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in ALL_FORMATS)
+REPORT_FILES = tuple(FILE_NAMES.values())
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 SAMPLE_SNAPSHOT = Path(__file__).parent / "sample" / "sample-tenant.json"
 
@@ -66,15 +69,45 @@ def _as_of(text: str | None) -> datetime:
         raise UsageError(
             f"--as-of: {text!r} is not an ISO-8601 date or date-time (e.g. 2026-11-22T00:00:00Z)"
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not 1970 <= value.year <= 2200:
+        raise UsageError(f"--as-of: {text!r} is outside the years 1970-2200")
+    return value.astimezone(UTC)
 
 
 def _now() -> datetime:
     """Wall clock for `generated_at`; SOURCE_DATE_EPOCH pins it for reproducible reports."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if epoch and epoch.isdigit() and int(epoch) < 7_258_118_400:  # before 2200
         return datetime.fromtimestamp(int(epoch), UTC)
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def _safe(text: str) -> str:
+    """Tenant text for a log line: no control characters (terminal escapes, CR/LF, workflow commands)."""
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
+def _prepare_output_dir(path: Path) -> None:
+    """Fail before collecting if reports cannot be written, and move the last run's reports aside.
+
+    A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
+    as today's; the previous files go to DIR/previous/, so nothing is lost.
+    """
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--output-dir: {path} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        stale = [path / name for name in REPORT_FILES if (path / name).exists()]
+        if stale:
+            previous = path / "previous"
+            previous.mkdir(exist_ok=True)
+            for file in stale:
+                file.replace(previous / file.name)
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK):
+        raise UsageError(f"--output-dir: cannot write to {path}: permission denied")
 
 
 def _policies(args: argparse.Namespace) -> PolicySet:
@@ -135,6 +168,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     as_of = SAMPLE_CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    out_dir = Path(args.output_dir)
+    _prepare_output_dir(out_dir)
     snapshot = _snapshot(args, policies)
     result = evaluate(policies, snapshot, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
@@ -143,18 +178,18 @@ def cmd_audit(args: argparse.Namespace) -> int:
                               remediate=guidance.remediation)
     if baseline is not None:
         document = compare(baseline, document)
-    out_dir = Path(args.output_dir)
     written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact)
     summary = document["summary"]
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
-    print(f"{result.tenant_name or result.tenant_id}: {summary['unwaived']} findings"
+    print(f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
           f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived", file=sys.stderr)
     for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {_safe(w)}", file=sys.stderr)
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
-        print(f"INCOMPLETE: tenant data is missing ({'; '.join(g.part + ': ' + g.reason for g in result.gaps)}); "
-              f"rules not evaluated: {names}", file=sys.stderr)
+        missing = "; ".join(g.part + ": " + g.reason for g in result.gaps) or "; ".join(
+            sorted({n.reason for n in result.not_evaluated}))
+        print(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}", file=sys.stderr)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     code = exit_code(result, args.fail_on, args.allow_gaps)
@@ -210,7 +245,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for ref in policies.group_refs:
             index.group_members(ref)
         for w in [*warnings, *index.warnings]:
-            print(f"warning: {w}", file=sys.stderr)
+            print(f"warning: {_safe(w)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -313,3 +348,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("license-auditor: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a defect: say so in one line with a code CI can tell from findings
+        if os.environ.get("LICENSE_AUDITOR_DEBUG"):
+            raise
+        print(f"license-auditor: internal error: {type(exc).__name__}: {_safe(str(exc))[:300]} "
+              "(set LICENSE_AUDITOR_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL

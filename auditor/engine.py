@@ -94,7 +94,11 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
                 continue
             findings.extend(rule.evaluate(policy, ctx))
 
-    waivers = [w for _, w in policies.waivers if w.expires >= as_of.date()]
+    waivers = []
+    for _, w in policies.waivers:
+        if w.expires >= as_of.date():
+            sid = index.resolve_sku(w.sku) if w.sku else None
+            waivers.append(replace(w, sku=index.part(sid)) if sid else w)  # findings name SKUs by part number
     if waivers:
         waived = []
         for f in findings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
@@ -83,7 +84,8 @@ def _schema_issues(doc: Located) -> list[PolicyIssue]:
             issues.append(doc.issue(path, f"{where}: {e.instance!r} is not one of: {shown}{hint}"))
             continue
         if v == "const":
-            issues.append(doc.issue(path, f"{where}: must be {e.validator_value!r}, got {e.instance!r}"))
+            issues.append(doc.issue(path, f"{where}: must be {json.dumps(e.validator_value)}, "
+                                          f"got {json.dumps(e.instance, default=str)}"))
             continue
         if v == "pattern":
             desc = e.schema.get("description", "")

@@ -68,9 +68,12 @@ class SpareSeatsOverLimit(CatalogRule):
                 caps.append(limits.max)
             if limits.max_percent is not None:
                 caps.append(math.floor(enabled * limits.max_percent / 100))
-            if not caps or unused <= min(caps):
+            if not caps:
                 continue
-            limit = min(caps)
+            # never demand fewer spare seats than the policy's own minimum, or both rules would fire at once
+            limit = max(min(caps), limits.min or 0)
+            if unused <= limit:
+                continue
             price = ctx.monthly_price(sku.sku_id)
             yield self.make(
                 policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
