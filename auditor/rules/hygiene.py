@@ -227,7 +227,8 @@ class SubscriptionExpiring(HygieneRule):
             days_left = (when - ctx.as_of).days if when else None
             kind = "trial" if sub.is_trial else "subscription"
             if lapsed:
-                message = f"{kind} for {part} is {sub.status} (past its end date)"
+                after = f"; next change {when:%Y-%m-%d}" if when else ""
+                message = f"{kind} for {part} has ended and is {sub.status}{after}"
             elif days_left is not None and days_left < 0:
                 message = f"{kind} for {part} ended {when:%Y-%m-%d}" if when else f"{kind} for {part} ended"
             else:

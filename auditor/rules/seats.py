@@ -112,7 +112,11 @@ class SpareSeatsUnderMinimum(CatalogRule):
             enabled, consumed = sku.prepaid_units.enabled, sku.consumed_units
             unused = enabled - consumed
             minimum = entry.spare_seats.min if entry.spare_seats else None
-            if consumed > enabled:
+            grace = sku.prepaid_units.warning
+            if consumed > enabled and grace and consumed <= enabled + grace:
+                message = (f"{consumed} seats consumed but only {enabled} active; {grace} are in the grace period "
+                           "before suspension")
+            elif consumed > enabled:
                 message = f"{consumed} seats consumed but only {enabled} enabled"
             elif minimum is not None and unused < minimum:
                 message = f"only {unused} spare seats; the policy wants at least {minimum}"
