@@ -28,13 +28,15 @@ def run(tmp_path, *extra):
     return code, out
 
 
-def test_sample_report_matches_golden(tmp_path):
-    code, out = run(tmp_path)
+@pytest.mark.parametrize("locale", ["en", "nl", "da", "sv", "tr"])
+def test_sample_report_matches_golden(tmp_path, locale):
+    code, out = run(tmp_path, "--locale", locale)
     assert code == 1
     produced = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    golden = GOLDEN if locale == "en" else GOLDEN.with_name(f"sample-report.{locale}.json")
     if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.write_text(json.dumps(produced, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    assert produced == json.loads(GOLDEN.read_text(encoding="utf-8"))
+        golden.write_text(json.dumps(produced, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert produced == json.loads(golden.read_text(encoding="utf-8"))
 
 
 def test_sample_fires_every_rule_and_most_users_are_clean(tmp_path):
