@@ -95,15 +95,16 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
             findings.extend(rule.evaluate(policy, ctx))
 
     waivers = []
-    for _, w in policies.waivers:
-        if w.expires >= as_of.date():
-            sid = index.resolve_sku(w.sku) if w.sku else None
-            waivers.append(replace(w, sku=index.part(sid)) if sid else w)  # findings name SKUs by part number
+    for _, waiver in policies.waivers:
+        if waiver.expires >= as_of.date():
+            sid = index.resolve_sku(waiver.sku) if waiver.sku else None
+            # findings name SKUs by part number, so a waiver written with a skuId GUID is translated
+            waivers.append(replace(waiver, sku=index.part(sid)) if sid else waiver)
     if waivers:
         waived = []
         for f in findings:
-            w = next((w for w in waivers if waiver_covers(w, f)), None)
-            waived.append(replace(f, waived=True, waiver=waiver_json(w)) if w else f)
+            match = next((w for w in waivers if waiver_covers(w, f)), None)
+            waived.append(replace(f, waived=True, waiver=waiver_json(match)) if match else f)
         findings = waived
 
     seats = []
