@@ -6,17 +6,20 @@ Exit codes:
   2  usage, policy or snapshot error
   3  collection error or incomplete tenant data (gaps; see --allow-gaps)
   4  reports written but e-mail delivery failed
+  5  internal error (a defect in license-auditor; LICENSE_AUDITOR_DEBUG=1 shows the traceback)
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from . import __version__, guidance
 from .delivery import EmailOptions, Transport, add_email_arguments, add_email_command, options_from_args, send_report
@@ -25,6 +28,7 @@ from .errors import (
     EXIT_COLLECTION,
     EXIT_DELIVERY,
     EXIT_FINDINGS,
+    EXIT_INTERNAL,
     EXIT_OK,
     AuditorError,
     DeliveryError,
@@ -39,11 +43,13 @@ from .graph.cli_options import (
     snapshot_from_args,
 )
 from .index import TenantIndex
+from .merge.document import build_merged_document
+from .merge.run import merge
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .policy.load import load_policies
 from .policy.model import PolicySet
 from .policy.schema import schema_text
-from .report import ALL_FORMATS, compare, load_baseline, parse_formats, render
+from .report import ALL_FORMATS, FILE_NAMES, compare, load_baseline, parse_formats, render
 from .report.document import build_document
 from .rules import RULES
 from .sample.generate import REFERENCE as SAMPLE_CLOCK
@@ -51,6 +57,7 @@ from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in ALL_FORMATS)
+REPORT_FILES = tuple(FILE_NAMES.values())
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 SAMPLE_SNAPSHOT = Path(__file__).parent / "sample" / "sample-tenant.json"
 
@@ -64,15 +71,45 @@ def _as_of(text: str | None) -> datetime:
         raise UsageError(
             f"--as-of: {text!r} is not an ISO-8601 date or date-time (e.g. 2026-11-22T00:00:00Z)"
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not 1970 <= value.year <= 2200:
+        raise UsageError(f"--as-of: {text!r} is outside the years 1970-2200")
+    return value.astimezone(UTC)
 
 
 def _now() -> datetime:
     """Wall clock for `generated_at`; SOURCE_DATE_EPOCH pins it for reproducible reports."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if epoch and epoch.isdigit() and int(epoch) < 7_258_118_400:  # before 2200
         return datetime.fromtimestamp(int(epoch), UTC)
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def _safe(text: str) -> str:
+    """Tenant text for a log line: no control characters (terminal escapes, CR/LF, workflow commands)."""
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
+def _prepare_output_dir(path: Path) -> None:
+    """Fail before collecting if reports cannot be written, and move the last run's reports aside.
+
+    A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
+    as today's; the previous files go to DIR/previous/, so nothing is lost.
+    """
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--output-dir: {path} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        stale = [path / name for name in REPORT_FILES if (path / name).exists()]
+        if stale:
+            previous = path / "previous"
+            previous.mkdir(exist_ok=True)
+            for file in stale:
+                file.replace(previous / file.name)
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK):
+        raise UsageError(f"--output-dir: cannot write to {path}: permission denied")
 
 
 def _policies(args: argparse.Namespace) -> PolicySet:
@@ -133,6 +170,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     as_of = SAMPLE_CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    out_dir = Path(args.output_dir)
+    _prepare_output_dir(out_dir)
     snapshot = _snapshot(args, policies)
     # Keep the cyclic GC from re-scanning a million users while evaluation allocates
     # (gc.freeze excludes what exists now from collections; refcounting still frees it).
@@ -145,22 +184,56 @@ def cmd_audit(args: argparse.Namespace) -> int:
                               remediate=guidance.remediation)
     if baseline is not None:
         document = compare(baseline, document)
-    out_dir = Path(args.output_dir)
     written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact)
     summary = document["summary"]
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
-    print(f"{result.tenant_name or result.tenant_id}: {summary['unwaived']} findings"
+    print(f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
           f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived", file=sys.stderr)
     for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {_safe(w)}", file=sys.stderr)
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
-        print(f"INCOMPLETE: tenant data is missing ({'; '.join(g.part + ': ' + g.reason for g in result.gaps)}); "
-              f"rules not evaluated: {names}", file=sys.stderr)
+        missing = "; ".join(g.part + ": " + g.reason for g in result.gaps) or "; ".join(
+            sorted({n.reason for n in result.not_evaluated}))
+        print(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}", file=sys.stderr)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     code = exit_code(result, args.fail_on, args.allow_gaps)
     return code if email is None else _deliver(email, out_dir, code)
+
+
+def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool) -> int:
+    """exit_code() for a report document (used by merge, whose findings exist only as JSON)."""
+    if not document["complete"] and not allow_gaps:
+        return EXIT_COLLECTION
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(fail_on)
+    failing = any(not f["waived"] and Severity.parse(f["severity"]) >= threshold for f in document["findings"])
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.format)
+    as_of = _as_of(args.as_of)
+    policies = _policies(args)
+    result = merge(args.dirs, policies, as_of)
+    locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
+    document = build_merged_document(result, generated_at=_now(), locale=locale, remediate=guidance.remediation)
+    written = render(document, Path(args.output_dir), formats=formats, locale=locale)
+    cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
+    print(f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
+          f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all", file=sys.stderr)
+    for w in document["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
+    if not document["complete"]:
+        partial = sorted({t["name"] or t["id"] for t in document["tenants"] if not t["complete"]})
+        reasons = dict.fromkeys([g["reason"] for g in result.gaps] + [n["reason"] for n in result.not_evaluated])
+        print("INCOMPLETE: " + "; ".join([*(f"tenant {n} has incomplete data" for n in partial), *reasons]),
+              file=sys.stderr)
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return document_exit_code(document, args.fail_on, args.allow_gaps)
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
@@ -178,7 +251,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for ref in policies.group_refs:
             index.group_members(ref)
         for w in [*warnings, *index.warnings]:
-            print(f"warning: {w}", file=sys.stderr)
+            print(f"warning: {_safe(w)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -222,6 +295,28 @@ def build_parser() -> argparse.ArgumentParser:
     add_email_arguments(audit)
     audit.set_defaults(func=cmd_audit)
 
+    merge_cmd = sub.add_parser("merge", help="merge per-tenant audit outputs into one cross-tenant report",
+                               epilog="exit codes:\n" + EXIT_CODES,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    merge_cmd.add_argument("dirs", nargs="+", metavar="DIR",
+                           help="a tenant's output folder (report.json + snapshot.json), or a folder of them")
+    merge_cmd.add_argument("--policies", action="append", metavar="PATH",
+                           help="policies with the cross_tenant identity mapping, prices and waivers "
+                                "(repeatable; default: policies/)")
+    merge_cmd.add_argument("--output-dir", default="reports", metavar="DIR",
+                           help="where the merged reports go (default: reports/)")
+    merge_cmd.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
+                           help=f"comma list of {','.join(FORMATS)} (default: all)")
+    merge_cmd.add_argument("--fail-on", choices=FAIL_ON, default="high",
+                           help="exit 1 when an unwaived finding (of any tenant, or across tenants) is at or above "
+                                "this severity (default: high)")
+    merge_cmd.add_argument("--as-of", metavar="ISO-8601", help="the clock for waiver expiry (default: now)")
+    merge_cmd.add_argument("--locale", choices=[loc.value for loc in Locale],
+                           help="report language (default: the policy's metadata.locale, else en)")
+    merge_cmd.add_argument("--allow-gaps", action="store_true",
+                           help="exit by findings even when a tenant's report is incomplete")
+    merge_cmd.set_defaults(func=cmd_merge)
+
     collect = add_collect_command(sub)
     collect.add_argument("--policies", action="append", metavar="PATH",
                          help="policies naming the groups to read and whether sign-in activity is needed "
@@ -244,6 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if not os.environ.get("LICENSE_AUDITOR_DEBUG"):
+        # azure-identity logs every credential it tries; the one-line error below says what matters
+        logging.getLogger("azure").setLevel(logging.CRITICAL)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -259,3 +357,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("license-auditor: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a defect: say so in one line with a code CI can tell from findings
+        if os.environ.get("LICENSE_AUDITOR_DEBUG"):
+            raise
+        print(f"license-auditor: internal error: {type(exc).__name__}: {_safe(str(exc))[:300]} "
+              "(set LICENSE_AUDITOR_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -7,18 +7,32 @@ from datetime import datetime
 
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, TenantSnapshot
-from .policy.model import CatalogEntry, PolicySet
+from .policy.model import CatalogEntry, Policy, PolicySet
 from .rules import RULES, Context, Rule
 from .rules.waivers import waiver_covers, waiver_json
 from .snapshot import SIGN_IN_ACTIVITY
 
 
-def _missing_parts(rule: Rule, snapshot: TenantSnapshot) -> list[str]:
-    gaps = {g.part for g in snapshot.gaps}
-    missing = sorted(rule.needs & gaps)
-    if SIGN_IN_ACTIVITY in rule.needs and SIGN_IN_ACTIVITY not in snapshot.collected_parts and not missing:
+def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | None:
+    """Why `rule` cannot be trusted on this snapshot for `policy`, or None when it can.
+
+    A rule is only as good as the data behind it: a gap in a part it reads, or a group its
+    selectors name that the tenant data lacks, would silently shrink its population.
+    """
+    snapshot = index.snapshot
+    needs = set(rule.needs)
+    refs = sorted({g for s in rule.selectors(policy) for g in s.groups})
+    if refs:
+        needs.add("groups")
+    missing = sorted(needs & {g.part for g in snapshot.gaps})
+    if SIGN_IN_ACTIVITY in needs and SIGN_IN_ACTIVITY not in snapshot.collected_parts and not missing:
         missing = [SIGN_IN_ACTIVITY]
-    return missing
+    if missing:
+        return f"tenant data not collected: {', '.join(missing)}"
+    absent = [r for r in refs if not index.has_group(r)]
+    if absent:
+        return f"group {', '.join(repr(r) for r in absent)} named by the policy is not in the tenant data"
+    return None
 
 
 def _prices(policies: PolicySet, index: TenantIndex) -> dict[str, CatalogEntry]:
@@ -74,20 +88,23 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
         for rule in RULES:
             if not rule.configured(policy):
                 continue
-            missing = _missing_parts(rule, snapshot)
-            if missing:
-                not_evaluated.append(NotEvaluated(
-                    rule.id, f"{policy.name}/{rule.section}",
-                    f"tenant data not collected: {', '.join(missing)}"))
+            reason = _why_not_evaluable(rule, policy, index)
+            if reason:
+                not_evaluated.append(NotEvaluated(rule.id, f"{policy.name}/{rule.section}", reason))
                 continue
             findings.extend(rule.evaluate(policy, ctx))
 
-    waivers = [w for _, w in policies.waivers if w.expires >= as_of.date()]
+    waivers = []
+    for _, waiver in policies.waivers:
+        if waiver.expires >= as_of.date():
+            sid = index.resolve_sku(waiver.sku) if waiver.sku else None
+            # findings name SKUs by part number, so a waiver written with a skuId GUID is translated
+            waivers.append(replace(waiver, sku=index.part(sid)) if sid else waiver)
     if waivers:
         waived = []
         for f in findings:
-            w = next((w for w in waivers if waiver_covers(w, f)), None)
-            waived.append(replace(f, waived=True, waiver=waiver_json(w)) if w else f)
+            match = next((w for w in waivers if waiver_covers(w, f)), None)
+            waived.append(replace(f, waived=True, waiver=waiver_json(match)) if match else f)
         findings = waived
 
     seats = []

@@ -10,7 +10,7 @@
 
 Exit codes: 0 = no unwaived finding at or above --fail-on; 1 = such findings;
 2 = usage, policy or snapshot error; 3 = collection error or incomplete tenant data;
-4 = report written but e-mail delivery failed.
+4 = report written but e-mail delivery failed; 5 = internal error (a defect).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_COLLECTION = 3
 EXIT_DELIVERY = 4
+EXIT_INTERNAL = 5  # a defect, not bad input: reported in one line, traceback with LICENSE_AUDITOR_DEBUG=1
 
 
 class AuditorError(Exception):

@@ -97,6 +97,9 @@ class TenantIndex:
 
     # --- populations ------------------------------------------------------------------------
 
+    def has_group(self, ref: str) -> bool:
+        return ref.lower() in self._groups_by_ref
+
     def group_members(self, ref: str) -> set[int]:
         ids = self._groups_by_ref.get(ref.lower(), [])
         if not ids:

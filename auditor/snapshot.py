@@ -18,6 +18,7 @@ import json
 import operator
 import sys
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -58,7 +59,8 @@ def _str(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
 
 def _req(obj: dict[str, Any], key: str) -> str:
     value = _str(obj, key)
-    assert value is not None
+    if not value:
+        raise _Bad(f"{key}: empty")
     return value
 
 
@@ -66,6 +68,19 @@ def _int(obj: dict[str, Any], key: str, default: int | None = None) -> int:
     value = obj.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Bad(f"{key}: expected an integer, got {type(value).__name__}")
+    if value < 0:
+        raise _Bad(f"{key}: {value} is negative")
+    return value
+
+
+def _when(obj: dict[str, Any], key: str, required: bool = False) -> str | None:
+    """An ISO-8601 date-time as Graph writes it, kept as text; a malformed one is an error, not 'never'."""
+    value = _str(obj, key, required=required)
+    if value is not None:
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise _Bad(f"{key}: {value!r} is not an ISO-8601 date-time") from None
     return value
 
 
@@ -273,8 +288,8 @@ class UserDecoder:
             if activity is not None:
                 if not isinstance(activity, dict):
                     raise _Bad("signInActivity: expected an object")
-                last = _str(activity, "lastSignInDateTime", required=False)
-                last_ni = _str(activity, "lastNonInteractiveSignInDateTime", required=False)
+                last = _when(activity, "lastSignInDateTime")
+                last_ni = _when(activity, "lastNonInteractiveSignInDateTime")
         enabled = raw.get("accountEnabled")
         if enabled is not None and not isinstance(enabled, bool):
             raise _Bad("accountEnabled: expected true or false")
@@ -344,7 +359,7 @@ def subscription_from_graph(raw: Any) -> Subscription:
         is_trial=trial,
         total_licenses=_int(raw, "totalLicenses", 0),
         created_date_time=_str(raw, "createdDateTime", required=False),
-        next_lifecycle_date_time=_str(raw, "nextLifecycleDateTime", required=False),
+        next_lifecycle_date_time=_when(raw, "nextLifecycleDateTime"),
     )
 
 
@@ -398,6 +413,13 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
             raise _Bad(f"{key}: missing or not a list")
     parts = frozenset(_strs(_list(doc, "collectedParts"), "collectedParts"))
     decoder = UserDecoder(with_sign_in=SIGN_IN_ACTIVITY in parts)
+    _when(doc, "collectedAt", required=True)
+    users = tuple(_decode_all(doc["users"], "users", decoder.user))
+    seen: set[str] = set()
+    for i, u in enumerate(users):
+        if u.id in seen:
+            raise _Bad(f"users[{i}] ({u.user_principal_name}).id: {u.id} appears twice")
+        seen.add(u.id)
     return TenantSnapshot(
         tenant_id=_req(tenant, "id"),
         tenant_name=_str(tenant, "displayName", required=False) or "",
@@ -405,7 +427,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         collected_at=_req(doc, "collectedAt"),
         skus=tuple(_decode_all(doc["subscribedSkus"], "subscribedSkus", sku_from_graph)),
         subscriptions=tuple(_decode_all(doc["subscriptions"], "subscriptions", subscription_from_graph)),
-        users=tuple(_decode_all(doc["users"], "users", decoder.user)),
+        users=users,
         groups=tuple(_decode_all(doc["groups"], "groups", lambda g: group_from_graph(g, decoder))),
         gaps=tuple(_decode_all(_list(doc, "gaps"), "gaps", gap_from_json)),
         collected_parts=parts,
@@ -425,6 +447,8 @@ def load_snapshot(path: str | Path) -> TenantSnapshot:
         raise SnapshotError(f"{path}: snapshot is not UTF-8 JSON") from None
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except (RecursionError, ValueError) as exc:  # absurd nesting, integers beyond Python's digit limit
+        raise SnapshotError(f"{path}: invalid JSON: {type(exc).__name__}: {str(exc)[:120]}") from None
     try:
         return snapshot_from_json(doc)
     except _Bad as exc:

@@ -12,6 +12,7 @@ import base64
 import binascii
 import enum
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -65,6 +66,10 @@ class StaticTokenCredential:
 
     def __init__(self, token: str) -> None:
         self._token = token.strip()
+        # RFC 6750 b64token characters only: anything else would end up echoed in an HTTP error
+        if not re.fullmatch(r"[A-Za-z0-9\-._~+/]+=*", self._token):
+            raise AuthError(f"the access token in {TOKEN_ENV} contains characters a bearer token cannot have "
+                            "(spaces, line breaks, non-ASCII); check how it was copied")
         self._expires_on = _exp(token_claims(self._token), int(time.time()) + 3600)
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:

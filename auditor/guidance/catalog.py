@@ -9,6 +9,7 @@ pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ..model import Locale
 from . import texts
@@ -350,7 +351,15 @@ def cross_tenant_duplicate(f: Facts, v: Variant, w: Words) -> Plan:
     values = {"identity": identity, "sku": sku}
     steps = [Line("steps.transfer.fact", values), Line("steps.transfer.decide", values),
              *(Line(k, values) for k in TRANSFER_STEPS)]
-    action = assign_license(f, [], list(f.skus), Line("graph.cross_remove", values)) if f.skus else None
+    action = None
+    if f.skus:
+        # The subject is the matched person, not an account: aim the call at the account in the last
+        # tenant listed (each tenant has its own object ids); the text says to pick the tenant.
+        listed = f.details.get("tenants")
+        accounts = [t for t in listed if isinstance(t, dict) and t.get("user_id")] if isinstance(listed, list) else []
+        action = assign_license(f, [], list(f.skus), Line("graph.cross_remove", values))
+        if accounts:
+            action = replace(action, path=f"/users/{accounts[-1]['user_id']}/assignLicense")
     return Plan(Line("summary.cross_tenant", values), steps, "role.transfer",
                 [Line("next.transfer_cost"), Line("next.rerun")],
                 [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], action)

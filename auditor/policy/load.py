@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
@@ -13,7 +14,7 @@ import jsonschema
 
 from ..errors import PolicyError, PolicyIssue
 from ..model import Locale, Severity
-from .model import Assignment, CatalogEntry, HygieneCheck, Policy, PolicySet, Price, SpareSeats, Waiver
+from .model import Assignment, CatalogEntry, CrossTenant, HygieneCheck, Policy, PolicySet, Price, SpareSeats, Waiver
 from .schema import build_schema
 from .selectors import parse_selector
 from .yamlsource import Located, read_yaml
@@ -83,11 +84,14 @@ def _schema_issues(doc: Located) -> list[PolicyIssue]:
             issues.append(doc.issue(path, f"{where}: {e.instance!r} is not one of: {shown}{hint}"))
             continue
         if v == "const":
-            issues.append(doc.issue(path, f"{where}: must be {e.validator_value!r}, got {e.instance!r}"))
+            issues.append(doc.issue(path, f"{where}: must be {json.dumps(e.validator_value)}, "
+                                          f"got {json.dumps(e.instance, default=str)}"))
             continue
         if v == "pattern":
             desc = e.schema.get("description", "")
-            if "GUID" in desc:
+            if desc.startswith(("a ", "an ")):  # the fragment names what it wants ("a domain name")
+                msg = f"{where}: {e.instance!r} is not {desc}"
+            elif "GUID" in desc:
                 msg = f"{where}: {e.instance!r} is not a SKU part number (e.g. SPE_E3) or skuId GUID"
             elif desc == "YYYY-MM-DD":
                 msg = f"{where}: {e.instance!r} is not a date in the form YYYY-MM-DD"
@@ -115,6 +119,23 @@ def _parse_date(doc: Located, path: tuple[str | int, ...], text: str, issues: li
     except ValueError:
         issues.append(doc.issue(path, f"{_dotted(path)}: {text!r} is not a valid calendar date"))
         return date.min
+
+
+def _cross_tenant(doc: Located, raw: dict[str, Any], issues: list[PolicyIssue]) -> CrossTenant:
+    domains = {k.lower(): v.lower() for k, v in raw.get("domain_map", {}).items()}
+    for source, target in domains.items():
+        if target in domains and domains[target] != target:
+            issues.append(doc.issue(("cross_tenant", "domain_map"),
+                                    f"cross_tenant.domain_map: {source} maps to {target}, which is itself mapped; "
+                                    f"map {source} straight to {domains[target]}"))
+    return CrossTenant(
+        name=raw.get("name"),
+        identity=raw.get("identity", "upn"),
+        domain_map=tuple(sorted(domains.items())),
+        aliases=tuple(sorted((k.lower(), v.lower()) for k, v in raw.get("aliases", {}).items())),
+        guests=bool(raw.get("guests", True)),
+        tenants=tuple(t.lower() for t in raw.get("tenants", ())),
+    )
 
 
 def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
@@ -204,6 +225,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         hygiene=hygiene,
         waivers=tuple(waivers),
         severities={k: Severity.parse(v) for k, v in data.get("severities", {}).items()},
+        cross_tenant=_cross_tenant(doc, data["cross_tenant"], issues) if "cross_tenant" in data else None,
     )
     return policy, issues
 

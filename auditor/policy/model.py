@@ -74,6 +74,21 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class CrossTenant:
+    """`cross_tenant:` — how `license-auditor merge` recognises one person across tenants.
+
+    Domains and addresses are stored lower-case; see auditor/merge/identity.py for the matching.
+    """
+
+    name: str | None = None  # the group's name in the merged report
+    identity: str = "upn"
+    domain_map: tuple[tuple[str, str], ...] = ()  # (tenant domain, canonical domain)
+    aliases: tuple[tuple[str, str], ...] = ()  # (address as found, canonical identity)
+    guests: bool = True  # match B2B accounts (local_home.domain#EXT#@...) to their home address
+    tenants: tuple[str, ...] = ()  # tenant ids the merge expects; a missing one makes it incomplete
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     file: str
@@ -85,6 +100,7 @@ class Policy:
     hygiene: dict[str, HygieneCheck] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     severities: dict[str, Severity] = field(default_factory=dict)
+    cross_tenant: CrossTenant | None = None
 
     def severity_for(self, rule_id: str, default: Severity, override: Severity | None = None) -> Severity:
         if override is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..merge.rules import CROSS_TENANT_SCHEMA
 from ..model import Locale
 from ..rules import MERGE_RULE_IDS, RULES
 from ..rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
@@ -100,10 +101,11 @@ def build_schema() -> dict[str, Any]:
             "hygiene": {"type": "object", "additionalProperties": False,
                         "properties": _section_fragments("hygiene")},
             "waivers": {"type": "array", "items": waiver},
+            "cross_tenant": CROSS_TENANT_SCHEMA,
             "severities": {
                 "type": "object",
                 "description": "Default severity per rule id for this policy.",
-                "propertyNames": {"enum": [r.id for r in RULES]},
+                "propertyNames": {"enum": [*(r.id for r in RULES), *MERGE_RULE_IDS]},
                 "additionalProperties": SEVERITY_SCHEMA,
             },
         },

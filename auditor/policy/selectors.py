@@ -14,7 +14,7 @@ SELECTOR_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "minProperties": 1,
     "properties": {
-        "all": {"type": "boolean", "description": "Every user in the tenant."},
+        "all": {"const": True, "description": "Every user in the tenant (only `true` is meaningful)."},
         "groups": {**_STRINGS, "description": "Group display names or object ids; transitive membership."},
         "departments": {**_STRINGS, "description": "Department attribute, case-insensitive."},
         "user_types": {

@@ -7,6 +7,7 @@ and so schema errors can point at `file:line:column`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,9 +99,12 @@ class _Builder:
         if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
                         "tag:yaml.org,2002:null"):
             try:
-                return self._scalars.construct_object(node, deep=True)
+                value = self._scalars.construct_object(node, deep=True)
             except (ValueError, yaml.YAMLError):
                 return node.value
+            if isinstance(value, float) and not math.isfinite(value):
+                self.issues.append(PolicyIssue(self.file, *self._mark(node), f"{node.value!r} is not a finite number"))
+            return value
         return node.value
 
 
@@ -133,7 +137,9 @@ def read_yaml(file: str, raw: bytes) -> tuple[Located | None, list[PolicyIssue]]
         problem = exc.problem or exc.context or "invalid YAML"
         return None, [PolicyIssue(file, line, col, f"YAML syntax error: {problem}")]
     except yaml.YAMLError as exc:
-        return None, [PolicyIssue(file, 0, 0, f"YAML error: {exc}")]
+        return None, [PolicyIssue(file, 0, 0, f"YAML error: {' '.join(str(exc).split())}")]
+    except RecursionError:
+        return None, [PolicyIssue(file, 1, 1, "document is nested too deeply")]
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         return None, [PolicyIssue(file, 1, 1, "file is empty; expected a LicensePolicy document")]

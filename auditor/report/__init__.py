@@ -123,7 +123,8 @@ def _indented(value: Any, depth: int) -> bytes:
 def _write(path: Path, text: str, encoding: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(text, encoding=encoding, newline="")
+        # errors="replace": a lone surrogate in tenant text must not abort the report
+        tmp.write_text(text, encoding=encoding, errors="replace", newline="")
         os.replace(tmp, path)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None

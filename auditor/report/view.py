@@ -76,6 +76,15 @@ class FindingRow:
     waiver_expires: str
 
 
+def _policy_text(finding: Mapping[str, Any]) -> str:
+    """The policy entry, prefixed with the tenant's name for findings a multi-tenant merge carried over."""
+    policy = clean(finding.get("policy", ""), NAME_LIMIT)
+    tenant = finding.get("tenant")
+    if isinstance(tenant, Mapping) and tenant.get("name"):
+        return f"{clean(tenant['name'], NAME_LIMIT)} · {policy}"
+    return policy
+
+
 @dataclass(frozen=True)
 class RuleSection:
     rule: str
@@ -338,7 +347,7 @@ def _row(ctx: _Context, finding: Mapping[str, Any], remediation: Mapping[str, An
         subject_name=name,
         subject_detail=detail,
         products=_products(finding.get("skus")),
-        policy=clean(finding.get("policy", ""), NAME_LIMIT),
+        policy=_policy_text(finding),
         message=ctx.message(finding),
         fix=clean(remediation.get("summary", ""), TEXT_LIMIT),
         graph_method=method,

@@ -7,12 +7,16 @@ from dataclasses import replace
 from typing import Any
 
 from ..model import Finding, Severity
-from ..policy.model import Assignment, Policy
+from ..policy.model import Assignment, Policy, Selector
 from .base import SKU_LIST_SCHEMA, Context, Rule
 
 
 class AssignmentRule(Rule):
     section = "assignments"
+    needs = frozenset({"users", "subscribedSkus"})  # SKU names resolve through subscribedSkus
+
+    def selectors(self, policy: Policy) -> list[Selector]:
+        return [s for a in policy.assignments if self.applies(a) for s in (a.match, a.except_) if s is not None]
 
     def configured(self, policy: Policy) -> bool:
         return any(self.applies(a) for a in policy.assignments)

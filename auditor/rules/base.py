@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from ..index import TenantIndex
 from ..model import Finding, Severity, Subject, SubjectType, User
-from ..policy.model import CatalogEntry, Policy
+from ..policy.model import CatalogEntry, Policy, Selector
 
 
 def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str]) -> str:
@@ -73,6 +73,10 @@ class Rule:
     def configured(self, policy: Policy) -> bool:
         """Whether `policy` asks for this rule at all."""
         raise NotImplementedError
+
+    def selectors(self, policy: Policy) -> list[Selector]:
+        """The selectors this rule applies in `policy` (their groups must be readable to evaluate it)."""
+        return []
 
     def make(
         self,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..model import Finding, Severity, Subject, SubjectType, User
-from ..policy.model import HygieneCheck, Policy
+from ..policy.model import HygieneCheck, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA
 from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
 
@@ -27,6 +27,10 @@ class HygieneRule(Rule):
 
     def configured(self, policy: Policy) -> bool:
         return self.key in policy.hygiene
+
+    def selectors(self, policy: Policy) -> list[Selector]:
+        check = policy.hygiene.get(self.key or "")
+        return [check.except_] if check is not None and check.except_ is not None else []
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
         check = policy.hygiene.get(self.key or "")
@@ -296,7 +300,8 @@ class SubscriptionExpiring(HygieneRule):
             days_left = (when - ctx.as_of).days if when else None
             kind = "trial" if sub.is_trial else "subscription"
             if lapsed:
-                message = f"{kind} for {part} is {sub.status} (past its end date)"
+                after = f"; next change {when:%Y-%m-%d}" if when else ""
+                message = f"{kind} for {part} has ended and is {sub.status}{after}"
             elif days_left is not None and days_left < 0:
                 message = f"{kind} for {part} ended {when:%Y-%m-%d}" if when else f"{kind} for {part} ended"
             else:

@@ -68,9 +68,12 @@ class SpareSeatsOverLimit(CatalogRule):
                 caps.append(limits.max)
             if limits.max_percent is not None:
                 caps.append(math.floor(enabled * limits.max_percent / 100))
-            if not caps or unused <= min(caps):
+            if not caps:
                 continue
-            limit = min(caps)
+            # never demand fewer spare seats than the policy's own minimum, or both rules would fire at once
+            limit = max(min(caps), limits.min or 0)
+            if unused <= limit:
+                continue
             price = ctx.monthly_price(sku.sku_id)
             yield self.make(
                 policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
@@ -109,7 +112,11 @@ class SpareSeatsUnderMinimum(CatalogRule):
             enabled, consumed = sku.prepaid_units.enabled, sku.consumed_units
             unused = enabled - consumed
             minimum = entry.spare_seats.min if entry.spare_seats else None
-            if consumed > enabled:
+            grace = sku.prepaid_units.warning
+            if consumed > enabled and grace and consumed <= enabled + grace:
+                message = (f"{consumed} seats consumed but only {enabled} active; {grace} are in the grace period "
+                           "before suspension")
+            elif consumed > enabled:
                 message = f"{consumed} seats consumed but only {enabled} enabled"
             elif minimum is not None and unused < minimum:
                 message = f"only {unused} spare seats; the policy wants at least {minimum}"

@@ -113,7 +113,7 @@ assignments:
     assert fired(result) == [("sku-forbidden", "a@contoso.example", ("SPE_E5",))]
 
 
-def test_unknown_group_is_a_warning_not_silence(tmp_path):
+def test_unknown_group_makes_the_rule_not_evaluated_not_silently_compliant(tmp_path):
     doc = tenant([user("a", "SPE_E5")])
     result = audit(tmp_path, """
 assignments:
@@ -122,7 +122,34 @@ assignments:
     forbidden: [SPE_E5]
 """, doc)
     assert fired(result) == []
-    assert any("No Such Group" in w for w in result.warnings)
+    assert [(n.rule, n.reason) for n in result.not_evaluated] == [
+        ("sku-forbidden", "group 'No Such Group' named by the policy is not in the tenant data")]
+    assert not result.complete
+
+
+def test_gaps_in_groups_or_skus_stop_the_rules_that_read_them(tmp_path):
+    groups = [{"id": "g1", "displayName": "Frontline Workers", "members": ["id-a"]}]
+    policy = """
+assignments:
+  - name: frontline
+    match: {groups: ["Frontline Workers"]}
+    allowed: [SPE_F1]
+  - name: everyone
+    match: {all: true}
+    forbidden: [SPE_E5]
+hygiene:
+  guest_users: {except: {groups: ["Frontline Workers"]}}
+  disabled_users: {}
+"""
+    no_groups = tenant([user("a", "SPE_E3")], groups=groups,
+                       gaps=[{"part": "groups", "request": "GET /groups", "reason": "403"}])
+    result = audit(tmp_path, policy, no_groups)
+    assert sorted(n.rule for n in result.not_evaluated) == ["guest-licensed", "sku-not-allowed"]
+    no_skus = tenant([user("a", "SPE_E3")], groups=groups,
+                     gaps=[{"part": "subscribedSkus", "request": "GET /subscribedSkus", "reason": "403"}])
+    result = audit(tmp_path, policy, no_skus)
+    assert sorted(n.rule for n in result.not_evaluated) == ["sku-forbidden", "sku-not-allowed"]
+    assert fired(result) == []
 
 
 def test_sku_referenced_by_guid(tmp_path):

@@ -28,13 +28,15 @@ def run(tmp_path, *extra):
     return code, out
 
 
-def test_sample_report_matches_golden(tmp_path):
-    code, out = run(tmp_path)
+@pytest.mark.parametrize("locale", ["en", "nl", "da", "sv", "tr"])
+def test_sample_report_matches_golden(tmp_path, locale):
+    code, out = run(tmp_path, "--locale", locale)
     assert code == 1
     produced = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    golden = GOLDEN if locale == "en" else GOLDEN.with_name(f"sample-report.{locale}.json")
     if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.write_text(json.dumps(produced, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    assert produced == json.loads(GOLDEN.read_text(encoding="utf-8"))
+        golden.write_text(json.dumps(produced, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert produced == json.loads(golden.read_text(encoding="utf-8"))
 
 
 def test_sample_fires_every_rule_and_most_users_are_clean(tmp_path):
@@ -129,3 +131,57 @@ def test_help_documents_exit_codes(capsys):
         main(["audit", "--help"])
     out = capsys.readouterr().out
     assert "3  collection error or incomplete tenant data" in out
+
+
+def test_output_dir_problems_fail_before_collecting(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for target in (afile, afile / "sub"):
+        assert main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(target),
+                     "--as-of", AS_OF]) == 2
+        err = capsys.readouterr().err
+        assert "--output-dir" in err and "Traceback" not in err
+
+
+def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, capsys):
+    code, out = run(tmp_path)
+    assert code == 1
+    first = (out / "report.json").read_text(encoding="utf-8")
+    # a failing run into the same folder must not leave the last report in place
+    assert main(["audit", "--snapshot", str(tmp_path / "missing.json"), "--policies", str(EXAMPLE),
+                 "--output-dir", str(out), "--as-of", AS_OF]) == 2
+    assert not (out / "report.json").exists()
+    assert (out / "previous" / "report.json").read_text(encoding="utf-8") == first
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "9999-12-31T23:59:59-12:00"])
+def test_as_of_out_of_range(tmp_path, capsys, as_of):
+    assert run(tmp_path, "--as-of", as_of)[0] == 2
+    assert "outside the years" in capsys.readouterr().err
+
+
+def test_as_of_with_offset_is_the_same_instant_in_utc(tmp_path):
+    _, out = run(tmp_path, "--as-of", "2026-11-01T01:00:00-05:00")
+    assert json.loads((out / "report.json").read_text())["as_of"] == "2026-11-01T06:00:00Z"
+
+
+def test_hostile_tenant_name_cannot_inject_into_the_log(tmp_path, capsys):
+    doc = generate_document(50, seed=2, tenant_name="T\x1b[2J\n::error::injected")
+    snap = tmp_path / "s.json"
+    snap.write_text(json.dumps(doc), encoding="utf-8")
+    main(["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "o"),
+          "--as-of", AS_OF])
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and not any(line.startswith("::") for line in err.splitlines())
+
+
+def test_unexpected_errors_are_one_line_with_their_own_exit_code(tmp_path, capsys, monkeypatch):
+    import auditor.cli as cli
+
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "evaluate", boom)
+    assert run(tmp_path)[0] == 5
+    err = capsys.readouterr().err
+    assert "internal error: ZeroDivisionError" in err and "Traceback" not in err

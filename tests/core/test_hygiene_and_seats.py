@@ -167,3 +167,23 @@ def test_finding_ids_are_stable_and_distinct(tmp_path):
     first = [f.id for f in audit(tmp_path, policy, doc).findings]
     again = [f.id for f in audit(tmp_path, policy, doc, as_of=datetime(2027, 1, 1, tzinfo=UTC)).findings]
     assert first == again and len(set(first)) == 2
+
+
+def test_percentage_cap_never_goes_below_the_minimum(tmp_path):
+    doc = tenant([], skus=[sku("SPE_E3", enabled=10, consumed=8)])
+    result = audit(tmp_path, "catalog:\n  - sku: SPE_E3\n    spare_seats: {max: 10, max_percent: 5, min: 2}\n", doc)
+    assert fired(result) == []  # 2 spare: 5 % of 10 rounds to 0, but the minimum asks for 2
+
+
+def test_waiver_sku_may_be_a_guid(tmp_path):
+    doc = tenant([user("a", "SPE_E5")])
+    result = audit(tmp_path, """
+assignments:
+  - name: all
+    match: {all: true}
+    forbidden: [SPE_E5]
+waivers:
+  - {rule: sku-forbidden, subject: a@contoso.example, sku: 06ebc4ee-1bb5-47dd-8120-11324bc54e06,
+     reason: r, owner: o, expires: 2030-01-01}
+""", doc)
+    assert [f.waived for f in result.findings] == [True]

@@ -52,3 +52,31 @@ def test_truncated_snapshot_file(tmp_path):
     path.write_text(json.dumps(tenant([user("a")]))[:-20], encoding="utf-8")
     with pytest.raises(SnapshotError, match="invalid JSON"):
         load_snapshot(path)
+
+
+@pytest.mark.parametrize(("mutate", "fragment"), [
+    (lambda d: d["subscribedSkus"][0].update(consumedUnits=-3), "consumedUnits: -3 is negative"),
+    (lambda d: d["users"].append(dict(d["users"][0])), "appears twice"),
+    (lambda d: d["users"][0].update(id=""), ".id: empty"),
+    (lambda d: d.update(collectedAt="yesterday"), "collectedAt: 'yesterday' is not an ISO-8601 date-time"),
+    (lambda d: d["users"][0]["signInActivity"].update(lastSignInDateTime="soon"), "lastSignInDateTime"),
+    (lambda d: d["subscriptions"].append({"id": "s", "skuId": "x", "nextLifecycleDateTime": "2026-13-01"}),
+     "nextLifecycleDateTime"),
+])
+def test_implausible_values_are_rejected_not_guessed(tmp_path, mutate, fragment):
+    doc = tenant([user("a", "SPE_E3")])
+    mutate(doc)
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SnapshotError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        load_snapshot(path)
+
+
+def test_absurd_json_is_a_snapshot_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100000 + "]" * 100000, encoding="utf-8")
+    with pytest.raises(SnapshotError, match="invalid JSON"):
+        load_snapshot(path)
+    path.write_text('{"n": ' + "9" * 5000 + "}", encoding="utf-8")
+    with pytest.raises(SnapshotError, match="invalid JSON"):
+        load_snapshot(path)

@@ -208,3 +208,13 @@ def test_permission_check():
     delegated = check_permissions({"scp": "User.Read"}, need_sign_in=True)
     assert not delegated.checked and "delegated" in delegated.note
     assert token_claims("not-a-jwt") is None and token_claims("a.!!!.c") is None
+
+
+@pytest.mark.parametrize("bad", ["abc.SECRETPART\nxyz", "abc SECRETPART", "SECRÉTTOKEN"])
+def test_token_with_impossible_characters_is_refused_without_echoing_it(bad):
+    from auditor.errors import AuthError
+    from auditor.graph.auth import StaticTokenCredential
+
+    with pytest.raises(AuthError) as err:
+        StaticTokenCredential(bad)
+    assert "SECR" not in str(err.value) and "contains characters a bearer token cannot have" in str(err.value)

@@ -406,3 +406,20 @@ def test_message_numbers_stay_plain() -> None:
     for locale in Locale:
         text = message("spare-seats-over-limit", subject=subject, skus=skus, details=details, locale=locale)
         assert "1234" in text and "12000" in text and "100" in text
+
+
+def test_cross_tenant_duplicate_targets_the_other_tenants_account():
+    from auditor.guidance import remediation
+    from auditor.model import Cloud, Locale
+
+    plan = remediation(
+        "cross-tenant-duplicate", cloud=Cloud.WORLDWIDE, locale=Locale.EN,
+        subject={"type": "user", "id": "alice@contoso.example", "upn": "alice@contoso.example"},
+        skus=["SPE_E3"],
+        details={"identity": "alice@contoso.example", "sku_ids": {"SPE_E3": "05e9a617-0261-4cee-bb44-138d3ef5d965"},
+                 "tenants": [{"id": "t1", "name": "Contoso", "upn": "alice@contoso.example", "user_id": "u-1"},
+                             {"id": "t2", "name": "Fabrikam", "upn": "alice@fabrikam.example", "user_id": "u-2"}]},
+    )
+    action = plan["graph_action"]
+    assert action["path"] == "/users/u-2/assignLicense"
+    assert action["body"] == {"addLicenses": [], "removeLicenses": ["05e9a617-0261-4cee-bb44-138d3ef5d965"]}

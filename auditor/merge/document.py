@@ -1,0 +1,119 @@
+"""MergeResult -> the merged report document: report.json's shape plus `tenants` and, on every
+finding, `tenant` (the tenant it was found in, or null for a cross-tenant finding)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from .. import __version__
+from ..model import Locale, Severity
+from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
+from .inputs import TenantFacts
+from .run import MergeResult
+
+_RANK = {s.label: int(s) for s in Severity}
+
+
+def tenant_finding_id(tenant_id: str, finding_id: str) -> str:
+    """A carried finding's id: stable, and distinct from the same finding in another tenant."""
+    return hashlib.sha256(f"{tenant_id.lower()}|{finding_id}".encode()).hexdigest()[:16]
+
+
+def _carried(t: TenantFacts) -> list[dict[str, Any]]:
+    out = []
+    for f in t.report["findings"]:
+        out.append({**f, "id": tenant_finding_id(t.id, f["id"]),
+                    "tenant": {"id": t.id, "name": t.name, "finding_id": f["id"]}})
+    return out
+
+
+def _tagged(t: TenantFacts, items: list[Any]) -> list[dict[str, Any]]:
+    return [{**item, "tenant": t.id, "tenant_name": t.name} for item in items if isinstance(item, dict)]
+
+
+def _sort_key(f: Mapping[str, Any]) -> tuple[Any, ...]:
+    s = f["subject"]
+    tenant = f.get("tenant") or {}
+    return (-_RANK[f["severity"]], f["rule"], str(s.get("upn") or s.get("sku") or s["id"]).lower(), s["id"],
+            str(tenant.get("name", "")).lower(), tenant.get("id", ""), f.get("skus", []), f["policy"], f["id"])
+
+
+def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for t in tenants:
+        for r in t.report["skus"]:
+            key = r["sku_id"].lower()
+            row = rows.get(key)
+            if row is None:
+                rows[key] = {**r, "unused_monthly_cost": r.get("unused_monthly_cost")}
+                continue
+            for k in ("enabled", "suspended", "warning", "locked_out", "consumed", "unused"):
+                row[k] = row.get(k, 0) + r.get(k, 0)
+            if row.get("capability_status") == "Enabled" and r.get("capability_status") != "Enabled":
+                row["capability_status"] = r.get("capability_status")
+            row["free"] = bool(row.get("free")) or bool(r.get("free"))
+            for k in ("price_monthly", "currency"):
+                row[k] = row.get(k) if row.get(k) is not None else r.get(k)
+            if r.get("unused_monthly_cost") is not None:
+                row["unused_monthly_cost"] = round((row["unused_monthly_cost"] or 0.0) + r["unused_monthly_cost"], 2)
+    return sorted(rows.values(), key=lambda r: (r["sku"], r["sku_id"]))
+
+
+def build_merged_document(result: MergeResult, *, generated_at: datetime, locale: Locale = Locale.EN,
+                          remediate: Remediate | None = None) -> dict[str, Any]:
+    findings: list[dict[str, Any]] = []
+    for f in result.findings:
+        rem = None
+        if remediate is not None:
+            rem = remediate(f.rule, cloud=result.cloud, locale=locale, subject=f.subject.to_json(),
+                            skus=list(f.skus), details=dict(f.facts))
+        findings.append({**finding_json(f, rem), "tenant": None})
+    for t in result.tenants:
+        findings.extend(_carried(t))
+    findings.sort(key=_sort_key)
+
+    gaps = [g for t in result.tenants for g in _tagged(t, t.report["gaps"])] + list(result.gaps)
+    not_evaluated = [n for t in result.tenants for n in _tagged(t, t.report["not_evaluated"])]
+    not_evaluated += result.not_evaluated
+    warnings = [f"{t.name or t.id}: {w}" for t in result.tenants for w in t.report["warnings"]]
+    warnings += result.warnings
+    complete = all(t.report["complete"] for t in result.tenants) and not result.gaps and not result.not_evaluated
+
+    unused = 0.0
+    users_total = users_licensed = 0
+    for t in result.tenants:
+        s = t.report["summary"]
+        cost = s.get("unused_monthly_cost")
+        if isinstance(cost, dict) and cost.get("currency") == result.currency:
+            unused += float(cost.get("amount") or 0.0)
+        users = s.get("users") or {}
+        users_total += int(users.get("total") or 0)
+        users_licensed += int(users.get("licensed") or 0)
+    collected = sorted(str(t.report.get("collected_at") or "") for t in result.tenants)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "license-auditor", "version": __version__},
+        "tenant": {"id": result.id, "name": result.name, "cloud": result.cloud.value},
+        "generated_at": iso(generated_at),
+        "as_of": iso(result.as_of),
+        "collected_at": collected[0] if collected else None,  # the oldest tenant data
+        "policies": list(result.policies),
+        "locale": locale.value,
+        "complete": complete,
+        "gaps": gaps,
+        "not_evaluated": not_evaluated,
+        "warnings": warnings,
+        "summary": summary_json(findings, result.currency, unused, users_total, users_licensed),
+        "tenants": [
+            {"id": t.id, "name": t.name, "cloud": t.cloud.value, "complete": t.report["complete"],
+             "collected_at": t.report.get("collected_at"), "as_of": t.report.get("as_of"),
+             "policies": t.report.get("policies", []), "summary": t.report["summary"],
+             "skus": t.report["skus"]}
+            for t in result.tenants
+        ],
+        "skus": _seat_rows(result.tenants),
+        "findings": findings,
+    }

@@ -1,0 +1,228 @@
+"""Read the per-tenant output folders: report.json plus the snapshot.json saved beside it.
+
+Each snapshot is reduced, as soon as it is read, to what the cross-tenant rules need (seat
+counts per product and the identity index), so only one tenant's full snapshot is ever in
+memory. Anything wrong with a folder is a UsageError/SnapshotError (exit 2) naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..model import Cloud, LicenseAssignmentState, Severity, TenantSnapshot
+from ..snapshot import load_snapshot
+from .identity import IdentityMap, PaidProducts
+
+REPORT = "report.json"
+SNAPSHOT = "snapshot.json"
+COUNT_VIOLATION = "CountViolation"
+_SEVERITIES = {s.label for s in Severity}
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One licensed account of a person, in one tenant."""
+
+    tenant: int  # position in the merge's tenant list
+    user_id: str
+    upn: str
+    display_name: str
+    paid: frozenset[str]  # paid skuIds, lower-case
+    states: tuple[LicenseAssignmentState, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Seats:
+    sku_id: str
+    part: str
+    enabled: int
+    consumed: int
+    count_violations: int  # users whose assignment failed for lack of seats
+
+    @property
+    def unused(self) -> int:
+        return self.enabled - self.consumed
+
+
+@dataclass
+class TenantFacts:
+    """One tenant as the merge sees it: its report document and the facts kept from its snapshot."""
+
+    folder: Path
+    id: str
+    name: str
+    cloud: Cloud
+    report: dict[str, Any]
+    seats: dict[str, Seats] = field(default_factory=dict)  # skuId (lower) -> seats
+    group_names: dict[str, str] = field(default_factory=dict)  # license-assigning groups: id -> name
+    missing: frozenset[str] = frozenset()  # snapshot parts not collected (Gap.part)
+    warnings: list[str] = field(default_factory=list)
+
+
+class IdentityIndex:
+    """identity -> licensed accounts holding paid products; linear in the number of users.
+
+    Most people have one account, so an identity maps to a bare Account until a second one
+    turns up, which keeps the index small for tenants of 100k+ users.
+    """
+
+    def __init__(self, identity: IdentityMap) -> None:
+        self.identity = identity
+        self._by_key: dict[str, Account | list[Account]] = {}
+
+    def add(self, tenant: int, snapshot: TenantSnapshot, paid: PaidProducts) -> None:
+        known = {s.sku_id.lower() for s in snapshot.skus}
+        paid_ids = paid.paid_ids((s.sku_id, s.sku_part_number) for s in snapshot.skus)
+        layouts: dict[frozenset[str], frozenset[str]] = {}
+        by_key = self._by_key
+        key = self.identity.key
+        for u in snapshot.users:
+            if not u.sku_ids:
+                continue
+            held = layouts.get(u.sku_ids)
+            if held is None:
+                held = layouts[u.sku_ids] = frozenset(s for s in u.sku_ids if s in paid_ids or s not in known)
+            if not held:
+                continue
+            account = Account(tenant, u.id, u.user_principal_name, u.display_name, held,
+                              u.license_assignment_states)
+            k = key(u.user_principal_name)
+            seen = by_key.get(k)
+            if seen is None:
+                by_key[k] = account
+            elif isinstance(seen, list):
+                seen.append(account)
+            else:
+                by_key[k] = [seen, account]
+
+    def shared(self) -> Iterable[tuple[str, list[Account]]]:
+        """Identities with accounts in two or more tenants, sorted by identity."""
+        for k in sorted(k for k, v in self._by_key.items() if isinstance(v, list)):
+            accounts = self._by_key[k]
+            assert isinstance(accounts, list)
+            if len({a.tenant for a in accounts}) > 1:
+                yield k, accounts
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+
+# --- locating and validating the folders --------------------------------------------------------
+
+
+def tenant_folders(dirs: Sequence[str | Path]) -> list[Path]:
+    """The folders holding a report.json: each DIR itself, or else each of its subfolders (all must)."""
+    out: list[Path] = []
+    for d in map(Path, dirs):
+        if not d.exists():
+            raise UsageError(f"{d}: no such folder")
+        if not d.is_dir():
+            raise UsageError(f"{d}: not a folder (give the folders holding report.json and snapshot.json)")
+        if (d / REPORT).exists():
+            out.append(d)
+            continue
+        found = sorted(p for p in d.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if not found:
+            raise UsageError(f"{d}: holds no {REPORT} (nor subfolders holding one); was the tenant's audit run?")
+        for sub in found:
+            if not (sub / REPORT).exists():
+                raise UsageError(f"{sub}: holds no {REPORT}; was the tenant's audit run?")
+        out.extend(found)
+    return out
+
+
+def _bad(path: Path, where: str, problem: str) -> UsageError:
+    return UsageError(f"{path}: {where}: {problem}" if where else f"{path}: {problem}")
+
+
+def _expect(path: Path, obj: Any, where: str, kind: type | tuple[type, ...], name: str) -> Any:
+    if not isinstance(obj, kind) or (kind is int and isinstance(obj, bool)):
+        raise _bad(path, where, f"expected {name}, got {type(obj).__name__}")
+    return obj
+
+
+def read_report(folder: Path) -> dict[str, Any]:
+    """A per-tenant report.json, checked for the fields the merge reads."""
+    path = folder / REPORT
+    try:
+        doc = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 JSON") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    _expect(path, doc, "", dict, "a report object")
+    if doc.get("schema_version") != 1:
+        raise _bad(path, "schema_version", f"{doc.get('schema_version')!r} is not supported (this version reads 1)")
+    if "tenants" in doc:
+        raise _bad(path, "", "this is a merged report; give the per-tenant output folders")
+    tenant = _expect(path, doc.get("tenant"), "tenant", dict, "an object")
+    if not isinstance(tenant.get("id"), str) or not tenant["id"]:
+        raise _bad(path, "tenant.id", "missing")
+    _expect(path, tenant.get("name", ""), "tenant.name", str, "a string")
+    if tenant.get("cloud") not in {c.value for c in Cloud}:
+        raise _bad(path, "tenant.cloud", f"{tenant.get('cloud')!r} is not one of {[c.value for c in Cloud]}")
+    _expect(path, doc.get("complete"), "complete", bool, "true or false")
+    _expect(path, doc.get("summary"), "summary", dict, "an object")
+    for key in ("findings", "skus", "gaps", "not_evaluated", "warnings"):
+        _expect(path, doc.get(key), key, list, "a list")
+    for i, f in enumerate(doc["findings"]):
+        where = f"findings[{i}]"
+        _expect(path, f, where, dict, "an object")
+        for key in ("id", "rule", "message"):
+            _expect(path, f.get(key), f"{where}.{key}", str, "a string")
+        if f.get("severity") not in _SEVERITIES:
+            raise _bad(path, f"{where}.severity", f"{f.get('severity')!r} is not one of {sorted(_SEVERITIES)}")
+        subject = _expect(path, f.get("subject"), f"{where}.subject", dict, "an object")
+        _expect(path, subject.get("id"), f"{where}.subject.id", str, "a string")
+        _expect(path, f.get("waived"), f"{where}.waived", bool, "true or false")
+        _expect(path, f.get("skus", []), f"{where}.skus", list, "a list")
+    for i, row in enumerate(doc["skus"]):
+        _expect(path, row, f"skus[{i}]", dict, "an object")
+        for key in ("sku", "sku_id"):
+            _expect(path, row.get(key), f"skus[{i}].{key}", str, "a string")
+        for key in ("enabled", "suspended", "warning", "locked_out", "consumed", "unused"):
+            _expect(path, row.get(key, 0), f"skus[{i}].{key}", int, "an integer")
+    return doc
+
+
+def read_snapshot(folder: Path) -> TenantSnapshot:
+    path = folder / SNAPSHOT
+    if not path.exists():
+        raise UsageError(f"{path}: missing; save it in the tenant's job with "
+                         f"`license-auditor audit --save-snapshot {path}`")
+    return load_snapshot(path)  # SnapshotError names the file and field
+
+
+def tenant_facts(folder: Path, position: int, index: IdentityIndex, paid: PaidProducts) -> TenantFacts:
+    """Read one folder, add its accounts to `index`, and keep only the facts the rules need."""
+    report = read_report(folder)
+    snapshot = read_snapshot(folder)
+    tenant = report["tenant"]
+    if snapshot.tenant_id.lower() != tenant["id"].lower():
+        raise UsageError(f"{folder}: {REPORT} is for tenant {tenant['id']} but {SNAPSHOT} is for "
+                         f"{snapshot.tenant_id}; both must come from the same audit run")
+    facts = TenantFacts(folder=folder, id=tenant["id"], name=tenant.get("name") or snapshot.tenant_name,
+                        cloud=Cloud(tenant["cloud"]), report=report,
+                        missing=frozenset(g.part for g in snapshot.gaps))
+    if report.get("collected_at") not in (None, snapshot.collected_at):
+        facts.warnings.append(f"{folder}: {SNAPSHOT} was collected at {snapshot.collected_at} but {REPORT} "
+                              f"at {report.get('collected_at')}; were they saved by the same run?")
+    violations: Counter[str] = Counter()
+    for u in snapshot.users:
+        for sid in {s.sku_id.lower() for s in u.license_assignment_states if s.error == COUNT_VIOLATION}:
+            violations[sid] += 1
+    for s in snapshot.skus:
+        sid = s.sku_id.lower()
+        facts.seats[sid] = Seats(s.sku_id, s.sku_part_number, s.prepaid_units.enabled, s.consumed_units,
+                                 violations.get(sid, 0))
+    facts.group_names = {g.id: g.display_name for g in snapshot.groups if g.assigned_licenses}
+    index.add(position, snapshot, paid)
+    return facts

@@ -1,0 +1,169 @@
+"""Read the tenant folders and evaluate the cross-tenant rules: folders -> MergeResult."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import PolicyError, PolicyIssue, UsageError
+from ..model import Cloud, Finding
+from ..policy.model import CrossTenant, Policy, PolicySet, Waiver
+from ..rules import MERGE_RULE_IDS
+from ..rules.waivers import waiver_covers, waiver_json
+from .identity import IdentityMap, PaidProducts
+from .inputs import IdentityIndex, TenantFacts, tenant_facts, tenant_folders
+from .rules import MERGE_RULES, MergeContext
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    id: str  # the group's id: a hash of its tenant ids
+    name: str
+    cloud: Cloud
+    as_of: datetime
+    policies: tuple[str, ...]
+    tenants: tuple[TenantFacts, ...]  # sorted by name, then id
+    findings: tuple[Finding, ...]  # the cross-tenant findings, waivers applied
+    gaps: tuple[dict[str, str], ...]  # merge-level gaps (expected tenants without a report)
+    not_evaluated: tuple[dict[str, str], ...]  # merge rules left partial by a tenant's missing data
+    warnings: tuple[str, ...]
+    currency: str | None
+    identities: int  # distinct identities holding paid licenses (for the log line)
+
+
+def cross_tenant_policy(policies: PolicySet) -> Policy | None:
+    """The one policy with a `cross_tenant:` section; two are an error."""
+    holders = [p for p in policies.policies if p.cross_tenant is not None]
+    if len(holders) > 1:
+        raise PolicyError([PolicyIssue(p.file, 0, 0, f"cross_tenant is also defined in {holders[0].file}; "
+                                       "define it in one policy of the set") for p in holders[1:]])
+    return holders[0] if holders else None
+
+
+def _catalog_tables(policies: PolicySet) -> tuple[dict[str, tuple[float, str]], dict[str, int]]:
+    prices: dict[str, tuple[float, str]] = {}
+    minimums: dict[str, int] = {}
+    for p in policies.policies:
+        for e in p.catalog or ():
+            ref = e.sku.lower()
+            if e.price and not e.free:
+                prices.setdefault(ref, (e.price.monthly, e.price.currency))
+            if e.spare_seats and e.spare_seats.min is not None:
+                minimums.setdefault(ref, e.spare_seats.min)
+    return prices, minimums
+
+
+def read_tenants(dirs: Sequence[str | Path], policies: PolicySet) -> tuple[list[TenantFacts], IdentityIndex]:
+    """Read every tenant folder (one snapshot in memory at a time) into facts and one identity index."""
+    policy = cross_tenant_policy(policies)
+    index = IdentityIndex(IdentityMap(policy.cross_tenant if policy else None))
+    paid = PaidProducts(policies)
+    tenants: list[TenantFacts] = []
+    seen: dict[str, Path] = {}
+    for folder in tenant_folders(dirs):
+        facts = tenant_facts(folder, len(tenants), index, paid)
+        key = facts.id.lower()
+        if key in seen:
+            raise UsageError(f"{folder}: tenant {facts.id} ({facts.name}) was already read from {seen[key]}; "
+                             "give each tenant's folder once")
+        seen[key] = folder
+        tenants.append(facts)
+    return tenants, index
+
+
+def _covers(w: Waiver, f: Finding) -> bool:
+    if waiver_covers(w, f):
+        return True
+    # a duplicate is also waivable by any of its accounts' UPNs or object ids
+    if w.rule != f.rule or (w.sku and w.sku.lower() not in {s.lower() for s in f.skus}):
+        return False
+    accounts = dict(f.facts).get("tenants", []) if f.rule == "cross-tenant-duplicate" else []
+    names = [str(a.get(k, "")).lower() for a in accounts for k in ("upn", "user_id")]
+    return any(fnmatch.fnmatchcase(n, w.subject.lower()) for n in names if n)
+
+
+def evaluate_merge(tenants: Sequence[TenantFacts], index: IdentityIndex, policies: PolicySet,
+                   as_of: datetime) -> MergeResult:
+    """The cross-tenant findings over tenants already read. No I/O."""
+    policy = cross_tenant_policy(policies)
+    config = policy.cross_tenant if policy else None
+    warnings = [w for t in tenants for w in t.warnings]
+    if policy is None:
+        warnings.append("no policy has a cross_tenant section: accounts are matched by exact UPN and B2B home "
+                        "address only; add cross_tenant.domain_map when tenants use different domains")
+    label = f"{(policy or policies.policies[0]).name}/cross_tenant"
+    prices, minimums = _catalog_tables(policies)
+    ctx = MergeContext(tenants=tenants, index=index, policies=policies, policy_label=label,
+                       paid=PaidProducts(policies), prices=prices, minimums=minimums)
+    findings: list[Finding] = []
+    not_evaluated: list[dict[str, str]] = []
+    for rule in MERGE_RULES:
+        skipped = {i for i, t in enumerate(tenants) if t.missing & rule.needs}
+        for i in sorted(skipped, key=ctx.order):
+            t = tenants[i]
+            not_evaluated.append({"rule": rule.id, "policy": label, "reason": (
+                f"tenant {t.name or t.id} ({t.id}): {', '.join(sorted(t.missing & rule.needs))} not collected; "
+                "its accounts and seats are left out")})
+        findings.extend(rule.evaluate(replace(ctx, skipped=frozenset(skipped))))
+
+    waivers = [w for _, w in policies.waivers if w.rule in MERGE_RULE_IDS and w.expires >= as_of.date()]
+    if waivers:
+        findings = [replace(f, waived=True, waiver=waiver_json(w))
+                    if (w := next((w for w in waivers if _covers(w, f)), None)) else f for f in findings]
+
+    gaps = _expected(config, tenants, warnings)
+    clouds = sorted({t.cloud.value for t in tenants})
+    if len(clouds) > 1:
+        warnings.append(f"the tenants are in different clouds ({', '.join(clouds)}); licenses cannot move between "
+                        "them, and the cross-tenant guidance is given for the worldwide cloud")
+    ordered = sorted(tenants, key=lambda t: (t.name.lower(), t.id))
+    names = [t.name or t.id for t in ordered]
+    ids = ",".join(sorted(t.id.lower() for t in tenants))
+    return MergeResult(
+        id="group-" + hashlib.sha256(ids.encode()).hexdigest()[:16],
+        name=(config.name if config and config.name else " + ".join(names) if len(names) <= 3
+              else f"{names[0]} and {len(names) - 1} more tenants"),
+        cloud=Cloud(clouds[0]) if len(clouds) == 1 else Cloud.WORLDWIDE,
+        as_of=as_of,
+        policies=policies.names,
+        tenants=tuple(ordered),
+        findings=tuple(findings),
+        gaps=tuple(gaps),
+        not_evaluated=tuple(not_evaluated),
+        warnings=tuple(warnings),
+        currency=_currency(prices, tenants),
+        identities=len(index),
+    )
+
+
+def _expected(config: CrossTenant | None, tenants: Sequence[TenantFacts], warnings: list[str]) -> list[dict[str, str]]:
+    if not config or not config.tenants:
+        return []
+    present = {t.id.lower() for t in tenants}
+    for t in tenants:
+        if t.id.lower() not in config.tenants:
+            warnings.append(f"tenant {t.name or t.id} ({t.id}) is not listed in cross_tenant.tenants")
+    return [{"part": "tenant", "request": f"merge: {tid}/report.json",
+             "reason": f"no report for tenant {tid}, which cross_tenant.tenants expects; did its audit job fail?"}
+            for tid in config.tenants if tid not in present]
+
+
+def _currency(prices: dict[str, tuple[float, str]], tenants: Sequence[TenantFacts]) -> str | None:
+    if prices:
+        return next(iter(prices.values()))[1]
+    found = set()
+    for t in tenants:
+        cost: Any = t.report["summary"].get("unused_monthly_cost")
+        if isinstance(cost, dict) and isinstance(cost.get("currency"), str):
+            found.add(cost["currency"])
+    return found.pop() if len(found) == 1 else None
+
+
+def merge(dirs: Sequence[str | Path], policies: PolicySet, as_of: datetime) -> MergeResult:
+    tenants, index = read_tenants(dirs, policies)
+    return evaluate_merge(tenants, index, policies, as_of)

@@ -1,0 +1,379 @@
+"""`license-auditor merge` over three audited tenants with planted cross-tenant cases (see tenants.py)."""
+
+import json
+import shutil
+
+import pytest
+
+from auditor.cli import main
+from auditor.merge.document import tenant_finding_id
+
+from .tenants import AS_OF, EXAMPLE, audit_tenant, build, read, tenant_documents
+from .tenants import GROUP_POLICY as GROUP
+
+E3, E5 = "05e9a617-0261-4cee-bb44-138d3ef5d965", "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
+VISIO, PROJECT = "c5928f49-12ba-48f7-ada3-0d743a3601d5", "53818b1b-4a27-454b-8896-0dba576410e6"
+
+
+@pytest.fixture(scope="module")
+def group(tmp_path_factory):
+    root = tmp_path_factory.mktemp("group")
+    return root, build(root)
+
+
+def merge(root, folders, *extra, out="merged"):
+    args = ["merge", *map(str, folders), "--policies", str(EXAMPLE), "--policies", str(root / "group.yaml"),
+            "--output-dir", str(root / out), "--format", "json", "--as-of", AS_OF, *extra]
+    return main(args), root / out / "report.json"
+
+
+def cross(report):
+    return [f for f in report["findings"] if f["tenant"] is None]
+
+
+def test_exact_cross_tenant_findings(group):
+    root, folders = group
+    code, path = merge(root, folders.values())
+    assert code == 1  # the tenants' own high findings are in the merged report
+    report = read(path)
+    got = [(f["rule"], f["severity"], f["subject"]["id"], f["skus"], f["waived"],
+            [(t["name"], t["upn"]) for t in f["details"].get("tenants", [])]) for f in cross(report)]
+    assert got == [
+        ("cross-tenant-duplicate", "medium", "alice@contoso.example", ["SPE_E3"], False,
+         [("Contoso", "alice@contoso.example"), ("Fabrikam", "Alice@Fabrikam.example")]),
+        ("cross-tenant-duplicate", "medium", "analyst@partner.example", ["POWER_BI_PRO"], False,
+         [("Contoso", "analyst_partner.example#EXT#@contoso.example"),
+          ("Fabrikam", "analyst_partner.example#EXT#@fabrikam.example"),
+          ("Northwind", "analyst_partner.example#EXT#@northwind.example")]),
+        ("cross-tenant-duplicate", "medium", "dave@contoso.example", ["POWER_BI_PRO"], True,
+         [("Contoso", "dave@contoso.example"), ("Northwind", "dave_contoso.example#EXT#@northwind.example")]),
+        ("cross-tenant-duplicate", "medium", "erin@contoso.example", ["EMS"], False,
+         [("Contoso", "erin@contoso.example"), ("Fabrikam", "e.smith@fabrikam.example")]),
+        ("seats-rebalance-across-tenants", "low", PROJECT, ["PROJECTPROFESSIONAL"], False, []),
+        ("seats-rebalance-across-tenants", "low", VISIO, ["VISIOCLIENT"], False, []),
+    ]
+    alice = cross(report)[0]
+    assert alice["details"]["identity"] == "alice@contoso.example"
+    assert [t["assigned_by_group"] for t in alice["details"]["tenants"]] == [[], ["All Office Staff"]]
+    assert alice["monthly_cost"] == 33.75  # one E3 too many, at the example policy's price
+    assert alice["policy"] == "group/cross_tenant"
+    dave = cross(report)[2]
+    assert dave["waiver"]["owner"] == "licensing@contoso.example"
+    assert cross(report)[1]["monthly_cost"] == round(2 * 9.40, 2)  # three tenants: two licenses too many
+
+
+def test_rebalance_details(group):
+    root, folders = group
+    _, path = merge(root, folders.values())
+    by_sku = {f["skus"][0]: f for f in cross(read(path)) if f["rule"] == "seats-rebalance-across-tenants"}
+    visio = by_sku["VISIOCLIENT"]["details"]
+    assert [(r["tenant"], r["unused"]) for r in visio["surplus"]] == [("Contoso", 12), ("Northwind", 2)]
+    assert [(r["tenant"], r["short"], r["consumed"] - r["enabled"]) for r in visio["shortage"]] == [("Fabrikam", 2, 2)]
+    assert visio["movable"] == 2 and by_sku["VISIOCLIENT"]["monthly_cost"] == 26.2
+    project = by_sku["PROJECTPROFESSIONAL"]["details"]
+    assert [(r["tenant"], r["unused"]) for r in project["surplus"]] == [("Contoso", 5), ("Fabrikam", 5)]
+    assert [(r["tenant"], r["short"], r["count_violations"]) for r in project["shortage"]] == [("Northwind", 1, 1)]
+    tenant_ids = {t["name"]: t["id"] for t in read(path)["tenants"]}
+    assert project["shortage"][0]["tenant_id"] == tenant_ids["Northwind"]
+    assert "licenses cannot be moved between tenants" in by_sku["PROJECTPROFESSIONAL"]["message"]
+
+
+def test_merged_document_shape(group):
+    root, folders = group
+    _, path = merge(root, folders.values())
+    report = read(path)
+    assert report["tenant"]["name"] == "Contoso group" and report["tenant"]["cloud"] == "worldwide"
+    assert report["complete"] is True
+    assert [(t["name"], t["complete"]) for t in report["tenants"]] == [
+        ("Contoso", True), ("Fabrikam", True), ("Northwind", True)]
+    per_tenant = {key: read(folder / "report.json") for key, folder in folders.items()}
+    for t in report["tenants"]:
+        assert t["summary"] == per_tenant[t["name"].lower()]["summary"]
+    # every per-tenant finding is carried over, named by tenant, under an id unique across tenants
+    carried = [f for f in report["findings"] if f["tenant"] is not None]
+    assert len(carried) == sum(len(r["findings"]) for r in per_tenant.values())
+    assert len({f["id"] for f in report["findings"]}) == len(report["findings"])
+    one = per_tenant["fabrikam"]["findings"][0]
+    match = next(f for f in carried if f["tenant"]["finding_id"] == one["id"] and f["tenant"]["name"] == "Fabrikam")
+    assert match["id"] == tenant_finding_id(per_tenant["fabrikam"]["tenant"]["id"], one["id"])
+    assert {k: v for k, v in match.items() if k not in ("id", "tenant")} == {k: v for k, v in one.items() if k != "id"}
+    s = report["summary"]
+    assert s["total"] == len(report["findings"]) and s["waived"] == sum(f["waived"] for f in report["findings"])
+    assert s["by_rule"]["cross-tenant-duplicate"] == 3 and s["by_rule"]["seats-rebalance-across-tenants"] == 2
+    assert s["users"]["total"] == sum(r["summary"]["users"]["total"] for r in per_tenant.values())
+    e3 = next(r for r in report["skus"] if r["sku"] == "SPE_E3")
+    assert e3["enabled"] == sum(next(x for x in r["skus"] if x["sku"] == "SPE_E3")["enabled"]
+                                for r in per_tenant.values())
+
+
+def test_no_finding_for_different_products_free_products_or_unmapped_domains(group):
+    root, folders = group
+    _, path = merge(root, folders.values())
+    subjects = {f["subject"]["id"] for f in cross(read(path))}
+    assert not subjects & {"bob@contoso.example", "carol@contoso.example", "frank@contoso.example",
+                           "frank@northwind.example"}
+    assert all(f["skus"] != ["FLOW_FREE"] for f in cross(read(path)))
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("high", 1), ("critical", 0), ("never", 0)])
+def test_fail_on(group, fail_on, expected):
+    root, folders = group
+    assert merge(root, folders.values(), "--fail-on", fail_on)[0] == expected
+
+
+def test_output_does_not_depend_on_folder_order_and_accepts_the_parent_folder(group, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    root, folders = group
+    merge(root, folders.values(), out="a")
+    merge(root, reversed(list(folders.values())), out="b")
+    merge(root, [root / "outputs"], out="c")
+    a, b, c = ((root / x / "report.json").read_bytes() for x in "abc")
+    assert a == b == c
+
+
+def test_incomplete_tenant_makes_the_merge_incomplete(tmp_path, capsys):
+    docs = tenant_documents(60)
+    docs["northwind"]["gaps"] = [{"part": "signInActivity", "request": "GET /v1.0/users?$select=signInActivity",
+                                  "reason": "403 Forbidden: Entra ID P1 required"}]
+    docs["northwind"]["collectedParts"] = []
+    folders = []
+    for key, doc in docs.items():
+        audit_tenant(doc, tmp_path / key)
+        folders.append(tmp_path / key)
+    (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
+    code, path = merge(tmp_path, folders)
+    assert code == 3
+    assert "INCOMPLETE: tenant Northwind has incomplete data" in capsys.readouterr().err
+    report = read(path)
+    assert report["complete"] is False
+    assert [(t["name"], t["complete"]) for t in report["tenants"]] == [
+        ("Contoso", True), ("Fabrikam", True), ("Northwind", False)]
+    assert [(g["tenant_name"], g["part"]) for g in report["gaps"]] == [("Northwind", "signInActivity")]
+    assert [(n["tenant_name"], n["rule"]) for n in report["not_evaluated"]] == [
+        ("Northwind", "inactive-user-licensed")]
+    assert len(cross(report)) == 6  # sign-in data is not needed across tenants
+    assert merge(tmp_path, folders, "--allow-gaps")[0] == 1
+    assert merge(tmp_path, folders, "--allow-gaps", "--fail-on", "never")[0] == 0
+
+
+def test_missing_users_leave_the_cross_tenant_rules_partial(tmp_path, capsys):
+    docs = tenant_documents(60)
+    docs["fabrikam"]["gaps"] = [{"part": "users", "request": "GET /v1.0/users", "reason": "503 after 5 retries"}]
+    docs["fabrikam"]["users"] = []
+    for key, doc in docs.items():
+        audit_tenant(doc, tmp_path / key)
+    (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
+    code, path = merge(tmp_path, [tmp_path / k for k in docs], "--allow-gaps", "--fail-on", "never")
+    assert code == 0
+    report = read(path)
+    assert report["complete"] is False
+    merge_gaps = [n for n in report["not_evaluated"] if "tenant" not in n]
+    assert [(n["rule"], n["policy"]) for n in merge_gaps] == [
+        ("cross-tenant-duplicate", "group/cross_tenant"), ("seats-rebalance-across-tenants", "group/cross_tenant")]
+    assert all("tenant Fabrikam" in n["reason"] and "users not collected" in n["reason"] for n in merge_gaps)
+    # Fabrikam's accounts and seats are left out; Contoso and Northwind still meet
+    assert sorted((f["rule"], f["subject"]["id"]) for f in cross(report)) == [
+        ("cross-tenant-duplicate", "analyst@partner.example"), ("cross-tenant-duplicate", "dave@contoso.example"),
+        ("seats-rebalance-across-tenants", PROJECT)]
+    analyst = next(f for f in cross(report) if f["subject"]["id"] == "analyst@partner.example")
+    assert [t["name"] for t in analyst["details"]["tenants"]] == ["Contoso", "Northwind"]
+    assert merge(tmp_path, [tmp_path / k for k in docs])[0] == 3
+    capsys.readouterr()
+
+
+def test_expected_tenant_without_a_report_makes_the_merge_incomplete(group, tmp_path, capsys):
+    _, folders = group
+    policy = tmp_path / "expect.yaml"
+    policy.write_text(GROUP.replace("  name: Contoso group\n", "  name: Contoso group\n  tenants:\n"
+                                    "    - 00000000-0000-4000-8000-00000000abcd\n"), encoding="utf-8")
+    code = main(["merge", *map(str, folders.values()), "--policies", str(EXAMPLE), "--policies", str(policy),
+                 "--output-dir", str(tmp_path / "o"), "--as-of", AS_OF, "--fail-on", "never"])
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "no report for tenant 00000000-0000-4000-8000-00000000abcd" in err
+    assert "Contoso" in err and "is not listed in cross_tenant.tenants" in err
+    report = read(tmp_path / "o" / "report.json")
+    assert report["complete"] is False and report["gaps"][-1]["part"] == "tenant"
+
+
+def _break(folder, case):
+    if case == "no-report":
+        (folder / "report.json").unlink()
+    elif case == "no-snapshot":
+        (folder / "snapshot.json").unlink()
+    elif case == "report-not-json":
+        (folder / "report.json").write_text('{"schema_version": 1,\n "tenant": ', encoding="utf-8")
+    elif case == "report-bad-severity":
+        doc = read(folder / "report.json")
+        doc["findings"][0]["severity"] = "urgent"
+        (folder / "report.json").write_text(json.dumps(doc), encoding="utf-8")
+    elif case == "report-wrong-version":
+        doc = read(folder / "report.json")
+        doc["schema_version"] = 9
+        (folder / "report.json").write_text(json.dumps(doc), encoding="utf-8")
+    elif case == "snapshot-broken":
+        (folder / "snapshot.json").write_text('{"kind": "license-auditor/snapshot", "schemaVersion": 1}')
+    elif case == "snapshot-other-tenant":
+        other = read(folder.parent / "contoso" / "snapshot.json")
+        (folder / "snapshot.json").write_text(json.dumps(other), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("no-report", "fabrikam: holds no report.json"),
+    ("no-snapshot", "fabrikam/snapshot.json: missing; save it"),
+    ("report-not-json", "fabrikam/report.json:2:12: invalid JSON"),
+    ("report-bad-severity", "fabrikam/report.json: findings[0].severity: 'urgent' is not one of"),
+    ("report-wrong-version", "fabrikam/report.json: schema_version: 9 is not supported"),
+    ("snapshot-broken", "fabrikam/snapshot.json: invalid snapshot: tenant"),
+    ("snapshot-other-tenant", "but snapshot.json is for"),
+])
+def test_broken_input_folder_exits_2_naming_it(group, tmp_path, capsys, case, message):
+    root, folders = group
+    copies = {}
+    for key, folder in folders.items():
+        copies[key] = tmp_path / key
+        shutil.copytree(folder, copies[key])
+    _break(copies["fabrikam"], case)
+    code, path = merge(root, copies.values(), out=str(tmp_path / "o"))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert not path.exists()
+
+
+def test_missing_folder_same_tenant_twice_and_merged_input_exit_2(group, tmp_path, capsys):
+    root, folders = group
+    assert merge(root, [folders["contoso"], tmp_path / "nope"])[0] == 2
+    assert f"{tmp_path / 'nope'}: no such folder" in capsys.readouterr().err
+    assert merge(root, [folders["contoso"], folders["contoso"]])[0] == 2
+    assert "was already read from" in capsys.readouterr().err
+    merge(root, folders.values(), out="m1")
+    assert merge(root, [folders["contoso"], root / "m1"])[0] == 2
+    assert "this is a merged report; give the per-tenant output folders" in capsys.readouterr().err
+
+
+def test_a_parent_folder_with_a_broken_tenant_folder_exits_2(group, tmp_path, capsys):
+    root, folders = group
+    shutil.copytree(folders["contoso"], tmp_path / "all" / "contoso")
+    (tmp_path / "all" / "fabrikam").mkdir()
+    (tmp_path / "all" / "fabrikam" / "snapshot.json").write_text("{}")
+    assert merge(root, [tmp_path / "all"], out=str(tmp_path / "o"))[0] == 2
+    assert f"{tmp_path / 'all' / 'fabrikam'}: holds no report.json" in capsys.readouterr().err
+
+
+def test_waivers_apply_by_identity_product_and_expiry(group, tmp_path):
+    _, folders = group
+    policy = tmp_path / "waivers.yaml"
+    policy.write_text(GROUP + """\
+  - rule: seats-rebalance-across-tenants
+    subject: VISIOCLIENT
+    reason: Visio moves to Fabrikam's own agreement in Q1
+    owner: licensing@contoso.example
+    expires: 2027-01-31
+  - rule: cross-tenant-duplicate
+    subject: alice@contoso.example
+    reason: expired exception
+    owner: licensing@contoso.example
+    expires: 2026-10-01
+  - rule: cross-tenant-duplicate
+    subject: "*@contoso.example"
+    sku: SPE_E5
+    reason: only E5 duplicates, and there are none
+    owner: licensing@contoso.example
+    expires: 2027-01-31
+""", encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["merge", *map(str, folders.values()), "--policies", str(EXAMPLE), "--policies", str(policy),
+                 "--output-dir", str(out), "--as-of", AS_OF, "--fail-on", "never"]) == 0
+    waived = {(f["rule"], f["subject"].get("sku") or f["subject"]["id"]): f["waived"]
+              for f in cross(read(out / "report.json"))}
+    assert waived == {
+        ("cross-tenant-duplicate", "alice@contoso.example"): False,  # its waiver has expired
+        ("cross-tenant-duplicate", "analyst@partner.example"): False,
+        ("cross-tenant-duplicate", "dave@contoso.example"): True,  # waived by the Northwind guest's UPN
+        ("cross-tenant-duplicate", "erin@contoso.example"): False,
+        ("seats-rebalance-across-tenants", "PROJECTPROFESSIONAL"): False,
+        ("seats-rebalance-across-tenants", "VISIOCLIENT"): True,
+    }
+
+
+def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
+    docs = tenant_documents(40)
+    docs["fabrikam"]["tenant"]["displayName"] = "Fabrikam <b>&amp;</b>"
+    for key, doc in docs.items():
+        audit_tenant(doc, tmp_path / key)
+    (tmp_path / "group.yaml").write_text(GROUP.replace("  name: Contoso group\n", ""), encoding="utf-8")
+    out = tmp_path / "o"
+    code = main(["merge", *(str(tmp_path / k) for k in docs), "--policies", str(EXAMPLE),
+                 "--policies", str(tmp_path / "group.yaml"), "--output-dir", str(out), "--as-of", AS_OF])
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "report.html", "report.json", "report.md"]
+    report = read(out / "report.json")
+    assert report["tenant"]["name"] == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
+    for f in cross(report):
+        assert "cannot be" in f["remediation"]["steps"][0] and f["remediation"]["links"], f["rule"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<b>&amp;</b>" not in html and "Fabrikam &lt;b&gt;" in html
+    assert "alice@contoso.example" in html and "VISIOCLIENT" in (out / "report.md").read_text(encoding="utf-8")
+    # findings carried over from a tenant's own audit name the tenant they belong to
+    assert "Northwind · contoso-baseline/" in html
+    rows = (out / "findings.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sum(",cross-tenant-duplicate," in r for r in rows) == 4
+
+
+def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
+    docs = tenant_documents(40)
+    docs["northwind"]["tenant"]["cloud"] = "usgov"
+    for key, doc in docs.items():
+        audit_tenant(doc, tmp_path / key)
+    (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
+    capsys.readouterr()
+    code, path = merge(tmp_path, [tmp_path / k for k in docs], "--fail-on", "never")
+    assert code == 0
+    report = read(path)
+    assert report["tenant"]["cloud"] == "worldwide"
+    assert [t["cloud"] for t in report["tenants"]] == ["worldwide", "worldwide", "usgov"]
+    assert "different clouds (usgov, worldwide)" in capsys.readouterr().err
+    assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
+    assert "unknown format 'pdf'" in capsys.readouterr().err
+
+
+def test_merge_help_documents_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["merge", "--help"])
+    out = capsys.readouterr().out
+    assert "--policies PATH" in out and "3  collection error or incomplete tenant data" in out
+
+
+def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
+    """The real pipeline: each tenant job reads Graph (loopback emulator) and saves its snapshot."""
+    from auditor.emulator import GraphEmulator, app_token
+    from auditor.snapshot import snapshot_from_json
+
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    folders = []
+    for key, doc in tenant_documents(60).items():
+        snapshot = snapshot_from_json(doc)
+        token = app_token(snapshot.tenant_id)
+        monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+        folder = tmp_path / "artifacts" / f"tenant-{key}"
+        with GraphEmulator(snapshot, token=token) as graph:
+            code = main(["audit", "--graph-endpoint", graph.url, "--policies", str(EXAMPLE), "--output-dir",
+                         str(folder), "--format", "json", "--as-of", AS_OF,
+                         "--save-snapshot", str(folder / "snapshot.json")])
+        assert code == 1 and (folder / "snapshot.json").exists()
+        folders.append(folder)
+    (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
+    code, path = merge(tmp_path, [tmp_path / "artifacts"])
+    assert code == 1
+    report = read(path)
+    assert report["complete"] is True
+    assert [(f["rule"], f["subject"].get("sku") or f["subject"]["id"], f["waived"]) for f in cross(report)] == [
+        ("cross-tenant-duplicate", "alice@contoso.example", False),
+        ("cross-tenant-duplicate", "analyst@partner.example", False),
+        ("cross-tenant-duplicate", "dave@contoso.example", True),
+        ("cross-tenant-duplicate", "erin@contoso.example", False),
+        ("seats-rebalance-across-tenants", "PROJECTPROFESSIONAL", False),
+        ("seats-rebalance-across-tenants", "VISIOCLIENT", False),
+    ]
