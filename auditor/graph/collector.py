@@ -7,7 +7,8 @@ Requests (no request per user, ever):
     GET /users?$select=<what the rules need>&$top=999 (500 with signInActivity), all pages
     GET /groups?$filter=displayName eq '<name>'   or   GET /groups/{id}      per policy group
     GET /groups?$filter=assignedLicenses/$count ne 0&$count=true            (ConsistencyLevel: eventual)
-    GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages
+    GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages,
+        for the groups the policies name only
 
 The independent reads run concurrently with the user pages. A 403 on a part becomes a Gap
 (signInActivity: the users are re-read without it); every other failure raises.
@@ -221,10 +222,20 @@ class _Collection:
         for doc in [*named, *licensed]:
             if isinstance(doc, dict) and isinstance(doc.get("id"), str):
                 by_id.setdefault(doc["id"].lower(), doc)
+        # Membership matters only where a policy selects by group; a group that merely assigns
+        # licenses is named by the users' licenseAssignmentStates, so its members are not read
+        # (at a million users that saves about a third of all requests).
+        selected = {doc["id"].lower() for doc in named if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
         limit = asyncio.Semaphore(MEMBER_READS)
         ordered = sorted(by_id.values(), key=lambda d: str(d["id"]))
+
+        async def no_members() -> tuple[str, ...]:
+            return ()
+
         try:
-            members = await asyncio.gather(*(self.members(d["id"], limit) for d in ordered))
+            members = await asyncio.gather(
+                *(self.members(d["id"], limit) if d["id"].lower() in selected else no_members() for d in ordered)
+            )
         except GraphRequestError as exc:
             if exc.status not in (403, 404):
                 raise
