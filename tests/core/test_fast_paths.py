@@ -44,6 +44,11 @@ MALFORMED = [
     {"userPrincipalName": ["x"]},
     {"department": 3},
     {"createdDateTime": 20240101},
+    {"id": ""},
+    {"userPrincipalName": ""},
+    {"signInActivity": {"lastSignInDateTime": "soon"}},
+    {"signInActivity": {"lastSignInDateTime": "2026-02-30T08:00:00Z"}},
+    {"signInActivity": {"lastNonInteractiveSignInDateTime": "2026-13-01T08:00:00Z"}},
 ]
 
 
