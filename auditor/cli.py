@@ -59,7 +59,6 @@ EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in ALL_FORMATS)
 REPORT_FILES = tuple(FILE_NAMES.values())
 FAIL_ON = ("low", "medium", "high", "critical", "never")
-SAMPLE_SNAPSHOT = Path(__file__).parent / "sample" / "sample-tenant.json"
 
 
 def _as_of(text: str | None) -> datetime:

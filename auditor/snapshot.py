@@ -18,7 +18,7 @@ import json
 import operator
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -610,8 +610,3 @@ def save_snapshot(snapshot: TenantSnapshot, path: str | Path) -> None:
     with tmp.open("w", encoding="utf-8") as fh:
         write_snapshot(snapshot, fh)
     tmp.replace(path)
-
-
-def iter_user_json(snapshot: TenantSnapshot) -> Iterator[dict[str, Any]]:
-    with_sign_in = SIGN_IN_ACTIVITY in snapshot.collected_parts
-    return (user_to_json(u, with_sign_in) for u in snapshot.users)

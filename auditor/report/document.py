@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from .. import __version__
@@ -106,14 +104,3 @@ def build_document(
         ],
         "findings": findings,
     }
-
-
-def write_json(document: Mapping[str, Any], out_dir: Path) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "report.json"
-    tmp = path.with_name("report.json.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(document, fh, ensure_ascii=False, indent=1)
-        fh.write("\n")
-    tmp.replace(path)
-    return path
