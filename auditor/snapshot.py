@@ -14,6 +14,7 @@ Layout (schemaVersion 1):
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
 import re
@@ -41,8 +42,23 @@ from .model import (
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
 SIGN_IN_ACTIVITY = "signInActivity"
-# Graph's usual date-time text; the fast decoding path accepts only this form (see UserDecoder)
-_PLAIN_TIME = re.compile(r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,7})?Z")
+# Graph's usual date-time text, YYYY-MM-DDTHH:MM:SSZ: fixed width, so text order is time order
+_PLAIN_UTC = re.compile(r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
+
+
+@functools.lru_cache(maxsize=65536)
+def _valid_day(day: str) -> bool:
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
+
+
+def is_plain_utc(text: Any) -> bool:
+    """True for a valid date-time in Graph's usual form. Fast paths (decoding, comparing times as
+    text) take only this form and hand anything else to the code that parses."""
+    return type(text) is str and _PLAIN_UTC.fullmatch(text) is not None and _valid_day(text[:10])
 
 
 class _Bad(Exception):
@@ -151,7 +167,6 @@ class UserDecoder:
         self._strings: dict[str, str] = {}
         self._layouts: dict[Any, Any] = {}
         self._layout_cache: dict[Any, tuple[Any, Any, Any]] = {}
-        self._valid_days: dict[str, bool] = {}
 
     def _intern(self, s: str | None) -> str | None:
         if s is None:
@@ -231,9 +246,7 @@ class UserDecoder:
                     return None
                 last = activity.get("lastSignInDateTime")
                 last_ni = activity.get("lastNonInteractiveSignInDateTime")
-                if (last is not None and not self._plain_time(last)) or (
-                    last_ni is not None and not self._plain_time(last_ni)
-                ):
+                if (last is not None and not is_plain_utc(last)) or (last_ni is not None and not is_plain_utc(last_ni)):
                     return None
         layout = self._layout(get("assignedLicenses"), get("licenseAssignmentStates"))
         if layout is None:
@@ -254,22 +267,6 @@ class UserDecoder:
             last_ni,
             layout[2],
         )
-
-    def _plain_time(self, text: Any) -> bool:
-        """True for a valid date-time in Graph's usual form; anything else takes the checking path,
-        which parses it (so both paths accept and reject the same values)."""
-        if type(text) is not str or _PLAIN_TIME.fullmatch(text) is None:
-            return False
-        day = text[:10]
-        ok = self._valid_days.get(day)
-        if ok is None:
-            try:
-                date.fromisoformat(day)
-                ok = True
-            except ValueError:
-                ok = False
-            self._valid_days[day] = ok
-        return ok
 
     def _layout(self, licenses: Any, states: Any) -> tuple[Any, Any, Any] | None:
         """(assigned licenses, assignment states, sku ids) for raw lists, cached by content.

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..model import Finding, Severity, Subject, SubjectType, User
 from ..policy.model import HygieneCheck, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA
+from ..snapshot import is_plain_utc
 from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
 
 
@@ -153,10 +153,6 @@ class InactiveUserLicensed(UserHygieneRule):
         return f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
 
 
-# Graph's usual date-time form, whose text order is time order.
-_PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\d)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
-
-
 class _RecentTest:
     """Whether a signInActivity time is at or after `cutoff`, by comparing text.
 
@@ -164,7 +160,6 @@ class _RecentTest:
     answers False and the caller parses the value as usual, so the outcome is the same."""
 
     def __init__(self, cutoff: datetime) -> None:
-        self.valid_days: dict[str, bool] = {}
         self.cutoff: str | None = None
         if cutoff.tzinfo is not None:
             utc = cutoff.astimezone(UTC)
@@ -173,21 +168,7 @@ class _RecentTest:
                 self.cutoff = whole.strftime("%Y-%m-%dT%H:%M:%SZ").rjust(20, "0")
 
     def __call__(self, text: str | None) -> bool:
-        if text is None or self.cutoff is None or text < self.cutoff:
-            return False
-        m = _PLAIN_UTC.fullmatch(text)
-        if m is None:
-            return False
-        day = m.group(1)
-        valid = self.valid_days.get(day)
-        if valid is None:
-            try:
-                date.fromisoformat(day)
-                valid = True
-            except ValueError:
-                valid = False
-            self.valid_days[day] = valid
-        return valid
+        return text is not None and self.cutoff is not None and text >= self.cutoff and is_plain_utc(text)
 
 
 class GuestLicensed(UserHygieneRule):
