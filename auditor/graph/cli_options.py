@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from kiota_abstractions.request_adapter import RequestAdapter
 
@@ -202,7 +203,11 @@ def _collect_live(
     cloud = Cloud(args.cloud or Cloud.WORLDWIDE.value)
     ep = endpoints(cloud)
     base_url = args.graph_endpoint or ep.graph_v1
-    if not re.match(r"^https?://[^/]+", base_url):
+    try:
+        host = urlsplit(base_url).hostname
+    except ValueError:
+        host = None
+    if not re.match(r"^https?://[^/]+", base_url) or not host:
         raise UsageError(f"--graph-endpoint {base_url!r} is not an http(s) URL")
     cred = build_credential(AuthMode(args.auth), tenant_id=args.tenant_id, cloud=ep, env=env)
     try:

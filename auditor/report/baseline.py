@@ -39,6 +39,11 @@ def _check(document: Any, name: str) -> None:
         isinstance(f, Mapping) and isinstance(f.get("id"), str) for f in findings
     ):
         raise UsageError(f"{name}: not a license-auditor report.json (findings must be a list of objects with an id)")
+    if not isinstance(document.get("tenant") or {}, Mapping):
+        raise UsageError(f"{name}: not a license-auditor report.json (tenant must be an object)")
+    for f in findings:
+        if not isinstance(f.get("subject") or {}, Mapping) or not isinstance(f.get("rule", ""), str):
+            raise UsageError(f"{name}: finding {f['id']!r} is malformed (subject must be an object, rule a string)")
 
 
 def load_baseline(path: Path) -> dict[str, Any]:

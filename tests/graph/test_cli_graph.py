@@ -155,3 +155,12 @@ def test_plain_http_only_on_loopback(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", "x")
     code, _ = audit(tmp_path, "--graph-endpoint", "http://graph.example.com/v1.0")
     assert code == 2 and "plain http" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("endpoint", ["http://[::1", "ftp://graph.example/v1.0", "graph.microsoft.com"])
+def test_malformed_graph_endpoint_is_a_usage_error(tmp_path, capsys, monkeypatch, endpoint):
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", "abc.def.ghi")
+    assert main(["audit", "--graph-endpoint", endpoint, "--auth", "token", "--policies", "policies/example.yaml",
+                 "--output-dir", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "is not an http(s) URL" in err and "Traceback" not in err

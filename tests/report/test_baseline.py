@@ -103,3 +103,12 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
     good.write_text(json.dumps(build_sample()), encoding="utf-8")
     assert load_baseline(good)["schema_version"] == 1
+
+
+@pytest.mark.parametrize("change", [{"tenant": "x"}, {"findings": [{"id": "a", "subject": "someone"}]},
+                                    {"findings": [{"id": "a", "rule": 3}]}])
+def test_load_baseline_rejects_malformed_structure(tmp_path: Path, change: dict) -> None:
+    junk = tmp_path / "junk.json"
+    junk.write_text(json.dumps({**build_sample(), **change}), encoding="utf-8")
+    with pytest.raises(UsageError, match=r"junk\.json"):
+        load_baseline(junk)
