@@ -7,9 +7,11 @@ because a tenant can hold a million of them.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 
 class Severity(enum.IntEnum):
@@ -122,8 +124,11 @@ class LicenseAssignmentState:
         return self.error not in ("", "None") or self.state == "Error"
 
 
-@dataclass(frozen=True, slots=True)
-class User:
+class User(msgspec.Struct, frozen=True, gc=False):
+    """One user. A msgspec Struct rather than a dataclass: built in C (a tenth of the cost at a
+    million users) and never tracked by the cyclic garbage collector (gc=False is safe: a User
+    holds only strings, booleans, tuples and frozensets, so it cannot be part of a cycle)."""
+
     id: str
     user_principal_name: str
     display_name: str
@@ -137,7 +142,7 @@ class User:
     # signInActivity; None when never signed in or not collected (see TenantSnapshot.gaps)
     last_sign_in_date_time: str | None = None
     last_non_interactive_sign_in_date_time: str | None = None
-    sku_ids: frozenset[str] = field(default=frozenset(), compare=False)
+    sku_ids: frozenset[str] = frozenset()  # lower-case skuIds of assigned_licenses
 
     @property
     def licensed(self) -> bool:

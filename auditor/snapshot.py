@@ -24,6 +24,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import msgspec
+import orjson
+
 from .errors import SnapshotError
 from .model import (
     AssignedLicense,
@@ -155,6 +158,47 @@ def _state_key(item: Any) -> tuple[Any, ...]:
     return (sku, group, state, error, *plans) if plans else (sku, group, state, error)
 
 
+_NULL = msgspec.Raw(b"null")
+
+
+class _WireSignIn(msgspec.Struct, gc=False):
+    lastSignInDateTime: str | None = None
+    lastNonInteractiveSignInDateTime: str | None = None
+
+
+class _WireUser(msgspec.Struct, gc=False):
+    """A Graph user as the fast path reads it: plain types checked in C, the two license lists
+    kept as raw JSON (a few dozen distinct layouts cover a whole tenant; each is decoded once)."""
+
+    id: str
+    userPrincipalName: str
+    displayName: str | None = None
+    accountEnabled: bool | None = None
+    userType: str | None = None
+    department: str | None = None
+    usageLocation: str | None = None
+    createdDateTime: str | None = None
+    assignedLicenses: msgspec.Raw = _NULL
+    licenseAssignmentStates: msgspec.Raw = _NULL
+
+
+class _WireUserSignIn(_WireUser, gc=False):
+    signInActivity: _WireSignIn | None = None
+
+
+class _WirePage(msgspec.Struct, gc=False):
+    value: list[_WireUser]
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+class _WirePageSignIn(msgspec.Struct, gc=False):
+    value: list[_WireUserSignIn]
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+_PAGE_DECODERS = (msgspec.json.Decoder(_WirePage), msgspec.json.Decoder(_WirePageSignIn))
+
+
 class UserDecoder:
     """Turns Graph user JSON into compact User records.
 
@@ -167,6 +211,7 @@ class UserDecoder:
         self._strings: dict[str, str] = {}
         self._layouts: dict[Any, Any] = {}
         self._layout_cache: dict[Any, tuple[Any, Any, Any]] = {}
+        self._raw_layouts: dict[tuple[bytes, bytes], tuple[Any, Any, Any]] = {}
 
     def _intern(self, s: str | None) -> str | None:
         if s is None:
@@ -209,6 +254,65 @@ class UserDecoder:
         """Decode one Graph user; _Bad names the first malformed field."""
         fast = self._fast_user(raw)
         return fast if fast is not None else self._checked_user(raw)
+
+    def page(self, body: bytes) -> tuple[list[User], str | None] | None:
+        """Decode a whole Graph page of users (`value` and `@odata.nextLink`) from its bytes.
+
+        The fast path for collection: about ten times cheaper than parsing the page into dicts
+        and decoding those. None means some value on the page needs the checking decoder (a
+        type Graph should not send, an empty id, an unusual date-time or license layout, or
+        JSON that does not parse); the caller then decodes the page the slow way, which gives
+        the same results and names the offending item."""
+        try:
+            wire = _PAGE_DECODERS[self.with_sign_in].decode(body)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return None
+        strings = self._strings
+        layouts = self._raw_layouts
+        users: list[User] = []
+        append = users.append
+        for w in wire.value:
+            key = (bytes(w.assignedLicenses), bytes(w.licenseAssignmentStates))
+            layout = layouts.get(key)
+            if layout is None:
+                try:
+                    layout = self._layout(orjson.loads(key[0]), orjson.loads(key[1]))
+                except orjson.JSONDecodeError:
+                    layout = None
+                if layout is None:
+                    return None
+                layouts[key] = layout
+            last = last_ni = None
+            if self.with_sign_in:
+                activity = w.signInActivity  # type: ignore[attr-defined]
+                if activity is not None:
+                    last = activity.lastSignInDateTime
+                    last_ni = activity.lastNonInteractiveSignInDateTime
+                    if (last is not None and not is_plain_utc(last)) or (
+                        last_ni is not None and not is_plain_utc(last_ni)
+                    ):
+                        return None
+            uid, user_type, department, location = w.id, w.userType, w.department, w.usageLocation
+            if not uid or not w.userPrincipalName:
+                return None
+            append(
+                User(
+                    uid,
+                    w.userPrincipalName,
+                    w.displayName or "",
+                    w.accountEnabled is not False,
+                    strings.setdefault(user_type, user_type) if user_type else "Member",
+                    None if department is None else strings.setdefault(department, department),
+                    None if location is None else strings.setdefault(location, location),
+                    layout[0],
+                    layout[1],
+                    w.createdDateTime,
+                    last,
+                    last_ni,
+                    layout[2],
+                )
+            )
+        return users, wire.next_link
 
     def _fast_user(self, raw: Any) -> User | None:
         """The common case, several times cheaper: plain JSON types everywhere and a license

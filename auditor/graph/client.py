@@ -13,7 +13,7 @@ import asyncio
 import json
 import random
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -127,6 +127,10 @@ class GraphClient:
         url = self.url(path_or_url)
         what = self.describe(url)
         response = await self._send(url, headers or {}, what)
+        return self._json(response, what)
+
+    @staticmethod
+    def _json(response: httpx.Response, what: str) -> Any:
         body = response.content
         try:
             return orjson.loads(body)
@@ -137,21 +141,39 @@ class GraphClient:
                 "truncated or came from a proxy — re-run, and check any proxy between the auditor and Graph"
             ) from None
 
-    async def pages(self, path_or_url: str, *, headers: Mapping[str, str] | None = None) -> AsyncIterator[list[Any]]:
-        """Yield each page's `value`, following @odata.nextLink to the end."""
+    async def pages(
+        self,
+        path_or_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        fast: Callable[[bytes], tuple[list[Any], str | None] | None] | None = None,
+        slow: Callable[[list[Any]], list[Any]] | None = None,
+    ) -> AsyncIterator[list[Any]]:
+        """Yield each page's `value`, following @odata.nextLink to the end.
+
+        With `fast` and `slow` the caller decodes: `fast` turns a page's bytes straight into
+        (items, nextLink), or returns None for a page it cannot take; such a page is parsed and
+        checked here and its `value` handed to `slow`. Either way the page yields decoded items."""
         url: str | None = self.url(path_or_url)
         first = self.describe(self.url(path_or_url))
         while url is not None:
-            doc = await self.get(url, headers=headers)
+            what = self.describe(url)
+            response = await self._send(url, headers or {}, what)
+            decoded = fast(response.content) if fast is not None else None
+            if decoded is not None:
+                items, url = decoded
+                yield items
+                continue
+            doc = self._json(response, what)
             if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
                 raise CollectionError(
-                    f"{self.describe(url)} returned a page without a `value` list; the data for {first} is "
+                    f"{what} returned a page without a `value` list; the data for {first} is "
                     "incomplete — re-run, and report it if it persists"
                 )
             next_link = doc.get("@odata.nextLink")
             if next_link is not None and not isinstance(next_link, str):
-                raise CollectionError(f"{self.describe(url)} returned a malformed @odata.nextLink")
-            yield doc["value"]
+                raise CollectionError(f"{what} returned a malformed @odata.nextLink")
+            yield slow(doc["value"]) if slow is not None else doc["value"]
             url = next_link
 
     async def _send(self, url: str, headers: Mapping[str, str], what: str) -> httpx.Response:

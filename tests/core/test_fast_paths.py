@@ -76,6 +76,64 @@ def test_fast_and_checked_decoders_agree_on_a_generated_tenant() -> None:
     assert [u.sku_ids for u in a] == [u.sku_ids for u in b]
 
 
+def _page(users: list[Any], next_link: Any = None, **extra: Any) -> bytes:
+    doc: dict[str, Any] = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": users}
+    if next_link is not None:
+        doc["@odata.nextLink"] = next_link
+    return json.dumps({**doc, **extra}).encode()
+
+
+@pytest.mark.parametrize("with_sign_in", [True, False])
+def test_page_decoder_agrees_with_the_checked_decoder(with_sign_in: bool) -> None:
+    raws = [json.loads(json.dumps(u)) for u in TenantStream(2000, seed=5).users()]
+    raws[3]["assignedLicenses"][0]["disabledPlans"] = ["b", "a"]
+    raws[4]["licenseAssignmentStates"] = None
+    raws[5]["userType"] = ""
+    raws[6]["signInActivity"] = None
+    raws[7]["unselectedExtra"] = {"nested": [1, 2, 3]}
+    for key in ("displayName", "department", "usageLocation", "createdDateTime", "accountEnabled"):
+        raws[8].pop(key, None)
+    raws[9]["accountEnabled"] = False
+    raws[10]["assignedLicenses"] = []
+    decoder = UserDecoder(with_sign_in=with_sign_in)
+    decoded = decoder.page(_page(raws[:1000], "https://graph.microsoft.com/v1.0/users?$skiptoken=x"))
+    assert decoded is not None
+    first, link = decoded
+    decoded = decoder.page(_page(raws[1000:]))
+    assert decoded is not None
+    second, end = decoded
+    checked = UserDecoder(with_sign_in=with_sign_in)
+    expected = [checked._checked_user(r) for r in raws]
+    assert first + second == expected
+    assert [u.sku_ids for u in first + second] == [u.sku_ids for u in expected]
+    assert (link, end) == ("https://graph.microsoft.com/v1.0/users?$skiptoken=x", None)
+    if with_sign_in:
+        assert any(u.last_sign_in_date_time for u in first)
+    else:
+        assert not any(u.last_sign_in_date_time or u.last_non_interactive_sign_in_date_time for u in first)
+
+
+@pytest.mark.parametrize("change", MALFORMED)
+def test_page_decoder_hands_malformed_users_to_the_checking_decoder(change: dict[str, Any]) -> None:
+    decoder = UserDecoder(with_sign_in=True)
+    assert decoder.page(_page([BASE])) is not None  # the good layout is cached first
+    assert decoder.page(_page([BASE, {**BASE, **change}])) is None
+
+
+@pytest.mark.parametrize("body", [
+    b'{"value": {}}',
+    b'{"@odata.nextLink": "x"}',
+    b'{"value": [], "@odata.nextLink": 5}',
+    b'{"value": [1]}',
+    b'[]',
+    b'{"value": [',
+    b'\xff\xfe',
+    b'<html>proxy error</html>',
+])
+def test_page_decoder_declines_pages_it_cannot_take(body: bytes) -> None:
+    assert UserDecoder(with_sign_in=False).page(body) is None
+
+
 def test_streamed_tenant_equals_the_document_tenant() -> None:
     assert generate_tenant(500, seed=9) == snapshot_from_json(generate_document(500, seed=9))
 
