@@ -16,12 +16,13 @@ import gc
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__, guidance
+from . import STARTED, __version__, guidance
 from .delivery import EmailOptions, Transport, add_email_arguments, add_email_command, options_from_args, send_report
 from .engine import evaluate, unknown_skus
 from .errors import (
@@ -162,7 +163,26 @@ def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
     return code
 
 
+class _Timings:
+    """Wall time per phase on stderr when LICENSE_AUDITOR_TIMINGS=1 (the benchmark reads the line)."""
+
+    def __init__(self) -> None:
+        self.on = bool(os.environ.get("LICENSE_AUDITOR_TIMINGS"))
+        self.last = time.perf_counter()
+        self.phases: list[tuple[str, float]] = [("start-up", self.last - STARTED)]
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases.append((phase, now - self.last))
+        self.last = now
+
+    def report(self) -> None:
+        if self.on:
+            print("timings: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.phases), file=sys.stderr)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
+    timings = _Timings()
     formats = parse_formats(args.format)
     email = _email_options(args)
     # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
@@ -171,19 +191,26 @@ def cmd_audit(args: argparse.Namespace) -> int:
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     out_dir = Path(args.output_dir)
     _prepare_output_dir(out_dir)
+    timings.mark("policies")
     snapshot = _snapshot(args, policies)
+    timings.mark("collect")
     # Keep the cyclic GC from re-scanning a million users while evaluation allocates
     # (gc.freeze excludes what exists now from collections; refcounting still frees it).
     gc.freeze()
     result = evaluate(policies, snapshot, as_of)
+    timings.mark("evaluate")
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
     del snapshot  # the users need not outlive the evaluation: the report is built from `result`
+    timings.mark("free")
     document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
                               remediate=guidance.remediation)
     if baseline is not None:
         document = compare(baseline, document)
+    timings.mark("document")
     written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact)
+    timings.mark("render")
+    timings.report()
     summary = document["summary"]
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
     print(f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"

@@ -14,13 +14,12 @@ Layout (schemaVersion 1):
 
 from __future__ import annotations
 
-import functools
 import json
 import operator
 import re
 import sys
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,23 +44,28 @@ from .model import (
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
 SIGN_IN_ACTIVITY = "signInActivity"
-# Graph's usual date-time text, YYYY-MM-DDTHH:MM:SSZ: fixed width, so text order is time order
-_PLAIN_UTC = re.compile(r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
-
-
-@functools.lru_cache(maxsize=65536)
-def _valid_day(day: str) -> bool:
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        return False
-    return True
+# Graph's usual date-time text, YYYY-MM-DDTHH:MM:SSZ with a real calendar day (years 0001-9999,
+# leap years included): fixed width, so text order is time order. One C-level match, no parsing.
+_LEAP = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_DAY = (
+    r"(?:(?!0000)\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+    rf"|(?!0000){_LEAP}-02-29)"
+)
+PLAIN_UTC = re.compile(_DAY + r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
 
 
 def is_plain_utc(text: Any) -> bool:
     """True for a valid date-time in Graph's usual form. Fast paths (decoding, comparing times as
     text) take only this form and hand anything else to the code that parses."""
-    return type(text) is str and _PLAIN_UTC.fullmatch(text) is not None and _valid_day(text[:10])
+    return type(text) is str and PLAIN_UTC.fullmatch(text) is not None
+
+
+def _valid_when(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 class _Bad(Exception):
@@ -98,11 +102,8 @@ def _int(obj: dict[str, Any], key: str, default: int | None = None) -> int:
 def _when(obj: dict[str, Any], key: str, required: bool = False) -> str | None:
     """An ISO-8601 date-time as Graph writes it, kept as text; a malformed one is an error, not 'never'."""
     value = _str(obj, key, required=required)
-    if value is not None:
-        try:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise _Bad(f"{key}: {value!r} is not an ISO-8601 date-time") from None
+    if value is not None and not _valid_when(value):
+        raise _Bad(f"{key}: {value!r} is not an ISO-8601 date-time")
     return value
 
 
@@ -255,23 +256,29 @@ class UserDecoder:
         fast = self._fast_user(raw)
         return fast if fast is not None else self._checked_user(raw)
 
-    def page(self, body: bytes) -> tuple[list[User], str | None] | None:
-        """Decode a whole Graph page of users (`value` and `@odata.nextLink`) from its bytes.
+    def page(self, body: bytes) -> tuple[str | None, Callable[[], list[User] | None]] | None:
+        """Decode a Graph page of users from its bytes, in two steps: (`@odata.nextLink`, a
+        function that returns the page's users), so the next page can be requested before the
+        users are built.
 
         The fast path for collection: about ten times cheaper than parsing the page into dicts
-        and decoding those. None means some value on the page needs the checking decoder (a
-        type Graph should not send, an empty id, an unusual date-time or license layout, or
-        JSON that does not parse); the caller then decodes the page the slow way, which gives
-        the same results and names the offending item."""
+        and decoding those. None (from either step) means some value on the page needs the
+        checking decoder (a type Graph should not send, an empty id, a malformed date-time or
+        license layout, or JSON that does not parse); the caller then decodes the page the slow
+        way, which gives the same results and names the offending item."""
         try:
             wire = _PAGE_DECODERS[self.with_sign_in].decode(body)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
+        return wire.next_link, lambda: self._page_users(wire.value)
+
+    def _page_users(self, values: Sequence[_WireUser]) -> list[User] | None:
         strings = self._strings
         layouts = self._raw_layouts
+        plain = PLAIN_UTC.fullmatch
         users: list[User] = []
         append = users.append
-        for w in wire.value:
+        for w in values:
             key = (bytes(w.assignedLicenses), bytes(w.licenseAssignmentStates))
             layout = layouts.get(key)
             if layout is None:
@@ -288,8 +295,9 @@ class UserDecoder:
                 if activity is not None:
                     last = activity.lastSignInDateTime
                     last_ni = activity.lastNonInteractiveSignInDateTime
-                    if (last is not None and not is_plain_utc(last)) or (
-                        last_ni is not None and not is_plain_utc(last_ni)
+                    # another valid form (fractions, an offset) is kept as the checking decoder keeps it
+                    if (last is not None and not plain(last) and not _valid_when(last)) or (
+                        last_ni is not None and not plain(last_ni) and not _valid_when(last_ni)
                     ):
                         return None
             uid, user_type, department, location = w.id, w.userType, w.department, w.usageLocation
@@ -312,7 +320,7 @@ class UserDecoder:
                     layout[2],
                 )
             )
-        return users, wire.next_link
+        return users
 
     def _fast_user(self, raw: Any) -> User | None:
         """The common case, several times cheaper: plain JSON types everywhere and a license

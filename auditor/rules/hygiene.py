@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..model import Finding, Severity, Subject, SubjectType, User
 from ..policy.model import HygieneCheck, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA
-from ..snapshot import is_plain_utc
+from ..snapshot import PLAIN_UTC, is_plain_utc
 from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
 
 
@@ -50,24 +50,19 @@ class UserHygieneRule(HygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         raise NotImplementedError
 
-    def candidates(self, ctx: Context) -> Iterable[int] | None:
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         """Positions that can offend, in order (a superset of the offenders); None = every user."""
         return None
-
-    def offender_test(self, check: HygieneCheck, ctx: Context) -> Callable[[User], dict[str, Any] | None]:
-        """`offends` for this check; a rule may precompute what every user's test shares."""
-        return lambda user: self.offends(user, check, ctx)
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
         users = ctx.index.users
-        offends = self.offender_test(check, ctx)
-        positions = self.candidates(ctx)
+        positions = self.candidates(check, ctx)
         for pos in range(len(users)) if positions is None else positions:
             user = users[pos]
             if not user.assigned_licenses or (excluded is None or pos in excluded):
                 continue
-            extra = offends(user)
+            extra = self.offends(user, check, ctx)
             if extra is None:
                 continue
             details = ctx.user_details(user, user.sku_ids, None) | extra
@@ -92,7 +87,7 @@ class DisabledUserLicensed(UserHygieneRule):
     key = "disabled_users"
     fragment = _check_schema(False)
 
-    def candidates(self, ctx: Context) -> Iterable[int] | None:
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         return ctx.index.where("disabled", lambda u: not u.account_enabled)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
@@ -120,17 +115,19 @@ class InactiveUserLicensed(UserHygieneRule):
     fragment = _check_schema(True, "Days without any sign-in after which a licensed account counts as inactive.")
     needs = frozenset({"users", "signInActivity"})
 
-    def offender_test(self, check: HygieneCheck, ctx: Context) -> Callable[[User], dict[str, Any] | None]:
-        recent = _RecentTest(ctx.as_of - timedelta(days=check.days or 90))
-
-        def offends(user: User) -> dict[str, Any] | None:
-            if not user.account_enabled:
-                return None
-            if recent(user.last_sign_in_date_time) or recent(user.last_non_interactive_sign_in_date_time):
-                return None  # the common case, decided without parsing dates
-            return self.offends(user, check, ctx)
-
-        return offends
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        # Most accounts signed in recently: settle those by comparing text in one tight pass and
+        # leave the rest to `offends`, which parses (the outcome is the same either way).
+        cutoff = _RecentTest(ctx.as_of - timedelta(days=check.days or 90)).cutoff
+        if cutoff is None:
+            return None
+        plain = PLAIN_UTC.fullmatch
+        return [
+            i for i, u in enumerate(ctx.index.users)
+            if u.account_enabled and u.assigned_licenses
+            and not ((t := u.last_sign_in_date_time) is not None and t >= cutoff and plain(t))
+            and not ((t := u.last_non_interactive_sign_in_date_time) is not None and t >= cutoff and plain(t))
+        ]
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         if not user.account_enabled:
@@ -185,7 +182,7 @@ class GuestLicensed(UserHygieneRule):
     key = "guest_users"
     fragment = _check_schema(False)
 
-    def candidates(self, ctx: Context) -> Iterable[int] | None:
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         return ctx.index.where("guest", lambda u: u.user_type.lower() == "guest")
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
@@ -209,7 +206,7 @@ class UsageLocationMissing(UserHygieneRule):
     key = "usage_location"
     fragment = _check_schema(False)
 
-    def candidates(self, ctx: Context) -> Iterable[int] | None:
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         return ctx.index.where("no-usage-location", lambda u: not u.usage_location)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:

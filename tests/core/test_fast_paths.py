@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,6 +77,14 @@ def test_fast_and_checked_decoders_agree_on_a_generated_tenant() -> None:
     assert [u.sku_ids for u in a] == [u.sku_ids for u in b]
 
 
+def _decode_page(decoder: UserDecoder, body: bytes) -> tuple[list[Any], str | None] | None:
+    split = decoder.page(body)
+    if split is None:
+        return None
+    users = split[1]()
+    return None if users is None else (users, split[0])
+
+
 def _page(users: list[Any], next_link: Any = None, **extra: Any) -> bytes:
     doc: dict[str, Any] = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": users}
     if next_link is not None:
@@ -96,10 +105,10 @@ def test_page_decoder_agrees_with_the_checked_decoder(with_sign_in: bool) -> Non
     raws[9]["accountEnabled"] = False
     raws[10]["assignedLicenses"] = []
     decoder = UserDecoder(with_sign_in=with_sign_in)
-    decoded = decoder.page(_page(raws[:1000], "https://graph.microsoft.com/v1.0/users?$skiptoken=x"))
+    decoded = _decode_page(decoder, _page(raws[:1000], "https://graph.microsoft.com/v1.0/users?$skiptoken=x"))
     assert decoded is not None
     first, link = decoded
-    decoded = decoder.page(_page(raws[1000:]))
+    decoded = _decode_page(decoder, _page(raws[1000:]))
     assert decoded is not None
     second, end = decoded
     checked = UserDecoder(with_sign_in=with_sign_in)
@@ -116,8 +125,8 @@ def test_page_decoder_agrees_with_the_checked_decoder(with_sign_in: bool) -> Non
 @pytest.mark.parametrize("change", MALFORMED)
 def test_page_decoder_hands_malformed_users_to_the_checking_decoder(change: dict[str, Any]) -> None:
     decoder = UserDecoder(with_sign_in=True)
-    assert decoder.page(_page([BASE])) is not None  # the good layout is cached first
-    assert decoder.page(_page([BASE, {**BASE, **change}])) is None
+    assert _decode_page(decoder, _page([BASE])) is not None  # the good layout is cached first
+    assert _decode_page(decoder, _page([BASE, {**BASE, **change}])) is None
 
 
 @pytest.mark.parametrize("body", [
@@ -131,7 +140,43 @@ def test_page_decoder_hands_malformed_users_to_the_checking_decoder(change: dict
     b'<html>proxy error</html>',
 ])
 def test_page_decoder_declines_pages_it_cannot_take(body: bytes) -> None:
-    assert UserDecoder(with_sign_in=False).page(body) is None
+    assert _decode_page(UserDecoder(with_sign_in=False), body) is None
+
+
+YEARS = (0, 1, 4, 99, 100, 400, 1582, 1600, 1700, 1800, 1896, 1900, 1904, 2000, 2023, 2024, 2026, 2096, 2100,
+         2200, 2400, 2800, 3000, 9996, 9999)
+
+
+def test_plain_utc_pattern_knows_the_calendar() -> None:
+    from datetime import date
+
+    from auditor.snapshot import is_plain_utc
+
+    for year in YEARS:
+        for month in range(0, 14):
+            for day in range(0, 33):
+                text = f"{year:04d}-{month:02d}-{day:02d}"
+                try:
+                    date.fromisoformat(text)
+                    valid = True
+                except ValueError:
+                    valid = False
+                assert is_plain_utc(text + "T23:59:59Z") is valid, text
+    for clock, ok in (("00:00:00", True), ("24:00:00", False), ("12:60:00", False), ("12:00:60", False),
+                      ("12:00:00.5", False), ("12:00", False)):
+        assert is_plain_utc(f"2026-08-03T{clock}Z") is ok
+    for other in ("2026-08-03T12:00:00+00:00", "2026-08-03 12:00:00Z", "2026-08-03T12:00:00z", "2026-08-03T12:00:00Z\n",
+                  "20260803T120000Z", "2026-W31-1T12:00:00Z", None, 20260803):
+        assert not is_plain_utc(other)
+
+
+def test_page_decoder_keeps_other_valid_sign_in_forms() -> None:
+    odd = {**BASE, "signInActivity": {"lastSignInDateTime": "2026-08-03T06:00:00.1234567Z",
+                                      "lastNonInteractiveSignInDateTime": "2026-08-03T08:00:00+02:00"}}
+    decoded = _decode_page(UserDecoder(with_sign_in=True), _page([BASE, odd]))
+    assert decoded is not None
+    assert decoded[0] == [UserDecoder(with_sign_in=True)._checked_user(r) for r in (BASE, odd)]
+    assert decoded[0][1].last_sign_in_date_time == "2026-08-03T06:00:00.1234567Z"
 
 
 def test_streamed_tenant_equals_the_document_tenant() -> None:
@@ -152,6 +197,39 @@ def test_recent_sign_in_text_test_agrees_with_parsing(text: str | None) -> None:
         assert parsed is not None and parsed >= cutoff
     plain = text in ("2026-08-03T06:00:00Z", "2026-08-03T06:00:01Z")
     assert recent == (plain and parsed is not None and parsed >= cutoff)
+
+
+def test_inactive_rule_candidates_lose_no_offender() -> None:
+    """The text pre-pass finds exactly the offenders that parsing every user finds."""
+    from dataclasses import replace as dc_replace
+
+    import msgspec
+
+    from auditor.engine import evaluate
+    from auditor.policy.load import load_policies
+    from auditor.rules import hygiene
+
+    tenant = generate_tenant(1500, seed=11)
+    odd = ["2026-08-03T06:00:00.5Z", "2026-10-30T08:00:00+02:00", "2026-10-30T08:00:00-11:00", None,
+           "2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z", "2026-08-02T06:00:00.9999Z"]
+    users = tuple(
+        msgspec.structs.replace(u, last_sign_in_date_time=odd[i % len(odd)],
+                                last_non_interactive_sign_in_date_time=odd[(i // 7) % len(odd)])
+        if i % 3 == 0 else u
+        for i, u in enumerate(tenant.users)
+    )
+    tenant = dc_replace(tenant, users=users)
+    policies = load_policies([str(Path(__file__).resolve().parents[2] / "policies" / "example.yaml")])
+    as_of = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+    fast = [f for f in evaluate(policies, tenant, as_of).findings if f.rule == "inactive-user-licensed"]
+    original = hygiene.InactiveUserLicensed.candidates
+    try:
+        hygiene.InactiveUserLicensed.candidates = lambda self, check, ctx: None  # type: ignore[method-assign]
+        slow = [f for f in evaluate(policies, tenant, as_of).findings if f.rule == "inactive-user-licensed"]
+    finally:
+        hygiene.InactiveUserLicensed.candidates = original  # type: ignore[method-assign]
+    assert fast == slow
+    assert len(fast) > 20
 
 
 def test_report_json_bytes_match_the_standard_library() -> None:
