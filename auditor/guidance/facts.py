@@ -15,10 +15,12 @@ GROUP_ID_PLACEHOLDER = "{group-id}"
 
 
 def as_map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if type(value) is dict or isinstance(value, Mapping) else {}
 
 
 def as_strs(value: Any) -> tuple[str, ...]:
+    if type(value) is list and all(type(v) is str and v for v in value):  # the usual case, checked cheaply
+        return tuple(value)
     if isinstance(value, str):
         return (value,) if value else ()
     if isinstance(value, Sequence | set | frozenset):
@@ -37,6 +39,8 @@ def as_int(value: Any) -> int | None:
 
 
 def as_text(value: Any) -> str | None:
+    if type(value) is str:
+        return value or None
     if value is None or isinstance(value, Mapping | list | tuple):
         return None
     text = str(value)
@@ -68,6 +72,7 @@ class Facts:
         self._groups = as_map(self.details.get("assigned_by_group"))
         self._group_ids = as_map(self.details.get("assigned_by_group_ids"))
         self._sku_ids = as_map(self.details.get("sku_ids"))
+        self._label: str | None = None
 
     # --- subject ---------------------------------------------------------------------------
 
@@ -81,6 +86,11 @@ class Facts:
         return as_text(self.subject.get("id")) or as_text(self.subject.get("upn")) or USER_ID_PLACEHOLDER
 
     def label(self) -> str:
+        if self._label is None:
+            self._label = self._make_label()
+        return self._label
+
+    def _make_label(self) -> str:
         s = self.subject
         sid, upn, name, sku = (as_text(s.get(k)) for k in ("id", "upn", "display_name", "sku"))
         kind = self.subject_type

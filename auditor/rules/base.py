@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -27,6 +27,9 @@ class Context:
     index: TenantIndex
     as_of: datetime
     prices: dict[str, CatalogEntry]  # skuId (lower) -> catalog entry carrying price / free
+    # (id of a licenseAssignmentStates tuple, SKUs, assignment) -> (that tuple, user_details)
+    _details: dict[tuple[int, frozenset[str], str | None], tuple[Any, dict[str, Any]]] = field(
+        default_factory=dict, repr=False)
 
     def monthly_price(self, sku_id: str) -> float | None:
         entry = self.prices.get(sku_id.lower())
@@ -42,14 +45,21 @@ class Context:
         return Subject(SubjectType.USER, user.id, upn=user.user_principal_name, display_name=user.display_name)
 
     def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> dict[str, Any]:
-        ids = sorted(set(sku_ids), key=self.index.part)
-        return {
-            "assignment": assignment,
-            "assigned_by_group": {self.index.part(s): self.index.assigning_groups(user, s) for s in ids},
-            "assigned_by_group_ids": {self.index.part(s): self.index.assigning_group_ids(user, s) for s in ids},
-            "sku_ids": {self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s
-                        for s in ids},
-        }
+        """How `user` holds `sku_ids`, for a finding's details. Shared by every user with the same
+        license layout (computed once per layout); callers copy it (`| extra`), never change it."""
+        skus = sku_ids if isinstance(sku_ids, frozenset) else frozenset(sku_ids)
+        key = (id(user.license_assignment_states), skus, assignment)
+        found = self._details.get(key)
+        if found is None or found[0] is not user.license_assignment_states:
+            ids = sorted(skus, key=self.index.part)
+            found = self._details[key] = (user.license_assignment_states, {
+                "assignment": assignment,
+                "assigned_by_group": {self.index.part(s): self.index.assigning_groups(user, s) for s in ids},
+                "assigned_by_group_ids": {self.index.part(s): self.index.assigning_group_ids(user, s) for s in ids},
+                "sku_ids": {self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s
+                            for s in ids},
+            })
+        return found[1]
 
 
 class Rule:

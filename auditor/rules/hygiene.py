@@ -88,7 +88,7 @@ class DisabledUserLicensed(UserHygieneRule):
     fragment = _check_schema(False)
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("disabled", lambda u: not u.account_enabled)
+        return ctx.index.where("account_enabled", False, lambda enabled: not enabled)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.account_enabled else {}
@@ -183,7 +183,7 @@ class GuestLicensed(UserHygieneRule):
     fragment = _check_schema(False)
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("guest", lambda u: u.user_type.lower() == "guest")
+        return ctx.index.where("user_type", "guest", lambda kind: kind.lower() == "guest")
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return {} if user.user_type.lower() == "guest" else None
@@ -207,7 +207,7 @@ class UsageLocationMissing(UserHygieneRule):
     fragment = _check_schema(False)
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("no-usage-location", lambda u: not u.usage_location)
+        return ctx.index.where("usage_location", None, lambda location: not location)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.usage_location else {}
