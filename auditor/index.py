@@ -17,8 +17,8 @@ import re
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from itertools import compress
-from operator import attrgetter
+from itertools import compress, filterfalse
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
 from .model import Sku, TenantSnapshot, User
@@ -47,6 +47,9 @@ class AllBut:
 
 Population = frozenset[int] | AllBut | None  # None = every user
 T = TypeVar("T")
+
+
+_C_PASSES = 16  # distinct values up to which a C pass per value beats one Python pass
 
 
 def _positions() -> array[int]:
@@ -81,6 +84,8 @@ class TenantIndex:
             self._groups_by_ref[g.display_name.lower()].append(g.id)
         self._members = {g.id: g.members for g in snapshot.groups}
         self._direct: dict[str, array[int]] | None = None
+        self._attributes: dict[str, dict[str, array[int]]] = {}
+        self._pop_groups: dict[int, tuple[Population, dict[frozenset[str], array[int]]]] = {}
 
     # --- SKUs -------------------------------------------------------------------------------
 
@@ -153,7 +158,32 @@ class TenantIndex:
 
     def _attribute(self, name: str, wanted: set[str]) -> set[int]:
         """Users whose attribute (case-insensitive) is one of `wanted`."""
-        return set(self.matching(name, lambda v: bool(v) and v.lower() in wanted))
+        table = self._attributes.get(name)
+        if table is None:
+            table = self._attributes[name] = self._attribute_table(name)
+        out: set[int] = set()
+        for value in wanted:
+            out.update(table.get(value, ()))
+        return out
+
+    def _attribute_table(self, name: str) -> dict[str, array[int]]:
+        """Lower-cased attribute value -> positions: one C pass per distinct value when they are
+        few (departments, locations and user types usually are), else one Python pass."""
+        values = list(map(attrgetter(name), self.users))
+        lowered = {v: v.lower() for v in set(values) if v}
+        table: dict[str, array[int]] = defaultdict(_positions)
+        if len(set(lowered.values())) <= _C_PASSES:
+            originals: dict[str, set[str]] = defaultdict(set)
+            for value, low in lowered.items():
+                originals[low].add(value)
+            for low, group in originals.items():
+                table[low] = array("I", compress(range(len(values)), map(group.__contains__, values)))
+        else:
+            for pos, value in enumerate(values):
+                low = lowered.get(value)
+                if low is not None:
+                    table[low].append(pos)
+        return dict(table)
 
     def matching(self, name: str, keep: Callable[[Any], bool], *, shared: bool = False) -> Iterator[int]:
         """Positions, in order, of the users whose attribute `name` passes `keep`; `keep` sees
@@ -206,17 +236,32 @@ class TenantIndex:
             return
         offenders = sum(len(self._by_skuset[k]) for k in verdicts)
         if pop is not None and len(pop) < offenders:
-            users = self.users
-            for i in sorted(pop):
-                v = verdicts.get(users[i].sku_ids)
-                if v is not None:
-                    yield i, v
+            found = [(i, v) for k, positions in self._pop_by_skuset(pop).items()
+                     if (v := verdicts.get(k)) is not None for i in positions]
+            found.sort(key=itemgetter(0))
+            yield from found
             return
         for k in sorted(verdicts, key=lambda k: self._by_skuset[k][0]):
             v = verdicts[k]
-            for i in self._by_skuset[k]:
-                if pop is None or i in pop:
-                    yield i, v
+            positions: Iterable[int] = self._by_skuset[k]
+            if isinstance(pop, AllBut):
+                positions = filterfalse(pop.excluded.__contains__, positions)
+            elif pop is not None:
+                positions = filter(pop.__contains__, positions)
+            for i in positions:
+                yield i, v
+
+    def _pop_by_skuset(self, pop: frozenset[int] | AllBut) -> dict[frozenset[str], array[int]]:
+        """A population's positions grouped by SKU set, once per population (populations are
+        cached, and several policy entries usually share one)."""
+        found = self._pop_groups.get(id(pop))
+        if found is None or found[0] is not pop:
+            groups: dict[frozenset[str], array[int]] = defaultdict(_positions)
+            users = self.users
+            for i in sorted(pop):
+                groups[users[i].sku_ids].append(i)
+            found = self._pop_groups[id(pop)] = (pop, dict(groups))
+        return found[1]
 
     def direct_holders(self, sku_id: str) -> array[int]:
         """Users holding `sku_id` through a direct (not group-based) assignment."""

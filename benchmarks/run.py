@@ -94,6 +94,7 @@ def audit(url: str, token: str, out_dir: Path) -> dict[str, Any]:
     env = _env()
     env["AUDITOR_ACCESS_TOKEN"] = token
     env["SOURCE_DATE_EPOCH"] = "1793512800"
+    env["LICENSE_AUDITOR_TIMINGS"] = "1"
     command = [sys.executable, "-m", "auditor", "audit", "--graph-endpoint", url, "--policies", str(EXAMPLE),
                "--output-dir", str(out_dir), "--as-of", AS_OF, "--fail-on", "never"]
     started = time.perf_counter()
