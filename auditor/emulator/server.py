@@ -54,6 +54,10 @@ class SentMail:
     save_to_sent_items: bool
 
 
+class PlainText(str):
+    """A text/plain answer (e.g. /users/$count) rather than a JSON document."""
+
+
 class GraphError(Exception):
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -241,6 +245,14 @@ class GraphEmulator:
             return self._page(path, query, [wire.subscription_wire(s, query.select) for s in subs], eventual, 999)
         if segments == ["users"]:
             return self._list_users(path, query, eventual)
+        if segments == ["users", "$count"]:
+            # Graph counts only as an advanced query; without the header it answers 400.
+            if not eventual:
+                raise _bad("$count is not currently supported.")
+            if query.filter is not None:
+                raise _unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': "
+                                   f"{query.filter}")
+            return 200, PlainText(str(len(self.tenant.users)))
         if len(segments) == 2 and segments[0] == "users":
             user = self.tenant.user(segments[1])
             if user is None:
@@ -618,6 +630,9 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             extra: dict[str, str] | None = None,
         ) -> None:
             emulator._log(LoggedRequest(method, unquote(rel), query, headers, status, fault))
+            if isinstance(doc, PlainText):
+                self._raw(status, doc.encode(), "text/plain", extra)
+                return
             data = b"" if doc is None else _encode(doc)
             self._raw(status, data, "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8", extra)
 

@@ -134,6 +134,11 @@ class GraphClient:
         response = await self._send(url, headers or {}, what)
         return self._json(response, what)
 
+    async def fetch(self, path_or_url: str, *, headers: Mapping[str, str] | None = None) -> httpx.Response:
+        """The successful response itself (for answers that are not JSON, such as $count)."""
+        url = self.url(path_or_url)
+        return await self._send(url, headers or {}, self.describe(url))
+
     @staticmethod
     def _json(response: httpx.Response, what: str) -> Any:
         body = response.content
@@ -211,9 +216,9 @@ class GraphClient:
         while True:
             info = RequestInformation(Method.GET)
             info.url = url
-            info.headers.try_add("Accept", "application/json")
             for key, value in headers.items():
                 info.headers.try_add(key, value)
+            info.headers.try_add("Accept", "application/json")  # unless the caller chose
             info.add_request_options(
                 [
                     ResponseHandlerOption(NativeResponseHandler()),

@@ -5,6 +5,9 @@ Requests (no request per user, ever):
     GET /subscribedSkus
     GET /directory/subscriptions
     GET /users?$select=<what the rules need>&$top=999 (500 with signInActivity), all pages
+    GET /users/$count                                                        (ConsistencyLevel: eventual)
+        only when the collection is still running after ETA_AFTER seconds, for the progress
+        line's ETA; its failure changes nothing else
     GET /groups?$filter=displayName eq '<name>'   or   GET /groups/{id}      per policy group
     GET /groups?$filter=assignedLicenses/$count ne 0&$count=true            (ConsistencyLevel: eventual)
     GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages,
@@ -51,6 +54,7 @@ SIGN_IN_PAGE_SIZE = 500
 GROUP_FIELDS = "id,displayName,assignedLicenses"
 EVENTUAL = {"ConsistencyLevel": "eventual"}
 MEMBER_READS = 4  # concurrent transitive-member reads
+ETA_AFTER = 10.0  # seconds of collecting after which the user total is asked for (progress ETA)
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 T = TypeVar("T")
@@ -123,6 +127,19 @@ class _Collection:
         return out
 
     # --- users -----------------------------------------------------------------------------
+
+    async def user_total(self, after: float) -> None:
+        """After `after` seconds, tell the progress display how many users to expect (for its
+        ETA): a quick collection needs no ETA and spends no request on one. Best effort: a
+        failure only leaves the ETA out; the users listing itself reports real problems."""
+        await asyncio.sleep(after)
+        try:
+            response = await self.client.fetch("/users/$count", headers={**EVENTUAL, "Accept": "text/plain"})
+        except CollectionError:
+            return
+        text = response.content.strip()
+        if text.isdigit() and len(text) < 12:
+            self.progress.expect(int(text))
 
     async def users(self, with_sign_in: bool) -> tuple[list[User], bool]:
         """All users; falls back to reading without signInActivity on a 403 for it."""
@@ -312,13 +329,18 @@ async def collect(
     fallback_tid = str(claims.get("tid", "")) if claims else ""
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
-    org, skus, subs, groups, (users, signed) = await _all(
-        state.organization(fallback_tid),
-        state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
-        state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
-        state.groups(group_refs, group_decoder),
-        state.users(with_sign_in),
-    )
+    total = asyncio.ensure_future(state.user_total(ETA_AFTER))
+    try:
+        org, skus, subs, groups, (users, signed) = await _all(
+            state.organization(fallback_tid),
+            state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
+            state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
+            state.groups(group_refs, group_decoder),
+            state.users(with_sign_in),
+        )
+    finally:
+        total.cancel()  # still waiting on a throttled count: not worth a second more
+        await asyncio.gather(total, return_exceptions=True)
     groups = _share_member_ids(groups, users)
     progress.finish(len(users), client.requests - started)
     sku_list: list[Sku] = skus

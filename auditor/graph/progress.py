@@ -1,4 +1,4 @@
-"""Progress on stderr while collecting: pages, users, rate, and waits for throttling.
+"""Progress on stderr while collecting: pages, users, rate, ETA, and waits for throttling.
 
 On a terminal one line is rewritten in place; otherwise plain lines, at most every few seconds,
 so CI logs stay short.
@@ -19,6 +19,7 @@ class Progress:
         self.started = time.monotonic()
         self.pages = 0
         self.users = 0
+        self.total: int | None = None  # users expected (GET /users/$count), when known
         self._last = 0.0
         self._open_line = False
 
@@ -30,6 +31,9 @@ class Progress:
             self.stream.write(text + "\n")
         self.stream.flush()
 
+    def expect(self, total: int) -> None:
+        self.total = total
+
     def users_page(self, count: int) -> None:
         self.pages += 1
         self.users += count
@@ -37,11 +41,19 @@ class Progress:
         if now - self._last < self.interval:
             return
         self._last = now
-        elapsed = max(now - self.started, 1e-6)
-        self._write(
-            f"collecting users: {self.users:,} in {self.pages:,} pages ({self.users / elapsed:,.0f} users/s)",
-            transient=True,
-        )
+        self._write(self.line(now - self.started), transient=True)
+
+    def line(self, elapsed: float) -> str:
+        """The progress line after `elapsed` seconds."""
+        rate = self.users / max(elapsed, 1e-6)
+        done = f"{self.users:,}"
+        eta = ""
+        if self.total:
+            done += f" of {self.total:,} ({min(self.users / self.total, 1.0):.0%})"
+            left = max(self.total - self.users, 0)
+            if rate > 0:
+                eta = f", ETA {_duration(left / rate)}"
+        return f"collecting users: {done} in {self.pages:,} pages, {rate:,.0f} users/s{eta}"
 
     def note(self, message: str) -> None:
         self._write(message)
@@ -53,6 +65,17 @@ class Progress:
     def finish(self, users: int, requests: int) -> None:
         elapsed = time.monotonic() - self.started
         self._write(f"collected {users:,} users with {requests:,} Graph requests in {elapsed:.1f}s")
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
 
 
 class SilentProgress(Progress):

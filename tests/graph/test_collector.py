@@ -118,3 +118,40 @@ def test_collected_at_and_cloud(tenant, harness):
     assert got.collected_at == tenant.collected_at
     assert got.cloud is tenant.cloud
     assert got.tenant_id == tenant.tenant_id and got.tenant_name == "Contoso Test"
+
+
+def test_long_collection_asks_for_the_user_total_and_shows_an_eta(monkeypatch, harness):
+    from auditor.emulator.faults import Fault, FaultKind
+    from auditor.graph import collector
+
+    monkeypatch.setattr(collector, "ETA_AFTER", 0.0)
+    tenant = make_tenant(1600)
+    # the third page is slow, so the count is in by the time the rest are read
+    h = harness(tenant, faults=[Fault(FaultKind.SLOW, r"^GET /v1\.0/users\?.*skiptoken", delay=0.5)])
+    got = h.collect(need_sign_in=True)
+    assert got.users == tenant.users
+    counts = h.emulator.requests_to(r"/users/\$count")
+    assert len(counts) == 1 and counts[0].headers.get("consistencylevel") == "eventual"
+    lines = h.stderr.getvalue().splitlines()
+    assert any(f"of {len(tenant.users):,} (" in line and ", ETA " in line for line in lines), lines
+
+
+def test_quick_collection_spends_no_request_on_the_total(tenant, harness):
+    h = harness(tenant)
+    h.collect(need_sign_in=True)
+    assert not h.emulator.requests_to(r"/users/\$count")
+    assert "ETA" not in h.stderr.getvalue()
+
+
+def test_a_failed_count_only_leaves_the_eta_out(monkeypatch, harness):
+    from auditor.emulator.faults import Fault, FaultKind
+    from auditor.graph import collector
+
+    monkeypatch.setattr(collector, "ETA_AFTER", 0.0)
+    tenant = make_tenant(1200)
+    h = harness(tenant, faults=[Fault(FaultKind.FORBIDDEN, r"/users/\$count", count=None),
+                                Fault(FaultKind.SLOW, r"^GET /v1\.0/users\?.*skiptoken", delay=0.3)])
+    got = h.collect(need_sign_in=True)
+    assert got.users == tenant.users and not got.gaps
+    assert len(h.emulator.requests_to(r"/users/\$count")) == 1
+    assert "ETA" not in h.stderr.getvalue()
