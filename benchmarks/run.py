@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -105,9 +106,15 @@ def audit(url: str, token: str, out_dir: Path) -> dict[str, Any]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"audit exited {proc.returncode}; see {err.name}")
-    sizes = {p.name: p.stat().st_size for p in sorted(out_dir.iterdir())}
+    sizes = {p.name: p.stat().st_size for p in sorted(out_dir.iterdir()) if p.is_file()}
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
-            "reports": sizes}
+            "reports": sizes, "phases": _phases(Path(err.name).read_text(encoding="utf-8"))}
+
+
+def _phases(stderr: str) -> dict[str, float]:
+    """The audit's `timings:` line (LICENSE_AUDITOR_TIMINGS=1) as {phase: seconds}."""
+    line = next((ln for ln in stderr.splitlines() if ln.startswith("timings: ")), "")
+    return {name: float(sec) for name, sec in re.findall(r"([a-z-]+) ([0-9.]+)s", line)}
 
 
 def evaluation(users: int, seed: int) -> dict[str, Any]:
@@ -159,6 +166,16 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def phase_table(rows: list[dict[str, Any]]) -> str:
+    """Where the audit's wall time goes, per phase (from LICENSE_AUDITOR_TIMINGS)."""
+    names = list(dict.fromkeys(n for r in rows for n in r["audit"].get("phases", {})))
+    lines = ["| users | " + " | ".join(names) + " |", "| ---: |" + " ---: |" * len(names)]
+    for r in rows:
+        phases = r["audit"].get("phases", {})
+        lines.append(f"| {r['users']:,} | " + " | ".join(f"{phases.get(n, 0):.2f} s" for n in names) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -173,6 +190,8 @@ def main() -> None:
         for n in sizes:
             rows.append(run_size(n, args.seed, work))
     print(table(rows))
+    print()
+    print(phase_table(rows))
     print(json.dumps({"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "runs": rows},
                      indent=1, default=str))
     _ = resource  # rusage of children comes from os.wait4
