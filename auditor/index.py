@@ -117,13 +117,21 @@ class TenantIndex:
             self.warnings.append(f"group '{ref}' named in a policy was not found in the tenant")
         elif len(set(ids)) > 1:
             self.warnings.append(f"group name '{ref}' is ambiguous ({len(set(ids))} groups); all are used")
-        if self._position_of is None:
-            self._position_of = dict(zip(map(attrgetter("id"), self.users), range(len(self.users)), strict=True))
-        position = self._position_of
+        position = self._member_positions()
         out: set[int] = set()
         for gid in set(ids):
             out.update(position[m] for m in self._members[gid] if m in position)
         return out
+
+    def _member_positions(self) -> dict[str, int]:
+        """id -> position of the users who are members of any collected group: one C pass over
+        the users, and a map as large as the members rather than the tenant."""
+        if self._position_of is None:
+            members = set().union(*self._members.values())
+            ids = list(map(attrgetter("id"), self.users))
+            held = list(map(members.__contains__, ids))
+            self._position_of = dict(zip(compress(ids, held), compress(range(len(ids)), held), strict=True))
+        return self._position_of
 
     def select(self, selector: Selector) -> frozenset[int] | None:
         if selector not in self._populations:

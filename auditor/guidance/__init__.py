@@ -25,6 +25,7 @@ from .catalog import ALL_RULE_IDS, BUILDERS, Words
 from .clouds import ACTIVE_USERS_URL, variant
 from .facts import Facts
 from .links import GRAPH, URLS
+from .memo import Memo
 from .messages import MESSAGES
 from .plan import Line
 
@@ -50,8 +51,18 @@ def message(
     rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale
 ) -> str:
     _check(rule)
-    key, values = MESSAGES[rule](Facts(subject, skus, details), Words(locale))
-    return texts.render_one(locale, key, values)
+
+    def compute(facts: Facts) -> str:
+        key, values = MESSAGES[rule](facts, Words(locale))
+        return texts.render_one(locale, key, values)
+
+    text: str = _MESSAGES.get((rule, locale), subject, skus, details, compute)
+    return text
+
+
+# Findings of one rule mostly differ only in the user they name: reuse their text (memo.py).
+_MESSAGES = Memo()
+_REMEDIATIONS = Memo()
 
 
 def remediation(
@@ -64,7 +75,12 @@ def remediation(
     details: Mapping[str, Any],
 ) -> dict[str, Any]:
     _check(rule)
-    facts = Facts(subject, skus, details)
+    out: dict[str, Any] = _REMEDIATIONS.get(
+        (rule, cloud, locale), subject, skus, details, lambda facts: _remediation(rule, cloud, locale, facts))
+    return out
+
+
+def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts) -> dict[str, Any]:
     words = Words(locale)
     var = variant(cloud)
     plan = BUILDERS[rule](facts, var, words)

@@ -135,7 +135,7 @@ def sku_not_allowed(f: Facts, v: Variant, w: Words) -> Plan:
     bad = list(f.skus)
     new = f.text("replace_with")
     allowed = f.strs("allowed")
-    if not new and not allowed:
+    if not bad or (not new and not allowed):  # no products named: _removal shows where to look
         return _removal(f, v, w, bad)
     direct, grouped = f.direct(bad), f.grouped(bad)
     target = new or w.any(allowed)

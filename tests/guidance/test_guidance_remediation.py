@@ -114,6 +114,7 @@ def test_missing_or_malformed_details_degrade(rule: str, locale: Locale) -> None
         ({}, [], {}),
         ({"type": "user"}, ["X"], {"assigned_by_group": "oops", "sku_ids": None, "enabled": "many", "tenants": 3,
                                    "surplus": [1, None], "days": True, "allowed": None}),
+        (RICH[rule][0], [], RICH[rule][2]),  # full details, but the finding names no products
     ):
         r = remediation(rule, cloud=Cloud.CHINA, locale=locale, subject=subject, skus=skus, details=details)
         assert r["summary"] and r["steps"]

@@ -1,0 +1,180 @@
+"""Reuse of guidance text between findings that differ only in which user they name.
+
+A large tenant has tens of thousands of findings of one rule whose guidance is the same text
+apart from the user's name and object id. `Memo.get` computes it once with two sentinels in
+place of the user's label and Graph path segment, records which detail keys the builder read,
+and serves later findings whose rule, locale, cloud, products, other subject fields and *read*
+details are equal by putting their own label and id in place of the sentinels.
+
+Sound because the builders are pure functions of the facts they read: every read of the
+details goes through `_Reads` (a key read, or the whole mapping when iterated), the user's
+label and path segment are only ever interpolated into text, and everything else about the
+subject is part of the key. Only user subjects are memoized; the rest are few.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from .facts import Facts, as_map, as_strs
+
+_USER_FIELDS = ("id", "upn", "display_name")
+_WHOLE = "\x00whole"  # read-set marker: the builder iterated the details
+_MAX_ENTRIES = 4096  # per memo: distinct texts kept (beyond it, compute without storing)
+_TRIAL = 64  # misses after which a slot that misses more often than it hits is no longer tried
+
+
+class _Reads(Mapping[str, Any]):
+    """The details, recording which keys are read."""
+
+    def __init__(self, details: Mapping[str, Any]) -> None:
+        self._details = details
+        self.keys_read: dict[str, None] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        self.keys_read[key] = None
+        return self._details[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self.keys_read[_WHOLE] = None
+        return iter(self._details)
+
+    def __len__(self) -> int:
+        self.keys_read[_WHOLE] = None
+        return len(self._details)
+
+
+class _Masked(Facts):
+    """Facts whose user label and Graph path segment are sentinels."""
+
+    def __init__(self, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any],
+                 label: str, ref: str) -> None:
+        super().__init__(subject, skus, details)
+        self._label = label
+        self._ref = ref
+
+    @property
+    def user_ref(self) -> str:
+        return self._ref
+
+
+_MISSING = object()
+# Subclasses of str, dict or list are not taken for JSON (they could behave differently).
+_STRICT = orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _key_of(values: tuple[Any, ...]) -> bytes:
+    """A key equal for equal JSON-like values: their JSON text plus the outer types (a builder
+    may tell a list from a tuple; inside, lists and tuples are read alike). TypeError for a
+    value JSON cannot hold. Mappings keep their order: another order is another key."""
+    return orjson.dumps([list(map(_type_name, values)), values], option=_STRICT)
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def _substitute(value: Any, swaps: tuple[tuple[str, str], ...]) -> Any:
+    """A copy of `value` with the sentinels replaced in every string (for what JSON cannot hold)."""
+    if isinstance(value, str):
+        for sentinel, real in swaps:
+            value = value.replace(sentinel, real)
+        return value
+    if isinstance(value, list | tuple):
+        return type(value)(_substitute(v, swaps) for v in value)
+    if isinstance(value, dict):
+        return {k: _substitute(v, swaps) for k, v in value.items()}
+    return value
+
+
+class _Slot:
+    """What is kept for one (key, other subject fields, products)."""
+
+    __slots__ = ("hits", "misses", "variants")
+
+    def __init__(self) -> None:
+        self.variants: list[tuple[tuple[str, ...], dict[bytes, str | bytes]]] = []  # (keys read, {values: text})
+        self.hits = 0
+        self.misses = 0
+
+
+class Memo:
+    """`compute(facts)` -> text or JSON-like structure, reused across users (see the module docstring)."""
+
+    def __init__(self) -> None:
+        token = secrets.token_hex(8)  # tenant text cannot guess it
+        self._label = f"\x00label-{token}\x00"
+        self._ref = f"\x00ref-{token}\x00"
+        self._json_label = orjson.dumps(self._label)[1:-1]
+        self._json_ref = orjson.dumps(self._ref)[1:-1]
+        # (key, other subject fields, products) -> _Slot
+        self._slots: dict[Any, _Slot] = {}
+        self._size = 0
+
+    def get(self, key: Any, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any],
+            compute: Callable[[Facts], Any]) -> Any:
+        subject, details = as_map(subject), as_map(details)
+        if subject.get("type") != "user":
+            return compute(Facts(subject, skus, details))
+        try:
+            rest = _key_of(tuple(sorted((k, v) for k, v in subject.items() if k not in _USER_FIELDS)))
+            slot = self._slots.get((key, rest, as_strs(skus)))
+            if slot is None:
+                slot = self._slots[(key, rest, as_strs(skus))] = _Slot()
+            elif slot.misses > _TRIAL and slot.hits < slot.misses:  # per-user text: not worth keeping
+                return compute(Facts(subject, skus, details))
+            for keys_read, stored in slot.variants:
+                found = stored.get(_read(details, keys_read))
+                if found is not None:
+                    slot.hits += 1
+                    return self._fill(found, subject, skus, details)
+            slot.misses += 1
+            reads = _Reads(details)
+            template = compute(_Masked(subject, skus, reads, self._label, self._ref))
+            keys_read = tuple(reads.keys_read)
+            values = _read(details, keys_read)
+        except TypeError:  # a value that cannot be part of a key: compute it plainly
+            return compute(Facts(subject, skus, details))
+        kept = self._keep(template)
+        if kept is None:
+            real = Facts(subject, skus, details)
+            return _substitute(template, ((self._label, real.label()), (self._ref, real.user_ref)))
+        if self._size < _MAX_ENTRIES:
+            self._size += 1
+            for known, stored in slot.variants:
+                if known == keys_read:
+                    stored[values] = kept
+                    break
+            else:
+                slot.variants.append((keys_read, {values: kept}))
+        return self._fill(kept, subject, skus, details)
+
+    @staticmethod
+    def _keep(template: Any) -> str | bytes | None:
+        """Text as is; a structure as JSON when it comes back from JSON unchanged; else None."""
+        if type(template) is str:
+            return template
+        try:
+            text = orjson.dumps(template, option=_STRICT)
+        except TypeError:
+            return None
+        return text if orjson.loads(text) == template else None
+
+    def _fill(self, kept: str | bytes, subject: Mapping[str, Any], skus: Sequence[str],
+              details: Mapping[str, Any]) -> Any:
+        real = Facts(subject, skus, details)
+        if isinstance(kept, str):
+            return kept.replace(self._label, real.label()).replace(self._ref, real.user_ref)
+        text = kept.replace(self._json_label, orjson.dumps(real.label())[1:-1])
+        return orjson.loads(text.replace(self._json_ref, orjson.dumps(real.user_ref)[1:-1]))
+
+
+def _read(details: Mapping[str, Any], keys_read: tuple[str, ...]) -> bytes:
+    """The key of what `keys_read` finds in `details` (present or not, and the values)."""
+    if _WHOLE in keys_read:
+        return _key_of((details,))
+    return _key_of((tuple(k in details for k in keys_read), *(details.get(k) for k in keys_read)))

@@ -1,0 +1,115 @@
+"""Reused guidance text (guidance/memo.py) is exactly what computing it afresh gives."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from test_guidance_remediation import RICH
+
+from auditor.guidance import _remediation, message, remediation
+from auditor.guidance.catalog import Words
+from auditor.guidance.facts import Facts
+from auditor.guidance.memo import Memo
+from auditor.guidance.messages import MESSAGES
+from auditor.guidance.texts import render_one
+from auditor.model import Cloud, Locale
+
+NAMES = ["Ann Lee", "ann@contoso.example", "", None, "{user} {sku}", "Zoë <b>&amp;</b>", "a" * 300, "=1+1"]
+UPNS = ["ann@contoso.example", "bob_partner.example#EXT#@contoso.example", "", None, "{0}@x"]
+IDS = ["11111111-aaaa", "22222222-bbbb", "", None, "{user-id}"]
+GROUPS = [{}, {"SPE_E5": []}, {"SPE_E5": ["All Staff"]}, {"SPE_E5": ["All Staff", "Sales"]}, {"EMS": ["X"]}, []]
+
+
+def _variants(seed: int, count: int) -> list[tuple[str, dict[str, Any], list[str], dict[str, Any]]]:
+    """User findings of every rule with shuffled user fields and varied details, shapes repeating."""
+    rng = random.Random(seed)
+    user_rules = [r for r, (subject, _, _) in RICH.items() if subject.get("type") == "user"]
+    out = []
+    for _ in range(count):
+        rule = rng.choice(user_rules)
+        _, skus, details = RICH[rule]
+        subject: dict[str, Any] = {"type": "user"}
+        for field, pool in (("id", IDS), ("upn", UPNS), ("display_name", NAMES)):
+            value = rng.choice(pool)
+            if value is not None:
+                subject[field] = value
+        if rng.random() < 0.1:
+            subject["sku"] = "SPE_E5"  # any other subject field is part of the key
+        details = dict(details)
+        if rng.random() < 0.5:
+            details["assigned_by_group"] = rng.choice(GROUPS)
+        if rng.random() < 0.3:
+            details["last_sign_in"] = rng.choice([None, "2026-01-02T03:04:05Z", "2025-12-31T23:59:59Z", 5])
+        if rng.random() < 0.2:
+            details.pop(rng.choice(sorted(details) or ["x"]), None)
+        if rng.random() < 0.1:
+            details["days"] = rng.choice([90, 90.0, True, "90"])
+        out.append((rule, subject, list(rng.choice([skus, [], ["SPE_E5", "EMS"]])), details))
+    return out
+
+
+@pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
+def test_reused_remediation_and_message_equal_fresh_ones(locale: Locale) -> None:
+    for cloud in (Cloud.WORLDWIDE, Cloud.CHINA, Cloud.GERMANY):
+        for rule, subject, skus, details in _variants(hash((locale, cloud)) & 0xFFFF, 600):
+            facts = Facts(subject, skus, details)
+            fresh = _remediation(rule, cloud, locale, facts)
+            key, values = MESSAGES[rule](Facts(subject, skus, details), Words(locale))
+            assert remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details) == fresh
+            assert message(rule, subject=subject, skus=skus, details=details, locale=locale) == render_one(
+                locale, key, values)
+
+
+def test_reuse_happens_and_copies_are_independent() -> None:
+    memo = Memo()
+    calls: list[str] = []
+
+    def compute(f: Facts) -> dict[str, Any]:
+        calls.append(f.label())
+        return {"steps": [f"remove from {f.label()}"], "path": f"/users/{f.user_ref}", "n": f.details.get("days")}
+
+    ann = {"type": "user", "id": "id-ann", "upn": "ann@x", "display_name": "Ann"}
+    bob = {"type": "user", "id": "id-bob", "upn": "bob@x"}
+    first = memo.get("k", ann, ["E5"], {"days": 90, "unread": 1}, compute)
+    second = memo.get("k", bob, ["E5"], {"days": 90, "unread": 2}, compute)
+    assert first == {"steps": ["remove from Ann (ann@x)"], "path": "/users/id-ann", "n": 90}
+    assert second == {"steps": ["remove from bob@x"], "path": "/users/id-bob", "n": 90}
+    assert len(calls) == 1  # an unread detail does not matter
+    first["steps"].append("changed")
+    assert memo.get("k", ann, ["E5"], {"days": 90}, compute)["steps"] == ["remove from Ann (ann@x)"]
+    memo.get("k", ann, ["E5"], {"days": 30}, compute)  # a read detail that differs
+    memo.get("k", ann, ["EMS"], {"days": 90}, compute)  # other products
+    memo.get("k", {**ann, "type": "group"}, ["E5"], {"days": 90}, compute)  # not a user: never reused
+    assert len(calls) == 4
+
+
+def test_iterating_the_details_makes_all_of_them_the_key() -> None:
+    memo = Memo()
+    calls = []
+
+    def compute(f: Facts) -> list[str]:
+        calls.append(1)
+        return sorted(f.details)
+
+    user = {"type": "user", "id": "u"}
+    assert memo.get("k", user, [], {"a": 1}, compute) == ["a"]
+    assert memo.get("k", user, [], {"a": 1, "b": 2}, compute) == ["a", "b"]
+    assert memo.get("k", user, [], {"a": 1}, compute) == ["a"]
+    assert len(calls) == 2
+
+
+
+def test_a_structure_json_cannot_hold_is_filled_in_place_and_not_kept() -> None:
+    memo = Memo()
+    calls = []
+
+    def compute(f: Facts) -> tuple[str, ...]:
+        calls.append(1)
+        return ("for", f.label(), f.user_ref)
+
+    ann = {"type": "user", "id": "id-ann", "upn": "ann@x"}
+    assert memo.get("k", ann, [], {}, compute) == ("for", "ann@x", "id-ann")
+    assert memo.get("k", {**ann, "id": "id-2"}, [], {}, compute) == ("for", "ann@x", "id-2")
+    assert len(calls) == 2
