@@ -62,7 +62,6 @@ class _Masked(Facts):
         return self._ref
 
 
-_MISSING = object()
 # Subclasses of str, dict or list are not taken for JSON (they could behave differently).
 _STRICT = orjson.OPT_PASSTHROUGH_SUBCLASS
 
