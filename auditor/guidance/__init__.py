@@ -51,17 +51,12 @@ def message(
     rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale
 ) -> str:
     _check(rule)
-
-    def compute(facts: Facts) -> str:
-        key, values = MESSAGES[rule](facts, Words(locale))
-        return texts.render_one(locale, key, values)
-
-    text: str = _MESSAGES.get((rule, locale), subject, skus, details, compute)
-    return text
+    key, values = MESSAGES[rule](Facts(subject, skus, details), Words(locale))
+    return texts.render_one(locale, key, values)
 
 
-# Findings of one rule mostly differ only in the user they name: reuse their text (memo.py).
-_MESSAGES = Memo()
+# Remediation of one rule mostly differs only in the user it names: reuse it (memo.py). A
+# one-line message is cheaper to build than to look up, so it is not memoized.
 _REMEDIATIONS = Memo()
 
 

@@ -8,12 +8,9 @@ from typing import Any
 import pytest
 from test_guidance_remediation import RICH
 
-from auditor.guidance import _remediation, message, remediation
-from auditor.guidance.catalog import Words
+from auditor.guidance import _REMEDIATIONS, _remediation, remediation
 from auditor.guidance.facts import Facts
 from auditor.guidance.memo import Memo
-from auditor.guidance.messages import MESSAGES
-from auditor.guidance.texts import render_one
 from auditor.model import Cloud, Locale
 
 NAMES = ["Ann Lee", "ann@contoso.example", "", None, "{user} {sku}", "Zoë <b>&amp;</b>", "a" * 300, "=1+1"]
@@ -51,15 +48,12 @@ def _variants(seed: int, count: int) -> list[tuple[str, dict[str, Any], list[str
 
 
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
-def test_reused_remediation_and_message_equal_fresh_ones(locale: Locale) -> None:
+def test_reused_remediation_equals_fresh_one(locale: Locale) -> None:
     for cloud in (Cloud.WORLDWIDE, Cloud.CHINA, Cloud.GERMANY):
         for rule, subject, skus, details in _variants(sum(map(ord, locale.value + cloud.value)), 600):
-            facts = Facts(subject, skus, details)
-            fresh = _remediation(rule, cloud, locale, facts)
-            key, values = MESSAGES[rule](Facts(subject, skus, details), Words(locale))
+            fresh = _remediation(rule, cloud, locale, Facts(subject, skus, details))
             assert remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details) == fresh
-            assert message(rule, subject=subject, skus=skus, details=details, locale=locale) == render_one(
-                locale, key, values)
+    assert sum(slot.hits for slot in _REMEDIATIONS._slots.values()) > 0  # reuse was exercised
 
 
 def test_reuse_happens_and_copies_are_independent() -> None:
