@@ -18,8 +18,8 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import compress, filterfalse
-from operator import attrgetter, itemgetter
-from typing import Any, TypeVar
+from operator import attrgetter, itemgetter, methodcaller
+from typing import Any, TypeVar, cast
 
 from .model import Sku, TenantSnapshot, User
 from .policy.model import Selector
@@ -56,6 +56,16 @@ def _positions() -> array[int]:
     return array("I")
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _glob_test(patterns: Iterable[str]) -> Callable[[str], Any]:
+    """A test of lower-cased text against case-insensitive globs: `str.endswith` when every
+    pattern is `*` + literal text (the usual `*@domain`), which runs several times faster than
+    the regular expression fnmatch gives, otherwise that expression."""
+    lowered = [p.lower() for p in patterns]
+    if all(p.startswith("*") and not any(c in p[1:] for c in "*?[") for p in lowered):
+        return methodcaller("endswith", tuple(p[1:] for p in lowered))
+    return re.compile("|".join(fnmatch.translate(p) for p in lowered)).match
 
 
 def is_guid(text: str) -> bool:
@@ -118,10 +128,11 @@ class TenantIndex:
         elif len(set(ids)) > 1:
             self.warnings.append(f"group name '{ref}' is ambiguous ({len(set(ids))} groups); all are used")
         position = self._member_positions()
-        out: set[int] = set()
+        out: set[int | None] = set()
         for gid in set(ids):
-            out.update(position[m] for m in self._members[gid] if m in position)
-        return out
+            out.update(map(position.get, self._members[gid]))  # None: a member that is not a user
+        out.discard(None)
+        return cast(set[int], out)
 
     def _member_positions(self) -> dict[str, int]:
         """id -> position of the users who are members of any collected group: one C pass over
@@ -153,9 +164,8 @@ class TenantIndex:
         if s.usage_locations:
             parts.append(self._attribute("usage_location", {loc.lower() for loc in s.usage_locations}))
         if s.upn:
-            match = re.compile("|".join(fnmatch.translate(p.lower()) for p in s.upn)).match
             upns = map(str.lower, map(attrgetter("user_principal_name"), users))
-            parts.append(set(compress(range(len(users)), map(match, upns))))
+            parts.append(set(compress(range(len(users)), map(_glob_test(s.upn), upns))))
         if not parts:
             return None  # `all: true`
         parts.sort(key=len)

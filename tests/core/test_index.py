@@ -68,10 +68,11 @@ def test_index_passes_match_their_definitions(departments: int) -> None:
     wanted = ("dept 1", "DEPT 3")
     assert index.select(Selector(departments=wanted)) == {
         i for i, u in enumerate(users) if u.department and u.department.lower() in {w.lower() for w in wanted}}
-    patterns = ("user0*@contoso.example", "*E*@contoso.example")
-    assert index.select(Selector(upn=patterns)) == {
-        i for i, u in enumerate(users)
-        if any(fnmatch.fnmatchcase(u.user_principal_name.lower(), p.lower()) for p in patterns)}
+    for patterns in (("user0*@contoso.example", "*E*@contoso.example"), ("*7@CONTOSO.example", "*12@contoso.example"),
+                     ("*",), ("*[0-3]@contoso.example",), ("CFO@contoso.example",), ("*?",)):
+        assert index.select(Selector(upn=patterns)) == {
+            i for i, u in enumerate(users)
+            if any(fnmatch.fnmatchcase(u.user_principal_name.lower(), p.lower()) for p in patterns)}, patterns
     group = tenant.groups[0]
     members = set(group.members)
     assert index.select(Selector(groups=(group.display_name,))) == {
