@@ -1,6 +1,6 @@
 """Scale benchmark: the Graph paging floor, `license-auditor audit` end to end, and evaluation alone.
 
-    python -m benchmarks.run [--sizes 10000,100000,1000000] [--seed 7] [--keep DIR]
+    python -m benchmarks.run [--sizes 10000,100000,1000000] [--seed 7] [--repeat 3] [--keep DIR]
 
 For each tenant size it starts the Graph emulator (benchmarks.serve) in its own process, so the
 emulator's CPU is not counted against the auditor, and measures side by side:
@@ -11,7 +11,8 @@ emulator's CPU is not counted against the auditor, and measures side by side:
      report formats) with policies/example.yaml: wall time, CPU time, peak RSS, requests;
   c  evaluate() alone on the tenant in memory with 50 assignment entries (benchmarks.evaluate).
 
-The auditor package is byte-compiled first, as an install would leave it.
+Floor and audit run --repeat times in alternation per size; the table shows the pair with the
+median b/a and the range. The auditor package is byte-compiled first, as an install would leave it.
 
 Prints a Markdown table (the one in docs/benchmarks.md) and the raw figures as JSON.
 """
@@ -24,6 +25,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -128,24 +130,34 @@ def evaluation(users: int, seed: int) -> dict[str, Any]:
     return doc
 
 
-def run_size(users: int, seed: int, work: Path) -> dict[str, Any]:
+def run_size(users: int, seed: int, work: Path, repeat: int) -> dict[str, Any]:
+    """Floor and audit measured `repeat` times in alternation (each pair sees the same machine
+    state); the pair with the median ratio is the one reported, with the range of ratios."""
     print(f"--- {users:,} users: starting the emulator", file=sys.stderr, flush=True)
     emulator = Emulator(users, seed)
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
     try:
         url, token = emulator.info["url"], emulator.info["token"]
-        print(f"    emulator ready in {emulator.info['setup_s']}s; floor", file=sys.stderr, flush=True)
-        emulator.command("reset")
-        a = floor(url, token)
-        a["requests"] = emulator.command("stats")
-        print(f"    floor {a['wall_s']:.1f}s; audit", file=sys.stderr, flush=True)
-        emulator.command("reset")
-        b = audit(url, token, work / f"reports-{users}")
-        b["requests"] = emulator.command("stats")
+        print(f"    emulator ready in {emulator.info['setup_s']}s", file=sys.stderr, flush=True)
+        for i in range(repeat):
+            emulator.command("reset")
+            a = floor(url, token)
+            a["requests"] = emulator.command("stats")
+            emulator.command("reset")
+            out_dir = work / f"reports-{users}"
+            shutil.rmtree(out_dir, ignore_errors=True)  # each audit writes afresh; the last run's reports stay
+            b = audit(url, token, out_dir)
+            b["requests"] = emulator.command("stats")
+            pairs.append((a, b))
+            print(f"    run {i + 1}: floor {a['wall_s']:.1f}s, audit {b['wall_s']:.1f}s", file=sys.stderr, flush=True)
     finally:
         emulator.close()
-    print(f"    audit {b['wall_s']:.1f}s; evaluation alone", file=sys.stderr, flush=True)
+    print("    evaluation alone", file=sys.stderr, flush=True)
     c = evaluation(users, seed)
-    return {"users": users, "floor": a, "audit": b, "evaluate": c, "ratio": b["wall_s"] / a["wall_s"]}
+    ratios = [b["wall_s"] / a["wall_s"] for a, b in pairs]
+    middle = sorted(range(len(pairs)), key=ratios.__getitem__)[len(pairs) // 2]
+    a, b = pairs[middle]
+    return {"users": users, "floor": a, "audit": b, "evaluate": c, "ratio": ratios[middle], "ratios": ratios}
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -162,11 +174,18 @@ def table(rows: list[dict[str, Any]]) -> str:
         rep = b["reports"]
         lines.append(
             f"| {r['users']:,} | {a['wall_s']:.1f} s / {a['cpu_s']:.1f} s | {b['wall_s']:.1f} s / {b['cpu_s']:.1f} s "
-            f"| {r['ratio']:.2f} | {b['peak_rss_mb']:,.0f} MB | {req} | {c['evaluate_s']:.1f} s | {c['findings']:,} "
+            f"| {_ratio(r)} | {b['peak_rss_mb']:,.0f} MB | {req} | {c['evaluate_s']:.1f} s | {c['findings']:,} "
             f"| {rep.get('report.html', 0) / 1000:,.0f} kB | {rep.get('report.json', 0) / 1e6:,.1f} MB "
             f"| {rep.get('findings.csv', 0) / 1e6:,.1f} MB |"
         )
     return "\n".join(lines)
+
+
+def _ratio(row: dict[str, Any]) -> str:
+    ratios = row.get("ratios") or [row["ratio"]]
+    if len(ratios) == 1:
+        return f"{row['ratio']:.2f}"
+    return f"{row['ratio']:.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
 
 
 def phase_table(rows: list[dict[str, Any]]) -> str:
@@ -184,6 +203,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", metavar="DIR", help="keep the reports under DIR")
+    parser.add_argument("--repeat", type=int, default=3, help="floor/audit pairs per size (the median is reported)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     # Bytecode as an installed package has it (pip compiles at install): otherwise, with
@@ -194,7 +214,7 @@ def main() -> None:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
         for n in sizes:
-            rows.append(run_size(n, args.seed, work))
+            rows.append(run_size(n, args.seed, work, max(1, args.repeat)))
     print(table(rows))
     print()
     print(phase_table(rows))
