@@ -58,10 +58,7 @@ def guard_cell(value: str) -> str:
 
 
 def _text(value: object) -> str:
-    # clean() and guard_cell() inlined for the common case: a worklist has a million cells
-    text = value if type(value) is str and len(value) <= _CELL_LIMIT and value.isprintable() else clean(
-        value, _CELL_LIMIT)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return guard_cell(clean(value, _CELL_LIMIT))
 
 
 def _groups(details: Mapping[str, Any]) -> str:
