@@ -273,8 +273,8 @@ class UserDecoder:
         return wire.next_link, lambda: self._page_users(wire.value)
 
     def _page_users(self, values: Sequence[_WireUser]) -> list[User] | None:
-        strings = self._strings
         layouts = self._raw_layouts
+        record = self._record
         plain = PLAIN_UTC.fullmatch
         users: list[User] = []
         append = users.append
@@ -300,27 +300,32 @@ class UserDecoder:
                         last_ni is not None and not plain(last_ni) and not _valid_when(last_ni)
                     ):
                         return None
-            uid, user_type, department, location = w.id, w.userType, w.department, w.usageLocation
-            if not uid or not w.userPrincipalName:
+            if not w.id or not w.userPrincipalName:
                 return None
-            append(
-                User(
-                    uid,
-                    w.userPrincipalName,
-                    w.displayName or "",
-                    w.accountEnabled is not False,
-                    strings.setdefault(user_type, user_type) if user_type else "Member",
-                    None if department is None else strings.setdefault(department, department),
-                    None if location is None else strings.setdefault(location, location),
-                    layout[0],
-                    layout[1],
-                    w.createdDateTime,
-                    last,
-                    last_ni,
-                    layout[2],
-                )
-            )
+            append(record(w.id, w.userPrincipalName, w.displayName, w.accountEnabled, w.userType, w.department,
+                          w.usageLocation, layout, w.createdDateTime, last, last_ni))
         return users
+
+    def _record(self, uid: str, upn: str, name: str | None, enabled: bool | None, user_type: str | None,
+                department: str | None, location: str | None, layout: tuple[Any, Any, Any], created: str | None,
+                last: str | None, last_ni: str | None) -> User:
+        """A User from checked plain values (both fast paths); repeated texts are shared."""
+        strings = self._strings
+        return User(
+            uid,
+            upn,
+            name or "",
+            enabled is not False,
+            strings.setdefault(user_type, user_type) if user_type else "Member",
+            None if department is None else strings.setdefault(department, department),
+            None if location is None else strings.setdefault(location, location),
+            layout[0],
+            layout[1],
+            created,
+            last,
+            last_ni,
+            layout[2],
+        )
 
     def _fast_user(self, raw: Any) -> User | None:
         """The common case, several times cheaper: plain JSON types everywhere and a license
@@ -363,22 +368,7 @@ class UserDecoder:
         layout = self._layout(get("assignedLicenses"), get("licenseAssignmentStates"))
         if layout is None:
             return None
-        strings = self._strings
-        return User(
-            uid,
-            upn,
-            name or "",
-            enabled is not False,
-            strings.setdefault(user_type, user_type) if user_type else "Member",
-            None if department is None else strings.setdefault(department, department),
-            None if location is None else strings.setdefault(location, location),
-            layout[0],
-            layout[1],
-            created,
-            last,
-            last_ni,
-            layout[2],
-        )
+        return self._record(uid, upn, name, enabled, user_type, department, location, layout, created, last, last_ni)
 
     def _layout(self, licenses: Any, states: Any) -> tuple[Any, Any, Any] | None:
         """(assigned licenses, assignment states, sku ids) for raw lists, cached by content.
