@@ -77,32 +77,20 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _substitute(value: Any, swaps: tuple[tuple[str, str], ...]) -> Any:
-    """A copy of `value` with the sentinels replaced in every string (for what JSON cannot hold)."""
-    if isinstance(value, str):
-        for sentinel, real in swaps:
-            value = value.replace(sentinel, real)
-        return value
-    if isinstance(value, list | tuple):
-        return type(value)(_substitute(v, swaps) for v in value)
-    if isinstance(value, dict):
-        return {k: _substitute(v, swaps) for k, v in value.items()}
-    return value
-
-
 class _Slot:
     """What is kept for one (key, other subject fields, products)."""
 
     __slots__ = ("hits", "misses", "variants")
 
     def __init__(self) -> None:
-        self.variants: list[tuple[tuple[str, ...], dict[bytes, str | bytes]]] = []  # (keys read, {values: text})
+        self.variants: list[tuple[tuple[str, ...], dict[bytes, bytes]]] = []  # (keys read, {values: JSON})
         self.hits = 0
         self.misses = 0
 
 
 class Memo:
-    """`compute(facts)` -> text or JSON-like structure, reused across users (see the module docstring)."""
+    """`compute(facts)` -> a JSON-like structure, reused across users (see the module docstring).
+    A structure JSON cannot hold unchanged (tuples, other types) is computed afresh each time."""
 
     def __init__(self) -> None:
         token = secrets.token_hex(8)  # tenant text cannot guess it
@@ -131,17 +119,19 @@ class Memo:
                 if found is not None:
                     slot.hits += 1
                     return self._fill(found, subject, skus, details)
-            slot.misses += 1
-            reads = _Reads(details)
-            template = compute(_Masked(subject, skus, reads, self._label, self._ref))
-            keys_read = tuple(reads.keys_read)
-            values = _read(details, keys_read)
-        except TypeError:  # a value that cannot be part of a key: compute it plainly
+        except TypeError:  # a value that cannot be part of a key
             return compute(Facts(subject, skus, details))
-        kept = self._keep(template)
-        if kept is None:
-            real = Facts(subject, skus, details)
-            return _substitute(template, ((self._label, real.label()), (self._ref, real.user_ref)))
+        slot.misses += 1
+        reads = _Reads(details)
+        template = compute(_Masked(subject, skus, reads, self._label, self._ref))
+        keys_read = tuple(reads.keys_read)
+        try:
+            values = _read(details, keys_read)
+            kept = orjson.dumps(template, option=_STRICT)
+        except TypeError:
+            kept = None
+        if kept is None or orjson.loads(kept) != template:  # not JSON, or not the same back from it
+            return compute(Facts(subject, skus, details))
         if self._size < _MAX_ENTRIES:
             self._size += 1
             for known, stored in slot.variants:
@@ -152,22 +142,9 @@ class Memo:
                 slot.variants.append((keys_read, {values: kept}))
         return self._fill(kept, subject, skus, details)
 
-    @staticmethod
-    def _keep(template: Any) -> str | bytes | None:
-        """Text as is; a structure as JSON when it comes back from JSON unchanged; else None."""
-        if type(template) is str:
-            return template
-        try:
-            text = orjson.dumps(template, option=_STRICT)
-        except TypeError:
-            return None
-        return text if orjson.loads(text) == template else None
-
-    def _fill(self, kept: str | bytes, subject: Mapping[str, Any], skus: Sequence[str],
-              details: Mapping[str, Any]) -> Any:
+    def _fill(self, kept: bytes, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any]) -> Any:
+        """The kept JSON with this user's label and path segment in place of the sentinels."""
         real = Facts(subject, skus, details)
-        if isinstance(kept, str):
-            return kept.replace(self._label, real.label()).replace(self._ref, real.user_ref)
         text = kept.replace(self._json_label, orjson.dumps(real.label())[1:-1])
         return orjson.loads(text.replace(self._json_ref, orjson.dumps(real.user_ref)[1:-1]))
 
