@@ -294,9 +294,10 @@ class TenantIndex:
         return self._direct.get(sku_id, array("I"))
 
     def _by_layout(self) -> dict[tuple[Any, Any], array[int]]:
-        """Positions, in order, per distinct (assignedLicenses, licenseAssignmentStates) of the
-        licensed users. Decoded tenants share one tuple per layout, so pairs are grouped by
-        identity first (cheap) and then merged by value (which also covers unshared tuples)."""
+        """Positions per distinct (assignedLicenses, licenseAssignmentStates) of the licensed
+        users. Decoded tenants share one tuple per layout, so pairs are grouped by identity first
+        (cheap) and then merged by value (which also covers unshared tuples; merged groups are
+        not in position order)."""
         users = self.users
         pairs = zip(map(id, map(attrgetter("assigned_licenses"), users)),
                     map(id, map(attrgetter("license_assignment_states"), users)), strict=True)
