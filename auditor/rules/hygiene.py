@@ -9,7 +9,7 @@ from typing import Any
 from ..model import Finding, Severity, Subject, SubjectType, User
 from ..policy.model import HygieneCheck, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA
-from ..snapshot import PLAIN_UTC, is_plain_utc
+from ..snapshot import PLAIN_UTC
 from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
 
 
@@ -118,7 +118,7 @@ class InactiveUserLicensed(UserHygieneRule):
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         # Most accounts signed in recently: settle those by comparing text in one tight pass and
         # leave the rest to `offends`, which parses (the outcome is the same either way).
-        cutoff = _RecentTest(ctx.as_of - timedelta(days=check.days or 90)).cutoff
+        cutoff = _text_cutoff(ctx.as_of - timedelta(days=check.days or 90))
         if cutoff is None:
             return None
         plain = PLAIN_UTC.fullmatch
@@ -150,22 +150,15 @@ class InactiveUserLicensed(UserHygieneRule):
         return f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
 
 
-class _RecentTest:
-    """Whether a signInActivity time is at or after `cutoff`, by comparing text.
-
-    Only for the plain form YYYY-MM-DDTHH:MM:SSZ with a valid date; for anything else it
-    answers False and the caller parses the value as usual, so the outcome is the same."""
-
-    def __init__(self, cutoff: datetime) -> None:
-        self.cutoff: str | None = None
-        if cutoff.tzinfo is not None:
-            utc = cutoff.astimezone(UTC)
-            whole = utc.replace(microsecond=0) + (timedelta(seconds=1) if utc.microsecond else timedelta())
-            if 1 <= whole.year <= 9999:
-                self.cutoff = whole.strftime("%Y-%m-%dT%H:%M:%SZ").rjust(20, "0")
-
-    def __call__(self, text: str | None) -> bool:
-        return text is not None and self.cutoff is not None and text >= self.cutoff and is_plain_utc(text)
+def _text_cutoff(cutoff: datetime) -> str | None:
+    """`cutoff` as Graph's plain date-time text, rounded up to the second, so that for a plain
+    time `text >= _text_cutoff(cutoff)` says `time >= cutoff` without parsing; None when there
+    is no such text (a naive or out-of-range cutoff), and then every user is parsed."""
+    if cutoff.tzinfo is None:
+        return None
+    utc = cutoff.astimezone(UTC)
+    whole = utc.replace(microsecond=0) + (timedelta(seconds=1) if utc.microsecond else timedelta())
+    return whole.strftime("%Y-%m-%dT%H:%M:%SZ").rjust(20, "0") if 1 <= whole.year <= 9999 else None
 
 
 class GuestLicensed(UserHygieneRule):

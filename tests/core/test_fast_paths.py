@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
+from auditor.index import TenantIndex
+from auditor.policy.model import HygieneCheck
 from auditor.report import dump_json
-from auditor.rules.base import parse_when
-from auditor.rules.hygiene import _RecentTest
+from auditor.rules.base import Context, parse_when
+from auditor.rules.hygiene import InactiveUserLicensed
 from auditor.sample.generate import TenantStream, generate_document, generate_tenant
 from auditor.snapshot import UserDecoder, _Bad, snapshot_from_json
 
@@ -189,10 +193,16 @@ def test_streamed_tenant_equals_the_document_tenant() -> None:
     None, "garbage",
 ])
 def test_recent_sign_in_text_test_agrees_with_parsing(text: str | None) -> None:
-    # True settles "signed in recently" without parsing; False makes the caller parse as before.
+    # The inactivity pre-pass drops a user only when text comparison settles "signed in since the
+    # cutoff"; everything else stays a candidate and is parsed as before.
     cutoff = datetime(2026, 8, 3, 6, 0, 0, 250_000, tzinfo=UTC)
+    tenant = generate_tenant(50, seed=3)
+    user = next(u for u in tenant.users if u.account_enabled and u.assigned_licenses)
+    user = msgspec.structs.replace(user, last_sign_in_date_time=text, last_non_interactive_sign_in_date_time=None)
+    ctx = Context(TenantIndex(dataclasses.replace(tenant, users=(user,))), cutoff + timedelta(days=90), {})
+    kept = InactiveUserLicensed().candidates(HygieneCheck(days=90), ctx)
+    recent = kept == []
     parsed = parse_when(text)
-    recent = _RecentTest(cutoff)(text)
     if recent:
         assert parsed is not None and parsed >= cutoff
     plain = text in ("2026-08-03T06:00:00Z", "2026-08-03T06:00:01Z")
