@@ -24,7 +24,6 @@ import compileall
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -220,7 +219,6 @@ def main() -> None:
     print(phase_table(rows))
     print(json.dumps({"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "runs": rows},
                      indent=1, default=str))
-    _ = resource  # rusage of children comes from os.wait4
 
 
 if __name__ == "__main__":
