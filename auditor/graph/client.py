@@ -134,10 +134,14 @@ class GraphClient:
         response = await self._send(url, headers or {}, what)
         return self._json(response, what)
 
-    async def fetch(self, path_or_url: str, *, headers: Mapping[str, str] | None = None) -> httpx.Response:
-        """The successful response itself (for answers that are not JSON, such as $count)."""
+    async def fetch(
+        self, path_or_url: str, *, headers: Mapping[str, str] | None = None, retry: bool = True
+    ) -> httpx.Response:
+        """The successful response itself (for answers that are not JSON, such as $count).
+        `retry=False`: one attempt; throttling or a network problem raises CollectionError at
+        once instead of waiting (for best-effort reads)."""
         url = self.url(path_or_url)
-        return await self._send(url, headers or {}, self.describe(url))
+        return await self._send(url, headers or {}, self.describe(url), retry=retry)
 
     @staticmethod
     def _json(response: httpx.Response, what: str) -> Any:
@@ -207,7 +211,7 @@ class GraphClient:
             if ahead is not None:
                 _drop(ahead)
 
-    async def _send(self, url: str, headers: Mapping[str, str], what: str) -> httpx.Response:
+    async def _send(self, url: str, headers: Mapping[str, str], what: str, *, retry: bool = True) -> httpx.Response:
         from azure.core.exceptions import ClientAuthenticationError
 
         policy = self.retry
@@ -267,6 +271,8 @@ class GraphClient:
                 else:
                     problem = f"Graph is unavailable ({status})"
                     delay = _retry_after(response.headers.get("Retry-After"))
+            if not retry:
+                raise CollectionError(f"{what}: {problem}")
             attempt += 1
             if attempt > policy.max_retries:
                 raise CollectionError(

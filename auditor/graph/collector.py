@@ -135,7 +135,8 @@ class _Collection:
         failure only leaves the ETA out; the users listing itself reports real problems."""
         await asyncio.sleep(after)
         try:
-            response = await self.client.fetch("/users/$count", headers={**EVENTUAL, "Accept": "text/plain"})
+            response = await self.client.fetch(
+                "/users/$count", headers={**EVENTUAL, "Accept": "text/plain"}, retry=False)
         except CollectionError:
             return
         text = response.content.strip()

@@ -6,6 +6,7 @@ import dataclasses
 import io
 import math
 
+import pytest
 from graph_tenants import make_tenant
 
 from auditor.model import TenantSnapshot
@@ -143,15 +144,18 @@ def test_quick_collection_spends_no_request_on_the_total(tenant, harness):
     assert "ETA" not in h.stderr.getvalue()
 
 
-def test_a_failed_count_only_leaves_the_eta_out(monkeypatch, harness):
+@pytest.mark.parametrize("kind", ["FORBIDDEN", "THROTTLE", "UNAVAILABLE", "DROP"])
+def test_a_failed_count_only_leaves_the_eta_out(monkeypatch, harness, kind):
     from auditor.emulator.faults import Fault, FaultKind
     from auditor.graph import collector
 
     monkeypatch.setattr(collector, "ETA_AFTER", 0.0)
     tenant = make_tenant(1200)
-    h = harness(tenant, faults=[Fault(FaultKind.FORBIDDEN, r"/users/\$count", count=None),
+    h = harness(tenant, faults=[Fault(FaultKind[kind], r"/users/\$count", count=None),
                                 Fault(FaultKind.SLOW, r"^GET /v1\.0/users\?.*skiptoken", delay=0.3)])
     got = h.collect(need_sign_in=True)
     assert got.users == tenant.users and not got.gaps
+    # one attempt: a best-effort read is neither retried nor waited for
     assert len(h.emulator.requests_to(r"/users/\$count")) == 1
-    assert "ETA" not in h.stderr.getvalue()
+    err = h.stderr.getvalue()
+    assert "ETA" not in err and "$count" not in err
