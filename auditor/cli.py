@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from . import STARTED, __version__, guidance
-from .delivery import EmailOptions, Transport, add_email_arguments, add_email_command, options_from_args, send_report
+from .delivery import (
+    EmailOptions,
+    Transport,
+    add_email_arguments,
+    add_email_command,
+    options_from_args,
+    run_email_command,
+    send_report,
+)
 from .engine import evaluate, unknown_skus
 from .errors import (
     EXIT_COLLECTION,
@@ -38,6 +46,7 @@ from .errors import (
 )
 from .graph.cli_options import (
     add_collect_command,
+    add_connection_arguments,
     add_graph_arguments,
     collect_command,
     mail_adapter_factory,
@@ -286,6 +295,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_email(args: argparse.Namespace) -> int:
+    """`email`: with --via graph it signs in like `audit` (--tenant-id, --auth, --cloud, --graph-endpoint)."""
+    return run_email_command(args, graph_adapter_factory=mail_adapter_factory(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="license-auditor",
@@ -357,7 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="also warn about SKUs and groups the policies name that the tenant lacks")
     validate.set_defaults(func=cmd_validate)
 
-    add_email_command(sub)
+    connection = argparse.ArgumentParser(add_help=False)
+    add_connection_arguments(connection)
+    add_email_command(sub, parents=[connection]).set_defaults(func=cmd_email)
 
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=cmd_schema)

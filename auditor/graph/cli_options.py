@@ -32,7 +32,9 @@ SAMPLE = ("sample", "sample-tenant.json")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
-def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
+def add_connection_arguments(parser: argparse.ArgumentParser) -> Any:
+    """--tenant-id, --cloud, --graph-endpoint, --auth: how to reach and sign in to Graph. One set of
+    flags for every command that talks to Graph (audit, collect, email --via graph)."""
     group = parser.add_argument_group("Microsoft Graph")
     group.add_argument("--tenant-id", metavar="ID", help="Entra ID tenant (GUID or domain) to sign in to")
     group.add_argument(
@@ -55,6 +57,11 @@ def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
         help="how to authenticate (default: auto — AUDITOR_ACCESS_TOKEN, then GitHub OIDC in Actions, "
         "then DefaultAzureCredential)",
     )
+    return group
+
+
+def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    group = add_connection_arguments(parser)
     group.add_argument(
         "--demo",
         action="store_true",

@@ -1,0 +1,205 @@
+"""Every `license-auditor …` command line that action.yml and the workflows build is one the CLI accepts.
+
+The `run:` scripts build their arguments as bash arrays (`args=(…)`, `args+=(…)` inside `if`/`case`
+branches), so reading the YAML is not enough: each script is run by bash, as GitHub runs it, with a
+stub `license-auditor` first on PATH that records its argv. The scripts run once per value of each
+variable their branches test, so every branch's flags are recorded; each recorded argv is then
+parsed by the real parser. Then the e-mail step's Graph command is sent for real to the emulator.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import shlex
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auditor.cli import build_parser, main
+from auditor.emulator import GraphEmulator, app_token
+from auditor.snapshot import load_snapshot
+
+from .conftest import write_report
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = sorted([ROOT / "action.yml", *(ROOT / ".github" / "workflows").glob("*.yml")])
+
+# Plausible values for the variables the scripts pass through; anything else gets "value-NAME".
+VALUES = {
+    "AUTH": "github-oidc", "CLOUD": "worldwide", "FAIL_ON": "high", "LOCALE": "nl", "POLICIES": "policies/",
+    "EMAIL_TO": "it@contoso.example", "SENDER": "reports@contoso.example", "MAIL_SENDER": "reports@contoso.example",
+    "MAIL_FROM": "audit@contoso.example", "SMTP_HOST": "smtp.contoso.example", "SMTP_PORT": "587",
+    "AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
+    "MATRIX": json.dumps({"include": [{"key": "contoso"}, {"key": "fabrikam"}]}),
+}
+_EQUALS = re.compile(r'"\$\{?(\w+)\}?"\s*==?\s*"([^"]*)"')
+_NONEMPTY = re.compile(r'-[nz] "\$\{?(\w+)\}?"')
+_CASE = re.compile(r'case "\$\{?(\w+)\}?" in\n(.*?)\n\s*esac', re.S)
+_PATTERN = re.compile(r"^\s*([^()\s][^()]*)\)", re.M)
+_VAR = re.compile(r"\$\{?([A-Z_][A-Z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Step:
+    file: str
+    name: str
+    script: str
+    env: dict[str, str]
+
+
+def _steps() -> Iterator[Step]:
+    for path in FILES:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        jobs = doc.get("jobs") or {"action": {"steps": (doc.get("runs") or {}).get("steps", [])}}
+        for job in jobs.values():
+            job_env = {k: str(v) for k, v in (job.get("env") or {}).items()}
+            for step in job.get("steps", []):
+                script = step.get("run") or ""
+                if "license-auditor" in script and re.search(r"^\s*license-auditor\s", script, re.M):
+                    env = job_env | {k: str(v) for k, v in (step.get("env") or {}).items()}
+                    yield Step(path.name, step.get("name", "?"), script, env)
+
+
+STEPS = list(_steps())
+
+
+def _choices(script: str) -> dict[str, list[str]]:
+    """Each variable a branch tests, with the values that take each branch (plus empty and other)."""
+    choices: dict[str, set[str]] = {}
+    for name, value in _EQUALS.findall(script):
+        choices.setdefault(name, set()).add(value)
+    for name in _NONEMPTY.findall(script):
+        choices.setdefault(name, set())
+    for name, body in _CASE.findall(script):
+        for pattern in _PATTERN.findall(body):
+            for alt in pattern.split("|"):
+                alt = alt.strip().strip('"')
+                if alt and alt != "*":
+                    choices.setdefault(name, set()).add(alt)
+    return {name: sorted(values | {"", VALUES.get(name, f"value-{name}")}) for name, values in choices.items()}
+
+
+def _stub(bin_dir: Path, log: Path) -> None:
+    """A bash `license-auditor` that appends its argc and argv, NUL-separated, to `log`."""
+    bin_dir.mkdir()
+    stub = bin_dir / "license-auditor"
+    stub.write_text(f"#!/bin/bash\nprintf '%s\\0' \"$#\" \"$@\" >> {shlex.quote(str(log))}\n")
+    stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
+    (bin_dir / "python").symlink_to(sys.executable)
+
+
+def _read_log(log: Path) -> list[list[str]]:
+    fields = log.read_bytes().decode().split("\0")[:-1] if log.exists() else []
+    calls = []
+    while fields:
+        count = int(fields.pop(0))
+        calls.append(fields[:count])
+        del fields[:count]
+    return calls
+
+
+def _workspace(root: Path, env: dict[str, str]) -> None:
+    """The files the scripts look for: a report in OUT, a baseline, the tenants' downloaded reports."""
+    for directory in (root / env["OUT"], root / "baseline", root / env["BASELINE_DIR"],
+                      root / "tenants" / "license-audit-contoso", root / "tenants" / "license-audit-fabrikam"):
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "report.json").write_text(json.dumps({"complete": True, "summary": {"unwaived": 0}}))
+        (directory / "report.md").write_text("# report\n")
+        (directory / "snapshot.json").write_text("{}")
+
+
+def _run(step: Step, tmp: Path, overrides: dict[str, str]) -> list[list[str]]:
+    log = tmp / "argv.jsonl"
+    log.unlink(missing_ok=True)
+    names = set(_VAR.findall(step.script)) | set(step.env)
+    env = {name: VALUES.get(name, f"value-{name}") for name in names}
+    env |= {k: v for k, v in step.env.items() if "${{" not in v}
+    env |= {"OUT": "out", "BASELINE_DIR": "baseline-dir", "BASELINE": "previous"} | overrides
+    _workspace(tmp, env)
+    env |= {"PATH": f"{tmp / 'bin'}{os.pathsep}{os.environ['PATH']}", "GITHUB_OUTPUT": str(tmp / "output"),
+            "GITHUB_STEP_SUMMARY": str(tmp / "summary"), "HOME": str(tmp)}
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step.script], cwd=tmp, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, f"{step.file} / {step.name} with {overrides}: {done.stderr}"
+    return _read_log(log)
+
+
+def _invocations(step: Step, tmp: Path) -> list[list[str]]:
+    """The argv of every run, over all combinations of the branch variables' values (nested
+    branches need combinations: the SMTP security `case` only runs when no Graph sender is set)."""
+    choices = _choices(step.script)
+    seen: list[list[str]] = []
+    for combination in itertools.product(*choices.values()):
+        for argv in _run(step, tmp, dict(zip(choices, combination, strict=True))):
+            if argv not in seen:
+                seen.append(argv)
+    return seen
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    _stub(tmp_path / "bin", tmp_path / "argv.jsonl")
+    return tmp_path
+
+
+def test_the_files_have_license_auditor_steps() -> None:
+    by_file = {s.file for s in STEPS}
+    assert {"action.yml", "nightly-audit.yml"} <= by_file, by_file
+    assert sum("email" in s.script for s in STEPS) >= 3  # action, tenant job, merged report
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: f"{s.file}:{s.name}")
+def test_every_invocation_parses(step: Step, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    invocations = _invocations(step, workspace)
+    assert invocations, f"{step.file} / {step.name}: the script never ran license-auditor"
+    for argv in invocations:
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit:
+            pytest.fail(f"{step.file} / {step.name}: license-auditor {' '.join(argv)}\n{capsys.readouterr().err}")
+    # Every flag a branch adds was exercised by some run.
+    flags = {a for argv in invocations for a in argv if a.startswith("--")}
+    for added in re.findall(r"args\+=\(([^)]*)\)", step.script):
+        first = added.split()[0]
+        assert first in flags, f"{step.file} / {step.name}: no run took the branch adding {first}"
+
+
+def _graph_email_steps() -> list[Step]:
+    return [s for s in STEPS if re.search(r"args=\(email\b", s.script) and "--via graph" in s.script]
+
+
+def test_email_via_graph_reaches_the_emulator(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The e-mail steps' Graph command, as the workflow builds it, sends through sendMail. Only the sign-in
+    differs: the emulator accepts a static token instead of GitHub OIDC, and listens on loopback."""
+    steps = _graph_email_steps()
+    assert {s.file for s in steps} >= {"action.yml", "nightly-audit.yml"}
+    sample = load_snapshot(ROOT / "auditor" / "sample" / "sample-tenant.json")
+    sender = sample.users[1].user_principal_name
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    report_dir = workspace / "report"
+    write_report(report_dir)
+    for step in steps:
+        overrides = {"VIA": "graph", "SENDER": sender, "MAIL_SENDER": sender}
+        graph_argvs = [a for a in _run(step, workspace, overrides) if "--via" in a and "graph" in a]
+        assert len(graph_argvs) == 1, (step.file, graph_argvs)
+        argv = graph_argvs[0]
+        argv[argv.index("--report-dir") + 1] = str(report_dir)
+        argv[argv.index("--auth") + 1] = "token"
+        with GraphEmulator(sample, token=token) as graph:
+            assert main([*argv, "--graph-endpoint", graph.url]) == 0, (step.file, argv)
+        assert len(graph.sent_mail) == 1
+        mail = graph.sent_mail[0]
+        assert mail.sender == sender
+        assert [r["emailAddress"]["address"] for r in mail.message["toRecipients"]] == [VALUES["EMAIL_TO"]]
+        assert any(a["name"] == "findings.csv" for a in mail.message.get("attachments", []))
