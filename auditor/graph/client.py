@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import posixpath
 import random
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -33,6 +35,7 @@ from msgraph_core import GraphClientFactory
 from ..errors import AuthError, CollectionError
 from ..model import Cloud
 from .auth import get_access_token, token_claims
+from .bounded import ACCEPT_ENCODING, BoundedTransport, ResponseTooLarge, UnexpectedEncoding
 from .progress import Progress, SilentProgress
 
 RETRY_STATUS = frozenset((429, 503, 504))
@@ -42,6 +45,13 @@ RETRY_STATUS = frozenset((429, 503, 504))
 # fewer turns only delay the read-ahead, they cannot break it).
 _TO_THE_WIRE = 3
 LOOPBACK = frozenset(("localhost", "127.0.0.1", "::1"))
+# One answer's size after decompression. A page of 999 users with every field the rules read is
+# 1-3 MB; the limit stops a gzip bomb (1 MB on the wire, 1 GB in memory) long before it hurts.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+# Pages one collection may follow. 50,000 pages hold 25M users at $top=500: more than any tenant,
+# few enough that a server feeding endless new links is stopped instead of read until killed.
+MAX_PAGES = 50_000
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class GraphRequestError(CollectionError):
@@ -62,6 +72,9 @@ class RetryPolicy:
     backoff_cap: float = 60.0
     max_retry_after: float = 300.0  # a longer Retry-After fails the run instead of stalling it
     max_total_wait: float = 900.0  # per request
+    # Wall time of one attempt, headers and body: a server that drips a byte every few seconds
+    # never trips httpx's per-read timeout, so the whole attempt has a deadline of its own.
+    request_deadline: float = 180.0
 
 
 class GraphClient:
@@ -78,6 +91,8 @@ class GraphClient:
         retry: RetryPolicy | None = None,
         timeout: float = 100.0,
         progress: Progress | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.cloud = cloud
@@ -88,6 +103,10 @@ class GraphClient:
         if parts.scheme == "http" and parts.hostname not in LOOPBACK:
             raise CollectionError(f"Graph endpoint {base_url!r}: plain http is allowed only on localhost / 127.0.0.1")
         self.scope = scope or f"{parts.scheme}://{parts.hostname}/.default"
+        # Where a @odata.nextLink may point: this endpoint's scheme, host, port and path.
+        self._origin = (parts.scheme, parts.hostname.lower(), parts.port or _DEFAULT_PORTS[parts.scheme])
+        self._prefix = parts.path.rstrip("/") + "/"
+        self.max_pages = max_pages
         self.auth_description = auth_description
         self.retry = retry or RetryPolicy()
         self.progress = progress or SilentProgress()
@@ -95,7 +114,9 @@ class GraphClient:
         auth = AzureIdentityAuthenticationProvider(
             credential, scopes=[self.scope], allowed_hosts=[parts.hostname.lower()]
         )
-        http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)), http2=True)
+        transport = BoundedTransport(httpx.AsyncHTTPTransport(http2=True), max_answer_bytes)
+        http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)), transport=transport,
+                                 headers={"Accept-Encoding": ACCEPT_ENCODING})
         http = GraphClientFactory.create_with_default_middleware(client=http)
         self._http = http
         self.adapter = GraphRequestAdapter(auth, client=http)
@@ -174,9 +195,15 @@ class GraphClient:
         first = self.describe(self.url(path_or_url))
         hdrs = headers or {}
         ahead: asyncio.Task[httpx.Response] | None = None  # the next page, already requested
+        seen: set[str] = set()
         try:
             while url is not None:
                 what = self.describe(url)
+                if len(seen) >= self.max_pages:
+                    raise CollectionError(
+                        f"{first}: Graph kept sending @odata.nextLink after {self.max_pages:,} pages; stopped "
+                        "reading an endless listing — nothing partial was used; report it if it persists")
+                seen.add(url)
                 if ahead is not None:
                     response, ahead = await ahead, None
                 else:
@@ -185,6 +212,7 @@ class GraphClient:
                 if split is not None:
                     next_url, finish = split
                     if next_url is not None:
+                        self.check_link(next_url, what, seen)
                         ahead = asyncio.ensure_future(self._send(next_url, hdrs, self.describe(next_url)))
                         for _ in range(_TO_THE_WIRE):
                             await asyncio.sleep(0)
@@ -202,6 +230,8 @@ class GraphClient:
                 next_link = doc.get("@odata.nextLink")
                 if next_link is not None and not isinstance(next_link, str):
                     raise CollectionError(f"{what} returned a malformed @odata.nextLink")
+                if next_link is not None:
+                    self.check_link(next_link, what, seen)
                 if ahead is not None and next_link != next_url:
                     _drop(ahead)
                     ahead = None
@@ -210,6 +240,31 @@ class GraphClient:
         finally:
             if ahead is not None:
                 _drop(ahead)
+
+    def check_link(self, link: str, what: str, seen: set[str]) -> None:
+        """Refuse a @odata.nextLink that leaves this endpoint or goes round in a circle.
+
+        The bearer token goes with every page request, and users read from elsewhere would be
+        audited as this tenant's: a link must keep the endpoint's scheme, host, port and path
+        prefix, carry no credentials and no dot segments. Nothing is sent to a refused link."""
+        parts = urlsplit(link)
+        try:
+            port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+        except ValueError:
+            port = None
+        origin = (parts.scheme.lower(), (parts.hostname or "").lower(), port)
+        path = unquote(parts.path)
+        if (origin != self._origin or parts.username is not None or parts.password is not None
+                or not (path + "/").startswith(self._prefix)
+                or posixpath.normpath(path) != path.rstrip("/") or "\\" in path):
+            raise CollectionError(
+                f"{what} returned an @odata.nextLink outside the Graph endpoint ({_shown(link)}; expected "
+                f"{self._origin[0]}://{self._origin[1]}:{self._origin[2]}{self._prefix}…); stopped without "
+                "following it — check for a proxy rewriting Graph's answers")
+        if link in seen:
+            raise CollectionError(
+                f"{what} returned an @odata.nextLink to a page already read ({self.describe(link)}); stopped a "
+                "paging loop — nothing partial was used; re-run, and report it if it persists")
 
     async def _send(self, url: str, headers: Mapping[str, str], what: str, *, retry: bool = True) -> httpx.Response:
         from azure.core.exceptions import ClientAuthenticationError
@@ -233,9 +288,17 @@ class GraphClient:
             problem: str
             delay: float | None = None
             try:
-                response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", None)
+                response: httpx.Response = await asyncio.wait_for(
+                    self.adapter.send_primitive_async(info, "bytes", None), policy.request_deadline)
             except AuthError:
                 raise
+            except ResponseTooLarge as exc:
+                raise CollectionError(f"{what}: {exc}; stopped reading it — check for a proxy between the "
+                                      "auditor and Graph") from None
+            except UnexpectedEncoding as exc:
+                raise CollectionError(f"{what}: {exc}") from None
+            except TimeoutError:
+                problem = f"Graph did not finish answering within {policy.request_deadline:.0f}s"
             except ClientAuthenticationError as exc:
                 lines = str(getattr(exc, "message", exc)).strip().splitlines()
                 reason = lines[0][:300] if lines else type(exc).__name__
@@ -331,16 +394,32 @@ def _graph_error(body: bytes) -> tuple[str, str]:
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header, or None (use the normal backoff) when it is
+    absent, malformed, negative, not finite, or a date already past."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    from datetime import datetime
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        from datetime import datetime
 
-    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())
+        seconds = (when - datetime.now(when.tzinfo)).total_seconds()
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _shown(link: str) -> str:
+    """A refused link as shown in a message: no query (it may carry anything), at most 120 characters."""
+    parts = urlsplit(link)
+    text = f"{parts.scheme}://{parts.hostname or ''}{':' + str(parts.port) if _safe_port(parts) else ''}{parts.path}"
+    return text[:120]
+
+
+def _safe_port(parts: Any) -> int | None:
+    try:
+        return int(parts.port) if parts.port else None
+    except ValueError:
+        return None

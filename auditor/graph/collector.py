@@ -168,6 +168,12 @@ class _Collection:
         ):
             users.extend(page)
             self.progress.users_page(len(page))
+            total = self.progress.total
+            if total is not None and len(users) > total * 1.5 + 1000:
+                # $count lags by seconds, not by half the tenant: this is a listing that never ends
+                raise CollectionError(
+                    f"GET {path.split('?')[0]} returned {len(users):,} users while GET /users/$count reports "
+                    f"{total:,}; stopped reading a listing that does not end — re-run, and report it if it persists")
         return users
 
     # --- groups ----------------------------------------------------------------------------

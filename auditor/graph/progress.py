@@ -48,8 +48,11 @@ class Progress:
         rate = self.users / max(elapsed, 1e-6)
         done = f"{self.users:,}"
         eta = ""
-        if self.total:
-            done += f" of {self.total:,} ({min(self.users / self.total, 1.0):.0%})"
+        if self.total and self.users > self.total:
+            # $count is eventually consistent; a share over 100 % would only mislead
+            done += f" (more than the {self.total:,} GET /users/$count reported)"
+        elif self.total:
+            done += f" of {self.total:,} ({self.users / self.total:.0%})"
             left = max(self.total - self.users, 0)
             if rate > 0:
                 eta = f", ETA {_duration(left / rate)}"

@@ -33,3 +33,12 @@ def test_plain_lines_when_not_a_terminal() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and "\r" not in out.getvalue()
     assert lines[-1].startswith("collecting users: 1,000 of 1,000 (100%) in 2 pages") and lines[-1].endswith("ETA 0s")
+
+
+def test_more_users_than_counted_never_reads_as_a_share_over_100_percent() -> None:
+    p = Progress(io.StringIO())
+    p.expect(3)
+    p.pages, p.users = 230, 230
+    line = p.line(1.0)
+    assert line == "collecting users: 230 (more than the 3 GET /users/$count reported) in 230 pages, 230 users/s"
+    assert "%" not in line and "ETA" not in line

@@ -1,0 +1,287 @@
+"""Answers the collector must not trust: foreign or circular @odata.nextLinks, endless paging,
+gzip bombs, slow drips and odd Retry-After values. The real client (msgraph-sdk adapter, httpx)
+talks to small loopback servers that answer exactly as each case needs."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from auditor.errors import EXIT_COLLECTION, CollectionError
+from auditor.graph.auth import StaticTokenCredential
+from auditor.graph.client import GraphClient, RetryPolicy, _retry_after
+from auditor.graph.progress import Progress
+
+TOKEN = "untrusted-answers-token"
+FAST = RetryPolicy(max_retries=2, backoff_base=0.01, backoff_cap=0.02, request_deadline=1.5)
+
+Answer = Callable[[str], tuple[int, dict[str, str], bytes] | None]
+
+
+@dataclass
+class Server:
+    port: int = 0
+    seen: list[tuple[str, str | None]] = field(default_factory=list)  # (path, Authorization)
+
+    def url(self, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}/v1.0"
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # the client hanging up on a refused answer is the point of several tests
+
+
+@contextmanager
+def serve(answer: Answer | None = None, drip: bool = False) -> Iterator[Server]:
+    """A server that records each request and answers with `answer(path)` (default: 404).
+    `drip` sends the body one byte at a time, 0.3 s apart."""
+    state = Server()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            state.seen.append((self.path, self.headers.get("Authorization")))
+            status, headers, body = (answer(self.path) if answer else None) or (404, {}, b"")
+            self.send_response(status)
+            for key, value in {"Content-Length": str(len(body)), **headers}.items():
+                self.send_header(key, value)
+            self.end_headers()
+            try:
+                if drip:
+                    for byte in body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(0.3)
+                else:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    server = _QuietServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def page(users: list[str], next_link: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    doc: dict[str, Any] = {"value": [{"id": u} for u in users]}
+    if next_link is not None:
+        doc["@odata.nextLink"] = next_link
+    return 200, {"Content-Type": "application/json"}, json.dumps(doc).encode()
+
+
+def read_all(base_url: str, **client_args: Any) -> list[Any]:
+    async def run() -> list[Any]:
+        client = GraphClient(base_url=base_url, credential=StaticTokenCredential(TOKEN), retry=FAST, timeout=5,
+                             progress=Progress(stream=_Null()), **client_args)
+        try:
+            return [item async for items in client.pages("/users?$select=id") for item in items]
+        finally:
+            await client.aclose()
+
+    return asyncio.run(run())
+
+
+class _Null:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("target", [
+    "other-port",  # same host, another port: would receive the bearer token
+    "other-host",  # localhost instead of 127.0.0.1
+    "https",  # another scheme
+    "other-path",  # /beta instead of /v1.0
+    "dot-segments",  # /v1.0/../beta
+    "credentials",  # user:pass@ in the authority
+    "file",  # file:///etc/passwd used to be retried for 47 s as a network error
+])
+def test_a_next_link_off_the_endpoint_stops_the_run_and_is_never_contacted(target: str) -> None:
+    with serve() as bystander:
+        links = {
+            "other-port": f"{bystander.url()}/users?$skiptoken=x",
+            "other-host": None,  # filled in below: needs the endpoint's port
+            "https": None,
+            "other-path": None,
+            "dot-segments": None,
+            "credentials": None,
+            "file": "file:///etc/passwd",
+        }
+
+        def answer(path: str) -> tuple[int, dict[str, str], bytes] | None:
+            return page(["a"], links[target]) if path.startswith("/v1.0/users") else None
+
+        with serve(answer) as endpoint:
+            port = endpoint.port
+            links.update({
+                "other-host": f"http://localhost:{port}/v1.0/users?$skiptoken=x",
+                "https": f"https://127.0.0.1:{port}/v1.0/users?$skiptoken=x",
+                "other-path": f"http://127.0.0.1:{port}/beta/users?$skiptoken=x",
+                "dot-segments": f"http://127.0.0.1:{port}/v1.0/../beta/users",
+                "credentials": f"http://u:p@127.0.0.1:{port}/v1.0/users?$skiptoken=x",
+            })
+            started = time.monotonic()
+            with pytest.raises(CollectionError, match=r"GET /users\?\$select=id returned an @odata.nextLink outside"
+                               ) as caught:
+                read_all(endpoint.url())
+            assert time.monotonic() - started < 5
+            assert len(endpoint.seen) == 1  # the first page only: the foreign link was not followed
+    assert caught.value.exit_code == EXIT_COLLECTION
+    assert bystander.seen == []
+    assert "skiptoken" not in str(caught.value)
+
+
+def test_the_token_goes_only_to_the_endpoint() -> None:
+    """docs/graph.md: the token is sent only to the endpoint (scheme, host, port, path)."""
+    pages = {"/v1.0/users?$select=id": "/v1.0/users?$skiptoken=2", "/v1.0/users?$skiptoken=2": None}
+
+    with serve(lambda path: page([path[-1]], None if pages.get(path) is None else
+                                 f"http://127.0.0.1:{port}{pages[path]}")) as endpoint:
+        port = endpoint.port
+        items = read_all(endpoint.url())
+    assert [i["id"] for i in items] == ["d", "2"]
+    assert [auth for _, auth in endpoint.seen] == [f"Bearer {TOKEN}"] * 2
+
+
+def test_a_page_linking_to_itself_is_a_loop() -> None:
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        return page(["a"], f"http://127.0.0.1:{port}/v1.0/users?$skiptoken=same")
+
+    with serve(answer) as endpoint:
+        port = endpoint.port
+        with pytest.raises(CollectionError, match="already read"):
+            read_all(endpoint.url())
+        assert len(endpoint.seen) == 2
+
+
+def test_an_endless_chain_of_new_links_is_bounded() -> None:
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        n = int(path.rsplit("=", 1)[1]) if "skiptoken" in path else 0
+        return page([f"u{n}"], f"http://127.0.0.1:{port}/v1.0/users?$skiptoken={n + 1}")
+
+    with serve(answer) as endpoint:
+        port = endpoint.port
+        with pytest.raises(CollectionError, match="after 25 pages"):
+            read_all(endpoint.url(), max_pages=25)
+        assert len(endpoint.seen) <= 26  # the read-ahead may have asked for one more
+
+
+def test_a_gzip_bomb_is_refused_without_expanding_it() -> None:
+    bomb = gzip.compress(b'{"value": [' + b" " * (64 * 1024 * 1024) + b"]}", compresslevel=9)
+    assert len(bomb) < 200_000
+
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, bomb
+
+    with serve(answer) as endpoint, pytest.raises(CollectionError,
+                                                  match="larger than 1,048,576 bytes after decompression"):
+        read_all(endpoint.url(), max_answer_bytes=1024 * 1024)
+
+
+def test_a_gzipped_page_within_the_limit_is_read() -> None:
+    body = gzip.compress(json.dumps({"value": [{"id": str(i)} for i in range(2000)]}).encode())
+
+    with serve(lambda path: (200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, body)) as ep:
+        items = read_all(ep.url())
+    assert len(items) == 2000
+
+
+def test_an_encoding_not_asked_for_is_refused() -> None:
+    with serve(lambda path: (200, {"Content-Encoding": "br"}, b"\x00\x01")) as endpoint, \
+            pytest.raises(CollectionError, match="Content-Encoding 'br'"):
+        read_all(endpoint.url())
+
+
+def test_a_slow_drip_hits_the_request_deadline() -> None:
+    """One byte every 0.3 s never trips the 5 s read timeout; the 1.5 s deadline per attempt does."""
+    started = time.monotonic()
+    with serve(lambda path: page(["a"]), drip=True) as endpoint:
+        with pytest.raises(CollectionError, match="did not finish answering within 2s"):
+            read_all(endpoint.url())
+        assert len(endpoint.seen) == 3  # the first attempt and two retries
+    assert time.monotonic() - started < 15
+
+
+@pytest.mark.parametrize("value", ["-5", "nan", "NaN", "inf", "-inf", "1e999", "Mon, 01 Jan 2001 00:00:00 GMT",
+                                   "soon", ""])
+def test_retry_after_that_is_not_a_usable_wait_means_the_normal_backoff(value: str) -> None:
+    assert _retry_after(value) is None
+
+
+def test_retry_after_seconds_and_dates() -> None:
+    assert _retry_after("7") == 7.0
+    assert _retry_after("0") == 0.0
+    ahead = _retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30)))
+    assert ahead is not None and 25 < ahead <= 30
+
+
+def test_negative_retry_after_is_retried_with_backoff_not_hammered() -> None:
+    calls: list[float] = []
+
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        calls.append(time.monotonic())
+        if len(calls) < 3:
+            return 429, {"Retry-After": "-1"}, b'{"error": {"code": "TooManyRequests", "message": "slow down"}}'
+        return page(["a"])
+
+    with serve(answer) as endpoint:
+        assert [i["id"] for i in read_all(endpoint.url())] == ["a"]
+    assert len(calls) == 3
+
+
+def test_a_users_listing_far_beyond_its_count_is_stopped() -> None:
+    """An endless chain of pages of new users stops once it passes GET /users/$count with a wide margin."""
+    from graph_tenants import make_tenant
+    from msgspec.structs import replace
+
+    from auditor.emulator.wire import user_wire
+    from auditor.graph.collector import _Collection
+
+    template = make_tenant(1).users[0]
+
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        n = int(path.rsplit("=", 1)[1]) if "skiptoken" in path else 0
+        users = [user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), None)
+                 for i in range(100)]
+        doc = {"value": users, "@odata.nextLink": f"http://127.0.0.1:{port}/v1.0/users?$skiptoken={n + 1}"}
+        return 200, {"Content-Type": "application/json"}, json.dumps(doc).encode()
+
+    async def run(base_url: str) -> None:
+        progress = Progress(stream=_Null())
+        progress.expect(3)
+        client = GraphClient(base_url=base_url, credential=StaticTokenCredential(TOKEN), retry=FAST, timeout=5,
+                             progress=progress)
+        try:
+            await _Collection(client, progress)._read_users(with_sign_in=False)
+        finally:
+            await client.aclose()
+
+    with serve(answer) as endpoint:
+        port = endpoint.port
+        with pytest.raises(CollectionError, match=r"users while GET /users/\$count reports 3"):
+            asyncio.run(run(endpoint.url()))
+        assert len(endpoint.seen) <= 12
