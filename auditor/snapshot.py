@@ -187,6 +187,28 @@ class _WireUserSignIn(_WireUser, gc=False):
     signInActivity: _WireSignIn | None = None
 
 
+class _WireUserSelected(msgspec.Struct, gc=False, kw_only=True):
+    """A user of a Graph page read with `$select`: Graph returns every selected property (null
+    when it has no value), so an absent one fails validation here instead of reading as a default
+    (no accountEnabled must not mean "enabled", no assignedLicenses must not mean "unlicensed")."""
+
+    id: str
+    userPrincipalName: str
+    displayName: str | None
+    accountEnabled: bool | None
+    userType: str | None
+    department: str | None
+    usageLocation: str | None
+    createdDateTime: str | None
+    assignedLicenses: msgspec.Raw
+    licenseAssignmentStates: msgspec.Raw
+
+
+class _WireUserSelectedSignIn(_WireUserSelected, gc=False, kw_only=True):
+    # absent or null for accounts with no recorded sign-in: not a missing field
+    signInActivity: _WireSignIn | None = None
+
+
 class _WirePage(msgspec.Struct, gc=False):
     value: list[_WireUser]
     next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
@@ -197,7 +219,23 @@ class _WirePageSignIn(msgspec.Struct, gc=False):
     next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
 
 
-_PAGE_DECODERS = (msgspec.json.Decoder(_WirePage), msgspec.json.Decoder(_WirePageSignIn))
+class _WirePageSelected(msgspec.Struct, gc=False):
+    value: list[_WireUserSelected]
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+class _WirePageSelectedSignIn(msgspec.Struct, gc=False):
+    value: list[_WireUserSelectedSignIn]
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+# [every selected field required][with signInActivity]
+_PAGE_DECODERS = (
+    (msgspec.json.Decoder(_WirePage), msgspec.json.Decoder(_WirePageSignIn)),
+    (msgspec.json.Decoder(_WirePageSelected), msgspec.json.Decoder(_WirePageSelectedSignIn)),
+)
+# The user properties every $select of the collector names, apart from signInActivity.
+SELECTED_USER_FIELDS = tuple(f for f in _WireUserSelected.__struct_fields__)
 
 
 class UserDecoder:
@@ -207,8 +245,11 @@ class UserDecoder:
     keeps a million users well under a gigabyte.
     """
 
-    def __init__(self, with_sign_in: bool) -> None:
+    def __init__(self, with_sign_in: bool, *, selected: bool = False) -> None:
+        """`selected`: the users come from Graph with `$select` of SELECTED_USER_FIELDS, so each of
+        those fields must be present (a snapshot file's users need not carry them all)."""
         self.with_sign_in = with_sign_in
+        self.required = SELECTED_USER_FIELDS if selected else ()
         self._strings: dict[str, str] = {}
         self._layouts: dict[Any, Any] = {}
         self._layout_cache: dict[Any, tuple[Any, Any, Any]] = {}
@@ -267,12 +308,12 @@ class UserDecoder:
         license layout, or JSON that does not parse); the caller then decodes the page the slow
         way, which gives the same results and names the offending item."""
         try:
-            wire = _PAGE_DECODERS[self.with_sign_in].decode(body)
+            wire = _PAGE_DECODERS[bool(self.required)][self.with_sign_in].decode(body)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
         return wire.next_link, lambda: self._page_users(wire.value)
 
-    def _page_users(self, values: Sequence[_WireUser]) -> list[User] | None:
+    def _page_users(self, values: Sequence[_WireUser] | Sequence[_WireUserSelected]) -> list[User] | None:
         layouts = self._raw_layouts
         record = self._record
         plain = PLAIN_UTC.fullmatch
@@ -291,7 +332,7 @@ class UserDecoder:
                 layouts[key] = layout
             last = last_ni = None
             if self.with_sign_in:
-                activity = w.signInActivity  # type: ignore[attr-defined]
+                activity = w.signInActivity  # type: ignore[union-attr]
                 if activity is not None:
                     last = activity.lastSignInDateTime
                     last_ni = activity.lastNonInteractiveSignInDateTime
@@ -333,6 +374,9 @@ class UserDecoder:
         error messages are the same either way."""
         if type(raw) is not dict:
             return None
+        for key in self.required:
+            if key not in raw:
+                return None
         get = raw.get
         uid = get("id")
         upn = get("userPrincipalName")
@@ -404,6 +448,9 @@ class UserDecoder:
     def _checked_user(self, raw: Any) -> User:
         if not isinstance(raw, dict):
             raise _Bad("expected an object")
+        missing = [key for key in self.required if key not in raw]
+        if missing:
+            raise _Bad(f"{', '.join(missing)}: missing, though $select asked for it; the answer is incomplete")
         licenses = self.licenses(_list(raw, "assignedLicenses"))
         last = last_ni = None
         if self.with_sign_in:

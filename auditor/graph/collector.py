@@ -33,23 +33,19 @@ from urllib.parse import quote
 
 from ..errors import AuthError, CollectionError
 from ..model import Gap, Group, Sku, Subscription, TenantSnapshot, User
-from ..snapshot import SIGN_IN_ACTIVITY, UserDecoder, _Bad, sku_from_graph, subscription_from_graph
+from ..snapshot import (
+    SELECTED_USER_FIELDS,
+    SIGN_IN_ACTIVITY,
+    UserDecoder,
+    _Bad,
+    sku_from_graph,
+    subscription_from_graph,
+)
 from .auth import SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, GraphRequestError
 from .progress import Progress
 
-USER_FIELDS = (
-    "id",
-    "userPrincipalName",
-    "displayName",
-    "accountEnabled",
-    "userType",
-    "department",
-    "usageLocation",
-    "createdDateTime",
-    "assignedLicenses",
-    "licenseAssignmentStates",
-)
+USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
 PAGE_SIZE = 999
 SIGN_IN_PAGE_SIZE = 500
 GROUP_FIELDS = "id,displayName,assignedLicenses"
@@ -160,13 +156,19 @@ class _Collection:
                 return [], False
 
     async def _read_users(self, with_sign_in: bool) -> list[User]:
-        decoder = UserDecoder(with_sign_in=with_sign_in)
+        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
         path = users_path(with_sign_in)
         users: list[User] = []
+        ids: set[str] = set()
         async for page in self.client.pages(
             path, fast=decoder.page, slow=lambda items: self._decode(items, decoder.user, path)
         ):
-            users.extend(page)
+            before = len(ids)
+            ids.update(u.id for u in page)
+            if len(ids) - before == len(page):
+                users.extend(page)
+            else:
+                users.extend(_new_users(page, users, path))
             self.progress.users_page(len(page))
             total = self.progress.total
             if total is not None and len(users) > total * 1.5 + 1000:
@@ -274,6 +276,24 @@ class _Collection:
             name = doc.get("displayName")
             out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids))
         return out
+
+
+def _new_users(page: list[User], users: list[User], path: str) -> list[User]:
+    """The users of `page` not read before. Paging under change can repeat a user: an identical
+    copy is dropped (it would count twice and make a snapshot the reader rejects); a copy that
+    differs cannot be settled, so the run stops. Rare, so this path may be slow."""
+    known = {u.id: u for u in users}
+    fresh: list[User] = []
+    for user in page:
+        earlier = known.get(user.id)
+        if earlier is None:
+            known[user.id] = user
+            fresh.append(user)
+        elif earlier != user:
+            raise CollectionError(
+                f"GET {path.split('?')[0]} returned user {user.id} ({user.user_principal_name}) twice with different "
+                "data (the tenant changed while it was read); re-run the collection")
+    return fresh
 
 
 def _share_member_ids(groups: list[Group], users: list[User]) -> list[Group]:

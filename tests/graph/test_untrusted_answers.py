@@ -259,13 +259,13 @@ def test_a_users_listing_far_beyond_its_count_is_stopped() -> None:
     from msgspec.structs import replace
 
     from auditor.emulator.wire import user_wire
-    from auditor.graph.collector import _Collection
+    from auditor.graph.collector import USER_FIELDS, _Collection
 
     template = make_tenant(1).users[0]
 
     def answer(path: str) -> tuple[int, dict[str, str], bytes]:
         n = int(path.rsplit("=", 1)[1]) if "skiptoken" in path else 0
-        users = [user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), None)
+        users = [user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), USER_FIELDS)
                  for i in range(100)]
         doc = {"value": users, "@odata.nextLink": f"http://127.0.0.1:{port}/v1.0/users?$skiptoken={n + 1}"}
         return 200, {"Content-Type": "application/json"}, json.dumps(doc).encode()
@@ -285,3 +285,87 @@ def test_a_users_listing_far_beyond_its_count_is_stopped() -> None:
         with pytest.raises(CollectionError, match=r"users while GET /users/\$count reports 3"):
             asyncio.run(run(endpoint.url()))
         assert len(endpoint.seen) <= 12
+
+
+def _users_from(pages: list[list[dict[str, Any]]], with_sign_in: bool = False) -> list[Any]:
+    """Run the collector's users read against a server that serves `pages` in order."""
+    from auditor.graph.collector import _Collection
+
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        n = int(path.rsplit("=", 1)[1]) if "skiptoken" in path else 0
+        doc: dict[str, Any] = {"value": pages[n]}
+        if n + 1 < len(pages):
+            doc["@odata.nextLink"] = f"http://127.0.0.1:{port}/v1.0/users?$skiptoken={n + 1}"
+        return 200, {"Content-Type": "application/json"}, json.dumps(doc).encode()
+
+    async def run(base_url: str) -> list[Any]:
+        progress = Progress(stream=_Null())
+        client = GraphClient(base_url=base_url, credential=StaticTokenCredential(TOKEN), retry=FAST, timeout=5,
+                             progress=progress)
+        try:
+            return await _Collection(client, progress)._read_users(with_sign_in=with_sign_in)
+        finally:
+            await client.aclose()
+
+    with serve(answer) as endpoint:
+        port = endpoint.port
+        return asyncio.run(run(endpoint.url()))
+
+
+def _wire(uid: str, **changes: Any) -> dict[str, Any]:
+    from auditor.graph.collector import USER_FIELDS
+
+    doc = {field: None for field in USER_FIELDS} | {
+        "id": uid, "userPrincipalName": f"{uid}@contoso.example", "accountEnabled": True,
+        "assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": []}],
+        "licenseAssignmentStates": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None,
+                                     "state": "Active", "error": "None", "disabledPlans": []}]}
+    for key, value in changes.items():
+        if value is _ABSENT:
+            doc.pop(key)
+        else:
+            doc[key] = value
+    return doc
+
+
+_ABSENT = object()
+
+
+@pytest.mark.parametrize("field", ["accountEnabled", "assignedLicenses", "licenseAssignmentStates", "userType", "id"])
+def test_a_selected_field_that_does_not_come_back_stops_the_run(field: str) -> None:
+    """Absent accountEnabled used to read as enabled, absent assignedLicenses as unlicensed: a compliant report."""
+    pages = [[_wire(f"u{i}") for i in range(3)], [_wire("u3", **{field: _ABSENT}), _wire("u4")]]
+    with pytest.raises(CollectionError, match=rf"GET /users returned an object .*item 0.*{field}: missing, though "
+                                              r"\$select asked for it") as caught:
+        _users_from(pages)
+    assert caught.value.exit_code == EXIT_COLLECTION
+
+
+def test_null_values_and_an_absent_sign_in_activity_are_data_not_gaps() -> None:
+    pages = [[_wire("u0", accountEnabled=None, userType=None), _wire("u1", signInActivity=None), _wire("u2")]]
+    users = _users_from(pages, with_sign_in=True)
+    assert [u.id for u in users] == ["u0", "u1", "u2"]
+    assert all(u.last_sign_in_date_time is None for u in users)
+
+
+def test_an_identical_user_on_two_pages_counts_once_and_the_snapshot_reads_back(tmp_path: Any) -> None:
+    from graph_tenants import make_tenant
+
+    from auditor.snapshot import load_snapshot, save_snapshot
+
+    pages = [[_wire("u0"), _wire("u1")], [_wire("u1"), _wire("u2")], [_wire("u0")]]
+    users = _users_from(pages)
+    assert [u.id for u in users] == ["u0", "u1", "u2"]
+    snapshot = make_tenant(1)
+    from dataclasses import replace
+
+    path = tmp_path / "snapshot.json"
+    save_snapshot(replace(snapshot, users=tuple(users)), path)
+    assert [u.id for u in load_snapshot(path).users] == ["u0", "u1", "u2"]
+
+
+def test_a_user_on_two_pages_with_different_data_stops_the_run() -> None:
+    pages = [[_wire("u0"), _wire("u1")], [_wire("u1", accountEnabled=False)]]
+    with pytest.raises(CollectionError, match=r"returned user u1 .* twice with different data") as caught:
+        _users_from(pages)
+    assert caught.value.exit_code == EXIT_COLLECTION
