@@ -50,6 +50,7 @@ from .graph.cli_options import (
     add_graph_arguments,
     collect_command,
     mail_adapter_factory,
+    save_evidence,
     snapshot_from_args,
 )
 from .index import TenantIndex
@@ -139,7 +140,9 @@ def _snapshot(args: argparse.Namespace, policies: PolicySet) -> TenantSnapshot:
     if live is not None:
         return live
     if args.snapshot:
-        return load_snapshot(args.snapshot)
+        snapshot = load_snapshot(args.snapshot)
+        save_evidence(args, snapshot)  # asked for, so never ignored
+        return snapshot
     raise UsageError("no tenant data: give --snapshot FILE, --graph (live tenant) or --demo")
 
 

@@ -604,6 +604,30 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
     )
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(doc: Any, raw: bytes) -> Any:
+    """`doc` (parsed from `raw` by the standard json module) with every lone UTF-16 surrogate
+    replaced by U+FFFD. JSON may escape one ("\\ud800"); Python keeps it in the str, and it then
+    fails every UTF-8 write of a report. Proper pairs are already joined by the parser. Only walks
+    the document when `raw` has such an escape at all."""
+    if not _SURROGATE_ESCAPE.search(raw):
+        return doc
+    return _scrub(doc)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
+
+
 def load_snapshot(path: str | Path) -> TenantSnapshot:
     """Read and validate a snapshot file; SnapshotError (exit 2) names the file and field."""
     path = Path(path)
@@ -612,7 +636,7 @@ def load_snapshot(path: str | Path) -> TenantSnapshot:
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from None
     try:
-        doc = json.loads(data)
+        doc = replace_lone_surrogates(json.loads(data), data)
     except UnicodeDecodeError:
         raise SnapshotError(f"{path}: snapshot is not UTF-8 JSON") from None
     except json.JSONDecodeError as exc:

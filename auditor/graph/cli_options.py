@@ -73,7 +73,8 @@ def add_graph_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --graph, --tenant-id, --cloud, --graph-endpoint, --auth, --save-snapshot, --demo to `audit`."""
     parser.add_argument("--graph", action="store_true", help="read the live tenant through Microsoft Graph")
     parser.add_argument(
-        "--save-snapshot", metavar="FILE", help="also write what was read from Graph to FILE (evidence, re-runs)"
+        "--save-snapshot", metavar="FILE",
+        help="also write the tenant data the audit used to FILE (evidence, re-runs; with --snapshot, a copy)"
     )
     _add_source_arguments(parser)
 
@@ -158,13 +159,18 @@ def snapshot_from_args(
         snapshot = _collect_demo(group_refs, need_sign_in, progress)
     else:
         snapshot = _collect_live(args, group_refs, need_sign_in, env, progress)
+    save_evidence(args, snapshot)
+    return snapshot
+
+
+def save_evidence(args: argparse.Namespace, snapshot: TenantSnapshot) -> None:
+    """--save-snapshot FILE: write the tenant data the audit used (read from Graph or from --snapshot)."""
     save_to = getattr(args, "save_snapshot", None)
     if save_to:
         try:
             save_snapshot(snapshot, save_to)
         except OSError as exc:
             raise SnapshotError(f"{save_to}: cannot write snapshot: {exc.strerror}") from None
-    return snapshot
 
 
 def collect_command(

@@ -34,6 +34,7 @@ from msgraph_core import GraphClientFactory
 
 from ..errors import AuthError, CollectionError
 from ..model import Cloud
+from ..snapshot import replace_lone_surrogates
 from .auth import get_access_token, token_claims
 from .bounded import ACCEPT_ENCODING, BoundedTransport, ResponseTooLarge, UnexpectedEncoding
 from .progress import Progress, SilentProgress
@@ -170,6 +171,10 @@ class GraphClient:
         try:
             return orjson.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError):  # orjson.JSONDecodeError is a json.JSONDecodeError
+            pass
+        try:  # orjson refuses a lone surrogate escape ("\\ud800") that Graph may pass through from a name
+            return replace_lone_surrogates(json.loads(body), body)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError):
             kind = response.headers.get("content-type", "unknown content type")
             raise CollectionError(
                 f"{what} returned a page that is not valid JSON ({len(body)} bytes of {kind}); the answer was "

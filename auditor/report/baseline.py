@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,20 @@ def _check(document: Any, name: str) -> None:
     for f in findings:
         if not isinstance(f.get("subject") or {}, Mapping) or not isinstance(f.get("rule", ""), str):
             raise UsageError(f"{name}: finding {f['id']!r} is malformed (subject must be an object, rule a string)")
+        first_seen = f.get("first_seen")
+        if first_seen is not None and not _is_time(first_seen):
+            raise UsageError(f"{name}: finding {f['id']!r}: first_seen {str(first_seen)[:40]!r} is not an ISO-8601 "
+                             "date-time (it is carried into the new report as the date the finding was first seen)")
+
+
+def _is_time(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def load_baseline(path: Path) -> dict[str, Any]:

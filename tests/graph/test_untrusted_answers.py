@@ -369,3 +369,8 @@ def test_a_user_on_two_pages_with_different_data_stops_the_run() -> None:
     with pytest.raises(CollectionError, match=r"returned user u1 .* twice with different data") as caught:
         _users_from(pages)
     assert caught.value.exit_code == EXIT_COLLECTION
+
+
+def test_a_lone_surrogate_on_a_graph_page_is_replaced() -> None:
+    users = _users_from([[_wire("u0", displayName="Eve \ud800 Mallory"), _wire("u1")]])
+    assert [u.display_name for u in users] == ["Eve \ufffd Mallory", ""]

@@ -112,3 +112,17 @@ def test_load_baseline_rejects_malformed_structure(tmp_path: Path, change: dict)
     junk.write_text(json.dumps({**build_sample(), **change}), encoding="utf-8")
     with pytest.raises(UsageError, match=r"junk\.json"):
         load_baseline(junk)
+
+
+@pytest.mark.parametrize("first_seen", ["yesterday", 3, "2026-13-01T00:00:00Z", "<script>"])
+def test_load_baseline_rejects_a_first_seen_that_is_not_a_date(tmp_path: Path, first_seen: Any) -> None:
+    """It used to be copied into the new report as it was."""
+    doc = build_sample()
+    doc["findings"][0]["first_seen"] = first_seen
+    junk = tmp_path / "junk.json"
+    junk.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(UsageError, match=rf"junk\.json: finding '{doc['findings'][0]['id']}': first_seen .* is not"):
+        load_baseline(junk)
+    doc["findings"][0]["first_seen"] = "2026-10-01T06:00:00Z"
+    junk.write_text(json.dumps(doc), encoding="utf-8")
+    assert load_baseline(junk)["findings"][0]["first_seen"] == "2026-10-01T06:00:00Z"
