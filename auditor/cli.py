@@ -12,13 +12,15 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,7 @@ from .index import TenantIndex
 from .merge.document import build_merged_document
 from .merge.run import merge
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
+from .outputs import output_lock, rotate_previous
 from .policy.load import load_policies
 from .policy.model import PolicySet
 from .policy.schema import schema_text
@@ -104,30 +107,48 @@ def _prepare_output_dir(path: Path) -> None:
     """Fail before collecting if reports cannot be written, and move the last run's reports aside.
 
     A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
-    as today's; the previous files go to DIR/previous/, so nothing is lost.
-    """
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"--output-dir: {path} exists and is not a directory")
+    as today's; the previous files go to DIR/previous/, so nothing is lost. Called with the
+    directory's lock held (see _locked_output_dir)."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        stale = [path / name for name in REPORT_FILES if (path / name).exists()]
-        if stale:
-            previous = path / "previous"
-            previous.mkdir(exist_ok=True)
-            for file in stale:
-                file.replace(previous / file.name)
+        rotate_previous(path, REPORT_FILES)
     except OSError as exc:
         raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
     if not os.access(path, os.W_OK):
         raise UsageError(f"--output-dir: cannot write to {path}: permission denied")
 
 
+@contextlib.contextmanager
+def _locked_output_dir(path: Path) -> Iterator[None]:
+    """Create DIR if needed and hold its lock for the whole run (a second run into it exits 2)."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--output-dir: {path} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
+    with output_lock(path):
+        yield
+
+
 def _policies(args: argparse.Namespace) -> PolicySet:
+    if not args.policies and getattr(args, "demo", False):
+        return _demo_policies()
     paths = args.policies or ["policies"]
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"--policies: {missing[0]} does not exist")
     return load_policies(paths)
+
+
+def _demo_policies() -> PolicySet:
+    """--demo without --policies: the example policy shipped with the package (policies/example.yaml
+    in the repository), so the demo runs from any directory after `pip install`."""
+    ref = resources.files("auditor").joinpath("sample", "example-policy.yaml")
+    with resources.as_file(ref) as path:
+        if not path.is_file():
+            raise UsageError("the bundled example policy (auditor/sample/example-policy.yaml) is missing from this "
+                             "install; give --policies")
+        return load_policies([path])
 
 
 def _needs_sign_in(policies: PolicySet) -> bool:
@@ -202,27 +223,34 @@ def cmd_audit(args: argparse.Namespace) -> int:
     policies = _policies(args)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     out_dir = Path(args.output_dir)
-    _prepare_output_dir(out_dir)
-    timings.mark("policies")
-    snapshot = _snapshot(args, policies)
-    timings.mark("collect")
-    # Keep the cyclic GC from re-scanning a million users while evaluation allocates
-    # (gc.freeze excludes what exists now from collections; refcounting still frees it).
-    gc.freeze()
-    result = evaluate(policies, snapshot, as_of)
-    timings.mark("evaluate")
-    locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-    cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
-    del snapshot  # the users need not outlive the evaluation: the report is built from `result`
-    timings.mark("free")
-    document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
-                              remediate=guidance.remediation)
-    if baseline is not None:
-        document = compare(baseline, document)
-    timings.mark("document")
-    written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact)
-    timings.mark("render")
-    timings.report()
+    with _locked_output_dir(out_dir):
+        _prepare_output_dir(out_dir)
+        timings.mark("policies")
+        snapshot = _snapshot(args, policies)
+        timings.mark("collect")
+        # Keep the cyclic GC from re-scanning a million users while evaluation allocates
+        # (gc.freeze excludes what exists now from collections; refcounting still frees it).
+        gc.freeze()
+        result = evaluate(policies, snapshot, as_of)
+        timings.mark("evaluate")
+        locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
+        cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
+        del snapshot  # the users need not outlive the evaluation: the report is built from `result`
+        timings.mark("free")
+        document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
+                                  remediate=guidance.remediation)
+        if baseline is not None:
+            document = compare(baseline, document)
+        timings.mark("document")
+        written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact)
+        timings.mark("render")
+        timings.report()
+        _print_outcome(result, document, written)
+        code = exit_code(result, args.fail_on, args.allow_gaps)
+        return code if email is None else _deliver(email, out_dir, code)
+
+
+def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[Path]) -> None:
     summary = document["summary"]
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
     print(f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
@@ -236,8 +264,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}", file=sys.stderr)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
-    code = exit_code(result, args.fail_on, args.allow_gaps)
-    return code if email is None else _deliver(email, out_dir, code)
 
 
 def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool) -> int:
@@ -258,7 +284,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     document = build_merged_document(result, generated_at=_now(), locale=locale, remediate=guidance.remediation)
-    written = render(document, Path(args.output_dir), formats=formats, locale=locale)
+    with _locked_output_dir(Path(args.output_dir)):
+        written = render(document, Path(args.output_dir), formats=formats, locale=locale)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
     print(f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
           f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all", file=sys.stderr)

@@ -40,6 +40,7 @@ from .model import (
     TenantSnapshot,
     User,
 )
+from .outputs import atomic_text
 
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
@@ -776,7 +777,5 @@ def save_snapshot(snapshot: TenantSnapshot, path: str | Path) -> None:
         write_snapshot(snapshot, sys.stdout)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    with atomic_text(path) as fh:
         write_snapshot(snapshot, fh)
-    tmp.replace(path)

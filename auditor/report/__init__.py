@@ -25,6 +25,7 @@ import orjson
 
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
+from auditor.outputs import write_bytes, write_text
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.csv_report import render_csv
 from auditor.report.guidance_api import Guidance, default_guidance
@@ -121,24 +122,18 @@ def _indented(value: Any, depth: int) -> bytes:
 
 
 def _write(path: Path, text: str, encoding: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        # errors="replace": a lone surrogate in tenant text must not abort the report
-        tmp.write_text(text, encoding=encoding, errors="replace", newline="")
-        os.replace(tmp, path)
+        write_text(path, text, encoding=encoding)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
 
 def _write_json(path: Path, document: Mapping[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
     try:
         try:
-            with tmp.open("wb") as fh:
-                fh.writelines(_json_pieces(document))
+            write_bytes(path, _json_pieces(document))
         except TypeError:
-            tmp.write_bytes(_stdlib_json(document))
-        os.replace(tmp, path)
+            write_bytes(path, [_stdlib_json(document)])
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 

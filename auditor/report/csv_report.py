@@ -48,13 +48,17 @@ COLUMNS = (
 )
 
 # A cell a spreadsheet would evaluate as a formula (OWASP "CSV injection"): = + - @ tab CR.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula, full-width forms included (Excel folds
+# U+FF1D etc. to their ASCII forms); leading whitespace does not stop it, so it is skipped first.
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _CELL_LIMIT = 32_000  # Excel's cell limit is 32,767 characters
 
 
 def guard_cell(value: str) -> str:
     """Tenant text that would start a formula gets a leading apostrophe, shown but not evaluated."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    if value.startswith(("\t", "\r")) or value.lstrip().startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _text(value: object) -> str:

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from auditor.model import Cloud, Locale
 from auditor.report import render, render_csv
 from auditor.report.csv_report import COLUMNS, guard_cell
@@ -62,6 +64,20 @@ def test_guard_cell() -> None:
         assert guard_cell(dangerous) == "'" + dangerous
     assert guard_cell("alice") == "alice"
     assert guard_cell("") == ""
+    assert guard_cell("a-b") == "a-b"
+
+
+@pytest.mark.parametrize("dangerous", [" =1+1", "  +1", "\n-1", " \t@SUM(A1)", "\u3000=1",  # whitespace first
+                                       "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", " \uff1dHYPERLINK()"])
+def test_guard_cell_sees_past_leading_whitespace_and_full_width_signs(dangerous: str) -> None:
+    assert guard_cell(dangerous) == "'" + dangerous
+
+
+def test_a_display_name_with_a_spaced_formula_is_guarded_in_the_file(tmp_path: Path, sample: dict[str, Any],
+                                                                      guidance: FakeGuidance) -> None:
+    sample["findings"][0]["subject"]["display_name"] = " \uff1dHYPERLINK(\"http://x\")"
+    (path,) = render(sample, tmp_path, formats=["csv"], guidance=guidance)
+    assert "' \uff1dHYPERLINK" in path.read_text(encoding="utf-8-sig")
 
 
 def test_written_with_bom_and_crlf(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:

@@ -1,0 +1,104 @@
+"""Writing files into an output directory without being steered outside it.
+
+Every file the auditor writes (reports, snapshots) goes through `atomic_file`: a temporary file
+created exclusively with a random name in the target's directory (so a symlink planted at
+`report.md.tmp` is never followed), then renamed over the target (a rename replaces a symlink at
+the target itself, never the file it points to), and removed on any failure (a full disk leaves
+no `*.tmp` behind). `output_lock` keeps two runs from writing one directory at once, and
+`rotate_previous` moves the last run's reports into `previous/`, refusing a `previous` that is
+a symlink or a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import IO
+
+from .errors import UsageError
+
+PREVIOUS = "previous"
+
+
+@cache
+def _file_mode() -> int:
+    """The mode an ordinary open() would give a new file (0666 less the umask); mkstemp uses 0600."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """Yield a binary file to write `path`'s new content into; `path` changes only if the block succeeds."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, _file_mode())
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_text(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """atomic_file for text; a lone surrogate in tenant text is replaced, never an error."""
+    with atomic_file(path) as raw:
+        text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        yield text
+        text.flush()
+        text.detach()
+
+
+def write_bytes(path: Path, chunks: Iterable[bytes]) -> None:
+    with atomic_file(path) as fh:
+        fh.writelines(chunks)
+
+
+def write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+    write_bytes(path, [text.encode(encoding, errors="replace")])
+
+
+@contextlib.contextmanager
+def output_lock(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on DIR for the block; a second run into DIR exits 2 at once.
+
+    Two runs into one directory used to interleave their files (report.json in one language,
+    report.md in another). The lock is an advisory flock on the directory itself, so no lock
+    file sits among the reports, and the kernel drops it when the process ends, however it ends."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot open {directory}: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(f"another license-auditor run is writing to {directory}; wait for it to finish, "
+                             "or give this run another --output-dir") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def rotate_previous(directory: Path, names: Iterable[str]) -> None:
+    """Move the given files of the last run from DIR into DIR/previous/ (replacing older ones)."""
+    stale = [directory / name for name in names if os.path.lexists(directory / name)]
+    if not stale:
+        return
+    previous = directory / PREVIOUS
+    if previous.is_symlink() or (previous.exists() and not previous.is_dir()):
+        raise UsageError(f"{previous} is a symbolic link or a file; the previous reports go into a directory "
+                         "of that name — remove it")
+    previous.mkdir(exist_ok=True)
+    for file in stale:
+        file.replace(previous / file.name)
