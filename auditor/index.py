@@ -55,7 +55,7 @@ _C_PASSES = 16  # distinct values up to which a C pass per value beats one Pytho
 def _positions() -> array[int]:
     return array("I")
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
 def _glob_test(patterns: Iterable[str]) -> Callable[[str], Any]:

@@ -22,8 +22,8 @@ ATTACHMENT_NAME = "findings.csv"
 _SEVERITIES = ("critical", "high", "medium", "low")
 _MAX_TENANT_NAME = 80
 _HTML_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
-_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_SERVER_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$")
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\Z")
+_SERVER_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?\Z")
 
 
 @dataclass(frozen=True)

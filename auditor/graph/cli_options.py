@@ -29,7 +29,7 @@ from .collector import collect
 from .progress import Progress
 
 SAMPLE = ("sample", "sample-tenant.json")
-_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> Any:

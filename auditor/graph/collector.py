@@ -52,7 +52,7 @@ GROUP_FIELDS = "id,displayName,assignedLicenses"
 EVENTUAL = {"ConsistencyLevel": "eventual"}
 MEMBER_READS = 4  # concurrent transitive-member reads
 ETA_AFTER = 10.0  # seconds of collecting after which the user total is asked for (progress ETA)
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 T = TypeVar("T")
 

@@ -50,7 +50,7 @@ def md_escape(value: object, limit: int = 300) -> str:
     return text.replace("\\@", "\\@<!-- -->")
 
 
-_SAFE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%!$&'*+,;=:@/?#-]*)?$")
+_SAFE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%!$&'*+,;=:@/?#-]*)?\Z")
 
 
 def safe_url(url: object) -> str | None:

@@ -92,3 +92,21 @@ def test_module_entry_point_sends_and_reports_errors(report_dir: Path, capsys: p
     assert main(["--report-dir", str(report_dir / "missing"), "--to", "a@contoso.example", "--smtp-host",
                  "127.0.0.1", "--from", "f@contoso.example"]) == 2
     assert "report.json: not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["--to", "a@c.example", "--smtp-host", "h", "--from", "f@c.example\n"],
+    ["--to", "a@c.example", "--sender", "s@c.example\n"],
+])
+def test_a_trailing_newline_is_not_part_of_a_plain_address(argv: list[str]) -> None:
+    """`$` matches before a final newline: 'a@x\\n' passed the check and failed later with exit 5."""
+    with pytest.raises(UsageError, match="not a plain e-mail address"):
+        options_from_args(parse(["email", *argv]), graph_adapter_factory=lambda: None)  # type: ignore[arg-type,return-value]
+
+
+def test_workflow_identifiers_match_whole_strings() -> None:
+    from auditor.delivery.matrix import _DOMAIN, _GUID
+
+    assert _GUID.match("00000000-0000-0000-0000-000000000001")
+    assert not _GUID.match("00000000-0000-0000-0000-000000000001\n")
+    assert not _DOMAIN.match("contoso.onmicrosoft.com\n")
