@@ -45,6 +45,7 @@ from .errors import (
     DeliveryError,
     PolicyError,
     UsageError,
+    clean_message,
 )
 from .graph.cli_options import (
     add_collect_command,
@@ -99,8 +100,14 @@ def _now() -> datetime:
 
 
 def _safe(text: str) -> str:
-    """Tenant text for a log line: no control characters (terminal escapes, CR/LF, workflow commands)."""
-    return "".join(c if c.isprintable() else " " for c in text)
+    """Tenant text for one log line: clean_message, and no line breaks."""
+    return clean_message(text).replace("\n", " ")
+
+
+def _say(text: str) -> None:
+    """Every line the CLI prints goes through clean_message (tokens masked, no control characters,
+    no GitHub workflow commands), whatever a server or a tenant put into it."""
+    print(clean_message(text), file=sys.stderr)
 
 
 def _prepare_output_dir(path: Path) -> None:
@@ -189,10 +196,10 @@ def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
     try:
         send_report(out_dir, options)
     except DeliveryError as exc:
-        print(f"license-auditor: error: {exc}", file=sys.stderr)
+        _say(f"license-auditor: error: {exc}")
         # Incomplete data (3) says more about the report than a failed e-mail does.
         return code if code == EXIT_COLLECTION else EXIT_DELIVERY
-    print(f"e-mailed the report to {', '.join(options.recipients)}", file=sys.stderr)
+    _say(f"e-mailed the report to {', '.join(options.recipients)}")
     return code
 
 
@@ -211,7 +218,7 @@ class _Timings:
 
     def report(self) -> None:
         if self.on:
-            print("timings: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.phases), file=sys.stderr)
+            _say("timings: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.phases))
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -253,17 +260,17 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[Path]) -> None:
     summary = document["summary"]
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
-    print(f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
-          f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived", file=sys.stderr)
+    _say(f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
+          f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived")
     for w in result.warnings:
-        print(f"warning: {_safe(w)}", file=sys.stderr)
+        _say(f"warning: {_safe(w)}")
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
         missing = "; ".join(g.part + ": " + g.reason for g in result.gaps) or "; ".join(
             sorted({n.reason for n in result.not_evaluated}))
-        print(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}", file=sys.stderr)
+        _say(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}")
     for path in written:
-        print(f"wrote {path}", file=sys.stderr)
+        _say(f"wrote {path}")
 
 
 def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool) -> int:
@@ -287,17 +294,16 @@ def cmd_merge(args: argparse.Namespace) -> int:
     with _locked_output_dir(Path(args.output_dir)):
         written = render(document, Path(args.output_dir), formats=formats, locale=locale)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
-    print(f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
-          f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all", file=sys.stderr)
+    _say(f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
+          f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all")
     for w in document["warnings"]:
-        print(f"warning: {w}", file=sys.stderr)
+        _say(f"warning: {w}")
     if not document["complete"]:
         partial = sorted({t["name"] or t["id"] for t in document["tenants"] if not t["complete"]})
         reasons = dict.fromkeys([g["reason"] for g in result.gaps] + [n["reason"] for n in result.not_evaluated])
-        print("INCOMPLETE: " + "; ".join([*(f"tenant {n} has incomplete data" for n in partial), *reasons]),
-              file=sys.stderr)
+        _say("INCOMPLETE: " + "; ".join([*(f"tenant {n} has incomplete data" for n in partial), *reasons]))
     for path in written:
-        print(f"wrote {path}", file=sys.stderr)
+        _say(f"wrote {path}")
     return document_exit_code(document, args.fail_on, args.allow_gaps)
 
 
@@ -316,7 +322,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for ref in policies.group_refs:
             index.group_members(ref)
         for w in [*warnings, *index.warnings]:
-            print(f"warning: {_safe(w)}", file=sys.stderr)
+            _say(f"warning: {_safe(w)}")
     return EXIT_OK
 
 
@@ -420,18 +426,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except PolicyError as exc:
         for issue in exc.issues:
-            print(str(issue), file=sys.stderr)
-        print(f"license-auditor: {len(exc.issues)} policy error(s)", file=sys.stderr)
+            _say(str(issue))
+        _say(f"license-auditor: {len(exc.issues)} policy error(s)")
         return exc.exit_code
     except AuditorError as exc:
-        print(f"license-auditor: error: {exc}", file=sys.stderr)
+        _say(f"license-auditor: error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("license-auditor: interrupted", file=sys.stderr)
+        _say("license-auditor: interrupted")
         return 130
     except Exception as exc:  # a defect: say so in one line with a code CI can tell from findings
         if os.environ.get("LICENSE_AUDITOR_DEBUG"):
             raise
-        print(f"license-auditor: internal error: {type(exc).__name__}: {_safe(str(exc))[:300]} "
-              "(set LICENSE_AUDITOR_DEBUG=1 for the traceback)", file=sys.stderr)
+        _say(f"license-auditor: internal error: {type(exc).__name__}: {_safe(str(exc))[:300]} "
+              "(set LICENSE_AUDITOR_DEBUG=1 for the traceback)")
         return EXIT_INTERNAL

@@ -15,6 +15,7 @@ Exit codes: 0 = no unwaived finding at or above --fail-on; 1 = such findings;
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EXIT_OK = 0
@@ -74,3 +75,26 @@ class AuthError(CollectionError):
 
 class DeliveryError(AuditorError):
     exit_code = EXIT_DELIVERY
+
+
+# --- messages for a log ------------------------------------------------------------------------
+
+_BEARER = re.compile(r"(?i)\b(bearer|authorization:?)(\s+)[A-Za-z0-9\-._~+/]{8,}=*")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.M)
+MASK = "***"
+
+
+def clean_message(text: str) -> str:
+    """`text` made safe for stderr and CI logs, where it may carry what a server or a tenant sent.
+
+    Bearer tokens and JWTs are masked (a 401 body may echo the Authorization header), control
+    characters (ANSI escapes, CR, NUL) become spaces, and a line cannot start a GitHub workflow
+    command (`::warning ::`, `::add-mask::`, `::set-output`): "::" at a line start becomes ": :".
+    Newlines stay, so multi-line messages (policy errors) keep their lines."""
+    text = _BEARER.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    text = _JWT.sub(MASK, text)
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n"))
+    return _WORKFLOW_COMMAND.sub(r"\1: :", text)
+

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.errors import AuditorError, UsageError
+from auditor.errors import AuditorError, UsageError, clean_message
 
 from .options import EmailOptions, SmtpSecurity, Transport, split_addresses
 
@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run_email_command(args)
     except AuditorError as exc:
-        print(f"license-auditor: error: {exc}", file=sys.stderr)
+        print(clean_message(f"license-auditor: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     finally:
         os.environ.pop("SMTP_PASSWORD", None)  # no child of ours needs it

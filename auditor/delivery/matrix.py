@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from auditor.errors import AuditorError, UsageError
+from auditor.errors import AuditorError, UsageError, clean_message
 from auditor.model import Cloud, Locale
 
 from .options import check_address, split_addresses
@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             with open(target, "a", encoding="utf-8") as handle:
                 handle.write(f"matrix={document}\ncount={len(jobs)}\n")
     except AuditorError as exc:
-        print(f"license-auditor: error: {exc}", file=sys.stderr)
+        print(clean_message(f"license-auditor: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     print(document)
     return 0

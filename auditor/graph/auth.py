@@ -13,13 +13,14 @@ import binascii
 import enum
 import json
 import re
+import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from azure.core.credentials import AccessToken, TokenCredential
 
@@ -122,9 +123,11 @@ class GitHubOidcAssertion:
             return self._cached
         sep = "&" if "?" in self._url else "?"
         url = f"{self._url}{sep}audience={urllib.parse.quote(GITHUB_AUDIENCE, safe='')}"
-        request = urllib.request.Request(url, headers={"Authorization": f"bearer {self._request_token}"})
+        request = urllib.request.Request(url)
+        # Unredirected: even a same-host redirect does not carry the request token on.
+        request.add_unredirected_header("Authorization", f"bearer {self._request_token}")
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+            with _OIDC_OPENER.open(request, timeout=self._timeout) as response:
                 doc = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             raise AuthError(
@@ -141,6 +144,49 @@ class GitHubOidcAssertion:
         self._cached = token
         self._expires = float(_exp(token_claims(token), int(time.time()) + 300))
         return token
+
+
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the same scheme, host and port: the OIDC token must not be
+    fetched from (or handed to) another host."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url,
+                                                                                                 newurl))
+        if (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
+            raise AuthError(f"the GitHub Actions OIDC token request was redirected to another host "
+                            f"({new.scheme}://{new.hostname}); refused")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OIDC_OPENER = urllib.request.build_opener(_SameHostRedirects())
+
+
+class _MaskedInActions:
+    """In GitHub Actions, tell the runner to mask each access token the moment it exists
+    (`::add-mask::`), so no later log line can show it, whatever prints it."""
+
+    def __init__(self, inner: Any, stream: TextIO | None = None) -> None:
+        self._inner = inner
+        self._stream = stream
+        self._masked: set[str] = set()
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        token: AccessToken = self._inner.get_token(*scopes, **kwargs)
+        if token.token not in self._masked:
+            self._masked.add(token.token)
+            # stderr: stdout may carry a snapshot (collect --output -); the runner reads
+            # workflow commands from both streams
+            stream = self._stream or sys.stderr
+            stream.write(f"::add-mask::{token.token}\n")
+            stream.flush()
+        return token
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if callable(close):
+            close()
 
 
 # --- building a credential ---------------------------------------------------------------------
@@ -167,7 +213,17 @@ def resolve_mode(mode: AuthMode, env: Mapping[str, str], tenant_id: str | None) 
 def build_credential(
     mode: AuthMode, *, tenant_id: str | None, cloud: CloudEndpoints, env: Mapping[str, str]
 ) -> Credential:
-    """Make the credential for `mode`; AuthError (exit 3) names what is missing."""
+    """Make the credential for `mode`; AuthError (exit 3) names what is missing. In GitHub
+    Actions every access token it hands out is masked in the job log."""
+    built = _build_credential(mode, tenant_id=tenant_id, cloud=cloud, env=env)
+    if env.get("GITHUB_ACTIONS") == "true":
+        return Credential(_MaskedInActions(built.credential), built.mode, built.description)
+    return built
+
+
+def _build_credential(
+    mode: AuthMode, *, tenant_id: str | None, cloud: CloudEndpoints, env: Mapping[str, str]
+) -> Credential:
     from azure.identity import (
         AzureCliCredential,
         CertificateCredential,

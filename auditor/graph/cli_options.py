@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from kiota_abstractions.request_adapter import RequestAdapter
 
-from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError
+from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
 from ..snapshot import load_snapshot, save_snapshot
 from .auth import AuthMode, StaticTokenCredential, build_credential
@@ -185,7 +185,7 @@ def collect_command(
         raise SnapshotError(f"{args.output}: cannot write snapshot: {exc.strerror}") from None
     if snapshot.gaps and not getattr(args, "allow_gaps", False):
         for gap in snapshot.gaps:
-            print(f"incomplete: {gap.part}: {gap.reason} ({gap.request})", file=sys.stderr)
+            print(clean_message(f"incomplete: {gap.part}: {gap.reason} ({gap.request})"), file=sys.stderr)
         return EXIT_COLLECTION
     return EXIT_OK
 

@@ -32,7 +32,7 @@ from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOpt
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph_core import GraphClientFactory
 
-from ..errors import AuthError, CollectionError
+from ..errors import AuthError, CollectionError, clean_message
 from ..model import Cloud
 from ..snapshot import replace_lone_surrogates
 from .auth import get_access_token, token_claims
@@ -393,7 +393,8 @@ def _graph_error(body: bytes) -> tuple[str, str]:
     try:
         doc = json.loads(body)
         err = doc["error"]
-        return str(err.get("code", "")), str(err.get("message", ""))[:500]
+        # Masked here, not only when printed: the message can reach a gap, and so the report
+        return clean_message(str(err.get("code", ""))[:100]), clean_message(str(err.get("message", ""))[:500])
     except (ValueError, KeyError, TypeError, AttributeError):
         return "", ""
 

@@ -10,6 +10,8 @@ import sys
 import time
 from typing import TextIO
 
+from ..errors import clean_message
+
 
 class Progress:
     def __init__(self, stream: TextIO | None = None, *, interval: float = 5.0) -> None:
@@ -24,6 +26,7 @@ class Progress:
         self._open_line = False
 
     def _write(self, text: str, transient: bool = False) -> None:
+        text = clean_message(text)  # request paths carry group names and server text
         if self.tty:
             self.stream.write("\r\x1b[2K" + text + ("" if transient else "\n"))
             self._open_line = transient
@@ -83,4 +86,5 @@ def _duration(seconds: float) -> str:
 
 class SilentProgress(Progress):
     def _write(self, text: str, transient: bool = False) -> None:
+        text = clean_message(text)  # request paths carry group names and server text
         return None

@@ -192,7 +192,8 @@ def test_github_oidc_credential_is_a_client_assertion():
     }
     cred = build_credential(AuthMode.AUTO, tenant_id=TENANT, cloud=ENDPOINTS[Cloud.CHINA], env=env)
     assert cred.mode is AuthMode.GITHUB_OIDC
-    assert type(cred.credential).__name__ == "ClientAssertionCredential"
+    assert type(cred.credential).__name__ == "_MaskedInActions"  # in Actions, tokens are masked in the log
+    assert type(cred.credential._inner).__name__ == "ClientAssertionCredential"  # type: ignore[attr-defined]
     assert "r" not in cred.description.split()
 
 
@@ -218,3 +219,74 @@ def test_token_with_impossible_characters_is_refused_without_echoing_it(bad):
     with pytest.raises(AuthError) as err:
         StaticTokenCredential(bad)
     assert "SECR" not in str(err.value) and "contains characters a bearer token cannot have" in str(err.value)
+
+
+class _Redirector:
+    """Answers every request with a 302 to `target` (filled in after start)."""
+
+    def __init__(self) -> None:
+        self.target = ""
+        self.calls: list[tuple[str, str]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                return
+
+            def do_GET(self):
+                outer.calls.append((self.path, self.headers.get("Authorization", "")))
+                moved = self.path.startswith("/token")
+                self.send_response(302 if moved else 404)
+                if moved:
+                    self.send_header("Location", outer.target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/token?api-version=2.0"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_github_oidc_request_does_not_follow_a_redirect_to_another_host():
+    elsewhere = _ActionsTokenServer(lifetime=3600)  # would hand out a token to anyone holding the request token
+    redirector = _Redirector()
+    try:
+        redirector.target = elsewhere.url
+        with pytest.raises(AuthError, match="redirected to another host"):
+            GitHubOidcAssertion(redirector.url, "request-token")()
+        assert elsewhere.calls == []
+    finally:
+        redirector.close()
+        elsewhere.close()
+
+
+def test_github_oidc_request_token_is_not_sent_on_after_a_same_host_redirect():
+    redirector = _Redirector()
+    try:
+        redirector.target = redirector.url.replace("/token", "/elsewhere")
+        with pytest.raises(AuthError):
+            GitHubOidcAssertion(redirector.url, "request-token")()
+        assert [auth for _, auth in redirector.calls] == ["bearer request-token", ""]
+        assert redirector.calls[1][0].startswith("/elsewhere")
+    finally:
+        redirector.close()
+
+
+def test_tokens_are_masked_in_the_actions_log(monkeypatch):
+    import io
+
+    from auditor.graph.auth import _MaskedInActions
+
+    token = _jwt({"aud": "https://graph.microsoft.com", "exp": int(time.time()) + 3600})
+    log = io.StringIO()
+    cred = _MaskedInActions(StaticTokenCredential(token), stream=log)
+    assert cred.get_token("scope").token == token
+    cred.get_token("scope")
+    assert log.getvalue() == f"::add-mask::{token}\n"  # once per token, before anything can print it
+    outside = build_credential(AuthMode.TOKEN, tenant_id=None, cloud=ENDPOINTS[Cloud.WORLDWIDE],
+                               env={"AUDITOR_ACCESS_TOKEN": token})
+    assert type(outside.credential).__name__ == "StaticTokenCredential"  # no workflow commands outside Actions

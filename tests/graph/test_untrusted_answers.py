@@ -13,16 +13,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from auditor.emulator import app_token
 from auditor.errors import EXIT_COLLECTION, CollectionError
 from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient, RetryPolicy, _retry_after
 from auditor.graph.progress import Progress
 
 TOKEN = "untrusted-answers-token"
+TOKEN_JWT = app_token("00000000-0000-0000-0000-0000000000aa")  # carries the roles the permission check wants
+ROOT = Path(__file__).resolve().parents[2]
 FAST = RetryPolicy(max_retries=2, backoff_base=0.01, backoff_cap=0.02, request_deadline=1.5)
 
 Answer = Callable[[str], tuple[int, dict[str, str], bytes] | None]
@@ -374,3 +378,40 @@ def test_a_user_on_two_pages_with_different_data_stops_the_run() -> None:
 def test_a_lone_surrogate_on_a_graph_page_is_replaced() -> None:
     users = _users_from([[_wire("u0", displayName="Eve \ud800 Mallory"), _wire("u1")]])
     assert [u.display_name for u in users] == ["Eve \ufffd Mallory", ""]
+
+
+def test_clean_message_masks_tokens_and_neutralises_log_commands() -> None:
+    from auditor.errors import clean_message
+
+    jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJncmFwaCJ9.c2lnbmF0dXJl"
+    text = (f"401: echo Authorization: Bearer {jwt} token={jwt}\n::warning ::pwned\n  ::add-mask::x\r\n"
+            "\x1b[31mred\x1b[0m\x07")
+    cleaned = clean_message(text)
+    assert jwt not in cleaned and "Authorization: Bearer ***" in cleaned
+    assert not any(line.lstrip().startswith("::") for line in cleaned.splitlines())
+    assert "\x1b" not in cleaned and "\r" not in cleaned and "\x07" not in cleaned
+    assert clean_message("policies/a.yaml:3:1: bad\npolicies/b.yaml:9:2: worse").count("\n") == 1
+
+
+def test_a_401_body_echoing_the_token_never_reaches_stderr(tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The error message carries Graph's message; a hostile or buggy server may echo the Authorization
+    header or send workflow commands and terminal escapes in it."""
+    from auditor.cli import main
+
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        message = f"Bearer {TOKEN_JWT} is invalid\n::warning ::all clear\x1b[2J"
+        body = json.dumps({"error": {"code": "InvalidAuthenticationToken", "message": message}}).encode()
+        return 401, {"Content-Type": "application/json"}, body
+
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", TOKEN_JWT)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    with serve(answer) as endpoint:
+        code = main(["audit", "--graph-endpoint", endpoint.url(), "--auth", "token", "--policies",
+                     str(ROOT / "policies" / "example.yaml"), "--output-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == EXIT_COLLECTION
+    assert "rejected the access token" in err
+    assert TOKEN_JWT not in err and "Bearer ***" in err
+    assert "\x1b" not in err and not any(line.lstrip().startswith("::") for line in err.splitlines())
+
