@@ -10,7 +10,7 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,22 @@ class ReportMail:
             text=f"{note}\n\n{self.text}",
             html=None if self.html is None else _insert_banner(self.html, [_html_note(note, self.run_url)]),
         )
+
+
+    def text_only(self) -> ReportMail:
+        """The plain-text part alone, with a note on where the HTML report is: the last resort
+        when a size limit refuses the message even without its attachment."""
+        where = f"the CI run: {self.run_url}" if self.run_url else "the report directory"
+        note = f"The HTML report is too large to e-mail; open report.html from {where}.\n\n"
+        return replace(self, text=note + self.text, html=None, attachment=None)
+
+    def smaller(self, reason: str) -> Iterator[ReportMail]:
+        """This mail, then ever smaller forms of it: without the CSV, then text only."""
+        yield self
+        if self.attachment is not None:
+            yield self.without_attachment(reason)
+        if self.html is not None:
+            yield self.without_attachment(reason).text_only()
 
 
 def header_safe(value: str, limit: int = _MAX_TENANT_NAME) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from auditor.errors import DeliveryError, UsageError
@@ -45,20 +44,12 @@ def send_mail_body(mail: ReportMail, recipients: tuple[str, ...]) -> dict[str, A
 
 def encode_within_limit(mail: ReportMail, recipients: tuple[str, ...], limit: int = GRAPH_REQUEST_LIMIT) -> bytes:
     """Serialise the request, dropping the attachment and then the full HTML when Graph would refuse the size."""
-    payload = json.dumps(send_mail_body(mail, recipients), ensure_ascii=False).encode("utf-8")
-    if len(payload) <= limit:
-        return payload
-    mail = mail.without_attachment(f"the message would exceed Graph's {limit / 1_000_000:.0f} MB request limit")
-    payload = json.dumps(send_mail_body(mail, recipients), ensure_ascii=False).encode("utf-8")
-    if len(payload) <= limit:
-        return payload
-    where = f"the CI run: {mail.run_url}" if mail.run_url else "the report directory"
-    note = f"The HTML report is too large to e-mail; open report.html from {where}.\n\n"
-    short = replace(mail, text=note + mail.text, html=None, attachment=None)
-    payload = json.dumps(send_mail_body(short, recipients), ensure_ascii=False).encode("utf-8")
-    if len(payload) > limit:
-        raise DeliveryError(f"the report is too large for a Graph sendMail request ({len(payload):,} bytes)")
-    return payload
+    payload = b""
+    for version in mail.smaller(f"the message would exceed Graph's {limit / 1_000_000:.0f} MB request limit"):
+        payload = json.dumps(send_mail_body(version, recipients), ensure_ascii=False).encode("utf-8")
+        if len(payload) <= limit:
+            return payload
+    raise DeliveryError(f"the report is too large for a Graph sendMail request ({len(payload):,} bytes)")
 
 
 async def _post(adapter: RequestAdapter, sender: str, payload: bytes) -> None:

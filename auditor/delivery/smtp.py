@@ -90,11 +90,7 @@ def send_smtp(mail: ReportMail, options: EmailOptions, environ: Mapping[str, str
             if not client.has_extn("auth"):
                 raise DeliveryError(f"{where} does not offer AUTH but SMTP_USERNAME is set; the report was not sent")
             client.login(username, password)
-        message = to_mime(mail, sender, options.recipients)
-        limit = int(client.esmtp_features.get("size", "0") or 0) if client.does_esmtp else 0
-        if limit and mail.attachment is not None and len(message.as_bytes()) > limit:
-            mail = mail.without_attachment(f"the message would exceed the server's {limit / 1_000_000:.1f} MB limit")
-            message = to_mime(mail, sender, options.recipients)
+        message = _within_size(client, mail, sender, options.recipients, where)
         refused = client.send_message(message, from_addr=sender, to_addrs=list(options.recipients))
     except DeliveryError:
         raise
@@ -135,6 +131,27 @@ def send_smtp(mail: ReportMail, options: EmailOptions, environ: Mapping[str, str
         accepted = len(options.recipients) - len(refused)
         raise DeliveryError(f"{where} delivered to {accepted} of {len(options.recipients)} recipients; "
                             f"refused {details}")
+
+
+def _within_size(client: smtplib.SMTP, mail: ReportMail, sender: str, recipients: tuple[str, ...],
+                 where: str) -> EmailMessage:
+    """The message, shrunk (no CSV, then text only) to fit the relay's advertised SIZE (RFC 1870);
+    DeliveryError when even the plain text is too large, rather than a refusal after upload."""
+    try:
+        limit = int(client.esmtp_features.get("size", "0") or 0) if client.does_esmtp else 0
+    except ValueError:
+        limit = 0
+    message = to_mime(mail, sender, recipients)
+    if not limit:
+        return message
+    size = 0
+    for version in mail.smaller(f"the message would exceed the server's {limit / 1_000_000:.1f} MB limit"):
+        message = to_mime(version, sender, recipients)
+        size = len(message.as_bytes())
+        if size <= limit:
+            return message
+    raise DeliveryError(f"{where}: message too large ({size:,} bytes even as plain text; the server accepts at most "
+                        f"{limit:,}); the report was not sent — read it from the report directory or the CI run")
 
 
 def _quit_quietly(client: smtplib.SMTP) -> None:

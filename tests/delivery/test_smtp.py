@@ -215,3 +215,30 @@ def test_long_subject_reads_back_exactly(tmp_path: Path) -> None:
     assert message["Subject"] == subject_for(report)
     assert len(subject_for(report)) > 120
     assert all(len(line) <= 998 for line in server.recorder.messages[0].content.split(b"\r\n"))
+
+
+def test_html_dropped_when_the_message_is_still_over_the_server_size_limit(tmp_path: Path) -> None:
+    report_dir = write_report(tmp_path / "r", csv="y" * 40_000)
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    (report_dir / "report.html").write_text(html.replace("</body>", "<p>row</p>" * 6_000 + "</body>"),
+                                            encoding="utf-8")
+    with smtp_server(data_size_limit=30_000) as server:
+        send_report(report_dir, options(server.port), environ={})
+    raw = server.recorder.messages[0].content
+    assert len(raw) <= 30_000
+    message = parse(raw)
+    html_part = message.get_body(("html",))
+    assert html_part is not None and "<p>row</p>" not in html_part.get_content()  # the text, as <pre>
+    plain = message.get_body(("plain",))
+    assert plain is not None and "The HTML report is too large to e-mail" in plain.get_content()
+
+
+def test_a_message_too_large_even_as_text_is_a_delivery_error(tmp_path: Path) -> None:
+    """The relay would refuse it after the upload; say so plainly instead (exit 4)."""
+    report_dir = write_report(tmp_path / "r", html=False, md=True)
+    (report_dir / "report.md").write_text("| a | b |\n" * 20_000, encoding="utf-8")
+    with smtp_server(data_size_limit=20_000) as server:
+        with pytest.raises(DeliveryError, match=r"message too large \(.* bytes even as plain text; the server "
+                                                r"accepts at most 20,000\)"):
+            send_report(report_dir, options(server.port), environ={})
+    assert server.recorder.messages == []
