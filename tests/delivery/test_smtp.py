@@ -237,8 +237,7 @@ def test_a_message_too_large_even_as_text_is_a_delivery_error(tmp_path: Path) ->
     """The relay would refuse it after the upload; say so plainly instead (exit 4)."""
     report_dir = write_report(tmp_path / "r", html=False, md=True)
     (report_dir / "report.md").write_text("| a | b |\n" * 20_000, encoding="utf-8")
-    with smtp_server(data_size_limit=20_000) as server:
-        with pytest.raises(DeliveryError, match=r"message too large \(.* bytes even as plain text; the server "
-                                                r"accepts at most 20,000\)"):
-            send_report(report_dir, options(server.port), environ={})
+    too_large = r"message too large \(.* bytes even as plain text; the server accepts at most 20,000\)"
+    with smtp_server(data_size_limit=20_000) as server, pytest.raises(DeliveryError, match=too_large):
+        send_report(report_dir, options(server.port), environ={})
     assert server.recorder.messages == []
