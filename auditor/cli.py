@@ -73,6 +73,8 @@ from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in ALL_FORMATS)
 REPORT_FILES = tuple(FILE_NAMES.values())
+REDACT_HELP = ("replace names and UPNs with stable pseudonyms in HTML, Markdown and CSV; report.json stays whole "
+               "(key: AUDITOR_REDACT_KEY, else the tenant id)")
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 
 
@@ -292,7 +294,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     document = build_merged_document(result, generated_at=_now(), locale=locale, remediate=guidance.remediation)
     with _locked_output_dir(Path(args.output_dir)):
-        written = render(document, Path(args.output_dir), formats=formats, locale=locale)
+        written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
     _say(f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
           f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all")
@@ -364,9 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit by findings even when some tenant data could not be collected")
     audit.add_argument("--baseline", metavar="REPORT_JSON",
                        help="the previous run's report.json: mark findings new or persisting, list resolved ones")
-    audit.add_argument("--redact", action="store_true",
-                       help="replace names and UPNs with stable pseudonyms in HTML, Markdown and CSV "
-                            "(key: AUDITOR_REDACT_KEY, else the tenant id)")
+    audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
     add_graph_arguments(audit)
     add_email_arguments(audit)
     audit.set_defaults(func=cmd_audit)
@@ -391,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="report language (default: the policy's metadata.locale, else en)")
     merge_cmd.add_argument("--allow-gaps", action="store_true",
                            help="exit by findings even when a tenant's report is incomplete")
+    merge_cmd.add_argument("--redact", action="store_true", help=REDACT_HELP)
     merge_cmd.set_defaults(func=cmd_merge)
 
     collect = add_collect_command(sub)

@@ -101,7 +101,68 @@ def test_nightly_workflow_shape() -> None:
     assert env["AZURE_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"
     aggregate = nightly["jobs"]["aggregate"]
     assert aggregate["needs"] == ["setup", "audit"]
-    assert "license-auditor merge" in next(s["run"] for s in aggregate["steps"] if s.get("name") == "Merge")
+    assert "args=(merge " in next(s["run"] for s in aggregate["steps"] if s.get("name") == "Merge")
+
+
+def _uploads(steps: list[dict]) -> dict[str, dict]:
+    return {step["name"]: step["with"] for step in steps if str(step.get("uses", "")).startswith(
+        "actions/upload-artifact@")}
+
+
+def test_the_snapshot_is_kept_one_day_apart_from_the_reports_and_only_for_the_merge() -> None:
+    """Every user's UPN and sign-in times used to be uploaded with the reports for 30 days, every night."""
+    nightly = load(ROOT / ".github" / "workflows" / "nightly-audit.yml")
+    audit = nightly["jobs"]["audit"]
+    assert audit["env"]["NEEDS_SNAPSHOT"] == "${{ fromJSON(needs.setup.outputs.count) > 1 }}"
+    run = next(s["run"] for s in audit["steps"] if s.get("name") == "Audit")
+    assert 'if [ "$NEEDS_SNAPSHOT" = "true" ]; then args+=(--save-snapshot' in run
+    uploads = _uploads(audit["steps"])
+    reports = uploads["Upload the reports"]
+    assert "!${{ env.OUT }}/snapshot.json" in reports["path"] and reports["retention-days"] == 30
+    (snapshot,) = (u for name, u in uploads.items() if "snapshot" in name)
+    assert snapshot["retention-days"] == 1 and snapshot["name"] == "${{ env.SNAPSHOT_ARTIFACT }}"
+    for with_ in _uploads(ACTION["runs"]["steps"]).values():
+        if "snapshot" in str(with_["name"]):
+            assert with_["retention-days"] == 1
+        else:
+            assert "!${{ inputs.output-dir }}/snapshot.json" in with_["path"]
+
+
+def test_redaction_defaults_on_for_public_repositories() -> None:
+    nightly = load(ROOT / ".github" / "workflows" / "nightly-audit.yml")
+    assert nightly["env"]["REDACT"] == "${{ vars.LICENSE_AUDIT_REDACT || 'auto' }}"
+    assert ACTION["inputs"]["redact"]["default"] == "auto"
+    scripts = [s["run"] for s in nightly["jobs"]["audit"]["steps"] + nightly["jobs"]["aggregate"]["steps"]
+               + ACTION["runs"]["steps"] if "args+=(--redact)" in s.get("run", "")]
+    assert len(scripts) == 3  # tenant audit, merge, the action's audit
+    for script in scripts:
+        assert "gh api \"repos/$GITHUB_REPOSITORY\" --jq .visibility" in script
+        assert "|| visibility=public" in script  # unknown visibility: redact
+
+
+_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
+
+
+def test_every_action_is_pinned_by_commit_sha_with_its_version() -> None:
+    files = [ROOT / "action.yml", *(ROOT / ".github" / "workflows").glob("*.yml")]
+    seen = 0
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "uses:" in line and not line.strip().startswith("#"):
+                ref = line.split("uses:", 1)[1].strip()
+                if ref.startswith("./"):
+                    continue
+                seen += 1
+                assert _PINNED.match(ref), f"{path.name}: {ref}"
+    assert seen >= 10
+
+
+def test_dependabot_updates_actions_and_pip() -> None:
+    config = load(ROOT / ".github" / "dependabot.yml")
+    assert config["version"] == 2
+    assert {(u["package-ecosystem"], u["directory"]) for u in config["updates"]} == {("github-actions", "/"),
+                                                                                     ("pip", "/")}
+    assert all(u["schedule"]["interval"] for u in config["updates"])
 
 
 def test_ci_workflow_runs_the_project_ci_script() -> None:

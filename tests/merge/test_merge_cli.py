@@ -377,3 +377,20 @@ def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
         ("seats-rebalance-across-tenants", "PROJECTPROFESSIONAL", False),
         ("seats-rebalance-across-tenants", "VISIOCLIENT", False),
     ]
+
+
+def test_merged_report_redacts_people_in_html_markdown_and_csv(tmp_path, monkeypatch):
+    """`merge --redact`, as the nightly workflow uses it for public repositories' job summary and e-mail."""
+    monkeypatch.setenv("AUDITOR_REDACT_KEY", "k" * 32)
+    docs = tenant_documents(40)
+    for key, doc in docs.items():
+        audit_tenant(doc, tmp_path / key)
+    (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
+    out = tmp_path / "o"
+    code = main(["merge", *(str(tmp_path / k) for k in docs), "--policies", str(EXAMPLE),
+                 "--policies", str(tmp_path / "group.yaml"), "--output-dir", str(out), "--as-of", AS_OF, "--redact"])
+    assert code == 1
+    assert "alice@contoso.example" in (out / "report.json").read_text(encoding="utf-8")  # the machine record
+    for name in ("report.html", "report.md", "findings.csv"):
+        text = (out / name).read_text(encoding="utf-8-sig")
+        assert "alice@contoso.example" not in text and "@contoso.example" not in text, name
