@@ -1,0 +1,78 @@
+"""Microsoft's "Product names and service plan identifiers for licensing" table, shipped as data.
+
+`product-names-and-service-plans.csv` beside this module is Microsoft's published CSV (one row per
+product x service plan; source and date in README.md here; `python -m auditor.reference.refresh`
+replaces it). It gives reports the product names admins know ("Microsoft 365 E3" for SPE_E3) and
+the names of service plans. The policy's `catalog[].name` wins over this table; a SKU the table
+does not know keeps its part number.
+
+Read lazily, once per process: audits that never name a product do not pay for parsing it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+DATA_FILE = "product-names-and-service-plans.csv"
+COLUMNS = ("Product_Display_Name", "String_Id", "GUID", "Service_Plan_Name", "Service_Plan_Id",
+           "Service_Plans_Included_Friendly_Names")
+
+
+@dataclass(frozen=True)
+class ProductNames:
+    """Names by skuId (lower-case GUID) and by skuPartNumber (upper-case); plan names by id and by name."""
+
+    by_sku_id: dict[str, str]
+    by_part: dict[str, str]
+    plan_by_id: dict[str, str]
+    plan_by_name: dict[str, str]
+
+    def product(self, sku_id: str | None = None, part: str | None = None) -> str | None:
+        """The product's display name: by skuId first (part numbers are not unique across
+        clouds and renames), then by part number; None when the table does not know it."""
+        if sku_id:
+            name = self.by_sku_id.get(sku_id.strip().lower())
+            if name:
+                return name
+        return self.by_part.get(part.strip().upper()) if part else None
+
+    def plan(self, plan_id: str | None = None, plan_name: str | None = None) -> str | None:
+        """A service plan's friendly name, by servicePlanId first, then servicePlanName."""
+        if plan_id:
+            name = self.plan_by_id.get(plan_id.strip().lower())
+            if name:
+                return name
+        return self.plan_by_name.get(plan_name.strip().upper()) if plan_name else None
+
+
+def parse(lines: list[str]) -> ProductNames:
+    """Build the lookups from the CSV's lines. Cells are stripped (a few rows carry stray tabs).
+    A plan appears under many products, not always spelled alike ("EXCHANGE ONLINE (PLAN 2)"
+    beside "Exchange Online (Plan 2)"): each key takes its most frequent name, the first seen on a tie."""
+    reader = csv.DictReader(lines)
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise ValueError(f"{DATA_FILE}: missing column(s) {', '.join(missing)}")
+    votes: tuple[dict[str, Counter[str]], ...] = ({}, {}, {}, {})
+    for row in reader:
+        cell = {c: (row.get(c) or "").strip() for c in COLUMNS}
+        product, plan = cell["Product_Display_Name"], cell["Service_Plans_Included_Friendly_Names"]
+        for table, key, name in ((0, cell["GUID"].lower(), product), (1, cell["String_Id"].upper(), product),
+                                 (2, cell["Service_Plan_Id"].lower(), plan),
+                                 (3, cell["Service_Plan_Name"].upper(), plan)):
+            if key and name:
+                votes[table].setdefault(key, Counter())[name] += 1
+    by_sku_id, by_part, plan_by_id, plan_by_name = (
+        {key: counter.most_common(1)[0][0] for key, counter in table.items()} for table in votes)
+    return ProductNames(by_sku_id, by_part, plan_by_id, plan_by_name)
+
+
+@cache
+def product_names() -> ProductNames:
+    """The shipped table (parsed on first use)."""
+    text = resources.files(__name__).joinpath(DATA_FILE).read_text("utf-8-sig")
+    return parse(text.splitlines())
