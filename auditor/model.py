@@ -143,10 +143,21 @@ class User(msgspec.Struct, frozen=True, gc=False):
     last_sign_in_date_time: str | None = None
     last_non_interactive_sign_in_date_time: str | None = None
     sku_ids: frozenset[str] = frozenset()  # lower-case skuIds of assigned_licenses
+    # signInActivity.lastSuccessfulSignInDateTime: the two above also count failed attempts
+    last_successful_sign_in_date_time: str | None = None
+    # licenseAssignmentStates[i].lastUpdatedDateTime, in the same order; () when not known. Kept
+    # apart from the states so that users with the same license layout still share one tuple.
+    license_states_updated: tuple[str | None, ...] = ()
 
     @property
     def licensed(self) -> bool:
         return bool(self.assigned_licenses)
+
+    @property
+    def licenses_updated(self) -> str | None:
+        """When a license of this user last changed (the latest lastUpdatedDateTime), as Graph wrote it."""
+        known = [t for t in self.license_states_updated if t]
+        return max(known) if known else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,6 +166,14 @@ _NULL = msgspec.Raw(b"null")
 class _WireSignIn(msgspec.Struct, gc=False):
     lastSignInDateTime: str | None = None
     lastNonInteractiveSignInDateTime: str | None = None
+    lastSuccessfulSignInDateTime: str | None = None
+
+
+# Each assignment state's lastUpdatedDateTime, found in the raw JSON of the list: the value is
+# read out, then nulled in the layout key, so users whose licenses look alike still share one
+# decoded layout although every user's timestamps differ.
+_UPDATED = re.compile(rb'"lastUpdatedDateTime"\s*:\s*(null|"[^"\\]*")')
+_UPDATED_NULL = b'"lastUpdatedDateTime":null'
 
 
 class _WireUser(msgspec.Struct, gc=False):
@@ -321,7 +329,11 @@ class UserDecoder:
         users: list[User] = []
         append = users.append
         for w in values:
-            key = (bytes(w.assignedLicenses), bytes(w.licenseAssignmentStates))
+            raw_states = bytes(w.licenseAssignmentStates)
+            stamps = _UPDATED.findall(raw_states)
+            if stamps:
+                raw_states = _UPDATED.sub(_UPDATED_NULL, raw_states)
+            key = (bytes(w.assignedLicenses), raw_states)
             layout = layouts.get(key)
             if layout is None:
                 try:
@@ -331,26 +343,33 @@ class UserDecoder:
                 if layout is None:
                     return None
                 layouts[key] = layout
-            last = last_ni = None
+            updated: tuple[str | None, ...] = ()
+            if any(t != b"null" for t in stamps):
+                if len(stamps) != len(layout[1]):
+                    return None
+                updated = tuple(None if t == b"null" else t[1:-1].decode() for t in stamps)
+                if not all(t is None or plain(t) or _valid_when(t) for t in updated):
+                    return None
+            last = last_ni = last_ok = None
             if self.with_sign_in:
                 activity = w.signInActivity  # type: ignore[union-attr]
                 if activity is not None:
                     last = activity.lastSignInDateTime
                     last_ni = activity.lastNonInteractiveSignInDateTime
+                    last_ok = activity.lastSuccessfulSignInDateTime
                     # another valid form (fractions, an offset) is kept as the checking decoder keeps it
-                    if (last is not None and not plain(last) and not _valid_when(last)) or (
-                        last_ni is not None and not plain(last_ni) and not _valid_when(last_ni)
-                    ):
+                    if not all(t is None or plain(t) or _valid_when(t) for t in (last, last_ni, last_ok)):
                         return None
             if not w.id or not w.userPrincipalName:
                 return None
             append(record(w.id, w.userPrincipalName, w.displayName, w.accountEnabled, w.userType, w.department,
-                          w.usageLocation, layout, w.createdDateTime, last, last_ni))
+                          w.usageLocation, layout, w.createdDateTime, last, last_ni, last_ok, updated))
         return users
 
     def _record(self, uid: str, upn: str, name: str | None, enabled: bool | None, user_type: str | None,
                 department: str | None, location: str | None, layout: tuple[Any, Any, Any], created: str | None,
-                last: str | None, last_ni: str | None) -> User:
+                last: str | None, last_ni: str | None, last_ok: str | None,
+                updated: tuple[str | None, ...]) -> User:
         """A User from checked plain values (both fast paths); repeated texts are shared."""
         strings = self._strings
         return User(
@@ -367,6 +386,8 @@ class UserDecoder:
             last,
             last_ni,
             layout[2],
+            last_ok,
+            updated,
         )
 
     def _fast_user(self, raw: Any) -> User | None:
@@ -400,7 +421,7 @@ class UserDecoder:
             or (created is not None and type(created) is not str)
         ):
             return None
-        last = last_ni = None
+        last = last_ni = last_ok = None
         if self.with_sign_in:
             activity = get("signInActivity")
             if activity is not None:
@@ -408,12 +429,22 @@ class UserDecoder:
                     return None
                 last = activity.get("lastSignInDateTime")
                 last_ni = activity.get("lastNonInteractiveSignInDateTime")
-                if (last is not None and not is_plain_utc(last)) or (last_ni is not None and not is_plain_utc(last_ni)):
+                last_ok = activity.get("lastSuccessfulSignInDateTime")
+                if not all(t is None or is_plain_utc(t) for t in (last, last_ni, last_ok)):
                     return None
-        layout = self._layout(get("assignedLicenses"), get("licenseAssignmentStates"))
+        states = get("licenseAssignmentStates")
+        layout = self._layout(get("assignedLicenses"), states)
         if layout is None:
             return None
-        return self._record(uid, upn, name, enabled, user_type, department, location, layout, created, last, last_ni)
+        updated: tuple[str | None, ...] = ()
+        if states:
+            stamps = tuple(item.get("lastUpdatedDateTime") for item in states)
+            if any(t is not None for t in stamps):
+                if not all(t is None or is_plain_utc(t) for t in stamps):
+                    return None
+                updated = stamps
+        return self._record(uid, upn, name, enabled, user_type, department, location, layout, created, last, last_ni,
+                            last_ok, updated)
 
     def _layout(self, licenses: Any, states: Any) -> tuple[Any, Any, Any] | None:
         """(assigned licenses, assignment states, sku ids) for raw lists, cached by content.
@@ -453,7 +484,7 @@ class UserDecoder:
         if missing:
             raise _Bad(f"{', '.join(missing)}: missing, though $select asked for it; the answer is incomplete")
         licenses = self.licenses(_list(raw, "assignedLicenses"))
-        last = last_ni = None
+        last = last_ni = last_ok = None
         if self.with_sign_in:
             activity = raw.get("signInActivity")
             if activity is not None:
@@ -461,6 +492,7 @@ class UserDecoder:
                     raise _Bad("signInActivity: expected an object")
                 last = _when(activity, "lastSignInDateTime")
                 last_ni = _when(activity, "lastNonInteractiveSignInDateTime")
+                last_ok = _when(activity, "lastSuccessfulSignInDateTime")
         enabled = raw.get("accountEnabled")
         if enabled is not None and not isinstance(enabled, bool):
             raise _Bad("accountEnabled: expected true or false")
@@ -474,11 +506,19 @@ class UserDecoder:
             usage_location=self._intern(_str(raw, "usageLocation", required=False)),
             assigned_licenses=licenses,
             license_assignment_states=self.states(_list(raw, "licenseAssignmentStates")),
+            license_states_updated=_updated(_list(raw, "licenseAssignmentStates")),
+            last_successful_sign_in_date_time=last_ok,
             created_date_time=_str(raw, "createdDateTime", required=False),
             last_sign_in_date_time=last,
             last_non_interactive_sign_in_date_time=last_ni,
             sku_ids=self._share(frozenset(lic.sku_id.lower() for lic in licenses)),
         )
+
+
+def _updated(states: list[Any]) -> tuple[str | None, ...]:
+    """Each state's lastUpdatedDateTime (checked), or () when none has one."""
+    stamps = tuple(_when(item, "lastUpdatedDateTime") if isinstance(item, dict) else None for item in states)
+    return stamps if any(t is not None for t in stamps) else ()
 
 
 def sku_from_graph(raw: Any) -> Sku:
@@ -675,19 +715,19 @@ def user_to_json(u: User, with_sign_in: bool) -> dict[str, Any]:
                 "state": s.state,
                 "error": s.error,
                 "disabledPlans": list(s.disabled_plans),
+                **({"lastUpdatedDateTime": u.license_states_updated[i]} if u.license_states_updated else {}),
             }
-            for s in u.license_assignment_states
+            for i, s in enumerate(u.license_assignment_states)
         ],
     }
     if with_sign_in:
-        out["signInActivity"] = (
-            None
-            if u.last_sign_in_date_time is None and u.last_non_interactive_sign_in_date_time is None
-            else {
-                "lastSignInDateTime": u.last_sign_in_date_time,
-                "lastNonInteractiveSignInDateTime": u.last_non_interactive_sign_in_date_time,
-            }
-        )
+        times = {
+            "lastSignInDateTime": u.last_sign_in_date_time,
+            "lastNonInteractiveSignInDateTime": u.last_non_interactive_sign_in_date_time,
+        }
+        if u.last_successful_sign_in_date_time is not None:
+            times["lastSuccessfulSignInDateTime"] = u.last_successful_sign_in_date_time
+        out["signInActivity"] = None if all(t is None for t in times.values()) else times
     return out
 
 

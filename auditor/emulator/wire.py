@@ -122,21 +122,22 @@ def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
                     "assignedByGroup": s.assigned_by_group,
                     "disabledPlans": list(s.disabled_plans),
                     "error": s.error,
-                    "lastUpdatedDateTime": None,
+                    "lastUpdatedDateTime": u.license_states_updated[i] if u.license_states_updated else None,
                     "skuId": s.sku_id,
                     "state": s.state,
                 }
-                for s in u.license_assignment_states
+                for i, s in enumerate(u.license_assignment_states)
             ]
         elif name == "signInActivity":
             # Graph leaves the property out for users who never signed in.
-            if u.last_sign_in_date_time is not None or u.last_non_interactive_sign_in_date_time is not None:
+            if (u.last_sign_in_date_time is not None or u.last_non_interactive_sign_in_date_time is not None
+                    or u.last_successful_sign_in_date_time is not None):
                 out[name] = {
                     "lastSignInDateTime": u.last_sign_in_date_time,
                     "lastSignInRequestId": None,
                     "lastNonInteractiveSignInDateTime": u.last_non_interactive_sign_in_date_time,
                     "lastNonInteractiveSignInRequestId": None,
-                    "lastSuccessfulSignInDateTime": None,
+                    "lastSuccessfulSignInDateTime": u.last_successful_sign_in_date_time,
                     "lastSuccessfulSignInRequestId": None,
                 }
         elif name == "businessPhones" or name == "assignedPlans":

@@ -44,9 +44,13 @@ def _seats(key: str) -> Callable[[Facts, Words], Message]:
 def _inactive(f: Facts, w: Words) -> Message:
     values = {**_base(f, w), "days": number(f.details.get("days"), w.word("unknown"))}
     last = iso_date(f.details.get("last_sign_in"))
+    attempt = iso_date(f.details.get("last_attempt"))  # failed attempts after the last success
+    suffix = "" if attempt is None else ".attempts"
+    if attempt is not None:
+        values["last_attempt"] = attempt
     if last is None:
-        return "rule.inactive-user-licensed.message.never", values
-    return "rule.inactive-user-licensed.message", {**values, "last_sign_in": last}
+        return "rule.inactive-user-licensed.message.never" + suffix, values
+    return "rule.inactive-user-licensed.message" + suffix, {**values, "last_sign_in": last}
 
 
 def _error(f: Facts, w: Words) -> Message:
@@ -122,6 +126,7 @@ MESSAGE_KEYS: dict[str, tuple[str, ...]] = {
     rule: (f"rule.{rule}.message",) for rule in MESSAGES
 } | {
     "spare-seats-under-minimum": tuple(f"rule.spare-seats-under-minimum.message{k}" for k in ("", ".over")),
-    "inactive-user-licensed": tuple(f"rule.inactive-user-licensed.message{k}" for k in ("", ".never")),
+    "inactive-user-licensed": tuple(f"rule.inactive-user-licensed.message{k}"
+                                    for k in ("", ".never", ".attempts", ".never.attempts")),
     "subscription-expiring": tuple(f"rule.subscription-expiring.message.{k}" for k in ("trial", "paid", "past")),
 }

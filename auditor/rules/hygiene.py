@@ -97,11 +97,33 @@ class DisabledUserLicensed(UserHygieneRule):
         return "account is disabled but still holds licenses"
 
 
-class InactiveUserLicensed(UserHygieneRule):
-    """An enabled, licensed account has not signed in (interactively or not) for `days` days.
+def _sign_in(text: str | None) -> datetime | None:
+    """A signInActivity time; Graph writes 0001-01-01T00:00:00Z for "never", so year 1 is None."""
+    when = parse_when(text)
+    return None if when is None or when.year == 1 else when
 
-    Needs signInActivity (Entra ID P1 and AuditLog.Read.All). Accounts created within the window
-    are not counted.
+
+def last_sign_in(user: User) -> datetime | None:
+    """The user's last successful sign-in, as far as Graph can tell.
+
+    lastSignInDateTime and lastNonInteractiveSignInDateTime also record failed attempts, so a
+    dormant account under password spray would look active by them. lastSuccessfulSignInDateTime
+    counts only successes: when Graph returns it, it decides (0001-01-01 there means no sign-in
+    ever succeeded); only when it is absent do the other two stand in for it."""
+    if user.last_successful_sign_in_date_time is not None:
+        return _sign_in(user.last_successful_sign_in_date_time)
+    seen = [t for t in (_sign_in(user.last_sign_in_date_time),
+                        _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
+    return max(seen) if seen else None
+
+
+class InactiveUserLicensed(UserHygieneRule):
+    """An enabled, licensed account has not signed in successfully for `days` days.
+
+    Needs signInActivity (Entra ID P1 and AuditLog.Read.All). Failed sign-in attempts do not count
+    as activity where Graph returns lastSuccessfulSignInDateTime. Accounts created, and accounts
+    whose licenses were assigned or changed (licenseAssignmentStates.lastUpdatedDateTime), within
+    the window are not counted: they have not had the time to be inactive.
 
     Example:
         hygiene:
@@ -125,29 +147,37 @@ class InactiveUserLicensed(UserHygieneRule):
         return [
             i for i, u in enumerate(ctx.index.users)
             if u.account_enabled and u.assigned_licenses
-            and not ((t := u.last_sign_in_date_time) is not None and t >= cutoff and plain(t))
-            and not ((t := u.last_non_interactive_sign_in_date_time) is not None and t >= cutoff and plain(t))
+            and not ((t := u.last_successful_sign_in_date_time) is not None and t >= cutoff and plain(t))
+            and not (u.last_successful_sign_in_date_time is None and (
+                ((t := u.last_sign_in_date_time) is not None and t >= cutoff and plain(t))
+                or ((t := u.last_non_interactive_sign_in_date_time) is not None and t >= cutoff and plain(t))))
         ]
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         if not user.account_enabled:
             return None
         cutoff = ctx.as_of - timedelta(days=check.days or 90)
-        seen = [t for t in (parse_when(user.last_sign_in_date_time),
-                            parse_when(user.last_non_interactive_sign_in_date_time)) if t is not None]
-        last = max(seen) if seen else None
+        last = last_sign_in(user)
         if last is not None and last >= cutoff:
             return None
-        if last is None:
-            created = parse_when(user.created_date_time)
-            if created is not None and created >= cutoff:
-                return None
-        return {"days": check.days, "last_sign_in": last.isoformat().replace("+00:00", "Z") if last else None}
+        for since in (parse_when(user.created_date_time), parse_when(user.licenses_updated)):
+            if since is not None and since >= cutoff:
+                return None  # new account, or licenses assigned within the window: grace
+        details: dict[str, Any] = {"days": check.days, "last_sign_in": _iso(last)}
+        attempts = [t for t in (_sign_in(user.last_sign_in_date_time),
+                                _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
+        if attempts and (last is None or max(attempts) > last):
+            details["last_attempt"] = _iso(max(attempts))  # failed attempts since: worth a look
+        return details
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         if details["last_sign_in"] is None:
             return f"has never signed in (threshold {details['days']} days) but holds licenses"
         return f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when is not None else None
 
 
 def _text_cutoff(cutoff: datetime) -> str | None:

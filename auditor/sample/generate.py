@@ -38,6 +38,7 @@ FIRST = ["Ada", "Bram", "Chloé", "Dilan", "Emma", "Finn", "Göran", "Hanne", "I
          "Vera", "Wout", "Yusuf", "Zeynep"]
 LAST = ["Jansen", "de Vries", "Nielsen", "Hansen", "Andersson", "Johansson", "Yılmaz", "Kaya", "Bakker", "Larsen",
         "Lindqvist", "Demir", "Visser", "Pedersen", "Berg", "Şahin"]
+NEVER = "0001-01-01T00:00:00Z"  # how signInActivity says "never"
 DEPARTMENTS = ["Finance", "Sales", "Engineering", "Marketing", "Support", "Legal", "HR"]
 LOCATIONS = ["NL", "DK", "SE", "TR", "DE"]
 
@@ -90,7 +91,8 @@ class _Builder:
             },
         }
 
-    def grant(self, user: dict[str, Any], sku: str, via: str | None = None, error: str = "None") -> None:
+    def grant(self, user: dict[str, Any], sku: str, via: str | None = None, error: str = "None",
+              updated_days: float | None = None) -> None:
         sku_id = SKUS[sku]
         group_id = None
         if via is not None:
@@ -98,10 +100,11 @@ class _Builder:
             self.join(user, via)
         if all(lic["skuId"] != sku_id for lic in user["assignedLicenses"]) and error == "None":
             user["assignedLicenses"].append({"disabledPlans": [], "skuId": sku_id})
-        user["licenseAssignmentStates"].append({
-            "skuId": sku_id, "assignedByGroup": group_id, "state": "Active" if error == "None" else "Error",
-            "error": error, "disabledPlans": [],
-        })
+        state: dict[str, Any] = {"skuId": sku_id, "assignedByGroup": group_id,
+                                 "state": "Active" if error == "None" else "Error", "error": error, "disabledPlans": []}
+        if updated_days is not None:
+            state["lastUpdatedDateTime"] = self.when(updated_days)
+        user["licenseAssignmentStates"].append(state)
 
     def join(self, user: dict[str, Any], group: str) -> None:
         if user["id"] not in self.member_sets[group]:
@@ -238,6 +241,28 @@ class TenantStream:
                 b.grant(u, "SPE_E5")
                 b.join(u, "Executives")
             yield u
+        yield from self._late()
+
+    def _late(self) -> Iterator[dict[str, Any]]:
+        """Cases planted after the population, from a random stream of their own, so adding one
+        leaves every earlier user, and the products drawn after the users, as they were."""
+        b = _Builder(random.Random(self.seed * 53), self.domain, count=self._b.count, groups=self._b.groups,
+                     member_sets=self._b.member_sets)
+        sprayed = b.user("dormant.sprayed", name="Dormant Sprayed", department="Sales", location="NL")
+        sprayed["signInActivity"] = {  # failed attempts yesterday; the last success was 200 days ago
+            "lastSignInDateTime": b.when(1), "lastNonInteractiveSignInDateTime": None,
+            "lastSuccessfulSignInDateTime": b.when(200)}
+        b.grant(sprayed, "SPE_E3", via="All Office Staff")  # inactive, with failed attempts since
+        yield sprayed
+        hire = b.user("fresh.hire", name="Fresh Hire", department="Support", location="DK", created_days=5)
+        hire["signInActivity"] = {"lastSignInDateTime": NEVER, "lastNonInteractiveSignInDateTime": NEVER,
+                                  "lastSuccessfulSignInDateTime": NEVER}
+        b.grant(hire, "SPE_E3", via="All Office Staff")  # 0001-01-01 is "never": a new account, not inactive
+        yield hire
+        returning = b.user("returning.user", name="Returning User", department="Legal", location="SE",
+                           last_seen_days=None, created_days=700)
+        b.grant(returning, "SPE_E3", via="All Office Staff", updated_days=10)  # licensed 10 days ago: grace
+        yield returning
 
     def skus(self) -> list[dict[str, Any]]:
         if not self._done:

@@ -77,6 +77,14 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.inactive-user-licensed.message.never": (
         "{user} har {sku}, men har aldrig logget på (grænse: {days} dage)."
     ),
+    "rule.inactive-user-licensed.message.attempts": (
+        "{user} har {sku}, men har ikke logget på med succes i mindst {days} dage (seneste vellykkede logon: "
+        "{last_sign_in}); der var logonforsøg indtil {last_attempt}, så tjek kontoens logonlogge."
+    ),
+    "rule.inactive-user-licensed.message.never.attempts": (
+        "{user} har {sku}, men har aldrig logget på med succes (grænse: {days} dage); der var logonforsøg "
+        "indtil {last_attempt}, så tjek kontoens logonlogge."
+    ),
     "rule.guest-licensed.title": "Gæst har licenser",
     "rule.guest-licensed.describe": (
         "En gæst uden for organisationen har en betalt licens i denne lejer; gæster har sjældent brug for en."

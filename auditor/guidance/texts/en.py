@@ -75,6 +75,14 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.inactive-user-licensed.message.never": (
         "{user} holds {sku} but has never signed in (limit: {days} days)."
     ),
+    "rule.inactive-user-licensed.message.attempts": (
+        "{user} holds {sku} but has not signed in successfully for at least {days} days (last successful "
+        "sign-in: {last_sign_in}); sign-in attempts went on until {last_attempt}, so check its sign-in logs."
+    ),
+    "rule.inactive-user-licensed.message.never.attempts": (
+        "{user} holds {sku} but has never signed in successfully (limit: {days} days); sign-in attempts were "
+        "made until {last_attempt}, so check its sign-in logs."
+    ),
     "rule.guest-licensed.title": "Guest holds licenses",
     "rule.guest-licensed.describe": (
         "A guest from outside the organization holds a paid license of this tenant; guests rarely need one."

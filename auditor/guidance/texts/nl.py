@@ -85,6 +85,15 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.inactive-user-licensed.message.never": (
         "{user} heeft {sku}, maar heeft zich nog nooit aangemeld (grens: {days} dagen)."
     ),
+    "rule.inactive-user-licensed.message.attempts": (
+        "{user} heeft {sku}, maar heeft zich al minstens {days} dagen niet met succes aangemeld (laatste "
+        "geslaagde aanmelding: {last_sign_in}); aanmeldpogingen gingen door tot {last_attempt}, dus controleer de "
+        "aanmeldingslogboeken."
+    ),
+    "rule.inactive-user-licensed.message.never.attempts": (
+        "{user} heeft {sku}, maar heeft zich nog nooit met succes aangemeld (grens: {days} dagen); er waren "
+        "aanmeldpogingen tot {last_attempt}, dus controleer de aanmeldingslogboeken."
+    ),
     "rule.guest-licensed.title": "Gast heeft licenties",
     "rule.guest-licensed.describe": (
         "Een gast van buiten de organisatie heeft een betaalde licentie van deze tenant; gasten hebben er zelden een "

@@ -79,6 +79,14 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.inactive-user-licensed.message.never": (
         "{user} har {sku} men har aldrig loggat in (gräns: {days} dagar)."
     ),
+    "rule.inactive-user-licensed.message.attempts": (
+        "{user} har {sku} men har inte lyckats logga in på minst {days} dagar (senaste lyckade inloggning: "
+        "{last_sign_in}); inloggningsförsök pågick till {last_attempt}, så kontrollera kontots inloggningsloggar."
+    ),
+    "rule.inactive-user-licensed.message.never.attempts": (
+        "{user} har {sku} men har aldrig lyckats logga in (gräns: {days} dagar); inloggningsförsök gjordes "
+        "till {last_attempt}, så kontrollera kontots inloggningsloggar."
+    ),
     "rule.guest-licensed.title": "Gäst har licenser",
     "rule.guest-licensed.describe": (
         "En gäst utanför organisationen har en betald licens i den här klientorganisationen; gäster behöver sällan "

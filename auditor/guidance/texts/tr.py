@@ -89,6 +89,16 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.inactive-user-licensed.message.never": (
         "{user} kullanıcısında {sku} ürünü var, ancak hiç oturum açmamış (sınır: {days} gün)."
     ),
+    "rule.inactive-user-licensed.message.attempts": (
+        "{user} kullanıcısında {sku} ürünü var, ancak en az {days} gündür başarılı oturum açmamış (son başarılı "
+        "oturum açma: {last_sign_in}); oturum açma denemeleri {last_attempt} tarihine kadar sürdü, bu nedenle "
+        "hesabın oturum açma günlüklerini denetleyin."
+    ),
+    "rule.inactive-user-licensed.message.never.attempts": (
+        "{user} kullanıcısında {sku} ürünü var, ancak hiç başarılı oturum açmamış (sınır: {days} gün); "
+        "{last_attempt} tarihine kadar oturum açma denemeleri yapıldı, bu nedenle hesabın oturum açma "
+        "günlüklerini denetleyin."
+    ),
     "rule.guest-licensed.title": "Konuk kullanıcıda lisans var",
     "rule.guest-licensed.describe": (
         "Kuruluş dışından bir konuk bu kiracının ücretli bir lisansına sahip; konukların buna nadiren ihtiyacı olur."

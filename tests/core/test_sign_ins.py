@@ -1,0 +1,121 @@
+"""inactive-user-licensed reads signInActivity by its documented meaning: failed attempts are not
+activity, 0001-01-01 means never, and new accounts and newly assigned licenses get grace. Each case
+runs through the snapshot decoder (checked and fast paths) and the rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import orjson
+import pytest
+
+from auditor.snapshot import UserDecoder
+
+from .factory import audit, tenant, user
+
+POLICY = "hygiene:\n  inactive_users: {days: 90}\n"
+NEVER = "0001-01-01T00:00:00Z"
+
+
+def activity(last: str | None = None, non_interactive: str | None = None, success: str | None = None,
+             ) -> dict[str, Any]:
+    out: dict[str, Any] = {"lastSignInDateTime": last, "lastNonInteractiveSignInDateTime": non_interactive}
+    if success is not None:
+        out["lastSuccessfulSignInDateTime"] = success
+    return out
+
+
+def inactive(tmp_path: Any, *users: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    result = audit(tmp_path, POLICY, tenant(list(users)))
+    return {f.subject.upn or "": dict(f.facts) for f in result.findings if f.rule == "inactive-user-licensed"}
+
+
+def test_failed_attempts_do_not_make_a_dormant_account_active(tmp_path: Any) -> None:
+    """Under password spray lastSignInDateTime is yesterday; the last success was 200 days ago."""
+    sprayed = user("sprayed", "SPE_E3", signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"))
+    found = inactive(tmp_path, sprayed)
+    assert found["sprayed@contoso.example"]["last_sign_in"] == "2026-04-15T08:00:00Z"
+    assert found["sprayed@contoso.example"]["last_attempt"] == "2026-10-31T03:00:00Z"
+
+
+def test_a_recent_success_is_activity(tmp_path: Any) -> None:
+    ok = user("ok", "SPE_E3", signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-10-30T08:00:00Z"))
+    assert inactive(tmp_path, ok) == {}
+
+
+def test_without_last_successful_the_other_times_stand_in(tmp_path: Any) -> None:
+    older = user("older", "SPE_E3", signInActivity=activity("2026-01-01T00:00:00Z", "2026-10-20T00:00:00Z"))
+    stale = user("stale", "SPE_E3", signInActivity=activity("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"))
+    assert set(inactive(tmp_path, older, stale)) == {"stale@contoso.example"}
+
+
+@pytest.mark.parametrize("times", [activity(NEVER, NEVER), activity(NEVER, None, NEVER), activity(None, None, NEVER)])
+def test_the_placeholder_date_means_never(tmp_path: Any, times: dict[str, Any]) -> None:
+    """A 5-day-old account used to be flagged as "last signed in 0001-01-01"; an old one reads "never"."""
+    new = user("new", "SPE_E3", createdDateTime="2026-10-27T09:00:00Z", signInActivity=times)
+    old = user("old", "SPE_E3", createdDateTime="2025-01-01T00:00:00Z", signInActivity=times)
+    found = inactive(tmp_path, new, old)
+    assert set(found) == {"old@contoso.example"}
+    assert found["old@contoso.example"]["last_sign_in"] is None
+
+
+def test_a_success_that_never_happened_overrules_failed_attempts(tmp_path: Any) -> None:
+    attacked = user("attacked", "SPE_E3", signInActivity=activity("2026-10-31T00:00:00Z", None, NEVER))
+    found = inactive(tmp_path, attacked)
+    assert found["attacked@contoso.example"]["last_sign_in"] is None
+
+
+def test_licenses_assigned_within_the_window_get_grace(tmp_path: Any) -> None:
+    states = [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None, "state": "Active",
+               "error": "None", "lastUpdatedDateTime": "2026-10-20T10:00:00Z"}]
+    fresh = user("fresh", "SPE_E3", signInActivity=None, licenseAssignmentStates=states)
+    stale_states = [dict(states[0], lastUpdatedDateTime="2025-10-20T10:00:00Z")]
+    stale = user("stale", "SPE_E3", signInActivity=None, licenseAssignmentStates=stale_states)
+    assert set(inactive(tmp_path, fresh, stale)) == {"stale@contoso.example"}
+
+
+def test_every_decoder_path_keeps_success_times_and_assignment_times() -> None:
+    states = [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None, "state": "Active",
+               "error": "None", "disabledPlans": [], "lastUpdatedDateTime": "2026-10-20T10:00:00Z"}]
+    raw = user("a", "SPE_E3", licenseAssignmentStates=states,
+               signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"))
+    raw["assignedLicenses"][0]["disabledPlans"] = []
+    decoder = UserDecoder(with_sign_in=True)
+    checked = decoder._checked_user(raw)
+    fast = decoder.user(raw)
+    split = decoder.page(orjson.dumps({"value": [raw, dict(raw, id="b", userPrincipalName="b@x")]}))
+    assert split is not None
+    paged = split[1]()
+    assert paged is not None
+    for got in (checked, fast, paged[0]):
+        assert got.last_successful_sign_in_date_time == "2026-04-15T08:00:00Z"
+        assert got.license_states_updated == ("2026-10-20T10:00:00Z",)
+        assert got.licenses_updated == "2026-10-20T10:00:00Z"
+    assert msgspec.structs.asdict(checked) == msgspec.structs.asdict(fast) == msgspec.structs.asdict(paged[0])
+    assert paged[0].license_assignment_states is paged[1].license_assignment_states  # the layout is still shared
+
+
+def test_the_snapshot_keeps_success_and_assignment_times() -> None:
+    from auditor.snapshot import user_to_json
+
+    states = [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None, "state": "Active",
+               "error": "None", "disabledPlans": [], "lastUpdatedDateTime": "2026-10-20T10:00:00Z"}]
+    raw = user("a", "SPE_E3", licenseAssignmentStates=states,
+               signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"))
+    decoder = UserDecoder(with_sign_in=True)
+    first = decoder.user(raw)
+    again = decoder.user(orjson.loads(orjson.dumps(user_to_json(first, with_sign_in=True))))
+    assert again == first
+
+
+@pytest.mark.parametrize("locale", ["en", "nl", "da", "sv", "tr"])
+def test_the_message_names_the_attempts_after_the_last_success(locale: str) -> None:
+    from auditor import guidance
+    from auditor.model import Locale
+
+    subject = {"type": "user", "id": "id-a", "upn": "a@contoso.example", "display_name": "A"}
+    for last in ("2026-04-15T08:00:00Z", None):
+        text = guidance.message("inactive-user-licensed", subject=subject, skus=["SPE_E3"], locale=Locale(locale),
+                                details={"days": 90, "last_sign_in": last, "last_attempt": "2026-10-31T03:00:00Z"})
+        assert "2026-10-31" in text and (last is None or "2026-04-15" in text), text
