@@ -111,14 +111,17 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
     for sku in sorted(snapshot.skus, key=lambda s: s.sku_part_number):
         entry = prices.get(sku.sku_id.lower())
         price = entry.price if entry and not entry.free else None
-        unused = sku.prepaid_units.enabled - sku.consumed_units
+        unused = sku.unused
+        trial = index.trial_seats(sku.sku_id)
         seats.append(SeatRow(
             sku=sku.sku_part_number, sku_id=sku.sku_id, enabled=sku.prepaid_units.enabled,
             suspended=sku.prepaid_units.suspended, warning=sku.prepaid_units.warning,
             locked_out=sku.prepaid_units.locked_out, consumed=sku.consumed_units, unused=unused,
             capability_status=sku.capability_status, free=bool(entry and entry.free),
             price_monthly=price.monthly if price else None, currency=price.currency if price else None,
-            unused_monthly_cost=round(max(unused, 0) * price.monthly, 2) if price else None,
+            # trial seats cost nothing: only paid seats left unused are spend
+            unused_monthly_cost=round(max(unused - trial, 0) * price.monthly, 2) if price else None,
+            trial=trial,
         ))
     currency = next((e.price.currency for e in prices.values() if e.price), None)
     warnings = sorted(set(index.warnings) | set(unknown_skus(policies, index)))

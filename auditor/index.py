@@ -106,6 +106,13 @@ class TenantIndex:
             return sku.sku_id.lower()
         return ref.lower() if is_guid(ref) else None
 
+    def trial_seats(self, sku_id: str) -> int:
+        """Seats of `sku_id` on trial subscriptions that still run (Enabled, or Warning: the grace
+        period); 0 when the subscriptions were not read. Trial seats are not spend."""
+        key = sku_id.lower()
+        return sum(s.total_licenses for s in self.snapshot.subscriptions
+                   if s.is_trial and s.sku_id.lower() == key and s.status in ("Enabled", "Warning"))
+
     def resolve_skus(self, refs: Iterable[str]) -> frozenset[str]:
         return frozenset(r for r in (self.resolve_sku(x) for x in refs) if r is not None)
 

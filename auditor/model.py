@@ -87,8 +87,21 @@ class Sku:
     service_plans: tuple[ServicePlan, ...] = ()
 
     @property
+    def usable(self) -> int:
+        """Seats that can be assigned: enabled, plus those in the grace period before suspension
+        (prepaidUnits.warning). Suspended and locked-out seats can no longer be used."""
+        return self.prepaid_units.enabled + self.prepaid_units.warning
+
+    @property
     def unused(self) -> int:
-        return self.prepaid_units.enabled - self.consumed_units
+        return self.usable - self.consumed_units
+
+    @property
+    def deleted(self) -> bool:
+        """A product whose subscription is gone: Graph lists it as Deleted with no units left."""
+        units = self.prepaid_units
+        return self.capability_status == "Deleted" and not (units.enabled or units.warning or units.suspended
+                                                              or units.locked_out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,12 +268,13 @@ class SeatRow:
     warning: int
     locked_out: int
     consumed: int
-    unused: int
+    unused: int  # usable (enabled + warning) minus consumed
     capability_status: str
     free: bool
     price_monthly: float | None
     currency: str | None
     unused_monthly_cost: float | None
+    trial: int = 0  # seats on trial subscriptions: not spend
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,9 @@ class SeatLine:
     over: bool
     price: str
     unused_cost: str
+    warning: str  # in the grace period before suspension (still usable)
+    suspended: str
+    locked_out: str
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ class ReportView:
     users_licensed: str
     seats: tuple[SeatLine, ...]
     seats_more: str
+    seats_lifecycle: bool  # some product has seats in grace, suspended or locked out: show those columns
     warnings: tuple[str, ...]
     warnings_more: str
     sections: tuple[RuleSection, ...]
@@ -474,7 +478,8 @@ def _changes(ctx: _Context, document: Mapping[str, Any], cap: int) -> Changes | 
 def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[SeatLine, ...], str]:
     lines = []
     for sku in skus[:SEAT_CAP]:
-        enabled = int(sku.get("enabled") or 0)
+        # usable = enabled + in grace: the seats that can be assigned today
+        enabled = int(sku.get("enabled") or 0) + int(sku.get("warning") or 0)
         consumed = int(sku.get("consumed") or 0)
         used_pct = 100 if consumed > enabled or (enabled == 0 and consumed > 0) else 0
         if enabled > 0 and consumed <= enabled:
@@ -489,7 +494,7 @@ def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[Seat
             SeatLine(
                 sku=clean(sku.get("sku", ""), NAME_LIMIT),
                 status=clean(sku.get("capability_status", ""), 40),
-                enabled=ctx.num(enabled),
+                enabled=ctx.num(int(sku.get("enabled") or 0)),
                 consumed=ctx.num(consumed),
                 unused=ctx.num(sku.get("unused", enabled - consumed)),
                 usage_text=ctx.t("seats_usage_of", used=ctx.num(consumed), total=ctx.num(enabled)),
@@ -498,6 +503,9 @@ def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[Seat
                 over=consumed > enabled,
                 price=price_text,
                 unused_cost=unused_text,
+                warning=ctx.num(int(sku.get("warning") or 0)),
+                suspended=ctx.num(int(sku.get("suspended") or 0)),
+                locked_out=ctx.num(int(sku.get("locked_out") or 0)),
             )
         )
     more = len(skus) - len(lines)
@@ -594,6 +602,8 @@ def build_view(
         users_licensed=ctx.num(int(users.get("licensed") or 0)),
         seats=seats,
         seats_more=seats_more,
+        seats_lifecycle=any(int(s.get(k) or 0) for s in document.get("skus") or ()
+                            for k in ("warning", "suspended", "locked_out")),
         warnings=tuple(clean(w, TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
         sections=_sections(ctx, document.get("findings") or [], cap_per_rule),

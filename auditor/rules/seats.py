@@ -29,7 +29,9 @@ class CatalogRule(Rule):
 class SpareSeatsOverLimit(CatalogRule):
     """More unused paid seats than the catalog allows (`spare_seats.max` / `max_percent`).
 
-    Unused = prepaid enabled units minus consumed units.
+    Unused = usable seats (enabled, plus those in the grace period before suspension) minus
+    consumed ones, not counting seats on trial subscriptions (they cost nothing and are never
+    advised away). Free products never exceed a limit.
 
     Example:
         catalog:
@@ -61,8 +63,11 @@ class SpareSeatsOverLimit(CatalogRule):
         for entry, sku in self.entries(policy, ctx):
             limits = entry.spare_seats
             assert limits is not None
-            enabled, consumed = sku.prepaid_units.enabled, sku.consumed_units
-            unused = enabled - consumed
+            if entry.free:
+                continue
+            enabled, consumed = sku.usable, sku.consumed_units
+            trial = ctx.index.trial_seats(sku.sku_id)
+            unused = max(enabled - consumed - trial, 0)
             caps = []
             if limits.max is not None:
                 caps.append(limits.max)
@@ -79,7 +84,8 @@ class SpareSeatsOverLimit(CatalogRule):
                 policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
                 f"{unused} of {enabled} seats unused; the policy allows {limit}",
                 {"enabled": enabled, "consumed": consumed, "unused": unused, "limit": limit,
-                 "max": limits.max, "max_percent": limits.max_percent},
+                 "max": limits.max, "max_percent": limits.max_percent, "warning": sku.prepaid_units.warning,
+                 "trial": trial},
                 monthly_cost=round((unused - limit) * price, 2) if price is not None else None,
             )
 
@@ -109,15 +115,11 @@ class SpareSeatsUnderMinimum(CatalogRule):
             if sku is None or sku.sku_id in seen:
                 continue
             seen.add(sku.sku_id)
-            enabled, consumed = sku.prepaid_units.enabled, sku.consumed_units
+            enabled, consumed = sku.usable, sku.consumed_units  # grace-period seats are still usable
             unused = enabled - consumed
             minimum = entry.spare_seats.min if entry.spare_seats else None
-            grace = sku.prepaid_units.warning
-            if consumed > enabled and grace and consumed <= enabled + grace:
-                message = (f"{consumed} seats consumed but only {enabled} active; {grace} are in the grace period "
-                           "before suspension")
-            elif consumed > enabled:
-                message = f"{consumed} seats consumed but only {enabled} enabled"
+            if consumed > enabled:
+                message = f"{consumed} seats consumed but only {enabled} usable"
             elif minimum is not None and unused < minimum:
                 message = f"only {unused} spare seats; the policy wants at least {minimum}"
             else:
@@ -151,8 +153,8 @@ class SkuNotApproved(CatalogRule):
             return
         approved = ctx.index.resolve_skus(e.sku for e in policy.catalog)
         for sku in sorted(ctx.index.snapshot.skus, key=lambda s: s.sku_part_number):
-            if sku.sku_id.lower() in approved:
-                continue
+            if sku.sku_id.lower() in approved or sku.deleted:
+                continue  # a deleted product is a record of the past, not a purchase to approve
             yield self.make(
                 policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
                 f"{sku.sku_part_number} ({sku.consumed_units} of {sku.prepaid_units.enabled} seats used) "

@@ -1,0 +1,78 @@
+"""Seats by their documented lifecycle: warning units are the grace period (still usable), trial
+seats are not spend, a deleted product is history. Through the rules and the engine's seat table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .factory import E3, E5, audit, fired, sku, tenant, user
+
+CATALOG = """catalog:
+  - sku: SPE_E3
+    spare_seats: {min: 2, max: 3}
+    price: {monthly: 30, currency: EUR}
+  - sku: SPE_E5
+    spare_seats: {max: 0}
+    price: {monthly: 50, currency: EUR}
+"""
+
+
+def units(part: str, enabled: int, consumed: int, warning: int = 0, suspended: int = 0,
+          status: str = "Enabled") -> dict[str, Any]:
+    out = sku(part, enabled, consumed)
+    out["prepaidUnits"].update(warning=warning, suspended=suspended)
+    out["capabilityStatus"] = status
+    return out
+
+
+def subscription(sku_id: str, part: str, total: int, trial: bool) -> dict[str, Any]:
+    return {"id": f"sub-{part}-{trial}", "skuId": sku_id, "skuPartNumber": part, "status": "Enabled",
+            "isTrial": trial, "totalLicenses": total, "createdDateTime": "2026-10-01T00:00:00Z",
+            "nextLifecycleDateTime": "2026-12-01T00:00:00Z"}
+
+
+def test_a_product_wholly_in_its_grace_period_is_not_short_of_seats(tmp_path: Any) -> None:
+    """It used to read "Purchased 0 / Available -20" and advise buying 20 more."""
+    doc = tenant([user(f"u{i}", "SPE_E3") for i in range(20)], skus=[units("SPE_E3", 0, 20, warning=22)])
+    result = audit(tmp_path, CATALOG, doc)
+    assert fired(result, "spare-seats-under-minimum") == []
+    (row,) = [r for r in result.seats if r.sku == "SPE_E3"]
+    assert (row.enabled, row.warning, row.unused) == (0, 22, 2)
+
+
+def test_grace_seats_count_as_usable_for_both_limits(tmp_path: Any) -> None:
+    """5 enabled + 10 in grace with 12 assigned: 3 available, not -7."""
+    doc = tenant([user(f"u{i}", "SPE_E3") for i in range(12)], skus=[units("SPE_E3", 5, 12, warning=10)])
+    result = audit(tmp_path, CATALOG, doc)
+    assert fired(result) == []
+    short = tenant([user(f"u{i}", "SPE_E3") for i in range(12)], skus=[units("SPE_E3", 5, 12, warning=6)])
+    (finding,) = [f for f in audit(tmp_path, CATALOG, short).findings if f.rule == "spare-seats-under-minimum"]
+    assert dict(finding.facts)["enabled"] == 11 and dict(finding.facts)["unused"] == -1
+
+
+def test_trial_seats_are_not_spend_and_never_over_the_limit(tmp_path: Any) -> None:
+    skus = [units("SPE_E3", 10, 9), units("SPE_E5", 25, 0)]
+    subs = [subscription(E5, "SPE_E5", 25, trial=True), subscription(E3, "SPE_E3", 10, trial=False)]
+    doc = tenant([user(f"u{i}", "SPE_E3") for i in range(9)], skus=skus, subscriptions=subs)
+    result = audit(tmp_path, CATALOG, doc)
+    assert fired(result, "spare-seats-over-limit") == []
+    (e5,) = [r for r in result.seats if r.sku == "SPE_E5"]
+    assert e5.trial == 25 and e5.unused_monthly_cost == 0
+    paid = tenant([user(f"u{i}", "SPE_E3") for i in range(9)], skus=skus,
+                  subscriptions=[subscription(E5, "SPE_E5", 25, trial=False)])
+    (over,) = [f for f in audit(tmp_path, CATALOG, paid).findings if f.rule == "spare-seats-over-limit"]
+    assert over.monthly_cost == 25 * 50
+
+
+def test_a_deleted_product_is_not_a_product_to_approve(tmp_path: Any) -> None:
+    doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10, 1), units("SPE_E5", 0, 0, status="Deleted")])
+    assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", doc), "sku-not-approved") == []
+    live = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10, 1), units("SPE_E5", 3, 0, status="Suspended")])
+    assert [p for _, p, _ in fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", live), "sku-not-approved")] == [
+        "SPE_E5"]
+
+
+def test_a_free_product_never_exceeds_a_spare_seat_limit(tmp_path: Any) -> None:
+    doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10000, 1)])
+    assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n    free: true\n    spare_seats: {max: 5}\n", doc),
+                 "spare-seats-over-limit") == []
