@@ -57,14 +57,24 @@ def _error(f: Facts, w: Words) -> Message:
     return "rule.license-assignment-error.message", {**_base(f, w), "error": f.text("error") or w.word("unknown")}
 
 
+# nextLifecycleDateTime is the date of the next state: Enabled -> the end of the term, Warning ->
+# suspension, Suspended or LockedOut -> deletion; null means nothing is scheduled.
+_LAPSED = {"warning": "warning", "suspended": "suspended", "lockedout": "lockedout"}
+
+
 def _subscription(f: Facts, w: Words) -> Message:
     unknown = w.word("unknown")
     status = f.text("status") or ""
     days_left = f.int("days_left")
-    values = {**_base(f, w), "status": status or unknown, "date": iso_date(f.details.get("next_lifecycle")) or unknown,
+    date = iso_date(f.details.get("next_lifecycle"))
+    values = {**_base(f, w), "status": status or unknown, "date": date or unknown,
               "days_left": str(days_left) if days_left is not None else unknown}
+    undated = "" if date else ".undated"
+    lapsed = _LAPSED.get(status.lower())
+    if lapsed is not None:
+        return f"rule.subscription-expiring.message.{lapsed}{undated}", values
     if status in PAST_END_STATUSES or (days_left is not None and days_left < 0):
-        return "rule.subscription-expiring.message.past", values
+        return f"rule.subscription-expiring.message.past{undated}", values
     if f.details.get("is_trial") is True:
         return "rule.subscription-expiring.message.trial", values
     return "rule.subscription-expiring.message.paid", values
@@ -128,5 +138,6 @@ MESSAGE_KEYS: dict[str, tuple[str, ...]] = {
     "spare-seats-under-minimum": tuple(f"rule.spare-seats-under-minimum.message{k}" for k in ("", ".over")),
     "inactive-user-licensed": tuple(f"rule.inactive-user-licensed.message{k}"
                                     for k in ("", ".never", ".attempts", ".never.attempts")),
-    "subscription-expiring": tuple(f"rule.subscription-expiring.message.{k}" for k in ("trial", "paid", "past")),
+    "subscription-expiring": tuple(f"rule.subscription-expiring.message.{k}" for k in (
+        "trial", "paid", "past", "past.undated", *(f"{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))),
 }

@@ -107,8 +107,30 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     ),
     "rule.subscription-expiring.message.trial": "Prøveversionen {subject} slutter {date} ({days_left} dage tilbage).",
     "rule.subscription-expiring.message.paid": "Abonnementet {subject} slutter {date} ({days_left} dage tilbage).",
+    "rule.subscription-expiring.message.warning": (
+        "Abonnementet {subject} er udløbet og er i sin henstandsperiode: brugerne har adgang, indtil det "
+        "suspenderes {date}."
+    ),
+    "rule.subscription-expiring.message.warning.undated": (
+        "Abonnementet {subject} er udløbet og er i sin henstandsperiode: brugerne har stadig adgang."
+    ),
+    "rule.subscription-expiring.message.suspended": (
+        "Abonnementet {subject} er suspenderet: brugerne har mistet adgangen, og det slettes {date}."
+    ),
+    "rule.subscription-expiring.message.suspended.undated": (
+        "Abonnementet {subject} er suspenderet: brugerne har mistet adgangen."
+    ),
+    "rule.subscription-expiring.message.lockedout": (
+        "Abonnementet {subject} er låst: brugerne har mistet adgangen, og det slettes {date}."
+    ),
+    "rule.subscription-expiring.message.lockedout.undated": (
+        "Abonnementet {subject} er låst: brugerne har mistet adgangen."
+    ),
     "rule.subscription-expiring.message.past": (
-        "Abonnementet {subject} har passeret sin slutdato ({date}) og har status {status}."
+        "Abonnementet {subject} nåede sin slutdato {date} og har status {status}."
+    ),
+    "rule.subscription-expiring.message.past.undated": (
+        "Abonnementet {subject} er ophørt og har status {status}."
     ),
     "rule.waiver-expired.title": "Undtagelse udløbet",
     "rule.waiver-expired.describe": (

@@ -105,8 +105,32 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     ),
     "rule.subscription-expiring.message.trial": "The trial {subject} ends on {date} ({days_left} days left).",
     "rule.subscription-expiring.message.paid": "The subscription {subject} ends on {date} ({days_left} days left).",
+    "rule.subscription-expiring.message.warning": (
+        "The subscription {subject} has ended and is in its grace period: its users keep access until it is "
+        "suspended on {date}."
+    ),
+    "rule.subscription-expiring.message.warning.undated": (
+        "The subscription {subject} has ended and is in its grace period: its users still have access."
+    ),
+    "rule.subscription-expiring.message.suspended": (
+        "The subscription {subject} is suspended: its users have lost access, and it will be deleted on "
+        "{date}."
+    ),
+    "rule.subscription-expiring.message.suspended.undated": (
+        "The subscription {subject} is suspended: its users have lost access."
+    ),
+    "rule.subscription-expiring.message.lockedout": (
+        "The subscription {subject} is locked out: its users have lost access, and it will be deleted on "
+        "{date}."
+    ),
+    "rule.subscription-expiring.message.lockedout.undated": (
+        "The subscription {subject} is locked out: its users have lost access."
+    ),
     "rule.subscription-expiring.message.past": (
-        "The subscription {subject} passed its end date ({date}) and has the status {status}."
+        "The subscription {subject} reached its end date on {date} and has the status {status}."
+    ),
+    "rule.subscription-expiring.message.past.undated": (
+        "The subscription {subject} has ended and has the status {status}."
     ),
     "rule.waiver-expired.title": "Waiver expired",
     "rule.waiver-expired.describe": (

@@ -120,8 +120,32 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "De proefversie {subject} eindigt op {date} (nog {days_left} dagen)."
     ),
     "rule.subscription-expiring.message.paid": "Het abonnement {subject} eindigt op {date} (nog {days_left} dagen).",
+    "rule.subscription-expiring.message.warning": (
+        "Het abonnement {subject} is verlopen en zit in de respijtperiode: de gebruikers houden toegang tot "
+        "het op {date} wordt opgeschort."
+    ),
+    "rule.subscription-expiring.message.warning.undated": (
+        "Het abonnement {subject} is verlopen en zit in de respijtperiode: de gebruikers hebben nog toegang."
+    ),
+    "rule.subscription-expiring.message.suspended": (
+        "Het abonnement {subject} is opgeschort: de gebruikers hebben geen toegang meer, en het wordt op "
+        "{date} verwijderd."
+    ),
+    "rule.subscription-expiring.message.suspended.undated": (
+        "Het abonnement {subject} is opgeschort: de gebruikers hebben geen toegang meer."
+    ),
+    "rule.subscription-expiring.message.lockedout": (
+        "Het abonnement {subject} is geblokkeerd: de gebruikers hebben geen toegang meer, en het wordt op "
+        "{date} verwijderd."
+    ),
+    "rule.subscription-expiring.message.lockedout.undated": (
+        "Het abonnement {subject} is geblokkeerd: de gebruikers hebben geen toegang meer."
+    ),
     "rule.subscription-expiring.message.past": (
-        "Het abonnement {subject} is voorbij de einddatum ({date}) en heeft de status {status}."
+        "Het abonnement {subject} heeft op {date} de einddatum bereikt en heeft de status {status}."
+    ),
+    "rule.subscription-expiring.message.past.undated": (
+        "Het abonnement {subject} is beëindigd en heeft de status {status}."
     ),
     "rule.waiver-expired.title": "Uitzondering verlopen",
     "rule.waiver-expired.describe": (

@@ -112,8 +112,30 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Utvärderingsversionen {subject} upphör {date} ({days_left} dagar kvar)."
     ),
     "rule.subscription-expiring.message.paid": "Prenumerationen {subject} upphör {date} ({days_left} dagar kvar).",
+    "rule.subscription-expiring.message.warning": (
+        "Prenumerationen {subject} har gått ut och är i sin respitperiod: användarna har åtkomst tills den "
+        "stängs av {date}."
+    ),
+    "rule.subscription-expiring.message.warning.undated": (
+        "Prenumerationen {subject} har gått ut och är i sin respitperiod: användarna har fortfarande åtkomst."
+    ),
+    "rule.subscription-expiring.message.suspended": (
+        "Prenumerationen {subject} är avstängd: användarna har förlorat åtkomsten, och den tas bort {date}."
+    ),
+    "rule.subscription-expiring.message.suspended.undated": (
+        "Prenumerationen {subject} är avstängd: användarna har förlorat åtkomsten."
+    ),
+    "rule.subscription-expiring.message.lockedout": (
+        "Prenumerationen {subject} är låst: användarna har förlorat åtkomsten, och den tas bort {date}."
+    ),
+    "rule.subscription-expiring.message.lockedout.undated": (
+        "Prenumerationen {subject} är låst: användarna har förlorat åtkomsten."
+    ),
     "rule.subscription-expiring.message.past": (
-        "Prenumerationen {subject} har passerat sitt slutdatum ({date}) och har statusen {status}."
+        "Prenumerationen {subject} nådde sitt slutdatum {date} och har statusen {status}."
+    ),
+    "rule.subscription-expiring.message.past.undated": (
+        "Prenumerationen {subject} har upphört och har statusen {status}."
     ),
     "rule.waiver-expired.title": "Undantaget har gått ut",
     "rule.waiver-expired.describe": (

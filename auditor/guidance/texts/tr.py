@@ -128,8 +128,32 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.subscription-expiring.message.paid": (
         "{subject} aboneliği {date} tarihinde sona eriyor (kalan gün: {days_left})."
     ),
+    "rule.subscription-expiring.message.warning": (
+        "{subject} aboneliğinin süresi doldu ve ek süre içinde: kullanıcılar, abonelik {date} tarihinde "
+        "askıya alınana kadar erişimini korur."
+    ),
+    "rule.subscription-expiring.message.warning.undated": (
+        "{subject} aboneliğinin süresi doldu ve ek süre içinde: kullanıcıların erişimi sürüyor."
+    ),
+    "rule.subscription-expiring.message.suspended": (
+        "{subject} aboneliği askıya alındı: kullanıcılar erişimini kaybetti ve abonelik {date} tarihinde "
+        "silinecek."
+    ),
+    "rule.subscription-expiring.message.suspended.undated": (
+        "{subject} aboneliği askıya alındı: kullanıcılar erişimini kaybetti."
+    ),
+    "rule.subscription-expiring.message.lockedout": (
+        "{subject} aboneliği kilitlendi: kullanıcılar erişimini kaybetti ve abonelik {date} tarihinde "
+        "silinecek."
+    ),
+    "rule.subscription-expiring.message.lockedout.undated": (
+        "{subject} aboneliği kilitlendi: kullanıcılar erişimini kaybetti."
+    ),
     "rule.subscription-expiring.message.past": (
-        "{subject} aboneliği bitiş tarihini ({date}) geçti; durumu: {status}."
+        "{subject} aboneliği {date} tarihinde bitiş tarihine ulaştı; durumu: {status}."
+    ),
+    "rule.subscription-expiring.message.past.undated": (
+        "{subject} aboneliği sona erdi; durumu: {status}."
     ),
     "rule.waiver-expired.title": "Muafiyetin süresi doldu",
     "rule.waiver-expired.describe": (

@@ -1,0 +1,36 @@
+"""subscription-expiring words each lifecycle state by what nextLifecycleDateTime means for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor import guidance
+from auditor.model import Locale
+
+SUBJECT = {"type": "subscription", "id": "sub-1", "sku": "SPE_E3"}
+UNKNOWN = {"en": "unknown", "nl": "onbekend", "da": "ukendt", "sv": "okänd", "tr": "bilinmiyor"}
+
+
+def say(status: str, date: str | None, locale: str, days_left: int | None = None) -> str:
+    return guidance.message("subscription-expiring", subject=SUBJECT, skus=["SPE_E3"], locale=Locale(locale),
+                            details={"status": status, "is_trial": False, "next_lifecycle": date,
+                                     "days_left": days_left, "total_licenses": 10})
+
+
+@pytest.mark.parametrize("locale", [loc.value for loc in Locale])
+@pytest.mark.parametrize("status", ["Warning", "Suspended", "LockedOut"])
+def test_a_lapsed_state_names_the_next_change_not_a_passed_end_date(locale: str, status: str) -> None:
+    dated = say(status, "2027-01-15T00:00:00Z", locale, days_left=54)
+    assert "2027-01-15" in dated
+    undated = say(status, None, locale)
+    assert "2027" not in undated and UNKNOWN[locale] not in undated.lower() and "()" not in undated
+    assert dated != undated
+
+
+def test_english_wording_per_state() -> None:
+    assert "grace period" in say("Warning", "2027-01-15T00:00:00Z", "en") and "suspended on 2027-01-15" in say(
+        "Warning", "2027-01-15T00:00:00Z", "en")
+    assert "deleted on 2027-01-15" in say("Suspended", "2027-01-15T00:00:00Z", "en")
+    assert "passed" not in say("Warning", "2027-01-15T00:00:00Z", "en")
+    assert "reached its end date on 2026-10-01" in say("Enabled", "2026-10-01T00:00:00Z", "en", days_left=-31)
+    assert "ends on 2026-12-01 (30 days left)" in say("Enabled", "2026-12-01T00:00:00Z", "en", days_left=30)
