@@ -63,10 +63,21 @@ def users_path(with_sign_in: bool) -> str:
     return f"/users?$select={','.join(fields)}&$top={top}"
 
 
-def _forbidden_reason(exc: GraphRequestError) -> str:
+# The least-privileged application permission(s) each listing needs (Microsoft Graph v1.0 reference).
+_NEEDS = {
+    "subscribedSkus": "LicenseAssignment.Read.All or Organization.Read.All",
+    "subscriptions": "LicenseAssignment.Read.All or Organization.Read.All",
+    "users": "User.Read.All",
+    "groups": "GroupMember.Read.All",
+}
+
+
+def _forbidden_reason(exc: GraphRequestError, part: str | None = None) -> str:
     text = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
     if exc.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant":
         text += " (signInActivity needs Microsoft Entra ID P1 or P2 in the tenant)"
+    elif part in _NEEDS:
+        text += f" (needs the application permission {_NEEDS[part]}, with admin consent)"
     return text
 
 
@@ -104,7 +115,7 @@ class _Collection:
         except GraphRequestError as exc:
             if exc.status != 403:
                 raise
-            self.gaps.append(Gap(part, exc.request, _forbidden_reason(exc)))
+            self.gaps.append(Gap(part, exc.request, _forbidden_reason(exc, part)))
             return []
         return out
 

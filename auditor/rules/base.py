@@ -37,6 +37,11 @@ class Context:
             return None
         return entry.price.monthly
 
+    def is_free(self, sku_id: str) -> bool:
+        """Whether the policy's catalog marks the product free."""
+        entry = self.prices.get(sku_id.lower())
+        return entry is not None and entry.free
+
     def cost_of(self, sku_ids: Iterable[str]) -> float | None:
         prices = [p for p in (self.monthly_price(s) for s in sku_ids) if p is not None]
         return round(sum(prices), 2) if prices else None

@@ -54,6 +54,10 @@ class UserHygieneRule(HygieneRule):
         """Positions that can offend, in order (a superset of the offenders); None = every user."""
         return None
 
+    def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
+        """The finding's severity when it differs from the rule's (None: the policy's or the default)."""
+        return check.severity
+
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
         users = ctx.index.users
@@ -68,7 +72,7 @@ class UserHygieneRule(HygieneRule):
             details = ctx.user_details(user, user.sku_ids, None) | extra
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(user.sku_ids),
-                self.describe(user, details), details, severity=check.severity,
+                self.describe(user, details), details, severity=self.severity(user, check, ctx),
                 monthly_cost=ctx.cost_of(user.sku_ids),
             )
 
@@ -169,6 +173,12 @@ class InactiveUserLicensed(UserHygieneRule):
         if attempts and (last is None or max(attempts) > last):
             details["last_attempt"] = _iso(max(attempts))  # failed attempts since: worth a look
         return details
+
+    def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
+        # Free products cost nothing while unused: worth tidying, not an alarm (unless the policy says so)
+        if check.severity is None and all(ctx.is_free(s) for s in user.sku_ids):
+            return Severity.LOW
+        return check.severity
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         if details["last_sign_in"] is None:

@@ -119,3 +119,19 @@ def test_the_message_names_the_attempts_after_the_last_success(locale: str) -> N
         text = guidance.message("inactive-user-licensed", subject=subject, skus=["SPE_E3"], locale=Locale(locale),
                                 details={"days": 90, "last_sign_in": last, "last_attempt": "2026-10-31T03:00:00Z"})
         assert "2026-10-31" in text and (last is None or "2026-04-15" in text), text
+
+
+def test_an_inactive_user_holding_only_free_products_is_low_severity(tmp_path: Any) -> None:
+    from auditor.model import Severity
+
+    policy = POLICY + "catalog:\n  - sku: SPE_F1\n    free: true\n  - sku: SPE_E3\n"
+    stale = {"signInActivity": activity("2025-01-01T00:00:00Z")}
+    doc = tenant([user("free", "SPE_F1", **stale), user("paid", "SPE_E3", **stale),
+                  user("both", "SPE_F1", "SPE_E3", **stale)])
+    result = audit(tmp_path, policy, doc)
+    severity = {f.subject.upn: f.severity for f in result.findings if f.rule == "inactive-user-licensed"}
+    assert severity == {"free@contoso.example": Severity.LOW, "paid@contoso.example": Severity.MEDIUM,
+                        "both@contoso.example": Severity.MEDIUM}
+    explicit = audit(tmp_path, "hygiene:\n  inactive_users: {days: 90, severity: high}\n"
+                     "catalog:\n  - sku: SPE_F1\n    free: true\n", doc)
+    assert {f.severity for f in explicit.findings if f.rule == "inactive-user-licensed"} == {Severity.HIGH}

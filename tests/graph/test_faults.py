@@ -131,6 +131,7 @@ def test_403_on_subscriptions_is_a_named_gap(small, harness):
     h = harness(small, faults=[Fault(FaultKind.FORBIDDEN, r"/directory/subscriptions", count=None)])
     got = h.collect((), need_sign_in=False)
     assert [(g.part, g.request) for g in got.gaps] == [("subscriptions", "GET /directory/subscriptions")]
+    assert "LicenseAssignment.Read.All or Organization.Read.All" in got.gaps[0].reason  # what to grant
     assert got.subscriptions == () and [u.id for u in got.users] == [u.id for u in small.users]
 
 
