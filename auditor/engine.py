@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from .index import TenantIndex
-from .model import AuditResult, Finding, NotEvaluated, SeatRow, TenantSnapshot
+from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from .policy.model import CatalogEntry, Policy, PolicySet
+from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.waivers import waiver_covers, waiver_json
 from .snapshot import SIGN_IN_ACTIVITY
@@ -33,6 +34,16 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
     if absent:
         return f"group {', '.join(repr(r) for r in absent)} named by the policy is not in the tenant data"
     return None
+
+
+def product_name(policies: PolicySet, index: TenantIndex, sku: Sku) -> str:
+    """What people call the product: the policy catalog's `name`, else Microsoft's product-names
+    table (by skuId, then part number), else the part number itself."""
+    for policy in policies.policies:
+        for entry in policy.catalog or ():
+            if entry.name and index.resolve_sku(entry.sku) == sku.sku_id.lower():
+                return entry.name
+    return product_names().product(sku_id=sku.sku_id, part=sku.sku_part_number) or sku.sku_part_number
 
 
 def _prices(policies: PolicySet, index: TenantIndex) -> dict[str, CatalogEntry]:
@@ -122,6 +133,7 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
             # trial seats cost nothing: only paid seats left unused are spend
             unused_monthly_cost=round(max(unused - trial, 0) * price.monthly, 2) if price else None,
             trial=trial,
+            name=product_name(policies, index, sku),
         ))
     currency = next((e.price.currency for e in prices.values() if e.price), None)
     warnings = sorted(set(index.warnings) | set(unknown_skus(policies, index)))

@@ -275,6 +275,7 @@ class SeatRow:
     currency: str | None
     unused_monthly_cost: float | None
     trial: int = 0  # seats on trial subscriptions: not spend
+    name: str = ""  # the product's name for people (policy catalog name, else Microsoft's table, else the part)
 
 
 @dataclass(frozen=True)

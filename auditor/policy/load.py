@@ -163,6 +163,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
                 price=Price(float(price["monthly"]), price["currency"]) if price else None,
                 free=bool(raw.get("free", False)),
                 line=doc.where(("catalog", i))[0],
+                name=raw.get("name") or None,
             ))
             if limits and limits.get("min") is not None and limits.get("max") is not None \
                     and limits["min"] > limits["max"]:

@@ -40,6 +40,7 @@ class CatalogEntry:
     price: Price | None = None
     free: bool = False
     line: int = 0
+    name: str | None = None  # the product's name in reports, over Microsoft's product-names table
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,8 @@ def build_document(
             {"sku": r.sku, "sku_id": r.sku_id, "enabled": r.enabled, "suspended": r.suspended, "warning": r.warning,
              "locked_out": r.locked_out, "consumed": r.consumed, "unused": r.unused,
              "capability_status": r.capability_status, "free": r.free, "price_monthly": r.price_monthly,
-             "currency": r.currency, "unused_monthly_cost": r.unused_monthly_cost, "trial": r.trial}
+             "currency": r.currency, "unused_monthly_cost": r.unused_monthly_cost, "trial": r.trial,
+             "name": r.name}
             for r in result.seats
         ],
         "findings": findings,

@@ -492,7 +492,7 @@ def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[Seat
             unused_text = ctx.money(sku.get("unused_monthly_cost"), sku.get("currency"))
         lines.append(
             SeatLine(
-                sku=clean(sku.get("sku", ""), NAME_LIMIT),
+                sku=clean(_product(sku), NAME_LIMIT),
                 status=clean(sku.get("capability_status", ""), 40),
                 enabled=ctx.num(int(sku.get("enabled") or 0)),
                 consumed=ctx.num(consumed),
@@ -510,6 +510,13 @@ def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[Seat
         )
     more = len(skus) - len(lines)
     return tuple(lines), (ctx.plural("seats_more", more) if more > 0 else "")
+
+
+def _product(sku: Mapping[str, Any]) -> str:
+    """The product as people know it, with the part number beside it when the name differs."""
+    part = str(sku.get("sku") or "")
+    name = str(sku.get("name") or "")
+    return f"{name} ({part})" if name and name != part else part
 
 
 def _capped(items: Sequence[Any], cap: int, ctx: _Context) -> tuple[list[Any], str]:

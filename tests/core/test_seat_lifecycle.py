@@ -76,3 +76,13 @@ def test_a_free_product_never_exceeds_a_spare_seat_limit(tmp_path: Any) -> None:
     doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10000, 1)])
     assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n    free: true\n    spare_seats: {max: 5}\n", doc),
                  "spare-seats-over-limit") == []
+
+
+def test_products_are_named_for_people(tmp_path: Any) -> None:
+    """The policy's catalog name wins, then Microsoft's product-names table; an unknown SKU keeps its part."""
+    unknown = {"skuId": "12345678-1234-1234-1234-123456789abc", "skuPartNumber": "CONTOSO_SPECIAL",
+               "consumedUnits": 0, "prepaidUnits": {"enabled": 1, "suspended": 0, "warning": 0, "lockedOut": 0}}
+    doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10, 1), units("SPE_E5", 1, 0), unknown])
+    result = audit(tmp_path, "catalog:\n  - sku: SPE_E5\n    name: E5 (executives)\n", doc)
+    names = {r.sku: r.name for r in result.seats}
+    assert names == {"SPE_E3": "Microsoft 365 E3", "SPE_E5": "E5 (executives)", "CONTOSO_SPECIAL": "CONTOSO_SPECIAL"}
