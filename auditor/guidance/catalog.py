@@ -47,7 +47,8 @@ ALL_RULE_IDS: tuple[str, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RUL
 
 # Graph licenseAssignmentState.error values with their own guidance; anything else -> "other".
 ERROR_CODES = ("CountViolation", "MutuallyExclusiveViolation", "DependencyViolation", "UniquenessViolation")
-USAGE_ERROR_CODES = ("UsageLocationNotAllowed", "ProhibitedInUsageLocationViolation")
+# The usage-location error Graph documents (licenseAssignmentState.error); no other spelling exists.
+USAGE_ERROR_CODES = ("ProhibitedInUsageLocationViolation",)
 # companySubscription / subscribedSku states that mean the end date has already passed.
 PAST_END_STATUSES = ("Warning", "Suspended", "LockedOut", "Deleted", "Expired")
 

@@ -298,13 +298,28 @@ def test_assignment_error_guidance_per_code(code: str, expect: str) -> None:
         assert any("Buy licenses" in s for s in r["steps"])
 
 
-@pytest.mark.parametrize("code", ["UsageLocationNotAllowed", "ProhibitedInUsageLocationViolation"])
-def test_assignment_error_for_usage_location_sets_it(code: str) -> None:
+def test_assignment_error_for_usage_location_sets_it() -> None:
     _, _, details = RICH["license-assignment-error"]
-    r = rem("license-assignment-error", details=details | {"error": code})
+    r = rem("license-assignment-error", details=details | {"error": "ProhibitedInUsageLocationViolation"})
     assert r["graph_action"]["method"] == "PATCH" and r["graph_action"]["path"] == "/users/11111111-aaaa"
     assert set(r["graph_action"]["body"]) == {"usageLocation"}
     assert "usage location" in r["summary"] and "Reprocess" in r["steps"][-1]
+
+
+def test_an_error_value_graph_does_not_document_gets_the_generic_advice() -> None:
+    """UsageLocationNotAllowed is not a licenseAssignmentState.error value; it used to get usage advice."""
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"error": "UsageLocationNotAllowed"})
+    assert r["graph_action"]["method"] == "POST" and r["graph_action"]["path"].endswith("/reprocessLicenseAssignment")
+    assert "(UsageLocationNotAllowed)" in r["summary"]
+
+
+def test_dependency_violation_means_removal_is_blocked_by_a_dependent_product() -> None:
+    """Microsoft: another assigned product depends on this one, so removing it is blocked."""
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"error": "DependencyViolation"})
+    assert "is blocked" in r["summary"] and "depends on" in r["summary"]
+    assert any("only then remove" in s for s in r["steps"])
 
 
 def test_usage_location_missing_patches_the_user() -> None:

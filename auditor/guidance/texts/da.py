@@ -183,8 +183,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{sku} er i konflikt med et andet produkt, som {user} har: fjern et af dem, og genbehandl derefter."
     ),
     "summary.error.DependencyViolation": (
-        "En tjeneste i {sku} afhænger af en tjeneste eller et produkt, som ikke er slået til for {user}: sørg for "
-        "det, og genbehandl derefter."
+        "Fjernelse af {sku} fra {user} er blokeret: et andet produkt, som {user} har, har en tjeneste, der "
+        "afhænger af {sku}. Fjern det produkt først, eller behold {sku}, og genbehandl derefter."
     ),
     "summary.error.UniquenessViolation": (
         "Et andet objekt bruger en af proxyadresserne for {user}: ret den dobbelte adresse, og genbehandl derefter."
@@ -348,8 +348,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "modstridende tjeneste fra."
     ),
     "steps.error.DependencyViolation": (
-        "Slå den tjeneste til, som den fejlende tjenesteplan i {sku} afhænger af, eller tildel det produkt, den "
-        "kræver; en gruppes licensindstillinger kan have slået den fra."
+        "Find det produkt, hvis tjenesteplan kræver en tjeneste i {sku} (brugerens side Licenser nævner det),"
+        " fjern det eller slå tjenesten fra først, og fjern først derefter {sku}; ved gruppebaseret "
+        "licensering skal begge grupper ændres samtidig."
     ),
     "steps.error.UniquenessViolation": (
         "Find det andet objekt, der bruger den samme proxyadresse (f.eks. i Exchange Administration), og ændr "

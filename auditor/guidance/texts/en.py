@@ -182,8 +182,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{sku} conflicts with another product {user} holds: remove one of them, then reprocess."
     ),
     "summary.error.DependencyViolation": (
-        "A service in {sku} depends on a service or product that {user} does not have turned on: provide it, "
-        "then reprocess."
+        "Removing {sku} from {user} is blocked: another product {user} holds has a service that depends on "
+        "{sku}. Remove that product first, or keep {sku}, then reprocess."
     ),
     "summary.error.UniquenessViolation": (
         "Another object uses one of the proxy addresses of {user}: fix the duplicate address, then reprocess."
@@ -344,8 +344,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "conflicting service."
     ),
     "steps.error.DependencyViolation": (
-        "Turn on the service that the failing service plan of {sku} depends on, or assign the product it needs; "
-        "a group's license settings may have switched it off."
+        "Find the product whose service plan needs a service of {sku} (the user's Licenses page names it), "
+        "remove it or turn that service off first, and only then remove {sku}; with group-based licensing, "
+        "change both groups together."
     ),
     "steps.error.UniquenessViolation": (
         "Find the other object that uses the same proxy address (for example in the Exchange admin center) and "

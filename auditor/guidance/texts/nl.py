@@ -208,8 +208,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{sku} botst met een ander product van {user}: verwijder een van beide en verwerk daarna opnieuw."
     ),
     "summary.error.DependencyViolation": (
-        "Een dienst in {sku} is afhankelijk van een dienst of product dat bij {user} niet is ingeschakeld: zorg "
-        "daarvoor en verwerk daarna opnieuw."
+        "Het verwijderen van {sku} bij {user} wordt geblokkeerd: een ander product van {user} heeft een "
+        "dienst die afhankelijk is van {sku}. Verwijder eerst dat product, of houd {sku}, en verwerk daarna "
+        "opnieuw."
     ),
     "summary.error.UniquenessViolation": (
         "Een ander object gebruikt een van de proxyadressen van {user}: los het dubbele adres op en verwerk daarna "
@@ -379,8 +380,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "dienst uit."
     ),
     "steps.error.DependencyViolation": (
-        "Schakel de dienst in waarvan het mislukte serviceplan van {sku} afhankelijk is, of wijs het product toe "
-        "dat ervoor nodig is; de licentie-instellingen van een groep kunnen die dienst hebben uitgeschakeld."
+        "Zoek het product waarvan een serviceplan een dienst van {sku} nodig heeft (de pagina Licenties van "
+        "de gebruiker noemt het), verwijder het of schakel die dienst eerst uit, en verwijder pas daarna "
+        "{sku}; pas bij groepsgebaseerde licenties beide groepen samen aan."
     ),
     "steps.error.UniquenessViolation": (
         "Zoek het andere object dat hetzelfde proxyadres gebruikt (bijvoorbeeld in het Exchange-beheercentrum) en "

@@ -193,8 +193,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{sku} står i konflikt med en annan produkt som {user} har: ta bort en av dem och bearbeta sedan igen."
     ),
     "summary.error.DependencyViolation": (
-        "En tjänst i {sku} är beroende av en tjänst eller produkt som inte är aktiverad för {user}: ordna det och "
-        "bearbeta sedan igen."
+        "Det går inte att ta bort {sku} från {user}: en annan produkt som {user} har innehåller en tjänst som"
+        " är beroende av {sku}. Ta bort den produkten först, eller behåll {sku}, och bearbeta sedan igen."
     ),
     "summary.error.UniquenessViolation": (
         "Ett annat objekt använder en av proxyadresserna för {user}: åtgärda den dubblerade adressen och bearbeta "
@@ -364,8 +364,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "motstridiga tjänsten."
     ),
     "steps.error.DependencyViolation": (
-        "Aktivera den tjänst som den misslyckade tjänsteplanen i {sku} är beroende av, eller tilldela produkten "
-        "som krävs; en grupps licensinställningar kan ha stängt av den."
+        "Leta upp produkten vars tjänsteplan behöver en tjänst i {sku} (användarens sida Licenser anger den),"
+        " ta bort den eller stäng av tjänsten först, och ta först därefter bort {sku}; vid gruppbaserad "
+        "licensiering ändrar du båda grupperna samtidigt."
     ),
     "steps.error.UniquenessViolation": (
         "Hitta det andra objektet som använder samma proxyadress (till exempel i administrationscentret för "

@@ -219,8 +219,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{sku} ürünü, {user} kullanıcısındaki başka bir ürünle çakışıyor: birini kaldırın, ardından yeniden işleyin."
     ),
     "summary.error.DependencyViolation": (
-        "{sku} içindeki bir hizmet, {user} kullanıcısında açık olmayan bir hizmete veya ürüne bağlı: bunu "
-        "sağlayın, ardından yeniden işleyin."
+        "{sku} ürününün {user} kullanıcısından kaldırılması engellendi: {user} kullanıcısındaki başka bir "
+        "ürünün bir hizmeti {sku} ürününe bağlı. Önce o ürünü kaldırın veya {sku} ürününü tutun, ardından "
+        "yeniden işleyin."
     ),
     "summary.error.UniquenessViolation": (
         "Başka bir nesne {user} kullanıcısının proxy adreslerinden birini kullanıyor: yinelenen adresi düzeltin, "
@@ -392,8 +393,9 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "çakışan hizmeti kapatın."
     ),
     "steps.error.DependencyViolation": (
-        "{sku} içindeki başarısız hizmet planının bağlı olduğu hizmeti açın veya gerektirdiği ürünü atayın; bir "
-        "grubun lisans ayarları bu hizmeti kapatmış olabilir."
+        "Hizmet planı {sku} içindeki bir hizmete ihtiyaç duyan ürünü bulun (kullanıcının Lisanslar sayfası "
+        "bunu belirtir), önce onu kaldırın veya o hizmeti kapatın, ancak ondan sonra {sku} ürününü kaldırın; "
+        "grup tabanlı lisanslamada her iki grubu birlikte değiştirin."
     ),
     "steps.error.UniquenessViolation": (
         "Aynı proxy adresini kullanan diğer nesneyi bulun (örneğin Exchange yönetim merkezinde) ve yinelenen "
