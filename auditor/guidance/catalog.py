@@ -8,13 +8,14 @@ pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from ..model import Locale
 from . import texts
 from .clouds import Variant
-from .facts import Facts
+from .facts import Facts, as_strs
 from .plan import (
     Action,
     Line,
@@ -197,11 +198,39 @@ def sku_combination_forbidden(f: Facts, v: Variant, w: Words) -> Plan:
 
 
 def assignment_not_group_based(f: Facts, v: Variant, w: Words) -> Plan:
-    parts = f.direct(f.skus) or list(f.skus)
-    values = {"sku": w.all(parts)}
-    steps = [Line("steps.group.add", values), Line("steps.group.wait", values), Line(f"steps.remove.{v.steps}", values)]
-    action = assign_license(f, [], parts, Line("graph.remove_after_group", values))
-    return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
+    twice = f.details.get("also_by_group")
+    twice = twice if isinstance(twice, Mapping) else {}
+    if not twice:
+        parts = f.direct(f.skus) or list(f.skus)
+        values = {"sku": w.all(parts)}
+        steps = [Line("steps.group.add", values), Line("steps.group.wait", values),
+                 Line(f"steps.remove.{v.steps}", values)]
+        action = assign_license(f, [], parts, Line("graph.remove_after_group", values))
+        return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
+                    ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], action)
+    return _held_twice(f, w, twice)
+
+
+def _held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
+    """The user already gets the product from a group: the direct copy goes, never a "join the
+    group" step, and only when the group's copy turns on every plan the direct one does. One line
+    per product, naming its own groups and the plans its removal would switch off."""
+    lost = f.details.get("plans_lost")
+    lost = lost if isinstance(lost, Mapping) else {}
+    steps: list[Line] = []
+    safe: list[str] = []
+    for part in sorted(twice):
+        values = {"sku": part, "group": w.all(as_strs(twice.get(part))), "plans": w.all(as_strs(lost.get(part)))}
+        if lost.get(part):
+            steps.append(Line("steps.group.loss", values))
+        else:
+            steps.append(Line("steps.group.redundant", values))
+            safe.append(part)
+    first = sorted(twice)[0]
+    values = {"sku": first, "group": w.all(as_strs(twice.get(first))), "plans": w.all(as_strs(lost.get(first)))}
+    summary = Line("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", values)
+    action = assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.all(safe)})) if safe else None
+    return Plan(summary, steps, "role.assign", [Line("next.rerun")],
                 ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], action)
 
 

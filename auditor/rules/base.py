@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from ..index import TenantIndex
 from ..model import Finding, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
+from ..reference import product_names
 
 
 def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str]) -> str:
@@ -36,6 +37,14 @@ class Context:
         if entry is None or entry.free or entry.price is None:
             return None
         return entry.price.monthly
+
+    def plan_name(self, sku_id: str, plan_id: str) -> str:
+        """A service plan's name: the tenant's subscribedSkus first, then Microsoft's table, else its id."""
+        sku = self.index.sku_by_id.get(sku_id.lower())
+        for plan in sku.service_plans if sku else ():
+            if plan.service_plan_id.lower() == plan_id.lower():
+                return product_names().plan(plan_id=plan_id) or plan.service_plan_name
+        return product_names().plan(plan_id=plan_id) or plan_id
 
     def is_free(self, sku_id: str) -> bool:
         """Whether the policy's catalog marks the product free."""

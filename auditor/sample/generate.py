@@ -263,6 +263,10 @@ class TenantStream:
                            last_seen_days=None, created_days=700)
         b.grant(returning, "SPE_E3", via="All Office Staff", updated_days=10)  # licensed 10 days ago: grace
         yield returning
+        moved = b.user("moved.to.group", name="Moved To Group", department="Finance", location="NL")
+        b.grant(moved, "SPE_E3", via="All Office Staff")
+        b.grant(moved, "SPE_E3")  # the direct copy left behind by a move to groups: redundant, safe to remove
+        yield moved
 
     def skus(self) -> list[dict[str, Any]]:
         if not self._done:

@@ -163,6 +163,26 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.replace_group": "{old} kommer fra gruppen {group}: flyt {user} til en gruppe, der tildeler {new}.",
     "summary.not_allowed": "Flyt {user} fra {sku} til et tilladt produkt ({allowed}), eller fjern {sku}.",
     "summary.assign": "Giv {user} et af de påkrævede produkter: {sku}.",
+    "summary.to_group.redundant": (
+        "{user} får også {sku} fra gruppen {group}, så den direkte tildeling er overflødig: fjern den."
+    ),
+    "summary.to_group.loss": (
+        "{user} får også {sku} fra gruppen {group}, men fjernelse af den direkte tildeling ville slå {plans} "
+        "fra: slå dem først til i gruppens licenser."
+    ),
+    "steps.group.redundant": (
+        "{sku}: gruppen {group} giver allerede {user} alle de tjenester, som den direkte tildeling slår til, "
+        "så fjern kun den direkte tildeling; gruppens tildeling bliver."
+    ),
+    "steps.group.loss": (
+        "{sku}: fjern ikke den direkte tildeling endnu. Den slår {plans} til, som tildelingen fra {group} har"
+        " slået fra. Slå dem til i gruppens licensindstillinger (Microsoft Entra Administration > Grupper > "
+        "Alle grupper > {group} > Licenser), vent, til gruppen er behandlet, og fjern derefter den direkte "
+        "tildeling."
+    ),
+    "graph.remove_direct": (
+        "Fjern den direkte tildeling af {sku}; gruppens tildeling bliver."
+    ),
     "summary.to_group": (
         "Føj {user} til den gruppe, der skal tildele {sku}, og fjern derefter den direkte tildeling."
     ),

@@ -166,6 +166,25 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     ),
     "summary.not_allowed": "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}.",
     "summary.assign": "Give {user} one of the required products: {sku}.",
+    "summary.to_group.redundant": (
+        "{user} also gets {sku} from the group {group}, so the direct copy is redundant: remove it."
+    ),
+    "summary.to_group.loss": (
+        "{user} also gets {sku} from the group {group}, but removing the direct copy would switch off "
+        "{plans}: turn those on in the group's licenses first."
+    ),
+    "steps.group.redundant": (
+        "{sku}: the group {group} already gives {user} every service the direct copy turns on, so remove only"
+        " the direct assignment; the group's copy stays."
+    ),
+    "steps.group.loss": (
+        "{sku}: do not remove the direct copy yet. It turns on {plans}, which the copy from {group} has "
+        "switched off. Turn them on in the group's license settings (Microsoft Entra admin center > Groups > "
+        "All groups > {group} > Licenses), wait for the group to process, then remove the direct copy."
+    ),
+    "graph.remove_direct": (
+        "Remove the direct assignment of {sku}; the copy from the group stays."
+    ),
     "summary.to_group": "Add {user} to the group that should assign {sku}, then remove the direct assignment.",
     "summary.combination": "Decide which of {combination} {user} keeps and remove the rest.",
     "summary.seats_over": "Reassign the unused {sku} licenses, or remove {excess} of them from the subscription.",

@@ -186,6 +186,26 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Zet {user} over van {sku} naar een toegestaan product ({allowed}), of verwijder {sku}."
     ),
     "summary.assign": "Geef {user} een van de vereiste producten: {sku}.",
+    "summary.to_group.redundant": (
+        "{user} krijgt {sku} ook van de groep {group}, dus de directe toewijzing is overbodig: verwijder die."
+    ),
+    "summary.to_group.loss": (
+        "{user} krijgt {sku} ook van de groep {group}, maar het verwijderen van de directe toewijzing zou "
+        "{plans} uitschakelen: schakel die eerst in bij de licenties van de groep."
+    ),
+    "steps.group.redundant": (
+        "{sku}: de groep {group} geeft {user} al elke dienst die de directe toewijzing inschakelt, dus "
+        "verwijder alleen de directe toewijzing; die van de groep blijft."
+    ),
+    "steps.group.loss": (
+        "{sku}: verwijder de directe toewijzing nog niet. Die schakelt {plans} in, wat de toewijzing via "
+        "{group} heeft uitgeschakeld. Schakel die in bij de licentie-instellingen van de groep (Microsoft "
+        "Entra-beheercentrum > Groepen > Alle groepen > {group} > Licenties), wacht tot de groep is verwerkt "
+        "en verwijder daarna de directe toewijzing."
+    ),
+    "graph.remove_direct": (
+        "Verwijder de directe toewijzing van {sku}; die van de groep blijft."
+    ),
     "summary.to_group": (
         "Voeg {user} toe aan de groep die {sku} hoort toe te wijzen en verwijder daarna de directe toewijzing."
     ),

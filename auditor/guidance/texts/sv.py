@@ -171,6 +171,26 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     ),
     "summary.not_allowed": "Flytta {user} från {sku} till en tillåten produkt ({allowed}), eller ta bort {sku}.",
     "summary.assign": "Ge {user} en av de obligatoriska produkterna: {sku}.",
+    "summary.to_group.redundant": (
+        "{user} får även {sku} från gruppen {group}, så den direkta tilldelningen är överflödig: ta bort den."
+    ),
+    "summary.to_group.loss": (
+        "{user} får även {sku} från gruppen {group}, men om du tar bort den direkta tilldelningen stängs "
+        "{plans} av: aktivera dem först i gruppens licenser."
+    ),
+    "steps.group.redundant": (
+        "{sku}: gruppen {group} ger redan {user} alla tjänster som den direkta tilldelningen aktiverar, så ta"
+        " bara bort den direkta tilldelningen; gruppens tilldelning finns kvar."
+    ),
+    "steps.group.loss": (
+        "{sku}: ta inte bort den direkta tilldelningen än. Den aktiverar {plans}, som tilldelningen från "
+        "{group} har stängt av. Aktivera dem i gruppens licensinställningar (administrationscentret för "
+        "Microsoft Entra > Grupper > Alla grupper > {group} > Licenser), vänta tills gruppen har bearbetats "
+        "och ta sedan bort den direkta tilldelningen."
+    ),
+    "graph.remove_direct": (
+        "Ta bort den direkta tilldelningen av {sku}; gruppens tilldelning finns kvar."
+    ),
     "summary.to_group": (
         "Lägg till {user} i den grupp som ska tilldela {sku} och ta sedan bort den direkta tilldelningen."
     ),

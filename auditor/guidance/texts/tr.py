@@ -193,6 +193,26 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{user} kullanıcısını {sku} ürününden izin verilen bir ürüne ({allowed}) taşıyın veya {sku} ürününü kaldırın."
     ),
     "summary.assign": "{user} kullanıcısına gerekli ürünlerden birini verin: {sku}.",
+    "summary.to_group.redundant": (
+        "{user}, {sku} ürününü {group} grubundan da alıyor; bu nedenle doğrudan atama gereksiz: kaldırın."
+    ),
+    "summary.to_group.loss": (
+        "{user}, {sku} ürününü {group} grubundan da alıyor, ancak doğrudan atamayı kaldırmak {plans} "
+        "hizmetlerini kapatır: önce bunları grubun lisanslarında açın."
+    ),
+    "steps.group.redundant": (
+        "{sku}: {group} grubu, doğrudan atamanın açtığı her hizmeti {user} kullanıcısına zaten veriyor; "
+        "yalnızca doğrudan atamayı kaldırın, gruptan gelen atama kalır."
+    ),
+    "steps.group.loss": (
+        "{sku}: doğrudan atamayı henüz kaldırmayın. Bu atama, {group} grubundan gelen atamanın kapattığı "
+        "{plans} hizmetlerini açıyor. Bunları grubun lisans ayarlarında açın (Microsoft Entra yönetim merkezi"
+        " > Gruplar > Tüm gruplar > {group} > Lisanslar), grubun işlenmesini bekleyin, ardından doğrudan "
+        "atamayı kaldırın."
+    ),
+    "graph.remove_direct": (
+        "{sku} ürününün doğrudan atamasını kaldırın; gruptan gelen atama kalır."
+    ),
     "summary.to_group": (
         "{user} kullanıcısını {sku} ürününü ataması gereken gruba ekleyin, ardından doğrudan atamayı kaldırın."
     ),

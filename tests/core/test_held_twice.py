@@ -1,0 +1,72 @@
+"""A product held directly and from a group (common after a move to group-based licensing): the
+fix removes the direct copy only when that costs no service, never asks to join a group the user
+is in, and otherwise names what would be lost (Exchange Online: the mailbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor import guidance
+from auditor.model import Cloud, Locale
+
+from .factory import E3, audit, tenant, user
+
+EXCHANGE = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, Exchange Online (Plan 2)
+POLICY = "assignments:\n  - name: everyone\n    match: {all: true}\n    group_based_only: [SPE_E3]\n"
+GROUP = {"id": "g-staff", "displayName": "All Staff", "assignedLicenses": [{"skuId": E3, "disabledPlans": []}],
+         "members": ["id-a"]}
+
+
+def held_twice(group_disables: list[str], direct_disables: list[str] | None = None) -> dict[str, Any]:
+    states = [{"skuId": E3, "assignedByGroup": None, "state": "Active", "error": "None",
+               "disabledPlans": direct_disables or []},
+              {"skuId": E3, "assignedByGroup": "g-staff", "state": "Active", "error": "None",
+               "disabledPlans": group_disables}]
+    return user("a", "SPE_E3", licenseAssignmentStates=states)
+
+
+def finding(tmp_path: Any, u: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    result = audit(tmp_path, POLICY, tenant([u], groups=[GROUP]))
+    (f,) = [f for f in result.findings if f.rule == "assignment-not-group-based"]
+    details = dict(f.facts)
+    rem = guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
+                               skus=list(f.skus), details=details)
+    return details, rem
+
+
+def test_a_redundant_direct_copy_is_removed_without_joining_a_group(tmp_path: Any) -> None:
+    details, rem = finding(tmp_path, held_twice([]))
+    assert details["also_by_group"] == {"SPE_E3": ["All Staff"]} and details["plans_lost"] == {}
+    assert "redundant" in rem["summary"]
+    assert not any("Add " in s and "group" in s for s in rem["steps"])  # already a member
+    assert rem["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E3]}
+
+
+def test_a_removal_that_would_switch_off_the_mailbox_is_not_proposed(tmp_path: Any) -> None:
+    """The group's copy turns Exchange off; the direct one has it on: removing it costs the mailbox."""
+    details, rem = finding(tmp_path, held_twice([EXCHANGE]))
+    assert details["plans_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
+    assert "would switch off Exchange Online (Plan 2)" in rem["summary"]
+    assert rem["graph_action"] is None
+    assert any("do not remove the direct copy yet" in s for s in rem["steps"])
+
+
+def test_a_plan_off_in_both_copies_is_no_loss(tmp_path: Any) -> None:
+    details, rem = finding(tmp_path, held_twice([EXCHANGE], direct_disables=[EXCHANGE]))
+    assert details["plans_lost"] == {} and rem["graph_action"] is not None
+
+
+def test_a_direct_only_assignment_keeps_the_move_to_a_group(tmp_path: Any) -> None:
+    details, rem = finding(tmp_path, user("a", "SPE_E3"))
+    assert "also_by_group" not in details
+    assert rem["graph_action"]["body"]["removeLicenses"] == [E3]
+    assert any("group" in s for s in rem["steps"])
+
+
+def test_every_locale_has_the_words(tmp_path: Any) -> None:
+    result = audit(tmp_path, POLICY, tenant([held_twice([EXCHANGE])], groups=[GROUP]))
+    (f,) = [f for f in result.findings if f.rule == "assignment-not-group-based"]
+    for locale in Locale:
+        rem = guidance.remediation(f.rule, cloud=Cloud.CHINA, locale=locale, subject=f.subject.to_json(),
+                                   skus=list(f.skus), details=dict(f.facts))
+        assert "Exchange Online (Plan 2)" in rem["summary"] and "All Staff" in rem["summary"], locale
