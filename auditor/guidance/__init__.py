@@ -102,7 +102,8 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts) -> dict[
             name, url = texts.render_one(locale, f"link.{key}", {}), URLS[key]
         links.append({"title": name, "url": url})
     return {
-        "summary": " ".join(lines(plan.summary)),
+        "summary": " ".join(text for line in (plan.summary if isinstance(plan.summary, tuple) else (plan.summary,))
+                            for text in lines(line)),
         "steps": [text for line in plan.steps for text in lines(line)],
         "graph_action": action,
         "role": texts.render_one(locale, plan.role, {}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 from ..model import Locale
 from . import texts
@@ -58,45 +58,57 @@ LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assi
 LINKS_TRANSFER = ["vlsc", "buy_licenses", "cancel_subscription", "mailbox_migration", "sharepoint_migration"]
 
 
+# CLDR list patterns per report language (Babel): "A, B and C", "A, B en C", "A, B og C",
+# "A, B och C", "A, B ve C". British English: no comma before "and", as the texts are written.
+_LIST_LOCALE = {Locale.EN: "en_GB", Locale.NL: "nl", Locale.DA: "da", Locale.SV: "sv", Locale.TR: "tr"}
+
+
 class Words:
     """Locale-aware joining of lists inside values."""
 
     def __init__(self, locale: Locale) -> None:
         self.locale = locale
+        self._cldr = _LIST_LOCALE[locale]
+
+    def _list(self, parts: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
+        from babel.lists import format_list  # loaded on first use: most runs never join a list
+
+        return format_list(list(parts), style=style, locale=self._cldr)
 
     def word(self, name: str) -> str:
         value = texts.raw(self.locale, f"word.{name}")
         return value if isinstance(value, str) else " ".join(value)
 
     def all(self, parts: Sequence[str]) -> str:
-        return ", ".join(parts) if parts else self.word("none")
+        return self._list(parts) if parts else self.word("none")
 
     def skus(self, parts: Sequence[str]) -> str:
         """The finding's own products; an empty list means the report lacked them."""
-        return ", ".join(parts) if parts else self.word("unknown")
+        return self._list(parts) if parts else self.word("unknown")
 
     def any(self, parts: Sequence[str]) -> str:
-        if not parts:
-            return self.word("none")
-        if len(parts) == 1:
-            return parts[0]
-        return f"{', '.join(parts[:-1])} {self.word('or')} {parts[-1]}"
+        return self._list(parts, "or") if parts else self.word("none")
 
 
 Builder = Callable[[Facts, Variant, Words], Plan]
 
 
-def _groups_of(f: Facts, parts: Sequence[str]) -> str:
-    return ", ".join(sorted({g for p in parts for g in f.groups(p)}))
-
-
 def _group_steps(f: Facts, parts: Sequence[str]) -> list[Line]:
+    """Per product and per group that assigns it: its own sentence and its own admin-center path
+    (two groups never run into one path "Groups > All groups > G1, G2")."""
     steps: list[Line] = []
     for part in parts:
-        values = {"sku": part, "group": ", ".join(f.groups(part))}
-        steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
-                  Line("steps.group.license", values)]
+        for group in f.groups(part):
+            values = {"sku": part, "group": group}
+            steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
+                      Line("steps.group.license", values)]
     return steps
+
+
+def _group_summaries(f: Facts, w: Words, parts: Sequence[str], key: str, extra: dict[str, str]) -> tuple[Line, ...]:
+    """One summary sentence per product and group that assigns it (the sentences are singular)."""
+    return tuple(Line(key, {**extra, "sku": part, "old": part, "group": group})
+                 for part in parts for group in (f.groups(part) or (w.word("unknown"),)))
 
 
 def _removal(
@@ -114,15 +126,15 @@ def _removal(
         steps.append(Line(block, {"sku": w.all(direct)}))
     steps += _group_steps(f, grouped)
     action: Action | None = None
+    summary: Line | tuple[Line, ...]
     if direct:
         action = assign_license(f, [], direct, Line("graph.remove", {"sku": w.all(direct)}))
         summary = Line("summary.remove_mixed", {"direct": w.all(direct), "grouped": w.all(grouped)}) if grouped \
             else Line("summary.remove", {"sku": w.all(direct)})
     else:
-        values = {"sku": w.all(grouped), "group": _groups_of(f, grouped)}
-        action = remove_member(f, grouped[0], {"sku": grouped[0], "group": ", ".join(f.groups(grouped[0]))}) \
-            if grouped else None
-        summary = Line("summary.remove_group", values)
+        action = remove_member(f, grouped[0], {"sku": grouped[0], "group": f.groups(grouped[0])[0]}) \
+            if grouped and f.groups(grouped[0]) else None
+        summary = _group_summaries(f, w, grouped, "summary.remove_group", {})
     links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
     if grouped:
         links += LINKS_GROUP
@@ -146,21 +158,23 @@ def sku_not_allowed(f: Facts, v: Variant, w: Words) -> Plan:
         values = {"old": w.all(direct), "new": target}
         steps += [Line(f"steps.replace.{v.steps}", values), Line("steps.replace.caution", values)]
     for part in grouped:
-        values = {"old": part, "sku": part, "new": target, "group": ", ".join(f.groups(part))}
-        steps += [Line("steps.group.explain", values), Line("steps.group.replace", values)]
+        for group in f.groups(part):
+            values = {"old": part, "sku": part, "new": target, "group": group}
+            steps += [Line("steps.group.explain", values), Line("steps.group.replace", values)]
     action: Action | None
     if new and direct:
         action = assign_license(f, [new], direct, Line("graph.replace", {"old": w.all(direct), "new": new}))
     elif direct:
         action = assign_license(f, [], direct, Line("graph.remove_or_replace", {"sku": w.all(direct)}))
     else:
-        action = remove_member(f, grouped[0], {"sku": grouped[0], "group": ", ".join(f.groups(grouped[0]))})
+        action = remove_member(f, grouped[0], {"sku": grouped[0], "group": f.groups(grouped[0])[0]})
+    summary: Line | tuple[Line, ...]
     if grouped:
-        summary = Line("summary.replace_group", {"old": w.all(grouped), "new": target, "group": _groups_of(f, grouped)})
+        summary = _group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
     elif new:
         summary = Line("summary.replace", {"old": w.all(direct), "new": new})
     else:
-        summary = Line("summary.not_allowed", {"sku": w.all(direct), "allowed": w.all(allowed)})
+        summary = Line("summary.not_allowed", {"sku": w.all(direct), "allowed": w.any(allowed)})
     links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
     return Plan(summary, steps, "role.group" if grouped else "role.assign",
                 [Line("next.freed"), Line("next.rerun")], links, action)

@@ -27,7 +27,7 @@ class Action:
 
 @dataclass
 class Plan:
-    summary: Line
+    summary: Line | tuple[Line, ...]  # several: one sentence per product where grammar needs it
     steps: list[Line]
     role: str
     next_steps: list[Line]

@@ -186,7 +186,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.to_group": (
         "Føj {user} til den gruppe, der skal tildele {sku}, og fjern derefter den direkte tildeling."
     ),
-    "summary.combination": "Beslut, hvilket produkt af {combination} {user} beholder, og fjern resten.",
+    "summary.combination": "Beslut, hvilket af produkterne {combination} {user} skal beholde, og fjern resten.",
     "summary.seats_over": "Tildel de ubrugte {sku}-licenser igen, eller fjern {excess} af dem fra abonnementet.",
     "summary.seats_under": "Frigør eller køb {sku}-licenser, så mindst {min} forbliver ledige.",
     "summary.seats_short": (

@@ -186,7 +186,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Remove the direct assignment of {sku}; the copy from the group stays."
     ),
     "summary.to_group": "Add {user} to the group that should assign {sku}, then remove the direct assignment.",
-    "summary.combination": "Decide which of {combination} {user} keeps and remove the rest.",
+    "summary.combination": "Decide which one of {combination} to keep for {user}, and remove the rest.",
     "summary.seats_over": "Reassign the unused {sku} licenses, or remove {excess} of them from the subscription.",
     "summary.seats_under": "Free or buy {sku} licenses so that at least {min} stay available.",
     "summary.seats_short": "More {sku} licenses are assigned than bought ({short} too few): buy more or free some now.",

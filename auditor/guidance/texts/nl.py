@@ -209,7 +209,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.to_group": (
         "Voeg {user} toe aan de groep die {sku} hoort toe te wijzen en verwijder daarna de directe toewijzing."
     ),
-    "summary.combination": "Bepaal welk product van {combination} {user} houdt en verwijder de rest.",
+    "summary.combination": "Bepaal welk van de producten {combination} {user} houdt, en verwijder de rest.",
     "summary.seats_over": (
         "Wijs de ongebruikte {sku}-licenties opnieuw toe, of verwijder er {excess} uit het abonnement."
     ),
