@@ -1,125 +1,72 @@
-"""Locale-aware formatting of numbers, money, percentages and dates.
+"""Locale-aware formatting of numbers, money, percentages and dates, on Babel (CLDR).
 
-A small table instead of a CLDR library: the report needs five locales and five patterns, and a
-table keeps the output byte-for-byte stable across library upgrades (golden files). The values
-follow CLDR (decimal/grouping separators, currency placement, medium date pattern).
+Numbers, currency, percent and medium dates come from CLDR through Babel, so separators, symbol
+placement and month names are each language's own. Babel is imported on first use (a `--help` or
+`validate` never formats a figure) and results are cached: a report formats the same few counts
+and prices thousands of times, and a cache hit is cheaper than Babel's pattern engine.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from auditor.model import Locale
 
-NBSP = "\u00a0"
-
-
-@dataclass(frozen=True)
-class LocaleFormat:
-    decimal: str
-    group: str
-    # "{n}" is the formatted number, "{s}" the currency symbol
-    currency_pattern: str
-    percent_pattern: str
-    # "{d}" day, "{m}" abbreviated month, "{y}" year
-    date_pattern: str
-    months: tuple[str, ...]
-    # joins the date and the 24-hour time; "{h}" hours, "{mi}" minutes
-    datetime_pattern: str
-    symbols: dict[str, str] = field(default_factory=dict)
-
-
-_COMMON_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
-
-FORMATS: dict[Locale, LocaleFormat] = {
-    Locale.EN: LocaleFormat(
-        decimal=".",
-        group=",",
-        currency_pattern="{s}{n}",
-        percent_pattern="{n}%",
-        date_pattern="{m} {d}, {y}",
-        months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-        datetime_pattern="{date}, {h}:{mi} UTC",
-        symbols=dict(_COMMON_SYMBOLS),
-    ),
-    Locale.NL: LocaleFormat(
-        decimal=",",
-        group=".",
-        currency_pattern="{s}" + NBSP + "{n}",
-        percent_pattern="{n}%",
-        date_pattern="{d} {m} {y}",
-        months=("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-        datetime_pattern="{date} {h}:{mi} UTC",
-        symbols={**_COMMON_SYMBOLS, "USD": "US$"},
-    ),
-    Locale.DA: LocaleFormat(
-        decimal=",",
-        group=".",
-        currency_pattern="{n}" + NBSP + "{s}",
-        percent_pattern="{n}" + NBSP + "%",
-        date_pattern="{d}. {m} {y}",
-        months=("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."),
-        datetime_pattern="{date} {h}.{mi} UTC",
-        symbols={**_COMMON_SYMBOLS, "USD": "US$"},
-    ),
-    Locale.SV: LocaleFormat(
-        decimal=",",
-        group=NBSP,
-        currency_pattern="{n}" + NBSP + "{s}",
-        percent_pattern="{n}" + NBSP + "%",
-        date_pattern="{d} {m} {y}",
-        months=("jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "dec."),
-        datetime_pattern="{date} {h}:{mi} UTC",
-        symbols={"EUR": "€", "USD": "US$"},
-    ),
-    Locale.TR: LocaleFormat(
-        decimal=",",
-        group=".",
-        currency_pattern="{s}{n}",
-        percent_pattern="%{n}",
-        date_pattern="{d} {m} {y}",
-        months=("Oca", "Şub", "Mar", "Nis", "May", "Haz", "Tem", "Ağu", "Eyl", "Eki", "Kas", "Ara"),
-        datetime_pattern="{date} {h}:{mi} UTC",
-        symbols={**_COMMON_SYMBOLS},
-    ),
+# The CLDR locale behind each report language.
+CLDR: dict[Locale, str] = {Locale.EN: "en", Locale.NL: "nl", Locale.DA: "da", Locale.SV: "sv", Locale.TR: "tr"}
+# How each language joins a medium date and a 24-hour time (CLDR's own datetime patterns use a
+# 12-hour clock in English and seconds; a report wants "HH:mm UTC" everywhere).
+_DATETIME: dict[Locale, str] = {
+    Locale.EN: "{date}, {h}:{mi} UTC",
+    Locale.NL: "{date} {h}:{mi} UTC",
+    Locale.DA: "{date} {h}.{mi} UTC",
+    Locale.SV: "{date} {h}:{mi} UTC",
+    Locale.TR: "{date} {h}:{mi} UTC",
 }
 
 
-def _digits(value: float, decimals: int, fmt: LocaleFormat) -> str:
-    text = f"{abs(value):,.{decimals}f}"  # "1,234.50" — swap separators via placeholders
-    text = text.replace(",", "\x00").replace(".", fmt.decimal).replace("\x00", fmt.group)
-    return text
+def _pattern(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+@lru_cache(maxsize=16384)
+def _number(value: float, decimals: int, cldr: str) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format=_pattern(decimals), locale=cldr)
+
+
+@lru_cache(maxsize=16384)
+def _money(value: float, currency: str, cldr: str) -> str:
+    from babel.numbers import format_currency
+
+    # currency_digits=False: always two decimals, as a monthly price is written (CLDR gives JPY none)
+    return format_currency(value, currency, locale=cldr, currency_digits=False)
 
 
 def format_number(value: float | int, locale: Locale, *, decimals: int = 0) -> str:
     """Group and round a number: 1234567 -> "1,234,567" (en), "1.234.567" (nl)."""
-    fmt = FORMATS[locale]
-    rounded = round(float(value), decimals)
-    sign = "-" if rounded < 0 else ""
-    return sign + _digits(rounded, decimals, fmt)
+    return _number(round(float(value), decimals) + 0.0, decimals, CLDR[locale])
 
 
 def format_money(amount: float | int, currency: str | None, locale: Locale) -> str:
     """Amount with its currency placed per locale: "€1,240.00" (en), "1.240,00 €" (da).
 
-    Unknown currencies fall back to the ISO code as symbol; no currency gives the bare number.
+    An unknown currency shows its ISO code; no currency gives the bare number.
     """
-    fmt = FORMATS[locale]
-    rounded = round(float(amount), 2)
-    number = _digits(rounded, 2, fmt)
+    rounded = round(float(amount), 2) + 0.0  # + 0.0: no "-0,00"
     if not currency:
-        text = number
-    else:
-        symbol = fmt.symbols.get(currency.upper(), currency.upper())
-        text = fmt.currency_pattern.format(s=symbol, n=number)
-    return ("-" + text) if rounded < 0 else text
+        return _number(rounded, 2, CLDR[locale])
+    return _money(rounded, currency.upper(), CLDR[locale])
 
 
-def format_percent(ratio: float, locale: Locale, *, decimals: int = 0) -> str:
-    """A ratio as a percentage: 0.25 -> "25%" (en), "25 %" (da), "%25" (tr)."""
-    fmt = FORMATS[locale]
-    return fmt.percent_pattern.format(n=format_number(ratio * 100, locale, decimals=decimals))
+@lru_cache(maxsize=1024)
+def format_percent(ratio: float, locale: Locale) -> str:
+    """A ratio as a whole percentage: 0.25 -> "25%" (en), "25 %" (da), "%25" (tr)."""
+    from babel.numbers import format_percent as percent
+
+    return percent(ratio, locale=CLDR[locale])
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -128,6 +75,13 @@ def parse_timestamp(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+@lru_cache(maxsize=4096)
+def _date(day: date, cldr: str) -> str:
+    from babel.dates import format_date as medium
+
+    return medium(day, format="medium", locale=cldr)
 
 
 def format_date(value: date | datetime | str, locale: Locale) -> str:
@@ -141,8 +95,8 @@ def format_date(value: date | datetime | str, locale: Locale) -> str:
             value = parse_timestamp(value)
         except ValueError:
             return str(value)
-    fmt = FORMATS[locale]
-    return fmt.date_pattern.format(d=value.day, m=fmt.months[value.month - 1], y=value.year)
+    day = value.date() if isinstance(value, datetime) else value
+    return _date(day, CLDR[locale])
 
 
 def format_datetime(value: datetime | str, locale: Locale) -> str:
@@ -153,5 +107,4 @@ def format_datetime(value: datetime | str, locale: Locale) -> str:
         except ValueError:
             return str(value)
     value = value.astimezone(UTC) if value.tzinfo else value
-    fmt = FORMATS[locale]
-    return fmt.datetime_pattern.format(date=format_date(value, locale), h=f"{value.hour:02d}", mi=f"{value.minute:02d}")
+    return _DATETIME[locale].format(date=format_date(value, locale), h=f"{value.hour:02d}", mi=f"{value.minute:02d}")

@@ -136,3 +136,13 @@ def test_numbers_and_percentages(locale: Locale) -> None:
     grouped, percent = NUMBERS[locale]
     assert i18n.format_number(1234567, locale) == grouped
     assert i18n.format_percent(0.25, locale) == percent
+
+
+def test_negative_amounts_and_unknown_currencies_follow_cldr() -> None:
+    """Babel's CLDR patterns: the sign goes where each language puts it (nl: after the symbol),
+    Swedish writes kronor as "kr", and a currency CLDR does not know shows its ISO code."""
+    assert i18n.format_money(-1240, "EUR", Locale.NL) == f"€{NBSP}-1.240,00"
+    assert i18n.format_money(-1240, "EUR", Locale.EN) == "-€1,240.00"
+    assert i18n.format_money(12.5, "SEK", Locale.SV) == f"12,50{NBSP}kr"
+    assert i18n.format_money(-0.001, "EUR", Locale.EN) == "€0.00"
+    assert i18n.format_money(3, "XTS", Locale.EN).startswith("XTS")
