@@ -15,7 +15,7 @@ from typing import Any, Literal
 from ..model import Locale
 from . import texts
 from .clouds import Variant
-from .facts import Facts, as_strs
+from .facts import Facts, as_strs, number
 from .plan import (
     Action,
     Line,
@@ -34,7 +34,8 @@ ASSIGNMENT_RULES = (
     "sku-combination-forbidden",
     "assignment-not-group-based",
 )
-CATALOG_RULES = ("spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved")
+CATALOG_RULES = ("spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved", "seats-in-grace",
+                 "license-suspended")
 HYGIENE_RULES = (
     "disabled-user-licensed",
     "inactive-user-licensed",
@@ -294,6 +295,28 @@ def sku_not_approved(f: Facts, v: Variant, w: Words) -> Plan:
                 ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], action)
 
 
+def seats_in_grace(f: Facts, v: Variant, w: Words) -> Plan:
+    sku = f.subject_sku
+    lapse = (f.text("lapse") or "")[:10]
+    values = {"sku": sku, "count": number(f.details.get("warning"), w.word("unknown")), "date": lapse}
+    summary = Line("summary.grace" if lapse else "summary.grace.undated", values)
+    steps = [Line("steps.sub.status", values), Line("steps.sub.paid" if lapse else "steps.sub.reactivate", values),
+             Line("steps.grace.reduce", values)]
+    return Plan(summary, steps, "role.billing_assign", [Line("next.rerun")],
+                ["renew_subscription", "subscription_ends", "unassign_licenses", "admin_roles"],
+                list_holders(f.sku_id(sku), Line("graph.holders", values)))
+
+
+def license_suspended(f: Facts, v: Variant, w: Words) -> Plan:
+    sku = f.subject_sku
+    values = {"sku": sku, "count": number(f.details.get("affected"), w.word("unknown"))}
+    steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
+             Line(f"steps.move.{v.steps}", values)]
+    return Plan(Line("summary.suspended", values), steps, "role.billing_assign", [Line("next.rerun")],
+                ["renew_subscription", "subscription_ends", "move_users", "admin_roles", "graph:user_list"],
+                list_holders(f.sku_id(sku), Line("graph.holders", values)))
+
+
 # --- hygiene --------------------------------------------------------------------------------
 
 
@@ -427,6 +450,8 @@ BUILDERS: dict[str, Builder] = {
     "spare-seats-over-limit": spare_seats_over_limit,
     "spare-seats-under-minimum": spare_seats_under_minimum,
     "sku-not-approved": sku_not_approved,
+    "seats-in-grace": seats_in_grace,
+    "license-suspended": license_suspended,
     "disabled-user-licensed": disabled_user_licensed,
     "inactive-user-licensed": inactive_user_licensed,
     "guest-licensed": guest_licensed,

@@ -111,6 +111,20 @@ def _catalog_sku(key: str) -> Callable[[Facts, Words], Message]:
     return build
 
 
+def _grace(f: Facts, w: Words) -> Message:
+    date = iso_date(f.details.get("lapse"))
+    values = {**_base(f, w), "sku": f.subject_sku, "count": number(f.details.get("warning"), w.word("unknown")),
+              "date": date or ""}
+    return ("rule.seats-in-grace.message" if date else "rule.seats-in-grace.message.undated"), values
+
+
+def _suspended(f: Facts, w: Words) -> Message:
+    unknown = w.word("unknown")
+    return "rule.license-suspended.message", {**_base(f, w), "sku": f.subject_sku,
+                                               "count": number(f.details.get("affected"), unknown),
+                                               "consumed": number(f.details.get("consumed"), unknown)}
+
+
 MESSAGES: dict[str, Callable[[Facts, Words], Message]] = {
     "sku-not-allowed": _list("rule.sku-not-allowed.message", "allowed", "allowed"),
     "sku-forbidden": _plain("rule.sku-forbidden.message"),
@@ -120,6 +134,8 @@ MESSAGES: dict[str, Callable[[Facts, Words], Message]] = {
     "spare-seats-over-limit": _seats("rule.spare-seats-over-limit.message"),
     "spare-seats-under-minimum": _seats("rule.spare-seats-under-minimum.message"),
     "sku-not-approved": _catalog_sku("rule.sku-not-approved.message"),
+    "seats-in-grace": _grace,
+    "license-suspended": _suspended,
     "disabled-user-licensed": _plain("rule.disabled-user-licensed.message"),
     "inactive-user-licensed": _inactive,
     "guest-licensed": _plain("rule.guest-licensed.message"),
@@ -138,6 +154,7 @@ MESSAGE_KEYS: dict[str, tuple[str, ...]] = {
     "spare-seats-under-minimum": tuple(f"rule.spare-seats-under-minimum.message{k}" for k in ("", ".over")),
     "inactive-user-licensed": tuple(f"rule.inactive-user-licensed.message{k}"
                                     for k in ("", ".never", ".attempts", ".never.attempts")),
+    "seats-in-grace": ("rule.seats-in-grace.message", "rule.seats-in-grace.message.undated"),
     "subscription-expiring": tuple(f"rule.subscription-expiring.message.{k}" for k in (
         "trial", "paid", "past", "past.undated", *(f"{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))),
 }

@@ -221,8 +221,8 @@ def tenant_facts(folder: Path, position: int, index: IdentityIndex, paid: PaidPr
             violations[sid] += 1
     for s in snapshot.skus:
         sid = s.sku_id.lower()
-        facts.seats[sid] = Seats(s.sku_id, s.sku_part_number, s.prepaid_units.enabled, s.consumed_units,
-                                 violations.get(sid, 0))
+        # usable seats: enabled plus those in the grace period, as the tenant's own seat rules count them
+        facts.seats[sid] = Seats(s.sku_id, s.sku_part_number, s.usable, s.consumed_units, violations.get(sid, 0))
     facts.group_names = {g.id: g.display_name for g in snapshot.groups if g.assigned_licenses}
     index.add(position, snapshot, paid)
     return facts

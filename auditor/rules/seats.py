@@ -118,6 +118,8 @@ class SpareSeatsUnderMinimum(CatalogRule):
             enabled, consumed = sku.usable, sku.consumed_units  # grace-period seats are still usable
             unused = enabled - consumed
             minimum = entry.spare_seats.min if entry.spare_seats else None
+            if consumed > enabled and _lapsed(sku) and consumed <= enabled + _lapsed(sku):
+                continue  # not a purchase shortfall: the seats exist but are suspended (license-suspended)
             if consumed > enabled:
                 message = f"{consumed} seats consumed but only {enabled} usable"
             elif minimum is not None and unused < minimum:
@@ -163,4 +165,79 @@ class SkuNotApproved(CatalogRule):
             )
 
 
-CATALOG_RULES: tuple[CatalogRule, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved())
+def _lapsed(sku: Sku) -> int:
+    return sku.prepaid_units.suspended + sku.prepaid_units.locked_out
+
+
+class SeatsInGrace(CatalogRule):
+    """Licenses of a product are in the grace period before suspension (prepaidUnits.warning):
+    they lapse on the subscription's next lifecycle date unless renewed. Runs wherever the policy
+    has a `catalog`.
+
+    Example:
+        catalog:
+          - sku: SPE_E3
+    """
+
+    id = "seats-in-grace"
+    title = "Licenses in the grace period"
+    default_severity = Severity.MEDIUM
+    needs = frozenset({"subscribedSkus"})
+
+    def configured(self, policy: Policy) -> bool:
+        return policy.catalog is not None
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        for sku in sorted(ctx.index.snapshot.skus, key=lambda s: s.sku_part_number):
+            warning = sku.prepaid_units.warning
+            if warning <= 0:
+                continue
+            # the date the grace period ends: the next lifecycle date of the subscriptions in Warning
+            dates = sorted(s.next_lifecycle_date_time for s in ctx.index.snapshot.subscriptions
+                           if s.sku_id.lower() == sku.sku_id.lower() and s.status == "Warning"
+                           and s.next_lifecycle_date_time)
+            lapse = dates[0] if dates else None
+            yield self.make(
+                policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
+                f"{warning} licenses are in the grace period and lapse {lapse[:10] if lapse else 'soon'} "
+                "unless renewed",
+                {"warning": warning, "enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units,
+                 "lapse": lapse},
+                monthly_cost=None,
+            )
+
+
+class LicenseSuspended(CatalogRule):
+    """Users hold licenses of a product whose units are suspended or locked out: they have lost,
+    or are losing, access. Runs wherever the policy has a `catalog`.
+
+    Example:
+        catalog:
+          - sku: SPE_E3
+    """
+
+    id = "license-suspended"
+    title = "Licenses of a suspended product"
+    default_severity = Severity.HIGH
+    needs = frozenset({"subscribedSkus"})
+
+    def configured(self, policy: Policy) -> bool:
+        return policy.catalog is not None
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        for sku in sorted(ctx.index.snapshot.skus, key=lambda s: s.sku_part_number):
+            lapsed = _lapsed(sku)
+            # holders beyond the usable seats are on suspended or locked-out ones
+            affected = min(sku.consumed_units - sku.usable, lapsed)
+            if lapsed <= 0 or affected <= 0:
+                continue
+            yield self.make(
+                policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
+                f"{affected} of {sku.consumed_units} assigned licenses are on suspended or locked-out seats",
+                {"suspended": sku.prepaid_units.suspended, "locked_out": sku.prepaid_units.locked_out,
+                 "usable": sku.usable, "consumed": sku.consumed_units, "affected": affected},
+            )
+
+
+CATALOG_RULES: tuple[CatalogRule, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved(),
+                                          SeatsInGrace(), LicenseSuspended())

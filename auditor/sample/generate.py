@@ -33,6 +33,11 @@ SKUS: dict[str, str] = {
 # spare seats per SKU: E3 one short of the policy's minimum, E5 over its limit
 HEADROOM = {"SPE_E3": 1, "SPE_E5": 5, "SPE_F1": 2, "FLOW_FREE": 10000, "POWER_BI_PRO": 3, "EMS": 0,
             "VISIOCLIENT": 2, "PROJECTPROFESSIONAL": 5}
+# Seat lifecycle cases: Visio's subscription has expired and all its seats are in the grace period
+# (seats-in-grace); 5 of the EMS seats belong to a suspended subscription while every seat is
+# assigned (license-suspended).
+IN_GRACE = "VISIOCLIENT"
+SUSPENDED = ("EMS", 5)
 FIRST = ["Ada", "Bram", "Chloé", "Dilan", "Emma", "Finn", "Göran", "Hanne", "Ilse", "Jens", "Kerem",
          "Lotte", "Mats", "Noor", "Oskar", "Pınar", "Quinn", "Rasmus", "Sanne", "Tove", "Umut",
          "Vera", "Wout", "Yusuf", "Zeynep"]
@@ -275,6 +280,12 @@ class TenantStream:
             self._skus = []
             for part, sku_id in SKUS.items():
                 used = self._consumed[sku_id]
+                units = {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0}
+                if part == IN_GRACE:
+                    units["enabled"], units["warning"] = 0, used + HEADROOM[part]
+                if part == SUSPENDED[0]:
+                    units["suspended"] = min(SUSPENDED[1], units["enabled"])
+                    units["enabled"] -= units["suspended"]
                 self._skus.append({
                     "id": f"{self._b.guid()}_{sku_id}",
                     "skuId": sku_id,
@@ -282,7 +293,7 @@ class TenantStream:
                     "appliesTo": "User",
                     "capabilityStatus": "Enabled",
                     "consumedUnits": used,
-                    "prepaidUnits": {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0},
+                    "prepaidUnits": units,
                     "servicePlans": [],
                 })
         return self._skus
@@ -291,14 +302,26 @@ class TenantStream:
         skus = self.skus()
         subscriptions: list[dict[str, Any]] = []
         for part, sku_id in SKUS.items():
-            enabled = next(s["prepaidUnits"]["enabled"] for s in skus if s["skuId"] == sku_id)
+            units = next(s["prepaidUnits"] for s in skus if s["skuId"] == sku_id)
             trial = part == "PROJECTPROFESSIONAL"
             renews = REFERENCE + (timedelta(days=20) if trial else timedelta(days=120 + len(subscriptions) * 17))
+            status = "Enabled"
+            if part == IN_GRACE:  # expired: nextLifecycleDateTime is the day it will be suspended
+                status, renews = "Warning", REFERENCE + timedelta(days=25)
             subscriptions.append({
-                "id": self._b.guid(), "skuId": sku_id, "skuPartNumber": part, "status": "Enabled", "isTrial": trial,
-                "totalLicenses": enabled, "createdDateTime": self._b.when(10 if trial else 700),
+                "id": self._b.guid(), "skuId": sku_id, "skuPartNumber": part, "status": status, "isTrial": trial,
+                "totalLicenses": units["enabled"] + units["warning"],
+                "createdDateTime": self._b.when(10 if trial else 700),
                 "nextLifecycleDateTime": renews.strftime("%Y-%m-%dT%H:%M:%SZ"),
             })
+        part = SUSPENDED[0]
+        count = next(s["prepaidUnits"]["suspended"] for s in skus if s["skuId"] == SKUS[part])
+        deleted = REFERENCE + timedelta(days=60)  # a suspended subscription's next state: deletion
+        subscriptions.append({
+            "id": self._b.guid(), "skuId": SKUS[part], "skuPartNumber": part, "status": "Suspended", "isTrial": False,
+            "totalLicenses": count, "createdDateTime": self._b.when(400),
+            "nextLifecycleDateTime": deleted.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        })
         return subscriptions
 
     def groups(self) -> list[dict[str, Any]]:

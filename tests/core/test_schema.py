@@ -13,7 +13,7 @@ EXPECTED_RULE_IDS = {
     "sku-not-allowed", "sku-forbidden", "sku-required-missing", "sku-combination-forbidden",
     "assignment-not-group-based", "spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved",
     "disabled-user-licensed", "inactive-user-licensed", "guest-licensed", "license-assignment-error",
-    "usage-location-missing", "subscription-expiring", "waiver-expired",
+    "usage-location-missing", "subscription-expiring", "waiver-expired", "seats-in-grace", "license-suspended",
 }
 
 

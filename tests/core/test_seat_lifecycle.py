@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.model import Severity
+
 from .factory import E3, E5, audit, fired, sku, tenant, user
 
 CATALOG = """catalog:
@@ -44,7 +46,7 @@ def test_grace_seats_count_as_usable_for_both_limits(tmp_path: Any) -> None:
     """5 enabled + 10 in grace with 12 assigned: 3 available, not -7."""
     doc = tenant([user(f"u{i}", "SPE_E3") for i in range(12)], skus=[units("SPE_E3", 5, 12, warning=10)])
     result = audit(tmp_path, CATALOG, doc)
-    assert fired(result) == []
+    assert fired(result) == [("seats-in-grace", "SPE_E3", ("SPE_E3",))]  # the lapse ahead, not a shortfall
     short = tenant([user(f"u{i}", "SPE_E3") for i in range(12)], skus=[units("SPE_E3", 5, 12, warning=6)])
     (finding,) = [f for f in audit(tmp_path, CATALOG, short).findings if f.rule == "spare-seats-under-minimum"]
     assert dict(finding.facts)["enabled"] == 11 and dict(finding.facts)["unused"] == -1
@@ -86,3 +88,26 @@ def test_products_are_named_for_people(tmp_path: Any) -> None:
     result = audit(tmp_path, "catalog:\n  - sku: SPE_E5\n    name: E5 (executives)\n", doc)
     names = {r.sku: r.name for r in result.seats}
     assert names == {"SPE_E3": "Microsoft 365 E3", "SPE_E5": "E5 (executives)", "CONTOSO_SPECIAL": "CONTOSO_SPECIAL"}
+
+
+def test_seats_in_grace_name_their_lapse_date(tmp_path: Any) -> None:
+    sub = subscription(E3, "SPE_E3", 10, trial=False) | {"status": "Warning",
+                                                         "nextLifecycleDateTime": "2026-11-20T00:00:00Z"}
+    doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 0, 1, warning=10)], subscriptions=[sub])
+    (f,) = [f for f in audit(tmp_path, CATALOG, doc).findings if f.rule == "seats-in-grace"]
+    assert dict(f.facts)["lapse"] == "2026-11-20T00:00:00Z" and dict(f.facts)["warning"] == 10
+
+
+def test_holders_of_suspended_seats_are_license_suspended_not_short(tmp_path: Any) -> None:
+    """A suspended product used to read as "assigned more than bought ... buy more"."""
+    doc = tenant([user(f"u{i}", "SPE_E3") for i in range(20)], skus=[units("SPE_E3", 0, 20, suspended=20)])
+    result = audit(tmp_path, CATALOG, doc)
+    assert fired(result, "spare-seats-under-minimum") == []
+    (f,) = [f for f in result.findings if f.rule == "license-suspended"]
+    assert dict(f.facts)["affected"] == 20 and f.severity is Severity.HIGH
+    partly = tenant([user(f"u{i}", "SPE_E3") for i in range(20)], skus=[units("SPE_E3", 15, 20, suspended=5)])
+    (f,) = [f for f in audit(tmp_path, CATALOG, partly).findings if f.rule == "license-suspended"]
+    assert dict(f.facts)["affected"] == 5
+    fine = tenant([user(f"u{i}", "SPE_E3") for i in range(10)], skus=[units("SPE_E3", 15, 10, suspended=5)])
+    assert fired(audit(tmp_path, CATALOG, fine), "license-suspended") == []  # every holder on a live seat
+

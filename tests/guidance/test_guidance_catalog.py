@@ -16,7 +16,7 @@ EXPECTED_RULES = (
     "sku-not-allowed", "sku-forbidden", "sku-required-missing", "sku-combination-forbidden",
     "assignment-not-group-based", "spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved",
     "disabled-user-licensed", "inactive-user-licensed", "guest-licensed", "license-assignment-error",
-    "usage-location-missing", "subscription-expiring", "waiver-expired",
+    "usage-location-missing", "subscription-expiring", "waiver-expired", "seats-in-grace", "license-suspended",
     "cross-tenant-duplicate", "seats-rebalance-across-tenants",
 )
 EN = texts.CATALOGS[Locale.EN]

@@ -91,6 +91,11 @@ def add_user(doc: dict[str, Any], upn: str, *parts: str, guest: bool = False, vi
 def tenant_documents(users: int = 120) -> dict[str, dict[str, Any]]:
     docs = {key: generate_document(users, seed=seed, tenant_name=name, domain=domain)
             for key, (name, seed, domain) in TENANTS.items()}
+    for doc in docs.values():  # the seat scenarios below start from every seat enabled (no grace, no suspension)
+        for sku in doc["subscribedSkus"]:
+            units = sku["prepaidUnits"]
+            units["enabled"] += units["warning"] + units["suspended"]
+            units["warning"] = units["suspended"] = 0
     for key in ("fabrikam", "northwind"):
         for u in docs[key]["users"]:
             if u["userType"] == "Member":

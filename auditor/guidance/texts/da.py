@@ -64,6 +64,26 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.sku-not-approved.message": (
         "{sku} er ikke på politikkens liste over godkendte produkter ({enabled} licenser, {consumed} tildelt)."
     ),
+    "rule.seats-in-grace.title": "Licenser i henstandsperioden",
+    "rule.seats-in-grace.describe": (
+        "Abonnementet er udløbet, og licenserne er i henstandsperioden: de virker stadig, men brugerne mister"
+        " adgangen, når det suspenderes."
+    ),
+    "rule.seats-in-grace.message": (
+        "{sku}: {count} licenser er i henstandsperioden og udløber {date}, medmindre de fornyes."
+    ),
+    "rule.seats-in-grace.message.undated": (
+        "{sku}: {count} licenser er i henstandsperioden og udløber, medmindre de fornyes."
+    ),
+    "rule.license-suspended.title": "Licenser til et suspenderet produkt",
+    "rule.license-suspended.describe": (
+        "Brugere har licenser til et produkt, hvis abonnement er suspenderet eller låst, så de har mistet "
+        "eller er ved at miste dets tjenester."
+    ),
+    "rule.license-suspended.message": (
+        "{sku}: {count} af {consumed} tildelte licenser er suspenderet eller låst; deres brugere har mistet "
+        "eller er ved at miste adgangen."
+    ),
     "rule.disabled-user-licensed.title": "Blokeret bruger har licenser",
     "rule.disabled-user-licensed.describe": "Kontoen er blokeret for logon, men optager stadig en betalt licens.",
     "rule.disabled-user-licensed.message": "{user} er blokeret for logon, men har stadig {sku}.",
@@ -191,6 +211,22 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.seats_under": "Frigør eller køb {sku}-licenser, så mindst {min} forbliver ledige.",
     "summary.seats_short": (
         "Der er tildelt flere {sku}-licenser end købt ({short} for få): køb flere, eller frigør nogle nu."
+    ),
+    "summary.grace": (
+        "{count} {sku}-licenser udløber {date}, medmindre de fornyes: forny abonnementet, eller reducer de "
+        "licenser, der er i brug, inden da."
+    ),
+    "summary.grace.undated": (
+        "{count} {sku}-licenser er i henstandsperioden og udløber, medmindre de fornyes: forny abonnementet, "
+        "eller reducer de licenser, der er i brug."
+    ),
+    "summary.suspended": (
+        "{count} brugere har {sku}-licenser, der er suspenderet eller låst: de har mistet eller er ved at "
+        "miste adgangen. Genaktiver abonnementet, eller flyt dem til et andet produkt."
+    ),
+    "steps.grace.reduce": (
+        "Hvis licenserne ikke længere er nødvendige, skal du fjerne {count} af dem fra brugere, før de "
+        "udløber, så ingen mister adgangen uventet."
     ),
     "summary.not_approved": (
         "Godkend {sku} i politikken, eller flyt brugerne til et godkendt produkt, og fjern derefter licenserne "

@@ -62,6 +62,24 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.sku-not-approved.message": (
         "{sku} is not on the policy's list of approved products ({enabled} licenses, {consumed} assigned)."
     ),
+    "rule.seats-in-grace.title": "Licenses in the grace period",
+    "rule.seats-in-grace.describe": (
+        "The subscription has expired and its licenses are in the grace period: they still work, but users "
+        "lose access when it is suspended."
+    ),
+    "rule.seats-in-grace.message": (
+        "{sku}: {count} licenses are in the grace period and lapse on {date} unless renewed."
+    ),
+    "rule.seats-in-grace.message.undated": "{sku}: {count} licenses are in the grace period and lapse unless renewed.",
+    "rule.license-suspended.title": "Licenses of a suspended product",
+    "rule.license-suspended.describe": (
+        "Users hold licenses of a product whose subscription is suspended or locked out, so they have lost or"
+        " are losing its services."
+    ),
+    "rule.license-suspended.message": (
+        "{sku}: {count} of {consumed} assigned licenses are suspended or locked out; their users have lost or"
+        " are losing access."
+    ),
     "rule.disabled-user-licensed.title": "Disabled user holds licenses",
     "rule.disabled-user-licensed.describe": "The account is blocked from signing in but still takes up a paid license.",
     "rule.disabled-user-licensed.message": "{user} is blocked from signing in but still holds {sku}.",
@@ -190,6 +208,22 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.seats_over": "Reassign the unused {sku} licenses, or remove {excess} of them from the subscription.",
     "summary.seats_under": "Free or buy {sku} licenses so that at least {min} stay available.",
     "summary.seats_short": "More {sku} licenses are assigned than bought ({short} too few): buy more or free some now.",
+    "summary.grace": (
+        "{count} {sku} licenses lapse on {date} unless renewed: renew the subscription, or reduce the "
+        "licenses in use before then."
+    ),
+    "summary.grace.undated": (
+        "{count} {sku} licenses are in the grace period and lapse unless renewed: renew the subscription, or "
+        "reduce the licenses in use."
+    ),
+    "summary.suspended": (
+        "{count} users hold {sku} licenses that are suspended or locked out: they have lost or are losing "
+        "access. Reactivate the subscription, or move them to another product."
+    ),
+    "steps.grace.reduce": (
+        "If the licenses are no longer needed, remove {count} of them from users before they lapse, so that "
+        "nobody loses access by surprise."
+    ),
     "summary.not_approved": (
         "Approve {sku} in the policy, or move its users to an approved product and then remove its licenses or "
         "cancel the subscription."

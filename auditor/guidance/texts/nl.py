@@ -69,6 +69,27 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{sku} staat niet op de lijst van goedgekeurde producten van het beleid ({enabled} licenties, "
         "{consumed} toegewezen)."
     ),
+    "rule.seats-in-grace.title": "Licenties in de respijtperiode",
+    "rule.seats-in-grace.describe": (
+        "Het abonnement is verlopen en de licenties zitten in de respijtperiode: ze werken nog, maar "
+        "gebruikers verliezen de toegang zodra het wordt opgeschort."
+    ),
+    "rule.seats-in-grace.message": (
+        "{sku}: {count} licenties zitten in de respijtperiode en vervallen op {date} als ze niet worden "
+        "verlengd."
+    ),
+    "rule.seats-in-grace.message.undated": (
+        "{sku}: {count} licenties zitten in de respijtperiode en vervallen als ze niet worden verlengd."
+    ),
+    "rule.license-suspended.title": "Licenties van een opgeschort product",
+    "rule.license-suspended.describe": (
+        "Gebruikers hebben licenties van een product waarvan het abonnement is opgeschort of geblokkeerd, dus"
+        " ze zijn de diensten kwijt of raken ze kwijt."
+    ),
+    "rule.license-suspended.message": (
+        "{sku}: {count} van de {consumed} toegewezen licenties zijn opgeschort of geblokkeerd; de gebruikers "
+        "ervan hebben geen toegang meer of verliezen die."
+    ),
     "rule.disabled-user-licensed.title": "Geblokkeerde gebruiker heeft licenties",
     "rule.disabled-user-licensed.describe": (
         "Het account mag zich niet aanmelden, maar neemt nog steeds een betaalde licentie in beslag."
@@ -216,6 +237,22 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.seats_under": "Maak {sku}-licenties vrij of koop er bij, zodat er minstens {min} beschikbaar blijven.",
     "summary.seats_short": (
         "Er zijn meer {sku}-licenties toegewezen dan gekocht ({short} te weinig): koop er bij of maak er nu vrij."
+    ),
+    "summary.grace": (
+        "{count} {sku}-licenties vervallen op {date} als ze niet worden verlengd: verleng het abonnement, of "
+        "verminder de gebruikte licenties vóór die datum."
+    ),
+    "summary.grace.undated": (
+        "{count} {sku}-licenties zitten in de respijtperiode en vervallen als ze niet worden verlengd: "
+        "verleng het abonnement, of verminder de gebruikte licenties."
+    ),
+    "summary.suspended": (
+        "{count} gebruikers hebben {sku}-licenties die zijn opgeschort of geblokkeerd: ze hebben geen toegang"
+        " meer of verliezen die. Activeer het abonnement opnieuw, of zet ze over naar een ander product."
+    ),
+    "steps.grace.reduce": (
+        "Als de licenties niet meer nodig zijn, verwijder er dan {count} bij gebruikers voordat ze vervallen,"
+        " zodat niemand onverwacht de toegang verliest."
     ),
     "summary.not_approved": (
         "Keur {sku} goed in het beleid, of zet de gebruikers over op een goedgekeurd product en verwijder daarna "

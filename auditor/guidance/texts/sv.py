@@ -64,6 +64,22 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.sku-not-approved.message": (
         "{sku} finns inte på principens lista över godkända produkter ({enabled} licenser, {consumed} tilldelade)."
     ),
+    "rule.seats-in-grace.title": "Licenser i respitperioden",
+    "rule.seats-in-grace.describe": (
+        "Prenumerationen har gått ut och licenserna är i respitperioden: de fungerar fortfarande, men "
+        "användarna förlorar åtkomsten när den stängs av."
+    ),
+    "rule.seats-in-grace.message": "{sku}: {count} licenser är i respitperioden och upphör {date} om de inte förnyas.",
+    "rule.seats-in-grace.message.undated": "{sku}: {count} licenser är i respitperioden och upphör om de inte förnyas.",
+    "rule.license-suspended.title": "Licenser för en avstängd produkt",
+    "rule.license-suspended.describe": (
+        "Användare har licenser för en produkt vars prenumeration är avstängd eller låst, så de har förlorat "
+        "eller håller på att förlora dess tjänster."
+    ),
+    "rule.license-suspended.message": (
+        "{sku}: {count} av {consumed} tilldelade licenser är avstängda eller låsta; deras användare har "
+        "förlorat eller håller på att förlora åtkomsten."
+    ),
     "rule.disabled-user-licensed.title": "Blockerad användare har licenser",
     "rule.disabled-user-licensed.describe": (
         "Kontot är blockerat från inloggning men tar fortfarande upp en betald licens."
@@ -201,6 +217,22 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.seats_under": "Frigör eller köp {sku}-licenser så att minst {min} förblir lediga.",
     "summary.seats_short": (
         "Fler {sku}-licenser är tilldelade än köpta ({short} för få): köp fler eller frigör några nu."
+    ),
+    "summary.grace": (
+        "{count} {sku}-licenser upphör {date} om de inte förnyas: förnya prenumerationen, eller minska "
+        "antalet licenser som används innan dess."
+    ),
+    "summary.grace.undated": (
+        "{count} {sku}-licenser är i respitperioden och upphör om de inte förnyas: förnya prenumerationen, "
+        "eller minska antalet licenser som används."
+    ),
+    "summary.suspended": (
+        "{count} användare har {sku}-licenser som är avstängda eller låsta: de har förlorat eller håller på "
+        "att förlora åtkomsten. Återaktivera prenumerationen, eller flytta dem till en annan produkt."
+    ),
+    "steps.grace.reduce": (
+        "Om licenserna inte längre behövs tar du bort {count} av dem från användare innan de upphör, så att "
+        "ingen förlorar åtkomsten oväntat."
     ),
     "summary.not_approved": (
         "Godkänn {sku} i principen, eller flytta användarna till en godkänd produkt och ta sedan bort licenserna "

@@ -71,6 +71,22 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.sku-not-approved.message": (
         "{sku} ilkenin onaylı ürünler listesinde yok ({enabled} lisans, {consumed} atanmış)."
     ),
+    "rule.seats-in-grace.title": "Ek süredeki lisanslar",
+    "rule.seats-in-grace.describe": (
+        "Aboneliğin süresi doldu ve lisansları ek süre içinde: hâlâ çalışıyorlar, ancak abonelik askıya "
+        "alındığında kullanıcılar erişimini kaybeder."
+    ),
+    "rule.seats-in-grace.message": "{sku}: {count} lisans ek süre içinde ve yenilenmezse {date} tarihinde sona erecek.",
+    "rule.seats-in-grace.message.undated": "{sku}: {count} lisans ek süre içinde ve yenilenmezse sona erecek.",
+    "rule.license-suspended.title": "Askıya alınmış ürünün lisansları",
+    "rule.license-suspended.describe": (
+        "Kullanıcılar, aboneliği askıya alınmış veya kilitlenmiş bir ürünün lisanslarına sahip; bu nedenle "
+        "hizmetlerini kaybettiler veya kaybediyorlar."
+    ),
+    "rule.license-suspended.message": (
+        "{sku}: atanmış {consumed} lisanstan {count} tanesi askıya alındı veya kilitlendi; kullanıcıları "
+        "erişimini kaybetti veya kaybediyor."
+    ),
     "rule.disabled-user-licensed.title": "Engellenmiş kullanıcıda lisans var",
     "rule.disabled-user-licensed.describe": (
         "Hesabın oturum açması engellenmiş, ancak hesap hâlâ ücretli bir lisans kullanıyor."
@@ -226,6 +242,22 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.seats_short": (
         "Satın alınandan daha fazla {sku} lisansı atanmış ({short} eksik): daha fazla satın alın veya şimdi bazılarını "
         "boşaltın."
+    ),
+    "summary.grace": (
+        "{count} {sku} lisansı yenilenmezse {date} tarihinde sona erecek: aboneliği yenileyin veya o tarihten"
+        " önce kullanılan lisansları azaltın."
+    ),
+    "summary.grace.undated": (
+        "{count} {sku} lisansı ek süre içinde ve yenilenmezse sona erecek: aboneliği yenileyin veya "
+        "kullanılan lisansları azaltın."
+    ),
+    "summary.suspended": (
+        "{count} kullanıcının askıya alınmış veya kilitlenmiş {sku} lisansı var: erişimini kaybettiler veya "
+        "kaybediyorlar. Aboneliği yeniden etkinleştirin veya onları başka bir ürüne taşıyın."
+    ),
+    "steps.grace.reduce": (
+        "Lisanslara artık ihtiyaç yoksa, kimse beklenmedik şekilde erişimini kaybetmesin diye sona ermeden "
+        "önce {count} tanesini kullanıcılardan kaldırın."
     ),
     "summary.not_approved": (
         "{sku} ürününü ilkede onaylayın veya kullanıcılarını onaylı bir ürüne taşıyıp ardından lisanslarını "
