@@ -291,7 +291,7 @@ class TenantStream:
                     "skuId": sku_id,
                     "skuPartNumber": part,
                     "appliesTo": "User",
-                    "capabilityStatus": "Enabled",
+                    "capabilityStatus": "Warning" if part == IN_GRACE else "Enabled",
                     "consumedUnits": used,
                     "prepaidUnits": units,
                     "servicePlans": [],
