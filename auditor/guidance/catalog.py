@@ -257,11 +257,14 @@ def spare_seats_over_limit(f: Facts, v: Variant, w: Words) -> Plan:
     enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
     excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
     target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
-    values = {"sku": sku, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target}
+    renewal = (f.text("renewal") or "")[:10]
+    values = {"sku": sku, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
+              "date": renewal}
     steps = [Line("steps.seats.reassign", values), Line("steps.seats.remove", values)]
     action = assign_license(f, [sku], [], Line("graph.reassign", values))
     action = Action(action.method, "/users/{user-id}/assignLicense", action.body, action.description)
-    return Plan(Line("summary.seats_over", values), steps, "role.billing_assign",
+    return Plan(Line("summary.seats_over.renewal" if renewal else "summary.seats_over", values), steps,
+                "role.billing_assign",
                 [Line("next.partner"), Line("next.rerun")],
                 ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], action)
 

@@ -32,6 +32,11 @@ def _seats(key: str) -> Callable[[Facts, Words], Message]:
         values = {**_base(f, w), "sku": f.subject_sku}
         for name in ("enabled", "consumed", "unused", "limit", "min"):
             values[name] = number(f.details.get(name), unknown)
+        renewal = iso_date(f.details.get("renewal"))
+        if key.endswith("over-limit.message") and renewal:
+            unused, limit = f.int("unused"), f.int("limit")
+            excess = unused - limit if unused is not None and limit is not None else None
+            return key + ".renewal", {**values, "date": renewal, "excess": number(excess, unknown)}
         if key.endswith("under-minimum.message"):
             enabled, consumed = f.int("enabled"), f.int("consumed")
             if f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled):
@@ -155,6 +160,7 @@ MESSAGE_KEYS: dict[str, tuple[str, ...]] = {
     "inactive-user-licensed": tuple(f"rule.inactive-user-licensed.message{k}"
                                     for k in ("", ".never", ".attempts", ".never.attempts")),
     "seats-in-grace": ("rule.seats-in-grace.message", "rule.seats-in-grace.message.undated"),
+    "spare-seats-over-limit": ("rule.spare-seats-over-limit.message", "rule.spare-seats-over-limit.message.renewal"),
     "subscription-expiring": tuple(f"rule.subscription-expiring.message.{k}" for k in (
         "trial", "paid", "past", "past.undated", *(f"{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))),
 }

@@ -158,8 +158,8 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
                 issues.append(doc.issue(("catalog", i, "price"), f"catalog[{i}]: a free product cannot have a price"))
             entries.append(CatalogEntry(
                 sku=raw["sku"],
-                spare_seats=SpareSeats(limits.get("max"), limits.get("max_percent"), limits.get("min"))
-                if limits else None,
+                spare_seats=SpareSeats(limits.get("max"), limits.get("max_percent"), limits.get("min"),
+                                       limits.get("renewal_window_days")) if limits else None,
                 price=Price(float(price["monthly"]), price["currency"]) if price else None,
                 free=bool(raw.get("free", False)),
                 line=doc.where(("catalog", i))[0],

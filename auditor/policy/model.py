@@ -25,6 +25,7 @@ class SpareSeats:
     max: int | None = None
     max_percent: float | None = None
     min: int | None = None
+    renewal_window_days: int | None = None
 
 
 @dataclass(frozen=True)

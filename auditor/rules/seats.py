@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from datetime import datetime
 
 from ..model import Finding, Severity, Sku, Subject, SubjectType
 from ..policy.model import CatalogEntry, Policy
-from .base import Context, Rule
+from .base import Context, Rule, parse_when
 
 
 def sku_subject(sku: Sku) -> Subject:
@@ -52,6 +53,11 @@ class SpareSeatsOverLimit(CatalogRule):
             "max": {"type": "integer", "minimum": 0},
             "max_percent": {"type": "number", "minimum": 0, "maximum": 100},
             "min": {"type": "integer", "minimum": 0},
+            "renewal_window_days": {
+                "type": "integer", "minimum": 0, "maximum": 366,
+                "description": "Days before a renewal in which too many unused seats become high severity "
+                               "(default 30): seats on a term subscription can only be reduced at renewal.",
+            },
         },
     }
 
@@ -80,12 +86,19 @@ class SpareSeatsOverLimit(CatalogRule):
             if unused <= limit:
                 continue
             price = ctx.monthly_price(sku.sku_id)
+            renewal = _next_renewal(ctx, sku)
+            days = (renewal - ctx.as_of).days if renewal is not None else None
+            window = limits.renewal_window_days if limits.renewal_window_days is not None else 30
             yield self.make(
                 policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
-                f"{unused} of {enabled} seats unused; the policy allows {limit}",
+                f"{unused} of {enabled} seats unused; the policy allows {limit}"
+                + (f"; reduce by {unused - limit} at the renewal on {renewal:%Y-%m-%d}" if renewal else ""),
                 {"enabled": enabled, "consumed": consumed, "unused": unused, "limit": limit,
                  "max": limits.max, "max_percent": limits.max_percent, "warning": sku.prepaid_units.warning,
-                 "trial": trial},
+                 "trial": trial, "renewal": renewal.strftime("%Y-%m-%dT%H:%M:%SZ") if renewal else None,
+                 "renewal_days": days},
+                # inside the window before a renewal: the last chance to reduce this term
+                severity=Severity.HIGH if days is not None and 0 <= days <= window else None,
                 monthly_cost=round((unused - limit) * price, 2) if price is not None else None,
             )
 
@@ -163,6 +176,15 @@ class SkuNotApproved(CatalogRule):
                 "is not in the approved catalog",
                 {"enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units},
             )
+
+
+def _next_renewal(ctx: Context, sku: Sku) -> datetime | None:
+    """The earliest end of term among the product's paid, active subscriptions (their
+    nextLifecycleDateTime while Enabled), from now on; None when not known."""
+    dates = [when for s in ctx.index.snapshot.subscriptions
+             if s.sku_id.lower() == sku.sku_id.lower() and s.status == "Enabled" and not s.is_trial
+             and (when := parse_when(s.next_lifecycle_date_time)) is not None and when >= ctx.as_of]
+    return min(dates) if dates else None
 
 
 def _lapsed(sku: Sku) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from auditor.model import Severity
 
 from .factory import E3, E5, audit, fired, sku, tenant, user
@@ -111,3 +113,35 @@ def test_holders_of_suspended_seats_are_license_suspended_not_short(tmp_path: An
     fine = tenant([user(f"u{i}", "SPE_E3") for i in range(10)], skus=[units("SPE_E3", 15, 10, suspended=5)])
     assert fired(audit(tmp_path, CATALOG, fine), "license-suspended") == []  # every holder on a live seat
 
+
+
+def test_too_many_seats_are_reduced_at_the_renewal_and_rise_in_severity_before_it(tmp_path: Any) -> None:
+    """Term subscriptions can only shrink at renewal: say when, and raise severity inside the window."""
+    skus = [units("SPE_E3", 10, 9), units("SPE_E5", 10, 0)]
+
+    def renewing(when: str) -> dict[str, Any]:
+        return subscription(E5, "SPE_E5", 10, trial=False) | {"nextLifecycleDateTime": when}
+
+    soon = tenant([user("a", "SPE_E3")], skus=skus, subscriptions=[renewing("2026-11-11T00:00:00Z")])
+    (f,) = [f for f in audit(tmp_path, CATALOG, soon).findings if f.rule == "spare-seats-over-limit"]
+    assert f.severity is Severity.HIGH and dict(f.facts)["renewal_days"] == 10
+    later = tenant([user("a", "SPE_E3")], skus=skus, subscriptions=[renewing("2027-03-01T00:00:00Z")])
+    (f,) = [f for f in audit(tmp_path, CATALOG, later).findings if f.rule == "spare-seats-over-limit"]
+    assert f.severity is Severity.MEDIUM and dict(f.facts)["renewal"] == "2027-03-01T00:00:00Z"
+    wide = CATALOG.replace("spare_seats: {max: 0}", "spare_seats: {max: 0, renewal_window_days: 150}")
+    (f,) = [f for f in audit(tmp_path, wide, later).findings if f.rule == "spare-seats-over-limit"]
+    assert f.severity is Severity.HIGH
+
+
+@pytest.mark.parametrize("locale", ["en", "nl", "da", "sv", "tr"])
+def test_the_renewal_date_is_in_the_message_and_the_fix(locale: str) -> None:
+    from auditor import guidance
+    from auditor.model import Cloud, Locale
+
+    subject = {"type": "sku", "id": E5, "sku": "SPE_E5"}
+    details = {"enabled": 10, "consumed": 0, "unused": 10, "limit": 0, "renewal": "2026-11-11T00:00:00Z"}
+    text = guidance.message("spare-seats-over-limit", subject=subject, skus=["SPE_E5"], details=details,
+                            locale=Locale(locale))
+    fix = guidance.remediation("spare-seats-over-limit", cloud=Cloud.WORLDWIDE, locale=Locale(locale),
+                               subject=subject, skus=["SPE_E5"], details=details)
+    assert "2026-11-11" in text and "2026-11-11" in fix["summary"] and "10" in fix["summary"]

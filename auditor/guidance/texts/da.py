@@ -45,6 +45,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.spare-seats-over-limit.message": (
         "{sku}: {unused} af {enabled} licenser er ubrugte; politikken tillader højst {limit}."
     ),
+    "rule.spare-seats-over-limit.message.renewal": (
+        "{sku}: {unused} af {enabled} licenser er ubrugte; politikken tillader højst {limit}. Reducer med "
+        "{excess} ved fornyelsen {date}."
+    ),
     "rule.spare-seats-under-minimum.title": "For få ledige licenser",
     "rule.spare-seats-under-minimum.describe": (
         "Der er færre ledige licenser end den buffer, politikken kræver, så nye medarbejdere får måske ikke en "
@@ -208,6 +212,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     ),
     "summary.combination": "Beslut, hvilket af produkterne {combination} {user} skal beholde, og fjern resten.",
     "summary.seats_over": "Tildel de ubrugte {sku}-licenser igen, eller fjern {excess} af dem fra abonnementet.",
+    "summary.seats_over.renewal": (
+        "Tildel de ubrugte {sku}-licenser igen, eller reducer abonnementet med {excess} ved fornyelsen "
+        "{date}: licenser på et abonnement med bindingsperiode kan kun reduceres ved fornyelse."
+    ),
     "summary.seats_under": "Frigør eller køb {sku}-licenser, så mindst {min} forbliver ledige.",
     "summary.seats_short": (
         "Der er tildelt flere {sku}-licenser end købt ({short} for få): køb flere, eller frigør nogle nu."

@@ -44,6 +44,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.spare-seats-over-limit.message": (
         "{sku}: {unused} of {enabled} licenses are unused; the policy allows at most {limit}."
     ),
+    "rule.spare-seats-over-limit.message.renewal": (
+        "{sku}: {unused} of {enabled} licenses are unused; the policy allows at most {limit}. Reduce by "
+        "{excess} at the renewal on {date}."
+    ),
     "rule.spare-seats-under-minimum.title": "Too few free licenses",
     "rule.spare-seats-under-minimum.describe": (
         "Fewer licenses are free than the buffer the policy asks for, so new staff may not get a license in time."
@@ -206,6 +210,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.to_group": "Add {user} to the group that should assign {sku}, then remove the direct assignment.",
     "summary.combination": "Decide which one of {combination} to keep for {user}, and remove the rest.",
     "summary.seats_over": "Reassign the unused {sku} licenses, or remove {excess} of them from the subscription.",
+    "summary.seats_over.renewal": (
+        "Reassign the unused {sku} licenses, or reduce the subscription by {excess} at its renewal on {date}:"
+        " licenses on a term subscription can only be reduced at renewal."
+    ),
     "summary.seats_under": "Free or buy {sku} licenses so that at least {min} stay available.",
     "summary.seats_short": "More {sku} licenses are assigned than bought ({short} too few): buy more or free some now.",
     "summary.grace": (

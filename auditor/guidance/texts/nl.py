@@ -49,6 +49,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.spare-seats-over-limit.message": (
         "{sku}: {unused} van {enabled} licenties zijn ongebruikt; het beleid staat er hoogstens {limit} toe."
     ),
+    "rule.spare-seats-over-limit.message.renewal": (
+        "{sku}: {unused} van {enabled} licenties zijn ongebruikt; het beleid staat er hoogstens {limit} toe. "
+        "Verminder er {excess} bij de verlenging op {date}."
+    ),
     "rule.spare-seats-under-minimum.title": "Te weinig vrije licenties",
     "rule.spare-seats-under-minimum.describe": (
         "Er zijn minder licenties vrij dan de buffer die het beleid vraagt, dus nieuwe medewerkers krijgen mogelijk "
@@ -233,6 +237,11 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.combination": "Bepaal welk van de producten {combination} {user} houdt, en verwijder de rest.",
     "summary.seats_over": (
         "Wijs de ongebruikte {sku}-licenties opnieuw toe, of verwijder er {excess} uit het abonnement."
+    ),
+    "summary.seats_over.renewal": (
+        "Wijs de ongebruikte {sku}-licenties opnieuw toe, of verminder het abonnement met {excess} bij de "
+        "verlenging op {date}: licenties van een abonnement met een looptijd kunnen alleen bij de verlenging "
+        "worden verminderd."
     ),
     "summary.seats_under": "Maak {sku}-licenties vrij of koop er bij, zodat er minstens {min} beschikbaar blijven.",
     "summary.seats_short": (

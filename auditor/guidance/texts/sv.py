@@ -45,6 +45,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.spare-seats-over-limit.message": (
         "{sku}: {unused} av {enabled} licenser är oanvända; principen tillåter högst {limit}."
     ),
+    "rule.spare-seats-over-limit.message.renewal": (
+        "{sku}: {unused} av {enabled} licenser är oanvända; principen tillåter högst {limit}. Minska med "
+        "{excess} vid förnyelsen {date}."
+    ),
     "rule.spare-seats-under-minimum.title": "För få lediga licenser",
     "rule.spare-seats-under-minimum.describe": (
         "Det finns färre lediga licenser än den buffert som principen kräver, så nyanställda kanske inte får en "
@@ -213,6 +217,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "summary.combination": "Bestäm vilken produkt av {combination} som {user} behåller och ta bort resten.",
     "summary.seats_over": (
         "Tilldela de oanvända {sku}-licenserna på nytt, eller ta bort {excess} av dem från prenumerationen."
+    ),
+    "summary.seats_over.renewal": (
+        "Tilldela de oanvända {sku}-licenserna på nytt, eller minska prenumerationen med {excess} vid "
+        "förnyelsen {date}: licenser på en prenumeration med bindningstid kan bara minskas vid förnyelse."
     ),
     "summary.seats_under": "Frigör eller köp {sku}-licenser så att minst {min} förblir lediga.",
     "summary.seats_short": (

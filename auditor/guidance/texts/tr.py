@@ -53,6 +53,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.spare-seats-over-limit.message": (
         "{sku}: {enabled} lisanstan {unused} tanesi kullanılmıyor; ilke en fazla {limit} tanesine izin veriyor."
     ),
+    "rule.spare-seats-over-limit.message.renewal": (
+        "{sku}: {enabled} lisanstan {unused} tanesi kullanılmıyor; ilke en fazla {limit} tanesine izin "
+        "veriyor. {date} tarihindeki yenilemede {excess} azaltın."
+    ),
     "rule.spare-seats-under-minimum.title": "Çok az boş lisans",
     "rule.spare-seats-under-minimum.describe": (
         "Boş lisans sayısı ilkenin istediği yedek payın altında; yeni çalışanlar zamanında lisans alamayabilir."
@@ -237,6 +241,10 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     ),
     "summary.seats_over": (
         "Kullanılmayan {sku} lisanslarını yeniden atayın veya {excess} tanesini abonelikten kaldırın."
+    ),
+    "summary.seats_over.renewal": (
+        "Kullanılmayan {sku} lisanslarını yeniden atayın veya aboneliği {date} tarihindeki yenilemede "
+        "{excess} azaltın: süreli bir abonelikteki lisanslar yalnızca yenilemede azaltılabilir."
     ),
     "summary.seats_under": "En az {min} tanesi boş kalacak şekilde {sku} lisanslarını boşaltın veya satın alın.",
     "summary.seats_short": (
