@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from ..model import Finding, Severity, Sku, Subject, SubjectType
 from ..policy.model import CatalogEntry, Policy
@@ -191,10 +192,26 @@ def _lapsed(sku: Sku) -> int:
     return sku.prepaid_units.suspended + sku.prepaid_units.locked_out
 
 
-class SeatsInGrace(CatalogRule):
+class LifecycleRule(CatalogRule):
+    """A check of each product's seat lifecycle (prepaidUnits); runs wherever the policy has a `catalog`."""
+
+    def configured(self, policy: Policy) -> bool:
+        return policy.catalog is not None
+
+    def check(self, sku: Sku, ctx: Context) -> tuple[str, dict[str, Any]] | None:
+        """(message, details) when `sku` offends."""
+        raise NotImplementedError
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        for sku in sorted(ctx.index.snapshot.skus, key=lambda s: s.sku_part_number):
+            found = self.check(sku, ctx)
+            if found is not None:
+                yield self.make(policy, "catalog", sku_subject(sku), (sku.sku_part_number,), *found)
+
+
+class SeatsInGrace(LifecycleRule):
     """Licenses of a product are in the grace period before suspension (prepaidUnits.warning):
-    they lapse on the subscription's next lifecycle date unless renewed. Runs wherever the policy
-    has a `catalog`.
+    they lapse on the subscription's next lifecycle date unless renewed.
 
     Example:
         catalog:
@@ -204,34 +221,24 @@ class SeatsInGrace(CatalogRule):
     id = "seats-in-grace"
     title = "Licenses in the grace period"
     default_severity = Severity.MEDIUM
-    needs = frozenset({"subscribedSkus"})
 
-    def configured(self, policy: Policy) -> bool:
-        return policy.catalog is not None
-
-    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
-        for sku in sorted(ctx.index.snapshot.skus, key=lambda s: s.sku_part_number):
-            warning = sku.prepaid_units.warning
-            if warning <= 0:
-                continue
-            # the date the grace period ends: the next lifecycle date of the subscriptions in Warning
-            dates = sorted(s.next_lifecycle_date_time for s in ctx.index.snapshot.subscriptions
-                           if s.sku_id.lower() == sku.sku_id.lower() and s.status == "Warning"
-                           and s.next_lifecycle_date_time)
-            lapse = dates[0] if dates else None
-            yield self.make(
-                policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
-                f"{warning} licenses are in the grace period and lapse {lapse[:10] if lapse else 'soon'} "
-                "unless renewed",
-                {"warning": warning, "enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units,
-                 "lapse": lapse},
-                monthly_cost=None,
-            )
+    def check(self, sku: Sku, ctx: Context) -> tuple[str, dict[str, Any]] | None:
+        warning = sku.prepaid_units.warning
+        if warning <= 0:
+            return None
+        # the date the grace period ends: the next lifecycle date of the subscriptions in Warning
+        dates = sorted(s.next_lifecycle_date_time for s in ctx.index.snapshot.subscriptions
+                       if s.sku_id.lower() == sku.sku_id.lower() and s.status == "Warning"
+                       and s.next_lifecycle_date_time)
+        lapse = dates[0] if dates else None
+        return (f"{warning} licenses are in the grace period and lapse {lapse[:10] if lapse else 'soon'} unless "
+                "renewed", {"warning": warning, "enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units,
+                            "lapse": lapse})
 
 
-class LicenseSuspended(CatalogRule):
+class LicenseSuspended(LifecycleRule):
     """Users hold licenses of a product whose units are suspended or locked out: they have lost,
-    or are losing, access. Runs wherever the policy has a `catalog`.
+    or are losing, access.
 
     Example:
         catalog:
@@ -241,24 +248,16 @@ class LicenseSuspended(CatalogRule):
     id = "license-suspended"
     title = "Licenses of a suspended product"
     default_severity = Severity.HIGH
-    needs = frozenset({"subscribedSkus"})
 
-    def configured(self, policy: Policy) -> bool:
-        return policy.catalog is not None
-
-    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
-        for sku in sorted(ctx.index.snapshot.skus, key=lambda s: s.sku_part_number):
-            lapsed = _lapsed(sku)
-            # holders beyond the usable seats are on suspended or locked-out ones
-            affected = min(sku.consumed_units - sku.usable, lapsed)
-            if lapsed <= 0 or affected <= 0:
-                continue
-            yield self.make(
-                policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
-                f"{affected} of {sku.consumed_units} assigned licenses are on suspended or locked-out seats",
+    def check(self, sku: Sku, ctx: Context) -> tuple[str, dict[str, Any]] | None:
+        lapsed = _lapsed(sku)
+        # holders beyond the usable seats are on suspended or locked-out ones
+        affected = min(sku.consumed_units - sku.usable, lapsed)
+        if lapsed <= 0 or affected <= 0:
+            return None
+        return (f"{affected} of {sku.consumed_units} assigned licenses are on suspended or locked-out seats",
                 {"suspended": sku.prepaid_units.suspended, "locked_out": sku.prepaid_units.locked_out,
-                 "usable": sku.usable, "consumed": sku.consumed_units, "affected": affected},
-            )
+                 "usable": sku.usable, "consumed": sku.consumed_units, "affected": affected})
 
 
 CATALOG_RULES: tuple[CatalogRule, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved(),
