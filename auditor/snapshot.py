@@ -174,6 +174,7 @@ class _WireSignIn(msgspec.Struct, gc=False):
 # decoded layout although every user's timestamps differ.
 _UPDATED = re.compile(rb'"lastUpdatedDateTime"\s*:\s*(null|"[^"\\]*")')
 _UPDATED_NULL = b'"lastUpdatedDateTime":null'
+_UPDATED_KEY = b'"lastUpdatedDateTime"'
 
 
 class _WireUser(msgspec.Struct, gc=False):
@@ -330,8 +331,11 @@ class UserDecoder:
         append = users.append
         for w in values:
             raw_states = bytes(w.licenseAssignmentStates)
-            stamps = _UPDATED.findall(raw_states)
-            if stamps:
+            # Most states carry no time (or one per state); count first, in C, and run the
+            # regular expression only when some state has one.
+            stamps: list[bytes] = []
+            if raw_states.count(_UPDATED_KEY) != raw_states.count(_UPDATED_NULL):
+                stamps = _UPDATED.findall(raw_states)
                 raw_states = _UPDATED.sub(_UPDATED_NULL, raw_states)
             key = (bytes(w.assignedLicenses), raw_states)
             layout = layouts.get(key)
@@ -344,7 +348,7 @@ class UserDecoder:
                     return None
                 layouts[key] = layout
             updated: tuple[str | None, ...] = ()
-            if any(t != b"null" for t in stamps):
+            if stamps:
                 if len(stamps) != len(layout[1]):
                     return None
                 updated = tuple(None if t == b"null" else t[1:-1].decode() for t in stamps)
@@ -358,7 +362,10 @@ class UserDecoder:
                     last_ni = activity.lastNonInteractiveSignInDateTime
                     last_ok = activity.lastSuccessfulSignInDateTime
                     # another valid form (fractions, an offset) is kept as the checking decoder keeps it
-                    if not all(t is None or plain(t) or _valid_when(t) for t in (last, last_ni, last_ok)):
+                    if (last is not None and not plain(last) and not _valid_when(last)) or (
+                        last_ni is not None and not plain(last_ni) and not _valid_when(last_ni)) or (
+                        last_ok is not None and not plain(last_ok) and not _valid_when(last_ok)
+                    ):
                         return None
             if not w.id or not w.userPrincipalName:
                 return None
