@@ -120,6 +120,18 @@ def test_certificate_credential_loads_a_real_certificate(tmp_path):
         )
 
 
+def _start(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
+    """A loopback server on its own thread, and the token endpoint's URL on it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/token?api-version=2.0"
+
+
+def _stop(server: ThreadingHTTPServer) -> None:
+    server.shutdown()
+    server.server_close()
+
+
 class _ActionsTokenServer:
     """Stands in for the GitHub Actions OIDC token endpoint on loopback."""
 
@@ -152,13 +164,10 @@ class _ActionsTokenServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/token?api-version=2.0"
+        self.server, self.url = _start(Handler)
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        _stop(self.server)
 
 
 def test_github_oidc_assertion_fetches_and_refreshes():
@@ -242,13 +251,10 @@ class _Redirector:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/token?api-version=2.0"
+        self.server, self.url = _start(Handler)
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        _stop(self.server)
 
 
 def test_github_oidc_request_does_not_follow_a_redirect_to_another_host():
