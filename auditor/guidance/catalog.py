@@ -41,6 +41,7 @@ HYGIENE_RULES = (
     "inactive-user-licensed",
     "guest-licensed",
     "license-assignment-error",
+    "license-assigned-twice",
     "usage-location-missing",
     "subscription-expiring",
 )
@@ -224,6 +225,13 @@ def assignment_not_group_based(f: Facts, v: Variant, w: Words) -> Plan:
         return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
                     ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], action)
     return _held_twice(f, w, twice)
+
+
+def license_assigned_twice(f: Facts, v: Variant, w: Words) -> Plan:
+    twice = f.details.get("also_by_group")
+    if isinstance(twice, Mapping) and twice:
+        return _held_twice(f, w, twice)
+    return _removal(f, v, w, list(f.skus))  # the report lost the details: the generic, checked steps
 
 
 def _held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
@@ -459,6 +467,7 @@ BUILDERS: dict[str, Builder] = {
     "inactive-user-licensed": inactive_user_licensed,
     "guest-licensed": guest_licensed,
     "license-assignment-error": license_assignment_error,
+    "license-assigned-twice": license_assigned_twice,
     "usage-location-missing": usage_location_missing,
     "subscription-expiring": subscription_expiring,
     "waiver-expired": waiver_expired,

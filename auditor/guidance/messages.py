@@ -144,6 +144,7 @@ MESSAGES: dict[str, Callable[[Facts, Words], Message]] = {
     "disabled-user-licensed": _plain("rule.disabled-user-licensed.message"),
     "inactive-user-licensed": _inactive,
     "guest-licensed": _plain("rule.guest-licensed.message"),
+    "license-assigned-twice": _plain("rule.license-assigned-twice.message"),
     "license-assignment-error": _error,
     "usage-location-missing": _plain("rule.usage-location-missing.message"),
     "subscription-expiring": _subscription,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from ..model import Finding, Severity, User
+from ..model import Finding, Severity
 from ..policy.model import Assignment, Policy, Selector
 from .base import SKU_LIST_SCHEMA, Context, Rule
 
@@ -214,30 +214,8 @@ class AssignmentNotGroupBased(AssignmentRule):
             names = ", ".join(index.parts(skus))
             yield self.user_finding(
                 policy, a, ctx, pos, skus, f"has {names} assigned directly; '{a.name}' requires group-based assignment",
-                _twice(ctx, index.users[pos], skus),
+                ctx.held_twice(index.users[pos], skus),
             )
-
-
-def _twice(ctx: Context, user: User, sku_ids: frozenset[str]) -> dict[str, Any]:
-    """For products the user holds both directly and from a group: the groups, and the service
-    plans only the direct copy turns on (removing it would switch them off, a mailbox with
-    Exchange Online). Empty when no product is held twice."""
-    by_group: dict[str, list[str]] = {}
-    lost: dict[str, list[str]] = {}
-    for sid in sorted(sku_ids):
-        states = [s for s in user.license_assignment_states if s.sku_id.lower() == sid]
-        direct = [s for s in states if not s.assigned_by_group]
-        grouped = [s for s in states if s.assigned_by_group]
-        if not direct or not grouped:
-            continue
-        part = ctx.index.part(sid)
-        by_group[part] = ctx.index.assigning_groups(user, sid)
-        # a plan is on in a copy unless that copy disables it; the groups' copies add up
-        off_in_groups = set.intersection(*(set(s.disabled_plans) for s in grouped))
-        only_direct = sorted(off_in_groups - set(direct[0].disabled_plans))
-        if only_direct:
-            lost[part] = [ctx.plan_name(sid, plan) for plan in only_direct]
-    return {"also_by_group": by_group, "plans_lost": lost} if by_group else {}
 
 
 ASSIGNMENT_RULES: tuple[AssignmentRule, ...] = (

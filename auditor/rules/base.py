@@ -38,6 +38,27 @@ class Context:
             return None
         return entry.price.monthly
 
+    def held_twice(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
+        """For products the user holds both directly and from a group: the groups, and the service
+        plans only the direct copy turns on (removing it would switch them off, a mailbox with
+        Exchange Online). Empty when no product is held twice."""
+        by_group: dict[str, list[str]] = {}
+        lost: dict[str, list[str]] = {}
+        for sid in sorted(sku_ids):
+            states = [s for s in user.license_assignment_states if s.sku_id.lower() == sid]
+            direct = [s for s in states if not s.assigned_by_group]
+            grouped = [s for s in states if s.assigned_by_group]
+            if not direct or not grouped:
+                continue
+            part = self.index.part(sid)
+            by_group[part] = self.index.assigning_groups(user, sid)
+            # a plan is on in a copy unless that copy disables it; the groups' copies add up
+            off_in_groups = set.intersection(*(set(s.disabled_plans) for s in grouped))
+            only_direct = sorted(off_in_groups - set(direct[0].disabled_plans))
+            if only_direct:
+                lost[part] = [self.plan_name(sid, plan) for plan in only_direct]
+        return {"also_by_group": by_group, "plans_lost": lost} if by_group else {}
+
     def plan_name(self, sku_id: str, plan_id: str) -> str:
         """A service plan's name: the tenant's subscribedSkus first, then Microsoft's table, else its id."""
         sku = self.index.sku_by_id.get(sku_id.lower())

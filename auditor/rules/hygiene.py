@@ -69,12 +69,19 @@ class UserHygieneRule(HygieneRule):
             extra = self.offends(user, check, ctx)
             if extra is None:
                 continue
-            details = ctx.user_details(user, user.sku_ids, None) | extra
+            sku_ids = self.products(user, extra, ctx)
+            details = ctx.user_details(user, sku_ids, None) | extra
             yield self.make(
-                policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(user.sku_ids),
+                policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),
-                monthly_cost=ctx.cost_of(user.sku_ids),
+                monthly_cost=ctx.cost_of(sku_ids) if self.costs else None,
             )
+
+    costs = True  # the finding's products are spend the fix would free
+
+    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
+        """The products the finding is about (all the user holds, unless the rule narrows it)."""
+        return user.sku_ids
 
 
 class DisabledUserLicensed(UserHygieneRule):
@@ -199,6 +206,38 @@ def _text_cutoff(cutoff: datetime) -> str | None:
     utc = cutoff.astimezone(UTC)
     whole = utc.replace(microsecond=0) + (timedelta(seconds=1) if utc.microsecond else timedelta())
     return whole.strftime("%Y-%m-%dT%H:%M:%SZ").rjust(20, "0") if 1 <= whole.year <= 9999 else None
+
+
+class LicenseAssignedTwice(UserHygieneRule):
+    """A user holds a product both directly and from a group (common after a move to group-based
+    licensing). The direct copy is redundant when the group's copy turns on every service plan it
+    does; the fix removes it then, and otherwise names the plans its removal would switch off.
+
+    Example:
+        hygiene:
+          assigned_twice: {severity: low}
+    """
+
+    id = "license-assigned-twice"
+    title = "Product assigned both directly and by a group"
+    default_severity = Severity.LOW
+    key = "assigned_twice"
+    fragment = _check_schema(False)
+    costs = False  # one license is consumed either way
+
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        # only users holding something directly can hold it twice
+        return sorted({pos for sid in ctx.index.sku_by_id for pos in ctx.index.direct_holders(sid)})
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        return ctx.held_twice(user, user.sku_ids) or None
+
+    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
+        twice = details["also_by_group"]
+        return frozenset(sid for sid in user.sku_ids if ctx.index.part(sid) in twice)
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return f"holds {', '.join(sorted(details['also_by_group']))} both directly and from a group"
 
 
 class GuestLicensed(UserHygieneRule):
@@ -330,6 +369,7 @@ HYGIENE_RULES: tuple[HygieneRule, ...] = (
     InactiveUserLicensed(),
     GuestLicensed(),
     LicenseAssignmentError(),
+    LicenseAssignedTwice(),
     UsageLocationMissing(),
     SubscriptionExpiring(),
 )

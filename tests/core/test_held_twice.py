@@ -9,7 +9,7 @@ from typing import Any
 from auditor import guidance
 from auditor.model import Cloud, Locale
 
-from .factory import E3, audit, tenant, user
+from .factory import E3, E5, audit, tenant, user
 
 EXCHANGE = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, Exchange Online (Plan 2)
 POLICY = "assignments:\n  - name: everyone\n    match: {all: true}\n    group_based_only: [SPE_E3]\n"
@@ -70,3 +70,23 @@ def test_every_locale_has_the_words(tmp_path: Any) -> None:
         rem = guidance.remediation(f.rule, cloud=Cloud.CHINA, locale=locale, subject=f.subject.to_json(),
                                    skus=list(f.skus), details=dict(f.facts))
         assert "Exchange Online (Plan 2)" in rem["summary"] and "All Staff" in rem["summary"], locale
+
+
+def test_license_assigned_twice_fires_without_a_group_based_only_policy(tmp_path: Any) -> None:
+    twice = held_twice([EXCHANGE])
+    twice["userPrincipalName"], twice["id"] = "t@contoso.example", "id-t"
+    direct = user("d", "SPE_E3")
+    both = dict(held_twice([]), userPrincipalName="b@contoso.example", id="id-b")
+    both["assignedLicenses"] = both["assignedLicenses"] + [{"skuId": E5, "disabledPlans": []}]
+    both["licenseAssignmentStates"] = both["licenseAssignmentStates"] + [
+        {"skuId": E5, "assignedByGroup": None, "state": "Active", "error": "None", "disabledPlans": []}]
+    result = audit(tmp_path, "hygiene:\n  assigned_twice: {}\n", tenant([twice, direct, both], groups=[GROUP]))
+    found = {f.subject.upn: f for f in result.findings if f.rule == "license-assigned-twice"}
+    assert set(found) == {"t@contoso.example", "b@contoso.example"}
+    assert found["b@contoso.example"].skus == ("SPE_E3",)  # only the product held twice, not E5
+    assert all(f.monthly_cost is None and f.severity.value == 1 for f in found.values())
+    rem = guidance.remediation("license-assigned-twice", cloud=Cloud.USGOV, locale=Locale.SV,
+                               subject=found["t@contoso.example"].subject.to_json(),
+                               skus=list(found["t@contoso.example"].skus),
+                               details=dict(found["t@contoso.example"].facts))
+    assert rem["graph_action"] is None and "Exchange Online (Plan 2)" in rem["summary"]

@@ -14,6 +14,7 @@ EXPECTED_RULE_IDS = {
     "assignment-not-group-based", "spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved",
     "disabled-user-licensed", "inactive-user-licensed", "guest-licensed", "license-assignment-error",
     "usage-location-missing", "subscription-expiring", "waiver-expired", "seats-in-grace", "license-suspended",
+    "license-assigned-twice",
 }
 
 

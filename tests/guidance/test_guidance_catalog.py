@@ -17,7 +17,7 @@ EXPECTED_RULES = (
     "assignment-not-group-based", "spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved",
     "disabled-user-licensed", "inactive-user-licensed", "guest-licensed", "license-assignment-error",
     "usage-location-missing", "subscription-expiring", "waiver-expired", "seats-in-grace", "license-suspended",
-    "cross-tenant-duplicate", "seats-rebalance-across-tenants",
+    "license-assigned-twice", "cross-tenant-duplicate", "seats-rebalance-across-tenants",
 )
 EN = texts.CATALOGS[Locale.EN]
 OTHER = [loc for loc in Locale if loc is not Locale.EN]

@@ -109,6 +109,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{user} har {sku}, men har aldrig logget på med succes (grænse: {days} dage); der var logonforsøg "
         "indtil {last_attempt}, så tjek kontoens logonlogge."
     ),
+    "rule.license-assigned-twice.title": "Produkt tildelt to gange",
+    "rule.license-assigned-twice.describe": (
+        "Brugeren har et produkt både direkte og fra en gruppe. Den direkte tildeling tilføjer som regel "
+        "intet og er blevet tilbage efter et skift til gruppebaseret licensering, men den kan slå tjenester "
+        "til, som gruppens tildeling har slået fra."
+    ),
+    "rule.license-assigned-twice.message": "{user} har {sku} både direkte og fra en gruppe.",
     "rule.guest-licensed.title": "Gæst har licenser",
     "rule.guest-licensed.describe": (
         "En gæst uden for organisationen har en betalt licens i denne lejer; gæster har sjældent brug for en."

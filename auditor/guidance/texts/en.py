@@ -105,6 +105,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{user} holds {sku} but has never signed in successfully (limit: {days} days); sign-in attempts were "
         "made until {last_attempt}, so check its sign-in logs."
     ),
+    "rule.license-assigned-twice.title": "Product assigned twice",
+    "rule.license-assigned-twice.describe": (
+        "The user holds a product both directly and from a group. The direct copy usually adds nothing and is"
+        " left behind by a move to group-based licensing, but it may turn on service plans the group's copy "
+        "leaves off."
+    ),
+    "rule.license-assigned-twice.message": "{user} holds {sku} both directly and from a group.",
     "rule.guest-licensed.title": "Guest holds licenses",
     "rule.guest-licensed.describe": (
         "A guest from outside the organization holds a paid license of this tenant; guests rarely need one."

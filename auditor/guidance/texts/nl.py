@@ -119,6 +119,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{user} heeft {sku}, maar heeft zich nog nooit met succes aangemeld (grens: {days} dagen); er waren "
         "aanmeldpogingen tot {last_attempt}, dus controleer de aanmeldingslogboeken."
     ),
+    "rule.license-assigned-twice.title": "Product dubbel toegewezen",
+    "rule.license-assigned-twice.describe": (
+        "De gebruiker heeft een product zowel rechtstreeks als via een groep. De directe toewijzing voegt "
+        "meestal niets toe en is achtergebleven na een overstap op groepsgebaseerde licenties, maar kan "
+        "diensten inschakelen die de toewijzing via de groep uitschakelt."
+    ),
+    "rule.license-assigned-twice.message": "{user} heeft {sku} zowel rechtstreeks als via een groep.",
     "rule.guest-licensed.title": "Gast heeft licenties",
     "rule.guest-licensed.describe": (
         "Een gast van buiten de organisatie heeft een betaalde licentie van deze tenant; gasten hebben er zelden een "

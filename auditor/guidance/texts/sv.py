@@ -107,6 +107,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{user} har {sku} men har aldrig lyckats logga in (gräns: {days} dagar); inloggningsförsök gjordes "
         "till {last_attempt}, så kontrollera kontots inloggningsloggar."
     ),
+    "rule.license-assigned-twice.title": "Produkt tilldelad två gånger",
+    "rule.license-assigned-twice.describe": (
+        "Användaren har en produkt både direkt och från en grupp. Den direkta tilldelningen tillför oftast "
+        "inget och har blivit kvar efter en övergång till gruppbaserad licensiering, men den kan aktivera "
+        "tjänster som gruppens tilldelning har stängt av."
+    ),
+    "rule.license-assigned-twice.message": "{user} har {sku} både direkt och från en grupp.",
     "rule.guest-licensed.title": "Gäst har licenser",
     "rule.guest-licensed.describe": (
         "En gäst utanför organisationen har en betald licens i den här klientorganisationen; gäster behöver sällan "

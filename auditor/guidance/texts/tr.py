@@ -119,6 +119,15 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "{last_attempt} tarihine kadar oturum açma denemeleri yapıldı, bu nedenle hesabın oturum açma "
         "günlüklerini denetleyin."
     ),
+    "rule.license-assigned-twice.title": "Ürün iki kez atanmış",
+    "rule.license-assigned-twice.describe": (
+        "Kullanıcıda bir ürün hem doğrudan hem de bir grup üzerinden var. Doğrudan atama genellikle bir şey "
+        "eklemez ve grup tabanlı lisanslamaya geçişten geride kalmıştır, ancak grubun atamasının kapattığı "
+        "hizmetleri açıyor olabilir."
+    ),
+    "rule.license-assigned-twice.message": (
+        "{user} kullanıcısında {sku} ürünü hem doğrudan hem de bir grup üzerinden var."
+    ),
     "rule.guest-licensed.title": "Konuk kullanıcıda lisans var",
     "rule.guest-licensed.describe": (
         "Kuruluş dışından bir konuk bu kiracının ücretli bir lisansına sahip; konukların buna nadiren ihtiyacı olur."
