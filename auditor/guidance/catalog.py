@@ -27,27 +27,6 @@ from .plan import (
     set_usage_location,
 )
 
-ASSIGNMENT_RULES = (
-    "sku-not-allowed",
-    "sku-forbidden",
-    "sku-required-missing",
-    "sku-combination-forbidden",
-    "assignment-not-group-based",
-)
-CATALOG_RULES = ("spare-seats-over-limit", "spare-seats-under-minimum", "sku-not-approved", "seats-in-grace",
-                 "license-suspended")
-HYGIENE_RULES = (
-    "disabled-user-licensed",
-    "inactive-user-licensed",
-    "guest-licensed",
-    "license-assignment-error",
-    "license-assigned-twice",
-    "usage-location-missing",
-    "subscription-expiring",
-)
-MERGE_RULES = ("cross-tenant-duplicate", "seats-rebalance-across-tenants")
-ALL_RULE_IDS: tuple[str, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, "waiver-expired", *MERGE_RULES)
-
 # Graph licenseAssignmentState.error values with their own guidance; anything else -> "other".
 ERROR_CODES = ("CountViolation", "MutuallyExclusiveViolation", "DependencyViolation", "UniquenessViolation")
 # The usage-location error Graph documents (licenseAssignmentState.error); no other spelling exists.
@@ -474,3 +453,7 @@ BUILDERS: dict[str, Builder] = {
     "cross-tenant-duplicate": cross_tenant_duplicate,
     "seats-rebalance-across-tenants": seats_rebalance_across_tenants,
 }
+
+# Every rule the catalog covers (engine and merge rules): BUILDERS is the one list.
+ALL_RULE_IDS: tuple[str, ...] = tuple(BUILDERS)
+

@@ -10,7 +10,9 @@ from .waivers import WaiverExpired
 
 RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, WaiverExpired())
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
-# Produced by `license-auditor merge` across tenants; waivable like the others.
+# Produced by `license-auditor merge` across tenants; waivable like the others. The classes live
+# in auditor.merge.rules, which builds on this package (so it cannot be imported here); a test
+# keeps this tuple equal to them.
 MERGE_RULE_IDS: tuple[str, ...] = ("cross-tenant-duplicate", "seats-rebalance-across-tenants")
 BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
