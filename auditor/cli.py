@@ -34,7 +34,7 @@ from .delivery import (
     run_email_command,
     send_report,
 )
-from .engine import evaluate, unknown_skus
+from .engine import evaluate, policy_warnings, unknown_skus
 from .errors import (
     EXIT_COLLECTION,
     EXIT_DELIVERY,
@@ -318,6 +318,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     policies = load_policies(args.paths)
     print(f"ok: {len(policies.policies)} polic{'y' if len(policies.policies) == 1 else 'ies'} "
           f"({', '.join(policies.names)})")
+    for w in policy_warnings(policies):
+        _say(f"warning: {w}")
     if args.snapshot:
         index = TenantIndex(load_snapshot(args.snapshot))
         warnings = unknown_skus(policies, index)

@@ -70,6 +70,18 @@ def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
     return refs
 
 
+def policy_warnings(policies: PolicySet) -> list[str]:
+    """Settings that are valid but do nothing, so the author likely meant something else."""
+    warnings = []
+    for policy in policies.policies:
+        for entry in policy.catalog or ():
+            limits = entry.spare_seats
+            if entry.free and limits is not None and (limits.max is not None or limits.max_percent is not None):
+                warnings.append(f"{policy.name}: catalog entry {entry.sku} (line {entry.line}) is free, so its "
+                                "spare_seats max/max_percent never applies (unused free seats cost nothing)")
+    return warnings
+
+
 def unknown_skus(policies: PolicySet, index: TenantIndex) -> list[str]:
     warnings = []
     seen = set()

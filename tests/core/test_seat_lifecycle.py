@@ -145,3 +145,17 @@ def test_the_renewal_date_is_in_the_message_and_the_fix(locale: str) -> None:
     fix = guidance.remediation("spare-seats-over-limit", cloud=Cloud.WORLDWIDE, locale=Locale(locale),
                                subject=subject, skus=["SPE_E5"], details=details)
     assert "2026-11-11" in text and "2026-11-11" in fix["summary"] and "10" in fix["summary"]
+
+
+def test_validate_warns_that_caps_on_a_free_product_do_nothing(tmp_path: Any,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from auditor.cli import main
+
+    from .factory import policy_file
+
+    path = policy_file(tmp_path, "catalog:\n  - sku: FLOW_FREE\n    free: true\n    spare_seats: {max: 5}\n")
+    assert main(["validate", path]) == 0
+    err = capsys.readouterr().err
+    assert "catalog entry FLOW_FREE (line 5) is free, so its spare_seats max/max_percent never applies" in err
+    plain = policy_file(tmp_path, "catalog:\n  - sku: FLOW_FREE\n    free: true\n", name="q.yaml")
+    assert main(["validate", plain]) == 0 and "warning" not in capsys.readouterr().err
