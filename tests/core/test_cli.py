@@ -34,8 +34,10 @@ def test_sample_report_matches_golden(tmp_path, locale):
     assert code == 1
     produced = json.loads((out / "report.json").read_text(encoding="utf-8"))
     golden = GOLDEN if locale == "en" else GOLDEN.with_name(f"sample-report.{locale}.json")
-    if os.environ.get("UPDATE_GOLDEN"):
+    if os.environ.get("UPDATE_GOLDEN") and (not golden.exists()
+                                             or produced != json.loads(golden.read_text(encoding="utf-8"))):
         golden.write_text(json.dumps(produced, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        pytest.fail(f"updated {golden.name}: review the diff, then run again without UPDATE_GOLDEN")
     assert produced == json.loads(golden.read_text(encoding="utf-8"))
 
 

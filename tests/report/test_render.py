@@ -148,9 +148,11 @@ def _golden_document() -> dict[str, Any]:
 def _check_golden(paths: list[Path], folder: Path) -> None:
     for path in paths:
         golden = folder / path.name
-        if os.environ.get("UPDATE_GOLDEN"):
+        if os.environ.get("UPDATE_GOLDEN") and (not golden.exists() or golden.read_bytes() != path.read_bytes()):
             golden.parent.mkdir(parents=True, exist_ok=True)
             golden.write_bytes(path.read_bytes())
+            # an update is never a pass: the run that wrote it fails until someone has looked
+            pytest.fail(f"updated {golden}: review the diff, then run again without UPDATE_GOLDEN")
         assert golden.exists(), f"{golden} missing: run with UPDATE_GOLDEN=1"
         assert path.read_bytes() == golden.read_bytes(), f"{path.name} differs from {golden}"
 
