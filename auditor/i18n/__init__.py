@@ -1,59 +1,37 @@
-"""Report UI labels per locale, and locale-aware number, money and date formatting.
+"""Report UI texts per locale (gettext catalogs) and locale-aware formatting (Babel, CLDR).
 
-Labels live in `auditor/i18n/labels/<locale>.json`, one flat object per locale with the same
-keys as `en.json`. Values are `str.format` templates with named fields ("{n} open findings").
-Counted labels come in two keys, `<key>_one` and `<key>_other` (all five locales use the CLDR
-one/other plural categories with "one" meaning exactly 1). Rule titles, finding messages and
-remediation text come from `auditor.guidance`, not from here.
+Texts: `translations(locale).pgettext("report_title", "Microsoft 365 license audit")` and, for
+counted texts, `npgettext("rule_open", "{n} open finding", "{n} open findings", n)`; the English is
+written where the text is used and translated in auditor/locale/<lang>/LC_MESSAGES/messages.po
+(see catalogs.py). Rule titles, finding messages and remediation text come from
+`auditor.guidance`, not from here.
+
+Formatting: numbers, money, percentages, dates and lists from CLDR through Babel (formatting.py).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from functools import cache
-from importlib import resources
-
+from auditor.i18n.catalogs import DOMAIN, Translations, catalog, translations
 from auditor.i18n.formatting import (
     format_date,
     format_datetime,
+    format_list,
     format_money,
     format_number,
     format_percent,
-    parse_timestamp,
 )
-from auditor.model import Locale
+from auditor.i18n.timestamps import parse_timestamp
 
 __all__ = [
+    "DOMAIN",
+    "Translations",
+    "catalog",
     "format_date",
     "format_datetime",
+    "format_list",
     "format_money",
     "format_number",
     "format_percent",
-    "labels",
     "parse_timestamp",
-    "plural",
-    "text",
+    "translations",
 ]
-
-
-@cache
-def labels(locale: Locale) -> Mapping[str, str]:
-    """Every UI label of `locale`, keyed as in en.json."""
-    raw = resources.files("auditor.i18n").joinpath("labels", f"{locale.value}.json").read_text("utf-8")
-    data = json.loads(raw)
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise ValueError(f"auditor/i18n/labels/{locale.value}.json: expected an object of strings")
-    return dict(data)
-
-
-def text(locale: Locale, key: str, **values: object) -> str:
-    """The label `key` in `locale`, with `values` filled in. A missing key raises KeyError."""
-    template = labels(locale)[key]
-    return template.format(**values) if values else template
-
-
-def plural(locale: Locale, key: str, n: int, **values: object) -> str:
-    """A counted label: `<key>_one` when n == 1, else `<key>_other`; `{n}` is the formatted count."""
-    suffix = "one" if n == 1 else "other"
-    return text(locale, f"{key}_{suffix}", n=format_number(n, locale), **values)

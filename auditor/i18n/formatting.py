@@ -1,29 +1,31 @@
-"""Locale-aware formatting of numbers, money, percentages and dates, on Babel (CLDR).
+"""Locale-aware numbers, money, percentages, dates and lists: Babel (CLDR), nothing hand-written.
 
-Numbers, currency, percent and medium dates come from CLDR through Babel, so separators, symbol
-placement and month names are each language's own. Babel is imported on first use (a `--help` or
-`validate` never formats a figure) and results are cached: a report formats the same few counts
-and prices thousands of times, and a cache hit is cheaper than Babel's pattern engine.
+Separators, symbol placement, month names, 24-hour time patterns and list conjunctions are each
+language's own from CLDR. The one choice that is the report's rather than CLDR's — how a date and
+a time in UTC are joined ("Nov 22, 2026, 03:00 UTC") — is a translatable text in the gettext
+catalogs (msgctxt "datetime_utc"): CLDR's medium date-time is not what the reports show ("Nov 22,
+2026, 3:00:00 AM" in English, a comma before the time in Dutch). The time itself is CLDR's
+24-hour hour-minute pattern ("03:00", Danish "03.00").
+
+Babel is imported on first use (a `--help` or `validate` never formats a figure; importing
+babel.dates alone costs several milliseconds) and results are cached: a report formats the same
+few counts and prices thousands of times, and a cache hit is cheaper than Babel's pattern engine.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from typing import Literal
 
+from auditor.i18n.timestamps import parse_timestamp
 from auditor.model import Locale
 
-# The CLDR locale behind each report language.
-CLDR: dict[Locale, str] = {Locale.EN: "en", Locale.NL: "nl", Locale.DA: "da", Locale.SV: "sv", Locale.TR: "tr"}
-# How each language joins a medium date and a 24-hour time (CLDR's own datetime patterns use a
-# 12-hour clock in English and seconds; a report wants "HH:mm UTC" everywhere).
-_DATETIME: dict[Locale, str] = {
-    Locale.EN: "{date}, {h}:{mi} UTC",
-    Locale.NL: "{date} {h}:{mi} UTC",
-    Locale.DA: "{date} {h}.{mi} UTC",
-    Locale.SV: "{date} {h}:{mi} UTC",
-    Locale.TR: "{date} {h}:{mi} UTC",
-}
+# The CLDR locale behind each report language (the report language codes are CLDR's own).
+CLDR: dict[Locale, str] = {locale: locale.value for locale in Locale}
+# Lists follow British English: "A, B and C", no serial comma (CLDR "en" writes "A, B, and C").
+_LIST_CLDR: dict[Locale, str] = {**CLDR, Locale.EN: "en_GB"}
 
 
 def _pattern(decimals: int) -> str:
@@ -69,19 +71,19 @@ def format_percent(ratio: float, locale: Locale) -> str:
     return percent(ratio, locale=CLDR[locale])
 
 
-def parse_timestamp(text: str) -> datetime:
-    """ISO 8601 (with Z or offset, or a bare date) -> aware UTC datetime. Raises ValueError."""
-    value = datetime.fromisoformat(text.strip())
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
 @lru_cache(maxsize=4096)
 def _date(day: date, cldr: str) -> str:
     from babel.dates import format_date as medium
 
     return medium(day, format="medium", locale=cldr)
+
+
+@lru_cache(maxsize=4096)
+def _time(hour: int, minute: int, cldr: str) -> str:
+    from babel.dates import format_skeleton
+
+    # CLDR's 24-hour hour-minute pattern: "03:00" in most languages, "03.00" in Danish
+    return format_skeleton("Hm", time(hour, minute), locale=cldr)
 
 
 def format_date(value: date | datetime | str, locale: Locale) -> str:
@@ -100,11 +102,26 @@ def format_date(value: date | datetime | str, locale: Locale) -> str:
 
 
 def format_datetime(value: datetime | str, locale: Locale) -> str:
-    """Date and 24-hour UTC time: "Nov 22, 2026, 03:00 UTC"."""
+    """Date and 24-hour UTC time: "Nov 22, 2026, 03:00 UTC" (en), "22. nov. 2026 03.00 UTC" (da)."""
     if isinstance(value, str):
         try:
             value = parse_timestamp(value)
         except ValueError:
             return str(value)
+    from auditor.i18n.catalogs import translations  # catalogs.py formats counts with this module
+
     value = value.astimezone(UTC) if value.tzinfo else value
-    return _DATETIME[locale].format(date=format_date(value, locale), h=f"{value.hour:02d}", mi=f"{value.minute:02d}")
+    return translations(locale).pgettext(
+        "datetime_utc",
+        "{date}, {time} UTC",
+        date=format_date(value, locale),
+        time=_time(value.hour, value.minute, CLDR[locale]),
+    )
+
+
+def format_list(items: Iterable[str], locale: Locale, *, style: Literal["standard", "or"] = "standard") -> str:
+    """Join items as the language does: "A, B and C" (en), "A, B en C" (nl), "A, B og C" (da),
+    "A, B och C" (sv), "A, B ve C" (tr); style="or" for alternatives ("A, B or C")."""
+    from babel.lists import format_list as join
+
+    return join(list(items), style=style, locale=_LIST_CLDR[locale])

@@ -92,14 +92,17 @@ def _incomplete_rows(document: Mapping[str, Any], locale: Locale) -> Iterable[li
             "severity": INCOMPLETE,
             "policy": _text(item.get("policy", "")),
         }
-        row["message"] = _text(i18n.text(locale, "csv_not_evaluated", reason=reason))
+        row["message"] = _text(i18n.translations(locale).pgettext(
+            "csv_not_evaluated", "Rule not evaluated, so this report is incomplete: {reason}", reason=reason))
         yield [row[c] for c in COLUMNS]
     if not_evaluated:
         return
     for gap in document.get("gaps") or []:
         if isinstance(gap, Mapping):
             row = {**blank, "severity": INCOMPLETE, "graph_path": _text(gap.get("request", ""))}
-            message = i18n.text(locale, "csv_gap", part=gap.get("part", ""), reason=gap.get("reason", ""))
+            message = i18n.translations(locale).pgettext(
+                "csv_gap", "Tenant data could not be read, so this report is incomplete: {part}: {reason}",
+                part=gap.get("part", ""), reason=gap.get("reason", ""))
             row["message"] = _text(message)
             yield [row[c] for c in COLUMNS]
 

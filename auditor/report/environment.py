@@ -1,24 +1,61 @@
-"""Jinja2 environments for the report templates shipped in auditor/report/templates/."""
+"""Jinja2 environments for the report templates shipped in auditor/report/templates/.
+
+Texts in the templates are gettext calls with the English written out, `{{ pgettext("tenant",
+"Tenant") }}` and `{{ npgettext(key, singular, plural, n) }}`, which Jinja2's Babel extractor
+(`jinja2.ext.babel_extract`, see [tool.babel] in pyproject.toml) finds for the catalog. They
+translate into the locale of the `t` the template is rendered with (the view's
+`auditor.i18n.Translations`) and fill in `str.format` placeholders (`{n}`, `{date}`) like the
+Python code does. A translation is plain text, escaped like every other printed value (HTML
+autoescape, Markdown finalize); Jinja2's own `{% trans %}` blocks, with their %-style
+placeholders, are not used.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import jinja2
+from jinja2.runtime import Context
 
+from auditor.i18n import Translations
 from auditor.report.text import md_escape
+
+
+def _translations(context: Context) -> Translations:
+    t = context.get("t")
+    if not isinstance(t, Translations):
+        raise TypeError("report templates are rendered with t=<auditor.i18n.Translations>")
+    return t
+
+
+@jinja2.pass_context
+def _pgettext(context: Context, msgctxt: str, message: str, /, **values: Any) -> str:
+    return _translations(context).pgettext(msgctxt, message, **values)
+
+
+@jinja2.pass_context
+def _npgettext(
+    context: Context, msgctxt: str, singular: str, plural: str, n: int, /, **values: Any
+) -> str:
+    return _translations(context).npgettext(msgctxt, singular, plural, n, **values)
+
+
+def _with_texts(environment: jinja2.Environment) -> jinja2.Environment:
+    environment.globals.update(pgettext=_pgettext, npgettext=_npgettext)
+    return environment
 
 
 @cache
 def html_environment() -> jinja2.Environment:
-    """Autoescaping HTML; an undefined name or label fails the render instead of printing blank."""
-    return jinja2.Environment(
+    """Autoescaping HTML; an undefined name fails the render instead of printing blank."""
+    return _with_texts(jinja2.Environment(
         loader=jinja2.PackageLoader("auditor.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
-    )
+    ))
 
 
 class MdSafe(str):
@@ -36,7 +73,7 @@ def _md_finalize(value: object) -> str:
 
 @cache
 def markdown_environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    return _with_texts(jinja2.Environment(
         loader=jinja2.PackageLoader("auditor.report", "templates"),
         autoescape=False,
         finalize=_md_finalize,
@@ -44,4 +81,4 @@ def markdown_environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
-    )
+    ))

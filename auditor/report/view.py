@@ -168,7 +168,7 @@ class Row3:
 
 @dataclass(frozen=True)
 class ReportView:
-    t: Mapping[str, str]
+    t: i18n.Translations  # the templates' texts (pgettext/npgettext in auditor.report.environment)
     lang: str
     tenant_name: str
     tenant_id: str
@@ -215,23 +215,38 @@ class _Context:
         self.known = frozenset(guidance.ALL_RULE_IDS)
         self.currency = _summary_currency(document)
         self._titles: dict[str, str] = {}
+        self.t = i18n.translations(locale)
+        t = self.t
+        self.severity_labels = {
+            "critical": t.pgettext("severity_critical", "Critical"),
+            "high": t.pgettext("severity_high", "High"),
+            "medium": t.pgettext("severity_medium", "Medium"),
+            "low": t.pgettext("severity_low", "Low"),
+        }
+        self.subject_labels = {
+            "user": t.pgettext("subject_user", "User"),
+            "sku": t.pgettext("subject_sku", "Product"),
+            "subscription": t.pgettext("subject_subscription", "Subscription"),
+            "waiver": t.pgettext("subject_waiver", "Waiver"),
+        }
 
-    def t(self, key: str, **values: object) -> str:
-        return i18n.text(self.locale, key, **values)
-
-    def plural(self, key: str, n: int) -> str:
-        return i18n.plural(self.locale, key, n)
+    def list_more(self, more: int) -> str:
+        """The line under a capped list; empty when nothing was left out."""
+        if more <= 0:
+            return ""
+        return self.t.npgettext("list_more", "…and {n} more, listed in report.json.",
+                                "…and {n} more, listed in report.json.", more)
 
     def num(self, value: object) -> str:
         return i18n.format_number(value, self.locale) if isinstance(value, int | float) else clean(value)
 
     def money(self, amount: object, currency: str | None) -> str:
         if not isinstance(amount, int | float) or isinstance(amount, bool):
-            return self.t("no_price")
+            return self.t.pgettext("no_price", "not priced")
         return i18n.format_money(amount, currency, self.locale)
 
     def severity_label(self, severity: str) -> str:
-        return self.t(f"severity_{severity}") if severity in _RANK else clean(severity)
+        return self.severity_labels.get(severity) or clean(severity)
 
     def title(self, rule: str) -> str:
         if rule not in self._titles:
@@ -326,9 +341,10 @@ def _block(remediation: Mapping[str, Any], caption: str) -> FixBlock:
 def _change_label(ctx: _Context, finding: Mapping[str, Any]) -> str:
     change = finding.get("change")
     if change == "new":
-        return ctx.t("change_new")
+        return ctx.t.pgettext("change_new", "New")
     if change == "persisting":
-        return ctx.t("change_persisting", date=i18n.format_date(str(finding.get("first_seen", "")), ctx.locale))
+        first_seen = i18n.format_date(str(finding.get("first_seen", "")), ctx.locale)
+        return ctx.t.pgettext("change_persisting", "Open since {date}", date=first_seen)
     return ""
 
 
@@ -347,7 +363,7 @@ def _row(ctx: _Context, finding: Mapping[str, Any], remediation: Mapping[str, An
         severity_label=ctx.severity_label(severity),
         bg=bg,
         fg=fg,
-        subject_kind=ctx.t(f"subject_{subject.get('type')}") if subject.get("type") in _SUBJECT_TYPES else "",
+        subject_kind=ctx.subject_labels.get(str(subject.get("type")), ""),
         subject_name=name,
         subject_detail=detail,
         products=_products(finding.get("skus")),
@@ -365,8 +381,6 @@ def _row(ctx: _Context, finding: Mapping[str, Any], remediation: Mapping[str, An
         waiver_expires=i18n.format_date(str(waiver["expires"]), ctx.locale) if waiver.get("expires") else "",
     )
 
-
-_SUBJECT_TYPES = ("user", "sku", "subscription", "waiver")
 
 
 def _sections(ctx: _Context, findings: Sequence[Mapping[str, Any]], cap: int) -> tuple[RuleSection, ...]:
@@ -415,11 +429,18 @@ def _sections(ctx: _Context, findings: Sequence[Mapping[str, Any]], cap: int) ->
                 open_count=len(open_items),
                 open_count_text=ctx.num(len(open_items)),
                 waived_count_text=ctx.num(len(waived_items)),
-                open_text=ctx.plural("rule_open", len(open_items)),
-                waived_text=ctx.plural("rule_waived", len(waived_items)) if waived_items else "",
+                open_text=ctx.t.npgettext("rule_open", "{n} open finding", "{n} open findings", len(open_items)),
+                waived_text=ctx.t.npgettext("rule_waived", "{n} waived", "{n} waived", len(waived_items))
+                if waived_items else "",
                 blocks=tuple(unique),
                 rows=tuple(rows),
-                more_text=ctx.plural("rule_more", hidden) if hidden > 0 else "",
+                more_text=ctx.t.npgettext(
+                    "rule_more",
+                    "{n} more finding of this rule is listed in findings.csv and report.json.",
+                    "{n} more findings of this rule are listed in findings.csv and report.json.",
+                    hidden,
+                )
+                if hidden > 0 else "",
             )
         )
     return tuple(sections)
@@ -439,7 +460,7 @@ def _change_items(ctx: _Context, findings: Sequence[Mapping[str, Any]], cap: int
             )
         )
     more = len(findings) - len(items)
-    return tuple(items), (ctx.plural("list_more", more) if more > 0 else "")
+    return tuple(items), ctx.list_more(more)
 
 
 def _changes(ctx: _Context, document: Mapping[str, Any], cap: int) -> Changes | None:
@@ -455,8 +476,10 @@ def _changes(ctx: _Context, document: Mapping[str, Any], cap: int) -> Changes | 
     resolved_items, resolved_more = _change_items(ctx, resolved, cap)
     unverified_items, unverified_more = _change_items(ctx, unverified, cap)
     return Changes(
-        baseline_text=ctx.t(
-            "changes_baseline", date=i18n.format_datetime(str(changes.get("baseline_generated_at", "")), ctx.locale)
+        baseline_text=ctx.t.pgettext(
+            "changes_baseline",
+            "Compared with the report generated {date}.",
+            date=i18n.format_datetime(str(changes.get("baseline_generated_at", "")), ctx.locale),
         ),
         new_count=ctx.num(len(new)),
         persisting_count=ctx.num(persisting),
@@ -464,11 +487,12 @@ def _changes(ctx: _Context, document: Mapping[str, Any], cap: int) -> Changes | 
         unverified_count=ctx.num(len(unverified)),
         has_unverified=bool(unverified),
         groups=tuple(
-            ChangeGroup(ctx.t(title), entries, more)
+            ChangeGroup(title, entries, more)
             for title, entries, more in (
-                ("changes_new_title", new_items, new_more),
-                ("changes_resolved_title", resolved_items, resolved_more),
-                ("changes_unverified_title", unverified_items, unverified_more),
+                (ctx.t.pgettext("changes_new_title", "New findings"), new_items, new_more),
+                (ctx.t.pgettext("changes_resolved_title", "Resolved findings"), resolved_items, resolved_more),
+                (ctx.t.pgettext("changes_unverified_title", "Earlier findings not re-checked"),
+                 unverified_items, unverified_more),
             )
             if entries
         ),
@@ -486,7 +510,7 @@ def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[Seat
             used_pct = round(consumed * 100 / enabled)
         price = sku.get("price_monthly")
         if sku.get("free"):
-            price_text = unused_text = ctx.t("seats_free")
+            price_text = unused_text = ctx.t.pgettext("seats_free", "Free")
         else:
             price_text = ctx.money(price, sku.get("currency"))
             unused_text = ctx.money(sku.get("unused_monthly_cost"), sku.get("currency"))
@@ -497,7 +521,8 @@ def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[Seat
                 enabled=ctx.num(int(sku.get("enabled") or 0)),
                 consumed=ctx.num(consumed),
                 unused=ctx.num(sku.get("unused", enabled - consumed)),
-                usage_text=ctx.t("seats_usage_of", used=ctx.num(consumed), total=ctx.num(enabled)),
+                usage_text=ctx.t.pgettext("seats_usage_of", "{used} of {total}", used=ctx.num(consumed),
+                                          total=ctx.num(enabled)),
                 used_pct=used_pct,
                 free_pct=100 - used_pct,
                 over=consumed > enabled,
@@ -509,7 +534,11 @@ def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[Seat
             )
         )
     more = len(skus) - len(lines)
-    return tuple(lines), (ctx.plural("seats_more", more) if more > 0 else "")
+    if more <= 0:
+        return tuple(lines), ""
+    return tuple(lines), ctx.t.npgettext(
+        "seats_more", "{n} more product is listed in report.json.", "{n} more products are listed in report.json.", more
+    )
 
 
 def _product(sku: Mapping[str, Any]) -> str:
@@ -521,7 +550,7 @@ def _product(sku: Mapping[str, Any]) -> str:
 
 def _capped(items: Sequence[Any], cap: int, ctx: _Context) -> tuple[list[Any], str]:
     more = len(items) - cap
-    return list(items[:cap]), (ctx.plural("list_more", more) if more > 0 else "")
+    return list(items[:cap]), ctx.list_more(more)
 
 
 def build_view(
@@ -541,11 +570,19 @@ def build_view(
     complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
     unwaived = int(summary.get("unwaived") or 0)
     status = "incomplete" if not complete else ("findings" if unwaived else "ok")
-    status_key = {"incomplete": "status_incomplete", "findings": "status_findings", "ok": "status_compliant"}
+    status_text = {
+        "incomplete": ctx.t.pgettext("status_incomplete", "Incomplete report: not every rule was evaluated"),
+        "findings": ctx.t.pgettext("status_findings", "Findings need attention"),
+        "ok": ctx.t.pgettext("status_compliant", "Compliant: no open findings"),
+    }
 
     not_evaluated_all = list(document.get("not_evaluated") or [])
     rule_ids = sorted({str(n.get("rule", "")) for n in not_evaluated_all})
-    incomplete_rules = ctx.t("incomplete_rules", rules=", ".join(ctx.title(r) for r in rule_ids)) if rule_ids else ""
+    incomplete_rules = (
+        ctx.t.pgettext("incomplete_rules", "Rules not evaluated: {rules}", rules=", ".join(map(ctx.title, rule_ids)))
+        if rule_ids
+        else ""
+    )
     gaps, gaps_more = _capped(document.get("gaps") or [], TABLE_CAP, ctx)
     not_evaluated, not_evaluated_more = _capped(not_evaluated_all, TABLE_CAP, ctx)
     warnings, warnings_more = _capped(document.get("warnings") or [], LIST_CAP, ctx)
@@ -567,7 +604,7 @@ def build_view(
     users = summary.get("users") or {}
     seats, seats_more = _seats(ctx, document.get("skus") or [])
     return ReportView(
-        t=i18n.labels(locale),
+        t=ctx.t,
         lang=locale.value,
         tenant_name=clean(tenant.get("name", ""), NAME_LIMIT),
         tenant_id=clean(tenant.get("id", ""), 64),
@@ -577,7 +614,7 @@ def build_view(
         collected=i18n.format_datetime(str(document.get("collected_at", "")), locale),
         policies=clean(", ".join(str(p) for p in document.get("policies") or []), TEXT_LIMIT),
         status=status,
-        status_text=ctx.t(status_key[status]),
+        status_text=status_text[status],
         status_colour="#2b8a3e" if status == "ok" else "#c92a2a",
         complete=complete,
         incomplete_rules=incomplete_rules,
@@ -615,8 +652,9 @@ def build_view(
         warnings_more=warnings_more,
         sections=_sections(ctx, document.get("findings") or [], cap_per_rule),
         redacted=redacted,
-        generated_by=ctx.t(
+        generated_by=ctx.t.pgettext(
             "generated_by",
+            "Generated by {tool} {version}.",
             tool=clean(tool.get("name", "license-auditor"), 60),
             version=clean(tool.get("version", ""), 30),
         ),

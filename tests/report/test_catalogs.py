@@ -1,0 +1,188 @@
+"""The gettext catalogs in auditor/locale: complete, consistent, and in step with the code.
+
+- messages.pot is what `pybabel extract` finds in the code today (extracted here in-process);
+- every locale's messages.po has exactly the template's texts, each translated (no empty or fuzzy
+  msgstr), with the same `str.format` placeholders as the English and every plural form;
+- the committed messages.mo files are the compiled .po files, and the runtime reads them.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import os
+import string
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po, write_po
+
+from auditor import i18n
+from auditor.model import Locale
+
+ROOT = Path(__file__).parents[2]
+PACKAGE = ROOT / "auditor"
+LOCALE_DIR = PACKAGE / "locale"
+POT = LOCALE_DIR / "messages.pot"
+TRANSLATED = [locale for locale in Locale if locale is not i18n.catalogs.SOURCE_LOCALE]
+
+
+def _po_path(locale: Locale) -> Path:
+    return LOCALE_DIR / locale.value / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+
+
+def _read_po(path: Path, locale: Locale | None = None) -> Catalog:
+    with path.open("rb") as fp:
+        return read_po(fp, locale=None if locale is None else locale.value)
+
+
+def _messages(catalog: Catalog) -> Iterator[Message]:
+    return (message for message in catalog if message.id)
+
+
+def _forms(value: Any) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, tuple | list) else (value,)
+
+
+def _fields(text: str) -> set[str]:
+    """The str.format field names of `text` (raises ValueError when it is no valid format string)."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _body(po_text: str) -> str:
+    """A .po/.pot file without its header entry (creation date, Babel version, project version)."""
+    return po_text.split("\n\n", 1)[1]
+
+
+def _extract() -> Catalog:
+    """What `pybabel extract -F pyproject.toml --add-location=file ... auditor` extracts."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["babel"]
+    extractors = config.get("extractors", {})
+    method_map = [(m["pattern"], extractors.get(m["method"], m["method"])) for m in config["mappings"]]
+    options_map: dict[str, dict[str, Any]] = {m["pattern"]: {} for m in config["mappings"]}
+    catalog = Catalog(project="license-auditor", fuzzy=True)
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(PACKAGE), method_map, options_map, keywords=DEFAULT_KEYWORDS
+    ):
+        path = os.path.normpath(os.path.join(PACKAGE.name, filename))
+        catalog.add(message, None, [(path, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def _write(catalog: Catalog) -> str:
+    out = io.BytesIO()
+    write_po(out, catalog, include_lineno=False)
+    return out.getvalue().decode("utf-8")
+
+
+def test_the_template_is_what_the_code_says() -> None:
+    """Fails when a text was added, changed or removed in the code (or a template) without
+    re-extracting: `pybabel extract` + `pybabel update` (docs/reports.md)."""
+    fresh = _write(_extract())
+    assert _body(POT.read_text("utf-8")) == _body(fresh), "auditor/locale/messages.pot is out of date"
+
+
+def test_every_text_has_one_key_and_english() -> None:
+    template = _read_po(POT)
+    keys: dict[str, Any] = {}
+    for message in _messages(template):
+        assert message.context, f"{message.id!r}: every text needs a key (pgettext/npgettext msgctxt)"
+        assert message.context not in keys, f"{message.context}: one key, two English texts"
+        keys[message.context] = message.id
+        for english in _forms(message.id):
+            fields = _fields(english)
+            assert all(name.isidentifier() for name in fields), f"{message.context}: use named placeholders"
+            assert ("python-brace-format" in message.flags) == bool(fields), message.context
+    assert len(keys) > 50
+
+
+def test_every_report_language_has_a_catalog() -> None:
+    shipped = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{i18n.DOMAIN}.po")}
+    assert shipped == {locale.value for locale in TRANSLATED}
+    assert not (LOCALE_DIR / i18n.catalogs.SOURCE_LOCALE.value).exists(), "English is the msgids"
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_every_text_is_translated(locale: Locale) -> None:
+    template = {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in _messages(_read_po(POT))}
+    catalog = _read_po(_po_path(locale), locale)
+    assert catalog.locale is not None and str(catalog.locale) == locale.value
+    assert not catalog.fuzzy, "the catalog header is marked fuzzy"
+    assert catalog.plural_forms == get_plural(locale.value).plural_forms, "Plural-Forms is not CLDR's (Babel's)"
+    assert not catalog.obsolete, "obsolete (#~) entries: pybabel update, then drop them"
+    texts = {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in _messages(catalog)}
+    assert sorted(template - texts, key=str) == [], "texts missing: run pybabel update"
+    assert sorted(texts - template, key=str) == [], "texts the code no longer has: run pybabel update"
+    for message in _messages(catalog):
+        assert "fuzzy" not in message.flags, f"{message.context}: fuzzy"
+        forms = _forms(message.string)
+        if message.pluralizable:
+            assert len(forms) == catalog.num_plurals, f"{message.context}: {catalog.num_plurals} plural forms"
+        assert all(form.strip() for form in forms), f"{message.context}: not translated"
+    assert [error for _, errors in catalog.check() for error in errors] == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_translations_keep_the_placeholders(locale: Locale) -> None:
+    for message in _messages(_read_po(_po_path(locale), locale)):
+        english = [_fields(form) for form in _forms(message.id)]
+        assert all(fields == english[0] for fields in english), f"{message.context}: singular and plural differ"
+        for form in _forms(message.string):
+            assert _fields(form) == english[0], (
+                f"{locale.value}: {message.context}: placeholders {sorted(_fields(form))} differ from the English"
+            )
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_translations_are_not_english_copies(locale: Locale) -> None:
+    # product words and file names legitimately stay the same; sentences must not
+    same = [
+        m.context
+        for m in _messages(_read_po(_po_path(locale), locale))
+        for english, form in zip(_forms(m.id), _forms(m.string), strict=False)
+        if english == form and len(english.split()) > 2
+    ]
+    assert same == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_compiled_catalog_is_current(locale: Locale) -> None:
+    """messages.mo is committed (see auditor/i18n/catalogs.py); it must be the compiled .po."""
+    po = _read_po(_po_path(locale), locale)
+    compiled = io.BytesIO()
+    write_mo(compiled, po)
+    compiled.seek(0)
+    with (_po_path(locale).with_suffix(".mo")).open("rb") as fp:
+        committed = read_mo(fp)
+    fresh = read_mo(compiled)
+
+    def content(catalog: Catalog) -> list[tuple[Any, ...]]:
+        return sorted((m.context or "", str(m.id), str(m.string)) for m in _messages(catalog))
+
+    assert content(committed) == content(fresh), f"run: pybabel compile -d auditor/locale -D {i18n.DOMAIN}"
+    assert committed.plural_forms == po.plural_forms
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_runtime_reads_every_translation(locale: Locale) -> None:
+    po = _read_po(_po_path(locale), locale)
+    t = i18n.translations(locale)
+    for message in _messages(po):
+        assert message.context is not None
+        forms = _forms(message.string)
+        if isinstance(message.id, str):
+            values = dict.fromkeys(_fields(message.id), "X")
+            assert t.pgettext(message.context, message.id, **values) == forms[0].format(**values)
+            continue
+        singular, plural = message.id
+        for n in (0, 1, 2, 5, 21, 1000):
+            index = gettext.c2py(po.plural_expr)(n)  # the Plural-Forms expression, as gettext evaluates it
+            expected = forms[index].format(n=i18n.format_number(n, locale))
+            assert t.npgettext(message.context, singular, plural, n) == expected, (message.context, n)
