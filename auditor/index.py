@@ -21,7 +21,7 @@ from itertools import compress, filterfalse
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar, cast
 
-from .model import Sku, TenantSnapshot, User
+from .model import Sku, Subscription, TenantSnapshot, User
 from .policy.model import Selector
 
 
@@ -106,12 +106,16 @@ class TenantIndex:
             return sku.sku_id.lower()
         return ref.lower() if is_guid(ref) else None
 
+    def subscriptions_of(self, sku_id: str, *statuses: str) -> list[Subscription]:
+        """The product's subscriptions (directory/subscriptions) in one of `statuses`; [] when the
+        subscriptions were not read."""
+        key = sku_id.lower()
+        return [s for s in self.snapshot.subscriptions if s.sku_id.lower() == key and s.status in statuses]
+
     def trial_seats(self, sku_id: str) -> int:
         """Seats of `sku_id` on trial subscriptions that still run (Enabled, or Warning: the grace
-        period); 0 when the subscriptions were not read. Trial seats are not spend."""
-        key = sku_id.lower()
-        return sum(s.total_licenses for s in self.snapshot.subscriptions
-                   if s.is_trial and s.sku_id.lower() == key and s.status in ("Enabled", "Warning"))
+        period). Trial seats are not spend."""
+        return sum(s.total_licenses for s in self.subscriptions_of(sku_id, "Enabled", "Warning") if s.is_trial)
 
     def resolve_skus(self, refs: Iterable[str]) -> frozenset[str]:
         return frozenset(r for r in (self.resolve_sku(x) for x in refs) if r is not None)

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 import httpx
 import orjson
@@ -253,11 +253,8 @@ class GraphClient:
         audited as this tenant's: a link must keep the endpoint's scheme, host, port and path
         prefix, carry no credentials and no dot segments. Nothing is sent to a refused link."""
         parts = urlsplit(link)
-        try:
-            port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
-        except ValueError:
-            port = None
-        origin = (parts.scheme.lower(), (parts.hostname or "").lower(), port)
+        origin = (parts.scheme.lower(), (parts.hostname or "").lower(),
+                  _port(parts) or _DEFAULT_PORTS.get(parts.scheme.lower()))
         path = unquote(parts.path)
         if (origin != self._origin or parts.username is not None or parts.password is not None
                 or not (path + "/").startswith(self._prefix)
@@ -422,12 +419,13 @@ def _retry_after(value: str | None) -> float | None:
 def _shown(link: str) -> str:
     """A refused link as shown in a message: no query (it may carry anything), at most 120 characters."""
     parts = urlsplit(link)
-    text = f"{parts.scheme}://{parts.hostname or ''}{':' + str(parts.port) if _safe_port(parts) else ''}{parts.path}"
-    return text[:120]
+    port = _port(parts)
+    return f"{parts.scheme}://{parts.hostname or ''}{f':{port}' if port else ''}{parts.path}"[:120]
 
 
-def _safe_port(parts: Any) -> int | None:
+def _port(parts: SplitResult) -> int | None:
+    """The URL's explicit port; None when absent or not a port (urlsplit raises on reading it)."""
     try:
-        return int(parts.port) if parts.port else None
+        return parts.port
     except ValueError:
         return None

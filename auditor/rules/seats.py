@@ -182,9 +182,8 @@ class SkuNotApproved(CatalogRule):
 def _next_renewal(ctx: Context, sku: Sku) -> datetime | None:
     """The earliest end of term among the product's paid, active subscriptions (their
     nextLifecycleDateTime while Enabled), from now on; None when not known."""
-    dates = [when for s in ctx.index.snapshot.subscriptions
-             if s.sku_id.lower() == sku.sku_id.lower() and s.status == "Enabled" and not s.is_trial
-             and (when := parse_when(s.next_lifecycle_date_time)) is not None and when >= ctx.as_of]
+    dates = [when for s in ctx.index.subscriptions_of(sku.sku_id, "Enabled")
+             if not s.is_trial and (when := parse_when(s.next_lifecycle_date_time)) is not None and when >= ctx.as_of]
     return min(dates) if dates else None
 
 
@@ -227,9 +226,8 @@ class SeatsInGrace(LifecycleRule):
         if warning <= 0:
             return None
         # the date the grace period ends: the next lifecycle date of the subscriptions in Warning
-        dates = sorted(s.next_lifecycle_date_time for s in ctx.index.snapshot.subscriptions
-                       if s.sku_id.lower() == sku.sku_id.lower() and s.status == "Warning"
-                       and s.next_lifecycle_date_time)
+        dates = sorted(s.next_lifecycle_date_time for s in ctx.index.subscriptions_of(sku.sku_id, "Warning")
+                       if s.next_lifecycle_date_time)
         lapse = dates[0] if dates else None
         return (f"{warning} licenses are in the grace period and lapse {lapse[:10] if lapse else 'soon'} unless "
                 "renewed", {"warning": warning, "enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units,
