@@ -92,30 +92,63 @@ def _group_summaries(f: Facts, w: Words, parts: Sequence[str], key: str, extra: 
                  for part in parts for group in (f.groups(part) or (w.word("unknown"),)))
 
 
+def _lost(f: Facts) -> Mapping[str, Any]:
+    """Per product: the data-holding plans its removal would switch off (Context.data_lost)."""
+    lost = f.details.get("data_lost")
+    return lost if isinstance(lost, Mapping) else {}
+
+
+def _loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
+    """One line per product whose removal would cost the user data: keep the data first."""
+    lost = _lost(f)
+    return [Line("steps.loss.data", {"sku": part, "plans": w.all(as_strs(lost.get(part)))})
+            for part in parts if lost.get(part)]
+
+
+def _loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
+    lost = _lost(f)
+    costly = [p for p in parts if lost.get(p)]
+    if not costly:
+        return None
+    plans = sorted({name for p in costly for name in as_strs(lost.get(p))})
+    return Line("summary.loss.data", {"sku": w.all(costly), "plans": w.all(plans)})
+
+
 def _removal(
     f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[Line] = (), remove_block: str = ""
 ) -> Plan:
-    """Take `parts` away from the user: per user where assigned directly, via the group otherwise."""
+    """Take `parts` away from the user: per user where assigned directly, via the group otherwise.
+    A product whose removal would cost the user data (a mailbox, files) gets a keep-the-data step
+    first and is left out of the ready-to-run Graph call."""
     direct, grouped = f.direct(parts), f.grouped(parts)
+    lost = _lost(f)
     block = remove_block or f"steps.remove.{v.steps}"
     steps = list(intro)
     if not parts:  # the report named no products: still show where to look
         steps.append(Line(block, {"sku": w.skus(())}))
         return Plan(Line("summary.remove", {"sku": w.skus(())}), steps, "role.assign",
                     [Line("next.freed"), Line("next.rerun")], ["unassign_licenses", "buy_licenses", "admin_roles"])
+    steps += _loss_steps(f, w, parts)
     if direct:
         steps.append(Line(block, {"sku": w.all(direct)}))
     steps += _group_steps(f, grouped)
+    safe_direct = [p for p in direct if not lost.get(p)]
+    safe_grouped = [p for p in grouped if not lost.get(p) and f.groups(p)]
     action: Action | None = None
     summary: Line | tuple[Line, ...]
     if direct:
-        action = assign_license(f, [], direct, Line("graph.remove", {"sku": w.all(direct)}))
+        if safe_direct:
+            action = assign_license(f, [], safe_direct, Line("graph.remove", {"sku": w.all(safe_direct)}))
         summary = Line("summary.remove_mixed", {"direct": w.all(direct), "grouped": w.all(grouped)}) if grouped \
             else Line("summary.remove", {"sku": w.all(direct)})
     else:
-        action = remove_member(f, grouped[0], {"sku": grouped[0], "group": f.groups(grouped[0])[0]}) \
-            if grouped and f.groups(grouped[0]) else None
+        if safe_grouped:
+            first = safe_grouped[0]
+            action = remove_member(f, first, {"sku": first, "group": f.groups(first)[0]})
         summary = _group_summaries(f, w, grouped, "summary.remove_group", {})
+    loss = _loss_summary(f, w, parts)
+    if loss is not None:
+        summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
     links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
     if grouped:
         links += LINKS_GROUP
@@ -133,8 +166,9 @@ def sku_not_allowed(f: Facts, v: Variant, w: Words) -> Plan:
     if not bad or (not new and not allowed):  # no products named: _removal shows where to look
         return _removal(f, v, w, bad)
     direct, grouped = f.direct(bad), f.grouped(bad)
+    lost = _lost(f)
     target = new or w.any(allowed)
-    steps: list[Line] = []
+    steps: list[Line] = _loss_steps(f, w, bad)
     if direct:
         values = {"old": w.all(direct), "new": target}
         steps += [Line(f"steps.replace.{v.steps}", values), Line("steps.replace.caution", values)]
@@ -142,13 +176,15 @@ def sku_not_allowed(f: Facts, v: Variant, w: Words) -> Plan:
         for group in f.groups(part):
             values = {"old": part, "sku": part, "new": target, "group": group}
             steps += [Line("steps.group.explain", values), Line("steps.group.replace", values)]
-    action: Action | None
-    if new and direct:
-        action = assign_license(f, [new], direct, Line("graph.replace", {"old": w.all(direct), "new": new}))
-    elif direct:
-        action = assign_license(f, [], direct, Line("graph.remove_or_replace", {"sku": w.all(direct)}))
-    else:
-        action = remove_member(f, grouped[0], {"sku": grouped[0], "group": f.groups(grouped[0])[0]})
+    action: Action | None = None
+    safe_direct = [p for p in direct if not lost.get(p)]
+    safe_grouped = [p for p in grouped if not lost.get(p) and f.groups(p)]
+    if new and safe_direct:
+        action = assign_license(f, [new], safe_direct, Line("graph.replace", {"old": w.all(safe_direct), "new": new}))
+    elif safe_direct:
+        action = assign_license(f, [], safe_direct, Line("graph.remove_or_replace", {"sku": w.all(safe_direct)}))
+    elif not direct and safe_grouped:
+        action = remove_member(f, safe_grouped[0], {"sku": safe_grouped[0], "group": f.groups(safe_grouped[0])[0]})
     summary: Line | tuple[Line, ...]
     if grouped:
         summary = _group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
@@ -156,6 +192,9 @@ def sku_not_allowed(f: Facts, v: Variant, w: Words) -> Plan:
         summary = Line("summary.replace", {"old": w.all(direct), "new": new})
     else:
         summary = Line("summary.not_allowed", {"sku": w.all(direct), "allowed": w.any(allowed)})
+    loss = _loss_summary(f, w, bad)
+    if loss is not None:
+        summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
     links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
     return Plan(summary, steps, "role.group" if grouped else "role.assign",
                 [Line("next.freed"), Line("next.rerun")], links, action)
@@ -181,14 +220,21 @@ def sku_combination_forbidden(f: Facts, v: Variant, w: Words) -> Plan:
     held = list(f.skus) or combo
     values = {"combination": w.all(combo)}
     plan = _removal(f, v, w, held, intro=[Line("steps.combination.choose", values)])
-    # Only the admin knows which product stays: remove one of the directly assigned ones as the example.
-    direct = f.direct(held)
     plan.summary = Line("summary.combination", values)
+    # The default removal is the product the others include (the rule names it when the plans show
+    # one); otherwise only the admin knows which product stays, and nothing is pre-filled.
+    drop, keep = f.text("remove"), list(f.strs("keep"))
+    direct = f.direct(held)
+    steps: list[Line] = [Line("steps.combination.choose", values)]
+    if drop and keep:
+        steps.append(Line("steps.combination.keep", {"sku": drop, "keep": w.all(keep)}))
+    steps += _loss_steps(f, w, held)
     if direct:
-        drop = sorted(direct)[-1]
-        plan.steps = [Line("steps.combination.choose", values),
-                      Line(f"steps.remove.{v.steps}", {"sku": w.any(direct)}), *_group_steps(f, f.grouped(held))]
-        plan.action = assign_license(f, [], [drop], Line("graph.combination", {"sku": drop}))
+        steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any(direct)}))
+    plan.steps = [*steps, *_group_steps(f, f.grouped(held))]
+    plan.action = None
+    if drop and keep and drop in direct and not _lost(f).get(drop):
+        plan.action = assign_license(f, [], [drop], Line("graph.combination", {"sku": drop, "keep": w.all(keep)}))
     return plan
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -30,6 +30,8 @@ class ProductNames:
     by_part: dict[str, str]
     plan_by_id: dict[str, str]
     plan_by_name: dict[str, str]
+    # skuId (lower-case GUID) -> its service plans as (servicePlanId lower-case, servicePlanName)
+    plans_by_sku_id: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def product(self, sku_id: str | None = None, part: str | None = None) -> str | None:
         """The product's display name: by skuId first (part numbers are not unique across
@@ -48,6 +50,10 @@ class ProductNames:
                 return name
         return self.plan_by_name.get(plan_name.strip().upper()) if plan_name else None
 
+    def plans_of(self, sku_id: str) -> tuple[tuple[str, str], ...]:
+        """A product's service plans as the table lists them (empty when it does not know the product)."""
+        return self.plans_by_sku_id.get(sku_id.strip().lower(), ())
+
 
 def parse(lines: list[str]) -> ProductNames:
     """Build the lookups from the CSV's lines. Cells are stripped (a few rows carry stray tabs).
@@ -58,6 +64,7 @@ def parse(lines: list[str]) -> ProductNames:
     if missing:
         raise ValueError(f"{DATA_FILE}: missing column(s) {', '.join(missing)}")
     votes: tuple[dict[str, Counter[str]], ...] = ({}, {}, {}, {})
+    plans: dict[str, dict[str, str]] = {}
     for row in reader:
         cell = {c: (row.get(c) or "").strip() for c in COLUMNS}
         product, plan = cell["Product_Display_Name"], cell["Service_Plans_Included_Friendly_Names"]
@@ -66,9 +73,12 @@ def parse(lines: list[str]) -> ProductNames:
                                  (3, cell["Service_Plan_Name"].upper(), plan)):
             if key and name:
                 votes[table].setdefault(key, Counter())[name] += 1
+        if cell["GUID"] and cell["Service_Plan_Id"]:
+            plans.setdefault(cell["GUID"].lower(), {})[cell["Service_Plan_Id"].lower()] = cell["Service_Plan_Name"]
     by_sku_id, by_part, plan_by_id, plan_by_name = (
         {key: counter.most_common(1)[0][0] for key, counter in table.items()} for table in votes)
-    return ProductNames(by_sku_id, by_part, plan_by_id, plan_by_name)
+    return ProductNames(by_sku_id, by_part, plan_by_id, plan_by_name,
+                        {sku: tuple(sorted(found.items())) for sku, found in plans.items()})
 
 
 @cache

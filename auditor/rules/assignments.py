@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from ..model import Finding, Severity
+from ..model import Finding, Severity, User
 from ..policy.model import Assignment, Policy, Selector
 from .base import SKU_LIST_SCHEMA, Context, Rule
 
@@ -71,6 +71,7 @@ class SkuNotAllowed(AssignmentRule):
             held = ctx.index.users[pos].sku_ids
             replace = next((r for r in required if r and r in allowed and r not in held), None)
             extra: dict[str, Any] = {"allowed": ctx.index.parts(allowed)}
+            extra |= ctx.data_lost(ctx.index.users[pos], bad, (replace,) if replace else ())
             if replace:
                 extra["replace_with"] = ctx.index.part(replace)
                 extra["replace_with_id"] = ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id \
@@ -104,7 +105,7 @@ class SkuForbidden(AssignmentRule):
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
                 policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' forbids",
-                {"forbidden": ctx.index.parts(forbidden)}, cost=True,
+                {"forbidden": ctx.index.parts(forbidden)} | ctx.data_lost(ctx.index.users[pos], bad), cost=True,
             )
 
 
@@ -174,8 +175,19 @@ class SkuCombinationForbidden(AssignmentRule):
                 names = " + ".join(ctx.index.parts(both))
                 yield self.user_finding(
                     policy, a, ctx, pos, both, f"holds {names}, which must not be combined",
-                    {"combination": ctx.index.parts(combo)}, cost=False,
+                    {"combination": ctx.index.parts(combo)} | self.suggestion(ctx, ctx.index.users[pos], both),
+                    cost=False,
                 )
+
+    @staticmethod
+    def suggestion(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
+        """The product to remove by default: one whose removal switches off nothing the user's other
+        products do not turn on (the others include it). None qualifies -> no default: the admin decides."""
+        spare = [sid for sid in sorted(both, key=ctx.index.part) if not ctx.loss.switched_off(user, [sid])]
+        if not spare:
+            return {}
+        drop = spare[0]
+        return {"remove": ctx.index.part(drop), "keep": ctx.index.parts(both - {drop})}
 
 
 class AssignmentNotGroupBased(AssignmentRule):

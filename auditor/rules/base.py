@@ -14,6 +14,7 @@ from ..index import TenantIndex
 from ..model import Finding, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
 from ..reference import product_names
+from .plan_loss import PlanLoss
 
 
 def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str]) -> str:
@@ -31,6 +32,21 @@ class Context:
     # (id of a licenseAssignmentStates tuple, SKUs, assignment) -> (that tuple, user_details)
     _details: dict[tuple[int, frozenset[str], str | None], tuple[Any, dict[str, Any]]] = field(
         default_factory=dict, repr=False)
+
+    _loss: PlanLoss | None = field(default=None, repr=False)
+
+    @property
+    def loss(self) -> PlanLoss:
+        """What a removal would cost a user (plan_loss.py); every proposed removal is checked with it."""
+        if self._loss is None:
+            self._loss = PlanLoss(self.index)
+        return self._loss
+
+    def data_lost(self, user: User, removed: Iterable[str], added: Iterable[str] = ()) -> dict[str, Any]:
+        """{"data_lost": {part: [plan names]}} when removing `removed` (and adding `added`) would cost
+        the user a mailbox, an archive or files; empty when it keeps every kind of data."""
+        lost = self.loss.of(user, removed, added)
+        return {"data_lost": lost} if lost else {}
 
     def monthly_price(self, sku_id: str) -> float | None:
         entry = self.prices.get(sku_id.lower())

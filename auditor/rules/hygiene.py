@@ -71,6 +71,8 @@ class UserHygieneRule(HygieneRule):
                 continue
             sku_ids = self.products(user, extra, ctx)
             details = ctx.user_details(user, sku_ids, None) | extra
+            if self.removes:
+                details |= ctx.data_lost(user, sku_ids)
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),
@@ -78,6 +80,7 @@ class UserHygieneRule(HygieneRule):
             )
 
     costs = True  # the finding's products are spend the fix would free
+    removes = True  # the fix removes the finding's products (checked for data the user would lose)
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
         """The products the finding is about (all the user holds, unless the rule narrows it)."""
@@ -224,6 +227,7 @@ class LicenseAssignedTwice(UserHygieneRule):
     key = "assigned_twice"
     fragment = _check_schema(False)
     costs = False  # one license is consumed either way
+    removes = False  # only the direct copy goes, checked by Context.held_twice
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         # only users holding something directly can hold it twice
@@ -277,6 +281,7 @@ class UsageLocationMissing(UserHygieneRule):
     default_severity = Severity.LOW
     key = "usage_location"
     fragment = _check_schema(False)
+    removes = False
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         return ctx.index.where("usage_location", None, lambda location: not location)

@@ -58,7 +58,19 @@ def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
                and any(f["details"].get("assigned_by_group", {}).get(s) for s in f["skus"])
                and not any(not f["details"]["assigned_by_group"].get(s) for s in f["skus"])]
     assert grouped, "the sample tenant should have group-assigned licenses to remove"
+    safe = [f for f in grouped if not f["details"].get("data_lost")]
+    assert safe and len(safe) < len(grouped), "the sample should show removals with and without data at stake"
     for f in grouped:
+        lost = f["details"].get("data_lost") or {}
+        if lost:  # the mailbox or files would go: keep the data first, and no ready call touches that product
+            assert any("keep the data" in s.lower() for s in f["remediation"]["steps"]), f["rule"]
+            action = f["remediation"]["graph_action"]
+            if action is not None:
+                gid = action["path"].split("/")[2]
+                ids = f["details"]["assigned_by_group_ids"]
+                assert not any(gid in ids.get(part, []) for part in lost), f["rule"]
+                assert any(gid in ids.get(part, []) for part in f["skus"] if part not in lost), f["rule"]
+    for f in safe:
         action = f["remediation"]["graph_action"]
         assert action["method"] == "DELETE" and action["path"].startswith("/groups/"), f["rule"]
         assert action["path"].endswith(f"/members/{f['subject']['id']}/$ref")

@@ -22,7 +22,8 @@ RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
     "sku-forbidden": (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
                                          "sku_ids": {"SPE_E5": E5}}),
     "sku-required-missing": (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}}),
-    "sku-combination-forbidden": (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"],
+    "sku-combination-forbidden": (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
+                                                            "keep": ["SPE_E5"],
                                                             "assigned_by_group": {"SPE_E5": [], "EMS": []},
                                                             "sku_ids": {"SPE_E5": E5, "EMS": EMS}}),
     "assignment-not-group-based": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
@@ -277,10 +278,35 @@ def test_not_group_based_adds_to_group_before_removing_direct() -> None:
     assert "Once the group's license is active" in r["graph_action"]["description"]
 
 
-def test_combination_removes_one_product_only() -> None:
+def test_combination_removes_the_product_the_other_includes() -> None:
     r = rem("sku-combination-forbidden")
-    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [EMS]}
     assert "SPE_E5 and EMS" in r["summary"]
+    assert any("keep SPE_E5 and remove EMS" in s for s in r["steps"])
+
+
+def test_combination_without_a_covering_product_prefills_nothing() -> None:
+    subject, skus, details = RICH["sku-combination-forbidden"]
+    plain = {k: v for k, v in details.items() if k not in ("remove", "keep")}
+    r = remediation("sku-combination-forbidden", cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=subject,
+                    skus=skus, details=plain)
+    assert r["graph_action"] is None  # only the admin knows which product stays
+    assert any("Decide which of" in s for s in r["steps"])
+
+
+@pytest.mark.parametrize("rule", ["disabled-user-licensed", "inactive-user-licensed", "guest-licensed",
+                                  "sku-forbidden", "sku-not-allowed"])
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -> None:
+    subject, skus, details = RICH[rule]
+    part = skus[0]
+    lost = {**details, "data_lost": {part: ["Exchange Online (Plan 2)"]}}
+    r = remediation(rule, cloud=Cloud.GERMANY, locale=locale, subject=subject, skus=skus, details=lost)
+    action = r["graph_action"]
+    assert action is None or action["method"] == "GET", rule
+    assert "Exchange Online (Plan 2)" in r["summary"]
+    assert sum("Exchange Online (Plan 2)" in s for s in r["steps"]) == 1
+    assert not LEFTOVER.search(all_text(r))
 
 
 @pytest.mark.parametrize(("code", "expect"), [

@@ -373,6 +373,16 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "steps.guest.confirm": (
         "Det meste gæsteadgang kræver ingen licens i din lejer: bekræft, om {user} virkelig har brug for {sku}."
     ),
+    "summary.loss.data": "Gem dataene, før du fjerner {sku} fra {user}: fjernelsen ville slå {plans} fra.",
+    "steps.loss.data": (
+        "Det er {sku}, der slår {plans} til for {user}; intet andet, som {user} beholder, gør det. Fjernes "
+        "det, forsvinder postkassen, arkivet eller OneDrive-filerne, der hører til. Gem derfor dataene først "
+        "(konvertér f.eks. postkassen til en delt postkasse, eller flyt mails og filer), eller giv {user} et "
+        "produkt, der indeholder dem, og fjern først derefter {sku}."
+    ),
+    "steps.combination.keep": (
+        "{keep} slår allerede alt det til for {user}, som {sku} gør: behold {keep}, og fjern {sku}."
+    ),
     "steps.combination.choose": (
         "Beslut, hvilket produkt af {combination} {user} skal beholde; hvis det ene allerede indeholder det andet, "
         "så behold det."
@@ -561,7 +571,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "kan ikke ændre antallet af købte licenser; gør det i Administration."
     ),
     "graph.holders": "Viser de brugere, der har {sku}.",
-    "graph.combination": "Fjerner {sku} fra {user}; brug skuId for det produkt, brugeren ikke skal beholde.",
+    "graph.combination": "Fjerner {sku} fra {user}; {keep} bliver og dækker det.",
     "graph.cross_remove": "Køres i den lejer, hvor licensen ikke er nødvendig: fjerner {sku} fra {user} dér.",
     "link.move_users": "Flyt brugere til et andet abonnement",
     "link.assign_licenses": "Tildel licenser til brugere",

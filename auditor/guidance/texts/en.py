@@ -367,6 +367,14 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "steps.guest.confirm": (
         "Most guest access does not need a license of your tenant: confirm whether {user} really needs {sku}."
     ),
+    "summary.loss.data": "Before you remove {sku} from {user}, keep the data: the removal would switch off {plans}.",
+    "steps.loss.data": (
+        "{sku} is what turns on {plans} for {user}; nothing else {user} keeps does. Removing it ends the "
+        "mailbox, archive or OneDrive files those hold, so keep the data first (for example convert the "
+        "mailbox to a shared mailbox, or move the mail and files) or give {user} a product that includes "
+        "them, and only then remove {sku}."
+    ),
+    "steps.combination.keep": "{keep} already turns on everything {sku} does for {user}: keep {keep} and remove {sku}.",
     "steps.combination.choose": (
         "Decide which of {combination} {user} should keep; if one product already includes the other, keep that one."
     ),
@@ -556,7 +564,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "call to change how many licenses are bought; do that in the admin center."
     ),
     "graph.holders": "Lists the users who hold {sku}.",
-    "graph.combination": "Removes {sku} from {user}; use the skuId of whichever product the user should not keep.",
+    "graph.combination": "Removes {sku} from {user}; {keep} stays and covers it.",
     "graph.cross_remove": "Run in the tenant where the license is not needed: removes {sku} from {user} there.",
     # --- link titles ----------------------------------------------------------------------------
     "link.move_users": "Move users to a different subscription",

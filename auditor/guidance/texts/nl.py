@@ -407,6 +407,19 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "steps.guest.confirm": (
         "Voor de meeste gasttoegang is geen licentie van uw tenant nodig: ga na of {user} {sku} echt nodig heeft."
     ),
+    "summary.loss.data": (
+        "Bewaar eerst de gegevens voordat u {sku} bij {user} verwijdert: het verwijderen zou {plans} "
+        "uitschakelen."
+    ),
+    "steps.loss.data": (
+        "Alleen {sku} schakelt {plans} in voor {user}; niets anders dat {user} houdt, doet dat. Verwijderen "
+        "beëindigt het postvak, het archief of de OneDrive-bestanden die daarbij horen. Bewaar daarom eerst "
+        "de gegevens (zet het postvak bijvoorbeeld om in een gedeeld postvak, of verplaats de e-mail en "
+        "bestanden) of geef {user} een product dat ze bevat, en verwijder {sku} pas daarna."
+    ),
+    "steps.combination.keep": (
+        "{keep} schakelt voor {user} al alles in wat {sku} inschakelt: houd {keep} en verwijder {sku}."
+    ),
     "steps.combination.choose": (
         "Bepaal welk product van {combination} {user} houdt; als het ene het andere al bevat, houd dan dat product."
     ),
@@ -605,9 +618,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "gebruiker in het pad). Graph kan het aantal gekochte licenties niet wijzigen; doe dat in het beheercentrum."
     ),
     "graph.holders": "Toont de gebruikers die {sku} hebben.",
-    "graph.combination": (
-        "Verwijdert {sku} bij {user}; gebruik de skuId van het product dat de gebruiker niet houdt."
-    ),
+    "graph.combination": "Verwijdert {sku} bij {user}; {keep} blijft en dekt het af.",
     "graph.cross_remove": (
         "Uit te voeren in de tenant waar de licentie niet nodig is: verwijdert daar {sku} bij {user}."
     ),

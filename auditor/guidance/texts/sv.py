@@ -384,6 +384,14 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Den mesta gäståtkomsten kräver ingen licens i din klientorganisation: bekräfta om {user} verkligen "
         "behöver {sku}."
     ),
+    "summary.loss.data": "Spara data innan du tar bort {sku} från {user}: borttagningen skulle stänga av {plans}.",
+    "steps.loss.data": (
+        "Det är {sku} som slår på {plans} för {user}; inget annat som {user} behåller gör det. Tar du bort "
+        "den försvinner postlådan, arkivet eller OneDrive-filerna som hör till. Spara därför data först "
+        "(konvertera till exempel postlådan till en delad postlåda, eller flytta e-post och filer) eller ge "
+        "{user} en produkt som innehåller dem, och ta bort {sku} först därefter."
+    ),
+    "steps.combination.keep": "{keep} slår redan på allt som {sku} gör för {user}: behåll {keep} och ta bort {sku}.",
     "steps.combination.choose": (
         "Bestäm vilken produkt av {combination} som {user} ska behålla; om den ena redan ingår i den andra, behåll "
         "den större."
@@ -576,9 +584,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Graph kan inte ändra antalet köpta licenser; gör det i administrationscentret."
     ),
     "graph.holders": "Visar användarna som har {sku}.",
-    "graph.combination": (
-        "Tar bort {sku} från {user}; använd skuId för den produkt som användaren inte ska behålla."
-    ),
+    "graph.combination": "Tar bort {sku} från {user}; {keep} finns kvar och täcker den.",
     "graph.cross_remove": (
         "Körs i den klientorganisation där licensen inte behövs: tar bort {sku} från {user} där."
     ),

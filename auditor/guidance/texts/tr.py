@@ -415,6 +415,21 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Konuk erişiminin çoğu kiracınızın lisansını gerektirmez: {user} kullanıcısının gerçekten {sku} ürününe "
         "ihtiyacı olup olmadığını doğrulayın."
     ),
+    "summary.loss.data": (
+        "{sku} ürününü {user} kullanıcısından kaldırmadan önce verileri saklayın: kaldırma işlemi {plans} "
+        "planlarını kapatır."
+    ),
+    "steps.loss.data": (
+        "{user} için {plans} planlarını açan yalnızca {sku} ürünüdür; {user} kullanıcısında kalan başka "
+        "hiçbir ürün bunu yapmaz. Kaldırılırsa bunlara bağlı posta kutusu, arşiv veya OneDrive dosyaları da "
+        "gider. Bu yüzden önce verileri saklayın (örneğin posta kutusunu paylaşılan posta kutusuna dönüştürün"
+        " ya da postaları ve dosyaları taşıyın) veya {user} kullanıcısına bunları içeren bir ürün verin; "
+        "{sku} ürününü ancak ondan sonra kaldırın."
+    ),
+    "steps.combination.keep": (
+        "{keep}, {user} için {sku} ürününün açtığı her şeyi zaten açıyor: {keep} ürününü tutun ve {sku} "
+        "ürününü kaldırın."
+    ),
     "steps.combination.choose": (
         "{combination} ürünlerinden hangisinin {user} kullanıcısında kalacağına karar verin; biri diğerini zaten "
         "içeriyorsa onu tutun."
@@ -613,9 +628,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "yazın). Graph satın alınan lisans sayısını değiştiremez; bunu yönetim merkezinde yapın."
     ),
     "graph.holders": "{sku} ürününe sahip kullanıcıları listeler.",
-    "graph.combination": (
-        "{sku} ürününü {user} kullanıcısından kaldırır; kullanıcıda kalmayacak ürünün skuId değerini kullanın."
-    ),
+    "graph.combination": "{sku} ürününü {user} kullanıcısından kaldırır; {keep} kalır ve onu karşılar.",
     "graph.cross_remove": (
         "Lisansın gerekmediği kiracıda çalıştırın: orada {sku} ürününü {user} kullanıcısından kaldırır."
     ),

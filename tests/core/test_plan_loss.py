@@ -1,0 +1,105 @@
+"""Every removal the auditor proposes is checked for what the user would lose: a removal that
+ends a mailbox or OneDrive files is never pre-filled as a ready-to-run call; the finding names the
+plans and the steps say to keep the data first. A removal that keeps every kind of data is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor import guidance
+from auditor.model import Cloud, Finding, Locale
+from auditor.rules.plan_loss import data_kinds
+
+from .factory import E3, E5, audit, sku, tenant, user
+
+PBI = "f8a1db68-be16-40ed-86d5-cb42ce701560"  # POWER_BI_PRO: no mailbox, no files
+EXCHANGE_P2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"
+SHAREPOINT_P2 = "5dbe027f-2339-4123-9542-606e4d348a72"
+SKUS = [sku("SPE_E3"), sku("SPE_E5"), sku("SPE_F1"),
+        {"skuId": PBI, "skuPartNumber": "POWER_BI_PRO", "consumedUnits": 0,
+         "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0}}]
+
+
+def holder(name: str, *licenses: tuple[str, list[str]], **kw: Any) -> dict[str, Any]:
+    out = user(name, **kw)
+    out["assignedLicenses"] = [{"skuId": sid, "disabledPlans": off} for sid, off in licenses]
+    out["licenseAssignmentStates"] = [{"skuId": sid, "assignedByGroup": None, "state": "Active", "error": "None",
+                                       "disabledPlans": off} for sid, off in licenses]
+    return out
+
+
+def findings(tmp_path: Any, policy: str, users: list[dict[str, Any]], rule: str) -> dict[str, Finding]:
+    result = audit(tmp_path, policy, tenant(users, skus=SKUS))
+    return {f.subject.upn or "": f for f in result.findings if f.rule == rule}
+
+
+def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
+    return guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
+                                skus=list(f.skus), details=dict(f.facts))
+
+
+def test_data_kinds_follow_the_plan_names() -> None:
+    assert data_kinds("EXCHANGE_S_ENTERPRISE") == {"mailbox", "archive"}
+    assert data_kinds("EXCHANGE_S_DESKLESS") == {"mailbox"}
+    assert data_kinds("SHAREPOINTENTERPRISE") == {"files"} and data_kinds("ONEDRIVE_BASIC") == {"files"}
+    assert not data_kinds("EXCHANGE_S_FOUNDATION") and not data_kinds("SHAREPOINTWAC") and not data_kinds("TEAMS1")
+
+
+def test_disabled_user_removal_that_ends_the_mailbox_is_not_prefilled(tmp_path: Any) -> None:
+    users = [holder("left", (E3, []), accountEnabled=False), holder("pbi", (PBI, []), accountEnabled=False)]
+    found = findings(tmp_path, "hygiene:\n  disabled_users: {}\n", users, "disabled-user-licensed")
+    left, pbi = found["left@contoso.example"], found["pbi@contoso.example"]
+    assert dict(left.facts)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}
+    r = rem(left)
+    assert r["graph_action"] is None
+    assert "keep the data" in r["summary"] and "Exchange Online (Plan 2)" in r["summary"]
+    # nothing to lose: the call is ready
+    assert "data_lost" not in dict(pbi.facts)
+    assert rem(pbi)["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [PBI]}
+    for locale in Locale:
+        assert "Exchange Online (Plan 2)" in rem(left, locale)["summary"], locale
+
+
+def test_a_plan_already_off_is_no_loss(tmp_path: Any) -> None:
+    users = [holder("noexo", (E3, [EXCHANGE_P2, SHAREPOINT_P2]), accountEnabled=False)]
+    found = findings(tmp_path, "hygiene:\n  disabled_users: {}\n", users, "disabled-user-licensed")
+    assert "data_lost" not in dict(found["noexo@contoso.example"].facts)
+
+
+def test_replacing_with_a_product_that_keeps_the_data_stays_one_call(tmp_path: Any) -> None:
+    policy = ("assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E5]\n"
+              "    required_any: [SPE_E5]\n")
+    found = findings(tmp_path, policy, [holder("up", (E3, []))], "sku-not-allowed")
+    f = found["up@contoso.example"]
+    assert "data_lost" not in dict(f.facts)
+    assert rem(f)["graph_action"]["body"] == {"addLicenses": [{"skuId": E5, "disabledPlans": []}],
+                                              "removeLicenses": [E3]}
+
+
+def test_replacing_with_a_product_without_an_archive_names_the_archive_plan(tmp_path: Any) -> None:
+    """F3's Exchange Online Kiosk keeps the mailbox but has no archive, which E3's Plan 2 gives."""
+    policy = ("assignments:\n  - name: frontline\n    match: {all: true}\n    allowed: [SPE_F1]\n"
+              "    required_any: [SPE_F1]\n")
+    found = findings(tmp_path, policy, [holder("fl", (E3, []))], "sku-not-allowed")
+    f = found["fl@contoso.example"]
+    assert dict(f.facts)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
+    assert rem(f)["graph_action"] is None
+    assert any("SPE_F1" in s for s in rem(f)["steps"])
+
+
+def test_a_forbidden_product_that_carries_the_only_mailbox_is_flagged(tmp_path: Any) -> None:
+    policy = "assignments:\n  - name: all\n    match: {all: true}\n    forbidden: [SPE_E3]\n"
+    users = [holder("only", (E3, [])), holder("also", (E3, []), (E5, []))]
+    found = findings(tmp_path, policy, users, "sku-forbidden")
+    assert set(dict(found["only@contoso.example"].facts)["data_lost"]) == {"SPE_E3"}
+    assert rem(found["only@contoso.example"])["graph_action"] is None
+    assert "data_lost" not in dict(found["also@contoso.example"].facts)  # E5 keeps mailbox and files
+    assert rem(found["also@contoso.example"])["graph_action"]["body"]["removeLicenses"] == [E3]
+
+
+def test_combination_suggests_only_a_removal_that_switches_nothing_off(tmp_path: Any) -> None:
+    policy = "assignments:\n  - name: all\n    match: {all: true}\n    exclusive: [[SPE_E3, POWER_BI_PRO]]\n"
+    found = findings(tmp_path, policy, [holder("two", (E3, []), (PBI, []))], "sku-combination-forbidden")
+    details = dict(found["two@contoso.example"].facts)
+    # neither product includes the other: no default, the admin decides
+    assert "remove" not in details and rem(found["two@contoso.example"])["graph_action"] is None
