@@ -3,10 +3,14 @@
     ALL_RULE_IDS                      every rule the catalog covers (engine rules + merge rules)
     title(rule, locale)               short heading for the rule
     describe(rule, locale)            one or two sentences: why the finding matters
-    message(rule, *, subject, skus, details, locale)
+    message(rule, *, subject, skus, details, locale, names=None)
                                       one-line finding message
-    remediation(rule, *, cloud, locale, subject, skus, details)
+    remediation(rule, *, cloud, locale, subject, skus, details, names=None)
                                       {"summary", "steps", "graph_action", "role", "next_steps", "links"}
+
+`names` maps part numbers to the names people know ("SPE_E3" -> "Microsoft 365 E3": the report's
+seat table, which takes the policy catalog's name, else Microsoft's table); texts name products by
+it, while Graph calls, CSV and JSON keep the part numbers and skuIds. Without it, part numbers.
 
 `subject`, `skus` and `details` are the finding's fields as in report.json
 (docs/report-format.md). Missing or malformed details degrade to placeholders, never to an
@@ -48,10 +52,11 @@ def describe(rule: str, locale: Locale) -> str:
 
 
 def message(
-    rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale
+    rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale,
+    names: Mapping[str, str] | None = None,
 ) -> str:
     _check(rule)
-    key, values = MESSAGES[rule](Facts(subject, skus, details), Words(locale))
+    key, values = MESSAGES[rule](Facts(subject, skus, details), Words(locale, names))
     return texts.render_one(locale, key, values)
 
 
@@ -68,15 +73,30 @@ def remediation(
     subject: Mapping[str, Any],
     skus: Sequence[str],
     details: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     _check(rule)
     out: dict[str, Any] = _REMEDIATIONS.get(
-        (rule, cloud, locale), subject, skus, details, lambda facts: _remediation(rule, cloud, locale, facts))
+        (rule, cloud, locale, _names_key(names)), subject, skus, details,
+        lambda facts: _remediation(rule, cloud, locale, facts, names))
     return out
 
 
-def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts) -> dict[str, Any]:
-    words = Words(locale)
+_last_names: list[Any] = [None, ()]  # (the mapping last seen, its key): one report passes one mapping
+
+
+def _names_key(names: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    if not names:
+        return ()
+    if _last_names[0] is not names:
+        _last_names[:] = [names, tuple(sorted(names.items()))]
+    key: tuple[tuple[str, str], ...] = _last_names[1]
+    return key
+
+
+def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[
+        str, Any]:
+    words = Words(locale, names)
     var = variant(cloud)
     plan = BUILDERS[rule](facts, var, words)
     common = {

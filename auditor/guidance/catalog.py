@@ -45,11 +45,13 @@ _LIST_LOCALE = {Locale.EN: "en_GB", Locale.NL: "nl", Locale.DA: "da", Locale.SV:
 
 
 class Words:
-    """Locale-aware joining of lists inside values."""
+    """Locale-aware words inside values: lists joined as the language writes them, and products
+    named for people ("Microsoft 365 E3", from `names`: part number -> name; else the part number)."""
 
-    def __init__(self, locale: Locale) -> None:
+    def __init__(self, locale: Locale, names: Mapping[str, str] | None = None) -> None:
         self.locale = locale
         self._cldr = _LIST_LOCALE[locale]
+        self._names = names or {}
 
     def _list(self, parts: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
         from babel.lists import format_list  # loaded on first use: most runs never join a list
@@ -64,23 +66,33 @@ class Words:
         return self._list(parts) if parts else self.word("none")
 
     def skus(self, parts: Sequence[str]) -> str:
-        """The finding's own products; an empty list means the report lacked them."""
-        return self._list(parts) if parts else self.word("unknown")
+        """The finding's own products, by name; an empty list means the report lacked them."""
+        return self._list([self.product(p) for p in parts]) if parts else self.word("unknown")
 
     def any(self, parts: Sequence[str]) -> str:
         return self._list(parts, "or") if parts else self.word("none")
+
+    def product(self, part: str) -> str:
+        """A product as people know it (the part number stays in CSV, JSON and the Graph calls)."""
+        return self._names.get(part) or part
+
+    def products(self, parts: Sequence[str]) -> str:
+        return self.all([self.product(p) for p in parts])
+
+    def any_product(self, parts: Sequence[str]) -> str:
+        return self.any([self.product(p) for p in parts])
 
 
 Builder = Callable[[Facts, Variant, Words], Plan]
 
 
-def _group_steps(f: Facts, parts: Sequence[str]) -> list[Line]:
+def _group_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
     """Per product and per group that assigns it: its own sentence and its own admin-center path
     (two groups never run into one path "Groups > All groups > G1, G2")."""
     steps: list[Line] = []
     for part in parts:
         for group in f.groups(part):
-            values = {"sku": part, "group": group}
+            values = {"sku": w.product(part), "group": group}
             steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
                       Line("steps.group.license", values)]
     return steps
@@ -88,7 +100,7 @@ def _group_steps(f: Facts, parts: Sequence[str]) -> list[Line]:
 
 def _group_summaries(f: Facts, w: Words, parts: Sequence[str], key: str, extra: dict[str, str]) -> tuple[Line, ...]:
     """One summary sentence per product and group that assigns it (the sentences are singular)."""
-    return tuple(Line(key, {**extra, "sku": part, "old": part, "group": group})
+    return tuple(Line(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
                  for part in parts for group in (f.groups(part) or (w.word("unknown"),)))
 
 
@@ -101,7 +113,7 @@ def _lost(f: Facts) -> Mapping[str, Any]:
 def _loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
     """One line per product whose removal would cost the user data: keep the data first."""
     lost = _lost(f)
-    return [Line("steps.loss.data", {"sku": part, "plans": w.all(as_strs(lost.get(part)))})
+    return [Line("steps.loss.data", {"sku": w.product(part), "plans": w.all(as_strs(lost.get(part)))})
             for part in parts if lost.get(part)]
 
 
@@ -111,7 +123,7 @@ def _loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
     if not costly:
         return None
     plans = sorted({name for p in costly for name in as_strs(lost.get(p))})
-    return Line("summary.loss.data", {"sku": w.all(costly), "plans": w.all(plans)})
+    return Line("summary.loss.data", {"sku": w.products(costly), "plans": w.all(plans)})
 
 
 def _removal(
@@ -130,21 +142,21 @@ def _removal(
                     [Line("next.freed"), Line("next.rerun")], ["unassign_licenses", "buy_licenses", "admin_roles"])
     steps += _loss_steps(f, w, parts)
     if direct:
-        steps.append(Line(block, {"sku": w.all(direct)}))
-    steps += _group_steps(f, grouped)
+        steps.append(Line(block, {"sku": w.products(direct)}))
+    steps += _group_steps(f, w, grouped)
     safe_direct = [p for p in direct if not lost.get(p)]
     safe_grouped = [p for p in grouped if not lost.get(p) and f.groups(p)]
     action: Action | None = None
     summary: Line | tuple[Line, ...]
     if direct:
         if safe_direct:
-            action = assign_license(f, [], safe_direct, Line("graph.remove", {"sku": w.all(safe_direct)}))
-        summary = Line("summary.remove_mixed", {"direct": w.all(direct), "grouped": w.all(grouped)}) if grouped \
-            else Line("summary.remove", {"sku": w.all(direct)})
+            action = assign_license(f, [], safe_direct, Line("graph.remove", {"sku": w.products(safe_direct)}))
+        summary = Line("summary.remove_mixed", {"direct": w.products(direct), "grouped": w.products(grouped)}) \
+            if grouped else Line("summary.remove", {"sku": w.products(direct)})
     else:
         if safe_grouped:
             first = safe_grouped[0]
-            action = remove_member(f, first, {"sku": first, "group": f.groups(first)[0]})
+            action = remove_member(f, first, {"sku": w.product(first), "group": f.groups(first)[0]})
         summary = _group_summaries(f, w, grouped, "summary.remove_group", {})
     loss = _loss_summary(f, w, parts)
     if loss is not None:
@@ -167,31 +179,33 @@ def sku_not_allowed(f: Facts, v: Variant, w: Words) -> Plan:
         return _removal(f, v, w, bad)
     direct, grouped = f.direct(bad), f.grouped(bad)
     lost = _lost(f)
-    target = new or w.any(allowed)
+    target = w.product(new) if new else w.any_product(allowed)
     steps: list[Line] = _loss_steps(f, w, bad)
     if direct:
-        values = {"old": w.all(direct), "new": target}
+        values = {"old": w.products(direct), "new": target}
         steps += [Line(f"steps.replace.{v.steps}", values), Line("steps.replace.caution", values)]
     for part in grouped:
         for group in f.groups(part):
-            values = {"old": part, "sku": part, "new": target, "group": group}
+            values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group}
             steps += [Line("steps.group.explain", values), Line("steps.group.replace", values)]
     action: Action | None = None
     safe_direct = [p for p in direct if not lost.get(p)]
     safe_grouped = [p for p in grouped if not lost.get(p) and f.groups(p)]
     if new and safe_direct:
-        action = assign_license(f, [new], safe_direct, Line("graph.replace", {"old": w.all(safe_direct), "new": new}))
+        replacing = {"old": w.products(safe_direct), "new": target}
+        action = assign_license(f, [new], safe_direct, Line("graph.replace", replacing))
     elif safe_direct:
-        action = assign_license(f, [], safe_direct, Line("graph.remove_or_replace", {"sku": w.all(safe_direct)}))
+        action = assign_license(f, [], safe_direct, Line("graph.remove_or_replace", {"sku": w.products(safe_direct)}))
     elif not direct and safe_grouped:
-        action = remove_member(f, safe_grouped[0], {"sku": safe_grouped[0], "group": f.groups(safe_grouped[0])[0]})
+        first = safe_grouped[0]
+        action = remove_member(f, first, {"sku": w.product(first), "group": f.groups(first)[0]})
     summary: Line | tuple[Line, ...]
     if grouped:
         summary = _group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
     elif new:
-        summary = Line("summary.replace", {"old": w.all(direct), "new": new})
+        summary = Line("summary.replace", {"old": w.products(direct), "new": target})
     else:
-        summary = Line("summary.not_allowed", {"sku": w.all(direct), "allowed": w.any(allowed)})
+        summary = Line("summary.not_allowed", {"sku": w.products(direct), "allowed": w.any_product(allowed)})
     loss = _loss_summary(f, w, bad)
     if loss is not None:
         summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
@@ -206,11 +220,11 @@ def sku_forbidden(f: Facts, v: Variant, w: Words) -> Plan:
 
 def sku_required_missing(f: Facts, v: Variant, w: Words) -> Plan:
     required = list(f.strs("required_any")) or list(f.skus)
-    choice = w.any(required)
+    choice = w.any_product(required)
     steps = [Line(f"steps.assign.{v.steps}", {"sku": choice}), Line("steps.group.add", {"sku": choice})]
     action = None
     if required:
-        action = assign_license(f, [required[0]], [], Line("graph.add", {"sku": required[0]}))
+        action = assign_license(f, [required[0]], [], Line("graph.add", {"sku": w.product(required[0])}))
     return Plan(Line("summary.assign", {"sku": choice}), steps, "role.assign", [Line("next.rerun")],
                 ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], action)
 
@@ -218,7 +232,7 @@ def sku_required_missing(f: Facts, v: Variant, w: Words) -> Plan:
 def sku_combination_forbidden(f: Facts, v: Variant, w: Words) -> Plan:
     combo = list(f.strs("combination")) or list(f.skus)
     held = list(f.skus) or combo
-    values = {"combination": w.all(combo)}
+    values = {"combination": w.products(combo)}
     plan = _removal(f, v, w, held, intro=[Line("steps.combination.choose", values)])
     plan.summary = Line("summary.combination", values)
     # The default removal is the product the others include (the rule names it when the plans show
@@ -227,14 +241,15 @@ def sku_combination_forbidden(f: Facts, v: Variant, w: Words) -> Plan:
     direct = f.direct(held)
     steps: list[Line] = [Line("steps.combination.choose", values)]
     if drop and keep:
-        steps.append(Line("steps.combination.keep", {"sku": drop, "keep": w.all(keep)}))
+        steps.append(Line("steps.combination.keep", {"sku": w.product(drop), "keep": w.products(keep)}))
     steps += _loss_steps(f, w, held)
     if direct:
-        steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any(direct)}))
-    plan.steps = [*steps, *_group_steps(f, f.grouped(held))]
+        steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any_product(direct)}))
+    plan.steps = [*steps, *_group_steps(f, w, f.grouped(held))]
     plan.action = None
     if drop and keep and drop in direct and not _lost(f).get(drop):
-        plan.action = assign_license(f, [], [drop], Line("graph.combination", {"sku": drop, "keep": w.all(keep)}))
+        plan.action = assign_license(f, [], [drop], Line("graph.combination", {"sku": w.product(drop),
+                                                                                         "keep": w.products(keep)}))
     return plan
 
 
@@ -243,7 +258,7 @@ def assignment_not_group_based(f: Facts, v: Variant, w: Words) -> Plan:
     twice = twice if isinstance(twice, Mapping) else {}
     if not twice:
         parts = f.direct(f.skus) or list(f.skus)
-        values = {"sku": w.all(parts)}
+        values = {"sku": w.products(parts)}
         steps = [Line("steps.group.add", values), Line("steps.group.wait", values),
                  Line(f"steps.remove.{v.steps}", values)]
         action = assign_license(f, [], parts, Line("graph.remove_after_group", values))
@@ -268,16 +283,18 @@ def _held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
     steps: list[Line] = []
     safe: list[str] = []
     for part in sorted(twice):
-        values = {"sku": part, "group": w.all(as_strs(twice.get(part))), "plans": w.all(as_strs(lost.get(part)))}
+        values = {"sku": w.product(part), "group": w.all(as_strs(twice.get(part))),
+                  "plans": w.all(as_strs(lost.get(part)))}
         if lost.get(part):
             steps.append(Line("steps.group.loss", values))
         else:
             steps.append(Line("steps.group.redundant", values))
             safe.append(part)
     first = sorted(twice)[0]
-    values = {"sku": first, "group": w.all(as_strs(twice.get(first))), "plans": w.all(as_strs(lost.get(first)))}
+    values = {"sku": w.product(first), "group": w.all(as_strs(twice.get(first))),
+              "plans": w.all(as_strs(lost.get(first)))}
     summary = Line("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", values)
-    action = assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.all(safe)})) if safe else None
+    action = assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.products(safe)})) if safe else None
     return Plan(summary, steps, "role.assign", [Line("next.rerun")],
                 ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], action)
 
@@ -287,11 +304,12 @@ def _held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
 
 def spare_seats_over_limit(f: Facts, v: Variant, w: Words) -> Plan:
     sku = f.subject_sku
+    name = w.product(sku)
     enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
     excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
     target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
     renewal = (f.text("renewal") or "")[:10]
-    values = {"sku": sku, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
+    values = {"sku": name, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
               "date": renewal}
     steps = [Line("steps.seats.reassign", values), Line("steps.seats.remove", values)]
     action = assign_license(f, [sku], [], Line("graph.reassign", values))
@@ -304,16 +322,17 @@ def spare_seats_over_limit(f: Facts, v: Variant, w: Words) -> Plan:
 
 def spare_seats_under_minimum(f: Facts, v: Variant, w: Words) -> Plan:
     sku = f.subject_sku
+    name = w.product(sku)
     enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
     unknown = w.word("unknown")
     short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
     if short is not None or minimum is None:
-        summary = Line("summary.seats_short", {"sku": sku, "short": str(short) if short is not None else unknown})
+        summary = Line("summary.seats_short", {"sku": name, "short": str(short) if short is not None else unknown})
     else:
-        summary = Line("summary.seats_under", {"sku": sku, "min": str(minimum)})
+        summary = Line("summary.seats_under", {"sku": name, "min": str(minimum)})
     # Enough licenses in total = everything assigned now plus the free buffer the policy asks for.
     target = str(consumed + (minimum or 0)) if consumed is not None else unknown
-    values = {"sku": sku, "target": target}
+    values = {"sku": name, "target": target}
     steps = [Line("steps.seats.free", values), Line("steps.seats.buy", values)]
     action = list_holders(f.sku_id(sku), Line("graph.holders", values))
     return Plan(summary, steps, "role.billing_assign", [Line("next.partner"), Line("next.rerun")],
@@ -322,7 +341,8 @@ def spare_seats_under_minimum(f: Facts, v: Variant, w: Words) -> Plan:
 
 def sku_not_approved(f: Facts, v: Variant, w: Words) -> Plan:
     sku = f.subject_sku
-    values = {"sku": sku}
+    name = w.product(sku)
+    values = {"sku": name}
     steps = [Line("steps.not_approved.review", values), Line(f"steps.move.{v.steps}", values),
              Line("steps.not_approved.cancel", values)]
     action = list_holders(f.sku_id(sku), Line("graph.holders", values))
@@ -333,8 +353,9 @@ def sku_not_approved(f: Facts, v: Variant, w: Words) -> Plan:
 
 def seats_in_grace(f: Facts, v: Variant, w: Words) -> Plan:
     sku = f.subject_sku
+    name = w.product(sku)
     lapse = (f.text("lapse") or "")[:10]
-    values = {"sku": sku, "count": number(f.details.get("warning"), w.word("unknown")), "date": lapse}
+    values = {"sku": name, "count": number(f.details.get("warning"), w.word("unknown")), "date": lapse}
     summary = Line("summary.grace" if lapse else "summary.grace.undated", values)
     steps = [Line("steps.sub.status", values), Line("steps.sub.paid" if lapse else "steps.sub.reactivate", values),
              Line("steps.grace.reduce", values)]
@@ -345,7 +366,8 @@ def seats_in_grace(f: Facts, v: Variant, w: Words) -> Plan:
 
 def license_suspended(f: Facts, v: Variant, w: Words) -> Plan:
     sku = f.subject_sku
-    values = {"sku": sku, "count": number(f.details.get("affected"), w.word("unknown"))}
+    name = w.product(sku)
+    values = {"sku": name, "count": number(f.details.get("affected"), w.word("unknown"))}
     steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
              Line(f"steps.move.{v.steps}", values)]
     return Plan(Line("summary.suspended", values), steps, "role.billing_assign", [Line("next.rerun")],
@@ -372,7 +394,7 @@ def license_assignment_error(f: Facts, v: Variant, w: Words) -> Plan:
     code = f.text("error") or ""
     part = f.skus[0] if f.skus else "?"
     groups = f.groups(part)
-    values = {"sku": part, "error": code or w.word("unknown"), "group": ", ".join(groups)}
+    values = {"sku": w.product(part), "error": code or w.word("unknown"), "group": w.all(groups)}
     steps: list[Line] = []
     role = "role.group" if groups else "role.assign"
     action: Action
@@ -409,7 +431,7 @@ def subscription_expiring(f: Facts, v: Variant, w: Words) -> Plan:
     status = f.text("status") or ""
     days_left = f.int("days_left")
     past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)
-    values = {"sku": f.subject_sku, "status": status or w.word("unknown"),
+    values = {"sku": w.product(f.subject_sku), "status": status or w.word("unknown"),
               "date": (f.text("next_lifecycle") or "")[:10] or w.word("unknown")}
     if past:
         summary = Line("summary.sub_past", values)
@@ -470,7 +492,7 @@ def cross_tenant_duplicate(f: Facts, v: Variant, w: Words) -> Plan:
 
 def seats_rebalance_across_tenants(f: Facts, v: Variant, w: Words) -> Plan:
     unknown = w.word("unknown")
-    values = {"sku": f.subject_sku, "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
+    values = {"sku": w.product(f.subject_sku), "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
               "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
     steps = [Line("steps.transfer.fact", values), *(Line(k, values) for k in TRANSFER_STEPS)]
     return Plan(Line("summary.rebalance", values), steps, "role.transfer",

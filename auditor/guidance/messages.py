@@ -17,7 +17,7 @@ def _base(f: Facts, w: Words) -> dict[str, str]:
 def _list(key: str, name: str, detail: str) -> Callable[[Facts, Words], Message]:
     def build(f: Facts, w: Words) -> Message:
         items = f.strs(detail) or (f.skus if detail == "combination" else ())
-        return key, {**_base(f, w), name: w.all(items)}
+        return key, {**_base(f, w), name: w.products(items)}
 
     return build
 
@@ -29,7 +29,7 @@ def _plain(key: str) -> Callable[[Facts, Words], Message]:
 def _seats(key: str) -> Callable[[Facts, Words], Message]:
     def build(f: Facts, w: Words) -> Message:
         unknown = w.word("unknown")
-        values = {**_base(f, w), "sku": f.subject_sku}
+        values = {**_base(f, w), "sku": w.product(f.subject_sku)}
         for name in ("enabled", "consumed", "unused", "limit", "min"):
             values[name] = number(f.details.get(name), unknown)
         renewal = iso_date(f.details.get("renewal"))
@@ -101,7 +101,7 @@ def _cross_tenant(f: Facts, w: Words) -> Message:
 
 def _rebalance(f: Facts, w: Words) -> Message:
     unknown = w.word("unknown")
-    values = {**_base(f, w), "sku": f.subject_sku,
+    values = {**_base(f, w), "sku": w.product(f.subject_sku),
               "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
               "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
     return "rule.seats-rebalance-across-tenants.message", values
@@ -110,7 +110,8 @@ def _rebalance(f: Facts, w: Words) -> Message:
 def _catalog_sku(key: str) -> Callable[[Facts, Words], Message]:
     def build(f: Facts, w: Words) -> Message:
         unknown = w.word("unknown")
-        return key, {**_base(f, w), "sku": f.subject_sku, "enabled": number(f.details.get("enabled"), unknown),
+        return key, {**_base(f, w), "sku": w.product(f.subject_sku),
+                     "enabled": number(f.details.get("enabled"), unknown),
                      "consumed": number(f.details.get("consumed"), unknown)}
 
     return build
@@ -118,14 +119,15 @@ def _catalog_sku(key: str) -> Callable[[Facts, Words], Message]:
 
 def _grace(f: Facts, w: Words) -> Message:
     date = iso_date(f.details.get("lapse"))
-    values = {**_base(f, w), "sku": f.subject_sku, "count": number(f.details.get("warning"), w.word("unknown")),
+    values = {**_base(f, w), "sku": w.product(f.subject_sku),
+              "count": number(f.details.get("warning"), w.word("unknown")),
               "date": date or ""}
     return ("rule.seats-in-grace.message" if date else "rule.seats-in-grace.message.undated"), values
 
 
 def _suspended(f: Facts, w: Words) -> Message:
     unknown = w.word("unknown")
-    return "rule.license-suspended.message", {**_base(f, w), "sku": f.subject_sku,
+    return "rule.license-suspended.message", {**_base(f, w), "sku": w.product(f.subject_sku),
                                                "count": number(f.details.get("affected"), unknown),
                                                "consumed": number(f.details.get("consumed"), unknown)}
 

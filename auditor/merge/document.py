@@ -11,6 +11,7 @@ from typing import Any
 from .. import __version__
 from ..model import Locale, Severity
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
+from ..report.guidance_api import product_names_of
 from .inputs import TenantFacts
 from .run import MergeResult
 
@@ -65,11 +66,12 @@ def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[dict[str, Any]]:
 def build_merged_document(result: MergeResult, *, generated_at: datetime, locale: Locale = Locale.EN,
                           remediate: Remediate | None = None) -> dict[str, Any]:
     findings: list[dict[str, Any]] = []
+    names = product_names_of([r for t in result.tenants for r in t.report.get("skus") or []])
     for f in result.findings:
         rem = None
         if remediate is not None:
             rem = remediate(f.rule, cloud=result.cloud, locale=locale, subject=f.subject.to_json(),
-                            skus=list(f.skus), details=dict(f.facts))
+                            skus=list(f.skus), details=dict(f.facts), names=names)
         findings.append({**finding_json(f, rem), "tenant": None})
     for t in result.tenants:
         findings.extend(_carried(t))

@@ -18,7 +18,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
-from auditor.report.guidance_api import Guidance
+from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean
 
 COLUMNS = (
@@ -113,19 +113,20 @@ def _rows(
     known = frozenset(guidance.ALL_RULE_IDS)
     currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
     reuse = reuse and document_remediation_matches(document, locale, cloud)
+    names = product_names_of(document.get("skus"))
     for finding in document.get("findings") or []:
         rule = str(finding.get("rule", ""))
         subject = finding.get("subject") or {}
         skus = list(finding.get("skus") or [])
         details = finding.get("details") or {}
         if rule in known:
-            message = guidance.message(rule, subject=subject, skus=skus, details=details, locale=locale)
+            message = guidance.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
             stored = finding.get("remediation")
             if reuse and isinstance(stored, Mapping):
                 remediation = stored
             else:
                 remediation = guidance.remediation(
-                    rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details
+                    rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details, names=names
                 )
         else:
             message = str(finding.get("message", ""))

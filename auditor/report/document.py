@@ -74,11 +74,12 @@ def build_document(
 ) -> dict[str, Any]:
     cloud = cloud or result.cloud
     findings = []
+    names = {r.sku: r.name for r in result.seats if r.name and r.name != r.sku}
     for f in result.findings:
         rem = None
         if remediate is not None:
             rem = remediate(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(), skus=list(f.skus),
-                            details=dict(f.facts))
+                            details=dict(f.facts), names=names)
         findings.append(finding_json(f, rem))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
     return {

@@ -28,6 +28,7 @@ class Guidance(Protocol):
         skus: Sequence[str],
         details: Mapping[str, Any],
         locale: Locale,
+        names: Mapping[str, str] | None = None,
     ) -> str: ...
 
     def remediation(
@@ -39,7 +40,20 @@ class Guidance(Protocol):
         subject: Mapping[str, Any],
         skus: Sequence[str],
         details: Mapping[str, Any],
+        names: Mapping[str, str] | None = None,
     ) -> dict[str, Any]: ...
+
+
+def product_names_of(seats: object) -> dict[str, str]:
+    """Part number -> the product's name for people, from a report's seat table (`skus`: each row's
+    `name` is the policy catalog's name, else Microsoft's); rows without a different name are left out."""
+    out: dict[str, str] = {}
+    for row in seats if isinstance(seats, list | tuple) else ():
+        if isinstance(row, Mapping):
+            part, name = row.get("sku"), row.get("name")
+            if isinstance(part, str) and isinstance(name, str) and name and name != part:
+                out[part] = name
+    return out
 
 
 def default_guidance() -> Guidance:

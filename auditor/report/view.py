@@ -14,7 +14,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
-from auditor.report.guidance_api import Guidance
+from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean, safe_url
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -213,6 +213,7 @@ class _Context:
         self.cloud = cloud
         self.guidance = guidance
         self.known = frozenset(guidance.ALL_RULE_IDS)
+        self.names = product_names_of(document.get("skus"))
         self.currency = _summary_currency(document)
         self._titles: dict[str, str] = {}
         self.t = i18n.translations(locale)
@@ -266,6 +267,7 @@ class _Context:
             skus=finding.get("skus", []),
             details=finding.get("details") or {},
             locale=self.locale,
+            names=self.names,
         )
         return clean(text, TEXT_LIMIT)
 
@@ -281,6 +283,7 @@ class _Context:
             subject=finding["subject"],
             skus=finding.get("skus", []),
             details=finding.get("details") or {},
+            names=self.names,
         )
 
 

@@ -47,12 +47,17 @@ def _variants(seed: int, count: int) -> list[tuple[str, dict[str, Any], list[str
     return out
 
 
+PRODUCT_NAMES = {"SPE_E5": "Microsoft 365 E5", "EMS": "Enterprise Mobility + Security E3"}
+
+
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
 def test_reused_remediation_equals_fresh_one(locale: Locale) -> None:
     for cloud in (Cloud.WORLDWIDE, Cloud.CHINA, Cloud.GERMANY):
-        for rule, subject, skus, details in _variants(sum(map(ord, locale.value + cloud.value)), 600):
-            fresh = _remediation(rule, cloud, locale, Facts(subject, skus, details))
-            assert remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details) == fresh
+        for i, (rule, subject, skus, details) in enumerate(_variants(sum(map(ord, locale.value + cloud.value)), 600)):
+            names = PRODUCT_NAMES if i % 2 else None  # names are part of the key: the same finding reads differently
+            fresh = _remediation(rule, cloud, locale, Facts(subject, skus, details), names)
+            assert remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details,
+                               names=names) == fresh
     assert sum(slot.hits for slot in _REMEDIATIONS._slots.values()) > 0  # reuse was exercised
 
 

@@ -63,7 +63,8 @@ class FakeGuidance:
         return f"{TITLES[locale]} {rule} ({locale.value}) description."
 
     def message(
-        self, rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale
+        self, rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale,
+        names: Mapping[str, str] | None = None,
     ) -> str:
         who = subject.get("display_name") or subject.get("sku") or subject.get("id")
         return f"[{locale.value}] {who} breaks {rule} with {', '.join(skus)}"
@@ -77,6 +78,7 @@ class FakeGuidance:
         subject: Mapping[str, Any],
         skus: Sequence[str],
         details: Mapping[str, Any],
+        names: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         action = None
         if subject.get("type") == "user":
