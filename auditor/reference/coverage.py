@@ -62,7 +62,7 @@ LEFT_OUT: dict[str, str] = {
     "Microsoft 365 Lighthouse": "Plan 1 is the customer side, Plan 2 the partner side; SPB carries both",
     "Microsoft Forms": "education tiers (A3: Plan 2, A5: Plan 3); the table does not say one includes the other",
     "School Data Sync": "education tiers; the table does not say Plan 2 includes Plan 1",
-    "Skype for Business Online (Plan 3)": "MCOVOICECONF: audio conferencing, an add-on beside Plan 2 (ENTERPRISEWITHSCAL)",
+    "Skype for Business Online (Plan 3)": "MCOVOICECONF, audio conferencing: an add-on (ENTERPRISEWITHSCAL)",
     # name-suffix families: plans seeded per suite, named by number, not documented as cumulative
     "AAD_WRKLDID": "Workload ID P1/P2; Workload_Identities_Premium_CN carries both",
     "BI_AZURE": "Power BI P0..P3 are different products (Premium Per User carries P2 and P3)",
