@@ -15,7 +15,7 @@ from typing import Any, Literal
 from ..model import Locale
 from . import texts
 from .clouds import Variant
-from .facts import Facts, as_strs, number
+from .facts import Facts, as_map, as_strs, as_text, number
 from .plan import (
     Action,
     Line,
@@ -274,6 +274,60 @@ def license_assigned_twice(f: Facts, v: Variant, w: Words) -> Plan:
     return _removal(f, v, w, list(f.skus))  # the report lost the details: the generic, checked steps
 
 
+def license_redundant(f: Facts, v: Variant, w: Words) -> Plan:
+    """Remove the products that add nothing: one sentence per product naming the product that keeps
+    its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
+    from a group goes through every such group, except that a group which also assigns the covering
+    product is not left (that would take the covering product too): the product leaves its licenses."""
+    covers = as_map(f.details.get("covered_by"))
+    cover_groups = as_map(f.details.get("cover_by_group"))
+    twice = as_map(f.details.get("also_by_group"))
+    parts = list(f.skus)
+    if not parts or not covers:  # the report lost the details: the generic, checked steps
+        return _removal(f, v, w, parts)
+    unknown = w.word("unknown")
+
+    def cover(part: str) -> str:
+        found = as_text(covers.get(part))
+        return w.product(found) if found else unknown
+
+    def cover_part(part: str) -> str:
+        return as_text(covers.get(part)) or unknown
+
+    def shared(part: str) -> list[str]:
+        return sorted(set(f.groups(part)) & set(as_strs(cover_groups.get(cover_part(part)))))
+
+    direct = [p for p in parts if not f.groups(p) or p in twice]
+    grouped = f.grouped(parts)
+    steps = [Line("steps.redundant.keep", {"sku": w.product(p), "cover": cover(p)}) for p in parts]
+    if direct:
+        steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.products(direct)}))
+    summary: list[Line] = [Line("summary.redundant", {"sku": w.product(p), "cover": cover(p)}) for p in direct]
+    leave: list[str] = []
+    for part in grouped:
+        for group in f.groups(part):
+            values = {"sku": w.product(part), "group": group, "cover": cover(part)}
+            if group in shared(part):
+                steps.append(Line("steps.redundant.same_group", values))
+                summary.append(Line("summary.redundant_same_group", values))
+            else:
+                steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
+                          Line("steps.group.license", values)]
+                summary.append(Line("summary.redundant_group", values))
+                leave.append(part)
+    action: Action | None = None
+    if direct:
+        action = assign_license(f, [], direct, Line("graph.remove_redundant", {"sku": w.products(direct)}))
+    elif leave and f.groups(leave[0]):
+        group = next(g for g in f.groups(leave[0]) if g not in shared(leave[0]))
+        action = remove_member(f, leave[0], {"sku": w.product(leave[0]), "group": group})
+    links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
+    if grouped:
+        links += LINKS_GROUP
+    return Plan(tuple(summary), steps, "role.group" if grouped else "role.assign",
+                [Line("next.freed"), Line("next.rerun")], links, action)
+
+
 def _held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
     """The user already gets the product from a group: the direct copy goes, never a "join the
     group" step, and only when the group's copy turns on every plan the direct one does. One line
@@ -515,6 +569,7 @@ BUILDERS: dict[str, Builder] = {
     "guest-licensed": guest_licensed,
     "license-assignment-error": license_assignment_error,
     "license-assigned-twice": license_assigned_twice,
+    "license-redundant": license_redundant,
     "usage-location-missing": usage_location_missing,
     "subscription-expiring": subscription_expiring,
     "waiver-expired": waiver_expired,

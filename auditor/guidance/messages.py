@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .catalog import PAST_END_STATUSES, Words, tenant_names
-from .facts import Facts, iso_date, number
+from .facts import Facts, as_map, as_text, iso_date, number
 
 Message = tuple[str, dict[str, str]]
 
@@ -56,6 +56,18 @@ def _inactive(f: Facts, w: Words) -> Message:
     if last is None:
         return "rule.inactive-user-licensed.message.never" + suffix, values
     return "rule.inactive-user-licensed.message" + suffix, {**values, "last_sign_in": last}
+
+
+def _redundant(f: Facts, w: Words) -> Message:
+    """One sentence per product when the covering products differ; one for all when one covers all."""
+    covers = as_map(f.details.get("covered_by"))
+    by_cover: dict[str, list[str]] = {}
+    for part in f.skus:
+        by_cover.setdefault(as_text(covers.get(part)) or "", []).append(part)
+    if len(by_cover) != 1 or "" in by_cover:
+        return "rule.license-redundant.message.several", _base(f, w)
+    (cover, parts), = by_cover.items()
+    return "rule.license-redundant.message", {**_base(f, w), "sku": w.products(parts), "cover": w.product(cover)}
 
 
 def _error(f: Facts, w: Words) -> Message:
@@ -147,6 +159,7 @@ MESSAGES: dict[str, Callable[[Facts, Words], Message]] = {
     "inactive-user-licensed": _inactive,
     "guest-licensed": _plain("rule.guest-licensed.message"),
     "license-assigned-twice": _plain("rule.license-assigned-twice.message"),
+    "license-redundant": _redundant,
     "license-assignment-error": _error,
     "usage-location-missing": _plain("rule.usage-location-missing.message"),
     "subscription-expiring": _subscription,
@@ -163,6 +176,7 @@ MESSAGE_KEYS: dict[str, tuple[str, ...]] = {
     "inactive-user-licensed": tuple(f"rule.inactive-user-licensed.message{k}"
                                     for k in ("", ".never", ".attempts", ".never.attempts")),
     "seats-in-grace": ("rule.seats-in-grace.message", "rule.seats-in-grace.message.undated"),
+    "license-redundant": ("rule.license-redundant.message", "rule.license-redundant.message.several"),
     "spare-seats-over-limit": ("rule.spare-seats-over-limit.message", "rule.spare-seats-over-limit.message.renewal"),
     "subscription-expiring": tuple(f"rule.subscription-expiring.message.{k}" for k in (
         "trial", "paid", "past", "past.undated", *(f"{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))),

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import textwrap
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ..index import TenantIndex
 from ..model import Finding, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
 from ..reference import product_names
 from .plan_loss import PlanLoss
+
+T = TypeVar("T")
 
 
 def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str]) -> str:
@@ -32,6 +34,8 @@ class Context:
     # (id of a licenseAssignmentStates tuple, SKUs, assignment) -> (that tuple, user_details)
     _details: dict[tuple[int, frozenset[str], str | None], tuple[Any, dict[str, Any]]] = field(
         default_factory=dict, repr=False)
+    # (what, id of assignedLicenses, id of licenseAssignmentStates) -> (those tuples, the answer)
+    _layouts: dict[tuple[str, int, int], tuple[Any, Any, Any]] = field(default_factory=dict, repr=False)
 
     _loss: PlanLoss | None = field(default=None, repr=False)
 
@@ -74,6 +78,18 @@ class Context:
             if only_direct:
                 lost[part] = [self.plan_name(sid, plan) for plan in only_direct]
         return {"also_by_group": by_group, "plans_lost": lost} if by_group else {}
+
+    def per_layout(self, what: str, user: User, compute: Callable[[User], T]) -> T:
+        """`compute(user)` for an answer that depends only on the user's license layout
+        (assignedLicenses and licenseAssignmentStates): computed once per layout, since users with
+        the same layout share those tuples. `what` names the question."""
+        licenses, states = user.assigned_licenses, user.license_assignment_states
+        key = (what, id(licenses), id(states))
+        found = self._layouts.get(key)
+        if found is None or found[0] is not licenses or found[1] is not states:
+            found = self._layouts[key] = (licenses, states, compute(user))
+        answer: T = found[2]
+        return answer
 
     def plan_name(self, sku_id: str, plan_id: str) -> str:
         """A service plan's name: the tenant's subscribedSkus first, then Microsoft's table, else its id."""

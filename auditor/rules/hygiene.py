@@ -9,6 +9,7 @@ from typing import Any
 from ..model import Finding, Severity, Subject, SubjectType, User
 from ..policy.model import HygieneCheck, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA
+from ..reference import coverage
 from ..snapshot import PLAIN_UTC
 from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
 
@@ -244,6 +245,105 @@ class LicenseAssignedTwice(UserHygieneRule):
         return f"holds {', '.join(sorted(details['also_by_group']))} both directly and from a group"
 
 
+class LicenseRedundant(UserHygieneRule):
+    """A user holds a product that adds nothing: every service plan it turns on for them is already
+    turned on by another product they hold (Exchange Online (Plan 1) beside Microsoft 365 E3). The
+    fix removes it; the finding names the product that keeps the services and, when the catalog
+    prices it, the monthly saving.
+
+    Derived from the tenant's subscribedSkus.servicePlans and the user's disabledPlans, with no list
+    of product pairs. A plan covers itself and the lower plans of its service
+    (auditor/reference/coverage.py). The redundant product's plans count when any copy of it leaves
+    them on, whatever their status; the covering product's only when an Active copy without error
+    leaves them on and the tenant's provisioningStatus is Success. Plans that apply to the Company
+    count like the others (a company-wide plan the other product lacks is something it adds). A
+    product whose plans the snapshot lacks is never redundant and covers nothing. Of two products
+    that cover each other, the one assigned directly, else the dearer one, goes; never both.
+
+    Example:
+        hygiene:
+          redundant_products: {severity: medium}
+    """
+
+    id = "license-redundant"
+    title = "Product redundant beside another"
+    default_severity = Severity.MEDIUM
+    key = "redundant_products"
+    fragment = _check_schema(False)
+    needs = frozenset({"users", "subscribedSkus"})
+
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        # Only users holding two products or more; one C pass over the users, one test per SKU set.
+        # `offends` then answers once per license layout (Context.per_layout), not per user, so a
+        # million users with a handful of layouts cost a handful of plan-set comparisons.
+        return ctx.index.where("sku_ids", "two or more", lambda skus: len(skus) > 1)
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        found = ctx.per_layout(self.id, user, lambda u: self._redundant(u, ctx))
+        return dict(found) if found is not None else None
+
+    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
+        return frozenset(sid for sid in user.sku_ids if ctx.index.part(sid) in details["covered_by"])
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return "; ".join(f"{small} adds nothing beside {big}" for small, big in sorted(details["covered_by"].items()))
+
+    def _redundant(self, user: User, ctx: Context) -> dict[str, Any] | None:
+        """The products to remove (each with the kept product that covers it), or None."""
+        enabled: dict[str, frozenset[str]] = {}  # product -> plans some copy of it turns on
+        covers: dict[str, frozenset[str]] = {}  # product -> plans its Active copies turn on or cover
+        for sid in user.sku_ids:
+            sku = ctx.index.sku_by_id.get(sid)
+            if sku is None or not sku.service_plans:
+                continue  # plans unknown: neither redundant nor covering
+            plans = {p.service_plan_id.lower(): p for p in sku.service_plans}
+            states = [s for s in user.license_assignment_states if s.sku_id.lower() == sid]
+            copies = [s.disabled_plans for s in states] or [
+                lic.disabled_plans for lic in user.assigned_licenses if lic.sku_id.lower() == sid]
+            active = [s.disabled_plans for s in states if s.state == "Active" and not s.is_error] if states \
+                else copies
+            enabled[sid] = _turned_on(plans, copies)
+            covers[sid] = coverage.covered(_turned_on(
+                {k: p for k, p in plans.items() if p.provisioning_status.lower() == "success"}, active))
+        if len(enabled) < 2:
+            return None
+
+        def price(sid: str) -> float:
+            return ctx.monthly_price(sid) or 0.0
+
+        # keep first: the widest coverage, group-assigned before direct, the cheaper, then by name
+        def keep_first(sid: str) -> tuple[int, bool, float, str]:
+            grouped = any(s.assigned_by_group for s in user.license_assignment_states if s.sku_id.lower() == sid)
+            return (-len(covers[sid]), not grouped, price(sid), ctx.index.part(sid))
+
+        kept: list[str] = []
+        covered_by: dict[str, str] = {}
+        for sid in sorted(enabled, key=keep_first):
+            cover = next((k for k in kept if enabled[sid] and enabled[sid] <= covers[k]), None)
+            if cover is None:
+                kept.append(sid)
+            else:
+                covered_by[sid] = cover
+        if not covered_by:
+            return None
+        part = ctx.index.part
+        return {
+            # a redundant product held directly and from a group: both copies have to go
+            "also_by_group": ctx.held_twice(user, covered_by).get("also_by_group", {}),
+            "covered_by": {part(s): part(k) for s, k in covered_by.items()},
+            "cover_by_group": {part(k): ctx.index.assigning_groups(user, k) for k in set(covered_by.values())},
+            "plans": {part(s): sorted(ctx.plan_name(s, p) for p in enabled[s]) for s in covered_by},
+        }
+
+
+def _turned_on(plans: dict[str, Any], copies: list[tuple[str, ...]]) -> frozenset[str]:
+    """The plan ids (lower-case) of `plans` that at least one copy leaves on (copies add up)."""
+    if not copies:
+        return frozenset()
+    off = set.intersection(*({p.lower() for p in disabled} for disabled in copies))
+    return frozenset(p for p in plans if p not in off)
+
+
 class GuestLicensed(UserHygieneRule):
     """A guest (B2B) account holds licenses.
 
@@ -375,6 +475,7 @@ HYGIENE_RULES: tuple[HygieneRule, ...] = (
     GuestLicensed(),
     LicenseAssignmentError(),
     LicenseAssignedTwice(),
+    LicenseRedundant(),
     UsageLocationMissing(),
     SubscriptionExpiring(),
 )

@@ -21,6 +21,7 @@ from typing import Any
 from ..index import TenantIndex
 from ..model import User
 from ..reference import product_names
+from ..reference.coverage import covered
 
 # Service plans (servicePlanName) that hold a user's data, by kind. Exchange Foundation, Office for
 # the web (SHAREPOINTWAC), Project's SharePoint part and tenant storage add-ons hold none.
@@ -89,9 +90,10 @@ class PlanLoss:
         return out
 
     def switched_off(self, user: User, removed: Iterable[str]) -> set[str]:
-        """The plan ids the removal of `removed` would switch off (on in them, off in the rest)."""
+        """The plan ids the removal of `removed` would switch off: on in them, and neither on nor
+        covered by a higher plan of the same service (reference/coverage.py) in the rest."""
         gone = frozenset(removed)
-        kept = {pid for sid in user.sku_ids - gone for pid, _ in self.enabled(user, sid)}
+        kept = covered(pid for sid in user.sku_ids - gone for pid, _ in self.enabled(user, sid))
         return {pid for sid in gone & user.sku_ids for pid, _ in self.enabled(user, sid)} - kept
 
     @staticmethod

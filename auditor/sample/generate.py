@@ -7,14 +7,18 @@ planted share stays the same at any size so large tenants behave like real ones.
 
 from __future__ import annotations
 
+import csv
 import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from ..model import Cloud, TenantSnapshot
+from ..reference import DATA_FILE
 from ..snapshot import SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
 
 REFERENCE = datetime(2026, 11, 1, 6, 0, 0)
@@ -29,10 +33,15 @@ SKUS: dict[str, str] = {
     "EMS": "efccb6f7-5641-4e0e-bd10-b4976e1bf68e",
     "VISIOCLIENT": "c5928f49-12ba-48f7-ada3-0d743a3601d5",
     "PROJECTPROFESSIONAL": "53818b1b-4a27-454b-8896-0dba576410e6",
+    "EXCHANGESTANDARD": "4b9405b0-7788-4568-add1-99614e613b69",
 }
+# Products added after the first sample: their ids come from a random stream of their own, so the
+# products and subscriptions drawn before them stay as they were.
+LATE_SKUS = ("EXCHANGESTANDARD",)
+EXCHANGE_PLAN_2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, in SPE_E3
 # spare seats per SKU: E3 one short of the policy's minimum, E5 over its limit
 HEADROOM = {"SPE_E3": 1, "SPE_E5": 5, "SPE_F1": 2, "FLOW_FREE": 10000, "POWER_BI_PRO": 3, "EMS": 0,
-            "VISIOCLIENT": 2, "PROJECTPROFESSIONAL": 5}
+            "VISIOCLIENT": 2, "PROJECTPROFESSIONAL": 5, "EXCHANGESTANDARD": 2}
 # Seat lifecycle cases: Visio's subscription has expired and all its seats are in the grace period
 # (seats-in-grace); 5 of the EMS seats belong to a suspended subscription while every seat is
 # assigned (license-suspended).
@@ -117,6 +126,21 @@ class _Builder:
             self.groups[group]["members"].append(user["id"])
 
 
+@cache
+def service_plans() -> dict[str, list[dict[str, str]]]:
+    """skuPartNumber -> its servicePlans as Graph lists them, from Microsoft's product-names table
+    (auditor/reference): every plan provisioned, applying to users."""
+    text = resources.files("auditor.reference").joinpath(DATA_FILE).read_text("utf-8-sig")
+    plans: dict[str, dict[str, dict[str, str]]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        part, plan_id = row["String_Id"].strip(), row["Service_Plan_Id"].strip()
+        if part in SKUS:
+            plans.setdefault(part, {})[plan_id] = {
+                "servicePlanId": plan_id, "servicePlanName": row["Service_Plan_Name"].strip(),
+                "provisioningStatus": "Success", "appliesTo": "User"}
+    return {part: sorted(found.values(), key=lambda p: p["servicePlanName"]) for part, found in plans.items()}
+
+
 class TenantStream:
     """A generated tenant, one user at a time, so a million users never sit in memory as dicts.
 
@@ -134,6 +158,7 @@ class TenantStream:
         self._b = _Builder(random.Random(seed), domain)
         self._consumed = {sku_id: 0 for sku_id in SKUS.values()}
         self._skus: list[dict[str, Any]] | None = None
+        self._late_ids = _Builder(random.Random(seed * 59), domain)  # ids of LATE_SKUS products
         self._done = False
         b = self._b
         b.group("All Office Staff", ("SPE_E3",))
@@ -272,6 +297,20 @@ class TenantStream:
         b.grant(moved, "SPE_E3", via="All Office Staff")
         b.grant(moved, "SPE_E3")  # the direct copy left behind by a move to groups: redundant, safe to remove
         yield moved
+        mail = b.user("mail.plan1", name="Mail Plan One", department="Marketing", location="DK")
+        b.grant(mail, "SPE_E3", via="All Office Staff")
+        b.grant(mail, "EXCHANGESTANDARD")  # Exchange Online (Plan 1) beside E3's Plan 2: license-redundant
+        yield mail
+        # E3 from a group that switches its Exchange off, the mailbox on Exchange Online (Plan 1):
+        # the smaller product adds the mailbox, so it is not redundant
+        no_mail = b.group("Office Staff (no Exchange)", ("SPE_E3",))
+        no_mail["assignedLicenses"][0]["disabledPlans"] = [EXCHANGE_PLAN_2]
+        kept = b.user("mail.kept", name="Mail Kept", department="Support", location="SE")
+        b.grant(kept, "SPE_E3", via="Office Staff (no Exchange)")
+        kept["assignedLicenses"][0]["disabledPlans"] = [EXCHANGE_PLAN_2]
+        kept["licenseAssignmentStates"][0]["disabledPlans"] = [EXCHANGE_PLAN_2]
+        b.grant(kept, "EXCHANGESTANDARD")
+        yield kept
 
     def skus(self) -> list[dict[str, Any]]:
         if not self._done:
@@ -279,6 +318,7 @@ class TenantStream:
         if self._skus is None:
             self._skus = []
             for part, sku_id in SKUS.items():
+                ids = self._late_ids if part in LATE_SKUS else self._b
                 used = self._consumed[sku_id]
                 units = {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0}
                 if part == IN_GRACE:
@@ -287,14 +327,14 @@ class TenantStream:
                     units["suspended"] = min(SUSPENDED[1], units["enabled"])
                     units["enabled"] -= units["suspended"]
                 self._skus.append({
-                    "id": f"{self._b.guid()}_{sku_id}",
+                    "id": f"{ids.guid()}_{sku_id}",
                     "skuId": sku_id,
                     "skuPartNumber": part,
                     "appliesTo": "User",
                     "capabilityStatus": "Warning" if part == IN_GRACE else "Enabled",
                     "consumedUnits": used,
                     "prepaidUnits": units,
-                    "servicePlans": [],
+                    "servicePlans": service_plans().get(part, []),
                 })
         return self._skus
 
@@ -302,6 +342,7 @@ class TenantStream:
         skus = self.skus()
         subscriptions: list[dict[str, Any]] = []
         for part, sku_id in SKUS.items():
+            ids = self._late_ids if part in LATE_SKUS else self._b
             units = next(s["prepaidUnits"] for s in skus if s["skuId"] == sku_id)
             trial = part == "PROJECTPROFESSIONAL"
             renews = REFERENCE + (timedelta(days=20) if trial else timedelta(days=120 + len(subscriptions) * 17))
@@ -309,9 +350,9 @@ class TenantStream:
             if part == IN_GRACE:  # expired: nextLifecycleDateTime is the day it will be suspended
                 status, renews = "Warning", REFERENCE + timedelta(days=25)
             subscriptions.append({
-                "id": self._b.guid(), "skuId": sku_id, "skuPartNumber": part, "status": status, "isTrial": trial,
+                "id": ids.guid(), "skuId": sku_id, "skuPartNumber": part, "status": status, "isTrial": trial,
                 "totalLicenses": units["enabled"] + units["warning"],
-                "createdDateTime": self._b.when(10 if trial else 700),
+                "createdDateTime": ids.when(10 if trial else 700),
                 "nextLifecycleDateTime": renews.strftime("%Y-%m-%dT%H:%M:%SZ"),
             })
         part = SUSPENDED[0]

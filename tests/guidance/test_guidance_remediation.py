@@ -49,6 +49,13 @@ RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
     "license-assigned-twice": (USER, ["SPE_E5"], {"also_by_group": {"SPE_E5": ["All Staff"]}, "plans_lost": {},
                                                   "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                                   "sku_ids": {"SPE_E5": E5}}),
+    "license-redundant": (USER, ["EXCHANGESTANDARD", "SHAREPOINTSTANDARD"], {
+        "covered_by": {"EXCHANGESTANDARD": "SPE_E5", "SHAREPOINTSTANDARD": "SPE_E5"},
+        "cover_by_group": {"SPE_E5": []}, "also_by_group": {},
+        "plans": {"EXCHANGESTANDARD": ["Exchange Online (Plan 1)"], "SHAREPOINTSTANDARD": ["SharePoint (Plan 1)"]},
+        "assigned_by_group": {"EXCHANGESTANDARD": [], "SHAREPOINTSTANDARD": ["Site Owners"]},
+        "assigned_by_group_ids": {"SHAREPOINTSTANDARD": ["g-2"]},
+        "sku_ids": {"EXCHANGESTANDARD": "4b9405b0-exo", "SHAREPOINTSTANDARD": "1fc08a02-spo"}}),
     "subscription-expiring": ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
                               {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
                                "days_left": 9, "total_licenses": 25}),

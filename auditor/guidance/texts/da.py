@@ -116,6 +116,36 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "til, som gruppens tildeling har slået fra."
     ),
     "rule.license-assigned-twice.message": "{user} har {sku} både direkte og fra en gruppe.",
+    "rule.license-redundant.title": "Produkt tilføjer intet ud over et andet",
+    "rule.license-redundant.describe": (
+        "Alle tjenester, som dette produkt slår til for brugeren, er allerede slået til af et andet produkt, "
+        "brugeren har, med samme serviceplan eller en højere plan af samme tjeneste (Exchange Online (Plan 1) "
+        "ved siden af Microsoft 365 E3). Fjernes det, mistes intet, og man holder op med at betale for det."
+    ),
+    "rule.license-redundant.message": "{cover} slår allerede alle tjenester i {sku} til for {user}.",
+    "rule.license-redundant.message.several": (
+        "Andre produkter, som {user} har, slår allerede alle tjenester i {sku} til."
+    ),
+    "summary.redundant": "{cover} giver allerede {user} alle tjenester i {sku}: fjern {sku}.",
+    "summary.redundant_group": (
+        "{sku} kommer fra gruppen {group}, og {cover} giver allerede {user} alle dets tjenester: tag {user} ud "
+        "af gruppen, eller fjern {sku} fra gruppens licenser."
+    ),
+    "summary.redundant_same_group": (
+        "Gruppen {group} giver {user} både {sku} og {cover}, og {cover} slår allerede alle tjenester i {sku} til: "
+        "fjern {sku} fra gruppens licenser."
+    ),
+    "steps.redundant.keep": (
+        "{cover} bliver og holder alle de tjenester til, som {sku} slår til for {user} (samme serviceplan eller "
+        "en højere plan af samme tjeneste), så når {sku} fjernes, slås intet fra."
+    ),
+    "steps.redundant.same_group": (
+        "Gruppen {group} tildeler også {cover}, så hvis {user} tages ud af den, forsvinder {cover} også. Kontrollér "
+        "i stedet, at gruppens {cover} slår alle de tjenester til, som gruppens {sku} gør, og gå derefter i "
+        "Microsoft Entra Administration til Grupper > Alle grupper > {group} > Licenser, vælg {sku}, og vælg "
+        "Fjern licens."
+    ),
+    "graph.remove_redundant": "Fjerner {sku} fra {user}; det produkt, der dækker det, bliver.",
     "rule.guest-licensed.title": "Gæst har licenser",
     "rule.guest-licensed.describe": (
         "En gæst uden for organisationen har en betalt licens i denne lejer; gæster har sjældent brug for en."

@@ -112,6 +112,33 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "leaves off."
     ),
     "rule.license-assigned-twice.message": "{user} holds {sku} both directly and from a group.",
+    "rule.license-redundant.title": "Product adds nothing beside another",
+    "rule.license-redundant.describe": (
+        "Every service this product turns on for the user is already turned on by another product they hold, "
+        "through the same service plan or a higher plan of the same service (Exchange Online (Plan 1) beside "
+        "Microsoft 365 E3). Removing it takes nothing away and stops paying for it."
+    ),
+    "rule.license-redundant.message": "{cover} already turns on every service of {sku} for {user}.",
+    "rule.license-redundant.message.several": "Other products {user} holds already turn on every service of {sku}.",
+    "summary.redundant": "{cover} already gives {user} every service of {sku}: remove {sku}.",
+    "summary.redundant_group": (
+        "{sku} comes from the group {group}, and {cover} already gives {user} every service of it: take {user} "
+        "out of the group, or remove {sku} from the group's licenses."
+    ),
+    "summary.redundant_same_group": (
+        "The group {group} gives {user} both {sku} and {cover}, and {cover} already turns on every service of "
+        "{sku}: remove {sku} from the group's licenses."
+    ),
+    "steps.redundant.keep": (
+        "{cover} stays, and with it every service {sku} turns on for {user}: the same service plans, or higher "
+        "plans of the same services. Removing {sku} switches nothing off."
+    ),
+    "steps.redundant.same_group": (
+        "The group {group} assigns {cover} as well, so taking {user} out of it would take {cover} away too. "
+        "Instead, check that the group's {cover} turns on every service its {sku} does, then in the Microsoft "
+        "Entra admin center go to Groups > All groups > {group} > Licenses, select {sku} and choose Remove license."
+    ),
+    "graph.remove_redundant": "Removes {sku} from {user}; the product that covers it stays.",
     "rule.guest-licensed.title": "Guest holds licenses",
     "rule.guest-licensed.describe": (
         "A guest from outside the organization holds a paid license of this tenant; guests rarely need one."

@@ -126,6 +126,36 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "diensten inschakelen die de toewijzing via de groep uitschakelt."
     ),
     "rule.license-assigned-twice.message": "{user} heeft {sku} zowel rechtstreeks als via een groep.",
+    "rule.license-redundant.title": "Product voegt niets toe naast een ander",
+    "rule.license-redundant.describe": (
+        "Elke dienst die dit product voor de gebruiker inschakelt, staat al aan via een ander product van de "
+        "gebruiker, met hetzelfde serviceabonnement of een hoger abonnement van dezelfde dienst (Exchange Online "
+        "(Plan 1) naast Microsoft 365 E3). Verwijderen neemt niets weg en bespaart de kosten ervan."
+    ),
+    "rule.license-redundant.message": "{cover} schakelt voor {user} al elke dienst van {sku} in.",
+    "rule.license-redundant.message.several": (
+        "Andere producten van {user} schakelen al elke dienst van {sku} in."
+    ),
+    "summary.redundant": "{cover} geeft {user} al elke dienst van {sku}: verwijder {sku}.",
+    "summary.redundant_group": (
+        "{sku} komt van de groep {group}, en {cover} geeft {user} al elke dienst ervan: haal {user} uit de "
+        "groep, of verwijder {sku} uit de licenties van de groep."
+    ),
+    "summary.redundant_same_group": (
+        "De groep {group} geeft {user} zowel {sku} als {cover}, en {cover} schakelt al elke dienst van {sku} in: "
+        "verwijder {sku} uit de licenties van de groep."
+    ),
+    "steps.redundant.keep": (
+        "{cover} blijft en houdt elke dienst aan die {sku} voor {user} inschakelt (hetzelfde serviceabonnement "
+        "of een hoger abonnement van dezelfde dienst), dus het verwijderen van {sku} schakelt niets uit."
+    ),
+    "steps.redundant.same_group": (
+        "De groep {group} wijst ook {cover} toe, dus {user} uit de groep halen zou ook {cover} wegnemen. "
+        "Controleer in plaats daarvan of {cover} van de groep elke dienst inschakelt die {sku} van de groep "
+        "inschakelt, ga dan in het Microsoft Entra-beheercentrum naar Groepen > Alle groepen > {group} > "
+        "Licenties, selecteer {sku} en kies Licentie verwijderen."
+    ),
+    "graph.remove_redundant": "Verwijdert {sku} bij {user}; het product dat het dekt, blijft.",
     "rule.guest-licensed.title": "Gast heeft licenties",
     "rule.guest-licensed.describe": (
         "Een gast van buiten de organisatie heeft een betaalde licentie van deze tenant; gasten hebben er zelden een "

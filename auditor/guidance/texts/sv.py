@@ -114,6 +114,36 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "tjänster som gruppens tilldelning har stängt av."
     ),
     "rule.license-assigned-twice.message": "{user} har {sku} både direkt och från en grupp.",
+    "rule.license-redundant.title": "Produkten tillför inget utöver en annan",
+    "rule.license-redundant.describe": (
+        "Alla tjänster som den här produkten aktiverar för användaren är redan aktiverade av en annan produkt "
+        "som användaren har, med samma tjänstplan eller en högre plan av samma tjänst (Exchange Online (Plan 1) "
+        "bredvid Microsoft 365 E3). Att ta bort den tar inte bort något, och ni slutar betala för den."
+    ),
+    "rule.license-redundant.message": "{cover} aktiverar redan alla tjänster i {sku} för {user}.",
+    "rule.license-redundant.message.several": (
+        "Andra produkter som {user} har aktiverar redan alla tjänster i {sku}."
+    ),
+    "summary.redundant": "{cover} ger redan {user} alla tjänster i {sku}: ta bort {sku}.",
+    "summary.redundant_group": (
+        "{sku} kommer från gruppen {group}, och {cover} ger redan {user} alla dess tjänster: ta bort {user} ur "
+        "gruppen, eller ta bort {sku} från gruppens licenser."
+    ),
+    "summary.redundant_same_group": (
+        "Gruppen {group} ger {user} både {sku} och {cover}, och {cover} aktiverar redan alla tjänster i {sku}: "
+        "ta bort {sku} från gruppens licenser."
+    ),
+    "steps.redundant.keep": (
+        "{cover} finns kvar och behåller alla tjänster som {sku} aktiverar för {user} (samma tjänstplan eller en "
+        "högre plan av samma tjänst), så när {sku} tas bort stängs inget av."
+    ),
+    "steps.redundant.same_group": (
+        "Gruppen {group} tilldelar även {cover}, så om {user} tas bort ur gruppen försvinner även {cover}. "
+        "Kontrollera i stället att gruppens {cover} aktiverar alla tjänster som gruppens {sku} gör, och gå sedan "
+        "i administrationscentret för Microsoft Entra till Grupper > Alla grupper > {group} > Licenser, markera "
+        "{sku} och välj Ta bort licens."
+    ),
+    "graph.remove_redundant": "Tar bort {sku} från {user}; produkten som täcker den finns kvar.",
     "rule.guest-licensed.title": "Gäst har licenser",
     "rule.guest-licensed.describe": (
         "En gäst utanför organisationen har en betald licens i den här klientorganisationen; gäster behöver sällan "

@@ -128,6 +128,42 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.license-assigned-twice.message": (
         "{user} kullanıcısında {sku} ürünü hem doğrudan hem de bir grup üzerinden var."
     ),
+    "rule.license-redundant.title": "Ürün, başka bir ürünün yanında bir şey eklemiyor",
+    "rule.license-redundant.describe": (
+        "Bu ürünün kullanıcı için açtığı her hizmet, kullanıcının sahip olduğu başka bir ürün tarafından aynı "
+        "hizmet planıyla veya aynı hizmetin daha yüksek bir planıyla zaten açılıyor (Microsoft 365 E3 yanında "
+        "Exchange Online (Plan 1)). Kaldırmak hiçbir şey eksiltmez ve ürünün maliyetini ortadan kaldırır."
+    ),
+    "rule.license-redundant.message": (
+        "{cover} ürünü, {user} kullanıcısı için {sku} kapsamındaki her hizmeti zaten açıyor."
+    ),
+    "rule.license-redundant.message.several": (
+        "{user} kullanıcısının sahip olduğu diğer ürünler, {sku} kapsamındaki her hizmeti zaten açıyor."
+    ),
+    "summary.redundant": (
+        "{cover} ürünü {user} kullanıcısına {sku} ürününün her hizmetini zaten veriyor: {sku} ürününü kaldırın."
+    ),
+    "summary.redundant_group": (
+        "{sku} ürünü {group} grubundan geliyor ve {cover} ürünü {user} kullanıcısına onun her hizmetini zaten "
+        "veriyor: {user} kullanıcısını gruptan çıkarın veya {sku} ürününü grubun lisanslarından kaldırın."
+    ),
+    "summary.redundant_same_group": (
+        "{group} grubu {user} kullanıcısına hem {sku} hem de {cover} ürününü veriyor ve {cover} ürünü {sku} "
+        "ürününün her hizmetini zaten açıyor: {sku} ürününü grubun lisanslarından kaldırın."
+    ),
+    "steps.redundant.keep": (
+        "{cover} ürünü kalır ve {sku} ürününün {user} kullanıcısı için açtığı her hizmeti açık tutar (aynı hizmet "
+        "planı veya aynı hizmetin daha yüksek bir planı); bu yüzden {sku} ürününü kaldırmak hiçbir şeyi kapatmaz."
+    ),
+    "steps.redundant.same_group": (
+        "{group} grubu {cover} ürününü de atıyor; bu yüzden {user} kullanıcısını gruptan çıkarmak {cover} "
+        "ürününü de götürür. Bunun yerine grubun {cover} ürününün, grubun {sku} ürününün açtığı her hizmeti "
+        "açtığını denetleyin, ardından Microsoft Entra yönetim merkezinde Gruplar > Tüm gruplar > {group} > "
+        "Lisanslar'a gidin, {sku} ürününü seçin ve Lisansı kaldır'ı seçin."
+    ),
+    "graph.remove_redundant": (
+        "{sku} ürününü {user} kullanıcısından kaldırır; onu kapsayan ürün kalır."
+    ),
     "rule.guest-licensed.title": "Konuk kullanıcıda lisans var",
     "rule.guest-licensed.describe": (
         "Kuruluş dışından bir konuk bu kiracının ücretli bir lisansına sahip; konukların buna nadiren ihtiyacı olur."
