@@ -26,7 +26,8 @@ __all__ = [
     "sign_in_forbidden",
 ]
 
-DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All")
+DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All",
+              "MailboxSettings.Read")
 
 
 def app_token(tenant_id: str, roles: tuple[str, ...] = DEMO_ROLES, lifetime: int = 3600) -> str:
