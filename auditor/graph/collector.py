@@ -1,6 +1,6 @@
 """Read a tenant from Microsoft Graph into a TenantSnapshot.
 
-Requests (no request per user, ever):
+Requests (no request per user, apart from the batched mailbox purposes of the candidates below):
     GET /organization?$select=id,displayName
     GET /subscribedSkus
     GET /directory/subscriptions
