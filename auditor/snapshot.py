@@ -181,6 +181,10 @@ _UPDATED_NULL = b'"lastUpdatedDateTime":null'
 _UPDATED_KEY = b'"lastUpdatedDateTime"'
 
 
+class _WireMailbox(msgspec.Struct, gc=False):
+    userPurpose: str
+
+
 class _WireUser(msgspec.Struct, gc=False):
     """A Graph user as the fast path reads it: plain types checked in C, the two license lists
     kept as raw JSON (a few dozen distinct layouts cover a whole tenant; each is decoded once)."""
@@ -195,6 +199,8 @@ class _WireUser(msgspec.Struct, gc=False):
     createdDateTime: str | None = None
     assignedLicenses: msgspec.Raw = _NULL
     licenseAssignmentStates: msgspec.Raw = _NULL
+    # a snapshot's record of the mailbox purpose (Graph's pages never carry it): null = no mailbox
+    mailboxSettings: _WireMailbox | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class _WireUserSignIn(_WireUser, gc=False):
@@ -373,8 +379,15 @@ class UserDecoder:
                         return None
             if not w.id or not w.userPrincipalName:
                 return None
-            append(record(w.id, w.userPrincipalName, w.displayName, w.accountEnabled, w.userType, w.department,
-                          w.usageLocation, layout, w.createdDateTime, last, last_ni, last_ok, updated))
+            user = record(w.id, w.userPrincipalName, w.displayName, w.accountEnabled, w.userType, w.department,
+                          w.usageLocation, layout, w.createdDateTime, last, last_ni, last_ok, updated)
+            mailbox = getattr(w, "mailboxSettings", msgspec.UNSET)
+            if mailbox is not msgspec.UNSET:
+                if mailbox is not None and not mailbox.userPurpose:
+                    return None
+                purpose = NO_MAILBOX if mailbox is None else self._intern(mailbox.userPurpose)
+                user = msgspec.structs.replace(user, mailbox_purpose=purpose)
+            append(user)
         return users
 
     def _record(self, uid: str, upn: str, name: str | None, enabled: bool | None, user_type: str | None,

@@ -56,9 +56,7 @@ def _expected(snapshot: TenantSnapshot, days: int | None) -> list[str]:
     for u in snapshot.users:
         if not u.assigned_licenses:
             continue
-        if not u.account_enabled:
-            out.append(u.id)
-        elif days is not None and ((t := last_sign_in(u)) is None or t < cutoff):
+        if not u.account_enabled or (days is not None and ((t := last_sign_in(u)) is None or t < cutoff)):
             out.append(u.id)
     return out
 
