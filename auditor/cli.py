@@ -56,6 +56,7 @@ from .graph.cli_options import (
     save_evidence,
     snapshot_from_args,
 )
+from .graph.collector import MailboxCheck
 from .index import TenantIndex
 from .merge.document import build_merged_document
 from .merge.run import merge
@@ -67,6 +68,7 @@ from .policy.schema import schema_text
 from .report import ALL_FORMATS, FILE_NAMES, compare, load_baseline, parse_formats, render
 from .report.document import build_document
 from .rules import RULES
+from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
 from .sample.generate import REFERENCE as SAMPLE_CLOCK
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 
@@ -165,8 +167,21 @@ def _needs_sign_in(policies: PolicySet) -> bool:
     return any(SIGN_IN_ACTIVITY in r.needs and r.configured(p) for p in policies.policies for r in RULES)
 
 
+def _mailbox_check(policies: PolicySet) -> MailboxCheck | None:
+    """Which accounts the collector asks the mailbox purpose of: the ones the disabled and inactive
+    rules could flag (a shared, room or equipment mailbox is exempt from them, and the shared-mailbox
+    rule judges it), for the shortest inactivity window of the policies; None when no policy asks."""
+    keys = {rule.key for rule in MAILBOX_RULES}
+    if not any(key in p.hygiene for p in policies.policies for key in keys):
+        return None
+    days = [p.hygiene[InactiveUserLicensed.key].days or 90 for p in policies.policies
+            if InactiveUserLicensed.key in p.hygiene]
+    return MailboxCheck(min(days) if days else None)
+
+
 def _snapshot(args: argparse.Namespace, policies: PolicySet) -> TenantSnapshot:
-    live = snapshot_from_args(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies))
+    live = snapshot_from_args(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
+                              mailboxes=_mailbox_check(policies))
     if live is not None:
         return live
     if args.snapshot:
@@ -311,7 +326,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     policies = _policies(args)
-    return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies))
+    return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
+                           mailboxes=_mailbox_check(policies))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from .policy.model import CatalogEntry, Policy, PolicySet
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.waivers import waiver_covers, waiver_json
-from .snapshot import SIGN_IN_ACTIVITY
+from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 
 
 def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | None:
@@ -26,8 +26,9 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
     if refs:
         needs.add("groups")
     missing = sorted(needs & {g.part for g in snapshot.gaps})
-    if SIGN_IN_ACTIVITY in needs and SIGN_IN_ACTIVITY not in snapshot.collected_parts and not missing:
-        missing = [SIGN_IN_ACTIVITY]
+    if not missing:  # parts that are read only when asked for: a snapshot without them cannot judge
+        missing = sorted(p for p in (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS)
+                         if p in needs and p not in snapshot.collected_parts)
     if missing:
         return f"tenant data not collected: {', '.join(missing)}"
     absent = [r for r in refs if not index.has_group(r)]

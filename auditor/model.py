@@ -161,6 +161,10 @@ class User(msgspec.Struct, frozen=True, gc=False):
     # licenseAssignmentStates[i].lastUpdatedDateTime, in the same order; () when not known. Kept
     # apart from the states so that users with the same license layout still share one tuple.
     license_states_updated: tuple[str | None, ...] = ()
+    # mailboxSettings.userPurpose (user, linked, shared, room, equipment, others, ...), read only for
+    # the accounts the disabled/inactive rules could flag: None = not asked, NO_MAILBOX = asked and
+    # Graph found no mailbox (a 404 such as MailboxNotEnabledForRESTAPI)
+    mailbox_purpose: str | None = None
 
     @property
     def licensed(self) -> bool:
@@ -171,6 +175,11 @@ class User(msgspec.Struct, frozen=True, gc=False):
         """When a license of this user last changed (the latest lastUpdatedDateTime), as Graph wrote it."""
         known = [t for t in self.license_states_updated if t]
         return max(known) if known else None
+
+
+NO_MAILBOX = ""  # User.mailbox_purpose of an account Graph found no mailbox for
+# userPurpose values of a mailbox that no person signs in to: shared, room (meeting room) and equipment
+RESOURCE_PURPOSES = frozenset(("shared", "room", "equipment"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +194,7 @@ class Group:
 class Gap:
     """Tenant data that could not be collected. Rules needing `part` are not evaluated."""
 
-    part: str  # users | signInActivity | subscribedSkus | subscriptions | groups | organization
+    part: str  # users | signInActivity | subscribedSkus | subscriptions | groups | organization | mailboxSettings
     request: str
     reason: str
 
@@ -204,7 +213,8 @@ class TenantSnapshot:
     users: tuple[User, ...]
     groups: tuple[Group, ...]
     gaps: tuple[Gap, ...] = ()
-    # "sign_in_activity" when signInActivity was requested; without it inactivity is not evaluable
+    # "signInActivity" when signInActivity was requested; without it inactivity is not evaluable.
+    # "mailboxSettings" when the mailbox purpose of every candidate of the disabled/inactive rules was read.
     collected_parts: frozenset[str] = frozenset()
 
     @property

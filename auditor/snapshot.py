@@ -6,10 +6,12 @@ Graph collector, so a snapshot is checkable against Graph field by field.
 Layout (schemaVersion 1):
     {"schemaVersion": 1, "kind": "license-auditor/snapshot",
      "tenant": {"id", "displayName", "cloud"}, "collectedAt": ISO-8601,
-     "collectedParts": ["signInActivity", ...],
+     "collectedParts": ["signInActivity", "mailboxSettings"],
      "subscribedSkus": [subscribedSku], "subscriptions": [companySubscription],
      "users": [user], "groups": [group + "members": [transitive user ids]],
      "gaps": [{"part", "request", "reason"}]}
+A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and
+"mailboxSettings": null when Graph found no mailbox for it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import orjson
 
 from .errors import SnapshotError
 from .model import (
+    NO_MAILBOX,
     AssignedLicense,
     Cloud,
     Gap,
@@ -45,6 +48,7 @@ from .outputs import atomic_text
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
 SIGN_IN_ACTIVITY = "signInActivity"
+MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.part: the candidates' mailboxSettings/userPurpose
 # Graph's usual date-time text, YYYY-MM-DDTHH:MM:SSZ with a real calendar day (years 0001-9999,
 # leap years included): fixed width, so text order is time order. One C-level match, no parsing.
 _LEAP = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
@@ -177,6 +181,10 @@ _UPDATED_NULL = b'"lastUpdatedDateTime":null'
 _UPDATED_KEY = b'"lastUpdatedDateTime"'
 
 
+class _WireMailbox(msgspec.Struct, gc=False):
+    userPurpose: str
+
+
 class _WireUser(msgspec.Struct, gc=False):
     """A Graph user as the fast path reads it: plain types checked in C, the two license lists
     kept as raw JSON (a few dozen distinct layouts cover a whole tenant; each is decoded once)."""
@@ -191,6 +199,8 @@ class _WireUser(msgspec.Struct, gc=False):
     createdDateTime: str | None = None
     assignedLicenses: msgspec.Raw = _NULL
     licenseAssignmentStates: msgspec.Raw = _NULL
+    # a snapshot's record of the mailbox purpose (Graph's pages never carry it): null = no mailbox
+    mailboxSettings: _WireMailbox | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class _WireUserSignIn(_WireUser, gc=False):
@@ -369,8 +379,15 @@ class UserDecoder:
                         return None
             if not w.id or not w.userPrincipalName:
                 return None
-            append(record(w.id, w.userPrincipalName, w.displayName, w.accountEnabled, w.userType, w.department,
-                          w.usageLocation, layout, w.createdDateTime, last, last_ni, last_ok, updated))
+            user = record(w.id, w.userPrincipalName, w.displayName, w.accountEnabled, w.userType, w.department,
+                          w.usageLocation, layout, w.createdDateTime, last, last_ni, last_ok, updated)
+            mailbox = getattr(w, "mailboxSettings", msgspec.UNSET)
+            if mailbox is not msgspec.UNSET:
+                if mailbox is not None and not mailbox.userPurpose:
+                    return None
+                purpose = NO_MAILBOX if mailbox is None else self._intern(mailbox.userPurpose)
+                user = msgspec.structs.replace(user, mailbox_purpose=purpose)
+            append(user)
         return users
 
     def _record(self, uid: str, upn: str, name: str | None, enabled: bool | None, user_type: str | None,
@@ -450,8 +467,14 @@ class UserDecoder:
                 if not all(t is None or is_plain_utc(t) for t in stamps):
                     return None
                 updated = stamps
-        return self._record(uid, upn, name, enabled, user_type, department, location, layout, created, last, last_ni,
+        user = self._record(uid, upn, name, enabled, user_type, department, location, layout, created, last, last_ni,
                             last_ok, updated)
+        if "mailboxSettings" in raw:
+            try:
+                return msgspec.structs.replace(user, mailbox_purpose=self._purpose(raw))
+            except _Bad:
+                return None
+        return user
 
     def _layout(self, licenses: Any, states: Any) -> tuple[Any, Any, Any] | None:
         """(assigned licenses, assignment states, sku ids) for raw lists, cached by content.
@@ -483,6 +506,18 @@ class UserDecoder:
                 return None
             self._layout_cache[key] = hit
         return hit
+
+    def _purpose(self, raw: dict[str, Any]) -> str | None:
+        """A snapshot user's mailboxSettings: absent = not read (None), null = no mailbox (NO_MAILBOX)."""
+        if "mailboxSettings" not in raw:
+            return None
+        settings = raw["mailboxSettings"]
+        if settings is None:
+            return NO_MAILBOX
+        if not isinstance(settings, dict):
+            raise _Bad("mailboxSettings: expected an object or null")
+        purpose = _req(settings, "userPurpose")
+        return self._intern(purpose)
 
     def _checked_user(self, raw: Any) -> User:
         if not isinstance(raw, dict):
@@ -519,6 +554,7 @@ class UserDecoder:
             last_sign_in_date_time=last,
             last_non_interactive_sign_in_date_time=last_ni,
             sku_ids=self._share(frozenset(lic.sku_id.lower() for lic in licenses)),
+            mailbox_purpose=self._purpose(raw),
         )
 
 
@@ -735,6 +771,8 @@ def user_to_json(u: User, with_sign_in: bool) -> dict[str, Any]:
         if u.last_successful_sign_in_date_time is not None:
             times["lastSuccessfulSignInDateTime"] = u.last_successful_sign_in_date_time
         out["signInActivity"] = None if all(t is None for t in times.values()) else times
+    if u.mailbox_purpose is not None:
+        out["mailboxSettings"] = {"userPurpose": u.mailbox_purpose} if u.mailbox_purpose != NO_MAILBOX else None
     return out
 
 

@@ -4,6 +4,7 @@ with GraphEmulator(snapshot, token=token, faults=[Fault(FaultKind.THROTTLE, r"/u
     ... graph.url ...          # http://127.0.0.1:PORT/v1.0
     graph.requests             # every request, in order (method, path, query, status, fault)
     graph.sent_mail            # messages POSTed to /users/{id|upn}/sendMail
+    graph.requests_to(r"/users/.*/mailboxSettings/userPurpose")  # inner $batch requests have .batch True
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import base64
 import json
 import time
 
-from .faults import Fault, FaultKind, sign_in_forbidden
+from .faults import Fault, FaultKind, mailbox_forbidden, mailbox_throttled, sign_in_forbidden
 from .server import GraphEmulator, LoggedRequest, SentMail
 
 __all__ = [
@@ -23,10 +24,13 @@ __all__ = [
     "LoggedRequest",
     "SentMail",
     "app_token",
+    "mailbox_forbidden",
+    "mailbox_throttled",
     "sign_in_forbidden",
 ]
 
-DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All")
+DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All",
+              "MailboxSettings.Read")
 
 
 def app_token(tenant_id: str, roles: tuple[str, ...] = DEMO_ROLES, lifetime: int = 3600) -> str:

@@ -61,3 +61,20 @@ def sign_in_forbidden(count: int | None = None) -> Fault:
         code="Authentication_RequestFromNonPremiumTenantOrB2CTenant",
         message="Neither tenant is B2C or tenant doesn't have premium license",
     )
+
+
+def mailbox_forbidden(count: int | None = None) -> Fault:
+    """Graph's answer to mailboxSettings for an app without MailboxSettings.Read (inside a $batch too)."""
+    return Fault(
+        FaultKind.FORBIDDEN,
+        match=r"^GET /v1\.0/users/[^/]+/mailboxSettings",
+        count=count,
+        code="ErrorAccessDenied",
+        message="Access is denied. Check credentials and try again.",
+    )
+
+
+def mailbox_throttled(count: int | None = 1, retry_after: int = 1) -> Fault:
+    """429 with Retry-After on mailboxSettings requests (inside a $batch: on the inner response)."""
+    return Fault(FaultKind.THROTTLE, match=r"^GET /v1\.0/users/[^/]+/mailboxSettings", count=count,
+                 retry_after=retry_after)

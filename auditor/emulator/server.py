@@ -3,8 +3,10 @@
 It speaks real HTTP on 127.0.0.1 so the real msgraph-sdk request adapter, httpx and the
 collector run unchanged against it. Supported: /organization, /subscribedSkus,
 /directory/subscriptions, /users (list and one), /groups (the $filter forms the collector
-uses), /groups/{id}, /groups/{id}/transitiveMembers[/microsoft.graph.user] and
-POST /users/{id|upn}/sendMail. Anything else is a 400 or 404 with Graph's error shape.
+uses), /groups/{id}, /groups/{id}/transitiveMembers[/microsoft.graph.user],
+/users/{id|upn}/mailboxSettings/userPurpose, POST /$batch (JSON batching of those GETs, at most
+20, each answered with its own status; faults match each inner request too, as "GET /v1.0/...")
+and POST /users/{id|upn}/sendMail. Anything else is a 400 or 404 with Graph's error shape.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from ..model import Group, TenantSnapshot, User
+from ..model import NO_MAILBOX, Group, TenantSnapshot, User
 from . import wire
 from .faults import Fault, FaultKind
 from .rendered import RawJSON, RenderedUsers, dumps
 
 MAX_TOP = 999
+MAX_BATCH = 20  # requests in one JSON batch
 SIGN_IN_MAX_TOP = 500  # Graph's page size cap when signInActivity is selected
 DEFAULT_TOP = 100
 KNOWN_OPTIONS = frozenset(("$select", "$top", "$filter", "$count", "$skiptoken", "$orderby", "$search", "$expand"))
@@ -45,6 +48,7 @@ class LoggedRequest:
     headers: dict[str, str]  # lower-case names; Authorization left out
     status: int
     fault: str | None
+    batch: bool = False  # a request inside a POST /$batch (logged before the batch itself)
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,8 @@ class GraphEmulator:
         if method == "POST":
             if len(segments) == 3 and segments[0] == "users" and segments[2] == "sendMail":
                 return self._send_mail(segments[1], body)
+            if segments == ["$batch"]:
+                return self._batch(body)
             raise GraphError(405, "Request_BadRequest", f"Method {method} is not allowed on /{'/'.join(segments)}")
         if method != "GET":
             raise GraphError(405, "Request_BadRequest", f"Method {method} is not allowed")
@@ -253,6 +259,8 @@ class GraphEmulator:
                 raise _unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': "
                                    f"{query.filter}")
             return 200, PlainText(str(len(self.tenant.users)))
+        if len(segments) == 4 and segments[0] == "users" and segments[2:] == ["mailboxSettings", "userPurpose"]:
+            return self._user_purpose(segments[1], query)
         if len(segments) == 2 and segments[0] == "users":
             user = self.tenant.user(segments[1])
             if user is None:
@@ -387,6 +395,81 @@ class GraphEmulator:
         chunk = items[offset : offset + size]
         doc["value"] = [render(x) for x in chunk] if render is not None else list(chunk)
         return 200, doc
+
+    def _user_purpose(self, key: str, query: _Query) -> tuple[int, Any]:
+        """mailboxSettings/userPurpose: the snapshot's purpose; a licensed user without one has a
+        person's mailbox ("user"); no mailbox (unlicensed, or NO_MAILBOX) is Graph's 404."""
+        if query.select or query.filter or query.top:
+            raise _bad("Query options are not supported on a property.")
+        user = self.tenant.user(key)
+        if user is None:
+            raise GraphError(404, "ResourceNotFound", f"User not found: '{key}'.")
+        purpose = user.mailbox_purpose
+        if purpose is None and user.assigned_licenses:
+            purpose = "user"
+        if purpose is None or purpose == NO_MAILBOX:
+            raise GraphError(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or "
+                                                                 "is hosted on-premise.")
+        context = f"{self.url}/$metadata#users('{user.id}')/mailboxSettings/userPurpose"
+        return 200, {"@odata.context": context, "value": purpose}
+
+    def _batch(self, body: bytes) -> tuple[int, Any]:
+        """JSON batching: each request answered on its own (status, headers, body), as Graph does."""
+        try:
+            doc = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _bad("Invalid batch payload format.", "BadRequest") from None
+        requests = doc.get("requests") if isinstance(doc, dict) else None
+        if not isinstance(requests, list) or not requests:
+            raise _bad("Invalid batch payload format.", "BadRequest")
+        if len(requests) > MAX_BATCH:
+            raise _bad(f"The number of batch requests exceeds the allowed limit of {MAX_BATCH}.", "BadRequest")
+        ids: set[str] = set()
+        for item in requests:
+            rid = item.get("id") if isinstance(item, dict) else None
+            if not isinstance(rid, str) or not rid or rid in ids:
+                raise _bad("Batch request ids must be unique, non-empty strings.", "BadRequest")
+            if not isinstance(item.get("url"), str) or not isinstance(item.get("method"), str):
+                raise _bad(f"Batch request {rid} needs a method and a url.", "BadRequest")
+            ids.add(rid)
+        return 200, {"responses": [self._batch_one(item) for item in requests]}
+
+    def _batch_one(self, item: dict[str, Any]) -> dict[str, Any]:
+        url, method = item["url"], item["method"].upper()
+        parts = urlsplit(url)
+        path = parts.path if parts.path.startswith("/") else "/" + parts.path
+        target = f"{method} /v1.0{unquote(path)}" + (f"?{unquote(parts.query)}" if parts.query else "")
+        fault = self._fault_for(target)
+        headers: dict[str, str] = {"Content-Type": "application/json"}
+        doc: Any
+        if fault is not None and fault.kind is FaultKind.SLOW:
+            time.sleep(fault.delay)
+            fault_kind = fault.kind.value
+            fault = None
+        else:
+            fault_kind = fault.kind.value if fault is not None else None
+        if fault is not None and fault.kind in (FaultKind.THROTTLE, FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT,
+                                                FaultKind.FORBIDDEN):
+            if fault.kind is FaultKind.THROTTLE:
+                status, doc = 429, _error_doc("TooManyRequests", "Too many requests.")
+                headers["Retry-After"] = str(fault.retry_after)
+            elif fault.kind is FaultKind.FORBIDDEN:
+                status, doc = 403, _error_doc(fault.code, fault.message)
+            else:
+                status = 503 if fault.kind is FaultKind.UNAVAILABLE else 504
+                doc = _error_doc("serviceNotAvailable", "The service is temporarily unavailable.")
+                if status == 503:
+                    headers["Retry-After"] = str(fault.retry_after)
+        else:
+            try:
+                if method != "GET":
+                    raise GraphError(405, "Request_BadRequest", f"The emulator batches GET requests only, not {method}")
+                status, doc = self.handle("GET", path, _parse_query(parts.query), {}, b"")
+            except GraphError as exc:
+                status, doc = exc.status, _error_doc(exc.code, exc.message)
+                headers.update(exc.headers)
+        self._log(LoggedRequest(method, unquote(path), dict(parse_qsl(parts.query)), {}, status, fault_kind, True))
+        return {"id": item["id"], "status": status, "headers": headers, "body": doc}
 
     def _send_mail(self, sender_key: str, body: bytes) -> tuple[int, Any]:
         sender = self.tenant.user(sender_key)

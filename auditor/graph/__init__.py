@@ -11,7 +11,7 @@ from __future__ import annotations
 from .auth import AuthMode, StaticTokenCredential, build_credential, check_permissions, token_claims
 from .client import GraphClient, GraphRequestError, RetryPolicy
 from .clouds import ENDPOINTS, CloudEndpoints, endpoints
-from .collector import collect, users_path
+from .collector import MailboxCheck, collect, users_path
 from .progress import Progress, SilentProgress
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "CloudEndpoints",
     "GraphClient",
     "GraphRequestError",
+    "MailboxCheck",
     "Progress",
     "RetryPolicy",
     "SilentProgress",

@@ -329,6 +329,11 @@ GROUPS = Permission(
 SIGN_IN = Permission(
     "AuditLog.Read.All", "reading signInActivity (inactivity rules)", frozenset(("AuditLog.Read.All",))
 )
+MAILBOX = Permission(
+    "MailboxSettings.Read",
+    "reading mailboxSettings/userPurpose (shared, room and equipment mailboxes)",
+    frozenset(("MailboxSettings.Read", "MailboxSettings.ReadWrite")),
+)
 MAIL = Permission("Mail.Send", "sending the report by e-mail through Graph", frozenset(("Mail.Send",)))
 
 
@@ -340,7 +345,7 @@ class PermissionCheck:
 
 
 def check_permissions(
-    claims: Mapping[str, Any] | None, *, need_sign_in: bool, need_mail: bool = False
+    claims: Mapping[str, Any] | None, *, need_sign_in: bool, need_mail: bool = False, need_mailbox: bool = False
 ) -> PermissionCheck:
     """Compare an app-only token's `roles` with the minimal read-only set the run needs."""
     if claims is None:
@@ -354,6 +359,8 @@ def check_permissions(
     wanted = [USERS, SKUS, ORGANIZATION, GROUPS]
     if need_sign_in:
         wanted.append(SIGN_IN)
+    if need_mailbox:
+        wanted.append(MAILBOX)
     if need_mail:
         wanted.append(MAIL)
     missing = tuple(p for p in wanted if not (p.satisfied_by & granted))

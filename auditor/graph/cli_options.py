@@ -25,7 +25,7 @@ from ..snapshot import load_snapshot, save_snapshot
 from .auth import AuthMode, StaticTokenCredential, build_credential
 from .client import GraphClient
 from .clouds import CLI_CLOUDS, endpoints
-from .collector import collect
+from .collector import MailboxCheck, collect
 from .progress import Progress
 
 SAMPLE = ("sample", "sample-tenant.json")
@@ -139,6 +139,7 @@ def snapshot_from_args(
     *,
     group_refs: Sequence[str],
     need_sign_in: bool,
+    mailboxes: MailboxCheck | None = None,
     env: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
 ) -> TenantSnapshot | None:
@@ -156,9 +157,9 @@ def snapshot_from_args(
     if getattr(args, "demo", False):
         if args.graph_endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
-        snapshot = _collect_demo(group_refs, need_sign_in, progress)
+        snapshot = _collect_demo(group_refs, need_sign_in, mailboxes, progress)
     else:
-        snapshot = _collect_live(args, group_refs, need_sign_in, env, progress)
+        snapshot = _collect_live(args, group_refs, need_sign_in, mailboxes, env, progress)
     save_evidence(args, snapshot)
     return snapshot
 
@@ -174,10 +175,12 @@ def save_evidence(args: argparse.Namespace, snapshot: TenantSnapshot) -> None:
 
 
 def collect_command(
-    args: argparse.Namespace, *, group_refs: Sequence[str], need_sign_in: bool, env: Mapping[str, str] | None = None
+    args: argparse.Namespace, *, group_refs: Sequence[str], need_sign_in: bool,
+    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None
 ) -> int:
     """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
-    snapshot = snapshot_from_args(args, group_refs=group_refs, need_sign_in=need_sign_in, env=env)
+    snapshot = snapshot_from_args(args, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
+                                  env=env)
     assert snapshot is not None
     try:
         save_snapshot(snapshot, args.output)
@@ -190,7 +193,8 @@ def collect_command(
     return EXIT_OK
 
 
-def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, progress: Progress) -> TenantSnapshot:
+def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,
+                  progress: Progress) -> TenantSnapshot:
     from ..emulator import GraphEmulator, app_token
 
     sample = demo_snapshot()
@@ -203,13 +207,14 @@ def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, progress: Progr
             auth_description="demo token",
             progress=progress,
         )
-        return asyncio.run(_run(client, group_refs, need_sign_in))
+        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes))
 
 
 def _collect_live(
     args: argparse.Namespace,
     group_refs: Sequence[str],
     need_sign_in: bool,
+    mailboxes: MailboxCheck | None,
     env: Mapping[str, str],
     progress: Progress,
 ) -> TenantSnapshot:
@@ -234,7 +239,7 @@ def _collect_live(
         )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
-    snapshot = asyncio.run(_run(client, group_refs, need_sign_in))
+    snapshot = asyncio.run(_run(client, group_refs, need_sign_in, mailboxes))
     expected = args.tenant_id
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
@@ -243,8 +248,9 @@ def _collect_live(
     return snapshot
 
 
-async def _run(client: GraphClient, group_refs: Sequence[str], need_sign_in: bool) -> TenantSnapshot:
+async def _run(client: GraphClient, group_refs: Sequence[str], need_sign_in: bool,
+               mailboxes: MailboxCheck | None) -> TenantSnapshot:
     try:
-        return await collect(client, group_refs=group_refs, need_sign_in=need_sign_in)
+        return await collect(client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes)
     finally:
         await client.aclose()

@@ -142,19 +142,27 @@ class GraphClient:
             return path_or_url
         return self.base_url + path_or_url
 
-    def describe(self, url: str) -> str:
+    def describe(self, url: str, method: str = "GET") -> str:
         """The request as shown in messages: method and path relative to the endpoint."""
         text = unquote(url)
         if text.startswith(self.base_url):
             text = text[len(self.base_url) :]
         text = re.sub(r"\$skiptoken=[^&]*", "$skiptoken=…", text)
-        return f"GET {text}"
+        return f"{method} {text}"
 
     async def get(self, path_or_url: str, *, headers: Mapping[str, str] | None = None) -> Any:
         url = self.url(path_or_url)
         what = self.describe(url)
         response = await self._send(url, headers or {}, what)
         return self._json(response, what)
+
+    async def post(self, path: str, body: Any, *, what: str | None = None) -> Any:
+        """POST a JSON document (a read such as JSON batching: retried like a GET) and parse the answer."""
+        url = self.url(path)
+        shown = what or self.describe(url, "POST")
+        response = await self._send(url, {"Content-Type": "application/json"}, shown, method=Method.POST,
+                                    content=orjson.dumps(body))
+        return self._json(response, shown)
 
     async def fetch(
         self, path_or_url: str, *, headers: Mapping[str, str] | None = None, retry: bool = True
@@ -268,15 +276,18 @@ class GraphClient:
                 f"{what} returned an @odata.nextLink to a page already read ({self.describe(link)}); stopped a "
                 "paging loop — nothing partial was used; re-run, and report it if it persists")
 
-    async def _send(self, url: str, headers: Mapping[str, str], what: str, *, retry: bool = True) -> httpx.Response:
+    async def _send(self, url: str, headers: Mapping[str, str], what: str, *, retry: bool = True,
+                    method: Method = Method.GET, content: bytes | None = None) -> httpx.Response:
         from azure.core.exceptions import ClientAuthenticationError
 
         policy = self.retry
         waited = 0.0
         attempt = 0
         while True:
-            info = RequestInformation(Method.GET)
+            info = RequestInformation(method)
             info.url = url
+            if content is not None:
+                info.content = content
             for key, value in headers.items():
                 info.headers.try_add(key, value)
             info.headers.try_add("Accept", "application/json")  # unless the caller chose

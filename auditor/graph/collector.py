@@ -1,6 +1,6 @@
 """Read a tenant from Microsoft Graph into a TenantSnapshot.
 
-Requests (no request per user, ever):
+Requests (no request per user, apart from the batched mailbox purposes of the candidates below):
     GET /organization?$select=id,displayName
     GET /subscribedSkus
     GET /directory/subscriptions
@@ -13,8 +13,14 @@ Requests (no request per user, ever):
     GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages,
         for the groups the policies name only
 
+    POST /$batch  {"requests": [GET /users/{id}/mailboxSettings/userPurpose, ... at most 20]}
+        after the users listing, only for the accounts the disabled/inactive rules could flag
+        (licensed and disabled; licensed, enabled and without a successful sign-in within the
+        policies' shortest inactivity window), when the policies ask for a mailbox check
+
 The independent reads run concurrently with the user pages. A 403 on a part becomes a Gap
-(signInActivity: the users are re-read without it); every other failure raises.
+(signInActivity: the users are re-read without it; mailboxSettings: the purposes not read stay
+unknown); every other failure raises.
 
 Users are decoded page by page, straight from the page's bytes, into compact records (nothing
 else of a page is kept; see UserDecoder.page).
@@ -23,17 +29,22 @@ else of a page is kept; see UserDecoder.page).
 from __future__ import annotations
 
 import asyncio
+import random
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from ..errors import AuthError, CollectionError
-from ..model import Gap, Group, Sku, Subscription, TenantSnapshot, User
+import msgspec
+
+from ..errors import AuthError, CollectionError, clean_message
+from ..model import NO_MAILBOX, Gap, Group, Sku, Subscription, TenantSnapshot, User
+from ..rules.hygiene import dormant, maybe_dormant
 from ..snapshot import (
+    MAILBOX_SETTINGS,
     SELECTED_USER_FIELDS,
     SIGN_IN_ACTIVITY,
     UserDecoder,
@@ -41,8 +52,8 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
-from .auth import SIGN_IN, check_permissions, describe_missing
-from .client import GraphClient, GraphRequestError
+from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
+from .client import GraphClient, GraphRequestError, _retry_after
 from .progress import Progress
 
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
@@ -52,6 +63,10 @@ GROUP_FIELDS = "id,displayName,assignedLicenses"
 EVENTUAL = {"ConsistencyLevel": "eventual"}
 MEMBER_READS = 4  # concurrent transitive-member reads
 ETA_AFTER = 10.0  # seconds of collecting after which the user total is asked for (progress ETA)
+BATCH_SIZE = 20  # JSON batching takes at most 20 requests in one POST /$batch
+BATCH_READS = 4  # concurrent batches
+PURPOSE_PATH = "/users/{}/mailboxSettings/userPurpose"
+PURPOSE_REQUEST = f"POST /$batch (GET {PURPOSE_PATH.format('{id}')})"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 T = TypeVar("T")
@@ -69,7 +84,36 @@ _NEEDS = {
     "subscriptions": "LicenseAssignment.Read.All or Organization.Read.All",
     "users": "User.Read.All",
     "groups": "GroupMember.Read.All",
+    MAILBOX_SETTINGS: "MailboxSettings.Read",
 }
+
+
+@dataclass(frozen=True)
+class MailboxCheck:
+    """Read the mailbox purpose (shared, room, equipment, ...) of the accounts the hygiene rules
+    could flag: every licensed, disabled account and, with `inactive_days`, every licensed,
+    enabled account without a successful sign-in within that many days (or ever)."""
+
+    inactive_days: int | None = None
+
+    def candidates(self, users: Sequence[User], now: datetime, with_sign_in: bool) -> list[int]:
+        """Positions of the accounts to ask about, in order."""
+        picked = {i for i, u in enumerate(users) if not u.account_enabled and u.assigned_licenses}
+        if self.inactive_days is not None and with_sign_in:
+            cutoff = now - timedelta(days=self.inactive_days)
+            maybe = maybe_dormant(users, cutoff)
+            for i in range(len(users)) if maybe is None else maybe:
+                u = users[i]
+                if u.account_enabled and u.assigned_licenses and dormant(u, cutoff):
+                    picked.add(i)
+        return sorted(picked)
+
+
+class _Forbidden(Exception):
+    def __init__(self, request: str, reason: str) -> None:
+        super().__init__(reason)
+        self.request = request
+        self.reason = reason
 
 
 def _forbidden_reason(exc: GraphRequestError, part: str | None = None) -> str:
@@ -189,6 +233,103 @@ class _Collection:
                     f"{total:,}; stopped reading a listing that does not end — re-run, and report it if it persists")
         return users
 
+    # --- mailbox purposes ------------------------------------------------------------------
+
+    async def purposes(self, users: list[User], positions: Sequence[int]) -> bool:
+        """Read the mailbox purpose of users[positions] in JSON batches and set it on them. False
+        (with a Gap) when Graph refuses them (403): the purposes not read stay unknown."""
+        ids = [users[i].id for i in positions]
+        limit = asyncio.Semaphore(BATCH_READS)
+        found: dict[str, str] = {}
+        refused: list[_Forbidden] = []
+
+        async def one(chunk: list[str]) -> None:
+            async with limit:
+                if refused:
+                    return  # refused once: the permission is missing, asking more changes nothing
+                try:
+                    found.update(await self._purpose_batch(chunk))
+                except _Forbidden as exc:
+                    refused.append(exc)
+                except GraphRequestError as exc:
+                    if exc.status != 403:
+                        raise
+                    refused.append(_Forbidden(exc.request, _forbidden_reason(exc, MAILBOX_SETTINGS)))
+
+        await _all(*(one(ids[i:i + BATCH_SIZE]) for i in range(0, len(ids), BATCH_SIZE)))
+        for i in positions:
+            purpose = found.get(users[i].id)
+            if purpose is not None:
+                users[i] = msgspec.structs.replace(users[i], mailbox_purpose=purpose)
+        if refused:
+            first = refused[0]
+            self.gaps.append(Gap(MAILBOX_SETTINGS, first.request, first.reason))
+            self.progress.note("mailboxSettings is not readable (403): shared mailboxes cannot be told apart")
+            return False
+        return True
+
+    async def _purpose_batch(self, ids: list[str]) -> dict[str, str]:
+        """user id -> userPurpose (NO_MAILBOX for a 404) for up to BATCH_SIZE users; a throttled
+        (429) or failed (5xx) sub-request is sent again, alone with the others that were, after its
+        Retry-After, within the client's retry policy."""
+        policy = self.client.retry
+        pending = {str(n): uid for n, uid in enumerate(ids, 1)}
+        out: dict[str, str] = {}
+        attempt = 0
+        waited = 0.0
+        while pending:
+            body = {"requests": [{"id": key, "method": "GET", "url": PURPOSE_PATH.format(uid)}
+                                 for key, uid in pending.items()]}
+            first = PURPOSE_PATH.format(next(iter(pending.values())))
+            what = f"POST /$batch ({len(pending)} requests, the first GET {first})"
+            doc = await self.client.post("/$batch", body, what=what)
+            again: dict[str, str] = {}
+            delay: float | None = None
+            problem = ""
+            for key, status, headers, answer in _batch_responses(doc, pending, what):
+                uid = pending[key]
+                request = f"GET {PURPOSE_PATH.format(uid)} (in POST /$batch)"
+                if status == 200:
+                    value = answer.get("value") if isinstance(answer, dict) else None
+                    if not isinstance(value, str) or not value:
+                        raise CollectionError(f"{request} answered 200 without a userPurpose value; report it "
+                                              "with the request id")
+                    out[uid] = value
+                elif status == 404:  # no mailbox (MailboxNotEnabledForRESTAPI, ResourceNotFound, ...)
+                    out[uid] = NO_MAILBOX
+                elif status == 403:
+                    code, message = _sub_error(answer)
+                    raise _Forbidden(request, f"Graph answered 403 {code}: {message} (needs the application "
+                                              f"permission {_NEEDS[MAILBOX_SETTINGS]}, with admin consent)")
+                elif status == 429 or status >= 500:
+                    again[key] = uid
+                    problem = f"Graph is throttling (429) {request}" if status == 429 else \
+                        f"Graph is unavailable ({status}) for {request}"
+                    after = _retry_after(_header(headers, "Retry-After"))
+                    if after is not None and after > policy.max_retry_after:
+                        raise CollectionError(f"{request}: Graph asked to wait {after:.0f}s (Retry-After), more "
+                                              f"than the {policy.max_retry_after:.0f}s limit; re-run later")
+                    if after is not None:
+                        delay = max(delay or 0.0, after)
+                else:
+                    code, message = _sub_error(answer)
+                    raise CollectionError(f"{request} failed: {status} {code}: {message}; report it if it persists")
+            if not again:
+                break
+            attempt += 1
+            if attempt > policy.max_retries:
+                raise CollectionError(f"{problem}: still failing after {policy.max_retries} retries; no report was "
+                                      "written from partial data — re-run later")
+            if delay is None:
+                delay = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+            if waited + delay > policy.max_total_wait:
+                raise CollectionError(f"{problem}: still failing after waiting {waited:.0f}s in total; re-run later")
+            self.progress.waiting(what, problem, delay, attempt, policy.max_retries)
+            waited += delay
+            await asyncio.sleep(delay)
+            pending = again
+        return out
+
     # --- groups ----------------------------------------------------------------------------
 
     async def resolve(self, ref: str) -> dict[str, Any] | None:
@@ -289,6 +430,47 @@ class _Collection:
         return out
 
 
+def _batch_responses(doc: Any, pending: Mapping[str, str], what: str) -> list[tuple[str, int, Any, Any]]:
+    """(id, status, headers, body) of each answer of a $batch; exactly one per request, or CollectionError."""
+    responses = doc.get("responses") if isinstance(doc, dict) else None
+    if not isinstance(responses, list):
+        raise CollectionError(f"{what} returned no `responses` list; re-run, and report it if it persists")
+    out: list[tuple[str, int, Any, Any]] = []
+    seen: set[str] = set()
+    for item in responses:
+        key = item.get("id") if isinstance(item, dict) else None
+        status = item.get("status") if isinstance(item, dict) else None
+        if not isinstance(key, str) or isinstance(status, bool) or not isinstance(status, int):
+            raise CollectionError(f"{what} returned a malformed response (no id or status); report it")
+        if key not in pending or key in seen:
+            raise CollectionError(f"{what} returned a response with id {clean_message(key[:40])!r} that was "
+                                  f"{'answered twice' if key in seen else 'never asked'}; report it")
+        seen.add(key)
+        out.append((key, status, item.get("headers"), item.get("body")))
+    missing = [k for k in pending if k not in seen]
+    if missing:
+        uid = pending[missing[0]]
+        raise CollectionError(f"{what} returned no answer for GET {PURPOSE_PATH.format(uid)} ({len(missing)} of "
+                              f"{len(pending)} missing); re-run, and report it if it persists")
+    return out
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not isinstance(headers, dict):
+        return None
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower() == name.lower():
+            return str(value)
+    return None
+
+
+def _sub_error(body: Any) -> tuple[str, str]:
+    err = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(err, dict):
+        return "", ""
+    return clean_message(str(err.get("code", ""))[:100]), clean_message(str(err.get("message", ""))[:500])
+
+
 def _new_users(page: list[User], users: list[User], path: str) -> list[User]:
     """The users of `page` not read before. Paging under change can repeat a user: an identical
     copy is dropped (it would count twice and make a snapshot the reader rejects); a copy that
@@ -344,10 +526,13 @@ async def collect(
     *,
     group_refs: Sequence[str],
     need_sign_in: bool,
+    mailboxes: MailboxCheck | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _now,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
+
+    `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -355,11 +540,11 @@ async def collect(
     progress = progress or client.progress
     state = _Collection(client, progress)
     claims = await client.token_claims()
-    check = check_permissions(claims, need_sign_in=need_sign_in)
+    check = check_permissions(claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None)
     if check.note:
         progress.note(f"note: {check.note}")
     with_sign_in = need_sign_in
-    blocking = tuple(p for p in check.missing if p is not SIGN_IN)
+    blocking = tuple(p for p in check.missing if p is not SIGN_IN and p is not MAILBOX)
     if blocking:
         raise AuthError(describe_missing(blocking))
     if SIGN_IN in check.missing:
@@ -381,6 +566,14 @@ async def collect(
     finally:
         total.cancel()  # still waiting on a throttled count: not worth a second more
         await asyncio.gather(total, return_exceptions=True)
+    purposes_read = False
+    if mailboxes is not None and not any(g.part == "users" for g in state.gaps):
+        positions = mailboxes.candidates(users, clock(), signed)
+        if MAILBOX in check.missing and positions:
+            state.gaps.append(Gap(MAILBOX_SETTINGS, PURPOSE_REQUEST, describe_missing((MAILBOX,))))
+            progress.note("the app lacks MailboxSettings.Read; shared mailboxes cannot be told apart")
+        else:
+            purposes_read = await state.purposes(users, positions)
     groups = _share_member_ids(groups, users)
     progress.finish(len(users), client.requests - started)
     sku_list: list[Sku] = skus
@@ -395,5 +588,6 @@ async def collect(
         users=tuple(users),
         groups=tuple(groups),
         gaps=tuple(state.gaps),
-        collected_parts=frozenset({SIGN_IN_ACTIVITY}) if signed else frozenset(),
+        collected_parts=frozenset((*((SIGN_IN_ACTIVITY,) if signed else ()),
+                                   *((MAILBOX_SETTINGS,) if purposes_read else ()))),
     )

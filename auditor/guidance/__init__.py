@@ -30,7 +30,7 @@ from .clouds import ACTIVE_USERS_URL, variant
 from .facts import Facts
 from .links import GRAPH, URLS
 from .memo import Memo
-from .messages import MESSAGES
+from .messages import MESSAGES, note
 from .plan import Line
 
 __all__ = ["ALL_RULE_IDS", "describe", "message", "remediation", "title"]
@@ -56,8 +56,11 @@ def message(
     names: Mapping[str, str] | None = None,
 ) -> str:
     _check(rule)
-    key, values = MESSAGES[rule](Facts(subject, skus, details), Words(locale, names))
-    return texts.render_one(locale, key, values)
+    facts = Facts(subject, skus, details)
+    key, values = MESSAGES[rule](facts, Words(locale, names))
+    text = texts.render_one(locale, key, values)
+    extra = note(rule, facts)
+    return f"{text} {texts.render_one(locale, extra, values)}" if extra else text
 
 
 # Remediation of one rule mostly differs only in the user it names: reuse it (memo.py). A

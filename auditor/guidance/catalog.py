@@ -432,16 +432,33 @@ def license_suspended(f: Facts, v: Variant, w: Words) -> Plan:
 # --- hygiene --------------------------------------------------------------------------------
 
 
+def _mailbox_unknown(f: Facts) -> list[Line]:
+    """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
+    return [Line("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
+
+
 def disabled_user_licensed(f: Facts, v: Variant, w: Words) -> Plan:
-    return _removal(f, v, w, list(f.skus), intro=[Line("steps.disabled.confirm"), Line("steps.data.keep")])
+    return _removal(f, v, w, list(f.skus),
+                    intro=[*_mailbox_unknown(f), Line("steps.disabled.confirm"), Line("steps.data.keep")])
 
 
 def inactive_user_licensed(f: Facts, v: Variant, w: Words) -> Plan:
-    return _removal(f, v, w, list(f.skus), intro=[Line("steps.inactive.confirm"), Line("steps.data.keep")])
+    return _removal(f, v, w, list(f.skus),
+                    intro=[*_mailbox_unknown(f), Line("steps.inactive.confirm"), Line("steps.data.keep")])
 
 
 def guest_licensed(f: Facts, v: Variant, w: Words) -> Plan:
     return _removal(f, v, w, list(f.skus), intro=[Line("steps.guest.confirm")], remove_block="steps.remove.entra")
+
+
+def shared_mailbox_licensed(f: Facts, v: Variant, w: Words) -> Plan:
+    """A shared, room or equipment mailbox works without a license unless it is large, archived or
+    on hold: the checks come first, then the usual removal (per product, per group)."""
+    plan = _removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")])
+    summaries = plan.summary if isinstance(plan.summary, tuple) else (plan.summary,)
+    plan.summary = (Line("summary.shared_mailbox"), *summaries)
+    plan.links = [*plan.links, "shared_mailbox"]
+    return plan
 
 
 def license_assignment_error(f: Facts, v: Variant, w: Words) -> Plan:
@@ -567,6 +584,7 @@ BUILDERS: dict[str, Builder] = {
     "disabled-user-licensed": disabled_user_licensed,
     "inactive-user-licensed": inactive_user_licensed,
     "guest-licensed": guest_licensed,
+    "shared-mailbox-licensed": shared_mailbox_licensed,
     "license-assignment-error": license_assignment_error,
     "license-assigned-twice": license_assigned_twice,
     "license-redundant": license_redundant,

@@ -22,6 +22,7 @@ URLS: dict[str, str] = {
     "vlsc": "https://support.microsoft.com/help/4471406/how-to-contact-the-microsoft-volume-licensing-service-center",
     "mailbox_migration": f"{DOCS}/Exchange/mailbox-migration/migrate-mailboxes-across-tenants",
     "sharepoint_migration": "https://aka.ms/modernSpoAdminCenter/CloudContentMigrations",
+    "shared_mailbox": f"{DOCS}/microsoft-365/admin/email/about-shared-mailboxes",
 }
 
 # Graph API reference: (title, URL); titles are API names, not translated.

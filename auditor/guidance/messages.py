@@ -70,6 +70,25 @@ def _redundant(f: Facts, w: Words) -> Message:
     return "rule.license-redundant.message", {**_base(f, w), "sku": w.products(parts), "cover": w.product(cover)}
 
 
+_PURPOSE_KEYS = {"room": ".room", "equipment": ".equipment"}
+
+
+def _shared_mailbox(f: Facts, w: Words) -> Message:
+    suffix = _PURPOSE_KEYS.get((f.text("mailbox_purpose") or "").lower(), "")
+    return "rule.shared-mailbox-licensed.message" + suffix, _base(f, w)
+
+
+# A sentence added after the message of a disabled or inactive account whose mailbox purpose the
+# auditor could not read: it may be a shared mailbox, which these rules would otherwise skip.
+MAILBOX_UNKNOWN_NOTE = "message.shared_mailbox_unknown"
+NOTED_RULES = frozenset(("disabled-user-licensed", "inactive-user-licensed"))
+
+
+def note(rule: str, f: Facts) -> str | None:
+    """The text key of a sentence to add after the message, if any."""
+    return MAILBOX_UNKNOWN_NOTE if rule in NOTED_RULES and f.text("shared_mailbox") == "unknown" else None
+
+
 def _error(f: Facts, w: Words) -> Message:
     return "rule.license-assignment-error.message", {**_base(f, w), "error": f.text("error") or w.word("unknown")}
 
@@ -158,6 +177,7 @@ MESSAGES: dict[str, Callable[[Facts, Words], Message]] = {
     "disabled-user-licensed": _plain("rule.disabled-user-licensed.message"),
     "inactive-user-licensed": _inactive,
     "guest-licensed": _plain("rule.guest-licensed.message"),
+    "shared-mailbox-licensed": _shared_mailbox,
     "license-assigned-twice": _plain("rule.license-assigned-twice.message"),
     "license-redundant": _redundant,
     "license-assignment-error": _error,
@@ -177,6 +197,7 @@ MESSAGE_KEYS: dict[str, tuple[str, ...]] = {
                                     for k in ("", ".never", ".attempts", ".never.attempts")),
     "seats-in-grace": ("rule.seats-in-grace.message", "rule.seats-in-grace.message.undated"),
     "license-redundant": ("rule.license-redundant.message", "rule.license-redundant.message.several"),
+    "shared-mailbox-licensed": tuple(f"rule.shared-mailbox-licensed.message{k}" for k in ("", ".room", ".equipment")),
     "spare-seats-over-limit": ("rule.spare-seats-over-limit.message", "rule.spare-seats-over-limit.message.renewal"),
     "subscription-expiring": tuple(f"rule.subscription-expiring.message.{k}" for k in (
         "trial", "paid", "past", "past.undated", *(f"{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..model import Finding, Severity, Subject, SubjectType, User
+from ..model import RESOURCE_PURPOSES, Finding, Severity, Subject, SubjectType, User
 from ..policy.model import HygieneCheck, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA
 from ..reference import coverage
-from ..snapshot import PLAIN_UTC
+from ..snapshot import MAILBOX_SETTINGS, PLAIN_UTC
 from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
 
 
@@ -88,8 +88,30 @@ class UserHygieneRule(HygieneRule):
         return user.sku_ids
 
 
+UNKNOWN_MAILBOX = {"shared_mailbox": "unknown"}  # details of a finding on an account whose mailbox purpose is unknown
+
+
+def mailbox_extra(user: User, ctx: Context) -> dict[str, Any] | None:
+    """For the rules a shared mailbox would set off: None for a shared, room or equipment mailbox
+    (not a person's account: exempt), UNKNOWN_MAILBOX when the purpose was to be read but was not
+    (the app may not read mailboxSettings, or the account was no candidate when the tenant was
+    read), else {}. A snapshot that never asked (older, or policies without these rules) stays {}."""
+    purpose = user.mailbox_purpose
+    if purpose is not None:
+        return None if purpose.lower() in RESOURCE_PURPOSES else {}
+    snapshot = ctx.index.snapshot
+    if MAILBOX_SETTINGS in snapshot.collected_parts or any(g.part == MAILBOX_SETTINGS for g in snapshot.gaps):
+        return UNKNOWN_MAILBOX
+    return {}
+
+
+def _unverified(details: dict[str, Any]) -> str:
+    return " (could not tell whether it is a shared mailbox)" if details.get("shared_mailbox") == "unknown" else ""
+
+
 class DisabledUserLicensed(UserHygieneRule):
-    """A disabled (blocked sign-in) account still holds licenses.
+    """A disabled (blocked sign-in) account still holds licenses. Shared, room and equipment
+    mailboxes, whose sign-in is blocked by design, are left to `shared-mailbox-licensed`.
 
     Example:
         hygiene:
@@ -106,10 +128,10 @@ class DisabledUserLicensed(UserHygieneRule):
         return ctx.index.where("account_enabled", False, lambda enabled: not enabled)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        return None if user.account_enabled else {}
+        return None if user.account_enabled else mailbox_extra(user, ctx)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
-        return "account is disabled but still holds licenses"
+        return "account is disabled but still holds licenses" + _unverified(details)
 
 
 def _sign_in(text: str | None) -> datetime | None:
@@ -132,13 +154,39 @@ def last_sign_in(user: User) -> datetime | None:
     return max(seen) if seen else None
 
 
+def dormant(user: User, cutoff: datetime) -> bool:
+    """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside."""
+    last = last_sign_in(user)
+    return last is None or last < cutoff
+
+
+def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int] | None:
+    """Positions of the licensed, enabled users that may be `dormant` (a superset); None = all.
+
+    Most accounts signed in recently: settle those by comparing text in one tight pass and leave
+    the rest to `dormant`, which parses (the outcome is the same either way)."""
+    text = _text_cutoff(cutoff)
+    if text is None:
+        return None
+    plain = PLAIN_UTC.fullmatch
+    return [
+        i for i, u in enumerate(users)
+        if u.account_enabled and u.assigned_licenses
+        and not ((t := u.last_successful_sign_in_date_time) is not None and t >= text and plain(t))
+        and not (u.last_successful_sign_in_date_time is None and (
+            ((t := u.last_sign_in_date_time) is not None and t >= text and plain(t))
+            or ((t := u.last_non_interactive_sign_in_date_time) is not None and t >= text and plain(t))))
+    ]
+
+
 class InactiveUserLicensed(UserHygieneRule):
     """An enabled, licensed account has not signed in successfully for `days` days.
 
     Needs signInActivity (Entra ID P1 and AuditLog.Read.All). Failed sign-in attempts do not count
     as activity where Graph returns lastSuccessfulSignInDateTime. Accounts created, and accounts
     whose licenses were assigned or changed (licenseAssignmentStates.lastUpdatedDateTime), within
-    the window are not counted: they have not had the time to be inactive.
+    the window are not counted: they have not had the time to be inactive. Shared, room and
+    equipment mailboxes (nobody signs in to them) are left to `shared-mailbox-licensed`.
 
     Example:
         hygiene:
@@ -153,32 +201,22 @@ class InactiveUserLicensed(UserHygieneRule):
     needs = frozenset({"users", "signInActivity"})
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        # Most accounts signed in recently: settle those by comparing text in one tight pass and
-        # leave the rest to `offends`, which parses (the outcome is the same either way).
-        cutoff = _text_cutoff(ctx.as_of - timedelta(days=check.days or 90))
-        if cutoff is None:
-            return None
-        plain = PLAIN_UTC.fullmatch
-        return [
-            i for i, u in enumerate(ctx.index.users)
-            if u.account_enabled and u.assigned_licenses
-            and not ((t := u.last_successful_sign_in_date_time) is not None and t >= cutoff and plain(t))
-            and not (u.last_successful_sign_in_date_time is None and (
-                ((t := u.last_sign_in_date_time) is not None and t >= cutoff and plain(t))
-                or ((t := u.last_non_interactive_sign_in_date_time) is not None and t >= cutoff and plain(t))))
-        ]
+        return maybe_dormant(ctx.index.users, ctx.as_of - timedelta(days=check.days or 90))
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         if not user.account_enabled:
             return None
         cutoff = ctx.as_of - timedelta(days=check.days or 90)
         last = last_sign_in(user)
-        if last is not None and last >= cutoff:
+        if last is not None and last >= cutoff:  # not `dormant`
             return None
         for since in (parse_when(user.created_date_time), parse_when(user.licenses_updated)):
             if since is not None and since >= cutoff:
                 return None  # new account, or licenses assigned within the window: grace
-        details: dict[str, Any] = {"days": check.days, "last_sign_in": _iso(last)}
+        mailbox = mailbox_extra(user, ctx)
+        if mailbox is None:
+            return None
+        details: dict[str, Any] = {"days": check.days, "last_sign_in": _iso(last), **mailbox}
         attempts = [t for t in (_sign_in(user.last_sign_in_date_time),
                                 _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
         if attempts and (last is None or max(attempts) > last):
@@ -193,8 +231,9 @@ class InactiveUserLicensed(UserHygieneRule):
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         if details["last_sign_in"] is None:
-            return f"has never signed in (threshold {details['days']} days) but holds licenses"
-        return f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
+            return f"has never signed in (threshold {details['days']} days) but holds licenses" + _unverified(details)
+        return (f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
+                + _unverified(details))
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -368,6 +407,42 @@ class GuestLicensed(UserHygieneRule):
         return "guest account holds licenses"
 
 
+class SharedMailboxLicensed(UserHygieneRule):
+    """A shared, room or equipment mailbox (mailboxSettings.userPurpose) holds licenses. Such a
+    mailbox needs one only when it holds more than 50 GB, has an archive or is on a litigation or
+    retention hold; the finding asks to check those before the license goes.
+
+    Needs MailboxSettings.Read. The purpose is read for the accounts the disabled and inactive
+    rules could flag (licensed and disabled, or without a recent successful sign-in), so a
+    shared mailbox that someone signs in to directly is not judged.
+
+    Example:
+        hygiene:
+          shared_mailboxes: {severity: low}
+    """
+
+    id = "shared-mailbox-licensed"
+    title = "Shared mailbox holds licenses"
+    default_severity = Severity.LOW
+    key = "shared_mailboxes"
+    fragment = _check_schema(False)
+    # A shared, room or equipment mailbox keeps its mail without a license (up to 50 GB, no archive,
+    # no hold: what the fix says to check first), so its removal is not a data loss to flag.
+    removes = False
+    needs = frozenset({"users", MAILBOX_SETTINGS})
+
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        return ctx.index.where("mailbox_purpose", "resource",
+                               lambda purpose: purpose is not None and purpose.lower() in RESOURCE_PURPOSES)
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        purpose = user.mailbox_purpose
+        return {"mailbox_purpose": purpose.lower()} if purpose and purpose.lower() in RESOURCE_PURPOSES else None
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return f"{details['mailbox_purpose']} mailbox holds licenses"
+
+
 class UsageLocationMissing(UserHygieneRule):
     """A licensed user has no usage location (required for license assignment).
 
@@ -473,9 +548,14 @@ HYGIENE_RULES: tuple[HygieneRule, ...] = (
     DisabledUserLicensed(),
     InactiveUserLicensed(),
     GuestLicensed(),
+    SharedMailboxLicensed(),
     LicenseAssignmentError(),
     LicenseAssignedTwice(),
     LicenseRedundant(),
     UsageLocationMissing(),
     SubscriptionExpiring(),
 )
+
+# The rules whose accounts the collector reads the mailbox purpose of (see graph.collector.MailboxCheck).
+MAILBOX_RULES: tuple[HygieneRule, ...] = tuple(
+    r for r in HYGIENE_RULES if isinstance(r, DisabledUserLicensed | InactiveUserLicensed | SharedMailboxLicensed))

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..model import Cloud, TenantSnapshot
 from ..reference import DATA_FILE
-from ..snapshot import SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
+from ..snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
 
 REFERENCE = datetime(2026, 11, 1, 6, 0, 0)
 
@@ -141,6 +141,27 @@ def service_plans() -> dict[str, list[dict[str, str]]]:
     return {part: sorted(found.values(), key=lambda p: p["servicePlanName"]) for part, found in plans.items()}
 
 
+# The example policy's inactivity window: the accounts whose mailbox purpose a collection reads.
+INACTIVE_DAYS = 90
+_CUTOFF = (REFERENCE - timedelta(days=INACTIVE_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _mailbox_candidate(user: dict[str, Any]) -> bool:
+    """Whether a collection at REFERENCE reads this account's mailbox purpose (graph.collector.
+    MailboxCheck): licensed and disabled, or licensed without a successful sign-in in the window."""
+    if not user["assignedLicenses"]:
+        return False
+    if not user["accountEnabled"]:
+        return True
+    activity = user.get("signInActivity") or {}
+    if "lastSuccessfulSignInDateTime" in activity:
+        last = activity["lastSuccessfulSignInDateTime"]
+    else:
+        seen = [t for t in (activity.get("lastSignInDateTime"), activity.get("lastNonInteractiveSignInDateTime")) if t]
+        last = max(seen) if seen else None
+    return last is None or last < _CUTOFF  # plain UTC text: text order is time order ("0001-..." is never)
+
+
 class TenantStream:
     """A generated tenant, one user at a time, so a million users never sit in memory as dicts.
 
@@ -174,7 +195,7 @@ class TenantStream:
             "tenant": {"id": str(uuid.UUID(int=random.Random(self.seed * 31).getrandbits(128), version=4)),
                        "displayName": self.tenant_name, "cloud": Cloud.WORLDWIDE.value},
             "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "collectedParts": [SIGN_IN_ACTIVITY],
+            "collectedParts": [SIGN_IN_ACTIVITY, MAILBOX_SETTINGS],
             "gaps": [],
         }
 
@@ -182,6 +203,8 @@ class TenantStream:
         for u in self._users():
             for lic in u["assignedLicenses"]:
                 self._consumed[lic["skuId"]] += 1
+            if "mailboxSettings" not in u and _mailbox_candidate(u):
+                u["mailboxSettings"] = {"userPurpose": "user"}  # as the collector would have read it
             yield u
         self._done = True
 
@@ -311,6 +334,18 @@ class TenantStream:
         kept["licenseAssignmentStates"][0]["disabledPlans"] = [EXCHANGE_PLAN_2]
         b.grant(kept, "EXCHANGESTANDARD")
         yield kept
+        shared = b.user("info.shared", name="Info Shared Mailbox", department=None, location="NL", enabled=False,
+                        last_seen_days=None)
+        shared["mailboxSettings"] = {"userPurpose": "shared"}
+        b.grant(shared, "SPE_E3", via="All Office Staff")  # shared-mailbox-licensed, not disabled-user-licensed
+        yield shared
+        room = b.user("room.boardroom", name="Boardroom", department=None, location="DK", last_seen_days=None,
+                      created_days=500)
+        room["signInActivity"] = {"lastSignInDateTime": NEVER, "lastNonInteractiveSignInDateTime": NEVER,
+                                  "lastSuccessfulSignInDateTime": NEVER}
+        room["mailboxSettings"] = {"userPurpose": "room"}
+        b.grant(room, "SPE_E3", via="All Office Staff")  # shared-mailbox-licensed, not inactive-user-licensed
+        yield room
 
     def skus(self) -> list[dict[str, Any]]:
         if not self._done:

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from graph_tenants import make_tenant
 
 from auditor.emulator import DEMO_ROLES, Fault, GraphEmulator, app_token
-from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
+from auditor.graph import GraphClient, MailboxCheck, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import TenantSnapshot
 
 FAST_RETRY = RetryPolicy(max_retries=3, backoff_base=0.05, backoff_cap=0.2, max_retry_after=5, max_total_wait=30)
@@ -55,7 +55,8 @@ class Harness:
     def __exit__(self, *exc: Any) -> None:
         self.emulator.stop()
 
-    def collect(self, group_refs: Sequence[str] = (), need_sign_in: bool = True) -> TenantSnapshot:
+    def collect(self, group_refs: Sequence[str] = (), need_sign_in: bool = True,
+                mailboxes: MailboxCheck | None = None) -> TenantSnapshot:
         async def run() -> TenantSnapshot:
             client = GraphClient(
                 base_url=self.emulator.url,
@@ -71,6 +72,7 @@ class Harness:
                     client,
                     group_refs=group_refs,
                     need_sign_in=need_sign_in,
+                    mailboxes=mailboxes,
                     clock=lambda: _parse(self.snapshot.collected_at),
                 )
             finally:

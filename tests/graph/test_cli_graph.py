@@ -60,7 +60,10 @@ def test_graph_endpoint_with_token_auth_and_save_snapshot(tmp_path, sample, monk
     saved = tmp_path / "evidence.json"
     with GraphEmulator(sample, token=token) as graph:
         code, report = audit(tmp_path, "--graph-endpoint", graph.url, "--save-snapshot", str(saved))
-        assert not any(r.path.startswith("/users/") for r in graph.requests)
+        # no request per user: only the mailbox purposes of disabled/inactive accounts, batched
+        per_user = [r for r in graph.requests if r.path.startswith("/users/")]
+        assert per_user and all(r.batch and r.path.endswith("/mailboxSettings/userPurpose") for r in per_user)
+        assert len(graph.requests_to(r"/\$batch")) == -(-len(per_user) // 20)
     assert code == 1 and report["complete"] is True
     evidence = load_snapshot(saved)
     assert evidence.users == sample.users and evidence.skus == sample.skus

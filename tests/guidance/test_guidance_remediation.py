@@ -13,6 +13,7 @@ from auditor.model import Cloud, Locale
 
 USER = {"type": "user", "id": "11111111-aaaa", "upn": "ann@contoso.example", "display_name": "Ann Lee"}
 E5, F3, EMS = "06ebc4ee-e5", "66b55226-f3", "efccb6f7-ems"
+E3 = "05e9a617-e3"
 LEFTOVER = re.compile(r"\{[a-z_]+\}")
 
 RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
@@ -41,6 +42,10 @@ RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
     "inactive-user-licensed": (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
                                                   "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
     "guest-licensed": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
+    "shared-mailbox-licensed": (USER, ["SPE_E3", "SPE_E5"], {
+        "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
+                                                          "SPE_E5": []},
+        "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]}, "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}}),
     "license-assignment-error": (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
                                                     "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                                     "assigned_by_group_ids": {"SPE_E5": ["g-1"]},

@@ -151,6 +151,47 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "En gæst uden for organisationen har en betalt licens i denne lejer; gæster har sjældent brug for en."
     ),
     "rule.guest-licensed.message": "Gæsten {user} har {sku}.",
+    "rule.shared-mailbox-licensed.title": "Delt postkasse har licenser",
+    "rule.shared-mailbox-licensed.describe": (
+        "En delt postkasse, lokalepostkasse eller udstyrspostkasse optager en betalt licens. Sådan en postkasse "
+        "fungerer uden licens, medmindre den fylder mere end 50 GB, har et arkiv eller er i venteposition af "
+        "juridiske grunde eller på grund af en opbevaringspolitik."
+    ),
+    "rule.shared-mailbox-licensed.message": (
+        "{user} er en delt postkasse, men har {sku}; den kræver kun en licens over 50 GB, med et arkiv eller i "
+        "venteposition."
+    ),
+    "rule.shared-mailbox-licensed.message.room": (
+        "{user} er en lokalepostkasse, men har {sku}; den kræver kun en licens over 50 GB, med et arkiv eller i "
+        "venteposition."
+    ),
+    "rule.shared-mailbox-licensed.message.equipment": (
+        "{user} er en udstyrspostkasse, men har {sku}; den kræver kun en licens over 50 GB, med et arkiv eller i "
+        "venteposition."
+    ),
+    "message.shared_mailbox_unknown": (
+        "Det kunne ikke afgøres, om dette er en delt postkasse, lokale- eller udstyrspostkasse; sådan en postkasse "
+        "kræver som regel ingen licens."
+    ),
+    "summary.shared_mailbox": (
+        "En delt postkasse, lokale- eller udstyrspostkasse kræver ingen licens, medmindre den fylder mere end 50 GB, "
+        "har et arkiv eller er i venteposition: kontrollér det først."
+    ),
+    "steps.shared.check": (
+        "Gå til Modtagere > Postkasser i Exchange Administration, og vælg {user}.",
+        "Se, hvor meget postkassen fylder, og om arkivet er slået til: over 50 GB eller med et arkiv beholder den "
+        "sin licens.",
+        "Kontrollér i Microsoft Purview-portalen, om en procesretlig venteposition, en eDiscovery-venteposition "
+        "eller en opbevaringspolitik omfatter {user}: en postkasse i venteposition beholder sin licens.",
+        "Fjern kun licensen, hvis intet af dette gælder, som beskrevet nedenfor; postkassen virker fortsat uden den.",
+    ),
+    "steps.mailbox.unknown": (
+        "Postkasseindstillingerne for {user} kunne ikke læses (appen skal have MailboxSettings.Read). Kontrollér "
+        "under Modtagere > Postkasser i Exchange Administration, om det er en delt postkasse, lokale- eller "
+        "udstyrspostkasse; hvis det er, kræver den kun en licens, når den fylder mere end 50 GB, har et arkiv eller "
+        "er i venteposition."
+    ),
+    "link.shared_mailbox": "Om delte postkasser",
     "rule.license-assignment-error.title": "Fejl ved licenstildeling",
     "rule.license-assignment-error.describe": (
         "Microsoft Entra ID kunne ikke anvende licensen helt, så brugeren mangler måske tjenester."

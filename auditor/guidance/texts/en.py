@@ -144,6 +144,43 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "A guest from outside the organization holds a paid license of this tenant; guests rarely need one."
     ),
     "rule.guest-licensed.message": "The guest {user} holds {sku}.",
+    "rule.shared-mailbox-licensed.title": "Shared mailbox holds licenses",
+    "rule.shared-mailbox-licensed.describe": (
+        "A shared, room or equipment mailbox takes up a paid license. Such a mailbox works without one unless it "
+        "stores more than 50 GB, has an archive or is under a litigation or retention hold."
+    ),
+    "rule.shared-mailbox-licensed.message": (
+        "{user} is a shared mailbox but holds {sku}; it needs a license only above 50 GB, with an archive or on hold."
+    ),
+    "rule.shared-mailbox-licensed.message.room": (
+        "{user} is a room mailbox but holds {sku}; it needs a license only above 50 GB, with an archive or on hold."
+    ),
+    "rule.shared-mailbox-licensed.message.equipment": (
+        "{user} is an equipment mailbox but holds {sku}; it needs a license only above 50 GB, with an archive or on "
+        "hold."
+    ),
+    "message.shared_mailbox_unknown": (
+        "The auditor could not tell whether this is a shared, room or equipment mailbox, which usually needs no "
+        "license."
+    ),
+    "summary.shared_mailbox": (
+        "A shared, room or equipment mailbox needs no license unless it stores more than 50 GB, has an archive or "
+        "is on hold: check these first."
+    ),
+    "steps.shared.check": (
+        "In the Exchange admin center, go to Recipients > Mailboxes and select {user}.",
+        "Look at how much the mailbox stores and whether its archive is turned on: above 50 GB, or with an archive, "
+        "it keeps its license.",
+        "In the Microsoft Purview portal, check whether a litigation hold, an eDiscovery hold or a retention policy "
+        "covers {user}: a mailbox on hold keeps its license.",
+        "Only if none of this applies, remove the license as described below; the mailbox keeps working without it.",
+    ),
+    "steps.mailbox.unknown": (
+        "The auditor could not read the mailbox settings of {user} (the app needs MailboxSettings.Read). In the "
+        "Exchange admin center, under Recipients > Mailboxes, check whether it is a shared, room or equipment "
+        "mailbox; if it is, it needs a license only when it stores more than 50 GB, has an archive or is on hold."
+    ),
+    "link.shared_mailbox": "About shared mailboxes",
     "rule.license-assignment-error.title": "License assignment error",
     "rule.license-assignment-error.describe": (
         "Microsoft Entra ID could not fully apply the license, so the user may be missing services."

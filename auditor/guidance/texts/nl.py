@@ -162,6 +162,48 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "nodig."
     ),
     "rule.guest-licensed.message": "De gast {user} heeft {sku}.",
+    "rule.shared-mailbox-licensed.title": "Gedeeld postvak heeft licenties",
+    "rule.shared-mailbox-licensed.describe": (
+        "Een gedeeld postvak, ruimtepostvak of apparatuurpostvak neemt een betaalde licentie in. Zo'n postvak werkt "
+        "zonder licentie, tenzij het meer dan 50 GB bevat, een archief heeft of onder een bewaring voor juridische "
+        "procedures of een bewaarbeleid valt."
+    ),
+    "rule.shared-mailbox-licensed.message": (
+        "{user} is een gedeeld postvak maar heeft {sku}; een licentie is alleen nodig boven 50 GB, met een archief "
+        "of onder bewaring."
+    ),
+    "rule.shared-mailbox-licensed.message.room": (
+        "{user} is een ruimtepostvak maar heeft {sku}; een licentie is alleen nodig boven 50 GB, met een archief of "
+        "onder bewaring."
+    ),
+    "rule.shared-mailbox-licensed.message.equipment": (
+        "{user} is een apparatuurpostvak maar heeft {sku}; een licentie is alleen nodig boven 50 GB, met een archief "
+        "of onder bewaring."
+    ),
+    "message.shared_mailbox_unknown": (
+        "De auditor kon niet vaststellen of dit een gedeeld postvak, ruimte- of apparatuurpostvak is; zo'n postvak "
+        "heeft meestal geen licentie nodig."
+    ),
+    "summary.shared_mailbox": (
+        "Een gedeeld postvak, ruimte- of apparatuurpostvak heeft geen licentie nodig, tenzij het meer dan 50 GB "
+        "bevat, een archief heeft of onder bewaring staat: controleer dat eerst."
+    ),
+    "steps.shared.check": (
+        "Ga in het Exchange-beheercentrum naar Ontvangers > Postvakken en selecteer {user}.",
+        "Bekijk hoeveel het postvak bevat en of het archief is ingeschakeld: boven 50 GB of met een archief houdt "
+        "het zijn licentie.",
+        "Controleer in de Microsoft Purview-portal of een bewaring voor juridische procedures, een eDiscovery-"
+        "bewaring of een bewaarbeleid voor {user} geldt: een postvak onder bewaring houdt zijn licentie.",
+        "Verwijder de licentie alleen als niets hiervan geldt, zoals hieronder beschreven; het postvak blijft "
+        "zonder licentie werken.",
+    ),
+    "steps.mailbox.unknown": (
+        "De auditor kon de postvakinstellingen van {user} niet lezen (de app heeft MailboxSettings.Read nodig). "
+        "Controleer in het Exchange-beheercentrum onder Ontvangers > Postvakken of het een gedeeld postvak, ruimte- "
+        "of apparatuurpostvak is; zo ja, dan is een licentie alleen nodig als het meer dan 50 GB bevat, een archief "
+        "heeft of onder bewaring staat."
+    ),
+    "link.shared_mailbox": "Over gedeelde postvakken",
     "rule.license-assignment-error.title": "Fout bij licentietoewijzing",
     "rule.license-assignment-error.describe": (
         "Microsoft Entra ID kon de licentie niet volledig toepassen, dus de gebruiker mist mogelijk diensten."

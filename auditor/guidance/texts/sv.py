@@ -150,6 +150,48 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "någon."
     ),
     "rule.guest-licensed.message": "Gästen {user} har {sku}.",
+    "rule.shared-mailbox-licensed.title": "Delad postlåda har licenser",
+    "rule.shared-mailbox-licensed.describe": (
+        "En delad postlåda, rumspostlåda eller utrustningspostlåda tar upp en betald licens. En sådan postlåda "
+        "fungerar utan licens, om den inte rymmer mer än 50 GB, har ett arkiv eller omfattas av juridiskt bevarande "
+        "eller en bevarandeprincip."
+    ),
+    "rule.shared-mailbox-licensed.message": (
+        "{user} är en delad postlåda men har {sku}; en licens behövs bara över 50 GB, med ett arkiv eller vid "
+        "bevarande."
+    ),
+    "rule.shared-mailbox-licensed.message.room": (
+        "{user} är en rumspostlåda men har {sku}; en licens behövs bara över 50 GB, med ett arkiv eller vid "
+        "bevarande."
+    ),
+    "rule.shared-mailbox-licensed.message.equipment": (
+        "{user} är en utrustningspostlåda men har {sku}; en licens behövs bara över 50 GB, med ett arkiv eller vid "
+        "bevarande."
+    ),
+    "message.shared_mailbox_unknown": (
+        "Det gick inte att avgöra om detta är en delad postlåda, rums- eller utrustningspostlåda, som oftast inte "
+        "behöver någon licens."
+    ),
+    "summary.shared_mailbox": (
+        "En delad postlåda, rums- eller utrustningspostlåda behöver ingen licens, om den inte rymmer mer än 50 GB, "
+        "har ett arkiv eller omfattas av bevarande: kontrollera det först."
+    ),
+    "steps.shared.check": (
+        "I administrationscentret för Exchange går du till Mottagare > Postlådor och väljer {user}.",
+        "Se hur mycket postlådan rymmer och om arkivet är aktiverat: över 50 GB eller med ett arkiv behåller den "
+        "sin licens.",
+        "Kontrollera i Microsoft Purview-portalen om juridiskt bevarande, bevarande för eDiscovery eller en "
+        "bevarandeprincip omfattar {user}: en postlåda som bevaras behåller sin licens.",
+        "Ta bara bort licensen om inget av detta gäller, enligt stegen nedan; postlådan fortsätter att fungera utan "
+        "den.",
+    ),
+    "steps.mailbox.unknown": (
+        "Postlådeinställningarna för {user} gick inte att läsa (appen behöver MailboxSettings.Read). Kontrollera i "
+        "administrationscentret för Exchange under Mottagare > Postlådor om det är en delad postlåda, rums- eller "
+        "utrustningspostlåda; i så fall behövs en licens bara om den rymmer mer än 50 GB, har ett arkiv eller "
+        "omfattas av bevarande."
+    ),
+    "link.shared_mailbox": "Om delade postlådor",
     "rule.license-assignment-error.title": "Fel vid licenstilldelning",
     "rule.license-assignment-error.describe": (
         "Microsoft Entra ID kunde inte tillämpa licensen helt, så användaren kan sakna tjänster."

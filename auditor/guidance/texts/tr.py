@@ -169,6 +169,48 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Kuruluş dışından bir konuk bu kiracının ücretli bir lisansına sahip; konukların buna nadiren ihtiyacı olur."
     ),
     "rule.guest-licensed.message": "{user} konuk kullanıcısında {sku} ürünü var.",
+    "rule.shared-mailbox-licensed.title": "Paylaşılan posta kutusunda lisans var",
+    "rule.shared-mailbox-licensed.describe": (
+        "Paylaşılan, oda veya ekipman posta kutusu ücretli bir lisans kullanıyor. Böyle bir posta kutusu; 50 GB'tan "
+        "fazla veri tutmadıkça, arşivi olmadıkça veya dava ya da bekletme ilkesi kapsamında saklamada olmadıkça "
+        "lisanssız çalışır."
+    ),
+    "rule.shared-mailbox-licensed.message": (
+        "{user} paylaşılan bir posta kutusu olduğu halde {sku} ürününe sahip; lisans yalnızca 50 GB'ın üzerinde, "
+        "arşiv varken veya saklamadayken gerekir."
+    ),
+    "rule.shared-mailbox-licensed.message.room": (
+        "{user} bir oda posta kutusu olduğu halde {sku} ürününe sahip; lisans yalnızca 50 GB'ın üzerinde, arşiv "
+        "varken veya saklamadayken gerekir."
+    ),
+    "rule.shared-mailbox-licensed.message.equipment": (
+        "{user} bir ekipman posta kutusu olduğu halde {sku} ürününe sahip; lisans yalnızca 50 GB'ın üzerinde, arşiv "
+        "varken veya saklamadayken gerekir."
+    ),
+    "message.shared_mailbox_unknown": (
+        "Denetçi bunun paylaşılan, oda veya ekipman posta kutusu olup olmadığını belirleyemedi; böyle bir posta "
+        "kutusu genellikle lisans gerektirmez."
+    ),
+    "summary.shared_mailbox": (
+        "Paylaşılan, oda veya ekipman posta kutusu; 50 GB'tan fazla veri tutmadıkça, arşivi olmadıkça veya "
+        "saklamada olmadıkça lisans gerektirmez: önce bunları denetleyin."
+    ),
+    "steps.shared.check": (
+        "Exchange yönetim merkezinde Alıcılar > Posta kutuları'na gidin ve {user} posta kutusunu seçin.",
+        "Posta kutusunun ne kadar veri tuttuğuna ve arşivinin açık olup olmadığına bakın: 50 GB'ın üzerindeyse veya "
+        "arşivi varsa lisansını korur.",
+        "Microsoft Purview portalında {user} için dava saklaması, eKeşif saklaması veya bir bekletme ilkesi olup "
+        "olmadığını denetleyin: saklamadaki bir posta kutusu lisansını korur.",
+        "Lisansı yalnızca bunların hiçbiri geçerli değilse aşağıda anlatıldığı gibi kaldırın; posta kutusu lisanssız "
+        "çalışmaya devam eder.",
+    ),
+    "steps.mailbox.unknown": (
+        "Denetçi {user} hesabının posta kutusu ayarlarını okuyamadı (uygulamanın MailboxSettings.Read iznine "
+        "ihtiyacı var). Exchange yönetim merkezinde Alıcılar > Posta kutuları altında bunun paylaşılan, oda veya "
+        "ekipman posta kutusu olup olmadığını denetleyin; öyleyse lisans yalnızca 50 GB'tan fazla veri tuttuğunda, "
+        "arşivi olduğunda veya saklamada olduğunda gerekir."
+    ),
+    "link.shared_mailbox": "Paylaşılan posta kutuları hakkında",
     "rule.license-assignment-error.title": "Lisans atama hatası",
     "rule.license-assignment-error.describe": (
         "Microsoft Entra ID lisansı tam olarak uygulayamadı; kullanıcının bazı hizmetleri eksik olabilir."

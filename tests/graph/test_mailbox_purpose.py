@@ -1,0 +1,238 @@
+"""Mailbox purposes: the real collector (msgraph-sdk adapter + httpx) reads mailboxSettings/userPurpose
+in JSON batches from the loopback emulator, for the disabled and inactive candidates only."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+import pytest
+from graph_tenants import make_tenant
+
+from auditor.emulator import DEMO_ROLES, Fault, FaultKind, mailbox_forbidden, mailbox_throttled
+from auditor.engine import evaluate
+from auditor.errors import CollectionError
+from auditor.graph import MailboxCheck
+from auditor.model import NO_MAILBOX, TenantSnapshot
+from auditor.policy.load import load_policies
+from auditor.rules.hygiene import last_sign_in
+from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, write_snapshot
+
+PURPOSE = r"/users/[^/]+/mailboxSettings/userPurpose"
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.fixture(scope="module")
+def mailboxes() -> TenantSnapshot:
+    """make_tenant with purposes planted on some candidates and one licensed account without a mailbox."""
+    base = make_tenant(250)
+    users = list(base.users)
+    disabled = [i for i, u in enumerate(users) if u.assigned_licenses and not u.account_enabled]
+    users[disabled[0]] = msgspec.structs.replace(users[disabled[0]], mailbox_purpose="shared")
+    users[disabled[1]] = msgspec.structs.replace(users[disabled[1]], mailbox_purpose="equipment")
+    users[disabled[2]] = msgspec.structs.replace(users[disabled[2]], mailbox_purpose=NO_MAILBOX)
+    now = _at(base.collected_at)
+    never = next(i for i, u in enumerate(users)
+                 if u.assigned_licenses and u.account_enabled and last_sign_in(u) is None)
+    users[never] = msgspec.structs.replace(users[never], mailbox_purpose="room")
+    active = next(i for i, u in enumerate(users) if u.assigned_licenses and u.account_enabled
+                  and (t := last_sign_in(u)) is not None and t > now - timedelta(days=10))
+    users[active] = msgspec.structs.replace(users[active], mailbox_purpose="shared")  # not a candidate: never asked
+    return dataclasses.replace(base, users=tuple(users))
+
+
+def _expected(snapshot: TenantSnapshot, days: int | None) -> list[str]:
+    """The candidates, computed here from the definition rather than by the collector's code."""
+    cutoff = _at(snapshot.collected_at) - timedelta(days=days or 0)
+    out = []
+    for u in snapshot.users:
+        if not u.assigned_licenses:
+            continue
+        if not u.account_enabled or (days is not None and ((t := last_sign_in(u)) is None or t < cutoff)):
+            out.append(u.id)
+    return out
+
+
+def _asked(h: Any) -> list[str]:
+    inner = [r for r in h.emulator.requests if r.batch]
+    assert all(r.path.endswith("/mailboxSettings/userPurpose") for r in inner)
+    return [r.path.split("/")[2] for r in inner]
+
+
+def test_only_candidates_are_asked_in_batches_of_twenty(mailboxes, harness):
+    h = harness(mailboxes)
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90))
+    expected = _expected(mailboxes, 90)
+    assert len(expected) > 40  # several batches
+    asked = _asked(h)
+    assert sorted(asked) == sorted(expected) and len(asked) == len(set(asked))
+    batches = h.emulator.requests_to(r"/\$batch")
+    assert all(b.method == "POST" and b.status == 200 for b in batches)
+    assert len(batches) == math.ceil(len(expected) / 20)
+    assert not h.emulator.requests_to(PURPOSE)[0:0] and all(r.batch for r in h.emulator.requests_to(PURPOSE))
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+    by_id = {u.id: u for u in got.users}
+    source = {u.id: u for u in mailboxes.users}
+    for uid, user in by_id.items():
+        if uid not in expected:
+            assert user.mailbox_purpose is None
+        elif source[uid].mailbox_purpose is not None:
+            assert user.mailbox_purpose == source[uid].mailbox_purpose
+        else:
+            assert user.mailbox_purpose == "user"  # the emulator's licensed default
+    assert sorted(u.mailbox_purpose for u in got.users if u.mailbox_purpose not in (None, "user")) == \
+        sorted([NO_MAILBOX, "equipment", "room", "shared"])  # the active shared mailbox was never asked
+    # the snapshot keeps the purposes; null is "no mailbox", absent is "not asked"
+    out = io.StringIO()
+    write_snapshot(got, out)
+    doc = json.loads(out.getvalue())
+    settings = [u.get("mailboxSettings", "absent") for u in doc["users"]]
+    assert settings.count(None) == 1 and {"userPurpose": "shared"} in settings
+    assert settings.count("absent") == len(got.users) - len(expected)
+
+
+def test_disabled_only_without_inactivity_window(mailboxes, harness):
+    h = harness(mailboxes)
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
+    assert sorted(_asked(h)) == sorted(_expected(mailboxes, None))
+    assert MAILBOX_SETTINGS in got.collected_parts
+
+
+def test_no_mailbox_check_no_batches(mailboxes, harness):
+    h = harness(mailboxes)
+    got = h.collect(need_sign_in=True)
+    assert h.emulator.requests_to(r"/\$batch") == [] and _asked(h) == []
+    assert MAILBOX_SETTINGS not in got.collected_parts
+    assert all(u.mailbox_purpose is None for u in got.users)
+
+
+def test_throttled_inside_a_batch_is_retried(mailboxes, harness):
+    h = harness(mailboxes, faults=[mailbox_throttled(count=3, retry_after=0)])
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90))
+    inner = [r for r in h.emulator.requests if r.batch]
+    throttled = [r for r in inner if r.status == 429]
+    assert len(throttled) == 3
+    for r in throttled:  # asked again, and answered
+        assert any(o.path == r.path and o.status in (200, 404) for o in inner)
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+    assert sorted(set(_asked(h))) == sorted(_expected(mailboxes, 90))
+    assert len(h.emulator.requests_to(r"/\$batch")) > math.ceil(len(_expected(mailboxes, 90)) / 20)
+    assert "429" in h.stderr.getvalue()
+
+
+def test_throttling_that_never_ends_fails_bounded(mailboxes, harness):
+    h = harness(mailboxes, faults=[mailbox_throttled(count=None, retry_after=0)])
+    with pytest.raises(CollectionError, match=r"mailboxSettings/userPurpose.*retries"):
+        h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
+    per_user: dict[str, int] = {}
+    for r in h.emulator.requests:
+        if r.batch:
+            per_user[r.path] = per_user.get(r.path, 0) + 1
+    assert max(per_user.values()) == h.retry.max_retries + 1
+
+
+def test_unavailable_inside_a_batch_is_retried(mailboxes, harness):
+    h = harness(mailboxes, faults=[Fault(FaultKind.UNAVAILABLE, match=r"^GET /v1\.0/users/[^/]+/mailboxSettings",
+                                         count=2, retry_after=0)])
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
+    assert [r.status for r in h.emulator.requests if r.batch].count(503) == 2
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+
+
+def _disabled_policy(tmp_path: Any) -> Any:
+    path = tmp_path / "p.yaml"
+    path.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\n"
+                    "hygiene:\n  disabled_users: {severity: high}\n  shared_mailboxes: {severity: low}\n")
+    return load_policies([str(path)])
+
+
+def test_forbidden_is_a_gap_and_findings_say_they_could_not_tell(mailboxes, harness, tmp_path):
+    h = harness(mailboxes, faults=[mailbox_forbidden()])
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
+    gaps = [g for g in got.gaps if g.part == MAILBOX_SETTINGS]
+    assert len(gaps) == 1 and "MailboxSettings.Read" in gaps[0].reason and "403" in gaps[0].reason
+    assert "/mailboxSettings/userPurpose" in gaps[0].request
+    assert MAILBOX_SETTINGS not in got.collected_parts
+    assert len(h.emulator.requests_to(r"/\$batch")) <= 4  # refused once: the rest is not asked
+    result = evaluate(_disabled_policy(tmp_path), got, _at(got.collected_at))
+    assert not result.complete  # a partial collection never reads as compliant
+    assert [n.rule for n in result.not_evaluated] == ["shared-mailbox-licensed"]
+    disabled = [f for f in result.findings if f.rule == "disabled-user-licensed"]
+    # every licensed disabled account still fires, the shared and equipment mailboxes included
+    assert len(disabled) == len(_expected(mailboxes, None))
+    assert all(dict(f.facts)["shared_mailbox"] == "unknown" for f in disabled)
+    assert all("could not tell whether it is a shared mailbox" in f.message for f in disabled)
+
+
+def test_missing_role_is_a_gap_without_requests(mailboxes, harness):
+    roles = tuple(r for r in DEMO_ROLES if r != "MailboxSettings.Read")
+    h = harness(mailboxes, roles=roles)
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90))
+    assert h.emulator.requests_to(r"/\$batch") == []
+    (gap,) = [g for g in got.gaps if g.part == MAILBOX_SETTINGS]
+    assert "MailboxSettings.Read" in gap.reason and "$batch" in gap.request
+
+
+def test_collected_purposes_drive_the_rules(mailboxes, harness, tmp_path):
+    h = harness(mailboxes)
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
+    path = tmp_path / "snap.json"
+    with path.open("w") as fh:
+        write_snapshot(got, fh)
+    again = load_snapshot(path)
+    assert again == got and [u.mailbox_purpose for u in again.users] == [u.mailbox_purpose for u in got.users]
+    result = evaluate(_disabled_policy(tmp_path), again, _at(got.collected_at))
+    assert result.complete
+    shared = {f.subject.id: dict(f.facts)["mailbox_purpose"] for f in result.findings
+              if f.rule == "shared-mailbox-licensed"}
+    assert sorted(shared.values()) == ["equipment", "shared"]
+    disabled = {f.subject.id for f in result.findings if f.rule == "disabled-user-licensed"}
+    assert not disabled & set(shared)
+    assert len(disabled) == len(_expected(mailboxes, None)) - 2
+    assert all("shared_mailbox" not in dict(f.facts) for f in result.findings)
+
+
+@pytest.mark.parametrize("answer, complaint", [
+    ({"responses": []}, r"no answer for GET /users/.+/mailboxSettings/userPurpose"),
+    ({"responses": "x"}, r"no `responses` list"),
+    ({"responses": [{"id": "99", "status": 200, "body": {"value": "user"}}]}, r"id '99' that was never asked"),
+    ({"responses": [{"id": "1", "status": 200, "body": {}}]}, r"GET /users/.+/mailboxSettings/userPurpose .*without"),
+])
+def test_malformed_batch_answers_fail_naming_the_request(mailboxes, harness, answer, complaint):
+    h = harness(mailboxes)
+
+    def one_user_batch(body: bytes) -> tuple[int, Any]:
+        doc = json.loads(body)
+        first = doc["requests"][0]
+        fixed = json.loads(json.dumps(answer))
+        for r in fixed["responses"] if isinstance(fixed["responses"], list) else ():
+            if r["id"] == "1":
+                r["id"] = first["id"]
+        if isinstance(fixed["responses"], list) and fixed["responses"] and len(doc["requests"]) > 1 \
+                and fixed["responses"][0]["id"] != "99":
+            fixed["responses"] += [{"id": r["id"], "status": 200, "body": {"value": "user"}}
+                                   for r in doc["requests"][1:]]
+        return 200, fixed
+
+    h.emulator._batch = one_user_batch  # type: ignore[method-assign]
+    with pytest.raises(CollectionError, match=complaint) as err:
+        h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
+    assert "$batch" in str(err.value)
+
+
+def test_collected_at_clock_is_the_cutoff(mailboxes, harness):
+    """A later clock makes more accounts inactive: the window follows the collection's own clock."""
+    h = harness(mailboxes)
+    h.snapshot = dataclasses.replace(mailboxes, collected_at=(_at(mailboxes.collected_at) + timedelta(days=400))
+                                     .astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90))
+    assert sorted(_asked(h)) == sorted(_expected(h.snapshot, 90))
+    assert len(_asked(h)) > len(_expected(mailboxes, 90))
