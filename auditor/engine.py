@@ -11,7 +11,11 @@ from .policy.model import CatalogEntry, Policy, PolicySet
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.waivers import waiver_covers, waiver_json
-from .snapshot import SIGN_IN_ACTIVITY
+from .snapshot import LICENSE_ERROR_GROUPS, SIGN_IN_ACTIVITY
+
+# Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
+# never made lack them): a rule that needs one is not evaluated without it.
+RECORDED_PARTS = (SIGN_IN_ACTIVITY, LICENSE_ERROR_GROUPS)
 
 
 def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | None:
@@ -26,8 +30,8 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
     if refs:
         needs.add("groups")
     missing = sorted(needs & {g.part for g in snapshot.gaps})
-    if SIGN_IN_ACTIVITY in needs and SIGN_IN_ACTIVITY not in snapshot.collected_parts and not missing:
-        missing = [SIGN_IN_ACTIVITY]
+    if not missing:
+        missing = [p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_parts]
     if missing:
         return f"tenant data not collected: {', '.join(missing)}"
     absent = [r for r in refs if not index.has_group(r)]

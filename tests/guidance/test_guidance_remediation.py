@@ -44,6 +44,9 @@ RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
                                                     "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                                     "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
                                                     "sku_ids": {"SPE_E5": E5}}),
+    "group-license-errors": ({"type": "group", "id": "g-1", "display_name": "All Staff"}, ["SPE_E5"],
+                             {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3,
+                              "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}}),
     "usage-location-missing": (USER, [], {}),
     "license-assigned-twice": (USER, ["SPE_E5"], {"also_by_group": {"SPE_E5": ["All Staff"]}, "plans_lost": {},
                                                   "assigned_by_group": {"SPE_E5": ["All Staff"]},
@@ -60,6 +63,25 @@ RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
     "seats-rebalance-across-tenants": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                                        {"surplus": [{"tenant": "Contoso", "unused": 12}],
                                         "shortage": [{"tenant": "Fabrikam", "short": 4}]}),
+}
+# Every licenseAssignmentState error value Graph documents, an undocumented one, and the states
+# (Graph: state Active, ActiveWithError, Disabled, Error), each rendered in every locale and cloud.
+ERROR_CODES = ["CountViolation", "MutuallyExclusiveViolation", "DependencyViolation",
+               "ProhibitedInUsageLocationViolation", "UniquenessViolation", "Other", "SomethingNew"]
+ERROR_VARIANTS: dict[str, dict[str, Any]] = {
+    **{f"{code}/Error": {"error": code, "state": "Error"} for code in ERROR_CODES},
+    "CountViolation/ActiveWithError": {"error": "CountViolation", "state": "ActiveWithError"},
+    "None/ActiveWithError": {"error": "None", "state": "ActiveWithError"},
+    "None/Error": {"error": "None", "state": "Error"},
+    "UniquenessViolation/Disabled": {"error": "UniquenessViolation", "state": "Disabled"},
+    "MutuallyExclusiveViolation/direct": {"error": "MutuallyExclusiveViolation", "state": "Error",
+                                          "assigned_by_group": {"SPE_E5": []}, "assigned_by_group_ids": {}},
+}
+GROUP_VARIANTS: dict[str, dict[str, Any]] = {
+    "counted": RICH["group-license-errors"][2],
+    "every-code": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 9,
+                   "errors": {code: 1 for code in ERROR_CODES}},
+    "uncounted": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 0, "errors": {}},
 }
 NO_GRAPH_ACTION = {"subscription-expiring", "waiver-expired", "seats-rebalance-across-tenants"}
 NO_LINKS = {"waiver-expired"}
@@ -112,6 +134,31 @@ def test_complete_for_every_rule_locale_and_cloud(rule: str, locale: Locale, clo
     assert_complete(rule, r)
     msg = message(rule, subject=RICH[rule][0], skus=RICH[rule][1], details=RICH[rule][2], locale=locale)
     assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
+
+
+@pytest.mark.parametrize("cloud", list(Cloud), ids=lambda c: c.value)
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+@pytest.mark.parametrize("variant", sorted(ERROR_VARIANTS))
+def test_every_assignment_error_variant_is_complete(variant: str, locale: Locale, cloud: Cloud) -> None:
+    subject, skus, details = RICH["license-assignment-error"]
+    details = details | ERROR_VARIANTS[variant]
+    r = rem("license-assignment-error", cloud, locale, details=details)
+    assert_complete("license-assignment-error", r)
+    msg = message("license-assignment-error", subject=subject, skus=skus, details=details, locale=locale)
+    assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
+
+
+@pytest.mark.parametrize("cloud", list(Cloud), ids=lambda c: c.value)
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+@pytest.mark.parametrize("variant", sorted(GROUP_VARIANTS))
+def test_every_group_error_variant_is_complete(variant: str, locale: Locale, cloud: Cloud) -> None:
+    subject, skus, _ = RICH["group-license-errors"]
+    details = GROUP_VARIANTS[variant]
+    r = rem("group-license-errors", cloud, locale, details=details)
+    assert_complete("group-license-errors", r)
+    assert "All Staff" in r["summary"] and any("All Staff" in s for s in r["steps"])
+    msg = message("group-license-errors", subject=subject, skus=skus, details=details, locale=locale)
+    assert "All Staff" in msg and not LEFTOVER.search(msg)
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
