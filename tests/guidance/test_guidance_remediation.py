@@ -493,3 +493,55 @@ def test_cross_tenant_duplicate_targets_the_other_tenants_account():
     action = plan["graph_action"]
     assert action["path"] == "/users/u-2/assignLicense"
     assert action["body"] == {"addLicenses": [], "removeLicenses": ["05e9a617-0261-4cee-bb44-138d3ef5d965"]}
+
+
+RESOLVE = "https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
+
+
+@pytest.mark.parametrize(("code", "anchor"), [
+    ("CountViolation", "#not-enough-licenses"),
+    ("MutuallyExclusiveViolation", "#conflicting-service-plans"),
+    ("DependencyViolation", "#other-products-depend-on-this-license"),
+    ("ProhibitedInUsageLocationViolation", "#usage-location-isnt-allowed"),
+    ("UniquenessViolation", "#duplicate-proxy-addresses"),
+    ("Other", "#find-license-assignment-errors"),
+    ("SomethingNew", "#find-license-assignment-errors"),
+])
+def test_each_assignment_error_cites_its_section_of_the_resolve_page(code: str, anchor: str) -> None:
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"error": code})
+    assert r["links"][0]["url"] == RESOLVE + anchor
+    # group-assigned: also the section on reprocessing the group
+    assert RESOLVE + "#force-group-license-processing-to-resolve-errors" in [link["url"] for link in r["links"]]
+
+
+def test_an_active_with_error_assignment_is_worded_as_partly_active() -> None:
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"state": "ActiveWithError"})
+    assert r["summary"].startswith("SPE_E5 is active for Ann Lee (ann@contoso.example), but not every part")
+    msg = message("license-assignment-error", subject=USER, skus=["SPE_E5"],
+                  details=details | {"state": "ActiveWithError"}, locale=Locale.EN)
+    assert "is active for" in msg and "not all of it could be applied" in msg
+    plain = message("license-assignment-error", subject=USER, skus=["SPE_E5"], details=details, locale=Locale.EN)
+    assert "failed" in plain and "active" not in plain
+
+
+def test_usage_location_error_means_not_offered_there() -> None:
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"error": "ProhibitedInUsageLocationViolation"})
+    assert "not available in the usage location" in r["summary"]
+    assert "out of the group" in r["steps"][0]
+
+
+def test_group_errors_guidance_names_the_group_each_cause_and_reprocess() -> None:
+    r = rem("group-license-errors")
+    assert "All Staff" in r["summary"] and "(in this audit: 3)" in r["summary"]
+    assert r["steps"][0].startswith("In the Microsoft Entra admin center, go to Groups > All groups > All Staff")
+    assert [s.split(",")[0] for s in r["steps"][1:3]] == ["CountViolation", "MutuallyExclusiveViolation"]
+    assert "members affected: 2" in r["steps"][1] and "Reprocess" in r["steps"][-1]
+    assert r["graph_action"]["method"] == "GET"
+    assert r["graph_action"]["path"].startswith("/groups/g-1/membersWithLicenseErrors")
+    urls = [link["url"] for link in r["links"]]
+    assert urls[:3] == [RESOLVE + "#find-license-assignment-errors", RESOLVE + "#not-enough-licenses",
+                        RESOLVE + "#conflicting-service-plans"]
+    assert "Groups Administrator" in r["role"]
