@@ -11,7 +11,11 @@ from .policy.model import CatalogEntry, Policy, PolicySet
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.waivers import waiver_covers, waiver_json
-from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
+from .snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
+
+# Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
+# never made lack them): a rule that needs one is not evaluated without it.
+RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, LICENSE_ERROR_GROUPS)
 
 
 def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | None:
@@ -27,8 +31,7 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
         needs.add("groups")
     missing = sorted(needs & {g.part for g in snapshot.gaps})
     if not missing:  # parts that are read only when asked for: a snapshot without them cannot judge
-        missing = sorted(p for p in (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS)
-                         if p in needs and p not in snapshot.collected_parts)
+        missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_parts)
     if missing:
         return f"tenant data not collected: {', '.join(missing)}"
     absent = [r for r in refs if not index.has_group(r)]

@@ -52,6 +52,7 @@ class SubjectType(enum.Enum):
     SKU = "sku"
     SUBSCRIPTION = "subscription"
     WAIVER = "waiver"
+    GROUP = "group"
 
 
 # --- tenant state ---------------------------------------------------------------------------
@@ -124,6 +125,10 @@ class AssignedLicense:
     disabled_plans: tuple[str, ...] = ()
 
 
+# licenseAssignmentState.state values that mean the assignment failed, fully or in part.
+ERROR_STATES = ("Error", "ActiveWithError")
+
+
 @dataclass(frozen=True, slots=True)
 class LicenseAssignmentState:
     sku_id: str
@@ -134,7 +139,10 @@ class LicenseAssignmentState:
 
     @property
     def is_error(self) -> bool:
-        return self.error not in ("", "None") or self.state == "Error"
+        """Graph sets `error` only when an assignment failed; the states Error (not applied) and
+        ActiveWithError (active, but not every part of it applied) say so even without a code.
+        Disabled alone is no failure: Graph documents no error for it."""
+        return self.error not in ("", "None") or self.state in ERROR_STATES
 
 
 class User(msgspec.Struct, frozen=True, gc=False):
@@ -188,13 +196,18 @@ class Group:
     display_name: str
     assigned_licenses: tuple[AssignedLicense, ...] = ()
     members: tuple[str, ...] = ()  # transitive member object ids (users only)
+    # Graph's hasMembersWithLicenseErrors (only readable through $filter): None = not collected
+    # (an older snapshot, or the read failed: see TenantSnapshot.gaps), never "no errors"
+    has_members_with_license_errors: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Gap:
     """Tenant data that could not be collected. Rules needing `part` are not evaluated."""
 
-    part: str  # users | signInActivity | subscribedSkus | subscriptions | groups | organization | mailboxSettings
+    # users | signInActivity | subscribedSkus | subscriptions | groups | hasMembersWithLicenseErrors |
+    # organization | mailboxSettings
+    part: str
     request: str
     reason: str
 
@@ -213,8 +226,9 @@ class TenantSnapshot:
     users: tuple[User, ...]
     groups: tuple[Group, ...]
     gaps: tuple[Gap, ...] = ()
-    # "signInActivity" when signInActivity was requested; without it inactivity is not evaluable.
-    # "mailboxSettings" when the mailbox purpose of every candidate of the disabled/inactive rules was read.
+    # "signInActivity" when signInActivity was requested (without it inactivity is not evaluable);
+    # "mailboxSettings" when the mailbox purpose of every candidate of the disabled/inactive rules was read;
+    # "hasMembersWithLicenseErrors" when the groups with license errors were read
     collected_parts: frozenset[str] = frozenset()
 
     @property

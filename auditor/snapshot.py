@@ -8,7 +8,8 @@ Layout (schemaVersion 1):
      "tenant": {"id", "displayName", "cloud"}, "collectedAt": ISO-8601,
      "collectedParts": ["signInActivity", "mailboxSettings"],
      "subscribedSkus": [subscribedSku], "subscriptions": [companySubscription],
-     "users": [user], "groups": [group + "members": [transitive user ids]],
+     "users": [user], "groups": [group + "members": [transitive user ids]
+                                  + "hasMembersWithLicenseErrors" when collected],
      "gaps": [{"part", "request", "reason"}]}
 A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and
 "mailboxSettings": null when Graph found no mailbox for it.
@@ -49,6 +50,9 @@ SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
 SIGN_IN_ACTIVITY = "signInActivity"
 MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.part: the candidates' mailboxSettings/userPurpose
+# The groups' hasMembersWithLicenseErrors was read (GET /groups?$filter=hasMembersWithLicenseErrors eq true):
+# only then does a group without the flag mean "no member has a license error".
+LICENSE_ERROR_GROUPS = "hasMembersWithLicenseErrors"
 # Graph's usual date-time text, YYYY-MM-DDTHH:MM:SSZ with a real calendar day (years 0001-9999,
 # leap years included): fixed width, so text order is time order. One C-level match, no parsing.
 _LEAP = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
@@ -625,7 +629,16 @@ def group_from_graph(raw: Any, decoder: UserDecoder) -> Group:
         display_name=_str(raw, "displayName", required=False) or "",
         assigned_licenses=decoder.licenses(_list(raw, "assignedLicenses")),
         members=_strs(_list(raw, "members"), "members"),
+        has_members_with_license_errors=_flag(raw, "hasMembersWithLicenseErrors"),
     )
+
+
+def _flag(raw: dict[str, Any], key: str) -> bool | None:
+    """An optional boolean: absent or null is None (not known), never False."""
+    value = raw.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise _Bad(f"{key}: expected true, false or null")
 
 
 def gap_from_json(raw: Any) -> Gap:
@@ -816,12 +829,15 @@ def subscription_to_json(s: Subscription) -> dict[str, Any]:
 
 
 def group_to_json(g: Group) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": g.id,
         "displayName": g.display_name,
         "assignedLicenses": [license_to_json(lic) for lic in g.assigned_licenses],
         "members": list(g.members),
     }
+    if g.has_members_with_license_errors is not None:
+        out["hasMembersWithLicenseErrors"] = g.has_members_with_license_errors
+    return out
 
 
 def _write_array(out: IO[str], key: str, items: Iterable[dict[str, Any]], last: bool = False) -> None:

@@ -3,10 +3,11 @@
 It speaks real HTTP on 127.0.0.1 so the real msgraph-sdk request adapter, httpx and the
 collector run unchanged against it. Supported: /organization, /subscribedSkus,
 /directory/subscriptions, /users (list and one), /groups (the $filter forms the collector
-uses), /groups/{id}, /groups/{id}/transitiveMembers[/microsoft.graph.user],
-/users/{id|upn}/mailboxSettings/userPurpose, POST /$batch (JSON batching of those GETs, at most
-20, each answered with its own status; faults match each inner request too, as "GET /v1.0/...")
-and POST /users/{id|upn}/sendMail. Anything else is a 400 or 404 with Graph's error shape.
+uses, hasMembersWithLicenseErrors eq true included), /groups/{id},
+/groups/{id}/transitiveMembers[/microsoft.graph.user], /users/{id|upn}/mailboxSettings/userPurpose,
+POST /$batch (JSON batching of those GETs, at most 20, each answered with its own status; faults
+match each inner request too, as "GET /v1.0/...") and POST /users/{id|upn}/sendMail. Anything else
+is a 400 or 404 with Graph's error shape.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ class _Tenant:
         self.groups = {g.id.lower(): g for g in snapshot.groups}
         self._lock = threading.Lock()
         self._members: dict[str, list[User]] = {}
+        self._license_errors: frozenset[str] | None = None
         self.rendered: dict[tuple[str, ...], RenderedUsers] = {}
         self.rendered_members: dict[tuple[str, tuple[str, ...]], RenderedUsers] = {}
 
@@ -111,6 +113,20 @@ class _Tenant:
                     index[u.user_principal_name.lower()] = u
                 self._by_key = index
         return self._by_key.get(key.lower())
+
+    def license_error_groups(self) -> frozenset[str]:
+        """Ids (lower case) of the groups with hasMembersWithLicenseErrors: the snapshot's flag
+        where it has one, else whether a user's licenseAssignmentStates name the group with an
+        error (a snapshot collected before the flag was read)."""
+        with self._lock:
+            if self._license_errors is None:
+                failed = {s.assigned_by_group.lower() for u in self.users for s in u.license_assignment_states
+                          if s.assigned_by_group and s.is_error}
+                self._license_errors = frozenset(
+                    key for key, g in self.groups.items()
+                    if (g.has_members_with_license_errors if g.has_members_with_license_errors is not None
+                        else key in failed))
+            return self._license_errors
 
     def members(self, group: Group) -> list[User]:
         """The group's members that exist as users, resolved once per group."""
@@ -330,6 +346,9 @@ class GraphEmulator:
                         "'ConsistencyLevel: eventual' header and $count=true."
                     )
                 groups = [g for g in groups if g.assigned_licenses]
+            elif re.fullmatch(r"hasMembersWithLicenseErrors eq true", text):
+                flagged = self.tenant.license_error_groups()
+                groups = [g for g in groups if g.id.lower() in flagged]
             else:
                 raise _unsupported(f"Unsupported or invalid query filter clause specified for resource 'Group': {text}")
         select = query.select

@@ -12,6 +12,9 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
     GET /groups?$filter=assignedLicenses/$count ne 0&$count=true            (ConsistencyLevel: eventual)
     GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages,
         for the groups the policies name only
+    GET /groups?$filter=hasMembersWithLicenseErrors eq true&$count=true&$select=id,displayName  (eventual)
+        the groups whose group-based licenses failed for a member (the property is never returned,
+        only filtered on); a 403 is a gap in the part hasMembersWithLicenseErrors only
 
     POST /$batch  {"requests": [GET /users/{id}/mailboxSettings/userPurpose, ... at most 20]}
         after the users listing, only for the accounts the disabled/inactive rules could flag
@@ -44,6 +47,7 @@ from ..errors import AuthError, CollectionError, clean_message
 from ..model import NO_MAILBOX, Gap, Group, Sku, Subscription, TenantSnapshot, User
 from ..rules.hygiene import dormant, maybe_dormant
 from ..snapshot import (
+    LICENSE_ERROR_GROUPS,
     MAILBOX_SETTINGS,
     SELECTED_USER_FIELDS,
     SIGN_IN_ACTIVITY,
@@ -85,6 +89,7 @@ _NEEDS = {
     "users": "User.Read.All",
     "groups": "GroupMember.Read.All",
     MAILBOX_SETTINGS: "MailboxSettings.Read",
+    LICENSE_ERROR_GROUPS: "GroupMember.Read.All",
 }
 
 
@@ -372,6 +377,30 @@ class _Collection:
             out.extend(g for g in page if isinstance(g, dict))
         return out
 
+    async def license_error_groups(self) -> dict[str, str] | None:
+        """id -> displayName of the groups with members in a license error state; None when not
+        readable (403: a gap, so the snapshot does not claim that no group has errors). Graph's
+        group-list reference filters on it with ConsistencyLevel: eventual and $count=true."""
+        path = (
+            "/groups?$filter=" + quote("hasMembersWithLicenseErrors eq true", safe="")
+            + f"&$count=true&$select=id,displayName&$top={PAGE_SIZE}"
+        )
+        out: dict[str, str] = {}
+        try:
+            async for page in self.client.pages(path, headers=EVENTUAL):
+                for g in page:
+                    gid = g.get("id") if isinstance(g, dict) else None
+                    if not isinstance(gid, str):
+                        raise CollectionError(f"GET {path.split('?')[0]} returned a group without an id")
+                    name = g.get("displayName")
+                    out[gid] = name if isinstance(name, str) else ""
+        except GraphRequestError as exc:
+            if exc.status != 403:
+                raise
+            self.gaps.append(Gap(LICENSE_ERROR_GROUPS, exc.request, _forbidden_reason(exc, LICENSE_ERROR_GROUPS)))
+            return None
+        return out
+
     async def members(self, group_id: str, limit: asyncio.Semaphore) -> tuple[str, ...]:
         path = f"/groups/{group_id}/transitiveMembers/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
         ids: list[str] = []
@@ -489,6 +518,15 @@ def _new_users(page: list[User], users: list[User], path: str) -> list[User]:
     return fresh
 
 
+def _mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[Group]:
+    """Every group gets hasMembersWithLicenseErrors; a flagged group the other reads did not
+    return (its licenses were removed, but removing them failed for some members) is added."""
+    wanted = {gid.lower(): (gid, name) for gid, name in flagged.items()}
+    out = [replace(g, has_members_with_license_errors=wanted.pop(g.id.lower(), None) is not None) for g in groups]
+    out += [Group(gid, name, has_members_with_license_errors=True) for gid, name in wanted.values()]
+    return sorted(out, key=attrgetter("id"))
+
+
 def _share_member_ids(groups: list[Group], users: list[User]) -> list[Group]:
     """Point group members at the users' own id strings (one copy of each id, not two: ~80 MB
     per million memberships)."""
@@ -556,11 +594,12 @@ async def collect(
     started = client.requests
     total = asyncio.ensure_future(state.user_total(ETA_AFTER))
     try:
-        org, skus, subs, groups, (users, signed) = await _all(
+        org, skus, subs, groups, flagged, (users, signed) = await _all(
             state.organization(fallback_tid),
             state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
             state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
             state.groups(group_refs, group_decoder),
+            state.license_error_groups(),
             state.users(with_sign_in),
         )
     finally:
@@ -574,6 +613,10 @@ async def collect(
             progress.note("the app lacks MailboxSettings.Read; shared mailboxes cannot be told apart")
         else:
             purposes_read = await state.purposes(users, positions)
+    parts = {SIGN_IN_ACTIVITY} if signed else set()
+    if flagged is not None:
+        groups = _mark_license_errors(groups, flagged)
+        parts.add(LICENSE_ERROR_GROUPS)
     groups = _share_member_ids(groups, users)
     progress.finish(len(users), client.requests - started)
     sku_list: list[Sku] = skus
@@ -588,6 +631,5 @@ async def collect(
         users=tuple(users),
         groups=tuple(groups),
         gaps=tuple(state.gaps),
-        collected_parts=frozenset((*((SIGN_IN_ACTIVITY,) if signed else ()),
-                                   *((MAILBOX_SETTINGS,) if purposes_read else ()))),
+        collected_parts=frozenset((*parts, *((MAILBOX_SETTINGS,) if purposes_read else ()))),
     )

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from ..model import Locale
 from . import texts
 from .clouds import Variant
-from .facts import Facts, as_map, as_strs, as_text, number
+from .facts import GROUP_ID_PLACEHOLDER, Facts, as_int, as_map, as_strs, as_text, number
 from .plan import (
     Action,
     Line,
@@ -461,6 +461,16 @@ def shared_mailbox_licensed(f: Facts, v: Variant, w: Words) -> Plan:
     return plan
 
 
+# The section of "Identify and resolve license assignment problems for a group" per error (links.py).
+ERROR_LINKS = {
+    "CountViolation": "resolve_count",
+    "MutuallyExclusiveViolation": "resolve_conflict",
+    "DependencyViolation": "resolve_dependency",
+    "ProhibitedInUsageLocationViolation": "resolve_location",
+    "UniquenessViolation": "resolve_proxy",
+}
+
+
 def license_assignment_error(f: Facts, v: Variant, w: Words) -> Plan:
     code = f.text("error") or ""
     part = f.skus[0] if f.skus else "?"
@@ -471,7 +481,7 @@ def license_assignment_error(f: Facts, v: Variant, w: Words) -> Plan:
     action: Action
     if code in USAGE_ERROR_CODES:
         summary = Line("summary.error.usage", values)
-        steps.append(Line(f"steps.usage.{v.steps}", values))
+        steps += [Line(f"steps.error.{code}", values), Line(f"steps.usage.{v.steps}", values)]
         action = set_usage_location(f, Line("graph.usage", values))
     else:
         kind = code if code in ERROR_CODES else "other"
@@ -483,12 +493,38 @@ def license_assignment_error(f: Facts, v: Variant, w: Words) -> Plan:
     if groups:
         steps.append(Line("steps.error.group", values))
     steps.append(Line("steps.reprocess", values))
-    links = ["group_problems", "assign_licenses", "graph:user_reprocess"]
+    # ActiveWithError: the license works, but not all of it could be applied
+    summaries = (Line("summary.error.partial", values), summary) if f.text("state") == "ActiveWithError" else summary
+    links = [ERROR_LINKS.get(code, "resolve_find"), "assign_licenses", "graph:user_reprocess"]
+    if groups:
+        links.insert(1, "resolve_reprocess")
     if code == "CountViolation":
         links.insert(1, "buy_licenses")
     if code in USAGE_ERROR_CODES:
         links.append("graph:user_update")
-    return Plan(summary, steps, role, [Line("next.rerun")], links, action)
+    return Plan(summaries, steps, role, [Line("next.rerun")], links, action)
+
+
+def group_license_errors(f: Facts, v: Variant, w: Words) -> Plan:
+    """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
+    (one line per error value, with its count), then one reprocess of the group."""
+    unknown = w.word("unknown")
+    group = f.text("group") or as_text(f.subject.get("display_name")) or as_text(f.subject.get("id")) or unknown
+    gid = f.text("group_id") or as_text(f.subject.get("id")) or GROUP_ID_PLACEHOLDER
+    count = f.int("members_with_errors")
+    values = {"group": group, "count": number(count, unknown), "sku": w.skus(f.skus)}
+    summary = Line("summary.group_errors" if count else "summary.group_errors.uncounted", values)
+    steps = [Line("steps.group_errors.open", values)]
+    errors = as_map(f.details.get("errors"))
+    for code in sorted(errors):
+        n = as_int(errors[code])
+        steps.append(Line("steps.group_errors.cause", {**values, "error": code, "count": number(n, unknown)}))
+    steps += [Line("steps.group_errors.fix", values), Line("steps.group_errors.reprocess", values)]
+    links = ["resolve_find", *dict.fromkeys(ERROR_LINKS[c] for c in sorted(errors) if c in ERROR_LINKS),
+             "resolve_reprocess", "graph:group_errors"]
+    action = Action("GET", f"/groups/{gid}/membersWithLicenseErrors/microsoft.graph.user"
+                    "?$select=id,userPrincipalName,displayName", None, Line("graph.group_errors", values))
+    return Plan(summary, steps, "role.group", [Line("next.rerun")], links, action)
 
 
 def usage_location_missing(f: Facts, v: Variant, w: Words) -> Plan:
@@ -586,6 +622,7 @@ BUILDERS: dict[str, Builder] = {
     "guest-licensed": guest_licensed,
     "shared-mailbox-licensed": shared_mailbox_licensed,
     "license-assignment-error": license_assignment_error,
+    "group-license-errors": group_license_errors,
     "license-assigned-twice": license_assigned_twice,
     "license-redundant": license_redundant,
     "usage-location-missing": usage_location_missing,

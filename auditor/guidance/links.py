@@ -7,6 +7,9 @@ pages, whose titles are API names and the same in every language.
 from __future__ import annotations
 
 DOCS = "https://docs.microsoft.com"
+# "Identify and resolve license assignment problems for a group in Microsoft Entra ID": one section
+# per licenseAssignmentState.error value (the anchors are the page's headings).
+RESOLVE = "https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
 
 URLS: dict[str, str] = {
     "move_users": f"{DOCS}/microsoft-365/commerce/subscriptions/move-users-different-subscription",
@@ -19,6 +22,13 @@ URLS: dict[str, str] = {
     "subscription_ends": f"{DOCS}/microsoft-365/commerce/subscriptions/what-if-my-subscription-expires",
     "group_licensing": f"{DOCS}/azure/active-directory/enterprise-users/licensing-groups-assign",
     "group_problems": f"{DOCS}/azure/active-directory/enterprise-users/licensing-groups-resolve-problems",
+    "resolve_find": f"{RESOLVE}#find-license-assignment-errors",
+    "resolve_count": f"{RESOLVE}#not-enough-licenses",  # CountViolation
+    "resolve_conflict": f"{RESOLVE}#conflicting-service-plans",  # MutuallyExclusiveViolation
+    "resolve_dependency": f"{RESOLVE}#other-products-depend-on-this-license",  # DependencyViolation
+    "resolve_location": f"{RESOLVE}#usage-location-isnt-allowed",  # ProhibitedInUsageLocationViolation
+    "resolve_proxy": f"{RESOLVE}#duplicate-proxy-addresses",  # UniquenessViolation
+    "resolve_reprocess": f"{RESOLVE}#force-group-license-processing-to-resolve-errors",
     "vlsc": "https://support.microsoft.com/help/4471406/how-to-contact-the-microsoft-volume-licensing-service-center",
     "mailbox_migration": f"{DOCS}/Exchange/mailbox-migration/migrate-mailboxes-across-tenants",
     "sharepoint_migration": "https://aka.ms/modernSpoAdminCenter/CloudContentMigrations",
@@ -33,6 +43,10 @@ GRAPH: dict[str, tuple[str, str]] = {
     "user_reprocess": (
         "Microsoft Graph: user: reprocessLicenseAssignment",
         f"{DOCS}/graph/api/user-reprocesslicenseassignment",
+    ),
+    "group_errors": (
+        "Microsoft Graph: group: list membersWithLicenseErrors",
+        "https://learn.microsoft.com/graph/api/resources/group#relationships",
     ),
     "user_update": ("Microsoft Graph: user: update", f"{DOCS}/graph/api/user-update"),
     "user_list": ("Microsoft Graph: user: list", f"{DOCS}/graph/api/user-list"),

@@ -89,8 +89,22 @@ def note(rule: str, f: Facts) -> str | None:
     return MAILBOX_UNKNOWN_NOTE if rule in NOTED_RULES and f.text("shared_mailbox") == "unknown" else None
 
 
+# licenseAssignmentState.state -> message variant: a partly applied or a disabled assignment says so
+_ERROR_STATES = {"ActiveWithError": ".partial", "Disabled": ".disabled"}
+
+
 def _error(f: Facts, w: Words) -> Message:
-    return "rule.license-assignment-error.message", {**_base(f, w), "error": f.text("error") or w.word("unknown")}
+    key = "rule.license-assignment-error.message" + _ERROR_STATES.get(f.text("state") or "", "")
+    return key, {**_base(f, w), "error": f.text("error") or w.word("unknown")}
+
+
+def _group_errors(f: Facts, w: Words) -> Message:
+    unknown = w.word("unknown")
+    count = f.int("members_with_errors")
+    errors = as_map(f.details.get("errors"))
+    values = {**_base(f, w), "group": f.text("group") or f.label(), "count": number(count, unknown),
+              "errors": w.all(sorted(str(code) for code in errors))}
+    return "rule.group-license-errors.message" + ("" if count else ".uncounted"), values
 
 
 # nextLifecycleDateTime is the date of the next state: Enabled -> the end of the term, Warning ->
@@ -181,6 +195,7 @@ MESSAGES: dict[str, Callable[[Facts, Words], Message]] = {
     "license-assigned-twice": _plain("rule.license-assigned-twice.message"),
     "license-redundant": _redundant,
     "license-assignment-error": _error,
+    "group-license-errors": _group_errors,
     "usage-location-missing": _plain("rule.usage-location-missing.message"),
     "subscription-expiring": _subscription,
     "waiver-expired": _waiver,
@@ -198,6 +213,9 @@ MESSAGE_KEYS: dict[str, tuple[str, ...]] = {
     "seats-in-grace": ("rule.seats-in-grace.message", "rule.seats-in-grace.message.undated"),
     "license-redundant": ("rule.license-redundant.message", "rule.license-redundant.message.several"),
     "shared-mailbox-licensed": tuple(f"rule.shared-mailbox-licensed.message{k}" for k in ("", ".room", ".equipment")),
+    "license-assignment-error": tuple(f"rule.license-assignment-error.message{k}"
+                                      for k in ("", *_ERROR_STATES.values())),
+    "group-license-errors": ("rule.group-license-errors.message", "rule.group-license-errors.message.uncounted"),
     "spare-seats-over-limit": ("rule.spare-seats-over-limit.message", "rule.spare-seats-over-limit.message.renewal"),
     "subscription-expiring": tuple(f"rule.subscription-expiring.message.{k}" for k in (
         "trial", "paid", "past", "past.undated", *(f"{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))),

@@ -229,6 +229,7 @@ class _Context:
             "sku": t.pgettext("subject_sku", "Product"),
             "subscription": t.pgettext("subject_subscription", "Subscription"),
             "waiver": t.pgettext("subject_waiver", "Waiver"),
+            "group": t.pgettext("subject_group", "Group"),
         }
 
     def list_more(self, more: int) -> str:
@@ -305,6 +306,9 @@ def subject_text(subject: Mapping[str, Any]) -> tuple[str, str]:
         return clean(subject.get("sku") or sid, NAME_LIMIT), ""
     if kind == "subscription":
         return clean(subject.get("sku") or sid, NAME_LIMIT), clean(sid, NAME_LIMIT)
+    if kind == "group":
+        name = subject.get("display_name")
+        return clean(name or sid, NAME_LIMIT), clean(sid if name else "", NAME_LIMIT)
     return clean(sid, NAME_LIMIT), ""
 
 

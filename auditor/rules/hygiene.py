@@ -6,11 +6,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..model import RESOURCE_PURPOSES, Finding, Severity, Subject, SubjectType, User
+from ..model import RESOURCE_PURPOSES, Finding, LicenseAssignmentState, Severity, Subject, SubjectType, User
 from ..policy.model import HygieneCheck, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA
 from ..reference import coverage
-from ..snapshot import MAILBOX_SETTINGS, PLAIN_UTC
+from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, PLAIN_UTC
 from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
 
 
@@ -469,7 +469,9 @@ class UsageLocationMissing(UserHygieneRule):
 
 
 class LicenseAssignmentError(HygieneRule):
-    """A license assignment is in an error state (licenseAssignmentStates.error).
+    """A license assignment failed, fully or in part: licenseAssignmentStates with an error, or in
+    the state Error or ActiveWithError (active, but not all of it could be applied). A Disabled
+    assignment without an error is not a failure and is not reported.
 
     Example:
         hygiene:
@@ -495,11 +497,76 @@ class LicenseAssignmentError(HygieneRule):
                 details = ctx.user_details(user, [sid], None) | {"error": state.error, "state": state.state}
                 group = ctx.index.group_name.get(state.assigned_by_group or "", state.assigned_by_group)
                 source = f" (assigned by group {group})" if group else ""
+                what = "is active, but could not be applied in full" if state.state == "ActiveWithError" \
+                    else "failed"
                 yield self.make(
                     policy, f"hygiene/{self.key}", ctx.user_subject(user), (ctx.index.part(sid),),
-                    f"assignment of {ctx.index.part(sid)} failed: {state.error}{source}", details,
+                    f"assignment of {ctx.index.part(sid)} {what}: {state.error}{source}", details,
                     severity=check.severity,
                 )
+
+
+def error_code(state: LicenseAssignmentState) -> str:
+    """The failure as Graph names it: the error value, else the state (Error, ActiveWithError)."""
+    return state.error if state.error not in ("", "None") else state.state
+
+
+class GroupLicenseErrors(HygieneRule):
+    """A group's license assignment failed for some of its members (Graph's group property
+    hasMembersWithLicenseErrors). One finding per group, so the fix starts where it is made: the
+    group's Licenses page lists the members in error, and the group is reprocessed once the causes
+    are fixed. Each member's own failure is the license-assignment-error finding.
+
+    Example:
+        hygiene:
+          group_license_errors: {severity: medium}
+    """
+
+    id = "group-license-errors"
+    title = "Group with license assignment errors"
+    default_severity = Severity.MEDIUM
+    key = "group_license_errors"
+    fragment = {"type": "object", "additionalProperties": False, "properties": {"severity": SEVERITY_SCHEMA}}
+    needs = frozenset({"users", LICENSE_ERROR_GROUPS})
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        flagged = sorted((g for g in ctx.index.snapshot.groups if g.has_members_with_license_errors),
+                         key=lambda g: (g.display_name.lower(), g.id))
+        if not flagged:
+            return
+        wanted = {g.id.lower() for g in flagged}
+        members: dict[str, int] = dict.fromkeys(wanted, 0)
+        codes: dict[str, dict[str, int]] = {gid: {} for gid in wanted}
+        products: dict[str, set[str]] = {gid: set() for gid in wanted}
+        users = ctx.index.users
+        for pos in ctx.index.assignment_errors():
+            seen: set[str] = set()
+            for state in users[pos].license_assignment_states:
+                gid = (state.assigned_by_group or "").lower()
+                if gid not in wanted or not state.is_error:
+                    continue
+                code = error_code(state)
+                codes[gid][code] = codes[gid].get(code, 0) + 1
+                products[gid].add(state.sku_id.lower())
+                if gid not in seen:
+                    seen.add(gid)
+                    members[gid] += 1
+        for group in flagged:
+            gid = group.id.lower()
+            parts = sorted({ctx.index.part(s) for s in products[gid]}
+                           or {ctx.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses})
+            count = members[gid]
+            errors = dict(sorted(codes[gid].items()))
+            seen_text = f"{count} member(s) in the snapshot" if count else "no member's error is in the snapshot"
+            message = f"group {group.display_name or group.id} has members with license errors ({seen_text})"
+            if errors:
+                message += ": " + ", ".join(f"{code} ({n})" for code, n in errors.items())
+            yield self.make(
+                policy, f"hygiene/{self.key}",
+                Subject(SubjectType.GROUP, group.id, display_name=group.display_name or None), parts, message,
+                {"group": group.display_name, "group_id": group.id, "members_with_errors": count, "errors": errors},
+                severity=check.severity,
+            )
 
 
 class SubscriptionExpiring(HygieneRule):
@@ -550,6 +617,7 @@ HYGIENE_RULES: tuple[HygieneRule, ...] = (
     GuestLicensed(),
     SharedMailboxLicensed(),
     LicenseAssignmentError(),
+    GroupLicenseErrors(),
     LicenseAssignedTwice(),
     LicenseRedundant(),
     UsageLocationMissing(),

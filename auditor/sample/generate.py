@@ -19,7 +19,7 @@ from typing import Any
 
 from ..model import Cloud, TenantSnapshot
 from ..reference import DATA_FILE
-from ..snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
+from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
 
 REFERENCE = datetime(2026, 11, 1, 6, 0, 0)
 
@@ -106,16 +106,22 @@ class _Builder:
         }
 
     def grant(self, user: dict[str, Any], sku: str, via: str | None = None, error: str = "None",
-              updated_days: float | None = None) -> None:
+              updated_days: float | None = None, partial: bool = False) -> None:
+        """`error` other than "None" fails the assignment (state Error); with `partial` the license
+        is active all the same, but not applied in full (state ActiveWithError)."""
         sku_id = SKUS[sku]
         group_id = None
         if via is not None:
             group_id = self.groups[via]["id"]
             self.join(user, via)
-        if all(lic["skuId"] != sku_id for lic in user["assignedLicenses"]) and error == "None":
+            if error != "None":  # Graph's hasMembersWithLicenseErrors
+                self.groups[via]["hasMembersWithLicenseErrors"] = True
+        active = error == "None" or partial
+        if all(lic["skuId"] != sku_id for lic in user["assignedLicenses"]) and active:
             user["assignedLicenses"].append({"disabledPlans": [], "skuId": sku_id})
+        kind = "Active" if error == "None" else "ActiveWithError" if partial else "Error"
         state: dict[str, Any] = {"skuId": sku_id, "assignedByGroup": group_id,
-                                 "state": "Active" if error == "None" else "Error", "error": error, "disabledPlans": []}
+                                 "state": kind, "error": error, "disabledPlans": []}
         if updated_days is not None:
             state["lastUpdatedDateTime"] = self.when(updated_days)
         user["licenseAssignmentStates"].append(state)
@@ -195,7 +201,7 @@ class TenantStream:
             "tenant": {"id": str(uuid.UUID(int=random.Random(self.seed * 31).getrandbits(128), version=4)),
                        "displayName": self.tenant_name, "cloud": Cloud.WORLDWIDE.value},
             "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "collectedParts": [SIGN_IN_ACTIVITY, MAILBOX_SETTINGS],
+            "collectedParts": [LICENSE_ERROR_GROUPS, SIGN_IN_ACTIVITY, MAILBOX_SETTINGS],
             "gaps": [],
         }
 
@@ -346,6 +352,10 @@ class TenantStream:
         room["mailboxSettings"] = {"userPurpose": "room"}
         b.grant(room, "SPE_E3", via="All Office Staff")  # shared-mailbox-licensed, not inactive-user-licensed
         yield room
+        partly = b.user("partly.applied", name="Partly Applied", department="Sales", location="NL")
+        # a service of the group's E3 conflicts with one the user has: E3 is active, not applied in full
+        b.grant(partly, "SPE_E3", via="All Office Staff", error="MutuallyExclusiveViolation", partial=True)
+        yield partly
 
     def skus(self) -> list[dict[str, Any]]:
         if not self._done:
@@ -403,7 +413,8 @@ class TenantStream:
     def groups(self) -> list[dict[str, Any]]:
         if not self._done:
             raise RuntimeError("groups() needs every user generated first")
-        return list(self._b.groups.values())
+        return [{**g, "hasMembersWithLicenseErrors": g.get("hasMembersWithLicenseErrors", False)}
+                for g in self._b.groups.values()]
 
 
 def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Contoso",

@@ -17,7 +17,7 @@ from auditor.model import (
     TenantSnapshot,
     User,
 )
-from auditor.snapshot import SIGN_IN_ACTIVITY
+from auditor.snapshot import LICENSE_ERROR_GROUPS, SIGN_IN_ACTIVITY
 
 TENANT_ID = "6f1d3c2a-9b8e-4d7f-a1c2-3e4f5a6b7c8d"
 E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965"
@@ -104,9 +104,10 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
     groups = sorted(
         (
             Group(
-                licensing_group, "License - Microsoft 365 E3", (AssignedLicense(E3),), tuple(sorted(e3_group_members))
+                licensing_group, "License - Microsoft 365 E3", (AssignedLicense(E3),), tuple(sorted(e3_group_members)),
+                has_members_with_license_errors=False,
             ),
-            Group(sales_group, "Sales Team", (), tuple(sorted(sales_members))),
+            Group(sales_group, "Sales Team", (), tuple(sorted(sales_members)), has_members_with_license_errors=False),
         ),
         key=lambda g: g.id,
     )
@@ -120,5 +121,5 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
         users=tuple(users),
         groups=tuple(groups),
         gaps=(),
-        collected_parts=frozenset({SIGN_IN_ACTIVITY}) if with_sign_in else frozenset(),
+        collected_parts=frozenset({SIGN_IN_ACTIVITY, LICENSE_ERROR_GROUPS} if with_sign_in else {LICENSE_ERROR_GROUPS}),
     )

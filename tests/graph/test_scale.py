@@ -21,6 +21,7 @@ def test_20000_users_request_count_and_time(harness):
     expected_members = sum(math.ceil(len(g.members) / 999) for g in snap.groups if g.display_name == "Sales Team")
     assert expected_members > 0
     assert len(members) == expected_members
-    # organization, subscribedSkus, subscriptions, 1 name lookup, 1 license-group listing
-    assert len(h.emulator.requests) == 5 + len(users) + len(members)
+    # organization, subscribedSkus, subscriptions, 1 name lookup, 1 license-group listing, 1 listing of the
+    # groups with license errors
+    assert len(h.emulator.requests) == 6 + len(users) + len(members)
     assert not any(r.path.startswith("/users/") for r in h.emulator.requests)

@@ -50,6 +50,9 @@ RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
                                                     "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                                     "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
                                                     "sku_ids": {"SPE_E5": E5}}),
+    "group-license-errors": ({"type": "group", "id": "g-1", "display_name": "All Staff"}, ["SPE_E5"],
+                             {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3,
+                              "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}}),
     "usage-location-missing": (USER, [], {}),
     "license-assigned-twice": (USER, ["SPE_E5"], {"also_by_group": {"SPE_E5": ["All Staff"]}, "plans_lost": {},
                                                   "assigned_by_group": {"SPE_E5": ["All Staff"]},
@@ -73,6 +76,25 @@ RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
     "seats-rebalance-across-tenants": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                                        {"surplus": [{"tenant": "Contoso", "unused": 12}],
                                         "shortage": [{"tenant": "Fabrikam", "short": 4}]}),
+}
+# Every licenseAssignmentState error value Graph documents, an undocumented one, and the states
+# (Graph: state Active, ActiveWithError, Disabled, Error), each rendered in every locale and cloud.
+ERROR_CODES = ["CountViolation", "MutuallyExclusiveViolation", "DependencyViolation",
+               "ProhibitedInUsageLocationViolation", "UniquenessViolation", "Other", "SomethingNew"]
+ERROR_VARIANTS: dict[str, dict[str, Any]] = {
+    **{f"{code}/Error": {"error": code, "state": "Error"} for code in ERROR_CODES},
+    "CountViolation/ActiveWithError": {"error": "CountViolation", "state": "ActiveWithError"},
+    "None/ActiveWithError": {"error": "None", "state": "ActiveWithError"},
+    "None/Error": {"error": "None", "state": "Error"},
+    "UniquenessViolation/Disabled": {"error": "UniquenessViolation", "state": "Disabled"},
+    "MutuallyExclusiveViolation/direct": {"error": "MutuallyExclusiveViolation", "state": "Error",
+                                          "assigned_by_group": {"SPE_E5": []}, "assigned_by_group_ids": {}},
+}
+GROUP_VARIANTS: dict[str, dict[str, Any]] = {
+    "counted": RICH["group-license-errors"][2],
+    "every-code": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 9,
+                   "errors": {code: 1 for code in ERROR_CODES}},
+    "uncounted": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 0, "errors": {}},
 }
 NO_GRAPH_ACTION = {"subscription-expiring", "waiver-expired", "seats-rebalance-across-tenants"}
 NO_LINKS = {"waiver-expired"}
@@ -125,6 +147,31 @@ def test_complete_for_every_rule_locale_and_cloud(rule: str, locale: Locale, clo
     assert_complete(rule, r)
     msg = message(rule, subject=RICH[rule][0], skus=RICH[rule][1], details=RICH[rule][2], locale=locale)
     assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
+
+
+@pytest.mark.parametrize("cloud", list(Cloud), ids=lambda c: c.value)
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+@pytest.mark.parametrize("variant", sorted(ERROR_VARIANTS))
+def test_every_assignment_error_variant_is_complete(variant: str, locale: Locale, cloud: Cloud) -> None:
+    subject, skus, details = RICH["license-assignment-error"]
+    details = details | ERROR_VARIANTS[variant]
+    r = rem("license-assignment-error", cloud, locale, details=details)
+    assert_complete("license-assignment-error", r)
+    msg = message("license-assignment-error", subject=subject, skus=skus, details=details, locale=locale)
+    assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
+
+
+@pytest.mark.parametrize("cloud", list(Cloud), ids=lambda c: c.value)
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+@pytest.mark.parametrize("variant", sorted(GROUP_VARIANTS))
+def test_every_group_error_variant_is_complete(variant: str, locale: Locale, cloud: Cloud) -> None:
+    subject, skus, _ = RICH["group-license-errors"]
+    details = GROUP_VARIANTS[variant]
+    r = rem("group-license-errors", cloud, locale, details=details)
+    assert_complete("group-license-errors", r)
+    assert "All Staff" in r["summary"] and any("All Staff" in s for s in r["steps"])
+    msg = message("group-license-errors", subject=subject, skus=skus, details=details, locale=locale)
+    assert "All Staff" in msg and not LEFTOVER.search(msg)
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
@@ -484,3 +531,55 @@ def test_cross_tenant_duplicate_targets_the_other_tenants_account():
     action = plan["graph_action"]
     assert action["path"] == "/users/u-2/assignLicense"
     assert action["body"] == {"addLicenses": [], "removeLicenses": ["05e9a617-0261-4cee-bb44-138d3ef5d965"]}
+
+
+RESOLVE = "https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
+
+
+@pytest.mark.parametrize(("code", "anchor"), [
+    ("CountViolation", "#not-enough-licenses"),
+    ("MutuallyExclusiveViolation", "#conflicting-service-plans"),
+    ("DependencyViolation", "#other-products-depend-on-this-license"),
+    ("ProhibitedInUsageLocationViolation", "#usage-location-isnt-allowed"),
+    ("UniquenessViolation", "#duplicate-proxy-addresses"),
+    ("Other", "#find-license-assignment-errors"),
+    ("SomethingNew", "#find-license-assignment-errors"),
+])
+def test_each_assignment_error_cites_its_section_of_the_resolve_page(code: str, anchor: str) -> None:
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"error": code})
+    assert r["links"][0]["url"] == RESOLVE + anchor
+    # group-assigned: also the section on reprocessing the group
+    assert RESOLVE + "#force-group-license-processing-to-resolve-errors" in [link["url"] for link in r["links"]]
+
+
+def test_an_active_with_error_assignment_is_worded_as_partly_active() -> None:
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"state": "ActiveWithError"})
+    assert r["summary"].startswith("SPE_E5 is active for Ann Lee (ann@contoso.example), but not every part")
+    msg = message("license-assignment-error", subject=USER, skus=["SPE_E5"],
+                  details=details | {"state": "ActiveWithError"}, locale=Locale.EN)
+    assert "is active for" in msg and "not all of it could be applied" in msg
+    plain = message("license-assignment-error", subject=USER, skus=["SPE_E5"], details=details, locale=Locale.EN)
+    assert "failed" in plain and "active" not in plain
+
+
+def test_usage_location_error_means_not_offered_there() -> None:
+    _, _, details = RICH["license-assignment-error"]
+    r = rem("license-assignment-error", details=details | {"error": "ProhibitedInUsageLocationViolation"})
+    assert "not available in the usage location" in r["summary"]
+    assert "out of the group" in r["steps"][0]
+
+
+def test_group_errors_guidance_names_the_group_each_cause_and_reprocess() -> None:
+    r = rem("group-license-errors")
+    assert "All Staff" in r["summary"] and "(in this audit: 3)" in r["summary"]
+    assert r["steps"][0].startswith("In the Microsoft Entra admin center, go to Groups > All groups > All Staff")
+    assert [s.split(",")[0] for s in r["steps"][1:3]] == ["CountViolation", "MutuallyExclusiveViolation"]
+    assert "members affected: 2" in r["steps"][1] and "Reprocess" in r["steps"][-1]
+    assert r["graph_action"]["method"] == "GET"
+    assert r["graph_action"]["path"].startswith("/groups/g-1/membersWithLicenseErrors")
+    urls = [link["url"] for link in r["links"]]
+    assert urls[:3] == [RESOLVE + "#find-license-assignment-errors", RESOLVE + "#not-enough-licenses",
+                        RESOLVE + "#conflicting-service-plans"]
+    assert "Groups Administrator" in r["role"]

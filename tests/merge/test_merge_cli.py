@@ -135,7 +135,7 @@ def test_incomplete_tenant_makes_the_merge_incomplete(tmp_path, capsys):
     docs = tenant_documents(60)
     docs["northwind"]["gaps"] = [{"part": "signInActivity", "request": "GET /v1.0/users?$select=signInActivity",
                                   "reason": "403 Forbidden: Entra ID P1 required"}]
-    docs["northwind"]["collectedParts"] = ["mailboxSettings"]  # only signInActivity is missing
+    docs["northwind"]["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors"]  # signInActivity missing
     folders = []
     for key, doc in docs.items():
         audit_tenant(doc, tmp_path / key)

@@ -197,6 +197,24 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Microsoft Entra ID kunne ikke anvende licensen helt, så brugeren mangler måske tjenester."
     ),
     "rule.license-assignment-error.message": "Anvendelsen af {sku} på {user} mislykkedes med fejlen {error}.",
+    "rule.license-assignment-error.message.partial": (
+        "{sku} er aktiv for {user}, men kunne ikke anvendes fuldt ud (fejl {error})."
+    ),
+    "rule.license-assignment-error.message.disabled": (
+        "Tildelingen af {sku} til {user} er deaktiveret og melder fejlen {error}."
+    ),
+    "rule.group-license-errors.title": "Gruppe med fejl ved licenstildeling",
+    "rule.group-license-errors.describe": (
+        "Microsoft Entra ID kunne ikke give nogle medlemmer af denne gruppe gruppens licenser. Rettelsen starter "
+        "ved gruppen: dens side Licenser viser medlemmerne med fejl."
+    ),
+    "rule.group-license-errors.message": (
+        "Licenserne fra gruppen {group} kunne ikke anvendes på en del af medlemmerne (medlemmer i denne revision: "
+        "{count}; fejl: {errors})."
+    ),
+    "rule.group-license-errors.message.uncounted": (
+        "Microsoft Entra ID melder om medlemmer af gruppen {group}, hvor gruppens licenser ikke kunne anvendes."
+    ),
     "rule.usage-location-missing.title": "Anvendelsesplacering mangler",
     "rule.usage-location-missing.describe": (
         "Licenser kan kun tildeles en bruger med en anvendelsesplacering, fordi udbuddet af tjenester afhænger af "
@@ -322,7 +340,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Der er ikke nok {sku}-licenser: frigør nogle eller køb flere, og genbehandl derefter {user}."
     ),
     "summary.error.MutuallyExclusiveViolation": (
-        "{sku} er i konflikt med et andet produkt, som {user} har: fjern et af dem, og genbehandl derefter."
+        "En tjeneste i {sku} er i konflikt med en tjeneste, som {user} allerede har fra et andet produkt: beslut, "
+        "hvilken brugeren beholder, og genbehandl derefter."
     ),
     "summary.error.DependencyViolation": (
         "Fjernelse af {sku} fra {user} er blokeret: et andet produkt, som {user} har, har en tjeneste, der "
@@ -332,12 +351,21 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Et andet objekt bruger en af proxyadresserne for {user}: ret den dobbelte adresse, og genbehandl derefter."
     ),
     "summary.error.usage": (
-        "{sku} kan ikke bruges på anvendelsesplaceringen for {user}, eller der er ingen angivet: angiv en "
-        "understøttet anvendelsesplacering, og genbehandl derefter."
+        "{sku} er ikke tilgængelig på anvendelsesplaceringen for {user}: ret placeringen, hvis den er forkert; "
+        "ellers kan brugeren ikke få {sku} der. Genbehandl derefter."
     ),
     "summary.error.other": (
         "Anvendelsen af {sku} på {user} mislykkedes ({error}): læs fejlen på brugerens side Licenser, ret årsagen, "
         "og genbehandl derefter."
+    ),
+    "summary.error.partial": "{sku} er aktiv for {user}, men ikke alle dele af den kunne anvendes.",
+    "summary.group_errors": (
+        "Medlemmer af gruppen {group} fik ikke alle gruppens licenser (i denne revision: {count}): åbn gruppens "
+        "side Licenser, ret hver årsag, og genbehandl derefter gruppen."
+    ),
+    "summary.group_errors.uncounted": (
+        "Medlemmer af gruppen {group} fik ikke alle gruppens licenser: åbn gruppens side Licenser, ret hver årsag, "
+        "og genbehandl derefter gruppen."
     ),
     "summary.usage": "Angiv en anvendelsesplacering for {user}; uden den kan der ikke tildeles licenser.",
     "summary.sub_trial": (
@@ -516,6 +544,27 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Licensen kommer fra gruppen {group}, så andre medlemmer kan have samme fejl: se gruppens side Licenser i "
         "Microsoft Entra Administration."
     ),
+    "steps.error.ProhibitedInUsageLocationViolation": (
+        "Kontrollér anvendelsesplaceringen for {user}. Er det ikke der, brugeren arbejder, så angiv den rigtige "
+        "som nedenfor. Er den rigtig, tilbydes {sku} ikke der: tag i stedet {user} ud af tildelingen (ved en "
+        "gruppelicens: ud af gruppen) frem for at ændre placeringen."
+    ),
+    "steps.group_errors.open": (
+        "Gå til Grupper > Alle grupper > {group} > Licenser i Microsoft Entra Administration: meddelelsen der "
+        "viser medlemmerne med fejl; vælg et medlem for at se fejlen."
+    ),
+    "steps.group_errors.cause": (
+        "{error}, berørte medlemmer: {count}. Hvert medlems resultat om fejl ved licenstildeling forklarer denne "
+        "årsag og rettelsen."
+    ),
+    "steps.group_errors.fix": (
+        "Ret årsagen for hvert medlem, som fejlen angiver: frigør eller køb licenser, vælg mellem modstridende "
+        "produkter eller tjenester, ret anvendelsesplaceringer eller dobbelte proxyadresser."
+    ),
+    "steps.group_errors.reprocess": (
+        "Vælg derefter Genbehandl på siden Licenser for {group}, så Microsoft Entra ID anvender gruppens licenser "
+        "på medlemmerne igen."
+    ),
     "steps.reprocess": (
         "Genbehandl derefter: gå til Brugere > Alle brugere > {user} > Licenser i Microsoft Entra Administration, "
         "og vælg Genbehandl."
@@ -634,6 +683,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Fjerner den direkte tildeling af {sku}, når gruppens licens er aktiv for {user}."
     ),
     "graph.reprocess": "Får Microsoft Entra ID til at anvende licenserne for {user} igen, når årsagen er rettet.",
+    "graph.group_errors": "Viser de medlemmer af {group}, hvor gruppens licenser ikke kunne anvendes.",
     "graph.usage": (
         "Angiver anvendelsesplaceringen for {user}; erstat XX med landekoden på to bogstaver (ISO 3166-1), f.eks. DK."
     ),
@@ -654,6 +704,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "link.subscription_ends": "Hvad sker der med mine data og min adgang, når mit abonnement slutter?",
     "link.group_licensing": "Tildel licenser til brugere via gruppemedlemskab",
     "link.group_problems": "Find og løs problemer med licenstildeling for en gruppe",
+    "link.resolve_find": "Løs licensproblemer for en gruppe: find fejl ved licenstildeling",
+    "link.resolve_count": "Løs licensproblemer for en gruppe: ikke nok licenser",
+    "link.resolve_conflict": "Løs licensproblemer for en gruppe: modstridende tjenesteplaner",
+    "link.resolve_dependency": "Løs licensproblemer for en gruppe: andre produkter afhænger af denne licens",
+    "link.resolve_location": "Løs licensproblemer for en gruppe: anvendelsesplaceringen er ikke tilladt",
+    "link.resolve_proxy": "Løs licensproblemer for en gruppe: dobbelte proxyadresser",
+    "link.resolve_reprocess": "Løs licensproblemer for en gruppe: gennemtving behandling af gruppelicenser",
     "link.vlsc": "Volume Licensing Service Center",
     "link.mailbox_migration": "Overfør postkasser mellem lejere",
     "link.sharepoint_migration": "Overfør SharePoint-data",

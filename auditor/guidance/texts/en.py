@@ -186,6 +186,25 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Microsoft Entra ID could not fully apply the license, so the user may be missing services."
     ),
     "rule.license-assignment-error.message": "Applying {sku} to {user} failed with the error {error}.",
+    "rule.license-assignment-error.message.partial": (
+        "{sku} is active for {user}, but not all of it could be applied (error {error})."
+    ),
+    "rule.license-assignment-error.message.disabled": (
+        "The assignment of {sku} to {user} is disabled and reports the error {error}."
+    ),
+    "rule.group-license-errors.title": "Group with license assignment errors",
+    "rule.group-license-errors.describe": (
+        "Microsoft Entra ID could not give some members of this group the licenses the group assigns. The fix "
+        "starts at the group: its Licenses page lists the members in an error state."
+    ),
+    "rule.group-license-errors.message": (
+        "The licenses of the group {group} could not be applied to some of its members (members in this audit: "
+        "{count}; errors: {errors})."
+    ),
+    "rule.group-license-errors.message.uncounted": (
+        "Microsoft Entra ID reports members of the group {group} whose licenses from the group could not be "
+        "applied."
+    ),
     "rule.usage-location-missing.title": "Usage location missing",
     "rule.usage-location-missing.describe": (
         "Licenses can only be assigned to a user who has a usage location, because the services on offer depend "
@@ -311,7 +330,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "There are not enough {sku} licenses: free some or buy more, then reprocess {user}."
     ),
     "summary.error.MutuallyExclusiveViolation": (
-        "{sku} conflicts with another product {user} holds: remove one of them, then reprocess."
+        "A service in {sku} conflicts with a service {user} already has from another product: decide which one the "
+        "user keeps, then reprocess."
     ),
     "summary.error.DependencyViolation": (
         "Removing {sku} from {user} is blocked: another product {user} holds has a service that depends on "
@@ -321,12 +341,21 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Another object uses one of the proxy addresses of {user}: fix the duplicate address, then reprocess."
     ),
     "summary.error.usage": (
-        "{sku} cannot be used in the usage location of {user}, or none is set: set a supported usage location, "
-        "then reprocess."
+        "{sku} is not available in the usage location of {user}: correct the location if it is wrong; otherwise "
+        "the user cannot have {sku} there. Then reprocess."
     ),
     "summary.error.other": (
         "Applying {sku} to {user} failed ({error}): read the error on the user's Licenses page, fix the cause, "
         "then reprocess."
+    ),
+    "summary.error.partial": "{sku} is active for {user}, but not every part of it could be applied.",
+    "summary.group_errors": (
+        "Members of the group {group} did not get all of its licenses (in this audit: {count}): open the group's "
+        "Licenses page, fix each cause, then reprocess the group."
+    ),
+    "summary.group_errors.uncounted": (
+        "Members of the group {group} did not get all of its licenses: open the group's Licenses page, fix each "
+        "cause, then reprocess the group."
     ),
     "summary.usage": "Set a usage location for {user}; licenses cannot be assigned without one.",
     "summary.sub_trial": (
@@ -500,6 +529,27 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "The license comes from the group {group}, so other members may have the same error: check the group's "
         "Licenses page in the Microsoft Entra admin center."
     ),
+    "steps.error.ProhibitedInUsageLocationViolation": (
+        "Check the usage location of {user}. If it is not where the user works, set the right one as below. If it "
+        "is right, {sku} is not offered there: take {user} out of the assignment (for a group license: out of the "
+        "group) instead of changing the location."
+    ),
+    "steps.group_errors.open": (
+        "In the Microsoft Entra admin center, go to Groups > All groups > {group} > Licenses: the notification "
+        "there lists the members in an error state; select one to see its error."
+    ),
+    "steps.group_errors.cause": (
+        "{error}, members affected: {count}. The license assignment error finding of each member explains this "
+        "cause and its fix."
+    ),
+    "steps.group_errors.fix": (
+        "Fix the cause for each member as its error says: free or buy licenses, choose between conflicting "
+        "products or services, correct usage locations or duplicate proxy addresses."
+    ),
+    "steps.group_errors.reprocess": (
+        "Then, on the Licenses page of {group}, select Reprocess, so that Microsoft Entra ID applies the group's "
+        "licenses to its members again."
+    ),
     "steps.reprocess": (
         "Then reprocess: in the Microsoft Entra admin center, go to Users > All users > {user} > Licenses and "
         "select Reprocess."
@@ -620,6 +670,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Once the group's license is active for {user}, removes the direct assignment of {sku}."
     ),
     "graph.reprocess": "After the cause is fixed, makes Microsoft Entra ID apply the licenses of {user} again.",
+    "graph.group_errors": "Lists the members of {group} whose licenses from the group could not be applied.",
     "graph.usage": (
         "Sets the usage location of {user}; replace XX with the two-letter country code (ISO 3166-1), for example NL."
     ),
@@ -641,6 +692,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "link.subscription_ends": "What happens to my data and access when my subscription ends?",
     "link.group_licensing": "Assign licenses to users by group membership",
     "link.group_problems": "Identify and resolve license assignment problems for a group",
+    "link.resolve_find": "Resolve group license problems: find license assignment errors",
+    "link.resolve_count": "Resolve group license problems: not enough licenses",
+    "link.resolve_conflict": "Resolve group license problems: conflicting service plans",
+    "link.resolve_dependency": "Resolve group license problems: other products depend on this license",
+    "link.resolve_location": "Resolve group license problems: usage location isn't allowed",
+    "link.resolve_proxy": "Resolve group license problems: duplicate proxy addresses",
+    "link.resolve_reprocess": "Resolve group license problems: force group license processing",
     "link.vlsc": "Volume Licensing Service Center",
     "link.mailbox_migration": "Cross-tenant mailbox migration",
     "link.sharepoint_migration": "Migrate SharePoint data",

@@ -209,6 +209,25 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Microsoft Entra ID kon de licentie niet volledig toepassen, dus de gebruiker mist mogelijk diensten."
     ),
     "rule.license-assignment-error.message": "Het toepassen van {sku} op {user} is mislukt met de fout {error}.",
+    "rule.license-assignment-error.message.partial": (
+        "{sku} is actief voor {user}, maar kon niet volledig worden toegepast (fout {error})."
+    ),
+    "rule.license-assignment-error.message.disabled": (
+        "De toewijzing van {sku} aan {user} is uitgeschakeld en meldt de fout {error}."
+    ),
+    "rule.group-license-errors.title": "Groep met fouten bij licentietoewijzing",
+    "rule.group-license-errors.describe": (
+        "Microsoft Entra ID kon sommige leden van deze groep de licenties van de groep niet geven. De oplossing "
+        "begint bij de groep: de pagina Licenties ervan toont de leden met een fout."
+    ),
+    "rule.group-license-errors.message": (
+        "De licenties van de groep {group} konden niet worden toegepast op een deel van de leden (leden in deze "
+        "audit: {count}; fouten: {errors})."
+    ),
+    "rule.group-license-errors.message.uncounted": (
+        "Microsoft Entra ID meldt leden van de groep {group} bij wie de licenties van de groep niet konden worden "
+        "toegepast."
+    ),
     "rule.usage-location-missing.title": "Gebruikslocatie ontbreekt",
     "rule.usage-location-missing.describe": (
         "Licenties kunnen alleen worden toegewezen aan een gebruiker met een gebruikslocatie, omdat het aanbod aan "
@@ -350,7 +369,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Er zijn niet genoeg {sku}-licenties: maak er vrij of koop er bij en verwerk {user} daarna opnieuw."
     ),
     "summary.error.MutuallyExclusiveViolation": (
-        "{sku} botst met een ander product van {user}: verwijder een van beide en verwerk daarna opnieuw."
+        "Een dienst in {sku} botst met een dienst die {user} al van een ander product heeft: bepaal welke de "
+        "gebruiker houdt en verwerk daarna opnieuw."
     ),
     "summary.error.DependencyViolation": (
         "Het verwijderen van {sku} bij {user} wordt geblokkeerd: een ander product van {user} heeft een "
@@ -362,12 +382,21 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "opnieuw."
     ),
     "summary.error.usage": (
-        "{sku} kan niet worden gebruikt op de gebruikslocatie van {user}, of er is er geen ingesteld: stel een "
-        "ondersteunde gebruikslocatie in en verwerk daarna opnieuw."
+        "{sku} is niet beschikbaar op de gebruikslocatie van {user}: corrigeer de locatie als die onjuist is; "
+        "anders kan de gebruiker {sku} daar niet krijgen. Verwerk daarna opnieuw."
     ),
     "summary.error.other": (
         "Het toepassen van {sku} op {user} is mislukt ({error}): lees de fout op de pagina Licenties van de "
         "gebruiker, los de oorzaak op en verwerk daarna opnieuw."
+    ),
+    "summary.error.partial": "{sku} is actief voor {user}, maar niet elk onderdeel ervan kon worden toegepast.",
+    "summary.group_errors": (
+        "Leden van de groep {group} kregen niet alle licenties van de groep (in deze audit: {count}): open de "
+        "pagina Licenties van de groep, los elke oorzaak op en verwerk de groep daarna opnieuw."
+    ),
+    "summary.group_errors.uncounted": (
+        "Leden van de groep {group} kregen niet alle licenties van de groep: open de pagina Licenties van de "
+        "groep, los elke oorzaak op en verwerk de groep daarna opnieuw."
     ),
     "summary.usage": (
         "Stel een gebruikslocatie in voor {user}; zonder gebruikslocatie kunnen geen licenties worden toegewezen."
@@ -554,6 +583,27 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "De licentie komt van de groep {group}, dus andere leden kunnen dezelfde fout hebben: bekijk de pagina "
         "Licenties van de groep in het Microsoft Entra-beheercentrum."
     ),
+    "steps.error.ProhibitedInUsageLocationViolation": (
+        "Controleer de gebruikslocatie van {user}. Is dat niet waar de gebruiker werkt, stel dan de juiste in "
+        "zoals hieronder. Klopt ze wel, dan wordt {sku} daar niet aangeboden: haal {user} dan uit de toewijzing "
+        "(bij een groepslicentie: uit de groep) in plaats van de locatie te wijzigen."
+    ),
+    "steps.group_errors.open": (
+        "Ga in het Microsoft Entra-beheercentrum naar Groepen > Alle groepen > {group} > Licenties: de melding "
+        "daar toont de leden met een fout; selecteer een lid om de fout te zien."
+    ),
+    "steps.group_errors.cause": (
+        "{error}, getroffen leden: {count}. De bevinding over de licentietoewijzingsfout van elk lid beschrijft "
+        "deze oorzaak en de oplossing."
+    ),
+    "steps.group_errors.fix": (
+        "Los de oorzaak per lid op zoals de fout aangeeft: maak licenties vrij of koop er bij, kies tussen "
+        "botsende producten of diensten, corrigeer gebruikslocaties of dubbele proxyadressen."
+    ),
+    "steps.group_errors.reprocess": (
+        "Selecteer daarna op de pagina Licenties van {group} de optie Opnieuw verwerken, zodat Microsoft Entra ID "
+        "de licenties van de groep opnieuw op de leden toepast."
+    ),
     "steps.reprocess": (
         "Verwerk daarna opnieuw: ga in het Microsoft Entra-beheercentrum naar Gebruikers > Alle gebruikers > "
         "{user} > Licenties en selecteer Opnieuw verwerken."
@@ -681,6 +731,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "graph.reprocess": (
         "Laat Microsoft Entra ID de licenties van {user} opnieuw toepassen, nadat de oorzaak is opgelost."
     ),
+    "graph.group_errors": "Toont de leden van {group} bij wie de licenties van de groep niet konden worden toegepast.",
     "graph.usage": (
         "Stelt de gebruikslocatie van {user} in; vervang XX door de landcode van twee letters (ISO 3166-1), "
         "bijvoorbeeld NL."
@@ -704,6 +755,15 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "link.subscription_ends": "Wat gebeurt er met mijn gegevens en toegang als mijn abonnement afloopt?",
     "link.group_licensing": "Licenties aan gebruikers toewijzen via groepslidmaatschap",
     "link.group_problems": "Problemen met licentietoewijzing voor een groep vinden en oplossen",
+    "link.resolve_find": "Licentieproblemen van een groep oplossen: fouten bij licentietoewijzing vinden",
+    "link.resolve_count": "Licentieproblemen van een groep oplossen: niet genoeg licenties",
+    "link.resolve_conflict": "Licentieproblemen van een groep oplossen: conflicterende serviceplannen",
+    "link.resolve_dependency": (
+        "Licentieproblemen van een groep oplossen: andere producten zijn afhankelijk van deze licentie"
+    ),
+    "link.resolve_location": "Licentieproblemen van een groep oplossen: gebruikslocatie is niet toegestaan",
+    "link.resolve_proxy": "Licentieproblemen van een groep oplossen: dubbele proxyadressen",
+    "link.resolve_reprocess": "Licentieproblemen van een groep oplossen: groepslicenties opnieuw laten verwerken",
     "link.vlsc": "Volume Licensing Service Center",
     "link.mailbox_migration": "Postvakmigratie tussen tenants",
     "link.sharepoint_migration": "Migratie van SharePoint-gegevens",

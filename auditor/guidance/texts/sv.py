@@ -197,6 +197,24 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Microsoft Entra ID kunde inte tillämpa licensen helt, så användaren kan sakna tjänster."
     ),
     "rule.license-assignment-error.message": "Det gick inte att tillämpa {sku} på {user}: felet {error}.",
+    "rule.license-assignment-error.message.partial": (
+        "{sku} är aktiv för {user}, men kunde inte tillämpas fullt ut (fel {error})."
+    ),
+    "rule.license-assignment-error.message.disabled": (
+        "Tilldelningen av {sku} till {user} är inaktiverad och rapporterar felet {error}."
+    ),
+    "rule.group-license-errors.title": "Grupp med fel vid licenstilldelning",
+    "rule.group-license-errors.describe": (
+        "Microsoft Entra ID kunde inte ge vissa medlemmar i gruppen de licenser som gruppen tilldelar. Åtgärden "
+        "börjar vid gruppen: dess sida Licenser visar medlemmarna med fel."
+    ),
+    "rule.group-license-errors.message": (
+        "Licenserna från gruppen {group} kunde inte tillämpas på en del av medlemmarna (medlemmar i denna "
+        "granskning: {count}; fel: {errors})."
+    ),
+    "rule.group-license-errors.message.uncounted": (
+        "Microsoft Entra ID rapporterar medlemmar i gruppen {group} där gruppens licenser inte kunde tillämpas."
+    ),
     "rule.usage-location-missing.title": "Användningsplats saknas",
     "rule.usage-location-missing.describe": (
         "Licenser kan bara tilldelas en användare som har en användningsplats, eftersom utbudet av tjänster beror "
@@ -329,7 +347,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Det finns inte tillräckligt med {sku}-licenser: frigör några eller köp fler och bearbeta sedan {user} igen."
     ),
     "summary.error.MutuallyExclusiveViolation": (
-        "{sku} står i konflikt med en annan produkt som {user} har: ta bort en av dem och bearbeta sedan igen."
+        "En tjänst i {sku} står i konflikt med en tjänst som {user} redan har från en annan produkt: bestäm vilken "
+        "användaren behåller och bearbeta sedan igen."
     ),
     "summary.error.DependencyViolation": (
         "Det går inte att ta bort {sku} från {user}: en annan produkt som {user} har innehåller en tjänst som"
@@ -340,12 +359,21 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "sedan igen."
     ),
     "summary.error.usage": (
-        "{sku} kan inte användas på användningsplatsen för {user}, eller så saknas den: ange en användningsplats "
-        "som stöds och bearbeta sedan igen."
+        "{sku} är inte tillgänglig på användningsplatsen för {user}: rätta platsen om den är fel; annars kan "
+        "användaren inte ha {sku} där. Bearbeta sedan igen."
     ),
     "summary.error.other": (
         "Det gick inte att tillämpa {sku} på {user} ({error}): läs felet på användarens sida Licenser, åtgärda "
         "orsaken och bearbeta sedan igen."
+    ),
+    "summary.error.partial": "{sku} är aktiv för {user}, men alla delar av den kunde inte tillämpas.",
+    "summary.group_errors": (
+        "Medlemmar i gruppen {group} fick inte alla gruppens licenser (i denna granskning: {count}): öppna "
+        "gruppens sida Licenser, åtgärda varje orsak och bearbeta sedan gruppen igen."
+    ),
+    "summary.group_errors.uncounted": (
+        "Medlemmar i gruppen {group} fick inte alla gruppens licenser: öppna gruppens sida Licenser, åtgärda varje "
+        "orsak och bearbeta sedan gruppen igen."
     ),
     "summary.usage": "Ange en användningsplats för {user}; utan den kan inga licenser tilldelas.",
     "summary.sub_trial": (
@@ -527,6 +555,27 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Licensen kommer från gruppen {group}, så andra medlemmar kan ha samma fel: se gruppens sida Licenser i "
         "administrationscentret för Microsoft Entra."
     ),
+    "steps.error.ProhibitedInUsageLocationViolation": (
+        "Kontrollera användningsplatsen för {user}. Är det inte där användaren arbetar anger du rätt plats enligt "
+        "nedan. Stämmer den erbjuds {sku} inte där: ta i stället bort {user} från tilldelningen (vid en "
+        "grupplicens: ur gruppen) i stället för att ändra platsen."
+    ),
+    "steps.group_errors.open": (
+        "I administrationscentret för Microsoft Entra går du till Grupper > Alla grupper > {group} > Licenser: "
+        "meddelandet där visar medlemmarna med fel; markera en medlem för att se felet."
+    ),
+    "steps.group_errors.cause": (
+        "{error}, berörda medlemmar: {count}. Varje medlems resultat om fel vid licenstilldelning förklarar "
+        "orsaken och åtgärden."
+    ),
+    "steps.group_errors.fix": (
+        "Åtgärda orsaken för varje medlem enligt felet: frigör eller köp licenser, välj mellan motstridiga "
+        "produkter eller tjänster, rätta användningsplatser eller dubblerade proxyadresser."
+    ),
+    "steps.group_errors.reprocess": (
+        "Välj sedan Bearbeta igen på sidan Licenser för {group}, så att Microsoft Entra ID tillämpar gruppens "
+        "licenser på medlemmarna på nytt."
+    ),
     "steps.reprocess": (
         "Bearbeta sedan igen: i administrationscentret för Microsoft Entra går du till Användare > Alla användare "
         "> {user} > Licenser och väljer Bearbeta igen."
@@ -648,6 +697,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Tar bort den direkta tilldelningen av {sku} när gruppens licens är aktiv för {user}."
     ),
     "graph.reprocess": "Får Microsoft Entra ID att tillämpa licenserna för {user} igen när orsaken är åtgärdad.",
+    "graph.group_errors": "Visar de medlemmar i {group} där gruppens licenser inte kunde tillämpas.",
     "graph.usage": (
         "Anger användningsplatsen för {user}; ersätt XX med landskoden på två bokstäver (ISO 3166-1), till exempel SE."
     ),
@@ -670,6 +720,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "link.subscription_ends": "Vad händer med mina data och min åtkomst när min prenumeration upphör?",
     "link.group_licensing": "Tilldela licenser till användare via gruppmedlemskap",
     "link.group_problems": "Identifiera och lösa problem med licenstilldelning för en grupp",
+    "link.resolve_find": "Lösa licensproblem för en grupp: hitta fel vid licenstilldelning",
+    "link.resolve_count": "Lösa licensproblem för en grupp: inte tillräckligt med licenser",
+    "link.resolve_conflict": "Lösa licensproblem för en grupp: motstridiga tjänsteplaner",
+    "link.resolve_dependency": "Lösa licensproblem för en grupp: andra produkter är beroende av den här licensen",
+    "link.resolve_location": "Lösa licensproblem för en grupp: användningsplatsen är inte tillåten",
+    "link.resolve_proxy": "Lösa licensproblem för en grupp: dubblerade proxyadresser",
+    "link.resolve_reprocess": "Lösa licensproblem för en grupp: framtvinga bearbetning av grupplicenser",
     "link.vlsc": "Volume Licensing Service Center",
     "link.mailbox_migration": "Migrera postlådor mellan klientorganisationer",
     "link.sharepoint_migration": "Migrera SharePoint-data",

@@ -218,6 +218,24 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "rule.license-assignment-error.message": (
         "{sku} ürününün {user} kullanıcısına uygulanması {error} hatasıyla başarısız oldu."
     ),
+    "rule.license-assignment-error.message.partial": (
+        "{sku}, {user} için etkin, ancak tamamı uygulanamadı (hata {error})."
+    ),
+    "rule.license-assignment-error.message.disabled": (
+        "{sku} ürününün {user} kullanıcısına ataması devre dışı ve {error} hatasını bildiriyor."
+    ),
+    "rule.group-license-errors.title": "Lisans atama hataları olan grup",
+    "rule.group-license-errors.describe": (
+        "Microsoft Entra ID, bu grubun bazı üyelerine grubun atadığı lisansları veremedi. Düzeltme grupta başlar: "
+        "grubun Lisanslar sayfası hata durumundaki üyeleri listeler."
+    ),
+    "rule.group-license-errors.message": (
+        "{group} grubunun lisansları üyelerinin bir kısmına uygulanamadı (bu denetimdeki üyeler: {count}; hatalar: "
+        "{errors})."
+    ),
+    "rule.group-license-errors.message.uncounted": (
+        "Microsoft Entra ID, {group} grubunun lisansları uygulanamayan üyeleri olduğunu bildiriyor."
+    ),
     "rule.usage-location-missing.title": "Kullanım konumu eksik",
     "rule.usage-location-missing.describe": (
         "Sunulan hizmetler ülkeye göre değiştiği için lisanslar yalnızca kullanım konumu olan kullanıcılara "
@@ -363,7 +381,8 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "yeniden işleyin."
     ),
     "summary.error.MutuallyExclusiveViolation": (
-        "{sku} ürünü, {user} kullanıcısındaki başka bir ürünle çakışıyor: birini kaldırın, ardından yeniden işleyin."
+        "{sku} içindeki bir hizmet, {user} kullanıcısının başka bir üründen zaten sahip olduğu bir hizmetle "
+        "çakışıyor: kullanıcının hangisini tutacağına karar verin, ardından yeniden işleyin."
     ),
     "summary.error.DependencyViolation": (
         "{sku} ürününün {user} kullanıcısından kaldırılması engellendi: {user} kullanıcısındaki başka bir "
@@ -375,12 +394,21 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "ardından yeniden işleyin."
     ),
     "summary.error.usage": (
-        "{sku} ürünü {user} kullanıcısının kullanım konumunda kullanılamıyor veya konum ayarlanmamış: desteklenen "
-        "bir kullanım konumu ayarlayın, ardından yeniden işleyin."
+        "{sku}, {user} kullanıcısının kullanım konumunda sunulmuyor: konum yanlışsa düzeltin; değilse kullanıcı "
+        "orada {sku} ürününe sahip olamaz. Ardından yeniden işleyin."
     ),
     "summary.error.other": (
         "{sku} ürününün {user} kullanıcısına uygulanması başarısız oldu ({error}): kullanıcının Lisanslar "
         "sayfasındaki hatayı okuyun, nedeni düzeltin, ardından yeniden işleyin."
+    ),
+    "summary.error.partial": "{sku}, {user} için etkin, ancak her bölümü uygulanamadı.",
+    "summary.group_errors": (
+        "{group} grubunun üyeleri grubun tüm lisanslarını alamadı (bu denetimde: {count}): grubun Lisanslar "
+        "sayfasını açın, her nedeni düzeltin, ardından grubu yeniden işleyin."
+    ),
+    "summary.group_errors.uncounted": (
+        "{group} grubunun üyeleri grubun tüm lisanslarını alamadı: grubun Lisanslar sayfasını açın, her nedeni "
+        "düzeltin, ardından grubu yeniden işleyin."
     ),
     "summary.usage": (
         "{user} kullanıcısı için bir kullanım konumu ayarlayın; konum olmadan lisans atanamaz."
@@ -571,6 +599,27 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Lisans {group} grubundan geliyor; bu nedenle diğer üyelerde de aynı hata olabilir: Microsoft Entra yönetim "
         "merkezinde grubun Lisanslar sayfasına bakın."
     ),
+    "steps.error.ProhibitedInUsageLocationViolation": (
+        "{user} kullanıcısının kullanım konumunu kontrol edin. Kullanıcının çalıştığı yer değilse doğrusunu "
+        "aşağıdaki gibi ayarlayın. Doğruysa {sku} orada sunulmuyor: konumu değiştirmek yerine {user} kullanıcısını "
+        "atamadan (grup lisansında: gruptan) çıkarın."
+    ),
+    "steps.group_errors.open": (
+        "Microsoft Entra yönetim merkezinde Gruplar > Tüm gruplar > {group} > Lisanslar'a gidin: oradaki bildirim "
+        "hata durumundaki üyeleri listeler; hatasını görmek için bir üyeyi seçin."
+    ),
+    "steps.group_errors.cause": (
+        "{error}, etkilenen üyeler: {count}. Her üyenin lisans atama hatası bulgusu bu nedeni ve düzeltmesini "
+        "açıklar."
+    ),
+    "steps.group_errors.fix": (
+        "Her üye için nedeni hatanın belirttiği gibi düzeltin: lisans boşaltın veya satın alın, çakışan ürünler ya "
+        "da hizmetler arasında seçim yapın, kullanım konumlarını veya yinelenen proxy adreslerini düzeltin."
+    ),
+    "steps.group_errors.reprocess": (
+        "Ardından {group} grubunun Lisanslar sayfasında Yeniden işle'yi seçin; böylece Microsoft Entra ID grubun "
+        "lisanslarını üyelere yeniden uygular."
+    ),
     "steps.reprocess": (
         "Ardından yeniden işleyin: Microsoft Entra yönetim merkezinde Kullanıcılar > Tüm kullanıcılar > {user} > "
         "Lisanslar'a gidin ve Yeniden işle'yi seçin."
@@ -697,6 +746,7 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
         "Neden düzeltildikten sonra Microsoft Entra ID'nin {user} kullanıcısının lisanslarını yeniden uygulamasını "
         "sağlar."
     ),
+    "graph.group_errors": "{group} grubunun lisansları uygulanamayan üyelerini listeler.",
     "graph.usage": (
         "{user} kullanıcısının kullanım konumunu ayarlar; XX yerine iki harfli ülke kodunu (ISO 3166-1) yazın, "
         "örneğin TR."
@@ -720,6 +770,13 @@ TEXTS: dict[str, str | tuple[str, ...]] = {
     "link.subscription_ends": "Aboneliğim sona erdiğinde verilerime ve erişimime ne olur?",
     "link.group_licensing": "Grup üyeliğiyle kullanıcılara lisans atama",
     "link.group_problems": "Bir grubun lisans atama sorunlarını belirleme ve çözme",
+    "link.resolve_find": "Grup lisans sorunlarını çözme: lisans atama hatalarını bulma",
+    "link.resolve_count": "Grup lisans sorunlarını çözme: yeterli lisans yok",
+    "link.resolve_conflict": "Grup lisans sorunlarını çözme: çakışan hizmet planları",
+    "link.resolve_dependency": "Grup lisans sorunlarını çözme: diğer ürünler bu lisansa bağlı",
+    "link.resolve_location": "Grup lisans sorunlarını çözme: kullanım konumuna izin verilmiyor",
+    "link.resolve_proxy": "Grup lisans sorunlarını çözme: yinelenen proxy adresleri",
+    "link.resolve_reprocess": "Grup lisans sorunlarını çözme: grup lisansını yeniden işlemeye zorlama",
     "link.vlsc": "Toplu Lisans Hizmeti Merkezi",
     "link.mailbox_migration": "Kiracılar arası posta kutusu geçişi",
     "link.sharepoint_migration": "SharePoint verilerini geçirme",
