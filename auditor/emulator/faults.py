@@ -18,6 +18,7 @@ class FaultKind(enum.Enum):
     FORBIDDEN = "403"  # Graph's 403 (e.g. signInActivity without Entra ID P1 / AuditLog.Read.All)
     NOT_JSON = "not-json"  # 200 with an HTML body, as a misbehaving proxy sends
     NO_VALUE = "no-value"  # 200 with a JSON object that lacks `value`
+    UNSUPPORTED = "400"  # Graph's 400 Request_UnsupportedQuery (a documented filter a tenant refuses)
 
 
 @dataclass

@@ -697,6 +697,9 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 self._finish(method, rel, query, headers, status, doc, kind.value, extra)
             elif kind is FaultKind.FORBIDDEN:
                 self._finish(method, rel, query, headers, 403, _error_doc(fault.code, fault.message), kind.value)
+            elif kind is FaultKind.UNSUPPORTED:
+                doc = _error_doc("Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified.")
+                self._finish(method, rel, query, headers, 400, doc, kind.value)
             elif kind is FaultKind.DROP:
                 emulator._log(LoggedRequest(method, unquote(rel), query, headers, 0, kind.value))
                 self.close_connection = True

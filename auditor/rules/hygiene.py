@@ -6,11 +6,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..model import RESOURCE_PURPOSES, Finding, LicenseAssignmentState, Severity, Subject, SubjectType, User
+from ..model import (
+    RESOURCE_PURPOSES,
+    Finding,
+    Group,
+    LicenseAssignmentState,
+    Severity,
+    Subject,
+    SubjectType,
+    User,
+)
 from ..policy.model import HygieneCheck, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA
 from ..reference import coverage
-from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, PLAIN_UTC
+from ..snapshot import MAILBOX_SETTINGS, PLAIN_UTC
 from .base import SEVERITY_SCHEMA, Context, Rule, parse_when
 
 
@@ -512,8 +521,9 @@ def error_code(state: LicenseAssignmentState) -> str:
 
 
 class GroupLicenseErrors(HygieneRule):
-    """A group's license assignment failed for some of its members (Graph's group property
-    hasMembersWithLicenseErrors). One finding per group, so the fix starts where it is made: the
+    """A group's license assignment failed for some of its members: a member's licenseAssignmentStates
+    names the group with an error, or Graph flags the group (hasMembersWithLicenseErrors, read when
+    the tenant allows the filter). One finding per group, so the fix starts where it is made: the
     group's Licenses page lists the members in error, and the group is reprocessed once the causes
     are fixed. Each member's own failure is the license-assignment-error finding.
 
@@ -527,10 +537,17 @@ class GroupLicenseErrors(HygieneRule):
     default_severity = Severity.MEDIUM
     key = "group_license_errors"
     fragment = {"type": "object", "additionalProperties": False, "properties": {"severity": SEVERITY_SCHEMA}}
-    needs = frozenset({"users", LICENSE_ERROR_GROUPS})
+    # The users' states are enough: every user is read, so every failing member names its group.
+    needs = frozenset({"users"})
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
-        flagged = sorted((g for g in ctx.index.snapshot.groups if g.has_members_with_license_errors),
+        users = ctx.index.users
+        by_id = {g.id.lower(): g for g in ctx.index.snapshot.groups}
+        named = {s.assigned_by_group.lower(): s.assigned_by_group for pos in ctx.index.assignment_errors()
+                 for s in users[pos].license_assignment_states if s.assigned_by_group and s.is_error}
+        for gid in sorted(set(named) - set(by_id)):  # a group the snapshot does not hold: its id stands in
+            by_id[gid] = Group(named[gid], "")
+        flagged = sorted((g for gid, g in by_id.items() if g.has_members_with_license_errors or gid in named),
                          key=lambda g: (g.display_name.lower(), g.id))
         if not flagged:
             return
@@ -538,7 +555,6 @@ class GroupLicenseErrors(HygieneRule):
         members: dict[str, int] = dict.fromkeys(wanted, 0)
         codes: dict[str, dict[str, int]] = {gid: {} for gid in wanted}
         products: dict[str, set[str]] = {gid: set() for gid in wanted}
-        users = ctx.index.users
         for pos in ctx.index.assignment_errors():
             seen: set[str] = set()
             for state in users[pos].license_assignment_states:

@@ -79,11 +79,26 @@ def test_403_is_a_named_gap_and_the_groups_stay_unknown(harness, tmp_path):
                       "hygiene:\n  group_license_errors: {}\n  assignment_errors: {}\n", encoding="utf-8")
     as_of = datetime.fromisoformat(got.collected_at.replace("Z", "+00:00"))
     result = evaluate(load_policies([str(policy)]), got, as_of)
-    assert [(n.rule, n.reason) for n in result.not_evaluated] == [
-        ("group-license-errors", f"tenant data not collected: {LICENSE_ERROR_GROUPS}")]
-    # the members' own failures are still reported
-    assert {f.rule for f in result.findings} == {"license-assignment-error"}
-    assert ("Error", "CountViolation") in {(dict(f.facts)["state"], dict(f.facts)["error"]) for f in result.findings}
+    assert not result.complete  # the gap stays: the report never reads as complete
+    # the members' own failures are still reported, and their states name the group
+    assert {f.rule for f in result.findings} == {"license-assignment-error", "group-license-errors"}
+    assert ("Error", "CountViolation") in {(dict(f.facts)["state"], dict(f.facts)["error"]) for f in result.findings
+                                           if f.rule == "license-assignment-error"}
+
+
+def test_a_refused_filter_is_a_note_and_the_states_still_name_the_group(harness, tmp_path):
+    """Some tenants answer the documented filter with 400 Request_UnsupportedQuery: not a failure."""
+    snap = _with_group_errors()
+    h = harness(snap, faults=[Fault(FaultKind.UNSUPPORTED, r"hasMembersWithLicenseErrors", count=None)])
+    got = h.collect((), need_sign_in=False)
+    assert got.gaps == () and LICENSE_ERROR_GROUPS not in got.collected_parts
+    assert all(g.has_members_with_license_errors is None for g in got.groups)
+    policy = tmp_path / "p.yaml"
+    policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
+                      "hygiene:\n  group_license_errors: {}\n", encoding="utf-8")
+    as_of = datetime.fromisoformat(got.collected_at.replace("Z", "+00:00"))
+    result = evaluate(load_policies([str(policy)]), got, as_of)
+    assert result.complete and [f.subject.display_name for f in result.findings] == ["License - Microsoft 365 E3"]
 
 
 def test_other_failures_of_the_read_still_raise(harness):
