@@ -1,37 +1,154 @@
-"""Localized guidance text: one flat catalog per locale, keyed by dotted names.
+"""Localized guidance text: gettext catalogs of the domain "guidance", keyed by dotted names.
+
+The texts live in auditor/locale, next to the report labels (the domain "messages"):
+
+- auditor/locale/guidance.pot: the English source. msgctxt is the text's key
+  ("rule.sku-forbidden.title"), msgid its English. A block of steps (a tuple of templates) is one
+  entry per step, keyed `<key>.0`, `<key>.1`, … (no key of its own ends in a number). A counted
+  text has a msgid_plural and is chosen by the value `count` (see `Counted`).
+- auditor/locale/<lang>/LC_MESSAGES/guidance.po: the translations; guidance.mo next to it is the
+  compiled catalog the program reads with the standard library's gettext, committed for the same
+  reasons as messages.mo (auditor/i18n/catalogs.py).
+
+Why a domain of its own: the report labels' template is what `pybabel extract` finds in the code
+(tests/report/test_catalogs.py compares the two), while guidance keys are built at run time
+(`f"rule.{rule}.title"`), so no extractor can find them: here the template *is* the English source,
+edited by hand. Separate domains keep both drift checks exact (docs/guidance.md, "Translating the
+guidance").
 
 A value is either one template or a tuple of templates (a block of steps). Templates use
-`str.format` named fields only; every locale must define the same keys, with the same shape
-and the same fields, which tests/guidance checks. No I/O: the catalogs are Python data.
+`str.format` named fields only; every locale has the same keys, with the same shape and the same
+fields, which tests/guidance checks. Catalogs are read on first use, per locale, and kept.
 """
 
 from __future__ import annotations
 
+import gettext
+import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache, partial
+from importlib import resources
 
 from ...model import Locale
-from . import da, en, nl, sv, tr
+
+DOMAIN = "guidance"
+SOURCE_LOCALE = Locale.EN  # the msgids are the English texts: English has no catalog of its own
+_STEP = re.compile(r"^(?P<key>.+)\.(?P<index>\d+)$")  # "<key>.<n>": step n of a block
+_OTHER = 2  # a count that takes the "other" (plural) form in every report language
+
+
+class Counted(str):
+    """A counted text (ngettext): as a plain str, the form for an unknown or uncounted number (the
+    plural); `for_count(n)` is the form the locale's CLDR plural rule gives `n`."""
+
+    _lookup: Callable[[int], str]
+
+    def __new__(cls, lookup: Callable[[int], str]) -> Counted:
+        text = super().__new__(cls, lookup(_OTHER))
+        text._lookup = lookup
+        return text
+
+    def for_count(self, n: int) -> str:
+        return self._lookup(n)
+
 
 Text = str | tuple[str, ...]
 
-CATALOGS: Mapping[Locale, Mapping[str, Text]] = {
-    Locale.EN: en.TEXTS,
-    Locale.NL: nl.TEXTS,
-    Locale.DA: da.TEXTS,
-    Locale.SV: sv.TEXTS,
-    Locale.TR: tr.TEXTS,
-}
+
+def _unquote(quoted: str) -> str:
+    escapes = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\t": "\t", "\\r": "\r"}
+    return re.sub(r'\\[\\"ntr]', lambda m: escapes[m.group()], quoted.strip()[1:-1])
+
+
+def read_template(text: str) -> Iterator[tuple[str, str, str | None]]:
+    """(msgctxt, msgid, msgid_plural) of each entry of a .pot as Babel writes it (entries separated
+    by blank lines); the header and comments are skipped. tests/guidance checks it against Babel."""
+    for block in text.split("\n\n"):
+        fields: dict[str, str] = {}
+        current = ""
+        for line in block.splitlines():
+            if line.startswith('"'):
+                fields[current] += _unquote(line)
+            elif line and not line.startswith("#"):
+                current, _, rest = line.partition(" ")
+                fields[current] = _unquote(rest)
+        if fields.get("msgctxt") is not None and fields.get("msgid"):
+            yield fields["msgctxt"], fields["msgid"], fields.get("msgid_plural")
+
+
+@cache
+def _template() -> tuple[tuple[str, str, str | None], ...]:
+    pot = resources.files("auditor").joinpath("locale", f"{DOMAIN}.pot")
+    return tuple(read_template(pot.read_text("utf-8")))
+
+
+def _translations(locale: Locale) -> gettext.NullTranslations:
+    if locale is SOURCE_LOCALE:
+        return gettext.NullTranslations()
+    mo = resources.files("auditor").joinpath("locale", locale.value, "LC_MESSAGES", f"{DOMAIN}.mo")
+    with mo.open("rb") as fp:
+        return gettext.GNUTranslations(fp)
+
+
+@cache
+def _catalog(locale: Locale) -> Mapping[str, Text]:
+    """Every text of `locale`, key -> template(s), from its compiled catalog (English: the template)."""
+    translations = _translations(Locale(locale))
+    one, counted = translations.pgettext, translations.npgettext  # not called by name: nothing to extract
+    texts: dict[str, Text] = {}
+    steps: dict[str, list[tuple[int, str]]] = {}
+    for context, english, plural in _template():
+        if plural is not None:
+            text: str = Counted(partial(counted, context, english, plural))
+        else:
+            text = one(context, english)
+        step = _STEP.match(context)
+        if step:
+            steps.setdefault(step["key"], []).append((int(step["index"]), text))
+        else:
+            texts[context] = text
+    for key, items in steps.items():
+        texts[key] = tuple(text for _, text in sorted(items))
+    return texts
+
+
+class _Catalogs(Mapping[Locale, Mapping[str, Text]]):
+    """Locale -> its texts, each locale's catalog read when first asked for."""
+
+    def __getitem__(self, locale: Locale) -> Mapping[str, Text]:
+        if locale not in set(Locale):
+            raise KeyError(locale)
+        return _catalog(locale)
+
+    def __iter__(self) -> Iterator[Locale]:
+        return iter(Locale)
+
+    def __len__(self) -> int:
+        return len(Locale)
+
+
+CATALOGS: Mapping[Locale, Mapping[str, Text]] = _Catalogs()
 
 
 def raw(locale: Locale, key: str) -> Text:
     """The template(s) for `key`; a missing key is a catalog defect, so it raises KeyError."""
-    return CATALOGS[locale][key]
+    return _catalog(locale)[key]
+
+
+def _count(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and re.fullmatch(r"-?\d+", value) else None
 
 
 def render(locale: Locale, key: str, values: Mapping[str, str]) -> list[str]:
-    """Fill `key`'s template(s) with `values`; always a list (one item for a plain template)."""
+    """Fill `key`'s template(s) with `values`; always a list (one item for a plain template).
+
+    A counted text takes the form for the number in `values["count"]` (the plural when it is no
+    whole number, e.g. "unknown")."""
     text = raw(locale, key)
+    if isinstance(text, Counted):
+        n = _count(values.get("count"))
+        text = text if n is None else text.for_count(n)
     items = (text,) if isinstance(text, str) else text
     return [item.format_map(values) for item in items]
 

@@ -1,0 +1,224 @@
+"""The guidance catalogs (gettext domain "guidance" in auditor/locale) are complete, consistent and
+in step with the code that uses them.
+
+- guidance.pot is the English source: written as pybabel writes it, one key per text, blocks of
+  steps numbered without gaps, and exactly the keys the guidance code asks for;
+- every locale's guidance.po has exactly the template's texts, each translated, with the same
+  placeholders as the English and every plural form of its language (CLDR's rule, from Babel);
+- the committed guidance.mo files are the compiled .po files, and the runtime reads them.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import io
+import re
+import string
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po, write_po
+
+from auditor.guidance import texts
+from auditor.model import Locale
+
+ROOT = Path(__file__).parents[2]
+LOCALE_DIR = ROOT / "auditor" / "locale"
+POT = LOCALE_DIR / f"{texts.DOMAIN}.pot"
+TRANSLATED = [locale for locale in Locale if locale is not texts.SOURCE_LOCALE]
+KEY_PREFIX = re.compile(r"(word|rule|summary|steps|graph|link|role|next|message)\.")
+
+
+def _po_path(locale: Locale) -> Path:
+    return LOCALE_DIR / locale.value / "LC_MESSAGES" / f"{texts.DOMAIN}.po"
+
+
+def _read_po(path: Path, locale: Locale | None = None) -> Catalog:
+    with path.open("rb") as fp:
+        return read_po(fp, locale=None if locale is None else locale.value)
+
+
+def _messages(catalog: Catalog) -> Iterator[Message]:
+    return (message for message in catalog if message.id)
+
+
+def _forms(value: Any) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, tuple | list) else (value,)
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _ident(message: Message) -> tuple[str | None, Any]:
+    return message.context, message.id if isinstance(message.id, str) else tuple(message.id)
+
+
+def _body(po_text: str) -> str:
+    return po_text.split("\n\n", 1)[1]
+
+
+def _written(catalog: Catalog) -> str:
+    out = io.BytesIO()
+    write_po(out, catalog, include_lineno=False)
+    return out.getvalue().decode("utf-8")
+
+
+def test_the_template_is_written_as_pybabel_writes_it() -> None:
+    """Hand edits keep the layout `pybabel update` produces, so an update changes nothing else."""
+    assert _body(POT.read_text("utf-8")) == _body(_written(_read_po(POT)))
+    for locale in TRANSLATED:
+        path = _po_path(locale)
+        assert _body(path.read_text("utf-8")) == _body(_written(_read_po(path, locale))), path
+
+
+def test_every_text_has_one_key_english_and_whole_blocks() -> None:
+    keys: set[str] = set()
+    steps: dict[str, list[int]] = {}
+    for message in _messages(_read_po(POT)):
+        assert message.context and KEY_PREFIX.match(message.context), f"{message.id!r}: needs a dotted key"
+        assert message.context not in keys, f"{message.context}: two entries"
+        keys.add(message.context)
+        english = [_fields(form) for form in _forms(message.id)]
+        assert all(fields == english[0] for fields in english), f"{message.context}: singular and plural differ"
+        assert all(re.fullmatch(r"[a-z_]+", name) for name in english[0]), message.context
+        assert ("python-brace-format" in message.flags) == bool(english[0]), message.context
+        if message.pluralizable:
+            assert "count" in english[0], f"{message.context}: a counted text is chosen by {{count}}"
+        step = re.fullmatch(r"(.+)\.(\d+)", message.context)
+        if step:
+            steps.setdefault(step[1], []).append(int(step[2]))
+    for key, indexes in steps.items():
+        assert indexes == list(range(len(indexes))), f"{key}: steps numbered 0, 1, … in order"
+        assert key not in keys, f"{key}: both a text and a block"
+    assert len(keys) > 200
+
+
+def _code_keys() -> set[str]:
+    """Regular expressions for the keys auditor/guidance asks for: string literals that look like a
+    key, f-string fields as wildcards, a literal ending in "." as a prefix completed at run time."""
+    found: set[str] = set()
+    for path in sorted((ROOT / "auditor" / "guidance").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                found.add("".join(re.escape(v.value) if isinstance(v, ast.Constant) else r"\S+" for v in node.values))
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.add(re.escape(node.value) + (r"\S+" if node.value.endswith(".") else ""))
+    return {pattern for pattern in found if KEY_PREFIX.match(pattern.replace("\\", ""))}
+
+
+def test_the_template_has_exactly_the_keys_the_code_uses() -> None:
+    """The drift check of a hand-written template: a key the code asks for and the template lacks
+    (a KeyError in some report), or a text nothing asks for any more."""
+    keys = set(texts.CATALOGS[Locale.EN])
+    patterns = _code_keys()
+    assert sorted(p for p in patterns if not any(re.fullmatch(p, key) for key in keys)) == [], "keys missing"
+    assert sorted(k for k in keys if not any(re.fullmatch(p, k) for p in patterns)) == [], "keys unused"
+
+
+def test_every_report_language_has_a_guidance_catalog() -> None:
+    shipped = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{texts.DOMAIN}.po")}
+    assert shipped == {locale.value for locale in TRANSLATED}
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_every_text_is_translated(locale: Locale) -> None:
+    template = {_ident(m) for m in _messages(_read_po(POT))}
+    catalog = _read_po(_po_path(locale), locale)
+    assert catalog.locale is not None and str(catalog.locale) == locale.value
+    assert not catalog.fuzzy, "the catalog header is marked fuzzy"
+    assert catalog.plural_forms == get_plural(locale.value).plural_forms, "Plural-Forms is not CLDR's (Babel's)"
+    assert not catalog.obsolete, "obsolete (#~) entries: pybabel update --ignore-obsolete"
+    found = {_ident(m) for m in _messages(catalog)}
+    assert sorted(template - found, key=str) == [], "texts missing: run pybabel update -D guidance"
+    assert sorted(found - template, key=str) == [], "texts the template no longer has: run pybabel update"
+    for message in _messages(catalog):
+        assert "fuzzy" not in message.flags, f"{message.context}: fuzzy"
+        forms = _forms(message.string)
+        if message.pluralizable:
+            assert len(forms) == catalog.num_plurals, f"{message.context}: {catalog.num_plurals} plural forms"
+        assert all(form.strip() for form in forms), f"{message.context}: not translated"
+    assert [error for _, errors in catalog.check() for error in errors] == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_translations_keep_the_placeholders(locale: Locale) -> None:
+    for message in _messages(_read_po(_po_path(locale), locale)):
+        english = _fields(_forms(message.id)[0])
+        for form in _forms(message.string):
+            assert _fields(form) == english, (
+                f"{locale.value}: {message.context}: placeholders {sorted(_fields(form))} differ from the English"
+            )
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_compiled_catalog_is_current(locale: Locale) -> None:
+    """guidance.mo is committed (as messages.mo, auditor/i18n/catalogs.py); it must be the compiled .po."""
+    po = _read_po(_po_path(locale), locale)
+    compiled = io.BytesIO()
+    write_mo(compiled, po)
+    compiled.seek(0)
+    with _po_path(locale).with_suffix(".mo").open("rb") as fp:
+        committed = read_mo(fp)
+    fresh = read_mo(compiled)
+
+    def content(catalog: Catalog) -> list[tuple[Any, ...]]:
+        return sorted((m.context or "", str(m.id), str(m.string)) for m in _messages(catalog))
+
+    assert content(committed) == content(fresh), f"run: pybabel compile -d auditor/locale -D {texts.DOMAIN}"
+    assert committed.plural_forms == po.plural_forms
+
+
+def test_the_runtime_reads_the_template_as_babel_does() -> None:
+    ours = list(texts.read_template(POT.read_text("utf-8")))
+    babel = [(m.context, *(m.id if isinstance(m.id, tuple | list) else (m.id, None))) for m in _messages(
+        _read_po(POT))]
+    assert ours == babel
+
+
+def _expected(locale: Locale) -> Iterator[tuple[str, Message, tuple[str, ...], Any]]:
+    """(key, message, forms, plural rule) per entry: what the runtime should give for each text."""
+    if locale is texts.SOURCE_LOCALE:
+        catalog = _read_po(POT)
+        for m in _messages(catalog):
+            forms = _forms(m.id)
+            yield str(m.context), m, forms, (lambda n: int(n != 1))
+        return
+    catalog = _read_po(_po_path(locale), locale)
+    rule = gettext.c2py(catalog.plural_expr)
+    for m in _messages(catalog):
+        yield str(m.context), m, _forms(m.string), rule
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_the_runtime_reads_every_text(locale: Locale) -> None:
+    catalog = texts.CATALOGS[locale]
+    for key, message, forms, rule in _expected(locale):
+        step = re.fullmatch(r"(.+)\.(\d+)", key)
+        value = catalog[step[1]][int(step[2])] if step else catalog[key]
+        if not message.pluralizable:
+            assert value == forms[0], key
+            continue
+        assert isinstance(value, texts.Counted), key
+        values = dict.fromkeys(_fields(forms[0]), "X")
+        for n in (0, 1, 2, 5, 21, 1000):
+            rendered = texts.render(locale, key, {**values, "count": str(n)})
+            assert rendered == [forms[rule(n)].format_map({**values, "count": str(n)})], (locale, key, n)
+        # no whole number (a placeholder such as "unknown"): the plural, as before counted texts
+        assert texts.render(locale, key, {**values, "count": "?"}) == [forms[rule(_OTHER)].format_map(
+            {**values, "count": "?"})]
+
+
+_OTHER = 2
+
+
+def test_catalogs_are_read_lazily_per_locale() -> None:
+    assert set(texts.CATALOGS) == set(Locale) and len(texts.CATALOGS) == len(Locale)
+    with pytest.raises(KeyError):
+        texts.raw(Locale.EN, "no.such.key")
