@@ -26,9 +26,9 @@ from typing import Any
 from ..model import Cloud, Locale
 from . import texts
 from .catalog import ALL_RULE_IDS, BUILDERS, Words
-from .clouds import ACTIVE_USERS_URL, variant
+from .clouds import ACTIVE_USERS_URL, VIEW, variant
 from .facts import Facts
-from .links import GRAPH, URLS
+from .links import GRAPH, PER_CLOUD, URLS
 from .memo import Memo
 from .messages import MESSAGES, note
 from .plan import Line
@@ -123,6 +123,8 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
             name, url = GRAPH[key.removeprefix("graph:")]
         else:
             name, url = texts.render_one(locale, f"link.{key}", {}), URLS[key]
+            if key in PER_CLOUD:
+                url = f"{url}?view={VIEW[var]}"
         links.append({"title": name, "url": url})
     return {
         "summary": " ".join(text for line in (plan.summary if isinstance(plan.summary, tuple) else (plan.summary,))

@@ -1,7 +1,8 @@
 """Which admin-center variant of the steps applies to each national cloud.
 
 The "Move users to a different subscription" page documents three variants: worldwide,
-Germany and 21Vianet. The US government clouds follow the worldwide steps; China is 21Vianet.
+Germany and 21Vianet. The US government clouds follow the worldwide steps (the page documents
+no US Government variant); China is 21Vianet.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ ACTIVE_USERS_URL: dict[Variant, str] = {
     Variant.WORLDWIDE: "https://go.microsoft.com/fwlink/p/?linkid=834822",
     Variant.GERMANY: "https://go.microsoft.com/fwlink/p/?linkid=847686",
     Variant.VIANET: "https://go.microsoft.com/fwlink/p/?linkid=850628",
+}
+
+
+# The view ("moniker") of each variant on documentation pages that document several clouds, such
+# as "Move users to a different subscription": `?view=o365-worldwide` shows the worldwide steps.
+VIEW: dict[Variant, str] = {
+    Variant.WORLDWIDE: "o365-worldwide",
+    Variant.GERMANY: "o365-germany",
+    Variant.VIANET: "o365-21vianet",
 }
 
 

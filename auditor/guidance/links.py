@@ -35,6 +35,9 @@ URLS: dict[str, str] = {
     "shared_mailbox": f"{DOCS}/microsoft-365/admin/email/about-shared-mailboxes",
 }
 
+# Pages with a variant per cloud: their link carries the view of the report's cloud (clouds.VIEW).
+PER_CLOUD: frozenset[str] = frozenset({"move_users"})
+
 # Graph API reference: (title, URL); titles are API names, not translated.
 GRAPH: dict[str, tuple[str, str]] = {
     "user_assign": ("Microsoft Graph: user: assignLicense", f"{DOCS}/graph/api/user-assignlicense"),

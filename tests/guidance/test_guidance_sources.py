@@ -1,0 +1,68 @@
+"""The guidance follows its source pages (/work/shared/guidance-sources: the Microsoft 365 admin
+documentation in nl, da, sv, tr): page titles, product names and UI labels as the pages give them."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.guidance import remediation, texts
+from auditor.model import Cloud, Locale
+
+SUBJECT = {"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"}
+DETAILS = {"enabled": 20, "consumed": 10, "unused": 10, "limit": 2, "excess": 8}
+MOVE = "https://docs.microsoft.com/microsoft-365/commerce/subscriptions/move-users-different-subscription"
+
+
+def _links(cloud: Cloud, locale: Locale = Locale.EN) -> dict[str, str]:
+    r = remediation("spare-seats-over-limit", cloud=cloud, locale=locale, subject=SUBJECT, skus=["SPE_E3"],
+                    details=DETAILS)
+    return {link["url"].split("?")[0]: link["url"] for link in r["links"]}
+
+
+@pytest.mark.parametrize(("cloud", "view"), [
+    (Cloud.WORLDWIDE, "o365-worldwide"), (Cloud.USGOV, "o365-worldwide"), (Cloud.USGOV_DOD, "o365-worldwide"),
+    (Cloud.GERMANY, "o365-germany"), (Cloud.CHINA, "o365-21vianet"),
+])
+def test_the_move_users_link_shows_the_reports_cloud(cloud: Cloud, view: str) -> None:
+    assert _links(cloud)[MOVE] == f"{MOVE}?view={view}"
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_every_move_variant_warns_that_replace_removes_earlier_assignments(locale: Locale) -> None:
+    english = texts.raw(Locale.EN, "steps.move.worldwide")
+    assert isinstance(english, str) and "every earlier license assignment" in english
+    for key in ("steps.move.worldwide", "steps.move.legacy"):
+        text = texts.raw(locale, key)
+        assert isinstance(text, str)
+        caution = texts.raw(locale, "steps.move.worldwide").split(". ")[-1]
+        assert text.endswith(caution), (locale.value, key)
+
+
+def test_removing_a_license_needs_an_assigning_role_in_transfer_guidance() -> None:
+    assert "Global, License or User Administrator" in texts.raw(Locale.EN, "role.transfer")
+    assert "licentiebeheerder of gebruikersbeheerder" in texts.raw(Locale.NL, "role.transfer")
+    assert "licensadministrator eller brugeradministrator" in texts.raw(Locale.DA, "role.transfer")
+    assert "licensadministratör eller användaradministratör" in texts.raw(Locale.SV, "role.transfer")
+    assert "Lisans yöneticisi veya Kullanıcı yöneticisi" in texts.raw(Locale.TR, "role.transfer")
+
+
+def test_page_titles_and_names_as_the_sources_give_them() -> None:
+    nl = texts.CATALOGS[Locale.NL]
+    assert nl["link.buy_licenses"] == "Abonnementslicenties beheren"
+    assert nl["link.mailbox_migration"] == "Migratie van postvakken"
+    assert nl["link.admin_roles"] == "Over beheerdersrollen in Microsoft 365"
+    assert "de cirkel naast" in nl["steps.replace.worldwide"][1]
+    for locale in (Locale.NL, Locale.DA, Locale.SV):
+        assert texts.raw(locale, "link.vlsc") == "Volume License Service Center"
+        assert "Volume License Service Center" in texts.raw(locale, "steps.transfer.vlsc")
+    assert texts.raw(Locale.TR, "link.vlsc") == "Toplu Lisans Hizmeti Merkezi"
+
+
+def test_language_fixes() -> None:
+    sv = " ".join(t if isinstance(t, str) else " ".join(t) for t in texts.CATALOGS[Locale.SV].values())
+    assert " ni " not in sv and "abonnemang" not in sv and "åt er" not in sv
+    tr = " ".join(t if isinstance(t, str) else " ".join(t) for t in texts.CATALOGS[Locale.TR].values())
+    assert "istisna" not in tr and "Var olan" not in tr
+    assert str(texts.raw(Locale.DA, "steps.data.keep")).startswith("Før du fjerner licensen, skal du gemme")
+    status = texts.raw(Locale.NL, "steps.sub.status")
+    assert isinstance(status, str) and not status.startswith("Warning betekent") and "Suspended betekent" not in status
