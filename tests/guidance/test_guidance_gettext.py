@@ -222,3 +222,20 @@ def test_catalogs_are_read_lazily_per_locale() -> None:
     assert set(texts.CATALOGS) == set(Locale) and len(texts.CATALOGS) == len(Locale)
     with pytest.raises(KeyError):
         texts.raw(Locale.EN, "no.such.key")
+
+
+@pytest.mark.parametrize(("locale", "one", "many"), [
+    (Locale.EN, "1 license is in the grace period", "3 licenses are in the grace period"),
+    (Locale.NL, "1 licentie zit in de respijtperiode", "3 licenties zitten in de respijtperiode"),
+    (Locale.DA, "1 licens er i henstandsperioden", "3 licenser er i henstandsperioden"),
+    (Locale.SV, "1 licens är i respitperioden", "3 licenser är i respitperioden"),
+    (Locale.TR, "1 lisans ek süre içinde", "3 lisans ek süre içinde"),
+])
+def test_counted_texts_agree_with_their_count(locale: Locale, one: str, many: str) -> None:
+    from auditor import guidance
+
+    def say(n: int) -> str:
+        return guidance.message("seats-in-grace", subject={"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"},
+                                skus=["SPE_E3"], details={"warning": n, "enabled": 5}, locale=locale)
+
+    assert one in say(1) and many in say(3)
