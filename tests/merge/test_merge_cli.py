@@ -5,8 +5,11 @@ import shutil
 
 import pytest
 
+from auditor import guidance
 from auditor.cli import main
 from auditor.merge.document import tenant_finding_id
+from auditor.model import Cloud, Locale
+from auditor.report.guidance_api import product_names_of
 
 from .tenants import AS_OF, EXAMPLE, audit_tenant, build, read, tenant_documents
 from .tenants import GROUP_POLICY as GROUP
@@ -334,7 +337,19 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     report = read(path)
     assert report["tenant"]["cloud"] == "worldwide"
     assert [t["cloud"] for t in report["tenants"]] == ["worldwide", "worldwide", "usgov"]
-    assert "different clouds (usgov, worldwide)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "different clouds (usgov, worldwide)" in err and "all its guidance for the worldwide cloud" in err
+    # one cloud for the whole report, as report.html/md/csv draw it: Northwind's carried findings too
+    names = product_names_of(report["skus"])
+    northwind = [f for f in report["findings"] if (f["tenant"] or {}).get("name") == "Northwind"]
+    assert northwind
+    usgov_differs = False
+    for f in northwind:
+        facts = {"subject": f["subject"], "skus": f["skus"], "details": f["details"], "names": names}
+        assert f["remediation"] == guidance.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN, **facts)
+        usgov_differs |= f["remediation"] != guidance.remediation(f["rule"], cloud=Cloud.USGOV, locale=Locale.EN,
+                                                                  **facts)
+    assert usgov_differs
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
     assert "unknown format 'pdf'" in capsys.readouterr().err
 
