@@ -1,17 +1,26 @@
 """MergeResult -> the merged report document: report.json's shape plus `tenants` and, on every
-finding, `tenant` (the tenant it was found in, or null for a cross-tenant finding)."""
+finding, `tenant` (the tenant it was found in, or null for a cross-tenant finding).
+
+The merged report speaks one language: every finding's `remediation` is computed here for the
+merge's locale and cloud (`MergeResult.cloud`: the tenants' cloud, worldwide when they differ)
+and with the merged seat table's product names — the same inputs the renderers use for
+report.html/md/csv, so report.json and the rendered files agree. A finding carried from a
+tenant's report is re-rendered when the guidance knows its rule; a rule it does not know (a
+newer or older tool wrote the tenant's report) keeps the remediation it carried. `message`
+stays as carried: report.json's messages are English by contract, the renderers localise them.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
 from .. import __version__
-from ..model import Locale, Severity
+from ..model import Cloud, Locale, Severity
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
-from ..report.guidance_api import product_names_of
+from ..report.guidance_api import default_guidance, product_names_of
 from .inputs import TenantFacts
 from .run import MergeResult
 
@@ -23,11 +32,18 @@ def tenant_finding_id(tenant_id: str, finding_id: str) -> str:
     return hashlib.sha256(f"{tenant_id.lower()}|{finding_id}".encode()).hexdigest()[:16]
 
 
-def _carried(t: TenantFacts) -> list[dict[str, Any]]:
+def _carried(t: TenantFacts, remediate: Remediate | None, known: Collection[str], *, cloud: Cloud,
+             locale: Locale, names: Mapping[str, str]) -> list[dict[str, Any]]:
     out = []
     for f in t.report["findings"]:
-        out.append({**f, "id": tenant_finding_id(t.id, f["id"]),
-                    "tenant": {"id": t.id, "name": t.name, "finding_id": f["id"]}})
+        carried = {**f, "id": tenant_finding_id(t.id, f["id"]),
+                   "tenant": {"id": t.id, "name": t.name, "finding_id": f["id"]}}
+        if remediate is not None and f["rule"] in known:
+            details = f.get("details")
+            carried["remediation"] = remediate(
+                f["rule"], cloud=cloud, locale=locale, subject=f["subject"], skus=list(f.get("skus") or []),
+                details=details if isinstance(details, dict) else {}, names=names)
+        out.append(carried)
     return out
 
 
@@ -64,9 +80,18 @@ def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[dict[str, Any]]:
 
 
 def build_merged_document(result: MergeResult, *, generated_at: datetime, locale: Locale = Locale.EN,
-                          remediate: Remediate | None = None) -> dict[str, Any]:
+                          remediate: Remediate | None = None,
+                          known_rules: Collection[str] | None = None) -> dict[str, Any]:
+    """`remediate` (auditor.guidance.remediation) gives every finding's remediation in `locale` and
+    the merge's cloud; `known_rules` are the rules it has guidance for (default: auditor.guidance's):
+    carried findings of other rules keep their own. Without `remediate`, carried findings keep
+    theirs and cross-tenant findings have none."""
     findings: list[dict[str, Any]] = []
-    names = product_names_of([r for t in result.tenants for r in t.report.get("skus") or []])
+    seats = _seat_rows(result.tenants)
+    names = product_names_of(seats)  # the renderers name products from this same table
+    known: Collection[str] = ()
+    if remediate is not None:
+        known = frozenset(known_rules if known_rules is not None else default_guidance().ALL_RULE_IDS)
     for f in result.findings:
         rem = None
         if remediate is not None:
@@ -74,7 +99,7 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
                             skus=list(f.skus), details=dict(f.facts), names=names)
         findings.append({**finding_json(f, rem), "tenant": None})
     for t in result.tenants:
-        findings.extend(_carried(t))
+        findings.extend(_carried(t, remediate, known, cloud=result.cloud, locale=locale, names=names))
     findings.sort(key=_sort_key)
 
     gaps = [g for t in result.tenants for g in _tagged(t, t.report["gaps"])] + list(result.gaps)
@@ -116,6 +141,6 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
              "skus": t.report["skus"]}
             for t in result.tenants
         ],
-        "skus": _seat_rows(result.tenants),
+        "skus": seats,
         "findings": findings,
     }

@@ -183,7 +183,9 @@ def read_report(folder: Path) -> dict[str, Any]:
         subject = _expect(path, f.get("subject"), f"{where}.subject", dict, "an object")
         _expect(path, subject.get("id"), f"{where}.subject.id", str, "a string")
         _expect(path, f.get("waived"), f"{where}.waived", bool, "true or false")
-        _expect(path, f.get("skus", []), f"{where}.skus", list, "a list")
+        for j, sku in enumerate(_expect(path, f.get("skus", []), f"{where}.skus", list, "a list")):
+            _expect(path, sku, f"{where}.skus[{j}]", str, "a string")
+        _expect(path, f.get("details", {}), f"{where}.details", dict, "an object")
     for i, row in enumerate(doc["skus"]):
         _expect(path, row, f"skus[{i}]", dict, "an object")
         for key in ("sku", "sku_id"):

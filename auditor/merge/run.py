@@ -120,7 +120,8 @@ def evaluate_merge(tenants: Sequence[TenantFacts], index: IdentityIndex, policie
     clouds = sorted({t.cloud.value for t in tenants})
     if len(clouds) > 1:
         warnings.append(f"the tenants are in different clouds ({', '.join(clouds)}); licenses cannot move between "
-                        "them, and the cross-tenant guidance is given for the worldwide cloud")
+                        "them, and the merged report gives all its guidance for the worldwide cloud (each tenant's "
+                        "own report has its cloud's steps)")
     ordered = sorted(tenants, key=lambda t: (t.name.lower(), t.id))
     names = [t.name or t.id for t in ordered]
     ids = ",".join(sorted(t.id.lower() for t in tenants))

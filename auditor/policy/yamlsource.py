@@ -2,7 +2,8 @@
 
 PyYAML's composer gives nodes with line/column marks; we construct plain Python values from
 them ourselves so that duplicate keys, alias bombs and odd scalars are caught with a location,
-and so schema errors can point at `file:line:column`.
+and so schema errors can point at `file:line:column`. Why this and not ruamel.yaml (measured):
+docs/policy.md.
 """
 
 from __future__ import annotations

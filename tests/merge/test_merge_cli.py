@@ -5,8 +5,11 @@ import shutil
 
 import pytest
 
+from auditor import guidance
 from auditor.cli import main
 from auditor.merge.document import tenant_finding_id
+from auditor.model import Cloud, Locale
+from auditor.report.guidance_api import product_names_of
 
 from .tenants import AS_OF, EXAMPLE, audit_tenant, build, read, tenant_documents
 from .tenants import GROUP_POLICY as GROUP
@@ -324,7 +327,7 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
 
 def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     docs = tenant_documents(40)
-    docs["northwind"]["tenant"]["cloud"] = "usgov"
+    docs["northwind"]["tenant"]["cloud"] = "china"
     for key, doc in docs.items():
         audit_tenant(doc, tmp_path / key)
     (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
@@ -333,8 +336,18 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     assert code == 0
     report = read(path)
     assert report["tenant"]["cloud"] == "worldwide"
-    assert [t["cloud"] for t in report["tenants"]] == ["worldwide", "worldwide", "usgov"]
-    assert "different clouds (usgov, worldwide)" in capsys.readouterr().err
+    assert [t["cloud"] for t in report["tenants"]] == ["worldwide", "worldwide", "china"]
+    err = capsys.readouterr().err
+    assert "different clouds (china, worldwide)" in err and "all its guidance for the worldwide cloud" in err
+    # one cloud for the whole report, as report.html/md/csv draw it: Northwind's carried findings too
+    names = product_names_of(report["skus"])
+    northwind = [f for f in report["findings"] if (f["tenant"] or {}).get("name") == "Northwind"]
+    assert northwind
+    own = {f["id"]: f for f in read(tmp_path / "northwind" / "report.json")["findings"]}  # for 21Vianet
+    for f in northwind:
+        facts = {"subject": f["subject"], "skus": f["skus"], "details": f["details"], "names": names}
+        assert f["remediation"] == guidance.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN, **facts)
+    assert any(f["remediation"] != own[f["tenant"]["finding_id"]]["remediation"] for f in northwind)
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
     assert "unknown format 'pdf'" in capsys.readouterr().err
 
