@@ -1,5 +1,4 @@
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from .factory import tenant, user
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
-GOLDEN = ROOT / "tests" / "golden" / "sample-report.json"
 AS_OF = "2026-11-01T06:00:00Z"
 
 
@@ -26,19 +24,6 @@ def run(tmp_path, *extra):
     code = main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out),
                  "--format", "json", "--as-of", AS_OF, *extra])
     return code, out
-
-
-@pytest.mark.parametrize("locale", ["en", "nl", "da", "sv", "tr"])
-def test_sample_report_matches_golden(tmp_path, locale):
-    code, out = run(tmp_path, "--locale", locale)
-    assert code == 1
-    produced = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    golden = GOLDEN if locale == "en" else GOLDEN.with_name(f"sample-report.{locale}.json")
-    if os.environ.get("UPDATE_GOLDEN") and (not golden.exists()
-                                             or produced != json.loads(golden.read_text(encoding="utf-8"))):
-        golden.write_text(json.dumps(produced, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        pytest.fail(f"updated {golden.name}: review the diff, then run again without UPDATE_GOLDEN")
-    assert produced == json.loads(golden.read_text(encoding="utf-8"))
 
 
 def test_sample_fires_every_rule_and_most_users_are_clean(tmp_path):

@@ -105,8 +105,12 @@ def test_a_trailing_newline_is_not_part_of_a_plain_address(argv: list[str]) -> N
 
 
 def test_workflow_identifiers_match_whole_strings() -> None:
-    from auditor.delivery.matrix import _DOMAIN, _GUID
+    """A newline never reaches the job matrix inside a tenant or client id: refused inside, trimmed at the end."""
+    from auditor.delivery.matrix import tenant_from_env
 
-    assert _GUID.match("00000000-0000-0000-0000-000000000001")
-    assert not _GUID.match("00000000-0000-0000-0000-000000000001\n")
-    assert not _DOMAIN.match("contoso.onmicrosoft.com\n")
+    guid = "00000000-0000-0000-0000-000000000001"
+    [job] = tenant_from_env({"AZURE_TENANT_ID": "contoso.onmicrosoft.com\n", "AZURE_CLIENT_ID": f"{guid}\n"})
+    assert (job.tenant_id, job.client_id) == ("contoso.onmicrosoft.com", guid)
+    for tenant_id, client_id in (("contoso.onmicrosoft.com\nx", guid), (f"{guid}\nx", guid), (guid, f"{guid}\nx")):
+        with pytest.raises(UsageError, match="is not a"):
+            tenant_from_env({"AZURE_TENANT_ID": tenant_id, "AZURE_CLIENT_ID": client_id})

@@ -1,0 +1,81 @@
+"""Snapshot (golden file) support for the whole suite, with syrupy.
+
+- A normal run never writes a snapshot: a missing, different or unused snapshot fails (syrupy's default).
+- `pytest --snapshot-update` writes them, and that run fails too whenever it created, changed or
+  deleted a snapshot (hook below): review `git diff`, then run again without the flag.
+- `report_file` snapshots a report file as it is, one snapshot file each (`.json`, `.html`, `.md`,
+  `.csv` under the test's `__snapshots__/`), so they can be opened and diffed like the real output.
+  They are compared as exact text: BOM, line endings and encoding included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.data import SnapshotCollection
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+
+class ReportFileExtension(SingleFileSnapshotExtension):
+    """One UTF-8 text file per snapshot, read and written without newline translation."""
+
+    _write_mode = WriteMode.TEXT
+
+    def read_snapshot_data_from_location(self, *, snapshot_location: str, snapshot_name: str,
+                                         session_id: str) -> Any:
+        try:
+            return Path(snapshot_location).read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            return None
+
+    @classmethod
+    def write_snapshot_collection(cls, *, snapshot_collection: SnapshotCollection,
+                                  name_order: dict[str, int] | None = None) -> None:
+        data = next(iter(snapshot_collection)).data
+        if not isinstance(data, str):
+            raise TypeError(f"a report file snapshot is text, not {type(data).__name__}")
+        Path(snapshot_collection.location).write_bytes(data.encode("utf-8"))
+
+
+REPORT_FILE_EXTENSIONS: dict[str, type[ReportFileExtension]] = {
+    suffix: type(f"{suffix.capitalize()}FileExtension", (ReportFileExtension,), {"file_extension": suffix})
+    for suffix in ("json", "html", "md", "csv")
+}
+
+
+@pytest.fixture
+def report_file(snapshot: SnapshotAssertion) -> Callable[[Path], SnapshotAssertion]:
+    """`assert path.read_bytes().decode() == report_file(path)`: the snapshot for a file of `path`'s type."""
+
+    def of(path: Path) -> SnapshotAssertion:
+        return snapshot.use_extension(REPORT_FILE_EXTENSIONS[path.suffix.lstrip(".")])
+
+    return of
+
+
+def _written(config: pytest.Config) -> int:
+    """Snapshots this session created, changed or deleted (syrupy's report; 0 without --snapshot-update)."""
+    syrupy = getattr(config, "_syrupy", None)
+    if syrupy is None or not config.option.update_snapshots:
+        return 0
+    report = syrupy.report
+    return int(report.num_created + report.num_updated + report.num_unused)
+
+
+@pytest.hookimpl(trylast=True)  # after syrupy's own sessionfinish, which writes its report and deletes unused files
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # an update is never a pass: the run that wrote snapshots fails until someone has looked at them
+    if _written(session.config) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if _written(config):
+        terminalreporter.write_line(
+            "snapshots were written or deleted: review `git diff`, then run again without --snapshot-update", red=True
+        )

@@ -1,0 +1,139 @@
+"""The bundled sample tenant's reports, through the CLI: one complete golden per format, in English,
+and a few exact sentences per locale.
+
+The goldens are syrupy snapshots in __snapshots__/test_sample_report/ (report.json, report.html,
+report.md and findings.csv as the CLI writes them). `pytest --snapshot-update` rewrites them and
+that run fails (tests/conftest.py): review `git diff`, then run again without the flag.
+
+The other locales have no golden of their own: tests/report/test_catalogs.py and
+tests/guidance/test_guidance_catalog.py check that every text is translated with the same
+placeholders, and `test_rendered_sentences` below pins a handful of rendered sentences per locale
+(a table header, numbers, money, a date, a finding message, a remediation), so a broken locale fails.
+"""
+
+# ruff: noqa: E501  (EXPECTED holds whole rendered lines)
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.model import Locale
+
+ROOT = Path(__file__).parents[2]
+SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+EXAMPLE = ROOT / "policies" / "example.yaml"
+AS_OF = "2026-11-01T06:00:00Z"
+FILES = ("report.json", "report.html", "report.md", "findings.csv")
+
+SampleReports = Callable[[Locale], Path]
+
+
+@pytest.fixture(scope="module")
+def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleReports]:
+    """The folder of the sample tenant's reports in a locale, audited once per locale and module."""
+    folders: dict[Locale, Path] = {}
+
+    def audit(locale: Locale) -> Path:
+        if locale not in folders:
+            out = tmp_path_factory.mktemp(f"sample-{locale.value}")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("SOURCE_DATE_EPOCH", "1793512800")  # "report generated" = AS_OF
+                code = main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out),
+                             "--format", "json,html,md,csv", "--as-of", AS_OF, "--locale", locale.value])
+            assert code == 1  # the sample breaks every rule at least once
+            folders[locale] = out
+        return folders[locale]
+
+    yield audit
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_sample_report(name: str, sample_reports: SampleReports, report_file: Callable[[Path], object]) -> None:
+    path = sample_reports(Locale.EN) / name
+    assert path.read_bytes().decode("utf-8") == report_file(path)
+
+
+EXPECTED = {
+    Locale.EN: {
+        "title": "Microsoft 365 license audit – Contoso",
+        "seats_header": "| Product | Purchased | In grace period | Suspended | Locked out | Assigned | Available | Status | Unused per month |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10,056 | 0 | 0 | 0 | 56 | 10,000 | Enabled | Free |",
+        "money": "- Unused licenses per month: **€347\\.60**",
+        "as_of": "| Rules evaluated as of | Nov 1, 2026, 06\\:00 UTC |",
+        "message": "Tove Jansen (user000007@contoso.example) is blocked from signing in but still holds Power BI Pro and Microsoft 365 E3.",
+        "remediation": "Free or buy Microsoft 365 E3 licenses so that at least 2 stay available.",
+    },
+    Locale.NL: {
+        "title": "Microsoft 365-licentieaudit – Contoso",
+        "seats_header": "| Product | Gekocht | In respijtperiode | Opgeschort | Geblokkeerd | Toegewezen | Beschikbaar | Status | Ongebruikt per maand |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Enabled | Gratis |",
+        "money": "- Ongebruikte licenties per maand: **€\xa0347,60**",
+        "as_of": "| Regels beoordeeld per | 1 nov 2026 06\\:00 UTC |",
+        "message": "Tove Jansen (user000007@contoso.example) is geblokkeerd voor aanmelden maar heeft nog steeds Power BI Pro en Microsoft 365 E3.",
+        "remediation": "Maak Microsoft 365 E3-licenties vrij of koop er bij, zodat er minstens 2 beschikbaar blijven.",
+    },
+    Locale.DA: {
+        "title": "Microsoft 365-licensrevision – Contoso",
+        "seats_header": "| Produkt | Købt | I henstandsperiode | Suspenderet | Låst | Tildelt | Ledige | Status | Ubrugt pr\\. måned |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Enabled | Gratis |",
+        "money": "- Ubrugte licenser pr\\. måned: **347,60\xa0€**",
+        "as_of": "| Regler vurderet pr\\. | 1\\. nov\\. 2026 06\\.00 UTC |",
+        "message": "Tove Jansen (user000007@contoso.example) er blokeret for logon, men har stadig Power BI Pro og Microsoft 365 E3.",
+        "remediation": "Frigør eller køb Microsoft 365 E3-licenser, så mindst 2 forbliver ledige.",
+    },
+    Locale.SV: {
+        "title": "Licensgranskning för Microsoft 365 – Contoso",
+        "seats_header": "| Produkt | Köpta | I respitperiod | Avstängda | Låsta | Tilldelade | Tillgängliga | Status | Oanvänt per månad |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\xa0056 | 0 | 0 | 0 | 56 | 10\xa0000 | Enabled | Kostnadsfri |",
+        "money": "- Oanvända licenser per månad: **347,60\xa0€**",
+        "as_of": "| Reglerna utvärderade per | 1 nov\\. 2026 06\\:00 UTC |",
+        "message": "Tove Jansen (user000007@contoso.example) är blockerad från inloggning men har fortfarande Power BI Pro och Microsoft 365 E3.",
+        "remediation": "Frigör eller köp Microsoft 365 E3-licenser så att minst 2 förblir lediga.",
+    },
+    Locale.TR: {
+        "title": "Microsoft 365 lisans denetimi – Contoso",
+        "seats_header": "| Ürün | Satın alınan | Ek süre içinde | Askıya alınmış | Kilitli | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Enabled | Ücretsiz |",
+        "money": "- Kullanılmayan lisansların aylık tutarı: **€347,60**",
+        "as_of": "| Kuralların değerlendirildiği an | 1 Kas 2026 06\\:00 UTC |",
+        "message": "Tove Jansen (user000007@contoso.example) kullanıcısının oturum açması engellenmiş, ancak hâlâ Power BI Pro ve Microsoft 365 E3 ürünü var.",
+        "remediation": "En az 2 tanesi boş kalacak şekilde Microsoft 365 E3 lisanslarını boşaltın veya satın alın.",
+    },
+}
+
+
+MARKDOWN_LINES = ("seats_header", "free_product", "money", "as_of")  # whole lines of report.md
+
+
+def _sentences(folder: Path) -> dict[str, str]:
+    """The sentences of EXPECTED as the four files in `folder` have them."""
+    html = (folder / "report.html").read_text("utf-8")
+    rows = csv.DictReader(io.StringIO((folder / "findings.csv").read_text("utf-8-sig"), newline=""))
+    document = json.loads((folder / "report.json").read_text("utf-8"))
+    title = re.search("<title>([^<]*)</title>", html)
+    return {
+        "title": title.group(1) if title else "",
+        "message": next(r["message"] for r in rows
+                        if r["rule"] == "disabled-user-licensed" and r["display_name"] == "Tove Jansen"),
+        "remediation": next(f["remediation"]["summary"] for f in document["findings"]
+                            if f["rule"] == "spare-seats-under-minimum"),
+    }
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_rendered_sentences(locale: Locale, sample_reports: SampleReports) -> None:
+    folder = sample_reports(locale)
+    expected = EXPECTED[locale]
+    assert _sentences(folder) == {key: text for key, text in expected.items() if key not in MARKDOWN_LINES}
+    markdown = set((folder / "report.md").read_text("utf-8").splitlines())
+    assert [expected[key] for key in MARKDOWN_LINES if expected[key] not in markdown] == []
+    assert f'<html lang="{locale.value}">' in (folder / "report.html").read_text("utf-8")
+    assert json.loads((folder / "report.json").read_text("utf-8"))["locale"] == locale.value
