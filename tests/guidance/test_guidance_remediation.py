@@ -8,75 +8,15 @@ from typing import Any
 
 import pytest
 
-from auditor.guidance import ALL_RULE_IDS, message, remediation
+from auditor.guidance import ALL_RULE_IDS, message, registry, remediation
+from auditor.guidance.examples import E5, EMS, F3, USER
+from auditor.guidance.library import FindingExample
 from auditor.model import Cloud, Locale
 
-USER = {"type": "user", "id": "11111111-aaaa", "upn": "ann@contoso.example", "display_name": "Ann Lee"}
-E5, F3, EMS = "06ebc4ee-e5", "66b55226-f3", "efccb6f7-ems"
-E3 = "05e9a617-e3"
 LEFTOVER = re.compile(r"\{[a-z_]+\}")
 
-RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
-    "sku-not-allowed": (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
-                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
-                                           "sku_ids": {"SPE_E5": E5}}),
-    "sku-forbidden": (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
-                                         "sku_ids": {"SPE_E5": E5}}),
-    "sku-required-missing": (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}}),
-    "sku-combination-forbidden": (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
-                                                            "keep": ["SPE_E5"],
-                                                            "assigned_by_group": {"SPE_E5": [], "EMS": []},
-                                                            "sku_ids": {"SPE_E5": E5, "EMS": EMS}}),
-    "assignment-not-group-based": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
-    "spare-seats-over-limit": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                               {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
-                                "max_percent": None}),
-    "spare-seats-under-minimum": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                                  {"enabled": 100, "consumed": 95, "unused": 5, "min": 10}),
-    "sku-not-approved": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3}),
-    "seats-in-grace": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                       {"warning": 20, "enabled": 0, "consumed": 18, "lapse": "2026-12-01T00:00:00Z"}),
-    "license-suspended": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                          {"suspended": 5, "locked_out": 0, "usable": 15, "consumed": 20, "affected": 5}),
-    "disabled-user-licensed": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
-    "inactive-user-licensed": (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
-                                                  "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
-    "guest-licensed": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
-    "shared-mailbox-licensed": (USER, ["SPE_E3", "SPE_E5"], {
-        "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
-                                                          "SPE_E5": []},
-        "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]}, "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}}),
-    "license-assignment-error": (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
-                                                    "assigned_by_group": {"SPE_E5": ["All Staff"]},
-                                                    "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
-                                                    "sku_ids": {"SPE_E5": E5}}),
-    "group-license-errors": ({"type": "group", "id": "g-1", "display_name": "All Staff"}, ["SPE_E5"],
-                             {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3,
-                              "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}}),
-    "usage-location-missing": (USER, [], {}),
-    "license-assigned-twice": (USER, ["SPE_E5"], {"also_by_group": {"SPE_E5": ["All Staff"]}, "plans_lost": {},
-                                                  "assigned_by_group": {"SPE_E5": ["All Staff"]},
-                                                  "sku_ids": {"SPE_E5": E5}}),
-    "license-redundant": (USER, ["EXCHANGESTANDARD", "SHAREPOINTSTANDARD"], {
-        "covered_by": {"EXCHANGESTANDARD": "SPE_E5", "SHAREPOINTSTANDARD": "SPE_E5"},
-        "cover_by_group": {"SPE_E5": []}, "also_by_group": {},
-        "plans": {"EXCHANGESTANDARD": ["Exchange Online (Plan 1)"], "SHAREPOINTSTANDARD": ["SharePoint (Plan 1)"]},
-        "assigned_by_group": {"EXCHANGESTANDARD": [], "SHAREPOINTSTANDARD": ["Site Owners"]},
-        "assigned_by_group_ids": {"SHAREPOINTSTANDARD": ["g-2"]},
-        "sku_ids": {"EXCHANGESTANDARD": "4b9405b0-exo", "SHAREPOINTSTANDARD": "1fc08a02-spo"}}),
-    "subscription-expiring": ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
-                              {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
-                               "days_left": 9, "total_licenses": 25}),
-    "waiver-expired": ({"type": "waiver", "id": "sku-forbidden:ann@contoso.example"}, [],
-                       {"waiver_rule": "sku-forbidden", "waiver_subject": "ann@contoso.example",
-                        "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"}),
-    "cross-tenant-duplicate": (USER, ["SPE_E5"], {"identity": "ann@contoso.example", "sku_ids": {"SPE_E5": E5},
-                                                  "tenants": [{"id": "t1", "name": "Contoso", "upn": "a@c"},
-                                                              {"id": "t2", "name": "Fabrikam", "upn": "a@f"}]}),
-    "seats-rebalance-across-tenants": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                                       {"surplus": [{"tenant": "Contoso", "unused": 12}],
-                                        "shortage": [{"tenant": "Fabrikam", "short": 4}]}),
-}
+# Every rule's example finding (subject, skus, details), from the rule itself.
+RICH: dict[str, FindingExample] = {rule_id: rule.example_finding for rule_id, rule in registry.by_id().items()}
 # Every licenseAssignmentState error value Graph documents, an undocumented one, and the states
 # (Graph: state Active, ActiveWithError, Disabled, Error), each rendered in every locale and cloud.
 ERROR_CODES = ["CountViolation", "MutuallyExclusiveViolation", "DependencyViolation",
