@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-from ..model import Locale
+from ..model import Locale, Severity
 from . import texts
 from .clouds import Variant
 from .facts import Facts, as_strs
@@ -208,6 +208,11 @@ class RuleGuidance:
     suffixes in `message_variants`)."""
 
     id: ClassVar[str]
+    default_severity: ClassVar[Severity]
+    # For the generated docs (auditor/rules/docs.py): the README's "fires when" and the finding's
+    # `details` keys in docs/report-format.md (Markdown).
+    fires_when: ClassVar[str]
+    details_doc: ClassVar[str]
     # Suffixes of `rule.<id>.message` the message may use ("" = the key itself).
     message_variants: ClassVar[tuple[str, ...]] = ("",)
     # A typical finding (subject, skus, details): the guidance tests render it in every locale and cloud.

@@ -119,6 +119,13 @@ class CrossTenantDuplicate(MergeRule):
 
     id = "cross-tenant-duplicate"
     default_severity = Severity.MEDIUM
+    fires_when = "one person holds a paid license for the same product in several tenants"
+    details_doc = (
+        "`identity` (the matched person; also `subject.id`/`subject.upn`), `sku_ids` ({part number: skuId}), "
+        '`tenants`: [{"id","name","upn","user_id","display_name","assigned_by_group"}] — one entry per account '
+        "holding the product, by tenant name; `assigned_by_group` lists the groups assigning it there (empty = "
+        "direct)"
+    )
     example_finding = (USER, ["SPE_E5"], {"identity": "ann@contoso.example", "sku_ids": {"SPE_E5": E5},
                                           "tenants": [{"id": "t1", "name": "Contoso", "upn": "a@c"},
                                                       {"id": "t2", "name": "Fabrikam", "upn": "a@f"}]})
@@ -219,6 +226,12 @@ class SeatsRebalanceAcrossTenants(MergeRule):
 
     id = "seats-rebalance-across-tenants"
     default_severity = Severity.MEDIUM
+    fires_when = "a product has unused seats in one tenant while another is short of it"
+    details_doc = (
+        '`surplus`: [{"tenant" (name),"tenant_id","enabled","consumed","unused","min"}] (`unused` = spare seats above '
+        '`min`), `shortage`: [{"tenant","tenant_id","enabled","consumed","short","count_violations","min"}], '
+        "`movable` (seats to remove on one side and buy on the other)"
+    )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"surplus": [{"tenant": "Contoso", "unused": 12}],
                         "shortage": [{"tenant": "Fabrikam", "short": 4}]})

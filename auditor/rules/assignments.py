@@ -80,6 +80,8 @@ class SkuNotAllowed(AssignmentRule):
 
     id = "sku-not-allowed"
     default_severity = Severity.MEDIUM
+    fires_when = "a user in the population holds a product outside `allowed`"
+    details_doc = "`allowed`: [part numbers]"
     example_finding = (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
@@ -166,6 +168,8 @@ class SkuForbidden(AssignmentRule):
 
     id = "sku-forbidden"
     default_severity = Severity.HIGH
+    fires_when = "a user in the population holds a `forbidden` product"
+    details_doc = "`forbidden`: [part numbers]"
     example_finding = (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
     key = "forbidden"
@@ -197,6 +201,8 @@ class SkuRequiredMissing(AssignmentRule):
 
     id = "sku-required-missing"
     default_severity = Severity.MEDIUM
+    fires_when = "an enabled user in the population holds none of `required_any`"
+    details_doc = "`required_any`: [part numbers]"
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
     key = "required_any"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Each user must hold at least one of these."}
@@ -243,6 +249,11 @@ class SkuCombinationForbidden(AssignmentRule):
 
     id = "sku-combination-forbidden"
     default_severity = Severity.MEDIUM
+    fires_when = "a user holds two or more products of one `exclusive` set"
+    details_doc = (
+        "`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do "
+        "not (the default removal; absent when none does, and then nothing is pre-filled)"
+    )
     example_finding = (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
                                                  "keep": ["SPE_E5"],
                                                  "assigned_by_group": {"SPE_E5": [], "EMS": []},
@@ -321,6 +332,14 @@ class AssignmentNotGroupBased(AssignmentRule):
 
     id = "assignment-not-group-based"
     default_severity = Severity.LOW
+    fires_when = (
+        "a `group_based_only` product is assigned directly; when a group also assigns it, the fix removes the direct "
+        "copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
+    )
+    details_doc = (
+        "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans "
+        "only the direct copy turns on; removing it would switch them off)"
+    )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "group_based_only"
     fragment = {

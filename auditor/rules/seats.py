@@ -67,6 +67,16 @@ class SpareSeatsOverLimit(CatalogRule):
 
     id = "spare-seats-over-limit"
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "unused paid seats (enabled + in grace − consumed, trial seats left out) exceed `max` or `max_percent` %; "
+        "never for `free` products. Says to reduce at the renewal date (term seats only shrink at renewal) and is "
+        "high severity within `renewal_window_days` (default 30) of it"
+    )
+    details_doc = (
+        "`enabled` (usable: enabled + in grace), `consumed`, `unused` (paid: trial seats left out), `limit` (the "
+        "tightest allowed spare count), `max`, `max_percent`, `warning`, `trial`, `renewal` (earliest end of term of "
+        "the paid, enabled subscriptions; null when not known), `renewal_days`"
+    )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
                         "max_percent": None})
@@ -169,6 +179,13 @@ class SpareSeatsUnderMinimum(CatalogRule):
 
     id = "spare-seats-under-minimum"
     default_severity = Severity.HIGH
+    fires_when = (
+        "unused seats (enabled + in grace − consumed) are below `min`, or more are assigned than usable (not when "
+        "suspended seats explain it)"
+    )
+    details_doc = (
+        "`enabled` (usable: enabled + in grace), `consumed`, `unused`, `min` (may be null when consumed > enabled)"
+    )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"enabled": 100, "consumed": 95, "unused": 5, "min": 10})
     message_variants = ("", ".over")
@@ -237,6 +254,10 @@ class SkuNotApproved(CatalogRule):
 
     id = "sku-not-approved"
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "the tenant subscribes to a product the `catalog` does not list (a deleted product with no units is history)"
+    )
+    details_doc = "`enabled`, `consumed`"
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
     key = None  # reads the presence of `catalog` itself
 
@@ -315,6 +336,14 @@ class SeatsInGrace(LifecycleRule):
 
     id = "seats-in-grace"
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "a product has licenses in the grace period (`prepaidUnits.warning`): they lapse on the subscription's next "
+        "lifecycle date unless renewed (runs with a `catalog`)"
+    )
+    details_doc = (
+        "`warning` (licenses in the grace period), `enabled`, `consumed`, `lapse` (the Warning subscription's "
+        "nextLifecycleDateTime: suspension; null when not known)"
+    )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"warning": 20, "enabled": 0, "consumed": 18, "lapse": "2026-12-01T00:00:00Z"})
     message_variants = ("", ".undated")
@@ -361,6 +390,11 @@ class LicenseSuspended(LifecycleRule):
 
     id = "license-suspended"
     default_severity = Severity.HIGH
+    fires_when = (
+        "users hold licenses on suspended or locked-out seats: they have lost or are losing access (runs with a "
+        "`catalog`)"
+    )
+    details_doc = "`suspended`, `locked_out`, `usable`, `consumed`, `affected` (holders beyond the usable seats)"
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"suspended": 5, "locked_out": 0, "usable": 15, "consumed": 20, "affected": 5})
 

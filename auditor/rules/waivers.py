@@ -36,6 +36,8 @@ class WaiverExpired(Rule):
 
     id = "waiver-expired"
     default_severity = Severity.MEDIUM
+    fires_when = "a waiver is past its `expires` date"
+    details_doc = "`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"
     example_finding = ({"type": "waiver", "id": "sku-forbidden:ann@contoso.example"}, [],
                        {"waiver_rule": "sku-forbidden", "waiver_subject": "ann@contoso.example",
                         "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"})

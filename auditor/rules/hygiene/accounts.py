@@ -53,6 +53,15 @@ class DisabledUserLicensed(UserHygieneRule):
     id = "disabled-user-licensed"
     reclaimable = True
     default_severity = Severity.HIGH
+    fires_when = (
+        "a disabled account holds licenses; shared, room and equipment mailboxes are left to "
+        "`shared-mailbox-licensed` (when their purpose could not be read, the finding says so)"
+    )
+    details_doc = (
+        "`shared_mailbox`: `\"unknown\"` only when the account's mailbox purpose could not be read (a "
+        "`mailboxSettings` gap, or the account was not a candidate when the tenant was read):"
+        " it may be a shared mailbox"
+    )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "disabled_users"
     fragment = check_schema(False)
@@ -136,6 +145,15 @@ class InactiveUserLicensed(UserHygieneRule):
     id = "inactive-user-licensed"
     reclaimable = True
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "an enabled account has not signed in successfully for `days` days (`lastSuccessfulSignInDateTime`; failed "
+        "attempts are not activity; `0001-01-01` means never); accounts created or licensed within the window are "
+        "spared; shared, room and equipment mailboxes too; needs signInActivity"
+    )
+    details_doc = (
+        "`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in "
+        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed)"
+    )
     example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
                                           "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     message_variants = ("", ".never", ".attempts", ".never.attempts")
@@ -223,6 +241,8 @@ class GuestLicensed(UserHygieneRule):
     id = "guest-licensed"
     reclaimable = True
     default_severity = Severity.MEDIUM
+    fires_when = "a guest account holds licenses"
+    details_doc = "(common only)"
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "guest_users"
     fragment = check_schema(False)
@@ -256,6 +276,14 @@ class SharedMailboxLicensed(UserHygieneRule):
 
     id = "shared-mailbox-licensed"
     default_severity = Severity.LOW
+    fires_when = (
+        "a shared, room or equipment mailbox (`mailboxSettings.userPurpose`) holds licenses; it needs one only above "
+        "50 GB, with an archive or on a litigation/retention hold, which the fix says to check first. Judges the "
+        "accounts whose purpose is read (disabled or inactive ones); needs MailboxSettings.Read"
+    )
+    details_doc = (
+        "`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case)"
+    )
     example_finding = (USER, ["SPE_E3", "SPE_E5"], {
         "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
                                                           "SPE_E5": []},

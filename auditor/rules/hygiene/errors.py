@@ -59,6 +59,19 @@ class LicenseAssignmentError(HygieneRule):
 
     id = "license-assignment-error"
     default_severity = Severity.HIGH
+    fires_when = (
+        "a license assignment failed: a `licenseAssignmentStates` error (CountViolation, MutuallyExclusiveViolation, "
+        "DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other), or the state Error or "
+        "ActiveWithError (active, but not all of it applied); one finding per product, with guidance and a link to "
+        "the matching section of Microsoft's \"resolve license assignment problems for a group\" page. A Disabled "
+        "assignment without an error is not a failure"
+    )
+    details_doc = (
+        "`error` (Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, "
+        "DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other; `None` when only the "
+        "state tells), `state` (Error, or ActiveWithError: active but not applied in full; Disabled only together "
+        "with an error)"
+    )
     example_finding = (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                           "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
@@ -146,6 +159,20 @@ class GroupLicenseErrors(HygieneRule):
 
     id = "group-license-errors"
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "a group has members with license errors (a member's `licenseAssignmentStates` names the group with an error, "
+        "or Graph's `hasMembersWithLicenseErrors` flags it): one finding per group, naming how many members the "
+        "snapshot shows in error and with which errors, where to fix them (Groups > the group > Licenses) and to "
+        "reprocess the group. Medium: each member's failure is already a high `license-assignment-error`; this "
+        "finding points at where the fix is made. Works from the users' states alone where the tenant refuses the "
+        "filter or a snapshot lacks it"
+    )
+    details_doc = (
+        'subject `{"type": "group", "id", "display_name"}`; `group` (display name), `group_id`, `members_with_errors` '
+        "(users in the snapshot whose states name the group with an error; 0 when Graph flags the group but no user's "
+        "state shows it), `errors` ({error value, or the state when Graph gave no error value: number of failed "
+        "assignments}); `skus` are the products that failed (else the group's products)"
+    )
     example_finding = ({"type": "group", "id": "g-1", "display_name": "All Staff"}, ["SPE_E5"],
                        {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3,
                         "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}})

@@ -45,6 +45,14 @@ class LicenseAssignedTwice(UserHygieneRule):
 
     id = "license-assigned-twice"
     default_severity = Severity.LOW
+    fires_when = (
+        "a user holds a product both directly and from a group; the fix removes the direct copy only when the group's "
+        "copy turns on every service plan it does, else names the plans (e.g. Exchange Online)"
+    )
+    details_doc = (
+        "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the "
+        "direct copy turns on; removing it would switch them off)"
+    )
     example_finding = (USER, ["SPE_E5"], {"also_by_group": {"SPE_E5": ["All Staff"]}, "plans_lost": {},
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                           "sku_ids": {"SPE_E5": E5}})
@@ -96,6 +104,17 @@ class LicenseRedundant(UserHygieneRule):
 
     id = "license-redundant"
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "a user holds a product that adds nothing: every service plan it turns on for them is already on through "
+        "another product they hold, or covered by a higher plan of the same service (Exchange Online (Plan 1) beside "
+        "Microsoft 365 E3); names the product that keeps the services and the monthly saving; see below"
+    )
+    details_doc = (
+        "`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it), "
+        "`cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names "
+        "of the service plans it turns on for the user), `also_by_group` (redundant product held directly as well as "
+        "from these groups: both copies go)"
+    )
     example_finding = (USER, ["EXCHANGESTANDARD", "SHAREPOINTSTANDARD"], {
         "covered_by": {"EXCHANGESTANDARD": "SPE_E5", "SHAREPOINTSTANDARD": "SPE_E5"},
         "cover_by_group": {"SPE_E5": []}, "also_by_group": {},

@@ -47,6 +47,8 @@ class UsageLocationMissing(UserHygieneRule):
 
     id = "usage-location-missing"
     default_severity = Severity.LOW
+    fires_when = "a licensed user has no usage location"
+    details_doc = "(common only)"
     example_finding = (USER, [], {})
     key = "usage_location"
     fragment = check_schema(False)
@@ -78,6 +80,11 @@ class SubscriptionExpiring(HygieneRule):
 
     id = "subscription-expiring"
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "a subscription (trials included) ends within `days` days, or is in its grace period (until suspension), "
+        "suspended or locked out (until deletion)"
+    )
+    details_doc = "`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`"
     example_finding = ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
                        {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
                         "days_left": 9, "total_licenses": 25})
