@@ -49,7 +49,7 @@ def generated(text: str, tables: dict[str, Callable[[], str]]) -> str:
         if not pattern.search(text):
             raise ValueError(f"no <!-- rules:{name} --> ... <!-- /rules:{name} --> markers")
         table = make()
-        text = pattern.sub(lambda m: m.group(1) + table + m.group(2), text)
+        text = pattern.sub(lambda m, table=table: m.group(1) + table + m.group(2), text)
     return text
 
 
