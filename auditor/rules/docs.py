@@ -42,14 +42,17 @@ TABLES: dict[str, dict[str, Callable[[], str]]] = {
 }
 
 
+def _replacement(table: str) -> Callable[[re.Match[str]], str]:
+    return lambda m: m.group(1) + table + m.group(2)
+
+
 def generated(text: str, tables: dict[str, Callable[[], str]]) -> str:
     """`text` with each marked table replaced by what the registry says."""
     for name, make in tables.items():
         pattern = re.compile(rf"(<!-- rules:{name} -->\n).*?(\n<!-- /rules:{name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"no <!-- rules:{name} --> ... <!-- /rules:{name} --> markers")
-        table = make()
-        text = pattern.sub(lambda m, table=table: m.group(1) + table + m.group(2), text)
+        text = pattern.sub(_replacement(make()), text)
     return text
 
 
