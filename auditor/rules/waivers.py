@@ -19,6 +19,7 @@ from ..guidance.plan import (
 )
 from ..model import Finding, Severity, Subject, SubjectType
 from ..policy.model import Policy, Waiver
+from .assignments import SkuForbidden
 from .base import Context, Rule
 
 
@@ -38,8 +39,8 @@ class WaiverExpired(Rule):
     default_severity = Severity.MEDIUM
     fires_when = "a waiver is past its `expires` date"
     details_doc = "`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"
-    example_finding = ({"type": "waiver", "id": "sku-forbidden:ann@contoso.example"}, [],
-                       {"waiver_rule": "sku-forbidden", "waiver_subject": "ann@contoso.example",
+    example_finding = ({"type": "waiver", "id": f"{SkuForbidden.id}:ann@contoso.example"}, [],
+                       {"waiver_rule": SkuForbidden.id, "waiver_subject": "ann@contoso.example",
                         "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"})
     section = "waivers"
     waivable = False

@@ -10,7 +10,7 @@ import yaml
 from auditor.cli import main
 from auditor.merge.identity import IdentityMap, PaidProducts
 from auditor.merge.inputs import IdentityIndex
-from auditor.merge.rules import MERGE_RULES
+from auditor.merge.rules import MERGE_RULES, CrossTenantDuplicate
 from auditor.policy.load import load_policies
 from auditor.policy.model import CrossTenant
 from auditor.policy.schema import build_schema
@@ -84,7 +84,7 @@ def test_cross_tenant_section_loads(tmp_path):
         name="Group", domain_map=(("fabrikam.example", "contoso.example"),),
         aliases=(("a.smith@fabrikam.example", "alice@contoso.example"),), guests=False,
         tenants=("72f988bf-86f1-41af-91ab-2d7cd011db47",))
-    assert policy.severities["cross-tenant-duplicate"].label == "high"
+    assert policy.severities[CrossTenantDuplicate.id].label == "high"
 
 
 @pytest.mark.parametrize(("body", "line", "message"), [
