@@ -1,6 +1,6 @@
 """Remediation guidance: per rule, per national cloud, per locale, with documentation links.
 
-    ALL_RULE_IDS                      every rule the catalog covers (engine rules + merge rules)
+    ALL_RULE_IDS                      every rule with guidance: the engine and merge registries
     title(rule, locale)               short heading for the rule
     describe(rule, locale)            one or two sentences: why the finding matters
     message(rule, *, subject, skus, details, locale, names=None)
@@ -24,21 +24,34 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import Cloud, Locale
-from . import texts
-from .catalog import ALL_RULE_IDS, BUILDERS, Words
+from . import registry, texts
 from .clouds import ACTIVE_USERS_URL, VIEW, variant
 from .facts import Facts
+from .library import RuleGuidance, Words
 from .links import GRAPH, PER_CLOUD, URLS
 from .memo import Memo
-from .messages import MESSAGES, note
 from .plan import Line
 
 __all__ = ["ALL_RULE_IDS", "describe", "message", "remediation", "title"]
 
+ALL_RULE_IDS: tuple[str, ...]  # read from the registries on first use (module __getattr__ below)
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name == "ALL_RULE_IDS":
+        return registry.rule_ids()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _rule(rule: str) -> RuleGuidance:
+    found = registry.by_id().get(rule)
+    if found is None:
+        raise KeyError(f"no guidance for rule {rule!r}")
+    return found
+
 
 def _check(rule: str) -> None:
-    if rule not in BUILDERS:
-        raise KeyError(f"no guidance for rule {rule!r}")
+    _rule(rule)
 
 
 def title(rule: str, locale: Locale) -> str:
@@ -55,11 +68,11 @@ def message(
     rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale,
     names: Mapping[str, str] | None = None,
 ) -> str:
-    _check(rule)
+    found = _rule(rule)
     facts = Facts(subject, skus, details)
-    key, values = MESSAGES[rule](facts, Words(locale, names))
+    key, values = found.message(facts, Words(locale, names))
     text = texts.render_one(locale, key, values)
-    extra = note(rule, facts)
+    extra = found.note(facts)
     return f"{text} {texts.render_one(locale, extra, values)}" if extra else text
 
 
@@ -101,7 +114,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
         str, Any]:
     words = Words(locale, names)
     var = variant(cloud)
-    plan = BUILDERS[rule](facts, var, words)
+    plan = _rule(rule).plan(facts, var, words)
     common = {
         "user": facts.label(),
         "subject": facts.label(),

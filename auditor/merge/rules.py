@@ -8,9 +8,23 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from ..guidance.clouds import Variant
+from ..guidance.examples import E5, USER
+from ..guidance.facts import Facts
+from ..guidance.library import (
+    Message,
+    RuleGuidance,
+    Words,
+    base_values,
+)
+from ..guidance.plan import (
+    Line,
+    Plan,
+    assign_license,
+)
 from ..model import Finding, Severity, Subject, SubjectType
 from ..policy.model import PolicySet
 from ..rules.base import finding_id
@@ -54,9 +68,8 @@ class MergeContext:
         return (t.name.lower(), t.id)
 
 
-class MergeRule:
+class MergeRule(RuleGuidance):
     id: ClassVar[str]
-    title: ClassVar[str]
     default_severity: ClassVar[Severity]
     needs: ClassVar[frozenset[str]]  # snapshot parts (Gap.part) each tenant must have
     fragment: ClassVar[dict[str, Any]] = {}  # keys this rule owns inside `cross_tenant:`
@@ -78,6 +91,20 @@ class MergeRule:
         )
 
 
+LINKS_TRANSFER = ["vlsc", "buy_licenses", "cancel_subscription", "mailbox_migration", "sharepoint_migration"]
+TRANSFER_STEPS = ("steps.transfer.vlsc", "steps.transfer.cancel", "steps.transfer.remove", "steps.transfer.migrate")
+
+
+def tenant_names(items: object, count_key: str) -> str:
+    out = []
+    for item in items if isinstance(items, list | tuple) else ():
+        if isinstance(item, dict):
+            name = str(item.get("tenant") or item.get("name") or item.get("id") or "?")
+            count = item.get(count_key)
+            out.append(f"{name} ({count})" if isinstance(count, int) and not isinstance(count, bool) else name)
+    return ", ".join(out)
+
+
 class CrossTenantDuplicate(MergeRule):
     """One person holds a paid license for the same product in two or more tenants.
 
@@ -91,8 +118,17 @@ class CrossTenantDuplicate(MergeRule):
     """
 
     id = "cross-tenant-duplicate"
-    title = "Same person licensed in several tenants"
     default_severity = Severity.MEDIUM
+    fires_when = "one person holds a paid license for the same product in several tenants"
+    details_doc = (
+        "`identity` (the matched person; also `subject.id`/`subject.upn`), `sku_ids` ({part number: skuId}), "
+        '`tenants`: [{"id","name","upn","user_id","display_name","assigned_by_group"}] — one entry per account '
+        "holding the product, by tenant name; `assigned_by_group` lists the groups assigning it there (empty = "
+        "direct)"
+    )
+    example_finding = (USER, ["SPE_E5"], {"identity": "ann@contoso.example", "sku_ids": {"SPE_E5": E5},
+                                          "tenants": [{"id": "t1", "name": "Contoso", "upn": "a@c"},
+                                                      {"id": "t2", "name": "Fabrikam", "upn": "a@f"}]})
     needs = frozenset({"users", "subscribedSkus"})
     fragment = {
         "identity": {"enum": ["upn"], "description": "What identifies a person across tenants (default upn)."},
@@ -145,6 +181,33 @@ class CrossTenantDuplicate(MergeRule):
             round(extra * price[0], 2) if price else None,
         )
 
+    def message(self, f: Facts, w: Words) -> Message:
+        tenants = f.details.get("tenants")
+        names = tenant_names(tenants, "") if isinstance(tenants, list) else ""
+        values = {**base_values(f, w), "identity": f.text("identity") or f.label(),
+                  "tenants": names or w.word("unknown")}
+        return self.message_key(), values
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        identity = f.text("identity") or f.label()
+        sku = w.skus(f.skus)
+        values = {"identity": identity, "sku": sku}
+        steps = [Line("steps.transfer.fact", values), Line("steps.transfer.decide", values),
+                 *(Line(k, values) for k in TRANSFER_STEPS)]
+        action = None
+        if f.skus:
+            # The subject is the matched person, not an account: aim the call at the account in the last
+            # tenant listed (each tenant has its own object ids); the text says to pick the tenant.
+            listed = f.details.get("tenants")
+            accounts = [t for t in listed if isinstance(t, dict) and t.get("user_id")] \
+                if isinstance(listed, list) else []
+            action = assign_license(f, [], list(f.skus), Line("graph.cross_remove", values))
+            if accounts:
+                action = replace(action, path=f"/users/{accounts[-1]['user_id']}/assignLicense")
+        return Plan(Line("summary.cross_tenant", values), steps, "role.transfer",
+                    [Line("next.transfer_cost"), Line("next.rerun")],
+                    [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], action)
+
 
 class SeatsRebalanceAcrossTenants(MergeRule):
     """Unused seats of a product in one tenant while another tenant is short of it.
@@ -162,8 +225,16 @@ class SeatsRebalanceAcrossTenants(MergeRule):
     """
 
     id = "seats-rebalance-across-tenants"
-    title = "Unused seats in one tenant, shortage in another"
     default_severity = Severity.MEDIUM
+    fires_when = "a product has unused seats in one tenant while another is short of it"
+    details_doc = (
+        '`surplus`: [{"tenant" (name),"tenant_id","enabled","consumed","unused","min"}] (`unused` = spare seats above '
+        '`min`), `shortage`: [{"tenant","tenant_id","enabled","consumed","short","count_violations","min"}], '
+        "`movable` (seats to remove on one side and buy on the other)"
+    )
+    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
+                       {"surplus": [{"tenant": "Contoso", "unused": 12}],
+                        "shortage": [{"tenant": "Fabrikam", "short": 4}]})
     needs = frozenset({"subscribedSkus", "users"})
 
     def evaluate(self, ctx: MergeContext) -> Iterator[Finding]:
@@ -204,6 +275,22 @@ class SeatsRebalanceAcrossTenants(MergeRule):
                 {"surplus": surplus, "shortage": shortage, "movable": movable},
                 round(movable * price[0], 2) if price else None,
             )
+
+    def message(self, f: Facts, w: Words) -> Message:
+        unknown = w.word("unknown")
+        values = {**base_values(f, w), "sku": w.product(f.subject_sku),
+                  "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
+                  "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
+        return self.message_key(), values
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        unknown = w.word("unknown")
+        values = {"sku": w.product(f.subject_sku),
+                  "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
+                  "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
+        steps = [Line("steps.transfer.fact", values), *(Line(k, values) for k in TRANSFER_STEPS)]
+        return Plan(Line("summary.rebalance", values), steps, "role.transfer",
+                    [Line("next.transfer_cost"), Line("next.rerun")], [*LINKS_TRANSFER, "move_users"])
 
 
 MERGE_RULES: tuple[MergeRule, ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())

@@ -13,11 +13,10 @@ from typing import Any
 from ..errors import PolicyError, PolicyIssue, UsageError
 from ..model import Cloud, Finding
 from ..policy.model import CrossTenant, Policy, PolicySet, Waiver
-from ..rules import MERGE_RULE_IDS
 from ..rules.waivers import waiver_covers, waiver_json
 from .identity import IdentityMap, PaidProducts
 from .inputs import IdentityIndex, TenantFacts, tenant_facts, tenant_folders
-from .rules import MERGE_RULES, MergeContext
+from .rules import MERGE_RULES, CrossTenantDuplicate, MergeContext
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def _covers(w: Waiver, f: Finding) -> bool:
     # a duplicate is also waivable by any of its accounts' UPNs or object ids
     if w.rule != f.rule or (w.sku and w.sku.lower() not in {s.lower() for s in f.skus}):
         return False
-    accounts = dict(f.facts).get("tenants", []) if f.rule == "cross-tenant-duplicate" else []
+    accounts = dict(f.facts).get("tenants", []) if f.rule == CrossTenantDuplicate.id else []
     names = [str(a.get(k, "")).lower() for a in accounts for k in ("upn", "user_id")]
     return any(fnmatch.fnmatchcase(n, w.subject.lower()) for n in names if n)
 
@@ -111,7 +110,7 @@ def evaluate_merge(tenants: Sequence[TenantFacts], index: IdentityIndex, policie
                 "its accounts and seats are left out")})
         findings.extend(rule.evaluate(replace(ctx, skipped=frozenset(skipped))))
 
-    waivers = [w for _, w in policies.waivers if w.rule in MERGE_RULE_IDS and w.expires >= as_of.date()]
+    waivers = [w for _, w in policies.waivers if w.rule in {r.id for r in MERGE_RULES} and w.expires >= as_of.date()]
     if waivers:
         findings = [replace(f, waived=True, waiver=waiver_json(w))
                     if (w := next((w for w in waivers if _covers(w, f)), None)) else f for f in findings]

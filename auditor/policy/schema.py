@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..merge.rules import CROSS_TENANT_SCHEMA
+from ..merge.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from ..model import Locale
-from ..rules import MERGE_RULE_IDS, RULES
+from ..rules import RULES
 from ..rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
 from .selectors import SELECTOR_SCHEMA
 
@@ -27,7 +27,7 @@ def _section_fragments(section: str) -> dict[str, Any]:
 
 
 def build_schema() -> dict[str, Any]:
-    waivable = sorted({r.id for r in RULES if r.id != "waiver-expired"} | set(MERGE_RULE_IDS))
+    waivable = sorted({r.id for r in RULES if r.waivable} | {r.id for r in MERGE_RULES})
     assignment: dict[str, Any] = {
         "type": "object",
         "additionalProperties": False,
@@ -105,7 +105,7 @@ def build_schema() -> dict[str, Any]:
             "severities": {
                 "type": "object",
                 "description": "Default severity per rule id for this policy.",
-                "propertyNames": {"enum": [*(r.id for r in RULES), *MERGE_RULE_IDS]},
+                "propertyNames": {"enum": [*(r.id for r in RULES), *(r.id for r in MERGE_RULES)]},
                 "additionalProperties": SEVERITY_SCHEMA,
             },
         },

@@ -9,9 +9,9 @@ from typing import Any
 
 from .. import __version__
 from ..model import AuditResult, Cloud, Finding, Locale, Severity
+from ..rules import RULES
 
 SCHEMA_VERSION = 1
-RECLAIMABLE_RULES = ("disabled-user-licensed", "inactive-user-licensed", "guest-licensed")
 
 # (rule, cloud, locale, subject, skus, details) -> remediation dict
 Remediate = Callable[..., dict[str, Any]]
@@ -49,8 +49,9 @@ def summary_json(findings: Sequence[Mapping[str, Any]], currency: str | None, un
     active = [f for f in findings if not f["waived"]]
     by_sev = Counter(f["severity"] for f in active)
     reclaim: dict[str, float] = {}
+    reclaimable = {r.id for r in RULES if r.reclaimable}
     for f in active:
-        if f["rule"] in RECLAIMABLE_RULES and f.get("monthly_cost"):
+        if f["rule"] in reclaimable and f.get("monthly_cost"):
             reclaim.setdefault(f["subject"]["id"], f["monthly_cost"])
     return {
         "total": len(findings),

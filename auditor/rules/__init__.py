@@ -1,4 +1,6 @@
-"""The rule registry: an explicit tuple, no registration by import side effect."""
+"""The rule registry: the one list of rules, assembled from each topic module's explicit tuple
+(no registration by import side effect). Each rule carries its id, severity, policy key and
+schema fragment, evaluation, message and remediation plan; everything else derives from here."""
 
 from __future__ import annotations
 
@@ -10,10 +12,8 @@ from .waivers import WaiverExpired
 
 RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, WaiverExpired())
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
-# Produced by `license-auditor merge` across tenants; waivable like the others. The classes live
-# in auditor.merge.rules, which builds on this package (so it cannot be imported here); a test
-# keeps this tuple equal to them.
-MERGE_RULE_IDS: tuple[str, ...] = ("cross-tenant-duplicate", "seats-rebalance-across-tenants")
+# The rules `license-auditor merge` evaluates across tenants are a registry of their own:
+# auditor.merge.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).
 BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
-__all__ = ["BY_ID", "MERGE_RULE_IDS", "RULES", "RULE_IDS", "Context", "Rule"]
+__all__ = ["BY_ID", "RULES", "RULE_IDS", "Context", "Rule"]

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+from ..guidance.clouds import Variant
+from ..guidance.examples import E5, EMS, F3, USER
+from ..guidance.facts import Facts
+from ..guidance.library import (
+    LINKS_ASSIGN,
+    LINKS_GROUP,
+    Message,
+    Words,
+    base_values,
+    data_lost,
+    group_steps,
+    group_summaries,
+    held_twice,
+    loss_steps,
+    loss_summary,
+    removal,
+)
+from ..guidance.plan import (
+    Action,
+    Line,
+    Plan,
+    assign_license,
+    remove_member,
+)
 from ..model import Finding, Severity, User
 from ..policy.model import Assignment, Policy, Selector
 from .base import SKU_LIST_SCHEMA, Context, Rule
@@ -55,8 +79,12 @@ class SkuNotAllowed(AssignmentRule):
     """
 
     id = "sku-not-allowed"
-    title = "Product not allowed for this population"
     default_severity = Severity.MEDIUM
+    fires_when = "a user in the population holds a product outside `allowed`"
+    details_doc = "`allowed`: [part numbers]"
+    example_finding = (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
+                                          "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
+                                          "sku_ids": {"SPE_E5": E5}})
     key = "allowed"
     fragment = {**SKU_LIST_SCHEMA, "description": "The only products this population may hold."}
 
@@ -81,6 +109,52 @@ class SkuNotAllowed(AssignmentRule):
                 policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' does not allow", extra, cost=True
             )
 
+    def message(self, f: Facts, w: Words) -> Message:
+        return self.message_key(), {**base_values(f, w), "allowed": w.products(f.strs("allowed"))}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        bad = list(f.skus)
+        new = f.text("replace_with")
+        allowed = f.strs("allowed")
+        if not bad or (not new and not allowed):  # no products named: _removal shows where to look
+            return removal(f, v, w, bad)
+        direct, grouped = f.direct(bad), f.grouped(bad)
+        lost = data_lost(f)
+        target = w.product(new) if new else w.any_product(allowed)
+        steps: list[Line] = loss_steps(f, w, bad)
+        if direct:
+            values = {"old": w.products(direct), "new": target}
+            steps += [Line(f"steps.replace.{v.steps}", values), Line("steps.replace.caution", values)]
+        for part in grouped:
+            for group in f.groups(part):
+                values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group}
+                steps += [Line("steps.group.explain", values), Line("steps.group.replace", values)]
+        action: Action | None = None
+        safe_direct = [p for p in direct if not lost.get(p)]
+        safe_grouped = [p for p in grouped if not lost.get(p) and f.groups(p)]
+        if new and safe_direct:
+            replacing = {"old": w.products(safe_direct), "new": target}
+            action = assign_license(f, [new], safe_direct, Line("graph.replace", replacing))
+        elif safe_direct:
+            action = assign_license(f, [], safe_direct,
+                                    Line("graph.remove_or_replace", {"sku": w.products(safe_direct)}))
+        elif not direct and safe_grouped:
+            first = safe_grouped[0]
+            action = remove_member(f, first, {"sku": w.product(first), "group": f.groups(first)[0]})
+        summary: Line | tuple[Line, ...]
+        if grouped:
+            summary = group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
+        elif new:
+            summary = Line("summary.replace", {"old": w.products(direct), "new": target})
+        else:
+            summary = Line("summary.not_allowed", {"sku": w.products(direct), "allowed": w.any_product(allowed)})
+        loss = loss_summary(f, w, bad)
+        if loss is not None:
+            summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
+        links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
+        return Plan(summary, steps, "role.group" if grouped else "role.assign",
+                    [Line("next.freed"), Line("next.rerun")], links, action)
+
 
 class SkuForbidden(AssignmentRule):
     """Users in the population hold a product on its `forbidden` list.
@@ -93,8 +167,11 @@ class SkuForbidden(AssignmentRule):
     """
 
     id = "sku-forbidden"
-    title = "Forbidden product"
     default_severity = Severity.HIGH
+    fires_when = "a user in the population holds a `forbidden` product"
+    details_doc = "`forbidden`: [part numbers]"
+    example_finding = (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
+                                          "sku_ids": {"SPE_E5": E5}})
     key = "forbidden"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Products this population must not hold."}
 
@@ -108,6 +185,9 @@ class SkuForbidden(AssignmentRule):
                 {"forbidden": ctx.index.parts(forbidden)} | ctx.data_lost(ctx.index.users[pos], bad), cost=True,
             )
 
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        return removal(f, v, w, list(f.skus))
+
 
 class SkuRequiredMissing(AssignmentRule):
     """Enabled users in the population hold none of the `required_any` products.
@@ -120,8 +200,10 @@ class SkuRequiredMissing(AssignmentRule):
     """
 
     id = "sku-required-missing"
-    title = "Required product missing"
     default_severity = Severity.MEDIUM
+    fires_when = "an enabled user in the population holds none of `required_any`"
+    details_doc = "`required_any`: [part numbers]"
+    example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
     key = "required_any"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Each user must hold at least one of these."}
 
@@ -141,6 +223,19 @@ class SkuRequiredMissing(AssignmentRule):
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
 
+    def message(self, f: Facts, w: Words) -> Message:
+        return self.message_key(), {**base_values(f, w), "required": w.products(f.strs("required_any"))}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        required = list(f.strs("required_any")) or list(f.skus)
+        choice = w.any_product(required)
+        steps = [Line(f"steps.assign.{v.steps}", {"sku": choice}), Line("steps.group.add", {"sku": choice})]
+        action = None
+        if required:
+            action = assign_license(f, [required[0]], [], Line("graph.add", {"sku": w.product(required[0])}))
+        return Plan(Line("summary.assign", {"sku": choice}), steps, "role.assign", [Line("next.rerun")],
+                    ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], action)
+
 
 class SkuCombinationForbidden(AssignmentRule):
     """Users hold two or more products of one `exclusive` set.
@@ -153,8 +248,16 @@ class SkuCombinationForbidden(AssignmentRule):
     """
 
     id = "sku-combination-forbidden"
-    title = "Products that must not be combined"
     default_severity = Severity.MEDIUM
+    fires_when = "a user holds two or more products of one `exclusive` set"
+    details_doc = (
+        "`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do "
+        "not (the default removal; absent when none does, and then nothing is pre-filled)"
+    )
+    example_finding = (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
+                                                 "keep": ["SPE_E5"],
+                                                 "assigned_by_group": {"SPE_E5": [], "EMS": []},
+                                                 "sku_ids": {"SPE_E5": E5, "EMS": EMS}})
     key = "exclusive"
     fragment = {
         "type": "array",
@@ -189,6 +292,33 @@ class SkuCombinationForbidden(AssignmentRule):
         drop = spare[0]
         return {"remove": ctx.index.part(drop), "keep": ctx.index.parts(both - {drop})}
 
+    def message(self, f: Facts, w: Words) -> Message:
+        combination = f.strs("combination") or f.skus
+        return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        combo = list(f.strs("combination")) or list(f.skus)
+        held = list(f.skus) or combo
+        values = {"combination": w.products(combo)}
+        plan = removal(f, v, w, held, intro=[Line("steps.combination.choose", values)])
+        plan.summary = Line("summary.combination", values)
+        # The default removal is the product the others include (the rule names it when the plans show
+        # one); otherwise only the admin knows which product stays, and nothing is pre-filled.
+        drop, keep = f.text("remove"), list(f.strs("keep"))
+        direct = f.direct(held)
+        steps: list[Line] = [Line("steps.combination.choose", values)]
+        if drop and keep:
+            steps.append(Line("steps.combination.keep", {"sku": w.product(drop), "keep": w.products(keep)}))
+        steps += loss_steps(f, w, held)
+        if direct:
+            steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any_product(direct)}))
+        plan.steps = [*steps, *group_steps(f, w, f.grouped(held))]
+        plan.action = None
+        if drop and keep and drop in direct and not data_lost(f).get(drop):
+            plan.action = assign_license(f, [], [drop], Line("graph.combination", {"sku": w.product(drop),
+                                                                                             "keep": w.products(keep)}))
+        return plan
+
 
 class AssignmentNotGroupBased(AssignmentRule):
     """A product that must come from a group is assigned to the user directly.
@@ -201,8 +331,16 @@ class AssignmentNotGroupBased(AssignmentRule):
     """
 
     id = "assignment-not-group-based"
-    title = "License assigned directly instead of by group"
     default_severity = Severity.LOW
+    fires_when = (
+        "a `group_based_only` product is assigned directly; when a group also assigns it, the fix removes the direct "
+        "copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
+    )
+    details_doc = (
+        "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans "
+        "only the direct copy turns on; removing it would switch them off)"
+    )
+    example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "group_based_only"
     fragment = {
         "oneOf": [{"type": "boolean"}, {**SKU_LIST_SCHEMA, "minItems": 1}],
@@ -228,6 +366,19 @@ class AssignmentNotGroupBased(AssignmentRule):
                 policy, a, ctx, pos, skus, f"has {names} assigned directly; '{a.name}' requires group-based assignment",
                 ctx.held_twice(index.users[pos], skus),
             )
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        twice = f.details.get("also_by_group")
+        twice = twice if isinstance(twice, Mapping) else {}
+        if not twice:
+            parts = f.direct(f.skus) or list(f.skus)
+            values = {"sku": w.products(parts)}
+            steps = [Line("steps.group.add", values), Line("steps.group.wait", values),
+                     Line(f"steps.remove.{v.steps}", values)]
+            action = assign_license(f, [], parts, Line("graph.remove_after_group", values))
+            return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
+                        ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], action)
+        return held_twice(f, w, twice)
 
 
 ASSIGNMENT_RULES: tuple[AssignmentRule, ...] = (

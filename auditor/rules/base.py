@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
+from ..guidance.library import RuleGuidance
 from ..index import TenantIndex
 from ..model import Finding, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
@@ -129,14 +130,18 @@ class Context:
         return found[1]
 
 
-class Rule:
+class Rule(RuleGuidance):
+    """A rule: its id, default severity, policy key and schema fragment, evaluation, and (from
+    RuleGuidance) its message and remediation plan. auditor.rules.RULES lists them."""
+
     id: ClassVar[str]
-    title: ClassVar[str]
     default_severity: ClassVar[Severity]
     section: ClassVar[str]  # the top-level policy section the rule reads
     key: ClassVar[str | None] = None  # the key it owns inside that section (schema fragment below)
     fragment: ClassVar[dict[str, Any] | None] = None
     needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot parts; see Gap.part
+    waivable: ClassVar[bool] = True  # a policy's `waivers:` may name it
+    reclaimable: ClassVar[bool] = False  # its cost counts as licenses to reclaim in the report summary
 
     @classmethod
     def example(cls) -> str:

@@ -7,6 +7,21 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from ..guidance.clouds import Variant
+from ..guidance.examples import E5
+from ..guidance.facts import Facts, iso_date, number
+from ..guidance.library import (
+    Message,
+    Words,
+    base_values,
+)
+from ..guidance.plan import (
+    Action,
+    Line,
+    Plan,
+    assign_license,
+    list_holders,
+)
 from ..model import Finding, Severity, Sku, Subject, SubjectType
 from ..policy.model import CatalogEntry, Policy
 from .base import Context, Rule, parse_when
@@ -14,6 +29,15 @@ from .base import Context, Rule, parse_when
 
 def sku_subject(sku: Sku) -> Subject:
     return Subject(SubjectType.SKU, sku.sku_id, sku=sku.sku_part_number)
+
+
+def seat_values(f: Facts, w: Words) -> dict[str, str]:
+    """The values of a seat-count message."""
+    unknown = w.word("unknown")
+    values = {**base_values(f, w), "sku": w.product(f.subject_sku)}
+    for name in ("enabled", "consumed", "unused", "limit", "min"):
+        values[name] = number(f.details.get(name), unknown)
+    return values
 
 
 class CatalogRule(Rule):
@@ -42,8 +66,21 @@ class SpareSeatsOverLimit(CatalogRule):
     """
 
     id = "spare-seats-over-limit"
-    title = "Too many unused seats"
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "unused paid seats (enabled + in grace − consumed, trial seats left out) exceed `max` or `max_percent` %; "
+        "never for `free` products. Says to reduce at the renewal date (term seats only shrink at renewal) and is "
+        "high severity within `renewal_window_days` (default 30) of it"
+    )
+    details_doc = (
+        "`enabled` (usable: enabled + in grace), `consumed`, `unused` (paid: trial seats left out), `limit` (the "
+        "tightest allowed spare count), `max`, `max_percent`, `warning`, `trial`, `renewal` (earliest end of term of "
+        "the paid, enabled subscriptions; null when not known), `renewal_days`"
+    )
+    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
+                       {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
+                        "max_percent": None})
+    message_variants = ("", ".renewal")
     key = "spare_seats"
     fragment = {
         "type": "object",
@@ -103,6 +140,33 @@ class SpareSeatsOverLimit(CatalogRule):
                 monthly_cost=round((unused - limit) * price, 2) if price is not None else None,
             )
 
+    def message(self, f: Facts, w: Words) -> Message:
+        values = seat_values(f, w)
+        renewal = iso_date(f.details.get("renewal"))
+        if renewal:
+            unused, limit = f.int("unused"), f.int("limit")
+            excess = unused - limit if unused is not None and limit is not None else None
+            values |= {"date": renewal, "excess": number(excess, w.word("unknown"))}
+            return self.message_key(".renewal"), values
+        return self.message_key(), values
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        sku = f.subject_sku
+        name = w.product(sku)
+        enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
+        excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
+        target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
+        renewal = (f.text("renewal") or "")[:10]
+        values = {"sku": name, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
+                  "date": renewal}
+        steps = [Line("steps.seats.reassign", values), Line("steps.seats.remove", values)]
+        action = assign_license(f, [sku], [], Line("graph.reassign", values))
+        action = Action(action.method, "/users/{user-id}/assignLicense", action.body, action.description)
+        return Plan(Line("summary.seats_over.renewal" if renewal else "summary.seats_over", values), steps,
+                    "role.billing_assign",
+                    [Line("next.partner"), Line("next.rerun")],
+                    ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], action)
+
 
 class SpareSeatsUnderMinimum(CatalogRule):
     """Fewer spare seats than `spare_seats.min`, or more seats consumed than enabled.
@@ -114,8 +178,17 @@ class SpareSeatsUnderMinimum(CatalogRule):
     """
 
     id = "spare-seats-under-minimum"
-    title = "Too few spare seats"
     default_severity = Severity.HIGH
+    fires_when = (
+        "unused seats (enabled + in grace − consumed) are below `min`, or more are assigned than usable (not when "
+        "suspended seats explain it)"
+    )
+    details_doc = (
+        "`enabled` (usable: enabled + in grace), `consumed`, `unused`, `min` (may be null when consumed > enabled)"
+    )
+    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
+                       {"enabled": 100, "consumed": 95, "unused": 5, "min": 10})
+    message_variants = ("", ".over")
     key = None  # shares `spare_seats` with spare-seats-over-limit
 
     def configured(self, policy: Policy) -> bool:
@@ -145,6 +218,29 @@ class SpareSeatsUnderMinimum(CatalogRule):
                 {"enabled": enabled, "consumed": consumed, "unused": unused, "min": minimum},
             )
 
+    def message(self, f: Facts, w: Words) -> Message:
+        enabled, consumed = f.int("enabled"), f.int("consumed")
+        over = enabled is not None and consumed is not None and consumed > enabled
+        return self.message_key(".over" if f.int("min") is None or over else ""), seat_values(f, w)
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        sku = f.subject_sku
+        name = w.product(sku)
+        enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
+        unknown = w.word("unknown")
+        short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
+        if short is not None or minimum is None:
+            summary = Line("summary.seats_short", {"sku": name, "short": str(short) if short is not None else unknown})
+        else:
+            summary = Line("summary.seats_under", {"sku": name, "min": str(minimum)})
+        # Enough licenses in total = everything assigned now plus the free buffer the policy asks for.
+        target = str(consumed + (minimum or 0)) if consumed is not None else unknown
+        values = {"sku": name, "target": target}
+        steps = [Line("steps.seats.free", values), Line("steps.seats.buy", values)]
+        action = list_holders(f.sku_id(sku), Line("graph.holders", values))
+        return Plan(summary, steps, "role.billing_assign", [Line("next.partner"), Line("next.rerun")],
+                    ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], action)
+
 
 class SkuNotApproved(CatalogRule):
     """The tenant subscribes to a product the policy's `catalog` does not list.
@@ -157,8 +253,12 @@ class SkuNotApproved(CatalogRule):
     """
 
     id = "sku-not-approved"
-    title = "Product not in the approved catalog"
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "the tenant subscribes to a product the `catalog` does not list (a deleted product with no units is history)"
+    )
+    details_doc = "`enabled`, `consumed`"
+    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
     key = None  # reads the presence of `catalog` itself
 
     def configured(self, policy: Policy) -> bool:
@@ -177,6 +277,23 @@ class SkuNotApproved(CatalogRule):
                 "is not in the approved catalog",
                 {"enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units},
             )
+
+    def message(self, f: Facts, w: Words) -> Message:
+        unknown = w.word("unknown")
+        return self.message_key(), {**base_values(f, w), "sku": w.product(f.subject_sku),
+                                    "enabled": number(f.details.get("enabled"), unknown),
+                                    "consumed": number(f.details.get("consumed"), unknown)}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        sku = f.subject_sku
+        name = w.product(sku)
+        values = {"sku": name}
+        steps = [Line("steps.not_approved.review", values), Line(f"steps.move.{v.steps}", values),
+                 Line("steps.not_approved.cancel", values)]
+        action = list_holders(f.sku_id(sku), Line("graph.holders", values))
+        return Plan(Line("summary.not_approved", values), steps, "role.billing_assign",
+                    [Line("next.freed"), Line("next.rerun")],
+                    ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], action)
 
 
 def _next_renewal(ctx: Context, sku: Sku) -> datetime | None:
@@ -218,8 +335,18 @@ class SeatsInGrace(LifecycleRule):
     """
 
     id = "seats-in-grace"
-    title = "Licenses in the grace period"
     default_severity = Severity.MEDIUM
+    fires_when = (
+        "a product has licenses in the grace period (`prepaidUnits.warning`): they lapse on the subscription's next "
+        "lifecycle date unless renewed (runs with a `catalog`)"
+    )
+    details_doc = (
+        "`warning` (licenses in the grace period), `enabled`, `consumed`, `lapse` (the Warning subscription's "
+        "nextLifecycleDateTime: suspension; null when not known)"
+    )
+    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
+                       {"warning": 20, "enabled": 0, "consumed": 18, "lapse": "2026-12-01T00:00:00Z"})
+    message_variants = ("", ".undated")
 
     def check(self, sku: Sku, ctx: Context) -> tuple[str, dict[str, Any]] | None:
         warning = sku.prepaid_units.warning
@@ -233,6 +360,24 @@ class SeatsInGrace(LifecycleRule):
                 "renewed", {"warning": warning, "enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units,
                             "lapse": lapse})
 
+    def message(self, f: Facts, w: Words) -> Message:
+        date = iso_date(f.details.get("lapse"))
+        values = {**base_values(f, w), "sku": w.product(f.subject_sku),
+                  "count": number(f.details.get("warning"), w.word("unknown")), "date": date or ""}
+        return self.message_key("" if date else ".undated"), values
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        sku = f.subject_sku
+        name = w.product(sku)
+        lapse = (f.text("lapse") or "")[:10]
+        values = {"sku": name, "count": number(f.details.get("warning"), w.word("unknown")), "date": lapse}
+        summary = Line("summary.grace" if lapse else "summary.grace.undated", values)
+        steps = [Line("steps.sub.status", values), Line("steps.sub.paid" if lapse else "steps.sub.reactivate", values),
+                 Line("steps.grace.reduce", values)]
+        return Plan(summary, steps, "role.billing_assign", [Line("next.rerun")],
+                    ["renew_subscription", "subscription_ends", "unassign_licenses", "admin_roles"],
+                    list_holders(f.sku_id(sku), Line("graph.holders", values)))
+
 
 class LicenseSuspended(LifecycleRule):
     """Users hold licenses of a product whose units are suspended or locked out: they have lost,
@@ -244,8 +389,14 @@ class LicenseSuspended(LifecycleRule):
     """
 
     id = "license-suspended"
-    title = "Licenses of a suspended product"
     default_severity = Severity.HIGH
+    fires_when = (
+        "users hold licenses on suspended or locked-out seats: they have lost or are losing access (runs with a "
+        "`catalog`)"
+    )
+    details_doc = "`suspended`, `locked_out`, `usable`, `consumed`, `affected` (holders beyond the usable seats)"
+    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
+                       {"suspended": 5, "locked_out": 0, "usable": 15, "consumed": 20, "affected": 5})
 
     def check(self, sku: Sku, ctx: Context) -> tuple[str, dict[str, Any]] | None:
         lapsed = _lapsed(sku)
@@ -256,6 +407,22 @@ class LicenseSuspended(LifecycleRule):
         return (f"{affected} of {sku.consumed_units} assigned licenses are on suspended or locked-out seats",
                 {"suspended": sku.prepaid_units.suspended, "locked_out": sku.prepaid_units.locked_out,
                  "usable": sku.usable, "consumed": sku.consumed_units, "affected": affected})
+
+    def message(self, f: Facts, w: Words) -> Message:
+        unknown = w.word("unknown")
+        return self.message_key(), {**base_values(f, w), "sku": w.product(f.subject_sku),
+                                    "count": number(f.details.get("affected"), unknown),
+                                    "consumed": number(f.details.get("consumed"), unknown)}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        sku = f.subject_sku
+        name = w.product(sku)
+        values = {"sku": name, "count": number(f.details.get("affected"), w.word("unknown"))}
+        steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
+                 Line(f"steps.move.{v.steps}", values)]
+        return Plan(Line("summary.suspended", values), steps, "role.billing_assign", [Line("next.rerun")],
+                    ["renew_subscription", "subscription_ends", "move_users", "admin_roles", "graph:user_list"],
+                    list_holders(f.sku_id(sku), Line("graph.holders", values)))
 
 
 CATALOG_RULES: tuple[CatalogRule, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved(),

@@ -6,8 +6,20 @@ import fnmatch
 from collections.abc import Iterator
 from typing import Any
 
+from ..guidance.clouds import Variant
+from ..guidance.facts import Facts, iso_date
+from ..guidance.library import (
+    Message,
+    Words,
+    base_values,
+)
+from ..guidance.plan import (
+    Line,
+    Plan,
+)
 from ..model import Finding, Severity, Subject, SubjectType
 from ..policy.model import Policy, Waiver
+from .assignments import SkuForbidden
 from .base import Context, Rule
 
 
@@ -24,9 +36,14 @@ class WaiverExpired(Rule):
     """
 
     id = "waiver-expired"
-    title = "Waiver expired"
     default_severity = Severity.MEDIUM
+    fires_when = "a waiver is past its `expires` date"
+    details_doc = "`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"
+    example_finding = ({"type": "waiver", "id": f"{SkuForbidden.id}:ann@contoso.example"}, [],
+                       {"waiver_rule": SkuForbidden.id, "waiver_subject": "ann@contoso.example",
+                        "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"})
     section = "waivers"
+    waivable = False
     needs = frozenset()
 
     def configured(self, policy: Policy) -> bool:
@@ -44,6 +61,19 @@ class WaiverExpired(Rule):
                 {"waiver_rule": w.rule, "waiver_subject": w.subject, "expires": w.expires.isoformat(),
                  "owner": w.owner, "reason": w.reason},
             )
+
+    def message(self, f: Facts, w: Words) -> Message:
+        unknown = w.word("unknown")
+        values = {name: f.text(name) or unknown for name in ("waiver_rule", "waiver_subject", "owner")}
+        values["expires"] = iso_date(f.details.get("expires")) or unknown
+        return self.message_key(), {**base_values(f, w), **values}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        unknown = w.word("unknown")
+        values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
+                  "waiver_subject": f.text("waiver_subject") or unknown}
+        steps = [Line("steps.waiver.ask", values), Line("steps.waiver.renew", values), Line("steps.waiver.fix", values)]
+        return Plan(Line("summary.waiver", values), steps, "role.waiver", [Line("next.rerun")], [])
 
 
 def waiver_covers(w: Waiver, finding: Finding) -> bool:

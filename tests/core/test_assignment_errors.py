@@ -11,6 +11,7 @@ import pytest
 
 from auditor.errors import SnapshotError
 from auditor.model import Severity, SubjectType
+from auditor.rules.hygiene.errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS, load_snapshot, snapshot_from_json, write_snapshot
 
 from .factory import E3, E5, audit, sku, tenant, user
@@ -56,7 +57,7 @@ def group(gid: str, name: str, flag: bool | None, *members: str) -> dict[str, An
 ])
 def test_every_error_value_and_state(tmp_path, state: str, error: str, reported: bool) -> None:
     result = audit(tmp_path, ERRORS, tenant([failing("ann", state, error)]))
-    found = [f for f in result.findings if f.rule == "license-assignment-error"]
+    found = [f for f in result.findings if f.rule == LicenseAssignmentError.id]
     assert bool(found) is reported
     if reported:
         [f] = found
@@ -75,7 +76,7 @@ def test_group_finding_counts_members_and_errors(tmp_path) -> None:
               group(G3, "Clean", False)]
     result = audit(tmp_path, GROUPS, tenant(users, groups=groups, collectedParts=PARTS))
     # G2 is not flagged by Graph, but eve's state names it with an error: the states decide too
-    bi, f = sorted((f for f in result.findings if f.rule == "group-license-errors"), key=lambda f: f.subject.id)
+    bi, f = sorted((f for f in result.findings if f.rule == GroupLicenseErrors.id), key=lambda f: f.subject.id)
     assert bi.subject.id == G2 and dict(bi.facts)["members_with_errors"] == 1
     assert f.subject.type is SubjectType.GROUP and f.subject.id == G1 and f.subject.display_name == "All Staff"
     assert f.severity is Severity.MEDIUM and f.skus == ("SPE_E5",)
@@ -91,7 +92,7 @@ def test_one_member_with_two_failed_products_counts_once(tmp_path) -> None:
     u["licenseAssignmentStates"] = [{"skuId": s, "assignedByGroup": G1, "state": "Error", "error": "CountViolation"}
                                     for s in (E3, E5)]
     result = audit(tmp_path, GROUPS, tenant([u], groups=[group(G1, "All Staff", True, "ann")], collectedParts=PARTS))
-    [f] = [f for f in result.findings if f.rule == "group-license-errors"]
+    [f] = [f for f in result.findings if f.rule == GroupLicenseErrors.id]
     assert dict(f.facts)["members_with_errors"] == 1 and dict(f.facts)["errors"] == {"CountViolation": 2}
     assert f.skus == ("SPE_E3", "SPE_E5")
 
@@ -100,7 +101,7 @@ def test_a_flagged_group_whose_members_show_no_error_still_reports_it(tmp_path) 
     """Graph's flag decides; the snapshot may lag (or the member is not a user it holds)."""
     doc = tenant([user("ann", "SPE_E5", via=G1)], groups=[group(G1, "All Staff", True, "ann")], collectedParts=PARTS)
     result = audit(tmp_path, GROUPS, doc)
-    [f] = [f for f in result.findings if f.rule == "group-license-errors"]
+    [f] = [f for f in result.findings if f.rule == GroupLicenseErrors.id]
     assert dict(f.facts)["members_with_errors"] == 0 and dict(f.facts)["errors"] == {}
     assert f.skus == ("SPE_E5",)  # the group's own products
 
@@ -110,7 +111,7 @@ def test_without_the_read_the_users_states_name_the_groups(tmp_path) -> None:
     the failing members' licenseAssignmentStates still name their groups (never "no group has errors")."""
     users = [failing("ann", "Error", "CountViolation", via=G1), failing("bob", "Error", "CountViolation", via=G3)]
     result = audit(tmp_path, GROUPS, tenant(users, groups=[group(G1, "All Staff", None, "ann")]))
-    found = {f.subject.id: f for f in result.findings if f.rule == "group-license-errors"}
+    found = {f.subject.id: f for f in result.findings if f.rule == GroupLicenseErrors.id}
     assert set(found) == {G1, G3} and result.not_evaluated == ()
     assert found[G1].subject.display_name == "All Staff" and dict(found[G1].facts)["members_with_errors"] == 1
     assert dict(found[G3].facts)["group_id"] == G3  # a group the snapshot does not hold: named by its id

@@ -1,4 +1,12 @@
 from auditor.model import Severity
+from auditor.rules.assignments import (
+    AssignmentNotGroupBased,
+    SkuCombinationForbidden,
+    SkuForbidden,
+    SkuNotAllowed,
+    SkuRequiredMissing,
+)
+from auditor.rules.hygiene.accounts import GuestLicensed
 
 from .factory import audit, fired, tenant, user
 
@@ -15,9 +23,9 @@ assignments:
     allowed: [SPE_F1]
     required_any: [SPE_F1]
 """, doc)
-    assert fired(result, "sku-not-allowed") == [("sku-not-allowed", "bob@contoso.example", ("SPE_E3",))]
+    assert fired(result, SkuNotAllowed.id) == [(SkuNotAllowed.id, "bob@contoso.example", ("SPE_E3",))]
     # cat holds nothing; dan is not in the group
-    assert fired(result, "sku-required-missing") == [("sku-required-missing", "cat@contoso.example", ())]
+    assert fired(result, SkuRequiredMissing.id) == [(SkuRequiredMissing.id, "cat@contoso.example", ())]
 
 
 def test_not_allowed_suggests_the_required_replacement(tmp_path):
@@ -29,7 +37,7 @@ assignments:
     allowed: [SPE_F1]
     required_any: [SPE_F1]
 """, doc)
-    f = next(f for f in result.findings if f.rule == "sku-not-allowed")
+    f = next(f for f in result.findings if f.rule == SkuNotAllowed.id)
     details = dict(f.facts)
     assert details["replace_with"] == "SPE_F1"
     assert details["replace_with_id"] == "66b55226-6b4f-492c-910c-a3b7a3c9d993"
@@ -44,7 +52,7 @@ assignments:
     match: {groups: ["frontline workers"]}
     required_any: [SPE_F1]
 """, doc)
-    assert fired(result) == [("sku-required-missing", "bob@contoso.example", ())]
+    assert fired(result) == [(SkuRequiredMissing.id, "bob@contoso.example", ())]
 
 
 def test_forbidden_by_upn_glob_and_severity_override(tmp_path):
@@ -57,7 +65,7 @@ assignments:
     forbidden: [SPE_E5]
     severity: critical
 """, doc)
-    assert fired(result) == [("sku-forbidden", "x@Contractors.Contoso.example", ("SPE_E5",))]
+    assert fired(result) == [(SkuForbidden.id, "x@Contractors.Contoso.example", ("SPE_E5",))]
     assert result.findings[0].severity is Severity.CRITICAL
 
 
@@ -71,7 +79,7 @@ assignments:
     except: {groups: ["Break Glass Accounts"]}
     exclusive: [[SPE_E3, SPE_E5]]
 """, doc)
-    assert fired(result) == [("sku-combination-forbidden", "ann@contoso.example", ("SPE_E3", "SPE_E5"))]
+    assert fired(result) == [(SkuCombinationForbidden.id, "ann@contoso.example", ("SPE_E3", "SPE_E5"))]
 
 
 def test_group_based_only_flags_direct_but_not_group_assignments(tmp_path):
@@ -86,15 +94,15 @@ assignments:
     match: {all: true}
     group_based_only: [SPE_E3]
 """, doc)
-    assert fired(result) == [("assignment-not-group-based", "bob@contoso.example", ("SPE_E3",)),
-                             ("assignment-not-group-based", "cat@contoso.example", ("SPE_E3",))]
+    assert fired(result) == [(AssignmentNotGroupBased.id, "bob@contoso.example", ("SPE_E3",)),
+                             (AssignmentNotGroupBased.id, "cat@contoso.example", ("SPE_E3",))]
     every = audit(tmp_path, """
 assignments:
   - name: everyone
     match: {all: true}
     group_based_only: true
 """, doc)
-    assert ("assignment-not-group-based", "bob@contoso.example", ("SPE_E3", "SPE_E5")) in fired(every)
+    assert (AssignmentNotGroupBased.id, "bob@contoso.example", ("SPE_E3", "SPE_E5")) in fired(every)
 
 
 def test_selectors_combine_with_and(tmp_path):
@@ -110,7 +118,7 @@ assignments:
     match: {departments: [SALES], usage_locations: [nl], user_types: [Member]}
     forbidden: [SPE_E5]
 """, doc)
-    assert fired(result) == [("sku-forbidden", "a@contoso.example", ("SPE_E5",))]
+    assert fired(result) == [(SkuForbidden.id, "a@contoso.example", ("SPE_E5",))]
 
 
 def test_unknown_group_makes_the_rule_not_evaluated_not_silently_compliant(tmp_path):
@@ -123,7 +131,7 @@ assignments:
 """, doc)
     assert fired(result) == []
     assert [(n.rule, n.reason) for n in result.not_evaluated] == [
-        ("sku-forbidden", "group 'No Such Group' named by the policy is not in the tenant data")]
+        (SkuForbidden.id, "group 'No Such Group' named by the policy is not in the tenant data")]
     assert not result.complete
 
 
@@ -144,11 +152,11 @@ hygiene:
     no_groups = tenant([user("a", "SPE_E3")], groups=groups,
                        gaps=[{"part": "groups", "request": "GET /groups", "reason": "403"}])
     result = audit(tmp_path, policy, no_groups)
-    assert sorted(n.rule for n in result.not_evaluated) == ["guest-licensed", "sku-not-allowed"]
+    assert sorted(n.rule for n in result.not_evaluated) == [GuestLicensed.id, SkuNotAllowed.id]
     no_skus = tenant([user("a", "SPE_E3")], groups=groups,
                      gaps=[{"part": "subscribedSkus", "request": "GET /subscribedSkus", "reason": "403"}])
     result = audit(tmp_path, policy, no_skus)
-    assert sorted(n.rule for n in result.not_evaluated) == ["sku-forbidden", "sku-not-allowed"]
+    assert sorted(n.rule for n in result.not_evaluated) == [SkuForbidden.id, SkuNotAllowed.id]
     assert fired(result) == []
 
 
@@ -160,4 +168,4 @@ assignments:
     match: {all: true}
     forbidden: [06EBC4EE-1BB5-47DD-8120-11324BC54E06]
 """, doc)
-    assert fired(result) == [("sku-forbidden", "a@contoso.example", ("SPE_E5",))]
+    assert fired(result) == [(SkuForbidden.id, "a@contoso.example", ("SPE_E5",))]

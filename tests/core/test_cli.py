@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor.sample.generate import generate_document
 
 from .factory import tenant, user
@@ -74,7 +75,7 @@ def test_gaps_exit_3_and_the_report_says_incomplete(tmp_path, capsys):
     assert "INCOMPLETE" in capsys.readouterr().err
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     assert report["complete"] is False
-    assert [n["rule"] for n in report["not_evaluated"]] == ["inactive-user-licensed"]
+    assert [n["rule"] for n in report["not_evaluated"]] == [InactiveUserLicensed.id]
     assert main([*args, "--allow-gaps"]) == 1
 
 

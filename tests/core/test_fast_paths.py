@@ -231,11 +231,11 @@ def test_inactive_rule_candidates_lose_no_offender() -> None:
     tenant = dc_replace(tenant, users=users)
     policies = load_policies([str(Path(__file__).resolve().parents[2] / "policies" / "example.yaml")])
     as_of = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
-    fast = [f for f in evaluate(policies, tenant, as_of).findings if f.rule == "inactive-user-licensed"]
+    fast = [f for f in evaluate(policies, tenant, as_of).findings if f.rule == InactiveUserLicensed.id]
     original = hygiene.InactiveUserLicensed.candidates
     try:
         hygiene.InactiveUserLicensed.candidates = lambda self, check, ctx: None  # type: ignore[method-assign]
-        slow = [f for f in evaluate(policies, tenant, as_of).findings if f.rule == "inactive-user-licensed"]
+        slow = [f for f in evaluate(policies, tenant, as_of).findings if f.rule == InactiveUserLicensed.id]
     finally:
         hygiene.InactiveUserLicensed.candidates = original  # type: ignore[method-assign]
     assert fast == slow

@@ -8,6 +8,8 @@ from typing import Any
 
 from auditor import guidance
 from auditor.model import Cloud, Locale
+from auditor.rules.assignments import AssignmentNotGroupBased
+from auditor.rules.hygiene.overlap import LicenseAssignedTwice
 
 from .factory import E3, E5, audit, tenant, user
 
@@ -27,7 +29,7 @@ def held_twice(group_disables: list[str], direct_disables: list[str] | None = No
 
 def finding(tmp_path: Any, u: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     result = audit(tmp_path, POLICY, tenant([u], groups=[GROUP]))
-    (f,) = [f for f in result.findings if f.rule == "assignment-not-group-based"]
+    (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     details = dict(f.facts)
     rem = guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
                                skus=list(f.skus), details=details)
@@ -65,7 +67,7 @@ def test_a_direct_only_assignment_keeps_the_move_to_a_group(tmp_path: Any) -> No
 
 def test_every_locale_has_the_words(tmp_path: Any) -> None:
     result = audit(tmp_path, POLICY, tenant([held_twice([EXCHANGE])], groups=[GROUP]))
-    (f,) = [f for f in result.findings if f.rule == "assignment-not-group-based"]
+    (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     for locale in Locale:
         rem = guidance.remediation(f.rule, cloud=Cloud.CHINA, locale=locale, subject=f.subject.to_json(),
                                    skus=list(f.skus), details=dict(f.facts))
@@ -81,11 +83,11 @@ def test_license_assigned_twice_fires_without_a_group_based_only_policy(tmp_path
     both["licenseAssignmentStates"] = both["licenseAssignmentStates"] + [
         {"skuId": E5, "assignedByGroup": None, "state": "Active", "error": "None", "disabledPlans": []}]
     result = audit(tmp_path, "hygiene:\n  assigned_twice: {}\n", tenant([twice, direct, both], groups=[GROUP]))
-    found = {f.subject.upn: f for f in result.findings if f.rule == "license-assigned-twice"}
+    found = {f.subject.upn: f for f in result.findings if f.rule == LicenseAssignedTwice.id}
     assert set(found) == {"t@contoso.example", "b@contoso.example"}
     assert found["b@contoso.example"].skus == ("SPE_E3",)  # only the product held twice, not E5
     assert all(f.monthly_cost is None and f.severity.value == 1 for f in found.values())
-    rem = guidance.remediation("license-assigned-twice", cloud=Cloud.USGOV, locale=Locale.SV,
+    rem = guidance.remediation(LicenseAssignedTwice.id, cloud=Cloud.USGOV, locale=Locale.SV,
                                subject=found["t@contoso.example"].subject.to_json(),
                                skus=list(found["t@contoso.example"].skus),
                                details=dict(found["t@contoso.example"].facts))

@@ -1,6 +1,12 @@
 from datetime import UTC, datetime
 
 from auditor.model import Severity
+from auditor.rules.assignments import SkuCombinationForbidden
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
+from auditor.rules.hygiene.errors import LicenseAssignmentError
+from auditor.rules.hygiene.upkeep import UsageLocationMissing
+from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
+from auditor.rules.waivers import WaiverExpired
 
 from .factory import E3, E5, audit, fired, sku, tenant, user
 
@@ -25,13 +31,13 @@ catalog:
   - sku: SPE_F1
 """, doc)
     assert fired(result) == [
-        ("disabled-user-licensed", "off@contoso.example", ("SPE_E3",)),
-        ("guest-licensed", "guest@contoso.example", ("SPE_E3",)),
-        ("usage-location-missing", "nowhere@contoso.example", ("SPE_E3",)),
+        (DisabledUserLicensed.id, "off@contoso.example", ("SPE_E3",)),
+        (GuestLicensed.id, "guest@contoso.example", ("SPE_E3",)),
+        (UsageLocationMissing.id, "nowhere@contoso.example", ("SPE_E3",)),
     ]
-    disabled = next(f for f in result.findings if f.rule == "disabled-user-licensed")
+    disabled = next(f for f in result.findings if f.rule == DisabledUserLicensed.id)
     assert disabled.severity is Severity.HIGH and disabled.monthly_cost == 30.0
-    assert next(f for f in result.findings if f.rule == "guest-licensed").severity is Severity.LOW
+    assert next(f for f in result.findings if f.rule == GuestLicensed.id).severity is Severity.LOW
 
 
 def test_inactive_uses_latest_of_both_sign_ins_and_spares_new_accounts(tmp_path):
@@ -51,8 +57,8 @@ def test_inactive_uses_latest_of_both_sign_ins_and_spares_new_accounts(tmp_path)
     ])
     result = audit(tmp_path, "hygiene:\n  inactive_users: {days: 90}\n", doc)
     assert fired(result) == [
-        ("inactive-user-licensed", "never@contoso.example", ("SPE_E3",)),
-        ("inactive-user-licensed", "stale@contoso.example", ("SPE_E3",)),
+        (InactiveUserLicensed.id, "never@contoso.example", ("SPE_E3",)),
+        (InactiveUserLicensed.id, "stale@contoso.example", ("SPE_E3",)),
     ]
     never = next(f for f in result.findings if f.subject.upn == "never@contoso.example")
     assert dict(never.facts)["last_sign_in"] is None
@@ -63,7 +69,7 @@ def test_inactive_is_not_evaluated_without_sign_in_data(tmp_path):
                  gaps=[{"part": "signInActivity", "request": "GET /users?$select=signInActivity", "reason": "403"}])
     result = audit(tmp_path, "hygiene:\n  inactive_users: {days: 30}\n  disabled_users: {}\n", doc)
     assert fired(result) == []
-    assert [n.rule for n in result.not_evaluated] == ["inactive-user-licensed"]
+    assert [n.rule for n in result.not_evaluated] == [InactiveUserLicensed.id]
     assert not result.complete
 
 
@@ -75,7 +81,7 @@ def test_assignment_errors_one_finding_per_failed_sku(tmp_path):
     ]
     doc = tenant([u, user("ok", "SPE_E3")], groups=[{"id": "g1", "displayName": "Licensing", "members": ["id-err"]}])
     result = audit(tmp_path, "hygiene:\n  assignment_errors: {}\n", doc)
-    assert fired(result) == [("license-assignment-error", "err@contoso.example", ("SPE_E5",))]
+    assert fired(result) == [(LicenseAssignmentError.id, "err@contoso.example", ("SPE_E5",))]
     f = result.findings[0]
     assert dict(f.facts)["error"] == "CountViolation"
     assert "Licensing" in f.message
@@ -112,11 +118,11 @@ catalog:
   - sku: SPE_F1
 """, doc)
     assert fired(result) == [
-        ("spare-seats-over-limit", "SPE_E3", ("SPE_E3",)),
-        ("spare-seats-under-minimum", "SPE_E5", ("SPE_E5",)),
-        ("spare-seats-under-minimum", "SPE_F1", ("SPE_F1",)),
+        (SpareSeatsOverLimit.id, "SPE_E3", ("SPE_E3",)),
+        (SpareSeatsUnderMinimum.id, "SPE_E5", ("SPE_E5",)),
+        (SpareSeatsUnderMinimum.id, "SPE_F1", ("SPE_F1",)),
     ]
-    over = next(f for f in result.findings if f.rule == "spare-seats-over-limit")
+    over = next(f for f in result.findings if f.rule == SpareSeatsOverLimit.id)
     assert dict(over.facts)["limit"] == 10  # 5 % of 200 is tighter than 50
     assert over.monthly_cost == 100.0  # (20 unused - 10 allowed) * 10
     row = next(r for r in result.seats if r.sku == "SPE_E3")
@@ -126,7 +132,7 @@ catalog:
 def test_sku_not_approved_only_with_a_catalog(tmp_path):
     doc = tenant([], skus=[sku("SPE_E3"), sku("SPE_E5")])
     assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", doc)) == [
-        ("sku-not-approved", "SPE_E5", ("SPE_E5",))]
+        (SkuNotApproved.id, "SPE_E5", ("SPE_E5",))]
     assert fired(audit(tmp_path, "hygiene:\n  disabled_users: {}\n", doc)) == []
 
 
@@ -154,8 +160,8 @@ waivers:
     assert [f.subject.upn for f in waived] == ["ceo@contoso.example"]
     assert waived[0].waiver and waived[0].waiver["owner"] == "cio@contoso.example"
     assert fired(result) == [
-        ("sku-combination-forbidden", "cfo@contoso.example", ("SPE_E3", "SPE_E5")),
-        ("waiver-expired", "sku-combination-forbidden:cfo@contoso.example", ()),
+        (SkuCombinationForbidden.id, "cfo@contoso.example", ("SPE_E3", "SPE_E5")),
+        (WaiverExpired.id, "sku-combination-forbidden:cfo@contoso.example", ()),
     ]
     later = audit(tmp_path, policy, doc, as_of=datetime(2027, 7, 1, tzinfo=UTC))
     assert not any(f.waived for f in later.findings)

@@ -8,6 +8,8 @@ from typing import Any
 
 from auditor import guidance
 from auditor.model import Cloud, Finding, Locale
+from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.plan_loss import data_kinds
 
 from .factory import E3, E5, audit, sku, tenant, user
@@ -47,7 +49,7 @@ def test_data_kinds_follow_the_plan_names() -> None:
 
 def test_disabled_user_removal_that_ends_the_mailbox_is_not_prefilled(tmp_path: Any) -> None:
     users = [holder("left", (E3, []), accountEnabled=False), holder("pbi", (PBI, []), accountEnabled=False)]
-    found = findings(tmp_path, "hygiene:\n  disabled_users: {}\n", users, "disabled-user-licensed")
+    found = findings(tmp_path, "hygiene:\n  disabled_users: {}\n", users, DisabledUserLicensed.id)
     left, pbi = found["left@contoso.example"], found["pbi@contoso.example"]
     assert dict(left.facts)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}
     r = rem(left)
@@ -62,14 +64,14 @@ def test_disabled_user_removal_that_ends_the_mailbox_is_not_prefilled(tmp_path: 
 
 def test_a_plan_already_off_is_no_loss(tmp_path: Any) -> None:
     users = [holder("noexo", (E3, [EXCHANGE_P2, SHAREPOINT_P2]), accountEnabled=False)]
-    found = findings(tmp_path, "hygiene:\n  disabled_users: {}\n", users, "disabled-user-licensed")
+    found = findings(tmp_path, "hygiene:\n  disabled_users: {}\n", users, DisabledUserLicensed.id)
     assert "data_lost" not in dict(found["noexo@contoso.example"].facts)
 
 
 def test_replacing_with_a_product_that_keeps_the_data_stays_one_call(tmp_path: Any) -> None:
     policy = ("assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E5]\n"
               "    required_any: [SPE_E5]\n")
-    found = findings(tmp_path, policy, [holder("up", (E3, []))], "sku-not-allowed")
+    found = findings(tmp_path, policy, [holder("up", (E3, []))], SkuNotAllowed.id)
     f = found["up@contoso.example"]
     assert "data_lost" not in dict(f.facts)
     assert rem(f)["graph_action"]["body"] == {"addLicenses": [{"skuId": E5, "disabledPlans": []}],
@@ -80,7 +82,7 @@ def test_replacing_with_a_product_without_an_archive_names_the_archive_plan(tmp_
     """F3's Exchange Online Kiosk keeps the mailbox but has no archive, which E3's Plan 2 gives."""
     policy = ("assignments:\n  - name: frontline\n    match: {all: true}\n    allowed: [SPE_F1]\n"
               "    required_any: [SPE_F1]\n")
-    found = findings(tmp_path, policy, [holder("fl", (E3, []))], "sku-not-allowed")
+    found = findings(tmp_path, policy, [holder("fl", (E3, []))], SkuNotAllowed.id)
     f = found["fl@contoso.example"]
     assert dict(f.facts)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
     assert rem(f)["graph_action"] is None
@@ -90,7 +92,7 @@ def test_replacing_with_a_product_without_an_archive_names_the_archive_plan(tmp_
 def test_a_forbidden_product_that_carries_the_only_mailbox_is_flagged(tmp_path: Any) -> None:
     policy = "assignments:\n  - name: all\n    match: {all: true}\n    forbidden: [SPE_E3]\n"
     users = [holder("only", (E3, [])), holder("also", (E3, []), (E5, []))]
-    found = findings(tmp_path, policy, users, "sku-forbidden")
+    found = findings(tmp_path, policy, users, SkuForbidden.id)
     assert set(dict(found["only@contoso.example"].facts)["data_lost"]) == {"SPE_E3"}
     assert rem(found["only@contoso.example"])["graph_action"] is None
     assert "data_lost" not in dict(found["also@contoso.example"].facts)  # E5 keeps mailbox and files
@@ -99,7 +101,7 @@ def test_a_forbidden_product_that_carries_the_only_mailbox_is_flagged(tmp_path: 
 
 def test_combination_suggests_only_a_removal_that_switches_nothing_off(tmp_path: Any) -> None:
     policy = "assignments:\n  - name: all\n    match: {all: true}\n    exclusive: [[SPE_E3, POWER_BI_PRO]]\n"
-    found = findings(tmp_path, policy, [holder("two", (E3, []), (PBI, []))], "sku-combination-forbidden")
+    found = findings(tmp_path, policy, [holder("two", (E3, []), (PBI, []))], SkuCombinationForbidden.id)
     details = dict(found["two@contoso.example"].facts)
     # neither product includes the other: no default, the admin decides
     assert "remove" not in details and rem(found["two@contoso.example"])["graph_action"] is None

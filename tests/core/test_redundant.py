@@ -8,6 +8,7 @@ from typing import Any
 
 from auditor import guidance
 from auditor.model import Cloud, Locale
+from auditor.rules.hygiene.overlap import LicenseRedundant
 
 from .factory import E3, E5, audit, tenant, user
 
@@ -55,7 +56,7 @@ def holder(name: str, *held: tuple[str, str | None, list[str]], **kw: Any) -> di
 def findings(tmp_path: Any, users: list[dict[str, Any]], skus: list[dict[str, Any]] | None = None,
              groups: list[dict[str, Any]] | None = None, policy: str = POLICY) -> dict[str, Any]:
     result = audit(tmp_path, policy, tenant(users, skus=skus or SKUS, groups=groups))
-    return {f.subject.upn.split("@")[0]: f for f in result.findings if f.rule == "license-redundant"}
+    return {f.subject.upn.split("@")[0]: f for f in result.findings if f.rule == LicenseRedundant.id}
 
 
 def remediation(f: Any, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:

@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 from auditor.model import Severity
+from auditor.rules.seats import (
+    LicenseSuspended,
+    SeatsInGrace,
+    SkuNotApproved,
+    SpareSeatsOverLimit,
+    SpareSeatsUnderMinimum,
+)
 
 from .factory import E3, E5, audit, fired, sku, tenant, user
 
@@ -39,7 +46,7 @@ def test_a_product_wholly_in_its_grace_period_is_not_short_of_seats(tmp_path: An
     """It used to read "Purchased 0 / Available -20" and advise buying 20 more."""
     doc = tenant([user(f"u{i}", "SPE_E3") for i in range(20)], skus=[units("SPE_E3", 0, 20, warning=22)])
     result = audit(tmp_path, CATALOG, doc)
-    assert fired(result, "spare-seats-under-minimum") == []
+    assert fired(result, SpareSeatsUnderMinimum.id) == []
     (row,) = [r for r in result.seats if r.sku == "SPE_E3"]
     assert (row.enabled, row.warning, row.unused) == (0, 22, 2)
 
@@ -48,9 +55,9 @@ def test_grace_seats_count_as_usable_for_both_limits(tmp_path: Any) -> None:
     """5 enabled + 10 in grace with 12 assigned: 3 available, not -7."""
     doc = tenant([user(f"u{i}", "SPE_E3") for i in range(12)], skus=[units("SPE_E3", 5, 12, warning=10)])
     result = audit(tmp_path, CATALOG, doc)
-    assert fired(result) == [("seats-in-grace", "SPE_E3", ("SPE_E3",))]  # the lapse ahead, not a shortfall
+    assert fired(result) == [(SeatsInGrace.id, "SPE_E3", ("SPE_E3",))]  # the lapse ahead, not a shortfall
     short = tenant([user(f"u{i}", "SPE_E3") for i in range(12)], skus=[units("SPE_E3", 5, 12, warning=6)])
-    (finding,) = [f for f in audit(tmp_path, CATALOG, short).findings if f.rule == "spare-seats-under-minimum"]
+    (finding,) = [f for f in audit(tmp_path, CATALOG, short).findings if f.rule == SpareSeatsUnderMinimum.id]
     assert dict(finding.facts)["enabled"] == 11 and dict(finding.facts)["unused"] == -1
 
 
@@ -59,27 +66,27 @@ def test_trial_seats_are_not_spend_and_never_over_the_limit(tmp_path: Any) -> No
     subs = [subscription(E5, "SPE_E5", 25, trial=True), subscription(E3, "SPE_E3", 10, trial=False)]
     doc = tenant([user(f"u{i}", "SPE_E3") for i in range(9)], skus=skus, subscriptions=subs)
     result = audit(tmp_path, CATALOG, doc)
-    assert fired(result, "spare-seats-over-limit") == []
+    assert fired(result, SpareSeatsOverLimit.id) == []
     (e5,) = [r for r in result.seats if r.sku == "SPE_E5"]
     assert e5.trial == 25 and e5.unused_monthly_cost == 0
     paid = tenant([user(f"u{i}", "SPE_E3") for i in range(9)], skus=skus,
                   subscriptions=[subscription(E5, "SPE_E5", 25, trial=False)])
-    (over,) = [f for f in audit(tmp_path, CATALOG, paid).findings if f.rule == "spare-seats-over-limit"]
+    (over,) = [f for f in audit(tmp_path, CATALOG, paid).findings if f.rule == SpareSeatsOverLimit.id]
     assert over.monthly_cost == 25 * 50
 
 
 def test_a_deleted_product_is_not_a_product_to_approve(tmp_path: Any) -> None:
     doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10, 1), units("SPE_E5", 0, 0, status="Deleted")])
-    assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", doc), "sku-not-approved") == []
+    assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", doc), SkuNotApproved.id) == []
     live = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10, 1), units("SPE_E5", 3, 0, status="Suspended")])
-    assert [p for _, p, _ in fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", live), "sku-not-approved")] == [
+    assert [p for _, p, _ in fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", live), SkuNotApproved.id)] == [
         "SPE_E5"]
 
 
 def test_a_free_product_never_exceeds_a_spare_seat_limit(tmp_path: Any) -> None:
     doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10000, 1)])
     assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n    free: true\n    spare_seats: {max: 5}\n", doc),
-                 "spare-seats-over-limit") == []
+                 SpareSeatsOverLimit.id) == []
 
 
 def test_products_are_named_for_people(tmp_path: Any) -> None:
@@ -96,7 +103,7 @@ def test_seats_in_grace_name_their_lapse_date(tmp_path: Any) -> None:
     sub = subscription(E3, "SPE_E3", 10, trial=False) | {"status": "Warning",
                                                          "nextLifecycleDateTime": "2026-11-20T00:00:00Z"}
     doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 0, 1, warning=10)], subscriptions=[sub])
-    (f,) = [f for f in audit(tmp_path, CATALOG, doc).findings if f.rule == "seats-in-grace"]
+    (f,) = [f for f in audit(tmp_path, CATALOG, doc).findings if f.rule == SeatsInGrace.id]
     assert dict(f.facts)["lapse"] == "2026-11-20T00:00:00Z" and dict(f.facts)["warning"] == 10
 
 
@@ -104,14 +111,14 @@ def test_holders_of_suspended_seats_are_license_suspended_not_short(tmp_path: An
     """A suspended product used to read as "assigned more than bought ... buy more"."""
     doc = tenant([user(f"u{i}", "SPE_E3") for i in range(20)], skus=[units("SPE_E3", 0, 20, suspended=20)])
     result = audit(tmp_path, CATALOG, doc)
-    assert fired(result, "spare-seats-under-minimum") == []
-    (f,) = [f for f in result.findings if f.rule == "license-suspended"]
+    assert fired(result, SpareSeatsUnderMinimum.id) == []
+    (f,) = [f for f in result.findings if f.rule == LicenseSuspended.id]
     assert dict(f.facts)["affected"] == 20 and f.severity is Severity.HIGH
     partly = tenant([user(f"u{i}", "SPE_E3") for i in range(20)], skus=[units("SPE_E3", 15, 20, suspended=5)])
-    (f,) = [f for f in audit(tmp_path, CATALOG, partly).findings if f.rule == "license-suspended"]
+    (f,) = [f for f in audit(tmp_path, CATALOG, partly).findings if f.rule == LicenseSuspended.id]
     assert dict(f.facts)["affected"] == 5
     fine = tenant([user(f"u{i}", "SPE_E3") for i in range(10)], skus=[units("SPE_E3", 15, 10, suspended=5)])
-    assert fired(audit(tmp_path, CATALOG, fine), "license-suspended") == []  # every holder on a live seat
+    assert fired(audit(tmp_path, CATALOG, fine), LicenseSuspended.id) == []  # every holder on a live seat
 
 
 
@@ -123,13 +130,13 @@ def test_too_many_seats_are_reduced_at_the_renewal_and_rise_in_severity_before_i
         return subscription(E5, "SPE_E5", 10, trial=False) | {"nextLifecycleDateTime": when}
 
     soon = tenant([user("a", "SPE_E3")], skus=skus, subscriptions=[renewing("2026-11-11T00:00:00Z")])
-    (f,) = [f for f in audit(tmp_path, CATALOG, soon).findings if f.rule == "spare-seats-over-limit"]
+    (f,) = [f for f in audit(tmp_path, CATALOG, soon).findings if f.rule == SpareSeatsOverLimit.id]
     assert f.severity is Severity.HIGH and dict(f.facts)["renewal_days"] == 10
     later = tenant([user("a", "SPE_E3")], skus=skus, subscriptions=[renewing("2027-03-01T00:00:00Z")])
-    (f,) = [f for f in audit(tmp_path, CATALOG, later).findings if f.rule == "spare-seats-over-limit"]
+    (f,) = [f for f in audit(tmp_path, CATALOG, later).findings if f.rule == SpareSeatsOverLimit.id]
     assert f.severity is Severity.MEDIUM and dict(f.facts)["renewal"] == "2027-03-01T00:00:00Z"
     wide = CATALOG.replace("spare_seats: {max: 0}", "spare_seats: {max: 0, renewal_window_days: 150}")
-    (f,) = [f for f in audit(tmp_path, wide, later).findings if f.rule == "spare-seats-over-limit"]
+    (f,) = [f for f in audit(tmp_path, wide, later).findings if f.rule == SpareSeatsOverLimit.id]
     assert f.severity is Severity.HIGH
 
 
@@ -140,9 +147,9 @@ def test_the_renewal_date_is_in_the_message_and_the_fix(locale: str) -> None:
 
     subject = {"type": "sku", "id": E5, "sku": "SPE_E5"}
     details = {"enabled": 10, "consumed": 0, "unused": 10, "limit": 0, "renewal": "2026-11-11T00:00:00Z"}
-    text = guidance.message("spare-seats-over-limit", subject=subject, skus=["SPE_E5"], details=details,
+    text = guidance.message(SpareSeatsOverLimit.id, subject=subject, skus=["SPE_E5"], details=details,
                             locale=Locale(locale))
-    fix = guidance.remediation("spare-seats-over-limit", cloud=Cloud.WORLDWIDE, locale=Locale(locale),
+    fix = guidance.remediation(SpareSeatsOverLimit.id, cloud=Cloud.WORLDWIDE, locale=Locale(locale),
                                subject=subject, skus=["SPE_E5"], details=details)
     assert "2026-11-11" in text and "2026-11-11" in fix["summary"] and "10" in fix["summary"]
 

@@ -10,6 +10,7 @@ import pytest
 from auditor import guidance
 from auditor.errors import SnapshotError
 from auditor.model import Cloud, Locale, Severity
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
 
 from .factory import audit, fired, tenant, user
@@ -48,10 +49,10 @@ def collected(**kw: Any) -> dict[str, Any]:
 def test_resource_mailboxes_are_not_disabled_or_inactive_users(tmp_path: Any) -> None:
     result = audit(tmp_path, POLICY, collected())
     assert result.complete
-    assert [u for _, u, _ in fired(result, "disabled-user-licensed")] == [
+    assert [u for _, u, _ in fired(result, DisabledUserLicensed.id)] == [
         "left@contoso.example", "nomailbox@contoso.example"]
-    assert [u for _, u, _ in fired(result, "inactive-user-licensed")] == ["idle@contoso.example"]
-    shared = {f.subject.upn: f for f in result.findings if f.rule == "shared-mailbox-licensed"}
+    assert [u for _, u, _ in fired(result, InactiveUserLicensed.id)] == ["idle@contoso.example"]
+    shared = {f.subject.upn: f for f in result.findings if f.rule == SharedMailboxLicensed.id}
     assert sorted(shared) == ["gear@contoso.example", "room@contoso.example", "shared@contoso.example"]
     assert {upn: dict(f.facts)["mailbox_purpose"] for upn, f in shared.items()} == {
         "gear@contoso.example": "equipment", "room@contoso.example": "room", "shared@contoso.example": "shared"}
@@ -63,11 +64,11 @@ def test_without_the_mailbox_rules_nothing_changes_for_a_snapshot_that_never_ask
     plain = [{k: v for k, v in u.items() if k != "mailboxSettings"} for u in users()]
     result = audit(tmp_path, "hygiene:\n  disabled_users: {}\n", tenant(plain))
     assert result.complete
-    (f, *_) = [f for f in result.findings if f.rule == "disabled-user-licensed"]
+    (f, *_) = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     assert "shared_mailbox" not in dict(f.facts)
     # the new rule cannot judge a snapshot whose purposes were never read: not evaluated, never "compliant"
     result = audit(tmp_path, "hygiene:\n  shared_mailboxes: {}\n", tenant(plain))
-    assert not result.complete and [n.rule for n in result.not_evaluated] == ["shared-mailbox-licensed"]
+    assert not result.complete and [n.rule for n in result.not_evaluated] == [SharedMailboxLicensed.id]
     assert "mailboxSettings" in result.not_evaluated[0].reason
 
 
@@ -76,9 +77,9 @@ def test_a_mailbox_settings_gap_keeps_the_findings_but_says_it_could_not_tell(tm
     gap = {"part": MAILBOX_SETTINGS, "request": "POST /$batch (GET /users/{id}/mailboxSettings/userPurpose)",
            "reason": "Graph answered 403 ErrorAccessDenied: Access is denied. (needs MailboxSettings.Read)"}
     result = audit(tmp_path, POLICY, tenant(plain, gaps=[gap]))
-    assert not result.complete and [n.rule for n in result.not_evaluated] == ["shared-mailbox-licensed"]
-    disabled = [f for f in result.findings if f.rule == "disabled-user-licensed"]
-    inactive = [f for f in result.findings if f.rule == "inactive-user-licensed"]
+    assert not result.complete and [n.rule for n in result.not_evaluated] == [SharedMailboxLicensed.id]
+    disabled = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
+    inactive = [f for f in result.findings if f.rule == InactiveUserLicensed.id]
     assert len(disabled) == 5 and len(inactive) == 2  # the mailboxes too: they cannot be told apart
     for f in disabled + inactive:
         assert dict(f.facts)["shared_mailbox"] == "unknown"
@@ -100,7 +101,7 @@ def test_an_account_not_asked_in_a_collection_that_asked_is_unknown(tmp_path: An
     late = user("late", "SPE_E3", signInActivity={"lastSignInDateTime": "2026-05-01T00:00:00Z",
                                                    "lastNonInteractiveSignInDateTime": None})
     result = audit(tmp_path, POLICY, tenant([late], collectedParts=["signInActivity", MAILBOX_SETTINGS]))
-    (f,) = [f for f in result.findings if f.rule == "inactive-user-licensed"]
+    (f,) = [f for f in result.findings if f.rule == InactiveUserLicensed.id]
     assert dict(f.facts)["shared_mailbox"] == "unknown"
 
 
@@ -111,7 +112,7 @@ def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> 
                "error": "None"} for u in [user("x", "SPE_E3")] for g in ("g-1", "g-2")]
     doc = tenant([user("shared", "SPE_E3", accountEnabled=False, licenseAssignmentStates=states, **mailbox("shared"))],
                  groups=groups, collectedParts=["signInActivity", MAILBOX_SETTINGS])
-    (f,) = [f for f in audit(tmp_path, POLICY, doc).findings if f.rule == "shared-mailbox-licensed"]
+    (f,) = [f for f in audit(tmp_path, POLICY, doc).findings if f.rule == SharedMailboxLicensed.id]
     for cloud in Cloud:
         for locale in Locale:
             rem = guidance.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),

@@ -10,6 +10,7 @@ import msgspec
 import orjson
 import pytest
 
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor.snapshot import UserDecoder
 
 from .factory import audit, tenant, user
@@ -28,7 +29,7 @@ def activity(last: str | None = None, non_interactive: str | None = None, succes
 
 def inactive(tmp_path: Any, *users: dict[str, Any]) -> dict[str, dict[str, Any]]:
     result = audit(tmp_path, POLICY, tenant(list(users)))
-    return {f.subject.upn or "": dict(f.facts) for f in result.findings if f.rule == "inactive-user-licensed"}
+    return {f.subject.upn or "": dict(f.facts) for f in result.findings if f.rule == InactiveUserLicensed.id}
 
 
 def test_failed_attempts_do_not_make_a_dormant_account_active(tmp_path: Any) -> None:
@@ -116,7 +117,7 @@ def test_the_message_names_the_attempts_after_the_last_success(locale: str) -> N
 
     subject = {"type": "user", "id": "id-a", "upn": "a@contoso.example", "display_name": "A"}
     for last in ("2026-04-15T08:00:00Z", None):
-        text = guidance.message("inactive-user-licensed", subject=subject, skus=["SPE_E3"], locale=Locale(locale),
+        text = guidance.message(InactiveUserLicensed.id, subject=subject, skus=["SPE_E3"], locale=Locale(locale),
                                 details={"days": 90, "last_sign_in": last, "last_attempt": "2026-10-31T03:00:00Z"})
         assert "2026-10-31" in text and (last is None or "2026-04-15" in text), text
 
@@ -129,9 +130,9 @@ def test_an_inactive_user_holding_only_free_products_is_low_severity(tmp_path: A
     doc = tenant([user("free", "SPE_F1", **stale), user("paid", "SPE_E3", **stale),
                   user("both", "SPE_F1", "SPE_E3", **stale)])
     result = audit(tmp_path, policy, doc)
-    severity = {f.subject.upn: f.severity for f in result.findings if f.rule == "inactive-user-licensed"}
+    severity = {f.subject.upn: f.severity for f in result.findings if f.rule == InactiveUserLicensed.id}
     assert severity == {"free@contoso.example": Severity.LOW, "paid@contoso.example": Severity.MEDIUM,
                         "both@contoso.example": Severity.MEDIUM}
     explicit = audit(tmp_path, "hygiene:\n  inactive_users: {days: 90, severity: high}\n"
                      "catalog:\n  - sku: SPE_F1\n    free: true\n", doc)
-    assert {f.severity for f in explicit.findings if f.rule == "inactive-user-licensed"} == {Severity.HIGH}
+    assert {f.severity for f in explicit.findings if f.rule == InactiveUserLicensed.id} == {Severity.HIGH}

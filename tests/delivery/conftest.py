@@ -18,6 +18,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
+from auditor.rules.assignments import SkuForbidden
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
+
 REPORT = {
     "schema_version": 1,
     "tool": {"name": "license-auditor", "version": "0.1.0"},
@@ -34,7 +37,7 @@ REPORT = {
     "summary": {
         "total": 12, "unwaived": 11, "waived": 1,
         "by_severity": {"critical": 0, "high": 2, "medium": 9, "low": 0},
-        "by_rule": {"sku-forbidden": 2, "inactive-user-licensed": 9},
+        "by_rule": {SkuForbidden.id: 2, InactiveUserLicensed.id: 9},
         "unused_monthly_cost": {"amount": 1240.0, "currency": "EUR"},
         "reclaimable_monthly_cost": {"amount": 320.0, "currency": "EUR"},
         "users": {"total": 230, "licensed": 190},

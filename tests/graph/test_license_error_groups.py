@@ -14,6 +14,7 @@ from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.model import Group, TenantSnapshot
 from auditor.policy.load import load_policies
+from auditor.rules.hygiene.errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS
 
 FILTER = "hasMembersWithLicenseErrors eq true"
@@ -81,9 +82,9 @@ def test_403_is_a_named_gap_and_the_groups_stay_unknown(harness, tmp_path):
     result = evaluate(load_policies([str(policy)]), got, as_of)
     assert not result.complete  # the gap stays: the report never reads as complete
     # the members' own failures are still reported, and their states name the group
-    assert {f.rule for f in result.findings} == {"license-assignment-error", "group-license-errors"}
+    assert {f.rule for f in result.findings} == {LicenseAssignmentError.id, GroupLicenseErrors.id}
     assert ("Error", "CountViolation") in {(dict(f.facts)["state"], dict(f.facts)["error"]) for f in result.findings
-                                           if f.rule == "license-assignment-error"}
+                                           if f.rule == LicenseAssignmentError.id}
 
 
 def test_a_refused_filter_is_a_note_and_the_states_still_name_the_group(harness, tmp_path):

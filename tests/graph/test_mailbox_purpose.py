@@ -21,6 +21,7 @@ from auditor.graph import MailboxCheck
 from auditor.model import NO_MAILBOX, TenantSnapshot
 from auditor.policy.load import load_policies
 from auditor.rules.hygiene import last_sign_in
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, write_snapshot
 
 PURPOSE = r"/users/[^/]+/mailboxSettings/userPurpose"
@@ -164,8 +165,8 @@ def test_forbidden_is_a_gap_and_findings_say_they_could_not_tell(mailboxes, harn
     assert len(h.emulator.requests_to(r"/\$batch")) <= 4  # refused once: the rest is not asked
     result = evaluate(_disabled_policy(tmp_path), got, _at(got.collected_at))
     assert not result.complete  # a partial collection never reads as compliant
-    assert [n.rule for n in result.not_evaluated] == ["shared-mailbox-licensed"]
-    disabled = [f for f in result.findings if f.rule == "disabled-user-licensed"]
+    assert [n.rule for n in result.not_evaluated] == [SharedMailboxLicensed.id]
+    disabled = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     # every licensed disabled account still fires, the shared and equipment mailboxes included
     assert len(disabled) == len(_expected(mailboxes, None))
     assert all(dict(f.facts)["shared_mailbox"] == "unknown" for f in disabled)
@@ -192,9 +193,9 @@ def test_collected_purposes_drive_the_rules(mailboxes, harness, tmp_path):
     result = evaluate(_disabled_policy(tmp_path), again, _at(got.collected_at))
     assert result.complete
     shared = {f.subject.id: dict(f.facts)["mailbox_purpose"] for f in result.findings
-              if f.rule == "shared-mailbox-licensed"}
+              if f.rule == SharedMailboxLicensed.id}
     assert sorted(shared.values()) == ["equipment", "shared"]
-    disabled = {f.subject.id for f in result.findings if f.rule == "disabled-user-licensed"}
+    disabled = {f.subject.id for f in result.findings if f.rule == DisabledUserLicensed.id}
     assert not disabled & set(shared)
     assert len(disabled) == len(_expected(mailboxes, None)) - 2
     assert all("shared_mailbox" not in dict(f.facts) for f in result.findings)

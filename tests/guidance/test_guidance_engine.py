@@ -11,6 +11,8 @@ import pytest
 
 from auditor import guidance
 from auditor.model import Cloud, Locale
+from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
 engine = pytest.importorskip("auditor.engine")
 policy_load = pytest.importorskip("auditor.policy.load")
@@ -42,7 +44,7 @@ def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale
         assert rem["summary"] and rem["steps"] and rem["role"] and rem["next_steps"], f["rule"]
         text = "\n".join([rem["summary"], *rem["steps"], *rem["next_steps"]])
         assert not LEFTOVER.search(text), f["rule"]
-        if f["rule"] != "sku-required-missing":  # the engine reports skuIds only for the SKUs a user holds
+        if f["rule"] != SkuRequiredMissing.id:  # the engine reports skuIds only for the SKUs a user holds
             assert "<skuId of" not in str(rem["graph_action"]), (f["rule"], rem["graph_action"])
         msg = guidance.message(f["rule"], subject=f["subject"], skus=f["skus"], details=f["details"], locale=locale)
         assert msg and "\n" not in msg
@@ -52,8 +54,8 @@ def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale
 
 def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
     doc = document.build_document(result, generated_at=AS_OF, remediate=guidance.remediation)
-    removal = {"sku-forbidden", "sku-not-allowed", "disabled-user-licensed", "inactive-user-licensed",
-               "guest-licensed"}
+    removal = {SkuForbidden.id, SkuNotAllowed.id, DisabledUserLicensed.id, InactiveUserLicensed.id,
+               GuestLicensed.id}
     grouped = [f for f in doc["findings"] if f["rule"] in removal
                and any(f["details"].get("assigned_by_group", {}).get(s) for s in f["skus"])
                and not any(not f["details"]["assigned_by_group"].get(s) for s in f["skus"])]

@@ -27,6 +27,7 @@ from babel.messages.pofile import read_po, write_po
 
 from auditor.guidance import texts
 from auditor.model import Locale
+from auditor.rules.seats import SeatsInGrace
 
 ROOT = Path(__file__).parents[2]
 LOCALE_DIR = ROOT / "auditor" / "locale"
@@ -101,10 +102,13 @@ def test_every_text_has_one_key_english_and_whole_blocks() -> None:
 
 
 def _code_keys() -> set[str]:
-    """Regular expressions for the keys auditor/guidance asks for: string literals that look like a
+    """Regular expressions for the keys the guidance and the rules ask for: string literals that look like a
     key, f-string fields as wildcards, a literal ending in "." as a prefix completed at run time."""
     found: set[str] = set()
-    for path in sorted((ROOT / "auditor" / "guidance").glob("*.py")):
+    # the guidance library and the rules, which carry their own messages and plans
+    sources = [*(ROOT / "auditor" / "guidance").glob("*.py"), *(ROOT / "auditor" / "rules").rglob("*.py"),
+               ROOT / "auditor" / "merge" / "rules.py"]
+    for path in sorted(sources):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.JoinedStr):
                 found.add("".join(re.escape(v.value) if isinstance(v, ast.Constant) else r"\S+" for v in node.values))
@@ -235,7 +239,7 @@ def test_counted_texts_agree_with_their_count(locale: Locale, one: str, many: st
     from auditor import guidance
 
     def say(n: int) -> str:
-        return guidance.message("seats-in-grace", subject={"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"},
+        return guidance.message(SeatsInGrace.id, subject={"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"},
                                 skus=["SPE_E3"], details={"warning": n, "enabled": 5}, locale=locale)
 
     assert one in say(1) and many in say(3)

@@ -8,75 +8,28 @@ from typing import Any
 
 import pytest
 
-from auditor.guidance import ALL_RULE_IDS, message, remediation
+from auditor.guidance import ALL_RULE_IDS, message, registry, remediation
+from auditor.guidance.examples import E5, EMS, F3, USER
+from auditor.guidance.library import FindingExample
+from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
+from auditor.rules.assignments import (
+    AssignmentNotGroupBased,
+    SkuCombinationForbidden,
+    SkuForbidden,
+    SkuNotAllowed,
+    SkuRequiredMissing,
+)
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
+from auditor.rules.hygiene.errors import GroupLicenseErrors, LicenseAssignmentError
+from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
+from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
+from auditor.rules.waivers import WaiverExpired
 
-USER = {"type": "user", "id": "11111111-aaaa", "upn": "ann@contoso.example", "display_name": "Ann Lee"}
-E5, F3, EMS = "06ebc4ee-e5", "66b55226-f3", "efccb6f7-ems"
-E3 = "05e9a617-e3"
 LEFTOVER = re.compile(r"\{[a-z_]+\}")
 
-RICH: dict[str, tuple[dict[str, Any], list[str], dict[str, Any]]] = {
-    "sku-not-allowed": (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
-                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
-                                           "sku_ids": {"SPE_E5": E5}}),
-    "sku-forbidden": (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
-                                         "sku_ids": {"SPE_E5": E5}}),
-    "sku-required-missing": (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}}),
-    "sku-combination-forbidden": (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
-                                                            "keep": ["SPE_E5"],
-                                                            "assigned_by_group": {"SPE_E5": [], "EMS": []},
-                                                            "sku_ids": {"SPE_E5": E5, "EMS": EMS}}),
-    "assignment-not-group-based": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
-    "spare-seats-over-limit": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                               {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
-                                "max_percent": None}),
-    "spare-seats-under-minimum": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                                  {"enabled": 100, "consumed": 95, "unused": 5, "min": 10}),
-    "sku-not-approved": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3}),
-    "seats-in-grace": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                       {"warning": 20, "enabled": 0, "consumed": 18, "lapse": "2026-12-01T00:00:00Z"}),
-    "license-suspended": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                          {"suspended": 5, "locked_out": 0, "usable": 15, "consumed": 20, "affected": 5}),
-    "disabled-user-licensed": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
-    "inactive-user-licensed": (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
-                                                  "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
-    "guest-licensed": (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
-    "shared-mailbox-licensed": (USER, ["SPE_E3", "SPE_E5"], {
-        "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
-                                                          "SPE_E5": []},
-        "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]}, "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}}),
-    "license-assignment-error": (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
-                                                    "assigned_by_group": {"SPE_E5": ["All Staff"]},
-                                                    "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
-                                                    "sku_ids": {"SPE_E5": E5}}),
-    "group-license-errors": ({"type": "group", "id": "g-1", "display_name": "All Staff"}, ["SPE_E5"],
-                             {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3,
-                              "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}}),
-    "usage-location-missing": (USER, [], {}),
-    "license-assigned-twice": (USER, ["SPE_E5"], {"also_by_group": {"SPE_E5": ["All Staff"]}, "plans_lost": {},
-                                                  "assigned_by_group": {"SPE_E5": ["All Staff"]},
-                                                  "sku_ids": {"SPE_E5": E5}}),
-    "license-redundant": (USER, ["EXCHANGESTANDARD", "SHAREPOINTSTANDARD"], {
-        "covered_by": {"EXCHANGESTANDARD": "SPE_E5", "SHAREPOINTSTANDARD": "SPE_E5"},
-        "cover_by_group": {"SPE_E5": []}, "also_by_group": {},
-        "plans": {"EXCHANGESTANDARD": ["Exchange Online (Plan 1)"], "SHAREPOINTSTANDARD": ["SharePoint (Plan 1)"]},
-        "assigned_by_group": {"EXCHANGESTANDARD": [], "SHAREPOINTSTANDARD": ["Site Owners"]},
-        "assigned_by_group_ids": {"SHAREPOINTSTANDARD": ["g-2"]},
-        "sku_ids": {"EXCHANGESTANDARD": "4b9405b0-exo", "SHAREPOINTSTANDARD": "1fc08a02-spo"}}),
-    "subscription-expiring": ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
-                              {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
-                               "days_left": 9, "total_licenses": 25}),
-    "waiver-expired": ({"type": "waiver", "id": "sku-forbidden:ann@contoso.example"}, [],
-                       {"waiver_rule": "sku-forbidden", "waiver_subject": "ann@contoso.example",
-                        "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"}),
-    "cross-tenant-duplicate": (USER, ["SPE_E5"], {"identity": "ann@contoso.example", "sku_ids": {"SPE_E5": E5},
-                                                  "tenants": [{"id": "t1", "name": "Contoso", "upn": "a@c"},
-                                                              {"id": "t2", "name": "Fabrikam", "upn": "a@f"}]}),
-    "seats-rebalance-across-tenants": ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                                       {"surplus": [{"tenant": "Contoso", "unused": 12}],
-                                        "shortage": [{"tenant": "Fabrikam", "short": 4}]}),
-}
+# Every rule's example finding (subject, skus, details), from the rule itself.
+RICH: dict[str, FindingExample] = {rule_id: rule.example_finding for rule_id, rule in registry.by_id().items()}
 # Every licenseAssignmentState error value Graph documents, an undocumented one, and the states
 # (Graph: state Active, ActiveWithError, Disabled, Error), each rendered in every locale and cloud.
 ERROR_CODES = ["CountViolation", "MutuallyExclusiveViolation", "DependencyViolation",
@@ -91,13 +44,13 @@ ERROR_VARIANTS: dict[str, dict[str, Any]] = {
                                           "assigned_by_group": {"SPE_E5": []}, "assigned_by_group_ids": {}},
 }
 GROUP_VARIANTS: dict[str, dict[str, Any]] = {
-    "counted": RICH["group-license-errors"][2],
+    "counted": RICH[GroupLicenseErrors.id][2],
     "every-code": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 9,
                    "errors": {code: 1 for code in ERROR_CODES}},
     "uncounted": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 0, "errors": {}},
 }
-NO_GRAPH_ACTION = {"subscription-expiring", "waiver-expired", "seats-rebalance-across-tenants"}
-NO_LINKS = {"waiver-expired"}
+NO_GRAPH_ACTION = {SubscriptionExpiring.id, WaiverExpired.id, SeatsRebalanceAcrossTenants.id}
+NO_LINKS = {WaiverExpired.id}
 
 
 def rem(rule: str, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN, **over: Any) -> dict[str, Any]:
@@ -153,11 +106,11 @@ def test_complete_for_every_rule_locale_and_cloud(rule: str, locale: Locale, clo
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 @pytest.mark.parametrize("variant", sorted(ERROR_VARIANTS))
 def test_every_assignment_error_variant_is_complete(variant: str, locale: Locale, cloud: Cloud) -> None:
-    subject, skus, details = RICH["license-assignment-error"]
+    subject, skus, details = RICH[LicenseAssignmentError.id]
     details = details | ERROR_VARIANTS[variant]
-    r = rem("license-assignment-error", cloud, locale, details=details)
-    assert_complete("license-assignment-error", r)
-    msg = message("license-assignment-error", subject=subject, skus=skus, details=details, locale=locale)
+    r = rem(LicenseAssignmentError.id, cloud, locale, details=details)
+    assert_complete(LicenseAssignmentError.id, r)
+    msg = message(LicenseAssignmentError.id, subject=subject, skus=skus, details=details, locale=locale)
     assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
 
 
@@ -165,12 +118,12 @@ def test_every_assignment_error_variant_is_complete(variant: str, locale: Locale
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 @pytest.mark.parametrize("variant", sorted(GROUP_VARIANTS))
 def test_every_group_error_variant_is_complete(variant: str, locale: Locale, cloud: Cloud) -> None:
-    subject, skus, _ = RICH["group-license-errors"]
+    subject, skus, _ = RICH[GroupLicenseErrors.id]
     details = GROUP_VARIANTS[variant]
-    r = rem("group-license-errors", cloud, locale, details=details)
-    assert_complete("group-license-errors", r)
+    r = rem(GroupLicenseErrors.id, cloud, locale, details=details)
+    assert_complete(GroupLicenseErrors.id, r)
     assert "All Staff" in r["summary"] and any("All Staff" in s for s in r["steps"])
-    msg = message("group-license-errors", subject=subject, skus=skus, details=details, locale=locale)
+    msg = message(GroupLicenseErrors.id, subject=subject, skus=skus, details=details, locale=locale)
     assert "All Staff" in msg and not LEFTOVER.search(msg)
 
 
@@ -198,11 +151,11 @@ def test_unknown_rule_raises_key_error() -> None:
 
 def test_output_is_deterministic_plain_text() -> None:
     hostile = {**USER, "display_name": "<b>Ann</b> {sku} & {0}"}
-    a = rem("sku-forbidden", subject=hostile)
-    b = rem("sku-forbidden", subject=hostile)
+    a = rem(SkuForbidden.id, subject=hostile)
+    b = rem(SkuForbidden.id, subject=hostile)
     assert a == b
     assert "<b>Ann</b> {sku} & {0}" in a["summary"]  # verbatim: escaping belongs to the renderers
-    msg = message("sku-forbidden", subject=hostile, skus=["SPE_E5"], details={}, locale=Locale.NL)
+    msg = message(SkuForbidden.id, subject=hostile, skus=["SPE_E5"], details={}, locale=Locale.NL)
     assert "<b>Ann</b> {sku} & {0}" in msg and "&amp;" not in msg
 
 
@@ -210,7 +163,7 @@ def test_output_is_deterministic_plain_text() -> None:
 
 
 def test_replace_steps_differ_per_cloud() -> None:
-    ww, de, cn = (rem("sku-not-allowed", c)["steps"] for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
+    ww, de, cn = (rem(SkuNotAllowed.id, c)["steps"] for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
     assert len({tuple(ww), tuple(de), tuple(cn)}) == 3
     text = {c: "\n".join(s) for c, s in (("ww", ww), ("de", de), ("cn", cn))}
     assert "linkid=834822" in text["ww"] and "linkid=847686" in text["de"] and "linkid=850628" in text["cn"]
@@ -223,21 +176,21 @@ def test_replace_steps_differ_per_cloud() -> None:
 
 
 def test_us_government_clouds_use_worldwide_steps() -> None:
-    ww = rem("sku-not-allowed", Cloud.WORLDWIDE)
-    assert rem("sku-not-allowed", Cloud.USGOV) == ww == rem("sku-not-allowed", Cloud.USGOV_DOD)
+    ww = rem(SkuNotAllowed.id, Cloud.WORLDWIDE)
+    assert rem(SkuNotAllowed.id, Cloud.USGOV) == ww == rem(SkuNotAllowed.id, Cloud.USGOV_DOD)
 
 
 def test_dutch_replace_steps_use_dutch_labels() -> None:
-    ww = "\n".join(rem("sku-not-allowed", Cloud.WORLDWIDE, Locale.NL)["steps"])
-    de = "\n".join(rem("sku-not-allowed", Cloud.GERMANY, Locale.NL)["steps"])
+    ww = "\n".join(rem(SkuNotAllowed.id, Cloud.WORLDWIDE, Locale.NL)["steps"])
+    de = "\n".join(rem(SkuNotAllowed.id, Cloud.GERMANY, Locale.NL)["steps"])
     assert "Gebruikers > Actieve gebruikers" in ww and "Meer opties (...)" in ww
     assert "Productlicenties beheren" in ww and "Bestaande productlicentietoewijzingen vervangen" in ww
     assert "Bulkacties" in de and "Productlicenties bewerken" in de and "Producten toewijzen" in de
     assert "Vervangen > Sluiten > Sluiten" in de
 
 
-@pytest.mark.parametrize("rule", ["sku-forbidden", "usage-location-missing", "subscription-expiring",
-                                  "sku-not-approved", "assignment-not-group-based"])
+@pytest.mark.parametrize("rule", [SkuForbidden.id, UsageLocationMissing.id, SubscriptionExpiring.id,
+                                  SkuNotApproved.id, AssignmentNotGroupBased.id])
 def test_other_admin_center_steps_follow_the_cloud(rule: str) -> None:
     ww, de, cn = ("\n".join(rem(rule, c)["steps"]) for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
     assert ww != de != cn
@@ -248,7 +201,7 @@ def test_other_admin_center_steps_follow_the_cloud(rule: str) -> None:
 
 
 def test_replace_is_one_assign_license_call_with_add_and_remove() -> None:
-    r = rem("sku-not-allowed")
+    r = rem(SkuNotAllowed.id)
     assert r["graph_action"]["method"] == "POST"
     assert r["graph_action"]["path"] == "/users/11111111-aaaa/assignLicense"
     assert r["graph_action"]["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": [E5]}
@@ -259,16 +212,16 @@ def test_replace_is_one_assign_license_call_with_add_and_remove() -> None:
 
 
 def test_not_allowed_without_replacement_removes_and_names_allowed_products() -> None:
-    _, _, details = RICH["sku-not-allowed"]
+    _, _, details = RICH[SkuNotAllowed.id]
     details = {k: v for k, v in details.items() if not k.startswith("replace_with")} | {"allowed": ["SPE_F1", "SPE_F3"]}
-    r = rem("sku-not-allowed", details=details)
+    r = rem(SkuNotAllowed.id, details=details)
     assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
     assert "SPE_F1 or SPE_F3" in r["summary"]
     assert any("SPE_F1 or SPE_F3" in s for s in r["steps"])
 
 
 def test_direct_license_is_removed_per_user() -> None:
-    r = rem("sku-forbidden")
+    r = rem(SkuForbidden.id)
     assert r["graph_action"] == {
         "method": "POST", "path": "/users/11111111-aaaa/assignLicense",
         "body": {"addLicenses": [], "removeLicenses": [E5]},
@@ -279,7 +232,7 @@ def test_direct_license_is_removed_per_user() -> None:
 def test_group_assigned_license_is_fixed_through_the_group() -> None:
     details = {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": ["Sales"]},
                "assigned_by_group_ids": {"SPE_E5": ["g-sales"]}, "sku_ids": {"SPE_E5": E5}}
-    r = rem("sku-forbidden", details=details)
+    r = rem(SkuForbidden.id, details=details)
     action = r["graph_action"]
     assert action["method"] == "DELETE" and action["body"] is None
     assert action["path"] == "/groups/g-sales/members/11111111-aaaa/$ref"
@@ -294,10 +247,10 @@ def test_group_assigned_license_is_fixed_through_the_group() -> None:
 
 def test_group_assigned_without_ids_and_with_several_groups() -> None:
     base = {"sku_ids": {"SPE_E5": E5}}
-    r = rem("disabled-user-licensed", details=base | {"assigned_by_group": {"SPE_E5": ["Sales"]}})
+    r = rem(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales"]}})
     assert r["graph_action"]["path"] == "/groups/{group-id}/members/11111111-aaaa/$ref"
     assert "look up the group's id" in r["graph_action"]["description"]
-    r = rem("disabled-user-licensed", details=base | {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
+    r = rem(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
                                                       "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]}})
     assert r["graph_action"]["path"] == "/groups/g1/members/11111111-aaaa/$ref"
     assert "repeat for each of them" in r["graph_action"]["description"]
@@ -306,31 +259,31 @@ def test_group_assigned_without_ids_and_with_several_groups() -> None:
 def test_mixed_direct_and_group_removes_only_the_direct_one_per_user() -> None:
     details = {"assigned_by_group": {"SPE_E5": [], "EMS": ["Security"]}, "assigned_by_group_ids": {"EMS": ["g-s"]},
                "sku_ids": {"SPE_E5": E5, "EMS": EMS}}
-    r = rem("inactive-user-licensed", skus=["EMS", "SPE_E5"], details=details | {"days": 90, "last_sign_in": None})
+    r = rem(InactiveUserLicensed.id, skus=["EMS", "SPE_E5"], details=details | {"days": 90, "last_sign_in": None})
     assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
     assert "SPE_E5" in r["summary"] and "EMS" in r["summary"]
     assert any("Security" in s for s in r["steps"])
 
 
 def test_replace_when_the_old_product_comes_from_a_group() -> None:
-    _, _, details = RICH["sku-not-allowed"]
+    _, _, details = RICH[SkuNotAllowed.id]
     details = details | {"assigned_by_group": {"SPE_E5": ["Knowledge workers"]},
                          "assigned_by_group_ids": {"SPE_E5": ["g-kw"]}}
-    r = rem("sku-not-allowed", details=details)
+    r = rem(SkuNotAllowed.id, details=details)
     assert r["graph_action"]["method"] == "DELETE"
     assert "Knowledge workers" in r["summary"] and "SPE_F3" in r["summary"]
 
 
 def test_required_missing_assigns_the_first_required_product() -> None:
-    r = rem("sku-required-missing")
+    r = rem(SkuRequiredMissing.id)
     assert r["graph_action"]["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": []}
     assert "SPE_F3 or SPE_E3" in r["summary"]
-    r = rem("sku-required-missing", details={"required_any": ["SPE_E3"]})
+    r = rem(SkuRequiredMissing.id, details={"required_any": ["SPE_E3"]})
     assert r["graph_action"]["body"]["addLicenses"][0]["skuId"] == "<skuId of SPE_E3>"
 
 
 def test_not_group_based_adds_to_group_before_removing_direct() -> None:
-    r = rem("assignment-not-group-based")
+    r = rem(AssignmentNotGroupBased.id)
     steps = "\n".join(r["steps"])
     assert steps.index("Add members") < steps.index("Wait until") < steps.index("clear the box")
     assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
@@ -338,23 +291,23 @@ def test_not_group_based_adds_to_group_before_removing_direct() -> None:
 
 
 def test_combination_removes_the_product_the_other_includes() -> None:
-    r = rem("sku-combination-forbidden")
+    r = rem(SkuCombinationForbidden.id)
     assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [EMS]}
     assert "SPE_E5 and EMS" in r["summary"]
     assert any("keep SPE_E5 and remove EMS" in s for s in r["steps"])
 
 
 def test_combination_without_a_covering_product_prefills_nothing() -> None:
-    subject, skus, details = RICH["sku-combination-forbidden"]
+    subject, skus, details = RICH[SkuCombinationForbidden.id]
     plain = {k: v for k, v in details.items() if k not in ("remove", "keep")}
-    r = remediation("sku-combination-forbidden", cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=subject,
+    r = remediation(SkuCombinationForbidden.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=subject,
                     skus=skus, details=plain)
     assert r["graph_action"] is None  # only the admin knows which product stays
     assert any("Decide which of" in s for s in r["steps"])
 
 
-@pytest.mark.parametrize("rule", ["disabled-user-licensed", "inactive-user-licensed", "guest-licensed",
-                                  "sku-forbidden", "sku-not-allowed"])
+@pytest.mark.parametrize("rule", [DisabledUserLicensed.id, InactiveUserLicensed.id, GuestLicensed.id,
+                                  SkuForbidden.id, SkuNotAllowed.id])
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -> None:
     subject, skus, details = RICH[rule]
@@ -377,8 +330,8 @@ def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -
     ("Other", "Other"),
 ])
 def test_assignment_error_guidance_per_code(code: str, expect: str) -> None:
-    _, _, details = RICH["license-assignment-error"]
-    r = rem("license-assignment-error", details=details | {"error": code})
+    _, _, details = RICH[LicenseAssignmentError.id]
+    r = rem(LicenseAssignmentError.id, details=details | {"error": code})
     assert expect in r["summary"]
     assert r["graph_action"]["method"] == "POST"
     assert r["graph_action"]["path"] == "/users/11111111-aaaa/reprocessLicenseAssignment"
@@ -391,8 +344,8 @@ def test_assignment_error_guidance_per_code(code: str, expect: str) -> None:
 
 
 def test_assignment_error_for_usage_location_sets_it() -> None:
-    _, _, details = RICH["license-assignment-error"]
-    r = rem("license-assignment-error", details=details | {"error": "ProhibitedInUsageLocationViolation"})
+    _, _, details = RICH[LicenseAssignmentError.id]
+    r = rem(LicenseAssignmentError.id, details=details | {"error": "ProhibitedInUsageLocationViolation"})
     assert r["graph_action"]["method"] == "PATCH" and r["graph_action"]["path"] == "/users/11111111-aaaa"
     assert set(r["graph_action"]["body"]) == {"usageLocation"}
     assert "usage location" in r["summary"] and "Reprocess" in r["steps"][-1]
@@ -400,22 +353,22 @@ def test_assignment_error_for_usage_location_sets_it() -> None:
 
 def test_an_error_value_graph_does_not_document_gets_the_generic_advice() -> None:
     """UsageLocationNotAllowed is not a licenseAssignmentState.error value; it used to get usage advice."""
-    _, _, details = RICH["license-assignment-error"]
-    r = rem("license-assignment-error", details=details | {"error": "UsageLocationNotAllowed"})
+    _, _, details = RICH[LicenseAssignmentError.id]
+    r = rem(LicenseAssignmentError.id, details=details | {"error": "UsageLocationNotAllowed"})
     assert r["graph_action"]["method"] == "POST" and r["graph_action"]["path"].endswith("/reprocessLicenseAssignment")
     assert "(UsageLocationNotAllowed)" in r["summary"]
 
 
 def test_dependency_violation_means_removal_is_blocked_by_a_dependent_product() -> None:
     """Microsoft: another assigned product depends on this one, so removing it is blocked."""
-    _, _, details = RICH["license-assignment-error"]
-    r = rem("license-assignment-error", details=details | {"error": "DependencyViolation"})
+    _, _, details = RICH[LicenseAssignmentError.id]
+    r = rem(LicenseAssignmentError.id, details=details | {"error": "DependencyViolation"})
     assert "is blocked" in r["summary"] and "depends on" in r["summary"]
     assert any("only then remove" in s for s in r["steps"])
 
 
 def test_usage_location_missing_patches_the_user() -> None:
-    r = rem("usage-location-missing")
+    r = rem(UsageLocationMissing.id)
     assert r["graph_action"]["method"] == "PATCH"
     assert r["graph_action"]["path"] == "/users/11111111-aaaa"
     assert r["graph_action"]["body"] == {"usageLocation": "XX"}
@@ -423,7 +376,7 @@ def test_usage_location_missing_patches_the_user() -> None:
 
 
 def test_unused_seats_reassign_or_remove_from_subscription() -> None:
-    r = rem("spare-seats-over-limit")
+    r = rem(SpareSeatsOverLimit.id)
     steps = "\n".join(r["steps"])
     assert "Billing > Your products" in steps and "Remove licenses" in steps and "(85)" in steps
     assert "15" in r["summary"]
@@ -433,19 +386,19 @@ def test_unused_seats_reassign_or_remove_from_subscription() -> None:
 
 
 def test_too_few_free_seats_buy_or_free() -> None:
-    r = rem("spare-seats-under-minimum")
+    r = rem(SpareSeatsUnderMinimum.id)
     steps = "\n".join(r["steps"])
     assert "Buy licenses" in steps and "(105)" in steps
     assert r["graph_action"]["method"] == "GET" and E5 in r["graph_action"]["path"]
-    over = rem("spare-seats-under-minimum", details={"enabled": 10, "consumed": 12, "unused": -2, "min": None})
+    over = rem(SpareSeatsUnderMinimum.id, details={"enabled": 10, "consumed": 12, "unused": -2, "min": None})
     assert "(2 too few)" in over["summary"] and "(12)" in "\n".join(over["steps"])
 
 
 def test_subscription_trial_paid_and_past_differ() -> None:
-    trial = rem("subscription-expiring")
-    _, _, details = RICH["subscription-expiring"]
-    paid = rem("subscription-expiring", details=details | {"is_trial": False})
-    past = rem("subscription-expiring", details=details | {"status": "Warning", "days_left": -3})
+    trial = rem(SubscriptionExpiring.id)
+    _, _, details = RICH[SubscriptionExpiring.id]
+    paid = rem(SubscriptionExpiring.id, details=details | {"is_trial": False})
+    past = rem(SubscriptionExpiring.id, details=details | {"status": "Warning", "days_left": -3})
     assert len({trial["summary"], paid["summary"], past["summary"]}) == 3
     assert "trial" in trial["summary"] and "2026-12-01" in trial["summary"]
     assert "recurring billing" in paid["summary"]
@@ -457,9 +410,9 @@ def test_subscription_trial_paid_and_past_differ() -> None:
 
 
 def test_waiver_expired_points_to_owner() -> None:
-    r = rem("waiver-expired")
+    r = rem(WaiverExpired.id)
     assert "it-lead@contoso.example" in r["summary"]
-    assert any("sku-forbidden" in s for s in r["steps"])
+    assert any(SkuForbidden.id in s for s in r["steps"])
 
 
 # --- across tenants -----------------------------------------------------------------------------
@@ -472,7 +425,7 @@ TRANSFER_URLS = {
 }
 
 
-@pytest.mark.parametrize("rule", ["cross-tenant-duplicate", "seats-rebalance-across-tenants"])
+@pytest.mark.parametrize("rule", [CrossTenantDuplicate.id, SeatsRebalanceAcrossTenants.id])
 def test_transfer_guidance(rule: str) -> None:
     r = rem(rule)
     steps = "\n".join(r["steps"])
@@ -489,7 +442,7 @@ def test_transfer_guidance(rule: str) -> None:
 
 
 def test_rebalance_names_both_tenants() -> None:
-    r = rem("seats-rebalance-across-tenants")
+    r = rem(SeatsRebalanceAcrossTenants.id)
     assert "Contoso (12)" in r["summary"] and "Fabrikam (4)" in r["summary"]
 
 
@@ -497,22 +450,22 @@ def test_rebalance_names_both_tenants() -> None:
 
 
 def test_messages_choose_their_variant() -> None:
-    subject, skus, details = RICH["inactive-user-licensed"]
-    assert "2026-01-02" in message("inactive-user-licensed", subject=subject, skus=skus, details=details,
+    subject, skus, details = RICH[InactiveUserLicensed.id]
+    assert "2026-01-02" in message(InactiveUserLicensed.id, subject=subject, skus=skus, details=details,
                                    locale=Locale.EN)
-    never = message("inactive-user-licensed", subject=subject, skus=skus, details=details | {"last_sign_in": None},
+    never = message(InactiveUserLicensed.id, subject=subject, skus=skus, details=details | {"last_sign_in": None},
                     locale=Locale.EN)
     assert "never signed in" in never
-    subject, skus, details = RICH["subscription-expiring"]
-    assert message("subscription-expiring", subject=subject, skus=skus, details=details,
+    subject, skus, details = RICH[SubscriptionExpiring.id]
+    assert message(SubscriptionExpiring.id, subject=subject, skus=skus, details=details,
                    locale=Locale.EN).startswith("The trial SPE_E5 (sub-1) ends on 2026-12-01")
 
 
 def test_message_numbers_stay_plain() -> None:
-    subject, skus, _ = RICH["spare-seats-over-limit"]
+    subject, skus, _ = RICH[SpareSeatsOverLimit.id]
     details = {"enabled": 12000, "consumed": 10766, "unused": 1234, "limit": 100}
     for locale in Locale:
-        text = message("spare-seats-over-limit", subject=subject, skus=skus, details=details, locale=locale)
+        text = message(SpareSeatsOverLimit.id, subject=subject, skus=skus, details=details, locale=locale)
         assert "1234" in text and "12000" in text and "100" in text
 
 
@@ -521,7 +474,7 @@ def test_cross_tenant_duplicate_targets_the_other_tenants_account():
     from auditor.model import Cloud, Locale
 
     plan = remediation(
-        "cross-tenant-duplicate", cloud=Cloud.WORLDWIDE, locale=Locale.EN,
+        CrossTenantDuplicate.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN,
         subject={"type": "user", "id": "alice@contoso.example", "upn": "alice@contoso.example"},
         skus=["SPE_E3"],
         details={"identity": "alice@contoso.example", "sku_ids": {"SPE_E3": "05e9a617-0261-4cee-bb44-138d3ef5d965"},
@@ -546,33 +499,33 @@ RESOLVE = "https://learn.microsoft.com/entra/identity/users/licensing-groups-res
     ("SomethingNew", "#find-license-assignment-errors"),
 ])
 def test_each_assignment_error_cites_its_section_of_the_resolve_page(code: str, anchor: str) -> None:
-    _, _, details = RICH["license-assignment-error"]
-    r = rem("license-assignment-error", details=details | {"error": code})
+    _, _, details = RICH[LicenseAssignmentError.id]
+    r = rem(LicenseAssignmentError.id, details=details | {"error": code})
     assert r["links"][0]["url"] == RESOLVE + anchor
     # group-assigned: also the section on reprocessing the group
     assert RESOLVE + "#force-group-license-processing-to-resolve-errors" in [link["url"] for link in r["links"]]
 
 
 def test_an_active_with_error_assignment_is_worded_as_partly_active() -> None:
-    _, _, details = RICH["license-assignment-error"]
-    r = rem("license-assignment-error", details=details | {"state": "ActiveWithError"})
+    _, _, details = RICH[LicenseAssignmentError.id]
+    r = rem(LicenseAssignmentError.id, details=details | {"state": "ActiveWithError"})
     assert r["summary"].startswith("SPE_E5 is active for Ann Lee (ann@contoso.example), but not every part")
-    msg = message("license-assignment-error", subject=USER, skus=["SPE_E5"],
+    msg = message(LicenseAssignmentError.id, subject=USER, skus=["SPE_E5"],
                   details=details | {"state": "ActiveWithError"}, locale=Locale.EN)
     assert "is active for" in msg and "not all of it could be applied" in msg
-    plain = message("license-assignment-error", subject=USER, skus=["SPE_E5"], details=details, locale=Locale.EN)
+    plain = message(LicenseAssignmentError.id, subject=USER, skus=["SPE_E5"], details=details, locale=Locale.EN)
     assert "failed" in plain and "active" not in plain
 
 
 def test_usage_location_error_means_not_offered_there() -> None:
-    _, _, details = RICH["license-assignment-error"]
-    r = rem("license-assignment-error", details=details | {"error": "ProhibitedInUsageLocationViolation"})
+    _, _, details = RICH[LicenseAssignmentError.id]
+    r = rem(LicenseAssignmentError.id, details=details | {"error": "ProhibitedInUsageLocationViolation"})
     assert "not available in the usage location" in r["summary"]
     assert "out of the group" in r["steps"][0]
 
 
 def test_group_errors_guidance_names_the_group_each_cause_and_reprocess() -> None:
-    r = rem("group-license-errors")
+    r = rem(GroupLicenseErrors.id)
     assert "All Staff" in r["summary"] and "(in this audit: 3)" in r["summary"]
     assert r["steps"][0].startswith("In the Microsoft Entra admin center, go to Groups > All groups > All Staff")
     assert [s.split(",")[0] for s in r["steps"][1:3]] == ["CountViolation", "MutuallyExclusiveViolation"]

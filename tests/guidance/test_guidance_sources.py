@@ -7,6 +7,7 @@ import pytest
 
 from auditor.guidance import remediation, texts
 from auditor.model import Cloud, Locale
+from auditor.rules.seats import SpareSeatsOverLimit
 
 SUBJECT = {"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"}
 DETAILS = {"enabled": 20, "consumed": 10, "unused": 10, "limit": 2, "excess": 8}
@@ -14,7 +15,7 @@ MOVE = "https://docs.microsoft.com/microsoft-365/commerce/subscriptions/move-use
 
 
 def _links(cloud: Cloud, locale: Locale = Locale.EN) -> dict[str, str]:
-    r = remediation("spare-seats-over-limit", cloud=cloud, locale=locale, subject=SUBJECT, skus=["SPE_E3"],
+    r = remediation(SpareSeatsOverLimit.id, cloud=cloud, locale=locale, subject=SUBJECT, skus=["SPE_E3"],
                     details=DETAILS)
     return {link["url"].split("?")[0]: link["url"] for link in r["links"]}
 

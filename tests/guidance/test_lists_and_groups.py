@@ -7,6 +7,7 @@ import pytest
 
 from auditor.guidance import remediation
 from auditor.model import Cloud, Locale
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 USER = {"type": "user", "id": "11111111-aaaa", "upn": "ann@contoso.example", "display_name": "Ann Lee"}
 DETAILS = {"assigned_by_group": {"POWER_BI_PRO": ["Power BI Users"], "SPE_E3": ["All Staff", "Staff EU"]},
@@ -16,7 +17,7 @@ DETAILS = {"assigned_by_group": {"POWER_BI_PRO": ["Power BI Users"], "SPE_E3": [
 
 
 def fix(locale: Locale = Locale.EN) -> dict:
-    return remediation("disabled-user-licensed", cloud=Cloud.WORLDWIDE, locale=locale, subject=USER,
+    return remediation(DisabledUserLicensed.id, cloud=Cloud.WORLDWIDE, locale=locale, subject=USER,
                        skus=["POWER_BI_PRO", "SPE_E3"], details=DETAILS)
 
 
@@ -39,5 +40,5 @@ def test_one_sentence_per_product_and_one_path_per_group() -> None:
 def test_lists_use_each_languages_conjunction(locale: Locale, joined: str) -> None:
     from auditor import guidance
 
-    assert joined in guidance.message("disabled-user-licensed", subject=USER, skus=["POWER_BI_PRO", "SPE_E3"],
+    assert joined in guidance.message(DisabledUserLicensed.id, subject=USER, skus=["POWER_BI_PRO", "SPE_E3"],
                                       details=DETAILS, locale=locale)

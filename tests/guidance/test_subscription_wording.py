@@ -6,13 +6,14 @@ import pytest
 
 from auditor import guidance
 from auditor.model import Locale
+from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 
 SUBJECT = {"type": "subscription", "id": "sub-1", "sku": "SPE_E3"}
 UNKNOWN = {"en": "unknown", "nl": "onbekend", "da": "ukendt", "sv": "okänd", "tr": "bilinmiyor"}
 
 
 def say(status: str, date: str | None, locale: str, days_left: int | None = None) -> str:
-    return guidance.message("subscription-expiring", subject=SUBJECT, skus=["SPE_E3"], locale=Locale(locale),
+    return guidance.message(SubscriptionExpiring.id, subject=SUBJECT, skus=["SPE_E3"], locale=Locale(locale),
                             details={"status": status, "is_trial": False, "next_lifecycle": date,
                                      "days_left": days_left, "total_licenses": 10})
 

@@ -8,8 +8,10 @@ import pytest
 from auditor import guidance
 from auditor.cli import main
 from auditor.merge.document import tenant_finding_id
+from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
 from auditor.report.guidance_api import product_names_of
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .tenants import AS_OF, EXAMPLE, audit_tenant, build, read, tenant_documents
 from .tenants import GROUP_POLICY as GROUP
@@ -42,18 +44,18 @@ def test_exact_cross_tenant_findings(group):
     got = [(f["rule"], f["severity"], f["subject"]["id"], f["skus"], f["waived"],
             [(t["name"], t["upn"]) for t in f["details"].get("tenants", [])]) for f in cross(report)]
     assert got == [
-        ("cross-tenant-duplicate", "medium", "alice@contoso.example", ["SPE_E3"], False,
+        (CrossTenantDuplicate.id, "medium", "alice@contoso.example", ["SPE_E3"], False,
          [("Contoso", "alice@contoso.example"), ("Fabrikam", "Alice@Fabrikam.example")]),
-        ("cross-tenant-duplicate", "medium", "analyst@partner.example", ["POWER_BI_PRO"], False,
+        (CrossTenantDuplicate.id, "medium", "analyst@partner.example", ["POWER_BI_PRO"], False,
          [("Contoso", "analyst_partner.example#EXT#@contoso.example"),
           ("Fabrikam", "analyst_partner.example#EXT#@fabrikam.example"),
           ("Northwind", "analyst_partner.example#EXT#@northwind.example")]),
-        ("cross-tenant-duplicate", "medium", "dave@contoso.example", ["POWER_BI_PRO"], True,
+        (CrossTenantDuplicate.id, "medium", "dave@contoso.example", ["POWER_BI_PRO"], True,
          [("Contoso", "dave@contoso.example"), ("Northwind", "dave_contoso.example#EXT#@northwind.example")]),
-        ("cross-tenant-duplicate", "medium", "erin@contoso.example", ["EMS"], False,
+        (CrossTenantDuplicate.id, "medium", "erin@contoso.example", ["EMS"], False,
          [("Contoso", "erin@contoso.example"), ("Fabrikam", "e.smith@fabrikam.example")]),
-        ("seats-rebalance-across-tenants", "low", PROJECT, ["PROJECTPROFESSIONAL"], False, []),
-        ("seats-rebalance-across-tenants", "low", VISIO, ["VISIOCLIENT"], False, []),
+        (SeatsRebalanceAcrossTenants.id, "low", PROJECT, ["PROJECTPROFESSIONAL"], False, []),
+        (SeatsRebalanceAcrossTenants.id, "low", VISIO, ["VISIOCLIENT"], False, []),
     ]
     alice = cross(report)[0]
     assert alice["details"]["identity"] == "alice@contoso.example"
@@ -68,7 +70,7 @@ def test_exact_cross_tenant_findings(group):
 def test_rebalance_details(group):
     root, folders = group
     _, path = merge(root, folders.values())
-    by_sku = {f["skus"][0]: f for f in cross(read(path)) if f["rule"] == "seats-rebalance-across-tenants"}
+    by_sku = {f["skus"][0]: f for f in cross(read(path)) if f["rule"] == SeatsRebalanceAcrossTenants.id}
     visio = by_sku["VISIOCLIENT"]["details"]
     assert [(r["tenant"], r["unused"]) for r in visio["surplus"]] == [("Contoso", 12), ("Northwind", 2)]
     assert [(r["tenant"], r["short"], r["consumed"] - r["enabled"]) for r in visio["shortage"]] == [("Fabrikam", 2, 2)]
@@ -102,7 +104,7 @@ def test_merged_document_shape(group):
     assert {k: v for k, v in match.items() if k not in ("id", "tenant")} == {k: v for k, v in one.items() if k != "id"}
     s = report["summary"]
     assert s["total"] == len(report["findings"]) and s["waived"] == sum(f["waived"] for f in report["findings"])
-    assert s["by_rule"]["cross-tenant-duplicate"] == 3 and s["by_rule"]["seats-rebalance-across-tenants"] == 2
+    assert s["by_rule"][CrossTenantDuplicate.id] == 3 and s["by_rule"][SeatsRebalanceAcrossTenants.id] == 2
     assert s["users"]["total"] == sum(r["summary"]["users"]["total"] for r in per_tenant.values())
     e3 = next(r for r in report["skus"] if r["sku"] == "SPE_E3")
     assert e3["enabled"] == sum(next(x for x in r["skus"] if x["sku"] == "SPE_E3")["enabled"]
@@ -153,7 +155,7 @@ def test_incomplete_tenant_makes_the_merge_incomplete(tmp_path, capsys):
         ("Contoso", True), ("Fabrikam", True), ("Northwind", False)]
     assert [(g["tenant_name"], g["part"]) for g in report["gaps"]] == [("Northwind", "signInActivity")]
     assert [(n["tenant_name"], n["rule"]) for n in report["not_evaluated"]] == [
-        ("Northwind", "inactive-user-licensed")]
+        ("Northwind", InactiveUserLicensed.id)]
     assert len(cross(report)) == 6  # sign-in data is not needed across tenants
     assert merge(tmp_path, folders, "--allow-gaps")[0] == 1
     assert merge(tmp_path, folders, "--allow-gaps", "--fail-on", "never")[0] == 0
@@ -172,12 +174,12 @@ def test_missing_users_leave_the_cross_tenant_rules_partial(tmp_path, capsys):
     assert report["complete"] is False
     merge_gaps = [n for n in report["not_evaluated"] if "tenant" not in n]
     assert [(n["rule"], n["policy"]) for n in merge_gaps] == [
-        ("cross-tenant-duplicate", "group/cross_tenant"), ("seats-rebalance-across-tenants", "group/cross_tenant")]
+        (CrossTenantDuplicate.id, "group/cross_tenant"), (SeatsRebalanceAcrossTenants.id, "group/cross_tenant")]
     assert all("tenant Fabrikam" in n["reason"] and "users not collected" in n["reason"] for n in merge_gaps)
     # Fabrikam's accounts and seats are left out; Contoso and Northwind still meet
     assert sorted((f["rule"], f["subject"]["id"]) for f in cross(report)) == [
-        ("cross-tenant-duplicate", "analyst@partner.example"), ("cross-tenant-duplicate", "dave@contoso.example"),
-        ("seats-rebalance-across-tenants", PROJECT)]
+        (CrossTenantDuplicate.id, "analyst@partner.example"), (CrossTenantDuplicate.id, "dave@contoso.example"),
+        (SeatsRebalanceAcrossTenants.id, PROJECT)]
     analyst = next(f for f in cross(report) if f["subject"]["id"] == "analyst@partner.example")
     assert [t["name"] for t in analyst["details"]["tenants"]] == ["Contoso", "Northwind"]
     assert merge(tmp_path, [tmp_path / k for k in docs])[0] == 3
@@ -292,12 +294,12 @@ def test_waivers_apply_by_identity_product_and_expiry(group, tmp_path):
     waived = {(f["rule"], f["subject"].get("sku") or f["subject"]["id"]): f["waived"]
               for f in cross(read(out / "report.json"))}
     assert waived == {
-        ("cross-tenant-duplicate", "alice@contoso.example"): False,  # its waiver has expired
-        ("cross-tenant-duplicate", "analyst@partner.example"): False,
-        ("cross-tenant-duplicate", "dave@contoso.example"): True,  # waived by the Northwind guest's UPN
-        ("cross-tenant-duplicate", "erin@contoso.example"): False,
-        ("seats-rebalance-across-tenants", "PROJECTPROFESSIONAL"): False,
-        ("seats-rebalance-across-tenants", "VISIOCLIENT"): True,
+        (CrossTenantDuplicate.id, "alice@contoso.example"): False,  # its waiver has expired
+        (CrossTenantDuplicate.id, "analyst@partner.example"): False,
+        (CrossTenantDuplicate.id, "dave@contoso.example"): True,  # waived by the Northwind guest's UPN
+        (CrossTenantDuplicate.id, "erin@contoso.example"): False,
+        (SeatsRebalanceAcrossTenants.id, "PROJECTPROFESSIONAL"): False,
+        (SeatsRebalanceAcrossTenants.id, "VISIOCLIENT"): True,
     }
 
 
@@ -383,12 +385,12 @@ def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
     report = read(path)
     assert report["complete"] is True
     assert [(f["rule"], f["subject"].get("sku") or f["subject"]["id"], f["waived"]) for f in cross(report)] == [
-        ("cross-tenant-duplicate", "alice@contoso.example", False),
-        ("cross-tenant-duplicate", "analyst@partner.example", False),
-        ("cross-tenant-duplicate", "dave@contoso.example", True),
-        ("cross-tenant-duplicate", "erin@contoso.example", False),
-        ("seats-rebalance-across-tenants", "PROJECTPROFESSIONAL", False),
-        ("seats-rebalance-across-tenants", "VISIOCLIENT", False),
+        (CrossTenantDuplicate.id, "alice@contoso.example", False),
+        (CrossTenantDuplicate.id, "analyst@partner.example", False),
+        (CrossTenantDuplicate.id, "dave@contoso.example", True),
+        (CrossTenantDuplicate.id, "erin@contoso.example", False),
+        (SeatsRebalanceAcrossTenants.id, "PROJECTPROFESSIONAL", False),
+        (SeatsRebalanceAcrossTenants.id, "VISIOCLIENT", False),
     ]
 
 

@@ -12,7 +12,20 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
+from auditor.rules.assignments import (
+    AssignmentNotGroupBased,
+    SkuCombinationForbidden,
+    SkuForbidden,
+    SkuNotAllowed,
+    SkuRequiredMissing,
+)
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
+from auditor.rules.hygiene.errors import LicenseAssignmentError
+from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
+from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
+from auditor.rules.waivers import WaiverExpired
 
 XSS_NAME = "<script>alert(1)</script>"
 XSS_ATTR = '"><img src=x onerror=alert(1)>'
@@ -20,27 +33,27 @@ MD_NAME = "**bold** | [click](https://evil.example/x) ![img](https://evil.exampl
 FORMULA_NAME = '=HYPERLINK("https://evil.example","click")'
 
 RULES = (
-    "sku-not-allowed",
-    "sku-forbidden",
-    "sku-required-missing",
-    "sku-combination-forbidden",
-    "assignment-not-group-based",
-    "spare-seats-over-limit",
-    "spare-seats-under-minimum",
-    "sku-not-approved",
-    "disabled-user-licensed",
-    "inactive-user-licensed",
-    "guest-licensed",
-    "license-assignment-error",
-    "usage-location-missing",
-    "subscription-expiring",
-    "waiver-expired",
-    "cross-tenant-duplicate",
-    "seats-rebalance-across-tenants",
+    SkuNotAllowed.id,
+    SkuForbidden.id,
+    SkuRequiredMissing.id,
+    SkuCombinationForbidden.id,
+    AssignmentNotGroupBased.id,
+    SpareSeatsOverLimit.id,
+    SpareSeatsUnderMinimum.id,
+    SkuNotApproved.id,
+    DisabledUserLicensed.id,
+    InactiveUserLicensed.id,
+    GuestLicensed.id,
+    LicenseAssignmentError.id,
+    UsageLocationMissing.id,
+    SubscriptionExpiring.id,
+    WaiverExpired.id,
+    CrossTenantDuplicate.id,
+    SeatsRebalanceAcrossTenants.id,
 )
 
 # Rules the stand-in catalog does not know: the renderers fall back to the document's text.
-UNKNOWN_TO_CATALOG = ("seats-rebalance-across-tenants",)
+UNKNOWN_TO_CATALOG = (SeatsRebalanceAcrossTenants.id,)
 
 TITLES = {
     Locale.EN: "Rule",
@@ -169,7 +182,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
     bob = user("11111111-0000-0000-0000-000000000007", "bob@contoso.example", "Bob Ångström")
     findings = [
         finding(
-            "sku-forbidden",
+            SkuForbidden.id,
             "critical",
             xss,
             ["SPE_E5"],
@@ -178,25 +191,25 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             cost=57.0,
         ),
         finding(
-            "sku-not-allowed",
+            SkuNotAllowed.id,
             "high",
             attr,
             ["VISIOCLIENT"],
             {**_common("staff", {"VISIOCLIENT": ["Visio <Users>"]}), "allowed": ["SPE_E3"]},
             cost=13.1,
         ),
-        finding("sku-required-missing", "high", md, [], {**_common("staff", {}), "required_any": ["SPE_E3", "SPE_E5"]}),
+        finding(SkuRequiredMissing.id, "high", md, [], {**_common("staff", {}), "required_any": ["SPE_E3", "SPE_E5"]}),
         finding(
-            "sku-combination-forbidden",
+            SkuCombinationForbidden.id,
             "high",
             alice,
             ["SPE_E3", "SPE_E5"],
             {**_common("staff", {"SPE_E3": [], "SPE_E5": []}), "combination": ["SPE_E3", "SPE_E5"]},
             cost=33.75,
         ),
-        finding("assignment-not-group-based", "low", formula, ["SPE_E3"], _common("staff", {"SPE_E3": []})),
+        finding(AssignmentNotGroupBased.id, "low", formula, ["SPE_E3"], _common("staff", {"SPE_E3": []})),
         finding(
-            "spare-seats-over-limit",
+            SpareSeatsOverLimit.id,
             "medium",
             {"type": "sku", "id": "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "sku": "SPE_E5"},
             ["SPE_E5"],
@@ -205,7 +218,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             cost=2280.0,
         ),
         finding(
-            "spare-seats-under-minimum",
+            SpareSeatsUnderMinimum.id,
             "medium",
             {"type": "sku", "id": "05e9a617-0261-4cee-bb44-138d3ef5d965", "sku": "SPE_E3"},
             ["SPE_E3"],
@@ -213,7 +226,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             policy="contoso-baseline/seats",
         ),
         finding(
-            "sku-not-approved",
+            SkuNotApproved.id,
             "medium",
             {"type": "sku", "id": "c5928f49-12ba-48f7-ada3-0d743a3601d5", "sku": "VISIOCLIENT"},
             ["VISIOCLIENT"],
@@ -221,7 +234,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             policy="contoso-baseline/catalog",
         ),
         finding(
-            "disabled-user-licensed",
+            DisabledUserLicensed.id,
             "high",
             bob,
             ["SPE_E3"],
@@ -230,7 +243,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             cost=33.75,
         ),
         finding(
-            "inactive-user-licensed",
+            InactiveUserLicensed.id,
             "medium",
             alice,
             ["SPE_E3"],
@@ -239,7 +252,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             cost=33.75,
         ),
         finding(
-            "inactive-user-licensed",
+            InactiveUserLicensed.id,
             "medium",
             bob,
             ["SPE_E5"],
@@ -251,11 +264,11 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
                 "owner": "hr-lead@contoso.example",
                 "expires": "2027-03-01",
                 "subject": "bob@contoso.example",
-                "rule": "inactive-user-licensed",
+                "rule": InactiveUserLicensed.id,
             },
         ),
         finding(
-            "guest-licensed",
+            GuestLicensed.id,
             "high",
             guest,
             ["SPE_E3"],
@@ -264,7 +277,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             cost=33.75,
         ),
         finding(
-            "license-assignment-error",
+            LicenseAssignmentError.id,
             "high",
             alice,
             ["SPE_E5"],
@@ -272,7 +285,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             policy="contoso-baseline/hygiene",
         ),
         finding(
-            "usage-location-missing",
+            UsageLocationMissing.id,
             "low",
             md,
             ["SPE_E3"],
@@ -280,7 +293,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             policy="contoso-baseline/hygiene",
         ),
         finding(
-            "subscription-expiring",
+            SubscriptionExpiring.id,
             "high",
             {"type": "subscription", "id": "sub-0001", "sku": "SPE_E5"},
             ["SPE_E5"],
@@ -294,12 +307,12 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             policy="contoso-baseline/subscriptions",
         ),
         finding(
-            "waiver-expired",
+            WaiverExpired.id,
             "medium",
             {"type": "waiver", "id": "sku-forbidden:carol@contoso.example"},
             [],
             {
-                "waiver_rule": "sku-forbidden",
+                "waiver_rule": SkuForbidden.id,
                 "waiver_subject": "carol@contoso.example",
                 "expires": "2026-10-01",
                 "owner": "it-lead@contoso.example",
@@ -308,7 +321,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             policy="contoso-baseline/waivers",
         ),
         finding(
-            "cross-tenant-duplicate",
+            CrossTenantDuplicate.id,
             "medium",
             alice,
             ["SPE_E3"],
@@ -324,7 +337,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             cost=33.75,
         ),
         finding(
-            "seats-rebalance-across-tenants",
+            SeatsRebalanceAcrossTenants.id,
             "low",
             {"type": "sku", "id": "05e9a617-0261-4cee-bb44-138d3ef5d965", "sku": "SPE_E3"},
             ["SPE_E3"],
@@ -332,7 +345,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             policy="merge",
         ),
         finding(
-            "sku-forbidden",
+            SkuForbidden.id,
             "critical",
             alice,
             ["SPE_E5"],
@@ -344,7 +357,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
                 "owner": "ciso@contoso.example",
                 "expires": "2027-01-31",
                 "subject": "alice@contoso.example",
-                "rule": "sku-forbidden",
+                "rule": SkuForbidden.id,
             },
         ),
     ]
@@ -370,7 +383,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
         if complete
         else [
             {
-                "rule": "inactive-user-licensed",
+                "rule": InactiveUserLicensed.id,
                 "policy": "contoso-baseline/hygiene",
                 "reason": "signInActivity could not be read",
             }
@@ -468,8 +481,8 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
 def build_big(users: int) -> dict[str, Any]:
     """A document for a tenant of `users` users: one inactive finding each, every 10th also guest."""
     doc = build_sample(complete=True)
-    template_inactive = next(f for f in doc["findings"] if f["rule"] == "inactive-user-licensed" and not f["waived"])
-    template_guest = next(f for f in doc["findings"] if f["rule"] == "guest-licensed")
+    template_inactive = next(f for f in doc["findings"] if f["rule"] == InactiveUserLicensed.id and not f["waived"])
+    template_guest = next(f for f in doc["findings"] if f["rule"] == GuestLicensed.id)
     extra = []
     for i in range(users):
         subject = user(f"00000000-0000-0000-0000-{i:012d}", f"user{i:06d}@contoso.example", f"User {i:06d} {'W' * 40}")

@@ -12,6 +12,8 @@ import pytest
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.report import compare, load_baseline, render_html, render_markdown
+from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden
+from auditor.rules.hygiene.accounts import GuestLicensed, InactiveUserLicensed
 
 from .report_fixtures import FakeGuidance, build_sample
 
@@ -21,8 +23,8 @@ def runs() -> tuple[dict[str, Any], dict[str, Any]]:
     previous["generated_at"] = "2026-11-21T03:00:00Z"
     current = build_sample(complete=True)
     # fixed since yesterday: the guest; new today: a changed SKU set for Alice's combination
-    current["findings"] = [f for f in current["findings"] if f["rule"] != "guest-licensed"]
-    combo = next(f for f in current["findings"] if f["rule"] == "sku-combination-forbidden")
+    current["findings"] = [f for f in current["findings"] if f["rule"] != GuestLicensed.id]
+    combo = next(f for f in current["findings"] if f["rule"] == SkuCombinationForbidden.id)
     combo["id"] = "ffffffffffffffff"
     return previous, current
 
@@ -38,7 +40,7 @@ def test_marks_new_persisting_and_resolved() -> None:
     assert {f["first_seen"] for f in persisting} == {"2026-11-21T03:00:00Z"}
     changes = result["changes"]
     assert (changes["new"], changes["persisting"]) == (1, len(persisting))
-    assert sorted(f["rule"] for f in changes["resolved"]) == ["guest-licensed", "sku-combination-forbidden"]
+    assert sorted(f["rule"] for f in changes["resolved"]) == [GuestLicensed.id, SkuCombinationForbidden.id]
     assert {f["change"] for f in changes["resolved"]} == {"resolved"}
     assert changes["unverified"] == []
     assert changes["baseline_generated_at"] == "2026-11-21T03:00:00Z"
@@ -54,17 +56,17 @@ def test_first_seen_is_carried_forward_across_runs() -> None:
     new_yesterday = next(f for f in third["findings"] if f["id"] == "ffffffffffffffff")
     assert new_yesterday["change"] == "persisting"
     assert new_yesterday["first_seen"] == "2026-11-22T03:00:00Z"
-    oldest = next(f for f in third["findings"] if f["rule"] == "sku-forbidden")
+    oldest = next(f for f in third["findings"] if f["rule"] == SkuForbidden.id)
     assert oldest["first_seen"] == "2026-11-21T03:00:00Z"
 
 
 def test_findings_of_rules_not_evaluated_are_not_resolved() -> None:
     previous, _ = runs()
     current = build_sample(complete=False)  # inactive-user-licensed not evaluated this time
-    current["findings"] = [f for f in current["findings"] if f["rule"] != "inactive-user-licensed"]
+    current["findings"] = [f for f in current["findings"] if f["rule"] != InactiveUserLicensed.id]
     result = compare(previous, current)
     assert [f["rule"] for f in result["changes"]["resolved"]] == []
-    assert {f["rule"] for f in result["changes"]["unverified"]} == {"inactive-user-licensed"}
+    assert {f["rule"] for f in result["changes"]["unverified"]} == {InactiveUserLicensed.id}
     html = render_html(result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
     assert "Not re-checked" in html and "Earlier findings not re-checked" in html
 

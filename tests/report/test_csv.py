@@ -10,9 +10,13 @@ from typing import Any
 
 import pytest
 
+from auditor.merge.rules import SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
 from auditor.report import render, render_csv
 from auditor.report.csv_report import COLUMNS, guard_cell
+from auditor.rules.assignments import SkuForbidden
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.rules.seats import SpareSeatsOverLimit
 
 from .report_fixtures import FORMULA_NAME, FakeGuidance
 
@@ -29,7 +33,7 @@ def test_one_row_per_finding_in_document_order(sample: dict[str, Any], guidance:
 
 def test_columns_carry_the_worklist(sample: dict[str, Any], guidance: FakeGuidance) -> None:
     table = rows(render_csv(sample, locale=Locale.NL, cloud=Cloud.CHINA, guidance=guidance))
-    waived = next(r for r in table if r["rule"] == "sku-forbidden" and r["waived"] == "true")
+    waived = next(r for r in table if r["rule"] == SkuForbidden.id and r["waived"] == "true")
     assert waived["subject"] == "alice@contoso.example"
     assert waived["display_name"] == "Alice Andersen"
     assert waived["waiver_reason"] == "Approved by CISO"
@@ -40,12 +44,12 @@ def test_columns_carry_the_worklist(sample: dict[str, Any], guidance: FakeGuidan
     assert waived["graph_method"] == "POST"
     assert waived["graph_path"] == "/users/11111111-0000-0000-0000-000000000001/assignLicense"
     assert json.loads(waived["graph_body"]) == {"addLicenses": [], "removeLicenses": ["SPE_E5"]}
-    group = next(r for r in table if r["rule"] == "disabled-user-licensed")
+    group = next(r for r in table if r["rule"] == DisabledUserLicensed.id)
     assert group["assigned_by_group"] == "SPE_E3: All Staff"
-    sku = next(r for r in table if r["rule"] == "spare-seats-over-limit")
+    sku = next(r for r in table if r["rule"] == SpareSeatsOverLimit.id)
     assert (sku["subject_type"], sku["subject"], sku["graph_method"]) == ("sku", "SPE_E5", "")
     # a rule the catalog does not know keeps the document's own text
-    merged = next(r for r in table if r["rule"] == "seats-rebalance-across-tenants")
+    merged = next(r for r in table if r["rule"] == SeatsRebalanceAcrossTenants.id)
     assert merged["message"] == "SPE_E3 breaks seats-rebalance-across-tenants"
 
 

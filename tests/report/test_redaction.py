@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from auditor.report import redact_document, redaction_key, render
+from auditor.rules.assignments import SkuCombinationForbidden
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.rules.hygiene.errors import LicenseAssignmentError
 
 from .report_fixtures import XSS_NAME, FakeGuidance, build_sample
 
@@ -34,11 +37,11 @@ def test_pseudonyms_are_stable_per_key() -> None:
     assert one == two
     alice = [f["subject"] for f in one["findings"] if f["subject"].get("upn", "").startswith("person-")]
     assert alice
-    a1 = next(f for f in one["findings"] if f["rule"] == "sku-combination-forbidden")["subject"]
-    a2 = next(f for f in one["findings"] if f["rule"] == "license-assignment-error")["subject"]
+    a1 = next(f for f in one["findings"] if f["rule"] == SkuCombinationForbidden.id)["subject"]
+    a2 = next(f for f in one["findings"] if f["rule"] == LicenseAssignmentError.id)["subject"]
     assert a1 == a2  # same person, same pseudonym, in every finding
     assert a1["display_name"].startswith("Person ") and a1["upn"].endswith("@redacted.invalid")
-    b1 = next(f for f in other["findings"] if f["rule"] == "sku-combination-forbidden")["subject"]
+    b1 = next(f for f in other["findings"] if f["rule"] == SkuCombinationForbidden.id)["subject"]
     assert b1["upn"] != a1["upn"]
     ids = [f["id"] for f in one["findings"]]
     assert ids == [f["id"] for f in build_sample()["findings"]]  # finding ids kept for --baseline
@@ -64,11 +67,11 @@ def test_nobody_is_named_in_shared_outputs(tmp_path: Path) -> None:
 
 def test_free_text_is_rewritten_by_whole_words_only() -> None:
     document = build_sample()
-    target = next(f for f in document["findings"] if f["rule"] == "disabled-user-licensed")
+    target = next(f for f in document["findings"] if f["rule"] == DisabledUserLicensed.id)
     target["subject"]["display_name"] = "Admin"
     target["message"] = "Admin (bob@contoso.example) needs a User Administrator to act"
     redacted = redact_document(document, b"k")
-    message = next(f for f in redacted["findings"] if f["rule"] == "disabled-user-licensed")["message"]
+    message = next(f for f in redacted["findings"] if f["rule"] == DisabledUserLicensed.id)["message"]
     assert "Administrator" in message
     assert "Admin " not in message and "bob@contoso.example" not in message
     assert message.startswith("Person ")

@@ -18,6 +18,7 @@ from auditor import i18n
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.report import Format, parse_formats, render, render_html, render_markdown
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .report_fixtures import FakeGuidance, build_sample
 
@@ -79,7 +80,7 @@ def test_partial_report_says_so_first_in_every_format(
     assert markdown.splitlines()[:2] == ["> [!CAUTION]", "> **⚠️ This report is incomplete**"]
     assert "Rules not evaluated\\: Rule inactive\\-user\\-licensed" in markdown
     first = next(csv.DictReader(io.StringIO((tmp_path / "findings.csv").read_text("utf-8-sig"))))
-    assert (first["severity"], first["rule"]) == ("incomplete", "inactive-user-licensed")
+    assert (first["severity"], first["rule"]) == ("incomplete", InactiveUserLicensed.id)
     assert "incomplete" in first["message"]
 
 

@@ -26,6 +26,8 @@ import pytest
 
 from auditor.cli import main
 from auditor.model import Locale
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.rules.seats import SpareSeatsUnderMinimum
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
@@ -122,9 +124,9 @@ def _sentences(folder: Path) -> dict[str, str]:
     return {
         "title": title.group(1) if title else "",
         "message": next(r["message"] for r in rows
-                        if r["rule"] == "disabled-user-licensed" and r["display_name"] == "Tove Jansen"),
+                        if r["rule"] == DisabledUserLicensed.id and r["display_name"] == "Tove Jansen"),
         "remediation": next(f["remediation"]["summary"] for f in document["findings"]
-                            if f["rule"] == "spare-seats-under-minimum"),
+                            if f["rule"] == SpareSeatsUnderMinimum.id),
     }
 
 

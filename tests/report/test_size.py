@@ -13,6 +13,7 @@ import pytest
 
 from auditor.model import Cloud, Locale
 from auditor.report import render_csv, render_html, render_markdown
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .report_fixtures import RULES, FakeGuidance, build_big, build_sample, user
 
@@ -31,7 +32,7 @@ def test_html_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
     started = time.perf_counter()
     html = render_html(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
     assert len(html.encode("utf-8")) < HTML_LIMIT
-    inactive = sum(1 for f in big["findings"] if f["rule"] == "inactive-user-licensed")
+    inactive = sum(1 for f in big["findings"] if f["rule"] == InactiveUserLicensed.id)
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
     assert time.perf_counter() - started < 10
 

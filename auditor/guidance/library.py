@@ -1,0 +1,240 @@
+"""The library rules build their guidance from: words, text references and the shared plan pieces.
+
+A rule (auditor/rules, auditor/merge/rules.py) carries its own one-line message and remediation
+plan (`RuleGuidance`); they read the finding's facts and return text references, which the
+public functions in `auditor.guidance` render in the requested locale. The facts behind the steps
+come from the "Move users to a different subscription" and "Transfer licenses between tenants"
+pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.
+
+This module imports no rule: the rules import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal
+
+from ..model import Locale, Severity
+from . import texts
+from .clouds import Variant
+from .facts import Facts, as_strs
+from .plan import (
+    Action,
+    Line,
+    Plan,
+    assign_license,
+    remove_member,
+)
+
+LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_roles", "graph:user_assign"]
+LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assign"]
+
+
+# CLDR list patterns per report language (Babel): "A, B and C", "A, B en C", "A, B og C",
+# "A, B och C", "A, B ve C". British English: no comma before "and", as the texts are written.
+_LIST_LOCALE = {Locale.EN: "en_GB", Locale.NL: "nl", Locale.DA: "da", Locale.SV: "sv", Locale.TR: "tr"}
+
+
+class Words:
+    """Locale-aware words inside values: lists joined as the language writes them, and products
+    named for people ("Microsoft 365 E3", from `names`: part number -> name; else the part number)."""
+
+    def __init__(self, locale: Locale, names: Mapping[str, str] | None = None) -> None:
+        self.locale = locale
+        self._cldr = _LIST_LOCALE[locale]
+        self._names = names or {}
+
+    def _list(self, parts: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
+        from babel.lists import format_list  # loaded on first use: most runs never join a list
+
+        return format_list(list(parts), style=style, locale=self._cldr)
+
+    def word(self, name: str) -> str:
+        value = texts.raw(self.locale, f"word.{name}")
+        return value if isinstance(value, str) else " ".join(value)
+
+    def all(self, parts: Sequence[str]) -> str:
+        return self._list(parts) if parts else self.word("none")
+
+    def skus(self, parts: Sequence[str]) -> str:
+        """The finding's own products, by name; an empty list means the report lacked them."""
+        return self._list([self.product(p) for p in parts]) if parts else self.word("unknown")
+
+    def any(self, parts: Sequence[str]) -> str:
+        return self._list(parts, "or") if parts else self.word("none")
+
+    def product(self, part: str) -> str:
+        """A product as people know it (the part number stays in CSV, JSON and the Graph calls)."""
+        return self._names.get(part) or part
+
+    def products(self, parts: Sequence[str]) -> str:
+        return self.all([self.product(p) for p in parts])
+
+    def any_product(self, parts: Sequence[str]) -> str:
+        return self.any([self.product(p) for p in parts])
+
+
+
+
+def group_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
+    """Per product and per group that assigns it: its own sentence and its own admin-center path
+    (two groups never run into one path "Groups > All groups > G1, G2")."""
+    steps: list[Line] = []
+    for part in parts:
+        for group in f.groups(part):
+            values = {"sku": w.product(part), "group": group}
+            steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
+                      Line("steps.group.license", values)]
+    return steps
+
+
+def group_summaries(f: Facts, w: Words, parts: Sequence[str], key: str, extra: dict[str, str]) -> tuple[Line, ...]:
+    """One summary sentence per product and group that assigns it (the sentences are singular)."""
+    return tuple(Line(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
+                 for part in parts for group in (f.groups(part) or (w.word("unknown"),)))
+
+
+def data_lost(f: Facts) -> Mapping[str, Any]:
+    """Per product: the data-holding plans its removal would switch off (Context.data_lost)."""
+    lost = f.details.get("data_lost")
+    return lost if isinstance(lost, Mapping) else {}
+
+
+def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
+    """One line per product whose removal would cost the user data: keep the data first."""
+    lost = data_lost(f)
+    return [Line("steps.loss.data", {"sku": w.product(part), "plans": w.all(as_strs(lost.get(part)))})
+            for part in parts if lost.get(part)]
+
+
+def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
+    lost = data_lost(f)
+    costly = [p for p in parts if lost.get(p)]
+    if not costly:
+        return None
+    plans = sorted({name for p in costly for name in as_strs(lost.get(p))})
+    return Line("summary.loss.data", {"sku": w.products(costly), "plans": w.all(plans)})
+
+
+def removal(
+    f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[Line] = (), remove_block: str = ""
+) -> Plan:
+    """Take `parts` away from the user: per user where assigned directly, via the group otherwise.
+    A product whose removal would cost the user data (a mailbox, files) gets a keep-the-data step
+    first and is left out of the ready-to-run Graph call."""
+    direct, grouped = f.direct(parts), f.grouped(parts)
+    lost = data_lost(f)
+    block = remove_block or f"steps.remove.{v.steps}"
+    steps = list(intro)
+    if not parts:  # the report named no products: still show where to look
+        steps.append(Line(block, {"sku": w.skus(())}))
+        return Plan(Line("summary.remove", {"sku": w.skus(())}), steps, "role.assign",
+                    [Line("next.freed"), Line("next.rerun")], ["unassign_licenses", "buy_licenses", "admin_roles"])
+    steps += loss_steps(f, w, parts)
+    if direct:
+        steps.append(Line(block, {"sku": w.products(direct)}))
+    steps += group_steps(f, w, grouped)
+    safe_direct = [p for p in direct if not lost.get(p)]
+    safe_grouped = [p for p in grouped if not lost.get(p) and f.groups(p)]
+    action: Action | None = None
+    summary: Line | tuple[Line, ...]
+    if direct:
+        if safe_direct:
+            action = assign_license(f, [], safe_direct, Line("graph.remove", {"sku": w.products(safe_direct)}))
+        summary = Line("summary.remove_mixed", {"direct": w.products(direct), "grouped": w.products(grouped)}) \
+            if grouped else Line("summary.remove", {"sku": w.products(direct)})
+    else:
+        if safe_grouped:
+            first = safe_grouped[0]
+            action = remove_member(f, first, {"sku": w.product(first), "group": f.groups(first)[0]})
+        summary = group_summaries(f, w, grouped, "summary.remove_group", {})
+    loss = loss_summary(f, w, parts)
+    if loss is not None:
+        summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
+    links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
+    if grouped:
+        links += LINKS_GROUP
+    return Plan(summary, steps, "role.group" if grouped else "role.assign",
+                [Line("next.freed"), Line("next.rerun")], links, action)
+
+
+
+def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
+    """The user already gets the product from a group: the direct copy goes, never a "join the
+    group" step, and only when the group's copy turns on every plan the direct one does. One line
+    per product, naming its own groups and the plans its removal would switch off."""
+    lost = f.details.get("plans_lost")
+    lost = lost if isinstance(lost, Mapping) else {}
+    steps: list[Line] = []
+    safe: list[str] = []
+    for part in sorted(twice):
+        values = {"sku": w.product(part), "group": w.all(as_strs(twice.get(part))),
+                  "plans": w.all(as_strs(lost.get(part)))}
+        if lost.get(part):
+            steps.append(Line("steps.group.loss", values))
+        else:
+            steps.append(Line("steps.group.redundant", values))
+            safe.append(part)
+    first = sorted(twice)[0]
+    values = {"sku": w.product(first), "group": w.all(as_strs(twice.get(first))),
+              "plans": w.all(as_strs(lost.get(first)))}
+    summary = Line("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", values)
+    action = assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.products(safe)})) if safe else None
+    return Plan(summary, steps, "role.assign", [Line("next.rerun")],
+                ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], action)
+
+
+
+# --- messages --------------------------------------------------------------------------------
+
+Message = tuple[str, dict[str, str]]  # (text key, placeholder values)
+
+
+def base_values(f: Facts, w: Words) -> dict[str, str]:
+    """The placeholders every message may use."""
+    return {"user": f.label(), "subject": f.label(), "sku": w.skus(f.skus)}
+
+
+# --- what a rule carries for the guidance -------------------------------------------------------
+
+FindingExample = tuple[dict[str, Any], list[str], dict[str, Any]]  # (subject, skus, details) as in report.json
+
+
+class RuleGuidance:
+    """The guidance half of a rule: its one-line message and its remediation plan, built from
+    the finding's facts (as report.json stores them, so a report can be re-rendered).
+
+    Texts live in the catalogs under `rule.<id>.title`, `.describe` and `.message` (plus the
+    suffixes in `message_variants`)."""
+
+    id: ClassVar[str]
+    default_severity: ClassVar[Severity]
+    # For the generated docs (auditor/rules/docs.py): the README's "fires when" and the finding's
+    # `details` keys in docs/report-format.md (Markdown).
+    fires_when: ClassVar[str]
+    details_doc: ClassVar[str]
+    # Suffixes of `rule.<id>.message` the message may use ("" = the key itself).
+    message_variants: ClassVar[tuple[str, ...]] = ("",)
+    # A typical finding (subject, skus, details): the guidance tests render it in every locale and cloud.
+    example_finding: ClassVar[FindingExample]
+
+    @classmethod
+    def message_key(cls, variant: str = "") -> str:
+        return f"rule.{cls.id}.message{variant}"
+
+    @classmethod
+    def message_keys(cls) -> tuple[str, ...]:
+        """Every message key the rule can produce (the catalogs must have each)."""
+        return tuple(cls.message_key(v) for v in cls.message_variants)
+
+    def message(self, f: Facts, w: Words) -> Message:
+        """The one-line message: a text key and its values."""
+        return self.message_key(), base_values(f, w)
+
+    def note(self, f: Facts) -> str | None:
+        """The text key of a sentence to add after the message, if any."""
+        return None
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        """The remediation: which steps, which Graph action, which role, which links."""
+        raise NotImplementedError

@@ -1,0 +1,27 @@
+"""Rules under `hygiene:` — licenses that are wasted or broken regardless of population.
+
+One module per topic; each rule carries its evaluation, message and remediation plan. The order
+below is the registry's (the schema and the reports list the rules in it).
+"""
+
+from __future__ import annotations
+
+from . import accounts, errors, overlap, upkeep
+from .accounts import (
+    DisabledUserLicensed,
+    InactiveUserLicensed,
+    SharedMailboxLicensed,
+    dormant,
+    last_sign_in,
+    maybe_dormant,
+)
+from .base import HygieneRule, UserHygieneRule, mailbox_extra
+
+HYGIENE_RULES: tuple[HygieneRule, ...] = (*accounts.RULES, *errors.RULES, *overlap.RULES, *upkeep.RULES)
+
+# The rules whose accounts the collector reads the mailbox purpose of (see graph.collector.MailboxCheck).
+MAILBOX_RULES: tuple[HygieneRule, ...] = tuple(
+    r for r in HYGIENE_RULES if isinstance(r, DisabledUserLicensed | InactiveUserLicensed | SharedMailboxLicensed))
+
+__all__ = ["HYGIENE_RULES", "MAILBOX_RULES", "HygieneRule", "InactiveUserLicensed", "UserHygieneRule", "dormant",
+           "last_sign_in", "mailbox_extra", "maybe_dormant"]

@@ -1,0 +1,329 @@
+"""Hygiene of accounts: licenses on disabled, inactive and guest accounts, and on shared mailboxes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ...guidance.clouds import Variant
+from ...guidance.examples import E3, E5, USER
+from ...guidance.facts import Facts, iso_date, number
+from ...guidance.library import (
+    Message,
+    Words,
+    base_values,
+    removal,
+)
+from ...guidance.plan import (
+    Line,
+    Plan,
+)
+from ...model import (
+    RESOURCE_PURPOSES,
+    Severity,
+    User,
+)
+from ...policy.model import HygieneCheck
+from ...snapshot import MAILBOX_SETTINGS, PLAIN_UTC
+from ..base import Context, parse_when
+from .base import HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
+
+
+def mailbox_note(f: Facts) -> str | None:
+    """A sentence added after the message of a disabled or inactive account whose mailbox purpose
+    the auditor could not read: it may be a shared mailbox, which these rules would otherwise skip."""
+    return "message.shared_mailbox_unknown" if f.text("shared_mailbox") == "unknown" else None
+
+
+def mailbox_unknown(f: Facts) -> list[Line]:
+    """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
+    return [Line("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
+
+
+class DisabledUserLicensed(UserHygieneRule):
+    """A disabled (blocked sign-in) account still holds licenses. Shared, room and equipment
+    mailboxes, whose sign-in is blocked by design, are left to `shared-mailbox-licensed`.
+
+    Example:
+        hygiene:
+          disabled_users: {severity: high}
+    """
+
+    id = "disabled-user-licensed"
+    reclaimable = True
+    default_severity = Severity.HIGH
+    fires_when = (
+        "a disabled account holds licenses; shared, room and equipment mailboxes are left to "
+        "`shared-mailbox-licensed` (when their purpose could not be read, the finding says so)"
+    )
+    details_doc = (
+        "`shared_mailbox`: `\"unknown\"` only when the account's mailbox purpose could not be read (a "
+        "`mailboxSettings` gap, or the account was not a candidate when the tenant was read):"
+        " it may be a shared mailbox"
+    )
+    example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+    key = "disabled_users"
+    fragment = check_schema(False)
+
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        return ctx.index.where("account_enabled", False, lambda enabled: not enabled)
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        return None if user.account_enabled else mailbox_extra(user, ctx)
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return "account is disabled but still holds licenses" + unverified(details)
+
+    def note(self, f: Facts) -> str | None:
+        return mailbox_note(f)
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        return removal(f, v, w, list(f.skus),
+                        intro=[*mailbox_unknown(f), Line("steps.disabled.confirm"), Line("steps.data.keep")])
+
+
+def _sign_in(text: str | None) -> datetime | None:
+    """A signInActivity time; Graph writes 0001-01-01T00:00:00Z for "never", so year 1 is None."""
+    when = parse_when(text)
+    return None if when is None or when.year == 1 else when
+
+
+def last_sign_in(user: User) -> datetime | None:
+    """The user's last successful sign-in, as far as Graph can tell.
+
+    lastSignInDateTime and lastNonInteractiveSignInDateTime also record failed attempts, so a
+    dormant account under password spray would look active by them. lastSuccessfulSignInDateTime
+    counts only successes: when Graph returns it, it decides (0001-01-01 there means no sign-in
+    ever succeeded); only when it is absent do the other two stand in for it."""
+    if user.last_successful_sign_in_date_time is not None:
+        return _sign_in(user.last_successful_sign_in_date_time)
+    seen = [t for t in (_sign_in(user.last_sign_in_date_time),
+                        _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
+    return max(seen) if seen else None
+
+
+def dormant(user: User, cutoff: datetime) -> bool:
+    """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside."""
+    last = last_sign_in(user)
+    return last is None or last < cutoff
+
+
+def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int] | None:
+    """Positions of the licensed, enabled users that may be `dormant` (a superset); None = all.
+
+    Most accounts signed in recently: settle those by comparing text in one tight pass and leave
+    the rest to `dormant`, which parses (the outcome is the same either way)."""
+    text = _text_cutoff(cutoff)
+    if text is None:
+        return None
+    plain = PLAIN_UTC.fullmatch
+    return [
+        i for i, u in enumerate(users)
+        if u.account_enabled and u.assigned_licenses
+        and not ((t := u.last_successful_sign_in_date_time) is not None and t >= text and plain(t))
+        and not (u.last_successful_sign_in_date_time is None and (
+            ((t := u.last_sign_in_date_time) is not None and t >= text and plain(t))
+            or ((t := u.last_non_interactive_sign_in_date_time) is not None and t >= text and plain(t))))
+    ]
+
+
+class InactiveUserLicensed(UserHygieneRule):
+    """An enabled, licensed account has not signed in successfully for `days` days.
+
+    Needs signInActivity (Entra ID P1 and AuditLog.Read.All). Failed sign-in attempts do not count
+    as activity where Graph returns lastSuccessfulSignInDateTime. Accounts created, and accounts
+    whose licenses were assigned or changed (licenseAssignmentStates.lastUpdatedDateTime), within
+    the window are not counted: they have not had the time to be inactive. Shared, room and
+    equipment mailboxes (nobody signs in to them) are left to `shared-mailbox-licensed`.
+
+    Example:
+        hygiene:
+          inactive_users: {days: 90, severity: medium}
+    """
+
+    id = "inactive-user-licensed"
+    reclaimable = True
+    default_severity = Severity.MEDIUM
+    fires_when = (
+        "an enabled account has not signed in successfully for `days` days (`lastSuccessfulSignInDateTime`; failed "
+        "attempts are not activity; `0001-01-01` means never); accounts created or licensed within the window are "
+        "spared; shared, room and equipment mailboxes too; needs signInActivity"
+    )
+    details_doc = (
+        "`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in "
+        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed)"
+    )
+    example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
+                                          "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+    message_variants = ("", ".never", ".attempts", ".never.attempts")
+    key = "inactive_users"
+    fragment = check_schema(True, "Days without any sign-in after which a licensed account counts as inactive.")
+    needs = frozenset({"users", "signInActivity"})
+
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        return maybe_dormant(ctx.index.users, ctx.as_of - timedelta(days=check.days or 90))
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        if not user.account_enabled:
+            return None
+        cutoff = ctx.as_of - timedelta(days=check.days or 90)
+        last = last_sign_in(user)
+        if last is not None and last >= cutoff:  # not `dormant`
+            return None
+        for since in (parse_when(user.created_date_time), parse_when(user.licenses_updated)):
+            if since is not None and since >= cutoff:
+                return None  # new account, or licenses assigned within the window: grace
+        mailbox = mailbox_extra(user, ctx)
+        if mailbox is None:
+            return None
+        details: dict[str, Any] = {"days": check.days, "last_sign_in": _iso(last), **mailbox}
+        attempts = [t for t in (_sign_in(user.last_sign_in_date_time),
+                                _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
+        if attempts and (last is None or max(attempts) > last):
+            details["last_attempt"] = _iso(max(attempts))  # failed attempts since: worth a look
+        return details
+
+    def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
+        # Free products cost nothing while unused: worth tidying, not an alarm (unless the policy says so)
+        if check.severity is None and all(ctx.is_free(s) for s in user.sku_ids):
+            return Severity.LOW
+        return check.severity
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        if details["last_sign_in"] is None:
+            return f"has never signed in (threshold {details['days']} days) but holds licenses" + unverified(details)
+        return (f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
+                + unverified(details))
+
+    def message(self, f: Facts, w: Words) -> Message:
+        values = {**base_values(f, w), "days": number(f.details.get("days"), w.word("unknown"))}
+        last = iso_date(f.details.get("last_sign_in"))
+        attempt = iso_date(f.details.get("last_attempt"))  # failed attempts after the last success
+        suffix = "" if attempt is None else ".attempts"
+        if attempt is not None:
+            values["last_attempt"] = attempt
+        if last is None:
+            return self.message_key(".never" + suffix), values
+        return self.message_key(suffix), {**values, "last_sign_in": last}
+
+    def note(self, f: Facts) -> str | None:
+        return mailbox_note(f)
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        return removal(f, v, w, list(f.skus),
+                        intro=[*mailbox_unknown(f), Line("steps.inactive.confirm"), Line("steps.data.keep")])
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when is not None else None
+
+
+def _text_cutoff(cutoff: datetime) -> str | None:
+    """`cutoff` as Graph's plain date-time text, rounded up to the second, so that for a plain
+    time `text >= _text_cutoff(cutoff)` says `time >= cutoff` without parsing; None when there
+    is no such text (a naive or out-of-range cutoff), and then every user is parsed."""
+    if cutoff.tzinfo is None:
+        return None
+    utc = cutoff.astimezone(UTC)
+    whole = utc.replace(microsecond=0) + (timedelta(seconds=1) if utc.microsecond else timedelta())
+    return whole.strftime("%Y-%m-%dT%H:%M:%SZ").rjust(20, "0") if 1 <= whole.year <= 9999 else None
+
+
+class GuestLicensed(UserHygieneRule):
+    """A guest (B2B) account holds licenses.
+
+    Example:
+        hygiene:
+          guest_users: {severity: medium}
+    """
+
+    id = "guest-licensed"
+    reclaimable = True
+    default_severity = Severity.MEDIUM
+    fires_when = "a guest account holds licenses"
+    details_doc = "(common only)"
+    example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+    key = "guest_users"
+    fragment = check_schema(False)
+
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        return ctx.index.where("user_type", "guest", lambda kind: kind.lower() == "guest")
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        return {} if user.user_type.lower() == "guest" else None
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return "guest account holds licenses"
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        return removal(f, v, w, list(f.skus), intro=[Line("steps.guest.confirm")], remove_block="steps.remove.entra")
+
+
+class SharedMailboxLicensed(UserHygieneRule):
+    """A shared, room or equipment mailbox (mailboxSettings.userPurpose) holds licenses. Such a
+    mailbox needs one only when it holds more than 50 GB, has an archive or is on a litigation or
+    retention hold; the finding asks to check those before the license goes.
+
+    Needs MailboxSettings.Read. The purpose is read for the accounts the disabled and inactive
+    rules could flag (licensed and disabled, or without a recent successful sign-in), so a
+    shared mailbox that someone signs in to directly is not judged.
+
+    Example:
+        hygiene:
+          shared_mailboxes: {severity: low}
+    """
+
+    id = "shared-mailbox-licensed"
+    default_severity = Severity.LOW
+    fires_when = (
+        "a shared, room or equipment mailbox (`mailboxSettings.userPurpose`) holds licenses; it needs one only above "
+        "50 GB, with an archive or on a litigation/retention hold, which the fix says to check first. Judges the "
+        "accounts whose purpose is read (disabled or inactive ones); needs MailboxSettings.Read"
+    )
+    details_doc = (
+        "`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case)"
+    )
+    example_finding = (USER, ["SPE_E3", "SPE_E5"], {
+        "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
+                                                          "SPE_E5": []},
+        "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]}, "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
+    message_variants = ("", ".room", ".equipment")
+    key = "shared_mailboxes"
+    fragment = check_schema(False)
+    # A shared, room or equipment mailbox keeps its mail without a license (up to 50 GB, no archive,
+    # no hold: what the fix says to check first), so its removal is not a data loss to flag.
+    removes = False
+    needs = frozenset({"users", MAILBOX_SETTINGS})
+
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        return ctx.index.where("mailbox_purpose", "resource",
+                               lambda purpose: purpose is not None and purpose.lower() in RESOURCE_PURPOSES)
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        purpose = user.mailbox_purpose
+        return {"mailbox_purpose": purpose.lower()} if purpose and purpose.lower() in RESOURCE_PURPOSES else None
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return f"{details['mailbox_purpose']} mailbox holds licenses"
+
+    def message(self, f: Facts, w: Words) -> Message:
+        purpose = (f.text("mailbox_purpose") or "").lower()
+        return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:] else ""), base_values(f, w)
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        """A shared, room or equipment mailbox works without a license unless it is large, archived or
+        on hold: the checks come first, then the usual removal (per product, per group)."""
+        plan = removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")])
+        summaries = plan.summary if isinstance(plan.summary, tuple) else (plan.summary,)
+        plan.summary = (Line("summary.shared_mailbox"), *summaries)
+        plan.links = [*plan.links, "shared_mailbox"]
+        return plan
+
+
+RULES: tuple[HygieneRule, ...] = (
+    DisabledUserLicensed(),
+    InactiveUserLicensed(),
+    GuestLicensed(),
+    SharedMailboxLicensed(),
+)

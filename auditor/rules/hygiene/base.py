@@ -1,0 +1,112 @@
+"""What every rule under `hygiene:` shares: the check per policy key, and the loop over licensed users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ...model import (
+    RESOURCE_PURPOSES,
+    Finding,
+    Severity,
+    User,
+)
+from ...policy.model import HygieneCheck, Policy, Selector
+from ...policy.selectors import SELECTOR_SCHEMA
+from ...snapshot import MAILBOX_SETTINGS
+from ..base import SEVERITY_SCHEMA, Context, Rule
+
+
+def check_schema(with_days: bool, days_doc: str = "") -> dict[str, Any]:
+    props: dict[str, Any] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_SCHEMA}
+    required: list[str] = []
+    if with_days:
+        props["days"] = {"type": "integer", "minimum": 1, "maximum": 3650, "description": days_doc}
+        required = ["days"]
+    return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
+
+
+class HygieneRule(Rule):
+    section = "hygiene"
+
+    def configured(self, policy: Policy) -> bool:
+        return self.key in policy.hygiene
+
+    def selectors(self, policy: Policy) -> list[Selector]:
+        check = policy.hygiene.get(self.key or "")
+        return [check.except_] if check is not None and check.except_ is not None else []
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        check = policy.hygiene.get(self.key or "")
+        if check is not None:
+            yield from self.check(policy, check, ctx)
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+class UserHygieneRule(HygieneRule):
+    """A check on each licensed user."""
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        """Positions that can offend, in order (a superset of the offenders); None = every user."""
+        return None
+
+    def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
+        """The finding's severity when it differs from the rule's (None: the policy's or the default)."""
+        return check.severity
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
+        users = ctx.index.users
+        positions = self.candidates(check, ctx)
+        for pos in range(len(users)) if positions is None else positions:
+            user = users[pos]
+            if not user.assigned_licenses or (excluded is None or pos in excluded):
+                continue
+            extra = self.offends(user, check, ctx)
+            if extra is None:
+                continue
+            sku_ids = self.products(user, extra, ctx)
+            details = ctx.user_details(user, sku_ids, None) | extra
+            if self.removes:
+                details |= ctx.data_lost(user, sku_ids)
+            yield self.make(
+                policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
+                self.describe(user, details), details, severity=self.severity(user, check, ctx),
+                monthly_cost=ctx.cost_of(sku_ids) if self.costs else None,
+            )
+
+    costs = True  # the finding's products are spend the fix would free
+    removes = True  # the fix removes the finding's products (checked for data the user would lose)
+
+    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
+        """The products the finding is about (all the user holds, unless the rule narrows it)."""
+        return user.sku_ids
+
+
+UNKNOWN_MAILBOX = {"shared_mailbox": "unknown"}  # details of a finding on an account whose mailbox purpose is unknown
+
+
+def mailbox_extra(user: User, ctx: Context) -> dict[str, Any] | None:
+    """For the rules a shared mailbox would set off: None for a shared, room or equipment mailbox
+    (not a person's account: exempt), UNKNOWN_MAILBOX when the purpose was to be read but was not
+    (the app may not read mailboxSettings, or the account was no candidate when the tenant was
+    read), else {}. A snapshot that never asked (older, or policies without these rules) stays {}."""
+    purpose = user.mailbox_purpose
+    if purpose is not None:
+        return None if purpose.lower() in RESOURCE_PURPOSES else {}
+    snapshot = ctx.index.snapshot
+    if MAILBOX_SETTINGS in snapshot.collected_parts or any(g.part == MAILBOX_SETTINGS for g in snapshot.gaps):
+        return UNKNOWN_MAILBOX
+    return {}
+
+
+def unverified(details: dict[str, Any]) -> str:
+    return " (could not tell whether it is a shared mailbox)" if details.get("shared_mailbox") == "unknown" else ""

@@ -1,0 +1,262 @@
+"""Failed license assignments: per user and product, and per group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...guidance.clouds import Variant
+from ...guidance.examples import E5, USER
+from ...guidance.facts import GROUP_ID_PLACEHOLDER, Facts, as_int, as_map, as_text, number
+from ...guidance.library import (
+    Message,
+    Words,
+    base_values,
+)
+from ...guidance.plan import (
+    Action,
+    Line,
+    Plan,
+    reprocess,
+    set_usage_location,
+)
+from ...model import (
+    Finding,
+    Group,
+    LicenseAssignmentState,
+    Severity,
+    Subject,
+    SubjectType,
+)
+from ...policy.model import HygieneCheck, Policy
+from ..base import SEVERITY_SCHEMA, Context
+from .base import HygieneRule, check_schema
+
+# Graph licenseAssignmentState.error values with their own guidance; anything else -> "other".
+ERROR_CODES = ("CountViolation", "MutuallyExclusiveViolation", "DependencyViolation", "UniquenessViolation")
+# The usage-location error Graph documents (licenseAssignmentState.error); no other spelling exists.
+USAGE_ERROR_CODES = ("ProhibitedInUsageLocationViolation",)
+# The section of "Identify and resolve license assignment problems for a group" per error (links.py).
+ERROR_LINKS = {
+    "CountViolation": "resolve_count",
+    "MutuallyExclusiveViolation": "resolve_conflict",
+    "DependencyViolation": "resolve_dependency",
+    "ProhibitedInUsageLocationViolation": "resolve_location",
+    "UniquenessViolation": "resolve_proxy",
+}
+# licenseAssignmentState.state -> message variant: a partly applied or a disabled assignment says so
+_ERROR_STATES = {"ActiveWithError": ".partial", "Disabled": ".disabled"}
+
+
+class LicenseAssignmentError(HygieneRule):
+    """A license assignment failed, fully or in part: licenseAssignmentStates with an error, or in
+    the state Error or ActiveWithError (active, but not all of it could be applied). A Disabled
+    assignment without an error is not a failure and is not reported.
+
+    Example:
+        hygiene:
+          assignment_errors: {severity: high}
+    """
+
+    id = "license-assignment-error"
+    default_severity = Severity.HIGH
+    fires_when = (
+        "a license assignment failed: a `licenseAssignmentStates` error (CountViolation, MutuallyExclusiveViolation, "
+        "DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other), or the state Error or "
+        "ActiveWithError (active, but not all of it applied); one finding per product, with guidance and a link to "
+        "the matching section of Microsoft's \"resolve license assignment problems for a group\" page. A Disabled "
+        "assignment without an error is not a failure"
+    )
+    details_doc = (
+        "`error` (Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, "
+        "DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other; `None` when only the "
+        "state tells), `state` (Error, or ActiveWithError: active but not applied in full; Disabled only together "
+        "with an error)"
+    )
+    example_finding = (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
+                                          "assigned_by_group": {"SPE_E5": ["All Staff"]},
+                                          "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
+                                          "sku_ids": {"SPE_E5": E5}})
+    message_variants = ("", *_ERROR_STATES.values())
+    key = "assignment_errors"
+    fragment = check_schema(False)
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
+        users = ctx.index.users
+        for pos in ctx.index.assignment_errors():
+            user = users[pos]
+            errors = [s for s in user.license_assignment_states if s.is_error]
+            if not errors or excluded is None or pos in excluded:
+                continue
+            for state in errors:
+                sid = state.sku_id.lower()
+                details = ctx.user_details(user, [sid], None) | {"error": state.error, "state": state.state}
+                group = ctx.index.group_name.get(state.assigned_by_group or "", state.assigned_by_group)
+                source = f" (assigned by group {group})" if group else ""
+                what = "is active, but could not be applied in full" if state.state == "ActiveWithError" \
+                    else "failed"
+                yield self.make(
+                    policy, f"hygiene/{self.key}", ctx.user_subject(user), (ctx.index.part(sid),),
+                    f"assignment of {ctx.index.part(sid)} {what}: {state.error}{source}", details,
+                    severity=check.severity,
+                )
+
+    def message(self, f: Facts, w: Words) -> Message:
+        key = self.message_key(_ERROR_STATES.get(f.text("state") or "", ""))
+        return key, {**base_values(f, w), "error": f.text("error") or w.word("unknown")}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        code = f.text("error") or ""
+        part = f.skus[0] if f.skus else "?"
+        groups = f.groups(part)
+        values = {"sku": w.product(part), "error": code or w.word("unknown"), "group": w.all(groups)}
+        steps: list[Line] = []
+        role = "role.group" if groups else "role.assign"
+        action: Action
+        if code in USAGE_ERROR_CODES:
+            summary = Line("summary.error.usage", values)
+            steps += [Line(f"steps.error.{code}", values), Line(f"steps.usage.{v.steps}", values)]
+            action = set_usage_location(f, Line("graph.usage", values))
+        else:
+            kind = code if code in ERROR_CODES else "other"
+            summary = Line(f"summary.error.{kind}", values)
+            steps.append(Line(f"steps.error.{kind}", values))
+            action = reprocess(f, Line("graph.reprocess", values))
+            if kind == "CountViolation":
+                role = "role.billing_assign"
+        if groups:
+            steps.append(Line("steps.error.group", values))
+        steps.append(Line("steps.reprocess", values))
+        # ActiveWithError: the license works, but not all of it could be applied
+        summaries = (Line("summary.error.partial", values), summary) if f.text("state") == "ActiveWithError" \
+            else summary
+        links = [ERROR_LINKS.get(code, "resolve_find"), "assign_licenses", "graph:user_reprocess"]
+        if groups:
+            links.insert(1, "resolve_reprocess")
+        if code == "CountViolation":
+            links.insert(1, "buy_licenses")
+        if code in USAGE_ERROR_CODES:
+            links.append("graph:user_update")
+        return Plan(summaries, steps, role, [Line("next.rerun")], links, action)
+
+
+def error_code(state: LicenseAssignmentState) -> str:
+    """The failure as Graph names it: the error value, else the state (Error, ActiveWithError)."""
+    return state.error if state.error not in ("", "None") else state.state
+
+
+class GroupLicenseErrors(HygieneRule):
+    """A group's license assignment failed for some of its members: a member's licenseAssignmentStates
+    names the group with an error, or Graph flags the group (hasMembersWithLicenseErrors, read when
+    the tenant allows the filter). One finding per group, so the fix starts where it is made: the
+    group's Licenses page lists the members in error, and the group is reprocessed once the causes
+    are fixed. Each member's own failure is the license-assignment-error finding.
+
+    Example:
+        hygiene:
+          group_license_errors: {severity: medium}
+    """
+
+    id = "group-license-errors"
+    default_severity = Severity.MEDIUM
+    fires_when = (
+        "a group has members with license errors (a member's `licenseAssignmentStates` names the group with an error, "
+        "or Graph's `hasMembersWithLicenseErrors` flags it): one finding per group, naming how many members the "
+        "snapshot shows in error and with which errors, where to fix them (Groups > the group > Licenses) and to "
+        "reprocess the group. Medium: each member's failure is already a high `license-assignment-error`; this "
+        "finding points at where the fix is made. Works from the users' states alone where the tenant refuses the "
+        "filter or a snapshot lacks it"
+    )
+    details_doc = (
+        'subject `{"type": "group", "id", "display_name"}`; `group` (display name), `group_id`, `members_with_errors` '
+        "(users in the snapshot whose states name the group with an error; 0 when Graph flags the group but no user's "
+        "state shows it), `errors` ({error value, or the state when Graph gave no error value: number of failed "
+        "assignments}); `skus` are the products that failed (else the group's products)"
+    )
+    example_finding = ({"type": "group", "id": "g-1", "display_name": "All Staff"}, ["SPE_E5"],
+                       {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3,
+                        "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}})
+    message_variants = ("", ".uncounted")
+    key = "group_license_errors"
+    fragment = {"type": "object", "additionalProperties": False, "properties": {"severity": SEVERITY_SCHEMA}}
+    # The users' states are enough: every user is read, so every failing member names its group.
+    needs = frozenset({"users"})
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        users = ctx.index.users
+        by_id = {g.id.lower(): g for g in ctx.index.snapshot.groups}
+        named = {s.assigned_by_group.lower(): s.assigned_by_group for pos in ctx.index.assignment_errors()
+                 for s in users[pos].license_assignment_states if s.assigned_by_group and s.is_error}
+        for gid in sorted(set(named) - set(by_id)):  # a group the snapshot does not hold: its id stands in
+            by_id[gid] = Group(named[gid], "")
+        flagged = sorted((g for gid, g in by_id.items() if g.has_members_with_license_errors or gid in named),
+                         key=lambda g: (g.display_name.lower(), g.id))
+        if not flagged:
+            return
+        wanted = {g.id.lower() for g in flagged}
+        members: dict[str, int] = dict.fromkeys(wanted, 0)
+        codes: dict[str, dict[str, int]] = {gid: {} for gid in wanted}
+        products: dict[str, set[str]] = {gid: set() for gid in wanted}
+        for pos in ctx.index.assignment_errors():
+            seen: set[str] = set()
+            for state in users[pos].license_assignment_states:
+                gid = (state.assigned_by_group or "").lower()
+                if gid not in wanted or not state.is_error:
+                    continue
+                code = error_code(state)
+                codes[gid][code] = codes[gid].get(code, 0) + 1
+                products[gid].add(state.sku_id.lower())
+                if gid not in seen:
+                    seen.add(gid)
+                    members[gid] += 1
+        for group in flagged:
+            gid = group.id.lower()
+            parts = sorted({ctx.index.part(s) for s in products[gid]}
+                           or {ctx.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses})
+            count = members[gid]
+            errors = dict(sorted(codes[gid].items()))
+            seen_text = f"{count} member(s) in the snapshot" if count else "no member's error is in the snapshot"
+            message = f"group {group.display_name or group.id} has members with license errors ({seen_text})"
+            if errors:
+                message += ": " + ", ".join(f"{code} ({n})" for code, n in errors.items())
+            yield self.make(
+                policy, f"hygiene/{self.key}",
+                Subject(SubjectType.GROUP, group.id, display_name=group.display_name or None), parts, message,
+                {"group": group.display_name, "group_id": group.id, "members_with_errors": count, "errors": errors},
+                severity=check.severity,
+            )
+
+    def message(self, f: Facts, w: Words) -> Message:
+        unknown = w.word("unknown")
+        count = f.int("members_with_errors")
+        errors = as_map(f.details.get("errors"))
+        values = {**base_values(f, w), "group": f.text("group") or f.label(), "count": number(count, unknown),
+                  "errors": w.all(sorted(str(code) for code in errors))}
+        return self.message_key("" if count else ".uncounted"), values
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
+        (one line per error value, with its count), then one reprocess of the group."""
+        unknown = w.word("unknown")
+        group = f.text("group") or as_text(f.subject.get("display_name")) or as_text(f.subject.get("id")) or unknown
+        gid = f.text("group_id") or as_text(f.subject.get("id")) or GROUP_ID_PLACEHOLDER
+        count = f.int("members_with_errors")
+        values = {"group": group, "count": number(count, unknown), "sku": w.skus(f.skus)}
+        summary = Line("summary.group_errors" if count else "summary.group_errors.uncounted", values)
+        steps = [Line("steps.group_errors.open", values)]
+        errors = as_map(f.details.get("errors"))
+        for code in sorted(errors):
+            n = as_int(errors[code])
+            steps.append(Line("steps.group_errors.cause", {**values, "error": code, "count": number(n, unknown)}))
+        steps += [Line("steps.group_errors.fix", values), Line("steps.group_errors.reprocess", values)]
+        links = ["resolve_find", *dict.fromkeys(ERROR_LINKS[c] for c in sorted(errors) if c in ERROR_LINKS),
+                 "resolve_reprocess", "graph:group_errors"]
+        action = Action("GET", f"/groups/{gid}/membersWithLicenseErrors/microsoft.graph.user"
+                        "?$select=id,userPrincipalName,displayName", None, Line("graph.group_errors", values))
+        return Plan(summary, steps, "role.group", [Line("next.rerun")], links, action)
+
+
+RULES: tuple[HygieneRule, ...] = (
+    LicenseAssignmentError(),
+    GroupLicenseErrors(),
+)

@@ -1,0 +1,163 @@
+"""Upkeep: a licensed user without a usage location, subscriptions that end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from typing import Any
+
+from ...guidance.clouds import Variant
+from ...guidance.examples import USER
+from ...guidance.facts import Facts, iso_date
+from ...guidance.library import (
+    Message,
+    Words,
+    base_values,
+)
+from ...guidance.plan import (
+    Line,
+    Plan,
+    set_usage_location,
+)
+from ...model import (
+    Finding,
+    Severity,
+    Subject,
+    SubjectType,
+    User,
+)
+from ...policy.model import HygieneCheck, Policy
+from ..base import Context, parse_when
+from .base import HygieneRule, UserHygieneRule, check_schema
+
+# companySubscription / subscribedSku states that mean the end date has already passed.
+PAST_END_STATUSES = ("Warning", "Suspended", "LockedOut", "Deleted", "Expired")
+# nextLifecycleDateTime is the date of the next state: Enabled -> the end of the term, Warning ->
+# suspension, Suspended or LockedOut -> deletion; null means nothing is scheduled.
+_LAPSED = {"warning": "warning", "suspended": "suspended", "lockedout": "lockedout"}
+
+
+class UsageLocationMissing(UserHygieneRule):
+    """A licensed user has no usage location (required for license assignment).
+
+    Example:
+        hygiene:
+          usage_location: {severity: low}
+    """
+
+    id = "usage-location-missing"
+    default_severity = Severity.LOW
+    fires_when = "a licensed user has no usage location"
+    details_doc = "(common only)"
+    example_finding = (USER, [], {})
+    key = "usage_location"
+    fragment = check_schema(False)
+    removes = False
+
+    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
+        return ctx.index.where("usage_location", None, lambda location: not location)
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        return None if user.usage_location else {}
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return "holds licenses but has no usage location"
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        steps = [Line(f"steps.usage.{v.steps}"), Line("steps.usage.sync")]
+        action = set_usage_location(f, Line("graph.usage"))
+        return Plan(Line("summary.usage"), steps, "role.assign", [Line("next.rerun")],
+                    ["assign_licenses", "admin_roles", "graph:user_update"], action)
+
+
+class SubscriptionExpiring(HygieneRule):
+    """A subscription (trials included) ends within `days` days, or is already past its end.
+
+    Example:
+        hygiene:
+          expiring_subscriptions: {days: 30, severity: medium}
+    """
+
+    id = "subscription-expiring"
+    default_severity = Severity.MEDIUM
+    fires_when = (
+        "a subscription (trials included) ends within `days` days, or is in its grace period (until suspension), "
+        "suspended or locked out (until deletion)"
+    )
+    details_doc = "`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`"
+    example_finding = ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
+                       {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
+                        "days_left": 9, "total_licenses": 25})
+    message_variants = (".trial", ".paid", ".past", ".past.undated",
+                        *(f".{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))
+    key = "expiring_subscriptions"
+    fragment = check_schema(True, "Report subscriptions whose next lifecycle date is within this many days.")
+    needs = frozenset({"subscriptions"})
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        horizon = ctx.as_of + timedelta(days=check.days or 30)
+        for sub in sorted(ctx.index.snapshot.subscriptions, key=lambda s: s.id):
+            if sub.status.lower() == "deleted":
+                continue
+            when = parse_when(sub.next_lifecycle_date_time)
+            lapsed = sub.status.lower() in ("warning", "suspended", "lockedout")
+            if not lapsed and (when is None or when > horizon):
+                continue
+            part = sub.sku_part_number or ctx.index.part(sub.sku_id)
+            days_left = (when - ctx.as_of).days if when else None
+            kind = "trial" if sub.is_trial else "subscription"
+            if lapsed:
+                after = f"; next change {when:%Y-%m-%d}" if when else ""
+                message = f"{kind} for {part} has ended and is {sub.status}{after}"
+            elif days_left is not None and days_left < 0:
+                message = f"{kind} for {part} ended {when:%Y-%m-%d}" if when else f"{kind} for {part} ended"
+            else:
+                message = f"{kind} for {part} ends {when:%Y-%m-%d} ({days_left} days)" if when else ""
+            yield self.make(
+                policy, f"hygiene/{self.key}", Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part), (part,), message,
+                {"status": sub.status, "is_trial": sub.is_trial, "next_lifecycle": sub.next_lifecycle_date_time,
+                 "days_left": days_left, "total_licenses": sub.total_licenses},
+                severity=check.severity,
+            )
+
+    def message(self, f: Facts, w: Words) -> Message:
+        unknown = w.word("unknown")
+        status = f.text("status") or ""
+        days_left = f.int("days_left")
+        date = iso_date(f.details.get("next_lifecycle"))
+        values = {**base_values(f, w), "status": status or unknown, "date": date or unknown,
+                  "days_left": str(days_left) if days_left is not None else unknown}
+        undated = "" if date else ".undated"
+        lapsed = _LAPSED.get(status.lower())
+        if lapsed is not None:
+            return self.message_key(f".{lapsed}{undated}"), values
+        if status in PAST_END_STATUSES or (days_left is not None and days_left < 0):
+            return self.message_key(f".past{undated}"), values
+        if f.details.get("is_trial") is True:
+            return self.message_key(".trial"), values
+        return self.message_key(".paid"), values
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        status = f.text("status") or ""
+        days_left = f.int("days_left")
+        past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)
+        values = {"sku": w.product(f.subject_sku), "status": status or w.word("unknown"),
+                  "date": (f.text("next_lifecycle") or "")[:10] or w.word("unknown")}
+        if past:
+            summary = Line("summary.sub_past", values)
+            steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values)]
+        elif f.details.get("is_trial") is True:
+            summary = Line("summary.sub_trial", values)
+            steps = [Line("steps.sub.trial", values)]
+        else:
+            summary = Line("summary.sub_paid", values)
+            steps = [Line("steps.sub.paid", values)]
+        steps += [Line(f"steps.move.{v.steps}", values), Line("steps.sub.lapse", values)]
+        return Plan(summary, steps, "role.billing_assign", [Line("next.freed"), Line("next.rerun")],
+                    ["renew_subscription", "subscription_ends", "move_users", "cancel_subscription", "admin_roles"])
+
+
+RULES: tuple[HygieneRule, ...] = (
+    UsageLocationMissing(),
+    SubscriptionExpiring(),
+)
