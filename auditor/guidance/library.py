@@ -100,6 +100,12 @@ def data_lost(f: Facts) -> Mapping[str, Any]:
     return lost if isinstance(lost, Mapping) else {}
 
 
+def keep_data(f: Facts) -> list[Line]:
+    """The general "keep the data first" step, unless the finding names the plans whose data a
+    removal would end: then loss_steps says it for each product, and once is enough."""
+    return [] if data_lost(f) else [Line("steps.data.keep")]
+
+
 def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
     """One line per product whose removal would cost the user data: keep the data first."""
     lost = data_lost(f)

@@ -55,6 +55,8 @@ def test_disabled_user_removal_that_ends_the_mailbox_is_not_prefilled(tmp_path: 
     r = rem(left)
     assert r["graph_action"] is None
     assert "keep the data" in r["summary"] and "Exchange Online (Plan 2)" in r["summary"]
+    # the product's own keep-the-data step replaces the general one (said once, not twice)
+    assert not any(s.startswith("Before you remove the license") for s in r["steps"])
     # nothing to lose: the call is ready
     assert "data_lost" not in dict(pbi.facts)
     assert rem(pbi)["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [PBI]}

@@ -13,6 +13,7 @@ from ...guidance.library import (
     Message,
     Words,
     base_values,
+    keep_data,
     removal,
 )
 from ...guidance.plan import (
@@ -80,7 +81,7 @@ class DisabledUserLicensed(UserHygieneRule):
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         return removal(f, v, w, list(f.skus),
-                        intro=[*mailbox_unknown(f), Line("steps.disabled.confirm"), Line("steps.data.keep")])
+                        intro=[*mailbox_unknown(f), Line("steps.disabled.confirm"), *keep_data(f)])
 
 
 def _sign_in(text: str | None) -> datetime | None:
@@ -212,7 +213,7 @@ class InactiveUserLicensed(UserHygieneRule):
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         return removal(f, v, w, list(f.skus),
-                        intro=[*mailbox_unknown(f), Line("steps.inactive.confirm"), Line("steps.data.keep")])
+                        intro=[*mailbox_unknown(f), Line("steps.inactive.confirm"), *keep_data(f)])
 
 
 def _iso(when: datetime | None) -> str | None:
