@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,13 @@ import jsonschema
 
 from ..errors import PolicyError, PolicyIssue
 from ..model import Locale, Severity
-from .model import Assignment, CatalogEntry, CrossTenant, HygieneCheck, Policy, PolicySet, Price, SpareSeats, Waiver
+from ..rules.assignments import parse_assignments
+from ..rules.hygiene.base import parse_hygiene
+from ..rules.seats import parse_catalog
+from ..rules.waivers import parse_waivers
+from .model import CrossTenant, Policy, PolicySet
 from .schema import build_schema
-from .selectors import parse_selector
-from .yamlsource import Located, read_yaml
+from .yamlsource import Located, Part, dotted, read_yaml
 
 
 @lru_cache(maxsize=1)
@@ -25,13 +27,6 @@ def _validator() -> jsonschema.protocols.Validator:
     schema = build_schema()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
-
-
-def _dotted(path: Sequence[str | int]) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "document"
 
 
 def _json_type(value: Any) -> str:
@@ -60,7 +55,7 @@ def _schema_issues(doc: Located) -> list[PolicyIssue]:
     errors = sorted(_validator().iter_errors(doc.data), key=lambda e: (doc.where(tuple(e.absolute_path)), e.message))
     for e in errors:
         path = tuple(e.absolute_path)
-        where = _dotted(path)
+        where = dotted(path)
         v = e.validator
         if v == "additionalProperties" and isinstance(e.instance, dict):
             known = set(e.schema.get("properties", {}))
@@ -113,21 +108,17 @@ def _schema_issues(doc: Located) -> list[PolicyIssue]:
     return issues
 
 
-def _parse_date(doc: Located, path: tuple[str | int, ...], text: str, issues: list[PolicyIssue]) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        issues.append(doc.issue(path, f"{_dotted(path)}: {text!r} is not a valid calendar date"))
-        return date.min
-
-
-def _cross_tenant(doc: Located, raw: dict[str, Any], issues: list[PolicyIssue]) -> CrossTenant:
+def _cross_tenant(part: Part) -> CrossTenant | None:
+    """`cross_tenant:` (read by `license-auditor merge`); a mapped domain must not be mapped again."""
+    if part.data is None:
+        return None
+    raw = part.data
     domains = {k.lower(): v.lower() for k, v in raw.get("domain_map", {}).items()}
+    domain_map = part.at("domain_map")
     for source, target in domains.items():
         if target in domains and domains[target] != target:
-            issues.append(doc.issue(("cross_tenant", "domain_map"),
-                                    f"cross_tenant.domain_map: {source} maps to {target}, which is itself mapped; "
-                                    f"map {source} straight to {domains[target]}"))
+            domain_map.report(f"{domain_map.name}: {source} maps to {target}, which is itself mapped; "
+                              f"map {source} straight to {domains[target]}")
     return CrossTenant(
         name=raw.get("name"),
         identity=raw.get("identity", "upn"),
@@ -139,94 +130,23 @@ def _cross_tenant(doc: Located, raw: dict[str, Any], issues: list[PolicyIssue]) 
 
 
 def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
-    data: dict[str, Any] = doc.data
+    """The typed policy of a schema-valid document. Each rule family parses (and checks) its own
+    section: auditor.rules.seats, .assignments, .hygiene and .waivers."""
     issues: list[PolicyIssue] = []
-    meta = data["metadata"]
-    catalog = None
-    if "catalog" in data:
-        entries = []
-        seen: dict[str, int] = {}
-        for i, raw in enumerate(data["catalog"]):
-            key = raw["sku"].lower()
-            if key in seen:
-                issues.append(doc.issue(("catalog", i, "sku"), f"catalog[{i}].sku: {raw['sku']} is already listed "
-                                        f"at catalog[{seen[key]}]"))
-            seen[key] = i
-            limits = raw.get("spare_seats")
-            price = raw.get("price")
-            if raw.get("free") and price and price["monthly"] > 0:
-                issues.append(doc.issue(("catalog", i, "price"), f"catalog[{i}]: a free product cannot have a price"))
-            entries.append(CatalogEntry(
-                sku=raw["sku"],
-                spare_seats=SpareSeats(limits.get("max"), limits.get("max_percent"), limits.get("min"),
-                                       limits.get("renewal_window_days")) if limits else None,
-                price=Price(float(price["monthly"]), price["currency"]) if price else None,
-                free=bool(raw.get("free", False)),
-                line=doc.where(("catalog", i))[0],
-                name=raw.get("name") or None,
-            ))
-            if limits and limits.get("min") is not None and limits.get("max") is not None \
-                    and limits["min"] > limits["max"]:
-                issues.append(doc.issue(
-                    ("catalog", i, "spare_seats"),
-                    f"catalog[{i}].spare_seats: min ({limits['min']}) is above max ({limits['max']})"))
-        catalog = tuple(entries)
-    assignments = []
-    names: dict[str, int] = {}
-    for i, raw in enumerate(data.get("assignments", ())):
-        if raw["name"] in names:
-            issues.append(doc.issue(
-                ("assignments", i, "name"),
-                f"assignments[{i}].name: '{raw['name']}' is already used by assignments[{names[raw['name']]}]"))
-        names[raw["name"]] = i
-        gbo = raw.get("group_based_only", False)
-        assignments.append(Assignment(
-            name=raw["name"],
-            match=parse_selector(raw["match"]),
-            except_=parse_selector(raw["except"]) if "except" in raw else None,
-            allowed=tuple(raw["allowed"]) if "allowed" in raw else None,
-            forbidden=tuple(raw.get("forbidden", ())),
-            required_any=tuple(raw.get("required_any", ())),
-            exclusive=tuple(tuple(c) for c in raw.get("exclusive", ())),
-            group_based_only=gbo if isinstance(gbo, bool) else tuple(gbo),
-            severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
-        ))
-        allowed = {s.lower() for s in raw.get("allowed", ())}
-        for j, req in enumerate(raw.get("required_any", ())):
-            if "allowed" in raw and req.lower() not in allowed:
-                issues.append(doc.issue(("assignments", i, "required_any", j),
-                                        f"assignments[{i}].required_any: {req} is required but not in 'allowed'"))
-        for j, req in enumerate(raw.get("forbidden", ())):
-            if req.lower() in allowed:
-                issues.append(doc.issue(("assignments", i, "forbidden", j),
-                                        f"assignments[{i}].forbidden: {req} is both allowed and forbidden"))
-    hygiene = {
-        key: HygieneCheck(
-            severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
-            days=raw.get("days"),
-            except_=parse_selector(raw["except"]) if "except" in raw else None,
-        )
-        for key, raw in data.get("hygiene", {}).items()
-    }
-    waivers = []
-    for i, raw in enumerate(data.get("waivers", ())):
-        waivers.append(Waiver(
-            rule=raw["rule"], subject=raw["subject"], reason=raw["reason"], owner=raw["owner"],
-            expires=_parse_date(doc, ("waivers", i, "expires"), raw["expires"], issues),
-            sku=raw.get("sku"), line=doc.where(("waivers", i))[0],
-        ))
+    root = Part.root(doc, issues)
+    meta = root.data["metadata"]
     policy = Policy(
         name=meta["name"],
         file=doc.file,
         owner=meta.get("owner"),
         description=meta.get("description"),
         locale=Locale(meta["locale"]) if "locale" in meta else None,
-        catalog=catalog,
-        assignments=tuple(assignments),
-        hygiene=hygiene,
-        waivers=tuple(waivers),
-        severities={k: Severity.parse(v) for k, v in data.get("severities", {}).items()},
-        cross_tenant=_cross_tenant(doc, data["cross_tenant"], issues) if "cross_tenant" in data else None,
+        catalog=parse_catalog(root.at("catalog")),
+        assignments=parse_assignments(root.at("assignments")),
+        hygiene=parse_hygiene(root.at("hygiene")),
+        waivers=parse_waivers(root.at("waivers")),
+        severities={k: Severity.parse(v) for k, v in root.data.get("severities", {}).items()},
+        cross_tenant=_cross_tenant(root.at("cross_tenant")),
     )
     return policy, issues
 

@@ -47,6 +47,49 @@ class Located:
         return PolicyIssue(self.file, line, col, message)
 
 
+def dotted(path: Path) -> str:
+    """`catalog[2].spare_seats`: a path as policy messages name it."""
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "document"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of a schema-valid policy document, for the code that parses it into typed objects:
+    its value, its path, and the list its semantic problems go to, located at file:line:column."""
+
+    doc: Located
+    path: Path
+    data: Any
+    issues: list[PolicyIssue]
+
+    @classmethod
+    def root(cls, doc: Located, issues: list[PolicyIssue]) -> Part:
+        return cls(doc, (), doc.data, issues)
+
+    def at(self, key: str | int) -> Part:
+        """The value under `key` (None when a mapping lacks it)."""
+        data = self.data[key] if isinstance(key, int) else (self.data or {}).get(key)
+        return Part(self.doc, (*self.path, key), data, self.issues)
+
+    def entries(self) -> list[Part]:
+        """The items of a list (none when absent)."""
+        return [self.at(i) for i in range(len(self.data or ()))]
+
+    @property
+    def name(self) -> str:
+        return dotted(self.path)
+
+    @property
+    def line(self) -> int:
+        return self.doc.where(self.path)[0]
+
+    def report(self, message: str) -> None:
+        self.issues.append(self.doc.issue(self.path, message))
+
+
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file

@@ -32,6 +32,8 @@ from ..guidance.plan import (
 )
 from ..model import Finding, Severity, User
 from ..policy.model import Assignment, Policy, Selector
+from ..policy.selectors import parse_selector
+from ..policy.yamlsource import Part
 from .base import SKU_LIST_SCHEMA, Context, Rule
 
 
@@ -46,7 +48,11 @@ class AssignmentRule(Rule):
         return any(self.applies(a) for a in policy.assignments)
 
     def applies(self, a: Assignment) -> bool:
-        return bool(getattr(a, self.key or ""))
+        """Whether entry `a` sets this rule's key."""
+        raise NotImplementedError
+
+    def validate(self, a: Assignment, entry: Part) -> None:
+        """Report what contradicts this rule's key in entry `a` (the schema cannot say it)."""
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
         for a in policy.assignments:
@@ -90,6 +96,19 @@ class SkuNotAllowed(AssignmentRule):
 
     def applies(self, a: Assignment) -> bool:
         return a.allowed is not None
+
+    def validate(self, a: Assignment, entry: Part) -> None:
+        """What the entry requires must be allowed, and nothing may be both allowed and forbidden."""
+        if a.allowed is None:
+            return
+        allowed = {s.lower() for s in a.allowed}
+        required, forbidden = entry.at("required_any"), entry.at("forbidden")
+        for j, sku in enumerate(a.required_any):
+            if sku.lower() not in allowed:
+                required.at(j).report(f"{required.name}: {sku} is required but not in 'allowed'")
+        for j, sku in enumerate(a.forbidden):
+            if sku.lower() in allowed:
+                forbidden.at(j).report(f"{forbidden.name}: {sku} is both allowed and forbidden")
 
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         allowed = ctx.index.resolve_skus(a.allowed or ())
@@ -175,6 +194,9 @@ class SkuForbidden(AssignmentRule):
     key = "forbidden"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Products this population must not hold."}
 
+    def applies(self, a: Assignment) -> bool:
+        return bool(a.forbidden)
+
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         forbidden = ctx.index.resolve_skus(a.forbidden)
         pop = ctx.index.population(a.match, a.except_)
@@ -206,6 +228,9 @@ class SkuRequiredMissing(AssignmentRule):
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
     key = "required_any"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Each user must hold at least one of these."}
+
+    def applies(self, a: Assignment) -> bool:
+        return bool(a.required_any)
 
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         required = ctx.index.resolve_skus(a.required_any)
@@ -265,6 +290,9 @@ class SkuCombinationForbidden(AssignmentRule):
         "items": {**SKU_LIST_SCHEMA, "minItems": 2},
         "description": "Sets of products of which a user may hold at most one.",
     }
+
+    def applies(self, a: Assignment) -> bool:
+        return bool(a.exclusive)
 
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         combos = [ctx.index.resolve_skus(c) for c in a.exclusive]
@@ -347,6 +375,9 @@ class AssignmentNotGroupBased(AssignmentRule):
         "description": "true = every product; or the products that may only be assigned through groups.",
     }
 
+    def applies(self, a: Assignment) -> bool:
+        return bool(a.group_based_only)
+
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         index = ctx.index
         if a.group_based_only is True:
@@ -388,3 +419,35 @@ ASSIGNMENT_RULES: tuple[AssignmentRule, ...] = (
     SkuCombinationForbidden(),
     AssignmentNotGroupBased(),
 )
+
+
+def parse_assignments(part: Part) -> tuple[Assignment, ...]:
+    """The `assignments:` section: entries with unique names, each checked by the rules it sets."""
+    out = []
+    names: dict[str, str] = {}  # name -> the entry that last used it
+    for entry in part.entries():
+        a = parse_assignment(entry.data)
+        if a.name in names:
+            name = entry.at("name")
+            name.report(f"{name.name}: '{a.name}' is already used by {names[a.name]}")
+        names[a.name] = entry.name
+        for rule in ASSIGNMENT_RULES:
+            rule.validate(a, entry)
+        out.append(a)
+    return tuple(out)
+
+
+def parse_assignment(raw: dict[str, Any]) -> Assignment:
+    """One entry: who it applies to, and the keys of the rules above (their fragments)."""
+    group_based_only = raw.get("group_based_only", False)
+    return Assignment(
+        name=raw["name"],
+        match=parse_selector(raw["match"]),
+        except_=parse_selector(raw["except"]) if "except" in raw else None,
+        allowed=tuple(raw["allowed"]) if "allowed" in raw else None,
+        forbidden=tuple(raw.get("forbidden", ())),
+        required_any=tuple(raw.get("required_any", ())),
+        exclusive=tuple(tuple(c) for c in raw.get("exclusive", ())),
+        group_based_only=group_based_only if isinstance(group_based_only, bool) else tuple(group_based_only),
+        severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
+    )

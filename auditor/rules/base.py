@@ -137,7 +137,9 @@ class Rule(RuleGuidance):
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
     section: ClassVar[str]  # the top-level policy section the rule reads
-    key: ClassVar[str | None] = None  # the key it owns inside that section (schema fragment below)
+    # the key it owns inside that section (schema fragment below); the rule's family parses its value
+    # into the typed policy object the rule reads (parse_* beside each family, wired by policy/load.py)
+    key: ClassVar[str | None] = None
     fragment: ClassVar[dict[str, Any] | None] = None
     needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot parts; see Gap.part
     waivable: ClassVar[bool] = True  # a policy's `waivers:` may name it

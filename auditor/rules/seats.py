@@ -23,7 +23,8 @@ from ..guidance.plan import (
     list_holders,
 )
 from ..model import Finding, Severity, Sku, Subject, SubjectType
-from ..policy.model import CatalogEntry, Policy
+from ..policy.model import CatalogEntry, Policy, Price, SpareSeats
+from ..policy.yamlsource import Part
 from .base import Context, Rule, parse_when
 
 
@@ -98,6 +99,17 @@ class SpareSeatsOverLimit(CatalogRule):
             },
         },
     }
+
+    @staticmethod
+    def parse(part: Part) -> SpareSeats | None:
+        """A catalog entry's `spare_seats` (the fragment above; spare-seats-under-minimum reads `min`)."""
+        raw = part.data
+        if not raw:
+            return None
+        limits = SpareSeats(raw.get("max"), raw.get("max_percent"), raw.get("min"), raw.get("renewal_window_days"))
+        if limits.min is not None and limits.max is not None and limits.min > limits.max:
+            part.report(f"{part.name}: min ({limits.min}) is above max ({limits.max})")
+        return limits
 
     def configured(self, policy: Policy) -> bool:
         return any(e.spare_seats and (e.spare_seats.max is not None or e.spare_seats.max_percent is not None)
@@ -423,6 +435,37 @@ class LicenseSuspended(LifecycleRule):
         return Plan(Line("summary.suspended", values), steps, "role.billing_assign", [Line("next.rerun")],
                     ["renew_subscription", "subscription_ends", "move_users", "admin_roles", "graph:user_list"],
                     list_holders(f.sku_id(sku), Line("graph.holders", values)))
+
+
+def parse_catalog(part: Part) -> tuple[CatalogEntry, ...] | None:
+    """The `catalog:` section (None when the policy has none: sku-not-approved stays off).
+    Each product is listed once."""
+    if part.data is None:
+        return None
+    entries = []
+    seen: dict[str, str] = {}  # sku (lower) -> the entry that last listed it
+    for entry in part.entries():
+        sku = entry.at("sku")
+        if sku.data.lower() in seen:
+            sku.report(f"{sku.name}: {sku.data} is already listed at {seen[sku.data.lower()]}")
+        seen[sku.data.lower()] = entry.name
+        entries.append(_catalog_entry(entry))
+    return tuple(entries)
+
+
+def _catalog_entry(entry: Part) -> CatalogEntry:
+    raw = entry.data
+    price = raw.get("price")
+    if raw.get("free") and price and price["monthly"] > 0:
+        entry.at("price").report(f"{entry.name}: a free product cannot have a price")
+    return CatalogEntry(
+        sku=raw["sku"],
+        spare_seats=SpareSeatsOverLimit.parse(entry.at("spare_seats")),
+        price=Price(float(price["monthly"]), price["currency"]) if price else None,
+        free=bool(raw.get("free", False)),
+        line=entry.line,
+        name=raw.get("name") or None,
+    )
 
 
 CATALOG_RULES: tuple[CatalogRule, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from ..guidance.clouds import Variant
@@ -19,6 +20,7 @@ from ..guidance.plan import (
 )
 from ..model import Finding, Severity, Subject, SubjectType
 from ..policy.model import Policy, Waiver
+from ..policy.yamlsource import Part
 from .assignments import SkuForbidden
 from .base import Context, Rule
 
@@ -74,6 +76,25 @@ class WaiverExpired(Rule):
                   "waiver_subject": f.text("waiver_subject") or unknown}
         steps = [Line("steps.waiver.ask", values), Line("steps.waiver.renew", values), Line("steps.waiver.fix", values)]
         return Plan(Line("summary.waiver", values), steps, "role.waiver", [Line("next.rerun")], [])
+
+
+def parse_waivers(part: Part) -> tuple[Waiver, ...]:
+    """The `waivers:` section; an `expires` that is no calendar date (2027-02-30) is reported."""
+    return tuple(_waiver(entry) for entry in part.entries())
+
+
+def _waiver(entry: Part) -> Waiver:
+    raw = entry.data
+    return Waiver(rule=raw["rule"], subject=raw["subject"], reason=raw["reason"], owner=raw["owner"],
+                  expires=_date(entry.at("expires")), sku=raw.get("sku"), line=entry.line)
+
+
+def _date(part: Part) -> date:
+    try:
+        return date.fromisoformat(part.data)
+    except ValueError:
+        part.report(f"{part.name}: {part.data!r} is not a valid calendar date")
+        return date.min
 
 
 def waiver_covers(w: Waiver, finding: Finding) -> bool:

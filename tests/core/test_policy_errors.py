@@ -138,3 +138,45 @@ def test_mixed_currencies_across_files(tmp_path, capsys):
 
 def test_corpus_is_large_enough():
     assert len(CASES) + 5 >= 30
+
+
+SEMANTIC = HEAD + """catalog:
+  - sku: SPE_E3
+    spare_seats: {min: 5, max: 3}
+  - sku: spe_e3
+    free: true
+    price: {monthly: 3, currency: EUR}
+assignments:
+  - name: a
+    match: {all: true}
+    allowed: [SPE_E3]
+    forbidden: [SPE_E3]
+    required_any: [SPE_F1]
+  - name: a
+    match: {all: true}
+waivers:
+  - {rule: sku-forbidden, subject: a@b.c, reason: r, owner: o, expires: 2027-02-30}
+cross_tenant:
+  domain_map: {a.example: b.example, b.example: c.example}
+"""
+
+
+def test_problems_past_the_schema_each_at_its_place_in_document_order(tmp_path, capsys):
+    """The checks the rule families make on a valid document (seats, assignments, waivers; the
+    cross-tenant map), with their exact text and position."""
+    path = tmp_path / "semantic.yaml"
+    path.write_text(SEMANTIC, encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    got = [line.removeprefix(f"{path}:") for line in err.splitlines() if line.startswith(f"{path}:")]
+    assert got == [
+        "6:18: catalog[0].spare_seats: min (5) is above max (3)",
+        "7:10: catalog[1].sku: spe_e3 is already listed at catalog[0]",
+        "9:12: catalog[1]: a free product cannot have a price",
+        "15:20: assignments[0].required_any: SPE_F1 is required but not in 'allowed'",
+        "14:17: assignments[0].forbidden: SPE_E3 is both allowed and forbidden",
+        "16:11: assignments[1].name: 'a' is already used by assignments[0]",
+        "19:73: waivers[0].expires: '2027-02-30' is not a valid calendar date",
+        "21:15: cross_tenant.domain_map: a.example maps to b.example, which is itself mapped; "
+        "map a.example straight to c.example",
+    ], err

@@ -12,7 +12,8 @@ from ...model import (
     User,
 )
 from ...policy.model import HygieneCheck, Policy, Selector
-from ...policy.selectors import SELECTOR_SCHEMA
+from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
+from ...policy.yamlsource import Part
 from ...snapshot import MAILBOX_SETTINGS
 from ..base import SEVERITY_SCHEMA, Context, Rule
 
@@ -26,18 +27,36 @@ def check_schema(with_days: bool, days_doc: str = "") -> dict[str, Any]:
     return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
 
 
+def parse_check(raw: dict[str, Any]) -> HygieneCheck:
+    """One hygiene key's value (the fragment check_schema describes)."""
+    return HygieneCheck(
+        severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
+        days=raw.get("days"),
+        except_=parse_selector(raw["except"]) if "except" in raw else None,
+    )
+
+
+def parse_hygiene(part: Part) -> dict[str, HygieneCheck]:
+    """The `hygiene:` section: a check per rule key, in the policy's order."""
+    return {key: parse_check(raw) for key, raw in (part.data or {}).items()}
+
+
 class HygieneRule(Rule):
     section = "hygiene"
 
+    def check_of(self, policy: Policy) -> HygieneCheck | None:
+        """The policy's check under this rule's key; None when it does not ask for the rule."""
+        return policy.hygiene.get(self.key or "")
+
     def configured(self, policy: Policy) -> bool:
-        return self.key in policy.hygiene
+        return self.check_of(policy) is not None
 
     def selectors(self, policy: Policy) -> list[Selector]:
-        check = policy.hygiene.get(self.key or "")
+        check = self.check_of(policy)
         return [check.except_] if check is not None and check.except_ is not None else []
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
-        check = policy.hygiene.get(self.key or "")
+        check = self.check_of(policy)
         if check is not None:
             yield from self.check(policy, check, ctx)
 
