@@ -69,7 +69,7 @@ from .report import ALL_FORMATS, FILE_NAMES, compare, load_baseline, parse_forma
 from .report.document import build_document
 from .rules import RULES
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
-from .sample.generate import REFERENCE as SAMPLE_CLOCK
+from .sample import REFERENCE as SAMPLE_CLOCK
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""

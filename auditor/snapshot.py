@@ -77,34 +77,35 @@ def _valid_when(text: str) -> bool:
     return True
 
 
-class _Bad(Exception):
-    """Internal: a field is malformed; the reader adds the location."""
+class BadValue(Exception):
+    """A field of a snapshot or Graph answer is malformed (the message names it; the reader adds the
+    location). The collector catches it from UserDecoder and the *_from_graph readers."""
 
 
 def _str(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
     value = obj.get(key)
     if value is None:
         if required:
-            raise _Bad(f"{key}: missing")
+            raise BadValue(f"{key}: missing")
         return None
     if not isinstance(value, str):
-        raise _Bad(f"{key}: expected a string, got {type(value).__name__}")
+        raise BadValue(f"{key}: expected a string, got {type(value).__name__}")
     return value
 
 
 def _req(obj: dict[str, Any], key: str) -> str:
     value = _str(obj, key)
     if not value:
-        raise _Bad(f"{key}: empty")
+        raise BadValue(f"{key}: empty")
     return value
 
 
 def _int(obj: dict[str, Any], key: str, default: int | None = None) -> int:
     value = obj.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Bad(f"{key}: expected an integer, got {type(value).__name__}")
+        raise BadValue(f"{key}: expected an integer, got {type(value).__name__}")
     if value < 0:
-        raise _Bad(f"{key}: {value} is negative")
+        raise BadValue(f"{key}: {value} is negative")
     return value
 
 
@@ -112,14 +113,14 @@ def _when(obj: dict[str, Any], key: str, required: bool = False) -> str | None:
     """An ISO-8601 date-time as Graph writes it, kept as text; a malformed one is an error, not 'never'."""
     value = _str(obj, key, required=required)
     if value is not None and not _valid_when(value):
-        raise _Bad(f"{key}: {value!r} is not an ISO-8601 date-time")
+        raise BadValue(f"{key}: {value!r} is not an ISO-8601 date-time")
     return value
 
 
 def _bool(obj: dict[str, Any], key: str) -> bool:
     value = obj.get(key)
     if not isinstance(value, bool):
-        raise _Bad(f"{key}: expected true or false, got {type(value).__name__}")
+        raise BadValue(f"{key}: expected true or false, got {type(value).__name__}")
     return value
 
 
@@ -128,14 +129,14 @@ def _list(obj: dict[str, Any], key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _Bad(f"{key}: expected a list, got {type(value).__name__}")
+        raise BadValue(f"{key}: expected a list, got {type(value).__name__}")
     return value
 
 
 def _strs(values: list[Any], key: str) -> tuple[str, ...]:
     for v in values:
         if not isinstance(v, str):
-            raise _Bad(f"{key}: expected strings")
+            raise BadValue(f"{key}: expected strings")
     return tuple(sorted(values)) if key == "disabledPlans" else tuple(values)
 
 
@@ -147,14 +148,14 @@ def _plans(plans: Any) -> tuple[Any, ...]:
     if plans is None:
         return ()
     if type(plans) is not list:
-        raise _Bad("disabledPlans")
+        raise BadValue("disabledPlans")
     return tuple(plans)
 
 
 def _license_key(item: Any) -> tuple[Any, ...]:
-    """Raises TypeError/KeyError/_Bad for anything but an object with both fields."""
+    """Raises TypeError/KeyError/BadValue for anything but an object with both fields."""
     if type(item) is not dict:
-        raise _Bad("not an object")
+        raise BadValue("not an object")
     sku, plans = _LICENSE_FIELDS(item)
     plans = _plans(plans)
     return (sku, *plans) if plans else (sku,)
@@ -162,7 +163,7 @@ def _license_key(item: Any) -> tuple[Any, ...]:
 
 def _state_key(item: Any) -> tuple[Any, ...]:
     if type(item) is not dict:
-        raise _Bad("not an object")
+        raise BadValue("not an object")
     sku, group, state, error, plans = _STATE_FIELDS(item)
     plans = _plans(plans)
     return (sku, group, state, error, *plans) if plans else (sku, group, state, error)
@@ -291,7 +292,7 @@ class UserDecoder:
         out = []
         for i, item in enumerate(raw):
             if not isinstance(item, dict) or not isinstance(item.get("skuId"), str):
-                raise _Bad(f"assignedLicenses[{i}]: expected an object with a skuId")
+                raise BadValue(f"assignedLicenses[{i}]: expected an object with a skuId")
             out.append(
                 AssignedLicense(
                     self._intern(item["skuId"]) or "",
@@ -304,7 +305,7 @@ class UserDecoder:
         out = []
         for i, item in enumerate(raw):
             if not isinstance(item, dict) or not isinstance(item.get("skuId"), str):
-                raise _Bad(f"licenseAssignmentStates[{i}]: expected an object with a skuId")
+                raise BadValue(f"licenseAssignmentStates[{i}]: expected an object with a skuId")
             out.append(
                 LicenseAssignmentState(
                     self._intern(_req(item, "skuId")) or "",
@@ -317,7 +318,7 @@ class UserDecoder:
         return self._share(tuple(out))
 
     def user(self, raw: Any) -> User:
-        """Decode one Graph user; _Bad names the first malformed field."""
+        """Decode one Graph user; BadValue names the first malformed field."""
         fast = self._fast_user(raw)
         return fast if fast is not None else self._checked_user(raw)
 
@@ -476,7 +477,7 @@ class UserDecoder:
         if "mailboxSettings" in raw:
             try:
                 return msgspec.structs.replace(user, mailbox_purpose=self._purpose(raw))
-            except _Bad:
+            except BadValue:
                 return None
         return user
 
@@ -496,7 +497,7 @@ class UserDecoder:
                 () if states is None else tuple(_state_key(item) for item in states),
             )
             hit = self._layout_cache.get(key)
-        except (TypeError, KeyError, _Bad):
+        except (TypeError, KeyError, BadValue):
             return None
         if hit is None:
             try:
@@ -506,7 +507,7 @@ class UserDecoder:
                     self.states(states or []),
                     self._share(frozenset(lic.sku_id.lower() for lic in decoded)),
                 )
-            except _Bad:
+            except BadValue:
                 return None
             self._layout_cache[key] = hit
         return hit
@@ -519,29 +520,29 @@ class UserDecoder:
         if settings is None:
             return NO_MAILBOX
         if not isinstance(settings, dict):
-            raise _Bad("mailboxSettings: expected an object or null")
+            raise BadValue("mailboxSettings: expected an object or null")
         purpose = _req(settings, "userPurpose")
         return self._intern(purpose)
 
     def _checked_user(self, raw: Any) -> User:
         if not isinstance(raw, dict):
-            raise _Bad("expected an object")
+            raise BadValue("expected an object")
         missing = [key for key in self.required if key not in raw]
         if missing:
-            raise _Bad(f"{', '.join(missing)}: missing, though $select asked for it; the answer is incomplete")
+            raise BadValue(f"{', '.join(missing)}: missing, though $select asked for it; the answer is incomplete")
         licenses = self.licenses(_list(raw, "assignedLicenses"))
         last = last_ni = last_ok = None
         if self.with_sign_in:
             activity = raw.get("signInActivity")
             if activity is not None:
                 if not isinstance(activity, dict):
-                    raise _Bad("signInActivity: expected an object")
+                    raise BadValue("signInActivity: expected an object")
                 last = _when(activity, "lastSignInDateTime")
                 last_ni = _when(activity, "lastNonInteractiveSignInDateTime")
                 last_ok = _when(activity, "lastSuccessfulSignInDateTime")
         enabled = raw.get("accountEnabled")
         if enabled is not None and not isinstance(enabled, bool):
-            raise _Bad("accountEnabled: expected true or false")
+            raise BadValue("accountEnabled: expected true or false")
         return User(
             id=_req(raw, "id"),
             user_principal_name=_req(raw, "userPrincipalName"),
@@ -570,14 +571,14 @@ def _updated(states: list[Any]) -> tuple[str | None, ...]:
 
 def sku_from_graph(raw: Any) -> Sku:
     if not isinstance(raw, dict):
-        raise _Bad("expected an object")
+        raise BadValue("expected an object")
     prepaid = raw.get("prepaidUnits") or {}
     if not isinstance(prepaid, dict):
-        raise _Bad("prepaidUnits: expected an object")
+        raise BadValue("prepaidUnits: expected an object")
     plans = []
     for p in _list(raw, "servicePlans"):
         if not isinstance(p, dict):
-            raise _Bad("servicePlans: expected objects")
+            raise BadValue("servicePlans: expected objects")
         plans.append(
             ServicePlan(
                 _req(p, "servicePlanId"),
@@ -605,10 +606,10 @@ def sku_from_graph(raw: Any) -> Sku:
 
 def subscription_from_graph(raw: Any) -> Subscription:
     if not isinstance(raw, dict):
-        raise _Bad("expected an object")
+        raise BadValue("expected an object")
     trial = raw.get("isTrial", False)
     if not isinstance(trial, bool):
-        raise _Bad("isTrial: expected true or false")
+        raise BadValue("isTrial: expected true or false")
     return Subscription(
         id=_req(raw, "id"),
         sku_id=_req(raw, "skuId"),
@@ -623,7 +624,7 @@ def subscription_from_graph(raw: Any) -> Subscription:
 
 def group_from_graph(raw: Any, decoder: UserDecoder) -> Group:
     if not isinstance(raw, dict):
-        raise _Bad("expected an object")
+        raise BadValue("expected an object")
     return Group(
         id=_req(raw, "id"),
         display_name=_str(raw, "displayName", required=False) or "",
@@ -638,12 +639,12 @@ def _flag(raw: dict[str, Any], key: str) -> bool | None:
     value = raw.get(key)
     if value is None or isinstance(value, bool):
         return value
-    raise _Bad(f"{key}: expected true, false or null")
+    raise BadValue(f"{key}: expected true, false or null")
 
 
 def gap_from_json(raw: Any) -> Gap:
     if not isinstance(raw, dict):
-        raise _Bad("expected an object")
+        raise BadValue("expected an object")
     return Gap(_req(raw, "part"), _str(raw, "request", required=False) or "", _req(raw, "reason"))
 
 
@@ -652,32 +653,32 @@ def _decode_all(items: list[Any], where: str, fn: Any) -> list[Any]:
     for i, raw in enumerate(items):
         try:
             out.append(fn(raw))
-        except _Bad as exc:
+        except BadValue as exc:
             ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
             suffix = f" ({ident})" if isinstance(ident, str) else ""
-            raise _Bad(f"{where}[{i}]{suffix}.{exc}") from None
+            raise BadValue(f"{where}[{i}]{suffix}.{exc}") from None
     return out
 
 
 def snapshot_from_json(doc: Any) -> TenantSnapshot:
-    """Validate and decode a parsed snapshot document; raises _Bad with a JSON path."""
+    """Validate and decode a parsed snapshot document; raises BadValue with a JSON path."""
     if not isinstance(doc, dict):
-        raise _Bad("top level: expected an object")
+        raise BadValue("top level: expected an object")
     if doc.get("kind") != KIND:
-        raise _Bad(f"kind: expected {KIND!r}; is this a license-auditor snapshot?")
+        raise BadValue(f"kind: expected {KIND!r}; is this a license-auditor snapshot?")
     version = doc.get("schemaVersion")
     if version != SCHEMA_VERSION:
-        raise _Bad(f"schemaVersion: {version!r} is not supported (this version reads {SCHEMA_VERSION})")
+        raise BadValue(f"schemaVersion: {version!r} is not supported (this version reads {SCHEMA_VERSION})")
     tenant = doc.get("tenant")
     if not isinstance(tenant, dict):
-        raise _Bad("tenant: expected an object")
+        raise BadValue("tenant: expected an object")
     try:
         cloud = Cloud(tenant.get("cloud", "worldwide"))
     except ValueError:
-        raise _Bad(f"tenant.cloud: {tenant.get('cloud')!r} is not one of {[c.value for c in Cloud]}") from None
+        raise BadValue(f"tenant.cloud: {tenant.get('cloud')!r} is not one of {[c.value for c in Cloud]}") from None
     for key in ("subscribedSkus", "subscriptions", "users", "groups"):
         if not isinstance(doc.get(key), list):
-            raise _Bad(f"{key}: missing or not a list")
+            raise BadValue(f"{key}: missing or not a list")
     parts = frozenset(_strs(_list(doc, "collectedParts"), "collectedParts"))
     decoder = UserDecoder(with_sign_in=SIGN_IN_ACTIVITY in parts)
     _when(doc, "collectedAt", required=True)
@@ -685,7 +686,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
     seen: set[str] = set()
     for i, u in enumerate(users):
         if u.id in seen:
-            raise _Bad(f"users[{i}] ({u.user_principal_name}).id: {u.id} appears twice")
+            raise BadValue(f"users[{i}] ({u.user_principal_name}).id: {u.id} appears twice")
         seen.add(u.id)
     return TenantSnapshot(
         tenant_id=_req(tenant, "id"),
@@ -742,7 +743,7 @@ def load_snapshot(path: str | Path) -> TenantSnapshot:
         raise SnapshotError(f"{path}: invalid JSON: {type(exc).__name__}: {str(exc)[:120]}") from None
     try:
         return snapshot_from_json(doc)
-    except _Bad as exc:
+    except BadValue as exc:
         raise SnapshotError(f"{path}: invalid snapshot: {exc}") from None
 
 

@@ -21,6 +21,8 @@ from auditor.graph.collector import USER_FIELDS
 from auditor.sample.generate import generate_tenant
 from auditor.snapshot import SIGN_IN_ACTIVITY
 
+from .prerender import Prerendered
+
 SELECTS = ((*USER_FIELDS, SIGN_IN_ACTIVITY), USER_FIELDS)
 
 
@@ -40,7 +42,7 @@ def main() -> None:
     started = time.monotonic()
     tenant = generate_tenant(args.users, seed=args.seed)
     token = app_token(tenant.tenant_id, lifetime=24 * 3600)
-    with GraphEmulator(tenant, token=token, prerender=SELECTS) as graph:
+    with Prerendered(tenant, SELECTS) as listings, GraphEmulator(tenant, token=token, listings=listings) as graph:
         ready = {"url": graph.url, "token": token, "tenant_id": tenant.tenant_id, "users": len(tenant.users),
                  "setup_s": round(time.monotonic() - started, 1)}
         print(json.dumps(ready), flush=True)

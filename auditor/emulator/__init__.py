@@ -1,10 +1,14 @@
 """A loopback Microsoft Graph that serves a TenantSnapshot: used by `audit --demo` and the tests.
 
-with GraphEmulator(snapshot, token=token, faults=[Fault(FaultKind.THROTTLE, r"/users")]) as graph:
+with GraphEmulator(snapshot, token=token, responders=[...]) as graph:
     ... graph.url ...          # http://127.0.0.1:PORT/v1.0
-    graph.requests             # every request, in order (method, path, query, status, fault)
+    graph.requests             # every request, in order (method, path, query, status, fault label)
     graph.sent_mail            # messages POSTed to /users/{id|upn}/sendMail
     graph.requests_to(r"/users/.*/mailboxSettings/userPurpose")  # inner $batch requests have .batch True
+
+Responders (hooks.py) answer requests instead of the emulator: the tests' fault catalogue is one
+(tests/graph/emulator_faults.py). Listings serve pre-encoded user lists: the benchmark's
+prerendering is one (benchmarks/prerender.py). Neither ships in the package.
 """
 
 from __future__ import annotations
@@ -13,20 +17,24 @@ import base64
 import json
 import time
 
-from .faults import Fault, FaultKind, mailbox_forbidden, mailbox_throttled, sign_in_forbidden
-from .server import GraphEmulator, LoggedRequest, SentMail
+from .hooks import Answer, Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
+from .server import GraphEmulator, LoggedRequest, SentMail, error_document
 
 __all__ = [
     "DEMO_ROLES",
-    "Fault",
-    "FaultKind",
+    "Answer",
+    "Drop",
+    "EncodedItems",
     "GraphEmulator",
+    "Listings",
     "LoggedRequest",
+    "Proceed",
+    "Reply",
+    "Request",
+    "Responder",
     "SentMail",
     "app_token",
-    "mailbox_forbidden",
-    "mailbox_throttled",
-    "sign_in_forbidden",
+    "error_document",
 ]
 
 DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All",

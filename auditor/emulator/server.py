@@ -5,9 +5,13 @@ collector run unchanged against it. Supported: /organization, /subscribedSkus,
 /directory/subscriptions, /users (list and one), /groups (the $filter forms the collector
 uses, hasMembersWithLicenseErrors eq true included), /groups/{id},
 /groups/{id}/transitiveMembers[/microsoft.graph.user], /users/{id|upn}/mailboxSettings/userPurpose,
-POST /$batch (JSON batching of those GETs, at most 20, each answered with its own status; faults
-match each inner request too, as "GET /v1.0/...") and POST /users/{id|upn}/sendMail. Anything else
-is a 400 or 404 with Graph's error shape.
+POST /$batch (JSON batching of those GETs, at most 20, each answered with its own status) and
+POST /users/{id|upn}/sendMail. Anything else is a 400 or 404 with Graph's error shape.
+
+Two seams let code outside the package change what it serves (auditor/emulator/hooks.py):
+`responders` may answer a request instead of the emulator (the tests inject faults this way, inner
+$batch requests included), and `listings` may supply user lists already encoded as JSON (the
+benchmark serves a million users this way). The emulator itself injects nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ import json
 import re
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,8 +34,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from ..model import NO_MAILBOX, Group, TenantSnapshot, User
 from . import wire
-from .faults import Fault, FaultKind
-from .rendered import RawJSON, RenderedUsers, dumps
+from .hooks import Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
 
 MAX_TOP = 999
 MAX_BATCH = 20  # requests in one JSON batch
@@ -48,7 +50,7 @@ class LoggedRequest:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names; Authorization left out
     status: int
-    fault: str | None
+    fault: str | None  # the label of the responder's answer (e.g. a fault's "503"), else None
     batch: bool = False  # a request inside a POST /$batch (logged before the batch itself)
 
 
@@ -101,8 +103,6 @@ class _Tenant:
         self._lock = threading.Lock()
         self._members: dict[str, list[User]] = {}
         self._license_errors: frozenset[str] | None = None
-        self.rendered: dict[tuple[str, ...], RenderedUsers] = {}
-        self.rendered_members: dict[tuple[str, tuple[str, ...]], RenderedUsers] = {}
 
     def user(self, key: str) -> User | None:
         with self._lock:
@@ -141,11 +141,11 @@ class _Tenant:
 class GraphEmulator:
     """Serve `snapshot` as Microsoft Graph on http://127.0.0.1:PORT/v1.0.
 
-    Use as a context manager (or start()/stop()). `token` is the bearer token it accepts;
-    `faults` are injected in order (the first matching fault with count left wins).
-    `prerender` lists `$select` tuples whose /users pages are rendered once up front and then
-    served as slices, together with each group's transitive user members for `$select=id`
-    (for very large tenants; the answers are byte for byte the same).
+    Use as a context manager (or start()/stop()). `token` is the bearer token it accepts.
+    `responders` are asked in order, for every authorised request (each inner request of a
+    POST /$batch too), whether to answer it instead of the emulator; the first answer wins.
+    `listings` may supply /users pages and groups' transitive user members already encoded as
+    JSON (for very large tenants; the caller owns and closes it). See auditor/emulator/hooks.py.
     """
 
     def __init__(
@@ -153,19 +153,14 @@ class GraphEmulator:
         snapshot: TenantSnapshot,
         *,
         token: str = "emulator-token",
-        faults: Sequence[Fault] = (),
+        responders: Sequence[Responder] = (),
         port: int = 0,
-        prerender: Sequence[tuple[str, ...]] = (),
+        listings: Listings | None = None,
     ) -> None:
         self.tenant = _Tenant(snapshot)
-        for select in prerender:
-            self.tenant.rendered[tuple(select)] = RenderedUsers(snapshot.users, tuple(select))
-        if prerender:  # the collector's member reads: `$select=id`, cast to users
-            for group in snapshot.groups:
-                members = RenderedUsers(self.tenant.members(group), ("id",))
-                self.tenant.rendered_members[(group.id, ("id",))] = members
+        self.listings = listings
         self.token = token
-        self.faults = list(faults)
+        self.responders = list(responders)
         self.requests: list[LoggedRequest] = []
         self.sent_mail: list[SentMail] = []
         self._lock = threading.Lock()
@@ -199,10 +194,6 @@ class GraphEmulator:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-        for rendered in [*self.tenant.rendered.values(), *self.tenant.rendered_members.values()]:
-            rendered.close()
-        self.tenant.rendered.clear()
-        self.tenant.rendered_members.clear()
 
     def __enter__(self) -> GraphEmulator:
         return self.start()
@@ -223,10 +214,11 @@ class GraphEmulator:
         with self._lock:
             self.requests.append(entry)
 
-    def _fault_for(self, target: str) -> Fault | None:
-        for fault in self.faults:
-            if fault.take(target):
-                return fault
+    def _respond(self, request: Request) -> Reply | Drop | Proceed | None:
+        for responder in self.responders:
+            answer = responder(request)
+            if answer is not None:
+                return answer
         return None
 
     # --- routing ---------------------------------------------------------------------------
@@ -324,9 +316,9 @@ class GraphEmulator:
         self._check_select(query.select, wire.USER_PROPERTIES, "user")
         cap = SIGN_IN_MAX_TOP if query.select and "signInActivity" in query.select else MAX_TOP
         select = query.select
-        rendered = self.tenant.rendered.get(select) if select is not None else None
-        if rendered is not None:
-            return self._page(path, query, rendered, eventual, cap)
+        encoded = self.listings.users(select) if self.listings is not None and select is not None else None
+        if encoded is not None:
+            return self._page(path, query, encoded, eventual, cap)
         users = self.tenant.users
         return self._page(path, query, users, eventual, cap, lambda u: wire.user_wire(u, select))
 
@@ -371,9 +363,10 @@ class GraphEmulator:
                 )
         self._check_select(query.select, wire.USER_PROPERTIES, "user")
         select = query.select
-        rendered = self.tenant.rendered_members.get((group.id, select)) if cast and select else None
-        if rendered is not None:
-            return self._page(path, query, rendered, eventual, MAX_TOP)
+        listings = self.listings
+        encoded = listings.members(group.id, select) if listings is not None and cast and select else None
+        if encoded is not None:
+            return self._page(path, query, encoded, eventual, MAX_TOP)
         members = self.tenant.members(group)
 
         def member(u: User) -> dict[str, Any]:
@@ -388,7 +381,7 @@ class GraphEmulator:
         self,
         path: str,
         query: _Query,
-        items: Sequence[Any] | RenderedUsers,
+        items: Sequence[Any] | EncodedItems,
         eventual: bool,
         cap: int,
         render: Callable[[Any], dict[str, Any]] | None = None,
@@ -408,8 +401,9 @@ class GraphEmulator:
             doc["@odata.nextLink"] = f"{self.url}{path}?" + "&".join(
                 f"{quote(k, safe='$')}={quote(v, safe=',/$')}" for k, v in params
             )
-        if isinstance(items, RenderedUsers):
-            doc["value"] = items.array(offset, offset + size)
+        if not isinstance(items, Sequence):  # EncodedItems
+            stop = min(offset + size, len(items))
+            doc["value"] = _RawJSON(items.json_array(offset, stop) if offset < stop else b"[]")
             return 200, doc
         chunk = items[offset : offset + size]
         doc["value"] = [render(x) for x in chunk] if render is not None else list(chunk)
@@ -457,37 +451,27 @@ class GraphEmulator:
         url, method = item["url"], item["method"].upper()
         parts = urlsplit(url)
         path = parts.path if parts.path.startswith("/") else "/" + parts.path
-        target = f"{method} /v1.0{unquote(path)}" + (f"?{unquote(parts.query)}" if parts.query else "")
-        fault = self._fault_for(target)
+        query_log = dict(parse_qsl(parts.query))
+        answer = self._respond(Request(method, unquote(path), parts.query, query_log, {}, batch=True))
         headers: dict[str, str] = {"Content-Type": "application/json"}
         doc: Any
-        if fault is not None and fault.kind is FaultKind.SLOW:
-            time.sleep(fault.delay)
-            fault_kind = fault.kind.value
-            fault = None
-        else:
-            fault_kind = fault.kind.value if fault is not None else None
-        if fault is not None and fault.kind in (FaultKind.THROTTLE, FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT,
-                                                FaultKind.FORBIDDEN):
-            if fault.kind is FaultKind.THROTTLE:
-                status, doc = 429, _error_doc("TooManyRequests", "Too many requests.")
-                headers["Retry-After"] = str(fault.retry_after)
-            elif fault.kind is FaultKind.FORBIDDEN:
-                status, doc = 403, _error_doc(fault.code, fault.message)
-            else:
-                status = 503 if fault.kind is FaultKind.UNAVAILABLE else 504
-                doc = _error_doc("serviceNotAvailable", "The service is temporarily unavailable.")
-                if status == 503:
-                    headers["Retry-After"] = str(fault.retry_after)
+        label = answer.label if answer is not None else None
+        if isinstance(answer, Reply):
+            if isinstance(answer.body, bytes | bytearray) or answer.close_after is not None:
+                raise TypeError("inside a $batch a responder answers with a JSON document, not bytes")
+            status, doc = answer.status, answer.body
+            headers.update(answer.headers)
+        elif isinstance(answer, Drop):
+            raise TypeError("a responder cannot drop a request inside a $batch")
         else:
             try:
                 if method != "GET":
                     raise GraphError(405, "Request_BadRequest", f"The emulator batches GET requests only, not {method}")
                 status, doc = self.handle("GET", path, _parse_query(parts.query), {}, b"")
             except GraphError as exc:
-                status, doc = exc.status, _error_doc(exc.code, exc.message)
+                status, doc = exc.status, error_document(exc.code, exc.message)
                 headers.update(exc.headers)
-        self._log(LoggedRequest(method, unquote(path), dict(parse_qsl(parts.query)), {}, status, fault_kind, True))
+        self._log(LoggedRequest(method, unquote(path), query_log, {}, status, label, True))
         return {"id": item["id"], "status": status, "headers": headers, "body": doc}
 
     def _send_mail(self, sender_key: str, body: bytes) -> tuple[int, Any]:
@@ -644,84 +628,47 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
             path = parts.path
             if not path.startswith("/v1.0/") and path != "/v1.0":
-                self._finish(method, path, {}, headers, 404, _error_doc("BadRequest", "Unsupported API version."), None)
+                doc = error_document("BadRequest", "Unsupported API version.")
+                self._finish(method, path, {}, headers, 404, doc, None)
                 return
             rel = path[len("/v1.0") :] or "/"
-            target = f"{method} {unquote(path)}" + (f"?{unquote(parts.query)}" if parts.query else "")
             query_log = dict(parse_qsl(parts.query, keep_blank_values=True))
             auth = self.headers.get("Authorization", "")
             if auth != f"Bearer {emulator.token}":
                 message = "Access token is empty." if not auth else "Access token validation failure. Invalid audience."
                 self._finish(
-                    method, rel, query_log, headers, 401, _error_doc("InvalidAuthenticationToken", message), None
+                    method, rel, query_log, headers, 401, error_document("InvalidAuthenticationToken", message), None
                 )
                 return
-            fault = emulator._fault_for(target)
-            if fault is not None and self._inject(fault, method, rel, query_log, headers):
+            answer = emulator._respond(Request(method, unquote(rel), parts.query, query_log, headers))
+            if isinstance(answer, Reply):
+                self._reply(answer, method, rel, query_log, headers)
                 return
+            if isinstance(answer, Drop):
+                emulator._log(LoggedRequest(method, unquote(rel), query_log, headers, 0, answer.label))
+                self.close_connection = True
+                _hard_close(self.connection)
+                return
+            label = answer.label if answer is not None else None
             try:
                 query = _parse_query(parts.query)
                 status, doc = emulator.handle(method, rel, query, headers, body)
             except GraphError as exc:
                 self._finish(
-                    method,
-                    rel,
-                    query_log,
-                    headers,
-                    exc.status,
-                    _error_doc(exc.code, exc.message),
-                    fault.kind.value if fault else None,
+                    method, rel, query_log, headers, exc.status, error_document(exc.code, exc.message), label,
                     exc.headers,
                 )
                 return
-            self._finish(method, rel, query_log, headers, status, doc, fault.kind.value if fault else None)
+            self._finish(method, rel, query_log, headers, status, doc, label)
 
-        def _inject(self, fault: Fault, method: str, rel: str, query: dict[str, str], headers: dict[str, str]) -> bool:
-            """Apply `fault`; False when the request should still be answered normally."""
-            kind = fault.kind
-            if kind is FaultKind.SLOW:
-                time.sleep(fault.delay)
-                return False
-            if kind is FaultKind.THROTTLE:
-                doc = _error_doc(
-                    "TooManyRequests", "Too many requests. Retry after the time in the Retry-After header."
-                )
-                self._finish(method, rel, query, headers, 429, doc, kind.value, {"Retry-After": str(fault.retry_after)})
-            elif kind in (FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT):
-                status = 503 if kind is FaultKind.UNAVAILABLE else 504
-                doc = _error_doc(
-                    "serviceNotAvailable" if status == 503 else "gatewayTimeout",
-                    "The service is temporarily unavailable.",
-                )
-                extra = {"Retry-After": str(fault.retry_after)} if status == 503 else None
-                self._finish(method, rel, query, headers, status, doc, kind.value, extra)
-            elif kind is FaultKind.FORBIDDEN:
-                self._finish(method, rel, query, headers, 403, _error_doc(fault.code, fault.message), kind.value)
-            elif kind is FaultKind.UNSUPPORTED:
-                doc = _error_doc("Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified.")
-                self._finish(method, rel, query, headers, 400, doc, kind.value)
-            elif kind is FaultKind.DROP:
-                emulator._log(LoggedRequest(method, unquote(rel), query, headers, 0, kind.value))
-                self.close_connection = True
-                _hard_close(self.connection)
-            elif kind is FaultKind.TRUNCATE:
-                emulator._log(LoggedRequest(method, unquote(rel), query, headers, 200, kind.value))
-                data = json.dumps({"@odata.context": "$metadata#x", "value": [{"id": str(uuid.uuid4())}] * 50}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data[: len(data) // 2])
-                self.wfile.flush()
-                self.close_connection = True
-                _hard_close(self.connection)
-            elif kind is FaultKind.NOT_JSON:
-                emulator._log(LoggedRequest(method, unquote(rel), query, headers, 200, kind.value))
-                self._raw(200, b"<html><body>Service temporarily unavailable</body></html>", "text/html")
-            elif kind is FaultKind.NO_VALUE:
-                emulator._log(LoggedRequest(method, unquote(rel), query, headers, 200, kind.value))
-                self._raw(200, b'{"@odata.context":"$metadata#users"}', "application/json")
-            return True
+        def _reply(self, answer: Reply, method: str, rel: str, query: dict[str, str], headers: dict[str, str]) -> None:
+            """Send a responder's answer: a JSON document as the emulator sends its own, or bytes as they are."""
+            extra = dict(answer.headers)
+            if not isinstance(answer.body, bytes | bytearray):
+                self._finish(method, rel, query, headers, answer.status, answer.body, answer.label, extra)
+                return
+            emulator._log(LoggedRequest(method, unquote(rel), query, headers, answer.status, answer.label))
+            self._raw(answer.status, bytes(answer.body), answer.content_type, extra, answer.close_after)
 
         def _finish(
             self,
@@ -741,7 +688,14 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             data = b"" if doc is None else _encode(doc)
             self._raw(status, data, "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8", extra)
 
-        def _raw(self, status: int, data: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+        def _raw(
+            self,
+            status: int,
+            data: bytes,
+            content_type: str,
+            extra: dict[str, str] | None = None,
+            close_after: int | None = None,
+        ) -> None:
             self.send_response(status)
             if data:
                 self.send_header("Content-Type", content_type)
@@ -750,7 +704,12 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             for k, v in (extra or {}).items():
                 self.send_header(k, v)
             self.end_headers()
-            if data:
+            if close_after is not None:  # Content-Length promised all of it
+                self.wfile.write(data[:close_after])
+                self.wfile.flush()
+                self.close_connection = True
+                _hard_close(self.connection)
+            elif data:
                 self.wfile.write(data)
 
     return Handler
@@ -768,9 +727,21 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+@dataclass(frozen=True)
+class _RawJSON:
+    """JSON text the response writer embeds as is (a page's `value` array from EncodedItems)."""
+
+    data: bytes
+
+
+def dumps(doc: object) -> bytes:
+    """The emulator's wire encoding: compact, UTF-8, non-ASCII kept (EncodedItems must match it)."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _encode(doc: Any) -> bytes:
     value = doc.get("value") if isinstance(doc, dict) else None
-    if isinstance(value, RawJSON):
+    if isinstance(value, _RawJSON):
         head = dumps({k: v for k, v in doc.items() if k != "value"})
         return head[:-1] + b',"value":' + value.data + b"}"
     return dumps(doc)
@@ -781,7 +752,8 @@ def _hard_close(conn: socket.socket) -> None:
         conn.shutdown(socket.SHUT_RDWR)
 
 
-def _error_doc(code: str, message: str) -> dict[str, Any]:
+def error_document(code: str, message: str) -> dict[str, Any]:
+    """Graph's error body: {"error": {"code", "message", "innerError": {...}}}."""
     return {
         "error": {
             "code": code,

@@ -51,8 +51,8 @@ from ..snapshot import (
     MAILBOX_SETTINGS,
     SELECTED_USER_FIELDS,
     SIGN_IN_ACTIVITY,
+    BadValue,
     UserDecoder,
-    _Bad,
     sku_from_graph,
     subscription_from_graph,
 )
@@ -174,7 +174,7 @@ class _Collection:
         for i, raw in enumerate(page):
             try:
                 out.append(decode(raw))
-            except _Bad as exc:
+            except BadValue as exc:
                 ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
                 who = f" ({ident})" if isinstance(ident, str) else ""
                 raise CollectionError(
@@ -458,7 +458,7 @@ class _Collection:
             raw_licenses = doc.get("assignedLicenses") or []
             try:
                 licenses = decoder.licenses(raw_licenses if isinstance(raw_licenses, list) else [])
-            except _Bad as exc:
+            except BadValue as exc:
                 raise CollectionError(f"group {doc['id']} has malformed assignedLicenses: {exc}") from None
             name = doc.get("displayName")
             out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids))

@@ -12,7 +12,7 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,8 +20,7 @@ from typing import Any
 from ..model import Cloud, TenantSnapshot
 from ..reference import DATA_FILE
 from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
-
-REFERENCE = datetime(2026, 11, 1, 6, 0, 0)
+from . import REFERENCE
 
 # skuPartNumber -> (skuId, enabled-seat headroom over consumption); real Microsoft skuIds.
 SKUS: dict[str, str] = {

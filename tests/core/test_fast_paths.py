@@ -17,7 +17,7 @@ from auditor.report import dump_json
 from auditor.rules.base import Context, parse_when
 from auditor.rules.hygiene import InactiveUserLicensed
 from auditor.sample.generate import TenantStream, generate_document, generate_tenant
-from auditor.snapshot import UserDecoder, _Bad, snapshot_from_json
+from auditor.snapshot import BadValue, UserDecoder, snapshot_from_json
 
 BASE: dict[str, Any] = {
     "id": "0d8f3a52-6c4e-4f0a-9c61-3b2f8d7e1a90",
@@ -61,9 +61,9 @@ MALFORMED = [
 def test_malformed_users_fail_with_the_same_message(change: dict[str, Any]) -> None:
     decoder = UserDecoder(with_sign_in=True)
     decoder.user(BASE)  # a cached layout the malformed user must not borrow
-    with pytest.raises(_Bad) as fast:
+    with pytest.raises(BadValue) as fast:
         decoder.user({**BASE, **change})
-    with pytest.raises(_Bad) as checked:
+    with pytest.raises(BadValue) as checked:
         UserDecoder(with_sign_in=True)._checked_user({**BASE, **change})
     assert str(fast.value) == str(checked.value)
 

@@ -13,9 +13,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from emulator_faults import Fault
 from graph_tenants import make_tenant
 
-from auditor.emulator import DEMO_ROLES, Fault, GraphEmulator, app_token
+from auditor.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor.graph import GraphClient, MailboxCheck, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import TenantSnapshot
 
@@ -42,7 +43,7 @@ class Harness:
         self.snapshot = snapshot
         server_token = app_token(snapshot.tenant_id, roles)
         self.token = token if token is not None else server_token
-        self.emulator = GraphEmulator(snapshot, token=server_token, faults=faults)
+        self.emulator = GraphEmulator(snapshot, token=server_token, responders=faults)
         self.retry = retry
         self.timeout = timeout
         self.stderr = io.StringIO()

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from emulator_faults import Fault, FaultKind, sign_in_forbidden
 
 from auditor.cli import main
-from auditor.emulator import Fault, FaultKind, GraphEmulator, app_token, sign_in_forbidden
+from auditor.emulator import GraphEmulator, app_token
 from auditor.snapshot import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +74,7 @@ def test_persistent_failure_exits_3_without_a_report(tmp_path, sample, monkeypat
     token = app_token(sample.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     fault = Fault(FaultKind.UNAVAILABLE, r"/subscribedSkus", count=None, retry_after=0)
-    with GraphEmulator(sample, token=token, faults=[fault]) as graph:
+    with GraphEmulator(sample, token=token, responders=[fault]) as graph:
         code, report = audit(tmp_path, "--graph", "--graph-endpoint", graph.url)
     assert code == 3 and report is None
     err = capsys.readouterr().err
@@ -84,7 +85,7 @@ def test_persistent_failure_exits_3_without_a_report(tmp_path, sample, monkeypat
 def test_bad_page_exits_3_without_a_report(tmp_path, sample, monkeypatch, kind):
     token = app_token(sample.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
-    with GraphEmulator(sample, token=token, faults=[Fault(kind, r"^GET /v1\.0/users")]) as graph:
+    with GraphEmulator(sample, token=token, responders=[Fault(kind, r"^GET /v1\.0/users")]) as graph:
         code, report = audit(tmp_path, "--graph-endpoint", graph.url)
     assert code == 3 and report is None
 
@@ -92,7 +93,7 @@ def test_bad_page_exits_3_without_a_report(tmp_path, sample, monkeypatch, kind):
 def test_sign_in_gap_exits_3_unless_allowed(tmp_path, sample, monkeypatch):
     token = app_token(sample.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
-    with GraphEmulator(sample, token=token, faults=[sign_in_forbidden()]) as graph:
+    with GraphEmulator(sample, token=token, responders=[sign_in_forbidden()]) as graph:
         code, report = audit(tmp_path, "--graph-endpoint", graph.url, name="strict")
         allowed, report2 = audit(tmp_path, "--graph-endpoint", graph.url, "--allow-gaps", name="allowed")
     assert code == 3
@@ -138,7 +139,7 @@ def test_collect_with_gap_exits_3(tmp_path, sample, monkeypatch):
     token = app_token(sample.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     out = tmp_path / "tenant.json"
-    with GraphEmulator(sample, token=token, faults=[sign_in_forbidden()]) as graph:
+    with GraphEmulator(sample, token=token, responders=[sign_in_forbidden()]) as graph:
         code = main(["collect", "--policies", str(EXAMPLE), "--graph-endpoint", graph.url, "--output", str(out)])
     assert code == 3
     assert [g.part for g in load_snapshot(out).gaps] == ["signInActivity"]

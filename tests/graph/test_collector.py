@@ -123,7 +123,8 @@ def test_collected_at_and_cloud(tenant, harness):
 
 
 def test_long_collection_asks_for_the_user_total_and_shows_an_eta(monkeypatch, harness):
-    from auditor.emulator.faults import Fault, FaultKind
+    from emulator_faults import Fault, FaultKind
+
     from auditor.graph import collector
 
     monkeypatch.setattr(collector, "ETA_AFTER", 0.0)
@@ -147,7 +148,8 @@ def test_quick_collection_spends_no_request_on_the_total(tenant, harness):
 
 @pytest.mark.parametrize("kind", ["FORBIDDEN", "THROTTLE", "UNAVAILABLE", "DROP"])
 def test_a_failed_count_only_leaves_the_eta_out(monkeypatch, harness, kind):
-    from auditor.emulator.faults import Fault, FaultKind
+    from emulator_faults import Fault, FaultKind
+
     from auditor.graph import collector
 
     monkeypatch.setattr(collector, "ETA_AFTER", 0.0)

@@ -7,8 +7,9 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from emulator_faults import Fault, FaultKind
 
-from auditor.emulator import Fault, FaultKind, GraphEmulator
+from auditor.emulator import GraphEmulator
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -169,7 +170,7 @@ def test_send_mail(graph, tenant):
 
 def test_fault_counts_and_request_log(tenant):
     faults = [Fault(FaultKind.UNAVAILABLE, r"/subscribedSkus", count=2)]
-    with GraphEmulator(tenant, token=TOKEN, faults=faults) as graph:
+    with GraphEmulator(tenant, token=TOKEN, responders=faults) as graph:
         codes = [get(graph, "/subscribedSkus").status_code for _ in range(3)]
         assert codes == [503, 503, 200]
         assert [(r.path, r.status, r.fault) for r in graph.requests] == [

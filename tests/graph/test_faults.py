@@ -6,9 +6,10 @@ import time
 
 import pytest
 from conftest import FAST_RETRY
+from emulator_faults import Fault, FaultKind, sign_in_forbidden
 from graph_tenants import make_tenant
 
-from auditor.emulator import Fault, FaultKind, app_token, sign_in_forbidden
+from auditor.emulator import app_token
 from auditor.errors import EXIT_COLLECTION, AuthError, CollectionError
 from auditor.graph import RetryPolicy
 from auditor.snapshot import SIGN_IN_ACTIVITY

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import msgspec
 import pytest
+from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
 
-from auditor.emulator import Fault, FaultKind
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.model import Group, TenantSnapshot

@@ -12,9 +12,10 @@ from typing import Any
 
 import msgspec
 import pytest
+from emulator_faults import Fault, FaultKind, mailbox_forbidden, mailbox_throttled
 from graph_tenants import make_tenant
 
-from auditor.emulator import DEMO_ROLES, Fault, FaultKind, mailbox_forbidden, mailbox_throttled
+from auditor.emulator import DEMO_ROLES
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.graph import MailboxCheck

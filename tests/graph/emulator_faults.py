@@ -1,0 +1,131 @@
+"""Faults the tests inject into the Graph emulator, matched per request and used up after `count` hits.
+
+A `Fault` is an emulator responder (auditor/emulator/hooks.py): pass a list of them as
+`GraphEmulator(..., responders=[...])`; the first matching fault with count left answers.
+Inside a POST /$batch they match each inner request ("GET /v1.0/users/.../mailboxSettings...");
+there 429, 503, 504 and 403 become that inner response and SLOW waits, while the others
+(UNSUPPORTED, TRUNCATE, DROP, NOT_JSON, NO_VALUE) leave it untouched.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from auditor.emulator import Drop, Proceed, Reply, Request, error_document
+
+
+class FaultKind(enum.Enum):
+    THROTTLE = "429"  # 429 with Retry-After
+    UNAVAILABLE = "503"
+    GATEWAY_TIMEOUT = "504"
+    SLOW = "slow"  # answer correctly after `delay` seconds
+    TRUNCATE = "truncate"  # promise the whole body, send half, close the connection
+    DROP = "drop"  # close the connection without answering
+    FORBIDDEN = "403"  # Graph's 403 (e.g. signInActivity without Entra ID P1 / AuditLog.Read.All)
+    NOT_JSON = "not-json"  # 200 with an HTML body, as a misbehaving proxy sends
+    NO_VALUE = "no-value"  # 200 with a JSON object that lacks `value`
+    UNSUPPORTED = "400"  # Graph's 400 Request_UnsupportedQuery (a documented filter a tenant refuses)
+
+
+_IN_BATCH = frozenset((FaultKind.THROTTLE, FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT, FaultKind.FORBIDDEN))
+
+
+@dataclass
+class Fault:
+    """Inject `kind` into requests whose "METHOD /v1.0/path?query" (URL-decoded) matches `match`.
+
+    `count` is how many matching requests get the fault (None: every one).
+    """
+
+    kind: FaultKind
+    match: str = ""
+    count: int | None = 1
+    retry_after: int = 1
+    delay: float = 0.0
+    code: str = "Authorization_RequestDenied"
+    message: str = "Insufficient privileges to complete the operation."
+    _pattern: re.Pattern[str] = field(init=False, repr=False)
+    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    hits: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self._pattern = re.compile(self.match)
+
+    def take(self, target: str) -> bool:
+        """True when this fault applies to the request (and uses up one of its count)."""
+        if not self._pattern.search(target):
+            return False
+        with self._lock:
+            if self.count is not None and self.hits >= self.count:
+                return False
+            self.hits += 1
+            return True
+
+    def __call__(self, request: Request) -> Reply | Drop | Proceed | None:
+        if not self.take(request.target):
+            return None
+        kind, label = self.kind, self.kind.value
+        if kind is FaultKind.SLOW:
+            time.sleep(self.delay)
+            return Proceed(label)
+        if request.batch and kind not in _IN_BATCH:
+            return Proceed(label)
+        if kind is FaultKind.THROTTLE:
+            text = "Too many requests." if request.batch else \
+                "Too many requests. Retry after the time in the Retry-After header."
+            return Reply(429, error_document("TooManyRequests", text), {"Retry-After": str(self.retry_after)},
+                         label=label)
+        if kind is FaultKind.UNAVAILABLE:
+            return Reply(503, error_document("serviceNotAvailable", "The service is temporarily unavailable."),
+                         {"Retry-After": str(self.retry_after)}, label=label)
+        if kind is FaultKind.GATEWAY_TIMEOUT:
+            code = "serviceNotAvailable" if request.batch else "gatewayTimeout"
+            return Reply(504, error_document(code, "The service is temporarily unavailable."), label=label)
+        if kind is FaultKind.FORBIDDEN:
+            return Reply(403, error_document(self.code, self.message), label=label)
+        if kind is FaultKind.UNSUPPORTED:
+            doc = error_document("Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified.")
+            return Reply(400, doc, label=label)
+        if kind is FaultKind.DROP:
+            return Drop(label)
+        if kind is FaultKind.TRUNCATE:
+            data = json.dumps({"@odata.context": "$metadata#x", "value": [{"id": str(uuid.uuid4())}] * 50}).encode()
+            return Reply(200, data, close_after=len(data) // 2, label=label)
+        if kind is FaultKind.NOT_JSON:
+            return Reply(200, b"<html><body>Service temporarily unavailable</body></html>", content_type="text/html",
+                         label=label)
+        return Reply(200, b'{"@odata.context":"$metadata#users"}', label=label)  # NO_VALUE
+
+
+def sign_in_forbidden(count: int | None = None) -> Fault:
+    """Graph's answer to $select=signInActivity in a tenant without Entra ID P1."""
+    return Fault(
+        FaultKind.FORBIDDEN,
+        match=r"^GET /v1\.0/users\?.*signInActivity",
+        count=count,
+        code="Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        message="Neither tenant is B2C or tenant doesn't have premium license",
+    )
+
+
+def mailbox_forbidden(count: int | None = None) -> Fault:
+    """Graph's answer to mailboxSettings for an app without MailboxSettings.Read (inside a $batch too)."""
+    return Fault(
+        FaultKind.FORBIDDEN,
+        match=r"^GET /v1\.0/users/[^/]+/mailboxSettings",
+        count=count,
+        code="ErrorAccessDenied",
+        message="Access is denied. Check credentials and try again.",
+    )
+
+
+def mailbox_throttled(count: int | None = 1, retry_after: int = 1) -> Fault:
+    """429 with Retry-After on mailboxSettings requests (inside a $batch: on the inner response)."""
+    return Fault(FaultKind.THROTTLE, match=r"^GET /v1\.0/users/[^/]+/mailboxSettings", count=count,
+                 retry_after=retry_after)
