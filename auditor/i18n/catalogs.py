@@ -7,26 +7,22 @@ translator sees the English next to the key. The translations live in
 auditor/locale/<lang>/LC_MESSAGES/messages.po; auditor/locale/messages.pot is the extracted
 template (docs/reports.md: "Translating the reports").
 
-At run time the compiled catalogs (messages.mo) are read with the standard library's
-`gettext.GNUTranslations`, which costs nothing to import (Babel is needed only to extract, update
-and compile catalogs). English needs no catalog: the msgids are the English texts.
+At run time each locale's messages.po is read on first use (auditor/i18n/po.py, a small reader
+that answers as the standard library's `gettext.GNUTranslations` would for the compiled file; no
+Babel import). English needs no catalog: the msgids are the English texts.
 
-Why the .mo files are committed next to the .po files rather than compiled at build time: the
-package builds with plain setuptools from pyproject.toml, and a compile step would need a custom
-build_py command (a setup.py or an in-tree build backend) plus Babel as a build requirement, and
-a checkout or an editable install (the development venv, the tests) never runs build_py, so it
-would lack the catalogs unless every checkout ran an extra step or start-up compiled .po files
-with Babel. Committed .mo files work the same in a checkout, an editable install, an sdist and a
-wheel; tests/report/test_catalogs.py fails when a .mo no longer matches its .po, so they cannot
-drift unnoticed (`pybabel compile` fixes it).
+No compiled .mo files are committed or built: the package builds with plain setuptools, a compile
+step would need a custom build_py (which a checkout or an editable install never runs), and a
+committed .mo is one more file per locale to regenerate with every text. Reading the .po costs a
+few milliseconds per locale, once; pyproject.toml ships the .po/.pot files as package data.
 """
 
 from __future__ import annotations
 
 import gettext
 from functools import cache
-from importlib import resources
 
+from auditor.i18n import po
 from auditor.i18n.formatting import format_number
 from auditor.model import Locale
 
@@ -36,12 +32,10 @@ SOURCE_LOCALE = Locale.EN  # the language of the msgids: no catalog of its own
 
 @cache
 def catalog(locale: Locale) -> gettext.NullTranslations:
-    """The compiled gettext catalog of `locale` (for English, the msgids themselves)."""
+    """The gettext catalog of `locale`, read from its .po (for English, the msgids themselves)."""
     if locale is SOURCE_LOCALE:
         return gettext.NullTranslations()
-    mo = resources.files("auditor").joinpath("locale", locale.value, "LC_MESSAGES", f"{DOMAIN}.mo")
-    with mo.open("rb") as fp:
-        return gettext.GNUTranslations(fp)
+    return po.load(locale.value, DOMAIN)
 
 
 class Translations:

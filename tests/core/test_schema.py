@@ -44,7 +44,7 @@ def test_rule_ids_are_unique_and_well_formed():
 
 
 def test_docs_rule_tables_are_what_the_registry_generates():
-    # The README's rule tables and docs/report-format.md's details table are generated.
+    # docs/rules.md, the one page listing the rules (README.md and docs/report-format.md link to it), is generated.
     assert rules_docs.stale(ROOT) == [], "run: python -m auditor.rules.docs"
 
 

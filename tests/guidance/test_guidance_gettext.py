@@ -5,7 +5,7 @@ in step with the code that uses them.
   steps numbered without gaps, and exactly the keys the guidance code asks for;
 - every locale's guidance.po has exactly the template's texts, each translated, with the same
   placeholders as the English and every plural form of its language (CLDR's rule, from Babel);
-- the committed guidance.mo files are the compiled .po files, and the runtime reads them.
+- the runtime reads every text of the .po files (auditor/i18n/po.py) as Babel does; no .mo is committed.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog, Message
-from babel.messages.mofile import read_mo, write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
@@ -159,24 +158,6 @@ def test_translations_keep_the_placeholders(locale: Locale) -> None:
             assert _fields(form) == english, (
                 f"{locale.value}: {message.context}: placeholders {sorted(_fields(form))} differ from the English"
             )
-
-
-@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
-def test_the_compiled_catalog_is_current(locale: Locale) -> None:
-    """guidance.mo is committed (as messages.mo, auditor/i18n/catalogs.py); it must be the compiled .po."""
-    po = _read_po(_po_path(locale), locale)
-    compiled = io.BytesIO()
-    write_mo(compiled, po)
-    compiled.seek(0)
-    with _po_path(locale).with_suffix(".mo").open("rb") as fp:
-        committed = read_mo(fp)
-    fresh = read_mo(compiled)
-
-    def content(catalog: Catalog) -> list[tuple[Any, ...]]:
-        return sorted((m.context or "", str(m.id), str(m.string)) for m in _messages(catalog))
-
-    assert content(committed) == content(fresh), f"run: pybabel compile -d auditor/locale -D {texts.DOMAIN}"
-    assert committed.plural_forms == po.plural_forms
 
 
 def test_the_runtime_reads_the_template_as_babel_does() -> None:

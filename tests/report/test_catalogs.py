@@ -3,7 +3,7 @@
 - messages.pot is what `pybabel extract` finds in the code today (extracted here in-process);
 - every locale's messages.po has exactly the template's texts, each translated (no empty or fuzzy
   msgstr), with the same `str.format` placeholders as the English and every plural form;
-- the committed messages.mo files are the compiled .po files, and the runtime reads them.
+- the runtime reads every text of the .po files (auditor/i18n/po.py) as Babel does; no .mo is committed.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.mofile import read_mo, write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
@@ -150,24 +149,6 @@ def test_translations_are_not_english_copies(locale: Locale) -> None:
         if english == form and len(english.split()) > 2
     ]
     assert same == []
-
-
-@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
-def test_the_compiled_catalog_is_current(locale: Locale) -> None:
-    """messages.mo is committed (see auditor/i18n/catalogs.py); it must be the compiled .po."""
-    po = _read_po(_po_path(locale), locale)
-    compiled = io.BytesIO()
-    write_mo(compiled, po)
-    compiled.seek(0)
-    with (_po_path(locale).with_suffix(".mo")).open("rb") as fp:
-        committed = read_mo(fp)
-    fresh = read_mo(compiled)
-
-    def content(catalog: Catalog) -> list[tuple[Any, ...]]:
-        return sorted((m.context or "", str(m.id), str(m.string)) for m in _messages(catalog))
-
-    assert content(committed) == content(fresh), f"run: pybabel compile -d auditor/locale -D {i18n.DOMAIN}"
-    assert committed.plural_forms == po.plural_forms
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)

@@ -6,9 +6,8 @@ The texts live in auditor/locale, next to the report labels (the domain "message
   ("rule.sku-forbidden.title"), msgid its English. A block of steps (a tuple of templates) is one
   entry per step, keyed `<key>.0`, `<key>.1`, … (no key of its own ends in a number). A counted
   text has a msgid_plural and is chosen by the value `count` (see `Counted`).
-- auditor/locale/<lang>/LC_MESSAGES/guidance.po: the translations; guidance.mo next to it is the
-  compiled catalog the program reads with the standard library's gettext, committed for the same
-  reasons as messages.mo (auditor/i18n/catalogs.py).
+- auditor/locale/<lang>/LC_MESSAGES/guidance.po: the translations, read as they are on first use
+  (auditor/i18n/po.py; no compiled .mo, as for messages.po: auditor/i18n/catalogs.py).
 
 Why a domain of its own: the report labels' template is what `pybabel extract` finds in the code
 (tests/report/test_catalogs.py compares the two), while guidance keys are built at run time
@@ -30,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache, partial
 from importlib import resources
 
+from ...i18n import po
 from ...model import Locale
 
 DOMAIN = "guidance"
@@ -56,25 +56,12 @@ class Counted(str):
 Text = str | tuple[str, ...]
 
 
-def _unquote(quoted: str) -> str:
-    escapes = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\t": "\t", "\\r": "\r"}
-    return re.sub(r'\\[\\"ntr]', lambda m: escapes[m.group()], quoted.strip()[1:-1])
-
-
 def read_template(text: str) -> Iterator[tuple[str, str, str | None]]:
-    """(msgctxt, msgid, msgid_plural) of each entry of a .pot as Babel writes it (entries separated
-    by blank lines); the header and comments are skipped. tests/guidance checks it against Babel."""
-    for block in text.split("\n\n"):
-        fields: dict[str, str] = {}
-        current = ""
-        for line in block.splitlines():
-            if line.startswith('"'):
-                fields[current] += _unquote(line)
-            elif line and not line.startswith("#"):
-                current, _, rest = line.partition(" ")
-                fields[current] = _unquote(rest)
-        if fields.get("msgctxt") is not None and fields.get("msgid"):
-            yield fields["msgctxt"], fields["msgid"], fields.get("msgid_plural")
+    """(msgctxt, msgid, msgid_plural) of each entry of a .pot; the header is skipped. tests/guidance
+    checks it against Babel."""
+    for entry in po.read_po(text):
+        if entry.context is not None and entry.id:
+            yield entry.context, entry.id, entry.plural
 
 
 @cache
@@ -86,14 +73,12 @@ def _template() -> tuple[tuple[str, str, str | None], ...]:
 def _translations(locale: Locale) -> gettext.NullTranslations:
     if locale is SOURCE_LOCALE:
         return gettext.NullTranslations()
-    mo = resources.files("auditor").joinpath("locale", locale.value, "LC_MESSAGES", f"{DOMAIN}.mo")
-    with mo.open("rb") as fp:
-        return gettext.GNUTranslations(fp)
+    return po.load(locale.value, DOMAIN)
 
 
 @cache
 def _catalog(locale: Locale) -> Mapping[str, Text]:
-    """Every text of `locale`, key -> template(s), from its compiled catalog (English: the template)."""
+    """Every text of `locale`, key -> template(s), from its .po (English: the template)."""
     translations = _translations(Locale(locale))
     one, counted = translations.pgettext, translations.npgettext  # not called by name: nothing to extract
     texts: dict[str, Text] = {}
