@@ -215,8 +215,8 @@ class RuleGuidance:
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
-    # For the generated docs (auditor/rules/docs.py): the README's "fires when" and the finding's
-    # `details` keys in docs/report-format.md (Markdown).
+    # For the generated rules page docs/rules.md (auditor/rules/docs.py): when the rule fires and
+    # the finding's `details` keys (Markdown).
     fires_when: ClassVar[str]
     details_doc: ClassVar[str]
     # Suffixes of `rule.<id>.message` the message may use ("" = the key itself).

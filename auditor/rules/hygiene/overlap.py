@@ -107,7 +107,8 @@ class LicenseRedundant(UserHygieneRule):
     fires_when = (
         "a user holds a product that adds nothing: every service plan it turns on for them is already on through "
         "another product they hold, or covered by a higher plan of the same service (Exchange Online (Plan 1) beside "
-        "Microsoft 365 E3); names the product that keeps the services and the monthly saving; see below"
+        "Microsoft 365 E3); names the product that keeps the services and the monthly saving "
+        "(README, \"Redundant products\")"
     )
     details_doc = (
         "`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it), "
