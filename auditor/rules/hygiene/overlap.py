@@ -66,7 +66,9 @@ class LicenseAssignedTwice(UserHygieneRule):
         return sorted({pos for sid in ctx.index.sku_by_id for pos in ctx.index.direct_holders(sid)})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        return ctx.held_twice(user, user.sku_ids) or None
+        # the answer depends on the license layout only: once per layout, not per direct holder
+        found = ctx.per_layout(self.id, user, lambda u: ctx.held_twice(u, u.sku_ids))
+        return dict(found) if found else None
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
         twice = details["also_by_group"]
