@@ -330,22 +330,23 @@ class TenantIndex:
         """Positions of users with a license assignment in an error state."""
         return self.matching("license_assignment_states", lambda states: any(s.is_error for s in states), shared=True)
 
-    def assigning_groups(self, user: User, sku_id: str) -> list[str]:
-        """Display names of the groups that assign `sku_id` to `user` (empty = direct)."""
+    def _assigning(self, user: User, sku_id: str) -> list[tuple[str, str]]:
+        """(display name, id) of the groups that assign `sku_id` to `user`, by name then id: the
+        names and the ids below are in this one order, so position i of each is the same group."""
         sku_id = sku_id.lower()
         return sorted(
-            self.group_name.get(s.assigned_by_group, s.assigned_by_group)
+            (self.group_name.get(s.assigned_by_group, s.assigned_by_group), s.assigned_by_group)
             for s in user.license_assignment_states
             if s.assigned_by_group and s.sku_id.lower() == sku_id
         )
 
+    def assigning_groups(self, user: User, sku_id: str) -> list[str]:
+        """Display names of the groups that assign `sku_id` to `user` (empty = direct)."""
+        return [name for name, _ in self._assigning(user, sku_id)]
+
     def assigning_group_ids(self, user: User, sku_id: str) -> list[str]:
-        sku_id = sku_id.lower()
-        return sorted(
-            s.assigned_by_group
-            for s in user.license_assignment_states
-            if s.assigned_by_group and s.sku_id.lower() == sku_id
-        )
+        """Their object ids, in the same order as assigning_groups."""
+        return [gid for _, gid in self._assigning(user, sku_id)]
 
 
 def _direct_skus(licenses: Iterable[Any], states: Iterable[Any]) -> list[str]:

@@ -100,6 +100,16 @@ def data_lost(f: Facts) -> Mapping[str, Any]:
     return lost if isinstance(lost, Mapping) else {}
 
 
+def plans_unknown(f: Facts) -> set[str]:
+    """Products whose service plans nobody lists (Context.data_lost): they may hold data."""
+    return set(f.strs("plans_unknown"))
+
+
+def at_risk(f: Facts) -> set[str]:
+    """Products never removed by a ready-to-run call: their removal ends data, or may."""
+    return {part for part, plans in data_lost(f).items() if plans} | plans_unknown(f)
+
+
 def keep_data(f: Facts) -> list[Line]:
     """The general "keep the data first" step, unless the finding names the plans whose data a
     removal would end: then loss_steps says it for each product, and once is enough."""
@@ -108,9 +118,10 @@ def keep_data(f: Facts) -> list[Line]:
 
 def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
     """One line per product whose removal would cost the user data: keep the data first."""
-    lost = data_lost(f)
+    lost, unknown = data_lost(f), plans_unknown(f)
     return [Line("steps.loss.data", {"sku": w.product(part), "plans": w.all(as_strs(lost.get(part)))})
-            for part in parts if lost.get(part)]
+            if lost.get(part) else Line("steps.loss.unknown", {"sku": w.product(part)})
+            for part in parts if lost.get(part) or part in unknown]
 
 
 def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
@@ -129,7 +140,7 @@ def removal(
     A product whose removal would cost the user data (a mailbox, files) gets a keep-the-data step
     first and is left out of the ready-to-run Graph call."""
     direct, grouped = f.direct(parts), f.grouped(parts)
-    lost = data_lost(f)
+    risky = at_risk(f)
     block = remove_block or f"steps.remove.{v.steps}"
     steps = list(intro)
     if not parts:  # the report named no products: still show where to look
@@ -140,8 +151,8 @@ def removal(
     if direct:
         steps.append(Line(block, {"sku": w.products(direct)}))
     steps += group_steps(f, w, grouped)
-    safe_direct = [p for p in direct if not lost.get(p)]
-    safe_grouped = [p for p in grouped if not lost.get(p) and f.groups(p)]
+    safe_direct = [p for p in direct if p not in risky]
+    safe_grouped = [p for p in grouped if p not in risky and f.groups(p)]
     action: Action | None = None
     summary: Line | tuple[Line, ...]
     if direct:

@@ -48,16 +48,20 @@ def assign_license(f: Facts, add: Sequence[str], remove: Sequence[str], descript
 
 
 def remove_member(f: Facts, part: str, values: Mapping[str, str]) -> Action:
-    """DELETE /groups/{gid}/members/{uid}/$ref for the (first) group that assigns `part`."""
-    ids = sorted(f.group_ids(part))
-    names = f.groups(part)
+    """DELETE /groups/{gid}/members/{uid}/$ref for the group `values["group"]` names (else the
+    first) among those that assign `part`. The report lists the groups' names and ids in one order
+    (TenantIndex.assigning_groups), so the id is the one at the named group's position."""
+    ids = list(f.group_ids(part))
+    names = list(f.groups(part))
     if not ids:
         key = "graph.membership_lookup"
     elif len(ids) > 1 or len(names) > 1:
         key = "graph.membership_many"
     else:
         key = "graph.membership"
-    gid = ids[0] if ids else GROUP_ID_PLACEHOLDER
+    group = values.get("group")
+    at = names.index(group) if group in names and len(names) == len(ids) else 0
+    gid = ids[at] if ids else GROUP_ID_PLACEHOLDER
     return Action("DELETE", f"/groups/{gid}/members/{f.user_ref}/$ref", None, Line(key, values))
 
 

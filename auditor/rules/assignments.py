@@ -14,8 +14,8 @@ from ..guidance.library import (
     LINKS_GROUP,
     Message,
     Words,
+    at_risk,
     base_values,
-    data_lost,
     group_steps,
     group_summaries,
     held_twice,
@@ -138,7 +138,7 @@ class SkuNotAllowed(AssignmentRule):
         if not bad or (not new and not allowed):  # no products named: _removal shows where to look
             return removal(f, v, w, bad)
         direct, grouped = f.direct(bad), f.grouped(bad)
-        lost = data_lost(f)
+        lost = at_risk(f)
         target = w.product(new) if new else w.any_product(allowed)
         steps: list[Line] = loss_steps(f, w, bad)
         if direct:
@@ -149,8 +149,8 @@ class SkuNotAllowed(AssignmentRule):
                 values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group}
                 steps += [Line("steps.group.explain", values), Line("steps.group.replace", values)]
         action: Action | None = None
-        safe_direct = [p for p in direct if not lost.get(p)]
-        safe_grouped = [p for p in grouped if not lost.get(p) and f.groups(p)]
+        safe_direct = [p for p in direct if p not in lost]
+        safe_grouped = [p for p in grouped if p not in lost and f.groups(p)]
         if new and safe_direct:
             replacing = {"old": w.products(safe_direct), "new": target}
             action = assign_license(f, [new], safe_direct, Line("graph.replace", replacing))
@@ -314,7 +314,8 @@ class SkuCombinationForbidden(AssignmentRule):
     def suggestion(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
         """The product to remove by default: one whose removal switches off nothing the user's other
         products do not turn on (the others include it). None qualifies -> no default: the admin decides."""
-        spare = [sid for sid in sorted(both, key=ctx.index.part) if not ctx.loss.switched_off(user, [sid])]
+        spare = [sid for sid in sorted(both, key=ctx.index.part)
+                 if ctx.loss.plans(sid) and not ctx.loss.switched_off(user, [sid])]  # unknown plans: no default
         if not spare:
             return {}
         drop = spare[0]
@@ -342,7 +343,7 @@ class SkuCombinationForbidden(AssignmentRule):
             steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any_product(direct)}))
         plan.steps = [*steps, *group_steps(f, w, f.grouped(held))]
         plan.action = None
-        if drop and keep and drop in direct and not data_lost(f).get(drop):
+        if drop and keep and drop in direct and drop not in at_risk(f):
             plan.action = assign_license(f, [], [drop], Line("graph.combination", {"sku": w.product(drop),
                                                                                              "keep": w.products(keep)}))
         return plan

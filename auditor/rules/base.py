@@ -20,8 +20,11 @@ from .plan_loss import PlanLoss
 T = TypeVar("T")
 
 
-def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str]) -> str:
+def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str], *, also: str = "") -> str:
+    """Stable across runs. `also` tells apart findings that share all the rest (one product failing
+    from two groups); empty for the rest, so their ids stay what they were."""
     key = "|".join((rule, policy, subject.type.value, subject.id.lower(), ",".join(sorted(skus))))
+    key += f"|{also.lower()}" if also else ""
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -48,10 +51,23 @@ class Context:
         return self._loss
 
     def data_lost(self, user: User, removed: Iterable[str], added: Iterable[str] = ()) -> dict[str, Any]:
-        """{"data_lost": {part: [plan names]}} when removing `removed` (and adding `added`) would cost
-        the user a mailbox, an archive or files; empty when it keeps every kind of data."""
-        lost = self.loss.of(user, removed, added)
-        return {"data_lost": lost} if lost else {}
+        """What the fix for `removed` would cost the user, as the guidance carries it out:
+        {"data_lost": {part: [plan names]}} for the mailbox, archive or files it would end, and
+        {"plans_unknown": [parts]} for products whose service plans nobody lists (they may hold
+        data: never a ready-to-run removal). A product held directly goes in one assignLicense
+        (with `added` given in the same call); one a group assigns goes by leaving the first of its
+        groups, which takes every product that group gives the user and gives nothing in return."""
+        gone = frozenset(removed)
+        grouped = frozenset(sid for sid in gone if self.index.assigning_group_ids(user, sid))
+        lost = dict(self.loss.of(user, gone - grouped, added)) if gone - grouped else {}
+        for sid in sorted(grouped, key=self.index.part):
+            leaving = self.loss.of_leaving(user, self.index.assigning_group_ids(user, sid)[0])
+            names = sorted({name for plans in leaving.values() for name in plans})
+            if names:
+                lost[self.index.part(sid)] = names
+        unknown = self.loss.unknown(user, gone)
+        out: dict[str, Any] = {"data_lost": lost} if lost else {}
+        return out | ({"plans_unknown": unknown} if unknown else {})
 
     def monthly_price(self, sku_id: str) -> float | None:
         entry = self.prices.get(sku_id.lower())
@@ -68,7 +84,8 @@ class Context:
         for sid in sorted(sku_ids):
             states = [s for s in user.license_assignment_states if s.sku_id.lower() == sid]
             direct = [s for s in states if not s.assigned_by_group]
-            grouped = [s for s in states if s.assigned_by_group]
+            # only a group copy that works can stand in for the direct one (not one in error)
+            grouped = [s for s in states if s.assigned_by_group and s.state == "Active" and not s.is_error]
             if not direct or not grouped:
                 continue
             part = self.index.part(sid)
@@ -172,10 +189,11 @@ class Rule(RuleGuidance):
         details: dict[str, Any],
         severity: Severity | None = None,
         monthly_cost: float | None = None,
+        also: str = "",
     ) -> Finding:
         entry = f"{policy.name}/{where}"
         return Finding(
-            id=finding_id(self.id, entry, subject, skus),
+            id=finding_id(self.id, entry, subject, skus, also=also),
             rule=self.id,
             severity=policy.severity_for(self.id, self.default_severity, severity),
             policy=entry,

@@ -27,9 +27,11 @@ from ..reference.coverage import covered
 # the web (SHAREPOINTWAC), Project's SharePoint part and tenant storage add-ons hold none.
 DATA_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("mailbox", re.compile(r"EXCHANGE_(S_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)|L_STANDARD|B_STANDARD)")),
-    ("archive", re.compile(r"EXCHANGE_S_(ARCHIVE|ENTERPRISE)")),
-    ("files", re.compile(r"SHAREPOINT(STANDARD|ENTERPRISE|DESKLESS|LITE|_S_DEVELOPER)|ONEDRIVE(_BASIC|STANDARD|"
-                         r"ENTERPRISE|LITE)")),
+    # Exchange Online (Plan 1) includes an archive mailbox too; Kiosk (DESKLESS) does not
+    ("archive", re.compile(r"EXCHANGE_S_(ARCHIVE|ENTERPRISE|STANDARD)")),
+    # Microsoft's table names one GCC plan by its friendly name ("SharePoint Plan 1G")
+    ("files", re.compile(r"SHAREPOINT(STANDARD|ENTERPRISE|DESKLESS|LITE|_S_DEVELOPER| PLAN \d)|ONEDRIVE(_BASIC|"
+                         r"STANDARD|ENTERPRISE|LITE)")),
 )
 
 
@@ -88,6 +90,20 @@ class PlanLoss:
                 out[self.index.part(sid)] = names
         self._cache[key] = (user.assigned_licenses, out)
         return out
+
+    def of_leaving(self, user: User, group_id: str) -> dict[str, list[str]]:
+        """`of` for leaving the group `group_id`: every product it gives the user that no direct
+        copy or other group also gives goes, and nothing is given in its place."""
+        gid = group_id.lower()
+        states = user.license_assignment_states
+        given = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() == gid}
+        kept = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() != gid}
+        return self.of(user, given - kept)
+
+    def unknown(self, user: User, removed: Iterable[str]) -> list[str]:
+        """Part numbers of the removed products whose service plans neither the tenant nor
+        Microsoft's table lists: what removing them costs cannot be told."""
+        return sorted(self.index.part(sid) for sid in set(removed) & user.sku_ids if not self.plans(sid))
 
     def switched_off(self, user: User, removed: Iterable[str]) -> set[str]:
         """The plan ids the removal of `removed` would switch off: on in them, and neither on nor

@@ -145,3 +145,14 @@ def test_a_malformed_flag_is_refused(tmp_path) -> None:
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(SnapshotError, match="hasMembersWithLicenseErrors"):
         load_snapshot(path)
+
+
+def test_one_product_failing_from_two_groups_gives_two_findings_with_their_own_ids(tmp_path) -> None:
+    u = user("ann", "SPE_E5")
+    u["licenseAssignmentStates"] = [
+        {"skuId": E5, "assignedByGroup": gid, "state": "Error", "error": "ProhibitedInUsageLocationViolation"}
+        for gid in (G1, G2)]
+    groups = [group(G1, "All Staff", True, "ann"), group(G2, "BI", True, "ann")]
+    result = audit(tmp_path, ERRORS, tenant([u], groups=groups, collectedParts=PARTS))
+    ids = [f.id for f in result.findings if f.rule == LicenseAssignmentError.id]
+    assert len(ids) == 2 and len(set(ids)) == 2  # the baseline tells them apart

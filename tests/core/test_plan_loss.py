@@ -10,6 +10,7 @@ from auditor import guidance
 from auditor.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.rules.hygiene.overlap import LicenseAssignedTwice
 from auditor.rules.plan_loss import data_kinds
 
 from .factory import E3, E5, audit, sku, tenant, user
@@ -43,6 +44,8 @@ def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
 def test_data_kinds_follow_the_plan_names() -> None:
     assert data_kinds("EXCHANGE_S_ENTERPRISE") == {"mailbox", "archive"}
     assert data_kinds("EXCHANGE_S_DESKLESS") == {"mailbox"}
+    assert data_kinds("EXCHANGE_S_STANDARD") == {"mailbox", "archive"}  # Plan 1 has an archive; Kiosk has none
+    assert data_kinds("SharePoint Plan 1G") == {"files"}  # a GCC plan the table names by its friendly name
     assert data_kinds("SHAREPOINTENTERPRISE") == {"files"} and data_kinds("ONEDRIVE_BASIC") == {"files"}
     assert not data_kinds("EXCHANGE_S_FOUNDATION") and not data_kinds("SHAREPOINTWAC") and not data_kinds("TEAMS1")
 
@@ -107,3 +110,75 @@ def test_combination_suggests_only_a_removal_that_switches_nothing_off(tmp_path:
     details = dict(found["two@contoso.example"].facts)
     # neither product includes the other: no default, the admin decides
     assert "remove" not in details and rem(found["two@contoso.example"])["graph_action"] is None
+
+
+STAFF = "g-staff"
+
+
+def grouped(name: str, *skus: tuple[str, str | None], **kw: Any) -> dict[str, Any]:
+    """A user whose products come from groups: (skuId, group id or None for direct)."""
+    out = user(name, **kw)
+    out["assignedLicenses"] = [{"skuId": sid, "disabledPlans": []} for sid in dict.fromkeys(s for s, _ in skus)]
+    out["licenseAssignmentStates"] = [{"skuId": sid, "assignedByGroup": gid, "state": "Active", "error": "None"}
+                                      for sid, gid in skus]
+    return out
+
+
+def staff_group(*sku_ids: str, gid: str = STAFF, name: str = "Staff") -> dict[str, Any]:
+    return {"id": gid, "displayName": name, "assignedLicenses": [{"skuId": s, "disabledPlans": []} for s in sku_ids],
+            "members": []}
+
+
+def test_leaving_a_group_is_checked_for_everything_the_group_gives(tmp_path: Any) -> None:
+    """The group gives E3 (the only mailbox) and Power BI; Power BI is forbidden: leaving the group
+    would take E3 too, so no membership removal is pre-filled."""
+    policy = "assignments:\n  - name: all\n    match: {all: true}\n    forbidden: [POWER_BI_PRO]\n"
+    doc = tenant([grouped("g", (E3, STAFF), (PBI, STAFF))], skus=SKUS, groups=[staff_group(E3, PBI)])
+    result = audit(tmp_path, policy, doc)
+    (f,) = [f for f in result.findings if f.rule == SkuForbidden.id]
+    assert dict(f.facts)["data_lost"] == {"POWER_BI_PRO": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}
+    assert rem(f)["graph_action"] is None
+
+
+def test_a_replacement_the_group_path_never_adds_is_not_counted_as_kept(tmp_path: Any) -> None:
+    policy = ("assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E3]\n"
+              "    required_any: [SPE_E3]\n")
+    doc = tenant([grouped("g5", (E5, STAFF))], skus=SKUS, groups=[staff_group(E5)])
+    (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuNotAllowed.id]
+    assert set(dict(f.facts)["data_lost"]) == {"SPE_E5"}  # leaving the group adds no E3
+    assert rem(f)["graph_action"] is None
+
+
+def test_the_membership_call_leaves_the_group_its_text_names(tmp_path: Any) -> None:
+    """Names and ids are listed in one order: the DELETE targets the group the description names."""
+    groups = [staff_group(PBI, gid="g-b", name="Alpha"), staff_group(PBI, gid="g-a", name="Zulu")]
+    doc = tenant([grouped("two", (PBI, "g-a"), (PBI, "g-b"), (E3, None))], skus=SKUS, groups=groups)
+    policy = "assignments:\n  - name: all\n    match: {all: true}\n    forbidden: [POWER_BI_PRO]\n"
+    (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuForbidden.id]
+    details = dict(f.facts)
+    assert details["assigned_by_group"]["POWER_BI_PRO"] == ["Alpha", "Zulu"]
+    assert details["assigned_by_group_ids"]["POWER_BI_PRO"] == ["g-b", "g-a"]
+    action = rem(f)["graph_action"]
+    assert action["path"].startswith("/groups/g-b/members/") and "Alpha" in action["description"]
+
+
+def test_a_failed_group_copy_does_not_make_the_direct_one_redundant(tmp_path: Any) -> None:
+    u = grouped("err", (E3, None), (E3, STAFF))
+    u["licenseAssignmentStates"][1].update(state="Error", error="MutuallyExclusiveViolation")
+    doc = tenant([u], skus=SKUS, groups=[staff_group(E3)])
+    result = audit(tmp_path, "hygiene:\n  assigned_twice: {}\n", doc)
+    assert [f for f in result.findings if f.rule == LicenseAssignedTwice.id] == []
+
+
+def test_a_product_whose_plans_nobody_lists_is_never_removed_by_a_ready_call(tmp_path: Any) -> None:
+    future = "0f0f0f0f-0000-4000-8000-000000000001"
+    skus = [*SKUS, {"skuId": future, "skuPartNumber": "CONTOSO_FUTURE_SUITE", "consumedUnits": 1,
+                    "prepaidUnits": {"enabled": 5, "suspended": 0, "warning": 0, "lockedOut": 0}}]
+    u = holder("future", (future, []), accountEnabled=False)
+    result = audit(tmp_path, "hygiene:\n  disabled_users: {}\n", tenant([u], skus=skus))
+    (f,) = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
+    assert dict(f.facts)["plans_unknown"] == ["CONTOSO_FUTURE_SUITE"]
+    for locale in Locale:
+        r = rem(f, locale)
+        assert r["graph_action"] is None
+        assert sum("CONTOSO_FUTURE_SUITE" in s for s in r["steps"]) >= 1

@@ -98,7 +98,7 @@ class LicenseAssignmentError(HygieneRule):
                 yield self.make(
                     policy, f"hygiene/{self.key}", ctx.user_subject(user), (ctx.index.part(sid),),
                     f"assignment of {ctx.index.part(sid)} {what}: {state.error}{source}", details,
-                    severity=check.severity,
+                    severity=check.severity, also=state.assigned_by_group or "",
                 )
 
     def message(self, f: Facts, w: Words) -> Message:
