@@ -170,8 +170,9 @@ class User(msgspec.Struct, frozen=True, gc=False):
     # apart from the states so that users with the same license layout still share one tuple.
     license_states_updated: tuple[str | None, ...] = ()
     # mailboxSettings.userPurpose (user, linked, shared, room, equipment, others, ...), read only for
-    # the accounts the disabled/inactive rules could flag: None = not asked, NO_MAILBOX = asked and
-    # Graph found no mailbox (a 404 such as MailboxNotEnabledForRESTAPI)
+    # the accounts the disabled/inactive rules could flag: None = not asked or not readable (a 403,
+    # or this user's own answer was an error), NO_MAILBOX = asked and Graph found no mailbox (a 404
+    # MailboxNotEnabledForRESTAPI)
     mailbox_purpose: str | None = None
 
     @property
@@ -188,6 +189,10 @@ class User(msgspec.Struct, frozen=True, gc=False):
 NO_MAILBOX = ""  # User.mailbox_purpose of an account Graph found no mailbox for
 # userPurpose values of a mailbox that no person signs in to: shared, room (meeting room) and equipment
 RESOURCE_PURPOSES = frozenset(("shared", "room", "equipment"))
+# userPurpose values of a person's mailbox (linked: a user mailbox linked to an account in another
+# forest). Any other value (others: not a plain user mailbox; unknownFutureValue; one Graph adds
+# later) says nothing either way: the account may be a shared mailbox.
+PERSON_PURPOSES = frozenset(("user", "linked"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +232,8 @@ class TenantSnapshot:
     groups: tuple[Group, ...]
     gaps: tuple[Gap, ...] = ()
     # "signInActivity" when signInActivity was requested (without it inactivity is not evaluable);
-    # "mailboxSettings" when the mailbox purpose of every candidate of the disabled/inactive rules was read;
+    # "mailboxSettings" when the mailbox purposes of the candidates of the disabled/inactive rules were
+    # read (a candidate whose own answer was an error keeps mailbox_purpose None: unknown);
     # "hasMembersWithLicenseErrors" when the groups with license errors were read
     collected_parts: frozenset[str] = frozenset()
 

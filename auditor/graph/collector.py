@@ -23,7 +23,8 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
 
 The independent reads run concurrently with the user pages. A 403 on a part becomes a Gap
 (signInActivity: the users are re-read without it; mailboxSettings: the purposes not read stay
-unknown); every other failure raises.
+unknown); every other failure raises, except one user's answer inside a $batch: a 404 without a
+"no mailbox" code (the user deleted mid-run) or another 4xx leaves that user's purpose unknown.
 
 Users are decoded page by page, straight from the page's bytes, into compact records (nothing
 else of a page is kept; see UserDecoder.page).
@@ -71,6 +72,10 @@ BATCH_SIZE = 20  # JSON batching takes at most 20 requests in one POST /$batch
 BATCH_READS = 4  # concurrent batches
 PURPOSE_PATH = "/users/{}/mailboxSettings/userPurpose"
 PURPOSE_REQUEST = f"POST /$batch (GET {PURPOSE_PATH.format('{id}')})"
+# The inner 404 codes that mean "this user has no Exchange Online mailbox" (Microsoft's KB 4462988:
+# MailboxNotEnabledForRESTAPI or MailboxNotSupportedForRESTAPI), lower case. Any other 404 (a user
+# deleted while the tenant is read answers Request_ResourceNotFound) leaves the purpose unknown.
+NO_MAILBOX_CODES = frozenset(("mailboxnotenabledforrestapi", "mailboxnotsupportedforrestapi"))
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 T = TypeVar("T")
@@ -242,10 +247,13 @@ class _Collection:
 
     async def purposes(self, users: list[User], positions: Sequence[int]) -> bool:
         """Read the mailbox purpose of users[positions] in JSON batches and set it on them. False
-        (with a Gap) when Graph refuses them (403): the purposes not read stay unknown."""
+        (with a Gap) when Graph refuses them (403): the purposes not read stay unknown. A user whose
+        own answer is neither a purpose nor "no mailbox" (a user deleted mid-run, a 400) stays
+        unknown too (None, noted in the progress), without failing the run or the others."""
         ids = [users[i].id for i in positions]
         limit = asyncio.Semaphore(BATCH_READS)
         found: dict[str, str] = {}
+        unread: list[str] = []  # why each purpose left unknown was, in the order answered
         refused: list[_Forbidden] = []
 
         async def one(chunk: list[str]) -> None:
@@ -253,13 +261,17 @@ class _Collection:
                 if refused:
                     return  # refused once: the permission is missing, asking more changes nothing
                 try:
-                    found.update(await self._purpose_batch(chunk))
+                    read, skipped = await self._purpose_batch(chunk)
                 except _Forbidden as exc:
                     refused.append(exc)
+                    return
                 except GraphRequestError as exc:
                     if exc.status != 403:
                         raise
                     refused.append(_Forbidden(exc.request, _forbidden_reason(exc, MAILBOX_SETTINGS)))
+                    return
+                found.update(read)
+                unread.extend(skipped)
 
         await _all(*(one(ids[i:i + BATCH_SIZE]) for i in range(0, len(ids), BATCH_SIZE)))
         for i in positions:
@@ -271,15 +283,25 @@ class _Collection:
             self.gaps.append(Gap(MAILBOX_SETTINGS, first.request, first.reason))
             self.progress.note("mailboxSettings is not readable (403): shared mailboxes cannot be told apart")
             return False
+        if unread:
+            more = f" (and {len(unread) - 1:,} more)" if len(unread) > 1 else ""
+            self.progress.note(
+                f"could not read the mailbox purpose of {len(unread):,} account(s): {unread[0]}{more}; "
+                "their findings say the auditor could not tell whether they are shared mailboxes")
         return True
 
-    async def _purpose_batch(self, ids: list[str]) -> dict[str, str]:
-        """user id -> userPurpose (NO_MAILBOX for a 404) for up to BATCH_SIZE users; a throttled
-        (429) or failed (5xx) sub-request is sent again, alone with the others that were, after its
-        Retry-After, within the client's retry policy."""
+    async def _purpose_batch(self, ids: list[str]) -> tuple[dict[str, str], list[str]]:
+        """(user id -> userPurpose, why each of the others stays unknown) for up to BATCH_SIZE users.
+
+        NO_MAILBOX only for the 404s that mean the user has no Exchange Online mailbox
+        (NO_MAILBOX_CODES); any other 404 (the user deleted mid-run, ...) or other 4xx leaves that
+        user's purpose unknown. A 403 is _Forbidden (the permission). A throttled (429) or failed
+        (5xx) sub-request is sent again, alone with the others that were, after its Retry-After,
+        within the client's retry policy."""
         policy = self.client.retry
         pending = {str(n): uid for n, uid in enumerate(ids, 1)}
         out: dict[str, str] = {}
+        unread: list[str] = []
         attempt = 0
         waited = 0.0
         while pending:
@@ -300,7 +322,7 @@ class _Collection:
                         raise CollectionError(f"{request} answered 200 without a userPurpose value; report it "
                                               "with the request id")
                     out[uid] = value
-                elif status == 404:  # no mailbox (MailboxNotEnabledForRESTAPI, ResourceNotFound, ...)
+                elif status == 404 and _sub_error(answer)[0].lower() in NO_MAILBOX_CODES:
                     out[uid] = NO_MAILBOX
                 elif status == 403:
                     code, message = _sub_error(answer)
@@ -316,9 +338,9 @@ class _Collection:
                                               f"than the {policy.max_retry_after:.0f}s limit; re-run later")
                     if after is not None:
                         delay = max(delay or 0.0, after)
-                else:
+                else:  # another 404 (Request_ResourceNotFound: deleted mid-run), a 400, a 409...: unknown
                     code, message = _sub_error(answer)
-                    raise CollectionError(f"{request} failed: {status} {code}: {message}; report it if it persists")
+                    unread.append(f"{request} answered {status} {code or '(no code)'}: {message}".rstrip(": "))
             if not again:
                 break
             attempt += 1
@@ -333,7 +355,7 @@ class _Collection:
             waited += delay
             await asyncio.sleep(delay)
             pending = again
-        return out
+        return out, unread
 
     # --- groups ----------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from auditor import guidance
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.overlap import LicenseRedundant
@@ -104,6 +106,18 @@ def test_a_covering_plan_counts_when_any_active_copy_has_it_on(tmp_path: Any) ->
 def test_plans_not_provisioned_in_the_tenant_cover_nothing(tmp_path: Any) -> None:
     skus = [product(E3, EXO2, TODO2, MDM, TEAMS, status="PendingProvisioning"), SKUS[1]]
     assert findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, []))], skus=skus) == {}
+
+
+@pytest.mark.parametrize("status", ["Warning", "Suspended", "LockedOut"])
+def test_a_subscription_that_is_not_working_covers_nothing(tmp_path: Any, status: str) -> None:
+    """E3 in its grace period (Warning: about to lapse), suspended or locked out keeps nothing:
+    Exchange Online (Plan 1) beside it is what the user would be left with, so it is not redundant."""
+    skus = [{**SKUS[0], "capabilityStatus": status}, {**SKUS[1], "capabilityStatus": "Enabled"}]
+    users = [holder("a", (E3, None, []), (EXO_P1, None, []))]
+    assert findings(tmp_path, users, skus=skus) == {}
+    skus = [{**SKUS[0], "capabilityStatus": "Enabled"}, {**SKUS[1], "capabilityStatus": status}]
+    found = findings(tmp_path, users, skus=skus)  # the lapsing small product beside a working E3 still goes
+    assert dict(found["a"].facts)["covered_by"] == {"EXCHANGESTANDARD": "SPE_E3"}
 
 
 def test_unknown_plans_are_never_redundant(tmp_path: Any) -> None:

@@ -105,6 +105,37 @@ def test_an_account_not_asked_in_a_collection_that_asked_is_unknown(tmp_path: An
     assert dict(f.facts)["shared_mailbox"] == "unknown"
 
 
+def test_direct_license_on_a_shared_mailbox_gets_no_ready_graph_call(tmp_path: Any) -> None:
+    doc = tenant([user("shared", "SPE_E3", accountEnabled=False, **mailbox("shared"))],
+                 collectedParts=["signInActivity", MAILBOX_SETTINGS])
+    (f,) = [f for f in audit(tmp_path, POLICY, doc).findings if f.rule == SharedMailboxLicensed.id]
+    for cloud in Cloud:
+        rem = guidance.remediation(f.rule, cloud=cloud, locale=Locale.EN, subject=f.subject.to_json(),
+                                   skus=list(f.skus), details=dict(f.facts))
+        assert rem["graph_action"] is None
+        text = " ".join(rem["steps"])
+        assert "50 GB" in text and "archive" in text and "SPE_E3" in text  # the steps stay
+
+
+@pytest.mark.parametrize("purpose", ["others", "unknownFutureValue", "OTHERS", "somethingNew"])
+def test_a_purpose_that_says_nothing_is_unknown_not_a_person(tmp_path: Any, purpose: str) -> None:
+    """`others` (not a plain user mailbox) and `unknownFutureValue` may be a shared mailbox: the
+    disabled and inactive findings say they could not tell; `linked` is a person's mailbox."""
+    doc = tenant([user("odd", "SPE_E3", accountEnabled=False, **mailbox(purpose)),
+                  user("oddidle", "SPE_E3", signInActivity=NEVER, **mailbox(purpose)),
+                  user("linked", "SPE_E3", accountEnabled=False, **mailbox("linked"))],
+                 collectedParts=["signInActivity", MAILBOX_SETTINGS])
+    result = audit(tmp_path, POLICY, doc)
+    by_upn = {(f.rule, f.subject.upn.split("@")[0]): f for f in result.findings}
+    for key in ((DisabledUserLicensed.id, "odd"), (InactiveUserLicensed.id, "oddidle")):
+        f = by_upn[key]
+        assert dict(f.facts)["shared_mailbox"] == "unknown"
+        assert f.message.endswith("(could not tell whether it is a shared mailbox)")
+    linked = by_upn[(DisabledUserLicensed.id, "linked")]
+    assert "shared_mailbox" not in dict(linked.facts)
+    assert not [f for f in result.findings if f.rule == SharedMailboxLicensed.id]
+
+
 def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> None:
     groups = [{"id": "g-1", "displayName": "Shared Mailbox Licenses", "assignedLicenses": [], "members": []},
               {"id": "g-2", "displayName": "Legacy E3", "assignedLicenses": [], "members": []}]
@@ -120,7 +151,9 @@ def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> 
             text = " ".join([rem["summary"], *rem["steps"]])
             assert "50 GB" in rem["summary"] and "50 GB" in rem["steps"][1]
             assert "Shared Mailbox Licenses" in text and "Legacy E3" in text
-            assert rem["graph_action"]["method"] == "DELETE"  # through the group, not assignLicense
+            # nothing ready to run: a removal before the size, archive and hold checks could take away
+            # the archive add-on the mailbox depends on; the admin removes after checking
+            assert rem["graph_action"] is None
     en = guidance.remediation(f.rule, cloud=Cloud.CHINA, locale=Locale.EN, subject=f.subject.to_json(),
                               skus=list(f.skus), details=dict(f.facts))
     checks = [i for i, s in enumerate(en["steps"]) if "Purview" in s or "archive" in s]

@@ -15,7 +15,7 @@ import pytest
 from emulator_faults import Fault, FaultKind, mailbox_forbidden, mailbox_throttled
 from graph_tenants import make_tenant
 
-from auditor.emulator import DEMO_ROLES
+from auditor.emulator import DEMO_ROLES, Reply, Request, error_document
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.graph import MailboxCheck
@@ -172,6 +172,72 @@ def test_forbidden_is_a_gap_and_findings_say_they_could_not_tell(mailboxes, harn
     assert len(disabled) == len(_expected(mailboxes, None))
     assert all(dict(f.facts)["shared_mailbox"] == "unknown" for f in disabled)
     assert all("could not tell whether it is a shared mailbox" in f.message for f in disabled)
+
+
+def _answer(answers: dict[str, tuple[int, str, str]]) -> Any:
+    """A responder that answers the inner purpose request of each listed user id with (status, code, message)."""
+
+    def respond(request: Request) -> Reply | None:
+        parts = request.path.split("/")
+        if not request.batch or len(parts) != 5 or parts[3:] != ["mailboxSettings", "userPurpose"]:
+            return None
+        hit = answers.get(parts[2])
+        return None if hit is None else Reply(hit[0], error_document(hit[1], hit[2]), label=str(hit[0]))
+
+    return respond
+
+
+def test_only_no_mailbox_404s_mean_no_mailbox_other_errors_leave_one_user_unknown(mailboxes, harness, tmp_path):
+    """A user deleted while the tenant is read (404 Request_ResourceNotFound), another 404 code, a 400
+    or a 409 inside a $batch leave that user's purpose unknown: no "no mailbox", no failed run, no gap.
+    The findings on them say the auditor could not tell whether they are shared mailboxes."""
+    candidates = _expected(mailboxes, None)
+    odd = {
+        candidates[3]: (404, "Request_ResourceNotFound", "Resource 'x' does not exist or one of its queried "
+                                                         "reference-property objects are not present."),
+        candidates[4]: (404, "ErrorItemNotFound", "The specified object was not found in the store."),
+        candidates[5]: (400, "ErrorInvalidUser", "The requested user is invalid."),
+        candidates[6]: (409, "ErrorMailboxMoveInProgress", "The mailbox is being moved."),
+    }
+    plain = {
+        candidates[7]: (404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is "
+                                                            "hosted on-premise."),
+        candidates[8]: (404, "MailboxNotSupportedForRESTAPI", "REST API is not yet supported for this mailbox."),
+    }
+    h = harness(mailboxes, faults=[_answer({**odd, **plain})])
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+    by_id = {u.id: u for u in got.users}
+    assert all(by_id[uid].mailbox_purpose is None for uid in odd)  # unknown, not NO_MAILBOX
+    assert all(by_id[uid].mailbox_purpose == NO_MAILBOX for uid in plain)
+    assert sum(by_id[uid].mailbox_purpose is not None for uid in candidates) == len(candidates) - len(odd)
+    notes = h.stderr.getvalue()
+    assert "could not read the mailbox purpose of 4 account(s)" in notes and "(and 3 more)" in notes
+    # kept as unknown through the snapshot file, and judged as such
+    path = tmp_path / "snap.json"
+    with path.open("w") as fh:
+        write_snapshot(got, fh)
+    again = load_snapshot(path)
+    assert again == got
+    result = evaluate(_disabled_policy(tmp_path), again, _at(got.collected_at))
+    assert result.complete
+    disabled = {f.subject.id: f for f in result.findings if f.rule == DisabledUserLicensed.id}
+    for uid in odd:
+        assert dict(disabled[uid].facts)["shared_mailbox"] == "unknown"
+        assert "could not tell whether it is a shared mailbox" in disabled[uid].message
+    for uid in plain:
+        assert "shared_mailbox" not in dict(disabled[uid].facts)
+    assert {uid for uid, f in disabled.items() if "shared_mailbox" in dict(f.facts)} == set(odd)
+
+
+def test_a_user_deleted_mid_run_is_unknown_not_without_a_mailbox(mailboxes, harness):
+    uid = _expected(mailboxes, None)[3]
+    gone = (404, "Request_ResourceNotFound", f"Resource '{uid}' does not exist or one of its queried "
+                                             "reference-property objects are not present.")
+    h = harness(mailboxes, faults=[_answer({uid: gone})])
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
+    assert next(u for u in got.users if u.id == uid).mailbox_purpose is None
+    assert "404 Request_ResourceNotFound" in h.stderr.getvalue()
 
 
 def test_missing_role_is_a_gap_without_requests(mailboxes, harness):

@@ -20,7 +20,12 @@ from auditor.rules.assignments import (
     SkuNotAllowed,
     SkuRequiredMissing,
 )
-from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
+from auditor.rules.hygiene.accounts import (
+    DisabledUserLicensed,
+    GuestLicensed,
+    InactiveUserLicensed,
+    SharedMailboxLicensed,
+)
 from auditor.rules.hygiene.errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
@@ -49,7 +54,8 @@ GROUP_VARIANTS: dict[str, dict[str, Any]] = {
                    "errors": {code: 1 for code in ERROR_CODES}},
     "uncounted": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 0, "errors": {}},
 }
-NO_GRAPH_ACTION = {SubscriptionExpiring.id, WaiverExpired.id, SeatsRebalanceAcrossTenants.id}
+# shared-mailbox-licensed: the size, archive and hold checks come first; a ready call would skip them
+NO_GRAPH_ACTION = {SubscriptionExpiring.id, WaiverExpired.id, SeatsRebalanceAcrossTenants.id, SharedMailboxLicensed.id}
 NO_LINKS = {WaiverExpired.id}
 
 

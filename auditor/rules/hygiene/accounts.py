@@ -60,8 +60,8 @@ class DisabledUserLicensed(UserHygieneRule):
     )
     details_doc = (
         "`shared_mailbox`: `\"unknown\"` only when the account's mailbox purpose could not be read (a "
-        "`mailboxSettings` gap, or the account was not a candidate when the tenant was read):"
-        " it may be a shared mailbox"
+        "`mailboxSettings` gap, Graph's answer for this account was an error, or the account was not a candidate "
+        "when the tenant was read) or was `others`/`unknownFutureValue`: it may be a shared mailbox"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "disabled_users"
@@ -279,7 +279,8 @@ class SharedMailboxLicensed(UserHygieneRule):
     default_severity = Severity.LOW
     fires_when = (
         "a shared, room or equipment mailbox (`mailboxSettings.userPurpose`) holds licenses; it needs one only above "
-        "50 GB, with an archive or on a litigation/retention hold, which the fix says to check first. Judges the "
+        "50 GB, with an archive or on a litigation/retention hold, which the fix says to check first (so it offers no "
+        "ready-to-run Graph call: the admin removes the license after the checks). Judges the "
         "accounts whose purpose is read (disabled or inactive ones); needs MailboxSettings.Read"
     )
     details_doc = (
@@ -314,11 +315,14 @@ class SharedMailboxLicensed(UserHygieneRule):
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         """A shared, room or equipment mailbox works without a license unless it is large, archived or
-        on hold: the checks come first, then the usual removal (per product, per group)."""
+        on hold: the checks come first, then the usual removal (per product, per group). No
+        ready-to-run Graph call: one would skip the checks, and could take away the archive add-on
+        (or the license a hold needs) the mailbox depends on; the admin removes after checking."""
         plan = removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")])
         summaries = plan.summary if isinstance(plan.summary, tuple) else (plan.summary,)
         plan.summary = (Line("summary.shared_mailbox"), *summaries)
         plan.links = [*plan.links, "shared_mailbox"]
+        plan.action = None
         return plan
 
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ...model import (
+    NO_MAILBOX,
+    PERSON_PURPOSES,
     RESOURCE_PURPOSES,
     Finding,
     Severity,
@@ -116,11 +118,17 @@ UNKNOWN_MAILBOX = {"shared_mailbox": "unknown"}  # details of a finding on an ac
 def mailbox_extra(user: User, ctx: Context) -> dict[str, Any] | None:
     """For the rules a shared mailbox would set off: None for a shared, room or equipment mailbox
     (not a person's account: exempt), UNKNOWN_MAILBOX when the purpose was to be read but was not
-    (the app may not read mailboxSettings, or the account was no candidate when the tenant was
-    read), else {}. A snapshot that never asked (older, or policies without these rules) stays {}."""
+    (the app may not read mailboxSettings, Graph's answer for this account was an error, or the
+    account was no candidate when the tenant was read) or says nothing either way (`others`,
+    `unknownFutureValue`), else {} (a person's mailbox: `user`, `linked`; or no mailbox).
+    A snapshot that never asked (older, or policies without these rules) stays {}."""
     purpose = user.mailbox_purpose
     if purpose is not None:
-        return None if purpose.lower() in RESOURCE_PURPOSES else {}
+        kind = purpose.lower()
+        if kind in RESOURCE_PURPOSES:
+            return None
+        # no mailbox, or a person's; any other value (others, unknownFutureValue) may be a shared mailbox
+        return {} if kind == NO_MAILBOX or kind in PERSON_PURPOSES else UNKNOWN_MAILBOX
     snapshot = ctx.index.snapshot
     if MAILBOX_SETTINGS in snapshot.collected_parts or any(g.part == MAILBOX_SETTINGS for g in snapshot.gaps):
         return UNKNOWN_MAILBOX

@@ -94,7 +94,8 @@ class LicenseRedundant(UserHygieneRule):
     of product pairs. A plan covers itself and the lower plans of its service
     (auditor/reference/coverage.py). The redundant product's plans count when any copy of it leaves
     them on, whatever their status; the covering product's only when an Active copy without error
-    leaves them on and the tenant's provisioningStatus is Success. Plans that apply to the Company
+    leaves them on, the tenant's provisioningStatus is Success and the product's subscription works
+    (capabilityStatus Enabled: not Warning, Suspended or LockedOut). Plans that apply to the Company
     count like the others (a company-wide plan the other product lacks is something it adds). A
     product whose plans the snapshot lacks is never redundant and covers nothing. Of two products
     that cover each other, the one assigned directly, else the dearer one, goes; never both.
@@ -109,7 +110,8 @@ class LicenseRedundant(UserHygieneRule):
     fires_when = (
         "a user holds a product that adds nothing: every service plan it turns on for them is already on through "
         "another product they hold, or covered by a higher plan of the same service (Exchange Online (Plan 1) beside "
-        "Microsoft 365 E3); names the product that keeps the services and the monthly saving "
+        "Microsoft 365 E3), and that product's subscription works (`capabilityStatus` Enabled, not in a grace "
+        "period, suspended or locked out); names the product that keeps the services and the monthly saving "
         "(README, \"Redundant products\")"
     )
     details_doc = (
@@ -161,8 +163,12 @@ class LicenseRedundant(UserHygieneRule):
             active = [s.disabled_plans for s in states if s.state == "Active" and not s.is_error] if states \
                 else copies
             enabled[sid] = _turned_on(plans, copies)
+            # a subscription that is not Enabled (Warning: in its grace period, about to lapse;
+            # Suspended; LockedOut; Deleted) keeps nothing: it covers no other product
+            working = sku.capability_status.lower() == "enabled"
             covers[sid] = coverage.covered(_turned_on(
-                {k: p for k, p in plans.items() if p.provisioning_status.lower() == "success"}, active))
+                {k: p for k, p in plans.items() if p.provisioning_status.lower() == "success"}, active)) \
+                if working else frozenset()
         if len(enabled) < 2:
             return None
 
