@@ -14,7 +14,6 @@ import ast
 import gettext
 import io
 import re
-import string
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,12 @@ from typing import Any
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 
 from auditor.guidance import texts
 from auditor.model import Locale
 from auditor.rules.seats import SeatsInGrace
+from tests import po_catalogs as po
 
 ROOT = Path(__file__).parents[2]
 LOCALE_DIR = ROOT / "auditor" / "locale"
@@ -36,24 +36,10 @@ KEY_PREFIX = re.compile(r"(word|rule|summary|steps|graph|link|role|next|message)
 
 
 def _po_path(locale: Locale) -> Path:
-    return LOCALE_DIR / locale.value / "LC_MESSAGES" / f"{texts.DOMAIN}.po"
+    return po.po_path(locale, texts.DOMAIN)
 
 
-def _read_po(path: Path, locale: Locale | None = None) -> Catalog:
-    with path.open("rb") as fp:
-        return read_po(fp, locale=None if locale is None else locale.value)
-
-
-def _messages(catalog: Catalog) -> Iterator[Message]:
-    return (message for message in catalog if message.id)
-
-
-def _forms(value: Any) -> tuple[str, ...]:
-    return tuple(value) if isinstance(value, tuple | list) else (value,)
-
-
-def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+_read_po, _messages, _forms, _fields = po.read_catalog, po.messages, po.forms, po.fields
 
 
 def _ident(message: Message) -> tuple[str | None, Any]:
@@ -141,13 +127,7 @@ def test_every_text_is_translated(locale: Locale) -> None:
     found = {_ident(m) for m in _messages(catalog)}
     assert sorted(template - found, key=str) == [], "texts missing: run pybabel update -D guidance"
     assert sorted(found - template, key=str) == [], "texts the template no longer has: run pybabel update"
-    for message in _messages(catalog):
-        assert "fuzzy" not in message.flags, f"{message.context}: fuzzy"
-        forms = _forms(message.string)
-        if message.pluralizable:
-            assert len(forms) == catalog.num_plurals, f"{message.context}: {catalog.num_plurals} plural forms"
-        assert all(form.strip() for form in forms), f"{message.context}: not translated"
-    assert [error for _, errors in catalog.check() for error in errors] == []
+    po.assert_all_translated(catalog)
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)

@@ -11,20 +11,19 @@ from __future__ import annotations
 import gettext
 import io
 import os
-import string
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 
 from auditor import i18n
 from auditor.model import Locale
+from tests import po_catalogs as po
 
 ROOT = Path(__file__).parents[2]
 PACKAGE = ROOT / "auditor"
@@ -34,25 +33,10 @@ TRANSLATED = [locale for locale in Locale if locale is not i18n.catalogs.SOURCE_
 
 
 def _po_path(locale: Locale) -> Path:
-    return LOCALE_DIR / locale.value / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+    return po.po_path(locale, i18n.DOMAIN)
 
 
-def _read_po(path: Path, locale: Locale | None = None) -> Catalog:
-    with path.open("rb") as fp:
-        return read_po(fp, locale=None if locale is None else locale.value)
-
-
-def _messages(catalog: Catalog) -> Iterator[Message]:
-    return (message for message in catalog if message.id)
-
-
-def _forms(value: Any) -> tuple[str, ...]:
-    return tuple(value) if isinstance(value, tuple | list) else (value,)
-
-
-def _fields(text: str) -> set[str]:
-    """The str.format field names of `text` (raises ValueError when it is no valid format string)."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+_read_po, _messages, _forms, _fields = po.read_catalog, po.messages, po.forms, po.fields
 
 
 def _body(po_text: str) -> str:
@@ -119,13 +103,7 @@ def test_every_text_is_translated(locale: Locale) -> None:
     texts = {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in _messages(catalog)}
     assert sorted(template - texts, key=str) == [], "texts missing: run pybabel update"
     assert sorted(texts - template, key=str) == [], "texts the code no longer has: run pybabel update"
-    for message in _messages(catalog):
-        assert "fuzzy" not in message.flags, f"{message.context}: fuzzy"
-        forms = _forms(message.string)
-        if message.pluralizable:
-            assert len(forms) == catalog.num_plurals, f"{message.context}: {catalog.num_plurals} plural forms"
-        assert all(form.strip() for form in forms), f"{message.context}: not translated"
-    assert [error for _, errors in catalog.check() for error in errors] == []
+    po.assert_all_translated(catalog)
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
