@@ -33,7 +33,7 @@ def sku_subject(sku: Sku) -> Subject:
 
 
 def seat_values(f: Facts, w: Words) -> dict[str, str]:
-    """The values of a seat-count message."""
+    """The values of a message about a product's seats: its name and the seat counts the details hold."""
     unknown = w.word("unknown")
     values = {**base_values(f, w), "sku": w.product(f.subject_sku)}
     for name in ("enabled", "consumed", "unused", "limit", "min"):
@@ -291,10 +291,7 @@ class SkuNotApproved(CatalogRule):
             )
 
     def message(self, f: Facts, w: Words) -> Message:
-        unknown = w.word("unknown")
-        return self.message_key(), {**base_values(f, w), "sku": w.product(f.subject_sku),
-                                    "enabled": number(f.details.get("enabled"), unknown),
-                                    "consumed": number(f.details.get("consumed"), unknown)}
+        return self.message_key(), seat_values(f, w)
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         sku = f.subject_sku
@@ -374,8 +371,8 @@ class SeatsInGrace(LifecycleRule):
 
     def message(self, f: Facts, w: Words) -> Message:
         date = iso_date(f.details.get("lapse"))
-        values = {**base_values(f, w), "sku": w.product(f.subject_sku),
-                  "count": number(f.details.get("warning"), w.word("unknown")), "date": date or ""}
+        values = {**seat_values(f, w), "count": number(f.details.get("warning"), w.word("unknown")),
+                  "date": date or ""}
         return self.message_key("" if date else ".undated"), values
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
@@ -421,10 +418,7 @@ class LicenseSuspended(LifecycleRule):
                  "usable": sku.usable, "consumed": sku.consumed_units, "affected": affected})
 
     def message(self, f: Facts, w: Words) -> Message:
-        unknown = w.word("unknown")
-        return self.message_key(), {**base_values(f, w), "sku": w.product(f.subject_sku),
-                                    "count": number(f.details.get("affected"), unknown),
-                                    "consumed": number(f.details.get("consumed"), unknown)}
+        return self.message_key(), {**seat_values(f, w), "count": number(f.details.get("affected"), w.word("unknown"))}
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         sku = f.subject_sku

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from ...guidance.clouds import Variant
 from ...guidance.examples import E3, E5, USER
@@ -42,7 +42,20 @@ def mailbox_unknown(f: Facts) -> list[Line]:
     return [Line("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
 
 
-class DisabledUserLicensed(UserHygieneRule):
+class _UnusedAccount(UserHygieneRule):
+    """Disabled and inactive accounts: the fix confirms the account is no longer needed, keeps its
+    data, then removes the licenses; both say when the account may be a shared mailbox."""
+
+    confirm: ClassVar[str]  # the step that confirms the account is no longer needed
+
+    def note(self, f: Facts) -> str | None:
+        return mailbox_note(f)
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        return removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])
+
+
+class DisabledUserLicensed(_UnusedAccount):
     """A disabled (blocked sign-in) account still holds licenses. Shared, room and equipment
     mailboxes, whose sign-in is blocked by design, are left to `shared-mailbox-licensed`.
 
@@ -76,12 +89,7 @@ class DisabledUserLicensed(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
 
-    def note(self, f: Facts) -> str | None:
-        return mailbox_note(f)
-
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        return removal(f, v, w, list(f.skus),
-                        intro=[*mailbox_unknown(f), Line("steps.disabled.confirm"), *keep_data(f)])
+    confirm = "steps.disabled.confirm"
 
 
 def _sign_in(text: str | None) -> datetime | None:
@@ -129,7 +137,7 @@ def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int] | None:
     ]
 
 
-class InactiveUserLicensed(UserHygieneRule):
+class InactiveUserLicensed(_UnusedAccount):
     """An enabled, licensed account has not signed in successfully for `days` days.
 
     Needs signInActivity (Entra ID P1 and AuditLog.Read.All). Failed sign-in attempts do not count
@@ -208,12 +216,7 @@ class InactiveUserLicensed(UserHygieneRule):
             return self.message_key(".never" + suffix), values
         return self.message_key(suffix), {**values, "last_sign_in": last}
 
-    def note(self, f: Facts) -> str | None:
-        return mailbox_note(f)
-
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        return removal(f, v, w, list(f.skus),
-                        intro=[*mailbox_unknown(f), Line("steps.inactive.confirm"), *keep_data(f)])
+    confirm = "steps.inactive.confirm"
 
 
 def _iso(when: datetime | None) -> str | None:
