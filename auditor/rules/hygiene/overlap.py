@@ -12,8 +12,10 @@ from ...guidance.library import (
     LINKS_GROUP,
     Message,
     Words,
+    at_risk,
     base_values,
     held_twice,
+    loss_steps,
     removal,
 )
 from ...guidance.plan import (
@@ -251,12 +253,17 @@ class LicenseRedundant(UserHygieneRule):
                               Line("steps.group.license", values)]
                     summary.append(Line("summary.redundant_group", values))
                     leave.append(part)
+        steps[len(parts):len(parts)] = loss_steps(f, w, parts)  # leaving a group may take more than this
+        risky = at_risk(f)
         action: Action | None = None
-        if direct:
-            action = assign_license(f, [], direct, Line("graph.remove_redundant", {"sku": w.products(direct)}))
-        elif leave and f.groups(leave[0]):
-            group = next(g for g in f.groups(leave[0]) if g not in shared(leave[0]))
-            action = remove_member(f, leave[0], {"sku": w.product(leave[0]), "group": group})
+        ready = [p for p in direct if p not in risky]
+        if ready:
+            action = assign_license(f, [], ready, Line("graph.remove_redundant", {"sku": w.products(ready)}))
+        elif not direct and leave and leave[0] not in risky:
+            # only the group the loss check looked at (the first) is left by a ready-to-run call
+            group = f.groups(leave[0])[0]
+            if group not in shared(leave[0]):
+                action = remove_member(f, leave[0], {"sku": w.product(leave[0]), "group": group})
         links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
         if grouped:
             links += LINKS_GROUP
