@@ -11,11 +11,11 @@ from .policy.model import CatalogEntry, Policy, PolicySet
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.waivers import waiver_covers, waiver_json
-from .snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
+from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.
-RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, LICENSE_ERROR_GROUPS)
+RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS)
 
 
 def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | None:

@@ -58,7 +58,7 @@ from ..snapshot import (
     subscription_from_graph,
 )
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
-from .client import GraphClient, GraphRequestError, _retry_after
+from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
 from .progress import Progress
 
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
@@ -328,7 +328,7 @@ class _Collection:
                     code, message = _sub_error(answer)
                     raise _Forbidden(request, f"Graph answered 403 {code}: {message} (needs the application "
                                               f"permission {_NEEDS[MAILBOX_SETTINGS]}, with admin consent)")
-                elif status == 429 or status >= 500:
+                elif status in RETRY_STATUS:  # as for every other request: 429, 503, 504
                     again[key] = uid
                     problem = f"Graph is throttling (429) {request}" if status == 429 else \
                         f"Graph is unavailable ({status}) for {request}"
