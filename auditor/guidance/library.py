@@ -158,8 +158,9 @@ def removal(
     if direct:
         if safe_direct:
             action = assign_license(f, [], safe_direct, Line("graph.remove", {"sku": w.products(safe_direct)}))
-        summary = Line("summary.remove_mixed", {"direct": w.products(direct), "grouped": w.products(grouped)}) \
-            if grouped else Line("summary.remove", {"sku": w.products(direct)})
+        # one sentence for the direct products, one per product and group for the rest (grammar)
+        summary = (Line("summary.remove", {"sku": w.products(direct)}),
+                   *group_summaries(f, w, grouped, "summary.remove_group", {}))
     else:
         if safe_grouped:
             first = safe_grouped[0]
