@@ -1,6 +1,10 @@
 """Tenants file -> GitHub Actions job matrix, so each tenant is audited in its own job.
 
     python -m auditor.delivery.matrix --file .github/tenants.yaml --github-output
+    python -m auditor.delivery.matrix --file .github/tenants.yaml --tenant contoso --github-output
+
+The second form is for license-apply.yml: one tenant's connection (tenant_id, the write app's
+client_id, cloud, name) as step outputs.
 
 The file (see tenants.example.yaml) lists tenants with their app registration, cloud, locale and
 recipients; `defaults` fills what a tenant leaves out. Without the file, one tenant is read from the
@@ -33,8 +37,8 @@ FAIL_ON = ("low", "medium", "high", "critical", "never")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _DOMAIN = re.compile(r"^(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+\Z")
 _POLICIES = re.compile(r"^[A-Za-z0-9_./-]+\Z")
-_FIELDS = ("name", "tenant_id", "client_id", "cloud", "locale", "email_to", "policies", "fail_on")
-_DEFAULTABLE = ("client_id", "cloud", "locale", "email_to", "policies", "fail_on")
+_FIELDS = ("name", "tenant_id", "client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id")
+_DEFAULTABLE = ("client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class TenantJob:
     email_to: str  # comma-separated, "" = no e-mail
     policies: str
     fail_on: str
+    # the app registration license-apply.yml writes with ("" = client_id): the nightly audit's app
+    # then needs no write permission
+    apply_client_id: str = ""
 
 
 def _key(name: str) -> str:
@@ -76,6 +83,9 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     client_id = text("client_id")
     if not _GUID.match(client_id):
         raise UsageError(f"{where}.client_id: {client_id!r} is not an application (client) id GUID")
+    apply_client_id = text("apply_client_id")
+    if apply_client_id and not _GUID.match(apply_client_id):
+        raise UsageError(f"{where}.apply_client_id: {apply_client_id!r} is not an application (client) id GUID")
     cloud = text("cloud", Cloud.WORLDWIDE.value)
     if cloud not in {c.value for c in Cloud}:
         raise UsageError(f"{where}.cloud: {cloud!r} is not one of {', '.join(c.value for c in Cloud)}")
@@ -101,7 +111,8 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     key = _key(name)
     if not key:
         raise UsageError(f"{where}.name: {name!r} has no letters or digits to name the job by")
-    return TenantJob(key, name, tenant_id, client_id, cloud, locale, ",".join(recipients), policies, fail_on)
+    return TenantJob(key, name, tenant_id, client_id, cloud, locale, ",".join(recipients), policies, fail_on,
+                     apply_client_id)
 
 
 def _line_of(text: str, index: int) -> int:
@@ -166,12 +177,22 @@ def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:
         "email_to": environ.get("LICENSE_AUDIT_EMAIL_TO") or "",
         "policies": environ.get("LICENSE_AUDIT_POLICIES") or "policies",
         "fail_on": environ.get("LICENSE_AUDIT_FAIL_ON") or "high",
+        "apply_client_id": environ.get("LICENSE_APPLY_CLIENT_ID") or "",
     }
     return [_entry(raw, {}, "environment")]
 
 
 def matrix(jobs: Sequence[TenantJob]) -> dict[str, Any]:
     return {"include": [asdict(job) for job in jobs]}
+
+
+def connection(jobs: Sequence[TenantJob], key: str) -> dict[str, str]:
+    """The one tenant `key` names, as license-apply.yml connects to it (the write app's client id)."""
+    job = next((j for j in jobs if j.key == key), None)
+    if job is None:
+        raise UsageError(f"--tenant: no tenant has the key {key!r} (keys: {', '.join(j.key for j in jobs)})")
+    return {"key": job.key, "name": job.name, "tenant_id": job.tenant_id,
+            "client_id": job.apply_client_id or job.client_id, "cloud": job.cloud}
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -181,17 +202,26 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     parser.add_argument("--file", type=Path, metavar="PATH",
                         help="tenants file; when absent or missing, one tenant from AZURE_TENANT_ID etc.")
     parser.add_argument("--github-output", action="store_true",
-                        help="also append matrix=… and count=… to the file named by $GITHUB_OUTPUT")
+                        help="also append matrix=… and count=… (with --tenant: its fields) to the file named by "
+                             "$GITHUB_OUTPUT")
+    parser.add_argument("--tenant", metavar="KEY",
+                        help="only this tenant's connection (key, name, tenant_id, the write app's client_id, cloud)")
     args = parser.parse_args(argv)
     try:
         jobs = load_tenants(args.file) if args.file and args.file.exists() else tenant_from_env(env)
-        document = json.dumps(matrix(jobs), separators=(",", ":"), sort_keys=True)
+        if args.tenant is not None:
+            one = connection(jobs, args.tenant)
+            document = json.dumps(one, separators=(",", ":"), sort_keys=True)
+            lines = "".join(f"{name}={value}\n" for name, value in one.items())
+        else:
+            document = json.dumps(matrix(jobs), separators=(",", ":"), sort_keys=True)
+            lines = f"matrix={document}\ncount={len(jobs)}\n"
         if args.github_output:
             target = env.get("GITHUB_OUTPUT")
             if not target:
                 raise UsageError("--github-output: GITHUB_OUTPUT is not set (not running in GitHub Actions?)")
             with open(target, "a", encoding="utf-8") as handle:
-                handle.write(f"matrix={document}\ncount={len(jobs)}\n")
+                handle.write(lines)
     except AuditorError as exc:
         print(clean_message(f"license-auditor: error: {exc}"), file=sys.stderr)
         return exc.exit_code
