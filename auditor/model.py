@@ -6,54 +6,14 @@ because a tenant can hold a million of them.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
-
-class Severity(enum.IntEnum):
-    LOW = 1
-    MEDIUM = 2
-    HIGH = 3
-    CRITICAL = 4
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        return cls[text.upper()]
-
-
-class Cloud(enum.Enum):
-    """National clouds. Graph endpoints live in auditor.graph; guidance variants in auditor.guidance."""
-
-    WORLDWIDE = "worldwide"
-    USGOV = "usgov"
-    USGOV_DOD = "usgov-dod"
-    CHINA = "china"  # operated by 21Vianet
-    GERMANY = "germany"
-
-
-class Locale(enum.Enum):
-    EN = "en"
-    NL = "nl"
-    DA = "da"
-    SV = "sv"
-    TR = "tr"
-
-
-class SubjectType(enum.Enum):
-    USER = "user"
-    SKU = "sku"
-    SUBSCRIPTION = "subscription"
-    WAIVER = "waiver"
-    GROUP = "group"
-
+from .enums import Cloud, Severity, SubjectType
+from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 
 # --- tenant state ---------------------------------------------------------------------------
 

@@ -11,14 +11,30 @@ the report files are never touched. Passwords and tokens are never part of a mes
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .arguments import add_email_arguments, add_email_command, options_from_args, run_email_command
-from .content import ReportMail, build_mail, run_url_from_env, subject_for
-from .options import EmailOptions, SmtpSecurity, Transport
+if TYPE_CHECKING:
+    from .arguments import add_email_arguments, add_email_command, options_from_args, run_email_command
+    from .content import ReportMail, build_mail, run_url_from_env, subject_for
+    from .options import EmailOptions, SmtpSecurity, Transport
+    from .send import send_report
 
+# Loaded on first use: building the command line needs only the flags (arguments.py).
+_WHERE = {
+    "add_email_arguments": "arguments",
+    "add_email_command": "arguments",
+    "options_from_args": "arguments",
+    "run_email_command": "arguments",
+    "ReportMail": "content",
+    "build_mail": "content",
+    "run_url_from_env": "content",
+    "subject_for": "content",
+    "EmailOptions": "options",
+    "SmtpSecurity": "options",
+    "Transport": "options",
+    "send_report": "send",
+}
 __all__ = [
     "EmailOptions",
     "ReportMail",
@@ -35,16 +51,8 @@ __all__ = [
 ]
 
 
-def send_report(report_dir: Path, options: EmailOptions, *, environ: Mapping[str, str] | None = None) -> None:
-    """E-mail the report in `report_dir` to `options.recipients`; raise DeliveryError (exit 4) when it fails."""
-    env = os.environ if environ is None else environ
-    mail = build_mail(Path(report_dir), attachment_limit=options.effective_attachment_limit,
-                      run_url=run_url_from_env(env))
-    if options.via is Transport.GRAPH:
-        from .graph import send_graph
-
-        send_graph(mail, options)
-    else:
-        from .smtp import send_smtp
-
-        send_smtp(mail, options, env)
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -3,17 +3,42 @@
 client = GraphClient(base_url=..., credential=..., cloud=...)   # client.py
 snapshot = await collect(client, group_refs=[...], need_sign_in=True)  # collector.py
 build_credential(AuthMode.AUTO, tenant_id=..., cloud=endpoints(cloud), env=os.environ)  # auth.py
-add_graph_arguments(parser); snapshot_from_args(args, ...)       # cli_options.py
+add_graph_arguments(parser)                                     # arguments.py
+snapshot_from_args(args, ...)                                   # cli_options.py
 """
 
 from __future__ import annotations
 
-from .auth import AuthMode, StaticTokenCredential, build_credential, check_permissions, token_claims
-from .client import GraphClient, GraphRequestError, RetryPolicy
-from .clouds import ENDPOINTS, CloudEndpoints, endpoints
-from .collector import MailboxCheck, collect, users_path
-from .progress import Progress, SilentProgress
+import importlib
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from .arguments import AuthMode
+    from .auth import StaticTokenCredential, build_credential, check_permissions, token_claims
+    from .client import GraphClient, GraphRequestError, RetryPolicy
+    from .clouds import ENDPOINTS, CloudEndpoints, endpoints
+    from .collector import MailboxCheck, collect, users_path
+    from .progress import Progress, SilentProgress
+
+# Loaded on first use: `--help`, `validate` and snapshot audits never load the Graph SDK.
+_WHERE = {
+    "StaticTokenCredential": "auth",
+    "build_credential": "auth",
+    "check_permissions": "auth",
+    "token_claims": "auth",
+    "AuthMode": "arguments",
+    "GraphClient": "client",
+    "GraphRequestError": "client",
+    "RetryPolicy": "client",
+    "ENDPOINTS": "clouds",
+    "CloudEndpoints": "clouds",
+    "endpoints": "clouds",
+    "MailboxCheck": "collector",
+    "collect": "collector",
+    "users_path": "collector",
+    "Progress": "progress",
+    "SilentProgress": "progress",
+}
 __all__ = [
     "ENDPOINTS",
     "AuthMode",
@@ -32,3 +57,10 @@ __all__ = [
     "token_claims",
     "users_path",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

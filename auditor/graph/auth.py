@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import enum
 import json
 import re
 import sys
@@ -25,20 +24,11 @@ from typing import Any, TextIO
 from azure.core.credentials import AccessToken, TokenCredential
 
 from ..errors import AuthError
+from .arguments import AuthMode
 from .clouds import CloudEndpoints
 
 TOKEN_ENV = "AUDITOR_ACCESS_TOKEN"
 GITHUB_AUDIENCE = "api://AzureADTokenExchange"
-
-
-class AuthMode(enum.Enum):
-    AUTO = "auto"
-    TOKEN = "token"
-    ENVIRONMENT = "environment"
-    CERTIFICATE = "certificate"
-    GITHUB_OIDC = "github-oidc"
-    AZURE_CLI = "azure-cli"
-    DEFAULT = "default"
 
 
 # --- token claims ----------------------------------------------------------------------------

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..enums import Cloud
 from ..errors import UsageError
-from ..model import Cloud
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ Renderers read only the report document (docs/report-format.md), never engine ob
 
 from __future__ import annotations
 
-import enum
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.outputs import write_bytes, write_text
@@ -48,13 +48,6 @@ __all__ = [
     "render_html",
     "render_markdown",
 ]
-
-
-class Format(enum.Enum):
-    JSON = "json"
-    HTML = "html"
-    MD = "md"
-    CSV = "csv"
 
 
 FILE_NAMES = {

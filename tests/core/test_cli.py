@@ -164,12 +164,12 @@ def test_hostile_tenant_name_cannot_inject_into_the_log(tmp_path, capsys):
 
 
 def test_unexpected_errors_are_one_line_with_their_own_exit_code(tmp_path, capsys, monkeypatch):
-    import auditor.cli as cli
+    import auditor.commands as commands
 
     def boom(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(cli, "evaluate", boom)
+    monkeypatch.setattr(commands, "evaluate", boom)
     assert run(tmp_path)[0] == 5
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError" in err and "Traceback" not in err

@@ -1,0 +1,355 @@
+"""The commands behind the command line (auditor/cli.py parses; these run): audit, merge, collect,
+validate, schema, email. Imported only once a command runs, so `--help` loads none of it."""
+
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import STARTED, guidance
+from .delivery import (
+    EmailOptions,
+    Transport,
+    options_from_args,
+    run_email_command,
+    send_report,
+)
+from .engine import evaluate, policy_warnings, unknown_skus
+from .errors import (
+    EXIT_COLLECTION,
+    EXIT_DELIVERY,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    DeliveryError,
+    UsageError,
+    clean_message,
+)
+from .graph.arguments import save_evidence, wants_graph
+from .index import TenantIndex
+from .merge.document import build_merged_document
+from .merge.run import merge
+from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
+from .outputs import output_lock, rotate_previous
+from .policy.load import load_policies
+from .policy.model import PolicySet
+from .policy.schema import schema_text
+from .report import FILE_NAMES, compare, load_baseline, parse_formats, render
+from .report.document import build_document
+from .rules import RULES
+from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
+from .sample import REFERENCE as SAMPLE_CLOCK
+from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
+
+if TYPE_CHECKING:
+    from kiota_abstractions.request_adapter import RequestAdapter
+
+    from .graph.collector import MailboxCheck
+
+REPORT_FILES = tuple(FILE_NAMES.values())
+
+
+def _as_of(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--as-of: {text!r} is not an ISO-8601 date or date-time (e.g. 2026-11-22T00:00:00Z)"
+        ) from None
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not 1970 <= value.year <= 2200:
+        raise UsageError(f"--as-of: {text!r} is outside the years 1970-2200")
+    return value.astimezone(UTC)
+
+
+def _now() -> datetime:
+    """Wall clock for `generated_at`; SOURCE_DATE_EPOCH pins it for reproducible reports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit() and int(epoch) < 7_258_118_400:  # before 2200
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _safe(text: str) -> str:
+    """Tenant text for one log line: clean_message, and no line breaks."""
+    return clean_message(text).replace("\n", " ")
+
+
+def _say(text: str) -> None:
+    """Every line the CLI prints goes through clean_message (tokens masked, no control characters,
+    no GitHub workflow commands), whatever a server or a tenant put into it."""
+    print(clean_message(text), file=sys.stderr)
+
+
+def _prepare_output_dir(path: Path) -> None:
+    """Fail before collecting if reports cannot be written, and move the last run's reports aside.
+
+    A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
+    as today's; the previous files go to DIR/previous/, so nothing is lost. Called with the
+    directory's lock held (see _locked_output_dir)."""
+    try:
+        rotate_previous(path, REPORT_FILES)
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK):
+        raise UsageError(f"--output-dir: cannot write to {path}: permission denied")
+
+
+@contextlib.contextmanager
+def _locked_output_dir(path: Path) -> Iterator[None]:
+    """Create DIR if needed and hold its lock for the whole run (a second run into it exits 2)."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--output-dir: {path} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
+    with output_lock(path):
+        yield
+
+
+def _policies(args: argparse.Namespace) -> PolicySet:
+    if not args.policies and getattr(args, "demo", False):
+        return _demo_policies()
+    paths = args.policies or ["policies"]
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"--policies: {missing[0]} does not exist")
+    return load_policies(paths)
+
+
+def _demo_policies() -> PolicySet:
+    """--demo without --policies: the example policy shipped with the package (policies/example.yaml
+    in the repository), so the demo runs from any directory after `pip install`."""
+    ref = resources.files("auditor").joinpath("sample", "example-policy.yaml")
+    with resources.as_file(ref) as path:
+        if not path.is_file():
+            raise UsageError("the bundled example policy (auditor/sample/example-policy.yaml) is missing from this "
+                             "install; give --policies")
+        return load_policies([path])
+
+
+def _needs_sign_in(policies: PolicySet) -> bool:
+    """Whether any configured rule reads signInActivity (then the collector selects it)."""
+    return any(SIGN_IN_ACTIVITY in r.needs and r.configured(p) for p in policies.policies for r in RULES)
+
+
+def _mailbox_check(policies: PolicySet) -> MailboxCheck | None:
+    from .graph.collector import MailboxCheck
+
+    """Which accounts the collector asks the mailbox purpose of: the ones the disabled and inactive
+    rules could flag (a shared, room or equipment mailbox is exempt from them, and the shared-mailbox
+    rule judges it), for the shortest inactivity window of the policies; None when no policy asks."""
+    keys = {rule.key for rule in MAILBOX_RULES}
+    if not any(key in p.hygiene for p in policies.policies for key in keys):
+        return None
+    days = [p.hygiene[InactiveUserLicensed.key].days or 90 for p in policies.policies
+            if InactiveUserLicensed.key in p.hygiene]
+    return MailboxCheck(min(days) if days else None)
+
+
+def _snapshot(args: argparse.Namespace, policies: PolicySet) -> TenantSnapshot:
+    if wants_graph(args):
+        from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
+
+        live = snapshot_from_args(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
+                                  mailboxes=_mailbox_check(policies))
+        assert live is not None
+        return live
+    if args.snapshot:
+        snapshot = load_snapshot(args.snapshot)
+        save_evidence(args, snapshot)  # asked for, so never ignored
+        return snapshot
+    raise UsageError("no tenant data: give --snapshot FILE, --graph (live tenant) or --demo")
+
+
+def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
+    if not result.complete and not allow_gaps:
+        return EXIT_COLLECTION
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(fail_on)
+    failing = any(not f.waived and f.severity >= threshold for f in result.findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _mail_adapter(args: argparse.Namespace) -> Callable[[], RequestAdapter]:
+    """Signs in to Graph for sendMail like the audit does; the Graph SDK loads only when a message
+    goes through Graph."""
+
+    def build() -> RequestAdapter:
+        from .graph.cli_options import mail_adapter_factory
+
+        return mail_adapter_factory(args)()
+
+    return build
+
+
+def _email_options(args: argparse.Namespace) -> EmailOptions | None:
+    """Check the e-mail flags before the audit runs, so a typo fails in a second, not after collection."""
+    options = options_from_args(args, graph_adapter_factory=_mail_adapter(args))
+    if options is not None and options.via is Transport.GRAPH and getattr(args, "demo", False):
+        raise UsageError("--sender: the demo's Graph emulator stops after collection; e-mail the demo with --smtp-host")
+    return options
+
+
+def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
+    try:
+        send_report(out_dir, options)
+    except DeliveryError as exc:
+        _say(f"license-auditor: error: {exc}")
+        # Incomplete data (3) says more about the report than a failed e-mail does.
+        return code if code == EXIT_COLLECTION else EXIT_DELIVERY
+    _say(f"e-mailed the report to {', '.join(options.recipients)}")
+    return code
+
+
+class _Timings:
+    """Wall time per phase on stderr when LICENSE_AUDITOR_TIMINGS=1 (the benchmark reads the line)."""
+
+    def __init__(self) -> None:
+        self.on = bool(os.environ.get("LICENSE_AUDITOR_TIMINGS"))
+        self.last = time.perf_counter()
+        self.phases: list[tuple[str, float]] = [("start-up", self.last - STARTED)]
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases.append((phase, now - self.last))
+        self.last = now
+
+    def report(self) -> None:
+        if self.on:
+            _say("timings: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.phases))
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    timings = _Timings()
+    formats = parse_formats(args.format)
+    email = _email_options(args)
+    # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
+    as_of = SAMPLE_CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
+    policies = _policies(args)
+    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    out_dir = Path(args.output_dir)
+    with _locked_output_dir(out_dir):
+        _prepare_output_dir(out_dir)
+        timings.mark("policies")
+        snapshot = _snapshot(args, policies)
+        timings.mark("collect")
+        # Keep the cyclic GC from re-scanning a million users while evaluation allocates
+        # (gc.freeze excludes what exists now from collections; refcounting still frees it).
+        gc.freeze()
+        result = evaluate(policies, snapshot, as_of)
+        timings.mark("evaluate")
+        locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
+        cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
+        del snapshot  # the users need not outlive the evaluation: the report is built from `result`
+        timings.mark("free")
+        document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
+                                  remediate=guidance.remediation)
+        if baseline is not None:
+            document = compare(baseline, document)
+        timings.mark("document")
+        written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact)
+        timings.mark("render")
+        timings.report()
+        _print_outcome(result, document, written)
+        code = exit_code(result, args.fail_on, args.allow_gaps)
+        return code if email is None else _deliver(email, out_dir, code)
+
+
+def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[Path]) -> None:
+    summary = document["summary"]
+    sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
+    _say(f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
+          f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived")
+    for w in result.warnings:
+        _say(f"warning: {_safe(w)}")
+    if not result.complete:
+        names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
+        missing = "; ".join(g.part + ": " + g.reason for g in result.gaps) or "; ".join(
+            sorted({n.reason for n in result.not_evaluated}))
+        _say(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}")
+    for path in written:
+        _say(f"wrote {path}")
+
+
+def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool) -> int:
+    """exit_code() for a report document (used by merge, whose findings exist only as JSON)."""
+    if not document["complete"] and not allow_gaps:
+        return EXIT_COLLECTION
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(fail_on)
+    failing = any(not f["waived"] and Severity.parse(f["severity"]) >= threshold for f in document["findings"])
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.format)
+    as_of = _as_of(args.as_of)
+    policies = _policies(args)
+    result = merge(args.dirs, policies, as_of)
+    locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
+    document = build_merged_document(result, generated_at=_now(), locale=locale, remediate=guidance.remediation)
+    with _locked_output_dir(Path(args.output_dir)):
+        written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
+    cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
+    _say(f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
+          f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all")
+    for w in document["warnings"]:
+        _say(f"warning: {w}")
+    if not document["complete"]:
+        partial = sorted({t["name"] or t["id"] for t in document["tenants"] if not t["complete"]})
+        reasons = dict.fromkeys([g["reason"] for g in result.gaps] + [n["reason"] for n in result.not_evaluated])
+        _say("INCOMPLETE: " + "; ".join([*(f"tenant {n} has incomplete data" for n in partial), *reasons]))
+    for path in written:
+        _say(f"wrote {path}")
+    return document_exit_code(document, args.fail_on, args.allow_gaps)
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    policies = _policies(args)
+    from .graph.cli_options import collect_command
+
+    return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
+                           mailboxes=_mailbox_check(policies))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    policies = load_policies(args.paths)
+    print(f"ok: {len(policies.policies)} polic{'y' if len(policies.policies) == 1 else 'ies'} "
+          f"({', '.join(policies.names)})")
+    for w in policy_warnings(policies):
+        _say(f"warning: {w}")
+    if args.snapshot:
+        index = TenantIndex(load_snapshot(args.snapshot))
+        warnings = unknown_skus(policies, index)
+        for ref in policies.group_refs:
+            index.group_members(ref)
+        for w in [*warnings, *index.warnings]:
+            _say(f"warning: {_safe(w)}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def cmd_email(args: argparse.Namespace) -> int:
+    """`email`: with --via graph it signs in like `audit` (--tenant-id, --auth, --cloud, --graph-endpoint)."""
+    return run_email_command(args, graph_adapter_factory=_mail_adapter(args))
+
+

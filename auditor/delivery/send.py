@@ -1,0 +1,25 @@
+"""send_report: one report directory -> one message -> SMTP or Graph sendMail."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from .content import build_mail, run_url_from_env
+from .options import EmailOptions, Transport
+
+
+def send_report(report_dir: Path, options: EmailOptions, *, environ: Mapping[str, str] | None = None) -> None:
+    """E-mail the report in `report_dir` to `options.recipients`; raise DeliveryError (exit 4) when it fails."""
+    env = os.environ if environ is None else environ
+    mail = build_mail(Path(report_dir), attachment_limit=options.effective_attachment_limit,
+                      run_url=run_url_from_env(env))
+    if options.via is Transport.GRAPH:
+        from .graph import send_graph
+
+        send_graph(mail, options)
+    else:
+        from .smtp import send_smtp
+
+        send_smtp(mail, options, env)

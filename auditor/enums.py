@@ -1,0 +1,56 @@
+"""The small enumerations every stage shares. Kept apart from auditor.model (msgspec, dataclasses)
+so that the command line can offer their values without loading the engine."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Severity(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+class Cloud(enum.Enum):
+    """National clouds. Graph endpoints live in auditor.graph; guidance variants in auditor.guidance."""
+
+    WORLDWIDE = "worldwide"
+    USGOV = "usgov"
+    USGOV_DOD = "usgov-dod"
+    CHINA = "china"  # operated by 21Vianet
+    GERMANY = "germany"
+
+
+class Locale(enum.Enum):
+    EN = "en"
+    NL = "nl"
+    DA = "da"
+    SV = "sv"
+    TR = "tr"
+
+
+class SubjectType(enum.Enum):
+    USER = "user"
+    SKU = "sku"
+    SUBSCRIPTION = "subscription"
+    WAIVER = "waiver"
+    GROUP = "group"
+
+
+class Format(enum.Enum):
+    """Report formats (file names: auditor.report.FILE_NAMES)."""
+
+    JSON = "json"
+    HTML = "html"
+    MD = "md"
+    CSV = "csv"

@@ -1,0 +1,109 @@
+"""The Graph command-line flags, apart from the code that runs them: building the parser (and
+`--help`) must not load msgraph-sdk, kiota or azure-identity."""
+
+from __future__ import annotations
+
+import argparse
+import enum
+from typing import TYPE_CHECKING, Any
+
+from ..enums import Cloud
+from ..errors import SnapshotError
+from .clouds import CLI_CLOUDS
+
+if TYPE_CHECKING:
+    from ..model import TenantSnapshot
+
+
+class AuthMode(enum.Enum):
+    AUTO = "auto"
+    TOKEN = "token"
+    ENVIRONMENT = "environment"
+    CERTIFICATE = "certificate"
+    GITHUB_OIDC = "github-oidc"
+    AZURE_CLI = "azure-cli"
+    DEFAULT = "default"
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> Any:
+    """--tenant-id, --cloud, --graph-endpoint, --auth: how to reach and sign in to Graph. One set of
+    flags for every command that talks to Graph (audit, collect, email --via graph)."""
+    group = parser.add_argument_group("Microsoft Graph")
+    group.add_argument("--tenant-id", metavar="ID", help="Entra ID tenant (GUID or domain) to sign in to")
+    group.add_argument(
+        "--cloud",
+        choices=[c.value for c in Cloud],
+        default=None,
+        help="national cloud: Graph endpoint and login authority, and which admin-center steps the remediation "
+        f"shows (Graph: {', '.join(CLI_CLOUDS)}; germany only for guidance; default: the snapshot's cloud, "
+        "else worldwide)",
+    )
+    group.add_argument(
+        "--graph-endpoint",
+        metavar="URL",
+        help="Graph v1.0 base URL overriding the cloud's (e.g. http://127.0.0.1:PORT/v1.0); implies --graph",
+    )
+    group.add_argument(
+        "--auth",
+        choices=[m.value for m in AuthMode],
+        default=AuthMode.AUTO.value,
+        help="how to authenticate (default: auto — AUDITOR_ACCESS_TOKEN, then GitHub OIDC in Actions, "
+        "then DefaultAzureCredential)",
+    )
+    return group
+
+
+def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    group = add_connection_arguments(parser)
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the bundled sample tenant through the built-in Graph emulator and read it like a real one",
+    )
+
+
+def add_graph_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add --graph, --tenant-id, --cloud, --graph-endpoint, --auth, --save-snapshot, --demo to `audit`."""
+    parser.add_argument("--graph", action="store_true", help="read the live tenant through Microsoft Graph")
+    parser.add_argument(
+        "--save-snapshot", metavar="FILE",
+        help="also write the tenant data the audit used to FILE (evidence, re-runs; with --snapshot, a copy)"
+    )
+    _add_source_arguments(parser)
+
+
+def add_collect_command(
+    subparsers: Any, common_parent: argparse.ArgumentParser | None = None
+) -> argparse.ArgumentParser:
+    """`license-auditor collect --output FILE`: read the tenant and write a snapshot only.
+
+    `common_parent` should carry --policies (to know the groups and whether sign-in activity is
+    needed) and --allow-gaps.
+    """
+    parents = [common_parent] if common_parent is not None else []
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "collect",
+        parents=parents,
+        help="read the tenant from Microsoft Graph and write a snapshot file",
+        description="Read the tenant from Microsoft Graph and write a snapshot file (no audit).",
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", required=True, help="snapshot file to write ('-' = stdout)")
+    _add_source_arguments(parser)
+    parser.set_defaults(graph=True, save_snapshot=None)
+    return parser
+
+
+def wants_graph(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "graph", False) or getattr(args, "graph_endpoint", None) or getattr(args, "demo", False))
+
+
+def save_evidence(args: argparse.Namespace, snapshot: TenantSnapshot) -> None:
+    """--save-snapshot FILE: write the tenant data the audit used (read from Graph or from --snapshot)."""
+    save_to = getattr(args, "save_snapshot", None)
+    if save_to:
+        from ..snapshot import save_snapshot
+
+        try:
+            save_snapshot(snapshot, save_to)
+        except OSError as exc:
+            raise SnapshotError(f"{save_to}: cannot write snapshot: {exc.strerror}") from None
