@@ -146,16 +146,15 @@ def _needs_sign_in(policies: PolicySet) -> bool:
 
 
 def _mailbox_check(policies: PolicySet) -> MailboxCheck | None:
-    from .graph.collector import MailboxCheck
-
     """Which accounts the collector asks the mailbox purpose of: the ones the disabled and inactive
     rules could flag (a shared, room or equipment mailbox is exempt from them, and the shared-mailbox
     rule judges it), for the shortest inactivity window of the policies; None when no policy asks."""
-    keys = {rule.key for rule in MAILBOX_RULES}
-    if not any(key in p.hygiene for p in policies.policies for key in keys):
+    from .graph.collector import MailboxCheck
+
+    if not any(rule.configured(p) for p in policies.policies for rule in MAILBOX_RULES):
         return None
-    days = [p.hygiene[InactiveUserLicensed.key].days or 90 for p in policies.policies
-            if InactiveUserLicensed.key in p.hygiene]
+    inactive = next(rule for rule in RULES if isinstance(rule, InactiveUserLicensed))
+    days = [inactive.window(check) for p in policies.policies if (check := inactive.check_of(p)) is not None]
     return MailboxCheck(min(days) if days else None)
 
 

@@ -169,14 +169,19 @@ class InactiveUserLicensed(_UnusedAccount):
     key = "inactive_users"
     fragment = check_schema(True, "Days without any sign-in after which a licensed account counts as inactive.")
     needs = frozenset({"users", "signInActivity"})
+    default_days = 90  # when the policy gives no `days`
+
+    def window(self, check: HygieneCheck) -> int:
+        """Days without a successful sign-in after which an account counts as inactive."""
+        return check.days or self.default_days
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return maybe_dormant(ctx.index.users, ctx.as_of - timedelta(days=check.days or 90))
+        return maybe_dormant(ctx.index.users, ctx.as_of - timedelta(days=self.window(check)))
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         if not user.account_enabled:
             return None
-        cutoff = ctx.as_of - timedelta(days=check.days or 90)
+        cutoff = ctx.as_of - timedelta(days=self.window(check))
         last = last_sign_in(user)
         if last is not None and last >= cutoff:  # not `dormant`
             return None
@@ -186,7 +191,7 @@ class InactiveUserLicensed(_UnusedAccount):
         mailbox = mailbox_extra(user, ctx)
         if mailbox is None:
             return None
-        details: dict[str, Any] = {"days": check.days, "last_sign_in": _iso(last), **mailbox}
+        details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox}
         attempts = [t for t in (_sign_in(user.last_sign_in_date_time),
                                 _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
         if attempts and (last is None or max(attempts) > last):
