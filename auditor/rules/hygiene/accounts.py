@@ -169,11 +169,12 @@ class InactiveUserLicensed(_UnusedAccount):
     key = "inactive_users"
     fragment = check_schema(True, "Days without any sign-in after which a licensed account counts as inactive.")
     needs = frozenset({"users", "signInActivity"})
-    default_days = 90  # when the policy gives no `days`
 
     def window(self, check: HygieneCheck) -> int:
-        """Days without a successful sign-in after which an account counts as inactive."""
-        return check.days or self.default_days
+        """Days without a successful sign-in after which an account counts as inactive (the schema
+        requires `days` for this rule)."""
+        assert check.days is not None, "inactive_users.days is required"
+        return check.days
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         return maybe_dormant(ctx.index.users, ctx.as_of - timedelta(days=self.window(check)))
