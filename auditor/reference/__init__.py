@@ -12,7 +12,6 @@ Read lazily, once per process: audits that never name a product do not pay for p
 from __future__ import annotations
 
 import csv
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -59,26 +58,39 @@ def parse(lines: list[str]) -> ProductNames:
     """Build the lookups from the CSV's lines. Cells are stripped (a few rows carry stray tabs).
     A plan appears under many products, not always spelled alike ("EXCHANGE ONLINE (PLAN 2)"
     beside "Exchange Online (Plan 2)"): each key takes its most frequent name, the first seen on a tie."""
-    reader = csv.DictReader(lines)
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    reader = csv.reader(lines)
+    header = [c.strip() for c in next(reader, [])]
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ValueError(f"{DATA_FILE}: missing column(s) {', '.join(missing)}")
-    votes: tuple[dict[str, Counter[str]], ...] = ({}, {}, {}, {})
+    at = [header.index(c) for c in COLUMNS]
+    width = max(at) + 1
+    # key -> {name: count}, in first-seen order (max() keeps the first of equal counts)
+    votes: tuple[dict[str, dict[str, int]], ...] = ({}, {}, {}, {})
     plans: dict[str, dict[str, str]] = {}
     for row in reader:
-        cell = {c: (row.get(c) or "").strip() for c in COLUMNS}
-        product, plan = cell["Product_Display_Name"], cell["Service_Plans_Included_Friendly_Names"]
-        for table, key, name in ((0, cell["GUID"].lower(), product), (1, cell["String_Id"].upper(), product),
-                                 (2, cell["Service_Plan_Id"].lower(), plan),
-                                 (3, cell["Service_Plan_Name"].upper(), plan)):
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        product, part, guid, plan_name, plan_id, plan = (row[i].strip() for i in at)
+        guid, plan_id = guid.lower(), plan_id.lower()
+        for table, key, name in ((votes[0], guid, product), (votes[1], part.upper(), product),
+                                 (votes[2], plan_id, plan), (votes[3], plan_name.upper(), plan)):
             if key and name:
-                votes[table].setdefault(key, Counter())[name] += 1
-        if cell["GUID"] and cell["Service_Plan_Id"]:
-            plans.setdefault(cell["GUID"].lower(), {})[cell["Service_Plan_Id"].lower()] = cell["Service_Plan_Name"]
+                counts = table.get(key)
+                if counts is None:
+                    table[key] = {name: 1}
+                else:
+                    counts[name] = counts.get(name, 0) + 1
+        if guid and plan_id:
+            plans.setdefault(guid, {})[plan_id] = plan_name
     by_sku_id, by_part, plan_by_id, plan_by_name = (
-        {key: counter.most_common(1)[0][0] for key, counter in table.items()} for table in votes)
+        {key: max(counts.items(), key=_count)[0] for key, counts in table.items()} for table in votes)
     return ProductNames(by_sku_id, by_part, plan_by_id, plan_by_name,
                         {sku: tuple(sorted(found.items())) for sku, found in plans.items()})
+
+
+def _count(item: tuple[str, int]) -> int:
+    return item[1]
 
 
 @cache

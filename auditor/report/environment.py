@@ -46,6 +46,17 @@ def _with_texts(environment: jinja2.Environment) -> jinja2.Environment:
     return environment
 
 
+def _bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (compiling them is most of a small audit's render
+    time). Jinja's own default directory: a per-user folder in the temp dir that it checks is the
+    user's own and private; none when it cannot be made. One file pattern per environment, since the
+    compiled code depends on its settings (autoescape, finalize); the template's checksum renews it."""
+    try:
+        return jinja2.FileSystemBytecodeCache(pattern=f"__license_auditor_{kind}_%s.cache")
+    except (OSError, RuntimeError):
+        return None
+
+
 @cache
 def html_environment() -> jinja2.Environment:
     """Autoescaping HTML; an undefined name fails the render instead of printing blank."""
@@ -55,6 +66,7 @@ def html_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache("html"),
     ))
 
 
@@ -80,5 +92,6 @@ def markdown_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=_bytecode_cache("md"),
         keep_trailing_newline=True,
     ))
