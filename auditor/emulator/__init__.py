@@ -5,6 +5,12 @@ with GraphEmulator(snapshot, token=token, responders=[...]) as graph:
     graph.requests             # every request, in order (method, path, query, status, fault label)
     graph.sent_mail            # messages POSTed to /users/{id|upn}/sendMail
     graph.requests_to(r"/users/.*/mailboxSettings/userPurpose")  # inner $batch requests have .batch True
+    graph.writes()             # the license and membership writes, with their JSON bodies
+    graph.snapshot()           # the tenant as it stands after the writes
+
+GraphEmulator(..., roles=[...], mutually_exclusive=[(plan_or_sku, plan_or_sku), ...]): the
+application permissions writes are checked against (default: the token's `roles` claim) and the
+products or service plans that exclude each other (see tenant.py for the license rules).
 
 Responders (hooks.py) answer requests instead of the emulator: the tests' fault catalogue is one
 (tests/graph/emulator_faults.py). Listings serve pre-encoded user lists: the benchmark's
@@ -19,9 +25,14 @@ import time
 
 from .hooks import Answer, Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
 from .server import GraphEmulator, LoggedRequest, SentMail, error_document
+from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES
 
 __all__ = [
+    "ASSIGN_LICENSE_ROLES",
     "DEMO_ROLES",
+    "GROUP_MEMBER_ROLES",
+    "REPROCESS_ROLES",
+    "WRITE_ROLES",
     "Answer",
     "Drop",
     "EncodedItems",
@@ -36,6 +47,10 @@ __all__ = [
     "app_token",
     "error_document",
 ]
+
+# The least privileged application permissions for the writes the emulator accepts:
+# assignLicense, group member add/remove by $ref, and reprocessLicenseAssignment.
+WRITE_ROLES = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
 
 DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All",
               "MailboxSettings.Read")
