@@ -4,7 +4,8 @@ Exit codes:
   0  no unwaived finding at or above --fail-on
   1  unwaived findings at or above --fail-on
   2  usage, policy or snapshot error
-  3  collection error or incomplete tenant data (gaps; see --allow-gaps)
+  3  collection error or incomplete tenant data (gaps; see --allow-gaps); apply/undo: a Graph
+     write failed, or the credential lacks a permission (the journal keeps what was done)
   4  reports written but e-mail delivery failed
   5  internal error (a defect in license-auditor; LICENSE_AUDITOR_DEBUG=1 shows the traceback)
 """
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import STARTED, __version__, guidance
+from .apply import add_commands as add_apply_commands
 from .delivery import (
     EmailOptions,
     Transport,
@@ -429,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     connection = argparse.ArgumentParser(add_help=False)
     add_connection_arguments(connection)
     add_email_command(sub, parents=[connection]).set_defaults(func=cmd_email)
+    add_apply_commands(sub, parents=[connection])
 
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=cmd_schema)
