@@ -143,9 +143,11 @@ def _read_json(path: Path, where: Where) -> Any:
     if len(data) > MAX_PLAN_BYTES:
         raise where.error("", f"larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; not a plan")
     try:
-        return json.loads(data)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise where.error("", "not UTF-8 text") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise where.error("", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
