@@ -113,6 +113,10 @@ class Session:
             return {"@odata.id": f"{self.client.base_url}/directoryObjects/{change.user}"}
         return change.body
 
+    @staticmethod
+    def label(n: int, undoes: dict[str, Any] | None) -> str:
+        return f"the undo of change {undoes['n']}" if undoes else f"change {n}"
+
     async def read(self, n: int, change: Change, action: dict[str, Any],
                    undoes: dict[str, Any] | None = None) -> UserState:
         """Re-read the subject; a failed read is journaled and stops the run."""
@@ -123,8 +127,8 @@ class Session:
                 self.journal.write(n, action, self.request_doc(change), status=None, outcome="failed",
                                    note=f"could not re-read the user before the change: {exc}"[:600], undoes=undoes)
             self.say("      -> FAILED: could not re-read the user")
-            raise ApplyStopped(f"change {n} ({change.request}): could not re-read the user before it: {exc}") \
-                from None
+            raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): could not re-read the user before it: "
+                               f"{exc}") from None
 
     def skip(self, n: int, change: Change, action: dict[str, Any], reason: str, before: dict[str, Any] | None,
              undoes: dict[str, Any] | None = None) -> None:
@@ -162,7 +166,7 @@ class Session:
                                undoes=undoes)
             self.say("      -> FAILED: outcome unknown")
             if isinstance(exc, CollectionError):
-                raise ApplyStopped(f"change {n} ({change.request}): {exc}") from None
+                raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {exc}") from None
             raise
         if result.ok:
             self.tally.done += 1
@@ -183,7 +187,7 @@ class Session:
         self.journal.write(n, action, request, status=result.status, outcome="failed", note=note[:600],
                            before=before, undoes=undoes)
         self.say(f"      -> FAILED: {note}")
-        raise ApplyStopped(f"change {n} ({change.request}): {note}")
+        raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {note}")
 
 
 # --- apply -------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 Reads retry on 429, 503 and 504 and on dropped connections (GraphClient). A write is different:
 only an answer that says the request was not processed is retried — 429 (throttled) and 503
 (service unavailable), after the Retry-After Graph sends, else a backoff — within the client's
-RetryPolicy (retries, longest Retry-After, total wait). A timeout, a dropped connection or a 504
-leave the write's outcome unknown; it is not sent again, and apply stops there.
+RetryPolicy (retries, longest Retry-After, total wait); past those limits the write has failed.
+A timeout, a dropped connection or a 504 leave the write's outcome unknown; it is not sent again,
+and apply stops there.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from kiota_abstractions.native_response_handler import NativeResponseHandler
 from kiota_abstractions.request_information import RequestInformation
 from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
 
-from ..errors import AuthError, CollectionError
+from ..errors import AuthError
 from ..graph.client import GraphClient, _graph_error, _retry_after
 
 WRITE_RETRY = frozenset((429, 503))
@@ -80,8 +81,8 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
         delay = _retry_after(response.headers.get("Retry-After"))
         problem = "Graph is throttling (429)" if status == 429 else "Graph is unavailable (503)"
         if delay is not None and delay > policy.max_retry_after:
-            raise CollectionError(f"{what}: Graph asked to wait {delay:.0f}s (Retry-After), more than the "
-                                  f"{policy.max_retry_after:.0f}s limit; nothing was changed by this request")
+            return WriteResult(status, False, code or str(status), f"{problem}: Graph asked to wait {delay:.0f}s "
+                               f"(Retry-After), more than the {policy.max_retry_after:.0f}s limit", retries=attempt)
         attempt += 1
         if attempt > policy.max_retries:
             return WriteResult(status, False, code or str(status), f"{problem}; gave up after "

@@ -119,8 +119,9 @@ def plan_doc(changes: Sequence[dict[str, Any]], *, tenant: str = TENANT, cloud: 
             "skipped": []}
 
 
-def write_plan(directory: Path, changes: Sequence[dict[str, Any]], **kwargs: Any) -> Path:
-    path = directory / "plan.json"
+def write_plan(directory: Path, changes: Sequence[dict[str, Any]], *, name: str = "plan.json",
+               **kwargs: Any) -> Path:
+    path = directory / name
     path.write_text(json.dumps(plan_doc(changes, **kwargs), indent=2), encoding="utf-8")
     return path
 
@@ -146,22 +147,25 @@ class Graph:
                                                                                 and r.path == "/$batch")]
 
     def user(self, uid: str) -> User:
-        found = self.emulator.tenant.user(uid)
-        assert found is not None
+        [found] = [u for u in self.emulator.snapshot().users if u.id == uid]
         return found
 
     def direct(self, uid: str) -> dict[str, tuple[str, ...]]:
+        """The user's direct assignments now: skuId -> disabledPlans."""
         return {s.sku_id.lower(): tuple(sorted(p.lower() for p in s.disabled_plans))
                 for s in self.user(uid).license_assignment_states if s.assigned_by_group is None}
 
+    def by_group(self, uid: str) -> set[tuple[str, str]]:
+        """The user's group assignments now: (skuId, group id)."""
+        return {(s.sku_id.lower(), (s.assigned_by_group or "").lower())
+                for s in self.user(uid).license_assignment_states if s.assigned_by_group is not None}
+
     def member(self, uid: str, gid: str) -> bool:
-        group = self.emulator.tenant.group(gid)
-        assert group is not None
-        return any(u.id == uid for u in self.emulator.tenant.members(group))
+        [group] = [g for g in self.emulator.snapshot().groups if g.id == gid]
+        return uid in group.members
 
     def consumed(self, sku: str) -> int:
-        found = self.emulator.tenant.sku(sku)
-        assert found is not None
+        [found] = [s for s in self.emulator.snapshot().skus if s.sku_id == sku]
         return found.consumed_units
 
 
@@ -172,10 +176,12 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     started: list[GraphEmulator] = []
 
     def make(snapshot: TenantSnapshot | None = None, *, roles: Sequence[str] = ALL_ROLES,
-             responders: Sequence[Any] = (), tenant_claim: str | None = None) -> Graph:
+             responders: Sequence[Any] = (), tenant_claim: str | None = None, token: str | None = None,
+             server_roles: Sequence[str] | None = None) -> Graph:
+        """`roles`: the token's claim; `server_roles`: what Graph really allows (default: the claim)."""
         snapshot = snapshot or make_tenant()
-        token = app_token(tenant_claim or snapshot.tenant_id, tuple(roles))
-        emulator = GraphEmulator(snapshot, token=token, responders=list(responders))
+        token = token or app_token(tenant_claim or snapshot.tenant_id, tuple(roles))
+        emulator = GraphEmulator(snapshot, token=token, responders=list(responders), roles=server_roles)
         emulator.start()
         started.append(emulator)
         monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
