@@ -19,9 +19,14 @@ import time
 
 from .hooks import Answer, Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
 from .server import GraphEmulator, LoggedRequest, SentMail, error_document
+from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES
 
 __all__ = [
+    "ASSIGN_LICENSE_ROLES",
     "DEMO_ROLES",
+    "GROUP_MEMBER_ROLES",
+    "REPROCESS_ROLES",
+    "WRITE_ROLES",
     "Answer",
     "Drop",
     "EncodedItems",
@@ -36,6 +41,10 @@ __all__ = [
     "app_token",
     "error_document",
 ]
+
+# The least privileged application permissions for the writes the emulator accepts:
+# assignLicense, group member add/remove by $ref, and reprocessLicenseAssignment.
+WRITE_ROLES = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
 
 DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All",
               "MailboxSettings.Read")

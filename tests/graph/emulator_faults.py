@@ -2,7 +2,8 @@
 
 A `Fault` is an emulator responder (auditor/emulator/hooks.py): pass a list of them as
 `GraphEmulator(..., responders=[...])`; the first matching fault with count left answers.
-Inside a POST /$batch they match each inner request ("GET /v1.0/users/.../mailboxSettings...");
+Inside a POST /$batch they match each inner request ("GET /v1.0/users/.../mailboxSettings...",
+"POST /v1.0/users/.../assignLicense");
 there 429, 503, 504 and 403 become that inner response and SLOW waits, while the others
 (UNSUPPORTED, TRUNCATE, DROP, NOT_JSON, NO_VALUE) leave it untouched.
 """
@@ -129,3 +130,12 @@ def mailbox_throttled(count: int | None = 1, retry_after: int = 1) -> Fault:
     """429 with Retry-After on mailboxSettings requests (inside a $batch: on the inner response)."""
     return Fault(FaultKind.THROTTLE, match=r"^GET /v1\.0/users/[^/]+/mailboxSettings", count=count,
                  retry_after=retry_after)
+
+
+WRITES = r"^(POST|DELETE) /v1\.0/(users/[^/?]+/(assignLicense|reprocessLicenseAssignment)|groups/[^/?]+/members/)"
+
+
+def write_throttled(count: int | None = 1, retry_after: int = 1, match: str = WRITES) -> Fault:
+    """429 with Retry-After on license and membership writes (assignLicense, members/$ref,
+    reprocessLicenseAssignment), inside a $batch too; the write is not applied."""
+    return Fault(FaultKind.THROTTLE, match=match, count=count, retry_after=retry_after)
