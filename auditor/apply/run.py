@@ -229,19 +229,19 @@ async def apply_plan(plan: Plan, session: Session) -> None:
                         + "; `apply --yes` would stop before the first write")
 
 
-def _summary(session: Session, total: int) -> None:
+def _summary(session: Session, total: int, verb: str = "applied") -> None:
     t = session.tally
     if session.execute:
         attempted = t.done + t.skipped
         rest = total - attempted
-        line = f"{t.done} of {total} change(s) applied, {t.skipped} skipped"
+        line = f"{t.done} of {total} change(s) {verb}, {t.skipped} skipped"
         if rest:
             line += f", {rest} not attempted"
         session.say(line)
         if session.journal is not None and session.journal.lines:
             session.say(f"journal: {session.journal.path}")
     else:
-        session.say(f"dry run: {t.would} change(s) would be applied, {t.would_skip} skipped; nothing was written")
+        session.say(f"dry run: {t.would} change(s) would be {verb}, {t.would_skip} skipped; nothing was written")
 
 
 # --- undo --------------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ async def undo_journal(journal: Journal, session: Session) -> None:
             undoes = {"journal": journal.path.name, "n": line.n}
             await _undo_one(session, line, k, undoes, where)
     finally:
-        _summary(session, len(done))
+        _summary(session, len(done), "undone")
     if check.missing:
         raise AuthError(permissions.describe(check.missing, session.delegated)
                         + "; `undo --yes` would stop before the first write")

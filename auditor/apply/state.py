@@ -146,15 +146,15 @@ def unmet(change: Change, state: UserState) -> list[str]:
             sku = cond["holds"]
             how = cond.get("how")
             if how == "direct" and not any(a.sku == sku and a.group is None for a in state.assignments):
-                reasons.append(f"the user no longer holds {sku} by direct assignment")
+                reasons.append(f"the user does not hold {sku} by direct assignment")
             elif how == "group" and not any(a.sku == sku and a.group == cond["group"] for a in state.assignments):
-                reasons.append(f"group {cond['group']} no longer assigns {sku} to the user")
+                reasons.append(f"group {cond['group']} does not assign {sku} to the user")
             elif how is None and not state.holds(sku):
-                reasons.append(f"the user no longer holds {sku}")
+                reasons.append(f"the user does not hold {sku}")
         elif "lacks" in cond and state.holds(cond["lacks"]):
             reasons.append(f"the user already holds {cond['lacks']}")
         elif "member_of" in cond and cond["member_of"] not in (state.member_of or ()):
-            reasons.append(f"the user is no longer a direct member of group {cond['member_of']}")
+            reasons.append(f"the user is not a direct member of group {cond['member_of']}")
         elif "not_member_of" in cond and cond["not_member_of"] in (state.member_of or ()):
             reasons.append(f"the user is already a direct member of group {cond['not_member_of']}")
     return reasons

@@ -69,7 +69,7 @@ def test_undo_restores_the_state_before_the_apply(tmp_path: Path, graph_for: Any
     assert f"      POST /groups/{G_E5}/members/$ref" in out
     assert f"      DELETE /groups/{G_E3}/members/{DORA}/$ref" in out
     assert "reprocessLicenseAssignment has no inverse" in out
-    assert "dry run: 3 change(s) would be applied, 1 skipped" in out
+    assert "dry run: 3 change(s) would be undone, 1 skipped" in out
 
     assert run("undo", journal, graph, "--yes") == 0
     assert _state(graph) == before
