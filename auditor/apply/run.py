@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import EXIT_OK, AuthError, CollectionError, UsageError, clean_message
-from ..graph.auth import AuthMode, build_credential, token_claims
+from ..graph.auth import AuthMode, build_credential
 from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
 from ..graph.progress import Progress
@@ -79,12 +79,7 @@ class Session:
 
     async def verify(self, wanted: tuple[permissions.Permission, ...]) -> permissions.Check:
         """The credential signs in to the plan's tenant (else UsageError, exit 2) and has `wanted`."""
-        from ..graph.auth import get_access_token
-
-        token = await asyncio.to_thread(get_access_token, self.client.credential, self.client.scope,
-                                        self.client.auth_description)
-        claims = token_claims(token)
-        del token
+        claims = await self.client.token_claims()  # the token itself is never kept, printed or journaled
         tid = claims.get("tid") if claims else None
         if isinstance(tid, str) and tid:
             if tid.lower() != self.tenant_id:

@@ -4,12 +4,15 @@ that applies them with the real msgraph-sdk adapter against the Graph emulator o
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "graph"))  # the emulator fault catalogue
 
 from auditor.cli import main
 from auditor.emulator import DEMO_ROLES, GraphEmulator, app_token

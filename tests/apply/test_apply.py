@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from emulator_faults import Fault, FaultKind
 
 from auditor.emulator import DEMO_ROLES, Drop, Reply, Request, error_document
 
@@ -163,28 +163,34 @@ def test_an_unexpected_error_stops_with_exit_3_and_keeps_the_journal(tmp_path: P
     assert not graph.member(ANNA, G_E3)
 
 
-def test_a_write_throttled_with_429_is_sent_again_after_retry_after(tmp_path: Path, graph_for: Any,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    hits: list[float] = []
-    lock = threading.Lock()
-
-    def throttle_once(request: Request) -> Reply | None:
-        if request.method == "POST" and request.path.endswith("/assignLicense"):
-            with lock:
-                hits.append(time.monotonic())
-                if len(hits) == 1:
-                    return Reply(429, error_document("TooManyRequests", "Too many requests."),
-                                 headers={"Retry-After": "1"}, label="429")
-        return None
-
-    graph = graph_for(responders=[throttle_once])
+@pytest.mark.parametrize("kind", [FaultKind.THROTTLE, FaultKind.UNAVAILABLE])
+def test_a_write_throttled_is_sent_again_after_retry_after(tmp_path: Path, graph_for: Any, kind: FaultKind,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    fault = Fault(kind, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, retry_after=1)
+    graph = graph_for(responders=[fault])
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5])])
+    started = time.monotonic()
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
-    assert len(hits) == 2 and hits[1] - hits[0] >= 1.0, "sent again, after the Retry-After second"
+    assert time.monotonic() - started >= 1.0, "waited the Retry-After second"
+    assert fault.hits == 1
+    sent = [(r.path, r.status) for r in graph.writes()]
+    assert sent == [(f"/users/{BEN}/assignLicense", int(kind.value)), (f"/users/{BEN}/assignLicense", 200)]
     [line] = journal_lines(tmp_path / "j.jsonl")
     assert (line["outcome"], line["status"], line["note"]) == ("done", 200, "after 1 throttled attempt(s)")
-    assert "Graph is throttling (429)" in capsys.readouterr().err
+    assert f"Graph is {'throttling' if kind is FaultKind.THROTTLE else 'unavailable'} ({kind.value})" in \
+        capsys.readouterr().err
     assert graph.direct(BEN) == {}
+
+
+def test_a_504_on_a_write_is_not_sent_again(tmp_path: Path, graph_for: Any) -> None:
+    fault = Fault(FaultKind.GATEWAY_TIMEOUT, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1)
+    graph = graph_for(responders=[fault])
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(ANNA, G_E3)])
+    assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 3
+    [line] = journal_lines(tmp_path / "j.jsonl")
+    assert (line["outcome"], line["status"]) == ("failed", 504)
+    assert "may or may not have applied it" in line["note"]
+    assert len(graph.writes()) == 1
 
 
 def test_throttling_past_the_limits_fails_the_write(tmp_path: Path, graph_for: Any) -> None:
