@@ -4,9 +4,17 @@ It speaks real HTTP on 127.0.0.1 so the real msgraph-sdk request adapter, httpx 
 collector run unchanged against it. Supported: /organization, /subscribedSkus,
 /directory/subscriptions, /users (list and one), /groups (the $filter forms the collector
 uses, hasMembersWithLicenseErrors eq true included), /groups/{id},
-/groups/{id}/transitiveMembers[/microsoft.graph.user], /users/{id|upn}/mailboxSettings/userPurpose,
-POST /$batch (JSON batching of those GETs, at most 20, each answered with its own status) and
-POST /users/{id|upn}/sendMail. Anything else is a 400 or 404 with Graph's error shape.
+/groups/{id}/transitiveMembers[/microsoft.graph.user], /groups/{id}/members[/microsoft.graph.user],
+/users/{id|upn}/memberOf[/microsoft.graph.group], /users/{id|upn}/mailboxSettings/userPurpose,
+POST /users/{id|upn}/sendMail, the license writes (POST /users/{id|upn}/assignLicense,
+POST /groups/{id}/members/$ref, DELETE /groups/{id}/members/{id}/$ref,
+POST /users/{id|upn}/reprocessLicenseAssignment; their rules are in tenant.py) and POST /$batch
+(JSON batching of any of these, at most 20, dependsOn honoured, each answered with its own
+status). Anything else is a 400, 404 or 405 with Graph's error shape.
+
+Writes are checked against application permissions: the `roles` given, else the `roles` claim of
+the token (auditor.emulator.app_token), else (an opaque token) not at all; a write none of whose
+documented permissions is granted is Graph's 403 Authorization_RequestDenied.
 
 Two seams let code outside the package change what it serves (auditor/emulator/hooks.py):
 `responders` may answer a request instead of the emulator (the tests inject faults this way, inner

@@ -39,11 +39,13 @@ class Harness:
         token: str | None = None,
         retry: RetryPolicy = FAST_RETRY,
         timeout: float = 10.0,
+        mutually_exclusive: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.snapshot = snapshot
         server_token = app_token(snapshot.tenant_id, roles)
         self.token = token if token is not None else server_token
-        self.emulator = GraphEmulator(snapshot, token=server_token, responders=faults)
+        self.emulator = GraphEmulator(snapshot, token=server_token, responders=faults,
+                                      mutually_exclusive=mutually_exclusive)
         self.retry = retry
         self.timeout = timeout
         self.stderr = io.StringIO()

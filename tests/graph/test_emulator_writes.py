@@ -286,6 +286,14 @@ def test_joining_a_licensing_group_gives_its_license(api):
     assert [m["id"] for m in members] == [CARL]
 
 
+def test_group_licensing_does_not_need_a_usage_location(api):
+    a = api()
+    r = a.assign(DORA, [{"skuId": E5, "disabledPlans": []}])
+    assert r.status_code == 400
+    assert a.join(E5_GROUP, DORA).status_code == 204  # Entra ID uses the tenant's location
+    assert states(a.licenses(DORA)) == [(E5, E5_GROUP, "Active", "None")]
+
+
 def test_joining_twice_is_refused(api):
     a = api()
     r = a.join(E3_GROUP, ANNA)
