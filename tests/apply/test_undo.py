@@ -20,7 +20,9 @@ from .conftest import (
     EXCHANGE,
     G_E3,
     G_E5,
+    OTHER_TENANT,
     TEAMS,
+    TENANT,
     add_member,
     assign,
     journal_lines,
@@ -162,3 +164,28 @@ def test_a_broken_journal_is_refused_with_its_line(tmp_path: Path) -> None:
     journal.write_text(json.dumps(good | {"outcome": "skipped"}) + "\nnot json\n", encoding="utf-8")
     with pytest.raises(PlanFileError, match="line 2: not a JSON object"):
         read_journal(journal)
+
+
+def test_undo_is_for_the_journal_s_tenant_only(tmp_path: Path, graph_for: Any,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for()
+    journal = _apply(tmp_path, graph)
+    writes = len(graph.writes())
+    other = graph_for(tenant_claim=OTHER_TENANT)
+    assert run("undo", journal, other, "--yes") == 2
+    assert f"the credential signs in to tenant {OTHER_TENANT}" in capsys.readouterr().err
+    assert run("undo", journal, graph, "--yes", "--tenant-id", OTHER_TENANT) == 2
+    assert f"is for tenant {TENANT}" in capsys.readouterr().err
+    assert len(graph.writes()) == writes and other.writes() == []
+    assert not list(tmp_path.glob("undo-*"))
+
+
+def test_a_journal_without_done_changes_has_nothing_to_undo(tmp_path: Path, graph_for: Any,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for()
+    journal = tmp_path / "dry.jsonl"
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5])])
+    assert run("apply", plan, graph, "--journal", str(journal)) == 0
+    assert run("undo", journal, graph, "--yes") == 0
+    assert "0 change(s) done" in capsys.readouterr().out
+    assert graph.writes() == [] and not list(tmp_path.glob("undo-*"))
