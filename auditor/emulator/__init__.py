@@ -5,6 +5,12 @@ with GraphEmulator(snapshot, token=token, responders=[...]) as graph:
     graph.requests             # every request, in order (method, path, query, status, fault label)
     graph.sent_mail            # messages POSTed to /users/{id|upn}/sendMail
     graph.requests_to(r"/users/.*/mailboxSettings/userPurpose")  # inner $batch requests have .batch True
+    graph.writes()             # the license and membership writes, with their JSON bodies
+    graph.snapshot()           # the tenant as it stands after the writes
+
+GraphEmulator(..., roles=[...], mutually_exclusive=[(plan_or_sku, plan_or_sku), ...]): the
+application permissions writes are checked against (default: the token's `roles` claim) and the
+products or service plans that exclude each other (see tenant.py for the license rules).
 
 Responders (hooks.py) answer requests instead of the emulator: the tests' fault catalogue is one
 (tests/graph/emulator_faults.py). Listings serve pre-encoded user lists: the benchmark's
