@@ -4,7 +4,8 @@ Exit codes:
   0  no unwaived finding at or above --fail-on
   1  unwaived findings at or above --fail-on
   2  usage, policy or snapshot error
-  3  collection error or incomplete tenant data (gaps; see --allow-gaps)
+  3  collection error or incomplete tenant data (gaps; see --allow-gaps); apply/undo: a Graph
+     write failed, or the credential lacks a permission (the journal keeps what was done)
   4  reports written but e-mail delivery failed
   5  internal error (a defect in license-auditor; LICENSE_AUDITOR_DEBUG=1 shows the traceback)
 """
@@ -29,11 +30,11 @@ REDACT_HELP = ("replace names and UPNs with stable pseudonyms in HTML, Markdown 
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 
 
-def _command(name: str) -> Callable[[argparse.Namespace], int]:
-    """The command `name` of auditor.commands, imported when it runs (not to build the parser)."""
+def _command(name: str, module: str = "auditor.commands") -> Callable[[argparse.Namespace], int]:
+    """The command `name` of `module`, imported when it runs (not to build the parser)."""
 
     def run(args: argparse.Namespace) -> int:
-        func: Callable[[argparse.Namespace], int] = getattr(importlib.import_module("auditor.commands"), name)
+        func: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
         return func(args)
 
     run.__name__ = name
@@ -113,6 +114,25 @@ def build_parser() -> argparse.ArgumentParser:
     connection = argparse.ArgumentParser(add_help=False)
     add_connection_arguments(connection)
     add_email_command(sub, parents=[connection]).set_defaults(func=_command("cmd_email"))
+
+    apply = sub.add_parser(
+        "apply", parents=[connection], help="apply a plan's changes to the tenant (dry run without --yes)",
+        description="Re-check and apply the changes of a plan.json written by `license-auditor plan`, journaling "
+                    "each. Without --yes nothing is written: it shows what would be done.")
+    apply.add_argument("plan", metavar="PLAN", help="plan.json")
+    apply.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
+    apply.add_argument("--journal", metavar="FILE",
+                       help="journal to write (default with --yes: journal-<UTC time>.jsonl next to the plan)")
+    apply.set_defaults(func=_command("cmd_apply", "auditor.apply.run"))
+    undo = sub.add_parser(
+        "undo", parents=[connection], help="revert the changes an apply journal records as done",
+        description="Revert, newest first, the changes a journal records as done, restoring each user's state "
+                    "before them. Without --yes nothing is written: it shows what would be done.")
+    undo.add_argument("journal_file", metavar="JOURNAL", help="journal written by apply (or undo)")
+    undo.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
+    undo.add_argument("--journal", metavar="FILE",
+                      help="journal of the undo (default with --yes: undo-<UTC time>.jsonl next to JOURNAL)")
+    undo.set_defaults(func=_command("cmd_undo", "auditor.apply.run"))
 
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=_command("cmd_schema"))

@@ -1,0 +1,100 @@
+"""Which Microsoft Graph permissions applying a plan needs, and whether the access token has them.
+
+From Microsoft's permissions reference (least privileged first; the others also grant it):
+
+    POST /users/{id}/assignLicense                LicenseAssignment.ReadWrite.All, User.ReadWrite.All,
+                                                  Directory.ReadWrite.All
+    POST /groups/{id}/members/$ref                GroupMember.ReadWrite.All, Group.ReadWrite.All,
+    DELETE /groups/{id}/members/{id}/$ref         Directory.ReadWrite.All
+    POST /users/{id}/reprocessLicenseAssignment   User.ReadWrite.All, Directory.ReadWrite.All
+    PATCH /users/{id} (usageLocation)             User.ReadWrite.All, Directory.ReadWrite.All
+    GET /users/{id}, GET /users/{id}/memberOf     User.Read.All (and the ReadWrite/Directory ones)
+
+The check decodes the token's claims without verifying them (only Graph does that): an app-only
+token lists application permissions in `roles`, a delegated token its scopes in `scp`. A token that
+is not a JWT cannot be checked; apply says so and relies on Graph's 403 instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..graph.auth import USERS, Permission
+from .plan_file import Change
+
+ASSIGN = Permission(
+    "LicenseAssignment.ReadWrite.All", "assigning and removing licenses (assignLicense)",
+    frozenset(("LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All")),
+)
+MEMBERS = Permission(
+    "GroupMember.ReadWrite.All", "adding and removing group members",
+    frozenset(("GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")),
+)
+REPROCESS = Permission(
+    "User.ReadWrite.All", "reprocessLicenseAssignment",
+    frozenset(("User.ReadWrite.All", "Directory.ReadWrite.All")),
+)
+USAGE_LOCATION = Permission(
+    "User.ReadWrite.All", "setting a user's usageLocation",
+    frozenset(("User.ReadWrite.All", "Directory.ReadWrite.All")),
+)
+BY_KIND: dict[str, Permission] = {
+    "assign_license": ASSIGN,
+    "add_member": MEMBERS,
+    "remove_member": MEMBERS,
+    "reprocess": REPROCESS,
+    "set_usage_location": USAGE_LOCATION,
+}
+
+
+def needed(kinds: Iterable[str]) -> tuple[Permission, ...]:
+    """Reading users, then the write permission for each kind of change, in a stable order."""
+    out = [USERS]
+    for kind in kinds:
+        perm = BY_KIND[kind]
+        if perm not in out:
+            out.append(perm)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Check:
+    checked: bool
+    missing: tuple[Permission, ...] = ()
+    note: str = ""
+
+
+def check(claims: Mapping[str, Any] | None, wanted: tuple[Permission, ...]) -> Check:
+    if claims is None:
+        return Check(False, note="the access token is not a JWT, so its permissions could not be checked; Graph "
+                                 "will refuse a write it does not allow, and apply stops there")
+    roles = claims.get("roles")
+    scp = claims.get("scp")
+    granted: set[str] = set()
+    if isinstance(roles, list):
+        granted |= {r for r in roles if isinstance(r, str)}
+    delegated = isinstance(scp, str)
+    if isinstance(scp, str):
+        granted |= set(scp.split())
+    if not isinstance(roles, list) and not delegated:
+        return Check(False, note="the access token lists no roles or scopes; its permissions could not be checked")
+    missing = tuple(p for p in wanted if not (p.satisfied_by & granted))
+    note = ("delegated token: the signed-in user also needs an Entra role that allows these changes (License "
+            "Administrator, Groups Administrator or User Administrator)") if delegated else ""
+    return Check(True, missing, note)
+
+
+def describe(missing: tuple[Permission, ...], delegated: bool = False) -> str:
+    kind = "delegated permission(s) (scopes)" if delegated else "application permission(s)"
+    names = "; ".join(f"{p.name} for {p.needed_for} (or one of {', '.join(sorted(p.satisfied_by - {p.name}))})"
+                      for p in missing)
+    return (f"the access token lacks the Microsoft Graph {kind}: {names}; add them to the app registration and "
+            "grant admin consent, then re-run")
+
+
+def for_refusal(change: Change) -> str:
+    """What to grant when Graph answers a write with 403."""
+    perm = BY_KIND[change.kind]
+    return f"{perm.name} (or {', '.join(sorted(perm.satisfied_by - {perm.name}))}) for {perm.needed_for}"

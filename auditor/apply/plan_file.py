@@ -1,0 +1,314 @@
+"""Reading plan.json strictly: every field apply relies on is checked, and an error names the file and field.
+
+A plan is written by `license-auditor plan` and may have been edited or corrupted on its way to
+the machine that applies it, so nothing in it is trusted: ids must be GUIDs, each change's path
+must be exactly the documented Graph path for its kind and ids (no other request can be smuggled
+in), its body must have the documented shape, and its preconditions must be ones apply can check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..model import Cloud
+
+PLAN_VERSION = 1
+GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
+COUNTRY = re.compile(r"^[A-Z]{2}\Z")  # usageLocation: ISO 3166-1 alpha-2
+MAX_PLAN_BYTES = 64 * 1024 * 1024
+KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location")
+# Graph's canonical request per kind: method and path template (relative to the v1.0 endpoint)
+REQUESTS: dict[str, tuple[str, str]] = {
+    "assign_license": ("POST", "/users/{user}/assignLicense"),
+    "add_member": ("POST", "/groups/{group}/members/$ref"),
+    "remove_member": ("DELETE", "/groups/{group}/members/{user}/$ref"),
+    "reprocess": ("POST", "/users/{user}/reprocessLicenseAssignment"),
+    "set_usage_location": ("PATCH", "/users/{user}"),
+}
+
+
+class PlanFileError(UsageError):
+    """plan.json (or a journal) is not what apply can run: exit 2, naming the file and the field."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write of a plan (or a journal's action), validated."""
+
+    n: int
+    kind: str
+    method: str
+    path: str
+    body: dict[str, Any] | None
+    description: str
+    user: str  # lower-case object id
+    group: str | None  # lower-case object id
+    precondition: tuple[dict[str, Any], ...]
+    seats: dict[str, int]
+    depends_on: tuple[int, ...]
+    raw: dict[str, Any]  # the change as written in the file (journaled as `action`)
+
+    @property
+    def request(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def groups(self) -> set[str]:
+        """Groups whose direct membership of the user the change or its preconditions are about."""
+        found = {self.group} if self.group else set()
+        for cond in self.precondition:
+            for key in ("member_of", "not_member_of"):
+                if key in cond:
+                    found.add(cond[key])
+        return found
+
+    def skus(self) -> set[str]:
+        """skuIds (lower case) the change adds or removes."""
+        if self.kind != "assign_license" or self.body is None:
+            return set()
+        added = {lic["skuId"] for lic in self.body.get("addLicenses", [])}
+        return added | set(self.body.get("removeLicenses", []))
+
+
+@dataclass(frozen=True)
+class Plan:
+    path: Path
+    tenant_id: str  # lower case
+    tenant_name: str
+    cloud: Cloud
+    changes: tuple[Change, ...]
+    stopped: dict[str, Any] | None
+    created_at: str | None
+
+
+class Where:
+    """Builds error messages that name the file and the field (`changes[2].body.addLicenses[0].skuId`)."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+
+    def error(self, field: str, message: str) -> PlanFileError:
+        where = f"{self.file}: {field}: " if field else f"{self.file}: "
+        return PlanFileError(where + message)
+
+
+def load_plan(path: Path) -> Plan:
+    """Read and validate plan.json; PlanFileError (exit 2) says what is wrong and where."""
+    where = Where(path)
+    doc = _read_json(path, where)
+    if not isinstance(doc, dict):
+        raise where.error("", "not a plan: the file holds JSON but not an object")
+    version = doc.get("plan_version")
+    if version != PLAN_VERSION:
+        raise where.error("plan_version", f"is {version!r}; this license-auditor reads plan_version {PLAN_VERSION} "
+                          "(re-run `license-auditor plan` with this version)")
+    tenant_id = _guid(doc, "tenant_id", where, "")
+    tenant_name = doc.get("tenant_name", "")
+    if not isinstance(tenant_name, str):
+        raise where.error("tenant_name", "must be a string")
+    cloud = parse_cloud(doc.get("cloud"), where, "cloud")
+    changes_doc = doc.get("changes")
+    if not isinstance(changes_doc, list):
+        raise where.error("changes", "must be a list of changes")
+    changes: list[Change] = []
+    for i, item in enumerate(changes_doc):
+        change = parse_change(item, where, f"changes[{i}]")
+        if change.n != i + 1:
+            raise where.error(f"changes[{i}].n", f"is {change.n}; changes are numbered 1, 2, ... in order")
+        for dep in change.depends_on:
+            if not 1 <= dep < change.n:
+                raise where.error(f"changes[{i}].depends_on", f"names change {dep}, which does not come before it")
+        changes.append(change)
+    stopped = doc.get("stopped")
+    if stopped is not None and not isinstance(stopped, dict):
+        raise where.error("stopped", "must be null or an object")
+    created = doc.get("created_at")
+    return Plan(path, tenant_id, tenant_name, cloud, tuple(changes), stopped,
+                created if isinstance(created, str) else None)
+
+
+def _read_json(path: Path, where: Where) -> Any:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_PLAN_BYTES + 1)
+    except FileNotFoundError:
+        raise where.error("", "no such file") from None
+    except OSError as exc:
+        raise where.error("", f"cannot read it: {exc.strerror or exc}") from None
+    if len(data) > MAX_PLAN_BYTES:
+        raise where.error("", f"larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; not a plan")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise where.error("", "not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise where.error("", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise where.error("", "nested too deeply to be a plan") from None
+
+
+def parse_cloud(value: Any, where: Where, field: str) -> Cloud:
+    from ..graph.clouds import ENDPOINTS
+
+    try:
+        cloud = Cloud(value)
+    except ValueError:
+        raise where.error(field, f"{value!r} is not a cloud ({', '.join(c.value for c in ENDPOINTS)})") from None
+    if cloud not in ENDPOINTS:
+        raise where.error(field, f"{cloud.value!r} has no Microsoft Graph endpoint to apply changes to")
+    return cloud
+
+
+def _guid(doc: Mapping[str, Any], key: str, where: Where, prefix: str) -> str:
+    value = doc.get(key)
+    field = f"{prefix}.{key}" if prefix else key
+    if not isinstance(value, str) or not GUID.match(value):
+        shown = "missing" if value is None else f"{_short(value)} is not an object id (GUID)"
+        raise where.error(field, shown)
+    return value.lower()
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def parse_change(item: Any, where: Where, field: str) -> Change:
+    """One change (plan.json `changes[i]`, or a journal line's `action`), validated against Graph's contract."""
+    if not isinstance(item, dict):
+        raise where.error(field, "must be an object")
+    n = item.get("n")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise where.error(f"{field}.n", "must be a positive whole number")
+    kind = item.get("kind")
+    if kind not in KINDS:
+        hint = " (a lookup is a read for a person, never a change to apply)" if kind == "lookup" else ""
+        raise where.error(f"{field}.kind", f"{_short(kind)} is not a change apply can make ({', '.join(KINDS)}){hint}")
+    if item.get("ready", True) is not True:
+        raise where.error(f"{field}.ready", f"is {_short(item.get('ready'))}: a change a person must finish "
+                          f"({_short(item.get('blocked'))}) cannot be applied")
+    user = _guid(item, "user", where, field)
+    group: str | None = None
+    if kind in ("add_member", "remove_member"):
+        group = _guid(item, "group", where, field)
+    elif item.get("group") is not None:
+        raise where.error(f"{field}.group", f"must be null for {kind}")
+    method, template = REQUESTS[kind]
+    expected = template.format(user=user, group=group)
+    if not isinstance(item.get("method"), str) or item["method"].upper() != method:
+        raise where.error(f"{field}.method", f"is {_short(item.get('method'))}; {kind} is {method}")
+    path = item.get("path")
+    if not isinstance(path, str) or path.lower() != expected.lower():
+        raise where.error(f"{field}.path", f"is {_short(path)}; {kind} for these ids is {method} {expected}")
+    body = _body(kind, item.get("body"), user, where, f"{field}.body")
+    description = item.get("description", "")
+    if not isinstance(description, str):
+        raise where.error(f"{field}.description", "must be a string")
+    precondition = _preconditions(item.get("precondition", []), where, f"{field}.precondition")
+    seats = item.get("seats") or {}
+    if not isinstance(seats, dict) or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+                                              for k, v in seats.items()):
+        raise where.error(f"{field}.seats", "must map product part numbers to whole numbers")
+    deps = item.get("depends_on") or []
+    if not isinstance(deps, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in deps):
+        raise where.error(f"{field}.depends_on", "must be a list of change numbers")
+    return Change(n, kind, method, expected, body, description, user, group, precondition, dict(seats),
+                  tuple(deps), item)
+
+
+def _guid_list(value: Any, where: Where, field: str) -> list[str]:
+    if not isinstance(value, list):
+        raise where.error(field, "must be a list of GUIDs")
+    out = []
+    for i, v in enumerate(value):
+        if not isinstance(v, str) or not GUID.match(v):
+            raise where.error(f"{field}[{i}]", f"{_short(v)} is not a GUID")
+        out.append(v.lower())
+    return out
+
+
+def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str, Any] | None:
+    if kind in ("remove_member", "reprocess"):
+        if body not in (None, {}):
+            raise where.error(field, f"must be null: {kind} sends no body")
+        return None
+    if not isinstance(body, dict):
+        raise where.error(field, f"must be an object for {kind}")
+    if kind == "assign_license":
+        unknown = set(body) - {"addLicenses", "removeLicenses"}
+        if unknown:
+            raise where.error(f"{field}.{sorted(unknown)[0]}", "is not a parameter of assignLicense")
+        adds = body.get("addLicenses", [])
+        if not isinstance(adds, list):
+            raise where.error(f"{field}.addLicenses", "must be a list of assignedLicense objects")
+        added: list[dict[str, Any]] = []
+        for i, lic in enumerate(adds):
+            f = f"{field}.addLicenses[{i}]"
+            if not isinstance(lic, dict) or set(lic) - {"skuId", "disabledPlans"}:
+                raise where.error(f, "must be an assignedLicense object: {\"skuId\", \"disabledPlans\"}")
+            sku = _guid(lic, "skuId", where, f)
+            added.append({"disabledPlans": _guid_list(lic.get("disabledPlans", []), where, f"{f}.disabledPlans"),
+                          "skuId": sku})
+        removed = _guid_list(body.get("removeLicenses", []), where, f"{field}.removeLicenses")
+        if not added and not removed:
+            raise where.error(field, "adds and removes nothing")
+        both = {a["skuId"] for a in added} & set(removed)
+        if both:
+            raise where.error(field, f"both adds and removes {sorted(both)[0]}")
+        if len({a["skuId"] for a in added}) != len(added) or len(set(removed)) != len(removed):
+            raise where.error(field, "names a product twice")
+        return {"addLicenses": added, "removeLicenses": removed}
+    if kind == "add_member":
+        ref = body.get("@odata.id")
+        if set(body) != {"@odata.id"} or not isinstance(ref, str):
+            raise where.error(field, "must be {\"@odata.id\": \".../directoryObjects/<user id>\"}")
+        tail = ref.rstrip("/").rsplit("/", 2)
+        if len(tail) != 3 or tail[1] != "directoryObjects" or tail[2].lower() != user:
+            raise where.error(f"{field}.@odata.id", f"{_short(ref)} does not refer to directoryObjects/{user}")
+        return {"@odata.id": ref}
+    # set_usage_location
+    location = body.get("usageLocation")
+    if set(body) != {"usageLocation"} or not isinstance(location, str) or not COUNTRY.match(location):
+        raise where.error(field, "must be {\"usageLocation\": \"<two-letter country code>\"}")
+    return {"usageLocation": location}
+
+
+def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any], ...]:
+    if not isinstance(value, list):
+        raise where.error(field, "must be a list")
+    out: list[dict[str, Any]] = []
+    for i, cond in enumerate(value):
+        f = f"{field}[{i}]"
+        if not isinstance(cond, dict):
+            raise where.error(f, "must be an object")
+        keys = set(cond)
+        if keys == {"exists"} and cond["exists"] is True:
+            out.append({"exists": True})
+        elif "holds" in keys and keys <= {"holds", "how", "group"}:
+            sku = _guid(cond, "holds", where, f)
+            how = cond.get("how")
+            if how == "direct" and "group" not in keys:
+                out.append({"holds": sku, "how": "direct"})
+            elif how == "group":
+                out.append({"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)})
+            elif how is None and "group" not in keys:
+                out.append({"holds": sku})
+            else:
+                raise where.error(f"{f}.how", f"{_short(how)} is not \"direct\" or \"group\" (with a group)")
+        elif keys == {"lacks"}:
+            out.append({"lacks": _guid(cond, "lacks", where, f)})
+        elif keys == {"member_of"}:
+            out.append({"member_of": _guid(cond, "member_of", where, f)})
+        elif keys == {"not_member_of"}:
+            out.append({"not_member_of": _guid(cond, "not_member_of", where, f)})
+        else:
+            raise where.error(f, f"{_short(cond)} is not a precondition apply can check (holds, lacks, member_of, "
+                              "not_member_of, exists)")
+    return tuple(out)

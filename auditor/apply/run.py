@@ -1,0 +1,354 @@
+"""`license-auditor apply PLAN` and `license-auditor undo JOURNAL`.
+
+Both print each change (number, description, METHOD path) and what happened to it. Without
+--yes they only read: each change's subject is re-read and its preconditions checked, and the
+output says what a run with --yes would do. With --yes, before the first write they check that
+the credential signs in to the plan's tenant and holds the permissions the changes need; then,
+change by change, they re-read the subject, skip the change with a note when its preconditions no
+longer hold (or a change it depends on was not applied), send the write, and journal the outcome
+(journal.py) before going on. The first unexpected answer stops the run: exit 3, the journal keeps
+every change attempted so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..errors import EXIT_OK, AuthError, CollectionError, UsageError, clean_message
+from ..graph.auth import AuthMode, build_credential
+from ..graph.client import GraphClient
+from ..graph.clouds import endpoints
+from ..graph.progress import Progress
+from ..model import Cloud
+from . import permissions
+from .journal import Journal, JournalLine, JournalWriter, default_path, read_journal
+from .plan_file import GUID, Change, Plan, Where, load_plan
+from .state import UserState, read_state, unmet
+from .undo import inverse, no_inverse
+from .writer import send_write
+
+
+class ApplyStopped(CollectionError):
+    """A write failed (or its outcome is unknown): the run stopped there. Exit 3."""
+
+
+@dataclass
+class Tally:
+    done: int = 0
+    skipped: int = 0
+    would: int = 0
+    would_skip: int = 0
+    applied: set[int] = field(default_factory=set)  # n of changes done (or, in a dry run, that would be)
+
+
+class Session:
+    """One apply or undo run against one tenant: output, journal, and the write loop's steps."""
+
+    def __init__(self, client: GraphClient, *, tenant_id: str, execute: bool, journal: JournalWriter | None,
+                 out: TextIO, err: TextIO) -> None:
+        self.client = client
+        self.tenant_id = tenant_id
+        self.execute = execute
+        self.journal = journal
+        self.out = out
+        self.err = err
+        self.tally = Tally()
+        self.delegated = False
+
+    def say(self, text: str) -> None:
+        print(clean_message(text), file=self.out, flush=True)
+
+    def warn(self, text: str) -> None:
+        print(clean_message(f"license-auditor: {text}"), file=self.err, flush=True)
+
+    def show(self, n: int, change: Change) -> None:
+        description = " ".join(change.description.split()) or change.kind
+        seats = ", ".join(f"{part} {delta:+d}" for part, delta in sorted(change.seats.items()))
+        self.say(f"{n:>4}. {description}")
+        self.say(f"      {change.request}" + (f"   (seats: {seats})" if seats else ""))
+
+    # --- before the first write ------------------------------------------------------------
+
+    async def verify(self, wanted: tuple[permissions.Permission, ...]) -> permissions.Check:
+        """The credential signs in to the plan's tenant (else UsageError, exit 2) and has `wanted`."""
+        claims = await self.client.token_claims()  # the token itself is never kept, printed or journaled
+        tid = claims.get("tid") if claims else None
+        if isinstance(tid, str) and tid:
+            if tid.lower() != self.tenant_id:
+                raise UsageError(f"the credential signs in to tenant {tid}, but the changes are for tenant "
+                                 f"{self.tenant_id}; refusing to apply them to another tenant")
+        else:
+            doc = await self.client.get("/organization?$select=id")
+            ids = [str(o.get("id", "")).lower() for o in (doc.get("value") or []) if isinstance(o, dict)] \
+                if isinstance(doc, dict) else []
+            if self.tenant_id not in ids:
+                raise UsageError(f"Graph answers for tenant {', '.join(ids) or 'unknown'}, but the changes are for "
+                                 f"tenant {self.tenant_id}; refusing to apply them to another tenant")
+        result = permissions.check(claims, wanted)
+        self.delegated = bool(claims and isinstance(claims.get("scp"), str))
+        if result.note:
+            self.warn(result.note)
+        return result
+
+    # --- one change ------------------------------------------------------------------------
+
+    def request_doc(self, change: Change) -> dict[str, Any]:
+        return {"method": change.method, "path": change.path, "body": self.body(change)}
+
+    def body(self, change: Change) -> dict[str, Any] | None:
+        if change.kind == "add_member":  # the reference names the object on this Graph endpoint
+            return {"@odata.id": f"{self.client.base_url}/directoryObjects/{change.user}"}
+        return change.body
+
+    @staticmethod
+    def label(n: int, undoes: dict[str, Any] | None) -> str:
+        return f"the undo of change {undoes['n']}" if undoes else f"change {n}"
+
+    async def read(self, n: int, change: Change, action: dict[str, Any],
+                   undoes: dict[str, Any] | None = None) -> UserState:
+        """Re-read the subject; a failed read is journaled and stops the run."""
+        try:
+            return await read_state(self.client, change.user, change.groups())
+        except CollectionError as exc:
+            if self.journal is not None:
+                self.journal.write(n, action, self.request_doc(change), status=None, outcome="failed",
+                                   note=f"could not re-read the user before the change: {exc}"[:600], undoes=undoes)
+            self.say("      -> FAILED: could not re-read the user")
+            raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): could not re-read the user before it: "
+                               f"{exc}") from None
+
+    def skip(self, n: int, change: Change, action: dict[str, Any], reason: str, before: dict[str, Any] | None,
+             undoes: dict[str, Any] | None = None) -> None:
+        if self.execute:
+            self.tally.skipped += 1
+            if self.journal is not None:
+                self.journal.write(n, action, self.request_doc(change), status=None, outcome="skipped", note=reason,
+                                   before=before, undoes=undoes)
+            self.say(f"      -> skipped: {reason}")
+        else:
+            self.tally.would_skip += 1
+            if self.journal is not None:
+                self.journal.write(n, action, self.request_doc(change), status=None, outcome="dry-run",
+                                   note=f"would skip: {reason}", before=before, undoes=undoes)
+            self.say(f"      -> would skip: {reason}")
+
+    async def write(self, n: int, change: Change, action: dict[str, Any], before: dict[str, Any],
+                    undoes: dict[str, Any] | None = None) -> None:
+        """Send the change (or, in a dry run, say it would be sent) and journal it; ApplyStopped when it fails."""
+        request = self.request_doc(change)
+        if not self.execute:
+            self.tally.would += 1
+            self.tally.applied.add(n)
+            if self.journal is not None:
+                self.journal.write(n, action, request, status=None, outcome="dry-run", note="would apply",
+                                   before=before, undoes=undoes)
+            self.say("      -> would apply")
+            return
+        assert self.journal is not None
+        try:
+            result = await send_write(self.client, change.method, change.path, request["body"])
+        except (CollectionError, asyncio.CancelledError, KeyboardInterrupt) as exc:
+            note = f"stopped while sending: {exc or type(exc).__name__}; Graph may or may not have applied it"
+            self.journal.write(n, action, request, status=None, outcome="failed", note=note[:600], before=before,
+                               undoes=undoes)
+            self.say("      -> FAILED: outcome unknown")
+            if isinstance(exc, CollectionError):
+                raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {exc}") from None
+            raise
+        if result.ok:
+            self.tally.done += 1
+            self.tally.applied.add(n)
+            note = f"after {result.retries} throttled attempt(s)" if result.retries else ""
+            self.journal.write(n, action, request, status=result.status, outcome="done", note=note, before=before,
+                               undoes=undoes)
+            self.say(f"      -> done (HTTP {result.status})")
+            return
+        detail = f"{result.status} {result.code}: {result.message}" if result.status else result.message
+        detail = " ".join(detail.split())
+        if result.unknown:
+            note = f"{detail}; Graph may or may not have applied it — re-read the user before re-running"
+        else:
+            note = f"Graph refused it: {detail}"
+        if result.status == 403:
+            note += f"; the credential needs {permissions.for_refusal(change)}"
+        self.journal.write(n, action, request, status=result.status, outcome="failed", note=note[:600],
+                           before=before, undoes=undoes)
+        self.say(f"      -> FAILED: {note}")
+        raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {note}")
+
+
+# --- apply -------------------------------------------------------------------------------------
+
+
+async def apply_plan(plan: Plan, session: Session) -> None:
+    changes = plan.changes
+    mode = "applying" if session.execute else "dry run, nothing is written (--yes applies)"
+    name = f"{plan.tenant_name} ({plan.tenant_id})" if plan.tenant_name else plan.tenant_id
+    session.say(f"plan {plan.path}: {len(changes)} change(s) for tenant {name}, {plan.cloud.value}; {mode}")
+    if plan.stopped:
+        session.warn(f"the plan stopped early at change {plan.stopped.get('n')}: {plan.stopped.get('reason')}; "
+                     "the changes after it are not in it")
+    if not changes:
+        return
+    check = await session.verify(permissions.needed(c.kind for c in changes))
+    if check.missing and session.execute:
+        raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
+    try:
+        for change in changes:
+            session.show(change.n, change)
+            blocked = [d for d in change.depends_on if d not in session.tally.applied]
+            if blocked:
+                what = "would not be applied" if not session.execute else "was not applied"
+                session.skip(change.n, change, change.raw,
+                             f"it depends on change {', '.join(map(str, blocked))}, which {what}", None)
+                continue
+            state = await session.read(change.n, change, change.raw)
+            before = state.before(change.skus())
+            reasons = unmet(change, state)
+            if reasons:
+                session.skip(change.n, change, change.raw, "; ".join(reasons), before)
+                continue
+            await session.write(change.n, change, change.raw, before)
+    finally:
+        _summary(session, len(changes))
+    if check.missing:
+        raise AuthError(permissions.describe(check.missing, session.delegated)
+                        + "; `apply --yes` would stop before the first write")
+
+
+def _summary(session: Session, total: int, verb: str = "applied") -> None:
+    t = session.tally
+    if session.execute:
+        attempted = t.done + t.skipped
+        rest = total - attempted
+        line = f"{t.done} of {total} change(s) {verb}, {t.skipped} skipped"
+        if rest:
+            line += f", {rest} not attempted"
+        session.say(line)
+        if session.journal is not None and session.journal.lines:
+            session.say(f"journal: {session.journal.path}")
+    else:
+        session.say(f"dry run: {t.would} change(s) would be {verb}, {t.would_skip} skipped; nothing was written")
+
+
+# --- undo --------------------------------------------------------------------------------------
+
+
+async def undo_journal(journal: Journal, session: Session) -> None:
+    done = [line for line in journal.lines if line.outcome == "done"]
+    unknown = [line for line in journal.lines if line.outcome == "failed" and line.status is None]
+    for line in unknown:
+        session.warn(f"{journal.path}: line {line.line}: change {line.n} ({line.change.request}) stopped with an "
+                     "unknown outcome; check that user by hand — undo reverts only the changes journaled as done")
+    mode = "undoing" if session.execute else "dry run, nothing is written (--yes undoes)"
+    session.say(f"journal {journal.path}: {len(done)} change(s) done, undone in reverse order; {mode}")
+    if not done:
+        return
+    # an undo sends the same kinds of write it reverts (add_member <-> remove_member need the same permission)
+    check = await session.verify(permissions.needed(line.change.kind for line in done if no_inverse(line) is None))
+    if check.missing and session.execute:
+        raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
+    where = Where(journal.path)
+    try:
+        for k, line in enumerate(reversed(done), start=1):
+            undoes = {"journal": journal.path.name, "n": line.n}
+            await _undo_one(session, line, k, undoes, where)
+    finally:
+        _summary(session, len(done), "undone")
+    if check.missing:
+        raise AuthError(permissions.describe(check.missing, session.delegated)
+                        + "; `undo --yes` would stop before the first write")
+
+
+async def _undo_one(session: Session, line: JournalLine, k: int, undoes: dict[str, Any], where: Where) -> None:
+    original = line.change
+    session.say(f"{k:>4}. undo change {line.n}: {' '.join(original.description.split()) or original.kind}")
+    reason = no_inverse(line)
+    if reason is not None:
+        session.say(f"      {original.request}")
+        session.skip(k, original, original.raw, reason, None, undoes)
+        return
+    state = await session.read(k, original, original.raw, undoes)
+    inv = inverse(line, k, state, session.client.base_url, where)
+    if inv.change is None:
+        session.say(f"      {original.request}")
+        session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
+        return
+    change = inv.change
+    session.say(f"      {change.request}")
+    reasons = unmet(change, state)
+    before = state.before(original.skus() | change.skus())
+    if reasons:
+        session.skip(k, change, change.raw, "; ".join(reasons), before, undoes)
+        return
+    await session.write(k, change, change.raw, before, undoes)
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def _client(args: argparse.Namespace, tenant_id: str, cloud: Cloud, source: str) -> GraphClient:
+    if args.cloud and Cloud(args.cloud) is not cloud:
+        raise UsageError(f"--cloud {args.cloud}: {source} is for the {cloud.value} cloud")
+    if args.tenant_id and GUID.match(args.tenant_id) and args.tenant_id.lower() != tenant_id:
+        raise UsageError(f"--tenant-id {args.tenant_id}: {source} is for tenant {tenant_id}")
+    ep = endpoints(cloud)
+    cred = build_credential(AuthMode(args.auth), tenant_id=args.tenant_id or tenant_id, cloud=ep, env=os.environ)
+    try:
+        return GraphClient(base_url=args.graph_endpoint or ep.graph_v1, credential=cred.credential, cloud=cloud,
+                           scope=ep.scope, auth_description=cred.description, progress=Progress(sys.stderr))
+    except CollectionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _writer(args: argparse.Namespace, default_dir: Path, prefix: str, tenant_id: str,
+            cloud: Cloud) -> JournalWriter | None:
+    if args.journal:
+        return JournalWriter(Path(args.journal), tenant_id=tenant_id, cloud=cloud)
+    if not args.yes:
+        return None
+    return JournalWriter(default_path(default_dir, prefix), tenant_id=tenant_id, cloud=cloud)
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    plan = load_plan(Path(args.plan))
+    client = _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}")
+    writer = _writer(args, Path(args.plan).resolve().parent, "journal", plan.tenant_id, plan.cloud) \
+        if plan.changes else None
+    return _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s))
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    journal = read_journal(Path(args.journal_file))
+    client = _client(args, journal.tenant_id, journal.cloud, f"the journal {args.journal_file}")
+    has_done = any(line.outcome == "done" for line in journal.lines)
+    writer = _writer(args, Path(args.journal_file).resolve().parent, "undo", journal.tenant_id, journal.cloud) \
+        if has_done else None
+    return _run(client, writer, args.yes, journal.tenant_id, lambda s: undo_journal(journal, s))
+
+
+def _run(client: GraphClient, writer: JournalWriter | None, execute: bool, tenant_id: str, body: Any) -> int:
+    session = Session(client, tenant_id=tenant_id, execute=execute, journal=writer, out=sys.stdout, err=sys.stderr)
+
+    async def go() -> None:
+        try:
+            await body(session)
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(go())
+    finally:
+        if writer is not None:
+            writer.close()
+            if writer.lines == 0:  # stopped before any change (tenant or permission check): no empty journal
+                with contextlib.suppress(OSError):
+                    writer.path.unlink()
+    return EXIT_OK

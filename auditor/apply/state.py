@@ -1,0 +1,174 @@
+"""The subject of a change as Graph shows it now, and whether a change's preconditions still hold.
+
+Before each change apply re-reads the user (`GET /users/{id}?$select=id,assignedLicenses,
+licenseAssignmentStates,usageLocation`) and, when the change or its preconditions name a group,
+the user's direct memberships (`GET /users/{id}/memberOf?$select=id`, every page). What it read is
+journaled as the change's `before` state, which is what undo restores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import CollectionError
+from ..graph.client import GraphClient, GraphRequestError
+from .plan_file import GUID, Change
+
+USER_SELECT = "id,assignedLicenses,licenseAssignmentStates,usageLocation"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    sku: str  # lower case
+    group: str | None  # lower case; None = direct
+    disabled_plans: tuple[str, ...]
+    state: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class UserState:
+    exists: bool
+    assigned: dict[str, tuple[str, ...]]  # skuId -> disabledPlans (assignedLicenses)
+    assignments: tuple[Assignment, ...]  # licenseAssignmentStates
+    usage_location: str | None
+    member_of: frozenset[str] | None  # direct group memberships among the groups read; None = not read
+    groups_read: tuple[str, ...] = ()
+
+    def direct(self) -> dict[str, tuple[str, ...]]:
+        """Directly assigned products: skuId -> the direct assignment's disabledPlans."""
+        return {a.sku: a.disabled_plans for a in self.assignments if a.group is None}
+
+    def holds(self, sku: str) -> bool:
+        return sku in self.assigned or any(a.sku == sku for a in self.assignments)
+
+    def before(self, skus: set[str]) -> dict[str, Any]:
+        """The journal's `before`: the user's licenses (all products, and each assignment of the
+        products the change touches) and the direct memberships of the groups it concerns."""
+        if not self.exists:
+            return {"exists": False}
+        out: dict[str, Any] = {
+            "exists": True,
+            "assignedLicenses": [{"skuId": s, "disabledPlans": list(p)} for s, p in sorted(self.assigned.items())],
+            "licenseAssignmentStates": [
+                {"skuId": a.sku, "assignedByGroup": a.group, "disabledPlans": list(a.disabled_plans),
+                 "state": a.state, "error": a.error}
+                for a in self.assignments if a.sku in skus
+            ],
+            "usageLocation": self.usage_location,
+        }
+        if self.member_of is not None:
+            out["member_of"] = sorted(self.member_of)
+            out["groups_read"] = list(self.groups_read)
+        return out
+
+
+GONE = UserState(False, {}, (), None, None)
+
+
+async def read_state(client: GraphClient, user: str, groups: set[str]) -> UserState:
+    """The user's licenses now, and (for `groups`) whether they are a direct member; GONE on 404."""
+    what = f"GET /users/{user}"
+    try:
+        doc = await client.get(f"/users/{user}?$select={USER_SELECT}")
+    except GraphRequestError as exc:
+        if exc.status == 404:
+            return GONE
+        raise
+    if not isinstance(doc, dict) or str(doc.get("id", "")).lower() != user:
+        raise CollectionError(f"{what} answered with another object or no id; stopped — check for a proxy between "
+                              "license-auditor and Graph")
+    assigned = _assigned(doc.get("assignedLicenses"), what)
+    assignments = _assignments(doc.get("licenseAssignmentStates"), what)
+    location = doc.get("usageLocation")
+    member_of: frozenset[str] | None = None
+    if groups:
+        member_of = await _direct_groups(client, user) & frozenset(groups)
+    return UserState(True, assigned, assignments, location if isinstance(location, str) else None, member_of,
+                     tuple(sorted(groups)))
+
+
+def _assigned(value: Any, what: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, list):
+        raise CollectionError(f"{what} answered without assignedLicenses; cannot check the change — stopped")
+    out: dict[str, tuple[str, ...]] = {}
+    for lic in value:
+        sku = lic.get("skuId") if isinstance(lic, dict) else None
+        if not isinstance(sku, str):
+            raise CollectionError(f"{what} answered with an assignedLicense without a skuId; stopped")
+        out[sku.lower()] = _plans(lic.get("disabledPlans"))
+    return out
+
+
+def _assignments(value: Any, what: str) -> tuple[Assignment, ...]:
+    if not isinstance(value, list):
+        raise CollectionError(f"{what} answered without licenseAssignmentStates; cannot tell direct from group "
+                              "assignments — stopped")
+    out = []
+    for st in value:
+        sku = st.get("skuId") if isinstance(st, dict) else None
+        if not isinstance(sku, str):
+            raise CollectionError(f"{what} answered with a licenseAssignmentState without a skuId; stopped")
+        group = st.get("assignedByGroup")
+        state, error = st.get("state"), st.get("error")
+        out.append(Assignment(sku.lower(), group.lower() if isinstance(group, str) and group else None,
+                              _plans(st.get("disabledPlans")), state if isinstance(state, str) else None,
+                              error if isinstance(error, str) else None))
+    return tuple(out)
+
+
+def _plans(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(sorted(p.lower() for p in value if isinstance(p, str)))
+
+
+async def _direct_groups(client: GraphClient, user: str) -> frozenset[str]:
+    """Ids of the objects the user is a direct member of (groups, and also roles and units: an id names one
+    object, so a group id found here means membership of that group)."""
+    found: set[str] = set()
+    async for page in client.pages(f"/users/{user}/memberOf?$select=id"):
+        for item in page:
+            oid = item.get("id") if isinstance(item, dict) else None
+            if isinstance(oid, str) and GUID.match(oid):
+                found.add(oid.lower())
+    return frozenset(found)
+
+
+def unmet(change: Change, state: UserState) -> list[str]:
+    """Why the change's preconditions no longer hold (empty: they all hold)."""
+    if not state.exists:
+        return ["the user no longer exists"]
+    reasons: list[str] = []
+    for cond in conditions(change):
+        if "holds" in cond:
+            sku = cond["holds"]
+            how = cond.get("how")
+            if how == "direct" and not any(a.sku == sku and a.group is None for a in state.assignments):
+                reasons.append(f"the user does not hold {sku} by direct assignment")
+            elif how == "group" and not any(a.sku == sku and a.group == cond["group"] for a in state.assignments):
+                reasons.append(f"group {cond['group']} does not assign {sku} to the user")
+            elif how is None and not state.holds(sku):
+                reasons.append(f"the user does not hold {sku}")
+        elif "lacks" in cond and state.holds(cond["lacks"]):
+            reasons.append(f"the user already holds {cond['lacks']}")
+        elif "member_of" in cond and cond["member_of"] not in (state.member_of or ()):
+            reasons.append(f"the user is not a direct member of group {cond['member_of']}")
+        elif "not_member_of" in cond and cond["not_member_of"] in (state.member_of or ()):
+            reasons.append(f"the user is already a direct member of group {cond['not_member_of']}")
+    return reasons
+
+
+def conditions(change: Change) -> list[dict[str, Any]]:
+    """The change's preconditions, plus the one its kind implies (a member is added only when not one yet,
+    removed by $ref only when a direct member)."""
+    out = list(change.precondition)
+    implied: dict[str, Any] | None = None
+    if change.kind == "add_member":
+        implied = {"not_member_of": change.group}
+    elif change.kind == "remove_member":
+        implied = {"member_of": change.group}
+    if implied is not None and implied not in out:
+        out.append(implied)
+    return out

@@ -1,0 +1,80 @@
+"""The inverse of a journaled change, computed from the state before it and the state now.
+
+    assign_license      -> assignLicense that restores each touched product's direct assignment as it
+                           was before (re-added with its disabledPlans, or removed); only the parts that
+                           differ from now are sent, and nothing when all match
+    add_member          -> remove_member (DELETE .../members/{user}/$ref), unless no longer a member
+    remove_member       -> add_member (POST .../members/$ref), unless already a member again
+    set_usage_location  -> set_usage_location back to the value before (none when it had none)
+    reprocess           -> no inverse: reprocessing only re-evaluates group licenses
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .journal import JournalLine
+from .plan_file import REQUESTS, Change, Where, parse_change
+from .state import UserState
+
+
+@dataclass(frozen=True)
+class Inverse:
+    change: Change | None  # None: nothing to send
+    note: str  # why nothing is sent (already as before, no inverse)
+
+
+def no_inverse(line: JournalLine) -> str | None:
+    """Why a done change cannot be undone at all, before anything is read; None when it can."""
+    if line.change.kind == "reprocess":
+        return "reprocessLicenseAssignment has no inverse (it only re-evaluates group licenses); nothing to undo"
+    if line.change.kind == "set_usage_location" and not isinstance((line.before or {}).get("usageLocation"), str):
+        return "the user had no usageLocation before, and Graph cannot clear it while licenses are assigned"
+    return None
+
+
+def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: Where) -> Inverse:
+    """The change that restores `line`'s before state, given the user's state now (numbered `k`)."""
+    change, before = line.change, line.before or {}
+    if not state.exists:
+        return Inverse(None, "the user no longer exists")
+    raw: dict[str, Any] = {"n": k, "kind": change.kind, "user": change.user, "group": change.group,
+                           "description": f"Undo change {line.n}: {change.description}".strip(),
+                           "seats": {part: -delta for part, delta in change.seats.items()}, "depends_on": []}
+    if change.kind == "assign_license":
+        was = {s["skuId"].lower(): sorted(p.lower() for p in s["disabledPlans"])
+               for s in before.get("licenseAssignmentStates", []) if s.get("assignedByGroup") is None}
+        now = {sku: sorted(plans) for sku, plans in state.direct().items()}
+        adds, removes, precondition = [], [], []
+        for sku in sorted(change.skus()):
+            if sku in was and now.get(sku) != was[sku]:
+                adds.append({"disabledPlans": was[sku], "skuId": sku})
+            elif sku not in was and sku in now:
+                removes.append(sku)
+                precondition.append({"holds": sku, "how": "direct"})
+        if not adds and not removes:
+            return Inverse(None, "already as before")
+        raw["body"] = {"addLicenses": adds, "removeLicenses": removes}
+        raw["precondition"] = precondition
+    elif change.kind in ("add_member", "remove_member"):
+        member_now = change.group in (state.member_of or ())
+        if change.kind == "add_member":
+            if not member_now:
+                return Inverse(None, "already as before: the user is not a direct member of the group")
+            raw.update(kind="remove_member", body=None, precondition=[{"member_of": change.group}])
+        else:
+            if member_now:
+                return Inverse(None, "already as before: the user is a direct member of the group again")
+            raw.update(kind="add_member", body={"@odata.id": f"{base_url}/directoryObjects/{change.user}"},
+                       precondition=[{"not_member_of": change.group}])
+    elif change.kind == "set_usage_location":
+        location = before.get("usageLocation")
+        if state.usage_location == location:
+            return Inverse(None, "already as before")
+        raw.update(body={"usageLocation": location}, precondition=[{"exists": True}])
+    else:  # reprocess: no_inverse() said so before reading
+        return Inverse(None, no_inverse(line) or "no inverse")
+    method, template = REQUESTS[raw["kind"]]
+    raw["method"], raw["path"] = method, template.format(user=change.user, group=change.group)
+    return Inverse(parse_change(raw, where, f"the undo of line {line.line}"), "")

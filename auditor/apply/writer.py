@@ -1,0 +1,97 @@
+"""Sending one Graph write through the SDK's request adapter, with bounded retries on throttling.
+
+Reads retry on 429, 503 and 504 and on dropped connections (GraphClient). A write is different:
+only an answer that says the request was not processed is retried — 429 (throttled) and 503
+(service unavailable), after the Retry-After Graph sends, else a backoff — within the client's
+RetryPolicy (retries, longest Retry-After, total wait); past those limits the write has failed.
+A timeout, a dropped connection or a 504 leave the write's outcome unknown; it is not sent again,
+and apply stops there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+from kiota_abstractions.method import Method
+from kiota_abstractions.native_response_handler import NativeResponseHandler
+from kiota_abstractions.request_information import RequestInformation
+from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
+
+from ..errors import AuthError
+from ..graph.client import GraphClient, _graph_error, _retry_after
+
+WRITE_RETRY = frozenset((429, 503))
+_METHODS = {"POST": Method.POST, "DELETE": Method.DELETE, "PATCH": Method.PATCH}
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    status: int | None  # None: no answer (outcome unknown)
+    ok: bool
+    code: str = ""  # Graph's error code
+    message: str = ""  # Graph's error message, cleaned and shortened
+    unknown: bool = False  # the write may or may not have been applied
+    retries: int = 0
+
+
+async def send_write(client: GraphClient, method: str, path: str, body: dict[str, Any] | None) -> WriteResult:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    policy = client.retry
+    url = client.url(path)
+    what = f"{method} {path}"
+    content = orjson.dumps(body) if body is not None else None
+    waited = 0.0
+    attempt = 0
+    while True:
+        info = RequestInformation(_METHODS[method])
+        info.url = url
+        info.headers.try_add("Accept", "application/json")
+        if content is not None:
+            info.headers.try_add("Content-Type", "application/json")
+            info.content = content
+        info.add_request_options([ResponseHandlerOption(NativeResponseHandler()),
+                                  RetryHandlerOption(delay=0, max_retries=0, should_retry=False)])
+        client.requests += 1
+        try:
+            async with asyncio.timeout(policy.request_deadline):
+                response: httpx.Response = await client.adapter.send_primitive_async(info, "bytes", None)
+        except AuthError:
+            raise
+        except ClientAuthenticationError as exc:
+            lines = str(getattr(exc, "message", exc)).strip().splitlines()
+            raise AuthError(f"could not get an access token for {what} ({client.auth_description}): "
+                            f"{lines[0][:300] if lines else type(exc).__name__}") from None
+        except (TimeoutError, httpx.TimeoutException):
+            return WriteResult(None, False, message="Graph did not answer in time", unknown=True, retries=attempt)
+        except httpx.TransportError as exc:
+            return WriteResult(None, False, message=f"the connection failed ({type(exc).__name__})", unknown=True,
+                               retries=attempt)
+        status = response.status_code
+        if 200 <= status < 300:
+            return WriteResult(status, True, retries=attempt)
+        code, message = _graph_error(response.content)
+        if status not in WRITE_RETRY:
+            return WriteResult(status, False, code, message[:300], unknown=status == 504, retries=attempt)
+        delay = _retry_after(response.headers.get("Retry-After"))
+        problem = "Graph is throttling (429)" if status == 429 else "Graph is unavailable (503)"
+        if delay is not None and delay > policy.max_retry_after:
+            return WriteResult(status, False, code or str(status), f"{problem}: Graph asked to wait {delay:.0f}s "
+                               f"(Retry-After), more than the {policy.max_retry_after:.0f}s limit", retries=attempt)
+        attempt += 1
+        if attempt > policy.max_retries:
+            return WriteResult(status, False, code or str(status), f"{problem}; gave up after "
+                               f"{policy.max_retries} retries", retries=attempt - 1)
+        if delay is None:
+            delay = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+        if waited + delay > policy.max_total_wait:
+            return WriteResult(status, False, code or str(status), f"{problem}; still refused after waiting "
+                               f"{waited:.0f}s", retries=attempt - 1)
+        client.progress.waiting(what, problem, delay, attempt, policy.max_retries)
+        waited += delay
+        await asyncio.sleep(delay)

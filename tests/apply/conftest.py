@@ -1,0 +1,199 @@
+"""A small tenant, plan.json files built as `license-auditor plan` writes them, and a CLI runner
+that applies them with the real msgraph-sdk adapter against the Graph emulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "graph"))  # the emulator fault catalogue
+
+from auditor.cli import main
+from auditor.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor.model import (
+    AssignedLicense,
+    Cloud,
+    Group,
+    LicenseAssignmentState,
+    PrepaidUnits,
+    ServicePlan,
+    Sku,
+    TenantSnapshot,
+    User,
+)
+
+TENANT = "7a1c0f3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b"
+OTHER_TENANT = "0b9e8d7c-6f5a-4b3c-8d2e-1f0a9b8c7d6e"
+E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965"
+E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
+EXCHANGE = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # a service plan of E3
+TEAMS = "57ff2da0-773e-42df-b2af-ffb7a2317929"  # a service plan of E5
+# users
+ANNA = "11111111-1111-4111-8111-111111111111"  # E5 directly (Teams switched off)
+BEN = "22222222-2222-4222-8222-222222222222"  # E5 directly, no plans off
+CARL = "33333333-3333-4333-8333-333333333333"  # E5 from group G_E5
+DORA = "44444444-4444-4444-8444-444444444444"  # nothing
+# groups
+G_E3 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"  # assigns E3
+G_E5 = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"  # assigns E5
+WRITE = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
+ALL_ROLES = (*DEMO_ROLES, *WRITE)
+
+
+def _user(uid: str, name: str, states: Sequence[LicenseAssignmentState]) -> User:
+    held: dict[str, tuple[str, ...]] = {}
+    for st in states:
+        held.setdefault(st.sku_id, st.disabled_plans)
+    return User(id=uid, user_principal_name=f"{name.lower()}@contoso.example", display_name=name,
+                account_enabled=True, user_type="Member", department=None, usage_location="DE",
+                assigned_licenses=tuple(AssignedLicense(s, p) for s, p in held.items()),
+                license_assignment_states=tuple(states), sku_ids=frozenset(held))
+
+
+def make_tenant(*, e3_seats: int = 10, e5_seats: int = 10) -> TenantSnapshot:
+    users = (
+        _user(ANNA, "Anna", [LicenseAssignmentState(E5, None, "Active", "None", (TEAMS,))]),
+        _user(BEN, "Ben", [LicenseAssignmentState(E5, None, "Active", "None")]),
+        _user(CARL, "Carl", [LicenseAssignmentState(E5, G_E5, "Active", "None")]),
+        _user(DORA, "Dora", []),
+    )
+    skus = (
+        Sku(f"{TENANT}_{E3}", E3, "SPE_E3", "User", "Enabled", 0, PrepaidUnits(e3_seats, 0, 0, 0),
+            (ServicePlan(EXCHANGE, "EXCHANGE_S_ENTERPRISE", "Success", "User"),)),
+        Sku(f"{TENANT}_{E5}", E5, "SPE_E5", "User", "Enabled", 3, PrepaidUnits(e5_seats, 0, 0, 0),
+            (ServicePlan(TEAMS, "TEAMS1", "Success", "User"),)),
+    )
+    groups = (
+        Group(G_E3, "License - E3", (AssignedLicense(E3),), (), has_members_with_license_errors=False),
+        Group(G_E5, "License - E5", (AssignedLicense(E5),), (CARL,), has_members_with_license_errors=False),
+    )
+    return TenantSnapshot(tenant_id=TENANT, tenant_name="Contoso", cloud=Cloud.WORLDWIDE,
+                          collected_at="2026-11-01T00:00:00Z", skus=skus, subscriptions=(), users=users, groups=groups)
+
+
+# --- plan.json as `license-auditor plan` writes it ---------------------------------------------
+
+
+def assign(user: str, *, add: Sequence[tuple[str, Sequence[str]]] = (), remove: Sequence[str] = (),
+           precondition: Sequence[dict[str, Any]] | None = None, seats: dict[str, int] | None = None,
+           description: str = "Change licenses") -> dict[str, Any]:
+    if precondition is None:
+        precondition = [*({"lacks": s} for s, _ in add), *({"holds": s, "how": "direct"} for s in remove)]
+    return {"kind": "assign_license", "method": "POST", "path": f"/users/{user}/assignLicense",
+            "body": {"addLicenses": [{"disabledPlans": list(p), "skuId": s} for s, p in add],
+                     "removeLicenses": list(remove)},
+            "description": description, "user": user, "group": None, "precondition": list(precondition),
+            "seats": seats or {}}
+
+
+def add_member(user: str, group: str, description: str = "Join the group") -> dict[str, Any]:
+    return {"kind": "add_member", "method": "POST", "path": f"/groups/{group}/members/$ref",
+            "body": {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user}"},
+            "description": description, "user": user, "group": group,
+            "precondition": [{"not_member_of": group}], "seats": {}}
+
+
+def remove_member(user: str, group: str, description: str = "Leave the group") -> dict[str, Any]:
+    return {"kind": "remove_member", "method": "DELETE", "path": f"/groups/{group}/members/{user}/$ref",
+            "body": None, "description": description, "user": user, "group": group,
+            "precondition": [{"member_of": group}], "seats": {}}
+
+
+def reprocess(user: str) -> dict[str, Any]:
+    return {"kind": "reprocess", "method": "POST", "path": f"/users/{user}/reprocessLicenseAssignment",
+            "body": None, "description": "Reprocess group licenses", "user": user, "group": None,
+            "precondition": [{"exists": True}], "seats": {}}
+
+
+def plan_doc(changes: Sequence[dict[str, Any]], *, tenant: str = TENANT, cloud: str = "worldwide",
+             depends: dict[int, list[int]] | None = None) -> dict[str, Any]:
+    numbered = []
+    for i, change in enumerate(changes, start=1):
+        numbered.append({"n": i, **change, "findings": [f"finding-{i}"], "depends_on": (depends or {}).get(i, [])})
+    return {"plan_version": 1, "tenant_id": tenant, "tenant_name": "Contoso", "cloud": cloud,
+            "report_generated_at": "2026-11-01T06:00:00Z", "created_at": "2026-11-01T06:05:00Z",
+            "currency": "EUR", "net_monthly": -10.0, "changes": numbered, "seats": {}, "stopped": None,
+            "skipped": []}
+
+
+def write_plan(directory: Path, changes: Sequence[dict[str, Any]], *, name: str = "plan.json",
+               **kwargs: Any) -> Path:
+    path = directory / name
+    path.write_text(json.dumps(plan_doc(changes, **kwargs), indent=2), encoding="utf-8")
+    return path
+
+
+def journal_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# --- running the CLI against the emulator ------------------------------------------------------
+
+
+@dataclass
+class Graph:
+    emulator: GraphEmulator
+    token: str
+
+    @property
+    def url(self) -> str:
+        return self.emulator.url
+
+    def writes(self) -> list[Any]:
+        return [r for r in self.emulator.requests if r.method != "GET" and not (r.method == "POST"
+                                                                                and r.path == "/$batch")]
+
+    def user(self, uid: str) -> User:
+        [found] = [u for u in self.emulator.snapshot().users if u.id == uid]
+        return found
+
+    def direct(self, uid: str) -> dict[str, tuple[str, ...]]:
+        """The user's direct assignments now: skuId -> disabledPlans."""
+        return {s.sku_id.lower(): tuple(sorted(p.lower() for p in s.disabled_plans))
+                for s in self.user(uid).license_assignment_states if s.assigned_by_group is None}
+
+    def by_group(self, uid: str) -> set[tuple[str, str]]:
+        """The user's group assignments now: (skuId, group id)."""
+        return {(s.sku_id.lower(), (s.assigned_by_group or "").lower())
+                for s in self.user(uid).license_assignment_states if s.assigned_by_group is not None}
+
+    def member(self, uid: str, gid: str) -> bool:
+        [group] = [g for g in self.emulator.snapshot().groups if g.id == gid]
+        return uid in group.members
+
+    def consumed(self, sku: str) -> int:
+        [found] = [s for s in self.emulator.snapshot().skus if s.sku_id == sku]
+        return found.consumed_units
+
+
+@pytest.fixture
+def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """graph_for(snapshot, roles=..., responders=[...]): a running emulator whose token the CLI uses."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    started: list[GraphEmulator] = []
+
+    def make(snapshot: TenantSnapshot | None = None, *, roles: Sequence[str] = ALL_ROLES,
+             responders: Sequence[Any] = (), tenant_claim: str | None = None, token: str | None = None,
+             server_roles: Sequence[str] | None = None) -> Graph:
+        """`roles`: the token's claim; `server_roles`: what Graph really allows (default: the claim)."""
+        snapshot = snapshot or make_tenant()
+        token = token or app_token(tenant_claim or snapshot.tenant_id, tuple(roles))
+        emulator = GraphEmulator(snapshot, token=token, responders=list(responders), roles=server_roles)
+        emulator.start()
+        started.append(emulator)
+        monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+        return Graph(emulator, token)
+
+    yield make
+    for emulator in started:
+        emulator.stop()
+
+
+def run(command: str, target: Path, graph: Graph, *extra: str) -> int:
+    return main([command, str(target), "--graph-endpoint", graph.url, "--auth", "token", *extra])

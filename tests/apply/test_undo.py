@@ -1,0 +1,191 @@
+"""`license-auditor undo JOURNAL`: the done changes reverted newest first, against the Graph emulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.apply import PlanFileError, read_journal
+
+from .conftest import (
+    ANNA,
+    BEN,
+    CARL,
+    DORA,
+    E3,
+    E5,
+    EXCHANGE,
+    G_E3,
+    G_E5,
+    OTHER_TENANT,
+    TEAMS,
+    TENANT,
+    add_member,
+    assign,
+    journal_lines,
+    make_tenant,
+    remove_member,
+    reprocess,
+    run,
+    write_plan,
+)
+
+
+def _apply(tmp_path: Path, graph: Any) -> Path:
+    plan = write_plan(tmp_path, [
+        add_member(DORA, G_E3, "Dora joins License - E3"),
+        assign(ANNA, add=[(E3, [EXCHANGE])], remove=[E5], description="Replace E5 with E3 for Anna"),
+        remove_member(CARL, G_E5, "Carl leaves License - E5"),
+        reprocess(BEN),
+        assign(DORA, remove=[E5]),  # skipped: Dora holds no E5
+    ])
+    journal = tmp_path / "apply.jsonl"
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    assert [x["outcome"] for x in journal_lines(journal)] == ["done"] * 4 + ["skipped"]
+    return journal
+
+
+def _state(graph: Any) -> dict[str, Any]:
+    return {uid: (graph.direct(uid), graph.by_group(uid)) for uid in (ANNA, BEN, CARL, DORA)} | {
+        "members": (graph.member(DORA, G_E3), graph.member(CARL, G_E5)),
+        "seats": (graph.consumed(E3), graph.consumed(E5))}
+
+
+def test_undo_restores_the_state_before_the_apply(tmp_path: Path, graph_for: Any,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for()
+    before = _state(graph)
+    journal = _apply(tmp_path, graph)
+    assert _state(graph) != before
+    writes = len(graph.writes())
+    capsys.readouterr()
+
+    # dry run first: reads, shows, writes nothing
+    assert run("undo", journal, graph) == 0
+    out = capsys.readouterr().out
+    assert len(graph.writes()) == writes
+    assert out.index("undo change 3:") < out.index("undo change 2:") < out.index("undo change 1:")
+    assert f"      POST /groups/{G_E5}/members/$ref" in out
+    assert f"      DELETE /groups/{G_E3}/members/{DORA}/$ref" in out
+    assert "reprocessLicenseAssignment has no inverse" in out
+    assert "dry run: 3 change(s) would be undone, 1 skipped" in out
+
+    assert run("undo", journal, graph, "--yes") == 0
+    assert _state(graph) == before
+    assert graph.direct(ANNA) == {E5: (TEAMS,)}, "E5 came back with Teams still switched off"
+    assert [f"{w.method} {w.path}" for w in graph.writes()[writes:]] == [
+        f"POST /groups/{G_E5}/members/$ref", f"POST /users/{ANNA}/assignLicense",
+        f"DELETE /groups/{G_E3}/members/{DORA}/$ref"]
+    [undo_journal] = tmp_path.glob("undo-*.jsonl")
+    lines = journal_lines(undo_journal)
+    assert [(x["n"], x["undoes"], x["outcome"]) for x in lines] == [
+        (1, {"journal": "apply.jsonl", "n": 4}, "skipped"), (2, {"journal": "apply.jsonl", "n": 3}, "done"),
+        (3, {"journal": "apply.jsonl", "n": 2}, "done"), (4, {"journal": "apply.jsonl", "n": 1}, "done")]
+    assert lines[0]["note"].startswith("reprocessLicenseAssignment has no inverse")
+    assert lines[2]["request"]["body"] == {"addLicenses": [{"disabledPlans": [TEAMS], "skuId": E5}],
+                                           "removeLicenses": [E3]}
+    assert lines[1]["request"]["body"] == {"@odata.id": f"{graph.url}/directoryObjects/{CARL}"}
+
+
+def test_undo_skips_what_already_matches_the_state_before(tmp_path: Path, graph_for: Any) -> None:
+    graph = graph_for()
+    journal = _apply(tmp_path, graph)
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo1.jsonl")) == 0
+    writes = len(graph.writes())
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo2.jsonl")) == 0
+    assert len(graph.writes()) == writes
+    notes = [(x["outcome"], x["note"]) for x in journal_lines(tmp_path / "undo2.jsonl")]
+    assert [o for o, _ in notes] == ["skipped"] * 4
+    assert all(n.startswith(("already as before", "reprocessLicenseAssignment has no inverse")) for _, n in notes)
+
+
+def test_undo_sends_only_the_part_that_differs(tmp_path: Path, graph_for: Any) -> None:
+    graph = graph_for()
+    journal = tmp_path / "apply.jsonl"
+    plan = write_plan(tmp_path, [assign(ANNA, add=[(E3, [])], remove=[E5])])
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    # someone removed E3 by hand since: only E5 needs restoring
+    edit = write_plan(tmp_path, [assign(ANNA, remove=[E3])], name="edit.json")
+    assert run("apply", edit, graph, "--yes", "--journal", str(tmp_path / "edit.jsonl")) == 0
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
+    [line] = journal_lines(tmp_path / "undo.jsonl")
+    assert line["request"]["body"] == {"addLicenses": [{"disabledPlans": [TEAMS], "skuId": E5}],
+                                       "removeLicenses": []}
+    assert graph.direct(ANNA) == {E5: (TEAMS,)}
+
+
+def test_an_undo_journal_can_itself_be_undone(tmp_path: Path, graph_for: Any) -> None:
+    graph = graph_for()
+    journal = _apply(tmp_path, graph)
+    applied = _state(graph)
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
+    assert run("undo", tmp_path / "undo.jsonl", graph, "--yes", "--journal", str(tmp_path / "redo.jsonl")) == 0
+    assert _state(graph) == applied
+
+
+def test_undo_stops_at_the_first_error_with_exit_3(tmp_path: Path, graph_for: Any,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for(make_tenant(e5_seats=3))  # Anna, Ben and Carl use every E5 seat
+    journal = tmp_path / "apply.jsonl"
+    plan = write_plan(tmp_path, [assign(ANNA, add=[(E3, [])]), assign(BEN, remove=[E5])])
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    # the seat Ben freed is taken before the undo
+    take = write_plan(tmp_path, [add_member(DORA, G_E5)], name="take.json")
+    assert run("apply", take, graph, "--yes", "--journal", str(tmp_path / "take.jsonl")) == 0
+    assert graph.consumed(E5) == 3
+    capsys.readouterr()
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
+    lines = journal_lines(tmp_path / "undo.jsonl")
+    assert [(x["undoes"]["n"], x["outcome"], x["status"]) for x in lines] == [(2, "failed", 400)]
+    assert "does not have any available licenses" in lines[0]["note"]
+    err = capsys.readouterr().err
+    assert f"the undo of change 2 (POST /users/{BEN}/assignLicense): Graph refused it: 400" in err
+    assert graph.direct(ANNA) == {E3: (), E5: (TEAMS,)}, "the undo stopped before reaching change 1"
+
+
+def test_a_broken_journal_is_refused_with_its_line(tmp_path: Path) -> None:
+    journal = tmp_path / "j.jsonl"
+    journal.write_text('{"n": 1}\nnot json\n', encoding="utf-8")
+    with pytest.raises(PlanFileError) as caught:
+        read_journal(journal)
+    assert str(caught.value).startswith(f"{journal}: line 1: tenant_id: ")
+    good = {"time": "2026-11-02T09:00:00.000Z", "n": 1, "tenant_id": "7a1c0f3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b",
+            "cloud": "worldwide", "action": assign(BEN, remove=[E5]) | {"n": 1}, "request": {}, "status": 200,
+            "outcome": "done", "note": "", "before": None}
+    journal.write_text(json.dumps(good) + "\n", encoding="utf-8")
+    with pytest.raises(PlanFileError, match="line 1: before: a done change must record the user's state before it"):
+        read_journal(journal)
+    journal.write_text(json.dumps(good | {"outcome": "maybe"}) + "\n", encoding="utf-8")
+    with pytest.raises(PlanFileError, match="line 1: outcome: 'maybe' is not one of"):
+        read_journal(journal)
+    journal.write_text(json.dumps(good | {"outcome": "skipped"}) + "\nnot json\n", encoding="utf-8")
+    with pytest.raises(PlanFileError, match="line 2: not a JSON object"):
+        read_journal(journal)
+
+
+def test_undo_is_for_the_journal_s_tenant_only(tmp_path: Path, graph_for: Any,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for()
+    journal = _apply(tmp_path, graph)
+    writes = len(graph.writes())
+    other = graph_for(tenant_claim=OTHER_TENANT)
+    assert run("undo", journal, other, "--yes") == 2
+    assert f"the credential signs in to tenant {OTHER_TENANT}" in capsys.readouterr().err
+    assert run("undo", journal, graph, "--yes", "--tenant-id", OTHER_TENANT) == 2
+    assert f"is for tenant {TENANT}" in capsys.readouterr().err
+    assert len(graph.writes()) == writes and other.writes() == []
+    assert not list(tmp_path.glob("undo-*"))
+
+
+def test_a_journal_without_done_changes_has_nothing_to_undo(tmp_path: Path, graph_for: Any,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for()
+    journal = tmp_path / "dry.jsonl"
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5])])
+    assert run("apply", plan, graph, "--journal", str(journal)) == 0
+    assert run("undo", journal, graph, "--yes") == 0
+    assert "0 change(s) done" in capsys.readouterr().out
+    assert graph.writes() == [] and not list(tmp_path.glob("undo-*"))
