@@ -154,10 +154,11 @@ def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence
     safe = [p for p in parts if p not in risky]
     held = [p for p in parts if p in risky]
     out: list[Action] = []
-    if safe or add:
+    if safe or (add and not held):
         out.append(assign_license(f, add, safe, describe(safe) if safe or describe_add is None else describe_add))
-    if held:
-        out.append(assign_license(f, [], held, describe(held), risk(f, held)))
+        add = ()
+    if held:  # the replacement goes with them when nothing else may go: one change, not ready
+        out.append(assign_license(f, add, held, describe(held), risk(f, held)))
     return out
 
 

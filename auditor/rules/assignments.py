@@ -26,6 +26,7 @@ from ..guidance.library import (
 )
 from ..guidance.plan import (
     AFTER_GROUP,
+    REMOVE_MEMBER,
     Action,
     Alternative,
     Line,
@@ -197,7 +198,13 @@ class SkuNotAllowed(AssignmentRule):
                                        add, Line("graph.add", {"sku": target}))
         elif add:
             actions.append(assign_license(f, add, [], Line("graph.add", {"sku": target})))
-        return actions + group_removals(f, w, grouped)
+        actions += group_removals(f, w, grouped)
+        # a replacement is one change: when no removal may run (data at stake), neither may the add
+        removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
+        if removals and not any(a.ready for a in removals):
+            held = removals[0].blocked
+            actions = [a if a in removals or not a.ready else replace(a, blocked=held) for a in actions]
+        return actions
 
 
 class SkuForbidden(AssignmentRule):
