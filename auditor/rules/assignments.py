@@ -388,10 +388,13 @@ class SkuCombinationForbidden(AssignmentRule):
         if default and drop:
             steps.append(Line("steps.combination.keep", {"sku": w.product(drop), "keep": w.products(keep)}))
         steps += loss_steps(f, w, gone)
-        direct = f.direct(gone)
-        if direct:
-            steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any_product(direct)}))
-        plan.steps = [*steps, *group_steps(f, w, f.grouped(gone))]
+        if default:
+            direct = f.direct(gone)
+            if direct:
+                steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any_product(direct)}))
+            plan.steps = [*steps, *group_steps(f, w, f.grouped(gone))]
+        else:  # no removal is pre-filled, in the steps either: each way is an alternative
+            plan.steps = [*steps, Line("steps.combination.either", values)]
         if default and drop:
             plan.actions = self.take(f, w, [drop], keep, "graph.combination")
             plan.alternatives = [Alternative(Line("alt.remove_other", {"sku": w.products(keep),

@@ -351,8 +351,8 @@ def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -
     r = remediation(rule, cloud=Cloud.GERMANY, locale=locale, subject=subject, skus=skus, details=lost)
     # the removal stays listed (the report shows it), but is never ready to run
     sid = details["sku_ids"][part]
-    touching = [a for a in r["actions"] if sid in str(a["body"]) and a["body"] and sid in a["body"].get(
-        "removeLicenses", []) or a["kind"] == "remove_member"]
+    touching = [a for a in r["actions"] if (sid in str(a["body"]) and a["body"] and sid in a["body"].get(
+        "removeLicenses", [])) or a["kind"] == "remove_member"]
     assert touching, rule
     assert all(not a["ready"] and a["blocked"] == "data_lost" for a in touching), rule
     assert "Exchange Online (Plan 2)" in r["summary"]
