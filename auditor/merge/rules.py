@@ -125,9 +125,9 @@ class CrossTenantDuplicate(MergeRule):
     fires_when = "one person holds a paid license for the same product in several tenants"
     details_doc = (
         "`identity` (the matched person; also `subject.id`/`subject.upn`), `sku_ids` ({part number: skuId}), "
-        '`tenants`: [{"id","name","upn","user_id","display_name","assigned_by_group"}] — one entry per account '
-        "holding the product, by tenant name; `assigned_by_group` lists the groups assigning it there (empty = "
-        "direct)"
+        '`tenants`: [{"id","name","upn","user_id","display_name","assigned_by_group","assigned_by_group_ids"}] '
+        "— one entry per account holding the product, by tenant name; `assigned_by_group` lists the groups "
+        "assigning it there (empty = direct), `assigned_by_group_ids` their object ids in the same order"
     )
     example_finding = (USER, ["SPE_E5"], {"identity": "ann@contoso.example", "sku_ids": {"SPE_E5": E5},
                                           "tenants": [{"id": "t1", "name": "Contoso", "upn": "ann@contoso.example",

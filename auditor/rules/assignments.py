@@ -94,7 +94,11 @@ class SkuNotAllowed(AssignmentRule):
     id = "sku-not-allowed"
     default_severity = Severity.MEDIUM
     fires_when = "a user in the population holds a product outside `allowed`"
-    details_doc = "`allowed`: [part numbers]"
+    details_doc = (
+        "`allowed`: [part numbers]; with a required product to replace it: `replace_with`, `replace_with_id`, and "
+        "`replace_group` ({\"id\",\"name\",\"gives\"}: a group that assigns it, when the old product comes from a "
+        "group); `leaving` (group id → products the user loses by leaving it)"
+    )
     example_finding = (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
