@@ -214,9 +214,9 @@ def set_usage_location(f: Facts, description: Line) -> Action:
                   None, ({"exists": True},), {}, PLACEHOLDER if user is None else CHOOSE_VALUE)
 
 
-def lookup(path: str, description: Line, user: str | None = None, group: str | None = None) -> Action:
+def lookup(path: str, description: Line) -> Action:
     """A GET for a person to read: never run by a plan."""
-    return Action("GET", path, None, description, KIND_LOOKUP, user, group, (), {}, LOOKUP)
+    return Action("GET", path, None, description, KIND_LOOKUP, None, None, (), {}, LOOKUP)
 
 
 def list_holders(sku_id: str, description: Line) -> Action:

@@ -253,8 +253,7 @@ class GroupLicenseErrors(HygieneRule):
         links = ["resolve_find", *dict.fromkeys(ERROR_LINKS[c] for c in sorted(errors) if c in ERROR_LINKS),
                  "resolve_reprocess", "graph:group_errors"]
         action = lookup(f"/groups/{gid}/membersWithLicenseErrors/microsoft.graph.user"
-                        "?$select=id,userPrincipalName,displayName", Line("graph.group_errors", values),
-                        group=None if gid == GROUP_ID_PLACEHOLDER else gid)
+                        "?$select=id,userPrincipalName,displayName", Line("graph.group_errors", values))
         return Plan(summary, steps, "role.group", [Line("next.rerun")], links, [action])
 
 
