@@ -6,7 +6,12 @@
     message(rule, *, subject, skus, details, locale, names=None)
                                       one-line finding message
     remediation(rule, *, cloud, locale, subject, skus, details, names=None)
-                                      {"summary", "steps", "graph_action", "role", "next_steps", "links"}
+                                      {"summary", "steps", "actions", "alternatives", "role",
+                                       "next_steps", "links"}
+
+`actions` are the default fix as Microsoft Graph calls, in the order to run them, each with its
+kind, user, group, precondition, seat effect and whether it is ready to run (auditor.guidance.plan,
+docs/report-format.md); `alternatives` are other ways to fix it: [{"label", "actions"}].
 
 `names` maps part numbers to the names people know ("SPE_E3" -> "Microsoft 365 E3": the report's
 seat table, which takes the policy catalog's name, else Microsoft's table); texts name products by
@@ -30,7 +35,7 @@ from .facts import Facts
 from .library import RuleGuidance, Words
 from .links import GRAPH, PER_CLOUD, URLS
 from .memo import Memo
-from .plan import Line
+from .plan import Action, Line
 
 __all__ = ["ALL_RULE_IDS", "describe", "message", "remediation", "title"]
 
@@ -125,11 +130,9 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
     def lines(line: Line) -> list[str]:
         return texts.render(locale, line.key, {**common, **line.values})
 
-    action = None
-    if plan.action is not None:
-        a = plan.action
-        action = {"method": a.method, "path": a.path, "body": a.body,
-                  "description": " ".join(lines(a.description))}
+    def actions(items: Sequence[Action]) -> list[dict[str, Any]]:
+        return [a.json(" ".join(lines(a.description))) for a in items]
+
     links = []
     for key in plan.links:
         if key.startswith("graph:"):
@@ -143,7 +146,9 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
         "summary": " ".join(text for line in (plan.summary if isinstance(plan.summary, tuple) else (plan.summary,))
                             for text in lines(line)),
         "steps": [text for line in plan.steps for text in lines(line)],
-        "graph_action": action,
+        "actions": actions(plan.actions),
+        "alternatives": [{"label": " ".join(lines(alt.label)), "actions": actions(alt.actions)}
+                         for alt in plan.alternatives],
         "role": texts.render_one(locale, plan.role, {}),
         "next_steps": [text for line in plan.next_steps for text in lines(line)],
         "links": links,

@@ -11,7 +11,7 @@ This module imports no rule: the rules import it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 from ..model import Locale, Severity
@@ -19,10 +19,13 @@ from . import texts
 from .clouds import Variant
 from .facts import Facts, as_strs
 from .plan import (
+    DATA_LOST,
+    PLANS_UNKNOWN,
     Action,
     Line,
     Plan,
     assign_license,
+    leaving_order,
     remove_member,
 )
 
@@ -133,14 +136,54 @@ def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
     return Line("summary.loss.data", {"sku": w.products(costly), "plans": w.all(plans)})
 
 
+def risk(f: Facts, parts: Sequence[str]) -> str | None:
+    """Why removing `parts` is not ready to run: data it would end, or plans nobody lists."""
+    lost = data_lost(f)
+    if any(lost.get(p) for p in parts):
+        return DATA_LOST
+    unknown = plans_unknown(f)
+    return PLANS_UNKNOWN if any(p in unknown for p in parts) else None
+
+
+def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence[str]], Line],
+                    add: Sequence[str] = (), describe_add: Line | None = None) -> list[Action]:
+    """One assignLicense for the products whose removal ends no data (with `add` in the same call),
+    and one, not ready, for those whose removal would or may (still listed, so the report shows it).
+    `describe_add` describes the call that only adds (every removal at risk)."""
+    risky = at_risk(f)
+    safe = [p for p in parts if p not in risky]
+    held = [p for p in parts if p in risky]
+    out: list[Action] = []
+    if safe or (add and not held):
+        out.append(assign_license(f, add, safe, describe(safe) if safe or describe_add is None else describe_add))
+        add = ()
+    if held:  # the replacement goes with them when nothing else may go: one change, not ready
+        out.append(assign_license(f, add, held, describe(held), risk(f, held)))
+    return out
+
+
+def group_removals(f: Facts, w: Words, parts: Sequence[str], skip: Callable[[str, str], bool] | None = None
+                   ) -> list[Action]:
+    """One membership removal per group that assigns one of `parts` (never one call for two groups),
+    each not ready when leaving would end data. `skip(group id, group name)` leaves a group out."""
+    out: list[Action] = []
+    for gid, name, given in leaving_order(f, parts):
+        if skip is not None and skip(gid, name):
+            continue
+        values = {"sku": w.products(given), "group": name}
+        key = "graph.membership_lookup" if gid.startswith("{") else "graph.membership"
+        out.append(remove_member(f, gid, given, Line(key, values), risk(f, given)))
+    return out
+
+
 def removal(
     f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[Line] = (), remove_block: str = ""
 ) -> Plan:
-    """Take `parts` away from the user: per user where assigned directly, via the group otherwise.
-    A product whose removal would cost the user data (a mailbox, files) gets a keep-the-data step
-    first and is left out of the ready-to-run Graph call."""
+    """Take `parts` away from the user: per user where assigned directly (one assignLicense), via
+    each group that assigns them otherwise (one membership removal per group). A product whose
+    removal would cost the user data (a mailbox, files) gets a keep-the-data step first, and its
+    call is listed but not ready to run."""
     direct, grouped = f.direct(parts), f.grouped(parts)
-    risky = at_risk(f)
     block = remove_block or f"steps.remove.{v.steps}"
     steps = list(intro)
     if not parts:  # the report named no products: still show where to look
@@ -151,20 +194,14 @@ def removal(
     if direct:
         steps.append(Line(block, {"sku": w.products(direct)}))
     steps += group_steps(f, w, grouped)
-    safe_direct = [p for p in direct if p not in risky]
-    safe_grouped = [p for p in grouped if p not in risky and f.groups(p)]
-    action: Action | None = None
+    actions = direct_removals(f, direct, lambda ps: Line("graph.remove", {"sku": w.products(ps)}))
+    actions += group_removals(f, w, grouped)
     summary: Line | tuple[Line, ...]
     if direct:
-        if safe_direct:
-            action = assign_license(f, [], safe_direct, Line("graph.remove", {"sku": w.products(safe_direct)}))
         # one sentence for the direct products, one per product and group for the rest (grammar)
         summary = (Line("summary.remove", {"sku": w.products(direct)}),
                    *group_summaries(f, w, grouped, "summary.remove_group", {}))
     else:
-        if safe_grouped:
-            first = safe_grouped[0]
-            action = remove_member(f, first, {"sku": w.product(first), "group": f.groups(first)[0]})
         summary = group_summaries(f, w, grouped, "summary.remove_group", {})
     loss = loss_summary(f, w, parts)
     if loss is not None:
@@ -173,7 +210,7 @@ def removal(
     if grouped:
         links += LINKS_GROUP
     return Plan(summary, steps, "role.group" if grouped else "role.assign",
-                [Line("next.freed"), Line("next.rerun")], links, action)
+                [Line("next.freed"), Line("next.rerun")], links, actions)
 
 
 
@@ -197,9 +234,9 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
     values = {"sku": w.product(first), "group": w.all(as_strs(twice.get(first))),
               "plans": w.all(as_strs(lost.get(first)))}
     summary = Line("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", values)
-    action = assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.products(safe)})) if safe else None
+    actions = [assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.products(safe)}))] if safe else []
     return Plan(summary, steps, "role.assign", [Line("next.rerun")],
-                ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], action)
+                ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
 
 
 
@@ -254,5 +291,5 @@ class RuleGuidance:
         return None
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        """The remediation: which steps, which Graph action, which role, which links."""
+        """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError

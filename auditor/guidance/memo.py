@@ -8,8 +8,9 @@ details are equal by putting their own label and id in place of the sentinels.
 
 Sound because the builders are pure functions of the facts they read: every read of the
 details goes through `_Reads` (a key read, or the whole mapping when iterated), the user's
-label and path segment are only ever interpolated into text, and everything else about the
-subject is part of the key. Only user subjects are memoized; the rest are few.
+label and path segment are only ever interpolated into text (the actions' `user` field is the
+path segment itself), and everything else about the subject is part of the key. Only user
+subjects with an id or UPN are memoized; the rest are few.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from .facts import Facts, as_map, as_strs
+from .facts import USER_ID_PLACEHOLDER, Facts, as_map, as_strs
 
 _USER_FIELDS = ("id", "upn", "display_name")
 _WHOLE = "\x00whole"  # read-set marker: the builder iterated the details
@@ -105,7 +106,8 @@ class Memo:
     def get(self, key: Any, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any],
             compute: Callable[[Facts], Any]) -> Any:
         subject, details = as_map(subject), as_map(details)
-        if subject.get("type") != "user":
+        if subject.get("type") != "user" or Facts(subject, skus, details).user_ref == USER_ID_PLACEHOLDER:
+            # no id to put in place of the sentinel: the actions say so (not ready), computed as they are
             return compute(Facts(subject, skus, details))
         try:
             rest = _key_of(tuple(sorted((k, v) for k, v in subject.items() if k not in _USER_FIELDS)))

@@ -1,4 +1,10 @@
-"""Locale-independent building blocks of a remediation: text references and Graph actions."""
+"""Locale-independent building blocks of a remediation: text references and Graph actions.
+
+An `Action` is one Microsoft Graph v1.0 call (path relative to the cloud's Graph endpoint) with
+what it needs to be run safely by a program: the user and group it changes, the preconditions that
+must still hold when it runs, its effect on consumed seats per product, and whether it is ready to
+run as it stands (`blocked` says why not). docs/report-format.md describes the JSON form.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .facts import GROUP_ID_PLACEHOLDER, Facts
+from .facts import GROUP_ID_PLACEHOLDER, USER_ID_PLACEHOLDER, Facts, as_map, as_strs
+
+# Why an action is not ready to run (Action.blocked).
+PLACEHOLDER = "placeholder"  # an id the report lacks: the path or body holds a placeholder
+CHOOSE_VALUE = "choose_value"  # a value only the admin can choose (a usage location)
+DATA_LOST = "data_lost"  # the removal would end data the user holds (a mailbox, files)
+PLANS_UNKNOWN = "plans_unknown"  # nobody lists the product's service plans: it may hold data
+LOOKUP = "lookup"  # a GET for a person to read, not a change
+AFTER_GROUP = "after_group"  # may run only once a group's copy of the product is active
+BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, "together_lost", AFTER_GROUP)
+
+# Action.kind
+ASSIGN_LICENSE = "assign_license"
+ADD_MEMBER = "add_member"
+REMOVE_MEMBER = "remove_member"
+REPROCESS = "reprocess"
+SET_USAGE_LOCATION = "set_usage_location"
+KIND_LOOKUP = "lookup"
+
+# The directory object a member add refers to (Graph's documented form; the cloud's own Graph
+# endpoint takes its place when the call is sent to a national cloud).
+DIRECTORY_OBJECTS = "https://graph.microsoft.com/v1.0/directoryObjects/"
 
 
 @dataclass(frozen=True)
@@ -23,6 +50,43 @@ class Action:
     path: str
     body: dict[str, Any] | None
     description: Line
+    kind: str = KIND_LOOKUP
+    user: str | None = None  # the user object id the call changes
+    group: str | None = None  # the group of a membership change
+    precondition: tuple[Mapping[str, Any], ...] = ()  # every item must hold when the call runs
+    seats: Mapping[str, int] = field(default_factory=dict)  # part number -> change of consumed units
+    blocked: str | None = None  # why a person must finish it (BLOCKED_REASONS); None = ready
+    tenant: str | None = None  # the tenant to run it in, when the report covers several (a merge)
+
+    @property
+    def ready(self) -> bool:
+        return self.blocked is None
+
+    def json(self, description: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "method": self.method,
+            "path": self.path,
+            "body": self.body,
+            "description": description,
+            "user": self.user,
+            "group": self.group,
+            "precondition": [dict(p) for p in self.precondition],
+            "seats": dict(self.seats),
+            "ready": self.ready,
+            "blocked": self.blocked,
+        }
+        if self.tenant is not None:
+            out["tenant"] = self.tenant
+        return out
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another way to fix the finding than the default actions: a label and its own actions."""
+
+    label: Line
+    actions: tuple[Action, ...]
 
 
 @dataclass
@@ -32,45 +96,127 @@ class Plan:
     role: str
     next_steps: list[Line]
     links: list[str]  # keys of links.URLS, or "graph:<key of links.GRAPH>"
-    action: Action | None = None
+    actions: list[Action] = field(default_factory=list)  # the default fix, in the order to run
+    alternatives: list[Alternative] = field(default_factory=list)
 
 
 # --- Graph actions (Microsoft Graph v1.0, paths relative to the cloud's Graph endpoint) ------
 
 
-def assign_license(f: Facts, add: Sequence[str], remove: Sequence[str], description: Line) -> Action:
-    """POST /users/{id}/assignLicense; both arrays are required by the API, either may be empty."""
+def _user(f: Facts) -> str | None:
+    ref = f.user_ref
+    return None if ref == USER_ID_PLACEHOLDER else ref
+
+
+def _sku(f: Facts, part: str) -> tuple[str, bool]:
+    """(skuId in lower case, known): a placeholder when the report lacks the id."""
+    sid = f.sku_id(part)
+    return sid.lower(), not sid.startswith("<")
+
+
+def first_blocked(*reasons: str | None) -> str | None:
+    return next((r for r in reasons if r), None)
+
+
+def assign_license(f: Facts, add: Sequence[str], remove: Sequence[str], description: Line,
+                   blocked: str | None = None) -> Action:
+    """POST /users/{id}/assignLicense; both arrays are required by the API, either may be empty.
+    Precondition: the user lacks each added product and holds each removed one directly."""
     body = {
         "addLicenses": [{"disabledPlans": [], "skuId": f.sku_id(p)} for p in add],
         "removeLicenses": [f.sku_id(p) for p in remove],
     }
-    return Action("POST", f"/users/{f.user_ref}/assignLicense", body, description)
+    user = _user(f)
+    known = user is not None
+    precondition: list[Mapping[str, Any]] = []
+    for part in add:
+        sid, ok = _sku(f, part)
+        known = known and ok
+        precondition.append({"lacks": sid})
+    for part in remove:
+        sid, ok = _sku(f, part)
+        known = known and ok
+        precondition.append({"holds": sid, "how": "direct"})
+    seats = {**{p: 1 for p in add}, **{p: -1 for p in remove}}
+    return Action("POST", f"/users/{f.user_ref}/assignLicense", body, description, ASSIGN_LICENSE, user, None,
+                  tuple(precondition), seats, first_blocked(None if known else PLACEHOLDER, blocked))
 
 
-def remove_member(f: Facts, part: str, values: Mapping[str, str]) -> Action:
-    """DELETE /groups/{gid}/members/{uid}/$ref for the group `values["group"]` names (else the
-    first) among those that assign `part`. The report lists the groups' names and ids in one order
-    (TenantIndex.assigning_groups), so the id is the one at the named group's position."""
-    ids = list(f.group_ids(part))
-    names = list(f.groups(part))
-    if not ids:
-        key = "graph.membership_lookup"
-    elif len(ids) > 1 or len(names) > 1:
-        key = "graph.membership_many"
-    else:
-        key = "graph.membership"
-    group = values.get("group")
-    at = names.index(group) if group in names and len(names) == len(ids) else 0
-    gid = ids[at] if ids else GROUP_ID_PLACEHOLDER
-    return Action("DELETE", f"/groups/{gid}/members/{f.user_ref}/$ref", None, Line(key, values))
+def leaving_order(f: Facts, parts: Sequence[str]) -> list[tuple[str, str, list[str]]]:
+    """(group id, group name, the parts among `parts` it assigns) for each group that assigns one of
+    `parts`, in the order the membership removals run: by product, then as the report lists the
+    groups (names and ids in one order, TenantIndex.assigning_groups). A product whose group ids the
+    report lacks gets one entry per group name with the group-id placeholder."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for part in sorted(set(parts)):
+        names, ids = list(f.groups(part)), list(f.group_ids(part))
+        if ids and len(ids) == len(names):
+            pairs = list(zip(ids, names, strict=True))
+        elif ids:
+            pairs = [(gid, names[i] if i < len(names) else gid) for i, gid in enumerate(ids)]
+        else:
+            pairs = [(f"{GROUP_ID_PLACEHOLDER}#{name}", name) for name in names]
+        for gid, name in pairs:
+            out.setdefault(gid, (name, []))[1].append(part)
+    return [(gid, name, given) for gid, (name, given) in out.items()]
+
+
+def leaving_seats(f: Facts, gid: str, given: Sequence[str]) -> dict[str, int]:
+    """The consumed-unit change of leaving group `gid`: -1 for each product the user would lose at
+    that step (details.leaving, recorded at evaluation). Without it: the products among `given` that
+    this group alone assigns."""
+    leaving = as_map(f.details.get("leaving"))
+    if gid in leaving:
+        return {p: -1 for p in as_strs(leaving.get(gid))}
+    return {p: -1 for p in given if list(f.group_ids(p)) == [gid]}
+
+
+def remove_member(f: Facts, gid: str, given: Sequence[str], description: Line, blocked: str | None = None) -> Action:
+    """DELETE /groups/{gid}/members/{uid}/$ref: the user leaves one group (removal by $ref needs a
+    direct membership). Precondition: the user is a member and the group still assigns `given`."""
+    user = _user(f)
+    group = None if gid.startswith(GROUP_ID_PLACEHOLDER) else gid
+    known = user is not None and group is not None
+    path_gid = group or GROUP_ID_PLACEHOLDER
+    precondition: list[Mapping[str, Any]] = [{"member_of": path_gid}]
+    for part in given:
+        sid, ok = _sku(f, part)
+        known = known and ok
+        precondition.append({"holds": sid, "how": "group", "group": path_gid})
+    seats = leaving_seats(f, group, given) if group else {p: -1 for p in given if len(f.groups(p)) == 1}
+    return Action("DELETE", f"/groups/{path_gid}/members/{f.user_ref}/$ref", None, description, REMOVE_MEMBER,
+                  user, group, tuple(precondition), seats, first_blocked(None if known else PLACEHOLDER, blocked))
+
+
+def add_member(f: Facts, gid: str, gives: Sequence[str], description: Line, blocked: str | None = None) -> Action:
+    """POST /groups/{gid}/members/$ref: the user joins a group and gets the licenses it assigns
+    (+1 seat for each product in `gives`, those the group would newly give). Precondition: the user
+    is not a member yet."""
+    user = _user(f)
+    known = user is not None and bool(gid)
+    path_gid = gid or GROUP_ID_PLACEHOLDER
+    body = {"@odata.id": f"{DIRECTORY_OBJECTS}{f.user_ref}"}
+    return Action("POST", f"/groups/{path_gid}/members/$ref", body, description, ADD_MEMBER, user, gid or None,
+                  ({"not_member_of": path_gid},), {p: 1 for p in gives},
+                  first_blocked(None if known else PLACEHOLDER, blocked))
 
 
 def reprocess(f: Facts, description: Line) -> Action:
-    return Action("POST", f"/users/{f.user_ref}/reprocessLicenseAssignment", None, description)
+    user = _user(f)
+    return Action("POST", f"/users/{f.user_ref}/reprocessLicenseAssignment", None, description, REPROCESS, user,
+                  None, ({"exists": True},), {}, None if user else PLACEHOLDER)
 
 
 def set_usage_location(f: Facts, description: Line) -> Action:
-    return Action("PATCH", f"/users/{f.user_ref}", {"usageLocation": "XX"}, description)
+    """PATCH /users/{id} with usageLocation "XX": the admin must choose the country first."""
+    user = _user(f)
+    return Action("PATCH", f"/users/{f.user_ref}", {"usageLocation": "XX"}, description, SET_USAGE_LOCATION, user,
+                  None, ({"exists": True},), {}, PLACEHOLDER if user is None else CHOOSE_VALUE)
+
+
+def lookup(path: str, description: Line) -> Action:
+    """A GET for a person to read: never run by a plan."""
+    return Action("GET", path, None, description, KIND_LOOKUP, None, None, (), {}, LOOKUP)
 
 
 def list_holders(sku_id: str, description: Line) -> Action:
@@ -78,4 +224,4 @@ def list_holders(sku_id: str, description: Line) -> Action:
         f"/users?$filter=assignedLicenses/any(x:x/skuId eq {sku_id})"
         "&$select=id,userPrincipalName,displayName,accountEnabled"
     )
-    return Action("GET", path, None, description)
+    return lookup(path, description)

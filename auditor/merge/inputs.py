@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model import Cloud, LicenseAssignmentState, Severity, TenantSnapshot
+from ..report.baseline import READABLE_VERSIONS
 from ..snapshot import load_snapshot
 from .identity import IdentityMap, PaidProducts
 
@@ -159,8 +160,10 @@ def read_report(folder: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     _expect(path, doc, "", dict, "a report object")
-    if doc.get("schema_version") != 1:
-        raise _bad(path, "schema_version", f"{doc.get('schema_version')!r} is not supported (this version reads 1)")
+    version = doc.get("schema_version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        raise _bad(path, "schema_version", f"{version!r} is not supported (this version reads "
+                                           f"{' and '.join(map(str, READABLE_VERSIONS))})")
     if "tenants" in doc:
         raise _bad(path, "", "this is a merged report; give the per-tenant output folders")
     tenant = _expect(path, doc.get("tenant"), "tenant", dict, "an object")

@@ -7,20 +7,23 @@ here), the catalog's prices and `spare_seats.min`, and the policies' `severities
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from ..guidance.clouds import Variant
 from ..guidance.examples import E5, USER
-from ..guidance.facts import Facts
+from ..guidance.facts import Facts, as_strs, as_text
 from ..guidance.library import (
     Message,
     RuleGuidance,
     Words,
     base_values,
+    group_removals,
 )
 from ..guidance.plan import (
+    Action,
+    Alternative,
     Line,
     Plan,
     assign_license,
@@ -122,13 +125,16 @@ class CrossTenantDuplicate(MergeRule):
     fires_when = "one person holds a paid license for the same product in several tenants"
     details_doc = (
         "`identity` (the matched person; also `subject.id`/`subject.upn`), `sku_ids` ({part number: skuId}), "
-        '`tenants`: [{"id","name","upn","user_id","display_name","assigned_by_group"}] — one entry per account '
-        "holding the product, by tenant name; `assigned_by_group` lists the groups assigning it there (empty = "
-        "direct)"
+        '`tenants`: [{"id","name","upn","user_id","display_name","assigned_by_group","assigned_by_group_ids"}] '
+        "— one entry per account holding the product, by tenant name; `assigned_by_group` lists the groups "
+        "assigning it there (empty = direct), `assigned_by_group_ids` their object ids in the same order"
     )
     example_finding = (USER, ["SPE_E5"], {"identity": "ann@contoso.example", "sku_ids": {"SPE_E5": E5},
-                                          "tenants": [{"id": "t1", "name": "Contoso", "upn": "a@c"},
-                                                      {"id": "t2", "name": "Fabrikam", "upn": "a@f"}]})
+                                          "tenants": [{"id": "t1", "name": "Contoso", "upn": "ann@contoso.example",
+                                                       "user_id": "u-1", "assigned_by_group": []},
+                                                      {"id": "t2", "name": "Fabrikam", "upn": "ann@fabrikam.example",
+                                                       "user_id": "u-2", "assigned_by_group": ["Sales"],
+                                                       "assigned_by_group_ids": ["g-9"]}]})
     needs = frozenset({"users", "subscribedSkus"})
     fragment = {
         "identity": {"enum": ["upn"], "description": "What identifies a person across tenants (default upn)."},
@@ -167,10 +173,12 @@ class CrossTenantDuplicate(MergeRule):
         tenants = []
         for a in holders:
             facts = ctx.tenants[a.tenant]
-            groups = sorted(facts.group_names.get(s.assigned_by_group, s.assigned_by_group)
-                            for s in a.states if s.assigned_by_group and s.sku_id.lower() == sid)
+            # (name, id) by name then id: names and ids in one order, as a tenant's own report lists them
+            pairs = sorted((facts.group_names.get(s.assigned_by_group, s.assigned_by_group), s.assigned_by_group)
+                           for s in a.states if s.assigned_by_group and s.sku_id.lower() == sid)
             tenants.append({**ctx.tenant_ref(a.tenant), "upn": a.upn, "user_id": a.user_id,
-                            "display_name": a.display_name, "assigned_by_group": groups})
+                            "display_name": a.display_name, "assigned_by_group": [n for n, _ in pairs],
+                            "assigned_by_group_ids": [g for _, g in pairs]})
         price = ctx.lookup(ctx.prices, sid, part)
         extra = len({a.tenant for a in holders}) - 1
         names = ", ".join(f"{t['name'] or t['id']} ({t['upn']})" for t in tenants)
@@ -189,24 +197,63 @@ class CrossTenantDuplicate(MergeRule):
         return self.message_key(), values
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        """The default keeps the license on the person's home account (the one whose UPN is the
+        matched identity; else the first tenant's, by name) and removes it from every other account,
+        each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
+        alternative per other account keeps the license there instead."""
         identity = f.text("identity") or f.label()
         sku = w.skus(f.skus)
         values = {"identity": identity, "sku": sku}
-        steps = [Line("steps.transfer.fact", values), Line("steps.transfer.decide", values),
+        steps = [Line("steps.transfer.fact", values), Line(f"steps.transfer.decide.{v.steps}", values),
                  *(Line(k, values) for k in TRANSFER_STEPS)]
-        action = None
-        if f.skus:
-            # The subject is the matched person, not an account: aim the call at the account in the last
-            # tenant listed (each tenant has its own object ids); the text says to pick the tenant.
-            listed = f.details.get("tenants")
-            accounts = [t for t in listed if isinstance(t, dict) and t.get("user_id")] \
-                if isinstance(listed, list) else []
-            action = assign_license(f, [], list(f.skus), Line("graph.cross_remove", values))
-            if accounts:
-                action = replace(action, path=f"/users/{accounts[-1]['user_id']}/assignLicense")
+        listed = f.details.get("tenants")
+        accounts = [t for t in listed if isinstance(t, Mapping) and as_text(t.get("user_id"))] \
+            if isinstance(listed, list) else []
+        actions: list[Action] = []
+        alternatives: list[Alternative] = []
+        if f.skus and accounts:
+            home = next((i for i, t in enumerate(accounts)
+                         if (as_text(t.get("upn")) or "").lower() == identity.lower()), 0)
+            actions = [a for i, t in enumerate(accounts) if i != home for a in self.removal(f, w, t)]
+            alternatives = [
+                Alternative(Line("alt.keep_in", {"sku": sku, "tenant": _tenant_name(t), "user": _account(t)}),
+                            tuple(a for j, o in enumerate(accounts) if j != i for a in self.removal(f, w, o)))
+                for i, t in enumerate(accounts) if i != home]
         return Plan(Line("summary.cross_tenant", values), steps, "role.transfer",
                     [Line("next.transfer_cost"), Line("next.rerun")],
-                    [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], action)
+                    [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], actions, alternatives)
+
+    @staticmethod
+    def removal(f: Facts, w: Words, account: Mapping[str, Any]) -> list[Action]:
+        """The calls that take the finding's products from one account, in that account's tenant:
+        leave each group that assigns them there (a group's license cannot be removed from one
+        user), else remove the direct copy."""
+        uid = as_text(account.get("user_id")) or ""
+        names = list(as_strs(account.get("assigned_by_group")))
+        ids = list(as_strs(account.get("assigned_by_group_ids")))
+        parts = list(f.skus)
+        own = Facts({"type": "user", "id": uid, "upn": as_text(account.get("upn")) or uid}, parts, {
+            "sku_ids": f.details.get("sku_ids"),
+            "assigned_by_group": {p: names for p in parts},
+            "assigned_by_group_ids": {p: ids for p in parts} if ids else {},
+        })
+        tenant_id = as_text(account.get("id"))
+        values = {"sku": w.products(parts), "user": _account(account), "tenant": _tenant_name(account)}
+        if names:
+            out = group_removals(own, w, parts)
+            out = [replace(a, description=Line("graph.cross_leave", {**values, **a.description.values,
+                                                                     "user": _account(account)})) for a in out]
+        else:
+            out = [assign_license(own, [], parts, Line("graph.cross_remove_in", values))]
+        return [replace(a, tenant=tenant_id) for a in out]
+
+
+def _tenant_name(account: Mapping[str, Any]) -> str:
+    return as_text(account.get("name")) or as_text(account.get("id")) or "?"
+
+
+def _account(account: Mapping[str, Any]) -> str:
+    return as_text(account.get("upn")) or as_text(account.get("user_id")) or "?"
 
 
 class SeatsRebalanceAcrossTenants(MergeRule):

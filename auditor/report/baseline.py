@@ -25,15 +25,19 @@ from typing import Any
 
 from auditor.errors import UsageError
 
-SCHEMA_VERSION = 1
+# report.json versions a baseline (and a merge's input) may be: 1 had remediation.graph_action,
+# 2 (auditor.report.document.SCHEMA_VERSION) has remediation.actions and .alternatives
+READABLE_VERSIONS = (1, 2)
 
 
 def _check(document: Any, name: str) -> None:
     if not isinstance(document, Mapping):
         raise UsageError(f"{name}: not a license-auditor report.json (expected a JSON object)")
-    if document.get("schema_version") != SCHEMA_VERSION:
+    version = document.get("schema_version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
         raise UsageError(
-            f"{name}: unsupported report schema_version {document.get('schema_version')!r} (expected {SCHEMA_VERSION})"
+            f"{name}: unsupported report schema_version {version!r} "
+            f"(expected one of {', '.join(map(str, READABLE_VERSIONS))})"
         )
     findings = document.get("findings")
     if not isinstance(findings, list) or not all(

@@ -4,8 +4,11 @@ A partial report's worklist opens with one row per rule not evaluated (severity 
 the reason in `message`), so it never passes for the complete list.
 
 Column names are stable identifiers (scripts filter on them) and `rule`/`severity` keep their
-machine values; `message` and `remediation` are in the report locale. The file is UTF-8 with a
-byte-order mark so spreadsheet programs read non-ASCII names correctly.
+machine values; `message` and `remediation` are in the report locale. `actions` counts the
+finding's Graph calls (`remediation.actions` in report.json) and `actions_ready` those ready to
+run; `action_method`, `action_path` and `action_body` are the first ready one (empty when none
+is). The file is UTF-8 with a byte-order mark so spreadsheet programs read non-ASCII names
+correctly.
 """
 
 from __future__ import annotations
@@ -42,9 +45,11 @@ COLUMNS = (
     "first_seen",
     "message",
     "remediation",
-    "graph_method",
-    "graph_path",
-    "graph_body",
+    "actions",
+    "actions_ready",
+    "action_method",
+    "action_path",
+    "action_body",
 )
 
 # A cell a spreadsheet would evaluate as a formula (OWASP "CSV injection"): = + - @ tab CR.
@@ -99,7 +104,7 @@ def _incomplete_rows(document: Mapping[str, Any], locale: Locale) -> Iterable[li
         return
     for gap in document.get("gaps") or []:
         if isinstance(gap, Mapping):
-            row = {**blank, "severity": INCOMPLETE, "graph_path": _text(gap.get("request", ""))}
+            row = {**blank, "severity": INCOMPLETE, "action_path": _text(gap.get("request", ""))}
             message = i18n.translations(locale).pgettext(
                 "csv_gap", "Tenant data could not be read, so this report is incomplete: {part}: {reason}",
                 part=gap.get("part", ""), reason=gap.get("reason", ""))
@@ -131,7 +136,9 @@ def _rows(
         else:
             message = str(finding.get("message", ""))
             remediation = finding.get("remediation") or {}
-        action = remediation.get("graph_action") or {}
+        actions = [a for a in remediation.get("actions") or [] if isinstance(a, Mapping)]
+        ready = [a for a in actions if a.get("ready") is True]
+        action = ready[0] if ready else {}  # the first call ready to run (the rest are in report.json)
         body = action.get("body")
         waiver = (finding.get("waiver") or {}) if finding.get("waived") else {}
         cost = finding.get("monthly_cost")
@@ -157,6 +164,8 @@ def _rows(
             _text(finding.get("first_seen") or ""),
             _text(message),
             _text(remediation.get("summary", "")),
+            str(len(actions)),
+            str(len(ready)),
             _text(action.get("method", "")),
             _text(action.get("path", "")),
             _text("" if body is None else json.dumps(body, ensure_ascii=False, sort_keys=True)),

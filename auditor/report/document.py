@@ -11,7 +11,7 @@ from .. import __version__
 from ..model import AuditResult, Cloud, Finding, Locale, Severity
 from ..rules import RULES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: remediation.actions and .alternatives replace graph_action
 
 # (rule, cloud, locale, subject, skus, details) -> remediation dict
 Remediate = Callable[..., dict[str, Any]]

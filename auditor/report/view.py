@@ -34,6 +34,8 @@ LIST_CAP = 20
 TABLE_CAP = 50
 SEAT_CAP = 200
 BLOCK_CAP = 4
+ACTION_CAP = 10  # Graph calls shown per finding (and per alternative); report.json has them all
+ALTERNATIVE_CAP = 4
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,25 @@ class FixBlock:
 
 
 @dataclass(frozen=True)
+class ActionLine:
+    """One Graph call of a finding's fix, numbered in the order to run."""
+
+    n: int
+    description: str
+    method: str
+    path: str
+    body: str
+    ready: bool
+    status: str  # "ready to run", or why a person must finish it
+
+
+@dataclass(frozen=True)
+class AlternativeBlock:
+    label: str
+    actions: tuple[ActionLine, ...]
+
+
+@dataclass(frozen=True)
 class FindingRow:
     id: str
     severity: str
@@ -65,9 +86,9 @@ class FindingRow:
     policy: str
     message: str
     fix: str
-    graph_method: str
-    graph_path: str
-    graph_body: str
+    actions: tuple[ActionLine, ...]  # the default fix's Graph calls, in order (at most ACTION_CAP)
+    alternatives: tuple[AlternativeBlock, ...]
+    actions_more: str  # "…and N more, listed in report.json." when calls were left out
     cost: str
     change: str
     waived: bool
@@ -239,6 +260,23 @@ class _Context:
         return self.t.npgettext("list_more", "…and {n} more, listed in report.json.",
                                 "…and {n} more, listed in report.json.", more)
 
+    def action_status(self, ready: bool, blocked: object) -> str:
+        """"ready to run", or in a few words why a person must finish the call first."""
+        if ready:
+            return self.t.pgettext("action_ready", "ready to run")
+        t = self.t
+        reasons = {
+            "placeholder": t.pgettext("action_placeholder", "not ready: fill in the missing id first"),
+            "choose_value": t.pgettext("action_choose_value", "not ready: choose the value first"),
+            "data_lost": t.pgettext("action_data_lost", "not ready: it would end data the user holds; keep the "
+                                                        "data first"),
+            "plans_unknown": t.pgettext("action_plans_unknown", "not ready: the product's service plans are "
+                                                                "unknown, so it may end data"),
+            "lookup": t.pgettext("action_lookup", "a lookup to read, not a change"),
+            "after_group": t.pgettext("action_after_group", "not ready: only once the group's license is active"),
+        }
+        return reasons.get(str(blocked), t.pgettext("action_not_ready", "not ready: a person must finish it"))
+
     def num(self, value: object) -> str:
         return i18n.format_number(value, self.locale) if isinstance(value, int | float) else clean(value)
 
@@ -318,13 +356,28 @@ def _products(skus: object) -> str:
     return ""
 
 
-def graph_parts(remediation: Mapping[str, Any]) -> tuple[str, str, str]:
-    action = remediation.get("graph_action")
-    if not isinstance(action, Mapping):
-        return "", "", ""
+def _call_parts(action: Mapping[str, Any]) -> tuple[str, str, str]:
     body = action.get("body")
     body_text = "" if body is None else json.dumps(body, ensure_ascii=False, sort_keys=True)
     return clean(action.get("method", ""), 20), clean(action.get("path", ""), TEXT_LIMIT), clean(body_text, 2000)
+
+
+def _actions(ctx: _Context, items: object) -> tuple[tuple[ActionLine, ...], int]:
+    """The calls as shown (at most ACTION_CAP) and how many were left out."""
+    listed = [a for a in items if isinstance(a, Mapping)] if isinstance(items, list | tuple) else []
+    lines = []
+    for n, action in enumerate(listed[:ACTION_CAP], start=1):
+        method, path, body = _call_parts(action)
+        ready = action.get("ready") is True
+        lines.append(ActionLine(n, clean(action.get("description", ""), TEXT_LIMIT), method, path, body, ready,
+                                ctx.action_status(ready, action.get("blocked"))))
+    return tuple(lines), len(listed) - len(lines)
+
+
+def _alternatives(ctx: _Context, items: object) -> tuple[AlternativeBlock, ...]:
+    listed = [a for a in items if isinstance(a, Mapping)] if isinstance(items, list | tuple) else []
+    return tuple(AlternativeBlock(clean(alt.get("label", ""), TEXT_LIMIT), _actions(ctx, alt.get("actions"))[0])
+                 for alt in listed[:ALTERNATIVE_CAP])
 
 
 def _block(remediation: Mapping[str, Any], caption: str) -> FixBlock:
@@ -360,7 +413,7 @@ def _row(ctx: _Context, finding: Mapping[str, Any], remediation: Mapping[str, An
     bg, fg = SEVERITY_COLOURS.get(severity, ("#495057", "#ffffff"))
     subject = finding.get("subject") or {}
     name, detail = subject_text(subject)
-    method, path, body = graph_parts(remediation)
+    actions, more = _actions(ctx, remediation.get("actions"))
     waiver = finding.get("waiver") if finding.get("waived") else None
     waiver = waiver if isinstance(waiver, Mapping) else {}
     cost = finding.get("monthly_cost")
@@ -377,9 +430,9 @@ def _row(ctx: _Context, finding: Mapping[str, Any], remediation: Mapping[str, An
         policy=_policy_text(finding),
         message=ctx.message(finding),
         fix=clean(remediation.get("summary", ""), TEXT_LIMIT),
-        graph_method=method,
-        graph_path=path,
-        graph_body=body,
+        actions=actions,
+        alternatives=_alternatives(ctx, remediation.get("alternatives")),
+        actions_more=ctx.list_more(more),
         cost="" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
         waived=bool(finding.get("waived")),

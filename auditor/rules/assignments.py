@@ -8,14 +8,15 @@ from typing import Any
 
 from ..guidance.clouds import Variant
 from ..guidance.examples import E5, EMS, F3, USER
-from ..guidance.facts import Facts
+from ..guidance.facts import Facts, as_map, as_strs, as_text
 from ..guidance.library import (
     LINKS_ASSIGN,
     LINKS_GROUP,
     Message,
     Words,
-    at_risk,
     base_values,
+    direct_removals,
+    group_removals,
     group_steps,
     group_summaries,
     held_twice,
@@ -24,11 +25,14 @@ from ..guidance.library import (
     removal,
 )
 from ..guidance.plan import (
+    AFTER_GROUP,
+    REMOVE_MEMBER,
     Action,
+    Alternative,
     Line,
     Plan,
+    add_member,
     assign_license,
-    remove_member,
 )
 from ..model import Finding, Severity, User
 from ..policy.model import Assignment, Policy, Selector
@@ -40,6 +44,7 @@ from .base import SKU_LIST_SCHEMA, Context, Rule
 class AssignmentRule(Rule):
     section = "assignments"
     needs = frozenset({"users", "subscribedSkus"})  # SKU names resolve through subscribedSkus
+    leaves = True  # the fix may leave the groups that assign the finding's products (details.leaving)
 
     def selectors(self, policy: Policy) -> list[Selector]:
         return [s for a in policy.assignments if self.applies(a) for s in (a.match, a.except_) if s is not None]
@@ -68,6 +73,8 @@ class AssignmentRule(Rule):
     ) -> Finding:
         user = ctx.index.users[pos]
         details = ctx.user_details(user, sku_ids, a.name) | extra
+        if self.leaves:
+            details |= ctx.leaving(user, sku_ids)
         return self.make(
             policy, f"assignments/{a.name}", ctx.user_subject(user), ctx.index.parts(sku_ids), message, details,
             severity=a.severity, monthly_cost=ctx.cost_of(sku_ids) if cost else None,
@@ -87,7 +94,11 @@ class SkuNotAllowed(AssignmentRule):
     id = "sku-not-allowed"
     default_severity = Severity.MEDIUM
     fires_when = "a user in the population holds a product outside `allowed`"
-    details_doc = "`allowed`: [part numbers]"
+    details_doc = (
+        "`allowed`: [part numbers]; with a required product to replace it: `replace_with`, `replace_with_id`, and "
+        "`replace_group` ({\"id\",\"name\",\"gives\"}: a group that assigns it, when the old product comes from a "
+        "group); `leaving` (group id → products the user loses by leaving it)"
+    )
     example_finding = (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
@@ -123,6 +134,8 @@ class SkuNotAllowed(AssignmentRule):
                 extra["replace_with"] = ctx.index.part(replace)
                 extra["replace_with_id"] = ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id \
                     else replace
+                if any(ctx.index.assigning_group_ids(ctx.index.users[pos], sid) for sid in bad):
+                    extra |= ctx.replace_group(ctx.index.users[pos], replace, allowed)
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
                 policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' does not allow", extra, cost=True
@@ -138,28 +151,19 @@ class SkuNotAllowed(AssignmentRule):
         if not bad or (not new and not allowed):  # no products named: _removal shows where to look
             return removal(f, v, w, bad)
         direct, grouped = f.direct(bad), f.grouped(bad)
-        lost = at_risk(f)
         target = w.product(new) if new else w.any_product(allowed)
         steps: list[Line] = loss_steps(f, w, bad)
         if direct:
             values = {"old": w.products(direct), "new": target}
             steps += [Line(f"steps.replace.{v.steps}", values), Line("steps.replace.caution", values)]
+        join = as_text(as_map(f.details.get("replace_group")).get("name")) if new else None
         for part in grouped:
             for group in f.groups(part):
-                values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group}
-                steps += [Line("steps.group.explain", values), Line("steps.group.replace", values)]
-        action: Action | None = None
-        safe_direct = [p for p in direct if p not in lost]
-        safe_grouped = [p for p in grouped if p not in lost and f.groups(p)]
-        if new and safe_direct:
-            replacing = {"old": w.products(safe_direct), "new": target}
-            action = assign_license(f, [new], safe_direct, Line("graph.replace", replacing))
-        elif safe_direct:
-            action = assign_license(f, [], safe_direct,
-                                    Line("graph.remove_or_replace", {"sku": w.products(safe_direct)}))
-        elif not direct and safe_grouped:
-            first = safe_grouped[0]
-            action = remove_member(f, first, {"sku": w.product(first), "group": f.groups(first)[0]})
+                values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group,
+                          "join": join or ""}
+                steps += [Line("steps.group.explain", values),
+                          Line("steps.group.replace_named" if join else "steps.group.replace", values)]
+        actions = self.actions(f, w, direct, grouped, new, target)
         summary: Line | tuple[Line, ...]
         if grouped:
             summary = group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
@@ -172,7 +176,39 @@ class SkuNotAllowed(AssignmentRule):
             summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
         links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
         return Plan(summary, steps, "role.group" if grouped else "role.assign",
-                    [Line("next.freed"), Line("next.rerun")], links, action)
+                    [Line("next.freed"), Line("next.rerun")], links, actions)
+
+    @staticmethod
+    def actions(f: Facts, w: Words, direct: list[str], grouped: list[str], new: str | None, target: str
+                ) -> list[Action]:
+        """The replacement first, then the removals, so the user is never without a license. Direct
+        products: one assignLicense that adds the replacement and removes them together (the
+        "Replace" of the admin center). Products from a group: join the group that assigns the
+        replacement (details.replace_group) when there is one, else assign it directly; then leave
+        each group that assigns the old product. Removals that would end data stay listed, not ready."""
+        join = as_map(f.details.get("replace_group"))
+        gid = as_text(join.get("id"))
+        actions: list[Action] = []
+        add: list[str] = [new] if new else []
+        if new and grouped and gid:
+            name = as_text(join.get("name")) or gid
+            actions.append(add_member(f, gid, as_strs(join.get("gives")) or [new],
+                                      Line("graph.join", {"group": name, "new": target})))
+            add = []
+        if direct:
+            key = "graph.replace" if add else "graph.remove" if new else "graph.remove_or_replace"
+            actions += direct_removals(f, direct, lambda ps: Line(key, {"old": w.products(ps), "new": target,
+                                                                         "sku": w.products(ps)}),
+                                       add, Line("graph.add", {"sku": target}))
+        elif add:
+            actions.append(assign_license(f, add, [], Line("graph.add", {"sku": target})))
+        actions += group_removals(f, w, grouped)
+        # a replacement is one change: when no removal may run (data at stake), neither may the add
+        removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
+        if removals and not any(a.ready for a in removals):
+            held = removals[0].blocked
+            actions = [a if a in removals or not a.ready else replace(a, blocked=held) for a in actions]
+        return actions
 
 
 class SkuForbidden(AssignmentRule):
@@ -223,6 +259,7 @@ class SkuRequiredMissing(AssignmentRule):
 
     id = "sku-required-missing"
     default_severity = Severity.MEDIUM
+    leaves = False
     fires_when = "an enabled user in the population holds none of `required_any`"
     details_doc = "`required_any`: [part numbers]"
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
@@ -255,11 +292,11 @@ class SkuRequiredMissing(AssignmentRule):
         required = list(f.strs("required_any")) or list(f.skus)
         choice = w.any_product(required)
         steps = [Line(f"steps.assign.{v.steps}", {"sku": choice}), Line("steps.group.add", {"sku": choice})]
-        action = None
+        actions = []
         if required:
-            action = assign_license(f, [required[0]], [], Line("graph.add", {"sku": w.product(required[0])}))
+            actions.append(assign_license(f, [required[0]], [], Line("graph.add", {"sku": w.product(required[0])})))
         return Plan(Line("summary.assign", {"sku": choice}), steps, "role.assign", [Line("next.rerun")],
-                    ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], action)
+                    ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], actions)
 
 
 class SkuCombinationForbidden(AssignmentRule):
@@ -304,9 +341,11 @@ class SkuCombinationForbidden(AssignmentRule):
 
             for pos, both in ctx.index.by_skuset(pop, overlap):
                 names = " + ".join(ctx.index.parts(both))
+                user = ctx.index.users[pos]
                 yield self.user_finding(
                     policy, a, ctx, pos, both, f"holds {names}, which must not be combined",
-                    {"combination": ctx.index.parts(combo)} | self.suggestion(ctx, ctx.index.users[pos], both),
+                    {"combination": ctx.index.parts(combo)} | self.suggestion(ctx, user, both)
+                    | self.losses(ctx, user, both),
                     cost=False,
                 )
 
@@ -321,32 +360,67 @@ class SkuCombinationForbidden(AssignmentRule):
         drop = spare[0]
         return {"remove": ctx.index.part(drop), "keep": ctx.index.parts(both - {drop})}
 
+    @staticmethod
+    def losses(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
+        """What removing each product on its own would cost (data_lost per product, plans_unknown):
+        every path removes one product, never both."""
+        lost: dict[str, Any] = {}
+        unknown: set[str] = set()
+        for sid in sorted(both):
+            found = ctx.data_lost(user, [sid])
+            lost |= found.get("data_lost", {})
+            unknown |= set(found.get("plans_unknown", ()))
+        return ({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
+
     def message(self, f: Facts, w: Words) -> Message:
         combination = f.strs("combination") or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        """Never both products: by default the one the others include goes (details remove/keep, when
+        the plans show one), with "remove the other instead" as the alternative; without a default,
+        one alternative per product and no default actions (only the admin knows which stays)."""
         combo = list(f.strs("combination")) or list(f.skus)
         held = list(f.skus) or combo
         values = {"combination": w.products(combo)}
-        plan = removal(f, v, w, held, intro=[Line("steps.combination.choose", values)])
+        drop, keep = f.text("remove"), [p for p in f.strs("keep") if p in held]
+        default = drop is not None and drop in held and bool(keep)
+        gone = [drop] if default and drop else held
+        plan = removal(f, v, w, gone, intro=[Line("steps.combination.choose", values)])
         plan.summary = Line("summary.combination", values)
-        # The default removal is the product the others include (the rule names it when the plans show
-        # one); otherwise only the admin knows which product stays, and nothing is pre-filled.
-        drop, keep = f.text("remove"), list(f.strs("keep"))
-        direct = f.direct(held)
         steps: list[Line] = [Line("steps.combination.choose", values)]
-        if drop and keep:
+        if default and drop:
             steps.append(Line("steps.combination.keep", {"sku": w.product(drop), "keep": w.products(keep)}))
-        steps += loss_steps(f, w, held)
-        if direct:
-            steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any_product(direct)}))
-        plan.steps = [*steps, *group_steps(f, w, f.grouped(held))]
-        plan.action = None
-        if drop and keep and drop in direct and drop not in at_risk(f):
-            plan.action = assign_license(f, [], [drop], Line("graph.combination", {"sku": w.product(drop),
-                                                                                             "keep": w.products(keep)}))
+        steps += loss_steps(f, w, gone)
+        if default:
+            direct = f.direct(gone)
+            if direct:
+                steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any_product(direct)}))
+            plan.steps = [*steps, *group_steps(f, w, f.grouped(gone))]
+        else:  # no removal is pre-filled, in the steps either: each way is an alternative
+            plan.steps = [*steps, Line("steps.combination.either", values)]
+        if default and drop:
+            plan.actions = self.take(f, w, [drop], keep, "graph.combination")
+            plan.alternatives = [Alternative(Line("alt.remove_other", {"sku": w.products(keep),
+                                                                       "keep": w.product(drop)}),
+                                             tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
+        else:
+            plan.actions = []
+            plan.alternatives = [
+                Alternative(Line("alt.remove_other", {"sku": w.product(p), "keep": w.products(others)}),
+                            tuple(self.take(f, w, [p], others, "graph.combination_other")))
+                for p in held if (others := [o for o in held if o != p])]
         return plan
+
+    @staticmethod
+    def take(f: Facts, w: Words, parts: list[str], keep: list[str], key: str) -> list[Action]:
+        """The calls that take `parts` away and leave `keep`: direct copies in one assignLicense,
+        copies from groups by leaving each group that assigns them (not one that also assigns a kept
+        product: leaving it would take that too). Removals that would end data are listed, not ready."""
+        kept_groups = {g for p in keep for g in f.group_ids(p)}
+        direct = f.direct(parts)
+        actions = direct_removals(f, direct, lambda ps: Line(key, {"sku": w.products(ps), "keep": w.products(keep)}))
+        return actions + group_removals(f, w, f.grouped(parts), lambda gid, name: gid in kept_groups)
 
 
 class AssignmentNotGroupBased(AssignmentRule):
@@ -361,6 +435,7 @@ class AssignmentNotGroupBased(AssignmentRule):
 
     id = "assignment-not-group-based"
     default_severity = Severity.LOW
+    leaves = False  # the fix moves a direct copy to a group; it leaves no group
     fires_when = (
         "a `group_based_only` product is assigned directly; when a group also assigns it, the fix removes the direct "
         "copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
@@ -407,9 +482,10 @@ class AssignmentNotGroupBased(AssignmentRule):
             values = {"sku": w.products(parts)}
             steps = [Line("steps.group.add", values), Line("steps.group.wait", values),
                      Line(f"steps.remove.{v.steps}", values)]
-            action = assign_license(f, [], parts, Line("graph.remove_after_group", values))
+            # not ready: it may only run once a group's copy is active (no group to join is known)
+            action = assign_license(f, [], parts, Line("graph.remove_after_group", values), AFTER_GROUP)
             return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
-                        ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], action)
+                        ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], [action])
         return held_twice(f, w, twice)
 
 

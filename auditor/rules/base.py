@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 from ..guidance.library import RuleGuidance
 from ..index import TenantIndex
-from ..model import Finding, Severity, Subject, SubjectType, User
+from ..model import Finding, Group, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
 from ..reference import product_names
 from .plan_loss import PlanLoss
@@ -42,6 +42,8 @@ class Context:
     _layouts: dict[tuple[str, int, int], tuple[Any, Any, Any]] = field(default_factory=dict, repr=False)
 
     _loss: PlanLoss | None = field(default=None, repr=False)
+    _giving: dict[str, list[Group]] | None = field(default=None, repr=False)  # skuId -> groups assigning it
+    _members: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @property
     def loss(self) -> PlanLoss:
@@ -55,19 +57,81 @@ class Context:
         {"data_lost": {part: [plan names]}} for the mailbox, archive or files it would end, and
         {"plans_unknown": [parts]} for products whose service plans nobody lists (they may hold
         data: never a ready-to-run removal). A product held directly goes in one assignLicense
-        (with `added` given in the same call); one a group assigns goes by leaving the first of its
-        groups, which takes every product that group gives the user and gives nothing in return."""
+        (with `added` given in the same call); one a group assigns goes by leaving every group that
+        assigns it, which takes every product those groups give the user (and nothing else gives)."""
         gone = frozenset(removed)
         grouped = frozenset(sid for sid in gone if self.index.assigning_group_ids(user, sid))
         lost = dict(self.loss.of(user, gone - grouped, added)) if gone - grouped else {}
         for sid in sorted(grouped, key=self.index.part):
-            leaving = self.loss.of_leaving(user, self.index.assigning_group_ids(user, sid)[0])
+            leaving = self.loss.of_leaving(user, self.index.assigning_group_ids(user, sid), added)
             names = sorted({name for plans in leaving.values() for name in plans})
             if names:
                 lost[self.index.part(sid)] = names
         unknown = self.loss.unknown(user, gone)
         out: dict[str, Any] = {"data_lost": lost} if lost else {}
         return out | ({"plans_unknown": unknown} if unknown else {})
+
+    def leaving(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
+        """{"leaving": {group id: [part numbers]}} for the groups that assign one of `sku_ids` to
+        the user, in the order the fix leaves them (by product, then as assigning_group_ids lists
+        them): the products the user loses at each step, the groups before it counted as already
+        left (for one group: what leaving it takes). A product also held directly, or from a group
+        not left, is never lost. Empty when no group assigns them. Once per license layout."""
+        skus = frozenset(s.lower() for s in sku_ids)
+        return self.per_layout("leaving:" + ",".join(sorted(skus)), user, lambda u: self._leaving(u, skus))
+
+    def _leaving(self, user: User, skus: frozenset[str]) -> dict[str, Any]:
+        order: list[str] = []
+        for sid in sorted(skus, key=self.index.part):
+            order += [gid for gid in self.index.assigning_group_ids(user, sid) if gid not in order]
+        if not order:
+            return {}
+        sources: dict[str, set[str]] = {}  # product -> its sources: group ids (lower), "" = direct
+        for state in user.license_assignment_states:
+            sources.setdefault(state.sku_id.lower(), set()).add((state.assigned_by_group or "").lower())
+        for lic in user.assigned_licenses:
+            sources.setdefault(lic.sku_id.lower(), {""})
+        left: set[str] = set()
+        gone: set[str] = set()
+        out: dict[str, list[str]] = {}
+        for gid in order:
+            left.add(gid.lower())
+            now = {sid for sid, src in sources.items() if src <= left} - gone
+            gone |= now
+            out[gid] = sorted(self.index.part(sid) for sid in now)
+        return {"leaving": out}
+
+    def replace_group(self, user: User, sku_id: str, allowed: frozenset[str]) -> dict[str, Any]:
+        """{"replace_group": {"id", "name", "gives"}}: a group that assigns `sku_id` and `user` is not
+        in, preferring one that gives nothing outside `allowed`, then by name; `gives` = the part
+        numbers it would newly give the user. Empty when no such group is known."""
+        sid = sku_id.lower()
+        best: tuple[bool, str, str] | None = None
+        found: dict[str, Any] = {}
+        for group in self._groups_giving().get(sid) or []:
+            if user.id in self._member_set(group.id):
+                continue
+            new = {lic.sku_id.lower() for lic in group.assigned_licenses} - user.sku_ids
+            key = (bool(new - allowed), group.display_name.lower(), group.id)
+            if best is None or key < best:
+                best = key
+                found = {"id": group.id, "name": group.display_name, "gives": sorted(self.index.part(s) for s in new)}
+        return {"replace_group": found} if found else {}
+
+    def _groups_giving(self) -> dict[str, list[Group]]:
+        if self._giving is None:
+            self._giving = {}
+            for group in self.index.snapshot.groups:
+                for lic in group.assigned_licenses:
+                    self._giving.setdefault(lic.sku_id.lower(), []).append(group)
+        return self._giving
+
+    def _member_set(self, group_id: str) -> frozenset[str]:
+        found = self._members.get(group_id)
+        if found is None:
+            group = next(g for g in self.index.snapshot.groups if g.id == group_id)
+            found = self._members[group_id] = frozenset(group.members)
+        return found
 
     def monthly_price(self, sku_id: str) -> float | None:
         entry = self.prices.get(sku_id.lower())

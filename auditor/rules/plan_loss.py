@@ -91,14 +91,14 @@ class PlanLoss:
         self._cache[key] = (user.assigned_licenses, out)
         return out
 
-    def of_leaving(self, user: User, group_id: str) -> dict[str, list[str]]:
-        """`of` for leaving the group `group_id`: every product it gives the user that no direct
-        copy or other group also gives goes, and nothing is given in its place."""
-        gid = group_id.lower()
+    def of_leaving(self, user: User, group_ids: Iterable[str], added: Iterable[str] = ()) -> dict[str, list[str]]:
+        """`of` for leaving the groups `group_ids`: every product they give the user that no direct
+        copy or other group also gives goes, and `added` (if any) is given in its place."""
+        gids = {g.lower() for g in group_ids}
         states = user.license_assignment_states
-        given = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() == gid}
-        kept = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() != gid}
-        return self.of(user, given - kept)
+        given = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() in gids}
+        kept = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() not in gids}
+        return self.of(user, given - kept, added)
 
     def unknown(self, user: User, removed: Iterable[str]) -> list[str]:
         """Part numbers of the removed products whose service plans neither the tenant nor

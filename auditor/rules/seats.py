@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from ..guidance.library import (
     base_values,
 )
 from ..guidance.plan import (
-    Action,
+    PLACEHOLDER,
     Line,
     Plan,
     assign_license,
@@ -173,11 +174,12 @@ class SpareSeatsOverLimit(CatalogRule):
                   "date": renewal}
         steps = [Line("steps.seats.reassign", values), Line("steps.seats.remove", values)]
         action = assign_license(f, [sku], [], Line("graph.reassign", values))
-        action = Action(action.method, "/users/{user-id}/assignLicense", action.body, action.description)
+        # the user who needs the seat is the admin's to pick: a placeholder, never ready
+        action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=PLACEHOLDER)
         return Plan(Line("summary.seats_over.renewal" if renewal else "summary.seats_over", values), steps,
                     "role.billing_assign",
                     [Line("next.partner"), Line("next.rerun")],
-                    ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], action)
+                    ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], [action])
 
 
 class SpareSeatsUnderMinimum(CatalogRule):
@@ -251,7 +253,7 @@ class SpareSeatsUnderMinimum(CatalogRule):
         steps = [Line("steps.seats.free", values), Line("steps.seats.buy", values)]
         action = list_holders(f.sku_id(sku), Line("graph.holders", values))
         return Plan(summary, steps, "role.billing_assign", [Line("next.partner"), Line("next.rerun")],
-                    ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], action)
+                    ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], [action])
 
 
 class SkuNotApproved(CatalogRule):
@@ -302,7 +304,7 @@ class SkuNotApproved(CatalogRule):
         action = list_holders(f.sku_id(sku), Line("graph.holders", values))
         return Plan(Line("summary.not_approved", values), steps, "role.billing_assign",
                     [Line("next.freed"), Line("next.rerun")],
-                    ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], action)
+                    ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], [action])
 
 
 def _next_renewal(ctx: Context, sku: Sku) -> datetime | None:
@@ -385,7 +387,7 @@ class SeatsInGrace(LifecycleRule):
                  Line("steps.grace.reduce", values)]
         return Plan(summary, steps, "role.billing_assign", [Line("next.rerun")],
                     ["renew_subscription", "subscription_ends", "unassign_licenses", "admin_roles"],
-                    list_holders(f.sku_id(sku), Line("graph.holders", values)))
+                    [list_holders(f.sku_id(sku), Line("graph.holders", values))])
 
 
 class LicenseSuspended(LifecycleRule):
@@ -428,7 +430,7 @@ class LicenseSuspended(LifecycleRule):
                  Line(f"steps.move.{v.steps}", values)]
         return Plan(Line("summary.suspended", values), steps, "role.billing_assign", [Line("next.rerun")],
                     ["renew_subscription", "subscription_ends", "move_users", "admin_roles", "graph:user_list"],
-                    list_holders(f.sku_id(sku), Line("graph.holders", values)))
+                    [list_holders(f.sku_id(sku), Line("graph.holders", values))])
 
 
 def parse_catalog(part: Part) -> tuple[CatalogEntry, ...] | None:

@@ -19,6 +19,11 @@ GROUP = {"id": "g-staff", "displayName": "All Staff", "assignedLicenses": [{"sku
          "members": ["id-a"]}
 
 
+
+def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The calls of the default fix that are ready to run."""
+    return [a for a in remediation["actions"] if a["ready"]]
+
 def held_twice(group_disables: list[str], direct_disables: list[str] | None = None) -> dict[str, Any]:
     states = [{"skuId": E3, "assignedByGroup": None, "state": "Active", "error": "None",
                "disabledPlans": direct_disables or []},
@@ -41,7 +46,7 @@ def test_a_redundant_direct_copy_is_removed_without_joining_a_group(tmp_path: An
     assert details["also_by_group"] == {"SPE_E3": ["All Staff"]} and details["plans_lost"] == {}
     assert "redundant" in rem["summary"]
     assert not any("Add " in s and "group" in s for s in rem["steps"])  # already a member
-    assert rem["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E3]}
+    assert ready(rem)[0]["body"] == {"addLicenses": [], "removeLicenses": [E3]}
 
 
 def test_a_removal_that_would_switch_off_the_mailbox_is_not_proposed(tmp_path: Any) -> None:
@@ -49,19 +54,20 @@ def test_a_removal_that_would_switch_off_the_mailbox_is_not_proposed(tmp_path: A
     details, rem = finding(tmp_path, held_twice([EXCHANGE]))
     assert details["plans_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
     assert "would switch off Exchange Online (Plan 2)" in rem["summary"]
-    assert rem["graph_action"] is None
+    assert not ready(rem)
     assert any("do not remove the direct copy yet" in s for s in rem["steps"])
 
 
 def test_a_plan_off_in_both_copies_is_no_loss(tmp_path: Any) -> None:
     details, rem = finding(tmp_path, held_twice([EXCHANGE], direct_disables=[EXCHANGE]))
-    assert details["plans_lost"] == {} and rem["graph_action"] is not None
+    assert details["plans_lost"] == {} and ready(rem)
 
 
 def test_a_direct_only_assignment_keeps_the_move_to_a_group(tmp_path: Any) -> None:
     details, rem = finding(tmp_path, user("a", "SPE_E3"))
     assert "also_by_group" not in details
-    assert rem["graph_action"]["body"]["removeLicenses"] == [E3]
+    (action,) = rem["actions"]  # listed, but only for after the group's copy is active
+    assert action["body"]["removeLicenses"] == [E3] and action["blocked"] == "after_group"
     assert any("group" in s for s in rem["steps"])
 
 
@@ -91,4 +97,4 @@ def test_license_assigned_twice_fires_without_a_group_based_only_policy(tmp_path
                                subject=found["t@contoso.example"].subject.to_json(),
                                skus=list(found["t@contoso.example"].skus),
                                details=dict(found["t@contoso.example"].facts))
-    assert rem["graph_action"] is None and "Exchange Online (Plan 2)" in rem["summary"]
+    assert not ready(rem) and "Exchange Online (Plan 2)" in rem["summary"]

@@ -23,6 +23,11 @@ SKUS = [sku("SPE_E3"), sku("SPE_E5"), sku("SPE_F1"),
          "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0}}]
 
 
+
+def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The calls of the default fix that are ready to run."""
+    return [a for a in remediation["actions"] if a["ready"]]
+
 def holder(name: str, *licenses: tuple[str, list[str]], **kw: Any) -> dict[str, Any]:
     out = user(name, **kw)
     out["assignedLicenses"] = [{"skuId": sid, "disabledPlans": off} for sid, off in licenses]
@@ -56,13 +61,13 @@ def test_disabled_user_removal_that_ends_the_mailbox_is_not_prefilled(tmp_path: 
     left, pbi = found["left@contoso.example"], found["pbi@contoso.example"]
     assert dict(left.facts)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}
     r = rem(left)
-    assert r["graph_action"] is None
+    assert not ready(r)
     assert "keep the data" in r["summary"] and "Exchange Online (Plan 2)" in r["summary"]
     # the product's own keep-the-data step replaces the general one (said once, not twice)
     assert not any(s.startswith("Before you remove the license") for s in r["steps"])
     # nothing to lose: the call is ready
     assert "data_lost" not in dict(pbi.facts)
-    assert rem(pbi)["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [PBI]}
+    assert ready(rem(pbi))[0]["body"] == {"addLicenses": [], "removeLicenses": [PBI]}
     for locale in Locale:
         assert "Exchange Online (Plan 2)" in rem(left, locale)["summary"], locale
 
@@ -79,7 +84,7 @@ def test_replacing_with_a_product_that_keeps_the_data_stays_one_call(tmp_path: A
     found = findings(tmp_path, policy, [holder("up", (E3, []))], SkuNotAllowed.id)
     f = found["up@contoso.example"]
     assert "data_lost" not in dict(f.facts)
-    assert rem(f)["graph_action"]["body"] == {"addLicenses": [{"skuId": E5, "disabledPlans": []}],
+    assert ready(rem(f))[0]["body"] == {"addLicenses": [{"skuId": E5, "disabledPlans": []}],
                                               "removeLicenses": [E3]}
 
 
@@ -90,7 +95,10 @@ def test_replacing_with_a_product_without_an_archive_names_the_archive_plan(tmp_
     found = findings(tmp_path, policy, [holder("fl", (E3, []))], SkuNotAllowed.id)
     f = found["fl@contoso.example"]
     assert dict(f.facts)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
-    assert rem(f)["graph_action"] is None
+    assert not ready(rem(f))
+    # still listed, as one Replace call that a person finishes after keeping the archive
+    (action,) = rem(f)["actions"]
+    assert action["blocked"] == "data_lost" and action["body"]["removeLicenses"] == [E3]
     assert any("SPE_F1" in s for s in rem(f)["steps"])
 
 
@@ -99,9 +107,9 @@ def test_a_forbidden_product_that_carries_the_only_mailbox_is_flagged(tmp_path: 
     users = [holder("only", (E3, [])), holder("also", (E3, []), (E5, []))]
     found = findings(tmp_path, policy, users, SkuForbidden.id)
     assert set(dict(found["only@contoso.example"].facts)["data_lost"]) == {"SPE_E3"}
-    assert rem(found["only@contoso.example"])["graph_action"] is None
+    assert not ready(rem(found["only@contoso.example"]))
     assert "data_lost" not in dict(found["also@contoso.example"].facts)  # E5 keeps mailbox and files
-    assert rem(found["also@contoso.example"])["graph_action"]["body"]["removeLicenses"] == [E3]
+    assert ready(rem(found["also@contoso.example"]))[0]["body"]["removeLicenses"] == [E3]
 
 
 def test_combination_suggests_only_a_removal_that_switches_nothing_off(tmp_path: Any) -> None:
@@ -109,7 +117,7 @@ def test_combination_suggests_only_a_removal_that_switches_nothing_off(tmp_path:
     found = findings(tmp_path, policy, [holder("two", (E3, []), (PBI, []))], SkuCombinationForbidden.id)
     details = dict(found["two@contoso.example"].facts)
     # neither product includes the other: no default, the admin decides
-    assert "remove" not in details and rem(found["two@contoso.example"])["graph_action"] is None
+    assert "remove" not in details and not ready(rem(found["two@contoso.example"]))
 
 
 STAFF = "g-staff"
@@ -137,16 +145,21 @@ def test_leaving_a_group_is_checked_for_everything_the_group_gives(tmp_path: Any
     result = audit(tmp_path, policy, doc)
     (f,) = [f for f in result.findings if f.rule == SkuForbidden.id]
     assert dict(f.facts)["data_lost"] == {"POWER_BI_PRO": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}
-    assert rem(f)["graph_action"] is None
+    assert not ready(rem(f))
 
 
-def test_a_replacement_the_group_path_never_adds_is_not_counted_as_kept(tmp_path: Any) -> None:
+def test_the_group_path_adds_the_replacement_first_so_it_counts_as_kept(tmp_path: Any) -> None:
+    """E5 comes from a group and E3 replaces it: E3 is assigned before the group is left, so the
+    mailbox and files stay and both calls are ready, the add first."""
     policy = ("assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E3]\n"
               "    required_any: [SPE_E3]\n")
     doc = tenant([grouped("g5", (E5, STAFF))], skus=SKUS, groups=[staff_group(E5)])
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuNotAllowed.id]
-    assert set(dict(f.facts)["data_lost"]) == {"SPE_E5"}  # leaving the group adds no E3
-    assert rem(f)["graph_action"] is None
+    assert "data_lost" not in dict(f.facts)
+    actions = rem(f)["actions"]
+    assert [(a["kind"], a["ready"]) for a in actions] == [("assign_license", True), ("remove_member", True)]
+    assert actions[0]["body"]["addLicenses"] == [{"disabledPlans": [], "skuId": E3}]
+    assert actions[1]["seats"] == {"SPE_E5": -1} and actions[0]["seats"] == {"SPE_E3": 1}
 
 
 def test_the_membership_call_leaves_the_group_its_text_names(tmp_path: Any) -> None:
@@ -158,8 +171,11 @@ def test_the_membership_call_leaves_the_group_its_text_names(tmp_path: Any) -> N
     details = dict(f.facts)
     assert details["assigned_by_group"]["POWER_BI_PRO"] == ["Alpha", "Zulu"]
     assert details["assigned_by_group_ids"]["POWER_BI_PRO"] == ["g-b", "g-a"]
-    action = rem(f)["graph_action"]
-    assert action["path"].startswith("/groups/g-b/members/") and "Alpha" in action["description"]
+    first, second = ready(rem(f))  # one call per group: both are left, each its own DELETE
+    assert first["path"].startswith("/groups/g-b/members/") and "Alpha" in first["description"]
+    assert second["path"].startswith("/groups/g-a/members/") and "Zulu" in second["description"]
+    # leaving Alpha alone takes nothing (Zulu still gives it); leaving Zulu then takes POWER_BI_PRO
+    assert first["seats"] == {} and second["seats"] == {"POWER_BI_PRO": -1}
 
 
 def test_a_failed_group_copy_does_not_make_the_direct_one_redundant(tmp_path: Any) -> None:
@@ -180,5 +196,5 @@ def test_a_product_whose_plans_nobody_lists_is_never_removed_by_a_ready_call(tmp
     assert dict(f.facts)["plans_unknown"] == ["CONTOSO_FUTURE_SUITE"]
     for locale in Locale:
         r = rem(f, locale)
-        assert r["graph_action"] is None
+        assert not ready(r) and [a["blocked"] for a in r["actions"]] == ["plans_unknown"]
         assert sum("CONTOSO_FUTURE_SUITE" in s for s in r["steps"]) >= 1

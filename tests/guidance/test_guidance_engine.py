@@ -45,7 +45,12 @@ def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale
         text = "\n".join([rem["summary"], *rem["steps"], *rem["next_steps"]])
         assert not LEFTOVER.search(text), f["rule"]
         if f["rule"] != SkuRequiredMissing.id:  # the engine reports skuIds only for the SKUs a user holds
-            assert "<skuId of" not in str(rem["graph_action"]), (f["rule"], rem["graph_action"])
+            assert "<skuId of" not in str(rem["actions"]), (f["rule"], rem["actions"])
+        for action in rem["actions"]:  # a call that would run is complete: no placeholder anywhere
+            if action["ready"]:
+                call = str([action["path"], action["body"], action["precondition"]])
+                assert "{user-id}" not in call and "{group-id}" not in call and "<skuId" not in call, action
+                assert action["precondition"] and action["user"] == f["subject"]["id"], (f["rule"], action)
         msg = guidance.message(f["rule"], subject=f["subject"], skus=f["skus"], details=f["details"], locale=locale)
         assert msg and "\n" not in msg
         if f["subject"]["type"] == "user":
@@ -64,15 +69,18 @@ def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
     assert safe and len(safe) < len(grouped), "the sample should show removals with and without data at stake"
     for f in grouped:
         lost = f["details"].get("data_lost") or {}
-        if lost:  # the mailbox or files would go: keep the data first, and no ready call touches that product
-            assert any("keep the data" in s.lower() for s in f["remediation"]["steps"]), f["rule"]
-            action = f["remediation"]["graph_action"]
-            if action is not None:
-                gid = action["path"].split("/")[2]
-                ids = f["details"]["assigned_by_group_ids"]
-                assert not any(gid in ids.get(part, []) for part in lost), f["rule"]
-                assert any(gid in ids.get(part, []) for part in f["skus"] if part not in lost), f["rule"]
+        ids = f["details"]["assigned_by_group_ids"]
+        leaves = [a for a in f["remediation"]["actions"] if a["kind"] == "remove_member"]
+        # one membership removal per group that assigns one of the products, none left out
+        assert sorted(a["group"] for a in leaves) == sorted({g for part in f["skus"] for g in ids.get(part, [])})
+        for action in leaves:
+            given = [part for part in f["skus"] if action["group"] in ids.get(part, [])]
+            if lost:  # the mailbox or files would go: keep the data first, and the call is not ready
+                assert any("keep the data" in s.lower() for s in f["remediation"]["steps"]), f["rule"]
+            if any(part in lost for part in given):
+                assert not action["ready"] and action["blocked"] == "data_lost", f["rule"]
     for f in safe:
-        action = f["remediation"]["graph_action"]
-        assert action["method"] == "DELETE" and action["path"].startswith("/groups/"), f["rule"]
-        assert action["path"].endswith(f"/members/{f['subject']['id']}/$ref")
+        for action in f["remediation"]["actions"]:
+            assert action["method"] == "DELETE" and action["path"].startswith("/groups/"), f["rule"]
+            assert action["path"].endswith(f"/members/{f['subject']['id']}/$ref")
+            assert action["ready"] and {"member_of": action["group"]} in action["precondition"]

@@ -32,7 +32,7 @@ ROOT = Path(__file__).parents[2]
 LOCALE_DIR = ROOT / "auditor" / "locale"
 POT = LOCALE_DIR / f"{texts.DOMAIN}.pot"
 TRANSLATED = [locale for locale in Locale if locale is not texts.SOURCE_LOCALE]
-KEY_PREFIX = re.compile(r"(word|rule|summary|steps|graph|link|role|next|message)\.")
+KEY_PREFIX = re.compile(r"(word|rule|summary|steps|graph|alt|link|role|next|message)\.")
 
 
 def _po_path(locale: Locale) -> Path:

@@ -11,6 +11,7 @@ import pytest
 from auditor.guidance import ALL_RULE_IDS, message, registry, remediation
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.guidance.library import FindingExample
+from auditor.guidance.plan import BLOCKED_REASONS
 from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
 from auditor.rules.assignments import (
@@ -67,13 +68,23 @@ def rem(rule: str, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN, *
 
 def all_text(r: dict[str, Any]) -> str:
     parts = [r["summary"], r["role"], *r["steps"], *r["next_steps"], *(link["title"] for link in r["links"])]
-    if r["graph_action"]:
-        parts.append(r["graph_action"]["description"])
+    parts += [a["description"] for a in r["actions"]]
+    for alt in r["alternatives"]:
+        parts += [alt["label"], *(a["description"] for a in alt["actions"])]
     return "\n".join(parts)
 
 
+def act(r: dict[str, Any]) -> dict[str, Any] | None:
+    """The first action of the default fix (None when there is none)."""
+    return r["actions"][0] if r["actions"] else None
+
+
+ACTION_KEYS = {"kind", "method", "path", "body", "description", "user", "group", "precondition", "seats", "ready",
+               "blocked"}
+
+
 def assert_complete(rule: str, r: dict[str, Any]) -> None:
-    assert set(r) == {"summary", "steps", "graph_action", "role", "next_steps", "links"}
+    assert set(r) == {"summary", "steps", "actions", "alternatives", "role", "next_steps", "links"}
     assert isinstance(r["summary"], str) and r["summary"].strip()
     assert r["steps"] and all(isinstance(s, str) and s.strip() for s in r["steps"])
     assert isinstance(r["role"], str) and r["role"].strip()
@@ -82,14 +93,20 @@ def assert_complete(rule: str, r: dict[str, Any]) -> None:
         assert r["links"]
     for link in r["links"]:
         assert link["title"].strip() and link["url"].startswith("https://")
-    action = r["graph_action"]
     if rule in NO_GRAPH_ACTION:
-        assert action is None
+        assert r["actions"] == [] and r["alternatives"] == []
     else:
-        assert action is not None
+        assert r["actions"]
+    for action in [*r["actions"], *(a for alt in r["alternatives"] for a in alt["actions"])]:
+        assert set(action) - {"tenant"} == ACTION_KEYS
         assert action["method"] in {"GET", "POST", "PATCH", "DELETE"}
         assert action["path"].startswith("/") and action["description"].strip()
         assert action["body"] is None or isinstance(action["body"], dict)
+        assert action["ready"] is (action["blocked"] is None)
+        assert action["ready"] or action["blocked"] in BLOCKED_REASONS
+        assert all(isinstance(n, int) for n in action["seats"].values())
+    for alt in r["alternatives"]:
+        assert alt["label"].strip()
     assert not LEFTOVER.search(all_text(r)), all_text(r)
     json.dumps(r)
 
@@ -208,9 +225,9 @@ def test_other_admin_center_steps_follow_the_cloud(rule: str) -> None:
 
 def test_replace_is_one_assign_license_call_with_add_and_remove() -> None:
     r = rem(SkuNotAllowed.id)
-    assert r["graph_action"]["method"] == "POST"
-    assert r["graph_action"]["path"] == "/users/11111111-aaaa/assignLicense"
-    assert r["graph_action"]["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": [E5]}
+    assert act(r)["method"] == "POST"
+    assert act(r)["path"] == "/users/11111111-aaaa/assignLicense"
+    assert act(r)["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": [E5]}
     assert "SPE_F3" in r["summary"] and "SPE_E5" in r["summary"]
     assert any("takes away every license" in s for s in r["steps"])
     assert any("Reassign the freed licenses" in s for s in r["next_steps"])
@@ -221,25 +238,27 @@ def test_not_allowed_without_replacement_removes_and_names_allowed_products() ->
     _, _, details = RICH[SkuNotAllowed.id]
     details = {k: v for k, v in details.items() if not k.startswith("replace_with")} | {"allowed": ["SPE_F1", "SPE_F3"]}
     r = rem(SkuNotAllowed.id, details=details)
-    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+    assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [E5]}
     assert "SPE_F1 or SPE_F3" in r["summary"]
     assert any("SPE_F1 or SPE_F3" in s for s in r["steps"])
 
 
 def test_direct_license_is_removed_per_user() -> None:
     r = rem(SkuForbidden.id)
-    assert r["graph_action"] == {
-        "method": "POST", "path": "/users/11111111-aaaa/assignLicense",
+    assert r["actions"] == [{
+        "kind": "assign_license", "method": "POST", "path": "/users/11111111-aaaa/assignLicense",
         "body": {"addLicenses": [], "removeLicenses": [E5]},
         "description": "Removes the directly assigned SPE_E5 from Ann Lee (ann@contoso.example).",
-    }
+        "user": "11111111-aaaa", "group": None, "precondition": [{"holds": E5.lower(), "how": "direct"}],
+        "seats": {"SPE_E5": -1}, "ready": True, "blocked": None,
+    }]
 
 
 def test_group_assigned_license_is_fixed_through_the_group() -> None:
     details = {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": ["Sales"]},
                "assigned_by_group_ids": {"SPE_E5": ["g-sales"]}, "sku_ids": {"SPE_E5": E5}}
     r = rem(SkuForbidden.id, details=details)
-    action = r["graph_action"]
+    action = act(r)
     assert action["method"] == "DELETE" and action["body"] is None
     assert action["path"] == "/groups/g-sales/members/11111111-aaaa/$ref"
     text = all_text(r)
@@ -254,20 +273,23 @@ def test_group_assigned_license_is_fixed_through_the_group() -> None:
 def test_group_assigned_without_ids_and_with_several_groups() -> None:
     base = {"sku_ids": {"SPE_E5": E5}}
     r = rem(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales"]}})
-    assert r["graph_action"]["path"] == "/groups/{group-id}/members/11111111-aaaa/$ref"
-    assert "look up the group's id" in r["graph_action"]["description"]
+    assert act(r)["path"] == "/groups/{group-id}/members/11111111-aaaa/$ref"
+    assert "look up the group's id" in act(r)["description"]
+    assert not act(r)["ready"] and act(r)["blocked"] == "placeholder" and act(r)["group"] is None
     r = rem(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
                                                       "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]}})
-    # names and ids are listed in one order: the call leaves the group its text names (Sales = g2)
-    assert r["graph_action"]["path"] == "/groups/g2/members/11111111-aaaa/$ref"
-    assert "repeat for each of them" in r["graph_action"]["description"]
+    # names and ids are listed in one order: each call leaves the group its text names (Sales = g2, All = g1)
+    assert [a["path"] for a in r["actions"]] == ["/groups/g2/members/11111111-aaaa/$ref",
+                                                 "/groups/g1/members/11111111-aaaa/$ref"]
+    assert ["Sales" in r["actions"][0]["description"], "All" in r["actions"][1]["description"]] == [True, True]
 
 
 def test_mixed_direct_and_group_removes_only_the_direct_one_per_user() -> None:
     details = {"assigned_by_group": {"SPE_E5": [], "EMS": ["Security"]}, "assigned_by_group_ids": {"EMS": ["g-s"]},
                "sku_ids": {"SPE_E5": E5, "EMS": EMS}}
     r = rem(InactiveUserLicensed.id, skus=["EMS", "SPE_E5"], details=details | {"days": 90, "last_sign_in": None})
-    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+    assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+    assert [(a["kind"], a["group"]) for a in r["actions"]] == [("assign_license", None), ("remove_member", "g-s")]
     assert "SPE_E5" in r["summary"] and "EMS" in r["summary"]
     assert any("Security" in s for s in r["steps"])
 
@@ -277,29 +299,33 @@ def test_replace_when_the_old_product_comes_from_a_group() -> None:
     details = details | {"assigned_by_group": {"SPE_E5": ["Knowledge workers"]},
                          "assigned_by_group_ids": {"SPE_E5": ["g-kw"]}}
     r = rem(SkuNotAllowed.id, details=details)
-    assert r["graph_action"]["method"] == "DELETE"
+    # no group is known to assign SPE_F3: it is assigned directly first, then the group is left
+    assert [a["kind"] for a in r["actions"]] == ["assign_license", "remove_member"]
+    assert act(r)["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": []}
+    assert r["actions"][1]["path"] == "/groups/g-kw/members/11111111-aaaa/$ref"
     assert "Knowledge workers" in r["summary"] and "SPE_F3" in r["summary"]
 
 
 def test_required_missing_assigns_the_first_required_product() -> None:
     r = rem(SkuRequiredMissing.id)
-    assert r["graph_action"]["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": []}
+    assert act(r)["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": []}
     assert "SPE_F3 or SPE_E3" in r["summary"]
     r = rem(SkuRequiredMissing.id, details={"required_any": ["SPE_E3"]})
-    assert r["graph_action"]["body"]["addLicenses"][0]["skuId"] == "<skuId of SPE_E3>"
+    assert act(r)["body"]["addLicenses"][0]["skuId"] == "<skuId of SPE_E3>"
 
 
 def test_not_group_based_adds_to_group_before_removing_direct() -> None:
     r = rem(AssignmentNotGroupBased.id)
     steps = "\n".join(r["steps"])
     assert steps.index("Add members") < steps.index("Wait until") < steps.index("clear the box")
-    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [E5]}
-    assert "Once the group's license is active" in r["graph_action"]["description"]
+    assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+    assert "Once the group's license is active" in act(r)["description"]
+    assert not act(r)["ready"] and act(r)["blocked"] == "after_group"  # never before a group's copy is active
 
 
 def test_combination_removes_the_product_the_other_includes() -> None:
     r = rem(SkuCombinationForbidden.id)
-    assert r["graph_action"]["body"] == {"addLicenses": [], "removeLicenses": [EMS]}
+    assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [EMS]}
     assert "SPE_E5 and EMS" in r["summary"]
     assert any("keep SPE_E5 and remove EMS" in s for s in r["steps"])
 
@@ -309,8 +335,10 @@ def test_combination_without_a_covering_product_prefills_nothing() -> None:
     plain = {k: v for k, v in details.items() if k not in ("remove", "keep")}
     r = remediation(SkuCombinationForbidden.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=subject,
                     skus=skus, details=plain)
-    assert r["graph_action"] is None  # only the admin knows which product stays
+    assert r["actions"] == []  # only the admin knows which product stays
     assert any("Decide which of" in s for s in r["steps"])
+    # each way is spelled out, and each removes one product only
+    assert [alt["actions"][0]["body"]["removeLicenses"] for alt in r["alternatives"]] == [[E5], [EMS]]
 
 
 @pytest.mark.parametrize("rule", [DisabledUserLicensed.id, InactiveUserLicensed.id, GuestLicensed.id,
@@ -321,8 +349,12 @@ def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -
     part = skus[0]
     lost = {**details, "data_lost": {part: ["Exchange Online (Plan 2)"]}}
     r = remediation(rule, cloud=Cloud.GERMANY, locale=locale, subject=subject, skus=skus, details=lost)
-    action = r["graph_action"]
-    assert action is None or action["method"] == "GET", rule
+    # the removal stays listed (the report shows it), but is never ready to run
+    sid = details["sku_ids"][part]
+    touching = [a for a in r["actions"] if (sid in str(a["body"]) and a["body"] and sid in a["body"].get(
+        "removeLicenses", [])) or a["kind"] == "remove_member"]
+    assert touching, rule
+    assert all(not a["ready"] and a["blocked"] == "data_lost" for a in touching), rule
     assert "Exchange Online (Plan 2)" in r["summary"]
     assert sum("Exchange Online (Plan 2)" in s for s in r["steps"]) == 1
     assert not LEFTOVER.search(all_text(r))
@@ -340,9 +372,9 @@ def test_assignment_error_guidance_per_code(code: str, expect: str) -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
     r = rem(LicenseAssignmentError.id, details=details | {"error": code})
     assert expect in r["summary"]
-    assert r["graph_action"]["method"] == "POST"
-    assert r["graph_action"]["path"] == "/users/11111111-aaaa/reprocessLicenseAssignment"
-    assert r["graph_action"]["body"] is None
+    assert act(r)["method"] == "POST"
+    assert act(r)["path"] == "/users/11111111-aaaa/reprocessLicenseAssignment"
+    assert act(r)["body"] is None
     assert "Reprocess" in r["steps"][-1]
     assert any("All Staff" in s for s in r["steps"])  # group-assigned: the group's page
     if code == "CountViolation":
@@ -353,8 +385,8 @@ def test_assignment_error_guidance_per_code(code: str, expect: str) -> None:
 def test_assignment_error_for_usage_location_sets_it() -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
     r = rem(LicenseAssignmentError.id, details=details | {"error": "ProhibitedInUsageLocationViolation"})
-    assert r["graph_action"]["method"] == "PATCH" and r["graph_action"]["path"] == "/users/11111111-aaaa"
-    assert set(r["graph_action"]["body"]) == {"usageLocation"}
+    assert act(r)["method"] == "PATCH" and act(r)["path"] == "/users/11111111-aaaa"
+    assert set(act(r)["body"]) == {"usageLocation"}
     assert "usage location" in r["summary"] and "Reprocess" in r["steps"][-1]
 
 
@@ -362,7 +394,7 @@ def test_an_error_value_graph_does_not_document_gets_the_generic_advice() -> Non
     """UsageLocationNotAllowed is not a licenseAssignmentState.error value; it used to get usage advice."""
     _, _, details = RICH[LicenseAssignmentError.id]
     r = rem(LicenseAssignmentError.id, details=details | {"error": "UsageLocationNotAllowed"})
-    assert r["graph_action"]["method"] == "POST" and r["graph_action"]["path"].endswith("/reprocessLicenseAssignment")
+    assert act(r)["method"] == "POST" and act(r)["path"].endswith("/reprocessLicenseAssignment")
     assert "(UsageLocationNotAllowed)" in r["summary"]
 
 
@@ -376,9 +408,9 @@ def test_dependency_violation_means_removal_is_blocked_by_a_dependent_product() 
 
 def test_usage_location_missing_patches_the_user() -> None:
     r = rem(UsageLocationMissing.id)
-    assert r["graph_action"]["method"] == "PATCH"
-    assert r["graph_action"]["path"] == "/users/11111111-aaaa"
-    assert r["graph_action"]["body"] == {"usageLocation": "XX"}
+    assert act(r)["method"] == "PATCH"
+    assert act(r)["path"] == "/users/11111111-aaaa"
+    assert act(r)["body"] == {"usageLocation": "XX"}
     assert "cannot be assigned without" in r["summary"]
 
 
@@ -387,8 +419,8 @@ def test_unused_seats_reassign_or_remove_from_subscription() -> None:
     steps = "\n".join(r["steps"])
     assert "Billing > Your products" in steps and "Remove licenses" in steps and "(85)" in steps
     assert "15" in r["summary"]
-    assert r["graph_action"]["path"] == "/users/{user-id}/assignLicense"
-    assert r["graph_action"]["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": E5}], "removeLicenses": []}
+    assert act(r)["path"] == "/users/{user-id}/assignLicense"
+    assert act(r)["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": E5}], "removeLicenses": []}
     assert "Billing Administrator" in r["role"]
 
 
@@ -396,7 +428,7 @@ def test_too_few_free_seats_buy_or_free() -> None:
     r = rem(SpareSeatsUnderMinimum.id)
     steps = "\n".join(r["steps"])
     assert "Buy licenses" in steps and "(105)" in steps
-    assert r["graph_action"]["method"] == "GET" and E5 in r["graph_action"]["path"]
+    assert act(r)["method"] == "GET" and E5 in act(r)["path"]
     over = rem(SpareSeatsUnderMinimum.id, details={"enabled": 10, "consumed": 12, "unused": -2, "min": None})
     assert "(2 too few)" in over["summary"] and "(12)" in "\n".join(over["steps"])
 
@@ -476,10 +508,7 @@ def test_message_numbers_stay_plain() -> None:
         assert "1234" in text and "12000" in text and "100" in text
 
 
-def test_cross_tenant_duplicate_targets_the_other_tenants_account():
-    from auditor.guidance import remediation
-    from auditor.model import Cloud, Locale
-
+def test_cross_tenant_duplicate_targets_the_other_tenants_account() -> None:
     plan = remediation(
         CrossTenantDuplicate.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN,
         subject={"type": "user", "id": "alice@contoso.example", "upn": "alice@contoso.example"},
@@ -488,8 +517,8 @@ def test_cross_tenant_duplicate_targets_the_other_tenants_account():
                  "tenants": [{"id": "t1", "name": "Contoso", "upn": "alice@contoso.example", "user_id": "u-1"},
                              {"id": "t2", "name": "Fabrikam", "upn": "alice@fabrikam.example", "user_id": "u-2"}]},
     )
-    action = plan["graph_action"]
-    assert action["path"] == "/users/u-2/assignLicense"
+    action = plan["actions"][0]
+    assert action["path"] == "/users/u-2/assignLicense" and action["tenant"] == "t2"
     assert action["body"] == {"addLicenses": [], "removeLicenses": ["05e9a617-0261-4cee-bb44-138d3ef5d965"]}
 
 
@@ -537,8 +566,8 @@ def test_group_errors_guidance_names_the_group_each_cause_and_reprocess() -> Non
     assert r["steps"][0].startswith("In the Microsoft Entra admin center, go to Groups > All groups > All Staff")
     assert [s.split(",")[0] for s in r["steps"][1:3]] == ["CountViolation", "MutuallyExclusiveViolation"]
     assert "members affected: 2" in r["steps"][1] and "Reprocess" in r["steps"][-1]
-    assert r["graph_action"]["method"] == "GET"
-    assert r["graph_action"]["path"].startswith("/groups/g-1/membersWithLicenseErrors")
+    assert act(r)["method"] == "GET"
+    assert act(r)["path"].startswith("/groups/g-1/membersWithLicenseErrors")
     urls = [link["url"] for link in r["links"]]
     assert urls[:3] == [RESOLVE + "#find-license-assignment-errors", RESOLVE + "#not-enough-licenses",
                         RESOLVE + "#conflicting-service-plans"]

@@ -409,3 +409,40 @@ def test_merged_report_redacts_people_in_html_markdown_and_csv(tmp_path, monkeyp
     for name in ("report.html", "report.md", "findings.csv"):
         text = (out / name).read_text(encoding="utf-8-sig")
         assert "alice@contoso.example" not in text and "@contoso.example" not in text, name
+
+
+def test_cross_tenant_actions_leave_the_group_in_the_other_tenant(group):
+    root, folders = group
+    _, path = merge(root, folders.values(), out="merged-actions")
+    report = read(path)
+    assert report["schema_version"] == 2
+    alice = cross(report)[0]
+    fabrikam = alice["details"]["tenants"][1]
+    assert fabrikam["assigned_by_group"] == ["All Office Staff"] and len(fabrikam["assigned_by_group_ids"]) == 1
+    (action,) = alice["remediation"]["actions"]  # Alice's home account (Contoso) keeps the license
+    gid = fabrikam["assigned_by_group_ids"][0]
+    assert action["kind"] == "remove_member" and action["tenant"] == fabrikam["id"]
+    assert action["path"] == f"/groups/{gid}/members/{fabrikam['user_id']}/$ref"
+    assert [a["tenant"] for alt in alice["remediation"]["alternatives"] for a in alt["actions"]] == [
+        alice["details"]["tenants"][0]["id"]]
+
+
+def test_reports_of_schema_version_1_still_merge(group, tmp_path):
+    root, folders = group
+    copies = {}
+    for key, folder in folders.items():
+        copies[key] = tmp_path / key
+        shutil.copytree(folder, copies[key])
+        doc = read(copies[key] / "report.json")
+        doc["schema_version"] = 1  # as written before remediation.actions: one graph_action per finding
+        for finding in doc["findings"]:
+            remediation = finding.get("remediation") or {}
+            actions = remediation.pop("actions", [])
+            remediation.pop("alternatives", None)
+            remediation["graph_action"] = ({k: actions[0][k] for k in ("method", "path", "body", "description")}
+                                           if actions else None)
+        (copies[key] / "report.json").write_text(json.dumps(doc), encoding="utf-8")
+    code, path = merge(root, copies.values(), out=str(tmp_path / "o"))
+    _, current = merge(root, folders.values(), out="merged-current")
+    assert code == 1
+    assert [f["id"] for f in cross(read(path))] == [f["id"] for f in cross(read(current))]

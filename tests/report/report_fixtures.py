@@ -93,18 +93,30 @@ class FakeGuidance:
         details: Mapping[str, Any],
         names: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        action = None
+        actions: list[dict[str, Any]] = []
+        alternatives: list[dict[str, Any]] = []
         if subject.get("type") == "user":
-            action = {
+            remove = {
+                "kind": "assign_license",
                 "method": "POST",
                 "path": f"/users/{subject['id']}/assignLicense",
                 "body": {"addLicenses": [], "removeLicenses": list(skus)},
                 "description": "remove",
+                "user": subject["id"], "group": None, "precondition": [], "seats": {s: -1 for s in skus},
+                "ready": True, "blocked": None,
             }
+            leave = {**remove, "kind": "remove_member", "method": "DELETE", "body": None,
+                     "path": f"/groups/{{group-id}}/members/{subject['id']}/$ref",
+                     "description": f"leave the group of {subject.get('display_name')}",
+                     "ready": False, "blocked": "placeholder"}
+            actions = [remove]
+            alternatives = [{"label": f"[{locale.value}] or keep it for {subject.get('display_name')}",
+                             "actions": [leave]}]
         return {
             "summary": f"[{locale.value}/{cloud.value}] fix {rule} for {subject.get('upn') or subject.get('id')}",
             "steps": [f"[{locale.value}] step one for {rule}", f"[{locale.value}] step two"],
-            "graph_action": action,
+            "actions": actions,
+            "alternatives": alternatives,
             "role": "License Administrator",
             "next_steps": [f"[{locale.value}] remove unused licenses"],
             "links": [
@@ -152,7 +164,8 @@ def finding(
         "remediation": {
             "summary": f"Fix {rule} for {who}",
             "steps": [f"Open the admin center and fix {who}"],
-            "graph_action": None,
+            "actions": [],
+            "alternatives": [],
             "role": "License Administrator",
             "next_steps": [],
             "links": [
@@ -390,7 +403,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
         ]
     )
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "tool": {"name": "license-auditor", "version": "0.1.0"},
         "tenant": {"id": "8a7b6c5d-0000-4000-8000-000000000001", "name": "Contoso <Ltd> & Co", "cloud": "worldwide"},
         "generated_at": "2026-11-22T03:00:00Z",

@@ -104,7 +104,15 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
         load_baseline(other)
     good = tmp_path / "good.json"
     good.write_text(json.dumps(build_sample()), encoding="utf-8")
-    assert load_baseline(good)["schema_version"] == 1
+    assert load_baseline(good)["schema_version"] == 2
+    # a report written before actions (schema 1, remediation.graph_action) is still a baseline
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps({**build_sample(), "schema_version": 1}), encoding="utf-8")
+    assert load_baseline(older)["schema_version"] == 1
+    for bad in (True, 2.0, "2"):
+        other.write_text(json.dumps({"schema_version": bad, "findings": []}), encoding="utf-8")
+        with pytest.raises(UsageError, match="unsupported report schema_version"):
+            load_baseline(other)
 
 
 @pytest.mark.parametrize("change", [{"tenant": "x"}, {"findings": [{"id": "a", "subject": "someone"}]},

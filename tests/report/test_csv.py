@@ -41,13 +41,15 @@ def test_columns_carry_the_worklist(sample: dict[str, Any], guidance: FakeGuidan
     assert waived["monthly_cost"] == "57.00" and waived["currency"] == "EUR"
     assert waived["message"] == "[nl] Alice Andersen breaks sku-forbidden with SPE_E5"
     assert waived["remediation"] == "[nl/china] fix sku-forbidden for alice@contoso.example"
-    assert waived["graph_method"] == "POST"
-    assert waived["graph_path"] == "/users/11111111-0000-0000-0000-000000000001/assignLicense"
-    assert json.loads(waived["graph_body"]) == {"addLicenses": [], "removeLicenses": ["SPE_E5"]}
+    # one row per finding: how many calls, how many ready, and the first ready one
+    assert (waived["actions"], waived["actions_ready"]) == ("1", "1")
+    assert waived["action_method"] == "POST"
+    assert waived["action_path"] == "/users/11111111-0000-0000-0000-000000000001/assignLicense"
+    assert json.loads(waived["action_body"]) == {"addLicenses": [], "removeLicenses": ["SPE_E5"]}
     group = next(r for r in table if r["rule"] == DisabledUserLicensed.id)
     assert group["assigned_by_group"] == "SPE_E3: All Staff"
     sku = next(r for r in table if r["rule"] == SpareSeatsOverLimit.id)
-    assert (sku["subject_type"], sku["subject"], sku["graph_method"]) == ("sku", "SPE_E5", "")
+    assert (sku["subject_type"], sku["subject"], sku["action_method"], sku["actions"]) == ("sku", "SPE_E5", "", "0")
     # a rule the catalog does not know keeps the document's own text
     merged = next(r for r in table if r["rule"] == SeatsRebalanceAcrossTenants.id)
     assert merged["message"] == "SPE_E3 breaks seats-rebalance-across-tenants"

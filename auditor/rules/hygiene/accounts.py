@@ -331,7 +331,7 @@ class SharedMailboxLicensed(UserHygieneRule):
         summaries = plan.summary if isinstance(plan.summary, tuple) else (plan.summary,)
         plan.summary = (Line("summary.shared_mailbox"), *summaries)
         plan.links = [*plan.links, "shared_mailbox"]
-        plan.action = None
+        plan.actions = []
         return plan
 
 

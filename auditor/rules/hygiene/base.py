@@ -97,7 +97,7 @@ class UserHygieneRule(HygieneRule):
             sku_ids = self.products(user, extra, ctx)
             details = ctx.user_details(user, sku_ids, None) | extra
             if self.removes:
-                details |= ctx.data_lost(user, sku_ids)
+                details |= ctx.data_lost(user, sku_ids) | ctx.leaving(user, sku_ids)
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),

@@ -16,6 +16,7 @@ from ...guidance.plan import (
     Action,
     Line,
     Plan,
+    lookup,
     reprocess,
     set_usage_location,
 )
@@ -137,7 +138,7 @@ class LicenseAssignmentError(HygieneRule):
             links.insert(1, "buy_licenses")
         if code in USAGE_ERROR_CODES:
             links.append("graph:user_update")
-        return Plan(summaries, steps, role, [Line("next.rerun")], links, action)
+        return Plan(summaries, steps, role, [Line("next.rerun")], links, [action])
 
 
 def error_code(state: LicenseAssignmentState) -> str:
@@ -251,9 +252,9 @@ class GroupLicenseErrors(HygieneRule):
         steps += [Line("steps.group_errors.fix", values), Line("steps.group_errors.reprocess", values)]
         links = ["resolve_find", *dict.fromkeys(ERROR_LINKS[c] for c in sorted(errors) if c in ERROR_LINKS),
                  "resolve_reprocess", "graph:group_errors"]
-        action = Action("GET", f"/groups/{gid}/membersWithLicenseErrors/microsoft.graph.user"
-                        "?$select=id,userPrincipalName,displayName", None, Line("graph.group_errors", values))
-        return Plan(summary, steps, "role.group", [Line("next.rerun")], links, action)
+        action = lookup(f"/groups/{gid}/membersWithLicenseErrors/microsoft.graph.user"
+                        "?$select=id,userPrincipalName,displayName", Line("graph.group_errors", values))
+        return Plan(summary, steps, "role.group", [Line("next.rerun")], links, [action])
 
 
 RULES: tuple[HygieneRule, ...] = (

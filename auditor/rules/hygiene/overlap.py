@@ -12,18 +12,16 @@ from ...guidance.library import (
     LINKS_GROUP,
     Message,
     Words,
-    at_risk,
     base_values,
+    direct_removals,
+    group_removals,
     held_twice,
     loss_steps,
     removal,
 )
 from ...guidance.plan import (
-    Action,
     Line,
     Plan,
-    assign_license,
-    remove_member,
 )
 from ...model import (
     Severity,
@@ -254,21 +252,25 @@ class LicenseRedundant(UserHygieneRule):
                     summary.append(Line("summary.redundant_group", values))
                     leave.append(part)
         steps[len(parts):len(parts)] = loss_steps(f, w, parts)  # leaving a group may take more than this
-        risky = at_risk(f)
-        action: Action | None = None
-        ready = [p for p in direct if p not in risky]
-        if ready:
-            action = assign_license(f, [], ready, Line("graph.remove_redundant", {"sku": w.products(ready)}))
-        elif not direct and leave and leave[0] not in risky:
-            # only the group the loss check looked at (the first) is left by a ready-to-run call
-            group = f.groups(leave[0])[0]
-            if group not in shared(leave[0]):
-                action = remove_member(f, leave[0], {"sku": w.product(leave[0]), "group": group})
+        actions = direct_removals(f, direct, lambda ps: Line("graph.remove_redundant", {"sku": w.products(ps)}))
+        # every group that assigns a redundant product is left, except one that also assigns the covering
+        # product (leaving it would take that too)
+        covering = {gid for part in grouped for gid in _cover_group_ids(f, part, shared(part))}
+        actions += group_removals(f, w, leave, lambda gid, name: gid in covering)
         links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
         if grouped:
             links += LINKS_GROUP
         return Plan(tuple(summary), steps, "role.group" if grouped else "role.assign",
-                    [Line("next.freed"), Line("next.rerun")], links, action)
+                    [Line("next.freed"), Line("next.rerun")], links, actions)
+
+
+def _cover_group_ids(f: Facts, part: str, shared: list[str]) -> list[str]:
+    """The ids of the groups that assign `part` and are named in `shared` (they also assign the
+    covering product); names and ids are listed in one order."""
+    names, ids = f.groups(part), f.group_ids(part)
+    if len(names) != len(ids):
+        return list(ids) if shared else []
+    return [gid for name, gid in zip(names, ids, strict=True) if name in shared]
 
 
 def _turned_on(plans: dict[str, Any], copies: list[tuple[str, ...]]) -> frozenset[str]:

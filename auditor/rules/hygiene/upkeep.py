@@ -67,7 +67,7 @@ class UsageLocationMissing(UserHygieneRule):
         steps = [Line(f"steps.usage.{v.steps}"), Line("steps.usage.sync")]
         action = set_usage_location(f, Line("graph.usage"))
         return Plan(Line("summary.usage"), steps, "role.assign", [Line("next.rerun")],
-                    ["assign_licenses", "admin_roles", "graph:user_update"], action)
+                    ["assign_licenses", "admin_roles", "graph:user_update"], [action])
 
 
 class SubscriptionExpiring(HygieneRule):
