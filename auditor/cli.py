@@ -62,6 +62,7 @@ from .merge.document import build_merged_document
 from .merge.run import merge
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .outputs import output_lock, rotate_previous
+from .plan.command import add_plan_command
 from .policy.load import load_policies
 from .policy.model import PolicySet
 from .policy.schema import schema_text
@@ -429,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
     connection = argparse.ArgumentParser(add_help=False)
     add_connection_arguments(connection)
     add_email_command(sub, parents=[connection]).set_defaults(func=cmd_email)
+
+    add_plan_command(sub)
 
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=cmd_schema)
