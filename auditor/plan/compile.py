@@ -637,6 +637,7 @@ def compile_plan(
     table = _seat_table(document)
     done, overflow, left_out = _order(chains, table)
 
+    position = {f["id"]: i for i, (f, _) in enumerate(eligible)}
     changes: list[Change] = []
     for chain in done:
         base = len(changes)
@@ -644,7 +645,7 @@ def compile_plan(
             changes.append(Change(
                 n=base + i + 1, kind=d.kind, method=METHODS[d.kind], path=d.path, body=d.body,
                 description=d.description, user=d.user, group=d.group, precondition=tuple(d.precondition),
-                seats=dict(d.seats), findings=tuple(d.findings),
+                seats=dict(d.seats), findings=tuple(sorted(d.findings, key=lambda fid: position[fid])),
                 depends_on=tuple(base + j + 1 for j in sorted(d.deps)), undo=d.undo,
             ))
 
@@ -728,7 +729,10 @@ def _seats_and_cost(document: Mapping[str, Any], table: Mapping[str, _Seat], cha
         else:
             priced = True
             net += d * price
-    return tuple(lines), (round(net, 2) + 0.0 if priced else None), tuple(unpriced)
+    # Nothing changes seats: nothing to price (0 in the report's currency, when it has one).
+    nothing = not any(delta.values())
+    known = priced or (nothing and currency is not None)
+    return tuple(lines), (round(net, 2) + 0.0 if known else None), tuple(unpriced)
 
 
 def _price(row: Mapping[str, Any], currency: str | None) -> float | None:
