@@ -146,6 +146,14 @@ def test_pure_removals_run_first_so_their_seats_are_free_for_replacements() -> N
     assert {s.sku: (s.consumed, s.after) for s in plan.seats} == {"SPE_E3": (10, 10), "SPE_E5": (10, 9)}
 
 
+def test_removals_run_first_even_when_the_seats_would_suffice() -> None:
+    doc = report([
+        finding("f1", "sku-required-missing", U1, [assign(U1, add=["SPE_E3"])]),
+        finding("f2", "disabled-user-licensed", U2, [assign(U2, remove=["SPE_E3"])]),
+    ], ROOMY)
+    assert kinds(compile_plan(doc)) == [("assign_license", U2), ("assign_license", U1)]
+
+
 def test_a_replacement_that_frees_what_another_needs_goes_first() -> None:
     # U1 needs an E3 seat (none free); U2 takes the one free Visio seat and gives back an E3 seat
     seats = [seat("SPE_E3", 10, 10), seat("VISIOCLIENT", 5, 4)]

@@ -70,3 +70,8 @@ def test_a_report_without_actions_has_no_plan_line() -> None:
 def test_an_empty_plan_still_says_so() -> None:
     document = report([finding("f1", "sku-forbidden", uid(1), [lookup()])], SEATS)
     assert "| Plan | 0 changes, net €0\\.00 per month; 1 finding needs a person |" in _md(document)
+
+
+def test_a_plan_that_costs_more_says_plus() -> None:
+    document = report([finding("f1", "sku-required-missing", uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS)
+    assert "| Plan | 1 change, net \\+€57\\.00 per month |" in _md(document)
