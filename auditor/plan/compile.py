@@ -66,7 +66,7 @@ _COUNTRY = re.compile(r"[A-Z]{2}\Z")
 # --- the plan -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     n: int  # position in execution order, from 1
     kind: str
@@ -100,7 +100,7 @@ class Change:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     finding: str
     rule: str
@@ -117,7 +117,7 @@ class Skipped:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stopped:
     n: int  # the number the change would have had
     sku: str
@@ -133,7 +133,7 @@ class Stopped:
                 "description": self.description, "method": self.method, "path": self.path}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SeatLine:
     sku: str
     name: str
@@ -146,7 +146,7 @@ class SeatLine:
         return {"usable": self.usable, "consumed": self.consumed, "after": self.after}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Filters:
     rules: tuple[str, ...] | None = None
     min_severity: str | None = None
@@ -157,7 +157,7 @@ class Filters:
                 "findings": None if self.findings is None else list(self.findings)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     tenant_id: str
     tenant_name: str
@@ -271,7 +271,7 @@ def _is_id(value: Any) -> bool:
 # --- atomic operations ------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Op:
     """One indivisible effect: a product added or removed, a group joined or left, a reprocess."""
 
@@ -298,12 +298,16 @@ class _Op:
 def _extend_unique(into: list[Any], items: Iterable[Any]) -> None:
     seen = {_canon(i) for i in into}
     for item in items:
-        if _canon(item) not in seen:
-            seen.add(_canon(item))
+        key = _canon(item)
+        if key not in seen:
+            seen.add(key)
             into.append(item)
 
 
-def _canon(value: Any) -> str:
+def _canon(value: Any) -> Any:
+    """A hashable stand-in for a JSON value, equal for equal values."""
+    if isinstance(value, str):
+        return value
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
@@ -385,7 +389,7 @@ def _conflicts(ops: Sequence[_Op]) -> dict[str, set[str]]:
 # --- changes per user ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     kind: str
     path: str
@@ -404,14 +408,16 @@ class _Draft:
 
 def _draft(ops: Sequence[_Op], kind: str, path: str, body: dict[str, Any] | None,
            undo: dict[str, Any] | None) -> _Draft:
-    descriptions: list[str] = []
-    precondition: list[dict[str, Any]] = []
-    findings: list[str] = []
-    seats: dict[str, int] = {}
-    for o in ops:
+    # one effect's lists are already free of repeats (_Op.absorb)
+    descriptions: list[str] = list(ops[0].descriptions)
+    precondition: list[dict[str, Any]] = list(ops[0].precondition)
+    findings: list[str] = list(ops[0].findings)
+    for o in ops[1:]:
         _extend_unique(descriptions, o.descriptions)
         _extend_unique(precondition, o.precondition)
         _extend_unique(findings, o.findings)
+    seats: dict[str, int] = {}
+    for o in ops:
         for part, delta in o.seats.items():
             seats[part] = seats.get(part, 0) + delta
     return _Draft(kind, path, body, " ".join(d.strip() for d in descriptions if d.strip()), ops[0].user,
@@ -420,12 +426,16 @@ def _draft(ops: Sequence[_Op], kind: str, path: str, body: dict[str, Any] | None
 
 def _chain(user_ops: Sequence[_Op], root: str) -> list[_Draft]:
     """One user's changes in execution order, with their dependencies."""
-    usage = [o for o in user_ops if o.key[0] == "usage"]
-    joins = [o for o in user_ops if o.key[0] == "member" and o.key[3] == "add"]
-    leaves = [o for o in user_ops if o.key[0] == "member" and o.key[3] == "remove"]
-    adds = [o for o in user_ops if o.key[0] == "license" and o.key[3] == "add"]
-    removes = [o for o in user_ops if o.key[0] == "license" and o.key[3] == "remove"]
-    reprocess = [o for o in user_ops if o.key[0] == "reprocess"]
+    usage: list[_Op] = []
+    joins: list[_Op] = []
+    leaves: list[_Op] = []
+    adds: list[_Op] = []
+    removes: list[_Op] = []
+    reprocess: list[_Op] = []
+    sorts = {("usage",): usage, ("member", "add"): joins, ("member", "remove"): leaves, ("license", "add"): adds,
+             ("license", "remove"): removes, ("reprocess",): reprocess}
+    for o in user_ops:
+        sorts[(o.key[0], o.key[3]) if len(o.key) > 3 else (o.key[0],)].append(o)
     chain: list[_Draft] = []
     for o in usage:
         chain.append(_draft([o], "set_usage_location", o.path, o.payload,
@@ -467,7 +477,7 @@ def _chain(user_ops: Sequence[_Op], root: str) -> list[_Draft]:
 # --- seats ----------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seat:
     usable: int
     consumed: int
@@ -490,16 +500,15 @@ def _int(value: Any) -> int:
 
 def _overflow(chain: Sequence[_Draft], state: Mapping[str, _Seat]) -> tuple[int, str, int, int] | None:
     """(index in chain, product, usable, needed) of the first change that would not fit, else None."""
-    used = {part: seat.consumed for part, seat in state.items()}
+    used: dict[str, int] = {}
     for i, d in enumerate(chain):
         for part, delta in d.seats.items():
             seat = state.get(part)
+            now = used.get(part, seat.consumed if seat else 0) + delta
             usable = seat.usable if seat else 0
-            now = used.get(part, 0) + delta
             if delta > 0 and now > usable:
                 return i, part, usable, now
-        for part, delta in d.seats.items():
-            used[part] = used.get(part, 0) + delta
+            used[part] = now
     return None
 
 
@@ -511,21 +520,36 @@ def _apply(chain: Sequence[_Draft], state: dict[str, _Seat]) -> None:
 
 def _order(chains: Sequence[list[_Draft]], table: Mapping[str, _Seat]) -> tuple[
         list[list[_Draft]], tuple[int, str, int, int] | None, list[list[_Draft]]]:
-    """(chains that fit, in order; the overflow of the first that does not; the chains left out)."""
+    """(chains that fit, in order; the overflow of the first that does not; the chains left out).
+
+    Users whose changes only free seats go first. The others go in report order, each when its
+    changes fit; one that does not yet is tried again after a later user freed a product it
+    needs, until a pass frees nothing it waits for."""
     freeing = [c for c in chains if all(delta <= 0 for d in c for delta in d.seats.values())]
-    taking = [c for c in chains if any(delta > 0 for d in c for delta in d.seats.values())]
+    pending = [c for c in chains if any(delta > 0 for d in c for delta in d.seats.values())]
     state = {part: _Seat(s.usable, s.consumed, s.known) for part, s in table.items()}
     done: list[list[_Draft]] = []
     for c in freeing:
         _apply(c, state)
         done.append(c)
-    while taking:
-        fitting = next((c for c in taking if _overflow(c, state) is None), None)
-        if fitting is None:
-            return done, _overflow(taking[0], state), taking
-        taking.remove(fitting)
-        _apply(fitting, state)
-        done.append(fitting)
+    while pending:
+        waiting: list[list[_Draft]] = []
+        blocked: set[str] = set()
+        freed: set[str] = set()
+        for c in pending:
+            overflow = _overflow(c, state)
+            if overflow is None:
+                _apply(c, state)
+                done.append(c)
+                freed.update(part for d in c for part, delta in d.seats.items() if delta < 0)
+            else:
+                waiting.append(c)
+                blocked.add(overflow[1])
+        if not waiting:
+            return done, None, []
+        if len(waiting) == len(pending) or not freed & blocked:
+            return done, _overflow(waiting[0], state), waiting
+        pending = waiting
     return done, None, []
 
 
@@ -657,10 +681,7 @@ def compile_plan(
         stopped = Stopped(len(changes) + index + 1, part, usable, needed,
                           COUNT_VIOLATION if known else NOT_SUBSCRIBED, first.description, METHODS[first.kind],
                           first.path)
-        cut: list[str] = []
-        for chain in left_out:
-            for d in chain:
-                _extend_unique(cut, d.findings)
+        cut = dict.fromkeys(fid for chain in left_out for d in chain for fid in d.findings)
         by_id = {f["id"]: f for f, _ in eligible}
         for fid in cut:
             f = by_id[fid]

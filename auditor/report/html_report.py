@@ -23,6 +23,7 @@ def render_html(
     cloud: Cloud,
     guidance: Guidance,
     redacted: bool = False,
+    plan_line: str | None = None,
     cap_per_rule: int = CAP_PER_RULE,
     size_limit: int = SIZE_LIMIT,
 ) -> str:
@@ -30,7 +31,8 @@ def render_html(
     stay under `size_limit` bytes; each rule section says how many more are in the CSV/JSON."""
     template = html_environment().get_template("report.html.j2")
     cap = cap_per_rule
-    plan_line = plan_header(document, locale)
+    if plan_line is None:
+        plan_line = plan_header(document, locale)
     while True:
         view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
                           plan_line=plan_line)

@@ -22,13 +22,15 @@ def render_markdown(
     cloud: Cloud,
     guidance: Guidance,
     redacted: bool = False,
+    plan_line: str | None = None,
     cap_per_rule: int = CAP_PER_RULE,
     size_limit: int = SIZE_LIMIT,
 ) -> str:
     """The Markdown summary; every tenant-sourced value is escaped (see auditor.report.text)."""
     template = markdown_environment().get_template("summary.md.j2")
     cap = cap_per_rule
-    plan_line = plan_header(document, locale)
+    if plan_line is None:
+        plan_line = plan_header(document, locale)
     while True:
         view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
                           plan_line=plan_line)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auditor.model import Cloud, Locale
-from auditor.report import render_html, render_markdown
+from auditor.report import render, render_html, render_markdown
 from tests.report.report_fixtures import FakeGuidance
 
 from .builders import G_E3, G_E5, assign, finding, join, leave, lookup, report, seat, uid
@@ -75,3 +76,9 @@ def test_an_empty_plan_still_says_so() -> None:
 def test_a_plan_that_costs_more_says_plus() -> None:
     document = report([finding("f1", "sku-required-missing", uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS)
     assert "| Plan | 1 change, net \\+€57\\.00 per month |" in _md(document)
+
+
+def test_render_writes_the_line_into_both_headers(tmp_path: Path) -> None:
+    render(_document(), tmp_path, formats=["html", "md"], locale=Locale.NL, guidance=FakeGuidance())
+    assert "<td>1 wijziging, netto €\u00a0-57,00 per maand;" in (tmp_path / "report.html").read_text()
+    assert "| Plan | 1 wijziging, netto €\u00a0\\-57,00 per maand;" in (tmp_path / "report.md").read_text()
