@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auditor.model import Cloud, Locale
+from auditor.plan.compile import compile_plan
 from auditor.report import render, render_html, render_markdown
 from tests.report.report_fixtures import FakeGuidance
 
@@ -82,3 +85,15 @@ def test_render_writes_the_line_into_both_headers(tmp_path: Path) -> None:
     render(_document(), tmp_path, formats=["html", "md"], locale=Locale.NL, guidance=FakeGuidance())
     assert "<td>1 wijziging, netto €\u00a0-57,00 per maand;" in (tmp_path / "report.html").read_text()
     assert "| Plan | 1 wijziging, netto €\u00a0\\-57,00 per maand;" in (tmp_path / "report.md").read_text()
+
+
+def test_render_compiles_the_plan_once_for_both_headers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def counted(document: Any, **kw: Any) -> Any:
+        calls.append(1)
+        return compile_plan(document, **kw)
+
+    monkeypatch.setattr(sys.modules["auditor.plan.summary"], "compile_plan", counted)
+    render(_document(), tmp_path, formats=["html", "md"], guidance=FakeGuidance())
+    assert len(calls) == 1
