@@ -10,6 +10,17 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
+from auditor.rules.hygiene.errors import LicenseAssignmentError
+from auditor.rules.hygiene.upkeep import UsageLocationMissing
+from auditor.rules.seats import SpareSeatsOverLimit
+
+FORBIDDEN, NOT_ALLOWED, REQUIRED = SkuForbidden.id, SkuNotAllowed.id, SkuRequiredMissing.id
+DISABLED, INACTIVE = DisabledUserLicensed.id, InactiveUserLicensed.id
+ASSIGNMENT_ERROR, NO_USAGE_LOCATION = LicenseAssignmentError.id, UsageLocationMissing.id
+SPARE_SEATS = SpareSeatsOverLimit.id
+
 ROOT = "https://graph.microsoft.com/v1.0"
 
 E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"

@@ -10,7 +10,7 @@ import pytest
 
 from auditor.cli import main
 
-from .builders import G_E3, G_E5, assign, finding, join, leave, lookup, report, seat, uid
+from .builders import FORBIDDEN, G_E3, G_E5, NOT_ALLOWED, assign, finding, join, leave, lookup, report, seat, uid
 
 U1, U2 = uid(1), uid(2)
 SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 8, price=33.75)]
@@ -18,9 +18,9 @@ SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 8, price=33.75)]
 
 def _document(**kw: Any) -> dict[str, Any]:
     return report([
-        finding("f1", "sku-forbidden", U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
-        finding("f2", "sku-not-allowed", U2, [join(U2, G_E3, {"SPE_E3": 1}), leave(U2, G_E5, {"SPE_E5": -1})]),
-        finding("f3", "sku-forbidden", uid(3), [lookup()], severity="low"),
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
+        finding("f2", NOT_ALLOWED, U2, [join(U2, G_E3, {"SPE_E3": 1}), leave(U2, G_E5, {"SPE_E5": -1})]),
+        finding("f3", FORBIDDEN, uid(3), [lookup()], severity="low"),
     ], SEATS, **kw)
 
 
@@ -52,12 +52,12 @@ def test_plan_writes_its_files_into_the_report_dir_and_prints_a_summary(tmp_path
 def test_filters_and_output_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _report_dir(tmp_path, _document())
     out = tmp_path / "plans" / "today"
-    code, err = _run(capsys, "--report-dir", str(folder), "--rules", "sku-forbidden", "--min-severity", "high",
+    code, err = _run(capsys, "--report-dir", str(folder), "--rules", FORBIDDEN, "--min-severity", "high",
                      "--output-dir", str(out))
     assert code == 0
     assert err.splitlines()[0] == "plan: 1 change, net -€57.00 per month"
     plan = json.loads((out / "plan.json").read_text())
-    assert plan["filters"] == {"rules": ["sku-forbidden"], "min_severity": "high", "findings": None}
+    assert plan["filters"] == {"rules": [FORBIDDEN], "min_severity": "high", "findings": None}
     assert not (folder / "plan.json").exists()
 
 

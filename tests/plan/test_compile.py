@@ -9,11 +9,19 @@ import pytest
 from auditor.plan.compile import COUNT_VIOLATION, NOT_SUBSCRIBED, Plan, compile_plan
 
 from .builders import (
+    ASSIGNMENT_ERROR,
+    DISABLED,
     E3,
     E5,
+    FORBIDDEN,
     G_E3,
     G_E5,
+    INACTIVE,
+    NO_USAGE_LOCATION,
+    NOT_ALLOWED,
+    REQUIRED,
     ROOT,
+    SPARE_SEATS,
     VISIO,
     assign,
     finding,
@@ -44,8 +52,8 @@ def reasons(plan: Plan) -> dict[str, str]:
 
 def test_one_users_license_actions_become_one_assign_license_call() -> None:
     doc = report([
-        finding("f1", "sku-not-allowed", U1, [assign(U1, remove=["VISIOCLIENT"])]),
-        finding("f2", "sku-forbidden", U1, [assign(U1, add=["SPE_E3"], remove=["SPE_E5"])]),
+        finding("f1", NOT_ALLOWED, U1, [assign(U1, remove=["VISIOCLIENT"])]),
+        finding("f2", FORBIDDEN, U1, [assign(U1, add=["SPE_E3"], remove=["SPE_E5"])]),
     ], ROOMY)
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U1)]
@@ -60,10 +68,10 @@ def test_one_users_license_actions_become_one_assign_license_call() -> None:
 
 def test_the_same_removal_or_group_leave_asked_twice_is_one_change_counted_once() -> None:
     doc = report([
-        finding("f1", "sku-forbidden", U1, [assign(U1, remove=["SPE_E5"])]),
-        finding("f2", "disabled-user-licensed", U1, [assign(U1, remove=["SPE_E5"])]),
-        finding("f3", "sku-forbidden", U2, [leave(U2, G_E5, {"SPE_E5": -1})]),
-        finding("f4", "inactive-user-licensed", U2, [leave(U2, G_E5, {"SPE_E5": -1})]),
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])]),
+        finding("f2", DISABLED, U1, [assign(U1, remove=["SPE_E5"])]),
+        finding("f3", FORBIDDEN, U2, [leave(U2, G_E5, {"SPE_E5": -1})]),
+        finding("f4", INACTIVE, U2, [leave(U2, G_E5, {"SPE_E5": -1})]),
     ], ROOMY)
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U1), ("remove_member", U2)]
@@ -75,11 +83,11 @@ def test_the_same_removal_or_group_leave_asked_twice_is_one_change_counted_once(
 
 def test_findings_that_contradict_each_other_are_both_left_out() -> None:
     doc = report([
-        finding("f1", "sku-required-missing", U1, [assign(U1, add=["SPE_E3"])]),
-        finding("f2", "sku-forbidden", U1, [assign(U1, remove=["SPE_E3"]), reprocess(U1)]),
-        finding("f3", "sku-not-allowed", U2, [join(U2, G_E3, {"SPE_E3": 1})]),
-        finding("f4", "sku-forbidden", U2, [leave(U2, G_E3, {"SPE_E3": -1})]),
-        finding("f5", "sku-forbidden", U3, [assign(U3, remove=["SPE_E5"])]),
+        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+        finding("f2", FORBIDDEN, U1, [assign(U1, remove=["SPE_E3"]), reprocess(U1)]),
+        finding("f3", NOT_ALLOWED, U2, [join(U2, G_E3, {"SPE_E3": 1})]),
+        finding("f4", FORBIDDEN, U2, [leave(U2, G_E3, {"SPE_E3": -1})]),
+        finding("f5", FORBIDDEN, U3, [assign(U3, remove=["SPE_E5"])]),
     ], ROOMY)
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U3)]  # no reprocess of U1 either: f2 is out whole
@@ -92,8 +100,8 @@ def test_findings_that_contradict_each_other_are_both_left_out() -> None:
 
 def test_one_product_added_with_different_disabled_plans_is_a_contradiction() -> None:
     doc = report([
-        finding("f1", "sku-required-missing", U1, [assign(U1, add=["SPE_E3"])]),
-        finding("f2", "sku-required-missing", U1,
+        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+        finding("f2", REQUIRED, U1,
                 [assign(U1, add=["SPE_E3"], disabled=["a0f2d6c0-0000-4000-8000-0000000000aa"])]),
     ], ROOMY)
     plan = compile_plan(doc)
@@ -107,9 +115,9 @@ def test_one_product_added_with_different_disabled_plans_is_a_contradiction() ->
 def test_a_user_joins_before_leaving_reprocess_runs_last_and_depends_on_the_rest() -> None:
     # the finding lists the leave first; the plan still joins first
     doc = report([
-        finding("f1", "sku-not-allowed", U1, [leave(U1, G_E5, {"SPE_E5": -1}), join(U1, G_E3, {"SPE_E3": 1})]),
-        finding("f2", "license-assignment-error", U1, [reprocess(U1)]),
-        finding("f3", "sku-forbidden", U1, [assign(U1, remove=["VISIOCLIENT"])]),
+        finding("f1", NOT_ALLOWED, U1, [leave(U1, G_E5, {"SPE_E5": -1}), join(U1, G_E3, {"SPE_E3": 1})]),
+        finding("f2", ASSIGNMENT_ERROR, U1, [reprocess(U1)]),
+        finding("f3", FORBIDDEN, U1, [assign(U1, remove=["VISIOCLIENT"])]),
     ], ROOMY)
     plan = compile_plan(doc)
     assert [c.kind for c in plan.changes] == ["add_member", "assign_license", "remove_member", "reprocess"]
@@ -123,8 +131,8 @@ def test_a_user_joins_before_leaving_reprocess_runs_last_and_depends_on_the_rest
 
 def test_an_addition_does_not_wait_for_a_removal_and_usage_location_comes_first() -> None:
     doc = report([
-        finding("f1", "usage-location-missing", U1, [usage_location(U1, "NL")]),
-        finding("f2", "sku-required-missing", U1, [join(U1, G_E3, {"SPE_E3": 1}), assign(U1, add=["VISIOCLIENT"])]),
+        finding("f1", NO_USAGE_LOCATION, U1, [usage_location(U1, "NL")]),
+        finding("f2", REQUIRED, U1, [join(U1, G_E3, {"SPE_E3": 1}), assign(U1, add=["VISIOCLIENT"])]),
     ], ROOMY)
     plan = compile_plan(doc)
     assert [c.kind for c in plan.changes] == ["set_usage_location", "add_member", "assign_license"]
@@ -137,8 +145,8 @@ def test_pure_removals_run_first_so_their_seats_are_free_for_replacements() -> N
     # E3 is full; U1 (first in the report) moves E5 -> E3 and needs the seat U2's removal frees
     seats = [seat("SPE_E5", 10, 10, price=57.0), seat("SPE_E3", 10, 10, price=33.75)]
     doc = report([
-        finding("f1", "sku-not-allowed", U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
-        finding("f2", "disabled-user-licensed", U2, [assign(U2, remove=["SPE_E3"])]),
+        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
+        finding("f2", DISABLED, U2, [assign(U2, remove=["SPE_E3"])]),
     ], seats)
     plan = compile_plan(doc)
     assert plan.stopped is None
@@ -148,8 +156,8 @@ def test_pure_removals_run_first_so_their_seats_are_free_for_replacements() -> N
 
 def test_removals_run_first_even_when_the_seats_would_suffice() -> None:
     doc = report([
-        finding("f1", "sku-required-missing", U1, [assign(U1, add=["SPE_E3"])]),
-        finding("f2", "disabled-user-licensed", U2, [assign(U2, remove=["SPE_E3"])]),
+        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+        finding("f2", DISABLED, U2, [assign(U2, remove=["SPE_E3"])]),
     ], ROOMY)
     assert kinds(compile_plan(doc)) == [("assign_license", U2), ("assign_license", U1)]
 
@@ -158,8 +166,8 @@ def test_a_replacement_that_frees_what_another_needs_goes_first() -> None:
     # U1 needs an E3 seat (none free); U2 takes the one free Visio seat and gives back an E3 seat
     seats = [seat("SPE_E3", 10, 10), seat("VISIOCLIENT", 5, 4)]
     doc = report([
-        finding("f1", "sku-required-missing", U1, [assign(U1, add=["SPE_E3"])]),
-        finding("f2", "sku-not-allowed", U2, [assign(U2, add=["VISIOCLIENT"], remove=["SPE_E3"])]),
+        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+        finding("f2", NOT_ALLOWED, U2, [assign(U2, add=["VISIOCLIENT"], remove=["SPE_E3"])]),
     ], seats)
     plan = compile_plan(doc)
     assert plan.stopped is None
@@ -167,7 +175,7 @@ def test_a_replacement_that_frees_what_another_needs_goes_first() -> None:
 
 
 def test_without_a_freeing_change_the_report_order_is_kept() -> None:
-    doc = report([finding(f"f{i}", "sku-required-missing", uid(i), [assign(uid(i), add=["SPE_E3"])])
+    doc = report([finding(f"f{i}", REQUIRED, uid(i), [assign(uid(i), add=["SPE_E3"])])
                   for i in (3, 1, 2)], ROOMY)
     assert [c.user for c in compile_plan(doc).changes] == [uid(3), uid(1), uid(2)]
 
@@ -177,7 +185,7 @@ def test_without_a_freeing_change_the_report_order_is_kept() -> None:
 
 def test_a_change_that_would_exceed_the_usable_seats_stops_the_plan_there() -> None:
     seats = [seat("SPE_E3", 10, 9, price=33.75)]
-    doc = report([finding(f"f{i}", "sku-required-missing", uid(i), [assign(uid(i), add=["SPE_E3"])])
+    doc = report([finding(f"f{i}", REQUIRED, uid(i), [assign(uid(i), add=["SPE_E3"])])
                   for i in (1, 2, 3)], seats)
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U1)]
@@ -192,7 +200,7 @@ def test_a_change_that_would_exceed_the_usable_seats_stops_the_plan_there() -> N
 def test_the_stop_leaves_out_the_whole_user_so_no_one_is_half_changed() -> None:
     seats = [seat("SPE_E3", 10, 5), seat("VISIOCLIENT", 3, 3)]
     doc = report([
-        finding("f1", "sku-required-missing", U1, [join(U1, G_E3, {"SPE_E3": 1}), assign(U1, add=["VISIOCLIENT"])]),
+        finding("f1", REQUIRED, U1, [join(U1, G_E3, {"SPE_E3": 1}), assign(U1, add=["VISIOCLIENT"])]),
     ], seats)
     plan = compile_plan(doc)
     assert plan.changes == ()
@@ -201,7 +209,7 @@ def test_the_stop_leaves_out_the_whole_user_so_no_one_is_half_changed() -> None:
 
 
 def test_seats_in_the_grace_period_are_usable() -> None:
-    doc = report([finding("f1", "sku-required-missing", U1, [assign(U1, add=["SPE_E3"])])],
+    doc = report([finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])])],
                  [seat("SPE_E3", 10, 11, warning=2)])
     plan = compile_plan(doc)
     assert plan.stopped is None and len(plan.changes) == 1
@@ -209,7 +217,7 @@ def test_seats_in_the_grace_period_are_usable() -> None:
 
 
 def test_a_product_the_tenant_has_no_subscription_for_stops_the_plan() -> None:
-    doc = report([finding("f1", "sku-required-missing", U1, [assign(U1, add=["SPE_E3"])])], [seat("SPE_E5", 5, 1)])
+    doc = report([finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])])], [seat("SPE_E5", 5, 1)])
     plan = compile_plan(doc)
     assert plan.changes == ()
     assert plan.stopped is not None and plan.stopped.reason == NOT_SUBSCRIBED and plan.stopped.usable == 0
@@ -220,8 +228,8 @@ def test_a_product_the_tenant_has_no_subscription_for_stops_the_plan() -> None:
 
 def test_net_monthly_cost_is_the_seat_change_times_the_price() -> None:
     doc = report([
-        finding("f1", "sku-not-allowed", U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
-        finding("f2", "sku-forbidden", U2, [assign(U2, remove=["SPE_E5"])]),
+        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
+        finding("f2", FORBIDDEN, U2, [assign(U2, remove=["SPE_E5"])]),
     ], ROOMY)
     plan = compile_plan(doc)
     assert plan.net_monthly == pytest.approx(-57.0 * 2 + 33.75)
@@ -230,7 +238,7 @@ def test_net_monthly_cost_is_the_seat_change_times_the_price() -> None:
 
 def test_a_product_without_a_price_is_named_not_counted_as_zero() -> None:
     doc = report([
-        finding("f1", "sku-forbidden", U1, [assign(U1, remove=["SPE_E5", "VISIOCLIENT"])]),
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5", "VISIOCLIENT"])]),
     ], ROOMY)  # Visio has no price
     plan = compile_plan(doc)
     assert plan.net_monthly == -57.0
@@ -238,14 +246,14 @@ def test_a_product_without_a_price_is_named_not_counted_as_zero() -> None:
 
 
 def test_a_free_product_costs_nothing_and_is_not_unpriced() -> None:
-    doc = report([finding("f1", "sku-forbidden", U1, [assign(U1, remove=["VISIOCLIENT"])])],
+    doc = report([finding("f1", FORBIDDEN, U1, [assign(U1, remove=["VISIOCLIENT"])])],
                  [seat("VISIOCLIENT", 10, 5, free=True)])
     plan = compile_plan(doc)
     assert plan.net_monthly == 0.0 and plan.unpriced == ()
 
 
 def test_without_any_price_the_cost_is_unknown() -> None:
-    doc = report([finding("f1", "sku-forbidden", U1, [assign(U1, remove=["SPE_E5"])])], [seat("SPE_E5", 10, 5)],
+    doc = report([finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])])], [seat("SPE_E5", 10, 5)],
                  currency=None)
     plan = compile_plan(doc)
     assert plan.net_monthly is None and plan.currency is None and plan.unpriced == ("SPE_E5",)
@@ -256,10 +264,10 @@ def test_without_any_price_the_cost_is_unknown() -> None:
 
 def _scoped() -> dict[str, Any]:
     return report([
-        finding("f1", "sku-forbidden", U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
-        finding("f2", "inactive-user-licensed", U2, [assign(U2, remove=["SPE_E3"])], severity="medium"),
-        finding("f3", "sku-forbidden", U3, [assign(U3, remove=["VISIOCLIENT"])], severity="low"),
-        finding("f4", "sku-forbidden", uid(4), [assign(uid(4), remove=["SPE_E5"])], waived=True),
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
+        finding("f2", INACTIVE, U2, [assign(U2, remove=["SPE_E3"])], severity="medium"),
+        finding("f3", FORBIDDEN, U3, [assign(U3, remove=["VISIOCLIENT"])], severity="low"),
+        finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"])], waived=True),
     ], ROOMY)
 
 
@@ -270,10 +278,10 @@ def test_waived_findings_are_not_planned() -> None:
 
 
 @pytest.mark.parametrize(("options", "planned"), [
-    ({"rules": ["sku-forbidden"]}, ["f1", "f3"]),
+    ({"rules": [FORBIDDEN]}, ["f1", "f3"]),
     ({"min_severity": "medium"}, ["f1", "f2"]),
     ({"finding_ids": ["f3", "f2"]}, ["f2", "f3"]),
-    ({"rules": ["sku-forbidden"], "min_severity": "high"}, ["f1"]),
+    ({"rules": [FORBIDDEN], "min_severity": "high"}, ["f1"]),
 ])
 def test_filters(options: dict[str, Any], planned: list[str]) -> None:
     plan = compile_plan(_scoped(), **options)
@@ -290,11 +298,11 @@ def test_a_waived_finding_named_on_purpose_is_listed_but_needs_no_person() -> No
 def test_a_finding_with_an_action_that_is_not_ready_is_skipped_whole_with_the_reason() -> None:
     blocked = leave(U1, G_E5, {"SPE_E5": -1}, ready=False, blocked="data_lost", description="Leave E5 <group>")
     doc = report([
-        finding("f1", "sku-not-allowed", U1, [join(U1, G_E3, {"SPE_E3": 1}), blocked]),
-        finding("f2", "sku-forbidden", U2, [lookup(description="Find who holds it")]),
-        finding("f3", "spare-seats-over-limit", U3, None),
-        finding("f4", "sku-forbidden", uid(4), [assign(uid(4), remove=["SPE_E5"], ready=False)]),
-        finding("f5", "sku-forbidden", uid(5), []),
+        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), blocked]),
+        finding("f2", FORBIDDEN, U2, [lookup(description="Find who holds it")]),
+        finding("f3", SPARE_SEATS, U3, None),
+        finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"], ready=False)]),
+        finding("f5", FORBIDDEN, uid(5), []),
     ], ROOMY)
     plan = compile_plan(doc)
     assert plan.changes == ()  # not even f1's join: half a replacement would leave two licenses
@@ -314,7 +322,7 @@ def test_a_finding_with_an_action_that_is_not_ready_is_skipped_whole_with_the_re
     {"kind": "delete_user"},
 ])
 def test_a_malformed_action_is_skipped_not_run(broken: dict[str, Any]) -> None:
-    doc = report([finding("f1", "sku-forbidden", U1, [{**assign(U1, remove=["SPE_E5"]), **broken}])], ROOMY)
+    doc = report([finding("f1", FORBIDDEN, U1, [{**assign(U1, remove=["SPE_E5"]), **broken}])], ROOMY)
     plan = compile_plan(doc)
     assert plan.changes == ()
     assert reasons(plan) == {"f1": "malformed"}
@@ -325,7 +333,7 @@ def test_a_malformed_action_is_skipped_not_run(broken: dict[str, Any]) -> None:
 
 def test_undo_is_the_inverse_call() -> None:
     doc = report([
-        finding("f1", "sku-not-allowed", U1, [join(U1, G_E3, {"SPE_E3": 1}),
+        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}),
                                                assign(U1, add=["VISIOCLIENT"], remove=["SPE_E5"]),
                                                leave(U1, G_E5, {"SPE_E5": -1}), reprocess(U1)]),
     ], ROOMY)
@@ -340,7 +348,7 @@ def test_undo_is_the_inverse_call() -> None:
 
 def test_group_references_name_the_clouds_graph_endpoint() -> None:
     actions = [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]
-    doc = report([finding("f1", "sku-not-allowed", U1, actions)], ROOMY, cloud="usgov")
+    doc = report([finding("f1", NOT_ALLOWED, U1, actions)], ROOMY, cloud="usgov")
     plan = compile_plan(doc, graph_root="https://graph.microsoft.us/v1.0")
     assert plan.changes[0].body == {"@odata.id": f"https://graph.microsoft.us/v1.0/directoryObjects/{U1}"}
     assert plan.changes[1].undo is not None
@@ -362,10 +370,10 @@ def after_apply(document: dict[str, Any], plan: Plan) -> dict[str, Any]:
 def test_planning_again_after_the_plan_was_applied_gives_an_empty_plan() -> None:
     seats = [seat("SPE_E5", 10, 10, price=57.0), seat("SPE_E3", 10, 10, price=33.75), seat("VISIOCLIENT", 3, 3)]
     doc = report([
-        finding("f1", "sku-not-allowed", U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
-        finding("f2", "disabled-user-licensed", U2, [assign(U2, remove=["SPE_E3"]), reprocess(U2)]),
-        finding("f3", "sku-forbidden", U3, [lookup()]),
-        finding("f4", "sku-required-missing", uid(4), [assign(uid(4), add=["VISIOCLIENT"])]),
+        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
+        finding("f2", DISABLED, U2, [assign(U2, remove=["SPE_E3"]), reprocess(U2)]),
+        finding("f3", FORBIDDEN, U3, [lookup()]),
+        finding("f4", REQUIRED, uid(4), [assign(uid(4), add=["VISIOCLIENT"])]),
     ], seats)
     first = compile_plan(doc)
     assert len(first.changes) == 4 and first.stopped is not None

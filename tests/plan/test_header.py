@@ -13,7 +13,21 @@ from auditor.plan.compile import compile_plan
 from auditor.report import render, render_html, render_markdown
 from tests.report.report_fixtures import FakeGuidance
 
-from .builders import G_E3, G_E5, assign, finding, join, leave, lookup, report, seat, uid
+from .builders import (
+    FORBIDDEN,
+    G_E3,
+    G_E5,
+    NOT_ALLOWED,
+    REQUIRED,
+    assign,
+    finding,
+    join,
+    leave,
+    lookup,
+    report,
+    seat,
+    uid,
+)
 
 SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 10, price=33.75)]
 
@@ -21,10 +35,10 @@ SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 10, price=33.75)]
 def _document(version: int = 2) -> dict[str, Any]:
     u1, u2, u3 = uid(1), uid(2), uid(3)
     return report([
-        finding("f1", "sku-forbidden", u1, [assign(u1, remove=["SPE_E5"])]),
-        finding("f2", "sku-not-allowed", u2, [join(u2, G_E3, {"SPE_E3": 1}), leave(u2, G_E5, {"SPE_E5": -1})]),
-        finding("f3", "sku-forbidden", u3, [lookup()]),
-        finding("f4", "sku-forbidden", uid(4), [assign(uid(4), remove=["SPE_E3"])], waived=True),
+        finding("f1", FORBIDDEN, u1, [assign(u1, remove=["SPE_E5"])]),
+        finding("f2", NOT_ALLOWED, u2, [join(u2, G_E3, {"SPE_E3": 1}), leave(u2, G_E5, {"SPE_E5": -1})]),
+        finding("f3", FORBIDDEN, u3, [lookup()]),
+        finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E3"])], waived=True),
     ], SEATS, version=version)
 
 
@@ -71,12 +85,12 @@ def test_a_report_without_actions_has_no_plan_line() -> None:
 
 
 def test_an_empty_plan_still_says_so() -> None:
-    document = report([finding("f1", "sku-forbidden", uid(1), [lookup()])], SEATS)
+    document = report([finding("f1", FORBIDDEN, uid(1), [lookup()])], SEATS)
     assert "| Plan | 0 changes, net €0\\.00 per month; 1 finding needs a person |" in _md(document)
 
 
 def test_a_plan_that_costs_more_says_plus() -> None:
-    document = report([finding("f1", "sku-required-missing", uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS)
+    document = report([finding("f1", REQUIRED, uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS)
     assert "| Plan | 1 change, net \\+€57\\.00 per month |" in _md(document)
 
 

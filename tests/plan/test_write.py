@@ -9,7 +9,22 @@ from typing import Any
 from auditor.plan.compile import Plan, compile_plan
 from auditor.plan.write import BATCH_LIMIT, batch_bodies, plan_document, plan_markdown, write_plan
 
-from .builders import G_E3, G_E5, assign, finding, join, leave, lookup, report, reprocess, seat, uid
+from .builders import (
+    FORBIDDEN,
+    G_E3,
+    G_E5,
+    NOT_ALLOWED,
+    REQUIRED,
+    assign,
+    finding,
+    join,
+    leave,
+    lookup,
+    report,
+    reprocess,
+    seat,
+    uid,
+)
 
 U1 = uid(1)
 SEATS = [seat("SPE_E5", 1000, 500, price=57.0), seat("SPE_E3", 1000, 500, price=33.75), seat("VISIOCLIENT", 50, 5)]
@@ -19,22 +34,22 @@ MD = "**bold** | [click](https://evil.example/x) ![img](https://evil.example/i.p
 
 
 def _removals(n: int) -> list[dict[str, Any]]:
-    return [finding(f"f{i}", "sku-forbidden", uid(i), [assign(uid(i), remove=["SPE_E5"])]) for i in range(1, n + 1)]
+    return [finding(f"f{i}", FORBIDDEN, uid(i), [assign(uid(i), remove=["SPE_E5"])]) for i in range(1, n + 1)]
 
 
 def test_plan_json_has_the_documented_fields() -> None:
     doc = report([
-        finding("f1", "sku-not-allowed", U1,
+        finding("f1", NOT_ALLOWED, U1,
                 [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1}), reprocess(U1)]),
-        finding("f2", "sku-forbidden", uid(2), [lookup()]),
+        finding("f2", FORBIDDEN, uid(2), [lookup()]),
     ], SEATS)
-    out = plan_document(compile_plan(doc, rules=["sku-not-allowed", "sku-forbidden"]), created_at=CREATED)
+    out = plan_document(compile_plan(doc, rules=[NOT_ALLOWED, FORBIDDEN]), created_at=CREATED)
     assert list(out) == ["plan_version", "tenant_id", "tenant_name", "cloud", "report_generated_at", "created_at",
                          "filters", "currency", "net_monthly", "unpriced", "changes", "seats", "stopped", "skipped"]
     assert out["plan_version"] == 1
     assert (out["tenant_name"], out["cloud"], out["created_at"]) == ("Contoso", "worldwide", CREATED)
     assert out["report_generated_at"] == doc["generated_at"]
-    assert out["filters"] == {"rules": ["sku-not-allowed", "sku-forbidden"], "min_severity": None, "findings": None}
+    assert out["filters"] == {"rules": [NOT_ALLOWED, FORBIDDEN], "min_severity": None, "findings": None}
     assert (out["currency"], out["net_monthly"], out["unpriced"]) == ("EUR", -23.25, [])
     assert list(out["changes"][0]) == ["n", "kind", "method", "path", "body", "description", "user",
                                                      "group", "precondition", "seats", "findings", "depends_on", "undo"]
@@ -43,13 +58,13 @@ def test_plan_json_has_the_documented_fields() -> None:
     assert out["seats"] == {"SPE_E3": {"usable": 1000, "consumed": 500, "after": 501},
                             "SPE_E5": {"usable": 1000, "consumed": 500, "after": 499}}
     assert out["stopped"] is None
-    assert out["skipped"] == [{"finding": "f2", "rule": "sku-forbidden", "reason": "lookup", "subject": "User 0002",
+    assert out["skipped"] == [{"finding": "f2", "rule": FORBIDDEN, "reason": "lookup", "subject": "User 0002",
                                "description": out["skipped"][0]["description"]}]
     json.dumps(out)  # plain JSON
 
 
 def test_a_stopped_plan_names_the_change_product_and_seats() -> None:
-    doc = report([finding("f1", "sku-required-missing", U1, [assign(U1, add=["SPE_E3"])])],
+    doc = report([finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])])],
                  [seat("SPE_E3", 4, 4)])
     out = plan_document(compile_plan(doc), created_at=CREATED)
     assert out["changes"] == []
@@ -85,7 +100,7 @@ def test_a_users_chain_is_not_split_across_batches() -> None:
     # 19 single removals, then a user with a join, a leave and a reprocess that depend on each other
     u = uid(99)
     chain = [join(u, G_E3, {"SPE_E3": 1}), leave(u, G_E5, {"SPE_E5": -1}), reprocess(u)]
-    doc = report([*_removals(19), finding("fx", "sku-not-allowed", u, chain)], SEATS)
+    doc = report([*_removals(19), finding("fx", NOT_ALLOWED, u, chain)], SEATS)
     plan = compile_plan(doc)
     batches = batch_bodies(plan.changes)
     assert [len(b["requests"]) for b in batches] == [19, 3]
@@ -95,7 +110,7 @@ def test_a_users_chain_is_not_split_across_batches() -> None:
 
 def test_a_chain_longer_than_a_batch_is_split_in_order() -> None:
     groups = [f"9a8b0000-0000-0000-0000-{i:012d}" for i in range(25)]
-    doc = report([finding("f1", "sku-forbidden", U1, [leave(U1, g, {}) for g in groups] + [reprocess(U1)])], SEATS)
+    doc = report([finding("f1", FORBIDDEN, U1, [leave(U1, g, {}) for g in groups] + [reprocess(U1)])], SEATS)
     plan = compile_plan(doc)
     batches = batch_bodies(plan.changes)
     assert [len(b["requests"]) for b in batches] == [BATCH_LIMIT, 6]
@@ -139,9 +154,9 @@ def test_plan_md_lists_changes_seats_cost_stop_and_what_needs_a_person() -> None
     seats = [seat("SPE_E5", 10, 10, price=57.0, name="Microsoft 365 E5"), seat("SPE_E3", 10, 10, price=33.75),
              seat("VISIOCLIENT", 2, 2)]
     doc = report([
-        finding("f1", "sku-forbidden", U1, [assign(U1, remove=["SPE_E5"], description="Remove E5 from Ann.")]),
-        finding("f2", "sku-required-missing", uid(2), [assign(uid(2), add=["VISIOCLIENT"])]),
-        finding("f3", "sku-forbidden", uid(3), [lookup(description="List who holds E5.")]),
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"], description="Remove E5 from Ann.")]),
+        finding("f2", REQUIRED, uid(2), [assign(uid(2), add=["VISIOCLIENT"])]),
+        finding("f3", FORBIDDEN, uid(3), [lookup(description="List who holds E5.")]),
     ], seats)
     text = plan_markdown(compile_plan(doc), created_at=CREATED)
     assert "**1 change, net \\-€57\\.00 per month; stops at change 2\\: no free VISIOCLIENT seat; " \
@@ -156,8 +171,8 @@ def test_plan_md_lists_changes_seats_cost_stop_and_what_needs_a_person() -> None
 
 def test_plan_md_escapes_what_the_tenant_wrote() -> None:
     doc = report([
-        finding("f1", "sku-forbidden", U1, [assign(U1, remove=["SPE_E5"], description=f"Remove E5 from {MD}")]),
-        finding("f2", "sku-forbidden", uid(2), [lookup(description=f"Ask {XSS}")], name=MD),
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"], description=f"Remove E5 from {MD}")]),
+        finding("f2", FORBIDDEN, uid(2), [lookup(description=f"Ask {XSS}")], name=MD),
     ], SEATS, tenant_name=f"{XSS} {MD}")
     text = plan_markdown(compile_plan(doc), created_at=CREATED)
     for raw in ("<script>", "](https://", "![img]", "`code`", "**bold**", "| [click]"):
