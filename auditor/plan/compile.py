@@ -16,12 +16,13 @@ Pure: no files, no clock, no network. `compile_plan(document, ...)` reads only t
    change that takes something away depends on the user's changes that give (adds before removes,
    so a replacement never leaves the user without a license); reprocess depends on all of the
    user's other changes. Across users: users whose changes only free seats come first, then the
-   others, each next user chosen among those whose changes fit the seats free at that point (in
-   report order), so the plan needs as few free seats as it can.
+   others in report order, each as soon as its changes fit the seats free at that point (one that
+   does not yet fit is tried again after later users freed what it needs), so the plan needs as
+   few free seats as it can. A user's changes stay together.
 4. Seats: each product's usable seats (enabled + warning) and consumed seats from the report's
    seat table; every change's `seats` deltas are applied in order. A change that would consume
-   more than is usable (Graph's CountViolation) stops the plan: `stopped` names it, and the plan
-   keeps only the users before that change's user, so no user is left half changed.
+   more than is usable (Graph's CountViolation) stops the plan: `stopped` names the first such
+   change, and the users whose changes never fit are left out whole (none is half changed).
 5. Cost: seat changes x the seat table's monthly price; products without a price are named in
    `unpriced` and not counted.
 """
