@@ -197,6 +197,18 @@ def test_a_change_that_would_exceed_the_usable_seats_stops_the_plan_there() -> N
     assert {s.sku: s.after for s in plan.seats} == {"SPE_E3": 10}
 
 
+def test_a_user_that_fits_after_one_that_never_does_is_still_planned() -> None:
+    seats = [seat("SPE_E3", 10, 10), seat("VISIOCLIENT", 5, 4)]
+    doc = report([
+        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+        finding("f2", REQUIRED, U2, [assign(U2, add=["VISIOCLIENT"])]),
+    ], seats)
+    plan = compile_plan(doc)
+    assert kinds(plan) == [("assign_license", U2)]
+    assert plan.stopped is not None and (plan.stopped.n, plan.stopped.sku) == (2, "SPE_E3")
+    assert reasons(plan) == {"f1": "stopped"}
+
+
 def test_the_stop_leaves_out_the_whole_user_so_no_one_is_half_changed() -> None:
     seats = [seat("SPE_E3", 10, 5), seat("VISIOCLIENT", 3, 3)]
     doc = report([
