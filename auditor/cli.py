@@ -134,6 +134,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="journal of the undo (default with --yes: undo-<UTC time>.jsonl next to JOURNAL)")
     undo.set_defaults(func=_command("cmd_undo", "auditor.apply.run"))
 
+
+    plan = sub.add_parser(
+        "plan",
+        help="compile a report's open findings into a reviewed, seat-checked change set",
+        description="Compile the open, unwaived findings of DIR/report.json into plan.json (read by `apply`), "
+                    "plan.md (for review) and Graph $batch bodies batch-001.json ... (docs/plan-and-apply.md).",
+    )
+    plan.add_argument("--report-dir", required=True, metavar="DIR", help="the audit's output folder (report.json)")
+    plan.add_argument("--rules", nargs="+", action="extend", metavar="ID", help="only findings of these rules")
+    plan.add_argument("--min-severity", choices=FAIL_ON[:-1], help="only findings at or above this severity")
+    plan.add_argument("--findings", nargs="+", action="extend", metavar="ID", help="only these findings (ids)")
+    plan.add_argument("--output-dir", metavar="DIR", help="where the plan files go (default: the report dir)")
+    plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
+
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=_command("cmd_schema"))
     return parser

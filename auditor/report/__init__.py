@@ -26,6 +26,7 @@ from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.outputs import write_bytes, write_text
+from auditor.plan.summary import plan_header
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.csv_report import render_csv
 from auditor.report.guidance_api import Guidance, default_guidance
@@ -164,6 +165,8 @@ def render(
         shown = redact_document(document, key)
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    # the header's plan line, compiled once for HTML and Markdown
+    plan_line = plan_header(document, locale) if wanted & {Format.HTML, Format.MD} else ""
     written: list[Path] = []
     for fmt in ALL_FORMATS:
         if fmt not in wanted:
@@ -172,9 +175,13 @@ def render(
         if fmt is Format.JSON:
             _write_json(path, document)
         elif fmt is Format.HTML:
-            _write(path, render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact), "utf-8")
+            html = render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
+                               plan_line=plan_line)
+            _write(path, html, "utf-8")
         elif fmt is Format.MD:
-            _write(path, render_markdown(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact), "utf-8")
+            md = render_markdown(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
+                                 plan_line=plan_line)
+            _write(path, md, "utf-8")
         else:
             # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
             stored = guidance is None and not redact

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.model import Cloud, Locale
+from auditor.plan.summary import plan_header
 from auditor.report.environment import html_environment
 from auditor.report.guidance_api import Guidance
 from auditor.report.view import build_view
@@ -22,6 +23,7 @@ def render_html(
     cloud: Cloud,
     guidance: Guidance,
     redacted: bool = False,
+    plan_line: str | None = None,
     cap_per_rule: int = CAP_PER_RULE,
     size_limit: int = SIZE_LIMIT,
 ) -> str:
@@ -29,8 +31,11 @@ def render_html(
     stay under `size_limit` bytes; each rule section says how many more are in the CSV/JSON."""
     template = html_environment().get_template("report.html.j2")
     cap = cap_per_rule
+    if plan_line is None:
+        plan_line = plan_header(document, locale)
     while True:
-        view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted)
+        view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
+                          plan_line=plan_line)
         html = template.render(v=view, t=view.t)
         if cap == 0 or len(html.encode("utf-8")) <= size_limit:
             return html

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.model import Cloud, Locale
+from auditor.plan.summary import plan_header
 from auditor.report.environment import markdown_environment
 from auditor.report.guidance_api import Guidance
 from auditor.report.view import build_view
@@ -21,14 +22,18 @@ def render_markdown(
     cloud: Cloud,
     guidance: Guidance,
     redacted: bool = False,
+    plan_line: str | None = None,
     cap_per_rule: int = CAP_PER_RULE,
     size_limit: int = SIZE_LIMIT,
 ) -> str:
     """The Markdown summary; every tenant-sourced value is escaped (see auditor.report.text)."""
     template = markdown_environment().get_template("summary.md.j2")
     cap = cap_per_rule
+    if plan_line is None:
+        plan_line = plan_header(document, locale)
     while True:
-        view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted)
+        view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
+                          plan_line=plan_line)
         text = template.render(v=view, t=view.t)
         if cap == 0 or len(text.encode("utf-8")) <= size_limit:
             return text

@@ -14,6 +14,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.plan.summary import plan_header
 from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean, safe_url
 
@@ -198,6 +199,7 @@ class ReportView:
     as_of: str
     collected: str
     policies: str
+    plan: str  # "3 changes, net -€45.60 per month; ..." (auditor.plan), empty for a report without actions
     status: str  # ok | findings | incomplete
     status_text: str
     status_colour: str
@@ -621,8 +623,12 @@ def build_view(
     guidance: Guidance,
     cap_per_rule: int,
     redacted: bool,
+    plan_line: str | None = None,
 ) -> ReportView:
-    """Localise and format `document` for display; at most `cap_per_rule` findings per rule."""
+    """Localise and format `document` for display; at most `cap_per_rule` findings per rule.
+
+    `plan_line`: the header's plan summary when the caller has it (auditor.plan.plan_header),
+    so a renderer that builds the view several times compiles the plan once."""
     ctx = _Context(document, locale, cloud, guidance)
     summary = document.get("summary") or {}
     tenant = document.get("tenant") or {}
@@ -673,6 +679,7 @@ def build_view(
         as_of=i18n.format_datetime(str(document.get("as_of", "")), locale),
         collected=i18n.format_datetime(str(document.get("collected_at", "")), locale),
         policies=clean(", ".join(str(p) for p in document.get("policies") or []), TEXT_LIMIT),
+        plan=clean(plan_header(document, locale) if plan_line is None else plan_line, TEXT_LIMIT),
         status=status,
         status_text=status_text[status],
         status_colour="#2b8a3e" if status == "ok" else "#c92a2a",

@@ -1,0 +1,94 @@
+"""`license-auditor plan --report-dir DIR [--rules ID ...] [--min-severity S] [--findings ID ...]
+[--output-dir DIR]`: report.json -> plan.json, plan.md, batch-001.json ... (auditor.plan)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import EXIT_OK, UsageError, clean_message
+from auditor.model import Cloud, Locale
+from auditor.outputs import output_lock
+from auditor.plan.compile import compile_plan, has_actions
+from auditor.plan.read import load_report
+from auditor.plan.summary import summary
+from auditor.plan.write import write_plan
+
+REPORT = "report.json"
+
+
+def _say(text: str) -> None:
+    print(clean_message(text), file=sys.stderr)
+
+
+def _now() -> str:
+    """created_at; SOURCE_DATE_EPOCH pins it, as it pins a report's generated_at."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit() and int(epoch) < 7_258_118_400:
+        moment = datetime.fromtimestamp(int(epoch), UTC)
+    else:
+        moment = datetime.now(UTC).replace(microsecond=0)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _graph_root(cloud: str) -> str | None:
+    from auditor.graph.clouds import ENDPOINTS
+
+    try:
+        endpoints = ENDPOINTS.get(Cloud(cloud))
+    except ValueError:
+        return None
+    return endpoints.graph_v1 if endpoints else None
+
+
+def _check_filters(args: argparse.Namespace, document: dict[str, Any], path: Path) -> None:
+    if args.rules:
+        from auditor import guidance
+
+        unknown = [r for r in args.rules if r not in guidance.ALL_RULE_IDS]
+        if unknown:
+            raise UsageError(f"--rules: unknown rule {unknown[0]!r} (see docs/rules.md for the rule ids)")
+    if args.findings:
+        ids = {f["id"] for f in document["findings"]}
+        missing = [fid for fid in args.findings if fid not in ids]
+        if missing:
+            raise UsageError(f"--findings: {path} has no finding {missing[0]!r}")
+
+
+def _output_dir(args: argparse.Namespace, report_dir: Path) -> Path:
+    out = Path(args.output_dir) if args.output_dir else report_dir
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--output-dir: {out} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot write to {out}: {exc.strerror or exc}") from None
+    return out
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    report_dir = Path(args.report_dir)
+    if not report_dir.is_dir():
+        raise UsageError(f"--report-dir: {report_dir} is not a directory")
+    path = report_dir / REPORT
+    document = load_report(path)
+    _check_filters(args, document, path)
+    tenant = document["tenant"]
+    plan = compile_plan(document, rules=args.rules, min_severity=args.min_severity, finding_ids=args.findings,
+                        graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")))
+    out = _output_dir(args, report_dir)
+    with output_lock(out):
+        written = write_plan(plan, out, created_at=_now())
+    if not has_actions(document):
+        _say(f"warning: {path} has no per-finding actions (report schema_version {document['schema_version']}); "
+             "audit again with this version of license-auditor to plan its findings")
+    if not document.get("complete", True):
+        _say(f"warning: {path} is an incomplete report: findings of the rules it could not evaluate are not planned")
+    _say(f"plan: {summary(plan, Locale.EN)}")
+    for file in written:
+        _say(f"wrote {file}")
+    return EXIT_OK

@@ -1,0 +1,288 @@
+"""A Plan -> plan.json, plan.md and Graph `$batch` bodies (batch-001.json, ...), and the one-line summary.
+
+plan.json (`plan_version` 1) is what `apply` reads; plan.md is for the person who reviews it, in
+the report's language, with every value from the tenant escaped (the report's Markdown
+environment, auditor.report.environment); the batch bodies are for posting to Graph's `$batch`
+by hand or from a script. Files are written through auditor.outputs (temporary file, then
+rename), so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor import i18n
+from auditor.errors import UsageError
+from auditor.model import Locale
+from auditor.outputs import write_text
+from auditor.plan.compile import (
+    CONTRADICTION,
+    MALFORMED,
+    NO_ACTION,
+    NOT_READY,
+    STOPPED,
+    WAIVED,
+    Change,
+    Plan,
+)
+from auditor.plan.summary import locale_of, signed_money, summary
+from auditor.report.environment import markdown_environment
+from auditor.report.text import clean
+
+PLAN_VERSION = 1
+BATCH_LIMIT = 20  # requests per $batch (Graph's limit)
+PLAN_FILE = "plan.json"
+PLAN_MD = "plan.md"
+BATCH_NAME = re.compile(r"batch-\d{3,}\.json\Z")
+SKIPPED_CAP = 500  # rows of plan.md's "needs a person" table; plan.json lists all
+
+
+# --- plan.json ------------------------------------------------------------------------------------
+
+
+def plan_document(plan: Plan, *, created_at: str) -> dict[str, Any]:
+    """plan.json's content (docs/plan-and-apply.md)."""
+    return {
+        "plan_version": PLAN_VERSION,
+        "tenant_id": plan.tenant_id,
+        "tenant_name": plan.tenant_name,
+        "cloud": plan.cloud,
+        "report_generated_at": plan.report_generated_at,
+        "created_at": created_at,
+        "filters": plan.filters.to_json(),
+        "currency": plan.currency,
+        "net_monthly": plan.net_monthly,
+        "unpriced": list(plan.unpriced),
+        "changes": [c.to_json() for c in plan.changes],
+        "seats": {s.sku: s.to_json() for s in plan.seats},
+        "stopped": plan.stopped.to_json() if plan.stopped else None,
+        "skipped": [s.to_json() for s in plan.skipped],
+    }
+
+
+# --- $batch bodies --------------------------------------------------------------------------------
+
+
+def batch_bodies(changes: Sequence[Change], limit: int = BATCH_LIMIT) -> list[dict[str, Any]]:
+    """The changes as `$batch` request bodies of at most `limit` requests, in plan order.
+
+    Each batch runs in sequence: every request depends on the one before it in the same batch
+    (Graph runs a batch's requests in any order unless `dependsOn` says otherwise, and accepts a
+    batch that is either fully sequential or fully parallel), so the plan's order, and with it the
+    seat check, holds inside a batch; a failed request fails the rest of its batch (424). Batches
+    themselves are posted one after the other. A user's changes stay in one batch when they fit
+    (a change's `depends_on` then lies in its own batch or an earlier one): were a join in one
+    batch and the matching leave in the next, a failed join would not stop the leave."""
+    groups: list[list[Change]] = []
+    for change in changes:
+        if groups and change.user == groups[-1][-1].user:
+            groups[-1].append(change)
+        else:
+            groups.append([change])
+    batches: list[list[Change]] = []
+    for group in groups:
+        if batches and len(batches[-1]) + len(group) <= limit:
+            batches[-1].extend(group)
+            continue
+        for start in range(0, len(group), limit):  # a user with more changes than a batch holds
+            batches.append(list(group[start:start + limit]))
+    return [{"requests": [_request(c, batch[i - 1] if i else None) for i, c in enumerate(batch)]}
+            for batch in batches]
+
+
+def _request(change: Change, previous: Change | None) -> dict[str, Any]:
+    request: dict[str, Any] = {"id": str(change.n), "method": change.method, "url": change.path}
+    if change.body is not None:
+        request["headers"] = {"Content-Type": "application/json"}
+        request["body"] = change.body
+    if previous is not None:
+        request["dependsOn"] = [str(previous.n)]
+    return request
+
+
+# --- plan.md --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ChangeRow:
+    n: int
+    description: str
+    request: str
+    findings: str
+    depends: str
+
+
+@dataclass(frozen=True)
+class _SeatRow:
+    product: str
+    usable: str
+    consumed: str
+    after: str
+    price: str
+
+
+@dataclass(frozen=True)
+class _SkipRow:
+    finding: str
+    rule: str
+    subject: str
+    reason: str
+    action: str
+
+
+@dataclass(frozen=True)
+class _PlanView:
+    tenant_name: str
+    tenant_id: str
+    cloud: str
+    summary: str
+    generated: str
+    created: str
+    filters: str
+    changes: tuple[_ChangeRow, ...]
+    seats: tuple[_SeatRow, ...]
+    net: str
+    unpriced: str
+    stopped: str
+    skipped: tuple[_SkipRow, ...]
+    skipped_more: str
+
+
+def _reason(t: i18n.Translations, reason: str, others: Sequence[str]) -> str:
+    texts = {
+        "placeholder": t.pgettext("plan_reason_placeholder", "an object id is not known"),
+        "choose_value": t.pgettext("plan_reason_choose_value", "a value must be chosen"),
+        "data_lost": t.pgettext("plan_reason_data_lost", "the removal would end the user's data"),
+        "plans_unknown": t.pgettext("plan_reason_plans_unknown", "the product's service plans are not known"),
+        "lookup": t.pgettext("plan_reason_lookup", "someone must look something up first"),
+        "together_lost": t.pgettext("plan_reason_together_lost", "it belongs with a step that is not ready"),
+        NO_ACTION: t.pgettext("plan_reason_no_action", "no change to run"),
+        NOT_READY: t.pgettext("plan_reason_not_ready", "a step is not ready"),
+        MALFORMED: t.pgettext("plan_reason_malformed", "an action in report.json is malformed"),
+        STOPPED: t.pgettext("plan_reason_stopped", "after the point where the plan stops"),
+        WAIVED: t.pgettext("plan_reason_waived", "waived"),
+    }
+    if reason == CONTRADICTION:
+        return t.pgettext("plan_reason_contradiction", "contradicts {findings}", findings=", ".join(others))
+    return texts.get(reason) or clean(reason, 60)
+
+
+def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
+    t = i18n.translations(locale)
+
+    def num(value: int | None) -> str:
+        return "–" if value is None else i18n.format_number(value, locale)
+
+    changes = tuple(
+        _ChangeRow(
+            n=c.n,
+            description=clean(c.description, 2000),
+            request=clean(f"{c.method} {c.path}", 600),
+            findings=clean(", ".join(c.findings), 2000),
+            depends=" · " + t.pgettext("plan_depends", "after {changes}",
+                                       changes=", ".join(str(n) for n in c.depends_on)) if c.depends_on else "",
+        )
+        for c in plan.changes
+    )
+    seats = tuple(
+        _SeatRow(
+            product=clean(f"{s.name} ({s.sku})" if s.name and s.name != s.sku else s.sku, 200),
+            usable=num(s.usable),
+            consumed=num(s.consumed),
+            after=num(s.after),
+            price=t.pgettext("no_price", "not priced") if s.price is None
+            else i18n.format_money(s.price, plan.currency, locale),
+        )
+        for s in plan.seats
+    )
+    if plan.net_monthly is None:
+        net = t.pgettext("plan_net_unknown", "Not known: no product the plan changes has a price.")
+    else:
+        net = t.pgettext("plan_net", "{amount} per month at the seat prices; the bill falls only when the "
+                         "subscriptions are reduced by the seats freed.",
+                         amount=signed_money(plan.net_monthly, plan.currency, locale))
+    unpriced = t.pgettext("plan_net_unpriced", "Not counted, no price: {products}.",
+                          products=", ".join(plan.unpriced)) if plan.unpriced and plan.net_monthly is not None else ""
+    stopped = ""
+    if plan.stopped:
+        s = plan.stopped
+        stopped = t.pgettext(
+            "plan_stopped",
+            "The plan stops before change {n}, {description} ({request}): it needs {needed} {product} seats and "
+            "{usable} are usable, so Graph would refuse it (CountViolation). Free or buy seats, then plan again.",
+            n=s.n, description=clean(s.description, 600), request=clean(f"{s.method} {s.path}", 600),
+            needed=num(s.needed), product=clean(s.sku, 100), usable=num(s.usable))
+    rows = tuple(
+        _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200), _reason(t, s.reason, s.others),
+                 clean(s.description, 600))
+        for s in plan.skipped[:SKIPPED_CAP]
+    )
+    more = len(plan.skipped) - len(rows)
+    filters = plan.filters
+    filter_parts = []
+    if filters.rules is not None:
+        filter_parts.append("--rules " + " ".join(filters.rules))
+    if filters.min_severity:
+        filter_parts.append("--min-severity " + filters.min_severity)
+    if filters.findings is not None:
+        filter_parts.append("--findings " + " ".join(filters.findings))
+    return _PlanView(
+        tenant_name=clean(plan.tenant_name or plan.tenant_id, 200),
+        tenant_id=clean(plan.tenant_id, 64),
+        cloud=clean(plan.cloud, 20),
+        summary=summary(plan, locale),
+        generated=i18n.format_datetime(plan.report_generated_at, locale) if plan.report_generated_at else "",
+        created=i18n.format_datetime(created_at, locale),
+        filters=clean("; ".join(filter_parts), 2000),
+        changes=changes,
+        seats=seats,
+        net=net,
+        unpriced=unpriced,
+        stopped=stopped,
+        skipped=rows,
+        skipped_more=t.npgettext("plan_skipped_more", "…and {n} more, listed in plan.json.",
+                                 "…and {n} more, listed in plan.json.", more) if more > 0 else "",
+    )
+
+
+def plan_markdown(plan: Plan, *, created_at: str) -> str:
+    """plan.md, in the report's language; every value is escaped as the report's Markdown is."""
+    locale = locale_of(plan)
+    view = _view(plan, created_at, locale)
+    return markdown_environment().get_template("plan.md.j2").render(v=view, t=i18n.translations(locale))
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_plan(plan: Plan, out_dir: Path, *, created_at: str) -> list[Path]:
+    """Write plan.json, plan.md and the batch bodies into `out_dir`; remove batch files an earlier
+    plan left there (a stale batch-007.json must not be posted with a new plan). The caller holds
+    the directory's lock (auditor.outputs.output_lock). Raises UsageError when a file cannot be written."""
+    written: list[Path] = []
+    batches = batch_bodies(plan.changes)
+    files = [(PLAN_FILE, _json_text(plan_document(plan, created_at=created_at))),
+             (PLAN_MD, plan_markdown(plan, created_at=created_at))]
+    files += [(f"batch-{i:03d}.json", _json_text(body)) for i, body in enumerate(batches, 1)]
+    names = {name for name, _ in files}
+    try:
+        for entry in os.scandir(out_dir):
+            if BATCH_NAME.match(entry.name) and entry.name not in names and not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+        for name, text in files:
+            path = out_dir / name
+            write_text(path, text)
+            written.append(path)
+    except OSError as exc:
+        raise UsageError(f"{out_dir}: cannot write the plan: {exc.strerror or exc}") from None
+    return written

@@ -1,0 +1,147 @@
+"""`license-auditor plan`: files written, the summary printed, and exit 2 naming the file for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+
+from .builders import FORBIDDEN, G_E3, G_E5, NOT_ALLOWED, assign, finding, join, leave, lookup, report, seat, uid
+
+U1, U2 = uid(1), uid(2)
+SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 8, price=33.75)]
+
+
+def _document(**kw: Any) -> dict[str, Any]:
+    return report([
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
+        finding("f2", NOT_ALLOWED, U2, [join(U2, G_E3, {"SPE_E3": 1}), leave(U2, G_E5, {"SPE_E5": -1})]),
+        finding("f3", FORBIDDEN, uid(3), [lookup()], severity="low"),
+    ], SEATS, **kw)
+
+
+def _report_dir(tmp_path: Path, document: Any, *, raw: str | None = None) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir(exist_ok=True)
+    (folder / "report.json").write_text(raw if raw is not None else json.dumps(document), encoding="utf-8")
+    return folder
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["plan", *args])
+    return code, capsys.readouterr().err
+
+
+def test_plan_writes_its_files_into_the_report_dir_and_prints_a_summary(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _report_dir(tmp_path, _document())
+    code, err = _run(capsys, "--report-dir", str(folder))
+    assert code == 0
+    lines = err.splitlines()
+    assert lines[0] == "plan: 3 changes, net -€80.25 per month; 1 finding needs a person"
+    assert lines[1:] == [f"wrote {folder / name}" for name in ("plan.json", "plan.md", "batch-001.json")]
+    plan = json.loads((folder / "plan.json").read_text())
+    assert [c["kind"] for c in plan["changes"]] == ["assign_license", "add_member", "remove_member"]
+    assert plan["changes"][1]["body"] == {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{U2}"}
+
+
+def test_filters_and_output_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _report_dir(tmp_path, _document())
+    out = tmp_path / "plans" / "today"
+    code, err = _run(capsys, "--report-dir", str(folder), "--rules", FORBIDDEN, "--min-severity", "high",
+                     "--output-dir", str(out))
+    assert code == 0
+    assert err.splitlines()[0] == "plan: 1 change, net -€57.00 per month"
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["filters"] == {"rules": [FORBIDDEN], "min_severity": "high", "findings": None}
+    assert not (folder / "plan.json").exists()
+
+
+def test_findings_option_picks_findings_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _report_dir(tmp_path, _document())
+    code, err = _run(capsys, "--report-dir", str(folder), "--findings", "f2", "--findings", "f3")
+    assert code == 0
+    assert err.splitlines()[0] == "plan: 2 changes, net -€23.25 per month; 1 finding needs a person"
+
+
+def test_a_national_cloud_reports_group_references_use_its_graph_endpoint(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _report_dir(tmp_path, _document(cloud="china"))
+    assert _run(capsys, "--report-dir", str(folder))[0] == 0
+    plan = json.loads((folder / "plan.json").read_text())
+    assert plan["cloud"] == "china"
+    assert plan["changes"][1]["body"]["@odata.id"].startswith("https://microsoftgraph.chinacloudapi.cn/v1.0/")
+
+
+def test_a_report_without_actions_plans_nothing_and_says_why(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    document = _document(version=1)
+    for f in document["findings"]:
+        f["remediation"] = {"summary": "", "steps": [], "graph_action": None}
+    folder = _report_dir(tmp_path, document)
+    code, err = _run(capsys, "--report-dir", str(folder))
+    assert code == 0
+    assert f"warning: {folder / 'report.json'} has no per-finding actions (report schema_version 1)" in err
+    assert "plan: 0 changes, net €0.00 per month; 3 findings need a person" in err
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ("{", "report.json:1:2: the report is not valid JSON"),
+    ("[]", "report.json: not a license-auditor report.json (expected a JSON object)"),
+    (json.dumps({**_document(), "schema_version": 3}), "report.json: unsupported report schema_version 3"),
+    (json.dumps({**_document(), "tenants": []}), "report.json: a merged report of several tenants"),
+    (json.dumps({**_document(), "findings": [{"rule": "x"}]}), "findings must be a list of objects with an id"),
+    (json.dumps({**_document(), "skus": None}), "skus, the seat table, must be a list of objects"),
+])
+def test_a_bad_report_exits_2_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: str,
+                                              message: str) -> None:
+    folder = _report_dir(tmp_path, None, raw=raw)
+    code, err = _run(capsys, "--report-dir", str(folder))
+    assert code == 2
+    assert err.startswith(f"license-auditor: error: {folder}/")
+    assert message in err
+    assert not (folder / "plan.json").exists()
+
+
+def test_a_malformed_action_exits_2_naming_the_file_finding_and_action(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    document = _document()
+    document["findings"][1]["remediation"]["actions"][1]["path"] = f"/groups/{G_E5}/members/{U1}/$ref"
+    folder = _report_dir(tmp_path, document)
+    code, err = _run(capsys, "--report-dir", str(folder))
+    assert code == 2
+    assert f"{folder / 'report.json'}: finding 'f2': remediation.actions[1]: path " in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--rules", "sku-forbiden"], "--rules: unknown rule 'sku-forbiden'"),
+    (["--findings", "f9"], "report.json has no finding 'f9'"),
+])
+def test_unknown_rules_and_findings_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                                           message: str) -> None:
+    folder = _report_dir(tmp_path, _document())
+    code, err = _run(capsys, "--report-dir", str(folder), *args)
+    assert code == 2 and message in err
+
+
+def test_missing_report_dir_report_or_unwritable_output_exit_2(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _run(capsys, "--report-dir", str(tmp_path / "nowhere"))
+    assert code == 2 and f"--report-dir: {tmp_path / 'nowhere'} is not a directory" in err
+    code, err = _run(capsys, "--report-dir", str(tmp_path))
+    assert code == 2 and f"{tmp_path / 'report.json'}: report not found" in err
+    folder = _report_dir(tmp_path, _document())
+    (tmp_path / "file").write_text("")
+    code, err = _run(capsys, "--report-dir", str(folder), "--output-dir", str(tmp_path / "file"))
+    assert code == 2 and "exists and is not a directory" in err
+
+
+def test_a_missing_report_dir_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["plan"])
+    assert exc.value.code == 2
+    assert "--report-dir" in capsys.readouterr().err

@@ -1,0 +1,112 @@
+"""The report header's plan line: compiled from the report it heads, in the report's language."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.model import Cloud, Locale
+from auditor.plan.compile import compile_plan
+from auditor.report import render, render_html, render_markdown
+from tests.report.report_fixtures import FakeGuidance
+
+from .builders import (
+    FORBIDDEN,
+    G_E3,
+    G_E5,
+    NOT_ALLOWED,
+    REQUIRED,
+    assign,
+    finding,
+    join,
+    leave,
+    lookup,
+    report,
+    seat,
+    uid,
+)
+
+SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 10, price=33.75)]
+
+
+def _document(version: int = 2) -> dict[str, Any]:
+    u1, u2, u3 = uid(1), uid(2), uid(3)
+    return report([
+        finding("f1", FORBIDDEN, u1, [assign(u1, remove=["SPE_E5"])]),
+        finding("f2", NOT_ALLOWED, u2, [join(u2, G_E3, {"SPE_E3": 1}), leave(u2, G_E5, {"SPE_E5": -1})]),
+        finding("f3", FORBIDDEN, u3, [lookup()]),
+        finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E3"])], waived=True),
+    ], SEATS, version=version)
+
+
+def _md(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
+    return render_markdown(document, locale=locale, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+
+
+def _html(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
+    return render_html(document, locale=locale, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+
+
+def test_markdown_header_says_how_many_changes_and_the_net_cost() -> None:
+    text = _md(_document())
+    # E3 is full: the plan stops at user 2's join; user 1's removal runs
+    assert ("| Plan | 1 change, net \\-€57\\.00 per month; stops at change 2\\: no free SPE\\_E3 seat; "
+            "2 findings need a person |\n") in text
+    assert text.index("| Plan |") < text.index("| Policies |") + 200  # in the header table
+
+
+def test_html_header_says_it_too() -> None:
+    html = _html(_document())
+    assert ('<td style="padding-right:12px;font-weight:bold;">Plan</td><td>1 change, net -€57.00 per month; '
+            "stops at change 2: no free SPE_E3 seat; 2 findings need a person</td>") in html
+
+
+@pytest.mark.parametrize(("locale", "line"), [
+    (Locale.NL, "| Plan | 1 wijziging, netto €\u00a0\\-57,00 per maand; stopt bij wijziging 2\\: geen vrije licentie "
+                "voor SPE\\_E3; 2 bevindingen moeten met de hand worden opgelost |"),
+    (Locale.DA, "| Plan | 1 ændring, netto \\-57,00\u00a0€ pr\\. måned; stopper ved ændring 2\\: ingen ledig licens "
+                "til SPE\\_E3; 2 fund skal løses manuelt |"),
+    (Locale.SV, "| Plan | 1 ändring, netto \\-57,00\u00a0€ per månad; stoppar vid ändring 2\\: ingen ledig licens för "
+                "SPE\\_E3; 2 avvikelser måste åtgärdas manuellt |"),
+    (Locale.TR, "| Plan | 1 değişiklik, aylık net \\-€57,00; 2\\. değişiklikte durur\\: boş SPE\\_E3 lisansı yok; "
+                "2 bulgu elle çözülmeli |"),
+])
+def test_the_header_line_is_in_the_reports_language(locale: Locale, line: str) -> None:
+    assert line in _md(_document(), locale)
+
+
+def test_a_report_without_actions_has_no_plan_line() -> None:
+    document = _document(version=1)
+    assert "| Plan |" not in _md(document)
+    assert ">Plan</td>" not in _html(document)
+
+
+def test_an_empty_plan_still_says_so() -> None:
+    document = report([finding("f1", FORBIDDEN, uid(1), [lookup()])], SEATS)
+    assert "| Plan | 0 changes, net €0\\.00 per month; 1 finding needs a person |" in _md(document)
+
+
+def test_a_plan_that_costs_more_says_plus() -> None:
+    document = report([finding("f1", REQUIRED, uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS)
+    assert "| Plan | 1 change, net \\+€57\\.00 per month |" in _md(document)
+
+
+def test_render_writes_the_line_into_both_headers(tmp_path: Path) -> None:
+    render(_document(), tmp_path, formats=["html", "md"], locale=Locale.NL, guidance=FakeGuidance())
+    assert "<td>1 wijziging, netto €\u00a0-57,00 per maand;" in (tmp_path / "report.html").read_text()
+    assert "| Plan | 1 wijziging, netto €\u00a0\\-57,00 per maand;" in (tmp_path / "report.md").read_text()
+
+
+def test_render_compiles_the_plan_once_for_both_headers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def counted(document: Any, **kw: Any) -> Any:
+        calls.append(1)
+        return compile_plan(document, **kw)
+
+    monkeypatch.setattr(sys.modules["auditor.plan.summary"], "compile_plan", counted)
+    render(_document(), tmp_path, formats=["html", "md"], guidance=FakeGuidance())
+    assert len(calls) == 1
