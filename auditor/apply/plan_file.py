@@ -291,13 +291,14 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
         keys = set(cond)
         if keys == {"exists"} and cond["exists"] is True:
             out.append({"exists": True})
-        elif "holds" in keys and keys <= {"holds", "how", "group"}:
+        elif "holds" in keys and keys <= {"holds", "how", "group", "active"}:
             sku = _guid(cond, "holds", where, f)
             how = cond.get("how")
             if how == "direct" and "group" not in keys:
                 out.append({"holds": sku, "how": "direct"})
-            elif how == "group":
-                out.append({"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)})
+            elif how == "group" and cond.get("active", False) in (True, False):
+                out.append({"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)}
+                           | ({"active": True} if cond.get("active") else {}))
             elif how is None and "group" not in keys:
                 out.append({"holds": sku})
             else:

@@ -147,8 +147,11 @@ def unmet(change: Change, state: UserState) -> list[str]:
             how = cond.get("how")
             if how == "direct" and not any(a.sku == sku and a.group is None for a in state.assignments):
                 reasons.append(f"the user does not hold {sku} by direct assignment")
-            elif how == "group" and not any(a.sku == sku and a.group == cond["group"] for a in state.assignments):
-                reasons.append(f"group {cond['group']} does not assign {sku} to the user")
+            elif how == "group" and not any(a.sku == sku and a.group == cond["group"] and (
+                    not cond.get("active") or (a.state == "Active" and a.error in (None, "", "None")))
+                    for a in state.assignments):
+                working = " (in a working state)" if cond.get("active") else ""
+                reasons.append(f"group {cond['group']} does not assign {sku} to the user{working}")
             elif how is None and not state.holds(sku):
                 reasons.append(f"the user does not hold {sku}")
         elif "lacks" in cond and state.holds(cond["lacks"]):

@@ -234,7 +234,8 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
     values = {"sku": w.product(first), "group": w.all(as_strs(twice.get(first))),
               "plans": w.all(as_strs(lost.get(first)))}
     summary = Line("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", values)
-    actions = [assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.products(safe)}))] if safe else []
+    actions = [assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.products(safe)}), group_keeps=True)
+               ] if safe else []
     return Plan(summary, steps, "role.assign", [Line("next.rerun")],
                 ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
 

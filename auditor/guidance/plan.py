@@ -119,9 +119,11 @@ def first_blocked(*reasons: str | None) -> str | None:
 
 
 def assign_license(f: Facts, add: Sequence[str], remove: Sequence[str], description: Line,
-                   blocked: str | None = None) -> Action:
+                   blocked: str | None = None, *, group_keeps: bool = False) -> Action:
     """POST /users/{id}/assignLicense; both arrays are required by the API, either may be empty.
-    Precondition: the user lacks each added product and holds each removed one directly."""
+    Precondition: the user lacks each added product and holds each removed one directly.
+    `group_keeps`: the removed direct copies are held from a group too, and the group's copy stays
+    (a precondition), so no seat is freed."""
     body = {
         "addLicenses": [{"disabledPlans": [], "skuId": f.sku_id(p)} for p in add],
         "removeLicenses": [f.sku_id(p) for p in remove],
@@ -137,7 +139,11 @@ def assign_license(f: Facts, add: Sequence[str], remove: Sequence[str], descript
         sid, ok = _sku(f, part)
         known = known and ok
         precondition.append({"holds": sid, "how": "direct"})
-    seats = {**{p: 1 for p in add}, **{p: -1 for p in remove}}
+        if group_keeps:
+            # a group's copy that works must still be there when the direct one goes
+            precondition += [{"holds": sid, "how": "group", "group": gid.lower(), "active": True}
+                             for gid in f.group_ids(part)[:1]]
+    seats = {**{p: 1 for p in add}, **({} if group_keeps else {p: -1 for p in remove})}
     return Action("POST", f"/users/{f.user_ref}/assignLicense", body, description, ASSIGN_LICENSE, user, None,
                   tuple(precondition), seats, first_blocked(None if known else PLACEHOLDER, blocked))
 
@@ -201,10 +207,13 @@ def add_member(f: Facts, gid: str, gives: Sequence[str], description: Line, bloc
                   first_blocked(None if known else PLACEHOLDER, blocked))
 
 
-def reprocess(f: Facts, description: Line) -> Action:
+def reprocess(f: Facts, description: Line, takes: Sequence[str] = ()) -> Action:
+    """POST /users/{id}/reprocessLicenseAssignment. `takes`: products it may give the user once the
+    cause is gone (an assignment in Error holds no seat; reprocessed with a seat free, it takes one):
+    counted as a seat each, so a plan never counts on a seat a reprocess may take."""
     user = _user(f)
     return Action("POST", f"/users/{f.user_ref}/reprocessLicenseAssignment", None, description, REPROCESS, user,
-                  None, ({"exists": True},), {}, None if user else PLACEHOLDER)
+                  None, ({"exists": True},), {p: 1 for p in takes}, None if user else PLACEHOLDER)
 
 
 def set_usage_location(f: Facts, description: Line) -> Action:

@@ -191,7 +191,10 @@ def test_lookups_values_to_choose_and_placeholders_are_not_ready() -> None:
     (patch,) = usage["actions"]
     assert patch["kind"] == "set_usage_location" and patch["blocked"] == "choose_value" and not patch["ready"]
     (again,) = rem(LicenseAssignmentError.id, subject, skus, details)["actions"]
-    assert again["kind"] == "reprocess" and again["ready"] and again["seats"] == {}
+    # an assignment in Error holds no seat: reprocessed once a seat is free, it takes one
+    assert again["kind"] == "reprocess" and again["ready"] and again["seats"] == {"SPE_E5": 1}
+    (partly,) = rem(LicenseAssignmentError.id, subject, skus, details | {"state": "ActiveWithError"})["actions"]
+    assert partly["seats"] == {}  # active already: its seat is taken
     assert again["precondition"] == [{"exists": True}]
     no_id = rem(SkuForbidden.id, {"type": "user", "display_name": "Nobody"}, ["SPE_E5"],
                 {"sku_ids": {"SPE_E5": E5}, "assigned_by_group": {"SPE_E5": []}})

@@ -122,7 +122,9 @@ class LicenseAssignmentError(HygieneRule):
             kind = code if code in ERROR_CODES else "other"
             summary = Line(f"summary.error.{kind}", values)
             steps.append(Line(f"steps.error.{kind}", values))
-            action = reprocess(f, Line("graph.reprocess", values))
+            # an assignment in Error was not applied: reprocessed with a seat free, it takes one
+            action = reprocess(f, Line("graph.reprocess", values),
+                               takes=[part] if f.text("state") == "Error" and f.skus else [])
             if kind == "CountViolation":
                 role = "role.billing_assign"
         if groups:
