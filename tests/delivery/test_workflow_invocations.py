@@ -35,7 +35,7 @@ FILES = sorted([ROOT / "action.yml", *(ROOT / ".github" / "workflows").glob("*.y
 
 # Plausible values for the variables the scripts pass through; anything else gets "value-NAME".
 VALUES = {
-    "AUTH": "github-oidc", "CLOUD": "worldwide", "FAIL_ON": "high", "LOCALE": "nl", "POLICIES": "policies/",
+    "AUTH": "github-oidc", "CLOUD": "worldwide", "FAIL_ON": "high", "MIN_SEVERITY": "medium", "LOCALE": "nl", "POLICIES": "policies/",
     "EMAIL_TO": "it@contoso.example", "SENDER": "reports@contoso.example", "MAIL_SENDER": "reports@contoso.example",
     "MAIL_FROM": "audit@contoso.example", "SMTP_HOST": "smtp.contoso.example", "SMTP_PORT": "587",
     "AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
@@ -182,7 +182,8 @@ def workspace(tmp_path: Path) -> Path:
 
 def test_the_files_have_license_auditor_steps() -> None:
     by_file = {s.file for s in STEPS}
-    assert {"action.yml", "nightly-audit.yml"} <= by_file, by_file
+    assert {"action.yml", "nightly-audit.yml", "license-apply.yml"} <= by_file, by_file
+    assert {"plan", "apply"} <= {s.script.split("args=(", 1)[1].split()[0] for s in STEPS if "args=(" in s.script}
     assert sum("email" in s.script for s in STEPS) >= 3  # action, tenant job, merged report
 
 

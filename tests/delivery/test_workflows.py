@@ -104,6 +104,29 @@ def test_nightly_workflow_shape() -> None:
     assert "args=(merge " in next(s["run"] for s in aggregate["steps"] if s.get("name") == "Merge")
 
 
+def test_apply_workflow_plans_without_the_tenant_and_writes_only_after_approval() -> None:
+    flow = load(ROOT / ".github" / "workflows" / "license-apply.yml")
+    assert set(flow[True]) == {"workflow_dispatch"}  # started by a person, never on a schedule
+    assert flow["permissions"] == {"contents": "read"}
+    plan, apply = flow["jobs"]["plan"], flow["jobs"]["apply"]
+    # the plan job cannot sign in to the tenant; only the apply job, inside the approval gate, can
+    assert "id-token" not in plan["permissions"] and plan["permissions"]["actions"] == "read"
+    assert apply["permissions"] == {"contents": "read", "id-token": "write"}
+    assert apply["environment"] == "license-apply"
+    assert apply["needs"] == "plan" and apply["if"] == "needs.plan.outputs.changes != '0'"
+    plan_steps = {step.get("name"): step for step in plan["steps"]}
+    assert "gh run download \"$RUN_ID\"" in plan_steps["Download the audit's report"]["run"]
+    assert "GITHUB_STEP_SUMMARY" in plan_steps["Job summary"]["run"]
+    apply_steps = {step.get("name"): step for step in apply["steps"]}
+    assert "--tenant \"$TENANT\"" in apply_steps["Tenant connection"]["run"]
+    run = apply_steps["Apply"]["run"]
+    for flag in ("apply plan/plan.json --yes", "--auth github-oidc", "--journal journal/journal.jsonl"):
+        assert flag in run
+    assert apply_steps["Apply"]["env"]["AZURE_CLIENT_ID"] == "${{ steps.tenant.outputs.client_id }}"
+    assert apply_steps["Upload the journal"]["if"] == "always()"
+    assert flow["concurrency"]["cancel-in-progress"] is False
+
+
 def _uploads(steps: list[dict]) -> dict[str, dict]:
     return {step["name"]: step["with"] for step in steps if str(step.get("uses", "")).startswith(
         "actions/upload-artifact@")}
