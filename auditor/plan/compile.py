@@ -55,6 +55,7 @@ NO_ACTION = "no_action"  # the finding has no action to run (a person decides wh
 NOT_READY = "not_ready"  # an action is not ready and says no more
 MALFORMED = "malformed"  # an action does not have the shape docs/report-format.md gives
 CONTRADICTION = "contradiction"  # another finding asks for the opposite
+DATA_TOGETHER = "data_together"  # with another finding's removals, the user's mailbox or files would end
 STOPPED = "stopped"  # the plan stops before this finding's changes (no free seat)
 WAIVED = "waived"  # named with --findings, but waived
 
@@ -108,13 +109,16 @@ class Skipped:
     reason: str
     subject: str  # the subject's name, UPN or id, for a reader
     description: str = ""  # the action that needs a person, when there is one
-    others: tuple[str, ...] = ()  # contradiction: the findings it contradicts
+    others: tuple[str, ...] = ()  # contradiction, data_together: the other findings
+    data: tuple[str, ...] = ()  # data_together: the kinds of data that would end (mailbox, archive, files)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"finding": self.finding, "rule": self.rule, "reason": self.reason,
                                "subject": self.subject, "description": self.description}
         if self.others:
             out["with"] = list(self.others)
+        if self.data:
+            out["data"] = list(self.data)
         return out
 
 
@@ -387,6 +391,61 @@ def _conflicts(ops: Sequence[_Op]) -> dict[str, set[str]]:
     return clashes
 
 
+def _ends_data_together(ops: Iterable[_Op], findings: Mapping[str, Mapping[str, Any]]
+                        ) -> dict[str, tuple[set[str], list[str]]]:
+    """finding -> (the other findings, the kinds of data) for a user whose products, removed by two
+    findings or more together (no one of them removing them all), would end a kind of data (a
+    mailbox, an archive, files) that no one of the removals ends alone (each finding checked its
+    own: details.data_lost). A product the
+    user loses is one whose seat the merged changes free; what each held product keeps comes from
+    details.data_kinds (docs/report-format.md). Without it the sum cannot be checked: "unknown".
+    A product the changes add may keep the data too, but what it holds is not known here: such a
+    plan is left to a person as well. A finding that shares a change with one left out is left out
+    with it (a finding is planned whole or not at all)."""
+    by_user: dict[str, list[_Op]] = {}
+    for o in ops:
+        by_user.setdefault(o.user, []).append(o)
+    out: dict[str, tuple[set[str], list[str]]] = {}
+    for user_ops in by_user.values():
+        net: dict[str, int] = {}
+        frees: dict[str, set[str]] = {}  # finding -> the products its own changes free
+        for o in user_ops:
+            for part, delta in o.seats.items():
+                net[part] = net.get(part, 0) + delta
+                if delta < 0:
+                    for fid in o.findings:
+                        frees.setdefault(fid, set()).add(part)
+        lost = {part for part, delta in net.items() if delta < 0}
+        removers = set(frees)
+        # one finding that frees them all checked this very removal itself
+        if not lost or any(lost <= parts for parts in frees.values()):
+            continue
+        maps = [(findings[fid].get("details") or {}).get("data_kinds") for fid in removers]
+        known = [m for m in maps if isinstance(m, Mapping)]
+        if len(known) < len(maps):
+            ends = ["unknown"]
+        else:
+            held: dict[str, Any] = {}
+            for m in known:
+                held.update(m)
+            kinds = {part: {str(k) for k in v} for part, v in held.items() if isinstance(v, list)}
+            before = set().union(*kinds.values()) if kinds else set()
+            after = set().union(*(v for part, v in kinds.items() if part not in lost)) if kinds else set()
+            ends = sorted(before - after)
+        if ends:
+            linked = set(removers)
+            grown = True
+            while grown:  # findings sharing a change with one left out go with it
+                grown = False
+                for o in user_ops:
+                    if set(o.findings) & linked and not set(o.findings) <= linked:
+                        linked |= set(o.findings)
+                        grown = True
+            for fid in linked:
+                out[fid] = (linked - {fid}, ends)
+    return out
+
+
 # --- changes per user ---------------------------------------------------------------------------
 
 
@@ -654,6 +713,14 @@ def compile_plan(
         ops = [o for o in ops if not set(o.findings) & clashes.keys()]
 
     merged = _merge_ops(ops)
+    together = _ends_data_together(merged.values(), {f["id"]: f for f, _ in eligible})
+    if together:
+        for f, _ in eligible:
+            if f["id"] in together:
+                others, data = together[f["id"]]
+                skipped.append(Skipped(f["id"], str(f.get("rule", "")), DATA_TOGETHER, _subject_text(f),
+                                       others=tuple(sorted(others)), data=tuple(data)))
+        merged = {k: o for k, o in merged.items() if not set(o.findings) & together.keys()}
     by_user: dict[str, list[_Op]] = {}
     for o in merged.values():
         by_user.setdefault(o.user, []).append(o)

@@ -23,6 +23,7 @@ from auditor.model import Locale
 from auditor.outputs import write_text
 from auditor.plan.compile import (
     CONTRADICTION,
+    DATA_TOGETHER,
     MALFORMED,
     NO_ACTION,
     NOT_READY,
@@ -154,7 +155,17 @@ class _PlanView:
     skipped_more: str
 
 
-def _reason(t: i18n.Translations, reason: str, others: Sequence[str]) -> str:
+def _data_kind(t: i18n.Translations, kind: str) -> str:
+    names = {
+        "mailbox": t.pgettext("data_kind_mailbox", "mailbox"),
+        "archive": t.pgettext("data_kind_archive", "archive mailbox"),
+        "files": t.pgettext("data_kind_files", "OneDrive files"),
+        "unknown": t.pgettext("data_kind_unknown", "not known: the report does not say what the products hold"),
+    }
+    return names.get(kind) or clean(kind, 40)
+
+
+def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = ()) -> str:
     texts = {
         "placeholder": t.pgettext("plan_reason_placeholder", "an object id is not known"),
         "choose_value": t.pgettext("plan_reason_choose_value", "a value must be chosen"),
@@ -170,6 +181,10 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str]) -> str:
     }
     if reason == CONTRADICTION:
         return t.pgettext("plan_reason_contradiction", "contradicts {findings}", findings=", ".join(others))
+    if reason == DATA_TOGETHER:
+        return t.pgettext("plan_reason_data_together",
+                          "with {findings}, its removals would end the user's data ({data}): keep the data first",
+                          findings=", ".join(others), data=", ".join(_data_kind(t, kind) for kind in data))
     return texts.get(reason) or clean(reason, 60)
 
 
@@ -219,8 +234,8 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
             n=s.n, description=clean(s.description, 600), request=clean(f"{s.method} {s.path}", 600),
             needed=num(s.needed), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
-        _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200), _reason(t, s.reason, s.others),
-                 clean(s.description, 600))
+        _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
+                 _reason(t, s.reason, s.others, s.data), clean(s.description, 600))
         for s in plan.skipped[:SKIPPED_CAP]
     )
     more = len(plan.skipped) - len(rows)

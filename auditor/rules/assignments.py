@@ -370,7 +370,8 @@ class SkuCombinationForbidden(AssignmentRule):
             found = ctx.data_lost(user, [sid])
             lost |= found.get("data_lost", {})
             unknown |= set(found.get("plans_unknown", ()))
-        return ({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
+        return (({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
+                | ctx.data_kinds(user))
 
     def message(self, f: Facts, w: Words) -> Message:
         combination = f.strs("combination") or f.skus

@@ -69,7 +69,14 @@ class Context:
                 lost[self.index.part(sid)] = names
         unknown = self.loss.unknown(user, gone)
         out: dict[str, Any] = {"data_lost": lost} if lost else {}
-        return out | ({"plans_unknown": unknown} if unknown else {})
+        return out | ({"plans_unknown": unknown} if unknown else {}) | self.data_kinds(user)
+
+    def data_kinds(self, user: User) -> dict[str, Any]:
+        """{"data_kinds": {part: [kinds]}}: the kinds of data (mailbox, archive, files) each product
+        the user holds keeps, for a finding whose fix removes products. Each finding's own removal
+        is checked here; a plan that merges several findings' removals for one user checks their
+        sum from these (auditor.plan). Once per license layout; always present (maybe empty)."""
+        return {"data_kinds": self.per_layout("data_kinds", user, self.loss.held_kinds)}
 
     def leaving(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
         """{"leaving": {group id: [part numbers]}} for the groups that assign one of `sku_ids` to

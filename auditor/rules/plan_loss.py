@@ -100,6 +100,17 @@ class PlanLoss:
         kept = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() not in gids}
         return self.of(user, given - kept, added)
 
+    def held_kinds(self, user: User) -> dict[str, list[str]]:
+        """Per product the user holds (part number): the kinds of data its plans that are on for the
+        user hold; products that hold none are left out. A plan can tell from these alone whether
+        the removals of several findings together would end a kind of data none ends alone."""
+        out: dict[str, list[str]] = {}
+        for sid in sorted(user.sku_ids, key=self.index.part):
+            kinds = {kind for _, name in self.enabled(user, sid) for kind in data_kinds(name)}
+            if kinds:
+                out[self.index.part(sid)] = sorted(kinds)
+        return out
+
     def unknown(self, user: User, removed: Iterable[str]) -> list[str]:
         """Part numbers of the removed products whose service plans neither the tenant nor
         Microsoft's table lists: what removing them costs cannot be told."""

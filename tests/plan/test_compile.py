@@ -98,6 +98,55 @@ def test_findings_that_contradict_each_other_are_both_left_out() -> None:
     assert plan.need_a_person == 4
 
 
+HOLDS = {"SPE_E5": ["archive", "files", "mailbox"], "EXCHANGESTANDARD": ["archive", "mailbox"],
+         "SPE_E3": ["archive", "files", "mailbox"]}
+
+
+def test_removals_that_together_end_the_mailbox_are_left_to_a_person() -> None:
+    """Each removal keeps the mailbox (the other product has one too); both together end it."""
+    held = {k: HOLDS[k] for k in ("SPE_E5", "EXCHANGESTANDARD")}
+    doc = report([
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds=held),
+        finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"], seats={"EXCHANGESTANDARD": -1})],
+                data_kinds=held),
+        finding("f3", FORBIDDEN, U2, [assign(U2, remove=["SPE_E5"])], data_kinds=held),
+    ], [*ROOMY, seat("EXCHANGESTANDARD", 10, 5)])
+    plan = compile_plan(doc)
+    assert kinds(plan) == [("assign_license", U2)]
+    skipped = {s.finding: s for s in plan.skipped}
+    assert {fid: s.reason for fid, s in skipped.items()} == {"f1": "data_together", "f2": "data_together"}
+    assert skipped["f1"].others == ("f2",) and skipped["f1"].data == ("archive", "files", "mailbox")
+    assert skipped["f2"].to_json()["data"] == ["archive", "files", "mailbox"]
+
+
+def test_removals_that_keep_a_product_holding_the_data_are_planned() -> None:
+    doc = report([
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds=HOLDS),
+        finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"], seats={"EXCHANGESTANDARD": -1})],
+                data_kinds=HOLDS),  # SPE_E3 stays, with its mailbox and files
+    ], [*ROOMY, seat("EXCHANGESTANDARD", 10, 5)])
+    plan = compile_plan(doc)
+    assert kinds(plan) == [("assign_license", U1)] and not plan.skipped
+
+
+def test_without_what_the_products_hold_two_findings_removals_are_not_merged() -> None:
+    """A report that does not say what each product holds (details.data_kinds) cannot be checked."""
+    doc = report([
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()}),
+        finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"])], data_kinds={"absent": ()}),
+        finding("f3", INACTIVE, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()}),
+    ], ROOMY)
+    plan = compile_plan(doc)
+    assert kinds(plan) == []
+    assert {s.finding: (s.reason, s.data) for s in plan.skipped} == {
+        fid: ("data_together", ("unknown",)) for fid in ("f1", "f2", "f3")}
+    # one finding alone, or the same removal asked twice, was checked by the finding itself
+    alone = compile_plan(report([finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={
+        "absent": ()}), finding("f3", INACTIVE, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()})],
+        ROOMY))
+    assert kinds(alone) == [("assign_license", U1)]
+
+
 def test_one_product_added_with_different_disabled_plans_is_a_contradiction() -> None:
     doc = report([
         finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),

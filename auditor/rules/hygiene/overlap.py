@@ -197,7 +197,7 @@ class LicenseRedundant(UserHygieneRule):
             "covered_by": {part(s): part(k) for s, k in covered_by.items()},
             "cover_by_group": {part(k): ctx.index.assigning_groups(user, k) for k in set(covered_by.values())},
             "plans": {part(s): sorted(ctx.plan_name(s, p) for p in enabled[s]) for s in covered_by},
-        }
+        } | ctx.data_kinds(user)
 
     def message(self, f: Facts, w: Words) -> Message:
         """One sentence per product when the covering products differ; one for all when one covers all."""
