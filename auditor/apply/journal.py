@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Cloud
-from .plan_file import GUID, MAX_PLAN_BYTES, Change, PlanFileError, Where, parse_change, parse_cloud
+from .plan_file import GUID, Change, PlanFileError, Where, parse_change, parse_cloud, read_bounded
 
 OUTCOMES = ("done", "skipped", "failed", "dry-run")
 
@@ -125,15 +125,7 @@ class Journal:
 def read_journal(path: Path) -> Journal:
     """Read and validate a journal; PlanFileError (exit 2) names the file, line and field."""
     where = Where(path)
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_PLAN_BYTES + 1)
-    except FileNotFoundError:
-        raise where.error("", "no such file") from None
-    except OSError as exc:
-        raise where.error("", f"cannot read it: {exc.strerror or exc}") from None
-    if len(data) > MAX_PLAN_BYTES:
-        raise where.error("", "too large to be a journal")
+    data = read_bounded(path, where, "a journal")
     tenant: str | None = None
     cloud: Cloud | None = None
     lines: list[JournalLine] = []

@@ -132,7 +132,8 @@ def load_plan(path: Path) -> Plan:
                 created if isinstance(created, str) else None)
 
 
-def _read_json(path: Path, where: Where) -> Any:
+def read_bounded(path: Path, where: Where, what: str) -> bytes:
+    """The file's bytes, at most MAX_PLAN_BYTES; a missing, unreadable or larger file is named."""
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_PLAN_BYTES + 1)
@@ -141,7 +142,12 @@ def _read_json(path: Path, where: Where) -> Any:
     except OSError as exc:
         raise where.error("", f"cannot read it: {exc.strerror or exc}") from None
     if len(data) > MAX_PLAN_BYTES:
-        raise where.error("", f"larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; not a plan")
+        raise where.error("", f"larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; not {what}")
+    return data
+
+
+def _read_json(path: Path, where: Where) -> Any:
+    data = read_bounded(path, where, "a plan")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
