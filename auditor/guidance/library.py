@@ -214,6 +214,16 @@ def removal(
 
 
 
+# held_twice's sentences for a product that several groups give (the plural, and no admin-center path
+# naming one group)
+_MANY_GROUPS = {
+    "steps.group.loss": "steps.group.loss.many",
+    "steps.group.redundant": "steps.group.redundant.many",
+    "summary.to_group.loss": "summary.to_group.loss.many",
+    "summary.to_group.redundant": "summary.to_group.redundant.many",
+}
+
+
 def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
     """The user already gets the product from a group: the direct copy goes, never a "join the
     group" step, and only when the group's copy turns on every plan the direct one does. One line
@@ -222,18 +232,24 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
     lost = lost if isinstance(lost, Mapping) else {}
     steps: list[Line] = []
     safe: list[str] = []
+
+    def say(key: str, part: str) -> Line:
+        """The sentence for one product: its one group by name (with its admin-center path), or
+        its groups together in the plural form (never two names in one path)."""
+        groups = as_strs(twice.get(part))
+        values = {"sku": w.product(part), "plans": w.all(as_strs(lost.get(part)))}
+        if len(groups) > 1:
+            return Line(_MANY_GROUPS[key], values | {"groups": w.all(groups)})
+        return Line(key, values | {"group": w.all(groups)})
+
     for part in sorted(twice):
-        values = {"sku": w.product(part), "group": w.all(as_strs(twice.get(part))),
-                  "plans": w.all(as_strs(lost.get(part)))}
         if lost.get(part):
-            steps.append(Line("steps.group.loss", values))
+            steps.append(say("steps.group.loss", part))
         else:
-            steps.append(Line("steps.group.redundant", values))
+            steps.append(say("steps.group.redundant", part))
             safe.append(part)
     first = sorted(twice)[0]
-    values = {"sku": w.product(first), "group": w.all(as_strs(twice.get(first))),
-              "plans": w.all(as_strs(lost.get(first)))}
-    summary = Line("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", values)
+    summary = say("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", first)
     actions = [assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.products(safe)}), group_keeps=True)
                ] if safe else []
     return Plan(summary, steps, "role.assign", [Line("next.rerun")],

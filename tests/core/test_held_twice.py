@@ -98,3 +98,26 @@ def test_license_assigned_twice_fires_without_a_group_based_only_policy(tmp_path
                                skus=list(found["t@contoso.example"].skus),
                                details=dict(found["t@contoso.example"].facts))
     assert not ready(rem) and "Exchange Online (Plan 2)" in rem["summary"]
+
+
+def test_two_groups_are_named_together_in_the_plural_never_in_one_admin_center_path(tmp_path: Any) -> None:
+    second = {"id": "g-sales", "displayName": "Sales", "assignedLicenses": [{"skuId": E3, "disabledPlans": []}],
+              "members": ["id-a"]}
+    states = [{"skuId": E3, "assignedByGroup": None, "state": "Active", "error": "None", "disabledPlans": []},
+              *({"skuId": E3, "assignedByGroup": g, "state": "Active", "error": "None", "disabledPlans": [EXCHANGE]}
+                for g in ("g-staff", "g-sales"))]
+    u = user("a", "SPE_E3", licenseAssignmentStates=states)
+    result = audit(tmp_path, POLICY, tenant([u], groups=[GROUP, second]))
+    (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
+    texts = {}
+    for locale in Locale:
+        rem = guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
+                                   skus=list(f.skus), details=dict(f.facts))
+        texts[locale] = rem
+        assert "All Staff" in rem["summary"] and "Sales" in rem["summary"], locale
+        assert not any("> All Staff" in s or "> Sales" in s for s in rem["steps"]), locale  # no group in a path
+    en = texts[Locale.EN]
+    assert "from the groups All Staff and Sales, but removing the direct copy would switch off" in en["summary"]
+    assert any("the copies from the groups All Staff and Sales all have switched off" in s for s in en["steps"])
+    assert "van de groepen All Staff en Sales" in texts[Locale.NL]["summary"]
+    assert "All Staff ve Sales gruplarından" in texts[Locale.TR]["summary"]
