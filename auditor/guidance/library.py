@@ -176,26 +176,38 @@ def group_removals(f: Facts, w: Words, parts: Sequence[str], skip: Callable[[str
     return out
 
 
+def removal_frame(grouped: bool) -> tuple[str, list[Line], list[str]]:
+    """A removal's role, next steps and links (with the group-licensing pages when a group assigns
+    a product)."""
+    links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
+    return ("role.group" if grouped else "role.assign", [Line("next.freed"), Line("next.rerun")],
+            links + (LINKS_GROUP if grouped else []))
+
+
 def removal(
-    f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[Line] = (), remove_block: str = ""
+    f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[Line] = (), remove_block: str = "",
+    lead: Line | None = None, more_links: Sequence[str] = (), calls: bool = True,
 ) -> Plan:
     """Take `parts` away from the user: per user where assigned directly (one assignLicense), via
     each group that assigns them otherwise (one membership removal per group). A product whose
     removal would cost the user data (a mailbox, files) gets a keep-the-data step first, and its
-    call is listed but not ready to run."""
+    call is listed but not ready to run. `lead` goes before the summary, `more_links` after the
+    links; without `calls` the plan has no Graph calls (the admin removes after checking)."""
     direct, grouped = f.direct(parts), f.grouped(parts)
     block = remove_block or f"steps.remove.{v.steps}"
     steps = list(intro)
     if not parts:  # the report named no products: still show where to look
         steps.append(Line(block, {"sku": w.skus(())}))
-        return Plan(Line("summary.remove", {"sku": w.skus(())}), steps, "role.assign",
-                    [Line("next.freed"), Line("next.rerun")], ["unassign_licenses", "buy_licenses", "admin_roles"])
+        nothing = Line("summary.remove", {"sku": w.skus(())})
+        return Plan((lead, nothing) if lead is not None else nothing, steps, "role.assign",
+                    [Line("next.freed"), Line("next.rerun")],
+                    ["unassign_licenses", "buy_licenses", "admin_roles", *more_links])
     steps += loss_steps(f, w, parts)
     if direct:
         steps.append(Line(block, {"sku": w.products(direct)}))
     steps += group_steps(f, w, grouped)
-    actions = direct_removals(f, direct, lambda ps: Line("graph.remove", {"sku": w.products(ps)}))
-    actions += group_removals(f, w, grouped)
+    actions = direct_removals(f, direct, lambda ps: Line("graph.remove", {"sku": w.products(ps)})) \
+        + group_removals(f, w, grouped) if calls else []
     summary: Line | tuple[Line, ...]
     if direct:
         # one sentence for the direct products, one per product and group for the rest (grammar)
@@ -206,11 +218,10 @@ def removal(
     loss = loss_summary(f, w, parts)
     if loss is not None:
         summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
-    links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
-    if grouped:
-        links += LINKS_GROUP
-    return Plan(summary, steps, "role.group" if grouped else "role.assign",
-                [Line("next.freed"), Line("next.rerun")], links, actions)
+    if lead is not None:
+        summary = (lead, *(summary if isinstance(summary, tuple) else (summary,)))
+    role, next_steps, links = removal_frame(bool(grouped))
+    return Plan(summary, steps, role, next_steps, [*links, *more_links], actions)
 
 
 

@@ -23,6 +23,7 @@ from ..guidance.library import (
     loss_steps,
     loss_summary,
     removal,
+    removal_frame,
 )
 from ..guidance.plan import (
     AFTER_GROUP,
@@ -387,8 +388,6 @@ class SkuCombinationForbidden(AssignmentRule):
         drop, keep = f.text("remove"), [p for p in f.strs("keep") if p in held]
         default = drop is not None and drop in held and bool(keep)
         gone = [drop] if default and drop else held
-        plan = removal(f, v, w, gone, intro=[Line("steps.combination.choose", values)])
-        plan.summary = Line("summary.combination", values)
         steps: list[Line] = [Line("steps.combination.choose", values)]
         if default and drop:
             steps.append(Line("steps.combination.keep", {"sku": w.product(drop), "keep": w.products(keep)}))
@@ -397,21 +396,21 @@ class SkuCombinationForbidden(AssignmentRule):
             direct = f.direct(gone)
             if direct:
                 steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any_product(direct)}))
-            plan.steps = [*steps, *group_steps(f, w, f.grouped(gone))]
+            steps += group_steps(f, w, f.grouped(gone))
         else:  # no removal is pre-filled, in the steps either: each way is an alternative
-            plan.steps = [*steps, Line("steps.combination.either", values)]
+            steps.append(Line("steps.combination.either", values))
+        actions: list[Action] = []
         if default and drop:
-            plan.actions = self.take(f, w, [drop], keep, "graph.combination")
-            plan.alternatives = [Alternative(Line("alt.remove_other", {"sku": w.products(keep),
-                                                                       "keep": w.product(drop)}),
-                                             tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
+            actions = self.take(f, w, [drop], keep, "graph.combination")
+            alternatives = [Alternative(Line("alt.remove_other", {"sku": w.products(keep), "keep": w.product(drop)}),
+                                        tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
         else:
-            plan.actions = []
-            plan.alternatives = [
+            alternatives = [
                 Alternative(Line("alt.remove_other", {"sku": w.product(p), "keep": w.products(others)}),
                             tuple(self.take(f, w, [p], others, "graph.combination_other")))
                 for p in held if (others := [o for o in held if o != p])]
-        return plan
+        role, next_steps, links = removal_frame(bool(f.grouped(gone)))
+        return Plan(Line("summary.combination", values), steps, role, next_steps, links, actions, alternatives)
 
     @staticmethod
     def take(f: Facts, w: Words, parts: list[str], keep: list[str], key: str) -> list[Action]:

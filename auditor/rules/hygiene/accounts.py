@@ -327,12 +327,8 @@ class SharedMailboxLicensed(UserHygieneRule):
         on hold: the checks come first, then the usual removal (per product, per group). No
         ready-to-run Graph call: one would skip the checks, and could take away the archive add-on
         (or the license a hold needs) the mailbox depends on; the admin removes after checking."""
-        plan = removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")])
-        summaries = plan.summary if isinstance(plan.summary, tuple) else (plan.summary,)
-        plan.summary = (Line("summary.shared_mailbox"), *summaries)
-        plan.links = [*plan.links, "shared_mailbox"]
-        plan.actions = []
-        return plan
+        return removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")],
+                       lead=Line("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
 
 
 RULES: tuple[HygieneRule, ...] = (
