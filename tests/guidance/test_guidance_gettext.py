@@ -204,3 +204,18 @@ def test_counted_texts_agree_with_their_count(locale: Locale, one: str, many: st
                                 skus=["SPE_E3"], details={"warning": n, "enabled": 5}, locale=locale)
 
     assert one in say(1) and many in say(3)
+
+
+def test_rule_and_link_texts_are_exactly_the_registries() -> None:
+    """`rule.<id>.*` and `link.<key>` are asked for with f-strings (any id matches their pattern):
+    the keys come from the rule registries (title, describe and each message variant of every
+    rule) and from links.URLS, so a rule or a link without its text, or a text whose rule or link is
+    gone, fails here."""
+    from auditor.guidance import registry
+    from auditor.guidance.links import URLS
+
+    keys = set(texts.CATALOGS[Locale.EN])
+    wanted_rules = {key for rule in registry.by_id().values()
+                    for key in (f"rule.{rule.id}.title", f"rule.{rule.id}.describe", *rule.message_keys())}
+    assert sorted(k for k in keys if k.startswith("rule.")) == sorted(wanted_rules)
+    assert sorted(k for k in keys if k.startswith("link.")) == sorted(f"link.{key}" for key in URLS)
