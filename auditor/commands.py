@@ -145,7 +145,7 @@ def _needs_sign_in(policies: PolicySet) -> bool:
     return any(SIGN_IN_ACTIVITY in r.needs and r.configured(p) for p in policies.policies for r in RULES)
 
 
-def _mailbox_check(policies: PolicySet) -> MailboxCheck | None:
+def _mailbox_check(policies: PolicySet, as_of: datetime | None = None) -> MailboxCheck | None:
     """Which accounts the collector asks the mailbox purpose of: the ones the disabled and inactive
     rules could flag (a shared, room or equipment mailbox is exempt from them, and the shared-mailbox
     rule judges it), for the shortest inactivity window of the policies; None when no policy asks."""
@@ -155,15 +155,15 @@ def _mailbox_check(policies: PolicySet) -> MailboxCheck | None:
         return None
     inactive = next(rule for rule in RULES if isinstance(rule, InactiveUserLicensed))
     days = [inactive.window(check) for p in policies.policies if (check := inactive.check_of(p)) is not None]
-    return MailboxCheck(min(days) if days else None)
+    return MailboxCheck(min(days) if days else None, as_of)
 
 
-def _snapshot(args: argparse.Namespace, policies: PolicySet) -> TenantSnapshot:
+def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | None = None) -> TenantSnapshot:
     if wants_graph(args):
         from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
 
         live = snapshot_from_args(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
-                                  mailboxes=_mailbox_check(policies))
+                                  mailboxes=_mailbox_check(policies, as_of))
         assert live is not None
         return live
     if args.snapshot:
@@ -244,7 +244,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     with _locked_output_dir(out_dir):
         _prepare_output_dir(out_dir)
         timings.mark("policies")
-        snapshot = _snapshot(args, policies)
+        # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
+        snapshot = _snapshot(args, policies, as_of)
         timings.mark("collect")
         # Keep the cyclic GC from re-scanning a million users while evaluation allocates
         # (gc.freeze excludes what exists now from collections; refcounting still frees it).

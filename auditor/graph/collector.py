@@ -102,12 +102,15 @@ _NEEDS = {
 class MailboxCheck:
     """Read the mailbox purpose (shared, room, equipment, ...) of the accounts the hygiene rules
     could flag: every licensed, disabled account and, with `inactive_days`, every licensed,
-    enabled account without a successful sign-in within that many days (or ever)."""
+    enabled account without a successful sign-in within that many days (or ever). `as_of` is the
+    clock the rules will judge by (`audit --as-of`); None: the collection's clock."""
 
     inactive_days: int | None = None
+    as_of: datetime | None = None
 
     def candidates(self, users: Sequence[User], now: datetime, with_sign_in: bool) -> list[int]:
         """Positions of the accounts to ask about, in order."""
+        now = self.as_of or now
         picked = {i for i, u in enumerate(users) if not u.account_enabled and u.assigned_licenses}
         if self.inactive_days is not None and with_sign_in:
             cutoff = now - timedelta(days=self.inactive_days)

@@ -51,9 +51,9 @@ def mailboxes() -> TenantSnapshot:
     return dataclasses.replace(base, users=tuple(users))
 
 
-def _expected(snapshot: TenantSnapshot, days: int | None) -> list[str]:
+def _expected(snapshot: TenantSnapshot, days: int | None, as_of: datetime | None = None) -> list[str]:
     """The candidates, computed here from the definition rather than by the collector's code."""
-    cutoff = _at(snapshot.collected_at) - timedelta(days=days or 0)
+    cutoff = (as_of or _at(snapshot.collected_at)) - timedelta(days=days or 0)
     out = []
     for u in snapshot.users:
         if not u.assigned_licenses:
@@ -100,6 +100,17 @@ def test_only_candidates_are_asked_in_batches_of_twenty(mailboxes, harness):
     settings = [u.get("mailboxSettings", "absent") for u in doc["users"]]
     assert settings.count(None) == 1 and {"userPurpose": "shared"} in settings
     assert settings.count("absent") == len(got.users) - len(expected)
+
+
+def test_candidates_follow_the_audits_clock(mailboxes, harness):
+    """`audit --as-of` judges inactivity at its own clock: the accounts asked about are the ones the
+    rules could flag then, not at the moment of collection."""
+    h = harness(mailboxes)
+    earlier = _at(mailboxes.collected_at) - timedelta(days=60)
+    h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=30, as_of=earlier))
+    expected = _expected(mailboxes, 30, earlier)
+    assert sorted(_asked(h)) == sorted(expected)
+    assert sorted(expected) != sorted(_expected(mailboxes, 30))  # the clock makes a difference here
 
 
 def test_disabled_only_without_inactivity_window(mailboxes, harness):
