@@ -76,6 +76,22 @@ class Words:
     def any_product(self, parts: Sequence[str]) -> str:
         return self.any([self.product(p) for p in parts])
 
+    def listing(self, name: str, parts: Sequence[str], *, products: bool = True, empty: str = "none"
+                ) -> dict[str, str]:
+        """The values of a counted text that names a list: {name: the parts joined ("A, B and C";
+        products by name unless `products` is false), "count": how many}. The text's words agree
+        with the list through `count` (Turkish "{sku} ürününü" for one product, "ürünlerini" for
+        two). No parts: the word `empty` ("none", "unknown") and no count, so the plural."""
+        if not parts:
+            return {name: self.word(empty)}
+        return {name: self._list([self.product(p) for p in parts] if products else list(parts)),
+                "count": str(len(parts))}
+
+    def one_of(self, name: str, parts: Sequence[str]) -> dict[str, str]:
+        """The values of a counted text that names one product of several ("A or B"): it reads as
+        one product, so the singular."""
+        return {name: self.any_product(parts), "count": "1"}
+
 
 
 
@@ -122,7 +138,8 @@ def keep_data(f: Facts) -> list[Line]:
 def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
     """One line per product whose removal would cost the user data: keep the data first."""
     lost, unknown = data_lost(f), plans_unknown(f)
-    return [Line("steps.loss.data", {"sku": w.product(part), "plans": w.all(as_strs(lost.get(part)))})
+    return [Line("steps.loss.data", {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)),
+                                                                       products=False)})
             if lost.get(part) else Line("steps.loss.unknown", {"sku": w.product(part)})
             for part in parts if lost.get(part) or part in unknown]
 
@@ -133,7 +150,7 @@ def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
     if not costly:
         return None
     plans = sorted({name for p in costly for name in as_strs(lost.get(p))})
-    return Line("summary.loss.data", {"sku": w.products(costly), "plans": w.all(plans)})
+    return Line("summary.loss.data", {**w.listing("sku", costly), "plans": w.all(plans)})
 
 
 def risk(f: Facts, parts: Sequence[str]) -> str | None:
@@ -197,21 +214,22 @@ def removal(
     block = remove_block or f"steps.remove.{v.steps}"
     steps = list(intro)
     if not parts:  # the report named no products: still show where to look
-        steps.append(Line(block, {"sku": w.skus(())}))
-        nothing = Line("summary.remove", {"sku": w.skus(())})
+        unknown = w.listing("sku", (), empty="unknown")
+        steps.append(Line(block, unknown))
+        nothing = Line("summary.remove", unknown)
         return Plan((lead, nothing) if lead is not None else nothing, steps, "role.assign",
                     [Line("next.freed"), Line("next.rerun")],
                     ["unassign_licenses", "buy_licenses", "admin_roles", *more_links])
     steps += loss_steps(f, w, parts)
     if direct:
-        steps.append(Line(block, {"sku": w.products(direct)}))
+        steps.append(Line(block, w.listing("sku", direct)))
     steps += group_steps(f, w, grouped)
-    actions = direct_removals(f, direct, lambda ps: Line("graph.remove", {"sku": w.products(ps)})) \
+    actions = direct_removals(f, direct, lambda ps: Line("graph.remove", w.listing("sku", ps))) \
         + group_removals(f, w, grouped) if calls else []
     summary: Line | tuple[Line, ...]
     if direct:
         # one sentence for the direct products, one per product and group for the rest (grammar)
-        summary = (Line("summary.remove", {"sku": w.products(direct)}),
+        summary = (Line("summary.remove", w.listing("sku", direct)),
                    *group_summaries(f, w, grouped, "summary.remove_group", {}))
     else:
         summary = group_summaries(f, w, grouped, "summary.remove_group", {})
@@ -248,7 +266,7 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
         """The sentence for one product: its one group by name (with its admin-center path), or
         its groups together in the plural form (never two names in one path)."""
         groups = as_strs(twice.get(part))
-        values = {"sku": w.product(part), "plans": w.all(as_strs(lost.get(part)))}
+        values = {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)}
         if len(groups) > 1:
             return Line(_MANY_GROUPS[key], values | {"groups": w.all(groups)})
         return Line(key, values | {"group": w.all(groups)})
@@ -261,7 +279,7 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
             safe.append(part)
     first = sorted(twice)[0]
     summary = say("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", first)
-    actions = [assign_license(f, [], safe, Line("graph.remove_direct", {"sku": w.products(safe)}), group_keeps=True)
+    actions = [assign_license(f, [], safe, Line("graph.remove_direct", w.listing("sku", safe)), group_keeps=True)
                ] if safe else []
     return Plan(summary, steps, "role.assign", [Line("next.rerun")],
                 ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
@@ -274,8 +292,9 @@ Message = tuple[str, dict[str, str]]  # (text key, placeholder values)
 
 
 def base_values(f: Facts, w: Words) -> dict[str, str]:
-    """The placeholders every message may use."""
-    return {"user": f.label(), "subject": f.label(), "sku": w.skus(f.skus)}
+    """The placeholders every message may use: {sku} is the finding's products, and `count` how many
+    (a message counted by another number sets its own `count`)."""
+    return {"user": f.label(), "subject": f.label(), **w.listing("sku", f.skus, empty="unknown")}
 
 
 # --- what a rule carries for the guidance -------------------------------------------------------

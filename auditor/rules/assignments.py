@@ -169,9 +169,9 @@ class SkuNotAllowed(AssignmentRule):
         if grouped:
             summary = group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
         elif new:
-            summary = Line("summary.replace", {"old": w.products(direct), "new": target})
+            summary = Line("summary.replace", {**w.listing("old", direct), "new": target})
         else:
-            summary = Line("summary.not_allowed", {"sku": w.products(direct), "allowed": w.any_product(allowed)})
+            summary = Line("summary.not_allowed", {**w.listing("sku", direct), "allowed": w.any_product(allowed)})
         loss = loss_summary(f, w, bad)
         if loss is not None:
             summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
@@ -198,8 +198,8 @@ class SkuNotAllowed(AssignmentRule):
             add = []
         if direct:
             key = "graph.replace" if add else "graph.remove" if new else "graph.remove_or_replace"
-            actions += direct_removals(f, direct, lambda ps: Line(key, {"old": w.products(ps), "new": target,
-                                                                         "sku": w.products(ps)}),
+            actions += direct_removals(f, direct, lambda ps: Line(key, {**w.listing("old", ps), "new": target,
+                                                                         **w.listing("sku", ps)}),
                                        add, Line("graph.add", {"sku": target}))
         elif add:
             actions.append(assign_license(f, add, [], Line("graph.add", {"sku": target})))
@@ -287,16 +287,18 @@ class SkuRequiredMissing(AssignmentRule):
             yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
 
     def message(self, f: Facts, w: Words) -> Message:
-        return self.message_key(), {**base_values(f, w), "required": w.products(f.strs("required_any"))}
+        return self.message_key(), {**base_values(f, w), **w.listing("required", f.strs("required_any"))}
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         required = list(f.strs("required_any")) or list(f.skus)
-        choice = w.any_product(required)
-        steps = [Line(f"steps.assign.{v.steps}", {"sku": choice}), Line("steps.group.add", {"sku": choice})]
+        choice = w.one_of("sku", required)  # "A or B": one product
+        steps = [Line(f"steps.assign.{v.steps}", choice), Line("steps.group.add", choice)]
         actions = []
         if required:
             actions.append(assign_license(f, [required[0]], [], Line("graph.add", {"sku": w.product(required[0])})))
-        return Plan(Line("summary.assign", {"sku": choice}), steps, "role.assign", [Line("next.rerun")],
+        # "one of the required products: A or B", or "the required product A"
+        summary = Line("summary.assign", {**choice, "count": str(len(required))})
+        return Plan(summary, steps, "role.assign", [Line("next.rerun")],
                     ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], actions)
 
 
@@ -390,23 +392,23 @@ class SkuCombinationForbidden(AssignmentRule):
         gone = [drop] if default and drop else held
         steps: list[Line] = [Line("steps.combination.choose", values)]
         if default and drop:
-            steps.append(Line("steps.combination.keep", {"sku": w.product(drop), "keep": w.products(keep)}))
+            steps.append(Line("steps.combination.keep", {"sku": w.product(drop), **w.listing("keep", keep)}))
         steps += loss_steps(f, w, gone)
         if default:
             direct = f.direct(gone)
             if direct:
-                steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.any_product(direct)}))
+                steps.append(Line(f"steps.remove.{v.steps}", w.one_of("sku", direct)))
             steps += group_steps(f, w, f.grouped(gone))
         else:  # no removal is pre-filled, in the steps either: each way is an alternative
             steps.append(Line("steps.combination.either", values))
         actions: list[Action] = []
         if default and drop:
             actions = self.take(f, w, [drop], keep, "graph.combination")
-            alternatives = [Alternative(Line("alt.remove_other", {"sku": w.products(keep), "keep": w.product(drop)}),
+            alternatives = [Alternative(Line("alt.remove_other", {**w.listing("sku", keep), "keep": w.product(drop)}),
                                         tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
         else:
             alternatives = [
-                Alternative(Line("alt.remove_other", {"sku": w.product(p), "keep": w.products(others)}),
+                Alternative(Line("alt.remove_other", {**w.listing("sku", [p]), "keep": w.products(others)}),
                             tuple(self.take(f, w, [p], others, "graph.combination_other")))
                 for p in held if (others := [o for o in held if o != p])]
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
@@ -419,7 +421,8 @@ class SkuCombinationForbidden(AssignmentRule):
         product: leaving it would take that too). Removals that would end data are listed, not ready."""
         kept_groups = {g for p in keep for g in f.group_ids(p)}
         direct = f.direct(parts)
-        actions = direct_removals(f, direct, lambda ps: Line(key, {"sku": w.products(ps), "keep": w.products(keep)}))
+        # counted by what stays ("{keep} stays" / "stay"); the removed products read the same either way
+        actions = direct_removals(f, direct, lambda ps: Line(key, {"sku": w.products(ps), **w.listing("keep", keep)}))
         return actions + group_removals(f, w, f.grouped(parts), lambda gid, name: gid in kept_groups)
 
 
@@ -479,7 +482,7 @@ class AssignmentNotGroupBased(AssignmentRule):
         twice = twice if isinstance(twice, Mapping) else {}
         if not twice:
             parts = f.direct(f.skus) or list(f.skus)
-            values = {"sku": w.products(parts)}
+            values = w.listing("sku", parts)
             steps = [Line("steps.group.add", values), Line("steps.group.wait", values),
                      Line(f"steps.remove.{v.steps}", values)]
             # not ready: it may only run once a group's copy is active (no group to join is known)

@@ -4,7 +4,10 @@ in step with the code that uses them.
 - guidance.pot is the English source: written as pybabel writes it, one key per text, blocks of
   steps numbered without gaps, and exactly the keys the guidance code asks for;
 - every locale's guidance.po has exactly the template's texts, each translated, with the same
-  placeholders as the English and every plural form of its language (CLDR's rule, from Babel);
+  placeholders as the English and every plural form of its language: CLDR's categories for whole
+  numbers, so Turkish has two ("one", "other") although Babel's gettext table gives it one: a counted
+  text may agree with the number of items in a list ("ürününü" / "ürünlerini"), not only with a
+  number it shows;
 - the runtime reads every text of the .po files (auditor/i18n/po.py) as Babel does; no .mo is committed.
 """
 
@@ -20,7 +23,8 @@ from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog, Message
-from babel.messages.plurals import get_plural
+from babel import Locale as BabelLocale
+from babel.plural import to_gettext
 from babel.messages.pofile import write_po
 
 from auditor.guidance import texts
@@ -75,8 +79,8 @@ def test_every_text_has_one_key_english_and_whole_blocks() -> None:
         assert all(fields == english[0] for fields in english), f"{message.context}: singular and plural differ"
         assert all(re.fullmatch(r"[a-z_]+", name) for name in english[0]), message.context
         assert ("python-brace-format" in message.flags) == bool(english[0]), message.context
-        if message.pluralizable:
-            assert "count" in english[0], f"{message.context}: a counted text is chosen by {{count}}"
+        if message.pluralizable:  # it shows {count}, or names a list whose words agree with {count}
+            assert len(english[0] - {"user", "subject"}) > 0, f"{message.context}: counted, but by what?"
         step = re.fullmatch(r"(.+)\.(\d+)", message.context)
         if step:
             steps.setdefault(step[1], []).append(int(step[2]))
@@ -122,7 +126,10 @@ def test_every_text_is_translated(locale: Locale) -> None:
     catalog = _read_po(_po_path(locale), locale)
     assert catalog.locale is not None and str(catalog.locale) == locale.value
     assert not catalog.fuzzy, "the catalog header is marked fuzzy"
-    assert catalog.plural_forms == get_plural(locale.value).plural_forms, "Plural-Forms is not CLDR's (Babel's)"
+    cldr = to_gettext(BabelLocale.parse(locale.value).plural_form)  # "nplurals=2; plural=(...);"
+    assert catalog.num_plurals == int(re.search(r"nplurals=(\d+)", cldr)[1]), "Plural-Forms: not CLDR's forms"
+    ours, theirs = gettext.c2py(catalog.plural_expr), gettext.c2py(re.search(r"plural=(.+);", cldr)[1])
+    assert [ours(n) for n in range(1001)] == [theirs(n) for n in range(1001)], "Plural-Forms: not CLDR's rule"
     assert not catalog.obsolete, "obsolete (#~) entries: pybabel update --ignore-obsolete"
     found = {_ident(m) for m in _messages(catalog)}
     assert sorted(template - found, key=str) == [], "texts missing: run pybabel update -D guidance"
@@ -171,13 +178,37 @@ def test_the_runtime_reads_every_text(locale: Locale) -> None:
             assert value == forms[0], key
             continue
         assert isinstance(value, texts.Counted), key
-        values = dict.fromkeys(_fields(forms[0]), "X")
+
+        def render(values: dict[str, str], key: str = key, step: Any = step) -> str:
+            """The text as rendered: a step of a block takes its form like a text of its own."""
+            return texts.render(locale, step[1], values)[int(step[2])] if step else texts.render_one(
+                locale, key, values)
+
+        values = dict.fromkeys(set().union(*(_fields(form) for form in _block_of(locale, key, step))), "X")
         for n in (0, 1, 2, 5, 21, 1000):
-            rendered = texts.render(locale, key, {**values, "count": str(n)})
-            assert rendered == [forms[rule(n)].format_map({**values, "count": str(n)})], (locale, key, n)
-        # no whole number (a placeholder such as "unknown"): the plural, as before counted texts
-        assert texts.render(locale, key, {**values, "count": "?"}) == [forms[rule(_OTHER)].format_map(
-            {**values, "count": "?"})]
+            rendered = render({**values, "count": str(n)})
+            assert rendered == forms[rule(n)].format_map({**values, "count": str(n)}), (locale, key, n)
+        # no whole number (a placeholder such as "unknown"), or none for a text that does not show it
+        # (a list of no known items): the plural, as before counted texts
+        for other in ({**values, "count": "?"}, *([] if "count" in values else [values])):
+            assert render(other) == forms[rule(_OTHER)].format_map(other)
+
+
+def _block_of(locale: Locale, key: str, step: Any) -> tuple[str, ...]:
+    """The templates rendered with `key`: its block's steps (each needs its own values), or itself."""
+    text = texts.raw(locale, step[1] if step else key)
+    return (text,) if isinstance(text, str) else text
+
+
+def test_every_counted_text_has_forms_that_differ() -> None:
+    """A text is counted because some language words it differently for one and for several: a
+    counted text whose forms are equal in every language would only hide a missing translation."""
+    catalogs = [_read_po(POT), *(_read_po(_po_path(locale), locale) for locale in TRANSLATED)]
+    counted = {m.context for m in _messages(catalogs[0]) if m.pluralizable}
+    assert len(counted) > 40
+    differ = {m.context for catalog in catalogs for m in _messages(catalog) if m.pluralizable
+              and len(set(_forms(m.string if catalog is not catalogs[0] else m.id))) > 1}
+    assert sorted(counted - differ) == []
 
 
 _OTHER = 2

@@ -106,7 +106,7 @@ EXPECTED = {
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Enabled | Ücretsiz |",
         "money": "- Kullanılmayan lisansların aylık tutarı: **€347,60**",
         "as_of": "| Kuralların değerlendirildiği an | 1 Kas 2026 06\\:00 UTC |",
-        "message": "Tove Jansen (user000007@contoso.example) kullanıcısının oturum açması engellenmiş, ancak hâlâ Power BI Pro ve Microsoft 365 E3 ürünü var.",
+        "message": "Tove Jansen (user000007@contoso.example) kullanıcısının oturum açması engellenmiş, ancak hâlâ Power BI Pro ve Microsoft 365 E3 ürünleri var.",
         "remediation": "En az 2 tanesi boş kalacak şekilde Microsoft 365 E3 lisanslarını boşaltın veya satın alın.",
     },
 }

@@ -5,7 +5,10 @@ The texts live in auditor/locale, next to the report labels (the domain "message
 - auditor/locale/guidance.pot: the English source. msgctxt is the text's key
   ("rule.sku-forbidden.title"), msgid its English. A block of steps (a tuple of templates) is one
   entry per step, keyed `<key>.0`, `<key>.1`, … (no key of its own ends in a number). A counted
-  text has a msgid_plural and is chosen by the value `count` (see `Counted`).
+  text has a msgid_plural and is chosen by the value `count` (see `Counted`): the number it shows
+  ("{count} licenses are in the grace period"), or the number of items in a list it names, whose
+  words agree with it without showing it ("Remove {sku}": Turkish "{sku} ürününü" for one
+  product, "{sku} ürünlerini" for "A ve B"; `Words.listing` gives both values).
 - auditor/locale/<lang>/LC_MESSAGES/guidance.po: the translations, read as they are on first use
   (auditor/i18n/po.py; no compiled .mo, as for messages.po: auditor/i18n/catalogs.py).
 
@@ -128,14 +131,13 @@ def _count(value: object) -> int | None:
 def render(locale: Locale, key: str, values: Mapping[str, str]) -> list[str]:
     """Fill `key`'s template(s) with `values`; always a list (one item for a plain template).
 
-    A counted text takes the form for the number in `values["count"]` (the plural when it is no
-    whole number, e.g. "unknown")."""
+    A counted text (a step of a block too) takes the form for the number in `values["count"]`
+    (the plural when it is missing or no whole number, e.g. "unknown")."""
     text = raw(locale, key)
-    if isinstance(text, Counted):
-        n = _count(values.get("count"))
-        text = text if n is None else text.for_count(n)
     items = (text,) if isinstance(text, str) else text
-    return [item.format_map(values) for item in items]
+    n = _count(values.get("count"))
+    return [(item.for_count(n) if n is not None and isinstance(item, Counted) else item).format_map(values)
+            for item in items]
 
 
 def render_one(locale: Locale, key: str, values: Mapping[str, str]) -> str:

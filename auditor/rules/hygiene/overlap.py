@@ -237,7 +237,7 @@ class LicenseRedundant(UserHygieneRule):
         grouped = f.grouped(parts)
         steps = [Line("steps.redundant.keep", {"sku": w.product(p), "cover": cover(p)}) for p in parts]
         if direct:
-            steps.append(Line(f"steps.remove.{v.steps}", {"sku": w.products(direct)}))
+            steps.append(Line(f"steps.remove.{v.steps}", w.listing("sku", direct)))
         summary: list[Line] = [Line("summary.redundant", {"sku": w.product(p), "cover": cover(p)}) for p in direct]
         leave: list[str] = []
         for part in grouped:
@@ -252,7 +252,7 @@ class LicenseRedundant(UserHygieneRule):
                     summary.append(Line("summary.redundant_group", values))
                     leave.append(part)
         steps[len(parts):len(parts)] = loss_steps(f, w, parts)  # leaving a group may take more than this
-        actions = direct_removals(f, direct, lambda ps: Line("graph.remove_redundant", {"sku": w.products(ps)}))
+        actions = direct_removals(f, direct, lambda ps: Line("graph.remove_redundant", w.listing("sku", ps)))
         # every group that assigns a redundant product is left, except one that also assigns the covering
         # product (leaving it would take that too)
         covering = {gid for part in grouped for gid in _cover_group_ids(f, part, shared(part))}
