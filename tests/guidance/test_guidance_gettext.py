@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.catalog import Catalog, Message
 from babel import Locale as BabelLocale
-from babel.plural import to_gettext
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import write_po
+from babel.plural import to_gettext
 
 from auditor.guidance import texts
 from auditor.model import Locale

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 from test_guidance_remediation import RICH
 
-from auditor.guidance import _REMEDIATIONS, _remediation, remediation
+from auditor.guidance import remediation
 from auditor.guidance.facts import Facts
 from auditor.guidance.memo import Memo
 from auditor.model import Cloud, Locale
@@ -50,15 +55,65 @@ def _variants(seed: int, count: int) -> list[tuple[str, dict[str, Any], list[str
 PRODUCT_NAMES = {"SPE_E5": "Microsoft 365 E5", "EMS": "Enterprise Mobility + Security E3"}
 
 
-@pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
+# Computes the remediation of each finding it reads (JSON on stdin) in a new interpreter, last to
+# first, each with a product-name mapping of its own (one more, unused, part number): whatever
+# the guidance reuses between findings, no finding's text can come from one computed earlier here
+# that the test's own process computed later, or with the same names.
+_FRESH = """
+import json, sys
+from auditor.guidance import remediation
+from auditor.model import Cloud, Locale
+cases = json.load(sys.stdin)
+out = [None] * len(cases)
+for i in reversed(range(len(cases))):
+    rule, cloud, locale, subject, skus, details, names = cases[i]
+    out[i] = remediation(rule, cloud=Cloud(cloud), locale=Locale(locale), subject=subject, skus=skus,
+                         details=details, names={**(names or {}), f"UNUSED_{i}": "unused"})
+json.dump(out, sys.stdout)
+"""
+
+
+LOCALES = (Locale.EN, Locale.TR)
+
+
+@cache
+def _cases() -> dict[Locale, list[list[Any]]]:
+    """Per locale, 1,800 findings of every rule that share rule, products and details but not the
+    user, in an order where later ones may reuse earlier ones' text; as report.json holds them."""
+    cases: dict[Locale, list[list[Any]]] = {}
+    for locale in LOCALES:
+        cases[locale] = []
+        for cloud in (Cloud.WORLDWIDE, Cloud.CHINA, Cloud.GERMANY):
+            for i, (rule, subject, skus, details) in enumerate(_variants(sum(map(ord, locale.value + cloud.value)),
+                                                                         600)):
+                names = PRODUCT_NAMES if i % 2 else None  # the same finding reads differently with names
+                cases[locale].append([rule, cloud.value, locale.value, subject, skus, details, names])
+    out: dict[Locale, list[list[Any]]] = json.loads(json.dumps({k.value: v for k, v in cases.items()}))
+    return {Locale(k): v for k, v in out.items()}
+
+
+@cache
+def _fresh() -> dict[Locale, list[Any]]:
+    """The cases' remediations, each computed on its own (_FRESH), in one interpreter for all locales."""
+    cases = [case for locale in LOCALES for case in _cases()[locale]]
+    run = subprocess.run([sys.executable, "-c", _FRESH], input=json.dumps(cases), capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parents[2], timeout=600)
+    found: list[Any] = json.loads(run.stdout)
+    out: dict[Locale, list[Any]] = {}
+    for locale in LOCALES:
+        out[locale], found = found[:len(_cases()[locale])], found[len(_cases()[locale]):]
+    return out
+
+
+@pytest.mark.parametrize("locale", LOCALES, ids=lambda loc: loc.value)
 def test_reused_remediation_equals_fresh_one(locale: Locale) -> None:
-    for cloud in (Cloud.WORLDWIDE, Cloud.CHINA, Cloud.GERMANY):
-        for i, (rule, subject, skus, details) in enumerate(_variants(sum(map(ord, locale.value + cloud.value)), 600)):
-            names = PRODUCT_NAMES if i % 2 else None  # names are part of the key: the same finding reads differently
-            fresh = _remediation(rule, cloud, locale, Facts(subject, skus, details), names)
-            assert remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details,
-                               names=names) == fresh
-    assert sum(slot.hits for slot in _REMEDIATIONS._slots.values()) > 0  # reuse was exercised
+    cases = _cases()[locale]
+    here = [remediation(rule, cloud=Cloud(cloud), locale=Locale(loc), subject=subject, skus=skus, details=details,
+                        names=names) for rule, cloud, loc, subject, skus, details, names in cases]
+    fresh = _fresh()[locale]
+    assert len(fresh) == len(here) == 1800
+    for case, mine, theirs in zip(cases, json.loads(json.dumps(here)), fresh, strict=True):
+        assert mine == theirs, case
 
 
 def test_reuse_happens_and_copies_are_independent() -> None:

@@ -61,21 +61,22 @@ def test_turkish_one_and_two_products_held_directly() -> None:
 def test_turkish_two_forbidden_products() -> None:
     fix = say(SkuForbidden.id, ["SPE_E3", "POWER_BI_PRO"], direct("SPE_E3", "POWER_BI_PRO", forbidden=["SPE_E3"]),
               Locale.TR)
-    assert fix["message"] == f"Ann Lee (ann@contoso.example) kullanıcısında, ilkenin yasakladığı {E3} ve {PBI} ürünleri var."
+    assert fix["message"] == (f"Ann Lee (ann@contoso.example) kullanıcısında, ilkenin yasakladığı {E3} ve {PBI} "
+                              "ürünleri var.")
     assert fix["summary"] == f"Ann Lee (ann@contoso.example) kullanıcısından {E3} ve {PBI} ürünlerini kaldırın."
     assert f"{E3} ve {PBI} ürününü" not in str(fix)
 
 
 def test_turkish_removal_via_two_groups_names_each_group_alone() -> None:
     """A product that two groups give: one sentence per group, each in the singular."""
-    details = {"assigned_by_group": {"SPE_E3": ["All Staff", "Sales"]}, "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]},
-               "sku_ids": {"SPE_E3": "sku-e3"}}
+    details = {"assigned_by_group": {"SPE_E3": ["All Staff", "Sales"]},
+               "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]}, "sku_ids": {"SPE_E3": "sku-e3"}}
     fix = say(SkuForbidden.id, ["SPE_E3"], details, Locale.TR)
     assert fix["message"].endswith(f"{E3} ürünü var.")
     for group in ("All Staff", "Sales"):
         assert f"{E3} ürünü {group} grubundan geliyor:" in fix["summary"]
-        assert f"Ann Lee (ann@contoso.example) kullanıcısını {group} grubundan çıkarır; grubun atadığı lisanslar artık " \
-               "kullanıcıya uygulanmaz." in fix["calls"]
+        assert (f"Ann Lee (ann@contoso.example) kullanıcısını {group} grubundan çıkarır; grubun atadığı lisanslar "
+                "artık kullanıcıya uygulanmaz.") in fix["calls"]
     assert "All Staff ve Sales grubundan" not in str(fix)
 
 
@@ -90,8 +91,8 @@ def test_turkish_an_error_from_two_groups() -> None:
                in step for step in two["steps"])
     en = say(LicenseAssignmentError.id, ["SPE_E3"], base | {"assigned_by_group": {"SPE_E3": ["All Staff", "Sales"]}},
              Locale.EN)
-    assert ("The license comes from the groups All Staff and Sales, so other members may have the same error: check the "
-            "groups' Licenses pages in the Microsoft Entra admin center.") in en["steps"]
+    assert ("The license comes from the groups All Staff and Sales, so other members may have the same error: check "
+            "the groups' Licenses pages in the Microsoft Entra admin center.") in en["steps"]
 
 
 @pytest.mark.parametrize(("plans", "tr", "en"), [

@@ -267,7 +267,8 @@ class GuestLicensed(UserHygieneRule):
         return "guest account holds licenses"
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        return removal(f, v, w, list(f.skus), intro=[Line("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))], remove_block="steps.remove.entra")
+        confirm = Line("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
+        return removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
 
 
 class SharedMailboxLicensed(UserHygieneRule):
