@@ -57,8 +57,10 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
+from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
+from .partitions import UsersRead, read_users
 from .progress import Progress
 
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
@@ -66,10 +68,8 @@ PAGE_SIZE = 999
 SIGN_IN_PAGE_SIZE = 500
 GROUP_FIELDS = "id,displayName,assignedLicenses"
 EVENTUAL = {"ConsistencyLevel": "eventual"}
-MEMBER_READS = 4  # concurrent transitive-member reads
 ETA_AFTER = 10.0  # seconds of collecting after which the user total is asked for (progress ETA)
 BATCH_SIZE = 20  # JSON batching takes at most 20 requests in one POST /$batch
-BATCH_READS = 4  # concurrent batches
 PURPOSE_PATH = "/users/{}/mailboxSettings/userPurpose"
 PURPOSE_REQUEST = f"POST /$batch (GET {PURPOSE_PATH.format('{id}')})"
 # The inner 404 codes that mean "this user has no Exchange Online mailbox" (Microsoft's KB 4462988:
@@ -136,10 +136,12 @@ def _forbidden_reason(exc: GraphRequestError, part: str | None = None) -> str:
 
 
 class _Collection:
-    def __init__(self, client: GraphClient, progress: Progress) -> None:
+    def __init__(self, client: GraphClient, progress: Progress, concurrency: int = DEFAULT_CONCURRENCY) -> None:
         self.client = client
         self.progress = progress
+        self.concurrency = max(1, concurrency)  # user partitions, member reads, batches: each at most this many
         self.gaps: list[Gap] = []
+        self.notes: list[str] = []  # the report's warnings about how the tenant was read
 
     # --- simple parts ----------------------------------------------------------------------
 
@@ -221,6 +223,15 @@ class _Collection:
                 return [], False
 
     async def _read_users(self, with_sign_in: bool) -> list[User]:
+        """In partitions, several at once, when the tenant is large (partitions.py); else in one chain."""
+        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
+        path = users_path(with_sign_in)
+        return await read_users(UsersRead(
+            self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.concurrency,
+            fast=decoder.page, slow=lambda items: self._decode(items, decoder.user, path), fresh=_new_users,
+            sequential=lambda: self._read_sequential(with_sign_in), notes=self.notes, gaps=self.gaps))
+
+    async def _read_sequential(self, with_sign_in: bool) -> list[User]:
         decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
         path = users_path(with_sign_in)
         users: list[User] = []
@@ -251,7 +262,7 @@ class _Collection:
         own answer is neither a purpose nor "no mailbox" (a user deleted mid-run, a 400) stays
         unknown too (None, noted in the progress), without failing the run or the others."""
         ids = [users[i].id for i in positions]
-        limit = asyncio.Semaphore(BATCH_READS)
+        limit = asyncio.Semaphore(self.concurrency)
         found: dict[str, str] = {}
         unread: list[str] = []  # why each purpose left unknown was, in the order answered
         refused: list[_Forbidden] = []
@@ -313,6 +324,7 @@ class _Collection:
             again: dict[str, str] = {}
             delay: float | None = None
             problem = ""
+            throttled = False
             for key, status, headers, answer in _batch_responses(doc, pending, what):
                 uid = pending[key]
                 request = f"GET {PURPOSE_PATH.format(uid)} (in POST /$batch)"
@@ -330,6 +342,7 @@ class _Collection:
                                               f"permission {_NEEDS[MAILBOX_SETTINGS]}, with admin consent)")
                 elif status in RETRY_STATUS:  # as for every other request: 429, 503, 504
                     again[key] = uid
+                    throttled = throttled or status == 429
                     problem = f"Graph is throttling (429) {request}" if status == 429 else \
                         f"Graph is unavailable ({status}) for {request}"
                     after = _retry_after(_header(headers, "Retry-After"))
@@ -351,6 +364,8 @@ class _Collection:
                 delay = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
             if waited + delay > policy.max_total_wait:
                 raise CollectionError(f"{problem}: still failing after waiting {waited:.0f}s in total; re-run later")
+            if throttled:
+                self.client.throttled(delay)  # one throttling budget for every stream
             self.progress.waiting(what, problem, delay, attempt, policy.max_retries)
             waited += delay
             await asyncio.sleep(delay)
@@ -460,7 +475,7 @@ class _Collection:
         # licenses is named by the users' licenseAssignmentStates, so its members are not read
         # (at a million users that saves about a third of all requests).
         selected = {doc["id"].lower() for doc in named if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
-        limit = asyncio.Semaphore(MEMBER_READS)
+        limit = asyncio.Semaphore(self.concurrency)
         ordered = sorted(by_id.values(), key=lambda d: str(d["id"]))
 
         async def no_members() -> tuple[str, ...]:
@@ -595,16 +610,19 @@ async def collect(
     mailboxes: MailboxCheck | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _now,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
     `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
+    `concurrency`: user partitions read at once, and likewise group members and batches (1: one
+    request after another, /users in one chain).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
     """
     progress = progress or client.progress
-    state = _Collection(client, progress)
+    state = _Collection(client, progress, concurrency)
     claims = await client.token_claims()
     check = check_permissions(claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None)
     if check.note:
@@ -620,7 +638,8 @@ async def collect(
     fallback_tid = str(claims.get("tid", "")) if claims else ""
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
-    total = asyncio.ensure_future(state.user_total(ETA_AFTER))
+    # With concurrency the users listing counts the users itself (partitions.py)
+    total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.concurrency == 1 else asyncio.sleep(0))
     try:
         org, skus, subs, groups, flagged, (users, signed) = await _all(
             state.organization(fallback_tid),
@@ -660,4 +679,5 @@ async def collect(
         groups=tuple(groups),
         gaps=tuple(state.gaps),
         collected_parts=frozenset((*parts, *((MAILBOX_SETTINGS,) if purposes_read else ()))),
+        notes=tuple(state.notes),
     )
