@@ -38,6 +38,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from operator import attrgetter
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -142,6 +143,8 @@ class _Collection:
         self.concurrency = max(1, concurrency)  # user partitions, member reads, batches: each at most this many
         self.gaps: list[Gap] = []
         self.notes: list[str] = []  # the report's warnings about how the tenant was read
+        # called with each page of users as it is read (and whether it has signInActivity)
+        self.page_hook: Callable[..., None] | None = None  # (page, signed)
 
     # --- simple parts ----------------------------------------------------------------------
 
@@ -229,7 +232,8 @@ class _Collection:
         return await read_users(UsersRead(
             self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.concurrency,
             fast=decoder.page, slow=lambda items: self._decode(items, decoder.user, path), fresh=_new_users,
-            sequential=lambda: self._read_sequential(with_sign_in), notes=self.notes, gaps=self.gaps))
+            sequential=lambda: self._read_sequential(with_sign_in), notes=self.notes, gaps=self.gaps,
+            on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in)))
 
     async def _read_sequential(self, with_sign_in: bool) -> list[User]:
         decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
@@ -246,6 +250,8 @@ class _Collection:
             else:
                 users.extend(_new_users(page, users, path))
             self.progress.users_page(len(page))
+            if self.page_hook is not None:
+                self.page_hook(page, with_sign_in)
             total = self.progress.total
             if total is not None and len(users) > total * 1.5 + 1000:
                 # $count lags by seconds, not by half the tenant: this is a listing that never ends
@@ -256,35 +262,16 @@ class _Collection:
 
     # --- mailbox purposes ------------------------------------------------------------------
 
-    async def purposes(self, users: list[User], positions: Sequence[int]) -> bool:
+    async def purposes(self, users: list[User], positions: Sequence[int], reads: PurposeReads | None = None) -> bool:
         """Read the mailbox purpose of users[positions] in JSON batches and set it on them. False
         (with a Gap) when Graph refuses them (403): the purposes not read stay unknown. A user whose
         own answer is neither a purpose nor "no mailbox" (a user deleted mid-run, a 400) stays
-        unknown too (None, noted in the progress), without failing the run or the others."""
-        ids = [users[i].id for i in positions]
-        limit = asyncio.Semaphore(self.concurrency)
-        found: dict[str, str] = {}
-        unread: list[str] = []  # why each purpose left unknown was, in the order answered
-        refused: list[_Forbidden] = []
-
-        async def one(chunk: list[str]) -> None:
-            async with limit:
-                if refused:
-                    return  # refused once: the permission is missing, asking more changes nothing
-                try:
-                    read, skipped = await self._purpose_batch(chunk)
-                except _Forbidden as exc:
-                    refused.append(exc)
-                    return
-                except GraphRequestError as exc:
-                    if exc.status != 403:
-                        raise
-                    refused.append(_Forbidden(exc.request, _forbidden_reason(exc, MAILBOX_SETTINGS)))
-                    return
-                found.update(read)
-                unread.extend(skipped)
-
-        await _all(*(one(ids[i:i + BATCH_SIZE]) for i in range(0, len(ids), BATCH_SIZE)))
+        unknown too (None, noted in the progress), without failing the run or the others.
+        `reads`: the batches already asked for while the users were listed (PurposeReads)."""
+        reads = reads or PurposeReads(self)
+        await reads.finish([users[i].id for i in positions])
+        found, refused = reads.found, reads.refused
+        unread = [reads.unread[users[i].id] for i in positions if users[i].id in reads.unread]
         for i in positions:
             purpose = found.get(users[i].id)
             if purpose is not None:
@@ -301,8 +288,8 @@ class _Collection:
                 "their findings say the auditor could not tell whether they are shared mailboxes")
         return True
 
-    async def _purpose_batch(self, ids: list[str]) -> tuple[dict[str, str], list[str]]:
-        """(user id -> userPurpose, why each of the others stays unknown) for up to BATCH_SIZE users.
+    async def _purpose_batch(self, ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """(user id -> userPurpose, user id -> why it stays unknown) for up to BATCH_SIZE users.
 
         NO_MAILBOX only for the 404s that mean the user has no Exchange Online mailbox
         (NO_MAILBOX_CODES); any other 404 (the user deleted mid-run, ...) or other 4xx leaves that
@@ -312,7 +299,7 @@ class _Collection:
         policy = self.client.retry
         pending = {str(n): uid for n, uid in enumerate(ids, 1)}
         out: dict[str, str] = {}
-        unread: list[str] = []
+        unread: dict[str, str] = {}
         attempt = 0
         waited = 0.0
         while pending:
@@ -353,7 +340,7 @@ class _Collection:
                         delay = max(delay or 0.0, after)
                 else:  # another 404 (Request_ResourceNotFound: deleted mid-run), a 400, a 409...: unknown
                     code, message = _sub_error(answer)
-                    unread.append(f"{request} answered {status} {code or '(no code)'}: {message}".rstrip(": "))
+                    unread[uid] = f"{request} answered {status} {code or '(no code)'}: {message}".rstrip(": ")
             if not again:
                 break
             attempt += 1
@@ -502,6 +489,69 @@ class _Collection:
         return out
 
 
+class PurposeReads:
+    """Mailbox purposes read in JSON batches of BATCH_SIZE, at most `concurrency` batches at once,
+    asked for as soon as the ids are known: while the users are still being listed, page by page
+    (`ask`), so the batches overlap the listing instead of following it."""
+
+    def __init__(self, state: _Collection) -> None:
+        self.state = state
+        self.limit = asyncio.Semaphore(state.concurrency)
+        self.asked: set[str] = set()
+        self.pending: list[str] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.found: dict[str, str] = {}
+        self.unread: dict[str, str] = {}  # user id -> why its purpose stays unknown
+        self.refused: list[_Forbidden] = []
+
+    def ask(self, ids: Sequence[str]) -> None:
+        for uid in ids:
+            if uid not in self.asked:
+                self.asked.add(uid)
+                self.pending.append(uid)
+        while len(self.pending) >= BATCH_SIZE:
+            self._start(self.pending[:BATCH_SIZE])
+            del self.pending[:BATCH_SIZE]
+
+    async def finish(self, ids: Sequence[str]) -> None:
+        """Ask for `ids` not asked yet and wait for every batch; the first failure other than a
+        refusal (403) is raised."""
+        self.ask(ids)
+        if self.pending:
+            self._start(self.pending)
+            self.pending = []
+        try:
+            await _all(*self.tasks)
+        finally:
+            self.tasks = []
+
+    async def cancel(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks = []
+
+    def _start(self, chunk: list[str]) -> None:
+        self.tasks.append(asyncio.ensure_future(self._one(chunk)))
+
+    async def _one(self, chunk: list[str]) -> None:
+        async with self.limit:
+            if self.refused:
+                return  # refused once: the permission is missing, asking more changes nothing
+            try:
+                read, skipped = await self.state._purpose_batch(chunk)
+            except _Forbidden as exc:
+                self.refused.append(exc)
+                return
+            except GraphRequestError as exc:
+                if exc.status != 403:
+                    raise
+                self.refused.append(_Forbidden(exc.request, _forbidden_reason(exc, MAILBOX_SETTINGS)))
+                return
+            self.found.update(read)
+            self.unread.update(skipped)
+
+
 def _batch_responses(doc: Any, pending: Mapping[str, str], what: str) -> list[tuple[str, int, Any, Any]]:
     """(id, status, headers, body) of each answer of a $batch; exactly one per request, or CollectionError."""
     responses = doc.get("responses") if isinstance(doc, dict) else None
@@ -636,6 +686,16 @@ async def collect(
         progress.note("the app lacks AuditLog.Read.All; reading users without signInActivity")
         with_sign_in = False
     fallback_tid = str(claims.get("tid", "")) if claims else ""
+    prefetch: PurposeReads | None = None
+    if mailboxes is not None and MAILBOX not in check.missing:
+        # the purposes of each page's candidates are asked for while the listing goes on
+        prefetch = PurposeReads(state)
+        now, reads, check_of = clock(), prefetch, mailboxes
+
+        def ask(page: list[User], signed: bool) -> None:
+            reads.ask([page[i].id for i in check_of.candidates(page, now, signed)])
+
+        state.page_hook = ask
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
     # With concurrency the users listing counts the users itself (partitions.py)
@@ -649,6 +709,10 @@ async def collect(
             state.license_error_groups(),
             state.users(with_sign_in),
         )
+    except BaseException:
+        if prefetch is not None:
+            await prefetch.cancel()
+        raise
     finally:
         total.cancel()  # still waiting on a throttled count: not worth a second more
         await asyncio.gather(total, return_exceptions=True)
@@ -659,7 +723,9 @@ async def collect(
             state.gaps.append(Gap(MAILBOX_SETTINGS, PURPOSE_REQUEST, describe_missing((MAILBOX,))))
             progress.note("the app lacks MailboxSettings.Read; shared mailboxes cannot be told apart")
         else:
-            purposes_read = await state.purposes(users, positions)
+            purposes_read = await state.purposes(users, positions, prefetch)
+    elif prefetch is not None:
+        await prefetch.cancel()
     parts = {SIGN_IN_ACTIVITY} if signed else set()
     if flagged is not None:
         groups = _mark_license_errors(groups, flagged)

@@ -113,7 +113,8 @@ class PartitionedRead:
 
     def __init__(self, client: GraphClient, progress: Progress, path: str, *, concurrency: int,
                  fast: Callable[[bytes], Any], slow: Callable[[list[Any]], list[User]],
-                 fresh: Callable[[list[User], list[User], str], list[User]]) -> None:
+                 fresh: Callable[[list[User], list[User], str], list[User]],
+                 on_page: Callable[[list[User]], None] | None = None) -> None:
         self.client = client
         self.progress = progress
         self.path = path
@@ -121,6 +122,7 @@ class PartitionedRead:
         self.fast = fast
         self.slow = slow
         self.fresh = fresh
+        self.on_page = on_page
         self.read: list[tuple[Partition, list[User]]] = []  # in the order the partitions were started
         self.ids: set[str] = set()
         self.done = 0
@@ -171,6 +173,8 @@ class PartitionedRead:
                 else:  # a user read before, in this partition or another (renamed while read)
                     users.extend(self.fresh(page, [u for _, got in self.read for u in got], path))
                 self.progress.users_page(len(page))
+                if self.on_page is not None:
+                    self.on_page(page)
         except GraphRequestError as exc:
             if exc.status == 400 and first:
                 raise Refused(exc) from None
@@ -219,6 +223,7 @@ class UsersRead:
     sequential: Callable[[], Any]  # an awaitable of every user, read one page after another
     notes: list[str]  # for stderr and the report's warnings
     gaps: list[Gap]
+    on_page: Callable[[list[User]], None] | None = None  # each page of users, as read
 
 
 async def read_users(how: UsersRead) -> list[User]:
@@ -240,7 +245,7 @@ async def read_users(how: UsersRead) -> list[User]:
         users = await how.sequential()
         return users
     reader = PartitionedRead(how.client, how.progress, how.path, concurrency=how.concurrency, fast=how.fast,
-                             slow=how.slow, fresh=how.fresh)
+                             slow=how.slow, fresh=how.fresh, on_page=how.on_page)
     try:
         users = await reader.run()
     except Refused as exc:

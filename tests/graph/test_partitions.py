@@ -381,3 +381,19 @@ def test_progress_line_with_partitions():
     p.pages, p.users = 10, 5_000
     assert p.line(5.0) == ("collecting users: 5,000 of 10,000 (50%) in 10 pages (3 of 30 partitions done), "
                            "1,000 users/s, ETA 5s")
+
+
+def test_mailbox_purposes_are_read_while_the_users_are_listed(partitioned):
+    from conftest import Harness
+
+    from auditor.graph.collector import MailboxCheck
+
+    snap = make_tenant(2000)
+    h = Harness(snap)
+    h.emulator.latency = (0.02, 0.0)
+    with h:
+        got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(90))
+    assert len(got.users) == len(snap.users) and not got.gaps
+    listed = [r.at for r in user_requests(h)]
+    batches = [r.at for r in h.emulator.requests if r.path == "/$batch"]
+    assert batches and min(batches) < max(listed)  # the first batch went out before the last page
