@@ -4,10 +4,13 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
     GET /organization?$select=id,displayName
     GET /subscribedSkus
     GET /directory/subscriptions
-    GET /users?$select=<what the rules need>&$top=999 (500 with signInActivity), all pages
+    GET /users?$select=<what the rules need>&$top=999 (500 with signInActivity), all pages; in a
+        large tenant with concurrency above 1, the same in partitions by the first character of
+        userPrincipalName ($filter=startswith(userPrincipalName,'a'), ...; see partitions.py)
     GET /users/$count                                                        (ConsistencyLevel: eventual)
-        only when the collection is still running after ETA_AFTER seconds, for the progress
-        line's ETA; its failure changes nothing else
+        with concurrency above 1: before the users (one chain or partitions?) and after partitions
+        (the proof that they hold every user); with concurrency 1 only when the collection is still
+        running after ETA_AFTER seconds, for the progress line's ETA (its failure changes nothing)
     GET /groups?$filter=displayName eq '<name>'   or   GET /groups/{id}      per policy group
     GET /groups?$filter=assignedLicenses/$count ne 0&$count=true            (ConsistencyLevel: eventual)
     GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages,
@@ -17,7 +20,7 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
         only filtered on); a 403 is a gap in the part hasMembersWithLicenseErrors only
 
     POST /$batch  {"requests": [GET /users/{id}/mailboxSettings/userPurpose, ... at most 20]}
-        after the users listing, only for the accounts the disabled/inactive rules could flag
+        page by page while the users are listed, only for the accounts the disabled/inactive rules could flag
         (licensed and disabled; licensed, enabled and without a successful sign-in within the
         policies' shortest inactivity window), when the policies ask for a mailbox check
 
