@@ -152,7 +152,7 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
             name=product_name(policies, index, sku),
         ))
     currency = next((e.price.currency for e in prices.values() if e.price), None)
-    warnings = sorted(set(index.warnings) | set(unknown_skus(policies, index)))
+    warnings = sorted(set(index.warnings) | set(unknown_skus(policies, index)) | set(snapshot.notes))
     return AuditResult(
         tenant_id=snapshot.tenant_id,
         tenant_name=snapshot.tenant_name,

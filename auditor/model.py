@@ -196,6 +196,10 @@ class TenantSnapshot:
     # read (a candidate whose own answer was an error keeps mailbox_purpose None: unknown);
     # "hasMembersWithLicenseErrors" when the groups with license errors were read
     collected_parts: frozenset[str] = frozenset()
+    # What the collection says about how it read the tenant that a reader of the report should
+    # know (e.g. Graph refused the partitioned read of /users and it was read sequentially);
+    # shown among the report's warnings. Not gaps: the data is complete.
+    notes: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -10,7 +10,8 @@ Layout (schemaVersion 1):
      "subscribedSkus": [subscribedSku], "subscriptions": [companySubscription],
      "users": [user], "groups": [group + "members": [transitive user ids]
                                   + "hasMembersWithLicenseErrors" when collected],
-     "gaps": [{"part", "request", "reason"}]}
+     "gaps": [{"part", "request", "reason"}],
+     "notes": [str]}   (only when the collection left notes for the report's warnings)
 A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and
 "mailboxSettings": null when Graph found no mailbox for it.
 """
@@ -699,6 +700,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         groups=tuple(_decode_all(doc["groups"], "groups", lambda g: group_from_graph(g, decoder))),
         gaps=tuple(_decode_all(_list(doc, "gaps"), "gaps", gap_from_json)),
         collected_parts=parts,
+        notes=_strs(_list(doc, "notes"), "notes"),
     )
 
 
@@ -862,6 +864,8 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         "collectedAt": snapshot.collected_at,
         "collectedParts": sorted(snapshot.collected_parts),
     }
+    if snapshot.notes:
+        head["notes"] = list(snapshot.notes)
     out.write("{\n")
     for key, value in head.items():
         out.write(f' "{key}": {json.dumps(value, ensure_ascii=False)},\n')

@@ -1,34 +1,45 @@
 """Scale benchmark: the Graph paging floor, `license-auditor audit` end to end, and evaluation alone.
 
     python -m benchmarks.run [--sizes 10000,100000,1000000] [--seed 7] [--repeat 3] [--keep DIR]
+                             [--latency-ms 300 [--latency-ms-per-kib 0] [--latency-repeat 1]] [--concurrency 4]
 
-For each tenant size it starts the Graph emulator (benchmarks.serve) in its own process, so the
-emulator's CPU is not counted against the auditor, and measures side by side:
+First, start-up: `license-auditor --help` and a `--snapshot` audit of the sample tenant end to
+end, each the median of 7 runs. Then, for each tenant size, it starts the Graph emulator
+(benchmarks.serve, tenant from benchmarks.tenant) in its own process, so the emulator's CPU is
+not counted against the auditor, and measures side by side:
 
+  s  a sequential audit (`--concurrency 1`) without latency: the reference findings;
   a  floor: plain httpx fetching the same user pages (same $select and $top, following
-     @odata.nextLink) and json.loads on each page, nothing else;
-  b  `license-auditor audit` as a subprocess against the emulator (collect + evaluate + all four
-     report formats) with policies/example.yaml: wall time, CPU time, peak RSS, requests;
+     @odata.nextLink) one after another and json.loads on each page, nothing else;
+  b  `license-auditor audit --concurrency N` as a subprocess against the emulator (collect +
+     evaluate + all four report formats) with policies/example.yaml: wall time, CPU time, peak
+     RSS, requests, and whether its findings.csv is byte for byte the reference's;
   c  evaluate() alone on the tenant in memory with 50 assignment entries (benchmarks.evaluate).
 
-Floor and audit run --repeat times in alternation per size; the table shows the pair with the
-median b/a and the range. The auditor package is byte-compiled first, as an install would leave it.
+a and b run --repeat times in alternation without latency; the table shows the pair with the
+median b/a and the range. With --latency-ms, the emulator then delays every answer that long
+(plus --latency-ms-per-kib per KiB of the body) and a and b run --latency-repeat times more: the
+floor is then latency x pages, what a user of real Graph waits for. The auditor package is
+byte-compiled first, as an install would leave it.
 
-Prints a Markdown table (the one in docs/benchmarks.md) and the raw figures as JSON.
+Prints Markdown tables (the ones in docs/benchmarks.md) and the raw figures as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import hashlib
 import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,6 +51,10 @@ from .policies import EXAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-01T06:00:00Z"  # the generator's reference clock
+
+
+SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+TARGETS = {"help_s": 0.15, "snapshot_audit_s": 0.5, "latency_ratio": 0.35}
 
 
 class Emulator:
@@ -94,14 +109,16 @@ def floor(url: str, token: str) -> dict[str, Any]:
             "users": users}
 
 
-def audit(url: str, token: str, out_dir: Path) -> dict[str, Any]:
+def audit(url: str, token: str, out_dir: Path, concurrency: int = 4) -> dict[str, Any]:
     """(b): the CLI end to end as a child process; rusage of that child alone."""
     env = _env()
     env["AUDITOR_ACCESS_TOKEN"] = token
     env["SOURCE_DATE_EPOCH"] = "1793512800"
     env["LICENSE_AUDITOR_TIMINGS"] = "1"
+    shutil.rmtree(out_dir, ignore_errors=True)  # each audit writes afresh; the last run's reports stay
     command = [sys.executable, "-m", "auditor", "audit", "--graph-endpoint", url, "--policies", str(EXAMPLE),
-               "--output-dir", str(out_dir), "--as-of", AS_OF, "--fail-on", "never"]
+               "--output-dir", str(out_dir), "--as-of", AS_OF, "--fail-on", "never",
+               "--concurrency", str(concurrency)]
     started = time.perf_counter()
     with open(out_dir.parent / f"{out_dir.name}.stderr", "w") as err:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
@@ -112,7 +129,37 @@ def audit(url: str, token: str, out_dir: Path) -> dict[str, Any]:
         raise SystemExit(f"audit exited {proc.returncode}; see {err.name}")
     sizes = {p.name: p.stat().st_size for p in sorted(out_dir.iterdir()) if p.is_file()}
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
-            "reports": sizes, "phases": _phases(Path(err.name).read_text(encoding="utf-8"))}
+            "reports": sizes, "phases": _phases(Path(err.name).read_text(encoding="utf-8")),
+            "findings_sha256": _digest(out_dir / "findings.csv"), "concurrency": concurrency}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def startup(work: Path, runs: int = 7) -> dict[str, Any]:
+    """`--help`, and a `--snapshot` audit of the sample tenant end to end: wall time of the child
+    process, median and best of `runs` (after one warm-up run each)."""
+    env = _env()
+    env["SOURCE_DATE_EPOCH"] = "1793512800"
+    commands = {
+        "help_s": [sys.executable, "-m", "auditor", "--help"],
+        "snapshot_audit_s": [sys.executable, "-m", "auditor", "audit", "--snapshot", str(SAMPLE), "--policies",
+                             str(EXAMPLE), "--as-of", AS_OF, "--output-dir", str(work / "startup-reports"),
+                             "--fail-on", "never"],
+    }
+    out: dict[str, Any] = {}
+    for name, command in commands.items():
+        times = []
+        for i in range(runs + 1):
+            started = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            if i:  # the first run warms the file cache
+                times.append(time.perf_counter() - started)
+        out[name] = statistics.median(times)
+        out[name.replace("_s", "_best_s")] = min(times)
+    return out
 
 
 def _phases(stderr: str) -> dict[str, float]:
@@ -129,41 +176,115 @@ def evaluation(users: int, seed: int) -> dict[str, Any]:
     return doc
 
 
-def run_size(users: int, seed: int, work: Path, repeat: int) -> dict[str, Any]:
-    """Floor and audit measured `repeat` times in alternation (each pair sees the same machine
-    state); the pair with the median ratio is the one reported, with the range of ratios."""
-    print(f"--- {users:,} users: starting the emulator", file=sys.stderr, flush=True)
-    emulator = Emulator(users, seed)
-    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    try:
-        url, token = emulator.info["url"], emulator.info["token"]
-        print(f"    emulator ready in {emulator.info['setup_s']}s", file=sys.stderr, flush=True)
-        for i in range(repeat):
-            emulator.command("reset")
-            a = floor(url, token)
-            a["requests"] = emulator.command("stats")
-            emulator.command("reset")
-            out_dir = work / f"reports-{users}"
-            shutil.rmtree(out_dir, ignore_errors=True)  # each audit writes afresh; the last run's reports stay
-            b = audit(url, token, out_dir)
-            b["requests"] = emulator.command("stats")
-            pairs.append((a, b))
-            print(f"    run {i + 1}: floor {a['wall_s']:.1f}s, audit {b['wall_s']:.1f}s", file=sys.stderr, flush=True)
-    finally:
-        emulator.close()
-    print("    evaluation alone", file=sys.stderr, flush=True)
-    c = evaluation(users, seed)
+@dataclass(frozen=True)
+class Latency:
+    ms: float = 0.0
+    per_kib_ms: float = 0.0
+    repeat: int = 1
+
+
+def _pairs(emulator: Emulator, work: Path, users: int, repeat: int, concurrency: int,
+           label: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Floor and audit `repeat` times in alternation (each pair sees the same machine state)."""
+    url, token = emulator.info["url"], emulator.info["token"]
+    pairs = []
+    for i in range(repeat):
+        emulator.command("reset")
+        a = floor(url, token)
+        a["requests"] = emulator.command("stats")
+        emulator.command("reset")
+        b = audit(url, token, work / f"reports-{users}", concurrency)
+        b["requests"] = emulator.command("stats")
+        pairs.append((a, b))
+        print(f"    {label} run {i + 1}: floor {a['wall_s']:.1f}s, audit {b['wall_s']:.1f}s", file=sys.stderr,
+              flush=True)
+    return pairs
+
+
+def _median_pair(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """The pair with the median b/a, and the range of b/a."""
     ratios = [b["wall_s"] / a["wall_s"] for a, b in pairs]
     middle = sorted(range(len(pairs)), key=ratios.__getitem__)[len(pairs) // 2]
     a, b = pairs[middle]
-    return {"users": users, "floor": a, "audit": b, "evaluate": c, "ratio": ratios[middle], "ratios": ratios}
+    return {"floor": a, "audit": b, "ratio": ratios[middle], "ratios": ratios}
+
+
+def run_size(users: int, seed: int, work: Path, repeat: int, latency: Latency = Latency(),
+             concurrency: int = 4) -> dict[str, Any]:
+    """The reference (sequential) audit, floor/audit pairs without latency and, with a latency, with
+    it; the pair with the median ratio is the one reported, with the range of ratios."""
+    print(f"--- {users:,} users: starting the emulator", file=sys.stderr, flush=True)
+    emulator = Emulator(users, seed)
+    try:
+        url, token = emulator.info["url"], emulator.info["token"]
+        print(f"    emulator ready in {emulator.info['setup_s']}s", file=sys.stderr, flush=True)
+        emulator.command("reset")
+        reference = audit(url, token, work / f"reports-{users}-sequential", 1)
+        reference["requests"] = emulator.command("stats")
+        print(f"    sequential reference audit {reference['wall_s']:.1f}s", file=sys.stderr, flush=True)
+        row = {"users": users, "reference": reference,
+               **_median_pair(_pairs(emulator, work, users, repeat, concurrency, "no latency"))}
+        if latency.ms > 0 or latency.per_kib_ms > 0:
+            emulator.command(f"latency {latency.ms} {latency.per_kib_ms}")
+            slow = _median_pair(_pairs(emulator, work, users, max(1, latency.repeat), concurrency,
+                                       f"latency {latency.ms:g} ms"))
+            row["latency"] = {"ms": latency.ms, "per_kib_ms": latency.per_kib_ms, **slow}
+    finally:
+        emulator.close()
+    print("    evaluation alone", file=sys.stderr, flush=True)
+    row["evaluate"] = evaluation(users, seed)
+    return row
+
+
+def _same(row: dict[str, Any], audit: dict[str, Any]) -> str:
+    reference = row["reference"]["findings_sha256"]
+    return "yes" if reference and audit["findings_sha256"] == reference else "**NO**"
+
+
+def latency_table(rows: list[dict[str, Any]]) -> str:
+    """Audit against the floor when every answer takes `ms` (what users of real Graph feel)."""
+    lines = [
+        "| users | latency per answer | floor (a): pages one after another | audit (b), concurrency N | b/a "
+        "| target b/a | requests (user pages + member pages + other) | partition pages | findings = sequential |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |",
+    ]
+    for r in rows:
+        lat = r.get("latency")
+        if not lat:
+            continue
+        a, b = lat["floor"], lat["audit"]
+        kinds = b["requests"]["by_kind"]
+        req = (f"{b['requests']['requests']:,} ({kinds.get('users', 0):,} + {kinds.get('members', 0):,} + "
+               f"{kinds.get('other', 0):,})")
+        per_kib = f" + {lat['per_kib_ms']:g} ms/KiB" if lat["per_kib_ms"] else ""
+        ratio = _ratio(lat)
+        ok = "met" if lat["ratio"] <= TARGETS["latency_ratio"] else "**missed**"
+        lines.append(
+            f"| {r['users']:,} | {lat['ms']:g} ms{per_kib} | {a['wall_s']:,.1f} s ({a['pages']:,} pages) "
+            f"| {b['wall_s']:,.1f} s (N = {b['concurrency']}) | {ratio} | ≤ {TARGETS['latency_ratio']} ({ok}) "
+            f"| {req} | {b['requests'].get('partition_pages', 0):,} | {_same(r, b)} |"
+        )
+    return "\n".join(lines)
+
+
+def startup_table(figures: dict[str, Any]) -> str:
+    rows = [("`license-auditor --help`", "help_s"),
+            ("`audit --snapshot` of the sample tenant, end to end (249 users, four reports)", "snapshot_audit_s")]
+    lines = ["| start-up | median of 7 | best | target |", "| --- | ---: | ---: | ---: |"]
+    for text, key in rows:
+        target = TARGETS[key]
+        ok = "met" if figures[key] <= target else "**missed**"
+        lines.append(f"| {text} | {figures[key]:.2f} s | {figures[key.replace('_s', '_best_s')]:.2f} s "
+                     f"| ≤ {target} s ({ok}) |")
+    return "\n".join(lines)
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| users | floor (a) wall / CPU | audit (b) wall / CPU | b/a | audit peak RSS | requests (user pages + "
-        "member pages + other) | evaluate 50 entries (c) | findings (c) | report.html | report.json | findings.csv |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "member pages + other) | evaluate 50 entries (c) | findings (c) | report.html | report.json | findings.csv "
+        "| findings = sequential |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |",
     ]
     for r in rows:
         a, b, c = r["floor"], r["audit"], r["evaluate"]
@@ -175,7 +296,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {r['users']:,} | {a['wall_s']:.1f} s / {a['cpu_s']:.1f} s | {b['wall_s']:.1f} s / {b['cpu_s']:.1f} s "
             f"| {_ratio(r)} | {b['peak_rss_mb']:,.0f} MB | {req} | {c['evaluate_s']:.1f} s | {c['findings']:,} "
             f"| {rep.get('report.html', 0) / 1000:,.0f} kB | {rep.get('report.json', 0) / 1e6:,.1f} MB "
-            f"| {rep.get('findings.csv', 0) / 1e6:,.1f} MB |"
+            f"| {rep.get('findings.csv', 0) / 1e6:,.1f} MB | {_same(r, b)} |"
         )
     return "\n".join(lines)
 
@@ -203,22 +324,35 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", metavar="DIR", help="keep the reports under DIR")
     parser.add_argument("--repeat", type=int, default=3, help="floor/audit pairs per size (the median is reported)")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="also measure with every answer delayed this long (e.g. 300, Graph's time per page)")
+    parser.add_argument("--latency-ms-per-kib", type=float, default=0.0, help="plus this much per KiB of an answer")
+    parser.add_argument("--latency-repeat", type=int, default=1, help="floor/audit pairs per size with latency")
+    parser.add_argument("--concurrency", type=int, default=4, help="the audit's --concurrency (default 4)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     # Bytecode as an installed package has it (pip compiles at install): otherwise, with
     # PYTHONDONTWRITEBYTECODE set, every audit would compile the package again (~0.2 s).
     compileall.compile_dir(ROOT / "auditor", quiet=1)
     rows = []
+    latency = Latency(args.latency_ms, args.latency_ms_per_kib, args.latency_repeat)
     with tempfile.TemporaryDirectory(prefix="license-auditor-bench-") as tmp:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
+        print("--- start-up", file=sys.stderr, flush=True)
+        started = startup(work)
         for n in sizes:
-            rows.append(run_size(n, args.seed, work, max(1, args.repeat)))
+            rows.append(run_size(n, args.seed, work, max(1, args.repeat), latency, args.concurrency))
+    print(startup_table(started))
+    print()
+    if any("latency" in r for r in rows):
+        print(latency_table(rows))
+        print()
     print(table(rows))
     print()
     print(phase_table(rows))
-    print(json.dumps({"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "runs": rows},
-                     indent=1, default=str))
+    print(json.dumps({"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "startup": started,
+                      "runs": rows}, indent=1, default=str))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Serve a generated tenant from the Graph emulator in its own process.
 
-    python -m benchmarks.serve --users 1000000 [--seed 7]
+    python -m benchmarks.serve --users 1000000 [--seed 7] [--latency-ms 300] [--latency-ms-per-kib 0]
 
-Prints one JSON line when ready ({"url", "token", "tenant_id", "users", "setup_s"}), then
-answers commands on stdin, one per line: `stats` prints the request counts since the last
-`reset` as one JSON line; `reset` clears them; end of input stops the server.
+The tenant is benchmarks.tenant's (people's user names). Prints one JSON line when ready
+({"url", "token", "tenant_id", "users", "setup_s"}), then answers commands on stdin, one per
+line: `stats` prints the request counts since the last `reset` as one JSON line; `reset` clears
+them; `latency MS PER_KIB` sets the delay of every answer from then on; end of input stops the
+server. Each command's answer is one JSON line.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from collections import Counter
 
 from auditor.emulator import GraphEmulator, app_token
 from auditor.graph.collector import USER_FIELDS
-from auditor.sample.generate import generate_tenant
 from auditor.snapshot import SIGN_IN_ACTIVITY
 
 from .prerender import Prerendered
+from .tenant import bench_tenant
 
 SELECTS = ((*USER_FIELDS, SIGN_IN_ACTIVITY), USER_FIELDS)
 
@@ -38,11 +40,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.serve")
     parser.add_argument("--users", type=int, required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay of every answer")
+    parser.add_argument("--latency-ms-per-kib", type=float, default=0.0, help="and per KiB of its body")
     args = parser.parse_args()
     started = time.monotonic()
-    tenant = generate_tenant(args.users, seed=args.seed)
+    tenant = bench_tenant(args.users, seed=args.seed)
     token = app_token(tenant.tenant_id, lifetime=24 * 3600)
-    with Prerendered(tenant, SELECTS) as listings, GraphEmulator(tenant, token=token, listings=listings) as graph:
+    with Prerendered(tenant, SELECTS) as listings, GraphEmulator(
+            tenant, token=token, listings=listings, latency_ms=args.latency_ms,
+            latency_ms_per_kib=args.latency_ms_per_kib) as graph:
         ready = {"url": graph.url, "token": token, "tenant_id": tenant.tenant_id, "users": len(tenant.users),
                  "setup_s": round(time.monotonic() - started, 1)}
         print(json.dumps(ready), flush=True)
@@ -55,7 +61,14 @@ def main() -> None:
                 logged = list(graph.requests)
                 kinds = Counter(_kind(r.path) for r in logged)
                 print(json.dumps({"requests": len(logged), "by_kind": dict(kinds),
+                                  "partition_pages": sum(1 for r in logged
+                                                         if r.path == "/users" and "$filter" in r.query),
+                                  "counts": sum(1 for r in logged if r.path == "/users/$count"),
                                   "errors": sum(1 for r in logged if r.status >= 400)}), flush=True)
+            elif command.startswith("latency "):
+                ms, per_kib = (float(x) for x in command.split()[1:3])
+                graph.latency = (ms / 1000, per_kib / 1000) if ms > 0 or per_kib > 0 else None
+                print("{}", flush=True)
 
 
 if __name__ == "__main__":

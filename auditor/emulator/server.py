@@ -2,7 +2,8 @@
 
 It speaks real HTTP on 127.0.0.1 so the real msgraph-sdk request adapter, httpx and the
 collector run unchanged against it. Supported: /organization, /subscribedSkus,
-/directory/subscriptions, /users (list and one), /groups (the $filter forms the collector
+/directory/subscriptions, /users (list and one; $filter=startsWith(userPrincipalName,'x') [or ...],
+see filters.py), /users/$count, /groups (the $filter forms the collector
 uses, hasMembersWithLicenseErrors eq true included), /groups/{id},
 /groups/{id}/transitiveMembers[/microsoft.graph.user], /groups/{id}/members[/microsoft.graph.user],
 /users/{id|upn}/memberOf[/microsoft.graph.group], /users/{id|upn}/mailboxSettings/userPurpose,
@@ -31,6 +32,7 @@ import json
 import re
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from ..model import NO_MAILBOX, Group, TenantSnapshot, User
 from . import wire
 from .errors import GraphError, bad, error_document, not_found
+from .filters import Picked, UnsupportedFilter, matches, upn_prefixes
 from .hooks import Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
 from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES, TenantState
 
@@ -64,6 +67,7 @@ class LoggedRequest:
     fault: str | None  # the label of the responder's answer (e.g. a fault's "503"), else None
     batch: bool = False  # a request inside a POST /$batch (logged before the batch itself)
     body: Any = None  # the JSON body of a POST/PATCH/DELETE (None when it has none or is not JSON)
+    at: float = field(default_factory=time.monotonic)  # time.monotonic() when the request arrived
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ class GraphEmulator:
     POST /$batch too), whether to answer it instead of the emulator; the first answer wins.
     `listings` may supply /users pages and groups' transitive user members already encoded as
     JSON (for very large tenants; the caller owns and closes it). See auditor/emulator/hooks.py.
+    `latency_ms` (+ `latency_ms_per_kib` per KiB of the answer's body) delays every answer, the
+    way Graph's own time to answer does (the benchmark measures with it; 0 costs nothing).
     """
 
     def __init__(
@@ -115,8 +121,15 @@ class GraphEmulator:
         listings: Listings | None = None,
         roles: Iterable[str] | None = None,
         mutually_exclusive: Iterable[tuple[str, str]] = (),
+        latency_ms: float = 0.0,
+        latency_ms_per_kib: float = 0.0,
     ) -> None:
         self.tenant = TenantState(snapshot, mutually_exclusive)
+        # Each answer waits latency_ms plus latency_ms_per_kib per KiB of its body before it is
+        # sent, on its own request thread: concurrent requests overlap their waits, as on Graph.
+        self.latency: tuple[float, float] | None = (
+            (latency_ms / 1000, latency_ms_per_kib / 1000) if latency_ms > 0 or latency_ms_per_kib > 0 else None)
+        self._filtered: dict[tuple[str, ...], list[int]] = {}  # positions of the users a prefix filter keeps
         self.listings = listings
         self.token = token
         # The application permissions writes are checked against: `roles`, else the token's
@@ -252,8 +265,9 @@ class GraphEmulator:
             if not eventual:
                 raise _bad("$count is not currently supported.")
             if query.filter is not None:
-                raise _unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': "
-                                   f"{query.filter}")
+                prefixes = self._upn_prefixes(query.filter)
+                return 200, PlainText(str(sum(1 for u in self.tenant.users if matches(u.user_principal_name,
+                                                                                       prefixes))))
             return 200, PlainText(str(len(self.tenant.users)))
         if len(segments) == 4 and segments[0] == "users" and segments[2:] == ["mailboxSettings", "userPurpose"]:
             return self._user_purpose(segments[1], query)
@@ -296,19 +310,41 @@ class GraphEmulator:
                 raise _bad(f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'.")
 
     def _list_users(self, path: str, query: _Query, eventual: bool) -> tuple[int, Any]:
-        if query.filter is not None:
-            raise _unsupported(
-                f"Unsupported or invalid query filter clause specified for resource 'User': {query.filter}"
-            )
+        prefixes = self._upn_prefixes(query.filter) if query.filter is not None else None
         self._check_select(query.select, wire.USER_PROPERTIES, "user")
         cap = SIGN_IN_MAX_TOP if query.select and "signInActivity" in query.select else MAX_TOP
         select = query.select
         listings = self.listings if not self.tenant.written else None  # pre-encoded: the tenant before writes
         encoded = listings.users(select) if listings is not None and select is not None else None
         if encoded is not None:
+            if prefixes is not None:
+                encoded = Picked(encoded, self._filtered_positions(prefixes))
             return self._page(path, query, encoded, eventual, cap)
-        users = self.tenant.users
+        users: Sequence[User] = self.tenant.users
+        if prefixes is not None:
+            users = [u for u in users if matches(u.user_principal_name, prefixes)]
         return self._page(path, query, users, eventual, cap, lambda u: wire.user_wire(u, select))
+
+    @staticmethod
+    def _upn_prefixes(text: str) -> tuple[str, ...]:
+        """The prefixes of a /users filter of startsWith(userPrincipalName,'...') clauses joined by
+        `or` (see filters.py); any other filter is Graph's 400 for a filter it does not take."""
+        try:
+            return upn_prefixes(text)
+        except UnsupportedFilter:
+            raise _unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': "
+                               f"{text}") from None
+
+    def _filtered_positions(self, prefixes: tuple[str, ...]) -> list[int]:
+        """Positions of the users a prefix filter keeps, worked out once per filter (pre-encoded
+        listings serve the tenant before any write, so the answer does not change)."""
+        with self._lock:
+            found = self._filtered.get(prefixes)
+        if found is None:
+            found = [i for i, u in enumerate(self.tenant.users) if matches(u.user_principal_name, prefixes)]
+            with self._lock:
+                self._filtered[prefixes] = found
+        return found
 
     def _list_groups(self, path: str, query: _Query, eventual: bool) -> tuple[int, Any]:
         self._check_select(query.select, wire.GROUP_PROPERTIES, "group")
@@ -738,6 +774,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         _body_doc: Any = None
+        _arrived = 0.0
         disable_nagle_algorithm = True  # headers and body are two writes; no 40 ms delayed-ACK stalls
         server_version = "GraphEmulator/1.0"
 
@@ -757,6 +794,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             self._serve("DELETE")
 
         def _serve(self, method: str) -> None:
+            self._arrived = time.monotonic()
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             self._body_doc = _logged_body(body) if method != "GET" else None
@@ -782,7 +820,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 return
             if isinstance(answer, Drop):
                 emulator._log(LoggedRequest(method, unquote(rel), query_log, headers, 0, answer.label,
-                                            body=self._body_doc))
+                                            body=self._body_doc, at=self._arrived))
                 self.close_connection = True
                 _hard_close(self.connection)
                 return
@@ -805,7 +843,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 self._finish(method, rel, query, headers, answer.status, answer.body, answer.label, extra)
                 return
             emulator._log(LoggedRequest(method, unquote(rel), query, headers, answer.status, answer.label,
-                                        body=self._body_doc))
+                                        body=self._body_doc, at=self._arrived))
             self._raw(answer.status, bytes(answer.body), answer.content_type, extra, answer.close_after)
 
         def _finish(
@@ -819,7 +857,8 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             fault: str | None,
             extra: dict[str, str] | None = None,
         ) -> None:
-            emulator._log(LoggedRequest(method, unquote(rel), query, headers, status, fault, body=self._body_doc))
+            emulator._log(LoggedRequest(method, unquote(rel), query, headers, status, fault, body=self._body_doc,
+                                        at=self._arrived))
             if isinstance(doc, PlainText):
                 self._raw(status, doc.encode(), "text/plain", extra)
                 return
@@ -834,6 +873,9 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             extra: dict[str, str] | None = None,
             close_after: int | None = None,
         ) -> None:
+            if emulator.latency is not None:
+                per_request, per_kib = emulator.latency
+                time.sleep(per_request + per_kib * len(data) / 1024)
             self.send_response(status)
             if data:
                 self.send_header("Content-Type", content_type)

@@ -15,6 +15,20 @@ if TYPE_CHECKING:
     from ..model import TenantSnapshot
 
 
+DEFAULT_CONCURRENCY = 4  # user partitions (and member reads, batches) read at once
+MAX_CONCURRENCY = 16
+
+
+def _concurrency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_CONCURRENCY}")
+    return value
+
+
 class AuthMode(enum.Enum):
     AUTO = "auto"
     TOKEN = "token"
@@ -55,6 +69,12 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> Any:
 
 def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
     group = add_connection_arguments(parser)
+    group.add_argument(
+        "--concurrency", metavar="N", type=_concurrency, default=DEFAULT_CONCURRENCY,
+        help="Graph reads at once: /users in up to N partitions by the first character of userPrincipalName "
+        f"(for large tenants), and N group member listings (1-{MAX_CONCURRENCY}; 1 reads one page after "
+        f"another; default {DEFAULT_CONCURRENCY})",
+    )
     group.add_argument(
         "--demo",
         action="store_true",

@@ -22,7 +22,7 @@ from kiota_abstractions.request_adapter import RequestAdapter
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
 from ..snapshot import load_snapshot, save_snapshot
-from .arguments import AuthMode, save_evidence, wants_graph
+from .arguments import DEFAULT_CONCURRENCY, AuthMode, save_evidence, wants_graph
 from .auth import StaticTokenCredential, build_credential
 from .client import GraphClient
 from .clouds import endpoints
@@ -86,7 +86,8 @@ def snapshot_from_args(
     if getattr(args, "demo", False):
         if args.graph_endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
-        snapshot = _collect_demo(group_refs, need_sign_in, mailboxes, progress)
+        snapshot = _collect_demo(group_refs, need_sign_in, mailboxes, progress,
+                                 getattr(args, "concurrency", DEFAULT_CONCURRENCY))
     else:
         snapshot = _collect_live(args, group_refs, need_sign_in, mailboxes, env, progress)
     save_evidence(args, snapshot)
@@ -113,7 +114,7 @@ def collect_command(
 
 
 def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,
-                  progress: Progress) -> TenantSnapshot:
+                  progress: Progress, concurrency: int = DEFAULT_CONCURRENCY) -> TenantSnapshot:
     from ..emulator import GraphEmulator, app_token
 
     sample = demo_snapshot()
@@ -126,7 +127,7 @@ def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: Mail
             auth_description="demo token",
             progress=progress,
         )
-        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes))
+        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, concurrency))
 
 
 def _collect_live(
@@ -158,7 +159,8 @@ def _collect_live(
         )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
-    snapshot = asyncio.run(_run(client, group_refs, need_sign_in, mailboxes))
+    snapshot = asyncio.run(_run(client, group_refs, need_sign_in, mailboxes,
+                                getattr(args, "concurrency", DEFAULT_CONCURRENCY)))
     expected = args.tenant_id
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
@@ -168,8 +170,9 @@ def _collect_live(
 
 
 async def _run(client: GraphClient, group_refs: Sequence[str], need_sign_in: bool,
-               mailboxes: MailboxCheck | None) -> TenantSnapshot:
+               mailboxes: MailboxCheck | None, concurrency: int = DEFAULT_CONCURRENCY) -> TenantSnapshot:
     try:
-        return await collect(client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes)
+        return await collect(client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
+                             concurrency=concurrency)
     finally:
         await client.aclose()

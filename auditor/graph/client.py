@@ -112,6 +112,9 @@ class GraphClient:
         self.retry = retry or RetryPolicy()
         self.progress = progress or SilentProgress()
         self.requests = 0
+        # The event loop's time before which no request is sent: a 429 on any stream holds all
+        # of them for its Retry-After (Graph throttles per app and tenant, not per connection).
+        self._resume_at = 0.0
         auth = AzureIdentityAuthenticationProvider(
             credential, scopes=[self.scope], allowed_hosts=[parts.hostname.lower()]
         )
@@ -134,6 +137,19 @@ class GraphClient:
     async def token_claims(self) -> dict[str, Any] | None:
         token = await asyncio.to_thread(get_access_token, self.credential, self.scope, self.auth_description)
         return token_claims(token)
+
+    # --- throttling ------------------------------------------------------------------------
+
+    def throttled(self, seconds: float) -> None:
+        """Hold every request of this client, on every stream, for `seconds` from now (a 429's
+        Retry-After): concurrent reads share one throttling budget."""
+        self._resume_at = max(self._resume_at, asyncio.get_running_loop().time() + seconds)
+
+    async def _hold(self) -> None:
+        """Wait while a 429 on any stream holds the client."""
+        loop = asyncio.get_running_loop()
+        while (left := self._resume_at - loop.time()) > 0:
+            await asyncio.sleep(left)
 
     # --- requests --------------------------------------------------------------------------
 
@@ -284,6 +300,8 @@ class GraphClient:
         waited = 0.0
         attempt = 0
         while True:
+            if self._resume_at:
+                await self._hold()
             info = RequestInformation(method)
             info.url = url
             if content is not None:
@@ -300,6 +318,7 @@ class GraphClient:
             self.requests += 1
             problem: str
             delay: float | None = None
+            status_429 = False
             try:
                 # asyncio.timeout, not wait_for: no extra task, so a read-ahead request still
                 # reaches the wire before the current page is decoded (wait_for cost 20 % of collect)
@@ -339,6 +358,7 @@ class GraphClient:
                 if status not in RETRY_STATUS:
                     raise self._error(response, what)
                 if status == 429:
+                    status_429 = True
                     problem = "Graph is throttling (429)"
                     delay = _retry_after(response.headers.get("Retry-After"))
                     if delay is not None and delay > policy.max_retry_after:
@@ -364,6 +384,8 @@ class GraphClient:
                 raise CollectionError(
                     f"{what} still failing after waiting {waited:.0f}s in total: {problem}; re-run later"
                 )
+            if status_429:
+                self.throttled(delay)
             self.progress.waiting(what, problem, delay, attempt, policy.max_retries)
             waited += delay
             await asyncio.sleep(delay)

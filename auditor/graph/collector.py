@@ -4,10 +4,13 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
     GET /organization?$select=id,displayName
     GET /subscribedSkus
     GET /directory/subscriptions
-    GET /users?$select=<what the rules need>&$top=999 (500 with signInActivity), all pages
+    GET /users?$select=<what the rules need>&$top=999 (500 with signInActivity), all pages; in a
+        large tenant with concurrency above 1, the same in partitions by the first character of
+        userPrincipalName ($filter=startswith(userPrincipalName,'a'), ...; see partitions.py)
     GET /users/$count                                                        (ConsistencyLevel: eventual)
-        only when the collection is still running after ETA_AFTER seconds, for the progress
-        line's ETA; its failure changes nothing else
+        with concurrency above 1: before the users (one chain or partitions?) and after partitions
+        (the proof that they hold every user); with concurrency 1 only when the collection is still
+        running after ETA_AFTER seconds, for the progress line's ETA (its failure changes nothing)
     GET /groups?$filter=displayName eq '<name>'   or   GET /groups/{id}      per policy group
     GET /groups?$filter=assignedLicenses/$count ne 0&$count=true            (ConsistencyLevel: eventual)
     GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages,
@@ -17,7 +20,7 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
         only filtered on); a 403 is a gap in the part hasMembersWithLicenseErrors only
 
     POST /$batch  {"requests": [GET /users/{id}/mailboxSettings/userPurpose, ... at most 20]}
-        after the users listing, only for the accounts the disabled/inactive rules could flag
+        page by page while the users are listed, only for the accounts the disabled/inactive rules could flag
         (licensed and disabled; licensed, enabled and without a successful sign-in within the
         policies' shortest inactivity window), when the policies ask for a mailbox check
 
@@ -38,6 +41,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from operator import attrgetter
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -57,8 +61,10 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
+from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
+from .partitions import UsersRead, read_users
 from .progress import Progress
 
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
@@ -66,10 +72,8 @@ PAGE_SIZE = 999
 SIGN_IN_PAGE_SIZE = 500
 GROUP_FIELDS = "id,displayName,assignedLicenses"
 EVENTUAL = {"ConsistencyLevel": "eventual"}
-MEMBER_READS = 4  # concurrent transitive-member reads
 ETA_AFTER = 10.0  # seconds of collecting after which the user total is asked for (progress ETA)
 BATCH_SIZE = 20  # JSON batching takes at most 20 requests in one POST /$batch
-BATCH_READS = 4  # concurrent batches
 PURPOSE_PATH = "/users/{}/mailboxSettings/userPurpose"
 PURPOSE_REQUEST = f"POST /$batch (GET {PURPOSE_PATH.format('{id}')})"
 # The inner 404 codes that mean "this user has no Exchange Online mailbox" (Microsoft's KB 4462988:
@@ -139,10 +143,14 @@ def _forbidden_reason(exc: GraphRequestError, part: str | None = None) -> str:
 
 
 class _Collection:
-    def __init__(self, client: GraphClient, progress: Progress) -> None:
+    def __init__(self, client: GraphClient, progress: Progress, concurrency: int = DEFAULT_CONCURRENCY) -> None:
         self.client = client
         self.progress = progress
+        self.concurrency = max(1, concurrency)  # user partitions, member reads, batches: each at most this many
         self.gaps: list[Gap] = []
+        self.notes: list[str] = []  # the report's warnings about how the tenant was read
+        # called with each page of users as it is read (and whether it has signInActivity)
+        self.page_hook: Callable[..., None] | None = None  # (page, signed)
 
     # --- simple parts ----------------------------------------------------------------------
 
@@ -224,6 +232,16 @@ class _Collection:
                 return [], False
 
     async def _read_users(self, with_sign_in: bool) -> list[User]:
+        """In partitions, several at once, when the tenant is large (partitions.py); else in one chain."""
+        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
+        path = users_path(with_sign_in)
+        return await read_users(UsersRead(
+            self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.concurrency,
+            fast=decoder.page, slow=lambda items: self._decode(items, decoder.user, path), fresh=_new_users,
+            sequential=lambda: self._read_sequential(with_sign_in), notes=self.notes, gaps=self.gaps,
+            on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in)))
+
+    async def _read_sequential(self, with_sign_in: bool) -> list[User]:
         decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
         path = users_path(with_sign_in)
         users: list[User] = []
@@ -238,6 +256,8 @@ class _Collection:
             else:
                 users.extend(_new_users(page, users, path))
             self.progress.users_page(len(page))
+            if self.page_hook is not None:
+                self.page_hook(page, with_sign_in)
             total = self.progress.total
             if total is not None and len(users) > total * 1.5 + 1000:
                 # $count lags by seconds, not by half the tenant: this is a listing that never ends
@@ -248,35 +268,16 @@ class _Collection:
 
     # --- mailbox purposes ------------------------------------------------------------------
 
-    async def purposes(self, users: list[User], positions: Sequence[int]) -> bool:
+    async def purposes(self, users: list[User], positions: Sequence[int], reads: PurposeReads | None = None) -> bool:
         """Read the mailbox purpose of users[positions] in JSON batches and set it on them. False
         (with a Gap) when Graph refuses them (403): the purposes not read stay unknown. A user whose
         own answer is neither a purpose nor "no mailbox" (a user deleted mid-run, a 400) stays
-        unknown too (None, noted in the progress), without failing the run or the others."""
-        ids = [users[i].id for i in positions]
-        limit = asyncio.Semaphore(BATCH_READS)
-        found: dict[str, str] = {}
-        unread: list[str] = []  # why each purpose left unknown was, in the order answered
-        refused: list[_Forbidden] = []
-
-        async def one(chunk: list[str]) -> None:
-            async with limit:
-                if refused:
-                    return  # refused once: the permission is missing, asking more changes nothing
-                try:
-                    read, skipped = await self._purpose_batch(chunk)
-                except _Forbidden as exc:
-                    refused.append(exc)
-                    return
-                except GraphRequestError as exc:
-                    if exc.status != 403:
-                        raise
-                    refused.append(_Forbidden(exc.request, _forbidden_reason(exc, MAILBOX_SETTINGS)))
-                    return
-                found.update(read)
-                unread.extend(skipped)
-
-        await _all(*(one(ids[i:i + BATCH_SIZE]) for i in range(0, len(ids), BATCH_SIZE)))
+        unknown too (None, noted in the progress), without failing the run or the others.
+        `reads`: the batches already asked for while the users were listed (PurposeReads)."""
+        reads = reads or PurposeReads(self)
+        await reads.finish([users[i].id for i in positions])
+        found, refused = reads.found, reads.refused
+        unread = [reads.unread[users[i].id] for i in positions if users[i].id in reads.unread]
         for i in positions:
             purpose = found.get(users[i].id)
             if purpose is not None:
@@ -293,8 +294,8 @@ class _Collection:
                 "their findings say the auditor could not tell whether they are shared mailboxes")
         return True
 
-    async def _purpose_batch(self, ids: list[str]) -> tuple[dict[str, str], list[str]]:
-        """(user id -> userPurpose, why each of the others stays unknown) for up to BATCH_SIZE users.
+    async def _purpose_batch(self, ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """(user id -> userPurpose, user id -> why it stays unknown) for up to BATCH_SIZE users.
 
         NO_MAILBOX only for the 404s that mean the user has no Exchange Online mailbox
         (NO_MAILBOX_CODES); any other 404 (the user deleted mid-run, ...) or other 4xx leaves that
@@ -304,7 +305,7 @@ class _Collection:
         policy = self.client.retry
         pending = {str(n): uid for n, uid in enumerate(ids, 1)}
         out: dict[str, str] = {}
-        unread: list[str] = []
+        unread: dict[str, str] = {}
         attempt = 0
         waited = 0.0
         while pending:
@@ -316,6 +317,7 @@ class _Collection:
             again: dict[str, str] = {}
             delay: float | None = None
             problem = ""
+            throttled = False
             for key, status, headers, answer in _batch_responses(doc, pending, what):
                 uid = pending[key]
                 request = f"GET {PURPOSE_PATH.format(uid)} (in POST /$batch)"
@@ -333,6 +335,7 @@ class _Collection:
                                               f"permission {_NEEDS[MAILBOX_SETTINGS]}, with admin consent)")
                 elif status in RETRY_STATUS:  # as for every other request: 429, 503, 504
                     again[key] = uid
+                    throttled = throttled or status == 429
                     problem = f"Graph is throttling (429) {request}" if status == 429 else \
                         f"Graph is unavailable ({status}) for {request}"
                     after = _retry_after(_header(headers, "Retry-After"))
@@ -343,7 +346,7 @@ class _Collection:
                         delay = max(delay or 0.0, after)
                 else:  # another 404 (Request_ResourceNotFound: deleted mid-run), a 400, a 409...: unknown
                     code, message = _sub_error(answer)
-                    unread.append(f"{request} answered {status} {code or '(no code)'}: {message}".rstrip(": "))
+                    unread[uid] = f"{request} answered {status} {code or '(no code)'}: {message}".rstrip(": ")
             if not again:
                 break
             attempt += 1
@@ -354,6 +357,8 @@ class _Collection:
                 delay = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
             if waited + delay > policy.max_total_wait:
                 raise CollectionError(f"{problem}: still failing after waiting {waited:.0f}s in total; re-run later")
+            if throttled:
+                self.client.throttled(delay)  # one throttling budget for every stream
             self.progress.waiting(what, problem, delay, attempt, policy.max_retries)
             waited += delay
             await asyncio.sleep(delay)
@@ -463,7 +468,7 @@ class _Collection:
         # licenses is named by the users' licenseAssignmentStates, so its members are not read
         # (at a million users that saves about a third of all requests).
         selected = {doc["id"].lower() for doc in named if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
-        limit = asyncio.Semaphore(MEMBER_READS)
+        limit = asyncio.Semaphore(self.concurrency)
         ordered = sorted(by_id.values(), key=lambda d: str(d["id"]))
 
         async def no_members() -> tuple[str, ...]:
@@ -488,6 +493,69 @@ class _Collection:
             name = doc.get("displayName")
             out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids))
         return out
+
+
+class PurposeReads:
+    """Mailbox purposes read in JSON batches of BATCH_SIZE, at most `concurrency` batches at once,
+    asked for as soon as the ids are known: while the users are still being listed, page by page
+    (`ask`), so the batches overlap the listing instead of following it."""
+
+    def __init__(self, state: _Collection) -> None:
+        self.state = state
+        self.limit = asyncio.Semaphore(state.concurrency)
+        self.asked: set[str] = set()
+        self.pending: list[str] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.found: dict[str, str] = {}
+        self.unread: dict[str, str] = {}  # user id -> why its purpose stays unknown
+        self.refused: list[_Forbidden] = []
+
+    def ask(self, ids: Sequence[str]) -> None:
+        for uid in ids:
+            if uid not in self.asked:
+                self.asked.add(uid)
+                self.pending.append(uid)
+        while len(self.pending) >= BATCH_SIZE:
+            self._start(self.pending[:BATCH_SIZE])
+            del self.pending[:BATCH_SIZE]
+
+    async def finish(self, ids: Sequence[str]) -> None:
+        """Ask for `ids` not asked yet and wait for every batch; the first failure other than a
+        refusal (403) is raised."""
+        self.ask(ids)
+        if self.pending:
+            self._start(self.pending)
+            self.pending = []
+        try:
+            await _all(*self.tasks)
+        finally:
+            self.tasks = []
+
+    async def cancel(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks = []
+
+    def _start(self, chunk: list[str]) -> None:
+        self.tasks.append(asyncio.ensure_future(self._one(chunk)))
+
+    async def _one(self, chunk: list[str]) -> None:
+        async with self.limit:
+            if self.refused:
+                return  # refused once: the permission is missing, asking more changes nothing
+            try:
+                read, skipped = await self.state._purpose_batch(chunk)
+            except _Forbidden as exc:
+                self.refused.append(exc)
+                return
+            except GraphRequestError as exc:
+                if exc.status != 403:
+                    raise
+                self.refused.append(_Forbidden(exc.request, _forbidden_reason(exc, MAILBOX_SETTINGS)))
+                return
+            self.found.update(read)
+            self.unread.update(skipped)
 
 
 def _batch_responses(doc: Any, pending: Mapping[str, str], what: str) -> list[tuple[str, int, Any, Any]]:
@@ -598,16 +666,19 @@ async def collect(
     mailboxes: MailboxCheck | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _now,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
     `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
+    `concurrency`: user partitions read at once, and likewise group members and batches (1: one
+    request after another, /users in one chain).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
     """
     progress = progress or client.progress
-    state = _Collection(client, progress)
+    state = _Collection(client, progress, concurrency)
     claims = await client.token_claims()
     check = check_permissions(claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None)
     if check.note:
@@ -621,9 +692,20 @@ async def collect(
         progress.note("the app lacks AuditLog.Read.All; reading users without signInActivity")
         with_sign_in = False
     fallback_tid = str(claims.get("tid", "")) if claims else ""
+    prefetch: PurposeReads | None = None
+    if mailboxes is not None and MAILBOX not in check.missing:
+        # the purposes of each page's candidates are asked for while the listing goes on
+        prefetch = PurposeReads(state)
+        now, reads, check_of = clock(), prefetch, mailboxes
+
+        def ask(page: list[User], signed: bool) -> None:
+            reads.ask([page[i].id for i in check_of.candidates(page, now, signed)])
+
+        state.page_hook = ask
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
-    total = asyncio.ensure_future(state.user_total(ETA_AFTER))
+    # With concurrency the users listing counts the users itself (partitions.py)
+    total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.concurrency == 1 else asyncio.sleep(0))
     try:
         org, skus, subs, groups, flagged, (users, signed) = await _all(
             state.organization(fallback_tid),
@@ -633,6 +715,10 @@ async def collect(
             state.license_error_groups(),
             state.users(with_sign_in),
         )
+    except BaseException:
+        if prefetch is not None:
+            await prefetch.cancel()
+        raise
     finally:
         total.cancel()  # still waiting on a throttled count: not worth a second more
         await asyncio.gather(total, return_exceptions=True)
@@ -643,7 +729,9 @@ async def collect(
             state.gaps.append(Gap(MAILBOX_SETTINGS, PURPOSE_REQUEST, describe_missing((MAILBOX,))))
             progress.note("the app lacks MailboxSettings.Read; shared mailboxes cannot be told apart")
         else:
-            purposes_read = await state.purposes(users, positions)
+            purposes_read = await state.purposes(users, positions, prefetch)
+    elif prefetch is not None:
+        await prefetch.cancel()
     parts = {SIGN_IN_ACTIVITY} if signed else set()
     if flagged is not None:
         groups = _mark_license_errors(groups, flagged)
@@ -663,4 +751,5 @@ async def collect(
         groups=tuple(groups),
         gaps=tuple(state.gaps),
         collected_parts=frozenset((*parts, *((MAILBOX_SETTINGS,) if purposes_read else ()))),
+        notes=tuple(state.notes),
     )

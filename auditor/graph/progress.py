@@ -1,4 +1,4 @@
-"""Progress on stderr while collecting: pages, users, rate, ETA, and waits for throttling.
+"""Progress on stderr while collecting: pages, users, partitions, rate, ETA, and waits for throttling.
 
 On a terminal one line is rewritten in place; otherwise plain lines, at most every few seconds,
 so CI logs stay short.
@@ -19,9 +19,12 @@ class Progress:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.interval = interval if not self.tty else 0.2
         self.started = time.monotonic()
+        self.since = self.started  # when the users now being counted started to be read (for the rate)
         self.pages = 0
         self.users = 0
         self.total: int | None = None  # users expected (GET /users/$count), when known
+        self.parts_done = 0  # partitions of /users read to the end, when read in partitions
+        self.parts_total: int | None = None
         self._last = 0.0
         self._open_line = False
 
@@ -37,6 +40,16 @@ class Progress:
     def expect(self, total: int) -> None:
         self.total = total
 
+    def partitions(self, done: int, total: int) -> None:
+        """`done` of `total` partitions of /users have been read to their end."""
+        self.parts_done, self.parts_total = done, total
+
+    def restart(self) -> None:
+        """The users read so far are dropped and read again (another way): count from zero."""
+        self.users = self.pages = self.parts_done = 0
+        self.parts_total = None
+        self.since = time.monotonic()
+
     def users_page(self, count: int) -> None:
         self.pages += 1
         self.users += count
@@ -44,7 +57,7 @@ class Progress:
         if now - self._last < self.interval:
             return
         self._last = now
-        self._write(self.line(now - self.started), transient=True)
+        self._write(self.line(now - self.since), transient=True)
 
     def line(self, elapsed: float) -> str:
         """The progress line after `elapsed` seconds."""
@@ -59,7 +72,8 @@ class Progress:
             left = max(self.total - self.users, 0)
             if rate > 0:
                 eta = f", ETA {_duration(left / rate)}"
-        return f"collecting users: {done} in {self.pages:,} pages, {rate:,.0f} users/s{eta}"
+        parts = f" ({self.parts_done} of {self.parts_total} partitions done)" if self.parts_total else ""
+        return f"collecting users: {done} in {self.pages:,} pages{parts}, {rate:,.0f} users/s{eta}"
 
     def note(self, message: str) -> None:
         self._write(message)

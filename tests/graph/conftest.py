@@ -59,7 +59,7 @@ class Harness:
         self.emulator.stop()
 
     def collect(self, group_refs: Sequence[str] = (), need_sign_in: bool = True,
-                mailboxes: MailboxCheck | None = None) -> TenantSnapshot:
+                mailboxes: MailboxCheck | None = None, concurrency: int = 4) -> TenantSnapshot:
         async def run() -> TenantSnapshot:
             client = GraphClient(
                 base_url=self.emulator.url,
@@ -77,6 +77,7 @@ class Harness:
                     need_sign_in=need_sign_in,
                     mailboxes=mailboxes,
                     clock=lambda: _parse(self.snapshot.collected_at),
+                    concurrency=concurrency,
                 )
             finally:
                 await client.aclose()

@@ -280,7 +280,7 @@ def test_a_users_listing_far_beyond_its_count_is_stopped() -> None:
         client = GraphClient(base_url=base_url, credential=StaticTokenCredential(TOKEN), retry=FAST, timeout=5,
                              progress=progress)
         try:
-            await _Collection(client, progress)._read_users(with_sign_in=False)
+            await _Collection(client, progress)._read_sequential(with_sign_in=False)
         finally:
             await client.aclose()
 

@@ -1,0 +1,283 @@
+"""Partitioned parallel reading of GET /users, and the proof that it read every user.
+
+Real Graph takes roughly 0.5-3 s per page of users, and a listing is a chain (each page's
+@odata.nextLink comes with the page before it), so a million users read one page after another
+take most of an hour. Split by the first character of userPrincipalName, the listing becomes
+independent chains that Graph serves at the same time:
+
+    GET /users?$filter=startswith(userPrincipalName,'a')&$select=...&$top=500     (each letter)
+    GET /users?$filter=startswith(userPrincipalName,'0') or ... '9')&...           (the digits)
+    GET /users?$filter=startswith(userPrincipalName,'''') or ... '~')&...          (the other characters)
+
+Graph documents startsWith on userPrincipalName as a default query (no ConsistencyLevel header),
+its comparison is case-insensitive, and the query-parameters page combines startsWith clauses
+with `or`. Entra ID allows A-Z, a-z, 0-9 and ' . - _ ! # ^ ~ in a user name; a guest's UPN
+starts with the guest's e-mail address, whose local part may also start with $ % & * + / = ? `
+{ | }. Every one of those characters starts a partition. See docs/graph.md.
+
+Proof of completeness: GET /users/$count (ConsistencyLevel: eventual) before and after the read.
+The union of the partitions' user ids must not fall short of the smaller count by more than the
+two counts differ (users created or deleted while the tenant was read cannot be told apart from
+users missed; in a tenant that did not change, the tolerance is zero). A shortfall beyond that (a
+UPN starting with a character outside the partitions, a user renamed from a partition not yet
+read into one already read) re-reads /users one page after another; if that read falls short of
+a fresh count too, the users part is a gap (exit 3).
+
+When Graph refuses a partition (400) the read falls back to one page after another, says so on
+stderr and among the report's warnings. A user returned twice (renamed while read) follows the
+sequential read's rule: an identical copy is dropped, a different one stops the run.
+
+Not loaded by `--help`, `validate` or snapshot audits (imports the client).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import AuthError, CollectionError
+from ..model import Gap, User
+from .client import GraphClient, GraphRequestError
+from .progress import Progress
+
+EVENTUAL = {"ConsistencyLevel": "eventual", "Accept": "text/plain"}
+# First letters, most frequent first (given names and common UPN schemes), so the longest
+# partitions start first and the last ones to finish are short.
+LETTERS = "jmsadckrlbtepnghfvwiyozuqx"
+DIGITS = "0123456789"
+# The other characters a user name may start with: Entra ID's ' . - _ ! # ^ ~, then those an
+# e-mail local part (a guest's UPN) may start with, in groups of at most ten clauses.
+SPECIALS = ("'.-_!#^~", "$%&*+/=?`{|}")
+# Partitioning pays once the chain is long: P partitions cost about P requests of their own,
+# so with N streams it wins when pages * (N - 1) > P. MIN_PAGES keeps small tenants sequential.
+MIN_PAGES = 4
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Users whose userPrincipalName starts with one of `chars` (case-insensitively)."""
+
+    chars: str
+
+    @property
+    def filter(self) -> str:
+        return " or ".join(f"startswith(userPrincipalName,'{c.replace(chr(39), chr(39) * 2)}')" for c in self.chars)
+
+    def split(self) -> list[Partition]:
+        return [Partition(c) for c in self.chars]
+
+
+def partitions() -> list[Partition]:
+    """Every partition, the likely largest first; together they cover every character above."""
+    return [*(Partition(c) for c in LETTERS), Partition(DIGITS), *(Partition(s) for s in SPECIALS)]
+
+
+def partition_path(users_path: str, part: Partition) -> str:
+    """`users_path` (GET /users?$select=...&$top=...) restricted to one partition."""
+    return f"{users_path}&$filter={quote(part.filter, safe='')}"
+
+
+def worth_partitioning(total: int, page_size: int, concurrency: int) -> bool:
+    pages = math.ceil(total / page_size)
+    return concurrency > 1 and pages >= MIN_PAGES and pages * (concurrency - 1) > len(partitions())
+
+
+class Refused(Exception):
+    """Graph refused a partition's filter (400): read /users one page after another instead."""
+
+    def __init__(self, error: GraphRequestError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def count_users(client: GraphClient) -> int:
+    """GET /users/$count (ConsistencyLevel: eventual): the users in the tenant, as Graph's
+    eventually consistent index has them. CollectionError when not answered with a number."""
+    response = await client.fetch("/users/$count", headers=EVENTUAL)
+    text = response.content.strip()
+    if not text.isdigit() or len(text) > 11:
+        raise CollectionError(f"GET /users/$count returned {text[:40]!r}, not a number of users")
+    return int(text)
+
+
+class PartitionedRead:
+    """Read every partition of `path`, at most `concurrency` at once, into one list of users.
+
+    `fast`/`slow` decode a page (GraphClient.pages); `fresh(page, users, path)` returns the users
+    of a page not read before, or raises when a repeated user differs (the collector's rule)."""
+
+    def __init__(self, client: GraphClient, progress: Progress, path: str, *, concurrency: int,
+                 fast: Callable[[bytes], Any], slow: Callable[[list[Any]], list[User]],
+                 fresh: Callable[[list[User], list[User], str], list[User]],
+                 on_page: Callable[[list[User]], None] | None = None) -> None:
+        self.client = client
+        self.progress = progress
+        self.path = path
+        self.concurrency = concurrency
+        self.fast = fast
+        self.slow = slow
+        self.fresh = fresh
+        self.on_page = on_page
+        self.read: list[tuple[Partition, list[User]]] = []  # in the order the partitions were started
+        self.ids: set[str] = set()
+        self.done = 0
+        self.total = 0
+
+    async def run(self) -> list[User]:
+        queue = deque(partitions())
+        self.total = len(queue)
+        self.progress.partitions(0, self.total)
+
+        async def worker() -> None:
+            while queue:
+                part = queue.popleft()
+                try:
+                    await self._read(part)
+                except Refused:
+                    if len(part.chars) == 1:
+                        raise
+                    # a group of clauses refused: its characters one by one (each a documented query)
+                    queue.extendleft(reversed(part.split()))
+                    self.total += len(part.chars) - 1
+                    self.progress.partitions(self.done, self.total)
+                    continue
+                self.done += 1
+                self.progress.partitions(self.done, self.total)
+
+        workers = [asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, len(queue)))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for w in workers:
+                w.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        return [u for _, users in self.read for u in users]
+
+    async def _read(self, part: Partition) -> None:
+        path = partition_path(self.path, part)
+        users: list[User] = []
+        self.read.append((part, users))
+        first = True
+        try:
+            async for page in self.client.pages(path, fast=self.fast, slow=self.slow):
+                first = False
+                before = len(self.ids)
+                self.ids.update(u.id for u in page)
+                if len(self.ids) - before == len(page):
+                    users.extend(page)
+                else:  # a user read before, in this partition or another (renamed while read)
+                    users.extend(self.fresh(page, [u for _, got in self.read for u in got], path))
+                self.progress.users_page(len(page))
+                if self.on_page is not None:
+                    self.on_page(page)
+        except GraphRequestError as exc:
+            if exc.status == 400 and first:
+                raise Refused(exc) from None
+            raise
+
+
+@dataclass(frozen=True)
+class Check:
+    """Users read against GET /users/$count before and after: `short` users beyond the tolerance."""
+
+    read: int
+    before: int
+    after: int | None
+
+    @property
+    def tolerance(self) -> int:
+        return abs(self.after - self.before) if self.after is not None else 0
+
+    @property
+    def short(self) -> int:
+        low = min(self.before, self.after) if self.after is not None else self.before
+        return max(low - self.read - self.tolerance, 0)
+
+    def describe(self) -> str:
+        counts = f"{self.before:,}" if self.after in (None, self.before) else f"{self.before:,} then {self.after:,}"
+        return f"read {self.read:,} users while GET /users/$count reported {counts}"
+
+    def gap(self) -> Gap:
+        return Gap("users", "GET /users/$count", f"{self.describe()}: {self.short:,} user(s) may be missing, also "
+                                                 "after reading /users again one page after another — re-run; if it "
+                                                 "persists, report it")
+
+
+@dataclass
+class UsersRead:
+    """How the collector reads /users: everything read_users needs from it."""
+
+    client: GraphClient
+    progress: Progress
+    path: str  # GET /users?$select=...&$top=...
+    page_size: int
+    concurrency: int
+    fast: Callable[[bytes], Any]
+    slow: Callable[[list[Any]], list[User]]
+    fresh: Callable[[list[User], list[User], str], list[User]]
+    sequential: Callable[[], Any]  # an awaitable of every user, read one page after another
+    notes: list[str]  # for stderr and the report's warnings
+    gaps: list[Gap]
+    on_page: Callable[[list[User]], None] | None = None  # each page of users, as read
+
+
+async def read_users(how: UsersRead) -> list[User]:
+    """Every user: in partitions when the tenant is large enough and concurrency allows, proven
+    complete against GET /users/$count; otherwise (or when that fails) one page after another."""
+    if how.concurrency <= 1:
+        users: list[User] = await how.sequential()
+        return users
+    try:
+        before = await count_users(how.client)
+    except AuthError:
+        raise
+    except CollectionError as exc:
+        how.progress.note(f"could not count the users ({exc}); reading them one page after another")
+        users = await how.sequential()
+        return users
+    how.progress.expect(before)
+    if not worth_partitioning(before, how.page_size, how.concurrency):
+        users = await how.sequential()
+        return users
+    reader = PartitionedRead(how.client, how.progress, how.path, concurrency=how.concurrency, fast=how.fast,
+                             slow=how.slow, fresh=how.fresh, on_page=how.on_page)
+    try:
+        users = await reader.run()
+    except Refused as exc:
+        _say(how, f"Graph refused the partitioned read of /users ({exc.error.request} answered {exc.error.status} "
+                  f"{exc.error.code or '(no code)'}); the users were read one page after another instead")
+        how.progress.restart()
+        users = await how.sequential()
+        return users
+    after = await _count_or_none(how.client)
+    check = Check(len(users), before, after)
+    if not check.short:
+        return users
+    _say(how, f"the partitioned read of /users {check.describe()}; the users were read again one page after "
+              "another")
+    del users
+    how.progress.restart()
+    users = await how.sequential()
+    again = Check(len(users), after if after is not None else before, await _count_or_none(how.client))
+    if again.short:
+        how.gaps.append(again.gap())
+    return users
+
+
+async def _count_or_none(client: GraphClient) -> int | None:
+    try:
+        return await count_users(client)
+    except AuthError:
+        raise
+    except CollectionError:
+        return None
+
+
+def _say(how: UsersRead, text: str) -> None:
+    how.progress.note(text)
+    how.notes.append(text)

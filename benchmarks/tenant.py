@@ -1,0 +1,70 @@
+"""The benchmark's tenant: the generated sample shape at any size, with people's user names.
+
+auditor.sample.generate numbers its population (user000123@, fl000120@, ...): three quarters of
+the UPNs start with "u". Real tenants mostly name accounts after people (first.last@), so their
+first characters spread over the alphabet, which is what reading /users in partitions by the
+first character of userPrincipalName relies on. Here every numbered account of the population is
+renamed `given.surname.N` (ASCII, as Entra ID requires), given names drawn so their first letters
+follow a common Western distribution; the planted cases (ceo@, breakglass1@, guests) keep their
+names. The domain part is unchanged, so policies matching `*@contractors.contoso.example` still do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import msgspec
+
+from auditor.model import TenantSnapshot
+from auditor.sample.generate import generate_tenant
+
+_GIVEN_TEXT = """
+james john joseph jack julia jasmine jens jan joanna jonas
+maria michael mark martin mia max maya mats monica mohammed
+sarah sophie samuel simon stefan sanne sara sebastian
+anna adam alex amelia andrew anton ava aylin ahmet
+david daniel diana dilan dennis dominik
+chris charlotte carlos clara claire chloe
+kevin karen kerem katarina klaus
+robert rachel rasmus ruby ryan
+laura lucas lotte liam lena
+ben bram bianca bo
+thomas tove tim tanja
+emma eric elif emil
+peter paula pinar
+noor nina nils
+george greta goran
+hanne henry hugo
+finn fatma
+vera victor
+wout william
+ilse ivan
+yusuf oskar zeynep umut
+"""
+_SURNAME_TEXT = """
+jansen devries nielsen hansen andersson johansson yilmaz kaya bakker larsen lindqvist demir visser
+pedersen berg sahin smith jones brown miller garcia martin muller
+"""
+# About a hundred given names; their first letters weigh as in a typical Western staff list
+GIVEN = tuple(_GIVEN_TEXT.split())
+SURNAMES = tuple(_SURNAME_TEXT.split())
+_NUMBERED = re.compile(r"^(user|fl|contractor|guest)(\d+)([@_])")
+
+
+def personal_upn(upn: str) -> str:
+    m = _NUMBERED.match(upn)
+    if m is None:
+        return upn
+    n = int(m.group(2))
+    given = GIVEN[(n * 7919) % len(GIVEN)]
+    surname = SURNAMES[(n * 104729) % len(SURNAMES)]
+    return f"{given}.{surname}.{n}{upn[m.end(2):]}"
+
+
+def bench_tenant(users: int, seed: int = 7) -> TenantSnapshot:
+    """generate_tenant(users, seed) with people's user names (see the module docstring)."""
+    tenant = generate_tenant(users, seed=seed)
+    renamed = tuple(msgspec.structs.replace(u, user_principal_name=personal_upn(u.user_principal_name))
+                    if _NUMBERED.match(u.user_principal_name) else u for u in tenant.users)
+    return dataclasses.replace(tenant, users=renamed)

@@ -1,0 +1,399 @@
+"""Partitioned parallel reads of /users: coverage, fallbacks, the shared throttling hold, the
+$count proof, and findings identical to reading one page after another."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import itertools
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+import msgspec
+import pytest
+from emulator_faults import Fault, FaultKind
+from graph_tenants import make_tenant
+
+from auditor.emulator import GraphEmulator, Reply, Request, app_token, wire
+from auditor.engine import evaluate
+from auditor.errors import CollectionError
+from auditor.graph import partitions
+from auditor.graph.collector import USER_FIELDS
+from auditor.graph.progress import Progress
+from auditor.model import TenantSnapshot
+from auditor.policy.load import load_policies
+from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+# First characters a userPrincipalName may have: Entra ID's user name characters, and those a guest's
+# e-mail address may start with (its UPN starts with the address)
+AWKWARD = "0123456789_-'.!#^~$%&*+/=?`{|}AZmq"
+NON_ASCII = "éÖß"
+
+
+@pytest.fixture
+def partitioned(monkeypatch):
+    """Partition whatever the tenant's size (the real threshold keeps small tenants in one chain)."""
+    monkeypatch.setattr(partitions, "worth_partitioning", lambda total, page_size, concurrency: concurrency > 1)
+
+
+def awkward_tenant(first: str = AWKWARD, n: int = 300) -> TenantSnapshot:
+    base = make_tenant(n, seed=11)
+    users = []
+    for i, (u, c) in enumerate(zip(base.users, itertools.cycle(first), strict=False)):
+        local = f"{c}user{i}"
+        upn = f"{local}_example.org#EXT#@contoso.example" if u.user_type == "Guest" else f"{local}@contoso.example"
+        users.append(msgspec.structs.replace(u, user_principal_name=upn))
+    return dataclasses.replace(base, users=tuple(users))
+
+
+def user_requests(h) -> list:
+    return [r for r in h.emulator.requests_to("/users") if r.method == "GET"]
+
+
+def by_id(snapshot: TenantSnapshot) -> list:
+    return sorted(snapshot.users, key=lambda u: u.id)
+
+
+# --- the emulator's side -------------------------------------------------------------------
+
+
+def _get(graph: GraphEmulator, token: str, path: str, headers: dict[str, str] | None = None):
+    import httpx
+
+    return httpx.get(graph.url + path, headers={"Authorization": f"Bearer {token}", **(headers or {})})
+
+
+def test_emulator_filters_users_by_upn_prefix_with_select_top_paging_and_count():
+    snap = awkward_tenant()
+    token = app_token(snap.tenant_id)
+    select = ",".join((*USER_FIELDS, SIGN_IN_ACTIVITY))
+    with GraphEmulator(snap, token=token) as graph:
+        for text in ("startswith(userPrincipalName,'a')", "startsWith(userPrincipalName,'A')"):
+            doc = _get(graph, token, f"/users?$select={select}&$top=3&$count=true&$filter={text}",
+                       {"ConsistencyLevel": "eventual"}).json()
+            wanted = [u for u in snap.users if u.user_principal_name.lower().startswith("a")]
+            assert doc["@odata.count"] == len(wanted) > 3 and len(doc["value"]) == 3
+            got = doc["value"]
+            link = doc.get("@odata.nextLink")
+            while link:
+                page = _get(graph, token, link[len(graph.url):]).json()
+                got += page["value"]
+                link = page.get("@odata.nextLink")
+            assert [u["id"] for u in got] == [u.id for u in wanted]
+            assert set(USER_FIELDS) <= set(got[0]) <= {*USER_FIELDS, SIGN_IN_ACTIVITY}
+        quote_doc = _get(graph, token, "/users?$filter=startswith(userPrincipalName,'''') or "
+                                       "startswith(userPrincipalName,'%23')").json()
+        assert sorted(u["userPrincipalName"][0] for u in quote_doc["value"]) == sorted(
+            u.user_principal_name[0] for u in snap.users if u.user_principal_name[0] in "'#")
+        count = _get(graph, token, "/users/$count?$filter=startswith(userPrincipalName,'0')",
+                     {"ConsistencyLevel": "eventual"})
+        assert count.text == str(sum(1 for u in snap.users if u.user_principal_name.startswith("0")))
+        for bad in ("startswith(userPrincipalName,'')", "startswith(displayName,'a')", "userPrincipalName ge 'a'",
+                    "startswith(userPrincipalName,'a') and startswith(userPrincipalName,'b')"):
+            answer = _get(graph, token, f"/users?$filter={bad}")
+            assert answer.status_code == 400 and answer.json()["error"]["code"] == "Request_UnsupportedQuery", bad
+
+
+def test_emulator_latency_overlaps_on_concurrent_requests():
+    import time
+
+    import httpx
+
+    snap = make_tenant(10)
+    token = app_token(snap.tenant_id)
+    with GraphEmulator(snap, token=token, latency_ms=300) as graph:
+        started = time.monotonic()
+        one = _get(graph, token, "/organization")
+        single = time.monotonic() - started
+        assert one.status_code == 200 and single >= 0.3
+        results: list[float] = []
+
+        def fetch() -> None:
+            t = time.monotonic()
+            httpx.get(graph.url + "/organization", headers={"Authorization": f"Bearer {token}"})
+            results.append(time.monotonic() - t)
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=fetch) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert time.monotonic() - started < 0.3 * 3.5  # four at once: not four times as long (1.2 s)
+    with GraphEmulator(snap, token=token, latency_ms_per_kib=100) as graph:
+        started = time.monotonic()
+        body = _get(graph, token, "/users?$top=10").content
+        assert time.monotonic() - started >= 0.1 * len(body) / 1024 * 0.9
+
+
+# --- coverage -------------------------------------------------------------------------------
+
+
+def test_every_first_character_is_covered_without_a_second_read(harness, partitioned):
+    snap = awkward_tenant()
+    h = harness(snap)
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps and not got.notes
+    listed = user_requests(h)
+    assert listed and all("$filter" in r.query for r in listed)  # no read one page after another
+    filters = {r.query["$filter"] for r in listed}
+    assert len(filters) == len(partitions.partitions())
+    assert len(h.emulator.requests_to(r"/users/\$count")) == 2  # before and after
+    assert f" of {len(filters)} partitions done)" in h.stderr.getvalue()
+
+
+def test_a_first_character_outside_the_partitions_is_read_again_in_one_chain(harness, partitioned):
+    snap = awkward_tenant(AWKWARD + NON_ASCII)
+    h = harness(snap)
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps
+    assert len(got.notes) == 1 and "read again one page after another" in got.notes[0]
+    assert f"while GET /users/$count reported {len(snap.users):,}" in got.notes[0]
+    assert [r for r in user_requests(h) if "$filter" not in r.query]  # the second, sequential read
+    assert "read again one page after another" in h.stderr.getvalue()
+
+
+def test_progress_shows_partitions_and_an_eta(harness, partitioned):
+    h = harness(awkward_tenant())
+    h.collect(need_sign_in=True)
+    lines = [line for line in h.stderr.getvalue().splitlines() if line.startswith("collecting users")]
+    assert lines and all(" of 300 (" in line and "partitions done)" in line for line in lines)
+    assert any(", ETA " in line for line in lines)
+    total = len(partitions.partitions())
+    assert f"({total - 1} of {total} partitions done)" in lines[-1] or f"({total} of {total}" in lines[-1]
+
+
+# --- refusals and fallbacks -----------------------------------------------------------------
+
+
+def test_a_refused_partition_falls_back_to_one_chain_and_says_so(harness, partitioned):
+    snap = awkward_tenant()
+    refused = Fault(FaultKind.UNSUPPORTED, r"startswith\(userPrincipalName,'m'\)", count=None)
+    h = harness(snap, faults=[refused])
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps
+    assert len(got.notes) == 1 and "Graph refused the partitioned read of /users" in got.notes[0]
+    assert "answered 400 Request_UnsupportedQuery" in got.notes[0]
+    assert "read one page after another instead" in h.stderr.getvalue()
+    assert [r for r in user_requests(h) if "$filter" not in r.query]
+
+
+def test_a_refused_group_of_characters_is_read_one_character_at_a_time(harness, partitioned):
+    snap = awkward_tenant()
+    refused = Fault(FaultKind.UNSUPPORTED, r" or startswith", count=None)  # any filter with `or`
+    h = harness(snap, faults=[refused])
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps and not got.notes
+    singles = {r.query["$filter"] for r in user_requests(h) if " or " not in r.query.get("$filter", " or ")}
+    assert len(singles) == len(partitions.LETTERS) + len(partitions.DIGITS) + sum(map(len, partitions.SPECIALS))
+
+
+def test_a_failed_count_reads_in_one_chain(harness, partitioned):
+    snap = awkward_tenant()
+    h = harness(snap, faults=[Fault(FaultKind.FORBIDDEN, r"/users/\$count", count=None)])
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps
+    assert all("$filter" not in r.query for r in user_requests(h))
+    assert "could not count the users" in h.stderr.getvalue()
+
+
+def test_sign_in_refused_in_a_partition_reads_again_without_it(harness, partitioned):
+    from emulator_faults import sign_in_forbidden
+
+    snap = awkward_tenant()
+    h = harness(snap, faults=[sign_in_forbidden()])
+    got = h.collect(need_sign_in=True)
+    assert [g.part for g in got.gaps] == ["signInActivity"]
+    assert len(got.users) == len(snap.users)
+
+
+# --- the $count proof -----------------------------------------------------------------------
+
+
+class Count:
+    """Answers GET /users/$count with the given numbers in turn (the last one from then on)."""
+
+    def __init__(self, *answers: int) -> None:
+        self.answers = list(answers)
+        self.lock = threading.Lock()
+
+    def __call__(self, request: Request) -> Reply | None:
+        if request.path != "/users/$count":
+            return None
+        with self.lock:
+            value = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        return Reply(200, str(value).encode(), content_type="text/plain", label="count")
+
+
+def test_a_count_higher_than_what_was_read_twice_is_a_gap(harness, partitioned):
+    snap = awkward_tenant()
+    h = harness(snap, faults=[Count(len(snap.users) + 3)])
+    got = h.collect(need_sign_in=True)
+    assert len(got.users) == len(snap.users)
+    assert [(g.part, g.request) for g in got.gaps] == [("users", "GET /users/$count")]
+    assert "3 user(s) may be missing" in got.gaps[0].reason
+    assert len(got.notes) == 1  # the first shortfall: read again
+
+
+def test_a_shortfall_that_a_second_read_explains_is_no_gap(harness, partitioned):
+    snap = awkward_tenant()
+    n = len(snap.users)
+    h = harness(snap, faults=[Count(n + 2, n + 2, n)])
+    got = h.collect(need_sign_in=True)
+    assert not got.gaps and len(got.users) == n and len(got.notes) == 1
+
+
+def test_counts_that_moved_during_the_read_are_the_tolerance(harness, partitioned):
+    snap = awkward_tenant()
+    n = len(snap.users)
+    # two users created while the tenant was read (not in the listing yet): within the tolerance
+    h = harness(snap, faults=[Count(n, n + 2)])
+    got = h.collect(need_sign_in=True)
+    assert not got.gaps and not got.notes
+
+
+def test_check_arithmetic():
+    assert partitions.Check(100, 100, 100).short == 0
+    assert partitions.Check(99, 100, 100).short == 1  # a quiet tenant: no tolerance
+    assert partitions.Check(98, 100, 102).short == 0  # min(100, 102) - 98 = 2 <= |102 - 100|
+    assert partitions.Check(97, 100, 98).short == 0
+    assert partitions.Check(95, 100, 98).short == 1
+    assert partitions.Check(120, 100, None).short == 0 and partitions.Check(99, 100, None).short == 1
+
+
+def test_gap_exits_3_from_the_cli(tmp_path, monkeypatch, partitioned):
+    from auditor.cli import main
+
+    snap = awkward_tenant()
+    token = app_token(snap.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    out = tmp_path / "snap.json"
+    with GraphEmulator(snap, token=token, responders=[Count(len(snap.users) + 1)]) as graph:
+        code = main(["collect", "--graph-endpoint", graph.url, "--output", str(out),
+                     "--policies", str(ROOT / "policies")])
+    assert code == 3
+    assert "users" in [g.part for g in load_snapshot(out).gaps]
+
+
+# --- duplicates across partitions ------------------------------------------------------------
+
+
+def _serve_twice(snap: TenantSnapshot, changed: bool):
+    """Answer the 'q' partition with its users and a copy of an 'm' user (renamed while the tenant is read)."""
+    victim = next(u for u in snap.users if u.user_principal_name.startswith("m"))
+    copy = msgspec.structs.replace(victim, display_name="Renamed") if changed else victim
+    select = (*USER_FIELDS, SIGN_IN_ACTIVITY)
+    page = [u for u in snap.users if u.user_principal_name.lower().startswith("q")] + [copy]
+
+    def responder(request: Request) -> Reply | None:
+        if request.path == "/users" and "startswith(userPrincipalName,'q')" in unquote(request.query_string):
+            return Reply(200, {"@odata.context": "$metadata#users", "value": [wire.user_wire(u, select) for u in page]})
+        return None
+
+    return responder
+
+
+def test_an_identical_user_in_two_partitions_counts_once(harness, partitioned):
+    snap = awkward_tenant()
+    h = harness(snap, faults=[_serve_twice(snap, changed=False)])
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.notes and not got.gaps
+
+
+def test_a_user_in_two_partitions_with_different_data_stops_the_run(harness, partitioned):
+    snap = awkward_tenant()
+    h = harness(snap, faults=[_serve_twice(snap, changed=True)])
+    with pytest.raises(CollectionError, match="twice with different data"):
+        h.collect(need_sign_in=True)
+
+
+# --- one throttling budget ------------------------------------------------------------------
+
+
+def test_a_429_on_one_stream_holds_every_stream(partitioned):
+    from conftest import Harness
+
+    snap = awkward_tenant(n=600)
+    throttle = Fault(FaultKind.THROTTLE, r"startswith\(userPrincipalName,'j'\)", count=1, retry_after=1)
+    h = Harness(snap, faults=[throttle])
+    h.emulator.latency = (0.05, 0.0)
+    with h:
+        got = h.collect(need_sign_in=True)
+    assert len(got.users) == len(snap.users)
+    log = sorted(h.emulator.requests, key=lambda r: r.at)
+    hit = next(r for r in log if r.status == 429)
+    # requests already on their way may still arrive just after the 429; then nothing for its Retry-After
+    during = [r for r in log if hit.at + 0.2 < r.at < hit.at + 0.9]
+    assert not during, [(round(r.at - hit.at, 2), r.path) for r in during]
+    after = [r for r in log if r.at >= hit.at + 0.9]
+    assert len(after) > 4  # the other streams went on afterwards
+
+
+# --- the same findings either way ------------------------------------------------------------
+
+
+def _findings(snapshot: TenantSnapshot) -> list:
+    policies = load_policies([ROOT / "policies"])
+    result = evaluate(policies, snapshot, datetime(2026, 11, 1, 6, tzinfo=UTC))
+    assert result.findings
+    return list(result.findings)
+
+
+@pytest.mark.parametrize("tenant_of", ["sample", "awkward"])
+def test_findings_are_identical_to_reading_one_page_after_another(harness, partitioned, tenant_of):
+    from auditor.graph.collector import MailboxCheck
+
+    snap = load_snapshot(SAMPLE) if tenant_of == "sample" else awkward_tenant(AWKWARD + NON_ASCII)
+    refs = ("Frontline Workers", "Break Glass Accounts", "Executives") if tenant_of == "sample" else ("Sales Team",)
+    one = harness(snap).collect(refs, need_sign_in=True, mailboxes=MailboxCheck(90), concurrency=1)
+    many_h = harness(snap)
+    many = many_h.collect(refs, need_sign_in=True, mailboxes=MailboxCheck(90), concurrency=4)
+    assert any("$filter" in r.query for r in user_requests(many_h))
+    assert by_id(one) == by_id(many) and one.groups == many.groups
+    assert _findings(one) == _findings(many)
+
+
+def test_concurrency_1_is_one_request_after_another(harness):
+    snap = make_tenant(3000)
+    h = harness(snap)
+    got = h.collect(("Sales Team",), need_sign_in=True, concurrency=1)
+    assert got.users == snap.users
+    assert all("$filter" not in r.query for r in user_requests(h))
+    assert not h.emulator.requests_to(r"/users/\$count")
+
+
+def test_concurrency_flag(capsys):
+    from auditor.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["collect", "--output", "-", "--concurrency", "0"])
+    assert exc.value.code == 2 and "--concurrency" in capsys.readouterr().err
+
+
+def test_progress_line_with_partitions():
+    p = Progress(io.StringIO())
+    p.expect(10_000)
+    p.partitions(3, 30)
+    p.pages, p.users = 10, 5_000
+    assert p.line(5.0) == ("collecting users: 5,000 of 10,000 (50%) in 10 pages (3 of 30 partitions done), "
+                           "1,000 users/s, ETA 5s")
+
+
+def test_mailbox_purposes_are_read_while_the_users_are_listed(partitioned):
+    from conftest import Harness
+
+    from auditor.graph.collector import MailboxCheck
+
+    snap = make_tenant(2000)
+    h = Harness(snap)
+    h.emulator.latency = (0.02, 0.0)
+    with h:
+        got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(90))
+    assert len(got.users) == len(snap.users) and not got.gaps
+    listed = [r.at for r in user_requests(h)]
+    batches = [r.at for r in h.emulator.requests if r.path == "/$batch"]
+    assert batches and min(batches) < max(listed)  # the first batch went out before the last page
