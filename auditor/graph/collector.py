@@ -57,6 +57,8 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
+from ..attributes import top_level
+from .audits import read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
 from .progress import Progress
@@ -81,8 +83,9 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 T = TypeVar("T")
 
 
-def users_path(with_sign_in: bool) -> str:
-    fields = USER_FIELDS + ((SIGN_IN_ACTIVITY,) if with_sign_in else ())
+def users_path(with_sign_in: bool, attributes: Sequence[str] = ()) -> str:
+    """`attributes`: the paths a cost allocation asks for (auditor.attributes), selected only then."""
+    fields = USER_FIELDS + ((SIGN_IN_ACTIVITY,) if with_sign_in else ()) + top_level(attributes)
     top = SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE
     return f"/users?$select={','.join(fields)}&$top={top}"
 
@@ -140,6 +143,7 @@ class _Collection:
         self.client = client
         self.progress = progress
         self.gaps: list[Gap] = []
+        self.attributes: tuple[str, ...] = ()  # user attribute paths to select (auditor.attributes)
 
     # --- simple parts ----------------------------------------------------------------------
 
@@ -221,8 +225,8 @@ class _Collection:
                 return [], False
 
     async def _read_users(self, with_sign_in: bool) -> list[User]:
-        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
-        path = users_path(with_sign_in)
+        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
+        path = users_path(with_sign_in, self.attributes)
         users: list[User] = []
         ids: set[str] = set()
         async for page in self.client.pages(
@@ -587,6 +591,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _none() -> None:
+    return None
+
+
 async def collect(
     client: GraphClient,
     *,
@@ -595,16 +603,21 @@ async def collect(
     mailboxes: MailboxCheck | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _now,
+    attributes: Sequence[str] = (),
+    audits_since: datetime | None = None,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
     `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
+    `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
+    `audits_since`: also read the directory changes since then (auditor.graph.audits).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
     """
     progress = progress or client.progress
     state = _Collection(client, progress)
+    state.attributes = tuple(attributes)
     claims = await client.token_claims()
     check = check_permissions(claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None)
     if check.note:
@@ -621,14 +634,16 @@ async def collect(
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
     total = asyncio.ensure_future(state.user_total(ETA_AFTER))
+    audits = read_audits(client, audits_since, clock(), claims, state.gaps) if audits_since else _none()
     try:
-        org, skus, subs, groups, flagged, (users, signed) = await _all(
+        org, skus, subs, groups, flagged, (users, signed), changes = await _all(
             state.organization(fallback_tid),
             state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
             state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
             state.groups(group_refs, group_decoder),
             state.license_error_groups(),
             state.users(with_sign_in),
+            audits,
         )
     finally:
         total.cancel()  # still waiting on a throttled count: not worth a second more
@@ -660,4 +675,6 @@ async def collect(
         groups=tuple(groups),
         gaps=tuple(state.gaps),
         collected_parts=frozenset((*parts, *((MAILBOX_SETTINGS,) if purposes_read else ()))),
+        user_attributes=state.attributes if not any(g.part == "users" for g in state.gaps) else (),
+        directory_audits=changes,
     )
