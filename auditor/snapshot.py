@@ -29,6 +29,8 @@ from typing import IO, Any
 import msgspec
 import orjson
 
+from .attributes import PageReader, is_path, pairs_from, to_graph
+from .audits import BadAudit, audits_from_json, audits_to_json
 from .errors import SnapshotError
 from .model import (
     NO_MAILBOX,
@@ -44,8 +46,6 @@ from .model import (
     TenantSnapshot,
     User,
 )
-from .attributes import PageReader, is_path, pairs_from, to_graph
-from .audits import BadAudit, audits_from_json, audits_to_json
 from .outputs import atomic_text
 
 SCHEMA_VERSION = 1

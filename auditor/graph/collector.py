@@ -44,6 +44,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from ..attributes import top_level
 from ..errors import AuthError, CollectionError, clean_message
 from ..model import NO_MAILBOX, Gap, Group, Sku, Subscription, TenantSnapshot, User
 from ..rules.hygiene import dormant, maybe_dormant
@@ -57,7 +58,6 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
-from ..attributes import top_level
 from .audits import read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
