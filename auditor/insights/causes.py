@@ -1,7 +1,7 @@
 """The directory change behind each new finding, from auditLogs/directoryAudits (`--causes`).
 
 For every finding new since the baseline whose subject is a user, the entries of the interval
-since the baseline's tenant read (baseline `collected_at`, exclusive) up to this run's that
+since the baseline's tenant read (baseline `collected_at`) up to this run's that
 target that user are candidates, each of one kind:
 
     license         Change user license, or Update user changing AssignedLicense / AssignedPlan
@@ -151,7 +151,7 @@ def explain(document: dict[str, Any], audits: DirectoryAudits | None, since: str
     if parse_time(audits.since) > start:
         warnings.append(f"the directory audit entries begin {audits.since}, after the baseline's tenant read "
                         f"{since}: changes made in between are not named as causes")
-    entries = [e for e in audits.entries if start < e.when <= end]
+    entries = [e for e in audits.entries if start <= e.when <= end]
     parts = {str(r.get("sku_id", "")).lower(): str(r.get("sku")) for r in document.get("skus") or []
              if isinstance(r, Mapping)}
     explained = 0
