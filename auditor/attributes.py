@@ -135,4 +135,5 @@ class PageReader:
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
         names = self._names
-        return [self.intern(pairs_from({n: getattr(u, n) for n in names}, self.paths)) for u in page.value]
+        users: list[Any] = page.value  # type: ignore[attr-defined]
+        return [self.intern(pairs_from({n: getattr(u, n) for n in names}, self.paths)) for u in users]

@@ -21,10 +21,11 @@ import base64
 import binascii
 import dataclasses
 import json
+import operator
 import re
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -93,9 +94,11 @@ class AuditLog:
             self.entries.append(entry)
 
     def license_changed(self, user: User, doc: Any) -> None:
-        adds = [a.get("skuId") for a in doc.get("addLicenses") or [] if isinstance(a, dict)]
+        adds = [a["skuId"] for a in doc.get("addLicenses") or []
+                if isinstance(a, dict) and isinstance(a.get("skuId"), str)]
         removes = [r for r in doc.get("removeLicenses") or [] if isinstance(r, str)]
-        modified = (Modified("AssignedLicense", _license_text(removes, self.parts), _license_text(adds, self.parts)),)
+        old, new = _license_text(removes, self.parts), _license_text(adds, self.parts)
+        modified = (Modified("AssignedLicense", old, new),)
         self._record(LICENSE, (Target("User", user.id, None, user.user_principal_name, modified),))
 
     def membership(self, added: bool, group: Group, user: User) -> None:
@@ -117,29 +120,31 @@ class AuditLog:
 
     def select(self, filter_text: str | None) -> list[dict[str, Any]]:
         """The entries matching `$filter`, newest first, in Graph's shape; GraphError 400 otherwise."""
-        tests = []
-        for clause in re.split(r"\s+and\s+", filter_text.strip(), flags=re.IGNORECASE) if filter_text else []:
-            m = _CLAUSE.match(clause)
-            if m is None:
-                raise GraphError(400, "Request_UnsupportedQuery", f"Invalid filter clause: {clause.strip()[:200]}")
-            if m.group("prefix") is not None:
-                prefix = _literal(m.group("prefix"))
-                tests.append(lambda e, p=prefix: e.activity.startswith(p))
-                continue
-            field, op, value = m.group("field"), m.group("op"), _literal(m.group("value"))
-            if field == "activityDateTime":
-                try:
-                    when = parse_time(value if "T" in value else value + "T00:00:00Z")
-                except ValueError:
-                    raise bad(f"Invalid DateTimeOffset '{value[:60]}' in the filter.") from None
-                compare = {"eq": lambda a, b: a == b, "ge": lambda a, b: a >= b, "le": lambda a, b: a <= b}[op]
-                tests.append(lambda e, w=when, c=compare: c(e.when, w))
-            elif op != "eq":
-                raise GraphError(400, "Request_UnsupportedQuery", f"Operator '{op}' is not supported on {field}.")
-            elif field == "activityDisplayName":
-                tests.append(lambda e, v=value: e.activity == v)
-            else:
-                tests.append(lambda e, v=value: v == "Core Directory")
+        tests = [_test(clause) for clause in re.split(r"\s+and\s+", filter_text.strip(), flags=re.IGNORECASE)
+                 ] if filter_text else []
         with self._lock:
             entries = sorted(self.entries, key=lambda e: (e.when, e.id), reverse=True)
         return [entry_to_graph(e) for e in entries if all(t(e) for t in tests)]
+
+
+def _test(clause: str) -> Callable[[AuditEntry], bool]:
+    """One `$filter` clause as a test of an entry."""
+    m = _CLAUSE.match(clause)
+    if m is None:
+        raise GraphError(400, "Request_UnsupportedQuery", f"Invalid filter clause: {clause.strip()[:200]}")
+    if m.group("prefix") is not None:
+        prefix = _literal(m.group("prefix"))
+        return lambda e: e.activity.startswith(prefix)
+    field, op, value = m.group("field"), m.group("op"), _literal(m.group("value"))
+    if field == "activityDateTime":
+        try:
+            when = parse_time(value if "T" in value else value + "T00:00:00Z")
+        except ValueError:
+            raise bad(f"Invalid DateTimeOffset '{value[:60]}' in the filter.") from None
+        compare: Callable[[Any, Any], Any] = {"eq": operator.eq, "ge": operator.ge, "le": operator.le}[op]
+        return lambda e: bool(compare(e.when, when))
+    if op != "eq":
+        raise GraphError(400, "Request_UnsupportedQuery", f"Operator '{op}' is not supported on {field}.")
+    if field == "activityDisplayName":
+        return lambda e: e.activity == value
+    return lambda e: value == "Core Directory"  # loggedByService: every entry here is Core Directory's

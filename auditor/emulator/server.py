@@ -210,9 +210,9 @@ class GraphEmulator:
             if len(segments) == 3 and segments[0] == "users" and segments[2] == "assignLicense":
                 self._require(ASSIGN_LICENSE_ROLES)
                 doc = _json_body(body)
-                user = self.tenant.assign_license(segments[1], doc)
-                self.audit_log.license_changed(user, doc)
-                return 200, self._user_entity(user)
+                changed = self.tenant.assign_license(segments[1], doc)
+                self.audit_log.license_changed(changed, doc)
+                return 200, self._user_entity(changed)
             if len(segments) == 3 and segments[0] == "users" and segments[2] == "reprocessLicenseAssignment":
                 self._require(REPROCESS_ROLES)
                 return 200, self._user_entity(self.tenant.reprocess(segments[1]))

@@ -67,8 +67,9 @@ async def read_audits(client: GraphClient, since: datetime, until: datetime, cla
                 try:
                     out.append(entry_from_graph(raw))
                 except BadAudit as exc:
-                    raise CollectionError(f"GET /auditLogs/directoryAudits returned an entry Graph should not send: "
-                                          f"item {i}: {clean_message(str(exc))}; report it with the request id") from None
+                    raise CollectionError(
+                        f"GET /auditLogs/directoryAudits returned an entry Graph should not send: item {i}: "
+                        f"{clean_message(str(exc))}; report it with the request id") from None
         return out
 
     try:

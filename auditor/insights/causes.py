@@ -66,10 +66,9 @@ def kind_of(entry: AuditEntry, user_id: str) -> tuple[str, dict[str, Any]] | Non
     props = {m.name: m for m in target.modified}
     if entry.activity in (ADD_MEMBER, REMOVE_MEMBER):
         group = next((t for t in entry.targets if t.type.lower() == "group"), None)
-        name = (group.display_name if group else None) or _value(
-            (props["Group.DisplayName"].new or props["Group.DisplayName"].old) if "Group.DisplayName" in props else None)
-        gid = (group.id if group else None) or _value(
-            (props["Group.ObjectID"].new or props["Group.ObjectID"].old) if "Group.ObjectID" in props else None)
+        shown, ident = props.get("Group.DisplayName"), props.get("Group.ObjectID")
+        name = (group.display_name if group else None) or _value((shown.new or shown.old) if shown else None)
+        gid = (group.id if group else None) or _value((ident.new or ident.old) if ident else None)
         return "group", {"group": name or gid, "group_id": gid, "added": entry.activity == ADD_MEMBER}
     if entry.activity == LICENSE or (entry.activity == UPDATE and ("AssignedLicense" in props or
                                                                    "AssignedPlan" in props)):
@@ -98,7 +97,7 @@ def _mentions(finding: Mapping[str, Any], particulars: Mapping[str, Any], parts:
 
 def cause_for(finding: Mapping[str, Any], entries: Sequence[AuditEntry], parts: Mapping[str, str]
               ) -> dict[str, Any] | None:
-    subject = finding.get("subject") if isinstance(finding.get("subject"), Mapping) else {}
+    subject = s if isinstance(s := finding.get("subject"), Mapping) else {}
     if subject.get("type") != "user" or not subject.get("id"):
         return None
     order = ORDER.get(str(finding.get("rule")), DEFAULT_ORDER)

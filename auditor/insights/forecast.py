@@ -91,8 +91,8 @@ def _freed_by_findings(document: Mapping[str, Any]) -> dict[str, int]:
     for f in document.get("findings") or []:
         if not isinstance(f, Mapping) or f.get("waived") or f.get("rule") not in FREEING:
             continue
-        remediation = f.get("remediation") if isinstance(f.get("remediation"), Mapping) else {}
-        subject = f.get("subject") if isinstance(f.get("subject"), Mapping) else {}
+        remediation = r if isinstance(r := f.get("remediation"), Mapping) else {}
+        subject = s if isinstance(s := f.get("subject"), Mapping) else {}
         for action in remediation.get("actions") or []:
             if not isinstance(action, Mapping) or not isinstance(action.get("seats"), Mapping):
                 continue
@@ -176,7 +176,8 @@ def renewals(
             "freed_by_plan": freed_p,
             "buffer": buffer,
             "other_subscriptions": others,
-            "monthly_difference": round((seats - sub.total_licenses) * float(price), 2) if priced else None,
+            "monthly_difference": round((seats - sub.total_licenses) * float(price), 2)
+            if priced and price is not None else None,
             "currency": row.get("currency") if priced else None,
         })
     out.sort(key=lambda r: (str(r["renews"]), r["sku"], r["subscription_id"]))

@@ -178,9 +178,10 @@ def parse_record(doc: Any, line: int = 0) -> Record:
     products: dict[str, ProductPoint] = {}
     for sku, point in _object(doc.get("products", {}), "products").items():
         point = _object(point, f"products.{sku}")
-        products[str(sku)] = ProductPoint(_count(point.get("usable"), f"products.{sku}.usable"),
-                                          _count(point.get("assigned"), f"products.{sku}.assigned"),
-                                          _money(point.get("unused_monthly_cost"), f"products.{sku}.unused_monthly_cost"))
+        where = f"products.{sku}"
+        products[str(sku)] = ProductPoint(_count(point.get("usable"), f"{where}.usable"),
+                                          _count(point.get("assigned"), f"{where}.assigned"),
+                                          _money(point.get("unused_monthly_cost"), f"{where}.unused_monthly_cost"))
     currency = doc.get("currency")
     if currency is not None and not isinstance(currency, str):
         raise _Bad("currency is not text")
@@ -296,8 +297,9 @@ def append_record(path: Path, record: Record) -> None:
 
 def table(records: list[Record]) -> str:
     """The plain-text table `license-auditor history` prints."""
-    head = ("generated", "complete", "open", "critical", "high", "medium", "low", "unused/month", "seats assigned/usable")
-    rows = [head]
+    head = ("generated", "complete", "open", "critical", "high", "medium", "low", "unused/month",
+            "seats assigned/usable")
+    rows: list[tuple[str, ...]] = [head]
     for r in records:
         usable = sum(p.usable for p in r.products.values())
         assigned = sum(p.assigned for p in r.products.values())

@@ -104,7 +104,7 @@ class _Summary:
                                  new=num(len(new)) if changes else "–", resolved=num(len(resolved)) if changes else "–")
 
         def line(f: Mapping[str, Any]) -> str:
-            subject = f.get("subject") if isinstance(f.get("subject"), Mapping) else {}
+            subject = s if isinstance(s := f.get("subject"), Mapping) else {}
             who = subject.get("display_name") or subject.get("upn") or subject.get("sku") or subject.get("id") or ""
             rule = str(f.get("rule", ""))
             title = guidance.title(rule, locale) if rule in guidance.ALL_RULE_IDS else rule

@@ -79,8 +79,8 @@ class InsightsView:
     spend_max: str = ""
     findings_max: str = ""
     products: tuple[ProductTrend, ...] = ()
-    mermaid_findings: MdSafe = MdSafe("")
-    mermaid_spend: MdSafe = MdSafe("")
+    mermaid_findings: MdSafe = field(default_factory=lambda: MdSafe(""))
+    mermaid_spend: MdSafe = field(default_factory=lambda: MdSafe(""))
     sparks: tuple[Spark, ...] = ()  # aligned with the seat table's rows
     renewals: tuple[Renewal, ...] = ()
     renewals_title: str = ""
@@ -211,8 +211,8 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
         kwargs["products"] = tuple(products)
         sparks = []
         for s in (document.get("skus") or [])[:SEAT_CAP]:
-            p = series.get(str(s.get("sku"))) if isinstance(s, Mapping) else None
-            sparks.append(_spark([v if isinstance(v, int) else None for v in (p or {}).get("assigned") or []]))
+            found = series.get(str(s.get("sku"))) if isinstance(s, Mapping) else None
+            sparks.append(_spark([v if isinstance(v, int) else None for v in (found or {}).get("assigned") or []]))
         kwargs["sparks"] = tuple(sparks)
 
     renewals = [r for r in document.get("renewals") or [] if isinstance(r, Mapping)]
@@ -220,8 +220,9 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
         kwargs["renewals_title"] = t.pgettext("renewals_title", "Subscriptions renewing soon")
         rows = []
         for r in renewals:
-            sentence = t.pgettext("renewal_line", "Renew {product} at {seats} seats (today {today}; range {low}–{high}) "
-                                                  "by {date}.", product=clean(r.get("name") or r.get("sku"), 200),
+            sentence = t.pgettext("renewal_line", "Renew {product} at {seats} seats (today {today}; range "
+                                                  "{low}–{high}) by {date}.",
+                                  product=clean(r.get("name") or r.get("sku"), 200),
                                   seats=num(int(r.get("seats") or 0)), today=num(int(r.get("seats_today") or 0)),
                                   low=num(int(r.get("low") or 0)), high=num(int(r.get("high") or 0)),
                                   date=i18n.format_date(str(r.get("renews", "")), locale))

@@ -98,7 +98,8 @@ def test_nightly_workflow_shape() -> None:
     assert "gh run download" in steps["Fetch the previous report (baseline) and the history"]["run"]
     # the history file lives in the report folder, which the artifact uploads (all but the snapshot)
     assert 'args+=(--history "$OUT/history.jsonl")' in steps["Audit"]["run"]
-    assert steps["Upload the reports"]["with"]["path"].splitlines() == ["${{ env.OUT }}", "!${{ env.OUT }}/snapshot.json"]
+    upload = steps["Upload the reports"]["with"]["path"].splitlines()
+    assert upload == ["${{ env.OUT }}", "!${{ env.OUT }}/snapshot.json"]
     env = nightly["jobs"]["setup"]["steps"][-1]["env"]
     assert env["AZURE_TENANT_ID"] == "${{ vars.AZURE_TENANT_ID }}"
     assert env["AZURE_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"

@@ -47,7 +47,7 @@ def test_attributes_are_selected_only_when_a_policy_asks(tmp_path: Path, sample,
     with GraphEmulator(tenant, token=token) as graph:
         audit(tmp_path / "plain", "--graph-endpoint", graph.url)
         plain = [r.query["$select"] for r in graph.requests_to(r"/users")]
-        code, report = audit(tmp_path / "alloc", "--graph-endpoint", graph.url, "--save-snapshot", str(saved),
+        _code, report = audit(tmp_path / "alloc", "--graph-endpoint", graph.url, "--save-snapshot", str(saved),
                              policies=allocated)
         asked = [r.query["$select"] for r in graph.requests_to(r"/users")][len(plain):]
     assert plain and not any("companyName" in s or "employeeOrgData" in s for s in plain)
@@ -80,7 +80,7 @@ def test_snapshots_without_attributes_still_load_and_warn(tmp_path: Path, sample
     path = tmp_path / "tenant.json"
     save_snapshot(sample, path)
     assert "userAttributes" not in json.loads(path.read_text())
-    code, report = audit(tmp_path / "out", "--snapshot", str(path), policies=allocated)
+    _code, report = audit(tmp_path / "out", "--snapshot", str(path), policies=allocated)
     assert report is not None and [d["key"] for d in report["cost_allocation"]["dimensions"]] == [
         "department", "companyName", "country"]
     assert any("holds no companyName, country" in w for w in report["warnings"])

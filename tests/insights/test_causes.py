@@ -174,7 +174,7 @@ def test_redacted_reports_pseudonymise_who_made_the_change(tmp_path: Path, sampl
                                                                           "2026-11-01T06:00:00Z", (entry,)))
     path = tmp_path / "tenant.json"
     save_snapshot(tenant, path)
-    code, report = audit(tmp_path / "after", "--snapshot", str(path), "--baseline", str(base / "report.json"),
+    _code, report = audit(tmp_path / "after", "--snapshot", str(path), "--baseline", str(base / "report.json"),
                          "--causes", "--redact")
     assert report is not None
     assert next(f for f in report["findings"] if f["id"] == mine["id"])["cause"]["by"] == "alice.admin@contoso.example"

@@ -105,7 +105,7 @@ def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_pat
     path = tmp_path / "tenant.json"
     save_snapshot(dataclasses.replace(sample, subscriptions=subs), path)
     out = tmp_path / "out"
-    code, report = audit(out, "--snapshot", str(path))
+    _code, report = audit(out, "--snapshot", str(path))
     assert report is not None
     e3 = next(r for r in report["renewals"] if r["sku"] == "SPE_E3")
     assert e3["buffer"] == 2 and e3["seats_today"] == 194 and e3["freed_by_findings"] >= e3["freed_by_plan"]

@@ -34,7 +34,8 @@ def test_records_round_trip_and_bad_lines_are_named(tmp_path: Path) -> None:
     assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
         (2, "not JSON"), (3, "the line is not an object"), (4, "findings is not an object"),
         (6, "findings.open is not a whole number")]
-    assert problems[0].text(path) == f"{path}:2: not JSON (Expecting property name enclosed in double quotes); line skipped"
+    assert problems[0].text(path) == (f"{path}:2: not JSON (Expecting property name enclosed in double quotes); "
+                                      "line skipped")
     assert records[1] == history.parse_record(json.loads(good), records[1].line)
 
 
@@ -102,7 +103,7 @@ def test_reports_draw_trends_e_mail_safe_and_in_mermaid(tmp_path: Path) -> None:
     for d, n in ((1, 60), (2, 50)):
         rec = _record(f"2026-10-{d:02d}T03:17:00Z", n, 150 + d, tenant="2f3adacf-3c50-4499-8960-90bdf5d7e2fd")
         history.append_record(path, rec)
-    code, report = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--history", str(path))
+    _code, report = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--history", str(path))
     assert report is not None and len(report["trends"]["runs"]) == 3
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
