@@ -182,8 +182,9 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
             bars.append(RunBar(label, f"{label}: {counts}", segs, max(1, round(s / top_spend * BAR_HEIGHT)) if s else 0,
                                bool(r.get("complete"))))
         kwargs["runs"] = tuple(bars)
-        kwargs["runs_text"] = t.npgettext("trends_runs", "{n} run, {first} to {last}", "{n} runs, {first} to {last}",
-                                          len(runs), first=bars[0].label, last=bars[-1].label)
+        kwargs["runs_text"] = (t.npgettext("trends_runs", "{n} run", "{n} runs", len(runs)) + ", "
+                               + t.pgettext("trends_span", "{first} to {last}", first=bars[0].label,
+                                            last=bars[-1].label))
         kwargs["findings_max"] = num(most)
         kwargs["spend_max"] = money(top_spend, currency) if currency else num(top_spend)
         labels = [str(r.get("generated_at", ""))[5:10] for r in runs]
