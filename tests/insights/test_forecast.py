@@ -16,6 +16,7 @@ from auditor.delivery.smtp import to_mime
 from auditor.insights import calendar, history
 from auditor.insights.forecast import SubscriptionFacts, renewals
 from auditor.model import Locale
+from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.snapshot import save_snapshot
 
@@ -51,7 +52,7 @@ def test_seats_follow_the_trend_less_what_findings_free_plus_the_buffer() -> Non
     document = {"skus": [ROW], "findings": [
         _finding(DisabledUserLicensed.id, "u1"), _finding(InactiveUserLicensed.id, "u1"),  # one seat, counted once
         _finding(InactiveUserLicensed.id, "u2"), _finding(InactiveUserLicensed.id, "u3", waived=True),
-        _finding("sku-forbidden", "u4")]}  # not a rule that frees seats
+        _finding(SkuForbidden.id, "u4")]}  # not a rule that frees seats
     [r] = renewals(document, [_sub(30)], _history((60, 175), (30, 180), (0, 185)), {"SPE_E3": 2}, AS_OF)
     assert r["trend_per_30_days"] == 5.0 and r["projected"] == 190.0
     assert (r["freed_by_findings"], r["buffer"], r["seats"], r["low"], r["high"]) == (2, 2, 190, 190, 192)

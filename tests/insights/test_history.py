@@ -13,13 +13,14 @@ import pytest
 from auditor.cli import main
 from auditor.insights import history
 from auditor.insights.trends import sparkline, trends
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 from .conftest import SAMPLE, audit
 
 
 def _record(at: str, open_: int = 3, assigned: int = 10, tenant: str = "t1", unused: float = 5.0) -> history.Record:
     return history.Record(at, at, tenant, True, open_, 0, {"critical": 0, "high": open_, "medium": 0, "low": 0},
-                          {"disabled-user-licensed": {"high": open_}}, "EUR", unused, 1.0,
+                          {DisabledUserLicensed.id: {"high": open_}}, "EUR", unused, 1.0,
                           {"SPE_E3": history.ProductPoint(20, assigned, 33.75)})
 
 
@@ -68,7 +69,7 @@ def test_audit_appends_and_a_malformed_line_never_stops_it(tmp_path: Path, capsy
     record = json.loads(lines[2])
     assert record["tenant"] == second["tenant"]["id"] and record["complete"] is True
     assert record["findings"]["open"] == second["summary"]["unwaived"]
-    assert record["findings"]["by_rule"]["disabled-user-licensed"] == {"high": 3}
+    assert record["findings"]["by_rule"][DisabledUserLicensed.id] == {"high": 3}
     assert record["products"]["SPE_E3"] == {"usable": 194, "assigned": 193, "unused_monthly_cost": 33.75}
     assert [r["open"] for r in second["trends"]["runs"]] == [first["summary"]["unwaived"]] * 2
 
