@@ -26,6 +26,7 @@ BAR_HEIGHT = 80  # px of the tallest bar
 SPARK_HEIGHT = 16
 ALLOCATION_CAP = 15
 SPEND_COLOUR = "#1c5d99"
+SEAT_SPARK_RUNS = 14  # the seat table's sparkline: the last two weeks of nightly runs (the table is wide already)
 _MERMAID_UNSAFE = re.compile(r'["\[\]{}<>`;#\\\n\r]')
 
 
@@ -124,10 +125,14 @@ def _mermaid(title: str, labels: Sequence[str], bars: Sequence[float] | None, li
 
 
 def _spark(values: Sequence[int | None]) -> Spark:
+    """Bars scaled to the series' largest value (none for fewer than two known values)."""
     known = [v for v in values if v is not None]
-    top = max(known) if known else 0
+    if len(known) < 2:
+        return Spark((), "")
+    top = max(known)
     heights = tuple(0 if v is None or top == 0 else max(1, round(v / top * SPARK_HEIGHT)) for v in values)
-    return Spark(heights, sparkline(values))
+    first = next(i for i, v in enumerate(values) if v is not None)  # runs before the product existed: no text
+    return Spark(heights, sparkline(values[first:]))
 
 
 def _cause_text(cause: Mapping[str, Any], t: i18n.Translations, locale: Locale) -> str:
@@ -213,7 +218,8 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
         sparks = []
         for s in (document.get("skus") or [])[:SEAT_CAP]:
             found = series.get(str(s.get("sku"))) if isinstance(s, Mapping) else None
-            sparks.append(_spark([v if isinstance(v, int) else None for v in (found or {}).get("assigned") or []]))
+            values = [v if isinstance(v, int) else None for v in (found or {}).get("assigned") or []]
+            sparks.append(_spark(values[-SEAT_SPARK_RUNS:]))
         kwargs["sparks"] = tuple(sparks)
 
     renewals = [r for r in document.get("renewals") or [] if isinstance(r, Mapping)]
@@ -235,7 +241,7 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
             difference = ""
             if isinstance(diff, int | float) and diff:
                 difference = t.pgettext("renewal_difference", "{amount} per month compared with today",
-                                        amount=money(diff, r.get("currency")))
+                                        amount=("+" if diff > 0 else "") + money(diff, r.get("currency")))
             rows.append(Renewal(sentence, basis, difference))
         kwargs["renewals"] = tuple(rows)
 
