@@ -6,7 +6,7 @@ Exit codes:
   2  usage, policy or snapshot error
   3  collection error or incomplete tenant data (gaps; see --allow-gaps); apply/undo: a Graph
      write failed, or the credential lacks a permission (the journal keeps what was done)
-  4  reports written but e-mail delivery failed
+  4  reports written but e-mail delivery (or the --notify-webhook post) failed
   5  internal error (a defect in license-auditor; LICENSE_AUDITOR_DEBUG=1 shows the traceback)
 """
 
@@ -22,6 +22,7 @@ from . import __version__
 from .delivery.arguments import add_email_arguments, add_email_command
 from .enums import Format, Locale
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments
+from .insights.arguments import add_history_command, add_nightly_arguments
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in Format)
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
     add_graph_arguments(audit)
     add_email_arguments(audit)
+    add_nightly_arguments(audit)
     audit.set_defaults(func=_command("cmd_audit"))
 
     merge_cmd = sub.add_parser("merge", help="merge per-tenant audit outputs into one cross-tenant report",
@@ -147,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--findings", nargs="+", action="extend", metavar="ID", help="only these findings (ids)")
     plan.add_argument("--output-dir", metavar="DIR", help="where the plan files go (default: the report dir)")
     plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
+
+    add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))
 
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=_command("cmd_schema"))

@@ -36,6 +36,7 @@ from .errors import (
 )
 from .graph.arguments import save_evidence, wants_graph
 from .index import TenantIndex
+from .insights.nightly import Nightly, extra_outputs, redact_for_others
 from .merge.document import build_merged_document
 from .merge.run import merge
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
@@ -92,14 +93,14 @@ def _say(text: str) -> None:
     print(clean_message(text), file=sys.stderr)
 
 
-def _prepare_output_dir(path: Path) -> None:
+def _prepare_output_dir(path: Path, extra: tuple[str, ...] = ()) -> None:
     """Fail before collecting if reports cannot be written, and move the last run's reports aside.
 
     A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
     as today's; the previous files go to DIR/previous/, so nothing is lost. Called with the
     directory's lock held (see _locked_output_dir)."""
     try:
-        rotate_previous(path, REPORT_FILES)
+        rotate_previous(path, REPORT_FILES + extra)
     except OSError as exc:
         raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
     if not os.access(path, os.W_OK):
@@ -158,12 +159,15 @@ def _mailbox_check(policies: PolicySet, as_of: datetime | None = None) -> Mailbo
     return MailboxCheck(min(days) if days else None, as_of)
 
 
-def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | None = None) -> TenantSnapshot:
+def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | None = None,
+              nightly: Nightly | None = None) -> TenantSnapshot:
     if wants_graph(args):
         from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
 
         live = snapshot_from_args(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
-                                  mailboxes=_mailbox_check(policies, as_of))
+                                  mailboxes=_mailbox_check(policies, as_of),
+                                  attributes=nightly.attributes if nightly else (),
+                                  audits_since=nightly.audits_since if nightly else None)
         assert live is not None
         return live
     if args.snapshot:
@@ -240,12 +244,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     as_of = SAMPLE_CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    nightly = Nightly(args, policies, baseline)  # history, causes, cost allocation, chat (auditor.insights)
     out_dir = Path(args.output_dir)
     with _locked_output_dir(out_dir):
-        _prepare_output_dir(out_dir)
+        _prepare_output_dir(out_dir, extra_outputs(out_dir))
         timings.mark("policies")
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
-        snapshot = _snapshot(args, policies, as_of)
+        snapshot = _snapshot(args, policies, as_of, nightly)
         timings.mark("collect")
         # Keep the cyclic GC from re-scanning a million users while evaluation allocates
         # (gc.freeze excludes what exists now from collections; refcounting still frees it).
@@ -254,18 +259,22 @@ def cmd_audit(args: argparse.Namespace) -> int:
         timings.mark("evaluate")
         locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
         cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
+        nightly.observe(snapshot, result)
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
                                   remediate=guidance.remediation)
         if baseline is not None:
             document = compare(baseline, document)
+        document = nightly.enrich(document)
         timings.mark("document")
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact)
+        written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
         timings.report()
         _print_outcome(result, document, written)
         code = exit_code(result, args.fail_on, args.allow_gaps)
+        code = nightly.deliver(redact_for_others(document, args.redact), code)
         return code if email is None else _deliver(email, out_dir, code)
 
 
@@ -274,7 +283,7 @@ def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
     _say(f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
           f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived")
-    for w in result.warnings:
+    for w in document.get("warnings") or result.warnings:
         _say(f"warning: {_safe(w)}")
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"

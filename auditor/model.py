@@ -134,6 +134,9 @@ class User(msgspec.Struct, frozen=True, gc=False):
     # or this user's own answer was an error), NO_MAILBOX = asked and Graph found no mailbox (a 404
     # MailboxNotEnabledForRESTAPI)
     mailbox_purpose: str | None = None
+    # ((attribute path, value), ...) of the attributes a policy's cost_allocation asked for (see
+    # auditor.attributes and TenantSnapshot.user_attributes); shared between users with equal values
+    attributes: tuple[tuple[str, str], ...] = ()
 
     @property
     def licensed(self) -> bool:
@@ -200,6 +203,10 @@ class TenantSnapshot:
     # know (e.g. Graph refused the partitioned read of /users and it was read sequentially);
     # shown among the report's warnings. Not gaps: the data is complete.
     notes: tuple[str, ...] = ()
+    # the attribute paths read for every user (User.attributes), when a policy asked for them
+    user_attributes: tuple[str, ...] = ()
+    # auditLogs/directoryAudits read for an interval (auditor.audits.DirectoryAudits), or None
+    directory_audits: Any = None
 
     @property
     def complete(self) -> bool:

@@ -30,6 +30,8 @@ from typing import IO, Any
 import msgspec
 import orjson
 
+from .attributes import PageReader, is_path, pairs_from, to_graph
+from .audits import BadAudit, audits_from_json, audits_to_json
 from .errors import SnapshotError
 from .model import (
     NO_MAILBOX,
@@ -271,10 +273,12 @@ class UserDecoder:
     keeps a million users well under a gigabyte.
     """
 
-    def __init__(self, with_sign_in: bool, *, selected: bool = False) -> None:
+    def __init__(self, with_sign_in: bool, *, selected: bool = False, attributes: Sequence[str] = ()) -> None:
         """`selected`: the users come from Graph with `$select` of SELECTED_USER_FIELDS, so each of
-        those fields must be present (a snapshot file's users need not carry them all)."""
+        those fields must be present (a snapshot file's users need not carry them all).
+        `attributes`: the attribute paths (auditor.attributes) each user keeps in User.attributes."""
         self.with_sign_in = with_sign_in
+        self.attributes = PageReader(attributes) if attributes else None
         self.required = SELECTED_USER_FIELDS if selected else ()
         self._strings: dict[str, str] = {}
         self._layouts: dict[Any, Any] = {}
@@ -321,7 +325,11 @@ class UserDecoder:
     def user(self, raw: Any) -> User:
         """Decode one Graph user; BadValue names the first malformed field."""
         fast = self._fast_user(raw)
-        return fast if fast is not None else self._checked_user(raw)
+        user = fast if fast is not None else self._checked_user(raw)
+        if self.attributes is not None and isinstance(raw, dict):
+            pairs = self.attributes.intern(pairs_from(raw, self.attributes.paths))
+            user = msgspec.structs.replace(user, attributes=pairs)
+        return user
 
     def page(self, body: bytes) -> tuple[str | None, Callable[[], list[User] | None]] | None:
         """Decode a Graph page of users from its bytes, in two steps: (`@odata.nextLink`, a
@@ -337,6 +345,8 @@ class UserDecoder:
             wire = _PAGE_DECODERS[bool(self.required)][self.with_sign_in].decode(body)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
+        if self.attributes is not None:
+            return wire.next_link, lambda: _with_attributes(self._page_users(wire.value), self.attributes, body)
         return wire.next_link, lambda: self._page_users(wire.value)
 
     def _page_users(self, values: Sequence[_WireUser] | Sequence[_WireUserSelected]) -> list[User] | None:
@@ -564,6 +574,17 @@ class UserDecoder:
         )
 
 
+def _with_attributes(users: list[User] | None, reader: PageReader | None, body: bytes) -> list[User] | None:
+    """A page's users with their attribute pairs (None: the page needs the checking decoder)."""
+    if users is None or reader is None:
+        return users
+    found = reader.read(body)
+    if found is None or len(found) != len(users):
+        return None
+    replace = msgspec.structs.replace
+    return [replace(u, attributes=p) if p else u for u, p in zip(users, found, strict=True)]
+
+
 def _updated(states: list[Any]) -> tuple[str | None, ...]:
     """Each state's lastUpdatedDateTime (checked), or () when none has one."""
     stamps = tuple(_when(item, "lastUpdatedDateTime") if isinstance(item, dict) else None for item in states)
@@ -681,7 +702,17 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         if not isinstance(doc.get(key), list):
             raise BadValue(f"{key}: missing or not a list")
     parts = frozenset(_strs(_list(doc, "collectedParts"), "collectedParts"))
-    decoder = UserDecoder(with_sign_in=SIGN_IN_ACTIVITY in parts)
+    attributes = _strs(_list(doc, "userAttributes"), "userAttributes")
+    for i, path in enumerate(attributes):
+        if not is_path(path):
+            raise BadValue(f"userAttributes[{i}]: {path[:100]!r} is not a user attribute path (see docs/policy.md)")
+    audits = None
+    if doc.get("directoryAudits") is not None:
+        try:
+            audits = audits_from_json(doc["directoryAudits"])
+        except BadAudit as exc:
+            raise BadValue(f"directoryAudits.{exc}") from None
+    decoder = UserDecoder(with_sign_in=SIGN_IN_ACTIVITY in parts, attributes=attributes)
     _when(doc, "collectedAt", required=True)
     users = tuple(_decode_all(doc["users"], "users", decoder.user))
     seen: set[str] = set()
@@ -701,6 +732,8 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         gaps=tuple(_decode_all(_list(doc, "gaps"), "gaps", gap_from_json)),
         collected_parts=parts,
         notes=_strs(_list(doc, "notes"), "notes"),
+        user_attributes=attributes,
+        directory_audits=audits,
     )
 
 
@@ -756,7 +789,7 @@ def license_to_json(lic: AssignedLicense) -> dict[str, Any]:
     return {"disabledPlans": list(lic.disabled_plans), "skuId": lic.sku_id}
 
 
-def user_to_json(u: User, with_sign_in: bool) -> dict[str, Any]:
+def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": u.id,
         "userPrincipalName": u.user_principal_name,
@@ -787,6 +820,8 @@ def user_to_json(u: User, with_sign_in: bool) -> dict[str, Any]:
         if u.last_successful_sign_in_date_time is not None:
             times["lastSuccessfulSignInDateTime"] = u.last_successful_sign_in_date_time
         out["signInActivity"] = None if all(t is None for t in times.values()) else times
+    if attributes:
+        out.update(to_graph(u.attributes, attributes))
     if u.mailbox_purpose is not None:
         out["mailboxSettings"] = {"userPurpose": u.mailbox_purpose} if u.mailbox_purpose != NO_MAILBOX else None
     return out
@@ -863,6 +898,8 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         "tenant": {"id": snapshot.tenant_id, "displayName": snapshot.tenant_name, "cloud": snapshot.cloud.value},
         "collectedAt": snapshot.collected_at,
         "collectedParts": sorted(snapshot.collected_parts),
+        **({"userAttributes": list(snapshot.user_attributes)} if snapshot.user_attributes else {}),
+        **({"directoryAudits": audits_to_json(snapshot.directory_audits)} if snapshot.directory_audits else {}),
     }
     if snapshot.notes:
         head["notes"] = list(snapshot.notes)
@@ -873,7 +910,8 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
     _write_array(out, "subscribedSkus", (sku_to_json(s) for s in snapshot.skus))
     _write_array(out, "subscriptions", (subscription_to_json(s) for s in snapshot.subscriptions))
     _write_array(out, "groups", (group_to_json(g) for g in snapshot.groups))
-    _write_array(out, "users", (user_to_json(u, with_sign_in) for u in snapshot.users), last=True)
+    attrs = snapshot.user_attributes
+    _write_array(out, "users", (user_to_json(u, with_sign_in, attrs) for u in snapshot.users), last=True)
     out.write("}\n")
 
 

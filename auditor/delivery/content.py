@@ -43,6 +43,7 @@ class ReportMail:
     attachment: Attachment | None
     run_url: str | None
     tenant_name: str
+    calendar: tuple[Attachment, ...] = ()  # renewal-*.ics, one per upcoming renewal (auditor.insights)
 
     def without_attachment(self, reason: str) -> ReportMail:
         """The same mail with the CSV dropped and a note saying why and where to find it."""
@@ -207,6 +208,7 @@ def build_mail(report_dir: Path, *, attachment_limit: int, run_url: str | None) 
         run_url=run_url,
         tenant_name=header_safe(str(tenant.get("name") or tenant.get("id") or "")),
     )
+    mail = replace(mail, calendar=_calendar_files(report_dir))
     csv_path = report_dir / ATTACHMENT_NAME
     try:
         size = csv_path.stat().st_size
@@ -221,6 +223,22 @@ def build_mail(report_dir: Path, *, attachment_limit: int, run_url: str | None) 
     except OSError as exc:
         raise UsageError(f"{csv_path}: cannot read: {exc}") from None
     return replace(mail, attachment=replace(attachment, data=data))
+
+
+CALENDAR_LIMIT = 64_000  # bytes per .ics file; a renewal entry is well under 2 KB
+
+
+def _calendar_files(report_dir: Path) -> tuple[Attachment, ...]:
+    """The renewal entries beside the report (renewal-*.ics), as text/calendar attachments."""
+    found = []
+    for path in sorted(report_dir.glob("renewal-*.ics")):
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > CALENDAR_LIMIT:
+            continue
+        try:
+            found.append(Attachment(path.name, "text/calendar", path.read_bytes()))
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read: {exc}") from None
+    return tuple(found)
 
 
 def html_or_text(mail: ReportMail) -> str:

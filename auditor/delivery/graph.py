@@ -30,14 +30,16 @@ def send_mail_body(mail: ReportMail, recipients: tuple[str, ...]) -> dict[str, A
         "body": {"contentType": "HTML", "content": html_or_text(mail)},
         "toRecipients": [{"emailAddress": {"address": address}} for address in recipients],
     }
-    if mail.attachment is not None:
+    files = ([mail.attachment] if mail.attachment is not None else []) + list(mail.calendar)
+    if files:
         message["attachments"] = [
             {
                 "@odata.type": "#microsoft.graph.fileAttachment",
-                "name": mail.attachment.filename,
-                "contentType": mail.attachment.content_type,
-                "contentBytes": base64.b64encode(mail.attachment.data).decode("ascii"),
+                "name": f.filename,
+                "contentType": f.content_type,
+                "contentBytes": base64.b64encode(f.data).decode("ascii"),
             }
+            for f in files
         ]
     return {"message": message, "saveToSentItems": False}
 

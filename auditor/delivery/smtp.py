@@ -38,6 +38,8 @@ def to_mime(mail: ReportMail, sender: str, recipients: tuple[str, ...]) -> Email
         maintype, _, subtype = mail.attachment.content_type.partition("/")
         message.add_attachment(mail.attachment.data, maintype=maintype, subtype=subtype,
                                filename=mail.attachment.filename)
+    for entry in mail.calendar:
+        message.add_attachment(entry.data, maintype="text", subtype="calendar", filename=entry.filename)
     return message
 
 

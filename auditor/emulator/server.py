@@ -7,6 +7,7 @@ see filters.py), /users/$count, /groups (the $filter forms the collector
 uses, hasMembersWithLicenseErrors eq true included), /groups/{id},
 /groups/{id}/transitiveMembers[/microsoft.graph.user], /groups/{id}/members[/microsoft.graph.user],
 /users/{id|upn}/memberOf[/microsoft.graph.group], /users/{id|upn}/mailboxSettings/userPurpose,
+/auditLogs/directoryAudits (audits.py: the snapshot's entries and one for each of its own writes),
 POST /users/{id|upn}/sendMail, the license writes (POST /users/{id|upn}/assignLicense,
 POST /groups/{id}/members/$ref, DELETE /groups/{id}/members/{id}/$ref,
 POST /users/{id|upn}/reprocessLicenseAssignment; their rules are in tenant.py) and POST /$batch
@@ -41,8 +42,10 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from ..attributes import EXTENSION
 from ..model import NO_MAILBOX, Group, TenantSnapshot, User
 from . import wire
+from .audits import READ_ROLES, AuditLog
 from .errors import GraphError, bad, error_document, not_found
 from .filters import Picked, UnsupportedFilter, matches, upn_prefixes
 from .hooks import Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
@@ -130,6 +133,7 @@ class GraphEmulator:
         self.latency: tuple[float, float] | None = (
             (latency_ms / 1000, latency_ms_per_kib / 1000) if latency_ms > 0 or latency_ms_per_kib > 0 else None)
         self._filtered: dict[tuple[str, ...], list[int]] = {}  # positions of the users a prefix filter keeps
+        self.audit_log = AuditLog(snapshot, token)  # auditLogs/directoryAudits, its own writes recorded
         self.listings = listings
         self.token = token
         # The application permissions writes are checked against: `roles`, else the token's
@@ -181,8 +185,8 @@ class GraphEmulator:
     # --- inspection ------------------------------------------------------------------------
 
     def snapshot(self) -> TenantSnapshot:
-        """The tenant as it stands now, the writes so far included."""
-        return self.tenant.current()
+        """The tenant as it stands now, the writes so far included (and their directory audit entries)."""
+        return self.audit_log.current(self.tenant.current())
 
     def writes(self) -> list[LoggedRequest]:
         """The logged requests that ask for a change (POST other than $batch and sendMail, PATCH,
@@ -218,19 +222,22 @@ class GraphEmulator:
                 return self._batch(body)
             if len(segments) == 3 and segments[0] == "users" and segments[2] == "assignLicense":
                 self._require(ASSIGN_LICENSE_ROLES)
-                return 200, self._user_entity(self.tenant.assign_license(segments[1], _json_body(body)))
+                doc = _json_body(body)
+                changed = self.tenant.assign_license(segments[1], doc)
+                self.audit_log.license_changed(changed, doc)
+                return 200, self._user_entity(changed)
             if len(segments) == 3 and segments[0] == "users" and segments[2] == "reprocessLicenseAssignment":
                 self._require(REPROCESS_ROLES)
                 return 200, self._user_entity(self.tenant.reprocess(segments[1]))
             if len(segments) == 4 and segments[0] == "groups" and segments[2:] == ["members", "$ref"]:
                 self._require(GROUP_MEMBER_ROLES)
-                self.tenant.add_member(segments[1], _json_body(body))
+                self._record_member(True, segments[1], self.tenant.add_member(segments[1], _json_body(body)))
                 return 204, None
             raise GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
         if method == "DELETE":
             if len(segments) == 5 and segments[0] == "groups" and segments[2] == "members" and segments[4] == "$ref":
                 self._require(GROUP_MEMBER_ROLES)
-                self.tenant.remove_member(segments[1], segments[3])
+                self._record_member(False, segments[1], self.tenant.remove_member(segments[1], segments[3]))
                 return 204, None
             raise GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
         if method != "GET":
@@ -285,6 +292,9 @@ class GraphEmulator:
             return self._member_of(path, query, member, cast, eventual)
         if segments == ["groups"]:
             return self._list_groups(path, query, eventual)
+        if segments == ["auditLogs", "directoryAudits"]:
+            self._require(READ_ROLES)
+            return self._page(path, query, self.audit_log.select(query.filter), eventual, MAX_TOP)
         if len(segments) >= 2 and segments[0] == "groups":
             group = self.tenant.group(segments[1])
             if group is None:
@@ -306,7 +316,7 @@ class GraphEmulator:
 
     def _check_select(self, select: tuple[str, ...] | None, known: frozenset[str], type_name: str) -> None:
         for name in select or ():
-            if name not in known:
+            if name not in known and not (type_name == "user" and EXTENSION.match(name)):
                 raise _bad(f"Could not find a property named '{name}' on type 'microsoft.graph.{type_name}'.")
 
     def _list_users(self, path: str, query: _Query, eventual: bool) -> tuple[int, Any]:
@@ -458,6 +468,11 @@ class GraphEmulator:
                 "parameters: 'ConsistencyLevel: eventual' header and $count=true."
             )
         return m.group(1).lower()
+
+    def _record_member(self, added: bool, group_key: str, user: User | None) -> None:
+        group = self.tenant.group(group_key)
+        if group is not None and user is not None:
+            self.audit_log.membership(added, group, user)
 
     def _require(self, roles: Sequence[str]) -> None:
         """403 unless one of `roles` (the permissions Graph documents for the call) is granted."""

@@ -248,8 +248,8 @@ class TenantState:
                           "are mutually exclusive.")
             return self._commit(at, user, result)
 
-    def add_member(self, group_key: str, doc: Any) -> None:
-        """POST /groups/{id}/members/$ref."""
+    def add_member(self, group_key: str, doc: Any) -> User:
+        """POST /groups/{id}/members/$ref; the member added."""
         ref = doc.get("@odata.id") if isinstance(doc, dict) else None
         if not isinstance(ref, str):
             raise bad("A reference to the member is required: {\"@odata.id\": \".../directoryObjects/{id}\"}.")
@@ -272,9 +272,10 @@ class TenantState:
                 states = self._group_states(self._states(user), group, now_text())
                 self._commit(at, user, states)
             self.written = True
+            return user
 
-    def remove_member(self, group_key: str, member_key: str) -> None:
-        """DELETE /groups/{id}/members/{id}/$ref."""
+    def remove_member(self, group_key: str, member_key: str) -> User:
+        """DELETE /groups/{id}/members/{id}/$ref; the member removed."""
         with self._lock:
             group = self.group(group_key)
             if group is None:
@@ -288,6 +289,7 @@ class TenantState:
             gid = group.id.lower()
             states = [(s, t) for s, t in self._states(user) if (s.assigned_by_group or "").lower() != gid]
             self._commit(at, user, states)
+            return user
 
     def reprocess(self, key: str) -> User:
         """POST /users/{id}/reprocessLicenseAssignment."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..attributes import wire_value
 from ..model import Group, Sku, Subscription, User
 from ..snapshot import license_to_json, sku_to_json, subscription_to_json
 
@@ -38,6 +39,10 @@ USER_PROPERTIES = frozenset(
         "createdDateTime",
         "department",
         "employeeId",
+        "employeeOrgData",
+        "employeeType",
+        "onPremisesExtensionAttributes",
+        "state",
         "licenseAssignmentStates",
         "onPremisesSyncEnabled",
         "signInActivity",
@@ -144,8 +149,8 @@ def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
             out[name] = []
         elif name == "mail":
             out[name] = u.user_principal_name if "#EXT#" not in u.user_principal_name else None
-        else:
-            out[name] = None
+        else:  # the attributes a cost allocation reads (auditor.attributes), else not modelled: null
+            out[name] = wire_value(u.attributes, name)
     return out
 
 

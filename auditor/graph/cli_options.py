@@ -13,8 +13,9 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from importlib import resources
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from kiota_abstractions.request_adapter import RequestAdapter
@@ -71,8 +72,12 @@ def snapshot_from_args(
     mailboxes: MailboxCheck | None = None,
     env: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
+    attributes: Sequence[str] = (),
+    audits_since: datetime | None = None,
 ) -> TenantSnapshot | None:
     """Collect from Graph as the arguments say; None when no Graph source was asked for.
+
+    `attributes`, `audits_since`: see auditor.graph.collector.collect.
 
     --demo starts the emulator on the bundled sample for the duration of the collection;
     --save-snapshot writes what was read (gaps included) before returning.
@@ -83,13 +88,14 @@ def snapshot_from_args(
         raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
     env = os.environ if env is None else env
     progress = Progress(stderr if stderr is not None else sys.stderr)
+    extra: dict[str, Any] = {"attributes": tuple(attributes), "audits_since": audits_since,
+                             "concurrency": getattr(args, "concurrency", DEFAULT_CONCURRENCY)}
     if getattr(args, "demo", False):
         if args.graph_endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
-        snapshot = _collect_demo(group_refs, need_sign_in, mailboxes, progress,
-                                 getattr(args, "concurrency", DEFAULT_CONCURRENCY))
+        snapshot = _collect_demo(group_refs, need_sign_in, mailboxes, progress, extra)
     else:
-        snapshot = _collect_live(args, group_refs, need_sign_in, mailboxes, env, progress)
+        snapshot = _collect_live(args, group_refs, need_sign_in, mailboxes, env, progress, extra)
     save_evidence(args, snapshot)
     return snapshot
 
@@ -114,7 +120,7 @@ def collect_command(
 
 
 def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,
-                  progress: Progress, concurrency: int = DEFAULT_CONCURRENCY) -> TenantSnapshot:
+                  progress: Progress, extra: Mapping[str, Any] | None = None) -> TenantSnapshot:
     from ..emulator import GraphEmulator, app_token
 
     sample = demo_snapshot()
@@ -127,7 +133,7 @@ def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: Mail
             auth_description="demo token",
             progress=progress,
         )
-        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, concurrency))
+        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, extra))
 
 
 def _collect_live(
@@ -137,6 +143,7 @@ def _collect_live(
     mailboxes: MailboxCheck | None,
     env: Mapping[str, str],
     progress: Progress,
+    extra: Mapping[str, Any] | None = None,
 ) -> TenantSnapshot:
     cloud = Cloud(args.cloud or Cloud.WORLDWIDE.value)
     ep = endpoints(cloud)
@@ -159,8 +166,7 @@ def _collect_live(
         )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
-    snapshot = asyncio.run(_run(client, group_refs, need_sign_in, mailboxes,
-                                getattr(args, "concurrency", DEFAULT_CONCURRENCY)))
+    snapshot = asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, extra))
     expected = args.tenant_id
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
@@ -170,9 +176,9 @@ def _collect_live(
 
 
 async def _run(client: GraphClient, group_refs: Sequence[str], need_sign_in: bool,
-               mailboxes: MailboxCheck | None, concurrency: int = DEFAULT_CONCURRENCY) -> TenantSnapshot:
+               mailboxes: MailboxCheck | None, extra: Mapping[str, Any] | None = None) -> TenantSnapshot:
     try:
         return await collect(client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
-                             concurrency=concurrency)
+                             **(extra or {}))
     finally:
         await client.aclose()

@@ -48,6 +48,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from ..attributes import top_level
 from ..errors import AuthError, CollectionError, clean_message
 from ..model import NO_MAILBOX, Gap, Group, Sku, Subscription, TenantSnapshot, User
 from ..rules.hygiene import dormant, maybe_dormant
@@ -62,6 +63,7 @@ from ..snapshot import (
     subscription_from_graph,
 )
 from .arguments import DEFAULT_CONCURRENCY
+from .audits import read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
 from .partitions import UsersRead, read_users
@@ -85,8 +87,9 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 T = TypeVar("T")
 
 
-def users_path(with_sign_in: bool) -> str:
-    fields = USER_FIELDS + ((SIGN_IN_ACTIVITY,) if with_sign_in else ())
+def users_path(with_sign_in: bool, attributes: Sequence[str] = ()) -> str:
+    """`attributes`: the paths a cost allocation asks for (auditor.attributes), selected only then."""
+    fields = USER_FIELDS + ((SIGN_IN_ACTIVITY,) if with_sign_in else ()) + top_level(attributes)
     top = SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE
     return f"/users?$select={','.join(fields)}&$top={top}"
 
@@ -151,6 +154,7 @@ class _Collection:
         self.notes: list[str] = []  # the report's warnings about how the tenant was read
         # called with each page of users as it is read (and whether it has signInActivity)
         self.page_hook: Callable[..., None] | None = None  # (page, signed)
+        self.attributes: tuple[str, ...] = ()  # user attribute paths to select (auditor.attributes)
 
     # --- simple parts ----------------------------------------------------------------------
 
@@ -233,8 +237,8 @@ class _Collection:
 
     async def _read_users(self, with_sign_in: bool) -> list[User]:
         """In partitions, several at once, when the tenant is large (partitions.py); else in one chain."""
-        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
-        path = users_path(with_sign_in)
+        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
+        path = users_path(with_sign_in, self.attributes)
         return await read_users(UsersRead(
             self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.concurrency,
             fast=decoder.page, slow=lambda items: self._decode(items, decoder.user, path), fresh=_new_users,
@@ -242,8 +246,8 @@ class _Collection:
             on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in)))
 
     async def _read_sequential(self, with_sign_in: bool) -> list[User]:
-        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
-        path = users_path(with_sign_in)
+        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
+        path = users_path(with_sign_in, self.attributes)
         users: list[User] = []
         ids: set[str] = set()
         async for page in self.client.pages(
@@ -658,6 +662,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _none() -> None:
+    return None
+
+
 async def collect(
     client: GraphClient,
     *,
@@ -667,18 +675,23 @@ async def collect(
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _now,
     concurrency: int = DEFAULT_CONCURRENCY,
+    attributes: Sequence[str] = (),
+    audits_since: datetime | None = None,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
     `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
     `concurrency`: user partitions read at once, and likewise group members and batches (1: one
     request after another, /users in one chain).
+    `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
+    `audits_since`: also read the directory changes since then (auditor.graph.audits).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
     """
     progress = progress or client.progress
     state = _Collection(client, progress, concurrency)
+    state.attributes = tuple(attributes)
     claims = await client.token_claims()
     check = check_permissions(claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None)
     if check.note:
@@ -706,14 +719,16 @@ async def collect(
     started = client.requests
     # With concurrency the users listing counts the users itself (partitions.py)
     total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.concurrency == 1 else asyncio.sleep(0))
+    audits = read_audits(client, audits_since, clock(), claims, state.gaps) if audits_since else _none()
     try:
-        org, skus, subs, groups, flagged, (users, signed) = await _all(
+        org, skus, subs, groups, flagged, (users, signed), changes = await _all(
             state.organization(fallback_tid),
             state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
             state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
             state.groups(group_refs, group_decoder),
             state.license_error_groups(),
             state.users(with_sign_in),
+            audits,
         )
     except BaseException:
         if prefetch is not None:
@@ -752,4 +767,6 @@ async def collect(
         gaps=tuple(state.gaps),
         collected_parts=frozenset((*parts, *((MAILBOX_SETTINGS,) if purposes_read else ()))),
         notes=tuple(state.notes),
+        user_attributes=state.attributes if not any(g.part == "users" for g in state.gaps) else (),
+        directory_audits=changes,
     )

@@ -17,7 +17,7 @@ from ..rules.assignments import parse_assignments
 from ..rules.hygiene.base import parse_hygiene
 from ..rules.seats import parse_catalog
 from ..rules.waivers import parse_waivers
-from .model import CrossTenant, Policy, PolicySet
+from .model import CostAllocation, CrossTenant, Policy, PolicySet
 from .schema import build_schema
 from .yamlsource import Located, Part, dotted, read_yaml
 
@@ -147,6 +147,8 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         waivers=parse_waivers(root.at("waivers")),
         severities={k: Severity.parse(v) for k, v in root.data.get("severities", {}).items()},
         cross_tenant=_cross_tenant(root.at("cross_tenant")),
+        cost_allocation=(CostAllocation(root.data["cost_allocation"].get("attribute"))
+                         if isinstance(root.data.get("cost_allocation"), dict) else None),
     )
     return policy, issues
 

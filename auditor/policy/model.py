@@ -91,6 +91,14 @@ class CrossTenant:
 
 
 @dataclass(frozen=True)
+class CostAllocation:
+    """`cost_allocation:` — spend by department, company and country, and by `attribute` when given
+    (a user attribute path, auditor.attributes); see auditor/insights/allocation.py."""
+
+    attribute: str | None = None
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     file: str
@@ -103,6 +111,7 @@ class Policy:
     waivers: tuple[Waiver, ...] = ()
     severities: dict[str, Severity] = field(default_factory=dict)
     cross_tenant: CrossTenant | None = None
+    cost_allocation: CostAllocation | None = None
 
     def severity_for(self, rule_id: str, default: Severity, override: Severity | None = None) -> Severity:
         if override is not None:

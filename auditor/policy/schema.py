@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..attributes import PATTERN as ATTRIBUTE_PATTERN
 from ..merge.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from ..model import Locale
 from ..rules import RULES
@@ -20,6 +21,20 @@ SCHEMA_ID = "https://license-auditor.dev/schema/v1/license-policy.schema.json"
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"}
+
+
+COST_ALLOCATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Report unused and reclaimable spend by department, company (companyName) and country, "
+                   "and by `attribute` when given. The users' companyName, country and attribute are read only "
+                   "when a policy has this section.",
+    "properties": {
+        "attribute": {"type": "string", "pattern": ATTRIBUTE_PATTERN,
+                      "description": "a user attribute path such as employeeOrgData/costCenter, "
+                                     "onPremisesExtensionAttributes/extensionAttribute1 or extension_<app id>_<name>"},
+    },
+}
 
 
 def _section_fragments(section: str) -> dict[str, Any]:
@@ -102,6 +117,7 @@ def build_schema() -> dict[str, Any]:
                         "properties": _section_fragments("hygiene")},
             "waivers": {"type": "array", "items": waiver},
             "cross_tenant": CROSS_TENANT_SCHEMA,
+            "cost_allocation": COST_ALLOCATION_SCHEMA,
             "severities": {
                 "type": "object",
                 "description": "Default severity per rule id for this policy.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.insights.view import insights_view
 from auditor.model import Cloud, Locale
 from auditor.plan.summary import plan_header
 from auditor.report.environment import html_environment
@@ -31,12 +32,13 @@ def render_html(
     stay under `size_limit` bytes; each rule section says how many more are in the CSV/JSON."""
     template = html_environment().get_template("report.html.j2")
     cap = cap_per_rule
+    extras = insights_view(document, locale)
     if plan_line is None:
         plan_line = plan_header(document, locale)
     while True:
         view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
                           plan_line=plan_line)
-        html = template.render(v=view, t=view.t)
+        html = template.render(v=view, t=view.t, x=extras)
         if cap == 0 or len(html.encode("utf-8")) <= size_limit:
             return html
         cap //= 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.insights.view import insights_view
 from auditor.model import Cloud, Locale
 from auditor.plan.summary import plan_header
 from auditor.report.environment import markdown_environment
@@ -29,12 +30,13 @@ def render_markdown(
     """The Markdown summary; every tenant-sourced value is escaped (see auditor.report.text)."""
     template = markdown_environment().get_template("summary.md.j2")
     cap = cap_per_rule
+    extras = insights_view(document, locale)
     if plan_line is None:
         plan_line = plan_header(document, locale)
     while True:
         view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
                           plan_line=plan_line)
-        text = template.render(v=view, t=view.t)
+        text = template.render(v=view, t=view.t, x=extras)
         if cap == 0 or len(text.encode("utf-8")) <= size_limit:
             return text
         cap //= 2

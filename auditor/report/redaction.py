@@ -121,6 +121,9 @@ def _finding(key: bytes, finding: dict[str, Any], everyone: dict[str, str]) -> N
         _redact_details(p, finding["details"])
     if isinstance(finding.get("waiver"), dict):
         _redact_waiver(p, finding["waiver"])
+    cause = finding.get("cause")
+    if isinstance(cause, dict) and cause.get("by_type") != "app":  # who changed the directory: a person
+        cause["by"] = p.address(cause.get("by"))
     table = {real: fake for real, fake in p.replacements.items() if real != fake}
     pattern = _pattern(table)
     for name in ("message", "remediation"):

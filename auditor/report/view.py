@@ -133,6 +133,7 @@ class ChangeItem:
     subject_name: str
     subject_detail: str
     products: str
+    id: str = ""  # the finding's id (its cause, auditor.insights, is looked up by it)
 
 
 @dataclass(frozen=True)
@@ -519,6 +520,7 @@ def _change_items(ctx: _Context, findings: Sequence[Mapping[str, Any]], cap: int
                 subject_name=name,
                 subject_detail=detail,
                 products=_products(finding.get("skus")),
+                id=clean(finding.get("id", ""), 64),
             )
         )
     more = len(findings) - len(items)

@@ -40,6 +40,7 @@ VALUES = {
     "EMAIL_TO": "it@contoso.example", "SENDER": "reports@contoso.example", "MAIL_SENDER": "reports@contoso.example",
     "MAIL_FROM": "audit@contoso.example", "SMTP_HOST": "smtp.contoso.example", "SMTP_PORT": "587",
     "AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
+    "NOTIFY_FORMAT": "teams",
     "MATRIX": json.dumps({"include": [{"key": "contoso"}, {"key": "fabrikam"}]}),
 }
 _EQUALS = re.compile(r'"\$\{?(\w+)\}?"\s*==?\s*"([^"]*)"')

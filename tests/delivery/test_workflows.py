@@ -95,7 +95,11 @@ def test_nightly_workflow_shape() -> None:
     for name in ("Job summary", "Upload the reports", "E-mail the report", names[-1]):
         assert steps.get(name, verdict)["if"].startswith("always()")
     assert "GITHUB_STEP_SUMMARY" in steps["Job summary"]["run"]
-    assert "gh run download" in steps["Fetch the previous report (baseline)"]["run"]
+    assert "gh run download" in steps["Fetch the previous report (baseline) and the history"]["run"]
+    # the history file lives in the report folder, which the artifact uploads (all but the snapshot)
+    assert 'args+=(--history "$OUT/history.jsonl")' in steps["Audit"]["run"]
+    upload = steps["Upload the reports"]["with"]["path"].splitlines()
+    assert upload == ["${{ env.OUT }}", "!${{ env.OUT }}/snapshot.json"]
     env = nightly["jobs"]["setup"]["steps"][-1]["env"]
     assert env["AZURE_TENANT_ID"] == "${{ vars.AZURE_TENANT_ID }}"
     assert env["AZURE_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"

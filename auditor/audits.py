@@ -1,0 +1,196 @@
+"""Directory audit entries (Microsoft Graph `auditLogs/directoryAudits`), as the collector reads
+them, a snapshot keeps them and the emulator serves them.
+
+Only the activities that can explain a new finding are read:
+
+    Change user license        a license assigned to or removed from a user directly
+    Update user                a user's properties (Department, UsageLocation, AccountEnabled,
+                               AssignedLicense ...) in `targetResources[0].modifiedProperties`
+    Add member to group        the member is the User target, the group in Group.ObjectID /
+    Remove member from group   Group.DisplayName (modifiedProperties) and a Group target
+
+A snapshot keeps them as `"directoryAudits": {"since", "until", "value": [directoryAudit, ...]}`
+with Graph's field names: `since`/`until` is the interval the entries were read for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+ACTIVITIES = ("Change user license", "Update user", "Add member to group", "Remove member from group")
+LICENSE = "Change user license"
+UPDATE = "Update user"
+ADD_MEMBER = "Add member to group"
+REMOVE_MEMBER = "Remove member from group"
+TEXT_LIMIT = 2000
+
+
+class BadAudit(Exception):
+    """A directoryAudit is malformed (the message names the field)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Modified:
+    name: str  # modifiedProperties[].displayName
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    type: str  # User, Group, ...
+    id: str
+    display_name: str | None = None
+    upn: str | None = None
+    modified: tuple[Modified, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: str
+    activity: str  # activityDisplayName
+    at: str  # activityDateTime
+    result: str
+    by_type: str  # "user", "app" or "" (unknown)
+    by: str  # the user's UPN (else display name) or the app's display name (else app id)
+    by_id: str
+    targets: tuple[Target, ...] = ()
+
+    @property
+    def when(self) -> datetime:
+        return parse_time(self.at)
+
+
+@dataclass(frozen=True)
+class DirectoryAudits:
+    since: str  # the interval the entries were read for
+    until: str
+    entries: tuple[AuditEntry, ...] = ()
+
+
+def parse_time(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError("no time zone")
+    return value
+
+
+def _str(obj: Mapping[str, Any], key: str, required: bool = False) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise BadAudit(f"{key}: missing")
+        return None
+    if not isinstance(value, str):
+        raise BadAudit(f"{key}: expected a string, got {type(value).__name__}")
+    return value[:TEXT_LIMIT]
+
+
+def _obj(obj: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = obj.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise BadAudit(f"{key}: expected an object")
+    return value
+
+
+def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadAudit(f"{key}: expected a list")
+    return value
+
+
+def entry_from_graph(raw: Any) -> AuditEntry:
+    """One directoryAudit from Graph's JSON (or a snapshot's)."""
+    if not isinstance(raw, Mapping):
+        raise BadAudit("expected an object")
+    at = _str(raw, "activityDateTime", required=True) or ""
+    try:
+        parse_time(at)
+    except ValueError:
+        raise BadAudit(f"activityDateTime: {at[:40]!r} is not an ISO-8601 date-time with a zone") from None
+    initiated = _obj(raw, "initiatedBy")
+    user, app = _obj(initiated, "user"), _obj(initiated, "app")
+    if user and (user.get("id") or user.get("userPrincipalName")):
+        by_type = "user"
+        by = _str(user, "userPrincipalName") or _str(user, "displayName") or _str(user, "id") or ""
+        by_id = _str(user, "id") or ""
+    elif app and (app.get("appId") or app.get("displayName")):
+        by_type = "app"
+        by = _str(app, "displayName") or _str(app, "appId") or ""
+        by_id = _str(app, "appId") or ""
+    else:
+        by_type, by, by_id = "", "", ""
+    targets = []
+    for i, t in enumerate(_list(raw, "targetResources")):
+        if not isinstance(t, Mapping):
+            raise BadAudit(f"targetResources[{i}]: expected an object")
+        modified = []
+        for j, m in enumerate(_list(t, "modifiedProperties")):
+            if not isinstance(m, Mapping):
+                raise BadAudit(f"targetResources[{i}].modifiedProperties[{j}]: expected an object")
+            modified.append(Modified(_str(m, "displayName") or "", _str(m, "oldValue"), _str(m, "newValue")))
+        targets.append(Target(_str(t, "type") or "", _str(t, "id") or "", _str(t, "displayName"),
+                              _str(t, "userPrincipalName"), tuple(modified)))
+    return AuditEntry(_str(raw, "id", required=True) or "", _str(raw, "activityDisplayName", required=True) or "",
+                      at, _str(raw, "result") or "", by_type, by, by_id, tuple(targets))
+
+
+def entry_to_graph(e: AuditEntry) -> dict[str, Any]:
+    """An entry in Graph's shape (the fields this program reads, with Graph's names)."""
+    initiated: dict[str, Any] = {"user": None, "app": None}
+    if e.by_type == "user":
+        initiated["user"] = {"id": e.by_id or None, "displayName": None, "userPrincipalName": e.by or None,
+                             "ipAddress": None}
+    elif e.by_type == "app":
+        initiated["app"] = {"appId": e.by_id or None, "displayName": e.by or None, "servicePrincipalId": None,
+                            "servicePrincipalName": None}
+    return {
+        "id": e.id,
+        "category": "GroupManagement" if e.activity in (ADD_MEMBER, REMOVE_MEMBER) else "UserManagement",
+        "correlationId": None,
+        "result": e.result or "success",
+        "resultReason": "",
+        "activityDisplayName": e.activity,
+        "activityDateTime": e.at,
+        "loggedByService": "Core Directory",
+        "operationType": {ADD_MEMBER: "Assign", REMOVE_MEMBER: "Unassign"}.get(e.activity, "Update"),
+        "initiatedBy": initiated,
+        "targetResources": [
+            {"id": t.id, "displayName": t.display_name, "type": t.type, "userPrincipalName": t.upn,
+             "groupType": None,
+             "modifiedProperties": [{"displayName": m.name, "oldValue": m.old, "newValue": m.new}
+                                    for m in t.modified]}
+            for t in e.targets
+        ],
+        "additionalDetails": [],
+    }
+
+
+def audits_from_json(raw: Any) -> DirectoryAudits:
+    if not isinstance(raw, Mapping):
+        raise BadAudit("expected an object with since, until and value")
+    since, until = _str(raw, "since", required=True) or "", _str(raw, "until", required=True) or ""
+    for name, text in (("since", since), ("until", until)):
+        try:
+            parse_time(text)
+        except ValueError:
+            raise BadAudit(f"{name}: {text[:40]!r} is not an ISO-8601 date-time with a zone") from None
+    entries = []
+    for i, item in enumerate(_list(raw, "value")):
+        try:
+            entries.append(entry_from_graph(item))
+        except BadAudit as exc:
+            raise BadAudit(f"value[{i}].{exc}") from None
+    return DirectoryAudits(since, until, tuple(entries))
+
+
+def audits_to_json(audits: DirectoryAudits) -> dict[str, Any]:
+    return {"since": audits.since, "until": audits.until, "value": [entry_to_graph(e) for e in audits.entries]}

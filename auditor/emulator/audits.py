@@ -1,0 +1,150 @@
+"""The emulator's directory audit log: GET /auditLogs/directoryAudits, and an entry for each of its
+own writes, so a test can write, audit, and see the cause.
+
+Served as Graph serves it (https://learn.microsoft.com/graph/api/directoryaudit-list): newest
+first, paged with $top and @odata.nextLink, `$filter` clauses joined by `and` on
+`activityDateTime` (ge, le, eq), `activityDisplayName` (eq, startswith) and `loggedByService`
+(eq); any other filter is a 400. Reading needs AuditLog.Read.All when the emulator knows the
+caller's roles (a 403 Authorization_RequestDenied without it).
+
+The entries are the snapshot's `directoryAudits` plus the ones the emulator records for its
+writes, initiated by the calling app (the token's `appid`):
+
+    assignLicense            "Change user license": the user, with AssignedLicense old (removed) / new (added)
+    POST members/$ref        "Add member to group": the user (Group.ObjectID, Group.DisplayName) and the group
+    DELETE members/{id}/$ref "Remove member from group": likewise
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import json
+import operator
+import re
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ..audits import (
+    ADD_MEMBER,
+    LICENSE,
+    REMOVE_MEMBER,
+    AuditEntry,
+    DirectoryAudits,
+    Modified,
+    Target,
+    entry_to_graph,
+    parse_time,
+)
+from ..model import Group, TenantSnapshot, User
+from .errors import GraphError, bad
+
+READ_ROLES = ("AuditLog.Read.All",)
+APP_NAME = "Graph emulator client"
+_CLAUSE = re.compile(
+    r"^\s*(?:(?P<field>activityDateTime|activityDisplayName|loggedByService)\s+(?P<op>eq|ge|le)\s+(?P<value>'(?:[^']|'')*'|\S+)"
+    r"|startswith\(\s*activityDisplayName\s*,\s*(?P<prefix>'(?:[^']|'')*')\s*\))\s*$")
+
+
+def _literal(text: str) -> str:
+    return text[1:-1].replace("''", "'") if text.startswith("'") and text.endswith("'") else text
+
+
+def token_app(token: str) -> str:
+    """The `appid` (or `azp`) claim of a JWT bearer token; empty for an opaque one."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return ""
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return ""
+    value = claims.get("appid") or claims.get("azp") if isinstance(claims, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _license_text(sku_ids: Sequence[str], parts: dict[str, str]) -> str:
+    """AssignedLicense as the audit log writes it: a JSON array of "[SkuName=..., SkuId=...]" strings."""
+    return json.dumps([f"[SkuName={parts.get(s.lower(), '')}, SkuId={s}, DisabledPlans=[]]" for s in sku_ids])
+
+
+class AuditLog:
+    def __init__(self, snapshot: TenantSnapshot, token: str) -> None:
+        audits = snapshot.directory_audits if isinstance(snapshot.directory_audits, DirectoryAudits) else None
+        self.entries: list[AuditEntry] = list(audits.entries) if audits else []
+        self.since = audits.since if audits else snapshot.collected_at
+        self.app = token_app(token)
+        self.parts = {s.sku_id.lower(): s.sku_part_number for s in snapshot.skus}
+        self._lock = threading.Lock()
+
+    # --- recording -------------------------------------------------------------------------
+
+    def _record(self, activity: str, targets: tuple[Target, ...]) -> None:
+        entry = AuditEntry(f"Directory_{uuid.uuid4()}", activity, _now(), "success", "app", APP_NAME, self.app,
+                           targets)
+        with self._lock:
+            self.entries.append(entry)
+
+    def license_changed(self, user: User, doc: Any) -> None:
+        adds = [a["skuId"] for a in doc.get("addLicenses") or []
+                if isinstance(a, dict) and isinstance(a.get("skuId"), str)]
+        removes = [r for r in doc.get("removeLicenses") or [] if isinstance(r, str)]
+        old, new = _license_text(removes, self.parts), _license_text(adds, self.parts)
+        modified = (Modified("AssignedLicense", old, new),)
+        self._record(LICENSE, (Target("User", user.id, None, user.user_principal_name, modified),))
+
+    def membership(self, added: bool, group: Group, user: User) -> None:
+        side = (lambda v: (None, v)) if added else (lambda v: (v, None))
+        modified = (Modified("Group.ObjectID", *side(json.dumps(group.id))),
+                    Modified("Group.DisplayName", *side(json.dumps(group.display_name))))
+        self._record(ADD_MEMBER if added else REMOVE_MEMBER,
+                     (Target("User", user.id, None, user.user_principal_name, modified),
+                      Target("Group", group.id, group.display_name)))
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def current(self, snapshot: TenantSnapshot) -> TenantSnapshot:
+        """`snapshot` with every entry so far (a test can save it and audit from the file)."""
+        with self._lock:
+            entries = tuple(sorted(self.entries, key=lambda e: (e.when, e.id), reverse=True))
+        until = max([_now(), *(e.at for e in entries)])
+        return dataclasses.replace(snapshot, directory_audits=DirectoryAudits(self.since, until, entries))
+
+    def select(self, filter_text: str | None) -> list[dict[str, Any]]:
+        """The entries matching `$filter`, newest first, in Graph's shape; GraphError 400 otherwise."""
+        tests = [_test(clause) for clause in re.split(r"\s+and\s+", filter_text.strip(), flags=re.IGNORECASE)
+                 ] if filter_text else []
+        with self._lock:
+            entries = sorted(self.entries, key=lambda e: (e.when, e.id), reverse=True)
+        return [entry_to_graph(e) for e in entries if all(t(e) for t in tests)]
+
+
+def _test(clause: str) -> Callable[[AuditEntry], bool]:
+    """One `$filter` clause as a test of an entry."""
+    m = _CLAUSE.match(clause)
+    if m is None:
+        raise GraphError(400, "Request_UnsupportedQuery", f"Invalid filter clause: {clause.strip()[:200]}")
+    if m.group("prefix") is not None:
+        prefix = _literal(m.group("prefix"))
+        return lambda e: e.activity.startswith(prefix)
+    field, op, value = m.group("field"), m.group("op"), _literal(m.group("value"))
+    if field == "activityDateTime":
+        try:
+            when = parse_time(value if "T" in value else value + "T00:00:00Z")
+        except ValueError:
+            raise bad(f"Invalid DateTimeOffset '{value[:60]}' in the filter.") from None
+        compare: Callable[[Any, Any], Any] = {"eq": operator.eq, "ge": operator.ge, "le": operator.le}[op]
+        return lambda e: bool(compare(e.when, when))
+    if op != "eq":
+        raise GraphError(400, "Request_UnsupportedQuery", f"Operator '{op}' is not supported on {field}.")
+    if field == "activityDisplayName":
+        return lambda e: e.activity == value
+    return lambda e: value == "Core Directory"  # loggedByService: every entry here is Core Directory's

@@ -1,0 +1,101 @@
+"""One iCalendar file (RFC 5545) per upcoming renewal: an all-day event on the renewal date with
+a reminder REMINDER_DAYS before, attached to the e-mail and written beside the reports as
+renewal-<product>-<date>.ics.
+
+The UID is stable (subscription and date), so importing tomorrow's file updates today's event
+instead of adding another. Text values are escaped as RFC 5545 3.3.11 says (backslash,
+semicolon, comma, line break) and control characters dropped; lines are folded at 75 octets
+without splitting a UTF-8 character; lines end with CRLF.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from auditor import i18n
+from auditor.model import Locale
+
+REMINDER_DAYS = 14
+PRODID = "-//license-auditor//renewal forecast//EN"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FILE_PART = re.compile(r"[^A-Za-z0-9_.+-]+")
+
+
+def escape_text(value: object) -> str:
+    """A TEXT value: \\ ; , escaped, line breaks as \\n, other control characters removed."""
+    text = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """A content line folded into chunks of at most 75 octets (continuations start with a space)."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    out: list[str] = []
+    chunk = ""
+    size = 0
+    limit = 75
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > limit:
+            out.append(chunk)
+            chunk, size, limit = "", 0, 74  # the leading space of a continuation counts
+        chunk += ch
+        size += n
+    out.append(chunk)
+    return "\r\n ".join(out)
+
+
+def file_name(renewal: Mapping[str, Any]) -> str:
+    part = _FILE_PART.sub("-", str(renewal.get("sku") or "product")).strip("-")[:60] or "product"
+    day = str(renewal.get("renews") or "")[:10]
+    return f"renewal-{part}-{_FILE_PART.sub('', day) or 'undated'}.ics"
+
+
+def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str,
+          run_url: str | None = None) -> str:
+    """The .ics text of one renewal (see auditor.insights.forecast for the fields)."""
+    t = i18n.translations(locale)
+    renews = datetime.fromisoformat(str(renewal["renews"]).replace("Z", "+00:00"))
+    day = renews.date()
+    num = lambda n: i18n.format_number(int(n), locale)  # noqa: E731
+    summary = t.pgettext("ics_summary", "Renew {product}: {seats} seats ({tenant})", product=renewal.get("name"),
+                         seats=num(renewal["seats"]), tenant=tenant)
+    lines = [t.pgettext("renewal_line", "Renew {product} at {seats} seats (today {today}; range {low}–{high}) by "
+                                        "{date}.", product=renewal.get("name"), seats=num(renewal["seats"]),
+                        today=num(renewal["seats_today"]), low=num(renewal["low"]), high=num(renewal["high"]),
+                        date=i18n.format_date(day, locale)),
+             t.pgettext("renewal_basis", "Assigned today: {assigned}; seats the open findings would free: {freed}; "
+                                         "spare seats the policy keeps: {buffer}.",
+                        assigned=num(renewal["assigned"]), freed=num(renewal["freed_by_findings"]),
+                        buffer=num(renewal["buffer"]))]
+    if run_url:
+        lines.append(run_url)
+    uid = f"renewal-{_FILE_PART.sub('-', str(renewal.get('subscription_id')))}-{day:%Y%m%d}@license-auditor"
+    content = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:{escape_text(uid)}",
+        f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
+        f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
+        f"SUMMARY:{escape_text(summary)}",
+        f"DESCRIPTION:{escape_text(chr(10).join(lines))}",
+        "TRANSP:TRANSPARENT",
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        f"TRIGGER:-P{REMINDER_DAYS}D",
+        f"DESCRIPTION:{escape_text(summary)}",
+        "END:VALARM",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(fold(line) + "\r\n" for line in content)

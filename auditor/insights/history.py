@@ -1,0 +1,336 @@
+"""The history file: one compact JSON record per audit, one per line (JSON Lines), appended by
+`audit --history FILE` and printed by `license-auditor history FILE`.
+
+A record (`schema` 1):
+
+    {"schema": 1, "generated_at": "2026-11-01T06:00:00Z", "as_of": "...", "tenant": "<tenant id>",
+     "complete": true,
+     "findings": {"open": 31, "waived": 2,
+                  "by_severity": {"critical": 0, "high": 9, "medium": 14, "low": 8},
+                  "by_rule": {"disabled-user-licensed": {"high": 4}, ...}},
+     "currency": "EUR", "unused_monthly_cost": 506.25, "reclaimable_monthly_cost": 120.5,
+     "products": {"SPE_E3": {"usable": 200, "assigned": 185, "unused_monthly_cost": 506.25}, ...}}
+
+A malformed line (not JSON, not an object, a field of the wrong type) is reported with its line
+number and skipped: it never stops an audit. Records of another tenant are left out of that
+tenant's trends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import UsageError
+
+SCHEMA = 1
+SEVERITIES = ("critical", "high", "medium", "low")
+MAX_LINE = 1_000_000  # bytes: a longer line is not a record this program wrote
+MAX_FILE = 256_000_000  # bytes read at most (about a century of nightly records for 500 products)
+
+
+@dataclass(frozen=True)
+class ProductPoint:
+    usable: int
+    assigned: int
+    unused_monthly_cost: float | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    generated_at: str
+    as_of: str
+    tenant: str
+    complete: bool
+    open: int
+    waived: int
+    by_severity: dict[str, int]
+    by_rule: dict[str, dict[str, int]]
+    currency: str | None
+    unused_monthly_cost: float | None
+    reclaimable_monthly_cost: float | None
+    products: dict[str, ProductPoint] = field(default_factory=dict)
+    line: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "generated_at": self.generated_at,
+            "as_of": self.as_of,
+            "tenant": self.tenant,
+            "complete": self.complete,
+            "findings": {"open": self.open, "waived": self.waived, "by_severity": dict(self.by_severity),
+                         "by_rule": {r: dict(s) for r, s in self.by_rule.items()}},
+            "currency": self.currency,
+            "unused_monthly_cost": self.unused_monthly_cost,
+            "reclaimable_monthly_cost": self.reclaimable_monthly_cost,
+            "products": {sku: {"usable": p.usable, "assigned": p.assigned,
+                               "unused_monthly_cost": p.unused_monthly_cost} for sku, p in self.products.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+    def text(self, path: Path | str) -> str:
+        return f"{path}:{self.line}: {self.message}; line skipped"
+
+
+# --- from a report document -----------------------------------------------------------------
+
+
+def _amount(cost: Any) -> float | None:
+    if isinstance(cost, Mapping) and isinstance(cost.get("amount"), int | float):
+        return round(float(cost["amount"]), 2)
+    return None
+
+
+def record_of(document: Mapping[str, Any]) -> Record:
+    """The history record of a report document (report.json)."""
+    summary = document.get("summary") or {}
+    findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
+    by_rule: dict[str, Counter[str]] = {}
+    for f in findings:
+        if not f.get("waived"):
+            by_rule.setdefault(str(f.get("rule", "")), Counter())[str(f.get("severity", ""))] += 1
+    unused = summary.get("unused_monthly_cost")
+    products: dict[str, ProductPoint] = {}
+    for row in document.get("skus") or []:
+        if not isinstance(row, Mapping) or not row.get("sku"):
+            continue
+        usable = int(row.get("enabled") or 0) + int(row.get("warning") or 0)
+        cost = row.get("unused_monthly_cost")
+        products[str(row["sku"])] = ProductPoint(usable, int(row.get("consumed") or 0),
+                                                 round(float(cost), 2) if isinstance(cost, int | float) else None)
+    by_sev = summary.get("by_severity") or {}
+    return Record(
+        generated_at=str(document.get("generated_at", "")),
+        as_of=str(document.get("as_of", "")),
+        tenant=str((document.get("tenant") or {}).get("id", "")),
+        complete=bool(document.get("complete")),
+        open=int(summary.get("unwaived") or 0),
+        waived=int(summary.get("waived") or 0),
+        by_severity={s: int(by_sev.get(s) or 0) for s in SEVERITIES},
+        by_rule={r: dict(sorted(c.items())) for r, c in sorted(by_rule.items())},
+        currency=unused.get("currency") if isinstance(unused, Mapping) else None,
+        unused_monthly_cost=_amount(unused),
+        reclaimable_monthly_cost=_amount(summary.get("reclaimable_monthly_cost")),
+        products=products,
+    )
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    pass
+
+
+def _time(value: Any, name: str) -> str:
+    if not isinstance(value, str) or len(value) > 40:
+        raise _Bad(f"{name} is not an ISO-8601 date-time")
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _Bad(f"{name} {value[:40]!r} is not an ISO-8601 date-time") from None
+    return value
+
+
+def _count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Bad(f"{name} is not a whole number")
+    return value
+
+
+def _money(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise _Bad(f"{name} is not an amount")
+    return float(value)
+
+
+def _object(value: Any, name: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _Bad(f"{name} is not an object")
+    return value
+
+
+def parse_record(doc: Any, line: int = 0) -> Record:
+    """A record from one parsed line; _Bad names the first field that is wrong."""
+    doc = _object(doc, "the line")
+    if doc.get("schema") != SCHEMA:
+        raise _Bad(f"schema {str(doc.get('schema'))[:20]!r} is not {SCHEMA}")
+    findings = _object(doc.get("findings"), "findings")
+    by_sev = _object(findings.get("by_severity"), "findings.by_severity")
+    by_rule: dict[str, dict[str, int]] = {}
+    for rule, counts in _object(findings.get("by_rule", {}), "findings.by_rule").items():
+        by_rule[str(rule)] = {str(s): _count(n, f"findings.by_rule.{rule}.{s}")
+                              for s, n in _object(counts, f"findings.by_rule.{rule}").items()}
+    products: dict[str, ProductPoint] = {}
+    for sku, point in _object(doc.get("products", {}), "products").items():
+        point = _object(point, f"products.{sku}")
+        where = f"products.{sku}"
+        products[str(sku)] = ProductPoint(_count(point.get("usable"), f"{where}.usable"),
+                                          _count(point.get("assigned"), f"{where}.assigned"),
+                                          _money(point.get("unused_monthly_cost"), f"{where}.unused_monthly_cost"))
+    currency = doc.get("currency")
+    if currency is not None and not isinstance(currency, str):
+        raise _Bad("currency is not text")
+    tenant = doc.get("tenant")
+    if not isinstance(tenant, str):
+        raise _Bad("tenant is not text")
+    if not isinstance(doc.get("complete"), bool):
+        raise _Bad("complete is not true or false")
+    return Record(
+        generated_at=_time(doc.get("generated_at"), "generated_at"),
+        as_of=_time(doc.get("as_of"), "as_of"),
+        tenant=tenant,
+        complete=doc["complete"],
+        open=_count(findings.get("open"), "findings.open"),
+        waived=_count(findings.get("waived", 0), "findings.waived"),
+        by_severity={s: _count(by_sev.get(s, 0), f"findings.by_severity.{s}") for s in SEVERITIES},
+        by_rule=by_rule,
+        currency=currency,
+        unused_monthly_cost=_money(doc.get("unused_monthly_cost"), "unused_monthly_cost"),
+        reclaimable_monthly_cost=_money(doc.get("reclaimable_monthly_cost"), "reclaimable_monthly_cost"),
+        products=products,
+        line=line,
+    )
+
+
+def parse_lines(lines: Iterable[bytes]) -> tuple[list[Record], list[Problem]]:
+    """The records of a history file's lines (numbered from 1) and the problems of the others."""
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for n, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if not text:
+            continue
+        if len(text) > MAX_LINE:
+            problems.append(Problem(n, f"{len(text):,} bytes is longer than a history record can be"))
+            continue
+        try:
+            doc = json.loads(text)
+        except UnicodeDecodeError:
+            problems.append(Problem(n, "not UTF-8"))
+            continue
+        except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+            problems.append(Problem(n, f"not JSON ({getattr(exc, 'msg', type(exc).__name__)})"))
+            continue
+        try:
+            records.append(parse_record(doc, n))
+        except _Bad as exc:
+            problems.append(Problem(n, str(exc)))
+    return records, problems
+
+
+def read_history(path: Path) -> tuple[list[Record], list[Problem]]:
+    """Every record of the file in time order, and the problems of the lines skipped. A missing
+    file is an empty history; one that cannot be read is a UsageError naming it."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE + 1)
+    except FileNotFoundError:
+        return [], []
+    except IsADirectoryError:
+        raise UsageError(f"--history: {path} is a directory, not a history file") from None
+    except OSError as exc:
+        raise UsageError(f"--history: cannot read {path}: {exc.strerror or exc}") from None
+    problems: list[Problem] = []
+    if len(data) > MAX_FILE:
+        data = data[: data.rfind(b"\n", 0, MAX_FILE) + 1]
+        problems.append(Problem(data.count(b"\n") + 1, f"the file is larger than {MAX_FILE // 1_000_000} MB; "
+                                "the records after this line were not read"))
+    records, bad = parse_lines(data.split(b"\n"))
+    records.sort(key=lambda r: (_sort_time(r.generated_at), r.line))
+    return records, bad + problems
+
+
+def _sort_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def of_tenant(records: Iterable[Record], tenant: str) -> list[Record]:
+    """The records of one tenant (ids compare without case); all when `tenant` is empty."""
+    key = tenant.lower()
+    return [r for r in records if not key or not r.tenant or r.tenant.lower() == key]
+
+
+# --- appending --------------------------------------------------------------------------------
+
+
+def append_record(path: Path, record: Record) -> None:
+    """Append one line to the file (created if missing) in a single write. A file whose last line
+    lacks its newline (a write cut short) gets one first, so the new record stands on its own line.
+    A symbolic link at `path` is refused rather than written through."""
+    line = json.dumps(record.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        raise UsageError(f"--history: cannot append to {path}: {exc.strerror or exc}") from None
+    try:
+        size = os.fstat(fd).st_size
+        if size:
+            with path.open("rb") as fh:
+                fh.seek(size - 1)
+                if fh.read(1) != b"\n":
+                    line = b"\n" + line
+        os.write(fd, line)
+    except OSError as exc:
+        raise UsageError(f"--history: cannot append to {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+# --- the `history` command --------------------------------------------------------------------
+
+
+def table(records: list[Record]) -> str:
+    """The plain-text table `license-auditor history` prints."""
+    head = ("generated", "complete", "open", "critical", "high", "medium", "low", "unused/month",
+            "seats assigned/usable")
+    rows: list[tuple[str, ...]] = [head]
+    for r in records:
+        usable = sum(p.usable for p in r.products.values())
+        assigned = sum(p.assigned for p in r.products.values())
+        money = "" if r.unused_monthly_cost is None else f"{r.unused_monthly_cost:,.2f} {r.currency or ''}".strip()
+        rows.append((r.generated_at, "yes" if r.complete else "NO", str(r.open),
+                     *(str(r.by_severity.get(s, 0)) for s in SEVERITIES), money, f"{assigned}/{usable}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = []
+    for i, row in enumerate(rows):
+        cells = [c.ljust(widths[j]) if j < 2 else c.rjust(widths[j]) for j, c in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def products_table(records: list[Record]) -> str:
+    """Per product: assigned/usable at the first and the last record, and the change."""
+    if not records:
+        return ""
+    first, last = records[0], records[-1]
+    rows = [("product", "first assigned/usable", "last assigned/usable", "change")]
+    for sku in sorted(set(first.products) | set(last.products)):
+        a, b = first.products.get(sku), last.products.get(sku)
+        delta = (b.assigned if b else 0) - (a.assigned if a else 0)
+        rows.append((sku, f"{a.assigned}/{a.usable}" if a else "-", f"{b.assigned}/{b.usable}" if b else "-",
+                     f"{delta:+d}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    out = []
+    for i, row in enumerate(rows):
+        out.append("  ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(row)).rstrip())
+        if i == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out) + "\n"

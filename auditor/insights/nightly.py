@@ -1,0 +1,231 @@
+"""What `audit` does beyond today's report, in the order it runs:
+
+    Nightly(args, policies, baseline)   check the flags and read the history (before collecting)
+    .attributes, .audits_since          what the collection reads besides (cost allocation, causes)
+    .observe(snapshot, result)          keep what the extras need of the tenant (before it is freed)
+    .enrich(document)                   causes, trends, renewals, cost allocation into report.json
+    .write(document, out_dir)           cost-allocation.csv, renewal-*.ics; append the history record
+    .deliver(document, code)            post to the chat webhook (a failure: exit 4)
+
+and the `history` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from auditor.attributes import STANDARD
+from auditor.audits import DirectoryAudits
+from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
+from auditor.model import AuditResult, Locale, TenantSnapshot
+from auditor.outputs import write_text
+from auditor.policy.model import PolicySet
+
+from . import allocation, calendar, causes, forecast, history, notify, trends
+
+OUTPUT_GLOBS = ("renewal-*.ics", allocation.CSV_NAME)
+
+
+def _say(text: str) -> None:
+    print(clean_message(text), file=sys.stderr)
+
+
+def extra_outputs(directory: Path) -> tuple[str, ...]:
+    """The files a previous run wrote besides the reports (moved to previous/ with them)."""
+    names: set[str] = set()
+    for pattern in OUTPUT_GLOBS:
+        names.update(p.name for p in directory.glob(pattern))
+    return tuple(sorted(names))
+
+
+def allocation_attributes(policies: PolicySet) -> tuple[str, ...]:
+    """The user attribute paths to read: none unless a policy has `cost_allocation:`."""
+    wanted = [p.cost_allocation for p in policies.policies if p.cost_allocation is not None]
+    if not wanted:
+        return ()
+    chosen = [c.attribute for c in wanted if c.attribute]
+    return tuple(dict.fromkeys([*STANDARD, *chosen]))
+
+
+def _parse(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Nightly:
+    def __init__(self, args: argparse.Namespace, policies: PolicySet, baseline: Mapping[str, Any] | None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        self.history_path = Path(args.history) if getattr(args, "history", None) else None
+        self.records: list[history.Record] = []
+        self.warnings: list[str] = []
+        if self.history_path is not None:
+            self.records, problems = history.read_history(self.history_path)
+            for p in problems:
+                self.warnings.append(f"history {p.text(self.history_path)}")
+        self.causes = bool(getattr(args, "causes", False))
+        if self.causes and baseline is None:
+            raise UsageError("--causes names the changes since the baseline: give --baseline REPORT_JSON too")
+        self.baseline_read = None
+        if baseline is not None:
+            self.baseline_read = str(baseline.get("collected_at") or baseline.get("generated_at") or "") or None
+        self.audits_since = _parse(self.baseline_read) if self.causes else None
+        if self.causes and self.audits_since is None:
+            raise UsageError("--causes: the baseline report has no collected_at time to start from")
+        fmt = getattr(args, "notify_format", None)
+        self.notify_url = notify.webhook_url(getattr(args, "notify_webhook", None), env)
+        if fmt and self.notify_url is None:
+            raise UsageError(f"--notify-format {fmt}: give --notify-webhook URL or set {notify.ENV}")
+        self.notify_format = fmt or "teams"
+        self.run_url = _run_url(env)
+        self.attributes = allocation_attributes(policies)
+        self.minimums: dict[str, int] = {}
+        self._catalog = [(e.sku, e.spare_seats.min) for p in policies.policies for e in p.catalog or ()
+                         if e.spare_seats and e.spare_seats.min is not None]
+        self.subscriptions: list[forecast.SubscriptionFacts] = []
+        self.allocation: dict[str, Any] | None = None
+        self.audits: DirectoryAudits | None = None
+        self.collected_at: str | None = None
+        self.as_of: datetime | None = None
+
+    # --- before the snapshot is freed ---------------------------------------------------------
+
+    def observe(self, snapshot: TenantSnapshot, result: AuditResult) -> None:
+        by_ref = {s.sku_id.lower(): s.sku_part_number for s in snapshot.skus}
+        by_ref.update({s.sku_part_number.lower(): s.sku_part_number for s in snapshot.skus})
+        for ref, minimum in self._catalog:
+            part = by_ref.get(ref.lower())
+            if part is not None and minimum is not None:
+                self.minimums.setdefault(part, minimum)
+        parts = {s.sku_id.lower(): s.sku_part_number for s in snapshot.skus}
+        self.subscriptions = [
+            forecast.SubscriptionFacts(s.id, s.sku_id, s.sku_part_number or parts.get(s.sku_id.lower(), s.sku_id),
+                                       s.status, s.is_trial, s.total_licenses, s.next_lifecycle_date_time)
+            for s in snapshot.subscriptions
+        ]
+        if self.attributes:
+            self.allocation = allocation.allocate(snapshot, result, self.attributes)
+            missing = [a for a in self.attributes if a not in snapshot.user_attributes]
+            if missing:
+                self.warnings.append(f"cost allocation: the tenant data holds no {', '.join(missing)} (read from "
+                                     "Graph with this policy, or use a snapshot collected with it)")
+        audits = snapshot.directory_audits
+        self.audits = audits if isinstance(audits, DirectoryAudits) else None
+        if self.causes and self.audits is None and not any(g.part == "directoryAudits" for g in snapshot.gaps):
+            self.warnings.append("--causes: the tenant data holds no directory audit entries (collect with --graph "
+                                 "--causes, or audit a snapshot saved by such a run)")
+        self.collected_at = snapshot.collected_at
+        self.as_of = result.as_of
+
+    # --- the document ---------------------------------------------------------------------------
+
+    def enrich(self, document: dict[str, Any]) -> dict[str, Any]:
+        warnings = list(document.get("warnings") or [])
+        more: list[str] = list(self.warnings)
+        if self.causes:
+            causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
+        tenant = str((document.get("tenant") or {}).get("id", ""))
+        mine = history.of_tenant(self.records, tenant)
+        if self.history_path is not None:
+            others = len(self.records) - len(mine)
+            if others:
+                more.append(f"history {self.history_path}: {others} record(s) of other tenants left out")
+            document["trends"] = trends.trends([*mine, history.record_of(document)])
+        if self.as_of is not None and self.subscriptions:
+            renewals = forecast.renewals(document, self.subscriptions, mine, self.minimums, self.as_of)
+            if renewals:
+                document["renewals"] = renewals
+        if self.allocation is not None:
+            document["cost_allocation"] = self.allocation
+        document["warnings"] = warnings + [w for w in more if w not in warnings]
+        return document
+
+    # --- after the reports --------------------------------------------------------------------
+
+    def write(self, document: Mapping[str, Any], out_dir: Path, *, locale: Locale, with_csv: bool) -> list[Path]:
+        written: list[Path] = []
+        try:
+            if self.allocation is not None and with_csv:
+                path = out_dir / allocation.CSV_NAME
+                write_text(path, allocation.csv_text(self.allocation), encoding="utf-8-sig")
+                written.append(path)
+            stamp = _parse(document.get("generated_at")) or datetime.now(UTC)
+            tenant = str((document.get("tenant") or {}).get("name") or (document.get("tenant") or {}).get("id") or "")
+            for renewal in document.get("renewals") or []:
+                path = out_dir / calendar.file_name(renewal)
+                write_text(path, calendar.event(renewal, locale=locale, stamp=stamp, tenant=tenant,
+                                                run_url=self.run_url))
+                written.append(path)
+        except OSError as exc:
+            raise UsageError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
+        if self.history_path is not None:
+            history.append_record(self.history_path, history.record_of(document))
+            written.append(self.history_path)
+        return written
+
+    def deliver(self, document: Mapping[str, Any], code: int) -> int:
+        if self.notify_url is None:
+            return code
+        try:
+            notify.notify(document, self.notify_url, self.notify_format, self.run_url)
+        except DeliveryError as exc:
+            _say(f"license-auditor: error: {exc}")
+            return code if code == EXIT_COLLECTION else EXIT_DELIVERY
+        _say(f"posted the summary to the {self.notify_format} webhook")
+        return code
+
+
+def redact_for_others(document: dict[str, Any], redact: bool) -> dict[str, Any]:
+    """The document as readers outside the admin team see it (--redact: people pseudonymised)."""
+    if not redact:
+        return document
+    from auditor.report import redact_document, redaction_key
+
+    return redact_document(document, redaction_key(os.environ, str((document.get("tenant") or {}).get("id", ""))))
+
+
+def _run_url(env: Mapping[str, str]) -> str | None:
+    from auditor.delivery.content import run_url_from_env
+
+    return run_url_from_env(env)
+
+
+# --- the `history` command ---------------------------------------------------------------------
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.exists():
+        raise UsageError(f"{path}: no such history file")
+    records, problems = history.read_history(path)
+    for p in problems:
+        _say(f"warning: {p.text(path)}")
+    if args.tenant:
+        records = history.of_tenant(records, args.tenant)
+    if args.last is not None:
+        if args.last < 1:
+            raise UsageError("--last: give a number of records, 1 or more")
+        records = records[-args.last:]
+    if not records:
+        _say(f"{path}: no records")
+        return EXIT_OK
+    tenants = sorted({r.tenant for r in records})
+    if len(tenants) > 1:
+        _say(f"note: {path} holds records of {len(tenants)} tenants; --tenant ID shows one")
+    sys.stdout.write(clean_message(history.table(records)))
+    if args.products:
+        sys.stdout.write("\n" + clean_message(history.products_table(records)))
+    return EXIT_OK
+
+

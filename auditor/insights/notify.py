@@ -1,0 +1,236 @@
+"""`--notify-webhook URL --notify-format teams|slack`: post a short summary of the run to a chat.
+
+teams  a message with one Adaptive Card (1.4), the shape a Teams Workflows "post to a channel when
+       a webhook request is received" flow takes: {"type": "message", "attachments": [{"contentType":
+       "application/vnd.microsoft.card.adaptive", "content": {AdaptiveCard}}]}. Tenant text sits in
+       RichTextBlock TextRuns, which render no Markdown, so a name cannot become a link or heading.
+slack  an incoming-webhook message: {"text": fallback, "blocks": [header, section, ...]}. Tenant
+       text sits in plain_text objects (no mrkdwn) and &, < and > are escaped as Slack asks.
+
+Both say: the status, open findings with the new and resolved counts (the first few of each),
+the products with the most unused spend, and a link to the CI run when GITHUB_* say where it is.
+
+The URL is a secret (whoever has it can post): it is taken from --notify-webhook or the
+AUDITOR_NOTIFY_WEBHOOK environment variable and never printed; messages name only its host. It
+must be https (plain http only to a loopback address, for tests). A failure to post is a
+DeliveryError (exit 4, like e-mail).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from auditor import i18n
+from auditor.errors import DeliveryError, UsageError
+from auditor.model import Locale
+from auditor.report.guidance_api import Guidance, default_guidance
+from auditor.report.text import clean
+
+FORMATS = ("teams", "slack")
+ENV = "AUDITOR_NOTIFY_WEBHOOK"
+LIST_CAP = 5
+COST_CAP = 3
+TIMEOUT = 20.0
+RETRY_STATUS = (429, 502, 503, 504)
+ATTEMPTS = 3
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def webhook_url(flag: str | None, environ: Mapping[str, str]) -> str | None:
+    """The URL from the flag, else the environment; UsageError (without the URL) when it is not one."""
+    url = (flag or environ.get(ENV) or "").strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        raise UsageError("--notify-webhook: not a URL") from None
+    if parts.scheme == "https" and host:
+        return url
+    if parts.scheme == "http" and host and _loopback(host):
+        return url
+    raise UsageError(f"--notify-webhook: the webhook must be an https URL (got a {parts.scheme or 'schemeless'} URL"
+                     f"{' for ' + host if host else ''}); plain http is allowed only to localhost")
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# --- what the message says ------------------------------------------------------------------
+
+
+class _Summary:
+    """The facts both formats show, localised, every tenant value cleaned (not yet escaped)."""
+
+    def __init__(self, document: Mapping[str, Any], run_url: str | None, guidance: Guidance) -> None:
+        try:
+            locale = Locale(str(document.get("locale") or "en"))
+        except ValueError:
+            locale = Locale.EN
+        t = i18n.translations(locale)
+        self.t = t
+        tenant = document.get("tenant") or {}
+        summary = document.get("summary") or {}
+        self.tenant = clean(tenant.get("name") or tenant.get("id") or "", 120)
+        complete = bool(document.get("complete"))
+        unwaived = int(summary.get("unwaived") or 0)
+        self.status = "incomplete" if not complete else ("findings" if unwaived else "ok")
+        self.status_text = {
+            "incomplete": t.pgettext("status_incomplete", "Incomplete report: not every rule was evaluated"),
+            "findings": t.pgettext("status_findings", "Findings need attention"),
+            "ok": t.pgettext("status_compliant", "Compliant: no open findings"),
+        }[self.status]
+        self.title = t.pgettext("notify_title", "License audit: {tenant}", tenant=self.tenant)
+        findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
+        changes = document.get("changes") if isinstance(document.get("changes"), Mapping) else None
+        new = [f for f in findings if f.get("change") == "new" and not f.get("waived")]
+        resolved = list(changes.get("resolved") or []) if changes else []
+        num = lambda n: i18n.format_number(n, locale)  # noqa: E731
+        by_sev = summary.get("by_severity") or {}
+        severity = ", ".join(f"{num(int(by_sev.get(s) or 0))} {s}" for s in SEVERITIES if by_sev.get(s))
+        self.counts = t.pgettext("notify_counts", "{open} open findings ({severity}) · {new} new · {resolved} "
+                                                  "resolved", open=num(unwaived), severity=severity or "–",
+                                 new=num(len(new)) if changes else "–", resolved=num(len(resolved)) if changes else "–")
+
+        def line(f: Mapping[str, Any]) -> str:
+            subject = s if isinstance(s := f.get("subject"), Mapping) else {}
+            who = subject.get("display_name") or subject.get("upn") or subject.get("sku") or subject.get("id") or ""
+            rule = str(f.get("rule", ""))
+            title = guidance.title(rule, locale) if rule in guidance.ALL_RULE_IDS else rule
+            return clean(f"[{f.get('severity', '')}] {title}: {who}", 300)
+
+        self.new_title = t.pgettext("changes_new_title", "New findings")
+        self.new = [line(f) for f in new[:LIST_CAP]]
+        self.new_more = self._more(len(new) - LIST_CAP)
+        self.resolved_title = t.pgettext("changes_resolved_title", "Resolved findings")
+        self.resolved = [line(f) for f in resolved[:LIST_CAP] if isinstance(f, Mapping)]
+        self.resolved_more = self._more(len(resolved) - LIST_CAP)
+        self.costs_title = t.pgettext("notify_costs", "Most unused spend per month")
+        skus = [s for s in document.get("skus") or [] if isinstance(s, Mapping)
+                and isinstance(s.get("unused_monthly_cost"), int | float) and s["unused_monthly_cost"] > 0]
+        skus.sort(key=lambda s: -float(s["unused_monthly_cost"]))
+        self.costs = [clean(f"{s.get('name') or s.get('sku')}: "
+                            f"{i18n.format_money(float(s['unused_monthly_cost']), s.get('currency'), locale)}", 200)
+                      for s in skus[:COST_CAP]]
+        self.run_url = run_url
+        self.open_run = t.pgettext("notify_open_run", "Open the run")
+
+    def _more(self, n: int) -> str:
+        if n <= 0:
+            return ""
+        return self.t.npgettext("list_more", "…and {n} more, listed in report.json.",
+                                "…and {n} more, listed in report.json.", n)
+
+
+def _run(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextRun", "text": text, **style}
+
+
+def _rich(*runs: dict[str, Any], spacing: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "RichTextBlock", "inlines": list(runs)}
+    if spacing:
+        block["spacing"] = spacing
+    return block
+
+
+def teams_payload(s: _Summary) -> dict[str, Any]:
+    colour = {"ok": "Good", "findings": "Warning", "incomplete": "Attention"}[s.status]
+    body: list[dict[str, Any]] = [
+        _rich(_run(s.title, weight="Bolder", size="Medium")),
+        _rich(_run(s.status_text, weight="Bolder", color=colour)),
+        _rich(_run(s.counts)),
+    ]
+    for title, lines, more in ((s.new_title, s.new, s.new_more), (s.resolved_title, s.resolved, s.resolved_more),
+                               (s.costs_title, s.costs, "")):
+        if not lines:
+            continue
+        body.append(_rich(_run(title, weight="Bolder"), spacing="Medium"))
+        body.extend(_rich(_run(f"• {text}")) for text in lines)
+        if more:
+            body.append(_rich(_run(more, isSubtle=True)))
+    card: dict[str, Any] = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
+                            "version": "1.4", "body": body}
+    if s.run_url:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": s.open_run, "url": s.run_url}]
+    return {"type": "message", "attachments": [
+        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}]}
+
+
+def slack_escape(text: str) -> str:
+    """&, < and > as Slack asks for them in any text (its control characters for links and mentions)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain(text: str, limit: int = 2000) -> dict[str, Any]:
+    return {"type": "plain_text", "text": slack_escape(clean(text, limit)), "emoji": False}
+
+
+def slack_payload(s: _Summary) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": _plain(s.title, 150)},
+        {"type": "section", "text": _plain(f"{s.status_text}\n{s.counts}", 2900)},
+    ]
+    for title, lines, more in ((s.new_title, s.new, s.new_more), (s.resolved_title, s.resolved, s.resolved_more),
+                               (s.costs_title, s.costs, "")):
+        if lines:
+            text = "\n".join([title, *(f"• {line}" for line in lines), *([more] if more else [])])
+            blocks.append({"type": "section", "text": _plain(text, 2900)})
+    if s.run_url:
+        blocks.append({"type": "actions", "elements": [
+            {"type": "button", "text": _plain(s.open_run, 75), "url": s.run_url}]})
+    return {"text": slack_escape(f"{s.title}: {s.status_text}. {s.counts}"), "blocks": blocks}
+
+
+def payload(document: Mapping[str, Any], fmt: str, run_url: str | None = None,
+            guidance: Guidance | None = None) -> dict[str, Any]:
+    summary = _Summary(document, run_url, guidance or default_guidance())
+    return teams_payload(summary) if fmt == "teams" else slack_payload(summary)
+
+
+# --- posting ----------------------------------------------------------------------------------
+
+
+def post(url: str, body: Mapping[str, Any], fmt: str, *, sleep: Callable[[float], None] = time.sleep,
+         timeout: float = TIMEOUT) -> None:
+    """POST the payload; DeliveryError naming only the webhook's host when it is not accepted
+    (2xx). 429 and 502-504 are tried again, at most ATTEMPTS times, after Retry-After (≤ 10 s)."""
+    import httpx
+
+    host = urlsplit(url).hostname or "?"
+    where = f"the {fmt} webhook at {host}"
+    status = 0
+    for attempt in range(ATTEMPTS):
+        try:
+            with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+                response = client.post(url, json=dict(body))
+        except httpx.TimeoutException:
+            raise DeliveryError(f"{where} did not answer within {timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            reason = " ".join(str(exc).replace(url, "<webhook>").split())[:200] or type(exc).__name__
+            raise DeliveryError(f"cannot post to {where}: {reason}") from None
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        if status not in RETRY_STATUS or attempt == ATTEMPTS - 1:
+            break
+        wait = response.headers.get("Retry-After", "")
+        sleep(min(float(wait), 10.0) if wait.isdigit() else 2.0 ** attempt)
+    hint = " (is the webhook URL still valid?)" if status in (401, 403, 404, 410) else ""
+    raise DeliveryError(f"{where} answered HTTP {status}; the summary was not posted{hint}")
+
+
+def notify(document: Mapping[str, Any], url: str, fmt: str, run_url: str | None) -> None:
+    if fmt not in FORMATS:
+        raise UsageError(f"--notify-format: {fmt!r} is not one of {', '.join(FORMATS)}")
+    post(url, payload(document, fmt, run_url), fmt)

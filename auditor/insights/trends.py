@@ -1,0 +1,66 @@
+"""report.json `trends`: the last runs of the history (this run last), for the reports' charts.
+
+    {"runs": [{"generated_at", "complete", "open", "by_severity": {...}, "unused_monthly_cost"}, ...],
+     "currency": "EUR",
+     "products": [{"sku": "SPE_E3", "assigned": [180, 183, 185], "usable": [200, 200, 200]}, ...]}
+
+`runs` holds at most RUNS entries, oldest first; each product's lists have one value per run
+(null for a run in which the tenant did not have the product).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .history import SEVERITIES, Record
+
+RUNS = 30
+
+
+def trends(records: Sequence[Record]) -> dict[str, Any]:
+    """The trends block of the last RUNS records (the current run's record last)."""
+    last = list(records)[-RUNS:]
+    currency = next((r.currency for r in reversed(last) if r.currency), None)
+    skus: list[str] = []
+    for r in last:
+        skus.extend(s for s in r.products if s not in skus)
+    current = last[-1].products if last else {}
+    skus.sort(key=lambda s: (s not in current, s))
+    return {
+        "runs": [
+            {"generated_at": r.generated_at, "complete": r.complete, "open": r.open,
+             "by_severity": {s: r.by_severity.get(s, 0) for s in SEVERITIES},
+             "unused_monthly_cost": r.unused_monthly_cost if r.currency in (None, currency) else None}
+            for r in last
+        ],
+        "currency": currency,
+        "products": [
+            {"sku": sku,
+             "assigned": [r.products[sku].assigned if sku in r.products else None for r in last],
+             "usable": [r.products[sku].usable if sku in r.products else None for r in last]}
+            for sku in skus
+        ],
+    }
+
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[int | float | None]) -> str:
+    """Unicode block characters, one per value, scaled between the series' min and max; a run
+    without a value is a space. Empty for fewer than two values."""
+    known = [v for v in values if v is not None]
+    if len(values) < 2 or not known:
+        return ""
+    low, high = min(known), max(known)
+    span = high - low
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        elif span == 0:
+            out.append(BLOCKS[3])
+        else:
+            out.append(BLOCKS[round((v - low) / span * (len(BLOCKS) - 1))])
+    return "".join(out)

@@ -1,0 +1,273 @@
+"""The report sections of auditor.insights, localised for the templates (`x` beside the report's
+`v`): trends (bars as table cells for HTML, Mermaid xychart-beta for Markdown, a sparkline per
+product), renewals, cost allocation, and each new finding's cause.
+
+Tenant text passes through `clean`; escaping stays the template environment's job, except the
+Mermaid blocks, which are built here from numbers, dates and catalog texts only (quotes and
+brackets removed) and marked MdSafe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor import i18n
+from auditor.model import Locale
+from auditor.report.environment import MdSafe
+from auditor.report.text import clean
+from auditor.report.view import SEAT_CAP, SEVERITIES, SEVERITY_COLOURS
+
+from .trends import sparkline
+
+BAR_HEIGHT = 80  # px of the tallest bar
+SPARK_HEIGHT = 16
+ALLOCATION_CAP = 15
+SPEND_COLOUR = "#1c5d99"
+SEAT_SPARK_RUNS = 14  # the seat table's sparkline: the last two weeks of nightly runs (the table is wide already)
+_MERMAID_UNSAFE = re.compile(r'["\[\]{}<>`;#\\\n\r]')
+
+
+@dataclass(frozen=True)
+class Segment:
+    height: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class RunBar:
+    label: str  # the run's date
+    title: str  # hover text: the counts
+    segments: tuple[Segment, ...]  # top to bottom
+    spend_height: int
+    complete: bool
+
+
+@dataclass(frozen=True)
+class Spark:
+    heights: tuple[int, ...]  # px, one per run (0 = no value)
+    text: str  # ▁▂▃ for Markdown
+
+
+@dataclass(frozen=True)
+class ProductTrend:
+    name: str
+    spark: Spark
+    now: str  # "185 of 200"
+    change: str  # "+5"
+
+
+@dataclass(frozen=True)
+class Renewal:
+    sentence: str
+    basis: str
+    difference: str
+
+
+@dataclass(frozen=True)
+class AllocationTable:
+    title: str
+    rows: tuple[tuple[str, str, str, str, str], ...]  # value, users, licensed, unused, reclaimable
+    more: str
+
+
+@dataclass(frozen=True)
+class InsightsView:
+    runs: tuple[RunBar, ...] = ()
+    runs_text: str = ""
+    spend_max: str = ""
+    findings_max: str = ""
+    products: tuple[ProductTrend, ...] = ()
+    mermaid_findings: MdSafe = field(default_factory=lambda: MdSafe(""))
+    mermaid_spend: MdSafe = field(default_factory=lambda: MdSafe(""))
+    sparks: tuple[Spark, ...] = ()  # aligned with the seat table's rows
+    renewals: tuple[Renewal, ...] = ()
+    renewals_title: str = ""
+    allocation: tuple[AllocationTable, ...] = ()
+    allocation_note: str = ""
+    causes: dict[str, str] = field(default_factory=dict)
+    legend: tuple[tuple[str, str], ...] = ()  # (label, colour) of the severities
+
+    @property
+    def has_trends(self) -> bool:
+        return len(self.runs) >= 2
+
+    def md_spark_head(self, label: str) -> MdSafe:
+        return MdSafe(f" {label} |" if self.sparks else "")
+
+    def md_spark_sep(self) -> MdSafe:
+        return MdSafe(" --- |" if self.sparks else "")
+
+    def md_spark(self, index: int) -> MdSafe:
+        if not self.sparks:
+            return MdSafe("")
+        text = self.sparks[index].text if index < len(self.sparks) else ""
+        return MdSafe(f" {text} |")
+
+
+def _mermaid_text(text: str) -> str:
+    return _MERMAID_UNSAFE.sub("", text)[:80]
+
+
+def _mermaid(title: str, labels: Sequence[str], bars: Sequence[float] | None, line: Sequence[float] | None) -> MdSafe:
+    top = max([*(bars or []), *(line or []), 1])
+    out = ["```mermaid", "xychart-beta", f'    title "{_mermaid_text(title)}"',
+           "    x-axis [" + ", ".join(f'"{_mermaid_text(x)}"' for x in labels) + "]",
+           f"    y-axis 0 --> {top * 1.1:.0f}" if top > 10 else f"    y-axis 0 --> {top + 1:.0f}"]
+    if bars is not None:
+        out.append("    bar [" + ", ".join(f"{v:g}" for v in bars) + "]")
+    if line is not None:
+        out.append("    line [" + ", ".join(f"{v:g}" for v in line) + "]")
+    out.append("```")
+    return MdSafe("\n".join(out))
+
+
+def _spark(values: Sequence[int | None]) -> Spark:
+    """Bars scaled to the series' largest value (none for fewer than two known values)."""
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return Spark((), "")
+    top = max(known)
+    heights = tuple(0 if v is None or top == 0 else max(1, round(v / top * SPARK_HEIGHT)) for v in values)
+    first = next(i for i, v in enumerate(values) if v is not None)  # runs before the product existed: no text
+    return Spark(heights, sparkline(values[first:]))
+
+
+def _cause_text(cause: Mapping[str, Any], t: i18n.Translations, locale: Locale) -> str:
+    by = clean(cause.get("by") or "", 120) or t.pgettext("cause_someone", "someone")
+    date = i18n.format_datetime(str(cause.get("at", "")), locale)
+    kind = cause.get("kind")
+    if kind == "group":
+        key, english = (("cause_group_add", "{by} added the user to the group {group} ({date})") if cause.get("joined")
+                        else ("cause_group_remove", "{by} removed the user from the group {group} ({date})"))
+        return t.pgettext(key, english, by=by, group=clean(cause.get("group") or "", 120), date=date)
+    if kind == "license":
+        none = t.pgettext("cause_none", "none")
+        added = ", ".join(clean(s, 60) for s in cause.get("added") or []) or none
+        removed = ", ".join(clean(s, 60) for s in cause.get("removed") or []) or none
+        return t.pgettext("cause_license", "{by} changed the user's licenses ({date}; added: {added}; removed: "
+                                           "{removed})", by=by, date=date, added=added, removed=removed)
+    unset = t.pgettext("cause_unset", "(not set)")
+    return t.pgettext("cause_property", "{by} changed {property} from {old} to {new} ({date})", by=by,
+                      property=clean(cause.get("property") or "", 60), old=clean(cause.get("old") or unset, 120),
+                      new=clean(cause.get("new") or unset, 120), date=date)
+
+
+def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
+    t = i18n.translations(locale)
+    num = lambda n: i18n.format_number(n, locale)  # noqa: E731
+    money = lambda a, c: i18n.format_money(a, c, locale)  # noqa: E731
+    kwargs: dict[str, Any] = {}
+    cause_label = t.pgettext("cause_label", "Cause")
+    causes = {}
+    for f in document.get("findings") or []:
+        if isinstance(f, Mapping) and isinstance(f.get("cause"), Mapping):
+            causes[str(f.get("id"))] = f"{cause_label}: {_cause_text(f['cause'], t, locale)}"
+    kwargs["causes"] = causes
+    kwargs["legend"] = tuple((t.pgettext(f"severity_{s}", s.capitalize()), SEVERITY_COLOURS[s][0]) for s in SEVERITIES)
+
+    trend = document.get("trends") if isinstance(document.get("trends"), Mapping) else None
+    runs = [r for r in (trend or {}).get("runs") or [] if isinstance(r, Mapping)]
+    if len(runs) >= 2:
+        assert trend is not None
+        currency = trend.get("currency")
+        most = max(int(r.get("open") or 0) for r in runs) or 1
+        spend = [float(r.get("unused_monthly_cost") or 0) for r in runs]
+        top_spend = max(spend) or 1.0
+        bars = []
+        for r, s in zip(runs, spend, strict=True):
+            by = r.get("by_severity") or {}
+            segs = tuple(Segment(max(1, round(int(by.get(k) or 0) / most * BAR_HEIGHT)), SEVERITY_COLOURS[k][0])
+                         for k in SEVERITIES if int(by.get(k) or 0))
+            label = i18n.format_date(str(r.get("generated_at", "")), locale)
+            counts = ", ".join(f"{num(int(by.get(k) or 0))} {t.pgettext(f'severity_{k}', k.capitalize())}"
+                               for k in SEVERITIES)
+            bars.append(RunBar(label, f"{label}: {counts}", segs, max(1, round(s / top_spend * BAR_HEIGHT)) if s else 0,
+                               bool(r.get("complete"))))
+        kwargs["runs"] = tuple(bars)
+        kwargs["runs_text"] = (t.npgettext("trends_runs", "{n} run", "{n} runs", len(runs)) + ", "
+                               + t.pgettext("trends_span", "{first} to {last}", first=bars[0].label,
+                                            last=bars[-1].label))
+        kwargs["findings_max"] = num(most)
+        kwargs["spend_max"] = money(top_spend, currency) if currency else num(top_spend)
+        labels = [str(r.get("generated_at", ""))[5:10] for r in runs]
+        kwargs["mermaid_findings"] = _mermaid(t.pgettext("trends_findings", "Open findings per run"), labels,
+                                              [int(r.get("open") or 0) for r in runs],
+                                              [int((r.get("by_severity") or {}).get("critical") or 0)
+                                               + int((r.get("by_severity") or {}).get("high") or 0) for r in runs])
+        kwargs["mermaid_spend"] = _mermaid(t.pgettext("trends_spend", "Unused licenses per month, per run") +
+                                           (f" ({currency})" if currency else ""), labels, None,
+                                           [round(s, 2) for s in spend])
+        series = {str(p.get("sku")): p for p in trend.get("products") or [] if isinstance(p, Mapping)}
+        names = {str(s.get("sku")): str(s.get("name") or s.get("sku")) for s in document.get("skus") or []
+                 if isinstance(s, Mapping)}
+        products = []
+        for sku, p in series.items():
+            assigned = [v if isinstance(v, int) else None for v in p.get("assigned") or []]
+            usable = [v if isinstance(v, int) else None for v in p.get("usable") or []]
+            if not assigned or assigned[-1] is None:
+                continue
+            first = next((v for v in assigned if v is not None), assigned[-1])
+            products.append(ProductTrend(
+                clean(names.get(sku, sku), 200), _spark(assigned),
+                t.pgettext("seats_usage_of", "{used} of {total}", used=num(assigned[-1]), total=num(usable[-1] or 0)),
+                f"{assigned[-1] - first:+d}"))
+        kwargs["products"] = tuple(products)
+        sparks = []
+        for s in (document.get("skus") or [])[:SEAT_CAP]:
+            found = series.get(str(s.get("sku"))) if isinstance(s, Mapping) else None
+            values = [v if isinstance(v, int) else None for v in (found or {}).get("assigned") or []]
+            sparks.append(_spark(values[-SEAT_SPARK_RUNS:]))
+        kwargs["sparks"] = tuple(sparks)
+
+    renewals = [r for r in document.get("renewals") or [] if isinstance(r, Mapping)]
+    if renewals:
+        kwargs["renewals_title"] = t.pgettext("renewals_title", "Subscriptions renewing soon")
+        rows = []
+        for r in renewals:
+            sentence = t.pgettext("renewal_line", "Renew {product} at {seats} seats (today {today}; range "
+                                                  "{low}–{high}) by {date}.",
+                                  product=clean(r.get("name") or r.get("sku"), 200),
+                                  seats=num(int(r.get("seats") or 0)), today=num(int(r.get("seats_today") or 0)),
+                                  low=num(int(r.get("low") or 0)), high=num(int(r.get("high") or 0)),
+                                  date=i18n.format_date(str(r.get("renews", "")), locale))
+            basis = t.pgettext("renewal_basis", "Assigned today: {assigned}; seats the open findings would free: "
+                                                "{freed}; spare seats the policy keeps: {buffer}.",
+                               assigned=num(int(r.get("assigned") or 0)),
+                               freed=num(int(r.get("freed_by_findings") or 0)), buffer=num(int(r.get("buffer") or 0)))
+            diff = r.get("monthly_difference")
+            difference = ""
+            if isinstance(diff, int | float) and diff:
+                difference = t.pgettext("renewal_difference", "{amount} per month compared with today",
+                                        amount=("+" if diff > 0 else "") + money(diff, r.get("currency")))
+            rows.append(Renewal(sentence, basis, difference))
+        kwargs["renewals"] = tuple(rows)
+
+    alloc = document.get("cost_allocation") if isinstance(document.get("cost_allocation"), Mapping) else None
+    if alloc:
+        currency = alloc.get("currency")
+        titles = {"department": t.pgettext("alloc_department", "Department"),
+                  "companyName": t.pgettext("alloc_company", "Company"),
+                  "country": t.pgettext("alloc_country", "Country")}
+        not_set = t.pgettext("cause_unset", "(not set)")
+        tables = []
+        for dim in alloc.get("dimensions") or []:
+            rows_in = [r for r in dim.get("rows") or [] if isinstance(r, Mapping)]
+            shown = tuple((clean(r.get("value"), 120) if r.get("value") is not None else not_set,
+                           num(int(r.get("users") or 0)), money(r.get("licensed_monthly") or 0, currency),
+                           money(r.get("unused_monthly") or 0, currency),
+                           money(r.get("reclaimable_monthly") or 0, currency)) for r in rows_in[:ALLOCATION_CAP])
+            more = len(rows_in) - len(shown)
+            tables.append(AllocationTable(
+                titles.get(str(dim.get("key")), clean(dim.get("key"), 100)), shown,
+                t.npgettext("alloc_more", "…and {n} more, listed in cost-allocation.csv.",
+                            "…and {n} more, listed in cost-allocation.csv.", more) if more > 0 else ""))
+        kwargs["allocation"] = tuple(tables)
+        unallocated = alloc.get("unallocated_unused")
+        if isinstance(unallocated, int | float) and unallocated:
+            kwargs["allocation_note"] = t.pgettext("alloc_unallocated", "Unused seats of products nobody holds: "
+                                                                        "{amount} per month.",
+                                                   amount=money(unallocated, currency))
+    return InsightsView(**kwargs)

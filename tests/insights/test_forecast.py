@@ -1,0 +1,131 @@
+"""Renewal forecast: seats to renew from the assigned-seat history, the seats open findings would
+free and the policy's spare-seat minimum; one RFC 5545 entry per renewal, attached to the e-mail."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from auditor.delivery.content import build_mail
+from auditor.delivery.graph import send_mail_body
+from auditor.delivery.smtp import to_mime
+from auditor.insights import calendar, history
+from auditor.insights.forecast import SubscriptionFacts, renewals
+from auditor.model import Locale
+from auditor.rules.assignments import SkuForbidden
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
+from auditor.snapshot import save_snapshot
+
+from .conftest import audit
+
+AS_OF = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+ROW = {"sku": "SPE_E3", "sku_id": "e3", "name": "Microsoft 365 E3", "enabled": 200, "warning": 0, "consumed": 185,
+       "price_monthly": 33.75, "currency": "EUR", "free": False}
+
+
+def _finding(rule: str, user: str, delta: int = -1, waived: bool = False) -> dict[str, Any]:
+    return {"id": f"{rule}-{user}", "rule": rule, "waived": waived, "subject": {"type": "user", "id": user},
+            "remediation": {"actions": [{"kind": "remove_member", "ready": False, "blocked": "data_lost",
+                                         "user": user, "seats": {"SPE_E3": delta}}]}}
+
+
+def _history(*points: tuple[int, int]) -> list[history.Record]:
+    out = []
+    for days_ago, assigned in points:
+        at = (AS_OF - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        out.append(history.Record(at, at, "t", True, 0, 0, {}, {}, "EUR", 0.0, 0.0,
+                                  {"SPE_E3": history.ProductPoint(200, assigned)}))
+    return out
+
+
+def _sub(renews_in: float | None, *, ident: str = "s1", total: int = 200, trial: bool = False,
+         status: str = "Enabled") -> SubscriptionFacts:
+    when = None if renews_in is None else (AS_OF + timedelta(days=renews_in)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return SubscriptionFacts(ident, "e3", "SPE_E3", status, trial, total, when)
+
+
+def test_seats_follow_the_trend_less_what_findings_free_plus_the_buffer() -> None:
+    document = {"skus": [ROW], "findings": [
+        _finding(DisabledUserLicensed.id, "u1"), _finding(InactiveUserLicensed.id, "u1"),  # one seat, counted once
+        _finding(InactiveUserLicensed.id, "u2"), _finding(InactiveUserLicensed.id, "u3", waived=True),
+        _finding(SkuForbidden.id, "u4")]}  # not a rule that frees seats
+    [r] = renewals(document, [_sub(30)], _history((60, 175), (30, 180), (0, 185)), {"SPE_E3": 2}, AS_OF)
+    assert r["trend_per_30_days"] == 5.0 and r["projected"] == 190.0
+    assert (r["freed_by_findings"], r["buffer"], r["seats"], r["low"], r["high"]) == (2, 2, 190, 190, 192)
+    assert r["seats_today"] == 200 and r["monthly_difference"] == -337.5 and r["days_left"] == 30
+
+
+def test_a_noisy_history_widens_the_range_and_other_subscriptions_keep_their_seats() -> None:
+    document = {"skus": [ROW], "findings": []}
+    subs = [_sub(20), _sub(None, ident="s2", total=50), _sub(10, ident="trial", trial=True),
+            _sub(5, ident="lapsed", status="Warning")]
+    [r] = renewals(document, subs, _history((60, 170), (45, 182), (30, 176), (0, 185)), {}, AS_OF)
+    assert r["subscription_id"] == "s1" and r["other_subscriptions"] == 50  # neither the trial nor the lapsed one
+    assert r["low"] < r["seats"] < r["high"]
+    assert r["seats"] == -(-r["projected"] // 1) - 50
+    # none renewing within 60 days (or no date): no forecast
+    assert renewals(document, [_sub(None), _sub(61), _sub(-1)], [], {}, AS_OF) == []
+
+
+def test_without_history_the_forecast_is_today_less_freed_plus_buffer() -> None:
+    document = {"skus": [ROW], "findings": [_finding(InactiveUserLicensed.id, "u9")]}
+    [r] = renewals(document, [_sub(59.5)], [], {"SPE_E3": 5}, AS_OF)
+    assert (r["seats"], r["low"], r["high"], r["history_points"]) == (189, 189, 190, 1)
+
+
+def _unfold(text: str) -> list[str]:
+    assert "\n" not in text.replace("\r\n", "")
+    return text.replace("\r\n ", "").split("\r\n")
+
+
+def test_calendar_entries_escape_fold_and_end_lines_with_crlf() -> None:
+    renewal = {"subscription_id": "sub-1", "sku": "SPE/E3", "name": "E3; the, big\\one\nnext", "renews":
+               "2026-12-01T00:00:00Z", "seats": 172, "seats_today": 185, "low": 168, "high": 176, "assigned": 180,
+               "freed_by_findings": 6, "buffer": 2}
+    text = calendar.event(renewal, locale=Locale.EN, stamp=AS_OF, tenant="Contoso ÅÄÖ " * 8)
+    assert text.endswith("\r\n") and all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    lines = _unfold(text)
+    assert lines[:2] == ["BEGIN:VCALENDAR", "VERSION:2.0"] and "END:VCALENDAR" in lines
+    summary = next(line for line in lines if line.startswith("SUMMARY:"))
+    assert summary.startswith("SUMMARY:Renew E3\\; the\\, big\\\\one\\nnext: 172 seats (Contoso ÅÄÖ")
+    description = next(line for line in lines if line.startswith("DESCRIPTION:Renew"))
+    assert "at 172 seats (today 185\\; range 168–176) by Dec 1\\, 2026." in description
+    assert "DTSTART;VALUE=DATE:20261201" in lines and "DTEND;VALUE=DATE:20261202" in lines
+    assert "UID:renewal-sub-1-20261201@license-auditor" in lines and "TRIGGER:-P14D" in lines
+    assert calendar.file_name(renewal) == "renewal-SPE-E3-2026-12-01.ics"
+
+
+def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_path: Path, sample) -> None:
+    soon = (AS_OF + timedelta(days=25)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    subs = tuple(dataclasses.replace(s, next_lifecycle_date_time=soon) if s.sku_part_number in ("SPE_E3", "SPE_E5")
+                 else s for s in sample.subscriptions)
+    path = tmp_path / "tenant.json"
+    save_snapshot(dataclasses.replace(sample, subscriptions=subs), path)
+    out = tmp_path / "out"
+    _code, report = audit(out, "--snapshot", str(path))
+    assert report is not None
+    e3 = next(r for r in report["renewals"] if r["sku"] == "SPE_E3")
+    assert e3["buffer"] == 2 and e3["seats_today"] == 194 and e3["freed_by_findings"] >= e3["freed_by_plan"]
+    assert e3["seats"] == 193 - e3["freed_by_findings"] + 2
+    files = sorted(p.name for p in out.glob("renewal-*.ics"))
+    assert files == ["renewal-SPE_E3-2026-11-26.ics", "renewal-SPE_E5-2026-11-26.ics"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f"Renew Microsoft 365 E3 at {e3['seats']} seats (today 194; range {e3['low']}–{e3['high']}) by Nov 26, " \
+           "2026." in html
+    mail = build_mail(out, attachment_limit=10_000_000, run_url=None)
+    assert [a.filename for a in mail.calendar] == files
+    message = email.message_from_bytes(to_mime(mail, "a@contoso.example", ("b@contoso.example",)).as_bytes())
+    parts = [(p.get_content_type(), p.get_filename()) for p in message.walk() if p.get_filename()]
+    assert parts == [("text/csv", "findings.csv"), *(("text/calendar", f) for f in files)]
+    graph = send_mail_body(mail, ("b@contoso.example",))
+    assert [a["name"] for a in graph["message"]["attachments"]] == ["findings.csv", *files]
+    # the next run moves them to previous/ with the reports
+    later = dataclasses.replace(sample)
+    save_snapshot(later, path)
+    audit(out, "--snapshot", str(path))
+    assert not list(out.glob("renewal-*.ics")) and len(list((out / "previous").glob("renewal-*.ics"))) == 2
+    assert json.loads((out / "report.json").read_text()).get("renewals") is None

@@ -1,0 +1,118 @@
+"""The history file: records appended by `audit --history`, malformed lines reported and skipped,
+the `history` command's table, and the trends the reports draw from it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.insights import history
+from auditor.insights.trends import sparkline, trends
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
+
+from .conftest import SAMPLE, audit
+
+
+def _record(at: str, open_: int = 3, assigned: int = 10, tenant: str = "t1", unused: float = 5.0) -> history.Record:
+    return history.Record(at, at, tenant, True, open_, 0, {"critical": 0, "high": open_, "medium": 0, "low": 0},
+                          {DisabledUserLicensed.id: {"high": open_}}, "EUR", unused, 1.0,
+                          {"SPE_E3": history.ProductPoint(20, assigned, 33.75)})
+
+
+def test_records_round_trip_and_bad_lines_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    good = json.dumps(_record("2026-11-02T03:17:00Z").to_json())
+    older = json.dumps(_record("2026-11-01T03:17:00Z", open_=5).to_json())
+    path.write_text("\n".join([good, "{not json", "[1, 2]", json.dumps({"schema": 1}), older,
+                               good.replace('"open": 3', '"open": -1'), ""]))
+    records, problems = history.read_history(path)
+    assert [r.open for r in records] == [5, 3]  # in time order
+    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
+        (2, "not JSON"), (3, "the line is not an object"), (4, "findings is not an object"),
+        (6, "findings.open is not a whole number")]
+    assert problems[0].text(path) == (f"{path}:2: not JSON (Expecting property name enclosed in double quotes); "
+                                      "line skipped")
+    assert records[1] == history.parse_record(json.loads(good), records[1].line)
+
+
+def test_append_starts_a_new_line_after_a_cut_one_and_refuses_a_link(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    path.write_text('{"schema": 1, "cut sh')
+    history.append_record(path, _record("2026-11-02T03:17:00Z"))
+    lines = path.read_text().splitlines()
+    assert len(lines) == 2 and json.loads(lines[1])["generated_at"] == "2026-11-02T03:17:00Z"
+    records, problems = history.read_history(path)
+    assert len(records) == 1 and [p.line for p in problems] == [1]
+    link = tmp_path / "link.jsonl"
+    os.symlink(path, link)
+    with pytest.raises(Exception, match="cannot append"):
+        history.append_record(link, _record("2026-11-03T03:17:00Z"))
+
+
+def test_audit_appends_and_a_malformed_line_never_stops_it(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "history.jsonl"
+    code, first = audit(tmp_path / "one", "--snapshot", str(SAMPLE), "--history", str(path))
+    with path.open("a") as fh:
+        fh.write("this is not a record\n")
+    code2, second = audit(tmp_path / "two", "--snapshot", str(SAMPLE), "--history", str(path))
+    assert code == code2 == 1 and first is not None and second is not None
+    err = capsys.readouterr().err
+    assert f"{path}:2: not JSON" in err and "line skipped" in err
+    assert any(f"{path}:2" in w for w in second["warnings"])
+    lines = path.read_text().splitlines()
+    assert len(lines) == 3
+    record = json.loads(lines[2])
+    assert record["tenant"] == second["tenant"]["id"] and record["complete"] is True
+    assert record["findings"]["open"] == second["summary"]["unwaived"]
+    assert record["findings"]["by_rule"][DisabledUserLicensed.id] == {"high": 3}
+    assert record["products"]["SPE_E3"] == {"usable": 194, "assigned": 193, "unused_monthly_cost": 33.75}
+    assert [r["open"] for r in second["trends"]["runs"]] == [first["summary"]["unwaived"]] * 2
+
+
+def test_history_command_prints_the_table(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "h.jsonl"
+    for rec in (_record("2026-11-01T03:17:00Z", 5, 12), _record("2026-11-02T03:17:00Z", 3, 10),
+                _record("2026-11-02T04:00:00Z", 1, 1, tenant="other")):
+        history.append_record(path, rec)
+    with path.open("a") as fh:
+        fh.write("oops\n")
+    assert main(["history", str(path), "--tenant", "T1", "--products"]) == 0
+    out, err = capsys.readouterr()
+    rows = [line for line in out.splitlines() if line.startswith("2026-")]
+    assert len(rows) == 2 and re.search(r"2026-11-01T03:17:00Z\s+yes\s+5\s+0\s+5\s+0\s+0\s+5.00 EUR\s+12/20", rows[0])
+    assert re.search(r"SPE_E3\s+12/20\s+10/20\s+-2", out)
+    assert f"{path}:4: not JSON" in err
+    assert main(["history", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_trends_keep_the_last_30_runs_and_one_series_per_product() -> None:
+    records = [_record(f"2026-10-{d:02d}T03:17:00Z", d, 100 + d) for d in range(1, 32)]
+    block = trends(records)
+    assert len(block["runs"]) == 30 and block["runs"][0]["generated_at"].startswith("2026-10-02")
+    assert block["products"] == [{"sku": "SPE_E3", "assigned": [100 + d for d in range(2, 32)],
+                                  "usable": [20] * 30}]
+    assert sparkline([1, 2, None, 8]) == "▁▂ █" and sparkline([4]) == ""
+
+
+def test_reports_draw_trends_e_mail_safe_and_in_mermaid(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    for d, n in ((1, 60), (2, 50)):
+        rec = _record(f"2026-10-{d:02d}T03:17:00Z", n, 150 + d, tenant="2f3adacf-3c50-4499-8960-90bdf5d7e2fd")
+        history.append_record(path, rec)
+    _code, report = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--history", str(path))
+    assert report is not None and len(report["trends"]["runs"]) == 3
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    section = html.split(">Trends</h2>", 1)[1].split("<h2", 1)[0]
+    assert "<script" not in html.lower() and "<svg" not in html.lower() and "<img" not in html.lower()
+    # the tallest bar (60 findings, all high) is 80 px of the high colour
+    assert 'height="80" style="width:10px;height:80px;background-color:#c2255c;' in section
+    assert "Trend</th>" in html.split(">Licenses per product</h2>", 1)[1]
+    assert "```mermaid\nxychart-beta\n" in md and "    bar [60, 50, 39]" in md
+    seats = md.split("### Licenses per product", 1)[1].split("###", 1)[0]
+    assert seats.splitlines()[2].endswith("| Trend |") and "| ▁▁█ |" in seats

@@ -1,0 +1,150 @@
+"""--notify-webhook: the summary posted as an Adaptive Card (Teams Workflows) or Slack blocks, to a
+receiver on loopback; tenant text cannot format or link; a failed post exits 4 and the URL, a
+secret, is never printed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.errors import UsageError
+from auditor.insights.notify import slack_escape, webhook_url
+from auditor.snapshot import save_snapshot
+
+from .conftest import SAMPLE, audit
+
+EVIL = "Contoso *bold* [x](https://evil.example) <!channel> & ${secret}"
+
+
+class Receiver:
+    def __init__(self, status: int = 202) -> None:
+        self.status = status
+        self.bodies: list[Any] = []
+        self.paths: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                receiver.paths.append(self.path)
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/workflows/secret-token-123/triggers/manual"
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as r:
+        yield r
+
+
+@pytest.fixture
+def evil_tenant(tmp_path: Path, sample) -> Path:
+    path = tmp_path / "tenant.json"
+    save_snapshot(dataclasses.replace(sample, tenant_name=EVIL), path)
+    return path
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [t for v in node.values() for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _texts(v)]
+    return [node] if isinstance(node, str) else []
+
+
+def test_teams_gets_an_adaptive_card_whose_tenant_text_is_plain(tmp_path, receiver, evil_tenant, monkeypatch) -> None:
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "contoso/audit")
+    monkeypatch.setenv("GITHUB_RUN_ID", "42")
+    base = tmp_path / "before"
+    audit(base, "--snapshot", str(SAMPLE))
+    code, _report = audit(tmp_path / "out", "--snapshot", str(evil_tenant), "--baseline", str(base / "report.json"),
+                         "--notify-webhook", receiver.url, "--notify-format", "teams")
+    assert code == 1 and len(receiver.bodies) == 1
+    body = receiver.bodies[0]
+    assert body["type"] == "message"
+    [attachment] = body["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+    # tenant text only in TextRuns (no Markdown); no TextBlock, which would render it
+    assert {b["type"] for b in card["body"]} == {"RichTextBlock"}
+    assert card["body"][0]["inlines"][0]["text"] == f"License audit: {EVIL}"
+    texts = _texts(card["body"])
+    assert any(t.startswith("39 open findings (8 high, 24 medium, 7 low) · 0 new · 0 resolved") for t in texts)
+    assert "Most unused spend per month" in texts
+    assert any(t.startswith("• Microsoft 365 E5: €273.75") for t in texts)
+    assert card["actions"] == [{"type": "Action.OpenUrl", "title": "Open the run",
+                                "url": "https://github.com/contoso/audit/actions/runs/42"}]
+
+
+def test_slack_gets_blocks_with_its_control_characters_escaped(tmp_path, receiver, evil_tenant,
+                                                               monkeypatch) -> None:
+    monkeypatch.setenv("AUDITOR_NOTIFY_WEBHOOK", receiver.url)  # the URL from the environment, as in Actions
+    code, _ = audit(tmp_path / "out", "--snapshot", str(evil_tenant), "--notify-format", "slack")
+    assert code == 1
+    body = receiver.bodies[0]
+    header = body["blocks"][0]
+    assert header["type"] == "header" and header["text"]["type"] == "plain_text"
+    assert header["text"]["text"] == "License audit: " + slack_escape(EVIL)
+    assert "<!channel>" not in json.dumps(body) and "&lt;!channel&gt; &amp;" in body["text"]
+    assert all(block["text"]["type"] == "plain_text" for block in body["blocks"] if "text" in block)
+
+
+@pytest.mark.parametrize("status", [500, 404])
+def test_a_failed_post_exits_4_without_printing_the_url(tmp_path, capsys, status) -> None:
+    with Receiver(status) as failing:
+        code, written = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--notify-webhook", failing.url)
+    err = capsys.readouterr().err
+    assert code == 4 and written is not None
+    assert f"the teams webhook at 127.0.0.1 answered HTTP {status}" in err
+    assert "secret-token-123" not in err and "/workflows/" not in err
+
+
+def test_an_unreachable_webhook_exits_4_and_incomplete_data_still_exits_3(tmp_path, capsys) -> None:
+    with Receiver() as gone:
+        url = gone.url
+    code, _ = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--notify-webhook", url)
+    err = capsys.readouterr().err
+    assert code == 4 and "cannot post to the teams webhook at 127.0.0.1" in err and "secret-token-123" not in err
+
+
+def test_the_webhook_must_be_https_except_on_loopback() -> None:
+    assert webhook_url("https://prod.example/hook", {}) == "https://prod.example/hook"
+    assert webhook_url(None, {"AUDITOR_NOTIFY_WEBHOOK": "http://localhost:1/x"}) == "http://localhost:1/x"
+    assert webhook_url(None, {}) is None
+    with pytest.raises(UsageError) as caught:
+        webhook_url("http://hooks.example/secret-part", {})
+    assert "secret-part" not in str(caught.value) and "https" in str(caught.value)
+
+
+def test_a_format_without_a_webhook_is_a_usage_error(tmp_path, capsys) -> None:
+    code, _ = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--notify-format", "slack")
+    assert code == 2 and "AUDITOR_NOTIFY_WEBHOOK" in capsys.readouterr().err
