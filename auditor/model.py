@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from .enums import Cloud, Severity, SubjectType
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
+
+if TYPE_CHECKING:
+    from .usage import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
 
@@ -196,6 +199,8 @@ class TenantSnapshot:
     # read (a candidate whose own answer was an error keeps mailbox_purpose None: unknown);
     # "hasMembersWithLicenseErrors" when the groups with license errors were read
     collected_parts: frozenset[str] = frozenset()
+    # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
+    usage: UsageReports | None = None
 
     @property
     def complete(self) -> bool:

@@ -12,7 +12,8 @@ Layout (schemaVersion 1):
                                   + "hasMembersWithLicenseErrors" when collected],
      "gaps": [{"part", "request", "reason"}]}
 A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and
-"mailboxSettings": null when Graph found no mailbox for it.
+"mailboxSettings": null when Graph found no mailbox for it. An optional "usageReports" section holds
+the Microsoft 365 usage reports the usage rules read (auditor/usage.py describes it).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from .model import (
     User,
 )
 from .outputs import atomic_text
+from .usage import USAGE_REPORTS, BadUsage, usage_from_json, usage_to_json
 
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
@@ -699,7 +701,17 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         groups=tuple(_decode_all(doc["groups"], "groups", lambda g: group_from_graph(g, decoder))),
         gaps=tuple(_decode_all(_list(doc, "gaps"), "gaps", gap_from_json)),
         collected_parts=parts,
+        usage=_usage(doc),
     )
+
+
+def _usage(doc: dict[str, Any]) -> Any:
+    if doc.get(USAGE_REPORTS) is None:
+        return None
+    try:
+        return usage_from_json(doc[USAGE_REPORTS])
+    except BadUsage as exc:
+        raise BadValue(f"{USAGE_REPORTS}.{exc}") from None
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -869,6 +881,11 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
     _write_array(out, "subscribedSkus", (sku_to_json(s) for s in snapshot.skus))
     _write_array(out, "subscriptions", (subscription_to_json(s) for s in snapshot.subscriptions))
     _write_array(out, "groups", (group_to_json(g) for g in snapshot.groups))
+    if snapshot.usage is not None:
+        reports, rows = usage_to_json(snapshot.usage)
+        out.write(f' "{USAGE_REPORTS}": {{"reports": {json.dumps(reports, ensure_ascii=False)},\n ')
+        _write_array(out, "users", rows, last=True)
+        out.write(" },\n")
     _write_array(out, "users", (user_to_json(u, with_sign_in) for u in snapshot.users), last=True)
     out.write("}\n")
 

@@ -16,6 +16,7 @@ from ..model import Locale, Severity
 from ..rules.assignments import parse_assignments
 from ..rules.hygiene.base import parse_hygiene
 from ..rules.seats import parse_catalog
+from ..rules.usage import parse_usage
 from ..rules.waivers import parse_waivers
 from .model import CrossTenant, Policy, PolicySet
 from .schema import build_schema
@@ -147,6 +148,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         waivers=parse_waivers(root.at("waivers")),
         severities={k: Severity.parse(v) for k, v in root.data.get("severities", {}).items()},
         cross_tenant=_cross_tenant(root.at("cross_tenant")),
+        usage=parse_usage(root.at("usage")),
     )
     return policy, issues
 

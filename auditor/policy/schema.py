@@ -13,6 +13,7 @@ from ..merge.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from ..model import Locale
 from ..rules import RULES
 from ..rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
+from ..rules.usage import usage_section
 from .selectors import SELECTOR_SCHEMA
 
 API_VERSION = "license-auditor/v1"
@@ -102,6 +103,7 @@ def build_schema() -> dict[str, Any]:
                         "properties": _section_fragments("hygiene")},
             "waivers": {"type": "array", "items": waiver},
             "cross_tenant": CROSS_TENANT_SCHEMA,
+            "usage": usage_section(),
             "severities": {
                 "type": "object",
                 "description": "Default severity per rule id for this policy.",
