@@ -6,8 +6,8 @@ the rules (auditor/rules/usage.py) and the snapshot reader all build on this mod
 
 Snapshot layout (optional; a snapshot without it was collected without usage rules):
     "usageReports": {
-      "reports": [{"name": "getOffice365ActiveUserDetail", "period": "D90",
-                   "reportRefreshDate": "2026-10-30", "request": "GET /reports/getOffice365ActiveUserDetail(period='D90')"}],
+      "reports": [{"name": "getOffice365ActiveUserDetail", "period": "D90", "reportRefreshDate": "2026-10-30",
+                   "request": "GET /reports/getOffice365ActiveUserDetail(period='D90')"}],
       "users": [{"userPrincipalName": "ann@contoso.example", "teamsLastActivityDate": "2026-10-29", ...}]
     }
 Field names follow the reports' JSON form (camelCase of the CSV columns). Only rows that name a
@@ -68,8 +68,9 @@ MAILBOXES = Report(
     {"Storage Used (Byte)": "storageUsedInBytes", "Has Archive": "hasArchive"})
 # v2 of the Copilot report (the default) takes D7, D28, D90, D180 and ALL; D90 and D180 exist in v1 too.
 COPILOT = Report(
-    "getMicrosoft365CopilotUsageUserDetail", "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='{period}')",
-    (90, 180), {"Last Activity Date": "copilotLastActivityDate"}, beta_fallback=True)
+    "getMicrosoft365CopilotUsageUserDetail",
+    "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='{period}')", (90, 180),
+    {"Last Activity Date": "copilotLastActivityDate"}, beta_fallback=True)
 REPORTS: dict[str, Report] = {r.name: r for r in (ACTIVE_USERS, APPS, MAILBOXES, COPILOT)}
 MAX_DAYS = 180  # the longest period the reports take: a longer window could not tell "unused"
 
@@ -237,6 +238,10 @@ class RowReader:
     def __init__(self, report: Report, keep: frozenset[str] | None) -> None:
         self.report = report
         self.keep = keep
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every row read (the report is read again from its start)."""
         self.index: dict[str, int] | None = None
         self.rows: dict[str, dict[str, Any]] = {}
         self.refreshed: str | None = None

@@ -43,6 +43,7 @@ from ..model import NO_MAILBOX, Group, TenantSnapshot, User
 from . import wire
 from .errors import GraphError, bad, error_document, not_found
 from .hooks import Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
+from .reports import ReportOptions, ReportServer
 from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES, TenantState
 
 __all__ = ["GraphEmulator", "GraphError", "LoggedRequest", "SentMail", "dumps", "error_document"]
@@ -115,8 +116,11 @@ class GraphEmulator:
         listings: Listings | None = None,
         roles: Iterable[str] | None = None,
         mutually_exclusive: Iterable[tuple[str, str]] = (),
+        reports: ReportOptions | None = None,
     ) -> None:
         self.tenant = TenantState(snapshot, mutually_exclusive)
+        # the usage reports (reports.py), from the snapshot's usageReports section
+        self.reports = ReportServer(snapshot, reports or ReportOptions())
         self.listings = listings
         self.token = token
         # The application permissions writes are checked against: `roles`, else the token's
@@ -763,6 +767,9 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
             path = parts.path
+            if emulator.reports.serves(path):
+                self._report(method, path, parts.query, headers)
+                return
             if not path.startswith("/v1.0/") and path != "/v1.0":
                 doc = error_document("BadRequest", "Unsupported API version.")
                 self._finish(method, path, {}, headers, 404, doc, None)
@@ -797,6 +804,23 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 )
                 return
             self._finish(method, rel, query_log, headers, status, doc, label)
+
+        def _report(self, method: str, path: str, raw_query: str, headers: dict[str, str]) -> None:
+            """A usage report, its download or the report settings (reports.py); responders apply."""
+            rel = path[len("/v1.0"):] if path.startswith("/v1.0/") else path
+            query_log = dict(parse_qsl(raw_query, keep_blank_values=True))
+            sent = self.headers.get("Authorization")
+            authorized = sent == f"Bearer {emulator.token}"
+            answer = emulator._respond(Request(method, unquote(rel), raw_query, query_log, headers)) \
+                if authorized else None
+            if isinstance(answer, Reply):
+                self._reply(answer, method, rel, query_log, headers)
+                return
+            status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized,
+                                                                self.server.server_address[1])
+            emulator._log(LoggedRequest(method, unquote(rel), query_log, headers, status,
+                                        answer.label if answer is not None else None))
+            self._raw(status, data, kind, extra)
 
         def _reply(self, answer: Reply, method: str, rel: str, query: dict[str, str], headers: dict[str, str]) -> None:
             """Send a responder's answer: a JSON document as the emulator sends its own, or bytes as they are."""

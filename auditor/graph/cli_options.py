@@ -22,6 +22,7 @@ from kiota_abstractions.request_adapter import RequestAdapter
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
 from ..snapshot import load_snapshot, save_snapshot
+from ..usage import UsageNeed
 from .arguments import AuthMode, save_evidence, wants_graph
 from .auth import StaticTokenCredential, build_credential
 from .client import GraphClient
@@ -71,6 +72,7 @@ def snapshot_from_args(
     mailboxes: MailboxCheck | None = None,
     env: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
+    usage: UsageNeed | None = None,
 ) -> TenantSnapshot | None:
     """Collect from Graph as the arguments say; None when no Graph source was asked for.
 
@@ -86,20 +88,20 @@ def snapshot_from_args(
     if getattr(args, "demo", False):
         if args.graph_endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
-        snapshot = _collect_demo(group_refs, need_sign_in, mailboxes, progress)
+        snapshot = _collect_demo(group_refs, need_sign_in, mailboxes, progress, usage)
     else:
-        snapshot = _collect_live(args, group_refs, need_sign_in, mailboxes, env, progress)
+        snapshot = _collect_live(args, group_refs, need_sign_in, mailboxes, env, progress, usage)
     save_evidence(args, snapshot)
     return snapshot
 
 
 def collect_command(
     args: argparse.Namespace, *, group_refs: Sequence[str], need_sign_in: bool,
-    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None
+    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None, usage: UsageNeed | None = None
 ) -> int:
     """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
     snapshot = snapshot_from_args(args, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
-                                  env=env)
+                                  env=env, usage=usage)
     assert snapshot is not None
     try:
         save_snapshot(snapshot, args.output)
@@ -113,7 +115,7 @@ def collect_command(
 
 
 def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,
-                  progress: Progress) -> TenantSnapshot:
+                  progress: Progress, usage: UsageNeed | None = None) -> TenantSnapshot:
     from ..emulator import GraphEmulator, app_token
 
     sample = demo_snapshot()
@@ -126,7 +128,7 @@ def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: Mail
             auth_description="demo token",
             progress=progress,
         )
-        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes))
+        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, usage))
 
 
 def _collect_live(
@@ -136,6 +138,7 @@ def _collect_live(
     mailboxes: MailboxCheck | None,
     env: Mapping[str, str],
     progress: Progress,
+    usage: UsageNeed | None = None,
 ) -> TenantSnapshot:
     cloud = Cloud(args.cloud or Cloud.WORLDWIDE.value)
     ep = endpoints(cloud)
@@ -158,7 +161,7 @@ def _collect_live(
         )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
-    snapshot = asyncio.run(_run(client, group_refs, need_sign_in, mailboxes))
+    snapshot = asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, usage))
     expected = args.tenant_id
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
@@ -168,8 +171,9 @@ def _collect_live(
 
 
 async def _run(client: GraphClient, group_refs: Sequence[str], need_sign_in: bool,
-               mailboxes: MailboxCheck | None) -> TenantSnapshot:
+               mailboxes: MailboxCheck | None, usage: UsageNeed | None = None) -> TenantSnapshot:
     try:
-        return await collect(client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes)
+        return await collect(client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
+                             usage=usage)
     finally:
         await client.aclose()

@@ -57,6 +57,7 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
+from ..usage import USAGE_REPORTS, UsageNeed
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
 from .progress import Progress
@@ -595,10 +596,12 @@ async def collect(
     mailboxes: MailboxCheck | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _now,
+    usage: UsageNeed | None = None,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
     `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
+    `usage`: read these Microsoft 365 usage reports after the users (graph/usage.py; None: none).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -641,7 +644,15 @@ async def collect(
             progress.note("the app lacks MailboxSettings.Read; shared mailboxes cannot be told apart")
         else:
             purposes_read = await state.purposes(users, positions)
+    usage_read = None
+    if usage is not None and not any(g.part == "users" for g in state.gaps):
+        from .usage import collect_usage
+
+        usage_read, usage_gaps = await collect_usage(client, usage, users, progress, claims)
+        state.gaps.extend(usage_gaps)
     parts = {SIGN_IN_ACTIVITY} if signed else set()
+    if usage_read is not None:
+        parts.add(USAGE_REPORTS)
     if flagged is not None:
         groups = _mark_license_errors(groups, flagged)
         parts.add(LICENSE_ERROR_GROUPS)
@@ -660,4 +671,5 @@ async def collect(
         groups=tuple(groups),
         gaps=tuple(state.gaps),
         collected_parts=frozenset((*parts, *((MAILBOX_SETTINGS,) if purposes_read else ()))),
+        usage=usage_read,
     )

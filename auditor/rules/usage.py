@@ -308,8 +308,9 @@ class Rightsize(UsageRule):
         for pos in self.holders(ctx, big):
             user = ctx.index.users[pos]
             row = rows.get(user.user_principal_name.lower())
-            if row is None or self.in_grace(user, big, cutoff):
-                continue
+            if (row is None and measured) or self.in_grace(user, big, cutoff):
+                continue  # not in the reports it is judged on (none to read when nothing is measured)
+            row = row or UserUsage(user.user_principal_name)
             active, latest, unmeasured = self.activity(row, entry.unless_active, cutoff.date())
             if active:
                 continue
@@ -327,8 +328,9 @@ class Rightsize(UsageRule):
                     saving -= ctx.monthly_price(small) or 0.0
             details = ctx.user_details(user, skus, None) | extra | ctx.data_lost(
                 user, skus, (small,) if small not in user.sku_ids else ()) | ctx.leaving(user, skus)
-            text = f"holds {ctx.index.part(big)} but used nothing only it adds in {entry.days} days; " \
-                   f"{ctx.index.part(small)} would do" + (f" (unmeasured: {', '.join(unmeasured)})" if unmeasured else "")
+            text = (f"holds {ctx.index.part(big)} but used nothing only it adds in {entry.days} days; "
+                    f"{ctx.index.part(small)} would do"
+                    + (f" (unmeasured: {', '.join(unmeasured)})" if unmeasured else ""))
             yield self.make(policy, f"usage/{entry.rightsize[0]}-{entry.rightsize[1]}", ctx.user_subject(user),
                             ctx.index.parts(skus), text, details, severity=entry.severity,
                             monthly_cost=round(saving, 2) if saving is not None and saving > 0 else None)
