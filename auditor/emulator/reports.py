@@ -57,7 +57,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Outlook Copilot Last Activity Date", "OneNote Copilot Last Activity Date", "Loop Copilot Last Activity Date",
         "Report Period"),
 }
-PERIODS = {name: ("D7", "D30", "D90", "D180") for name in COLUMNS}
+PERIODS: dict[str, tuple[str, ...]] = {name: ("D7", "D30", "D90", "D180") for name in COLUMNS}
 PERIODS["getMicrosoft365CopilotUsageUserDetail"] = ("D7", "D28", "D90", "D180", "ALL")
 BOM = "\ufeff"
 
@@ -105,9 +105,9 @@ class ReportServer:
         if column == "Report Period":
             return period.lstrip("D") if period != "ALL" else "180"
         if column in ("User Principal Name", "Display Name"):
-            value = row.userPrincipalName if column == "User Principal Name" else names.get(
+            text = row.userPrincipalName if column == "User Principal Name" else names.get(
                 row.userPrincipalName.lower(), "")
-            return _conceal(value) if self.options.concealed else value
+            return _conceal(text) if self.options.concealed else text
         if column == "Is Deleted":
             return "False"
         field_name = wanted.get(column)

@@ -138,9 +138,13 @@ class GraphEmulator:
 
     @property
     def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1.0"
+
+    @property
+    def port(self) -> int:
         if self._server is None:
             raise RuntimeError("emulator is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1.0"
+        return int(self._server.server_address[1])
 
     def start(self) -> GraphEmulator:
         handler = _make_handler(self)
@@ -816,8 +820,8 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             if isinstance(answer, Reply):
                 self._reply(answer, method, rel, query_log, headers)
                 return
-            status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized,
-                                                                self.server.server_address[1])
+            port = emulator.port
+            status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized, port)
             emulator._log(LoggedRequest(method, unquote(rel), query_log, headers, status,
                                         answer.label if answer is not None else None))
             self._raw(status, data, kind, extra)
