@@ -357,7 +357,7 @@ class TenantStream:
             copilot(u, None if last is None else day(last))
             yield u
         fresh = b.user("copilot.fresh", name="Copilot Fresh", department="Legal", location="SE")
-        b.grant(fresh, "SPE_E3", via="All Office Staff")
+        b.grant(fresh, "SPE_E3", via="All Office Staff", updated_days=400)  # Graph dates every state, or none
         b.grant(fresh, "Microsoft_365_Copilot", updated_days=12)  # assigned 12 days ago: grace, not unused
         copilot(fresh, None)
         yield fresh
