@@ -815,8 +815,9 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             query_log = dict(parse_qsl(raw_query, keep_blank_values=True))
             sent = self.headers.get("Authorization")
             authorized = sent == f"Bearer {emulator.token}"
+            download = path.startswith("/download/")  # needs no token: responders apply to it as well
             answer = emulator._respond(Request(method, unquote(rel), raw_query, query_log, headers)) \
-                if authorized else None
+                if authorized or download else None
             if isinstance(answer, Reply):
                 self._reply(answer, method, rel, query_log, headers)
                 return

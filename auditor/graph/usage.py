@@ -35,7 +35,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import AsyncIterator, Iterable, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -183,8 +183,12 @@ async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str 
         if response.status_code not in REDIRECT_STATUS:
             _parse(reader, [response.content], what)
             return what
-        location = response.headers.get("location", "")
-        target = _download_url(client, location, what)
+        raw = response.headers.get("location", "").strip()
+        if not raw:
+            raise CollectionError(f"{what} answered {response.status_code} without a Location; re-run, and report it "
+                                  "if it persists")
+        location = urljoin(url, raw)  # a relative Location is allowed
+        target = _download_url(client, location, what, url)
         if target is None:  # on the Graph endpoint itself: a Graph request like any other
             answer = await client.fetch(location, headers={"Accept": "text/csv, application/octet-stream"})
             _parse(reader, [answer.content], what)
@@ -201,7 +205,7 @@ async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str 
     raise AssertionError("unreachable")
 
 
-def _download_url(client: GraphClient, location: str, what: str) -> str | None:
+def _download_url(client: GraphClient, location: str, what: str, asked: str) -> str | None:
     """The checked download URL; None when it points at the Graph endpoint itself (then it must
     pass the @odata.nextLink rules and is read with the token, like any Graph request)."""
     try:
@@ -221,7 +225,7 @@ def _download_url(client: GraphClient, location: str, what: str) -> str | None:
     same = (parts.scheme, host, port or (443 if parts.scheme == "https" else 80)) == (
         graph.scheme, (graph.hostname or "").lower(), graph.port or (443 if graph.scheme == "https" else 80))
     if same:
-        client.check_link(location, what, set())
+        client.check_link(location, what, {asked})  # and not back to the report request itself
         return None
     return location
 
