@@ -349,7 +349,7 @@ class TenantStream:
 
         cases = (("copilot.daily", "Copilot Daily", None, 3), ("copilot.idle", "Copilot Idle", None, 50),
                  ("copilot.never", "Copilot Never", None, None),
-                 ("copilot.pilot", "Copilot Pilot", "Copilot Pilot", 75))
+                 ("copilot.pilot", "Pilot Tester", "Copilot Pilot", 75))
         for local, name, via, last in cases:
             u = b.user(local, name=name, department="Sales", location="NL")
             b.grant(u, "SPE_E3", via="All Office Staff")

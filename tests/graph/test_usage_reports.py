@@ -274,3 +274,21 @@ def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_pa
     assert from_graph == findings(out_snap)
     rules = {rule for _, rule, _ in from_graph}
     assert {"product-unused", "product-rightsize"} <= rules
+
+
+def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
+    """Usage data is personal data: with --redact the HTML, Markdown and CSV name nobody the usage
+    rules found (report.json, the machine record, stays whole)."""
+    out = tmp_path / "out"
+    assert main(["audit", "--demo", "--redact", "--output-dir", str(out), "--format", "json,html,md,csv",
+                 "--fail-on", "never"]) == 0
+    doc = json.loads((out / "report.json").read_text())
+    people = [(f["subject"]["upn"], f["subject"]["display_name"]) for f in doc["findings"]
+              if f["rule"] in ("product-unused", "product-rightsize")]
+    assert len(people) == 10
+    for name in ("report.html", "report.md", "findings.csv"):
+        text = (out / name).read_text("utf-8-sig")
+        for upn, display in people:
+            local = upn.split("@")[0]
+            assert local not in text and (len(display) < 3 or display not in text), (name, upn)
+        assert "Person " in text or "person-" in text
