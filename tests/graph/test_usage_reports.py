@@ -19,6 +19,7 @@ from auditor.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Re
 from auditor.errors import CollectionError
 from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import Cloud, TenantSnapshot
+from auditor.rules.usage import ProductUnused, Rightsize
 from auditor.sample.generate import generate_tenant
 from auditor.snapshot import load_snapshot
 from auditor.usage import (
@@ -273,7 +274,7 @@ def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_pa
     from_graph = findings(out_graph)
     assert from_graph == findings(out_snap)
     rules = {rule for _, rule, _ in from_graph}
-    assert {"product-unused", "product-rightsize"} <= rules
+    assert {ProductUnused.id, Rightsize.id} <= rules
 
 
 def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
@@ -284,7 +285,7 @@ def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
                  "--fail-on", "never"]) == 0
     doc = json.loads((out / "report.json").read_text())
     people = [(f["subject"]["upn"], f["subject"]["display_name"]) for f in doc["findings"]
-              if f["rule"] in ("product-unused", "product-rightsize")]
+              if f["rule"] in (ProductUnused.id, Rightsize.id)]
     assert len(people) == 10
     for name in ("report.html", "report.md", "findings.csv"):
         text = (out / name).read_text("utf-8-sig")
