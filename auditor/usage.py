@@ -243,7 +243,11 @@ class RowReader:
     def reset(self) -> None:
         """Forget every row read (the report is read again from its start)."""
         self.index: dict[str, int] | None = None
-        self.rows: dict[str, dict[str, Any]] = {}
+        # upn (lower case) -> (upn as written, the values of report.columns in order): tuples, and
+        # each distinct date once, keep a million rows small
+        self.rows: dict[str, tuple[Any, ...]] = {}
+        self._texts: dict[Any, Any] = {}
+        self._wanted: list[tuple[int, str]] = []
         self.refreshed: str | None = None
         self.seen = 0  # data rows, kept or not
         self.named = 0  # rows whose UPN looks like a UPN (concealed reports carry hashes)
@@ -256,6 +260,7 @@ class RowReader:
             raise BadReport(f"the CSV lacks the column(s) {', '.join(missing)}")
         self.index = {name: names.index(name) for name in (*wanted, "Report Refresh Date", "Is Deleted")
                       if name in names}
+        self._wanted = [(self.index[column], field) for column, field in self.report.columns.items()]
 
     def row(self, cells: list[str]) -> None:
         if self.index is None:
@@ -278,8 +283,13 @@ class RowReader:
         key = upn.lower()
         if not upn or (self.keep is not None and key not in self.keep):
             return
-        values = {name: _value(name, cells[index[column]]) for column, name in self.report.columns.items()}
-        self.rows[key] = values | {"userPrincipalName": upn}
+        texts = self._texts
+        values = [_value(name, cells[i]) for i, name in self._wanted]
+        self.rows[key] = (upn, *(texts.setdefault(v, v) for v in values))
+
+    def fields(self) -> tuple[str, ...]:
+        """The snapshot fields of the values in `rows`, in order."""
+        return tuple(self.report.columns.values())
 
     @property
     def concealed(self) -> bool:
@@ -288,15 +298,19 @@ class RowReader:
 
 
 def merge_rows(readers: Iterable[RowReader]) -> tuple[UserUsage, ...]:
-    """One UserUsage per user, from every report that listed the user, sorted by UPN."""
-    merged: dict[str, dict[str, Any]] = {}
-    for reader in readers:
-        for key, values in reader.rows.items():
-            row = merged.setdefault(key, {"userPrincipalName": values["userPrincipalName"], "reports": []})
-            row.update({k: v for k, v in values.items() if k != "userPrincipalName"})
-            row["reports"].append(reader.report.name)
-    return tuple(msgspec.convert({**row, "reports": tuple(sorted(row["reports"]))}, UserUsage)
-                 for _, row in sorted(merged.items()))
+    """One UserUsage per user, from every report that listed the user, sorted by UPN. Each
+    reader's rows are dropped once merged (only one copy of a million rows at a time)."""
+    merged: dict[str, UserUsage] = {}
+    replace = msgspec.structs.replace
+    for reader in sorted(readers, key=lambda r: r.report.name):
+        name, fields = reader.report.name, reader.fields()
+        for key, (upn, *values) in reader.rows.items():
+            found = merged.get(key)
+            extra = dict(zip(fields, values, strict=True))
+            merged[key] = UserUsage(upn, **extra, reports=(name,)) if found is None else replace(
+                found, **extra, reports=(*found.reports, name))
+        reader.rows = {}
+    return tuple(merged[key] for key in sorted(merged))
 
 
 # --- what a set of policies needs --------------------------------------------------------------
