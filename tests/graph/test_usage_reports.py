@@ -293,3 +293,26 @@ def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
             local = upn.split("@")[0]
             assert local not in text and (len(display) < 3 or display not in text), (name, upn)
         assert "Person " in text or "person-" in text
+
+
+@pytest.mark.parametrize(("options", "cloud", "reason"), [
+    (ReportOptions(concealed=True), "worldwide", "usage reports conceal user names"),
+    (ReportOptions(), "usgov", "global service only"),
+])
+def test_the_audit_names_the_usage_gap_and_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str], options: ReportOptions,
+                                                   cloud: str, reason: str) -> None:
+    sample = load_snapshot(ROOT / "auditor" / "sample" / "sample-tenant.json")
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    out = tmp_path / "out"
+    with GraphEmulator(sample, token=token, reports=options) as graph:
+        code = main(["audit", "--graph-endpoint", graph.url, "--cloud", cloud, "--auth", "token", "--policies",
+                     str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", "2026-11-01T06:00:00Z",
+                     "--fail-on", "never"])
+    assert code == 3
+    assert reason in capsys.readouterr().err
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["complete"] is False and any(reason in g["reason"] for g in doc["gaps"])
+    assert {n["rule"] for n in doc["not_evaluated"]} == {ProductUnused.id, Rightsize.id}
+    assert not [f for f in doc["findings"] if f["rule"] in (ProductUnused.id, Rightsize.id)]
