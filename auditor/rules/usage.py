@@ -284,8 +284,8 @@ class Rightsize(UsageRule):
     details_doc = (
         "`days`, `workloads` (the measured `unless_active`), `unmeasured` (those without a usage report), "
         "`last_activity`, `report_date`, `rightsize_to`; `replace_with`, `replace_with_id`, `replace_group` as for "
-        "sku-not-allowed (absent when the user already holds the smaller product); `saving` in the finding's "
-        "`monthly_cost`"
+        "sku-not-allowed (absent when the user already holds the smaller product); the finding's `monthly_cost` "
+        "is the saving per month"
     )
     example_finding = (USER, ["SPE_E5"], {
         "days": 90, "workloads": [], "unmeasured": ["teams_phone", "power_bi", "defender"], "last_activity": None,
