@@ -48,6 +48,7 @@ from .report import FILE_NAMES, compare, load_baseline, parse_formats, render
 from .report.document import build_document
 from .rules import RULES
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
+from .rules.usage import usage_need
 from .sample import REFERENCE as SAMPLE_CLOCK
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 
@@ -167,7 +168,8 @@ def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | N
         live = snapshot_from_args(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
                                   mailboxes=_mailbox_check(policies, as_of),
                                   attributes=nightly.attributes if nightly else (),
-                                  audits_since=nightly.audits_since if nightly else None)
+                                  audits_since=nightly.audits_since if nightly else None,
+                                  usage=usage_need(policies))
         assert live is not None
         return live
     if args.snapshot:
@@ -333,7 +335,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from .graph.cli_options import collect_command
 
     return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
-                           mailboxes=_mailbox_check(policies))
+                           mailboxes=_mailbox_check(policies), usage=usage_need(policies))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

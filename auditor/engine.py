@@ -12,10 +12,11 @@ from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.waivers import waiver_covers, waiver_json
 from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
+from .usage import USAGE_REPORTS
 
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.
-RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS)
+RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS)
 
 
 def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | None:
@@ -34,6 +35,9 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
         missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_parts)
     if missing:
         return f"tenant data not collected: {', '.join(missing)}"
+    unavailable = rule.unavailable(policy, index)
+    if unavailable:
+        return unavailable
     absent = [r for r in refs if not index.has_group(r)]
     if absent:
         return f"group {', '.join(repr(r) for r in absent)} named by the policy is not in the tenant data"
@@ -71,6 +75,7 @@ def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
                 names += a.group_based_only
             refs += [(p.name, s) for s in names]
         refs += [(p.name, w.sku) for w in p.waivers if w.sku]
+        refs += [(p.name, s) for u in p.usage for s in ((u.sku,) if u.sku else u.rightsize or ())]
     return refs
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from .enums import Cloud, Severity, SubjectType
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
+
+if TYPE_CHECKING:
+    from .usage import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
 
@@ -207,6 +210,8 @@ class TenantSnapshot:
     user_attributes: tuple[str, ...] = ()
     # auditLogs/directoryAudits read for an interval (auditor.audits.DirectoryAudits), or None
     directory_audits: Any = None
+    # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
+    usage: UsageReports | None = None
 
     @property
     def complete(self) -> bool:

@@ -13,7 +13,8 @@ Layout (schemaVersion 1):
      "gaps": [{"part", "request", "reason"}],
      "notes": [str]}   (only when the collection left notes for the report's warnings)
 A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and
-"mailboxSettings": null when Graph found no mailbox for it.
+"mailboxSettings": null when Graph found no mailbox for it. An optional "usageReports" section holds
+the Microsoft 365 usage reports the usage rules read (auditor/usage.py describes it).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from .model import (
     User,
 )
 from .outputs import atomic_text
+from .usage import USAGE_REPORTS, BadUsage, usage_from_json, usage_to_json
 
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
@@ -734,7 +736,17 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         notes=_strs(_list(doc, "notes"), "notes"),
         user_attributes=attributes,
         directory_audits=audits,
+        usage=_usage(doc),
     )
+
+
+def _usage(doc: dict[str, Any]) -> Any:
+    if doc.get(USAGE_REPORTS) is None:
+        return None
+    try:
+        return usage_from_json(doc[USAGE_REPORTS])
+    except BadUsage as exc:
+        raise BadValue(f"{USAGE_REPORTS}.{exc}") from None
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -910,6 +922,11 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
     _write_array(out, "subscribedSkus", (sku_to_json(s) for s in snapshot.skus))
     _write_array(out, "subscriptions", (subscription_to_json(s) for s in snapshot.subscriptions))
     _write_array(out, "groups", (group_to_json(g) for g in snapshot.groups))
+    if snapshot.usage is not None:
+        reports, rows = usage_to_json(snapshot.usage)
+        out.write(f' "{USAGE_REPORTS}": {{"reports": {json.dumps(reports, ensure_ascii=False)},\n ')
+        _write_array(out, "users", rows, last=True)
+        out.write(" },\n")
     attrs = snapshot.user_attributes
     _write_array(out, "users", (user_to_json(u, with_sign_in, attrs) for u in snapshot.users), last=True)
     out.write("}\n")

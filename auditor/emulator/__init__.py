@@ -24,6 +24,7 @@ import json
 import time
 
 from .hooks import Answer, Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
+from .reports import ReportOptions
 from .server import GraphEmulator, LoggedRequest, SentMail, error_document
 from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES
 
@@ -41,6 +42,7 @@ __all__ = [
     "LoggedRequest",
     "Proceed",
     "Reply",
+    "ReportOptions",
     "Request",
     "Responder",
     "SentMail",
@@ -53,7 +55,7 @@ __all__ = [
 WRITE_ROLES = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
 
 DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All",
-              "MailboxSettings.Read")
+              "MailboxSettings.Read", "Reports.Read.All", "ReportSettings.Read.All")
 
 
 def app_token(tenant_id: str, roles: tuple[str, ...] = DEMO_ROLES, lifetime: int = 3600) -> str:

@@ -49,6 +49,7 @@ from .audits import READ_ROLES, AuditLog
 from .errors import GraphError, bad, error_document, not_found
 from .filters import Picked, UnsupportedFilter, matches, upn_prefixes
 from .hooks import Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
+from .reports import ReportOptions, ReportServer
 from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES, TenantState
 
 __all__ = ["GraphEmulator", "GraphError", "LoggedRequest", "SentMail", "dumps", "error_document"]
@@ -126,6 +127,7 @@ class GraphEmulator:
         mutually_exclusive: Iterable[tuple[str, str]] = (),
         latency_ms: float = 0.0,
         latency_ms_per_kib: float = 0.0,
+        reports: ReportOptions | None = None,
     ) -> None:
         self.tenant = TenantState(snapshot, mutually_exclusive)
         # Each answer waits latency_ms plus latency_ms_per_kib per KiB of its body before it is
@@ -134,6 +136,8 @@ class GraphEmulator:
             (latency_ms / 1000, latency_ms_per_kib / 1000) if latency_ms > 0 or latency_ms_per_kib > 0 else None)
         self._filtered: dict[tuple[str, ...], list[int]] = {}  # positions of the users a prefix filter keeps
         self.audit_log = AuditLog(snapshot, token)  # auditLogs/directoryAudits, its own writes recorded
+        # the usage reports (reports.py), from the snapshot's usageReports section
+        self.reports = ReportServer(snapshot, reports or ReportOptions())
         self.listings = listings
         self.token = token
         # The application permissions writes are checked against: `roles`, else the token's
@@ -151,9 +155,13 @@ class GraphEmulator:
 
     @property
     def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1.0"
+
+    @property
+    def port(self) -> int:
         if self._server is None:
             raise RuntimeError("emulator is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1.0"
+        return int(self._server.server_address[1])
 
     def start(self) -> GraphEmulator:
         handler = _make_handler(self)
@@ -816,6 +824,9 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
             path = parts.path
+            if emulator.reports.serves(path):
+                self._report(method, path, parts.query, headers)
+                return
             if not path.startswith("/v1.0/") and path != "/v1.0":
                 doc = error_document("BadRequest", "Unsupported API version.")
                 self._finish(method, path, {}, headers, 404, doc, None)
@@ -850,6 +861,24 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 )
                 return
             self._finish(method, rel, query_log, headers, status, doc, label)
+
+        def _report(self, method: str, path: str, raw_query: str, headers: dict[str, str]) -> None:
+            """A usage report, its download or the report settings (reports.py); responders apply."""
+            rel = path[len("/v1.0"):] if path.startswith("/v1.0/") else path
+            query_log = dict(parse_qsl(raw_query, keep_blank_values=True))
+            sent = self.headers.get("Authorization")
+            authorized = sent == f"Bearer {emulator.token}"
+            download = path.startswith("/download/")  # needs no token: responders apply to it as well
+            answer = emulator._respond(Request(method, unquote(rel), raw_query, query_log, headers)) \
+                if authorized or download else None
+            if isinstance(answer, Reply):
+                self._reply(answer, method, rel, query_log, headers)
+                return
+            port = emulator.port
+            status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized, port)
+            emulator._log(LoggedRequest(method, unquote(rel), query_log, headers, status,
+                                        answer.label if answer is not None else None))
+            self._raw(status, data, kind, extra)
 
         def _reply(self, answer: Reply, method: str, rel: str, query: dict[str, str], headers: dict[str, str]) -> None:
             """Send a responder's answer: a JSON document as the emulator sends its own, or bytes as they are."""

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
+ANSWER_LIMIT = "license_auditor.max_answer_bytes"  # request extension: this answer's own bound
 ACCEPT_ENCODING = "gzip, deflate"  # what the client asks for; anything else in an answer is refused
 _AUTO_HEADER = 32 + zlib.MAX_WBITS  # zlib picks gzip or zlib framing from the header
 
@@ -75,6 +76,8 @@ class BoundedTransport(httpx.AsyncBaseTransport):
         self.max_bytes = max_bytes
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # a request may set its own bound (a usage report's CSV download: one answer for the tenant)
+        limit = request.extensions.get(ANSWER_LIMIT, self.max_bytes)
         response = await self._inner.handle_async_request(request)
         encoding = response.headers.get("content-encoding", "").strip().lower()
         if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
@@ -87,7 +90,7 @@ class BoundedTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             status_code=response.status_code,
             headers=headers,
-            stream=_BoundedStream(response.stream, self.max_bytes, decompress),
+            stream=_BoundedStream(response.stream, limit, decompress),
             extensions=response.extensions,
             request=request,
         )

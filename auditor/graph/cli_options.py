@@ -23,6 +23,7 @@ from kiota_abstractions.request_adapter import RequestAdapter
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
 from ..snapshot import load_snapshot, save_snapshot
+from ..usage import UsageNeed
 from .arguments import DEFAULT_CONCURRENCY, AuthMode, save_evidence, wants_graph
 from .auth import StaticTokenCredential, build_credential
 from .client import GraphClient
@@ -74,6 +75,7 @@ def snapshot_from_args(
     stderr: TextIO | None = None,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
+    usage: UsageNeed | None = None,
 ) -> TenantSnapshot | None:
     """Collect from Graph as the arguments say; None when no Graph source was asked for.
 
@@ -88,7 +90,7 @@ def snapshot_from_args(
         raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
     env = os.environ if env is None else env
     progress = Progress(stderr if stderr is not None else sys.stderr)
-    extra: dict[str, Any] = {"attributes": tuple(attributes), "audits_since": audits_since,
+    extra: dict[str, Any] = {"attributes": tuple(attributes), "audits_since": audits_since, "usage": usage,
                              "concurrency": getattr(args, "concurrency", DEFAULT_CONCURRENCY)}
     if getattr(args, "demo", False):
         if args.graph_endpoint:
@@ -102,11 +104,11 @@ def snapshot_from_args(
 
 def collect_command(
     args: argparse.Namespace, *, group_refs: Sequence[str], need_sign_in: bool,
-    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None
+    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None, usage: UsageNeed | None = None
 ) -> int:
     """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
     snapshot = snapshot_from_args(args, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
-                                  env=env)
+                                  env=env, usage=usage)
     assert snapshot is not None
     try:
         save_snapshot(snapshot, args.output)

@@ -28,7 +28,7 @@ from kiota_abstractions.method import Method
 from kiota_abstractions.native_response_handler import NativeResponseHandler
 from kiota_abstractions.request_information import RequestInformation
 from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
-from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
+from kiota_http.middleware.options import RedirectHandlerOption, ResponseHandlerOption, RetryHandlerOption
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph_core import GraphClientFactory
 
@@ -40,6 +40,7 @@ from .bounded import ACCEPT_ENCODING, BoundedTransport, ResponseTooLarge, Unexpe
 from .progress import Progress, SilentProgress
 
 RETRY_STATUS = frozenset((429, 503, 504))
+REDIRECT_STATUS = frozenset((301, 302, 303, 307, 308))
 # Event-loop turns that let a read-ahead request get written out before the current page's
 # CPU-bound decoding starts: the SDK's middleware and httpx's connection pool yield twice on the
 # way, so the request leaves during the third turn (measured with msgraph-sdk 1.65 / httpx 0.28;
@@ -181,13 +182,21 @@ class GraphClient:
         return self._json(response, shown)
 
     async def fetch(
-        self, path_or_url: str, *, headers: Mapping[str, str] | None = None, retry: bool = True
+        self, path_or_url: str, *, headers: Mapping[str, str] | None = None, retry: bool = True,
+        follow: bool = True,
     ) -> httpx.Response:
         """The successful response itself (for answers that are not JSON, such as $count).
         `retry=False`: one attempt; throttling or a network problem raises CollectionError at
-        once instead of waiting (for best-effort reads)."""
+        once instead of waiting (for best-effort reads). `follow=False`: a redirect is returned,
+        not followed (a usage report's download URL is checked, then read without the token)."""
         url = self.url(path_or_url)
-        return await self._send(url, headers or {}, self.describe(url), retry=retry)
+        return await self._send(url, headers or {}, self.describe(url), retry=retry, follow=follow)
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The SDK's HTTP client (its middleware and bounded transport) without the authentication
+        provider: a request sent here carries no bearer token (pre-authenticated download URLs)."""
+        return self._http
 
     @staticmethod
     def _json(response: httpx.Response, what: str) -> Any:
@@ -293,7 +302,8 @@ class GraphClient:
                 "paging loop — nothing partial was used; re-run, and report it if it persists")
 
     async def _send(self, url: str, headers: Mapping[str, str], what: str, *, retry: bool = True,
-                    method: Method = Method.GET, content: bytes | None = None) -> httpx.Response:
+                    method: Method = Method.GET, content: bytes | None = None, follow: bool = True
+                    ) -> httpx.Response:
         from azure.core.exceptions import ClientAuthenticationError
 
         policy = self.retry
@@ -313,6 +323,7 @@ class GraphClient:
                 [
                     ResponseHandlerOption(NativeResponseHandler()),
                     RetryHandlerOption(delay=0, max_retries=0, should_retry=False),
+                    *(() if follow else (RedirectHandlerOption(should_redirect=False),)),
                 ]
             )
             self.requests += 1
@@ -353,7 +364,7 @@ class GraphClient:
                 problem = f"cannot reach Graph ({type(exc).__name__}: {exc})"
             else:
                 status = response.status_code
-                if 200 <= status < 300:
+                if 200 <= status < 300 or (not follow and status in REDIRECT_STATUS):
                     return response
                 if status not in RETRY_STATUS:
                     raise self._error(response, what)

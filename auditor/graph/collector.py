@@ -62,6 +62,7 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
+from ..usage import USAGE_REPORTS, UsageNeed
 from .arguments import DEFAULT_CONCURRENCY
 from .audits import read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
@@ -677,6 +678,7 @@ async def collect(
     concurrency: int = DEFAULT_CONCURRENCY,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
+    usage: UsageNeed | None = None,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
@@ -685,6 +687,7 @@ async def collect(
     request after another, /users in one chain).
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
     `audits_since`: also read the directory changes since then (auditor.graph.audits).
+    `usage`: read these Microsoft 365 usage reports after the users (graph/usage.py; None: none).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -747,7 +750,15 @@ async def collect(
             purposes_read = await state.purposes(users, positions, prefetch)
     elif prefetch is not None:
         await prefetch.cancel()
+    usage_read = None
+    if usage is not None and not any(g.part == "users" for g in state.gaps):
+        from .usage import collect_usage
+
+        usage_read, usage_gaps = await collect_usage(client, usage, users, progress, claims)
+        state.gaps.extend(usage_gaps)
     parts = {SIGN_IN_ACTIVITY} if signed else set()
+    if usage_read is not None:
+        parts.add(USAGE_REPORTS)
     if flagged is not None:
         groups = _mark_license_errors(groups, flagged)
         parts.add(LICENSE_ERROR_GROUPS)
@@ -769,4 +780,5 @@ async def collect(
         notes=tuple(state.notes),
         user_attributes=state.attributes if not any(g.part == "users" for g in state.gaps) else (),
         directory_audits=changes,
+        usage=usage_read,
     )

@@ -21,7 +21,9 @@ DATA_LOST = "data_lost"  # the removal would end data the user holds (a mailbox,
 PLANS_UNKNOWN = "plans_unknown"  # nobody lists the product's service plans: it may hold data
 LOOKUP = "lookup"  # a GET for a person to read, not a change
 AFTER_GROUP = "after_group"  # may run only once a group's copy of the product is active
-BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, "together_lost", AFTER_GROUP)
+USAGE_UNKNOWN = "usage_unknown"  # use the usage reports cannot show (Teams Phone, Power BI, ...) is checked first
+BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, "together_lost", AFTER_GROUP,
+                   USAGE_UNKNOWN)
 
 # Action.kind
 ASSIGN_LICENSE = "assign_license"

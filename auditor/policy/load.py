@@ -16,6 +16,7 @@ from ..model import Locale, Severity
 from ..rules.assignments import parse_assignments
 from ..rules.hygiene.base import parse_hygiene
 from ..rules.seats import parse_catalog
+from ..rules.usage import parse_usage
 from ..rules.waivers import parse_waivers
 from .model import CostAllocation, CrossTenant, Policy, PolicySet
 from .schema import build_schema
@@ -149,6 +150,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         cross_tenant=_cross_tenant(root.at("cross_tenant")),
         cost_allocation=(CostAllocation(root.data["cost_allocation"].get("attribute"))
                          if isinstance(root.data.get("cost_allocation"), dict) else None),
+        usage=parse_usage(root.at("usage")),
     )
     return policy, issues
 

@@ -65,6 +65,20 @@ class HygieneCheck:
 
 
 @dataclass(frozen=True)
+class UsageEntry:
+    """One entry of `usage:` (auditor/rules/usage.py): a product whose workloads must show use
+    (`sku`, `workloads`), or a larger product to replace by a smaller one (`rightsize`)."""
+
+    days: int
+    sku: str | None = None
+    workloads: tuple[str, ...] = ()
+    rightsize: tuple[str, str] | None = None  # (from, to), as written
+    unless_active: tuple[str, ...] = ()
+    severity: Severity | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Waiver:
     rule: str
     subject: str  # UPN, object id, SKU part number, subscription id; glob patterns allowed
@@ -112,6 +126,7 @@ class Policy:
     severities: dict[str, Severity] = field(default_factory=dict)
     cross_tenant: CrossTenant | None = None
     cost_allocation: CostAllocation | None = None
+    usage: tuple[UsageEntry, ...] = ()
 
     def severity_for(self, rule_id: str, default: Severity, override: Severity | None = None) -> Severity:
         if override is not None:

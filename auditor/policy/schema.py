@@ -14,6 +14,7 @@ from ..merge.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from ..model import Locale
 from ..rules import RULES
 from ..rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
+from ..rules.usage import usage_section
 from .selectors import SELECTOR_SCHEMA
 
 API_VERSION = "license-auditor/v1"
@@ -118,6 +119,7 @@ def build_schema() -> dict[str, Any]:
             "waivers": {"type": "array", "items": waiver},
             "cross_tenant": CROSS_TENANT_SCHEMA,
             "cost_allocation": COST_ALLOCATION_SCHEMA,
+            "usage": usage_section(),
             "severities": {
                 "type": "object",
                 "description": "Default severity per rule id for this policy.",

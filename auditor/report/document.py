@@ -52,7 +52,10 @@ def summary_json(findings: Sequence[Mapping[str, Any]], currency: str | None, un
     reclaimable = {r.id for r in RULES if r.reclaimable}
     for f in active:
         if f["rule"] in reclaimable and f.get("monthly_cost"):
-            reclaim.setdefault(f["subject"]["id"], f["monthly_cost"])
+            # one amount per user: the largest finding (all of an inactive user's licenses) covers
+            # a smaller one (the unused product among them), so they are not added up
+            key = f["subject"]["id"]
+            reclaim[key] = max(reclaim.get(key, 0.0), f["monthly_cost"])
     return {
         "total": len(findings),
         "unwaived": len(active),

@@ -277,6 +277,8 @@ class _Context:
                                                                 "unknown, so it may end data"),
             "lookup": t.pgettext("action_lookup", "a lookup to read, not a change"),
             "after_group": t.pgettext("action_after_group", "not ready: only once the group's license is active"),
+            "usage_unknown": t.pgettext("action_usage_unknown", "not ready: check the use the usage reports cannot "
+                                                                "show first"),
         }
         return reasons.get(str(blocked), t.pgettext("action_not_ready", "not ready: a person must finish it"))
 

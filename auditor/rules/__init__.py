@@ -8,9 +8,10 @@ from .assignments import ASSIGNMENT_RULES
 from .base import Context, Rule
 from .hygiene import HYGIENE_RULES
 from .seats import CATALOG_RULES
+from .usage import RULES as USAGE_RULES
 from .waivers import WaiverExpired
 
-RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, WaiverExpired())
+RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *USAGE_RULES, WaiverExpired())
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 # The rules `license-auditor merge` evaluates across tenants are a registry of their own:
 # auditor.merge.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).

@@ -250,6 +250,11 @@ class Rule(RuleGuidance):
         """The selectors this rule applies in `policy` (their groups must be readable to evaluate it)."""
         return []
 
+    def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
+        """Why the snapshot cannot judge this rule for `policy` beyond `needs` (a report the policy
+        needs that the snapshot lacks), or None."""
+        return None
+
     def make(
         self,
         policy: Policy,

@@ -20,6 +20,7 @@ from typing import Any
 from ..model import Cloud, TenantSnapshot
 from ..reference import DATA_FILE
 from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
+from ..usage import COPILOT, MAILBOXES, USAGE_REPORTS
 from . import REFERENCE
 
 # skuPartNumber -> (skuId, enabled-seat headroom over consumption); real Microsoft skuIds.
@@ -33,14 +34,30 @@ SKUS: dict[str, str] = {
     "VISIOCLIENT": "c5928f49-12ba-48f7-ada3-0d743a3601d5",
     "PROJECTPROFESSIONAL": "53818b1b-4a27-454b-8896-0dba576410e6",
     "EXCHANGESTANDARD": "4b9405b0-7788-4568-add1-99614e613b69",
+    "Microsoft_365_Copilot": "639dec6b-bb19-468b-871c-c5c441c4b0cb",
 }
 # Products added after the first sample: their ids come from a random stream of their own, so the
 # products and subscriptions drawn before them stay as they were.
 LATE_SKUS = ("EXCHANGESTANDARD",)
+# Products added with the usage rules: ids from a stream of their own again.
+USAGE_SKUS = ("Microsoft_365_Copilot",)
+# Microsoft 365 Copilot's service plans, as the product-names table lists them for its education
+# variant (the table has no row for the commercial product yet).
+COPILOT_PLANS = (
+    ("M365_COPILOT_APPS", "a62f8878-de10-42f3-b68f-6149a25ceb97"),
+    ("M365_COPILOT_BUSINESS_CHAT", "3f30311c-6b1e-48a4-ab79-725b469da960"),
+    ("M365_COPILOT_CONNECTORS", "89f1c4c8-0878-40f7-804d-869c9128ab5d"),
+    ("M365_COPILOT_INTELLIGENT_SEARCH", "931e4a88-a67f-48b5-814f-16a5f1e6028d"),
+    ("M365_COPILOT_SHAREPOINT", "0aedf20c-091d-420b-aadf-30c042609612"),
+    ("M365_COPILOT_TEAMS", "b95945de-b3bd-46db-8437-f2beb6ea2347"),
+)
+# The example policy's usage reports and their period (its longest usage window is 90 days)
+USAGE_PERIOD = "D90"
+USAGE_REFRESHED = (REFERENCE - timedelta(days=2)).strftime("%Y-%m-%d")  # reports lag a day or two
 EXCHANGE_PLAN_2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, in SPE_E3
 # spare seats per SKU: E3 one short of the policy's minimum, E5 over its limit
 HEADROOM = {"SPE_E3": 1, "SPE_E5": 5, "SPE_F1": 2, "FLOW_FREE": 10000, "POWER_BI_PRO": 3, "EMS": 0,
-            "VISIOCLIENT": 2, "PROJECTPROFESSIONAL": 5, "EXCHANGESTANDARD": 2}
+            "VISIOCLIENT": 2, "PROJECTPROFESSIONAL": 5, "EXCHANGESTANDARD": 2, "Microsoft_365_Copilot": 1}
 # Seat lifecycle cases: Visio's subscription has expired and all its seats are in the grace period
 # (seats-in-grace); 5 of the EMS seats belong to a suspended subscription while every seat is
 # assigned (license-suspended).
@@ -185,6 +202,8 @@ class TenantStream:
         self._consumed = {sku_id: 0 for sku_id in SKUS.values()}
         self._skus: list[dict[str, Any]] | None = None
         self._late_ids = _Builder(random.Random(seed * 59), domain)  # ids of LATE_SKUS products
+        self._usage_ids = _Builder(random.Random(seed * 61), domain)  # ids of USAGE_SKUS products
+        self._usage_rows: list[dict[str, Any]] = []  # the usage reports' rows of the planted users
         self._done = False
         b = self._b
         b.group("All Office Staff", ("SPE_E3",))
@@ -200,9 +219,20 @@ class TenantStream:
             "tenant": {"id": str(uuid.UUID(int=random.Random(self.seed * 31).getrandbits(128), version=4)),
                        "displayName": self.tenant_name, "cloud": Cloud.WORLDWIDE.value},
             "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "collectedParts": [LICENSE_ERROR_GROUPS, SIGN_IN_ACTIVITY, MAILBOX_SETTINGS],
+            "collectedParts": [LICENSE_ERROR_GROUPS, SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS],
             "gaps": [],
         }
+
+    def usage(self) -> dict[str, Any]:
+        """The usageReports section a collection with the example policy reads: the Copilot report
+        (product-unused) and the mailbox report (shared mailboxes over 50 GB or archived keep their
+        license). Rows only for the planted users, so large tenants stay lean."""
+        if not self._done:
+            raise RuntimeError("usage() needs every user generated first")
+        reports = [{"name": r.name, "period": USAGE_PERIOD, "reportRefreshDate": USAGE_REFRESHED,
+                    "request": f"GET {r.path.format(period=USAGE_PERIOD)}"} for r in (COPILOT, MAILBOXES)]
+        rows = sorted(self._usage_rows, key=lambda r: r["userPrincipalName"].lower())
+        return {"reports": sorted(reports, key=lambda r: r["name"]), "users": rows}
 
     def users(self) -> Iterator[dict[str, Any]]:
         for u in self._users():
@@ -300,6 +330,41 @@ class TenantStream:
                 b.join(u, "Executives")
             yield u
         yield from self._late()
+        yield from self._used()
+
+    def _used(self) -> Iterator[dict[str, Any]]:
+        """Cases of the usage rules, from a random stream of their own (earlier users stay as they were):
+        Copilot used, idle, never used, newly assigned, and given by a group; mailbox report rows
+        for the shared and room mailboxes."""
+        b = _Builder(random.Random(self.seed * 67), self.domain, count=self._b.count, groups=self._b.groups,
+                     member_sets=self._b.member_sets)
+        b.group("Copilot Pilot", ("Microsoft_365_Copilot",))
+
+        def day(days_ago: int) -> str:
+            return (REFERENCE - timedelta(days=days_ago)).strftime("%Y-%m-%d")
+
+        def copilot(user: dict[str, Any], last: str | None) -> None:
+            self._usage_rows.append({"userPrincipalName": user["userPrincipalName"], "copilotLastActivityDate": last,
+                                     "reports": [COPILOT.name]})
+
+        cases = (("copilot.daily", "Copilot Daily", None, 3), ("copilot.idle", "Copilot Idle", None, 50),
+                 ("copilot.never", "Copilot Never", None, None),
+                 ("copilot.pilot", "Pilot Tester", "Copilot Pilot", 75))
+        for local, name, via, last in cases:
+            u = b.user(local, name=name, department="Sales", location="NL")
+            b.grant(u, "SPE_E3", via="All Office Staff")
+            b.grant(u, "Microsoft_365_Copilot", via=via)  # idle, never, pilot: product-unused
+            copilot(u, None if last is None else day(last))
+            yield u
+        fresh = b.user("copilot.fresh", name="Copilot Fresh", department="Legal", location="SE")
+        b.grant(fresh, "SPE_E3", via="All Office Staff", updated_days=400)  # Graph dates every state, or none
+        b.grant(fresh, "Microsoft_365_Copilot", updated_days=12)  # assigned 12 days ago: grace, not unused
+        copilot(fresh, None)
+        yield fresh
+        for upn, size, archive in (("info.shared", 3_221_225_472, False), ("room.boardroom", 1_073_741_824, True)):
+            # the room mailbox has an archive: it needs its license (not shared-mailbox-licensed any more)
+            self._usage_rows.append({"userPrincipalName": f"{upn}@{self.domain}", "storageUsedInBytes": size,
+                                     "hasArchive": archive, "reports": [MAILBOXES.name]})
 
     def _late(self) -> Iterator[dict[str, Any]]:
         """Cases planted after the population, from a random stream of their own, so adding one
@@ -362,7 +427,7 @@ class TenantStream:
         if self._skus is None:
             self._skus = []
             for part, sku_id in SKUS.items():
-                ids = self._late_ids if part in LATE_SKUS else self._b
+                ids = self._late_ids if part in LATE_SKUS else self._usage_ids if part in USAGE_SKUS else self._b
                 used = self._consumed[sku_id]
                 units = {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0}
                 if part == IN_GRACE:
@@ -378,7 +443,9 @@ class TenantStream:
                     "capabilityStatus": "Warning" if part == IN_GRACE else "Enabled",
                     "consumedUnits": used,
                     "prepaidUnits": units,
-                    "servicePlans": service_plans().get(part, []),
+                    "servicePlans": service_plans().get(part, []) or [
+                        {"servicePlanId": pid, "servicePlanName": pname, "provisioningStatus": "Success",
+                         "appliesTo": "User"} for pname, pid in (COPILOT_PLANS if part in USAGE_SKUS else ())],
                 })
         return self._skus
 
@@ -386,7 +453,7 @@ class TenantStream:
         skus = self.skus()
         subscriptions: list[dict[str, Any]] = []
         for part, sku_id in SKUS.items():
-            ids = self._late_ids if part in LATE_SKUS else self._b
+            ids = self._late_ids if part in LATE_SKUS else self._usage_ids if part in USAGE_SKUS else self._b
             units = next(s["prepaidUnits"] for s in skus if s["skuId"] == sku_id)
             trial = part == "PROJECTPROFESSIONAL"
             renews = REFERENCE + (timedelta(days=20) if trial else timedelta(days=120 + len(subscriptions) * 17))
@@ -426,6 +493,7 @@ def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Conto
         "subscribedSkus": stream.skus(),
         "subscriptions": stream.subscriptions(),
         "groups": stream.groups(),
+        USAGE_REPORTS: stream.usage(),
         "users": all_users,
     }
 
@@ -436,5 +504,5 @@ def generate_tenant(users: int = 240, seed: int = 7, **kw: Any) -> TenantSnapsho
     decoder = UserDecoder(with_sign_in=True)
     decoded = tuple(decoder.user(u) for u in stream.users())
     rest = {**stream.head(), "subscribedSkus": stream.skus(), "subscriptions": stream.subscriptions(),
-            "groups": stream.groups(), "users": []}
+            "groups": stream.groups(), USAGE_REPORTS: stream.usage(), "users": []}
     return replace(snapshot_from_json(rest), users=decoded)

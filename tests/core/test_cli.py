@@ -66,7 +66,8 @@ def test_gaps_exit_3_and_the_report_says_incomplete(tmp_path, capsys):
     doc = generate_document(60, seed=1)
     doc["gaps"] = [{"part": "signInActivity", "request": "GET /v1.0/users?$select=signInActivity",
                     "reason": "403 Forbidden: Entra ID P1 required"}]
-    doc["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors"]  # only signInActivity is missing
+    # only signInActivity is missing
+    doc["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors", "usageReports"]
     snap = tmp_path / "gappy.json"
     snap.write_text(json.dumps(doc), encoding="utf-8")
     args = ["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "o"),

@@ -66,7 +66,8 @@ def test_audit_emails_through_graph_with_the_audit_credential(tmp_path: Path, mo
 
     tenant = generate_tenant(80, seed=11)
     token = app_token(tenant.tenant_id, roles=["User.Read.All", "Organization.Read.All", "GroupMember.Read.All",
-                                               "AuditLog.Read.All", "MailboxSettings.Read", "Mail.Send"])
+                                               "AuditLog.Read.All", "MailboxSettings.Read", "Reports.Read.All",
+                                               "Mail.Send"])
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     out = tmp_path / "out"
     with GraphEmulator(tenant, token=token) as graph:

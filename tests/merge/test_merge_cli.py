@@ -140,7 +140,8 @@ def test_incomplete_tenant_makes_the_merge_incomplete(tmp_path, capsys):
     docs = tenant_documents(60)
     docs["northwind"]["gaps"] = [{"part": "signInActivity", "request": "GET /v1.0/users?$select=signInActivity",
                                   "reason": "403 Forbidden: Entra ID P1 required"}]
-    docs["northwind"]["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors"]  # signInActivity missing
+    # signInActivity missing
+    docs["northwind"]["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors", "usageReports"]
     folders = []
     for key, doc in docs.items():
         audit_tenant(doc, tmp_path / key)

@@ -27,6 +27,7 @@ from ...model import (
 )
 from ...policy.model import HygieneCheck
 from ...snapshot import MAILBOX_SETTINGS, PLAIN_UTC
+from ...usage import MAILBOXES
 from ..base import Context, parse_when
 from .base import HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -294,7 +295,9 @@ class SharedMailboxLicensed(UserHygieneRule):
         "accounts whose purpose is read (disabled or inactive ones); needs MailboxSettings.Read"
     )
     details_doc = (
-        "`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case)"
+        "`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case); "
+        "`storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with "
+        "`usage:` reads it): a mailbox over 50 GB or with an archive needs its license and is not a finding"
     )
     example_finding = (USER, ["SPE_E3", "SPE_E5"], {
         "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
@@ -314,7 +317,12 @@ class SharedMailboxLicensed(UserHygieneRule):
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
-        return {"mailbox_purpose": purpose.lower()} if purpose and purpose.lower() in RESOURCE_PURPOSES else None
+        if not purpose or purpose.lower() not in RESOURCE_PURPOSES:
+            return None
+        size = mailbox_size(user, ctx)
+        if size is None:
+            return None  # the mailbox usage report shows it needs its license (over 50 GB, or an archive)
+        return {"mailbox_purpose": purpose.lower()} | size
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return f"{details['mailbox_purpose']} mailbox holds licenses"
@@ -330,6 +338,24 @@ class SharedMailboxLicensed(UserHygieneRule):
         (or the license a hold needs) the mailbox depends on; the admin removes after checking."""
         return removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")],
                        lead=Line("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
+
+
+SHARED_MAILBOX_LIMIT = 50 * 1024**3  # bytes a shared mailbox may hold without a license (50 GB)
+
+
+def mailbox_size(user: User, ctx: Context) -> dict[str, Any] | None:
+    """What the mailbox usage report (getMailboxUsageDetail) says of the account's mailbox:
+    {"storage_used_bytes", "has_archive"}; {} when the snapshot has no such report or it does not
+    list the account; None when the mailbox needs a license (over 50 GB, or with an archive)."""
+    usage = ctx.index.snapshot.usage
+    if usage is None or usage.read(MAILBOXES.name) is None:
+        return {}
+    row = usage.by_upn.get(user.user_principal_name.lower())
+    if row is None or MAILBOXES.name not in row.reports:
+        return {}
+    if (row.storageUsedInBytes or 0) > SHARED_MAILBOX_LIMIT or row.hasArchive:
+        return None
+    return {"storage_used_bytes": row.storageUsedInBytes, "has_archive": bool(row.hasArchive)}
 
 
 RULES: tuple[HygieneRule, ...] = (

@@ -1,0 +1,190 @@
+"""The Microsoft 365 usage reports, served from the snapshot's `usageReports` section.
+
+    GET /v1.0/admin/reportSettings                      {"displayConcealedNames": ...}
+    GET /v1.0/reports/{getOffice365ActiveUserDetail|getM365AppUserDetail|getMailboxUsageDetail}(period='Dn')
+        302, Location: http://localhost:PORT/download/{token}   (another host than 127.0.0.1: the
+        client must not send its bearer token there; a download that carries one is refused with 400
+        and counted in `ReportServer.token_leaks`)
+    GET /download/{token}                               200 text/csv, with the byte order mark of
+                                                        Microsoft's report files; no token needed
+    GET /beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='Dn')   200 CSV
+    GET /v1.0/copilot/reports/...                       400 "Resource not found for the segment
+                                                        'copilot'" unless ReportOptions(copilot_v1=True)
+
+Columns are the ones Microsoft documents for each report, in its order (the auditor reads only
+some, by name). Periods outside each report's documented values are 400. With
+ReportOptions(concealed=True) reportSettings says so and the user principal and display names in
+the CSVs are hashes, as Microsoft conceals them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from ..model import TenantSnapshot
+from ..usage import REPORTS, UserUsage
+from .errors import GraphError, error_document
+
+# Microsoft's documented columns per report (Graph v1.0 reference, CSV), in order.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "getOffice365ActiveUserDetail": (
+        "Report Refresh Date", "User Principal Name", "Display Name", "Is Deleted", "Deleted Date",
+        "Has Exchange License", "Has OneDrive License", "Has SharePoint License", "Has Skype For Business License",
+        "Has Yammer License", "Has Teams License", "Exchange Last Activity Date", "OneDrive Last Activity Date",
+        "SharePoint Last Activity Date", "Skype For Business Last Activity Date", "Yammer Last Activity Date",
+        "Teams Last Activity Date", "Exchange License Assign Date", "OneDrive License Assign Date",
+        "SharePoint License Assign Date", "Skype For Business License Assign Date", "Yammer License Assign Date",
+        "Teams License Assign Date", "Assigned Products"),
+    "getM365AppUserDetail": (
+        "Report Refresh Date", "User Principal Name", "Last Activation Date", "Last Activity Date", "Report Period",
+        "Windows", "Mac", "Mobile", "Web", "Outlook", "Word", "Excel", "PowerPoint", "OneNote", "Teams"),
+    "getMailboxUsageDetail": (
+        "Report Refresh Date", "User Principal Name", "Display Name", "Is Deleted", "Deleted Date", "Created Date",
+        "Last Activity Date", "Item Count", "Storage Used (Byte)", "Issue Warning Quota (Byte)",
+        "Prohibit Send Quota (Byte)", "Prohibit Send/Receive Quota (Byte)", "Deleted Item Count",
+        "Deleted Item Size (Byte)", "Deleted Item Quota (Byte)", "Has Archive", "Report Period"),
+    "getMicrosoft365CopilotUsageUserDetail": (
+        "Report Refresh Date", "User Principal Name", "Display Name", "Last Activity Date",
+        "Copilot Chat Last Activity Date", "Microsoft Teams Copilot Last Activity Date",
+        "Word Copilot Last Activity Date", "Excel Copilot Last Activity Date", "PowerPoint Copilot Last Activity Date",
+        "Outlook Copilot Last Activity Date", "OneNote Copilot Last Activity Date", "Loop Copilot Last Activity Date",
+        "Report Period"),
+}
+PERIODS: dict[str, tuple[str, ...]] = {name: ("D7", "D30", "D90", "D180") for name in COLUMNS}
+PERIODS["getMicrosoft365CopilotUsageUserDetail"] = ("D7", "D28", "D90", "D180", "ALL")
+BOM = "\ufeff"
+
+
+@dataclass
+class ReportOptions:
+    concealed: bool = False  # displayConcealedNames: true, and hashed names in the reports
+    copilot_v1: bool = False  # the Copilot report on v1.0 too (else only on beta, as first documented)
+
+
+@dataclass
+class ReportServer:
+    snapshot: TenantSnapshot
+    options: ReportOptions = field(default_factory=ReportOptions)
+    token_leaks: int = 0  # downloads that arrived with an Authorization header
+    _downloads: dict[str, bytes] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @staticmethod
+    def serves(path: str) -> bool:
+        return (path.startswith(("/download/", "/beta/", "/v1.0/reports/", "/v1.0/copilot/"))
+                or path == "/v1.0/admin/reportSettings")
+
+    def csv(self, name: str, period: str) -> bytes:
+        """The report as Microsoft's download serves it."""
+        usage = self.snapshot.usage
+        read = usage.read(name) if usage is not None else None
+        refreshed = (read.refreshed if read and read.refreshed else self.snapshot.collected_at[:10])
+        columns = COLUMNS[name]
+        wanted = {column: f for column, f in REPORTS[name].columns.items()}
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(columns)
+        names = {u.user_principal_name.lower(): u.display_name for u in self.snapshot.users}
+        for row in usage.users if usage is not None else ():
+            if name not in row.reports:
+                continue
+            writer.writerow([self._cell(column, row, wanted, refreshed, period, names) for column in columns])
+        return (BOM + out.getvalue()).encode("utf-8")
+
+    def _cell(self, column: str, row: UserUsage, wanted: dict[str, str], refreshed: str, period: str,
+              names: dict[str, str]) -> str:
+        if column == "Report Refresh Date":
+            return refreshed
+        if column == "Report Period":
+            return period.lstrip("D") if period != "ALL" else "180"
+        if column in ("User Principal Name", "Display Name"):
+            text = row.userPrincipalName if column == "User Principal Name" else names.get(
+                row.userPrincipalName.lower(), "")
+            return _conceal(text) if self.options.concealed else text
+        if column == "Is Deleted":
+            return "False"
+        field_name = wanted.get(column)
+        value = getattr(row, field_name) if field_name else None
+        if isinstance(value, bool):
+            return "True" if value else "False"
+        return "" if value is None else str(value)
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    def answer(self, method: str, path: str, sent_token: bool, authorized: bool, port: int
+               ) -> tuple[int, bytes, str, dict[str, str]]:
+        """(status, body, content type, extra headers) for a request `serves` accepted."""
+        if path.startswith("/download/"):
+            if sent_token:
+                with self._lock:
+                    self.token_leaks += 1
+                return _error(400, "BadRequest", "The download URL is pre-authenticated; an Authorization header "
+                                                 "must not be sent to it.")
+            data = self._downloads.get(path[len("/download/"):])
+            if data is None:
+                return _error(404, "NotFound", "The download URL has expired.")
+            return 200, data, "application/octet-stream", {}
+        if not authorized:
+            return _error(401, "InvalidAuthenticationToken", "Access token is empty.")
+        if method != "GET":
+            return _error(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
+        version, _, rest = path[1:].partition("/")
+        segments = [unquote(s) for s in rest.split("/") if s]
+        if version == "v1.0" and segments == ["admin", "reportSettings"]:
+            doc = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#admin/reportSettings/$entity",
+                   "displayConcealedNames": self.options.concealed}
+            return 200, _json(doc), "application/json", {}
+        copilot = segments[:2] == ["copilot", "reports"] and len(segments) == 3
+        if copilot and version == "v1.0" and not self.options.copilot_v1:
+            return _error(400, "BadRequest", "Resource not found for the segment 'copilot'.")
+        if version == "v1.0" and segments[:1] == ["reports"] and len(segments) == 2:
+            name, period = _function(segments[1])
+            if name not in COLUMNS or name == "getMicrosoft365CopilotUsageUserDetail":
+                return _error(400, "BadRequest", f"Resource not found for the segment '{segments[1]}'.")
+            if period not in PERIODS[name]:
+                return _error(400, "BadRequest", f"Invalid value for parameter 'period': {period!r}.")
+            token = secrets.token_urlsafe(16)
+            with self._lock:
+                self._downloads[token] = self.csv(name, period)
+            # another host name for the same server: the download is cross-origin, as reports.office.com is
+            return 302, b"", "text/plain", {"Location": f"http://localhost:{port}/download/{token}"}
+        if copilot:
+            name, period = _function(segments[2])
+            if name != "getMicrosoft365CopilotUsageUserDetail":
+                return _error(400, "BadRequest", f"Resource not found for the segment '{segments[2]}'.")
+            if period not in PERIODS[name]:
+                return _error(400, "BadRequest", f"Invalid value for parameter 'period': {period!r}.")
+            return 200, self.csv(name, period), "application/octet-stream", {}
+        return _error(400, "BadRequest", f"Resource not found for the segment '{segments[-1] if segments else ''}'.")
+
+
+def _function(segment: str) -> tuple[str, str]:
+    """("getX", "D90") from "getX(period='D90')"."""
+    name, _, args = segment.partition("(")
+    args = args.rstrip(")")
+    key, _, value = args.partition("=")
+    return name, value.strip().strip("'") if key.strip() == "period" else ""
+
+
+def _conceal(value: str) -> str:
+    return hashlib.md5(value.encode(), usedforsecurity=False).hexdigest().upper() if value else ""
+
+
+def _json(doc: Any) -> bytes:
+    import json
+
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def _error(status: int, code: str, message: str) -> tuple[int, bytes, str, dict[str, str]]:
+    return status, _json(error_document(code, message)), "application/json", {}
+
+
+__all__ = ["COLUMNS", "GraphError", "ReportOptions", "ReportServer"]

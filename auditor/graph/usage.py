@@ -1,0 +1,330 @@
+"""Microsoft 365 usage reports for the usage rules: tenant-wide, one request per report, read as a stream.
+
+Requests, only when a policy has a `usage:` section, and only the reports its workloads need
+(auditor/usage.py maps workloads to reports and columns):
+
+    GET /admin/reportSettings                      displayConcealedNames (ReportSettings.Read.All, optional)
+    GET /reports/getOffice365ActiveUserDetail(period='D90')   302 -> pre-authenticated CSV download
+    GET /reports/getM365AppUserDetail(period='D90')           302 -> CSV
+    GET /reports/getMailboxUsageDetail(period='D90')          302 -> CSV (the shared-mailbox rule's 50 GB / archive)
+    GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')   200 CSV, or 302 -> CSV
+
+The period is the shortest one covering the policies' longest `days` (30, 90 or 180; the Copilot
+report has no 30, so 90 or 180), so a blank last activity date means no activity in the window.
+
+Redirects: Graph answers the report request with 302 and a `Location` that needs no token. The
+SDK is told not to follow it; the Location must be https (http only on loopback), carry no user
+credentials, and is then read through the SDK's HTTP client without the authentication provider,
+so the bearer token never leaves for the download host. A Location on the Graph endpoint itself is
+held to the @odata.nextLink rules (same scheme, host, port and path prefix) and read like any Graph
+request. A download that fails (the URL lives a few minutes) asks for the report again, a few times.
+
+The Copilot report: Microsoft documents it under /copilot/reports on v1.0 and on beta (its page
+still carries the beta notice). It is asked on the endpoint's version first; when that answers 400
+or 404 (the segment unknown there) and the endpoint ends in /v1.0, the same path on /beta is asked
+(same host, same token). Every report is documented for the global service only: in the US
+Government and China clouds none is asked and each needed one is a named gap.
+
+Concealed names: when /admin/reportSettings says displayConcealedNames, or the rows carry no user
+principal name at all (hashes; also when the setting could not be read), the usage is a named gap
+(the tool never changes the setting): joining hashes to users would read as "everyone inactive".
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import AsyncIterator, Iterable, Sequence
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from ..errors import AuthError, CollectionError, clean_message
+from ..model import Cloud, Gap, User
+from ..usage import (
+    CONCEALED_REASON,
+    USAGE_REPORTS,
+    BadReport,
+    Report,
+    ReportRead,
+    RowReader,
+    UsageNeed,
+    UsageReports,
+    merge_rows,
+)
+from .auth import Permission, describe_missing
+from .bounded import ANSWER_LIMIT, ResponseTooLarge, UnexpectedEncoding
+from .client import LOOPBACK, REDIRECT_STATUS, GraphClient, GraphRequestError
+from .progress import Progress
+
+REPORTS_PERMISSION = Permission("Reports.Read.All", "reading the Microsoft 365 usage reports (usage rules)",
+                                frozenset(("Reports.Read.All",)))
+SETTINGS_PERMISSION = Permission("ReportSettings.Read.All", "reading whether usage reports conceal user names",
+                                 frozenset(("ReportSettings.Read.All", "ReportSettings.ReadWrite.All")))
+SETTINGS_PATH = "/admin/reportSettings"
+# One report is one answer for the whole tenant: about 300 bytes a user in the widest report, so
+# 4 GiB covers ten million users; it only stops an answer that never ends.
+MAX_REPORT_BYTES = 4 * 1024**3
+DOWNLOAD_DEADLINE = 1800.0  # seconds for one download, headers and body
+DOWNLOAD_ATTEMPTS = 3  # report requests (each with a fresh download URL) before giving up
+_CLOUD_NAMES = {Cloud.WORLDWIDE: "the global service", Cloud.USGOV: "US Government L4 (GCC High)",
+                Cloud.USGOV_DOD: "US Government L5 (DoD)", Cloud.CHINA: "China (21Vianet)"}
+
+
+class _Unavailable(Exception):
+    """The report is not offered where it was asked (400/404 for its path)."""
+
+
+async def collect_usage(client: GraphClient, need: UsageNeed, users: Sequence[User], progress: Progress,
+                        claims: dict[str, object] | None) -> tuple[UsageReports | None, list[Gap]]:
+    """The usage rows of `users` from the reports `need` names, or (None, gaps) when any of them
+    cannot be read as a whole (the usage rules are then not evaluated)."""
+    reports = need.report_list()
+    if not reports:
+        return UsageReports(()), []
+    gaps = [Gap(USAGE_REPORTS, f"GET {r.request(need.days)}",
+                f"Microsoft Graph offers {r.name} in the global service only, not in "
+                f"{_CLOUD_NAMES.get(client.cloud, client.cloud.value)}")
+            for r in reports if client.cloud not in r.clouds]
+    if gaps:
+        return None, gaps
+    roles = _roles(claims)
+    if roles is not None and not (REPORTS_PERMISSION.satisfied_by & roles):
+        missing = describe_missing((REPORTS_PERMISSION,))
+        return None, [Gap(USAGE_REPORTS, f"GET {reports[0].request(need.days)}", missing)]
+    concealed = await _concealed(client, progress, roles)
+    if concealed:
+        return None, [Gap(USAGE_REPORTS, f"GET {SETTINGS_PATH}", CONCEALED_REASON)]
+    keep = frozenset(u.user_principal_name.lower() for u in users)
+    readers: list[RowReader] = []
+    read: list[ReportRead] = []
+    for report in reports:
+        reader = RowReader(report, keep)
+        try:
+            request = await _read_report(client, report, need.days, reader)
+        except _Unavailable as exc:
+            return None, [Gap(USAGE_REPORTS, str(exc.args[0]), str(exc.args[1]))]
+        except GraphRequestError as exc:
+            if exc.status != 403:
+                raise
+            reason = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
+            return None, [Gap(USAGE_REPORTS, exc.request, f"{reason} (needs the application permission "
+                                                         f"{REPORTS_PERMISSION.name}, with admin consent)")]
+        if reader.concealed:
+            return None, [Gap(USAGE_REPORTS, request, CONCEALED_REASON)]
+        readers.append(reader)
+        read.append(ReportRead(report.name, report.period(need.days), reader.refreshed, request))
+        progress.note(f"usage: {report.name} read ({reader.seen:,} rows, {len(reader.rows):,} of the tenant's users)")
+    return UsageReports(tuple(read), merge_rows(readers)), []
+
+
+def _roles(claims: dict[str, object] | None) -> frozenset[str] | None:
+    """The app-only token's roles; None when they say nothing (opaque or delegated token)."""
+    if not claims or ("scp" in claims and "roles" not in claims):
+        return None
+    roles = claims.get("roles")
+    return frozenset(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else frozenset()
+
+
+async def _concealed(client: GraphClient, progress: Progress, roles: frozenset[str] | None) -> bool:
+    """Whether the tenant conceals user names in reports, as far as /admin/reportSettings says.
+    Without ReportSettings.Read.All (or on 403) the rows themselves tell (RowReader.concealed)."""
+    if roles is not None and not (SETTINGS_PERMISSION.satisfied_by & roles):
+        progress.note("usage: the app lacks ReportSettings.Read.All; concealed names are told from the reports")
+        return False
+    try:
+        doc = await client.get(SETTINGS_PATH)
+    except GraphRequestError as exc:
+        if exc.status not in (403, 404):
+            raise
+        progress.note(f"usage: {SETTINGS_PATH} answered {exc.status}; concealed names are told from the reports")
+        return False
+    # Graph's reference shows the object wrapped in "value"; the service answers it bare
+    inner = doc.get("value") if isinstance(doc, dict) and isinstance(doc.get("value"), dict) else doc
+    flag = inner.get("displayConcealedNames") if isinstance(inner, dict) else None
+    if not isinstance(flag, bool):
+        raise CollectionError(f"GET {SETTINGS_PATH} returned no displayConcealedNames true or false; report it")
+    return flag
+
+
+async def _read_report(client: GraphClient, report: Report, days: int, reader: RowReader) -> str:
+    """Read one report into `reader`; the request as it was sent (for the snapshot's evidence)."""
+    path = report.request(days)
+    try:
+        return await _read_at(client, client.url(path), reader)
+    except GraphRequestError as exc:
+        if not report.beta_fallback or exc.status not in (400, 404):
+            if exc.status in (400, 404):
+                raise _Unavailable(exc.request, f"Graph does not offer {report.name} here: {exc.status} {exc.code}: "
+                                                f"{exc.graph_message}") from None
+            raise
+        first = exc
+    beta = _beta(client.base_url)
+    if beta is None:
+        raise _Unavailable(first.request, f"Graph does not offer {report.name} on this endpoint ({first.status} "
+                                          f"{first.code}) and it is not a /v1.0 endpoint to try /beta on")
+    try:
+        return await _read_at(client, beta + path, reader, f"GET {path} (beta)")
+    except GraphRequestError as exc:
+        if exc.status not in (400, 404):
+            raise
+        raise _Unavailable(exc.request, f"Graph offers {report.name} neither on v1.0 ({first.status} {first.code}) "
+                                        f"nor on beta ({exc.status} {exc.code})") from None
+
+
+def _beta(base_url: str) -> str | None:
+    return base_url[: -len("/v1.0")] + "/beta" if base_url.endswith("/v1.0") else None
+
+
+async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str | None = None) -> str:
+    what = shown or client.describe(url)
+    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+        response = await client.fetch(url, headers={"Accept": "text/csv, application/octet-stream"}, follow=False)
+        if response.status_code not in REDIRECT_STATUS:
+            _parse(reader, [response.content], what)
+            return what
+        raw = response.headers.get("location", "").strip()
+        if not raw:
+            raise CollectionError(f"{what} answered {response.status_code} without a Location; re-run, and report it "
+                                  "if it persists")
+        location = urljoin(url, raw)  # a relative Location is allowed
+        target = _download_url(client, location, what, url)
+        if target is None:  # on the Graph endpoint itself: a Graph request like any other
+            answer = await client.fetch(location, headers={"Accept": "text/csv, application/octet-stream"})
+            _parse(reader, [answer.content], what)
+            return what
+        try:
+            await _download(client, target, reader, what)
+            return what
+        except _DownloadFailed as exc:
+            if attempt == DOWNLOAD_ATTEMPTS:
+                raise CollectionError(f"{what}: the report's download failed {DOWNLOAD_ATTEMPTS} times ({exc}); "
+                                      "nothing partial was used — re-run later") from None
+            client.progress.waiting(what, f"the report's download failed ({exc})", 0.0, attempt, DOWNLOAD_ATTEMPTS)
+            reader.reset()  # the next download starts the report over
+    raise AssertionError("unreachable")
+
+
+def _download_url(client: GraphClient, location: str, what: str, asked: str) -> str | None:
+    """The checked download URL; None when it points at the Graph endpoint itself (then it must
+    pass the @odata.nextLink rules and is read with the token, like any Graph request)."""
+    try:
+        parts = urlsplit(location)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        host, port, parts = "", None, urlsplit("")
+    shown = f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path}"[:120] if host else "(none)"
+    if not host or parts.scheme not in ("https", "http") or (parts.scheme == "http" and host not in LOOPBACK):
+        raise CollectionError(f"{what} redirected to {shown}, which is not an https URL; stopped without "
+                              "following it — check for a proxy rewriting Graph's answers")
+    if parts.username is not None or parts.password is not None:
+        raise CollectionError(f"{what} redirected to a URL with user credentials ({shown}); stopped without "
+                              "following it")
+    graph = urlsplit(client.base_url)
+    same = (parts.scheme, host, port or (443 if parts.scheme == "https" else 80)) == (
+        graph.scheme, (graph.hostname or "").lower(), graph.port or (443 if graph.scheme == "https" else 80))
+    if same:
+        client.check_link(location, what, {asked})  # and not back to the report request itself
+        return None
+    return location
+
+
+class _DownloadFailed(Exception):
+    pass
+
+
+async def _download(client: GraphClient, url: str, reader: RowReader, what: str) -> None:
+    """Stream the CSV from a pre-authenticated URL: no Authorization header (the SDK's HTTP
+    client without its authentication provider), no redirects to follow, bounded in size and time."""
+    import asyncio
+
+    try:
+        async with asyncio.timeout(DOWNLOAD_DEADLINE):
+            async with client.http.stream("GET", url, headers={"Accept": "text/csv, application/octet-stream"},
+                                          extensions={ANSWER_LIMIT: MAX_REPORT_BYTES}) as response:
+                if response.status_code != 200:
+                    raise _DownloadFailed(f"HTTP {response.status_code}")
+                await _parse_stream(reader, response.aiter_raw(), what)
+    except (ResponseTooLarge, UnexpectedEncoding) as exc:
+        raise CollectionError(f"{what}: the report's download: {exc}; stopped reading it") from None
+    except TimeoutError:
+        raise _DownloadFailed(f"not finished within {DOWNLOAD_DEADLINE:.0f}s") from None
+    except (AuthError, CollectionError):
+        raise
+    except httpx.HTTPError as exc:
+        raise _DownloadFailed(f"{type(exc).__name__}: {clean_message(str(exc))[:200]}") from None
+
+
+async def _parse_stream(reader: RowReader, chunks: AsyncIterator[bytes], what: str) -> None:
+    feed = _Feeder(reader, what)
+    async for chunk in chunks:
+        feed.chunk(chunk)
+    feed.end()
+
+
+def _parse(reader: RowReader, chunks: Iterable[bytes], what: str) -> None:
+    feed = _Feeder(reader, what)
+    for chunk in chunks:
+        feed.chunk(chunk)
+    feed.end()
+
+
+class _Feeder:
+    """Bytes in, CSV records out, one at a time: a record ends at a line break outside quotes, so a
+    quoted field holding a line break (a display name) stays one field. UTF-8, with or without the
+    byte order mark Microsoft's report files start with."""
+
+    def __init__(self, reader: RowReader, what: str) -> None:
+        self.reader = reader
+        self.what = what
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+        self.pending = ""
+        self.record: list[str] = []
+        self.quotes = 0
+
+    def chunk(self, data: bytes) -> None:
+        try:
+            text = self.pending + self.decoder.decode(data)
+        except UnicodeDecodeError:
+            raise CollectionError(f"{self.what}: the report is not UTF-8 text; report it") from None
+        lines = text.split("\n")
+        self.pending = lines.pop()
+        self.rows([r for r in map(self.line, lines) if r is not None])
+
+    def line(self, line: str) -> str | None:
+        """The complete record `line` ends, or None while a quoted field is still open."""
+        if not self.record and '"' not in line:
+            return line  # the common case: a record on one line without quotes
+        self.record.append(line)
+        self.quotes += line.count('"')
+        if self.quotes % 2:
+            return None
+        text = "\n".join(self.record)
+        self.record, self.quotes = [], 0
+        return text
+
+    def rows(self, records: list[str]) -> None:
+        """Parse complete records (one csv.reader per chunk: a reader per record costs 4x)."""
+        try:
+            for cells in csv.reader(records):
+                if cells and cells[-1].endswith("\r"):
+                    cells[-1] = cells[-1][:-1]
+                self.reader.row(cells)
+        except (csv.Error, BadReport) as exc:
+            raise CollectionError(f"{self.what}: the report's CSV is not as Microsoft documents it: {exc}; "
+                                  "report it") from None
+
+    def end(self) -> None:
+        try:
+            rest = self.pending + self.decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise CollectionError(f"{self.what}: the report is not UTF-8 text; report it") from None
+        self.pending = ""
+        if rest:
+            self.rows([r for r in (self.line(rest),) if r is not None])
+        if self.record:
+            raise CollectionError(f"{self.what}: the report ends inside a quoted field (truncated); re-run")
+        if self.reader.index is None:
+            raise CollectionError(f"{self.what}: the report is empty (no header row); re-run, and report it if "
+                                  "it persists")

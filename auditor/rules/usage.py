@@ -1,0 +1,377 @@
+"""Rules under `usage:` — licenses nobody uses, read from the Microsoft 365 usage reports.
+
+    usage:
+      - sku: Microsoft_365_Copilot
+        workloads: [copilot]
+        days: 30                 # no activity in these workloads for 30 days -> product-unused
+      - rightsize: {from: SPE_E5, to: SPE_E3}
+        unless_active: [teams_phone, power_bi, defender]   # whatever only the bigger product adds
+        days: 90
+
+The workload names and the report columns behind them are auditor/usage.py's WORKLOADS. A user is
+judged only on the reports that list them; accounts created, and products assigned or changed
+(licenseAssignmentStates.lastUpdatedDateTime), within the window are spared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar
+
+from ..guidance.clouds import Variant
+from ..guidance.examples import E3, E5, USER
+from ..guidance.facts import Facts, iso_date, number
+from ..guidance.library import Message, Words, base_values, removal
+from ..guidance.plan import USAGE_UNKNOWN, Line, Plan
+from ..index import TenantIndex
+from ..model import Finding, Severity, User
+from ..policy.model import Policy, Selector, UsageEntry
+from ..policy.yamlsource import Part
+from ..usage import MAX_DAYS, MEASURED, USAGE_REPORTS, WORKLOADS, UsageNeed, UserUsage, workload_title
+from .assignments import SkuNotAllowed
+from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
+
+COPILOT = "639dec6b-copilot"  # shortened, as the other example ids (auditor/guidance/examples.py)
+_DAYS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_DAYS,
+                         "description": f"Days without activity (at most {MAX_DAYS}, the longest report period)."}
+
+
+def _workloads(names: tuple[str, ...] | list[str], description: str) -> dict[str, Any]:
+    return {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(names)},
+            "description": description}
+
+
+def parse_usage(part: Part) -> tuple[UsageEntry, ...]:
+    """The `usage:` section: one entry per product (or rightsizing), checked beyond the schema."""
+    out: list[UsageEntry] = []
+    for entry in part.entries():
+        raw = entry.data
+        severity = Severity.parse(raw["severity"]) if "severity" in raw else None
+        if "rightsize" in raw:
+            pair = raw["rightsize"]
+            if pair["from"].lower() == pair["to"].lower():
+                entry.at("rightsize").report(f"{entry.name}.rightsize: from and to are the same product")
+            out.append(UsageEntry(days=raw["days"], rightsize=(pair["from"], pair["to"]),
+                                  unless_active=tuple(raw["unless_active"]), severity=severity, line=entry.line))
+        else:
+            out.append(UsageEntry(days=raw["days"], sku=raw["sku"], workloads=tuple(raw["workloads"]),
+                                  severity=severity, line=entry.line))
+    return tuple(out)
+
+
+def usage_section() -> dict[str, Any]:
+    """The `usage:` list: an entry with `rightsize` is Rightsize's, any other ProductUnused's."""
+    return {"type": "array", "items": {"if": {"required": ["rightsize"]},
+                                       "then": Rightsize.fragment, "else": ProductUnused.fragment}}
+
+
+def usage_need(policies: Any) -> UsageNeed | None:
+    """The reports the policies' usage rules read (and the mailbox report for the shared-mailbox
+    rule's 50 GB and archive checks, when a policy has both), and the longest window; None when no
+    policy has a `usage:` section: nothing is read then, and no new permission is needed."""
+    reports: set[str] = set()
+    days = 0
+    for policy in policies.policies:
+        for entry in policy.usage:
+            days = max(days, entry.days)
+            reports |= {w.report.name for w in map(WORKLOADS.__getitem__, _workloads_of(entry)) if w.report}
+        if policy.usage and "shared_mailboxes" in policy.hygiene:
+            from ..usage import MAILBOXES
+
+            reports.add(MAILBOXES.name)
+    return UsageNeed(frozenset(reports), days) if any(p.usage for p in policies.policies) else None
+
+
+def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:
+    return entry.workloads if entry.rightsize is None else entry.unless_active
+
+
+class UsageRule(Rule):
+    """A rule over `usage:` entries. Needs the usage reports (Reports.Read.All)."""
+
+    section = "usage"
+    needs = frozenset({"users", "subscribedSkus", USAGE_REPORTS})
+    reports_needed: ClassVar[str] = ""
+
+    def entries(self, policy: Policy) -> list[UsageEntry]:
+        raise NotImplementedError
+
+    def configured(self, policy: Policy) -> bool:
+        return bool(self.entries(policy))
+
+    def selectors(self, policy: Policy) -> list[Selector]:
+        return []
+
+    def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
+        usage = index.snapshot.usage
+        wanted = sorted({w.report.name for e in self.entries(policy) for w in map(WORKLOADS.__getitem__,
+                                                                                   _workloads_of(e)) if w.report})
+        missing = [name for name in wanted if usage is None or usage.read(name) is None]
+        return f"tenant data not collected: {USAGE_REPORTS} ({', '.join(missing)})" if missing else None
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        usage = ctx.index.snapshot.usage
+        if usage is None:
+            return
+        for entry in self.entries(policy):
+            yield from self.check(policy, entry, ctx, usage.by_upn)
+
+    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]
+              ) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    @staticmethod
+    def holders(ctx: Context, sku_id: str) -> Iterator[int]:
+        pop = ctx.index.population(Selector(all=True), None)
+        for pos, _ in ctx.index.by_skuset(pop, lambda held: True if sku_id in held else None):
+            yield pos
+
+    @staticmethod
+    def in_grace(user: User, sku_id: str, cutoff: datetime) -> bool:
+        """Created, or given the product (its assignment last changed), within the window."""
+        created = parse_when(user.created_date_time)
+        if created is not None and created >= cutoff:
+            return True
+        stamps = user.license_states_updated
+        for i, state in enumerate(user.license_assignment_states):
+            if state.sku_id.lower() == sku_id and i < len(stamps):
+                when = parse_when(stamps[i])
+                if when is not None and when >= cutoff:
+                    return True
+        return False
+
+    @staticmethod
+    def activity(row: UserUsage, names: tuple[str, ...], cutoff: date) -> tuple[bool, str | None, list[str]]:
+        """(active in any measured workload since cutoff, latest date seen, the unmeasured ones).
+        A workload whose report did not list the user counts as not judged: active."""
+        latest: str | None = None
+        active = False
+        unmeasured = []
+        for name in names:
+            workload = WORKLOADS[name]
+            if workload.report is None:
+                unmeasured.append(name)
+                continue
+            if workload.report.name not in row.reports:
+                active = True  # not listed: no evidence of non-use
+                continue
+            last = row.last(workload)
+            if last is not None:
+                latest = max(latest or last, last)
+                if date.fromisoformat(last) >= cutoff:
+                    active = True
+        return active, latest, unmeasured
+
+
+class ProductUnused(UsageRule):
+    """A user holds a product and the usage reports show no activity in its workloads for `days`
+    days. The fix reclaims it (per product, per group, as the other removals do).
+
+    Example:
+        usage:
+          - sku: Microsoft_365_Copilot
+            workloads: [copilot]
+            days: 30
+    """
+
+    id = "product-unused"
+    default_severity = Severity.MEDIUM
+    reclaimable = True
+    key = "sku"
+    fragment: ClassVar[dict[str, Any]] = {
+        "type": "object", "additionalProperties": False, "required": ["sku", "workloads", "days"],
+        "properties": {
+            "sku": {**SKU_REF_SCHEMA, "description": "The product whose use is checked."},
+            "workloads": _workloads(MEASURED, "Workloads of the product; use in any of them counts."),
+            "days": _DAYS,
+            "severity": SEVERITY_SCHEMA,
+        },
+    }
+    fires_when = (
+        "a user holds `sku` and the usage reports show no activity in any of its `workloads` for `days` days; users "
+        "the reports do not list, accounts created and products assigned within the window are spared; needs "
+        "Reports.Read.All and report names that are not concealed"
+    )
+    details_doc = (
+        "`days`, `workloads` (names), `last_activity` (latest date across them, YYYY-MM-DD, or null: none in the "
+        "report period), `report_date` (the reports' refresh date)"
+    )
+    example_finding = (USER, ["Microsoft_365_Copilot"], {
+        "days": 30, "workloads": ["copilot"], "last_activity": "2026-08-14", "report_date": "2026-10-30",
+        "assigned_by_group": {"Microsoft_365_Copilot": []}, "sku_ids": {"Microsoft_365_Copilot": COPILOT}})
+    message_variants = ("", ".never")
+
+    def entries(self, policy: Policy) -> list[UsageEntry]:
+        return [e for e in policy.usage if e.sku is not None]
+
+    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]
+              ) -> Iterator[Finding]:
+        assert entry.sku is not None
+        sid = ctx.index.resolve_sku(entry.sku)
+        if sid is None or sid not in ctx.index.sku_by_id:
+            return  # the engine warns about a product the tenant lacks
+        cutoff = ctx.as_of - timedelta(days=entry.days)
+        refreshed = _refreshed(ctx, entry.workloads)
+        for pos in self.holders(ctx, sid):
+            user = ctx.index.users[pos]
+            row = rows.get(user.user_principal_name.lower())
+            if row is None or self.in_grace(user, sid, cutoff):
+                continue
+            active, latest, _ = self.activity(row, entry.workloads, cutoff.date())
+            if active:
+                continue
+            skus = frozenset((sid,))
+            details = ctx.user_details(user, skus, None) | {
+                "days": entry.days, "workloads": list(entry.workloads), "last_activity": latest,
+                "report_date": refreshed} | ctx.data_lost(user, skus) | ctx.leaving(user, skus)
+            names = ", ".join(workload_title(w) for w in entry.workloads)
+            text = (f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days"
+                    + (f" (last activity {latest})" if latest else ""))
+            yield self.make(policy, f"usage/{entry.sku}", ctx.user_subject(user), ctx.index.parts(skus), text,
+                            details, severity=entry.severity, monthly_cost=ctx.cost_of(skus))
+
+    def message(self, f: Facts, w: Words) -> Message:
+        values = {**base_values(f, w), "days": number(f.details.get("days"), w.word("unknown")),
+                  "workloads": w.any([workload_title(n) for n in f.strs("workloads")])}
+        last = iso_date(f.details.get("last_activity"))
+        if last is None:
+            return self.message_key(".never"), values
+        return self.message_key(), {**values, "last_activity": last}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
+                  "days": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
+        return removal(f, v, w, list(f.skus), intro=[Line("steps.usage.confirm", values)])
+
+
+class Rightsize(UsageRule):
+    """A user holds the larger product of `rightsize` and used nothing that only it adds
+    (`unless_active`) for `days` days: the smaller product would do. The fix replaces one with the
+    other in one assignLicense (add and remove together), or through the groups that assign them.
+    Workloads Microsoft Graph reports no per-user usage for (Teams Phone, Power BI, Defender, …)
+    cannot rule a user out: the finding names them, and the change waits for a person to check.
+
+    Example:
+        usage:
+          - rightsize: {from: SPE_E5, to: SPE_E3}
+            unless_active: [teams_phone, power_bi, defender]
+            days: 90
+    """
+
+    id = "product-rightsize"
+    default_severity = Severity.LOW
+    key = "rightsize"
+    fragment: ClassVar[dict[str, Any]] = {
+        "type": "object", "additionalProperties": False, "required": ["rightsize", "unless_active", "days"],
+        "properties": {
+            "rightsize": {"type": "object", "additionalProperties": False, "required": ["from", "to"],
+                          "properties": {"from": {**SKU_REF_SCHEMA, "description": "The larger product."},
+                                         "to": {**SKU_REF_SCHEMA, "description": "The smaller product."}}},
+            "unless_active": _workloads(list(WORKLOADS), "What only the larger product adds: use in any of them "
+                                                         "keeps it."),
+            "days": _DAYS,
+            "severity": SEVERITY_SCHEMA,
+        },
+    }
+    fires_when = (
+        "a user holds `rightsize.from` and the usage reports show no activity in the measured `unless_active` "
+        "workloads for `days` days (the same spares as product-unused); workloads without a usage report "
+        "(`teams_phone`, `audio_conferencing`, `power_bi`, `defender`, `purview`) are named for a person to check, "
+        "and then the change is not ready to run (`usage_unknown`)"
+    )
+    details_doc = (
+        "`days`, `workloads` (the measured `unless_active`), `unmeasured` (those without a usage report), "
+        "`last_activity`, `report_date`, `rightsize_to`; `replace_with`, `replace_with_id`, `replace_group` as for "
+        "sku-not-allowed (absent when the user already holds the smaller product); the finding's `monthly_cost` "
+        "is the saving per month"
+    )
+    example_finding = (USER, ["SPE_E5"], {
+        "days": 90, "workloads": [], "unmeasured": ["teams_phone", "power_bi", "defender"], "last_activity": None,
+        "report_date": "2026-10-30", "rightsize_to": "SPE_E3", "allowed": ["SPE_E3"], "replace_with": "SPE_E3",
+        "replace_with_id": E3, "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+    message_variants = ("", ".unmeasured", ".unmeasured_only")
+
+    def entries(self, policy: Policy) -> list[UsageEntry]:
+        return [e for e in policy.usage if e.rightsize is not None]
+
+    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]
+              ) -> Iterator[Finding]:
+        assert entry.rightsize is not None
+        big, small = (ctx.index.resolve_sku(s) for s in entry.rightsize)
+        if big is None or small is None or big not in ctx.index.sku_by_id or small not in ctx.index.sku_by_id:
+            return
+        cutoff = ctx.as_of - timedelta(days=entry.days)
+        refreshed = _refreshed(ctx, entry.unless_active)
+        measured = [w for w in entry.unless_active if WORKLOADS[w].measured]
+        for pos in self.holders(ctx, big):
+            user = ctx.index.users[pos]
+            row = rows.get(user.user_principal_name.lower())
+            if (row is None and measured) or self.in_grace(user, big, cutoff):
+                continue  # not in the reports it is judged on (none to read when nothing is measured)
+            row = row or UserUsage(user.user_principal_name)
+            active, latest, unmeasured = self.activity(row, entry.unless_active, cutoff.date())
+            if active:
+                continue
+            skus = frozenset((big,))
+            extra: dict[str, Any] = {
+                "days": entry.days, "workloads": measured, "unmeasured": unmeasured, "last_activity": latest,
+                "report_date": refreshed, "rightsize_to": ctx.index.part(small), "allowed": [ctx.index.part(small)]}
+            saving = ctx.monthly_price(big)
+            if small not in user.sku_ids:
+                extra["replace_with"] = ctx.index.part(small)
+                extra["replace_with_id"] = ctx.index.sku_by_id[small].sku_id
+                if ctx.index.assigning_group_ids(user, big):
+                    extra |= ctx.replace_group(user, small, frozenset((small,)))
+                if saving is not None:
+                    saving -= ctx.monthly_price(small) or 0.0
+            details = ctx.user_details(user, skus, None) | extra | ctx.data_lost(
+                user, skus, (small,) if small not in user.sku_ids else ()) | ctx.leaving(user, skus)
+            text = (f"holds {ctx.index.part(big)} but used nothing only it adds in {entry.days} days; "
+                    f"{ctx.index.part(small)} would do"
+                    + (f" (unmeasured: {', '.join(unmeasured)})" if unmeasured else ""))
+            yield self.make(policy, f"usage/{entry.rightsize[0]}-{entry.rightsize[1]}", ctx.user_subject(user),
+                            ctx.index.parts(skus), text, details, severity=entry.severity,
+                            monthly_cost=round(saving, 2) if saving is not None and saving > 0 else None)
+
+    def message(self, f: Facts, w: Words) -> Message:
+        values = {**base_values(f, w), "days": number(f.details.get("days"), w.word("unknown")),
+                  "workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
+                  "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
+        unmeasured = f.strs("unmeasured")
+        if not unmeasured:
+            return self.message_key(), values
+        values["unmeasured"] = w.all([workload_title(n) for n in unmeasured])
+        return self.message_key(".unmeasured" if f.strs("workloads") else ".unmeasured_only"), values
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
+        step that confirms the larger product's extras are not used; with unmeasured workloads a
+        check of those first, and every action waits for it (usage_unknown)."""
+        values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
+                  "days": number(f.details.get("days"), w.word("unknown")), "user": f.label(),
+                  "unmeasured": w.all([workload_title(n) for n in f.strs("unmeasured")]),
+                  "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
+        intro = [Line("steps.usage.unmeasured", values)] if f.strs("unmeasured") else []
+        if f.strs("workloads"):
+            intro.insert(0, Line("steps.usage.rightsize", values))
+        if f.text("replace_with"):
+            plan = SkuNotAllowed().plan(f, v, w)
+            plan.steps = [*intro, *plan.steps]
+        else:  # the smaller product is already held: the larger one only goes
+            plan = removal(f, v, w, list(f.skus), intro=intro)
+        if f.strs("unmeasured"):
+            plan.actions = [a if not a.ready else replace(a, blocked=USAGE_UNKNOWN) for a in plan.actions]
+        return plan
+
+
+def _refreshed(ctx: Context, names: tuple[str, ...]) -> str | None:
+    """The oldest refresh date of the reports behind `names` (how current the evidence is)."""
+    usage = ctx.index.snapshot.usage
+    dates = [r.refreshed for w in names if (rep := WORKLOADS[w].report) is not None and usage is not None
+             and (r := usage.read(rep.name)) is not None and r.refreshed]
+    return min(dates) if dates else None
+
+
+RULES: tuple[UsageRule, ...] = (ProductUnused(), Rightsize())

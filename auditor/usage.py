@@ -1,0 +1,327 @@
+"""Microsoft 365 usage reports: which reports and columns the usage rules read, the workload names
+a policy may use, and the snapshot's `usageReports` section (read, written, looked up).
+
+No Graph SDK here: the collector (auditor/graph/usage.py), the emulator (auditor/emulator/reports.py),
+the rules (auditor/rules/usage.py) and the snapshot reader all build on this module.
+
+Snapshot layout (optional; a snapshot without it was collected without usage rules):
+    "usageReports": {
+      "reports": [{"name": "getOffice365ActiveUserDetail", "period": "D90", "reportRefreshDate": "2026-10-30",
+                   "request": "GET /reports/getOffice365ActiveUserDetail(period='D90')"}],
+      "users": [{"userPrincipalName": "ann@contoso.example", "teamsLastActivityDate": "2026-10-29", ...}]
+    }
+Field names follow the reports' JSON form (camelCase of the CSV columns). Only rows that name a
+user of the snapshot are kept: usage data is personal data, and rows nobody can be joined to are
+of no use to any rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import msgspec
+
+from .enums import Cloud
+
+USAGE_REPORTS = "usageReports"  # snapshot section, Gap.part and collectedParts entry
+CONCEALED_REASON = ("usage reports conceal user names; an admin can change this under Org settings > Reports "
+                    "(Microsoft 365 admin center), then re-run")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Report:
+    """One Microsoft Graph usage report the auditor reads (one request per report)."""
+
+    name: str  # the reportRoot function
+    path: str  # relative to the Graph endpoint; {period} is filled in
+    periods: tuple[int, ...]  # the D<n> values it takes that a window of days can use, ascending
+    columns: Mapping[str, str]  # CSV header -> snapshot field
+    # Where Microsoft documents the report (each page's national cloud table): the global service only
+    clouds: frozenset[Cloud] = frozenset((Cloud.WORLDWIDE,))
+    beta_fallback: bool = False  # asked on /beta when v1.0 does not know it (the Copilot report)
+
+    def period(self, days: int) -> str:
+        """The shortest period that covers `days` (a blank date then means no activity in the window)."""
+        return f"D{next((p for p in self.periods if p >= days), self.periods[-1])}"
+
+    def request(self, days: int) -> str:
+        return self.path.format(period=self.period(days))
+
+
+ACTIVE_USERS = Report(
+    "getOffice365ActiveUserDetail", "/reports/getOffice365ActiveUserDetail(period='{period}')", (30, 90, 180),
+    {"Exchange Last Activity Date": "exchangeLastActivityDate",
+     "OneDrive Last Activity Date": "oneDriveLastActivityDate",
+     "SharePoint Last Activity Date": "sharePointLastActivityDate",
+     "Teams Last Activity Date": "teamsLastActivityDate",
+     "Yammer Last Activity Date": "yammerLastActivityDate"})
+APPS = Report(
+    "getM365AppUserDetail", "/reports/getM365AppUserDetail(period='{period}')", (30, 90, 180),
+    {"Last Activity Date": "m365AppsLastActivityDate"})
+MAILBOXES = Report(
+    "getMailboxUsageDetail", "/reports/getMailboxUsageDetail(period='{period}')", (30, 90, 180),
+    {"Storage Used (Byte)": "storageUsedInBytes", "Has Archive": "hasArchive"})
+# v2 of the Copilot report (the default) takes D7, D28, D90, D180 and ALL; D90 and D180 exist in v1 too.
+COPILOT = Report(
+    "getMicrosoft365CopilotUsageUserDetail",
+    "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='{period}')", (90, 180),
+    {"Last Activity Date": "copilotLastActivityDate"}, beta_fallback=True)
+REPORTS: dict[str, Report] = {r.name: r for r in (ACTIVE_USERS, APPS, MAILBOXES, COPILOT)}
+MAX_DAYS = 180  # the longest period the reports take: a longer window could not tell "unused"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A name a policy's `usage:` entries use. `report`/`field`: where its last activity date comes
+    from; None when Microsoft Graph has no per-user usage report for it (it cannot be measured)."""
+
+    name: str
+    title: str  # as people know it (a brand name: the same in every language)
+    report: Report | None = None
+    field: str | None = None
+
+    @property
+    def measured(self) -> bool:
+        return self.report is not None
+
+
+WORKLOADS: dict[str, Workload] = {w.name: w for w in (
+    Workload("exchange", "Exchange Online", ACTIVE_USERS, "exchangeLastActivityDate"),
+    Workload("onedrive", "OneDrive", ACTIVE_USERS, "oneDriveLastActivityDate"),
+    Workload("sharepoint", "SharePoint", ACTIVE_USERS, "sharePointLastActivityDate"),
+    Workload("teams", "Microsoft Teams", ACTIVE_USERS, "teamsLastActivityDate"),
+    Workload("viva_engage", "Viva Engage", ACTIVE_USERS, "yammerLastActivityDate"),
+    Workload("office_apps", "Microsoft 365 Apps", APPS, "m365AppsLastActivityDate"),
+    Workload("copilot", "Microsoft 365 Copilot", COPILOT, "copilotLastActivityDate"),
+    # No per-user usage report in Microsoft Graph: valid in `rightsize.unless_active`, where the
+    # finding then asks a person to check them (never a ready-to-run change).
+    Workload("teams_phone", "Teams Phone"),
+    Workload("audio_conferencing", "Teams Audio Conferencing"),
+    Workload("power_bi", "Power BI"),
+    Workload("defender", "Microsoft Defender"),
+    Workload("purview", "Microsoft Purview"),
+)}
+MEASURED = tuple(name for name, w in WORKLOADS.items() if w.measured)
+
+
+def workload_title(name: str) -> str:
+    found = WORKLOADS.get(name)
+    return found.title if found else name
+
+
+class UserUsage(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
+    """One user's row(s) across the reports read: last activity dates (YYYY-MM-DD, None = no
+    activity in the report's period) and the mailbox's size and archive."""
+
+    userPrincipalName: str
+    exchangeLastActivityDate: str | None = None
+    oneDriveLastActivityDate: str | None = None
+    sharePointLastActivityDate: str | None = None
+    teamsLastActivityDate: str | None = None
+    yammerLastActivityDate: str | None = None
+    m365AppsLastActivityDate: str | None = None
+    copilotLastActivityDate: str | None = None
+    storageUsedInBytes: int | None = None
+    hasArchive: bool | None = None
+    # the reports that listed this user (a user absent from a report is not judged on it)
+    reports: tuple[str, ...] = ()
+
+    def last(self, workload: Workload) -> str | None:
+        value = getattr(self, workload.field, None) if workload.field else None
+        return value if isinstance(value, str) else None
+
+
+FIELDS = frozenset(UserUsage.__struct_fields__)
+
+
+@dataclass(frozen=True)
+class ReportRead:
+    name: str
+    period: str
+    refreshed: str | None  # Report Refresh Date (YYYY-MM-DD)
+    request: str  # as sent, e.g. "GET /beta/copilot/reports/...", for the report's evidence
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "period": self.period, "reportRefreshDate": self.refreshed,
+                "request": self.request}
+
+
+@dataclass(frozen=True)
+class UsageReports:
+    reports: tuple[ReportRead, ...]
+    users: tuple[UserUsage, ...] = field(repr=False, default=())
+
+    @cached_property
+    def by_upn(self) -> dict[str, UserUsage]:
+        return {u.userPrincipalName.lower(): u for u in self.users}
+
+    def read(self, name: str) -> ReportRead | None:
+        return next((r for r in self.reports if r.name == name), None)
+
+
+# --- snapshot section ------------------------------------------------------------------------
+
+
+class BadUsage(ValueError):
+    """A malformed `usageReports` section; the message names the field (snapshot.py adds the file)."""
+
+
+def usage_from_json(raw: Any) -> UsageReports:
+    if not isinstance(raw, dict):
+        raise BadUsage("expected an object")
+    reports = raw.get("reports")
+    users = raw.get("users")
+    if not isinstance(reports, list) or not isinstance(users, list):
+        raise BadUsage("reports and users must be lists")
+    read: list[ReportRead] = []
+    for i, item in enumerate(reports):
+        if not isinstance(item, dict) or item.get("name") not in REPORTS or not isinstance(item.get("period"), str):
+            raise BadUsage(f"reports[{i}]: expected {{name: one of {sorted(REPORTS)}, period, reportRefreshDate}}")
+        refreshed = item.get("reportRefreshDate")
+        if refreshed is not None and not (isinstance(refreshed, str) and _DATE.match(refreshed)):
+            raise BadUsage(f"reports[{i}].reportRefreshDate: {refreshed!r} is not YYYY-MM-DD")
+        read.append(ReportRead(item["name"], item["period"], refreshed, str(item.get("request") or "")))
+    rows: list[UserUsage] = []
+    for i, item in enumerate(users):
+        try:
+            row = msgspec.convert(item, UserUsage)
+        except msgspec.ValidationError as exc:
+            raise BadUsage(f"users[{i}]: {exc}") from None
+        for name in FIELDS:
+            value = getattr(row, name)
+            if name.endswith("Date") and value is not None and not _DATE.match(value):
+                raise BadUsage(f"users[{i}].{name}: {value!r} is not YYYY-MM-DD")
+        rows.append(row)
+    return UsageReports(tuple(read), tuple(rows))
+
+
+def usage_to_json(usage: UsageReports) -> tuple[list[dict[str, Any]], Iterable[dict[str, Any]]]:
+    """(reports, users) as the snapshot writes them."""
+    return [r.to_json() for r in usage.reports], (msgspec.to_builtins(u) for u in usage.users)
+
+
+# --- reading a report's CSV --------------------------------------------------------------------
+
+
+class BadReport(ValueError):
+    """A report's CSV is not what Microsoft documents (missing columns, unreadable values)."""
+
+
+def _value(column: str, text: str) -> Any:
+    text = text.strip()
+    if not text:
+        return None
+    if column == "storageUsedInBytes":
+        if not text.isdigit():
+            raise BadReport(f"Storage Used (Byte) {text[:30]!r} is not a number")
+        return int(text)
+    if column == "hasArchive":
+        low = text.lower()
+        if low not in ("true", "false"):
+            raise BadReport(f"Has Archive {text[:30]!r} is not True or False")
+        return low == "true"
+    if not _DATE.match(text):
+        raise BadReport(f"a last activity date {text[:30]!r} is not YYYY-MM-DD")
+    return text
+
+
+class RowReader:
+    """Turns one report's CSV rows into {upn (lower case): {field: value}}, column order from the
+    header (Microsoft adds columns over time: only the named ones are read). Rows of deleted users
+    are skipped; `keep` says which UPNs are worth keeping (the tenant's users)."""
+
+    def __init__(self, report: Report, keep: frozenset[str] | None) -> None:
+        self.report = report
+        self.keep = keep
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every row read (the report is read again from its start)."""
+        self.index: dict[str, int] | None = None
+        # upn (lower case) -> (upn as written, the values of report.columns in order): tuples, and
+        # each distinct date once, keep a million rows small
+        self.rows: dict[str, tuple[Any, ...]] = {}
+        self._texts: dict[Any, Any] = {}
+        self._wanted: list[tuple[int, str]] = []
+        self.refreshed: str | None = None
+        self.seen = 0  # data rows, kept or not
+        self.named = 0  # rows whose UPN looks like a UPN (concealed reports carry hashes)
+
+    def header(self, cells: list[str]) -> None:
+        names = [c.strip().lstrip("\ufeff") for c in cells]
+        wanted = ["User Principal Name", *self.report.columns]
+        missing = [c for c in wanted if c not in names]
+        if missing:
+            raise BadReport(f"the CSV lacks the column(s) {', '.join(missing)}")
+        self.index = {name: names.index(name) for name in (*wanted, "Report Refresh Date", "Is Deleted")
+                      if name in names}
+        self._wanted = [(self.index[column], field) for column, field in self.report.columns.items()]
+
+    def row(self, cells: list[str]) -> None:
+        if self.index is None:
+            self.header(cells)
+            return
+        if not any(c.strip() for c in cells):
+            return
+        index = self.index
+        if len(cells) < len(index) or max(index.values()) >= len(cells):
+            raise BadReport(f"row {self.seen + 1} has {len(cells)} columns, fewer than the header")
+        self.seen += 1
+        if "Is Deleted" in index and cells[index["Is Deleted"]].strip().lower() == "true":
+            return
+        upn = cells[index["User Principal Name"]].strip()
+        if "@" in upn:
+            self.named += 1
+        if "Report Refresh Date" in index and self.refreshed is None:
+            refreshed = cells[index["Report Refresh Date"]].strip()
+            self.refreshed = refreshed if _DATE.match(refreshed) else None
+        key = upn.lower()
+        if not upn or (self.keep is not None and key not in self.keep):
+            return
+        texts = self._texts
+        values = [_value(name, cells[i]) for i, name in self._wanted]
+        self.rows[key] = (upn, *(texts.setdefault(v, v) for v in values))
+
+    def fields(self) -> tuple[str, ...]:
+        """The snapshot fields of the values in `rows`, in order."""
+        return tuple(self.report.columns.values())
+
+    @property
+    def concealed(self) -> bool:
+        """Rows whose user names are all hashes: the tenant conceals names in reports."""
+        return self.seen > 0 and self.named == 0
+
+
+def merge_rows(readers: Iterable[RowReader]) -> tuple[UserUsage, ...]:
+    """One UserUsage per user, from every report that listed the user, sorted by UPN. Each
+    reader's rows are dropped once merged (only one copy of a million rows at a time)."""
+    merged: dict[str, UserUsage] = {}
+    replace = msgspec.structs.replace
+    for reader in sorted(readers, key=lambda r: r.report.name):
+        name, fields = reader.report.name, reader.fields()
+        for key, (upn, *values) in reader.rows.items():
+            found = merged.get(key)
+            extra = dict(zip(fields, values, strict=True))
+            merged[key] = UserUsage(upn, **extra, reports=(name,)) if found is None else replace(
+                found, **extra, reports=(*found.reports, name))
+        reader.rows = {}
+    return tuple(merged[key] for key in sorted(merged))
+
+
+# --- what a set of policies needs --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsageNeed:
+    """The reports the policies' usage rules read, and the longest window (for the period)."""
+
+    reports: frozenset[str]
+    days: int
+
+    def report_list(self) -> list[Report]:
+        return [REPORTS[name] for name in sorted(self.reports)]

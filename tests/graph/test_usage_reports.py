@@ -1,0 +1,318 @@
+"""The usage reports read from the emulator with the real SDK: one request per report, the 302
+download read without the bearer token, the Copilot report on v1.0 or beta, concealed names and
+national clouds as named gaps, and redirects that must not be followed."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+from auditor.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
+from auditor.errors import CollectionError
+from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
+from auditor.model import Cloud, TenantSnapshot
+from auditor.rules.usage import ProductUnused, Rightsize
+from auditor.sample.generate import generate_tenant
+from auditor.snapshot import load_snapshot
+from auditor.usage import (
+    ACTIVE_USERS,
+    APPS,
+    COPILOT,
+    MAILBOXES,
+    REPORTS,
+    USAGE_REPORTS,
+    ReportRead,
+    UsageNeed,
+    UsageReports,
+    UserUsage,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "policies" / "example.yaml"
+FAST = RetryPolicy(max_retries=2, backoff_base=0.01, backoff_cap=0.05, max_retry_after=1, max_total_wait=5)
+ALL = UsageNeed(frozenset(REPORTS), 60)
+
+
+def tenant_with_usage() -> TenantSnapshot:
+    """A generated tenant whose usage section lists 30 users in every report, some display names
+    holding what a CSV must quote (commas, quotes, a line break)."""
+    snap = generate_tenant(60, seed=3)
+    users = [u for u in snap.users if u.assigned_licenses][:30]
+    odd = {0: 'Comma, "Quoted"', 1: "Line\nBreak", 2: "Ünïcødé ✓"}
+    changed = list(snap.users)
+    for i, name in odd.items():
+        pos = changed.index(users[i])
+        changed[pos] = _renamed(changed[pos], name)
+    rows = tuple(sorted((UserUsage(
+        u.user_principal_name,
+        teamsLastActivityDate=f"2026-10-{i % 28 + 1:02d}" if i % 3 else None,
+        exchangeLastActivityDate="2026-09-15" if i % 2 else None,
+        m365AppsLastActivityDate="2026-08-01" if i % 5 == 0 else None,
+        copilotLastActivityDate="2026-07-04" if i % 4 == 0 else None,
+        storageUsedInBytes=i * 1_000_000, hasArchive=i % 7 == 0, reports=tuple(sorted(REPORTS)))
+        for i, u in enumerate(users)), key=lambda r: r.userPrincipalName.lower()))
+    reads = tuple(ReportRead(name, "D90", "2026-10-30", "") for name in sorted(REPORTS))
+    return dataclasses.replace(snap, users=tuple(changed), usage=UsageReports(reads, rows))
+
+
+def _renamed(user: Any, name: str) -> Any:
+    import msgspec
+
+    return msgspec.structs.replace(user, display_name=name)
+
+
+class Run:
+    def __init__(self, snapshot: TenantSnapshot, *, options: ReportOptions | None = None,
+                 roles: tuple[str, ...] = DEMO_ROLES, responders: Sequence[Any] = (), cloud: Cloud | None = None):
+        self.snapshot = snapshot
+        self.token = app_token(snapshot.tenant_id, roles)
+        self.graph = GraphEmulator(snapshot, token=self.token, reports=options, responders=responders)
+        self.cloud = cloud or snapshot.cloud
+        self.stderr = io.StringIO()
+
+    def collect(self, need: UsageNeed | None = ALL) -> TenantSnapshot:
+        async def go() -> TenantSnapshot:
+            client = GraphClient(base_url=self.graph.url, credential=StaticTokenCredential(self.token),
+                                 cloud=self.cloud, retry=FAST, progress=Progress(self.stderr, interval=0))
+            try:
+                return await collect(client, group_refs=[], need_sign_in=False, usage=need)
+            finally:
+                await client.aclose()
+
+        with self.graph:
+            return asyncio.run(go())
+
+    def paths(self) -> list[tuple[str, int]]:
+        return [(r.path, r.status) for r in self.graph.requests
+                if r.path.startswith(("/reports", "/download", "/beta", "/copilot", "/admin"))]
+
+
+def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant() -> None:
+    snap = tenant_with_usage()
+    run = Run(snap)
+    got = run.collect()
+    assert got.gaps == () and USAGE_REPORTS in got.collected_parts
+    assert got.usage is not None and snap.usage is not None
+    assert got.usage.users == snap.usage.users  # quoted names, line breaks, the BOM: all read back
+    assert [(r.name, r.period, r.refreshed) for r in got.usage.reports] == [
+        (name, "D90", "2026-10-30") for name in sorted(REPORTS)]
+    paths = run.paths()
+    assert paths[0] == ("/admin/reportSettings", 200)
+    report_requests = [p for p, _ in paths if p.startswith(("/reports/", "/copilot/", "/beta/"))]
+    # one request per report (the Copilot one once on v1.0, then on beta, where the emulator offers it)
+    assert sorted(report_requests) == sorted([
+        "/reports/getOffice365ActiveUserDetail(period='D90')", "/reports/getM365AppUserDetail(period='D90')",
+        "/reports/getMailboxUsageDetail(period='D90')",
+        "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')",
+        "/beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"])
+    assert [s for p, s in paths if p.startswith("/reports/")] == [302, 302, 302]
+    assert len([p for p, s in paths if p.startswith("/download/") and s == 200]) == 3
+    # the downloads are on another host name: the bearer token never went there
+    assert run.graph.reports.token_leaks == 0
+    copilot = got.usage.read(COPILOT.name)
+    assert copilot is not None and copilot.request.endswith("(beta)")
+
+
+def test_the_emulator_catches_a_token_sent_to_the_download_host() -> None:
+    """The check the test above relies on can fail: a download with the token is refused and counted."""
+    import httpx
+
+    run = Run(tenant_with_usage())
+    with run.graph:
+        auth = {"Authorization": f"Bearer {run.token}"}
+        answer = httpx.get(f"{run.graph.url}/reports/getM365AppUserDetail(period='D30')", headers=auth)
+        assert answer.status_code == 302
+        location = answer.headers["location"]
+        assert location.startswith("http://localhost:")
+        assert httpx.get(location, headers=auth).status_code == 400
+        assert run.graph.reports.token_leaks == 1
+        assert httpx.get(location).status_code == 200
+
+
+def test_the_copilot_report_on_v1_is_not_asked_again_on_beta() -> None:
+    run = Run(tenant_with_usage(), options=ReportOptions(copilot_v1=True))
+    got = run.collect(UsageNeed(frozenset((COPILOT.name,)), 30))
+    assert got.gaps == () and got.usage is not None
+    assert [p for p, _ in run.paths() if "copilot" in p] == [
+        "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"]  # D28 < 30 days: D90
+    assert got.usage.read(COPILOT.name).request == (  # type: ignore[union-attr]
+        "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')")
+
+
+def test_only_the_needed_reports_are_read_with_the_shortest_period_that_covers_the_window() -> None:
+    run = Run(tenant_with_usage())
+    got = run.collect(UsageNeed(frozenset((ACTIVE_USERS.name,)), 30))
+    assert [p for p, _ in run.paths() if p.startswith("/reports/")] == [
+        "/reports/getOffice365ActiveUserDetail(period='D30')"]
+    assert got.usage is not None and {r for u in got.usage.users for r in u.reports} == {ACTIVE_USERS.name}
+    assert all(u.storageUsedInBytes is None for u in got.usage.users)
+
+
+def test_concealed_names_are_a_named_gap_and_no_report_is_read() -> None:
+    run = Run(tenant_with_usage(), options=ReportOptions(concealed=True))
+    got = run.collect()
+    assert got.usage is None and USAGE_REPORTS not in got.collected_parts
+    [gap] = got.gaps
+    assert gap.part == USAGE_REPORTS and "conceal user names" in gap.reason and "Org settings > Reports" in gap.reason
+    assert run.paths() == [("/admin/reportSettings", 200)]
+
+
+def forbid_settings(request: Request) -> Reply | None:
+    if request.path == "/admin/reportSettings":
+        return Reply(403, error_document("Authorization_RequestDenied", "Insufficient privileges."))
+    return None
+
+
+def test_concealed_names_are_told_from_the_rows_when_the_setting_cannot_be_read() -> None:
+    run = Run(tenant_with_usage(), options=ReportOptions(concealed=True), responders=[forbid_settings])
+    got = run.collect(UsageNeed(frozenset((APPS.name,)), 30))
+    [gap] = got.gaps
+    assert "conceal user names" in gap.reason and gap.request == "GET /reports/getM365AppUserDetail(period='D30')"
+    assert got.usage is None
+    assert "concealed names are told from the reports" in run.stderr.getvalue()
+
+
+def test_without_reports_read_all_nothing_is_asked_and_the_gap_names_the_permission() -> None:
+    roles = tuple(r for r in DEMO_ROLES if r != "Reports.Read.All")
+    run = Run(tenant_with_usage(), roles=roles)
+    got = run.collect()
+    [gap] = got.gaps
+    assert "Reports.Read.All" in gap.reason and gap.part == USAGE_REPORTS
+    assert run.paths() == []
+
+
+def test_a_403_on_a_report_is_a_gap() -> None:
+    def forbid(request: Request) -> Reply | None:
+        return Reply(403, error_document("UnknownError", "")) if "getMailboxUsageDetail" in request.path else None
+
+    got = Run(tenant_with_usage(), responders=[forbid]).collect()
+    [gap] = got.gaps
+    assert gap.request == "GET /reports/getMailboxUsageDetail(period='D90')" and "Reports.Read.All" in gap.reason
+
+
+@pytest.mark.parametrize("cloud", [Cloud.USGOV, Cloud.USGOV_DOD, Cloud.CHINA])
+def test_national_clouds_get_a_gap_per_report_and_no_request(cloud: Cloud) -> None:
+    run = Run(tenant_with_usage(), cloud=cloud)
+    got = run.collect(UsageNeed(frozenset((COPILOT.name, MAILBOXES.name)), 30))
+    assert [(g.part, g.request) for g in got.gaps] == [
+        (USAGE_REPORTS, "GET /reports/getMailboxUsageDetail(period='D30')"),
+        (USAGE_REPORTS, "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')")]
+    assert all("global service only" in g.reason for g in got.gaps)
+    assert run.paths() == []
+
+
+def redirect_to(location: str) -> Any:
+    def responder(request: Request) -> Reply | None:
+        if request.path.startswith("/reports/"):
+            return Reply(302, b"", {"Location": location}, content_type="text/plain")
+        return None
+
+    return responder
+
+
+@pytest.mark.parametrize(("location", "message"), [
+    ("http://reports.example/data/download/x", "not an https URL"),
+    ("https://user:secret@reports.example/data/download/x", "user credentials"),
+    ("/v1.0/../admin/reportSettings", "outside the Graph endpoint"),
+    ("", "without a Location"),
+    ("/v1.0/reports/getM365AppUserDetail(period='D30')", "a page already read"),
+])
+def test_unsafe_redirects_are_not_followed(location: str, message: str) -> None:
+    run = Run(tenant_with_usage(), responders=[redirect_to(location)])
+    with pytest.raises(CollectionError, match=message):
+        run.collect(UsageNeed(frozenset((APPS.name,)), 30))
+    assert not [p for p, _ in run.paths() if p.startswith("/download/")]
+
+
+def test_an_expired_download_asks_for_the_report_again() -> None:
+    state = {"n": 0}
+
+    def expire_first(request: Request) -> Reply | None:
+        if request.path.startswith("/download/") and state["n"] == 0:
+            state["n"] += 1
+            return Reply(404, error_document("NotFound", "The download URL has expired."))
+        return None
+
+    run = Run(tenant_with_usage(), responders=[expire_first])
+    got = run.collect(UsageNeed(frozenset((APPS.name,)), 30))
+    assert got.gaps == () and got.usage is not None and len(got.usage.users) == 30
+    assert [s for p, s in run.paths() if p.startswith("/reports/")] == [302, 302]
+
+
+def test_a_report_without_its_documented_columns_stops_the_run() -> None:
+    def bare(request: Request) -> Reply | None:
+        if request.path.startswith("/download/"):
+            return Reply(200, b"\xef\xbb\xbfReport Refresh Date,User Principal Name\r\n2026-10-30,a@b\r\n",
+                         content_type="application/octet-stream")
+        return None
+
+    with pytest.raises(CollectionError, match="lacks the column"):
+        Run(tenant_with_usage(), responders=[bare]).collect(UsageNeed(frozenset((APPS.name,)), 30))
+
+
+def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_path: Path) -> None:
+    out_graph, out_snap, snap = tmp_path / "graph", tmp_path / "snap", tmp_path / "tenant.json"
+    assert main(["audit", "--demo", "--output-dir", str(out_graph), "--format", "json", "--fail-on", "never",
+                 "--save-snapshot", str(snap)]) == 0
+    saved = load_snapshot(snap)
+    assert saved.usage is not None and {r.name for r in saved.usage.reports} == {COPILOT.name, MAILBOXES.name}
+    assert main(["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(out_snap),
+                 "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]) == 0
+
+    def findings(folder: Path) -> list[tuple[str, str, Any]]:
+        doc = json.loads((folder / "report.json").read_text())
+        return [(f["id"], f["rule"], f["monthly_cost"]) for f in doc["findings"]]
+
+    from_graph = findings(out_graph)
+    assert from_graph == findings(out_snap)
+    rules = {rule for _, rule, _ in from_graph}
+    assert {ProductUnused.id, Rightsize.id} <= rules
+
+
+def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
+    """Usage data is personal data: with --redact the HTML, Markdown and CSV name nobody the usage
+    rules found (report.json, the machine record, stays whole)."""
+    out = tmp_path / "out"
+    assert main(["audit", "--demo", "--redact", "--output-dir", str(out), "--format", "json,html,md,csv",
+                 "--fail-on", "never"]) == 0
+    doc = json.loads((out / "report.json").read_text())
+    people = [(f["subject"]["upn"], f["subject"]["display_name"]) for f in doc["findings"]
+              if f["rule"] in (ProductUnused.id, Rightsize.id)]
+    assert len(people) == 10
+    for name in ("report.html", "report.md", "findings.csv"):
+        text = (out / name).read_text("utf-8-sig")
+        for upn, display in people:
+            local = upn.split("@")[0]
+            assert local not in text and (len(display) < 3 or display not in text), (name, upn)
+        assert "Person " in text or "person-" in text
+
+
+@pytest.mark.parametrize(("options", "cloud", "reason"), [
+    (ReportOptions(concealed=True), "worldwide", "usage reports conceal user names"),
+    (ReportOptions(), "usgov", "global service only"),
+])
+def test_the_audit_names_the_usage_gap_and_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str], options: ReportOptions,
+                                                   cloud: str, reason: str) -> None:
+    sample = load_snapshot(ROOT / "auditor" / "sample" / "sample-tenant.json")
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    out = tmp_path / "out"
+    with GraphEmulator(sample, token=token, reports=options) as graph:
+        code = main(["audit", "--graph-endpoint", graph.url, "--cloud", cloud, "--auth", "token", "--policies",
+                     str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", "2026-11-01T06:00:00Z",
+                     "--fail-on", "never"])
+    assert code == 3
+    assert reason in capsys.readouterr().err
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["complete"] is False and any(reason in g["reason"] for g in doc["gaps"])
+    assert {n["rule"] for n in doc["not_evaluated"]} == {ProductUnused.id, Rightsize.id}
+    assert not [f for f in doc["findings"] if f["rule"] in (ProductUnused.id, Rightsize.id)]
