@@ -70,7 +70,7 @@ def test_audit_appends_and_a_malformed_line_never_stops_it(tmp_path: Path, capsy
     assert record["tenant"] == second["tenant"]["id"] and record["complete"] is True
     assert record["findings"]["open"] == second["summary"]["unwaived"]
     assert record["findings"]["by_rule"][DisabledUserLicensed.id] == {"high": 3}
-    assert record["products"]["SPE_E3"] == {"usable": 194, "assigned": 193, "unused_monthly_cost": 33.75}
+    assert record["products"]["SPE_E3"] == {"usable": 199, "assigned": 198, "unused_monthly_cost": 33.75}
     assert [r["open"] for r in second["trends"]["runs"]] == [first["summary"]["unwaived"]] * 2
 
 
@@ -113,6 +113,6 @@ def test_reports_draw_trends_e_mail_safe_and_in_mermaid(tmp_path: Path) -> None:
     # the tallest bar (60 findings, all high) is 80 px of the high colour
     assert 'height="80" style="width:10px;height:80px;background-color:#c2255c;' in section
     assert "Trend</th>" in html.split(">Licenses per product</h2>", 1)[1]
-    assert "```mermaid\nxychart-beta\n" in md and "    bar [60, 50, 39]" in md
+    assert "```mermaid\nxychart-beta\n" in md and "    bar [60, 50, 48]" in md
     seats = md.split("### Licenses per product", 1)[1].split("###", 1)[0]
     assert seats.splitlines()[2].endswith("| Trend |") and "| ▁▁█ |" in seats
