@@ -260,7 +260,7 @@ class Rightsize(UsageRule):
             days: 90
     """
 
-    id = "product-rightsize"
+    id = "rightsize"
     default_severity = Severity.LOW
     key = "rightsize"
     fragment: ClassVar[dict[str, Any]] = {

@@ -1,4 +1,4 @@
-"""product-unused and product-rightsize on hand-made tenants with usage reports: who fires, who is
+"""product-unused and rightsize on hand-made tenants with usage reports: who fires, who is
 spared (grace, activity, absent from the reports), what the fix is and what it saves; the policy
 section's validation; snapshots without (the right) usage reports are not judged."""
 
