@@ -42,6 +42,12 @@ def _command(name: str, module: str = "auditor.commands") -> Callable[[argparse.
     return run
 
 
+def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> None:
+    """--yes and --journal of the commands that write to the tenant (apply, undo)."""
+    parser.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
+    parser.add_argument("--journal", metavar="FILE", help=f"journal to write (default with --yes: {journal_default})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="license-auditor",
@@ -122,18 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Re-check and apply the changes of a plan.json written by `license-auditor plan`, journaling "
                     "each. Without --yes nothing is written: it shows what would be done.")
     apply.add_argument("plan", metavar="PLAN", help="plan.json")
-    apply.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
-    apply.add_argument("--journal", metavar="FILE",
-                       help="journal to write (default with --yes: journal-<UTC time>.jsonl next to the plan)")
+    _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
     apply.set_defaults(func=_command("cmd_apply", "auditor.apply.run"))
     undo = sub.add_parser(
         "undo", parents=[connection], help="revert the changes an apply journal records as done",
         description="Revert, newest first, the changes a journal records as done, restoring each user's state "
                     "before them. Without --yes nothing is written: it shows what would be done.")
     undo.add_argument("journal_file", metavar="JOURNAL", help="journal written by apply (or undo)")
-    undo.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
-    undo.add_argument("--journal", metavar="FILE",
-                      help="journal of the undo (default with --yes: undo-<UTC time>.jsonl next to JOURNAL)")
+    _add_write_flags(undo, "undo-<UTC time>.jsonl next to JOURNAL")
     undo.set_defaults(func=_command("cmd_undo", "auditor.apply.run"))
 
 
