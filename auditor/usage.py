@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -31,6 +32,17 @@ USAGE_REPORTS = "usageReports"  # snapshot section, Gap.part and collectedParts 
 CONCEALED_REASON = ("usage reports conceal user names; an admin can change this under Org settings > Reports "
                     "(Microsoft 365 admin center), then re-run")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def is_date(text: object) -> bool:
+    """A real calendar date written YYYY-MM-DD (2026-13-45 has the shape but is no date)."""
+    if not isinstance(text, str) or not _DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -183,7 +195,7 @@ def usage_from_json(raw: Any) -> UsageReports:
         if not isinstance(item, dict) or item.get("name") not in REPORTS or not isinstance(item.get("period"), str):
             raise BadUsage(f"reports[{i}]: expected {{name: one of {sorted(REPORTS)}, period, reportRefreshDate}}")
         refreshed = item.get("reportRefreshDate")
-        if refreshed is not None and not (isinstance(refreshed, str) and _DATE.match(refreshed)):
+        if refreshed is not None and not is_date(refreshed):
             raise BadUsage(f"reports[{i}].reportRefreshDate: {refreshed!r} is not YYYY-MM-DD")
         read.append(ReportRead(item["name"], item["period"], refreshed, str(item.get("request") or "")))
     rows: list[UserUsage] = []
@@ -194,7 +206,7 @@ def usage_from_json(raw: Any) -> UsageReports:
             raise BadUsage(f"users[{i}]: {exc}") from None
         for name in FIELDS:
             value = getattr(row, name)
-            if name.endswith("Date") and value is not None and not _DATE.match(value):
+            if name.endswith("Date") and value is not None and not is_date(value):
                 raise BadUsage(f"users[{i}].{name}: {value!r} is not YYYY-MM-DD")
         rows.append(row)
     return UsageReports(tuple(read), tuple(rows))
@@ -225,7 +237,7 @@ def _value(column: str, text: str) -> Any:
         if low not in ("true", "false"):
             raise BadReport(f"Has Archive {text[:30]!r} is not True or False")
         return low == "true"
-    if not _DATE.match(text):
+    if not is_date(text):
         raise BadReport(f"a last activity date {text[:30]!r} is not YYYY-MM-DD")
     return text
 
@@ -279,7 +291,7 @@ class RowReader:
             self.named += 1
         if "Report Refresh Date" in index and self.refreshed is None:
             refreshed = cells[index["Report Refresh Date"]].strip()
-            self.refreshed = refreshed if _DATE.match(refreshed) else None
+            self.refreshed = refreshed if is_date(refreshed) else None
         key = upn.lower()
         if not upn or (self.keep is not None and key not in self.keep):
             return

@@ -138,9 +138,11 @@ def _time(value: Any, name: str) -> str:
     if not isinstance(value, str) or len(value) > 40:
         raise _Bad(f"{name} is not an ISO-8601 date-time")
     try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise _Bad(f"{name} {value[:40]!r} is not an ISO-8601 date-time") from None
+    if when.tzinfo is None:  # the records are sorted by time: one without a zone cannot be placed
+        raise _Bad(f"{name} {value[:40]!r} has no time zone (the audit writes UTC, ending in Z)")
     return value
 
 

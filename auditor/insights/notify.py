@@ -48,6 +48,7 @@ def webhook_url(flag: str | None, environ: Mapping[str, str]) -> str | None:
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number in range)
     except ValueError:
         raise UsageError("--notify-webhook: not a URL") from None
     if parts.scheme == "https" and host:
@@ -216,6 +217,8 @@ def post(url: str, body: Mapping[str, Any], fmt: str, *, sleep: Callable[[float]
                 response = client.post(url, json=dict(body))
         except httpx.TimeoutException:
             raise DeliveryError(f"{where} did not answer within {timeout:g} s") from None
+        except httpx.InvalidURL:
+            raise DeliveryError(f"cannot post to {where}: httpx cannot use the webhook URL") from None
         except httpx.HTTPError as exc:
             reason = " ".join(str(exc).replace(url, "<webhook>").split())[:200] or type(exc).__name__
             raise DeliveryError(f"cannot post to {where}: {reason}") from None

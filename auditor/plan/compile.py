@@ -298,6 +298,11 @@ class _Op:
                 self.findings.append(fid)
         _extend_unique(self.descriptions, other.descriptions)
         _extend_unique(self.precondition, other.precondition)
+        # findings may count the same effect differently (a direct copy a group's copy stands in
+        # for frees no seat): keep the count that frees the fewest seats and takes the most
+        for part in {*self.seats, *other.seats}:
+            self.seats[part] = max(self.seats.get(part, 0), other.seats.get(part, 0))
+        self.seats = {part: delta for part, delta in self.seats.items() if delta}
 
 
 def _extend_unique(into: list[Any], items: Iterable[Any]) -> None:
@@ -420,15 +425,16 @@ def _ends_data_together(ops: Iterable[_Op], findings: Mapping[str, Mapping[str, 
         # one finding that frees them all checked this very removal itself
         if not lost or any(lost <= parts for parts in frees.values()):
             continue
-        maps = [(findings[fid].get("details") or {}).get("data_kinds") for fid in removers]
-        known = [m for m in maps if isinstance(m, Mapping)]
-        if len(known) < len(maps):
-            ends = ["unknown"]
+        details = [findings[fid].get("details") for fid in removers]
+        maps = [d.get("data_kinds") if isinstance(d, Mapping) else None for d in details]
+        held: dict[str, Any] = {}
+        for m in maps:
+            held.update(m if isinstance(m, Mapping) else {})
+        well_formed = all(isinstance(v, list) and all(isinstance(k, str) for k in v) for v in held.values())
+        if not all(isinstance(m, Mapping) for m in maps) or not well_formed:
+            ends = ["unknown"]  # what the products hold cannot be read: a person decides
         else:
-            held: dict[str, Any] = {}
-            for m in known:
-                held.update(m)
-            kinds = {part: {str(k) for k in v} for part, v in held.items() if isinstance(v, list)}
+            kinds = {part: set(v) for part, v in held.items()}
             before = set().union(*kinds.values()) if kinds else set()
             after = set().union(*(v for part, v in kinds.items() if part not in lost)) if kinds else set()
             ends = sorted(before - after)

@@ -214,3 +214,16 @@ def test_a_workload_whose_report_does_not_list_the_user_is_no_evidence_of_non_us
     rows = [row("listed", reports=reports), row("unlisted")]  # the Copilot report does not list "unlisted"
     result = audit(tmp_path, policy, collected(users, rows, reports=reports))
     assert [u for _, u, _ in fired(result, ProductUnused.id)] == ["listed@contoso.example"]
+
+
+def test_a_usage_date_that_is_no_calendar_date_is_refused_by_name() -> None:
+    """2026-13-45 has the shape YYYY-MM-DD but is no date: the snapshot section is refused, the
+    rules never see it."""
+    import pytest
+
+    from auditor.usage import BadUsage, usage_from_json
+
+    row = {"userPrincipalName": "a@contoso.example", "exchangeLastActivityDate": "2026-13-45"}
+    raw = {"reports": [], "users": [row]}
+    with pytest.raises(BadUsage, match=r"users\[0\]\.exchangeLastActivityDate: '2026-13-45' is not YYYY-MM-DD"):
+        usage_from_json(raw)

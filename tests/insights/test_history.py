@@ -40,6 +40,16 @@ def test_records_round_trip_and_bad_lines_are_named(tmp_path: Path) -> None:
     assert records[1] == history.parse_record(json.loads(good), records[1].line)
 
 
+def test_a_time_without_a_zone_is_a_bad_line_not_a_crash(tmp_path: Path) -> None:
+    """Records are sorted by time; one written without a zone cannot be compared with the others."""
+    path = tmp_path / "h.jsonl"
+    path.write_text("\n".join([json.dumps(_record("2026-11-02T03:17:00Z").to_json()),
+                               json.dumps(_record("2026-11-01T03:17:00").to_json()), ""]))
+    records, problems = history.read_history(path)
+    assert [r.generated_at for r in records] == ["2026-11-02T03:17:00Z"]
+    assert [p.line for p in problems] == [2] and "has no time zone" in problems[0].message
+
+
 def test_append_starts_a_new_line_after_a_cut_one_and_refuses_a_link(tmp_path: Path) -> None:
     path = tmp_path / "h.jsonl"
     path.write_text('{"schema": 1, "cut sh')

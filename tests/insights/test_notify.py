@@ -143,6 +143,8 @@ def test_the_webhook_must_be_https_except_on_loopback() -> None:
     with pytest.raises(UsageError) as caught:
         webhook_url("http://hooks.example/secret-part", {})
     assert "secret-part" not in str(caught.value) and "https" in str(caught.value)
+    with pytest.raises(UsageError, match="not a URL"):  # a port that is no number: refused before the audit
+        webhook_url("https://hooks.example:abc/secret-part", {})
 
 
 def test_a_format_without_a_webhook_is_a_usage_error(tmp_path, capsys) -> None:

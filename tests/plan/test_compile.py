@@ -442,3 +442,25 @@ def test_planning_again_after_the_plan_was_applied_gives_an_empty_plan() -> None
     assert again.changes == ()
     assert again.net_monthly == 0.0 and again.seats == ()
     assert {s.finding for s in again.skipped} == {"f3", "f4"}  # what needs a person (or seats) is still listed
+
+
+def test_one_removal_counted_two_ways_frees_the_fewer_seats_whatever_the_order() -> None:
+    """A direct copy a group's copy stands in for frees no seat; a plain removal of the same copy
+    counts one. Merged, the change frees none, in either report order."""
+    for order in ((0, 1), (1, 0)):
+        asks = [finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E3"])]),
+                finding("f2", INACTIVE, U1, [assign(U1, remove=["SPE_E3"], seats={})])]
+        plan = compile_plan(report([asks[i] for i in order], ROOMY))
+        (change,) = plan.changes
+        assert change.seats == {} and set(change.findings) == {"f1", "f2"}
+
+
+def test_details_that_are_not_an_object_leave_the_sum_unknown_not_a_crash() -> None:
+    broken = [finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])]),
+              finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"])])]
+    broken[0]["details"] = "not an object"
+    broken[1]["details"] = {"data_kinds": {"SPE_E5": "mailbox"}}  # a kind list that is no list
+    plan = compile_plan(report(broken, ROOMY))
+    assert kinds(plan) == []
+    assert {s.finding: (s.reason, s.data) for s in plan.skipped} == {
+        "f1": ("data_together", ("unknown",)), "f2": ("data_together", ("unknown",))}
