@@ -191,7 +191,9 @@ class SkuNotAllowed(AssignmentRule):
         gid = as_text(join.get("id"))
         actions: list[Action] = []
         add: list[str] = [new] if new else []
+        joined: tuple[str, str] | None = None  # (group id, replacement) when the user joins a group
         if new and grouped and gid:
+            joined = (gid, new)
             name = as_text(join.get("name")) or gid
             actions.append(add_member(f, gid, as_strs(join.get("gives")) or [new],
                                       Line("graph.join", {"group": name, "new": target})))
@@ -203,7 +205,13 @@ class SkuNotAllowed(AssignmentRule):
                                        add, Line("graph.add", {"sku": target}))
         elif add:
             actions.append(assign_license(f, add, [], Line("graph.add", {"sku": target})))
-        actions += group_removals(f, w, grouped)
+        leaves = group_removals(f, w, grouped)
+        if joined is not None:
+            # group licensing works in the background: the old group is left only once the new
+            # group's copy of the replacement is active for the user (apply re-reads it first)
+            holds = {"holds": f.sku_id(joined[1]).lower(), "how": "group", "group": joined[0].lower(), "active": True}
+            leaves = [replace(a, precondition=(*a.precondition, holds)) for a in leaves]
+        actions += leaves
         # a replacement is one change: when no removal may run (data at stake), neither may the add
         removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
         if removals and not any(a.ready for a in removals):

@@ -106,6 +106,8 @@ def test_not_allowed_from_a_group_joins_the_group_of_the_replacement_first(tmp_p
     assert "Office" in join["description"] and "never without a license" in join["description"]
     assert (leave["kind"], leave["path"]) == ("remove_member", "/groups/g-e5/members/id-kw/$ref")
     assert leave["seats"] == {"SPE_E5": -1} and leave["ready"]
+    # the old group is left only once the new group's copy works (group licensing is not instant)
+    assert {"holds": E3, "how": "group", "group": "g-e3", "active": True} in leave["precondition"]
     assert any("Add Kw (kw@contoso.example) to the group Office" in s for s in r["steps"])
 
 
