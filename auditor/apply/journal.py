@@ -177,6 +177,7 @@ def _check_before(change: Change, before: Any, where: Where, field: str) -> None
         states = before.get("licenseAssignmentStates")
         if not isinstance(states, list) or not all(
                 isinstance(s, dict) and isinstance(s.get("skuId"), str) and isinstance(s.get("disabledPlans"), list)
+                and all(isinstance(plan, str) and GUID.match(plan) for plan in s["disabledPlans"])
                 and (s.get("assignedByGroup") is None or isinstance(s.get("assignedByGroup"), str)) for s in states):
             raise where.error(f"{field}.licenseAssignmentStates", "missing or malformed; undo needs it")
     if change.kind in ("add_member", "remove_member"):

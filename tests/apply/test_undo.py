@@ -158,6 +158,12 @@ def test_a_broken_journal_is_refused_with_its_line(tmp_path: Path) -> None:
     journal.write_text(json.dumps(good) + "\n", encoding="utf-8")
     with pytest.raises(PlanFileError, match="line 1: before: a done change must record the user's state before it"):
         read_journal(journal)
+    # a hand-edited state whose disabled plans are not GUIDs: refused here, not a crash in undo
+    edited = {"exists": True, "assignedLicenses": [], "licenseAssignmentStates": [
+        {"skuId": E5, "assignedByGroup": None, "disabledPlans": [7], "state": "Active", "error": "None"}]}
+    journal.write_text(json.dumps(good | {"before": edited}) + "\n", encoding="utf-8")
+    with pytest.raises(PlanFileError, match=r"line 1: before\.licenseAssignmentStates: missing or malformed"):
+        read_journal(journal)
     journal.write_text(json.dumps(good | {"outcome": "maybe"}) + "\n", encoding="utf-8")
     with pytest.raises(PlanFileError, match="line 1: outcome: 'maybe' is not one of"):
         read_journal(journal)
