@@ -36,7 +36,7 @@ from .errors import (
 )
 from .graph.arguments import save_evidence, wants_graph
 from .index import TenantIndex
-from .insights.nightly import Nightly, extra_outputs, redact_for_others
+from .insights.nightly import Nightly, extra_outputs
 from .merge.document import build_merged_document
 from .merge.run import merge
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
@@ -276,7 +276,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         timings.report()
         _print_outcome(result, document, written)
         code = exit_code(result, args.fail_on, args.allow_gaps)
-        code = nightly.deliver(redact_for_others(document, args.redact), code)
+        code = nightly.deliver(document, code, args.redact)
         return code if email is None else _deliver(email, out_dir, code)
 
 

@@ -5,7 +5,7 @@
     .observe(snapshot, result)          keep what the extras need of the tenant (before it is freed)
     .enrich(document)                   causes, trends, renewals, cost allocation into report.json
     .write(document, out_dir)           cost-allocation.csv, renewal-*.ics; append the history record
-    .deliver(document, code)            post to the chat webhook (a failure: exit 4)
+    .deliver(document, code, redact)    post to the chat webhook, redacted with --redact (a failure: exit 4)
 
 and the `history` command.
 """
@@ -174,11 +174,12 @@ class Nightly:
             written.append(self.history_path)
         return written
 
-    def deliver(self, document: Mapping[str, Any], code: int) -> int:
+    def deliver(self, document: dict[str, Any], code: int, redact: bool) -> int:
+        """Post the summary to the webhook, if one is set (redacted first with --redact)."""
         if self.notify_url is None:
             return code
         try:
-            notify.notify(document, self.notify_url, self.notify_format, self.run_url)
+            notify.notify(redact_for_others(document, redact), self.notify_url, self.notify_format, self.run_url)
         except DeliveryError as exc:
             _say(f"license-auditor: error: {exc}")
             return code if code == EXIT_COLLECTION else EXIT_DELIVERY
