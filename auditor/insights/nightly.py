@@ -68,6 +68,7 @@ class Nightly:
                  environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
         self.history_path = Path(args.history) if getattr(args, "history", None) else None
+        self.record: history.Record | None = None  # this run's history record, once enrich() has built it
         self.records: list[history.Record] = []
         self.warnings: list[str] = []
         if self.history_path is not None:
@@ -141,7 +142,8 @@ class Nightly:
             others = len(self.records) - len(mine)
             if others:
                 more.append(f"history {self.history_path}: {others} record(s) of other tenants left out")
-            document["trends"] = trends.trends([*mine, history.record_of(document)])
+            self.record = history.record_of(document)  # this run's record: drawn now, appended after the reports
+            document["trends"] = trends.trends([*mine, self.record])
         if self.as_of is not None and self.subscriptions:
             renewals = forecast.renewals(document, self.subscriptions, mine, self.minimums, self.as_of)
             if renewals:
@@ -170,7 +172,7 @@ class Nightly:
         except OSError as exc:
             raise UsageError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
         if self.history_path is not None:
-            history.append_record(self.history_path, history.record_of(document))
+            history.append_record(self.history_path, self.record or history.record_of(document))
             written.append(self.history_path)
         return written
 
