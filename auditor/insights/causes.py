@@ -150,13 +150,20 @@ def explain(document: dict[str, Any], audits: DirectoryAudits | None, since: str
     if parse_time(audits.since) > start:
         warnings.append(f"the directory audit entries begin {audits.since}, after the baseline's tenant read "
                         f"{since}: changes made in between are not named as causes")
-    entries = [e for e in audits.entries if start <= e.when <= end]
+    # each entry under the users it names, so a finding looks only at its own user's entries
+    by_user: dict[str, list[AuditEntry]] = {}
+    for e in audits.entries:
+        if start <= e.when <= end:
+            for uid in {t.id.lower() for t in e.targets if t.type.lower() == "user"}:
+                by_user.setdefault(uid, []).append(e)
     parts = {str(r.get("sku_id", "")).lower(): str(r.get("sku")) for r in document.get("skus") or []
              if isinstance(r, Mapping)}
     explained = 0
     for finding in document.get("findings") or []:
         if isinstance(finding, dict) and finding.get("change") == "new":
-            cause = cause_for(finding, entries, parts)
+            subject = finding.get("subject")
+            uid = str(subject.get("id") or "").lower() if isinstance(subject, Mapping) else ""
+            cause = cause_for(finding, by_user.get(uid, ()), parts)
             if cause is not None:
                 finding["cause"] = cause
                 explained += 1
