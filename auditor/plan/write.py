@@ -173,6 +173,8 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         "plans_unknown": t.pgettext("plan_reason_plans_unknown", "the product's service plans are not known"),
         "lookup": t.pgettext("plan_reason_lookup", "someone must look something up first"),
         "together_lost": t.pgettext("plan_reason_together_lost", "it belongs with a step that is not ready"),
+        "group_keeps": t.pgettext("plan_reason_group_keeps", "a group gives both products: its licenses must change "
+                                                             "first"),
         "usage_unknown": t.pgettext("plan_reason_usage_unknown", "use the usage reports cannot show must be checked"),
         NO_ACTION: t.pgettext("plan_reason_no_action", "no change to run"),
         NOT_READY: t.pgettext("plan_reason_not_ready", "a step is not ready"),

@@ -279,6 +279,8 @@ class _Context:
             "after_group": t.pgettext("action_after_group", "not ready: only once the group's license is active"),
             "usage_unknown": t.pgettext("action_usage_unknown", "not ready: check the use the usage reports cannot "
                                                                 "show first"),
+            "group_keeps": t.pgettext("action_group_keeps", "not ready: a group gives both products; change that "
+                                                            "group's licenses first"),
         }
         return reasons.get(str(blocked), t.pgettext("action_not_ready", "not ready: a person must finish it"))
 

@@ -27,6 +27,7 @@ from ..guidance.library import (
 )
 from ..guidance.plan import (
     AFTER_GROUP,
+    GROUP_KEEPS,
     REMOVE_MEMBER,
     Action,
     Alternative,
@@ -431,7 +432,11 @@ class SkuCombinationForbidden(AssignmentRule):
         direct = f.direct(parts)
         # counted by what stays ("{keep} stays" / "stay"); the removed products read the same either way
         actions = direct_removals(f, direct, lambda ps: Line(key, {"sku": w.products(ps), **w.listing("keep", keep)}))
-        return actions + group_removals(f, w, f.grouped(parts), lambda gid, name: gid in kept_groups)
+        actions += group_removals(f, w, f.grouped(parts), lambda gid, name: gid in kept_groups)
+        if any(gid in kept_groups for p in parts for gid in f.group_ids(p)):
+            # a group gives both: these calls alone would leave the product to remove in place
+            actions = [a if not a.ready else replace(a, blocked=GROUP_KEEPS) for a in actions]
+        return actions
 
 
 class AssignmentNotGroupBased(AssignmentRule):

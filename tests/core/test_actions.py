@@ -153,6 +153,20 @@ def test_combination_without_a_default_removes_nothing_in_its_steps() -> None:
     assert ways == [[("remove_member", "g-o")], [("assign_license", None)]]
 
 
+def test_combination_a_group_giving_both_products_is_never_fixed_by_calls_that_skip_it() -> None:
+    """EMS comes from two groups, one of which (Bundle) also gives SPE_E5: leaving Bundle would take
+    the product to keep, and leaving only the other would leave EMS in place. The call is listed,
+    not ready."""
+    subject, skus, details = SkuCombinationForbidden.example_finding  # remove EMS, keep SPE_E5
+    both = details | {"assigned_by_group": {"EMS": ["Bundle", "Mobility"], "SPE_E5": ["Bundle"]},
+                      "assigned_by_group_ids": {"EMS": ["g-b", "g-m"], "SPE_E5": ["g-b"]}}
+    r = rem(SkuCombinationForbidden.id, subject, skus, both)
+    (leave,) = r["actions"]
+    assert (leave["kind"], leave["group"]) == ("remove_member", "g-m")
+    assert not leave["ready"] and leave["blocked"] == "group_keeps"
+    assert any("Bundle" in step for step in r["steps"])
+
+
 # --- cross-tenant-duplicate: the group path, a deliberate target, the cloud's admin center -------
 
 TENANTS = [
