@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.model import Severity
+from auditor.remediations import remediation_of
 
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
 METHODS = {
@@ -634,8 +635,8 @@ def _rank(severity: Any) -> int:
         return 0
 
 
-def _actions(finding: Mapping[str, Any]) -> list[Any]:
-    remediation = finding.get("remediation")
+def _actions(document: Mapping[str, Any], finding: Mapping[str, Any]) -> list[Any]:
+    remediation = remediation_of(document, finding)
     actions = remediation.get("actions") if isinstance(remediation, Mapping) else None
     return list(actions) if isinstance(actions, list) else []
 
@@ -695,7 +696,7 @@ def compile_plan(
             if wanted is not None:
                 skipped.append(Skipped(fid, rule, WAIVED, _subject_text(f)))
             continue
-        actions = _actions(f)
+        actions = _actions(document, f)
         reason = _not_plannable(actions)
         if reason is not None:
             why, description = reason

@@ -21,8 +21,11 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.remediations import remediation_of
 from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean
+
+_PARTS = ("summary", "actions")  # what a row shows of a finding's remediation
 
 COLUMNS = (
     "id",
@@ -126,8 +129,8 @@ def _rows(
         details = finding.get("details") or {}
         if rule in known:
             message = guidance.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
-            stored = finding.get("remediation")
-            if reuse and isinstance(stored, Mapping):
+            stored = remediation_of(document, finding, _PARTS) if reuse else None
+            if isinstance(stored, Mapping):
                 remediation = stored
             else:
                 remediation = guidance.remediation(
@@ -135,7 +138,7 @@ def _rows(
                 )
         else:
             message = str(finding.get("message", ""))
-            remediation = finding.get("remediation") or {}
+            remediation = remediation_of(document, finding) or {}
         actions = [a for a in remediation.get("actions") or [] if isinstance(a, Mapping)]
         ready = [a for a in actions if a.get("ready") is True]
         action = ready[0] if ready else {}  # the first call ready to run (the rest are in report.json)
