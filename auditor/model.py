@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from .enums import Cloud, Severity, SubjectType
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
+
+if TYPE_CHECKING:
+    from .users import UserTable
 
 # --- tenant state ---------------------------------------------------------------------------
 
@@ -188,7 +191,7 @@ class TenantSnapshot:
     collected_at: str
     skus: tuple[Sku, ...]
     subscriptions: tuple[Subscription, ...]
-    users: tuple[User, ...]
+    users: UserTable  # by column (auditor.users); any other sequence of users given is stored as one
     groups: tuple[Group, ...]
     gaps: tuple[Gap, ...] = ()
     # "signInActivity" when signInActivity was requested (without it inactivity is not evaluable);
@@ -196,6 +199,11 @@ class TenantSnapshot:
     # read (a candidate whose own answer was an error keeps mailbox_purpose None: unknown);
     # "hasMembersWithLicenseErrors" when the groups with license errors were read
     collected_parts: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        from .users import UserTable  # users.py builds on this module's records
+
+        object.__setattr__(self, "users", UserTable.of(self.users))
 
     @property
     def complete(self) -> bool:

@@ -26,8 +26,8 @@ The independent reads run concurrently with the user pages. A 403 on a part beco
 unknown); every other failure raises, except one user's answer inside a $batch: a 404 without a
 "no mailbox" code (the user deleted mid-run) or another 4xx leaves that user's purpose unknown.
 
-Users are decoded page by page, straight from the page's bytes, into compact records (nothing
-else of a page is kept; see UserDecoder.page).
+Users are decoded page by page, straight from the page's bytes, into a table of compact records
+(auditor.users; nothing else of a page is kept; see UserDecoder.page).
 """
 
 from __future__ import annotations
@@ -42,21 +42,21 @@ from operator import attrgetter
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import msgspec
-
 from ..errors import AuthError, CollectionError, clean_message
-from ..model import NO_MAILBOX, Gap, Group, Sku, Subscription, TenantSnapshot, User
+from ..model import NO_MAILBOX, Gap, Group, Sku, Subscription, TenantSnapshot
 from ..rules.hygiene import dormant, maybe_dormant
 from ..snapshot import (
     LICENSE_ERROR_GROUPS,
     MAILBOX_SETTINGS,
     SELECTED_USER_FIELDS,
     SIGN_IN_ACTIVITY,
+    BadItem,
     BadValue,
     UserDecoder,
     sku_from_graph,
     subscription_from_graph,
 )
+from ..users import UserTable
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
 from .progress import Progress
@@ -106,9 +106,9 @@ class MailboxCheck:
 
     inactive_days: int | None = None
 
-    def candidates(self, users: Sequence[User], now: datetime, with_sign_in: bool) -> list[int]:
+    def candidates(self, users: UserTable, now: datetime, with_sign_in: bool) -> list[int]:
         """Positions of the accounts to ask about, in order."""
-        picked = {i for i, u in enumerate(users) if not u.account_enabled and u.assigned_licenses}
+        picked = set(users.positions(not p.account_enabled and bool(p.assigned_licenses) for p in users.profiles))
         if self.inactive_days is not None and with_sign_in:
             cutoff = now - timedelta(days=self.inactive_days)
             maybe = maybe_dormant(users, cutoff)
@@ -204,7 +204,7 @@ class _Collection:
         if text.isdigit() and len(text) < 12:
             self.progress.expect(int(text))
 
-    async def users(self, with_sign_in: bool) -> tuple[list[User], bool]:
+    async def users(self, with_sign_in: bool) -> tuple[UserTable, bool]:
         """All users; falls back to reading without signInActivity on a 403 for it."""
         while True:
             try:
@@ -218,18 +218,17 @@ class _Collection:
                     with_sign_in = False
                     continue
                 self.gaps.append(Gap("users", exc.request, _forbidden_reason(exc)))
-                return [], False
+                return UserTable(), False
 
-    async def _read_users(self, with_sign_in: bool) -> list[User]:
+    async def _read_users(self, with_sign_in: bool) -> UserTable:
         decoder = UserDecoder(with_sign_in=with_sign_in, selected=True)
         path = users_path(with_sign_in)
-        users: list[User] = []
+        users = UserTable(decoder.profiles)
         ids: set[str] = set()
-        async for page in self.client.pages(
-            path, fast=decoder.page, slow=lambda items: self._decode(items, decoder.user, path)
-        ):
+        page: UserTable
+        async for page in self.client.pages(path, fast=decoder.page, slow=lambda items: _users(items, decoder, path)):
             before = len(ids)
-            ids.update(u.id for u in page)
+            ids.update(page.ids)
             if len(ids) - before == len(page):
                 users.extend(page)
             else:
@@ -245,12 +244,12 @@ class _Collection:
 
     # --- mailbox purposes ------------------------------------------------------------------
 
-    async def purposes(self, users: list[User], positions: Sequence[int]) -> bool:
+    async def purposes(self, users: UserTable, positions: Sequence[int]) -> bool:
         """Read the mailbox purpose of users[positions] in JSON batches and set it on them. False
         (with a Gap) when Graph refuses them (403): the purposes not read stay unknown. A user whose
         own answer is neither a purpose nor "no mailbox" (a user deleted mid-run, a 400) stays
         unknown too (None, noted in the progress), without failing the run or the others."""
-        ids = [users[i].id for i in positions]
+        ids = [users.ids[i] for i in positions]
         limit = asyncio.Semaphore(BATCH_READS)
         found: dict[str, str] = {}
         unread: list[str] = []  # why each purpose left unknown was, in the order answered
@@ -275,9 +274,9 @@ class _Collection:
 
         await _all(*(one(ids[i:i + BATCH_SIZE]) for i in range(0, len(ids), BATCH_SIZE)))
         for i in positions:
-            purpose = found.get(users[i].id)
+            purpose = found.get(users.ids[i])
             if purpose is not None:
-                users[i] = msgspec.structs.replace(users[i], mailbox_purpose=purpose)
+                users.set_purpose(i, purpose)
         if refused:
             first = refused[0]
             self.gaps.append(Gap(MAILBOX_SETTINGS, first.request, first.reason))
@@ -528,18 +527,37 @@ def _sub_error(body: Any) -> tuple[str, str]:
     return clean_message(str(err.get("code", ""))[:100]), clean_message(str(err.get("message", ""))[:500])
 
 
-def _new_users(page: list[User], users: list[User], path: str) -> list[User]:
+def _users(items: list[Any], decoder: UserDecoder, path: str) -> UserTable:
+    """The users of a page's parsed `value` (when the page needed a lenient parse)."""
+    try:
+        return decoder.values(items)
+    except BadItem as exc:
+        raise CollectionError(
+            f"GET {path.split('?')[0]} returned an object Graph should not send: item {exc.index}"
+            f"{_ident(items[exc.index])}: {exc}; report it with the request id") from None
+    except BadValue as exc:
+        raise CollectionError(f"GET {path.split('?')[0]} returned a page Graph should not send: {exc}; "
+                              "report it with the request id") from None
+
+
+def _ident(raw: Any) -> str:
+    ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
+    return f" ({ident})" if isinstance(ident, str) else ""
+
+
+def _new_users(page: UserTable, users: UserTable, path: str) -> UserTable:
     """The users of `page` not read before. Paging under change can repeat a user: an identical
     copy is dropped (it would count twice and make a snapshot the reader rejects); a copy that
     differs cannot be settled, so the run stops. Rare, so this path may be slow."""
-    known = {u.id: u for u in users}
-    fresh: list[User] = []
-    for user in page:
-        earlier = known.get(user.id)
+    known = {uid: pos for pos, uid in enumerate(users.ids)}
+    fresh = UserTable(page.registry)
+    for pos, uid in enumerate(page.ids):
+        user = page[pos]
+        earlier = known.get(uid)
         if earlier is None:
-            known[user.id] = user
+            known[uid] = -1 - len(fresh)
             fresh.append(user)
-        elif earlier != user:
+        elif (users[earlier] if earlier >= 0 else fresh[-1 - earlier]) != user:
             raise CollectionError(
                 f"GET {path.split('?')[0]} returned user {user.id} ({user.user_principal_name}) twice with different "
                 "data (the tenant changed while it was read); re-run the collection")
@@ -555,13 +573,13 @@ def _mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[G
     return sorted(out, key=attrgetter("id"))
 
 
-def _share_member_ids(groups: list[Group], users: list[User]) -> list[Group]:
+def _share_member_ids(groups: list[Group], users: UserTable) -> list[Group]:
     """Point group members at the users' own id strings (one copy of each id, not two: ~80 MB
     per million memberships)."""
     members = set().union(*(g.members for g in groups))
     if not members:
         return groups
-    own = list(filter(members.__contains__, map(attrgetter("id"), users)))  # one C pass
+    own = list(filter(members.__contains__, users.ids))  # one C pass
     ids = dict(zip(own, own, strict=True))
     return [replace(g, members=tuple(map(ids.get, g.members, g.members))) for g in groups]
 
@@ -656,7 +674,7 @@ async def collect(
         collected_at=clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         skus=tuple(sku_list),
         subscriptions=tuple(sub_list),
-        users=tuple(users),
+        users=users,
         groups=tuple(groups),
         gaps=tuple(state.gaps),
         collected_parts=frozenset((*parts, *((MAILBOX_SETTINGS,) if purposes_read else ()))),

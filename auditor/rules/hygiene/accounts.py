@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -26,7 +26,8 @@ from ...model import (
     User,
 )
 from ...policy.model import HygieneCheck
-from ...snapshot import MAILBOX_SETTINGS, PLAIN_UTC
+from ...snapshot import MAILBOX_SETTINGS
+from ...users import LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL, NO_TIME, UserTable
 from ..base import Context, parse_when
 from .base import HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -118,22 +119,23 @@ def dormant(user: User, cutoff: datetime) -> bool:
     return last is None or last < cutoff
 
 
-def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int] | None:
+def maybe_dormant(users: UserTable, cutoff: datetime) -> list[int] | None:
     """Positions of the licensed, enabled users that may be `dormant` (a superset); None = all.
 
-    Most accounts signed in recently: settle those by comparing text in one tight pass and leave
-    the rest to `dormant`, which parses (the outcome is the same either way)."""
-    text = _text_cutoff(cutoff)
-    if text is None:
+    Most accounts signed in recently: settle those from the stored seconds in one tight pass and
+    leave the rest to `dormant`, which parses (the outcome is the same either way). Users whose
+    times are kept as text (another form than Graph's usual one) always stay."""
+    cut = _cutoff_seconds(cutoff)
+    if cut is None:
         return None
-    plain = PLAIN_UTC.fullmatch
+    active = users.positions(p.account_enabled and bool(p.assigned_licenses) for p in users.profiles)
+    ok, last, other = (users.seconds(c) for c in (LAST_SUCCESSFUL, LAST, LAST_NON_INTERACTIVE))
+    texted = users.texted()
     return [
-        i for i, u in enumerate(users)
-        if u.account_enabled and u.assigned_licenses
-        and not ((t := u.last_successful_sign_in_date_time) is not None and t >= text and plain(t))
-        and not (u.last_successful_sign_in_date_time is None and (
-            ((t := u.last_sign_in_date_time) is not None and t >= text and plain(t))
-            or ((t := u.last_non_interactive_sign_in_date_time) is not None and t >= text and plain(t))))
+        i for i in active
+        if (not ((t := ok[i]) != NO_TIME and t >= cut)
+        and not (ok[i] == NO_TIME and (last[i] >= cut or other[i] >= cut)))
+        or i in texted
     ]
 
 
@@ -229,15 +231,14 @@ def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when is not None else None
 
 
-def _text_cutoff(cutoff: datetime) -> str | None:
-    """`cutoff` as Graph's plain date-time text, rounded up to the second, so that for a plain
-    time `text >= _text_cutoff(cutoff)` says `time >= cutoff` without parsing; None when there
-    is no such text (a naive or out-of-range cutoff), and then every user is parsed."""
+def _cutoff_seconds(cutoff: datetime) -> int | None:
+    """`cutoff` as whole seconds since 1970, rounded up, so that for a stored time `seconds >=
+    _cutoff_seconds(cutoff)` says `time >= cutoff`; None for a naive cutoff (every user is parsed)."""
     if cutoff.tzinfo is None:
         return None
-    utc = cutoff.astimezone(UTC)
-    whole = utc.replace(microsecond=0) + (timedelta(seconds=1) if utc.microsecond else timedelta())
-    return whole.strftime("%Y-%m-%dT%H:%M:%SZ").rjust(20, "0") if 1 <= whole.year <= 9999 else None
+    since = cutoff.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    whole = since.days * 86400 + since.seconds
+    return whole + 1 if since.microseconds else whole
 
 
 class GuestLicensed(UserHygieneRule):
