@@ -20,9 +20,9 @@ from itertools import chain, compress, filterfalse
 from operator import itemgetter, methodcaller
 from typing import Any, TypeVar, cast
 
-from .model import Sku, Subscription, TenantSnapshot, User
+from .model import Sku, Subscription, TenantSnapshot
 from .policy.model import Selector
-from .users import Profile, UserTable
+from .users import Licensed, Profile, UserTable
 
 
 class AllBut:
@@ -309,7 +309,7 @@ class TenantIndex:
         """Positions of users with a license assignment in an error state."""
         return self.matching("license_assignment_states", lambda states: any(s.is_error for s in states))
 
-    def _assigning(self, user: User, sku_id: str) -> list[tuple[str, str]]:
+    def _assigning(self, user: Licensed, sku_id: str) -> list[tuple[str, str]]:
         """(display name, id) of the groups that assign `sku_id` to `user`, by name then id: the
         names and the ids below are in this one order, so position i of each is the same group."""
         sku_id = sku_id.lower()
@@ -319,11 +319,11 @@ class TenantIndex:
             if s.assigned_by_group and s.sku_id.lower() == sku_id
         )
 
-    def assigning_groups(self, user: User, sku_id: str) -> list[str]:
+    def assigning_groups(self, user: Licensed, sku_id: str) -> list[str]:
         """Display names of the groups that assign `sku_id` to `user` (empty = direct)."""
         return [name for name, _ in self._assigning(user, sku_id)]
 
-    def assigning_group_ids(self, user: User, sku_id: str) -> list[str]:
+    def assigning_group_ids(self, user: Licensed, sku_id: str) -> list[str]:
         """Their object ids, in the same order as assigning_groups."""
         return [gid for _, gid in self._assigning(user, sku_id)]
 

@@ -27,7 +27,7 @@ from ...model import (
 )
 from ...policy.model import HygieneCheck
 from ...snapshot import MAILBOX_SETTINGS
-from ...users import LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL, NO_TIME, UserTable
+from ...users import LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL, NO_TIME, Licensed, UserTable
 from ..base import Context, parse_when
 from .base import HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -81,10 +81,7 @@ class DisabledUserLicensed(_UnusedAccount):
     key = "disabled_users"
     fragment = check_schema(False)
 
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("account_enabled", False, lambda enabled: not enabled)
-
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.account_enabled else mailbox_extra(user, ctx)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -178,10 +175,13 @@ class InactiveUserLicensed(_UnusedAccount):
         assert check.days is not None, "inactive_users.days is required"
         return check.days
 
+    per_user = True  # sign-in times are each user's own
+
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         return maybe_dormant(ctx.index.users, ctx.as_of - timedelta(days=self.window(check)))
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        assert isinstance(user, User), "per_user: asked of each user"
         if not user.account_enabled:
             return None
         cutoff = ctx.as_of - timedelta(days=self.window(check))
@@ -258,10 +258,7 @@ class GuestLicensed(UserHygieneRule):
     key = "guest_users"
     fragment = check_schema(False)
 
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("user_type", "guest", lambda kind: kind.lower() == "guest")
-
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return {} if user.user_type.lower() == "guest" else None
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -308,11 +305,7 @@ class SharedMailboxLicensed(UserHygieneRule):
     removes = False
     needs = frozenset({"users", MAILBOX_SETTINGS})
 
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("mailbox_purpose", "resource",
-                               lambda purpose: purpose is not None and purpose.lower() in RESOURCE_PURPOSES)
-
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
         return {"mailbox_purpose": purpose.lower()} if purpose and purpose.lower() in RESOURCE_PURPOSES else None
 
