@@ -45,7 +45,7 @@ from .model import (
     User,
 )
 from .outputs import atomic_text
-from .users import Profiles, UserTable
+from .users import NO_TIME, TIMES, Profiles, UserTable
 
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
@@ -306,6 +306,15 @@ def _check_when(text: str | None, field: str) -> None:
         raise BadValue(f"{field}: {text!r} is not an ISO-8601 date-time")
 
 
+def _shared_key(w: Any, layout: int) -> tuple[Any, ...]:
+    """What a wire user shares with others, as it came (equal values give equal keys)."""
+    mailbox = w.mailboxSettings
+    if mailbox is msgspec.UNSET:  # Graph's pages
+        return (w.accountEnabled, w.userType, w.department, w.usageLocation, layout)
+    return (w.accountEnabled, w.userType, w.department, w.usageLocation, layout, mailbox is None,
+            None if mailbox is None else mailbox.userPurpose)
+
+
 class UserDecoder:
     """Turns Graph user JSON (pages of `/users`, a snapshot's `users`) into a UserTable.
 
@@ -322,6 +331,7 @@ class UserDecoder:
         self._list = _LISTS[selected][with_sign_in]
         self._strings: dict[str, str] = {}
         self._layouts: dict[tuple[bytes, bytes], tuple[int, int]] = {}  # raw lists -> (layout, states)
+        self._profile_of: dict[tuple[Any, ...], int] = {}  # a wire user's shared values -> profile number
         self._shared: dict[Any, Any] = {}
 
     def _intern(self, s: str | None) -> str | None:
@@ -383,10 +393,23 @@ class UserDecoder:
 
     def _table(self, users: Sequence[Any]) -> UserTable:
         out = UserTable(self.profiles)
+        add = out.add_seconds
         layouts = self._layouts
-        number = self.profiles.number
-        strings = self._strings
+        profile_of = self._profile_of
         with_sign_in = self.with_sign_in
+        days, clock, convert = TIMES.days, TIMES.clock, TIMES.seconds
+
+        def seconds(text: str | None) -> int | None:
+            """The fast part of TIMES.seconds: both halves of the text seen before."""
+            if text is None:
+                return NO_TIME
+            if len(text) == 20 and text[10] == "T" and text[19] == "Z":
+                try:
+                    return days[text[:10]] + clock[text[11:19]]
+                except KeyError:
+                    pass
+            return convert(text)
+
         for i, w in enumerate(users):
             raw_states = bytes(w.licenseAssignmentStates)
             # Most states carry no time (or one per state); count first, in C, and run the
@@ -397,6 +420,7 @@ class UserDecoder:
                 raw_states = _UPDATED.sub(_UPDATED_NULL, raw_states)
             key = (bytes(w.assignedLicenses), raw_states)
             found = layouts.get(key)
+            last = last_ni = last_ok = None
             try:
                 if found is None:
                     found = layouts[key] = self._layout(*key)
@@ -407,35 +431,49 @@ class UserDecoder:
                         updated = self._stamps(bytes(w.licenseAssignmentStates))
                     else:
                         updated = tuple(None if t == b"null" else t[1:-1].decode() for t in stamps)
-                        for j, t in enumerate(updated):
-                            _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
                     if all(t is None for t in updated):
                         updated = ()
-                last = last_ni = last_ok = None
                 if with_sign_in:
                     activity = w.signInActivity
                     if activity is not None:
                         last = activity.lastSignInDateTime
                         last_ni = activity.lastNonInteractiveSignInDateTime
                         last_ok = activity.lastSuccessfulSignInDateTime
-                        _check_when(last, "signInActivity.lastSignInDateTime")
-                        _check_when(last_ni, "signInActivity.lastNonInteractiveSignInDateTime")
-                        _check_when(last_ok, "signInActivity.lastSuccessfulSignInDateTime")
+                times = tuple(map(seconds, (w.createdDateTime, last, last_ni, last_ok)))
+                marks = tuple(map(seconds, updated)) if updated else ()
+                if None in times or None in marks:  # another form than Graph's usual one: check, keep the text
+                    _check_when(last, "signInActivity.lastSignInDateTime")
+                    _check_when(last_ni, "signInActivity.lastNonInteractiveSignInDateTime")
+                    _check_when(last_ok, "signInActivity.lastSuccessfulSignInDateTime")
+                    for j, t in enumerate(updated):
+                        _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
+                profile = profile_of.get(_shared_key(w, layout))
+                if profile is None:
+                    profile = self._profile(w, layout)
             except BadValue as exc:
                 raise BadItem(i, str(exc)) from None
-            mailbox = w.mailboxSettings
-            purpose = (None if mailbox is msgspec.UNSET else NO_MAILBOX if mailbox is None
-                       else strings.setdefault(mailbox.userPurpose, mailbox.userPurpose))
-            user_type, department, location = w.userType, w.department, w.usageLocation
-            profile = number(
-                w.accountEnabled is not False,
-                strings.setdefault(user_type, user_type) if user_type else "Member",
-                None if department is None else strings.setdefault(department, department),
-                None if location is None else strings.setdefault(location, location),
-                purpose, layout)
-            out.add(w.id, w.userPrincipalName, w.displayName or "", profile, w.createdDateTime, last, last_ni, last_ok,
-                    updated)
+            if None in times or None in marks:
+                out.add(w.id, w.userPrincipalName, w.displayName or "", profile, w.createdDateTime, last, last_ni,
+                        last_ok, updated)
+            else:
+                add(w.id, w.userPrincipalName, w.displayName or "", profile, times, marks)
         return out
+
+    def _profile(self, w: Any, layout: int) -> int:
+        """The profile number of a wire user (first seen: its texts interned)."""
+        strings = self._strings
+        mailbox = w.mailboxSettings
+        purpose = (None if mailbox is msgspec.UNSET else NO_MAILBOX if mailbox is None
+                   else strings.setdefault(mailbox.userPurpose, mailbox.userPurpose))
+        user_type, department, location = w.userType, w.department, w.usageLocation
+        number = self.profiles.number(
+            w.accountEnabled is not False,
+            strings.setdefault(user_type, user_type) if user_type else "Member",
+            None if department is None else strings.setdefault(department, department),
+            None if location is None else strings.setdefault(location, location),
+            purpose, layout)
+        self._profile_of[_shared_key(w, layout)] = number
+        return number
 
     def _layout(self, licenses: bytes, states: bytes) -> tuple[int, int]:
         """(layout number, how many states) of raw assignedLicenses and licenseAssignmentStates."""

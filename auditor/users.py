@@ -59,8 +59,8 @@ class Times:
     """Graph's usual date-time text <-> seconds since 1970 (valid days and clock times only)."""
 
     def __init__(self) -> None:
-        self._days: dict[str, int] = {}
-        self._clock: dict[str, int] = {}
+        self.days: dict[str, int] = {}  # YYYY-MM-DD -> its first second
+        self.clock: dict[str, int] = {}  # HH:MM:SS -> seconds into the day
         self._day_text: dict[int, str] = {}
 
     def seconds(self, text: str | None) -> int | None:
@@ -69,17 +69,17 @@ class Times:
             return NO_TIME
         if len(text) != 20 or text[10] != "T" or text[19] != "Z":
             return None
-        day = self._days.get(text[:10])
+        day = self.days.get(text[:10])
         if day is None:
             day = self._day(text[:10])
             if day is None:
                 return None
-        clock = self._clock.get(text[11:19])
+        clock = self.clock.get(text[11:19])
         if clock is None:
             part = text[11:19]
             if not _CLOCK.match(part):
                 return None
-            clock = self._clock[part] = int(part[:2]) * 3600 + int(part[3:5]) * 60 + int(part[6:8])
+            clock = self.clock[part] = int(part[:2]) * 3600 + int(part[3:5]) * 60 + int(part[6:8])
         return day + clock
 
     def _day(self, text: str) -> int | None:
@@ -90,7 +90,7 @@ class Times:
             days = (date.fromisoformat(text) - _EPOCH).days * 86400
         except ValueError:
             return None
-        self._days[text] = days
+        self.days[text] = days
         self._day_text[days] = text
         return days
 
@@ -162,6 +162,18 @@ class UserTable(Sequence[User]):
         self._times.extend(times)  # type: ignore[arg-type]
         if stamps:
             self._stamps.extend(stamps)  # type: ignore[arg-type]
+        self._stamp_at.append(len(self._stamps))
+
+    def add_seconds(self, uid: str, upn: str, name: str, profile: int, times: tuple[int, int, int, int],
+                    stamps: tuple[int, ...]) -> None:
+        """`add` with the date-times already in seconds (all of them in Graph's usual form)."""
+        self.ids.append(uid)
+        self._names.append(upn + name)
+        self._upn_len.append(len(upn))
+        self.profile_of.append(profile)
+        self._times.extend(times)
+        if stamps:
+            self._stamps.extend(stamps)
         self._stamp_at.append(len(self._stamps))
 
     def extend(self, other: UserTable) -> None:
