@@ -1,7 +1,9 @@
 """Snapshot files: tenant state as versioned JSON whose field names follow Microsoft Graph.
 
-The same decoders turn Graph JSON into model objects for both the snapshot reader and the
-Graph collector, so a snapshot is checkable against Graph field by field.
+One decoder (UserDecoder: msgspec typed structs) turns the users of Graph's pages and of a
+snapshot file into a UserTable (auditor.users), so a snapshot is checkable against Graph field
+by field and both are read alike; every error names the field (and the caller the item, file or
+Graph request).
 
 Layout (schemaVersion 1):
     {"schemaVersion": 1, "kind": "license-auditor/snapshot",
@@ -456,7 +458,7 @@ class UserDecoder:
                 out.add(w.id, w.userPrincipalName, w.displayName or "", profile, w.createdDateTime, last, last_ni,
                         last_ok, updated)
             else:
-                add(w.id, w.userPrincipalName, w.displayName or "", profile, times, marks)
+                add(w.id, w.userPrincipalName, w.displayName or "", profile, times, marks)  # type: ignore[arg-type]
         return out
 
     def _profile(self, w: Any, layout: int) -> int:

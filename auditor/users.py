@@ -34,7 +34,6 @@ NO_TIME = -(2**63)  # no date-time (never signed in, or not read)
 CREATED, LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL = range(4)
 _EPOCH = date(1970, 1, 1)
 _CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\Z")
-_CLOCK_TEXT = tuple(f"T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in range(86400))  # 6 MB, shared
 
 
 class Profile(msgspec.Struct, frozen=True, gc=False):
@@ -101,7 +100,7 @@ class Times:
         day = self._day_text.get(days * 86400)
         if day is None:
             day = self._day_text[days * 86400] = (_EPOCH + timedelta(days=days)).isoformat()
-        return day + _CLOCK_TEXT[clock]
+        return f"{day}T{clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}Z"
 
 
 TIMES = Times()  # one cache of days and clock times for every table

@@ -123,16 +123,8 @@ def remediation(
     return out
 
 
-_last_names: list[Any] = [None, ()]  # (the mapping last seen, its key): one report passes one mapping
-
-
 def _names_key(names: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
-    if not names:
-        return ()
-    if _last_names[0] is not names:
-        _last_names[:] = [names, tuple(sorted(names.items()))]
-    key: tuple[tuple[str, str], ...] = _last_names[1]
-    return key
+    return tuple(sorted(names.items())) if names else ()
 
 
 def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[

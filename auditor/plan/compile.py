@@ -636,7 +636,7 @@ def _rank(severity: Any) -> int:
 
 
 def _actions(document: Mapping[str, Any], finding: Mapping[str, Any]) -> list[Any]:
-    remediation = remediation_of(document, finding)
+    remediation = remediation_of(document, finding, ("actions",))
     actions = remediation.get("actions") if isinstance(remediation, Mapping) else None
     return list(actions) if isinstance(actions, list) else []
 

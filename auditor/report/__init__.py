@@ -28,7 +28,7 @@ from auditor.model import Cloud, Locale
 from auditor.outputs import write_bytes, write_text
 from auditor.plan.summary import plan_header
 from auditor.report.baseline import compare, load_baseline
-from auditor.report.csv_report import render_csv
+from auditor.report.csv_report import render_csv, write_csv
 from auditor.report.guidance_api import Guidance, default_guidance
 from auditor.report.html_report import render_html
 from auditor.report.md_report import render_markdown
@@ -201,7 +201,9 @@ def render(
         else:
             # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
             stored = guidance is None and not redact
-            csv_text = render_csv(shown, locale=locale, cloud=cloud, guidance=catalog, stored_remediation=stored)
-            _write(path, csv_text, "utf-8-sig")
+            try:
+                write_csv(shown, path, locale=locale, cloud=cloud, guidance=catalog, stored_remediation=stored)
+            except OSError as exc:
+                raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
         written.append(path)
     return written

@@ -17,10 +17,12 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.outputs import atomic_text
 from auditor.remediations import remediation_of
 from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean
@@ -193,8 +195,23 @@ def render_csv(
     writes it); it is used as is when the document's locale and cloud are `locale` and `cloud`,
     instead of being computed again (the costliest part of a large worklist)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    _write_rows(buffer, document, locale, cloud, guidance, stored_remediation)
+    return buffer.getvalue()
+
+
+def write_csv(
+    document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, guidance: Guidance,
+    stored_remediation: bool = False
+) -> None:
+    """render_csv's text written to `path` (UTF-8 with a byte-order mark, as Excel expects) row by
+    row, never held whole in memory (findings.csv of a million users is tens of MB)."""
+    with atomic_text(path, encoding="utf-8-sig") as out:
+        _write_rows(out, document, locale, cloud, guidance, stored_remediation)
+
+
+def _write_rows(out: IO[str], document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance,
+                stored_remediation: bool) -> None:
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(_incomplete_rows(document, locale))
     writer.writerows(_rows(document, locale, cloud, guidance, stored_remediation))
-    return buffer.getvalue()

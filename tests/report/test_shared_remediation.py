@@ -150,3 +150,13 @@ def test_baseline_of_any_schema_keeps_resolved_findings_remediation(tmp_path: Pa
     assert all(f["remediation"].keys() == {"ref"} for f in inline_current["findings"])
     assert [remediation_of(inline_current, f) for f in inline_current["findings"]] == [
         remediation_of(current, f) for f in current["findings"]]
+
+
+def test_each_finding_is_one_line_of_report_json(sample_result: AuditResult) -> None:
+    document = build_document(_many(sample_result, 2), generated_at=AS_OF, remediate=guidance.remediation_template)
+    lines = dump_json(document).decode().splitlines()
+    start = lines.index('  "findings": [')
+    rows = lines[start + 1:start + 1 + len(document["findings"])]
+    assert [json.loads(row.strip().rstrip(",")) for row in rows] == json.loads(json.dumps(document["findings"]))
+    assert lines[start + 1 + len(document["findings"])] == "  ]"
+    assert '  "remediations": {' in lines and lines[0] == "{" and lines[-1] == "}"
