@@ -261,8 +261,9 @@ class UserTable(Sequence[User]):
         return compress(range(len(self.ids)), map(passing.__getitem__, self.profile_of))
 
     def seconds(self, column: int) -> Sequence[int]:
-        """One date-time column as seconds (NO_TIME: none, or kept as text: see `texted`)."""
-        return self._times[column::4]
+        """One date-time column as seconds (NO_TIME: none, or kept as text: see `texted`): a view,
+        not a copy; let it go before adding users."""
+        return memoryview(self._times)[column::4]
 
     def texted(self) -> frozenset[int]:
         """Users whose date-times are kept as text (not in Graph's usual form)."""
