@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -138,18 +139,45 @@ def remediation_of(document: Mapping[str, Any], finding: Mapping[str, Any], part
                    ) -> Any:
     """The finding's remediation object as schema 1 and 2 carry it (None when it has none, or its
     ref names no template of the document); an inline object (older schemas) is given as it is.
-    `parts`: only these keys of a template are filled in (and given)."""
-    remediation = finding.get("remediation")
-    ref = ref_of(finding)
-    if ref is None:
-        return remediation
-    body = table_of(document).get(ref)
-    if not isinstance(body, Mapping):
-        return None
-    if parts is not None:
-        body = {k: body[k] for k in parts if k in body}
-    subject = finding.get("subject")
-    return fill(body, subject if isinstance(subject, Mapping) else {})
+    `parts`: only these keys of a template are filled in (and given). For many findings of one
+    document, `Reader(document).of(finding)` gives the same faster."""
+    return Reader(document).of(finding, parts)
+
+
+class Reader:
+    """remediation_of for the findings of one document: each template is prepared once (as JSON
+    text with a sentinel per placeholder), then each finding's is two text replacements and a parse."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.table = table_of(document)
+        self._prepared: dict[tuple[str, tuple[str, ...] | None], bytes | None] = {}
+        token = secrets.token_hex(8)  # tenant text cannot guess it
+        self._user, self._ref = f"\x00user-{token}\x00", f"\x00ref-{token}\x00"
+        self._json_user, self._json_ref = orjson.dumps(self._user)[1:-1], orjson.dumps(self._ref)[1:-1]
+        self._values = {"{{": "{", "}}": "}", USER: self._user, USER_REF: self._ref}
+
+    def of(self, finding: Mapping[str, Any], parts: tuple[str, ...] | None = None) -> Any:
+        ref = ref_of(finding)
+        if ref is None:
+            return finding.get("remediation")
+        body = self.table.get(ref)
+        if not isinstance(body, Mapping):
+            return None
+        if parts is not None:
+            body = {k: body[k] for k in parts if k in body}
+        subject = finding.get("subject")
+        subject = subject if isinstance(subject, Mapping) else {}
+        key = (ref, parts)
+        if key not in self._prepared:
+            try:
+                self._prepared[key] = orjson.dumps(_fill(body, self._values))
+            except TypeError:  # not JSON as it stands (a document built by hand): filled in directly
+                self._prepared[key] = None
+        prepared = self._prepared[key]
+        if prepared is None:
+            return fill(body, subject)
+        text = prepared.replace(self._json_user, orjson.dumps(subject_label(subject))[1:-1])
+        return orjson.loads(text.replace(self._json_ref, orjson.dumps(subject_ref(subject))[1:-1]))
 
 
 def with_templates(findings: list[dict[str, Any]], *documents: Mapping[str, Any]) -> dict[str, Any]:

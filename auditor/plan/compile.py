@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.model import Severity
-from auditor.remediations import remediation_of
+from auditor.remediations import Reader
 
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
 METHODS = {
@@ -635,8 +635,8 @@ def _rank(severity: Any) -> int:
         return 0
 
 
-def _actions(document: Mapping[str, Any], finding: Mapping[str, Any]) -> list[Any]:
-    remediation = remediation_of(document, finding, ("actions",))
+def _actions(reader: Reader, finding: Mapping[str, Any]) -> list[Any]:
+    remediation = reader.of(finding, ("actions",))
     actions = remediation.get("actions") if isinstance(remediation, Mapping) else None
     return list(actions) if isinstance(actions, list) else []
 
@@ -682,6 +682,7 @@ def compile_plan(
 
     skipped: list[Skipped] = []
     eligible: list[tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = []
+    reader = Reader(document)
     for f in document.get("findings") or []:
         if not isinstance(f, Mapping) or not isinstance(f.get("id"), str):
             continue
@@ -696,7 +697,7 @@ def compile_plan(
             if wanted is not None:
                 skipped.append(Skipped(fid, rule, WAIVED, _subject_text(f)))
             continue
-        actions = _actions(document, f)
+        actions = _actions(reader, f)
         reason = _not_plannable(actions)
         if reason is not None:
             why, description = reason

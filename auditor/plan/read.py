@@ -9,7 +9,7 @@ from typing import Any
 
 from auditor.errors import UsageError
 from auditor.plan.compile import action_problem
-from auditor.remediations import check_table, remediation_of
+from auditor.remediations import Reader, check_table
 
 # 1: no per-finding actions (nothing to plan); 2: remediation.actions; 3: the same, each
 # remediation text stored once in `remediations` (auditor.remediations)
@@ -54,8 +54,9 @@ def check_report(document: Any, name: str) -> None:
     problem = check_table(document)
     if problem is not None:
         raise UsageError(f"{name}: {problem}")
+    reader = Reader(document)
     for f in findings:
-        remediation = remediation_of(document, f)
+        remediation = reader.of(f)
         if remediation is None:
             continue
         if not isinstance(remediation, Mapping):

@@ -23,7 +23,7 @@ from typing import IO, Any
 from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.outputs import atomic_text
-from auditor.remediations import remediation_of
+from auditor.remediations import Reader
 from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean
 
@@ -124,6 +124,7 @@ def _rows(
     currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
     reuse = reuse and document_remediation_matches(document, locale, cloud)
     names = product_names_of(document.get("skus"))
+    stored_text = Reader(document)
     for finding in document.get("findings") or []:
         rule = str(finding.get("rule", ""))
         subject = finding.get("subject") or {}
@@ -131,7 +132,7 @@ def _rows(
         details = finding.get("details") or {}
         if rule in known:
             message = guidance.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
-            stored = remediation_of(document, finding, _PARTS) if reuse else None
+            stored = stored_text.of(finding, _PARTS) if reuse else None
             if isinstance(stored, Mapping):
                 remediation = stored
             else:
@@ -140,7 +141,7 @@ def _rows(
                 )
         else:
             message = str(finding.get("message", ""))
-            remediation = remediation_of(document, finding) or {}
+            remediation = stored_text.of(finding) or {}
         actions = [a for a in remediation.get("actions") or [] if isinstance(a, Mapping)]
         ready = [a for a in actions if a.get("ready") is True]
         action = ready[0] if ready else {}  # the first call ready to run (the rest are in report.json)
