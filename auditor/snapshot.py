@@ -395,11 +395,13 @@ class UserDecoder:
 
     def _table(self, users: Sequence[Any]) -> UserTable:
         out = UserTable(self.profiles)
-        add = out.add_seconds
+        ids_append, names_append, cut_append, profile_append, times_extend, stamps_extend, stamp_at_append, \
+            stamp_store = out.appenders()
         layouts = self._layouts
         profile_of = self._profile_of
         with_sign_in = self.with_sign_in
         days, clock, convert = TIMES.days, TIMES.clock, TIMES.seconds
+        UNSET = msgspec.UNSET
 
         def seconds(text: str | None) -> int | None:
             """The fast part of TIMES.seconds: both halves of the text seen before."""
@@ -441,7 +443,9 @@ class UserDecoder:
                         last = activity.lastSignInDateTime
                         last_ni = activity.lastNonInteractiveSignInDateTime
                         last_ok = activity.lastSuccessfulSignInDateTime
-                times = tuple(map(seconds, (w.createdDateTime, last, last_ni, last_ok)))
+                times = (seconds(w.createdDateTime), NO_TIME if last is None else seconds(last),
+                         NO_TIME if last_ni is None else seconds(last_ni),
+                         NO_TIME if last_ok is None else seconds(last_ok))
                 marks = tuple(map(seconds, updated)) if updated else ()
                 if None in times or None in marks:  # another form than Graph's usual one: check, keep the text
                     _check_when(last, "signInActivity.lastSignInDateTime")
@@ -449,7 +453,10 @@ class UserDecoder:
                     _check_when(last_ok, "signInActivity.lastSuccessfulSignInDateTime")
                     for j, t in enumerate(updated):
                         _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
-                profile = profile_of.get(_shared_key(w, layout))
+                mailbox = w.mailboxSettings
+                profile = profile_of.get(
+                    (w.accountEnabled, w.userType, w.department, w.usageLocation, layout) if mailbox is UNSET
+                    else _shared_key(w, layout))
                 if profile is None:
                     profile = self._profile(w, layout)
             except BadValue as exc:
@@ -457,8 +464,16 @@ class UserDecoder:
             if None in times or None in marks:
                 out.add(w.id, w.userPrincipalName, w.displayName or "", profile, w.createdDateTime, last, last_ni,
                         last_ok, updated)
-            else:
-                add(w.id, w.userPrincipalName, w.displayName or "", profile, times, marks)  # type: ignore[arg-type]
+                continue
+            upn = w.userPrincipalName
+            ids_append(w.id)
+            names_append(upn + (w.displayName or ""))
+            cut_append(len(upn))
+            profile_append(profile)
+            times_extend(times)
+            if marks:
+                stamps_extend(marks)
+            stamp_at_append(len(stamp_store))
         return out
 
     def _profile(self, w: Any, layout: int) -> int:

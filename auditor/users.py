@@ -163,17 +163,13 @@ class UserTable(Sequence[User]):
             self._stamps.extend(stamps)  # type: ignore[arg-type]
         self._stamp_at.append(len(self._stamps))
 
-    def add_seconds(self, uid: str, upn: str, name: str, profile: int, times: tuple[int, int, int, int],
-                    stamps: tuple[int, ...]) -> None:
-        """`add` with the date-times already in seconds (all of them in Graph's usual form)."""
-        self.ids.append(uid)
-        self._names.append(upn + name)
-        self._upn_len.append(len(upn))
-        self.profile_of.append(profile)
-        self._times.extend(times)
-        if stamps:
-            self._stamps.extend(stamps)
-        self._stamp_at.append(len(self._stamps))
+    def appenders(self) -> tuple[Any, ...]:
+        """For a decoder adding many users whose date-times are all in Graph's usual form, without a
+        call per user: the append of ids, of upn + display name, of the UPN's length, of the profile
+        number, the extend of the four seconds, of the lastUpdatedDateTime seconds, the append of
+        the stamps' end, and the stamps array (whose length that end is)."""
+        return (self.ids.append, self._names.append, self._upn_len.append, self.profile_of.append,
+                self._times.extend, self._stamps.extend, self._stamp_at.append, self._stamps)
 
     def extend(self, other: UserTable) -> None:
         if other.registry is not self.registry:
