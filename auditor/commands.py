@@ -221,21 +221,34 @@ def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
 
 
 class _Timings:
-    """Wall time per phase on stderr when LICENSE_AUDITOR_TIMINGS=1 (the benchmark reads the line)."""
+    """Wall time per phase, and the peak resident memory by the end of each, on stderr when
+    LICENSE_AUDITOR_TIMINGS=1 (the benchmark reads the two lines)."""
 
     def __init__(self) -> None:
         self.on = bool(os.environ.get("LICENSE_AUDITOR_TIMINGS"))
         self.last = time.perf_counter()
         self.phases: list[tuple[str, float]] = [("start-up", self.last - STARTED)]
+        self.peaks: list[tuple[str, float]] = [("start-up", _peak_mb())]
 
     def mark(self, phase: str) -> None:
         now = time.perf_counter()
         self.phases.append((phase, now - self.last))
+        self.peaks.append((phase, _peak_mb()))
         self.last = now
 
     def report(self) -> None:
         if self.on:
             _say("timings: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.phases))
+            _say("peak memory: " + ", ".join(f"{name} {mb:.0f}MB" for name, mb in self.peaks))
+
+
+def _peak_mb() -> float:
+    """This process's peak resident set size so far, in MB (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -265,7 +278,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
-                                  remediate=guidance.remediation)
+                                  remediate=guidance.remediation_template)
         if baseline is not None:
             document = compare(baseline, document)
         document = nightly.enrich(document)
@@ -313,7 +326,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     policies = _policies(args)
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-    document = build_merged_document(result, generated_at=_now(), locale=locale, remediate=guidance.remediation)
+    document = build_merged_document(result, generated_at=_now(), locale=locale,
+                                     remediate=guidance.remediation_template)
     with _locked_output_dir(Path(args.output_dir)):
         written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])

@@ -4,10 +4,9 @@ Users are addressed by their position in `snapshot.users`. A population (who a p
 applies to) is either ALL or a set of positions; users are grouped by their exact set of SKUs,
 since tenants have millions of users but only a handful of distinct license layouts.
 
-Passes over every user are written as map / itertools.compress pipelines where they can be:
-they run in C, several times faster than a Python loop over a million users, and any test
-on a value is made once per distinct value (an attribute has few; a license layout tuple is
-shared by every user who has it).
+Passes over every user read the user table's columns (auditor.users) rather than building each
+user's record: a test on what users share (attributes, licenses) is made once per profile, and
+the positions that pass are picked out with itertools.compress, in C.
 """
 
 from __future__ import annotations
@@ -17,18 +16,25 @@ import re
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from itertools import compress, filterfalse
-from operator import attrgetter, itemgetter, methodcaller
+from itertools import chain, compress, filterfalse
+from operator import itemgetter, methodcaller
 from typing import Any, TypeVar, cast
 
-from .model import Sku, Subscription, TenantSnapshot, User
+from .model import Sku, Subscription, TenantSnapshot
 from .policy.model import Selector
+from .users import Licensed, Profile, UserTable
 
 
 class AllBut:
     """Every user position except `excluded`: a population of a million without a million-entry set."""
 
     __slots__ = ("excluded", "size")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AllBut) and (self.size, self.excluded) == (other.size, other.excluded)
+
+    def __hash__(self) -> int:
+        return hash((self.size, self.excluded))
 
     def __init__(self, size: int, excluded: frozenset[int]) -> None:
         self.size = size
@@ -49,7 +55,6 @@ Population = frozenset[int] | AllBut | None  # None = every user
 T = TypeVar("T")
 
 
-_C_PASSES = 16  # distinct values up to which a C pass per value beats one Python pass
 
 
 def _positions() -> array[int]:
@@ -75,16 +80,18 @@ def is_guid(text: str) -> bool:
 class TenantIndex:
     def __init__(self, snapshot: TenantSnapshot) -> None:
         self.snapshot = snapshot
-        self.users = snapshot.users
+        self.users: UserTable = snapshot.users
         self.sku_by_id: dict[str, Sku] = {s.sku_id.lower(): s for s in snapshot.skus}
         self.sku_by_part: dict[str, Sku] = {s.sku_part_number.lower(): s for s in snapshot.skus}
         self.group_name: dict[str, str] = {g.id: g.display_name for g in snapshot.groups}
         self.warnings: list[str] = []
         self._position_of: dict[str, int] | None = None
+        profiles = self.users.profiles
         # positions as 4-byte arrays: a list of a million ints is 36 MB, an array 4 MB
-        self._by_skuset: dict[frozenset[str], array[int]] = defaultdict(_positions)
-        for i, u in enumerate(snapshot.users):
-            self._by_skuset[u.sku_ids].append(i)
+        self._by_profile: list[array[int]] = [array("I") for _ in profiles]
+        for pos, number in enumerate(self.users.profile_of):
+            self._by_profile[number].append(pos)
+        self._by_skuset: dict[frozenset[str], array[int]] = self._merged(lambda p: p.sku_ids)
         self._populations: dict[Selector, frozenset[int] | None] = {}
         self._combined: dict[tuple[Selector, Selector | None], Population] = {}
         self._where: dict[tuple[str, Hashable], array[int]] = {}
@@ -95,7 +102,16 @@ class TenantIndex:
         self._members = {g.id: g.members for g in snapshot.groups}
         self._direct: dict[str, array[int]] | None = None
         self._attributes: dict[str, dict[str, array[int]]] = {}
-        self._pop_groups: dict[int, tuple[Population, dict[frozenset[str], array[int]]]] = {}
+        self._pop_groups: dict[Population, dict[frozenset[str], array[int]]] = {}
+
+    def _merged(self, key: Callable[[Profile], Hashable]) -> dict[Any, array[int]]:
+        """The users' positions, in order, grouped by `key` of their profile."""
+        groups: dict[Any, list[array[int]]] = defaultdict(list)
+        for profile, positions in zip(self.users.profiles, self._by_profile, strict=True):
+            if positions:
+                groups[key(profile)].append(positions)
+        return {k: parts[0] if len(parts) == 1 else array("I", sorted(chain.from_iterable(parts)))
+                for k, parts in groups.items()}
 
     # --- SKUs -------------------------------------------------------------------------------
 
@@ -147,10 +163,10 @@ class TenantIndex:
 
     def _member_positions(self) -> dict[str, int]:
         """id -> position of the users who are members of any collected group: one C pass over
-        the users, and a map as large as the members rather than the tenant."""
+        the users' ids, and a map as large as the members rather than the tenant."""
         if self._position_of is None:
             members = set().union(*self._members.values())
-            ids = list(map(attrgetter("id"), self.users))
+            ids = self.users.ids
             held = list(map(members.__contains__, ids))
             self._position_of = dict(zip(compress(ids, held), compress(range(len(ids)), held), strict=True))
         return self._position_of
@@ -175,7 +191,7 @@ class TenantIndex:
         if s.usage_locations:
             parts.append(self._attribute("usage_location", {loc.lower() for loc in s.usage_locations}))
         if s.upn:
-            upns = map(str.lower, map(attrgetter("user_principal_name"), users))
+            upns = map(str.lower, users.upns())
             parts.append(set(compress(range(len(users)), map(_glob_test(s.upn), upns))))
         if not parts:
             return None  # `all: true`
@@ -196,35 +212,15 @@ class TenantIndex:
         return out
 
     def _attribute_table(self, name: str) -> dict[str, array[int]]:
-        """Lower-cased attribute value -> positions: one C pass per distinct value when they are
-        few (departments, locations and user types usually are), else one Python pass."""
-        values = list(map(attrgetter(name), self.users))
-        lowered = {v: v.lower() for v in set(values) if v}
-        table: dict[str, array[int]] = defaultdict(_positions)
-        if len(set(lowered.values())) <= _C_PASSES:
-            originals: dict[str, set[str]] = defaultdict(set)
-            for value, low in lowered.items():
-                originals[low].add(value)
-            for low, group in originals.items():
-                table[low] = array("I", compress(range(len(values)), map(group.__contains__, values)))
-        else:
-            for pos, value in enumerate(values):
-                low = lowered.get(value)
-                if low is not None:
-                    table[low].append(pos)
-        return dict(table)
+        """Lower-cased attribute value -> positions (users without a value are in none)."""
+        table = self._merged(lambda p: (getattr(p, name) or "").lower())
+        table.pop("", None)
+        return table
 
-    def matching(self, name: str, keep: Callable[[Any], bool], *, shared: bool = False) -> Iterator[int]:
-        """Positions, in order, of the users whose attribute `name` passes `keep`; `keep` sees
-        each distinct value once. `shared`: the values are tuples that decoded tenants share
-        (license layouts), told apart by identity, since hashing a million tuples by value is slow."""
-        values = list(map(attrgetter(name), self.users))
-        if shared:
-            distinct = dict(zip(map(id, values), values, strict=True))
-            passing_ids = {key for key, value in distinct.items() if keep(value)}
-            return compress(range(len(values)), map(passing_ids.__contains__, map(id, values)))
-        passing = {v for v in set(values) if keep(v)}
-        return compress(range(len(values)), map(passing.__contains__, values))
+    def matching(self, name: str, keep: Callable[[Any], bool]) -> Iterator[int]:
+        """Positions, in order, of the users whose attribute `name` (a field of their profile:
+        auditor.users.Profile) passes `keep`; `keep` sees each profile's value once."""
+        return self.users.positions(bool(keep(getattr(p, name))) for p in self.users.profiles)
 
     def population(self, match: Selector, except_: Selector | None) -> Population:
         key = (match, except_)
@@ -283,14 +279,14 @@ class TenantIndex:
     def _pop_by_skuset(self, pop: frozenset[int] | AllBut) -> dict[frozenset[str], array[int]]:
         """A population's positions grouped by SKU set, once per population (populations are
         cached, and several policy entries usually share one)."""
-        found = self._pop_groups.get(id(pop))
-        if found is None or found[0] is not pop:
+        found = self._pop_groups.get(pop)
+        if found is None:
             groups: dict[frozenset[str], array[int]] = defaultdict(_positions)
-            users = self.users
+            profiles, profile_of = self.users.profiles, self.users.profile_of
             for i in sorted(pop):
-                groups[users[i].sku_ids].append(i)
-            found = self._pop_groups[id(pop)] = (pop, dict(groups))
-        return found[1]
+                groups[profiles[profile_of[i]].sku_ids].append(i)
+            found = self._pop_groups[pop] = dict(groups)
+        return found
 
     def direct_holders(self, sku_id: str) -> array[int]:
         """Users holding `sku_id` through a direct (not group-based) assignment."""
@@ -305,32 +301,15 @@ class TenantIndex:
         return self._direct.get(sku_id, array("I"))
 
     def _by_layout(self) -> dict[tuple[Any, Any], array[int]]:
-        """Positions per distinct (assignedLicenses, licenseAssignmentStates) of the licensed
-        users. Decoded tenants share one tuple per layout, so pairs are grouped by identity first
-        (cheap) and then merged by value (which also covers unshared tuples; merged groups are
-        not in position order)."""
-        users = self.users
-        pairs = zip(map(id, map(attrgetter("assigned_licenses"), users)),
-                    map(id, map(attrgetter("license_assignment_states"), users)), strict=True)
-        groups: dict[tuple[int, int], array[int]] = {}
-        for pos, pair in enumerate(pairs):
-            found = groups.get(pair)
-            if found is None:
-                groups[pair] = array("I", (pos,))
-            else:
-                found.append(pos)
-        out: dict[tuple[Any, Any], array[int]] = {}
-        for positions in groups.values():
-            user = users[positions[0]]
-            if user.assigned_licenses:
-                out.setdefault((user.assigned_licenses, user.license_assignment_states), array("I")).extend(positions)
-        return out
+        """Positions per distinct (assignedLicenses, licenseAssignmentStates) of the licensed users."""
+        layouts = self._merged(lambda p: (p.assigned_licenses, p.license_assignment_states))
+        return {k: v for k, v in layouts.items() if k[0]}
 
     def assignment_errors(self) -> Iterator[int]:
         """Positions of users with a license assignment in an error state."""
-        return self.matching("license_assignment_states", lambda states: any(s.is_error for s in states), shared=True)
+        return self.matching("license_assignment_states", lambda states: any(s.is_error for s in states))
 
-    def _assigning(self, user: User, sku_id: str) -> list[tuple[str, str]]:
+    def _assigning(self, user: Licensed, sku_id: str) -> list[tuple[str, str]]:
         """(display name, id) of the groups that assign `sku_id` to `user`, by name then id: the
         names and the ids below are in this one order, so position i of each is the same group."""
         sku_id = sku_id.lower()
@@ -340,11 +319,11 @@ class TenantIndex:
             if s.assigned_by_group and s.sku_id.lower() == sku_id
         )
 
-    def assigning_groups(self, user: User, sku_id: str) -> list[str]:
+    def assigning_groups(self, user: Licensed, sku_id: str) -> list[str]:
         """Display names of the groups that assign `sku_id` to `user` (empty = direct)."""
         return [name for name, _ in self._assigning(user, sku_id)]
 
-    def assigning_group_ids(self, user: User, sku_id: str) -> list[str]:
+    def assigning_group_ids(self, user: Licensed, sku_id: str) -> list[str]:
         """Their object ids, in the same order as assigning_groups."""
         return [gid for _, gid in self._assigning(user, sku_id)]
 

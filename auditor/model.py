@@ -17,6 +17,7 @@ from .enums import Locale as Locale  # re-exported: the stages import the shared
 
 if TYPE_CHECKING:
     from .usage import UsageReports
+    from .users import UserTable
 
 # --- tenant state ---------------------------------------------------------------------------
 
@@ -194,7 +195,7 @@ class TenantSnapshot:
     collected_at: str
     skus: tuple[Sku, ...]
     subscriptions: tuple[Subscription, ...]
-    users: tuple[User, ...]
+    users: UserTable  # by column (auditor.users); any other sequence of users given is stored as one
     groups: tuple[Group, ...]
     gaps: tuple[Gap, ...] = ()
     # "signInActivity" when signInActivity was requested (without it inactivity is not evaluable);
@@ -212,6 +213,11 @@ class TenantSnapshot:
     directory_audits: Any = None
     # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
     usage: UsageReports | None = None
+
+    def __post_init__(self) -> None:
+        from .users import UserTable  # users.py builds on this module's records
+
+        object.__setattr__(self, "users", UserTable.of(self.users))
 
     @property
     def complete(self) -> bool:

@@ -1,7 +1,9 @@
 """Snapshot files: tenant state as versioned JSON whose field names follow Microsoft Graph.
 
-The same decoders turn Graph JSON into model objects for both the snapshot reader and the
-Graph collector, so a snapshot is checkable against Graph field by field.
+One decoder (UserDecoder: msgspec typed structs) turns the users of Graph's pages and of a
+snapshot file into a UserTable (auditor.users), so a snapshot is checkable against Graph field
+by field and both are read alike; every error names the field (and the caller the item, file or
+Graph request).
 
 Layout (schemaVersion 1):
     {"schemaVersion": 1, "kind": "license-auditor/snapshot",
@@ -19,14 +21,14 @@ the Microsoft 365 usage reports the usage rules read (auditor/usage.py describes
 
 from __future__ import annotations
 
+import itertools
 import json
-import operator
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Annotated, Any
 
 import msgspec
 import orjson
@@ -50,6 +52,7 @@ from .model import (
 )
 from .outputs import atomic_text
 from .usage import USAGE_REPORTS, BadUsage, usage_from_json, usage_to_json
+from .users import NO_TIME, TIMES, Profiles, UserTable
 
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
@@ -145,85 +148,71 @@ def _strs(values: list[Any], key: str) -> tuple[str, ...]:
     return tuple(sorted(values)) if key == "disabledPlans" else tuple(values)
 
 
-_LICENSE_FIELDS = operator.itemgetter("skuId", "disabledPlans")
-_STATE_FIELDS = operator.itemgetter("skuId", "assignedByGroup", "state", "error", "disabledPlans")
+# --- users: one decoder for Graph pages and snapshot files --------------------------------------
+#
+# A user is decoded by msgspec into the typed structs below (types checked in C), then checked for
+# what types cannot say (date-times, non-empty ids) and stored in a UserTable (auditor.users). The
+# two license lists are kept as raw JSON at first: a few dozen distinct layouts cover a whole
+# tenant, and each is decoded (by the typed structs too) once. Every error names the field.
+
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
-def _plans(plans: Any) -> tuple[Any, ...]:
-    if plans is None:
-        return ()
-    if type(plans) is not list:
-        raise BadValue("disabledPlans")
-    return tuple(plans)
+class _License(msgspec.Struct, gc=False):
+    skuId: str
+    disabledPlans: list[str] | None = None
 
 
-def _license_key(item: Any) -> tuple[Any, ...]:
-    """Raises TypeError/KeyError/BadValue for anything but an object with both fields."""
-    if type(item) is not dict:
-        raise BadValue("not an object")
-    sku, plans = _LICENSE_FIELDS(item)
-    plans = _plans(plans)
-    return (sku, *plans) if plans else (sku,)
+class _State(msgspec.Struct, gc=False):
+    skuId: NonEmpty
+    assignedByGroup: str | None = None
+    state: str | None = None
+    error: str | None = None
+    disabledPlans: list[str] | None = None
+    lastUpdatedDateTime: str | None = None
 
 
-def _state_key(item: Any) -> tuple[Any, ...]:
-    if type(item) is not dict:
-        raise BadValue("not an object")
-    sku, group, state, error, plans = _STATE_FIELDS(item)
-    plans = _plans(plans)
-    return (sku, group, state, error, *plans) if plans else (sku, group, state, error)
-
-
-_NULL = msgspec.Raw(b"null")
-
-
-class _WireSignIn(msgspec.Struct, gc=False):
+class _SignIn(msgspec.Struct, gc=False):
     lastSignInDateTime: str | None = None
     lastNonInteractiveSignInDateTime: str | None = None
     lastSuccessfulSignInDateTime: str | None = None
 
 
-# Each assignment state's lastUpdatedDateTime, found in the raw JSON of the list: the value is
-# read out, then nulled in the layout key, so users whose licenses look alike still share one
-# decoded layout although every user's timestamps differ.
-_UPDATED = re.compile(rb'"lastUpdatedDateTime"\s*:\s*(null|"[^"\\]*")')
-_UPDATED_NULL = b'"lastUpdatedDateTime":null'
-_UPDATED_KEY = b'"lastUpdatedDateTime"'
+class _Mailbox(msgspec.Struct, gc=False):
+    userPurpose: NonEmpty
 
 
-class _WireMailbox(msgspec.Struct, gc=False):
-    userPurpose: str
+_NULL = msgspec.Raw(b"null")
 
 
-class _WireUser(msgspec.Struct, gc=False):
-    """A Graph user as the fast path reads it: plain types checked in C, the two license lists
-    kept as raw JSON (a few dozen distinct layouts cover a whole tenant; each is decoded once)."""
+class _User(msgspec.Struct, gc=False):
+    """A user of a snapshot file: only id and userPrincipalName must be there."""
 
-    id: str
-    userPrincipalName: str
+    id: NonEmpty
+    userPrincipalName: NonEmpty
     displayName: str | None = None
     accountEnabled: bool | None = None
     userType: str | None = None
     department: str | None = None
     usageLocation: str | None = None
     createdDateTime: str | None = None
-    assignedLicenses: msgspec.Raw = _NULL
-    licenseAssignmentStates: msgspec.Raw = _NULL
-    # a snapshot's record of the mailbox purpose (Graph's pages never carry it): null = no mailbox
-    mailboxSettings: _WireMailbox | msgspec.UnsetType | None = msgspec.UNSET
+    assignedLicenses: msgspec.Raw = _NULL  # list[_License] | None, decoded once per layout
+    licenseAssignmentStates: msgspec.Raw = _NULL  # list[_State] | None
+    # the mailbox purpose (Graph's pages never carry it): null = no mailbox
+    mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
 
 
-class _WireUserSignIn(_WireUser, gc=False):
-    signInActivity: _WireSignIn | None = None
+class _UserSignIn(_User, gc=False):
+    signInActivity: _SignIn | None = None
 
 
-class _WireUserSelected(msgspec.Struct, gc=False, kw_only=True):
+class _UserSelected(msgspec.Struct, gc=False, kw_only=True):
     """A user of a Graph page read with `$select`: Graph returns every selected property (null
-    when it has no value), so an absent one fails validation here instead of reading as a default
-    (no accountEnabled must not mean "enabled", no assignedLicenses must not mean "unlicensed")."""
+    when it has no value), so an absent one fails here instead of reading as a default (no
+    accountEnabled must not mean "enabled", no assignedLicenses must not mean "unlicensed")."""
 
-    id: str
-    userPrincipalName: str
+    id: NonEmpty
+    userPrincipalName: NonEmpty
     displayName: str | None
     accountEnabled: bool | None
     userType: str | None
@@ -232,132 +221,218 @@ class _WireUserSelected(msgspec.Struct, gc=False, kw_only=True):
     createdDateTime: str | None
     assignedLicenses: msgspec.Raw
     licenseAssignmentStates: msgspec.Raw
+    mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
 
 
-class _WireUserSelectedSignIn(_WireUserSelected, gc=False, kw_only=True):
+class _UserSelectedSignIn(_UserSelected, gc=False, kw_only=True):
     # absent or null for accounts with no recorded sign-in: not a missing field
-    signInActivity: _WireSignIn | None = None
-
-
-class _WirePage(msgspec.Struct, gc=False):
-    value: list[_WireUser]
-    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
-
-
-class _WirePageSignIn(msgspec.Struct, gc=False):
-    value: list[_WireUserSignIn]
-    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
-
-
-class _WirePageSelected(msgspec.Struct, gc=False):
-    value: list[_WireUserSelected]
-    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
-
-
-class _WirePageSelectedSignIn(msgspec.Struct, gc=False):
-    value: list[_WireUserSelectedSignIn]
-    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+    signInActivity: _SignIn | None = None
 
 
 # [every selected field required][with signInActivity]
-_PAGE_DECODERS = (
-    (msgspec.json.Decoder(_WirePage), msgspec.json.Decoder(_WirePageSignIn)),
-    (msgspec.json.Decoder(_WirePageSelected), msgspec.json.Decoder(_WirePageSelectedSignIn)),
-)
+_USER_TYPES: tuple[tuple[type[Any], type[Any]], tuple[type[Any], type[Any]]] = (
+    (_User, _UserSignIn), (_UserSelected, _UserSelectedSignIn))
+
+
+def _page_type(user: type[Any]) -> type[Any]:
+    return msgspec.defstruct(f"_Page{user.__name__}", [
+        ("value", list[user]),  # type: ignore[valid-type]
+        ("next_link", str | None, msgspec.field(default=None, name="@odata.nextLink")),
+    ], gc=False)
+
+
+_PAGES = tuple(tuple(msgspec.json.Decoder(_page_type(t)) for t in pair) for pair in _USER_TYPES)
+_LISTS = tuple(tuple(msgspec.json.Decoder(list[t]) for t in pair) for pair in _USER_TYPES)  # type: ignore[valid-type]
+_LICENSES = msgspec.json.Decoder(list[_License] | None)
+_STATES = msgspec.json.Decoder(list[_State] | None)
 # The user properties every $select of the collector names, apart from signInActivity.
-SELECTED_USER_FIELDS = tuple(f for f in _WireUserSelected.__struct_fields__)
+SELECTED_USER_FIELDS = tuple(f for f in _UserSelected.__struct_fields__ if f != "mailboxSettings")
+
+# Each assignment state's lastUpdatedDateTime, found in the raw JSON of the list: the value is
+# read out, then nulled in the layout key, so users whose licenses look alike still share one
+# decoded layout although every user's timestamps differ.
+_UPDATED = re.compile(rb'"lastUpdatedDateTime"\s*:\s*(null|"[^"\\]*")')
+_UPDATED_NULL = b'"lastUpdatedDateTime":null'
+_UPDATED_KEY = b'"lastUpdatedDateTime"'
+_CHUNK = 1000  # users of a parsed list decoded at a time
+_AT = re.compile(r"^(.*?)(?: - at `\$(.*)`)?$", re.DOTALL)
+_MISSING = re.compile(r"Object missing required field `([^`]*)`")
+_EXPECTED = re.compile(r"Expected `([^`]*)`, got `([^`]*)`")
+
+
+class BadItem(BadValue):
+    """Item `index` of a list of users is malformed; the message names the field."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def _problem(exc: msgspec.ValidationError, prefix: str = "", *, selected: bool = False,
+             indexed: bool = True) -> tuple[int | None, str]:
+    """(the list index, "field: what is wrong") from msgspec's message, e.g. "Expected `bool |
+    null`, got `int` - at `$.value[3].accountEnabled`" -> (3, "accountEnabled: expected true,
+    false or null, got int")."""
+    match = _AT.match(str(exc))
+    text, path = (match.group(1), match.group(2) or "") if match else (str(exc), "")
+    path = path.removeprefix(".value")
+    index = None
+    found = re.match(r"\[(\d+)\]\.?", path) if indexed else None
+    if found:
+        index, path = int(found.group(1)), path[found.end():]
+    path = prefix + path if path.startswith("[") or not prefix or not path else f"{prefix}.{path}"
+    missing = _MISSING.match(text)
+    if missing:
+        where = f"{path}.{missing.group(1)}" if path else missing.group(1)
+        tail = ", though $select asked for it; the answer is incomplete" if selected and not path else ""
+        return index, f"{where}: missing{tail}"
+    if "of length >= 1" in text:
+        return index, _field(path, "empty")
+    expected = _EXPECTED.match(text)
+    if expected and expected.group(2) == "null":  # a required value given as null
+        return index, _field(path, "missing")
+    if expected:
+        return index, _field(path, f"expected {_kind(expected.group(1))}, got {_kind(expected.group(2))}")
+    return index, _field(path, text)
+
+
+def _field(path: str, text: str) -> str:
+    return f"{path}: {text}" if path else text
+
+
+_KINDS = {"str": "a string", "bool": "true/false", "int": "an integer", "float": "a number", "null": "null",
+          "array": "a list", "object": "an object"}
+
+
+def _kind(text: str) -> str:
+    return " or ".join(_KINDS.get(part.strip(), part.strip()) for part in text.split("|"))
+
+
+def _check_when(text: str | None, field: str) -> None:
+    if text is not None and not is_plain_utc(text) and not _valid_when(text):
+        raise BadValue(f"{field}: {text!r} is not an ISO-8601 date-time")
+
+
+def _shared_key(w: Any, layout: int) -> tuple[Any, ...]:
+    """What a wire user shares with others, as it came (equal values give equal keys)."""
+    mailbox = w.mailboxSettings
+    if mailbox is msgspec.UNSET:  # Graph's pages
+        return (w.accountEnabled, w.userType, w.department, w.usageLocation, layout)
+    return (w.accountEnabled, w.userType, w.department, w.usageLocation, layout, mailbox is None,
+            None if mailbox is None else mailbox.userPurpose)
 
 
 class UserDecoder:
-    """Turns Graph user JSON into compact User records.
+    """Turns Graph user JSON (pages of `/users`, a snapshot's `users`) into a UserTable.
 
-    Identical license layouts (very common) share one tuple, and SKU ids are interned, which
-    keeps a million users well under a gigabyte.
-    """
+    Identical license layouts (very common) are decoded once and shared, repeated texts are
+    interned, and the users are stored by column (auditor.users)."""
 
-    def __init__(self, with_sign_in: bool, *, selected: bool = False, attributes: Sequence[str] = ()) -> None:
+    def __init__(self, with_sign_in: bool, *, selected: bool = False, profiles: Profiles | None = None,
+                 attributes: Sequence[str] = ()) -> None:
         """`selected`: the users come from Graph with `$select` of SELECTED_USER_FIELDS, so each of
         those fields must be present (a snapshot file's users need not carry them all).
         `attributes`: the attribute paths (auditor.attributes) each user keeps in User.attributes."""
         self.with_sign_in = with_sign_in
         self.attributes = PageReader(attributes) if attributes else None
-        self.required = SELECTED_USER_FIELDS if selected else ()
+        self.selected = selected
+        self.profiles = profiles if profiles is not None else Profiles()
+        self._page = _PAGES[selected][with_sign_in]
+        self._list = _LISTS[selected][with_sign_in]
         self._strings: dict[str, str] = {}
-        self._layouts: dict[Any, Any] = {}
-        self._layout_cache: dict[Any, tuple[Any, Any, Any]] = {}
-        self._raw_layouts: dict[tuple[bytes, bytes], tuple[Any, Any, Any]] = {}
+        self._layouts: dict[tuple[bytes, bytes], tuple[int, int]] = {}  # raw lists -> (layout, states)
+        self._profile_of: dict[tuple[Any, ...], int] = {}  # a wire user's shared values -> profile number
+        self._shared: dict[Any, Any] = {}
 
     def _intern(self, s: str | None) -> str | None:
-        if s is None:
-            return None
-        return self._strings.setdefault(s, s)
+        return None if s is None else self._strings.setdefault(s, s)
 
-    def _share(self, value: Any) -> Any:
-        return self._layouts.setdefault(value, value)
+    # --- whole lists ------------------------------------------------------------------------
 
-    def licenses(self, raw: list[Any]) -> tuple[AssignedLicense, ...]:
-        out = []
-        for i, item in enumerate(raw):
-            if not isinstance(item, dict) or not isinstance(item.get("skuId"), str):
-                raise BadValue(f"assignedLicenses[{i}]: expected an object with a skuId")
-            out.append(
-                AssignedLicense(
-                    self._intern(item["skuId"]) or "",
-                    _strs(_list(item, "disabledPlans"), "disabledPlans"),
-                )
-            )
-        return self._share(tuple(out))
-
-    def states(self, raw: list[Any]) -> tuple[LicenseAssignmentState, ...]:
-        out = []
-        for i, item in enumerate(raw):
-            if not isinstance(item, dict) or not isinstance(item.get("skuId"), str):
-                raise BadValue(f"licenseAssignmentStates[{i}]: expected an object with a skuId")
-            out.append(
-                LicenseAssignmentState(
-                    self._intern(_req(item, "skuId")) or "",
-                    self._intern(_str(item, "assignedByGroup", required=False)),
-                    self._intern(_str(item, "state", required=False) or "Active") or "",
-                    self._intern(_str(item, "error", required=False) or "None") or "",
-                    _strs(_list(item, "disabledPlans"), "disabledPlans"),
-                )
-            )
-        return self._share(tuple(out))
-
-    def user(self, raw: Any) -> User:
-        """Decode one Graph user; BadValue names the first malformed field."""
-        fast = self._fast_user(raw)
-        user = fast if fast is not None else self._checked_user(raw)
-        if self.attributes is not None and isinstance(raw, dict):
-            pairs = self.attributes.intern(pairs_from(raw, self.attributes.paths))
-            user = msgspec.structs.replace(user, attributes=pairs)
-        return user
-
-    def page(self, body: bytes) -> tuple[str | None, Callable[[], list[User] | None]] | None:
+    def page(self, body: bytes) -> tuple[str | None, Callable[[], UserTable | None]] | None:
         """Decode a Graph page of users from its bytes, in two steps: (`@odata.nextLink`, a
         function that returns the page's users), so the next page can be requested before the
-        users are built.
-
-        The fast path for collection: about ten times cheaper than parsing the page into dicts
-        and decoding those. None (from either step) means some value on the page needs the
-        checking decoder (a type Graph should not send, an empty id, a malformed date-time or
-        license layout, or JSON that does not parse); the caller then decodes the page the slow
-        way, which gives the same results and names the offending item."""
+        users are built. None (from either step): the page is not JSON this decoder reads as it
+        stands (or a user on it is malformed); the caller parses it leniently and hands its
+        `value` to `values`, which gives the same users or names the malformed one."""
         try:
-            wire = _PAGE_DECODERS[bool(self.required)][self.with_sign_in].decode(body)
+            wire = self._page.decode(body)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
-        if self.attributes is not None:
-            return wire.next_link, lambda: _with_attributes(self._page_users(wire.value), self.attributes, body)
-        return wire.next_link, lambda: self._page_users(wire.value)
 
-    def _page_users(self, values: Sequence[_WireUser] | Sequence[_WireUserSelected]) -> list[User] | None:
-        layouts = self._raw_layouts
-        record = self._record
-        plain = PLAIN_UTC.fullmatch
-        users: list[User] = []
-        append = users.append
-        for w in values:
+        def users() -> UserTable | None:
+            try:
+                table = self._table(wire.value)
+            except BadItem:
+                return None
+            if self.attributes is not None:
+                found = self.attributes.read(body)
+                if found is None or len(found) != len(table):
+                    return None
+                table.set_attributes(found)
+            return table
+
+        return wire.next_link, users
+
+    def values(self, items: Iterable[Any]) -> UserTable:
+        """The users of a parsed list (a page's `value`, a snapshot's `users`, or any iterable of
+        them); BadItem names the first malformed one (its index and field)."""
+        out = UserTable(self.profiles)
+        source = iter(items)
+        for start in itertools.count(0, _CHUNK):
+            chunk = list(itertools.islice(source, _CHUNK))
+            if not chunk:
+                break
+            try:
+                wire = self._list.decode(orjson.dumps(chunk))
+            except msgspec.ValidationError as exc:
+                index, message = _problem(exc, selected=self.selected)
+                if index is None:
+                    raise BadValue(message) from None
+                raise BadItem(start + index, message) from None
+            except (TypeError, msgspec.DecodeError) as exc:  # not JSON values
+                raise BadValue(f"not JSON: {exc}") from None
+            try:
+                table = self._table(wire)
+            except BadItem as exc:
+                raise BadItem(start + exc.index, str(exc)) from None
+            if self.attributes is not None:
+                reader = self.attributes
+                table.set_attributes([reader.intern(pairs_from(raw, reader.paths)) for raw in chunk])
+            out.extend(table)
+        return out
+
+    def user(self, raw: Any) -> User:
+        """One user from parsed JSON; BadValue names the first malformed field."""
+        try:
+            return self.values([raw])[0]
+        except BadItem as exc:
+            raise BadValue(str(exc)) from None
+
+    # --- one list of typed users --------------------------------------------------------------
+
+    def _table(self, users: Sequence[Any]) -> UserTable:
+        out = UserTable(self.profiles)
+        ids_append, names_append, cut_append, profile_append, times_extend, stamps_extend, stamp_at_append, \
+            stamp_store = out.appenders()
+        layouts = self._layouts
+        profile_of = self._profile_of
+        with_sign_in = self.with_sign_in
+        days, clock, convert = TIMES.days, TIMES.clock, TIMES.seconds
+        UNSET = msgspec.UNSET
+
+        def seconds(text: str | None) -> int | None:
+            """The fast part of TIMES.seconds: both halves of the text seen before."""
+            if text is None:
+                return NO_TIME
+            if len(text) == 20 and text[10] == "T" and text[19] == "Z":
+                try:
+                    return days[text[:10]] + clock[text[11:19]]
+                except KeyError:
+                    pass
+            return convert(text)
+
+        for i, w in enumerate(users):
             raw_states = bytes(w.licenseAssignmentStates)
             # Most states carry no time (or one per state); count first, in C, and run the
             # regular expression only when some state has one.
@@ -366,231 +441,117 @@ class UserDecoder:
                 stamps = _UPDATED.findall(raw_states)
                 raw_states = _UPDATED.sub(_UPDATED_NULL, raw_states)
             key = (bytes(w.assignedLicenses), raw_states)
-            layout = layouts.get(key)
-            if layout is None:
-                try:
-                    layout = self._layout(orjson.loads(key[0]), orjson.loads(key[1]))
-                except orjson.JSONDecodeError:
-                    layout = None
-                if layout is None:
-                    return None
-                layouts[key] = layout
-            updated: tuple[str | None, ...] = ()
-            if stamps:
-                if len(stamps) != len(layout[1]):
-                    return None
-                updated = tuple(None if t == b"null" else t[1:-1].decode() for t in stamps)
-                if not all(t is None or plain(t) or _valid_when(t) for t in updated):
-                    return None
+            found = layouts.get(key)
             last = last_ni = last_ok = None
-            if self.with_sign_in:
-                activity = w.signInActivity  # type: ignore[union-attr]
-                if activity is not None:
-                    last = activity.lastSignInDateTime
-                    last_ni = activity.lastNonInteractiveSignInDateTime
-                    last_ok = activity.lastSuccessfulSignInDateTime
-                    # another valid form (fractions, an offset) is kept as the checking decoder keeps it
-                    if (last is not None and not plain(last) and not _valid_when(last)) or (
-                        last_ni is not None and not plain(last_ni) and not _valid_when(last_ni)) or (
-                        last_ok is not None and not plain(last_ok) and not _valid_when(last_ok)
-                    ):
-                        return None
-            if not w.id or not w.userPrincipalName:
-                return None
-            user = record(w.id, w.userPrincipalName, w.displayName, w.accountEnabled, w.userType, w.department,
-                          w.usageLocation, layout, w.createdDateTime, last, last_ni, last_ok, updated)
-            mailbox = getattr(w, "mailboxSettings", msgspec.UNSET)
-            if mailbox is not msgspec.UNSET:
-                if mailbox is not None and not mailbox.userPurpose:
-                    return None
-                purpose = NO_MAILBOX if mailbox is None else self._intern(mailbox.userPurpose)
-                user = msgspec.structs.replace(user, mailbox_purpose=purpose)
-            append(user)
-        return users
+            try:
+                if found is None:
+                    found = layouts[key] = self._layout(*key)
+                layout, count = found
+                updated: tuple[str | None, ...] = ()
+                if stamps:
+                    if len(stamps) != count:  # an escaped quote in a time: read this user's states as they are
+                        updated = self._stamps(bytes(w.licenseAssignmentStates))
+                    else:
+                        updated = tuple(None if t == b"null" else t[1:-1].decode() for t in stamps)
+                    if all(t is None for t in updated):
+                        updated = ()
+                if with_sign_in:
+                    activity = w.signInActivity
+                    if activity is not None:
+                        last = activity.lastSignInDateTime
+                        last_ni = activity.lastNonInteractiveSignInDateTime
+                        last_ok = activity.lastSuccessfulSignInDateTime
+                times = (seconds(w.createdDateTime), NO_TIME if last is None else seconds(last),
+                         NO_TIME if last_ni is None else seconds(last_ni),
+                         NO_TIME if last_ok is None else seconds(last_ok))
+                marks = tuple(map(seconds, updated)) if updated else ()
+                if None in times or None in marks:  # another form than Graph's usual one: check, keep the text
+                    _check_when(last, "signInActivity.lastSignInDateTime")
+                    _check_when(last_ni, "signInActivity.lastNonInteractiveSignInDateTime")
+                    _check_when(last_ok, "signInActivity.lastSuccessfulSignInDateTime")
+                    for j, t in enumerate(updated):
+                        _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
+                mailbox = w.mailboxSettings
+                profile = profile_of.get(
+                    (w.accountEnabled, w.userType, w.department, w.usageLocation, layout) if mailbox is UNSET
+                    else _shared_key(w, layout))
+                if profile is None:
+                    profile = self._profile(w, layout)
+            except BadValue as exc:
+                raise BadItem(i, str(exc)) from None
+            if None in times or None in marks:
+                out.add(w.id, w.userPrincipalName, w.displayName or "", profile, w.createdDateTime, last, last_ni,
+                        last_ok, updated)
+                continue
+            upn = w.userPrincipalName
+            ids_append(w.id)
+            names_append(upn + (w.displayName or ""))
+            cut_append(len(upn))
+            profile_append(profile)
+            times_extend(times)
+            if marks:
+                stamps_extend(marks)
+            stamp_at_append(len(stamp_store))
+        return out
 
-    def _record(self, uid: str, upn: str, name: str | None, enabled: bool | None, user_type: str | None,
-                department: str | None, location: str | None, layout: tuple[Any, Any, Any], created: str | None,
-                last: str | None, last_ni: str | None, last_ok: str | None,
-                updated: tuple[str | None, ...]) -> User:
-        """A User from checked plain values (both fast paths); repeated texts are shared."""
+    def _profile(self, w: Any, layout: int) -> int:
+        """The profile number of a wire user (first seen: its texts interned)."""
         strings = self._strings
-        return User(
-            uid,
-            upn,
-            name or "",
-            enabled is not False,
+        mailbox = w.mailboxSettings
+        purpose = (None if mailbox is msgspec.UNSET else NO_MAILBOX if mailbox is None
+                   else strings.setdefault(mailbox.userPurpose, mailbox.userPurpose))
+        user_type, department, location = w.userType, w.department, w.usageLocation
+        number = self.profiles.number(
+            w.accountEnabled is not False,
             strings.setdefault(user_type, user_type) if user_type else "Member",
             None if department is None else strings.setdefault(department, department),
             None if location is None else strings.setdefault(location, location),
-            layout[0],
-            layout[1],
-            created,
-            last,
-            last_ni,
-            layout[2],
-            last_ok,
-            updated,
-        )
+            purpose, layout)
+        self._profile_of[_shared_key(w, layout)] = number
+        return number
 
-    def _fast_user(self, raw: Any) -> User | None:
-        """The common case, several times cheaper: plain JSON types everywhere and a license
-        layout seen before. None sends the user through the checking decoder, so results and
-        error messages are the same either way."""
-        if type(raw) is not dict:
-            return None
-        for key in self.required:
-            if key not in raw:
-                return None
-        get = raw.get
-        uid = get("id")
-        upn = get("userPrincipalName")
-        name = get("displayName")
-        enabled = get("accountEnabled")
-        user_type = get("userType")
-        department = get("department")
-        location = get("usageLocation")
-        created = get("createdDateTime")
-        if (
-            type(uid) is not str
-            or type(upn) is not str
-            or not uid
-            or not upn
-            or (name is not None and type(name) is not str)
-            or (enabled is not None and type(enabled) is not bool)
-            or (user_type is not None and type(user_type) is not str)
-            or (department is not None and type(department) is not str)
-            or (location is not None and type(location) is not str)
-            or (created is not None and type(created) is not str)
-        ):
-            return None
-        last = last_ni = last_ok = None
-        if self.with_sign_in:
-            activity = get("signInActivity")
-            if activity is not None:
-                if type(activity) is not dict:
-                    return None
-                last = activity.get("lastSignInDateTime")
-                last_ni = activity.get("lastNonInteractiveSignInDateTime")
-                last_ok = activity.get("lastSuccessfulSignInDateTime")
-                if not all(t is None or is_plain_utc(t) for t in (last, last_ni, last_ok)):
-                    return None
-        states = get("licenseAssignmentStates")
-        layout = self._layout(get("assignedLicenses"), states)
-        if layout is None:
-            return None
-        updated: tuple[str | None, ...] = ()
-        if states:
-            stamps = tuple(item.get("lastUpdatedDateTime") for item in states)
-            if any(t is not None for t in stamps):
-                if not all(t is None or is_plain_utc(t) for t in stamps):
-                    return None
-                updated = stamps
-        user = self._record(uid, upn, name, enabled, user_type, department, location, layout, created, last, last_ni,
-                            last_ok, updated)
-        if "mailboxSettings" in raw:
-            try:
-                return msgspec.structs.replace(user, mailbox_purpose=self._purpose(raw))
-            except BadValue:
-                return None
-        return user
-
-    def _layout(self, licenses: Any, states: Any) -> tuple[Any, Any, Any] | None:
-        """(assigned licenses, assignment states, sku ids) for raw lists, cached by content.
-
-        The key keeps every value the checking decoder reads, so equal keys decode equally; a
-        key equal to one already decoded holds only strings and None (a str equals only a str),
-        so it needs no further checks. Anything unusual returns None."""
-        if licenses is not None and type(licenses) is not list:
-            return None
-        if states is not None and type(states) is not list:
-            return None
+    def _layout(self, licenses: bytes, states: bytes) -> tuple[int, int]:
+        """(layout number, how many states) of raw assignedLicenses and licenseAssignmentStates."""
         try:
-            key = (
-                () if licenses is None else tuple(_license_key(item) for item in licenses),
-                () if states is None else tuple(_state_key(item) for item in states),
-            )
-            hit = self._layout_cache.get(key)
-        except (TypeError, KeyError, BadValue):
-            return None
-        if hit is None:
-            try:
-                decoded = self.licenses(licenses or [])
-                hit = (
-                    decoded,
-                    self.states(states or []),
-                    self._share(frozenset(lic.sku_id.lower() for lic in decoded)),
-                )
-            except BadValue:
-                return None
-            self._layout_cache[key] = hit
-        return hit
+            decoded = _LICENSES.decode(licenses)
+        except msgspec.ValidationError as exc:
+            raise BadValue(_problem(exc, "assignedLicenses", indexed=False)[1]) from None
+        try:
+            found = _STATES.decode(states)
+        except msgspec.ValidationError as exc:
+            raise BadValue(_problem(exc, "licenseAssignmentStates", indexed=False)[1]) from None
+        shared = self._share(tuple(self._license(lic) for lic in decoded or ()))
+        state_list = tuple(self._state(st) for st in found or ())
+        return self.profiles.layout(shared, self._share(state_list)), len(state_list)
 
-    def _purpose(self, raw: dict[str, Any]) -> str | None:
-        """A snapshot user's mailboxSettings: absent = not read (None), null = no mailbox (NO_MAILBOX)."""
-        if "mailboxSettings" not in raw:
-            return None
-        settings = raw["mailboxSettings"]
-        if settings is None:
-            return NO_MAILBOX
-        if not isinstance(settings, dict):
-            raise BadValue("mailboxSettings: expected an object or null")
-        purpose = _req(settings, "userPurpose")
-        return self._intern(purpose)
+    def _stamps(self, states: bytes) -> tuple[str | None, ...]:
+        found = _STATES.decode(states) or []
+        for j, st in enumerate(found):
+            _check_when(st.lastUpdatedDateTime, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
+        return tuple(st.lastUpdatedDateTime for st in found)
 
-    def _checked_user(self, raw: Any) -> User:
-        if not isinstance(raw, dict):
-            raise BadValue("expected an object")
-        missing = [key for key in self.required if key not in raw]
-        if missing:
-            raise BadValue(f"{', '.join(missing)}: missing, though $select asked for it; the answer is incomplete")
-        licenses = self.licenses(_list(raw, "assignedLicenses"))
-        last = last_ni = last_ok = None
-        if self.with_sign_in:
-            activity = raw.get("signInActivity")
-            if activity is not None:
-                if not isinstance(activity, dict):
-                    raise BadValue("signInActivity: expected an object")
-                last = _when(activity, "lastSignInDateTime")
-                last_ni = _when(activity, "lastNonInteractiveSignInDateTime")
-                last_ok = _when(activity, "lastSuccessfulSignInDateTime")
-        enabled = raw.get("accountEnabled")
-        if enabled is not None and not isinstance(enabled, bool):
-            raise BadValue("accountEnabled: expected true or false")
-        return User(
-            id=_req(raw, "id"),
-            user_principal_name=_req(raw, "userPrincipalName"),
-            display_name=_str(raw, "displayName", required=False) or "",
-            account_enabled=enabled is not False,
-            user_type=self._intern(_str(raw, "userType", required=False) or "Member") or "Member",
-            department=self._intern(_str(raw, "department", required=False)),
-            usage_location=self._intern(_str(raw, "usageLocation", required=False)),
-            assigned_licenses=licenses,
-            license_assignment_states=self.states(_list(raw, "licenseAssignmentStates")),
-            license_states_updated=_updated(_list(raw, "licenseAssignmentStates")),
-            last_successful_sign_in_date_time=last_ok,
-            created_date_time=_str(raw, "createdDateTime", required=False),
-            last_sign_in_date_time=last,
-            last_non_interactive_sign_in_date_time=last_ni,
-            sku_ids=self._share(frozenset(lic.sku_id.lower() for lic in licenses)),
-            mailbox_purpose=self._purpose(raw),
-        )
+    def _share(self, value: Any) -> Any:
+        return self._shared.setdefault(value, value)
 
+    def _license(self, lic: _License) -> AssignedLicense:
+        return self._share(AssignedLicense(self._intern(lic.skuId) or "", tuple(sorted(lic.disabledPlans or ()))))
 
-def _with_attributes(users: list[User] | None, reader: PageReader | None, body: bytes) -> list[User] | None:
-    """A page's users with their attribute pairs (None: the page needs the checking decoder)."""
-    if users is None or reader is None:
-        return users
-    found = reader.read(body)
-    if found is None or len(found) != len(users):
-        return None
-    replace = msgspec.structs.replace
-    return [replace(u, attributes=p) if p else u for u, p in zip(users, found, strict=True)]
+    def _state(self, st: _State) -> LicenseAssignmentState:
+        return self._share(LicenseAssignmentState(
+            self._intern(st.skuId) or "",
+            self._intern(st.assignedByGroup),
+            self._intern(st.state or "Active") or "",
+            self._intern(st.error or "None") or "",
+            tuple(sorted(st.disabledPlans or ())),
+        ))
 
-
-def _updated(states: list[Any]) -> tuple[str | None, ...]:
-    """Each state's lastUpdatedDateTime (checked), or () when none has one."""
-    stamps = tuple(_when(item, "lastUpdatedDateTime") if isinstance(item, dict) else None for item in states)
-    return stamps if any(t is not None for t in stamps) else ()
+    def licenses(self, raw: list[Any]) -> tuple[AssignedLicense, ...]:
+        """A group's assignedLicenses (parsed JSON); BadValue names the item and field."""
+        try:
+            decoded = msgspec.convert(raw, list[_License], strict=True)
+        except msgspec.ValidationError as exc:
+            raise BadValue(_problem(exc, "assignedLicenses", indexed=False)[1]) from None
+        return self._share(tuple(self._license(lic) for lic in decoded))
 
 
 def sku_from_graph(raw: Any) -> Sku:
@@ -678,10 +639,23 @@ def _decode_all(items: list[Any], where: str, fn: Any) -> list[Any]:
         try:
             out.append(fn(raw))
         except BadValue as exc:
-            ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
-            suffix = f" ({ident})" if isinstance(ident, str) else ""
-            raise BadValue(f"{where}[{i}]{suffix}.{exc}") from None
+            raise BadValue(f"{where}[{i}]{_ident(raw)}.{exc}") from None
     return out
+
+
+def _ident(raw: Any) -> str:
+    """How an error names an item of a list: " (its UPN or id)" when it has one."""
+    ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
+    return f" ({ident})" if isinstance(ident, str) else ""
+
+
+def _users(decoder: UserDecoder, items: list[Any], where: str) -> UserTable:
+    try:
+        return decoder.values(items)
+    except BadItem as exc:
+        raise BadValue(f"{where}[{exc.index}]{_ident(items[exc.index])}.{exc}") from None
+    except BadValue as exc:
+        raise BadValue(f"{where}: {exc}") from None
 
 
 def snapshot_from_json(doc: Any) -> TenantSnapshot:
@@ -716,12 +690,12 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
             raise BadValue(f"directoryAudits.{exc}") from None
     decoder = UserDecoder(with_sign_in=SIGN_IN_ACTIVITY in parts, attributes=attributes)
     _when(doc, "collectedAt", required=True)
-    users = tuple(_decode_all(doc["users"], "users", decoder.user))
+    users = _users(decoder, doc["users"], "users")
     seen: set[str] = set()
-    for i, u in enumerate(users):
-        if u.id in seen:
-            raise BadValue(f"users[{i}] ({u.user_principal_name}).id: {u.id} appears twice")
-        seen.add(u.id)
+    for i, uid in enumerate(users.ids):
+        if uid in seen:
+            raise BadValue(f"users[{i}] ({users.upn_at(i)}).id: {uid} appears twice")
+        seen.add(uid)
     return TenantSnapshot(
         tenant_id=_req(tenant, "id"),
         tenant_name=_str(tenant, "displayName", required=False) or "",

@@ -128,8 +128,9 @@ def audit(url: str, token: str, out_dir: Path, concurrency: int = 4) -> dict[str
     if proc.returncode != 0:
         raise SystemExit(f"audit exited {proc.returncode}; see {err.name}")
     sizes = {p.name: p.stat().st_size for p in sorted(out_dir.iterdir()) if p.is_file()}
+    stderr = Path(err.name).read_text(encoding="utf-8")
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
-            "reports": sizes, "phases": _phases(Path(err.name).read_text(encoding="utf-8")),
+            "reports": sizes, "phases": _phases(stderr), "peaks": _peaks(stderr),
             "findings_sha256": _digest(out_dir / "findings.csv"), "concurrency": concurrency}
 
 
@@ -166,6 +167,12 @@ def _phases(stderr: str) -> dict[str, float]:
     """The audit's `timings:` line (LICENSE_AUDITOR_TIMINGS=1) as {phase: seconds}."""
     line = next((ln for ln in stderr.splitlines() if ln.startswith("timings: ")), "")
     return {name: float(sec) for name, sec in re.findall(r"([a-z-]+) ([0-9.]+)s", line)}
+
+
+def _peaks(stderr: str) -> dict[str, float]:
+    """The audit's `peak memory:` line: {phase: peak RSS in MB by the end of that phase}."""
+    line = next((ln for ln in stderr.splitlines() if ln.startswith("peak memory: ")), "")
+    return {name: float(mb) for name, mb in re.findall(r"([a-z-]+) ([0-9.]+)MB", line)}
 
 
 def evaluation(users: int, seed: int) -> dict[str, Any]:
@@ -318,6 +325,16 @@ def phase_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def memory_table(rows: list[dict[str, Any]]) -> str:
+    """The audit's peak RSS by the end of each phase (from LICENSE_AUDITOR_TIMINGS)."""
+    names = list(dict.fromkeys(n for r in rows for n in r["audit"].get("peaks", {})))
+    lines = ["| users | " + " | ".join(names) + " |", "| ---: |" + " ---: |" * len(names)]
+    for r in rows:
+        peaks = r["audit"].get("peaks", {})
+        lines.append(f"| {r['users']:,} | " + " | ".join(f"{peaks.get(n, 0):,.0f} MB" for n in names) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -351,6 +368,8 @@ def main() -> None:
     print(table(rows))
     print()
     print(phase_table(rows))
+    print()
+    print(memory_table(rows))
     print(json.dumps({"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "startup": started,
                       "runs": rows}, indent=1, default=str))
 

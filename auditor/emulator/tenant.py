@@ -45,6 +45,7 @@ from typing import Any, overload
 import msgspec
 
 from ..model import AssignedLicense, Group, LicenseAssignmentState, Sku, TenantSnapshot, User
+from ..users import UserTable
 from .errors import GraphError, bad, not_found
 
 ACTIVE_STATES = ("Active", "ActiveWithError")
@@ -151,7 +152,7 @@ class TenantState:
         """The tenant as it stands after the writes so far."""
         with self._lock:
             return dataclasses.replace(
-                self.snapshot, users=tuple(self.users), skus=tuple(self.skus), groups=tuple(self.groups)
+                self.snapshot, users=UserTable.of(self.users), skus=tuple(self.skus), groups=tuple(self.groups)
             )
 
     def license_error_groups(self) -> frozenset[str]:

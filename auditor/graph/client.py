@@ -219,9 +219,9 @@ class GraphClient:
         path_or_url: str,
         *,
         headers: Mapping[str, str] | None = None,
-        fast: Callable[[bytes], tuple[str | None, Callable[[], list[Any] | None]] | None] | None = None,
-        slow: Callable[[list[Any]], list[Any]] | None = None,
-    ) -> AsyncIterator[list[Any]]:
+        fast: Callable[[bytes], tuple[str | None, Callable[[], Any]] | None] | None = None,
+        slow: Callable[[list[Any]], Any] | None = None,
+    ) -> AsyncIterator[Any]:
         """Yield each page's `value`, following @odata.nextLink to the end.
 
         With `fast` and `slow` the caller decodes. `fast` splits a page's bytes into

@@ -29,8 +29,8 @@ The independent reads run concurrently with the user pages. A 403 on a part beco
 unknown); every other failure raises, except one user's answer inside a $batch: a 404 without a
 "no mailbox" code (the user deleted mid-run) or another 4xx leaves that user's purpose unknown.
 
-Users are decoded page by page, straight from the page's bytes, into compact records (nothing
-else of a page is kept; see UserDecoder.page).
+Users are decoded page by page, straight from the page's bytes, into a table of compact records
+(auditor.users; nothing else of a page is kept; see UserDecoder.page).
 """
 
 from __future__ import annotations
@@ -46,28 +46,28 @@ from operator import attrgetter
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import msgspec
-
 from ..attributes import top_level
 from ..errors import AuthError, CollectionError, clean_message
-from ..model import NO_MAILBOX, Gap, Group, Sku, Subscription, TenantSnapshot, User
+from ..model import NO_MAILBOX, Gap, Group, Sku, Subscription, TenantSnapshot
 from ..rules.hygiene import dormant, maybe_dormant
 from ..snapshot import (
     LICENSE_ERROR_GROUPS,
     MAILBOX_SETTINGS,
     SELECTED_USER_FIELDS,
     SIGN_IN_ACTIVITY,
+    BadItem,
     BadValue,
     UserDecoder,
     sku_from_graph,
     subscription_from_graph,
 )
 from ..usage import USAGE_REPORTS, UsageNeed
+from ..users import UserTable
 from .arguments import DEFAULT_CONCURRENCY
 from .audits import read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
-from .partitions import UsersRead, read_users
+from .partitions import Gathered, UsersRead, read_users
 from .progress import Progress
 
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
@@ -116,10 +116,10 @@ class MailboxCheck:
     inactive_days: int | None = None
     as_of: datetime | None = None
 
-    def candidates(self, users: Sequence[User], now: datetime, with_sign_in: bool) -> list[int]:
+    def candidates(self, users: UserTable, now: datetime, with_sign_in: bool) -> list[int]:
         """Positions of the accounts to ask about, in order."""
         now = self.as_of or now
-        picked = {i for i, u in enumerate(users) if not u.account_enabled and u.assigned_licenses}
+        picked = set(users.positions(not p.account_enabled and bool(p.assigned_licenses) for p in users.profiles))
         if self.inactive_days is not None and with_sign_in:
             cutoff = now - timedelta(days=self.inactive_days)
             maybe = maybe_dormant(users, cutoff)
@@ -220,7 +220,7 @@ class _Collection:
         if text.isdigit() and len(text) < 12:
             self.progress.expect(int(text))
 
-    async def users(self, with_sign_in: bool) -> tuple[list[User], bool]:
+    async def users(self, with_sign_in: bool) -> tuple[UserTable, bool]:
         """All users; falls back to reading without signInActivity on a 403 for it."""
         while True:
             try:
@@ -234,32 +234,26 @@ class _Collection:
                     with_sign_in = False
                     continue
                 self.gaps.append(Gap("users", exc.request, _forbidden_reason(exc)))
-                return [], False
+                return UserTable(), False
 
-    async def _read_users(self, with_sign_in: bool) -> list[User]:
+    async def _read_users(self, with_sign_in: bool) -> UserTable:
         """In partitions, several at once, when the tenant is large (partitions.py); else in one chain."""
         decoder = UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
         path = users_path(with_sign_in, self.attributes)
         return await read_users(UsersRead(
             self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.concurrency,
-            fast=decoder.page, slow=lambda items: self._decode(items, decoder.user, path), fresh=_new_users,
-            sequential=lambda: self._read_sequential(with_sign_in), notes=self.notes, gaps=self.gaps,
+            fast=decoder.page, slow=lambda items: _users(items, decoder, path), profiles=decoder.profiles,
+            sequential=lambda: self._read_sequential(with_sign_in, decoder), notes=self.notes, gaps=self.gaps,
             on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in)))
 
-    async def _read_sequential(self, with_sign_in: bool) -> list[User]:
-        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
+    async def _read_sequential(self, with_sign_in: bool, decoder: UserDecoder | None = None) -> UserTable:
+        decoder = decoder or UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
         path = users_path(with_sign_in, self.attributes)
-        users: list[User] = []
-        ids: set[str] = set()
-        async for page in self.client.pages(
-            path, fast=decoder.page, slow=lambda items: self._decode(items, decoder.user, path)
-        ):
-            before = len(ids)
-            ids.update(u.id for u in page)
-            if len(ids) - before == len(page):
-                users.extend(page)
-            else:
-                users.extend(_new_users(page, users, path))
+        gathered = Gathered(decoder.profiles)
+        users = gathered.chain()
+        page: UserTable
+        async for page in self.client.pages(path, fast=decoder.page, slow=lambda items: _users(items, decoder, path)):
+            gathered.add(users, page, path)
             self.progress.users_page(len(page))
             if self.page_hook is not None:
                 self.page_hook(page, with_sign_in)
@@ -273,20 +267,21 @@ class _Collection:
 
     # --- mailbox purposes ------------------------------------------------------------------
 
-    async def purposes(self, users: list[User], positions: Sequence[int], reads: PurposeReads | None = None) -> bool:
+    async def purposes(self, users: UserTable, positions: Sequence[int], reads: PurposeReads | None = None) -> bool:
         """Read the mailbox purpose of users[positions] in JSON batches and set it on them. False
         (with a Gap) when Graph refuses them (403): the purposes not read stay unknown. A user whose
         own answer is neither a purpose nor "no mailbox" (a user deleted mid-run, a 400) stays
         unknown too (None, noted in the progress), without failing the run or the others.
         `reads`: the batches already asked for while the users were listed (PurposeReads)."""
         reads = reads or PurposeReads(self)
-        await reads.finish([users[i].id for i in positions])
+        ids = users.ids
+        await reads.finish([ids[i] for i in positions])
         found, refused = reads.found, reads.refused
-        unread = [reads.unread[users[i].id] for i in positions if users[i].id in reads.unread]
+        unread = [reads.unread[ids[i]] for i in positions if ids[i] in reads.unread]
         for i in positions:
-            purpose = found.get(users[i].id)
+            purpose = found.get(users.ids[i])
             if purpose is not None:
-                users[i] = msgspec.structs.replace(users[i], mailbox_purpose=purpose)
+                users.set_purpose(i, purpose)
         if refused:
             first = refused[0]
             self.gaps.append(Gap(MAILBOX_SETTINGS, first.request, first.reason))
@@ -604,22 +599,22 @@ def _sub_error(body: Any) -> tuple[str, str]:
     return clean_message(str(err.get("code", ""))[:100]), clean_message(str(err.get("message", ""))[:500])
 
 
-def _new_users(page: list[User], users: list[User], path: str) -> list[User]:
-    """The users of `page` not read before. Paging under change can repeat a user: an identical
-    copy is dropped (it would count twice and make a snapshot the reader rejects); a copy that
-    differs cannot be settled, so the run stops. Rare, so this path may be slow."""
-    known = {u.id: u for u in users}
-    fresh: list[User] = []
-    for user in page:
-        earlier = known.get(user.id)
-        if earlier is None:
-            known[user.id] = user
-            fresh.append(user)
-        elif earlier != user:
-            raise CollectionError(
-                f"GET {path.split('?')[0]} returned user {user.id} ({user.user_principal_name}) twice with different "
-                "data (the tenant changed while it was read); re-run the collection")
-    return fresh
+def _users(items: list[Any], decoder: UserDecoder, path: str) -> UserTable:
+    """The users of a page's parsed `value` (when the page needed a lenient parse)."""
+    try:
+        return decoder.values(items)
+    except BadItem as exc:
+        raise CollectionError(
+            f"GET {path.split('?')[0]} returned an object Graph should not send: item {exc.index}"
+            f"{_ident(items[exc.index])}: {exc}; report it with the request id") from None
+    except BadValue as exc:
+        raise CollectionError(f"GET {path.split('?')[0]} returned a page Graph should not send: {exc}; "
+                              "report it with the request id") from None
+
+
+def _ident(raw: Any) -> str:
+    ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
+    return f" ({ident})" if isinstance(ident, str) else ""
 
 
 def _mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[Group]:
@@ -631,13 +626,13 @@ def _mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[G
     return sorted(out, key=attrgetter("id"))
 
 
-def _share_member_ids(groups: list[Group], users: list[User]) -> list[Group]:
+def _share_member_ids(groups: list[Group], users: UserTable) -> list[Group]:
     """Point group members at the users' own id strings (one copy of each id, not two: ~80 MB
     per million memberships)."""
     members = set().union(*(g.members for g in groups))
     if not members:
         return groups
-    own = list(filter(members.__contains__, map(attrgetter("id"), users)))  # one C pass
+    own = list(filter(members.__contains__, users.ids))  # one C pass
     ids = dict(zip(own, own, strict=True))
     return [replace(g, members=tuple(map(ids.get, g.members, g.members))) for g in groups]
 
@@ -714,8 +709,8 @@ async def collect(
         prefetch = PurposeReads(state)
         now, reads, check_of = clock(), prefetch, mailboxes
 
-        def ask(page: list[User], signed: bool) -> None:
-            reads.ask([page[i].id for i in check_of.candidates(page, now, signed)])
+        def ask(page: UserTable, signed: bool) -> None:
+            reads.ask([page.ids[i] for i in check_of.candidates(page, now, signed)])
 
         state.page_hook = ask
     group_decoder = UserDecoder(with_sign_in=False)
@@ -773,7 +768,7 @@ async def collect(
         collected_at=clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         skus=tuple(sku_list),
         subscriptions=tuple(sub_list),
-        users=tuple(users),
+        users=users,
         groups=tuple(groups),
         gaps=tuple(state.gaps),
         collected_parts=frozenset((*parts, *((MAILBOX_SETTINGS,) if purposes_read else ()))),

@@ -41,7 +41,8 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import AuthError, CollectionError
-from ..model import Gap, User
+from ..model import Gap
+from ..users import Profiles, UserTable
 from .client import GraphClient, GraphRequestError
 from .progress import Progress
 
@@ -105,30 +106,75 @@ async def count_users(client: GraphClient) -> int:
     return int(text)
 
 
-class PartitionedRead:
-    """Read every partition of `path`, at most `concurrency` at once, into one list of users.
+class Gathered:
+    """The users read so far, one table per chain of pages (a partition, or the one sequential
+    chain), each user once. Paging under change can repeat a user (renamed while read, or moved
+    between pages): an identical copy is dropped (it would count twice and make a snapshot the
+    reader rejects); a copy that differs cannot be settled, so the run stops."""
 
-    `fast`/`slow` decode a page (GraphClient.pages); `fresh(page, users, path)` returns the users
-    of a page not read before, or raises when a repeated user differs (the collector's rule)."""
+    def __init__(self, profiles: Profiles) -> None:
+        self.profiles = profiles
+        self.tables: list[UserTable] = []  # in the order the chains were started
+        self.ids: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def chain(self) -> UserTable:
+        table = UserTable(self.profiles)
+        self.tables.append(table)
+        return table
+
+    def add(self, table: UserTable, page: UserTable, path: str) -> None:
+        """Add `page`'s users not read before to `table` (one of this gathering's chains)."""
+        before = len(self.ids)
+        self.ids.update(page.ids)
+        if len(self.ids) - before == len(page):
+            table.extend(page)
+            return
+        # Rare, so this path may be slow: look each user up among every chain read so far.
+        index = {uid: (t, pos) for t in self.tables for pos, uid in enumerate(t.ids)}
+        for pos, uid in enumerate(page.ids):
+            user = page[pos]
+            hit = index.get(uid)
+            if hit is None:
+                table.append(user)
+                index[uid] = (table, len(table) - 1)
+            elif hit[0][hit[1]] != user:
+                raise CollectionError(
+                    f"GET {path.split('?')[0]} returned user {uid} ({user.user_principal_name}) twice with "
+                    "different data (the tenant changed while it was read); re-run the collection")
+
+    def users(self) -> UserTable:
+        """Every chain's users, in the order the chains were started."""
+        if len(self.tables) == 1:
+            return self.tables[0]
+        out = UserTable(self.profiles)
+        for table in self.tables:
+            out.extend(table)
+        return out
+
+
+class PartitionedRead:
+    """Read every partition of `path`, at most `concurrency` at once, into one table of users.
+
+    `fast`/`slow` decode a page (GraphClient.pages) into a UserTable of `profiles`."""
 
     def __init__(self, client: GraphClient, progress: Progress, path: str, *, concurrency: int,
-                 fast: Callable[[bytes], Any], slow: Callable[[list[Any]], list[User]],
-                 fresh: Callable[[list[User], list[User], str], list[User]],
-                 on_page: Callable[[list[User]], None] | None = None) -> None:
+                 fast: Callable[[bytes], Any], slow: Callable[[list[Any]], UserTable], profiles: Profiles,
+                 on_page: Callable[[UserTable], None] | None = None) -> None:
         self.client = client
         self.progress = progress
         self.path = path
         self.concurrency = concurrency
         self.fast = fast
         self.slow = slow
-        self.fresh = fresh
         self.on_page = on_page
-        self.read: list[tuple[Partition, list[User]]] = []  # in the order the partitions were started
-        self.ids: set[str] = set()
+        self.gathered = Gathered(profiles)
         self.done = 0
         self.total = 0
 
-    async def run(self) -> list[User]:
+    async def run(self) -> UserTable:
         queue = deque(partitions())
         self.total = len(queue)
         self.progress.partitions(0, self.total)
@@ -156,22 +202,17 @@ class PartitionedRead:
             for w in workers:
                 w.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-        return [u for _, users in self.read for u in users]
+        return self.gathered.users()
 
     async def _read(self, part: Partition) -> None:
         path = partition_path(self.path, part)
-        users: list[User] = []
-        self.read.append((part, users))
+        table = self.gathered.chain()
         first = True
         try:
+            page: UserTable
             async for page in self.client.pages(path, fast=self.fast, slow=self.slow):
                 first = False
-                before = len(self.ids)
-                self.ids.update(u.id for u in page)
-                if len(self.ids) - before == len(page):
-                    users.extend(page)
-                else:  # a user read before, in this partition or another (renamed while read)
-                    users.extend(self.fresh(page, [u for _, got in self.read for u in got], path))
+                self.gathered.add(table, page, path)
                 self.progress.users_page(len(page))
                 if self.on_page is not None:
                     self.on_page(page)
@@ -218,19 +259,19 @@ class UsersRead:
     page_size: int
     concurrency: int
     fast: Callable[[bytes], Any]
-    slow: Callable[[list[Any]], list[User]]
-    fresh: Callable[[list[User], list[User], str], list[User]]
+    slow: Callable[[list[Any]], UserTable]
+    profiles: Profiles  # the decoder's: every page's table shares them
     sequential: Callable[[], Any]  # an awaitable of every user, read one page after another
     notes: list[str]  # for stderr and the report's warnings
     gaps: list[Gap]
-    on_page: Callable[[list[User]], None] | None = None  # each page of users, as read
+    on_page: Callable[[UserTable], None] | None = None  # each page of users, as read
 
 
-async def read_users(how: UsersRead) -> list[User]:
+async def read_users(how: UsersRead) -> UserTable:
     """Every user: in partitions when the tenant is large enough and concurrency allows, proven
     complete against GET /users/$count; otherwise (or when that fails) one page after another."""
     if how.concurrency <= 1:
-        users: list[User] = await how.sequential()
+        users: UserTable = await how.sequential()
         return users
     try:
         before = await count_users(how.client)
@@ -245,7 +286,7 @@ async def read_users(how: UsersRead) -> list[User]:
         users = await how.sequential()
         return users
     reader = PartitionedRead(how.client, how.progress, how.path, concurrency=how.concurrency, fast=how.fast,
-                             slow=how.slow, fresh=how.fresh, on_page=how.on_page)
+                             slow=how.slow, profiles=how.profiles, on_page=how.on_page)
     try:
         users = await reader.run()
     except Refused as exc:

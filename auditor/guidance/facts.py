@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-USER_ID_PLACEHOLDER = "{user-id}"
+from ..remediations import USER_ID_PLACEHOLDER as USER_ID_PLACEHOLDER  # re-exported
+from ..remediations import subject_label, subject_ref
+
 GROUP_ID_PLACEHOLDER = "{group-id}"
 
 
@@ -83,24 +85,12 @@ class Facts:
     @property
     def user_ref(self) -> str:
         """The path segment that names the user in Graph: object id, else UPN."""
-        return as_text(self.subject.get("id")) or as_text(self.subject.get("upn")) or USER_ID_PLACEHOLDER
+        return subject_ref(self.subject)
 
     def label(self) -> str:
         if self._label is None:
-            self._label = self._make_label()
+            self._label = subject_label(self.subject)
         return self._label
-
-    def _make_label(self) -> str:
-        s = self.subject
-        sid, upn, name, sku = (as_text(s.get(k)) for k in ("id", "upn", "display_name", "sku"))
-        kind = self.subject_type
-        if kind == "user":
-            if name and upn and name != upn:
-                return f"{name} ({upn})"
-            return upn or name or sid or "?"
-        if kind == "subscription" and sku and sid:
-            return f"{sku} ({sid})"
-        return sku or name or sid or "?"
 
     @property
     def subject_sku(self) -> str:

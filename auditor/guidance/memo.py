@@ -1,16 +1,18 @@
-"""Reuse of guidance text between findings that differ only in which user they name.
+"""Remediation templates: one per distinct text, shared by the findings that differ only in the
+user they name (report.json stores each template once: auditor.remediations).
 
 A large tenant has tens of thousands of findings of one rule whose guidance is the same text
 apart from the user's name and object id. `Memo.get` computes it once with two sentinels in
-place of the user's label and Graph path segment, records which detail keys the builder read,
-and serves later findings whose rule, locale, cloud, products, other subject fields and *read*
-details are equal by putting their own label and id in place of the sentinels.
+place of the user's label and Graph path segment, turns them into the `{user}` and `{user_ref}`
+placeholders, records which detail keys the builder read, and gives the same template to later
+findings whose rule, locale, cloud, products, other subject fields and *read* details are equal.
 
 Sound because the builders are pure functions of the facts they read: every read of the
 details goes through `_Reads` (a key read, or the whole mapping when iterated), the user's
 label and path segment are only ever interpolated into text (the actions' `user` field is the
 path segment itself), and everything else about the subject is part of the key. Only user
-subjects with an id or UPN are memoized; the rest are few.
+subjects with an id or UPN get placeholders; the rest are few, and their templates are their
+text (escaped).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from ..remediations import USER, USER_REF, Template, template, to_template
 from .facts import USER_ID_PLACEHOLDER, Facts, as_map, as_strs
 
 _USER_FIELDS = ("id", "upn", "display_name")
@@ -84,75 +87,80 @@ class _Slot:
     __slots__ = ("hits", "misses", "variants")
 
     def __init__(self) -> None:
-        self.variants: list[tuple[tuple[str, ...], dict[bytes, bytes]]] = []  # (keys read, {values: JSON})
+        self.variants: list[tuple[tuple[str, ...], dict[bytes, Template]]] = []  # (keys read, {values: template})
         self.hits = 0
         self.misses = 0
 
 
 class Memo:
-    """`compute(facts)` -> a JSON-like structure, reused across users (see the module docstring).
-    A structure JSON cannot hold unchanged (tuples, other types) is computed afresh each time."""
+    """`compute(facts)` -> a JSON-like structure, as a Template shared across users (see the module
+    docstring). A structure JSON cannot hold unchanged (tuples, other types) is computed afresh
+    each time (a template of its own text)."""
 
     def __init__(self) -> None:
         token = secrets.token_hex(8)  # tenant text cannot guess it
         self._label = f"\x00label-{token}\x00"
         self._ref = f"\x00ref-{token}\x00"
-        self._json_label = orjson.dumps(self._label)[1:-1]
-        self._json_ref = orjson.dumps(self._ref)[1:-1]
+        self._placeholders = {self._label: USER, self._ref: USER_REF}
         # (key, other subject fields, products) -> _Slot
         self._slots: dict[Any, _Slot] = {}
         self._size = 0
 
     def get(self, key: Any, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any],
-            compute: Callable[[Facts], Any]) -> Any:
+            compute: Callable[[Facts], Any]) -> Template:
         subject, details = as_map(subject), as_map(details)
         if subject.get("type") != "user" or Facts(subject, skus, details).user_ref == USER_ID_PLACEHOLDER:
             # no id to put in place of the sentinel: the actions say so (not ready), computed as they are
-            return compute(Facts(subject, skus, details))
+            return template(to_template(compute(Facts(subject, skus, details))))
         try:
             rest = _key_of(tuple(sorted((k, v) for k, v in subject.items() if k not in _USER_FIELDS)))
             slot = self._slots.get((key, rest, as_strs(skus)))
             if slot is None:
                 slot = self._slots[(key, rest, as_strs(skus))] = _Slot()
-            elif slot.misses > _TRIAL and slot.hits < slot.misses:  # per-user text: not worth keeping
-                return compute(Facts(subject, skus, details))
             for keys_read, stored in slot.variants:
                 found = stored.get(_read(details, keys_read))
                 if found is not None:
                     slot.hits += 1
-                    return self._fill(found, subject, skus, details)
+                    return found
         except TypeError:  # a value that cannot be part of a key
-            return compute(Facts(subject, skus, details))
+            return self._masked(subject, skus, details, compute)[0]
         slot.misses += 1
-        reads = _Reads(details)
-        template = compute(_Masked(subject, skus, reads, self._label, self._ref))
-        keys_read = tuple(reads.keys_read)
+        if slot.misses > _TRIAL and slot.hits < slot.misses:  # per-user text: not worth keeping
+            return self._masked(subject, skus, details, compute)[0]
+        made, read = self._masked(subject, skus, details, compute)
         try:
-            values = _read(details, keys_read)
-            kept = orjson.dumps(template, option=_STRICT)
+            values = _read(details, read)
         except TypeError:
-            kept = None
-        if kept is None or orjson.loads(kept) != template:  # not JSON, or not the same back from it
-            return compute(Facts(subject, skus, details))
-        if self._size < _MAX_ENTRIES:
+            return made
+        if self._size < _MAX_ENTRIES and read is not None:
             self._size += 1
             for known, stored in slot.variants:
-                if known == keys_read:
-                    stored[values] = kept
+                if known == read:
+                    stored[values] = made
                     break
             else:
-                slot.variants.append((keys_read, {values: kept}))
-        return self._fill(kept, subject, skus, details)
+                slot.variants.append((read, {values: made}))
+        return made
 
-    def _fill(self, kept: bytes, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any]) -> Any:
-        """The kept JSON with this user's label and path segment in place of the sentinels."""
-        real = Facts(subject, skus, details)
-        text = kept.replace(self._json_label, orjson.dumps(real.label())[1:-1])
-        return orjson.loads(text.replace(self._json_ref, orjson.dumps(real.user_ref)[1:-1]))
+    def _masked(self, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any],
+                compute: Callable[[Facts], Any]) -> tuple[Template, tuple[str, ...] | None]:
+        """The template computed with the sentinels, and the detail keys it read (None: the
+        structure is not JSON as it stands, so it was computed plainly and holds this user's text)."""
+        reads = _Reads(details)
+        made = compute(_Masked(subject, skus, reads, self._label, self._ref))
+        try:
+            same = orjson.loads(orjson.dumps(made, option=_STRICT)) == made
+        except TypeError:
+            same = False
+        if not same:  # not JSON, or not the same back from it
+            return template(to_template(compute(Facts(subject, skus, details)))), None
+        return template(to_template(made, self._placeholders)), tuple(reads.keys_read)
 
 
-def _read(details: Mapping[str, Any], keys_read: tuple[str, ...]) -> bytes:
+def _read(details: Mapping[str, Any], keys_read: tuple[str, ...] | None) -> bytes:
     """The key of what `keys_read` finds in `details` (present or not, and the values)."""
+    if keys_read is None:
+        raise TypeError("not kept")
     if _WHOLE in keys_read:
         return _key_of((details,))
     return _key_of((tuple(k in details for k in keys_read), *(details.get(k) for k in keys_read)))

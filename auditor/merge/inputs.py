@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model import Cloud, LicenseAssignmentState, Severity, TenantSnapshot
+from ..remediations import check_table
 from ..report.baseline import READABLE_VERSIONS
 from ..snapshot import load_snapshot
 from .identity import IdentityMap, PaidProducts
@@ -189,6 +190,9 @@ def read_report(folder: Path) -> dict[str, Any]:
         for j, sku in enumerate(_expect(path, f.get("skus", []), f"{where}.skus", list, "a list")):
             _expect(path, sku, f"{where}.skus[{j}]", str, "a string")
         _expect(path, f.get("details", {}), f"{where}.details", dict, "an object")
+    problem = check_table(doc)
+    if problem is not None:
+        raise _bad(path, "", problem)
     for i, row in enumerate(doc["skus"]):
         _expect(path, row, f"skus[{i}]", dict, "an object")
         for key in ("sku", "sku_id"):

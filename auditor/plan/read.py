@@ -9,8 +9,11 @@ from typing import Any
 
 from auditor.errors import UsageError
 from auditor.plan.compile import action_problem
+from auditor.remediations import Reader, check_table
 
-REPORT_VERSIONS = (1, 2)  # 1: no per-finding actions (nothing to plan); 2: remediation.actions
+# 1: no per-finding actions (nothing to plan); 2: remediation.actions; 3: the same, each
+# remediation text stored once in `remediations` (auditor.remediations)
+REPORT_VERSIONS = (1, 2, 3)
 
 
 def load_report(path: Path) -> dict[str, Any]:
@@ -48,12 +51,17 @@ def check_report(document: Any, name: str) -> None:
         isinstance(f, Mapping) and isinstance(f.get("id"), str) for f in findings
     ):
         raise UsageError(f"{name}: not a license-auditor report.json (findings must be a list of objects with an id)")
+    problem = check_table(document)
+    if problem is not None:
+        raise UsageError(f"{name}: {problem}")
+    reader = Reader(document)
     for f in findings:
-        remediation = f.get("remediation")
+        remediation = reader.of(f)
         if remediation is None:
             continue
         if not isinstance(remediation, Mapping):
             raise UsageError(f"{name}: finding {f['id']!r}: remediation must be an object")
+        # schema 3: the calls as the finding's template gives them, with the finding's user filled in
         actions = remediation.get("actions")
         if actions is None:
             continue

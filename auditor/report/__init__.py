@@ -28,7 +28,7 @@ from auditor.model import Cloud, Locale
 from auditor.outputs import write_bytes, write_text
 from auditor.plan.summary import plan_header
 from auditor.report.baseline import compare, load_baseline
-from auditor.report.csv_report import render_csv
+from auditor.report.csv_report import render_csv, write_csv
 from auditor.report.guidance_api import Guidance, default_guidance
 from auditor.report.html_report import render_html
 from auditor.report.md_report import render_markdown
@@ -77,11 +77,12 @@ def parse_formats(text: str) -> tuple[Format, ...]:
 
 
 def dump_json(document: Mapping[str, Any]) -> bytes:
-    """report.json text: json.dumps(indent=2, ensure_ascii=False) byte for byte, written by
-    orjson (the standard library's encoder is pure Python when indenting: 6 s for 100,000
-    findings). Money is rounded to cents, so no float reaches the exponent forms where the two
-    would differ; anything orjson refuses (report documents hold only JSON types) goes through
-    the standard library."""
+    """report.json text: the top level indented by two spaces as `json.dumps(indent=2,
+    ensure_ascii=False)` writes it, except that each finding is one line of compact JSON (a
+    million users' findings would otherwise be mostly indentation). Written by orjson (the
+    standard library's encoder is pure Python when indenting: 6 s for 100,000 findings). Money is
+    rounded to cents, so no float reaches the exponent forms where the two would differ; anything
+    orjson refuses (report documents hold only JSON types) goes through the standard library."""
     try:
         return b"".join(_json_pieces(document))
     except TypeError:
@@ -89,12 +90,26 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
 
 
 def _stdlib_json(document: Mapping[str, Any]) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if not document:
+        return (json.dumps(dict(document)) + "\n").encode("utf-8")
+    pieces = []
+    for i, (key, value) in enumerate(document.items()):
+        pieces.append(("{\n  " if i == 0 else ",\n  ") + json.dumps(key) + ": ")
+        if key in _ONE_LINE and isinstance(value, list) and value:
+            pieces.append("[\n    " + ",\n    ".join(json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+                                               for item in value) + "\n  ]")
+        else:
+            pieces.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+    pieces.append("\n}\n")
+    return "".join(pieces).encode("utf-8")
+
+
+_ONE_LINE = frozenset(("findings",))  # top-level lists written one compact item per line
 
 
 def _json_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
     """dump_json in pieces (one per top-level value or list item), so that the report of a
-    million users is never written from one 150 MB buffer. TypeError: orjson refuses a value."""
+    million users is never written from one large buffer. TypeError: orjson refuses a value."""
     if not document:
         yield orjson.dumps(dict(document), option=orjson.OPT_APPEND_NEWLINE)
         return
@@ -103,8 +118,9 @@ def _json_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
     for i, (key, value) in enumerate(document.items()):
         yield (b"{\n  " if i == 0 else b",\n  ") + orjson.dumps(key) + b": "
         if isinstance(value, list) and value:
+            one_line = key in _ONE_LINE
             for j, item in enumerate(value):
-                yield (b"[\n    " if j == 0 else b",\n    ") + _indented(item, 4)
+                yield (b"[\n    " if j == 0 else b",\n    ") + (orjson.dumps(item) if one_line else _indented(item, 4))
             yield b"\n  ]"
         else:
             yield _indented(value, 2)
@@ -185,7 +201,9 @@ def render(
         else:
             # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
             stored = guidance is None and not redact
-            csv_text = render_csv(shown, locale=locale, cloud=cloud, guidance=catalog, stored_remediation=stored)
-            _write(path, csv_text, "utf-8-sig")
+            try:
+                write_csv(shown, path, locale=locale, cloud=cloud, guidance=catalog, stored_remediation=stored)
+            except OSError as exc:
+                raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
         written.append(path)
     return written

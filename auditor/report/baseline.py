@@ -12,6 +12,10 @@ carries `changes`:
 
 A previous finding whose rule was not evaluated this time (see `not_evaluated`) is not counted
 as resolved: an incomplete run cannot show that a problem went away.
+
+Resolved and unverified findings keep the remediation they had: their templates are copied into
+the document's `remediations` (an inline remediation of a schema 1 or 2 baseline becomes a literal
+template), so the result is a schema 3 document whatever the baseline's schema.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import UsageError
+from auditor.remediations import check_table, with_templates
 
 # report.json versions a baseline (and a merge's input) may be: 1 had remediation.graph_action,
-# 2 (auditor.report.document.SCHEMA_VERSION) has remediation.actions and .alternatives
-READABLE_VERSIONS = (1, 2)
+# 2 has remediation.actions and .alternatives, 3 (auditor.remediations.SCHEMA_VERSION) stores
+# each remediation text once in `remediations`
+READABLE_VERSIONS = (1, 2, 3)
 
 
 def _check(document: Any, name: str) -> None:
@@ -46,6 +52,9 @@ def _check(document: Any, name: str) -> None:
         raise UsageError(f"{name}: not a license-auditor report.json (findings must be a list of objects with an id)")
     if not isinstance(document.get("tenant") or {}, Mapping):
         raise UsageError(f"{name}: not a license-auditor report.json (tenant must be an object)")
+    problem = check_table(document)
+    if problem is not None:
+        raise UsageError(f"{name}: {problem}")
     for f in findings:
         if not isinstance(f.get("subject") or {}, Mapping) or not isinstance(f.get("rule", ""), str):
             raise UsageError(f"{name}: finding {f['id']!r} is malformed (subject must be an object, rule a string)")
@@ -127,6 +136,9 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
         else:
             gone["change"] = "resolved"
             resolved.append(gone)
+    texts = with_templates(result["findings"], current)  # inline (schema 1 or 2) as literal templates
+    texts.update(with_templates(resolved + unverified, previous))
+    result["remediations"] = dict(sorted(texts.items()))
     result["changes"] = {
         "baseline_generated_at": baseline_time,
         "baseline_as_of": previous.get("as_of"),

@@ -17,12 +17,17 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.outputs import atomic_text
+from auditor.remediations import Reader
 from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean
+
+_PARTS = ("summary", "actions")  # what a row shows of a finding's remediation
 
 COLUMNS = (
     "id",
@@ -119,6 +124,7 @@ def _rows(
     currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
     reuse = reuse and document_remediation_matches(document, locale, cloud)
     names = product_names_of(document.get("skus"))
+    stored_text = Reader(document)
     for finding in document.get("findings") or []:
         rule = str(finding.get("rule", ""))
         subject = finding.get("subject") or {}
@@ -126,8 +132,8 @@ def _rows(
         details = finding.get("details") or {}
         if rule in known:
             message = guidance.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
-            stored = finding.get("remediation")
-            if reuse and isinstance(stored, Mapping):
+            stored = stored_text.of(finding, _PARTS) if reuse else None
+            if isinstance(stored, Mapping):
                 remediation = stored
             else:
                 remediation = guidance.remediation(
@@ -135,7 +141,7 @@ def _rows(
                 )
         else:
             message = str(finding.get("message", ""))
-            remediation = finding.get("remediation") or {}
+            remediation = stored_text.of(finding) or {}
         actions = [a for a in remediation.get("actions") or [] if isinstance(a, Mapping)]
         ready = [a for a in actions if a.get("ready") is True]
         action = ready[0] if ready else {}  # the first call ready to run (the rest are in report.json)
@@ -190,8 +196,23 @@ def render_csv(
     writes it); it is used as is when the document's locale and cloud are `locale` and `cloud`,
     instead of being computed again (the costliest part of a large worklist)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    _write_rows(buffer, document, locale, cloud, guidance, stored_remediation)
+    return buffer.getvalue()
+
+
+def write_csv(
+    document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, guidance: Guidance,
+    stored_remediation: bool = False
+) -> None:
+    """render_csv's text written to `path` (UTF-8 with a byte-order mark, as Excel expects) row by
+    row, never held whole in memory (findings.csv of a million users is tens of MB)."""
+    with atomic_text(path, encoding="utf-8-sig") as out:
+        _write_rows(out, document, locale, cloud, guidance, stored_remediation)
+
+
+def _write_rows(out: IO[str], document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance,
+                stored_remediation: bool) -> None:
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(_incomplete_rows(document, locale))
     writer.writerows(_rows(document, locale, cloud, guidance, stored_remediation))
-    return buffer.getvalue()

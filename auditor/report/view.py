@@ -15,6 +15,7 @@ from typing import Any
 from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.plan.summary import plan_header
+from auditor.remediations import remediation_of
 from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean, safe_url
 
@@ -320,7 +321,7 @@ class _Context:
     def remediation(self, finding: Mapping[str, Any]) -> Mapping[str, Any]:
         rule = finding["rule"]
         if rule not in self.known:
-            fallback = finding.get("remediation")
+            fallback = remediation_of(self.document, finding)
             return fallback if isinstance(fallback, Mapping) else {}
         return self.guidance.remediation(
             rule,

@@ -15,6 +15,7 @@ from ..index import TenantIndex
 from ..model import Finding, Group, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
 from ..reference import product_names
+from ..users import Licensed
 from .plan_loss import PlanLoss
 
 T = TypeVar("T")
@@ -35,11 +36,10 @@ class Context:
     index: TenantIndex
     as_of: datetime
     prices: dict[str, CatalogEntry]  # skuId (lower) -> catalog entry carrying price / free
-    # (id of a licenseAssignmentStates tuple, SKUs, assignment) -> (that tuple, user_details)
-    _details: dict[tuple[int, frozenset[str], str | None], tuple[Any, dict[str, Any]]] = field(
-        default_factory=dict, repr=False)
-    # (what, id of assignedLicenses, id of licenseAssignmentStates) -> (those tuples, the answer)
-    _layouts: dict[tuple[str, int, int], tuple[Any, Any, Any]] = field(default_factory=dict, repr=False)
+    # (licenseAssignmentStates, SKUs, assignment) -> user_details
+    _details: dict[tuple[Any, frozenset[str], str | None], dict[str, Any]] = field(default_factory=dict, repr=False)
+    # (what, assignedLicenses, licenseAssignmentStates) -> the answer
+    _layouts: dict[tuple[str, Any, Any], Any] = field(default_factory=dict, repr=False)
 
     _loss: PlanLoss | None = field(default=None, repr=False)
     _giving: dict[str, list[Group]] | None = field(default=None, repr=False)  # skuId -> groups assigning it
@@ -71,7 +71,7 @@ class Context:
         out: dict[str, Any] = {"data_lost": lost} if lost else {}
         return out | ({"plans_unknown": unknown} if unknown else {}) | self.data_kinds(user)
 
-    def data_kinds(self, user: User) -> dict[str, Any]:
+    def data_kinds(self, user: Licensed) -> dict[str, Any]:
         """{"data_kinds": {part: [kinds]}}: the kinds of data (mailbox, archive, files) each product
         the user holds keeps, for a finding whose fix removes products. Each finding's own removal
         is checked here; a plan that merges several findings' removals for one user checks their
@@ -87,7 +87,7 @@ class Context:
         skus = frozenset(s.lower() for s in sku_ids)
         return self.per_layout("leaving:" + ",".join(sorted(skus)), user, lambda u: self._leaving(u, skus))
 
-    def _leaving(self, user: User, skus: frozenset[str]) -> dict[str, Any]:
+    def _leaving(self, user: Licensed, skus: frozenset[str]) -> dict[str, Any]:
         order: list[str] = []
         for sid in sorted(skus, key=self.index.part):
             order += [gid for gid in self.index.assigning_group_ids(user, sid) if gid not in order]
@@ -146,7 +146,7 @@ class Context:
             return None
         return entry.price.monthly
 
-    def held_twice(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
+    def held_twice(self, user: Licensed, sku_ids: Iterable[str]) -> dict[str, Any]:
         """For products the user holds both directly and from a group: the groups, and the service
         plans only the direct copy turns on (removing it would switch them off, a mailbox with
         Exchange Online). Empty when no product is held twice."""
@@ -168,16 +168,14 @@ class Context:
                 lost[part] = [self.plan_name(sid, plan) for plan in only_direct]
         return {"also_by_group": by_group, "plans_lost": lost} if by_group else {}
 
-    def per_layout(self, what: str, user: User, compute: Callable[[User], T]) -> T:
+    def per_layout(self, what: str, user: Licensed, compute: Callable[[Licensed], T]) -> T:
         """`compute(user)` for an answer that depends only on the user's license layout
-        (assignedLicenses and licenseAssignmentStates): computed once per layout, since users with
-        the same layout share those tuples. `what` names the question."""
-        licenses, states = user.assigned_licenses, user.license_assignment_states
-        key = (what, id(licenses), id(states))
-        found = self._layouts.get(key)
-        if found is None or found[0] is not licenses or found[1] is not states:
-            found = self._layouts[key] = (licenses, states, compute(user))
-        answer: T = found[2]
+        (assignedLicenses and licenseAssignmentStates): computed once per layout. `what` names
+        the question."""
+        key = (what, user.assigned_licenses, user.license_assignment_states)
+        if key not in self._layouts:
+            self._layouts[key] = compute(user)
+        answer: T = self._layouts[key]
         return answer
 
     def plan_name(self, sku_id: str, plan_id: str) -> str:
@@ -204,18 +202,18 @@ class Context:
         """How `user` holds `sku_ids`, for a finding's details. Shared by every user with the same
         license layout (computed once per layout); callers copy it (`| extra`), never change it."""
         skus = sku_ids if isinstance(sku_ids, frozenset) else frozenset(sku_ids)
-        key = (id(user.license_assignment_states), skus, assignment)
+        key = (user.license_assignment_states, skus, assignment)
         found = self._details.get(key)
-        if found is None or found[0] is not user.license_assignment_states:
+        if found is None:
             ids = sorted(skus, key=self.index.part)
-            found = self._details[key] = (user.license_assignment_states, {
+            found = self._details[key] = {
                 "assignment": assignment,
                 "assigned_by_group": {self.index.part(s): self.index.assigning_groups(user, s) for s in ids},
                 "assigned_by_group_ids": {self.index.part(s): self.index.assigning_group_ids(user, s) for s in ids},
                 "sku_ids": {self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s
                             for s in ids},
-            })
-        return found[1]
+            }
+        return found
 
 
 class Rule(RuleGuidance):

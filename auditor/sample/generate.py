@@ -502,7 +502,7 @@ def generate_tenant(users: int = 240, seed: int = 7, **kw: Any) -> TenantSnapsho
     """The tenant as a snapshot; users are decoded as they are generated (a million fit in memory)."""
     stream = TenantStream(users, seed, **kw)
     decoder = UserDecoder(with_sign_in=True)
-    decoded = tuple(decoder.user(u) for u in stream.users())
+    decoded = decoder.values(stream.users())
     rest = {**stream.head(), "subscribedSkus": stream.skus(), "subscriptions": stream.subscriptions(),
             "groups": stream.groups(), USAGE_REPORTS: stream.usage(), "users": []}
     return replace(snapshot_from_json(rest), users=decoded)

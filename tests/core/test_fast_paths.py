@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,15 @@ from auditor.report import dump_json
 from auditor.rules.base import Context, parse_when
 from auditor.rules.hygiene import InactiveUserLicensed
 from auditor.sample.generate import TenantStream, generate_document, generate_tenant
-from auditor.snapshot import BadValue, UserDecoder, snapshot_from_json
+from auditor.snapshot import (
+    SELECTED_USER_FIELDS,
+    BadItem,
+    BadValue,
+    UserDecoder,
+    load_snapshot,
+    snapshot_from_json,
+    user_to_json,
+)
 
 BASE: dict[str, Any] = {
     "id": "0d8f3a52-6c4e-4f0a-9c61-3b2f8d7e1a90",
@@ -29,56 +38,130 @@ BASE: dict[str, Any] = {
     ],
 }
 
-MALFORMED = [
-    {"assignedLicenses": ""},
-    {"assignedLicenses": {}},
-    {"licenseAssignmentStates": ""},
-    {"assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": ""}]},
-    {"assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": [1]}]},
-    {"assignedLicenses": [{"skuId": 5, "disabledPlans": []}]},
-    {"assignedLicenses": [["05e9a617-0261-4cee-bb44-138d3ef5d965"]]},
-    {"licenseAssignmentStates": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": 1,
-                                  "state": None, "error": None, "disabledPlans": []}]},
-    {"licenseAssignmentStates": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None,
-                                  "state": "Active", "error": {}, "disabledPlans": []}]},
-    {"accountEnabled": 1},
-    {"accountEnabled": "true"},
-    {"signInActivity": []},
-    {"signInActivity": {"lastSignInDateTime": 5}},
-    {"id": None},
-    {"userPrincipalName": ["x"]},
-    {"department": 3},
-    {"createdDateTime": 20240101},
-    {"id": ""},
-    {"userPrincipalName": ""},
-    {"signInActivity": {"lastSignInDateTime": "soon"}},
-    {"signInActivity": {"lastSignInDateTime": "2026-02-30T08:00:00Z"}},
-    {"signInActivity": {"lastNonInteractiveSignInDateTime": "2026-13-01T08:00:00Z"}},
+# Each malformed user, and the message that names what is wrong (the field's whole path).
+MALFORMED: list[tuple[dict[str, Any], str]] = [
+    ({"assignedLicenses": ""}, "assignedLicenses: expected a list or null, got a string"),
+    ({"assignedLicenses": {}}, "assignedLicenses: expected a list or null, got an object"),
+    ({"licenseAssignmentStates": ""}, "licenseAssignmentStates: expected a list or null, got a string"),
+    ({"assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": ""}]},
+     "assignedLicenses[0].disabledPlans: expected a list or null, got a string"),
+    ({"assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": [1]}]},
+     "assignedLicenses[0].disabledPlans[0]: expected a string, got an integer"),
+    ({"assignedLicenses": [{"skuId": 5, "disabledPlans": []}]},
+     "assignedLicenses[0].skuId: expected a string, got an integer"),
+    ({"assignedLicenses": [["05e9a617-0261-4cee-bb44-138d3ef5d965"]]},
+     "assignedLicenses[0]: expected an object, got a list"),
+    ({"assignedLicenses": [{"disabledPlans": []}]}, "assignedLicenses[0].skuId: missing"),
+    ({"licenseAssignmentStates": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": 1,
+                                   "state": None, "error": None, "disabledPlans": []}]},
+     "licenseAssignmentStates[0].assignedByGroup: expected a string or null, got an integer"),
+    ({"licenseAssignmentStates": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None,
+                                   "state": "Active", "error": {}, "disabledPlans": []}]},
+     "licenseAssignmentStates[0].error: expected a string or null, got an object"),
+    ({"licenseAssignmentStates": [{"skuId": "", "state": "Active"}]}, "licenseAssignmentStates[0].skuId: empty"),
+    ({"licenseAssignmentStates": [{"assignedByGroup": None}]}, "licenseAssignmentStates[0].skuId: missing"),
+    ({"licenseAssignmentStates": [{"skuId": "x", "lastUpdatedDateTime": "2026-02-30T00:00:00Z"}]},
+     "licenseAssignmentStates[0].lastUpdatedDateTime: '2026-02-30T00:00:00Z' is not an ISO-8601 date-time"),
+    ({"accountEnabled": 1}, "accountEnabled: expected true/false or null, got an integer"),
+    ({"accountEnabled": "true"}, "accountEnabled: expected true/false or null, got a string"),
+    ({"signInActivity": []}, "signInActivity: expected an object or null, got a list"),
+    ({"signInActivity": {"lastSignInDateTime": 5}},
+     "signInActivity.lastSignInDateTime: expected a string or null, got an integer"),
+    ({"id": None}, "id: missing"),
+    ({"userPrincipalName": ["x"]}, "userPrincipalName: expected a string, got a list"),
+    ({"department": 3}, "department: expected a string or null, got an integer"),
+    ({"displayName": 5}, "displayName: expected a string or null, got an integer"),
+    ({"usageLocation": 1.5}, "usageLocation: expected a string or null, got a number"),
+    ({"createdDateTime": 20240101}, "createdDateTime: expected a string or null, got an integer"),
+    ({"id": ""}, "id: empty"),
+    ({"userPrincipalName": ""}, "userPrincipalName: empty"),
+    ({"signInActivity": {"lastSignInDateTime": "soon"}},
+     "signInActivity.lastSignInDateTime: 'soon' is not an ISO-8601 date-time"),
+    ({"signInActivity": {"lastSignInDateTime": "2026-02-30T08:00:00Z"}},
+     "signInActivity.lastSignInDateTime: '2026-02-30T08:00:00Z' is not an ISO-8601 date-time"),
+    ({"signInActivity": {"lastNonInteractiveSignInDateTime": "2026-13-01T08:00:00Z"}},
+     "signInActivity.lastNonInteractiveSignInDateTime: '2026-13-01T08:00:00Z' is not an ISO-8601 date-time"),
+    ({"mailboxSettings": {"userPurpose": ""}}, "mailboxSettings.userPurpose: empty"),
+    ({"mailboxSettings": {}}, "mailboxSettings.userPurpose: missing"),
+    ({"mailboxSettings": []}, "mailboxSettings: expected an object or null, got a list"),
 ]
 
 
-@pytest.mark.parametrize("change", MALFORMED)
-def test_malformed_users_fail_with_the_same_message(change: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("change", "message"), MALFORMED)
+def test_malformed_users_fail_naming_the_field(change: dict[str, Any], message: str) -> None:
     decoder = UserDecoder(with_sign_in=True)
     decoder.user(BASE)  # a cached layout the malformed user must not borrow
-    with pytest.raises(BadValue) as fast:
+    with pytest.raises(BadValue) as caught:
         decoder.user({**BASE, **change})
-    with pytest.raises(BadValue) as checked:
-        UserDecoder(with_sign_in=True)._checked_user({**BASE, **change})
-    assert str(fast.value) == str(checked.value)
+    assert str(caught.value) == message
+    with pytest.raises(BadItem) as item:  # in a list (a page's value, a snapshot's users): the item too
+        decoder.values([BASE, BASE | {"id": "b"}, {**BASE, "id": "c", **change}])
+    assert (item.value.index, str(item.value)) == (2, message)
 
 
-def test_fast_and_checked_decoders_agree_on_a_generated_tenant() -> None:
-    stream = TenantStream(3000, seed=4)
-    raws = [json.loads(json.dumps(u)) for u in stream.users()]
-    raws[10]["assignedLicenses"][0]["disabledPlans"] = ["b", "a"]  # sorted by the decoder
-    raws[11]["licenseAssignmentStates"] = None
-    raws[12]["userType"] = ""
-    fast, checked = UserDecoder(with_sign_in=True), UserDecoder(with_sign_in=True)
-    a = [fast.user(r) for r in raws]
-    b = [checked._checked_user(r) for r in raws]
-    assert a == b
-    assert [u.sku_ids for u in a] == [u.sku_ids for u in b]
+@pytest.mark.parametrize("field", ["id", "userPrincipalName"])
+def test_absent_required_fields_are_named(field: str) -> None:
+    with pytest.raises(BadValue, match=rf"^{field}: missing$"):
+        UserDecoder(with_sign_in=False).user({k: v for k, v in BASE.items() if k != field})
+
+
+@pytest.mark.parametrize("field", SELECTED_USER_FIELDS)
+def test_every_selected_field_absent_is_named(field: str) -> None:
+    raw = {f: None for f in SELECTED_USER_FIELDS} | {k: BASE[k] for k in ("id", "userPrincipalName")}
+    raw["assignedLicenses"] = raw["licenseAssignmentStates"] = []
+    UserDecoder(with_sign_in=True, selected=True).user(raw)  # nulls are values
+    del raw[field]
+    with pytest.raises(BadValue) as caught:
+        UserDecoder(with_sign_in=True, selected=True).user(raw)
+    assert str(caught.value) == f"{field}: missing, though $select asked for it; the answer is incomplete"
+
+
+def _variants(n: int, seed: int) -> list[dict[str, Any]]:
+    """Generated users with the cases a decoder can get wrong, all valid."""
+    raws = [json.loads(json.dumps(u)) for u in TenantStream(n, seed=seed).users()]
+    raws[3]["assignedLicenses"][0]["disabledPlans"] = ["b", "a"]  # sorted by the decoder
+    raws[4]["licenseAssignmentStates"] = None
+    raws[5]["userType"] = ""
+    raws[6]["signInActivity"] = None
+    raws[7]["unselectedExtra"] = {"nested": [1, 2, 3]}
+    for key in ("displayName", "department", "usageLocation", "createdDateTime", "accountEnabled"):
+        raws[8].pop(key, None)
+    raws[9]["accountEnabled"] = False
+    raws[10]["assignedLicenses"] = []
+    raws[11]["signInActivity"] = {"lastSignInDateTime": "2026-08-03T06:00:00.1234567Z",
+                                  "lastNonInteractiveSignInDateTime": "2026-08-03T08:00:00+02:00"}
+    if raws[12]["licenseAssignmentStates"]:
+        raws[12]["licenseAssignmentStates"][0]["lastUpdatedDateTime"] = "2026-10-20T10:00:00Z"
+    raws[13]["mailboxSettings"] = None
+    raws[14]["mailboxSettings"] = {"userPurpose": "shared"}
+    raws[15]["licenseAssignmentStates"] = [dict(s, state="", error="") for s in raws[15]["licenseAssignmentStates"]]
+    return raws
+
+
+def _digest(users: Any, with_sign_in: bool) -> str:
+    return hashlib.sha256(json.dumps([user_to_json(u, with_sign_in) for u in users], sort_keys=True).encode()
+                          ).hexdigest()
+
+
+# What the three decoders this one replaced (a fast one for pages, a fast and a checking one for
+# parsed users) gave for _variants(3000, 4) and for the sample tenant, as snapshot JSON.
+BEFORE = {
+    True: "c5bc6b0f230d1d7903c6f356e3174725193f8c91ee5f8cc860867a831f16d997",
+    False: "f11b889867ac8add0d42a17365819b9e4bff768316b17206e9199fff230c73b2",
+    "sample": "d40c45b88c804a1bb7b45629c00ad2cebbc8cffea7105ca30a2d8ae4b1eb94ec",
+}
+
+
+@pytest.mark.parametrize("with_sign_in", [True, False])
+def test_the_decoder_gives_what_the_decoders_it_replaced_gave(with_sign_in: bool) -> None:
+    raws = _variants(3000, 4)
+    assert _digest(UserDecoder(with_sign_in=with_sign_in).values(raws), with_sign_in) == BEFORE[with_sign_in]
+    assert _digest([UserDecoder(with_sign_in=with_sign_in).user(r) for r in raws], with_sign_in) == BEFORE[with_sign_in]
+    decoded = _decode_page(UserDecoder(with_sign_in=with_sign_in), _page(raws))  # straight from a page's bytes
+    assert decoded is not None
+    assert _digest(decoded[0], with_sign_in) == BEFORE[with_sign_in]
+    sample = Path(__file__).resolve().parents[2] / "auditor" / "sample" / "sample-tenant.json"
+    assert _digest(load_snapshot(sample).users, True) == BEFORE["sample"]
 
 
 def _decode_page(decoder: UserDecoder, body: bytes) -> tuple[list[Any], str | None] | None:
@@ -86,7 +169,7 @@ def _decode_page(decoder: UserDecoder, body: bytes) -> tuple[list[Any], str | No
     if split is None:
         return None
     users = split[1]()
-    return None if users is None else (users, split[0])
+    return None if users is None else (list(users), split[0])
 
 
 def _page(users: list[Any], next_link: Any = None, **extra: Any) -> bytes:
@@ -97,17 +180,8 @@ def _page(users: list[Any], next_link: Any = None, **extra: Any) -> bytes:
 
 
 @pytest.mark.parametrize("with_sign_in", [True, False])
-def test_page_decoder_agrees_with_the_checked_decoder(with_sign_in: bool) -> None:
-    raws = [json.loads(json.dumps(u)) for u in TenantStream(2000, seed=5).users()]
-    raws[3]["assignedLicenses"][0]["disabledPlans"] = ["b", "a"]
-    raws[4]["licenseAssignmentStates"] = None
-    raws[5]["userType"] = ""
-    raws[6]["signInActivity"] = None
-    raws[7]["unselectedExtra"] = {"nested": [1, 2, 3]}
-    for key in ("displayName", "department", "usageLocation", "createdDateTime", "accountEnabled"):
-        raws[8].pop(key, None)
-    raws[9]["accountEnabled"] = False
-    raws[10]["assignedLicenses"] = []
+def test_page_decoder_agrees_with_decoding_the_parsed_page(with_sign_in: bool) -> None:
+    raws = _variants(2000, 5)
     decoder = UserDecoder(with_sign_in=with_sign_in)
     decoded = _decode_page(decoder, _page(raws[:1000], "https://graph.microsoft.com/v1.0/users?$skiptoken=x"))
     assert decoded is not None
@@ -115,8 +189,7 @@ def test_page_decoder_agrees_with_the_checked_decoder(with_sign_in: bool) -> Non
     decoded = _decode_page(decoder, _page(raws[1000:]))
     assert decoded is not None
     second, end = decoded
-    checked = UserDecoder(with_sign_in=with_sign_in)
-    expected = [checked._checked_user(r) for r in raws]
+    expected = list(UserDecoder(with_sign_in=with_sign_in).values(raws))
     assert first + second == expected
     assert [u.sku_ids for u in first + second] == [u.sku_ids for u in expected]
     assert (link, end) == ("https://graph.microsoft.com/v1.0/users?$skiptoken=x", None)
@@ -126,11 +199,11 @@ def test_page_decoder_agrees_with_the_checked_decoder(with_sign_in: bool) -> Non
         assert not any(u.last_sign_in_date_time or u.last_non_interactive_sign_in_date_time for u in first)
 
 
-@pytest.mark.parametrize("change", MALFORMED)
-def test_page_decoder_hands_malformed_users_to_the_checking_decoder(change: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("change", "message"), MALFORMED)
+def test_page_decoder_hands_malformed_users_to_the_parsed_route(change: dict[str, Any], message: str) -> None:
     decoder = UserDecoder(with_sign_in=True)
     assert _decode_page(decoder, _page([BASE])) is not None  # the good layout is cached first
-    assert _decode_page(decoder, _page([BASE, {**BASE, **change}])) is None
+    assert _decode_page(decoder, _page([BASE, {**BASE, **change}])) is None  # the caller then names it
 
 
 @pytest.mark.parametrize("body", [
@@ -179,8 +252,9 @@ def test_page_decoder_keeps_other_valid_sign_in_forms() -> None:
                                       "lastNonInteractiveSignInDateTime": "2026-08-03T08:00:00+02:00"}}
     decoded = _decode_page(UserDecoder(with_sign_in=True), _page([BASE, odd]))
     assert decoded is not None
-    assert decoded[0] == [UserDecoder(with_sign_in=True)._checked_user(r) for r in (BASE, odd)]
+    assert decoded[0] == list(UserDecoder(with_sign_in=True).values([BASE, odd]))
     assert decoded[0][1].last_sign_in_date_time == "2026-08-03T06:00:00.1234567Z"
+    assert decoded[0][1].last_non_interactive_sign_in_date_time == "2026-08-03T08:00:00+02:00"
 
 
 def test_streamed_tenant_equals_the_document_tenant() -> None:

@@ -83,17 +83,17 @@ def test_every_decoder_path_keeps_success_times_and_assignment_times() -> None:
                signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"))
     raw["assignedLicenses"][0]["disabledPlans"] = []
     decoder = UserDecoder(with_sign_in=True)
-    checked = decoder._checked_user(raw)
-    fast = decoder.user(raw)
+    parsed = decoder.values([raw])[0]
+    one = decoder.user(raw)
     split = decoder.page(orjson.dumps({"value": [raw, dict(raw, id="b", userPrincipalName="b@x")]}))
     assert split is not None
     paged = split[1]()
     assert paged is not None
-    for got in (checked, fast, paged[0]):
+    for got in (parsed, one, paged[0]):
         assert got.last_successful_sign_in_date_time == "2026-04-15T08:00:00Z"
         assert got.license_states_updated == ("2026-10-20T10:00:00Z",)
         assert got.licenses_updated == "2026-10-20T10:00:00Z"
-    assert msgspec.structs.asdict(checked) == msgspec.structs.asdict(fast) == msgspec.structs.asdict(paged[0])
+    assert msgspec.structs.asdict(parsed) == msgspec.structs.asdict(one) == msgspec.structs.asdict(paged[0])
     assert paged[0].license_assignment_states is paged[1].license_assignment_states  # the layout is still shared
 
 

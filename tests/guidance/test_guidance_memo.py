@@ -17,6 +17,13 @@ from auditor.guidance import remediation
 from auditor.guidance.facts import Facts
 from auditor.guidance.memo import Memo
 from auditor.model import Cloud, Locale
+from auditor.remediations import fill
+
+
+def _get(memo: Memo, key: Any, subject: dict[str, Any], skus: list[str], details: dict[str, Any], compute: Any
+         ) -> Any:
+    """What the memo gives for the finding, its template filled in as every reader fills it."""
+    return fill(memo.get(key, subject, skus, details, compute).body, subject)
 
 NAMES = ["Ann Lee", "ann@contoso.example", "", None, "{user} {sku}", "Zoë <b>&amp;</b>", "a" * 300, "=1+1"]
 UPNS = ["ann@contoso.example", "bob_partner.example#EXT#@contoso.example", "", None, "{0}@x"]
@@ -126,13 +133,15 @@ def test_reuse_happens_and_copies_are_independent() -> None:
 
     ann = {"type": "user", "id": "id-ann", "upn": "ann@x", "display_name": "Ann"}
     bob = {"type": "user", "id": "id-bob", "upn": "bob@x"}
-    first = memo.get("k", ann, ["E5"], {"days": 90, "unread": 1}, compute)
-    second = memo.get("k", bob, ["E5"], {"days": 90, "unread": 2}, compute)
+    first = _get(memo, "k", ann, ["E5"], {"days": 90, "unread": 1}, compute)
+    second = _get(memo, "k", bob, ["E5"], {"days": 90, "unread": 2}, compute)
+    assert memo.get("k", bob, ["E5"], {"days": 90}, compute).body == {  # one template: the user is a placeholder
+        "steps": ["remove from {user}"], "path": "/users/{user_ref}", "n": 90}
     assert first == {"steps": ["remove from Ann (ann@x)"], "path": "/users/id-ann", "n": 90}
     assert second == {"steps": ["remove from bob@x"], "path": "/users/id-bob", "n": 90}
     assert len(calls) == 1  # an unread detail does not matter
     first["steps"].append("changed")
-    assert memo.get("k", ann, ["E5"], {"days": 90}, compute)["steps"] == ["remove from Ann (ann@x)"]
+    assert _get(memo, "k", ann, ["E5"], {"days": 90}, compute)["steps"] == ["remove from Ann (ann@x)"]
     memo.get("k", ann, ["E5"], {"days": 30}, compute)  # a read detail that differs
     memo.get("k", ann, ["EMS"], {"days": 90}, compute)  # other products
     memo.get("k", {**ann, "type": "group"}, ["E5"], {"days": 90}, compute)  # not a user: never reused
@@ -148,9 +157,9 @@ def test_iterating_the_details_makes_all_of_them_the_key() -> None:
         return sorted(f.details)
 
     user = {"type": "user", "id": "u"}
-    assert memo.get("k", user, [], {"a": 1}, compute) == ["a"]
-    assert memo.get("k", user, [], {"a": 1, "b": 2}, compute) == ["a", "b"]
-    assert memo.get("k", user, [], {"a": 1}, compute) == ["a"]
+    assert _get(memo, "k", user, [], {"a": 1}, compute) == ["a"]
+    assert _get(memo, "k", user, [], {"a": 1, "b": 2}, compute) == ["a", "b"]
+    assert _get(memo, "k", user, [], {"a": 1}, compute) == ["a"]
     assert len(calls) == 2
 
 
@@ -164,8 +173,8 @@ def test_a_structure_json_cannot_hold_is_computed_afresh_and_not_kept() -> None:
         return ("for", f.label(), f.user_ref)
 
     ann = {"type": "user", "id": "id-ann", "upn": "ann@x"}
-    assert memo.get("k", ann, [], {}, compute) == ("for", "ann@x", "id-ann")
-    assert memo.get("k", {**ann, "id": "id-2"}, [], {}, compute) == ("for", "ann@x", "id-2")
+    assert _get(memo, "k", ann, [], {}, compute) == ["for", "ann@x", "id-ann"]  # a template holds JSON
+    assert _get(memo, "k", {**ann, "id": "id-2"}, [], {}, compute) == ["for", "ann@x", "id-2"]
     before = len(calls)
-    assert memo.get("k", ann, [], {}, compute) == ("for", "ann@x", "id-ann")
+    assert _get(memo, "k", ann, [], {}, compute) == ["for", "ann@x", "id-ann"]
     assert len(calls) > before  # nothing was kept: the same finding is computed again

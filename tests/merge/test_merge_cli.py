@@ -10,6 +10,7 @@ from auditor.cli import main
 from auditor.merge.document import tenant_finding_id
 from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
+from auditor.remediations import remediation_of
 from auditor.report.guidance_api import product_names_of
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
@@ -318,7 +319,8 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
     report = read(out / "report.json")
     assert report["tenant"]["name"] == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
     for f in cross(report):
-        assert "cannot be" in f["remediation"]["steps"][0] and f["remediation"]["links"], f["rule"]
+        rem = remediation_of(report, f)
+        assert "cannot be" in rem["steps"][0] and rem["links"], f["rule"]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<b>&amp;</b>" not in html and "Fabrikam &lt;b&gt;" in html
     assert "alice@contoso.example" in html and "VISIOCLIENT" in (out / "report.md").read_text(encoding="utf-8")
@@ -346,11 +348,13 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     names = product_names_of(report["skus"])
     northwind = [f for f in report["findings"] if (f["tenant"] or {}).get("name") == "Northwind"]
     assert northwind
-    own = {f["id"]: f for f in read(tmp_path / "northwind" / "report.json")["findings"]}  # for 21Vianet
+    own_report = read(tmp_path / "northwind" / "report.json")  # for 21Vianet
+    own = {f["id"]: remediation_of(own_report, f) for f in own_report["findings"]}
     for f in northwind:
         facts = {"subject": f["subject"], "skus": f["skus"], "details": f["details"], "names": names}
-        assert f["remediation"] == guidance.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN, **facts)
-    assert any(f["remediation"] != own[f["tenant"]["finding_id"]]["remediation"] for f in northwind)
+        assert remediation_of(report, f) == guidance.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN,
+                                                                 **facts)
+    assert any(remediation_of(report, f) != own[f["tenant"]["finding_id"]] for f in northwind)
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
     assert "unknown format 'pdf'" in capsys.readouterr().err
 
@@ -416,15 +420,16 @@ def test_cross_tenant_actions_leave_the_group_in_the_other_tenant(group):
     root, folders = group
     _, path = merge(root, folders.values(), out="merged-actions")
     report = read(path)
-    assert report["schema_version"] == 2
+    assert report["schema_version"] == 3
     alice = cross(report)[0]
+    rem = remediation_of(report, alice)
     fabrikam = alice["details"]["tenants"][1]
     assert fabrikam["assigned_by_group"] == ["All Office Staff"] and len(fabrikam["assigned_by_group_ids"]) == 1
-    (action,) = alice["remediation"]["actions"]  # Alice's home account (Contoso) keeps the license
+    (action,) = rem["actions"]  # Alice's home account (Contoso) keeps the license
     gid = fabrikam["assigned_by_group_ids"][0]
     assert action["kind"] == "remove_member" and action["tenant"] == fabrikam["id"]
     assert action["path"] == f"/groups/{gid}/members/{fabrikam['user_id']}/$ref"
-    assert [a["tenant"] for alt in alice["remediation"]["alternatives"] for a in alt["actions"]] == [
+    assert [a["tenant"] for alt in rem["alternatives"] for a in alt["actions"]] == [
         alice["details"]["tenants"][0]["id"]]
 
 
@@ -437,11 +442,12 @@ def test_reports_of_schema_version_1_still_merge(group, tmp_path):
         doc = read(copies[key] / "report.json")
         doc["schema_version"] = 1  # as written before remediation.actions: one graph_action per finding
         for finding in doc["findings"]:
-            remediation = finding.get("remediation") or {}
+            remediation = finding["remediation"] = remediation_of(doc, finding) or {}
             actions = remediation.pop("actions", [])
             remediation.pop("alternatives", None)
             remediation["graph_action"] = ({k: actions[0][k] for k in ("method", "path", "body", "description")}
                                            if actions else None)
+        del doc["remediations"]
         (copies[key] / "report.json").write_text(json.dumps(doc), encoding="utf-8")
     code, path = merge(root, copies.values(), out=str(tmp_path / "o"))
     _, current = merge(root, folders.values(), out="merged-current")

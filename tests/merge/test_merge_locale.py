@@ -7,6 +7,7 @@ import pytest
 from auditor import guidance
 from auditor.cli import main
 from auditor.model import Cloud, Locale
+from auditor.remediations import remediation_of
 from auditor.report.guidance_api import product_names_of
 from auditor.report.text import clean, md_escape
 from auditor.report.view import TEXT_LIMIT
@@ -45,8 +46,12 @@ def merged_nl(tmp_path_factory):
     english = {}  # (tenant id, finding id) -> the finding in the tenant's own report
     for key in ("contoso", "fabrikam"):
         tenant = read(root / key / "report.json")
-        english.update({(tenant["tenant"]["id"], f["id"]): f for f in tenant["findings"]})
-    return read(out / "report.json"), (out / "report.md").read_text(encoding="utf-8"), english
+        english.update({(tenant["tenant"]["id"], f["id"]): {**f, "remediation": remediation_of(tenant, f)}
+                        for f in tenant["findings"]})
+    merged = read(out / "report.json")
+    for f in merged["findings"]:  # as schema 2 carried it: the template filled in
+        f["remediation"] = remediation_of(merged, f)
+    return merged, (out / "report.md").read_text(encoding="utf-8"), english
 
 
 def _carried(report):

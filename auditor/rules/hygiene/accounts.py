@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -26,8 +26,9 @@ from ...model import (
     User,
 )
 from ...policy.model import HygieneCheck
-from ...snapshot import MAILBOX_SETTINGS, PLAIN_UTC
+from ...snapshot import MAILBOX_SETTINGS
 from ...usage import MAILBOXES
+from ...users import LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL, NO_TIME, Licensed, UserTable
 from ..base import Context, parse_when
 from .base import HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -81,10 +82,7 @@ class DisabledUserLicensed(_UnusedAccount):
     key = "disabled_users"
     fragment = check_schema(False)
 
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("account_enabled", False, lambda enabled: not enabled)
-
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.account_enabled else mailbox_extra(user, ctx)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -119,22 +117,23 @@ def dormant(user: User, cutoff: datetime) -> bool:
     return last is None or last < cutoff
 
 
-def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int] | None:
+def maybe_dormant(users: UserTable, cutoff: datetime) -> list[int] | None:
     """Positions of the licensed, enabled users that may be `dormant` (a superset); None = all.
 
-    Most accounts signed in recently: settle those by comparing text in one tight pass and leave
-    the rest to `dormant`, which parses (the outcome is the same either way)."""
-    text = _text_cutoff(cutoff)
-    if text is None:
+    Most accounts signed in recently: settle those from the stored seconds in one tight pass and
+    leave the rest to `dormant`, which parses (the outcome is the same either way). Users whose
+    times are kept as text (another form than Graph's usual one) always stay."""
+    cut = _cutoff_seconds(cutoff)
+    if cut is None:
         return None
-    plain = PLAIN_UTC.fullmatch
+    active = users.positions(p.account_enabled and bool(p.assigned_licenses) for p in users.profiles)
+    ok, last, other = (users.seconds(c) for c in (LAST_SUCCESSFUL, LAST, LAST_NON_INTERACTIVE))
+    texted = users.texted()
     return [
-        i for i, u in enumerate(users)
-        if u.account_enabled and u.assigned_licenses
-        and not ((t := u.last_successful_sign_in_date_time) is not None and t >= text and plain(t))
-        and not (u.last_successful_sign_in_date_time is None and (
-            ((t := u.last_sign_in_date_time) is not None and t >= text and plain(t))
-            or ((t := u.last_non_interactive_sign_in_date_time) is not None and t >= text and plain(t))))
+        i for i in active
+        if (not ((t := ok[i]) != NO_TIME and t >= cut)
+        and not (ok[i] == NO_TIME and (last[i] >= cut or other[i] >= cut)))
+        or i in texted
     ]
 
 
@@ -177,10 +176,13 @@ class InactiveUserLicensed(_UnusedAccount):
         assert check.days is not None, "inactive_users.days is required"
         return check.days
 
+    per_user = True  # sign-in times are each user's own
+
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
         return maybe_dormant(ctx.index.users, ctx.as_of - timedelta(days=self.window(check)))
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        assert isinstance(user, User), "per_user: asked of each user"
         if not user.account_enabled:
             return None
         cutoff = ctx.as_of - timedelta(days=self.window(check))
@@ -230,15 +232,14 @@ def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when is not None else None
 
 
-def _text_cutoff(cutoff: datetime) -> str | None:
-    """`cutoff` as Graph's plain date-time text, rounded up to the second, so that for a plain
-    time `text >= _text_cutoff(cutoff)` says `time >= cutoff` without parsing; None when there
-    is no such text (a naive or out-of-range cutoff), and then every user is parsed."""
+def _cutoff_seconds(cutoff: datetime) -> int | None:
+    """`cutoff` as whole seconds since 1970, rounded up, so that for a stored time `seconds >=
+    _cutoff_seconds(cutoff)` says `time >= cutoff`; None for a naive cutoff (every user is parsed)."""
     if cutoff.tzinfo is None:
         return None
-    utc = cutoff.astimezone(UTC)
-    whole = utc.replace(microsecond=0) + (timedelta(seconds=1) if utc.microsecond else timedelta())
-    return whole.strftime("%Y-%m-%dT%H:%M:%SZ").rjust(20, "0") if 1 <= whole.year <= 9999 else None
+    since = cutoff.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    whole = since.days * 86400 + since.seconds
+    return whole + 1 if since.microseconds else whole
 
 
 class GuestLicensed(UserHygieneRule):
@@ -258,10 +259,7 @@ class GuestLicensed(UserHygieneRule):
     key = "guest_users"
     fragment = check_schema(False)
 
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("user_type", "guest", lambda kind: kind.lower() == "guest")
-
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return {} if user.user_type.lower() == "guest" else None
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -310,15 +308,18 @@ class SharedMailboxLicensed(UserHygieneRule):
     # no hold: what the fix says to check first), so its removal is not a data loss to flag.
     removes = False
     needs = frozenset({"users", MAILBOX_SETTINGS})
+    # The mailbox usage report's row is each mailbox's own: the users of the resource-mailbox
+    # profiles are asked one by one.
+    per_user = True
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("mailbox_purpose", "resource",
-                               lambda purpose: purpose is not None and purpose.lower() in RESOURCE_PURPOSES)
+        users = ctx.index.users
+        return users.positions(_resource(p.mailbox_purpose) for p in users.profiles)
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
-        if not purpose or purpose.lower() not in RESOURCE_PURPOSES:
-            return None
+        if not purpose or not _resource(purpose) or not isinstance(user, User):
+            return None  # per_user: `user` is always a User
         size = mailbox_size(user, ctx)
         if size is None:
             return None  # the mailbox usage report shows it needs its license (over 50 GB, or an archive)
@@ -338,6 +339,10 @@ class SharedMailboxLicensed(UserHygieneRule):
         (or the license a hold needs) the mailbox depends on; the admin removes after checking."""
         return removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")],
                        lead=Line("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
+
+
+def _resource(purpose: str | None) -> bool:
+    return purpose is not None and purpose.lower() in RESOURCE_PURPOSES
 
 
 SHARED_MAILBOX_LIMIT = 50 * 1024**3  # bytes a shared mailbox may hold without a license (50 GB)

@@ -17,6 +17,7 @@ from ...policy.model import HygieneCheck, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import Part
 from ...snapshot import MAILBOX_SETTINGS
+from ...users import Licensed
 from ..base import SEVERITY_SCHEMA, Context, Rule
 
 
@@ -67,16 +68,24 @@ class HygieneRule(Rule):
 
 
 class UserHygieneRule(HygieneRule):
-    """A check on each licensed user."""
+    """A check on each licensed user.
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    `offends` decides, from what it reads of the user: by default only what users share (their
+    attributes and licenses: auditor.users.Profile, which has the same fields as User), so it is
+    asked once per profile and its answer holds for every licensed user of that profile; only
+    those users are looked at one by one. A rule whose answer depends on a user's own facts (sign-in
+    times) sets `per_user` and names the users that can offend in `candidates`."""
+
+    per_user = False
+
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         raise NotImplementedError
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        """Positions that can offend, in order (a superset of the offenders); None = every user."""
+        """`per_user` rules: positions that can offend, in order (a superset of the offenders); None = every user."""
         return None
 
     def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
@@ -86,12 +95,20 @@ class UserHygieneRule(HygieneRule):
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
         users = ctx.index.users
-        positions = self.candidates(check, ctx)
-        for pos in range(len(users)) if positions is None else positions:
-            user = users[pos]
-            if not user.assigned_licenses or (excluded is None or pos in excluded):
+        shared: list[dict[str, Any] | None] = []
+        if self.per_user:
+            found = self.candidates(check, ctx)
+            positions: Iterable[int] = range(len(users)) if found is None else found
+        else:
+            shared = [self.offends(p, check, ctx) if p.assigned_licenses else None for p in users.profiles]
+            positions = users.positions(answer is not None for answer in shared)
+        for pos in positions:
+            if excluded is None or pos in excluded:
                 continue
-            extra = self.offends(user, check, ctx)
+            user = users[pos]
+            if not user.assigned_licenses:
+                continue
+            extra = self.offends(user, check, ctx) if self.per_user else shared[users.profile_of[pos]]
             if extra is None:
                 continue
             sku_ids = self.products(user, extra, ctx)
@@ -115,7 +132,7 @@ class UserHygieneRule(HygieneRule):
 UNKNOWN_MAILBOX = {"shared_mailbox": "unknown"}  # details of a finding on an account whose mailbox purpose is unknown
 
 
-def mailbox_extra(user: User, ctx: Context) -> dict[str, Any] | None:
+def mailbox_extra(user: Licensed, ctx: Context) -> dict[str, Any] | None:
     """For the rules a shared mailbox would set off: None for a shared, room or equipment mailbox
     (not a person's account: exempt), UNKNOWN_MAILBOX when the purpose was to be read but was not
     (the app may not read mailboxSettings, Graph's answer for this account was an error, or the

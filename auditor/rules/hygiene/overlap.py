@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ...guidance.clouds import Variant
@@ -29,6 +29,7 @@ from ...model import (
 )
 from ...policy.model import HygieneCheck
 from ...reference import coverage
+from ...users import Licensed
 from ..base import Context
 from .base import HygieneRule, UserHygieneRule, check_schema
 
@@ -61,14 +62,8 @@ class LicenseAssignedTwice(UserHygieneRule):
     costs = False  # one license is consumed either way
     removes = False  # only the direct copy goes, checked by Context.held_twice
 
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        # only users holding something directly can hold it twice
-        return sorted({pos for sid in ctx.index.sku_by_id for pos in ctx.index.direct_holders(sid)})
-
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        # the answer depends on the license layout only: once per layout, not per direct holder
-        found = ctx.per_layout(self.id, user, lambda u: ctx.held_twice(u, u.sku_ids))
-        return dict(found) if found else None
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        return ctx.held_twice(user, user.sku_ids) or None
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
         twice = details["also_by_group"]
@@ -132,15 +127,8 @@ class LicenseRedundant(UserHygieneRule):
     fragment = check_schema(False)
     needs = frozenset({"users", "subscribedSkus"})
 
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        # Only users holding two products or more; one C pass over the users, one test per SKU set.
-        # `offends` then answers once per license layout (Context.per_layout), not per user, so a
-        # million users with a handful of layouts cost a handful of plan-set comparisons.
-        return ctx.index.where("sku_ids", "two or more", lambda skus: len(skus) > 1)
-
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        found = ctx.per_layout(self.id, user, lambda u: self._redundant(u, ctx))
-        return dict(found) if found is not None else None
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        return self._redundant(user, ctx) if len(user.sku_ids) > 1 else None
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
         return frozenset(sid for sid in user.sku_ids if ctx.index.part(sid) in details["covered_by"])
@@ -148,7 +136,7 @@ class LicenseRedundant(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "; ".join(f"{small} adds nothing beside {big}" for small, big in sorted(details["covered_by"].items()))
 
-    def _redundant(self, user: User, ctx: Context) -> dict[str, Any] | None:
+    def _redundant(self, user: Licensed, ctx: Context) -> dict[str, Any] | None:
         """The products to remove (each with the kept product that covers it), or None."""
         enabled: dict[str, frozenset[str]] = {}  # product -> plans some copy of it turns on
         covers: dict[str, frozenset[str]] = {}  # product -> plans its Active copies turn on or cover

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from ...model import (
     User,
 )
 from ...policy.model import HygieneCheck, Policy
+from ...users import Licensed
 from ..base import Context, parse_when
 from .base import HygieneRule, UserHygieneRule, check_schema
 
@@ -54,10 +55,7 @@ class UsageLocationMissing(UserHygieneRule):
     fragment = check_schema(False)
     removes = False
 
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.where("usage_location", None, lambda location: not location)
-
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.usage_location else {}
 
     def describe(self, user: User, details: dict[str, Any]) -> str:

@@ -1,0 +1,332 @@
+"""The tenant's users, stored by column: a million users in about a quarter of a gigabyte.
+
+`UserTable` is a sequence of `User` (auditor.model): `table[i]` builds the plain record of user i,
+so rules and everything else that looks at one user read ordinary fields. Underneath, what users
+have in common is stored once and the rest compactly:
+
+- a `Profile` per distinct (accountEnabled, userType, department, usageLocation, mailbox purpose,
+  assignedLicenses, licenseAssignmentStates): a tenant has a few thousand, however many users;
+  each user holds the number of its profile (4 bytes);
+- the object id, and the UPN and display name joined in one string (one string header less);
+- the date-times in Graph's usual form (YYYY-MM-DDTHH:MM:SSZ) as seconds since 1970 (8 bytes
+  each, `NO_TIME` for none), which give back the same text; a user with a date-time in any other
+  form (fractions, an offset) keeps its texts as they were, apart.
+
+Passes over every user (auditor.index, the collector's candidates) read the columns: `profile_of`
+and `profiles`, `ids`, `upn_at`, `seconds`.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, timedelta
+from itertools import compress
+from typing import Any, overload
+
+import msgspec
+
+from .model import AssignedLicense, LicenseAssignmentState, User
+
+NO_TIME = -(2**63)  # no date-time (never signed in, or not read)
+# the date-time columns, in the order `seconds` numbers them
+CREATED, LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL = range(4)
+_EPOCH = date(1970, 1, 1)
+_CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\Z")
+
+
+class Profile(msgspec.Struct, frozen=True, gc=False):
+    """What many users share: their attributes apart from id, names and times. Never changed."""
+
+    account_enabled: bool
+    user_type: str
+    department: str | None
+    usage_location: str | None
+    mailbox_purpose: str | None
+    layout: int  # its license layout's number (Profiles.layout)
+    assigned_licenses: tuple[AssignedLicense, ...]
+    license_assignment_states: tuple[LicenseAssignmentState, ...]
+    sku_ids: frozenset[str]
+
+
+# What a rule reads of a user's licenses and attributes: the user, or the profile users share.
+Licensed = User | Profile
+
+
+class Times:
+    """Graph's usual date-time text <-> seconds since 1970 (valid days and clock times only)."""
+
+    def __init__(self) -> None:
+        self.days: dict[str, int] = {}  # YYYY-MM-DD -> its first second
+        self.clock: dict[str, int] = {}  # HH:MM:SS -> seconds into the day
+        self._day_text: dict[int, str] = {}
+
+    def seconds(self, text: str | None) -> int | None:
+        """NO_TIME for None; the seconds for a plain YYYY-MM-DDTHH:MM:SSZ; None for any other text."""
+        if text is None:
+            return NO_TIME
+        if len(text) != 20 or text[10] != "T" or text[19] != "Z":
+            return None
+        day = self.days.get(text[:10])
+        if day is None:
+            day = self._day(text[:10])
+            if day is None:
+                return None
+        clock = self.clock.get(text[11:19])
+        if clock is None:
+            part = text[11:19]
+            if not _CLOCK.match(part):
+                return None
+            clock = self.clock[part] = int(part[:2]) * 3600 + int(part[3:5]) * 60 + int(part[6:8])
+        return day + clock
+
+    def _day(self, text: str) -> int | None:
+        if not (text[:4].isdigit() and text[4] == "-" and text[5:7].isdigit() and text[7] == "-"
+                and text[8:].isdigit() and text[:4] != "0000"):
+            return None
+        try:
+            days = (date.fromisoformat(text) - _EPOCH).days * 86400
+        except ValueError:
+            return None
+        self.days[text] = days
+        self._day_text[days] = text
+        return days
+
+    def text(self, seconds: int) -> str | None:
+        if seconds == NO_TIME:
+            return None
+        days, clock = divmod(seconds, 86400)
+        day = self._day_text.get(days * 86400)
+        if day is None:
+            day = self._day_text[days * 86400] = (_EPOCH + timedelta(days=days)).isoformat()
+        return f"{day}T{clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}Z"
+
+
+TIMES = Times()  # one cache of days and clock times for every table
+
+
+class UserTable(Sequence[User]):
+    """Users by column (module docstring). Append with `add`; `extend` with another table."""
+
+    def __init__(self, profiles: Profiles | None = None) -> None:
+        self.registry = profiles if profiles is not None else Profiles()
+        self.ids: list[str] = []
+        self._names: list[str] = []  # upn + display name
+        self._upn_len = array("I")
+        self.profile_of = array("I")  # each user's profile number (self.profiles)
+        self._times = array("q")  # 4 per user: CREATED, LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL
+        self._stamp_at = array("I", (0,))  # user i's lastUpdatedDateTime: _stamps[_stamp_at[i]:_stamp_at[i + 1]]
+        self._stamps = array("q")
+        self._texts: dict[int, tuple[Any, ...]] = {}  # a user's date-time texts not in the usual form
+        # each user's attribute pairs (User.attributes) by number (Profiles.pairs); empty while no
+        # user of the table has any
+        self._pairs_of = array("I")
+
+    @property
+    def profiles(self) -> list[Profile]:
+        return self.registry.items
+
+    # --- building ---------------------------------------------------------------------------
+
+    @classmethod
+    def of(cls, users: Iterable[User]) -> UserTable:
+        if isinstance(users, UserTable):
+            return users
+        table = cls()
+        for u in users:
+            table.append(u)
+        return table
+
+    def append(self, u: User) -> None:
+        layout = self.registry.layout(u.assigned_licenses, u.license_assignment_states)
+        self.add(u.id, u.user_principal_name, u.display_name,
+                 self.registry.number(u.account_enabled, u.user_type, u.department, u.usage_location,
+                                      u.mailbox_purpose, layout),
+                 u.created_date_time, u.last_sign_in_date_time, u.last_non_interactive_sign_in_date_time,
+                 u.last_successful_sign_in_date_time, u.license_states_updated)
+        if u.attributes or self._pairs_of:
+            self._pad_pairs(len(self.ids) - 1)
+            self._pairs_of.append(self.registry.pairs(u.attributes))
+
+    def _pad_pairs(self, length: int) -> None:
+        """Start the attribute column: users before it have none (pairs number 0)."""
+        if len(self._pairs_of) < length:
+            self._pairs_of.extend(array("I", bytes(4 * (length - len(self._pairs_of)))))
+
+    def set_attributes(self, pairs: Sequence[tuple[tuple[str, str], ...]]) -> None:
+        """Every user's attribute pairs, in order (the decoder reads them apart from the rest)."""
+        if len(pairs) != len(self.ids):
+            raise ValueError(f"{len(pairs)} attribute tuples for {len(self.ids)} users")
+        if any(pairs):
+            self._pairs_of = array("I", map(self.registry.pairs, pairs))
+
+    def add(self, uid: str, upn: str, name: str, profile: int, created: str | None, last: str | None,
+            last_ni: str | None, last_ok: str | None, updated: tuple[str | None, ...]) -> None:
+        """One user from checked values: `profile` from `registry.number`."""
+        convert = TIMES.seconds
+        times = (convert(created), convert(last), convert(last_ni), convert(last_ok))
+        stamps = tuple(map(convert, updated))
+        pos = len(self.ids)
+        if None in times or None in stamps:
+            self._texts[pos] = (created, last, last_ni, last_ok, updated)
+            times = (NO_TIME,) * 4
+            stamps = ()
+        self.ids.append(uid)
+        self._names.append(upn + name)
+        self._upn_len.append(len(upn))
+        self.profile_of.append(profile)
+        self._times.extend(times)  # type: ignore[arg-type]
+        if stamps:
+            self._stamps.extend(stamps)  # type: ignore[arg-type]
+        self._stamp_at.append(len(self._stamps))
+
+    def appenders(self) -> tuple[Any, ...]:
+        """For a decoder adding many users whose date-times are all in Graph's usual form, without a
+        call per user: the append of ids, of upn + display name, of the UPN's length, of the profile
+        number, the extend of the four seconds, of the lastUpdatedDateTime seconds, the append of
+        the stamps' end, and the stamps array (whose length that end is)."""
+        return (self.ids.append, self._names.append, self._upn_len.append, self.profile_of.append,
+                self._times.extend, self._stamps.extend, self._stamp_at.append, self._stamps)
+
+    def extend(self, other: UserTable) -> None:
+        if other.registry is not self.registry:
+            for u in other:
+                self.append(u)
+            return
+        base, stamp_base = len(self.ids), len(self._stamps)
+        self.ids.extend(other.ids)
+        self._names.extend(other._names)
+        self._upn_len.extend(other._upn_len)
+        self.profile_of.extend(other.profile_of)
+        self._times.extend(other._times)
+        self._stamps.extend(other._stamps)
+        self._stamp_at.extend(at + stamp_base for at in other._stamp_at[1:])
+        for pos, texts in other._texts.items():
+            self._texts[base + pos] = texts
+        if self._pairs_of or other._pairs_of:
+            self._pad_pairs(base)
+            self._pairs_of.extend(other._pairs_of or array("I", bytes(4 * len(other.ids))))
+
+    def set_purpose(self, pos: int, purpose: str | None) -> None:
+        """User `pos` with this mailbox purpose (the collector reads purposes after the users)."""
+        p = self.profiles[self.profile_of[pos]]
+        self.profile_of[pos] = self.registry.number(
+            p.account_enabled, p.user_type, p.department, p.usage_location, purpose, p.layout)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> User: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[User]: ...
+
+    def __getitem__(self, index: int | slice) -> User | list[User]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self.ids)
+        uid = self.ids[index]  # IndexError beyond the end
+        names, cut = self._names[index], self._upn_len[index]
+        p = self.profiles[self.profile_of[index]]
+        texts = self._texts.get(index)
+        if texts is None:
+            text = TIMES.text
+            at = 4 * index
+            times = self._times
+            created, last = text(times[at]), text(times[at + 1])
+            last_ni, last_ok = text(times[at + 2]), text(times[at + 3])
+            start, end = self._stamp_at[index], self._stamp_at[index + 1]
+            updated = tuple(map(text, self._stamps[start:end])) if end > start else ()
+        else:
+            created, last, last_ni, last_ok, updated = texts
+        pairs = self.registry.pair_items[self._pairs_of[index]] if self._pairs_of else ()
+        return User(uid, names[:cut], names[cut:], p.account_enabled, p.user_type, p.department, p.usage_location,
+                    p.assigned_licenses, p.license_assignment_states, created, last, last_ni, p.sku_ids, last_ok,
+                    updated, p.mailbox_purpose, pairs)
+
+    def __iter__(self) -> Iterator[User]:
+        return map(self.__getitem__, range(len(self.ids)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, UserTable):
+            return len(self) == len(other) and all(map(_same, self, other))
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(map(_same, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: Sequence[User]) -> tuple[User, ...]:
+        return (*self, *other)
+
+    def __repr__(self) -> str:
+        return f"UserTable({len(self)} users, {len(self.profiles)} profiles)"
+
+    def upn_at(self, pos: int) -> str:
+        return self._names[pos][:self._upn_len[pos]]
+
+    def upns(self) -> Iterator[str]:
+        return map(self.upn_at, range(len(self.ids)))
+
+    def positions(self, keep: Iterable[bool]) -> Iterator[int]:
+        """Positions whose profile passes: `keep` is one truth value per profile number."""
+        passing = list(keep)
+        return compress(range(len(self.ids)), map(passing.__getitem__, self.profile_of))
+
+    def seconds(self, column: int) -> Sequence[int]:
+        """One date-time column as seconds (NO_TIME: none, or kept as text: see `texted`): a view,
+        not a copy; let it go before adding users."""
+        return memoryview(self._times)[column::4]
+
+    def texted(self) -> frozenset[int]:
+        """Users whose date-times are kept as text (not in Graph's usual form)."""
+        return frozenset(self._texts)
+
+
+def _same(a: User, b: User) -> bool:
+    return a == b
+
+
+class Profiles:
+    """The distinct profiles (and license layouts) of one or more tables, numbered."""
+
+    def __init__(self) -> None:
+        self.items: list[Profile] = []
+        self._number: dict[tuple[Any, ...], int] = {}
+        self._layouts: list[tuple[tuple[AssignedLicense, ...], tuple[LicenseAssignmentState, ...], frozenset[str]]] = []
+        self._layout_number: dict[tuple[Any, ...], int] = {}
+        self.pair_items: list[tuple[tuple[str, str], ...]] = [()]  # distinct User.attributes, () first
+        self._pair_number: dict[tuple[tuple[str, str], ...], int] = {(): 0}
+
+    def pairs(self, pairs: tuple[tuple[str, str], ...]) -> int:
+        """The number of a user's attribute pairs (0: none)."""
+        found = self._pair_number.get(pairs)
+        if found is None:
+            found = self._pair_number[pairs] = len(self.pair_items)
+            self.pair_items.append(pairs)
+        return found
+
+    def layout(self, licenses: tuple[AssignedLicense, ...], states: tuple[LicenseAssignmentState, ...]) -> int:
+        """The number of a license layout: assignedLicenses and licenseAssignmentStates."""
+        key = (licenses, states)
+        found = self._layout_number.get(key)
+        if found is None:
+            found = self._layout_number[key] = len(self._layouts)
+            self._layouts.append((licenses, states, frozenset(lic.sku_id.lower() for lic in licenses)))
+        return found
+
+    def number(self, enabled: bool, user_type: str, department: str | None, location: str | None,
+               purpose: str | None, layout: int) -> int:
+        key = (enabled, user_type, department, location, purpose, layout)
+        found = self._number.get(key)
+        if found is None:
+            licenses, states, sku_ids = self._layouts[layout]
+            found = self._number[key] = len(self.items)
+            self.items.append(Profile(enabled, user_type, department, location, purpose, layout, licenses, states,
+                                      sku_ids))
+        return found
