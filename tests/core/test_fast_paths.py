@@ -27,6 +27,7 @@ from auditor.snapshot import (
     snapshot_from_json,
     user_to_json,
 )
+from auditor.users import UserTable
 
 BASE: dict[str, Any] = {
     "id": "0d8f3a52-6c4e-4f0a-9c61-3b2f8d7e1a90",
@@ -319,3 +320,33 @@ def test_inactive_rule_candidates_lose_no_offender() -> None:
 def test_report_json_bytes_match_the_standard_library() -> None:
     document = {"a": [1, 2.5, {"b": "ø\u2028\x01", "c": None, "d": []}], "e": {}, "f": 33.75, "g": True}
     assert dump_json(document) == (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def test_attribute_pairs_survive_every_way_into_a_user_table() -> None:
+    """User.attributes (a cost allocation's) is a column of its own: users without any read (),
+    whether the table had attributes before them or after, and page bytes and parsed items agree."""
+    paths = ("companyName", "employeeOrgData/costCenter")
+    raws = [json.loads(json.dumps(u)) for u in TenantStream(40, seed=2).users()]
+    for i, raw in enumerate(raws):
+        if i % 3 == 0:
+            raw["companyName"] = f"Contoso {i % 2}"
+            raw["employeeOrgData"] = {"costCenter": "CC-1", "division": None}
+        else:
+            raw["companyName"] = None
+            raw["employeeOrgData"] = None
+    expected = [(("companyName", f"Contoso {i % 2}"), ("employeeOrgData/costCenter", "CC-1")) if i % 3 == 0 else ()
+                for i in range(len(raws))]
+    parsed = UserDecoder(with_sign_in=True, attributes=paths).values(raws)
+    assert [u.attributes for u in parsed] == expected
+    decoded = _decode_page(UserDecoder(with_sign_in=True, attributes=paths), _page(raws))
+    assert decoded is not None
+    assert [u.attributes for u in decoded[0]] == expected
+    # built user by user, and joined from tables with and without the column
+    one_by_one = UserTable.of(list(parsed))
+    assert [u.attributes for u in one_by_one] == expected
+    joined = UserTable(parsed.registry)
+    plain = UserDecoder(with_sign_in=True, profiles=parsed.registry).values(raws[:5])
+    joined.extend(plain)
+    joined.extend(parsed)
+    assert [u.attributes for u in joined] == [()] * 5 + expected
+    assert list(joined)[5:] == list(parsed)
