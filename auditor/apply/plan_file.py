@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import UsageError
 from ..model import Cloud
@@ -276,7 +277,7 @@ def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str
         if set(body) != {"@odata.id"} or not isinstance(ref, str):
             raise where.error(field, "must be {\"@odata.id\": \".../directoryObjects/<user id>\"}")
         tail = ref.rstrip("/").rsplit("/", 2)
-        if len(tail) != 3 or tail[1] != "directoryObjects" or tail[2].lower() != user:
+        if not _graph_url(ref) or len(tail) != 3 or tail[1] != "directoryObjects" or tail[2].lower() != user:
             raise where.error(f"{field}.@odata.id", f"{_short(ref)} does not refer to directoryObjects/{user}")
         return {"@odata.id": ref}
     # set_usage_location
@@ -284,6 +285,12 @@ def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str
     if set(body) != {"usageLocation"} or not isinstance(location, str) or not COUNTRY.match(location):
         raise where.error(field, "must be {\"usageLocation\": \"<two-letter country code>\"}")
     return {"usageLocation": location}
+
+
+def _graph_url(ref: str) -> bool:
+    """An https URL, or plain http on the loopback only (the SDK's own rule: a local Graph emulator)."""
+    parts = urlsplit(ref)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1"))
 
 
 def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any], ...]:

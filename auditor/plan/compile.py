@@ -30,11 +30,12 @@ Pure: no files, no clock, no network. `compile_plan(document, ...)` reads only t
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from auditor.apply.plan_file import PlanFileError, Where, parse_change
 from auditor.model import Severity
 from auditor.remediations import Reader
 
@@ -60,10 +61,6 @@ DATA_TOGETHER = "data_together"  # with another finding's removals, the user's m
 STOPPED = "stopped"  # the plan stops before this finding's changes (no free seat)
 WAIVED = "waived"  # named with --findings, but waived
 
-# An object id or user principal name as one URL path segment: nothing that could end the
-# segment, start a query or a fragment, or climb a level.
-_SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._@-]{0,199}\Z")
-_COUNTRY = re.compile(r"[A-Z]{2}\Z")
 
 
 # --- the plan -------------------------------------------------------------------------------
@@ -83,7 +80,6 @@ class Change:
     seats: dict[str, int]  # consumed-unit change per product (part number)
     findings: tuple[str, ...]
     depends_on: tuple[int, ...]  # `n` of earlier changes that must have succeeded
-    undo: dict[str, Any] | None  # the inverse call, or None (reprocess)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,7 +95,6 @@ class Change:
             "seats": dict(self.seats),
             "findings": list(self.findings),
             "depends_on": list(self.depends_on),
-            "undo": self.undo,
         }
 
 
@@ -216,62 +211,23 @@ def action_problem(action: Any) -> str | None:
         return "description must be text"
     if not action["ready"] or kind == "lookup":
         return None
-    user, group = _str(action.get("user")), _str(action.get("group"))
-    if user is None or not _SEGMENT.match(user):
-        return f"user {str(action.get('user'))[:80]!r} is not an object id"
-    if kind in ("add_member", "remove_member") and (group is None or not _SEGMENT.match(group)):
-        return f"group {str(action.get('group'))[:80]!r} is not an object id"
-    if action.get("method") != METHODS[kind]:
-        return f"method {str(action.get('method'))[:10]!r} is not {METHODS[kind]} for {kind}"
-    expected = _path(kind, user, group)
-    if action.get("path") != expected:
-        return f"path {str(action.get('path'))[:200]!r} is not {expected!r}"
-    return _body_problem(kind, action.get("body"), user)
+    # A ready call is checked exactly as apply will check it in plan.json (the same parser), so
+    # the plan never holds a change apply would refuse.
+    try:
+        parse_change({**action, "n": 1}, _InAction(), "")
+    except PlanFileError as exc:
+        return str(exc)
+    return None
 
 
-def _path(kind: str, user: str, group: str | None) -> str:
-    return {
-        "assign_license": f"/users/{user}/assignLicense",
-        "add_member": f"/groups/{group}/members/$ref",
-        "remove_member": f"/groups/{group}/members/{user}/$ref",
-        "reprocess": f"/users/{user}/reprocessLicenseAssignment",
-        "set_usage_location": f"/users/{user}",
-    }[kind]
+class _InAction(Where):
+    """Messages about one report action: the field, without a file name."""
 
+    def __init__(self) -> None:
+        super().__init__(Path("report.json"))
 
-def _body_problem(kind: str, body: Any, user: str) -> str | None:
-    if kind == "assign_license":
-        if not isinstance(body, Mapping):
-            return "assignLicense needs a body"
-        adds, removes = body.get("addLicenses"), body.get("removeLicenses")
-        if not isinstance(adds, list) or not isinstance(removes, list):
-            return "assignLicense needs addLicenses and removeLicenses lists"
-        for add in adds:
-            if not isinstance(add, Mapping) or not _is_id(add.get("skuId")):
-                return "every addLicenses entry needs a skuId"
-            plans = add.get("disabledPlans", [])
-            if not isinstance(plans, list) or not all(_is_id(p) for p in plans):
-                return "disabledPlans must be a list of service plan ids"
-        if not all(_is_id(r) for r in removes):
-            return "removeLicenses must be a list of skuIds"
-        if not adds and not removes:
-            return "assignLicense adds and removes nothing"
-        return None
-    if kind == "add_member":
-        ref = body.get("@odata.id") if isinstance(body, Mapping) else None
-        if not isinstance(ref, str) or not ref.startswith("https://") or not ref.endswith(f"/directoryObjects/{user}"):
-            return "add_member needs a body whose @odata.id is the user's directoryObjects URL"
-        return None
-    if kind == "set_usage_location":
-        value = body.get("usageLocation") if isinstance(body, Mapping) else None
-        if not isinstance(value, str) or not _COUNTRY.match(value) or len(body) != 1:
-            return "set_usage_location needs a body with a two-letter usageLocation only"
-        return None
-    return None if body is None else f"{kind} takes no body"
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and bool(_SEGMENT.match(value))
+    def error(self, field: str, message: str) -> PlanFileError:
+        return PlanFileError(f"{field.lstrip('.')} {message}" if field else message)
 
 
 # --- atomic operations ------------------------------------------------------------------------
@@ -467,14 +423,12 @@ class _Draft:
     precondition: list[dict[str, Any]]
     seats: dict[str, int]
     findings: list[str]
-    undo: dict[str, Any] | None
     gives: bool = False  # adds a product or a group membership
     takes: bool = False  # removes one
     deps: list[int] = field(default_factory=list)  # indices into the user's chain
 
 
-def _draft(ops: Sequence[_Op], kind: str, path: str, body: dict[str, Any] | None,
-           undo: dict[str, Any] | None) -> _Draft:
+def _draft(ops: Sequence[_Op], kind: str, path: str, body: dict[str, Any] | None) -> _Draft:
     # one effect's lists are already free of repeats (_Op.absorb)
     descriptions: list[str] = list(ops[0].descriptions)
     precondition: list[dict[str, Any]] = list(ops[0].precondition)
@@ -488,10 +442,10 @@ def _draft(ops: Sequence[_Op], kind: str, path: str, body: dict[str, Any] | None
         for part, delta in o.seats.items():
             seats[part] = seats.get(part, 0) + delta
     return _Draft(kind, path, body, " ".join(d.strip() for d in descriptions if d.strip()), ops[0].user,
-                  ops[0].group, precondition, {k: v for k, v in seats.items() if v}, findings, undo)
+                  ops[0].group, precondition, {k: v for k, v in seats.items() if v}, findings)
 
 
-def _chain(user_ops: Sequence[_Op], root: str) -> list[_Draft]:
+def _chain(user_ops: Sequence[_Op]) -> list[_Draft]:
     """One user's changes in execution order, with their dependencies."""
     usage: list[_Op] = []
     joins: list[_Op] = []
@@ -505,30 +459,23 @@ def _chain(user_ops: Sequence[_Op], root: str) -> list[_Draft]:
         sorts[(o.key[0], o.key[3]) if len(o.key) > 3 else (o.key[0],)].append(o)
     chain: list[_Draft] = []
     for o in usage:
-        chain.append(_draft([o], "set_usage_location", o.path, o.payload,
-                            {"method": "PATCH", "path": o.path, "body": {"usageLocation": None}}))
+        chain.append(_draft([o], "set_usage_location", o.path, o.payload))
     for o in joins:
-        leave = f"/groups/{o.group}/members/{o.user}/$ref"
-        d = _draft([o], "add_member", o.path, o.payload, {"method": "DELETE", "path": leave, "body": None})
+        d = _draft([o], "add_member", o.path, o.payload)
         d.gives = True
         chain.append(d)
     if adds or removes:
         first = (adds or removes)[0]
         body = {"addLicenses": [o.payload for o in adds], "removeLicenses": [o.payload for o in removes]}
-        undo_body = {"addLicenses": [{"disabledPlans": [], "skuId": o.payload} for o in removes],
-                     "removeLicenses": [o.payload["skuId"] for o in adds]}
-        d = _draft([*adds, *removes], "assign_license", first.path, body,
-                   {"method": "POST", "path": first.path, "body": undo_body})
+        d = _draft([*adds, *removes], "assign_license", first.path, body)
         d.gives, d.takes = bool(adds), bool(removes)
         chain.append(d)
     for o in leaves:
-        join = f"/groups/{o.group}/members/$ref"
-        d = _draft([o], "remove_member", o.path, None,
-                   {"method": "POST", "path": join, "body": {"@odata.id": f"{root}/directoryObjects/{o.user}"}})
+        d = _draft([o], "remove_member", o.path, None)
         d.takes = True
         chain.append(d)
     for o in reprocess[:1]:
-        chain.append(_draft(reprocess, "reprocess", o.path, None, None))
+        chain.append(_draft(reprocess, "reprocess", o.path, None))
 
     for i, d in enumerate(chain):
         if d.kind == "reprocess":
@@ -675,8 +622,9 @@ def compile_plan(
 ) -> Plan:
     """The plan for `document`'s open findings (see the module docstring).
 
-    `graph_root` is the cloud's Graph v1.0 endpoint for the `@odata.id` of group joins (and
-    their undo); default: the worldwide endpoint."""
+    `graph_root` is the cloud's Graph v1.0 endpoint for the `@odata.id` of group joins; default:
+    the worldwide endpoint. The plan holds no inverse calls: what undoing a change takes is known
+    only from the state apply reads right before it (its journal; `license-auditor undo`)."""
     root = (graph_root or DEFAULT_GRAPH_ROOT).rstrip("/")
     filters = Filters(tuple(rules) if rules is not None else None, min_severity,
                       tuple(finding_ids) if finding_ids is not None else None)
@@ -732,7 +680,7 @@ def compile_plan(
     by_user: dict[str, list[_Op]] = {}
     for o in merged.values():
         by_user.setdefault(o.user, []).append(o)
-    chains = [_chain(user_ops, root) for user_ops in by_user.values()]
+    chains = [_chain(user_ops) for user_ops in by_user.values()]
 
     table = _seat_table(document)
     done, overflow, left_out = _order(chains, table)
@@ -746,7 +694,7 @@ def compile_plan(
                 n=base + i + 1, kind=d.kind, method=METHODS[d.kind], path=d.path, body=d.body,
                 description=d.description, user=d.user, group=d.group, precondition=tuple(d.precondition),
                 seats=dict(d.seats), findings=tuple(sorted(d.findings, key=lambda fid: position[fid])),
-                depends_on=tuple(base + j + 1 for j in sorted(d.deps)), undo=d.undo,
+                depends_on=tuple(base + j + 1 for j in sorted(d.deps)),
             ))
 
     stopped = None

@@ -52,7 +52,7 @@ def test_plan_json_has_the_documented_fields() -> None:
     assert out["filters"] == {"rules": [NOT_ALLOWED, FORBIDDEN], "min_severity": None, "findings": None}
     assert (out["currency"], out["net_monthly"], out["unpriced"]) == ("EUR", -23.25, [])
     assert list(out["changes"][0]) == ["n", "kind", "method", "path", "body", "description", "user",
-                                                     "group", "precondition", "seats", "findings", "depends_on", "undo"]
+                                                     "group", "precondition", "seats", "findings", "depends_on"]
     assert [(c["n"], c["kind"], c["depends_on"]) for c in out["changes"]] == [
         (1, "add_member", []), (2, "remove_member", [1]), (3, "reprocess", [1, 2])]
     assert out["seats"] == {"SPE_E3": {"usable": 1000, "consumed": 500, "after": 501},
