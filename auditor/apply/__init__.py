@@ -11,18 +11,20 @@
 
 from __future__ import annotations
 
-from .journal import Journal, JournalWriter, read_journal
-from .plan_file import Change, Plan, PlanFileError, load_plan
-from .run import cmd_apply, cmd_undo
+import importlib
+from typing import Any
 
-__all__ = [
-    "Change",
-    "Journal",
-    "JournalWriter",
-    "Plan",
-    "PlanFileError",
-    "cmd_apply",
-    "cmd_undo",
-    "load_plan",
-    "read_journal",
-]
+# Exported lazily: the planner reads plan_file's parser, and must not load the writer (the SDK).
+_WHERE = {
+    "Journal": "journal", "JournalWriter": "journal", "read_journal": "journal",
+    "Change": "plan_file", "Plan": "plan_file", "PlanFileError": "plan_file", "load_plan": "plan_file",
+    "cmd_apply": "run", "cmd_undo": "run",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -74,6 +74,7 @@ class Facts:
         self._groups = as_map(self.details.get("assigned_by_group"))
         self._group_ids = as_map(self.details.get("assigned_by_group_ids"))
         self._sku_ids = as_map(self.details.get("sku_ids"))
+        self._also_direct = frozenset(as_strs(self.details.get("also_direct")))
         self._label: str | None = None
 
     # --- subject ---------------------------------------------------------------------------
@@ -106,7 +107,9 @@ class Facts:
         return as_strs(self._group_ids.get(part))
 
     def direct(self, parts: Sequence[str]) -> list[str]:
-        return [p for p in parts if not self.groups(p)]
+        """The parts held directly: those no group assigns, and those held from a group and
+        directly at once (`also_direct`), which removing also takes an assignLicense call for."""
+        return [p for p in parts if not self.groups(p) or p in self._also_direct]
 
     def grouped(self, parts: Sequence[str]) -> list[str]:
         return [p for p in parts if self.groups(p)]

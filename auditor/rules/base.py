@@ -213,6 +213,13 @@ class Context:
                 "sku_ids": {self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s
                             for s in ids},
             }
+            # products held directly as well as from a group: removing them takes both the
+            # assignLicense call and leaving the groups (only present when there are any)
+            grouped = {st.sku_id.lower() for st in user.license_assignment_states if st.assigned_by_group}
+            direct = {st.sku_id.lower() for st in user.license_assignment_states if not st.assigned_by_group}
+            both = [self.index.part(s) for s in ids if s.lower() in grouped and s.lower() in direct]
+            if both:
+                found["also_direct"] = both
         return found
 
 

@@ -121,3 +121,22 @@ def test_two_groups_are_named_together_in_the_plural_never_in_one_admin_center_p
     assert any("the copies from the groups All Staff and Sales all have switched off" in s for s in en["steps"])
     assert "van de groepen All Staff en Sales" in texts[Locale.NL]["summary"]
     assert "All Staff ve Sales gruplarından" in texts[Locale.TR]["summary"]
+
+
+def test_removing_a_product_held_directly_and_from_a_group_takes_both_copies(tmp_path: Any) -> None:
+    """A disabled account holding E3 directly and from a group: leaving the group alone would keep
+    the direct copy (and its seat); the fix removes the direct copy and leaves the group."""
+    from auditor.rules.hygiene import DisabledUserLicensed
+
+    u = held_twice([])
+    u["accountEnabled"] = False
+    policy = "hygiene:\n  disabled_users: {}\n"
+    result = audit(tmp_path, policy, tenant([u], groups=[GROUP]))
+    (f,) = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
+    assert dict(f.facts)["also_direct"] == ["SPE_E3"]
+    rem = guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
+                               skus=list(f.skus), details=dict(f.facts))
+    calls = [(a["kind"], a["body"] if a["kind"] == "assign_license" else a["group"]) for a in rem["actions"]]
+    assert ("assign_license", {"addLicenses": [], "removeLicenses": [E3]}) in calls
+    assert ("remove_member", "g-staff") in calls
+    assert sum(v for a in rem["actions"] for v in a["seats"].values()) == -1  # one seat, freed once
