@@ -146,12 +146,15 @@ class Gathered:
                     "different data (the tenant changed while it was read); re-run the collection")
 
     def users(self) -> UserTable:
-        """Every chain's users, in the order the chains were started."""
-        if len(self.tables) == 1:
-            return self.tables[0]
-        out = UserTable(self.profiles)
-        for table in self.tables:
-            out.extend(table)
+        """Every chain's users, in the order the chains were started: the first chain's table
+        takes the others' users, each let go once taken (never a second copy of them all)."""
+        tables, self.tables = self.tables, []
+        if not tables:
+            return UserTable(self.profiles)
+        out = tables[0]
+        for i in range(1, len(tables)):
+            out.extend(tables[i])
+            tables[i] = out  # the taken table is dropped here
         return out
 
 
