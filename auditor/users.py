@@ -7,7 +7,8 @@ have in common is stored once and the rest compactly:
 - a `Profile` per distinct (accountEnabled, userType, department, usageLocation, mailbox purpose,
   assignedLicenses, licenseAssignmentStates): a tenant has a few thousand, however many users;
   each user holds the number of its profile (4 bytes);
-- the object id, and the UPN and display name joined in one string (one string header less);
+- the object id as 16 bytes (Ids: a GUID's bytes; any other text kept apart), and the UPN and
+  display name joined, all users' in one UTF-8 buffer (Texts): no object per user;
 - the date-times in Graph's usual form (YYYY-MM-DDTHH:MM:SSZ) as seconds since 1970 (8 bytes
   each, `NO_TIME` for none), which give back the same text; a user with a date-time in any other
   form (fractions, an offset) keeps its texts as they were, apart.
@@ -22,7 +23,7 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from itertools import compress
+from itertools import accumulate, compress
 from typing import Any, overload
 
 import msgspec
@@ -105,14 +106,143 @@ class Times:
 
 TIMES = Times()  # one cache of days and clock times for every table
 
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+_PACK = 4096  # texts appended are packed this many at a time
+
+
+class Ids(Sequence[str]):
+    """Object ids: 16 bytes each in Graph's usual form (a lower-case GUID, 36 characters), any
+    other text kept as it is, apart. Reading one gives back the same text."""
+
+    def __init__(self) -> None:
+        self._raw = bytearray()
+        self._odd: dict[int, str] = {}
+        self._pending: list[str] = []
+
+    def append(self, uid: str) -> None:
+        self._pending.append(uid)
+        if len(self._pending) >= _PACK:
+            self._pack()
+
+    def extend(self, other: Iterable[str]) -> None:
+        if isinstance(other, Ids):
+            other._pack()
+            self._pack()
+            base = len(self)
+            self._raw += other._raw
+            for pos, uid in other._odd.items():
+                self._odd[base + pos] = uid
+        else:
+            for uid in other:
+                self.append(uid)
+
+    def _pack(self) -> None:
+        pending = self._pending
+        if not pending:
+            return
+        match = _GUID.match
+        if all(map(match, pending)):
+            self._raw += bytes.fromhex("".join(pending).replace("-", ""))
+        else:
+            for uid in pending:
+                if match(uid):
+                    self._raw += bytes.fromhex(uid.replace("-", ""))
+                else:
+                    self._odd[len(self._raw) // 16] = uid
+                    self._raw += bytes(16)
+        self._pending = []
+
+    def __len__(self) -> int:
+        return len(self._raw) // 16 + len(self._pending)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        self._pack()
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("id index out of range")
+        odd = self._odd.get(index)
+        if odd is not None:
+            return odd
+        h = self._raw[16 * index:16 * index + 16].hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def __iter__(self) -> Iterator[str]:
+        self._pack()
+        return map(self.__getitem__, range(len(self)))
+
+
+class Texts(Sequence[str]):
+    """Texts stored as one UTF-8 buffer and where each ends: no object per text."""
+
+    def __init__(self) -> None:
+        self._blob = bytearray()
+        self._ends = array("Q")
+        self._pending: list[str] = []
+
+    def append(self, text: str) -> None:
+        self._pending.append(text)
+        if len(self._pending) >= _PACK:
+            self._pack()
+
+    def extend(self, other: Iterable[str]) -> None:
+        if isinstance(other, Texts):
+            other._pack()
+            self._pack()
+            base = len(self._blob)
+            self._blob += other._blob
+            self._ends.extend(array("Q", [end + base for end in other._ends]))
+        else:
+            for text in other:
+                self.append(text)
+
+    def _pack(self) -> None:
+        if not self._pending:
+            return
+        encoded = [t.encode("utf-8", "surrogatepass") for t in self._pending]
+        self._ends.extend(array("Q", list(accumulate(map(len, encoded), initial=len(self._blob)))[1:]))
+        self._blob += b"".join(encoded)
+        self._pending = []
+
+    def __len__(self) -> int:
+        return len(self._ends) + len(self._pending)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        self._pack()
+        if index < 0:
+            index += len(self._ends)
+        end = self._ends[index]  # IndexError beyond the end
+        start = self._ends[index - 1] if index else 0
+        return self._blob[start:end].decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        self._pack()
+        return map(self.__getitem__, range(len(self)))
+
 
 class UserTable(Sequence[User]):
     """Users by column (module docstring). Append with `add`; `extend` with another table."""
 
     def __init__(self, profiles: Profiles | None = None) -> None:
         self.registry = profiles if profiles is not None else Profiles()
-        self.ids: list[str] = []
-        self._names: list[str] = []  # upn + display name
+        self.ids = Ids()
+        self._names = Texts()  # upn + display name
         self._upn_len = array("I")
         self.profile_of = array("I")  # each user's profile number (self.profiles)
         self._times = array("q")  # 4 per user: CREATED, LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL

@@ -626,17 +626,6 @@ def _mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[G
     return sorted(out, key=attrgetter("id"))
 
 
-def _share_member_ids(groups: list[Group], users: UserTable) -> list[Group]:
-    """Point group members at the users' own id strings (one copy of each id, not two: ~80 MB
-    per million memberships)."""
-    members = set().union(*(g.members for g in groups))
-    if not members:
-        return groups
-    own = list(filter(members.__contains__, users.ids))  # one C pass
-    ids = dict(zip(own, own, strict=True))
-    return [replace(g, members=tuple(map(ids.get, g.members, g.members))) for g in groups]
-
-
 async def _all(*jobs: Awaitable[Any]) -> list[Any]:
     """Run jobs concurrently; on the first failure cancel the rest and raise that failure."""
     tasks = [asyncio.ensure_future(j) for j in jobs]
@@ -652,6 +641,7 @@ async def _all(*jobs: Awaitable[Any]) -> list[Any]:
             if isinstance(err, AuthError):
                 raise err from None
         raise
+
 
 
 def _now() -> datetime:
@@ -757,7 +747,6 @@ async def collect(
     if flagged is not None:
         groups = _mark_license_errors(groups, flagged)
         parts.add(LICENSE_ERROR_GROUPS)
-    groups = _share_member_ids(groups, users)
     progress.finish(len(users), client.requests - started)
     sku_list: list[Sku] = skus
     sub_list: list[Subscription] = subs

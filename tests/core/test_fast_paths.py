@@ -350,3 +350,34 @@ def test_attribute_pairs_survive_every_way_into_a_user_table() -> None:
     joined.extend(parsed)
     assert [u.attributes for u in joined] == [()] * 5 + expected
     assert list(joined)[5:] == list(parsed)
+
+
+def test_ids_and_names_stored_compactly_read_back_as_they_came() -> None:
+    """Ids in Graph's usual GUID form are kept as 16 bytes, any other text as it is; names (any
+    Unicode, a lone surrogate too) as one UTF-8 buffer: reading gives back the same texts, also
+    across packing batches and joined tables."""
+    from auditor.users import Ids, Texts
+
+    odd = ["ABCDEF01-2345-6789-ABCD-EF0123456789", "not-a-guid", "", "0" * 36]
+    ids_in = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(9000)]
+    for pos, text in zip((0, 4095, 4096, 8999), odd, strict=True):
+        ids_in[pos] = text
+    names_in = [f"user{i}@contoso.example" + ("Åsa Öberg ✓" if i % 3 else "\ud800x" if i % 5 == 0 else "")
+                for i in range(9000)]
+    ids, names = Ids(), Texts()
+    for uid, name in zip(ids_in, names_in, strict=True):
+        ids.append(uid)
+        names.append(name)
+    assert len(ids) == len(names) == 9000
+    assert list(ids) == ids_in and list(names) == names_in
+    assert ids[-1] == ids_in[-1] and names[-2] == names_in[-2] and ids[10:13] == ids_in[10:13]
+    joined_ids, joined_names = Ids(), Texts()
+    joined_ids.extend(["x"])
+    joined_names.extend(["y"])
+    joined_ids.extend(ids)
+    joined_names.extend(names)
+    assert list(joined_ids) == ["x", *ids_in] and list(joined_names) == ["y", *names_in]
+    with pytest.raises(IndexError):
+        ids[9000]
+    with pytest.raises(IndexError):
+        names[9000]
