@@ -11,7 +11,6 @@ and apply stops there.
 from __future__ import annotations
 
 import asyncio
-import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
 
 from ..errors import AuthError
-from ..graph.client import GraphClient, _graph_error, _retry_after
+from ..graph.client import GraphClient, Retries, RetryLimit, _graph_error, retry_after
 
 WRITE_RETRY = frozenset((429, 503))
 _METHODS = {"POST": Method.POST, "DELETE": Method.DELETE, "PATCH": Method.PATCH}
@@ -46,8 +45,7 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
     url = client.url(path)
     what = f"{method} {path}"
     content = orjson.dumps(body) if body is not None else None
-    waited = 0.0
-    attempt = 0
+    retries = Retries(client)
     while True:
         info = RequestInformation(_METHODS[method])
         info.url = url
@@ -68,30 +66,20 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
             raise AuthError(f"could not get an access token for {what} ({client.auth_description}): "
                             f"{lines[0][:300] if lines else type(exc).__name__}") from None
         except (TimeoutError, httpx.TimeoutException):
-            return WriteResult(None, False, message="Graph did not answer in time", unknown=True, retries=attempt)
+            return WriteResult(None, False, message="Graph did not answer in time", unknown=True,
+                               retries=retries.attempt)
         except httpx.TransportError as exc:
             return WriteResult(None, False, message=f"the connection failed ({type(exc).__name__})", unknown=True,
-                               retries=attempt)
+                               retries=retries.attempt)
         status = response.status_code
         if 200 <= status < 300:
-            return WriteResult(status, True, retries=attempt)
+            return WriteResult(status, True, retries=retries.attempt)
         code, message = _graph_error(response.content)
         if status not in WRITE_RETRY:
-            return WriteResult(status, False, code, message[:300], unknown=status == 504, retries=attempt)
-        delay = _retry_after(response.headers.get("Retry-After"))
+            return WriteResult(status, False, code, message[:300], unknown=status == 504, retries=retries.attempt)
         problem = "Graph is throttling (429)" if status == 429 else "Graph is unavailable (503)"
-        if delay is not None and delay > policy.max_retry_after:
-            return WriteResult(status, False, code or str(status), f"{problem}: Graph asked to wait {delay:.0f}s "
-                               f"(Retry-After), more than the {policy.max_retry_after:.0f}s limit", retries=attempt)
-        attempt += 1
-        if attempt > policy.max_retries:
-            return WriteResult(status, False, code or str(status), f"{problem}; gave up after "
-                               f"{policy.max_retries} retries", retries=attempt - 1)
-        if delay is None:
-            delay = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
-        if waited + delay > policy.max_total_wait:
-            return WriteResult(status, False, code or str(status), f"{problem}; still refused after waiting "
-                               f"{waited:.0f}s", retries=attempt - 1)
-        client.progress.waiting(what, problem, delay, attempt, policy.max_retries)
-        waited += delay
-        await asyncio.sleep(delay)
+        try:
+            await retries.wait(what, problem, delay=retry_after(response.headers.get("Retry-After")),
+                               throttled=status == 429)
+        except RetryLimit as exc:  # past the policy's bounds: the write has failed
+            return WriteResult(status, False, code or str(status), f"{problem}: {exc.reason}", retries=exc.retries)

@@ -44,6 +44,7 @@ class Request:
     query: dict[str, str]  # the decoded query parameters
     headers: dict[str, str]  # lower-case names; Authorization left out (empty inside a $batch)
     batch: bool = False  # an inner request of a POST /$batch
+    body: bytes = b""  # as sent (empty inside a $batch: an inner request's body is part of the batch's)
 
     @property
     def target(self) -> str:

@@ -840,7 +840,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                     method, rel, query_log, headers, 401, error_document("InvalidAuthenticationToken", message), None
                 )
                 return
-            answer = emulator._respond(Request(method, unquote(rel), parts.query, query_log, headers))
+            answer = emulator._respond(Request(method, unquote(rel), parts.query, query_log, headers, body=body))
             if isinstance(answer, Reply):
                 self._reply(answer, method, rel, query_log, headers)
                 return

@@ -69,14 +69,77 @@ class GraphRequestError(CollectionError):
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How a request is tried again after a throttled (429), unavailable (503, 504) or dropped
+    answer; Retries applies it, for every retry of the client and of the code built on it."""
+
     max_retries: int = 6
     backoff_base: float = 1.0  # seconds; doubles per retry, with jitter
     backoff_cap: float = 60.0
     max_retry_after: float = 300.0  # a longer Retry-After fails the run instead of stalling it
-    max_total_wait: float = 900.0  # per request
+    max_total_wait: float = 900.0  # per request (a JSON batch with all its rounds is one request)
     # Wall time of one attempt, headers and body: a server that drips a byte every few seconds
     # never trips httpx's per-read timeout, so the whole attempt has a deadline of its own.
     request_deadline: float = 180.0
+
+
+class RetryLimit(CollectionError):
+    """The client's RetryPolicy allows `request` no further attempt. `problem`: the last answer's
+    trouble ("Graph is throttling (429)"); `reason`: the bound reached ("gave up after 6 retries");
+    `retries`: the retries made before."""
+
+    def __init__(self, message: str, *, request: str, problem: str, reason: str, retries: int) -> None:
+        super().__init__(message)
+        self.request = request
+        self.problem = problem
+        self.reason = reason
+        self.retries = retries
+
+
+class Retries:
+    """The retries of one request under its client's RetryPolicy: the wait before each (the
+    Retry-After Graph sent, else an exponential backoff with jitter), the bounds (max_retries,
+    max_retry_after, max_total_wait) and the hold a 429 puts on every stream of the client.
+
+    Every retry goes through `wait`: the client's own requests, the answers inside a JSON batch
+    (the batch is asked again for them, and its rounds share one Retries) and the writes."""
+
+    def __init__(self, client: GraphClient) -> None:
+        self.client = client
+        self.policy = client.retry
+        self.attempt = 0  # retries made so far
+        self.waited = 0.0  # seconds waited so far
+
+    async def wait(self, request: str, problem: str, *, delay: float | None = None, throttled: bool = False) -> None:
+        """Wait before `request` is sent again after `problem`; return to try again.
+
+        `delay`: the answer's Retry-After in seconds (retry_after()), None for the backoff.
+        `throttled` (a 429): every request of the client, on every stream, waits as long
+        (Graph throttles per application and tenant, not per connection). Past a bound, raises
+        RetryLimit naming `request`, without waiting."""
+        policy = self.policy
+        if delay is not None and delay > policy.max_retry_after:
+            reason = (f"Graph asked to wait {delay:.0f}s (Retry-After), more than the "
+                      f"{policy.max_retry_after:.0f}s limit")
+            raise RetryLimit(f"{request}: {reason}; re-run later", request=request, problem=problem, reason=reason,
+                             retries=self.attempt)
+        if self.attempt >= policy.max_retries:
+            raise RetryLimit(
+                f"{request} failed after {policy.max_retries} retries: {problem}; no report was written from "
+                "partial data — re-run later, or with fewer concurrent jobs against this tenant",
+                request=request, problem=problem, reason=f"gave up after {policy.max_retries} retries",
+                retries=self.attempt)
+        if delay is None:
+            delay = min(policy.backoff_cap, policy.backoff_base * 2 ** self.attempt) * (0.5 + random.random() / 2)
+        if self.waited + delay > policy.max_total_wait:
+            reason = f"still failing after waiting {self.waited:.0f}s in total"
+            raise RetryLimit(f"{request} {reason}: {problem}; re-run later", request=request, problem=problem,
+                             reason=reason, retries=self.attempt)
+        self.attempt += 1
+        if throttled:
+            self.client.throttled(delay)
+        self.client.progress.waiting(request, problem, delay, self.attempt, policy.max_retries)
+        self.waited += delay
+        await asyncio.sleep(delay)
 
 
 class GraphClient:
@@ -173,12 +236,13 @@ class GraphClient:
         response = await self._send(url, headers or {}, what)
         return self._json(response, what)
 
-    async def post(self, path: str, body: Any, *, what: str | None = None) -> Any:
-        """POST a JSON document (a read such as JSON batching: retried like a GET) and parse the answer."""
+    async def post(self, path: str, body: Any, *, what: str | None = None, retries: Retries | None = None) -> Any:
+        """POST a JSON document (a read such as JSON batching: retried like a GET) and parse the answer.
+        `retries`: the request's Retries when this POST is one round of it (a batch asked again)."""
         url = self.url(path)
         shown = what or self.describe(url, "POST")
         response = await self._send(url, {"Content-Type": "application/json"}, shown, method=Method.POST,
-                                    content=orjson.dumps(body))
+                                    content=orjson.dumps(body), retries=retries)
         return self._json(response, shown)
 
     async def fetch(
@@ -302,13 +366,12 @@ class GraphClient:
                 "paging loop — nothing partial was used; re-run, and report it if it persists")
 
     async def _send(self, url: str, headers: Mapping[str, str], what: str, *, retry: bool = True,
-                    method: Method = Method.GET, content: bytes | None = None, follow: bool = True
-                    ) -> httpx.Response:
+                    method: Method = Method.GET, content: bytes | None = None, follow: bool = True,
+                    retries: Retries | None = None) -> httpx.Response:
         from azure.core.exceptions import ClientAuthenticationError
 
         policy = self.retry
-        waited = 0.0
-        attempt = 0
+        retries = retries or Retries(self)
         while True:
             if self._resume_at:
                 await self._hold()
@@ -329,7 +392,7 @@ class GraphClient:
             self.requests += 1
             problem: str
             delay: float | None = None
-            status_429 = False
+            status = 0
             try:
                 # asyncio.timeout, not wait_for: no extra task, so a read-ahead request still
                 # reaches the wire before the current page is decoded (wait_for cost 20 % of collect)
@@ -368,38 +431,11 @@ class GraphClient:
                     return response
                 if status not in RETRY_STATUS:
                     raise self._error(response, what)
-                if status == 429:
-                    status_429 = True
-                    problem = "Graph is throttling (429)"
-                    delay = _retry_after(response.headers.get("Retry-After"))
-                    if delay is not None and delay > policy.max_retry_after:
-                        raise CollectionError(
-                            f"{what}: Graph asked to wait {delay:.0f}s (Retry-After), more than the "
-                            f"{policy.max_retry_after:.0f}s limit; re-run later"
-                        )
-                else:
-                    problem = f"Graph is unavailable ({status})"
-                    delay = _retry_after(response.headers.get("Retry-After"))
+                problem = "Graph is throttling (429)" if status == 429 else f"Graph is unavailable ({status})"
+                delay = retry_after(response.headers.get("Retry-After"))
             if not retry:
                 raise CollectionError(f"{what}: {problem}")
-            attempt += 1
-            if attempt > policy.max_retries:
-                raise CollectionError(
-                    f"{what} failed after {policy.max_retries} retries: {problem}; no report was written from "
-                    "partial data — re-run later, or with fewer concurrent jobs against this tenant"
-                )
-            if delay is None:
-                delay = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1))
-                delay *= 0.5 + random.random() / 2
-            if waited + delay > policy.max_total_wait:
-                raise CollectionError(
-                    f"{what} still failing after waiting {waited:.0f}s in total: {problem}; re-run later"
-                )
-            if status_429:
-                self.throttled(delay)
-            self.progress.waiting(what, problem, delay, attempt, policy.max_retries)
-            waited += delay
-            await asyncio.sleep(delay)
+            await retries.wait(what, problem, delay=delay, throttled=status == 429)
 
     def _error(self, response: httpx.Response, what: str) -> CollectionError:
         status = response.status_code
@@ -442,9 +478,10 @@ def _graph_error(body: bytes) -> tuple[str, str]:
         return "", ""
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header, or None (use the normal backoff) when it is
-    absent, malformed, negative, not finite, or a date already past."""
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header value (RFC 9110: delay-seconds or an HTTP-date),
+    or None (use the normal backoff) when it is absent, malformed, negative, not finite, or a
+    date already past."""
     if not value:
         return None
     try:

@@ -36,13 +36,12 @@ Users are decoded page by page, straight from the page's bytes, into a table of 
 from __future__ import annotations
 
 import asyncio
-import random
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -66,7 +65,7 @@ from ..users import UserTable
 from .arguments import DEFAULT_CONCURRENCY
 from .audits import read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
-from .client import RETRY_STATUS, GraphClient, GraphRequestError, _retry_after
+from .client import RETRY_STATUS, GraphClient, GraphRequestError, Retries, retry_after
 from .partitions import Gathered, UsersRead, read_users
 from .progress import Progress
 
@@ -300,23 +299,21 @@ class _Collection:
         NO_MAILBOX only for the 404s that mean the user has no Exchange Online mailbox
         (NO_MAILBOX_CODES); any other 404 (the user deleted mid-run, ...) or other 4xx leaves that
         user's purpose unknown. A 403 is _Forbidden (the permission). A throttled (429) or failed
-        (5xx) sub-request is sent again, alone with the others that were, after its Retry-After,
-        within the client's retry policy."""
-        policy = self.client.retry
+        (503, 504) sub-request is sent again, alone with the others that were, after the longest
+        Retry-After among them: the batch is one request to the client's retry policy (Retries),
+        its rounds and the POSTs' own retries share its bounds, and a 429 holds every stream."""
+        retries = Retries(self.client)
         pending = {str(n): uid for n, uid in enumerate(ids, 1)}
         out: dict[str, str] = {}
         unread: dict[str, str] = {}
-        attempt = 0
-        waited = 0.0
         while pending:
             body = {"requests": [{"id": key, "method": "GET", "url": PURPOSE_PATH.format(uid)}
                                  for key, uid in pending.items()]}
             first = PURPOSE_PATH.format(next(iter(pending.values())))
             what = f"POST /$batch ({len(pending)} requests, the first GET {first})"
-            doc = await self.client.post("/$batch", body, what=what)
+            doc = await self.client.post("/$batch", body, what=what, retries=retries)
             again: dict[str, str] = {}
-            delay: float | None = None
-            problem = ""
+            waits: list[tuple[float, str, str]] = []  # (Retry-After, -1 if none; request; problem) of each
             throttled = False
             for key, status, headers, answer in _batch_responses(doc, pending, what):
                 uid = pending[key]
@@ -335,33 +332,17 @@ class _Collection:
                                               f"permission {_NEEDS[MAILBOX_SETTINGS]}, with admin consent)")
                 elif status in RETRY_STATUS:  # as for every other request: 429, 503, 504
                     again[key] = uid
+                    after = retry_after(_header(headers, "Retry-After"))
+                    problem = "Graph is throttling (429)" if status == 429 else f"Graph is unavailable ({status})"
+                    waits.append((-1.0 if after is None else after, request, problem))
                     throttled = throttled or status == 429
-                    problem = f"Graph is throttling (429) {request}" if status == 429 else \
-                        f"Graph is unavailable ({status}) for {request}"
-                    after = _retry_after(_header(headers, "Retry-After"))
-                    if after is not None and after > policy.max_retry_after:
-                        raise CollectionError(f"{request}: Graph asked to wait {after:.0f}s (Retry-After), more "
-                                              f"than the {policy.max_retry_after:.0f}s limit; re-run later")
-                    if after is not None:
-                        delay = max(delay or 0.0, after)
                 else:  # another 404 (Request_ResourceNotFound: deleted mid-run), a 400, a 409...: unknown
                     code, message = _sub_error(answer)
                     unread[uid] = f"{request} answered {status} {code or '(no code)'}: {message}".rstrip(": ")
             if not again:
                 break
-            attempt += 1
-            if attempt > policy.max_retries:
-                raise CollectionError(f"{problem}: still failing after {policy.max_retries} retries; no report was "
-                                      "written from partial data — re-run later")
-            if delay is None:
-                delay = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
-            if waited + delay > policy.max_total_wait:
-                raise CollectionError(f"{problem}: still failing after waiting {waited:.0f}s in total; re-run later")
-            if throttled:
-                self.client.throttled(delay)  # one throttling budget for every stream
-            self.progress.waiting(what, problem, delay, attempt, policy.max_retries)
-            waited += delay
-            await asyncio.sleep(delay)
+            longest, request, problem = max(waits, key=itemgetter(0))  # the first of the longest
+            await retries.wait(request, problem, delay=None if longest < 0 else longest, throttled=throttled)
             pending = again
         return out, unread
 

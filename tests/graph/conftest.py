@@ -13,10 +13,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from emulator_faults import Fault
 from graph_tenants import make_tenant
 
-from auditor.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor.emulator import DEMO_ROLES, GraphEmulator, Responder, app_token
 from auditor.graph import GraphClient, MailboxCheck, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import TenantSnapshot
 
@@ -34,7 +33,7 @@ class Harness:
     def __init__(
         self,
         snapshot: TenantSnapshot,
-        faults: Sequence[Fault] = (),
+        faults: Sequence[Responder] = (),  # emulator_faults.Fault, or any responder
         roles: tuple[str, ...] = DEMO_ROLES,
         token: str | None = None,
         retry: RetryPolicy = FAST_RETRY,

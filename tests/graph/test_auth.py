@@ -181,9 +181,9 @@ def test_github_oidc_assertion_fetches_and_refreshes():
         assert auth == "bearer request-token"
         assert token_claims(first)["aud"] == "api://AzureADTokenExchange"
         server.lifetime = 30  # within a minute of expiry: every call fetches a fresh one
-        assertion._expires = 0
-        second = assertion()
-        third = assertion()
+        near_expiry = GitHubOidcAssertion(server.url, "request-token")
+        second = near_expiry()
+        third = near_expiry()
         assert len({first, second, third}) == 3 and len(server.calls) == 3
         refused = GitHubOidcAssertion(server.url, "wrong")
         with pytest.raises(AuthError, match="id-token: write"):

@@ -18,7 +18,7 @@ from graph_tenants import make_tenant
 from auditor.emulator import DEMO_ROLES, Reply, Request, error_document
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
-from auditor.graph import MailboxCheck
+from auditor.graph import MailboxCheck, RetryPolicy
 from auditor.model import NO_MAILBOX, TenantSnapshot
 from auditor.policy.load import load_policies
 from auditor.rules.hygiene import last_sign_in
@@ -161,6 +161,54 @@ def test_unavailable_inside_a_batch_is_retried(mailboxes, harness):
     assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
 
 
+def _asked_per_user(h: Any) -> dict[str, int]:
+    per_user: dict[str, int] = {}
+    for r in h.emulator.requests:
+        if r.batch:
+            per_user[r.path] = per_user.get(r.path, 0) + 1
+    return per_user
+
+
+def test_inner_retries_count_against_the_total_wait(mailboxes, harness):
+    """The waits for a batch's throttled answers are the client's: bounded by its max_total_wait,
+    and the run fails naming the request that was still throttled."""
+    policy = RetryPolicy(max_retries=10, backoff_base=1, backoff_cap=1, max_retry_after=5, max_total_wait=2)
+    h = harness(mailboxes, faults=[mailbox_throttled(count=None, retry_after=1)], retry=policy)
+    with pytest.raises(CollectionError, match=r"^GET /users/[^/]+/mailboxSettings/userPurpose \(in POST /\$batch\) "
+                                              r"still failing after waiting 2s in total: Graph is throttling \(429\)"):
+        h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
+    assert max(_asked_per_user(h).values()) == 3  # asked, then again after 1 s and 2 s: a third wait passes 2 s
+
+
+def test_a_batch_and_its_rounds_are_one_request_to_the_retry_policy(mailboxes, harness):
+    """The POST /$batch's own retry and the rounds for its throttled answers share one budget."""
+    policy = RetryPolicy(max_retries=10, backoff_base=1, backoff_cap=1, max_retry_after=5, max_total_wait=2)
+    outer = Fault(FaultKind.THROTTLE, match=r"^POST /v1\.0/\$batch", count=1, retry_after=1)
+    h = harness(mailboxes, faults=[outer, mailbox_throttled(count=None, retry_after=1)], retry=policy)
+    with pytest.raises(CollectionError, match=r"mailboxSettings/userPurpose \(in POST /\$batch\) still failing "
+                                              r"after waiting 2s in total"):
+        h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None), concurrency=1)
+    assert [r.status for r in h.emulator.requests_to(r"/\$batch")] == [429, 200, 200]
+    assert max(_asked_per_user(h).values()) == 2  # 1 s for the POST and 1 s for one round: the budget is spent
+
+
+def test_a_throttled_answer_inside_a_batch_holds_every_stream(harness):
+    """A 429 is Graph throttling the application in the tenant: its Retry-After holds the other
+    batches and the users listing too, not only the answer that carried it."""
+    tenant = make_tenant(1200, seed=11)
+    h = harness(tenant, faults=[mailbox_throttled(count=1, retry_after=1)])
+    h.emulator.latency = (0.05, 0.0)
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90), concurrency=4)
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+    log = sorted(h.emulator.requests, key=lambda r: r.at)
+    hit = next(r for r in log if r.status == 429)
+    # requests already on their way may still arrive just after the 429; then nothing for its Retry-After
+    during = [r for r in log if hit.at + 0.2 < r.at < hit.at + 0.9]
+    assert not during, [(round(r.at - hit.at, 2), r.path) for r in during]
+    after = [r for r in log if r.at >= hit.at + 0.9 and r.path == "/$batch"]
+    assert len(after) > 4  # the other batches went on afterwards
+
+
 def _disabled_policy(tmp_path: Any) -> Any:
     path = tmp_path / "p.yaml"
     path.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\n"
@@ -288,10 +336,10 @@ def test_collected_purposes_drive_the_rules(mailboxes, harness, tmp_path):
     ({"responses": [{"id": "1", "status": 200, "body": {}}]}, r"GET /users/.+/mailboxSettings/userPurpose .*without"),
 ])
 def test_malformed_batch_answers_fail_naming_the_request(mailboxes, harness, answer, complaint):
-    h = harness(mailboxes)
-
-    def one_user_batch(body: bytes) -> tuple[int, Any]:
-        doc = json.loads(body)
+    def one_user_batch(request: Request) -> Reply | None:
+        if request.method != "POST" or request.path != "/$batch" or request.batch:
+            return None
+        doc = json.loads(request.body)
         first = doc["requests"][0]
         fixed = json.loads(json.dumps(answer))
         for r in fixed["responses"] if isinstance(fixed["responses"], list) else ():
@@ -301,9 +349,9 @@ def test_malformed_batch_answers_fail_naming_the_request(mailboxes, harness, ans
                 and fixed["responses"][0]["id"] != "99":
             fixed["responses"] += [{"id": r["id"], "status": 200, "body": {"value": "user"}}
                                    for r in doc["requests"][1:]]
-        return 200, fixed
+        return Reply(200, fixed)
 
-    h.emulator._batch = one_user_batch  # type: ignore[method-assign]
+    h = harness(mailboxes, faults=[one_user_batch])
     with pytest.raises(CollectionError, match=complaint) as err:
         h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
     assert "$batch" in str(err.value)

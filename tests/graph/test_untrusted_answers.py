@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from auditor.emulator import app_token
+from auditor.emulator import Reply, Request, app_token
 from auditor.errors import EXIT_COLLECTION, CollectionError
 from auditor.graph.auth import StaticTokenCredential
-from auditor.graph.client import GraphClient, RetryPolicy, _retry_after
+from auditor.graph.client import GraphClient, RetryPolicy
 from auditor.graph.progress import Progress
 
 TOKEN = "untrusted-answers-token"
@@ -97,8 +97,8 @@ def page(users: list[str], next_link: str | None = None) -> tuple[int, dict[str,
 
 def read_all(base_url: str, **client_args: Any) -> list[Any]:
     async def run() -> list[Any]:
-        client = GraphClient(base_url=base_url, credential=StaticTokenCredential(TOKEN), retry=FAST, timeout=5,
-                             progress=Progress(stream=_Null()), **client_args)
+        client = GraphClient(base_url=base_url, credential=StaticTokenCredential(TOKEN),
+                             **{"retry": FAST, "timeout": 5, "progress": Progress(stream=_Null()), **client_args})
         try:
             return [item async for items in client.pages("/users?$select=id") for item in items]
         finally:
@@ -230,17 +230,66 @@ def test_a_slow_drip_hits_the_request_deadline() -> None:
     assert time.monotonic() - started < 15
 
 
+class _Waits(Progress):
+    """The client's progress reports, keeping the length of each wait it announces."""
+
+    def __init__(self) -> None:
+        super().__init__(stream=_Null())
+        self.waits: list[float] = []
+
+    def waiting(self, request: str, why: str, seconds: float, attempt: int, limit: int) -> None:
+        self.waits.append(seconds)
+        super().waiting(request, why, seconds, attempt, limit)
+
+
+def _throttled_once(retry_after: str, policy: RetryPolicy = FAST) -> tuple[_Waits, Server]:
+    """Read a listing whose first answer is a 429 with this Retry-After; the waits the client announced."""
+    progress = _Waits()
+
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        if len(endpoint.seen) == 1:
+            return 429, {"Retry-After": retry_after}, b'{"error": {"code": "TooManyRequests", "message": "wait"}}'
+        return page(["a"])
+
+    with serve(answer) as endpoint:
+        assert [i["id"] for i in read_all(endpoint.url(), progress=progress, retry=policy)] == ["a"]
+    return progress, endpoint
+
+
 @pytest.mark.parametrize("value", ["-5", "nan", "NaN", "inf", "-inf", "1e999", "Mon, 01 Jan 2001 00:00:00 GMT",
                                    "soon", ""])
 def test_retry_after_that_is_not_a_usable_wait_means_the_normal_backoff(value: str) -> None:
-    assert _retry_after(value) is None
+    progress, endpoint = _throttled_once(value)
+    assert len(endpoint.seen) == 2
+    [wait] = progress.waits
+    assert 0 < wait <= FAST.backoff_cap  # FAST's backoff: not 0, a negative, NaN or an endless wait
 
 
-def test_retry_after_seconds_and_dates() -> None:
-    assert _retry_after("7") == 7.0
-    assert _retry_after("0") == 0.0
-    ahead = _retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30)))
-    assert ahead is not None and 25 < ahead <= 30
+def test_retry_after_in_seconds_is_waited() -> None:
+    started = time.monotonic()
+    progress, _ = _throttled_once("1")
+    assert progress.waits == [1.0] and time.monotonic() - started >= 1.0
+    progress, _ = _throttled_once("0")
+    assert progress.waits == [0.0]  # at once, as asked: not the backoff
+
+
+def test_retry_after_as_an_http_date_is_waited() -> None:
+    soon = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 2))  # whole seconds: 1-2 s away
+    progress, _ = _throttled_once(soon)
+    [wait] = progress.waits
+    assert 0.5 < wait <= 2.0
+
+
+@pytest.mark.parametrize("value, shown", [("7", "7"), ("later", None)])
+def test_retry_after_beyond_the_limit_fails_at_once_naming_the_request(value: str, shown: str | None) -> None:
+    """A date 30 s ahead is read as ~30 s, past the 5 s limit, like "7"; nothing is waited."""
+    limit = RetryPolicy(max_retries=2, backoff_base=0.01, backoff_cap=0.02, max_retry_after=5)
+    header = value if shown else time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
+    started = time.monotonic()
+    with pytest.raises(CollectionError, match=rf"^GET /users\?\$select=id: Graph asked to wait "
+                                              rf"{shown or '(2[5-9]|30)'}s \(Retry-After\), more than the 5s limit"):
+        _throttled_once(header, limit)
+    assert time.monotonic() - started < 1
 
 
 def test_negative_retry_after_is_retried_with_backoff_not_hammered() -> None:
@@ -257,63 +306,58 @@ def test_negative_retry_after_is_retried_with_backoff_not_hammered() -> None:
     assert len(calls) == 3
 
 
-def test_a_users_listing_far_beyond_its_count_is_stopped() -> None:
+def _crafted_users(harness: Callable[..., Any], answer: Callable[[Request], Reply | None], users: int = 1,
+                   with_sign_in: bool = False) -> Any:
+    """collect() from an emulated tenant of `users` users whose GET /users pages `answer` replaces."""
+    from graph_tenants import make_tenant
+
+    def users_pages(request: Request) -> Reply | None:
+        return answer(request) if request.method == "GET" and request.path == "/users" else None
+
+    h = harness(make_tenant(users), faults=[users_pages], retry=FAST)
+    return h.collect(need_sign_in=with_sign_in)
+
+
+def test_a_users_listing_far_beyond_its_count_is_stopped(harness: Callable[..., Any]) -> None:
     """An endless chain of pages of new users stops once it passes GET /users/$count with a wide margin."""
     from graph_tenants import make_tenant
     from msgspec.structs import replace
 
     from auditor.emulator.wire import user_wire
-    from auditor.graph.collector import USER_FIELDS, _Collection
+    from auditor.graph.collector import USER_FIELDS
 
     template = make_tenant(1).users[0]
+    asked: list[str] = []
 
-    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
-        n = int(path.rsplit("=", 1)[1]) if "skiptoken" in path else 0
+    def endless(request: Request) -> Reply:
+        asked.append(request.target)
+        n = int(request.query.get("$skiptoken", 0))
         users = [user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), USER_FIELDS)
                  for i in range(100)]
-        doc = {"value": users, "@odata.nextLink": f"http://127.0.0.1:{port}/v1.0/users?$skiptoken={n + 1}"}
-        return 200, {"Content-Type": "application/json"}, json.dumps(doc).encode()
+        link = f"http://{request.headers['host']}/v1.0/users?$skiptoken={n + 1}"
+        return Reply(200, {"value": users, "@odata.nextLink": link})
 
-    async def run(base_url: str) -> None:
-        progress = Progress(stream=_Null())
-        progress.expect(3)
-        client = GraphClient(base_url=base_url, credential=StaticTokenCredential(TOKEN), retry=FAST, timeout=5,
-                             progress=progress)
-        try:
-            await _Collection(client, progress)._read_sequential(with_sign_in=False)
-        finally:
-            await client.aclose()
-
-    with serve(answer) as endpoint:
-        port = endpoint.port
-        with pytest.raises(CollectionError, match=r"users while GET /users/\$count reports 3"):
-            asyncio.run(run(endpoint.url()))
-        assert len(endpoint.seen) <= 12
+    with pytest.raises(CollectionError, match=r"users while GET /users/\$count reports 3") as caught:
+        _crafted_users(harness, endless, users=3)
+    assert caught.value.exit_code == EXIT_COLLECTION
+    assert len(asked) <= 12
 
 
-def _users_from(pages: list[list[dict[str, Any]]], with_sign_in: bool = False) -> list[Any]:
-    """Run the collector's users read against a server that serves `pages` in order."""
-    from auditor.graph.collector import _Collection
-
-    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
-        n = int(path.rsplit("=", 1)[1]) if "skiptoken" in path else 0
+def _snapshot_from(harness: Callable[..., Any], pages: list[list[dict[str, Any]]], with_sign_in: bool = False
+                   ) -> Any:
+    """What collect() reads from a tenant whose GET /users serves `pages` in order."""
+    def answer(request: Request) -> Reply:
+        n = int(request.query.get("$skiptoken", 0))
         doc: dict[str, Any] = {"value": pages[n]}
         if n + 1 < len(pages):
-            doc["@odata.nextLink"] = f"http://127.0.0.1:{port}/v1.0/users?$skiptoken={n + 1}"
-        return 200, {"Content-Type": "application/json"}, json.dumps(doc).encode()
+            doc["@odata.nextLink"] = f"http://{request.headers['host']}/v1.0/users?$skiptoken={n + 1}"
+        return Reply(200, json.dumps(doc).encode())  # ASCII, as Graph escapes: a lone surrogate stays "\ud800"
 
-    async def run(base_url: str) -> list[Any]:
-        progress = Progress(stream=_Null())
-        client = GraphClient(base_url=base_url, credential=StaticTokenCredential(TOKEN), retry=FAST, timeout=5,
-                             progress=progress)
-        try:
-            return await _Collection(client, progress)._read_users(with_sign_in=with_sign_in)
-        finally:
-            await client.aclose()
+    return _crafted_users(harness, answer, with_sign_in=with_sign_in)
 
-    with serve(answer) as endpoint:
-        port = endpoint.port
-        return asyncio.run(run(endpoint.url()))
+
+def _users_from(harness: Callable[..., Any], pages: list[list[dict[str, Any]]], with_sign_in: bool = False) -> Any:
+    return _snapshot_from(harness, pages, with_sign_in).users
 
 
 def _wire(uid: str, **changes: Any) -> dict[str, Any]:
@@ -336,47 +380,43 @@ _ABSENT = object()
 
 
 @pytest.mark.parametrize("field", ["accountEnabled", "assignedLicenses", "licenseAssignmentStates", "userType", "id"])
-def test_a_selected_field_that_does_not_come_back_stops_the_run(field: str) -> None:
+def test_a_selected_field_that_does_not_come_back_stops_the_run(field: str, harness: Callable[..., Any]) -> None:
     """Absent accountEnabled used to read as enabled, absent assignedLicenses as unlicensed: a compliant report."""
     pages = [[_wire(f"u{i}") for i in range(3)], [_wire("u3", **{field: _ABSENT}), _wire("u4")]]
     with pytest.raises(CollectionError, match=rf"GET /users returned an object .*item 0.*{field}: missing, though "
                                               r"\$select asked for it") as caught:
-        _users_from(pages)
+        _users_from(harness, pages)
     assert caught.value.exit_code == EXIT_COLLECTION
 
 
-def test_null_values_and_an_absent_sign_in_activity_are_data_not_gaps() -> None:
+def test_null_values_and_an_absent_sign_in_activity_are_data_not_gaps(harness: Callable[..., Any]) -> None:
     pages = [[_wire("u0", accountEnabled=None, userType=None), _wire("u1", signInActivity=None), _wire("u2")]]
-    users = _users_from(pages, with_sign_in=True)
+    users = _users_from(harness, pages, with_sign_in=True)
     assert [u.id for u in users] == ["u0", "u1", "u2"]
     assert all(u.last_sign_in_date_time is None for u in users)
 
 
-def test_an_identical_user_on_two_pages_counts_once_and_the_snapshot_reads_back(tmp_path: Any) -> None:
-    from graph_tenants import make_tenant
-
+def test_an_identical_user_on_two_pages_counts_once_and_the_snapshot_reads_back(harness: Callable[..., Any],
+                                                                              tmp_path: Any) -> None:
     from auditor.snapshot import load_snapshot, save_snapshot
 
     pages = [[_wire("u0"), _wire("u1")], [_wire("u1"), _wire("u2")], [_wire("u0")]]
-    users = _users_from(pages)
-    assert [u.id for u in users] == ["u0", "u1", "u2"]
-    snapshot = make_tenant(1)
-    from dataclasses import replace
-
+    snapshot = _snapshot_from(harness, pages)
+    assert [u.id for u in snapshot.users] == ["u0", "u1", "u2"]
     path = tmp_path / "snapshot.json"
-    save_snapshot(replace(snapshot, users=tuple(users)), path)
+    save_snapshot(snapshot, path)
     assert [u.id for u in load_snapshot(path).users] == ["u0", "u1", "u2"]
 
 
-def test_a_user_on_two_pages_with_different_data_stops_the_run() -> None:
+def test_a_user_on_two_pages_with_different_data_stops_the_run(harness: Callable[..., Any]) -> None:
     pages = [[_wire("u0"), _wire("u1")], [_wire("u1", accountEnabled=False)]]
     with pytest.raises(CollectionError, match=r"returned user u1 .* twice with different data") as caught:
-        _users_from(pages)
+        _users_from(harness, pages)
     assert caught.value.exit_code == EXIT_COLLECTION
 
 
-def test_a_lone_surrogate_on_a_graph_page_is_replaced() -> None:
-    users = _users_from([[_wire("u0", displayName="Eve \ud800 Mallory"), _wire("u1")]])
+def test_a_lone_surrogate_on_a_graph_page_is_replaced(harness: Callable[..., Any]) -> None:
+    users = _users_from(harness, [[_wire("u0", displayName="Eve \ud800 Mallory"), _wire("u1")]])
     assert [u.display_name for u in users] == ["Eve \ufffd Mallory", ""]
 
 
