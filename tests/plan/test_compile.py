@@ -20,7 +20,6 @@ from .builders import (
     NO_USAGE_LOCATION,
     NOT_ALLOWED,
     REQUIRED,
-    ROOT,
     SPARE_SEATS,
     VISIO,
     assign,
