@@ -32,7 +32,7 @@ from typing import Any
 
 import orjson
 
-SCHEMA_VERSION = 3  # report.json: 3 = remediation texts shared (`remediations` + `{"ref"}`)
+SCHEMA_VERSION = 4  # report.json: 3 = remediation texts shared (`remediations` + `{"ref"}`); 4 = `shared`
 USER = "{user}"
 USER_REF = "{user_ref}"
 USER_ID_PLACEHOLDER = "{user-id}"  # a path segment for a user the report has no id or UPN for
@@ -223,3 +223,93 @@ def check_table(document: Mapping[str, Any]) -> str | None:
         if ref not in table:
             return f"finding {f.get('id')!r}: remediation.ref {ref!r} names no entry of remediations"
     return None
+
+
+# --- what findings share (schema 4) --------------------------------------------------------------
+
+# The details a finding shares with every other finding of its rule and policy on users with the
+# same license layout: how the products are held, what removing them would end, what leaving each
+# group takes. Stored once per distinct block in `shared`.
+SHARED_DETAILS = frozenset((
+    "assignment", "assigned_by_group", "assigned_by_group_ids", "sku_ids", "data_kinds", "data_lost", "leaving",
+    "also_direct",
+))
+
+
+def _block(finding: Mapping[str, Any]) -> dict[str, Any]:
+    details = finding.get("details")
+    shared = {k: v for k, v in details.items() if k in SHARED_DETAILS} if isinstance(details, Mapping) else {}
+    return {"policy": finding.get("policy"), "message": finding.get("message"), "details": shared}
+
+
+def factor(findings: list[Any]) -> tuple[dict[str, Any], list[Any]]:
+    """(the `shared` table, the findings as schema 4 writes them): each finding's `policy`,
+    `message` and SHARED_DETAILS go to one block of the table, which the finding names with
+    `"shared": key` (where `policy` stood); its `details` keep the rest. Keys are the first 16 hex
+    digits of the SHA-256 of the block's canonical JSON. The findings given are not changed."""
+    table: dict[str, Any] = {}
+    keys: dict[bytes, str] = {}
+    out: list[Any] = []
+    for f in findings:
+        if not isinstance(f, Mapping) or "shared" in f:
+            out.append(f)
+            continue
+        block = _block(f)
+        content = orjson.dumps(block, option=orjson.OPT_SORT_KEYS)
+        key = keys.get(content)
+        if key is None:
+            key = keys[content] = hashlib.sha256(content).hexdigest()[:16]
+            table[key] = block
+        own: dict[str, Any] = {}
+        for name, value in f.items():
+            if name == "policy":
+                own["shared"] = key
+            elif name == "details" and isinstance(value, Mapping):
+                own["details"] = {k: v for k, v in value.items() if k not in SHARED_DETAILS}
+            elif name != "message":
+                own[name] = value
+        out.append(own)
+    return table, out
+
+
+def expand(document: dict[str, Any]) -> str | None:
+    """Give each finding of a schema-4 document (read from report.json) its `policy`, `message`
+    and shared details back, in place, so every reader sees findings as schema 1-3 wrote them.
+    None, or what is wrong (a finding naming a block the table lacks)."""
+    table = document.pop("shared", None)
+    findings = document.get("findings")
+    if table is None or not isinstance(findings, list):
+        return None
+    if not isinstance(table, Mapping):
+        return "shared: must be an object"
+    for i, f in enumerate(findings):
+        if not isinstance(f, dict) or "shared" not in f:
+            continue
+        key = f.pop("shared")
+        block = table.get(key) if isinstance(key, str) else None
+        if not isinstance(block, Mapping) or not isinstance(block.get("details", {}), Mapping):
+            return f"findings[{i}].shared: {str(key)[:40]!r} is not a block of `shared`"
+        own = f.get("details")
+        whole = dict(f)
+        f.clear()
+        for name, value in whole.items():
+            if name == "subject":
+                f["policy"] = block.get("policy")
+            f[name] = value
+            if name == "skus":
+                f["message"] = block.get("message")
+        f.setdefault("policy", block.get("policy"))
+        f.setdefault("message", block.get("message"))
+        f["details"] = {**block.get("details", {}), **(own if isinstance(own, Mapping) else {})}
+    return None
+
+
+def loads(data: bytes | str) -> Any:
+    """report.json's text as its readers see it: parsed, with what findings share given back to
+    each of them (`expand`). ValueError: not JSON, or a finding names a block `shared` lacks."""
+    document = orjson.loads(data)
+    if isinstance(document, dict):
+        problem = expand(document)
+        if problem is not None:
+            raise ValueError(problem)
+    return document

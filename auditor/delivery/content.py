@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import UsageError
+from auditor.remediations import expand
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"
@@ -172,6 +173,9 @@ def load_report(report_dir: Path) -> dict[str, Any]:
         raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict) or not isinstance(data.get("summary"), dict):
         raise UsageError(f"{path}: not a license-auditor report (no summary object)")
+    problem = expand(data)
+    if problem is not None:
+        raise UsageError(f"{path}: {problem}")
     return data
 
 

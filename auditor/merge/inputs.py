@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model import Cloud, LicenseAssignmentState, Severity, TenantSnapshot
-from ..remediations import check_table
+from ..remediations import check_table, expand
 from ..report.baseline import READABLE_VERSIONS
 from ..snapshot import load_snapshot
 from .identity import IdentityMap, PaidProducts
@@ -167,6 +167,9 @@ def read_report(folder: Path) -> dict[str, Any]:
                                            f"{' and '.join(map(str, READABLE_VERSIONS))})")
     if "tenants" in doc:
         raise _bad(path, "", "this is a merged report; give the per-tenant output folders")
+    problem = expand(doc)
+    if problem is not None:
+        raise _bad(path, "", problem)
     tenant = _expect(path, doc.get("tenant"), "tenant", dict, "an object")
     if not isinstance(tenant.get("id"), str) or not tenant["id"]:
         raise _bad(path, "tenant.id", "missing")

@@ -9,11 +9,11 @@ from typing import Any
 
 from auditor.errors import UsageError
 from auditor.plan.compile import action_problem
-from auditor.remediations import Reader, check_table
+from auditor.remediations import Reader, check_table, expand
 
 # 1: no per-finding actions (nothing to plan); 2: remediation.actions; 3: the same, each
 # remediation text stored once in `remediations` (auditor.remediations)
-REPORT_VERSIONS = (1, 2, 3)
+REPORT_VERSIONS = (1, 2, 3, 4)
 
 
 def load_report(path: Path) -> dict[str, Any]:
@@ -29,6 +29,9 @@ def load_report(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: the report is not valid JSON: {exc.msg}") from None
     check_report(document, str(path))
+    problem = expand(document)
+    if problem is not None:
+        raise UsageError(f"{path}: {problem}")
     return dict(document)
 
 

@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import UsageError
-from auditor.remediations import check_table, with_templates
+from auditor.remediations import check_table, expand, with_templates
 
 # report.json versions a baseline (and a merge's input) may be: 1 had remediation.graph_action,
 # 2 has remediation.actions and .alternatives, 3 (auditor.remediations.SCHEMA_VERSION) stores
-# each remediation text once in `remediations`
-READABLE_VERSIONS = (1, 2, 3)
+# each remediation text once in `remediations`, 4 (auditor.remediations.SCHEMA_VERSION) also what
+# findings share (policy, message, how the products are held) once in `shared`
+READABLE_VERSIONS = (1, 2, 3, 4)
 
 
 def _check(document: Any, name: str) -> None:
@@ -85,6 +86,9 @@ def load_baseline(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: baseline report is not valid JSON: {exc.msg}") from None
     _check(document, str(path))
+    problem = expand(document)
+    if problem is not None:
+        raise UsageError(f"{path}: {problem}")
     return dict(document)
 
 

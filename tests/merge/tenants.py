@@ -16,11 +16,11 @@ Generated members of Fabrikam and Northwind get a tenant prefix, so that only pl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from auditor.cli import main
+from auditor.remediations import loads
 from auditor.sample.generate import SKUS, generate_document
 from auditor.snapshot import save_snapshot, snapshot_from_json
 
@@ -142,7 +142,9 @@ def build(root: Path, users: int = 120) -> dict[str, Path]:
 
 
 def read(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """report.json as its readers see it (auditor.remediations.loads)."""
+    document: dict[str, Any] = loads(path.read_bytes())
+    return document
 
 
 def policy_file(tmp_path: Path, body: str, name: str = "p.yaml") -> str:

@@ -10,7 +10,7 @@ from auditor.cli import main
 from auditor.merge.document import tenant_finding_id
 from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
-from auditor.remediations import remediation_of
+from auditor.remediations import SCHEMA_VERSION, remediation_of
 from auditor.report.guidance_api import product_names_of
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
@@ -420,7 +420,7 @@ def test_cross_tenant_actions_leave_the_group_in_the_other_tenant(group):
     root, folders = group
     _, path = merge(root, folders.values(), out="merged-actions")
     report = read(path)
-    assert report["schema_version"] == 3
+    assert report["schema_version"] == SCHEMA_VERSION
     alice = cross(report)[0]
     rem = remediation_of(report, alice)
     fabrikam = alice["details"]["tenants"][1]

@@ -92,7 +92,7 @@ def test_a_report_without_actions_plans_nothing_and_says_why(tmp_path: Path,
 @pytest.mark.parametrize(("raw", "message"), [
     ("{", "report.json:1:2: the report is not valid JSON"),
     ("[]", "report.json: not a license-auditor report.json (expected a JSON object)"),
-    (json.dumps({**_document(), "schema_version": 4}), "report.json: unsupported report schema_version 4"),
+    (json.dumps({**_document(), "schema_version": 5}), "report.json: unsupported report schema_version 5"),
     (json.dumps({**_document(), "schema_version": 3, "findings": [{"id": "f1", "remediation": {"ref": "k"}}]}),
      "report.json: finding 'f1': remediation.ref 'k' names no entry of remediations"),
     (json.dumps({**_document(), "tenants": []}), "report.json: a merged report of several tenants"),

@@ -13,15 +13,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from auditor import guidance
 from auditor.cli import main
 from auditor.engine import evaluate
+from auditor.errors import UsageError
 from auditor.model import AuditResult, Cloud, Locale, SubjectType
 from auditor.plan import compile_plan
+from auditor.plan.read import load_report
 from auditor.policy.load import load_policies
-from auditor.remediations import fill, literal, remediation_of, subject_label, to_template
+from auditor.remediations import (
+    SCHEMA_VERSION,
+    SHARED_DETAILS,
+    factor,
+    fill,
+    literal,
+    loads,
+    remediation_of,
+    subject_label,
+    to_template,
+)
 from auditor.report import compare, dump_json
 from auditor.report.document import build_document
 from auditor.snapshot import load_snapshot
@@ -70,17 +83,18 @@ def test_report_json_grows_with_facts_not_with_remediation_text(sample_result: A
     assert large["remediations"].keys() == small["remediations"].keys()  # the same texts, not 40 times as many
     text = dump_json(large)
     shared = len(dump_json({"remediations": large["remediations"]}))
+    shared += len(orjson.dumps(factor(large["findings"])[0]))
     per_finding = (len(text) - shared) / len(large["findings"])
     assert per_finding < BYTES_PER_FINDING, per_finding
     assert len(dump_json(_inline(large))) > 4 * len(text)  # what schema 2 wrote
-    assert json.loads(text) == json.loads(json.dumps(large))
+    assert loads(text) == json.loads(json.dumps(large))
 
 
 def test_every_finding_reads_back_its_own_remediation(sample_result: AuditResult) -> None:
     for locale, cloud in ((Locale.EN, Cloud.WORLDWIDE), (Locale.NL, Cloud.CHINA)):
         doc = build_document(_many(sample_result, 3), generated_at=AS_OF, locale=locale, cloud=cloud,
                              remediate=guidance.remediation_template)
-        doc = json.loads(dump_json(doc))
+        doc = loads(dump_json(doc))
         for f in doc["findings"]:
             want = guidance.remediation(f["rule"], cloud=cloud, locale=locale, subject=f["subject"], skus=f["skus"],
                                         details=f["details"], names={r["sku"]: r["name"] for r in doc["skus"]
@@ -111,7 +125,7 @@ def test_a_group_named_like_a_placeholder_is_not_filled_in(tmp_path: Path) -> No
     out = tmp_path / "out"
     assert main(["audit", "--snapshot", str(snapshot), "--policies", str(EXAMPLE), "--output-dir", str(out),
                  "--format", "json", "--as-of", "2026-11-01T06:00:00Z"]) == 1
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report = loads((out / "report.json").read_bytes())
     tove = next(f for f in report["findings"] if f["subject"].get("display_name") == "Tove Jansen")
     text = remediation_of(report, tove)["summary"]
     assert "group {user} {user_ref} }{" in text and "Tove Jansen (user000007@contoso.example)" in text
@@ -121,8 +135,8 @@ def _audit(tmp_path: Path, name: str) -> dict[str, Any]:
     out = tmp_path / name
     assert main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out),
                  "--format", "json", "--as-of", "2026-11-01T06:00:00Z"]) == 1
-    document: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert document["schema_version"] == 3
+    document: dict[str, Any] = loads((out / "report.json").read_bytes())
+    assert document["schema_version"] == SCHEMA_VERSION
     return document
 
 
@@ -144,7 +158,7 @@ def test_baseline_of_any_schema_keeps_resolved_findings_remediation(tmp_path: Pa
         assert resolved["id"] == gone["id"]
         assert remediation_of(result, resolved) == remediation_of(document, gone)
         assert all(remediation_of(result, f) == remediation_of(document, f) for f in result["findings"])
-        again = compare(json.loads(dump_json(result)), current)  # a schema 3 result is itself a baseline
+        again = compare(loads(dump_json(result)), current)  # a result is itself a baseline
         assert again["changes"]["resolved"] == [] and again["changes"]["persisting"] == len(current["findings"])
     inline_current = compare(document, _inline(current))  # a schema 2 document given as current
     assert all(f["remediation"].keys() == {"ref"} for f in inline_current["findings"])
@@ -157,6 +171,25 @@ def test_each_finding_is_one_line_of_report_json(sample_result: AuditResult) -> 
     lines = dump_json(document).decode().splitlines()
     start = lines.index('  "findings": [')
     rows = lines[start + 1:start + 1 + len(document["findings"])]
-    assert [json.loads(row.strip().rstrip(",")) for row in rows] == json.loads(json.dumps(document["findings"]))
+    assert [json.loads(row.strip().rstrip(",")) for row in rows] == json.loads(
+        json.dumps(factor(document["findings"])[1]))
     assert lines[start + 1 + len(document["findings"])] == "  ]"
     assert '  "remediations": {' in lines and lines[0] == "{" and lines[-1] == "}"
+
+
+def test_what_findings_share_is_stored_once_and_read_back_whole(sample_result: AuditResult, tmp_path: Path) -> None:
+    """Schema 4: policy, message and how the products are held are one block per distinct value;
+    each finding names its block where `policy` stood, and every reader gets the finding whole."""
+    document = build_document(_many(sample_result, 50), generated_at=AS_OF, remediate=guidance.remediation_template)
+    on_disk = json.loads(dump_json(document))
+    assert len(on_disk["shared"]) < len(on_disk["findings"]) / 10
+    first = on_disk["findings"][0]
+    assert list(first)[:4] == ["id", "rule", "severity", "shared"] and "message" not in first
+    assert not SHARED_DETAILS & first["details"].keys()
+    assert loads(dump_json(document)) == json.loads(json.dumps(document))  # key order too
+    assert list(loads(dump_json(document))["findings"][0]) == list(document["findings"][0])
+    broken = dict(on_disk, findings=[dict(first, shared="0000000000000000")])
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(UsageError, match=r"findings\[0\]\.shared: '0000000000000000' is not a block of `shared`"):
+        load_report(path)
