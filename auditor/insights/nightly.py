@@ -25,6 +25,7 @@ from auditor.audits import DirectoryAudits
 from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text
+from auditor.plan.compile import Plan
 from auditor.policy.model import PolicySet
 
 from . import allocation, calendar, causes, forecast, history, notify, trends
@@ -131,7 +132,9 @@ class Nightly:
 
     # --- the document ---------------------------------------------------------------------------
 
-    def enrich(self, document: dict[str, Any]) -> dict[str, Any]:
+    def enrich(self, document: dict[str, Any], plan: Plan | None = None) -> dict[str, Any]:
+        """`plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
+        the caller has compiled it; else the forecast compiles it."""
         warnings = list(document.get("warnings") or [])
         more: list[str] = list(self.warnings)
         if self.causes:
@@ -145,7 +148,7 @@ class Nightly:
             self.record = history.record_of(document)  # this run's record: drawn now, appended after the reports
             document["trends"] = trends.trends([*mine, self.record])
         if self.as_of is not None and self.subscriptions:
-            renewals = forecast.renewals(document, self.subscriptions, mine, self.minimums, self.as_of)
+            renewals = forecast.renewals(document, self.subscriptions, mine, self.minimums, self.as_of, plan=plan)
             if renewals:
                 document["renewals"] = renewals
         if self.allocation is not None:
@@ -199,6 +202,8 @@ def redact_for_others(document: dict[str, Any], redact: bool) -> dict[str, Any]:
 
 
 def _run_url(env: Mapping[str, str]) -> str | None:
+    if not env.get("GITHUB_RUN_ID"):
+        return None  # not in a GitHub Actions run: no need to load the e-mail builder to say so
     from auditor.delivery.content import run_url_from_env
 
     return run_url_from_env(env)

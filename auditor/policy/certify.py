@@ -202,8 +202,15 @@ def _maximum(arg: Any, schema: dict[str, Any]) -> Check:
 
 
 def _pattern(arg: str, schema: dict[str, Any]) -> Check:
-    search = re.compile(arg).search
-    return lambda value: not isinstance(value, str) or search(value) is not None
+    # compiled (and cached by re) when a string first meets it: most patterns never do in one policy
+    def check(value: Any) -> bool | None:
+        if not isinstance(value, str):
+            return True
+        try:
+            return re.search(arg, value) is not None
+        except re.error:
+            return None
+    return check
 
 
 def _equal(expected: Any, value: Any) -> bool | None:

@@ -21,7 +21,6 @@ from .model import CostAllocation, CrossTenant, Policy, PolicySet
 from .schema import build_schema
 from .yamlsource import Located, Part, dotted, read_yaml
 
-
 if TYPE_CHECKING:
     import jsonschema
 

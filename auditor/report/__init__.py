@@ -26,6 +26,7 @@ from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.outputs import write_bytes, write_text
+from auditor.plan.compile import Plan
 from auditor.plan.summary import plan_header
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.csv_report import render_csv, write_csv
@@ -158,6 +159,7 @@ def render(
     redact: bool = False,
     redact_key: bytes | None = None,
     guidance: Guidance | None = None,
+    plan: Plan | None = None,
 ) -> list[Path]:
     """Write the requested report files into `out_dir` and return their paths (in Format order).
 
@@ -168,6 +170,8 @@ def render(
       always written as is: it is the machine record that `--baseline` reads). `redact_key`
       defaults to `redaction_key(os.environ, tenant id)`.
     - `guidance`: the remediation catalog; defaults to `auditor.guidance`.
+    - `plan`: the document's plan for the header line (auditor.plan.summary.header_plan) when the
+      caller has compiled it; else it is compiled here.
 
     Raises UsageError when a file cannot be written.
     """
@@ -182,7 +186,7 @@ def render(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     # the header's plan line, compiled once for HTML and Markdown
-    plan_line = plan_header(document, locale) if wanted & {Format.HTML, Format.MD} else ""
+    plan_line = plan_header(document, locale, plan) if wanted & {Format.HTML, Format.MD} else ""
     written: list[Path] = []
     for fmt in ALL_FORMATS:
         if fmt not in wanted:
