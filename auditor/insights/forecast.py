@@ -29,13 +29,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.plan.compile import Plan, compile_plan
 from auditor.rules import RULES
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
-from .history import Record
+if TYPE_CHECKING:
+    from .history import Record
 
 WINDOW_DAYS = 60
 TREND_DAYS = 90

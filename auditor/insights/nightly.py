@@ -18,17 +18,21 @@ import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.attributes import STANDARD
-from auditor.audits import DirectoryAudits
 from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text
 from auditor.plan.compile import Plan
 from auditor.policy.model import PolicySet
 
-from . import allocation, calendar, causes, forecast, history, notify, trends
+from . import allocation, calendar, forecast, notify
+
+if TYPE_CHECKING:  # the history, trends and causes modules are loaded by the runs that use them
+    from auditor.audits import DirectoryAudits
+
+    from . import history
 
 OUTPUT_GLOBS = ("renewal-*.ics", allocation.CSV_NAME)
 
@@ -73,6 +77,8 @@ class Nightly:
         self.records: list[history.Record] = []
         self.warnings: list[str] = []
         if self.history_path is not None:
+            from . import history
+
             self.records, problems = history.read_history(self.history_path)
             for p in problems:
                 self.warnings.append(f"history {p.text(self.history_path)}")
@@ -123,7 +129,11 @@ class Nightly:
                 self.warnings.append(f"cost allocation: the tenant data holds no {', '.join(missing)} (read from "
                                      "Graph with this policy, or use a snapshot collected with it)")
         audits = snapshot.directory_audits
-        self.audits = audits if isinstance(audits, DirectoryAudits) else None
+        if audits is not None:
+            from auditor.audits import DirectoryAudits
+
+            audits = audits if isinstance(audits, DirectoryAudits) else None
+        self.audits = audits
         if self.causes and self.audits is None and not any(g.part == "directoryAudits" for g in snapshot.gaps):
             self.warnings.append("--causes: the tenant data holds no directory audit entries (collect with --graph "
                                  "--causes, or audit a snapshot saved by such a run)")
@@ -138,10 +148,18 @@ class Nightly:
         warnings = list(document.get("warnings") or [])
         more: list[str] = list(self.warnings)
         if self.causes:
+            from . import causes
+
             causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
         tenant = str((document.get("tenant") or {}).get("id", ""))
-        mine = history.of_tenant(self.records, tenant)
+        mine: list[history.Record] = []
+        if self.records:
+            from . import history
+
+            mine = history.of_tenant(self.records, tenant)
         if self.history_path is not None:
+            from . import history, trends
+
             others = len(self.records) - len(mine)
             if others:
                 more.append(f"history {self.history_path}: {others} record(s) of other tenants left out")
@@ -175,6 +193,8 @@ class Nightly:
         except OSError as exc:
             raise UsageError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
         if self.history_path is not None:
+            from . import history
+
             history.append_record(self.history_path, self.record or history.record_of(document))
             written.append(self.history_path)
         return written
@@ -213,6 +233,8 @@ def _run_url(env: Mapping[str, str]) -> str | None:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from . import history
+
     path = Path(args.file)
     if not path.exists():
         raise UsageError(f"{path}: no such history file")

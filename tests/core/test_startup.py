@@ -16,9 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SDK = ("kiota", "msgraph", "azure", "httpx")
 # Loaded only when used: a valid policy is certified without jsonschema (nor its referencing/attrs);
-# the message builder only for an e-mail; merge only for `merge`.
+# the message builder only for an e-mail; merge only for `merge`; directory audits, causes and the
+# history only for a snapshot or a run that has them.
 LAZY = ("jsonschema", "referencing", "auditor.delivery.send", "auditor.delivery.content", "auditor.merge.run",
-        "auditor.merge.document")
+        "auditor.merge.document", "auditor.audits", "auditor.insights.causes", "auditor.insights.history")
 
 PROBE = f"""
 import json, sys
