@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
@@ -64,6 +63,8 @@ def _json_type(value: Any) -> str:
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
+    import difflib  # for a policy with a mistake only
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
