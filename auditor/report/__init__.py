@@ -34,6 +34,7 @@ from auditor.report.guidance_api import Guidance, default_guidance
 from auditor.report.html_report import render_html
 from auditor.report.md_report import render_markdown
 from auditor.report.redaction import KEY_ENV, redact_document, redaction_key
+from auditor.report.view import RowMemo
 
 __all__ = [
     "FILE_NAMES",
@@ -187,6 +188,7 @@ def render(
     out_dir.mkdir(parents=True, exist_ok=True)
     # the header's plan line, compiled once for HTML and Markdown
     plan_line = plan_header(document, locale, plan) if wanted & {Format.HTML, Format.MD} else ""
+    memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
     written: list[Path] = []
     for fmt in ALL_FORMATS:
         if fmt not in wanted:
@@ -196,11 +198,11 @@ def render(
             _write_json(path, document)
         elif fmt is Format.HTML:
             html = render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
-                               plan_line=plan_line)
+                               plan_line=plan_line, memo=memo)
             _write(path, html, "utf-8")
         elif fmt is Format.MD:
             md = render_markdown(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
-                                 plan_line=plan_line)
+                                 plan_line=plan_line, memo=memo)
             _write(path, md, "utf-8")
         else:
             # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.

@@ -443,7 +443,35 @@ def _row(ctx: _Context, finding: Mapping[str, Any], remediation: Mapping[str, An
 
 
 
-def _sections(ctx: _Context, findings: Sequence[Mapping[str, Any]], cap: int) -> tuple[RuleSection, ...]:
+class RowMemo:
+    """Each finding's remediation and row, built once for all the views of one rendering: the HTML
+    and the Markdown show the same rows (only how many differs), and the HTML may build its view
+    again with fewer. Used only by views of the same document, locale, cloud and catalog."""
+
+    def __init__(self) -> None:
+        self._owner: tuple[Any, ...] | None = None
+        self._rows: dict[int, tuple[Mapping[str, Any], Mapping[str, Any], FindingRow]] = {}
+
+    def serves(self, ctx: _Context) -> bool:
+        owner = (ctx.document, ctx.locale, ctx.cloud, ctx.guidance)
+        if self._owner is None:
+            self._owner = owner
+        return all(a is b or a == b for a, b in zip(self._owner, owner, strict=True))
+
+    def row(self, ctx: _Context, finding: Mapping[str, Any]) -> tuple[Mapping[str, Any], FindingRow]:
+        kept = self._rows.get(id(finding))
+        if kept is not None and kept[0] is finding:
+            return kept[1], kept[2]
+        remediation = ctx.remediation(finding)
+        row = _row(ctx, finding, remediation)
+        self._rows[id(finding)] = (finding, remediation, row)
+        return remediation, row
+
+
+def _sections(ctx: _Context, findings: Sequence[Mapping[str, Any]], cap: int,
+              memo: RowMemo | None = None) -> tuple[RuleSection, ...]:
+    if memo is None or not memo.serves(ctx):
+        memo = RowMemo()
     by_rule: dict[str, list[Mapping[str, Any]]] = {}
     for finding in findings:
         by_rule.setdefault(str(finding.get("rule", "")), []).append(finding)
@@ -463,8 +491,8 @@ def _sections(ctx: _Context, findings: Sequence[Mapping[str, Any]], cap: int) ->
         rows = []
         blocks: dict[tuple[Any, ...], FixBlock] = {}
         for finding in shown:
-            remediation = ctx.remediation(finding)
-            rows.append(_row(ctx, finding, remediation))
+            remediation, row = memo.row(ctx, finding)
+            rows.append(row)
             block = _block(remediation, clean(remediation.get("summary", ""), TEXT_LIMIT))
             key = (block.steps, block.role, block.next_steps, block.links)
             if key not in blocks and len(blocks) < BLOCK_CAP and (block.steps or block.next_steps or block.links):
@@ -623,11 +651,13 @@ def build_view(
     cap_per_rule: int,
     redacted: bool,
     plan_line: str | None = None,
+    memo: RowMemo | None = None,
 ) -> ReportView:
     """Localise and format `document` for display; at most `cap_per_rule` findings per rule.
 
     `plan_line`: the header's plan summary when the caller has it (auditor.plan.plan_header),
-    so a renderer that builds the view several times compiles the plan once."""
+    so a renderer that builds the view several times compiles the plan once. `memo`: the finding
+    rows of the rendering's other views of this document (see RowMemo), built once."""
     ctx = _Context(document, locale, cloud, guidance)
     summary = document.get("summary") or {}
     tenant = document.get("tenant") or {}
@@ -716,7 +746,7 @@ def build_view(
                             for k in ("warning", "suspended", "locked_out")),
         warnings=tuple(clean(w, TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
-        sections=_sections(ctx, document.get("findings") or [], cap_per_rule),
+        sections=_sections(ctx, document.get("findings") or [], cap_per_rule, memo),
         redacted=redacted,
         generated_by=ctx.t.pgettext(
             "generated_by",
