@@ -9,15 +9,16 @@ does not know keeps its part number.
 Read lazily, once per process: audits that never name a product do not pay for reading it. The
 lookups parse() builds from the CSV ship beside it, ready made, in `product-names.json` (written with
 the CSV by the refresh, `derived()`): loading them takes a tenth of the time of parsing the CSV. That
-file names the SHA-256 of the CSV it was built from; when the CSV beside it is another one, the CSV
-is parsed instead.
+file names the size and CRC-32 of the CSV it was built from (a check against a CSV replaced by hand
+or a stale file, not against tampering: whoever can change one package file can change both); when
+the CSV beside it is another one, the CSV is parsed instead.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -107,7 +108,7 @@ def derived(csv_bytes: bytes) -> str:
     pairs = sorted({pair for plans in names.plans_by_sku_id.values() for pair in plans})
     index = {pair: i for i, pair in enumerate(pairs)}
     doc = {
-        "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
+        "csv": _fingerprint(csv_bytes),
         "by_sku_id": names.by_sku_id,
         "by_part": names.by_part,
         "plan_by_id": names.plan_by_id,
@@ -118,9 +119,13 @@ def derived(csv_bytes: bytes) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
+def _fingerprint(csv_bytes: bytes) -> str:
+    return f"{len(csv_bytes)} bytes, crc32 {zlib.crc32(csv_bytes):08x}"
+
+
 def _from_derived(text: str, csv_bytes: bytes) -> ProductNames | None:
     doc = json.loads(text)
-    if doc.get("csv_sha256") != hashlib.sha256(csv_bytes).hexdigest():
+    if doc.get("csv") != _fingerprint(csv_bytes):
         return None
     pairs = [(plan_id, name) for plan_id, name in doc["plans"]]
     return ProductNames(doc["by_sku_id"], doc["by_part"], doc["plan_by_id"], doc["plan_by_name"],
