@@ -19,6 +19,8 @@ from auditor.policy.load import load_policy_file
 from auditor.policy.schema import build_schema
 from auditor.policy.yamlsource import read_yaml
 from auditor.rules import RULES
+from auditor.rules.assignments import SkuForbidden
+from auditor.rules.usage import Rightsize
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = build_schema()
@@ -31,9 +33,9 @@ CERTIFIED = certifier(SCHEMA)
 POOL: list[Any] = [
     None, True, False, 0, 1, -1, 7, 30, 181, 1.0, 2.5, float("nan"), float("inf"), "", "x", "SPE_E3",
     "spe e3!", "low", "high", "critical", "2026-01-01", "2026-1-1", "ops@contoso.example", "contoso.example",
-    "sku-forbidden", "exchange", "upn", "EUR", "eur", "license-auditor/v1", "LicensePolicy", [], ["SPE_E3"],
+    SkuForbidden.id, "exchange", "upn", "EUR", "eur", "license-auditor/v1", "LicensePolicy", [], ["SPE_E3"],
     ["SPE_E3", "SPE_E3"], [1, 1.0], [True, 1], [None], ["exchange"], {}, {"x": 1}, {"name": "x"},
-    {1: "a"}, {"rightsize": {"from": "SPE_E5", "to": "SPE_E3"}},
+    {1: "a"}, {Rightsize.key: {"from": "SPE_E5", "to": "SPE_E3"}},  # a usage entry that rightsizes
 ]
 
 
