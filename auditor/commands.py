@@ -17,14 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import STARTED, guidance
-from .delivery import (
-    EmailOptions,
-    Transport,
-    options_from_args,
-    run_email_command,
-    send_report,
-)
+from .delivery.arguments import options_from_args, run_email_command
+from .delivery.options import EmailOptions, Transport
 from .engine import evaluate, policy_warnings, unknown_skus
+from .enums import Format
 from .errors import (
     EXIT_COLLECTION,
     EXIT_DELIVERY,
@@ -37,13 +33,11 @@ from .errors import (
 from .graph.arguments import save_evidence, wants_graph
 from .index import TenantIndex
 from .insights.nightly import Nightly, extra_outputs
-from .merge.document import build_merged_document
-from .merge.run import merge
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .outputs import output_lock, rotate_previous
+from .plan.summary import header_plan
 from .policy.load import load_policies
 from .policy.model import PolicySet
-from .policy.schema import schema_text
 from .report import FILE_NAMES, compare, load_baseline, parse_formats, render
 from .report.document import build_document
 from .rules import RULES
@@ -210,6 +204,8 @@ def _email_options(args: argparse.Namespace) -> EmailOptions | None:
 
 
 def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
+    from .delivery.send import send_report  # the message builder, only when there is one to send
+
     try:
         send_report(out_dir, options)
     except DeliveryError as exc:
@@ -281,9 +277,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
                                   remediate=guidance.remediation_template)
         if baseline is not None:
             document = compare(baseline, document)
-        document = nightly.enrich(document)
+        # the plan the HTML and Markdown headers sum up, compiled once for them and the renewal forecast
+        plan = header_plan(document) if {Format.HTML, Format.MD} & set(formats) else None
+        document = nightly.enrich(document, plan)
         timings.mark("document")
-        written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact)
+        written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
+                         plan=plan)
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
         timings.report()
@@ -321,6 +320,9 @@ def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from .merge.document import build_merged_document
+    from .merge.run import merge
+
     formats = parse_formats(args.format)
     as_of = _as_of(args.as_of)
     policies = _policies(args)
@@ -369,6 +371,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .policy.schema import schema_text
+
     sys.stdout.write(schema_text())
     return EXIT_OK
 

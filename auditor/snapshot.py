@@ -34,7 +34,6 @@ import msgspec
 import orjson
 
 from .attributes import PageReader, is_path, pairs_from, to_graph
-from .audits import BadAudit, audits_from_json, audits_to_json
 from .errors import SnapshotError
 from .model import (
     NO_MAILBOX,
@@ -684,6 +683,8 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
             raise BadValue(f"userAttributes[{i}]: {path[:100]!r} is not a user attribute path (see docs/policy.md)")
     audits = None
     if doc.get("directoryAudits") is not None:
+        from .audits import BadAudit, audits_from_json  # only a snapshot saved with --causes holds them
+
         try:
             audits = audits_from_json(doc["directoryAudits"])
         except BadAudit as exc:
@@ -875,6 +876,12 @@ def _write_array(out: IO[str], key: str, items: Iterable[dict[str, Any]], last: 
     out.write("\n" if last else ",\n")
 
 
+def _audits_json(audits: Any) -> Any:
+    from .audits import audits_to_json
+
+    return audits_to_json(audits)
+
+
 def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
     """Stream a snapshot as JSON, one record per line (diffable, and no giant string in memory)."""
     with_sign_in = SIGN_IN_ACTIVITY in snapshot.collected_parts
@@ -885,7 +892,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         "collectedAt": snapshot.collected_at,
         "collectedParts": sorted(snapshot.collected_parts),
         **({"userAttributes": list(snapshot.user_attributes)} if snapshot.user_attributes else {}),
-        **({"directoryAudits": audits_to_json(snapshot.directory_audits)} if snapshot.directory_audits else {}),
+        **({"directoryAudits": _audits_json(snapshot.directory_audits)} if snapshot.directory_audits else {}),
     }
     if snapshot.notes:
         head["notes"] = list(snapshot.notes)

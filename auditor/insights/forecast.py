@@ -29,13 +29,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.plan.compile import compile_plan
+from auditor.plan.compile import Plan, compile_plan
 from auditor.rules import RULES
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
-from .history import Record
+if TYPE_CHECKING:
+    from .history import Record
 
 WINDOW_DAYS = 60
 TREND_DAYS = 90
@@ -104,11 +105,12 @@ def _freed_by_findings(document: Mapping[str, Any]) -> dict[str, int]:
     return freed
 
 
-def _freed_by_plan(document: Mapping[str, Any]) -> dict[str, int]:
-    try:
-        plan = compile_plan(document)
-    except (KeyError, TypeError, ValueError):  # a document without actions plans nothing
-        return {}
+def _freed_by_plan(document: Mapping[str, Any], plan: Plan | None = None) -> dict[str, int]:
+    if plan is None:
+        try:
+            plan = compile_plan(document)
+        except (KeyError, TypeError, ValueError):  # a document without actions plans nothing
+            return {}
     out: dict[str, int] = {}
     for line in plan.seats:
         if line.consumed is not None and line.after < line.consumed:
@@ -123,6 +125,7 @@ def renewals(
     minimums: Mapping[str, int],
     as_of: datetime,
     window_days: int = WINDOW_DAYS,
+    plan: Plan | None = None,
 ) -> list[dict[str, Any]]:
     """The forecast of every subscription renewing within `window_days` (soonest first).
 
@@ -130,7 +133,7 @@ def renewals(
     from `document`); `minimums`: catalog spare_seats.min per part number."""
     rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
     freed_open = _freed_by_findings(document)
-    freed_plan = _freed_by_plan(document)
+    freed_plan = _freed_by_plan(document, plan)
     horizon = as_of + timedelta(days=window_days)
     out: list[dict[str, Any]] = []
     for sub in subscriptions:

@@ -18,16 +18,21 @@ import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.attributes import STANDARD
-from auditor.audits import DirectoryAudits
 from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text
+from auditor.plan.compile import Plan
 from auditor.policy.model import PolicySet
 
-from . import allocation, calendar, causes, forecast, history, notify, trends
+from . import allocation, calendar, forecast, notify
+
+if TYPE_CHECKING:  # the history, trends and causes modules are loaded by the runs that use them
+    from auditor.audits import DirectoryAudits
+
+    from . import history
 
 OUTPUT_GLOBS = ("renewal-*.ics", allocation.CSV_NAME)
 
@@ -72,6 +77,8 @@ class Nightly:
         self.records: list[history.Record] = []
         self.warnings: list[str] = []
         if self.history_path is not None:
+            from . import history
+
             self.records, problems = history.read_history(self.history_path)
             for p in problems:
                 self.warnings.append(f"history {p.text(self.history_path)}")
@@ -122,7 +129,11 @@ class Nightly:
                 self.warnings.append(f"cost allocation: the tenant data holds no {', '.join(missing)} (read from "
                                      "Graph with this policy, or use a snapshot collected with it)")
         audits = snapshot.directory_audits
-        self.audits = audits if isinstance(audits, DirectoryAudits) else None
+        if audits is not None:
+            from auditor.audits import DirectoryAudits
+
+            audits = audits if isinstance(audits, DirectoryAudits) else None
+        self.audits = audits
         if self.causes and self.audits is None and not any(g.part == "directoryAudits" for g in snapshot.gaps):
             self.warnings.append("--causes: the tenant data holds no directory audit entries (collect with --graph "
                                  "--causes, or audit a snapshot saved by such a run)")
@@ -131,21 +142,31 @@ class Nightly:
 
     # --- the document ---------------------------------------------------------------------------
 
-    def enrich(self, document: dict[str, Any]) -> dict[str, Any]:
+    def enrich(self, document: dict[str, Any], plan: Plan | None = None) -> dict[str, Any]:
+        """`plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
+        the caller has compiled it; else the forecast compiles it."""
         warnings = list(document.get("warnings") or [])
         more: list[str] = list(self.warnings)
         if self.causes:
+            from . import causes
+
             causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
         tenant = str((document.get("tenant") or {}).get("id", ""))
-        mine = history.of_tenant(self.records, tenant)
+        mine: list[history.Record] = []
+        if self.records:
+            from . import history
+
+            mine = history.of_tenant(self.records, tenant)
         if self.history_path is not None:
+            from . import history, trends
+
             others = len(self.records) - len(mine)
             if others:
                 more.append(f"history {self.history_path}: {others} record(s) of other tenants left out")
             self.record = history.record_of(document)  # this run's record: drawn now, appended after the reports
             document["trends"] = trends.trends([*mine, self.record])
         if self.as_of is not None and self.subscriptions:
-            renewals = forecast.renewals(document, self.subscriptions, mine, self.minimums, self.as_of)
+            renewals = forecast.renewals(document, self.subscriptions, mine, self.minimums, self.as_of, plan=plan)
             if renewals:
                 document["renewals"] = renewals
         if self.allocation is not None:
@@ -172,6 +193,8 @@ class Nightly:
         except OSError as exc:
             raise UsageError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
         if self.history_path is not None:
+            from . import history
+
             history.append_record(self.history_path, self.record or history.record_of(document))
             written.append(self.history_path)
         return written
@@ -199,6 +222,8 @@ def redact_for_others(document: dict[str, Any], redact: bool) -> dict[str, Any]:
 
 
 def _run_url(env: Mapping[str, str]) -> str | None:
+    if not env.get("GITHUB_RUN_ID"):
+        return None  # not in a GitHub Actions run: no need to load the e-mail builder to say so
     from auditor.delivery.content import run_url_from_env
 
     return run_url_from_env(env)
@@ -208,6 +233,8 @@ def _run_url(env: Mapping[str, str]) -> str | None:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from . import history
+
     path = Path(args.file)
     if not path.exists():
         raise UsageError(f"{path}: no such history file")

@@ -18,7 +18,6 @@ DeliveryError (exit 4, like e-mail).
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -62,6 +61,8 @@ def webhook_url(flag: str | None, environ: Mapping[str, str]) -> str | None:
 def _loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
+    import ipaddress  # only for a plain-http webhook URL
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:

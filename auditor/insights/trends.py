@@ -11,15 +11,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .history import SEVERITIES, Record
+if TYPE_CHECKING:
+    from .history import Record
 
 RUNS = 30
 
 
 def trends(records: Sequence[Record]) -> dict[str, Any]:
     """The trends block of the last RUNS records (the current run's record last)."""
+    from .history import SEVERITIES  # loaded by the runs that keep a history, not by every report
+
     last = list(records)[-RUNS:]
     currency = next((r.currency for r in reversed(last) if r.currency), None)
     skus: list[str] = []

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec  # frozen Structs, as auditor/report/view.py says why
 
 from auditor import i18n
 from auditor.model import Locale
@@ -30,14 +31,12 @@ SEAT_SPARK_RUNS = 14  # the seat table's sparkline: the last two weeks of nightl
 _MERMAID_UNSAFE = re.compile(r'["\[\]{}<>`;#\\\n\r]')
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(msgspec.Struct, frozen=True):
     height: int
     colour: str
 
 
-@dataclass(frozen=True)
-class RunBar:
+class RunBar(msgspec.Struct, frozen=True):
     label: str  # the run's date
     title: str  # hover text: the counts
     segments: tuple[Segment, ...]  # top to bottom
@@ -45,49 +44,44 @@ class RunBar:
     complete: bool
 
 
-@dataclass(frozen=True)
-class Spark:
+class Spark(msgspec.Struct, frozen=True):
     heights: tuple[int, ...]  # px, one per run (0 = no value)
     text: str  # ▁▂▃ for Markdown
 
 
-@dataclass(frozen=True)
-class ProductTrend:
+class ProductTrend(msgspec.Struct, frozen=True):
     name: str
     spark: Spark
     now: str  # "185 of 200"
     change: str  # "+5"
 
 
-@dataclass(frozen=True)
-class Renewal:
+class Renewal(msgspec.Struct, frozen=True):
     sentence: str
     basis: str
     difference: str
 
 
-@dataclass(frozen=True)
-class AllocationTable:
+class AllocationTable(msgspec.Struct, frozen=True):
     title: str
     rows: tuple[tuple[str, str, str, str, str], ...]  # value, users, licensed, unused, reclaimable
     more: str
 
 
-@dataclass(frozen=True)
-class InsightsView:
+class InsightsView(msgspec.Struct, frozen=True):
     runs: tuple[RunBar, ...] = ()
     runs_text: str = ""
     spend_max: str = ""
     findings_max: str = ""
     products: tuple[ProductTrend, ...] = ()
-    mermaid_findings: MdSafe = field(default_factory=lambda: MdSafe(""))
-    mermaid_spend: MdSafe = field(default_factory=lambda: MdSafe(""))
+    mermaid_findings: MdSafe = msgspec.field(default_factory=lambda: MdSafe(""))
+    mermaid_spend: MdSafe = msgspec.field(default_factory=lambda: MdSafe(""))
     sparks: tuple[Spark, ...] = ()  # aligned with the seat table's rows
     renewals: tuple[Renewal, ...] = ()
     renewals_title: str = ""
     allocation: tuple[AllocationTable, ...] = ()
     allocation_note: str = ""
-    causes: dict[str, str] = field(default_factory=dict)
+    causes: dict[str, str] = msgspec.field(default_factory=dict)
     legend: tuple[tuple[str, str], ...] = ()  # (label, colour) of the severities
 
     @property

@@ -25,15 +25,20 @@ Pure: no files, no clock, no network. `compile_plan(document, ...)` reads only t
    change, and the users whose changes never fit are left out whole (none is half changed).
 5. Cost: seat changes x the seat table's monthly price; products without a price are named in
    `unpriced` and not counted.
+
+The plan's records are msgspec Structs rather than dataclasses (the same fields, equality and
+repr): defining one costs a few hundredths of a millisecond where a dataclass costs about one,
+which every audit's start-up pays.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from auditor.apply.plan_file import PlanFileError, Where, parse_change
 from auditor.model import Severity
@@ -66,8 +71,7 @@ WAIVED = "waived"  # named with --findings, but waived
 # --- the plan -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     n: int  # position in execution order, from 1
     kind: str
     method: str
@@ -98,8 +102,7 @@ class Change:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+class Skipped(msgspec.Struct, frozen=True):
     finding: str
     rule: str
     reason: str
@@ -118,8 +121,7 @@ class Skipped:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Stopped:
+class Stopped(msgspec.Struct, frozen=True):
     n: int  # the number the change would have had
     sku: str
     usable: int
@@ -134,8 +136,7 @@ class Stopped:
                 "description": self.description, "method": self.method, "path": self.path}
 
 
-@dataclass(frozen=True, slots=True)
-class SeatLine:
+class SeatLine(msgspec.Struct, frozen=True):
     sku: str
     name: str
     usable: int | None  # None: not in the report's seat table
@@ -147,8 +148,7 @@ class SeatLine:
         return {"usable": self.usable, "consumed": self.consumed, "after": self.after}
 
 
-@dataclass(frozen=True, slots=True)
-class Filters:
+class Filters(msgspec.Struct, frozen=True):
     rules: tuple[str, ...] | None = None
     min_severity: str | None = None
     findings: tuple[str, ...] | None = None
@@ -158,8 +158,7 @@ class Filters:
                 "findings": None if self.findings is None else list(self.findings)}
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     tenant_id: str
     tenant_name: str
     cloud: str
@@ -172,7 +171,7 @@ class Plan:
     seats: tuple[SeatLine, ...]  # the products the changes touch
     stopped: Stopped | None
     skipped: tuple[Skipped, ...]
-    filters: Filters = field(default_factory=Filters)
+    filters: Filters = msgspec.field(default_factory=Filters)
 
     @property
     def need_a_person(self) -> int:
@@ -233,8 +232,7 @@ class _InAction(Where):
 # --- atomic operations ------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Op:
+class _Op(msgspec.Struct):
     """One indivisible effect: a product added or removed, a group joined or left, a reprocess."""
 
     key: tuple[str, ...]  # ("license", user, skuId lower, "add"|"remove"), ("member", user, group, ...), ...
@@ -412,8 +410,7 @@ def _ends_data_together(ops: Iterable[_Op], findings: Mapping[str, Mapping[str, 
 # --- changes per user ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Draft:
+class _Draft(msgspec.Struct):
     kind: str
     path: str
     body: dict[str, Any] | None
@@ -425,7 +422,7 @@ class _Draft:
     findings: list[str]
     gives: bool = False  # adds a product or a group membership
     takes: bool = False  # removes one
-    deps: list[int] = field(default_factory=list)  # indices into the user's chain
+    deps: list[int] = msgspec.field(default_factory=list)  # indices into the user's chain
 
 
 def _draft(ops: Sequence[_Op], kind: str, path: str, body: dict[str, Any] | None) -> _Draft:
@@ -491,8 +488,7 @@ def _chain(user_ops: Sequence[_Op]) -> list[_Draft]:
 # --- seats ----------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Seat:
+class _Seat(msgspec.Struct):
     usable: int
     consumed: int
     known: bool

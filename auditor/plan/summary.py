@@ -46,9 +46,18 @@ def summary(plan: Plan, locale: Locale) -> str:
     return "; ".join(parts)
 
 
-def plan_header(document: Mapping[str, Any], locale: Locale) -> str:
-    """The report header's plan line, compiled from `document` with the default filters; empty
-    for a report without actions (report.json schema 1) or a merge of several tenants."""
+def header_plan(document: Mapping[str, Any]) -> Plan | None:
+    """The plan the report header sums up: `document`'s, with the default filters; None for a report
+    without actions (report.json schema 1) or a merge of several tenants. An audit compiles it once
+    and hands it to the renewal forecast and the report header."""
+    if not has_actions(document) or "tenants" in document:
+        return None
+    return compile_plan(document)
+
+
+def plan_header(document: Mapping[str, Any], locale: Locale, plan: Plan | None = None) -> str:
+    """The report header's plan line (see header_plan); empty for a report without actions or a
+    merge. `plan`: header_plan(document) when the caller has it already."""
     if not has_actions(document) or "tenants" in document:
         return ""
-    return summary(compile_plan(document), locale)
+    return summary(plan if plan is not None else compile_plan(document), locale)

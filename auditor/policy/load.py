@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PolicyError, PolicyIssue
 from ..model import Locale, Severity
@@ -18,14 +15,33 @@ from ..rules.hygiene.base import parse_hygiene
 from ..rules.seats import parse_catalog
 from ..rules.usage import parse_usage
 from ..rules.waivers import parse_waivers
+from .certify import certifier
 from .model import CostAllocation, CrossTenant, Policy, PolicySet
 from .schema import build_schema
 from .yamlsource import Located, Part, dotted, read_yaml
 
+if TYPE_CHECKING:
+    import jsonschema
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    return build_schema()
+
+
+@lru_cache(maxsize=1)
+def _certified() -> Callable[[Any], bool]:
+    """True for a document the schema certainly accepts (auditor/policy/certify.py)."""
+    return certifier(_schema())
+
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.protocols.Validator:
-    schema = build_schema()
+    """jsonschema, imported only for a document the quick check does not certify: its errors are
+    the messages."""
+    import jsonschema
+
+    schema = _schema()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
 
@@ -47,12 +63,16 @@ def _json_type(value: Any) -> str:
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
+    import difflib  # for a policy with a mistake only
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _schema_issues(doc: Located) -> list[PolicyIssue]:
     issues: list[PolicyIssue] = []
+    if _certified()(doc.data):
+        return issues
     errors = sorted(_validator().iter_errors(doc.data), key=lambda e: (doc.where(tuple(e.absolute_path)), e.message))
     for e in errors:
         path = tuple(e.absolute_path)

@@ -4,7 +4,8 @@
     python -m auditor.reference.refresh --from FILE.csv # take a file already downloaded
 
 The new table is checked (columns, at least MIN_PRODUCTS products, every GUID well formed) before
-it replaces the shipped one, so a changed or truncated download never lands. Update the date in
+it replaces the shipped one, so a changed or truncated download never lands; the lookups built from
+it are written beside it (product-names.json, see auditor/reference/__init__.py). Update the date in
 README.md beside the data file after a refresh.
 """
 
@@ -17,7 +18,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import DATA_FILE, parse
+from . import DATA_FILE, DERIVED_FILE, derived, parse
 
 # Linked from the Entra page "Product names and service plan identifiers for licensing".
 SOURCE_URL = ("https://download.microsoft.com/download/e/3/e/e3e9faf2-f28b-490a-9ada-c6089a1fc5b0/"
@@ -63,9 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"refresh: {exc}", file=sys.stderr)
         return 2
-    tmp = args.output.with_name(args.output.name + ".new")
-    tmp.write_text(text.replace("\r\n", "\n"), "utf-8")
-    tmp.replace(args.output)
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    ready = args.output.with_name(DERIVED_FILE)
+    for path, content in ((ready, derived(data).encode("utf-8")), (args.output, data)):
+        tmp = path.with_name(path.name + ".new")
+        tmp.write_bytes(content)
+        tmp.replace(path)
     print(f"refresh: {args.output}: {count} products")
     return 0
 

@@ -26,6 +26,7 @@ from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.outputs import write_bytes, write_text
+from auditor.plan.compile import Plan
 from auditor.plan.summary import plan_header
 from auditor.remediations import SCHEMA_VERSION, factor
 from auditor.report.baseline import compare, load_baseline
@@ -34,6 +35,7 @@ from auditor.report.guidance_api import Guidance, default_guidance
 from auditor.report.html_report import render_html
 from auditor.report.md_report import render_markdown
 from auditor.report.redaction import KEY_ENV, redact_document, redaction_key
+from auditor.report.view import RowMemo
 
 __all__ = [
     "FILE_NAMES",
@@ -189,6 +191,7 @@ def render(
     redact: bool = False,
     redact_key: bytes | None = None,
     guidance: Guidance | None = None,
+    plan: Plan | None = None,
 ) -> list[Path]:
     """Write the requested report files into `out_dir` and return their paths (in Format order).
 
@@ -199,6 +202,8 @@ def render(
       always written as is: it is the machine record that `--baseline` reads). `redact_key`
       defaults to `redaction_key(os.environ, tenant id)`.
     - `guidance`: the remediation catalog; defaults to `auditor.guidance`.
+    - `plan`: the document's plan for the header line (auditor.plan.summary.header_plan) when the
+      caller has compiled it; else it is compiled here.
 
     Raises UsageError when a file cannot be written.
     """
@@ -213,7 +218,8 @@ def render(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     # the header's plan line, compiled once for HTML and Markdown
-    plan_line = plan_header(document, locale) if wanted & {Format.HTML, Format.MD} else ""
+    plan_line = plan_header(document, locale, plan) if wanted & {Format.HTML, Format.MD} else ""
+    memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
     written: list[Path] = []
     for fmt in ALL_FORMATS:
         if fmt not in wanted:
@@ -223,11 +229,11 @@ def render(
             _write_json(path, document)
         elif fmt is Format.HTML:
             html = render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
-                               plan_line=plan_line)
+                               plan_line=plan_line, memo=memo)
             _write(path, html, "utf-8")
         elif fmt is Format.MD:
             md = render_markdown(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
-                                 plan_line=plan_line)
+                                 plan_line=plan_line, memo=memo)
             _write(path, md, "utf-8")
         else:
             # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.

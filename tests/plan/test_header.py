@@ -110,3 +110,31 @@ def test_render_compiles_the_plan_once_for_both_headers(tmp_path: Path, monkeypa
     monkeypatch.setattr(sys.modules["auditor.plan.summary"], "compile_plan", counted)
     render(_document(), tmp_path, formats=["html", "md"], guidance=FakeGuidance())
     assert len(calls) == 1
+
+
+def test_an_audit_compiles_its_plan_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The renewal forecast (which counts the seats the plan frees) and the report header share one
+    compiled plan; the sample has subscriptions, so both need it."""
+    import importlib
+
+    from auditor.cli import main
+
+    forecast = importlib.import_module("auditor.insights.forecast")
+    summary = importlib.import_module("auditor.plan.summary")  # the package's `summary` is a function
+
+    calls: list[int] = []
+
+    def counted(document: Any, **kw: Any) -> Any:
+        calls.append(1)
+        return compile_plan(document, **kw)
+
+    monkeypatch.setattr(forecast, "compile_plan", counted)
+    monkeypatch.setattr(summary, "compile_plan", counted)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    root = Path(__file__).resolve().parents[2]
+    code = main(["audit", "--snapshot", str(root / "auditor" / "sample" / "sample-tenant.json"), "--policies",
+                 str(root / "policies" / "example.yaml"), "--output-dir", str(tmp_path / "out"), "--fail-on", "never",
+                 "--as-of", "2026-11-01T06:00:00Z", "--format", "html,md"])
+    assert code == 0
+    assert (tmp_path / "out" / "report.md").read_text(encoding="utf-8").count("change") > 0
+    assert len(calls) == 1

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor.reference import DATA_FILE, parse, product_names
+from auditor.reference import DATA_FILE, DERIVED_FILE, _from_derived, derived, parse, product_names
 from auditor.reference.refresh import check, main
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "auditor" / "reference" / DATA_FILE
+READY = ROOT / "auditor" / "reference" / DERIVED_FILE
 
 
 def test_known_products_and_plans_by_part_number_and_guid() -> None:
@@ -49,3 +50,19 @@ def test_refresh_checks_before_it_replaces(tmp_path: Path, capsys: pytest.Captur
     assert "expected at least" in capsys.readouterr().err
     assert check(SHIPPED.read_text("utf-8-sig")) >= 600
     assert main(["--url", "http://example.invalid/x.csv", "--output", str(out)]) == 2  # https only, no request
+
+
+def test_the_shipped_lookups_are_those_of_the_shipped_table() -> None:
+    data = SHIPPED.read_bytes()
+    assert READY.read_text("utf-8") == derived(data), (
+        "run: python -m auditor.reference.refresh --from auditor/reference/product-names-and-service-plans.csv")
+    assert product_names() == parse(data.decode("utf-8-sig").splitlines())
+
+
+def test_lookups_built_from_another_table_are_not_used(tmp_path: Path) -> None:
+    data = SHIPPED.read_bytes()
+    assert _from_derived(READY.read_text("utf-8"), data) == parse(data.decode("utf-8-sig").splitlines())
+    assert _from_derived(READY.read_text("utf-8"), data.replace(b"Microsoft 365 E3", b"M365 E3")) is None
+    out = tmp_path / DATA_FILE  # the refresh writes both files
+    assert main(["--from", str(SHIPPED), "--output", str(out)]) == 0
+    assert (tmp_path / DERIVED_FILE).read_text("utf-8") == READY.read_text("utf-8")

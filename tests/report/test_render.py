@@ -148,3 +148,40 @@ def test_output_is_deterministic(tmp_path: Path, guidance: FakeGuidance) -> None
     second = render(build_sample(), tmp_path / "b", guidance=FakeGuidance())
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_the_html_and_markdown_build_each_finding_row_once(tmp_path: Path, sample: dict[str, Any],
+                                                           guidance: FakeGuidance,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two views share their rows (auditor.report.view.RowMemo); the files are what they were."""
+    from auditor.report import view
+
+    def files(out: Path) -> dict[str, bytes]:
+        render(sample, out, formats=["html", "md"], locale=Locale.NL, cloud=Cloud.WORLDWIDE, guidance=guidance)
+        return {p.name: p.read_bytes() for p in out.iterdir()}
+
+    built: list[str] = []
+    real = view._row
+    monkeypatch.setattr(view, "_row", lambda ctx, f, r: built.append(f["id"]) or real(ctx, f, r))
+    shared = files(tmp_path / "shared")
+    assert built and len(built) == len(set(built))  # each finding once, though both files show it
+
+    built.clear()
+    monkeypatch.setattr(view.RowMemo, "row", lambda self, ctx, f: (ctx.remediation(f),
+                                                                   view._row(ctx, f, ctx.remediation(f))))
+    assert files(tmp_path / "apart") == shared
+    assert len(built) > len(set(built))
+
+
+def test_a_row_memo_serves_one_document_locale_and_cloud_only(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+    from auditor.report.view import RowMemo, build_view
+
+    def view(locale: Locale, cloud: Cloud, memo: RowMemo | None = None) -> Any:
+        return build_view(sample, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=5, redacted=False,
+                          memo=memo)
+
+    memo = RowMemo()
+    assert view(Locale.EN, Cloud.WORLDWIDE, memo) == view(Locale.EN, Cloud.WORLDWIDE)
+    assert view(Locale.NL, Cloud.WORLDWIDE, memo) == view(Locale.NL, Cloud.WORLDWIDE) != view(Locale.EN,
+                                                                                               Cloud.WORLDWIDE)
+    assert view(Locale.EN, Cloud.CHINA, memo) == view(Locale.EN, Cloud.CHINA)

@@ -1,0 +1,1 @@
+"""The report templates, compiled ahead (see auditor/report/precompile.py); generated, do not edit."""

@@ -1,0 +1,1 @@
+"""The md templates, compiled ahead (see auditor/report/precompile.py); generated, do not edit."""
