@@ -251,11 +251,16 @@ def factor(findings: list[Any]) -> tuple[dict[str, Any], list[Any]]:
     keys: dict[bytes, str] = {}
     out: list[Any] = []
     for f in findings:
-        if not isinstance(f, Mapping) or "shared" in f:
-            out.append(f)
+        if not isinstance(f, Mapping) or "shared" in f or "policy" not in f \
+                or not isinstance(f.get("details"), Mapping):
+            out.append(f)  # not a finding this tool wrote: kept whole
             continue
         block = _block(f)
-        content = orjson.dumps(block, option=orjson.OPT_SORT_KEYS)
+        try:
+            content = orjson.dumps(block, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # a value orjson refuses: kept whole (the writer falls back for it)
+            out.append(f)
+            continue
         key = keys.get(content)
         if key is None:
             key = keys[content] = hashlib.sha256(content).hexdigest()[:16]
@@ -278,8 +283,11 @@ def expand(document: dict[str, Any]) -> str | None:
     None, or what is wrong (a finding naming a block the table lacks)."""
     table = document.pop("shared", None)
     findings = document.get("findings")
-    if table is None or not isinstance(findings, list):
+    if not isinstance(findings, list):
         return None
+    if table is None:
+        named = next((i for i, f in enumerate(findings) if isinstance(f, dict) and "shared" in f), None)
+        return None if named is None else f"findings[{named}].shared: the report has no `shared` table"
     if not isinstance(table, Mapping):
         return "shared: must be an object"
     for i, f in enumerate(findings):
@@ -300,7 +308,8 @@ def expand(document: dict[str, Any]) -> str | None:
                 f["message"] = block.get("message")
         f.setdefault("policy", block.get("policy"))
         f.setdefault("message", block.get("message"))
-        f["details"] = {**block.get("details", {}), **(own if isinstance(own, Mapping) else {})}
+        # facts are written in key order (Finding.facts): the whole details read back in that order
+        f["details"] = dict(sorted({**block.get("details", {}), **(own if isinstance(own, Mapping) else {})}.items()))
     return None
 
 

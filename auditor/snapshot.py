@@ -339,7 +339,7 @@ class UserDecoder:
         self._page = _PAGES[selected][with_sign_in]
         self._list = _LISTS[selected][with_sign_in]
         self._strings: dict[str, str] = {}
-        self._layouts: dict[tuple[bytes, bytes], tuple[int, int]] = {}  # raw lists -> (layout, states)
+        self._layouts: dict[tuple[bytes, bytes], tuple[int, int, bool]] = {}  # raw lists -> (layout, states)
         self._profile_of: dict[tuple[Any, ...], int] = {}  # a wire user's shared values -> profile number
         self._shared: dict[Any, Any] = {}
 
@@ -436,7 +436,8 @@ class UserDecoder:
             # Most states carry no time (or one per state); count first, in C, and run the
             # regular expression only when some state has one.
             stamps: list[bytes] = []
-            if raw_states.count(_UPDATED_KEY) != raw_states.count(_UPDATED_NULL):
+            timed = raw_states.count(_UPDATED_KEY) != raw_states.count(_UPDATED_NULL)
+            if timed:
                 stamps = _UPDATED.findall(raw_states)
                 raw_states = _UPDATED.sub(_UPDATED_NULL, raw_states)
             key = (bytes(w.assignedLicenses), raw_states)
@@ -445,10 +446,12 @@ class UserDecoder:
             try:
                 if found is None:
                     found = layouts[key] = self._layout(*key)
-                layout, count = found
+                layout, count, missed = found
                 updated: tuple[str | None, ...] = ()
-                if stamps:
-                    if len(stamps) != count:  # an escaped quote in a time: read this user's states as they are
+                if timed or missed:
+                    # a time the expression did not take out (an escape in it or in its key): read
+                    # this user's states as they are
+                    if missed or len(stamps) != count:
                         updated = self._stamps(bytes(w.licenseAssignmentStates))
                     else:
                         updated = tuple(None if t == b"null" else t[1:-1].decode() for t in stamps)
@@ -509,8 +512,9 @@ class UserDecoder:
         self._profile_of[_shared_key(w, layout)] = number
         return number
 
-    def _layout(self, licenses: bytes, states: bytes) -> tuple[int, int]:
-        """(layout number, how many states) of raw assignedLicenses and licenseAssignmentStates."""
+    def _layout(self, licenses: bytes, states: bytes) -> tuple[int, int, bool]:
+        """(layout number, how many states, whether a state still has a lastUpdatedDateTime) of
+        raw assignedLicenses and licenseAssignmentStates (their times replaced by null)."""
         try:
             decoded = _LICENSES.decode(licenses)
         except msgspec.ValidationError as exc:
@@ -521,7 +525,8 @@ class UserDecoder:
             raise BadValue(_problem(exc, "licenseAssignmentStates", indexed=False)[1]) from None
         shared = self._share(tuple(self._license(lic) for lic in decoded or ()))
         state_list = tuple(self._state(st) for st in found or ())
-        return self.profiles.layout(shared, self._share(state_list)), len(state_list)
+        missed = any(st.lastUpdatedDateTime is not None for st in found or ())
+        return self.profiles.layout(shared, self._share(state_list)), len(state_list), missed
 
     def _stamps(self, states: bytes) -> tuple[str | None, ...]:
         found = _STATES.decode(states) or []

@@ -34,7 +34,8 @@ NO_TIME = -(2**63)  # no date-time (never signed in, or not read)
 # the date-time columns, in the order `seconds` numbers them
 CREATED, LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL = range(4)
 _EPOCH = date(1970, 1, 1)
-_CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\Z")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # ASCII digits only (\d and isdigit take any)
+_CLOCK = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z")
 
 
 class Profile(msgspec.Struct, frozen=True, gc=False):
@@ -83,8 +84,7 @@ class Times:
         return day + clock
 
     def _day(self, text: str) -> int | None:
-        if not (text[:4].isdigit() and text[4] == "-" and text[5:7].isdigit() and text[7] == "-"
-                and text[8:].isdigit() and text[:4] != "0000"):
+        if not _DAY.match(text) or text[:4] == "0000":
             return None
         try:
             days = (date.fromisoformat(text) - _EPOCH).days * 86400
@@ -227,7 +227,9 @@ class Texts(Sequence[str]):
         self._pack()
         if index < 0:
             index += len(self._ends)
-        end = self._ends[index]  # IndexError beyond the end
+        if not 0 <= index < len(self._ends):
+            raise IndexError("text index out of range")
+        end = self._ends[index]
         start = self._ends[index - 1] if index else 0
         return self._blob[start:end].decode("utf-8", "surrogatepass")
 
@@ -360,7 +362,9 @@ class UserTable(Sequence[User]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
             index += len(self.ids)
-        uid = self.ids[index]  # IndexError beyond the end
+        if not 0 <= index < len(self.ids):
+            raise IndexError("user index out of range")
+        uid = self.ids[index]
         names, cut = self._names[index], self._upn_len[index]
         p = self.profiles[self.profile_of[index]]
         texts = self._texts.get(index)

@@ -381,3 +381,37 @@ def test_ids_and_names_stored_compactly_read_back_as_they_came() -> None:
         ids[9000]
     with pytest.raises(IndexError):
         names[9000]
+
+
+def test_escaped_assignment_times_are_read_not_dropped() -> None:
+    """A lastUpdatedDateTime with a JSON escape in its value (or its key) is decoded, from page
+    bytes as from parsed items; a malformed one is refused either way."""
+    raw = {"id": "id-1", "userPrincipalName": "a@contoso.example", "assignedLicenses": [],
+           "licenseAssignmentStates": [{"skuId": "s", "assignedByGroup": None, "state": "Active", "error": "None",
+                                        "disabledPlans": [], "lastUpdatedDateTime": "2024-01-01T00:00:00Z"}]}
+    body = json.dumps({"value": [raw]}).encode()
+    for escaped in (body.replace(b'"2024-01-01T', b'"\\u0032024-01-01T'),
+                    body.replace(b'"lastUpdatedDateTime"', b'"lastUpdated\\u0044ateTime"')):
+        split = UserDecoder(with_sign_in=False).page(escaped)
+        assert split is not None
+        table = split[1]()
+        assert table is not None and table[0].license_states_updated == ("2024-01-01T00:00:00Z",), escaped
+    bad = json.dumps({"value": [raw]}).replace("2024-01-01T00:00:00Z", 'a\\"b').encode()
+    split = UserDecoder(with_sign_in=False).page(bad)
+    assert split is None or split[1]() is None  # the page goes to the checking path, which names it
+    with pytest.raises(BadItem, match="lastUpdatedDateTime"):
+        UserDecoder(with_sign_in=False).values(json.loads(bad)["value"])
+
+
+def test_a_user_index_out_of_range_is_an_error_not_another_user() -> None:
+    table = UserDecoder(with_sign_in=False).values([dict(BASE, id=f"id-{i}") for i in range(3)])
+    assert table[-3].id == "id-0"
+    for index in (3, -4, -6):
+        with pytest.raises(IndexError):
+            table[index]
+
+
+def test_clock_times_with_other_digits_keep_their_text() -> None:
+    odd = "2024-01-01T0\u0661:00:00Z"  # an Arabic-Indic digit: not Graph's usual form
+    raw = dict(BASE, createdDateTime=odd)
+    assert UserDecoder(with_sign_in=False).values([raw])[0].created_date_time == odd

@@ -27,6 +27,7 @@ from auditor.policy.load import load_policies
 from auditor.remediations import (
     SCHEMA_VERSION,
     SHARED_DETAILS,
+    expand,
     factor,
     fill,
     literal,
@@ -186,10 +187,22 @@ def test_what_findings_share_is_stored_once_and_read_back_whole(sample_result: A
     first = on_disk["findings"][0]
     assert list(first)[:4] == ["id", "rule", "severity", "shared"] and "message" not in first
     assert not SHARED_DETAILS & first["details"].keys()
-    assert loads(dump_json(document)) == json.loads(json.dumps(document))  # key order too
+    assert json.dumps(loads(dump_json(document))) == json.dumps(document)  # key order too
     assert list(loads(dump_json(document))["findings"][0]) == list(document["findings"][0])
     broken = dict(on_disk, findings=[dict(first, shared="0000000000000000")])
     path = tmp_path / "report.json"
     path.write_text(json.dumps(broken), encoding="utf-8")
     with pytest.raises(UsageError, match=r"findings\[0\]\.shared: '0000000000000000' is not a block of `shared`"):
         load_report(path)
+
+
+def test_findings_not_written_by_this_tool_stay_whole() -> None:
+    """A finding without `policy` or `details` (merge carries what a tenant's report held) is
+    written as it is, and a `shared` named without a table is an error, not a silent loss."""
+    odd = [{"id": "a", "rule": "r", "message": "hello", "details": {"sku_ids": {"X": "1"}}},
+           {"id": "b", "rule": "r", "policy": "p", "message": "m"},
+           {"id": "c", "rule": "r", "policy": "p", "message": "m", "details": None}]
+    table, written = factor(odd)
+    assert table == {} and written == odd
+    assert expand({"findings": [{"id": "a", "shared": "0123456789abcdef"}]}) == (
+        "findings[0].shared: the report has no `shared` table")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ...index import Positions
 from ...model import (
     NO_MAILBOX,
     PERSON_PURPOSES,
@@ -93,7 +94,7 @@ class UserHygieneRule(HygieneRule):
         return check.severity
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
-        excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
+        excluded = ctx.index.select(check.except_) if check.except_ else Positions()
         users = ctx.index.users
         shared: list[dict[str, Any] | None] = []
         if self.per_user:

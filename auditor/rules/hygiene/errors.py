@@ -20,6 +20,7 @@ from ...guidance.plan import (
     reprocess,
     set_usage_location,
 )
+from ...index import Positions
 from ...model import (
     Finding,
     Group,
@@ -82,7 +83,7 @@ class LicenseAssignmentError(HygieneRule):
     fragment = check_schema(False)
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
-        excluded = ctx.index.select(check.except_) if check.except_ else frozenset()
+        excluded = ctx.index.select(check.except_) if check.except_ else Positions()
         users = ctx.index.users
         for pos in ctx.index.assignment_errors():
             user = users[pos]
