@@ -7,12 +7,10 @@ import errno
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import auditor.report as report_module
 from auditor.cli import main
 from auditor.outputs import output_lock
 
@@ -75,19 +73,22 @@ def test_previous_must_be_a_directory(tmp_path: Path, kind: str, capsys: pytest.
     assert (out / "report.json").read_bytes() == first  # and the last reports stay where they were
 
 
-def test_a_full_disk_leaves_no_temp_file_and_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_write_the_file_system_refuses_leaves_no_temp_file_and_exits_2(tmp_path: Path) -> None:
+    """The file system refuses the report part way (a file size limit: the kernel answers EFBIG,
+    as a full disk answers ENOSPC): the CLI exits 2 naming the report, and no file is left half
+    written."""
     out = tmp_path / "out"
-    real = report_module._json_pieces
-
-    def disk_full(document: object) -> Iterator[bytes]:
-        pieces = real(document)  # type: ignore[arg-type]
-        yield next(pieces)
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(report_module, "_json_pieces", disk_full)
-    assert audit(out) == 2
-    assert "report.json: cannot write report: No space left on device" in capsys.readouterr().err
+    out.mkdir()
+    code = ("import resource, signal, sys\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))\n"
+            "from auditor.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    done = subprocess.run([sys.executable, "-c", code, "audit", "--snapshot", str(SAMPLE), "--policies", str(POLICY),
+                           "--as-of", AS_OF, "--output-dir", str(out), "--format", "json"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "report.json: cannot write report: File too large" in done.stderr
     assert leftovers(tmp_path) == []
     assert not (out / "report.json").exists()
 
