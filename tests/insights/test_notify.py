@@ -98,7 +98,9 @@ def test_teams_gets_an_adaptive_card_whose_tenant_text_is_plain(tmp_path, receiv
     assert {b["type"] for b in card["body"]} == {"RichTextBlock"}
     assert card["body"][0]["inlines"][0]["text"] == f"License audit: {EVIL}"
     texts = _texts(card["body"])
-    assert any(t.startswith("48 open findings (8 high, 27 medium, 13 low) · 0 new · 0 resolved") for t in texts)
+    summary = _report["summary"]
+    counts = ", ".join(f"{n} {sev}" for sev, n in summary["by_severity"].items() if n)
+    assert any(t.startswith(f"{summary['unwaived']} open findings ({counts}) · 0 new · 0 resolved") for t in texts)
     assert "Most unused spend per month" in texts
     assert any(t.startswith("• Microsoft 365 E5: €273.75") for t in texts)
     assert card["actions"] == [{"type": "Action.OpenUrl", "title": "Open the run",
