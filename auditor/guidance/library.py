@@ -317,6 +317,9 @@ class RuleGuidance:
     details_doc: ClassVar[str]
     # Suffixes of `rule.<id>.message` the message may use ("" = the key itself).
     message_variants: ClassVar[tuple[str, ...]] = ("",)
+    # False when the fix has no Graph call on purpose (the admin checks something first, or the
+    # fix is a purchase); the guidance tests hold every other rule to having one.
+    graph_calls: ClassVar[bool] = True
     # A typical finding (subject, skus, details): the guidance tests render it in every locale and cloud.
     example_finding: ClassVar[FindingExample]
 

@@ -273,6 +273,8 @@ class SeatsRebalanceAcrossTenants(MergeRule):
           name: Contoso group
     """
 
+    graph_calls = False
+
     id = "seats-rebalance-across-tenants"
     default_severity = Severity.MEDIUM
     fires_when = "a product has unused seats in one tenant while another is short of it"

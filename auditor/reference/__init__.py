@@ -123,7 +123,7 @@ def _fingerprint(csv_bytes: bytes) -> str:
     return f"{len(csv_bytes)} bytes, crc32 {zlib.crc32(csv_bytes):08x}"
 
 
-def _from_derived(text: str, csv_bytes: bytes) -> ProductNames | None:
+def from_derived(text: str, csv_bytes: bytes) -> ProductNames | None:
     doc = json.loads(text)
     if doc.get("csv") != _fingerprint(csv_bytes):
         return None
@@ -138,7 +138,7 @@ def product_names() -> ProductNames:
     here = resources.files(__name__)
     data = here.joinpath(DATA_FILE).read_bytes()
     try:
-        ready = _from_derived(here.joinpath(DERIVED_FILE).read_text("utf-8"), data)
+        ready = from_derived(here.joinpath(DERIVED_FILE).read_text("utf-8"), data)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         ready = None
     return ready if ready is not None else parse(data.decode("utf-8-sig").splitlines())

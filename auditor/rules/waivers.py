@@ -37,6 +37,8 @@ class WaiverExpired(Rule):
             expires: 2027-06-30
     """
 
+    graph_calls = False
+
     id = "waiver-expired"
     default_severity = Severity.MEDIUM
     fires_when = "a waiver is past its `expires` date"

@@ -55,8 +55,10 @@ GROUP_VARIANTS: dict[str, dict[str, Any]] = {
                    "errors": {code: 1 for code in ERROR_CODES}},
     "uncounted": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 0, "errors": {}},
 }
-# shared-mailbox-licensed: the size, archive and hold checks come first; a ready call would skip them
-NO_GRAPH_ACTION = {SubscriptionExpiring.id, WaiverExpired.id, SeatsRebalanceAcrossTenants.id, SharedMailboxLicensed.id}
+# rules whose fix has no Graph call on purpose (each says so: `graph_calls = False`); e.g.
+# shared-mailbox-licensed: the size, archive and hold checks come first, a ready call would skip them
+NO_GRAPH_ACTION = {rule_id for rule_id, rule in registry.by_id().items() if not rule.graph_calls}
+assert SharedMailboxLicensed.id in NO_GRAPH_ACTION  # removing would skip the mailbox checks
 NO_LINKS = {WaiverExpired.id}
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.reference import DATA_FILE, DERIVED_FILE, _from_derived, derived, parse, product_names
+from auditor.reference import DATA_FILE, DERIVED_FILE, derived, from_derived, parse, product_names
 from auditor.reference.refresh import check, main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,8 +61,8 @@ def test_the_shipped_lookups_are_those_of_the_shipped_table() -> None:
 
 def test_lookups_built_from_another_table_are_not_used(tmp_path: Path) -> None:
     data = SHIPPED.read_bytes()
-    assert _from_derived(READY.read_text("utf-8"), data) == parse(data.decode("utf-8-sig").splitlines())
-    assert _from_derived(READY.read_text("utf-8"), data.replace(b"Microsoft 365 E3", b"M365 E3")) is None
+    assert from_derived(READY.read_text("utf-8"), data) == parse(data.decode("utf-8-sig").splitlines())
+    assert from_derived(READY.read_text("utf-8"), data.replace(b"Microsoft 365 E3", b"M365 E3")) is None
     out = tmp_path / DATA_FILE  # the refresh writes both files
     assert main(["--from", str(SHIPPED), "--output", str(out)]) == 0
     assert (tmp_path / DERIVED_FILE).read_text("utf-8") == READY.read_text("utf-8")

@@ -284,6 +284,8 @@ class SharedMailboxLicensed(UserHygieneRule):
           shared_mailboxes: {severity: low}
     """
 
+    graph_calls = False
+
     id = "shared-mailbox-licensed"
     default_severity = Severity.LOW
     fires_when = (

@@ -76,6 +76,8 @@ class SubscriptionExpiring(HygieneRule):
           expiring_subscriptions: {days: 30, severity: medium}
     """
 
+    graph_calls = False
+
     id = "subscription-expiring"
     default_severity = Severity.MEDIUM
     fires_when = (
