@@ -18,7 +18,7 @@ of no use to any rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -247,7 +247,7 @@ class RowReader:
     header (Microsoft adds columns over time: only the named ones are read). Rows of deleted users
     are skipped; `keep` says which UPNs are worth keeping (the tenant's users)."""
 
-    def __init__(self, report: Report, keep: frozenset[str] | None) -> None:
+    def __init__(self, report: Report, keep: Container[str] | None) -> None:
         self.report = report
         self.keep = keep
         self.reset()

@@ -316,3 +316,14 @@ def test_the_audit_names_the_usage_gap_and_exits_3(tmp_path: Path, monkeypatch: 
     assert doc["complete"] is False and any(reason in g["reason"] for g in doc["gaps"])
     assert {n["rule"] for n in doc["not_evaluated"]} == {ProductUnused.id, Rightsize.id}
     assert not [f for f in doc["findings"] if f["rule"] in (ProductUnused.id, Rightsize.id)]
+
+
+def test_report_rows_are_kept_for_the_tenants_users_in_any_case() -> None:
+    from auditor.graph.usage import UpnKeys
+    from auditor.snapshot import UserDecoder
+
+    users = UserDecoder(with_sign_in=False).values(
+        [{"id": f"id-{i}", "userPrincipalName": f"User{i}@Contoso.example"} for i in range(1000)])
+    keys = UpnKeys(users)
+    assert "user7@contoso.example" in keys and "USER999@CONTOSO.EXAMPLE" in keys
+    assert "user1000@contoso.example" not in keys and "" not in keys and None not in keys
