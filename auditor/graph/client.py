@@ -426,6 +426,7 @@ class GraphClient:
             except httpx.TransportError as exc:
                 problem = f"cannot reach Graph ({type(exc).__name__}: {exc})"
             else:
+                _unlink(response)
                 status = response.status_code
                 if 200 <= status < 300 or (not follow and status in REDIRECT_STATUS):
                     return response
@@ -510,3 +511,14 @@ def _port(parts: SplitResult) -> int | None:
         return parts.port
     except ValueError:
         return None
+
+
+_READ = httpx.ByteStream(b"")
+
+
+def _unlink(response: httpx.Response) -> None:
+    """httpx's response and its stream refer to each other (BoundAsyncStream), a cycle only the
+    cycle collector frees, so every page's body (up to a megabyte) stayed until a full collection.
+    The body is read by now (the bounded transport reads it whole): the stream can go."""
+    if response.is_stream_consumed:
+        response.stream = _READ

@@ -245,8 +245,7 @@ class _Collection:
             sequential=lambda: self._read_sequential(with_sign_in, decoder), notes=self.notes, gaps=self.gaps,
             on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in)))
 
-    async def _read_sequential(self, with_sign_in: bool, decoder: UserDecoder | None = None) -> UserTable:
-        decoder = decoder or UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
+    async def _read_sequential(self, with_sign_in: bool, decoder: UserDecoder) -> UserTable:
         path = users_path(with_sign_in, self.attributes)
         gathered = Gathered(decoder.profiles)
         users = gathered.chain()

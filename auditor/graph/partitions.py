@@ -33,7 +33,6 @@ Not loaded by `--help`, `validate` or snapshot audits (imports the client).
 from __future__ import annotations
 
 import asyncio
-import gc
 import math
 from collections import deque
 from collections.abc import Callable
@@ -107,9 +106,6 @@ async def count_users(client: GraphClient) -> int:
     return int(text)
 
 
-GC_PAGES = 32
-
-
 class Gathered:
     """The users read so far, one table per chain of pages (a partition, or the one sequential
     chain), each user once. Paging under change can repeat a user (renamed while read, or moved
@@ -120,7 +116,6 @@ class Gathered:
         self.profiles = profiles
         self.tables: list[UserTable] = []  # in the order the chains were started
         self.ids: set[str] = set()
-        self.pages = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -132,12 +127,6 @@ class Gathered:
 
     def add(self, table: UserTable, page: UserTable, path: str) -> None:
         """Add `page`'s users not read before to `table` (one of this gathering's chains)."""
-        self.pages += 1
-        if self.pages % GC_PAGES == 0:
-            # Each answered request leaves its task in a reference cycle (the request deadline's
-            # timeout refers back to it) that holds the page's response, up to a megabyte, until
-            # a full collection: run one every GC_PAGES pages (cheap: users are not objects).
-            gc.collect()
         before = len(self.ids)
         self.ids.update(page.ids)
         if len(self.ids) - before == len(page):
@@ -234,7 +223,6 @@ class PartitionedRead:
             if exc.status == 400 and first:
                 raise Refused(exc) from None
             raise
-        gc.collect()  # this chain's last answers (Gathered.add says why)
 
 
 @dataclass(frozen=True)

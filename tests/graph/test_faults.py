@@ -191,3 +191,22 @@ def test_expired_token_is_refused_before_any_request(small, harness):
     with pytest.raises(AuthError, match="expired"):
         h.collect((), need_sign_in=False)
     assert h.emulator.requests == []
+
+
+def test_answers_read_are_not_kept_until_a_cycle_collection(small, harness):
+    """httpx's response and its stream refer to each other; the client lets the stream go once
+    the body is read, so pages are freed as soon as they are decoded, not at a later full
+    garbage collection (a million users' pages otherwise piled up by the hundred megabytes)."""
+    import gc
+
+    import httpx
+
+    h = harness(small)
+    gc.collect()
+    gc.disable()
+    try:
+        h.collect(concurrency=4)
+        alive = [o for o in gc.get_objects() if isinstance(o, httpx.Response)]
+    finally:
+        gc.enable()
+    assert alive == []
