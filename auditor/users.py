@@ -110,31 +110,74 @@ _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _PACK = 4096  # texts appended are packed this many at a time
 
 
-class Ids(Sequence[str]):
-    """Object ids: 16 bytes each in Graph's usual form (a lower-case GUID, 36 characters), any
-    other text kept as it is, apart. Reading one gives back the same text."""
+class _Packed(Sequence[str]):
+    """Texts appended one at a time but stored packed, `_PACK` at a time: subclasses say how
+    (`_pack` the pending texts, `_extend` by another of their kind, `_at` one packed text)."""
 
     def __init__(self) -> None:
-        self._raw = bytearray()
-        self._odd: dict[int, str] = {}
         self._pending: list[str] = []
 
-    def append(self, uid: str) -> None:
-        self._pending.append(uid)
+    def append(self, text: str) -> None:
+        self._pending.append(text)
         if len(self._pending) >= _PACK:
             self._pack()
 
     def extend(self, other: Iterable[str]) -> None:
-        if isinstance(other, Ids):
+        if isinstance(other, type(self)):
             other._pack()
             self._pack()
-            base = len(self)
-            self._raw += other._raw
-            for pos, uid in other._odd.items():
-                self._odd[base + pos] = uid
+            self._extend(other)
         else:
-            for uid in other:
-                self.append(uid)
+            for text in other:
+                self.append(text)
+
+    def _packed(self) -> int:
+        raise NotImplementedError
+
+    def _pack(self) -> None:
+        raise NotImplementedError
+
+    def _extend(self, other: Any) -> None:
+        raise NotImplementedError
+
+    def _at(self, index: int) -> str:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self._packed() + len(self._pending)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        self._pack()
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return self._at(index)
+
+    def __iter__(self) -> Iterator[str]:
+        self._pack()
+        return map(self._at, range(len(self)))
+
+
+class Ids(_Packed):
+    """Object ids: 16 bytes each in Graph's usual form (a lower-case GUID, 36 characters), any
+    other text kept as it is, apart. Reading one gives back the same text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._raw = bytearray()
+        self._odd: dict[int, str] = {}
+
+    def _packed(self) -> int:
+        return len(self._raw) // 16
 
     def _pack(self) -> None:
         pending = self._pending
@@ -152,57 +195,30 @@ class Ids(Sequence[str]):
                     self._raw += bytes(16)
         self._pending = []
 
-    def __len__(self) -> int:
-        return len(self._raw) // 16 + len(self._pending)
+    def _extend(self, other: Ids) -> None:
+        base = self._packed()
+        self._raw += other._raw
+        for pos, uid in other._odd.items():
+            self._odd[base + pos] = uid
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        self._pack()
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("id index out of range")
+    def _at(self, index: int) -> str:
         odd = self._odd.get(index)
         if odd is not None:
             return odd
         h = self._raw[16 * index:16 * index + 16].hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
-    def __iter__(self) -> Iterator[str]:
-        self._pack()
-        return map(self.__getitem__, range(len(self)))
 
-
-class Texts(Sequence[str]):
+class Texts(_Packed):
     """Texts stored as one UTF-8 buffer and where each ends: no object per text."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._blob = bytearray()
         self._ends = array("Q")
-        self._pending: list[str] = []
 
-    def append(self, text: str) -> None:
-        self._pending.append(text)
-        if len(self._pending) >= _PACK:
-            self._pack()
-
-    def extend(self, other: Iterable[str]) -> None:
-        if isinstance(other, Texts):
-            other._pack()
-            self._pack()
-            base = len(self._blob)
-            self._blob += other._blob
-            self._ends.extend(array("Q", [end + base for end in other._ends]))
-        else:
-            for text in other:
-                self.append(text)
+    def _packed(self) -> int:
+        return len(self._ends)
 
     def _pack(self) -> None:
         if not self._pending:
@@ -212,30 +228,14 @@ class Texts(Sequence[str]):
         self._blob += b"".join(encoded)
         self._pending = []
 
-    def __len__(self) -> int:
-        return len(self._ends) + len(self._pending)
+    def _extend(self, other: Texts) -> None:
+        base = len(self._blob)
+        self._blob += other._blob
+        self._ends.extend(array("Q", [end + base for end in other._ends]))
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        self._pack()
-        if index < 0:
-            index += len(self._ends)
-        if not 0 <= index < len(self._ends):
-            raise IndexError("text index out of range")
-        end = self._ends[index]
+    def _at(self, index: int) -> str:
         start = self._ends[index - 1] if index else 0
-        return self._blob[start:end].decode("utf-8", "surrogatepass")
-
-    def __iter__(self) -> Iterator[str]:
-        self._pack()
-        return map(self.__getitem__, range(len(self)))
+        return self._blob[start:self._ends[index]].decode("utf-8", "surrogatepass")
 
 
 class UserTable(Sequence[User]):
