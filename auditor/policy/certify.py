@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 Check = Callable[[Any], bool | None]
@@ -53,17 +53,19 @@ def _is_type(name: str, value: Any) -> bool | None:
     raise _Unsupported(f"type {name!r}")
 
 
+def _every(verdicts: Iterable[bool | None]) -> bool | None:
+    """Three-valued "and": False as soon as one is False, else None when one is unsure, else True."""
+    sure = True
+    for verdict in verdicts:
+        if verdict is False:
+            return False
+        if verdict is None:
+            sure = False
+    return True if sure else None
+
+
 def _all(checks: list[Check]) -> Check:
-    def check(value: Any) -> bool | None:
-        sure = True
-        for c in checks:
-            verdict = c(value)
-            if verdict is False:
-                return False
-            if verdict is None:
-                sure = False
-        return True if sure else None
-    return check
+    return lambda value: _every(c(value) for c in checks)
 
 
 def _compile(schema: Any) -> Check:
@@ -107,15 +109,7 @@ def _properties(arg: dict[str, Any], schema: dict[str, Any]) -> Check:
     def check(value: Any) -> bool | None:
         if not isinstance(value, dict):
             return True
-        sure = True
-        for name, sub in compiled.items():
-            if name in value:
-                verdict = sub(value[name])
-                if verdict is False:
-                    return False
-                if verdict is None:
-                    sure = False
-        return True if sure else None
+        return _every(sub(value[name]) for name, sub in compiled.items() if name in value)
     return check
 
 
@@ -128,15 +122,7 @@ def _additional_properties(arg: Any, schema: dict[str, Any]) -> Check:
     def check(value: Any) -> bool | None:
         if not isinstance(value, dict):
             return True
-        sure = True
-        for name in value:
-            if name not in known:
-                verdict = sub(value[name])
-                if verdict is False:
-                    return False
-                if verdict is None:
-                    sure = False
-        return True if sure else None
+        return _every(sub(value[name]) for name in value if name not in known)
     return check
 
 
@@ -151,16 +137,7 @@ def _items(arg: Any, schema: dict[str, Any]) -> Check:
     sub = _compile(arg)
 
     def check(value: Any) -> bool | None:
-        if not isinstance(value, list):
-            return True
-        sure = True
-        for item in value:
-            verdict = sub(item)
-            if verdict is False:
-                return False
-            if verdict is None:
-                sure = False
-        return True if sure else None
+        return _every(map(sub, value)) if isinstance(value, list) else True
     return check
 
 
@@ -250,16 +227,7 @@ def _property_names(arg: Any, schema: dict[str, Any]) -> Check:
     sub = _compile(arg)
 
     def check(value: Any) -> bool | None:
-        if not isinstance(value, dict):
-            return True
-        sure = True
-        for name in value:
-            verdict = sub(name)
-            if verdict is False:
-                return False
-            if verdict is None:
-                sure = False
-        return True if sure else None
+        return _every(map(sub, value)) if isinstance(value, dict) else True
     return check
 
 
