@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import UsageError
+from ..graph.hosts import LOOPBACK
 from ..model import Cloud
 
 PLAN_VERSION = 1
@@ -290,7 +291,7 @@ def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str
 def _graph_url(ref: str) -> bool:
     """An https URL, or plain http on the loopback only (the SDK's own rule: a local Graph emulator)."""
     parts = urlsplit(ref)
-    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1"))
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK)
 
 
 def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any], ...]:

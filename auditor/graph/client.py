@@ -37,6 +37,7 @@ from ..model import Cloud
 from ..snapshot import replace_lone_surrogates
 from .auth import get_access_token, token_claims
 from .bounded import ACCEPT_ENCODING, BoundedTransport, ResponseTooLarge, UnexpectedEncoding
+from .hosts import LOOPBACK
 from .progress import Progress, SilentProgress
 
 RETRY_STATUS = frozenset((429, 503, 504))
@@ -46,7 +47,6 @@ REDIRECT_STATUS = frozenset((301, 302, 303, 307, 308))
 # way, so the request leaves during the third turn (measured with msgraph-sdk 1.65 / httpx 0.28;
 # fewer turns only delay the read-ahead, they cannot break it).
 _TO_THE_WIRE = 3
-LOOPBACK = frozenset(("localhost", "127.0.0.1", "::1"))
 # One answer's size after decompression. A page of 999 users with every field the rules read is
 # 1-3 MB; the limit stops a gzip bomb (1 MB on the wire, 1 GB in memory) long before it hurts.
 MAX_ANSWER_BYTES = 64 * 1024 * 1024

@@ -57,7 +57,8 @@ from ..usage import (
 from ..users import UserTable
 from .auth import Permission, describe_missing
 from .bounded import ANSWER_LIMIT, ResponseTooLarge, UnexpectedEncoding
-from .client import LOOPBACK, REDIRECT_STATUS, GraphClient, GraphRequestError
+from .client import REDIRECT_STATUS, GraphClient, GraphRequestError
+from .hosts import LOOPBACK
 from .progress import Progress
 
 REPORTS_PERMISSION = Permission("Reports.Read.All", "reading the Microsoft 365 usage reports (usage rules)",
