@@ -293,23 +293,24 @@ def expand(document: dict[str, Any]) -> str | None:
     for i, f in enumerate(findings):
         if not isinstance(f, dict) or "shared" not in f:
             continue
-        key = f.pop("shared")
+        key = f["shared"]
         block = table.get(key) if isinstance(key, str) else None
         if not isinstance(block, Mapping) or not isinstance(block.get("details", {}), Mapping):
             return f"findings[{i}].shared: {str(key)[:40]!r} is not a block of `shared`"
-        own = f.get("details")
         whole = dict(f)
         f.clear()
-        for name, value in whole.items():
-            if name == "subject":
+        for name, value in whole.items():  # `policy` where `shared` stands, `message` after `skus`
+            if name == "shared":
                 f["policy"] = block.get("policy")
-            f[name] = value
+            elif name == "details":
+                # facts are written in key order (Finding.facts): read back whole in that order
+                own = value if isinstance(value, Mapping) else {}
+                f["details"] = dict(sorted({**block.get("details", {}), **own}.items()))
+            else:
+                f[name] = value
             if name == "skus":
                 f["message"] = block.get("message")
-        f.setdefault("policy", block.get("policy"))
         f.setdefault("message", block.get("message"))
-        # facts are written in key order (Finding.facts): the whole details read back in that order
-        f["details"] = dict(sorted({**block.get("details", {}), **(own if isinstance(own, Mapping) else {})}.items()))
     return None
 
 
