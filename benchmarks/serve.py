@@ -18,7 +18,7 @@ import sys
 import time
 from collections import Counter
 
-from auditor.emulator import GraphEmulator, app_token
+from auditor.emulator import GraphEmulator, ReportOptions, app_token
 from auditor.graph.collector import USER_FIELDS
 from auditor.snapshot import SIGN_IN_ACTIVITY
 
@@ -48,7 +48,10 @@ def main() -> None:
     token = app_token(tenant.tenant_id, lifetime=24 * 3600)
     with Prerendered(tenant, SELECTS) as listings, GraphEmulator(
             tenant, token=token, listings=listings, latency_ms=args.latency_ms,
-            latency_ms_per_kib=args.latency_ms_per_kib) as graph:
+            latency_ms_per_kib=args.latency_ms_per_kib,
+            # the Copilot usage report where Microsoft documents it today: on v1.0 (the emulator's
+            # default answers it on beta only, as first documented; the auditor asks v1.0 first)
+            reports=ReportOptions(copilot_v1=True)) as graph:
         ready = {"url": graph.url, "token": token, "tenant_id": tenant.tenant_id, "users": len(tenant.users),
                  "setup_s": round(time.monotonic() - started, 1)}
         print(json.dumps(ready), flush=True)

@@ -74,6 +74,7 @@ class ReportServer:
     options: ReportOptions = field(default_factory=ReportOptions)
     token_leaks: int = 0  # downloads that arrived with an Authorization header
     _downloads: dict[str, bytes] = field(default_factory=dict)
+    _rendered: dict[tuple[str, str, bool], bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @staticmethod
@@ -82,7 +83,19 @@ class ReportServer:
                 or path == "/v1.0/admin/reportSettings")
 
     def csv(self, name: str, period: str) -> bytes:
-        """The report as Microsoft's download serves it."""
+        """The report as Microsoft's download serves it. Rendered once per report, period and
+        concealment: Microsoft serves reports it has already generated (at a million users the
+        rendering took seconds of the emulator's CPU on every request)."""
+        key = (name, period, self.options.concealed)
+        with self._lock:
+            done = self._rendered.get(key)
+        if done is None:
+            done = self._render(name, period)
+            with self._lock:
+                self._rendered[key] = done
+        return done
+
+    def _render(self, name: str, period: str) -> bytes:
         usage = self.snapshot.usage
         read = usage.read(name) if usage is not None else None
         refreshed = (read.refreshed if read and read.refreshed else self.snapshot.collected_at[:10])
@@ -151,8 +164,9 @@ class ReportServer:
             if period not in PERIODS[name]:
                 return _error(400, "BadRequest", f"Invalid value for parameter 'period': {period!r}.")
             token = secrets.token_urlsafe(16)
+            data = self.csv(name, period)
             with self._lock:
-                self._downloads[token] = self.csv(name, period)
+                self._downloads[token] = data
             # another host name for the same server: the download is cross-origin, as reports.office.com is
             return 302, b"", "text/plain", {"Location": f"http://localhost:{port}/download/{token}"}
         if copilot:

@@ -877,7 +877,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             port = emulator.port
             status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized, port)
             emulator._log(LoggedRequest(method, unquote(rel), query_log, headers, status,
-                                        answer.label if answer is not None else None))
+                                        answer.label if answer is not None else None, at=self._arrived))
             self._raw(status, data, kind, extra)
 
         def _reply(self, answer: Reply, method: str, rel: str, query: dict[str, str], headers: dict[str, str]) -> None:

@@ -15,7 +15,7 @@ import math
 import posixpath
 import random
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -458,6 +458,23 @@ class GraphClient:
         return GraphRequestError(
             f"{what} failed: {detail}; {hint}", status=status, code=code, request=what, graph_message=message
         )
+
+
+async def together(*jobs: Awaitable[Any]) -> list[Any]:
+    """Run jobs concurrently, their results in order; on the first failure cancel the rest and
+    raise that failure (an authentication failure first: it explains every other)."""
+    tasks = [asyncio.ensure_future(j) for j in jobs]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        errors = [t.exception() for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
+        for err in errors:
+            if isinstance(err, AuthError):
+                raise err from None
+        raise
 
 
 def _drop(task: asyncio.Task[Any]) -> None:

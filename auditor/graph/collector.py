@@ -8,9 +8,10 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
         large tenant with concurrency above 1, the same in partitions by the first character of
         userPrincipalName ($filter=startswith(userPrincipalName,'a'), ...; see partitions.py)
     GET /users/$count                                                        (ConsistencyLevel: eventual)
-        with concurrency above 1: before the users (one chain or partitions?) and after partitions
-        (the proof that they hold every user); with concurrency 1 only when the collection is still
-        running after ETA_AFTER seconds, for the progress line's ETA (its failure changes nothing)
+        with concurrency above 1: before the users (one chain or partitions?) and once every
+        partition has started (the proof that they hold every user); with concurrency 1 only when
+        the collection is still running after ETA_AFTER seconds, for the progress line's ETA (its
+        failure changes nothing)
     GET /groups?$filter=displayName eq '<name>'   or   GET /groups/{id}      per policy group
     GET /groups?$filter=assignedLicenses/$count ne 0&$count=true            (ConsistencyLevel: eventual)
     GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages,
@@ -24,10 +25,12 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
         (licensed and disabled; licensed, enabled and without a successful sign-in within the
         policies' shortest inactivity window), when the policies ask for a mailbox check
 
-The independent reads run concurrently with the user pages. A 403 on a part becomes a Gap
-(signInActivity: the users are re-read without it; mailboxSettings: the purposes not read stay
-unknown); every other failure raises, except one user's answer inside a $batch: a 404 without a
-"no mailbox" code (the user deleted mid-run) or another 4xx leaves that user's purpose unknown.
+The independent reads run concurrently with the user pages, /admin/reportSettings among them;
+the last mailbox-purpose batch and the usage reports (all at once) follow the users together.
+A 403 on a part becomes a Gap (signInActivity: the users are re-read without it; mailboxSettings:
+the purposes not read stay unknown); every other failure raises, except one user's answer inside
+a $batch: a 404 without a "no mailbox" code (the user deleted mid-run) or another 4xx leaves that
+user's purpose unknown.
 
 Users are decoded page by page, straight from the page's bytes, into a table of compact records
 (auditor.users; nothing else of a page is kept; see UserDecoder.page).
@@ -37,7 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -60,12 +63,12 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
-from ..usage import USAGE_REPORTS, UsageNeed
+from ..usage import USAGE_REPORTS, UsageNeed, UsageReports
 from ..users import UserTable
 from .arguments import DEFAULT_CONCURRENCY
 from .audits import read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
-from .client import RETRY_STATUS, GraphClient, GraphRequestError, Retries, retry_after
+from .client import RETRY_STATUS, GraphClient, GraphRequestError, Retries, retry_after, together
 from .partitions import Gathered, UsersRead, read_users
 from .progress import Progress
 
@@ -507,7 +510,7 @@ class PurposeReads:
             self._start(self.pending)
             self.pending = []
         try:
-            await _all(*self.tasks)
+            await together(*self.tasks)
         finally:
             self.tasks = []
 
@@ -606,24 +609,6 @@ def _mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[G
     return sorted(out, key=attrgetter("id"))
 
 
-async def _all(*jobs: Awaitable[Any]) -> list[Any]:
-    """Run jobs concurrently; on the first failure cancel the rest and raise that failure."""
-    tasks = [asyncio.ensure_future(j) for j in jobs]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        # Prefer an auth failure: it explains every other failure.
-        errors = [t.exception() for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
-        for err in errors:
-            if isinstance(err, AuthError):
-                raise err from None
-        raise
-
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -673,6 +658,7 @@ async def collect(
         progress.note("the app lacks AuditLog.Read.All; reading users without signInActivity")
         with_sign_in = False
     fallback_tid = str(claims.get("tid", "")) if claims else ""
+    hooks: list[Callable[[UserTable, bool], None]] = []  # each page of users, as read
     prefetch: PurposeReads | None = None
     if mailboxes is not None and MAILBOX not in check.missing:
         # the purposes of each page's candidates are asked for while the listing goes on
@@ -682,14 +668,26 @@ async def collect(
         def ask(page: UserTable, signed: bool) -> None:
             reads.ask([page.ids[i] for i in check_of.candidates(page, now, signed)])
 
-        state.page_hook = ask
+        hooks.append(ask)
+    reports = None
+    if usage is not None:
+        from .usage import UsageCollection
+
+        reports = UsageCollection(client, usage, progress, claims)
+        hooks.append(lambda page, signed: reports.page(page))
+    if hooks:
+        def each_page(page: UserTable, signed: bool) -> None:
+            for hook in hooks:
+                hook(page, signed)
+
+        state.page_hook = each_page
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
     # With concurrency the users listing counts the users itself (partitions.py)
     total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.concurrency == 1 else asyncio.sleep(0))
     audits = read_audits(client, audits_since, clock(), claims, state.gaps) if audits_since else _none()
     try:
-        org, skus, subs, groups, flagged, (users, signed), changes = await _all(
+        org, skus, subs, groups, flagged, (users, signed), changes, _ = await together(
             state.organization(fallback_tid),
             state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
             state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
@@ -697,6 +695,7 @@ async def collect(
             state.license_error_groups(),
             state.users(with_sign_in),
             audits,
+            reports.prepare() if reports is not None else _none(),
         )
     except BaseException:
         if prefetch is not None:
@@ -705,22 +704,27 @@ async def collect(
     finally:
         total.cancel()  # still waiting on a throttled count: not worth a second more
         await asyncio.gather(total, return_exceptions=True)
-    purposes_read = False
-    if mailboxes is not None and not any(g.part == "users" for g in state.gaps):
-        positions = mailboxes.candidates(users, clock(), signed)
-        if MAILBOX in check.missing and positions:
-            state.gaps.append(Gap(MAILBOX_SETTINGS, PURPOSE_REQUEST, describe_missing((MAILBOX,))))
-            progress.note("the app lacks MailboxSettings.Read; shared mailboxes cannot be told apart")
-        else:
-            purposes_read = await state.purposes(users, positions, prefetch)
-    elif prefetch is not None:
-        await prefetch.cancel()
-    usage_read = None
-    if usage is not None and not any(g.part == "users" for g in state.gaps):
-        from .usage import collect_usage
+    users_read = not any(g.part == "users" for g in state.gaps)
 
-        usage_read, usage_gaps = await collect_usage(client, usage, users, progress, claims)
-        state.gaps.extend(usage_gaps)
+    async def purposes() -> bool:
+        if mailboxes is not None and users_read:
+            positions = mailboxes.candidates(users, clock(), signed)
+            if MAILBOX in check.missing and positions:
+                state.gaps.append(Gap(MAILBOX_SETTINGS, PURPOSE_REQUEST, describe_missing((MAILBOX,))))
+                progress.note("the app lacks MailboxSettings.Read; shared mailboxes cannot be told apart")
+                return False
+            return await state.purposes(users, positions, prefetch)
+        if prefetch is not None:
+            await prefetch.cancel()
+        return False
+
+    async def usage_reports() -> tuple[UsageReports | None, list[Gap]]:
+        return await reports.read() if reports is not None and users_read else (None, [])
+
+    # the usage reports and the last mailbox purposes, at once (the reports' requests go out
+    # first: finding the purposes' candidates among every user takes a moment of CPU)
+    (usage_read, usage_gaps), purposes_read = await together(usage_reports(), purposes())
+    state.gaps.extend(usage_gaps)
     parts = {SIGN_IN_ACTIVITY} if signed else set()
     if usage_read is not None:
         parts.add(USAGE_REPORTS)

@@ -15,7 +15,8 @@ with `or`. Entra ID allows A-Z, a-z, 0-9 and ' . - _ ! # ^ ~ in a user name; a g
 starts with the guest's e-mail address, whose local part may also start with $ % & * + / = ? `
 { | }. Every one of those characters starts a partition. See docs/graph.md.
 
-Proof of completeness: GET /users/$count (ConsistencyLevel: eventual) before and after the read.
+Proof of completeness: GET /users/$count (ConsistencyLevel: eventual) before the read, and after
+it (asked once every partition has started, beside the last partitions' pages).
 The union of the partitions' user ids must not fall short of the smaller count by more than the
 two counts differ (users created or deleted while the tenant was read cannot be told apart from
 users missed; in a tenant that did not change, the tolerance is zero). A shortfall beyond that (a
@@ -176,6 +177,8 @@ class PartitionedRead:
         self.gathered = Gathered(profiles)
         self.done = 0
         self.total = 0
+        # GET /users/$count once every partition has started (see `after`)
+        self._after: asyncio.Future[int | None] | None = None
 
     async def run(self) -> UserTable:
         queue = deque(partitions())
@@ -183,7 +186,10 @@ class PartitionedRead:
         self.progress.partitions(0, self.total)
 
         async def worker() -> None:
-            while queue:
+            while True:
+                if not queue:
+                    self._count_after()
+                    return
                 part = queue.popleft()
                 try:
                     await self._read(part)
@@ -201,11 +207,29 @@ class PartitionedRead:
         workers = [asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, len(queue)))]
         try:
             await asyncio.gather(*workers)
+        except BaseException:
+            if self._after is not None:
+                self._after.cancel()
+                await asyncio.gather(self._after, return_exceptions=True)
+            raise
         finally:
             for w in workers:
                 w.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
         return self.gathered.users()
+
+    def _count_after(self) -> None:
+        if self._after is None:
+            self._after = asyncio.ensure_future(_count_or_none(self.client))
+
+    async def after(self) -> int | None:
+        """GET /users/$count after the read, or None when it failed. It is asked as soon as the
+        first stream finds no partition left to start, so it overlaps the last partitions'
+        pages: every partition's read began before it. A user deleted after the count but before
+        its page was read looks missed, which only reads /users again (the safe side)."""
+        self._count_after()
+        assert self._after is not None
+        return await self._after
 
     async def _read(self, part: Partition) -> None:
         path = partition_path(self.path, part)
@@ -298,7 +322,7 @@ async def read_users(how: UsersRead) -> UserTable:
         how.progress.restart()
         users = await how.sequential()
         return users
-    after = await _count_or_none(how.client)
+    after = await reader.after()
     check = Check(len(users), before, after)
     if not check.short:
         return users

@@ -36,13 +36,13 @@ import codecs
 import csv
 from array import array
 from bisect import bisect_left
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from ..errors import AuthError, CollectionError, clean_message
-from ..model import Cloud, Gap, User
+from ..model import Cloud, Gap
 from ..usage import (
     CONCEALED_REASON,
     USAGE_REPORTS,
@@ -57,7 +57,7 @@ from ..usage import (
 from ..users import UserTable
 from .auth import Permission, describe_missing
 from .bounded import ANSWER_LIMIT, ResponseTooLarge, UnexpectedEncoding
-from .client import REDIRECT_STATUS, GraphClient, GraphRequestError
+from .client import REDIRECT_STATUS, GraphClient, GraphRequestError, together
 from .hosts import LOOPBACK
 from .progress import Progress
 
@@ -79,61 +79,110 @@ class _Unavailable(Exception):
     """The report is not offered where it was asked (400/404 for its path)."""
 
 
-async def collect_usage(client: GraphClient, need: UsageNeed, users: Sequence[User], progress: Progress,
-                        claims: dict[str, object] | None) -> tuple[UsageReports | None, list[Gap]]:
-    """The usage rows of `users` from the reports `need` names, or (None, gaps) when any of them
-    cannot be read as a whole (the usage rules are then not evaluated)."""
-    reports = need.report_list()
-    if not reports:
-        return UsageReports(()), []
-    gaps = [Gap(USAGE_REPORTS, f"GET {r.request(need.days)}",
-                f"Microsoft Graph offers {r.name} in the global service only, not in "
-                f"{_CLOUD_NAMES.get(client.cloud, client.cloud.value)}")
-            for r in reports if client.cloud not in r.clouds]
-    if gaps:
-        return None, gaps
-    roles = _roles(claims)
-    if roles is not None and not (REPORTS_PERMISSION.satisfied_by & roles):
-        missing = describe_missing((REPORTS_PERMISSION,))
-        return None, [Gap(USAGE_REPORTS, f"GET {reports[0].request(need.days)}", missing)]
-    concealed = await _concealed(client, progress, roles)
-    if concealed:
-        return None, [Gap(USAGE_REPORTS, f"GET {SETTINGS_PATH}", CONCEALED_REASON)]
-    keep = UpnKeys(users)
-    readers: list[RowReader] = []
-    read: list[ReportRead] = []
-    for report in reports:
-        reader = RowReader(report, keep)
+class UsageCollection:
+    """The usage reports `need` names, read in three steps that overlap the rest of the
+    collection: `prepare` (the cloud, the permission, whether names are concealed) beside the
+    users listing; `page` with each page of users as it is read (their UPNs become the keys that
+    decide which rows are kept); `read` once the users are in, every report at once."""
+
+    def __init__(self, client: GraphClient, need: UsageNeed, progress: Progress,
+                 claims: dict[str, object] | None) -> None:
+        self.client = client
+        self.need = need
+        self.progress = progress
+        self.claims = claims
+        self.keys = UpnKeys()
+        self._blocked: list[Gap] | None = None  # set by prepare: the reports cannot be read
+        self._prepared = False
+
+    def page(self, users: UserTable) -> None:
+        self.keys.add(users.upns())
+
+    async def prepare(self) -> None:
+        """Everything that does not need the users: a report not offered in this cloud, the
+        permission missing, or concealed names (/admin/reportSettings) blocks the reports."""
+        self._prepared = True
+        reports = self.need.report_list()
+        client = self.client
+        gaps = [Gap(USAGE_REPORTS, f"GET {r.request(self.need.days)}",
+                    f"Microsoft Graph offers {r.name} in the global service only, not in "
+                    f"{_CLOUD_NAMES.get(client.cloud, client.cloud.value)}")
+                for r in reports if client.cloud not in r.clouds]
+        if not reports or gaps:
+            self._blocked = gaps or None
+            return
+        roles = _roles(self.claims)
+        if roles is not None and not (REPORTS_PERMISSION.satisfied_by & roles):
+            missing = describe_missing((REPORTS_PERMISSION,))
+            self._blocked = [Gap(USAGE_REPORTS, f"GET {reports[0].request(self.need.days)}", missing)]
+        elif await _concealed(client, self.progress, roles):
+            self._blocked = [Gap(USAGE_REPORTS, f"GET {SETTINGS_PATH}", CONCEALED_REASON)]
+
+    async def read(self) -> tuple[UsageReports | None, list[Gap]]:
+        """The usage rows of the users seen by `page`, or (None, gaps) when any report cannot be
+        read as a whole (the usage rules are then not evaluated). The reports are read at once;
+        a gap is the first report's, in the order `need` names them."""
+        if not self._prepared:
+            await self.prepare()
+        if self._blocked is not None:
+            return None, self._blocked
+        reports = self.need.report_list()
+        if not reports:
+            return UsageReports(()), []
+        outcomes = await together(*(self._one(report) for report in reports))
+        for outcome in outcomes:
+            if isinstance(outcome, Gap):
+                return None, [outcome]
+        readers = [reader for reader, _ in outcomes]
+        read = [ReportRead(r.name, r.period(self.need.days), reader.refreshed, request)
+                for r, (reader, request) in zip(reports, outcomes, strict=True)]
+        for r, (reader, _) in zip(reports, outcomes, strict=True):
+            self.progress.note(f"usage: {r.name} read ({reader.seen:,} rows, {len(reader.rows):,} of the tenant's "
+                               "users)")
+        return UsageReports(tuple(read), merge_rows(readers)), []
+
+    async def _one(self, report: Report) -> tuple[RowReader, str] | Gap:
+        reader = RowReader(report, self.keys)
         try:
-            request = await _read_report(client, report, need.days, reader)
+            request = await _read_report(self.client, report, self.need.days, reader)
         except _Unavailable as exc:
-            return None, [Gap(USAGE_REPORTS, str(exc.args[0]), str(exc.args[1]))]
+            return Gap(USAGE_REPORTS, str(exc.args[0]), str(exc.args[1]))
         except GraphRequestError as exc:
             if exc.status != 403:
                 raise
             reason = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
-            return None, [Gap(USAGE_REPORTS, exc.request, f"{reason} (needs the application permission "
-                                                         f"{REPORTS_PERMISSION.name}, with admin consent)")]
+            return Gap(USAGE_REPORTS, exc.request, f"{reason} (needs the application permission "
+                                                   f"{REPORTS_PERMISSION.name}, with admin consent)")
         if reader.concealed:
-            return None, [Gap(USAGE_REPORTS, request, CONCEALED_REASON)]
-        readers.append(reader)
-        read.append(ReportRead(report.name, report.period(need.days), reader.refreshed, request))
-        progress.note(f"usage: {report.name} read ({reader.seen:,} rows, {len(reader.rows):,} of the tenant's users)")
-    return UsageReports(tuple(read), merge_rows(readers)), []
+            return Gap(USAGE_REPORTS, request, CONCEALED_REASON)
+        return reader, request
 
 
 class UpnKeys:
     """Whether a UPN (any case) is one of the users', for keeping report rows: each user's
     lower-case UPN as an 8-byte hash in a sorted array (a set of a million strings took about
-    150 MB while the reports were read). A hash collision keeps a row no user reads; harmless."""
+    150 MB while the reports were read). Filled page by page while the users are listed (a page
+    read twice adds its hashes twice: harmless), sorted once, when first asked (`seal`: after
+    the reports' requests have gone out). A hash collision keeps a row no user reads; harmless too."""
 
-    def __init__(self, users: Sequence[User]) -> None:
-        upns = users.upns() if isinstance(users, UserTable) else (u.user_principal_name for u in users)
-        self._hashes = array("q", sorted(map(hash, map(str.lower, upns))))
+    def __init__(self, upns: Iterable[str] = ()) -> None:
+        self._hashes = array("q", map(hash, map(str.lower, upns)))
+        self._sealed = False
+
+    def add(self, upns: Iterable[str]) -> None:
+        if self._sealed:
+            raise RuntimeError("UpnKeys: add after seal")
+        self._hashes.extend(map(hash, map(str.lower, upns)))
+
+    def seal(self) -> None:
+        if not self._sealed:
+            self._hashes = array("q", sorted(self._hashes))
+            self._sealed = True
 
     def __contains__(self, upn: object) -> bool:
         if not isinstance(upn, str):
             return False
+        self.seal()
         key = hash(upn.lower())
         i = bisect_left(self._hashes, key)
         return i < len(self._hashes) and self._hashes[i] == key

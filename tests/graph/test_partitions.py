@@ -256,6 +256,21 @@ def test_counts_that_moved_during_the_read_are_the_tolerance(harness, partitione
     assert not got.gaps and not got.notes
 
 
+def test_the_count_after_the_read_is_asked_while_the_last_partitions_are_read(harness, partitioned):
+    """Once no partition is left to start, the second count goes out beside the last pages
+    instead of after them: the first partition is held two seconds and the count comes in before
+    it is answered."""
+    snap = awkward_tenant()
+    slow = Fault(FaultKind.SLOW, r"startswith\(userPrincipalName,'j'\)", count=1, delay=2.0)
+    h = harness(snap, faults=[slow])
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps and not got.notes
+    held = next(r for r in user_requests(h) if "'j'" in r.query.get("$filter", ""))
+    counts = sorted(r.at for r in h.emulator.requests_to(r"/users/\$count"))
+    assert len(counts) == 2 and counts[0] <= held.at
+    assert held.at < counts[1] < held.at + slow.delay
+
+
 def test_check_arithmetic():
     assert partitions.Check(100, 100, 100).short == 0
     assert partitions.Check(99, 100, 100).short == 1  # a quiet tenant: no tolerance

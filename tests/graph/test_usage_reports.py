@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from emulator_faults import Fault, FaultKind
 
 from auditor.cli import main
 from auditor.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
@@ -119,6 +120,25 @@ def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant
     assert run.graph.reports.token_leaks == 0
     copilot = got.usage.read(COPILOT.name)
     assert copilot is not None and copilot.request.endswith("(beta)")
+
+
+def test_the_settings_are_read_beside_the_users_and_the_reports_all_at_once() -> None:
+    """/admin/reportSettings does not wait for the users (held a second here), and no report waits
+    for another (the mailbox report is held a second: the others are asked meanwhile)."""
+    snap = tenant_with_usage()
+    users = Fault(FaultKind.SLOW, r"^GET /v1.0/users\?", count=1, delay=1.0)
+    mailbox = Fault(FaultKind.SLOW, r"getMailboxUsageDetail", count=1, delay=1.0)
+    run = Run(snap, responders=[users, mailbox])
+    got = run.collect()
+    assert got.gaps == () and got.usage is not None and got.usage.users == snap.usage.users  # type: ignore[union-attr]
+    logged = run.graph.requests
+    listing = next(r for r in logged if r.path == "/users")
+    settings = next(r for r in logged if r.path == "/admin/reportSettings")
+    assert settings.at < listing.at + users.delay
+    held = next(r for r in logged if "getMailboxUsageDetail" in r.path)
+    others = [r for r in logged if r.path.startswith(("/reports/", "/copilot/")) and r is not held]
+    assert len(others) == len(REPORTS) - 1
+    assert all(held.at - 0.5 < r.at < held.at + mailbox.delay for r in others)
 
 
 def test_the_emulator_catches_a_token_sent_to_the_download_host() -> None:
@@ -324,6 +344,6 @@ def test_report_rows_are_kept_for_the_tenants_users_in_any_case() -> None:
 
     users = UserDecoder(with_sign_in=False).values(
         [{"id": f"id-{i}", "userPrincipalName": f"User{i}@Contoso.example"} for i in range(1000)])
-    keys = UpnKeys(users)
+    keys = UpnKeys(users.upns())
     assert "user7@contoso.example" in keys and "USER999@CONTOSO.EXAMPLE" in keys
     assert "user1000@contoso.example" not in keys and "" not in keys and None not in keys
