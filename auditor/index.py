@@ -223,12 +223,10 @@ class TenantIndex:
 
     def _member_positions(self) -> dict[str, int]:
         """id -> position of the users who are members of any collected group: one C pass over
-        the users' ids, and a map as large as the members rather than the tenant."""
+        the users' packed ids (Ids.positions), and a map as large as the members rather than the tenant."""
         if self._position_of is None:
-            # keyed by the groups' own id strings (the users' ids are read back as new strings)
-            own = {m: m for members in self._members.values() for m in members}
-            found = own.get
-            self._position_of = {key: pos for pos, key in enumerate(map(found, self.users.ids)) if key is not None}
+            # keyed by the groups' own id strings (the users' ids are not made into strings)
+            self._position_of = self.users.ids.positions({m: None for group in self._members.values() for m in group})
         return self._position_of
 
     def select(self, selector: Selector) -> Positions | None:

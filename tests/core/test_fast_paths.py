@@ -383,6 +383,25 @@ def test_ids_and_names_stored_compactly_read_back_as_they_came() -> None:
         names[9000]
 
 
+def test_ids_find_the_positions_of_the_ids_asked_for() -> None:
+    """Ids.positions answers as a scan of every id would: GUIDs (packed), other texts (kept apart,
+    an upper-case GUID among them), absent ids left out, keyed by the strings asked with."""
+    from auditor.users import Ids
+
+    ids_in = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(5000)]
+    ids_in[7] = "ABCDEF01-2345-6789-ABCD-EF0123456789"
+    ids_in[4999] = "not-a-guid"
+    ids = Ids()
+    ids.extend(ids_in)
+    wanted = [ids_in[0], ids_in[7], ids_in[4096], ids_in[4999], ids_in[7].lower(), "absent",
+              f"{9999:08x}-0000-4000-8000-{9999:012x}"]
+    asked = ["".join(w) for w in wanted]  # other string objects than the stored ones
+    got = ids.positions(asked)
+    assert got == {uid: pos for pos, uid in enumerate(ids_in) if uid in set(asked)}
+    assert got == {ids_in[0]: 0, ids_in[7]: 7, ids_in[4096]: 4096, "not-a-guid": 4999}
+    assert all(any(k is a for a in asked) for k in got)
+
+
 def test_escaped_assignment_times_are_read_not_dropped() -> None:
     """A lastUpdatedDateTime with a JSON escape in its value (or its key) is decoded, from page
     bytes as from parsed items; a malformed one is refused either way."""
