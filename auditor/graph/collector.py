@@ -26,7 +26,8 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
         policies' shortest inactivity window), when the policies ask for a mailbox check
 
 The independent reads run concurrently with the user pages, /admin/reportSettings among them;
-the last mailbox-purpose batch and the usage reports (all at once) follow the users together.
+the usage reports are asked for (all at once) beside the last pages of a partitioned read, and
+their rows read, with the last mailbox-purpose batch, once every user is in.
 A 403 on a part becomes a Gap (signInActivity: the users are re-read without it; mailboxSettings:
 the purposes not read stay unknown); every other failure raises, except one user's answer inside
 a $batch: a 404 without a "no mailbox" code (the user deleted mid-run) or another 4xx leaves that
@@ -158,6 +159,7 @@ class _Collection:
         # called with each page of users as it is read (and whether it has signInActivity)
         self.page_hook: Callable[..., None] | None = None  # (page, signed)
         self.attributes: tuple[str, ...] = ()  # user attribute paths to select (auditor.attributes)
+        self.near_end: Callable[[], None] | None = None  # once, when a partitioned users read is about to end
 
     # --- simple parts ----------------------------------------------------------------------
 
@@ -246,7 +248,8 @@ class _Collection:
             self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.concurrency,
             fast=decoder.page, slow=lambda items: _users(items, decoder, path), profiles=decoder.profiles,
             sequential=lambda: self._read_sequential(with_sign_in, decoder), notes=self.notes, gaps=self.gaps,
-            on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in)))
+            on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in),
+            near_end=self.near_end))
 
     async def _read_sequential(self, with_sign_in: bool, decoder: UserDecoder) -> UserTable:
         path = users_path(with_sign_in, self.attributes)
@@ -675,6 +678,7 @@ async def collect(
 
         reports = UsageCollection(client, usage, progress, claims)
         hooks.append(lambda page, signed: reports.page(page))
+        state.near_end = reports.start  # the reports are asked for beside the last pages of users
     if hooks:
         def each_page(page: UserTable, signed: bool) -> None:
             for hook in hooks:
@@ -700,6 +704,8 @@ async def collect(
     except BaseException:
         if prefetch is not None:
             await prefetch.cancel()
+        if reports is not None:
+            await reports.cancel()
         raise
     finally:
         total.cancel()  # still waiting on a throttled count: not worth a second more
@@ -719,7 +725,12 @@ async def collect(
         return False
 
     async def usage_reports() -> tuple[UsageReports | None, list[Gap]]:
-        return await reports.read() if reports is not None and users_read else (None, [])
+        if reports is None:
+            return None, []
+        if not users_read:
+            await reports.cancel()
+            return None, []
+        return await reports.read()
 
     # the usage reports and the last mailbox purposes, at once (the reports' requests go out
     # first: finding the purposes' candidates among every user takes a moment of CPU)

@@ -16,7 +16,8 @@ starts with the guest's e-mail address, whose local part may also start with $ %
 { | }. Every one of those characters starts a partition. See docs/graph.md.
 
 Proof of completeness: GET /users/$count (ConsistencyLevel: eventual) before the read, and after
-it (asked once every partition has started, beside the last partitions' pages).
+it (asked beside the last pages: once every partition has started and about two pages a stream
+are left).
 The union of the partitions' user ids must not fall short of the smaller count by more than the
 two counts differ (users created or deleted while the tenant was read cannot be told apart from
 users missed; in a tenant that did not change, the tolerance is zero). A shortfall beyond that (a
@@ -58,6 +59,9 @@ SPECIALS = ("'.-_!#^~", "$%&*+/=?`{|}")
 # Partitioning pays once the chain is long: P partitions cost about P requests of their own,
 # so with N streams it wins when pages * (N - 1) > P. MIN_PAGES keeps small tenants sequential.
 MIN_PAGES = 4
+# The read is about to end when every partition has started and this many pages a stream are left:
+# what can be asked for at its end (the second count, the usage reports) is asked then.
+NEAR_END_PAGES = 2
 
 
 @dataclass(frozen=True)
@@ -162,11 +166,14 @@ class Gathered:
 class PartitionedRead:
     """Read every partition of `path`, at most `concurrency` at once, into one table of users.
 
-    `fast`/`slow` decode a page (GraphClient.pages) into a UserTable of `profiles`."""
+    `fast`/`slow` decode a page (GraphClient.pages) into a UserTable of `profiles`. `expected`:
+    the users GET /users/$count reported before the read; `near_end` is called once, when the read
+    is about to end (see `after`)."""
 
     def __init__(self, client: GraphClient, progress: Progress, path: str, *, concurrency: int,
                  fast: Callable[[bytes], Any], slow: Callable[[list[Any]], UserTable], profiles: Profiles,
-                 on_page: Callable[[UserTable], None] | None = None) -> None:
+                 page_size: int, expected: int | None = None, on_page: Callable[[UserTable], None] | None = None,
+                 near_end: Callable[[], None] | None = None) -> None:
         self.client = client
         self.progress = progress
         self.path = path
@@ -177,18 +184,22 @@ class PartitionedRead:
         self.gathered = Gathered(profiles)
         self.done = 0
         self.total = 0
-        # GET /users/$count once every partition has started (see `after`)
-        self._after: asyncio.Future[int | None] | None = None
+        self.queue: deque[Partition] = deque()
+        # users left when the read counts as about to end: two pages a stream
+        self._end_margin = NEAR_END_PAGES * page_size * concurrency
+        self._expected = expected
+        self._near_end = near_end
+        self._after: asyncio.Future[int | None] | None = None  # GET /users/$count at the end (`after`)
 
     async def run(self) -> UserTable:
-        queue = deque(partitions())
+        queue = self.queue = deque(partitions())
         self.total = len(queue)
         self.progress.partitions(0, self.total)
 
         async def worker() -> None:
             while True:
                 if not queue:
-                    self._count_after()
+                    self._check_end()
                     return
                 part = queue.popleft()
                 try:
@@ -218,16 +229,28 @@ class PartitionedRead:
             await asyncio.gather(*workers, return_exceptions=True)
         return self.gathered.users()
 
-    def _count_after(self) -> None:
+    def _check_end(self) -> None:
+        """The read is about to end once every partition has started and at most two pages a
+        stream of the users counted before are left to read."""
+        if self._after is not None or self.queue:
+            return
+        if self._expected is None or self._expected - len(self.gathered) <= self._end_margin:
+            self._ending()
+
+    def _ending(self) -> None:
         if self._after is None:
             self._after = asyncio.ensure_future(_count_or_none(self.client))
+            if self._near_end is not None:
+                self._near_end()
 
     async def after(self) -> int | None:
-        """GET /users/$count after the read, or None when it failed. It is asked as soon as the
-        first stream finds no partition left to start, so it overlaps the last partitions'
-        pages: every partition's read began before it. A user deleted after the count but before
-        its page was read looks missed, which only reads /users again (the safe side)."""
-        self._count_after()
+        """GET /users/$count after the read, or None when it failed. It is asked when the read is
+        about to end (`_check_end`), so it overlaps the last pages instead of following them; every
+        partition's read began before it. A user deleted after the count but before its page was
+        read looks missed, which only reads /users again (the safe side); asking earlier than the
+        last few pages would make that likelier in a tenant whose users mostly start with one
+        character (its partition can be most of the read)."""
+        self._ending()
         assert self._after is not None
         return await self._after
 
@@ -243,6 +266,7 @@ class PartitionedRead:
                 self.progress.users_page(len(page))
                 if self.on_page is not None:
                     self.on_page(page)
+                self._check_end()
         except GraphRequestError as exc:
             if exc.status == 400 and first:
                 raise Refused(exc) from None
@@ -292,6 +316,7 @@ class UsersRead:
     notes: list[str]  # for stderr and the report's warnings
     gaps: list[Gap]
     on_page: Callable[[UserTable], None] | None = None  # each page of users, as read
+    near_end: Callable[[], None] | None = None  # once, when a partitioned read is about to end
 
 
 async def read_users(how: UsersRead) -> UserTable:
@@ -313,7 +338,8 @@ async def read_users(how: UsersRead) -> UserTable:
         users = await how.sequential()
         return users
     reader = PartitionedRead(how.client, how.progress, how.path, concurrency=how.concurrency, fast=how.fast,
-                             slow=how.slow, profiles=how.profiles, on_page=how.on_page)
+                             slow=how.slow, profiles=how.profiles, page_size=how.page_size, expected=before,
+                             on_page=how.on_page, near_end=how.near_end)
     try:
         users = await reader.run()
     except Refused as exc:

@@ -32,11 +32,12 @@ principal name at all (hashes; also when the setting could not be read), the usa
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 from array import array
 from bisect import bisect_left
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -80,10 +81,12 @@ class _Unavailable(Exception):
 
 
 class UsageCollection:
-    """The usage reports `need` names, read in three steps that overlap the rest of the
-    collection: `prepare` (the cloud, the permission, whether names are concealed) beside the
-    users listing; `page` with each page of users as it is read (their UPNs become the keys that
-    decide which rows are kept); `read` once the users are in, every report at once."""
+    """The usage reports `need` names, read in steps that overlap the rest of the collection:
+    `prepare` (the cloud, the permission, whether names are concealed) beside the users listing;
+    `page` with each page of users as it is read (their UPNs become the keys that decide which
+    rows are kept); `start` once the last partitions of the users are being read: every report
+    is asked for, and each answer (a download URL, or the report itself) waits for the keys;
+    `read` once the users are in (it starts the reports if `start` was not called)."""
 
     def __init__(self, client: GraphClient, need: UsageNeed, progress: Progress,
                  claims: dict[str, object] | None) -> None:
@@ -93,15 +96,42 @@ class UsageCollection:
         self.claims = claims
         self.keys = UpnKeys()
         self._blocked: list[Gap] | None = None  # set by prepare: the reports cannot be read
-        self._prepared = False
+        self._prepared: asyncio.Future[None] | None = None
+        self._reading: asyncio.Future[tuple[UsageReports | None, list[Gap]]] | None = None
+        self._keys_complete = asyncio.Event()
 
     def page(self, users: UserTable) -> None:
         self.keys.add(users.upns())
 
-    async def prepare(self) -> None:
+    def prepare(self) -> Awaitable[None]:
         """Everything that does not need the users: a report not offered in this cloud, the
-        permission missing, or concealed names (/admin/reportSettings) blocks the reports."""
-        self._prepared = True
+        permission missing, or concealed names (/admin/reportSettings) blocks the reports. Done once."""
+        if self._prepared is None:
+            self._prepared = asyncio.ensure_future(self._prepare())
+        return self._prepared
+
+    def start(self) -> None:
+        """Ask for the reports now; their rows are kept once `read` says the keys are complete."""
+        if self._reading is None:
+            self._reading = asyncio.ensure_future(self._read())
+
+    async def read(self) -> tuple[UsageReports | None, list[Gap]]:
+        """The usage rows of the users seen by `page`, or (None, gaps) when any report cannot be
+        read as a whole (the usage rules are then not evaluated). A gap is the first report's,
+        in the order `need` names them. Call it once every page of users has been seen."""
+        self._keys_complete.set()
+        self.start()
+        assert self._reading is not None
+        return await self._reading
+
+    async def cancel(self) -> None:
+        """Stop what was started (the users could not be read: the reports are not used)."""
+        started = [f for f in (self._reading, self._prepared) if f is not None]
+        for f in started:
+            f.cancel()
+        await asyncio.gather(*started, return_exceptions=True)
+
+    async def _prepare(self) -> None:
         reports = self.need.report_list()
         client = self.client
         gaps = [Gap(USAGE_REPORTS, f"GET {r.request(self.need.days)}",
@@ -118,12 +148,8 @@ class UsageCollection:
         elif await _concealed(client, self.progress, roles):
             self._blocked = [Gap(USAGE_REPORTS, f"GET {SETTINGS_PATH}", CONCEALED_REASON)]
 
-    async def read(self) -> tuple[UsageReports | None, list[Gap]]:
-        """The usage rows of the users seen by `page`, or (None, gaps) when any report cannot be
-        read as a whole (the usage rules are then not evaluated). The reports are read at once;
-        a gap is the first report's, in the order `need` names them."""
-        if not self._prepared:
-            await self.prepare()
+    async def _read(self) -> tuple[UsageReports | None, list[Gap]]:
+        await self.prepare()
         if self._blocked is not None:
             return None, self._blocked
         reports = self.need.report_list()
@@ -144,7 +170,7 @@ class UsageCollection:
     async def _one(self, report: Report) -> tuple[RowReader, str] | Gap:
         reader = RowReader(report, self.keys)
         try:
-            request = await _read_report(self.client, report, self.need.days, reader)
+            request = await _read_report(self.client, report, self.need.days, reader, self._keys_complete)
         except _Unavailable as exc:
             return Gap(USAGE_REPORTS, str(exc.args[0]), str(exc.args[1]))
         except GraphRequestError as exc:
@@ -217,11 +243,13 @@ async def _concealed(client: GraphClient, progress: Progress, roles: frozenset[s
     return flag
 
 
-async def _read_report(client: GraphClient, report: Report, days: int, reader: RowReader) -> str:
-    """Read one report into `reader`; the request as it was sent (for the snapshot's evidence)."""
+async def _read_report(client: GraphClient, report: Report, days: int, reader: RowReader,
+                       ready: asyncio.Event | None = None) -> str:
+    """Read one report into `reader`; the request as it was sent (for the snapshot's evidence).
+    `ready`: rows are read only once it is set (the answer itself is asked for at once)."""
     path = report.request(days)
     try:
-        return await _read_at(client, client.url(path), reader)
+        return await _read_at(client, client.url(path), reader, ready=ready)
     except GraphRequestError as exc:
         if not report.beta_fallback or exc.status not in (400, 404):
             if exc.status in (400, 404):
@@ -234,7 +262,7 @@ async def _read_report(client: GraphClient, report: Report, days: int, reader: R
         raise _Unavailable(first.request, f"Graph does not offer {report.name} on this endpoint ({first.status} "
                                           f"{first.code}) and it is not a /v1.0 endpoint to try /beta on")
     try:
-        return await _read_at(client, beta + path, reader, f"GET {path} (beta)")
+        return await _read_at(client, beta + path, reader, f"GET {path} (beta)", ready)
     except GraphRequestError as exc:
         if exc.status not in (400, 404):
             raise
@@ -246,11 +274,13 @@ def _beta(base_url: str) -> str | None:
     return base_url[: -len("/v1.0")] + "/beta" if base_url.endswith("/v1.0") else None
 
 
-async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str | None = None) -> str:
+async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str | None = None,
+                   ready: asyncio.Event | None = None) -> str:
     what = shown or client.describe(url)
     for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
         response = await client.fetch(url, headers={"Accept": "text/csv, application/octet-stream"}, follow=False)
         if response.status_code not in REDIRECT_STATUS:
+            await _when(ready)
             _parse(reader, [response.content], what)
             return what
         raw = response.headers.get("location", "").strip()
@@ -261,9 +291,11 @@ async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str 
         target = _download_url(client, location, what, url)
         if target is None:  # on the Graph endpoint itself: a Graph request like any other
             answer = await client.fetch(location, headers={"Accept": "text/csv, application/octet-stream"})
+            await _when(ready)
             _parse(reader, [answer.content], what)
             return what
         try:
+            await _when(ready)
             await _download(client, target, reader, what)
             return what
         except _DownloadFailed as exc:
@@ -273,6 +305,11 @@ async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str 
             client.progress.waiting(what, f"the report's download failed ({exc})", 0.0, attempt, DOWNLOAD_ATTEMPTS)
             reader.reset()  # the next download starts the report over
     raise AssertionError("unreachable")
+
+
+async def _when(ready: asyncio.Event | None) -> None:
+    if ready is not None:
+        await ready.wait()
 
 
 def _download_url(client: GraphClient, location: str, what: str, asked: str) -> str | None:
@@ -307,7 +344,6 @@ class _DownloadFailed(Exception):
 async def _download(client: GraphClient, url: str, reader: RowReader, what: str) -> None:
     """Stream the CSV from a pre-authenticated URL: no Authorization header (the SDK's HTTP
     client without its authentication provider), no redirects to follow, bounded in size and time."""
-    import asyncio
 
     try:
         async with asyncio.timeout(DOWNLOAD_DEADLINE):

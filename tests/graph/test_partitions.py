@@ -19,12 +19,13 @@ from graph_tenants import make_tenant
 from auditor.emulator import GraphEmulator, Reply, Request, app_token, wire
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
-from auditor.graph import partitions
+from auditor.graph import collector, partitions
 from auditor.graph.collector import USER_FIELDS
 from auditor.graph.progress import Progress
 from auditor.model import TenantSnapshot
 from auditor.policy.load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
+from auditor.usage import REPORTS, UsageNeed
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
@@ -256,19 +257,37 @@ def test_counts_that_moved_during_the_read_are_the_tolerance(harness, partitione
     assert not got.gaps and not got.notes
 
 
-def test_the_count_after_the_read_is_asked_while_the_last_partitions_are_read(harness, partitioned):
-    """Once no partition is left to start, the second count goes out beside the last pages
-    instead of after them: the first partition is held two seconds and the count comes in before
-    it is answered."""
+def test_the_count_and_the_reports_are_asked_while_the_last_partitions_are_read(harness, partitioned):
+    """Once the read is about to end, the second count and the usage reports go out beside the last
+    pages instead of after them: the first partition is held two seconds, and they come in before
+    it is answered. The reports' rows are still read once every user is in."""
     snap = awkward_tenant()
     slow = Fault(FaultKind.SLOW, r"startswith\(userPrincipalName,'j'\)", count=1, delay=2.0)
     h = harness(snap, faults=[slow])
-    got = h.collect(need_sign_in=True)
+    got = h.collect(need_sign_in=True, usage=UsageNeed(frozenset(REPORTS), 60))
     assert by_id(got) == by_id(snap) and not got.gaps and not got.notes
+    assert got.usage is not None and [r.name for r in got.usage.reports] == sorted(REPORTS)
     held = next(r for r in user_requests(h) if "'j'" in r.query.get("$filter", ""))
     counts = sorted(r.at for r in h.emulator.requests_to(r"/users/\$count"))
     assert len(counts) == 2 and counts[0] <= held.at
     assert held.at < counts[1] < held.at + slow.delay
+    reports = [r.at for r in h.emulator.requests if r.path.startswith(("/reports/", "/copilot/"))]
+    assert len(reports) == len(REPORTS) and all(held.at < at < held.at + slow.delay for at in reports)
+
+
+def test_the_end_is_near_only_when_little_is_left_to_read(harness, partitioned, monkeypatch):
+    """A partition started last can hold most users: the second count waits until about two pages
+    a stream are left, not until the last partition has merely started."""
+    monkeypatch.setattr(collector, "SIGN_IN_PAGE_SIZE", 20)
+    snap = awkward_tenant("x" * 9 + "jm", n=300)  # 246 users in 'x', the last letter started
+    h = harness(snap)
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps and not got.notes
+    x_pages = sorted(r.at for r in user_requests(h) if "'x'" in r.query.get("$filter", ""))
+    after = max(r.at for r in h.emulator.requests_to(r"/users/\$count"))
+    left = 2 * 20 * 4  # users: two pages a stream
+    read_before = sum(1 for at in x_pages if at < after) - 1  # the page asked last may be in flight
+    assert len(x_pages) == 13 and read_before * 20 >= 246 - left - 20
 
 
 def test_check_arithmetic():
