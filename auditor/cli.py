@@ -162,13 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    import logging
-
     from .errors import EXIT_INTERNAL, AuditorError, PolicyError, clean_message
-
-    if not os.environ.get("LICENSE_AUDITOR_DEBUG"):
-        # azure-identity logs every credential it tries; the one-line error below says what matters
-        logging.getLogger("azure").setLevel(logging.CRITICAL)
 
     def say(text: str) -> None:
         """Every line goes through clean_message (tokens masked, no control characters, no GitHub

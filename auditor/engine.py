@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+import msgspec
+
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from .policy.model import CatalogEntry, Policy, PolicySet
@@ -131,7 +133,7 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
         if waiver.expires >= as_of.date():
             sid = index.resolve_sku(waiver.sku) if waiver.sku else None
             # findings name SKUs by part number, so a waiver written with a skuId GUID is translated
-            waivers.append(replace(waiver, sku=index.part(sid)) if sid else waiver)
+            waivers.append(msgspec.structs.replace(waiver, sku=index.part(sid)) if sid else waiver)
     if waivers:
         waived = []
         for f in findings:

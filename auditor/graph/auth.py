@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
+import os
 import re
 import sys
 import time
@@ -29,6 +31,11 @@ from .clouds import CloudEndpoints
 
 TOKEN_ENV = "AUDITOR_ACCESS_TOKEN"
 GITHUB_AUDIENCE = "api://AzureADTokenExchange"
+
+if not os.environ.get("LICENSE_AUDITOR_DEBUG"):
+    # azure-identity logs every credential it tries; the one-line error the CLI prints says what
+    # matters (set here, where the Graph and mail paths load azure, so other runs skip logging)
+    logging.getLogger("azure").setLevel(logging.CRITICAL)
 
 
 # --- token claims ----------------------------------------------------------------------------
