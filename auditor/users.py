@@ -112,6 +112,11 @@ _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _PACK = 4096  # texts appended are packed this many at a time
 
 
+def _guid_bytes(uid: str) -> bytes:
+    """The 16 bytes an id in Graph's usual GUID form (it matches _GUID) is stored as."""
+    return bytes.fromhex(uid.replace("-", ""))
+
+
 class _Packed(Sequence[str]):
     """Texts appended one at a time but stored packed, `_PACK` at a time: subclasses say how
     (`_pack` the pending texts, `_extend` by another of their kind, `_at` one packed text)."""
@@ -191,7 +196,7 @@ class Ids(_Packed):
         else:
             for uid in pending:
                 if match(uid):
-                    self._raw += bytes.fromhex(uid.replace("-", ""))
+                    self._raw += _guid_bytes(uid)
                 else:
                     self._odd[len(self._raw) // 16] = uid
                     self._raw += bytes(16)
@@ -213,7 +218,7 @@ class Ids(_Packed):
         texts: dict[str, str] = {}
         for uid in wanted:
             if match(uid):
-                packed[bytes.fromhex(uid.replace("-", ""))] = uid
+                packed[_guid_bytes(uid)] = uid
             else:
                 texts[uid] = uid
         found = packed.get
