@@ -25,7 +25,7 @@ from auditor.graph.progress import Progress
 from auditor.model import TenantSnapshot
 from auditor.policy.load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
-from auditor.usage import REPORTS, UsageNeed
+from auditor.usage import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
@@ -273,6 +273,27 @@ def test_the_count_and_the_reports_are_asked_while_the_last_partitions_are_read(
     assert held.at < counts[1] < held.at + slow.delay
     reports = [r.at for r in h.emulator.requests if r.path.startswith(("/reports/", "/copilot/"))]
     assert len(reports) == len(REPORTS) and all(held.at < at < held.at + slow.delay for at in reports)
+
+
+def test_reports_asked_early_keep_the_rows_of_users_only_a_second_read_found(harness, partitioned):
+    """The reports go out near the end of the partitioned read, but their rows are read only once
+    every user is in: users outside every partition (found by the second, one-chain read) keep
+    their usage rows."""
+    base = awkward_tenant(AWKWARD + NON_ASCII)
+    rows = tuple(sorted((UserUsage(u.user_principal_name, exchangeLastActivityDate="2026-10-01",
+                                   reports=tuple(sorted(REPORTS))) for u in base.users),
+                        key=lambda r: r.userPrincipalName.lower()))
+    reads = tuple(ReportRead(name, "D90", "2026-10-30", "") for name in sorted(REPORTS))
+    snap = dataclasses.replace(base, usage=UsageReports(reads, rows))
+    # the second read is held a second, so the reports' answers are in long before it ends
+    held = Fault(FaultKind.SLOW, r"^GET /v1.0/users\?(?!.*filter)", count=1, delay=1.0)
+    h = harness(snap, faults=[held])
+    got = h.collect(need_sign_in=True, usage=UsageNeed(frozenset(REPORTS), 60))
+    assert len(got.notes) == 1 and "read again one page after another" in got.notes[0]
+    outside = {u.user_principal_name.lower() for u in snap.users if u.user_principal_name[0] in NON_ASCII}
+    assert outside and got.usage is not None
+    kept = {r.userPrincipalName.lower() for r in got.usage.users}
+    assert outside <= kept and len(kept) == len(snap.users)
 
 
 def test_the_end_is_near_only_when_little_is_left_to_read(harness, partitioned, monkeypatch):
