@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import chain, compress, filterfalse, groupby
 from operator import itemgetter, methodcaller
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from .model import Sku, Subscription, TenantSnapshot
 from .policy.model import Selector
@@ -146,6 +146,7 @@ class TenantIndex:
         self.group_name: dict[str, str] = {g.id: g.display_name for g in snapshot.groups}
         self.warnings: list[str] = []
         self._position_of: dict[str, int] | None = None
+        self._by_group: dict[str, array[int]] = {}  # group id -> its members' positions (_group_positions)
         profiles = self.users.profiles
         # positions as 4-byte arrays: a list of a million ints is 36 MB, an array 4 MB
         self._by_profile: list[array[int]] = [array("I") for _ in profiles]
@@ -208,18 +209,23 @@ class TenantIndex:
     def has_group(self, ref: str) -> bool:
         return ref.lower() in self._groups_by_ref
 
-    def group_members(self, ref: str) -> set[int]:
+    def group_members(self, ref: str) -> Positions:
+        """The positions of the users who are members of the group(s) named `ref` (a name or id)."""
         ids = self._groups_by_ref.get(ref.lower(), [])
         if not ids:
             self.warnings.append(f"group '{ref}' named in a policy was not found in the tenant")
         elif len(set(ids)) > 1:
             self.warnings.append(f"group name '{ref}' is ambiguous ({len(set(ids))} groups); all are used")
-        position = self._member_positions()
-        out: set[int | None] = set()
-        for gid in set(ids):
-            out.update(map(position.get, self._members[gid]))  # None: a member that is not a user
-        out.discard(None)
-        return cast(set[int], out)
+        return Positions.union(self._group_positions(gid) for gid in sorted(set(ids)))
+
+    def _group_positions(self, gid: str) -> array[int]:
+        """The sorted positions of one group's members that are users, once per group."""
+        found = self._by_group.get(gid)
+        if found is None:
+            position = self._member_positions().get
+            found = self._by_group[gid] = array("I", sorted({p for p in map(position, self._members[gid])
+                                                              if p is not None}))
+        return found
 
     def _member_positions(self) -> dict[str, int]:
         """id -> position of the users who are members of any collected group: one C pass over
@@ -238,7 +244,7 @@ class TenantIndex:
         users = self.users
         parts: list[Positions] = []
         if s.groups:
-            parts.append(Positions(chain.from_iterable(self.group_members(ref) for ref in s.groups)))
+            parts.append(Positions.union(self.group_members(ref).items for ref in s.groups))
         if s.departments:
             parts.append(self._attribute("department", {d.lower() for d in s.departments}))
         if s.user_types:

@@ -23,8 +23,8 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from itertools import accumulate, compress
-from operator import itemgetter
+from itertools import accumulate, chain, compress, count, repeat
+from operator import getitem, is_not, itemgetter, methodcaller, not_
 from struct import iter_unpack
 from typing import Any, overload
 
@@ -110,11 +110,13 @@ TIMES = Times()  # one cache of days and clock times for every table
 
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _PACK = 4096  # texts appended are packed this many at a time
+_DECODE = methodcaller("decode", "utf-8", "surrogatepass")
 
 
-def _guid_bytes(uid: str) -> bytes:
-    """The 16 bytes an id in Graph's usual GUID form (it matches _GUID) is stored as."""
-    return bytes.fromhex(uid.replace("-", ""))
+def _packed_guids(uids: list[str]) -> bytes:
+    """The 16 bytes each id in Graph's usual GUID form (every one matches _GUID) is stored as, in
+    one conversion."""
+    return bytes.fromhex("".join(uids).replace("-", ""))
 
 
 class _Packed(Sequence[str]):
@@ -192,11 +194,11 @@ class Ids(_Packed):
             return
         match = _GUID.match
         if all(map(match, pending)):
-            self._raw += bytes.fromhex("".join(pending).replace("-", ""))
+            self._raw += _packed_guids(pending)
         else:
             for uid in pending:
                 if match(uid):
-                    self._raw += _guid_bytes(uid)
+                    self._raw += _packed_guids([uid])
                 else:
                     self._odd[len(self._raw) // 16] = uid
                     self._raw += bytes(16)
@@ -208,22 +210,27 @@ class Ids(_Packed):
         for pos, uid in other._odd.items():
             self._odd[base + pos] = uid
 
+    def keys(self) -> Iterator[bytes | str]:
+        """A key per id, in order, equal exactly when the ids are: its 16 packed bytes, or the text
+        of an id kept apart. No id text is made (one conversion per id, in C)."""
+        self._pack()
+        keys = map(itemgetter(0), iter_unpack("16s", self._raw))
+        odd = self._odd
+        return (odd.get(pos, key) for pos, key in enumerate(keys)) if odd else keys
+
     def positions(self, wanted: Iterable[str]) -> dict[str, int]:
         """{id: position} for each of `wanted` that is one of these ids (the last position when
         one is here twice), keyed by the strings given. One pass over the packed bytes in C, not
         an id text made per position: the ids wanted are packed instead."""
         self._pack()
-        match = _GUID.match
-        packed: dict[bytes, str] = {}
-        texts: dict[str, str] = {}
-        for uid in wanted:
-            if match(uid):
-                packed[_guid_bytes(uid)] = uid
-            else:
-                texts[uid] = uid
-        found = packed.get
-        out = {uid: pos for pos, uid in enumerate(map(found, map(itemgetter(0), iter_unpack("16s", self._raw))))
-               if uid is not None and pos not in self._odd}
+        asked = list(wanted)
+        usual = list(map(bool, map(_GUID.match, asked)))
+        guids = list(compress(asked, usual))
+        packed = dict(zip(map(itemgetter(0), iter_unpack("16s", _packed_guids(guids))), guids, strict=True))
+        texts = {uid: uid for uid in compress(asked, map(not_, usual))}
+        hits = list(map(packed.get, map(itemgetter(0), iter_unpack("16s", self._raw))))
+        out = {uid: pos for pos in compress(count(), map(is_not, hits, repeat(None)))
+               if (uid := hits[pos]) is not None and pos not in self._odd}
         for pos, text in sorted(self._odd.items()):
             hit = texts.get(text)
             if hit is not None:
@@ -265,6 +272,12 @@ class Texts(_Packed):
     def _at(self, index: int) -> str:
         start = self._ends[index - 1] if index else 0
         return self._blob[start:self._ends[index]].decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        # every text in one pass of C iterators (no Python call per text)
+        self._pack()
+        ends = self._ends
+        return map(_DECODE, map(self._blob.__getitem__, map(slice, chain((0,), ends), ends)))
 
 
 class UserTable(Sequence[User]):
@@ -434,7 +447,7 @@ class UserTable(Sequence[User]):
         return self._names[pos][:self._upn_len[pos]]
 
     def upns(self) -> Iterator[str]:
-        return map(self.upn_at, range(len(self.ids)))
+        return map(getitem, self._names, map(slice, self._upn_len))  # each name text up to its UPN's end
 
     def positions(self, keep: Iterable[bool]) -> Iterator[int]:
         """Positions whose profile passes: `keep` is one truth value per profile number."""

@@ -120,7 +120,7 @@ class Gathered:
     def __init__(self, profiles: Profiles) -> None:
         self.profiles = profiles
         self.tables: list[UserTable] = []  # in the order the chains were started
-        self.ids: set[str] = set()
+        self.ids: set[bytes | str] = set()  # Ids.keys of the users read
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -133,7 +133,7 @@ class Gathered:
     def add(self, table: UserTable, page: UserTable, path: str) -> None:
         """Add `page`'s users not read before to `table` (one of this gathering's chains)."""
         before = len(self.ids)
-        self.ids.update(page.ids)
+        self.ids.update(page.ids.keys())
         if len(self.ids) - before == len(page):
             table.extend(page)
             return

@@ -12,7 +12,8 @@ This module imports no rule: the rules import it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ..model import Locale, Severity
 from . import texts
@@ -29,6 +30,9 @@ from .plan import (
     remove_member,
 )
 
+if TYPE_CHECKING:
+    from babel import Locale as BabelLocale
+
 LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_roles", "graph:user_assign"]
 LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assign"]
 
@@ -36,6 +40,14 @@ LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assi
 # CLDR list patterns per report language (Babel): "A, B and C", "A, B en C", "A, B og C",
 # "A, B och C", "A, B ve C". British English: no comma before "and", as the texts are written.
 _LIST_LOCALE = {Locale.EN: "en_GB", Locale.NL: "nl", Locale.DA: "da", Locale.SV: "sv", Locale.TR: "tr"}
+
+
+@cache
+def _cldr_locale(name: str) -> BabelLocale:
+    """Babel's locale, parsed once (format_list parses a name on every call)."""
+    from babel import Locale as Parsed
+
+    return Parsed.parse(name)
 
 
 class Words:
@@ -48,9 +60,11 @@ class Words:
         self._names = names or {}
 
     def _list(self, parts: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
+        if len(parts) == 1:  # most findings name one product: nothing to join
+            return parts[0]
         from babel.lists import format_list  # loaded on first use: most runs never join a list
 
-        return format_list(list(parts), style=style, locale=self._cldr)
+        return format_list(list(parts), style=style, locale=_cldr_locale(self._cldr))
 
     def word(self, name: str) -> str:
         value = texts.raw(self.locale, f"word.{name}")

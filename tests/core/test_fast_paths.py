@@ -402,6 +402,40 @@ def test_ids_find_the_positions_of_the_ids_asked_for() -> None:
     assert all(any(k is a for a in asked) for k in got)
 
 
+def test_id_keys_are_equal_exactly_when_the_ids_are() -> None:
+    """Ids.keys (what a read of /users tells repeated users by) gives one key per id, in order:
+    equal ids equal keys, different ids (an upper-case GUID beside its lower-case form, a text
+    kept apart) different keys, with and without ids kept as text."""
+    from auditor.users import Ids
+
+    guid = "0123abcd-0000-4000-8000-00000000abcd"
+    for ids_in in ([guid, f"{1:08x}-0000-4000-8000-{1:012x}", guid],
+                   [guid, guid.upper(), "not-a-guid", guid, "not-a-guid", "00000000-0000-0000-0000-000000000000"]):
+        ids = Ids()
+        ids.extend(ids_in)
+        keys = list(ids.keys())
+        assert len(keys) == len(ids_in)
+        assert all((keys[i] == keys[j]) == (ids_in[i] == ids_in[j])
+                   for i in range(len(ids_in)) for j in range(len(ids_in)))
+
+
+def test_texts_and_upns_read_in_bulk_give_back_what_was_stored() -> None:
+    """Texts iterated in one pass (and UserTable.upns, each name text cut at its UPN) give back
+    the stored texts, non-ASCII and lone surrogates included, across packing boundaries."""
+    from auditor.users import Texts
+
+    texts_in = [f"user{i}@contoso.example" + ("Jos\u00e9 \u00d8rsted" if i % 3 else "\ud800x") for i in range(4100)]
+    texts = Texts()
+    for t in texts_in:
+        texts.append(t)
+    assert list(texts) == texts_in == [texts[i] for i in range(len(texts_in))]
+    users = UserDecoder(with_sign_in=False).values([
+        {"id": f"id-{i}", "userPrincipalName": f"\u00e5se{i}@contoso.example", "displayName": "\u00c5se \u00d8",
+         "accountEnabled": True, "assignedLicenses": [], "licenseAssignmentStates": []} for i in range(3)])
+    assert list(users.upns()) == [f"\u00e5se{i}@contoso.example" for i in range(3)]
+    assert [users.upn_at(i) for i in range(3)] == list(users.upns())
+
+
 def test_escaped_assignment_times_are_read_not_dropped() -> None:
     """A lastUpdatedDateTime with a JSON escape in its value (or its key) is decoded, from page
     bytes as from parsed items; a malformed one is refused either way."""
