@@ -119,6 +119,11 @@ def _packed_guids(uids: list[str]) -> bytes:
     return bytes.fromhex("".join(uids).replace("-", ""))
 
 
+def _chunks(raw: bytes | bytearray) -> Iterator[bytes]:
+    """The 16-byte ids packed in `raw`, one bytes object each (in C)."""
+    return map(itemgetter(0), iter_unpack("16s", raw))
+
+
 class _Packed(Sequence[str]):
     """Texts appended one at a time but stored packed, `_PACK` at a time: subclasses say how
     (`_pack` the pending texts, `_extend` by another of their kind, `_at` one packed text)."""
@@ -214,28 +219,22 @@ class Ids(_Packed):
         """A key per id, in order, equal exactly when the ids are: its 16 packed bytes, or the text
         of an id kept apart. No id text is made (one conversion per id, in C)."""
         self._pack()
-        keys = map(itemgetter(0), iter_unpack("16s", self._raw))
+        keys = _chunks(self._raw)
         odd = self._odd
         return (odd.get(pos, key) for pos, key in enumerate(keys)) if odd else keys
 
     def positions(self, wanted: Iterable[str]) -> dict[str, int]:
         """{id: position} for each of `wanted` that is one of these ids (the last position when
-        one is here twice), keyed by the strings given. One pass over the packed bytes in C, not
-        an id text made per position: the ids wanted are packed instead."""
-        self._pack()
+        one is here twice), keyed by the strings given. One pass over the ids' keys in C, not an
+        id text made per position: the ids wanted are made into keys instead."""
         asked = list(wanted)
         usual = list(map(bool, map(_GUID.match, asked)))
         guids = list(compress(asked, usual))
-        packed = dict(zip(map(itemgetter(0), iter_unpack("16s", _packed_guids(guids))), guids, strict=True))
-        texts = {uid: uid for uid in compress(asked, map(not_, usual))}
-        hits = list(map(packed.get, map(itemgetter(0), iter_unpack("16s", self._raw))))
-        out = {uid: pos for pos in compress(count(), map(is_not, hits, repeat(None)))
-               if (uid := hits[pos]) is not None and pos not in self._odd}
-        for pos, text in sorted(self._odd.items()):
-            hit = texts.get(text)
-            if hit is not None:
-                out[hit] = pos
-        return out
+        key_of: dict[bytes | str, str] = dict(zip(_chunks(_packed_guids(guids)), guids, strict=True))
+        key_of.update((uid, uid) for uid in compress(asked, map(not_, usual)))
+        hits = list(map(key_of.get, self.keys()))
+        found = compress(count(), map(is_not, hits, repeat(None)))
+        return {uid: pos for pos in found if (uid := hits[pos]) is not None}
 
     def _at(self, index: int) -> str:
         odd = self._odd.get(index)

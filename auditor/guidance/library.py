@@ -60,9 +60,9 @@ class Words:
         self._names = names or {}
 
     def _list(self, parts: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
-        if len(parts) == 1:  # most findings name one product: nothing to join
+        if len(parts) == 1:  # as format_list answers it; most findings name one product
             return parts[0]
-        from babel.lists import format_list  # loaded on first use: most runs never join a list
+        from babel.lists import format_list  # loaded only when a list is joined (start-up)
 
         return format_list(list(parts), style=style, locale=_cldr_locale(self._cldr))
 
