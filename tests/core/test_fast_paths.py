@@ -400,6 +400,9 @@ def test_ids_find_the_positions_of_the_ids_asked_for() -> None:
     assert got == {uid: pos for pos, uid in enumerate(ids_in) if uid in set(asked)}
     assert got == {ids_in[0]: 0, ids_in[7]: 7, ids_in[4096]: 4096, "not-a-guid": 4999}
     assert all(any(k is a for a in asked) for k in got)
+    twice = Ids()
+    twice.extend([ids_in[0], "not-a-guid", ids_in[0], "not-a-guid", ids_in[1]])
+    assert twice.positions([ids_in[0], "not-a-guid"]) == {ids_in[0]: 2, "not-a-guid": 3}
 
 
 def test_id_keys_are_equal_exactly_when_the_ids_are() -> None:
