@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from itertools import accumulate, chain, compress, count, repeat
-from operator import getitem, is_not, itemgetter, methodcaller, not_
+from itertools import accumulate, chain, compress, count
+from operator import add, getitem, itemgetter, methodcaller, not_
 from struct import iter_unpack
 from typing import Any, overload
 
@@ -117,6 +117,20 @@ def _packed_guids(uids: list[str]) -> bytes:
     """The 16 bytes each id in Graph's usual GUID form (every one matches _GUID) is stored as, in
     one conversion."""
     return bytes.fromhex("".join(uids).replace("-", ""))
+
+
+def _all_guids(uids: Collection[str]) -> bool:
+    """Whether every text is an id in Graph's usual GUID form (what _GUID matches), checked on
+    the texts joined, in a few passes in C rather than a match per id."""
+    joined = "".join(uids)
+    n = len(uids)
+    if len(joined) != 36 * n or joined.count("-") != 4 * n or any(joined[at::36] != "-" * n for at in (8, 13, 18, 23)):
+        return False
+    digits = joined.replace("-", "")
+    try:
+        return bytes.fromhex(digits).hex() == digits  # lower-case hexadecimal digits only
+    except ValueError:
+        return False
 
 
 def _chunks(raw: bytes | bytearray) -> Iterator[bytes]:
@@ -223,18 +237,21 @@ class Ids(_Packed):
         odd = self._odd
         return (odd.get(pos, key) for pos, key in enumerate(keys)) if odd else keys
 
-    def positions(self, wanted: Iterable[str]) -> dict[str, int]:
-        """{id: position} for each of `wanted` that is one of these ids (the last position when
-        one is here twice), keyed by the strings given. One pass over the ids' keys in C, not an
-        id text made per position: the ids wanted are made into keys instead."""
-        asked = list(wanted)
-        usual = list(map(bool, map(_GUID.match, asked)))
-        guids = list(compress(asked, usual))
-        key_of: dict[bytes | str, str] = dict(zip(_chunks(_packed_guids(guids)), guids, strict=True))
-        key_of.update((uid, uid) for uid in compress(asked, map(not_, usual)))
-        hits = list(map(key_of.get, self.keys()))
-        found = compress(count(), map(is_not, hits, repeat(None)))
-        return {uid: pos for pos in found if (uid := hits[pos]) is not None}
+    def where(self, wanted: Iterable[str]) -> array[int]:
+        """The positions, in order, of the ids that are among `wanted` (every position of an id
+        held twice). One pass in C over the packed ids against the wanted ids packed alike: no
+        id text is made per position, nor a map from every id to its position."""
+        self._pack()
+        asked = set(wanted)
+        texts = asked - {uid for uid in asked if _GUID.match(uid)} if not _all_guids(asked) else set()
+        keys = set(_chunks(_packed_guids(list(asked - texts))))
+        found = array("I", compress(count(), map(keys.__contains__, _chunks(self._raw))))
+        if not self._odd:
+            return found
+        # an id kept apart sits on 16 zero bytes, the key of the zero GUID: it counts by its text
+        odd = self._odd
+        hits = {pos for pos in found if pos not in odd} | {pos for pos, uid in odd.items() if uid in texts}
+        return array("I", sorted(hits))
 
     def _at(self, index: int) -> str:
         odd = self._odd.get(index)
@@ -447,6 +464,24 @@ class UserTable(Sequence[User]):
 
     def upns(self) -> Iterator[str]:
         return map(getitem, self._names, map(slice, self._upn_len))  # each name text up to its UPN's end
+
+    def ascii_upns(self) -> tuple[Iterator[bytes], frozenset[int]]:
+        """Each UPN lower-cased, as bytes, in order, in C (no text made per user); and the
+        positions of the UPNs that are not ASCII, whose bytes here are not their lower-cased
+        UTF-8 (read those with upn_at). For an ASCII UPN the bytes are exactly its str.lower()."""
+        names = self._names
+        names._pack()
+        lowered = bytes(names._blob).lower()  # ASCII letters only: other bytes stay as they are
+        ends = names._ends
+
+        def upns() -> Iterator[bytes]:
+            # a UPN's length in characters is its length in bytes when it is ASCII
+            return map(lowered.__getitem__, map(slice, chain((0,), ends), map(add, chain((0,), ends), self._upn_len)))
+
+        if lowered.isascii():
+            return upns(), frozenset()
+        # a UPN with a character beyond ASCII has one among its first len(UPN) bytes
+        return upns(), frozenset(compress(count(), map(not_, map(bytes.isascii, upns()))))
 
     def positions(self, keep: Iterable[bool]) -> Iterator[int]:
         """Positions whose profile passes: `keep` is one truth value per profile number."""

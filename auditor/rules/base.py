@@ -59,7 +59,11 @@ class Context:
         data: never a ready-to-run removal). A product held directly goes in one assignLicense
         (with `added` given in the same call); one a group assigns goes by leaving every group that
         assigns it, which takes every product those groups give the user (and nothing else gives)."""
-        gone = frozenset(removed)
+        gone, new = frozenset(removed), tuple(sorted(added))
+        what = f"data_lost:{','.join(sorted(gone))}:{','.join(new)}"
+        return self.per_layout(what, user, lambda u: self._data_lost(u, gone, new))
+
+    def _data_lost(self, user: Licensed, gone: frozenset[str], added: tuple[str, ...]) -> dict[str, Any]:
         grouped = frozenset(sid for sid in gone if self.index.assigning_group_ids(user, sid))
         lost = dict(self.loss.of(user, gone - grouped, added)) if gone - grouped else {}
         for sid in sorted(grouped, key=self.index.part):

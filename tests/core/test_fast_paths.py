@@ -383,26 +383,31 @@ def test_ids_and_names_stored_compactly_read_back_as_they_came() -> None:
         names[9000]
 
 
-def test_ids_find_the_positions_of_the_ids_asked_for() -> None:
-    """Ids.positions answers as a scan of every id would: GUIDs (packed), other texts (kept apart,
-    an upper-case GUID among them), absent ids left out, keyed by the strings asked with."""
+def test_ids_where_answers_as_a_scan_of_every_id() -> None:
+    """Ids.where gives what a scan of every id would: GUIDs (packed), other texts (kept apart: an
+    upper-case GUID, a text, beside the zero GUID whose packed bytes they sit on), absent ids left
+    out, every position of an id held twice; with all wanted ids GUIDs and with some not."""
     from auditor.users import Ids
 
-    ids_in = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(5000)]
+    zero = "00000000-0000-0000-0000-000000000000"
+    ids_in = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(1, 5001)]
     ids_in[7] = "ABCDEF01-2345-6789-ABCD-EF0123456789"
     ids_in[4999] = "not-a-guid"
+    ids_in[4100] = ids_in[3]
+    ids_in[12] = zero
     ids = Ids()
     ids.extend(ids_in)
-    wanted = [ids_in[0], ids_in[7], ids_in[4096], ids_in[4999], ids_in[7].lower(), "absent",
-              f"{9999:08x}-0000-4000-8000-{9999:012x}"]
-    asked = ["".join(w) for w in wanted]  # other string objects than the stored ones
-    got = ids.positions(asked)
-    assert got == {uid: pos for pos, uid in enumerate(ids_in) if uid in set(asked)}
-    assert got == {ids_in[0]: 0, ids_in[7]: 7, ids_in[4096]: 4096, "not-a-guid": 4999}
-    assert all(any(k is a for a in asked) for k in got)
-    twice = Ids()
-    twice.extend([ids_in[0], "not-a-guid", ids_in[0], "not-a-guid", ids_in[1]])
-    assert twice.positions([ids_in[0], "not-a-guid"]) == {ids_in[0]: 2, "not-a-guid": 3}
+    absent = f"{9999:08x}-0000-4000-8000-{9999:012x}"
+    for wanted in ([ids_in[0], ids_in[3], ids_in[4096], absent],
+                   [ids_in[0], ids_in[7], ids_in[4096], ids_in[4999], ids_in[7].lower(), "absent", absent],
+                   [zero], ["not-a-guid"], [ids_in[7]], [ids_in[0].upper()], [], [ids_in[0][:-1] + " "]):
+        asked = ["".join(w) for w in wanted]  # other string objects than the stored ones
+        assert list(ids.where(asked)) == [pos for pos, uid in enumerate(ids_in) if uid in set(asked)], wanted
+    assert list(ids.where([ids_in[3]])) == [3, 4100]
+    assert list(ids.where([zero])) == [12]
+    plain = Ids()
+    plain.extend(ids_in[:7])
+    assert list(plain.where([ids_in[2], ids_in[2].upper(), "x"])) == [2]
 
 
 def test_id_keys_are_equal_exactly_when_the_ids_are() -> None:

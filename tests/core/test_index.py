@@ -103,3 +103,36 @@ def test_by_skuset_walks_either_side_in_order() -> None:
             assert got  # every combination has offenders here
             if pop is few:  # the population is the smaller side: walked in order
                 assert got == expected
+
+
+def test_upn_and_group_selection_hold_beyond_ascii_and_usual_ids() -> None:
+    """Selecting by UPN glob reads ASCII UPNs as bytes and the rest as text, and a group's members
+    are found among packed ids: the answers are the plain definitions' with UPNs and display names
+    beyond ASCII (a Kelvin sign lower-cases to "k"; "İ" to two characters), patterns beyond ASCII,
+    and members whose ids are not lower-case GUIDs."""
+    tenant = _tenant(5)
+    names = ["Zoë Åberg", "İsmail Çelik", "Ωmega", "plain"]
+    upns = ["\u212aim@contoso.example", "İlk@contoso.example", "zoë@contoso.example", "ZOE@Contoso.Example"]
+    odd_ids = ["ABCDEF01-2345-6789-ABCD-EF0123456789", "not-a-guid", "00000000-0000-0000-0000-000000000000"]
+    users = []
+    for i, u in enumerate(tenant.users):
+        changes: dict[str, object] = {"display_name": names[i % 4]} if i % 3 == 0 else {}
+        if i % 50 == 7:
+            changes["user_principal_name"] = upns[i // 50 % 4]
+        if i in (11, 12, 13):
+            changes["id"] = odd_ids[i - 11]
+        users.append(msgspec.structs.replace(u, **changes))
+    group = tenant.groups[0]
+    members = (*group.members[::2], *odd_ids[:2], "ffffffff-0000-4000-8000-000000000000")
+    groups = (replace(group, members=members), *tenant.groups[1:])
+    tenant = replace(tenant, users=tuple(users), groups=groups)
+    index = TenantIndex(tenant)
+    for patterns in (("*k*@contoso.example",), ("k*",), ("*@contoso.example",), ("i̇*",), ("zoë*", "*e@contoso.example"),
+                     ("*Ë@CONTOSO.EXAMPLE",), ("[kz]*",), ("*",)):
+        expected = {i for i, u in enumerate(users)
+                    if any(fnmatch.fnmatchcase(u.user_principal_name.lower(), p.lower()) for p in patterns)}
+        assert index.select(Selector(upn=patterns)) == expected, patterns
+    assert index.select(Selector(upn=("k*",)))  # the Kelvin sign's UPN, by its lower-case form
+    wanted = set(members)
+    assert index.select(Selector(groups=(group.display_name,))) == {i for i, u in enumerate(users) if u.id in wanted}
+    assert {11, 12} <= set(index.select(Selector(groups=(group.display_name,))) or ())
