@@ -133,6 +133,18 @@ def _all_guids(uids: Collection[str]) -> bool:
         return False
 
 
+_FEW = 64  # Ids.where searches for this many ids or fewer one by one
+
+
+def _aligned(raw: bytes | bytearray, key: bytes) -> Iterator[int]:
+    """The offsets of `key` (16 bytes) in `raw` that are multiples of 16: where it is one packed id."""
+    at = raw.find(key)
+    while at != -1:
+        if at % 16 == 0:
+            yield at
+        at = raw.find(key, at + 1)
+
+
 def _chunks(raw: bytes | bytearray) -> Iterator[bytes]:
     """The 16-byte ids packed in `raw`, one bytes object each (in C)."""
     return map(itemgetter(0), iter_unpack("16s", raw))
@@ -245,7 +257,10 @@ class Ids(_Packed):
         asked = set(wanted)
         texts = asked - {uid for uid in asked if _GUID.match(uid)} if not _all_guids(asked) else set()
         keys = set(_chunks(_packed_guids(list(asked - texts))))
-        found = array("I", compress(count(), map(keys.__contains__, _chunks(self._raw))))
+        if len(keys) <= _FEW:  # a few ids: search the packed bytes for each (no object per id)
+            found = array("I", sorted({at // 16 for key in keys for at in _aligned(self._raw, key)}))
+        else:
+            found = array("I", compress(count(), map(keys.__contains__, _chunks(self._raw))))
         if not self._odd:
             return found
         # an id kept apart sits on 16 zero bytes, the key of the zero GUID: it counts by its text

@@ -400,11 +400,19 @@ def test_ids_where_answers_as_a_scan_of_every_id() -> None:
     absent = f"{9999:08x}-0000-4000-8000-{9999:012x}"
     for wanted in ([ids_in[0], ids_in[3], ids_in[4096], absent],
                    [ids_in[0], ids_in[7], ids_in[4096], ids_in[4999], ids_in[7].lower(), "absent", absent],
-                   [zero], ["not-a-guid"], [ids_in[7]], [ids_in[0].upper()], [], [ids_in[0][:-1] + " "]):
+                   [zero], ["not-a-guid"], [ids_in[7]], [ids_in[0].upper()], [], [ids_in[0][:-1] + " "],
+                   ids_in[::40], [*ids_in[5::60], zero, "not-a-guid", absent]):  # few ids, and many
         asked = ["".join(w) for w in wanted]  # other string objects than the stored ones
         assert list(ids.where(asked)) == [pos for pos, uid in enumerate(ids_in) if uid in set(asked)], wanted
     assert list(ids.where([ids_in[3]])) == [3, 4100]
     assert list(ids.where([zero])) == [12]
+    # an id whose bytes straddle two packed ids is not one of them
+    first, second = "11111111-2222-4333-8444-555555555555", "66666666-7777-4888-8999-aaaaaaaaaaaa"
+    straddling = "84445555-5555-5555-6666-666677774888"
+    across = Ids()
+    across.extend([first, second])
+    assert bytes.fromhex(straddling.replace("-", "")) in bytes.fromhex((first + second).replace("-", ""))
+    assert list(across.where([straddling])) == [] and list(across.where([second, straddling])) == [1]
     plain = Ids()
     plain.extend(ids_in[:7])
     assert list(plain.where([ids_in[2], ids_in[2].upper(), "x"])) == [2]

@@ -14,6 +14,7 @@ from auditor.merge.rules import SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
 from auditor.report import render, render_csv
 from auditor.report.csv_report import COLUMNS, guard_cell
+from auditor.report.text import clean
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.seats import SpareSeatsOverLimit
@@ -93,3 +94,29 @@ def test_written_with_bom_and_crlf(tmp_path: Path, sample: dict[str, Any], guida
     assert raw.startswith(b"\xef\xbb\xbfid,rule,severity,")
     assert raw.count(b"\r\n") == len(sample["findings"]) + 2  # header, one "incomplete" row, findings
     assert "Gülşen Öztürk" in raw.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("name", ["", "alice", "a-b", "=1", " =1", "\u3000+1", "\u00a0-1", "\uff20x", "\tx", "x\ty",
+                                  "\u202eevil", "é" * 40_000, 12345, None, " plain", "-", "@", "'=already"])
+def test_each_cell_is_cleaned_then_guarded(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance,
+                                           name: object) -> None:
+    """Whatever a display name holds, its cell is what clean (one visible line, at most the cell
+    limit) and then guard_cell make of it: the usual cell passes as it is, no other escapes."""
+    sample["findings"][0]["subject"]["display_name"] = name
+    table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance))
+    row = next(r for r in table if r["id"] == sample["findings"][0]["id"])
+    assert row["display_name"] == guard_cell(clean(name or "", 32_000))
+
+
+def test_a_worklist_of_thousands_keeps_every_row_in_order(tmp_path: Path, sample: dict[str, Any],
+                                                          guidance: FakeGuidance) -> None:
+    """Rows are written in batches: none is lost or repeated at a batch's edge."""
+    import copy
+
+    base = sample["findings"]
+    sample["findings"] = [copy.deepcopy(base[i % len(base)]) | {"id": f"f{i:05d}"} for i in range(2345)]
+    (path,) = render(sample, tmp_path, formats=["csv"], guidance=guidance)
+    table = rows(path.read_text(encoding="utf-8-sig"))
+    assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f"f{i:05d}" for i in range(2345)]
+    assert path.read_bytes().decode("utf-8-sig") == render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE,
+                                                               guidance=guidance)
