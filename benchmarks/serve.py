@@ -1,6 +1,7 @@
 """Serve a generated tenant from the Graph emulator in its own process.
 
     python -m benchmarks.serve --users 1000000 [--seed 7] [--latency-ms 300] [--latency-ms-per-kib 0]
+                               [--without-role MailboxSettings.Read]
 
 The tenant is benchmarks.tenant's (people's user names). Prints one JSON line when ready
 ({"url", "token", "tenant_id", "users", "setup_s"}), then answers commands on stdin, one per
@@ -18,7 +19,7 @@ import sys
 import time
 from collections import Counter
 
-from auditor.emulator import GraphEmulator, ReportOptions, app_token
+from auditor.emulator import DEMO_ROLES, GraphEmulator, ReportOptions, app_token
 from auditor.graph.collector import USER_FIELDS
 from auditor.snapshot import SIGN_IN_ACTIVITY
 
@@ -42,10 +43,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay of every answer")
     parser.add_argument("--latency-ms-per-kib", type=float, default=0.0, help="and per KiB of its body")
+    parser.add_argument("--without-role", action="append", default=[], metavar="ROLE",
+                        help="the app token lacks this application permission (repeatable)")
     args = parser.parse_args()
     started = time.monotonic()
     tenant = bench_tenant(args.users, seed=args.seed)
-    token = app_token(tenant.tenant_id, lifetime=24 * 3600)
+    roles = tuple(r for r in DEMO_ROLES if r not in args.without_role)
+    token = app_token(tenant.tenant_id, roles, lifetime=24 * 3600)
     with Prerendered(tenant, SELECTS) as listings, GraphEmulator(
             tenant, token=token, listings=listings, latency_ms=args.latency_ms,
             latency_ms_per_kib=args.latency_ms_per_kib,
