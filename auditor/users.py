@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from itertools import accumulate, chain, compress, count
 from operator import add, getitem, itemgetter, methodcaller, not_
@@ -119,18 +119,26 @@ def _packed_guids(uids: list[str]) -> bytes:
     return bytes.fromhex("".join(uids).replace("-", ""))
 
 
-def _all_guids(uids: Collection[str]) -> bool:
-    """Whether every text is an id in Graph's usual GUID form (what _GUID matches), checked on
-    the texts joined, in a few passes in C rather than a match per id."""
-    joined = "".join(uids)
-    n = len(uids)
-    if len(joined) != 36 * n or joined.count("-") != 4 * n or any(joined[at::36] != "-" * n for at in (8, 13, 18, 23)):
-        return False
-    digits = joined.replace("-", "")
-    try:
-        return bytes.fromhex(digits).hex() == digits  # lower-case hexadecimal digits only
-    except ValueError:
-        return False
+def _guid_keys(uids: Sequence[str], step: int = 50_000) -> set[bytes] | None:
+    """The packed 16 bytes of each id when every one is in Graph's usual GUID form (what _GUID
+    matches), else None: checked on the texts joined, `step` at a time, in a few passes in C
+    rather than a match per id."""
+    keys: set[bytes] = set()
+    for start in range(0, len(uids), step):
+        part = uids[start:start + step]
+        joined, n = "".join(part), len(part)
+        if len(joined) != 36 * n or joined.count("-") != 4 * n or any(
+                joined[at::36] != "-" * n for at in (8, 13, 18, 23)):
+            return None
+        digits = joined.replace("-", "")
+        try:
+            packed = bytes.fromhex(digits)
+        except ValueError:
+            return None
+        if packed.hex() != digits:  # lower-case hexadecimal digits only
+            return None
+        keys.update(_chunks(packed))
+    return keys
 
 
 _FEW = 64  # Ids.where searches for this many ids or fewer one by one
@@ -255,8 +263,11 @@ class Ids(_Packed):
         id text is made per position, nor a map from every id to its position."""
         self._pack()
         asked = set(wanted)
-        texts = asked - {uid for uid in asked if _GUID.match(uid)} if not _all_guids(asked) else set()
-        keys = set(_chunks(_packed_guids(list(asked - texts))))
+        texts: set[str] = set()
+        keys = _guid_keys(list(asked))
+        if keys is None:
+            texts = {uid for uid in asked if not _GUID.match(uid)}
+            keys = _guid_keys(list(asked - texts)) or set()
         if len(keys) <= _FEW:  # a few ids: search the packed bytes for each (no object per id)
             found = array("I", sorted({at // 16 for key in keys for at in _aligned(self._raw, key)}))
         else:
@@ -480,23 +491,23 @@ class UserTable(Sequence[User]):
     def upns(self) -> Iterator[str]:
         return map(getitem, self._names, map(slice, self._upn_len))  # each name text up to its UPN's end
 
-    def ascii_upns(self) -> tuple[Iterator[bytes], frozenset[int]]:
-        """Each UPN lower-cased, as bytes, in order, in C (no text made per user); and the
-        positions of the UPNs that are not ASCII, whose bytes here are not their lower-cased
-        UTF-8 (read those with upn_at). For an ASCII UPN the bytes are exactly its str.lower()."""
+    def ascii_upns(self) -> tuple[Iterator[bytearray], frozenset[int]]:
+        """Each UPN lower-cased, as bytes, in order, in C (no text made per user, no copy of the
+        names buffer); and the positions of the UPNs that are not ASCII, whose bytes here are not
+        their lower-cased UTF-8 (read those with upn_at). For an ASCII UPN the bytes are exactly
+        its str.lower() (bytes.lower changes ASCII letters only)."""
         names = self._names
         names._pack()
-        lowered = bytes(names._blob).lower()  # ASCII letters only: other bytes stay as they are
-        ends = names._ends
+        blob, ends = names._blob, names._ends
 
-        def upns() -> Iterator[bytes]:
+        def upns() -> Iterator[bytearray]:
             # a UPN's length in characters is its length in bytes when it is ASCII
-            return map(lowered.__getitem__, map(slice, chain((0,), ends), map(add, chain((0,), ends), self._upn_len)))
+            return map(blob.__getitem__, map(slice, chain((0,), ends), map(add, chain((0,), ends), self._upn_len)))
 
-        if lowered.isascii():
-            return upns(), frozenset()
+        if blob.isascii():
+            return map(bytearray.lower, upns()), frozenset()
         # a UPN with a character beyond ASCII has one among its first len(UPN) bytes
-        return upns(), frozenset(compress(count(), map(not_, map(bytes.isascii, upns()))))
+        return map(bytearray.lower, upns()), frozenset(compress(count(), map(not_, map(bytearray.isascii, upns()))))
 
     def positions(self, keep: Iterable[bool]) -> Iterator[int]:
         """Positions whose profile passes: `keep` is one truth value per profile number."""

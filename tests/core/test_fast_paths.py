@@ -413,6 +413,12 @@ def test_ids_where_answers_as_a_scan_of_every_id() -> None:
     across.extend([first, second])
     assert bytes.fromhex(straddling.replace("-", "")) in bytes.fromhex((first + second).replace("-", ""))
     assert list(across.where([straddling])) == [] and list(across.where([second, straddling])) == [1]
+    # many wanted ids are checked and packed in parts: a text beyond the first part still counts
+    big_in = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(60_001)] + ["not-a-guid"]
+    big = Ids()
+    big.extend(big_in)
+    wanted_many = [*big_in[::2], "not-a-guid"]
+    assert list(big.where(wanted_many)) == [*range(0, 60_001, 2), 60_001]
     plain = Ids()
     plain.extend(ids_in[:7])
     assert list(plain.where([ids_in[2], ids_in[2].upper(), "x"])) == [2]
