@@ -490,3 +490,42 @@ def test_clock_times_with_other_digits_keep_their_text() -> None:
     odd = "2024-01-01T0\u0661:00:00Z"  # an Arabic-Indic digit: not Graph's usual form
     raw = dict(BASE, createdDateTime=odd)
     assert UserDecoder(with_sign_in=False).values([raw])[0].created_date_time == odd
+
+
+@pytest.mark.parametrize("with_sign_in", [True, False])
+def test_lists_of_usual_users_decode_alike_a_column_at_a_time(with_sign_in: bool) -> None:
+    """A list whose users are all usual is decoded a column at a time; one unusual user (here a
+    lastUpdatedDateTime, a date-time with an offset) sends the list user by user. Both give the
+    same users, sign-in times, mailbox purposes and license layouts included."""
+    raws = _variants(1500, 6)
+    usual = [r for i, r in enumerate(raws) if i not in (11, 12)]
+    assert any("mailboxSettings" in r for r in usual) and any("mailboxSettings" not in r for r in usual)
+    for odd in (raws[12], raws[11]):
+        column = UserDecoder(with_sign_in=with_sign_in).values(usual)
+        each = UserDecoder(with_sign_in=with_sign_in).values([*usual, odd])
+        assert list(column) == list(each)[:len(usual)]
+        assert [u.sku_ids for u in column] == [u.sku_ids for u in list(each)[:len(usual)]]
+    graph = [{k: v for k, v in r.items() if k != "mailboxSettings"} for r in usual]  # as Graph's pages are
+    decoded = _decode_page(UserDecoder(with_sign_in=with_sign_in), _page(graph))
+    assert decoded is not None
+    assert decoded[0] == list(UserDecoder(with_sign_in=with_sign_in).values([*graph, raws[12]]))[:len(graph)]
+    assert any(u.last_sign_in_date_time for u in column) is with_sign_in
+
+
+def test_times_read_a_column_at_once_as_one_at_a_time() -> None:
+    """TIMES.many gives what TIMES.seconds gives each text, or None as soon as one text is not
+    in the usual form (whatever else datetime.fromisoformat would read)."""
+    from auditor.users import NO_TIME, TIMES
+
+    usual = ["2026-08-03T12:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-02-29T00:00:00Z", None]
+    assert TIMES.many(usual) == [TIMES.seconds(t) for t in usual]
+    assert TIMES.many([None, None]) == [NO_TIME, NO_TIME] and TIMES.many([]) == []
+    for other in ("2026-08-03T12:00:00+00:00", "2026-08-03t12:00:00Z", "2026-08-03 12:00:00Z", "2026-W31-1T12:00:00Z",
+                  "2026-08-03T24:00:00Z", "2026-08-03T12:00:60Z", "0000-01-01T00:00:00Z", "2023-02-29T00:00:00Z",
+                  "2026-08-03T12:00:00.5Z", "20260803T120000Z", "2026-08-03T12:00:0\u0664Z", "2026-08-03T12:00:00Z\n"):
+        assert TIMES.seconds(other) is None, other
+        assert TIMES.many([usual[0], other, None]) is None, other
+    for year in YEARS[1:]:
+        for month, day in ((1, 1), (2, 28), (2, 29), (12, 31)):
+            text = f"{year:04d}-{month:02d}-{day:02d}T01:02:03Z"
+            assert TIMES.many([text]) == ([TIMES.seconds(text)] if TIMES.seconds(text) is not None else None), text
