@@ -128,37 +128,24 @@ _SEPARATORS = itemgetter(4, 7, 10, 13, 16, 19)
 _USUAL = ("-", "-", "T", ":", ":", "Z")  # YYYY-MM-DDTHH:MM:SSZ
 TIMES = Times()  # one cache of days and clock times for every table
 
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _PACK = 4096  # texts appended are packed this many at a time
 _DECODE = methodcaller("decode", "utf-8", "surrogatepass")
+_PART = 50_000  # ids checked and packed at a time by Ids.where
 
 
-def _packed_guids(uids: list[str]) -> bytes:
-    """The 16 bytes each id in Graph's usual GUID form (every one matches _GUID) is stored as, in
-    one conversion."""
-    return bytes.fromhex("".join(uids).replace("-", ""))
-
-
-def _guid_keys(uids: Sequence[str], step: int = 50_000) -> set[bytes] | None:
-    """The packed 16 bytes of each id when every one is in Graph's usual GUID form (what _GUID
-    matches), else None: checked on the texts joined, `step` at a time, in a few passes in C
-    rather than a match per id."""
-    keys: set[bytes] = set()
-    for start in range(0, len(uids), step):
-        part = uids[start:start + step]
-        joined, n = "".join(part), len(part)
-        if len(joined) != 36 * n or joined.count("-") != 4 * n or any(
-                joined[at::36] != "-" * n for at in (8, 13, 18, 23)):
-            return None
-        digits = joined.replace("-", "")
-        try:
-            packed = bytes.fromhex(digits)
-        except ValueError:
-            return None
-        if packed.hex() != digits:  # lower-case hexadecimal digits only
-            return None
-        keys.update(_chunks(packed))
-    return keys
+def _packed_guids(uids: Sequence[str]) -> bytes | None:
+    """The 16 bytes of each id, in order, when every one is in Graph's usual GUID form (a
+    lower-case GUID: 36 characters, hyphens at 8, 13, 18 and 23, lower-case hexadecimal digits
+    elsewhere); else None. Checked on the texts joined, in a few passes in C, not a match per id."""
+    joined, n = "".join(uids), len(uids)
+    if len(joined) != 36 * n or joined.count("-") != 4 * n or any(joined[at::36] != "-" * n for at in (8, 13, 18, 23)):
+        return None
+    digits = joined.replace("-", "")
+    try:
+        packed = bytes.fromhex(digits)
+    except ValueError:
+        return None
+    return packed if packed.hex() == digits else None  # lower-case digits only, no blanks
 
 
 _FEW = 64  # Ids.where searches for this many ids or fewer one by one
@@ -252,16 +239,16 @@ class Ids(_Packed):
         pending = self._pending
         if not pending:
             return
-        match = _GUID.match
-        if all(map(match, pending)):
-            self._raw += _packed_guids(pending)
+        packed = _packed_guids(pending)
+        if packed is not None:
+            self._raw += packed
         else:
             for uid in pending:
-                if match(uid):
-                    self._raw += _packed_guids([uid])
-                else:
+                one = _packed_guids([uid])
+                if one is None:
                     self._odd[len(self._raw) // 16] = uid
-                    self._raw += bytes(16)
+                    one = bytes(16)
+                self._raw += one
         self._pending = []
 
     def _extend(self, other: Ids) -> None:
@@ -283,12 +270,16 @@ class Ids(_Packed):
         held twice). One pass in C over the packed ids against the wanted ids packed alike: no
         id text is made per position, nor a map from every id to its position."""
         self._pack()
-        asked = set(wanted)
-        texts: set[str] = set()
-        keys = _guid_keys(list(asked))
-        if keys is None:
-            texts = {uid for uid in asked if not _GUID.match(uid)}
-            keys = _guid_keys(list(asked - texts)) or set()
+        asked = list(set(wanted))
+        keys: set[bytes] = set()
+        texts: set[str] = set()  # the wanted ids not in the usual form: kept as text, like these ids
+        for start in range(0, len(asked), _PART):
+            part = asked[start:start + _PART]
+            packed = _packed_guids(part)
+            if packed is None:
+                texts.update(uid for uid in part if _packed_guids([uid]) is None)
+                packed = _packed_guids([uid for uid in part if uid not in texts])
+            keys.update(_chunks(packed or b""))
         if len(keys) <= _FEW:  # a few ids: search the packed bytes for each (no object per id)
             found = array("I", sorted({at // 16 for key in keys for at in _aligned(self._raw, key)}))
         else:
