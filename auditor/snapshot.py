@@ -27,8 +27,8 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from itertools import repeat
-from operator import attrgetter, is_not, itemgetter, methodcaller
+from itertools import compress, count, repeat
+from operator import attrgetter, is_not, itemgetter, methodcaller, ne
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -427,16 +427,22 @@ class UserDecoder:
         return found if found is not None else self._each(users)
 
     def _usual(self, users: Sequence[Any]) -> UserTable | None:
-        """The users of a list whose users are all usual, a column at a time in C: no
-        lastUpdatedDateTime with a value, every date-time in Graph's usual form, every license
-        layout decoded without error. None when one user is not: then
-        `_each` reads the list user by user (and names a malformed one)."""
+        """The users of a list whose users are all usual, a column at a time in C: every
+        date-time (lastUpdatedDateTime included) in Graph's usual form, every license layout
+        decoded without error. None when one user is not: then `_each` reads the list user by
+        user (and names a malformed one)."""
         if not users:
             return None
         raw_states = list(map(bytes, map(_STATES_OF, users)))
-        if sum(map(methodcaller("count", _UPDATED_KEY), raw_states)) != sum(
-                map(methodcaller("count", _UPDATED_NULL), raw_states)):
-            return None  # a state has a time: per user (each null is also a key, so equal sums mean none)
+        # the users whose states carry a lastUpdatedDateTime (Graph's usual case): their times are
+        # read out and nulled in the layout key, as _each does
+        updated: dict[int, list[str | None]] = {}
+        for i in compress(count(), map(ne, map(methodcaller("count", _UPDATED_KEY), raw_states),
+                                       map(methodcaller("count", _UPDATED_NULL), raw_states))):
+            texts = [None if t == b"null" else t[1:-1].decode() for t in _UPDATED.findall(raw_states[i])]
+            raw_states[i] = _UPDATED.sub(_UPDATED_NULL, raw_states[i])
+            if any(t is not None for t in texts):
+                updated[i] = texts
         keys = list(zip(map(bytes, map(_LICENSES_OF, users)), raw_states, strict=True))
         layouts = self._layouts
         for key in set(keys) - layouts.keys():
@@ -445,7 +451,10 @@ class UserDecoder:
             except BadValue:
                 return None
         found = list(map(layouts.__getitem__, keys))
-        if any(map(itemgetter(2), found)):
+        if any(map(itemgetter(2), found)) or any(len(texts) != found[i][1] for i, texts in updated.items()):
+            return None  # a time the expression did not take out (an escape): _each reads the states
+        stamps = TIMES.many([t for texts in updated.values() for t in texts])
+        if stamps is None:
             return None
         numbers = list(map(itemgetter(0), found))
         if any(map(is_not, map(_MAILBOX_OF, users), repeat(msgspec.UNSET))):  # a snapshot file's users
@@ -468,8 +477,12 @@ class UserDecoder:
             return None
         out = UserTable(self.profiles)
         upns = list(map(_UPN_OF, users))
+        held = [0] * len(users)  # how many lastUpdatedDateTime each user has
+        for i, texts in updated.items():
+            held[i] = len(texts)
         out.add_usual(list(map(_ID_OF, users)), upns, [name or "" for name in map(_NAME_OF, users)],
-                      profiles, itertools.chain.from_iterable(zip(*seconds, strict=True)))  # type: ignore[arg-type]
+                      profiles, itertools.chain.from_iterable(zip(*seconds, strict=True)),  # type: ignore[arg-type]
+                      stamps, held)
         return out
 
     def _each(self, users: Sequence[Any]) -> UserTable:

@@ -23,7 +23,7 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
-from itertools import accumulate, chain, compress, count, repeat
+from itertools import accumulate, chain, compress, count
 from operator import add, getitem, itemgetter, methodcaller, not_
 from struct import iter_unpack
 from typing import Any, overload
@@ -410,15 +410,17 @@ class UserTable(Sequence[User]):
         self._stamp_at.append(len(self._stamps))
 
     def add_usual(self, ids: list[str], upns: list[str], names: list[str], profiles: list[int],
-                  times: Iterable[int]) -> None:
+                  times: Iterable[int], stamps: list[int], held: list[int]) -> None:
         """Many users at once, each column extended in C: users whose date-times are all in the
-        usual form (`times`: their four seconds each, in order) and who have no lastUpdatedDateTime."""
+        usual form. `times`: their four seconds each, in order; `stamps`: the seconds of their
+        lastUpdatedDateTime, in order, `held[i]` of them for user i."""
         self.ids.extend(ids)
         self._names.extend(list(map(add, upns, names)))
         self._upn_len.extend(map(len, upns))
         self.profile_of.extend(profiles)
         self._times.extend(times)
-        self._stamp_at.extend(repeat(len(self._stamps), len(ids)))
+        self._stamp_at.extend(list(accumulate(held, initial=len(self._stamps)))[1:])
+        self._stamps.extend(stamps)
 
     def appenders(self) -> tuple[Any, ...]:
         """For a decoder adding many users whose date-times are all in Graph's usual form, without a
