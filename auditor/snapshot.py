@@ -53,7 +53,7 @@ from .model import (
 )
 from .outputs import atomic_text
 from .usage import USAGE_REPORTS, BadUsage, usage_from_json, usage_to_json
-from .users import NO_TIME, TIMES, Profiles, UserTable
+from .users import TIMES, Profiles, UserTable
 
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
@@ -492,19 +492,8 @@ class UserDecoder:
         layouts = self._layouts
         profile_of = self._profile_of
         with_sign_in = self.with_sign_in
-        days, clock, convert = TIMES.days, TIMES.clock, TIMES.seconds
+        seconds = TIMES.seconds  # the lists _usual does not take: a user at a time
         UNSET = msgspec.UNSET
-
-        def seconds(text: str | None) -> int | None:
-            """The fast part of TIMES.seconds: both halves of the text seen before."""
-            if text is None:
-                return NO_TIME
-            if len(text) == 20 and text[10] == "T" and text[19] == "Z":
-                try:
-                    return days[text[:10]] + clock[text[11:19]]
-                except KeyError:
-                    pass
-            return convert(text)
 
         for i, w in enumerate(users):
             raw_states = bytes(w.licenseAssignmentStates)
@@ -538,9 +527,7 @@ class UserDecoder:
                         last = activity.lastSignInDateTime
                         last_ni = activity.lastNonInteractiveSignInDateTime
                         last_ok = activity.lastSuccessfulSignInDateTime
-                times = (seconds(w.createdDateTime), NO_TIME if last is None else seconds(last),
-                         NO_TIME if last_ni is None else seconds(last_ni),
-                         NO_TIME if last_ok is None else seconds(last_ok))
+                times = (seconds(w.createdDateTime), seconds(last), seconds(last_ni), seconds(last_ok))
                 marks = tuple(map(seconds, updated)) if updated else ()
                 if None in times or None in marks:  # another form than Graph's usual one: check, keep the text
                     _check_when(last, "signInActivity.lastSignInDateTime")
