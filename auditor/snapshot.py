@@ -53,7 +53,7 @@ from .model import (
 )
 from .outputs import atomic_text
 from .usage import USAGE_REPORTS, BadUsage, usage_from_json, usage_to_json
-from .users import TIMES, Profiles, UserTable
+from .users import Profiles, UserTable, pack_times
 
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
@@ -62,20 +62,11 @@ MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.part: the candidate
 # The groups' hasMembersWithLicenseErrors was read (GET /groups?$filter=hasMembersWithLicenseErrors eq true):
 # only then does a group without the flag mean "no member has a license error".
 LICENSE_ERROR_GROUPS = "hasMembersWithLicenseErrors"
-# Graph's usual date-time text, YYYY-MM-DDTHH:MM:SSZ with a real calendar day (years 0001-9999,
-# leap years included): fixed width, so text order is time order. One C-level match, no parsing.
-_LEAP = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
-_DAY = (
-    r"(?:(?!0000)\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
-    rf"|(?!0000){_LEAP}-02-29)"
-)
-PLAIN_UTC = re.compile(_DAY + r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
-
-
 def is_plain_utc(text: Any) -> bool:
-    """True for a valid date-time in Graph's usual form. Fast paths (decoding, comparing times as
-    text) take only this form and hand anything else to the code that parses."""
-    return type(text) is str and PLAIN_UTC.fullmatch(text) is not None
+    """True for a valid date-time in Graph's usual form (auditor.users.pack_times). Fast paths
+    (decoding, comparing times as text) take only this form and hand anything else to the code
+    that parses."""
+    return type(text) is str and pack_times([text]) is not None
 
 
 def _valid_when(text: str) -> bool:
@@ -453,7 +444,7 @@ class UserDecoder:
         found = list(map(layouts.__getitem__, keys))
         if any(map(itemgetter(2), found)) or any(len(texts) != found[i][1] for i, texts in updated.items()):
             return None  # a time the expression did not take out (an escape): _each reads the states
-        stamps = TIMES.many([t for texts in updated.values() for t in texts])
+        stamps = pack_times([t for texts in updated.values() for t in texts])
         if stamps is None:
             return None
         numbers = list(map(itemgetter(0), found))
@@ -462,18 +453,18 @@ class UserDecoder:
         else:  # Graph's pages: what _shared_key gives, in C
             shared = list(zip(map(_ENABLED_OF, users), map(_TYPE_OF, users), map(_DEPARTMENT_OF, users),
                               map(_LOCATION_OF, users), numbers, strict=True))
-        profiles = list(map(self._profile_of.get, shared))
+        profiles = list(map(self._profile_of.get, shared))  # None: a profile not seen before, made below
         for i in [i for i, number in enumerate(profiles) if number is None]:
             number = self._profile_of.get(shared[i])  # an earlier user of this list may have made it
             profiles[i] = number if number is not None else self._profile(users[i], numbers[i])
-        columns = [list(map(_CREATED_OF, users))]
+        created = map(_CREATED_OF, users)
         if self.with_sign_in:
             activities = [a if a is not None else _NO_SIGN_IN for a in map(_SIGN_IN_OF, users)]
-            columns += [list(map(get, activities)) for get in _SIGN_IN_TIMES]
+            columns = zip(created, *[map(get, activities) for get in _SIGN_IN_TIMES], strict=True)
         else:
-            columns += [[None] * len(users)] * 3
-        seconds = [TIMES.many(column) for column in columns]
-        if any(column is None for column in seconds):
+            columns = zip(created, repeat(None), repeat(None), repeat(None), strict=False)
+        times = pack_times(list(itertools.chain.from_iterable(columns)))  # each user's four, in order
+        if times is None:
             return None
         out = UserTable(self.profiles)
         upns = list(map(_UPN_OF, users))
@@ -481,8 +472,7 @@ class UserDecoder:
         for i, texts in updated.items():
             held[i] = len(texts)
         out.add_usual(list(map(_ID_OF, users)), upns, [name or "" for name in map(_NAME_OF, users)],
-                      profiles, itertools.chain.from_iterable(zip(*seconds, strict=True)),  # type: ignore[arg-type]
-                      stamps, held)
+                      profiles, times, stamps, held)  # type: ignore[arg-type]  # no None is left in profiles
         return out
 
     def _each(self, users: Sequence[Any]) -> UserTable:
@@ -492,7 +482,6 @@ class UserDecoder:
         layouts = self._layouts
         profile_of = self._profile_of
         with_sign_in = self.with_sign_in
-        seconds = TIMES.seconds  # the lists _usual does not take: a user at a time
         UNSET = msgspec.UNSET
 
         for i, w in enumerate(users):
@@ -527,9 +516,9 @@ class UserDecoder:
                         last = activity.lastSignInDateTime
                         last_ni = activity.lastNonInteractiveSignInDateTime
                         last_ok = activity.lastSuccessfulSignInDateTime
-                times = (seconds(w.createdDateTime), seconds(last), seconds(last_ni), seconds(last_ok))
-                marks = tuple(map(seconds, updated)) if updated else ()
-                if None in times or None in marks:  # another form than Graph's usual one: check, keep the text
+                times = pack_times((w.createdDateTime, last, last_ni, last_ok))
+                marks = pack_times(updated)
+                if times is None or marks is None:  # another form than Graph's usual one: check, keep the text
                     _check_when(last, "signInActivity.lastSignInDateTime")
                     _check_when(last_ni, "signInActivity.lastNonInteractiveSignInDateTime")
                     _check_when(last_ok, "signInActivity.lastSuccessfulSignInDateTime")
@@ -543,7 +532,7 @@ class UserDecoder:
                     profile = self._profile(w, layout)
             except BadValue as exc:
                 raise BadItem(i, str(exc)) from None
-            if None in times or None in marks:
+            if times is None or marks is None:
                 out.add(w.id, w.userPrincipalName, w.displayName or "", profile, w.createdDateTime, last, last_ni,
                         last_ok, updated)
                 continue
@@ -555,7 +544,7 @@ class UserDecoder:
             times_extend(times)
             if marks:
                 stamps_extend(marks)
-            stamp_at_append(len(stamp_store))
+            stamp_at_append(len(stamp_store) // 20)
         return out
 
     def _profile(self, w: Any, layout: int) -> int:

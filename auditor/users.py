@@ -9,20 +9,21 @@ have in common is stored once and the rest compactly:
   each user holds the number of its profile (4 bytes);
 - the object id as 16 bytes (Ids: a GUID's bytes; any other text kept apart), and the UPN and
   display name joined, all users' in one UTF-8 buffer (Texts): no object per user;
-- the date-times in Graph's usual form (YYYY-MM-DDTHH:MM:SSZ) as seconds since 1970 (8 bytes
-  each, `NO_TIME` for none), which give back the same text; a user with a date-time in any other
-  form (fractions, an offset) keeps its texts as they were, apart.
+- the date-times in Graph's usual form (YYYY-MM-DDTHH:MM:SSZ) packed as their 20 ASCII bytes
+  (`NO_TIME` for none), all users' in one buffer: checked and packed a list at a time in C, no
+  object per date-time, and ordered as the times are; a user with a date-time in any other form
+  (fractions, an offset) keeps its texts as they were, apart.
 
 Passes over every user (auditor.index, the collector's candidates) read the columns: `profile_of`
-and `profiles`, `ids`, `upn_at`, `seconds`.
+and `profiles`, `ids`, `upn_at`, `times`.
 """
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime
+from functools import partial
 from itertools import accumulate, chain, compress, count
 from operator import add, getitem, itemgetter, methodcaller, not_
 from struct import iter_unpack
@@ -31,13 +32,6 @@ from typing import Any, overload
 import msgspec
 
 from .model import AssignedLicense, LicenseAssignmentState, User
-
-NO_TIME = -(2**63)  # no date-time (never signed in, or not read)
-# the date-time columns, in the order `seconds` numbers them
-CREATED, LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL = range(4)
-_EPOCH = date(1970, 1, 1)
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # ASCII digits only (\d and isdigit take any)
-_CLOCK = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z")
 
 
 class Profile(msgspec.Struct, frozen=True, gc=False):
@@ -58,75 +52,39 @@ class Profile(msgspec.Struct, frozen=True, gc=False):
 Licensed = User | Profile
 
 
-class Times:
-    """Graph's usual date-time text <-> seconds since 1970 (valid days and clock times only)."""
-
-    def __init__(self) -> None:
-        self.days: dict[str, int] = {}  # YYYY-MM-DD -> its first second
-        self.clock: dict[str, int] = {}  # HH:MM:SS -> seconds into the day
-        self._day_text: dict[int, str] = {}
-
-    def seconds(self, text: str | None) -> int | None:
-        """NO_TIME for None; the seconds for a plain YYYY-MM-DDTHH:MM:SSZ; None for any other text."""
-        if text is None:
-            return NO_TIME
-        if len(text) != 20 or text[10] != "T" or text[19] != "Z":
-            return None
-        day = self.days.get(text[:10])
-        if day is None:
-            day = self._day(text[:10])
-            if day is None:
-                return None
-        clock = self.clock.get(text[11:19])
-        if clock is None:
-            part = text[11:19]
-            if not _CLOCK.match(part):
-                return None
-            clock = self.clock[part] = int(part[:2]) * 3600 + int(part[3:5]) * 60 + int(part[6:8])
-        return day + clock
-
-    def many(self, texts: list[str | None]) -> list[int] | None:
-        """`seconds` of each text, in C, when every one is None or in the usual form; None when
-        one is not (then each is to be read with `seconds`). The usual form is exactly 20
-        characters with its separators in place, and a real day and time of day: what
-        datetime.fromisoformat reads of such a text (it refuses year 0, hour 24, second 60)."""
-        present = [text for text in texts if text is not None]
-        if present:
-            if set(map(len, present)) != {20} or set(map(_SEPARATORS, present)) != {_USUAL}:
-                return None
-            try:
-                found = list(map(int, map(datetime.timestamp, map(datetime.fromisoformat, present))))
-            except ValueError:
-                return None
-            if len(present) == len(texts):
-                return found
-        values = iter(found if present else ())
-        return [NO_TIME if text is None else next(values) for text in texts]
-
-    def _day(self, text: str) -> int | None:
-        if not _DAY.match(text) or text[:4] == "0000":
-            return None
-        try:
-            days = (date.fromisoformat(text) - _EPOCH).days * 86400
-        except ValueError:
-            return None
-        self.days[text] = days
-        self._day_text[days] = text
-        return days
-
-    def text(self, seconds: int) -> str | None:
-        if seconds == NO_TIME:
-            return None
-        days, clock = divmod(seconds, 86400)
-        day = self._day_text.get(days * 86400)
-        if day is None:
-            day = self._day_text[days * 86400] = (_EPOCH + timedelta(days=days)).isoformat()
-        return f"{day}T{clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}Z"
+def pack_times(texts: Sequence[str | None]) -> bytes | None:
+    """Date-times packed in order, 20 ASCII bytes each (NO_TIME for None), when every one is None
+    or in Graph's usual form: 20 characters, separators in place, a real day and time of day
+    (msgspec's RFC 3339 reader, in C, refuses year 0, 31 April, 29 February of a common year,
+    hour 24, second 60). None when one is not: then the user keeps its texts as they are, apart."""
+    filled = [_NO_TEXT if text is None else text for text in texts]
+    n = len(filled)
+    if not n:
+        return b""
+    if set(map(len, filled)) != {20}:
+        return None
+    joined = "".join(filled)
+    if not joined.isascii():
+        return None
+    raw = joined.encode()
+    if any(raw[at::20] != mark * n for at, mark in _SEPARATORS):
+        return None
+    try:
+        _READ_TIMES(filled if None not in texts else [text for text in texts if text is not None])
+    except msgspec.ValidationError:  # _NO_TEXT itself among the texts is refused too (year 0)
+        return None
+    return raw
 
 
-_SEPARATORS = itemgetter(4, 7, 10, 13, 16, 19)
-_USUAL = ("-", "-", "T", ":", ":", "Z")  # YYYY-MM-DDTHH:MM:SSZ
-TIMES = Times()  # one cache of days and clock times for every table
+def _time_text(raw: bytes | bytearray) -> str | None:
+    """The text of one packed date-time (None for NO_TIME)."""
+    return None if raw == NO_TIME else raw.decode()
+
+
+_NO_TEXT = "0000-00-00T00:00:00Z"  # no date-time: never a real one (no year 0), and before all of them
+NO_TIME = _NO_TEXT.encode()
+_SEPARATORS = tuple((at, _NO_TEXT[at].encode()) for at in (4, 7, 10, 13, 16, 19))
+_READ_TIMES = partial(msgspec.convert, type=list[datetime])
 
 _PACK = 4096  # texts appended are packed this many at a time
 _DECODE = methodcaller("decode", "utf-8", "surrogatepass")
@@ -160,9 +118,9 @@ def _aligned(raw: bytes | bytearray, key: bytes) -> Iterator[int]:
         at = raw.find(key, at + 1)
 
 
-def _chunks(raw: bytes | bytearray) -> Iterator[bytes]:
-    """The 16-byte ids packed in `raw`, one bytes object each (in C)."""
-    return map(itemgetter(0), iter_unpack("16s", raw))
+def _chunks(raw: bytes | bytearray, size: int = 16) -> Iterator[bytes]:
+    """The ids (16 bytes) or date-times (20) packed in `raw`, one bytes object each (in C)."""
+    return map(itemgetter(0), iter_unpack(f"{size}s", raw))
 
 
 class _Packed(Sequence[str]):
@@ -343,9 +301,10 @@ class UserTable(Sequence[User]):
         self._names = Texts()  # upn + display name
         self._upn_len = array("I")
         self.profile_of = array("I")  # each user's profile number (self.profiles)
-        self._times = array("q")  # 4 per user: CREATED, LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL
-        self._stamp_at = array("I", (0,))  # user i's lastUpdatedDateTime: _stamps[_stamp_at[i]:_stamp_at[i + 1]]
-        self._stamps = array("q")
+        self._times = bytearray()  # 4 packed date-times per user, in the order of `times`
+        # user i's lastUpdatedDateTime: the packed date-times _stamp_at[i] to _stamp_at[i + 1] of _stamps
+        self._stamp_at = array("I", (0,))
+        self._stamps = bytearray()
         self._texts: dict[int, tuple[Any, ...]] = {}  # a user's date-time texts not in the usual form
         # each user's attribute pairs (User.attributes) by number (Profiles.pairs); empty while no
         # user of the table has any
@@ -392,41 +351,36 @@ class UserTable(Sequence[User]):
     def add(self, uid: str, upn: str, name: str, profile: int, created: str | None, last: str | None,
             last_ni: str | None, last_ok: str | None, updated: tuple[str | None, ...]) -> None:
         """One user from checked values: `profile` from `registry.number`."""
-        convert = TIMES.seconds
-        times = (convert(created), convert(last), convert(last_ni), convert(last_ok))
-        stamps = tuple(map(convert, updated))
-        pos = len(self.ids)
-        if None in times or None in stamps:
-            self._texts[pos] = (created, last, last_ni, last_ok, updated)
-            times = (NO_TIME,) * 4
-            stamps = ()
+        times, stamps = pack_times((created, last, last_ni, last_ok)), pack_times(updated)
+        if times is None or stamps is None:
+            self._texts[len(self.ids)] = (created, last, last_ni, last_ok, updated)
+            times, stamps = NO_TIME * 4, b""
         self.ids.append(uid)
         self._names.append(upn + name)
         self._upn_len.append(len(upn))
         self.profile_of.append(profile)
-        self._times.extend(times)  # type: ignore[arg-type]
-        if stamps:
-            self._stamps.extend(stamps)  # type: ignore[arg-type]
-        self._stamp_at.append(len(self._stamps))
+        self._times += times
+        self._stamps += stamps
+        self._stamp_at.append(len(self._stamps) // 20)
 
     def add_usual(self, ids: list[str], upns: list[str], names: list[str], profiles: list[int],
-                  times: Iterable[int], stamps: list[int], held: list[int]) -> None:
+                  times: bytes, stamps: bytes, held: list[int]) -> None:
         """Many users at once, each column extended in C: users whose date-times are all in the
-        usual form. `times`: their four seconds each, in order; `stamps`: the seconds of their
-        lastUpdatedDateTime, in order, `held[i]` of them for user i."""
+        usual form. `times`: their four each, packed (`pack_times`), in order; `stamps`: their
+        lastUpdatedDateTime, packed, in order, `held[i]` of them for user i."""
         self.ids.extend(ids)
         self._names.extend(list(map(add, upns, names)))
         self._upn_len.extend(map(len, upns))
         self.profile_of.extend(profiles)
-        self._times.extend(times)
-        self._stamp_at.extend(list(accumulate(held, initial=len(self._stamps)))[1:])
-        self._stamps.extend(stamps)
+        self._times += times
+        self._stamp_at.extend(list(accumulate(held, initial=len(self._stamps) // 20))[1:])
+        self._stamps += stamps
 
     def appenders(self) -> tuple[Any, ...]:
         """For a decoder adding many users whose date-times are all in Graph's usual form, without a
         call per user: the append of ids, of upn + display name, of the UPN's length, of the profile
-        number, the extend of the four seconds, of the lastUpdatedDateTime seconds, the append of
-        the stamps' end, and the stamps array (whose length that end is)."""
+        number, the extend of the four packed date-times, of the packed lastUpdatedDateTime, the
+        append of the stamps' end, and the stamps buffer (whose length / 20 that end is)."""
         return (self.ids.append, self._names.append, self._upn_len.append, self.profile_of.append,
                 self._times.extend, self._stamps.extend, self._stamp_at.append, self._stamps)
 
@@ -435,7 +389,7 @@ class UserTable(Sequence[User]):
             for u in other:
                 self.append(u)
             return
-        base, stamp_base = len(self.ids), len(self._stamps)
+        base, stamp_base = len(self.ids), len(self._stamps) // 20
         self.ids.extend(other.ids)
         self._names.extend(other._names)
         self._upn_len.extend(other._upn_len)
@@ -478,13 +432,9 @@ class UserTable(Sequence[User]):
         p = self.profiles[self.profile_of[index]]
         texts = self._texts.get(index)
         if texts is None:
-            text = TIMES.text
-            at = 4 * index
-            times = self._times
-            created, last = text(times[at]), text(times[at + 1])
-            last_ni, last_ok = text(times[at + 2]), text(times[at + 3])
+            created, last, last_ni, last_ok = map(_time_text, _chunks(self._times[80 * index:80 * index + 80], 20))
             start, end = self._stamp_at[index], self._stamp_at[index + 1]
-            updated = tuple(map(text, self._stamps[start:end])) if end > start else ()
+            updated = tuple(map(_time_text, _chunks(self._stamps[20 * start:20 * end], 20))) if end > start else ()
         else:
             created, last, last_ni, last_ok, updated = texts
         pairs = self.registry.pair_items[self._pairs_of[index]] if self._pairs_of else ()
@@ -539,10 +489,11 @@ class UserTable(Sequence[User]):
         passing = list(keep)
         return compress(range(len(self.ids)), map(passing.__getitem__, self.profile_of))
 
-    def seconds(self, column: int) -> Sequence[int]:
-        """One date-time column as seconds (NO_TIME: none, or kept as text: see `texted`): a view,
-        not a copy; let it go before adding users."""
-        return memoryview(self._times)[column::4]
+    def times(self) -> Iterator[tuple[bytes, bytes, bytes, bytes]]:
+        """Each user's four date-times, packed: (created, last sign-in, last non-interactive sign-in,
+        last successful sign-in); NO_TIME for none, or kept as text (`texted`). Made one user at a
+        time, in C. Packed date-times compare as the times do, NO_TIME before every one."""
+        return iter_unpack("20s20s20s20s", self._times)
 
     def texted(self) -> frozenset[int]:
         """Users whose date-times are kept as text (not in Graph's usual form)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -524,20 +524,41 @@ def test_lists_of_usual_users_decode_alike_a_column_at_a_time(with_sign_in: bool
     assert any(u.last_sign_in_date_time for u in column) is with_sign_in
 
 
-def test_times_read_a_column_at_once_as_one_at_a_time() -> None:
-    """TIMES.many gives what TIMES.seconds gives each text, or None as soon as one text is not
-    in the usual form (whatever else datetime.fromisoformat would read)."""
-    from auditor.users import NO_TIME, TIMES
+def test_times_are_packed_a_list_at_once_and_give_back_their_texts() -> None:
+    """pack_times packs a list of date-times in the usual form (None too) as their 20 bytes each,
+    in order, and refuses the whole list as soon as one text is in another form or not a real
+    time; packed times order as the times do, and the table gives the texts back."""
+    from auditor.users import NO_TIME, UserTable, pack_times
 
     usual = ["2026-08-03T12:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-02-29T00:00:00Z", None]
-    assert TIMES.many(usual) == [TIMES.seconds(t) for t in usual]
-    assert TIMES.many([None, None]) == [NO_TIME, NO_TIME] and TIMES.many([]) == []
+    assert pack_times(usual) == b"".join(NO_TIME if t is None else t.encode() for t in usual)
+    assert pack_times([None, None]) == NO_TIME * 2 and pack_times([]) == b""
     for other in ("2026-08-03T12:00:00+00:00", "2026-08-03t12:00:00Z", "2026-08-03 12:00:00Z", "2026-W31-1T12:00:00Z",
                   "2026-08-03T24:00:00Z", "2026-08-03T12:00:60Z", "0000-01-01T00:00:00Z", "2023-02-29T00:00:00Z",
-                  "2026-08-03T12:00:00.5Z", "20260803T120000Z", "2026-08-03T12:00:0\u0664Z", "2026-08-03T12:00:00Z\n"):
-        assert TIMES.seconds(other) is None, other
-        assert TIMES.many([usual[0], other, None]) is None, other
+                  "2026-08-03T12:00:00.5Z", "20260803T120000Z", "2026-08-03T12:00:0\u0664Z", "2026-08-03T12:00:00Z\n",
+                  "2026-08-03T12:00:00z", "0000-00-00T00:00:00Z", "", "2026-08-0312:00:00ZZ", "+2026-08-03T12:00:00Z"):
+        assert pack_times([usual[0], other, None]) is None, other
+        assert pack_times([other]) is None, other
     for year in YEARS[1:]:
         for month, day in ((1, 1), (2, 28), (2, 29), (12, 31)):
             text = f"{year:04d}-{month:02d}-{day:02d}T01:02:03Z"
-            assert TIMES.many([text]) == ([TIMES.seconds(text)] if TIMES.seconds(text) is not None else None), text
+            try:
+                real = date(year, month, day) is not None
+            except ValueError:
+                real = False
+            assert (pack_times([text]) == text.encode()) is real and (pack_times([text]) is None) is not real, text
+    ordered = ["0001-01-01T00:00:00Z", "0999-12-31T23:59:59Z", "2025-12-31T23:59:59Z", "2026-01-01T00:00:00Z",
+               "2026-01-01T00:00:01Z", "2026-10-09T00:00:00Z", "2026-10-10T00:00:00Z"]
+    packed = [pack_times([t]) for t in ordered]
+    assert sorted([*reversed(packed), NO_TIME]) == [NO_TIME, *packed]  # type: ignore[type-var]
+    table = UserTable()
+    plain = table.registry.number(True, "Member", None, None, None, table.registry.layout((), ()))
+    table.add("u1", "a@x", "A", plain, ordered[0], None, ordered[3], ordered[6], (ordered[4], None))
+    table.add("u2", "b@x", "B", plain, "2026-08-03T12:00:00.5Z", None, None, None, ())  # kept as text
+    assert [tuple(getattr(u, f) for f in ("created_date_time", "last_sign_in_date_time",
+                                          "last_non_interactive_sign_in_date_time",
+                                          "last_successful_sign_in_date_time", "license_states_updated"))
+            for u in table] == [(ordered[0], None, ordered[3], ordered[6], (ordered[4], None)),
+                                ("2026-08-03T12:00:00.5Z", None, None, None, ())]
+    assert list(table.times()) == [(packed[0], NO_TIME, packed[3], packed[6]), (NO_TIME,) * 4]
+    assert table.texted() == {1}

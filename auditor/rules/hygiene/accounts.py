@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from itertools import count
 from typing import Any, ClassVar
 
 from ...guidance.clouds import Variant
@@ -28,7 +29,7 @@ from ...model import (
 from ...policy.model import HygieneCheck
 from ...snapshot import MAILBOX_SETTINGS
 from ...usage import MAILBOXES
-from ...users import LAST, LAST_NON_INTERACTIVE, LAST_SUCCESSFUL, NO_TIME, Licensed, UserTable
+from ...users import NO_TIME, Licensed, UserTable
 from ..base import Context, parse_when
 from .base import HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -123,17 +124,14 @@ def maybe_dormant(users: UserTable, cutoff: datetime) -> list[int] | None:
     Most accounts signed in recently: settle those from the stored seconds in one tight pass and
     leave the rest to `dormant`, which parses (the outcome is the same either way). Users whose
     times are kept as text (another form than Graph's usual one) always stay."""
-    cut = _cutoff_seconds(cutoff)
+    cut = _cutoff_time(cutoff)
     if cut is None:
         return None
-    active = users.positions(p.account_enabled and bool(p.assigned_licenses) for p in users.profiles)
-    ok, last, other = (users.seconds(c) for c in (LAST_SUCCESSFUL, LAST, LAST_NON_INTERACTIVE))
+    passing = [p.account_enabled and bool(p.assigned_licenses) for p in users.profiles]
     texted = users.texted()
     return [
-        i for i in active
-        if (not ((t := ok[i]) != NO_TIME and t >= cut)
-        and not (ok[i] == NO_TIME and (last[i] >= cut or other[i] >= cut)))
-        or i in texted
+        i for i, keep, (_, last, other, ok) in zip(count(), map(passing.__getitem__, users.profile_of), users.times())
+        if keep and ((ok < cut and (ok != NO_TIME or (last < cut and other < cut))) or i in texted)
     ]
 
 
@@ -232,14 +230,17 @@ def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when is not None else None
 
 
-def _cutoff_seconds(cutoff: datetime) -> int | None:
-    """`cutoff` as whole seconds since 1970, rounded up, so that for a stored time `seconds >=
-    _cutoff_seconds(cutoff)` says `time >= cutoff`; None for a naive cutoff (every user is parsed)."""
+def _cutoff_time(cutoff: datetime) -> bytes | None:
+    """`cutoff` packed as a stored date-time (auditor.users), rounded up to the whole second, so
+    that for a stored time `time >= _cutoff_time(cutoff)` says `time >= cutoff`; None for a naive
+    cutoff (every user is parsed)."""
     if cutoff.tzinfo is None:
         return None
-    since = cutoff.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
-    whole = since.days * 86400 + since.seconds
-    return whole + 1 if since.microseconds else whole
+    when = cutoff.astimezone(UTC)
+    whole = when.replace(microsecond=0, tzinfo=None)
+    if when.microsecond:
+        whole += timedelta(seconds=1)
+    return f"{whole.isoformat()}Z".encode()
 
 
 class GuestLicensed(UserHygieneRule):
