@@ -428,8 +428,11 @@ class UserDecoder:
         # the users whose states carry a lastUpdatedDateTime (Graph's usual case): their times are
         # read out and nulled in the layout key, as _each does
         updated: dict[int, list[str | None]] = {}
-        for i in compress(count(), map(ne, map(methodcaller("count", _UPDATED_KEY), raw_states),
-                                       map(methodcaller("count", _UPDATED_NULL), raw_states))):
+        every = b"\0".join(raw_states)  # no JSON holds a NUL byte: no match spans two users
+        timed = (compress(count(), map(ne, map(methodcaller("count", _UPDATED_KEY), raw_states),
+                                       map(methodcaller("count", _UPDATED_NULL), raw_states)))
+                 if every.count(_UPDATED_KEY) != every.count(_UPDATED_NULL) else ())
+        for i in timed:
             texts = [None if t == b"null" else t[1:-1].decode() for t in _UPDATED.findall(raw_states[i])]
             raw_states[i] = _UPDATED.sub(_UPDATED_NULL, raw_states[i])
             if any(t is not None for t in texts):
