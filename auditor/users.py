@@ -180,6 +180,12 @@ class _Packed(Sequence[str]):
         self._pack()
         return map(self._at, range(len(self)))
 
+    def at(self, index: int) -> str:
+        """The text at `index`, which the caller knows is in range (0 to len - 1)."""
+        if self._pending:
+            self._pack()
+        return self._at(index)
+
 
 class Ids(_Packed):
     """Object ids: 16 bytes each in Graph's usual form (a lower-case GUID, 36 characters), any
@@ -423,16 +429,18 @@ class UserTable(Sequence[User]):
     def __getitem__(self, index: int | slice) -> User | list[User]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
+        count = len(self._upn_len)
         if index < 0:
-            index += len(self.ids)
-        if not 0 <= index < len(self.ids):
+            index += count
+        if not 0 <= index < count:
             raise IndexError("user index out of range")
-        uid = self.ids[index]
-        names, cut = self._names[index], self._upn_len[index]
+        uid, names, cut = self.ids.at(index), self._names.at(index), self._upn_len[index]
         p = self.profiles[self.profile_of[index]]
         texts = self._texts.get(index)
         if texts is None:
-            created, last, last_ni, last_ok = map(_time_text, _chunks(self._times[80 * index:80 * index + 80], 20))
+            times = self._times[80 * index:80 * index + 80].decode()
+            created, last, last_ni, last_ok = [None if t == _NO_TEXT else t for t in
+                                               (times[:20], times[20:40], times[40:60], times[60:])]
             start, end = self._stamp_at[index], self._stamp_at[index + 1]
             updated = tuple(map(_time_text, _chunks(self._stamps[20 * start:20 * end], 20))) if end > start else ()
         else:

@@ -12,7 +12,7 @@ This module imports no rule: the rules import it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ..model import Locale, Severity
@@ -50,6 +50,14 @@ def _cldr_locale(name: str) -> BabelLocale:
     return Parsed.parse(name)
 
 
+@lru_cache(maxsize=4096)
+def _joined(parts: tuple[str, ...], style: Literal["standard", "or"], cldr: str) -> str:
+    """Babel's format_list, once per distinct list: thousands of findings name the same products."""
+    from babel.lists import format_list  # loaded only when a list is joined (start-up)
+
+    return format_list(list(parts), style=style, locale=_cldr_locale(cldr))
+
+
 class Words:
     """Locale-aware words inside values: lists joined as the language writes them, and products
     named for people ("Microsoft 365 E3", from `names`: part number -> name; else the part number)."""
@@ -62,9 +70,7 @@ class Words:
     def _list(self, parts: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
         if len(parts) == 1:  # as format_list answers it; most findings name one product
             return parts[0]
-        from babel.lists import format_list  # loaded only when a list is joined (start-up)
-
-        return format_list(list(parts), style=style, locale=_cldr_locale(self._cldr))
+        return _joined(tuple(parts), style, self._cldr)
 
     def word(self, name: str) -> str:
         value = texts.raw(self.locale, f"word.{name}")

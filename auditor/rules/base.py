@@ -19,6 +19,7 @@ from ..users import Licensed
 from .plan_loss import PlanLoss
 
 T = TypeVar("T")
+_UNKNOWN: Any = object()  # per_layout: no answer yet (an answer may be None)
 
 
 def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str], *, also: str = "") -> str:
@@ -177,9 +178,9 @@ class Context:
         (assignedLicenses and licenseAssignmentStates): computed once per layout. `what` names
         the question."""
         key = (what, user.assigned_licenses, user.license_assignment_states)
-        if key not in self._layouts:
-            self._layouts[key] = compute(user)
-        answer: T = self._layouts[key]
+        answer: T = self._layouts.get(key, _UNKNOWN)
+        if answer is _UNKNOWN:
+            answer = self._layouts[key] = compute(user)
         return answer
 
     def plan_name(self, sku_id: str, plan_id: str) -> str:
