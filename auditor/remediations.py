@@ -37,6 +37,7 @@ USER = "{user}"
 USER_REF = "{user_ref}"
 USER_ID_PLACEHOLDER = "{user-id}"  # a path segment for a user the report has no id or UPN for
 _TOKEN = re.compile(r"\{\{|\}\}|\{user\}|\{user_ref\}")
+_UNSEEN: Any = object()  # Reader: a template not prepared yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +58,14 @@ def _text(value: Any) -> str | None:
 
 def subject_label(subject: Mapping[str, Any]) -> str:
     """How the texts name a finding's subject (`{user}`)."""
-    sid, upn, name, sku = (_text(subject.get(k)) for k in ("id", "upn", "display_name", "sku"))
-    kind = _text(subject.get("type")) or "user"
+    get = subject.get
+    kind, name = _text(get("type")) or "user", _text(get("display_name"))
     if kind == "user":
+        upn = _text(get("upn"))
         if name and upn and name != upn:
             return f"{name} ({upn})"
-        return upn or name or sid or "?"
+        return upn or name or _text(get("id")) or "?"
+    sid, sku = _text(get("id")), _text(get("sku"))
     if kind == "subscription" and sku and sid:
         return f"{sku} ({sid})"
     return sku or name or sid or "?"
@@ -150,7 +153,7 @@ class Reader:
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         self.table = table_of(document)
-        self._prepared: dict[tuple[str, tuple[str, ...] | None], bytes | None] = {}
+        self._prepared: dict[tuple[str, tuple[str, ...] | None], bytes | Template | None] = {}
         token = secrets.token_hex(8)  # tenant text cannot guess it
         self._user, self._ref = f"\x00user-{token}\x00", f"\x00ref-{token}\x00"
         self._json_user, self._json_ref = orjson.dumps(self._user)[1:-1], orjson.dumps(self._ref)[1:-1]
@@ -160,24 +163,31 @@ class Reader:
         ref = ref_of(finding)
         if ref is None:
             return finding.get("remediation")
+        key = (ref, parts)
+        prepared = self._prepared.get(key, _UNSEEN)
+        if prepared is _UNSEEN:
+            prepared = self._prepared[key] = self._prepare(ref, parts)
+        if prepared is None:
+            return None
+        subject = finding.get("subject")
+        subject = subject if isinstance(subject, Mapping) else {}
+        if isinstance(prepared, Template):
+            return fill(prepared.body, subject)
+        text = prepared.replace(self._json_user, orjson.dumps(subject_label(subject))[1:-1])
+        return orjson.loads(text.replace(self._json_ref, orjson.dumps(subject_ref(subject))[1:-1]))
+
+    def _prepare(self, ref: str, parts: tuple[str, ...] | None) -> bytes | Template | None:
+        """The template as JSON text with the sentinels; as it is when it is not JSON (a document
+        built by hand: filled in directly); None when the ref names no template."""
         body = self.table.get(ref)
         if not isinstance(body, Mapping):
             return None
         if parts is not None:
             body = {k: body[k] for k in parts if k in body}
-        subject = finding.get("subject")
-        subject = subject if isinstance(subject, Mapping) else {}
-        key = (ref, parts)
-        if key not in self._prepared:
-            try:
-                self._prepared[key] = orjson.dumps(_fill(body, self._values))
-            except TypeError:  # not JSON as it stands (a document built by hand): filled in directly
-                self._prepared[key] = None
-        prepared = self._prepared[key]
-        if prepared is None:
-            return fill(body, subject)
-        text = prepared.replace(self._json_user, orjson.dumps(subject_label(subject))[1:-1])
-        return orjson.loads(text.replace(self._json_ref, orjson.dumps(subject_ref(subject))[1:-1]))
+        try:
+            return orjson.dumps(_fill(body, self._values))
+        except TypeError:
+            return Template(ref, body)
 
 
 def with_templates(findings: list[dict[str, Any]], *documents: Mapping[str, Any]) -> dict[str, Any]:

@@ -191,6 +191,11 @@ def action_problem(action: Any) -> str | None:
 
     A not-ready action needs only a kind; a ready one must be exactly the call its kind makes,
     on the user (and group) it names: apply runs these against the tenant."""
+    return _shape_problem(action) or _call_problem(action)
+
+
+def _shape_problem(action: Any) -> str | None:
+    """What is wrong with an action's kind, readiness, seats, precondition or description, or None."""
     if not isinstance(action, Mapping):
         return "is not an object"
     kind = action.get("kind")
@@ -208,7 +213,12 @@ def action_problem(action: Any) -> str | None:
         return "precondition must be a list of objects"
     if not isinstance(action.get("description", ""), str):
         return "description must be text"
-    if not action["ready"] or kind == "lookup":
+    return None
+
+
+def _call_problem(action: Mapping[str, Any]) -> str | None:
+    """What is wrong with the call of a well-shaped ready action, or None (also for one not ready)."""
+    if not action["ready"] or action["kind"] == "lookup":
         return None
     # A ready call is checked exactly as apply will check it in plan.json (the same parser), so
     # the plan never holds a change apply would refuse.
@@ -729,20 +739,32 @@ def compile_plan(
 
 
 def _not_plannable(actions: Sequence[Any]) -> tuple[str, str] | None:
-    """(reason, the action's description) when the finding cannot be planned, else None."""
+    """(reason, the action's description) when the finding cannot be planned, else None.
+
+    An action of the wrong shape makes the finding `malformed`; else an action that is not ready
+    gives its reason; else a ready call that apply would refuse makes it `malformed`. The `plan`
+    command has parsed every call when it read the report, so for it the order changes nothing;
+    the report header's plan skips parsing the calls of findings that wait for a person."""
     if not actions:
         return NO_ACTION, ""
     for action in actions:
-        if action_problem(action) is not None:
-            description = action.get("description") if isinstance(action, Mapping) else None
-            return MALFORMED, description if isinstance(description, str) else ""
+        if _shape_problem(action) is not None:
+            return _malformed(action)
     for action in actions:
         if not action["ready"] or action["kind"] == "lookup":
             blocked = action.get("blocked")
             reason = blocked if isinstance(blocked, str) and blocked else (
                 "lookup" if action["kind"] == "lookup" else NOT_READY)
             return reason, str(action.get("description") or "")
+    for action in actions:
+        if _call_problem(action) is not None:
+            return _malformed(action)
     return None
+
+
+def _malformed(action: Any) -> tuple[str, str]:
+    description = action.get("description") if isinstance(action, Mapping) else None
+    return MALFORMED, description if isinstance(description, str) else ""
 
 
 def _seats_and_cost(document: Mapping[str, Any], table: Mapping[str, _Seat], changes: Sequence[Change],

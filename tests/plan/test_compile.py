@@ -393,6 +393,17 @@ def test_a_malformed_action_is_skipped_not_run(broken: dict[str, Any]) -> None:
     assert reasons(plan) == {"f1": "malformed"}
 
 
+def test_a_finding_that_waits_for_a_person_is_skipped_for_that_reason_before_its_calls_are_parsed() -> None:
+    bad_call = {**assign(U1, remove=["SPE_E5"]), "method": "DELETE"}
+    bad_shape = {**assign(U2, remove=["SPE_E5"]), "kind": "delete_user"}
+    doc = report([
+        finding("f1", FORBIDDEN, U1, [bad_call, lookup(description="Find who holds it")]),
+        finding("f2", FORBIDDEN, U2, [bad_shape, lookup(description="Find who holds it")]),
+    ], ROOMY)
+    # f1 needs a person whatever its call says; a kind apply does not know is malformed anyway
+    assert reasons(compile_plan(doc)) == {"f1": "lookup", "f2": "malformed"}
+
+
 # --- calls ------------------------------------------------------------------------------------------
 
 

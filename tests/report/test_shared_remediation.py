@@ -27,6 +27,7 @@ from auditor.policy.load import load_policies
 from auditor.remediations import (
     SCHEMA_VERSION,
     SHARED_DETAILS,
+    Reader,
     expand,
     factor,
     fill,
@@ -114,6 +115,25 @@ def test_braces_in_tenant_text_stay_text(name: str) -> None:
     assert made["summary"] == f"Remove {subject_label(subject)} from group {name}"
     assert made["k"] == {name: name}
     assert fill(literal(body).body, subject) == body
+
+
+def test_a_document_built_by_hand_reads_back_each_findings_own_remediation() -> None:
+    ann = {"type": "user", "id": "id-1", "upn": "ann@contoso.example", "display_name": "Ann"}
+    bob = {"type": "user", "id": "id-2", "upn": "bob@contoso.example", "display_name": "Bob"}
+    doc = {"remediations": {
+        "json": {"summary": "Remove {user}", "actions": [{"path": "/users/{user_ref}/assignLicense"}]},
+        "not-json": {"summary": "Remove {user}", "tags": {"a"}},  # a set: orjson cannot write it
+    }}
+    reader = Reader(doc)
+    for _ in range(2):  # the second time from the prepared templates
+        assert reader.of({"remediation": {"ref": "json"}, "subject": ann}, ("actions",)) == {
+            "actions": [{"path": "/users/id-1/assignLicense"}]}
+        bobs = reader.of({"remediation": {"ref": "json"}, "subject": bob})
+        assert bobs["summary"] == "Remove Bob (bob@contoso.example)"
+        assert reader.of({"remediation": {"ref": "not-json"}, "subject": bob}) == {
+            "summary": "Remove Bob (bob@contoso.example)", "tags": {"a"}}
+        assert reader.of({"remediation": {"ref": "missing"}, "subject": bob}) is None
+        assert reader.of({"remediation": {"summary": "inline"}, "subject": bob}) == {"summary": "inline"}
 
 
 def test_a_group_named_like_a_placeholder_is_not_filled_in(tmp_path: Path) -> None:
