@@ -76,9 +76,10 @@ def pack_times(texts: Sequence[str | None]) -> bytes | None:
     return raw
 
 
-def _time_text(raw: bytes | bytearray) -> str | None:
-    """The text of one packed date-time (None for NO_TIME)."""
-    return None if raw == NO_TIME else raw.decode()
+def _time_texts(raw: bytes | bytearray) -> list[str | None]:
+    """The texts of packed date-times, in order (None for NO_TIME)."""
+    text = raw.decode()
+    return [None if (t := text[at:at + 20]) == _NO_TEXT else t for at in range(0, len(text), 20)]
 
 
 _NO_TEXT = "0000-00-00T00:00:00Z"  # no date-time: never a real one (no year 0), and before all of them
@@ -118,9 +119,9 @@ def _aligned(raw: bytes | bytearray, key: bytes) -> Iterator[int]:
         at = raw.find(key, at + 1)
 
 
-def _chunks(raw: bytes | bytearray, size: int = 16) -> Iterator[bytes]:
-    """The ids (16 bytes) or date-times (20) packed in `raw`, one bytes object each (in C)."""
-    return map(itemgetter(0), iter_unpack(f"{size}s", raw))
+def _chunks(raw: bytes | bytearray) -> Iterator[bytes]:
+    """The ids packed in `raw`, 16 bytes each, one bytes object each (in C)."""
+    return map(itemgetter(0), iter_unpack("16s", raw))
 
 
 class _Packed(Sequence[str]):
@@ -438,11 +439,9 @@ class UserTable(Sequence[User]):
         p = self.profiles[self.profile_of[index]]
         texts = self._texts.get(index)
         if texts is None:
-            times = self._times[80 * index:80 * index + 80].decode()
-            created, last, last_ni, last_ok = [None if t == _NO_TEXT else t for t in
-                                               (times[:20], times[20:40], times[40:60], times[60:])]
+            created, last, last_ni, last_ok = _time_texts(self._times[80 * index:80 * index + 80])
             start, end = self._stamp_at[index], self._stamp_at[index + 1]
-            updated = tuple(map(_time_text, _chunks(self._stamps[20 * start:20 * end], 20))) if end > start else ()
+            updated = tuple(_time_texts(self._stamps[20 * start:20 * end])) if end > start else ()
         else:
             created, last, last_ni, last_ok, updated = texts
         pairs = self.registry.pair_items[self._pairs_of[index]] if self._pairs_of else ()
