@@ -252,6 +252,8 @@ class Rightsize(UsageRule):
     other in one assignLicense (add and remove together), or through the groups that assign them.
     Workloads Microsoft Graph reports no per-user usage for (Teams Phone, Power BI, Defender, …)
     cannot rule a user out: the finding names them, and the change waits for a person to check.
+    When none of `unless_active` can be measured there is no evidence at all: the finding is then
+    only a low-severity note that the auditor could not tell, with no saving (`monthly_cost`).
 
     Example:
         usage:
@@ -279,13 +281,14 @@ class Rightsize(UsageRule):
         "a user holds `rightsize.from` and the usage reports show no activity in the measured `unless_active` "
         "workloads for `days` days (the same spares as product-unused); workloads without a usage report "
         "(`teams_phone`, `audio_conferencing`, `power_bi`, `defender`, `purview`) are named for a person to check, "
-        "and then the change is not ready to run (`usage_unknown`)"
+        "and then the change is not ready to run (`usage_unknown`); when none of them is measured, the finding is a "
+        "low-severity note that it could not tell, without `monthly_cost`"
     )
     details_doc = (
         "`days`, `workloads` (the measured `unless_active`), `unmeasured` (those without a usage report), "
         "`last_activity`, `report_date`, `rightsize_to`; `replace_with`, `replace_with_id`, `replace_group` as for "
         "sku-not-allowed (absent when the user already holds the smaller product); the finding's `monthly_cost` "
-        "is the saving per month"
+        "is the saving per month (none when `workloads` is empty: nothing was measured)"
     )
     example_finding = (USER, ["SPE_E5"], {
         "days": 90, "workloads": [], "unmeasured": ["teams_phone", "power_bi", "defender"], "last_activity": None,
@@ -328,6 +331,14 @@ class Rightsize(UsageRule):
                     saving -= ctx.monthly_price(small) or 0.0
             details = ctx.user_details(user, skus, None) | extra | ctx.data_lost(
                 user, skus, (small,) if small not in user.sku_ids else ()) | ctx.leaving(user, skus)
+            if not measured:
+                # Nothing the larger product adds could be measured: no evidence of non-use, so no
+                # saving is claimed, only a low-severity note that a person has to check.
+                text = (f"holds {ctx.index.part(big)}; could not tell whether it uses what only it adds (no usage "
+                        f"report for: {', '.join(unmeasured)}); {ctx.index.part(small)} may do")
+                yield self.make(policy, f"usage/{entry.rightsize[0]}-{entry.rightsize[1]}", ctx.user_subject(user),
+                                ctx.index.parts(skus), text, details, severity=Severity.LOW, monthly_cost=None)
+                continue
             text = (f"holds {ctx.index.part(big)} but used nothing only it adds in {entry.days} days; "
                     f"{ctx.index.part(small)} would do"
                     + (f" (unmeasured: {', '.join(unmeasured)})" if unmeasured else ""))

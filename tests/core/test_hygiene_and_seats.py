@@ -38,6 +38,8 @@ catalog:
     disabled = next(f for f in result.findings if f.rule == DisabledUserLicensed.id)
     assert disabled.severity is Severity.HIGH and disabled.monthly_cost == 30.0
     assert next(f for f in result.findings if f.rule == GuestLicensed.id).severity is Severity.LOW
+    # a missing usage location blocks license changes; it is no money at stake
+    assert next(f for f in result.findings if f.rule == UsageLocationMissing.id).monthly_cost is None
 
 
 def test_inactive_uses_latest_of_both_sign_ins_and_spares_new_accounts(tmp_path):

@@ -76,6 +76,23 @@ def test_licenses_assigned_within_the_window_get_grace(tmp_path: Any) -> None:
     assert set(inactive(tmp_path, fresh, stale)) == {"stale@contoso.example"}
 
 
+def test_a_license_change_does_not_hide_an_account_dormant_before_it(tmp_path: Any) -> None:
+    """A group license edit stamps lastUpdatedDateTime on every member's state. An account whose
+    last success is 200 days old stays inactive; the grace is for accounts that never signed in
+    (or signed in after the change), which have not had the time to use the new license."""
+    states = [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": "g-all", "state": "Active",
+               "error": "None", "lastUpdatedDateTime": "2026-10-20T10:00:00Z"}]
+    dormant = user("dormant", "SPE_E3", via="g-all", licenseAssignmentStates=states,
+                   signInActivity=activity("2026-04-15T08:00:00Z", None, "2026-04-15T08:00:00Z"))
+    sprayed = user("sprayed", "SPE_E3", via="g-all", licenseAssignmentStates=states,
+                   signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"))
+    never = user("never", "SPE_E3", via="g-all", licenseAssignmentStates=states,
+                 signInActivity=activity(NEVER, NEVER, NEVER))
+    found = inactive(tmp_path, dormant, sprayed, never)
+    assert set(found) == {"dormant@contoso.example", "sprayed@contoso.example"}
+    assert found["dormant@contoso.example"]["last_sign_in"] == "2026-04-15T08:00:00Z"
+
+
 def test_every_decoder_path_keeps_success_times_and_assignment_times() -> None:
     states = [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None, "state": "Active",
                "error": "None", "disabledPlans": [], "lastUpdatedDateTime": "2026-10-20T10:00:00Z"}]

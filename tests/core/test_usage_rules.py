@@ -118,6 +118,29 @@ def test_rightsize_replaces_in_one_call_and_saves_the_difference(tmp_path: Any) 
     assert both.monthly_cost == 54.75 and "replace_with" not in dict(both.facts)  # already holds E3: E5 goes
 
 
+def test_rightsize_without_any_measured_workload_only_notes_that_it_could_not_tell(tmp_path: Any) -> None:
+    """Teams Phone, Power BI and Defender have no per-user usage report: nothing says the user does
+    without them. No claim of non-use, no saving, no more than low severity (even when the policy
+    asks for more), and the change waits for a person."""
+    policy = PRICES + """usage:
+  - rightsize: {from: SPE_E5, to: SPE_E3}
+    unless_active: [teams_phone, power_bi, defender]
+    days: 90
+    severity: high
+"""
+    result = audit(tmp_path, policy, collected([user("big", "SPE_E5"), user("absent", "SPE_E5")], [row("big")]))
+    found = [f for f in result.findings if f.rule == Rightsize.id]
+    assert sorted(f.subject.upn or "" for f in found) == ["absent@contoso.example", "big@contoso.example"]
+    for finding in found:
+        details = dict(finding.facts)
+        assert details["workloads"] == [] and details["unmeasured"] == ["teams_phone", "power_bi", "defender"]
+        assert finding.monthly_cost is None and finding.severity.label == "low"
+        assert "used nothing" not in finding.message and "could not tell" in finding.message
+        rendered = render(finding)
+        assert "may do" in rendered["message"] and "would do" not in rendered["message"]
+        assert all(not a["ready"] and a["blocked"] == "usage_unknown" for a in rendered["remediation"]["actions"])
+
+
 def test_rightsize_with_only_measured_workloads_is_ready(tmp_path: Any) -> None:
     policy = RIGHTSIZE.replace("[teams, power_bi]", "[teams, office_apps]")
     rows = [row("big", reports=(ACTIVE_USERS.name, "getM365AppUserDetail"), teamsLastActivityDate="2026-01-01")]

@@ -139,9 +139,11 @@ class InactiveUserLicensed(_UnusedAccount):
     """An enabled, licensed account has not signed in successfully for `days` days.
 
     Needs signInActivity (Entra ID P1 and AuditLog.Read.All). Failed sign-in attempts do not count
-    as activity where Graph returns lastSuccessfulSignInDateTime. Accounts created, and accounts
-    whose licenses were assigned or changed (licenseAssignmentStates.lastUpdatedDateTime), within
-    the window are not counted: they have not had the time to be inactive. Shared, room and
+    as activity where Graph returns lastSuccessfulSignInDateTime. Accounts created within the
+    window, and accounts that never signed in whose licenses were assigned or changed
+    (licenseAssignmentStates.lastUpdatedDateTime) within it, are not counted: they have not had the
+    time to be inactive. An account whose last successful sign-in is older than the window stays
+    inactive when its licenses changed since (a group license edit stamps every member). Shared, room and
     equipment mailboxes (nobody signs in to them) are left to `shared-mailbox-licensed`.
 
     Example:
@@ -154,8 +156,9 @@ class InactiveUserLicensed(_UnusedAccount):
     default_severity = Severity.MEDIUM
     fires_when = (
         "an enabled account has not signed in successfully for `days` days (`lastSuccessfulSignInDateTime`; failed "
-        "attempts are not activity; `0001-01-01` means never); accounts created or licensed within the window are "
-        "spared; shared, room and equipment mailboxes too; needs signInActivity"
+        "attempts are not activity; `0001-01-01` means never); accounts created within the window are spared, and "
+        "so are accounts licensed within it that never signed in (a license change does not hide an account "
+        "dormant before it); shared, room and equipment mailboxes too; needs signInActivity"
     )
     details_doc = (
         "`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in "
@@ -187,9 +190,16 @@ class InactiveUserLicensed(_UnusedAccount):
         last = last_sign_in(user)
         if last is not None and last >= cutoff:  # not `dormant`
             return None
-        for since in (parse_when(user.created_date_time), parse_when(user.licenses_updated)):
-            if since is not None and since >= cutoff:
-                return None  # new account, or licenses assigned within the window: grace
+        created = parse_when(user.created_date_time)
+        if created is not None and created >= cutoff:
+            return None  # a new account: grace
+        # A license change within the window gives grace only to an account that never signed in:
+        # it has not had the time to use the license. (One that signed in after the change signed
+        # in within the window, and is active.) An account already dormant when its licenses changed
+        # stays inactive: a group license edit stamps every member's lastUpdatedDateTime.
+        changed = parse_when(user.licenses_updated)
+        if last is None and changed is not None and changed >= cutoff:
+            return None
         mailbox = mailbox_extra(user, ctx)
         if mailbox is None:
             return None

@@ -54,6 +54,7 @@ class UsageLocationMissing(UserHygieneRule):
     key = "usage_location"
     fragment = check_schema(False)
     removes = False
+    costs = False  # the fix sets a location and keeps every license: no money at stake
 
     def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.usage_location else {}
