@@ -281,8 +281,8 @@ class Rightsize(UsageRule):
         "a user holds `rightsize.from` and the usage reports show no activity in the measured `unless_active` "
         "workloads for `days` days (the same spares as product-unused); workloads without a usage report "
         "(`teams_phone`, `audio_conferencing`, `power_bi`, `defender`, `purview`) are named for a person to check, "
-        "and then the change is not ready to run (`usage_unknown`); when none of them is measured, the finding is a "
-        "low-severity note that it could not tell, without `monthly_cost`"
+        "and then the change is not ready to run (`usage_unknown`); when none of `unless_active` is measured, the "
+        "finding is only a low-severity note that it could not tell, without `monthly_cost`"
     )
     details_doc = (
         "`days`, `workloads` (the measured `unless_active`), `unmeasured` (those without a usage report), "

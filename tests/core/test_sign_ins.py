@@ -1,6 +1,7 @@
 """inactive-user-licensed reads signInActivity by its documented meaning: failed attempts are not
-activity, 0001-01-01 means never, and new accounts and newly assigned licenses get grace. Each case
-runs through the snapshot decoder (checked and fast paths) and the rule."""
+activity, 0001-01-01 means never, new accounts get grace, and so do newly assigned licenses of
+accounts that never signed in (not of accounts dormant before the change). Each case runs through
+the snapshot decoder (checked and fast paths) and the rule."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ class UsageLocationMissing(UserHygieneRule):
     id = "usage-location-missing"
     default_severity = Severity.LOW
     fires_when = "a licensed user has no usage location"
-    details_doc = "(common only)"
+    details_doc = "(common only); no `monthly_cost`: the fix keeps every license"
     example_finding = (USER, [], {})
     key = "usage_location"
     fragment = check_schema(False)
