@@ -1,0 +1,27 @@
+"""What the emulator records: every request it answered, and the mail it was asked to send."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str  # without the /v1.0 prefix, URL-decoded
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case names; Authorization left out
+    status: int
+    fault: str | None  # the label of the responder's answer (e.g. a fault's "503"), else None
+    batch: bool = False  # a request inside a POST /$batch (logged before the batch itself)
+    body: Any = None  # the JSON body of a POST/PATCH/DELETE (None when it has none or is not JSON)
+    at: float = field(default_factory=time.monotonic)  # time.monotonic() when the request arrived
+
+
+@dataclass(frozen=True)
+class SentMail:
+    sender: str
+    message: dict[str, Any]
+    save_to_sent_items: bool

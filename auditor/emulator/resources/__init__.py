@@ -1,0 +1,1 @@
+"""The emulator's resources, one module each; routes.py maps paths and methods to their handlers."""

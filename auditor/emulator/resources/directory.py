@@ -1,0 +1,46 @@
+"""/organization, /subscribedSkus, /directory/subscriptions and /auditLogs/directoryAudits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import wire
+from ..audits import READ_ROLES
+from ..call import Answer, Call
+from ..query import MAX_TOP, check_select, no_filter, page, project
+
+if TYPE_CHECKING:
+    from ..server import GraphEmulator
+
+
+def organization(em: GraphEmulator, call: Call) -> Answer:
+    no_filter(call.query)
+    snap = em.tenant.snapshot
+    org: dict[str, Any] = {
+        "id": snap.tenant_id,
+        "displayName": snap.tenant_name,
+        "tenantType": "AAD",
+        "verifiedDomains": [],
+        "countryLetterCode": None,
+    }
+    item = project(org, call.query.select, wire.ORGANIZATION_PROPERTIES, "organization")
+    return 200, {"@odata.context": "$metadata#organization", "value": [item]}
+
+
+def subscribed_skus(em: GraphEmulator, call: Call) -> Answer:
+    no_filter(call.query)
+    check_select(call.query.select, wire.SKU_PROPERTIES, "subscribedSku")
+    items = [wire.sku_wire(s, call.query.select) for s in list(em.tenant.skus)]
+    return 200, {"@odata.context": "$metadata#subscribedSkus", "value": items}
+
+
+def subscriptions(em: GraphEmulator, call: Call) -> Answer:
+    no_filter(call.query)
+    check_select(call.query.select, wire.SUBSCRIPTION_PROPERTIES, "companySubscription")
+    subs = [wire.subscription_wire(s, call.query.select) for s in em.tenant.snapshot.subscriptions]
+    return page(em.url, call.path, call.query, subs, call.eventual, 999)
+
+
+def directory_audits(em: GraphEmulator, call: Call) -> Answer:
+    em.require(READ_ROLES)
+    return page(em.url, call.path, call.query, em.audit_log.select(call.query.filter), call.eventual, MAX_TOP)

@@ -1,0 +1,111 @@
+"""/groups: the list (the $filter forms the collector uses), one group, and its members and
+transitiveMembers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ...model import Group, User
+from .. import wire
+from ..call import Answer, Call
+from ..errors import bad, not_found
+from ..query import MAX_TOP, check_select, page, unsupported
+from .users import id_filter
+
+if TYPE_CHECKING:
+    from ..server import GraphEmulator
+
+
+def list_groups(em: GraphEmulator, call: Call) -> Answer:
+    query = call.query
+    check_select(query.select, wire.GROUP_PROPERTIES, "group")
+    groups: list[Group] = list(em.tenant.groups)
+    text = (query.filter or "").strip()
+    if text:
+        m = re.fullmatch(r"displayName eq '((?:[^']|'')*)'", text)
+        if m:
+            name = m.group(1).replace("''", "'")
+            groups = [g for g in groups if g.display_name.lower() == name.lower()]
+        elif re.fullmatch(r"assignedLicenses/\$count ne 0", text):
+            if not (call.eventual and query.count):
+                raise unsupported(
+                    "Request with $count in a $filter expression only works with the advanced query parameters: "
+                    "'ConsistencyLevel: eventual' header and $count=true."
+                )
+            groups = [g for g in groups if g.assigned_licenses]
+        elif re.fullmatch(r"hasMembersWithLicenseErrors eq true", text):
+            flagged = em.tenant.license_error_groups()
+            groups = [g for g in groups if g.id.lower() in flagged]
+        else:
+            raise unsupported(f"Unsupported or invalid query filter clause specified for resource 'Group': {text}")
+    select = query.select
+    return page(em.url, call.path, query, groups, call.eventual, MAX_TOP, lambda g: wire.group_wire(g, select))
+
+
+def get_group(em: GraphEmulator, call: Call) -> Answer:
+    group = _group(em, call)
+    check_select(call.query.select, wire.GROUP_PROPERTIES, "group")
+    return 200, wire.group_wire(group, call.query.select)
+
+
+def transitive_members(em: GraphEmulator, call: Call) -> Answer:
+    group = _group(em, call)
+    query, cast, eventual = call.query, call.cast(), call.eventual
+    if query.filter is not None:
+        raise unsupported("Unsupported query.")
+    if cast is not None:
+        if cast != "microsoft.graph.user":
+            if cast in ("microsoft.graph.group", "microsoft.graph.device", "microsoft.graph.servicePrincipal"):
+                return page(em.url, call.path, query, [], eventual, MAX_TOP)
+            raise bad(f"Resource not found for the segment '{cast}'.")
+        if not (eventual and query.count):
+            raise unsupported(
+                "The OData cast on transitiveMembers is an advanced query: it needs the "
+                "'ConsistencyLevel: eventual' header and $count=true."
+            )
+    check_select(query.select, wire.USER_PROPERTIES, "user")
+    select = query.select
+    listings = em.listings if not em.tenant.written else None
+    encoded = listings.members(group.id, select) if listings is not None and cast and select else None
+    if encoded is not None:
+        return page(em.url, call.path, query, encoded, eventual, MAX_TOP)
+
+    def member(u: User) -> dict[str, Any]:
+        doc = wire.user_wire(u, select)
+        return doc if cast is not None else {"@odata.type": "#microsoft.graph.user", **doc}
+
+    return page(em.url, call.path, query, em.tenant.members(group), eventual, MAX_TOP, member)
+
+
+def members(em: GraphEmulator, call: Call) -> Answer:
+    """GET /groups/{id}/members[/microsoft.graph.user]: the group's direct members (the
+    snapshot keeps users only, every one a direct member). `$filter=id eq '...'` is an
+    advanced query, as $filter on directory-object relationships is on Graph."""
+    group = _group(em, call)
+    query, cast = call.query, call.cast()
+    if cast is not None and cast != "microsoft.graph.user":
+        if cast in ("microsoft.graph.group", "microsoft.graph.device", "microsoft.graph.servicePrincipal",
+                    "microsoft.graph.orgContact"):
+            return page(em.url, call.path, query, [], call.eventual, MAX_TOP)
+        raise bad(f"Resource not found for the segment '{cast}'.")
+    check_select(query.select, wire.USER_PROPERTIES, "user")
+    found: Sequence[User] = em.tenant.members(group)
+    wanted = id_filter(query, call.eventual, "DirectoryObject")
+    if wanted is not None:
+        found = [u for u in found if u.id.lower() == wanted]
+    select = query.select
+
+    def member(u: User) -> dict[str, Any]:
+        doc = wire.user_wire(u, select)
+        return doc if cast is not None else {"@odata.type": "#microsoft.graph.user", **doc}
+
+    return page(em.url, call.path, query, found, call.eventual, MAX_TOP, member)
+
+
+def _group(em: GraphEmulator, call: Call) -> Group:
+    group = em.tenant.group(call.params["group"])
+    if group is None:
+        raise not_found(call.params["group"])
+    return group

@@ -1,0 +1,129 @@
+"""/users: the list (with its startsWith(userPrincipalName) filters), $count, one user, its
+memberOf and its mailboxSettings/userPurpose."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ...model import NO_MAILBOX, Group, User
+from .. import wire
+from ..call import Answer, Call, PlainText
+from ..errors import GraphError, bad, not_found
+from ..filters import Picked, UnsupportedFilter, matches, upn_prefixes
+from ..query import MAX_TOP, SIGN_IN_MAX_TOP, Query, check_select, page, unsupported
+
+if TYPE_CHECKING:
+    from ..server import GraphEmulator
+
+
+def list_users(em: GraphEmulator, call: Call) -> Answer:
+    query = call.query
+    prefixes = _upn_prefixes(query.filter) if query.filter is not None else None
+    check_select(query.select, wire.USER_PROPERTIES, "user")
+    cap = SIGN_IN_MAX_TOP if query.select and "signInActivity" in query.select else MAX_TOP
+    select = query.select
+    listings = em.listings if not em.tenant.written else None  # pre-encoded: the tenant before writes
+    encoded = listings.users(select) if listings is not None and select is not None else None
+    if encoded is not None:
+        if prefixes is not None:
+            encoded = Picked(encoded, em.filtered_positions(prefixes))
+        return page(em.url, call.path, query, encoded, call.eventual, cap)
+    users: Sequence[User] = em.tenant.users
+    if prefixes is not None:
+        users = [u for u in users if matches(u.user_principal_name, prefixes)]
+    return page(em.url, call.path, query, users, call.eventual, cap, lambda u: wire.user_wire(u, select))
+
+
+def count_users(em: GraphEmulator, call: Call) -> Answer:
+    # Graph counts only as an advanced query; without the header it answers 400.
+    if not call.eventual:
+        raise bad("$count is not currently supported.")
+    if call.query.filter is not None:
+        prefixes = _upn_prefixes(call.query.filter)
+        return 200, PlainText(str(sum(1 for u in em.tenant.users if matches(u.user_principal_name, prefixes))))
+    return 200, PlainText(str(len(em.tenant.users)))
+
+
+def get_user(em: GraphEmulator, call: Call) -> Answer:
+    user = _user(em, call)
+    check_select(call.query.select, wire.USER_PROPERTIES, "user")
+    return 200, wire.user_wire(user, call.query.select)
+
+
+def member_of(em: GraphEmulator, call: Call) -> Answer:
+    """GET /users/{id}/memberOf[/microsoft.graph.group]: the groups the user is a direct
+    member of (the snapshot has no directory roles or administrative units)."""
+    user = _user(em, call)
+    query, cast = call.query, call.cast()
+    if cast is not None and cast != "microsoft.graph.group":
+        if cast in ("microsoft.graph.directoryRole", "microsoft.graph.administrativeUnit"):
+            return page(em.url, call.path, query, [], call.eventual, MAX_TOP)
+        raise bad(f"Resource not found for the segment '{cast}'.")
+    check_select(query.select, wire.GROUP_PROPERTIES, "group")
+    groups = em.tenant.member_of(user)
+    wanted = id_filter(query, call.eventual, "DirectoryObject")
+    if wanted is not None:
+        groups = [g for g in groups if g.id.lower() == wanted]
+    select = query.select
+
+    def group(g: Group) -> dict[str, Any]:
+        doc = wire.group_wire(g, select)
+        return doc if cast is not None else {"@odata.type": "#microsoft.graph.group", **doc}
+
+    return page(em.url, call.path, query, groups, call.eventual, MAX_TOP, group)
+
+
+def user_purpose(em: GraphEmulator, call: Call) -> Answer:
+    """mailboxSettings/userPurpose: the snapshot's purpose; a licensed user without one has a
+    person's mailbox ("user"); no mailbox (unlicensed, or NO_MAILBOX) is Graph's 404."""
+    query = call.query
+    if query.select or query.filter or query.top:
+        raise bad("Query options are not supported on a property.")
+    key = call.params["user"]
+    user = em.tenant.user(key)
+    if user is None:
+        raise GraphError(404, "ResourceNotFound", f"User not found: '{key}'.")
+    purpose = user.mailbox_purpose
+    if purpose is None and user.assigned_licenses:
+        purpose = "user"
+    if purpose is None or purpose == NO_MAILBOX:
+        raise GraphError(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or "
+                                                             "is hosted on-premise.")
+    context = f"{em.url}/$metadata#users('{user.id}')/mailboxSettings/userPurpose"
+    return 200, {"@odata.context": context, "value": purpose}
+
+
+def id_filter(query: Query, eventual: bool, resource: str) -> str | None:
+    """The id of `$filter=id eq '<id>'` (lower case), the one filter the emulator takes on a
+    relationship; it needs the advanced query headers."""
+    if query.filter is None:
+        return None
+    m = re.fullmatch(r"\s*id eq '([^']*)'\s*", query.filter)
+    if m is None:
+        raise unsupported(f"Unsupported or invalid query filter clause specified for resource '{resource}': "
+                          f"{query.filter}")
+    if not (eventual and query.count):
+        raise unsupported(
+            "Request with $filter on a directory object relationship only works with the advanced query "
+            "parameters: 'ConsistencyLevel: eventual' header and $count=true."
+        )
+    return m.group(1).lower()
+
+
+def _user(em: GraphEmulator, call: Call) -> User:
+    user = em.tenant.user(call.params["user"])
+    if user is None:
+        raise not_found(call.params["user"])
+    return user
+
+
+def _upn_prefixes(text: str) -> tuple[str, ...]:
+    """The prefixes of a /users filter of startsWith(userPrincipalName,'...') clauses joined by
+    `or` (see filters.py); any other filter is Graph's 400 for a filter it does not take."""
+    try:
+        return upn_prefixes(text)
+    except UnsupportedFilter:
+        raise unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': "
+                          f"{text}") from None

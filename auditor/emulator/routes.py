@@ -1,0 +1,92 @@
+"""The emulator's route table: which handler answers which method and path.
+
+A pattern is the path's segments after /v1.0; `{name}` takes one segment into `Call.params`
+(URL-decoded). Routes are tried in order and the first match wins, so a fixed segment
+(`users/$count`) comes before a placeholder that would also take it (`users/{user}`). A path
+that some route knows under another method is Graph's 405; a write to a path no route knows is
+a 405 too, and a read of one is Graph's 400 "Resource not found for the segment".
+
+To serve a new resource: write its handler in resources/ and add its line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from .call import Answer, Call, Handler
+from .errors import GraphError
+from .query import Query
+from .resources import batch, directory, groups, mail, users, writes
+
+if TYPE_CHECKING:
+    from .server import GraphEmulator
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: tuple[str, ...]
+    handler: Handler
+
+    def match(self, segments: list[str]) -> dict[str, str] | None:
+        if len(segments) != len(self.pattern):
+            return None
+        params: dict[str, str] = {}
+        for want, got in zip(self.pattern, segments, strict=True):
+            if want.startswith("{"):
+                params[want[1:-1]] = got
+            elif want != got:
+                return None
+        return params
+
+
+def _route(method: str, path: str, handler: Handler) -> Route:
+    return Route(method, tuple(path.split("/")), handler)
+
+
+ROUTES: tuple[Route, ...] = (
+    _route("GET", "organization", directory.organization),
+    _route("GET", "subscribedSkus", directory.subscribed_skus),
+    _route("GET", "directory/subscriptions", directory.subscriptions),
+    _route("GET", "auditLogs/directoryAudits", directory.directory_audits),
+    _route("GET", "users", users.list_users),
+    _route("GET", "users/$count", users.count_users),
+    _route("GET", "users/{user}", users.get_user),
+    _route("GET", "users/{user}/memberOf", users.member_of),
+    _route("GET", "users/{user}/memberOf/{cast}", users.member_of),
+    _route("GET", "users/{user}/mailboxSettings/userPurpose", users.user_purpose),
+    _route("POST", "users/{user}/sendMail", mail.send_mail),
+    _route("POST", "users/{user}/assignLicense", writes.assign_license),
+    _route("POST", "users/{user}/reprocessLicenseAssignment", writes.reprocess),
+    _route("GET", "groups", groups.list_groups),
+    _route("GET", "groups/{group}", groups.get_group),
+    _route("GET", "groups/{group}/members", groups.members),
+    _route("GET", "groups/{group}/members/{cast}", groups.members),
+    _route("GET", "groups/{group}/transitiveMembers", groups.transitive_members),
+    _route("GET", "groups/{group}/transitiveMembers/{cast}", groups.transitive_members),
+    _route("POST", "groups/{group}/members/$ref", writes.add_member),
+    _route("DELETE", "groups/{group}/members/{member}/$ref", writes.remove_member),
+    _route("POST", "$batch", batch.batch),
+)
+
+_NOT_ALLOWED = "Specified HTTP method is not allowed for the request target."
+
+
+def dispatch(
+    emulator: GraphEmulator, method: str, path: str, query: Query, headers: dict[str, str], body: bytes
+) -> Answer:
+    """Return (status, document) for an authorised request, from the first route that matches."""
+    segments = [unquote(s) for s in path.strip("/").split("/") if s]
+    known_path = False
+    for route in ROUTES:
+        params = route.match(segments)
+        if params is None:
+            continue
+        if route.method == method:
+            return route.handler(emulator, Call(method, path, params, query, headers, body))
+        known_path = True
+    if known_path or method != "GET":
+        raise GraphError(405, "Request_BadRequest", _NOT_ALLOWED)
+    raise GraphError(400, "BadRequest", f"Resource not found for the segment '{segments[-1] if segments else ''}'.")
