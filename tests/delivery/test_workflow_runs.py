@@ -170,3 +170,50 @@ def test_the_actions_baseline_skips_another_workflows_run(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert fake_gh.downloads(tmp_path) == [] and not (tmp_path / "baseline").exists()
     assert "not of .github/workflows/audit.yml" in done.stderr
+
+
+# --- license-apply.yml: the plan the reviewer sees ----------------------------------------------------
+
+
+def _plan_summary(tmp_path: Path, plan_md: str | None, artifact_url: str = "") -> str:
+    step = _step(ROOT / ".github" / "workflows" / "license-apply.yml", "Job summary")
+    if plan_md is not None:
+        (tmp_path / "plan").mkdir()
+        (tmp_path / "plan" / "plan.md").write_text(plan_md, encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    env = {"PATH": "/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(summary), "ARTIFACT": "license-plan-contoso",
+           "ARTIFACT_URL": artifact_url, "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": fake_gh.REPO,
+           "GITHUB_RUN_ID": "4242"}
+    done = _bash(step["run"], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    return summary.read_text(encoding="utf-8")
+
+
+def test_a_plan_too_long_for_the_summary_says_so_and_links_the_whole_plan(tmp_path: Path) -> None:
+    line = "1. Remove Microsoft 365 E5 (SPE_E5) from Jåne Doe — ünïcode\n"
+    plan_md = "**20000 changes, net -€1,140,000.00 per month**\n\n" + line * 20000 + "2. the last change\n"
+    text = _plan_summary(tmp_path, plan_md, "https://github.com/contoso/audit/actions/runs/4242/artifacts/77")
+    assert len(text.encode()) < 1024 * 1024  # GitHub's limit for one step's summary
+    note = ("> **This summary shows only the first part of the plan**: plan.md has "
+            f"{len(plan_md.encode())} bytes")
+    assert text.startswith("> [!WARNING]\n" + note) and text.count(note) == 2
+    assert "[license-plan-contoso](https://github.com/contoso/audit/actions/runs/4242/artifacts/77)" in text
+    assert "**20000 changes" in text and "the last change" not in text
+    body = text.split("\n\n", 1)[1].rsplit("\n\n> [!WARNING]", 1)[0]
+    assert all(shown == line.rstrip("\n") for shown in body.splitlines()[2:]), "only whole lines are shown"
+
+
+def test_without_the_artifacts_address_the_summary_links_the_run(tmp_path: Path) -> None:
+    text = _plan_summary(tmp_path, "x\n" * 600_000)
+    assert "[license-plan-contoso](https://github.com/contoso/audit/actions/runs/4242)" in text
+
+
+def test_a_plan_that_fits_is_shown_whole_without_a_note(tmp_path: Path) -> None:
+    plan_md = "## License change plan\n\n" + "1. a change\n" * 1000
+    text = _plan_summary(tmp_path, plan_md)
+    assert text == plan_md
+
+
+def test_no_plan_says_so(tmp_path: Path) -> None:
+    text = _plan_summary(tmp_path, None)
+    assert text == "No plan was made; see the Plan step.\n"
