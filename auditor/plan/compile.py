@@ -41,8 +41,8 @@ from typing import Any
 import msgspec
 
 from auditor.apply.plan_file import PlanFileError, Where, parse_change
-from auditor.model import Locale, Severity
-from auditor.plan.describe import describe, group_name, products_of, user_name
+from auditor.model import Severity
+from auditor.plan.describe import Describer
 from auditor.remediations import Reader
 
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
@@ -692,15 +692,15 @@ def compile_plan(
 
     position = {f["id"]: i for i, (f, _) in enumerate(eligible)}
     by_id = {f["id"]: f for f, _ in eligible}
-    words = _Words(by_id, products_of(document.get("skus")), _locale(document)) if describe_changes else None
+    words = Describer(by_id, document) if describe_changes else None
     changes: list[Change] = []
     for chain in done:
         base = len(changes)
         for i, d in enumerate(chain):
             changes.append(Change(
                 n=base + i + 1, kind=d.kind, method=METHODS[d.kind], path=d.path, body=d.body,
-                description=words.of(d) if words else "", user=d.user, group=d.group,
-                precondition=tuple(d.precondition),
+                description=words.of(d.kind, d.body, d.user, d.group, d.findings) if words else "",
+                user=d.user, group=d.group, precondition=tuple(d.precondition),
                 seats=dict(d.seats), findings=tuple(sorted(d.findings, key=lambda fid: position[fid])),
                 depends_on=tuple(base + j + 1 for j in sorted(d.deps)),
             ))
@@ -711,7 +711,8 @@ def compile_plan(
         first = left_out[0][index]
         known = part in table
         stopped = Stopped(len(changes) + index + 1, part, usable, needed,
-                          COUNT_VIOLATION if known else NOT_SUBSCRIBED, words.of(first) if words else "",
+                          COUNT_VIOLATION if known else NOT_SUBSCRIBED,
+                          words.of(first.kind, first.body, first.user, first.group, first.findings) if words else "",
                           METHODS[first.kind], first.path)
         cut = dict.fromkeys(fid for chain in left_out for d in chain for fid in d.findings)
         for fid in cut:
@@ -737,28 +738,6 @@ def compile_plan(
         skipped=tuple(skipped),
         filters=filters,
     )
-
-
-class _Words:
-    """A change's description from its call, with the names the findings that ask for it give."""
-
-    def __init__(self, findings: Mapping[str, Mapping[str, Any]], products: Mapping[str, str],
-                 locale: Locale) -> None:
-        self.findings = findings
-        self.products = products
-        self.locale = locale
-
-    def of(self, d: _Draft) -> str:
-        asking = [self.findings[fid] for fid in d.findings]
-        return describe(d.kind, d.body, d.user, d.group, locale=self.locale, user_label=user_name(asking, d.user),
-                        group_label=group_name(asking, d.group) if d.group else "", products=self.products)
-
-
-def _locale(document: Mapping[str, Any]) -> Locale:
-    try:
-        return Locale(str(document.get("locale") or "en"))
-    except ValueError:
-        return Locale.EN
 
 
 def _not_plannable(actions: Sequence[Any]) -> tuple[str, str] | None:

@@ -124,3 +124,21 @@ def describe(kind: str, body: Mapping[str, Any] | None, user: str, group: str | 
                           user=who)
     return t.pgettext("change_unassign", "Remove {products} from {user}", products=_listed(tuple(removed), locale),
                       user=who)
+
+
+class Describer:
+    """Describes the changes of one plan: `of(...)` with the names the findings asking for a change give."""
+
+    def __init__(self, findings: Mapping[str, Mapping[str, Any]], document: Mapping[str, Any]) -> None:
+        self.findings = findings  # finding id -> finding
+        self.products = products_of(document.get("skus"))
+        try:
+            self.locale = Locale(str(document.get("locale") or "en"))
+        except ValueError:
+            self.locale = Locale.EN
+
+    def of(self, kind: str, body: Mapping[str, Any] | None, user: str, group: str | None,
+           finding_ids: Sequence[str]) -> str:
+        asking = [self.findings[fid] for fid in finding_ids if fid in self.findings]
+        return describe(kind, body, user, group, locale=self.locale, user_label=user_name(asking, user),
+                        group_label=group_name(asking, group) if group else "", products=self.products)
