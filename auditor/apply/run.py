@@ -27,6 +27,7 @@ from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
 from ..graph.progress import Progress
 from ..model import Cloud
+from ..plan.describe import describe
 from . import permissions
 from .journal import Journal, JournalLine, JournalWriter, default_path, read_journal
 from .plan_file import GUID, Change, Plan, Where, load_plan
@@ -69,7 +70,8 @@ class Session:
         print(clean_message(f"license-auditor: {text}"), file=self.err, flush=True)
 
     def show(self, n: int, change: Change) -> None:
-        description = " ".join(change.description.split()) or change.kind
+        # what the call does, said from the call itself (plan.json's description is only text)
+        description = describe(change.kind, change.body, change.user, change.group)
         seats = ", ".join(f"{part} {delta:+d}" for part, delta in sorted(change.seats.items()))
         self.say(f"{n:>4}. {description}")
         self.say(f"      {change.request}" + (f"   (seats: {seats})" if seats else ""))
@@ -269,7 +271,8 @@ async def undo_journal(journal: Journal, session: Session) -> None:
 
 async def _undo_one(session: Session, line: JournalLine, k: int, undoes: dict[str, Any], where: Where) -> None:
     original = line.change
-    session.say(f"{k:>4}. undo change {line.n}: {' '.join(original.description.split()) or original.kind}")
+    what = describe(original.kind, original.body, original.user, original.group)
+    session.say(f"{k:>4}. undo change {line.n}: {what}")
     reason = no_inverse(line)
     if reason is not None:
         session.say(f"      {original.request}")

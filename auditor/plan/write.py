@@ -146,6 +146,7 @@ class _PlanView:
     generated: str
     created: str
     filters: str
+    counts: tuple[tuple[str, str], ...]  # (kind of change, how many), in the order changes of a user run
     changes: tuple[_ChangeRow, ...]
     seats: tuple[_SeatRow, ...]
     net: str
@@ -189,6 +190,19 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                           "with {findings}, its removals would end the user's data ({data}): keep the data first",
                           findings=", ".join(others), data=", ".join(_data_kind(t, kind) for kind in data))
     return texts.get(reason) or clean(reason, 60)
+
+
+def _counts(t: i18n.Translations, plan: Plan, locale: Locale) -> tuple[tuple[str, str], ...]:
+    """How many changes of each kind the plan makes, so a reviewer sees its size before its list."""
+    names = {
+        "set_usage_location": t.pgettext("plan_kind_usage_location", "Usage location set"),
+        "add_member": t.pgettext("plan_kind_join", "Group joined"),
+        "assign_license": t.pgettext("plan_kind_assign", "Licenses assigned or removed (assignLicense)"),
+        "remove_member": t.pgettext("plan_kind_leave", "Group left"),
+        "reprocess": t.pgettext("plan_kind_reprocess", "Group licenses reprocessed"),
+    }
+    counted = {kind: sum(1 for c in plan.changes if c.kind == kind) for kind in names}
+    return tuple((names[kind], i18n.format_number(n, locale)) for kind, n in counted.items() if n)
 
 
 def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
@@ -258,6 +272,7 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
         generated=i18n.format_datetime(plan.report_generated_at, locale) if plan.report_generated_at else "",
         created=i18n.format_datetime(created_at, locale),
         filters=clean("; ".join(filter_parts), 2000),
+        counts=_counts(t, plan, locale),
         changes=changes,
         seats=seats,
         net=net,

@@ -46,28 +46,24 @@ def root(context, missing=missing):
         yield '\n> [!WARNING]\n> '
         yield str(environment.finalize(environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'stopped')))
         yield '\n'
-    yield '\n### '
-    yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_changes_title', 'Changes, in the order they run')))
-    yield '\n\n'
-    t_1 = 1
-    for l_1_c in environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'changes'):
-        _loop_vars = {}
+    yield '\n'
+    if environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'counts'):
         pass
-        yield str(environment.finalize(environment.getattr(l_1_c, 'n')))
-        yield '. '
-        yield str(environment.finalize(environment.getattr(l_1_c, 'description')))
-        yield '  \n   '
-        yield str(environment.finalize(environment.getattr(l_1_c, 'request')))
-        yield '  \n   '
-        yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_findings', 'Findings: {ids}', ids=environment.getattr(l_1_c, 'findings'), _loop_vars=_loop_vars)))
-        yield str(environment.finalize(environment.getattr(l_1_c, 'depends')))
-        yield '\n\n'
-        t_1 = 0
-    l_1_c = missing
-    if t_1:
-        pass
-        yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_no_changes', 'No changes: no open finding has a change that can run without a person.')))
-        yield '\n\n'
+        yield '| '
+        yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_kind', 'Kind of change')))
+        yield ' | '
+        yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_count', 'Changes')))
+        yield ' |\n| --- | ---: |\n'
+        for (l_1_kind, l_1_n) in environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'counts'):
+            _loop_vars = {}
+            pass
+            yield '| '
+            yield str(environment.finalize(l_1_kind))
+            yield ' | '
+            yield str(environment.finalize(l_1_n))
+            yield ' |\n'
+        l_1_kind = l_1_n = missing
+        yield '\n'
     if environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'seats'):
         pass
         yield '### '
@@ -109,9 +105,31 @@ def root(context, missing=missing):
         yield '\n'
         yield str(environment.finalize(environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'unpriced')))
         yield '\n'
+    yield '\n### '
+    yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_changes_title', 'Changes, in the order they run')))
+    yield '\n\n'
+    t_1 = 1
+    for l_1_c in environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'changes'):
+        _loop_vars = {}
+        pass
+        yield str(environment.finalize(environment.getattr(l_1_c, 'n')))
+        yield '. '
+        yield str(environment.finalize(environment.getattr(l_1_c, 'description')))
+        yield '  \n   '
+        yield str(environment.finalize(environment.getattr(l_1_c, 'request')))
+        yield '  \n   '
+        yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_findings', 'Findings: {ids}', ids=environment.getattr(l_1_c, 'findings'), _loop_vars=_loop_vars)))
+        yield str(environment.finalize(environment.getattr(l_1_c, 'depends')))
+        yield '\n\n'
+        t_1 = 0
+    l_1_c = missing
+    if t_1:
+        pass
+        yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_no_changes', 'No changes: no open finding has a change that can run without a person.')))
+        yield '\n\n'
     if environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'skipped'):
         pass
-        yield '\n### '
+        yield '### '
         yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_skipped_title', 'Findings that need a person')))
         yield '\n\n| '
         yield str(environment.finalize(context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'plan_finding', 'Finding')))
@@ -146,4 +164,4 @@ def root(context, missing=missing):
             yield '\n'
 
 blocks = {}
-debug_info = '1=14&3=18&7=20&8=28&9=32&10=36&11=39&13=43&16=46&19=49&21=52&22=55&23=59&24=61&27=68&30=70&31=73&33=75&35=85&36=89&40=102&42=104&43=106&45=109&47=111&49=114&51=116&53=126&54=130&56=141&58=144'
+debug_info = '1=14&3=18&7=20&8=28&9=32&10=36&11=39&13=43&16=46&19=49&20=52&22=56&23=60&27=66&28=69&30=71&32=81&33=85&37=98&39=100&40=102&42=105&45=108&47=111&48=114&49=118&50=120&53=127&56=129&57=132&59=134&61=144&62=148&64=159&66=162'
