@@ -188,6 +188,7 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         emulator.start()
         started.append(emulator)
         monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+        monkeypatch.setenv("AZURE_TENANT_ID", snapshot.tenant_id)  # the operator names the tenant, never the plan
         return Graph(emulator, token)
 
     yield make
