@@ -133,6 +133,11 @@ def journal_lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def outcome_lines(path: Path) -> list[dict[str, Any]]:
+    """The journal's lines without the `sending` lines written ahead of each write."""
+    return [line for line in journal_lines(path) if line["outcome"] != "sending"]
+
+
 # --- running the CLI against the emulator ------------------------------------------------------
 
 

@@ -63,7 +63,7 @@ def test_two_runs_of_one_plan_cannot_interleave(tmp_path: Path, graph_for: Any,
         assert "another license-auditor run" in capsys.readouterr().err
         assert not (tmp_path / "second.jsonl").exists() and not (tmp_path / "undo.jsonl").exists()
     finally:
-        out, err = first.communicate(timeout=60)
+        _, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     assert [(w.method, w.status) for w in graph.writes()] == [("POST", 200), ("POST", 204)]
 
