@@ -293,7 +293,8 @@ def _parse_line(raw: bytes, number: int, where: Where) -> tuple[str, Cloud, Jour
         and isinstance(request.get("method"), str) and isinstance(request.get("path"), str) else change.request
     plan = doc.get("plan")
     digest = plan.get("sha256") if isinstance(plan, dict) and isinstance(plan.get("sha256"), str) else None
-    time = doc.get("time") if isinstance(doc.get("time"), str) else ""
+    stamp = doc.get("time")
+    time = stamp if isinstance(stamp, str) else ""
     return tid.lower(), line_cloud, JournalLine(number, n, change, outcome, status, before, shown, digest, time)
 
 
