@@ -49,7 +49,7 @@ from .writer import send_write
 
 
 class ApplyStopped(CollectionError):
-    """A write failed (or its outcome is unknown): the run stopped there. Exit 3."""
+    """A write failed or its outcome is unknown, or a signal stopped the run: it stopped there. Exit 3."""
 
 
 @dataclass
@@ -184,18 +184,16 @@ class Session:
             result = await send_write(self.client, change.method, change.path, request["body"])
         except AuthError as exc:  # no token: the request never left
             self.in_flight = False
+            self.outcome(n, change, action, request, None, "failed", f"not sent: {exc}"[:600], before, undoes)
             self.tally.failed += 1
-            self.journal.write(n, action, request, status=None, outcome="failed", note=f"not sent: {exc}"[:600],
-                               before=before, undoes=undoes)
             self.say("      -> FAILED: not sent")
             raise
         except BaseException as exc:  # an interruption, or anything unforeseen after the request went out
             self.in_flight = False
-            self.tally.unknown += 1
             reason = self.stop_signal or str(exc) or type(exc).__name__
             note = f"stopped while sending ({reason}); Graph may or may not have applied it — re-read the user"
-            self.journal.write(n, action, request, status=None, outcome="unknown", note=note[:600], before=before,
-                               undoes=undoes)
+            self.outcome(n, change, action, request, None, "unknown", note[:600], before, undoes)
+            self.tally.unknown += 1
             self.say("      -> outcome unknown")
             if isinstance(exc, Exception):
                 raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {note}") from None
