@@ -98,6 +98,8 @@ def test_a_full_disk_never_loses_a_change_graph_made(tmp_path: Path, graph_for: 
     assert sent and sent <= journaled
     assert len(sent) < 5, "the run stopped when it could no longer journal"
     assert {(c["method"], c["path"]) for c in plan["changes"][len(sent):]}.isdisjoint(sent)
+    # the part of a line the disk could not take was cut off again: whole lines only
+    assert journal.read_bytes().endswith(b"\n") and len(_intact(journal)) == len(journal.read_bytes().splitlines())
     # undo reads the journal as it is: each change sent is either journaled as done (and undone), or
     # its `sending` line is there without an outcome, and undo names it as outcome unknown
     done = {(x["request"]["method"], x["request"]["path"]) for x in _intact(journal) if x["outcome"] == "done"}
@@ -152,6 +154,9 @@ def test_a_sending_line_without_its_outcome_reads_as_outcome_unknown(tmp_path: P
     captured = capsys.readouterr()
     assert f"change 2 (POST /users/{ANNA}/assignLicense): outcome unknown in {journal} (line 3)" in captured.err
     assert "the user does not hold" in captured.out
+    # that run settled it (skipped): the next one no longer warns
+    assert run("apply", plan, graph) == 0
+    assert "outcome unknown" not in capsys.readouterr().err
 
 
 # --- SIGTERM / SIGINT --------------------------------------------------------------------------
@@ -179,6 +184,28 @@ def test_a_signal_while_a_write_is_in_flight_finishes_it_then_stops(tmp_path: Pa
     assert not graph.member(DORA, G_E3), "nothing is sent after the signal"
     assert f"stopped by {sig.name}" in err
     assert "1 of 2 change(s) applied, 0 skipped, 1 not attempted" in out
+
+
+def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tmp_path: Path,
+                                                                             graph_for: Any) -> None:
+    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=4.0)
+    graph = graph_for(responders=[slow])
+    journal = tmp_path / "j.jsonl"
+    proc = _cli(graph, "apply", str(write_plan(tmp_path, [assign(BEN, remove=[E5])])), "--yes", "--journal",
+                str(journal))
+    deadline = time.monotonic() + 60
+    while not (journal.exists() and b'"sending"' in journal.read_bytes()):
+        assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, err
+    lines = journal_lines(journal)
+    assert [(x["n"], x["outcome"], x["status"]) for x in lines] == [(1, "sending", None), (1, "unknown", None)]
+    assert "stopped while sending (SIGTERM)" in lines[1]["note"]
 
 
 # --- answers that leave the outcome unknown ----------------------------------------------------
