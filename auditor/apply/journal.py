@@ -170,9 +170,10 @@ class Journal:
 
 
 def read_journal(path: Path) -> Journal:
-    """Read a journal, using every intact line. A line that is cut or invalid is listed in
-    `damaged` (with the reason) and left out; PlanFileError (exit 2) only when the file cannot be
-    read, is too large, or holds no line at all."""
+    """Read a journal, using every intact line. A line that is cut or invalid (or names another
+    tenant than the first intact line) is listed in `damaged` with the reason and left out.
+    PlanFileError (exit 2) when the file cannot be read, is too large or holds no line at all;
+    JournalError (exit 3, naming the lines) when it holds lines but none is intact."""
     where = Where(path)
     data = read_bounded(path, where, "a journal")
     tenant: str | None = None
