@@ -79,9 +79,9 @@ class Nightly:
         if self.history_path is not None:
             from . import history
 
+            history.check_appendable(self.history_path)  # before collecting, not after the reports
             self.records, problems = history.read_history(self.history_path)
-            for p in problems:
-                self.warnings.append(f"history {p.text(self.history_path)}")
+            self.warnings += [f"history {line}" for line in history.problem_lines(problems, self.history_path)]
         self.causes = bool(getattr(args, "causes", False))
         if self.causes and baseline is None:
             raise UsageError("--causes names the changes since the baseline: give --baseline REPORT_JSON too")
@@ -239,8 +239,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not path.exists():
         raise UsageError(f"{path}: no such history file")
     records, problems = history.read_history(path)
-    for p in problems:
-        _say(f"warning: {p.text(path)}")
+    for line in history.problem_lines(problems, path):
+        _say(f"warning: {line}")
     if args.tenant:
         records = history.of_tenant(records, args.tenant)
     if args.last is not None:
