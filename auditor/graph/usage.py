@@ -19,7 +19,8 @@ so the bearer token never leaves for the download host. A Location on the Graph 
 held to the @odata.nextLink rules (same scheme, host, port and path prefix) and read like any Graph
 request, with the token. Whichever way the report comes (a download, a 200 answer to the report
 request, a Location on the Graph endpoint), it gets the report's bounds, MAX_REPORT_BYTES and
-DOWNLOAD_DEADLINE, not a page's (64 MiB, 180 s). A download that fails (the URL lives a few minutes) asks for the report again, a few times.
+DOWNLOAD_DEADLINE, not a page's (64 MiB, 180 s). A download that fails (the URL lives a few
+minutes) asks for the report again, a few times.
 
 The Copilot report: Microsoft documents it under /copilot/reports on v1.0 and on beta (its page
 still carries the beta notice). It is asked on the endpoint's version first; when that answers 400
