@@ -12,7 +12,8 @@ the products with the most unused spend, and a link to the CI run when GITHUB_* 
 
 The URL is a secret (whoever has it can post): it is taken from --notify-webhook or the
 AUDITOR_NOTIFY_WEBHOOK environment variable and never printed; messages name only its host. It
-must be https (plain http only to a loopback address, for tests). A failure to post is a
+must be https (plain http only to a loopback address, for tests). A failure to post (no answer,
+no whole answer within DEADLINE, a host name that cannot be encoded or resolved, not 2xx) is a
 DeliveryError (exit 4, like e-mail).
 """
 
@@ -253,4 +254,4 @@ async def _post(url: str, body: dict[str, Any], where: str, timeout: float, dead
 def notify(document: Mapping[str, Any], url: str, fmt: str, run_url: str | None) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"--notify-format: {fmt!r} is not one of {', '.join(FORMATS)}")
-    post(url, payload(document, fmt, run_url), fmt, deadline=DEADLINE)
+    post(url, payload(document, fmt, run_url), fmt)
