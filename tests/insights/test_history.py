@@ -211,6 +211,12 @@ def test_a_history_file_that_cannot_be_appended_to_stops_the_audit_before_it_col
     out = tmp_path / "out"
     code, report = audit(out, "--snapshot", str(SAMPLE), "--history", str(path))
     err = capsys.readouterr().err
-    assert code == 2 and report is None and "cannot append" in err and str(path) in err
+    assert code == 2 and report is None and "--history: cannot " in err and str(path) in err
     assert not any(out.glob("report.*")) and "wrote" not in err  # found before collecting, not after the reports
     assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_a_history_file_in_an_output_folder_the_first_run_creates_is_started(tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "contoso"
+    code, report = audit(out, "--snapshot", str(SAMPLE), "--history", str(out / "history.jsonl"))
+    assert code == 1 and report is not None and len((out / "history.jsonl").read_text().splitlines()) == 1
