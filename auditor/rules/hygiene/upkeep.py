@@ -126,7 +126,7 @@ class SubscriptionExpiring(HygieneRule):
         days_left = f.int("days_left")
         date = iso_date(f.details.get("next_lifecycle"))
         values = {**base_values(f, w), "status": status or unknown, "date": date or unknown,
-                  "days_left": str(days_left) if days_left is not None else unknown}
+                  "count": str(days_left) if days_left is not None else unknown}  # "({count} days left)"
         undated = "" if date else ".undated"
         lapsed = _LAPSED.get(status.lower())
         if lapsed is not None:
