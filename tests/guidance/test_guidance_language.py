@@ -25,6 +25,7 @@ from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsUnderMinimum
 from tests import po_catalogs as po
+from tests.guidance.agreement import agreement_errors
 
 ROOT = Path(__file__).parents[2]
 TRANSLATED = [locale for locale in Locale if locale is not Locale.EN]
@@ -90,45 +91,6 @@ def test_numbers_reach_texts_only_under_number_placeholders(monkeypatch: pytest.
     assert sorted(wrong) == []
 
 
-# How each language agrees a noun (and a verb or adjective) with a number. A pattern here is a
-# mistake for that number: "1 days", "2 license", Turkish "2 lisanslar" (a noun after a number stays
-# singular), Danish "1 af 7 licenser er ledige".
-NOUNS = {
-    Locale.EN: [("day", "days"), ("license", "licenses"), ("member", "members"), ("user", "users")],
-    Locale.NL: [("dag", "dagen"), ("licentie", "licenties"), ("lid", "leden"), ("gebruiker", "gebruikers")],
-    Locale.DA: [("dag", "dage"), ("licens", "licenser"), ("medlem", "medlemmer"), ("bruger", "brugere")],
-    Locale.SV: [("dag", "dagar"), ("licens", "licenser"), ("medlem", "medlemmar")],
-    Locale.TR: [],
-}
-WRONG_FOR = {
-    1: {
-        Locale.EN: [r"\b1 (of \d+ )?\w+ (are|lapse|stay)\b"],
-        Locale.NL: [r"\b1 (van de \d+ )?\w+ (zijn|vervallen|zitten|blijven)\b", r"\bzijn 1\b"],
-        Locale.DA: [r"\b1 af \d+ \w+ er (ledige|ubrugte)\b", r"\b1 \w+ er tildelt\b(?<=licenser er tildelt)"],
-        Locale.SV: [r"\b1 av \d+ \w+ är (lediga|oanvända)\b", r"\b1 licenser\b"],
-        Locale.TR: [],
-    },
-    2: {
-        Locale.EN: [r"\b2 (of \d+ )?\w+ (is|lapses|stays)\b"],
-        Locale.NL: [r"\b2 (van de \d+ )?\w+ (is|vervalt|zit|blijft)\b", r"\bis 2\b"],
-        Locale.DA: [r"\b2 af \d+ \w+ er (ledig|ubrugt)\b"],
-        Locale.SV: [r"\b2 av \d+ \w+ är (ledig|oanvänd)\b"],
-        Locale.TR: [],
-    },
-}
-TURKISH_PLURAL_AFTER_NUMBER = re.compile(r"\b\d+ \w+(ler|lar)\w*\b")
-
-
-def _agreement_errors(text: str, locale: Locale, n: int) -> list[str]:
-    wrong = list(WRONG_FOR[n][locale])
-    for one, many in NOUNS[locale]:
-        wrong.append(rf"\b1 {many}\b" if n == 1 else rf"\b2 {one}\b")
-    found = [p for p in wrong if re.search(p, text)]
-    if locale is Locale.TR and TURKISH_PLURAL_AFTER_NUMBER.search(text):
-        found.append(TURKISH_PLURAL_AFTER_NUMBER.pattern)
-    return found
-
-
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_every_counted_text_agrees_with_one_and_with_two(locale: Locale) -> None:
     """Each counted text that shows its count, rendered with 1 and with 2 (the other numbers it
@@ -146,7 +108,7 @@ def test_every_counted_text_agrees_with_one_and_with_two(locale: Locale) -> None
             values = {name: "X" for item in items for name in texts.fields(item)}
             values |= dict.fromkeys(texts.NUMBERS - {"count"}, "7")
             text = texts.render(locale, block, {**values, "count": str(n)})[index]
-            errors += [f"{key} ({n}): {pattern} in {text!r}" for pattern in _agreement_errors(text, locale, n)]
+            errors += [f"{key} ({n}): {pattern} in {text!r}" for pattern in agreement_errors(text, locale, n)]
         checked += 1
     assert checked > 25
     assert errors == []

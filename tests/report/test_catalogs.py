@@ -141,7 +141,8 @@ def test_the_runtime_reads_every_translation(locale: Locale) -> None:
             assert t.pgettext(message.context, message.id, **values) == forms[0].format(**values)
             continue
         singular, plural = message.id
+        values = dict.fromkeys(_fields(singular) - {"n"}, "X")  # a counted text may show more than {n}
         for n in (0, 1, 2, 5, 21, 1000):
             index = gettext.c2py(po.plural_expr)(n)  # the Plural-Forms expression, as gettext evaluates it
-            expected = forms[index].format(n=i18n.format_number(n, locale))
-            assert t.npgettext(message.context, singular, plural, n) == expected, (message.context, n)
+            expected = forms[index].format(n=i18n.format_number(n, locale), **values)
+            assert t.npgettext(message.context, singular, plural, n, **values) == expected, (message.context, n)
