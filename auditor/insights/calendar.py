@@ -64,8 +64,8 @@ def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant
     day = renews.date()
     num = lambda n: i18n.format_number(int(n), locale)  # noqa: E731
     seats = int(renewal["seats"])  # the count the texts agree with: "1 seat", "2 seats"
-    summary = t.npgettext("ics_summary", "Renew {product}: {n} seat ({tenant})", "Renew {product}: {n} seats ({tenant})",
-                          seats, product=renewal.get("name"), tenant=tenant)
+    summary = t.npgettext("ics_summary", "Renew {product}: {n} seat ({tenant})",
+                          "Renew {product}: {n} seats ({tenant})", seats, product=renewal.get("name"), tenant=tenant)
     lines = [t.npgettext("renewal_line", "Renew {product} at {n} seat (today {today}; range {low}–{high}) by {date}.",
                          "Renew {product} at {n} seats (today {today}; range {low}–{high}) by {date}.", seats,
                          product=renewal.get("name"), today=num(renewal["seats_today"]), low=num(renewal["low"]),
