@@ -23,7 +23,7 @@ NBSP = "\u00a0"
         (Locale.NL, "1 openstaande bevinding", "1.234 openstaande bevindingen"),
         (Locale.DA, "1 åbent fund", "1.234 åbne fund"),
         (Locale.SV, "1 öppen avvikelse", f"1{NBSP}234 öppna avvikelser"),
-        (Locale.TR, "1 açık bulgu", "1.234 açık bulgu"),  # one plural form (Plural-Forms: nplurals=1)
+        (Locale.TR, "1 açık bulgu", "1.234 açık bulgu"),  # CLDR's two forms, alike: the noun stays singular
     ],
     ids=lambda value: value.value if isinstance(value, Locale) else "",
 )
