@@ -224,8 +224,9 @@ def test_states_have_one_name_in_the_texts_and_the_tables(locale: Locale) -> Non
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_a_text_that_names_a_graph_state_names_it_as_the_admin_center_does(locale: Locale) -> None:
-    """Graph's value stands only in parentheses, right after the admin center's name of the state
-    (inflected as the sentence needs: the name's first five letters), never alone."""
+    """Graph's value stands only in parentheses ("Expired (Warning)", "disabled (Suspended or
+    LockedOut)") right after the admin center's name of the state (inflected as the sentence needs:
+    the name's first five letters), never alone."""
     words = {state: texts.render_one(locale, f"word.state.{state.lower()}", {}) for state in GRAPH_STATES}
     named = 0
     errors: list[str] = []
@@ -234,8 +235,10 @@ def test_a_text_that_names_a_graph_state_names_it_as_the_admin_center_does(local
             continue
         for match in re.finditer(r"\b(" + "|".join(GRAPH_STATES) + r")\b", text):
             state = match[1]
-            before = text[max(0, match.start() - 40):match.start()].lower()
-            if text[match.start() - 1:match.start()] != "(" or words[state][:5].lower() not in before:
+            opened = text.rfind("(", 0, match.start())
+            inside = opened >= 0 and ")" not in text[opened:match.start()]
+            before = text[max(0, opened - 40):opened].lower()
+            if not inside or words[state][:5].lower() not in before:
                 errors.append(f"{key}: {state} in {text!r}")
             named += 1
     assert named >= 8

@@ -76,7 +76,7 @@ EXPECTED = {
     },
     Locale.NL: {
         "title": "Microsoft 365-licentieaudit – Contoso",
-        "seats_header": "| Product | Gekocht | In respijtperiode | Opgeschort | Geblokkeerd | Toegewezen | Beschikbaar | Status | Ongebruikt per maand |",
+        "seats_header": "| Product | Gekocht | In respijtperiode | Uitgeschakeld \\(Suspended\\) | Uitgeschakeld \\(LockedOut\\) | Toegewezen | Beschikbaar | Status | Ongebruikt per maand |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Actief | Gratis |",
         "money": "- Ongebruikte licenties per maand: **€\xa0375,70**",
         "as_of": "| Regels beoordeeld per | 1 nov 2026 06\\:00 UTC |",
@@ -85,7 +85,7 @@ EXPECTED = {
     },
     Locale.DA: {
         "title": "Microsoft 365-licensrevision – Contoso",
-        "seats_header": "| Produkt | Købt | I henstandsperiode | Suspenderet | Låst | Tildelt | Ledige | Status | Ubrugt pr\\. måned |",
+        "seats_header": "| Produkt | Købt | I henstandsperiode | Deaktiveret \\(Suspended\\) | Deaktiveret \\(LockedOut\\) | Tildelt | Ledige | Status | Ubrugt pr\\. måned |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Aktiv | Gratis |",
         "money": "- Ubrugte licenser pr\\. måned: **375,70\xa0€**",
         "as_of": "| Regler vurderet pr\\. | 1\\. nov\\. 2026 06\\.00 UTC |",
@@ -94,7 +94,7 @@ EXPECTED = {
     },
     Locale.SV: {
         "title": "Licensgranskning för Microsoft 365 – Contoso",
-        "seats_header": "| Produkt | Köpta | I respitperiod | Avstängda | Låsta | Tilldelade | Tillgängliga | Status | Oanvänt per månad |",
+        "seats_header": "| Produkt | Köpta | I respitperiod | Inaktiverad \\(Suspended\\) | Inaktiverad \\(LockedOut\\) | Tilldelade | Tillgängliga | Status | Oanvänt per månad |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\xa0056 | 0 | 0 | 0 | 56 | 10\xa0000 | Aktiv | Kostnadsfri |",
         "money": "- Oanvända licenser per månad: **375,70\xa0€**",
         "as_of": "| Reglerna utvärderade per | 1 nov\\. 2026 06\\:00 UTC |",
@@ -103,7 +103,7 @@ EXPECTED = {
     },
     Locale.TR: {
         "title": "Microsoft 365 lisans denetimi – Contoso",
-        "seats_header": "| Ürün | Satın alınan | Ek süre içinde | Askıya alınmış | Kilitli | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
+        "seats_header": "| Ürün | Satın alınan | Ek süre içinde | Devre dışı \\(Suspended\\) | Devre dışı \\(LockedOut\\) | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Etkin | Ücretsiz |",
         "money": "- Kullanılmayan lisansların aylık tutarı: **€375,70**",
         "as_of": "| Kuralların değerlendirildiği an | 1 Kas 2026 06\\:00 UTC |",
