@@ -19,7 +19,6 @@ import pytest
 
 from auditor import guidance, i18n
 from auditor.guidance import registry, texts
-from auditor.guidance.clouds import Variant
 from auditor.guidance.library import Words
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
@@ -259,4 +258,3 @@ def test_a_past_subscription_names_its_state() -> None:
                                    details={"status": "Warning", "is_trial": False, "days_left": -3,
                                             "next_lifecycle": "2026-12-01T00:00:00Z", "total_licenses": 10})
         assert expected in fix["summary"]
-    assert Variant.USGOV.steps == "worldwide"
