@@ -103,9 +103,10 @@ class _Summary:
         num = lambda n: i18n.format_number(n, locale)  # noqa: E731
         by_sev = summary.get("by_severity") or {}
         severity = ", ".join(f"{num(int(by_sev.get(s) or 0))} {s}" for s in SEVERITIES if by_sev.get(s))
-        self.counts = t.pgettext("notify_counts", "{open} open findings ({severity}) · {new} new · {resolved} "
-                                                  "resolved", open=num(unwaived), severity=severity or "–",
-                                 new=num(len(new)) if changes else "–", resolved=num(len(resolved)) if changes else "–")
+        self.counts = t.npgettext("notify_counts", "{n} open finding ({severity}) · {new} new · {resolved} resolved",
+                                  "{n} open findings ({severity}) · {new} new · {resolved} resolved", unwaived,
+                                  severity=severity or "–", new=num(len(new)) if changes else "–",
+                                  resolved=num(len(resolved)) if changes else "–")
 
         def line(f: Mapping[str, Any]) -> str:
             subject = s if isinstance(s := f.get("subject"), Mapping) else {}

@@ -244,12 +244,14 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
     stopped = ""
     if plan.stopped:
         s = plan.stopped
-        stopped = t.pgettext(
+        stopped = t.npgettext(
             "plan_stopped",
-            "The plan stops before change {n}, {description} ({request}): it needs {needed} {product} seats and "
-            "{usable} are usable, so Graph would refuse it (CountViolation). Free or buy seats, then plan again.",
-            n=s.n, description=clean(s.description, 600), request=clean(f"{s.method} {s.path}", 600),
-            needed=num(s.needed), product=clean(s.sku, 100), usable=num(s.usable))
+            "The plan stops before change {change}, {description} ({request}): it needs {n} {product} seat, more "
+            "than the {usable} usable, so Graph would refuse it (CountViolation). Free or buy seats, then plan again.",
+            "The plan stops before change {change}, {description} ({request}): it needs {n} {product} seats, more "
+            "than the {usable} usable, so Graph would refuse it (CountViolation). Free or buy seats, then plan again.",
+            s.needed, change=s.n, description=clean(s.description, 600),
+            request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
                  _reason(t, s.reason, s.others, s.data), clean(s.description, 600))

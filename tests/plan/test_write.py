@@ -167,7 +167,7 @@ def test_plan_md_lists_changes_seats_cost_stop_and_what_needs_a_person() -> None
             f"   POST \\/users\\/{user}\\/assignLicense  \n") in text
     assert "Ann" not in text
     assert "| Microsoft 365 E5 \\(SPE\\_E5\\) | 10 | 10 | 9 | €57\\.00 |" in text
-    assert "The plan stops before change 2" in text and "it needs 3 VISIOCLIENT seats and 2 are usable" in text
+    assert "The plan stops before change 2" in text and "it needs 3 VISIOCLIENT seats, more than the 2 usable" in text
     assert "| f3 | sku\\-forbidden | User 0003 | someone must look something up first | List who holds E5\\. |" in text
     assert "| f2 | sku\\-required\\-missing | User 0002 | after the point where the plan stops |  |" in text
 

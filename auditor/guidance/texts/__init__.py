@@ -39,6 +39,12 @@ DOMAIN = "guidance"
 SOURCE_LOCALE = Locale.EN  # the msgids are the English texts: English has no catalog of its own
 _STEP = re.compile(r"^(?P<key>.+)\.(?P<index>\d+)$")  # "<key>.<n>": step n of a block
 _OTHER = 2  # a count that takes the "other" (plural) form in every report language
+# The placeholders that hold a number. A text that shows one is counted (msgid_plural) and shows the
+# number it agrees with as {count} ("{count} of {enabled} licenses is free"); the others it shows
+# ("of {enabled}", "at least {min}") are written so that they need no form of their own.
+# tests/guidance/test_guidance_language.py holds every text to this, and every number the rules
+# give a text to one of these names.
+NUMBERS = frozenset({"count", "enabled", "consumed", "limit", "min", "excess"})
 
 
 class Counted(str):
