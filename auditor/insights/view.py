@@ -26,7 +26,6 @@ from .trends import sparkline
 BAR_HEIGHT = 80  # px of the tallest bar
 SPARK_HEIGHT = 16
 ALLOCATION_CAP = 15
-SPEND_COLOUR = "#1c5d99"
 SEAT_SPARK_RUNS = 14  # the seat table's sparkline: the last two weeks of nightly runs (the table is wide already)
 _MERMAID_UNSAFE = re.compile(r'["\[\]{}<>`;#\\\n\r]')
 

@@ -3,7 +3,7 @@
 - messages.pot is what `pybabel extract` finds in the code today (extracted here in-process);
 - every locale's messages.po has exactly the template's texts, each translated (no empty or fuzzy
   msgstr), with the same `str.format` placeholders as the English and every plural form;
-- the runtime reads every text of the .po files (auditor/i18n/po.py) as Babel does; no .mo is committed.
+- the runtime gives every text of the .po files; no .mo is committed.
 """
 
 from __future__ import annotations
