@@ -44,12 +44,10 @@ def test_markdown_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None
 
 
 def test_csv_keeps_every_finding(big: dict[str, Any]) -> None:
-    started = time.perf_counter()
     text = render_csv(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 1 + len(big["findings"])
     assert rows[-1][4] == "user099999@contoso.example"
-    assert time.perf_counter() - started < 30
 
 
 def _worst_case() -> dict[str, Any]:
