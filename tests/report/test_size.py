@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import csv
 import io
-import time
 from typing import Any
 
 import pytest
@@ -29,12 +28,10 @@ def big() -> dict[str, Any]:
 
 
 def test_html_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
-    started = time.perf_counter()
     html = render_html(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
     assert len(html.encode("utf-8")) < HTML_LIMIT
     inactive = sum(1 for f in big["findings"] if f["rule"] == InactiveUserLicensed.id)
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
-    assert time.perf_counter() - started < 10
 
 
 def test_markdown_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
