@@ -15,8 +15,10 @@ import pytest
 
 from auditor.cli import build_parser, main
 from auditor.model import TenantSnapshot, User
+from auditor.plan.compile import WAIVER_LAPSED, Plan, Skipped
+from auditor.plan.write import plan_markdown
 
-from .conftest import APPLY_NOW, BEN, E5, assign, journal_lines, make_tenant, outcome_lines, run, write_plan
+from .conftest import APPLY_NOW, BEN, E5, TENANT, assign, journal_lines, make_tenant, outcome_lines, run, write_plan
 
 # --- --max-age -----------------------------------------------------------------------------------
 
@@ -197,3 +199,64 @@ def test_the_sign_in_window_is_counted_back_from_applys_clock(tmp_path: Path, gr
     outcomes = {x["action"]["user"]: x["outcome"] for x in outcome_lines(tmp_path / "k.jsonl")}
     assert outcomes == {LEO: "skipped", GUS: "skipped", IDA: "done"}  # the first run removed theirs
     assert graph.direct(IDA) == {}
+
+
+# --- a waiver that expired less than 14 days ago --------------------------------------------------
+
+OWNER_MD = "cio\\@<!-- -->contoso\\.example"  # as plan.md escapes it (no autolink)
+WAIVERS = """\
+waivers:
+  - {rule: disabled-user-licensed, subject: leo@contoso.example, reason: handover, owner: cio@contoso.example,
+     expires: 2026-10-19}
+  - {rule: guest-licensed, subject: gus@contoso.example, reason: project, owner: pm@contoso.example,
+     expires: 2026-10-18}
+  - {rule: inactive-user-licensed, subject: ida@contoso.example, reason: sabbatical, owner: hr@contoso.example,
+     expires: 2026-11-01}
+"""
+
+
+def test_a_waiver_expired_less_than_14_days_ago_gives_a_finding_but_no_change(
+        tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As of 2026-11-01: Leo's waiver expired 13 days ago (the finding is open, the plan leaves it to
+    the waiver's owner), Gus's 14 days ago (planned as any finding), Ida's is still in force today."""
+    graph = graph_for(_tenant())
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY + WAIVERS, encoding="utf-8")
+    reports = tmp_path / "reports"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 11, 1, 6, 30, tzinfo=UTC).timestamp())))
+    assert main(["audit", "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z", "--output-dir", str(reports),
+                 "--format", "json", "--graph-endpoint", graph.url, "--auth", "token"]) == 1
+    report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
+    users = {f["subject"]["id"]: f for f in report["findings"] if f["subject"].get("type") == "user"}
+    assert (users[LEO]["waived"], users[LEO]["waiver"]["owner"]) == (False, "cio@contoso.example")
+    assert (users[GUS]["waived"], users[GUS]["waiver"]) == (False, None)
+    assert users[IDA]["waived"] is True
+    assert main(["plan", "--report-dir", str(reports)]) == 0
+    plan = json.loads((reports / "plan.json").read_text(encoding="utf-8"))
+    assert [c["user"] for c in plan["changes"]] == [GUS]
+    # the waiver-expired findings (one per expired waiver) have no change to run: no_action
+    assert sorted(s["reason"] for s in plan["skipped"] if s["rule"] == "waiver-expired") == ["no_action"] * 2
+    [skipped] = [s for s in plan["skipped"] if s["rule"] != "waiver-expired"]
+    assert skipped == {"finding": users[LEO]["id"], "rule": "disabled-user-licensed",
+                       "reason": "waiver_recently_expired", "subject": "Leo", "description": "",
+                       "waiver": {"owner": "cio@contoso.example", "expires": "2026-10-19"}}
+    text = (reports / "plan.md").read_text(encoding="utf-8")
+    assert ("its waiver expired on Oct 19, 2026, less than 14 days ago\\: the waiver's owner, "
+            f"{OWNER_MD}, renews it or lets the change go ahead \\(then plan again\\)") in " ".join(text.split())
+
+
+@pytest.mark.parametrize(("locale", "words"), [
+    ("en", f"the waiver's owner, {OWNER_MD}, renews it"),
+    ("da", f"undtagelsens ejer, {OWNER_MD}, forlænger den"),
+    ("nl", f"de eigenaar van de uitzondering, {OWNER_MD}, verlengt haar"),
+    ("sv", f"undantagets ägare, {OWNER_MD}, förnyar det"),
+    ("tr", f"muafiyetin sahibi {OWNER_MD}, onu yeniler"),
+])
+def test_plan_md_says_who_decides_in_each_language(locale: str, words: str) -> None:
+    plan = Plan(tenant_id=TENANT, tenant_name="Contoso", cloud="worldwide", locale=locale,
+                report_generated_at="2026-11-01T06:00:00Z", currency="EUR", net_monthly=0.0, unpriced=(), changes=(),
+                seats=(), stopped=None, skipped=(Skipped("f1", "disabled-user-licensed", WAIVER_LAPSED, "Leo",
+                                                         waiver={"owner": "cio@contoso.example",
+                                                                 "expires": "2026-10-19"}),))
+    text = " ".join(plan_markdown(plan, created_at="2026-11-01T06:30:00Z").split())
+    assert words in text and "waiver_recently_expired" not in text
