@@ -14,6 +14,7 @@ import msgspec
 import pytest
 
 from auditor.cli import build_parser, main
+from auditor.emulator import Reply, Request, error_document
 from auditor.model import TenantSnapshot, User
 from auditor.plan.compile import WAIVER_LAPSED, Plan, Skipped
 from auditor.plan.write import plan_markdown
@@ -260,3 +261,47 @@ def test_plan_md_says_who_decides_in_each_language(locale: str, words: str) -> N
                                                                  "expires": "2026-10-19"}),))
     text = " ".join(plan_markdown(plan, created_at="2026-11-01T06:30:00Z").split())
     assert words in text and "waiver_recently_expired" not in text
+
+
+# --- the fact preconditions in plan.json ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("cond", [{"account_enabled": "false"}, {"account_enabled": None}, {"user_type": ""},
+                                  {"user_type": "Guest; DROP"}, {"no_sign_in_within_days": 0},
+                                  {"no_sign_in_within_days": True}, {"no_sign_in_within_days": "90"},
+                                  {"account_enabled": False, "user_type": "Guest"}])
+def test_a_fact_precondition_of_another_shape_is_refused(tmp_path: Path, graph_for: Any, cond: dict[str, Any],
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for()
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5], precondition=[cond])])
+    assert run("apply", plan, graph) == 2
+    assert "changes[0].precondition[0]: " in capsys.readouterr().err and graph.emulator.requests == []
+
+
+def test_a_sign_in_precondition_needs_auditlog_read_all(tmp_path: Path, graph_for: Any,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for(roles=("User.Read.All", "LicenseAssignment.ReadWrite.All"))
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5], precondition=[{"no_sign_in_within_days": 90}])])
+    assert run("apply", plan, graph, "--yes") == 3
+    assert "AuditLog.Read.All for reading signInActivity" in capsys.readouterr().err
+    assert graph.writes() == []
+
+
+def test_a_sign_in_graph_will_not_show_is_not_taken_as_none(tmp_path: Path, graph_for: Any) -> None:
+    """Graph refusing signInActivity (no Entra ID P1, or the permission withdrawn): the change is
+    skipped, not made on the guess that the user did not sign in."""
+
+    def refuse(request: Request) -> Reply | None:
+        if request.method == "GET" and "signInActivity" in request.query.get("$select", ""):
+            return Reply(403, error_document("Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                                             "Neither tenant is B2C or tenant doesn't have premium license"))
+        return None
+
+    graph = graph_for(responders=[refuse])
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5], precondition=[{"no_sign_in_within_days": 90}])])
+    assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
+    [line] = outcome_lines(tmp_path / "j.jsonl")
+    assert line["outcome"] == "skipped" and line["note"].startswith(
+        f"the last sign-in could not be re-read (GET /users/{BEN}?$select=signInActivity answered 403): whether the "
+        "user signed in within the last 90 days is not known")
+    assert graph.writes() == [] and graph.direct(BEN) == {E5: ()}
