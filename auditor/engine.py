@@ -9,7 +9,7 @@ import msgspec
 
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
-from .policy.model import CatalogEntry, Policy, PolicySet
+from .policy.model import CatalogEntry, Policy, PolicySet, Waiver
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.waivers import waiver_covers, waiver_json
@@ -133,7 +133,8 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
                 continue
             findings.extend(rule.evaluate(policy, ctx))
 
-    waivers, lapsed = [], []  # in force; expired less than WAIVER_LAPSE_DAYS ago
+    waivers: list[Waiver] = []  # in force
+    lapsed: list[Waiver] = []  # expired less than WAIVER_LAPSE_DAYS ago
     for _, waiver in policies.waivers:
         expired = (as_of.date() - waiver.expires).days  # 0 or less: in force (it expires at the day's end)
         if expired < WAIVER_LAPSE_DAYS:

@@ -192,8 +192,8 @@ def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tm
     slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=4.0)
     graph = graph_for(responders=[slow])
     journal = tmp_path / "j.jsonl"
-    proc = _cli(graph, "apply", str(write_plan(tmp_path, [assign(BEN, remove=[E5])], created_at=wall_clock())), "--yes", "--journal",
-                str(journal))
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5])], created_at=wall_clock())
+    proc = _cli(graph, "apply", str(plan), "--yes", "--journal", str(journal))
     deadline = time.monotonic() + 60
     while not (journal.exists() and b'"sending"' in journal.read_bytes()):
         assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
