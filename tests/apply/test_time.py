@@ -18,6 +18,8 @@ from auditor.emulator import Reply, Request, error_document
 from auditor.model import TenantSnapshot, User
 from auditor.plan.compile import WAIVER_LAPSED, Plan, Skipped
 from auditor.plan.write import plan_markdown
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
+from auditor.rules.waivers import WaiverExpired
 
 from .conftest import APPLY_NOW, BEN, E5, TENANT, assign, journal_lines, make_tenant, outcome_lines, run, write_plan
 
@@ -141,9 +143,9 @@ def _audit_and_plan(tmp_path: Path, graph: Any, monkeypatch: pytest.MonkeyPatch)
     rules = {f["id"]: f["rule"] for f in report["findings"]}
     by_user = {c["user"]: ([rules[f] for f in c["findings"]], c["precondition"]) for c in plan["changes"]}
     assert by_user == {
-        LEO: (["disabled-user-licensed"], [{"holds": E5, "how": "direct"}, {"account_enabled": False}]),
-        GUS: (["guest-licensed"], [{"holds": E5, "how": "direct"}, {"user_type": "Guest"}]),
-        IDA: (["inactive-user-licensed"], [{"holds": E5, "how": "direct"}, {"no_sign_in_within_days": 90}]),
+        LEO: ([DisabledUserLicensed.id], [{"holds": E5, "how": "direct"}, {"account_enabled": False}]),
+        GUS: ([GuestLicensed.id], [{"holds": E5, "how": "direct"}, {"user_type": "Guest"}]),
+        IDA: ([InactiveUserLicensed.id], [{"holds": E5, "how": "direct"}, {"no_sign_in_within_days": 90}]),
     }
     return reports / "plan.json"
 
@@ -236,9 +238,9 @@ def test_a_waiver_expired_less_than_14_days_ago_gives_a_finding_but_no_change(
     plan = json.loads((reports / "plan.json").read_text(encoding="utf-8"))
     assert [c["user"] for c in plan["changes"]] == [GUS]
     # the waiver-expired findings (one per expired waiver) have no change to run: no_action
-    assert sorted(s["reason"] for s in plan["skipped"] if s["rule"] == "waiver-expired") == ["no_action"] * 2
-    [skipped] = [s for s in plan["skipped"] if s["rule"] != "waiver-expired"]
-    assert skipped == {"finding": users[LEO]["id"], "rule": "disabled-user-licensed",
+    assert sorted(s["reason"] for s in plan["skipped"] if s["rule"] == WaiverExpired.id) == ["no_action"] * 2
+    [skipped] = [s for s in plan["skipped"] if s["rule"] != WaiverExpired.id]
+    assert skipped == {"finding": users[LEO]["id"], "rule": DisabledUserLicensed.id,
                        "reason": "waiver_recently_expired", "subject": "Leo", "description": "",
                        "waiver": {"owner": "cio@contoso.example", "expires": "2026-10-19"}}
     text = (reports / "plan.md").read_text(encoding="utf-8")
@@ -256,7 +258,7 @@ def test_a_waiver_expired_less_than_14_days_ago_gives_a_finding_but_no_change(
 def test_plan_md_says_who_decides_in_each_language(locale: str, words: str) -> None:
     plan = Plan(tenant_id=TENANT, tenant_name="Contoso", cloud="worldwide", locale=locale,
                 report_generated_at="2026-11-01T06:00:00Z", currency="EUR", net_monthly=0.0, unpriced=(), changes=(),
-                seats=(), stopped=None, skipped=(Skipped("f1", "disabled-user-licensed", WAIVER_LAPSED, "Leo",
+                seats=(), stopped=None, skipped=(Skipped("f1", DisabledUserLicensed.id, WAIVER_LAPSED, "Leo",
                                                          waiver={"owner": "cio@contoso.example",
                                                                  "expires": "2026-10-19"}),))
     text = " ".join(plan_markdown(plan, created_at="2026-11-01T06:30:00Z").split())
