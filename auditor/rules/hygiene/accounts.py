@@ -20,6 +20,7 @@ from ...guidance.library import (
 from ...guidance.plan import (
     Line,
     Plan,
+    resting_on,
 )
 from ...model import (
     RESOURCE_PURPOSES,
@@ -55,7 +56,12 @@ class _UnusedAccount(UserHygieneRule):
         return mailbox_note(f)
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        return removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])
+        plan = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])
+        return resting_on(plan, *self.rests_on(f))
+
+    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+        """The facts about the account each call needs still true when it runs (apply checks them)."""
+        return ()
 
 
 class DisabledUserLicensed(_UnusedAccount):
@@ -88,6 +94,9 @@ class DisabledUserLicensed(_UnusedAccount):
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
+
+    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+        return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
 
     confirm = "steps.disabled.confirm"
 
@@ -236,6 +245,11 @@ class InactiveUserLicensed(_UnusedAccount):
 
     confirm = "steps.inactive.confirm"
 
+    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+        # still no successful sign-in within the window, counted back from when the call runs
+        days = f.details.get("days")
+        return ({"no_sign_in_within_days": days},) if isinstance(days, int) and days > 0 else ()
+
 
 def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when is not None else None
@@ -279,7 +293,8 @@ class GuestLicensed(UserHygieneRule):
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         confirm = Line("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
-        return removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
+        plan = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
+        return resting_on(plan, {"user_type": "Guest"})  # an account made a member since keeps its licenses
 
 
 class SharedMailboxLicensed(UserHygieneRule):
