@@ -261,3 +261,15 @@ def test_a_bad_declaration_is_a_located_error(tmp_path: Any, capsys: Any, body: 
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert f"{path}:{expected}" in err, err
+
+
+def test_the_declarations_page_examples_are_valid_policies(tmp_path: Any) -> None:
+    """docs/policy.md shows each declaration in a YAML block: each is a valid policy as written."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parents[2] / "docs" / "policy.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", page, re.S)
+    assert len(blocks) >= 3 and any("data_kept" in b for b in blocks) and any("keep:" in b for b in blocks)
+    for i, block in enumerate(blocks):
+        load_policies([policy_file(tmp_path, block, name=f"doc{i}.yaml")])
