@@ -467,10 +467,9 @@ class SkuCombinationForbidden(AssignmentRule):
         if direct:
             steps.append(Line(f"steps.remove.{v.steps}", w.listing("sku", direct)))
         steps += group_steps(f, w, f.grouped(gone))
-        summary: Line | tuple[Line, ...] = Line("summary.combination_declared", values)
         loss = loss_summary(f, w, gone)
-        if loss is not None:
-            summary = (loss, summary)
+        declared = Line("summary.combination_declared", values)
+        summary: Line | tuple[Line, ...] = (loss, declared) if loss is not None else declared
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
         return Plan(summary, steps, role, next_steps, links, self.take(f, w, gone, keep, "graph.combination_other"))
 

@@ -104,6 +104,35 @@ def test_findings_carry_the_declaration_and_whether_it_has_expired(tmp_path: Any
     assert all(kept["expired"] for kept in _data_kept(years.findings).values())
 
 
+def message(f: Finding, locale: Locale = Locale.EN) -> str:
+    return guidance.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.facts),
+                            locale=locale)
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_the_message_says_an_expired_declaration_no_longer_counts(tmp_path: Any, locale: Locale) -> None:
+    """In every report language, after the message and any other note (here: the mailbox purpose
+    was to be read but was not); a declaration still in force adds nothing."""
+    users = [user("gone", "SPE_E3", accountEnabled=False), user("visitor", "SPE_E3", userType="Guest")]
+    doc = tenant(users, skus=SKUS, collectedParts=["signInActivity", "mailboxSettings"])
+    now = {f.rule: message(f, locale) for f in audit(tmp_path, DECLARED, doc).findings}
+    later = {f.rule: message(f, locale) for f in
+             audit(tmp_path, DECLARED, doc, as_of=datetime(2026, 11, 2, tzinfo=UTC)).findings}
+    assert later[DisabledUserLicensed.id] == now[DisabledUserLicensed.id]  # in force until 2027-06-30
+    assert later[GuestLicensed.id].startswith(now[GuestLicensed.id] + " ")
+    assert "data_kept" in later[GuestLicensed.id] and "data_kept" not in now[GuestLicensed.id]
+    if locale is Locale.EN:
+        assert later[GuestLicensed.id].endswith("has expired and no longer counts: renew it, or keep the data "
+                                                "before the licenses go.")
+    gone = audit(tmp_path, DECLARED, doc, as_of=datetime(2027, 7, 1, tzinfo=UTC)).findings
+    (disabled,) = [f for f in gone if f.rule == DisabledUserLicensed.id]
+    assert dict(disabled.facts)["shared_mailbox"] == "unknown"  # its message carries the mailbox note ...
+    text = message(disabled, locale)
+    assert text.startswith(now[DisabledUserLicensed.id] + " ") and "data_kept" in text  # ... then this one
+    if locale is Locale.EN:
+        assert "could not tell whether this is a shared, room or equipment mailbox" in now[DisabledUserLicensed.id]
+
+
 def test_a_check_without_a_declaration_carries_none(tmp_path: Any) -> None:
     policy = "hygiene:\n  disabled_users: {}\n"
     (f,) = audit(tmp_path, policy, tenant([user("gone", "SPE_E3", accountEnabled=False)], skus=SKUS)).findings
@@ -219,13 +248,14 @@ ERRORS = [
      "'litigation_hold' is not one of: retention, not_needed"),
     ("data-kept-owner", "hygiene:\n  disabled_users:\n    data_kept: {mailbox: retention, accepted_by: the cio, "
      "expires: 2027-01-01}\n", "6:50: hygiene.disabled_users.data_kept.accepted_by: 'the cio' is not an e-mail"),
-    ("data-kept-date-form", "hygiene:\n  disabled_users:\n    data_kept: {mailbox: retention, accepted_by: a@b.example, "
-     "expires: 30/06/2027}\n", "6:72: hygiene.disabled_users.data_kept.expires: '30/06/2027' is not a date in the "
-     "form YYYY-MM-DD"),
-    ("data-kept-calendar", "hygiene:\n  disabled_users:\n    data_kept: {mailbox: retention, accepted_by: a@b.example, "
-     "expires: 2027-02-30}\n", "6:72: hygiene.disabled_users.data_kept.expires: '2027-02-30' is not a valid "
-     "calendar date"),
-    ("data-kept-nothing", "hygiene:\n  disabled_users:\n    data_kept: {accepted_by: a@b.example, expires: 2027-01-01}\n",
+    ("data-kept-date-form", "hygiene:\n  disabled_users:\n    data_kept: {mailbox: retention, "
+     "accepted_by: a@b.example, expires: 30/06/2027}\n",
+     "6:72: hygiene.disabled_users.data_kept.expires: '30/06/2027' is not a date in the form YYYY-MM-DD"),
+    ("data-kept-calendar", "hygiene:\n  disabled_users:\n    data_kept: {mailbox: retention, "
+     "accepted_by: a@b.example, expires: 2027-02-30}\n",
+     "6:72: hygiene.disabled_users.data_kept.expires: '2027-02-30' is not a valid calendar date"),
+    ("data-kept-nothing",
+     "hygiene:\n  disabled_users:\n    data_kept: {accepted_by: a@b.example, expires: 2027-01-01}\n",
      "6:16: hygiene.disabled_users.data_kept: names neither mailbox nor files"),
     ("grace-negative", "hygiene:\n  disabled_users: {grace_days: -1}\n",
      "5:32: hygiene.disabled_users.grace_days: -1 is less than the minimum of 0"),

@@ -34,10 +34,10 @@ from ..base import Context, parse_when
 from .base import DATA_KEPT_DOC, HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
 
-def mailbox_note(f: Facts) -> str | None:
+def mailbox_note(f: Facts) -> tuple[str, ...]:
     """A sentence added after the message of a disabled or inactive account whose mailbox purpose
     the auditor could not read: it may be a shared mailbox, which these rules would otherwise skip."""
-    return "message.shared_mailbox_unknown" if f.text("shared_mailbox") == "unknown" else None
+    return ("message.shared_mailbox_unknown",) if f.text("shared_mailbox") == "unknown" else ()
 
 
 def mailbox_unknown(f: Facts) -> list[Line]:
@@ -51,8 +51,8 @@ class _UnusedAccount(UserHygieneRule):
 
     confirm: ClassVar[str]  # the step that confirms the account is no longer needed
 
-    def note(self, f: Facts) -> str | None:
-        return mailbox_note(f)
+    def notes(self, f: Facts) -> tuple[str, ...]:
+        return (*mailbox_note(f), *super().notes(f))
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         return removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])

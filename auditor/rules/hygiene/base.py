@@ -21,7 +21,6 @@ from ...snapshot import MAILBOX_SETTINGS
 from ...users import Licensed
 from ..base import SEVERITY_SCHEMA, Context, Rule
 
-
 DATA_KEPT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
