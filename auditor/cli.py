@@ -5,7 +5,9 @@ Exit codes:
   1  unwaived findings at or above --fail-on
   2  usage, policy or snapshot error
   3  collection error or incomplete tenant data (gaps; see --allow-gaps); apply/undo: a Graph
-     write failed, or the credential lacks a permission (the journal keeps what was done)
+     write failed or its outcome is unknown, the credential lacks a permission, the journal
+     could not be written, a signal stopped the run, or undo found damaged journal lines (the
+     journal keeps what was done)
   4  reports written but e-mail delivery (or the --notify-webhook post) failed
   5  internal error (a defect in license-auditor; LICENSE_AUDITOR_DEBUG=1 shows the traceback)
 """

@@ -259,6 +259,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     out_dir = Path(args.output_dir)
     with _locked_output_dir(out_dir):
         _prepare_output_dir(out_dir, extra_outputs(out_dir))
+        nightly.check_outputs()
         timings.mark("policies")
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
         snapshot = _snapshot(args, policies, as_of, nightly)

@@ -83,6 +83,11 @@ _BEARER = re.compile(r"(?i)\b(bearer|authorization:?)(\s+)[A-Za-z0-9\-._~+/]{8,}
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.M)
+# The legacy form, which the runner still reads anywhere in a line: "##[", also with characters
+# between that a culture-aware comparison may skip (soft hyphen, zero-width and bidi marks)
+_IGNORABLE = ("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+              "\u2060-\u206f\ufe00-\ufe0f\ufeff]*")
+_LEGACY_COMMAND = re.compile(f"#{_IGNORABLE}#{_IGNORABLE}\\[")
 MASK = "***"
 
 
@@ -91,10 +96,13 @@ def clean_message(text: str) -> str:
 
     Bearer tokens and JWTs are masked (a 401 body may echo the Authorization header), control
     characters (ANSI escapes, CR, NUL) become spaces, and a line cannot start a GitHub workflow
-    command (`::warning ::`, `::add-mask::`, `::set-output`): "::" at a line start becomes ": :".
-    Newlines stay, so multi-line messages (policy errors) keep their lines."""
+    command, as the GitHub runner reads them (actions/runner, ActionCommand.TryParseV2 and
+    TryParse): "::" at a line start, after any white space (`::warning ::`, `::add-mask::`), becomes
+    ": :", and the legacy "##[" (`##[warning]`, `##[add-mask]`), which the runner finds anywhere in
+    a line, becomes "# #[". Newlines stay, so multi-line messages (policy errors) keep their lines."""
     text = _BEARER.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
     text = _JWT.sub(MASK, text)
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n"))
+    text = _LEGACY_COMMAND.sub("# #[", text)
     return _WORKFLOW_COMMAND.sub(r"\1: :", text)
 

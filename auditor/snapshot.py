@@ -117,13 +117,6 @@ def _when(obj: dict[str, Any], key: str, required: bool = False) -> str | None:
     return value
 
 
-def _bool(obj: dict[str, Any], key: str) -> bool:
-    value = obj.get(key)
-    if not isinstance(value, bool):
-        raise BadValue(f"{key}: expected true or false, got {type(value).__name__}")
-    return value
-
-
 def _list(obj: dict[str, Any], key: str) -> list[Any]:
     value = obj.get(key)
     if value is None:

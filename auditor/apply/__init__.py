@@ -3,8 +3,9 @@
     plan_file.py    read plan.json strictly (load_plan -> Plan of Change)
     state.py        re-read a change's subject; evaluate its preconditions; the `before` state
     permissions.py  the Graph permissions the changes need; checked against the token's claims
-    writer.py       send one write through the SDK request adapter (429/503 retried, bounded)
-    journal.py      the JSONL journal: written line by line (fsync), read strictly by undo
+    writer.py       send one write through the SDK request adapter (429/503 retried, bounded; no redirect)
+    journal.py      the JSONL journal: written ahead (sending, then the outcome; fsync), read line by line
+    lock.py         one run per plan or journal at a time (flock, as audit locks its output directory)
     undo.py         the inverse of a journaled change
     run.py          `license-auditor apply PLAN` and `license-auditor undo JOURNAL`
 """

@@ -1,4 +1,4 @@
-"""The apply/undo journal: JSON Lines, one line per change attempted, each on disk before the next change.
+"""The apply/undo journal: JSON Lines, written ahead of each write, each line on disk before the next step.
 
 A line (keys in this order):
 
@@ -7,32 +7,50 @@ A line (keys in this order):
      "request": {"method": "POST", "path": "/users/.../assignLicense", "body": {...}},
      "status": 200, "outcome": "done", "note": "",
      "before": {"exists": true, "assignedLicenses": [...], "licenseAssignmentStates": [...],
-                "usageLocation": "DE", "member_of": [...], "groups_read": [...]}}
+                "usageLocation": "DE", "member_of": [...], "groups_read": [...]},
+     "plan": {"file": "plan.json", "sha256": "..."}}
 
-`outcome` is "done" (Graph accepted the write), "skipped" (a precondition no longer held, or a
-change it depends on was not applied), "failed" (Graph refused it, or its outcome is unknown: the
-run stopped there) or "dry-run" (what a run without --yes would do). `status` is Graph's HTTP
-status, null when no write was sent. Lines written by undo also carry
+Write-ahead: before a write is sent, its line is journaled with the outcome "sending" (and the
+`before` state undo needs); the line with its outcome follows once Graph has answered. Outcomes:
+"sending" (about to be sent), "done" (Graph accepted it), "unknown" (sent, and no answer settles
+whether Graph made it: 500, 502, 504, a dropped connection, a redirect, an unexpected answer or
+an interruption), "failed" (Graph refused it, or it was never sent), "skipped" (a precondition no
+longer held, or a change it depends on was not applied) and "dry-run". A "sending" line that is
+not followed at once by its outcome line reads as outcome unknown. `status` is Graph's HTTP
+status, null when no answer came. Lines written by undo also carry
 `"undoes": {"journal": "<file name>", "n": <the line's n>}`; their `action` is the inverse change,
-so a journal written by undo can itself be undone.
+so a journal written by undo can itself be undone. An apply journal's lines name the plan
+(`plan`: its file name and the SHA-256 of its bytes), so the next apply of that plan finds the
+changes whose outcome is unknown.
 
-Each line is written with one write(), then flushed and fsync'ed; the file is created exclusively
-(an existing journal is never overwritten or appended to).
+Each line is written with one write(), then fsync'ed; the file is created exclusively (an
+existing journal is never overwritten or appended to) and locked while it is written. A line the
+disk could not take whole is cut off again, so the file holds whole lines only; if even that
+fails, the reader names the damaged line and uses every other one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import CollectionError
 from ..model import Cloud
+from .lock import lock
 from .plan_file import GUID, Change, PlanFileError, Where, parse_change, parse_cloud, read_bounded
 
-OUTCOMES = ("done", "skipped", "failed", "dry-run")
+OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "dry-run")
+START = b'{"time":'  # how every journal line begins (the keys are written in a fixed order)
+
+
+class JournalError(CollectionError):
+    """The journal could not be written: the run stops there (exit 3)."""
 
 
 def now() -> str:
@@ -53,11 +71,13 @@ def default_path(directory: Path, prefix: str) -> Path:
 class JournalWriter:
     """Appends journal lines to a new file, each durable before `write` returns."""
 
-    def __init__(self, path: Path, *, tenant_id: str, cloud: Cloud) -> None:
+    def __init__(self, path: Path, *, tenant_id: str, cloud: Cloud, plan: dict[str, str] | None = None) -> None:
         self.path = path
         self.tenant_id = tenant_id
         self.cloud = cloud
+        self.plan = plan
         self.lines = 0
+        self._size = 0
         try:
             self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
         except FileExistsError:
@@ -65,6 +85,7 @@ class JournalWriter:
                                 "choose another file") from None
         except OSError as exc:
             raise PlanFileError(f"--journal: cannot create {path}: {exc.strerror or exc}") from None
+        lock(self._fd, path, "the journal")  # a new file: only an undo of it could want it
         _fsync_dir(path.parent)
 
     def write(self, n: int, action: dict[str, Any], request: dict[str, Any], *, status: int | None, outcome: str,
@@ -76,12 +97,23 @@ class JournalWriter:
                                 "note": note, "before": before}
         if undoes is not None:
             line["undoes"] = undoes
+        if self.plan is not None:
+            line["plan"] = self.plan
         data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
-        view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
+        except OSError as exc:
+            # A full disk (or a file size limit) may have taken part of the line: cut it off again, so
+            # the journal keeps whole lines only (shrinking a file needs no space).
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._size)
+                os.fsync(self._fd)
+            raise JournalError(f"cannot write the journal {self.path}: {exc.strerror or exc}") from None
+        self._size += len(data)
         self.lines += 1
 
     def close(self) -> None:
@@ -112,6 +144,15 @@ class JournalLine:
     outcome: str
     status: int | None
     before: dict[str, Any] | None
+    request: str = ""  # "METHOD path" as journaled (for messages)
+    plan_sha256: str | None = None
+    time: str = ""
+
+
+@dataclass(frozen=True)
+class Damaged:
+    line: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -119,54 +160,143 @@ class Journal:
     path: Path
     tenant_id: str
     cloud: Cloud
-    lines: tuple[JournalLine, ...]
+    lines: tuple[JournalLine, ...]  # every intact line, in order
+    damaged: tuple[Damaged, ...] = ()  # lines that are cut or invalid: named, never used
+    unknown: tuple[JournalLine, ...] = ()  # writes whose outcome is unknown (see outcome_unknown)
+
+    @property
+    def done(self) -> list[JournalLine]:
+        return [line for line in self.lines if line.outcome == "done"]
 
 
 def read_journal(path: Path) -> Journal:
-    """Read and validate a journal; PlanFileError (exit 2) names the file, line and field."""
+    """Read a journal, using every intact line. A line that is cut or invalid (or names another
+    tenant than the first intact line) is listed in `damaged` with the reason and left out.
+    PlanFileError (exit 2) when the file cannot be read, is too large or holds no line at all;
+    JournalError (exit 3, naming the lines) when it holds lines but none is intact."""
     where = Where(path)
     data = read_bounded(path, where, "a journal")
     tenant: str | None = None
     cloud: Cloud | None = None
     lines: list[JournalLine] = []
+    damaged: list[Damaged] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
-        at = f"line {number}"
         try:
-            doc = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            raise where.error(at, "not a JSON object (a journal holds one JSON object per line)") from None
-        if not isinstance(doc, dict):
-            raise where.error(at, "not a JSON object")
-        tid = doc.get("tenant_id")
-        if not isinstance(tid, str) or not GUID.match(tid):
-            raise where.error(f"{at}: tenant_id", "missing or not a GUID")
-        line_cloud = parse_cloud(doc.get("cloud"), where, f"{at}: cloud")
+            line = _parse_line(raw, number, where)
+        except PlanFileError as exc:
+            damaged.append(Damaged(number, str(exc).removeprefix(f"{path}: line {number}: ")))
+            continue
+        tid, line_cloud, parsed = line
         if tenant is None:
-            tenant, cloud = tid.lower(), line_cloud
-        elif tid.lower() != tenant or line_cloud is not cloud:
-            raise where.error(f"{at}: tenant_id", "differs from the first line's tenant or cloud; one journal is "
-                              "one tenant")
-        outcome = doc.get("outcome")
-        if outcome not in OUTCOMES:
-            raise where.error(f"{at}: outcome", f"{outcome!r} is not one of {', '.join(OUTCOMES)}")
-        n = doc.get("n")
-        if not isinstance(n, int) or isinstance(n, bool):
-            raise where.error(f"{at}: n", "must be a whole number")
-        change = parse_change(doc.get("action"), where, f"{at}: action")
-        status = doc.get("status")
-        if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
-            raise where.error(f"{at}: status", "must be an HTTP status or null")
-        before = doc.get("before")
-        if before is not None and not isinstance(before, dict):
-            raise where.error(f"{at}: before", "must be an object or null")
-        if outcome == "done":
-            _check_before(change, before, where, f"{at}: before")
-        lines.append(JournalLine(number, n, change, outcome, status, before))
+            tenant, cloud = tid, line_cloud
+        elif tid != tenant or line_cloud is not cloud:
+            damaged.append(Damaged(number, "tenant_id: differs from the first line's tenant or cloud; one journal "
+                                           "is one tenant"))
+            continue
+        lines.append(parsed)
     if tenant is None or cloud is None:
+        if damaged:
+            raise JournalError(f"{path}: no intact journal line; "
+                               + "; ".join(f"line {d.line}: {d.reason}" for d in damaged[:5])
+                               + ("" if len(damaged) <= 5 else f"; and {len(damaged) - 5} more"))
         raise where.error("", "holds no journal lines")
-    return Journal(path, tenant, cloud, tuple(lines))
+    return Journal(path, tenant, cloud, tuple(lines), tuple(damaged), outcome_unknown(lines))
+
+
+def outcome_unknown(lines: list[JournalLine]) -> tuple[JournalLine, ...]:
+    """Writes whose outcome is unknown: journaled as "unknown" (or, in journals written before
+    "unknown" existed, "failed" with no answer), or a "sending" line not followed at once by its
+    outcome line (the run ended between sending the write and journaling its answer)."""
+    legacy = not any(line.outcome == "sending" for line in lines)  # a journal of a version before write-ahead
+    out = []
+    for i, line in enumerate(lines):
+        if line.outcome == "sending":
+            following = lines[i + 1] if i + 1 < len(lines) else None
+            settled = following is not None and following.line == line.line + 1 and following.n == line.n \
+                and following.outcome != "sending"
+            if not settled:
+                out.append(line)
+        elif line.outcome == "unknown" or (legacy and line.outcome == "failed" and line.status is None):
+            out.append(line)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class EarlierUnknown:
+    journal: Path
+    line: int
+    n: int
+    request: str
+
+
+def earlier_unknown(plan_sha256: str, directories: Iterable[Path]) -> list[EarlierUnknown]:
+    """Changes of this plan (by its SHA-256) whose outcome an earlier apply's journal left unknown,
+    and that no later journal line of the plan settled: read from the journals in `directories`
+    (the plan's, and --journal's). A file that is no journal, or cannot be read, is passed over."""
+    lines: list[tuple[Path, JournalLine]] = []
+    unknown: list[tuple[Path, JournalLine]] = []
+    for directory in dict.fromkeys(d.resolve() for d in directories):
+        try:
+            candidates = sorted(p for p in directory.glob("*.jsonl") if p.is_file())
+        except OSError:
+            continue
+        for path in candidates:
+            try:
+                with path.open("rb") as fh:
+                    if fh.read(len(START)) != START:
+                        continue
+                journal = read_journal(path)
+            except (OSError, PlanFileError, CollectionError):
+                continue
+            mine = [line for line in journal.lines if line.plan_sha256 == plan_sha256]
+            lines += [(path, line) for line in mine]
+            unknown += [(path, line) for line in outcome_unknown(mine)]
+    out = []
+    for path, line in unknown:
+        settled = any(other.n == line.n and other.time > line.time and other.outcome in ("done", "skipped", "failed")
+                      for _, other in lines)
+        if not settled:
+            out.append(EarlierUnknown(path, line.line, line.n, line.request))
+    return out
+
+
+def _parse_line(raw: bytes, number: int, where: Where) -> tuple[str, Cloud, JournalLine]:
+    at = f"line {number}"
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise where.error(at, "cut or damaged: not a JSON object (a journal holds one JSON object per line)") from None
+    if not isinstance(doc, dict):
+        raise where.error(at, "cut or damaged: not a JSON object")
+    tid = doc.get("tenant_id")
+    if not isinstance(tid, str) or not GUID.match(tid):
+        raise where.error(f"{at}: tenant_id", "missing or not a GUID")
+    line_cloud = parse_cloud(doc.get("cloud"), where, f"{at}: cloud")
+    outcome = doc.get("outcome")
+    if outcome not in OUTCOMES:
+        raise where.error(f"{at}: outcome", f"{outcome!r} is not one of {', '.join(OUTCOMES)}")
+    n = doc.get("n")
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise where.error(f"{at}: n", "must be a whole number")
+    change = parse_change(doc.get("action"), where, f"{at}: action")
+    status = doc.get("status")
+    if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
+        raise where.error(f"{at}: status", "must be an HTTP status or null")
+    before = doc.get("before")
+    if before is not None and not isinstance(before, dict):
+        raise where.error(f"{at}: before", "must be an object or null")
+    if outcome == "done":
+        _check_before(change, before, where, f"{at}: before")
+    request = doc.get("request")
+    shown = f"{request.get('method')} {request.get('path')}" if isinstance(request, dict) \
+        and isinstance(request.get("method"), str) and isinstance(request.get("path"), str) else change.request
+    plan = doc.get("plan")
+    digest = plan.get("sha256") if isinstance(plan, dict) and isinstance(plan.get("sha256"), str) else None
+    stamp = doc.get("time")
+    time = stamp if isinstance(stamp, str) else ""
+    return tid.lower(), line_cloud, JournalLine(number, n, change, outcome, status, before, shown, digest, time)
 
 
 def _check_before(change: Change, before: Any, where: Where, field: str) -> None:

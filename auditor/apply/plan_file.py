@@ -8,6 +8,7 @@ in), its body must have the documented shape, and its preconditions must be ones
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -86,6 +87,7 @@ class Plan:
     changes: tuple[Change, ...]
     stopped: dict[str, Any] | None
     created_at: str | None
+    sha256: str = ""  # of the file's bytes: an apply journal names the plan by it
 
 
 class Where:
@@ -102,7 +104,8 @@ class Where:
 def load_plan(path: Path) -> Plan:
     """Read and validate plan.json; PlanFileError (exit 2) says what is wrong and where."""
     where = Where(path)
-    doc = _read_json(path, where)
+    data = read_bounded(path, where, "a plan")
+    doc = _parse_json(data, where)
     if not isinstance(doc, dict):
         raise where.error("", "not a plan: the file holds JSON but not an object")
     version = doc.get("plan_version")
@@ -131,7 +134,7 @@ def load_plan(path: Path) -> Plan:
         raise where.error("stopped", "must be null or an object")
     created = doc.get("created_at")
     return Plan(path, tenant_id, tenant_name, cloud, tuple(changes), stopped,
-                created if isinstance(created, str) else None)
+                created if isinstance(created, str) else None, hashlib.sha256(data).hexdigest())
 
 
 def read_bounded(path: Path, where: Where, what: str) -> bytes:
@@ -148,8 +151,7 @@ def read_bounded(path: Path, where: Where, what: str) -> bytes:
     return data
 
 
-def _read_json(path: Path, where: Where) -> Any:
-    data = read_bounded(path, where, "a plan")
+def _parse_json(data: bytes, where: Where) -> Any:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

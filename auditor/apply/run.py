@@ -5,9 +5,10 @@ Both print each change (number, description, METHOD path) and what happened to i
 output says what a run with --yes would do. With --yes, before the first write they check that
 the credential signs in to the plan's tenant and holds the permissions the changes need; then,
 change by change, they re-read the subject, skip the change with a note when its preconditions no
-longer hold (or a change it depends on was not applied), send the write, and journal the outcome
-(journal.py) before going on. The first unexpected answer stops the run: exit 3, the journal keeps
-every change attempted so far.
+longer hold (or a change it depends on was not applied), journal the change as "sending", send
+the write, and journal its outcome (journal.py) before going on. The first unexpected answer, a
+journal that cannot be written, or SIGTERM/SIGINT (after the write in flight is answered and
+journaled) stops the run: exit 3, the journal keeps every change sent so far.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,8 +30,19 @@ from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
 from ..graph.progress import Progress
 from ..model import Cloud
+from ..plan.describe import describe
 from . import permissions
-from .journal import Journal, JournalLine, JournalWriter, default_path, read_journal
+from .journal import (
+    EarlierUnknown,
+    Journal,
+    JournalError,
+    JournalLine,
+    JournalWriter,
+    default_path,
+    earlier_unknown,
+    read_journal,
+)
+from .lock import hold
 from .plan_file import GUID, Change, Plan, Where, load_plan
 from .state import UserState, read_state, unmet
 from .undo import inverse, no_inverse
@@ -36,13 +50,16 @@ from .writer import send_write
 
 
 class ApplyStopped(CollectionError):
-    """A write failed (or its outcome is unknown): the run stopped there. Exit 3."""
+    """A write failed or its outcome is unknown, or a signal stopped the run: it stopped there. Exit 3."""
 
 
 @dataclass
 class Tally:
     done: int = 0
     skipped: int = 0
+    failed: int = 0  # Graph refused it, or it was never sent
+    unknown: int = 0  # sent; whether Graph made it is unknown
+    unjournaled: int = 0  # sent and answered, but the journal could not take the outcome
     would: int = 0
     would_skip: int = 0
     applied: set[int] = field(default_factory=set)  # n of changes done (or, in a dry run, that would be)
@@ -61,6 +78,13 @@ class Session:
         self.err = err
         self.tally = Tally()
         self.delegated = False
+        self.in_flight = False  # a write is between its "sending" line and its outcome line
+        self.stop_signal: str | None = None  # SIGTERM / SIGINT received: stop before the next change
+
+    def check_stop(self, what: str) -> None:
+        """Stop before `what` when a signal asked the run to stop."""
+        if self.stop_signal:
+            raise ApplyStopped(f"stopped by {self.stop_signal} before {what}; nothing more was sent")
 
     def say(self, text: str) -> None:
         print(clean_message(text), file=self.out, flush=True)
@@ -69,7 +93,8 @@ class Session:
         print(clean_message(f"license-auditor: {text}"), file=self.err, flush=True)
 
     def show(self, n: int, change: Change) -> None:
-        description = " ".join(change.description.split()) or change.kind
+        # what the call does, said from the call itself (plan.json's description is only text)
+        description = describe(change.kind, change.body, change.user, change.group)
         seats = ", ".join(f"{part} {delta:+d}" for part, delta in sorted(change.seats.items()))
         self.say(f"{n:>4}. {description}")
         self.say(f"      {change.request}" + (f"   (seats: {seats})" if seats else ""))
@@ -119,7 +144,9 @@ class Session:
         except CollectionError as exc:
             if self.journal is not None:
                 self.journal.write(n, action, self.request_doc(change), status=None, outcome="failed",
-                                   note=f"could not re-read the user before the change: {exc}"[:600], undoes=undoes)
+                                   note=f"not sent: could not re-read the user before the change: {exc}"[:600],
+                                   undoes=undoes)
+            self.tally.failed += 1
             self.say("      -> FAILED: could not re-read the user")
             raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): could not re-read the user before it: "
                                f"{exc}") from None
@@ -152,42 +179,74 @@ class Session:
             self.say("      -> would apply")
             return
         assert self.journal is not None
+        # write-ahead: the change is on disk before it goes out (JournalError: stop, nothing sent)
+        self.journal.write(n, action, request, status=None, outcome="sending", before=before, undoes=undoes)
+        self.in_flight = True
         try:
             result = await send_write(self.client, change.method, change.path, request["body"])
-        except (CollectionError, asyncio.CancelledError, KeyboardInterrupt) as exc:
-            note = f"stopped while sending: {exc or type(exc).__name__}; Graph may or may not have applied it"
-            self.journal.write(n, action, request, status=None, outcome="failed", note=note[:600], before=before,
-                               undoes=undoes)
-            self.say("      -> FAILED: outcome unknown")
-            if isinstance(exc, CollectionError):
-                raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {exc}") from None
+        except AuthError as exc:  # no token: the request never left
+            self.in_flight = False
+            self.outcome(n, change, action, request, None, "failed", f"not sent: {exc}"[:600], before, undoes)
+            self.tally.failed += 1
+            self.say("      -> FAILED: not sent")
             raise
+        except BaseException as exc:  # an interruption, or anything unforeseen after the request went out
+            self.in_flight = False
+            reason = self.stop_signal or str(exc) or type(exc).__name__
+            note = f"stopped while sending ({reason}); Graph may or may not have applied it — re-read the user"
+            self.outcome(n, change, action, request, None, "unknown", note[:600], before, undoes)
+            self.tally.unknown += 1
+            self.say("      -> outcome unknown")
+            if isinstance(exc, Exception):
+                raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {note}") from None
+            raise
+        self.in_flight = False
         if result.ok:
+            note = f"after {result.retries} throttled attempt(s)" if result.retries else ""
+            self.outcome(n, change, action, request, result.status, "done", note, before, undoes)
             self.tally.done += 1
             self.tally.applied.add(n)
-            note = f"after {result.retries} throttled attempt(s)" if result.retries else ""
-            self.journal.write(n, action, request, status=result.status, outcome="done", note=note, before=before,
-                               undoes=undoes)
             self.say(f"      -> done (HTTP {result.status})")
             return
-        detail = f"{result.status} {result.code}: {result.message}" if result.status else result.message
+        detail = f"{result.status} {result.code}: {result.message}" if result.code else result.message
         detail = " ".join(detail.split())
         if result.unknown:
+            outcome, shown = "unknown", "outcome unknown"
             note = f"{detail}; Graph may or may not have applied it — re-read the user before re-running"
         else:
+            outcome, shown = "failed", "FAILED"
             note = f"Graph refused it: {detail}"
         if result.status == 403:
             note += f"; the credential needs {permissions.for_refusal(change)}"
-        self.journal.write(n, action, request, status=result.status, outcome="failed", note=note[:600],
-                           before=before, undoes=undoes)
-        self.say(f"      -> FAILED: {note}")
+        self.outcome(n, change, action, request, result.status, outcome, note[:600], before, undoes)
+        if result.unknown:
+            self.tally.unknown += 1
+        else:
+            self.tally.failed += 1
+        self.say(f"      -> {shown}: {note}")
         raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {note}")
+
+    def outcome(self, n: int, change: Change, action: dict[str, Any], request: dict[str, Any], status: int | None,
+                outcome: str, note: str, before: dict[str, Any], undoes: dict[str, Any] | None) -> None:
+        """Journal a sent write's outcome. When the journal cannot take it, its "sending" line stays
+        the last word on it: the change reads as outcome unknown, and the run stops."""
+        assert self.journal is not None
+        try:
+            self.journal.write(n, action, request, status=status, outcome=outcome, note=note, before=before,
+                               undoes=undoes)
+        except JournalError as exc:
+            self.tally.unjournaled += 1
+            answer = f"HTTP {status}" if status else "no answer"
+            self.say(f"      -> {answer}, not journaled")
+            raise JournalError(f"{exc}; {self.label(n, undoes)} ({change.request}) was sent and Graph answered "
+                               f"{answer}, but the journal keeps only its `sending` line: it reads as outcome "
+                               "unknown — check that user by hand") from None
 
 
 # --- apply -------------------------------------------------------------------------------------
 
 
-async def apply_plan(plan: Plan, session: Session) -> None:
+async def apply_plan(plan: Plan, session: Session, earlier: Sequence[EarlierUnknown] = ()) -> None:
     changes = plan.changes
     mode = "applying" if session.execute else "dry run, nothing is written (--yes applies)"
     name = f"{plan.tenant_name} ({plan.tenant_id})" if plan.tenant_name else plan.tenant_id
@@ -197,11 +256,16 @@ async def apply_plan(plan: Plan, session: Session) -> None:
                      "the changes after it are not in it")
     if not changes:
         return
+    for line in earlier:
+        session.warn(f"change {line.n} ({line.request}): outcome unknown in {line.journal} (line {line.line}); it is "
+                     "re-checked against the tenant like every change, and skipped if its preconditions no longer "
+                     "hold")
     check = await session.verify(permissions.needed(c.kind for c in changes))
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     try:
         for change in changes:
+            session.check_stop(f"change {change.n}")
             session.show(change.n, change)
             blocked = [d for d in change.depends_on if d not in session.tally.applied]
             if blocked:
@@ -226,11 +290,12 @@ async def apply_plan(plan: Plan, session: Session) -> None:
 def _summary(session: Session, total: int, verb: str = "applied") -> None:
     t = session.tally
     if session.execute:
-        attempted = t.done + t.skipped
-        rest = total - attempted
+        rest = total - t.done - t.skipped - t.failed - t.unknown - t.unjournaled
         line = f"{t.done} of {total} change(s) {verb}, {t.skipped} skipped"
-        if rest:
-            line += f", {rest} not attempted"
+        for count, what in ((t.failed, "failed"), (t.unknown, "outcome unknown"),
+                            (t.unjournaled, "sent but not journaled (outcome unknown)"), (rest, "not attempted")):
+            if count:
+                line += f", {count} {what}"
         session.say(line)
         if session.journal is not None and session.journal.lines:
             session.say(f"journal: {session.journal.path}")
@@ -242,15 +307,24 @@ def _summary(session: Session, total: int, verb: str = "applied") -> None:
 
 
 async def undo_journal(journal: Journal, session: Session) -> None:
-    done = [line for line in journal.lines if line.outcome == "done"]
-    unknown = [line for line in journal.lines if line.outcome == "failed" and line.status is None]
-    for line in unknown:
-        session.warn(f"{journal.path}: line {line.line}: change {line.n} ({line.change.request}) stopped with an "
-                     "unknown outcome; check that user by hand — undo reverts only the changes journaled as done")
+    done = journal.done
+    for bad in journal.damaged:
+        session.warn(f"{journal.path}: line {bad.line}: {bad.reason} — not used; check the change it held by hand")
+    for line in journal.unknown:
+        session.warn(f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown — Graph "
+                     "may or may not have made it; check that user by hand (undo reverts only the changes journaled "
+                     "as done)")
     mode = "undoing" if session.execute else "dry run, nothing is written (--yes undoes)"
     session.say(f"journal {journal.path}: {len(done)} change(s) done, undone in reverse order; {mode}")
-    if not done:
-        return
+    if done:
+        await _undo_done(journal, done, session)
+    left = [f"{len(journal.damaged)} damaged line(s)"] if journal.damaged else []
+    left += [f"{len(journal.unknown)} change(s) of unknown outcome"] if journal.unknown else []
+    if left:
+        raise ApplyStopped(f"{journal.path}: {' and '.join(left)} not undone (named above); check them by hand")
+
+
+async def _undo_done(journal: Journal, done: list[JournalLine], session: Session) -> None:
     # an undo sends the same kinds of write it reverts (add_member <-> remove_member need the same permission)
     check = await session.verify(permissions.needed(line.change.kind for line in done if no_inverse(line) is None))
     if check.missing and session.execute:
@@ -258,6 +332,7 @@ async def undo_journal(journal: Journal, session: Session) -> None:
     where = Where(journal.path)
     try:
         for k, line in enumerate(reversed(done), start=1):
+            session.check_stop(f"undoing change {line.n}")
             undoes = {"journal": journal.path.name, "n": line.n}
             await _undo_one(session, line, k, undoes, where)
     finally:
@@ -269,7 +344,8 @@ async def undo_journal(journal: Journal, session: Session) -> None:
 
 async def _undo_one(session: Session, line: JournalLine, k: int, undoes: dict[str, Any], where: Where) -> None:
     original = line.change
-    session.say(f"{k:>4}. undo change {line.n}: {' '.join(original.description.split()) or original.kind}")
+    what = describe(original.kind, original.body, original.user, original.group)
+    session.say(f"{k:>4}. undo change {line.n}: {what}")
     reason = no_inverse(line)
     if reason is not None:
         session.say(f"      {original.request}")
@@ -295,12 +371,19 @@ async def _undo_one(session: Session, line: JournalLine, k: int, undoes: dict[st
 
 
 def _client(args: argparse.Namespace, tenant_id: str, cloud: Cloud, source: str) -> GraphClient:
+    """Sign in to the tenant the operator names (--tenant-id, else AZURE_TENANT_ID): never to the one
+    the plan or journal names, which is only checked against it (here, and against the token)."""
     if args.cloud and Cloud(args.cloud) is not cloud:
         raise UsageError(f"--cloud {args.cloud}: {source} is for the {cloud.value} cloud")
-    if args.tenant_id and GUID.match(args.tenant_id) and args.tenant_id.lower() != tenant_id:
-        raise UsageError(f"--tenant-id {args.tenant_id}: {source} is for tenant {tenant_id}")
+    flag, named = ("--tenant-id", args.tenant_id) if args.tenant_id else \
+        ("AZURE_TENANT_ID", os.environ.get("AZURE_TENANT_ID", "").strip())
+    if not named:
+        raise UsageError(f"{args.command} needs the tenant to change: give --tenant-id or AZURE_TENANT_ID (the tenant "
+                         f"is never taken from {source}, which is for tenant {tenant_id})")
+    if GUID.match(named) and named.lower() != tenant_id:
+        raise UsageError(f"{flag} {named}: {source} is for tenant {tenant_id}; refusing to apply it to another tenant")
     ep = endpoints(cloud)
-    cred = build_credential(AuthMode(args.auth), tenant_id=args.tenant_id or tenant_id, cloud=ep, env=os.environ)
+    cred = build_credential(AuthMode(args.auth), tenant_id=named, cloud=ep, env=os.environ)
     try:
         return GraphClient(base_url=args.graph_endpoint or ep.graph_v1, credential=cred.credential, cloud=cloud,
                            scope=ep.scope, auth_description=cred.description, progress=Progress(sys.stderr))
@@ -308,43 +391,54 @@ def _client(args: argparse.Namespace, tenant_id: str, cloud: Cloud, source: str)
         raise UsageError(str(exc)) from None
 
 
-def _writer(args: argparse.Namespace, default_dir: Path, prefix: str, tenant_id: str,
-            cloud: Cloud) -> JournalWriter | None:
+def _writer(args: argparse.Namespace, default_dir: Path, prefix: str, tenant_id: str, cloud: Cloud,
+            plan: dict[str, str] | None = None) -> JournalWriter | None:
     if args.journal:
-        return JournalWriter(Path(args.journal), tenant_id=tenant_id, cloud=cloud)
+        return JournalWriter(Path(args.journal), tenant_id=tenant_id, cloud=cloud, plan=plan)
     if not args.yes:
         return None
-    return JournalWriter(default_path(default_dir, prefix), tenant_id=tenant_id, cloud=cloud)
+    return JournalWriter(default_path(default_dir, prefix), tenant_id=tenant_id, cloud=cloud, plan=plan)
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    plan = load_plan(Path(args.plan))
-    client = _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}")
-    writer = _writer(args, Path(args.plan).resolve().parent, "journal", plan.tenant_id, plan.cloud) \
-        if plan.changes else None
-    return _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s))
+    path = Path(args.plan)
+    with hold(path, "the plan"):
+        plan = load_plan(path)
+        client = _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}")
+        directories = [path.resolve().parent] + ([Path(args.journal).resolve().parent] if args.journal else [])
+        earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
+        writer = _writer(args, path.resolve().parent, "journal", plan.tenant_id, plan.cloud,
+                         {"file": path.name, "sha256": plan.sha256}) if plan.changes else None
+        return _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier))
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    journal = read_journal(Path(args.journal_file))
-    client = _client(args, journal.tenant_id, journal.cloud, f"the journal {args.journal_file}")
-    has_done = any(line.outcome == "done" for line in journal.lines)
-    writer = _writer(args, Path(args.journal_file).resolve().parent, "undo", journal.tenant_id, journal.cloud) \
-        if has_done else None
-    return _run(client, writer, args.yes, journal.tenant_id, lambda s: undo_journal(journal, s))
+    path = Path(args.journal_file)
+    with hold(path, "the journal"):  # not while an apply still writes it
+        journal = read_journal(path)
+        client = _client(args, journal.tenant_id, journal.cloud, f"the journal {args.journal_file}")
+        writer = _writer(args, path.resolve().parent, "undo", journal.tenant_id, journal.cloud) \
+            if journal.done else None
+        return _run(client, writer, args.yes, journal.tenant_id, lambda s: undo_journal(journal, s))
 
 
 def _run(client: GraphClient, writer: JournalWriter | None, execute: bool, tenant_id: str, body: Any) -> int:
     session = Session(client, tenant_id=tenant_id, execute=execute, journal=writer, out=sys.stdout, err=sys.stderr)
 
     async def go() -> None:
+        stopping = _on_signals(session, asyncio.get_running_loop(), asyncio.current_task())
         try:
             await body(session)
         finally:
+            stopping()
             await client.aclose()
 
     try:
         asyncio.run(go())
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        if session.stop_signal is None:
+            raise
+        raise ApplyStopped(f"stopped by {session.stop_signal}; the journal keeps every change sent") from None
     finally:
         if writer is not None:
             writer.close()
@@ -352,3 +446,33 @@ def _run(client: GraphClient, writer: JournalWriter | None, execute: bool, tenan
                 with contextlib.suppress(OSError):
                     writer.path.unlink()
     return EXIT_OK
+
+
+def _on_signals(session: Session, loop: asyncio.AbstractEventLoop,
+                task: asyncio.Task[Any] | None) -> Callable[[], None]:
+    """SIGTERM and SIGINT stop the run: a write in flight is answered and journaled first (the loop
+    stops before the next change); otherwise, or at a second signal, the run is cancelled where it
+    is (a write then in flight is journaled as outcome unknown). Returns the function that puts the
+    default handling back."""
+    signals = (signal.SIGTERM, signal.SIGINT)
+
+    def stop(sig: signal.Signals) -> None:
+        first = session.stop_signal is None
+        if first:
+            session.stop_signal = sig.name
+            session.warn(f"{sig.name}: stopping" + (" once the write in flight is answered and journaled"
+                                                    if session.in_flight else ""))
+        if (not first or not session.in_flight) and task is not None:
+            task.cancel()
+
+    try:
+        for sig in signals:
+            loop.add_signal_handler(sig, stop, sig)
+    except (ValueError, RuntimeError, NotImplementedError):  # not the main thread: leave the defaults
+        return lambda: None
+
+    def restore() -> None:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+    return restore

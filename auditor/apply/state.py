@@ -160,18 +160,30 @@ def unmet(change: Change, state: UserState) -> list[str]:
             reasons.append(f"the user is not a direct member of group {cond['member_of']}")
         elif "not_member_of" in cond and cond["not_member_of"] in (state.member_of or ()):
             reasons.append(f"the user is already a direct member of group {cond['not_member_of']}")
+        elif "usage_location_differs" in cond and state.usage_location == cond["usage_location_differs"]:
+            reasons.append(f"the usage location is {state.usage_location} already")
     return reasons
 
 
 def conditions(change: Change) -> list[dict[str, Any]]:
-    """The change's preconditions, plus the one its kind implies (a member is added only when not one yet,
-    removed by $ref only when a direct member)."""
+    """The change's preconditions, plus those its kind implies whatever the plan says: a product is
+    added only to a user who lacks it (an assignLicense for a product already held would replace its
+    disabled plans, turning switched-off services back on) and removed only from one who holds it
+    directly; a member is added only when not one yet, and removed by $ref only when a direct member;
+    a usage location is set only when it differs; every change needs the user to exist."""
     out = list(change.precondition)
-    implied: dict[str, Any] | None = None
-    if change.kind == "add_member":
-        implied = {"not_member_of": change.group}
+    named = {cond.get("holds") for cond in out} | {cond.get("lacks") for cond in out}
+    implied: list[dict[str, Any]] = [{"exists": True}]
+    if change.kind == "assign_license" and change.body is not None:
+        added = [lic["skuId"] for lic in change.body.get("addLicenses", [])]
+        implied += [{"lacks": sku} for sku in added if sku not in named]
+        removed = change.body.get("removeLicenses", [])
+        implied += [{"holds": sku, "how": "direct"} for sku in removed if sku not in named]
+    elif change.kind == "add_member":
+        implied.append({"not_member_of": change.group})
     elif change.kind == "remove_member":
-        implied = {"member_of": change.group}
-    if implied is not None and implied not in out:
-        out.append(implied)
+        implied.append({"member_of": change.group})
+    elif change.kind == "set_usage_location" and change.body is not None:
+        implied.append({"usage_location_differs": change.body["usageLocation"]})
+    out += [cond for cond in implied if cond not in out]
     return out

@@ -50,6 +50,8 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
         for sku in sorted(change.skus()):
             if sku in was and now.get(sku) != was[sku]:
                 adds.append({"disabledPlans": was[sku], "skuId": sku})
+                # as read just now: re-adding over a copy held now is meant (it restores the disabled plans)
+                precondition.append({"holds": sku} if state.holds(sku) else {"lacks": sku})
             elif sku not in was and sku in now:
                 removes.append(sku)
                 precondition.append({"holds": sku, "how": "direct"})

@@ -4,8 +4,10 @@ Reads retry on 429, 503 and 504 and on dropped connections (GraphClient). A writ
 only an answer that says the request was not processed is retried — 429 (throttled) and 503
 (service unavailable), after the Retry-After Graph sends, else a backoff — within the client's
 RetryPolicy (retries, longest Retry-After, total wait); past those limits the write has failed.
-A timeout, a dropped connection or a 504 leave the write's outcome unknown; it is not sent again,
-and apply stops there.
+A timeout, a dropped connection, a 500, 502 or 504 (any 5xx but 503) leave the write's outcome
+unknown; it is not sent again, and apply stops there. A write follows no redirect: the SDK's
+redirect handler would send the body again to wherever the Location points (another host
+included), so a 3xx is an error, and its outcome unknown (something answered for Graph).
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
 from kiota_abstractions.method import Method
 from kiota_abstractions.native_response_handler import NativeResponseHandler
 from kiota_abstractions.request_information import RequestInformation
-from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
+from kiota_http.middleware.options import RedirectHandlerOption, ResponseHandlerOption, RetryHandlerOption
 
 from ..errors import AuthError
 from ..graph.client import GraphClient, Retries, RetryLimit, _graph_error, retry_after
@@ -54,7 +57,8 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
             info.headers.try_add("Content-Type", "application/json")
             info.content = content
         info.add_request_options([ResponseHandlerOption(NativeResponseHandler()),
-                                  RetryHandlerOption(delay=0, max_retries=0, should_retry=False)])
+                                  RetryHandlerOption(delay=0, max_retries=0, should_retry=False),
+                                  RedirectHandlerOption(should_redirect=False)])
         client.requests += 1
         try:
             async with asyncio.timeout(policy.request_deadline):
@@ -74,9 +78,13 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
         status = response.status_code
         if 200 <= status < 300:
             return WriteResult(status, True, retries=retries.attempt)
+        if 300 <= status < 400:
+            where = urlsplit(response.headers.get("Location", "")).netloc[:100] or "no Location"
+            return WriteResult(status, False, message=f"Graph answered with a redirect ({status} to {where}); a write "
+                               "follows no redirect", unknown=True, retries=retries.attempt)
         code, message = _graph_error(response.content)
         if status not in WRITE_RETRY:
-            return WriteResult(status, False, code, message[:300], unknown=status == 504, retries=retries.attempt)
+            return WriteResult(status, False, code, message[:300], unknown=status >= 500, retries=retries.attempt)
         problem = "Graph is throttling (429)" if status == 429 else "Graph is unavailable (503)"
         try:
             await retries.wait(what, problem, delay=retry_after(response.headers.get("Retry-After")),

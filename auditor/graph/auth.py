@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import json
 import logging
 import os
 import re
+import stat
 import sys
 import time
 import urllib.error
@@ -162,7 +164,12 @@ _OIDC_OPENER = urllib.request.build_opener(_SameHostRedirects())
 
 class _MaskedInActions:
     """In GitHub Actions, tell the runner to mask each access token the moment it exists
-    (`::add-mask::`), so no later log line can show it, whatever prints it."""
+    (`::add-mask::`), so no later log line can show it, whatever prints it.
+
+    The command carries the token itself, and only the runner's log is masked: it goes to stderr
+    only while stderr is what the runner reads of a step (a pipe or a socket). Redirected to a
+    file (`2> audit.log`, then uploaded as an artifact) or to a terminal, it would leave the token
+    readable there, so nothing is written. Never stdout: it may carry a snapshot (collect --output -)."""
 
     def __init__(self, inner: Any, stream: TextIO | None = None) -> None:
         self._inner = inner
@@ -173,17 +180,25 @@ class _MaskedInActions:
         token: AccessToken = self._inner.get_token(*scopes, **kwargs)
         if token.token not in self._masked:
             self._masked.add(token.token)
-            # stderr: stdout may carry a snapshot (collect --output -); the runner reads
-            # workflow commands from both streams
             stream = self._stream or sys.stderr
-            stream.write(f"::add-mask::{token.token}\n")
-            stream.flush()
+            if _read_by_the_runner(stream):
+                stream.write(f"::add-mask::{token.token}\n")
+                stream.flush()
         return token
 
     def close(self) -> None:
         close = getattr(self._inner, "close", None)
         if callable(close):
             close()
+
+
+def _read_by_the_runner(stream: TextIO) -> bool:
+    """Whether `stream` is a pipe or a socket, as a workflow step's stderr is when the runner reads it."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False  # an in-memory stream, or a closed one: not the runner's log
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 # --- building a credential ---------------------------------------------------------------------

@@ -9,12 +9,18 @@ whole request is GraphClient's (see RetryPolicy.request_deadline), since it span
 
 from __future__ import annotations
 
+import contextlib
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
 
 import httpx
 
 ANSWER_LIMIT = "license_auditor.max_answer_bytes"  # request extension: this answer's own bound
+# The same for a request sent through the Graph SDK, whose request adapter passes no extensions
+# of its own: set around one request by `answer_limit` (a context variable is per task, so the
+# requests other tasks send at the same time keep the transport's bound).
+_LIMIT: ContextVar[int | None] = ContextVar("license_auditor_answer_limit", default=None)
 ACCEPT_ENCODING = "gzip, deflate"  # what the client asks for; anything else in an answer is refused
 _AUTO_HEADER = 32 + zlib.MAX_WBITS  # zlib picks gzip or zlib framing from the header
 
@@ -68,6 +74,17 @@ class _BoundedStream(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
+@contextlib.contextmanager
+def answer_limit(max_bytes: int | None) -> Iterator[None]:
+    """The answers of the requests sent inside the block (in this task) are bounded at
+    `max_bytes` instead of the transport's own bound; None keeps the transport's."""
+    token = _LIMIT.set(max_bytes)
+    try:
+        yield
+    finally:
+        _LIMIT.reset(token)
+
+
 class BoundedTransport(httpx.AsyncBaseTransport):
     """Wraps the real transport; every answer's body is capped at `max_bytes` once decompressed."""
 
@@ -77,7 +94,7 @@ class BoundedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         # a request may set its own bound (a usage report's CSV download: one answer for the tenant)
-        limit = request.extensions.get(ANSWER_LIMIT, self.max_bytes)
+        limit = request.extensions.get(ANSWER_LIMIT) or _LIMIT.get() or self.max_bytes
         response = await self._inner.handle_async_request(request)
         encoding = response.headers.get("content-encoding", "").strip().lower()
         if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):

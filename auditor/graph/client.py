@@ -36,7 +36,7 @@ from ..errors import AuthError, CollectionError, clean_message
 from ..model import Cloud
 from ..snapshot import replace_lone_surrogates
 from .auth import get_access_token, token_claims
-from .bounded import ACCEPT_ENCODING, BoundedTransport, ResponseTooLarge, UnexpectedEncoding
+from .bounded import ACCEPT_ENCODING, BoundedTransport, ResponseTooLarge, UnexpectedEncoding, answer_limit
 from .hosts import LOOPBACK
 from .progress import Progress, SilentProgress
 
@@ -247,14 +247,17 @@ class GraphClient:
 
     async def fetch(
         self, path_or_url: str, *, headers: Mapping[str, str] | None = None, retry: bool = True,
-        follow: bool = True,
+        follow: bool = True, max_bytes: int | None = None, deadline: float | None = None,
     ) -> httpx.Response:
         """The successful response itself (for answers that are not JSON, such as $count).
         `retry=False`: one attempt; throttling or a network problem raises CollectionError at
         once instead of waiting (for best-effort reads). `follow=False`: a redirect is returned,
-        not followed (a usage report's download URL is checked, then read without the token)."""
+        not followed (a usage report's download URL is checked, then read without the token).
+        `max_bytes`, `deadline`: this answer's size and wall-time bounds instead of a page's
+        (a usage report answered by Graph itself is one answer for the whole tenant)."""
         url = self.url(path_or_url)
-        return await self._send(url, headers or {}, self.describe(url), retry=retry, follow=follow)
+        return await self._send(url, headers or {}, self.describe(url), retry=retry, follow=follow,
+                                max_bytes=max_bytes, deadline=deadline)
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -367,7 +370,8 @@ class GraphClient:
 
     async def _send(self, url: str, headers: Mapping[str, str], what: str, *, retry: bool = True,
                     method: Method = Method.GET, content: bytes | None = None, follow: bool = True,
-                    retries: Retries | None = None) -> httpx.Response:
+                    retries: Retries | None = None, max_bytes: int | None = None,
+                    deadline: float | None = None) -> httpx.Response:
         from azure.core.exceptions import ClientAuthenticationError
 
         policy = self.retry
@@ -396,8 +400,9 @@ class GraphClient:
             try:
                 # asyncio.timeout, not wait_for: no extra task, so a read-ahead request still
                 # reaches the wire before the current page is decoded (wait_for cost 20 % of collect)
-                async with asyncio.timeout(policy.request_deadline):
-                    response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", None)
+                with answer_limit(max_bytes):
+                    async with asyncio.timeout(deadline or policy.request_deadline):
+                        response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", None)
             except AuthError:
                 raise
             except ResponseTooLarge as exc:
@@ -406,7 +411,7 @@ class GraphClient:
             except UnexpectedEncoding as exc:
                 raise CollectionError(f"{what}: {exc}") from None
             except TimeoutError:
-                problem = f"Graph did not finish answering within {policy.request_deadline:.0f}s"
+                problem = f"Graph did not finish answering within {deadline or policy.request_deadline:.0f}s"
             except ClientAuthenticationError as exc:
                 lines = str(getattr(exc, "message", exc)).strip().splitlines()
                 reason = lines[0][:300] if lines else type(exc).__name__

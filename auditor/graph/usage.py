@@ -17,7 +17,10 @@ SDK is told not to follow it; the Location must be https (http only on loopback)
 credentials, and is then read through the SDK's HTTP client without the authentication provider,
 so the bearer token never leaves for the download host. A Location on the Graph endpoint itself is
 held to the @odata.nextLink rules (same scheme, host, port and path prefix) and read like any Graph
-request. A download that fails (the URL lives a few minutes) asks for the report again, a few times.
+request, with the token. Whichever way the report comes (a download, a 200 answer to the report
+request, a Location on the Graph endpoint), it gets the report's bounds, MAX_REPORT_BYTES and
+DOWNLOAD_DEADLINE, not a page's (64 MiB, 180 s). A download that fails (the URL lives a few
+minutes) asks for the report again, a few times.
 
 The Copilot report: Microsoft documents it under /copilot/reports on v1.0 and on beta (its page
 still carries the beta notice). It is asked on the endpoint's version first; when that answers 400
@@ -37,7 +40,7 @@ import codecs
 import csv
 from array import array
 from bisect import bisect_left
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -71,6 +74,9 @@ SETTINGS_PATH = "/admin/reportSettings"
 # 4 GiB covers ten million users; it only stops an answer that never ends.
 MAX_REPORT_BYTES = 4 * 1024**3
 DOWNLOAD_DEADLINE = 1800.0  # seconds for one download, headers and body
+# A row is a user's UPN, name, dates and product names: a few hundred characters. A longer one is
+# not a report Microsoft writes, and holding it would cost memory up to the download limit.
+MAX_RECORD = 1024 * 1024
 DOWNLOAD_ATTEMPTS = 3  # report requests (each with a fresh download URL) before giving up
 _CLOUD_NAMES = {Cloud.WORLDWIDE: "the global service", Cloud.USGOV: "US Government L4 (GCC High)",
                 Cloud.USGOV_DOD: "US Government L5 (DoD)", Cloud.CHINA: "China (21Vianet)"}
@@ -278,10 +284,12 @@ async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str 
                    ready: asyncio.Event | None = None) -> str:
     what = shown or client.describe(url)
     for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
-        response = await client.fetch(url, headers={"Accept": "text/csv, application/octet-stream"}, follow=False)
+        # the report request itself may answer with the report (200): the download's bounds, not a page's
+        response = await client.fetch(url, headers={"Accept": "text/csv, application/octet-stream"}, follow=False,
+                                      max_bytes=MAX_REPORT_BYTES, deadline=DOWNLOAD_DEADLINE)
         if response.status_code not in REDIRECT_STATUS:
             await _when(ready)
-            _parse(reader, [response.content], what)
+            _parse(reader, _pieces(response.content), what)
             return what
         raw = response.headers.get("location", "").strip()
         if not raw:
@@ -290,9 +298,10 @@ async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str 
         location = urljoin(url, raw)  # a relative Location is allowed
         target = _download_url(client, location, what, url)
         if target is None:  # on the Graph endpoint itself: a Graph request like any other
-            answer = await client.fetch(location, headers={"Accept": "text/csv, application/octet-stream"})
+            answer = await client.fetch(location, headers={"Accept": "text/csv, application/octet-stream"},
+                                        max_bytes=MAX_REPORT_BYTES, deadline=DOWNLOAD_DEADLINE)
             await _when(ready)
-            _parse(reader, [answer.content], what)
+            _parse(reader, _pieces(answer.content), what)
             return what
         try:
             await _when(ready)
@@ -369,6 +378,14 @@ async def _parse_stream(reader: RowReader, chunks: AsyncIterator[bytes], what: s
     feed.end()
 
 
+def _pieces(body: bytes, size: int = 1024 * 1024) -> Iterator[bytes]:
+    """A whole answer in 1 MiB pieces: decoded and split at once, a large report would be held
+    three times over (bytes, text, lines)."""
+    view = memoryview(body)
+    for start in range(0, len(body), size):
+        yield bytes(view[start:start + size])
+
+
 def _parse(reader: RowReader, chunks: Iterable[bytes], what: str) -> None:
     feed = _Feeder(reader, what)
     for chunk in chunks:
@@ -379,35 +396,61 @@ def _parse(reader: RowReader, chunks: Iterable[bytes], what: str) -> None:
 class _Feeder:
     """Bytes in, CSV records out, one at a time: a record ends at a line break outside quotes, so a
     quoted field holding a line break (a display name) stays one field. UTF-8, with or without the
-    byte order mark Microsoft's report files start with."""
+    byte order mark Microsoft's report files start with. The unfinished last line is kept as a
+    list of pieces, joined once its line break comes: re-joining it at every piece of the answer
+    made a long line cost its length squared (a 512 KiB line in 64-byte pieces: 2.2 s)."""
 
     def __init__(self, reader: RowReader, what: str) -> None:
         self.reader = reader
         self.what = what
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
-        self.pending = ""
+        self.pending: list[str] = []
+        self.pending_size = 0
         self.record: list[str] = []
+        self.record_size = 0
         self.quotes = 0
 
     def chunk(self, data: bytes) -> None:
         try:
-            text = self.pending + self.decoder.decode(data)
+            text = self.decoder.decode(data)
         except UnicodeDecodeError:
             raise CollectionError(f"{self.what}: the report is not UTF-8 text; report it") from None
+        if "\n" not in text:
+            self._hold(text)
+            return
         lines = text.split("\n")
-        self.pending = lines.pop()
+        if self.pending:
+            lines[0] = "".join(self.pending) + lines[0]
+        rest = lines.pop()
+        self.pending, self.pending_size = [], 0
+        self._hold(rest)
         self.rows([r for r in map(self.line, lines) if r is not None])
+
+    def _hold(self, text: str) -> None:
+        if text:
+            self.pending.append(text)
+            self.pending_size += len(text)
+            self._check_size(self.pending_size + self.record_size)
+
+    def _check_size(self, size: int) -> None:
+        if size > MAX_RECORD:
+            raise CollectionError(f"{self.what}: a row of the report is longer than {MAX_RECORD:,} characters; "
+                                  "no report Microsoft documents has such rows — stopped reading it; report it")
 
     def line(self, line: str) -> str | None:
         """The complete record `line` ends, or None while a quoted field is still open."""
+        if len(line) > MAX_RECORD:
+            self._check_size(len(line))
         if not self.record and '"' not in line:
             return line  # the common case: a record on one line without quotes
         self.record.append(line)
+        self.record_size += len(line) + 1
+        self._check_size(self.record_size)
         self.quotes += line.count('"')
         if self.quotes % 2:
             return None
         text = "\n".join(self.record)
-        self.record, self.quotes = [], 0
+        self.record, self.record_size, self.quotes = [], 0, 0
         return text
 
     def rows(self, records: list[str]) -> None:
@@ -423,10 +466,10 @@ class _Feeder:
 
     def end(self) -> None:
         try:
-            rest = self.pending + self.decoder.decode(b"", final=True)
+            rest = "".join(self.pending) + self.decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise CollectionError(f"{self.what}: the report is not UTF-8 text; report it") from None
-        self.pending = ""
+        self.pending, self.pending_size = [], 0
         if rest:
             self.rows([r for r in (self.line(rest),) if r is not None])
         if self.record:

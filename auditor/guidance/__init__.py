@@ -138,8 +138,13 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
         "url": ACTIVE_USERS_URL[var],
     }
 
+    catalog = texts.CATALOGS[locale]
+
     def lines(line: Line) -> list[str]:
-        return texts.render(locale, line.key, {**common, **line.values})
+        # US Government clouds buy through an agreement or a partner: a text that would send the
+        # admin to the worldwide Billing pages has a ".gov" variant (clouds.py)
+        key = f"{line.key}.gov" if var.gov and f"{line.key}.gov" in catalog else line.key
+        return texts.render(locale, key, {**common, **line.values})
 
     def actions(items: Sequence[Action]) -> list[dict[str, Any]]:
         return [a.json(" ".join(lines(a.description))) for a in items]
@@ -153,10 +158,13 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
             if key in PER_CLOUD:
                 url = f"{url}?view={VIEW[var]}"
         links.append({"title": name, "url": url})
+    # Germany (closed in 2021) and the US Government clouds: what the steps below are worth there
+    note = f"steps.cloud.{var.value}"
+    cloud_note = lines(Line(note, {})) if note in catalog else []
     return {
         "summary": " ".join(text for line in (plan.summary if isinstance(plan.summary, tuple) else (plan.summary,))
                             for text in lines(line)),
-        "steps": [text for line in plan.steps for text in lines(line)],
+        "steps": [*cloud_note, *(text for line in plan.steps for text in lines(line))],
         "actions": actions(plan.actions),
         "alternatives": [{"label": " ".join(lines(alt.label)), "actions": actions(alt.actions)}
                          for alt in plan.alternatives],

@@ -76,6 +76,14 @@ class Words:
         value = texts.raw(self.locale, f"word.{name}")
         return value if isinstance(value, str) else " ".join(value)
 
+    def state(self, value: str) -> str:
+        """A subscription state as the admin center names it, Graph's value beside it: "Expired
+        (Warning)". A value the catalogs do not name is shown as Graph gives it."""
+        key = f"word.state.{value.lower()}"
+        if key not in texts.CATALOGS[self.locale]:
+            return value
+        return f"{self.word(key.removeprefix('word.'))} ({value})"
+
     def all(self, parts: Sequence[str]) -> str:
         return self._list(parts) if parts else self.word("none")
 

@@ -63,12 +63,13 @@ def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant
     renews = datetime.fromisoformat(str(renewal["renews"]).replace("Z", "+00:00"))
     day = renews.date()
     num = lambda n: i18n.format_number(int(n), locale)  # noqa: E731
-    summary = t.pgettext("ics_summary", "Renew {product}: {seats} seats ({tenant})", product=renewal.get("name"),
-                         seats=num(renewal["seats"]), tenant=tenant)
-    lines = [t.pgettext("renewal_line", "Renew {product} at {seats} seats (today {today}; range {low}–{high}) by "
-                                        "{date}.", product=renewal.get("name"), seats=num(renewal["seats"]),
-                        today=num(renewal["seats_today"]), low=num(renewal["low"]), high=num(renewal["high"]),
-                        date=i18n.format_date(day, locale)),
+    seats = int(renewal["seats"])  # the count the texts agree with: "1 seat", "2 seats"
+    summary = t.npgettext("ics_summary", "Renew {product}: {n} seat ({tenant})",
+                          "Renew {product}: {n} seats ({tenant})", seats, product=renewal.get("name"), tenant=tenant)
+    lines = [t.npgettext("renewal_line", "Renew {product} at {n} seat (today {today}; range {low}–{high}) by {date}.",
+                         "Renew {product} at {n} seats (today {today}; range {low}–{high}) by {date}.", seats,
+                         product=renewal.get("name"), today=num(renewal["seats_today"]), low=num(renewal["low"]),
+                         high=num(renewal["high"]), date=i18n.format_date(day, locale)),
              t.pgettext("renewal_basis", "Assigned today: {assigned}; seats the open findings would free: {freed}; "
                                          "spare seats the policy keeps: {buffer}.",
                         assigned=num(renewal["assigned"]), freed=num(renewal["freed_by_findings"]),

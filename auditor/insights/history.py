@@ -11,15 +11,19 @@ A record (`schema` 1):
      "currency": "EUR", "unused_monthly_cost": 506.25, "reclaimable_monthly_cost": 120.5,
      "products": {"SPE_E3": {"usable": 200, "assigned": 185, "unused_monthly_cost": 506.25}, ...}}
 
-A malformed line (not JSON, not an object, a field of the wrong type) is reported with its line
-number and skipped: it never stops an audit. Records of another tenant are left out of that
-tenant's trends.
+A malformed line (not JSON, not an object, a field of the wrong type, a number the audit cannot
+compute with: NaN, Infinity, a count above MAX_COUNT, an amount above MAX_AMOUNT) is reported with
+its line number and skipped: it never stops an audit. At most MAX_NAMED such lines are named, then
+their count. Records of another tenant are left out of that tenant's trends.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +37,12 @@ SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")
 MAX_LINE = 1_000_000  # bytes: a longer line is not a record this program wrote
 MAX_FILE = 256_000_000  # bytes read at most (about a century of nightly records for 500 products)
+# Far above any tenant's seats, findings or monthly spend, and small enough that sums, averages and
+# money formatting stay exact: a larger number is not one this program wrote.
+MAX_COUNT = 1_000_000_000
+MAX_AMOUNT = 1_000_000_000_000.0
+MAX_NAMED = 20  # malformed lines named one by one; the rest are counted in one line
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True)
@@ -149,14 +159,20 @@ def _time(value: Any, name: str) -> str:
 def _count(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _Bad(f"{name} is not a whole number")
+    if value > MAX_COUNT:
+        raise _Bad(f"{name} is larger than {MAX_COUNT:,}")
     return value
 
 
 def _money(value: Any, name: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    # NaN and Infinity: Python's JSON reader accepts them, and no sum or chart can use them
+    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float)
+                                                                         and not math.isfinite(value)):
         raise _Bad(f"{name} is not an amount")
+    if not 0 <= value <= MAX_AMOUNT:
+        raise _Bad(f"{name} is not an amount from 0 to {MAX_AMOUNT:,.0f}")
     return float(value)
 
 
@@ -185,8 +201,8 @@ def parse_record(doc: Any, line: int = 0) -> Record:
                                           _count(point.get("assigned"), f"{where}.assigned"),
                                           _money(point.get("unused_monthly_cost"), f"{where}.unused_monthly_cost"))
     currency = doc.get("currency")
-    if currency is not None and not isinstance(currency, str):
-        raise _Bad("currency is not text")
+    if currency is not None and not (isinstance(currency, str) and _CURRENCY.match(currency)):
+        raise _Bad("currency is not a three-letter currency code")
     tenant = doc.get("tenant")
     if not isinstance(tenant, str):
         raise _Bad("tenant is not text")
@@ -254,7 +270,18 @@ def read_history(path: Path) -> tuple[list[Record], list[Problem]]:
                                 "the records after this line were not read"))
     records, bad = parse_lines(data.split(b"\n"))
     records.sort(key=lambda r: (_sort_time(r.generated_at), r.line))
-    return records, bad + problems
+    return records, problems + bad  # the file's own problem first: it is never left to the count
+
+
+def problem_lines(problems: Iterable[Problem], path: Path | str) -> list[str]:
+    """One line per skipped line, the first MAX_NAMED of them, then one line counting the rest: a
+    history with thousands of damaged lines must not flood the log or the report's warnings."""
+    problems = list(problems)
+    lines = [p.text(path) for p in problems[:MAX_NAMED]]
+    rest = len(problems) - MAX_NAMED
+    if rest > 0:
+        lines.append(f"{rest:,} more malformed lines of {path} skipped")
+    return lines
 
 
 def _sort_time(text: str) -> datetime:
@@ -270,16 +297,40 @@ def of_tenant(records: Iterable[Record], tenant: str) -> list[Record]:
 # --- appending --------------------------------------------------------------------------------
 
 
+_APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def check_appendable(path: Path) -> None:
+    """UsageError, as append_record would raise it, when a record could not be appended to the
+    file: called before collecting, so a path that cannot take the record fails in a second, not
+    after a long collection and the reports. The file is opened for appending, nothing written;
+    a missing one is created and removed again (the only sure test, whoever runs the audit)."""
+    try:
+        try:
+            fd = os.open(path, _APPEND)
+        except FileNotFoundError:
+            fd = os.open(path, _APPEND | os.O_CREAT | os.O_EXCL, 0o666)
+            os.unlink(path)
+        os.close(fd)
+    except OSError as exc:
+        raise UsageError(f"--history: cannot append to {path}: {_reason(exc)}") from None
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:  # O_NOFOLLOW's answer: "Too many levels of symbolic links" misleads
+        return "it is a symbolic link (give the file itself)"
+    return exc.strerror or str(exc)
+
+
 def append_record(path: Path, record: Record) -> None:
     """Append one line to the file (created if missing) in a single write. A file whose last line
     lacks its newline (a write cut short) gets one first, so the new record stands on its own line.
     A symbolic link at `path` is refused rather than written through."""
     line = json.dumps(record.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags, 0o666)
+        fd = os.open(path, _APPEND | os.O_CREAT, 0o666)
     except OSError as exc:
-        raise UsageError(f"--history: cannot append to {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"--history: cannot append to {path}: {_reason(exc)}") from None
     try:
         size = os.fstat(fd).st_size
         if size:
@@ -289,7 +340,7 @@ def append_record(path: Path, record: Record) -> None:
                     line = b"\n" + line
         os.write(fd, line)
     except OSError as exc:
-        raise UsageError(f"--history: cannot append to {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"--history: cannot append to {path}: {_reason(exc)}") from None
     finally:
         os.close(fd)
 

@@ -1,6 +1,7 @@
 """What `audit` does beyond today's report, in the order it runs:
 
     Nightly(args, policies, baseline)   check the flags and read the history (before collecting)
+    .check_outputs()                    the history file can take this run's record (before collecting)
     .attributes, .audits_since          what the collection reads besides (cost allocation, causes)
     .observe(snapshot, result)          keep what the extras need of the tenant (before it is freed)
     .enrich(document)                   causes, trends, renewals, cost allocation into report.json
@@ -80,8 +81,7 @@ class Nightly:
             from . import history
 
             self.records, problems = history.read_history(self.history_path)
-            for p in problems:
-                self.warnings.append(f"history {p.text(self.history_path)}")
+            self.warnings += [f"history {line}" for line in history.problem_lines(problems, self.history_path)]
         self.causes = bool(getattr(args, "causes", False))
         if self.causes and baseline is None:
             raise UsageError("--causes names the changes since the baseline: give --baseline REPORT_JSON too")
@@ -106,6 +106,14 @@ class Nightly:
         self.audits: DirectoryAudits | None = None
         self.collected_at: str | None = None
         self.as_of: datetime | None = None
+
+    def check_outputs(self) -> None:
+        """Before collecting, once the output directory exists (the history file may live in it):
+        a history file this run could not append to stops it now (exit 2), not after the reports."""
+        if self.history_path is not None:
+            from . import history
+
+            history.check_appendable(self.history_path)
 
     # --- before the snapshot is freed ---------------------------------------------------------
 
@@ -239,8 +247,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not path.exists():
         raise UsageError(f"{path}: no such history file")
     records, problems = history.read_history(path)
-    for p in problems:
-        _say(f"warning: {p.text(path)}")
+    for line in history.problem_lines(problems, path):
+        _say(f"warning: {line}")
     if args.tenant:
         records = history.of_tenant(records, args.tenant)
     if args.last is not None:

@@ -12,14 +12,15 @@ the products with the most unused spend, and a link to the CI run when GITHUB_* 
 
 The URL is a secret (whoever has it can post): it is taken from --notify-webhook or the
 AUDITOR_NOTIFY_WEBHOOK environment variable and never printed; messages name only its host. It
-must be https (plain http only to a loopback address, for tests). A failure to post is a
+must be https (plain http only to a loopback address, for tests). A failure to post (no answer,
+no whole answer within DEADLINE, a host name that cannot be encoded or resolved, not 2xx) is a
 DeliveryError (exit 4, like e-mail).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+import asyncio
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,7 +34,8 @@ FORMATS = ("teams", "slack")
 ENV = "AUDITOR_NOTIFY_WEBHOOK"
 LIST_CAP = 5
 COST_CAP = 3
-TIMEOUT = 20.0
+TIMEOUT = 20.0  # seconds to connect, or between two reads
+DEADLINE = 60.0  # seconds for the whole post, retries and their waits included
 RETRY_STATUS = (429, 502, 503, 504)
 ATTEMPTS = 3
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -101,9 +103,10 @@ class _Summary:
         num = lambda n: i18n.format_number(n, locale)  # noqa: E731
         by_sev = summary.get("by_severity") or {}
         severity = ", ".join(f"{num(int(by_sev.get(s) or 0))} {s}" for s in SEVERITIES if by_sev.get(s))
-        self.counts = t.pgettext("notify_counts", "{open} open findings ({severity}) · {new} new · {resolved} "
-                                                  "resolved", open=num(unwaived), severity=severity or "–",
-                                 new=num(len(new)) if changes else "–", resolved=num(len(resolved)) if changes else "–")
+        self.counts = t.npgettext("notify_counts", "{n} open finding ({severity}) · {new} new · {resolved} resolved",
+                                  "{n} open findings ({severity}) · {new} new · {resolved} resolved", unwaived,
+                                  severity=severity or "–", new=num(len(new)) if changes else "–",
+                                  resolved=num(len(resolved)) if changes else "–")
 
         def line(f: Mapping[str, Any]) -> str:
             subject = s if isinstance(s := f.get("subject"), Mapping) else {}
@@ -203,35 +206,50 @@ def payload(document: Mapping[str, Any], fmt: str, run_url: str | None = None,
 # --- posting ----------------------------------------------------------------------------------
 
 
-def post(url: str, body: Mapping[str, Any], fmt: str, *, sleep: Callable[[float], None] = time.sleep,
-         timeout: float = TIMEOUT) -> None:
+def post(url: str, body: Mapping[str, Any], fmt: str, *, timeout: float = TIMEOUT,
+         deadline: float | None = None) -> None:
     """POST the payload; DeliveryError naming only the webhook's host when it is not accepted
-    (2xx). 429 and 502-504 are tried again, at most ATTEMPTS times, after Retry-After (≤ 10 s)."""
-    import httpx
-
+    (2xx). 429 and 502-504 are tried again, at most ATTEMPTS times, after Retry-After (≤ 10 s).
+    `timeout` bounds each wait for the network (connect, one read); `deadline` (DEADLINE) the
+    whole post, retries included: a server sending one byte every few seconds never trips a read
+    timeout, so only this ends the wait."""
+    limit = DEADLINE if deadline is None else deadline
     host = urlsplit(url).hostname or "?"
     where = f"the {fmt} webhook at {host}"
-    status = 0
-    for attempt in range(ATTEMPTS):
-        try:
-            with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-                response = client.post(url, json=dict(body))
-        except httpx.TimeoutException:
-            raise DeliveryError(f"{where} did not answer within {timeout:g} s") from None
-        except httpx.InvalidURL:
-            raise DeliveryError(f"cannot post to {where}: httpx cannot use the webhook URL") from None
-        except httpx.HTTPError as exc:
-            reason = " ".join(str(exc).replace(url, "<webhook>").split())[:200] or type(exc).__name__
-            raise DeliveryError(f"cannot post to {where}: {reason}") from None
-        status = response.status_code
-        if 200 <= status < 300:
-            return
-        if status not in RETRY_STATUS or attempt == ATTEMPTS - 1:
-            break
-        wait = response.headers.get("Retry-After", "")
-        sleep(min(float(wait), 10.0) if wait.isdigit() else 2.0 ** attempt)
+    try:
+        status = asyncio.run(_post(url, dict(body), where, timeout, limit))
+    except TimeoutError:
+        raise DeliveryError(f"{where} did not finish answering within {limit:g} s; stopped waiting (the summary "
+                            "may or may not have been posted)") from None
+    if 200 <= status < 300:
+        return
     hint = " (is the webhook URL still valid?)" if status in (401, 403, 404, 410) else ""
     raise DeliveryError(f"{where} answered HTTP {status}; the summary was not posted{hint}")
+
+
+async def _post(url: str, body: dict[str, Any], where: str, timeout: float, deadline: float) -> int:
+    """The last answer's status; TimeoutError past the deadline."""
+    import httpx
+
+    async with asyncio.timeout(deadline), httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+        for attempt in range(ATTEMPTS):
+            try:
+                response = await client.post(url, json=body)
+            except httpx.TimeoutException:
+                raise DeliveryError(f"{where} did not answer within {timeout:g} s") from None
+            except httpx.InvalidURL:
+                raise DeliveryError(f"cannot post to {where}: httpx cannot use the webhook URL") from None
+            except httpx.HTTPError as exc:
+                reason = " ".join(str(exc).replace(url, "<webhook>").split())[:200] or type(exc).__name__
+                raise DeliveryError(f"cannot post to {where}: {reason}") from None
+            except UnicodeError:  # the IDNA codec refuses the host name (an empty or 64-letter label, a bad xn--)
+                raise DeliveryError(f"cannot post to {where}: not a valid host name") from None
+            status = response.status_code
+            if status not in RETRY_STATUS or attempt == ATTEMPTS - 1:
+                return status
+            wait = response.headers.get("Retry-After", "")
+            await asyncio.sleep(min(float(wait), 10.0) if wait.isdigit() else 2.0 ** attempt)
+    raise AssertionError("unreachable")
 
 
 def notify(document: Mapping[str, Any], url: str, fmt: str, run_url: str | None) -> None:

@@ -26,7 +26,6 @@ from .trends import sparkline
 BAR_HEIGHT = 80  # px of the tallest bar
 SPARK_HEIGHT = 16
 ALLOCATION_CAP = 15
-SPEND_COLOUR = "#1c5d99"
 SEAT_SPARK_RUNS = 14  # the seat table's sparkline: the last two weeks of nightly runs (the table is wide already)
 _MERMAID_UNSAFE = re.compile(r'["\[\]{}<>`;#\\\n\r]')
 
@@ -221,10 +220,11 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
         kwargs["renewals_title"] = t.pgettext("renewals_title", "Subscriptions renewing soon")
         rows = []
         for r in renewals:
-            sentence = t.pgettext("renewal_line", "Renew {product} at {seats} seats (today {today}; range "
-                                                  "{low}–{high}) by {date}.",
+            sentence = t.npgettext("renewal_line", "Renew {product} at {n} seat (today {today}; range {low}–{high}) by "
+                                   "{date}.", "Renew {product} at {n} seats (today {today}; range {low}–{high}) by "
+                                   "{date}.", int(r.get("seats") or 0),
                                   product=clean(r.get("name") or r.get("sku"), 200),
-                                  seats=num(int(r.get("seats") or 0)), today=num(int(r.get("seats_today") or 0)),
+                                  today=num(int(r.get("seats_today") or 0)),
                                   low=num(int(r.get("low") or 0)), high=num(int(r.get("high") or 0)),
                                   date=i18n.format_date(str(r.get("renews", "")), locale))
             basis = t.pgettext("renewal_basis", "Assigned today: {assigned}; seats the open findings would free: "

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from datetime import UTC, datetime
@@ -13,10 +14,10 @@ from typing import Any
 from auditor.errors import EXIT_OK, UsageError, clean_message
 from auditor.model import Cloud, Locale
 from auditor.outputs import output_lock
-from auditor.plan.compile import compile_plan, has_actions
+from auditor.plan.compile import Plan, compile_plan, has_actions
 from auditor.plan.read import load_report
 from auditor.plan.summary import summary
-from auditor.plan.write import write_plan
+from auditor.plan.write import PLAN_FILE, plan_document, write_plan
 
 REPORT = "report.json"
 
@@ -70,6 +71,20 @@ def _output_dir(args: argparse.Namespace, report_dir: Path) -> Path:
     return out
 
 
+def _check_size(plan: Plan, out: Path, created_at: str) -> None:
+    """Refuse (exit 2, nothing written) a plan.json larger than `apply` reads (plan_file.MAX_PLAN_BYTES):
+    a plan that could be reviewed and approved but never applied is no plan."""
+    from auditor.apply import plan_file
+
+    # measured as write_plan writes it: indented JSON, UTF-8
+    text = json.dumps(plan_document(plan, created_at=created_at), indent=2, ensure_ascii=False) + "\n"
+    size = len(text.encode("utf-8", errors="replace"))
+    limit = plan_file.MAX_PLAN_BYTES
+    if size > limit:
+        raise UsageError(f"{out / PLAN_FILE} would be {size} bytes, more than `apply` reads ({limit} bytes); nothing "
+                         f"was written — plan fewer findings at a time (--rules, --min-severity, --findings)")
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     report_dir = Path(args.report_dir)
     if not report_dir.is_dir():
@@ -81,8 +96,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     plan = compile_plan(document, rules=args.rules, min_severity=args.min_severity, finding_ids=args.findings,
                         graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")))
     out = _output_dir(args, report_dir)
+    created_at = _now()
+    _check_size(plan, out, created_at)
     with output_lock(out):
-        written = write_plan(plan, out, created_at=_now())
+        written = write_plan(plan, out, created_at=created_at)
     if not has_actions(document):
         _say(f"warning: {path} has no per-finding actions (report schema_version {document['schema_version']}); "
              "audit again with this version of license-auditor to plan its findings")

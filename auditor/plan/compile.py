@@ -42,6 +42,7 @@ import msgspec
 
 from auditor.apply.plan_file import PlanFileError, Where, parse_change
 from auditor.model import Severity
+from auditor.plan.describe import Describer
 from auditor.remediations import Reader
 
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
@@ -253,7 +254,6 @@ class _Op(msgspec.Struct):
     payload: Any  # license add: the addLicenses entry; usage location: the body; join: the body
     seats: dict[str, int]
     findings: list[str]
-    descriptions: list[str]
     precondition: list[dict[str, Any]]
 
     def absorb(self, other: _Op) -> None:
@@ -261,7 +261,6 @@ class _Op(msgspec.Struct):
         for fid in other.findings:
             if fid not in self.findings:
                 self.findings.append(fid)
-        _extend_unique(self.descriptions, other.descriptions)
         _extend_unique(self.precondition, other.precondition)
         # findings may count the same effect differently (a direct copy a group's copy stands in
         # for frees no seat): keep the count that frees the fewest seats and takes the most
@@ -291,12 +290,11 @@ def _ops_of(fid: str, action: Mapping[str, Any], parts: Mapping[str, str], root:
     user = action["user"]
     group = action.get("group")
     seats = {k: v for k, v in (action.get("seats") or {}).items() if v}
-    desc = [action.get("description") or ""] if action.get("description") else []
     pre = [dict(p) for p in action.get("precondition") or []]
     path = action["path"]
 
     def op(key: tuple[str, ...], payload: Any, op_seats: dict[str, int]) -> _Op:
-        return _Op(key, kind, user, group, path, payload, op_seats, [fid], list(desc), list(pre))
+        return _Op(key, kind, user, group, path, payload, op_seats, [fid], list(pre))
 
     if kind == "assign_license":
         body = action["body"]
@@ -424,7 +422,6 @@ class _Draft(msgspec.Struct):
     kind: str
     path: str
     body: dict[str, Any] | None
-    description: str
     user: str
     group: str | None
     precondition: list[dict[str, Any]]
@@ -437,19 +434,17 @@ class _Draft(msgspec.Struct):
 
 def _draft(ops: Sequence[_Op], kind: str, path: str, body: dict[str, Any] | None) -> _Draft:
     # one effect's lists are already free of repeats (_Op.absorb)
-    descriptions: list[str] = list(ops[0].descriptions)
     precondition: list[dict[str, Any]] = list(ops[0].precondition)
     findings: list[str] = list(ops[0].findings)
     for o in ops[1:]:
-        _extend_unique(descriptions, o.descriptions)
         _extend_unique(precondition, o.precondition)
         _extend_unique(findings, o.findings)
     seats: dict[str, int] = {}
     for o in ops:
         for part, delta in o.seats.items():
             seats[part] = seats.get(part, 0) + delta
-    return _Draft(kind, path, body, " ".join(d.strip() for d in descriptions if d.strip()), ops[0].user,
-                  ops[0].group, precondition, {k: v for k, v in seats.items() if v}, findings)
+    return _Draft(kind, path, body, ops[0].user, ops[0].group, precondition, {k: v for k, v in seats.items() if v},
+                  findings)
 
 
 def _chain(user_ops: Sequence[_Op]) -> list[_Draft]:
@@ -625,12 +620,16 @@ def compile_plan(
     min_severity: str | None = None,
     finding_ids: Sequence[str] | None = None,
     graph_root: str | None = None,
+    describe_changes: bool = True,
 ) -> Plan:
     """The plan for `document`'s open findings (see the module docstring).
 
     `graph_root` is the cloud's Graph v1.0 endpoint for the `@odata.id` of group joins; default:
     the worldwide endpoint. The plan holds no inverse calls: what undoing a change takes is known
-    only from the state apply reads right before it (its journal; `license-auditor undo`)."""
+    only from the state apply reads right before it (its journal; `license-auditor undo`).
+    Each change's description says what its call does (auditor.plan.describe), never what the
+    report's actions say; `describe_changes=False` leaves them empty, for a caller that shows only
+    the plan's summary line (the report header)."""
     root = (graph_root or DEFAULT_GRAPH_ROOT).rstrip("/")
     filters = Filters(tuple(rules) if rules is not None else None, min_severity,
                       tuple(finding_ids) if finding_ids is not None else None)
@@ -692,13 +691,16 @@ def compile_plan(
     done, overflow, left_out = _order(chains, table)
 
     position = {f["id"]: i for i, (f, _) in enumerate(eligible)}
+    by_id = {f["id"]: f for f, _ in eligible}
+    words = Describer(by_id, document) if describe_changes else None
     changes: list[Change] = []
     for chain in done:
         base = len(changes)
         for i, d in enumerate(chain):
             changes.append(Change(
                 n=base + i + 1, kind=d.kind, method=METHODS[d.kind], path=d.path, body=d.body,
-                description=d.description, user=d.user, group=d.group, precondition=tuple(d.precondition),
+                description=words.of(d.kind, d.body, d.user, d.group, d.findings) if words else "",
+                user=d.user, group=d.group, precondition=tuple(d.precondition),
                 seats=dict(d.seats), findings=tuple(sorted(d.findings, key=lambda fid: position[fid])),
                 depends_on=tuple(base + j + 1 for j in sorted(d.deps)),
             ))
@@ -709,10 +711,10 @@ def compile_plan(
         first = left_out[0][index]
         known = part in table
         stopped = Stopped(len(changes) + index + 1, part, usable, needed,
-                          COUNT_VIOLATION if known else NOT_SUBSCRIBED, first.description, METHODS[first.kind],
-                          first.path)
+                          COUNT_VIOLATION if known else NOT_SUBSCRIBED,
+                          words.of(first.kind, first.body, first.user, first.group, first.findings) if words else "",
+                          METHODS[first.kind], first.path)
         cut = dict.fromkeys(fid for chain in left_out for d in chain for fid in d.findings)
-        by_id = {f["id"]: f for f, _ in eligible}
         for fid in cut:
             f = by_id[fid]
             skipped.append(Skipped(fid, str(f.get("rule", "")), STOPPED, _subject_text(f)))

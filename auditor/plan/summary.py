@@ -52,7 +52,7 @@ def header_plan(document: Mapping[str, Any]) -> Plan | None:
     and hands it to the renewal forecast and the report header."""
     if not has_actions(document) or "tenants" in document:
         return None
-    return compile_plan(document)
+    return compile_plan(document, describe_changes=False)  # the header and the forecast read no change's words
 
 
 def plan_header(document: Mapping[str, Any], locale: Locale, plan: Plan | None = None) -> str:
@@ -60,4 +60,4 @@ def plan_header(document: Mapping[str, Any], locale: Locale, plan: Plan | None =
     merge. `plan`: header_plan(document) when the caller has it already."""
     if not has_actions(document) or "tenants" in document:
         return ""
-    return summary(plan if plan is not None else compile_plan(document), locale)
+    return summary(plan if plan is not None else compile_plan(document, describe_changes=False), locale)

@@ -146,6 +146,7 @@ class _PlanView:
     generated: str
     created: str
     filters: str
+    counts: tuple[tuple[str, str], ...]  # (kind of change, how many), in the order changes of a user run
     changes: tuple[_ChangeRow, ...]
     seats: tuple[_SeatRow, ...]
     net: str
@@ -191,6 +192,19 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
     return texts.get(reason) or clean(reason, 60)
 
 
+def _counts(t: i18n.Translations, plan: Plan, locale: Locale) -> tuple[tuple[str, str], ...]:
+    """How many changes of each kind the plan makes, so a reviewer sees its size before its list."""
+    names = {
+        "set_usage_location": t.pgettext("plan_kind_usage_location", "Usage location set"),
+        "add_member": t.pgettext("plan_kind_join", "Group joined"),
+        "assign_license": t.pgettext("plan_kind_assign", "Licenses assigned or removed (assignLicense)"),
+        "remove_member": t.pgettext("plan_kind_leave", "Group left"),
+        "reprocess": t.pgettext("plan_kind_reprocess", "Group licenses reprocessed"),
+    }
+    counted = {kind: sum(1 for c in plan.changes if c.kind == kind) for kind in names}
+    return tuple((names[kind], i18n.format_number(n, locale)) for kind, n in counted.items() if n)
+
+
 def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
     t = i18n.translations(locale)
 
@@ -230,12 +244,14 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
     stopped = ""
     if plan.stopped:
         s = plan.stopped
-        stopped = t.pgettext(
+        stopped = t.npgettext(
             "plan_stopped",
-            "The plan stops before change {n}, {description} ({request}): it needs {needed} {product} seats and "
-            "{usable} are usable, so Graph would refuse it (CountViolation). Free or buy seats, then plan again.",
-            n=s.n, description=clean(s.description, 600), request=clean(f"{s.method} {s.path}", 600),
-            needed=num(s.needed), product=clean(s.sku, 100), usable=num(s.usable))
+            "The plan stops before change {change}, {description} ({request}): it needs {n} {product} seat, more "
+            "than the {usable} usable, so Graph would refuse it (CountViolation). Free or buy seats, then plan again.",
+            "The plan stops before change {change}, {description} ({request}): it needs {n} {product} seats, more "
+            "than the {usable} usable, so Graph would refuse it (CountViolation). Free or buy seats, then plan again.",
+            s.needed, change=s.n, description=clean(s.description, 600),
+            request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
                  _reason(t, s.reason, s.others, s.data), clean(s.description, 600))
@@ -258,6 +274,7 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
         generated=i18n.format_datetime(plan.report_generated_at, locale) if plan.report_generated_at else "",
         created=i18n.format_datetime(created_at, locale),
         filters=clean("; ".join(filter_parts), 2000),
+        counts=_counts(t, plan, locale),
         changes=changes,
         seats=seats,
         net=net,

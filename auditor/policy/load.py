@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import jsonschema
 
 from ..errors import PolicyError, PolicyIssue
 from ..model import Locale, Severity
@@ -15,13 +17,9 @@ from ..rules.hygiene.base import parse_hygiene
 from ..rules.seats import parse_catalog
 from ..rules.usage import parse_usage
 from ..rules.waivers import parse_waivers
-from .certify import certifier
 from .model import CostAllocation, CrossTenant, Policy, PolicySet
 from .schema import build_schema
 from .yamlsource import Located, Part, dotted, read_yaml
-
-if TYPE_CHECKING:
-    import jsonschema
 
 
 @lru_cache(maxsize=1)
@@ -30,17 +28,8 @@ def _schema() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _certified() -> Callable[[Any], bool]:
-    """True for a document the schema certainly accepts (auditor/policy/certify.py)."""
-    return certifier(_schema())
-
-
-@lru_cache(maxsize=1)
 def _validator() -> jsonschema.protocols.Validator:
-    """jsonschema, imported only for a document the quick check does not certify: its errors are
-    the messages."""
-    import jsonschema
-
+    """The validator of the schema's own draft (2020-12); its errors become the located messages below."""
     schema = _schema()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
@@ -70,8 +59,6 @@ def _suggest(word: str, options: Iterable[str]) -> str:
 
 
 def _schema_issues(doc: Located) -> list[PolicyIssue]:
-    if _certified()(doc.data):
-        return []
     return _issues(doc, _validator().iter_errors(doc.data))
 
 

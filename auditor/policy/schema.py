@@ -19,6 +19,7 @@ from .selectors import SELECTOR_SCHEMA
 
 API_VERSION = "license-auditor/v1"
 SCHEMA_ID = "https://license-auditor.dev/schema/v1/license-policy.schema.json"
+MAX_PRICE = 1_000_000_000  # price.monthly, per seat
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"}
@@ -73,7 +74,11 @@ def build_schema() -> dict[str, Any]:
                 "additionalProperties": False,
                 "required": ["monthly", "currency"],
                 "properties": {
-                    "monthly": {"type": "number", "minimum": 0, "description": "Price per seat per month."},
+                    # the audit sums prices over seats and users and formats them as money: the
+                    # maximum is above any seat's monthly price in any currency, and far below
+                    # where a sum over ten million seats would lose its cents
+                    "monthly": {"type": "number", "minimum": 0, "maximum": MAX_PRICE,
+                                "description": "Price per seat per month (0 to 1,000,000,000)."},
                     "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code"},
                 },
             },

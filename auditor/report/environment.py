@@ -8,23 +8,11 @@ translate into the locale of the `t` the template is rendered with (the view's
 Python code does. A translation is plain text, escaped like every other printed value (HTML
 autoescape, Markdown finalize); Jinja2's own `{% trans %}` blocks, with their %-style
 placeholders, are not used.
-
-Compiling the templates takes longer than the rest of a small audit, so they ship compiled too:
-auditor/report/compiled/ holds each environment's templates as Python modules (Jinja2's
-`compile_templates`, loaded by its ModuleLoader) and, in manifest.json, the Jinja2 version and the
-SHA-256 of each template source they were compiled from. An environment loads them when that
-manifest matches the installed Jinja2 and today's sources; else it compiles the sources in memory
-(an edited template shows at once; nothing is written anywhere). `python -m auditor.report.precompile`
-writes them anew after a template changes (tests/report/test_precompiled.py fails until then).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -58,52 +46,15 @@ def _with_texts(environment: jinja2.Environment) -> jinja2.Environment:
     return environment
 
 
-# Each environment's templates (by file name) and its settings: the compiled templates are
-# compiled with these, so the two environments below and auditor/report/precompile.py share them.
-SUFFIXES = {"html": ".html.j2", "md": ".md.j2"}
-COMPILED = "compiled"
-MANIFEST = "manifest.json"
-
-
-def settings(kind: str) -> dict[str, Any]:
-    if kind == "html":
-        # Autoescaping HTML; an undefined name fails the render instead of printing blank.
-        return {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": False,
-                "keep_trailing_newline": True}
-    return {"autoescape": False, "finalize": _md_finalize, "trim_blocks": True, "lstrip_blocks": True,
-            "undefined": jinja2.StrictUndefined, "keep_trailing_newline": True}
-
-
-def source_loader() -> jinja2.BaseLoader:
+def _loader() -> jinja2.BaseLoader:
     return jinja2.PackageLoader("auditor.report", "templates")
-
-
-def sources(kind: str) -> dict[str, str]:
-    """SHA-256 of each template source of environment `kind`, by template name."""
-    folder = resources.files("auditor.report").joinpath("templates")
-    return {entry.name: hashlib.sha256(entry.read_bytes()).hexdigest()
-            for entry in sorted(folder.iterdir(), key=lambda e: e.name) if entry.name.endswith(SUFFIXES[kind])}
-
-
-def _loader(kind: str) -> jinja2.BaseLoader:
-    """The compiled templates when they were compiled from today's sources with this Jinja2, else the sources."""
-    compiled = resources.files("auditor.report").joinpath(COMPILED)
-    try:
-        manifest = json.loads(compiled.joinpath(MANIFEST).read_text(encoding="utf-8"))
-        fresh = (manifest.get("jinja2") == jinja2.__version__
-                 and manifest.get("templates", {}).get(kind) == sources(kind))
-    except (OSError, ValueError, AttributeError):
-        fresh = False
-    folder = compiled.joinpath(kind)
-    if fresh and isinstance(folder, Path) and folder.is_dir():
-        return jinja2.ModuleLoader(folder)
-    return source_loader()
 
 
 @cache
 def html_environment() -> jinja2.Environment:
     """Autoescaping HTML; an undefined name fails the render instead of printing blank."""
-    return _with_texts(jinja2.Environment(loader=_loader("html"), **settings("html")))
+    return _with_texts(jinja2.Environment(loader=_loader(), autoescape=True, undefined=jinja2.StrictUndefined,
+                                          trim_blocks=False, keep_trailing_newline=True))
 
 
 class MdSafe(str):
@@ -121,4 +72,8 @@ def _md_finalize(value: object) -> str:
 
 @cache
 def markdown_environment() -> jinja2.Environment:
-    return _with_texts(jinja2.Environment(loader=_loader("md"), **settings("md")))
+    """Markdown: no autoescape, but every printed value goes through `_md_finalize`; an undefined
+    name fails the render."""
+    return _with_texts(jinja2.Environment(loader=_loader(), autoescape=False, finalize=_md_finalize,
+                                          trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                                          keep_trailing_newline=True))

@@ -606,7 +606,7 @@ def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[Seat
         lines.append(
             SeatLine(
                 sku=clean(_product(sku), NAME_LIMIT),
-                status=clean(sku.get("capability_status", ""), 40),
+                status=clean(_state(ctx.t, str(sku.get("capability_status") or "")), 80),
                 enabled=ctx.num(int(sku.get("enabled") or 0)),
                 consumed=ctx.num(consumed),
                 unused=ctx.num(sku.get("unused", enabled - consumed)),
@@ -628,6 +628,23 @@ def _seats(ctx: _Context, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[Seat
     return tuple(lines), ctx.t.npgettext(
         "seats_more", "{n} more product is listed in report.json.", "{n} more products are listed in report.json.", more
     )
+
+
+def _state(t: i18n.Translations, value: str) -> str:
+    """A product's subscription state as the Microsoft 365 admin center names it, with Graph's
+    capabilityStatus beside it where it is not simply active: "Active", "Expired (Warning)",
+    "Disabled (Suspended)". The guidance names the states alike (word.state.* in its catalogs)."""
+    names = {
+        "enabled": t.pgettext("state_enabled", "Active"),
+        "warning": t.pgettext("state_warning", "Expired"),
+        "suspended": t.pgettext("state_suspended", "Disabled"),
+        "lockedout": t.pgettext("state_lockedout", "Disabled"),
+        "deleted": t.pgettext("state_deleted", "Deleted"),
+    }
+    name = names.get(value.lower())
+    if name is None:
+        return value  # a value Graph may add later: shown as Graph gives it
+    return name if value.lower() == "enabled" else f"{name} ({value})"
 
 
 def _product(sku: Mapping[str, Any]) -> str:

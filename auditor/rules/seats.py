@@ -33,12 +33,14 @@ def sku_subject(sku: Sku) -> Subject:
     return Subject(SubjectType.SKU, sku.sku_id, sku=sku.sku_part_number)
 
 
-def seat_values(f: Facts, w: Words) -> dict[str, str]:
-    """The values of a message about a product's seats: its name and the seat counts the details hold."""
+def seat_values(f: Facts, w: Words, count: str = "consumed") -> dict[str, str]:
+    """The values of a message about a product's seats: its name and the seat counts the details hold.
+    `count` names the one the text agrees with ("1 of 199 licenses is free"): it is shown as {count}."""
     unknown = w.word("unknown")
     values = {**base_values(f, w), "sku": w.product(f.subject_sku)}
     for name in ("enabled", "consumed", "unused", "limit", "min"):
         values[name] = number(f.details.get(name), unknown)
+    values["count"] = values[count]
     return values
 
 
@@ -154,7 +156,7 @@ class SpareSeatsOverLimit(CatalogRule):
             )
 
     def message(self, f: Facts, w: Words) -> Message:
-        values = seat_values(f, w)
+        values = seat_values(f, w, "unused")
         renewal = iso_date(f.details.get("renewal"))
         if renewal:
             unused, limit = f.int("unused"), f.int("limit")
@@ -172,11 +174,12 @@ class SpareSeatsOverLimit(CatalogRule):
         renewal = (f.text("renewal") or "")[:10]
         values = {"sku": name, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
                   "date": renewal}
-        steps = [Line("steps.seats.reassign", values), Line("steps.seats.remove", values)]
+        steps = [Line("steps.seats.reassign", values), Line("steps.seats.remove", values | {"count": target})]
         action = assign_license(f, [sku], [], Line("graph.reassign", values))
         # the user who needs the seat is the admin's to pick: a placeholder, never ready
         action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=PLACEHOLDER)
-        return Plan(Line("summary.seats_over.renewal" if renewal else "summary.seats_over", values), steps,
+        return Plan(Line("summary.seats_over.renewal" if renewal else "summary.seats_over",
+                         values | {"count": values["excess"]}), steps,
                     "role.billing_assign",
                     [Line("next.partner"), Line("next.rerun")],
                     ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], [action])
@@ -234,8 +237,8 @@ class SpareSeatsUnderMinimum(CatalogRule):
 
     def message(self, f: Facts, w: Words) -> Message:
         enabled, consumed = f.int("enabled"), f.int("consumed")
-        over = enabled is not None and consumed is not None and consumed > enabled
-        return self.message_key(".over" if f.int("min") is None or over else ""), seat_values(f, w)
+        over = f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
+        return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         sku = f.subject_sku
@@ -244,12 +247,12 @@ class SpareSeatsUnderMinimum(CatalogRule):
         unknown = w.word("unknown")
         short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
         if short is not None or minimum is None:
-            summary = Line("summary.seats_short", {"sku": name, "short": str(short) if short is not None else unknown})
+            summary = Line("summary.seats_short", {"sku": name, "count": str(short) if short is not None else unknown})
         else:
-            summary = Line("summary.seats_under", {"sku": name, "min": str(minimum)})
+            summary = Line("summary.seats_under", {"sku": name, "count": str(minimum)})
         # Enough licenses in total = everything assigned now plus the free buffer the policy asks for.
         target = str(consumed + (minimum or 0)) if consumed is not None else unknown
-        values = {"sku": name, "target": target}
+        values = {"sku": name, "count": target}
         steps = [Line("steps.seats.free", values), Line("steps.seats.buy", values)]
         action = list_holders(f.sku_id(sku), Line("graph.holders", values))
         return Plan(summary, steps, "role.billing_assign", [Line("next.partner"), Line("next.rerun")],
@@ -293,7 +296,7 @@ class SkuNotApproved(CatalogRule):
             )
 
     def message(self, f: Facts, w: Words) -> Message:
-        return self.message_key(), seat_values(f, w)
+        return self.message_key(), seat_values(f, w, "enabled")
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         sku = f.subject_sku
@@ -383,7 +386,8 @@ class SeatsInGrace(LifecycleRule):
         lapse = (f.text("lapse") or "")[:10]
         values = {"sku": name, "count": number(f.details.get("warning"), w.word("unknown")), "date": lapse}
         summary = Line("summary.grace" if lapse else "summary.grace.undated", values)
-        steps = [Line("steps.sub.status", values), Line("steps.sub.paid" if lapse else "steps.sub.reactivate", values),
+        # the subscription is in Warning: it is reactivated, as subscription-expiring says for Warning
+        steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
                  Line("steps.grace.reduce", values)]
         return Plan(summary, steps, "role.billing_assign", [Line("next.rerun")],
                     ["renew_subscription", "subscription_ends", "unassign_licenses", "admin_roles"],

@@ -233,7 +233,7 @@ class ProductUnused(UsageRule):
                             details, severity=entry.severity, monthly_cost=ctx.cost_of(skus))
 
     def message(self, f: Facts, w: Words) -> Message:
-        values = {**base_values(f, w), "days": number(f.details.get("days"), w.word("unknown")),
+        values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
                   "workloads": w.any([workload_title(n) for n in f.strs("workloads")])}
         last = iso_date(f.details.get("last_activity"))
         if last is None:
@@ -242,7 +242,7 @@ class ProductUnused(UsageRule):
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
-                  "days": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
+                  "count": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
         return removal(f, v, w, list(f.skus), intro=[Line("steps.usage.confirm", values)])
 
 
@@ -347,7 +347,7 @@ class Rightsize(UsageRule):
                             monthly_cost=round(saving, 2) if saving is not None and saving > 0 else None)
 
     def message(self, f: Facts, w: Words) -> Message:
-        values = {**base_values(f, w), "days": number(f.details.get("days"), w.word("unknown")),
+        values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
                   "workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
         unmeasured = f.strs("unmeasured")
@@ -361,7 +361,7 @@ class Rightsize(UsageRule):
         step that confirms the larger product's extras are not used; with unmeasured workloads a
         check of those first, and every action waits for it (usage_unknown)."""
         values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
-                  "days": number(f.details.get("days"), w.word("unknown")), "user": f.label(),
+                  "count": number(f.details.get("days"), w.word("unknown")), "user": f.label(),
                   "unmeasured": w.all([workload_title(n) for n in f.strs("unmeasured")]),
                   "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
         intro = [Line("steps.usage.unmeasured", values)] if f.strs("unmeasured") else []

@@ -133,6 +133,11 @@ def journal_lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def outcome_lines(path: Path) -> list[dict[str, Any]]:
+    """The journal's lines without the `sending` lines written ahead of each write."""
+    return [line for line in journal_lines(path) if line["outcome"] != "sending"]
+
+
 # --- running the CLI against the emulator ------------------------------------------------------
 
 
@@ -188,6 +193,7 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         emulator.start()
         started.append(emulator)
         monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+        monkeypatch.setenv("AZURE_TENANT_ID", snapshot.tenant_id)  # the operator names the tenant, never the plan
         return Graph(emulator, token)
 
     yield make

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from .conftest import (
     assign,
     journal_lines,
     make_tenant,
+    outcome_lines,
     remove_member,
     run,
     write_plan,
@@ -52,7 +54,8 @@ def test_dry_run_reads_and_shows_but_writes_nothing(tmp_path: Path, graph_for: A
     out = capsys.readouterr().out
     assert graph.writes() == []
     assert graph.emulator.requests, "the dry run re-reads each user"
-    assert "   1. Dora joins License - E3" in out
+    # what the call does, said from the call: never plan.json's text ("Dora joins License - E3")
+    assert f"   1. Add user {DORA} to the group {G_E3}" in out and "Dora joins" not in out
     assert f"      POST /users/{ANNA}/assignLicense   (seats: SPE_E3 +1, SPE_E5 -1)" in out
     assert f"      DELETE /groups/{G_E5}/members/{CARL}/$ref" in out
     assert out.count("-> would apply") == 3
@@ -85,13 +88,15 @@ def test_yes_applies_each_change_and_journals_it(tmp_path: Path, graph_for: Any,
         f"DELETE /groups/{G_E5}/members/{CARL}/$ref"]
     # the journal, next to the plan
     [journal] = tmp_path.glob("journal-*.jsonl")
-    lines = journal_lines(journal)
+    lines = outcome_lines(journal)
     assert [(x["n"], x["outcome"], x["status"]) for x in lines] == [(1, "done", 204), (2, "done", 200),
                                                                     (3, "done", 204)]
     assert f"journal: {journal}" in out and "3 of 3 change(s) applied, 0 skipped" in out
     first, second, third = lines
     assert set(first) == {"time", "n", "tenant_id", "cloud", "action", "request", "status", "outcome", "note",
-                          "before"}
+                          "before", "plan"}
+    assert first["plan"] == {"file": "plan.json", "sha256": hashlib.sha256((tmp_path / "plan.json").read_bytes())
+                             .hexdigest()}
     assert first["time"].endswith("Z") and first["tenant_id"] == graph.emulator.snapshot().tenant_id
     # the member reference names the object on the endpoint written to
     assert first["request"]["body"] == {"@odata.id": f"{graph.url}/directoryObjects/{DORA}"}
@@ -118,7 +123,7 @@ def test_a_change_whose_precondition_no_longer_holds_is_skipped(tmp_path: Path, 
     ], depends={3: [2]})
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
     out = capsys.readouterr().out
-    lines = journal_lines(tmp_path / "j.jsonl")
+    lines = outcome_lines(tmp_path / "j.jsonl")
     assert [(x["n"], x["outcome"], x["status"]) for x in lines] == [
         (1, "done", 200), (2, "skipped", None), (3, "skipped", None), (4, "skipped", None), (5, "skipped", None)]
     assert lines[1]["note"] == f"the user does not hold {E5} by direct assignment"
@@ -136,7 +141,7 @@ def test_a_deleted_user_is_skipped(tmp_path: Path, graph_for: Any) -> None:
     gone = "55555555-5555-4555-8555-555555555555"
     plan = write_plan(tmp_path, [assign(gone, remove=[E5])])
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
-    [line] = journal_lines(tmp_path / "j.jsonl")
+    [line] = outcome_lines(tmp_path / "j.jsonl")
     assert (line["outcome"], line["note"], line["before"]) == ("skipped", "the user no longer exists",
                                                                {"exists": False})
     assert graph.writes() == []
@@ -153,11 +158,11 @@ def test_an_unexpected_error_stops_with_exit_3_and_keeps_the_journal(tmp_path: P
     journal = tmp_path / "j.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 3
     captured = capsys.readouterr()
-    lines = journal_lines(journal)
+    lines = outcome_lines(journal)
     assert [(x["n"], x["outcome"], x["status"]) for x in lines] == [(1, "done", 200), (2, "failed", 400)]
     assert lines[1]["note"].startswith("Graph refused it: 400 Request_BadRequest: Subscription with SKU")
     assert f"change 2 (POST /users/{DORA}/assignLicense): Graph refused it: 400 Request_BadRequest" in captured.err
-    assert "1 of 3 change(s) applied, 0 skipped, 2 not attempted" in captured.out
+    assert "1 of 3 change(s) applied, 0 skipped, 1 failed, 1 not attempted" in captured.out
     assert "-> FAILED" in captured.out
     assert [w.path for w in graph.writes()] == [f"/users/{BEN}/assignLicense", f"/users/{DORA}/assignLicense"]
     assert not graph.member(ANNA, G_E3)
@@ -175,7 +180,7 @@ def test_a_write_throttled_is_sent_again_after_retry_after(tmp_path: Path, graph
     assert fault.hits == 1
     sent = [(r.path, r.status) for r in graph.writes()]
     assert sent == [(f"/users/{BEN}/assignLicense", int(kind.value)), (f"/users/{BEN}/assignLicense", 200)]
-    [line] = journal_lines(tmp_path / "j.jsonl")
+    [line] = outcome_lines(tmp_path / "j.jsonl")
     assert (line["outcome"], line["status"], line["note"]) == ("done", 200, "after 1 throttled attempt(s)")
     assert f"Graph is {'throttling' if kind is FaultKind.THROTTLE else 'unavailable'} ({kind.value})" in \
         capsys.readouterr().err
@@ -187,8 +192,8 @@ def test_a_504_on_a_write_is_not_sent_again(tmp_path: Path, graph_for: Any) -> N
     graph = graph_for(responders=[fault])
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(ANNA, G_E3)])
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 3
-    [line] = journal_lines(tmp_path / "j.jsonl")
-    assert (line["outcome"], line["status"]) == ("failed", 504)
+    [line] = outcome_lines(tmp_path / "j.jsonl")
+    assert (line["outcome"], line["status"]) == ("unknown", 504)
     assert "may or may not have applied it" in line["note"]
     assert len(graph.writes()) == 1
 
@@ -203,7 +208,7 @@ def test_throttling_past_the_limits_fails_the_write(tmp_path: Path, graph_for: A
     graph = graph_for(responders=[throttle])
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5])])
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 3
-    [line] = journal_lines(tmp_path / "j.jsonl")
+    [line] = outcome_lines(tmp_path / "j.jsonl")
     assert (line["outcome"], line["status"]) == ("failed", 429)
     assert "more than the 300s limit" in line["note"]
     assert len(graph.writes()) == 1
@@ -217,8 +222,8 @@ def test_a_dropped_connection_leaves_the_outcome_unknown_and_is_not_resent(tmp_p
     graph = graph_for(responders=[drop])
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(ANNA, G_E3)])
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 3
-    [line] = journal_lines(tmp_path / "j.jsonl")
-    assert (line["outcome"], line["status"]) == ("failed", None)
+    [line] = outcome_lines(tmp_path / "j.jsonl")
+    assert (line["outcome"], line["status"]) == ("unknown", None)
     assert "may or may not have applied it" in line["note"]
     assert len([r for r in graph.emulator.requests if r.method == "POST"]) == 1
     assert "change 1 (POST" in capsys.readouterr().err
@@ -260,7 +265,7 @@ def test_graph_refusing_a_write_names_the_permission(tmp_path: Path, graph_for: 
     assert "403 Authorization_RequestDenied" in err
     assert "the credential needs LicenseAssignment.ReadWrite.All (or Directory.ReadWrite.All, User.ReadWrite.All)" \
            in err
-    [line] = journal_lines(tmp_path / "j.jsonl")
+    [line] = outcome_lines(tmp_path / "j.jsonl")
     assert (line["outcome"], line["status"]) == ("failed", 403)
 
 
@@ -299,9 +304,10 @@ def test_each_journal_line_is_on_disk_before_the_next_request(tmp_path: Path, gr
     monkeypatch.setattr("auditor.apply.journal.os.fsync", fsync)
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), assign(ANNA, remove=[E5]), assign(DORA, add=[(E3, [])])])
     assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 3
-    # one fsync per line (after the file's directory entry), each line there before the next write goes out
-    assert seen[-3:] == [(1, 1), (2, 2), (3, 3)]
-    assert [x["outcome"] for x in journal_lines(journal)] == ["done", "done", "failed"]
+    # one fsync per line (after the file's directory entry): each change's `sending` line is on disk before
+    # its write goes out, and its outcome line before the next one's
+    assert seen[-6:] == [(1, 0), (2, 1), (3, 1), (4, 2), (5, 2), (6, 3)]
+    assert [x["outcome"] for x in outcome_lines(journal)] == ["done", "done", "failed"]
 
 
 def test_an_existing_journal_is_never_overwritten(tmp_path: Path, graph_for: Any,

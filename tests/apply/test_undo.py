@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from auditor.apply import PlanFileError, read_journal
+from auditor.apply.journal import JournalError
 
 from .conftest import (
     ANNA,
@@ -25,8 +26,8 @@ from .conftest import (
     TENANT,
     add_member,
     assign,
-    journal_lines,
     make_tenant,
+    outcome_lines,
     remove_member,
     reprocess,
     run,
@@ -44,7 +45,7 @@ def _apply(tmp_path: Path, graph: Any) -> Path:
     ])
     journal = tmp_path / "apply.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
-    assert [x["outcome"] for x in journal_lines(journal)] == ["done"] * 4 + ["skipped"]
+    assert [x["outcome"] for x in outcome_lines(journal)] == ["done"] * 4 + ["skipped"]
     return journal
 
 
@@ -80,7 +81,7 @@ def test_undo_restores_the_state_before_the_apply(tmp_path: Path, graph_for: Any
         f"POST /groups/{G_E5}/members/$ref", f"POST /users/{ANNA}/assignLicense",
         f"DELETE /groups/{G_E3}/members/{DORA}/$ref"]
     [undo_journal] = tmp_path.glob("undo-*.jsonl")
-    lines = journal_lines(undo_journal)
+    lines = outcome_lines(undo_journal)
     assert [(x["n"], x["undoes"], x["outcome"]) for x in lines] == [
         (1, {"journal": "apply.jsonl", "n": 4}, "skipped"), (2, {"journal": "apply.jsonl", "n": 3}, "done"),
         (3, {"journal": "apply.jsonl", "n": 2}, "done"), (4, {"journal": "apply.jsonl", "n": 1}, "done")]
@@ -97,7 +98,7 @@ def test_undo_skips_what_already_matches_the_state_before(tmp_path: Path, graph_
     writes = len(graph.writes())
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo2.jsonl")) == 0
     assert len(graph.writes()) == writes
-    notes = [(x["outcome"], x["note"]) for x in journal_lines(tmp_path / "undo2.jsonl")]
+    notes = [(x["outcome"], x["note"]) for x in outcome_lines(tmp_path / "undo2.jsonl")]
     assert [o for o, _ in notes] == ["skipped"] * 4
     assert all(n.startswith(("already as before", "reprocessLicenseAssignment has no inverse")) for _, n in notes)
 
@@ -111,7 +112,7 @@ def test_undo_sends_only_the_part_that_differs(tmp_path: Path, graph_for: Any) -
     edit = write_plan(tmp_path, [assign(ANNA, remove=[E3])], name="edit.json")
     assert run("apply", edit, graph, "--yes", "--journal", str(tmp_path / "edit.jsonl")) == 0
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
-    [line] = journal_lines(tmp_path / "undo.jsonl")
+    [line] = outcome_lines(tmp_path / "undo.jsonl")
     assert line["request"]["body"] == {"addLicenses": [{"disabledPlans": [TEAMS], "skuId": E5}],
                                        "removeLicenses": []}
     assert graph.direct(ANNA) == {E5: (TEAMS,)}
@@ -138,7 +139,7 @@ def test_undo_stops_at_the_first_error_with_exit_3(tmp_path: Path, graph_for: An
     assert graph.consumed(E5) == 3
     capsys.readouterr()
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
-    lines = journal_lines(tmp_path / "undo.jsonl")
+    lines = outcome_lines(tmp_path / "undo.jsonl")
     assert [(x["undoes"]["n"], x["outcome"], x["status"]) for x in lines] == [(2, "failed", 400)]
     assert "does not have any available licenses" in lines[0]["note"]
     err = capsys.readouterr().err
@@ -146,29 +147,30 @@ def test_undo_stops_at_the_first_error_with_exit_3(tmp_path: Path, graph_for: An
     assert graph.direct(ANNA) == {E3: (), E5: (TEAMS,)}, "the undo stopped before reaching change 1"
 
 
-def test_a_broken_journal_is_refused_with_its_line(tmp_path: Path) -> None:
+def test_a_broken_journal_line_is_named_and_the_others_used(tmp_path: Path) -> None:
     journal = tmp_path / "j.jsonl"
     journal.write_text('{"n": 1}\nnot json\n', encoding="utf-8")
-    with pytest.raises(PlanFileError) as caught:
+    with pytest.raises(JournalError) as caught:  # exit 3: nothing in it can be used
         read_journal(journal)
-    assert str(caught.value).startswith(f"{journal}: line 1: tenant_id: ")
+    assert str(caught.value).startswith(f"{journal}: no intact journal line; line 1: tenant_id: ")
+    assert "line 2: cut or damaged: not a JSON object" in str(caught.value)
     good = {"time": "2026-11-02T09:00:00.000Z", "n": 1, "tenant_id": "7a1c0f3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b",
             "cloud": "worldwide", "action": assign(BEN, remove=[E5]) | {"n": 1}, "request": {}, "status": 200,
             "outcome": "done", "note": "", "before": None}
-    journal.write_text(json.dumps(good) + "\n", encoding="utf-8")
-    with pytest.raises(PlanFileError, match="line 1: before: a done change must record the user's state before it"):
-        read_journal(journal)
-    # a hand-edited state whose disabled plans are not GUIDs: refused here, not a crash in undo
+    # a hand-edited state whose disabled plans are not GUIDs: named here, not a crash in undo
     edited = {"exists": True, "assignedLicenses": [], "licenseAssignmentStates": [
         {"skuId": E5, "assignedByGroup": None, "disabledPlans": [7], "state": "Active", "error": "None"}]}
-    journal.write_text(json.dumps(good | {"before": edited}) + "\n", encoding="utf-8")
-    with pytest.raises(PlanFileError, match=r"line 1: before\.licenseAssignmentStates: missing or malformed"):
-        read_journal(journal)
-    journal.write_text(json.dumps(good | {"outcome": "maybe"}) + "\n", encoding="utf-8")
-    with pytest.raises(PlanFileError, match="line 1: outcome: 'maybe' is not one of"):
-        read_journal(journal)
-    journal.write_text(json.dumps(good | {"outcome": "skipped"}) + "\nnot json\n", encoding="utf-8")
-    with pytest.raises(PlanFileError, match="line 2: not a JSON object"):
+    usable = good | {"outcome": "skipped"}
+    bad = [good, good | {"before": edited}, good | {"outcome": "maybe"}, usable | {"tenant_id": OTHER_TENANT}]
+    journal.write_text("".join(json.dumps(x) + "\n" for x in [usable, *bad]) + "not json\n", encoding="utf-8")
+    read = read_journal(journal)
+    assert [line.line for line in read.lines] == [1]
+    assert [(d.line, d.reason.split(":")[0]) for d in read.damaged] == [
+        (2, "before"), (3, "before.licenseAssignmentStates"), (4, "outcome"), (5, "tenant_id"), (6, "cut or damaged")]
+    assert read.damaged[0].reason == "before: a done change must record the user's state before it"
+    assert read.damaged[2].reason.startswith("outcome: 'maybe' is not one of")
+    journal.write_text("", encoding="utf-8")
+    with pytest.raises(PlanFileError, match="holds no journal lines"):
         read_journal(journal)
 
 

@@ -180,3 +180,37 @@ def test_problems_past_the_schema_each_at_its_place_in_document_order(tmp_path, 
         "21:15: cross_tenant.domain_map: a.example maps to b.example, which is itself mapped; "
         "map a.example straight to c.example",
     ], err
+
+
+@pytest.mark.parametrize("monthly", [".nan", ".inf", "-.inf", "1.0e+308", "9" * 400, "1.0e+12", "-1", "-0.5",
+                                     "'12'", "true", "[12]"])
+def test_validate_and_audit_agree_on_a_price_the_audit_cannot_compute_with(tmp_path, capsys, monthly):
+    """A price is summed over seats and users and formatted as money: one that cannot be (not a
+    number, not finite, negative, beyond any seat's price in any currency) is a policy error in
+    both commands, at its line, never a validation that passes and an audit that fails."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "auditor" / "sample" / "sample-tenant.json"
+    path = tmp_path / "prices.yaml"
+    path.write_text(HEAD + f"catalog:\n  - sku: SPE_E3\n    price: {{monthly: {monthly}, currency: EUR}}\n")
+    assert main(["validate", str(path)]) == 2
+    validate_err = capsys.readouterr().err
+    assert main(["audit", "--policies", str(path), "--snapshot", str(sample), "--output-dir",
+                 str(tmp_path / "out"), "--as-of", "2026-11-01T06:00:00Z"]) == 2
+    audit_err = capsys.readouterr().err
+    named = [line for line in validate_err.splitlines() if line.startswith(f"{path}:6:")]
+    assert named and named == [line for line in audit_err.splitlines() if line.startswith(f"{path}:6:")]
+    assert "internal error" not in validate_err + audit_err
+    assert not (tmp_path / "out" / "report.json").exists()
+
+
+def test_the_largest_price_the_policy_takes_is_computed_with(tmp_path, capsys):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "auditor" / "sample" / "sample-tenant.json"
+    path = tmp_path / "prices.yaml"
+    path.write_text(HEAD + "catalog:\n  - sku: SPE_E3\n    price: {monthly: 1000000000, currency: EUR}\n")
+    assert main(["validate", str(path)]) == 0
+    assert main(["audit", "--policies", str(path), "--snapshot", str(sample), "--output-dir",
+                 str(tmp_path / "out"), "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]) == 0
+    assert (tmp_path / "out" / "report.html").exists()

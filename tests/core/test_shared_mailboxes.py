@@ -154,7 +154,9 @@ def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> 
             rem = guidance.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
                                        skus=list(f.skus), details=dict(f.facts))
             text = " ".join([rem["summary"], *rem["steps"]])
-            assert "50 GB" in rem["summary"] and "50 GB" in rem["steps"][1]
+            # Germany and US Government steps open with a note on the cloud (docs/guidance.md)
+            first = 1 if cloud in (Cloud.GERMANY, Cloud.USGOV, Cloud.USGOV_DOD) else 0
+            assert "50 GB" in rem["summary"] and "50 GB" in rem["steps"][first + 1]
             assert "Shared Mailbox Licenses" in text and "Legacy E3" in text
             # nothing ready to run: a removal before the size, archive and hold checks could take away
             # the archive add-on the mailbox depends on; the admin removes after checking

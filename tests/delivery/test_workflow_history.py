@@ -1,18 +1,20 @@
 """The nightly workflow carries the history file from run to run in the report artifact: its fetch
 step, run by bash with a `gh` that serves earlier runs' artifacts from folders, takes the history
 from the newest earlier run that has one (complete or not) and the baseline from the newest
-complete report; the audit step then appends to that file."""
+complete report; the audit step then appends to that file. Only the workflow's own runs on the
+default branch of the repository count: a run a pull request started, or one on another branch,
+from a fork or of another workflow, is never read, however new."""
 
 from __future__ import annotations
 
 import json
-import os
-import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+from . import fake_gh
 
 ROOT = Path(__file__).resolve().parents[2]
 NIGHTLY = ROOT / ".github" / "workflows" / "nightly-audit.yml"
@@ -23,39 +25,15 @@ def _step(name: str) -> dict[str, object]:
     return next(s for s in doc["jobs"]["audit"]["steps"] if s.get("name") == name)
 
 
-def _fake_gh(bin_dir: Path, artifacts: Path) -> None:
-    """`gh run list` prints the run ids (newest first); `gh run download RUN --dir D` copies
-    artifacts/RUN into D, or fails when that run has no artifact."""
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    gh.write_text(f"""#!/bin/bash
-if [ "$1 $2" = "run list" ]; then ls {artifacts} | sort -rn; exit 0; fi
-if [ "$1 $2" = "run download" ]; then
-  run="$3"; shift 3
-  while [ $# -gt 0 ]; do if [ "$1" = "--dir" ]; then dir="$2"; fi; shift; done
-  [ -d "{artifacts}/$run" ] || exit 1
-  mkdir -p "$dir" && cp -r "{artifacts}/$run/." "$dir/"
-  exit 0
-fi
-exit 1
-""")
-    gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
-
-
-def _run(tmp_path: Path, runs: dict[int, dict[str, str]]) -> subprocess.CompletedProcess[str]:
-    artifacts = tmp_path / "artifacts"
-    for run, files in runs.items():
-        folder = artifacts / str(run)
-        folder.mkdir(parents=True)
-        for name, text in files.items():
-            (folder / name).write_text(text)
-    artifacts.mkdir(exist_ok=True)
-    _fake_gh(tmp_path / "bin", artifacts)
+def _run(tmp_path: Path, runs: dict[int, dict[str, str]],
+         crafted: dict[int, dict[str, object]] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the fetch step with earlier runs `runs` (id -> artifact files); `crafted` overrides what
+    GitHub says about a run (a pull request's, another branch's, a fork's, another workflow's)."""
+    described = {run: fake_gh.run_object(run) for run in runs} | (crafted or {})
+    env = fake_gh.install(tmp_path, described, runs)
     step = _step("Fetch the previous report (baseline) and the history")
-    env = {"PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}", "OUT": "reports/contoso",
-           "ARTIFACT": "license-audit-contoso", "GITHUB_REPOSITORY": "contoso/audit", "GITHUB_REF_NAME": "main",
-           "GITHUB_RUN_ID": "99", "WORKFLOW_REF": "contoso/audit/.github/workflows/nightly-audit.yml@refs/heads/main",
-           "HOME": str(tmp_path)}
+    env |= {"OUT": "reports/contoso", "ARTIFACT": "license-audit-contoso", "GITHUB_REF_NAME": "main",
+            "GITHUB_RUN_ID": "99", "WORKFLOW_REF": "contoso/audit/.github/workflows/nightly-audit.yml@refs/heads/main"}
     return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", str(step["run"])], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=60)
 
@@ -94,3 +72,29 @@ def test_runs_without_a_file_are_skipped_for_it(tmp_path: Path, missing: str) ->
     expected_history = "run-97\n" if missing == "history.jsonl" else "run-98\n"
     assert (tmp_path / "reports/contoso/history.jsonl").read_text() == expected_history
     assert (tmp_path / "baseline/report.json").exists()
+
+
+@pytest.mark.parametrize("crafted", [
+    {"event": "pull_request"},
+    {"event": "pull_request_target"},
+    {"branch": "feature"},
+    {"head_repo": "mallory/audit"},  # a fork's pull request from its own branch named main
+    {"repo": "mallory/audit"},
+    {"workflow": "other.yml"},
+], ids=lambda c: next(iter(c.values())))
+def test_a_run_of_other_code_is_neither_baseline_nor_history(tmp_path: Path, crafted: dict[str, str]) -> None:
+    poisoned = {"report.json": _report(True), "history.jsonl": '{"poisoned": true}\n'}
+    done = _run(tmp_path, {98: poisoned, 97: {"report.json": _report(True), "history.jsonl": "run-97\n"}},
+                crafted={98: fake_gh.run_object(98, **crafted)})  # type: ignore[arg-type]
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "reports/contoso/history.jsonl").read_text() == "run-97\n"
+    assert (tmp_path / "baseline/history.jsonl").read_text() == "run-97\n"
+    assert "98" not in fake_gh.downloads(tmp_path)
+    assert "run 98 left out" in done.stderr
+
+
+def test_the_current_run_is_not_its_own_baseline(tmp_path: Path) -> None:
+    done = _run(tmp_path, {99: {"report.json": _report(True), "history.jsonl": "run-99\n"},
+                           97: {"report.json": _report(True), "history.jsonl": "run-97\n"}})
+    assert done.returncode == 0, done.stderr
+    assert fake_gh.downloads(tmp_path) == ["97"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -286,11 +288,18 @@ def test_tokens_are_masked_in_the_actions_log(monkeypatch, capsys):
     token = _jwt({"aud": "https://graph.microsoft.com", "exp": int(time.time()) + 3600})
     inside = build_credential(AuthMode.TOKEN, tenant_id=None, cloud=ENDPOINTS[Cloud.WORLDWIDE],
                               env={"AUDITOR_ACCESS_TOKEN": token, "GITHUB_ACTIONS": "true"})
-    assert inside.credential.get_token("scope").token == token
-    inside.credential.get_token("scope")
-    captured = capsys.readouterr()
-    # once per token, before anything can print it
-    assert (captured.out, captured.err) == ("", f"::add-mask::{token}\n")
+    read, write = os.pipe()  # a step's stderr, as the runner reads it
+    with os.fdopen(write, "w") as pipe, monkeypatch.context() as patch:
+        patch.setattr(sys, "stderr", pipe)
+        assert inside.credential.get_token("scope").token == token
+        inside.credential.get_token("scope")
+    with os.fdopen(read) as runner:
+        assert runner.read() == f"::add-mask::{token}\n"  # once per token, before anything can print it
+    again = build_credential(AuthMode.TOKEN, tenant_id=None, cloud=ENDPOINTS[Cloud.WORLDWIDE],
+                             env={"AUDITOR_ACCESS_TOKEN": token, "GITHUB_ACTIONS": "true"})
+    again.credential.get_token("scope")
+    # captured (not a pipe, like a file or a terminal): the command would leave the token readable there
+    assert capsys.readouterr() == ("", "")
     outside = build_credential(AuthMode.TOKEN, tenant_id=None, cloud=ENDPOINTS[Cloud.WORLDWIDE],
                                env={"AUDITOR_ACCESS_TOKEN": token})
     assert type(outside.credential).__name__ == "StaticTokenCredential"  # no workflow commands outside Actions

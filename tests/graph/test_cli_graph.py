@@ -168,3 +168,41 @@ def test_malformed_graph_endpoint_is_a_usage_error(tmp_path, capsys, monkeypatch
                  "--output-dir", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "is not an http(s) URL" in err and "Traceback" not in err
+
+
+def _audit_in_actions(tmp_path, graph_url, token, stderr, *, actions=True):
+    """The audit as a workflow step runs it: its own process, GITHUB_ACTIONS=true, the token in the
+    environment; `stderr` a file object or subprocess.PIPE (the runner reads a step's output from pipes)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "AUDITOR_", "ACTIONS_"))}
+    env.update({"AUDITOR_ACCESS_TOKEN": token, "SOURCE_DATE_EPOCH": "1793512800"})
+    if actions:
+        env["GITHUB_ACTIONS"] = "true"
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", "audit", "--policies", str(EXAMPLE), "--graph-endpoint", graph_url,
+         "--output-dir", str(tmp_path / "out"), "--format", "json", "--as-of", AS_OF],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, timeout=300, check=False)
+
+
+def test_add_mask_goes_to_the_runner_log_and_never_into_a_file(tmp_path, sample):
+    import subprocess
+
+    token = app_token(sample.tenant_id)
+    with GraphEmulator(sample, token=token) as graph:
+        piped = _audit_in_actions(tmp_path, graph.url, token, subprocess.PIPE)
+        log = tmp_path / "audit.log"
+        with log.open("wb") as fh:  # `license-auditor audit ... 2> audit.log`, then uploaded as an artifact
+            to_file = _audit_in_actions(tmp_path, graph.url, token, fh)
+        outside = _audit_in_actions(tmp_path, graph.url, token, subprocess.PIPE, actions=False)
+    # the runner's log: told to mask the token before anything could print it, once
+    assert piped.returncode == 1
+    assert piped.stderr.decode().splitlines()[0] == f"::add-mask::{token}"
+    assert piped.stderr.decode().count(token) == 1 and token.encode() not in piped.stdout
+    # a file keeps what it is given readable: the token is not written there
+    assert to_file.returncode == 1 and "findings" in log.read_text()
+    assert token not in log.read_text() and token.encode() not in to_file.stdout
+    # outside GitHub Actions, no workflow command at all
+    assert outside.returncode == 1 and b"::add-mask::" not in outside.stderr + outside.stdout

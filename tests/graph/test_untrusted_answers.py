@@ -455,3 +455,42 @@ def test_a_401_body_echoing_the_token_never_reaches_stderr(tmp_path: Any, monkey
     assert TOKEN_JWT not in err and "Bearer ***" in err
     assert "\x1b" not in err and not any(line.lstrip().startswith("::") for line in err.splitlines())
 
+
+
+def _runner_reads_a_command(line: str) -> bool:
+    """Whether the GitHub Actions runner takes `line` for a workflow command (actions/runner,
+    ActionCommand.TryParseV2 and TryParse): `::` once leading white space is trimmed, or the
+    legacy `##[` anywhere in the line."""
+    return line.strip(" \t\v\f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                      "\u200a\u2028\u2029\u202f\u205f\u3000").startswith("::") or "##[" in line
+
+
+@pytest.mark.parametrize("text", [
+    "Contoso ##[add-mask]secret", "x##[warning]pwned", "##[set-output name=x;]y", "ann ##[group]fold",
+    "a ##[error]one ##[warning]two", "\u2003::warning ::em space", "\u00a0::error::no-break space",
+    "\u3000::add-mask::ideographic space", "#\u200b#[warning]zero width", "#\u00ad#[warning]soft hyphen",
+])
+def test_clean_message_leaves_no_line_the_runner_reads_as_a_command(text: str) -> None:
+    from auditor.errors import clean_message
+
+    cleaned = clean_message(f"license-auditor: {text}\n{text}")
+    assert not any(_runner_reads_a_command(line) for line in cleaned.splitlines()), cleaned
+    assert not any("##[" in line.replace("\u200b", "").replace("\u00ad", "") for line in cleaned.splitlines())
+
+
+def test_a_tenant_name_with_a_legacy_workflow_command_reaches_the_log_neutralised(
+        tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import dataclasses
+
+    from auditor.cli import main
+    from auditor.snapshot import load_snapshot, save_snapshot
+
+    root = Path(__file__).resolve().parents[2]
+    sample = load_snapshot(root / "auditor" / "sample" / "sample-tenant.json")
+    path = tmp_path / "tenant.json"
+    save_snapshot(dataclasses.replace(sample, tenant_name="Contoso ##[add-mask]x ##[warning]all clear"), path)
+    main(["audit", "--snapshot", str(path), "--policies", str(root / "policies" / "example.yaml"),
+          "--output-dir", str(tmp_path / "out"), "--format", "json", "--as-of", "2026-11-01T06:00:00Z"])
+    err = capsys.readouterr().err
+    assert "Contoso" in err and "all clear" in err
+    assert not any(_runner_reads_a_command(line) for line in err.splitlines())

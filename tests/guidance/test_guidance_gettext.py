@@ -8,7 +8,7 @@ in step with the code that uses them.
   numbers, so Turkish has two ("one", "other") although Babel's gettext table gives it one: a counted
   text may agree with the number of items in a list ("ürününü" / "ürünlerini"), not only with a
   number it shows;
-- the runtime reads every text of the .po files (auditor/i18n/po.py) as Babel does; no .mo is committed.
+- the runtime gives every text of the .po files; no .mo is committed.
 """
 
 from __future__ import annotations
@@ -112,7 +112,10 @@ def test_the_template_has_exactly_the_keys_the_code_uses() -> None:
     keys = set(texts.CATALOGS[Locale.EN])
     patterns = _code_keys()
     assert sorted(p for p in patterns if not any(re.fullmatch(p, key) for key in keys)) == [], "keys missing"
-    assert sorted(k for k in keys if not any(re.fullmatch(p, k) for p in patterns)) == [], "keys unused"
+    # "<key>.gov" is asked for wherever <key> is, in a US Government cloud (auditor.guidance._remediation)
+    assert sorted(k for k in keys if not any(re.fullmatch(p, k.removesuffix(".gov")) for p in patterns)) == [], (
+        "keys unused")
+    assert all(k.removesuffix(".gov") in keys for k in keys), "a .gov text without the text it stands for"
 
 
 def test_every_report_language_has_a_guidance_catalog() -> None:
@@ -145,13 +148,6 @@ def test_translations_keep_the_placeholders(locale: Locale) -> None:
             assert _fields(form) == english, (
                 f"{locale.value}: {message.context}: placeholders {sorted(_fields(form))} differ from the English"
             )
-
-
-def test_the_runtime_reads_the_template_as_babel_does() -> None:
-    ours = list(texts.read_template(POT.read_text("utf-8")))
-    babel = [(m.context, *(m.id if isinstance(m.id, tuple | list) else (m.id, None))) for m in _messages(
-        _read_po(POT))]
-    assert ours == babel
 
 
 def _expected(locale: Locale) -> Iterator[tuple[str, Message, tuple[str, ...], Any]]:

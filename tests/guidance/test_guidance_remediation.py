@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from auditor.guidance import ALL_RULE_IDS, message, registry, remediation
+from auditor.guidance.clouds import ACTIVE_USERS_URL, Variant
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.guidance.library import FindingExample
 from auditor.guidance.plan import BLOCKED_REASONS
@@ -200,9 +201,15 @@ def test_replace_steps_differ_per_cloud() -> None:
         assert "Replace > Close > Close" in legacy and "More options" not in legacy
 
 
-def test_us_government_clouds_use_worldwide_steps() -> None:
-    ww = rem(SkuNotAllowed.id, Cloud.WORLDWIDE)
-    assert rem(SkuNotAllowed.id, Cloud.USGOV) == ww == rem(SkuNotAllowed.id, Cloud.USGOV_DOD)
+@pytest.mark.parametrize(("cloud", "portal"), [(Cloud.USGOV, "https://portal.office365.us"),
+                                              (Cloud.USGOV_DOD, "https://portal.apps.mil")])
+def test_us_government_clouds_use_worldwide_steps_at_their_own_portal(cloud: Cloud, portal: str) -> None:
+    """The worldwide admin center's steps, opened at the cloud's own portal, after a note that says
+    the path is not confirmed for that cloud; the Graph calls are the same."""
+    ww, gov = rem(SkuNotAllowed.id, Cloud.WORLDWIDE), rem(SkuNotAllowed.id, cloud)
+    assert portal in gov["steps"][0] and "not confirmed" in gov["steps"][0]
+    assert gov["steps"][1:] == [s.replace(ACTIVE_USERS_URL[Variant.WORLDWIDE], portal) for s in ww["steps"]]
+    assert gov["actions"] == ww["actions"] and gov["summary"] == ww["summary"]
 
 
 def test_dutch_replace_steps_use_dutch_labels() -> None:
@@ -419,7 +426,7 @@ def test_usage_location_missing_patches_the_user() -> None:
 def test_unused_seats_reassign_or_remove_from_subscription() -> None:
     r = rem(SpareSeatsOverLimit.id)
     steps = "\n".join(r["steps"])
-    assert "Billing > Your products" in steps and "Remove licenses" in steps and "(85)" in steps
+    assert "Billing > Your products" in steps and "Remove licenses" in steps and "85 licenses" in steps
     assert "15" in r["summary"]
     assert act(r)["path"] == "/users/{user-id}/assignLicense"
     assert act(r)["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": E5}], "removeLicenses": []}
@@ -429,10 +436,10 @@ def test_unused_seats_reassign_or_remove_from_subscription() -> None:
 def test_too_few_free_seats_buy_or_free() -> None:
     r = rem(SpareSeatsUnderMinimum.id)
     steps = "\n".join(r["steps"])
-    assert "Buy licenses" in steps and "(105)" in steps
+    assert "Buy licenses" in steps and "105 licenses" in steps
     assert act(r)["method"] == "GET" and E5 in act(r)["path"]
     over = rem(SpareSeatsUnderMinimum.id, details={"enabled": 10, "consumed": 12, "unused": -2, "min": None})
-    assert "(2 too few)" in over["summary"] and "(12)" in "\n".join(over["steps"])
+    assert "(2 licenses short)" in over["summary"] and "12 licenses" in "\n".join(over["steps"])
 
 
 def test_subscription_trial_paid_and_past_differ() -> None:
@@ -564,10 +571,10 @@ def test_usage_location_error_means_not_offered_there() -> None:
 
 def test_group_errors_guidance_names_the_group_each_cause_and_reprocess() -> None:
     r = rem(GroupLicenseErrors.id)
-    assert "All Staff" in r["summary"] and "(in this audit: 3)" in r["summary"]
+    assert "All Staff" in r["summary"] and "(3 members in this audit)" in r["summary"]
     assert r["steps"][0].startswith("In the Microsoft Entra admin center, go to Groups > All groups > All Staff")
-    assert [s.split(",")[0] for s in r["steps"][1:3]] == ["CountViolation", "MutuallyExclusiveViolation"]
-    assert "members affected: 2" in r["steps"][1] and "Reprocess" in r["steps"][-1]
+    assert [s.split(":")[0] for s in r["steps"][1:3]] == ["CountViolation", "MutuallyExclusiveViolation"]
+    assert "2 members affected" in r["steps"][1] and "Reprocess" in r["steps"][-1]
     assert act(r)["method"] == "GET"
     assert act(r)["path"].startswith("/groups/g-1/membersWithLicenseErrors")
     urls = [link["url"] for link in r["links"]]

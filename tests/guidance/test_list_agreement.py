@@ -180,9 +180,9 @@ def test_swedish_participle_agrees_with_the_products() -> None:
 
 
 def test_count_is_the_number_a_counted_text_agrees_with() -> None:
-    """The finding's products give messages a `count`; a message counted by another number (licenses
-    in the grace period) sets its own, and a number that selects no form has a name of its own
-    (members in error), so neither is taken for the other."""
+    """The finding's products give messages a `count`; a message that shows a number (licenses in
+    the grace period, members in error) sets its own and shows it as {count}, whatever the number of
+    products."""
     grace = guidance.message(SeatsInGrace.id, subject={"type": "sku", "id": "sku-e3", "sku": "SPE_E3"},
                              skus=["SPE_E3"], details={"warning": 3, "enabled": 5}, locale=Locale.EN)
     assert "3 licenses are in the grace period" in grace
@@ -190,11 +190,11 @@ def test_count_is_the_number_a_counted_text_agrees_with() -> None:
     group = {"type": "group", "id": "g-1", "display_name": "All Staff"}
     for skus in (["SPE_E3"], ["SPE_E3", "POWER_BI_PRO"]):
         text = guidance.message(GroupLicenseErrors.id, subject=group, skus=skus, details=errors, locale=Locale.EN)
-        assert "(members in this audit: 3; errors: CountViolation)" in text
+        assert "(3 members in this audit; errors: CountViolation)" in text
         fix = guidance.remediation(GroupLicenseErrors.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=group,
                                    skus=skus, details=errors)
-        assert "(in this audit: 3)" in fix["summary"]
-        assert fix["steps"][1].startswith("CountViolation, members affected: 5.")
+        assert "(3 members in this audit)" in fix["summary"]
+        assert fix["steps"][1].startswith("CountViolation: 5 members affected.")
 
 
 def _widened(skus: list[str], details: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:

@@ -29,9 +29,13 @@ def test_a_lapsed_state_names_the_next_change_not_a_passed_end_date(locale: str,
 
 
 def test_english_wording_per_state() -> None:
-    assert "grace period" in say("Warning", "2027-01-15T00:00:00Z", "en") and "suspended on 2027-01-15" in say(
-        "Warning", "2027-01-15T00:00:00Z", "en")
+    assert "expired (Warning) and is in its grace period" in say("Warning", "2027-01-15T00:00:00Z", "en")
+    assert "disabled (Suspended) on 2027-01-15" in say("Warning", "2027-01-15T00:00:00Z", "en")
+    assert "is disabled (Suspended)" in say("Suspended", "2027-01-15T00:00:00Z", "en")
     assert "deleted on 2027-01-15" in say("Suspended", "2027-01-15T00:00:00Z", "en")
+    assert "is disabled (LockedOut)" in say("LockedOut", None, "en")
     assert "passed" not in say("Warning", "2027-01-15T00:00:00Z", "en")
-    assert "reached its end date on 2026-10-01" in say("Enabled", "2026-10-01T00:00:00Z", "en", days_left=-31)
+    assert "reached its end date on 2026-10-01 and has the status Active (Enabled)" in say(
+        "Enabled", "2026-10-01T00:00:00Z", "en", days_left=-31)
     assert "ends on 2026-12-01 (30 days left)" in say("Enabled", "2026-12-01T00:00:00Z", "en", days_left=30)
+    assert "ends on 2026-12-01 (1 day left)" in say("Enabled", "2026-12-01T00:00:00Z", "en", days_left=1)

@@ -126,3 +126,97 @@ def test_reports_draw_trends_e_mail_safe_and_in_mermaid(tmp_path: Path) -> None:
     assert "```mermaid\nxychart-beta\n" in md and f"    bar [60, 50, {report['summary']['unwaived']}]" in md
     seats = md.split("### Licenses per product", 1)[1].split("###", 1)[0]
     assert seats.splitlines()[2].endswith("| Trend |") and "| ▁▁█ |" in seats
+
+
+# --- records that cannot be computed with, and a file that cannot be appended to ------------------
+
+TENANT = "2f3adacf-3c50-4499-8960-90bdf5d7e2fd"  # the sample tenant's id: its records feed the trends
+HUGE = "1" + "0" * 400  # 10**400: a JSON integer Python reads, and no float can hold
+
+
+def _line_with(where: str, value: str) -> str:
+    """A record of the sample tenant as JSON text, with the raw JSON `value` at `where`."""
+    doc = _record("2026-10-30T03:17:00Z", tenant=TENANT).to_json()
+    node = doc
+    *parents, last = where.split(".")
+    for key in parents:
+        node = node[key]
+    node[last] = "@@VALUE@@"
+    return json.dumps(doc).replace('"@@VALUE@@"', value)
+
+
+BAD_NUMBERS = [
+    ("unused_monthly_cost", "NaN"), ("unused_monthly_cost", "Infinity"), ("unused_monthly_cost", "1e308"),
+    ("unused_monthly_cost", HUGE), ("reclaimable_monthly_cost", "-Infinity"),
+    ("products.SPE_E3.unused_monthly_cost", "NaN"), ("products.SPE_E3.unused_monthly_cost", "1e308"),
+    ("findings.open", HUGE), ("findings.open", "NaN"), ("findings.by_severity.high", HUGE),
+    ("findings.by_rule.disabled-user-licensed.high", HUGE), ("products.SPE_E3.assigned", HUGE),
+    ("products.SPE_E3.usable", "Infinity"), ("products.SPE_E3.assigned", "1e308"),
+]
+
+
+@pytest.mark.parametrize(("where", "value"), BAD_NUMBERS)
+def test_a_number_the_audit_cannot_compute_with_skips_that_record_only(where: str, value: str) -> None:
+    good = json.dumps(_record("2026-10-29T03:17:00Z", tenant=TENANT).to_json())
+    records, problems = history.parse_lines([good.encode(), _line_with(where, value).encode()])
+    assert [r.generated_at for r in records] == ["2026-10-29T03:17:00Z"]
+    assert [p.line for p in problems] == [2] and where in problems[0].message
+
+
+@pytest.mark.parametrize(("where", "value"), BAD_NUMBERS)
+def test_one_poisoned_history_line_never_stops_later_audits(tmp_path: Path, capsys, where: str, value: str) -> None:
+    path = tmp_path / "history.jsonl"
+    path.write_text(json.dumps(_record("2026-10-29T03:17:00Z", tenant=TENANT).to_json()) + "\n"
+                    + _line_with(where, value) + "\n")
+    code, report = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--history", str(path))
+    err = capsys.readouterr().err
+    assert code == 1 and report is not None  # as without a history: findings, not an internal error
+    assert (tmp_path / "out" / "report.html").exists() and (tmp_path / "out" / "report.md").exists()
+    assert len(path.read_text().splitlines()) == 3  # this run's record appended
+    assert err.count(f"{path}:2:") == 1 and "line skipped" in err  # one warning line for the bad record
+    assert len(report["trends"]["runs"]) == 2  # the good record and this run
+
+
+def test_at_most_20_bad_lines_are_named_then_a_count(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "history.jsonl"
+    bad = [_line_with("unused_monthly_cost", "NaN") for _ in range(25)]
+    path.write_text("\n".join([json.dumps(_record("2026-10-29T03:17:00Z", tenant=TENANT).to_json()), *bad]) + "\n")
+    code, report = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--history", str(path))
+    err = capsys.readouterr().err
+    assert code == 1 and report is not None
+    named = [line for line in err.splitlines() if f"{path}:" in line and "line skipped" in line]
+    assert [line.split(f"{path}:")[1].split(":")[0] for line in named] == [str(n) for n in range(2, 22)]
+    assert sum(f"5 more malformed lines of {path} skipped" in line for line in err.splitlines()) == 1
+    history_warnings = [w for w in report["warnings"] if str(path) in w]
+    assert len(history_warnings) == 21
+    assert main(["history", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert len([line for line in err.splitlines() if "line skipped" in line]) == 20
+    assert f"5 more malformed lines of {path} skipped" in err
+
+
+@pytest.mark.parametrize("kind", ["missing directory", "file as directory", "symbolic link"])
+def test_a_history_file_that_cannot_be_appended_to_stops_the_audit_before_it_collects(
+        tmp_path: Path, capsys, kind: str) -> None:
+    if kind == "missing directory":
+        path = tmp_path / "no-such-dir" / "history.jsonl"
+    elif kind == "file as directory":
+        (tmp_path / "plain-file").write_text("x")
+        path = tmp_path / "plain-file" / "history.jsonl"
+    else:
+        target = tmp_path / "real.jsonl"
+        target.write_text(json.dumps(_record("2026-10-29T03:17:00Z", tenant=TENANT).to_json()) + "\n")
+        path = tmp_path / "link.jsonl"
+        os.symlink(target, path)
+    out = tmp_path / "out"
+    code, report = audit(out, "--snapshot", str(SAMPLE), "--history", str(path))
+    err = capsys.readouterr().err
+    assert code == 2 and report is None and "--history: cannot " in err and str(path) in err
+    assert not any(out.glob("report.*")) and "wrote" not in err  # found before collecting, not after the reports
+    assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_a_history_file_in_an_output_folder_the_first_run_creates_is_started(tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "contoso"
+    code, report = audit(out, "--snapshot", str(SAMPLE), "--history", str(out / "history.jsonl"))
+    assert code == 1 and report is not None and len((out / "history.jsonl").read_text().splitlines()) == 1

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 
 from auditor.errors import UsageError
+from auditor.insights import notify
 from auditor.insights.notify import slack_escape, webhook_url
 from auditor.snapshot import save_snapshot
 
@@ -152,3 +155,80 @@ def test_the_webhook_must_be_https_except_on_loopback() -> None:
 def test_a_format_without_a_webhook_is_a_usage_error(tmp_path, capsys) -> None:
     code, _ = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--notify-format", "slack")
     assert code == 2 and "AUDITOR_NOTIFY_WEBHOOK" in capsys.readouterr().err
+
+
+class Trickler:
+    """A loopback HTTP server that reads the request, then answers one byte every `every` seconds:
+    each byte comes well within any read timeout, so only an overall deadline ends the wait."""
+
+    ANSWER = b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.stop = threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.requests = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/workflows/secret-token-123/triggers/manual"
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.requests += 1
+            with conn:
+                conn.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                while len(body) < length:
+                    body += conn.recv(65536)
+                for i in range(len(self.ANSWER)):
+                    if self.stop.wait(self.every):
+                        return
+                    try:
+                        conn.sendall(self.ANSWER[i:i + 1])
+                    except OSError:
+                        break
+
+    def __enter__(self) -> Trickler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+def test_a_webhook_that_trickles_its_answer_is_given_up_at_the_deadline(tmp_path, capsys, monkeypatch) -> None:
+    # each byte comes well within the read timeout; the whole answer would take about 12 s
+    monkeypatch.setattr(notify, "DEADLINE", 2.0, raising=False)
+    with Trickler(every=0.2) as slow:
+        started = time.monotonic()
+        code, written = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--notify-webhook", slow.url)
+        elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == 4 and written is not None and slow.requests == 1
+    assert "the teams webhook at 127.0.0.1 did not finish answering within 2 s" in err
+    assert "secret-token-123" not in err
+    assert elapsed < 8  # the deadline, the audit itself and slack on a busy machine; not the 12 s of the answer
+
+
+@pytest.mark.parametrize("host", ["xn--a.example", "a..b.example", "a" * 64 + ".example"])
+def test_a_host_name_idna_cannot_encode_exits_4_not_5(tmp_path, capsys, host) -> None:
+    code, written = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--notify-webhook",
+                          f"https://{host}/hooks/secret-token-123")
+    err = capsys.readouterr().err
+    assert code == 4 and written is not None
+    assert "license-auditor: error: cannot post to the teams webhook at " in err
+    assert "internal error" not in err and "secret-token-123" not in err

@@ -31,6 +31,7 @@ def flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     snapshot = load_snapshot(SAMPLE)
     token = app_token(snapshot.tenant_id, roles=(*DEMO_ROLES, *WRITE))
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    monkeypatch.setenv("AZURE_TENANT_ID", snapshot.tenant_id)  # apply changes the tenant the operator names
     codes: dict[str, int] = {}
     with GraphEmulator(snapshot, token=token) as graph:
         conn = ["--graph-endpoint", graph.url, "--auth", "token"]
@@ -58,7 +59,7 @@ def test_audit_plan_apply_audit(flow: dict[str, Any]) -> None:
     assert flow["writes"] == len(changes)
 
     journal = [json.loads(line) for line in (out / "journal.jsonl").read_text().splitlines()]
-    assert [line["outcome"] for line in journal] == ["done"] * len(changes)
+    assert [line["outcome"] for line in journal] == ["sending", "done"] * len(changes)  # written ahead, then done
 
     before = {f["id"] for f in _json(out / "before" / "report.json")["findings"]}
     after_report = _json(out / "after" / "report.json")

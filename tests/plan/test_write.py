@@ -162,9 +162,12 @@ def test_plan_md_lists_changes_seats_cost_stop_and_what_needs_a_person() -> None
     assert "**1 change, net \\-€57\\.00 per month; stops at change 2\\: no free VISIOCLIENT seat; " \
            "2 findings need a person**" in text
     user = U1.replace("-", "\\-")
-    assert f"1. Remove E5 from Ann\\.  \n   POST \\/users\\/{user}\\/assignLicense  \n" in text
+    # what the change does, from its call (not the action's "Remove E5 from Ann.")
+    assert ("1. Remove Microsoft 365 E5 \\(SPE\\_E5\\) from User 0001 \\(0001\\@<!-- -->contoso\\.example\\)  \n"
+            f"   POST \\/users\\/{user}\\/assignLicense  \n") in text
+    assert "Ann" not in text
     assert "| Microsoft 365 E5 \\(SPE\\_E5\\) | 10 | 10 | 9 | €57\\.00 |" in text
-    assert "The plan stops before change 2" in text and "it needs 3 VISIOCLIENT seats and 2 are usable" in text
+    assert "The plan stops before change 2" in text and "it needs 3 VISIOCLIENT seats, more than the 2 usable" in text
     assert "| f3 | sku\\-forbidden | User 0003 | someone must look something up first | List who holds E5\\. |" in text
     assert "| f2 | sku\\-required\\-missing | User 0002 | after the point where the plan stops |  |" in text
 
@@ -186,3 +189,18 @@ def test_plan_md_speaks_the_reports_language() -> None:
     text = plan_markdown(compile_plan(doc), created_at=CREATED)
     assert text.startswith("## Plan voor licentiewijzigingen: Contoso\n")
     assert "**2 wijzigingen, netto €\u00a0\\-114,00 per maand**" in text
+
+
+def test_plan_md_shows_counts_seats_and_cost_before_the_changes() -> None:
+    """A reviewer whose view is cut (the job summary) still sees the plan's size, seats and cost."""
+    doc = report([
+        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
+        *_removals(3)[1:],
+        finding("f9", FORBIDDEN, uid(9), [lookup()]),
+    ], SEATS)
+    text = plan_markdown(compile_plan(doc), created_at=CREATED)
+    order = [text.index(heading) for heading in (
+        "**4 changes", "| Kind of change | Changes |", "### Seats before and after", "### Net monthly cost",
+        "### Changes, in the order they run", "1. ", "### Findings that need a person")]
+    assert order == sorted(order), order
+    assert "| Group joined | 1 |\n| Licenses assigned or removed \\(assignLicense\\) | 2 |\n| Group left | 1 |" in text

@@ -68,7 +68,7 @@ EXPECTED = {
     Locale.EN: {
         "title": "Microsoft 365 license audit – Contoso",
         "seats_header": "| Product | Purchased | In grace period | Suspended | Locked out | Assigned | Available | Status | Unused per month |",
-        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10,056 | 0 | 0 | 0 | 56 | 10,000 | Enabled | Free |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10,056 | 0 | 0 | 0 | 56 | 10,000 | Active | Free |",
         "money": "- Unused licenses per month: **€375\\.70**",
         "as_of": "| Rules evaluated as of | Nov 1, 2026, 06\\:00 UTC |",
         "message": "Tove Jansen (user000007@contoso.example) is blocked from signing in but still holds Power BI Pro and Microsoft 365 E3.",
@@ -76,8 +76,8 @@ EXPECTED = {
     },
     Locale.NL: {
         "title": "Microsoft 365-licentieaudit – Contoso",
-        "seats_header": "| Product | Gekocht | In respijtperiode | Opgeschort | Geblokkeerd | Toegewezen | Beschikbaar | Status | Ongebruikt per maand |",
-        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Enabled | Gratis |",
+        "seats_header": "| Product | Gekocht | In respijtperiode | Uitgeschakeld \\(Suspended\\) | Uitgeschakeld \\(LockedOut\\) | Toegewezen | Beschikbaar | Status | Ongebruikt per maand |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Actief | Gratis |",
         "money": "- Ongebruikte licenties per maand: **€\xa0375,70**",
         "as_of": "| Regels beoordeeld per | 1 nov 2026 06\\:00 UTC |",
         "message": "Tove Jansen (user000007@contoso.example) is geblokkeerd voor aanmelden maar heeft nog steeds Power BI Pro en Microsoft 365 E3.",
@@ -85,8 +85,8 @@ EXPECTED = {
     },
     Locale.DA: {
         "title": "Microsoft 365-licensrevision – Contoso",
-        "seats_header": "| Produkt | Købt | I henstandsperiode | Suspenderet | Låst | Tildelt | Ledige | Status | Ubrugt pr\\. måned |",
-        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Enabled | Gratis |",
+        "seats_header": "| Produkt | Købt | I henstandsperiode | Deaktiveret \\(Suspended\\) | Deaktiveret \\(LockedOut\\) | Tildelt | Ledige | Status | Ubrugt pr\\. måned |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Aktiv | Gratis |",
         "money": "- Ubrugte licenser pr\\. måned: **375,70\xa0€**",
         "as_of": "| Regler vurderet pr\\. | 1\\. nov\\. 2026 06\\.00 UTC |",
         "message": "Tove Jansen (user000007@contoso.example) er blokeret for logon, men har stadig Power BI Pro og Microsoft 365 E3.",
@@ -94,8 +94,8 @@ EXPECTED = {
     },
     Locale.SV: {
         "title": "Licensgranskning för Microsoft 365 – Contoso",
-        "seats_header": "| Produkt | Köpta | I respitperiod | Avstängda | Låsta | Tilldelade | Tillgängliga | Status | Oanvänt per månad |",
-        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\xa0056 | 0 | 0 | 0 | 56 | 10\xa0000 | Enabled | Kostnadsfri |",
+        "seats_header": "| Produkt | Köpta | I respitperiod | Inaktiverad \\(Suspended\\) | Inaktiverad \\(LockedOut\\) | Tilldelade | Tillgängliga | Status | Oanvänt per månad |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\xa0056 | 0 | 0 | 0 | 56 | 10\xa0000 | Aktiv | Kostnadsfri |",
         "money": "- Oanvända licenser per månad: **375,70\xa0€**",
         "as_of": "| Reglerna utvärderade per | 1 nov\\. 2026 06\\:00 UTC |",
         "message": "Tove Jansen (user000007@contoso.example) är blockerad från inloggning men har fortfarande Power BI Pro och Microsoft 365 E3.",
@@ -103,8 +103,8 @@ EXPECTED = {
     },
     Locale.TR: {
         "title": "Microsoft 365 lisans denetimi – Contoso",
-        "seats_header": "| Ürün | Satın alınan | Ek süre içinde | Askıya alınmış | Kilitli | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
-        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Enabled | Ücretsiz |",
+        "seats_header": "| Ürün | Satın alınan | Ek süre içinde | Devre dışı \\(Suspended\\) | Devre dışı \\(LockedOut\\) | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
+        "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Etkin | Ücretsiz |",
         "money": "- Kullanılmayan lisansların aylık tutarı: **€375,70**",
         "as_of": "| Kuralların değerlendirildiği an | 1 Kas 2026 06\\:00 UTC |",
         "message": "Tove Jansen (user000007@contoso.example) kullanıcısının oturum açması engellenmiş, ancak hâlâ Power BI Pro ve Microsoft 365 E3 ürünleri var.",

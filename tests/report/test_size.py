@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import csv
 import io
-import time
 from typing import Any
 
 import pytest
@@ -29,12 +28,10 @@ def big() -> dict[str, Any]:
 
 
 def test_html_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
-    started = time.perf_counter()
     html = render_html(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
     assert len(html.encode("utf-8")) < HTML_LIMIT
     inactive = sum(1 for f in big["findings"] if f["rule"] == InactiveUserLicensed.id)
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
-    assert time.perf_counter() - started < 10
 
 
 def test_markdown_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
@@ -44,12 +41,10 @@ def test_markdown_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None
 
 
 def test_csv_keeps_every_finding(big: dict[str, Any]) -> None:
-    started = time.perf_counter()
     text = render_csv(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 1 + len(big["findings"])
     assert rows[-1][4] == "user099999@contoso.example"
-    assert time.perf_counter() - started < 30
 
 
 def _worst_case() -> dict[str, Any]:

@@ -4,7 +4,6 @@ transitiveMembers."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...model import Group, User
@@ -12,10 +11,13 @@ from .. import wire
 from ..call import Answer, Call
 from ..errors import bad, not_found
 from ..query import MAX_TOP, check_select, page, unsupported
-from .users import id_filter
+from . import relations
 
 if TYPE_CHECKING:
     from ..server import GraphEmulator
+
+_NOT_USERS = frozenset(("microsoft.graph.group", "microsoft.graph.device", "microsoft.graph.servicePrincipal",
+                        "microsoft.graph.orgContact"))
 
 
 def list_groups(em: GraphEmulator, call: Call) -> Answer:
@@ -81,27 +83,8 @@ def transitive_members(em: GraphEmulator, call: Call) -> Answer:
 
 def members(em: GraphEmulator, call: Call) -> Answer:
     """GET /groups/{id}/members[/microsoft.graph.user]: the group's direct members (the
-    snapshot keeps users only, every one a direct member). `$filter=id eq '...'` is an
-    advanced query, as $filter on directory-object relationships is on Graph."""
-    group = _group(em, call)
-    query, cast = call.query, call.cast()
-    if cast is not None and cast != "microsoft.graph.user":
-        if cast in ("microsoft.graph.group", "microsoft.graph.device", "microsoft.graph.servicePrincipal",
-                    "microsoft.graph.orgContact"):
-            return page(em.url, call.path, query, [], call.eventual, MAX_TOP)
-        raise bad(f"Resource not found for the segment '{cast}'.")
-    check_select(query.select, wire.USER_PROPERTIES, "user")
-    found: Sequence[User] = em.tenant.members(group)
-    wanted = id_filter(query, call.eventual, "DirectoryObject")
-    if wanted is not None:
-        found = [u for u in found if u.id.lower() == wanted]
-    select = query.select
-
-    def member(u: User) -> dict[str, Any]:
-        doc = wire.user_wire(u, select)
-        return doc if cast is not None else {"@odata.type": "#microsoft.graph.user", **doc}
-
-    return page(em.url, call.path, query, found, call.eventual, MAX_TOP, member)
+    snapshot keeps users only, every one a direct member)."""
+    return relations.direct(em, call, em.tenant.members(_group(em, call)), relations.USERS, _NOT_USERS)
 
 
 def _group(em: GraphEmulator, call: Call) -> Group:

@@ -3,19 +3,21 @@ memberOf and its mailboxSettings/userPurpose."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ...model import NO_MAILBOX, Group, User
+from ...model import NO_MAILBOX, User
 from .. import wire
 from ..call import Answer, Call, PlainText
 from ..errors import GraphError, bad, not_found
 from ..filters import Picked, UnsupportedFilter, matches, upn_prefixes
-from ..query import MAX_TOP, SIGN_IN_MAX_TOP, Query, check_select, page, unsupported
+from ..query import MAX_TOP, SIGN_IN_MAX_TOP, check_select, page, unsupported
+from . import relations
 
 if TYPE_CHECKING:
     from ..server import GraphEmulator
+
+_NOT_GROUPS = frozenset(("microsoft.graph.directoryRole", "microsoft.graph.administrativeUnit"))
 
 
 def list_users(em: GraphEmulator, call: Call) -> Answer:
@@ -55,24 +57,8 @@ def get_user(em: GraphEmulator, call: Call) -> Answer:
 def member_of(em: GraphEmulator, call: Call) -> Answer:
     """GET /users/{id}/memberOf[/microsoft.graph.group]: the groups the user is a direct
     member of (the snapshot has no directory roles or administrative units)."""
-    user = _user(em, call)
-    query, cast = call.query, call.cast()
-    if cast is not None and cast != "microsoft.graph.group":
-        if cast in ("microsoft.graph.directoryRole", "microsoft.graph.administrativeUnit"):
-            return page(em.url, call.path, query, [], call.eventual, MAX_TOP)
-        raise bad(f"Resource not found for the segment '{cast}'.")
-    check_select(query.select, wire.GROUP_PROPERTIES, "group")
-    groups = em.tenant.member_of(user)
-    wanted = id_filter(query, call.eventual, "DirectoryObject")
-    if wanted is not None:
-        groups = [g for g in groups if g.id.lower() == wanted]
-    select = query.select
-
-    def group(g: Group) -> dict[str, Any]:
-        doc = wire.group_wire(g, select)
-        return doc if cast is not None else {"@odata.type": "#microsoft.graph.group", **doc}
-
-    return page(em.url, call.path, query, groups, call.eventual, MAX_TOP, group)
+    groups = em.tenant.member_of(_user(em, call))
+    return relations.direct(em, call, groups, relations.GROUPS, _NOT_GROUPS)
 
 
 def user_purpose(em: GraphEmulator, call: Call) -> Answer:
@@ -93,23 +79,6 @@ def user_purpose(em: GraphEmulator, call: Call) -> Answer:
                                                              "is hosted on-premise.")
     context = f"{em.url}/$metadata#users('{user.id}')/mailboxSettings/userPurpose"
     return 200, {"@odata.context": context, "value": purpose}
-
-
-def id_filter(query: Query, eventual: bool, resource: str) -> str | None:
-    """The id of `$filter=id eq '<id>'` (lower case), the one filter the emulator takes on a
-    relationship; it needs the advanced query headers."""
-    if query.filter is None:
-        return None
-    m = re.fullmatch(r"\s*id eq '([^']*)'\s*", query.filter)
-    if m is None:
-        raise unsupported(f"Unsupported or invalid query filter clause specified for resource '{resource}': "
-                          f"{query.filter}")
-    if not (eventual and query.count):
-        raise unsupported(
-            "Request with $filter on a directory object relationship only works with the advanced query "
-            "parameters: 'ConsistencyLevel: eventual' header and $count=true."
-        )
-    return m.group(1).lower()
 
 
 def _user(em: GraphEmulator, call: Call) -> User:

@@ -9,8 +9,8 @@ The texts live in auditor/locale, next to the report labels (the domain "message
   ("{count} licenses are in the grace period"), or the number of items in a list it names, whose
   words agree with it without showing it ("Remove {sku}": Turkish "{sku} ürününü" for one
   product, "{sku} ürünlerini" for "A ve B"; `Words.listing` gives both values).
-- auditor/locale/<lang>/LC_MESSAGES/guidance.po: the translations, read as they are on first use
-  (auditor/i18n/po.py; no compiled .mo, as for messages.po: auditor/i18n/catalogs.py).
+- auditor/locale/<lang>/LC_MESSAGES/guidance.po: the translations, read with Babel on first use
+  (no .mo, as for messages.po: auditor/i18n/catalogs.py); an untranslated text gives the English.
 
 Why a domain of its own: the report labels' template is what `pybabel extract` finds in the code
 (tests/report/test_catalogs.py compares the two), while guidance keys are built at run time
@@ -32,13 +32,21 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache, partial
 from importlib import resources
 
-from ...i18n import po
+from babel.messages.pofile import read_po
+
+from ...i18n.catalogs import load
 from ...model import Locale
 
 DOMAIN = "guidance"
 SOURCE_LOCALE = Locale.EN  # the msgids are the English texts: English has no catalog of its own
 _STEP = re.compile(r"^(?P<key>.+)\.(?P<index>\d+)$")  # "<key>.<n>": step n of a block
 _OTHER = 2  # a count that takes the "other" (plural) form in every report language
+# The placeholders that hold a number. A text that shows one is counted (msgid_plural) and shows the
+# number it agrees with as {count} ("{count} of {enabled} licenses is free"); the others it shows
+# ("of {enabled}", "at least {min}") are written so that they need no form of their own.
+# tests/guidance/test_guidance_language.py holds every text to this, and every number the rules
+# give a text to one of these names.
+NUMBERS = frozenset({"count", "enabled", "consumed", "limit", "min", "excess"})
 
 
 class Counted(str):
@@ -59,24 +67,18 @@ class Counted(str):
 Text = str | tuple[str, ...]
 
 
-def read_template(text: str) -> Iterator[tuple[str, str, str | None]]:
-    """(msgctxt, msgid, msgid_plural) of each entry of a .pot; the header is skipped. tests/guidance
-    checks it against Babel."""
-    for entry in po.read_po(text):
-        if entry.context is not None and entry.id:
-            yield entry.context, entry.id, entry.plural
-
-
 @cache
 def _template() -> tuple[tuple[str, str, str | None], ...]:
-    pot = resources.files("auditor").joinpath("locale", f"{DOMAIN}.pot")
-    return tuple(read_template(pot.read_text("utf-8")))
+    """(msgctxt, msgid, msgid_plural) of each entry of guidance.pot, the header left out."""
+    with resources.files("auditor").joinpath("locale", f"{DOMAIN}.pot").open("rb") as pot:
+        messages = [m for m in read_po(pot) if m.context is not None and m.id]
+    return tuple((m.context, *(m.id if isinstance(m.id, tuple) else (m.id, None))) for m in messages)
 
 
 def _translations(locale: Locale) -> gettext.NullTranslations:
     if locale is SOURCE_LOCALE:
         return gettext.NullTranslations()
-    return po.load(locale.value, DOMAIN)
+    return load(locale.value, DOMAIN)
 
 
 @cache

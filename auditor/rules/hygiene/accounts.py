@@ -231,7 +231,8 @@ class InactiveUserLicensed(_UnusedAccount):
                 + unverified(details))
 
     def message(self, f: Facts, w: Words) -> Message:
-        values = {**base_values(f, w), "days": number(f.details.get("days"), w.word("unknown"))}
+        days = number(f.details.get("days"), w.word("unknown"))
+        values = {**base_values(f, w), "days": days, "count": days}  # "at least {count} days"
         last = iso_date(f.details.get("last_sign_in"))
         attempt = iso_date(f.details.get("last_attempt"))  # failed attempts after the last success
         suffix = "" if attempt is None else ".attempts"

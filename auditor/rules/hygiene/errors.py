@@ -234,7 +234,7 @@ class GroupLicenseErrors(HygieneRule):
         unknown = w.word("unknown")
         count = f.int("members_with_errors")
         errors = as_map(f.details.get("errors"))
-        values = {**base_values(f, w), "group": f.text("group") or f.label(), "members": number(count, unknown),
+        values = {**base_values(f, w), "group": f.text("group") or f.label(), "count": number(count, unknown),
                   "errors": w.all(sorted(str(code) for code in errors))}
         return self.message_key("" if count else ".uncounted"), values
 
@@ -245,13 +245,13 @@ class GroupLicenseErrors(HygieneRule):
         group = f.text("group") or as_text(f.subject.get("display_name")) or as_text(f.subject.get("id")) or unknown
         gid = f.text("group_id") or as_text(f.subject.get("id")) or GROUP_ID_PLACEHOLDER
         count = f.int("members_with_errors")
-        values = {"group": group, "members": number(count, unknown), "sku": w.skus(f.skus)}
+        values = {"group": group, "count": number(count, unknown), "sku": w.skus(f.skus)}
         summary = Line("summary.group_errors" if count else "summary.group_errors.uncounted", values)
         steps = [Line("steps.group_errors.open", values)]
         errors = as_map(f.details.get("errors"))
         for code in sorted(errors):
             n = as_int(errors[code])
-            steps.append(Line("steps.group_errors.cause", {**values, "error": code, "members": number(n, unknown)}))
+            steps.append(Line("steps.group_errors.cause", {**values, "error": code, "count": number(n, unknown)}))
         steps += [Line("steps.group_errors.fix", values), Line("steps.group_errors.reprocess", values)]
         links = ["resolve_find", *dict.fromkeys(ERROR_LINKS[c] for c in sorted(errors) if c in ERROR_LINKS),
                  "resolve_reprocess", "graph:group_errors"]

@@ -126,8 +126,8 @@ class SubscriptionExpiring(HygieneRule):
         status = f.text("status") or ""
         days_left = f.int("days_left")
         date = iso_date(f.details.get("next_lifecycle"))
-        values = {**base_values(f, w), "status": status or unknown, "date": date or unknown,
-                  "days_left": str(days_left) if days_left is not None else unknown}
+        values = {**base_values(f, w), "status": w.state(status) if status else unknown, "date": date or unknown,
+                  "count": str(days_left) if days_left is not None else unknown}  # "({count} days left)"
         undated = "" if date else ".undated"
         lapsed = _LAPSED.get(status.lower())
         if lapsed is not None:
@@ -142,7 +142,7 @@ class SubscriptionExpiring(HygieneRule):
         status = f.text("status") or ""
         days_left = f.int("days_left")
         past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)
-        values = {"sku": w.product(f.subject_sku), "status": status or w.word("unknown"),
+        values = {"sku": w.product(f.subject_sku), "status": w.state(status) if status else w.word("unknown"),
                   "date": (f.text("next_lifecycle") or "")[:10] or w.word("unknown")}
         if past:
             summary = Line("summary.sub_past", values)

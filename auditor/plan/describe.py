@@ -1,0 +1,144 @@
+"""What a change does, in words built from the call itself: its kind (which fixes its method and
+path), the user and group ids in its path and the products and country in its body.
+
+A report's action carries a description, but that text is whatever report.json says: a crafted
+report could show "removes Power BI Pro from Jane" over a call that adds someone to another
+group. The plan and apply therefore never show it; they show `describe(...)`, which can only say
+what the call does. Names stand in for ids where the plan knows them (a product's name from the
+report's seat table, a user's or group's name from the finding that asks for the change, and only
+when that finding names the same id); else the id itself is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from auditor import i18n
+from auditor.model import Locale
+
+
+def product_label(name: str, part: str) -> str:
+    """"Microsoft 365 E5 (SPE_E5)", or the part number alone when the name says no more."""
+    return f"{name} ({part})" if name and part and name != part else (part or name)
+
+
+def products_of(skus: Any) -> dict[str, str]:
+    """skuId (lower case) -> product label, from a report's seat table (`skus`)."""
+    out: dict[str, str] = {}
+    for row in skus if isinstance(skus, list) else []:
+        if isinstance(row, Mapping) and isinstance(row.get("sku_id"), str) and isinstance(row.get("sku"), str):
+            name = row.get("name") if isinstance(row.get("name"), str) else ""
+            out.setdefault(row["sku_id"].lower(), product_label(str(name), row["sku"]))
+    return out
+
+
+def user_name(findings: Sequence[Mapping[str, Any]], user: str) -> str:
+    """The user's name as the findings that ask for a change on `user` give it; "" when none of
+    them is about that very id, or when they disagree."""
+    names = set()
+    for finding in findings:
+        subject = finding.get("subject")
+        if not isinstance(subject, Mapping) or str(subject.get("id", "")).lower() != user.lower():
+            continue
+        display, upn = subject.get("display_name"), subject.get("upn")
+        display = display if isinstance(display, str) else ""
+        upn = upn if isinstance(upn, str) else ""
+        names.add(f"{display} ({upn})" if display and upn and display != upn else display or upn)
+    names.discard("")
+    return names.pop() if len(names) == 1 else ""
+
+
+def group_name(findings: Sequence[Mapping[str, Any]], group: str) -> str:
+    """The group's name as the findings' details pair it with `group` (`assigned_by_group` with
+    `assigned_by_group_ids`, `replace_group`); "" when they do not, or disagree."""
+    names: set[str] = set()
+    for finding in findings:
+        details = finding.get("details")
+        if not isinstance(details, Mapping):
+            continue
+        by_name, by_id = details.get("assigned_by_group"), details.get("assigned_by_group_ids")
+        if isinstance(by_name, Mapping) and isinstance(by_id, Mapping):
+            for part, ids in by_id.items():
+                labels = by_name.get(part)
+                if isinstance(ids, list) and isinstance(labels, list) and len(ids) == len(labels):
+                    names.update(str(n) for i, n in zip(ids, labels, strict=True)
+                                 if str(i).lower() == group.lower() and isinstance(n, str))
+        replace = details.get("replace_group")
+        if isinstance(replace, Mapping) and str(replace.get("id", "")).lower() == group.lower() \
+                and isinstance(replace.get("name"), str):
+            names.add(replace["name"])
+    names.discard("")
+    return names.pop() if len(names) == 1 else ""
+
+
+@lru_cache(maxsize=1024)
+def _listed(items: tuple[str, ...], locale: Locale) -> str:
+    """"A, B and C" in `locale`; a plan repeats the same few lists of products thousands of times."""
+    return items[0] if len(items) == 1 else i18n.format_list(items, locale)
+
+
+def describe(kind: str, body: Mapping[str, Any] | None, user: str, group: str | None, *,
+             locale: Locale = Locale.EN, user_label: str = "", group_label: str = "",
+             products: Mapping[str, str] | None = None) -> str:
+    """One sentence saying what the call does (see the module docstring), in `locale`.
+
+    `kind`, `body`, `user` and `group` are the change's, as apply's parser reads them (the method
+    and path follow from the kind and ids); the labels are names for the ids, "" for none."""
+    t = i18n.translations(locale)
+    products = products or {}
+    who = user_label or t.pgettext("change_user_id", "user {id}", id=user)
+    if kind == "add_member":
+        return t.pgettext("change_join", "Add {user} to the group {group}", user=who,
+                          group=group_label or str(group))
+    if kind == "remove_member":
+        return t.pgettext("change_leave", "Remove {user} from the group {group}", user=who,
+                          group=group_label or str(group))
+    if kind == "reprocess":
+        return t.pgettext("change_reprocess", "Reprocess the group licenses of {user}", user=who)
+    if kind == "set_usage_location":
+        country = str((body or {}).get("usageLocation", ""))
+        return t.pgettext("change_usage_location", "Set the usage location of {user} to {country}", user=who,
+                          country=country)
+    if kind != "assign_license":
+        return f"{kind}: {who}"  # not a kind apply makes (its parser refuses it): shown as it is
+
+    def label(sku: Any) -> str:
+        return products.get(str(sku).lower(), str(sku))
+
+    added = []
+    for entry in (body or {}).get("addLicenses") or []:
+        name = label(entry.get("skuId")) if isinstance(entry, Mapping) else label(entry)
+        off = entry.get("disabledPlans") if isinstance(entry, Mapping) else None
+        if isinstance(off, list) and off:
+            name = t.pgettext("change_plans_off", "{product} (service plans turned off: {count})", product=name,
+                              count=i18n.format_number(len(off), locale))
+        added.append(name)
+    removed = [label(sku) for sku in (body or {}).get("removeLicenses") or []]
+    if added and removed:
+        return t.pgettext("change_assign_both", "Assign {added} to {user} and remove {removed}, in one call",
+                          added=_listed(tuple(added), locale), user=who, removed=_listed(tuple(removed), locale))
+    if added:
+        return t.pgettext("change_assign", "Assign {products} to {user}", products=_listed(tuple(added), locale),
+                          user=who)
+    return t.pgettext("change_unassign", "Remove {products} from {user}", products=_listed(tuple(removed), locale),
+                      user=who)
+
+
+class Describer:
+    """Describes the changes of one plan: `of(...)` with the names the findings asking for a change give."""
+
+    def __init__(self, findings: Mapping[str, Mapping[str, Any]], document: Mapping[str, Any]) -> None:
+        self.findings = findings  # finding id -> finding
+        self.products = products_of(document.get("skus"))
+        try:
+            self.locale = Locale(str(document.get("locale") or "en"))
+        except ValueError:
+            self.locale = Locale.EN
+
+    def of(self, kind: str, body: Mapping[str, Any] | None, user: str, group: str | None,
+           finding_ids: Sequence[str]) -> str:
+        asking = [self.findings[fid] for fid in finding_ids if fid in self.findings]
+        return describe(kind, body, user, group, locale=self.locale, user_label=user_name(asking, user),
+                        group_label=group_name(asking, group) if group else "", products=self.products)

@@ -1,1 +1,0 @@
-"""The md templates, compiled ahead (see auditor/report/precompile.py); generated, do not edit."""

@@ -1,0 +1,150 @@
+"""Guards around apply's writes: one run of a plan at a time, the tenant named by the operator (never
+by the plan), a plan `plan` writes is one `apply` reads, and each kind's own preconditions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from emulator_faults import Fault, FaultKind
+
+from auditor.cli import main
+from tests.plan.builders import FORBIDDEN, finding, report, seat, uid
+from tests.plan.builders import assign as report_assign
+
+from .conftest import (
+    ANNA,
+    BEN,
+    DORA,
+    E3,
+    E5,
+    G_E3,
+    OTHER_TENANT,
+    TEAMS,
+    TENANT,
+    add_member,
+    assign,
+    journal_lines,
+    reprocess,
+    run,
+    write_plan,
+)
+
+ROOT = Path(__file__).parents[2]
+
+
+# --- one run of a plan at a time ---------------------------------------------------------------
+
+
+def test_two_runs_of_one_plan_cannot_interleave(tmp_path: Path, graph_for: Any,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=3.0)
+    graph = graph_for(responders=[slow])
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)])
+    journal = tmp_path / "first.jsonl"
+    env = {**os.environ, "AUDITOR_ACCESS_TOKEN": graph.token, "AZURE_TENANT_ID": TENANT, "PYTHONPATH": str(ROOT)}
+    first = subprocess.Popen([sys.executable, "-m", "auditor", "apply", str(plan), "--yes", "--journal", str(journal),
+                              "--graph-endpoint", graph.url, "--auth", "token"],
+                             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (journal.exists() and b'"sending"' in journal.read_bytes()):
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "second.jsonl")) == 2
+        assert "another license-auditor run" in capsys.readouterr().err
+        assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 2
+        assert "another license-auditor run" in capsys.readouterr().err
+        assert not (tmp_path / "second.jsonl").exists() and not (tmp_path / "undo.jsonl").exists()
+    finally:
+        _, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert [(w.method, w.status) for w in graph.writes()] == [("POST", 200), ("POST", 204)]
+
+
+# --- the tenant --------------------------------------------------------------------------------
+
+
+def test_the_plan_never_picks_the_tenant(tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for()
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5])])
+    monkeypatch.delenv("AZURE_TENANT_ID", raising=False)
+    assert run("apply", plan, graph, "--yes") == 2
+    assert "--tenant-id or AZURE_TENANT_ID" in capsys.readouterr().err
+    monkeypatch.setenv("AZURE_TENANT_ID", OTHER_TENANT)
+    assert run("apply", plan, graph, "--yes") == 2
+    assert f"AZURE_TENANT_ID {OTHER_TENANT}: the plan {plan} is for tenant {TENANT}" in capsys.readouterr().err
+    assert graph.writes() == [] and graph.emulator.requests == [], "refused before signing in"
+    # the tenant the credential is built for is the operator's, not the plan's
+    seen: list[str | None] = []
+    import auditor.apply.run as apply_run
+
+    real = apply_run.build_credential
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs["tenant_id"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(apply_run, "build_credential", spy)
+    monkeypatch.setenv("AZURE_TENANT_ID", TENANT.upper())
+    assert run("apply", plan, graph, "--yes") == 0
+    assert seen == [TENANT.upper()]
+
+
+# --- plan writes only what apply reads ---------------------------------------------------------
+
+
+def test_plan_refuses_a_plan_apply_would_refuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    users = [uid(i) for i in range(1, 41)]
+    document = report([finding(f"f{i}", FORBIDDEN, u, [report_assign(u, remove=["SPE_E5"])], severity="high")
+                       for i, u in enumerate(users)], [seat("SPE_E5", 100, 80, price=57.0)])
+    (folder / "report.json").write_text(json.dumps(document), encoding="utf-8")
+    assert main(["plan", "--report-dir", str(folder)]) == 0
+    size = (folder / "plan.json").stat().st_size
+    (folder / "plan.json").unlink()
+    # apply reads at most MAX_PLAN_BYTES; a plan one byte larger is refused by plan itself
+    monkeypatch.setattr("auditor.apply.plan_file.MAX_PLAN_BYTES", size - 1)
+    capsys.readouterr()
+    assert main(["plan", "--report-dir", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder / 'plan.json'} would be {size} bytes" in err and "--findings" in err
+    assert not (folder / "plan.json").exists()
+    monkeypatch.setattr("auditor.apply.plan_file.MAX_PLAN_BYTES", size)
+    assert main(["plan", "--report-dir", str(folder)]) == 0
+    assert (folder / "plan.json").stat().st_size == size
+
+
+# --- each kind's own preconditions -------------------------------------------------------------
+
+
+def test_each_kind_checks_its_own_preconditions(tmp_path: Path, graph_for: Any,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    graph = graph_for()
+    ghost = "99999999-9999-4999-8999-999999999999"
+    usage = {"kind": "set_usage_location", "method": "PATCH", "path": f"/users/{BEN}", "body": {"usageLocation": "DE"},
+             "description": "Set the usage location", "user": BEN, "group": None, "precondition": [], "seats": {}}
+    plan = write_plan(tmp_path, [
+        assign(ANNA, add=[(E5, [])], precondition=[]),  # Anna holds E5 directly, Teams off: would turn Teams on
+        assign(DORA, remove=[E3], precondition=[]),  # Dora holds no E3 directly
+        usage,  # Ben's usage location is DE already
+        reprocess(ghost) | {"precondition": []},  # no such user
+    ])
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    out = capsys.readouterr().out
+    assert "0 of 4 change(s) applied, 4 skipped" in out
+    notes = [x["note"] for x in journal_lines(journal) if x["outcome"] == "skipped"]
+    assert notes == [f"the user already holds {E5}", f"the user does not hold {E3} by direct assignment",
+                     "the usage location is DE already", "the user no longer exists"]
+    assert graph.direct(ANNA) == {E5: (TEAMS,)}, "the disabled plan stays off"
+    assert graph.writes() == []

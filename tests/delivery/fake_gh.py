@@ -1,0 +1,99 @@
+"""A `gh` for running the workflows' shell steps here: it answers the `gh api` reads of runs with
+crafted workflow-run objects (as GitHub's REST API shapes them) and serves `gh run download` from
+folders, logging each call, so a test can make a run look like it came from a pull request,
+another branch, a fork or another workflow and see whether its artifacts are read."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = "contoso/audit"
+NIGHTLY = "nightly-audit.yml"
+
+_SCRIPT = r'''
+import json, os, shutil, sys
+from urllib.parse import urlsplit
+state = os.environ["FAKE_GH_STATE"]
+data = json.load(open(os.path.join(state, "runs.json")))
+with open(os.path.join(state, "calls.log"), "a") as log:
+    log.write(json.dumps(sys.argv[1:]) + "\n")
+args = sys.argv[1:]
+if args[:1] == ["api"]:
+    url = urlsplit(args[1])
+    parts = url.path.split("/")
+    repo = "/".join(parts[1:3])
+    if repo != data["repo"]:
+        print("HTTP 404: Not Found", file=sys.stderr); sys.exit(1)
+    if len(parts) == 3:
+        print(json.dumps({"full_name": repo, "default_branch": data["default_branch"], "visibility": "private"}))
+        sys.exit(0)
+    if parts[3:5] == ["actions", "runs"] and len(parts) == 6:
+        run = data["runs"].get(parts[5])
+        if run is None:
+            print("HTTP 404: Not Found", file=sys.stderr); sys.exit(1)
+        print(json.dumps(run)); sys.exit(0)
+    if parts[3:5] == ["actions", "workflows"] and parts[6:] == ["runs"]:
+        # GitHub filters by branch and status; this answers every run, newest first, so only the
+        # caller's own checks keep the others out
+        runs = sorted(data["runs"].values(), key=lambda r: -r["id"])
+        print(json.dumps({"total_count": len(runs), "workflow_runs": runs})); sys.exit(0)
+    print("HTTP 404: Not Found", file=sys.stderr); sys.exit(1)
+if args[:2] == ["run", "download"]:
+    run = args[2]
+    target = args[args.index("--dir") + 1]
+    source = os.path.join(state, "artifacts", run)
+    if not os.path.isdir(source):
+        print("no artifact", file=sys.stderr); sys.exit(1)
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    sys.exit(0)
+sys.exit(1)
+'''
+
+
+def run_object(run_id: int, *, event: str = "schedule", branch: str = "main", repo: str = REPO,
+               head_repo: str | None = None, workflow: str = NIGHTLY) -> dict[str, Any]:
+    """A workflow-run object as `GET /repos/{owner}/{repo}/actions/runs/{id}` gives it (the fields read)."""
+    return {
+        "id": run_id, "name": "Nightly license audit", "event": event, "status": "completed",
+        "conclusion": "failure", "head_branch": branch, "path": f".github/workflows/{workflow}",
+        "repository": {"full_name": repo}, "head_repository": {"full_name": head_repo or repo},
+        "html_url": f"https://github.com/{repo}/actions/runs/{run_id}",
+    }
+
+
+def install(tmp: Path, runs: dict[int, dict[str, Any]], artifacts: dict[int, dict[str, str]],
+            default_branch: str = "main") -> dict[str, str]:
+    """Put the fake `gh` (and `python`, this interpreter) in tmp/bin; return the environment for a step."""
+    state = tmp / "gh-state"
+    state.mkdir()
+    (state / "runs.json").write_text(json.dumps({"repo": REPO, "default_branch": default_branch,
+                                                 "runs": {str(k): v for k, v in runs.items()}}))
+    for run_id, files in artifacts.items():
+        folder = state / "artifacts" / str(run_id)
+        folder.mkdir(parents=True)
+        for name, text in files.items():
+            (folder / name).write_text(text)
+    bin_dir = tmp / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text(f"#!{sys.executable}\n{_SCRIPT}")
+    gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
+    (bin_dir / "python").symlink_to(sys.executable)
+    root = str(Path(__file__).resolve().parents[2])
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_STATE": str(state),
+            "PYTHONPATH": root, "GITHUB_REPOSITORY": REPO, "HOME": str(tmp)}
+
+
+def calls(tmp: Path) -> list[list[str]]:
+    log = tmp / "gh-state" / "calls.log"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def downloads(tmp: Path) -> list[str]:
+    """The run ids `gh run download` was asked for, in order."""
+    return [c[2] for c in calls(tmp) if c[:2] == ["run", "download"]]

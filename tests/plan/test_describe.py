@@ -1,0 +1,100 @@
+"""A change's description says what its call does (auditor.plan.describe), never what report.json's
+action text claims: a crafted report cannot show "removes Power BI Pro from Jane" over a call that
+adds someone else to another group, in plan.json, plan.md, or where the plan stops."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from auditor.cli import main
+from auditor.model import Locale
+from auditor.plan.compile import compile_plan
+from auditor.plan.describe import describe
+from auditor.plan.write import plan_document, plan_markdown
+
+from .builders import E3, E5, FORBIDDEN, G_E3, G_E5, NOT_ALLOWED, assign, finding, join, leave, report, seat, uid
+
+CREATED = "2026-11-23T08:00:00Z"
+SEATS = [seat("SPE_E5", 100, 50, price=57.0, name="Microsoft 365 E5"),
+         seat("SPE_E3", 100, 50, price=33.75, name="Microsoft 365 E3"), seat("POWER_BI_PRO", 10, 5)]
+LIE = "Removes Power BI Pro from Jane"
+JANE, MALLORY = uid(1), uid(66)
+
+
+def _lying_report() -> dict:
+    """A finding about Jane whose only action, described as a removal from her, adds Mallory to the E3 group."""
+    lie = finding("f1", FORBIDDEN, JANE, [join(MALLORY, G_E3, {"SPE_E3": 1}, description=LIE)], name="Jane Doe")
+    return report([lie], SEATS)
+
+
+def test_a_crafted_description_never_reaches_the_plan() -> None:
+    plan = compile_plan(_lying_report())
+    (change,) = plan.changes
+    # Mallory's id, not Jane's name: the finding that asks for the call names another user
+    assert change.description == f"Add user {MALLORY} to the group {G_E3}"
+    document = json.dumps(plan_document(plan, created_at=CREATED))
+    text = plan_markdown(plan, created_at=CREATED)
+    for out in (document, text):
+        assert "Power BI" not in out and "Jane" not in out
+
+
+def test_a_crafted_description_never_names_where_the_plan_stops() -> None:
+    lie = finding("f1", FORBIDDEN, JANE, [assign(JANE, add=["SPE_E3"], seats={"SPE_E3": 500}, description=LIE)],
+                  name="Jane Doe")
+    plan = compile_plan(report([lie], SEATS))
+    assert plan.stopped is not None
+    assert plan.stopped.description == "Assign Microsoft 365 E3 (SPE_E3) to Jane Doe (0001@contoso.example)"
+
+
+def test_the_plan_command_writes_no_crafted_text(tmp_path: Path) -> None:
+    """End to end through `license-auditor plan`: report.json in, plan.json and plan.md out."""
+    (tmp_path / "report.json").write_text(json.dumps(_lying_report() | {"schema_version": 4}), encoding="utf-8")
+    assert main(["plan", "--report-dir", str(tmp_path)]) == 0
+    for name in ("plan.json", "plan.md"):
+        assert "Power BI" not in (tmp_path / name).read_text(encoding="utf-8")
+    (change,) = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))["changes"]
+    assert change["description"] == f"Add user {MALLORY} to the group {G_E3}"
+
+
+def test_names_come_from_the_findings_that_ask_for_the_change() -> None:
+    jane = finding("f1", NOT_ALLOWED, JANE, [join(JANE, G_E3, {"SPE_E3": 1}), leave(JANE, G_E5, {"SPE_E5": -1})],
+                   name="Jane Doe")
+    jane["details"] |= {"assigned_by_group": {"SPE_E5": ["E5 users"]}, "assigned_by_group_ids": {"SPE_E5": [G_E5]},
+                        "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]}}
+    plan = compile_plan(report([jane], SEATS))
+    assert [c.description for c in plan.changes] == [
+        "Add Jane Doe (0001@contoso.example) to the group E3 users",
+        "Remove Jane Doe (0001@contoso.example) from the group E5 users",
+    ]
+
+
+def test_names_two_findings_disagree_on_are_not_shown() -> None:
+    one = finding("f1", FORBIDDEN, JANE, [leave(JANE, G_E5, {"SPE_E5": -1})], name="Jane Doe")
+    other = finding("f2", NOT_ALLOWED, JANE, [leave(JANE, G_E5, {"SPE_E5": -1})], name="Someone Else")
+    one["details"] |= {"assigned_by_group": {"SPE_E5": ["E5 users"]}, "assigned_by_group_ids": {"SPE_E5": [G_E5]}}
+    other["details"] |= {"assigned_by_group": {"SPE_E5": ["Finance"]}, "assigned_by_group_ids": {"SPE_E5": [G_E5]}}
+    (change,) = compile_plan(report([one, other], SEATS)).changes
+    assert change.findings == ("f1", "f2")
+    assert change.description == f"Remove user {JANE} from the group {G_E5}"
+
+
+def test_every_kind_is_described_from_its_call() -> None:
+    products = {E5: "Microsoft 365 E5 (SPE_E5)"}
+    body = {"addLicenses": [{"skuId": E3, "disabledPlans": [uid(7), uid(8)]}], "removeLicenses": [E5]}
+    assert describe("assign_license", body, JANE, None, products=products, user_label="Jane") == (
+        f"Assign {E3} (service plans turned off: 2) to Jane and remove Microsoft 365 E5 (SPE_E5), in one call")
+    assert describe("assign_license", {"addLicenses": [], "removeLicenses": [E5, E3]}, JANE, None,
+                    products=products) == f"Remove Microsoft 365 E5 (SPE_E5) and {E3} from user {JANE}"
+    assert describe("remove_member", None, JANE, G_E5) == f"Remove user {JANE} from the group {G_E5}"
+    assert describe("reprocess", None, JANE, None, user_label="Jane") == "Reprocess the group licenses of Jane"
+    assert describe("set_usage_location", {"usageLocation": "NL"}, JANE, None, user_label="Jane") == \
+        "Set the usage location of Jane to NL"
+    assert describe("add_member", {}, JANE, G_E3, locale=Locale.NL, user_label="Jane", group_label="E3") == \
+        "Jane toevoegen aan de groep E3"
+
+
+def test_the_plan_speaks_the_reports_language() -> None:
+    lie = finding("f1", FORBIDDEN, JANE, [assign(JANE, remove=["SPE_E5"], description=LIE)], name="Jane Doe")
+    (change,) = compile_plan(report([lie], SEATS, locale="nl")).changes
+    assert change.description == "Microsoft 365 E5 (SPE_E5) verwijderen bij Jane Doe (0001@contoso.example)"
