@@ -72,7 +72,7 @@ def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
     for p in policies.policies:
         refs += [(p.name, e.sku) for e in p.catalog or ()]
         for a in p.assignments:
-            names = [*(a.allowed or ()), *a.forbidden, *a.required_any, *(s for c in a.exclusive for s in c)]
+            names = [*(a.allowed or ()), *a.forbidden, *a.required_any, *(s for c in a.exclusive for s in c.skus)]
             if not isinstance(a.group_based_only, bool):
                 names += a.group_based_only
             refs += [(p.name, s) for s in names]
