@@ -1,16 +1,19 @@
 """Microsoft 365 usage reports for the usage rules: tenant-wide, one request per report, read as a stream.
 
-Requests, only when a policy has a `usage:` section, and only the reports its workloads need
-(auditor/usage.py maps workloads to reports and columns):
+Requests, only when a policy has a `usage:` section or a rule whose changes depend on data size
+(auditor.usage.needs_storage), and only the reports those need (auditor/usage.py maps workloads to
+reports and columns):
 
     GET /admin/reportSettings                      displayConcealedNames (ReportSettings.Read.All, optional)
     GET /reports/getOffice365ActiveUserDetail(period='D90')   302 -> pre-authenticated CSV download
     GET /reports/getM365AppUserDetail(period='D90')           302 -> CSV
-    GET /reports/getMailboxUsageDetail(period='D90')          302 -> CSV (the shared-mailbox rule's 50 GB / archive)
+    GET /reports/getMailboxUsageDetail(period='D7')           302 -> CSV (mailbox size, archive, item count)
+    GET /reports/getOneDriveUsageAccountDetail(period='D7')   302 -> CSV (OneDrive size, by Owner Principal Name)
     GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')   200 CSV, or 302 -> CSV
 
 The period is the shortest one covering the policies' longest `days` (30, 90 or 180; the Copilot
 report has no 30, so 90 or 180), so a blank last activity date means no activity in the window.
+The two storage reports are always read with D7: their sizes are those of the refresh date.
 
 Redirects: Graph answers the report request with 302 and a `Location` that needs no token. The
 SDK is told not to follow it; the Location must be https (http only on loopback), carry no user
