@@ -18,6 +18,7 @@ import pytest
 from auditor.cli import main
 from auditor.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
 from auditor.emulator.reports import BOM, COLUMNS, ReportServer
+from auditor.errors import SnapshotError
 from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.index import TenantIndex
 from auditor.model import TenantSnapshot, User
@@ -25,7 +26,7 @@ from auditor.policy.model import Assignment, HygieneCheck, Policy, PolicySet, Se
 from auditor.reference.storage import SHARED_MAILBOX, storage_limits
 from auditor.rules.usage import usage_need
 from auditor.sample.generate import generate_tenant
-from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json
+from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json, write_snapshot
 from auditor.usage import (
     MAILBOXES,
     ONEDRIVE,
@@ -169,16 +170,17 @@ def test_the_collected_snapshot_round_trips_and_an_older_one_still_loads(tmp_pat
     assert old.storage_unknown() == f"tenant data not collected: {USAGE_REPORTS} ({', '.join(STORAGE_REPORTS)})"
 
 
-def test_a_negative_size_in_a_snapshot_is_refused_naming_the_field() -> None:
-    snap, who = storage_tenant()
+def test_a_negative_size_in_a_snapshot_file_is_refused_naming_the_file_and_field(tmp_path: Path) -> None:
+    snap, _ = storage_tenant()
     buffer = io.StringIO()
-    from auditor.snapshot import write_snapshot
-
     write_snapshot(snap, buffer)
     doc = json.loads(buffer.getvalue())
     doc[USAGE_REPORTS]["users"][0]["oneDriveStorageUsedInBytes"] = -1
-    with pytest.raises(Exception, match=r"oneDriveStorageUsedInBytes: -1 is negative"):
-        snapshot_from_json(doc)
+    path = tmp_path / "tenant.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SnapshotError, match=r"tenant.json: invalid snapshot: usageReports.users\[0\]."
+                                            r"oneDriveStorageUsedInBytes: -1 is negative"):
+        load_snapshot(path)
 
 
 # --- gaps: never sizes that read as "fits" ------------------------------------------------------
