@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from .model import Sku, Subscription, TenantSnapshot, User
 from .policy.model import Selector
-from .usage import STORAGE_REPORTS, USAGE_REPORTS, UserUsage
+from .usage import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 from .users import Licensed, Profile, UserTable
 
 
@@ -429,6 +429,10 @@ class TenantIndex:
         usage = self.snapshot.usage
         if usage is not None and all(usage.read(name) is not None for name in STORAGE_REPORTS):
             return None
+        cloud = self.snapshot.cloud
+        if any(cloud not in REPORTS[name].clouds for name in STORAGE_REPORTS):
+            return ("Microsoft Graph offers the mailbox and OneDrive usage reports in the global service only "
+                    f"({cloud.value})")
         gap = next((g for g in self.snapshot.gaps if g.part == USAGE_REPORTS), None)
         if gap is not None:
             return f"{gap.request}: {gap.reason}"

@@ -52,6 +52,7 @@ from ..errors import AuthError, CollectionError, clean_message
 from ..model import Cloud, Gap
 from ..usage import (
     CONCEALED_REASON,
+    STORAGE_REPORTS,
     USAGE_REPORTS,
     BadReport,
     Report,
@@ -105,6 +106,7 @@ class UsageCollection:
         self.claims = claims
         self.keys = UpnKeys()
         self._blocked: list[Gap] | None = None  # set by prepare: the reports cannot be read
+        self._reports: list[Report] = []  # set by prepare: the reports to read (those the cloud offers)
         self._prepared: asyncio.Future[None] | None = None
         self._reading: asyncio.Future[tuple[UsageReports | None, list[Gap]]] | None = None
         self._keys_complete = asyncio.Event()
@@ -141,12 +143,21 @@ class UsageCollection:
         await asyncio.gather(*started, return_exceptions=True)
 
     async def _prepare(self) -> None:
-        reports = self.need.report_list()
         client = self.client
+        cloud = _CLOUD_NAMES.get(client.cloud, client.cloud.value)
+        offered = [r for r in self.need.report_list() if client.cloud in r.clouds]
+        # A storage report the cloud does not offer is no gap: no rule's findings rest on it, and a
+        # gap nobody can close would fail every audit there; the sizes stay unknown (the changes
+        # that rest on them wait: TenantIndex.storage_unknown names the cloud).
+        for r in self.need.report_list():
+            if r not in offered and r.name in STORAGE_REPORTS:
+                self.progress.note(f"usage: Microsoft Graph offers {r.name} in the global service only, not in "
+                                   f"{cloud}; no mailbox or OneDrive size is read")
         gaps = [Gap(USAGE_REPORTS, f"GET {r.request(self.need.days)}",
-                    f"Microsoft Graph offers {r.name} in the global service only, not in "
-                    f"{_CLOUD_NAMES.get(client.cloud, client.cloud.value)}")
-                for r in reports if client.cloud not in r.clouds]
+                    f"Microsoft Graph offers {r.name} in the global service only, not in {cloud}")
+                for r in self.need.report_list() if r not in offered and r.name not in STORAGE_REPORTS]
+        self._reports = offered
+        reports = offered
         if not reports or gaps:
             self._blocked = gaps or None
             return
@@ -161,7 +172,7 @@ class UsageCollection:
         await self.prepare()
         if self._blocked is not None:
             return None, self._blocked
-        reports = self.need.report_list()
+        reports = self._reports
         if not reports:
             return UsageReports(()), []
         outcomes = await together(*(self._one(report) for report in reports))

@@ -21,7 +21,7 @@ from auditor.emulator.reports import BOM, COLUMNS, ReportServer
 from auditor.errors import SnapshotError
 from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.index import TenantIndex
-from auditor.model import TenantSnapshot, User
+from auditor.model import Cloud, TenantSnapshot, User
 from auditor.policy.model import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
 from auditor.reference.storage import SHARED_MAILBOX, storage_limits
 from auditor.rules.usage import usage_need
@@ -75,13 +75,14 @@ class Run:
     def __init__(self, snapshot: TenantSnapshot, *, options: ReportOptions | None = None,
                  roles: tuple[str, ...] = DEMO_ROLES, responders: tuple[Any, ...] = ()) -> None:
         self.token = app_token(snapshot.tenant_id, roles)
+        self.cloud = snapshot.cloud
         self.graph = GraphEmulator(snapshot, token=self.token, reports=options, responders=list(responders))
         self.stderr = io.StringIO()
 
     def collect(self, need: UsageNeed | None = STORAGE) -> TenantSnapshot:
         async def go() -> TenantSnapshot:
             client = GraphClient(base_url=self.graph.url, credential=StaticTokenCredential(self.token),
-                                 retry=FAST, progress=Progress(self.stderr, interval=0))
+                                 cloud=self.cloud, retry=FAST, progress=Progress(self.stderr, interval=0))
             try:
                 return await collect(client, group_refs=[], need_sign_in=False, usage=need)
             finally:
@@ -229,6 +230,21 @@ def test_concealed_owner_names_in_the_onedrive_report_are_told_from_its_rows() -
     [gap] = got.gaps
     assert gap.request == "GET /reports/getOneDriveUsageAccountDetail(period='D7')"
     assert "conceal user names" in gap.reason and got.usage is None
+
+
+@pytest.mark.parametrize("cloud", [Cloud.USGOV, Cloud.USGOV_DOD, Cloud.CHINA])
+def test_in_a_national_cloud_nothing_is_asked_no_gap_is_made_and_the_sizes_say_why_unknown(cloud: Cloud) -> None:
+    """Microsoft offers both reports in the global service only: a gap there could never be closed
+    and would fail every audit of a leaver policy; the sizes stay unknown, with the reason."""
+    snap, who = storage_tenant()
+    run = Run(dataclasses.replace(snap, cloud=cloud))
+    got = run.collect(usage_need(PolicySet((LEAVERS,))))
+    assert got.gaps == () and run.paths() == []
+    assert "global service only" in run.stderr.getvalue()
+    index = TenantIndex(got)
+    assert index.mailbox_size(who["small"]) is None
+    assert index.storage_unknown() == ("Microsoft Graph offers the mailbox and OneDrive usage reports in the global "
+                                       f"service only ({cloud.value})")
 
 
 def test_the_audit_of_a_leaver_policy_without_the_permission_names_the_gap_and_exits_3(
