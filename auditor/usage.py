@@ -322,7 +322,9 @@ class RowReader:
             return
         texts = self._texts
         values = [_value(column, name, cells[i]) for i, column, name in self._wanted]
-        self.rows[key] = (upn, *(texts.setdefault(v, v) for v in values))
+        # only texts (the dates) are shared: True == 1 and False == 0, so sharing numbers beside
+        # the archive flag would turn an item count of 1 into True
+        self.rows[key] = (upn, *(texts.setdefault(v, v) if isinstance(v, str) else v for v in values))
 
     def fields(self) -> tuple[str, ...]:
         """The snapshot fields of the values in `rows`, in order."""

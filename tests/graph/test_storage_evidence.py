@@ -304,3 +304,31 @@ def test_a_recipient_type_column_is_read_when_a_report_carries_one() -> None:
         (ReportRead(MAILBOXES.name, "D7", None, ""),), rows)))
     assert (index.mailbox_shared("box@contoso.example"), index.mailbox_shared("ann@contoso.example")) == (True, False)
     assert index.mailbox_items("box@contoso.example") == 3
+
+
+def test_a_count_of_one_or_zero_beside_an_archive_flag_stays_a_number() -> None:
+    """Equal values are stored once to keep a million rows small; True == 1 and False == 0 in
+    Python, so an item count of 1 became True (and a snapshot no one could load again)."""
+    reader = RowReader(MAILBOXES, None)
+    header = list(COLUMNS[MAILBOXES.name])
+    reader.row(header)
+    for upn, items, size, archive in (("a@contoso.example", "9", "5", "True"), ("b@contoso.example", "1", "0", "False"),
+                                      ("c@contoso.example", "0", "1", "True")):
+        cells = dict.fromkeys(header, "")
+        cells.update({"User Principal Name": upn, "Is Deleted": "False", "Storage Used (Byte)": size,
+                      "Item Count": items, "Has Archive": archive})
+        reader.row([cells[c] for c in header])
+    rows = {r.userPrincipalName: r for r in merge_rows([reader])}
+    b, c = rows["b@contoso.example"], rows["c@contoso.example"]
+    assert (type(b.itemCount), type(b.storageUsedInBytes), type(b.hasArchive)) == (int, int, bool)
+    assert (b.itemCount, b.storageUsedInBytes, b.hasArchive) == (1, 0, False)
+    assert (type(c.itemCount), type(c.storageUsedInBytes), c.itemCount, c.storageUsedInBytes) == (int, int, 0, 1)
+    loaded = snapshot_from_json({**json.loads(_written(storage_tenant()[0])), USAGE_REPORTS: {
+        "reports": [{"name": MAILBOXES.name, "period": "D7"}], "users": [msgspec.to_builtins(b)]}})
+    assert loaded.usage is not None and loaded.usage.users[0].itemCount == 1
+
+
+def _written(snapshot: TenantSnapshot) -> str:
+    buffer = io.StringIO()
+    write_snapshot(snapshot, buffer)
+    return buffer.getvalue()
