@@ -21,8 +21,9 @@ from itertools import chain, compress, count, filterfalse, groupby
 from operator import itemgetter, methodcaller
 from typing import Any, TypeVar
 
-from .model import Sku, Subscription, TenantSnapshot
+from .model import Sku, Subscription, TenantSnapshot, User
 from .policy.model import Selector
+from .usage import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 from .users import Licensed, Profile, UserTable
 
 
@@ -391,6 +392,59 @@ class TenantIndex:
     def assigning_group_ids(self, user: Licensed, sku_id: str) -> list[str]:
         """Their object ids, in the same order as assigning_groups."""
         return [gid for _, gid in self._assigning(user, sku_id)]
+
+    # --- data size: the mailbox and OneDrive usage reports (auditor/usage.py) ---------------------
+    # None means not known: the report was not read, or does not list the user (a mailbox not yet
+    # in the report). A change whose safety rests on a size waits then; storage_unknown says why
+    # the sizes are unknown for everyone.
+
+    def mailbox_size(self, user: User | str) -> int | None:
+        """Bytes the user's mailbox holds (Storage Used (Byte) of getMailboxUsageDetail)."""
+        row = self._storage_row(user, STORAGE_REPORTS[0])
+        return row.storageUsedInBytes if row is not None else None
+
+    def mailbox_has_archive(self, user: User | str) -> bool | None:
+        row = self._storage_row(user, STORAGE_REPORTS[0])
+        return row.hasArchive if row is not None else None
+
+    def mailbox_items(self, user: User | str) -> int | None:
+        row = self._storage_row(user, STORAGE_REPORTS[0])
+        return row.itemCount if row is not None else None
+
+    def mailbox_shared(self, user: User | str) -> bool | None:
+        """Whether the report calls the mailbox shared; None when it carries no Recipient Type
+        column (Graph's reference lists none: mailboxSettings/userPurpose is the other source)."""
+        row = self._storage_row(user, STORAGE_REPORTS[0])
+        kind = row.recipientType if row is not None else None
+        return None if kind is None else "shared" in kind.lower()
+
+    def onedrive_size(self, user: User | str) -> int | None:
+        """Bytes the user's OneDrive holds (getOneDriveUsageAccountDetail, by Owner Principal Name)."""
+        row = self._storage_row(user, STORAGE_REPORTS[1])
+        return row.oneDriveStorageUsedInBytes if row is not None else None
+
+    def storage_unknown(self) -> str | None:
+        """Why no size is known for anyone (the usage reports' gap, or not read); None when both
+        storage reports were read."""
+        usage = self.snapshot.usage
+        if usage is not None and all(usage.read(name) is not None for name in STORAGE_REPORTS):
+            return None
+        cloud = self.snapshot.cloud
+        if any(cloud not in REPORTS[name].clouds for name in STORAGE_REPORTS):
+            return ("Microsoft Graph offers the mailbox and OneDrive usage reports in the global service only "
+                    f"({cloud.value})")
+        gap = next((g for g in self.snapshot.gaps if g.part == USAGE_REPORTS), None)
+        if gap is not None:
+            return f"{gap.request}: {gap.reason}"
+        return f"tenant data not collected: {USAGE_REPORTS} ({', '.join(STORAGE_REPORTS)})"
+
+    def _storage_row(self, user: User | str, report: str) -> UserUsage | None:
+        usage = self.snapshot.usage
+        if usage is None or usage.read(report) is None:
+            return None
+        upn = user if isinstance(user, str) else user.user_principal_name
+        row = usage.by_upn.get(upn.lower())
+        return row if row is not None and report in row.reports else None
 
 
 def _direct_skus(licenses: Iterable[Any], states: Iterable[Any]) -> list[str]:

@@ -52,10 +52,14 @@ class Report:
     name: str  # the reportRoot function
     path: str  # relative to the Graph endpoint; {period} is filled in
     periods: tuple[int, ...]  # the D<n> values it takes that a window of days can use, ascending
-    columns: Mapping[str, str]  # CSV header -> snapshot field
+    columns: Mapping[str, str]  # CSV header -> snapshot field (documented: a report without one stops the run)
     # Where Microsoft documents the report (each page's national cloud table): the global service only
     clouds: frozenset[Cloud] = frozenset((Cloud.WORLDWIDE,))
     beta_fallback: bool = False  # asked on /beta when v1.0 does not know it (the Copilot report)
+    key: str = "User Principal Name"  # the column naming the user (OneDrive: "Owner Principal Name")
+    # CSV header -> snapshot field, read when the report has the column (Graph's reference lists
+    # none of them; Microsoft adds columns over time)
+    optional: Mapping[str, str] = field(default_factory=dict)
 
     def period(self, days: int) -> str:
         """The shortest period that covers `days` (a blank date then means no activity in the window)."""
@@ -75,15 +79,23 @@ ACTIVE_USERS = Report(
 APPS = Report(
     "getM365AppUserDetail", "/reports/getM365AppUserDetail(period='{period}')", (30, 90, 180),
     {"Last Activity Date": "m365AppsLastActivityDate"})
+# The storage reports: each row's sizes are the state on its Report Refresh Date, whatever the
+# period (the period only sets the window of the activity columns, which are not read), so the
+# shortest one, D7 (also the one Microsoft's examples use), is asked for.
 MAILBOXES = Report(
-    "getMailboxUsageDetail", "/reports/getMailboxUsageDetail(period='{period}')", (30, 90, 180),
-    {"Storage Used (Byte)": "storageUsedInBytes", "Has Archive": "hasArchive"})
+    "getMailboxUsageDetail", "/reports/getMailboxUsageDetail(period='{period}')", (7,),
+    {"Item Count": "itemCount", "Storage Used (Byte)": "storageUsedInBytes", "Has Archive": "hasArchive"},
+    optional={"Recipient Type": "recipientType"})
+ONEDRIVE = Report(
+    "getOneDriveUsageAccountDetail", "/reports/getOneDriveUsageAccountDetail(period='{period}')", (7,),
+    {"Storage Used (Byte)": "oneDriveStorageUsedInBytes"}, key="Owner Principal Name")
 # v2 of the Copilot report (the default) takes D7, D28, D90, D180 and ALL; D90 and D180 exist in v1 too.
 COPILOT = Report(
     "getMicrosoft365CopilotUsageUserDetail",
     "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='{period}')", (90, 180),
     {"Last Activity Date": "copilotLastActivityDate"}, beta_fallback=True)
-REPORTS: dict[str, Report] = {r.name: r for r in (ACTIVE_USERS, APPS, MAILBOXES, COPILOT)}
+REPORTS: dict[str, Report] = {r.name: r for r in (ACTIVE_USERS, APPS, MAILBOXES, ONEDRIVE, COPILOT)}
+STORAGE_REPORTS = (MAILBOXES.name, ONEDRIVE.name)  # the evidence of data size (auditor/index.py)
 MAX_DAYS = 180  # the longest period the reports take: a longer window could not tell "unused"
 
 
@@ -138,8 +150,11 @@ class UserUsage(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
     yammerLastActivityDate: str | None = None
     m365AppsLastActivityDate: str | None = None
     copilotLastActivityDate: str | None = None
-    storageUsedInBytes: int | None = None
+    storageUsedInBytes: int | None = None  # the mailbox's (getMailboxUsageDetail)
     hasArchive: bool | None = None
+    itemCount: int | None = None
+    recipientType: str | None = None  # only from a mailbox report that carries the column
+    oneDriveStorageUsedInBytes: int | None = None  # getOneDriveUsageAccountDetail
     # the reports that listed this user (a user absent from a report is not judged on it)
     reports: tuple[str, ...] = ()
 
@@ -149,6 +164,8 @@ class UserUsage(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
 
 
 FIELDS = frozenset(UserUsage.__struct_fields__)
+_NUMBERS = frozenset(("storageUsedInBytes", "itemCount", "oneDriveStorageUsedInBytes"))
+_TEXTS = frozenset(("recipientType",))
 
 
 @dataclass(frozen=True)
@@ -208,6 +225,8 @@ def usage_from_json(raw: Any) -> UsageReports:
             value = getattr(row, name)
             if name.endswith("Date") and value is not None and not is_date(value):
                 raise BadUsage(f"users[{i}].{name}: {value!r} is not YYYY-MM-DD")
+            if name in _NUMBERS and value is not None and value < 0:
+                raise BadUsage(f"users[{i}].{name}: {value!r} is negative")
         rows.append(row)
     return UsageReports(tuple(read), tuple(rows))
 
@@ -224,19 +243,22 @@ class BadReport(ValueError):
     """A report's CSV is not what Microsoft documents (missing columns, unreadable values)."""
 
 
-def _value(column: str, text: str) -> Any:
+def _value(column: str, name: str, text: str) -> Any:
+    """The value of CSV column `column` (snapshot field `name`) in a row."""
     text = text.strip()
     if not text:
         return None
-    if column == "storageUsedInBytes":
+    if name in _NUMBERS:
         if not text.isdigit():
-            raise BadReport(f"Storage Used (Byte) {text[:30]!r} is not a number")
+            raise BadReport(f"{column} {text[:30]!r} is not a number")
         return int(text)
-    if column == "hasArchive":
+    if name == "hasArchive":
         low = text.lower()
         if low not in ("true", "false"):
-            raise BadReport(f"Has Archive {text[:30]!r} is not True or False")
+            raise BadReport(f"{column} {text[:30]!r} is not True or False")
         return low == "true"
+    if name in _TEXTS:
+        return text[:100]
     if not is_date(text):
         raise BadReport(f"a last activity date {text[:30]!r} is not YYYY-MM-DD")
     return text
@@ -259,20 +281,23 @@ class RowReader:
         # each distinct date once, keep a million rows small
         self.rows: dict[str, tuple[Any, ...]] = {}
         self._texts: dict[Any, Any] = {}
-        self._wanted: list[tuple[int, str]] = []
+        self._wanted: list[tuple[int, str, str]] = []  # (cell, CSV column, snapshot field)
         self.refreshed: str | None = None
         self.seen = 0  # data rows, kept or not
         self.named = 0  # rows whose UPN looks like a UPN (concealed reports carry hashes)
 
     def header(self, cells: list[str]) -> None:
         names = [c.strip().lstrip("\ufeff") for c in cells]
-        wanted = ["User Principal Name", *self.report.columns]
+        report = self.report
+        wanted = [report.key, *report.columns]
         missing = [c for c in wanted if c not in names]
         if missing:
             raise BadReport(f"the CSV lacks the column(s) {', '.join(missing)}")
-        self.index = {name: names.index(name) for name in (*wanted, "Report Refresh Date", "Is Deleted")
-                      if name in names}
-        self._wanted = [(self.index[column], field) for column, field in self.report.columns.items()]
+        self.index = {name: names.index(name) for name in (*wanted, *report.optional, "Report Refresh Date",
+                                                           "Is Deleted") if name in names}
+        columns = {**report.columns, **report.optional}
+        self._wanted = [(self.index[column], column, field) for column, field in columns.items()
+                        if column in self.index]
 
     def row(self, cells: list[str]) -> None:
         if self.index is None:
@@ -286,7 +311,7 @@ class RowReader:
         self.seen += 1
         if "Is Deleted" in index and cells[index["Is Deleted"]].strip().lower() == "true":
             return
-        upn = cells[index["User Principal Name"]].strip()
+        upn = cells[index[self.report.key]].strip()
         if "@" in upn:
             self.named += 1
         if "Report Refresh Date" in index and self.refreshed is None:
@@ -296,12 +321,14 @@ class RowReader:
         if not upn or (self.keep is not None and key not in self.keep):
             return
         texts = self._texts
-        values = [_value(name, cells[i]) for i, name in self._wanted]
-        self.rows[key] = (upn, *(texts.setdefault(v, v) for v in values))
+        values = [_value(column, name, cells[i]) for i, column, name in self._wanted]
+        # only texts (the dates) are shared: True == 1 and False == 0, so sharing numbers beside
+        # the archive flag would turn an item count of 1 into True
+        self.rows[key] = (upn, *(texts.setdefault(v, v) if isinstance(v, str) else v for v in values))
 
     def fields(self) -> tuple[str, ...]:
         """The snapshot fields of the values in `rows`, in order."""
-        return tuple(self.report.columns.values())
+        return tuple(name for _, _, name in self._wanted)
 
     @property
     def concealed(self) -> bool:
@@ -326,6 +353,21 @@ def merge_rows(readers: Iterable[RowReader]) -> tuple[UserUsage, ...]:
 
 
 # --- what a set of policies needs --------------------------------------------------------------
+
+
+# The policy rules whose removals or replacements end or shrink a mailbox or a OneDrive, so that
+# whether the change is safe rests on the data's size: the hygiene removals (leavers, inactive
+# accounts, guests, shared mailboxes: a shared mailbox over 50 GB or archived needs its license),
+# `usage:` rightsizing to a smaller product, and the replacements `allowed` and `exclusive` lead to.
+STORAGE_HYGIENE = ("disabled_users", "inactive_users", "guest_users", "shared_mailboxes")
+
+
+def needs_storage(policy: Any) -> bool:
+    """Whether `policy` (auditor.policy.model.Policy) has a rule whose changes depend on data size:
+    then the mailbox and OneDrive usage reports (STORAGE_REPORTS) are read with the tenant."""
+    return (any(name in policy.hygiene for name in STORAGE_HYGIENE)
+            or any(entry.rightsize is not None for entry in policy.usage)
+            or any(a.allowed is not None or a.exclusive for a in policy.assignments))
 
 
 @dataclass(frozen=True)

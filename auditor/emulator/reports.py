@@ -1,7 +1,8 @@
 """The Microsoft 365 usage reports, served from the snapshot's `usageReports` section.
 
     GET /v1.0/admin/reportSettings                      {"displayConcealedNames": ...}
-    GET /v1.0/reports/{getOffice365ActiveUserDetail|getM365AppUserDetail|getMailboxUsageDetail}(period='Dn')
+    GET /v1.0/reports/{getOffice365ActiveUserDetail|getM365AppUserDetail|getMailboxUsageDetail|
+                       getOneDriveUsageAccountDetail}(period='Dn')
         302, Location: http://localhost:PORT/download/{token}   (another host than 127.0.0.1: the
         client must not send its bearer token there; a download that carries one is refused with 400
         and counted in `ReportServer.token_leaks`)
@@ -50,6 +51,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Last Activity Date", "Item Count", "Storage Used (Byte)", "Issue Warning Quota (Byte)",
         "Prohibit Send Quota (Byte)", "Prohibit Send/Receive Quota (Byte)", "Deleted Item Count",
         "Deleted Item Size (Byte)", "Deleted Item Quota (Byte)", "Has Archive", "Report Period"),
+    "getOneDriveUsageAccountDetail": (
+        "Report Refresh Date", "Site URL", "Owner Display Name", "Is Deleted", "Last Activity Date", "File Count",
+        "Active File Count", "Storage Used (Byte)", "Storage Allocated (Byte)", "Owner Principal Name",
+        "Report Period"),
     "getMicrosoft365CopilotUsageUserDetail": (
         "Report Refresh Date", "User Principal Name", "Display Name", "Last Activity Date",
         "Copilot Chat Last Activity Date", "Microsoft Teams Copilot Last Activity Date",
@@ -100,7 +105,7 @@ class ReportServer:
         read = usage.read(name) if usage is not None else None
         refreshed = (read.refreshed if read and read.refreshed else self.snapshot.collected_at[:10])
         columns = COLUMNS[name]
-        wanted = {column: f for column, f in REPORTS[name].columns.items()}
+        wanted = {**REPORTS[name].columns, **REPORTS[name].optional}
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(columns)
@@ -117,9 +122,11 @@ class ReportServer:
             return refreshed
         if column == "Report Period":
             return period.lstrip("D") if period != "ALL" else "180"
-        if column in ("User Principal Name", "Display Name"):
-            text = row.userPrincipalName if column == "User Principal Name" else names.get(
-                row.userPrincipalName.lower(), "")
+        if column in ("User Principal Name", "Display Name", "Owner Principal Name", "Owner Display Name",
+                      "Site URL"):
+            upn = row.userPrincipalName
+            text = (upn if column.endswith("Principal Name") else _site(upn) if column == "Site URL"
+                    else names.get(upn.lower(), ""))
             return _conceal(text) if self.options.concealed else text
         if column == "Is Deleted":
             return "False"
@@ -185,6 +192,14 @@ def _function(segment: str) -> tuple[str, str]:
     args = args.rstrip(")")
     key, _, value = args.partition("=")
     return name, value.strip().strip("'") if key.strip() == "period" else ""
+
+
+def _site(upn: str) -> str:
+    """The OneDrive address Microsoft makes from a UPN: its '@' and '.' become '_' under the
+    tenant's -my.sharepoint.com host (the tenant part here is the UPN's domain, a stand-in)."""
+    local, _, domain = upn.partition("@")
+    person = f"{local}_{domain}".replace(".", "_")
+    return f"https://{domain.split('.')[0] or 'tenant'}-my.sharepoint.com/personal/{person}"
 
 
 def _conceal(value: str) -> str:

@@ -1,16 +1,19 @@
 """Microsoft 365 usage reports for the usage rules: tenant-wide, one request per report, read as a stream.
 
-Requests, only when a policy has a `usage:` section, and only the reports its workloads need
-(auditor/usage.py maps workloads to reports and columns):
+Requests, only when a policy has a `usage:` section or a rule whose changes depend on data size
+(auditor.usage.needs_storage), and only the reports those need (auditor/usage.py maps workloads to
+reports and columns):
 
     GET /admin/reportSettings                      displayConcealedNames (ReportSettings.Read.All, optional)
     GET /reports/getOffice365ActiveUserDetail(period='D90')   302 -> pre-authenticated CSV download
     GET /reports/getM365AppUserDetail(period='D90')           302 -> CSV
-    GET /reports/getMailboxUsageDetail(period='D90')          302 -> CSV (the shared-mailbox rule's 50 GB / archive)
+    GET /reports/getMailboxUsageDetail(period='D7')           302 -> CSV (mailbox size, archive, item count)
+    GET /reports/getOneDriveUsageAccountDetail(period='D7')   302 -> CSV (OneDrive size, by Owner Principal Name)
     GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')   200 CSV, or 302 -> CSV
 
 The period is the shortest one covering the policies' longest `days` (30, 90 or 180; the Copilot
 report has no 30, so 90 or 180), so a blank last activity date means no activity in the window.
+The two storage reports are always read with D7: their sizes are those of the refresh date.
 
 Redirects: Graph answers the report request with 302 and a `Location` that needs no token. The
 SDK is told not to follow it; the Location must be https (http only on loopback), carry no user
@@ -49,6 +52,7 @@ from ..errors import AuthError, CollectionError, clean_message
 from ..model import Cloud, Gap
 from ..usage import (
     CONCEALED_REASON,
+    STORAGE_REPORTS,
     USAGE_REPORTS,
     BadReport,
     Report,
@@ -102,6 +106,7 @@ class UsageCollection:
         self.claims = claims
         self.keys = UpnKeys()
         self._blocked: list[Gap] | None = None  # set by prepare: the reports cannot be read
+        self._reports: list[Report] = []  # set by prepare: the reports to read (those the cloud offers)
         self._prepared: asyncio.Future[None] | None = None
         self._reading: asyncio.Future[tuple[UsageReports | None, list[Gap]]] | None = None
         self._keys_complete = asyncio.Event()
@@ -138,12 +143,21 @@ class UsageCollection:
         await asyncio.gather(*started, return_exceptions=True)
 
     async def _prepare(self) -> None:
-        reports = self.need.report_list()
         client = self.client
+        cloud = _CLOUD_NAMES.get(client.cloud, client.cloud.value)
+        offered = [r for r in self.need.report_list() if client.cloud in r.clouds]
+        # A storage report the cloud does not offer is no gap: no rule's findings rest on it, and a
+        # gap nobody can close would fail every audit there; the sizes stay unknown (the changes
+        # that rest on them wait: TenantIndex.storage_unknown names the cloud).
+        for r in self.need.report_list():
+            if r not in offered and r.name in STORAGE_REPORTS:
+                self.progress.note(f"usage: Microsoft Graph offers {r.name} in the global service only, not in "
+                                   f"{cloud}; no mailbox or OneDrive size is read")
         gaps = [Gap(USAGE_REPORTS, f"GET {r.request(self.need.days)}",
-                    f"Microsoft Graph offers {r.name} in the global service only, not in "
-                    f"{_CLOUD_NAMES.get(client.cloud, client.cloud.value)}")
-                for r in reports if client.cloud not in r.clouds]
+                    f"Microsoft Graph offers {r.name} in the global service only, not in {cloud}")
+                for r in self.need.report_list() if r not in offered and r.name not in STORAGE_REPORTS]
+        self._reports = offered
+        reports = offered
         if not reports or gaps:
             self._blocked = gaps or None
             return
@@ -158,7 +172,7 @@ class UsageCollection:
         await self.prepare()
         if self._blocked is not None:
             return None, self._blocked
-        reports = self.need.report_list()
+        reports = self._reports
         if not reports:
             return UsageReports(()), []
         outcomes = await together(*(self._one(report) for report in reports))

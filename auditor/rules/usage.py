@@ -29,7 +29,17 @@ from ..index import TenantIndex
 from ..model import Finding, Severity, User
 from ..policy.model import Policy, Selector, UsageEntry
 from ..policy.yamlsource import Part
-from ..usage import MAX_DAYS, MEASURED, USAGE_REPORTS, WORKLOADS, UsageNeed, UserUsage, workload_title
+from ..usage import (
+    MAX_DAYS,
+    MEASURED,
+    STORAGE_REPORTS,
+    USAGE_REPORTS,
+    WORKLOADS,
+    UsageNeed,
+    UserUsage,
+    needs_storage,
+    workload_title,
+)
 from .assignments import SkuNotAllowed
 from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
 
@@ -68,20 +78,20 @@ def usage_section() -> dict[str, Any]:
 
 
 def usage_need(policies: Any) -> UsageNeed | None:
-    """The reports the policies' usage rules read (and the mailbox report for the shared-mailbox
-    rule's 50 GB and archive checks, when a policy has both), and the longest window; None when no
-    policy has a `usage:` section: nothing is read then, and no new permission is needed."""
+    """The reports the policies' usage rules read, plus the mailbox and OneDrive usage reports when
+    a policy has a rule whose changes depend on data size (auditor.usage.needs_storage), and the
+    longest window; None when no policy needs any: nothing is read then, and no new permission
+    is needed."""
     reports: set[str] = set()
     days = 0
     for policy in policies.policies:
         for entry in policy.usage:
             days = max(days, entry.days)
             reports |= {w.report.name for w in map(WORKLOADS.__getitem__, _workloads_of(entry)) if w.report}
-        if policy.usage and "shared_mailboxes" in policy.hygiene:
-            from ..usage import MAILBOXES
-
-            reports.add(MAILBOXES.name)
-    return UsageNeed(frozenset(reports), days) if any(p.usage for p in policies.policies) else None
+        if needs_storage(policy):
+            reports.update(STORAGE_REPORTS)
+    wanted = reports or any(p.usage for p in policies.policies)
+    return UsageNeed(frozenset(reports), days) if wanted else None
 
 
 def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from typing import Any
 from ..model import Cloud, TenantSnapshot
 from ..reference import DATA_FILE
 from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
-from ..usage import COPILOT, MAILBOXES, USAGE_REPORTS
+from ..usage import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from . import REFERENCE
 
 # skuPartNumber -> (skuId, enabled-seat headroom over consumption); real Microsoft skuIds.
@@ -52,7 +52,13 @@ COPILOT_PLANS = (
     ("M365_COPILOT_TEAMS", "b95945de-b3bd-46db-8437-f2beb6ea2347"),
 )
 # The example policy's usage reports and their period (its longest usage window is 90 days)
-USAGE_PERIOD = "D90"
+USAGE_DAYS = 90  # D90 for the Copilot report; the storage reports are always read with D7
+GIB = 1024**3
+# Mailbox and OneDrive sizes of a few E3 holders (bytes, archive): the evidence a replacement by a
+# smaller plan rests on (Exchange Online Kiosk holds 2 GB: 1.1 GB fits, 8.4 GB does not)
+STORAGE = (("floor.manager", round(1.1 * GIB), False, 4_210, round(0.4 * GIB)),
+           ("direct.e3", round(8.4 * GIB), False, 61_877, round(1.6 * GIB)),
+           ("never.signed.in", round(3.2 * GIB), True, 20_554, round(5 * GIB)))
 USAGE_REFRESHED = (REFERENCE - timedelta(days=2)).strftime("%Y-%m-%d")  # reports lag a day or two
 EXCHANGE_PLAN_2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, in SPE_E3
 # spare seats per SKU: E3 one short of the policy's minimum, E5 over its limit
@@ -229,8 +235,8 @@ class TenantStream:
         license). Rows only for the planted users, so large tenants stay lean."""
         if not self._done:
             raise RuntimeError("usage() needs every user generated first")
-        reports = [{"name": r.name, "period": USAGE_PERIOD, "reportRefreshDate": USAGE_REFRESHED,
-                    "request": f"GET {r.path.format(period=USAGE_PERIOD)}"} for r in (COPILOT, MAILBOXES)]
+        reports = [{"name": r.name, "period": r.period(USAGE_DAYS), "reportRefreshDate": USAGE_REFRESHED,
+                    "request": f"GET {r.request(USAGE_DAYS)}"} for r in (COPILOT, MAILBOXES, ONEDRIVE)]
         rows = sorted(self._usage_rows, key=lambda r: r["userPrincipalName"].lower())
         return {"reports": sorted(reports, key=lambda r: r["name"]), "users": rows}
 
@@ -361,6 +367,10 @@ class TenantStream:
         b.grant(fresh, "Microsoft_365_Copilot", updated_days=12)  # assigned 12 days ago: grace, not unused
         copilot(fresh, None)
         yield fresh
+        for local, size, archive, items, files in STORAGE:
+            self._usage_rows.append({"userPrincipalName": f"{local}@{self.domain}", "storageUsedInBytes": size,
+                                     "hasArchive": archive, "itemCount": items, "oneDriveStorageUsedInBytes": files,
+                                     "reports": [MAILBOXES.name, ONEDRIVE.name]})
         for upn, size, archive in (("info.shared", 3_221_225_472, False), ("room.boardroom", 1_073_741_824, True)):
             # the room mailbox has an archive: it needs its license (not shared-mailbox-licensed any more)
             self._usage_rows.append({"userPrincipalName": f"{upn}@{self.domain}", "storageUsedInBytes": size,

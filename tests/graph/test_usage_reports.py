@@ -29,6 +29,7 @@ from auditor.usage import (
     COPILOT,
     MAILBOXES,
     REPORTS,
+    STORAGE_REPORTS,
     USAGE_REPORTS,
     ReportRead,
     UsageNeed,
@@ -103,19 +104,20 @@ def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant
     assert got.gaps == () and USAGE_REPORTS in got.collected_parts
     assert got.usage is not None and snap.usage is not None
     assert got.usage.users == snap.usage.users  # quoted names, line breaks, the BOM: all read back
+    # the storage reports with D7 (their sizes are those of the refresh date in every period)
     assert [(r.name, r.period, r.refreshed) for r in got.usage.reports] == [
-        (name, "D90", "2026-10-30") for name in sorted(REPORTS)]
+        (name, "D7" if name in STORAGE_REPORTS else "D90", "2026-10-30") for name in sorted(REPORTS)]
     paths = run.paths()
     assert paths[0] == ("/admin/reportSettings", 200)
     report_requests = [p for p, _ in paths if p.startswith(("/reports/", "/copilot/", "/beta/"))]
     # one request per report (the Copilot one once on v1.0, then on beta, where the emulator offers it)
     assert sorted(report_requests) == sorted([
         "/reports/getOffice365ActiveUserDetail(period='D90')", "/reports/getM365AppUserDetail(period='D90')",
-        "/reports/getMailboxUsageDetail(period='D90')",
+        "/reports/getMailboxUsageDetail(period='D7')", "/reports/getOneDriveUsageAccountDetail(period='D7')",
         "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')",
         "/beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"])
-    assert [s for p, s in paths if p.startswith("/reports/")] == [302, 302, 302]
-    assert len([p for p, s in paths if p.startswith("/download/") and s == 200]) == 3
+    assert [s for p, s in paths if p.startswith("/reports/")] == [302, 302, 302, 302]
+    assert len([p for p, s in paths if p.startswith("/download/") and s == 200]) == 4
     # the downloads are on another host name: the bearer token never went there
     assert run.graph.reports.token_leaks == 0
     copilot = got.usage.read(COPILOT.name)
@@ -215,15 +217,15 @@ def test_a_403_on_a_report_is_a_gap() -> None:
 
     got = Run(tenant_with_usage(), responders=[forbid]).collect()
     [gap] = got.gaps
-    assert gap.request == "GET /reports/getMailboxUsageDetail(period='D90')" and "Reports.Read.All" in gap.reason
+    assert gap.request == "GET /reports/getMailboxUsageDetail(period='D7')" and "Reports.Read.All" in gap.reason
 
 
 @pytest.mark.parametrize("cloud", [Cloud.USGOV, Cloud.USGOV_DOD, Cloud.CHINA])
 def test_national_clouds_get_a_gap_per_report_and_no_request(cloud: Cloud) -> None:
     run = Run(tenant_with_usage(), cloud=cloud)
     got = run.collect(UsageNeed(frozenset((COPILOT.name, MAILBOXES.name)), 30))
+    # the mailbox report is evidence of size, not a rule's data: no gap (tests/graph/test_storage_evidence.py)
     assert [(g.part, g.request) for g in got.gaps] == [
-        (USAGE_REPORTS, "GET /reports/getMailboxUsageDetail(period='D30')"),
         (USAGE_REPORTS, "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')")]
     assert all("global service only" in g.reason for g in got.gaps)
     assert run.paths() == []
@@ -283,7 +285,7 @@ def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_pa
     assert main(["audit", "--demo", "--output-dir", str(out_graph), "--format", "json", "--fail-on", "never",
                  "--save-snapshot", str(snap)]) == 0
     saved = load_snapshot(snap)
-    assert saved.usage is not None and {r.name for r in saved.usage.reports} == {COPILOT.name, MAILBOXES.name}
+    assert saved.usage is not None and {r.name for r in saved.usage.reports} == {COPILOT.name, *STORAGE_REPORTS}
     assert main(["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(out_snap),
                  "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]) == 0
 
