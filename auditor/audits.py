@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from auditor.timestamps import parse_timestamp
+
 ACTIVITIES = ("Change user license", "Update user", "Add member to group", "Remove member from group")
 LICENSE = "Change user license"
 UPDATE = "Update user"
@@ -72,10 +74,8 @@ class DirectoryAudits:
 
 
 def parse_time(text: str) -> datetime:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        raise ValueError("no time zone")
-    return value
+    """A directory audit's time: it must name its zone (the entries are ordered by it)."""
+    return parse_timestamp(text, require_zone=True)
 
 
 def _str(obj: Mapping[str, Any], key: str, required: bool = False) -> str | None:

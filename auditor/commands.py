@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.timestamps import OutOfRange, parse_timestamp
+
 from . import STARTED, guidance
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
@@ -58,12 +60,13 @@ def _as_of(text: str | None) -> datetime:
     if text is None:
         return datetime.now(UTC).replace(microsecond=0)
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = parse_timestamp(text)
+    except OutOfRange:
+        raise UsageError(f"--as-of: {text!r} is outside the years 1970-2200") from None
     except ValueError:
         raise UsageError(
             f"--as-of: {text!r} is not an ISO-8601 date or date-time (e.g. 2026-11-22T00:00:00Z)"
         ) from None
-    value = value if value.tzinfo else value.replace(tzinfo=UTC)
     if not 1970 <= value.year <= 2200:
         raise UsageError(f"--as-of: {text!r} is outside the years 1970-2200")
     return value.astimezone(UTC)

@@ -20,7 +20,7 @@ from auditor.i18n.formatting import (
     format_number,
     format_percent,
 )
-from auditor.i18n.timestamps import parse_timestamp
+from auditor.timestamps import parse_timestamp
 
 __all__ = [
     "DOMAIN",

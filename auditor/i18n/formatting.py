@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Literal
 
-from auditor.i18n.timestamps import parse_timestamp
 from auditor.model import Locale
+from auditor.timestamps import parse_timestamp
 
 # The CLDR locale behind each report language (the report language codes are CLDR's own).
 CLDR: dict[Locale, str] = {locale: locale.value for locale in Locale}

@@ -17,6 +17,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Locale
+from auditor.timestamps import parse_timestamp
 
 REMINDER_DAYS = 14
 PRODID = "-//license-auditor//renewal forecast//EN"
@@ -60,7 +61,7 @@ def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant
           run_url: str | None = None) -> str:
     """The .ics text of one renewal (see auditor.insights.forecast for the fields)."""
     t = i18n.translations(locale)
-    renews = datetime.fromisoformat(str(renewal["renews"]).replace("Z", "+00:00"))
+    renews = parse_timestamp(str(renewal["renews"]))
     day = renews.date()
     num = lambda n: i18n.format_number(int(n), locale)  # noqa: E731
     seats = int(renewal["seats"])  # the count the texts agree with: "1 seat", "2 seats"

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from auditor.plan.compile import Plan, compile_plan
 from auditor.rules import RULES
 from auditor.rules.hygiene.overlap import LicenseRedundant
+from auditor.timestamps import timestamp_or_none
 
 if TYPE_CHECKING:
     from .history import Record
@@ -58,13 +59,7 @@ class SubscriptionFacts:
 
 
 def _when(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else None
+    return timestamp_or_none(text, require_zone=True)
 
 
 def trend(points: Sequence[tuple[datetime, int]], now: datetime) -> tuple[float, float]:

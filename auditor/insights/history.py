@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import UsageError
+from auditor.timestamps import parse_timestamp
 
 SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -148,11 +149,13 @@ def _time(value: Any, name: str) -> str:
     if not isinstance(value, str) or len(value) > 40:
         raise _Bad(f"{name} is not an ISO-8601 date-time")
     try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parse_timestamp(value)
     except ValueError:
         raise _Bad(f"{name} {value[:40]!r} is not an ISO-8601 date-time") from None
-    if when.tzinfo is None:  # the records are sorted by time: one without a zone cannot be placed
-        raise _Bad(f"{name} {value[:40]!r} has no time zone (the audit writes UTC, ending in Z)")
+    try:  # the records are sorted by time: one without a zone cannot be placed
+        parse_timestamp(value, require_zone=True)
+    except ValueError:
+        raise _Bad(f"{name} {value[:40]!r} has no time zone (the audit writes UTC, ending in Z)") from None
     return value
 
 
@@ -285,7 +288,7 @@ def problem_lines(problems: Iterable[Problem], path: Path | str) -> list[str]:
 
 
 def _sort_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parse_timestamp(text)
 
 
 def of_tenant(records: Iterable[Record], tenant: str) -> list[Record]:

@@ -27,6 +27,7 @@ from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text
 from auditor.plan.compile import Plan
 from auditor.policy.model import PolicySet
+from auditor.timestamps import timestamp_or_none
 
 from . import allocation, calendar, forecast, notify
 
@@ -59,14 +60,6 @@ def allocation_attributes(policies: PolicySet) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*STANDARD, *chosen]))
 
 
-def _parse(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Nightly:
@@ -88,7 +81,7 @@ class Nightly:
         self.baseline_read = None
         if baseline is not None:
             self.baseline_read = str(baseline.get("collected_at") or baseline.get("generated_at") or "") or None
-        self.audits_since = _parse(self.baseline_read) if self.causes else None
+        self.audits_since = timestamp_or_none(self.baseline_read) if self.causes else None
         if self.causes and self.audits_since is None:
             raise UsageError("--causes: the baseline report has no collected_at time to start from")
         fmt = getattr(args, "notify_format", None)
@@ -191,7 +184,7 @@ class Nightly:
                 path = out_dir / allocation.CSV_NAME
                 write_text(path, allocation.csv_text(self.allocation), encoding="utf-8-sig")
                 written.append(path)
-            stamp = _parse(document.get("generated_at")) or datetime.now(UTC)
+            stamp = timestamp_or_none(document.get("generated_at")) or datetime.now(UTC)
             tenant = str((document.get("tenant") or {}).get("name") or (document.get("tenant") or {}).get("id") or "")
             for renewal in document.get("renewals") or []:
                 path = out_dir / calendar.file_name(renewal)
