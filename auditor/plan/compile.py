@@ -66,6 +66,7 @@ CONTRADICTION = "contradiction"  # another finding asks for the opposite
 DATA_TOGETHER = "data_together"  # with another finding's removals, the user's mailbox or files would end
 STOPPED = "stopped"  # the plan stops before this finding's changes (no free seat)
 WAIVED = "waived"  # named with --findings, but waived
+PLAN_REASONS = (NO_ACTION, NOT_READY, MALFORMED, CONTRADICTION, DATA_TOGETHER, STOPPED, WAIVED)
 
 
 
