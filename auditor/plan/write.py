@@ -231,7 +231,7 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         NOT_READY: t.pgettext("plan_reason_not_ready", "a step is not ready"),
         MALFORMED: t.pgettext("plan_reason_malformed", "an action in report.json is malformed"),
         STOPPED: t.pgettext("plan_reason_stopped", "after the point where the plan stops"),
-        WAIVED: t.pgettext("plan_reason_waived", "waived"),
+        WAIVED: t.pgettext("plan_reason_waived", "a waiver in the policy covers it"),
     }
     if reason == CONTRADICTION:
         return t.pgettext("plan_reason_contradiction", "contradicts {findings}", findings=", ".join(others))
