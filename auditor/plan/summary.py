@@ -63,13 +63,16 @@ def reclaim_split(document: Mapping[str, Any], plan: Plan) -> tuple[float, float
     reasons = {s.finding: s.reason for s in plan.skipped if s.reason != WAIVED}
     users: dict[str, list[tuple[float, str]]] = {}  # user -> (cost, "ready" | "declaration" | "person")
     for f in document.get("findings") or []:
-        cost = f.get("monthly_cost") if isinstance(f, Mapping) else None
+        if not isinstance(f, Mapping):
+            continue
+        cost = f.get("monthly_cost")
         if f.get("waived") or f.get("rule") not in reclaimable or not isinstance(cost, int | float) or cost <= 0:
             continue
         fid = str(f.get("id", ""))
         bucket = "ready" if fid in planned and fid not in reasons else \
             "declaration" if reasons.get(fid) in DECLARATION_REASONS else "person"
-        user = str((f.get("subject") or {}).get("id", "")) if isinstance(f.get("subject"), Mapping) else ""
+        subject = f.get("subject")
+        user = str(subject.get("id", "")) if isinstance(subject, Mapping) else ""
         users.setdefault(user, []).append((float(cost), bucket))
     out = {"ready": 0.0, "declaration": 0.0, "person": 0.0}
     for costs in users.values():
