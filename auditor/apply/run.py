@@ -46,7 +46,7 @@ from .journal import (
 from .lock import hold
 from .plan_file import GUID, Change, Plan, Where, check_age, load_plan
 from .state import UserState, read_state, unmet
-from .undo import inverse, no_inverse
+from .undo import inverse, no_inverse, reverse
 from .writer import send_write
 
 
@@ -350,17 +350,16 @@ async def _undo_done(journal: Journal, done: list[JournalLine], session: Session
 
 async def _undo_one(session: Session, line: JournalLine, k: int, undoes: dict[str, Any], where: Where) -> None:
     original = line.change
-    what = describe(original.kind, original.body, original.user, original.group)
-    session.say(f"{k:>4}. undo change {line.n}: {what}")
     reason = no_inverse(line)
     if reason is not None:
-        session.say(f"      {original.request}")
+        session.say(f"{k:>4}. undo change {line.n}: nothing to send")  # the skip line says why
         session.skip(k, original, original.raw, reason, None, undoes)
         return
+    # the reverse of the change, not the change itself: what undo is about to do
+    session.say(f"{k:>4}. undo change {line.n}: {reverse(line)}")
     state = await session.read(k, original, original.raw, undoes)
     inv = inverse(line, k, state, session.client.base_url, where)
-    if inv.change is None:
-        session.say(f"      {original.request}")
+    if inv.change is None:  # nothing differs from the state before: no request to show
         session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
         return
     change = inv.change

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..plan.describe import describe
 from .journal import JournalLine
 from .plan_file import REQUESTS, Change, Where, parse_change
 from .state import UserState
@@ -34,17 +35,42 @@ def no_inverse(line: JournalLine) -> str | None:
     return None
 
 
+def _direct_before(before: dict[str, Any]) -> dict[str, list[str]]:
+    """skuId -> its disabled plans, for each product the user held directly before the change."""
+    return {s["skuId"].lower(): sorted(p.lower() for p in s["disabledPlans"])
+            for s in before.get("licenseAssignmentStates", []) if s.get("assignedByGroup") is None}
+
+
+def reverse(line: JournalLine) -> str:
+    """What undoing `line` does, said from the reverse call (never the change's own words): the call
+    that puts back the state before it, as if its effect were still in place. What undo sends can be
+    less (only what differs from the state read just before), and its request line shows that."""
+    change, before = line.change, line.before or {}
+    if change.kind == "add_member":
+        return describe("remove_member", None, change.user, change.group)
+    if change.kind == "remove_member":
+        return describe("add_member", None, change.user, change.group)
+    if change.kind == "set_usage_location":
+        return describe("set_usage_location", {"usageLocation": before.get("usageLocation") or ""}, change.user, None)
+    if change.kind == "assign_license":
+        was = _direct_before(before)
+        skus = sorted(change.skus())
+        body = {"addLicenses": [{"disabledPlans": was[sku], "skuId": sku} for sku in skus if sku in was],
+                "removeLicenses": [sku for sku in skus if sku not in was]}
+        return describe("assign_license", body, change.user, None)
+    return describe(change.kind, change.body, change.user, change.group)
+
+
 def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: Where) -> Inverse:
     """The change that restores `line`'s before state, given the user's state now (numbered `k`)."""
     change, before = line.change, line.before or {}
     if not state.exists:
         return Inverse(None, "the user no longer exists")
     raw: dict[str, Any] = {"n": k, "kind": change.kind, "user": change.user, "group": change.group,
-                           "description": f"Undo change {line.n}: {change.description}".strip(),
+                           "description": "",  # set below, from the reverse call itself
                            "seats": {part: -delta for part, delta in change.seats.items()}, "depends_on": []}
     if change.kind == "assign_license":
-        was = {s["skuId"].lower(): sorted(p.lower() for p in s["disabledPlans"])
-               for s in before.get("licenseAssignmentStates", []) if s.get("assignedByGroup") is None}
+        was = _direct_before(before)
         now = {sku: sorted(plans) for sku, plans in state.direct().items()}
         adds, removes, precondition = [], [], []
         for sku in sorted(change.skus()):
@@ -78,5 +104,6 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
     else:  # reprocess: no_inverse() said so before reading
         return Inverse(None, no_inverse(line) or "no inverse")
     method, template = REQUESTS[raw["kind"]]
+    raw["description"] = f"Undo change {line.n}: " + describe(raw["kind"], raw["body"], change.user, change.group)
     raw["method"], raw["path"] = method, template.format(user=change.user, group=change.group)
     return Inverse(parse_change(raw, where, f"the undo of line {line.line}"), "")

@@ -20,12 +20,13 @@ CHOOSE_VALUE = "choose_value"  # a value only the admin can choose (a usage loca
 DATA_LOST = "data_lost"  # the removal would end data the user holds (a mailbox, files)
 PLANS_UNKNOWN = "plans_unknown"  # nobody lists the product's service plans: it may hold data
 LOOKUP = "lookup"  # a GET for a person to read, not a change
+TOGETHER_LOST = "together_lost"  # belongs with a step that is not ready
 AFTER_GROUP = "after_group"  # may run only once a group's copy of the product is active
 USAGE_UNKNOWN = "usage_unknown"  # use the usage reports cannot show (Teams Phone, Power BI, ...) is checked first
 # a group gives the product to remove and one to keep: leaving it would take both, so its licenses
 # must change first (a decision for the whole group) and the other calls alone would not fix it
 GROUP_KEEPS = "group_keeps"
-BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, "together_lost", AFTER_GROUP,
+BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, TOGETHER_LOST, AFTER_GROUP,
                    USAGE_UNKNOWN, GROUP_KEEPS)
 
 # Action.kind

@@ -67,6 +67,7 @@ DATA_TOGETHER = "data_together"  # with another finding's removals, the user's m
 STOPPED = "stopped"  # the plan stops before this finding's changes (no free seat)
 WAIVED = "waived"  # named with --findings, but waived
 WAIVER_LAPSED = "waiver_recently_expired"  # open again since its waiver expired (< 14 days): its owner decides
+PLAN_REASONS = (NO_ACTION, NOT_READY, MALFORMED, CONTRADICTION, DATA_TOGETHER, STOPPED, WAIVED, WAIVER_LAPSED)
 
 
 

@@ -19,6 +19,17 @@ from typing import Any
 
 from auditor import i18n
 from auditor.errors import UsageError
+from auditor.guidance.plan import (
+    AFTER_GROUP,
+    CHOOSE_VALUE,
+    DATA_LOST,
+    GROUP_KEEPS,
+    LOOKUP,
+    PLACEHOLDER,
+    PLANS_UNKNOWN,
+    TOGETHER_LOST,
+    USAGE_UNKNOWN,
+)
 from auditor.model import Locale
 from auditor.outputs import write_text
 from auditor.plan.compile import (
@@ -36,6 +47,15 @@ from auditor.plan.compile import (
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.report.environment import markdown_environment
 from auditor.report.text import clean
+from auditor.rules.hygiene.errors import GroupLicenseErrors
+from auditor.rules.hygiene.upkeep import SubscriptionExpiring
+from auditor.rules.seats import (
+    LicenseSuspended,
+    SeatsInGrace,
+    SkuNotApproved,
+    SpareSeatsOverLimit,
+    SpareSeatsUnderMinimum,
+)
 
 PLAN_VERSION = 1
 BATCH_LIMIT = 20  # requests per $batch (Graph's limit)
@@ -167,23 +187,53 @@ def _data_kind(t: i18n.Translations, kind: str) -> str:
     return names.get(kind) or clean(kind, 40)
 
 
-def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = (),
+# The next step of the findings whose actions are only a lookup, or none, or a call with an id to
+# fill in: a decision about a subscription or the policy (approve, renew, buy), not something to look
+# up. Keyed by rule id; the rules below are the ones whose remediation has no runnable change.
+def _next_steps(t: i18n.Translations) -> dict[str, str]:
+    return {
+        LicenseSuspended.id: t.pgettext("plan_next_suspended", "next step is commercial: reactivate or renew the "
+                                        "subscription, or move its users to another product"),
+        SeatsInGrace.id: t.pgettext("plan_next_grace", "next step is commercial: renew the subscription before its "
+                                     "grace period ends, or move its users to another product"),
+        SubscriptionExpiring.id: t.pgettext("plan_next_expiring", "next step is commercial: renew the subscription, "
+                                            "or move its users before it ends"),
+        SpareSeatsUnderMinimum.id: t.pgettext("plan_next_buy", "next step is commercial: free licenses or buy "
+                                                "more"),
+        SpareSeatsOverLimit.id: t.pgettext("plan_next_reduce", "next step is commercial: remove the unused "
+                                             "licenses from the subscription, or assign them to users who need them"),
+        SkuNotApproved.id: t.pgettext("plan_next_approve", "next step is a decision: approve the product in the "
+                                       "policy, or move its users to an approved product"),
+        GroupLicenseErrors.id: t.pgettext("plan_next_group_errors", "next step: fix each member's license error, "
+                                           "then reprocess the group"),
+    }
+
+
+def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = (), rule: str = "",
             waiver: Mapping[str, str] | None = None) -> str:
+    """Why a finding needs a person, in words: never the reason's key (docs/plan-and-apply.md lists them)."""
+    if reason in (LOOKUP, NO_ACTION, PLACEHOLDER):
+        step = _next_steps(t).get(rule)
+        if step:
+            return step
     texts = {
-        "placeholder": t.pgettext("plan_reason_placeholder", "an object id is not known"),
-        "choose_value": t.pgettext("plan_reason_choose_value", "a value must be chosen"),
-        "data_lost": t.pgettext("plan_reason_data_lost", "the removal would end the user's data"),
-        "plans_unknown": t.pgettext("plan_reason_plans_unknown", "the product's service plans are not known"),
-        "lookup": t.pgettext("plan_reason_lookup", "someone must look something up first"),
-        "together_lost": t.pgettext("plan_reason_together_lost", "it belongs with a step that is not ready"),
-        "group_keeps": t.pgettext("plan_reason_group_keeps", "a group gives both products: its licenses must change "
-                                                             "first"),
-        "usage_unknown": t.pgettext("plan_reason_usage_unknown", "use the usage reports cannot show must be checked"),
+        PLACEHOLDER: t.pgettext("plan_reason_placeholder", "an object id is not known"),
+        CHOOSE_VALUE: t.pgettext("plan_reason_choose_value", "a value must be chosen"),
+        DATA_LOST: t.pgettext("plan_reason_data_lost", "the removal would end the user's data"),
+        PLANS_UNKNOWN: t.pgettext("plan_reason_plans_unknown", "the product's service plans are not known"),
+        LOOKUP: t.pgettext("plan_reason_lookup", "someone must look something up first"),
+        TOGETHER_LOST: t.pgettext("plan_reason_together_lost", "it belongs with a step that is not ready"),
+        AFTER_GROUP: t.pgettext("plan_reason_after_group", "the direct assignment may be removed only once the "
+                                "group's license is active for the user: check that first"),
+        GROUP_KEEPS: t.pgettext("plan_reason_group_keeps", "a group gives both products: its licenses must change "
+                                                           "first"),
+        USAGE_UNKNOWN: t.pgettext("plan_reason_usage_unknown", "the usage reports cannot show whether the product "
+                                  "is still used: a person must check that first"),
         NO_ACTION: t.pgettext("plan_reason_no_action", "no change to run"),
         NOT_READY: t.pgettext("plan_reason_not_ready", "a step is not ready"),
         MALFORMED: t.pgettext("plan_reason_malformed", "an action in report.json is malformed"),
         STOPPED: t.pgettext("plan_reason_stopped", "after the point where the plan stops"),
-        WAIVED: t.pgettext("plan_reason_waived", "waived"),
+        WAIVED: t.pgettext("plan_reason_waived", "a waiver in the policy covers it"),
     }
     if reason == WAIVER_LAPSED:
         waiver = waiver or {}
@@ -199,7 +249,8 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         return t.pgettext("plan_reason_data_together",
                           "with {findings}, its removals would end the user's data ({data}): keep the data first",
                           findings=", ".join(others), data=", ".join(_data_kind(t, kind) for kind in data))
-    return texts.get(reason) or clean(reason, 60)
+    # a reason this version does not know (a newer report's): said as "not ready", never as its key
+    return texts.get(reason) or texts[NOT_READY]
 
 
 def _counts(t: i18n.Translations, plan: Plan, locale: Locale) -> tuple[tuple[str, str], ...]:
@@ -264,7 +315,7 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
             request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
-                 _reason(t, s.reason, s.others, s.data, s.waiver), clean(s.description, 600))
+                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver), clean(s.description, 600))
         for s in plan.skipped[:SKIPPED_CAP]
     )
     more = len(plan.skipped) - len(rows)

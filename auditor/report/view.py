@@ -270,8 +270,8 @@ class _Context:
                                                                 "unknown, so it may end data"),
             "lookup": t.pgettext("action_lookup", "a lookup to read, not a change"),
             "after_group": t.pgettext("action_after_group", "not ready: only once the group's license is active"),
-            "usage_unknown": t.pgettext("action_usage_unknown", "not ready: check the use the usage reports cannot "
-                                                                "show first"),
+            "usage_unknown": t.pgettext("action_usage_unknown", "not ready: the usage reports cannot show whether "
+                                                                "it is still used; check that first"),
             "group_keeps": t.pgettext("action_group_keeps", "not ready: a group gives both products; change that "
                                                             "group's licenses first"),
         }

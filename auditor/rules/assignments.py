@@ -27,6 +27,8 @@ from ..guidance.library import (
 )
 from ..guidance.plan import (
     AFTER_GROUP,
+    ASSIGN_LICENSE,
+    CHOOSE_VALUE,
     GROUP_KEEPS,
     REMOVE_MEMBER,
     Action,
@@ -35,6 +37,7 @@ from ..guidance.plan import (
     Plan,
     add_member,
     assign_license,
+    first_blocked,
 )
 from ..model import Finding, Severity, User
 from ..policy.model import Assignment, Exclusive, Policy, Selector
@@ -83,6 +86,21 @@ class AssignmentRule(Rule):
         )
 
 
+def _add_line(f: Facts, product: str) -> Line:
+    """What a call that assigns `product` does; "the user needs a usage location first" only for a
+    user who has none (details.no_usage_location)."""
+    return Line("graph.add" if f.details.get("no_usage_location") else "graph.assign", {"sku": product})
+
+
+def _without_location(f: Facts, actions: list[Action]) -> list[Action]:
+    """A user without a usage location cannot be given a license directly (Graph refuses it): the
+    calls that assign one wait until a person has chosen the country."""
+    if not f.details.get("no_usage_location"):
+        return actions
+    return [replace(a, blocked=first_blocked(a.blocked, CHOOSE_VALUE))
+            if a.kind == ASSIGN_LICENSE and (a.body or {}).get("addLicenses") else a for a in actions]
+
+
 class SkuNotAllowed(AssignmentRule):
     """Users in the population hold a product outside its `allowed` list.
 
@@ -99,7 +117,8 @@ class SkuNotAllowed(AssignmentRule):
     details_doc = (
         "`allowed`: [part numbers]; with a required product to replace it: `replace_with`, `replace_with_id`, and "
         "`replace_group` ({\"id\",\"name\",\"gives\"}: a group that assigns it, when the old product comes from a "
-        "group); `leaving` (group id → products the user loses by leaving it)"
+        "group); `leaving` (group id → products the user loses by leaving it); `no_usage_location`: true when a "
+        "replacement is to be assigned and the user has no usage location"
     )
     example_finding = (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
@@ -138,6 +157,8 @@ class SkuNotAllowed(AssignmentRule):
                     else replace
                 if any(ctx.index.assigning_group_ids(ctx.index.users[pos], sid) for sid in bad):
                     extra |= ctx.replace_group(ctx.index.users[pos], replace, allowed)
+                if not ctx.index.users[pos].usage_location:
+                    extra["no_usage_location"] = True
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
                 policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' does not allow", extra, cost=True
@@ -203,9 +224,9 @@ class SkuNotAllowed(AssignmentRule):
             key = "graph.replace" if add else "graph.remove" if new else "graph.remove_or_replace"
             actions += direct_removals(f, direct, lambda ps: Line(key, {**w.listing("old", ps), "new": target,
                                                                          **w.listing("sku", ps)}),
-                                       add, Line("graph.add", {"sku": target}))
+                                       add, _add_line(f, target))
         elif add:
-            actions.append(assign_license(f, add, [], Line("graph.add", {"sku": target})))
+            actions.append(assign_license(f, add, [], _add_line(f, target)))
         leaves = group_removals(f, w, grouped)
         if joined is not None:
             # group licensing works in the background: the old group is left only once the new
@@ -213,6 +234,7 @@ class SkuNotAllowed(AssignmentRule):
             holds = {"holds": f.sku_id(joined[1]).lower(), "how": "group", "group": joined[0].lower(), "active": True}
             leaves = [replace(a, precondition=(*a.precondition, holds)) for a in leaves]
         actions += leaves
+        actions = _without_location(f, actions)
         # a replacement is one change: when no removal may run (data at stake), neither may the add
         removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
         if removals and not any(a.ready for a in removals):
@@ -271,7 +293,7 @@ class SkuRequiredMissing(AssignmentRule):
     default_severity = Severity.MEDIUM
     leaves = False
     fires_when = "an enabled user in the population holds none of `required_any`"
-    details_doc = "`required_any`: [part numbers]"
+    details_doc = "`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location"
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
     key = "required_any"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Each user must hold at least one of these."}
@@ -290,7 +312,7 @@ class SkuRequiredMissing(AssignmentRule):
                 continue  # a disabled account needs no license; disabled-user-licensed covers the rest
             finding = self.user_finding(
                 policy, a, ctx, pos, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
-                {"required_any": parts},
+                {"required_any": parts} | ({} if users[pos].usage_location else {"no_usage_location": True}),
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
@@ -304,7 +326,8 @@ class SkuRequiredMissing(AssignmentRule):
         steps = [Line(f"steps.assign.{v.steps}", choice), Line("steps.group.add", choice)]
         actions = []
         if required:
-            actions.append(assign_license(f, [required[0]], [], Line("graph.add", {"sku": w.product(required[0])})))
+            actions.append(assign_license(f, [required[0]], [], _add_line(f, w.product(required[0]))))
+        actions = _without_location(f, actions)
         # "one of the required products: A or B", or "the required product A"
         summary = Line("summary.assign", {**choice, "count": str(len(required))})
         return Plan(summary, steps, "role.assign", [Line("next.rerun")],

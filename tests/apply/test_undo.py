@@ -197,3 +197,33 @@ def test_a_journal_without_done_changes_has_nothing_to_undo(tmp_path: Path, grap
     assert run("undo", journal, graph, "--yes") == 0
     assert "0 change(s) done" in capsys.readouterr().out
     assert graph.writes() == [] and not list(tmp_path.glob("undo-*"))
+
+
+def test_the_undo_listing_shows_the_reverse_of_each_change(tmp_path: Path, graph_for: Any,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Each undo line says what undo does (the reverse call), never what the change it undoes did."""
+    graph = graph_for()
+    journal = _apply(tmp_path, graph)
+    capsys.readouterr()
+    assert run("undo", journal, graph) == 0
+    out = capsys.readouterr().out
+    lines = [line.strip() for line in out.splitlines()]
+    # change 3 removed Carl from G_E5: its undo adds him back
+    assert f"2. undo change 3: Add user {CARL} to the group {G_E5}" in lines
+    # change 2 gave Anna E3 (Exchange off) for E5 (Teams off): its undo puts E5 back and takes E3
+    assert (f"3. undo change 2: Assign {E5} (service plans turned off: 1) to user {ANNA} and remove {E3}, "
+            "in one call") in lines
+    # change 1 added Dora to G_E3: its undo removes her
+    assert f"4. undo change 1: Remove user {DORA} from the group {G_E3}" in lines
+    assert "1. undo change 4: nothing to send" in lines  # a reprocess has no reverse; the next line says why
+    # the original changes' words are nowhere in the listing
+    for original in (f"Remove user {CARL} from the group {G_E5}", f"Add user {DORA} to the group {G_E3}",
+                     f"Assign {E3} (service plans turned off: 1) to user {ANNA}", "Reprocess the group licenses"):
+        assert original not in out
+
+    # the undo journal's own description is the reverse too (an undo journal can itself be undone)
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
+    described = {x["undoes"]["n"]: x["action"]["description"] for x in outcome_lines(tmp_path / "undo.jsonl")
+                 if x["outcome"] == "done"}
+    assert described[3] == f"Undo change 3: Add user {CARL} to the group {G_E5}"
+    assert described[1] == f"Undo change 1: Remove user {DORA} from the group {G_E3}"

@@ -72,7 +72,8 @@ class LicenseAssignmentError(HygieneRule):
         "`error` (Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, "
         "DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other; `None` when only the "
         "state tells), `state` (Error, or ActiveWithError: active but not applied in full; Disabled only together "
-        "with an error)"
+        "with an error); `free_seats` (CountViolation only: the product's usable seats not assigned when the "
+        "tenant was read; above 0, nothing needs fixing before the reprocess)"
     )
     example_finding = (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
@@ -93,6 +94,9 @@ class LicenseAssignmentError(HygieneRule):
             for state in errors:
                 sid = state.sku_id.lower()
                 details = ctx.user_details(user, [sid], None) | {"error": state.error, "state": state.state}
+                sku = ctx.index.sku_by_id.get(sid)
+                if state.error == "CountViolation" and sku is not None:
+                    details["free_seats"] = sku.unused  # a seat free now: the reprocess alone applies it
                 group = ctx.index.group_name.get(state.assigned_by_group or "", state.assigned_by_group)
                 source = f" (assigned by group {group})" if group else ""
                 what = "is active, but could not be applied in full" if state.state == "ActiveWithError" \
@@ -124,7 +128,11 @@ class LicenseAssignmentError(HygieneRule):
             summary = Line(f"summary.error.{kind}", values)
             steps.append(Line(f"steps.error.{kind}", values))
             # an assignment in Error was not applied: reprocessed with a seat free, it takes one
-            action = reprocess(f, Line("graph.reprocess", values),
+            # "after the cause is fixed" only where there is one: a CountViolation with a seat free
+            # now has none, the reprocess alone applies the license
+            free = f.details.get("free_seats")
+            cause = not (kind == "CountViolation" and isinstance(free, int) and free > 0)
+            action = reprocess(f, Line("graph.reprocess" if cause else "graph.reprocess_now", values),
                                takes=[part] if f.text("state") == "Error" and f.skus else [])
             if kind == "CountViolation":
                 role = "role.billing_assign"
