@@ -21,7 +21,7 @@ OTHER = [loc for loc in Locale if loc is not Locale.EN]
 SAME_AS_ENGLISH_OK = {"link.vlsc"}
 
 
-def _items(value: texts.Text) -> tuple[str, ...]:
+def _items(value: texts.Value) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value
 
 

@@ -30,12 +30,10 @@ import re
 import string
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache, partial
-from importlib import resources
-
-from babel.messages.pofile import read_po
 
 from ...i18n.catalogs import load
 from ...model import Locale
+from .declare import Declared
 
 DOMAIN = "guidance"
 SOURCE_LOCALE = Locale.EN  # the msgids are the English texts: English has no catalog of its own
@@ -64,15 +62,21 @@ class Counted(str):
         return self._lookup(n)
 
 
-Text = str | tuple[str, ...]
+Value = str | tuple[str, ...]  # one template, or a block of steps
+
+
+def declared() -> tuple[Declared, ...]:
+    """Every guidance text the code declares: the shared ones, then each rule's own."""
+    from .. import registry  # the rules import this package: read them when first asked
+    from .common import TEXTS
+
+    return (*TEXTS, *(text for rule in registry.by_id().values() for text in rule.texts))
 
 
 @cache
 def _template() -> tuple[tuple[str, str, str | None], ...]:
-    """(msgctxt, msgid, msgid_plural) of each entry of guidance.pot, the header left out."""
-    with resources.files("auditor").joinpath("locale", f"{DOMAIN}.pot").open("rb") as pot:
-        messages = [m for m in read_po(pot) if m.context is not None and m.id]
-    return tuple((m.context, *(m.id if isinstance(m.id, tuple) else (m.id, None))) for m in messages)
+    """(msgctxt, msgid, msgid_plural) of every declared text: the English, and the keys of the catalogs."""
+    return tuple(entry for text in declared() for entry in text.entries())
 
 
 def _translations(locale: Locale) -> gettext.NullTranslations:
@@ -82,11 +86,11 @@ def _translations(locale: Locale) -> gettext.NullTranslations:
 
 
 @cache
-def _catalog(locale: Locale) -> Mapping[str, Text]:
+def _catalog(locale: Locale) -> Mapping[str, Value]:
     """Every text of `locale`, key -> template(s), from its .po (English: the template)."""
     translations = _translations(Locale(locale))
     one, counted = translations.pgettext, translations.npgettext  # not called by name: nothing to extract
-    texts: dict[str, Text] = {}
+    texts: dict[str, Value] = {}
     steps: dict[str, list[tuple[int, str]]] = {}
     for context, english, plural in _template():
         if plural is not None:
@@ -103,10 +107,10 @@ def _catalog(locale: Locale) -> Mapping[str, Text]:
     return texts
 
 
-class _Catalogs(Mapping[Locale, Mapping[str, Text]]):
+class _Catalogs(Mapping[Locale, Mapping[str, Value]]):
     """Locale -> its texts, each locale's catalog read when first asked for."""
 
-    def __getitem__(self, locale: Locale) -> Mapping[str, Text]:
+    def __getitem__(self, locale: Locale) -> Mapping[str, Value]:
         if locale not in set(Locale):
             raise KeyError(locale)
         return _catalog(locale)
@@ -118,10 +122,10 @@ class _Catalogs(Mapping[Locale, Mapping[str, Text]]):
         return len(Locale)
 
 
-CATALOGS: Mapping[Locale, Mapping[str, Text]] = _Catalogs()
+CATALOGS: Mapping[Locale, Mapping[str, Value]] = _Catalogs()
 
 
-def raw(locale: Locale, key: str) -> Text:
+def raw(locale: Locale, key: str) -> Value:
     """The template(s) for `key`; a missing key is a catalog defect, so it raises KeyError."""
     return _catalog(locale)[key]
 
