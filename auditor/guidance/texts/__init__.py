@@ -1,22 +1,18 @@
 """Localized guidance text: gettext catalogs of the domain "guidance", keyed by dotted names.
 
-The texts live in auditor/locale, next to the report labels (the domain "messages"):
-
-- auditor/locale/guidance.pot: the English source. msgctxt is the text's key
-  ("rule.sku-forbidden.title"), msgid its English. A block of steps (a tuple of templates) is one
-  entry per step, keyed `<key>.0`, `<key>.1`, … (no key of its own ends in a number). A counted
-  text has a msgid_plural and is chosen by the value `count` (see `Counted`): the number it shows
+- The English is declared in the code (declare.py): each rule's own texts on the rule (`texts`),
+  the shared ones in common.py. A declaration's key is the text's msgctxt
+  ("rule.sku-forbidden.title"), its English the msgid. A block of steps (a tuple of templates) is
+  one entry per step, keyed `<key>.0`, `<key>.1`, … (no key of its own ends in a number). A counted
+  text has a plural and is chosen by the value `count` (see `Counted`): the number it shows
   ("{count} licenses are in the grace period"), or the number of items in a list it names, whose
   words agree with it without showing it ("Remove {sku}": Turkish "{sku} ürününü" for one
   product, "{sku} ürünlerini" for "A ve B"; `Words.listing` gives both values).
 - auditor/locale/<lang>/LC_MESSAGES/guidance.po: the translations, read with Babel on first use
-  (no .mo, as for messages.po: auditor/i18n/catalogs.py); an untranslated text gives the English.
-
-Why a domain of its own: the report labels' template is what `pybabel extract` finds in the code
-(tests/report/test_catalogs.py compares the two), while guidance keys are built at run time
-(`f"rule.{rule}.title"`), so no extractor can find them: here the template *is* the English source,
-edited by hand. Separate domains keep both drift checks exact (docs/guidance.md, "Translating the
-guidance").
+  (no .mo, as for messages.po: auditor/i18n/catalogs.py) and looked up by key and English: a text
+  a language does not translate gives the English.
+- auditor/locale/guidance.pot: the template translators work from, written by `pybabel extract`
+  from the declarations (extract.py; docs/guidance.md, "Translating the guidance").
 
 A value is either one template or a tuple of templates (a block of steps). Templates use
 `str.format` named fields only; every locale has the same keys, with the same shape and the same
