@@ -50,6 +50,23 @@ def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> N
     parser.add_argument("--journal", metavar="FILE", help=f"journal to write (default with --yes: {journal_default})")
 
 
+MAX_AGE_HELP = ("refuse a plan created longer ago than this: a number of days (7), or days or hours with a unit "
+                "(7d, 36h); default: 7d")
+
+
+def max_age(text: str) -> float:
+    """--max-age: hours, from "<N>d", "<N>h" or "<N>" (days); a positive whole number of at most 10 years."""
+    value = text.strip().lower()
+    unit = value[-1:] if value[-1:] in ("d", "h") else "d"
+    number = value[:-1] if value[-1:] in ("d", "h") else value
+    if not number.isdigit() or int(number) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: give days (7, 7d) or hours (36h)")
+    hours = int(number) * (24 if unit == "d" else 1)
+    if hours > 3650 * 24:
+        raise argparse.ArgumentTypeError(f"{text!r} is longer than 10 years")
+    return float(hours)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="license-auditor",
@@ -131,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "each. Without --yes nothing is written: it shows what would be done.")
     apply.add_argument("plan", metavar="PLAN", help="plan.json")
     _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
+    apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
     apply.set_defaults(func=_command("cmd_apply", "auditor.apply.run"))
     undo = sub.add_parser(
         "undo", parents=[connection], help="revert the changes an apply journal records as done",

@@ -9,7 +9,7 @@ import msgspec
 
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
-from .policy.model import CatalogEntry, Policy, PolicySet
+from .policy.model import CatalogEntry, Policy, PolicySet, Waiver
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.waivers import waiver_covers, waiver_json
@@ -72,7 +72,7 @@ def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
     for p in policies.policies:
         refs += [(p.name, e.sku) for e in p.catalog or ()]
         for a in p.assignments:
-            names = [*(a.allowed or ()), *a.forbidden, *a.required_any, *(s for c in a.exclusive for s in c)]
+            names = [*(a.allowed or ()), *a.forbidden, *a.required_any, *(s for c in a.exclusive for s in c.skus)]
             if not isinstance(a.group_based_only, bool):
                 names += a.group_based_only
             refs += [(p.name, s) for s in names]
@@ -112,6 +112,11 @@ def _sort_key(f: Finding) -> tuple[object, ...]:
     return (-f.severity, f.rule, (s.upn or s.sku or s.id).lower(), s.id, f.skus, f.policy, f.id)
 
 
+# A finding whose waiver expired fewer days ago than this is open again, but keeps the waiver (with
+# `waived` false): the plan leaves it to the waiver's owner instead of changing it at once.
+WAIVER_LAPSE_DAYS = 14
+
+
 def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> AuditResult:
     index = TenantIndex(snapshot)
     prices = _prices(policies, index)
@@ -128,17 +133,25 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
                 continue
             findings.extend(rule.evaluate(policy, ctx))
 
-    waivers = []
+    waivers: list[Waiver] = []  # in force
+    lapsed: list[Waiver] = []  # expired less than WAIVER_LAPSE_DAYS ago
     for _, waiver in policies.waivers:
-        if waiver.expires >= as_of.date():
+        expired = (as_of.date() - waiver.expires).days  # 0 or less: in force (it expires at the day's end)
+        if expired < WAIVER_LAPSE_DAYS:
             sid = index.resolve_sku(waiver.sku) if waiver.sku else None
             # findings name SKUs by part number, so a waiver written with a skuId GUID is translated
-            waivers.append(msgspec.structs.replace(waiver, sku=index.part(sid)) if sid else waiver)
-    if waivers:
+            (waivers if expired <= 0 else lapsed).append(
+                msgspec.structs.replace(waiver, sku=index.part(sid)) if sid else waiver)
+    if waivers or lapsed:
         waived = []
         for f in findings:
             match = next((w for w in waivers if waiver_covers(w, f)), None)
-            waived.append(replace(f, waived=True, waiver=waiver_json(match)) if match else f)
+            if match is not None:
+                waived.append(replace(f, waived=True, waiver=waiver_json(match)))
+                continue
+            # open again, but the waiver's owner decides before a plan changes anything (plan: skipped)
+            gone = next((w for w in lapsed if waiver_covers(w, f)), None)
+            waived.append(replace(f, waiver=waiver_json(gone)) if gone else f)
         findings = waived
 
     seats = []

@@ -9,6 +9,8 @@ From Microsoft's permissions reference (least privileged first; the others also 
     POST /users/{id}/reprocessLicenseAssignment   User.ReadWrite.All, Directory.ReadWrite.All
     PATCH /users/{id} (usageLocation)             User.ReadWrite.All, Directory.ReadWrite.All
     GET /users/{id}, GET /users/{id}/memberOf     User.Read.All (and the ReadWrite/Directory ones)
+    GET /users/{id}?$select=signInActivity        AuditLog.Read.All as well (only for a change that rests
+                                                  on no recent sign-in)
 
 The check decodes the token's claims without verifying them (only Graph does that): an app-only
 token lists application permissions in `roles`, a delegated token its scopes in `scp`. A token that
@@ -21,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..graph.auth import USERS, Permission
+from ..graph.auth import SIGN_IN, USERS, Permission
 from .plan_file import Change
 
 ASSIGN = Permission(
@@ -49,9 +51,10 @@ BY_KIND: dict[str, Permission] = {
 }
 
 
-def needed(kinds: Iterable[str]) -> tuple[Permission, ...]:
-    """Reading users, then the write permission for each kind of change, in a stable order."""
-    out = [USERS]
+def needed(kinds: Iterable[str], sign_in: bool = False) -> tuple[Permission, ...]:
+    """Reading users (and, `sign_in`, their signInActivity: a change rests on no recent sign-in),
+    then the write permission for each kind of change, in a stable order."""
+    out = [USERS, SIGN_IN] if sign_in else [USERS]
     for kind in kinds:
         perm = BY_KIND[kind]
         if perm not in out:

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from ..model import Cloud
 
 PLAN_VERSION = 1
 GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
+USER_TYPE = re.compile(r"^[A-Za-z]{1,40}\Z")  # Member, Guest
 COUNTRY = re.compile(r"^[A-Z]{2}\Z")  # usageLocation: ISO 3166-1 alpha-2
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location")
@@ -69,6 +71,11 @@ class Change:
                 if key in cond:
                     found.add(cond[key])
         return found
+
+    @property
+    def needs_sign_in(self) -> bool:
+        """Whether a precondition is about the user's sign-ins (signInActivity is read for it)."""
+        return any("no_sign_in_within_days" in cond for cond in self.precondition)
 
     def skus(self) -> set[str]:
         """skuIds (lower case) the change adds or removes."""
@@ -135,6 +142,60 @@ def load_plan(path: Path) -> Plan:
     created = doc.get("created_at")
     return Plan(path, tenant_id, tenant_name, cloud, tuple(changes), stopped,
                 created if isinstance(created, str) else None, hashlib.sha256(data).hexdigest())
+
+
+CLOCK_SKEW = timedelta(minutes=5)  # a plan "created" later than now by more than this is refused
+
+
+def check_age(plan: Plan, max_age: timedelta, now: datetime) -> None:
+    """Refuse (PlanFileError, exit 2) a plan created more than `max_age` before `now`.
+
+    A plan's changes rest on the tenant as the audit saw it; the older it is, the more of that has
+    changed (the re-checks before each change catch the licenses and memberships, not every fact a
+    finding rests on). Age is measured from plan.json's `created_at`; a plan without a readable one
+    counts as too old, and so does one dated more than a few minutes after `now` (its age cannot be
+    told: a wrong clock, or an edited file)."""
+    where = Where(plan.path)
+    created = _moment(plan.created_at)
+    if created is None:
+        shown = "missing" if plan.created_at is None else f"{_short(plan.created_at)} is not a UTC time (ISO 8601)"
+        raise where.error("created_at", f"{shown}: the plan's age cannot be told, so it counts as older than "
+                          "--max-age; audit and plan again")
+    age = now - created
+    if age < -CLOCK_SKEW:
+        raise where.error("created_at", f"{plan.created_at} is {span(-age)} after now ({_iso(now)}): the plan's age "
+                          "cannot be told; check this machine's clock, or audit and plan again")
+    if age > max_age:
+        raise where.error("created_at", f"the plan was created {plan.created_at}, {span(age)} ago, more than "
+                          f"--max-age {span(max_age)}: the tenant may have changed since; audit and plan again "
+                          "(or allow an older plan with --max-age)")
+
+
+def _moment(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def span(delta: timedelta) -> str:
+    """A duration as people say it: "9 days 3 hours", "36 hours", "12 minutes"."""
+    minutes = int(delta.total_seconds() // 60)
+    days, hours = divmod(minutes // 60, 24)
+    if days and hours:
+        return f"{days} day{'s' * (days != 1)} {hours} hour{'s' * (hours != 1)}"
+    if days:
+        return f"{days} day{'s' * (days != 1)}"
+    if hours:
+        return f"{hours} hour{'s' * (hours != 1)}"
+    return f"{minutes} minute{'s' * (minutes != 1)}"
 
 
 def read_bounded(path: Path, where: Where, what: str) -> bytes:
@@ -325,7 +386,17 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
             out.append({"member_of": _guid(cond, "member_of", where, f)})
         elif keys == {"not_member_of"}:
             out.append({"not_member_of": _guid(cond, "not_member_of", where, f)})
+        elif keys == {"account_enabled"} and isinstance(cond["account_enabled"], bool):
+            out.append({"account_enabled": cond["account_enabled"]})
+        elif keys == {"user_type"} and isinstance(cond["user_type"], str) and USER_TYPE.match(cond["user_type"]):
+            out.append({"user_type": cond["user_type"]})
+        elif keys == {"no_sign_in_within_days"} and _whole(cond["no_sign_in_within_days"], 1, 36500):
+            out.append({"no_sign_in_within_days": cond["no_sign_in_within_days"]})
         else:
             raise where.error(f, f"{_short(cond)} is not a precondition apply can check (holds, lacks, member_of, "
-                              "not_member_of, exists)")
+                              "not_member_of, exists, account_enabled, user_type, no_sign_in_within_days)")
     return tuple(out)
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

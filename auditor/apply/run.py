@@ -21,6 +21,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,10 +44,15 @@ from .journal import (
     read_journal,
 )
 from .lock import hold
-from .plan_file import GUID, Change, Plan, Where, load_plan
+from .plan_file import GUID, Change, Plan, Where, check_age, load_plan
 from .state import UserState, read_state, unmet
 from .undo import inverse, no_inverse
 from .writer import send_write
+
+
+def clock() -> datetime:
+    """apply's clock: the plan's age and the sign-in windows are measured against it (tests put another in)."""
+    return datetime.now(UTC)
 
 
 class ApplyStopped(CollectionError):
@@ -140,7 +146,7 @@ class Session:
                    undoes: dict[str, Any] | None = None) -> UserState:
         """Re-read the subject; a failed read is journaled and stops the run."""
         try:
-            return await read_state(self.client, change.user, change.groups())
+            return await read_state(self.client, change.user, change.groups(), change.needs_sign_in)
         except CollectionError as exc:
             if self.journal is not None:
                 self.journal.write(n, action, self.request_doc(change), status=None, outcome="failed",
@@ -260,7 +266,7 @@ async def apply_plan(plan: Plan, session: Session, earlier: Sequence[EarlierUnkn
         session.warn(f"change {line.n} ({line.request}): outcome unknown in {line.journal} (line {line.line}); it is "
                      "re-checked against the tenant like every change, and skipped if its preconditions no longer "
                      "hold")
-    check = await session.verify(permissions.needed(c.kind for c in changes))
+    check = await session.verify(permissions.needed((c.kind for c in changes), any(c.needs_sign_in for c in changes)))
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     try:
@@ -275,7 +281,7 @@ async def apply_plan(plan: Plan, session: Session, earlier: Sequence[EarlierUnkn
                 continue
             state = await session.read(change.n, change, change.raw)
             before = state.before(change.skus())
-            reasons = unmet(change, state)
+            reasons = unmet(change, state, clock())
             if reasons:
                 session.skip(change.n, change, change.raw, "; ".join(reasons), before)
                 continue
@@ -359,7 +365,7 @@ async def _undo_one(session: Session, line: JournalLine, k: int, undoes: dict[st
         return
     change = inv.change
     session.say(f"      {change.request}")
-    reasons = unmet(change, state)
+    reasons = unmet(change, state, clock())
     before = state.before(original.skus() | change.skus())
     if reasons:
         session.skip(k, change, change.raw, "; ".join(reasons), before, undoes)
@@ -404,6 +410,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     path = Path(args.plan)
     with hold(path, "the plan"):
         plan = load_plan(path)
+        check_age(plan, timedelta(hours=args.max_age), clock())
         client = _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}")
         directories = [path.resolve().parent] + ([Path(args.journal).resolve().parent] if args.journal else [])
         earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []

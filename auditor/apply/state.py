@@ -1,21 +1,30 @@
 """The subject of a change as Graph shows it now, and whether a change's preconditions still hold.
 
-Before each change apply re-reads the user (`GET /users/{id}?$select=id,assignedLicenses,
-licenseAssignmentStates,usageLocation`) and, when the change or its preconditions name a group,
-the user's direct memberships (`GET /users/{id}/memberOf?$select=id`, every page). What it read is
-journaled as the change's `before` state, which is what undo restores.
+Before each change apply re-reads the user (`GET /users/{id}?$select=id,accountEnabled,userType,
+assignedLicenses,licenseAssignmentStates,usageLocation`) and, when the change or its preconditions
+name a group, the user's direct memberships (`GET /users/{id}/memberOf?$select=id`, every page);
+when a precondition is about the user's sign-ins, their `signInActivity` too (a read of its own: it
+needs AuditLog.Read.All). What it read is journaled as the change's `before` state, which is what
+undo restores.
+
+Besides the licenses and memberships a call needs, a change carries the facts its finding rests on
+(docs/plan-and-apply.md): a leaver's removal needs the account still disabled (`account_enabled`),
+a guest's the account still a guest (`user_type`), an inactive account's no successful sign-in
+within the policy's window, counted back from apply's own clock (`no_sign_in_within_days`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..errors import CollectionError
 from ..graph.client import GraphClient, GraphRequestError
 from .plan_file import GUID, Change
 
-USER_SELECT = "id,assignedLicenses,licenseAssignmentStates,usageLocation"
+USER_SELECT = "id,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,usageLocation"
+SIGN_IN_SELECT = "id,signInActivity"
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,14 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class SignIn:
+    """What signInActivity says of the user's last successful sign-in."""
+
+    last: datetime | None  # None: none recorded (or never)
+    error: str = ""  # the read failed: why (the sign-in facts are then unknown)
+
+
+@dataclass(frozen=True)
 class UserState:
     exists: bool
     assigned: dict[str, tuple[str, ...]]  # skuId -> disabledPlans (assignedLicenses)
@@ -35,6 +52,9 @@ class UserState:
     usage_location: str | None
     member_of: frozenset[str] | None  # direct group memberships among the groups read; None = not read
     groups_read: tuple[str, ...] = ()
+    account_enabled: bool | None = None  # None: Graph did not say
+    user_type: str | None = None
+    sign_in: SignIn | None = None  # None: not read (no precondition asked for it)
 
     def direct(self) -> dict[str, tuple[str, ...]]:
         """Directly assigned products: skuId -> the direct assignment's disabledPlans."""
@@ -57,7 +77,11 @@ class UserState:
                 for a in self.assignments if a.sku in skus
             ],
             "usageLocation": self.usage_location,
+            "accountEnabled": self.account_enabled,
+            "userType": self.user_type,
         }
+        if self.sign_in is not None:
+            out["lastSuccessfulSignIn"] = None if self.sign_in.error else _iso(self.sign_in.last)
         if self.member_of is not None:
             out["member_of"] = sorted(self.member_of)
             out["groups_read"] = list(self.groups_read)
@@ -67,8 +91,9 @@ class UserState:
 GONE = UserState(False, {}, (), None, None)
 
 
-async def read_state(client: GraphClient, user: str, groups: set[str]) -> UserState:
-    """The user's licenses now, and (for `groups`) whether they are a direct member; GONE on 404."""
+async def read_state(client: GraphClient, user: str, groups: set[str], sign_in: bool = False) -> UserState:
+    """The user's licenses now, and (for `groups`) whether they are a direct member, and (`sign_in`)
+    their last successful sign-in; GONE on 404."""
     what = f"GET /users/{user}"
     try:
         doc = await client.get(f"/users/{user}?$select={USER_SELECT}")
@@ -85,8 +110,46 @@ async def read_state(client: GraphClient, user: str, groups: set[str]) -> UserSt
     member_of: frozenset[str] | None = None
     if groups:
         member_of = await _direct_groups(client, user) & frozenset(groups)
+    enabled, kind = doc.get("accountEnabled"), doc.get("userType")
     return UserState(True, assigned, assignments, location if isinstance(location, str) else None, member_of,
-                     tuple(sorted(groups)))
+                     tuple(sorted(groups)), enabled if isinstance(enabled, bool) else None,
+                     kind if isinstance(kind, str) else None, await _sign_in(client, user) if sign_in else None)
+
+
+async def _sign_in(client: GraphClient, user: str) -> SignIn:
+    """The last successful sign-in as signInActivity gives it: lastSuccessfulSignInDateTime where
+    Graph returns it (0001-01-01 = none ever succeeded), else the later of the last interactive and
+    non-interactive sign-in (which count failed attempts too: they can only make the user look
+    active, never inactive). A refused read (AuditLog.Read.All, or no Entra ID P1) leaves it unknown."""
+    try:
+        doc = await client.get(f"/users/{user}?$select={SIGN_IN_SELECT}")
+    except GraphRequestError as exc:
+        return SignIn(None, f"GET /users/{user}?$select=signInActivity answered {exc.status}")
+    activity = doc.get("signInActivity") if isinstance(doc, dict) else None
+    if not isinstance(activity, dict):
+        return SignIn(None, f"GET /users/{user}?$select=signInActivity gave no signInActivity")
+    if "lastSuccessfulSignInDateTime" in activity:
+        return SignIn(_when(activity.get("lastSuccessfulSignInDateTime")))
+    seen = [t for t in (_when(activity.get("lastSignInDateTime")),
+                        _when(activity.get("lastNonInteractiveSignInDateTime"))) if t is not None]
+    return SignIn(max(seen) if seen else None)
+
+
+def _when(value: Any) -> datetime | None:
+    """A signInActivity time; None for none, and for Graph's 0001-01-01 ("never")."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment.year == 1:
+        return None
+    return moment
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
 def _assigned(value: Any, what: str) -> dict[str, tuple[str, ...]]:
@@ -136,8 +199,8 @@ async def _direct_groups(client: GraphClient, user: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def unmet(change: Change, state: UserState) -> list[str]:
-    """Why the change's preconditions no longer hold (empty: they all hold)."""
+def unmet(change: Change, state: UserState, now: datetime) -> list[str]:
+    """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock."""
     if not state.exists:
         return ["the user no longer exists"]
     reasons: list[str] = []
@@ -162,7 +225,34 @@ def unmet(change: Change, state: UserState) -> list[str]:
             reasons.append(f"the user is already a direct member of group {cond['not_member_of']}")
         elif "usage_location_differs" in cond and state.usage_location == cond["usage_location_differs"]:
             reasons.append(f"the usage location is {state.usage_location} already")
+        else:
+            reasons += _fact_unmet(cond, state, now)
     return reasons
+
+
+def _fact_unmet(cond: dict[str, Any], state: UserState, now: datetime) -> list[str]:
+    """Why a fact the finding rests on no longer holds (each reason names the fact)."""
+    if "account_enabled" in cond and state.account_enabled is not cond["account_enabled"]:
+        if state.account_enabled is None:
+            return ["Graph did not return accountEnabled, so whether the account is still "
+                    f"{'enabled' if cond['account_enabled'] else 'disabled'} is not known"]
+        return [f"the account is {'enabled' if state.account_enabled else 'disabled'} now (accountEnabled is "
+                f"{str(state.account_enabled).lower()}); the change rests on accountEnabled "
+                f"{str(cond['account_enabled']).lower()}"]
+    if "user_type" in cond and (state.user_type or "").lower() != cond["user_type"].lower():
+        return [f"the account's userType is {state.user_type or 'not given'} now; the change rests on userType "
+                f"{cond['user_type']}"]
+    if "no_sign_in_within_days" in cond:
+        days = cond["no_sign_in_within_days"]
+        since = now - timedelta(days=days)
+        if state.sign_in is None or state.sign_in.error:
+            why = state.sign_in.error if state.sign_in is not None else "not read"
+            return [f"the last sign-in could not be re-read ({why}): whether the user signed in within the last "
+                    f"{days} days is not known (signInActivity needs AuditLog.Read.All)"]
+        if state.sign_in.last is not None and state.sign_in.last >= since:
+            return [f"the user signed in successfully at {_iso(state.sign_in.last)}, within the last {days} days "
+                    "(signInActivity); the change rests on no sign-in in that time"]
+    return []
 
 
 def conditions(change: Change) -> list[dict[str, Any]]:

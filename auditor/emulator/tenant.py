@@ -192,6 +192,18 @@ class TenantState:
 
     # --- writes ----------------------------------------------------------------------------
 
+    def change_user(self, key: str, **changes: Any) -> User:
+        """The tenant changing outside any plan (an admin re-enables an account, a guest is made a
+        member, a user signs in): `changes` are User fields, e.g. account_enabled=True. Not a Graph
+        call: a test sets the tenant as it stands when apply re-reads it."""
+        with self._lock:
+            at = self.user_at(key)
+            if at is None:
+                raise KeyError(key)
+            self.users[at] = msgspec.structs.replace(self.users[at], **changes)
+            self.written = True
+            return self.users[at]
+
     def assign_license(self, key: str, doc: Any) -> User:
         """POST /users/{id|upn}/assignLicense."""
         adds, removes = _read_assign(doc)

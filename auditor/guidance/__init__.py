@@ -81,8 +81,7 @@ def message(
     facts = Facts(subject, skus, details)
     key, values = found.message(facts, Words(locale, names))
     text = texts.render_one(locale, key, values)
-    extra = found.note(facts)
-    return f"{text} {texts.render_one(locale, extra, values)}" if extra else text
+    return " ".join([text, *(texts.render_one(locale, key, values) for key in found.notes(facts))])
 
 
 # Remediation of one rule mostly differs only in the user it names: one template serves them

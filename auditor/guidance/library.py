@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from ..model import Locale, Severity
 from . import texts
 from .clouds import Variant
-from .facts import Facts, as_strs
+from .facts import Facts, as_map, as_strs
 from .plan import (
     DATA_LOST,
     PLANS_UNKNOWN,
@@ -331,6 +331,9 @@ def base_values(f: Facts, w: Words) -> dict[str, str]:
 FindingExample = tuple[dict[str, Any], list[str], dict[str, Any]]  # (subject, skus, details) as in report.json
 
 
+DATA_KEPT_EXPIRED = "message.data_kept_expired"  # the note of a finding whose declaration has expired
+
+
 class RuleGuidance:
     """The guidance half of a rule: its one-line message and its remediation plan, built from
     the finding's facts (as report.json stores them, so a report can be re-rendered).
@@ -366,9 +369,10 @@ class RuleGuidance:
         """The one-line message: a text key and its values."""
         return self.message_key(), base_values(f, w)
 
-    def note(self, f: Facts) -> str | None:
-        """The text key of a sentence to add after the message, if any."""
-        return None
+    def notes(self, f: Facts) -> tuple[str, ...]:
+        """The text keys of sentences to add after the message, in order: by default one saying the
+        policy's `data_kept` declaration has expired (it then counts as absent), when it has."""
+        return (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""

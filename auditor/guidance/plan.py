@@ -9,7 +9,7 @@ run as it stands (`blocked` says why not). docs/report-format.md describes the J
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .facts import GROUP_ID_PLACEHOLDER, USER_ID_PLACEHOLDER, Facts, as_map, as_strs
@@ -103,6 +103,19 @@ class Plan:
     links: list[str]  # keys of links.URLS, or "graph:<key of links.GRAPH>"
     actions: list[Action] = field(default_factory=list)  # the default fix, in the order to run
     alternatives: list[Alternative] = field(default_factory=list)
+
+
+def resting_on(plan: Plan, *facts: Mapping[str, Any]) -> Plan:
+    """`plan` with `facts` added to the preconditions of each of its calls: the facts about the user
+    the finding rests on (a disabled account, a guest, no recent sign-in), which apply re-reads and
+    checks right before each call, so a leaver re-enabled since the audit keeps everything."""
+
+    def rest(actions: Sequence[Action]) -> list[Action]:
+        return [a if a.kind == KIND_LOOKUP else replace(a, precondition=(*a.precondition, *facts)) for a in actions]
+
+    plan.actions = rest(plan.actions)
+    plan.alternatives = [replace(alt, actions=tuple(rest(alt.actions))) for alt in plan.alternatives]
+    return plan
 
 
 # --- Graph actions (Microsoft Graph v1.0, paths relative to the cloud's Graph endpoint) ------

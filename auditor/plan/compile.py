@@ -66,6 +66,7 @@ CONTRADICTION = "contradiction"  # another finding asks for the opposite
 DATA_TOGETHER = "data_together"  # with another finding's removals, the user's mailbox or files would end
 STOPPED = "stopped"  # the plan stops before this finding's changes (no free seat)
 WAIVED = "waived"  # named with --findings, but waived
+WAIVER_LAPSED = "waiver_recently_expired"  # open again since its waiver expired (< 14 days): its owner decides
 
 
 
@@ -111,6 +112,7 @@ class Skipped(msgspec.Struct, frozen=True):
     description: str = ""  # the action that needs a person, when there is one
     others: tuple[str, ...] = ()  # contradiction, data_together: the other findings
     data: tuple[str, ...] = ()  # data_together: the kinds of data that would end (mailbox, archive, files)
+    waiver: dict[str, str] | None = None  # waiver_recently_expired: the waiver's owner and expires
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"finding": self.finding, "rule": self.rule, "reason": self.reason,
@@ -119,6 +121,8 @@ class Skipped(msgspec.Struct, frozen=True):
             out["with"] = list(self.others)
         if self.data:
             out["data"] = list(self.data)
+        if self.waiver:
+            out["waiver"] = dict(self.waiver)
         return out
 
 
@@ -656,6 +660,10 @@ def compile_plan(
             if wanted is not None:
                 skipped.append(Skipped(fid, rule, WAIVED, _subject_text(f)))
             continue
+        lapsed = _lapsed_waiver(f)
+        if lapsed is not None:
+            skipped.append(Skipped(fid, rule, WAIVER_LAPSED, _subject_text(f), waiver=lapsed))
+            continue
         actions = _actions(reader, f)
         reason = _not_plannable(actions)
         if reason is not None:
@@ -738,6 +746,15 @@ def compile_plan(
         skipped=tuple(skipped),
         filters=filters,
     )
+
+
+def _lapsed_waiver(finding: Mapping[str, Any]) -> dict[str, str] | None:
+    """{"owner", "expires"} of the waiver an open finding keeps (it expired less than 14 days ago,
+    auditor.engine): no change is made until its owner renews it or lets it go. None otherwise."""
+    waiver = finding.get("waiver")
+    if not isinstance(waiver, Mapping):
+        return None
+    return {key: str(waiver.get(key) or "") for key in ("owner", "expires")}
 
 
 def _not_plannable(actions: Sequence[Any]) -> tuple[str, str] | None:

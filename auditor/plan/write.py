@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from auditor.plan.compile import (
     NOT_READY,
     STOPPED,
     WAIVED,
+    WAIVER_LAPSED,
     Change,
     Plan,
 )
@@ -166,7 +167,8 @@ def _data_kind(t: i18n.Translations, kind: str) -> str:
     return names.get(kind) or clean(kind, 40)
 
 
-def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = ()) -> str:
+def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = (),
+            waiver: Mapping[str, str] | None = None) -> str:
     texts = {
         "placeholder": t.pgettext("plan_reason_placeholder", "an object id is not known"),
         "choose_value": t.pgettext("plan_reason_choose_value", "a value must be chosen"),
@@ -183,6 +185,14 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         STOPPED: t.pgettext("plan_reason_stopped", "after the point where the plan stops"),
         WAIVED: t.pgettext("plan_reason_waived", "waived"),
     }
+    if reason == WAIVER_LAPSED:
+        waiver = waiver or {}
+        unknown = t.pgettext("plan_waiver_owner_unknown", "not named")
+        return t.pgettext("plan_reason_waiver_recently_expired",
+                          "its waiver expired on {expires}, less than 14 days ago: the waiver's owner, {owner}, "
+                          "renews it or lets the change go ahead (then plan again)",
+                          expires=i18n.format_date(waiver.get("expires") or "", t.locale) or unknown,
+                          owner=clean(waiver.get("owner") or "", 200) or unknown)
     if reason == CONTRADICTION:
         return t.pgettext("plan_reason_contradiction", "contradicts {findings}", findings=", ".join(others))
     if reason == DATA_TOGETHER:
@@ -254,7 +264,7 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
             request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
-                 _reason(t, s.reason, s.others, s.data), clean(s.description, 600))
+                 _reason(t, s.reason, s.others, s.data, s.waiver), clean(s.description, 600))
         for s in plan.skipped[:SKIPPED_CAP]
     )
     more = len(plan.skipped) - len(rows)

@@ -59,8 +59,24 @@ def _suggest(word: str, options: Iterable[str]) -> str:
 
 
 def _schema_issues(doc: Located) -> list[PolicyIssue]:
+    return _issues(doc, _validator().iter_errors(doc.data))
+
+
+def _chosen_branch(e: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """For a `oneOf` whose branches take values of different types (`exclusive`: a list, or a
+    mapping with keep and remove): the errors of the one branch the value's type picks, which say
+    what is wrong in it; none when no branch or more than one takes the value's type."""
+    fits = [i for i, branch in enumerate(e.validator_value) if isinstance(branch, dict)
+            and {"object": "mapping", "array": "list"}.get(branch.get("type", ""), branch.get("type")) ==
+            _json_type(e.instance)]
+    if len(fits) != 1:
+        return []
+    return [c for c in e.context or () if c.relative_schema_path and c.relative_schema_path[0] == fits[0]]
+
+
+def _issues(doc: Located, found: Iterable[jsonschema.ValidationError]) -> list[PolicyIssue]:
     issues: list[PolicyIssue] = []
-    errors = sorted(_validator().iter_errors(doc.data), key=lambda e: (doc.where(tuple(e.absolute_path)), e.message))
+    errors = sorted(found, key=lambda e: (doc.where(tuple(e.absolute_path)), e.message))
     for e in errors:
         path = tuple(e.absolute_path)
         where = dotted(path)
@@ -107,8 +123,15 @@ def _schema_issues(doc: Located) -> list[PolicyIssue]:
             names = e.schema.get("propertyNames", {}).get("enum", [])
             issues.append(doc.issue(path, f"{where}: unknown rule id {bad!r}{_suggest(bad, names)}"))
             continue
+        if v == "oneOf" and (branch := _chosen_branch(e)):
+            issues += _issues(doc, branch)
+            continue
         if v == "oneOf" and path and path[-1] == "group_based_only":
             issues.append(doc.issue(path, f"{where}: expected true, false or a list of SKUs"))
+            continue
+        if v == "oneOf" and len(path) > 1 and path[-2] == "exclusive":
+            issues.append(doc.issue(path, f"{where}: expected a list of two or more SKUs, or "
+                                          "{keep: SKU, remove: [SKUs]}"))
             continue
         issues.append(doc.issue(path, f"{where}: {e.message}"))
     # A propertyNames error reports the offending name as the instance but the mapping as the path;

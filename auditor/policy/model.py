@@ -6,7 +6,9 @@ Copy one with a change through msgspec.structs.replace."""
 
 from __future__ import annotations
 
-from datetime import date
+import enum
+from datetime import date, datetime
+from typing import Any
 
 from msgspec import Struct, field
 
@@ -43,6 +45,21 @@ class CatalogEntry(Struct, frozen=True):
     free: bool = False
     line: int = 0
     name: str | None = None  # the product's name in reports, over Microsoft's product-names table
+    licensing_group: str | None = None  # the group that gives this product (display name or object id)
+
+
+class Exclusive(Struct, frozen=True):
+    """One set of `exclusive:`: products of which a user may hold at most one. `keep` is the one the
+    policy names to keep (the form `{keep: A, remove: [B, C]}`: `skus` is (A, B, C)); None for
+    the list form `[A, B]`, where the plans decide, or the admin."""
+
+    skus: tuple[str, ...]  # as written, `keep` first when given
+    keep: str | None = None
+
+    @property
+    def remove(self) -> tuple[str, ...]:
+        """The products to remove where a user holds `keep` (empty for the list form)."""
+        return self.skus[1:] if self.keep is not None else ()
 
 
 class Assignment(Struct, frozen=True):
@@ -52,15 +69,59 @@ class Assignment(Struct, frozen=True):
     allowed: tuple[str, ...] | None = None
     forbidden: tuple[str, ...] = ()
     required_any: tuple[str, ...] = ()
-    exclusive: tuple[tuple[str, ...], ...] = ()
+    exclusive: tuple[Exclusive, ...] = ()
     group_based_only: bool | tuple[str, ...] = False
     severity: Severity | None = None
+
+
+class MailboxKept(enum.Enum):
+    """What keeps a leaver's mailbox once its license goes (`data_kept.mailbox`)."""
+
+    RETENTION = "retention"  # a retention policy covers it (an inactive mailbox once the account is deleted)
+    LITIGATION_HOLD = "litigation_hold"
+    CONVERTED_TO_SHARED = "converted_to_shared"  # converted to a shared mailbox before the license goes
+    NOT_NEEDED = "not_needed"  # nobody needs the mail
+
+
+class FilesKept(enum.Enum):
+    """What keeps a leaver's OneDrive files once the license goes (`data_kept.files`)."""
+
+    RETENTION = "retention"
+    NOT_NEEDED = "not_needed"
+
+
+class DataKept(Struct, frozen=True):
+    """The admin's declaration on a hygiene check (`data_kept:`): what keeps the accounts' data
+    when their licenses go, who accepted that, and until when. A kind left out (`mailbox` or
+    `files`) is not covered: a removal that would end it still waits for a person."""
+
+    accepted_by: str
+    expires: date  # the last day the declaration holds
+    mailbox: MailboxKept | None = None
+    files: FilesKept | None = None
+    line: int = 0
+
+    def in_force(self, as_of: datetime) -> bool:
+        """Whether the declaration holds at `as_of` (the audit's clock): through its `expires` day,
+        as a waiver does. An expired declaration counts as absent."""
+        return as_of.date() <= self.expires
+
+    def details(self, as_of: datetime) -> dict[str, Any]:
+        """The declaration as a finding's details carry it (`details.data_kept`)."""
+        out: dict[str, Any] = {"accepted_by": self.accepted_by, "expires": self.expires.isoformat()}
+        if self.mailbox is not None:
+            out["mailbox"] = self.mailbox.value
+        if self.files is not None:
+            out["files"] = self.files.value
+        return out | {"expired": not self.in_force(as_of)}
 
 
 class HygieneCheck(Struct, frozen=True):
     severity: Severity | None = None
     days: int | None = None
     except_: Selector | None = None
+    data_kept: DataKept | None = None  # disabled_users, inactive_users and guest_users only
+    grace_days: int | None = None  # disabled_users only: days after the disable time before the fix may run
 
 
 class UsageEntry(Struct, frozen=True):

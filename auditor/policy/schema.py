@@ -66,6 +66,9 @@ def build_schema() -> dict[str, Any]:
             "sku": SKU_REF_SCHEMA,
             "name": {"type": "string", "description": "Friendly product name for reports."},
             "free": {"type": "boolean", "description": "Never counted as unused spend."},
+            "licensing_group": {"type": "string", "pattern": r"\S",
+                                "description": "a group's display name or object id (the group that gives this "
+                                               "product to whoever should have it)"},
             "price": {
                 "type": "object",
                 "additionalProperties": False,

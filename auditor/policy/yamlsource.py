@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import yaml
@@ -88,6 +89,15 @@ class Part:
 
     def report(self, message: str) -> None:
         self.issues.append(self.doc.issue(self.path, message))
+
+    def date(self) -> date:
+        """The value (YYYY-MM-DD text, as the schema checked) as a calendar date; one that is no
+        calendar date (2027-02-30) is reported, and stands as date.min."""
+        try:
+            return date.fromisoformat(self.data)
+        except ValueError:
+            self.report(f"{self.name}: {self.data!r} is not a valid calendar date")
+            return date.min
 
 
 class _Builder:

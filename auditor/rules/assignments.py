@@ -38,10 +38,10 @@ from ..guidance.plan import (
 )
 from ..guidance.texts.declare import Steps, Text
 from ..model import Finding, Severity, User
-from ..policy.model import Assignment, Policy, Selector
+from ..policy.model import Assignment, Exclusive, Policy, Selector
 from ..policy.selectors import parse_selector
 from ..policy.yamlsource import Part
-from .base import SKU_LIST_SCHEMA, Context, Rule
+from .base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context, Rule
 
 
 class AssignmentRule(Rule):
@@ -395,11 +395,17 @@ class SkuRequiredMissing(AssignmentRule):
 class SkuCombinationForbidden(AssignmentRule):
     """Users hold two or more products of one `exclusive` set.
 
+    A set is a list (`[SPE_E3, SPE_E5]`: the fix removes by default a product the others include,
+    judged from the service plans, else the admin chooses) or names the product to keep
+    (`{keep: SPE_E5, remove: [SPE_E3]}`, the set being keep and remove together): a user who
+    holds `keep` loses exactly the `remove` products they hold. A user holding two of `remove`
+    but not `keep` is judged as by the list form.
+
     Example:
         assignments:
           - name: everyone
             match: {all: true}
-            exclusive: [[SPE_E3, SPE_E5]]
+            exclusive: [[EMS, EMSPREMIUM], {keep: SPE_E5, remove: [SPE_E3]}]
     """
 
     texts = (
@@ -429,7 +435,8 @@ class SkuCombinationForbidden(AssignmentRule):
     fires_when = "a user holds two or more products of one `exclusive` set"
     details_doc = (
         "`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do "
-        "not (the default removal; absent when none does, and then nothing is pre-filled)"
+        "not (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the "
+        "product to keep, held by the user: `declared: true`, `keep` [it] and `remove` [the held `remove` products]"
     )
     example_finding = (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
                                                  "keep": ["SPE_E5"],
@@ -439,17 +446,33 @@ class SkuCombinationForbidden(AssignmentRule):
     fragment = {
         "type": "array",
         "minItems": 1,
-        "items": {**SKU_LIST_SCHEMA, "minItems": 2},
-        "description": "Sets of products of which a user may hold at most one.",
+        "items": {"oneOf": [
+            {**SKU_LIST_SCHEMA, "minItems": 2},
+            {"type": "object", "additionalProperties": False, "required": ["keep", "remove"],
+             "properties": {"keep": SKU_REF_SCHEMA, "remove": {**SKU_LIST_SCHEMA, "minItems": 1}}},
+        ]},
+        "description": "Sets of products of which a user may hold at most one: a list, or {keep: SKU, remove: [SKUs]} "
+                       "to name the product the fix keeps.",
     }
 
     def applies(self, a: Assignment) -> bool:
         return bool(a.exclusive)
 
+    def validate(self, a: Assignment, entry: Part) -> None:
+        """The product to keep cannot also be one to remove."""
+        for i, combo in enumerate(a.exclusive):
+            if combo.keep is None:
+                continue
+            remove = entry.at("exclusive").at(i).at("remove")
+            for j, sku in enumerate(combo.remove):
+                if sku.lower() == combo.keep.lower():
+                    remove.at(j).report(f"{remove.name}: {sku} is the product to keep")
+
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
-        combos = [ctx.index.resolve_skus(c) for c in a.exclusive]
         pop = ctx.index.population(a.match, a.except_)
-        for combo in combos:
+        for set_ in a.exclusive:
+            combo = ctx.index.resolve_skus(set_.skus)
+            keep = ctx.index.resolve_sku(set_.keep) if set_.keep is not None else None
 
             def overlap(held: frozenset[str], c: frozenset[str] = combo) -> frozenset[str] | None:
                 return (held & c) if len(held & c) > 1 else None
@@ -457,11 +480,15 @@ class SkuCombinationForbidden(AssignmentRule):
             for pos, both in ctx.index.by_skuset(pop, overlap):
                 names = " + ".join(ctx.index.parts(both))
                 user = ctx.index.users[pos]
+                if keep is not None and keep in both:  # the policy names the product to keep
+                    gone = both - {keep}
+                    choice = {"declared": True, "keep": [ctx.index.part(keep)], "remove": ctx.index.parts(gone)}
+                    choice |= ctx.data_lost(user, gone)  # they go together: what removing all of them ends
+                else:
+                    choice = self.suggestion(ctx, user, both) | self.losses(ctx, user, both)
                 yield self.user_finding(
                     policy, a, ctx, pos, both, f"holds {names}, which must not be combined",
-                    {"combination": ctx.index.parts(combo)} | self.suggestion(ctx, user, both)
-                    | self.losses(ctx, user, both),
-                    cost=False,
+                    {"combination": ctx.index.parts(combo)} | choice, cost=False,
                 )
 
     @staticmethod
@@ -498,6 +525,10 @@ class SkuCombinationForbidden(AssignmentRule):
         one alternative per product and no default actions (only the admin knows which stays)."""
         combo = list(f.strs("combination")) or list(f.skus)
         held = list(f.skus) or combo
+        if f.details.get("declared") is True:
+            declared = self.declared(f, v, w, combo, held)
+            if declared is not None:
+                return declared
         values = {"combination": w.products(combo)}
         drop, keep = f.text("remove"), [p for p in f.strs("keep") if p in held]
         default = drop is not None and drop in held and bool(keep)
@@ -525,6 +556,25 @@ class SkuCombinationForbidden(AssignmentRule):
                 for p in held if (others := [o for o in held if o != p])]
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
         return Plan(Line("summary.combination", values), steps, role, next_steps, links, actions, alternatives)
+
+    def declared(self, f: Facts, v: Variant, w: Words, combo: list[str], held: list[str]) -> Plan | None:
+        """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
+        products the user holds go, `keep` stays; no alternative. None when the details lack them."""
+        keep = [p for p in f.strs("keep") if p in held]
+        gone = [p for p in f.strs("remove") if p in held and p not in keep]
+        if not keep or not gone:
+            return None
+        values = {**w.listing("sku", gone), "keep": w.products(keep), "combination": w.products(combo)}
+        steps = [Line("steps.combination.declared", values), *loss_steps(f, w, gone)]
+        direct = f.direct(gone)
+        if direct:
+            steps.append(Line(f"steps.remove.{v.steps}", w.listing("sku", direct)))
+        steps += group_steps(f, w, f.grouped(gone))
+        loss = loss_summary(f, w, gone)
+        declared = Line("summary.combination_declared", values)
+        summary: Line | tuple[Line, ...] = (loss, declared) if loss is not None else declared
+        role, next_steps, links = removal_frame(bool(f.grouped(gone)))
+        return Plan(summary, steps, role, next_steps, links, self.take(f, w, gone, keep, "graph.combination_other"))
 
     @staticmethod
     def take(f: Facts, w: Words, parts: list[str], keep: list[str], key: str) -> list[Action]:
@@ -662,7 +712,8 @@ def parse_assignment(raw: dict[str, Any]) -> Assignment:
         allowed=tuple(raw["allowed"]) if "allowed" in raw else None,
         forbidden=tuple(raw.get("forbidden", ())),
         required_any=tuple(raw.get("required_any", ())),
-        exclusive=tuple(tuple(c) for c in raw.get("exclusive", ())),
+        exclusive=tuple(Exclusive(tuple(c)) if isinstance(c, list) else Exclusive((c["keep"], *c["remove"]), c["keep"])
+                        for c in raw.get("exclusive", ())),
         group_based_only=group_based_only if isinstance(group_based_only, bool) else tuple(group_based_only),
         severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
     )

@@ -595,6 +595,7 @@ def _catalog_entry(entry: Part) -> CatalogEntry:
         free=bool(raw.get("free", False)),
         line=entry.line,
         name=raw.get("name") or None,
+        licensing_group=raw.get("licensing_group"),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from ..guidance.clouds import Variant
@@ -105,15 +104,7 @@ def parse_waivers(part: Part) -> tuple[Waiver, ...]:
 def _waiver(entry: Part) -> Waiver:
     raw = entry.data
     return Waiver(rule=raw["rule"], subject=raw["subject"], reason=raw["reason"], owner=raw["owner"],
-                  expires=_date(entry.at("expires")), sku=raw.get("sku"), line=entry.line)
-
-
-def _date(part: Part) -> date:
-    try:
-        return date.fromisoformat(part.data)
-    except ValueError:
-        part.report(f"{part.name}: {part.data!r} is not a valid calendar date")
-        return date.min
+                  expires=entry.at("expires").date(), sku=raw.get("sku"), line=entry.line)
 
 
 def waiver_covers(w: Waiver, finding: Finding) -> bool:

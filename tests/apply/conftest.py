@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ DORA = "44444444-4444-4444-8444-444444444444"  # nothing
 # groups
 G_E3 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"  # assigns E3
 G_E5 = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"  # assigns E5
+APPLY_NOW = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)  # apply's clock in these tests: an hour after plan_doc's plan
 WRITE = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
 ALL_ROLES = (*DEMO_ROLES, *WRITE)
 
@@ -112,14 +114,20 @@ def reprocess(user: str) -> dict[str, Any]:
 
 
 def plan_doc(changes: Sequence[dict[str, Any]], *, tenant: str = TENANT, cloud: str = "worldwide",
-             depends: dict[int, list[int]] | None = None) -> dict[str, Any]:
+             depends: dict[int, list[int]] | None = None, created_at: str = "2026-11-01T06:05:00Z") -> dict[str, Any]:
     numbered = []
     for i, change in enumerate(changes, start=1):
         numbered.append({"n": i, **change, "findings": [f"finding-{i}"], "depends_on": (depends or {}).get(i, [])})
     return {"plan_version": 1, "tenant_id": tenant, "tenant_name": "Contoso", "cloud": cloud,
-            "report_generated_at": "2026-11-01T06:00:00Z", "created_at": "2026-11-01T06:05:00Z",
+            "report_generated_at": "2026-11-01T06:00:00Z", "created_at": created_at,
             "currency": "EUR", "net_monthly": -10.0, "changes": numbered, "seats": {}, "stopped": None,
             "skipped": []}
+
+
+def wall_clock() -> str:
+    """Now, as plan.json's created_at: for a plan applied in another process, which the pinned clock
+    (apply_clock) does not reach."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def write_plan(directory: Path, changes: Sequence[dict[str, Any]], *, name: str = "plan.json",
@@ -175,6 +183,12 @@ class Graph:
     def consumed(self, sku: str) -> int:
         [found] = [s for s in self.emulator.snapshot().skus if s.sku_id == sku]
         return found.consumed_units
+
+
+@pytest.fixture(autouse=True)
+def apply_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """apply measures a plan's age and the sign-in windows against its clock: pin it (no sleeps)."""
+    monkeypatch.setattr("auditor.apply.run.clock", lambda: APPLY_NOW)
 
 
 @pytest.fixture

@@ -3,12 +3,15 @@ still there and working (an assignment in error gives the user nothing)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from auditor.apply.plan_file import Change
 from auditor.apply.state import Assignment, UserState, unmet
 
 USER = "11111111-1111-4111-8111-111111111111"
 GROUP = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965"
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def _change(active: bool) -> Change:
@@ -24,11 +27,11 @@ def _state(group_state: str, error: str) -> UserState:
 
 
 def test_a_working_group_copy_lets_the_direct_one_go() -> None:
-    assert unmet(_change(active=True), _state("Active", "None")) == []
+    assert unmet(_change(active=True), _state("Active", "None"), NOW) == []
 
 
 def test_a_group_copy_in_error_does_not() -> None:
-    assert unmet(_change(active=True), _state("Error", "CountViolation")) == [
+    assert unmet(_change(active=True), _state("Error", "CountViolation"), NOW) == [
         f"group {GROUP} does not assign {E3} to the user (in a working state)"]
     # without "active" any copy from the group will do
-    assert unmet(_change(active=False), _state("Error", "CountViolation")) == []
+    assert unmet(_change(active=False), _state("Error", "CountViolation"), NOW) == []

@@ -33,6 +33,7 @@ from .conftest import (
     journal_lines,
     reprocess,
     run,
+    wall_clock,
     write_plan,
 )
 
@@ -46,7 +47,7 @@ def test_two_runs_of_one_plan_cannot_interleave(tmp_path: Path, graph_for: Any,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=3.0)
     graph = graph_for(responders=[slow])
-    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)])
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)], created_at=wall_clock())
     journal = tmp_path / "first.jsonl"
     env = {**os.environ, "AUDITOR_ACCESS_TOKEN": graph.token, "AZURE_TENANT_ID": TENANT, "PYTHONPATH": str(ROOT)}
     first = subprocess.Popen([sys.executable, "-m", "auditor", "apply", str(plan), "--yes", "--journal", str(journal),

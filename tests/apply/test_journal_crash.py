@@ -36,6 +36,7 @@ from .conftest import (
     journal_lines,
     remove_member,
     run,
+    wall_clock,
     write_plan,
 )
 
@@ -49,7 +50,7 @@ def _five(tmp_path: Path) -> Path:
         add_member(DORA, G_E3),
         remove_member(CARL, G_E5),
         add_member(ANNA, G_E3),
-    ])
+    ], created_at=wall_clock())  # applied in another process: its own clock
 
 
 def _cli(graph: Graph, *args: str, file_limit: int | None = None) -> subprocess.Popen[str]:
@@ -168,7 +169,7 @@ def test_a_signal_while_a_write_is_in_flight_finishes_it_then_stops(tmp_path: Pa
     slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=3.0)
     graph = graph_for(responders=[slow])
     journal = tmp_path / "j.jsonl"
-    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)])
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)], created_at=wall_clock())
     proc = _cli(graph, "apply", str(plan), "--yes", "--journal", str(journal))
     deadline = time.monotonic() + 60
     while not (journal.exists() and b'"sending"' in journal.read_bytes()):
@@ -191,8 +192,8 @@ def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tm
     slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=4.0)
     graph = graph_for(responders=[slow])
     journal = tmp_path / "j.jsonl"
-    proc = _cli(graph, "apply", str(write_plan(tmp_path, [assign(BEN, remove=[E5])])), "--yes", "--journal",
-                str(journal))
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5])], created_at=wall_clock())
+    proc = _cli(graph, "apply", str(plan), "--yes", "--journal", str(journal))
     deadline = time.monotonic() + 60
     while not (journal.exists() and b'"sending"' in journal.read_bytes()):
         assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"

@@ -5,6 +5,7 @@ planning again finds nothing left to change."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ def _json(path: Path) -> Any:
 @pytest.fixture()
 def flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    # apply's clock, half an hour after the plan's created_at (SOURCE_DATE_EPOCH): the plan is fresh
+    monkeypatch.setattr("auditor.apply.run.clock", lambda: datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     snapshot = load_snapshot(SAMPLE)
     token = app_token(snapshot.tenant_id, roles=(*DEMO_ROLES, *WRITE))

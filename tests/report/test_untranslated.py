@@ -100,8 +100,8 @@ def test_an_untranslated_report_label_is_english(monkeypatch: pytest.MonkeyPatch
     assert t.pgettext("datetime_utc", "{date}, {time} UTC", date="1. nov.", time="06:00") == "1. nov., 06:00 UTC"
     assert t.npgettext("rule_open", "{n} open finding", "{n} open findings", 1200) == "1.200 open findings"
     # the texts left as they are stay Danish
-    assert t.pgettext("ics_summary", "Renew {product}: {seats} seats ({tenant})", product="E3", seats=5,
-                      tenant="contoso") == "Forny E3: 5 licenser (contoso)"
+    assert t.npgettext("ics_summary", "Renew {product}: {n} seat ({tenant})", "Renew {product}: {n} seats ({tenant})",
+                       5, product="E3", tenant="contoso") == "Forny E3: 5 licenser (contoso)"
 
 
 @pytest.mark.usefixtures("fresh_catalogs")

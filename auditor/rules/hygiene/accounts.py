@@ -20,6 +20,7 @@ from ...guidance.library import (
 from ...guidance.plan import (
     Line,
     Plan,
+    resting_on,
 )
 from ...guidance.texts.declare import Steps, Text
 from ...model import (
@@ -32,13 +33,13 @@ from ...snapshot import MAILBOX_SETTINGS
 from ...usage import MAILBOXES
 from ...users import NO_TIME, Licensed, UserTable
 from ..base import Context, parse_when
-from .base import HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
+from .base import DATA_KEPT_DOC, HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
 
-def mailbox_note(f: Facts) -> str | None:
+def mailbox_note(f: Facts) -> tuple[str, ...]:
     """A sentence added after the message of a disabled or inactive account whose mailbox purpose
     the auditor could not read: it may be a shared mailbox, which these rules would otherwise skip."""
-    return "message.shared_mailbox_unknown" if f.text("shared_mailbox") == "unknown" else None
+    return ("message.shared_mailbox_unknown",) if f.text("shared_mailbox") == "unknown" else ()
 
 
 def mailbox_unknown(f: Facts) -> list[Line]:
@@ -52,20 +53,31 @@ class _UnusedAccount(UserHygieneRule):
 
     confirm: ClassVar[str]  # the step that confirms the account is no longer needed
 
-    def note(self, f: Facts) -> str | None:
-        return mailbox_note(f)
+    def notes(self, f: Facts) -> tuple[str, ...]:
+        return (*mailbox_note(f), *super().notes(f))
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        return removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])
+        plan = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])
+        return resting_on(plan, *self.rests_on(f))
+
+    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+        """The facts about the account each call needs still true when it runs (apply checks them)."""
+        return ()
 
 
 class DisabledUserLicensed(_UnusedAccount):
     """A disabled (blocked sign-in) account still holds licenses. Shared, room and equipment
     mailboxes, whose sign-in is blocked by design, are left to `shared-mailbox-licensed`.
 
+    `data_kept` declares what keeps the accounts' data once the licenses go (also on inactive_users
+    and guest_users); `grace_days` how long after the disable time the licenses may stay.
+
     Example:
         hygiene:
-          disabled_users: {severity: high}
+          disabled_users:
+            severity: high
+            grace_days: 14
+            data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, expires: 2027-06-30}
     """
 
     texts = (
@@ -88,17 +100,21 @@ class DisabledUserLicensed(_UnusedAccount):
     details_doc = (
         "`shared_mailbox`: `\"unknown\"` only when the account's mailbox purpose could not be read (a "
         "`mailboxSettings` gap, Graph's answer for this account was an error, or the account was not a candidate "
-        "when the tenant was read) or was `others`/`unknownFutureValue`: it may be a shared mailbox"
+        "when the tenant was read) or was `others`/`unknownFutureValue`: it may be a shared mailbox; "
+        + DATA_KEPT_DOC
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "disabled_users"
-    fragment = check_schema(False)
+    fragment = check_schema(False, data_kept=True, grace_days=True)
 
     def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.account_enabled else mailbox_extra(user, ctx)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
+
+    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+        return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
 
     confirm = "steps.disabled.confirm"
 
@@ -197,13 +213,14 @@ class InactiveUserLicensed(_UnusedAccount):
     )
     details_doc = (
         "`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in "
-        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed)"
+        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed); " + DATA_KEPT_DOC
     )
     example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
                                           "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     message_variants = ("", ".never", ".attempts", ".never.attempts")
     key = "inactive_users"
-    fragment = check_schema(True, "Days without any sign-in after which a licensed account counts as inactive.")
+    fragment = check_schema(True, "Days without any sign-in after which a licensed account counts as inactive.",
+                            data_kept=True)
     needs = frozenset({"users", "signInActivity"})
 
     def window(self, check: HygieneCheck) -> int:
@@ -271,6 +288,11 @@ class InactiveUserLicensed(_UnusedAccount):
 
     confirm = "steps.inactive.confirm"
 
+    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+        # still no successful sign-in within the window, counted back from when the call runs
+        days = f.details.get("days")
+        return ({"no_sign_in_within_days": days},) if isinstance(days, int) and days > 0 else ()
+
 
 def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when is not None else None
@@ -311,10 +333,10 @@ class GuestLicensed(UserHygieneRule):
     reclaimable = True
     default_severity = Severity.MEDIUM
     fires_when = "a guest account holds licenses"
-    details_doc = "(common only)"
+    details_doc = DATA_KEPT_DOC
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "guest_users"
-    fragment = check_schema(False)
+    fragment = check_schema(False, data_kept=True)
 
     def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return {} if user.user_type.lower() == "guest" else None
@@ -324,7 +346,8 @@ class GuestLicensed(UserHygieneRule):
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         confirm = Line("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
-        return removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
+        plan = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
+        return resting_on(plan, {"user_type": "Guest"})  # an account made a member since keeps its licenses
 
 
 class SharedMailboxLicensed(UserHygieneRule):

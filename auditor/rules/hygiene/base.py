@@ -14,35 +14,89 @@ from ...model import (
     Severity,
     User,
 )
-from ...policy.model import HygieneCheck, Policy, Selector
+from ...policy.model import DataKept, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import Part
 from ...snapshot import MAILBOX_SETTINGS
 from ...users import Licensed
 from ..base import SEVERITY_SCHEMA, Context, Rule
 
+DATA_KEPT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["accepted_by", "expires"],
+    "description": "The admin's declaration of what keeps these accounts' data once their licenses go, who "
+                   "accepted it and until when; a kind left out is not covered. Expired, it counts as absent.",
+    "properties": {
+        "mailbox": {"enum": [k.value for k in MailboxKept],
+                    "description": "What keeps the mailbox: a retention policy, a litigation hold, conversion to "
+                                   "a shared mailbox, or nothing because nobody needs it."},
+        "files": {"enum": [k.value for k in FilesKept],
+                  "description": "What keeps the OneDrive files: a retention policy, or nothing because nobody "
+                                 "needs them."},
+        "accepted_by": {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                        "description": "an e-mail address (of the person who accepted the declaration)"},
+        "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"},
+    },
+}
+DATA_KEPT_DOC = (
+    "`data_kept` when the check declares it: `mailbox`, `files`, `accepted_by`, `expires` as declared, and "
+    "`expired` (true once the audit's date is past `expires`: the declaration then counts as absent)"
+)
+GRACE_DAYS_SCHEMA: dict[str, Any] = {
+    "type": "integer", "minimum": 0, "maximum": 3650,
+    "description": "Days after an account was disabled before its licenses may go (default 0).",
+}
 
-def check_schema(with_days: bool, days_doc: str = "") -> dict[str, Any]:
+
+def check_schema(with_days: bool, days_doc: str = "", *, data_kept: bool = False, grace_days: bool = False
+                 ) -> dict[str, Any]:
+    """A hygiene key's fragment: severity and except; `days` (required) with `with_days`; the
+    admin's `data_kept` declaration and `grace_days` for the rules that take them."""
     props: dict[str, Any] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_SCHEMA}
     required: list[str] = []
     if with_days:
         props["days"] = {"type": "integer", "minimum": 1, "maximum": 3650, "description": days_doc}
         required = ["days"]
+    if data_kept:
+        props["data_kept"] = DATA_KEPT_SCHEMA
+    if grace_days:
+        props["grace_days"] = GRACE_DAYS_SCHEMA
     return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
 
 
-def parse_check(raw: dict[str, Any]) -> HygieneCheck:
+def parse_check(part: Part) -> HygieneCheck:
     """One hygiene key's value (the fragment check_schema describes)."""
+    raw = part.data
     return HygieneCheck(
         severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
         days=raw.get("days"),
         except_=parse_selector(raw["except"]) if "except" in raw else None,
+        data_kept=parse_data_kept(part.at("data_kept")),
+        grace_days=raw.get("grace_days"),
     )
+
+
+def parse_data_kept(part: Part) -> DataKept | None:
+    """A `data_kept` declaration (DATA_KEPT_SCHEMA); one that names no kind of data declares nothing."""
+    raw = part.data
+    if raw is None:
+        return None
+    kept = DataKept(
+        accepted_by=raw["accepted_by"],
+        expires=part.at("expires").date(),
+        mailbox=MailboxKept(raw["mailbox"]) if "mailbox" in raw else None,
+        files=FilesKept(raw["files"]) if "files" in raw else None,
+        line=part.line,
+    )
+    if kept.mailbox is None and kept.files is None:
+        part.report(f"{part.name}: names neither mailbox nor files; say what keeps which data")
+    return kept
 
 
 def parse_hygiene(part: Part) -> dict[str, HygieneCheck]:
     """The `hygiene:` section: a check per rule key, in the policy's order."""
-    return {key: parse_check(raw) for key, raw in (part.data or {}).items()}
+    return {key: parse_check(part.at(key)) for key in part.data or {}}
 
 
 class HygieneRule(Rule):
@@ -116,6 +170,8 @@ class UserHygieneRule(HygieneRule):
             details = ctx.user_details(user, sku_ids, None) | extra
             if self.removes:
                 details |= ctx.data_lost(user, sku_ids) | ctx.leaving(user, sku_ids)
+            if check.data_kept is not None:  # the admin's declaration, and whether it has expired
+                details["data_kept"] = check.data_kept.details(ctx.as_of)
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),
