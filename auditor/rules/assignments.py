@@ -428,6 +428,10 @@ class SkuCombinationForbidden(AssignmentRule):
         Text("graph.combination_other", "Removes {sku} from {user}; {keep} stays.",
              "Removes {sku} from {user}; {keep} stay."),
         Text("alt.remove_other", "Remove {sku} instead and keep {keep}.", "Remove {sku} instead and keep {keep}."),
+        Text("summary.combination_declared", "Remove {sku} from {user} and keep {keep}, as the policy says.",
+             "Remove {sku} from {user} and keep {keep}, as the policy says."),
+        Text("steps.combination.declared", "The policy keeps {keep} of {combination}: remove {sku} and nothing else.",
+             "The policy keeps {keep} of {combination}: remove {sku} and nothing else."),
     )
 
     id = "sku-combination-forbidden"

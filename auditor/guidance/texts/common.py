@@ -199,4 +199,6 @@ TEXTS: tuple[Declared, ...] = (
          "it in the last {count} days."),
     Text("steps.usage.unmeasured", "Microsoft Graph reports no use per user of {unmeasured}: check in their own "
          "admin centers, or with {user}, that they are not used before moving to {target}."),
+    Text("message.data_kept_expired", "The policy's data_kept declaration for this check has expired and no "
+         "longer counts: renew it, or keep the data before the licenses go."),
 )
