@@ -6,7 +6,7 @@ guidance texts declared with `Text(...)` and `Steps(...)` (declare.py) instead, 
 and per step of a block (`<key>.0`, `<key>.1`, …), for auditor/locale/guidance.pot:
 
     pybabel extract -F pyproject.toml --no-default-keywords -k Text:1c,2 --no-location \\
-        -o auditor/locale/guidance.pot auditor
+        -o auditor/locale/guidance.pot auditor   # with the header options of docs/guidance.md
 
 Only literal strings are texts: a declaration built at run time is an error naming its file and line.
 """
