@@ -29,6 +29,7 @@ from .plan import (
     leaving_order,
     remove_member,
 )
+from .texts.declare import Declared
 
 if TYPE_CHECKING:
     from babel import Locale as BabelLocale
@@ -337,8 +338,8 @@ class RuleGuidance:
     """The guidance half of a rule: its one-line message and its remediation plan, built from
     the finding's facts (as report.json stores them, so a report can be re-rendered).
 
-    Texts live in the catalogs under `rule.<id>.title`, `.describe` and `.message` (plus the
-    suffixes in `message_variants`)."""
+    Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
+    (plus the suffixes in `message_variants`), and the steps and summaries only it uses."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
@@ -346,6 +347,7 @@ class RuleGuidance:
     # the finding's `details` keys (Markdown).
     fires_when: ClassVar[str]
     details_doc: ClassVar[str]
+    texts: ClassVar[tuple[Declared, ...]] = ()
     # Suffixes of `rule.<id>.message` the message may use ("" = the key itself).
     message_variants: ClassVar[tuple[str, ...]] = ("",)
     # False when the fix has no Graph call on purpose (the admin checks something first, or the

@@ -28,6 +28,7 @@ from ..guidance.plan import (
     Plan,
     assign_license,
 )
+from ..guidance.texts.declare import Text
 from ..model import Finding, Severity, Subject, SubjectType
 from ..policy.model import PolicySet
 from ..rules.base import finding_id
@@ -121,6 +122,31 @@ class CrossTenantDuplicate(MergeRule):
           domain_map: {fabrikam.example: contoso.example}
           aliases: {a.smith@fabrikam.example: alice@contoso.example}
     """
+
+    texts = (
+        Text("rule.cross-tenant-duplicate.title", "Licensed in several tenants"),
+        Text("rule.cross-tenant-duplicate.describe", "The same person holds the same product in more than one of "
+             "the organization's tenants, and each tenant pays for it."),
+        Text("rule.cross-tenant-duplicate.message", "{identity} holds {sku} in several tenants: {tenants}."),
+        Text("summary.cross_tenant", "Licenses cannot be moved between tenants: decide where {identity} keeps "
+             "{sku} and remove it in the other tenants."),
+        Text("steps.transfer.fact", "Licenses cannot be transferred from one tenant to another; each tenant needs "
+             "its own."),
+        Text("steps.transfer.decide.worldwide", "Decide in which tenant {identity} keeps {sku}, and remove the "
+             "license from the account in the other tenants (Users > Active users > the user > Licenses and apps)."),
+        Text("steps.transfer.decide.legacy", "Decide in which tenant {identity} keeps {sku}, and remove the "
+             "license from the account in the other tenants (Users > Active users > the user > Product licenses > "
+             "Edit)."),
+        Text("role.transfer", "Billing Administrator or Global Administrator in each tenant to buy or remove "
+             "licenses; Global, License or User Administrator to remove a license from a user; Exchange "
+             "Administrator and SharePoint Administrator for the data migration"),
+        Text("next.transfer_cost", "Afterwards, check the license counts in every tenant involved so that none "
+             "pays for licenses it does not use."),
+        Text("graph.cross_remove_in", "In the tenant {tenant}: removes {sku} from {user}."),
+        Text("graph.cross_leave", "In the tenant {tenant}: removes {user} from the group {group}, which assigns "
+             "{sku} there."),
+        Text("alt.keep_in", "Keep {sku} in {tenant} ({user}) instead, and remove it from the other tenants."),
+    )
 
     id = "cross-tenant-duplicate"
     default_severity = Severity.MEDIUM
@@ -272,6 +298,17 @@ class SeatsRebalanceAcrossTenants(MergeRule):
         cross_tenant:
           name: Contoso group
     """
+
+    texts = (
+        Text("rule.seats-rebalance-across-tenants.title", "Unused licenses in one tenant, too few in another"),
+        Text("rule.seats-rebalance-across-tenants.describe", "One tenant pays for unused licenses of a product "
+             "that another tenant is short of. Licenses cannot be moved between tenants, so the fix is to remove "
+             "licenses in one and buy them in the other."),
+        Text("rule.seats-rebalance-across-tenants.message", "{sku}: unused licenses in {surplus}; too few in "
+             "{shortage}."),
+        Text("summary.rebalance", "Licenses cannot be moved between tenants: remove the unused {sku} licenses in "
+             "{surplus} and buy the missing ones in {shortage}."),
+    )
 
     graph_calls = False
 

@@ -39,6 +39,7 @@ from ..guidance.plan import (
     assign_license,
     first_blocked,
 )
+from ..guidance.texts.declare import Steps, Text
 from ..model import Finding, Severity, User
 from ..policy.model import Assignment, Exclusive, Policy, Selector
 from ..policy.selectors import parse_selector
@@ -110,6 +111,54 @@ class SkuNotAllowed(AssignmentRule):
             match: {groups: ["Frontline Workers"]}
             allowed: [SPE_F1, FLOW_FREE]
     """
+
+    texts = (
+        Text("rule.sku-not-allowed.title", "Product not allowed"),
+        Text("rule.sku-not-allowed.describe", "The user holds a product that the policy does not allow for their "
+             "group of users. Moving them to an allowed product keeps licensing as intended and avoids paying for "
+             "the wrong plan."),
+        Text("rule.sku-not-allowed.message", "{user} holds {sku}, which the policy does not allow here (allowed: "
+             "{allowed}).",
+             "{user} holds {sku}, which the policy does not allow here (allowed: {allowed})."),
+        Text("summary.replace", "Replace {old} with {new} for {user} in one step.",
+             "Replace {old} with {new} for {user} in one step."),
+        Text("summary.replace_group", "{old} comes from the group {group}: move {user} to a group that assigns "
+             "{new} instead."),
+        Text("summary.not_allowed", "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}.",
+             "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}."),
+        Steps("steps.replace.worldwide",
+              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+              "Select the circle next to {user}.",
+              "At the top, select More options (...), then Manage product licenses.",
+              "In the Manage product licenses pane, select Replace existing product license assignments > Next.",
+              "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the "
+              "services the user should not get.",
+              "At the bottom of the Replace existing products pane, select Replace > Close."),
+        Steps("steps.replace.legacy",
+              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+              "Select the check box next to {user}.",
+              "In the Bulk actions pane, select Edit product licenses.",
+              "In the Assign products pane, select Replace existing product license assignments > Next.",
+              "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the "
+              "services the user should not get.",
+              "At the bottom of the Replace existing products pane, select Replace > Close > Close."),
+        Text("steps.replace.caution", "Replacing takes away every license {user} had before, {old} included: only "
+             "what you switched On remains."),
+        Text("steps.group.replace", "Add {user} to a group that assigns {new} (Groups > All groups > the group > "
+             "Members > Add members), then remove the user from {group}."),
+        Text("steps.group.replace_named", "Add {user} to the group {join}, which assigns {new} (Groups > All "
+             "groups > {join} > Members > Add members), then remove the user from {group}."),
+        Text("graph.remove_or_replace", "Removes {sku} from {user}; to replace it in the same call, put the skuId "
+             "of the allowed product in addLicenses.",
+             "Removes {sku} from {user}; to replace them in the same call, put the skuId of the allowed product "
+             "in addLicenses."),
+        Text("graph.replace", "One call for {user} adds {new} and removes {old} together, so the user is never "
+             "without a license.",
+             "One call for {user} adds {new} and removes {old} together, so the user is never without a license."),
+        Text("graph.add", "Assigns {sku} to {user}; the user needs a usage location first."),
+        Text("graph.join", "Adds {user} to the group {group}, which assigns {new}; this comes before the removal, "
+             "so the user is never without a license."),
+    )
 
     id = "sku-not-allowed"
     default_severity = Severity.MEDIUM
@@ -253,6 +302,14 @@ class SkuForbidden(AssignmentRule):
             forbidden: [SPE_E5]
     """
 
+    texts = (
+        Text("rule.sku-forbidden.title", "Forbidden product"),
+        Text("rule.sku-forbidden.describe", "The policy forbids this product for the user. A forbidden license "
+             "costs money and can give access to services the user should not have."),
+        Text("rule.sku-forbidden.message", "{user} holds {sku}, which the policy forbids.",
+             "{user} holds {sku}, which the policy forbids."),
+    )
+
     id = "sku-forbidden"
     default_severity = Severity.HIGH
     fires_when = "a user in the population holds a `forbidden` product"
@@ -288,6 +345,30 @@ class SkuRequiredMissing(AssignmentRule):
             match: {groups: ["Frontline Workers"]}
             required_any: [SPE_F1]
     """
+
+    texts = (
+        Text("rule.sku-required-missing.title", "Required product missing"),
+        Text("rule.sku-required-missing.describe", "The user has none of the products the policy requires, so "
+             "they may lack services they need for their work."),
+        Text("rule.sku-required-missing.message", "{user} does not hold the required product {required}.",
+             "{user} has none of the required products ({required})."),
+        Text("summary.assign", "Give {user} the required product {sku}.",
+             "Give {user} one of the required products: {sku}."),
+        Steps("steps.assign.worldwide",
+              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+              "Select {user}, then open the Licenses and apps tab.",
+              "If no location is chosen under Select location, choose the country where the user works.",
+              "Under Licenses, select the box for {sku}, then select Save changes."),
+        Steps("steps.assign.legacy",
+              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+              "Select {user}; on the right, in the Product licenses row, select Edit.",
+              "Switch the toggle for {sku} to On, then select Save > Close > Close."),
+        Text("steps.group.add", "If the product should come from a group: in the Microsoft Entra admin center, go "
+             "to Groups > All groups, open the group that assigns {sku}, select Members > Add members and add "
+             "{user}.",
+             "If the products should come from a group: in the Microsoft Entra admin center, go to Groups > All "
+             "groups, open the group that assigns {sku}, select Members > Add members and add {user}."),
+    )
 
     id = "sku-required-missing"
     default_severity = Severity.MEDIUM
@@ -349,6 +430,32 @@ class SkuCombinationForbidden(AssignmentRule):
             match: {all: true}
             exclusive: [[EMS, EMSPREMIUM], {keep: SPE_E5, remove: [SPE_E3]}]
     """
+
+    texts = (
+        Text("rule.sku-combination-forbidden.title", "Forbidden product combination"),
+        Text("rule.sku-combination-forbidden.describe", "The user holds products that the policy says must not be "
+             "combined, usually because one already includes the other and the organization pays twice."),
+        Text("rule.sku-combination-forbidden.message", "{user} holds {combination} together, a combination the "
+             "policy forbids."),
+        Text("summary.combination", "Decide which one of {combination} to keep for {user}, and remove the rest."),
+        Text("steps.combination.keep", "{keep} already turns on everything {sku} does for {user}: keep {keep} and "
+             "remove {sku}.",
+             "{keep} together already turn on everything {sku} does for {user}: keep {keep} and remove {sku}."),
+        Text("steps.combination.choose", "Decide which of {combination} {user} should keep; if one product "
+             "already includes the other, keep that one."),
+        Text("steps.combination.either", "Then remove only the other product: each way is listed with its "
+             "Microsoft Graph requests. A product that a group assigns goes by taking {user} out of that group "
+             "(Groups > All groups > the group > Members)."),
+        Text("graph.combination", "Removes {sku} from {user}; {keep} stays and covers it.",
+             "Removes {sku} from {user}; {keep} stay and cover it."),
+        Text("graph.combination_other", "Removes {sku} from {user}; {keep} stays.",
+             "Removes {sku} from {user}; {keep} stay."),
+        Text("alt.remove_other", "Remove {sku} instead and keep {keep}.", "Remove {sku} instead and keep {keep}."),
+        Text("summary.combination_declared", "Remove {sku} from {user} and keep {keep}, as the policy says.",
+             "Remove {sku} from {user} and keep {keep}, as the policy says."),
+        Text("steps.combination.declared", "The policy keeps {keep} of {combination}: remove {sku} and nothing else.",
+             "The policy keeps {keep} of {combination}: remove {sku} and nothing else."),
+    )
 
     id = "sku-combination-forbidden"
     default_severity = Severity.MEDIUM
@@ -521,6 +628,25 @@ class AssignmentNotGroupBased(AssignmentRule):
             match: {all: true}
             group_based_only: [SPE_E3]
     """
+
+    texts = (
+        Text("rule.assignment-not-group-based.title", "License not assigned through a group"),
+        Text("rule.assignment-not-group-based.describe", "The policy expects this product to come from a group. "
+             "Direct assignments are easily forgotten when people change jobs or leave."),
+        Text("rule.assignment-not-group-based.message", "{user} has {sku} assigned directly instead of through a "
+             "group.",
+             "{user} has {sku} assigned directly instead of through a group."),
+        Text("summary.to_group", "Add {user} to the group that should assign {sku}, then remove the direct "
+             "assignment.",
+             "Add {user} to the group that should assign {sku}, then remove the direct assignments."),
+        Text("steps.group.wait", "Wait until the Licenses page of {user} shows {sku} as inherited from the group "
+             "before you remove the direct assignment.",
+             "Wait until the Licenses page of {user} shows {sku} as inherited from the group before you remove "
+             "the direct assignments."),
+        Text("graph.remove_after_group", "Once the group's license is active for {user}, removes the direct "
+             "assignment of {sku}.",
+             "Once the group's licenses are active for {user}, removes the direct assignments of {sku}."),
+    )
 
     id = "assignment-not-group-based"
     default_severity = Severity.LOW

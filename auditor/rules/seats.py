@@ -23,6 +23,7 @@ from ..guidance.plan import (
     assign_license,
     list_holders,
 )
+from ..guidance.texts.declare import Steps, Text
 from ..model import Finding, Severity, Sku, Subject, SubjectType
 from ..policy.model import CatalogEntry, Policy, Price, SpareSeats
 from ..policy.yamlsource import Part
@@ -68,6 +69,48 @@ class SpareSeatsOverLimit(CatalogRule):
           - sku: SPE_E3
             spare_seats: {max: 10, max_percent: 5}
     """
+
+    texts = (
+        Text("rule.spare-seats-over-limit.title", "Too many unused licenses"),
+        Text("rule.spare-seats-over-limit.describe", "The organization pays for more licenses than are in use, "
+             "beyond the margin the policy allows."),
+        Text("rule.spare-seats-over-limit.message", "{sku}: {count} of {enabled} licenses is unused; the policy "
+             "allows at most {limit}.",
+             "{sku}: {count} of {enabled} licenses are unused; the policy allows at most {limit}."),
+        Text("rule.spare-seats-over-limit.message.renewal", "{sku}: {count} of {enabled} licenses is unused; the "
+             "policy allows at most {limit}. Reduce by {excess} at the renewal on {date}.",
+             "{sku}: {count} of {enabled} licenses are unused; the policy allows at most {limit}. Reduce by "
+             "{excess} at the renewal on {date}."),
+        Text("summary.seats_over", "Reassign the unused {sku} licenses, or remove {count} license from the "
+             "subscription.",
+             "Reassign the unused {sku} licenses, or remove {count} licenses from the subscription."),
+        Text("summary.seats_over.renewal", "Reassign the unused {sku} licenses, or reduce the subscription by "
+             "{count} license at its renewal on {date}: on a subscription with a term, licenses can be removed "
+             "only within 7 days of its purchase or renewal, otherwise at its renewal.",
+             "Reassign the unused {sku} licenses, or reduce the subscription by {count} licenses at its renewal "
+             "on {date}: on a subscription with a term, licenses can be removed only within 7 days of its "
+             "purchase or renewal, otherwise at its renewal."),
+        Text("steps.seats.reassign", "Give the unused {sku} licenses to users who are waiting for one."),
+        Steps("steps.seats.remove",
+              "If they will not be reassigned, remove them from the subscription. On a subscription with a term, "
+              "licenses can be removed only within 7 days of its purchase or renewal; after that, lower the "
+              "number at its next renewal.",
+              "In the Microsoft 365 admin center, go to Billing > Your products.",
+              "Select the subscription that holds {sku}, then select Remove licenses.",
+              ("Enter the new total, {count} license, then select Save.",
+               "Enter the new total, {count} licenses, then select Save.")),
+        Text("steps.seats.remove.gov", "If they will not be reassigned, ask the agreement's contact or the "
+             "partner to lower the number to {count} license; on a subscription with a term, that is possible "
+             "within 7 days of its purchase or renewal, otherwise at its renewal.",
+             "If they will not be reassigned, ask the agreement's contact or the partner to lower the number to "
+             "{count} licenses; on a subscription with a term, that is possible within 7 days of its purchase or "
+             "renewal, otherwise at its renewal."),
+        Text("next.partner", "If the licenses were bought through a partner or under a volume licensing "
+             "agreement, the number is changed through that partner or reseller, not by the Volume Licensing "
+             "Service Center itself."),
+        Text("graph.reassign", "Assigns one unused {sku} license to a user who needs it (put that user's id in "
+             "the path). Graph has no call to change how many licenses are bought; do that in the admin center."),
+    )
 
     id = "spare-seats-over-limit"
     default_severity = Severity.MEDIUM
@@ -194,6 +237,36 @@ class SpareSeatsUnderMinimum(CatalogRule):
             spare_seats: {min: 2}
     """
 
+    texts = (
+        Text("rule.spare-seats-under-minimum.title", "Too few free licenses"),
+        Text("rule.spare-seats-under-minimum.describe", "Fewer licenses are free than the buffer the policy asks "
+             "for, so new staff may not get a license in time."),
+        Text("rule.spare-seats-under-minimum.message", "{sku}: {count} of {enabled} licenses is free; the policy "
+             "asks for at least {min}.",
+             "{sku}: {count} of {enabled} licenses are free; the policy asks for at least {min}."),
+        Text("rule.spare-seats-under-minimum.message.over", "{sku}: {count} license is assigned, more than the "
+             "{enabled} available.",
+             "{sku}: {count} licenses are assigned, more than the {enabled} available."),
+        Text("summary.seats_under", "Free or buy {sku} licenses so that at least {count} stays available.",
+             "Free or buy {sku} licenses so that at least {count} stay available."),
+        Text("summary.seats_short", "More {sku} licenses are assigned than bought ({count} license short): buy "
+             "more or free some now.",
+             "More {sku} licenses are assigned than bought ({count} licenses short): buy more or free some now."),
+        Text("steps.seats.free", "Free {sku} licenses held by accounts that no longer need them (see the "
+             "disabled, inactive and guest findings)."),
+        Steps("steps.seats.buy",
+              "Otherwise buy more: in the Microsoft 365 admin center, go to Billing > Your products.",
+              "Select the subscription that holds {sku}, then select Buy licenses.",
+              ("Enter the total you need, {count} license, and complete the purchase.",
+               "Enter the total you need, {count} licenses, and complete the purchase.")),
+        Text("steps.seats.buy.gov", "Otherwise buy more through the agreement or partner the organization buys "
+             "from, for a total of {count} license; the worldwide self-service purchase pages do not apply to "
+             "this cloud.",
+             "Otherwise buy more through the agreement or partner the organization buys from, for a total of "
+             "{count} licenses; the worldwide self-service purchase pages do not apply to this cloud."),
+        Text("graph.holders", "Lists the users who hold {sku}."),
+    )
+
     id = "spare-seats-under-minimum"
     default_severity = Severity.HIGH
     fires_when = (
@@ -268,6 +341,23 @@ class SkuNotApproved(CatalogRule):
           - sku: FLOW_FREE
             free: true
     """
+
+    texts = (
+        Text("rule.sku-not-approved.title", "Product not approved"),
+        Text("rule.sku-not-approved.describe", "The tenant has a product the policy does not approve; it may have "
+             "been bought or started as a trial outside the usual process."),
+        Text("rule.sku-not-approved.message", "{sku} is not on the policy's list of approved products ({count} "
+             "license, {consumed} assigned).",
+             "{sku} is not on the policy's list of approved products ({count} licenses, {consumed} assigned)."),
+        Text("summary.not_approved", "Approve {sku} in the policy, or move its users to an approved product and "
+             "then remove its licenses or cancel the subscription."),
+        Text("steps.not_approved.review", "Decide with the policy owner whether {sku} should be approved; if so, "
+             "add it to the policy's approved products."),
+        Text("steps.not_approved.cancel", "Once nobody holds it, cancel the subscription (Billing > Your products "
+             "> select {sku} > Cancel subscription) or remove its licenses."),
+        Text("steps.not_approved.cancel.gov", "Once nobody holds it, ask the agreement's contact or the partner "
+             "to cancel the subscription or lower its number of licenses."),
+    )
 
     id = "sku-not-approved"
     default_severity = Severity.MEDIUM
@@ -348,6 +438,31 @@ class SeatsInGrace(LifecycleRule):
           - sku: SPE_E3
     """
 
+    texts = (
+        Text("rule.seats-in-grace.title", "Licenses in the grace period"),
+        Text("rule.seats-in-grace.describe", "The subscription has expired and its licenses are in the grace "
+             "period: they still work, but users lose access once it is disabled (Suspended)."),
+        Text("rule.seats-in-grace.message", "{sku}: {count} license is in the grace period and lapses on {date} "
+             "unless the subscription is reactivated.",
+             "{sku}: {count} licenses are in the grace period and lapse on {date} unless the subscription is "
+             "reactivated."),
+        Text("rule.seats-in-grace.message.undated", "{sku}: {count} license is in the grace period and lapses "
+             "unless the subscription is reactivated.",
+             "{sku}: {count} licenses are in the grace period and lapse unless the subscription is reactivated."),
+        Text("summary.grace", "{count} {sku} license lapses on {date} unless the subscription is reactivated: "
+             "reactivate it, or reduce the licenses in use before then.",
+             "{count} {sku} licenses lapse on {date} unless the subscription is reactivated: reactivate it, or "
+             "reduce the licenses in use before then."),
+        Text("summary.grace.undated", "{count} {sku} license is in the grace period and lapses unless the "
+             "subscription is reactivated: reactivate it, or reduce the licenses in use.",
+             "{count} {sku} licenses are in the grace period and lapse unless the subscription is reactivated: "
+             "reactivate it, or reduce the licenses in use."),
+        Text("steps.grace.reduce", "If the license is no longer needed, remove that {count} license from its user "
+             "before it lapses, so that nobody loses access by surprise.",
+             "If the licenses are no longer needed, remove {count} of them from users before they lapse, so that "
+             "nobody loses access by surprise."),
+    )
+
     id = "seats-in-grace"
     default_severity = Severity.MEDIUM
     fires_when = (
@@ -402,6 +517,21 @@ class LicenseSuspended(LifecycleRule):
         catalog:
           - sku: SPE_E3
     """
+
+    texts = (
+        Text("rule.license-suspended.title", "Licenses of a disabled subscription"),
+        Text("rule.license-suspended.describe", "Users hold licenses of a product whose subscription is disabled "
+             "(Suspended or LockedOut), so they have lost or are losing its services."),
+        Text("rule.license-suspended.message", "{sku}: {count} of {consumed} assigned licenses is on a disabled "
+             "subscription (Suspended or LockedOut); its user has lost or is losing access.",
+             "{sku}: {count} of {consumed} assigned licenses are on a disabled subscription (Suspended or "
+             "LockedOut); their users have lost or are losing access."),
+        Text("summary.suspended", "{count} user holds a {sku} license of a disabled subscription (Suspended or "
+             "LockedOut): the user has lost or is losing access. Reactivate the subscription, or move the user to "
+             "another product.",
+             "{count} users hold {sku} licenses of a disabled subscription (Suspended or LockedOut): they have "
+             "lost or are losing access. Reactivate the subscription, or move them to another product."),
+    )
 
     id = "license-suspended"
     default_severity = Severity.HIGH

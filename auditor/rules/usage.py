@@ -25,6 +25,7 @@ from ..guidance.examples import E3, E5, USER
 from ..guidance.facts import Facts, iso_date, number
 from ..guidance.library import Message, Words, base_values, removal
 from ..guidance.plan import USAGE_UNKNOWN, Line, Plan
+from ..guidance.texts.declare import Text
 from ..index import TenantIndex
 from ..model import Finding, Severity, User
 from ..policy.model import Policy, Selector, UsageEntry
@@ -186,6 +187,19 @@ class ProductUnused(UsageRule):
             days: 30
     """
 
+    texts = (
+        Text("rule.product-unused.title", "Product not used"),
+        Text("rule.product-unused.describe", "The user holds a paid product, but the Microsoft 365 usage reports "
+             "have shown no use of it for a long time."),
+        Text("rule.product-unused.message", "{user} holds {sku} but has not used {workloads} for at least {count} "
+             "day (last activity: {last_activity}).",
+             "{user} holds {sku} but has not used {workloads} for at least {count} days (last activity: "
+             "{last_activity})."),
+        Text("rule.product-unused.message.never", "{user} holds {sku} but the usage reports show no use of "
+             "{workloads} in the last {count} day.",
+             "{user} holds {sku} but the usage reports show no use of {workloads} in the last {count} days."),
+    )
+
     id = "product-unused"
     default_severity = Severity.MEDIUM
     reclaimable = True
@@ -271,6 +285,21 @@ class Rightsize(UsageRule):
             unless_active: [teams_phone, power_bi, defender]
             days: 90
     """
+
+    texts = (
+        Text("rule.rightsize.title", "Larger product than the use needs"),
+        Text("rule.rightsize.describe", "The user holds a larger product but has not used what only it adds; a "
+             "smaller product would do."),
+        Text("rule.rightsize.message", "{user} holds {sku} but has not used {workloads} in the last {count} day, "
+             "so {target} would do.",
+             "{user} holds {sku} but has not used {workloads} in the last {count} days, so {target} would do."),
+        Text("rule.rightsize.message.unmeasured", "{user} holds {sku} and has not used {workloads} in the last "
+             "{count} day, so {target} may do; the usage reports do not cover {unmeasured}, so check those first.",
+             "{user} holds {sku} and has not used {workloads} in the last {count} days, so {target} may do; the "
+             "usage reports do not cover {unmeasured}, so check those first."),
+        Text("rule.rightsize.message.unmeasured_only", "{user} holds {sku}, and {target} may do; the usage "
+             "reports do not cover {unmeasured}, so check whether {user} uses them."),
+    )
 
     id = "rightsize"
     default_severity = Severity.LOW

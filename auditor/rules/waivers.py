@@ -17,6 +17,7 @@ from ..guidance.plan import (
     Line,
     Plan,
 )
+from ..guidance.texts.declare import Text
 from ..model import Finding, Severity, Subject, SubjectType
 from ..policy.model import Policy, Waiver
 from ..policy.yamlsource import Part
@@ -35,6 +36,22 @@ class WaiverExpired(Rule):
             owner: cio@contoso.example
             expires: 2027-06-30
     """
+
+    texts = (
+        Text("rule.waiver-expired.title", "Waiver expired"),
+        Text("rule.waiver-expired.describe", "An agreed exception to the policy has passed its expiry date, so "
+             "the finding it covered counts again."),
+        Text("rule.waiver-expired.message", "The waiver for {waiver_rule} on {waiver_subject} (owner: {owner}) "
+             "expired on {expires}."),
+        Text("summary.waiver", "Renew the waiver together with its owner ({owner}), or fix the finding it covered."),
+        Text("steps.waiver.ask", "Ask {owner} whether the exception for {waiver_rule} on {waiver_subject} is "
+             "still needed."),
+        Text("steps.waiver.renew", "If it is, give the waiver a new expiry date and a current reason in the "
+             "policy file and have the change reviewed."),
+        Text("steps.waiver.fix", "If it is not, delete the waiver and fix the finding as the guidance for "
+             "{waiver_rule} describes."),
+        Text("role.waiver", "Maintainer of the policy file, together with the waiver's owner"),
+    )
 
     graph_calls = False
 

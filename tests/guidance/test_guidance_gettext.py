@@ -1,14 +1,16 @@
-"""The guidance catalogs (gettext domain "guidance" in auditor/locale) are complete, consistent and
-in step with the code that uses them.
+"""The guidance texts (gettext domain "guidance") are consistent and in step with the code.
 
-- guidance.pot is the English source: written as pybabel writes it, one key per text, blocks of
-  steps numbered without gaps, and exactly the keys the guidance code asks for;
-- every locale's guidance.po has exactly the template's texts, each translated, with the same
-  placeholders as the English and every plural form of its language: CLDR's categories for whole
-  numbers, so Turkish has two ("one", "other") although Babel's gettext table gives it one: a counted
-  text may agree with the number of items in a list ("ürününü" / "ürünlerini"), not only with a
-  number it shows;
-- the runtime gives every text of the .po files; no .mo is committed.
+- the English is declared in the code (`Text` / `Steps`, auditor/guidance/texts/declare.py): one
+  key per text, exactly the keys the guidance code asks for, and `pybabel extract` finds exactly
+  those declarations;
+- every locale's guidance.po is laid out as pybabel writes it, keeps the English placeholders and
+  has every plural form of its language: CLDR's categories for whole numbers, so Turkish has two
+  ("one", "other") although Babel's gettext table gives it one: a counted text may agree with the
+  number of items in a list ("ürününü" / "ürünlerini"), not only with a number it shows;
+- the runtime gives every text of the .po files, and the English for a text a language lacks.
+
+Whether every language translates every text (and guidance.pot is freshly extracted) is a check
+of its own, test_translations_complete.py: a new text is not a reason to touch five catalogs.
 """
 
 from __future__ import annotations
@@ -17,24 +19,28 @@ import ast
 import gettext
 import io
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from babel import Locale as BabelLocale
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_keywords
 from babel.messages.pofile import write_po
 from babel.plural import to_gettext
 
 from auditor.guidance import texts
+from auditor.guidance.texts.declare import Steps, Text
+from auditor.guidance.texts.extract import declared_in
 from auditor.model import Locale
 from auditor.rules.seats import SeatsInGrace
 from tests import po_catalogs as po
 
 ROOT = Path(__file__).parents[2]
 LOCALE_DIR = ROOT / "auditor" / "locale"
-POT = LOCALE_DIR / f"{texts.DOMAIN}.pot"
 TRANSLATED = [locale for locale in Locale if locale is not texts.SOURCE_LOCALE]
 KEY_PREFIX = re.compile(r"(word|rule|summary|steps|graph|alt|link|role|next|message)\.")
 
@@ -44,10 +50,6 @@ def _po_path(locale: Locale) -> Path:
 
 
 _read_po, _messages, _forms, _fields = po.read_catalog, po.messages, po.forms, po.fields
-
-
-def _ident(message: Message) -> tuple[str | None, Any]:
-    return message.context, message.id if isinstance(message.id, str) else tuple(message.id)
 
 
 def _body(po_text: str) -> str:
@@ -60,34 +62,66 @@ def _written(catalog: Catalog) -> str:
     return out.getvalue().decode("utf-8")
 
 
-def test_the_template_is_written_as_pybabel_writes_it() -> None:
+def test_the_catalogs_are_written_as_pybabel_writes_them() -> None:
     """Hand edits keep the layout `pybabel update` produces, so an update changes nothing else."""
-    assert _body(POT.read_text("utf-8")) == _body(_written(_read_po(POT)))
     for locale in TRANSLATED:
         path = _po_path(locale)
         assert _body(path.read_text("utf-8")) == _body(_written(_read_po(path, locale))), path
 
 
-def test_every_text_has_one_key_english_and_whole_blocks() -> None:
-    keys: set[str] = set()
-    steps: dict[str, list[int]] = {}
-    for message in _messages(_read_po(POT)):
-        assert message.context and KEY_PREFIX.match(message.context), f"{message.id!r}: needs a dotted key"
-        assert message.context not in keys, f"{message.context}: two entries"
-        keys.add(message.context)
-        english = [_fields(form) for form in _forms(message.id)]
-        assert all(fields == english[0] for fields in english), f"{message.context}: singular and plural differ"
-        assert all(re.fullmatch(r"[a-z_]+", name) for name in english[0]), message.context
-        assert ("python-brace-format" in message.flags) == bool(english[0]), message.context
-        if message.pluralizable:  # it shows {count}, or names a list whose words agree with {count}
-            assert len(english[0] - {"user", "subject"}) > 0, f"{message.context}: counted, but by what?"
-        step = re.fullmatch(r"(.+)\.(\d+)", message.context)
-        if step:
-            steps.setdefault(step[1], []).append(int(step[2]))
-    for key, indexes in steps.items():
-        assert indexes == list(range(len(indexes))), f"{key}: steps numbered 0, 1, … in order"
-        assert key not in keys, f"{key}: both a text and a block"
+def test_every_text_has_one_key_and_english() -> None:
+    declared = texts.declared()
+    names = [text.key for text in declared]
+    assert sorted({key for key in names if names.count(key) > 1}) == [], "declared twice"
+    keys = {context for context, _, _ in _template()}
+    for text in declared:
+        assert KEY_PREFIX.match(text.key), f"{text.key}: needs a dotted key"
+        assert isinstance(text, Steps) or not re.search(r"\.\d+$", text.key), f"{text.key}: a step's key"
+        assert isinstance(text, Text) or text.steps, f"{text.key}: a block without steps"
+    for context, english, plural in _template():
+        assert english.strip(), f"{context}: no English"
+        forms = [_fields(english), *([_fields(plural)] if plural is not None else [])]
+        assert all(fields == forms[0] for fields in forms), f"{context}: singular and plural differ"
+        assert all(re.fullmatch(r"[a-z_]+", name) for name in forms[0]), context
+        if plural is not None:  # it shows {count}, or names a list whose words agree with {count}
+            assert len(forms[0] - {"user", "subject"}) > 0, f"{context}: counted, but by what?"
     assert len(keys) > 200
+
+
+def _template() -> tuple[tuple[str, str, str | None], ...]:
+    """(msgctxt, English, plural) of every declared text, a block's steps one by one."""
+    return tuple(entry for text in texts.declared() for entry in text.entries())
+
+
+def extracted() -> Catalog:
+    """What `pybabel extract -F pyproject.toml --no-default-keywords -k Text:1c,2 ... auditor` writes
+    (pyproject.toml, [tool.babel])."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["babel"]
+    extractors = config.get("extractors", {})
+    method_map = [(m["pattern"], extractors.get(m["method"], m["method"])) for m in config["mappings"]]
+    catalog = Catalog(project="license-auditor", copyright_holder="license-auditor developers", fuzzy=True)
+    for _, _, message, comments, context in extract_from_dir(
+        str(ROOT / "auditor"), method_map, {m["pattern"]: {} for m in config["mappings"]},
+        keywords=parse_keywords(["Text:1c,2"]),
+    ):
+        catalog.add(message, None, auto_comments=comments, context=context)
+    return catalog
+
+
+def test_pybabel_extract_finds_every_declared_text() -> None:
+    """The template translators work from (guidance.pot) is what `pybabel extract` finds: exactly
+    the texts the run time declares, no more (the report labels stay in messages.pot)."""
+    found = [(str(m.context), *_forms(m.id)) for m in _messages(extracted())]
+    assert sorted(found, key=str) == sorted(((c, e) if p is None else (c, e, p) for c, e, p in _template()), key=str)
+
+
+def test_the_extractor_names_a_text_built_at_run_time() -> None:
+    source = 'T = (Text("rule.x.title", "A"), Text(f"rule.{x}.describe", "B"))\n'
+    with pytest.raises(ValueError, match=r"module.py:1: .*literal"):
+        list(declared_in(source, "module.py"))
+    steps = list(declared_in('Steps("steps.x", "One.", ("{count} day.", "{count} days."))\n', "m.py"))
+    assert [(key, one, other) for _, key, one, other, _ in steps] == [
+        ("steps.x.0", "One.", None), ("steps.x.1", "{count} day.", "{count} days.")]
 
 
 def _code_keys() -> set[str]:
@@ -106,9 +140,9 @@ def _code_keys() -> set[str]:
     return {pattern for pattern in found if KEY_PREFIX.match(pattern.replace("\\", ""))}
 
 
-def test_the_template_has_exactly_the_keys_the_code_uses() -> None:
-    """The drift check of a hand-written template: a key the code asks for and the template lacks
-    (a KeyError in some report), or a text nothing asks for any more."""
+def test_the_declared_texts_are_exactly_the_keys_the_code_uses() -> None:
+    """A key the code asks for and nothing declares (a KeyError in some report), or a text nothing
+    asks for any more."""
     keys = set(texts.CATALOGS[Locale.EN])
     patterns = _code_keys()
     assert sorted(p for p in patterns if not any(re.fullmatch(p, key) for key in keys)) == [], "keys missing"
@@ -124,8 +158,7 @@ def test_every_report_language_has_a_guidance_catalog() -> None:
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
-def test_every_text_is_translated(locale: Locale) -> None:
-    template = {_ident(m) for m in _messages(_read_po(POT))}
+def test_every_catalog_has_the_plural_forms_of_its_language(locale: Locale) -> None:
     catalog = _read_po(_po_path(locale), locale)
     assert catalog.locale is not None and str(catalog.locale) == locale.value
     assert not catalog.fuzzy, "the catalog header is marked fuzzy"
@@ -134,10 +167,9 @@ def test_every_text_is_translated(locale: Locale) -> None:
     ours, theirs = gettext.c2py(catalog.plural_expr), gettext.c2py(re.search(r"plural=(.+);", cldr)[1])
     assert [ours(n) for n in range(1001)] == [theirs(n) for n in range(1001)], "Plural-Forms: not CLDR's rule"
     assert not catalog.obsolete, "obsolete (#~) entries: pybabel update --ignore-obsolete"
-    found = {_ident(m) for m in _messages(catalog)}
-    assert sorted(template - found, key=str) == [], "texts missing: run pybabel update -D guidance"
-    assert sorted(found - template, key=str) == [], "texts the template no longer has: run pybabel update"
-    po.assert_all_translated(catalog)
+    for message in _messages(catalog):
+        if message.pluralizable and any(_forms(message.string)):
+            assert len(_forms(message.string)) == catalog.num_plurals, f"{message.context}: plural forms"
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
@@ -150,27 +182,30 @@ def test_translations_keep_the_placeholders(locale: Locale) -> None:
             )
 
 
-def _expected(locale: Locale) -> Iterator[tuple[str, Message, tuple[str, ...], Any]]:
-    """(key, message, forms, plural rule) per entry: what the runtime should give for each text."""
-    if locale is texts.SOURCE_LOCALE:
-        catalog = _read_po(POT)
-        for m in _messages(catalog):
-            forms = _forms(m.id)
-            yield str(m.context), m, forms, (lambda n: int(n != 1))
-        return
-    catalog = _read_po(_po_path(locale), locale)
-    rule = gettext.c2py(catalog.plural_expr)
-    for m in _messages(catalog):
-        yield str(m.context), m, _forms(m.string), rule
+def _expected(locale: Locale) -> Iterator[tuple[str, bool, tuple[str, ...], Any]]:
+    """(key, counted, forms, plural rule) per text: what the runtime should give for each: the
+    language's translation of the declared English, else the English."""
+    english = Catalog(locale=None)
+    for context, one, plural in _template():
+        english.add(one if plural is None else (one, plural), context=context)
+    catalog = english if locale is texts.SOURCE_LOCALE else _read_po(_po_path(locale), locale)
+    rule = gettext.c2py(catalog.plural_expr) if locale is not texts.SOURCE_LOCALE else (lambda n: int(n != 1))
+    for m in _messages(english):
+        found = catalog.get(m.id, context=m.context)
+        forms = _forms(found.string) if found is not None and locale is not texts.SOURCE_LOCALE else ()
+        if not forms or not all(forms) or "fuzzy" in found.flags:  # type: ignore[union-attr]
+            yield str(m.context), m.pluralizable, _forms(m.id), (lambda n: int(n != 1))
+        else:
+            yield str(m.context), m.pluralizable, forms, rule
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_the_runtime_reads_every_text(locale: Locale) -> None:
     catalog = texts.CATALOGS[locale]
-    for key, message, forms, rule in _expected(locale):
+    for key, counted, forms, rule in _expected(locale):
         step = re.fullmatch(r"(.+)\.(\d+)", key)
         value = catalog[step[1]][int(step[2])] if step else catalog[key]
-        if not message.pluralizable:
+        if not counted:
             assert value == forms[0], key
             continue
         assert isinstance(value, texts.Counted), key
@@ -199,11 +234,11 @@ def _block_of(locale: Locale, key: str, step: Any) -> tuple[str, ...]:
 def test_every_counted_text_has_forms_that_differ() -> None:
     """A text is counted because some language words it differently for one and for several: a
     counted text whose forms are equal in every language would only hide a missing translation."""
-    catalogs = [_read_po(POT), *(_read_po(_po_path(locale), locale) for locale in TRANSLATED)]
-    counted = {m.context for m in _messages(catalogs[0]) if m.pluralizable}
+    counted = {context for context, _, plural in _template() if plural is not None}
     assert len(counted) > 40
-    differ = {m.context for catalog in catalogs for m in _messages(catalog) if m.pluralizable
-              and len(set(_forms(m.string if catalog is not catalogs[0] else m.id))) > 1}
+    differ = {context for context, one, plural in _template() if plural is not None and one != plural}
+    differ |= {m.context for locale in TRANSLATED for m in _messages(_read_po(_po_path(locale), locale))
+               if m.pluralizable and len(set(_forms(m.string))) > 1}
     assert sorted(counted - differ) == []
 
 
@@ -235,13 +270,18 @@ def test_counted_texts_agree_with_their_count(locale: Locale, one: str, many: st
 
 def test_rule_and_link_texts_are_exactly_the_registries() -> None:
     """`rule.<id>.*` and `link.<key>` are asked for with f-strings (any id matches their pattern):
-    the keys come from the rule registries (title, describe and each message variant of every
-    rule) and from links.URLS, so a rule or a link without its text, or a text whose rule or link is
-    gone, fails here."""
+    each rule declares on itself its title, describe and each message variant, and nothing else
+    under `rule.<id>.`; links.URLS has exactly the `link.<key>` texts. A rule or a link without its
+    text, or a text whose rule or link is gone, fails here."""
     from auditor.guidance import registry
     from auditor.guidance.links import URLS
 
     keys = set(texts.CATALOGS[Locale.EN])
+    for rule in registry.by_id().values():
+        wanted = {f"rule.{rule.id}.title", f"rule.{rule.id}.describe", *rule.message_keys()}
+        own = {text.key for text in rule.texts}
+        assert sorted(wanted - own) == [], f"{rule.id}: not declared on the rule"
+        assert sorted(k for k in keys if k.startswith(f"rule.{rule.id}.")) == sorted(wanted), rule.id
     wanted_rules = {key for rule in registry.by_id().values()
                     for key in (f"rule.{rule.id}.title", f"rule.{rule.id}.describe", *rule.message_keys())}
     assert sorted(k for k in keys if k.startswith("rule.")) == sorted(wanted_rules)

@@ -113,3 +113,23 @@ def test_an_untranslated_guidance_text_is_english(monkeypatch: pytest.MonkeyPatc
     assert texts.render_one(Locale.DA, "rule.sku-forbidden.message", values) == (
         "Adele holds E5, which the policy forbids.")
     assert texts.raw(Locale.DA, "rule.sku-forbidden.title") == "Forbudt produkt"  # left as it is
+
+
+@pytest.fixture
+def fresh_template() -> Iterator[None]:
+    texts._template.cache_clear()
+    yield
+    texts._template.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_catalogs", "fresh_template")
+def test_a_text_whose_english_changed_is_english_until_translated_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run time looks a translation up by the key and the English the code declares now: a
+    translation of the text's older English is not shown for the new one."""
+    from auditor.guidance.texts.declare import Text
+
+    declared = texts.declared()
+    changed = Text("rule.sku-forbidden.title", "Product the policy forbids")
+    monkeypatch.setattr(texts, "declared", lambda: tuple(changed if t.key == changed.key else t for t in declared))
+    assert texts.raw(Locale.DA, changed.key) == "Product the policy forbids"
+    assert texts.raw(Locale.DA, "rule.sku-required-missing.title") != "Required product missing"  # still Danish

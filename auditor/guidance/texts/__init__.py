@@ -1,22 +1,18 @@
 """Localized guidance text: gettext catalogs of the domain "guidance", keyed by dotted names.
 
-The texts live in auditor/locale, next to the report labels (the domain "messages"):
-
-- auditor/locale/guidance.pot: the English source. msgctxt is the text's key
-  ("rule.sku-forbidden.title"), msgid its English. A block of steps (a tuple of templates) is one
-  entry per step, keyed `<key>.0`, `<key>.1`, … (no key of its own ends in a number). A counted
-  text has a msgid_plural and is chosen by the value `count` (see `Counted`): the number it shows
+- The English is declared in the code (declare.py): each rule's own texts on the rule (`texts`),
+  the shared ones in common.py. A declaration's key is the text's msgctxt
+  ("rule.sku-forbidden.title"), its English the msgid. A block of steps (a tuple of templates) is
+  one entry per step, keyed `<key>.0`, `<key>.1`, … (no key of its own ends in a number). A counted
+  text has a plural and is chosen by the value `count` (see `Counted`): the number it shows
   ("{count} licenses are in the grace period"), or the number of items in a list it names, whose
   words agree with it without showing it ("Remove {sku}": Turkish "{sku} ürününü" for one
   product, "{sku} ürünlerini" for "A ve B"; `Words.listing` gives both values).
 - auditor/locale/<lang>/LC_MESSAGES/guidance.po: the translations, read with Babel on first use
-  (no .mo, as for messages.po: auditor/i18n/catalogs.py); an untranslated text gives the English.
-
-Why a domain of its own: the report labels' template is what `pybabel extract` finds in the code
-(tests/report/test_catalogs.py compares the two), while guidance keys are built at run time
-(`f"rule.{rule}.title"`), so no extractor can find them: here the template *is* the English source,
-edited by hand. Separate domains keep both drift checks exact (docs/guidance.md, "Translating the
-guidance").
+  (no .mo, as for messages.po: auditor/i18n/catalogs.py) and looked up by key and English: a text
+  a language does not translate gives the English.
+- auditor/locale/guidance.pot: the template translators work from, written by `pybabel extract`
+  from the declarations (extract.py; docs/guidance.md, "Translating the guidance").
 
 A value is either one template or a tuple of templates (a block of steps). Templates use
 `str.format` named fields only; every locale has the same keys, with the same shape and the same
@@ -30,12 +26,10 @@ import re
 import string
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache, partial
-from importlib import resources
-
-from babel.messages.pofile import read_po
 
 from ...i18n.catalogs import load
 from ...model import Locale
+from .declare import Declared
 
 DOMAIN = "guidance"
 SOURCE_LOCALE = Locale.EN  # the msgids are the English texts: English has no catalog of its own
@@ -64,15 +58,21 @@ class Counted(str):
         return self._lookup(n)
 
 
-Text = str | tuple[str, ...]
+Value = str | tuple[str, ...]  # one template, or a block of steps
+
+
+def declared() -> tuple[Declared, ...]:
+    """Every guidance text the code declares: the shared ones, then each rule's own."""
+    from .. import registry  # the rules import this package: read them when first asked
+    from .common import TEXTS
+
+    return (*TEXTS, *(text for rule in registry.by_id().values() for text in rule.texts))
 
 
 @cache
 def _template() -> tuple[tuple[str, str, str | None], ...]:
-    """(msgctxt, msgid, msgid_plural) of each entry of guidance.pot, the header left out."""
-    with resources.files("auditor").joinpath("locale", f"{DOMAIN}.pot").open("rb") as pot:
-        messages = [m for m in read_po(pot) if m.context is not None and m.id]
-    return tuple((m.context, *(m.id if isinstance(m.id, tuple) else (m.id, None))) for m in messages)
+    """(msgctxt, msgid, msgid_plural) of every declared text: the English, and the keys of the catalogs."""
+    return tuple(entry for text in declared() for entry in text.entries())
 
 
 def _translations(locale: Locale) -> gettext.NullTranslations:
@@ -82,11 +82,11 @@ def _translations(locale: Locale) -> gettext.NullTranslations:
 
 
 @cache
-def _catalog(locale: Locale) -> Mapping[str, Text]:
+def _catalog(locale: Locale) -> Mapping[str, Value]:
     """Every text of `locale`, key -> template(s), from its .po (English: the template)."""
     translations = _translations(Locale(locale))
     one, counted = translations.pgettext, translations.npgettext  # not called by name: nothing to extract
-    texts: dict[str, Text] = {}
+    texts: dict[str, Value] = {}
     steps: dict[str, list[tuple[int, str]]] = {}
     for context, english, plural in _template():
         if plural is not None:
@@ -103,10 +103,10 @@ def _catalog(locale: Locale) -> Mapping[str, Text]:
     return texts
 
 
-class _Catalogs(Mapping[Locale, Mapping[str, Text]]):
+class _Catalogs(Mapping[Locale, Mapping[str, Value]]):
     """Locale -> its texts, each locale's catalog read when first asked for."""
 
-    def __getitem__(self, locale: Locale) -> Mapping[str, Text]:
+    def __getitem__(self, locale: Locale) -> Mapping[str, Value]:
         if locale not in set(Locale):
             raise KeyError(locale)
         return _catalog(locale)
@@ -118,10 +118,10 @@ class _Catalogs(Mapping[Locale, Mapping[str, Text]]):
         return len(Locale)
 
 
-CATALOGS: Mapping[Locale, Mapping[str, Text]] = _Catalogs()
+CATALOGS: Mapping[Locale, Mapping[str, Value]] = _Catalogs()
 
 
-def raw(locale: Locale, key: str) -> Text:
+def raw(locale: Locale, key: str) -> Value:
     """The template(s) for `key`; a missing key is a catalog defect, so it raises KeyError."""
     return _catalog(locale)[key]
 

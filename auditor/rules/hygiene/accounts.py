@@ -22,6 +22,7 @@ from ...guidance.plan import (
     Plan,
     resting_on,
 )
+from ...guidance.texts.declare import Steps, Text
 from ...model import (
     RESOURCE_PURPOSES,
     Severity,
@@ -78,6 +79,16 @@ class DisabledUserLicensed(_UnusedAccount):
             grace_days: 14
             data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, expires: 2027-06-30}
     """
+
+    texts = (
+        Text("rule.disabled-user-licensed.title", "Disabled user holds licenses"),
+        Text("rule.disabled-user-licensed.describe", "The account is blocked from signing in but still takes up a "
+             "paid license."),
+        Text("rule.disabled-user-licensed.message", "{user} is blocked from signing in but still holds {sku}.",
+             "{user} is blocked from signing in but still holds {sku}."),
+        Text("steps.disabled.confirm", "Confirm that {user} is meant to stay blocked, for example because the "
+             "person has left."),
+    )
 
     id = "disabled-user-licensed"
     reclaimable = True
@@ -166,6 +177,30 @@ class InactiveUserLicensed(_UnusedAccount):
         hygiene:
           inactive_users: {days: 90, severity: medium}
     """
+
+    texts = (
+        Text("rule.inactive-user-licensed.title", "Inactive user holds licenses"),
+        Text("rule.inactive-user-licensed.describe", "The account has not been used for a long time but still "
+             "takes up a paid license."),
+        Text("rule.inactive-user-licensed.message", "{user} holds {sku} but has not signed in for at least "
+             "{count} day (last sign-in: {last_sign_in}).",
+             "{user} holds {sku} but has not signed in for at least {count} days (last sign-in: {last_sign_in})."),
+        Text("rule.inactive-user-licensed.message.never", "{user} holds {sku} but has never signed in (limit: "
+             "{count} day).",
+             "{user} holds {sku} but has never signed in (limit: {count} days)."),
+        Text("rule.inactive-user-licensed.message.attempts", "{user} holds {sku} but has not signed in "
+             "successfully for at least {count} day (last successful sign-in: {last_sign_in}); sign-in attempts "
+             "went on until {last_attempt}, so check its sign-in logs.",
+             "{user} holds {sku} but has not signed in successfully for at least {count} days (last successful "
+             "sign-in: {last_sign_in}); sign-in attempts went on until {last_attempt}, so check its sign-in logs."),
+        Text("rule.inactive-user-licensed.message.never.attempts", "{user} holds {sku} but has never signed in "
+             "successfully (limit: {count} day); sign-in attempts were made until {last_attempt}, so check its "
+             "sign-in logs.",
+             "{user} holds {sku} but has never signed in successfully (limit: {count} days); sign-in attempts "
+             "were made until {last_attempt}, so check its sign-in logs."),
+        Text("steps.inactive.confirm", "Confirm with the manager of {user} that the account is no longer needed; "
+             "if it is, record a waiver instead."),
+    )
 
     id = "inactive-user-licensed"
     reclaimable = True
@@ -284,6 +319,16 @@ class GuestLicensed(UserHygieneRule):
           guest_users: {severity: medium}
     """
 
+    texts = (
+        Text("rule.guest-licensed.title", "Guest holds licenses"),
+        Text("rule.guest-licensed.describe", "A guest from outside the organization holds a paid license of this "
+             "tenant; guests rarely need one."),
+        Text("rule.guest-licensed.message", "The guest {user} holds {sku}.", "The guest {user} holds {sku}."),
+        Text("steps.guest.confirm", "Most guest access does not need a license of your tenant: confirm whether "
+             "{user} really needs {sku}.",
+             "Most guest access does not need a license of your tenant: confirm whether {user} really needs {sku}."),
+    )
+
     id = "guest-licensed"
     reclaimable = True
     default_severity = Severity.MEDIUM
@@ -318,6 +363,36 @@ class SharedMailboxLicensed(UserHygieneRule):
         hygiene:
           shared_mailboxes: {severity: low}
     """
+
+    texts = (
+        Text("rule.shared-mailbox-licensed.title", "Shared mailbox holds licenses"),
+        Text("rule.shared-mailbox-licensed.describe", "A shared, room or equipment mailbox takes up a paid "
+             "license. Such a mailbox works without one unless it stores more than 50 GB, has an archive or is "
+             "under a litigation or retention hold."),
+        Text("rule.shared-mailbox-licensed.message", "{user} is a shared mailbox but holds {sku}; it needs a "
+             "license only above 50 GB, with an archive or on hold.",
+             "{user} is a shared mailbox but holds {sku}; it needs a license only above 50 GB, with an archive or "
+             "on hold."),
+        Text("rule.shared-mailbox-licensed.message.room", "{user} is a room mailbox but holds {sku}; it needs a "
+             "license only above 50 GB, with an archive or on hold.",
+             "{user} is a room mailbox but holds {sku}; it needs a license only above 50 GB, with an archive or "
+             "on hold."),
+        Text("rule.shared-mailbox-licensed.message.equipment", "{user} is an equipment mailbox but holds {sku}; "
+             "it needs a license only above 50 GB, with an archive or on hold.",
+             "{user} is an equipment mailbox but holds {sku}; it needs a license only above 50 GB, with an "
+             "archive or on hold."),
+        Text("summary.shared_mailbox", "A shared, room or equipment mailbox needs no license unless it stores "
+             "more than 50 GB, has an archive or is on hold: check these first."),
+        Steps("steps.shared.check",
+              "In the Exchange admin center, go to Recipients > Mailboxes and select {user}.",
+              "Look at how much the mailbox stores and whether its archive is turned on: above 50 GB, or with an "
+              "archive, it keeps its license.",
+              "In the Exchange admin center, check whether litigation hold is turned on for the mailbox of {user} "
+              "(a setting of the mailbox); then, in the Microsoft Purview portal, check whether an eDiscovery "
+              "hold or a retention policy covers it: a mailbox on hold keeps its license.",
+              "Only if none of this applies, remove the license as described below; the mailbox keeps working "
+              "without it."),
+    )
 
     graph_calls = False
 

@@ -20,6 +20,7 @@ from ...guidance.plan import (
     reprocess,
     set_usage_location,
 )
+from ...guidance.texts.declare import Text
 from ...index import Positions
 from ...model import (
     Finding,
@@ -58,6 +59,55 @@ class LicenseAssignmentError(HygieneRule):
         hygiene:
           assignment_errors: {severity: high}
     """
+
+    texts = (
+        Text("rule.license-assignment-error.title", "License assignment error"),
+        Text("rule.license-assignment-error.describe", "Microsoft Entra ID could not fully apply the license, so "
+             "the user may be missing services."),
+        Text("rule.license-assignment-error.message", "Applying {sku} to {user} failed with the error {error}."),
+        Text("rule.license-assignment-error.message.partial", "{sku} is active for {user}, but not all of it "
+             "could be applied (error {error})."),
+        Text("rule.license-assignment-error.message.disabled", "The assignment of {sku} to {user} is disabled and "
+             "reports the error {error}."),
+        Text("summary.error.CountViolation", "There are not enough {sku} licenses: free some or buy more, then "
+             "reprocess {user}."),
+        Text("summary.error.MutuallyExclusiveViolation", "A service in {sku} conflicts with a service {user} "
+             "already has from another product: decide which one the user keeps, then reprocess."),
+        Text("summary.error.DependencyViolation", "Removing {sku} from {user} is blocked: another product {user} "
+             "holds has a service that depends on {sku}. Remove that product first, or keep {sku}, then reprocess."),
+        Text("summary.error.UniquenessViolation", "Another object uses one of the proxy addresses of {user}: fix "
+             "the duplicate address, then reprocess."),
+        Text("summary.error.usage", "{sku} is not available in the usage location of {user}: correct the location "
+             "if it is wrong; otherwise the user cannot have {sku} there. Then reprocess."),
+        Text("summary.error.other", "Applying {sku} to {user} failed ({error}): read the error on the user's "
+             "Licenses page, fix the cause, then reprocess."),
+        Text("summary.error.partial", "{sku} is active for {user}, but not every part of it could be applied."),
+        Text("steps.error.CountViolation", "Free {sku} licenses held by users who no longer need them, or buy "
+             "more: Billing > Your products > select the subscription > Buy licenses."),
+        Text("steps.error.CountViolation.gov", "Free {sku} licenses held by users who no longer need them, or buy "
+             "more through the agreement or partner the organization buys from."),
+        Text("steps.error.MutuallyExclusiveViolation", "Decide which of the conflicting products {user} keeps, "
+             "and remove the other one or switch off the conflicting service."),
+        Text("steps.error.DependencyViolation", "Find the product whose service plan needs a service of {sku} "
+             "(the user's Licenses page names it), remove it or turn that service off first, and only then remove "
+             "{sku}; with group-based licensing, change both groups together."),
+        Text("steps.error.UniquenessViolation", "Find the other object that uses the same proxy address (for "
+             "example in the Exchange admin center) and change or remove the duplicate."),
+        Text("steps.error.other", "In the Microsoft Entra admin center, go to Users > All users > {user} > "
+             "Licenses and read the error shown for {sku}."),
+        Text("steps.error.group", "The license comes from the group {group}, so other members may have the same "
+             "error: check the group's Licenses page in the Microsoft Entra admin center.",
+             "The license comes from the groups {group}, so other members may have the same error: check the "
+             "groups' Licenses pages in the Microsoft Entra admin center."),
+        Text("steps.error.ProhibitedInUsageLocationViolation", "Check the usage location of {user}. If it is not "
+             "where the user works, set the right one as below. If it is right, {sku} is not offered there: take "
+             "{user} out of the assignment (for a group license: out of the group) instead of changing the "
+             "location."),
+        Text("steps.reprocess", "Then reprocess: in the Microsoft Entra admin center, go to Users > All users > "
+             "{user} > Licenses and select Reprocess."),
+        Text("graph.reprocess", "After the cause is fixed, makes Microsoft Entra ID apply the licenses of {user} "
+             "again."),
+    )
 
     id = "license-assignment-error"
     default_severity = Severity.HIGH
@@ -168,6 +218,38 @@ class GroupLicenseErrors(HygieneRule):
         hygiene:
           group_license_errors: {severity: medium}
     """
+
+    texts = (
+        Text("rule.group-license-errors.title", "Group with license assignment errors"),
+        Text("rule.group-license-errors.describe", "Microsoft Entra ID could not give some members of this group "
+             "the licenses the group assigns. The fix starts at the group: its Licenses page lists the members in "
+             "an error state."),
+        Text("rule.group-license-errors.message", "The licenses of the group {group} could not be applied to some "
+             "of its members ({count} member in this audit; errors: {errors}).",
+             "The licenses of the group {group} could not be applied to some of its members ({count} members in "
+             "this audit; errors: {errors})."),
+        Text("rule.group-license-errors.message.uncounted", "Microsoft Entra ID reports members of the group "
+             "{group} whose licenses from the group could not be applied."),
+        Text("summary.group_errors", "Members of the group {group} did not get all of its licenses ({count} "
+             "member in this audit): open the group's Licenses page, fix each cause, then reprocess the group.",
+             "Members of the group {group} did not get all of its licenses ({count} members in this audit): open "
+             "the group's Licenses page, fix each cause, then reprocess the group."),
+        Text("summary.group_errors.uncounted", "Members of the group {group} did not get all of its licenses: "
+             "open the group's Licenses page, fix each cause, then reprocess the group."),
+        Text("steps.group_errors.open", "In the Microsoft Entra admin center, go to Groups > All groups > {group} "
+             "> Licenses: the notification there lists the members in an error state; select one to see its error."),
+        Text("steps.group_errors.cause", "{error}: {count} member affected. The license assignment error finding "
+             "of each member explains this cause and its fix.",
+             "{error}: {count} members affected. The license assignment error finding of each member explains "
+             "this cause and its fix."),
+        Text("steps.group_errors.fix", "Fix the cause for each member as its error says: free or buy licenses, "
+             "choose between conflicting products or services, correct usage locations or duplicate proxy "
+             "addresses."),
+        Text("steps.group_errors.reprocess", "Then, on the Licenses page of {group}, select Reprocess, so that "
+             "Microsoft Entra ID applies the group's licenses to its members again."),
+        Text("graph.group_errors", "Lists the members of {group} whose licenses from the group could not be "
+             "applied."),
+    )
 
     id = "group-license-errors"
     default_severity = Severity.MEDIUM

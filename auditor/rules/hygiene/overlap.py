@@ -23,6 +23,7 @@ from ...guidance.plan import (
     Line,
     Plan,
 )
+from ...guidance.texts.declare import Text
 from ...model import (
     Severity,
     User,
@@ -43,6 +44,15 @@ class LicenseAssignedTwice(UserHygieneRule):
         hygiene:
           assigned_twice: {severity: low}
     """
+
+    texts = (
+        Text("rule.license-assigned-twice.title", "Product assigned twice"),
+        Text("rule.license-assigned-twice.describe", "The user holds a product both directly and from a group. "
+             "The direct copy usually adds nothing and is left behind by a move to group-based licensing, but it "
+             "may turn on service plans the group's copy leaves off."),
+        Text("rule.license-assigned-twice.message", "{user} holds {sku} both directly and from a group.",
+             "{user} holds {sku} both directly and from a group."),
+    )
 
     id = "license-assigned-twice"
     default_severity = Severity.LOW
@@ -99,6 +109,30 @@ class LicenseRedundant(UserHygieneRule):
         hygiene:
           redundant_products: {severity: medium}
     """
+
+    texts = (
+        Text("rule.license-redundant.title", "Product adds nothing beside another"),
+        Text("rule.license-redundant.describe", "Every service this product turns on for the user is already "
+             "turned on by another product they hold, through the same service plan or a higher plan of the same "
+             "service (Exchange Online (Plan 1) beside Microsoft 365 E3). Removing it takes nothing away and "
+             "stops paying for it."),
+        Text("rule.license-redundant.message", "{cover} already turns on every service of {sku} for {user}."),
+        Text("rule.license-redundant.message.several", "Other products {user} holds already turn on every service "
+             "of {sku}."),
+        Text("summary.redundant", "{cover} already gives {user} every service of {sku}: remove {sku}."),
+        Text("summary.redundant_group", "{sku} comes from the group {group}, and {cover} already gives {user} "
+             "every service of it: take {user} out of the group, or remove {sku} from the group's licenses."),
+        Text("summary.redundant_same_group", "The group {group} gives {user} both {sku} and {cover}, and {cover} "
+             "already turns on every service of {sku}: remove {sku} from the group's licenses."),
+        Text("steps.redundant.keep", "{cover} stays, and with it every service {sku} turns on for {user}: the "
+             "same service plans, or higher plans of the same services. Removing {sku} switches nothing off."),
+        Text("steps.redundant.same_group", "The group {group} assigns {cover} as well, so taking {user} out of it "
+             "would take {cover} away too. Instead, check that the group's {cover} turns on every service its "
+             "{sku} does, then in the Microsoft Entra admin center go to Groups > All groups > {group} > "
+             "Licenses, select {sku} and choose Remove license."),
+        Text("graph.remove_redundant", "Removes {sku} from {user}; no service is switched off.",
+             "Removes {sku} from {user}; no service is switched off."),
+    )
 
     id = "license-redundant"
     default_severity = Severity.MEDIUM

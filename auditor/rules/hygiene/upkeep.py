@@ -19,6 +19,7 @@ from ...guidance.plan import (
     Plan,
     set_usage_location,
 )
+from ...guidance.texts.declare import Text
 from ...model import (
     Finding,
     Severity,
@@ -45,6 +46,14 @@ class UsageLocationMissing(UserHygieneRule):
         hygiene:
           usage_location: {severity: low}
     """
+
+    texts = (
+        Text("rule.usage-location-missing.title", "Usage location missing"),
+        Text("rule.usage-location-missing.describe", "Licenses can only be assigned to a user who has a usage "
+             "location, because the services on offer depend on the country."),
+        Text("rule.usage-location-missing.message", "{user} has no usage location."),
+        Text("summary.usage", "Set a usage location for {user}; licenses cannot be assigned without one."),
+    )
 
     id = "usage-location-missing"
     default_severity = Severity.LOW
@@ -76,6 +85,49 @@ class SubscriptionExpiring(HygieneRule):
         hygiene:
           expiring_subscriptions: {days: 30, severity: medium}
     """
+
+    texts = (
+        Text("rule.subscription-expiring.title", "Subscription ending"),
+        Text("rule.subscription-expiring.describe", "When a subscription ends, its users lose its services and, "
+             "after a grace period, the data that goes with them."),
+        Text("rule.subscription-expiring.message.trial", "The trial {subject} ends on {date} ({count} day left).",
+             "The trial {subject} ends on {date} ({count} days left)."),
+        Text("rule.subscription-expiring.message.paid", "The subscription {subject} ends on {date} ({count} day "
+             "left).",
+             "The subscription {subject} ends on {date} ({count} days left)."),
+        Text("rule.subscription-expiring.message.warning", "The subscription {subject} has expired (Warning) and "
+             "is in its grace period: its users keep access until it is disabled (Suspended) on {date}."),
+        Text("rule.subscription-expiring.message.warning.undated", "The subscription {subject} has expired "
+             "(Warning) and is in its grace period: its users still have access."),
+        Text("rule.subscription-expiring.message.suspended", "The subscription {subject} is disabled (Suspended): "
+             "its users have lost access, and it will be deleted on {date}."),
+        Text("rule.subscription-expiring.message.suspended.undated", "The subscription {subject} is disabled "
+             "(Suspended): its users have lost access."),
+        Text("rule.subscription-expiring.message.lockedout", "The subscription {subject} is disabled (LockedOut): "
+             "its users have lost access, and it will be deleted on {date}."),
+        Text("rule.subscription-expiring.message.lockedout.undated", "The subscription {subject} is disabled "
+             "(LockedOut): its users have lost access."),
+        Text("rule.subscription-expiring.message.past", "The subscription {subject} reached its end date on "
+             "{date} and has the status {status}."),
+        Text("rule.subscription-expiring.message.past.undated", "The subscription {subject} has ended and has the "
+             "status {status}."),
+        Text("summary.sub_trial", "Buy the paid subscription before the trial {subject} ends on {date}, or move "
+             "its users and let it end."),
+        Text("summary.sub_paid", "Renew {subject} or turn on recurring billing before {date}, or move its users "
+             "and let it end."),
+        Text("summary.sub_past", "{subject} is already past its end date (status {status}): reactivate it, or "
+             "move its users before they lose access and data."),
+        Text("steps.sub.trial", "To keep it: in the Microsoft 365 admin center, go to Billing > Your products, "
+             "select the trial {sku} and buy the paid subscription before {date}."),
+        Text("steps.sub.trial.gov", "To keep it: buy the paid subscription for the trial {sku} through the "
+             "agreement or partner before {date}."),
+        Text("steps.sub.paid", "To keep it: in the Microsoft 365 admin center, go to Billing > Your products, "
+             "select {sku} and turn on Recurring billing, or renew it before {date}."),
+        Text("steps.sub.paid.gov", "To keep it: ask the agreement's contact or the partner to renew {sku} before "
+             "{date}."),
+        Text("steps.sub.lapse", "To let it end: once no user depends on it, turn off Recurring billing or cancel "
+             "it; back up any data you still need first."),
+    )
 
     graph_calls = False
 

@@ -1,0 +1,74 @@
+"""Every language translates every guidance text, and guidance.pot is what the code declares.
+
+A check of its own, run by CI as a job of its own (`python -m pytest -q -m translations`), left
+out of the test suite (pyproject.toml, addopts): a new rule is written and tested in English, and
+the run time shows the English for a text a language lacks; translating it is a change of its own.
+The one failure lists everything to do, per language.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import write_po
+
+from auditor.guidance import texts
+from auditor.model import Locale
+from tests import po_catalogs as po
+from tests.guidance.test_guidance_gettext import extracted
+
+pytestmark = pytest.mark.translations
+
+POT = Path(__file__).parents[2] / "auditor" / "locale" / f"{texts.DOMAIN}.pot"
+TRANSLATED = [locale for locale in Locale if locale is not texts.SOURCE_LOCALE]
+SAME_AS_ENGLISH_OK = {"link.vlsc"}  # a proper name
+ENGLISH_WORDS = re.compile(r"\b(the|and|which|should|with|from|licenses|select|then)\b")
+
+
+def _body(catalog_text: str) -> str:
+    return catalog_text.split("\n\n", 1)[1]
+
+
+def _missing(locale: Locale) -> list[str]:
+    """What `locale`'s guidance.po lacks: each declared text it does not translate (missing, empty,
+    fuzzy, left in English, or translated from an English the code no longer has), and each
+    entry whose text the code no longer declares."""
+    catalog = po.read_catalog(po.po_path(locale, texts.DOMAIN), locale)
+    declared = {(context, english if plural is None else (english, plural))
+                for text in texts.declared() for context, english, plural in text.entries()}
+    out: list[str] = []
+    for context, english in sorted(declared, key=str):
+        found = catalog.get(english, context=context)
+        forms = po.forms(found.string) if found is not None else ()
+        stale = [m for m in po.messages(catalog) if m.context == context] if found is None else []
+        if stale:
+            out.append(f"{context}: translates an older English text (pybabel update marks it fuzzy)")
+        elif found is None:
+            out.append(f"{context}: missing")
+        elif "fuzzy" in found.flags:
+            out.append(f"{context}: fuzzy")
+        elif not all(form.strip() for form in forms) or (found.pluralizable and len(forms) != catalog.num_plurals):
+            out.append(f"{context}: not translated (every plural form)")
+        elif context not in SAME_AS_ENGLISH_OK and forms == po.forms(english):
+            out.append(f"{context}: left in English")
+        elif context not in SAME_AS_ENGLISH_OK and any(ENGLISH_WORDS.search(form) for form in forms):
+            out.append(f"{context}: English words in {forms!r}")
+    keys = {context for context, _ in declared}
+    out += [f"{m.context}: no longer in the code (pybabel update --ignore-obsolete)"
+            for m in po.messages(catalog) if m.context not in keys]
+    return out
+
+
+def test_every_language_translates_every_text() -> None:
+    problems: list[str] = []
+    fresh = io.BytesIO()
+    write_po(fresh, extracted(), include_lineno=False, omit_header=False)
+    if _body(POT.read_text("utf-8")) != _body(fresh.getvalue().decode("utf-8")):
+        problems.append("auditor/locale/guidance.pot is out of date: run the pybabel extract of docs/guidance.md")
+    for locale in TRANSLATED:
+        problems += [f"{locale.value}: {problem}" for problem in _missing(locale)]
+    assert not problems, "\n".join(["translations to do (docs/guidance.md, 'Translating the guidance'):",
+                                    *problems])
