@@ -156,6 +156,7 @@ class SkuNotAllowed(AssignmentRule):
              "without a license.",
              "One call for {user} adds {new} and removes {old} together, so the user is never without a license."),
         Text("graph.add", "Assigns {sku} to {user}; the user needs a usage location first."),
+        Text("graph.assign", "Assigns {sku} to {user}."),
         Text("graph.join", "Adds {user} to the group {group}, which assigns {new}; this comes before the removal, "
              "so the user is never without a license."),
     )

@@ -107,6 +107,8 @@ class LicenseAssignmentError(HygieneRule):
              "{user} > Licenses and select Reprocess."),
         Text("graph.reprocess", "After the cause is fixed, makes Microsoft Entra ID apply the licenses of {user} "
              "again."),
+        Text("graph.reprocess_now", "Makes Microsoft Entra ID apply the licenses of {user} again; a license is free "
+             "now, so nothing needs fixing first."),
     )
 
     id = "license-assignment-error"
