@@ -127,11 +127,11 @@ def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
                     "assignedByGroup": s.assigned_by_group,
                     "disabledPlans": list(s.disabled_plans),
                     "error": s.error,
-                    "lastUpdatedDateTime": u.license_states_updated[i] if u.license_states_updated else None,
+                    "lastUpdatedDateTime": s.last_updated_date_time,
                     "skuId": s.sku_id,
                     "state": s.state,
                 }
-                for i, s in enumerate(u.license_assignment_states)
+                for s in u.license_assignment_states
             ]
         elif name == "signInActivity":
             # Graph leaves the property out for users who never signed in.

@@ -27,7 +27,6 @@ from ...model import (
     User,
 )
 from ...policy.model import HygieneCheck, Policy
-from ...users import Licensed
 from ..base import Context, parse_when
 from .base import HygieneRule, UserHygieneRule, check_schema
 
@@ -55,7 +54,7 @@ class UsageLocationMissing(UserHygieneRule):
     fragment = check_schema(False)
     removes = False
 
-    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.usage_location else {}
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
