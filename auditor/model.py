@@ -305,6 +305,10 @@ class TenantSnapshot:
     # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
     usage: UsageReports | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered
+            object.__setattr__(self, "users", tuple(self.users))
+
     @property
     def complete(self) -> bool:
         return not self.gaps
