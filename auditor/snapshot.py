@@ -140,6 +140,11 @@ def _strs(values: list[Any], key: str) -> tuple[str, ...]:
 # What users share goes into a Profile, and users with equal shared values get the same Profile
 # object (as do equal license lists and states): a million users hold a few thousand profiles.
 # Every error names the field.
+#
+# A new Graph property of users: a field of model.User (its own) or model.Profile (shared), the
+# same property on _User and _UserSelected below (the collector's $select follows), its line in
+# UserDecoder._user or _profile and in user_to_json (the emulator serves what user_to_json
+# writes), and the sample generator (auditor/sample/generate.py).
 
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
