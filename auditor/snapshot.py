@@ -437,13 +437,13 @@ class UserDecoder:
         if not wire:
             return (), ()
         times = [st.lastUpdatedDateTime for st in wire]
-        if not any(times):
+        if all(t is None for t in times):
             shared = self._shared_states(tuple(wire))
             return shared, shared
         for j, t in enumerate(times):
             _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
         shared = self._shared_states(tuple(msgspec.structs.replace(st, lastUpdatedDateTime=None) for st in wire))
-        return shared, tuple(msgspec.structs.replace(s, last_updated_date_time=t) if t else s
+        return shared, tuple(msgspec.structs.replace(s, last_updated_date_time=t) if t is not None else s
                              for s, t in zip(shared, times, strict=True))
 
     def _shared_states(self, key: tuple[_State, ...]) -> tuple[LicenseAssignmentState, ...]:
