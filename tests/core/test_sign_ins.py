@@ -1,6 +1,6 @@
 """inactive-user-licensed reads signInActivity by its documented meaning: failed attempts are not
 activity, 0001-01-01 means never, and new accounts and newly assigned licenses get grace. Each case
-runs through the snapshot decoder (checked and fast paths) and the rule."""
+runs through the snapshot decoder (page bytes and parsed items) and the rule."""
 
 from __future__ import annotations
 

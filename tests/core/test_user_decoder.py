@@ -346,3 +346,25 @@ def test_clock_times_with_other_digits_keep_their_text() -> None:
     odd = "2024-01-01T0\u0661:00:00Z"  # an Arabic-Indic digit: not Graph's usual form
     raw = dict(BASE, createdDateTime=odd)
     assert UserDecoder(with_sign_in=False).values([raw])[0].created_date_time == odd
+
+
+def test_users_alike_share_one_profile_and_keep_their_own_assignment_times() -> None:
+    """lastUpdatedDateTime is each state's own; what users share (licenses, states without their
+    times, attributes of the account) is one Profile object for users alike, from pages and lists."""
+    def timed(uid: str, when: str | None) -> dict[str, Any]:
+        states = [dict(BASE["licenseAssignmentStates"][0], lastUpdatedDateTime=when)]
+        return dict(BASE, id=uid, userPrincipalName=f"{uid}@contoso.example", licenseAssignmentStates=states)
+
+    raws = [timed("a", "2026-01-02T03:04:05Z"), timed("b", "2026-05-06T07:08:09Z"), timed("c", None)]
+    decoder = UserDecoder(with_sign_in=False)
+    split = decoder.page(_page(raws))
+    assert split is not None
+    paged = split[1]()
+    assert paged is not None
+    for users in (decoder.values(raws), paged):
+        assert [s.last_updated_date_time for u in users for s in u.license_assignment_states] == [
+            "2026-01-02T03:04:05Z", "2026-05-06T07:08:09Z", None]
+        assert users[0].profile is users[1].profile is users[2].profile
+        assert users[0].profile.license_assignment_states == users[2].license_assignment_states
+        assert users[1].licenses_updated == "2026-05-06T07:08:09Z" and users[2].licenses_updated is None
+        assert users[0].layout == users[1].layout  # one answer per license layout, whatever the times
