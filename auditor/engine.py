@@ -187,6 +187,5 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
         warnings=tuple(warnings),
         currency=currency,
         users_total=len(snapshot.users),
-        users_licensed=sum(1 for _ in snapshot.users.positions(bool(p.assigned_licenses)
-                                                               for p in snapshot.users.profiles)),
+        users_licensed=index.licensed_count(),
     )

@@ -4,9 +4,9 @@ Users are addressed by their position in `snapshot.users`. A population (who a p
 applies to) is either ALL or a set of positions; users are grouped by their exact set of SKUs,
 since tenants have millions of users but only a handful of distinct license layouts.
 
-Passes over every user read the user table's columns (auditor.users) rather than building each
-user's record: a test on what users share (attributes, licenses) is made once per profile, and
-the positions that pass are picked out with itertools.compress, in C.
+A test on what users share (attributes, licenses: auditor.model.Profile) is made once per
+profile, and the positions that pass are picked out with itertools.compress. Candidate
+pre-filters over every user (`maybe_dormant`) live here too, so rules read only the model.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from itertools import chain, compress, count, filterfalse, groupby
-from operator import itemgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
 
-from .model import Sku, Subscription, TenantSnapshot, User
+from .model import Profile, Sku, Subscription, TenantSnapshot, User
 from .policy.model import Selector
 from .usage import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
-from .users import Licensed, Profile, UserTable
 
 
 class Positions:
@@ -124,32 +124,70 @@ def _positions() -> array[int]:
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
-def _glob_test(lowered: list[str], as_bytes: bool = False) -> Callable[[Any], Any]:
+def _glob_test(lowered: list[str]) -> Callable[[Any], Any]:
     """A test of lower-cased text against case-insensitive globs (lower-cased): `endswith` when
     every pattern is `*` + literal text (the usual `*@domain`), which runs several times faster
-    than the regular expression fnmatch gives, otherwise that expression. `as_bytes`: a test of
-    ASCII bytes (the patterns are ASCII)."""
+    than the regular expression fnmatch gives, otherwise that expression."""
     if all(p.startswith("*") and not any(c in p[1:] for c in "*?[") for p in lowered):
         ends = tuple(p[1:] for p in lowered)
-        return methodcaller("endswith", tuple(e.encode("ascii") for e in ends) if as_bytes else ends)
+        return methodcaller("endswith", ends)
     expression = "|".join(fnmatch.translate(p) for p in lowered)
-    return re.compile(expression.encode("ascii") if as_bytes else expression).match
+    return re.compile(expression).match
 
 
-def _upn_positions(users: UserTable, patterns: Iterable[str]) -> array[int]:
-    """Positions of the users whose UPN matches one of the globs, case-insensitively. ASCII UPNs
-    (nearly all) are tested as bytes lower-cased in one pass (UserTable.ascii_upns: no text made
-    per user); the others, and every UPN when a pattern is not ASCII, as lower-cased text."""
-    lowered = [p.lower() for p in patterns]
-    test = _glob_test(lowered)
-    if not all(p.isascii() for p in lowered):
-        return array("I", compress(count(), map(test, map(str.lower, users.upns()))))
-    upns, others = users.ascii_upns()
-    found = array("I", compress(count(), map(_glob_test(lowered, as_bytes=True), upns)))
-    if not others:
-        return found
-    hits = {pos for pos in found if pos not in others} | {pos for pos in others if test(users.upn_at(pos).lower())}
-    return array("I", sorted(hits))
+_ID, _UPN = attrgetter("id"), attrgetter("user_principal_name")
+_PROFILE = attrgetter("profile")
+
+
+def _upn_positions(users: Sequence[User], patterns: Iterable[str]) -> array[int]:
+    """Positions of the users whose UPN matches one of the globs, case-insensitively."""
+    test = _glob_test([p.lower() for p in patterns])
+    return array("I", compress(count(), map(test, map(str.lower, map(_UPN, users)))))
+
+
+def _time_text(cutoff: datetime) -> str:
+    """`cutoff` as a date-time in Graph's usual form, rounded up to the whole second, so that for
+    such a text `text >= _time_text(cutoff)` says the time is at or after `cutoff`."""
+    when = cutoff.astimezone(UTC)
+    whole = when.replace(microsecond=0, tzinfo=None)
+    if when.microsecond:
+        whole += timedelta(seconds=1)
+    return f"{whole.isoformat()}Z"
+
+
+def _since(text: str | None, cut: str) -> bool:
+    """Whether `text` is surely at or after the cut: a real date-time in Graph's usual form
+    (2026-11-01T06:00:00Z) orders as its text does; any other form is not settled here."""
+    if text is None or len(text) != 20 or text[10] != "T" or text[19] != "Z" or text < cut:
+        return False
+    try:
+        datetime.fromisoformat(text[:19])  # a real day and time (no 2026-02-30)
+    except ValueError:
+        return False
+    return True
+
+
+def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int] | None:
+    """Positions of the licensed, enabled users that may have had no successful sign-in since
+    `cutoff` (a superset of those the inactivity rule flags); None (every user) for a naive cutoff.
+
+    Most accounts signed in recently, and their date-times are in Graph's usual form: comparing
+    the texts settles them without parsing; the rule parses the rest (the outcome is the same)."""
+    if cutoff.tzinfo is None:
+        return None
+    cut = _time_text(cutoff)
+    out = []
+    for i, u in enumerate(users):
+        p = u.profile
+        if not (p.account_enabled and p.assigned_licenses):
+            continue
+        ok = u.last_successful_sign_in_date_time
+        if ok is not None:
+            if not _since(ok, cut):
+                out.append(i)  # the last successful sign-in decides (0001-01-01: never)
+        elif not (_since(u.last_sign_in_date_time, cut) or _since(u.last_non_interactive_sign_in_date_time, cut)):
+            out.append(i)
+    return out
 
 
 def is_guid(text: str) -> bool:
@@ -159,17 +197,27 @@ def is_guid(text: str) -> bool:
 class TenantIndex:
     def __init__(self, snapshot: TenantSnapshot) -> None:
         self.snapshot = snapshot
-        self.users: UserTable = snapshot.users
+        self.users: Sequence[User] = snapshot.users
         self.sku_by_id: dict[str, Sku] = {s.sku_id.lower(): s for s in snapshot.skus}
         self.sku_by_part: dict[str, Sku] = {s.sku_part_number.lower(): s for s in snapshot.skus}
         self.group_name: dict[str, str] = {g.id: g.display_name for g in snapshot.groups}
         self.warnings: list[str] = []
         self._by_group: dict[str, array[int]] = {}  # group id -> its members' positions (_group_positions)
-        profiles = self.users.profiles
+        # the users' distinct profiles, numbered, and each user's profile number (the decoder gives
+        # users alike one Profile object; equal profiles that are distinct objects just get two numbers)
+        self.profiles: list[Profile] = []
+        self.profile_of = array("I")
+        number: dict[int, int] = {}
+        for profile in map(_PROFILE, self.users):
+            found = number.get(id(profile))
+            if found is None:
+                found = number[id(profile)] = len(self.profiles)
+                self.profiles.append(profile)
+            self.profile_of.append(found)
         # positions as 4-byte arrays: a list of a million ints is 36 MB, an array 4 MB
-        self._by_profile: list[array[int]] = [array("I") for _ in profiles]
-        for pos, number in enumerate(self.users.profile_of):
-            self._by_profile[number].append(pos)
+        self._by_profile: list[array[int]] = [array("I") for _ in self.profiles]
+        for pos, found in enumerate(self.profile_of):
+            self._by_profile[found].append(pos)
         self._by_skuset: dict[frozenset[str], array[int]] = self._merged(lambda p: p.sku_ids)
         self._populations: dict[Selector, Positions | None] = {}
         self._combined: dict[tuple[Selector, Selector | None], Population] = {}
@@ -186,7 +234,7 @@ class TenantIndex:
     def _merged(self, key: Callable[[Profile], Hashable]) -> dict[Any, array[int]]:
         """The users' positions, in order, grouped by `key` of their profile."""
         groups: dict[Any, list[array[int]]] = defaultdict(list)
-        for profile, positions in zip(self.users.profiles, self._by_profile, strict=True):
+        for profile, positions in zip(self.profiles, self._by_profile, strict=True):
             if positions:
                 groups[key(profile)].append(positions)
         return {k: parts[0] if len(parts) == 1 else array("I", sorted(chain.from_iterable(parts)))
@@ -237,11 +285,12 @@ class TenantIndex:
         return Positions.union(self._group_positions(gid) for gid in sorted(set(ids)))
 
     def _group_positions(self, gid: str) -> array[int]:
-        """The sorted positions of one group's members that are users, once per group: one pass
-        in C over the users' packed ids (Ids.where)."""
+        """The sorted positions of one group's members that are users, once per group."""
         found = self._by_group.get(gid)
         if found is None:
-            found = self._by_group[gid] = self.users.ids.where(self._members[gid])
+            members = frozenset(self._members[gid])
+            found = self._by_group[gid] = array("I", compress(count(), map(members.__contains__,
+                                                                           map(_ID, self.users))))
         return found
 
     def select(self, selector: Selector) -> Positions | None:
@@ -285,8 +334,27 @@ class TenantIndex:
 
     def matching(self, name: str, keep: Callable[[Any], bool]) -> Iterator[int]:
         """Positions, in order, of the users whose attribute `name` (a field of their profile:
-        auditor.users.Profile) passes `keep`; `keep` sees each profile's value once."""
-        return self.users.positions(bool(keep(getattr(p, name))) for p in self.users.profiles)
+        auditor.model.Profile) passes `keep`; `keep` sees each profile's value once."""
+        return self.positions(bool(keep(getattr(p, name))) for p in self.profiles)
+
+    def positions(self, keep: Iterable[bool]) -> Iterator[int]:
+        """Positions, in order, of the users whose profile passes: `keep` has a truth value per
+        profile number (`profiles`)."""
+        passing = list(keep)
+        return compress(count(), map(passing.__getitem__, self.profile_of))
+
+    def first_of_profiles(self) -> list[User]:
+        """A user of each profile, by profile number: whatever depends only on what users share
+        is asked of it once for them all."""
+        return [self.users[positions[0]] for positions in self._by_profile]
+
+    def maybe_dormant(self, cutoff: datetime) -> list[int] | None:
+        """`maybe_dormant` of the tenant's users."""
+        return maybe_dormant(self.users, cutoff)
+
+    def licensed_count(self) -> int:
+        return sum(len(positions) for p, positions in zip(self.profiles, self._by_profile, strict=True)
+                   if p.assigned_licenses)
 
     def population(self, match: Selector, except_: Selector | None) -> Population:
         key = (match, except_)
@@ -348,7 +416,7 @@ class TenantIndex:
         found = self._pop_groups.get(pop)
         if found is None:
             groups: dict[frozenset[str], array[int]] = defaultdict(_positions)
-            profiles, profile_of = self.users.profiles, self.users.profile_of
+            profiles, profile_of = self.profiles, self.profile_of
             for i in pop:  # in order already
                 groups[profiles[profile_of[i]].sku_ids].append(i)
             found = self._pop_groups[pop] = dict(groups)
@@ -375,7 +443,7 @@ class TenantIndex:
         """Positions of users with a license assignment in an error state."""
         return self.matching("license_assignment_states", lambda states: any(s.is_error for s in states))
 
-    def _assigning(self, user: Licensed, sku_id: str) -> list[tuple[str, str]]:
+    def _assigning(self, user: User, sku_id: str) -> list[tuple[str, str]]:
         """(display name, id) of the groups that assign `sku_id` to `user`, by name then id: the
         names and the ids below are in this one order, so position i of each is the same group."""
         sku_id = sku_id.lower()
@@ -385,11 +453,11 @@ class TenantIndex:
             if s.assigned_by_group and s.sku_id.lower() == sku_id
         )
 
-    def assigning_groups(self, user: Licensed, sku_id: str) -> list[str]:
+    def assigning_groups(self, user: User, sku_id: str) -> list[str]:
         """Display names of the groups that assign `sku_id` to `user` (empty = direct)."""
         return [name for name, _ in self._assigning(user, sku_id)]
 
-    def assigning_group_ids(self, user: Licensed, sku_id: str) -> list[str]:
+    def assigning_group_ids(self, user: User, sku_id: str) -> list[str]:
         """Their object ids, in the same order as assigning_groups."""
         return [gid for _, gid in self._assigning(user, sku_id)]
 

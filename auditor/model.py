@@ -1,11 +1,14 @@
 """Plain data passed between the stages: collect -> TenantSnapshot -> evaluate -> AuditResult.
 
-Users are kept compact (slots, interned SKU ids, shared tuples for identical license layouts)
-because a tenant can hold a million of them.
+A tenant can hold a million users, so a User keeps only what is its own (id, names, date-times,
+license assignment states) and points at a Profile: what many users share (account state, type,
+department, usage location, mailbox purpose, licenses). The decoder (auditor.snapshot) gives
+users with equal shared values one Profile object, so a million users hold a few thousand.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,7 +20,6 @@ from .enums import Locale as Locale  # re-exported: the stages import the shared
 
 if TYPE_CHECKING:
     from .usage import UsageReports
-    from .users import UserTable
 
 # --- tenant state ---------------------------------------------------------------------------
 
@@ -83,8 +85,7 @@ class Subscription:
     next_lifecycle_date_time: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class AssignedLicense:
+class AssignedLicense(msgspec.Struct, frozen=True, gc=False):
     sku_id: str
     disabled_plans: tuple[str, ...] = ()
 
@@ -93,13 +94,13 @@ class AssignedLicense:
 ERROR_STATES = ("Error", "ActiveWithError")
 
 
-@dataclass(frozen=True, slots=True)
-class LicenseAssignmentState:
+class LicenseAssignmentState(msgspec.Struct, frozen=True, gc=False):
     sku_id: str
     assigned_by_group: str | None  # None = direct assignment
     state: str  # Active, ActiveWithError, Disabled, Error
     error: str  # None, CountViolation, MutuallyExclusiveViolation, ...
     disabled_plans: tuple[str, ...] = ()
+    last_updated_date_time: str | None = None  # when the assignment last changed, as Graph wrote it
 
     @property
     def is_error(self) -> bool:
@@ -109,47 +110,137 @@ class LicenseAssignmentState:
         return self.error not in ("", "None") or self.state in ERROR_STATES
 
 
-class User(msgspec.Struct, frozen=True, gc=False):
-    """One user. A msgspec Struct rather than a dataclass: built in C (a tenth of the cost at a
-    million users) and never tracked by the cyclic garbage collector (gc=False is safe: a User
-    holds only strings, booleans, tuples and frozensets, so it cannot be part of a cycle)."""
+class Profile(msgspec.Struct, frozen=True, gc=False):
+    """What many users share: everything of a user but its id, names, date-times and attributes.
 
-    id: str
-    user_principal_name: str
-    display_name: str
+    msgspec Structs with gc=False (here and in User): built in C and never tracked by the cyclic
+    garbage collector, which would otherwise re-scan a million users (they hold only strings,
+    booleans, tuples and frozensets, so they cannot be part of a cycle)."""
+
     account_enabled: bool
     user_type: str  # Member | Guest
     department: str | None
     usage_location: str | None
-    assigned_licenses: tuple[AssignedLicense, ...]
-    license_assignment_states: tuple[LicenseAssignmentState, ...]
-    created_date_time: str | None = None
-    # signInActivity; None when never signed in or not collected (see TenantSnapshot.gaps)
-    last_sign_in_date_time: str | None = None
-    last_non_interactive_sign_in_date_time: str | None = None
-    sku_ids: frozenset[str] = frozenset()  # lower-case skuIds of assigned_licenses
-    # signInActivity.lastSuccessfulSignInDateTime: the two above also count failed attempts
-    last_successful_sign_in_date_time: str | None = None
-    # licenseAssignmentStates[i].lastUpdatedDateTime, in the same order; () when not known. Kept
-    # apart from the states so that users with the same license layout still share one tuple.
-    license_states_updated: tuple[str | None, ...] = ()
     # mailboxSettings.userPurpose (user, linked, shared, room, equipment, others, ...), read only for
     # the accounts the disabled/inactive rules could flag: None = not asked or not readable (a 403,
     # or this user's own answer was an error), NO_MAILBOX = asked and Graph found no mailbox (a 404
     # MailboxNotEnabledForRESTAPI)
-    mailbox_purpose: str | None = None
+    mailbox_purpose: str | None
+    assigned_licenses: tuple[AssignedLicense, ...]
+    # the user's licenseAssignmentStates without lastUpdatedDateTime (which is each user's own:
+    # User.license_assignment_states carries it), so users with the same licenses share them
+    license_assignment_states: tuple[LicenseAssignmentState, ...]
+    sku_ids: frozenset[str]  # lower-case skuIds of assigned_licenses
+
+
+class Layout(msgspec.Struct, frozen=True, gc=False):
+    """A license layout: assignedLicenses and licenseAssignmentStates as users share them (without
+    lastUpdatedDateTime). Answers that depend only on it are computed once per layout."""
+
+    assigned_licenses: tuple[AssignedLicense, ...]
+    license_assignment_states: tuple[LicenseAssignmentState, ...]
+
+
+def new_profile(*, account_enabled: bool = True, user_type: str = "Member", department: str | None = None,
+                usage_location: str | None = None, mailbox_purpose: str | None = None,
+                assigned_licenses: Sequence[AssignedLicense] = (),
+                license_assignment_states: Sequence[LicenseAssignmentState] = ()) -> Profile:
+    """A profile from its values (the states' lastUpdatedDateTime left out, sku_ids derived)."""
+    return Profile(account_enabled, user_type, department, usage_location, mailbox_purpose,
+                   tuple(assigned_licenses),
+                   tuple(msgspec.structs.replace(s, last_updated_date_time=None) for s in license_assignment_states),
+                   frozenset(lic.sku_id.lower() for lic in assigned_licenses))
+
+
+class User(msgspec.Struct, frozen=True, gc=False):
+    """One user: its own values, and the Profile it shares with users alike."""
+
+    id: str
+    user_principal_name: str
+    display_name: str
+    profile: Profile
+    # as Graph gave them, lastUpdatedDateTime included; the same states as profile's otherwise
+    license_assignment_states: tuple[LicenseAssignmentState, ...] = ()
+    created_date_time: str | None = None
+    # signInActivity; None when never signed in or not collected (see TenantSnapshot.gaps)
+    last_sign_in_date_time: str | None = None
+    last_non_interactive_sign_in_date_time: str | None = None
+    # signInActivity.lastSuccessfulSignInDateTime: the two above also count failed attempts
+    last_successful_sign_in_date_time: str | None = None
     # ((attribute path, value), ...) of the attributes a policy's cost_allocation asked for (see
     # auditor.attributes and TenantSnapshot.user_attributes); shared between users with equal values
     attributes: tuple[tuple[str, str], ...] = ()
 
+    @classmethod
+    def new(cls, id: str, user_principal_name: str, display_name: str = "", *,
+            account_enabled: bool = True, user_type: str = "Member", department: str | None = None,
+            usage_location: str | None = None, mailbox_purpose: str | None = None,
+            assigned_licenses: Sequence[AssignedLicense] = (),
+            license_assignment_states: Sequence[LicenseAssignmentState] = (), **own: Any) -> User:
+        """A user from all its values (its own profile; the decoder shares profiles instead)."""
+        profile = new_profile(account_enabled=account_enabled, user_type=user_type, department=department,
+                              usage_location=usage_location, mailbox_purpose=mailbox_purpose,
+                              assigned_licenses=assigned_licenses, license_assignment_states=license_assignment_states)
+        return cls(id, user_principal_name, display_name, profile, tuple(license_assignment_states), **own)
+
+    def with_values(self, **changes: Any) -> User:
+        """This user with `changes`, to its own fields or to what it shares (a new profile then;
+        new license_assignment_states change the profile's in step)."""
+        own = {k: v for k, v in changes.items() if k in User.__struct_fields__}
+        shared = {k: v for k, v in changes.items() if k not in own}
+        if not shared and "license_assignment_states" not in own:
+            return msgspec.structs.replace(self, **own)
+        p = self.profile
+        values = {"account_enabled": p.account_enabled, "user_type": p.user_type, "department": p.department,
+                  "usage_location": p.usage_location, "mailbox_purpose": p.mailbox_purpose,
+                  "assigned_licenses": p.assigned_licenses,
+                  "license_assignment_states": own.get("license_assignment_states", self.license_assignment_states)}
+        unknown = shared.keys() - values.keys()
+        if unknown:
+            raise TypeError(f"User has no field {', '.join(sorted(unknown))}")
+        return msgspec.structs.replace(self, profile=new_profile(**(values | shared)), **own)
+
+    # what the user shares, read as its own
+    @property
+    def account_enabled(self) -> bool:
+        return self.profile.account_enabled
+
+    @property
+    def user_type(self) -> str:
+        return self.profile.user_type
+
+    @property
+    def department(self) -> str | None:
+        return self.profile.department
+
+    @property
+    def usage_location(self) -> str | None:
+        return self.profile.usage_location
+
+    @property
+    def mailbox_purpose(self) -> str | None:
+        return self.profile.mailbox_purpose
+
+    @property
+    def assigned_licenses(self) -> tuple[AssignedLicense, ...]:
+        return self.profile.assigned_licenses
+
+    @property
+    def sku_ids(self) -> frozenset[str]:
+        return self.profile.sku_ids
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.profile.assigned_licenses, self.profile.license_assignment_states)
+
     @property
     def licensed(self) -> bool:
-        return bool(self.assigned_licenses)
+        return bool(self.profile.assigned_licenses)
 
     @property
     def licenses_updated(self) -> str | None:
         """When a license of this user last changed (the latest lastUpdatedDateTime), as Graph wrote it."""
-        known = [t for t in self.license_states_updated if t]
+        known = [s.last_updated_date_time for s in self.license_assignment_states if s.last_updated_date_time]
         return max(known) if known else None
 
 
@@ -195,7 +286,7 @@ class TenantSnapshot:
     collected_at: str
     skus: tuple[Sku, ...]
     subscriptions: tuple[Subscription, ...]
-    users: UserTable  # by column (auditor.users); any other sequence of users given is stored as one
+    users: Sequence[User]
     groups: tuple[Group, ...]
     gaps: tuple[Gap, ...] = ()
     # "signInActivity" when signInActivity was requested (without it inactivity is not evaluable);
@@ -215,9 +306,8 @@ class TenantSnapshot:
     usage: UsageReports | None = None
 
     def __post_init__(self) -> None:
-        from .users import UserTable  # users.py builds on this module's records
-
-        object.__setattr__(self, "users", UserTable.of(self.users))
+        if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered
+            object.__setattr__(self, "users", tuple(self.users))
 
     @property
     def complete(self) -> bool:

@@ -1,8 +1,8 @@
 """Snapshot files: tenant state as versioned JSON whose field names follow Microsoft Graph.
 
 One decoder (UserDecoder: msgspec typed structs) turns the users of Graph's pages and of a
-snapshot file into a UserTable (auditor.users), so a snapshot is checkable against Graph field
-by field and both are read alike; every error names the field (and the caller the item, file or
+snapshot file into model Users, so a snapshot is checkable against Graph field by field and both
+are read alike; every error names the field (and the caller the item, file or
 Graph request).
 
 Layout (schemaVersion 1):
@@ -27,8 +27,6 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from itertools import compress, count, repeat
-from operator import attrgetter, is_not, itemgetter, methodcaller, ne
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -45,6 +43,7 @@ from .model import (
     Group,
     LicenseAssignmentState,
     PrepaidUnits,
+    Profile,
     ServicePlan,
     Sku,
     Subscription,
@@ -53,7 +52,6 @@ from .model import (
 )
 from .outputs import atomic_text
 from .usage import USAGE_REPORTS, BadUsage, usage_from_json, usage_to_json
-from .users import Profiles, UserTable, pack_times
 
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
@@ -62,11 +60,6 @@ MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.part: the candidate
 # The groups' hasMembersWithLicenseErrors was read (GET /groups?$filter=hasMembersWithLicenseErrors eq true):
 # only then does a group without the flag mean "no member has a license error".
 LICENSE_ERROR_GROUPS = "hasMembersWithLicenseErrors"
-def is_plain_utc(text: Any) -> bool:
-    """True for a valid date-time in Graph's usual form (auditor.users.pack_times). Fast paths
-    (decoding, comparing times as text) take only this form and hand anything else to the code
-    that parses."""
-    return type(text) is str and pack_times([text]) is not None
 
 
 def _valid_when(text: str) -> bool:
@@ -135,25 +128,31 @@ def _strs(values: list[Any], key: str) -> tuple[str, ...]:
 
 # --- users: one decoder for Graph pages and snapshot files --------------------------------------
 #
-# A user is decoded by msgspec into the typed structs below (types checked in C), then checked for
-# what types cannot say (date-times, non-empty ids) and stored in a UserTable (auditor.users). The
-# two license lists are kept as raw JSON at first: a few dozen distinct layouts cover a whole
-# tenant, and each is decoded (by the typed structs too) once. Every error names the field.
+# msgspec decodes users into the typed structs below (types checked in C, straight from a page's
+# bytes); UserDecoder then checks what types cannot say (the date-times) and builds each model User.
+# What users share goes into a Profile, and users with equal shared values get the same Profile
+# object (as do equal license lists and states): a million users hold a few thousand profiles.
+# Every error names the field.
+#
+# A new Graph property of users: a field of model.User (its own) or model.Profile (shared), the
+# same property on _User and _UserSelected below (the collector's $select follows), its line in
+# UserDecoder._user or _profile and in user_to_json (the emulator serves what user_to_json
+# writes), and the sample generator (auditor/sample/generate.py).
 
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
-class _License(msgspec.Struct, gc=False):
+class _License(msgspec.Struct, frozen=True, gc=False):
     skuId: str
-    disabledPlans: list[str] | None = None
+    disabledPlans: tuple[str, ...] | None = None
 
 
-class _State(msgspec.Struct, gc=False):
+class _State(msgspec.Struct, frozen=True, gc=False):
     skuId: NonEmpty
     assignedByGroup: str | None = None
     state: str | None = None
     error: str | None = None
-    disabledPlans: list[str] | None = None
+    disabledPlans: tuple[str, ...] | None = None
     lastUpdatedDateTime: str | None = None
 
 
@@ -167,9 +166,6 @@ class _Mailbox(msgspec.Struct, gc=False):
     userPurpose: NonEmpty
 
 
-_NULL = msgspec.Raw(b"null")
-
-
 class _User(msgspec.Struct, gc=False):
     """A user of a snapshot file: only id and userPrincipalName must be there."""
 
@@ -181,8 +177,8 @@ class _User(msgspec.Struct, gc=False):
     department: str | None = None
     usageLocation: str | None = None
     createdDateTime: str | None = None
-    assignedLicenses: msgspec.Raw = _NULL  # list[_License] | None, decoded once per layout
-    licenseAssignmentStates: msgspec.Raw = _NULL  # list[_State] | None
+    assignedLicenses: list[_License] | None = None
+    licenseAssignmentStates: list[_State] | None = None
     # the mailbox purpose (Graph's pages never carry it): null = no mailbox
     mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
 
@@ -204,8 +200,8 @@ class _UserSelected(msgspec.Struct, gc=False, kw_only=True):
     department: str | None
     usageLocation: str | None
     createdDateTime: str | None
-    assignedLicenses: msgspec.Raw
-    licenseAssignmentStates: msgspec.Raw
+    assignedLicenses: list[_License] | None
+    licenseAssignmentStates: list[_State] | None
     mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
 
 
@@ -228,27 +224,9 @@ def _page_type(user: type[Any]) -> type[Any]:
 
 _PAGES = tuple(tuple(msgspec.json.Decoder(_page_type(t)) for t in pair) for pair in _USER_TYPES)
 _LISTS = tuple(tuple(msgspec.json.Decoder(list[t]) for t in pair) for pair in _USER_TYPES)  # type: ignore[valid-type]
-_LICENSES = msgspec.json.Decoder(list[_License] | None)
-_STATES = msgspec.json.Decoder(list[_State] | None)
 # The user properties every $select of the collector names, apart from signInActivity.
 SELECTED_USER_FIELDS = tuple(f for f in _UserSelected.__struct_fields__ if f != "mailboxSettings")
-
-# Each assignment state's lastUpdatedDateTime, found in the raw JSON of the list: the value is
-# read out, then nulled in the layout key, so users whose licenses look alike still share one
-# decoded layout although every user's timestamps differ.
-_UPDATED = re.compile(rb'"lastUpdatedDateTime"\s*:\s*(null|"[^"\\]*")')
-_UPDATED_NULL = b'"lastUpdatedDateTime":null'
-_UPDATED_KEY = b'"lastUpdatedDateTime"'
 _CHUNK = 1000  # users of a parsed list decoded at a time
-# a wire user's fields, read a column at a time (UserDecoder._usual)
-_ID_OF, _UPN_OF, _NAME_OF = attrgetter("id"), attrgetter("userPrincipalName"), attrgetter("displayName")
-_ENABLED_OF, _TYPE_OF = attrgetter("accountEnabled"), attrgetter("userType")
-_DEPARTMENT_OF, _LOCATION_OF = attrgetter("department"), attrgetter("usageLocation")
-_CREATED_OF, _MAILBOX_OF = attrgetter("createdDateTime"), attrgetter("mailboxSettings")
-_LICENSES_OF, _STATES_OF = attrgetter("assignedLicenses"), attrgetter("licenseAssignmentStates")
-_SIGN_IN_OF = attrgetter("signInActivity")
-_SIGN_IN_TIMES = (attrgetter("lastSignInDateTime"), attrgetter("lastNonInteractiveSignInDateTime"),
-                  attrgetter("lastSuccessfulSignInDateTime"))
 _NO_SIGN_IN = _SignIn()
 _AT = re.compile(r"^(.*?)(?: - at `\$(.*)`)?$", re.DOTALL)
 _MISSING = re.compile(r"Object missing required field `([^`]*)`")
@@ -303,48 +281,39 @@ def _kind(text: str) -> str:
     return " or ".join(_KINDS.get(part.strip(), part.strip()) for part in text.split("|"))
 
 
-def _check_when(text: str | None, field: str) -> None:
-    if text is not None and not is_plain_utc(text) and not _valid_when(text):
+def _check_when(text: str | None, field: str) -> str | None:
+    """`text` when it is None or an ISO-8601 date-time; else BadValue naming `field`."""
+    if text is not None and not _valid_when(text):
         raise BadValue(f"{field}: {text!r} is not an ISO-8601 date-time")
-
-
-def _shared_key(w: Any, layout: int) -> tuple[Any, ...]:
-    """What a wire user shares with others, as it came (equal values give equal keys)."""
-    mailbox = w.mailboxSettings
-    if mailbox is msgspec.UNSET:  # Graph's pages
-        return (w.accountEnabled, w.userType, w.department, w.usageLocation, layout)
-    return (w.accountEnabled, w.userType, w.department, w.usageLocation, layout, mailbox is None,
-            None if mailbox is None else mailbox.userPurpose)
+    return text
 
 
 class UserDecoder:
-    """Turns Graph user JSON (pages of `/users`, a snapshot's `users`) into a UserTable.
+    """Turns Graph user JSON (pages of `/users`, a snapshot's `users`) into model Users.
 
-    Identical license layouts (very common) are decoded once and shared, repeated texts are
-    interned, and the users are stored by column (auditor.users)."""
+    Users with equal shared values (auditor.model.Profile) get one Profile object, and equal
+    license lists, license states and texts one object each."""
 
-    def __init__(self, with_sign_in: bool, *, selected: bool = False, profiles: Profiles | None = None,
-                 attributes: Sequence[str] = ()) -> None:
+    def __init__(self, with_sign_in: bool, *, selected: bool = False, attributes: Sequence[str] = ()) -> None:
         """`selected`: the users come from Graph with `$select` of SELECTED_USER_FIELDS, so each of
         those fields must be present (a snapshot file's users need not carry them all).
         `attributes`: the attribute paths (auditor.attributes) each user keeps in User.attributes."""
         self.with_sign_in = with_sign_in
         self.attributes = PageReader(attributes) if attributes else None
         self.selected = selected
-        self.profiles = profiles if profiles is not None else Profiles()
         self._page = _PAGES[selected][with_sign_in]
         self._list = _LISTS[selected][with_sign_in]
         self._strings: dict[str, str] = {}
-        self._layouts: dict[tuple[bytes, bytes], tuple[int, int, bool]] = {}  # raw lists -> (layout, states)
-        self._profile_of: dict[tuple[Any, ...], int] = {}  # a wire user's shared values -> profile number
-        self._shared: dict[Any, Any] = {}
+        self._licenses: dict[tuple[_License, ...], tuple[AssignedLicense, ...]] = {}
+        self._states: dict[tuple[_State, ...], tuple[LicenseAssignmentState, ...]] = {}
+        self._profiles: dict[tuple[Any, ...], Profile] = {}
 
     def _intern(self, s: str | None) -> str | None:
         return None if s is None else self._strings.setdefault(s, s)
 
     # --- whole lists ------------------------------------------------------------------------
 
-    def page(self, body: bytes) -> tuple[str | None, Callable[[], UserTable | None]] | None:
+    def page(self, body: bytes) -> tuple[str | None, Callable[[], list[User] | None]] | None:
         """Decode a Graph page of users from its bytes, in two steps: (`@odata.nextLink`, a
         function that returns the page's users), so the next page can be requested before the
         users are built. None (from either step): the page is not JSON this decoder reads as it
@@ -355,24 +324,24 @@ class UserDecoder:
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
 
-        def users() -> UserTable | None:
-            try:
-                table = self._table(wire.value)
-            except BadItem:
-                return None
+        def users() -> list[User] | None:
+            pairs: Sequence[tuple[tuple[str, str], ...]] = ()
             if self.attributes is not None:
                 found = self.attributes.read(body)
-                if found is None or len(found) != len(table):
+                if found is None or len(found) != len(wire.value):
                     return None
-                table.set_attributes(found)
-            return table
+                pairs = found
+            try:
+                return self._users(wire.value, pairs)
+            except BadItem:
+                return None
 
         return wire.next_link, users
 
-    def values(self, items: Iterable[Any]) -> UserTable:
+    def values(self, items: Iterable[Any]) -> list[User]:
         """The users of a parsed list (a page's `value`, a snapshot's `users`, or any iterable of
         them); BadItem names the first malformed one (its index and field)."""
-        out = UserTable(self.profiles)
+        out: list[User] = []
         source = iter(items)
         for start in itertools.count(0, _CHUNK):
             chunk = list(itertools.islice(source, _CHUNK))
@@ -387,14 +356,14 @@ class UserDecoder:
                 raise BadItem(start + index, message) from None
             except (TypeError, msgspec.DecodeError) as exc:  # not JSON values
                 raise BadValue(f"not JSON: {exc}") from None
-            try:
-                table = self._table(wire)
-            except BadItem as exc:
-                raise BadItem(start + exc.index, str(exc)) from None
+            pairs: Sequence[tuple[tuple[str, str], ...]] = ()
             if self.attributes is not None:
                 reader = self.attributes
-                table.set_attributes([reader.intern(pairs_from(raw, reader.paths)) for raw in chunk])
-            out.extend(table)
+                pairs = [reader.intern(pairs_from(raw, reader.paths)) for raw in chunk]
+            try:
+                out += self._users(wire, pairs)
+            except BadItem as exc:
+                raise BadItem(start + exc.index, str(exc)) from None
         return out
 
     def user(self, raw: Any) -> User:
@@ -404,197 +373,83 @@ class UserDecoder:
         except BadItem as exc:
             raise BadValue(str(exc)) from None
 
-    # --- one list of typed users --------------------------------------------------------------
-
-    def _table(self, users: Sequence[Any]) -> UserTable:
-        found = self._usual(users)
-        return found if found is not None else self._each(users)
-
-    def _usual(self, users: Sequence[Any]) -> UserTable | None:
-        """The users of a list whose users are all usual, a column at a time in C: every
-        date-time (lastUpdatedDateTime included) in Graph's usual form, every license layout
-        decoded without error. None when one user is not: then `_each` reads the list user by
-        user (and names a malformed one)."""
-        if not users:
-            return None
-        raw_states = list(map(bytes, map(_STATES_OF, users)))
-        # the users whose states carry a lastUpdatedDateTime (Graph's usual case): their times are
-        # read out and nulled in the layout key, as _each does
-        updated: dict[int, list[str | None]] = {}
-        every = b"\0".join(raw_states)  # no JSON holds a NUL byte: no match spans two users
-        timed = (compress(count(), map(ne, map(methodcaller("count", _UPDATED_KEY), raw_states),
-                                       map(methodcaller("count", _UPDATED_NULL), raw_states)))
-                 if every.count(_UPDATED_KEY) != every.count(_UPDATED_NULL) else ())
-        for i in timed:
-            texts = [None if t == b"null" else t[1:-1].decode() for t in _UPDATED.findall(raw_states[i])]
-            raw_states[i] = _UPDATED.sub(_UPDATED_NULL, raw_states[i])
-            if any(t is not None for t in texts):
-                updated[i] = texts
-        keys = list(zip(map(bytes, map(_LICENSES_OF, users)), raw_states, strict=True))
-        layouts = self._layouts
-        for key in set(keys) - layouts.keys():
+    def _users(self, wire: Sequence[Any], pairs: Sequence[tuple[tuple[str, str], ...]]) -> list[User]:
+        out = []
+        for i, w in enumerate(wire):
             try:
-                layouts[key] = self._layout(*key)
-            except BadValue:
-                return None
-        found = list(map(layouts.__getitem__, keys))
-        if any(map(itemgetter(2), found)) or any(len(texts) != found[i][1] for i, texts in updated.items()):
-            return None  # a time the expression did not take out (an escape): _each reads the states
-        stamps = pack_times([t for texts in updated.values() for t in texts])
-        if stamps is None:
-            return None
-        numbers = list(map(itemgetter(0), found))
-        if any(map(is_not, map(_MAILBOX_OF, users), repeat(msgspec.UNSET))):  # a snapshot file's users
-            shared = list(map(_shared_key, users, numbers))
-        else:  # Graph's pages: what _shared_key gives, in C
-            shared = list(zip(map(_ENABLED_OF, users), map(_TYPE_OF, users), map(_DEPARTMENT_OF, users),
-                              map(_LOCATION_OF, users), numbers, strict=True))
-        profiles = list(map(self._profile_of.get, shared))  # None: a profile not seen before, made below
-        for i in [i for i, number in enumerate(profiles) if number is None]:
-            number = self._profile_of.get(shared[i])  # an earlier user of this list may have made it
-            profiles[i] = number if number is not None else self._profile(users[i], numbers[i])
-        created = map(_CREATED_OF, users)
-        if self.with_sign_in:
-            activities = [a if a is not None else _NO_SIGN_IN for a in map(_SIGN_IN_OF, users)]
-            columns = zip(created, *[map(get, activities) for get in _SIGN_IN_TIMES], strict=True)
-        else:
-            columns = zip(created, repeat(None), repeat(None), repeat(None), strict=False)
-        times = pack_times(list(itertools.chain.from_iterable(columns)))  # each user's four, in order
-        if times is None:
-            return None
-        out = UserTable(self.profiles)
-        upns = list(map(_UPN_OF, users))
-        held = [0] * len(users)  # how many lastUpdatedDateTime each user has
-        for i, texts in updated.items():
-            held[i] = len(texts)
-        out.add_usual(list(map(_ID_OF, users)), upns, [name or "" for name in map(_NAME_OF, users)],
-                      profiles, times, stamps, held)  # type: ignore[arg-type]  # no None is left in profiles
-        return out
-
-    def _each(self, users: Sequence[Any]) -> UserTable:
-        out = UserTable(self.profiles)
-        ids_append, names_append, cut_append, profile_append, times_extend, stamps_extend, stamp_at_append, \
-            stamp_store = out.appenders()
-        layouts = self._layouts
-        profile_of = self._profile_of
-        with_sign_in = self.with_sign_in
-        UNSET = msgspec.UNSET
-
-        for i, w in enumerate(users):
-            raw_states = bytes(w.licenseAssignmentStates)
-            # Most states carry no time (or one per state); count first, in C, and run the
-            # regular expression only when some state has one.
-            stamps: list[bytes] = []
-            timed = raw_states.count(_UPDATED_KEY) != raw_states.count(_UPDATED_NULL)
-            if timed:
-                stamps = _UPDATED.findall(raw_states)
-                raw_states = _UPDATED.sub(_UPDATED_NULL, raw_states)
-            key = (bytes(w.assignedLicenses), raw_states)
-            found = layouts.get(key)
-            last = last_ni = last_ok = None
-            try:
-                if found is None:
-                    found = layouts[key] = self._layout(*key)
-                layout, count, missed = found
-                updated: tuple[str | None, ...] = ()
-                if timed or missed:
-                    # a time the expression did not take out (an escape in it or in its key): read
-                    # this user's states as they are
-                    if missed or len(stamps) != count:
-                        updated = self._stamps(bytes(w.licenseAssignmentStates))
-                    else:
-                        updated = tuple(None if t == b"null" else t[1:-1].decode() for t in stamps)
-                    if all(t is None for t in updated):
-                        updated = ()
-                if with_sign_in:
-                    activity = w.signInActivity
-                    if activity is not None:
-                        last = activity.lastSignInDateTime
-                        last_ni = activity.lastNonInteractiveSignInDateTime
-                        last_ok = activity.lastSuccessfulSignInDateTime
-                times = pack_times((w.createdDateTime, last, last_ni, last_ok))
-                marks = pack_times(updated)
-                if times is None or marks is None:  # another form than Graph's usual one: check, keep the text
-                    _check_when(last, "signInActivity.lastSignInDateTime")
-                    _check_when(last_ni, "signInActivity.lastNonInteractiveSignInDateTime")
-                    _check_when(last_ok, "signInActivity.lastSuccessfulSignInDateTime")
-                    for j, t in enumerate(updated):
-                        _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
-                mailbox = w.mailboxSettings
-                profile = profile_of.get(
-                    (w.accountEnabled, w.userType, w.department, w.usageLocation, layout) if mailbox is UNSET
-                    else _shared_key(w, layout))
-                if profile is None:
-                    profile = self._profile(w, layout)
+                out.append(self._user(w, pairs[i] if pairs else ()))
             except BadValue as exc:
                 raise BadItem(i, str(exc)) from None
-            if times is None or marks is None:
-                out.add(w.id, w.userPrincipalName, w.displayName or "", profile, w.createdDateTime, last, last_ni,
-                        last_ok, updated)
-                continue
-            upn = w.userPrincipalName
-            ids_append(w.id)
-            names_append(upn + (w.displayName or ""))
-            cut_append(len(upn))
-            profile_append(profile)
-            times_extend(times)
-            if marks:
-                stamps_extend(marks)
-            stamp_at_append(len(stamp_store) // 20)
         return out
 
-    def _profile(self, w: Any, layout: int) -> int:
-        """The profile number of a wire user (first seen: its texts interned)."""
-        strings = self._strings
+    # --- one user ---------------------------------------------------------------------------
+
+    def _user(self, w: Any, attributes: tuple[tuple[str, str], ...]) -> User:
+        """The model User of a decoded wire user; BadValue names a malformed field."""
+        shared_states, states = self._license_states(w.licenseAssignmentStates)
+        profile = self._profile(w, self._assigned(w.assignedLicenses), shared_states)
+        last = last_ni = last_ok = None
+        if self.with_sign_in:
+            activity = w.signInActivity or _NO_SIGN_IN
+            last = _check_when(activity.lastSignInDateTime, "signInActivity.lastSignInDateTime")
+            last_ni = _check_when(activity.lastNonInteractiveSignInDateTime,
+                                  "signInActivity.lastNonInteractiveSignInDateTime")
+            last_ok = _check_when(activity.lastSuccessfulSignInDateTime, "signInActivity.lastSuccessfulSignInDateTime")
+        return User(w.id, w.userPrincipalName, w.displayName or "", profile, states,
+                    w.createdDateTime, last, last_ni, last_ok, attributes)
+
+    def _profile(self, w: Any, licenses: tuple[AssignedLicense, ...],
+                 states: tuple[LicenseAssignmentState, ...]) -> Profile:
+        """The one Profile object of the users with the values of `w` (licenses and states are
+        shared objects already, so their identities stand for their values in the key)."""
         mailbox = w.mailboxSettings
-        purpose = (None if mailbox is msgspec.UNSET else NO_MAILBOX if mailbox is None
-                   else strings.setdefault(mailbox.userPurpose, mailbox.userPurpose))
-        user_type, department, location = w.userType, w.department, w.usageLocation
-        number = self.profiles.number(
-            w.accountEnabled is not False,
-            strings.setdefault(user_type, user_type) if user_type else "Member",
-            None if department is None else strings.setdefault(department, department),
-            None if location is None else strings.setdefault(location, location),
-            purpose, layout)
-        self._profile_of[_shared_key(w, layout)] = number
-        return number
+        key = (w.accountEnabled, w.userType, w.department, w.usageLocation,
+               mailbox is msgspec.UNSET, mailbox is None, None if not mailbox else mailbox.userPurpose,
+               id(licenses), id(states))
+        found = self._profiles.get(key)
+        if found is None:
+            purpose = (None if mailbox is msgspec.UNSET else NO_MAILBOX if mailbox is None
+                       else self._intern(mailbox.userPurpose))
+            found = self._profiles[key] = Profile(
+                w.accountEnabled is not False, self._intern(w.userType or "Member") or "",
+                self._intern(w.department), self._intern(w.usageLocation), purpose, licenses, states,
+                frozenset(lic.sku_id.lower() for lic in licenses))
+        return found
 
-    def _layout(self, licenses: bytes, states: bytes) -> tuple[int, int, bool]:
-        """(layout number, how many states, whether a state still has a lastUpdatedDateTime) of
-        raw assignedLicenses and licenseAssignmentStates (their times replaced by null)."""
-        try:
-            decoded = _LICENSES.decode(licenses)
-        except msgspec.ValidationError as exc:
-            raise BadValue(_problem(exc, "assignedLicenses", indexed=False)[1]) from None
-        try:
-            found = _STATES.decode(states)
-        except msgspec.ValidationError as exc:
-            raise BadValue(_problem(exc, "licenseAssignmentStates", indexed=False)[1]) from None
-        shared = self._share(tuple(self._license(lic) for lic in decoded or ()))
-        state_list = tuple(self._state(st) for st in found or ())
-        missed = any(st.lastUpdatedDateTime is not None for st in found or ())
-        return self.profiles.layout(shared, self._share(state_list)), len(state_list), missed
+    def _assigned(self, wire: list[_License] | None) -> tuple[AssignedLicense, ...]:
+        key = tuple(wire or ())
+        found = self._licenses.get(key)
+        if found is None:
+            found = self._licenses[key] = tuple(
+                AssignedLicense(self._intern(lic.skuId) or "", tuple(sorted(lic.disabledPlans or ()))) for lic in key)
+        return found
 
-    def _stamps(self, states: bytes) -> tuple[str | None, ...]:
-        found = _STATES.decode(states) or []
-        for j, st in enumerate(found):
-            _check_when(st.lastUpdatedDateTime, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
-        return tuple(st.lastUpdatedDateTime for st in found)
+    def _license_states(self, wire: list[_State] | None) -> tuple[tuple[LicenseAssignmentState, ...],
+                                                                  tuple[LicenseAssignmentState, ...]]:
+        """(the states as users share them, without lastUpdatedDateTime; the user's own, with it)."""
+        if not wire:
+            return (), ()
+        times = [st.lastUpdatedDateTime for st in wire]
+        if all(t is None for t in times):
+            shared = self._shared_states(tuple(wire))
+            return shared, shared
+        for j, t in enumerate(times):
+            _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
+        shared = self._shared_states(tuple(msgspec.structs.replace(st, lastUpdatedDateTime=None) for st in wire))
+        return shared, tuple(msgspec.structs.replace(s, last_updated_date_time=t) if t is not None else s
+                             for s, t in zip(shared, times, strict=True))
 
-    def _share(self, value: Any) -> Any:
-        return self._shared.setdefault(value, value)
-
-    def _license(self, lic: _License) -> AssignedLicense:
-        return self._share(AssignedLicense(self._intern(lic.skuId) or "", tuple(sorted(lic.disabledPlans or ()))))
-
-    def _state(self, st: _State) -> LicenseAssignmentState:
-        return self._share(LicenseAssignmentState(
-            self._intern(st.skuId) or "",
-            self._intern(st.assignedByGroup),
-            self._intern(st.state or "Active") or "",
-            self._intern(st.error or "None") or "",
-            tuple(sorted(st.disabledPlans or ())),
-        ))
+    def _shared_states(self, key: tuple[_State, ...]) -> tuple[LicenseAssignmentState, ...]:
+        found = self._states.get(key)
+        if found is None:
+            found = self._states[key] = tuple(LicenseAssignmentState(
+                self._intern(st.skuId) or "",
+                self._intern(st.assignedByGroup),
+                self._intern(st.state or "Active") or "",
+                self._intern(st.error or "None") or "",
+                tuple(sorted(st.disabledPlans or ())),
+            ) for st in key)
+        return found
 
     def licenses(self, raw: list[Any]) -> tuple[AssignedLicense, ...]:
         """A group's assignedLicenses (parsed JSON); BadValue names the item and field."""
@@ -602,7 +457,7 @@ class UserDecoder:
             decoded = msgspec.convert(raw, list[_License], strict=True)
         except msgspec.ValidationError as exc:
             raise BadValue(_problem(exc, "assignedLicenses", indexed=False)[1]) from None
-        return self._share(tuple(self._license(lic) for lic in decoded))
+        return self._assigned(decoded)
 
 
 def sku_from_graph(raw: Any) -> Sku:
@@ -700,7 +555,7 @@ def _ident(raw: Any) -> str:
     return f" ({ident})" if isinstance(ident, str) else ""
 
 
-def _users(decoder: UserDecoder, items: list[Any], where: str) -> UserTable:
+def _users(decoder: UserDecoder, items: list[Any], where: str) -> list[User]:
     try:
         return decoder.values(items)
     except BadItem as exc:
@@ -745,10 +600,10 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
     _when(doc, "collectedAt", required=True)
     users = _users(decoder, doc["users"], "users")
     seen: set[str] = set()
-    for i, uid in enumerate(users.ids):
-        if uid in seen:
-            raise BadValue(f"users[{i}] ({users.upn_at(i)}).id: {uid} appears twice")
-        seen.add(uid)
+    for i, u in enumerate(users):
+        if u.id in seen:
+            raise BadValue(f"users[{i}] ({u.user_principal_name}).id: {u.id} appears twice")
+        seen.add(u.id)
     return TenantSnapshot(
         tenant_id=_req(tenant, "id"),
         tenant_name=_str(tenant, "displayName", required=False) or "",
@@ -829,6 +684,7 @@ def license_to_json(lic: AssignedLicense) -> dict[str, Any]:
 
 
 def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) -> dict[str, Any]:
+    timed = any(s.last_updated_date_time for s in u.license_assignment_states)
     out: dict[str, Any] = {
         "id": u.id,
         "userPrincipalName": u.user_principal_name,
@@ -846,9 +702,9 @@ def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) ->
                 "state": s.state,
                 "error": s.error,
                 "disabledPlans": list(s.disabled_plans),
-                **({"lastUpdatedDateTime": u.license_states_updated[i]} if u.license_states_updated else {}),
+                **({"lastUpdatedDateTime": s.last_updated_date_time} if timed else {}),
             }
-            for i, s in enumerate(u.license_assignment_states)
+            for s in u.license_assignment_states
         ],
     }
     if with_sign_in:

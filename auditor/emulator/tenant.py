@@ -45,7 +45,6 @@ from typing import Any, overload
 import msgspec
 
 from ..model import AssignedLicense, Group, LicenseAssignmentState, Sku, TenantSnapshot, User
-from ..users import UserTable
 from .errors import GraphError, bad, not_found
 
 ACTIVE_STATES = ("Active", "ActiveWithError")
@@ -152,7 +151,7 @@ class TenantState:
         """The tenant as it stands after the writes so far."""
         with self._lock:
             return dataclasses.replace(
-                self.snapshot, users=UserTable.of(self.users), skus=tuple(self.skus), groups=tuple(self.groups)
+                self.snapshot, users=tuple(self.users), skus=tuple(self.skus), groups=tuple(self.groups)
             )
 
     def license_error_groups(self) -> frozenset[str]:
@@ -327,8 +326,8 @@ class TenantState:
     def _states(self, user: User) -> _States:
         """The user's states with their times; a product in assignedLicenses that no state names
         (a snapshot that did not keep states) counts as assigned directly."""
-        times = user.license_states_updated
-        out: _States = [(s, times[i] if i < len(times) else None) for i, s in enumerate(user.license_assignment_states)]
+        out: _States = [(msgspec.structs.replace(s, last_updated_date_time=None), s.last_updated_date_time)
+                        for s in user.license_assignment_states]
         named = {s.sku_id.lower() for s in user.license_assignment_states}
         for lic in user.assigned_licenses:
             if lic.sku_id.lower() not in named:
@@ -415,12 +414,9 @@ class TenantState:
                 licenses.append(AssignedLicense(h.sku_id, h.disabled))
         listed = {x.sku_id.lower() for x in licenses}
         licenses += [AssignedLicense(h.sku_id, h.disabled) for k, h in after.items() if k not in listed]
-        new = msgspec.structs.replace(
-            user,
+        new = user.with_values(
             assigned_licenses=tuple(licenses),
-            license_assignment_states=tuple(s for s, _ in states),
-            license_states_updated=tuple(t for _, t in states),
-            sku_ids=frozenset(x.sku_id.lower() for x in licenses),
+            license_assignment_states=tuple(msgspec.structs.replace(s, last_updated_date_time=t) for s, t in states),
         )
         self.users[at] = new
         for k in after.keys() ^ before.keys():

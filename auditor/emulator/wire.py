@@ -11,7 +11,7 @@ from typing import Any
 
 from ..attributes import wire_value
 from ..model import Group, Sku, Subscription, User
-from ..snapshot import license_to_json, sku_to_json, subscription_to_json
+from ..snapshot import license_to_json, sku_to_json, subscription_to_json, user_to_json
 
 USER_DEFAULT = (
     "businessPhones",
@@ -99,39 +99,24 @@ ORGANIZATION_PROPERTIES = frozenset(("id", "displayName", "tenantType", "verifie
 
 
 def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
-    """One user as Graph sends it: the default set, or exactly the selected properties."""
+    """One user as Graph sends it: the default set, or exactly the selected properties. The
+    properties the model holds are written as a snapshot holds them (auditor.snapshot.user_to_json),
+    so a property added to the model and the snapshot is served as well."""
     names = USER_DEFAULT if selected is None else selected
+    modelled = user_to_json(u, with_sign_in=False)
     out: dict[str, Any] = {}
     for name in names:
-        if name == "id":
-            out["id"] = u.id
-        elif name == "userPrincipalName":
-            out[name] = u.user_principal_name
-        elif name == "displayName":
-            out[name] = u.display_name
-        elif name == "accountEnabled":
-            out[name] = u.account_enabled
-        elif name == "userType":
-            out[name] = u.user_type
-        elif name == "department":
-            out[name] = u.department
-        elif name == "usageLocation":
-            out[name] = u.usage_location
-        elif name == "createdDateTime":
-            out[name] = u.created_date_time
-        elif name == "assignedLicenses":
-            out[name] = [license_to_json(lic) for lic in u.assigned_licenses]
-        elif name == "licenseAssignmentStates":
+        if name == "licenseAssignmentStates":  # Graph gives every state its lastUpdatedDateTime (or null)
             out[name] = [
                 {
                     "assignedByGroup": s.assigned_by_group,
                     "disabledPlans": list(s.disabled_plans),
                     "error": s.error,
-                    "lastUpdatedDateTime": u.license_states_updated[i] if u.license_states_updated else None,
+                    "lastUpdatedDateTime": s.last_updated_date_time,
                     "skuId": s.sku_id,
                     "state": s.state,
                 }
-                for i, s in enumerate(u.license_assignment_states)
+                for s in u.license_assignment_states
             ]
         elif name == "signInActivity":
             # Graph leaves the property out for users who never signed in.
@@ -149,6 +134,8 @@ def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
             out[name] = []
         elif name == "mail":
             out[name] = u.user_principal_name if "#EXT#" not in u.user_principal_name else None
+        elif name in modelled and name != "mailboxSettings":  # mailboxSettings is read per user, not listed
+            out[name] = modelled[name]
         else:  # the attributes a cost allocation reads (auditor.attributes), else not modelled: null
             out[name] = wire_value(u.attributes, name)
     return out

@@ -33,8 +33,8 @@ the purposes not read stay unknown); every other failure raises, except one user
 a $batch: a 404 without a "no mailbox" code (the user deleted mid-run) or another 4xx leaves that
 user's purpose unknown.
 
-Users are decoded page by page, straight from the page's bytes, into a table of compact records
-(auditor.users; nothing else of a page is kept; see UserDecoder.page).
+Users are decoded page by page, straight from the page's bytes, into model Users that share their
+profiles (auditor.model; nothing else of a page is kept; see UserDecoder.page).
 """
 
 from __future__ import annotations
@@ -49,10 +49,13 @@ from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import msgspec
+
 from ..attributes import top_level
 from ..errors import AuthError, CollectionError, clean_message
-from ..model import NO_MAILBOX, Gap, Group, Sku, Subscription, TenantSnapshot
-from ..rules.hygiene import dormant, maybe_dormant
+from ..index import maybe_dormant
+from ..model import NO_MAILBOX, Gap, Group, Profile, Sku, Subscription, TenantSnapshot, User
+from ..rules.hygiene import dormant
 from ..snapshot import (
     LICENSE_ERROR_GROUPS,
     MAILBOX_SETTINGS,
@@ -65,7 +68,6 @@ from ..snapshot import (
     subscription_from_graph,
 )
 from ..usage import USAGE_REPORTS, UsageNeed, UsageReports
-from ..users import UserTable
 from .arguments import DEFAULT_CONCURRENCY
 from .audits import read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
@@ -119,10 +121,10 @@ class MailboxCheck:
     inactive_days: int | None = None
     as_of: datetime | None = None
 
-    def candidates(self, users: UserTable, now: datetime, with_sign_in: bool) -> list[int]:
+    def candidates(self, users: Sequence[User], now: datetime, with_sign_in: bool) -> list[int]:
         """Positions of the accounts to ask about, in order."""
         now = self.as_of or now
-        picked = set(users.positions(not p.account_enabled and bool(p.assigned_licenses) for p in users.profiles))
+        picked = {i for i, u in enumerate(users) if not u.account_enabled and u.assigned_licenses}
         if self.inactive_days is not None and with_sign_in:
             cutoff = now - timedelta(days=self.inactive_days)
             maybe = maybe_dormant(users, cutoff)
@@ -224,7 +226,7 @@ class _Collection:
         if text.isdigit() and len(text) < 12:
             self.progress.expect(int(text))
 
-    async def users(self, with_sign_in: bool) -> tuple[UserTable, bool]:
+    async def users(self, with_sign_in: bool) -> tuple[list[User], bool]:
         """All users; falls back to reading without signInActivity on a 403 for it."""
         while True:
             try:
@@ -238,24 +240,24 @@ class _Collection:
                     with_sign_in = False
                     continue
                 self.gaps.append(Gap("users", exc.request, _forbidden_reason(exc)))
-                return UserTable(), False
+                return [], False
 
-    async def _read_users(self, with_sign_in: bool) -> UserTable:
+    async def _read_users(self, with_sign_in: bool) -> list[User]:
         """In partitions, several at once, when the tenant is large (partitions.py); else in one chain."""
         decoder = UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
         path = users_path(with_sign_in, self.attributes)
         return await read_users(UsersRead(
             self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.concurrency,
-            fast=decoder.page, slow=lambda items: _users(items, decoder, path), profiles=decoder.profiles,
+            fast=decoder.page, slow=lambda items: _users(items, decoder, path),
             sequential=lambda: self._read_sequential(with_sign_in, decoder), notes=self.notes, gaps=self.gaps,
             on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in),
             near_end=self.near_end))
 
-    async def _read_sequential(self, with_sign_in: bool, decoder: UserDecoder) -> UserTable:
+    async def _read_sequential(self, with_sign_in: bool, decoder: UserDecoder) -> list[User]:
         path = users_path(with_sign_in, self.attributes)
-        gathered = Gathered(decoder.profiles)
+        gathered = Gathered()
         users = gathered.chain()
-        page: UserTable
+        page: list[User]
         async for page in self.client.pages(path, fast=decoder.page, slow=lambda items: _users(items, decoder, path)):
             gathered.add(users, page, path)
             self.progress.users_page(len(page))
@@ -271,21 +273,25 @@ class _Collection:
 
     # --- mailbox purposes ------------------------------------------------------------------
 
-    async def purposes(self, users: UserTable, positions: Sequence[int], reads: PurposeReads | None = None) -> bool:
+    async def purposes(self, users: list[User], positions: Sequence[int], reads: PurposeReads | None = None) -> bool:
         """Read the mailbox purpose of users[positions] in JSON batches and set it on them. False
         (with a Gap) when Graph refuses them (403): the purposes not read stay unknown. A user whose
         own answer is neither a purpose nor "no mailbox" (a user deleted mid-run, a 400) stays
         unknown too (None, noted in the progress), without failing the run or the others.
         `reads`: the batches already asked for while the users were listed (PurposeReads)."""
         reads = reads or PurposeReads(self)
-        ids = users.ids
-        await reads.finish([ids[i] for i in positions])
+        await reads.finish([users[i].id for i in positions])
         found, refused = reads.found, reads.refused
-        unread = [reads.unread[ids[i]] for i in positions if ids[i] in reads.unread]
+        unread = [reads.unread[users[i].id] for i in positions if users[i].id in reads.unread]
+        profiles: dict[tuple[int, str], Profile] = {}  # users alike keep sharing one profile
         for i in positions:
-            purpose = found.get(users.ids[i])
+            purpose = found.get(users[i].id)
             if purpose is not None:
-                users.set_purpose(i, purpose)
+                user = users[i]
+                key = (id(user.profile), purpose)
+                if key not in profiles:
+                    profiles[key] = msgspec.structs.replace(user.profile, mailbox_purpose=purpose)
+                users[i] = msgspec.structs.replace(user, profile=profiles[key])
         if refused:
             first = refused[0]
             self.gaps.append(Gap(MAILBOX_SETTINGS, first.request, first.reason))
@@ -585,7 +591,7 @@ def _sub_error(body: Any) -> tuple[str, str]:
     return clean_message(str(err.get("code", ""))[:100]), clean_message(str(err.get("message", ""))[:500])
 
 
-def _users(items: list[Any], decoder: UserDecoder, path: str) -> UserTable:
+def _users(items: list[Any], decoder: UserDecoder, path: str) -> list[User]:
     """The users of a page's parsed `value` (when the page needed a lenient parse)."""
     try:
         return decoder.values(items)
@@ -661,15 +667,15 @@ async def collect(
         progress.note("the app lacks AuditLog.Read.All; reading users without signInActivity")
         with_sign_in = False
     fallback_tid = str(claims.get("tid", "")) if claims else ""
-    hooks: list[Callable[[UserTable, bool], None]] = []  # each page of users, as read
+    hooks: list[Callable[[list[User], bool], None]] = []  # each page of users, as read
     prefetch: PurposeReads | None = None
     if mailboxes is not None and MAILBOX not in check.missing:
         # the purposes of each page's candidates are asked for while the listing goes on
         prefetch = PurposeReads(state)
         now, reads, check_of = clock(), prefetch, mailboxes
 
-        def ask(page: UserTable, signed: bool) -> None:
-            reads.ask([page.ids[i] for i in check_of.candidates(page, now, signed)])
+        def ask(page: list[User], signed: bool) -> None:
+            reads.ask([page[i].id for i in check_of.candidates(page, now, signed)])
 
         hooks.append(ask)
     reports = None
@@ -680,7 +686,7 @@ async def collect(
         hooks.append(lambda page, signed: reports.page(page))
         state.near_end = reports.start  # the reports are asked for beside the last pages of users
     if hooks:
-        def each_page(page: UserTable, signed: bool) -> None:
+        def each_page(page: list[User], signed: bool) -> None:
             for hook in hooks:
                 hook(page, signed)
 

@@ -43,8 +43,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import AuthError, CollectionError
-from ..model import Gap
-from ..users import Profiles, UserTable
+from ..model import Gap, User
 from .client import GraphClient, GraphRequestError
 from .progress import Progress
 
@@ -117,30 +116,29 @@ class Gathered:
     between pages): an identical copy is dropped (it would count twice and make a snapshot the
     reader rejects); a copy that differs cannot be settled, so the run stops."""
 
-    def __init__(self, profiles: Profiles) -> None:
-        self.profiles = profiles
-        self.tables: list[UserTable] = []  # in the order the chains were started
-        self.ids: set[bytes | str] = set()  # Ids.keys of the users read
+    def __init__(self) -> None:
+        self.tables: list[list[User]] = []  # in the order the chains were started
+        self.ids: set[str] = set()  # of the users read
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def chain(self) -> UserTable:
-        table = UserTable(self.profiles)
+    def chain(self) -> list[User]:
+        table: list[User] = []
         self.tables.append(table)
         return table
 
-    def add(self, table: UserTable, page: UserTable, path: str) -> None:
+    def add(self, table: list[User], page: list[User], path: str) -> None:
         """Add `page`'s users not read before to `table` (one of this gathering's chains)."""
         before = len(self.ids)
-        self.ids.update(page.ids.keys())
+        self.ids.update(u.id for u in page)
         if len(self.ids) - before == len(page):
             table.extend(page)
             return
         # Rare, so this path may be slow: look each user up among every chain read so far.
-        index = {uid: (t, pos) for t in self.tables for pos, uid in enumerate(t.ids)}
-        for pos, uid in enumerate(page.ids):
-            user = page[pos]
+        index = {u.id: (t, pos) for t in self.tables for pos, u in enumerate(t)}
+        for user in page:
+            uid = user.id
             hit = index.get(uid)
             if hit is None:
                 table.append(user)
@@ -150,12 +148,12 @@ class Gathered:
                     f"GET {path.split('?')[0]} returned user {uid} ({user.user_principal_name}) twice with "
                     "different data (the tenant changed while it was read); re-run the collection")
 
-    def users(self) -> UserTable:
+    def users(self) -> list[User]:
         """Every chain's users, in the order the chains were started: the first chain's table
         takes the others' users, each let go once taken (never a second copy of them all)."""
         tables, self.tables = self.tables, []
         if not tables:
-            return UserTable(self.profiles)
+            return []
         out = tables[0]
         for i in range(1, len(tables)):
             out.extend(tables[i])
@@ -166,13 +164,13 @@ class Gathered:
 class PartitionedRead:
     """Read every partition of `path`, at most `concurrency` at once, into one table of users.
 
-    `fast`/`slow` decode a page (GraphClient.pages) into a UserTable of `profiles`. `expected`:
+    `fast`/`slow` decode a page (GraphClient.pages) into a list of users. `expected`:
     the users GET /users/$count reported before the read; `near_end` is called once, when the read
     is about to end (see `after`)."""
 
     def __init__(self, client: GraphClient, progress: Progress, path: str, *, concurrency: int,
-                 fast: Callable[[bytes], Any], slow: Callable[[list[Any]], UserTable], profiles: Profiles,
-                 page_size: int, expected: int | None = None, on_page: Callable[[UserTable], None] | None = None,
+                 fast: Callable[[bytes], Any], slow: Callable[[list[Any]], list[User]],
+                 page_size: int, expected: int | None = None, on_page: Callable[[list[User]], None] | None = None,
                  near_end: Callable[[], None] | None = None) -> None:
         self.client = client
         self.progress = progress
@@ -181,7 +179,7 @@ class PartitionedRead:
         self.fast = fast
         self.slow = slow
         self.on_page = on_page
-        self.gathered = Gathered(profiles)
+        self.gathered = Gathered()
         self.done = 0
         self.total = 0
         self.queue: deque[Partition] = deque()
@@ -191,7 +189,7 @@ class PartitionedRead:
         self._near_end = near_end
         self._after: asyncio.Future[int | None] | None = None  # GET /users/$count at the end (`after`)
 
-    async def run(self) -> UserTable:
+    async def run(self) -> list[User]:
         queue = self.queue = deque(partitions())
         self.total = len(queue)
         self.progress.partitions(0, self.total)
@@ -259,7 +257,7 @@ class PartitionedRead:
         table = self.gathered.chain()
         first = True
         try:
-            page: UserTable
+            page: list[User]
             async for page in self.client.pages(path, fast=self.fast, slow=self.slow):
                 first = False
                 self.gathered.add(table, page, path)
@@ -310,20 +308,19 @@ class UsersRead:
     page_size: int
     concurrency: int
     fast: Callable[[bytes], Any]
-    slow: Callable[[list[Any]], UserTable]
-    profiles: Profiles  # the decoder's: every page's table shares them
+    slow: Callable[[list[Any]], list[User]]
     sequential: Callable[[], Any]  # an awaitable of every user, read one page after another
     notes: list[str]  # for stderr and the report's warnings
     gaps: list[Gap]
-    on_page: Callable[[UserTable], None] | None = None  # each page of users, as read
+    on_page: Callable[[list[User]], None] | None = None  # each page of users, as read
     near_end: Callable[[], None] | None = None  # once, when a partitioned read is about to end
 
 
-async def read_users(how: UsersRead) -> UserTable:
+async def read_users(how: UsersRead) -> list[User]:
     """Every user: in partitions when the tenant is large enough and concurrency allows, proven
     complete against GET /users/$count; otherwise (or when that fails) one page after another."""
     if how.concurrency <= 1:
-        users: UserTable = await how.sequential()
+        users: list[User] = await how.sequential()
         return users
     try:
         before = await count_users(how.client)
@@ -338,7 +335,7 @@ async def read_users(how: UsersRead) -> UserTable:
         users = await how.sequential()
         return users
     reader = PartitionedRead(how.client, how.progress, how.path, concurrency=how.concurrency, fast=how.fast,
-                             slow=how.slow, profiles=how.profiles, page_size=how.page_size, expected=before,
+                             slow=how.slow, page_size=how.page_size, expected=before,
                              on_page=how.on_page, near_end=how.near_end)
     try:
         users = await reader.run()

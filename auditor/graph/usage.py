@@ -43,13 +43,13 @@ import codecs
 import csv
 from array import array
 from bisect import bisect_left
-from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from ..errors import AuthError, CollectionError, clean_message
-from ..model import Cloud, Gap
+from ..model import Cloud, Gap, User
 from ..usage import (
     CONCEALED_REASON,
     STORAGE_REPORTS,
@@ -62,7 +62,6 @@ from ..usage import (
     UsageReports,
     merge_rows,
 )
-from ..users import UserTable
 from .auth import Permission, describe_missing
 from .bounded import ANSWER_LIMIT, ResponseTooLarge, UnexpectedEncoding
 from .client import REDIRECT_STATUS, GraphClient, GraphRequestError, together
@@ -111,8 +110,8 @@ class UsageCollection:
         self._reading: asyncio.Future[tuple[UsageReports | None, list[Gap]]] | None = None
         self._keys_complete = asyncio.Event()
 
-    def page(self, users: UserTable) -> None:
-        self.keys.add(users.upns())
+    def page(self, users: Sequence[User]) -> None:
+        self.keys.add(u.user_principal_name for u in users)
 
     def prepare(self) -> Awaitable[None]:
         """Everything that does not need the users: a report not offered in this cloud, the

@@ -12,10 +12,9 @@ from typing import Any, ClassVar, TypeVar
 
 from ..guidance.library import RuleGuidance
 from ..index import TenantIndex
-from ..model import Finding, Group, Severity, Subject, SubjectType, User
+from ..model import Finding, Group, Layout, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
 from ..reference import product_names
-from ..users import Licensed
 from .plan_loss import PlanLoss
 
 T = TypeVar("T")
@@ -37,10 +36,11 @@ class Context:
     index: TenantIndex
     as_of: datetime
     prices: dict[str, CatalogEntry]  # skuId (lower) -> catalog entry carrying price / free
-    # (licenseAssignmentStates, SKUs, assignment) -> user_details
-    _details: dict[tuple[Any, frozenset[str], str | None], dict[str, Any]] = field(default_factory=dict, repr=False)
-    # (what, assignedLicenses, licenseAssignmentStates) -> the answer
-    _layouts: dict[tuple[str, Any, Any], Any] = field(default_factory=dict, repr=False)
+    # (license layout, SKUs, assignment) -> user_details
+    _details: dict[tuple[Layout, frozenset[str], str | None], dict[str, Any]] = field(default_factory=dict,
+                                                                                      repr=False)
+    # (question, license layout) -> the answer (per_layout)
+    _layouts: dict[tuple[str, Layout], Any] = field(default_factory=dict, repr=False)
 
     _loss: PlanLoss | None = field(default=None, repr=False)
     _giving: dict[str, list[Group]] | None = field(default=None, repr=False)  # skuId -> groups assigning it
@@ -64,7 +64,7 @@ class Context:
         what = f"data_lost:{','.join(sorted(gone))}:{','.join(new)}"
         return self.per_layout(what, user, lambda u: self._data_lost(u, gone, new))
 
-    def _data_lost(self, user: Licensed, gone: frozenset[str], added: tuple[str, ...]) -> dict[str, Any]:
+    def _data_lost(self, user: User, gone: frozenset[str], added: tuple[str, ...]) -> dict[str, Any]:
         grouped = frozenset(sid for sid in gone if self.index.assigning_group_ids(user, sid))
         lost = dict(self.loss.of(user, gone - grouped, added)) if gone - grouped else {}
         for sid in sorted(grouped, key=self.index.part):
@@ -76,7 +76,7 @@ class Context:
         out: dict[str, Any] = {"data_lost": lost} if lost else {}
         return out | ({"plans_unknown": unknown} if unknown else {}) | self.data_kinds(user)
 
-    def data_kinds(self, user: Licensed) -> dict[str, Any]:
+    def data_kinds(self, user: User) -> dict[str, Any]:
         """{"data_kinds": {part: [kinds]}}: the kinds of data (mailbox, archive, files) each product
         the user holds keeps, for a finding whose fix removes products. Each finding's own removal
         is checked here; a plan that merges several findings' removals for one user checks their
@@ -92,7 +92,7 @@ class Context:
         skus = frozenset(s.lower() for s in sku_ids)
         return self.per_layout("leaving:" + ",".join(sorted(skus)), user, lambda u: self._leaving(u, skus))
 
-    def _leaving(self, user: Licensed, skus: frozenset[str]) -> dict[str, Any]:
+    def _leaving(self, user: User, skus: frozenset[str]) -> dict[str, Any]:
         order: list[str] = []
         for sid in sorted(skus, key=self.index.part):
             order += [gid for gid in self.index.assigning_group_ids(user, sid) if gid not in order]
@@ -151,7 +151,7 @@ class Context:
             return None
         return entry.price.monthly
 
-    def held_twice(self, user: Licensed, sku_ids: Iterable[str]) -> dict[str, Any]:
+    def held_twice(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
         """For products the user holds both directly and from a group: the groups, and the service
         plans only the direct copy turns on (removing it would switch them off, a mailbox with
         Exchange Online). Empty when no product is held twice."""
@@ -173,11 +173,11 @@ class Context:
                 lost[part] = [self.plan_name(sid, plan) for plan in only_direct]
         return {"also_by_group": by_group, "plans_lost": lost} if by_group else {}
 
-    def per_layout(self, what: str, user: Licensed, compute: Callable[[Licensed], T]) -> T:
+    def per_layout(self, what: str, user: User, compute: Callable[[User], T]) -> T:
         """`compute(user)` for an answer that depends only on the user's license layout
-        (assignedLicenses and licenseAssignmentStates): computed once per layout. `what` names
-        the question."""
-        key = (what, user.assigned_licenses, user.license_assignment_states)
+        (assignedLicenses and licenseAssignmentStates, auditor.model.Layout): computed once per
+        layout. `what` names the question."""
+        key = (what, user.layout)
         answer: T = self._layouts.get(key, _UNKNOWN)
         if answer is _UNKNOWN:
             answer = self._layouts[key] = compute(user)
@@ -207,7 +207,7 @@ class Context:
         """How `user` holds `sku_ids`, for a finding's details. Shared by every user with the same
         license layout (computed once per layout); callers copy it (`| extra`), never change it."""
         skus = sku_ids if isinstance(sku_ids, frozenset) else frozenset(sku_ids)
-        key = (user.license_assignment_states, skus, assignment)
+        key = (user.layout, skus, assignment)
         found = self._details.get(key)
         if found is None:
             ids = sorted(skus, key=self.index.part)

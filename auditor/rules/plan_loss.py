@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..index import TenantIndex
+from ..model import User
 from ..reference import product_names
 from ..reference.coverage import covered
-from ..users import Licensed
 
 # Service plans (servicePlanName) that hold a user's data, by kind. Exchange Foundation, Office for
 # the web (SHAREPOINTWAC), Project's SharePoint part and tenant storage add-ons hold none.
@@ -62,12 +62,12 @@ class PlanLoss:
             self._plans[sku_id] = found
         return found
 
-    def enabled(self, user: Licensed, sku_id: str) -> tuple[tuple[str, str], ...]:
+    def enabled(self, user: User, sku_id: str) -> tuple[tuple[str, str], ...]:
         """The plans of `sku_id` that are on for `user` (not in the assignment's disabledPlans)."""
         off = {p.lower() for lic in user.assigned_licenses if lic.sku_id.lower() == sku_id for p in lic.disabled_plans}
         return tuple(p for p in self.plans(sku_id) if p[0] not in off)
 
-    def of(self, user: Licensed, removed: Iterable[str], added: Iterable[str] = ()) -> dict[str, list[str]]:
+    def of(self, user: User, removed: Iterable[str], added: Iterable[str] = ()) -> dict[str, list[str]]:
         """Per removed product (part number): the friendly names of the data-holding plans whose
         data the user would lose. Empty when the removal keeps every kind of data."""
         gone, new = frozenset(removed), frozenset(added)
@@ -91,7 +91,7 @@ class PlanLoss:
         self._cache[key] = out
         return out
 
-    def of_leaving(self, user: Licensed, group_ids: Iterable[str], added: Iterable[str] = ()) -> dict[str, list[str]]:
+    def of_leaving(self, user: User, group_ids: Iterable[str], added: Iterable[str] = ()) -> dict[str, list[str]]:
         """`of` for leaving the groups `group_ids`: every product they give the user that no direct
         copy or other group also gives goes, and `added` (if any) is given in its place."""
         gids = {g.lower() for g in group_ids}
@@ -100,7 +100,7 @@ class PlanLoss:
         kept = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() not in gids}
         return self.of(user, given - kept, added)
 
-    def held_kinds(self, user: Licensed) -> dict[str, list[str]]:
+    def held_kinds(self, user: User) -> dict[str, list[str]]:
         """Per product the user holds (part number): the kinds of data its plans that are on for the
         user hold; products that hold none are left out. A plan can tell from these alone whether
         the removals of several findings together would end a kind of data none ends alone."""
@@ -111,12 +111,12 @@ class PlanLoss:
                 out[self.index.part(sid)] = sorted(kinds)
         return out
 
-    def unknown(self, user: Licensed, removed: Iterable[str]) -> list[str]:
+    def unknown(self, user: User, removed: Iterable[str]) -> list[str]:
         """Part numbers of the removed products whose service plans neither the tenant nor
         Microsoft's table lists: what removing them costs cannot be told."""
         return sorted(self.index.part(sid) for sid in set(removed) & user.sku_ids if not self.plans(sid))
 
-    def switched_off(self, user: Licensed, removed: Iterable[str]) -> set[str]:
+    def switched_off(self, user: User, removed: Iterable[str]) -> set[str]:
         """The plan ids the removal of `removed` would switch off: on in them, and neither on nor
         covered by a higher plan of the same service (reference/coverage.py) in the rest."""
         gone = frozenset(removed)

@@ -145,10 +145,9 @@ class UsageRule(Rule):
         created = parse_when(user.created_date_time)
         if created is not None and created >= cutoff:
             return True
-        stamps = user.license_states_updated
-        for i, state in enumerate(user.license_assignment_states):
-            if state.sku_id.lower() == sku_id and i < len(stamps):
-                when = parse_when(stamps[i])
+        for state in user.license_assignment_states:
+            if state.sku_id.lower() == sku_id:
+                when = parse_when(state.last_updated_date_time)
                 if when is not None and when >= cutoff:
                     return True
         return False

@@ -52,10 +52,9 @@ def _user(uid: str, name: str, states: Sequence[LicenseAssignmentState]) -> User
     held: dict[str, tuple[str, ...]] = {}
     for st in states:
         held.setdefault(st.sku_id, st.disabled_plans)
-    return User(id=uid, user_principal_name=f"{name.lower()}@contoso.example", display_name=name,
-                account_enabled=True, user_type="Member", department=None, usage_location="DE",
-                assigned_licenses=tuple(AssignedLicense(s, p) for s, p in held.items()),
-                license_assignment_states=tuple(states), sku_ids=frozenset(held))
+    return User.new(uid, f"{name.lower()}@contoso.example", name, usage_location="DE",
+                    assigned_licenses=tuple(AssignedLicense(s, p) for s, p in held.items()),
+                    license_assignment_states=tuple(states))
 
 
 def make_tenant(*, e3_seats: int = 10, e5_seats: int = 10) -> TenantSnapshot:

@@ -27,8 +27,9 @@ def _tenant(departments: int) -> TenantSnapshot:
         name = rng.choice(names)
         changes: dict[str, object] = {"department": name.upper() if i % 7 == 0 else name}
         if i % 11 == 0:  # equal values, different objects
-            changes["assigned_licenses"] = tuple(replace(lic) for lic in u.assigned_licenses)
-            changes["license_assignment_states"] = tuple(replace(s) for s in u.license_assignment_states)
+            changes["assigned_licenses"] = tuple(msgspec.structs.replace(lic) for lic in u.assigned_licenses)
+            changes["license_assignment_states"] = tuple(
+                msgspec.structs.replace(s) for s in u.license_assignment_states)
         if i % 97 == 0 and u.license_assignment_states:
             first = u.license_assignment_states[0]
             changes["license_assignment_states"] = (
@@ -37,7 +38,7 @@ def _tenant(departments: int) -> TenantSnapshot:
             )
         if i % 13 == 0:
             changes["department"] = None
-        users.append(msgspec.structs.replace(u, **changes))
+        users.append(u.with_values(**changes))
     return replace(tenant, users=tuple(users))
 
 
@@ -121,7 +122,7 @@ def test_upn_and_group_selection_hold_beyond_ascii_and_usual_ids() -> None:
             changes["user_principal_name"] = upns[i // 50 % 4]
         if i in (11, 12, 13):
             changes["id"] = odd_ids[i - 11]
-        users.append(msgspec.structs.replace(u, **changes))
+        users.append(u.with_values(**changes))
     group = tenant.groups[0]
     members = (*group.members[::2], *odd_ids[:2], "ffffffff-0000-4000-8000-000000000000")
     groups = (replace(group, members=members), *tenant.groups[1:])

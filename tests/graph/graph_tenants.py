@@ -79,7 +79,7 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
             sales_members.append(uid)
         signed_in = with_sign_in and rng.random() < 0.8
         users.append(
-            User(
+            User.new(
                 id=uid,
                 user_principal_name=upn,
                 display_name=f"User Ö'{i}" if i % 17 == 0 else f"User {i}",
@@ -98,7 +98,6 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
                     if signed_in and rng.random() < 0.5
                     else None
                 ),
-                sku_ids=frozenset(lic.sku_id for lic in licenses),
             )
         )
     groups = sorted(

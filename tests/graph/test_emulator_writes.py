@@ -8,6 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import msgspec
 import pytest
 from emulator_faults import Fault, FaultKind, write_throttled
 from msgraph import GraphServiceClient
@@ -53,11 +54,10 @@ INHERITED = "User license is inherited from a group membership and it cannot be 
 
 def _user(uid: str, name: str, states: tuple[LicenseAssignmentState, ...] = (), location: str | None = "NL") -> User:
     licenses = tuple(AssignedLicense(s.sku_id, s.disabled_plans) for s in states)
-    return User(id=uid, user_principal_name=f"{name}@contoso.example", display_name=name.title(),
-                account_enabled=True, user_type="Member", department=None, usage_location=location,
-                assigned_licenses=licenses, license_assignment_states=states,
-                sku_ids=frozenset(s.sku_id for s in states),
-                license_states_updated=tuple("2024-01-01T00:00:00Z" for _ in states))
+    return User.new(uid, f"{name}@contoso.example", name.title(), usage_location=location,
+                    assigned_licenses=licenses,
+                    license_assignment_states=tuple(
+                        msgspec.structs.replace(s, last_updated_date_time="2024-01-01T00:00:00Z") for s in states))
 
 
 def make_tenant(e3_seats: int = 3, e5_seats: int = 1) -> TenantSnapshot:

@@ -27,10 +27,10 @@ def _with_group_errors(flags: bool = True) -> TenantSnapshot:
     snap = make_tenant(60, seed=5)
     licensing = next(g for g in snap.groups if g.assigned_licenses)
     pos, user = next((i, u) for i, u in enumerate(snap.users) if u.id in licensing.members)
-    states = tuple(dataclasses.replace(s, state="Error", error="CountViolation")
+    states = tuple(msgspec.structs.replace(s, state="Error", error="CountViolation")
                    if s.assigned_by_group == licensing.id else s for s in user.license_assignment_states)
     users = list(snap.users)
-    users[pos] = msgspec.structs.replace(user, license_assignment_states=states)
+    users[pos] = user.with_values(license_assignment_states=states)
     old = Group(OLD_GROUP, "Old Licenses", (), (), has_members_with_license_errors=True if flags else None)
     groups = tuple(sorted(
         (*(dataclasses.replace(g, has_members_with_license_errors=(g.id == licensing.id) if flags else None)

@@ -10,7 +10,6 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import msgspec
 import pytest
 from emulator_faults import Fault, FaultKind, mailbox_forbidden, mailbox_throttled
 from graph_tenants import make_tenant
@@ -38,16 +37,16 @@ def mailboxes() -> TenantSnapshot:
     base = make_tenant(250)
     users = list(base.users)
     disabled = [i for i, u in enumerate(users) if u.assigned_licenses and not u.account_enabled]
-    users[disabled[0]] = msgspec.structs.replace(users[disabled[0]], mailbox_purpose="shared")
-    users[disabled[1]] = msgspec.structs.replace(users[disabled[1]], mailbox_purpose="equipment")
-    users[disabled[2]] = msgspec.structs.replace(users[disabled[2]], mailbox_purpose=NO_MAILBOX)
+    users[disabled[0]] = users[disabled[0]].with_values(mailbox_purpose="shared")
+    users[disabled[1]] = users[disabled[1]].with_values(mailbox_purpose="equipment")
+    users[disabled[2]] = users[disabled[2]].with_values(mailbox_purpose=NO_MAILBOX)
     now = _at(base.collected_at)
     never = next(i for i, u in enumerate(users)
                  if u.assigned_licenses and u.account_enabled and last_sign_in(u) is None)
-    users[never] = msgspec.structs.replace(users[never], mailbox_purpose="room")
+    users[never] = users[never].with_values(mailbox_purpose="room")
     active = next(i for i, u in enumerate(users) if u.assigned_licenses and u.account_enabled
                   and (t := last_sign_in(u)) is not None and t > now - timedelta(days=10))
-    users[active] = msgspec.structs.replace(users[active], mailbox_purpose="shared")  # not a candidate: never asked
+    users[active] = users[active].with_values(mailbox_purpose="shared")  # not a candidate: never asked
     return dataclasses.replace(base, users=tuple(users))
 
 

@@ -346,7 +346,7 @@ def test_report_rows_are_kept_for_the_tenants_users_in_any_case() -> None:
 
     users = UserDecoder(with_sign_in=False).values(
         [{"id": f"id-{i}", "userPrincipalName": f"User{i}@Contoso.example"} for i in range(1000)])
-    keys = UpnKeys(users.upns())
+    keys = UpnKeys(u.user_principal_name for u in users)
     assert "user7@contoso.example" in keys and "USER999@CONTOSO.EXAMPLE" in keys
     assert "user1000@contoso.example" not in keys and "" not in keys and None not in keys
 

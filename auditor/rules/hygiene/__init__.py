@@ -13,7 +13,6 @@ from .accounts import (
     SharedMailboxLicensed,
     dormant,
     last_sign_in,
-    maybe_dormant,
 )
 from .base import HygieneRule, UserHygieneRule, mailbox_extra
 
@@ -24,4 +23,4 @@ MAILBOX_RULES: tuple[HygieneRule, ...] = tuple(
     r for r in HYGIENE_RULES if isinstance(r, DisabledUserLicensed | InactiveUserLicensed | SharedMailboxLicensed))
 
 __all__ = ["HYGIENE_RULES", "MAILBOX_RULES", "HygieneRule", "InactiveUserLicensed", "UserHygieneRule", "dormant",
-           "last_sign_in", "mailbox_extra", "maybe_dormant"]
+           "last_sign_in", "mailbox_extra"]

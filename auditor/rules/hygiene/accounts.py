@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from itertools import count
 from typing import Any, ClassVar
 
 from ...guidance.clouds import Variant
@@ -31,7 +30,6 @@ from ...model import (
 from ...policy.model import HygieneCheck
 from ...snapshot import MAILBOX_SETTINGS
 from ...usage import MAILBOXES
-from ...users import NO_TIME, Licensed, UserTable
 from ..base import Context, parse_when
 from .base import DATA_KEPT_DOC, HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -107,7 +105,7 @@ class DisabledUserLicensed(_UnusedAccount):
     key = "disabled_users"
     fragment = check_schema(False, data_kept=True, grace_days=True)
 
-    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.account_enabled else mailbox_extra(user, ctx)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -143,23 +141,6 @@ def dormant(user: User, cutoff: datetime) -> bool:
     """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside."""
     last = last_sign_in(user)
     return last is None or last < cutoff
-
-
-def maybe_dormant(users: UserTable, cutoff: datetime) -> list[int] | None:
-    """Positions of the licensed, enabled users that may be `dormant` (a superset); None = all.
-
-    Most accounts signed in recently: settle those from the stored seconds in one tight pass and
-    leave the rest to `dormant`, which parses (the outcome is the same either way). Users whose
-    times are kept as text (another form than Graph's usual one) always stay."""
-    cut = _cutoff_time(cutoff)
-    if cut is None:
-        return None
-    passing = [p.account_enabled and bool(p.assigned_licenses) for p in users.profiles]
-    texted = users.texted()
-    return [
-        i for i, keep, (_, last, other, ok) in zip(count(), map(passing.__getitem__, users.profile_of), users.times())
-        if keep and ((ok < cut and (ok != NO_TIME or (last < cut and other < cut))) or i in texted)
-    ]
 
 
 class InactiveUserLicensed(_UnusedAccount):
@@ -232,10 +213,9 @@ class InactiveUserLicensed(_UnusedAccount):
     per_user = True  # sign-in times are each user's own
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return maybe_dormant(ctx.index.users, ctx.as_of - timedelta(days=self.window(check)))
+        return ctx.index.maybe_dormant(ctx.as_of - timedelta(days=self.window(check)))
 
-    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        assert isinstance(user, User), "per_user: asked of each user"
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         if not user.account_enabled:
             return None
         cutoff = ctx.as_of - timedelta(days=self.window(check))
@@ -298,19 +278,6 @@ def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when is not None else None
 
 
-def _cutoff_time(cutoff: datetime) -> bytes | None:
-    """`cutoff` packed as a stored date-time (auditor.users), rounded up to the whole second, so
-    that for a stored time `time >= _cutoff_time(cutoff)` says `time >= cutoff`; None for a naive
-    cutoff (every user is parsed)."""
-    if cutoff.tzinfo is None:
-        return None
-    when = cutoff.astimezone(UTC)
-    whole = when.replace(microsecond=0, tzinfo=None)
-    if when.microsecond:
-        whole += timedelta(seconds=1)
-    return f"{whole.isoformat()}Z".encode()
-
-
 class GuestLicensed(UserHygieneRule):
     """A guest (B2B) account holds licenses.
 
@@ -338,7 +305,7 @@ class GuestLicensed(UserHygieneRule):
     key = "guest_users"
     fragment = check_schema(False, data_kept=True)
 
-    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return {} if user.user_type.lower() == "guest" else None
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -425,13 +392,12 @@ class SharedMailboxLicensed(UserHygieneRule):
     per_user = True
 
     def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        users = ctx.index.users
-        return users.positions(_resource(p.mailbox_purpose) for p in users.profiles)
+        return ctx.index.matching("mailbox_purpose", _resource)
 
-    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
-        if not purpose or not _resource(purpose) or not isinstance(user, User):
-            return None  # per_user: `user` is always a User
+        if not purpose or not _resource(purpose):
+            return None
         size = mailbox_size(user, ctx)
         if size is None:
             return None  # the mailbox usage report shows it needs its license (over 50 GB, or an archive)

@@ -18,7 +18,6 @@ from ...policy.model import DataKept, FilesKept, HygieneCheck, MailboxKept, Poli
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import Part
 from ...snapshot import MAILBOX_SETTINGS
-from ...users import Licensed
 from ..base import SEVERITY_SCHEMA, Context, Rule
 
 DATA_KEPT_SCHEMA: dict[str, Any] = {
@@ -126,14 +125,14 @@ class UserHygieneRule(HygieneRule):
     """A check on each licensed user.
 
     `offends` decides, from what it reads of the user: by default only what users share (their
-    attributes and licenses: auditor.users.Profile, which has the same fields as User), so it is
-    asked once per profile and its answer holds for every licensed user of that profile; only
-    those users are looked at one by one. A rule whose answer depends on a user's own facts (sign-in
-    times) sets `per_user` and names the users that can offend in `candidates`."""
+    attributes and licenses: auditor.model.Profile), so it is asked of one user per profile and
+    its answer holds for every licensed user of that profile; only those users are looked at one
+    by one. A rule whose answer depends on a user's own facts (sign-in times) sets `per_user` and
+    names the users that can offend in `candidates`."""
 
     per_user = False
 
-    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -149,21 +148,22 @@ class UserHygieneRule(HygieneRule):
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         excluded = ctx.index.select(check.except_) if check.except_ else Positions()
-        users = ctx.index.users
+        index = ctx.index
+        users = index.users
         shared: list[dict[str, Any] | None] = []
         if self.per_user:
             found = self.candidates(check, ctx)
             positions: Iterable[int] = range(len(users)) if found is None else found
         else:
-            shared = [self.offends(p, check, ctx) if p.assigned_licenses else None for p in users.profiles]
-            positions = users.positions(answer is not None for answer in shared)
+            shared = [self.offends(u, check, ctx) if u.assigned_licenses else None for u in index.first_of_profiles()]
+            positions = index.positions(answer is not None for answer in shared)
         for pos in positions:
             if excluded is None or pos in excluded:
                 continue
             user = users[pos]
             if not user.assigned_licenses:
                 continue
-            extra = self.offends(user, check, ctx) if self.per_user else shared[users.profile_of[pos]]
+            extra = self.offends(user, check, ctx) if self.per_user else shared[index.profile_of[pos]]
             if extra is None:
                 continue
             sku_ids = self.products(user, extra, ctx)
@@ -189,7 +189,7 @@ class UserHygieneRule(HygieneRule):
 UNKNOWN_MAILBOX = {"shared_mailbox": "unknown"}  # details of a finding on an account whose mailbox purpose is unknown
 
 
-def mailbox_extra(user: Licensed, ctx: Context) -> dict[str, Any] | None:
+def mailbox_extra(user: User, ctx: Context) -> dict[str, Any] | None:
     """For the rules a shared mailbox would set off: None for a shared, room or equipment mailbox
     (not a person's account: exempt), UNKNOWN_MAILBOX when the purpose was to be read but was not
     (the app may not read mailboxSettings, Graph's answer for this account was an error, or the

@@ -30,7 +30,6 @@ from ...model import (
 )
 from ...policy.model import HygieneCheck
 from ...reference import coverage
-from ...users import Licensed
 from ..base import Context
 from .base import HygieneRule, UserHygieneRule, check_schema
 
@@ -72,7 +71,7 @@ class LicenseAssignedTwice(UserHygieneRule):
     costs = False  # one license is consumed either way
     removes = False  # only the direct copy goes, checked by Context.held_twice
 
-    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return ctx.held_twice(user, user.sku_ids) or None
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
@@ -161,7 +160,7 @@ class LicenseRedundant(UserHygieneRule):
     fragment = check_schema(False)
     needs = frozenset({"users", "subscribedSkus"})
 
-    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return self._redundant(user, ctx) if len(user.sku_ids) > 1 else None
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
@@ -170,7 +169,7 @@ class LicenseRedundant(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "; ".join(f"{small} adds nothing beside {big}" for small, big in sorted(details["covered_by"].items()))
 
-    def _redundant(self, user: Licensed, ctx: Context) -> dict[str, Any] | None:
+    def _redundant(self, user: User, ctx: Context) -> dict[str, Any] | None:
         """The products to remove (each with the kept product that covers it), or None."""
         enabled: dict[str, frozenset[str]] = {}  # product -> plans some copy of it turns on
         covers: dict[str, frozenset[str]] = {}  # product -> plans its Active copies turn on or cover

@@ -28,7 +28,6 @@ from ...model import (
     User,
 )
 from ...policy.model import HygieneCheck, Policy
-from ...users import Licensed
 from ..base import Context, parse_when
 from .base import HygieneRule, UserHygieneRule, check_schema
 
@@ -65,7 +64,7 @@ class UsageLocationMissing(UserHygieneRule):
     removes = False
     costs = False  # the fix sets a location and keeps every license: no money at stake
 
-    def offends(self, user: Licensed, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.usage_location else {}
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
