@@ -199,7 +199,7 @@ class TenantState:
             at = self.user_at(key)
             if at is None:
                 raise KeyError(key)
-            self.users[at] = msgspec.structs.replace(self.users[at], **changes)
+            self.users[at] = self.users[at].with_values(**changes)
             self.written = True
             return self.users[at]
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 
 from auditor.cli import build_parser, main
@@ -120,7 +119,7 @@ def _tenant() -> TenantSnapshot:
     [ben] = [u for u in base.users if u.id == BEN]  # E5 directly: Teams, no mailbox or files
 
     def user(uid: str, name: str, **fields: Any) -> User:
-        return msgspec.structs.replace(ben, **{
+        return ben.with_values(**{
             "id": uid, "user_principal_name": f"{name.lower()}@contoso.example", "display_name": name,
             "created_date_time": "2025-01-01T00:00:00Z",
             "last_successful_sign_in_date_time": "2026-10-20T00:00:00Z", **fields})

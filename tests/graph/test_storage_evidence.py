@@ -56,7 +56,7 @@ def storage_tenant() -> tuple[TenantSnapshot, dict[str, User]]:
                                         for lic in u.assigned_licenses)]
     small, large, shared, unlisted = e3[:4]
     users = list(snap.users)
-    users[users.index(shared)] = shared = msgspec.structs.replace(shared, mailbox_purpose="shared")
+    users[users.index(shared)] = shared = shared.with_values(mailbox_purpose="shared")
     rows = (
         UserUsage(small.user_principal_name, storageUsedInBytes=round(1.1 * GIB), hasArchive=False, itemCount=4_210,
                   oneDriveStorageUsedInBytes=round(0.4 * GIB), reports=STORAGE_REPORTS),
