@@ -42,7 +42,6 @@ import msgspec
 
 from auditor.apply.plan_file import PlanFileError, Where, parse_change
 from auditor.model import Severity
-from auditor.remediations import Reader
 
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
 METHODS = {
@@ -594,8 +593,8 @@ def _rank(severity: Any) -> int:
         return 0
 
 
-def _actions(reader: Reader, finding: Mapping[str, Any]) -> list[Any]:
-    remediation = reader.of(finding, ("actions",))
+def _actions(finding: Mapping[str, Any]) -> list[Any]:
+    remediation = finding.get("remediation")
     actions = remediation.get("actions") if isinstance(remediation, Mapping) else None
     return list(actions) if isinstance(actions, list) else []
 
@@ -642,7 +641,6 @@ def compile_plan(
 
     skipped: list[Skipped] = []
     eligible: list[tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = []
-    reader = Reader(document)
     for f in document.get("findings") or []:
         if not isinstance(f, Mapping) or not isinstance(f.get("id"), str):
             continue
@@ -657,7 +655,7 @@ def compile_plan(
             if wanted is not None:
                 skipped.append(Skipped(fid, rule, WAIVED, _subject_text(f)))
             continue
-        actions = _actions(reader, f)
+        actions = _actions(f)
         reason = _not_plannable(actions)
         if reason is not None:
             why, description = reason
