@@ -145,10 +145,10 @@ def decode_typed(data: bytes | str, name: str) -> Report:
     """report.json's text as the typed Report, versions 3 and 4 not yet brought to version 5."""
     try:
         head = msgspec.json.decode(data, type=_Version)
+    except msgspec.ValidationError:  # (a kind of DecodeError: first)
+        raise UsageError(f"{name}: not a license-auditor report.json (expected a JSON object)") from None
     except msgspec.DecodeError as exc:
         raise UsageError(_syntax(name, data, exc)) from None
-    except msgspec.ValidationError:
-        raise UsageError(f"{name}: not a license-auditor report.json (expected a JSON object)") from None
     version = head.schema_version
     if type(version) is not int or version not in READABLE_VERSIONS:
         raise UsageError(f"{name}: unsupported report schema_version {version!r} "
@@ -177,8 +177,8 @@ def document_of(report: Report, name: str) -> dict[str, Any]:
         _expand_shared(report, report.shared, name)
     elif any(f.shared is not UNSET for f in report.findings):
         raise UsageError(f"{name}: findings name blocks of `shared`, but the report has no `shared`")
-    if report.remediations is not UNSET:
-        _fill_templates(report, report.remediations, name)
+    if report.schema_version in (3, 4):
+        _fill_templates(report, report.remediations or {}, name)
     for i, f in enumerate(report.findings):
         if f.message is UNSET:
             raise UsageError(f"{name}: not a license-auditor report.json: Object missing required field "
