@@ -94,7 +94,11 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
     now = current.get("generated_at")
     earlier: dict[str, Mapping[str, Any]] = {}
     for finding in previous["findings"]:
-        earlier.setdefault(finding["id"], finding)
+        # matched by id: an id names one finding; two different ones under one id are refused, not
+        # one of them silently taken for both
+        same = earlier.setdefault(finding["id"], finding)
+        if same is not finding and same != finding:
+            raise UsageError(f"baseline report: two different findings have the id {finding['id']!r}")
 
     result = copy.deepcopy(dict(current))
     seen: set[str] = set()
