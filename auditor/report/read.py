@@ -21,9 +21,11 @@ are not kept (a finding of a newer tool keeps what this one knows of it).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import msgspec
@@ -138,7 +140,22 @@ class _Version(Struct):
 def decode_report(data: bytes | str, name: str) -> dict[str, Any]:
     """report.json's text as every reader sees it: version 5's shape (module docstring).
     UsageError naming `name` (the file) for anything else."""
-    return document_of(decode_typed(data, name), name)
+    with _no_cycle_collection():
+        return document_of(decode_typed(data, name), name)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: a report is a tree of new objects (no cycles to
+    find), and the collector would walk the growing heap again and again while it is built
+    (for 4,641 findings: 2 to 4 s of the 4 to 5 s it takes to read, against 1 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def decode_typed(data: bytes | str, name: str) -> Report:
