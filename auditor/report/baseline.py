@@ -19,7 +19,6 @@ the baseline is read as version 5 whatever its version, auditor.report.read).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -100,7 +99,9 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
         if same is not finding and same != finding:
             raise UsageError(f"baseline report: two different findings have the id {finding['id']!r}")
 
-    result = copy.deepcopy(dict(current))
+    # each finding copied at its top level, where `change` and `first_seen` go; what it holds is
+    # shared with `current`, not copied (each finding carries its whole remediation)
+    result = {**current, "findings": [dict(f) for f in current["findings"]]}
     seen: set[str] = set()
     new = persisting = 0
     for finding in result["findings"]:
@@ -121,7 +122,7 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
     for fid, finding in earlier.items():
         if fid in seen:
             continue
-        gone = copy.deepcopy(dict(finding))
+        gone = dict(finding)
         gone["first_seen"] = finding.get("first_seen") or baseline_time
         gone.pop("change", None)
         if str(finding.get("rule")) in not_evaluated:
