@@ -203,8 +203,19 @@ def document_of(report: Report, name: str) -> dict[str, Any]:
         if f.policy is UNSET:
             f.policy = None
     report.remediations = report.shared = UNSET
-    out: dict[str, Any] = msgspec.to_builtins(report)
+    out: dict[str, Any] = _plain(report)
     return out
+
+
+def _plain(value: Any) -> Any:
+    """A Struct as a dict of the fields it has (UNSET ones left out), a list of Structs as a
+    list of such dicts; anything else as it is. The dicts decoded for `details`, `remediation`
+    and the like are kept, not copied: a million users' report is read into memory once."""
+    if isinstance(value, Struct):
+        return {name: _plain(v) for name in value.__struct_fields__ if (v := getattr(value, name)) is not UNSET}
+    if isinstance(value, list) and value and isinstance(value[0], Struct):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _expand_shared(report: Report, table: Mapping[str, Block], name: str) -> None:
