@@ -278,7 +278,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
-                                  remediate=guidance.remediation_template)
+                                  remediate=guidance.remediation)
         if baseline is not None:
             document = compare(baseline, document)
         # the plan the HTML and Markdown headers sum up, compiled once for them and the renewal forecast
@@ -333,7 +333,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     document = build_merged_document(result, generated_at=_now(), locale=locale,
-                                     remediate=guidance.remediation_template)
+                                     remediate=guidance.remediation)
     with _locked_output_dir(Path(args.output_dir)):
         written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])

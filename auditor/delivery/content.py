@@ -7,7 +7,6 @@ sendMail request body. The tenant name and every other value from report.json is
 from __future__ import annotations
 
 import html
-import json
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import UsageError
-from auditor.remediations import expand
+from auditor.report.read import decode_report
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"
@@ -160,23 +159,15 @@ def _text_as_html(text: str) -> str:
 
 
 def load_report(report_dir: Path) -> dict[str, Any]:
+    """report.json of `report_dir`, any version this tool reads (auditor.report.read)."""
     path = report_dir / "report.json"
     try:
-        raw = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{path}: not found; run `license-auditor audit --output-dir {report_dir}` first") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("summary"), dict):
-        raise UsageError(f"{path}: not a license-auditor report (no summary object)")
-    problem = expand(data)
-    if problem is not None:
-        raise UsageError(f"{path}: {problem}")
-    return data
+    return decode_report(data, str(path))
 
 
 def _read_optional_text(path: Path) -> str | None:

@@ -8,9 +8,6 @@
     remediation(rule, *, cloud, locale, subject, skus, details, names=None)
                                       {"summary", "steps", "actions", "alternatives", "role",
                                        "next_steps", "links"}
-    remediation_template(rule, ...)   the same as a Template shared by the findings whose texts
-                                      differ only in the user they name (auditor.remediations:
-                                      how report.json stores remediation)
 
 `actions` are the default fix as Microsoft Graph calls, in the order to run them, each with its
 kind, user, group, precondition, seat effect and whether it is ready to run (auditor.guidance.plan,
@@ -32,16 +29,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import Cloud, Locale
-from ..remediations import Template, fill
 from . import registry, texts
 from .clouds import ACTIVE_USERS_URL, VIEW, variant
-from .facts import Facts, as_map
+from .facts import Facts
 from .library import RuleGuidance, Words
 from .links import GRAPH, PER_CLOUD, URLS
-from .memo import Memo
 from .plan import Action, Line
 
-__all__ = ["ALL_RULE_IDS", "describe", "message", "remediation", "remediation_template", "title"]
+__all__ = ["ALL_RULE_IDS", "describe", "message", "remediation", "title"]
 
 ALL_RULE_IDS: tuple[str, ...]  # read from the registries on first use (module __getattr__ below)
 
@@ -84,28 +79,6 @@ def message(
     return " ".join([text, *(texts.render_one(locale, key, values) for key in found.notes(facts))])
 
 
-# Remediation of one rule mostly differs only in the user it names: one template serves them
-# (memo.py). A one-line message is cheaper to build than to look up, so it is not memoized.
-_REMEDIATIONS = Memo()
-
-
-def remediation_template(
-    rule: str,
-    *,
-    cloud: Cloud,
-    locale: Locale,
-    subject: Mapping[str, Any],
-    skus: Sequence[str],
-    details: Mapping[str, Any],
-    names: Mapping[str, str] | None = None,
-) -> Template:
-    """The finding's remediation as a template (`{user}`, `{user_ref}`; auditor.remediations),
-    shared with every finding whose text differs only in the user it names. Do not change it."""
-    _check(rule)
-    return _REMEDIATIONS.get((rule, cloud, locale, _names_key(names)), subject, skus, details,
-                             lambda facts: _remediation(rule, cloud, locale, facts, names))
-
-
 def remediation(
     rule: str,
     *,
@@ -116,14 +89,7 @@ def remediation(
     details: Mapping[str, Any],
     names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    made = remediation_template(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details,
-                                names=names)
-    out: dict[str, Any] = fill(made.body, as_map(subject))
-    return out
-
-
-def _names_key(names: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(names.items())) if names else ()
+    return _remediation(rule, cloud, locale, Facts(subject, skus, details), names)
 
 
 def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[

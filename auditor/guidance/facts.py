@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..remediations import USER_ID_PLACEHOLDER as USER_ID_PLACEHOLDER  # re-exported
-from ..remediations import subject_label, subject_ref
-
+USER_ID_PLACEHOLDER = "{user-id}"  # a path segment for a user the report has no id or UPN for
 GROUP_ID_PLACEHOLDER = "{group-id}"
 
 
@@ -47,6 +45,29 @@ def as_text(value: Any) -> str | None:
         return None
     text = str(value)
     return text or None
+
+
+def subject_label(subject: Mapping[str, Any]) -> str:
+    """How the texts name a finding's subject: `display_name (upn)` for a user when both are
+    present and differ, else upn, display_name or id; `sku (id)` for a subscription; else sku,
+    display_name or id."""
+    get = subject.get
+    kind, name = as_text(get("type")) or "user", as_text(get("display_name"))
+    if kind == "user":
+        upn = as_text(get("upn"))
+        if name and upn and name != upn:
+            return f"{name} ({upn})"
+        return upn or name or as_text(get("id")) or "?"
+    sid, sku = as_text(get("id")), as_text(get("sku"))
+    if kind == "subscription" and sku and sid:
+        return f"{sku} ({sid})"
+    return sku or name or sid or "?"
+
+
+def subject_ref(subject: Mapping[str, Any]) -> str:
+    """The path segment that names the user in Graph: object id, else UPN, else a placeholder
+    (the calls that hold it are not ready)."""
+    return as_text(subject.get("id")) or as_text(subject.get("upn")) or USER_ID_PLACEHOLDER
 
 
 def number(value: Any, fallback: str) -> str:

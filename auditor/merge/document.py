@@ -6,10 +6,8 @@ merge's locale and cloud (`MergeResult.cloud`: the tenants' cloud, worldwide whe
 and with the merged seat table's product names — the same inputs the renderers use for
 report.html/md/csv, so report.json and the rendered files agree. A finding carried from a
 tenant's report is re-rendered when the guidance knows its rule; a rule it does not know (a
-newer or older tool wrote the tenant's report) keeps the remediation it carried: its template
-(auditor.remediations), or its inline text of a report before schema 3 as a literal template.
-`message` stays as carried: report.json's messages are English by contract, the renderers
-localise them.
+newer or older tool wrote the tenant's report) keeps the remediation it carried. `message`
+stays as carried: report.json's messages are English by contract, the renderers localise them.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from typing import Any
 
 from .. import __version__
 from ..model import Cloud, Locale, Severity
-from ..remediations import with_templates
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
 from ..report.guidance_api import default_guidance, product_names_of
 from .inputs import TenantFacts
@@ -35,24 +32,18 @@ def tenant_finding_id(tenant_id: str, finding_id: str) -> str:
     return hashlib.sha256(f"{tenant_id.lower()}|{finding_id}".encode()).hexdigest()[:16]
 
 
-def _carried(t: TenantFacts, remediate: Remediate | None, known: Collection[str], texts: dict[str, Any], *,
+def _carried(t: TenantFacts, remediate: Remediate | None, known: Collection[str], *,
              cloud: Cloud, locale: Locale, names: Mapping[str, str]) -> list[dict[str, Any]]:
     out = []
-    kept = []
     for f in t.report["findings"]:
         carried = {**f, "id": tenant_finding_id(t.id, f["id"]),
                    "tenant": {"id": t.id, "name": t.name, "finding_id": f["id"]}}
         if remediate is not None and f["rule"] in known:
             details = f.get("details")
-            made = remediate(
+            carried["remediation"] = remediate(
                 f["rule"], cloud=cloud, locale=locale, subject=f["subject"], skus=list(f.get("skus") or []),
                 details=details if isinstance(details, dict) else {}, names=names)
-            texts.setdefault(made.key, made.body)
-            carried["remediation"] = {"ref": made.key}
-        else:
-            kept.append(carried)
         out.append(carried)
-    texts.update(with_templates(kept, t.report))  # as carried, stored once like the others
     return out
 
 
@@ -96,7 +87,6 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
     carried findings of other rules keep their own. Without `remediate`, carried findings keep
     theirs and cross-tenant findings have none."""
     findings: list[dict[str, Any]] = []
-    texts: dict[str, Any] = {}
     seats = _seat_rows(result.tenants)
     names = product_names_of(seats)  # the renderers name products from this same table
     known: Collection[str] = ()
@@ -107,10 +97,9 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
         if remediate is not None:
             rem = remediate(f.rule, cloud=result.cloud, locale=locale, subject=f.subject.to_json(),
                             skus=list(f.skus), details=dict(f.facts), names=names)
-            texts.setdefault(rem.key, rem.body)
         findings.append({**finding_json(f, rem), "tenant": None})
     for t in result.tenants:
-        findings.extend(_carried(t, remediate, known, texts, cloud=result.cloud, locale=locale, names=names))
+        findings.extend(_carried(t, remediate, known, cloud=result.cloud, locale=locale, names=names))
     findings.sort(key=_sort_key)
 
     gaps = [g for t in result.tenants for g in _tagged(t, t.report["gaps"])] + list(result.gaps)
@@ -153,6 +142,5 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
             for t in result.tenants
         ],
         "skus": seats,
-        "remediations": dict(sorted(texts.items())),
         "findings": findings,
     }

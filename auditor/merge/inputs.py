@@ -7,7 +7,6 @@ memory. Anything wrong with a folder is a UsageError/SnapshotError (exit 2) nami
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,16 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..model import Cloud, LicenseAssignmentState, Severity, TenantSnapshot
-from ..remediations import check_table, expand
-from ..report.baseline import READABLE_VERSIONS
+from ..model import Cloud, LicenseAssignmentState, TenantSnapshot
+from ..report.read import decode_report
 from ..snapshot import load_snapshot
 from .identity import IdentityMap, PaidProducts
 
 REPORT = "report.json"
 SNAPSHOT = "snapshot.json"
 COUNT_VIOLATION = "CountViolation"
-_SEVERITIES = {s.label for s in Severity}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,69 +136,19 @@ def tenant_folders(dirs: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def _bad(path: Path, where: str, problem: str) -> UsageError:
-    return UsageError(f"{path}: {where}: {problem}" if where else f"{path}: {problem}")
-
-
-def _expect(path: Path, obj: Any, where: str, kind: type | tuple[type, ...], name: str) -> Any:
-    if not isinstance(obj, kind) or (kind is int and isinstance(obj, bool)):
-        raise _bad(path, where, f"expected {name}, got {type(obj).__name__}")
-    return obj
-
-
 def read_report(folder: Path) -> dict[str, Any]:
-    """A per-tenant report.json, checked for the fields the merge reads."""
+    """A per-tenant report.json (any version this tool reads, in version 5's shape:
+    auditor.report.read), with what the merge needs beyond that: one tenant, with an id."""
     path = folder / REPORT
     try:
-        doc = json.loads(path.read_bytes())
+        data = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 JSON") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    _expect(path, doc, "", dict, "a report object")
-    version = doc.get("schema_version")
-    if type(version) is not int or version not in READABLE_VERSIONS:
-        raise _bad(path, "schema_version", f"{version!r} is not supported (this version reads "
-                                           f"{' and '.join(map(str, READABLE_VERSIONS))})")
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    doc = decode_report(data, str(path))
     if "tenants" in doc:
-        raise _bad(path, "", "this is a merged report; give the per-tenant output folders")
-    problem = expand(doc)
-    if problem is not None:
-        raise _bad(path, "", problem)
-    tenant = _expect(path, doc.get("tenant"), "tenant", dict, "an object")
-    if not isinstance(tenant.get("id"), str) or not tenant["id"]:
-        raise _bad(path, "tenant.id", "missing")
-    _expect(path, tenant.get("name", ""), "tenant.name", str, "a string")
-    if tenant.get("cloud") not in {c.value for c in Cloud}:
-        raise _bad(path, "tenant.cloud", f"{tenant.get('cloud')!r} is not one of {[c.value for c in Cloud]}")
-    _expect(path, doc.get("complete"), "complete", bool, "true or false")
-    _expect(path, doc.get("summary"), "summary", dict, "an object")
-    for key in ("findings", "skus", "gaps", "not_evaluated", "warnings"):
-        _expect(path, doc.get(key), key, list, "a list")
-    for i, f in enumerate(doc["findings"]):
-        where = f"findings[{i}]"
-        _expect(path, f, where, dict, "an object")
-        for key in ("id", "rule", "message"):
-            _expect(path, f.get(key), f"{where}.{key}", str, "a string")
-        if f.get("severity") not in _SEVERITIES:
-            raise _bad(path, f"{where}.severity", f"{f.get('severity')!r} is not one of {sorted(_SEVERITIES)}")
-        subject = _expect(path, f.get("subject"), f"{where}.subject", dict, "an object")
-        _expect(path, subject.get("id"), f"{where}.subject.id", str, "a string")
-        _expect(path, f.get("waived"), f"{where}.waived", bool, "true or false")
-        for j, sku in enumerate(_expect(path, f.get("skus", []), f"{where}.skus", list, "a list")):
-            _expect(path, sku, f"{where}.skus[{j}]", str, "a string")
-        _expect(path, f.get("details", {}), f"{where}.details", dict, "an object")
-    problem = check_table(doc)
-    if problem is not None:
-        raise _bad(path, "", problem)
-    for i, row in enumerate(doc["skus"]):
-        _expect(path, row, f"skus[{i}]", dict, "an object")
-        for key in ("sku", "sku_id"):
-            _expect(path, row.get(key), f"skus[{i}].{key}", str, "a string")
-        for key in ("enabled", "suspended", "warning", "locked_out", "consumed", "unused"):
-            _expect(path, row.get(key, 0), f"skus[{i}].{key}", int, "an integer")
+        raise UsageError(f"{path}: this is a merged report; give the per-tenant output folders")
+    if not doc["tenant"]["id"]:
+        raise UsageError(f"{path}: tenant.id: missing")
     return doc
 
 

@@ -43,7 +43,6 @@ import msgspec
 from auditor.apply.plan_file import PlanFileError, Where, parse_change
 from auditor.model import Severity
 from auditor.plan.describe import Describer
-from auditor.remediations import Reader
 
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
 METHODS = {
@@ -594,8 +593,8 @@ def _rank(severity: Any) -> int:
         return 0
 
 
-def _actions(reader: Reader, finding: Mapping[str, Any]) -> list[Any]:
-    remediation = reader.of(finding, ("actions",))
+def _actions(finding: Mapping[str, Any]) -> list[Any]:
+    remediation = finding.get("remediation")
     actions = remediation.get("actions") if isinstance(remediation, Mapping) else None
     return list(actions) if isinstance(actions, list) else []
 
@@ -646,7 +645,6 @@ def compile_plan(
 
     skipped: list[Skipped] = []
     eligible: list[tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = []
-    reader = Reader(document)
     for f in document.get("findings") or []:
         if not isinstance(f, Mapping) or not isinstance(f.get("id"), str):
             continue
@@ -665,7 +663,7 @@ def compile_plan(
         if lapsed is not None:
             skipped.append(Skipped(fid, rule, WAIVER_LAPSED, _subject_text(f), waiver=lapsed))
             continue
-        actions = _actions(reader, f)
+        actions = _actions(f)
         reason = _not_plannable(actions)
         if reason is not None:
             why, description = reason

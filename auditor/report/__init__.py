@@ -28,7 +28,6 @@ from auditor.model import Cloud, Locale
 from auditor.outputs import write_bytes, write_text
 from auditor.plan.compile import Plan
 from auditor.plan.summary import plan_header
-from auditor.remediations import SCHEMA_VERSION, factor
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.csv_report import render_csv, write_csv
 from auditor.report.guidance_api import Guidance, default_guidance
@@ -86,28 +85,10 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
     standard library's encoder is pure Python when indenting: 6 s for 100,000 findings). Money is
     rounded to cents, so no float reaches the exponent forms where the two would differ; anything
     orjson refuses (report documents hold only JSON types) goes through the standard library."""
-    document = on_disk(document)
     try:
         return b"".join(_json_pieces(document))
     except TypeError:
         return _stdlib_json(document)
-
-
-def on_disk(document: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The document as report.json stores it: from schema 4 on, what findings share stored once in
-    `shared`, just before `findings` (auditor.remediations.factor); a copy, `document` is not changed."""
-    findings = document.get("findings")
-    if document.get("schema_version") != SCHEMA_VERSION or not isinstance(findings, list) or "shared" in document:
-        return document
-    table, factored = factor(findings)
-    out: dict[str, Any] = {}
-    for key, value in document.items():
-        if key == "findings":
-            out["shared"] = dict(sorted(table.items()))
-            out["findings"] = factored
-        else:
-            out[key] = value
-    return out
 
 
 def _stdlib_json(document: Mapping[str, Any]) -> bytes:
@@ -119,18 +100,14 @@ def _stdlib_json(document: Mapping[str, Any]) -> bytes:
         if key in _ONE_LINE and isinstance(value, list) and value:
             pieces.append("[\n    " + ",\n    ".join(json.dumps(item, ensure_ascii=False, separators=(",", ":"))
                                                for item in value) + "\n  ]")
-        elif key in _ONE_LINE and isinstance(value, dict) and value:
-            pieces.append("{\n    " + ",\n    ".join(
-                json.dumps(k) + ": " + json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-                for k, v in value.items()) + "\n  }")
         else:
             pieces.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
     pieces.append("\n}\n")
     return "".join(pieces).encode("utf-8")
 
 
-# top-level lists (objects) written one compact item (entry) per line
-_ONE_LINE = frozenset(("findings", "shared"))
+# top-level lists written one compact item per line
+_ONE_LINE = frozenset(("findings",))
 
 
 def _json_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
@@ -148,12 +125,6 @@ def _json_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
             for j, item in enumerate(value):
                 yield (b"[\n    " if j == 0 else b",\n    ") + (orjson.dumps(item) if one_line else _indented(item, 4))
             yield b"\n  ]"
-        elif key in _ONE_LINE and isinstance(value, dict) and value:
-            if not all(isinstance(k, str) for k in value):
-                raise TypeError("report document keys must be strings")
-            for j, (name, item) in enumerate(value.items()):
-                yield (b"{\n    " if j == 0 else b",\n    ") + orjson.dumps(name) + b": " + orjson.dumps(item)
-            yield b"\n  }"
         else:
             yield _indented(value, 2)
     yield b"\n}\n"
@@ -171,7 +142,7 @@ def _write(path: Path, text: str, encoding: str) -> None:
 
 
 def _write_json(path: Path, document: Mapping[str, Any]) -> None:
-    document = on_disk(document)
+    """report.json written piece by piece (one per finding): never one buffer of the whole file."""
     try:
         try:
             write_bytes(path, _json_pieces(document))

@@ -13,31 +13,23 @@ carries `changes`:
 A previous finding whose rule was not evaluated this time (see `not_evaluated`) is not counted
 as resolved: an incomplete run cannot show that a problem went away.
 
-Resolved and unverified findings keep the remediation they had: their templates are copied into
-the document's `remediations` (an inline remediation of a schema 1 or 2 baseline becomes a literal
-template), so the result is a schema 3 document whatever the baseline's schema.
+Resolved and unverified findings keep the remediation they had (each finding carries its own:
+the baseline is read as version 5 whatever its version, auditor.report.read).
 """
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import UsageError
-from auditor.remediations import check_table, expand, with_templates
-
-# report.json versions a baseline (and a merge's input) may be: 1 had remediation.graph_action,
-# 2 has remediation.actions and .alternatives, 3 (auditor.remediations.SCHEMA_VERSION) stores
-# each remediation text once in `remediations`, 4 (auditor.remediations.SCHEMA_VERSION) also what
-# findings share (policy, message, how the products are held) once in `shared`
-READABLE_VERSIONS = (1, 2, 3, 4)
+from auditor.report.read import READABLE_VERSIONS, decode_report
 
 
 def _check(document: Any, name: str) -> None:
+    """A report document in memory (the current run's, or a baseline read by load_baseline)."""
     if not isinstance(document, Mapping):
         raise UsageError(f"{name}: not a license-auditor report.json (expected a JSON object)")
     version = document.get("schema_version")
@@ -53,9 +45,6 @@ def _check(document: Any, name: str) -> None:
         raise UsageError(f"{name}: not a license-auditor report.json (findings must be a list of objects with an id)")
     if not isinstance(document.get("tenant") or {}, Mapping):
         raise UsageError(f"{name}: not a license-auditor report.json (tenant must be an object)")
-    problem = check_table(document)
-    if problem is not None:
-        raise UsageError(f"{name}: {problem}")
     for f in findings:
         if not isinstance(f.get("subject") or {}, Mapping) or not isinstance(f.get("rule", ""), str):
             raise UsageError(f"{name}: finding {f['id']!r} is malformed (subject must be an object, rule a string)")
@@ -78,18 +67,14 @@ def _is_time(value: Any) -> bool:
 def load_baseline(path: Path) -> dict[str, Any]:
     """Read and check a previous report.json; problems raise UsageError naming the file."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{path}: baseline report not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read baseline report: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: baseline report is not valid JSON: {exc.msg}") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read baseline report: {exc.strerror or exc}") from None
+    document = decode_report(data, str(path))
     _check(document, str(path))
-    problem = expand(document)
-    if problem is not None:
-        raise UsageError(f"{path}: {problem}")
-    return dict(document)
+    return document
 
 
 def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,9 +93,15 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
     now = current.get("generated_at")
     earlier: dict[str, Mapping[str, Any]] = {}
     for finding in previous["findings"]:
-        earlier.setdefault(finding["id"], finding)
+        # matched by id: an id names one finding; two different ones under one id are refused, not
+        # one of them silently taken for both
+        same = earlier.setdefault(finding["id"], finding)
+        if same is not finding and same != finding:
+            raise UsageError(f"baseline report: two different findings have the id {finding['id']!r}")
 
-    result = copy.deepcopy(dict(current))
+    # each finding copied at its top level, where `change` and `first_seen` go; what it holds is
+    # shared with `current`, not copied (each finding carries its whole remediation)
+    result = {**current, "findings": [dict(f) for f in current["findings"]]}
     seen: set[str] = set()
     new = persisting = 0
     for finding in result["findings"]:
@@ -131,7 +122,7 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
     for fid, finding in earlier.items():
         if fid in seen:
             continue
-        gone = copy.deepcopy(dict(finding))
+        gone = dict(finding)
         gone["first_seen"] = finding.get("first_seen") or baseline_time
         gone.pop("change", None)
         if str(finding.get("rule")) in not_evaluated:
@@ -140,9 +131,6 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
         else:
             gone["change"] = "resolved"
             resolved.append(gone)
-    texts = with_templates(result["findings"], current)  # inline (schema 1 or 2) as literal templates
-    texts.update(with_templates(resolved + unverified, previous))
-    result["remediations"] = dict(sorted(texts.items()))
     result["changes"] = {
         "baseline_generated_at": baseline_time,
         "baseline_as_of": previous.get("as_of"),

@@ -24,11 +24,8 @@ from typing import IO, Any
 from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.outputs import atomic_text
-from auditor.remediations import Reader
 from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean
-
-_PARTS = ("summary", "actions")  # what a row shows of a finding's remediation
 
 COLUMNS = (
     "id",
@@ -133,16 +130,15 @@ def _rows(
     currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
     reuse = reuse and document_remediation_matches(document, locale, cloud)
     names = product_names_of(document.get("skus"))
-    stored_text = Reader(document)
     for finding in document.get("findings") or []:
         rule = str(finding.get("rule", ""))
         subject = finding.get("subject") or {}
         skus = list(finding.get("skus") or [])
         details = finding.get("details") or {}
+        stored = finding.get("remediation")
         if rule in known:
             message = guidance.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
-            stored = stored_text.of(finding, _PARTS) if reuse else None
-            if isinstance(stored, Mapping):
+            if reuse and isinstance(stored, Mapping):
                 remediation = stored
             else:
                 remediation = guidance.remediation(
@@ -150,7 +146,7 @@ def _rows(
                 )
         else:
             message = str(finding.get("message", ""))
-            remediation = stored_text.of(finding) or {}
+            remediation = stored if isinstance(stored, Mapping) else {}
         actions = [a for a in remediation.get("actions") or [] if isinstance(a, Mapping)]
         ready = [a for a in actions if a.get("ready") is True]
         action = ready[0] if ready else {}  # the first call ready to run (the rest are in report.json)

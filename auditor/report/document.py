@@ -9,16 +9,14 @@ from typing import Any
 
 from .. import __version__
 from ..model import AuditResult, Cloud, Finding, Locale, Severity
-from ..remediations import SCHEMA_VERSION, Template
 from ..rules import RULES
+from .read import SCHEMA_VERSION
 
-# SCHEMA_VERSION (report.json) 2: remediation.actions and .alternatives replace graph_action;
-# 3: remediation texts stored once in `remediations`, findings refer to them (auditor.remediations)
 __all__ = ["SCHEMA_VERSION", "Remediate", "build_document", "finding_json", "iso", "summary_json"]
 
-# (rule, *, cloud, locale, subject, skus, details, names) -> the finding's remediation template
-# (auditor.guidance.remediation_template)
-Remediate = Callable[..., Template]
+# (rule, *, cloud, locale, subject, skus, details, names) -> the finding's remediation object
+# (auditor.guidance.remediation)
+Remediate = Callable[..., dict[str, Any]]
 
 
 def iso(dt: datetime) -> str:
@@ -31,8 +29,8 @@ def _money(amount: float | None, currency: str | None) -> dict[str, Any] | None:
     return {"amount": round(amount or 0.0, 2), "currency": currency}
 
 
-def finding_json(f: Finding, remediation: Template | None) -> dict[str, Any]:
-    """The finding as report.json holds it; `remediation` is given as a ref to its template."""
+def finding_json(f: Finding, remediation: dict[str, Any] | None) -> dict[str, Any]:
+    """The finding as report.json holds it, whole (docs/report-format.md)."""
     return {
         "id": f.id,
         "rule": f.rule,
@@ -45,7 +43,7 @@ def finding_json(f: Finding, remediation: Template | None) -> dict[str, Any]:
         "monthly_cost": f.monthly_cost,
         "waived": f.waived,
         "waiver": f.waiver,
-        "remediation": None if remediation is None else {"ref": remediation.key},
+        "remediation": remediation,
     }
 
 
@@ -83,14 +81,12 @@ def build_document(
 ) -> dict[str, Any]:
     cloud = cloud or result.cloud
     findings = []
-    texts: dict[str, Any] = {}
     names = {r.sku: r.name for r in result.seats if r.name and r.name != r.sku}
     for f in result.findings:
         rem = None
         if remediate is not None:
             rem = remediate(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(), skus=list(f.skus),
                             details=dict(f.facts), names=names)
-            texts.setdefault(rem.key, rem.body)
         findings.append(finding_json(f, rem))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
     return {
@@ -115,6 +111,5 @@ def build_document(
              "name": r.name}
             for r in result.seats
         ],
-        "remediations": dict(sorted(texts.items())),
         "findings": findings,
     }

@@ -23,8 +23,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.remediations import remediation_of
-
 KEY_ENV = "AUDITOR_REDACT_KEY"
 
 
@@ -146,10 +144,7 @@ def redact_document(document: Mapping[str, Any], key: bytes) -> dict[str, Any]:
     everyone: dict[str, str] = {}
     for finding in [*(doc.get("findings") or []), *(changes.get("resolved") or []), *(changes.get("unverified") or [])]:
         if isinstance(finding, dict):
-            # each finding's own text (shared templates would carry one person's pseudonyms to all)
-            finding["remediation"] = remediation_of(document, finding)
             _finding(key, finding, everyone)
-    doc.pop("remediations", None)
     if "warnings" in doc:
         doc["warnings"] = _scrub(doc["warnings"], _pattern(everyone), everyone)
     return doc

@@ -20,7 +20,6 @@ import msgspec
 from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.plan.summary import plan_header
-from auditor.remediations import remediation_of
 from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean, safe_url
 
@@ -313,8 +312,8 @@ class _Context:
     def remediation(self, finding: Mapping[str, Any]) -> Mapping[str, Any]:
         rule = finding["rule"]
         if rule not in self.known:
-            fallback = remediation_of(self.document, finding)
-            return fallback if isinstance(fallback, Mapping) else {}
+            carried = finding.get("remediation")  # as the report carries it
+            return carried if isinstance(carried, Mapping) else {}
         return self.guidance.remediation(
             rule,
             cloud=self.cloud,

@@ -11,7 +11,6 @@ import pytest
 
 from auditor import guidance
 from auditor.model import Cloud, Locale
-from auditor.remediations import remediation_of
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
@@ -36,12 +35,12 @@ def result() -> Any:
 @pytest.mark.parametrize("cloud", [Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA], ids=lambda c: c.value)
 def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale, cloud: Cloud) -> None:
     doc = document.build_document(result, generated_at=AS_OF, locale=locale, cloud=cloud,
-                                  remediate=guidance.remediation_template)
+                                  remediate=guidance.remediation)
     findings = doc["findings"]
     assert {f["rule"] for f in findings} <= set(guidance.ALL_RULE_IDS)
     assert len({f["rule"] for f in findings}) >= 15
     for f in findings:
-        rem = remediation_of(doc, f)
+        rem = f["remediation"]
         assert rem["summary"] and rem["steps"] and rem["role"] and rem["next_steps"], f["rule"]
         text = "\n".join([rem["summary"], *rem["steps"], *rem["next_steps"]])
         assert not LEFTOVER.search(text), f["rule"]
@@ -59,7 +58,7 @@ def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale
 
 
 def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
-    doc = document.build_document(result, generated_at=AS_OF, remediate=guidance.remediation_template)
+    doc = document.build_document(result, generated_at=AS_OF, remediate=guidance.remediation)
     removal = {SkuForbidden.id, SkuNotAllowed.id, DisabledUserLicensed.id, InactiveUserLicensed.id,
                GuestLicensed.id}
     grouped = [f for f in doc["findings"] if f["rule"] in removal
@@ -71,7 +70,7 @@ def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
     for f in grouped:
         lost = f["details"].get("data_lost") or {}
         ids = f["details"]["assigned_by_group_ids"]
-        rem = remediation_of(doc, f)
+        rem = f["remediation"]
         leaves = [a for a in rem["actions"] if a["kind"] == "remove_member"]
         # one membership removal per group that assigns one of the products, none left out
         assert sorted(a["group"] for a in leaves) == sorted({g for part in f["skus"] for g in ids.get(part, [])})
@@ -82,7 +81,7 @@ def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
             if any(part in lost for part in given):
                 assert not action["ready"] and action["blocked"] == "data_lost", f["rule"]
     for f in safe:
-        for action in remediation_of(doc, f)["actions"]:
+        for action in f["remediation"]["actions"]:
             assert action["method"] == "DELETE" and action["path"].startswith("/groups/"), f["rule"]
             assert action["path"].endswith(f"/members/{f['subject']['id']}/$ref")
             assert action["ready"] and {"member_of": action["group"]} in action["precondition"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.cli import main
-from auditor.remediations import loads
+from auditor.report.read import decode_report
 from auditor.sample.generate import SKUS, generate_document
 from auditor.snapshot import save_snapshot, snapshot_from_json
 
@@ -142,9 +142,8 @@ def build(root: Path, users: int = 120) -> dict[str, Path]:
 
 
 def read(path: Path) -> dict[str, Any]:
-    """report.json as its readers see it (auditor.remediations.loads)."""
-    document: dict[str, Any] = loads(path.read_bytes())
-    return document
+    """report.json as its readers see it (auditor.report.read)."""
+    return decode_report(path.read_bytes(), str(path))
 
 
 def policy_file(tmp_path: Path, body: str, name: str = "p.yaml") -> str:

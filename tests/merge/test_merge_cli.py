@@ -10,8 +10,8 @@ from auditor.cli import main
 from auditor.merge.document import tenant_finding_id
 from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
-from auditor.remediations import SCHEMA_VERSION, remediation_of
 from auditor.report.guidance_api import product_names_of
+from auditor.report.read import SCHEMA_VERSION
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .tenants import AS_OF, EXAMPLE, audit_tenant, build, read, tenant_documents
@@ -221,16 +221,17 @@ def _break(folder, case):
     elif case == "snapshot-broken":
         (folder / "snapshot.json").write_text('{"kind": "license-auditor/snapshot", "schemaVersion": 1}')
     elif case == "snapshot-other-tenant":
-        other = read(folder.parent / "contoso" / "snapshot.json")
+        other = json.loads((folder.parent / "contoso" / "snapshot.json").read_text(encoding="utf-8"))
         (folder / "snapshot.json").write_text(json.dumps(other), encoding="utf-8")
 
 
 @pytest.mark.parametrize(("case", "message"), [
     ("no-report", "fabrikam: holds no report.json"),
     ("no-snapshot", "fabrikam/snapshot.json: missing; save it"),
-    ("report-not-json", "fabrikam/report.json:2:12: invalid JSON"),
-    ("report-bad-severity", "fabrikam/report.json: findings[0].severity: 'urgent' is not one of"),
-    ("report-wrong-version", "fabrikam/report.json: schema_version: 9 is not supported"),
+    ("report-not-json", "fabrikam/report.json:2:12: not valid JSON"),
+    ("report-bad-severity", "fabrikam/report.json: not a license-auditor report.json: Invalid enum value 'urgent' - at "
+                            "`$.findings[0].severity`"),
+    ("report-wrong-version", "fabrikam/report.json: unsupported report schema_version 9"),
     ("snapshot-broken", "fabrikam/snapshot.json: invalid snapshot: tenant"),
     ("snapshot-other-tenant", "but snapshot.json is for"),
 ])
@@ -319,7 +320,7 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
     report = read(out / "report.json")
     assert report["tenant"]["name"] == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
     for f in cross(report):
-        rem = remediation_of(report, f)
+        rem = f["remediation"]
         assert "cannot be" in rem["steps"][0] and rem["links"], f["rule"]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<b>&amp;</b>" not in html and "Fabrikam &lt;b&gt;" in html
@@ -349,12 +350,12 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     northwind = [f for f in report["findings"] if (f["tenant"] or {}).get("name") == "Northwind"]
     assert northwind
     own_report = read(tmp_path / "northwind" / "report.json")  # for 21Vianet
-    own = {f["id"]: remediation_of(own_report, f) for f in own_report["findings"]}
+    own = {f["id"]: f["remediation"] for f in own_report["findings"]}
     for f in northwind:
         facts = {"subject": f["subject"], "skus": f["skus"], "details": f["details"], "names": names}
-        assert remediation_of(report, f) == guidance.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN,
+        assert f["remediation"] == guidance.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN,
                                                                  **facts)
-    assert any(remediation_of(report, f) != own[f["tenant"]["finding_id"]] for f in northwind)
+    assert any(f["remediation"] != own[f["tenant"]["finding_id"]] for f in northwind)
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
     assert "unknown format 'pdf'" in capsys.readouterr().err
 
@@ -422,7 +423,7 @@ def test_cross_tenant_actions_leave_the_group_in_the_other_tenant(group):
     report = read(path)
     assert report["schema_version"] == SCHEMA_VERSION
     alice = cross(report)[0]
-    rem = remediation_of(report, alice)
+    rem = alice["remediation"]
     fabrikam = alice["details"]["tenants"][1]
     assert fabrikam["assigned_by_group"] == ["All Office Staff"] and len(fabrikam["assigned_by_group_ids"]) == 1
     (action,) = rem["actions"]  # Alice's home account (Contoso) keeps the license
@@ -442,12 +443,11 @@ def test_reports_of_schema_version_1_still_merge(group, tmp_path):
         doc = read(copies[key] / "report.json")
         doc["schema_version"] = 1  # as written before remediation.actions: one graph_action per finding
         for finding in doc["findings"]:
-            remediation = finding["remediation"] = remediation_of(doc, finding) or {}
+            remediation = finding["remediation"] = finding["remediation"] or {}
             actions = remediation.pop("actions", [])
             remediation.pop("alternatives", None)
             remediation["graph_action"] = ({k: actions[0][k] for k in ("method", "path", "body", "description")}
                                            if actions else None)
-        del doc["remediations"]
         (copies[key] / "report.json").write_text(json.dumps(doc), encoding="utf-8")
     code, path = merge(root, copies.values(), out=str(tmp_path / "o"))
     _, current = merge(root, folders.values(), out="merged-current")

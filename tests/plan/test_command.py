@@ -90,14 +90,16 @@ def test_a_report_without_actions_plans_nothing_and_says_why(tmp_path: Path,
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    ("{", "report.json:1:2: the report is not valid JSON"),
+    ("{", "report.json:1:2: not valid JSON"),
     ("[]", "report.json: not a license-auditor report.json (expected a JSON object)"),
-    (json.dumps({**_document(), "schema_version": 5}), "report.json: unsupported report schema_version 5"),
-    (json.dumps({**_document(), "schema_version": 3, "findings": [{"id": "f1", "remediation": {"ref": "k"}}]}),
+    (json.dumps({**_document(), "schema_version": 6}), "report.json: unsupported report schema_version 6"),
+    (json.dumps({**_document(), "schema_version": 3,
+                 "findings": [{**_document()["findings"][0], "remediation": {"ref": "k"}}]}),
      "report.json: finding 'f1': remediation.ref 'k' names no entry of remediations"),
     (json.dumps({**_document(), "tenants": []}), "report.json: a merged report of several tenants"),
-    (json.dumps({**_document(), "findings": [{"rule": "x"}]}), "findings must be a list of objects with an id"),
-    (json.dumps({**_document(), "skus": None}), "skus, the seat table, must be a list of objects"),
+    (json.dumps({**_document(), "findings": [{"rule": "x"}]}),
+     "Object missing required field `id` - at `$.findings[0]`"),
+    (json.dumps({**_document(), "skus": None}), "Expected `array`, got `null` - at `$.skus`"),
 ])
 def test_a_bad_report_exits_2_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: str,
                                               message: str) -> None:

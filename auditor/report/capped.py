@@ -1,0 +1,45 @@
+"""The one render loop of report.html and report.md: at most a number of findings per rule,
+fewer when the page would be over its size limit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import Template
+
+from auditor.insights.view import insights_view
+from auditor.model import Cloud, Locale
+from auditor.plan.summary import plan_header
+from auditor.report.guidance_api import Guidance
+from auditor.report.view import RowMemo, build_view
+
+
+def render_capped(
+    template: Template,
+    document: Mapping[str, Any],
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    guidance: Guidance,
+    redacted: bool,
+    plan_line: str | None,
+    cap_per_rule: int,
+    size_limit: int,
+    memo: RowMemo | None,
+) -> str:
+    """`template` rendered with at most `cap_per_rule` findings per rule; while the text is over
+    `size_limit` bytes, again with half as many (each rule section says how many more are in
+    findings.csv and report.json), down to none."""
+    cap = cap_per_rule
+    memo = memo if memo is not None else RowMemo()  # a smaller cap reuses the rows already built
+    extras = insights_view(document, locale)
+    if plan_line is None:
+        plan_line = plan_header(document, locale)
+    while True:
+        view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
+                          plan_line=plan_line, memo=memo)
+        text: str = template.render(v=view, t=view.t, x=extras)
+        if cap == 0 or len(text.encode("utf-8")) <= size_limit:
+            return text
+        cap //= 2
