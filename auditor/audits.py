@@ -143,6 +143,27 @@ def entry_from_graph(raw: Any) -> AuditEntry:
                       at, _str(raw, "result") or "", by_type, by, by_id, tuple(targets))
 
 
+DISABLE = "Disable account"  # Entra's audit activity when an account's sign-in is blocked
+
+
+def disabled_times(audits: DirectoryAudits | None) -> dict[str, str]:
+    """User id (lower case) -> when the account was last disabled (activityDateTime), from the
+    successful "Disable account" entries and "Update user" entries whose AccountEnabled became
+    false. Accounts the entries do not show are absent: their disable time is not known."""
+    out: dict[str, str] = {}
+    for e in audits.entries if audits is not None else ():
+        if e.result not in ("", "success"):
+            continue
+        for t in e.targets:
+            if t.type != "User" or not t.id:
+                continue
+            disabled = e.activity == DISABLE or (e.activity == UPDATE and any(
+                m.name == "AccountEnabled" and "false" in (m.new or "").lower() for m in t.modified))
+            if disabled and (t.id.lower() not in out or e.when > parse_time(out[t.id.lower()])):
+                out[t.id.lower()] = e.at
+    return out
+
+
 def entry_to_graph(e: AuditEntry) -> dict[str, Any]:
     """An entry in Graph's shape (the fields this program reads, with Graph's names)."""
     initiated: dict[str, Any] = {"user": None, "app": None}

@@ -37,8 +37,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.model import Severity
-from auditor.plan.actions import PlanFinding, action_problem, not_plannable, read_findings
+from auditor.plan.actions import Action, PlanFinding, action_problem, call_problem, not_plannable, read_findings
 from auditor.plan.cost import currency_of, seats_and_cost
+from auditor.plan.declared import allows, ends_no_data, grace_wait, removes_only
 from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
 from auditor.plan.records import (
@@ -122,8 +123,10 @@ def compile_plan(
     parts = {str(r["sku_id"]).lower(): r["sku"] for r in document.get("skus") or []
              if isinstance(r, Mapping) and isinstance(r.get("sku_id"), str) and isinstance(r.get("sku"), str)}
 
+    as_of = str(document.get("as_of") or document.get("generated_at") or "")
     skipped: list[Skipped] = []
     eligible: list[PlanFinding] = []
+    chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]] = {}  # finding -> its actions to plan
     for f in read_findings(document):
         if wanted is not None and f.id not in wanted:
             continue
@@ -138,14 +141,20 @@ def compile_plan(
         if f.waiver is not None:
             skipped.append(Skipped(f.id, f.rule, WAIVER_LAPSED, f.subject, waiver=f.waiver))
             continue
-        reason = not_plannable(f)
-        if reason is not None:
-            why, description = reason
-            skipped.append(Skipped(f.id, f.rule, why, f.subject, description))
-            continue
-        eligible.append(f)
+        if f.malformed is None and f.actions:
+            held = grace_wait(f.details, as_of)
+            if held is not None:
+                skipped.append(Skipped(f.id, f.rule, held[0], f.subject, not_before=held[1]))
+                continue
+        planned, waits = _resolve(f)
+        if waits is not None:
+            why, description = waits
+            skipped.append(Skipped(f.id, f.rule, why, f.subject, description, in_part=bool(planned)))
+        if planned:
+            eligible.append(f)
+            chosen[f.id] = planned
 
-    ops = [o for f in eligible for a in f.actions for o in ops_of(f.id, a, parts, root)]
+    ops = [o for f in eligible for a, kept in chosen[f.id] for o in ops_of(f.id, a, parts, root, kept)]
     clashes = conflicts(ops)
     if clashes:
         for f in eligible:
@@ -182,7 +191,7 @@ def compile_plan(
                 description=words.of(d.kind, d.body, d.user, d.group, d.findings) if words else "",
                 user=d.user, group=d.group, precondition=tuple(d.precondition),
                 seats=dict(d.seats), findings=tuple(sorted(d.findings, key=lambda fid: position[fid])),
-                depends_on=tuple(base + j + 1 for j in sorted(d.deps)),
+                depends_on=tuple(base + j + 1 for j in sorted(d.deps)), data_kept=tuple(d.data_kept),
             ))
 
     stopped = None
@@ -218,3 +227,32 @@ def compile_plan(
         skipped=tuple(skipped),
         filters=filters,
     )
+
+
+def _resolve(f: PlanFinding) -> tuple[list[tuple[Action, dict[str, Any] | None]], tuple[str, str] | None]:
+    """(the finding's actions to plan, each with the data_kept declaration that made it ready;
+    (reason, description) of the part that waits, or None).
+
+    A finding is planned whole when every action is ready, or not ready only for data its
+    in-force data_kept declaration covers (auditor.plan.declared). Else it is planned in part only
+    when it gives the user nothing (every action removes) and the part ends no data or is covered:
+    a leaver's Power BI Pro goes while the E3 with the mailbox waits. A finding that also gives
+    (a replacement) is planned whole or not at all: half of it could leave the user unlicensed."""
+    whole = not_plannable(f)
+    if whole is None or f.malformed is not None or not f.actions:
+        return ([(a, None) for a in f.actions] if whole is None else []), whole
+    declared = [allows(a, f.details) for a in f.actions]
+    ready = [i for i, a in enumerate(f.actions) if a.runs or declared[i] is not None]
+    waiting = [i for i in range(len(f.actions)) if i not in ready]
+    if waiting:
+        first = f.actions[waiting[0]]
+        wait = (first.blocked or ("lookup" if first.kind == "lookup" else NOT_READY), first.description)
+        if not all(removes_only(a) for a in f.actions):
+            return [], wait
+        ready = [i for i in ready if declared[i] is not None or ends_no_data(f.actions[i], f.details)]
+    else:
+        wait = None
+    for i in ready:
+        if call_problem(f.actions[i]) is not None:
+            return [], (MALFORMED, f.actions[i].description)
+    return [(f.actions[i], declared[i]) for i in ready], wait

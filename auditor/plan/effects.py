@@ -30,6 +30,7 @@ class Op(msgspec.Struct):
     seats: dict[str, int]
     findings: list[str]
     precondition: list[dict[str, Any]]
+    data_kept: list[dict[str, Any]] = msgspec.field(default_factory=list)  # declarations that allowed it
 
     def absorb(self, other: Op) -> None:
         """The same effect asked by another finding: one change naming both."""
@@ -37,6 +38,7 @@ class Op(msgspec.Struct):
             if fid not in self.findings:
                 self.findings.append(fid)
         extend_unique(self.precondition, other.precondition)
+        extend_unique(self.data_kept, other.data_kept)
         # findings may count the same effect differently (a direct copy a group's copy stands in
         # for frees no seat): keep the count that frees the fewest seats and takes the most
         for part in {*self.seats, *other.seats}:
@@ -60,13 +62,16 @@ def _canon(value: Any) -> Any:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def ops_of(fid: str, action: Action, parts: Mapping[str, str], root: str) -> list[Op]:
+def ops_of(fid: str, action: Action, parts: Mapping[str, str], root: str,
+           data_kept: Mapping[str, Any] | None = None) -> list[Op]:
+    """The action's effects; `data_kept`: the declaration that made it ready (auditor.plan.declared)."""
     kind, user, group, path = action.kind, action.user, action.group, action.path
     seats = dict(action.seats)
     pre = [dict(p) for p in action.precondition]
+    declared = [{"finding": fid, **data_kept}] if data_kept else []
 
     def op(key: tuple[str, ...], payload: Any, op_seats: dict[str, int]) -> Op:
-        return Op(key, kind, user, group, path, payload, op_seats, [fid], list(pre))
+        return Op(key, kind, user, group, path, payload, op_seats, [fid], list(pre), list(declared))
 
     if kind == "assign_license":
         body = action.body

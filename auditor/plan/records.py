@@ -50,6 +50,9 @@ class Change(msgspec.Struct, frozen=True):
     seats: dict[str, int]  # consumed-unit change per product (part number)
     findings: tuple[str, ...]
     depends_on: tuple[int, ...]  # `n` of earlier changes that must have succeeded
+    # the admin's data_kept declarations that made this removal ready, one per finding:
+    # {"finding", "kinds", "mailbox", "files", "accepted_by", "expires"} (auditor.plan.declared)
+    data_kept: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,7 +68,7 @@ class Change(msgspec.Struct, frozen=True):
             "seats": dict(self.seats),
             "findings": list(self.findings),
             "depends_on": list(self.depends_on),
-        }
+        } | ({"data_kept": [dict(d) for d in self.data_kept]} if self.data_kept else {})
 
 
 class Skipped(msgspec.Struct, frozen=True):
@@ -77,6 +80,8 @@ class Skipped(msgspec.Struct, frozen=True):
     others: tuple[str, ...] = ()  # contradiction, data_together: the other findings
     data: tuple[str, ...] = ()  # data_together: the kinds of data that would end (mailbox, archive, files)
     waiver: dict[str, str] | None = None  # waiver_recently_expired: the waiver's owner and expires
+    not_before: str = ""  # grace_period: the first day the removal may run (YYYY-MM-DD)
+    in_part: bool = False  # the finding's data-free removals are planned; this part waits
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"finding": self.finding, "rule": self.rule, "reason": self.reason,
@@ -87,6 +92,10 @@ class Skipped(msgspec.Struct, frozen=True):
             out["data"] = list(self.data)
         if self.waiver:
             out["waiver"] = dict(self.waiver)
+        if self.not_before:
+            out["not_before"] = self.not_before
+        if self.in_part:
+            out["in_part"] = True
         return out
 
 

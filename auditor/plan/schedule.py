@@ -37,21 +37,24 @@ class Draft(msgspec.Struct):
     gives: bool = False  # adds a product or a group membership
     takes: bool = False  # removes one
     deps: list[int] = msgspec.field(default_factory=list)  # indices into the user's chain
+    data_kept: list[dict[str, Any]] = msgspec.field(default_factory=list)  # declarations that allowed it
 
 
 def _draft(ops: Sequence[Op], kind: str, path: str, body: dict[str, Any] | None) -> Draft:
     # one effect's lists are already free of repeats (Op.absorb)
     precondition: list[dict[str, Any]] = list(ops[0].precondition)
     findings: list[str] = list(ops[0].findings)
+    declared: list[dict[str, Any]] = list(ops[0].data_kept)
     for o in ops[1:]:
         extend_unique(precondition, o.precondition)
         extend_unique(findings, o.findings)
+        extend_unique(declared, o.data_kept)
     seats: dict[str, int] = {}
     for o in ops:
         for part, delta in o.seats.items():
             seats[part] = seats.get(part, 0) + delta
     return Draft(kind, path, body, ops[0].user, ops[0].group, precondition, {k: v for k, v in seats.items() if v},
-                  findings)
+                 findings, data_kept=declared)
 
 
 def chain(user_ops: Sequence[Op]) -> list[Draft]:
