@@ -154,7 +154,8 @@ def compile_plan(
             eligible.append(f)
             chosen[f.id] = planned
 
-    ops = [o for f in eligible for a, kept in chosen[f.id] for o in ops_of(f.id, a, parts, root, kept)]
+    ops = [o for f in eligible for a, kept in chosen[f.id]
+           for o in ops_of(f.id, a, parts, root, {"subject": f.subject, **kept} if kept else None)]
     clashes = conflicts(ops)
     if clashes:
         for f in eligible:

@@ -33,6 +33,7 @@ from auditor.plan.compile import (
     Change,
     Plan,
 )
+from auditor.plan.data_fate import DataRow, data_rows
 from auditor.plan.declared import DISABLE_TIME_UNKNOWN, GRACE_PERIOD
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.report.environment import markdown_environment
@@ -156,6 +157,7 @@ class _PlanView:
     stopped: str
     skipped: tuple[_SkipRow, ...]
     skipped_more: str
+    data: tuple[DataRow, ...] = ()  # what happens to the users' data (auditor.plan.data_fate)
 
 
 def _data_kind(t: i18n.Translations, kind: str) -> str:
@@ -303,6 +305,7 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
         skipped=rows,
         skipped_more=t.npgettext("plan_skipped_more", "…and {n} more, listed in plan.json.",
                                  "…and {n} more, listed in plan.json.", more) if more > 0 else "",
+        data=data_rows(t, plan.changes),
     )
 
 

@@ -19,6 +19,11 @@ FULL = {"SPE_E3": ["archive", "files", "mailbox"]}
 LOST = {"data_lost": {"SPE_E3": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}}
 
 
+def plain(markdown: str) -> str:
+    """plan.md's text without its Markdown escapes (backslashes, the comment that stops autolinks)."""
+    return markdown.replace("<!-- -->", "").replace("\\", "")
+
+
 def kept(mailbox: str | None = "retention", files: str | None = "retention", *, expired: bool = False
          ) -> dict[str, Any]:
     out: dict[str, Any] = {"accepted_by": "cio@contoso.example", "expires": "2027-06-30", "expired": expired}
@@ -73,12 +78,29 @@ def test_data_kept_in_force_makes_the_removal_ready_and_plan_json_records_it() -
     assert [(c.kind, c.group) for c in plan.changes] == [("remove_member", G_PBI), ("remove_member", G_E3)]
     assert plan.skipped == ()
     e3 = plan.changes[1]
-    assert e3.data_kept == ({"finding": "f1", "kinds": ["archive", "files", "mailbox"], "mailbox": "retention",
-                             "files": "retention", "accepted_by": "cio@contoso.example", "expires": "2027-06-30"},)
+    assert e3.data_kept == ({"finding": "f1", "subject": "User 0001", "kinds": ["archive", "files", "mailbox"],
+                             "mailbox": "retention", "files": "retention", "accepted_by": "cio@contoso.example",
+                             "expires": "2027-06-30"},)
     assert plan.changes[0].data_kept == ()  # the data-free removal needed no declaration
     written = plan_document(plan, created_at="2026-11-22T07:12:00Z")
     assert written["changes"][1]["data_kept"][0]["accepted_by"] == "cio@contoso.example"
     assert "data_kept" not in written["changes"][0]
+    text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
+    section = text.split("### What happens to the users' data", 1)[1].split("###", 1)[0]
+    assert "- User 0001, change 2: declared by cio@contoso.example, until Jun 30, 2027" in section
+    assert ("Mailbox and archive (a retention policy): disconnected when the license goes and deleted 30 days "
+            "later; it becomes an inactive mailbox only if a hold covers it when the account is deleted.") in section
+    assert "OneDrive (a retention policy): archived 93 days after it has no license" in section
+
+
+def test_plan_md_says_a_converted_mailbox_must_be_converted_first() -> None:
+    shared = kept(mailbox="converted_to_shared", files="not_needed")
+    plan = compile_plan(report([leaver(details=shared, kinds={"SPE_E3": ["files", "mailbox"]}, pbi=False)], SEATS))
+    text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
+    assert "Mailbox: converted to a shared mailbox, as declared; convert it before this change runs" in text
+    assert "OneDrive (not needed): archived 93 days" in text
+    assert "What happens to the users' data" not in plan_markdown(compile_plan(report([leaver()], SEATS)),
+                                                                 created_at="2026-11-22T07:12:00Z")
 
 
 def test_an_expired_declaration_counts_as_absent() -> None:
@@ -122,7 +144,7 @@ def test_grace_days_hold_the_removals_back_until_they_have_passed() -> None:
     [held] = plan.skipped
     assert (held.reason, held.not_before) == ("grace_period", "2026-11-29")
     assert held.to_json()["not_before"] == "2026-11-29"
-    text = plan_markdown(plan, created_at="2026-11-22T07:12:00Z")
+    text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
     assert "not before Nov 29, 2026" in text
 
     passed = {"grace_days": 14, "disabled_at": "2026-11-01T09:00:00Z", **kept()}
@@ -134,7 +156,7 @@ def test_grace_days_without_a_known_disable_time_waits_with_that_reason() -> Non
     assert plan.changes == ()
     [held] = plan.skipped
     assert held.reason == "disable_time_unknown"
-    text = plan_markdown(plan, created_at="2026-11-22T07:12:00Z")
+    text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
     assert "when the account was disabled is not known" in text
 
 
