@@ -4,10 +4,14 @@ Pure: no files, no clock, no network. `compile_plan(document, ...)` reads only t
 (report.json as a dict, docs/report-format.md) and returns the same plan every time.
 
 1. Which findings: open (unwaived) ones, narrowed by `rules`, `min_severity` and `finding_ids`.
-   A finding is planned whole or not at all: when any of its `remediation.actions` is not
-   `ready` (a placeholder id, a value to choose, data that would be lost, a lookup), none of them
-   is, and the finding is listed in `skipped` with the reason. Running half of a replacement
-   (leaving the old group without joining the new one) could leave a user unlicensed.
+   A removal that waits only for data the policy's in-force `data_kept` declaration covers is
+   ready; `grace_days` holds a leaver's removals back (auditor.plan.declared). A finding that
+   gives the user something is planned whole or not at all: when any of its
+   `remediation.actions` is not ready (a placeholder id, a value to choose, data that would be
+   lost, a lookup), none of them is, and the finding is listed in `skipped` with the reason.
+   Running half of a replacement (leaving the old group without joining the new one) could
+   leave a user unlicensed. A finding that only removes is split: its ready removals of
+   products that hold no data go, and it is listed in `skipped` (`in_part`) for the rest.
 2. Minimal: a user's license changes become one `assignLicense` call with `addLicenses` and
    `removeLicenses` together; the same removal, group join or leave asked by two findings is one
    change (naming both findings). Two findings that contradict each other (one adds a product or
@@ -26,7 +30,7 @@ Pure: no files, no clock, no network. `compile_plan(document, ...)` reads only t
 5. Cost: seat changes x the seat table's monthly price; products without a price are named in
    `unpriced` and not counted.
 
-The parts: records.py (the Plan and its records), actions.py (a report's findings and actions,
+The parts: records.py (the Plan and its records), declared.py (the declarations), actions.py (a report's findings and actions,
 read once into typed Structs), effects.py (atomic effects, merged; contradictions; data ended
 together), schedule.py (order and seat fitting), cost.py (net monthly cost).
 """
