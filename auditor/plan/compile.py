@@ -30,9 +30,10 @@ Pure: no files, no clock, no network. `compile_plan(document, ...)` reads only t
 5. Cost: seat changes x the seat table's monthly price; products without a price are named in
    `unpriced` and not counted.
 
-The parts: records.py (the Plan and its records), declared.py (the declarations), actions.py (a report's findings and actions,
-read once into typed Structs), effects.py (atomic effects, merged; contradictions; data ended
-together), schedule.py (order and seat fitting), cost.py (net monthly cost).
+The parts: records.py (the Plan and its records), actions.py (a report's findings and actions,
+read once into typed Structs), declared.py (the admin's declarations), effects.py (atomic
+effects, merged; contradictions; data ended together), schedule.py (order and seat fitting),
+cost.py (net monthly cost).
 """
 
 from __future__ import annotations
