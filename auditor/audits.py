@@ -8,6 +8,7 @@ Only the activities that can explain a new finding are read:
                                AssignedLicense ...) in `targetResources[0].modifiedProperties`
     Add member to group        the member is the User target, the group in Group.ObjectID /
     Remove member from group   Group.DisplayName (modifiedProperties) and a Group target
+    Disable account            the account's sign-in blocked: when it was disabled (grace_days)
 
 A snapshot keeps them as `"directoryAudits": {"since", "until", "value": [directoryAudit, ...]}`
 with Graph's field names: `since`/`until` is the interval the entries were read for.
@@ -20,11 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-ACTIVITIES = ("Change user license", "Update user", "Add member to group", "Remove member from group")
+ACTIVITIES = ("Change user license", "Update user", "Add member to group", "Remove member from group",
+              "Disable account")
 LICENSE = "Change user license"
 UPDATE = "Update user"
 ADD_MEMBER = "Add member to group"
 REMOVE_MEMBER = "Remove member from group"
+DISABLE = "Disable account"  # the account's sign-in blocked (its time: grace_days, auditor.plan.declared)
 TEXT_LIMIT = 2000
 
 
@@ -141,9 +144,6 @@ def entry_from_graph(raw: Any) -> AuditEntry:
                               _str(t, "userPrincipalName"), tuple(modified)))
     return AuditEntry(_str(raw, "id", required=True) or "", _str(raw, "activityDisplayName", required=True) or "",
                       at, _str(raw, "result") or "", by_type, by, by_id, tuple(targets))
-
-
-DISABLE = "Disable account"  # Entra's audit activity when an account's sign-in is blocked
 
 
 def disabled_times(audits: DirectoryAudits | None) -> dict[str, str]:
