@@ -43,9 +43,10 @@ def data_rows(t: i18n.Translations, changes: Sequence[Change]) -> tuple[DataRow,
                     "change runs: a user mailbox left unconverted is disconnected 30 days after its license goes."))
             elif kinds & {"mailbox", "archive"}:
                 fates.append(t.pgettext(
-                    "data_fate_mailbox", "Mailbox and archive ({kept}): disconnected when the license goes and deleted "
-                    "30 days later; it becomes an inactive mailbox only if a hold covers it when the account is "
-                    "deleted.", kept=kept_names.get(str(mailbox), clean(str(mailbox), 40))))
+                    "data_fate_mailbox", "Mailbox and archive ({kept}): disconnected when the license goes; a new "
+                    "license within 30 days reconnects it, and it is kept beyond that, as an inactive mailbox, only "
+                    "if a hold covers it when the account is deleted.",
+                    kept=kept_names.get(str(mailbox), clean(str(mailbox), 40))))
             if "files" in kinds:
                 fates.append(t.pgettext(
                     "data_fate_files", "OneDrive ({kept}): archived 93 days after it has no license; a retention "

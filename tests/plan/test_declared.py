@@ -88,8 +88,9 @@ def test_data_kept_in_force_makes_the_removal_ready_and_plan_json_records_it() -
     text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
     section = text.split("### What happens to the users' data", 1)[1].split("###", 1)[0]
     assert "- User 0001, change 2: declared by cio@contoso.example, until Jun 30, 2027" in section
-    assert ("Mailbox and archive (a retention policy): disconnected when the license goes and deleted 30 days "
-            "later; it becomes an inactive mailbox only if a hold covers it when the account is deleted.") in section
+    assert ("Mailbox and archive (a retention policy): disconnected when the license goes; a new license within "
+            "30 days reconnects it, and it is kept beyond that, as an inactive mailbox, only if a hold covers it when "
+            "the account is deleted.") in section
     assert "OneDrive (a retention policy): archived 93 days after it has no license" in section
 
 
