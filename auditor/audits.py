@@ -8,6 +8,7 @@ Only the activities that can explain a new finding are read:
                                AssignedLicense ...) in `targetResources[0].modifiedProperties`
     Add member to group        the member is the User target, the group in Group.ObjectID /
     Remove member from group   Group.DisplayName (modifiedProperties) and a Group target
+    Disable account            the account's sign-in blocked: when it was disabled (grace_days)
 
 A snapshot keeps them as `"directoryAudits": {"since", "until", "value": [directoryAudit, ...]}`
 with Graph's field names: `since`/`until` is the interval the entries were read for.
@@ -22,11 +23,13 @@ from typing import Any
 
 from auditor.timestamps import parse_timestamp
 
-ACTIVITIES = ("Change user license", "Update user", "Add member to group", "Remove member from group")
+ACTIVITIES = ("Change user license", "Update user", "Add member to group", "Remove member from group",
+              "Disable account")
 LICENSE = "Change user license"
 UPDATE = "Update user"
 ADD_MEMBER = "Add member to group"
 REMOVE_MEMBER = "Remove member from group"
+DISABLE = "Disable account"  # the account's sign-in blocked (its time: grace_days, auditor.plan.declared)
 TEXT_LIMIT = 2000
 
 
@@ -141,6 +144,24 @@ def entry_from_graph(raw: Any) -> AuditEntry:
                               _str(t, "userPrincipalName"), tuple(modified)))
     return AuditEntry(_str(raw, "id", required=True) or "", _str(raw, "activityDisplayName", required=True) or "",
                       at, _str(raw, "result") or "", by_type, by, by_id, tuple(targets))
+
+
+def disabled_times(audits: DirectoryAudits | None) -> dict[str, str]:
+    """User id (lower case) -> when the account was last disabled (activityDateTime), from the
+    successful "Disable account" entries and "Update user" entries whose AccountEnabled became
+    false. Accounts the entries do not show are absent: their disable time is not known."""
+    out: dict[str, str] = {}
+    for e in audits.entries if audits is not None else ():
+        if e.result not in ("", "success"):
+            continue
+        for t in e.targets:
+            if t.type != "User" or not t.id:
+                continue
+            disabled = e.activity == DISABLE or (e.activity == UPDATE and any(
+                m.name == "AccountEnabled" and "false" in (m.new or "").lower() for m in t.modified))
+            if disabled and (t.id.lower() not in out or e.when > parse_time(out[t.id.lower()])):
+                out[t.id.lower()] = e.at
+    return out
 
 
 def entry_to_graph(e: AuditEntry) -> dict[str, Any]:

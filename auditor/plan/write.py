@@ -44,6 +44,8 @@ from auditor.plan.compile import (
     Change,
     Plan,
 )
+from auditor.plan.data_fate import DataRow, data_rows
+from auditor.plan.declared import DISABLE_TIME_UNKNOWN, GRACE_PERIOD
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.report.environment import markdown_environment
 from auditor.report.text import clean
@@ -175,6 +177,7 @@ class _PlanView:
     stopped: str
     skipped: tuple[_SkipRow, ...]
     skipped_more: str
+    data: tuple[DataRow, ...] = ()  # what happens to the users' data (auditor.plan.data_fate)
 
 
 def _data_kind(t: i18n.Translations, kind: str) -> str:
@@ -210,7 +213,7 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
 
 
 def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = (), rule: str = "",
-            waiver: Mapping[str, str] | None = None) -> str:
+            waiver: Mapping[str, str] | None = None, not_before: str = "") -> str:
     """Why a finding needs a person, in words: never the reason's key (docs/plan-and-apply.md lists them)."""
     if reason in (LOOKUP, NO_ACTION, PLACEHOLDER):
         step = _next_steps(t).get(rule)
@@ -243,6 +246,15 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                           "renews it or lets the change go ahead (then plan again)",
                           expires=i18n.format_date(waiver.get("expires") or "", t.locale) or unknown,
                           owner=clean(waiver.get("owner") or "", 200) or unknown)
+    if reason == GRACE_PERIOD:
+        return t.pgettext("plan_reason_grace_period",
+                          "the policy's grace_days after the account was disabled have not passed: not before "
+                          "{date} (then plan again)", date=i18n.format_date(not_before, t.locale) or not_before)
+    if reason == DISABLE_TIME_UNKNOWN:
+        return t.pgettext("plan_reason_disable_time_unknown",
+                          "the policy sets grace_days, but when the account was disabled is not known: the "
+                          "directory audit log (AuditLog.Read.All) has no entry that disabled it; check the date "
+                          "and remove the licenses by hand")
     if reason == CONTRADICTION:
         return t.pgettext("plan_reason_contradiction", "contradicts {findings}", findings=", ".join(others))
     if reason == DATA_TOGETHER:
@@ -315,7 +327,7 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
             request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
-                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver), clean(s.description, 600))
+                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before), clean(s.description, 600))
         for s in plan.skipped[:SKIPPED_CAP]
     )
     more = len(plan.skipped) - len(rows)
@@ -344,6 +356,7 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
         skipped=rows,
         skipped_more=t.npgettext("plan_skipped_more", "…and {n} more, listed in plan.json.",
                                  "…and {n} more, listed in plan.json.", more) if more > 0 else "",
+        data=data_rows(t, plan.changes),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
+from ..audits import DirectoryAudits, disabled_times
 from ..guidance.library import RuleGuidance
 from ..index import TenantIndex
 from ..model import Finding, Group, Layout, Severity, Subject, SubjectType, User
@@ -45,6 +46,17 @@ class Context:
     _loss: PlanLoss | None = field(default=None, repr=False)
     _giving: dict[str, list[Group]] | None = field(default=None, repr=False)  # skuId -> groups assigning it
     _members: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _disabled: dict[str, str] | None = field(default=None, repr=False)  # user id -> disable time
+
+    def disabled_at(self, user: User) -> str | None:
+        """When the account was disabled (ISO 8601), or None when the tenant does not show it.
+
+        From the directory audit entries the snapshot holds (auditor.audits.disabled_times). Graph's
+        `employeeLeaveDateTime`, once the user model reads it, is to come first here."""
+        if self._disabled is None:
+            audits = self.index.snapshot.directory_audits
+            self._disabled = disabled_times(audits if isinstance(audits, DirectoryAudits) else None)
+        return self._disabled.get(user.id.lower())
 
     @property
     def loss(self) -> PlanLoss:

@@ -48,7 +48,7 @@ def test_a_license_write_is_named_as_the_cause_of_the_new_finding(tmp_path: Path
         reads = graph.requests_to(r"/auditLogs/directoryAudits")
     assert report is not None and report["complete"] is True
     # the interval since the baseline's tenant read, one listing per activity
-    assert len(reads) == 4 and all(f"activityDateTime ge {baseline['collected_at']}" in r.query["$filter"]
+    assert len(reads) == 5 and all(f"activityDateTime ge {baseline['collected_at']}" in r.query["$filter"]
                                    for r in reads)
     new = [f for f in report["findings"] if f.get("change") == "new"]
     forbidden = next(f for f in new if f["rule"] == SkuForbidden.id and f["subject"]["id"] == user.id)

@@ -94,18 +94,19 @@ def lookup(**kw: Any) -> dict[str, Any]:
 
 def finding(fid: str, rule: str, user: str, actions: Sequence[Mapping[str, Any]] | None, *,
             severity: str = "high", waived: bool = False, name: str | None = None,
-            skus: Sequence[str] = ("SPE_E5",), data_kinds: Mapping[str, Sequence[str]] | None = None
-            ) -> dict[str, Any]:
+            skus: Sequence[str] = ("SPE_E5",), data_kinds: Mapping[str, Sequence[str]] | None = None,
+            details: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """`data_kinds`: details.data_kinds (what each product the user holds keeps); by default none
-    of them holds data. None in `details` only with `data_kinds={"absent": ()}`."""
+    of them holds data. None in `details` only with `data_kinds={"absent": ()}`. `details`: more
+    details (data_lost, data_kept, grace_days, disabled_at)."""
     remediation = None if actions is None else {"summary": "", "steps": [], "actions": [dict(a) for a in actions],
                                                   "alternatives": []}
     return {"id": fid, "rule": rule, "severity": severity, "policy": "contoso/assignments/staff",
             "subject": {"type": "user", "id": user, "upn": f"{user[-4:]}@contoso.example",
                         "display_name": name or f"User {user[-4:]}"},
             "skus": list(skus), "message": "",
-            "details": {} if data_kinds == {"absent": ()} else {
-                "data_kinds": {k: list(v) for k, v in (data_kinds or {}).items()}},
+            "details": ({} if data_kinds == {"absent": ()} else {
+                "data_kinds": {k: list(v) for k, v in (data_kinds or {}).items()}}) | dict(details or {}),
             "monthly_cost": None, "waived": waived,
             "waiver": None, "remediation": remediation}
 

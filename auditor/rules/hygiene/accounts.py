@@ -99,7 +99,8 @@ class DisabledUserLicensed(_UnusedAccount):
         "`shared_mailbox`: `\"unknown\"` only when the account's mailbox purpose could not be read (a "
         "`mailboxSettings` gap, Graph's answer for this account was an error, or the account was not a candidate "
         "when the tenant was read) or was `others`/`unknownFutureValue`: it may be a shared mailbox; "
-        + DATA_KEPT_DOC
+        + DATA_KEPT_DOC + "; `grace_days` and `disabled_at` (when the account was disabled, from the directory "
+        "audit; null when not known) when the check sets `grace_days`"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "disabled_users"

@@ -1,0 +1,216 @@
+"""A report's findings and their `remediation.actions`, read once into typed Structs for the plan.
+
+`read_findings(document)` gives each finding the plan may look at as a `PlanFinding`: its id,
+rule, severity, subject, waiver state, details and its actions as `Action`s. An action is checked
+for its shape when it is read (`shape_problem`); a finding with one badly shaped action is
+`malformed` as a whole. Whether a ready action's call is one apply would make (`call_problem`,
+the parser apply uses for plan.json) is asked only of findings whose actions are all ready
+(`not_plannable`): the report header's plan does not parse the calls of findings that wait for a
+person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from auditor.apply.plan_file import PlanFileError, Where, parse_change
+from auditor.model import Severity
+from auditor.plan.records import KINDS, MALFORMED, NO_ACTION, NOT_READY
+
+
+class Action(msgspec.Struct, frozen=True):
+    """One report action (docs/report-format.md) of a well-formed shape. A ready one's call is
+    checked with `call_problem` before it is planned; until then `user`, `group`, `method`,
+    `path` and `body` are as the report gives them."""
+
+    kind: str
+    ready: bool
+    blocked: str | None  # the action's own reason when it is not ready
+    description: str
+    user: Any
+    group: Any
+    method: Any
+    path: Any
+    body: Any
+    seats: dict[str, int]  # non-zero consumed-unit changes per product (part number)
+    precondition: tuple[dict[str, Any], ...]
+    depends_on: Any = None  # as given (apply's parser checks it)
+
+    @property
+    def runs(self) -> bool:
+        """A call apply can make without a person: ready and not a lookup."""
+        return self.ready and self.kind != "lookup"
+
+    def as_call(self) -> dict[str, Any]:
+        """The action as plan.json would hold it (apply's parser reads this)."""
+        out = {"n": 1, "kind": self.kind, "ready": self.ready, "blocked": self.blocked, "user": self.user,
+               "group": self.group, "method": self.method, "path": self.path, "body": self.body,
+               "description": self.description, "precondition": [dict(p) for p in self.precondition],
+               "seats": dict(self.seats)}
+        if self.depends_on is not None:
+            out["depends_on"] = self.depends_on
+        return out
+
+
+class PlanFinding(msgspec.Struct, frozen=True):
+    """A finding as the plan reads it."""
+
+    id: str
+    rule: str
+    rank: int  # the severity's rank (0: unknown)
+    subject: str  # the subject's name, UPN, part number or id, for a reader
+    waived: bool
+    waiver: dict[str, str] | None  # the waiver an open finding keeps (expired < 14 days ago): owner, expires
+    details: Mapping[str, Any]
+    actions: tuple[Action, ...]
+    malformed: str | None = None  # the description of the first badly shaped action, "" when it has none
+    source: Mapping[str, Any] = msgspec.field(default_factory=dict)  # as the report gives it (for describe.py)
+
+
+def action_problem(action: Any) -> str | None:
+    """What is wrong with one report action (docs/report-format.md), or None.
+
+    A not-ready action needs only a kind; a ready one must be exactly the call its kind makes,
+    on the user (and group) it names: apply runs these against the tenant."""
+    problem = shape_problem(action)
+    if problem is not None:
+        return problem
+    return call_problem(_decode(action))
+
+
+def shape_problem(action: Any) -> str | None:
+    """What is wrong with an action's kind, readiness, seats, precondition or description, or None."""
+    if not isinstance(action, Mapping):
+        return "is not an object"
+    kind = action.get("kind")
+    if kind not in KINDS:
+        return f"kind {str(kind)[:40]!r} is not one of {', '.join(KINDS)}"
+    if not isinstance(action.get("ready"), bool):
+        return "ready must be true or false"
+    seats = action.get("seats") or {}
+    if not isinstance(seats, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in seats.items()
+    ):
+        return "seats must map part numbers to whole numbers"
+    precondition = action.get("precondition") or []
+    if not isinstance(precondition, list) or not all(isinstance(p, Mapping) for p in precondition):
+        return "precondition must be a list of objects"
+    if not isinstance(action.get("description", ""), str):
+        return "description must be text"
+    return None
+
+
+def call_problem(action: Action) -> str | None:
+    """What is wrong with the call of a ready action, or None (also for one not ready)."""
+    if not action.runs:
+        return None
+    # A ready call is checked exactly as apply will check it in plan.json (the same parser), so
+    # the plan never holds a change apply would refuse.
+    try:
+        parse_change(action.as_call(), _InAction(), "")
+    except PlanFileError as exc:
+        return str(exc)
+    return None
+
+
+class _InAction(Where):
+    """Messages about one report action: the field, without a file name."""
+
+    def __init__(self) -> None:
+        super().__init__(Path("report.json"))
+
+    def error(self, field: str, message: str) -> PlanFileError:
+        return PlanFileError(f"{field.lstrip('.')} {message}" if field else message)
+
+
+def _decode(raw: Mapping[str, Any]) -> Action:
+    """A well-shaped report action (shape_problem is None) as an Action."""
+    blocked = raw.get("blocked")
+    description = raw.get("description")
+    return Action(
+        kind=raw["kind"], ready=raw["ready"], blocked=blocked if isinstance(blocked, str) and blocked else None,
+        description=description if isinstance(description, str) else "",
+        user=raw.get("user"), group=raw.get("group"), method=raw.get("method"), path=raw.get("path"),
+        body=raw.get("body"), seats={k: v for k, v in (raw.get("seats") or {}).items() if v},
+        precondition=tuple(dict(p) for p in raw.get("precondition") or []), depends_on=raw.get("depends_on"),
+    )
+
+
+def not_plannable(finding: PlanFinding) -> tuple[str, str] | None:
+    """(reason, the action's description) when the finding cannot be planned, else None.
+
+    An action of the wrong shape makes the finding `malformed`; else an action that is not ready
+    gives its reason; else a ready call that apply would refuse makes it `malformed`. The `plan`
+    command has parsed every call when it read the report, so for it the order changes nothing;
+    the report header's plan skips parsing the calls of findings that wait for a person."""
+    if finding.malformed is not None:
+        return MALFORMED, finding.malformed
+    if not finding.actions:
+        return NO_ACTION, ""
+    for action in finding.actions:
+        if not action.runs:
+            reason = action.blocked or ("lookup" if action.kind == "lookup" else NOT_READY)
+            return reason, action.description
+    for action in finding.actions:
+        if call_problem(action) is not None:
+            return MALFORMED, action.description
+    return None
+
+
+def read_findings(document: Mapping[str, Any]) -> Iterator[PlanFinding]:
+    """The document's findings that have an id, in report order, each with its actions decoded."""
+    for f in document.get("findings") or []:
+        if not isinstance(f, Mapping) or not isinstance(f.get("id"), str):
+            continue
+        raw_actions = _raw_actions(f)
+        malformed = None
+        for raw in raw_actions:
+            if shape_problem(raw) is not None:
+                description = raw.get("description") if isinstance(raw, Mapping) else None
+                malformed = description if isinstance(description, str) else ""
+                break
+        details = f.get("details")
+        yield PlanFinding(
+            id=f["id"], rule=str(f.get("rule", "")), rank=_rank(f.get("severity")), subject=_subject_text(f),
+            waived=bool(f.get("waived")), waiver=_lapsed_waiver(f),
+            details=details if isinstance(details, Mapping) else {},
+            actions=() if malformed is not None else tuple(_decode(a) for a in raw_actions),
+            malformed=malformed, source=f,
+        )
+
+
+def _raw_actions(finding: Mapping[str, Any]) -> Sequence[Any]:
+    remediation = finding.get("remediation")
+    actions = remediation.get("actions") if isinstance(remediation, Mapping) else None
+    return list(actions) if isinstance(actions, list) else []
+
+
+def _subject_text(finding: Mapping[str, Any]) -> str:
+    subject = finding.get("subject")
+    if not isinstance(subject, Mapping):
+        return ""
+    for key in ("display_name", "upn", "sku", "id"):
+        value = subject.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _rank(severity: Any) -> int:
+    try:
+        return int(Severity.parse(str(severity)))
+    except KeyError:
+        return 0
+
+
+def _lapsed_waiver(finding: Mapping[str, Any]) -> dict[str, str] | None:
+    """{"owner", "expires"} of the waiver an open finding keeps (it expired less than 14 days ago,
+    auditor.engine): no change is made until its owner renews it or lets it go. None otherwise."""
+    waiver = finding.get("waiver")
+    if not isinstance(waiver, Mapping):
+        return None
+    return {key: str(waiver.get(key) or "") for key in ("owner", "expires")}

@@ -1,0 +1,135 @@
+"""The admin's declarations as a finding carries them, and what they make ready.
+
+`data_kept` (docs/policy.md) on disabled_users, inactive_users and guest_users: a removal that is
+not ready only because it would end data (`blocked: data_lost`) is ready when every kind of data
+it would end is one the declaration covers, and the declaration is in force. What each kind of
+declaration covers (the data-loss check names three kinds: mailbox, archive, files):
+
+    mailbox: retention, litigation_hold     mailbox and archive (a hold or retention policy keeps
+                                            the archive mailbox with the primary one)
+    mailbox: not_needed                     mailbox and archive
+    mailbox: converted_to_shared            the mailbox only: a shared mailbox with an archive
+                                            needs its own license, so a product that can hold an
+                                            archive still waits for a person
+    files: retention, not_needed            files (OneDrive)
+
+An expired declaration counts as absent (`details.data_kept.expired`, set by the audit).
+
+`grace_days` on disabled_users: a removal is not ready before that many days after the account
+was disabled (`details.disabled_at`, from the directory audit; see auditor/rules/hygiene/accounts.py);
+when the disable time is not known the finding waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from auditor.audits import parse_time
+from auditor.plan.actions import Action
+
+COVERS = {
+    ("mailbox", "retention"): ("mailbox", "archive"),
+    ("mailbox", "litigation_hold"): ("mailbox", "archive"),
+    ("mailbox", "not_needed"): ("mailbox", "archive"),
+    ("mailbox", "converted_to_shared"): ("mailbox",),
+    ("files", "retention"): ("files",),
+    ("files", "not_needed"): ("files",),
+}
+
+# Skipped reasons of a finding held back by `grace_days`.
+GRACE_PERIOD = "grace_period"  # the grace days after the account was disabled have not passed
+DISABLE_TIME_UNKNOWN = "disable_time_unknown"  # grace_days is set, but when the account was disabled is not known
+
+
+def data_kept(details: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The finding's `data_kept` declaration when it is in force and well formed, else None."""
+    kept = details.get("data_kept")
+    if not isinstance(kept, Mapping) or kept.get("expired") is not False:
+        return None
+    if not isinstance(kept.get("accepted_by"), str) or not isinstance(kept.get("expires"), str):
+        return None
+    if not covered(kept):
+        return None
+    return dict(kept)
+
+
+def covered(kept: Mapping[str, Any]) -> set[str]:
+    """The kinds of data (mailbox, archive, files) a declaration covers."""
+    return {kind for key in ("mailbox", "files") for kind in COVERS.get((key, str(kept.get(key))), ())}
+
+
+def ended(action: Action, details: Mapping[str, Any]) -> set[str] | None:
+    """The kinds of data the action's removal may end: every kind its freed products hold
+    (`details.data_kinds`), counted whole, as if nothing the user keeps held it too. None when
+    that cannot be told (the report does not say what a freed product holds)."""
+    kinds = details.get("data_kinds")
+    lost = details.get("data_lost")
+    if not isinstance(kinds, Mapping) or not isinstance(lost, Mapping):
+        return None
+    out: set[str] = set()
+    for part, delta in action.seats.items():
+        if delta >= 0:
+            continue
+        held = kinds.get(part)
+        if held is None and part in lost:
+            return None  # it ends data the report does not name by kind
+        if held is not None and (not isinstance(held, list) or not all(isinstance(k, str) for k in held)):
+            return None
+        out.update(held or ())
+    return out or None
+
+
+def allows(action: Action, details: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The declaration record (kinds, mailbox, files, accepted_by, expires) when the declaration
+    makes this data_lost removal ready, else None."""
+    if action.ready or action.blocked != "data_lost" or not removes_only(action):
+        return None
+    kept = data_kept(details)
+    kinds = ended(action, details)
+    if kept is None or kinds is None or not kinds <= covered(kept):
+        return None
+    record: dict[str, Any] = {"kinds": sorted(kinds)}
+    for key in ("mailbox", "files"):
+        if isinstance(kept.get(key), str):
+            record[key] = kept[key]
+    return record | {"accepted_by": kept["accepted_by"], "expires": kept["expires"]}
+
+
+def removes_only(action: Action) -> bool:
+    """A group leave, or an assignLicense that only removes: it gives the user nothing."""
+    if any(delta > 0 for delta in action.seats.values()):
+        return False
+    if action.kind == "remove_member":
+        return True
+    body = action.body
+    return (action.kind == "assign_license" and isinstance(body, Mapping) and not body.get("addLicenses")
+            and bool(body.get("removeLicenses")))
+
+
+def ends_no_data(action: Action, details: Mapping[str, Any]) -> bool:
+    """A ready removal whose freed products hold no data, by the finding's own `data_kinds`."""
+    kinds = details.get("data_kinds")
+    if not isinstance(kinds, Mapping):
+        return False
+    return all(not kinds.get(part) for part, delta in action.seats.items() if delta < 0)
+
+
+def grace_wait(details: Mapping[str, Any], as_of: str) -> tuple[str, str] | None:
+    """(reason, "not before" date) when `grace_days` holds the finding's removals back, else None.
+
+    The disable time is `details.disabled_at` (ISO 8601). The time is measured against the
+    audit's own clock (`as_of`): the plan never reads a clock."""
+    grace = details.get("grace_days")
+    if not isinstance(grace, int) or isinstance(grace, bool) or grace <= 0:
+        return None
+    disabled = details.get("disabled_at")
+    try:
+        since, now = parse_time(str(disabled)), parse_time(as_of)
+    except ValueError:  # no disable time (or no audit time to measure from): it cannot be told
+        return DISABLE_TIME_UNKNOWN, ""
+    ready_at = since + timedelta(days=grace)
+    if now < ready_at:
+        return GRACE_PERIOD, ready_at.date().isoformat()
+    return None

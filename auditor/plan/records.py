@@ -1,0 +1,157 @@
+"""The plan's records: the change set `compile_plan` returns (a `Plan`) and its parts.
+
+msgspec Structs rather than dataclasses (the same fields, equality and repr): defining one costs a
+few hundredths of a millisecond where a dataclass costs about one, which every audit's start-up
+pays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
+METHODS = {
+    "assign_license": "POST",
+    "add_member": "POST",
+    "remove_member": "DELETE",
+    "reprocess": "POST",
+    "set_usage_location": "PATCH",
+    "lookup": "GET",
+}
+DEFAULT_GRAPH_ROOT = "https://graph.microsoft.com/v1.0"
+COUNT_VIOLATION = "no free seat: CountViolation"
+NOT_SUBSCRIBED = "the tenant has no subscription for this product: CountViolation"
+
+# Skipped reasons besides the actions' own `blocked` values.
+NO_ACTION = "no_action"  # the finding has no action to run (a person decides what to do)
+NOT_READY = "not_ready"  # an action is not ready and says no more
+MALFORMED = "malformed"  # an action does not have the shape docs/report-format.md gives
+CONTRADICTION = "contradiction"  # another finding asks for the opposite
+DATA_TOGETHER = "data_together"  # with another finding's removals, the user's mailbox or files would end
+STOPPED = "stopped"  # the plan stops before this finding's changes (no free seat)
+WAIVED = "waived"  # named with --findings, but waived
+WAIVER_LAPSED = "waiver_recently_expired"  # open again since its waiver expired (< 14 days): its owner decides
+
+# --- the plan -------------------------------------------------------------------------------
+
+
+class Change(msgspec.Struct, frozen=True):
+    n: int  # position in execution order, from 1
+    kind: str
+    method: str
+    path: str
+    body: dict[str, Any] | None
+    description: str
+    user: str
+    group: str | None
+    precondition: tuple[dict[str, Any], ...]
+    seats: dict[str, int]  # consumed-unit change per product (part number)
+    findings: tuple[str, ...]
+    depends_on: tuple[int, ...]  # `n` of earlier changes that must have succeeded
+    # the admin's data_kept declarations that made this removal ready, one per finding:
+    # {"finding", "kinds", "mailbox", "files", "accepted_by", "expires"} (auditor.plan.declared)
+    data_kept: tuple[dict[str, Any], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "kind": self.kind,
+            "method": self.method,
+            "path": self.path,
+            "body": self.body,
+            "description": self.description,
+            "user": self.user,
+            "group": self.group,
+            "precondition": [dict(p) for p in self.precondition],
+            "seats": dict(self.seats),
+            "findings": list(self.findings),
+            "depends_on": list(self.depends_on),
+        } | ({"data_kept": [dict(d) for d in self.data_kept]} if self.data_kept else {})
+
+
+class Skipped(msgspec.Struct, frozen=True):
+    finding: str
+    rule: str
+    reason: str
+    subject: str  # the subject's name, UPN or id, for a reader
+    description: str = ""  # the action that needs a person, when there is one
+    others: tuple[str, ...] = ()  # contradiction, data_together: the other findings
+    data: tuple[str, ...] = ()  # data_together: the kinds of data that would end (mailbox, archive, files)
+    waiver: dict[str, str] | None = None  # waiver_recently_expired: the waiver's owner and expires
+    not_before: str = ""  # grace_period: the first day the removal may run (YYYY-MM-DD)
+    in_part: bool = False  # the finding's data-free removals are planned; this part waits
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"finding": self.finding, "rule": self.rule, "reason": self.reason,
+                               "subject": self.subject, "description": self.description}
+        if self.others:
+            out["with"] = list(self.others)
+        if self.data:
+            out["data"] = list(self.data)
+        if self.waiver:
+            out["waiver"] = dict(self.waiver)
+        if self.not_before:
+            out["not_before"] = self.not_before
+        if self.in_part:
+            out["in_part"] = True
+        return out
+
+
+class Stopped(msgspec.Struct, frozen=True):
+    n: int  # the number the change would have had
+    sku: str
+    usable: int
+    needed: int  # consumed seats the change would need
+    reason: str
+    description: str
+    method: str
+    path: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "sku": self.sku, "usable": self.usable, "needed": self.needed, "reason": self.reason,
+                "description": self.description, "method": self.method, "path": self.path}
+
+
+class SeatLine(msgspec.Struct, frozen=True):
+    sku: str
+    name: str
+    usable: int | None  # None: not in the report's seat table
+    consumed: int | None
+    after: int
+    price: float | None  # monthly, in the plan's currency; 0 for a free product
+
+    def to_json(self) -> dict[str, Any]:
+        return {"usable": self.usable, "consumed": self.consumed, "after": self.after}
+
+
+class Filters(msgspec.Struct, frozen=True):
+    rules: tuple[str, ...] | None = None
+    min_severity: str | None = None
+    findings: tuple[str, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rules": None if self.rules is None else list(self.rules), "min_severity": self.min_severity,
+                "findings": None if self.findings is None else list(self.findings)}
+
+
+class Plan(msgspec.Struct, frozen=True):
+    tenant_id: str
+    tenant_name: str
+    cloud: str
+    locale: str
+    report_generated_at: str
+    currency: str | None
+    net_monthly: float | None  # None: no product of the plan has a price
+    unpriced: tuple[str, ...]  # products whose seats change but which have no price
+    changes: tuple[Change, ...]
+    seats: tuple[SeatLine, ...]  # the products the changes touch
+    stopped: Stopped | None
+    skipped: tuple[Skipped, ...]
+    filters: Filters = msgspec.field(default_factory=Filters)
+
+    @property
+    def need_a_person(self) -> int:
+        """Findings in scope that the plan does not fix (a waived finding named on purpose is not one)."""
+        return len({s.finding for s in self.skipped if s.reason != WAIVED})

@@ -1,0 +1,166 @@
+"""A finding's data-free removals go while the rest waits; the admin's data_kept declaration makes
+a removal that ends only covered data ready; grace_days holds a leaver's removals back
+(auditor/plan/declared.py, docs/plan-and-apply.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.plan.compile import compile_plan
+from auditor.plan.write import plan_document, plan_markdown
+
+from .builders import DISABLED, FORBIDDEN, G_E3, G_E5, INACTIVE, assign, finding, leave, report, seat, uid
+
+U1, U2 = uid(1), uid(2)
+SEATS = [seat("SPE_E5", 100, 50, price=57.0), seat("SPE_E3", 100, 50, price=33.75),
+         seat("POWER_BI_PRO", 10, 5, price=10.0)]
+G_PBI = "9a8b0000-0000-0000-0000-0000000000b1"
+FULL = {"SPE_E3": ["archive", "files", "mailbox"]}
+LOST = {"data_lost": {"SPE_E3": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}}
+
+
+def plain(markdown: str) -> str:
+    """plan.md's text without its Markdown escapes (backslashes, the comment that stops autolinks)."""
+    return markdown.replace("<!-- -->", "").replace("\\", "")
+
+
+def kept(mailbox: str | None = "retention", files: str | None = "retention", *, expired: bool = False
+         ) -> dict[str, Any]:
+    out: dict[str, Any] = {"accepted_by": "cio@contoso.example", "expires": "2027-06-30", "expired": expired}
+    if mailbox:
+        out["mailbox"] = mailbox
+    if files:
+        out["files"] = files
+    return {"data_kept": out}
+
+
+def leaver(fid: str = "f1", rule: str = DISABLED, *, details: dict[str, Any] | None = None,
+           kinds: dict[str, list[str]] | None = None, pbi: bool = True) -> dict[str, Any]:
+    """A leaver holding Power BI Pro (group, no data) and E3 (group, mailbox and files)."""
+    actions = [leave(U1, G_PBI, {"POWER_BI_PRO": -1})] if pbi else []
+    actions.append(leave(U1, G_E3, {"SPE_E3": -1}, ready=False, blocked="data_lost"))
+    return finding(fid, rule, U1, actions, skus=("POWER_BI_PRO", "SPE_E3"),
+                   data_kinds=FULL if kinds is None else kinds, details={**LOST, **(details or {})})
+
+
+def test_a_leavers_data_free_product_goes_while_the_mailbox_product_waits() -> None:
+    plan = compile_plan(report([leaver()], SEATS))
+    assert [(c.kind, c.group) for c in plan.changes] == [("remove_member", G_PBI)]
+    assert plan.changes[0].findings == ("f1",) and plan.changes[0].seats == {"POWER_BI_PRO": -1}
+    [waits] = plan.skipped
+    assert (waits.finding, waits.reason, waits.in_part) == ("f1", "data_lost", True)
+    assert waits.to_json()["in_part"] is True
+    assert plan.need_a_person == 1  # the E3 still needs a person
+
+
+def test_a_replacement_is_never_split() -> None:
+    doc = report([finding("f1", FORBIDDEN, U1, [
+        assign(U1, add=["SPE_E3"], remove=["SPE_E5"]),
+        leave(U1, G_E5, {"SPE_E5": -1}, ready=False, blocked="data_lost"),
+    ], data_kinds={"SPE_E5": ["mailbox"]})], SEATS)
+    plan = compile_plan(doc)
+    assert plan.changes == ()
+    assert [(s.reason, s.in_part) for s in plan.skipped] == [("data_lost", False)]
+
+
+def test_a_ready_removal_of_a_product_that_holds_data_is_not_split_off() -> None:
+    # the ready part frees a product the report says holds a mailbox: it stays with the rest
+    doc = report([finding("f1", DISABLED, U1, [
+        assign(U1, remove=["SPE_E5"]),
+        leave(U1, G_E3, {"SPE_E3": -1}, ready=False, blocked="data_lost"),
+    ], data_kinds={"SPE_E5": ["mailbox"], **FULL})], SEATS)
+    plan = compile_plan(doc)
+    assert plan.changes == () and [s.reason for s in plan.skipped] == ["data_lost"]
+
+
+def test_data_kept_in_force_makes_the_removal_ready_and_plan_json_records_it() -> None:
+    plan = compile_plan(report([leaver(details=kept())], SEATS))
+    assert [(c.kind, c.group) for c in plan.changes] == [("remove_member", G_PBI), ("remove_member", G_E3)]
+    assert plan.skipped == ()
+    e3 = plan.changes[1]
+    assert e3.data_kept == ({"finding": "f1", "subject": "User 0001", "kinds": ["archive", "files", "mailbox"],
+                             "mailbox": "retention", "files": "retention", "accepted_by": "cio@contoso.example",
+                             "expires": "2027-06-30"},)
+    assert plan.changes[0].data_kept == ()  # the data-free removal needed no declaration
+    written = plan_document(plan, created_at="2026-11-22T07:12:00Z")
+    assert written["changes"][1]["data_kept"][0]["accepted_by"] == "cio@contoso.example"
+    assert "data_kept" not in written["changes"][0]
+    text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
+    section = text.split("### What happens to the users' data", 1)[1].split("###", 1)[0]
+    assert "- User 0001, change 2: declared by cio@contoso.example, until Jun 30, 2027" in section
+    assert ("Mailbox and archive (a retention policy): disconnected when the license goes; a new license within "
+            "30 days reconnects it, and it is kept beyond that, as an inactive mailbox, only if a hold covers it when "
+            "the account is deleted.") in section
+    assert "OneDrive (a retention policy): archived 93 days after it has no license" in section
+
+
+def test_plan_md_says_a_converted_mailbox_must_be_converted_first() -> None:
+    shared = kept(mailbox="converted_to_shared", files="not_needed")
+    plan = compile_plan(report([leaver(details=shared, kinds={"SPE_E3": ["files", "mailbox"]}, pbi=False)], SEATS))
+    text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
+    assert "Mailbox: converted to a shared mailbox, as declared; convert it before this change runs" in text
+    assert "OneDrive (not needed): archived 93 days" in text
+    assert "What happens to the users' data" not in plan_markdown(compile_plan(report([leaver()], SEATS)),
+                                                                 created_at="2026-11-22T07:12:00Z")
+
+
+def test_an_expired_declaration_counts_as_absent() -> None:
+    plan = compile_plan(report([leaver(details=kept(expired=True))], SEATS))
+    assert [c.group for c in plan.changes] == [G_PBI]
+    assert [(s.reason, s.in_part) for s in plan.skipped] == [("data_lost", True)]
+
+
+def test_a_declaration_that_leaves_a_kind_uncovered_does_not_make_it_ready() -> None:
+    for declared in (kept(files=None), kept(mailbox=None)):
+        plan = compile_plan(report([leaver(details=declared)], SEATS))
+        assert [c.group for c in plan.changes] == [G_PBI], declared
+
+
+def test_converted_to_shared_covers_the_mailbox_but_not_an_archive() -> None:
+    shared = kept(mailbox="converted_to_shared")
+    with_archive = compile_plan(report([leaver(details=shared)], SEATS))
+    assert [c.group for c in with_archive.changes] == [G_PBI]
+    no_archive = compile_plan(report([leaver(details=shared, kinds={"SPE_E3": ["files", "mailbox"]})], SEATS))
+    assert [c.group for c in no_archive.changes] == [G_PBI, G_E3]
+
+
+def test_data_kept_needs_to_know_what_the_product_holds() -> None:
+    # data_lost names E3 but data_kinds does not say what it holds: a person decides
+    plan = compile_plan(report([leaver(details=kept(), kinds={})], SEATS))
+    assert [c.group for c in plan.changes] == [G_PBI]
+
+
+def test_a_removal_the_same_declaration_covers_on_an_inactive_user() -> None:
+    plan = compile_plan(report([leaver(rule=INACTIVE, details=kept(mailbox="not_needed", files="not_needed"),
+                                       pbi=False)], SEATS))
+    assert [c.group for c in plan.changes] == [G_E3]
+    assert plan.changes[0].data_kept[0]["mailbox"] == "not_needed"
+
+
+def test_grace_days_hold_the_removals_back_until_they_have_passed() -> None:
+    # the report's as_of is 2026-11-22T03:00:00Z
+    recent = {"grace_days": 14, "disabled_at": "2026-11-15T09:00:00Z", **kept()}
+    plan = compile_plan(report([leaver(details=recent)], SEATS))
+    assert plan.changes == ()
+    [held] = plan.skipped
+    assert (held.reason, held.not_before) == ("grace_period", "2026-11-29")
+    assert held.to_json()["not_before"] == "2026-11-29"
+    text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
+    assert "not before Nov 29, 2026" in text
+
+    passed = {"grace_days": 14, "disabled_at": "2026-11-01T09:00:00Z", **kept()}
+    assert [c.group for c in compile_plan(report([leaver(details=passed)], SEATS)).changes] == [G_PBI, G_E3]
+
+
+def test_grace_days_without_a_known_disable_time_waits_with_that_reason() -> None:
+    plan = compile_plan(report([leaver(details={"grace_days": 14, "disabled_at": None})], SEATS))
+    assert plan.changes == ()
+    [held] = plan.skipped
+    assert held.reason == "disable_time_unknown"
+    text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
+    assert "when the account was disabled is not known" in text
+
+
+def test_without_grace_days_the_disable_time_is_not_needed() -> None:
+    plan = compile_plan(report([leaver(details={"disabled_at": None})], SEATS))
+    assert [c.group for c in plan.changes] == [G_PBI]

@@ -1,0 +1,50 @@
+"""The sample tenant audited with a data_kept declaration on disabled_users, then planned, through
+the CLI: every leaver's removals are ready, each recording the declaration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+AS_OF = "2026-11-01T06:00:00Z"
+PLAIN = "  disabled_users: {severity: high}"
+DECLARED = ("  disabled_users: {severity: high, data_kept: {mailbox: retention, files: retention, "
+            "accepted_by: cio@contoso.example, expires: 2027-06-30}}")
+
+
+def _audit_and_plan(tmp_path: Path, line: str) -> dict:
+    tmp_path.mkdir()
+    policy = (ROOT / "policies" / "example.yaml").read_text(encoding="utf-8")
+    assert PLAIN in policy
+    (tmp_path / "policy.yaml").write_text(policy.replace(PLAIN, line), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["audit", "--snapshot", str(SAMPLE), "--as-of", AS_OF, "--policies", str(tmp_path / "policy.yaml"),
+                 "--output-dir", str(out), "--format", "json"]) == 1
+    assert main(["plan", "--report-dir", str(out)]) == 0
+    return json.loads((out / "plan.json").read_text(encoding="utf-8"))
+
+
+def test_leavers_whose_data_is_declared_kept_are_planned_ready(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    before = _audit_and_plan(tmp_path / "plain", PLAIN)
+    after = _audit_and_plan(tmp_path / "declared", DECLARED)
+    rule = DisabledUserLicensed.id
+    waiting = {s["finding"] for s in before["skipped"] if s["rule"] == rule}
+    assert waiting, "without the declaration the sample's leavers wait"
+    assert not any(s["rule"] == rule for s in after["skipped"]), after["skipped"]
+    declared = [c for c in after["changes"] if c.get("data_kept")]
+    assert {fid for c in declared for fid in c["findings"]} == waiting
+    for c in declared:
+        [record] = c["data_kept"]
+        assert record["accepted_by"] == "cio@contoso.example" and record["expires"] == "2027-06-30"
+        assert set(record["kinds"]) <= {"mailbox", "archive", "files"} and record["mailbox"] == "retention"
+    assert len(after["changes"]) > len(before["changes"])
+    assert after["net_monthly"] < before["net_monthly"]
