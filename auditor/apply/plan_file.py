@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from ..errors import UsageError
 from ..graph.hosts import LOOPBACK
 from ..model import Cloud
+from ..timestamps import timestamp_or_none
 
 PLAN_VERSION = 1
 GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
@@ -172,13 +173,7 @@ def check_age(plan: Plan, max_age: timedelta, now: datetime) -> None:
 
 
 def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
+    return timestamp_or_none(text, require_zone=True)
 
 
 def _iso(moment: datetime) -> str:

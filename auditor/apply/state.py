@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import CollectionError
 from ..graph.client import GraphClient, GraphRequestError
+from ..timestamps import timestamp_or_none
 from .plan_file import GUID, Change
 
 USER_SELECT = "id,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,usageLocation"
@@ -137,15 +138,8 @@ async def _sign_in(client: GraphClient, user: str) -> SignIn:
 
 def _when(value: Any) -> datetime | None:
     """A signInActivity time; None for none, and for Graph's 0001-01-01 ("never")."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None or moment.year == 1:
-        return None
-    return moment
+    moment = timestamp_or_none(value, require_zone=True)
+    return None if moment is None or moment.year == 1 else moment
 
 
 def _iso(moment: datetime | None) -> str | None:

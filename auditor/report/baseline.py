@@ -20,12 +20,13 @@ the baseline is read as version 5 whatever its version, auditor.report.read).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import UsageError
 from auditor.report.read import READABLE_VERSIONS, decode_report
+
+from ..timestamps import timestamp_or_none
 
 
 def _check(document: Any, name: str) -> None:
@@ -55,13 +56,7 @@ def _check(document: Any, name: str) -> None:
 
 
 def _is_time(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) > 40:
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+    return isinstance(value, str) and len(value) <= 40 and timestamp_or_none(value) is not None
 
 
 def load_baseline(path: Path) -> dict[str, Any]:

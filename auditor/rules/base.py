@@ -7,7 +7,7 @@ import hashlib
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 from ..audits import DirectoryAudits, disabled_times
@@ -16,6 +16,7 @@ from ..index import TenantIndex
 from ..model import Finding, Group, Layout, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
 from ..reference import product_names
+from ..timestamps import timestamp_or_none
 from .plan_loss import PlanLoss
 
 T = TypeVar("T")
@@ -314,12 +315,4 @@ SKU_LIST_SCHEMA: dict[str, Any] = {"type": "array", "items": SKU_REF_SCHEMA, "un
 
 def parse_when(text: str | None) -> datetime | None:
     """Graph date-time text -> aware datetime; None when absent or unparseable."""
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
+    return timestamp_or_none(text)
