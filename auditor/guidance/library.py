@@ -12,9 +12,9 @@ This module imports no rule: the rules import it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
+from ..i18n import format_list
 from ..model import Locale, Severity
 from . import texts
 from .clouds import Variant
@@ -31,32 +31,8 @@ from .plan import (
 )
 from .texts.declare import Declared
 
-if TYPE_CHECKING:
-    from babel import Locale as BabelLocale
-
 LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_roles", "graph:user_assign"]
 LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assign"]
-
-
-# CLDR list patterns per report language (Babel): "A, B and C", "A, B en C", "A, B og C",
-# "A, B och C", "A, B ve C". British English: no comma before "and", as the texts are written.
-_LIST_LOCALE = {Locale.EN: "en_GB", Locale.NL: "nl", Locale.DA: "da", Locale.SV: "sv", Locale.TR: "tr"}
-
-
-@cache
-def _cldr_locale(name: str) -> BabelLocale:
-    """Babel's locale, parsed once (format_list parses a name on every call)."""
-    from babel import Locale as Parsed
-
-    return Parsed.parse(name)
-
-
-@lru_cache(maxsize=4096)
-def _joined(parts: tuple[str, ...], style: Literal["standard", "or"], cldr: str) -> str:
-    """Babel's format_list, once per distinct list: thousands of findings name the same products."""
-    from babel.lists import format_list  # loaded only when a list is joined (start-up)
-
-    return format_list(list(parts), style=style, locale=_cldr_locale(cldr))
 
 
 class Words:
@@ -65,13 +41,10 @@ class Words:
 
     def __init__(self, locale: Locale, names: Mapping[str, str] | None = None) -> None:
         self.locale = locale
-        self._cldr = _LIST_LOCALE[locale]
         self._names = names or {}
 
     def _list(self, parts: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
-        if len(parts) == 1:  # as format_list answers it; most findings name one product
-            return parts[0]
-        return _joined(tuple(parts), style, self._cldr)
+        return format_list(parts, self.locale, style=style)
 
     def word(self, name: str) -> str:
         value = texts.raw(self.locale, f"word.{name}")

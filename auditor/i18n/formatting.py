@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from auditor.model import Locale
 from auditor.timestamps import parse_timestamp
@@ -122,6 +122,23 @@ def format_datetime(value: datetime | str, locale: Locale) -> str:
 def format_list(items: Iterable[str], locale: Locale, *, style: Literal["standard", "or"] = "standard") -> str:
     """Join items as the language does: "A, B and C" (en), "A, B en C" (nl), "A, B og C" (da),
     "A, B och C" (sv), "A, B ve C" (tr); style="or" for alternatives ("A, B or C")."""
+    parts = tuple(items)
+    if len(parts) == 1:  # as Babel answers it; most findings name one product
+        return parts[0]
+    return _joined(parts, style, _LIST_CLDR[locale])
+
+
+@lru_cache(maxsize=4096)
+def _joined(parts: tuple[str, ...], style: Literal["standard", "or"], cldr: str) -> str:
+    """Babel's list pattern, once per distinct list: thousands of findings name the same products."""
     from babel.lists import format_list as join
 
-    return join(list(items), style=style, locale=_LIST_CLDR[locale])
+    return join(list(parts), style=style, locale=_parsed(cldr))
+
+
+@lru_cache(maxsize=16)
+def _parsed(cldr: str) -> Any:
+    """Babel's locale, parsed once (babel.lists.format_list parses a name on every call)."""
+    from babel import Locale as Parsed
+
+    return Parsed.parse(cldr)

@@ -12,7 +12,6 @@ when that finding names the same id); else the id itself is shown.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 from auditor import i18n
@@ -73,12 +72,6 @@ def group_name(findings: Sequence[Mapping[str, Any]], group: str) -> str:
     return names.pop() if len(names) == 1 else ""
 
 
-@lru_cache(maxsize=1024)
-def _listed(items: tuple[str, ...], locale: Locale) -> str:
-    """"A, B and C" in `locale`; a plan repeats the same few lists of products thousands of times."""
-    return items[0] if len(items) == 1 else i18n.format_list(items, locale)
-
-
 def describe(kind: str, body: Mapping[str, Any] | None, user: str, group: str | None, *,
              locale: Locale = Locale.EN, user_label: str = "", group_label: str = "",
              products: Mapping[str, str] | None = None) -> str:
@@ -118,11 +111,11 @@ def describe(kind: str, body: Mapping[str, Any] | None, user: str, group: str | 
     removed = [label(sku) for sku in (body or {}).get("removeLicenses") or []]
     if added and removed:
         return t.pgettext("change_assign_both", "Assign {added} to {user} and remove {removed}, in one call",
-                          added=_listed(tuple(added), locale), user=who, removed=_listed(tuple(removed), locale))
+                          added=i18n.format_list(added, locale), user=who, removed=i18n.format_list(removed, locale))
     if added:
-        return t.pgettext("change_assign", "Assign {products} to {user}", products=_listed(tuple(added), locale),
+        return t.pgettext("change_assign", "Assign {products} to {user}", products=i18n.format_list(added, locale),
                           user=who)
-    return t.pgettext("change_unassign", "Remove {products} from {user}", products=_listed(tuple(removed), locale),
+    return t.pgettext("change_unassign", "Remove {products} from {user}", products=i18n.format_list(removed, locale),
                       user=who)
 
 
