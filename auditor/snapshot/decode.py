@@ -102,11 +102,15 @@ def _strs(values: list[Any], key: str) -> tuple[str, ...]:
     return tuple(sorted(values)) if key == "disabledPlans" else tuple(values)
 
 
+# --- users: the structs of auditor.snapshot.format, decoded by msgspec, then checked and built ---
 
 _PAGES = tuple(tuple(msgspec.json.Decoder(_page_type(t)) for t in pair) for pair in _USER_TYPES)
 _LISTS = tuple(tuple(msgspec.json.Decoder(list[t]) for t in pair) for pair in _USER_TYPES)  # type: ignore[valid-type]
 _CHUNK = 1000  # users of a parsed list decoded at a time
 _NO_SIGN_IN = _SignIn()
+# msgspec's ValidationError carries its path only in its text, so _problem reads the text with
+# these patterns to name the field in the product's words; a message they do not match is passed on
+# as msgspec wrote it.
 _AT = re.compile(r"^(.*?)(?: - at `\$(.*)`)?$", re.DOTALL)
 _MISSING = re.compile(r"Object missing required field `([^`]*)`")
 _EXPECTED = re.compile(r"Expected `([^`]*)`, got `([^`]*)`")
