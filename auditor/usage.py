@@ -197,7 +197,7 @@ class UsageReports:
 
 
 class BadUsage(ValueError):
-    """A malformed `usageReports` section; the message names the field (snapshot.py adds the file)."""
+    """A malformed `usageReports` section; the message names the field (auditor.snapshot.decode adds the file)."""
 
 
 def usage_from_json(raw: Any) -> UsageReports:

@@ -82,6 +82,8 @@ MALFORMED: list[tuple[dict[str, Any], str]] = [
      "signInActivity.lastSignInDateTime: '2026-02-30T08:00:00Z' is not an ISO-8601 date-time"),
     ({"signInActivity": {"lastNonInteractiveSignInDateTime": "2026-13-01T08:00:00Z"}},
      "signInActivity.lastNonInteractiveSignInDateTime: '2026-13-01T08:00:00Z' is not an ISO-8601 date-time"),
+    ({"signInActivity": {"lastSignInDateTime": " 2026-01-05T08:00:00Z"}},  # Graph writes no blanks
+     "signInActivity.lastSignInDateTime: ' 2026-01-05T08:00:00Z' is not an ISO-8601 date-time"),
     ({"mailboxSettings": {"userPurpose": ""}}, "mailboxSettings.userPurpose: empty"),
     ({"mailboxSettings": {}}, "mailboxSettings.userPurpose: missing"),
     ({"mailboxSettings": []}, "mailboxSettings: expected an object or null, got a list"),
@@ -98,6 +100,13 @@ def test_malformed_users_fail_naming_the_field(change: dict[str, Any], message: 
     with pytest.raises(BadItem) as item:  # in a list (a page's value, a snapshot's users): the item too
         decoder.values([BASE, BASE | {"id": "b"}, {**BASE, "id": "c", **change}])
     assert (item.value.index, str(item.value)) == (2, message)
+
+
+@pytest.mark.parametrize("when", ["2026-01-05T08:00:00Z", "2026-01-05T08:00:00.1234567Z", "2026-01-05T09:00:00+01:00",
+                                  "2026-01-05T08:00:00", "2026-01-05"])
+def test_date_times_as_graph_writes_them_are_kept_as_text(when: str) -> None:
+    user = UserDecoder(with_sign_in=True).user({**BASE, "signInActivity": {"lastSignInDateTime": when}})
+    assert user.last_sign_in_date_time == when
 
 
 @pytest.mark.parametrize("field", ["id", "userPrincipalName"])

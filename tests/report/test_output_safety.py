@@ -94,7 +94,7 @@ def test_a_write_the_file_system_refuses_leaves_no_temp_file_and_exits_2(tmp_pat
 
 
 def test_collect_output_that_fails_leaves_no_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import auditor.snapshot as snapshot_module
+    import auditor.snapshot.write as snapshot_module  # save_snapshot calls write_snapshot there
 
     def broken(snapshot: object, out: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -1,22 +1,9 @@
-"""Snapshot files: tenant state as versioned JSON whose field names follow Microsoft Graph.
+"""Reading snapshot files and Graph's answers into the model.
 
-One decoder (UserDecoder: msgspec typed structs) turns the users of Graph's pages and of a
-snapshot file into model Users, so a snapshot is checkable against Graph field by field and both
-are read alike; every error names the field (and the caller the item, file or
+One decoder (UserDecoder: the msgspec typed structs of auditor.snapshot.format) turns the users of
+Graph's pages and of a snapshot file into model Users; the *_from_graph readers do the same for
+SKUs, subscriptions and groups. Every error names the field (and the caller the item, file or
 Graph request).
-
-Layout (schemaVersion 1):
-    {"schemaVersion": 1, "kind": "license-auditor/snapshot",
-     "tenant": {"id", "displayName", "cloud"}, "collectedAt": ISO-8601,
-     "collectedParts": ["signInActivity", "mailboxSettings"],
-     "subscribedSkus": [subscribedSku], "subscriptions": [companySubscription],
-     "users": [user], "groups": [group + "members": [transitive user ids]
-                                  + "hasMembersWithLicenseErrors" when collected],
-     "gaps": [{"part", "request", "reason"}],
-     "notes": [str]}   (only when the collection left notes for the report's warnings)
-A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and
-"mailboxSettings": null when Graph found no mailbox for it. An optional "usageReports" section holds
-the Microsoft 365 usage reports the usage rules read (auditor/usage.py describes it).
 """
 
 from __future__ import annotations
@@ -24,18 +11,16 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import Any
 
 import msgspec
 import orjson
 
-from .attributes import PageReader, is_path, pairs_from, to_graph
-from .errors import SnapshotError
-from .model import (
+from ..attributes import PageReader, is_path, pairs_from
+from ..errors import SnapshotError
+from ..model import (
     NO_MAILBOX,
     AssignedLicense,
     Cloud,
@@ -50,24 +35,18 @@ from .model import (
     TenantSnapshot,
     User,
 )
-from .outputs import atomic_text
-from .usage import USAGE_REPORTS, BadUsage, usage_from_json, usage_to_json
-
-SCHEMA_VERSION = 1
-KIND = "license-auditor/snapshot"
-SIGN_IN_ACTIVITY = "signInActivity"
-MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.part: the candidates' mailboxSettings/userPurpose
-# The groups' hasMembersWithLicenseErrors was read (GET /groups?$filter=hasMembersWithLicenseErrors eq true):
-# only then does a group without the flag mean "no member has a license error".
-LICENSE_ERROR_GROUPS = "hasMembersWithLicenseErrors"
-
-
-def _valid_when(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+from ..timestamps import timestamp_or_none
+from ..usage import USAGE_REPORTS, BadUsage, usage_from_json
+from .format import (
+    _USER_TYPES,
+    KIND,
+    SCHEMA_VERSION,
+    SIGN_IN_ACTIVITY,
+    _License,
+    _page_type,
+    _SignIn,
+    _State,
+)
 
 
 class BadValue(Exception):
@@ -104,10 +83,7 @@ def _int(obj: dict[str, Any], key: str, default: int | None = None) -> int:
 
 def _when(obj: dict[str, Any], key: str, required: bool = False) -> str | None:
     """An ISO-8601 date-time as Graph writes it, kept as text; a malformed one is an error, not 'never'."""
-    value = _str(obj, key, required=required)
-    if value is not None and not _valid_when(value):
-        raise BadValue(f"{key}: {value!r} is not an ISO-8601 date-time")
-    return value
+    return _check_when(_str(obj, key, required=required), key)
 
 
 def _list(obj: dict[str, Any], key: str) -> list[Any]:
@@ -126,108 +102,15 @@ def _strs(values: list[Any], key: str) -> tuple[str, ...]:
     return tuple(sorted(values)) if key == "disabledPlans" else tuple(values)
 
 
-# --- users: one decoder for Graph pages and snapshot files --------------------------------------
-#
-# msgspec decodes users into the typed structs below (types checked in C, straight from a page's
-# bytes); UserDecoder then checks what types cannot say (the date-times) and builds each model User.
-# What users share goes into a Profile, and users with equal shared values get the same Profile
-# object (as do equal license lists and states): a million users hold a few thousand profiles.
-# Every error names the field.
-#
-# A new Graph property of users: a field of model.User (its own) or model.Profile (shared), the
-# same property on _User and _UserSelected below (the collector's $select follows), its line in
-# UserDecoder._user or _profile and in user_to_json (the emulator serves what user_to_json
-# writes), and the sample generator (auditor/sample/generate.py).
-
-NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
-
-
-class _License(msgspec.Struct, frozen=True, gc=False):
-    skuId: str
-    disabledPlans: tuple[str, ...] | None = None
-
-
-class _State(msgspec.Struct, frozen=True, gc=False):
-    skuId: NonEmpty
-    assignedByGroup: str | None = None
-    state: str | None = None
-    error: str | None = None
-    disabledPlans: tuple[str, ...] | None = None
-    lastUpdatedDateTime: str | None = None
-
-
-class _SignIn(msgspec.Struct, gc=False):
-    lastSignInDateTime: str | None = None
-    lastNonInteractiveSignInDateTime: str | None = None
-    lastSuccessfulSignInDateTime: str | None = None
-
-
-class _Mailbox(msgspec.Struct, gc=False):
-    userPurpose: NonEmpty
-
-
-class _User(msgspec.Struct, gc=False):
-    """A user of a snapshot file: only id and userPrincipalName must be there."""
-
-    id: NonEmpty
-    userPrincipalName: NonEmpty
-    displayName: str | None = None
-    accountEnabled: bool | None = None
-    userType: str | None = None
-    department: str | None = None
-    usageLocation: str | None = None
-    createdDateTime: str | None = None
-    assignedLicenses: list[_License] | None = None
-    licenseAssignmentStates: list[_State] | None = None
-    # the mailbox purpose (Graph's pages never carry it): null = no mailbox
-    mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
-
-
-class _UserSignIn(_User, gc=False):
-    signInActivity: _SignIn | None = None
-
-
-class _UserSelected(msgspec.Struct, gc=False, kw_only=True):
-    """A user of a Graph page read with `$select`: Graph returns every selected property (null
-    when it has no value), so an absent one fails here instead of reading as a default (no
-    accountEnabled must not mean "enabled", no assignedLicenses must not mean "unlicensed")."""
-
-    id: NonEmpty
-    userPrincipalName: NonEmpty
-    displayName: str | None
-    accountEnabled: bool | None
-    userType: str | None
-    department: str | None
-    usageLocation: str | None
-    createdDateTime: str | None
-    assignedLicenses: list[_License] | None
-    licenseAssignmentStates: list[_State] | None
-    mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
-
-
-class _UserSelectedSignIn(_UserSelected, gc=False, kw_only=True):
-    # absent or null for accounts with no recorded sign-in: not a missing field
-    signInActivity: _SignIn | None = None
-
-
-# [every selected field required][with signInActivity]
-_USER_TYPES: tuple[tuple[type[Any], type[Any]], tuple[type[Any], type[Any]]] = (
-    (_User, _UserSignIn), (_UserSelected, _UserSelectedSignIn))
-
-
-def _page_type(user: type[Any]) -> type[Any]:
-    return msgspec.defstruct(f"_Page{user.__name__}", [
-        ("value", list[user]),  # type: ignore[valid-type]
-        ("next_link", str | None, msgspec.field(default=None, name="@odata.nextLink")),
-    ], gc=False)
-
+# --- users: the structs of auditor.snapshot.format, decoded by msgspec, then checked and built ---
 
 _PAGES = tuple(tuple(msgspec.json.Decoder(_page_type(t)) for t in pair) for pair in _USER_TYPES)
 _LISTS = tuple(tuple(msgspec.json.Decoder(list[t]) for t in pair) for pair in _USER_TYPES)  # type: ignore[valid-type]
-# The user properties every $select of the collector names, apart from signInActivity.
-SELECTED_USER_FIELDS = tuple(f for f in _UserSelected.__struct_fields__ if f != "mailboxSettings")
 _CHUNK = 1000  # users of a parsed list decoded at a time
 _NO_SIGN_IN = _SignIn()
+# msgspec's ValidationError carries its path only in its text, so _problem reads the text with
+# these patterns to name the field in the product's words; a message they do not match is passed on
+# as msgspec wrote it.
 _AT = re.compile(r"^(.*?)(?: - at `\$(.*)`)?$", re.DOTALL)
 _MISSING = re.compile(r"Object missing required field `([^`]*)`")
 _EXPECTED = re.compile(r"Expected `([^`]*)`, got `([^`]*)`")
@@ -282,8 +165,9 @@ def _kind(text: str) -> str:
 
 
 def _check_when(text: str | None, field: str) -> str | None:
-    """`text` when it is None or an ISO-8601 date-time; else BadValue naming `field`."""
-    if text is not None and not _valid_when(text):
+    """`text` when it is None or an ISO-8601 date-time; else BadValue naming `field`. Graph writes
+    no blanks around one, and a date-time with them is malformed (parse_timestamp would strip them)."""
+    if text is not None and (text != text.strip() or timestamp_or_none(text) is None):
         raise BadValue(f"{field}: {text!r} is not an ISO-8601 date-time")
     return text
 
@@ -590,7 +474,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
             raise BadValue(f"userAttributes[{i}]: {path[:100]!r} is not a user attribute path (see docs/policy.md)")
     audits = None
     if doc.get("directoryAudits") is not None:
-        from .audits import BadAudit, audits_from_json  # only a snapshot saved with --causes holds them
+        from ..audits import BadAudit, audits_from_json  # only a snapshot saved with --causes holds them
 
         try:
             audits = audits_from_json(doc["directoryAudits"])
@@ -675,157 +559,3 @@ def load_snapshot(path: str | Path) -> TenantSnapshot:
     except BadValue as exc:
         raise SnapshotError(f"{path}: invalid snapshot: {exc}") from None
 
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def license_to_json(lic: AssignedLicense) -> dict[str, Any]:
-    return {"disabledPlans": list(lic.disabled_plans), "skuId": lic.sku_id}
-
-
-def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) -> dict[str, Any]:
-    timed = any(s.last_updated_date_time for s in u.license_assignment_states)
-    out: dict[str, Any] = {
-        "id": u.id,
-        "userPrincipalName": u.user_principal_name,
-        "displayName": u.display_name,
-        "accountEnabled": u.account_enabled,
-        "userType": u.user_type,
-        "department": u.department,
-        "usageLocation": u.usage_location,
-        "createdDateTime": u.created_date_time,
-        "assignedLicenses": [license_to_json(lic) for lic in u.assigned_licenses],
-        "licenseAssignmentStates": [
-            {
-                "skuId": s.sku_id,
-                "assignedByGroup": s.assigned_by_group,
-                "state": s.state,
-                "error": s.error,
-                "disabledPlans": list(s.disabled_plans),
-                **({"lastUpdatedDateTime": s.last_updated_date_time} if timed else {}),
-            }
-            for s in u.license_assignment_states
-        ],
-    }
-    if with_sign_in:
-        times = {
-            "lastSignInDateTime": u.last_sign_in_date_time,
-            "lastNonInteractiveSignInDateTime": u.last_non_interactive_sign_in_date_time,
-        }
-        if u.last_successful_sign_in_date_time is not None:
-            times["lastSuccessfulSignInDateTime"] = u.last_successful_sign_in_date_time
-        out["signInActivity"] = None if all(t is None for t in times.values()) else times
-    if attributes:
-        out.update(to_graph(u.attributes, attributes))
-    if u.mailbox_purpose is not None:
-        out["mailboxSettings"] = {"userPurpose": u.mailbox_purpose} if u.mailbox_purpose != NO_MAILBOX else None
-    return out
-
-
-def sku_to_json(s: Sku) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "skuId": s.sku_id,
-        "skuPartNumber": s.sku_part_number,
-        "appliesTo": s.applies_to,
-        "capabilityStatus": s.capability_status,
-        "consumedUnits": s.consumed_units,
-        "prepaidUnits": {
-            "enabled": s.prepaid_units.enabled,
-            "suspended": s.prepaid_units.suspended,
-            "warning": s.prepaid_units.warning,
-            "lockedOut": s.prepaid_units.locked_out,
-        },
-        "servicePlans": [
-            {
-                "servicePlanId": p.service_plan_id,
-                "servicePlanName": p.service_plan_name,
-                "provisioningStatus": p.provisioning_status,
-                "appliesTo": p.applies_to,
-            }
-            for p in s.service_plans
-        ],
-    }
-
-
-def subscription_to_json(s: Subscription) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "skuId": s.sku_id,
-        "skuPartNumber": s.sku_part_number,
-        "status": s.status,
-        "isTrial": s.is_trial,
-        "totalLicenses": s.total_licenses,
-        "createdDateTime": s.created_date_time,
-        "nextLifecycleDateTime": s.next_lifecycle_date_time,
-    }
-
-
-def group_to_json(g: Group) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": g.id,
-        "displayName": g.display_name,
-        "assignedLicenses": [license_to_json(lic) for lic in g.assigned_licenses],
-        "members": list(g.members),
-    }
-    if g.has_members_with_license_errors is not None:
-        out["hasMembersWithLicenseErrors"] = g.has_members_with_license_errors
-    return out
-
-
-def _write_array(out: IO[str], key: str, items: Iterable[dict[str, Any]], last: bool = False) -> None:
-    out.write(f' "{key}": [')
-    first = True
-    for item in items:
-        out.write("\n  " if first else ",\n  ")
-        out.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
-        first = False
-    out.write("\n ]" if not first else "]")
-    out.write("\n" if last else ",\n")
-
-
-def _audits_json(audits: Any) -> Any:
-    from .audits import audits_to_json
-
-    return audits_to_json(audits)
-
-
-def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
-    """Stream a snapshot as JSON, one record per line (diffable, and no giant string in memory)."""
-    with_sign_in = SIGN_IN_ACTIVITY in snapshot.collected_parts
-    head = {
-        "schemaVersion": SCHEMA_VERSION,
-        "kind": KIND,
-        "tenant": {"id": snapshot.tenant_id, "displayName": snapshot.tenant_name, "cloud": snapshot.cloud.value},
-        "collectedAt": snapshot.collected_at,
-        "collectedParts": sorted(snapshot.collected_parts),
-        **({"userAttributes": list(snapshot.user_attributes)} if snapshot.user_attributes else {}),
-        **({"directoryAudits": _audits_json(snapshot.directory_audits)} if snapshot.directory_audits else {}),
-    }
-    if snapshot.notes:
-        head["notes"] = list(snapshot.notes)
-    out.write("{\n")
-    for key, value in head.items():
-        out.write(f' "{key}": {json.dumps(value, ensure_ascii=False)},\n')
-    _write_array(out, "gaps", (g.to_json() for g in snapshot.gaps))
-    _write_array(out, "subscribedSkus", (sku_to_json(s) for s in snapshot.skus))
-    _write_array(out, "subscriptions", (subscription_to_json(s) for s in snapshot.subscriptions))
-    _write_array(out, "groups", (group_to_json(g) for g in snapshot.groups))
-    if snapshot.usage is not None:
-        reports, rows = usage_to_json(snapshot.usage)
-        out.write(f' "{USAGE_REPORTS}": {{"reports": {json.dumps(reports, ensure_ascii=False)},\n ')
-        _write_array(out, "users", rows, last=True)
-        out.write(" },\n")
-    attrs = snapshot.user_attributes
-    _write_array(out, "users", (user_to_json(u, with_sign_in, attrs) for u in snapshot.users), last=True)
-    out.write("}\n")
-
-
-def save_snapshot(snapshot: TenantSnapshot, path: str | Path) -> None:
-    path = Path(path)
-    if str(path) == "-":
-        write_snapshot(snapshot, sys.stdout)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_text(path) as fh:
-        write_snapshot(snapshot, fh)

@@ -1,0 +1,64 @@
+"""Snapshot files: tenant state as versioned JSON whose field names follow Microsoft Graph.
+
+The format (layout, names, the msgspec types of Graph's users) is auditor.snapshot.format; reading
+snapshots and Graph's answers is auditor.snapshot.decode; writing snapshots is
+auditor.snapshot.write. The names below are the ones the rest of the product imports.
+"""
+
+from .decode import (
+    BadItem,
+    BadValue,
+    UserDecoder,
+    gap_from_json,
+    group_from_graph,
+    load_snapshot,
+    replace_lone_surrogates,
+    sku_from_graph,
+    snapshot_from_json,
+    subscription_from_graph,
+)
+from .format import (
+    KIND,
+    LICENSE_ERROR_GROUPS,
+    MAILBOX_SETTINGS,
+    SCHEMA_VERSION,
+    SELECTED_USER_FIELDS,
+    SIGN_IN_ACTIVITY,
+    NonEmpty,
+)
+from .write import (
+    group_to_json,
+    license_to_json,
+    save_snapshot,
+    sku_to_json,
+    subscription_to_json,
+    user_to_json,
+    write_snapshot,
+)
+
+__all__ = [
+    "KIND",
+    "LICENSE_ERROR_GROUPS",
+    "MAILBOX_SETTINGS",
+    "SCHEMA_VERSION",
+    "SELECTED_USER_FIELDS",
+    "SIGN_IN_ACTIVITY",
+    "BadItem",
+    "BadValue",
+    "NonEmpty",
+    "UserDecoder",
+    "gap_from_json",
+    "group_from_graph",
+    "group_to_json",
+    "license_to_json",
+    "load_snapshot",
+    "replace_lone_surrogates",
+    "save_snapshot",
+    "sku_from_graph",
+    "sku_to_json",
+    "snapshot_from_json",
+    "subscription_from_graph",
+    "subscription_to_json",
+    "user_to_json",
+    "write_snapshot",
+]

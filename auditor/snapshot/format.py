@@ -1,0 +1,133 @@
+"""The snapshot file format: its layout, names and the msgspec types of Graph's user JSON.
+
+Snapshot files hold tenant state as versioned JSON whose field names follow Microsoft Graph, so a
+snapshot is checkable against Graph field by field and both are read alike (auditor.snapshot.decode
+reads them, auditor.snapshot.write writes them).
+
+Layout (schemaVersion 1):
+    {"schemaVersion": 1, "kind": "license-auditor/snapshot",
+     "tenant": {"id", "displayName", "cloud"}, "collectedAt": ISO-8601,
+     "collectedParts": ["signInActivity", "mailboxSettings"],
+     "subscribedSkus": [subscribedSku], "subscriptions": [companySubscription],
+     "users": [user], "groups": [group + "members": [transitive user ids]
+                                  + "hasMembersWithLicenseErrors" when collected],
+     "gaps": [{"part", "request", "reason"}],
+     "notes": [str]}   (only when the collection left notes for the report's warnings)
+A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and
+"mailboxSettings": null when Graph found no mailbox for it. An optional "usageReports" section holds
+the Microsoft 365 usage reports the usage rules read (auditor/usage.py describes it).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+SCHEMA_VERSION = 1
+KIND = "license-auditor/snapshot"
+SIGN_IN_ACTIVITY = "signInActivity"
+MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.part: the candidates' mailboxSettings/userPurpose
+# The groups' hasMembersWithLicenseErrors was read (GET /groups?$filter=hasMembersWithLicenseErrors eq true):
+# only then does a group without the flag mean "no member has a license error".
+LICENSE_ERROR_GROUPS = "hasMembersWithLicenseErrors"
+
+
+# --- users: the wire types of one decoder for Graph pages and snapshot files----------------------------------
+#
+# msgspec decodes users into the typed structs below (types checked in C, straight from a page's
+# bytes); UserDecoder then checks what types cannot say (the date-times) and builds each model User.
+# What users share goes into a Profile, and users with equal shared values get the same Profile
+# object (as do equal license lists and states): a million users hold a few thousand profiles.
+# Every error names the field.
+#
+# A new Graph property of users: a field of model.User (its own) or model.Profile (shared), the
+# same property on _User and _UserSelected below (the collector's $select follows), its line in
+# UserDecoder._user or _profile and in user_to_json (the emulator serves what user_to_json
+# writes), and the sample generator (auditor/sample/generate.py).
+
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class _License(msgspec.Struct, frozen=True, gc=False):
+    skuId: str
+    disabledPlans: tuple[str, ...] | None = None
+
+
+class _State(msgspec.Struct, frozen=True, gc=False):
+    skuId: NonEmpty
+    assignedByGroup: str | None = None
+    state: str | None = None
+    error: str | None = None
+    disabledPlans: tuple[str, ...] | None = None
+    lastUpdatedDateTime: str | None = None
+
+
+class _SignIn(msgspec.Struct, gc=False):
+    lastSignInDateTime: str | None = None
+    lastNonInteractiveSignInDateTime: str | None = None
+    lastSuccessfulSignInDateTime: str | None = None
+
+
+class _Mailbox(msgspec.Struct, gc=False):
+    userPurpose: NonEmpty
+
+
+class _User(msgspec.Struct, gc=False):
+    """A user of a snapshot file: only id and userPrincipalName must be there."""
+
+    id: NonEmpty
+    userPrincipalName: NonEmpty
+    displayName: str | None = None
+    accountEnabled: bool | None = None
+    userType: str | None = None
+    department: str | None = None
+    usageLocation: str | None = None
+    createdDateTime: str | None = None
+    assignedLicenses: list[_License] | None = None
+    licenseAssignmentStates: list[_State] | None = None
+    # the mailbox purpose (Graph's pages never carry it): null = no mailbox
+    mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class _UserSignIn(_User, gc=False):
+    signInActivity: _SignIn | None = None
+
+
+class _UserSelected(msgspec.Struct, gc=False, kw_only=True):
+    """A user of a Graph page read with `$select`: Graph returns every selected property (null
+    when it has no value), so an absent one fails here instead of reading as a default (no
+    accountEnabled must not mean "enabled", no assignedLicenses must not mean "unlicensed")."""
+
+    id: NonEmpty
+    userPrincipalName: NonEmpty
+    displayName: str | None
+    accountEnabled: bool | None
+    userType: str | None
+    department: str | None
+    usageLocation: str | None
+    createdDateTime: str | None
+    assignedLicenses: list[_License] | None
+    licenseAssignmentStates: list[_State] | None
+    mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class _UserSelectedSignIn(_UserSelected, gc=False, kw_only=True):
+    # absent or null for accounts with no recorded sign-in: not a missing field
+    signInActivity: _SignIn | None = None
+
+
+# [every selected field required][with signInActivity]
+_USER_TYPES: tuple[tuple[type[Any], type[Any]], tuple[type[Any], type[Any]]] = (
+    (_User, _UserSignIn), (_UserSelected, _UserSelectedSignIn))
+
+
+def _page_type(user: type[Any]) -> type[Any]:
+    return msgspec.defstruct(f"_Page{user.__name__}", [
+        ("value", list[user]),  # type: ignore[valid-type]
+        ("next_link", str | None, msgspec.field(default=None, name="@odata.nextLink")),
+    ], gc=False)
+
+
+# The user properties every $select of the collector names, apart from signInActivity.
+SELECTED_USER_FIELDS = tuple(f for f in _UserSelected.__struct_fields__ if f != "mailboxSettings")

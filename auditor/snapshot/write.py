@@ -1,0 +1,167 @@
+"""Writing snapshot files: the model as the JSON of auditor.snapshot.format, one record a line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from ..attributes import to_graph
+from ..model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
+from ..outputs import atomic_text
+from ..usage import USAGE_REPORTS, usage_to_json
+from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY
+
+
+def license_to_json(lic: AssignedLicense) -> dict[str, Any]:
+    return {"disabledPlans": list(lic.disabled_plans), "skuId": lic.sku_id}
+
+
+def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) -> dict[str, Any]:
+    timed = any(s.last_updated_date_time for s in u.license_assignment_states)
+    out: dict[str, Any] = {
+        "id": u.id,
+        "userPrincipalName": u.user_principal_name,
+        "displayName": u.display_name,
+        "accountEnabled": u.account_enabled,
+        "userType": u.user_type,
+        "department": u.department,
+        "usageLocation": u.usage_location,
+        "createdDateTime": u.created_date_time,
+        "assignedLicenses": [license_to_json(lic) for lic in u.assigned_licenses],
+        "licenseAssignmentStates": [
+            {
+                "skuId": s.sku_id,
+                "assignedByGroup": s.assigned_by_group,
+                "state": s.state,
+                "error": s.error,
+                "disabledPlans": list(s.disabled_plans),
+                **({"lastUpdatedDateTime": s.last_updated_date_time} if timed else {}),
+            }
+            for s in u.license_assignment_states
+        ],
+    }
+    if with_sign_in:
+        times = {
+            "lastSignInDateTime": u.last_sign_in_date_time,
+            "lastNonInteractiveSignInDateTime": u.last_non_interactive_sign_in_date_time,
+        }
+        if u.last_successful_sign_in_date_time is not None:
+            times["lastSuccessfulSignInDateTime"] = u.last_successful_sign_in_date_time
+        out["signInActivity"] = None if all(t is None for t in times.values()) else times
+    if attributes:
+        out.update(to_graph(u.attributes, attributes))
+    if u.mailbox_purpose is not None:
+        out["mailboxSettings"] = {"userPurpose": u.mailbox_purpose} if u.mailbox_purpose != NO_MAILBOX else None
+    return out
+
+
+def sku_to_json(s: Sku) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "skuId": s.sku_id,
+        "skuPartNumber": s.sku_part_number,
+        "appliesTo": s.applies_to,
+        "capabilityStatus": s.capability_status,
+        "consumedUnits": s.consumed_units,
+        "prepaidUnits": {
+            "enabled": s.prepaid_units.enabled,
+            "suspended": s.prepaid_units.suspended,
+            "warning": s.prepaid_units.warning,
+            "lockedOut": s.prepaid_units.locked_out,
+        },
+        "servicePlans": [
+            {
+                "servicePlanId": p.service_plan_id,
+                "servicePlanName": p.service_plan_name,
+                "provisioningStatus": p.provisioning_status,
+                "appliesTo": p.applies_to,
+            }
+            for p in s.service_plans
+        ],
+    }
+
+
+def subscription_to_json(s: Subscription) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "skuId": s.sku_id,
+        "skuPartNumber": s.sku_part_number,
+        "status": s.status,
+        "isTrial": s.is_trial,
+        "totalLicenses": s.total_licenses,
+        "createdDateTime": s.created_date_time,
+        "nextLifecycleDateTime": s.next_lifecycle_date_time,
+    }
+
+
+def group_to_json(g: Group) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": g.id,
+        "displayName": g.display_name,
+        "assignedLicenses": [license_to_json(lic) for lic in g.assigned_licenses],
+        "members": list(g.members),
+    }
+    if g.has_members_with_license_errors is not None:
+        out["hasMembersWithLicenseErrors"] = g.has_members_with_license_errors
+    return out
+
+
+def _write_array(out: IO[str], key: str, items: Iterable[dict[str, Any]], last: bool = False) -> None:
+    out.write(f' "{key}": [')
+    first = True
+    for item in items:
+        out.write("\n  " if first else ",\n  ")
+        out.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        first = False
+    out.write("\n ]" if not first else "]")
+    out.write("\n" if last else ",\n")
+
+
+def _audits_json(audits: Any) -> Any:
+    from ..audits import audits_to_json
+
+    return audits_to_json(audits)
+
+
+def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
+    """Stream a snapshot as JSON, one record per line (diffable, and no giant string in memory)."""
+    with_sign_in = SIGN_IN_ACTIVITY in snapshot.collected_parts
+    head = {
+        "schemaVersion": SCHEMA_VERSION,
+        "kind": KIND,
+        "tenant": {"id": snapshot.tenant_id, "displayName": snapshot.tenant_name, "cloud": snapshot.cloud.value},
+        "collectedAt": snapshot.collected_at,
+        "collectedParts": sorted(snapshot.collected_parts),
+        **({"userAttributes": list(snapshot.user_attributes)} if snapshot.user_attributes else {}),
+        **({"directoryAudits": _audits_json(snapshot.directory_audits)} if snapshot.directory_audits else {}),
+    }
+    if snapshot.notes:
+        head["notes"] = list(snapshot.notes)
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f' "{key}": {json.dumps(value, ensure_ascii=False)},\n')
+    _write_array(out, "gaps", (g.to_json() for g in snapshot.gaps))
+    _write_array(out, "subscribedSkus", (sku_to_json(s) for s in snapshot.skus))
+    _write_array(out, "subscriptions", (subscription_to_json(s) for s in snapshot.subscriptions))
+    _write_array(out, "groups", (group_to_json(g) for g in snapshot.groups))
+    if snapshot.usage is not None:
+        reports, rows = usage_to_json(snapshot.usage)
+        out.write(f' "{USAGE_REPORTS}": {{"reports": {json.dumps(reports, ensure_ascii=False)},\n ')
+        _write_array(out, "users", rows, last=True)
+        out.write(" },\n")
+    attrs = snapshot.user_attributes
+    _write_array(out, "users", (user_to_json(u, with_sign_in, attrs) for u in snapshot.users), last=True)
+    out.write("}\n")
+
+
+def save_snapshot(snapshot: TenantSnapshot, path: str | Path) -> None:
+    path = Path(path)
+    if str(path) == "-":
+        write_snapshot(snapshot, sys.stdout)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_text(path) as fh:
+        write_snapshot(snapshot, fh)
