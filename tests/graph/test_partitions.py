@@ -19,7 +19,8 @@ from graph_tenants import make_tenant
 from auditor.emulator import GraphEmulator, Reply, Request, app_token, wire
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
-from auditor.graph import collector, partitions
+from auditor.graph import partitions
+from auditor.graph import users as user_reads
 from auditor.graph.collector import USER_FIELDS
 from auditor.graph.progress import Progress
 from auditor.model import TenantSnapshot
@@ -300,7 +301,7 @@ def test_reports_asked_early_keep_the_rows_of_users_only_a_second_read_found(har
 def test_the_end_is_near_only_when_little_is_left_to_read(harness, partitioned, monkeypatch):
     """A partition started last can hold most users: the second count waits until about two pages
     a stream are left, not until the last partition has merely started."""
-    monkeypatch.setattr(collector, "SIGN_IN_PAGE_SIZE", 20)
+    monkeypatch.setattr(user_reads, "SIGN_IN_PAGE_SIZE", 20)  # read where users_path uses it
     snap = awkward_tenant("x" * 9 + "jm", n=300)  # 246 users in 'x', the last letter started
     h = harness(snap)
     got = h.collect(need_sign_in=True)

@@ -1,0 +1,110 @@
+"""What the reads of one collection share: the client, the progress display, the gaps and notes
+found so far, a 403 described for the report (forbidden_reason), and the simple listings
+(/organization, /subscribedSkus, /directory/subscriptions). The users, mailbox purposes and groups
+are read by the mixins of users.py, mailbox_purpose.py and groups.py; collector.py puts them
+together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ..errors import CollectionError
+from ..model import Gap
+from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, BadValue
+from .arguments import DEFAULT_CONCURRENCY
+from .client import GraphClient, GraphRequestError
+from .progress import Progress
+
+PAGE_SIZE = 999
+EVENTUAL = {"ConsistencyLevel": "eventual"}
+
+T = TypeVar("T")
+
+# The least-privileged application permission(s) each listing needs (Microsoft Graph v1.0 reference).
+NEEDS = {
+    "subscribedSkus": "LicenseAssignment.Read.All or Organization.Read.All",
+    "subscriptions": "LicenseAssignment.Read.All or Organization.Read.All",
+    "users": "User.Read.All",
+    "groups": "GroupMember.Read.All",
+    MAILBOX_SETTINGS: "MailboxSettings.Read",
+    LICENSE_ERROR_GROUPS: "GroupMember.Read.All",
+}
+
+
+class Forbidden(Exception):
+    def __init__(self, request: str, reason: str) -> None:
+        super().__init__(reason)
+        self.request = request
+        self.reason = reason
+
+
+def forbidden_reason(exc: GraphRequestError, part: str | None = None) -> str:
+    text = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
+    if exc.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant":
+        text += " (signInActivity needs Microsoft Entra ID P1 or P2 in the tenant)"
+    elif part in NEEDS:
+        text += f" (needs the application permission {NEEDS[part]}, with admin consent)"
+    return text
+
+
+class ReadState:
+    """One collection's client and findings; the reads of the other modules extend it."""
+
+    def __init__(self, client: GraphClient, progress: Progress, concurrency: int = DEFAULT_CONCURRENCY) -> None:
+        self.client = client
+        self.progress = progress
+        self.concurrency = max(1, concurrency)  # user partitions, member reads, batches: each at most this many
+        self.gaps: list[Gap] = []
+        self.notes: list[str] = []  # the report's warnings about how the tenant was read
+        # called with each page of users as it is read (and whether it has signInActivity)
+        self.page_hook: Callable[..., None] | None = None  # (page, signed)
+        self.attributes: tuple[str, ...] = ()  # user attribute paths to select (auditor.attributes)
+        self.near_end: Callable[[], None] | None = None  # once, when a partitioned users read is about to end
+
+    # --- simple parts ----------------------------------------------------------------------
+
+    async def organization(self, fallback_id: str) -> tuple[str, str]:
+        path = "/organization?$select=id,displayName"
+        try:
+            doc = await self.client.get(path)
+        except GraphRequestError as exc:
+            if exc.status != 403:
+                raise
+            self.gaps.append(Gap("organization", exc.request, forbidden_reason(exc)))
+            return fallback_id, ""
+        items = doc.get("value") if isinstance(doc, dict) else None
+        if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+            raise CollectionError(f"GET {path} returned no organization; re-run, and report it if it persists")
+        org = items[0]
+        tenant_id, name = org.get("id"), org.get("displayName")
+        if not isinstance(tenant_id, str):
+            raise CollectionError(f"GET {path} returned an organization without an id")
+        return tenant_id, name if isinstance(name, str) else ""
+
+    async def listing(self, part: str, path: str, decode: Callable[[Any], T]) -> list[T]:
+        out: list[T] = []
+        try:
+            async for page in self.client.pages(path):
+                out.extend(self._decode(page, decode, path))
+        except GraphRequestError as exc:
+            if exc.status != 403:
+                raise
+            self.gaps.append(Gap(part, exc.request, forbidden_reason(exc, part)))
+            return []
+        return out
+
+    @staticmethod
+    def _decode(page: list[Any], decode: Callable[[Any], T], path: str) -> list[T]:
+        out = []
+        for i, raw in enumerate(page):
+            try:
+                out.append(decode(raw))
+            except BadValue as exc:
+                ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
+                who = f" ({ident})" if isinstance(ident, str) else ""
+                raise CollectionError(
+                    f"GET {path.split('?')[0]} returned an object Graph should not send: item {i}{who}: {exc}; "
+                    "report it with the request id"
+                ) from None
+        return out

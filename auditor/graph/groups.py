@@ -1,0 +1,159 @@
+"""Reading the groups: those the policies name (by display name or id) with their transitive
+user members, those that assign licenses, and those with members in a license error state."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from operator import attrgetter
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import CollectionError
+from ..model import Gap, Group
+from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder
+from .client import GraphRequestError
+from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
+
+GROUP_FIELDS = "id,displayName,assignedLicenses"
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+
+
+class GroupReads(ReadState):
+    async def resolve(self, ref: str) -> dict[str, Any] | None:
+        if _GUID.match(ref):
+            path = f"/groups/{ref}?$select={GROUP_FIELDS}"
+            try:
+                doc = await self.client.get(path)
+            except GraphRequestError as exc:
+                if exc.status == 404:
+                    self.gaps.append(Gap("groups", exc.request, f"group id {ref} named in the policies does not exist"))
+                    return None
+                raise
+            if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+                raise CollectionError(f"GET {path} returned no group object")
+            return doc
+        literal = ref.replace("'", "''")
+        path = f"/groups?$filter={quote(f'displayName eq {chr(39)}{literal}{chr(39)}', safe='')}&$select={GROUP_FIELDS}"
+        found: list[dict[str, Any]] = []
+        async for page in self.client.pages(path):
+            found.extend(g for g in page if isinstance(g, dict))
+        if len(found) == 1 and isinstance(found[0].get("id"), str):
+            return found[0]
+        request = self.client.describe(self.client.url(path))
+        if not found:
+            reason = f"no group named {ref!r} exists in the tenant (named in the policies)"
+        else:
+            ids = ", ".join(sorted(str(g.get("id")) for g in found))
+            reason = f"{len(found)} groups are named {ref!r} ({ids}); name the group by object id in the policy"
+        self.gaps.append(Gap("groups", request, reason))
+        return None
+
+    async def license_groups(self) -> list[dict[str, Any]]:
+        path = (
+            "/groups?$filter="
+            + quote("assignedLicenses/$count ne 0", safe="/$")
+            + f"&$count=true&$select={GROUP_FIELDS}&$top={PAGE_SIZE}"
+        )
+        out: list[dict[str, Any]] = []
+        async for page in self.client.pages(path, headers=EVENTUAL):
+            out.extend(g for g in page if isinstance(g, dict))
+        return out
+
+    async def license_error_groups(self) -> dict[str, str] | None:
+        """id -> displayName of the groups with members in a license error state; None when not
+        readable (403: a gap, so the snapshot does not claim that no group has errors). Graph's
+        group-list reference filters on it with ConsistencyLevel: eventual and $count=true."""
+        path = (
+            "/groups?$filter=" + quote("hasMembersWithLicenseErrors eq true", safe="")
+            + f"&$count=true&$select=id,displayName&$top={PAGE_SIZE}"
+        )
+        out: dict[str, str] = {}
+        try:
+            async for page in self.client.pages(path, headers=EVENTUAL):
+                for g in page:
+                    gid = g.get("id") if isinstance(g, dict) else None
+                    if not isinstance(gid, str):
+                        raise CollectionError(f"GET {path.split('?')[0]} returned a group without an id")
+                    name = g.get("displayName")
+                    out[gid] = name if isinstance(name, str) else ""
+        except GraphRequestError as exc:
+            if exc.status == 400 and exc.code == "Request_UnsupportedQuery":
+                # Documented, yet refused by some tenants (msgraph-sdk-powershell#2967). The users'
+                # licenseAssignmentStates name the failing groups too, so this costs no finding.
+                self.progress.note("Graph refused the hasMembersWithLicenseErrors filter; groups with license "
+                                   "errors are taken from the users' license assignment states")
+                return None
+            if exc.status != 403:
+                raise
+            self.gaps.append(Gap(LICENSE_ERROR_GROUPS, exc.request, forbidden_reason(exc, LICENSE_ERROR_GROUPS)))
+            return None
+        return out
+
+    async def members(self, group_id: str, limit: asyncio.Semaphore) -> tuple[str, ...]:
+        path = f"/groups/{group_id}/transitiveMembers/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
+        ids: list[str] = []
+        async with limit:
+            async for page in self.client.pages(path, headers=EVENTUAL):
+                for m in page:
+                    mid = m.get("id") if isinstance(m, dict) else None
+                    if not isinstance(mid, str):
+                        raise CollectionError(f"GET {path.split('?')[0]} returned a member without an id")
+                    ids.append(mid)
+        return tuple(sorted(ids))
+
+    async def groups(self, refs: Sequence[str], decoder: UserDecoder) -> list[Group]:
+        try:
+            wanted = list(dict.fromkeys(r.strip() for r in refs if r.strip()))
+            named, licensed = await asyncio.gather(
+                asyncio.gather(*(self.resolve(r) for r in wanted)), self.license_groups()
+            )
+        except GraphRequestError as exc:
+            if exc.status != 403:
+                raise
+            self.gaps.append(Gap("groups", exc.request, forbidden_reason(exc)))
+            return []
+        by_id: dict[str, dict[str, Any]] = {}
+        for doc in [*named, *licensed]:
+            if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+                by_id.setdefault(doc["id"].lower(), doc)
+        # Membership matters only where a policy selects by group; a group that merely assigns
+        # licenses is named by the users' licenseAssignmentStates, so its members are not read
+        # (at a million users that saves about a third of all requests).
+        selected = {doc["id"].lower() for doc in named if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
+        limit = asyncio.Semaphore(self.concurrency)
+        ordered = sorted(by_id.values(), key=lambda d: str(d["id"]))
+
+        async def no_members() -> tuple[str, ...]:
+            return ()
+
+        try:
+            members = await asyncio.gather(
+                *(self.members(d["id"], limit) if d["id"].lower() in selected else no_members() for d in ordered)
+            )
+        except GraphRequestError as exc:
+            if exc.status not in (403, 404):
+                raise
+            self.gaps.append(Gap("groups", exc.request, forbidden_reason(exc)))
+            return []
+        out = []
+        for doc, ids in zip(ordered, members, strict=True):
+            raw_licenses = doc.get("assignedLicenses") or []
+            try:
+                licenses = decoder.licenses(raw_licenses if isinstance(raw_licenses, list) else [])
+            except BadValue as exc:
+                raise CollectionError(f"group {doc['id']} has malformed assignedLicenses: {exc}") from None
+            name = doc.get("displayName")
+            out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids))
+        return out
+
+
+def mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[Group]:
+    """Every group gets hasMembersWithLicenseErrors; a flagged group the other reads did not
+    return (its licenses were removed, but removing them failed for some members) is added."""
+    wanted = {gid.lower(): (gid, name) for gid, name in flagged.items()}
+    out = [replace(g, has_members_with_license_errors=wanted.pop(g.id.lower(), None) is not None) for g in groups]
+    out += [Group(gid, name, has_members_with_license_errors=True) for gid, name in wanted.values()]
+    return sorted(out, key=attrgetter("id"))
