@@ -1,0 +1,62 @@
+"""Rules over `assignments:` entries — which products each population may, must or must not hold.
+
+One module per family (selection: allowed/forbidden/required_any; combination: exclusive,
+group_based_only); the order below is the registry's (the schema and the reports list the rules in it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import Severity
+from ...policy.model import Assignment, Exclusive
+from ...policy.selectors import parse_selector
+from ...policy.yamlsource import Part
+from .base import AssignmentRule
+from .combination import AssignmentNotGroupBased, SkuCombinationForbidden
+from .selection import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
+
+ASSIGNMENT_RULES: tuple[AssignmentRule, ...] = (
+    SkuNotAllowed(),
+    SkuForbidden(),
+    SkuRequiredMissing(),
+    SkuCombinationForbidden(),
+    AssignmentNotGroupBased(),
+)
+
+
+def parse_assignments(part: Part) -> tuple[Assignment, ...]:
+    """The `assignments:` section: entries with unique names, each checked by the rules it sets."""
+    out = []
+    names: dict[str, str] = {}  # name -> the entry that last used it
+    for entry in part.entries():
+        a = parse_assignment(entry.data)
+        if a.name in names:
+            name = entry.at("name")
+            name.report(f"{name.name}: '{a.name}' is already used by {names[a.name]}")
+        names[a.name] = entry.name
+        for rule in ASSIGNMENT_RULES:
+            rule.validate(a, entry)
+        out.append(a)
+    return tuple(out)
+
+
+def parse_assignment(raw: dict[str, Any]) -> Assignment:
+    """One entry: who it applies to, and the keys of the rules above (their fragments)."""
+    group_based_only = raw.get("group_based_only", False)
+    return Assignment(
+        name=raw["name"],
+        match=parse_selector(raw["match"]),
+        except_=parse_selector(raw["except"]) if "except" in raw else None,
+        allowed=tuple(raw["allowed"]) if "allowed" in raw else None,
+        forbidden=tuple(raw.get("forbidden", ())),
+        required_any=tuple(raw.get("required_any", ())),
+        exclusive=tuple(Exclusive(tuple(c)) if isinstance(c, list) else Exclusive((c["keep"], *c["remove"]), c["keep"])
+                        for c in raw.get("exclusive", ())),
+        group_based_only=group_based_only if isinstance(group_based_only, bool) else tuple(group_based_only),
+        severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
+    )
+
+
+__all__ = ["ASSIGNMENT_RULES", "AssignmentNotGroupBased", "AssignmentRule", "SkuCombinationForbidden", "SkuForbidden",
+           "SkuNotAllowed", "SkuRequiredMissing", "parse_assignment", "parse_assignments"]

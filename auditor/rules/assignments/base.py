@@ -1,0 +1,75 @@
+"""The shared part of the `assignments:` rules: the rule family and the helpers of their plans."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from ...guidance.facts import Facts
+from ...guidance.plan import (
+    ASSIGN_LICENSE,
+    CHOOSE_VALUE,
+    Action,
+    Line,
+    first_blocked,
+)
+from ...model import Finding
+from ...policy.model import Assignment, Policy, Selector
+from ...policy.yamlsource import Part
+from ..base import Context, Rule
+
+
+class AssignmentRule(Rule):
+    section = "assignments"
+    needs = frozenset({"users", "subscribedSkus"})  # SKU names resolve through subscribedSkus
+    leaves = True  # the fix may leave the groups that assign the finding's products (details.leaving)
+
+    def selectors(self, policy: Policy) -> list[Selector]:
+        return [s for a in policy.assignments if self.applies(a) for s in (a.match, a.except_) if s is not None]
+
+    def configured(self, policy: Policy) -> bool:
+        return any(self.applies(a) for a in policy.assignments)
+
+    def applies(self, a: Assignment) -> bool:
+        """Whether entry `a` sets this rule's key."""
+        raise NotImplementedError
+
+    def validate(self, a: Assignment, entry: Part) -> None:
+        """Report what contradicts this rule's key in entry `a` (the schema cannot say it)."""
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        for a in policy.assignments:
+            if self.applies(a):
+                yield from self.check(policy, a, ctx)
+
+    def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def user_finding(
+        self, policy: Policy, a: Assignment, ctx: Context, pos: int, sku_ids: frozenset[str], message: str,
+        extra: dict[str, Any], cost: bool = False,
+    ) -> Finding:
+        user = ctx.index.users[pos]
+        details = ctx.user_details(user, sku_ids, a.name) | extra
+        if self.leaves:
+            details |= ctx.leaving(user, sku_ids)
+        return self.make(
+            policy, f"assignments/{a.name}", ctx.user_subject(user), ctx.index.parts(sku_ids), message, details,
+            severity=a.severity, monthly_cost=ctx.cost_of(sku_ids) if cost else None,
+        )
+
+
+def _add_line(f: Facts, product: str) -> Line:
+    """What a call that assigns `product` does; "the user needs a usage location first" only for a
+    user who has none (details.no_usage_location)."""
+    return Line("graph.add" if f.details.get("no_usage_location") else "graph.assign", {"sku": product})
+
+
+def _without_location(f: Facts, actions: list[Action]) -> list[Action]:
+    """A user without a usage location cannot be given a license directly (Graph refuses it): the
+    calls that assign one wait until a person has chosen the country."""
+    if not f.details.get("no_usage_location"):
+        return actions
+    return [replace(a, blocked=first_blocked(a.blocked, CHOOSE_VALUE))
+            if a.kind == ASSIGN_LICENSE and (a.body or {}).get("addLicenses") else a for a in actions]

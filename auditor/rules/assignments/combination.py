@@ -1,0 +1,327 @@
+"""Assignment rules over how products are held together: `exclusive`, `group_based_only`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+from ...guidance.clouds import Variant
+from ...guidance.examples import E5, EMS, USER
+from ...guidance.facts import Facts
+from ...guidance.library import (
+    Message,
+    Words,
+    base_values,
+    direct_removals,
+    group_removals,
+    group_steps,
+    held_twice,
+    loss_steps,
+    loss_summary,
+    removal_frame,
+)
+from ...guidance.plan import (
+    AFTER_GROUP,
+    GROUP_KEEPS,
+    Action,
+    Alternative,
+    Line,
+    Plan,
+    assign_license,
+)
+from ...guidance.texts.declare import Text
+from ...model import Finding, Severity, User
+from ...policy.model import Assignment, Policy
+from ...policy.yamlsource import Part
+from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
+from .base import AssignmentRule
+
+
+class SkuCombinationForbidden(AssignmentRule):
+    """Users hold two or more products of one `exclusive` set.
+
+    A set is a list (`[SPE_E3, SPE_E5]`: the fix removes by default a product the others include,
+    judged from the service plans, else the admin chooses) or names the product to keep
+    (`{keep: SPE_E5, remove: [SPE_E3]}`, the set being keep and remove together): a user who
+    holds `keep` loses exactly the `remove` products they hold. A user holding two of `remove`
+    but not `keep` is judged as by the list form.
+
+    Example:
+        assignments:
+          - name: everyone
+            match: {all: true}
+            exclusive: [[EMS, EMSPREMIUM], {keep: SPE_E5, remove: [SPE_E3]}]
+    """
+
+    texts = (
+        Text("rule.sku-combination-forbidden.title", "Forbidden product combination"),
+        Text("rule.sku-combination-forbidden.describe", "The user holds products that the policy says must not be "
+             "combined, usually because one already includes the other and the organization pays twice."),
+        Text("rule.sku-combination-forbidden.message", "{user} holds {combination} together, a combination the "
+             "policy forbids."),
+        Text("summary.combination", "Decide which one of {combination} to keep for {user}, and remove the rest."),
+        Text("steps.combination.keep", "{keep} already turns on everything {sku} does for {user}: keep {keep} and "
+             "remove {sku}.",
+             "{keep} together already turn on everything {sku} does for {user}: keep {keep} and remove {sku}."),
+        Text("steps.combination.choose", "Decide which of {combination} {user} should keep; if one product "
+             "already includes the other, keep that one."),
+        Text("steps.combination.either", "Then remove only the other product: each way is listed with its "
+             "Microsoft Graph requests. A product that a group assigns goes by taking {user} out of that group "
+             "(Groups > All groups > the group > Members)."),
+        Text("graph.combination", "Removes {sku} from {user}; {keep} stays and covers it.",
+             "Removes {sku} from {user}; {keep} stay and cover it."),
+        Text("graph.combination_other", "Removes {sku} from {user}; {keep} stays.",
+             "Removes {sku} from {user}; {keep} stay."),
+        Text("alt.remove_other", "Remove {sku} instead and keep {keep}.", "Remove {sku} instead and keep {keep}."),
+        Text("summary.combination_declared", "Remove {sku} from {user} and keep {keep}, as the policy says.",
+             "Remove {sku} from {user} and keep {keep}, as the policy says."),
+        Text("steps.combination.declared", "The policy keeps {keep} of {combination}: remove {sku} and nothing else.",
+             "The policy keeps {keep} of {combination}: remove {sku} and nothing else."),
+    )
+
+    id = "sku-combination-forbidden"
+    default_severity = Severity.MEDIUM
+    fires_when = "a user holds two or more products of one `exclusive` set"
+    details_doc = (
+        "`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do "
+        "not (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the "
+        "product to keep, held by the user: `declared: true`, `keep` [it] and `remove` [the held `remove` products]"
+    )
+    example_finding = (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
+                                                 "keep": ["SPE_E5"],
+                                                 "assigned_by_group": {"SPE_E5": [], "EMS": []},
+                                                 "sku_ids": {"SPE_E5": E5, "EMS": EMS}})
+    key = "exclusive"
+    fragment = {
+        "type": "array",
+        "minItems": 1,
+        "items": {"oneOf": [
+            {**SKU_LIST_SCHEMA, "minItems": 2},
+            {"type": "object", "additionalProperties": False, "required": ["keep", "remove"],
+             "properties": {"keep": SKU_REF_SCHEMA, "remove": {**SKU_LIST_SCHEMA, "minItems": 1}}},
+        ]},
+        "description": "Sets of products of which a user may hold at most one: a list, or {keep: SKU, remove: [SKUs]} "
+                       "to name the product the fix keeps.",
+    }
+
+    def applies(self, a: Assignment) -> bool:
+        return bool(a.exclusive)
+
+    def validate(self, a: Assignment, entry: Part) -> None:
+        """The product to keep cannot also be one to remove."""
+        for i, combo in enumerate(a.exclusive):
+            if combo.keep is None:
+                continue
+            remove = entry.at("exclusive").at(i).at("remove")
+            for j, sku in enumerate(combo.remove):
+                if sku.lower() == combo.keep.lower():
+                    remove.at(j).report(f"{remove.name}: {sku} is the product to keep")
+
+    def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
+        pop = ctx.index.population(a.match, a.except_)
+        for set_ in a.exclusive:
+            combo = ctx.index.resolve_skus(set_.skus)
+            keep = ctx.index.resolve_sku(set_.keep) if set_.keep is not None else None
+
+            def overlap(held: frozenset[str], c: frozenset[str] = combo) -> frozenset[str] | None:
+                return (held & c) if len(held & c) > 1 else None
+
+            for pos, both in ctx.index.by_skuset(pop, overlap):
+                names = " + ".join(ctx.index.parts(both))
+                user = ctx.index.users[pos]
+                if keep is not None and keep in both:  # the policy names the product to keep
+                    gone = both - {keep}
+                    choice = {"declared": True, "keep": [ctx.index.part(keep)], "remove": ctx.index.parts(gone)}
+                    choice |= ctx.data_lost(user, gone)  # they go together: what removing all of them ends
+                else:
+                    choice = self.suggestion(ctx, user, both) | self.losses(ctx, user, both)
+                yield self.user_finding(
+                    policy, a, ctx, pos, both, f"holds {names}, which must not be combined",
+                    {"combination": ctx.index.parts(combo)} | choice, cost=False,
+                )
+
+    @staticmethod
+    def suggestion(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
+        """The product to remove by default: one whose removal switches off nothing the user's other
+        products do not turn on (the others include it). None qualifies -> no default: the admin decides."""
+        spare = [sid for sid in sorted(both, key=ctx.index.part)
+                 if ctx.loss.plans(sid) and not ctx.loss.switched_off(user, [sid])]  # unknown plans: no default
+        if not spare:
+            return {}
+        drop = spare[0]
+        return {"remove": ctx.index.part(drop), "keep": ctx.index.parts(both - {drop})}
+
+    @staticmethod
+    def losses(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
+        """What removing each product on its own would cost (data_lost per product, plans_unknown):
+        every path removes one product, never both."""
+        lost: dict[str, Any] = {}
+        unknown: set[str] = set()
+        for sid in sorted(both):
+            found = ctx.data_lost(user, [sid])
+            lost |= found.get("data_lost", {})
+            unknown |= set(found.get("plans_unknown", ()))
+        return (({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
+                | ctx.data_kinds(user))
+
+    def message(self, f: Facts, w: Words) -> Message:
+        combination = f.strs("combination") or f.skus
+        return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        """Never both products: by default the one the others include goes (details remove/keep, when
+        the plans show one), with "remove the other instead" as the alternative; without a default,
+        one alternative per product and no default actions (only the admin knows which stays)."""
+        combo = list(f.strs("combination")) or list(f.skus)
+        held = list(f.skus) or combo
+        if f.details.get("declared") is True:
+            declared = self.declared(f, v, w, combo, held)
+            if declared is not None:
+                return declared
+        values = {"combination": w.products(combo)}
+        drop, keep = f.text("remove"), [p for p in f.strs("keep") if p in held]
+        default = drop is not None and drop in held and bool(keep)
+        gone = [drop] if default and drop else held
+        steps: list[Line] = [Line("steps.combination.choose", values)]
+        if default and drop:
+            steps.append(Line("steps.combination.keep", {"sku": w.product(drop), **w.listing("keep", keep)}))
+        steps += loss_steps(f, w, gone)
+        if default:
+            direct = f.direct(gone)
+            if direct:
+                steps.append(Line(f"steps.remove.{v.steps}", w.one_of("sku", direct)))
+            steps += group_steps(f, w, f.grouped(gone))
+        else:  # no removal is pre-filled, in the steps either: each way is an alternative
+            steps.append(Line("steps.combination.either", values))
+        actions: list[Action] = []
+        if default and drop:
+            actions = self.take(f, w, [drop], keep, "graph.combination")
+            alternatives = [Alternative(Line("alt.remove_other", {**w.listing("sku", keep), "keep": w.product(drop)}),
+                                        tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
+        else:
+            alternatives = [
+                Alternative(Line("alt.remove_other", {**w.listing("sku", [p]), "keep": w.products(others)}),
+                            tuple(self.take(f, w, [p], others, "graph.combination_other")))
+                for p in held if (others := [o for o in held if o != p])]
+        role, next_steps, links = removal_frame(bool(f.grouped(gone)))
+        return Plan(Line("summary.combination", values), steps, role, next_steps, links, actions, alternatives)
+
+    def declared(self, f: Facts, v: Variant, w: Words, combo: list[str], held: list[str]) -> Plan | None:
+        """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
+        products the user holds go, `keep` stays; no alternative. None when the details lack them."""
+        keep = [p for p in f.strs("keep") if p in held]
+        gone = [p for p in f.strs("remove") if p in held and p not in keep]
+        if not keep or not gone:
+            return None
+        values = {**w.listing("sku", gone), "keep": w.products(keep), "combination": w.products(combo)}
+        steps = [Line("steps.combination.declared", values), *loss_steps(f, w, gone)]
+        direct = f.direct(gone)
+        if direct:
+            steps.append(Line(f"steps.remove.{v.steps}", w.listing("sku", direct)))
+        steps += group_steps(f, w, f.grouped(gone))
+        loss = loss_summary(f, w, gone)
+        declared = Line("summary.combination_declared", values)
+        summary: Line | tuple[Line, ...] = (loss, declared) if loss is not None else declared
+        role, next_steps, links = removal_frame(bool(f.grouped(gone)))
+        return Plan(summary, steps, role, next_steps, links, self.take(f, w, gone, keep, "graph.combination_other"))
+
+    @staticmethod
+    def take(f: Facts, w: Words, parts: list[str], keep: list[str], key: str) -> list[Action]:
+        """The calls that take `parts` away and leave `keep`: direct copies in one assignLicense,
+        copies from groups by leaving each group that assigns them (not one that also assigns a kept
+        product: leaving it would take that too). Removals that would end data are listed, not ready."""
+        kept_groups = {g for p in keep for g in f.group_ids(p)}
+        direct = f.direct(parts)
+        # counted by what stays ("{keep} stays" / "stay"); the removed products read the same either way
+        actions = direct_removals(f, direct, lambda ps: Line(key, {"sku": w.products(ps), **w.listing("keep", keep)}))
+        actions += group_removals(f, w, f.grouped(parts), lambda gid, name: gid in kept_groups)
+        if any(gid in kept_groups for p in parts for gid in f.group_ids(p)):
+            # a group gives both: these calls alone would leave the product to remove in place
+            actions = [a if not a.ready else replace(a, blocked=GROUP_KEEPS) for a in actions]
+        return actions
+
+
+class AssignmentNotGroupBased(AssignmentRule):
+    """A product that must come from a group is assigned to the user directly.
+
+    Example:
+        assignments:
+          - name: everyone
+            match: {all: true}
+            group_based_only: [SPE_E3]
+    """
+
+    texts = (
+        Text("rule.assignment-not-group-based.title", "License not assigned through a group"),
+        Text("rule.assignment-not-group-based.describe", "The policy expects this product to come from a group. "
+             "Direct assignments are easily forgotten when people change jobs or leave."),
+        Text("rule.assignment-not-group-based.message", "{user} has {sku} assigned directly instead of through a "
+             "group.",
+             "{user} has {sku} assigned directly instead of through a group."),
+        Text("summary.to_group", "Add {user} to the group that should assign {sku}, then remove the direct "
+             "assignment.",
+             "Add {user} to the group that should assign {sku}, then remove the direct assignments."),
+        Text("steps.group.wait", "Wait until the Licenses page of {user} shows {sku} as inherited from the group "
+             "before you remove the direct assignment.",
+             "Wait until the Licenses page of {user} shows {sku} as inherited from the group before you remove "
+             "the direct assignments."),
+        Text("graph.remove_after_group", "Once the group's license is active for {user}, removes the direct "
+             "assignment of {sku}.",
+             "Once the group's licenses are active for {user}, removes the direct assignments of {sku}."),
+    )
+
+    id = "assignment-not-group-based"
+    default_severity = Severity.LOW
+    leaves = False  # the fix moves a direct copy to a group; it leaves no group
+    fires_when = (
+        "a `group_based_only` product is assigned directly; when a group also assigns it, the fix removes the direct "
+        "copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
+    )
+    details_doc = (
+        "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans "
+        "only the direct copy turns on; removing it would switch them off)"
+    )
+    example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+    key = "group_based_only"
+    fragment = {
+        "oneOf": [{"type": "boolean"}, {**SKU_LIST_SCHEMA, "minItems": 1}],
+        "description": "true = every product; or the products that may only be assigned through groups.",
+    }
+
+    def applies(self, a: Assignment) -> bool:
+        return bool(a.group_based_only)
+
+    def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
+        index = ctx.index
+        if a.group_based_only is True:
+            sku_ids = sorted(index.sku_by_id)
+        else:
+            sku_ids = sorted(index.resolve_skus(a.group_based_only or ()))
+        pop = index.population(a.match, a.except_)
+        per_user: dict[int, set[str]] = {}
+        for sid in sku_ids:
+            for pos in index.direct_holders(sid):
+                if pop is None or pos in pop:
+                    per_user.setdefault(pos, set()).add(sid)
+        for pos in sorted(per_user):
+            skus = frozenset(per_user[pos])
+            names = ", ".join(index.parts(skus))
+            yield self.user_finding(
+                policy, a, ctx, pos, skus, f"has {names} assigned directly; '{a.name}' requires group-based assignment",
+                ctx.held_twice(index.users[pos], skus),
+            )
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        twice = f.details.get("also_by_group")
+        twice = twice if isinstance(twice, Mapping) else {}
+        if not twice:
+            parts = f.direct(f.skus) or list(f.skus)
+            values = w.listing("sku", parts)
+            steps = [Line("steps.group.add", values), Line("steps.group.wait", values),
+                     Line(f"steps.remove.{v.steps}", values)]
+            # not ready: it may only run once a group's copy is active (no group to join is known)
+            action = assign_license(f, [], parts, Line("graph.remove_after_group", values), AFTER_GROUP)
+            return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
+                        ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], [action])
+        return held_twice(f, w, twice)

@@ -1,0 +1,352 @@
+"""Assignment rules over single products: `allowed`, `forbidden`, `required_any`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from ...guidance.clouds import Variant
+from ...guidance.examples import E5, F3, USER
+from ...guidance.facts import Facts, as_map, as_strs, as_text
+from ...guidance.library import (
+    LINKS_ASSIGN,
+    LINKS_GROUP,
+    Message,
+    Words,
+    base_values,
+    direct_removals,
+    group_removals,
+    group_summaries,
+    loss_steps,
+    loss_summary,
+    removal,
+)
+from ...guidance.plan import (
+    REMOVE_MEMBER,
+    Action,
+    Line,
+    Plan,
+    add_member,
+    assign_license,
+)
+from ...guidance.texts.declare import Steps, Text
+from ...model import Finding, Severity
+from ...policy.model import Assignment, Policy
+from ...policy.yamlsource import Part
+from ..base import SKU_LIST_SCHEMA, Context
+from .base import AssignmentRule, _add_line, _without_location
+
+
+class SkuNotAllowed(AssignmentRule):
+    """Users in the population hold a product outside its `allowed` list.
+
+    Example:
+        assignments:
+          - name: frontline
+            match: {groups: ["Frontline Workers"]}
+            allowed: [SPE_F1, FLOW_FREE]
+    """
+
+    texts = (
+        Text("rule.sku-not-allowed.title", "Product not allowed"),
+        Text("rule.sku-not-allowed.describe", "The user holds a product that the policy does not allow for their "
+             "group of users. Moving them to an allowed product keeps licensing as intended and avoids paying for "
+             "the wrong plan."),
+        Text("rule.sku-not-allowed.message", "{user} holds {sku}, which the policy does not allow here (allowed: "
+             "{allowed}).",
+             "{user} holds {sku}, which the policy does not allow here (allowed: {allowed})."),
+        Text("summary.replace", "Replace {old} with {new} for {user} in one step.",
+             "Replace {old} with {new} for {user} in one step."),
+        Text("summary.replace_group", "{old} comes from the group {group}: move {user} to a group that assigns "
+             "{new} instead."),
+        Text("summary.not_allowed", "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}.",
+             "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}."),
+        Steps("steps.replace.worldwide",
+              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+              "Select the circle next to {user}.",
+              "At the top, select More options (...), then Manage product licenses.",
+              "In the Manage product licenses pane, select Replace existing product license assignments > Next.",
+              "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the "
+              "services the user should not get.",
+              "At the bottom of the Replace existing products pane, select Replace > Close."),
+        Steps("steps.replace.legacy",
+              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+              "Select the check box next to {user}.",
+              "In the Bulk actions pane, select Edit product licenses.",
+              "In the Assign products pane, select Replace existing product license assignments > Next.",
+              "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the "
+              "services the user should not get.",
+              "At the bottom of the Replace existing products pane, select Replace > Close > Close."),
+        Text("steps.replace.caution", "Replacing takes away every license {user} had before, {old} included: only "
+             "what you switched On remains."),
+        Text("steps.group.replace", "Add {user} to a group that assigns {new} (Groups > All groups > the group > "
+             "Members > Add members), then remove the user from {group}."),
+        Text("steps.group.replace_named", "Add {user} to the group {join}, which assigns {new} (Groups > All "
+             "groups > {join} > Members > Add members), then remove the user from {group}."),
+        Text("graph.remove_or_replace", "Removes {sku} from {user}; to replace it in the same call, put the skuId "
+             "of the allowed product in addLicenses.",
+             "Removes {sku} from {user}; to replace them in the same call, put the skuId of the allowed product "
+             "in addLicenses."),
+        Text("graph.replace", "One call for {user} adds {new} and removes {old} together, so the user is never "
+             "without a license.",
+             "One call for {user} adds {new} and removes {old} together, so the user is never without a license."),
+        Text("graph.add", "Assigns {sku} to {user}; the user needs a usage location first."),
+        Text("graph.assign", "Assigns {sku} to {user}."),
+        Text("graph.join", "Adds {user} to the group {group}, which assigns {new}; this comes before the removal, "
+             "so the user is never without a license."),
+    )
+
+    id = "sku-not-allowed"
+    default_severity = Severity.MEDIUM
+    fires_when = "a user in the population holds a product outside `allowed`"
+    details_doc = (
+        "`allowed`: [part numbers]; with a required product to replace it: `replace_with`, `replace_with_id`, and "
+        "`replace_group` ({\"id\",\"name\",\"gives\"}: a group that assigns it, when the old product comes from a "
+        "group); `leaving` (group id → products the user loses by leaving it); `no_usage_location`: true when a "
+        "replacement is to be assigned and the user has no usage location"
+    )
+    example_finding = (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
+                                          "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
+                                          "sku_ids": {"SPE_E5": E5}})
+    key = "allowed"
+    fragment = {**SKU_LIST_SCHEMA, "description": "The only products this population may hold."}
+
+    def applies(self, a: Assignment) -> bool:
+        return a.allowed is not None
+
+    def validate(self, a: Assignment, entry: Part) -> None:
+        """What the entry requires must be allowed, and nothing may be both allowed and forbidden."""
+        if a.allowed is None:
+            return
+        allowed = {s.lower() for s in a.allowed}
+        required, forbidden = entry.at("required_any"), entry.at("forbidden")
+        for j, sku in enumerate(a.required_any):
+            if sku.lower() not in allowed:
+                required.at(j).report(f"{required.name}: {sku} is required but not in 'allowed'")
+        for j, sku in enumerate(a.forbidden):
+            if sku.lower() in allowed:
+                forbidden.at(j).report(f"{forbidden.name}: {sku} is both allowed and forbidden")
+
+    def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
+        allowed = ctx.index.resolve_skus(a.allowed or ())
+        required = [ctx.index.resolve_sku(r) for r in a.required_any]
+        pop = ctx.index.population(a.match, a.except_)
+        for pos, bad in ctx.index.by_skuset(pop, lambda held: (held - allowed) or None):
+            held = ctx.index.users[pos].sku_ids
+            replace = next((r for r in required if r and r in allowed and r not in held), None)
+            extra: dict[str, Any] = {"allowed": ctx.index.parts(allowed)}
+            extra |= ctx.data_lost(ctx.index.users[pos], bad, (replace,) if replace else ())
+            if replace:
+                extra["replace_with"] = ctx.index.part(replace)
+                extra["replace_with_id"] = ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id \
+                    else replace
+                if any(ctx.index.assigning_group_ids(ctx.index.users[pos], sid) for sid in bad):
+                    extra |= ctx.replace_group(ctx.index.users[pos], replace, allowed)
+                if not ctx.index.users[pos].usage_location:
+                    extra["no_usage_location"] = True
+            names = ", ".join(ctx.index.parts(bad))
+            yield self.user_finding(
+                policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' does not allow", extra, cost=True
+            )
+
+    def message(self, f: Facts, w: Words) -> Message:
+        return self.message_key(), {**base_values(f, w), "allowed": w.products(f.strs("allowed"))}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        bad = list(f.skus)
+        new = f.text("replace_with")
+        allowed = f.strs("allowed")
+        if not bad or (not new and not allowed):  # no products named: _removal shows where to look
+            return removal(f, v, w, bad)
+        direct, grouped = f.direct(bad), f.grouped(bad)
+        target = w.product(new) if new else w.any_product(allowed)
+        steps: list[Line] = loss_steps(f, w, bad)
+        if direct:
+            values = {"old": w.products(direct), "new": target}
+            steps += [Line(f"steps.replace.{v.steps}", values), Line("steps.replace.caution", values)]
+        join = as_text(as_map(f.details.get("replace_group")).get("name")) if new else None
+        for part in grouped:
+            for group in f.groups(part):
+                values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group,
+                          "join": join or ""}
+                steps += [Line("steps.group.explain", values),
+                          Line("steps.group.replace_named" if join else "steps.group.replace", values)]
+        actions = self.actions(f, w, direct, grouped, new, target)
+        summary: Line | tuple[Line, ...]
+        if grouped:
+            summary = group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
+        elif new:
+            summary = Line("summary.replace", {**w.listing("old", direct), "new": target})
+        else:
+            summary = Line("summary.not_allowed", {**w.listing("sku", direct), "allowed": w.any_product(allowed)})
+        loss = loss_summary(f, w, bad)
+        if loss is not None:
+            summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
+        links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
+        return Plan(summary, steps, "role.group" if grouped else "role.assign",
+                    [Line("next.freed"), Line("next.rerun")], links, actions)
+
+    @staticmethod
+    def actions(f: Facts, w: Words, direct: list[str], grouped: list[str], new: str | None, target: str
+                ) -> list[Action]:
+        """The replacement first, then the removals, so the user is never without a license. Direct
+        products: one assignLicense that adds the replacement and removes them together (the
+        "Replace" of the admin center). Products from a group: join the group that assigns the
+        replacement (details.replace_group) when there is one, else assign it directly; then leave
+        each group that assigns the old product. Removals that would end data stay listed, not ready."""
+        join = as_map(f.details.get("replace_group"))
+        gid = as_text(join.get("id"))
+        actions: list[Action] = []
+        add: list[str] = [new] if new else []
+        joined: tuple[str, str] | None = None  # (group id, replacement) when the user joins a group
+        if new and grouped and gid:
+            joined = (gid, new)
+            name = as_text(join.get("name")) or gid
+            actions.append(add_member(f, gid, as_strs(join.get("gives")) or [new],
+                                      Line("graph.join", {"group": name, "new": target})))
+            add = []
+        if direct:
+            key = "graph.replace" if add else "graph.remove" if new else "graph.remove_or_replace"
+            actions += direct_removals(f, direct, lambda ps: Line(key, {**w.listing("old", ps), "new": target,
+                                                                         **w.listing("sku", ps)}),
+                                       add, _add_line(f, target))
+        elif add:
+            actions.append(assign_license(f, add, [], _add_line(f, target)))
+        leaves = group_removals(f, w, grouped)
+        if joined is not None:
+            # group licensing works in the background: the old group is left only once the new
+            # group's copy of the replacement is active for the user (apply re-reads it first)
+            holds = {"holds": f.sku_id(joined[1]).lower(), "how": "group", "group": joined[0].lower(), "active": True}
+            leaves = [replace(a, precondition=(*a.precondition, holds)) for a in leaves]
+        actions += leaves
+        actions = _without_location(f, actions)
+        # a replacement is one change: when no removal may run (data at stake), neither may the add
+        removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
+        if removals and not any(a.ready for a in removals):
+            held = removals[0].blocked
+            actions = [a if a in removals or not a.ready else replace(a, blocked=held) for a in actions]
+        return actions
+
+
+class SkuForbidden(AssignmentRule):
+    """Users in the population hold a product on its `forbidden` list.
+
+    Example:
+        assignments:
+          - name: contractors
+            match: {upn: ["*@contractors.contoso.example"]}
+            forbidden: [SPE_E5]
+    """
+
+    texts = (
+        Text("rule.sku-forbidden.title", "Forbidden product"),
+        Text("rule.sku-forbidden.describe", "The policy forbids this product for the user. A forbidden license "
+             "costs money and can give access to services the user should not have."),
+        Text("rule.sku-forbidden.message", "{user} holds {sku}, which the policy forbids.",
+             "{user} holds {sku}, which the policy forbids."),
+    )
+
+    id = "sku-forbidden"
+    default_severity = Severity.HIGH
+    fires_when = "a user in the population holds a `forbidden` product"
+    details_doc = "`forbidden`: [part numbers]"
+    example_finding = (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
+                                          "sku_ids": {"SPE_E5": E5}})
+    key = "forbidden"
+    fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Products this population must not hold."}
+
+    def applies(self, a: Assignment) -> bool:
+        return bool(a.forbidden)
+
+    def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
+        forbidden = ctx.index.resolve_skus(a.forbidden)
+        pop = ctx.index.population(a.match, a.except_)
+        for pos, bad in ctx.index.by_skuset(pop, lambda held: (held & forbidden) or None):
+            names = ", ".join(ctx.index.parts(bad))
+            yield self.user_finding(
+                policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' forbids",
+                {"forbidden": ctx.index.parts(forbidden)} | ctx.data_lost(ctx.index.users[pos], bad), cost=True,
+            )
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        return removal(f, v, w, list(f.skus))
+
+
+class SkuRequiredMissing(AssignmentRule):
+    """Enabled users in the population hold none of the `required_any` products.
+
+    Example:
+        assignments:
+          - name: frontline
+            match: {groups: ["Frontline Workers"]}
+            required_any: [SPE_F1]
+    """
+
+    texts = (
+        Text("rule.sku-required-missing.title", "Required product missing"),
+        Text("rule.sku-required-missing.describe", "The user has none of the products the policy requires, so "
+             "they may lack services they need for their work."),
+        Text("rule.sku-required-missing.message", "{user} does not hold the required product {required}.",
+             "{user} has none of the required products ({required})."),
+        Text("summary.assign", "Give {user} the required product {sku}.",
+             "Give {user} one of the required products: {sku}."),
+        Steps("steps.assign.worldwide",
+              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+              "Select {user}, then open the Licenses and apps tab.",
+              "If no location is chosen under Select location, choose the country where the user works.",
+              "Under Licenses, select the box for {sku}, then select Save changes."),
+        Steps("steps.assign.legacy",
+              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+              "Select {user}; on the right, in the Product licenses row, select Edit.",
+              "Switch the toggle for {sku} to On, then select Save > Close > Close."),
+        Text("steps.group.add", "If the product should come from a group: in the Microsoft Entra admin center, go "
+             "to Groups > All groups, open the group that assigns {sku}, select Members > Add members and add "
+             "{user}.",
+             "If the products should come from a group: in the Microsoft Entra admin center, go to Groups > All "
+             "groups, open the group that assigns {sku}, select Members > Add members and add {user}."),
+    )
+
+    id = "sku-required-missing"
+    default_severity = Severity.MEDIUM
+    leaves = False
+    fires_when = "an enabled user in the population holds none of `required_any`"
+    details_doc = "`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location"
+    example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
+    key = "required_any"
+    fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Each user must hold at least one of these."}
+
+    def applies(self, a: Assignment) -> bool:
+        return bool(a.required_any)
+
+    def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
+        required = ctx.index.resolve_skus(a.required_any)
+        parts = ctx.index.parts(required) or tuple(sorted(a.required_any))
+        pop = ctx.index.population(a.match, a.except_)
+        users = ctx.index.users
+        required_ids = {ctx.index.part(s): ctx.index.sku_by_id[s].sku_id for s in required if s in ctx.index.sku_by_id}
+        for pos, _ in ctx.index.by_skuset(pop, lambda held: None if held & required else True):
+            if not users[pos].account_enabled:
+                continue  # a disabled account needs no license; disabled-user-licensed covers the rest
+            finding = self.user_finding(
+                policy, a, ctx, pos, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
+                {"required_any": parts} | ({} if users[pos].usage_location else {"no_usage_location": True}),
+            )
+            # the SKUs to add are the required ones, so the guidance can name their skuIds
+            yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
+
+    def message(self, f: Facts, w: Words) -> Message:
+        return self.message_key(), {**base_values(f, w), **w.listing("required", f.strs("required_any"))}
+
+    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+        required = list(f.strs("required_any")) or list(f.skus)
+        choice = w.one_of("sku", required)  # "A or B": one product
+        steps = [Line(f"steps.assign.{v.steps}", choice), Line("steps.group.add", choice)]
+        actions = []
+        if required:
+            actions.append(assign_license(f, [required[0]], [], _add_line(f, w.product(required[0]))))
+        actions = _without_location(f, actions)
+        # "one of the required products: A or B", or "the required product A"
+        summary = Line("summary.assign", {**choice, "count": str(len(required))})
+        return Plan(summary, steps, "role.assign", [Line("next.rerun")],
+                    ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], actions)

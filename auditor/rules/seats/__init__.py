@@ -1,0 +1,52 @@
+"""Rules over the `catalog:` and the seat lifecycle of each product.
+
+catalog: approved products and spare-seat limits; lifecycle: seats in grace or suspended. The order
+below is the registry's (the schema and the reports list the rules in it).
+"""
+
+from __future__ import annotations
+
+from ...policy.model import CatalogEntry, Price
+from ...policy.yamlsource import Part
+from .catalog import CatalogRule, SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum, seat_values, sku_subject
+from .lifecycle import LicenseSuspended, LifecycleRule, SeatsInGrace
+
+
+def parse_catalog(part: Part) -> tuple[CatalogEntry, ...] | None:
+    """The `catalog:` section (None when the policy has none: sku-not-approved stays off).
+    Each product is listed once."""
+    if part.data is None:
+        return None
+    entries = []
+    seen: dict[str, str] = {}  # sku (lower) -> the entry that last listed it
+    for entry in part.entries():
+        sku = entry.at("sku")
+        if sku.data.lower() in seen:
+            sku.report(f"{sku.name}: {sku.data} is already listed at {seen[sku.data.lower()]}")
+        seen[sku.data.lower()] = entry.name
+        entries.append(_catalog_entry(entry))
+    return tuple(entries)
+
+
+def _catalog_entry(entry: Part) -> CatalogEntry:
+    raw = entry.data
+    price = raw.get("price")
+    if raw.get("free") and price and price["monthly"] > 0:
+        entry.at("price").report(f"{entry.name}: a free product cannot have a price")
+    return CatalogEntry(
+        sku=raw["sku"],
+        spare_seats=SpareSeatsOverLimit.parse(entry.at("spare_seats")),
+        price=Price(float(price["monthly"]), price["currency"]) if price else None,
+        free=bool(raw.get("free", False)),
+        line=entry.line,
+        name=raw.get("name") or None,
+        licensing_group=raw.get("licensing_group"),
+    )
+
+
+CATALOG_RULES: tuple[CatalogRule, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved(),
+                                          SeatsInGrace(), LicenseSuspended())
+
+
+__all__ = ["CATALOG_RULES", "CatalogRule", "LicenseSuspended", "LifecycleRule", "SeatsInGrace", "SkuNotApproved",
+           "SpareSeatsOverLimit", "SpareSeatsUnderMinimum", "parse_catalog", "seat_values", "sku_subject"]
