@@ -5,21 +5,20 @@ permission, or concealed names, is a named gap: never sizes that read as "fits".
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import pytest
+from test_usage_reports import Run as UsageRun
 
 from auditor.cli import main
 from auditor.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
 from auditor.emulator.reports import BOM, COLUMNS, ReportServer
 from auditor.errors import SnapshotError
-from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
+from auditor.graph import RetryPolicy
 from auditor.index import TenantIndex
 from auditor.model import Cloud, TenantSnapshot, User
 from auditor.policy.model import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
@@ -71,25 +70,11 @@ def storage_tenant() -> tuple[TenantSnapshot, dict[str, User]]:
     return dataclasses.replace(snap, users=tuple(users), usage=usage), who
 
 
-class Run:
-    def __init__(self, snapshot: TenantSnapshot, *, options: ReportOptions | None = None,
-                 roles: tuple[str, ...] = DEMO_ROLES, responders: tuple[Any, ...] = ()) -> None:
-        self.token = app_token(snapshot.tenant_id, roles)
-        self.cloud = snapshot.cloud
-        self.graph = GraphEmulator(snapshot, token=self.token, reports=options, responders=list(responders))
-        self.stderr = io.StringIO()
+class Run(UsageRun):
+    """The usage reports' test run, reading the storage reports unless told otherwise."""
 
     def collect(self, need: UsageNeed | None = STORAGE) -> TenantSnapshot:
-        async def go() -> TenantSnapshot:
-            client = GraphClient(base_url=self.graph.url, credential=StaticTokenCredential(self.token),
-                                 cloud=self.cloud, retry=FAST, progress=Progress(self.stderr, interval=0))
-            try:
-                return await collect(client, group_refs=[], need_sign_in=False, usage=need)
-            finally:
-                await client.aclose()
-
-        with self.graph:
-            return asyncio.run(go())
+        return super().collect(need)
 
     def paths(self) -> list[tuple[str, int]]:
         return [(r.path, r.status) for r in self.graph.requests if r.path.startswith(("/reports", "/download"))]
