@@ -1,7 +1,7 @@
 """Report UI texts per locale: gettext catalogs, one domain ("messages") for the whole package.
 
 English is the source language. Each text is written in English where it is used — `pgettext` /
-`npgettext` calls in auditor/report/view.py, csv_report.py and the Jinja2 templates — with a stable
+`npgettext` calls in auditor/report/view/, csv_report.py and the Jinja2 templates — with a stable
 key as its msgctxt ("report_title", "rule_open"), so `pybabel extract` finds every text and a
 translator sees the English next to the key. The translations live in
 auditor/locale/<lang>/LC_MESSAGES/messages.po; auditor/locale/messages.pot is the extracted

@@ -13,13 +13,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import msgspec  # frozen Structs, as auditor/report/view.py says why
+import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
 from auditor import i18n
 from auditor.model import Locale
 from auditor.report.environment import MdSafe
 from auditor.report.text import clean
-from auditor.report.view import SEAT_CAP, SEVERITIES, SEVERITY_COLOURS
+from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
+from auditor.report.view.seats import SEAT_CAP
 
 from .trends import sparkline
 

@@ -211,14 +211,14 @@ GRAPH_STATES = ("Enabled", "Warning", "Suspended", "LockedOut", "Deleted")
 def test_states_have_one_name_in_the_texts_and_the_tables(locale: Locale) -> None:
     """The guidance's word for each state is the seat table's (report labels), and the table shows
     Graph's value beside it as the steps do."""
-    from auditor.report.view import _state
+    from auditor.report.view.seats import subscription_state
 
     t = i18n.translations(locale)
     for state in GRAPH_STATES:
         name = Words(locale).word(f"state.{state.lower()}")
-        assert _state(t, state) == (name if state == "Enabled" else f"{name} ({state})")
+        assert subscription_state(t, state) == (name if state == "Enabled" else f"{name} ({state})")
         assert Words(locale).state(state) == f"{name} ({state})"
-    assert _state(t, "SomethingNew") == "SomethingNew"
+    assert subscription_state(t, "SomethingNew") == "SomethingNew"
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
@@ -245,9 +245,9 @@ def test_a_text_that_names_a_graph_state_names_it_as_the_admin_center_does(local
 
 
 def test_the_seat_table_shows_the_states_by_name() -> None:
-    from auditor.report.view import _state
+    from auditor.report.view.seats import subscription_state
 
-    assert [_state(i18n.translations(Locale.NL), s) for s in ("Enabled", "Warning", "LockedOut")] == [
+    assert [subscription_state(i18n.translations(Locale.NL), s) for s in ("Enabled", "Warning", "LockedOut")] == [
         "Actief", "Verlopen (Warning)", "Uitgeschakeld (LockedOut)"]
 
 

@@ -154,21 +154,21 @@ def test_the_html_and_markdown_build_each_finding_row_once(tmp_path: Path, sampl
                                                            guidance: FakeGuidance,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The two views share their rows (auditor.report.view.RowMemo); the files are what they were."""
-    from auditor.report import view
+    from auditor.report.view import findings
 
     def files(out: Path) -> dict[str, bytes]:
         render(sample, out, formats=["html", "md"], locale=Locale.NL, cloud=Cloud.WORLDWIDE, guidance=guidance)
         return {p.name: p.read_bytes() for p in out.iterdir()}
 
     built: list[str] = []
-    real = view._row
-    monkeypatch.setattr(view, "_row", lambda ctx, f, r: built.append(f["id"]) or real(ctx, f, r))
+    real = findings.finding_row
+    monkeypatch.setattr(findings, "finding_row", lambda ctx, f, r: built.append(f["id"]) or real(ctx, f, r))
     shared = files(tmp_path / "shared")
     assert built and len(built) == len(set(built))  # each finding once, though both files show it
 
     built.clear()
-    monkeypatch.setattr(view.RowMemo, "row", lambda self, ctx, f: (ctx.remediation(f),
-                                                                   view._row(ctx, f, ctx.remediation(f))))
+    monkeypatch.setattr(findings.RowMemo, "row",
+                        lambda self, ctx, f: (ctx.remediation(f), findings.finding_row(ctx, f, ctx.remediation(f))))
     assert files(tmp_path / "apart") == shared
     assert len(built) > len(set(built))
 

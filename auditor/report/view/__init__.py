@@ -1,0 +1,225 @@
+"""The view model shared by the HTML and Markdown renderers.
+
+Everything a template shows is computed here, already localised and formatted, so the templates
+only lay it out. Tenant-sourced strings pass through `clean` (no control characters, bounded
+length); escaping is the template environment's job (HTML autoescape, Markdown finalize).
+
+`build_view` puts the report's header together here; its parts have a module each:
+`context` (the locale, cloud and catalog of one rendering, and the limits), `findings` (a
+section per rule, a row per finding, and the RowMemo the renderers share), `changes` (since the
+baseline) and `seats` (a row per product).
+
+The view's records are frozen msgspec Structs rather than dataclasses: they behave alike here
+(fields, equality, repr), and defining one costs a few hundredths of a millisecond where a frozen
+dataclass costs about one, which every report's start-up pays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from auditor import i18n
+from auditor.model import Cloud, Locale
+from auditor.plan.summary import plan_header
+from auditor.report.guidance_api import Guidance
+from auditor.report.text import clean
+from auditor.report.view.changes import Changes, build_changes
+from auditor.report.view.context import (
+    LIST_CAP,
+    NAME_LIMIT,
+    SEVERITIES,
+    SEVERITY_COLOURS,
+    TABLE_CAP,
+    TEXT_LIMIT,
+    RenderContext,
+)
+from auditor.report.view.findings import RowMemo, RuleSection, build_sections
+from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats
+
+__all__ = ["GapRow", "NotEvaluatedRow", "ReportView", "RowMemo", "SeverityCount", "build_view"]
+
+
+class GapRow(msgspec.Struct, frozen=True):
+    """Tenant data that could not be read: which part, the Graph request, and why."""
+
+    part: str
+    request: str
+    reason: str
+
+
+class NotEvaluatedRow(msgspec.Struct, frozen=True):
+    """A rule that was not evaluated: its title, the policy entry, and why."""
+
+    rule: str
+    policy: str
+    reason: str
+
+
+class SeverityCount(msgspec.Struct, frozen=True):
+    key: str
+    label: str
+    count: int
+    count_text: str
+    bg: str
+    fg: str
+
+
+class ReportView(msgspec.Struct, frozen=True):
+    t: i18n.Translations  # the templates' texts (pgettext/npgettext in auditor.report.environment)
+    lang: str
+    tenant_name: str
+    tenant_id: str
+    cloud: str
+    generated: str
+    as_of: str
+    collected: str
+    policies: str
+    plan: str  # "3 changes, net -€45.60 per month; ..." (auditor.plan), empty for a report without actions
+    status: str  # ok | findings | incomplete
+    status_text: str
+    status_colour: str
+    complete: bool
+    incomplete_rules: str
+    gaps: tuple[GapRow, ...]
+    gaps_more: str
+    not_evaluated: tuple[NotEvaluatedRow, ...]
+    not_evaluated_more: str
+    changes: Changes | None
+    severities: tuple[SeverityCount, ...]
+    open_total: str
+    waived_total: str
+    unused_spend: str
+    reclaimable_spend: str
+    users_total: str
+    users_licensed: str
+    seats: tuple[SeatRow, ...]
+    seats_more: str
+    seats_lifecycle: bool  # some product has seats in grace, suspended or locked out: show those columns
+    warnings: tuple[str, ...]
+    warnings_more: str
+    sections: tuple[RuleSection, ...]
+    redacted: bool
+    generated_by: str
+
+
+def _capped(items: Sequence[Any], cap: int, ctx: RenderContext) -> tuple[list[Any], str]:
+    more = len(items) - cap
+    return list(items[:cap]), ctx.list_more(more)
+
+
+def build_view(
+    document: Mapping[str, Any],
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    guidance: Guidance,
+    cap_per_rule: int,
+    redacted: bool,
+    plan_line: str | None = None,
+    memo: RowMemo | None = None,
+) -> ReportView:
+    """Localise and format `document` for display; at most `cap_per_rule` findings per rule.
+
+    `plan_line`: the header's plan summary when the caller has it (auditor.plan.plan_header),
+    so a renderer that builds the view several times compiles the plan once. `memo`: the finding
+    rows of the rendering's other views of this document (see RowMemo), built once."""
+    ctx = RenderContext(document, locale, cloud, guidance)
+    summary = document.get("summary") or {}
+    tenant = document.get("tenant") or {}
+    tool = document.get("tool") or {}
+    complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
+    unwaived = int(summary.get("unwaived") or 0)
+    status = "incomplete" if not complete else ("findings" if unwaived else "ok")
+    status_text = {
+        "incomplete": ctx.t.pgettext("status_incomplete", "Incomplete report: not every rule was evaluated"),
+        "findings": ctx.t.pgettext("status_findings", "Findings need attention"),
+        "ok": ctx.t.pgettext("status_compliant", "Compliant: no open findings"),
+    }
+
+    not_evaluated_all = list(document.get("not_evaluated") or [])
+    rule_ids = sorted({str(n.get("rule", "")) for n in not_evaluated_all})
+    incomplete_rules = (
+        ctx.t.pgettext("incomplete_rules", "Rules not evaluated: {rules}", rules=", ".join(map(ctx.title, rule_ids)))
+        if rule_ids
+        else ""
+    )
+    gaps, gaps_more = _capped(document.get("gaps") or [], TABLE_CAP, ctx)
+    not_evaluated, not_evaluated_more = _capped(not_evaluated_all, TABLE_CAP, ctx)
+    warnings, warnings_more = _capped(document.get("warnings") or [], LIST_CAP, ctx)
+
+    by_severity = summary.get("by_severity") or {}
+    severities = tuple(
+        SeverityCount(
+            key=s,
+            label=ctx.severity_label(s),
+            count=int(by_severity.get(s) or 0),
+            count_text=ctx.num(int(by_severity.get(s) or 0)),
+            bg=SEVERITY_COLOURS[s][0],
+            fg=SEVERITY_COLOURS[s][1],
+        )
+        for s in SEVERITIES
+    )
+    unused = summary.get("unused_monthly_cost") or {}
+    reclaimable = summary.get("reclaimable_monthly_cost") or {}
+    users = summary.get("users") or {}
+    skus = document.get("skus") or []
+    seats, seats_more = build_seats(ctx, skus)
+    return ReportView(
+        t=ctx.t,
+        lang=locale.value,
+        tenant_name=clean(tenant.get("name", ""), NAME_LIMIT),
+        tenant_id=clean(tenant.get("id", ""), 64),
+        cloud=clean(tenant.get("cloud", cloud.value), 20),
+        generated=i18n.format_datetime(str(document.get("generated_at", "")), locale),
+        as_of=i18n.format_datetime(str(document.get("as_of", "")), locale),
+        collected=i18n.format_datetime(str(document.get("collected_at", "")), locale),
+        policies=clean(", ".join(str(p) for p in document.get("policies") or []), TEXT_LIMIT),
+        plan=clean(plan_header(document, locale) if plan_line is None else plan_line, TEXT_LIMIT),
+        status=status,
+        status_text=status_text[status],
+        status_colour="#2b8a3e" if status == "ok" else "#c92a2a",
+        complete=complete,
+        incomplete_rules=incomplete_rules,
+        gaps=tuple(
+            GapRow(
+                part=clean(g.get("part", ""), 100),
+                request=clean(g.get("request", ""), TEXT_LIMIT),
+                reason=clean(g.get("reason", ""), TEXT_LIMIT),
+            )
+            for g in gaps
+        ),
+        gaps_more=gaps_more,
+        not_evaluated=tuple(
+            NotEvaluatedRow(
+                rule=ctx.title(str(n.get("rule", ""))),
+                policy=clean(n.get("policy", ""), NAME_LIMIT),
+                reason=clean(n.get("reason", ""), TEXT_LIMIT),
+            )
+            for n in not_evaluated
+        ),
+        not_evaluated_more=not_evaluated_more,
+        changes=build_changes(ctx, document, min(cap_per_rule, LIST_CAP)),
+        severities=severities,
+        open_total=ctx.num(unwaived),
+        waived_total=ctx.num(int(summary.get("waived") or 0)),
+        unused_spend=ctx.money(unused.get("amount"), unused.get("currency")),
+        reclaimable_spend=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
+        users_total=ctx.num(int(users.get("total") or 0)),
+        users_licensed=ctx.num(int(users.get("licensed") or 0)),
+        seats=seats,
+        seats_more=seats_more,
+        seats_lifecycle=has_lifecycle_seats(skus),
+        warnings=tuple(clean(w, TEXT_LIMIT) for w in warnings),
+        warnings_more=warnings_more,
+        sections=build_sections(ctx, document.get("findings") or [], cap_per_rule, memo),
+        redacted=redacted,
+        generated_by=ctx.t.pgettext(
+            "generated_by",
+            "Generated by {tool} {version}.",
+            tool=clean(tool.get("name", "license-auditor"), 60),
+            version=clean(tool.get("version", ""), 30),
+        ),
+    )

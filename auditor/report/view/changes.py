@@ -1,0 +1,94 @@
+"""The changes part of the report view: what is new, resolved or not re-checked since the baseline
+report (`--baseline`, auditor.report.baseline)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from auditor import i18n
+from auditor.report.text import clean
+from auditor.report.view.context import RenderContext, products_text, subject_text
+
+
+class ChangeItem(msgspec.Struct, frozen=True):
+    rule_title: str
+    severity_label: str
+    subject_name: str
+    subject_detail: str
+    products: str
+    id: str = ""  # the finding's id (its cause, auditor.insights, is looked up by it)
+
+
+class ChangeGroup(msgspec.Struct, frozen=True):
+    title: str
+    entries: tuple[ChangeItem, ...]
+    more: str
+
+
+class Changes(msgspec.Struct, frozen=True):
+    baseline_text: str
+    new_count: str
+    persisting_count: str
+    resolved_count: str
+    unverified_count: str
+    has_unverified: bool
+    groups: tuple[ChangeGroup, ...]  # new, resolved, not re-checked; empty ones left out
+
+
+def _change_items(ctx: RenderContext, findings: Sequence[Mapping[str, Any]],
+                  cap: int) -> tuple[tuple[ChangeItem, ...], str]:
+    items = []
+    for finding in findings[:cap]:
+        name, detail = subject_text(finding.get("subject") or {})
+        items.append(
+            ChangeItem(
+                rule_title=ctx.title(str(finding.get("rule", ""))),
+                severity_label=ctx.severity_label(str(finding.get("severity", ""))),
+                subject_name=name,
+                subject_detail=detail,
+                products=products_text(finding.get("skus")),
+                id=clean(finding.get("id", ""), 64),
+            )
+        )
+    more = len(findings) - len(items)
+    return tuple(items), ctx.list_more(more)
+
+
+def build_changes(ctx: RenderContext, document: Mapping[str, Any], cap: int) -> Changes | None:
+    """The changes since the baseline, at most `cap` entries per group; None without a baseline."""
+    changes = document.get("changes")
+    if not isinstance(changes, Mapping):
+        return None
+    findings = document.get("findings") or []
+    new = [f for f in findings if f.get("change") == "new"]
+    persisting = sum(1 for f in findings if f.get("change") == "persisting")
+    resolved = list(changes.get("resolved") or [])
+    unverified = list(changes.get("unverified") or [])
+    new_items, new_more = _change_items(ctx, new, cap)
+    resolved_items, resolved_more = _change_items(ctx, resolved, cap)
+    unverified_items, unverified_more = _change_items(ctx, unverified, cap)
+    return Changes(
+        baseline_text=ctx.t.pgettext(
+            "changes_baseline",
+            "Compared with the report generated {date}.",
+            date=i18n.format_datetime(str(changes.get("baseline_generated_at", "")), ctx.locale),
+        ),
+        new_count=ctx.num(len(new)),
+        persisting_count=ctx.num(persisting),
+        resolved_count=ctx.num(len(resolved)),
+        unverified_count=ctx.num(len(unverified)),
+        has_unverified=bool(unverified),
+        groups=tuple(
+            ChangeGroup(title, entries, more)
+            for title, entries, more in (
+                (ctx.t.pgettext("changes_new_title", "New findings"), new_items, new_more),
+                (ctx.t.pgettext("changes_resolved_title", "Resolved findings"), resolved_items, resolved_more),
+                (ctx.t.pgettext("changes_unverified_title", "Earlier findings not re-checked"),
+                 unverified_items, unverified_more),
+            )
+            if entries
+        ),
+    )

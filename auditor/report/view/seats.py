@@ -1,0 +1,105 @@
+"""The seats part of the report view: one row per product, with its seats, price and state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from auditor import i18n
+from auditor.report.text import clean
+from auditor.report.view.context import NAME_LIMIT, RenderContext
+
+SEAT_CAP = 200  # products shown; report.json has them all
+
+
+class SeatRow(msgspec.Struct, frozen=True):
+    """A product's row in the report's seat table (the plan's own table is auditor.plan.records)."""
+
+    sku: str
+    status: str
+    enabled: str
+    consumed: str
+    unused: str
+    usage_text: str
+    used_pct: int
+    free_pct: int
+    over: bool
+    price: str
+    unused_cost: str
+    warning: str  # in the grace period before suspension (still usable)
+    suspended: str
+    locked_out: str
+
+
+def build_seats(ctx: RenderContext, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[SeatRow, ...], str]:
+    """The rows of at most SEAT_CAP products, and the line saying how many more report.json lists."""
+    rows = []
+    for sku in skus[:SEAT_CAP]:
+        # usable = enabled + in grace: the seats that can be assigned today
+        enabled = int(sku.get("enabled") or 0) + int(sku.get("warning") or 0)
+        consumed = int(sku.get("consumed") or 0)
+        used_pct = 100 if consumed > enabled or (enabled == 0 and consumed > 0) else 0
+        if enabled > 0 and consumed <= enabled:
+            used_pct = round(consumed * 100 / enabled)
+        price = sku.get("price_monthly")
+        if sku.get("free"):
+            price_text = unused_text = ctx.t.pgettext("seats_free", "Free")
+        else:
+            price_text = ctx.money(price, sku.get("currency"))
+            unused_text = ctx.money(sku.get("unused_monthly_cost"), sku.get("currency"))
+        rows.append(
+            SeatRow(
+                sku=clean(_product_label(sku), NAME_LIMIT),
+                status=clean(subscription_state(ctx.t, str(sku.get("capability_status") or "")), 80),
+                enabled=ctx.num(int(sku.get("enabled") or 0)),
+                consumed=ctx.num(consumed),
+                unused=ctx.num(sku.get("unused", enabled - consumed)),
+                usage_text=ctx.t.pgettext("seats_usage_of", "{used} of {total}", used=ctx.num(consumed),
+                                          total=ctx.num(enabled)),
+                used_pct=used_pct,
+                free_pct=100 - used_pct,
+                over=consumed > enabled,
+                price=price_text,
+                unused_cost=unused_text,
+                warning=ctx.num(int(sku.get("warning") or 0)),
+                suspended=ctx.num(int(sku.get("suspended") or 0)),
+                locked_out=ctx.num(int(sku.get("locked_out") or 0)),
+            )
+        )
+    more = len(skus) - len(rows)
+    if more <= 0:
+        return tuple(rows), ""
+    return tuple(rows), ctx.t.npgettext(
+        "seats_more", "{n} more product is listed in report.json.", "{n} more products are listed in report.json.", more
+    )
+
+
+def has_lifecycle_seats(skus: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether some product has seats in grace, suspended or locked out (the table then shows those columns)."""
+    return any(int(s.get(k) or 0) for s in skus for k in ("warning", "suspended", "locked_out"))
+
+
+def subscription_state(t: i18n.Translations, value: str) -> str:
+    """A product's subscription state as the Microsoft 365 admin center names it, with Graph's
+    capabilityStatus beside it where it is not simply active: "Active", "Expired (Warning)",
+    "Disabled (Suspended)". The guidance names the states alike (word.state.* in its catalogs)."""
+    names = {
+        "enabled": t.pgettext("state_enabled", "Active"),
+        "warning": t.pgettext("state_warning", "Expired"),
+        "suspended": t.pgettext("state_suspended", "Disabled"),
+        "lockedout": t.pgettext("state_lockedout", "Disabled"),
+        "deleted": t.pgettext("state_deleted", "Deleted"),
+    }
+    name = names.get(value.lower())
+    if name is None:
+        return value  # a value Graph may add later: shown as Graph gives it
+    return name if value.lower() == "enabled" else f"{name} ({value})"
+
+
+def _product_label(sku: Mapping[str, Any]) -> str:
+    """The product as people know it, with the part number beside it when the name differs."""
+    part = str(sku.get("sku") or "")
+    name = str(sku.get("name") or "")
+    return f"{name} ({part})" if name and name != part else part
