@@ -25,7 +25,7 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_http.middleware.options import RedirectHandlerOption, ResponseHandlerOption, RetryHandlerOption
 
 from ..errors import AuthError
-from ..graph.client import GraphClient, Retries, RetryLimit, _graph_error, retry_after
+from ..graph.client import GraphClient, Retries, RetryLimit, graph_error, retry_after
 
 WRITE_RETRY = frozenset((429, 503))
 _METHODS = {"POST": Method.POST, "DELETE": Method.DELETE, "PATCH": Method.PATCH}
@@ -82,7 +82,7 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
             where = urlsplit(response.headers.get("Location", "")).netloc[:100] or "no Location"
             return WriteResult(status, False, message=f"Graph answered with a redirect ({status} to {where}); a write "
                                "follows no redirect", unknown=True, retries=retries.attempt)
-        code, message = _graph_error(response.content)
+        code, message = graph_error(response.content)
         if status not in WRITE_RETRY:
             return WriteResult(status, False, code, message[:300], unknown=status >= 500, retries=retries.attempt)
         problem = "Graph is throttling (429)" if status == 429 else "Graph is unavailable (503)"

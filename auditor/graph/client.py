@@ -445,7 +445,7 @@ class GraphClient:
 
     def _error(self, response: httpx.Response, what: str) -> CollectionError:
         status = response.status_code
-        code, message = _graph_error(response.content)
+        code, message = graph_error(response.content)
         detail = f"{status} {code}: {message}" if code else f"HTTP {status}"
         if status == 401:
             return AuthError(
@@ -491,7 +491,9 @@ def _drop(task: asyncio.Task[Any]) -> None:
         task.cancel()
 
 
-def _graph_error(body: bytes) -> tuple[str, str]:
+def graph_error(body: bytes) -> tuple[str, str]:
+    """(code, message) of a Graph error answer's body, masked and bounded; ("", "") when the body is
+    not Graph's error JSON. The reader and the writer (auditor.apply.writer) both report with it."""
     try:
         doc = json.loads(body)
         err = doc["error"]

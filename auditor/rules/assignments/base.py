@@ -60,13 +60,13 @@ class AssignmentRule(Rule):
         )
 
 
-def _add_line(f: Facts, product: str) -> Line:
+def assign_line(f: Facts, product: str) -> Line:
     """What a call that assigns `product` does; "the user needs a usage location first" only for a
     user who has none (details.no_usage_location)."""
     return Line("graph.add" if f.details.get("no_usage_location") else "graph.assign", {"sku": product})
 
 
-def _without_location(f: Facts, actions: list[Action]) -> list[Action]:
+def wait_for_usage_location(f: Facts, actions: list[Action]) -> list[Action]:
     """A user without a usage location cannot be given a license directly (Graph refuses it): the
     calls that assign one wait until a person has chosen the country."""
     if not f.details.get("no_usage_location"):

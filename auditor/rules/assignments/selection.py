@@ -35,7 +35,7 @@ from ...model import Finding, Severity
 from ...policy.model import Assignment, Policy
 from ...policy.yamlsource import Part
 from ..base import SKU_LIST_SCHEMA, Context
-from .base import AssignmentRule, _add_line, _without_location
+from .base import AssignmentRule, assign_line, wait_for_usage_location
 
 
 class SkuNotAllowed(AssignmentRule):
@@ -210,9 +210,9 @@ class SkuNotAllowed(AssignmentRule):
             key = "graph.replace" if add else "graph.remove" if new else "graph.remove_or_replace"
             actions += direct_removals(f, direct, lambda ps: Line(key, {**w.listing("old", ps), "new": target,
                                                                          **w.listing("sku", ps)}),
-                                       add, _add_line(f, target))
+                                       add, assign_line(f, target))
         elif add:
-            actions.append(assign_license(f, add, [], _add_line(f, target)))
+            actions.append(assign_license(f, add, [], assign_line(f, target)))
         leaves = group_removals(f, w, grouped)
         if joined is not None:
             # group licensing works in the background: the old group is left only once the new
@@ -220,7 +220,7 @@ class SkuNotAllowed(AssignmentRule):
             holds = {"holds": f.sku_id(joined[1]).lower(), "how": "group", "group": joined[0].lower(), "active": True}
             leaves = [replace(a, precondition=(*a.precondition, holds)) for a in leaves]
         actions += leaves
-        actions = _without_location(f, actions)
+        actions = wait_for_usage_location(f, actions)
         # a replacement is one change: when no removal may run (data at stake), neither may the add
         removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
         if removals and not any(a.ready for a in removals):
@@ -344,8 +344,8 @@ class SkuRequiredMissing(AssignmentRule):
         steps = [Line(f"steps.assign.{v.steps}", choice), Line("steps.group.add", choice)]
         actions = []
         if required:
-            actions.append(assign_license(f, [required[0]], [], _add_line(f, w.product(required[0]))))
-        actions = _without_location(f, actions)
+            actions.append(assign_license(f, [required[0]], [], assign_line(f, w.product(required[0]))))
+        actions = wait_for_usage_location(f, actions)
         # "one of the required products: A or B", or "the required product A"
         summary = Line("summary.assign", {**choice, "count": str(len(required))})
         return Plan(summary, steps, "role.assign", [Line("next.rerun")],

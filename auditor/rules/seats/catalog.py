@@ -52,7 +52,8 @@ def _next_renewal(ctx: Context, sku: Sku) -> datetime | None:
     return min(dates) if dates else None
 
 
-def _lapsed(sku: Sku) -> int:
+def lapsed_seats(sku: Sku) -> int:
+    """The product's seats that can no longer be used: suspended or locked out."""
     return sku.prepaid_units.suspended + sku.prepaid_units.locked_out
 
 
@@ -306,7 +307,7 @@ class SpareSeatsUnderMinimum(CatalogRule):
             enabled, consumed = sku.usable, sku.consumed_units  # grace-period seats are still usable
             unused = enabled - consumed
             minimum = entry.spare_seats.min if entry.spare_seats else None
-            if consumed > enabled and _lapsed(sku) and consumed <= enabled + _lapsed(sku):
+            if consumed > enabled and lapsed_seats(sku) and consumed <= enabled + lapsed_seats(sku):
                 continue  # not a purchase shortfall: the seats exist but are suspended (license-suspended)
             if consumed > enabled:
                 message = f"{consumed} seats consumed but only {enabled} usable"

@@ -21,7 +21,7 @@ from ...guidance.texts.declare import Text
 from ...model import Finding, Severity, Sku
 from ...policy.model import Policy
 from ..base import Context
-from .catalog import CatalogRule, _lapsed, seat_values, sku_subject
+from .catalog import CatalogRule, lapsed_seats, seat_values, sku_subject
 
 
 class LifecycleRule(CatalogRule):
@@ -156,7 +156,7 @@ class LicenseSuspended(LifecycleRule):
                        {"suspended": 5, "locked_out": 0, "usable": 15, "consumed": 20, "affected": 5})
 
     def check(self, sku: Sku, ctx: Context) -> tuple[str, dict[str, Any]] | None:
-        lapsed = _lapsed(sku)
+        lapsed = lapsed_seats(sku)
         # holders beyond the usable seats are on suspended or locked-out ones
         affected = min(sku.consumed_units - sku.usable, lapsed)
         if lapsed <= 0 or affected <= 0:
