@@ -38,14 +38,14 @@ from ..model import (
 from ..timestamps import timestamp_or_none
 from ..usage import USAGE_REPORTS, BadUsage, usage_from_json
 from .format import (
-    _USER_TYPES,
     KIND,
     SCHEMA_VERSION,
     SIGN_IN_ACTIVITY,
-    _License,
-    _page_type,
-    _SignIn,
-    _State,
+    USER_WIRE_TYPES,
+    WireLicense,
+    WireLicenseState,
+    WireSignIn,
+    page_type,
 )
 
 
@@ -104,10 +104,10 @@ def _strs(values: list[Any], key: str) -> tuple[str, ...]:
 
 # --- users: the structs of auditor.snapshot.format, decoded by msgspec, then checked and built ---
 
-_PAGES = tuple(tuple(msgspec.json.Decoder(_page_type(t)) for t in pair) for pair in _USER_TYPES)
-_LISTS = tuple(tuple(msgspec.json.Decoder(list[t]) for t in pair) for pair in _USER_TYPES)  # type: ignore[valid-type]
+_PAGES = tuple(tuple(msgspec.json.Decoder(page_type(t)) for t in pair) for pair in USER_WIRE_TYPES)
+_LISTS = tuple(tuple(msgspec.json.Decoder(list[t]) for t in pair) for pair in USER_WIRE_TYPES)  # type: ignore[valid-type]
 _CHUNK = 1000  # users of a parsed list decoded at a time
-_NO_SIGN_IN = _SignIn()
+_NO_SIGN_IN = WireSignIn()
 # msgspec's ValidationError carries its path only in its text, so _problem reads the text with
 # these patterns to name the field in the product's words; a message they do not match is passed on
 # as msgspec wrote it.
@@ -188,8 +188,8 @@ class UserDecoder:
         self._page = _PAGES[selected][with_sign_in]
         self._list = _LISTS[selected][with_sign_in]
         self._strings: dict[str, str] = {}
-        self._licenses: dict[tuple[_License, ...], tuple[AssignedLicense, ...]] = {}
-        self._states: dict[tuple[_State, ...], tuple[LicenseAssignmentState, ...]] = {}
+        self._licenses: dict[tuple[WireLicense, ...], tuple[AssignedLicense, ...]] = {}
+        self._states: dict[tuple[WireLicenseState, ...], tuple[LicenseAssignmentState, ...]] = {}
         self._profiles: dict[tuple[Any, ...], Profile] = {}
 
     def _intern(self, s: str | None) -> str | None:
@@ -300,7 +300,7 @@ class UserDecoder:
                 frozenset(lic.sku_id.lower() for lic in licenses))
         return found
 
-    def _assigned(self, wire: list[_License] | None) -> tuple[AssignedLicense, ...]:
+    def _assigned(self, wire: list[WireLicense] | None) -> tuple[AssignedLicense, ...]:
         key = tuple(wire or ())
         found = self._licenses.get(key)
         if found is None:
@@ -308,7 +308,7 @@ class UserDecoder:
                 AssignedLicense(self._intern(lic.skuId) or "", tuple(sorted(lic.disabledPlans or ()))) for lic in key)
         return found
 
-    def _license_states(self, wire: list[_State] | None) -> tuple[tuple[LicenseAssignmentState, ...],
+    def _license_states(self, wire: list[WireLicenseState] | None) -> tuple[tuple[LicenseAssignmentState, ...],
                                                                   tuple[LicenseAssignmentState, ...]]:
         """(the states as users share them, without lastUpdatedDateTime; the user's own, with it)."""
         if not wire:
@@ -323,7 +323,7 @@ class UserDecoder:
         return shared, tuple(msgspec.structs.replace(s, last_updated_date_time=t) if t is not None else s
                              for s, t in zip(shared, times, strict=True))
 
-    def _shared_states(self, key: tuple[_State, ...]) -> tuple[LicenseAssignmentState, ...]:
+    def _shared_states(self, key: tuple[WireLicenseState, ...]) -> tuple[LicenseAssignmentState, ...]:
         found = self._states.get(key)
         if found is None:
             found = self._states[key] = tuple(LicenseAssignmentState(
@@ -338,7 +338,7 @@ class UserDecoder:
     def licenses(self, raw: list[Any]) -> tuple[AssignedLicense, ...]:
         """A group's assignedLicenses (parsed JSON); BadValue names the item and field."""
         try:
-            decoded = msgspec.convert(raw, list[_License], strict=True)
+            decoded = msgspec.convert(raw, list[WireLicense], strict=True)
         except msgspec.ValidationError as exc:
             raise BadValue(_problem(exc, "assignedLicenses", indexed=False)[1]) from None
         return self._assigned(decoded)

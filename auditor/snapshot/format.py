@@ -49,12 +49,12 @@ LICENSE_ERROR_GROUPS = "hasMembersWithLicenseErrors"
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
-class _License(msgspec.Struct, frozen=True, gc=False):
+class WireLicense(msgspec.Struct, frozen=True, gc=False):
     skuId: str
     disabledPlans: tuple[str, ...] | None = None
 
 
-class _State(msgspec.Struct, frozen=True, gc=False):
+class WireLicenseState(msgspec.Struct, frozen=True, gc=False):
     skuId: NonEmpty
     assignedByGroup: str | None = None
     state: str | None = None
@@ -63,7 +63,7 @@ class _State(msgspec.Struct, frozen=True, gc=False):
     lastUpdatedDateTime: str | None = None
 
 
-class _SignIn(msgspec.Struct, gc=False):
+class WireSignIn(msgspec.Struct, gc=False):
     lastSignInDateTime: str | None = None
     lastNonInteractiveSignInDateTime: str | None = None
     lastSuccessfulSignInDateTime: str | None = None
@@ -84,14 +84,14 @@ class _User(msgspec.Struct, gc=False):
     department: str | None = None
     usageLocation: str | None = None
     createdDateTime: str | None = None
-    assignedLicenses: list[_License] | None = None
-    licenseAssignmentStates: list[_State] | None = None
+    assignedLicenses: list[WireLicense] | None = None
+    licenseAssignmentStates: list[WireLicenseState] | None = None
     # the mailbox purpose (Graph's pages never carry it): null = no mailbox
     mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class _UserSignIn(_User, gc=False):
-    signInActivity: _SignIn | None = None
+    signInActivity: WireSignIn | None = None
 
 
 class _UserSelected(msgspec.Struct, gc=False, kw_only=True):
@@ -107,22 +107,22 @@ class _UserSelected(msgspec.Struct, gc=False, kw_only=True):
     department: str | None
     usageLocation: str | None
     createdDateTime: str | None
-    assignedLicenses: list[_License] | None
-    licenseAssignmentStates: list[_State] | None
+    assignedLicenses: list[WireLicense] | None
+    licenseAssignmentStates: list[WireLicenseState] | None
     mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class _UserSelectedSignIn(_UserSelected, gc=False, kw_only=True):
     # absent or null for accounts with no recorded sign-in: not a missing field
-    signInActivity: _SignIn | None = None
+    signInActivity: WireSignIn | None = None
 
 
 # [every selected field required][with signInActivity]
-_USER_TYPES: tuple[tuple[type[Any], type[Any]], tuple[type[Any], type[Any]]] = (
+USER_WIRE_TYPES: tuple[tuple[type[Any], type[Any]], tuple[type[Any], type[Any]]] = (
     (_User, _UserSignIn), (_UserSelected, _UserSelectedSignIn))
 
 
-def _page_type(user: type[Any]) -> type[Any]:
+def page_type(user: type[Any]) -> type[Any]:
     return msgspec.defstruct(f"_Page{user.__name__}", [
         ("value", list[user]),  # type: ignore[valid-type]
         ("next_link", str | None, msgspec.field(default=None, name="@odata.nextLink")),
