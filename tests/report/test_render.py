@@ -92,6 +92,25 @@ def test_gaps_without_listed_rules_still_mark_the_report_partial(guidance: FakeG
     assert "This report is incomplete" in html and "signInActivity" in html
 
 
+def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(sample: dict[str, Any],
+                                                                        guidance: FakeGuidance) -> None:
+    """Data, request, reason; rule, policy, reason: in the order of the tables' headers."""
+    html = render_html(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    markdown = render_markdown(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    gap, skipped = sample["gaps"][0], sample["not_evaluated"][0]
+    cells = [gap["part"], gap["request"], gap["reason"]]
+    at = [html.index(f">{cell}</td>", html.index("Tenant data that could not be read")) for cell in cells]
+    assert at == sorted(at)
+    title = f"Rule {skipped['rule']}"  # FakeGuidance's title
+    at = [html.index(f">{cell}</td>", html.index("<table", html.index("Rules not evaluated</div>")))
+          for cell in (title, skipped["policy"], skipped["reason"])]
+    assert at == sorted(at)
+    assert ("| signInActivity | GET \\/users\\?\\$select\\=id,signInActivity | 403 Authorization\\_RequestDenied\\: "
+            "AuditLog\\.Read\\.All missing |") in markdown
+    assert ("| Rule inactive\\-user\\-licensed | contoso\\-baseline\\/hygiene | signInActivity could not be "
+            "read |") in markdown
+
+
 def test_complete_report_has_no_incomplete_banner(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
     html = render_html(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
     markdown = render_markdown(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
