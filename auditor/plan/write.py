@@ -24,6 +24,7 @@ from auditor.guidance.plan import (
     CHOOSE_VALUE,
     DATA_LOST,
     GROUP_KEEPS,
+    LICENSING_GROUP,
     LOOKUP,
     PLACEHOLDER,
     PLANS_UNKNOWN,
@@ -231,6 +232,8 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                                 "group's license is active for the user: check that first"),
         GROUP_KEEPS: t.pgettext("plan_reason_group_keeps", "a group gives both products: its licenses must change "
                                                            "first"),
+        LICENSING_GROUP: t.pgettext("plan_reason_licensing_group", "the policy's licensing group cannot be joined "
+                                    "as it stands: the step says why and where the policy names it"),
         USAGE_UNKNOWN: t.pgettext("plan_reason_usage_unknown", "the usage reports cannot show whether the product "
                                   "is still used: a person must check that first"),
         NO_ACTION: t.pgettext("plan_reason_no_action", "no change to run"),

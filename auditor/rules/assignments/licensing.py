@@ -33,7 +33,7 @@ from ...guidance.plan import BLOCKED_REASONS, LICENSING_GROUP, Action, Line, add
 from ...guidance.texts.declare import Text
 from ...index import TenantIndex
 from ...model import Group, User
-from ...policy.model import Policy
+from ...policy.model import Policy, PolicySet
 from ..base import Context
 from ..groups import membership_blocked
 
@@ -209,3 +209,20 @@ TEXTS = (
     Text("graph.licensing_group.blocked", "The members of the group {group} ({where}) are not changed by a call of "
          "this tool: add {user} to it where the group is managed."),
 )
+
+
+def warnings(policies: PolicySet, index: TenantIndex) -> list[str]:
+    """The licensing groups a policy names that the tenant does not hold as one group that assigns
+    the product, each at its policy file:line (`validate --snapshot`, and the audit's warnings)."""
+    out = []
+    for policy in policies.policies:
+        for sid, named in licensing_groups(policy, index).items():
+            where = f"{policy.file}:{named.line}: licensing_group \"{named.ref}\" of {index.part(sid)}"
+            if not named.found:
+                out.append(f"{where} matches no group in the tenant; its findings wait for a person")
+            elif len(named.found) > 1:
+                out.append(f"{where} matches {len(named.found)} groups in the tenant; name the group by its object "
+                           "id; its findings wait for a person")
+            elif not any(lic.sku_id.lower() == sid for lic in named.found[0].assigned_licenses):
+                out.append(f"{where}: the group does not assign {index.part(sid)}; its findings wait for a person")
+    return out
