@@ -342,7 +342,7 @@ class AssignmentNotGroupBased(AssignmentRule):
                     rest += given
             grouped = {p for _, given in licensing.by_group(f, parts) for p in given}
             rest += [p for p in parts if p not in grouped]
-            if rest:
+            if rest or not actions:
                 rest_values = w.listing("sku", rest)
                 steps += [Line("steps.group.add", rest_values), Line("steps.group.wait", rest_values),
                           Line(f"steps.remove.{v.steps}", rest_values)]
