@@ -331,7 +331,8 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
     ready, error = copies(state, wanted)
     if not session.execute and not ready:
         if error:  # the run would leave it pending at once
-            session.skip(change.n, change, change.raw, f"would be pending: {error}", state.before(change.skus()))
+            session.skip(change.n, change, change.raw, f"{error} (with --yes it is journaled as pending)",
+                         state.before(change.skus()))
             return
         # a dry run sends no join, so nothing can become active: it says what the run would do
         note = f"would wait up to {duration(wait)} (--wait) for the group's license to be active, then apply"
