@@ -277,12 +277,15 @@ class AssignmentNotGroupBased(AssignmentRule):
     default_severity = Severity.LOW
     leaves = False  # the fix moves a direct copy to a group; it leaves no group
     fires_when = (
-        "a `group_based_only` product is assigned directly; when a group also assigns it, the fix removes the direct "
-        "copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
+        "a `group_based_only` product is assigned directly; with a catalog `licensing_group` the fix joins that "
+        "group and removes the direct copy once the group's is active; when a group also assigns it, the fix removes "
+        "the direct copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
     )
     details_doc = (
         "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans "
-        "only the direct copy turns on; removing it would switch them off)"
+        "only the direct copy turns on; removing it would switch them off); when no group's copy stands in yet, "
+        "`licensing_group` (product → the catalog's licensing group: `ref`, `file`, `line`, and its `id`, `name`, "
+        "`gives`, or the `problem` that keeps the fix from joining it)"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "group_based_only"

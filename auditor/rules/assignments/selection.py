@@ -312,7 +312,9 @@ class SkuRequiredMissing(AssignmentRule):
     default_severity = Severity.MEDIUM
     leaves = False
     fires_when = "an enabled user in the population holds none of `required_any`"
-    details_doc = "`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location"
+    details_doc = ("`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location; "
+                   "`licensing_group`: the first required product's catalog licensing group, which the fix joins "
+                   "(as for assignment-not-group-based)")
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
     key = "required_any"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Each user must hold at least one of these."}
