@@ -67,6 +67,25 @@ def max_age(text: str) -> float:
     return float(hours)
 
 
+WAIT_HELP = ("how long a change may wait for a group's license after the join before it: seconds (300), or with "
+             "a unit (90s, 5m, 1h); 0 does not wait. Past it, or when the group's license is in error, the change "
+             "is journaled as pending and left for the next apply; default: 5m")
+
+
+def wait_duration(text: str) -> float:
+    """--wait: seconds, from "<N>", "<N>s", "<N>m" or "<N>h"; at most 24 hours."""
+    value = text.strip().lower()
+    unit = value[-1:] if value[-1:] in ("s", "m", "h") else "s"
+    number = value[:-1] if value[-1:] in ("s", "m", "h") else value
+    if not number.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: give seconds (300, 90s), minutes (5m) or "
+                                         "hours (1h)")
+    seconds = int(number) * {"s": 1, "m": 60, "h": 3600}[unit]
+    if seconds > 24 * 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is longer than 24 hours")
+    return float(seconds)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="license-auditor",
@@ -149,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("plan", metavar="PLAN", help="plan.json")
     _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
     apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
+    apply.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION", help=WAIT_HELP)
     apply.set_defaults(func=_command("cmd_apply", "auditor.apply.run"))
     undo = sub.add_parser(
         "undo", parents=[connection], help="revert the changes an apply journal records as done",

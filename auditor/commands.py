@@ -43,6 +43,7 @@ from .policy.model import PolicySet
 from .report import FILE_NAMES, compare, load_baseline, parse_formats, render
 from .report.document import build_document
 from .rules import RULES
+from .rules.assignments import licensing
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
 from .rules.usage import usage_need
 from .sample import REFERENCE as SAMPLE_CLOCK
@@ -366,7 +367,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _say(f"warning: {w}")
     if args.snapshot:
         index = TenantIndex(load_snapshot(args.snapshot))
-        warnings = unknown_skus(policies, index)
+        warnings = unknown_skus(policies, index) + licensing.warnings(policies, index)
         for ref in policies.group_refs:
             index.group_members(ref)
         for w in [*warnings, *index.warnings]:

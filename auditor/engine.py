@@ -12,6 +12,7 @@ from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnaps
 from .policy.model import CatalogEntry, Policy, PolicySet, Waiver
 from .reference import product_names
 from .rules import RULES, Context, Rule
+from .rules.assignments import licensing
 from .rules.waivers import waiver_covers, waiver_json
 from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from .usage import USAGE_REPORTS
@@ -172,7 +173,8 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> 
             name=product_name(policies, index, sku),
         ))
     currency = next((e.price.currency for e in prices.values() if e.price), None)
-    warnings = sorted(set(index.warnings) | set(unknown_skus(policies, index)) | set(snapshot.notes))
+    warnings = sorted(set(index.warnings) | set(unknown_skus(policies, index)) | set(snapshot.notes)
+                      | set(licensing.warnings(policies, index)))
     return AuditResult(
         tenant_id=snapshot.tenant_id,
         tenant_name=snapshot.tenant_name,

@@ -15,7 +15,10 @@ Write-ahead: before a write is sent, its line is journaled with the outcome "sen
 "sending" (about to be sent), "done" (Graph accepted it), "unknown" (sent, and no answer settles
 whether Graph made it: 500, 502, 504, a dropped connection, a redirect, an unexpected answer or
 an interruption), "failed" (Graph refused it, or it was never sent), "skipped" (a precondition no
-longer held, or a change it depends on was not applied) and "dry-run". A "sending" line that is
+longer held, or a change it depends on was not applied), "pending" (never sent: it waited for a
+group's license after a join, which was not active in time or is in error; auditor.apply.wait) and
+"dry-run". Only "sending" lines stand for a request that went out: a "pending" line, like a
+"skipped" one, is the change's only line. A "sending" line that is
 not followed at once by its outcome line reads as outcome unknown. `status` is Graph's HTTP
 status, null when no answer came. Lines written by undo also carry
 `"undoes": {"journal": "<file name>", "n": <the line's n>}`; their `action` is the inverse change,
@@ -45,7 +48,7 @@ from ..model import Cloud
 from .lock import lock
 from .plan_file import GUID, Change, PlanFileError, Where, parse_change, parse_cloud, read_bounded
 
-OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "dry-run")
+OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "pending", "dry-run")
 START = b'{"time":'  # how every journal line begins (the keys are written in a fixed order)
 
 
@@ -168,6 +171,11 @@ class Journal:
     def done(self) -> list[JournalLine]:
         return [line for line in self.lines if line.outcome == "done"]
 
+    @property
+    def pending(self) -> list[JournalLine]:
+        """Changes left undone while waiting for a group's license: never sent, nothing to undo."""
+        return [line for line in self.lines if line.outcome == "pending"]
+
 
 def read_journal(path: Path) -> Journal:
     """Read a journal, using every intact line. A line that is cut or invalid (or names another
@@ -255,8 +263,8 @@ def earlier_unknown(plan_sha256: str, directories: Iterable[Path]) -> list[Earli
             unknown += [(path, line) for line in outcome_unknown(mine)]
     out = []
     for path, line in unknown:
-        settled = any(other.n == line.n and other.time > line.time and other.outcome in ("done", "skipped", "failed")
-                      for _, other in lines)
+        settled = any(other.n == line.n and other.time > line.time
+                      and other.outcome in ("done", "skipped", "pending", "failed") for _, other in lines)
         if not settled:
             out.append(EarlierUnknown(path, line.line, line.n, line.request))
     return out

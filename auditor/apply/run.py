@@ -47,6 +47,7 @@ from .lock import hold
 from .plan_file import GUID, Change, Plan, Where, check_age, load_plan
 from .state import UserState, read_state, unmet
 from .undo import inverse, no_inverse, reverse
+from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
 from .writer import send_write
 
 
@@ -68,7 +69,11 @@ class Tally:
     unjournaled: int = 0  # sent and answered, but the journal could not take the outcome
     would: int = 0
     would_skip: int = 0
+    pending: int = 0  # waited for a group's license that did not become active (wait.py)
     applied: set[int] = field(default_factory=set)  # n of changes done (or, in a dry run, that would be)
+    # n of joins skipped because the user is a direct member already: a change waiting for that
+    # group's license may still run (the next apply of a plan whose removal was left pending)
+    joined: set[int] = field(default_factory=set)
 
 
 class Session:
@@ -156,6 +161,15 @@ class Session:
             self.say("      -> FAILED: could not re-read the user")
             raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): could not re-read the user before it: "
                                f"{exc}") from None
+
+    def pend(self, n: int, change: Change, reason: str, before: dict[str, Any]) -> None:
+        """Journal a change left undone because the group's license it waits for did not become
+        active (wait.py): one line, never sent, like a skipped change."""
+        self.tally.pending += 1
+        if self.journal is not None:
+            self.journal.write(n, change.raw, self.request_doc(change), status=None, outcome="pending", note=reason,
+                               before=before)
+        self.say(f"      -> pending: {reason}")
 
     def skip(self, n: int, change: Change, action: dict[str, Any], reason: str, before: dict[str, Any] | None,
              undoes: dict[str, Any] | None = None) -> None:
@@ -252,8 +266,12 @@ class Session:
 # --- apply -------------------------------------------------------------------------------------
 
 
-async def apply_plan(plan: Plan, session: Session, earlier: Sequence[EarlierUnknown] = ()) -> None:
+async def apply_plan(plan: Plan, session: Session, earlier: Sequence[EarlierUnknown] = (),
+                     wait: float = DEFAULT_WAIT) -> None:
+    """Apply the plan's changes in order; `wait`: the seconds a change may wait for a group's
+    license after a join (wait.py)."""
     changes = plan.changes
+    by_n = {c.n: c for c in changes}
     mode = "applying" if session.execute else "dry run, nothing is written (--yes applies)"
     name = f"{plan.tenant_name} ({plan.tenant_id})" if plan.tenant_name else plan.tenant_id
     session.say(f"plan {plan.path}: {len(changes)} change(s) for tenant {name}, {plan.cloud.value}; {mode}")
@@ -273,13 +291,21 @@ async def apply_plan(plan: Plan, session: Session, earlier: Sequence[EarlierUnkn
         for change in changes:
             session.check_stop(f"change {change.n}")
             session.show(change.n, change)
-            blocked = [d for d in change.depends_on if d not in session.tally.applied]
+            wanted = awaited(change, by_n)
+            # a join whose user is a member already counts for a change that waits for its group's license
+            joined = joins_of(change, by_n, wanted) & session.tally.joined
+            blocked = [d for d in change.depends_on if d not in session.tally.applied and d not in joined]
             if blocked:
                 what = "would not be applied" if not session.execute else "was not applied"
                 session.skip(change.n, change, change.raw,
                              f"it depends on change {', '.join(map(str, blocked))}, which {what}", None)
                 continue
             state = await session.read(change.n, change, change.raw)
+            if change.kind == "add_member" and state.exists and change.group in (state.member_of or ()):
+                session.tally.joined.add(change.n)
+            if wanted:
+                await _after_join(session, change, state, wanted, wait)
+                continue
             before = state.before(change.skus())
             reasons = unmet(change, state, clock())
             if reasons:
@@ -293,12 +319,52 @@ async def apply_plan(plan: Plan, session: Session, earlier: Sequence[EarlierUnkn
                         + "; `apply --yes` would stop before the first write")
 
 
+async def _after_join(session: Session, change: Change, state: UserState, wanted: tuple[Awaited, ...],
+                      wait: float) -> None:
+    """A change that waits for the license of a group joined before it (wait.py): its other
+    preconditions are checked first; then, with --yes, the user is re-read until the group's copy
+    is active (then the change is made) or in error or the time runs out (then it is pending)."""
+    reasons = unmet(without_awaited(change, wanted), state, clock())
+    if reasons:
+        session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
+        return
+    ready, error = copies(state, wanted)
+    if not session.execute and not ready:
+        if error:  # the run would leave it pending at once
+            session.skip(change.n, change, change.raw, f"{error} (with --yes it is journaled as pending)",
+                         state.before(change.skus()))
+            return
+        # a dry run sends no join, so nothing can become active: it says what the run would do
+        note = f"would wait up to {duration(wait)} (--wait) for the group's license to be active, then apply"
+        session.tally.would += 1
+        session.tally.applied.add(change.n)
+        if session.journal is not None:
+            session.journal.write(change.n, change.raw, session.request_doc(change), status=None, outcome="dry-run",
+                                  note=note, before=state.before(change.skus()))
+        session.say(f"      -> {note}")
+        return
+    if not ready:
+        session.say(f"      waiting up to {duration(wait)} for the group's license to be active for the user")
+        state, pending = await wait_for_copies(session, change, state, wanted, wait)
+        if pending is not None:
+            session.pend(change.n, change, pending, state.before(change.skus()))
+            return
+    # the state may have changed while it waited: every precondition is checked again
+    before = state.before(change.skus())
+    reasons = unmet(change, state, clock())
+    if reasons:
+        session.skip(change.n, change, change.raw, "; ".join(reasons), before)
+        return
+    await session.write(change.n, change, change.raw, before)
+
+
 def _summary(session: Session, total: int, verb: str = "applied") -> None:
     t = session.tally
     if session.execute:
-        rest = total - t.done - t.skipped - t.failed - t.unknown - t.unjournaled
+        rest = total - t.done - t.skipped - t.failed - t.unknown - t.unjournaled - t.pending
         line = f"{t.done} of {total} change(s) {verb}, {t.skipped} skipped"
-        for count, what in ((t.failed, "failed"), (t.unknown, "outcome unknown"),
+        for count, what in ((t.pending, "pending (waiting for a group's license)"), (t.failed, "failed"),
+                            (t.unknown, "outcome unknown"),
                             (t.unjournaled, "sent but not journaled (outcome unknown)"), (rest, "not attempted")):
             if count:
                 line += f", {count} {what}"
@@ -322,6 +388,9 @@ async def undo_journal(journal: Journal, session: Session) -> None:
                      "as done)")
     mode = "undoing" if session.execute else "dry run, nothing is written (--yes undoes)"
     session.say(f"journal {journal.path}: {len(done)} change(s) done, undone in reverse order; {mode}")
+    for line in journal.pending:
+        session.say(f"      line {line.line}: change {line.n} ({line.request}) was left pending (it waited for a "
+                    "group's license and was never sent): nothing to undo")
     if done:
         await _undo_done(journal, done, session)
     left = [f"{len(journal.damaged)} damaged line(s)"] if journal.damaged else []
@@ -415,7 +484,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
         writer = _writer(args, path.resolve().parent, "journal", plan.tenant_id, plan.cloud,
                          {"file": path.name, "sha256": plan.sha256}) if plan.changes else None
-        return _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier))
+        return _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait))
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

@@ -91,8 +91,10 @@ class GraphEmulator:
         latency_ms: float = 0.0,
         latency_ms_per_kib: float = 0.0,
         reports: ReportOptions | None = None,
+        group_license_delay: float = 0.0,
     ) -> None:
-        self.tenant = TenantState(snapshot, mutually_exclusive)
+        # group_license_delay: seconds before a new group member gets the group's licenses (tenant.py)
+        self.tenant = TenantState(snapshot, mutually_exclusive, group_license_delay)
         # Each answer waits latency_ms plus latency_ms_per_kib per KiB of its body before it is
         # sent, on its own request thread: concurrent requests overlap their waits, as on Graph.
         self.latency: tuple[float, float] | None = (

@@ -22,6 +22,10 @@ The license rules follow Microsoft Graph v1.0 and Microsoft Entra ID's group-bas
   (CountViolation, MutuallyExclusiveViolation) and none of them is given, as Entra ID does
   ("it won't assign the other licenses in the group either",
   https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems).
+  Entra ID applies a group's licenses to a new member in the background, "within minutes": with
+  `group_license_delay` (seconds, default 0: at once) the member has no state from the group until
+  that delay has passed, then the group's states as above (Active, or Error with CountViolation when
+  no seat is left), so a client that waits for them is tested as it would run against Graph.
 - user: reprocessLicenseAssignment (https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment):
   every group-based state of the user is evaluated again (an Error with a seat free now becomes
   Active); Entra ID does not do that on its own when a seat frees up.
@@ -108,8 +112,10 @@ class _Members(Sequence[User]):
 class TenantState:
     """The tenant the emulator serves, and the writes that change it."""
 
-    def __init__(self, snapshot: TenantSnapshot, mutually_exclusive: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(self, snapshot: TenantSnapshot, mutually_exclusive: Iterable[tuple[str, str]] = (),
+                 group_license_delay: float = 0.0) -> None:
         self.snapshot = snapshot
+        self.group_license_delay = group_license_delay  # seconds before a new member's group licenses apply
         self.users: list[User] = list(snapshot.users)
         self.skus: list[Sku] = list(snapshot.skus)
         self.groups: list[Group] = list(snapshot.groups)
@@ -280,11 +286,24 @@ class TenantState:
             if self.is_member(group, user):
                 raise bad(ALREADY_MEMBER)
             group = self._replace_group(group, members=(*group.members, user.id))
-            if group.assigned_licenses:
-                states = self._group_states(self._states(user), group, now_text())
-                self._commit(at, user, states)
+            if group.assigned_licenses and self.group_license_delay > 0:
+                timer = threading.Timer(self.group_license_delay, self._license_member, (group.id, user.id))
+                timer.daemon = True
+                timer.start()
+            elif group.assigned_licenses:
+                self._license_member(group.id, user.id)
             self.written = True
             return user
+
+    def _license_member(self, group_key: str, user_key: str) -> None:
+        """Group-based licensing reaching a member: the group's licenses evaluated for the user
+        (nothing when the user has left the group, or the user or group is gone, meanwhile)."""
+        with self._lock:
+            group, at = self.group(group_key), self.user_at(user_key)
+            if group is None or at is None or not self.is_member(group, self.users[at]):
+                return
+            user = self.users[at]
+            self._commit(at, user, self._group_states(self._states(user), group, now_text()))
 
     def remove_member(self, group_key: str, member_key: str) -> User:
         """DELETE /groups/{id}/members/{id}/$ref; the member removed."""

@@ -26,8 +26,11 @@ USAGE_UNKNOWN = "usage_unknown"  # use the usage reports cannot show (Teams Phon
 # a group gives the product to remove and one to keep: leaving it would take both, so its licenses
 # must change first (a decision for the whole group) and the other calls alone would not fix it
 GROUP_KEEPS = "group_keeps"
+# the policy's licensing group cannot be joined as it stands (no such group, several, one that does
+# not assign the product, or one whose copy turns plans off): the step names the group and the policy line
+LICENSING_GROUP = "licensing_group"
 BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, TOGETHER_LOST, AFTER_GROUP,
-                   USAGE_UNKNOWN, GROUP_KEEPS)
+                   USAGE_UNKNOWN, GROUP_KEEPS, LICENSING_GROUP)
 
 # Action.kind
 ASSIGN_LICENSE = "assign_license"

@@ -51,7 +51,7 @@ def user_name(findings: Sequence[Mapping[str, Any]], user: str) -> str:
 
 def group_name(findings: Sequence[Mapping[str, Any]], group: str) -> str:
     """The group's name as the findings' details pair it with `group` (`assigned_by_group` with
-    `assigned_by_group_ids`, `replace_group`); "" when they do not, or disagree."""
+    `assigned_by_group_ids`, `replace_group`, `licensing_group`); "" when they do not, or disagree."""
     names: set[str] = set()
     for finding in findings:
         details = finding.get("details")
@@ -64,6 +64,11 @@ def group_name(findings: Sequence[Mapping[str, Any]], group: str) -> str:
                 if isinstance(ids, list) and isinstance(labels, list) and len(ids) == len(labels):
                     names.update(str(n) for i, n in zip(ids, labels, strict=True)
                                  if str(i).lower() == group.lower() and isinstance(n, str))
+        joins = details.get("licensing_group")  # {part: {"id", "name", ...}}: the policy's licensing groups
+        for entry in joins.values() if isinstance(joins, Mapping) else ():
+            if isinstance(entry, Mapping) and str(entry.get("id", "")).lower() == group.lower() \
+                    and isinstance(entry.get("name"), str):
+                names.add(entry["name"])
         replace = details.get("replace_group")
         if isinstance(replace, Mapping) and str(replace.get("id", "")).lower() == group.lower() \
                 and isinstance(replace.get("name"), str):

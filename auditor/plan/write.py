@@ -24,6 +24,7 @@ from auditor.guidance.plan import (
     CHOOSE_VALUE,
     DATA_LOST,
     GROUP_KEEPS,
+    LICENSING_GROUP,
     LOOKUP,
     PLACEHOLDER,
     PLANS_UNKNOWN,
@@ -140,6 +141,7 @@ class _ChangeRow:
     request: str
     findings: str
     depends: str
+    waits: str = ""  # the wait for a group's license before this change (apply --wait)
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,8 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                                 "group's license is active for the user: check that first"),
         GROUP_KEEPS: t.pgettext("plan_reason_group_keeps", "a group gives both products: its licenses must change "
                                                            "first"),
+        LICENSING_GROUP: t.pgettext("plan_reason_licensing_group", "the policy's licensing group cannot be joined "
+                                    "as it stands: the step says why and where the policy names it"),
         USAGE_UNKNOWN: t.pgettext("plan_reason_usage_unknown", "the usage reports cannot show whether the product "
                                   "is still used: a person must check that first"),
         NO_ACTION: t.pgettext("plan_reason_no_action", "no change to run"),
@@ -265,6 +269,27 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
     return texts.get(reason) or texts[NOT_READY]
 
 
+def awaited_joins(change: Change, changes: Sequence[Change]) -> list[int]:
+    """The joins (their `n`) whose group's license `change` waits for: a change it depends on adds
+    the user to a group whose copy of a product a precondition of `change` wants active. apply
+    then re-reads the user until it is (`apply --wait`)."""
+    joins = {c.n: str(c.group).lower() for c in changes if c.kind == "add_member" and c.n in change.depends_on}
+    wanted = {str(cond.get("group")).lower() for cond in change.precondition
+              if cond.get("how") == "group" and cond.get("active") is True}
+    return [n for n, group in joins.items() if group in wanted]
+
+
+def _waits(t: i18n.Translations, change: Change, changes: Sequence[Change]) -> str:
+    joins = awaited_joins(change, changes)
+    if not joins:
+        return ""
+    return t.pgettext("plan_waits_for_group",
+                      "Runs only once the license from the group that change {changes} joins is active for the "
+                      "user: apply re-reads the user until it is, for up to 5 minutes (apply --wait). If it is not "
+                      "active by then, or is in error, this change is journaled as pending and left undone; the "
+                      "next apply of this plan makes it.", changes=", ".join(str(n) for n in joins))
+
+
 def _counts(t: i18n.Translations, plan: Plan, locale: Locale) -> tuple[tuple[str, str], ...]:
     """How many changes of each kind the plan makes, so a reviewer sees its size before its list."""
     names = {
@@ -292,6 +317,7 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
             findings=clean(", ".join(c.findings), 2000),
             depends=" · " + t.pgettext("plan_depends", "after {changes}",
                                        changes=", ".join(str(n) for n in c.depends_on)) if c.depends_on else "",
+            waits=_waits(t, c, plan.changes),
         )
         for c in plan.changes
     )

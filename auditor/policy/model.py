@@ -46,6 +46,7 @@ class CatalogEntry(Struct, frozen=True):
     line: int = 0
     name: str | None = None  # the product's name in reports, over Microsoft's product-names table
     licensing_group: str | None = None  # the group that gives this product (display name or object id)
+    licensing_group_line: int = 0  # where the policy names it
 
 
 class Exclusive(Struct, frozen=True):

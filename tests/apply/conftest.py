@@ -198,11 +198,13 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     def make(snapshot: TenantSnapshot | None = None, *, roles: Sequence[str] = ALL_ROLES,
              responders: Sequence[Any] = (), tenant_claim: str | None = None, token: str | None = None,
-             server_roles: Sequence[str] | None = None) -> Graph:
-        """`roles`: the token's claim; `server_roles`: what Graph really allows (default: the claim)."""
+             server_roles: Sequence[str] | None = None, group_license_delay: float = 0.0) -> Graph:
+        """`roles`: the token's claim; `server_roles`: what Graph really allows (default: the claim);
+        `group_license_delay`: seconds before a new group member gets the group's licenses."""
         snapshot = snapshot or make_tenant()
         token = token or app_token(tenant_claim or snapshot.tenant_id, tuple(roles))
-        emulator = GraphEmulator(snapshot, token=token, responders=list(responders), roles=server_roles)
+        emulator = GraphEmulator(snapshot, token=token, responders=list(responders), roles=server_roles,
+                                 group_license_delay=group_license_delay)
         emulator.start()
         started.append(emulator)
         monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)

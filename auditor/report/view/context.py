@@ -82,6 +82,8 @@ class RenderContext:
                                                                 "it is still used; check that first"),
             "group_keeps": t.pgettext("action_group_keeps", "not ready: a group gives both products; change that "
                                                             "group's licenses first"),
+            "licensing_group": t.pgettext("action_licensing_group", "not ready: the policy's licensing group cannot "
+                                                                    "be joined as it stands; see the step"),
         }
         return reasons.get(str(blocked), t.pgettext("action_not_ready", "not ready: a person must finish it"))
 

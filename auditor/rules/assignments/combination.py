@@ -35,6 +35,7 @@ from ...model import Finding, Severity, User
 from ...policy.model import Assignment, Policy
 from ...policy.yamlsource import Part
 from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
+from . import licensing
 from .base import AssignmentRule
 
 
@@ -269,18 +270,22 @@ class AssignmentNotGroupBased(AssignmentRule):
         Text("graph.remove_after_group", "Once the group's license is active for {user}, removes the direct "
              "assignment of {sku}.",
              "Once the group's licenses are active for {user}, removes the direct assignments of {sku}."),
+        *licensing.TEXTS,
     )
 
     id = "assignment-not-group-based"
     default_severity = Severity.LOW
     leaves = False  # the fix moves a direct copy to a group; it leaves no group
     fires_when = (
-        "a `group_based_only` product is assigned directly; when a group also assigns it, the fix removes the direct "
-        "copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
+        "a `group_based_only` product is assigned directly; with a catalog `licensing_group` the fix joins that "
+        "group and removes the direct copy once the group's is active; when a group also assigns it, the fix removes "
+        "the direct copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
     )
     details_doc = (
         "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans "
-        "only the direct copy turns on; removing it would switch them off)"
+        "only the direct copy turns on; removing it would switch them off); when no group's copy stands in yet, "
+        "`licensing_group` (product → the catalog's licensing group: `ref`, `file`, `line`, and its `id`, `name`, "
+        "`gives`, or the `problem` that keeps the fix from joining it)"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "group_based_only"
@@ -304,12 +309,17 @@ class AssignmentNotGroupBased(AssignmentRule):
             for pos in index.direct_holders(sid):
                 if pop is None or pos in pop:
                     per_user.setdefault(pos, set()).add(sid)
+        groups = licensing.licensing_groups(policy, index)
         for pos in sorted(per_user):
             skus = frozenset(per_user[pos])
             names = ", ".join(index.parts(skus))
+            user = index.users[pos]
+            twice = ctx.held_twice(user, skus)
+            # the group to join is asked only where no group's copy stands in for the direct one yet
+            joins = {} if twice else licensing.for_user(policy, ctx, user, sorted(skus), groups)
             yield self.user_finding(
                 policy, a, ctx, pos, skus, f"has {names} assigned directly; '{a.name}' requires group-based assignment",
-                ctx.held_twice(index.users[pos], skus),
+                twice | joins,
             )
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
@@ -318,10 +328,29 @@ class AssignmentNotGroupBased(AssignmentRule):
         if not twice:
             parts = f.direct(f.skus) or list(f.skus)
             values = w.listing("sku", parts)
-            steps = [Line("steps.group.add", values), Line("steps.group.wait", values),
-                     Line(f"steps.remove.{v.steps}", values)]
-            # not ready: it may only run once a group's copy is active (no group to join is known)
-            action = assign_license(f, [], parts, Line("graph.remove_after_group", values), AFTER_GROUP)
+            steps: list[Line] = []
+            actions: list[Action] = []
+            rest: list[str] = []  # no licensing group can be joined for these: a person adds the user
+            # the policy's licensing group: join it, then (once its copy is active) remove the direct one
+            for entry, given in licensing.by_group(f, parts):
+                join = licensing.join(f, w, given, entry)
+                if join.ready:
+                    given_values = w.listing("sku", given)
+                    steps += [licensing.join_steps(w, entry, given), Line("steps.group.wait", given_values),
+                              Line(f"steps.remove.{v.steps}", given_values)]
+                    actions += [join, licensing.remove_after_join(f, w, given, entry)]
+                else:  # the finding waits: the step says what keeps the group from being joined
+                    steps.append(join.description)
+                    actions.append(join)
+                    rest += given
+            grouped = {p for _, given in licensing.by_group(f, parts) for p in given}
+            rest += [p for p in parts if p not in grouped]
+            if rest or not actions:
+                rest_values = w.listing("sku", rest)
+                steps += [Line("steps.group.add", rest_values), Line("steps.group.wait", rest_values),
+                          Line(f"steps.remove.{v.steps}", rest_values)]
+                # not ready: it may only run once a group's copy is active (no group to join is known)
+                actions.append(assign_license(f, [], rest, Line("graph.remove_after_group", rest_values), AFTER_GROUP))
             return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
-                        ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], [action])
+                        ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
         return held_twice(f, w, twice)

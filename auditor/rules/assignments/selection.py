@@ -35,6 +35,7 @@ from ...model import Finding, Severity
 from ...policy.model import Assignment, Policy
 from ...policy.yamlsource import Part
 from ..base import SKU_LIST_SCHEMA, Context
+from . import licensing
 from .base import AssignmentRule, assign_line, wait_for_usage_location
 
 
@@ -311,7 +312,9 @@ class SkuRequiredMissing(AssignmentRule):
     default_severity = Severity.MEDIUM
     leaves = False
     fires_when = "an enabled user in the population holds none of `required_any`"
-    details_doc = "`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location"
+    details_doc = ("`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location; "
+                   "`licensing_group`: the first required product's catalog licensing group, which the fix joins "
+                   "(as for assignment-not-group-based)")
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
     key = "required_any"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Each user must hold at least one of these."}
@@ -325,12 +328,16 @@ class SkuRequiredMissing(AssignmentRule):
         pop = ctx.index.population(a.match, a.except_)
         users = ctx.index.users
         required_ids = {ctx.index.part(s): ctx.index.sku_by_id[s].sku_id for s in required if s in ctx.index.sku_by_id}
+        groups = licensing.licensing_groups(policy, ctx.index)
+        # the required products in the policy's order: the first with a licensing group is the one to join
+        in_order = [sid for sid in (ctx.index.resolve_sku(ref) for ref in a.required_any) if sid in groups]
         for pos, _ in ctx.index.by_skuset(pop, lambda held: None if held & required else True):
             if not users[pos].account_enabled:
                 continue  # a disabled account needs no license; disabled-user-licensed covers the rest
+            joins = licensing.for_user(policy, ctx, users[pos], in_order[:1], groups) if in_order else {}
             finding = self.user_finding(
                 policy, a, ctx, pos, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
-                {"required_any": parts} | ({} if users[pos].usage_location else {"no_usage_location": True}),
+                {"required_any": parts} | ({} if users[pos].usage_location else {"no_usage_location": True}) | joins,
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
@@ -341,12 +348,18 @@ class SkuRequiredMissing(AssignmentRule):
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         required = list(f.strs("required_any")) or list(f.skus)
         choice = w.one_of("sku", required)  # "A or B": one product
+        summary = Line("summary.assign", {**choice, "count": str(len(required))})
+        links = ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"]
+        for entry, given in licensing.by_group(f, required)[:1]:
+            # the policy's licensing group gives the product: the user joins it (group licensing
+            # needs no usage location of the user's own: it takes the tenant's)
+            join = licensing.join(f, w, given, entry)
+            step = licensing.join_steps(w, entry, given) if join.ready else join.description
+            return Plan(summary, [step], "role.group", [Line("next.rerun")], links, [join])
         steps = [Line(f"steps.assign.{v.steps}", choice), Line("steps.group.add", choice)]
         actions = []
         if required:
             actions.append(assign_license(f, [required[0]], [], assign_line(f, w.product(required[0]))))
         actions = wait_for_usage_location(f, actions)
         # "one of the required products: A or B", or "the required product A"
-        summary = Line("summary.assign", {**choice, "count": str(len(required))})
-        return Plan(summary, steps, "role.assign", [Line("next.rerun")],
-                    ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], actions)
+        return Plan(summary, steps, "role.assign", [Line("next.rerun")], links, actions)

@@ -41,6 +41,7 @@ def _catalog_entry(entry: Part) -> CatalogEntry:
         line=entry.line,
         name=raw.get("name") or None,
         licensing_group=raw.get("licensing_group"),
+        licensing_group_line=entry.at("licensing_group").line if raw.get("licensing_group") else 0,
     )
 
 

@@ -1,0 +1,167 @@
+"""The policy's licensing group in the plan: `group_based_only` moves a direct copy to the group
+(join, then remove the direct copy once the group's copy is active) and `sku-required-missing`
+joins it instead of assigning directly; a name that matches no group, several groups or a group
+that does not assign the product waits, naming the policy file and line. Seats: a move takes and
+frees nothing (the user holds the product throughout); a join that gives a product takes a seat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor import guidance
+from auditor.cli import main
+from auditor.guidance.plan import LICENSING_GROUP
+from auditor.model import Locale
+from auditor.plan.compile import compile_plan
+from auditor.plan.write import plan_markdown
+from auditor.report.document import build_document
+from auditor.rules.assignments import AssignmentNotGroupBased, SkuRequiredMissing
+from tests.core.factory import AS_OF, E3, F1, audit, policy_file, sku, tenant, user
+
+ANNA = "11111111-1111-4111-8111-111111111111"  # E3 directly
+BEN = "22222222-2222-4222-8222-222222222222"  # nothing, in the population that requires F1
+G_E3 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+G_F1 = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+EXCHANGE = "efb87545-963c-4e0d-99df-69c6916d9eb0"
+
+POLICY = """catalog:
+  - sku: SPE_E3
+    price: {monthly: 33.75, currency: EUR}
+    licensing_group: "E3 Users"
+  - sku: SPE_F1
+    price: {monthly: 2.25, currency: EUR}
+    licensing_group: "F1 Users"
+assignments:
+  - name: everyone
+    match: {all: true}
+    group_based_only: [SPE_E3]
+  - name: frontline
+    match: {upn: ["ben@*"]}
+    required_any: [SPE_F1]
+"""
+
+
+def _groups(*, e3_name: str = "E3 Users", e3_plans_off: tuple[str, ...] = (), extra: tuple[dict[str, Any], ...] = ()
+            ) -> list[dict[str, Any]]:
+    return [
+        {"id": G_E3, "displayName": e3_name, "members": [],
+         "assignedLicenses": [{"skuId": E3, "disabledPlans": list(e3_plans_off)}]},
+        {"id": G_F1, "displayName": "F1 Users", "members": [],
+         "assignedLicenses": [{"skuId": F1, "disabledPlans": []}]},
+        *extra,
+    ]
+
+
+def _plan(tmp_path: Path, groups: list[dict[str, Any]], policy: str = POLICY) -> tuple[Any, dict[str, Any]]:
+    doc = tenant([user("anna", "SPE_E3", id=ANNA), user("ben", id=BEN)],
+                 skus=[sku("SPE_E3", 10, 1), sku("SPE_E5"), sku("SPE_F1", 10, 0)], groups=groups)
+    result = audit(tmp_path, policy, doc)
+    document = build_document(result, generated_at=AS_OF, remediate=guidance.remediation)
+    return compile_plan(document), document
+
+
+def _finding(document: dict[str, Any], rule: str) -> dict[str, Any]:
+    [found] = [f for f in document["findings"] if f["rule"] == rule]
+    return found
+
+
+def test_a_direct_copy_moves_to_the_licensing_group_in_two_dependent_steps(tmp_path: Path) -> None:
+    plan, document = _plan(tmp_path, _groups())
+    anna = [c for c in plan.changes if c.user == ANNA]
+    assert [c.kind for c in anna] == ["add_member", "assign_license"]
+    join, removal = anna
+    assert join.group == G_E3 and join.path == f"/groups/{G_E3}/members/$ref"
+    assert removal.body == {"addLicenses": [], "removeLicenses": [E3]}
+    assert removal.depends_on == (join.n,)
+    assert {"holds": E3, "how": "group", "group": G_E3, "active": True} in removal.precondition
+    # Anna holds E3 throughout: the move takes no seat and frees none
+    assert join.seats == {} and removal.seats == {}
+    assert join.description == "Add Anna (anna@contoso.example) to the group E3 Users"
+    details = _finding(document, AssignmentNotGroupBased.id)["details"]["licensing_group"]
+    assert details["SPE_E3"] | {"file": "-"} == {"ref": "E3 Users", "file": "-", "line": 7, "id": G_E3,
+                                                 "name": "E3 Users", "gives": []}
+    text = plan_markdown(plan, created_at="2026-11-01T06:00:00Z")
+    assert "Runs only once the license from the group that change" in text
+
+
+def test_a_required_product_comes_from_joining_its_licensing_group(tmp_path: Path) -> None:
+    plan, _ = _plan(tmp_path, _groups())
+    [join] = [c for c in plan.changes if c.user == BEN]
+    assert join.kind == "add_member" and join.group == G_F1
+    assert join.seats == {"SPE_F1": 1}  # the group's copy takes a seat
+    [seat] = [s for s in plan.seats if s.sku == "SPE_F1"]
+    assert (seat.consumed, seat.after) == (0, 1)
+    # the move of Anna costs nothing; Ben's F1 costs its price
+    assert plan.net_monthly == pytest.approx(2.25)
+
+
+@pytest.mark.parametrize(("groups", "words"), [
+    (_groups(e3_name="Somebody else"), "but no group of the tenant has that name or object id"),
+    (_groups(extra=({"id": "cccccccc-cccc-4ccc-8ccc-cccccccccccc", "displayName": "e3 users", "members": [],
+                     "assignedLicenses": []},)), "but 2 groups of the tenant have that name"),
+    ([{"id": G_E3, "displayName": "E3 Users", "members": [], "assignedLicenses": []}],
+     "but the group does not assign Microsoft 365 E3"),
+    (_groups(e3_plans_off=(EXCHANGE,)), "turned off, which the user's direct assignment turns on"),
+], ids=["not-found", "ambiguous", "not-assigning", "plans-lost"])
+def test_a_licensing_group_that_cannot_be_joined_waits_and_says_where(tmp_path: Path, groups: list[dict[str, Any]],
+                                                                       words: str) -> None:
+    plan, document = _plan(tmp_path, groups)
+    assert [c for c in plan.changes if c.user == ANNA] == []
+    finding = _finding(document, AssignmentNotGroupBased.id)
+    [skipped] = [s for s in plan.skipped if s.finding == finding["id"]]
+    assert skipped.reason == LICENSING_GROUP
+    assert words in skipped.description
+    assert "(p.yaml:7)" in skipped.description  # outside the working folder: the file's name alone
+    text = plan_markdown(plan, created_at="2026-11-01T06:00:00Z")
+    assert "licensing group cannot be joined as it stands" in text
+
+
+def test_a_member_whose_group_copy_did_not_apply_is_not_joined_again(tmp_path: Path) -> None:
+    groups = _groups()
+    groups[1]["members"] = [BEN]  # a member already, but holds no F1: the group's copy did not reach him
+    plan, _ = _plan(tmp_path, groups)
+    assert [c for c in plan.changes if c.user == BEN] == []
+    [skipped] = [s for s in plan.skipped if s.rule == SkuRequiredMissing.id]
+    assert skipped.reason == LICENSING_GROUP
+    assert "is already a member of the group F1 Users" in skipped.description
+
+
+POLICY_E3 = """catalog:
+  - sku: SPE_E3
+    licensing_group: "E3 Users"
+assignments:
+  - name: everyone
+    match: {all: true}
+    group_based_only: [SPE_E3]
+"""
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_the_move_reads_in_every_language(tmp_path: Path, locale: Locale) -> None:
+    doc = tenant([user("anna", "SPE_E3", id=ANNA)], skus=[sku("SPE_E3", 10, 1)], groups=_groups())
+    document = build_document(audit(tmp_path, POLICY_E3, doc), generated_at=AS_OF, locale=locale,
+                              remediate=guidance.remediation)
+    rem = _finding(document, AssignmentNotGroupBased.id)["remediation"]
+    assert not any("{" in step for step in rem["steps"])
+    assert "E3 Users" in rem["steps"][0]
+    join, removal = rem["actions"]
+    assert "E3 Users" in join["description"] and join["ready"] and removal["ready"]
+    if locale is not Locale.EN:  # translated, not the English
+        assert "Microsoft Entra admin center, go to Groups" not in rem["steps"][0]
+        assert not join["description"].startswith("Adds ")
+
+
+def test_validate_names_a_licensing_group_the_tenant_lacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    import json
+
+    snapshot = tmp_path / "tenant.json"
+    snapshot.write_text(json.dumps(tenant([user("anna", "SPE_E3", id=ANNA)], groups=_groups(e3_name="Other"))),
+                        encoding="utf-8")
+    path = policy_file(tmp_path, POLICY)
+    assert main(["validate", path, "--snapshot", str(snapshot)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:7: licensing_group \"E3 Users\" of SPE_E3 matches no group in the tenant" in err
