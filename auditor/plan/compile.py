@@ -44,7 +44,15 @@ from typing import Any
 from auditor.model import Severity
 from auditor.plan.actions import Action, PlanFinding, action_problem, call_problem, not_plannable, read_findings
 from auditor.plan.cost import currency_of, seats_and_cost
-from auditor.plan.declared import DISABLE_TIME_UNKNOWN, GRACE_PERIOD, allows, ends_no_data, grace_wait, removes_only
+from auditor.plan.declared import (
+    DISABLE_AUDIT_NOT_READ,
+    DISABLE_TIME_UNKNOWN,
+    GRACE_PERIOD,
+    allows,
+    ends_no_data,
+    grace_wait,
+    removes_only,
+)
 from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
 from auditor.plan.records import (
@@ -72,7 +80,7 @@ from auditor.plan.schedule import chain, order, seat_table
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (NO_ACTION, NOT_READY, MALFORMED, CONTRADICTION, DATA_TOGETHER, STOPPED, WAIVED, WAIVER_LAPSED,
-                GRACE_PERIOD, DISABLE_TIME_UNKNOWN)
+                GRACE_PERIOD, DISABLE_TIME_UNKNOWN, DISABLE_AUDIT_NOT_READ)
 
 __all__ = [  # the plan's names, importable from here as before the split
     "CONTRADICTION",

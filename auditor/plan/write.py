@@ -45,7 +45,7 @@ from auditor.plan.compile import (
     Plan,
 )
 from auditor.plan.data_fate import DataRow, data_rows
-from auditor.plan.declared import DISABLE_TIME_UNKNOWN, GRACE_PERIOD
+from auditor.plan.declared import DISABLE_AUDIT_NOT_READ, DISABLE_TIME_UNKNOWN, GRACE_PERIOD
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.report.environment import markdown_environment
 from auditor.report.text import clean
@@ -252,9 +252,18 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                           "{date} (then plan again)", date=i18n.format_date(not_before, t.locale) or not_before)
     if reason == DISABLE_TIME_UNKNOWN:
         return t.pgettext("plan_reason_disable_time_unknown",
-                          "the policy sets grace_days, but when the account was disabled is not known: the "
-                          "directory audit log (AuditLog.Read.All) has no entry that disabled it; check the date "
-                          "and remove the licenses by hand")
+                          "the policy sets grace_days, but when the account was disabled is not known: the user "
+                          "has no leave date (employeeLeaveDateTime) the audit could read, and the directory audit "
+                          "log has no entry that disabled the account (it keeps entries 30 days, 7 without Microsoft "
+                          "Entra ID P1 or P2, so an older disable is not there). Set the user's leave date in the "
+                          "Microsoft Entra admin center (then audit and plan again), or check the date and remove "
+                          "the licenses by hand")
+    if reason == DISABLE_AUDIT_NOT_READ:
+        return t.pgettext("plan_reason_disable_audit_not_read",
+                          "the policy sets grace_days, but when the account was disabled is not known: the user "
+                          "has no leave date (employeeLeaveDateTime) the audit could read, and the directory audit "
+                          "log was not read (the app needs AuditLog.Read.All). Grant it or set the user's leave "
+                          "date (then audit and plan again), or check the date and remove the licenses by hand")
     if reason == CONTRADICTION:
         return t.pgettext("plan_reason_contradiction", "contradicts {findings}", findings=", ".join(others))
     if reason == DATA_TOGETHER:
