@@ -17,9 +17,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..audits import DISABLE, UPDATE
 from ..model import Cloud, TenantSnapshot
 from ..reference import DATA_FILE
-from ..audits import DISABLE, UPDATE
 from ..snapshot import (
     LEAVE_DATE,
     LICENSE_ERROR_GROUPS,
