@@ -55,6 +55,7 @@ from auditor.plan.declared import (
 )
 from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
+from auditor.plan.exchange import mailbox_steps
 from auditor.plan.records import (
     CONTRADICTION,
     COUNT_VIOLATION,
@@ -144,6 +145,7 @@ def compile_plan(
     as_of = str(document.get("as_of") or document.get("generated_at") or "")
     skipped: list[Skipped] = []
     eligible: list[PlanFinding] = []
+    resolved: list[PlanFinding] = []  # the findings in scope that were not held back before their actions
     chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]] = {}  # finding -> its actions to plan
     for f in read_findings(document):
         if wanted is not None and f.id not in wanted:
@@ -165,6 +167,7 @@ def compile_plan(
                 skipped.append(Skipped(f.id, f.rule, held[0], f.subject, not_before=held[1]))
                 continue
         planned, waits = _resolve(f)
+        resolved.append(f)
         if waits is not None:
             why, description = waits
             skipped.append(Skipped(f.id, f.rule, why, f.subject, description, in_part=bool(planned)))
@@ -245,6 +248,7 @@ def compile_plan(
         stopped=stopped,
         skipped=tuple(skipped),
         filters=filters,
+        exchange=mailbox_steps(resolved, skipped, changes),
     )
 
 
