@@ -5,13 +5,14 @@ Graph cannot convert a mailbox; Exchange Online PowerShell can (`Set-Mailbox -Ty
 shared mailbox needs no license while it is at most 50 GB, has no archive and no hold
 (https://learn.microsoft.com/microsoft-365/admin/email/remove-license-from-shared-mailbox), so for
 a leaver whose mailbox nothing else keeps, converting it is how the mailbox survives the license
-going. A mailbox gets a step when, for a finding of `disabled-user-licensed` or
-`inactive-user-licensed` on a user with a UPN:
+going. A mailbox gets a step, for a finding on a user with a UPN, when:
 
-    waits      the finding's removal waits because it would end the mailbox (`data_lost`, wholly
-               or in part), and no data_kept declaration in force covers the mailbox (retention,
-               litigation_hold and not_needed do): converting keeps it;
-    declared   a change of the plan was made ready by `data_kept: {mailbox: converted_to_shared}`:
+    waits      a leaver's (`disabled-user-licensed`) removal waits because it would end the mailbox
+               (`data_lost`, wholly or in part), and no data_kept declaration in force covers the
+               mailbox (retention, litigation_hold and not_needed do): converting keeps it. An
+               account that is only inactive may be someone's still: it is not converted unasked;
+    declared   a change of the plan for `disabled-user-licensed` or `inactive-user-licensed` was
+               made ready by `data_kept: {mailbox: converted_to_shared}`:
                the declaration says the mailbox becomes shared before the license goes, so the
                conversion must run before that change.
 
@@ -36,7 +37,8 @@ from auditor.plan.declared import covered, data_kept, ended, removes_only
 from auditor.plan.records import DECLARED, WAITS, Change, MailboxStep, Skipped
 
 EXCHANGE_FILE = "exchange-steps.ps1"
-RULES = ("disabled-user-licensed", "inactive-user-licensed")  # the leavers' rules (their data_kept)
+LEAVERS = "disabled-user-licensed"  # WAITS: only a leaver's mailbox is converted unasked
+RULES = (LEAVERS, "inactive-user-licensed")  # DECLARED: the rules whose data_kept may say converted_to_shared
 # PowerShell reads each of these as a single quote, in a single-quoted string too (two in a row: one)
 SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 TEXT_LIMIT = 200
@@ -57,7 +59,7 @@ def mailbox_steps(findings: Iterable[PlanFinding], skipped: Sequence[Skipped],
             continue
         if f.id in declared_in:
             steps[upn.lower()] = MailboxStep(upn, f.subject, f.id, f.rule, DECLARED, declared_in[f.id])
-        elif f.id in waiting and _mailbox_waits(f):
+        elif f.rule == LEAVERS and f.id in waiting and _mailbox_waits(f):
             steps[upn.lower()] = MailboxStep(upn, f.subject, f.id, f.rule, WAITS)
     return tuple(steps.values())
 

@@ -39,14 +39,15 @@ def e3_leaver(fid: str, user: str, rule: str = DISABLED, details: dict[str, Any]
 
 
 def test_a_leavers_mailbox_that_nothing_keeps_gets_a_conversion_step(tmp_path: Path) -> None:
-    doc = report([e3_leaver("f1", uid(1)), e3_leaver("f2", uid(2), INACTIVE),
+    doc = report([e3_leaver("f1", uid(1)),
+                  # an inactive account may be someone's still: not converted unasked
+                  e3_leaver("f2", uid(2), INACTIVE),
                   # the mailbox is kept by retention; only OneDrive is not declared: no conversion
                   e3_leaver("f3", uid(3), details=kept("retention"), kinds=["files", "mailbox"]),
                   # a guest's finding is no leaver's
                   e3_leaver("f4", uid(4), rule="guest-licensed")], SEATS)
     plan = compile_plan(doc)
-    assert [(s.finding, s.why, s.upn) for s in plan.exchange] == [
-        ("f1", WAITS, f"{uid(1)[-4:]}@contoso.example"), ("f2", WAITS, f"{uid(2)[-4:]}@contoso.example")]
+    assert [(s.finding, s.why, s.upn) for s in plan.exchange] == [("f1", WAITS, f"{uid(1)[-4:]}@contoso.example")]
     assert plan_document(plan, created_at=CREATED)["exchange_steps"][0] == {
         "upn": f"{uid(1)[-4:]}@contoso.example", "subject": f"User {uid(1)[-4:]}", "finding": "f1",
         "rule": DISABLED, "why": WAITS}
@@ -66,19 +67,21 @@ def test_a_leavers_mailbox_that_nothing_keeps_gets_a_conversion_step(tmp_path: P
     assert f"# 1. User {uid(1)[-4:]} <{uid(1)[-4:]}@contoso.example>" in text and "#   finding f1 (" in text
     assert "no data_kept declaration keeps it" in text
     md = (tmp_path / "plan.md").read_text(encoding="utf-8").replace("\\", "")
-    assert "Mailboxes to convert first" in md and "2 mailboxes must become shared mailboxes first" in md
+    assert "Mailboxes to convert first" in md and "1 mailbox must become a shared mailbox first" in md
     assert EXCHANGE_FILE in md
 
 
 def test_a_converted_to_shared_declaration_converts_before_its_change_runs() -> None:
     # a product with a mailbox but no archive: the declaration makes its removal ready
-    doc = report([e3_leaver("f1", uid(1), details=kept("converted_to_shared"), kinds=["mailbox"])], SEATS)
+    doc = report([e3_leaver("f1", uid(1), details=kept("converted_to_shared"), kinds=["mailbox"]),
+                  e3_leaver("f2", uid(2), INACTIVE, details=kept("converted_to_shared"), kinds=["mailbox"])], SEATS)
     plan = compile_plan(doc)
-    [change] = plan.changes
-    assert [(s.finding, s.why, s.change) for s in plan.exchange] == [("f1", DECLARED, change.n)]
+    [first, second] = plan.changes
+    assert [(s.finding, s.why, s.change) for s in plan.exchange] == [("f1", DECLARED, first.n),
+                                                                      ("f2", DECLARED, second.n)]
     text = script(plan.exchange, tenant="Contoso", created_at=CREATED)
-    assert f"change {change.n} of plan.json removes the license: convert before apply runs it" in text
-    assert "convert it before change 1 runs" in plan_markdown(plan, created_at=CREATED).replace("\\", "")
+    assert f"change {first.n} of plan.json removes the license: convert before apply runs it" in text
+    assert "convert it before change 2 runs" in plan_markdown(plan, created_at=CREATED).replace("\\", "")
 
 
 def test_a_plan_without_conversions_writes_no_script_and_removes_an_earlier_one(tmp_path: Path) -> None:
