@@ -35,10 +35,11 @@ from typing import Any
 from auditor.plan.actions import PlanFinding
 from auditor.plan.declared import covered, data_kept, ended, removes_only
 from auditor.plan.records import DECLARED, WAITS, Change, MailboxStep, Skipped
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 
 EXCHANGE_FILE = "exchange-steps.ps1"
-LEAVERS = "disabled-user-licensed"  # WAITS: only a leaver's mailbox is converted unasked
-RULES = (LEAVERS, "inactive-user-licensed")  # DECLARED: the rules whose data_kept may say converted_to_shared
+LEAVERS = DisabledUserLicensed.id  # WAITS: only a leaver's mailbox is converted unasked
+RULES = (LEAVERS, InactiveUserLicensed.id)  # DECLARED: the rules whose data_kept may say converted_to_shared
 # PowerShell reads each of these as a single quote, in a single-quoted string too (two in a row: one)
 SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 TEXT_LIMIT = 200

@@ -14,6 +14,7 @@ from auditor.plan.compile import compile_plan
 from auditor.plan.exchange import EXCHANGE_FILE, quoted, script
 from auditor.plan.records import DECLARED, WAITS, MailboxStep
 from auditor.plan.write import plan_document, plan_markdown, write_plan
+from auditor.rules.hygiene.accounts import GuestLicensed
 
 from .builders import DISABLED, G_E3, INACTIVE, finding, leave, report, seat, uid
 
@@ -45,7 +46,7 @@ def test_a_leavers_mailbox_that_nothing_keeps_gets_a_conversion_step(tmp_path: P
                   # the mailbox is kept by retention; only OneDrive is not declared: no conversion
                   e3_leaver("f3", uid(3), details=kept("retention"), kinds=["files", "mailbox"]),
                   # a guest's finding is no leaver's
-                  e3_leaver("f4", uid(4), rule="guest-licensed")], SEATS)
+                  e3_leaver("f4", uid(4), rule=GuestLicensed.id)], SEATS)
     plan = compile_plan(doc)
     assert [(s.finding, s.why, s.upn) for s in plan.exchange] == [("f1", WAITS, f"{uid(1)[-4:]}@contoso.example")]
     assert plan_document(plan, created_at=CREATED)["exchange_steps"][0] == {
