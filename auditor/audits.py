@@ -9,6 +9,7 @@ Only the activities that can explain a new finding are read:
     Add member to group        the member is the User target, the group in Group.ObjectID /
     Remove member from group   Group.DisplayName (modifiedProperties) and a Group target
     Disable account            the account's sign-in blocked: when it was disabled (grace_days)
+    Enable account             the account's sign-in allowed again (a disable before it no longer counts)
 
 A snapshot keeps them as `"directoryAudits": {"since", "until", "value": [directoryAudit, ...]}`
 with Graph's field names: `since`/`until` is the interval the entries were read for.
@@ -16,6 +17,7 @@ with Graph's field names: `since`/`until` is the interval the entries were read 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,12 +26,16 @@ from typing import Any
 from auditor.timestamps import parse_timestamp
 
 ACTIVITIES = ("Change user license", "Update user", "Add member to group", "Remove member from group",
-              "Disable account")
+              "Disable account", "Enable account")
 LICENSE = "Change user license"
 UPDATE = "Update user"
 ADD_MEMBER = "Add member to group"
 REMOVE_MEMBER = "Remove member from group"
 DISABLE = "Disable account"  # the account's sign-in blocked (its time: grace_days, auditor.plan.declared)
+ENABLE = "Enable account"  # the account's sign-in allowed again
+# the activities that say when an account was disabled or enabled again (grace_days): the collector
+# reads these back as far as the log keeps them, the others for the nightly interval only
+ACCOUNT_STATE = (UPDATE, DISABLE, ENABLE)
 TEXT_LIMIT = 2000
 
 
@@ -149,19 +155,57 @@ def entry_from_graph(raw: Any) -> AuditEntry:
 def disabled_times(audits: DirectoryAudits | None) -> dict[str, str]:
     """User id (lower case) -> when the account was last disabled (activityDateTime), from the
     successful "Disable account" entries and "Update user" entries whose AccountEnabled became
-    false. Accounts the entries do not show are absent: their disable time is not known."""
-    out: dict[str, str] = {}
+    false. The latest entry that disables or enables the account wins: an account enabled again
+    after its last disable ("Enable account", or AccountEnabled becoming true) has no disable time.
+    Accounts the entries do not show are absent: their disable time is not known."""
+    latest: dict[str, tuple[datetime, str, bool]] = {}  # user -> (when, activityDateTime, disabled)
     for e in audits.entries if audits is not None else ():
         if e.result not in ("", "success"):
             continue
         for t in e.targets:
             if t.type != "User" or not t.id:
                 continue
-            disabled = e.activity == DISABLE or (e.activity == UPDATE and any(
-                m.name == "AccountEnabled" and "false" in (m.new or "").lower() for m in t.modified))
-            if disabled and (t.id.lower() not in out or e.when > parse_time(out[t.id.lower()])):
-                out[t.id.lower()] = e.at
-    return out
+            disabled = account_disabled(e, t)
+            if disabled is None:
+                continue
+            key, when = t.id.lower(), e.when
+            if key not in latest or when > latest[key][0]:
+                latest[key] = (when, e.at, disabled)
+    return {key: at for key, (_, at, disabled) in latest.items() if disabled}
+
+
+def account_disabled(entry: AuditEntry, target: Target) -> bool | None:
+    """True when the entry disabled the target's account, False when it enabled it, else None.
+
+    "Update user" says so in its modifiedProperties: AccountEnabled with the new value as a JSON
+    string (Graph writes `[false]`; a bare `false` or `["False"]` is read alike)."""
+    if entry.activity == DISABLE:
+        return True
+    if entry.activity == ENABLE:
+        return False
+    if entry.activity != UPDATE:
+        return None
+    for m in target.modified:
+        if m.name == "AccountEnabled":
+            value = _flag_value(m.new)
+            if value is not None:
+                return not value
+    return None
+
+
+def _flag_value(text: str | None) -> bool | None:
+    """A modifiedProperties value holding one boolean (JSON `[false]`, `false`, `["False"]`), else None."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        value = text
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
 
 
 def entry_to_graph(e: AuditEntry) -> dict[str, Any]:

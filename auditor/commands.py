@@ -145,6 +145,12 @@ def _needs_sign_in(policies: PolicySet) -> bool:
     return any(SIGN_IN_ACTIVITY in r.needs and r.configured(p) for p in policies.policies for r in RULES)
 
 
+def _needs_disable_times(policies: PolicySet) -> bool:
+    """Whether a policy sets grace_days (then the collector reads when each account was disabled:
+    employeeLeaveDateTime and the directory audit's account-state entries)."""
+    return any(check.grace_days for p in policies.policies for check in p.hygiene.values())
+
+
 def _mailbox_check(policies: PolicySet, as_of: datetime | None = None) -> MailboxCheck | None:
     """Which accounts the collector asks the mailbox purpose of: the ones the disabled and inactive
     rules could flag (a shared, room or equipment mailbox is exempt from them, and the shared-mailbox
@@ -167,7 +173,7 @@ def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | N
                                   mailboxes=_mailbox_check(policies, as_of),
                                   attributes=nightly.attributes if nightly else (),
                                   audits_since=nightly.audits_since if nightly else None,
-                                  usage=usage_need(policies))
+                                  usage=usage_need(policies), disable_times=_needs_disable_times(policies))
         assert live is not None
         return live
     if args.snapshot:
@@ -356,7 +362,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from .graph.cli_options import collect_command
 
     return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
-                           mailboxes=_mailbox_check(policies), usage=usage_need(policies))
+                           mailboxes=_mailbox_check(policies), usage=usage_need(policies),
+                           disable_times=_needs_disable_times(policies))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

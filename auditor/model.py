@@ -170,6 +170,9 @@ class User(msgspec.Struct, frozen=True, gc=False):
     # ((attribute path, value), ...) of the attributes a policy's cost_allocation asked for (see
     # auditor.attributes and TenantSnapshot.user_attributes); shared between users with equal values
     attributes: tuple[tuple[str, str], ...] = ()
+    # employeeLeaveDateTime: when the user left or will leave the organization (read only for
+    # grace_days, and only where the app may: User-LifeCycleInfo.Read.All); None = not set or not read
+    employee_leave_date_time: str | None = None
 
     @classmethod
     def new(cls, id: str, user_principal_name: str, display_name: str = "", *,

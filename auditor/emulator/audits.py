@@ -13,6 +13,8 @@ writes, initiated by the calling app (the token's `appid`):
     assignLicense            "Change user license": the user, with AssignedLicense old (removed) / new (added)
     POST members/$ref        "Add member to group": the user (Group.ObjectID, Group.DisplayName) and the group
     DELETE members/{id}/$ref "Remove member from group": likewise
+    PATCH /users/{id}        accountEnabled changed: "Update user" with AccountEnabled old/new
+                             (`[true]`, `[false]`), then "Disable account" or "Enable account"
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ from typing import Any
 
 from ..audits import (
     ADD_MEMBER,
+    DISABLE,
+    ENABLE,
     LICENSE,
     REMOVE_MEMBER,
+    UPDATE,
     AuditEntry,
     DirectoryAudits,
     Modified,
@@ -108,6 +113,14 @@ class AuditLog:
         self._record(ADD_MEMBER if added else REMOVE_MEMBER,
                      (Target("User", user.id, None, user.user_principal_name, modified),
                       Target("Group", group.id, group.display_name)))
+
+    def account_state(self, user: User, enabled: bool) -> None:
+        """The account enabled or disabled (PATCH accountEnabled): Graph logs an "Update user" with
+        the AccountEnabled change, and "Enable account" or "Disable account"."""
+        old, new = json.dumps([not enabled]), json.dumps([enabled])
+        self._record(UPDATE, (Target("User", user.id, None, user.user_principal_name,
+                                     (Modified("AccountEnabled", old, new),)),))
+        self._record(ENABLE if enabled else DISABLE, (Target("User", user.id, None, user.user_principal_name),))
 
     # --- reading ---------------------------------------------------------------------------
 

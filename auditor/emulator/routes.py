@@ -54,6 +54,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "users", users.list_users),
     _route("GET", "users/$count", users.count_users),
     _route("GET", "users/{user}", users.get_user),
+    _route("PATCH", "users/{user}", writes.update_user),
     _route("GET", "users/{user}/memberOf", users.member_of),
     _route("GET", "users/{user}/memberOf/{cast}", users.member_of),
     _route("GET", "users/{user}/mailboxSettings/userPurpose", users.user_purpose),

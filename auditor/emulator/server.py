@@ -14,8 +14,9 @@ in routes.py, one handler module per resource under resources/:
   included), /groups/{id}, /groups/{id}/transitiveMembers[/microsoft.graph.user],
   /groups/{id}/members[/microsoft.graph.user];
 - writes.py: POST /users/{id|upn}/assignLicense, POST /groups/{id}/members/$ref,
-  DELETE /groups/{id}/members/{id}/$ref, POST /users/{id|upn}/reprocessLicenseAssignment (their
-  rules are in tenant.py);
+  DELETE /groups/{id}/members/{id}/$ref, POST /users/{id|upn}/reprocessLicenseAssignment,
+  PATCH /users/{id|upn} (accountEnabled, usageLocation, employeeLeaveDateTime) (their rules are in
+  tenant.py);
 - mail.py: POST /users/{id|upn}/sendMail;
 - batch.py: POST /$batch (JSON batching of any of these, at most 20, dependsOn honoured, each
   answered with its own status).

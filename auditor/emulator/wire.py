@@ -39,6 +39,7 @@ USER_PROPERTIES = frozenset(
         "createdDateTime",
         "department",
         "employeeId",
+        "employeeLeaveDateTime",
         "employeeOrgData",
         "employeeType",
         "onPremisesExtensionAttributes",

@@ -1,8 +1,10 @@
 """Read the directory changes of an interval: GET /auditLogs/directoryAudits (AuditLog.Read.All).
 
-One listing per activity that can explain a new finding (auditor.audits.ACTIVITIES), each
-filtered on the interval as Graph's reference documents it (activityDateTime supports ge and le,
-activityDisplayName eq), all pages followed:
+One listing per activity that can explain a new finding (auditor.audits.ACTIVITIES; the nightly
+interval since the baseline), or that says when an account was disabled (auditor.audits.ACCOUNT_STATE,
+for `grace_days`: back as far as Entra ID keeps them, KEPT_DAYS), each filtered on its interval as
+Graph's reference documents it (activityDateTime supports ge and le, activityDisplayName eq), all
+pages followed:
 
     GET /auditLogs/directoryAudits?$filter=activityDateTime ge <since> and activityDateTime le <until>
         and activityDisplayName eq 'Change user license'&$top=500
@@ -16,11 +18,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from ..audits import ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
+from ..audits import ACCOUNT_STATE, ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
 from ..errors import CollectionError, clean_message
 from ..model import Gap
 from .auth import Permission, describe_missing
@@ -28,6 +30,7 @@ from .client import GraphClient, GraphRequestError
 
 PART = "directoryAudits"
 PAGE_SIZE = 500
+KEPT_DAYS = 30  # Entra ID keeps directory audit entries 30 days (with P1 or P2; 7 without)
 AUDIT_LOG = Permission("AuditLog.Read.All", "reading auditLogs/directoryAudits (the changes behind new findings)",
                        frozenset(("AuditLog.Read.All",)))
 
@@ -50,17 +53,30 @@ def _granted(claims: Mapping[str, Any] | None) -> bool:
     return isinstance(roles, list) and bool(AUDIT_LOG.satisfied_by & {r for r in roles if isinstance(r, str)})
 
 
-async def read_audits(client: GraphClient, since: datetime, until: datetime, claims: Mapping[str, Any] | None,
-                      gaps: list[Gap]) -> DirectoryAudits | None:
-    """The entries of ACTIVITIES in [since, until], newest first; None (with a gap) when not readable."""
-    start, end = iso(since), iso(until)
-    first = f"GET {audit_path(start, end, ACTIVITIES[0]).split('?')[0]}"
+def audit_windows(causes_since: datetime | None, disable_times_at: datetime | None) -> dict[str, datetime]:
+    """Activity -> since when to read it: every activity of ACTIVITIES since `causes_since` (the
+    nightly causes), and the account-state ones (ACCOUNT_STATE, for grace_days) also back KEPT_DAYS
+    before `disable_times_at` (the audit's clock). Empty when neither is asked for."""
+    windows = {activity: causes_since for activity in ACTIVITIES} if causes_since else {}
+    if disable_times_at is not None:
+        back = disable_times_at - timedelta(days=KEPT_DAYS)
+        for activity in ACCOUNT_STATE:
+            windows[activity] = min(windows.get(activity, back), back)
+    return windows
+
+
+async def read_audits(client: GraphClient, windows: Mapping[str, datetime], until: datetime,
+                      claims: Mapping[str, Any] | None, gaps: list[Gap]) -> DirectoryAudits | None:
+    """The entries of each activity of `windows` since its time up to `until`, newest first (the
+    snapshot's `since` is the earliest); None (with a gap) when not readable."""
+    start, end = iso(min(windows.values())), iso(until)
+    first = f"GET {audit_path(start, end, next(iter(windows))).split('?')[0]}"
     if not _granted(claims):
         gaps.append(Gap(PART, first, describe_missing((AUDIT_LOG,))))
         return None
 
     async def one(activity: str) -> list[AuditEntry]:
-        path = audit_path(start, end, activity)
+        path = audit_path(iso(windows[activity]), end, activity)
         out: list[AuditEntry] = []
         async for page in client.pages(path):
             for i, raw in enumerate(page):
@@ -73,7 +89,7 @@ async def read_audits(client: GraphClient, since: datetime, until: datetime, cla
         return out
 
     try:
-        found = await asyncio.gather(*(one(a) for a in ACTIVITIES))
+        found = await asyncio.gather(*(one(a) for a in windows))
     except GraphRequestError as exc:
         if exc.status != 403:
             raise

@@ -76,10 +76,11 @@ def snapshot_from_args(
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
     usage: UsageNeed | None = None,
+    disable_times: bool = False,
 ) -> TenantSnapshot | None:
     """Collect from Graph as the arguments say; None when no Graph source was asked for.
 
-    `attributes`, `audits_since`: see auditor.graph.collector.collect.
+    `attributes`, `audits_since`, `disable_times`: see auditor.graph.collector.collect.
 
     --demo starts the emulator on the bundled sample for the duration of the collection;
     --save-snapshot writes what was read (gaps included) before returning.
@@ -91,6 +92,7 @@ def snapshot_from_args(
     env = os.environ if env is None else env
     progress = Progress(stderr if stderr is not None else sys.stderr)
     extra: dict[str, Any] = {"attributes": tuple(attributes), "audits_since": audits_since, "usage": usage,
+                             "disable_times": disable_times,
                              "concurrency": getattr(args, "concurrency", DEFAULT_CONCURRENCY)}
     if getattr(args, "demo", False):
         if args.graph_endpoint:
@@ -104,11 +106,12 @@ def snapshot_from_args(
 
 def collect_command(
     args: argparse.Namespace, *, group_refs: Sequence[str], need_sign_in: bool,
-    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None, usage: UsageNeed | None = None
+    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None, usage: UsageNeed | None = None,
+    disable_times: bool = False,
 ) -> int:
     """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
     snapshot = snapshot_from_args(args, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
-                                  env=env, usage=usage)
+                                  env=env, usage=usage, disable_times=disable_times)
     assert snapshot is not None
     try:
         save_snapshot(snapshot, args.output)

@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from ..errors import AuthError
 from ..model import Gap, Sku, Subscription, TenantSnapshot, User
 from ..snapshot import (
+    LEAVE_DATE,
     LICENSE_ERROR_GROUPS,
     MAILBOX_SETTINGS,
     SIGN_IN_ACTIVITY,
@@ -58,7 +59,7 @@ from ..snapshot import (
 )
 from ..usage import USAGE_REPORTS, UsageNeed, UsageReports
 from .arguments import DEFAULT_CONCURRENCY
-from .audits import read_audits
+from .audits import audit_windows, read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE
@@ -73,7 +74,14 @@ from .mailbox_purpose import (
     PurposeReads,
 )
 from .progress import Progress
-from .users import SIGN_IN_PAGE_SIZE, USER_FIELDS, UserReads, users_path
+from .users import (
+    LEAVE_DATE_NOT_READ,
+    SIGN_IN_PAGE_SIZE,
+    USER_FIELDS,
+    UserReads,
+    leave_dates_granted,
+    users_path,
+)
 
 __all__ = [
     "BATCH_SIZE",
@@ -119,6 +127,7 @@ async def collect(
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
     usage: UsageNeed | None = None,
+    disable_times: bool = False,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
@@ -127,6 +136,8 @@ async def collect(
     request after another, /users in one chain).
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
     `audits_since`: also read the directory changes since then (auditor.graph.audits).
+    `disable_times`: also read when each account was disabled, for `grace_days`: the users'
+    employeeLeaveDateTime and the directory audit's account-state entries as far back as kept.
     `usage`: read these Microsoft 365 usage reports after the users (graph/usage.py; None: none).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
@@ -136,6 +147,10 @@ async def collect(
     state = _Collection(client, progress, concurrency)
     state.attributes = tuple(attributes)
     claims = await client.token_claims()
+    if disable_times:  # employeeLeaveDateTime, where the app may read it (users.py)
+        state.leave_dates = leave_dates_granted(claims)
+        if not state.leave_dates:
+            state.notes.append(LEAVE_DATE_NOT_READ.format(why="the app's token lacks the role"))
     check = check_permissions(claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None)
     if check.note:
         progress.note(f"note: {check.note}")
@@ -176,7 +191,8 @@ async def collect(
     started = client.requests
     # With concurrency the users listing counts the users itself (partitions.py)
     total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.concurrency == 1 else asyncio.sleep(0))
-    audits = read_audits(client, audits_since, clock(), claims, state.gaps) if audits_since else _none()
+    windows = audit_windows(audits_since, clock() if disable_times else None)
+    audits = read_audits(client, windows, clock(), claims, state.gaps) if windows else _none()
     try:
         org, skus, subs, groups, flagged, (users, signed), changes, _ = await together(
             state.organization(fallback_tid),
@@ -224,6 +240,8 @@ async def collect(
     (usage_read, usage_gaps), purposes_read = await together(usage_reports(), purposes())
     state.gaps.extend(usage_gaps)
     parts = {SIGN_IN_ACTIVITY} if signed else set()
+    if state.leave_dates and users_read:
+        parts.add(LEAVE_DATE)
     if usage_read is not None:
         parts.add(USAGE_REPORTS)
     if flagged is not None:

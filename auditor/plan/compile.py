@@ -44,9 +44,18 @@ from typing import Any
 from auditor.model import Severity
 from auditor.plan.actions import Action, PlanFinding, action_problem, call_problem, not_plannable, read_findings
 from auditor.plan.cost import currency_of, seats_and_cost
-from auditor.plan.declared import DISABLE_TIME_UNKNOWN, GRACE_PERIOD, allows, ends_no_data, grace_wait, removes_only
+from auditor.plan.declared import (
+    DISABLE_AUDIT_NOT_READ,
+    DISABLE_TIME_UNKNOWN,
+    GRACE_PERIOD,
+    allows,
+    ends_no_data,
+    grace_wait,
+    removes_only,
+)
 from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
+from auditor.plan.exchange import mailbox_steps
 from auditor.plan.records import (
     CONTRADICTION,
     COUNT_VIOLATION,
@@ -72,7 +81,7 @@ from auditor.plan.schedule import chain, order, seat_table
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (NO_ACTION, NOT_READY, MALFORMED, CONTRADICTION, DATA_TOGETHER, STOPPED, WAIVED, WAIVER_LAPSED,
-                GRACE_PERIOD, DISABLE_TIME_UNKNOWN)
+                GRACE_PERIOD, DISABLE_TIME_UNKNOWN, DISABLE_AUDIT_NOT_READ)
 
 __all__ = [  # the plan's names, importable from here as before the split
     "CONTRADICTION",
@@ -136,6 +145,7 @@ def compile_plan(
     as_of = str(document.get("as_of") or document.get("generated_at") or "")
     skipped: list[Skipped] = []
     eligible: list[PlanFinding] = []
+    resolved: list[PlanFinding] = []  # the findings in scope that were not held back before their actions
     chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]] = {}  # finding -> its actions to plan
     for f in read_findings(document):
         if wanted is not None and f.id not in wanted:
@@ -157,6 +167,7 @@ def compile_plan(
                 skipped.append(Skipped(f.id, f.rule, held[0], f.subject, not_before=held[1]))
                 continue
         planned, waits = _resolve(f)
+        resolved.append(f)
         if waits is not None:
             why, description = waits
             skipped.append(Skipped(f.id, f.rule, why, f.subject, description, in_part=bool(planned)))
@@ -237,6 +248,7 @@ def compile_plan(
         stopped=stopped,
         skipped=tuple(skipped),
         filters=filters,
+        exchange=mailbox_steps(resolved, skipped, changes),
     )
 
 

@@ -16,8 +16,10 @@ declaration covers (the data-loss check names three kinds: mailbox, archive, fil
 An expired declaration counts as absent (`details.data_kept.expired`, set by the audit).
 
 `grace_days` on disabled_users: a removal is not ready before that many days after the account
-was disabled (`details.disabled_at`, from the directory audit; see auditor/rules/hygiene/accounts.py);
-when the disable time is not known the finding waits.
+was disabled (`details.disabled_at`: the user's employeeLeaveDateTime, else the directory audit;
+auditor.rules.base.Context.disable_time); when the disable time is not known the finding waits, as
+`disable_time_unknown` when the directory audit was read and shows no disable (it keeps 30 days),
+as `disable_audit_not_read` when it was not read.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ COVERS = {
 
 # Skipped reasons of a finding held back by `grace_days`.
 GRACE_PERIOD = "grace_period"  # the grace days after the account was disabled have not passed
-DISABLE_TIME_UNKNOWN = "disable_time_unknown"  # grace_days is set, but when the account was disabled is not known
+DISABLE_TIME_UNKNOWN = "disable_time_unknown"  # grace_days is set, but no employeeLeaveDateTime or audit entry
+# shows when the account was disabled
+DISABLE_AUDIT_NOT_READ = "disable_audit_not_read"  # likewise, and the directory audit could not be read
 
 
 def data_kept(details: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -128,7 +132,8 @@ def grace_wait(details: Mapping[str, Any], as_of: str) -> tuple[str, str] | None
     try:
         since, now = parse_time(str(disabled)), parse_time(as_of)
     except ValueError:  # no disable time (or no audit time to measure from): it cannot be told
-        return DISABLE_TIME_UNKNOWN, ""
+        unread = details.get("disable_unknown") == "audit_not_read"
+        return (DISABLE_AUDIT_NOT_READ if unread else DISABLE_TIME_UNKNOWN), ""
     ready_at = since + timedelta(days=grace)
     if now < ready_at:
         return GRACE_PERIOD, ready_at.date().isoformat()

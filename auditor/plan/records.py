@@ -136,6 +136,27 @@ class Filters(msgspec.Struct, frozen=True):
                 "findings": None if self.findings is None else list(self.findings)}
 
 
+# MailboxStep.why (auditor.plan.exchange): the removal waits for the mailbox, or a converted_to_shared
+# declaration made it ready
+WAITS, DECLARED = "waits", "declared"
+
+
+class MailboxStep(msgspec.Struct, frozen=True):
+    upn: str
+    subject: str  # the user's name, for a reader
+    finding: str
+    rule: str
+    why: str  # WAITS | DECLARED
+    change: int = 0  # DECLARED: the change that must run after the conversion
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"upn": self.upn, "subject": self.subject, "finding": self.finding,
+                               "rule": self.rule, "why": self.why}
+        if self.change:
+            out["change"] = self.change
+        return out
+
+
 class Plan(msgspec.Struct, frozen=True):
     tenant_id: str
     tenant_name: str
@@ -150,6 +171,7 @@ class Plan(msgspec.Struct, frozen=True):
     stopped: Stopped | None
     skipped: tuple[Skipped, ...]
     filters: Filters = msgspec.field(default_factory=Filters)
+    exchange: tuple[MailboxStep, ...] = ()  # mailboxes to convert to shared first (exchange-steps.ps1)
 
     @property
     def need_a_person(self) -> int:

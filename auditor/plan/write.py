@@ -46,7 +46,9 @@ from auditor.plan.compile import (
     Plan,
 )
 from auditor.plan.data_fate import DataRow, data_rows
-from auditor.plan.declared import DISABLE_TIME_UNKNOWN, GRACE_PERIOD
+from auditor.plan.declared import DISABLE_AUDIT_NOT_READ, DISABLE_TIME_UNKNOWN, GRACE_PERIOD
+from auditor.plan.exchange import EXCHANGE_FILE, script
+from auditor.plan.records import DECLARED, MailboxStep
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.report.environment import markdown_environment
 from auditor.report.text import clean
@@ -88,6 +90,7 @@ def plan_document(plan: Plan, *, created_at: str) -> dict[str, Any]:
         "seats": {s.sku: s.to_json() for s in plan.seats},
         "stopped": plan.stopped.to_json() if plan.stopped else None,
         "skipped": [s.to_json() for s in plan.skipped],
+        **({"exchange_steps": [s.to_json() for s in plan.exchange]} if plan.exchange else {}),
     }
 
 
@@ -180,6 +183,8 @@ class _PlanView:
     skipped: tuple[_SkipRow, ...]
     skipped_more: str
     data: tuple[DataRow, ...] = ()  # what happens to the users' data (auditor.plan.data_fate)
+    exchange: str = ""  # what exchange-steps.ps1 is for, when the plan writes it
+    exchange_rows: tuple[str, ...] = ()  # one line per mailbox it converts
 
 
 def _data_kind(t: i18n.Translations, kind: str) -> str:
@@ -256,9 +261,18 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                           "{date} (then plan again)", date=i18n.format_date(not_before, t.locale) or not_before)
     if reason == DISABLE_TIME_UNKNOWN:
         return t.pgettext("plan_reason_disable_time_unknown",
-                          "the policy sets grace_days, but when the account was disabled is not known: the "
-                          "directory audit log (AuditLog.Read.All) has no entry that disabled it; check the date "
-                          "and remove the licenses by hand")
+                          "the policy sets grace_days, but when the account was disabled is not known: the user "
+                          "has no leave date (employeeLeaveDateTime) the audit could read, and the directory audit "
+                          "log has no entry that disabled the account (it keeps entries 30 days, 7 without Microsoft "
+                          "Entra ID P1 or P2, so an older disable is not there). Set the user's leave date in the "
+                          "Microsoft Entra admin center (then audit and plan again), or check the date and remove "
+                          "the licenses by hand")
+    if reason == DISABLE_AUDIT_NOT_READ:
+        return t.pgettext("plan_reason_disable_audit_not_read",
+                          "the policy sets grace_days, but when the account was disabled is not known: the user "
+                          "has no leave date (employeeLeaveDateTime) the audit could read, and the directory audit "
+                          "log was not read (the app needs AuditLog.Read.All). Grant it or set the user's leave "
+                          "date (then audit and plan again), or check the date and remove the licenses by hand")
     if reason == CONTRADICTION:
         return t.pgettext("plan_reason_contradiction", "contradicts {findings}", findings=", ".join(others))
     if reason == DATA_TOGETHER:
@@ -383,7 +397,26 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
         skipped_more=t.npgettext("plan_skipped_more", "…and {n} more, listed in plan.json.",
                                  "…and {n} more, listed in plan.json.", more) if more > 0 else "",
         data=data_rows(t, plan.changes),
+        exchange=t.npgettext(
+            "plan_exchange", "{n} mailbox must become a shared mailbox first: {file}, beside this plan, holds the "
+            "Exchange Online PowerShell that shows its holds and archive and converts it. Review it and run it, then "
+            "audit and plan again.",
+            "{n} mailboxes must become shared mailboxes first: {file}, beside this plan, holds the Exchange Online "
+            "PowerShell that shows their holds and archives and converts them. Review it and run it, then audit and "
+            "plan again.", len(plan.exchange), file=EXCHANGE_FILE) if plan.exchange else "",
+        exchange_rows=tuple(_exchange_row(t, s) for s in plan.exchange),
     )
+
+
+def _exchange_row(t: i18n.Translations, step: MailboxStep) -> str:
+    who = f"{clean(step.subject, 200)} ({clean(step.upn, 200)}), {clean(step.finding, 64)}"
+    if step.why == DECLARED:
+        why = t.pgettext("plan_exchange_declared", "declared converted to a shared mailbox: convert it before "
+                         "change {n} runs", n=step.change)
+    else:
+        why = t.pgettext("plan_exchange_waits", "its license waits: the removal would end the mailbox, and no "
+                         "declaration keeps it")
+    return f"{who}: {why}"
 
 
 def plan_markdown(plan: Plan, *, created_at: str) -> str:
@@ -401,18 +434,23 @@ def _json_text(value: Any) -> str:
 
 
 def write_plan(plan: Plan, out_dir: Path, *, created_at: str) -> list[Path]:
-    """Write plan.json, plan.md and the batch bodies into `out_dir`; remove batch files an earlier
-    plan left there (a stale batch-007.json must not be posted with a new plan). The caller holds
+    """Write plan.json, plan.md, the batch bodies and exchange-steps.ps1 (when a mailbox must become
+    shared first) into `out_dir`; remove batch files and an exchange-steps.ps1 an earlier plan left
+    there (a stale batch-007.json must not be posted with a new plan). The caller holds
     the directory's lock (auditor.outputs.output_lock). Raises UsageError when a file cannot be written."""
     written: list[Path] = []
     batches = batch_bodies(plan.changes)
     files = [(PLAN_FILE, _json_text(plan_document(plan, created_at=created_at))),
              (PLAN_MD, plan_markdown(plan, created_at=created_at))]
     files += [(f"batch-{i:03d}.json", _json_text(body)) for i, body in enumerate(batches, 1)]
+    if plan.exchange:
+        files.append((EXCHANGE_FILE, script(plan.exchange, tenant=plan.tenant_name or plan.tenant_id,
+                                            created_at=created_at)))
     names = {name for name, _ in files}
     try:
         for entry in os.scandir(out_dir):
-            if BATCH_NAME.match(entry.name) and entry.name not in names and not entry.is_dir(follow_symlinks=False):
+            stale = BATCH_NAME.match(entry.name) or entry.name == EXCHANGE_FILE  # an earlier plan's
+            if stale and entry.name not in names and not entry.is_dir(follow_symlinks=False):
                 os.unlink(entry.path)
         for name, text in files:
             path = out_dir / name

@@ -50,14 +50,31 @@ class Context:
     _disabled: dict[str, str] | None = field(default=None, repr=False)  # user id -> disable time
 
     def disabled_at(self, user: User) -> str | None:
-        """When the account was disabled (ISO 8601), or None when the tenant does not show it.
+        """When the account was disabled (ISO 8601), or None when the tenant does not show it."""
+        return self.disable_time(user)["disabled_at"]
 
-        From the directory audit entries the snapshot holds (auditor.audits.disabled_times). Graph's
-        `employeeLeaveDateTime`, once the user model reads it, is to come first here."""
+    def disable_time(self, user: User) -> dict[str, Any]:
+        """The disable time grace_days counts from, for a finding's details:
+
+            {"disabled_at": time, "disabled_from": "employeeLeaveDateTime" | "directoryAudit"}
+            {"disabled_at": None, "disable_unknown": "audit_not_read" | "not_in_audit"}
+
+        Graph's employeeLeaveDateTime comes first (when the user left the organization); else the
+        latest directory audit entry that disabled the account ("Disable account", or "Update user"
+        with AccountEnabled becoming false; auditor.audits.disabled_times), unless one enabled it
+        again since. Unknown when neither shows it: the directory audit was not read (no
+        AuditLog.Read.All), or holds no such entry (Entra ID keeps them 30 days, 7 without P1 or
+        P2: an older disable is not there)."""
+        if user.employee_leave_date_time:
+            return {"disabled_at": user.employee_leave_date_time, "disabled_from": "employeeLeaveDateTime"}
+        audits = self.index.snapshot.directory_audits
+        read = isinstance(audits, DirectoryAudits)
         if self._disabled is None:
-            audits = self.index.snapshot.directory_audits
-            self._disabled = disabled_times(audits if isinstance(audits, DirectoryAudits) else None)
-        return self._disabled.get(user.id.lower())
+            self._disabled = disabled_times(audits if read else None)
+        found = self._disabled.get(user.id.lower())
+        if found is not None:
+            return {"disabled_at": found, "disabled_from": "directoryAudit"}
+        return {"disabled_at": None, "disable_unknown": "not_in_audit" if read else "audit_not_read"}
 
     @property
     def loss(self) -> PlanLoss:

@@ -17,9 +17,17 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..audits import DISABLE, UPDATE
 from ..model import Cloud, TenantSnapshot
 from ..reference import DATA_FILE
-from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
+from ..snapshot import (
+    LEAVE_DATE,
+    LICENSE_ERROR_GROUPS,
+    MAILBOX_SETTINGS,
+    SIGN_IN_ACTIVITY,
+    UserDecoder,
+    snapshot_from_json,
+)
 from ..usage import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from . import REFERENCE
 
@@ -210,6 +218,7 @@ class TenantStream:
         self._late_ids = _Builder(random.Random(seed * 59), domain)  # ids of LATE_SKUS products
         self._usage_ids = _Builder(random.Random(seed * 61), domain)  # ids of USAGE_SKUS products
         self._usage_rows: list[dict[str, Any]] = []  # the usage reports' rows of the planted users
+        self._audits: list[dict[str, Any]] = []  # directoryAudits entries of the planted leavers
         self._done = False
         b = self._b
         b.group("All Office Staff", ("SPE_E3",))
@@ -225,7 +234,7 @@ class TenantStream:
             "tenant": {"id": str(uuid.UUID(int=random.Random(self.seed * 31).getrandbits(128), version=4)),
                        "displayName": self.tenant_name, "cloud": Cloud.WORLDWIDE.value},
             "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "collectedParts": [LICENSE_ERROR_GROUPS, SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS],
+            "collectedParts": [LICENSE_ERROR_GROUPS, SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS, LEAVE_DATE],
             "gaps": [],
         }
 
@@ -337,6 +346,42 @@ class TenantStream:
             yield u
         yield from self._late()
         yield from self._used()
+        yield from self._leavers()
+
+    def _leavers(self) -> Iterator[dict[str, Any]]:
+        """Leavers whose disable time grace_days counts from, from a random stream of their own: one
+        with an employeeLeaveDateTime, one the directory audit shows disabled ("Update user" with
+        AccountEnabled false, and "Disable account"), and one neither shows."""
+        b = _Builder(random.Random(self.seed * 71), self.domain, count=self._b.count, groups=self._b.groups,
+                     member_sets=self._b.member_sets)
+        dated = b.user("leaver.dated", name="Leaver With Date", department="Sales", location="NL", enabled=False,
+                       last_seen_days=45)
+        dated["employeeLeaveDateTime"] = b.when(40)
+        b.grant(dated, "SPE_E3", via="All Office Staff")
+        yield dated
+        audited = b.user("leaver.audited", name="Leaver In Audit", department="Finance", location="DK",
+                         enabled=False, last_seen_days=6)
+        b.grant(audited, "SPE_E3", via="All Office Staff")
+        at = b.when(5)
+        target = {"id": audited["id"], "type": "User", "userPrincipalName": audited["userPrincipalName"]}
+        by = {"user": {"id": b.guid(), "userPrincipalName": f"admin@{self.domain}"}}
+        for n, activity in enumerate((UPDATE, DISABLE)):
+            modified = [{"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[false]"}]
+            self._audits.append({"id": f"Directory_{b.guid()}", "activityDisplayName": activity,
+                                 "activityDateTime": at, "result": "success", "initiatedBy": by,
+                                 "targetResources": [{**target, "modifiedProperties": modified if n == 0 else []}]})
+        yield audited
+        unknown = b.user("leaver.unknown", name="Leaver Without Date", department="Legal", location="SE",
+                         enabled=False, last_seen_days=60)
+        b.grant(unknown, "SPE_E3", via="All Office Staff")
+        yield unknown
+
+    def directory_audits(self) -> dict[str, Any]:
+        """The directoryAudits section: what a collection for grace_days reads (the last 30 days)."""
+        if not self._done:
+            raise RuntimeError("directory_audits() needs every user generated first")
+        since = (REFERENCE - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"since": since, "until": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"), "value": list(self._audits)}
 
     def _used(self) -> Iterator[dict[str, Any]]:
         """Cases of the usage rules, from a random stream of their own (earlier users stay as they were):
@@ -504,6 +549,7 @@ def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Conto
         "subscriptions": stream.subscriptions(),
         "groups": stream.groups(),
         USAGE_REPORTS: stream.usage(),
+        "directoryAudits": stream.directory_audits(),
         "users": all_users,
     }
 
@@ -514,5 +560,6 @@ def generate_tenant(users: int = 240, seed: int = 7, **kw: Any) -> TenantSnapsho
     decoder = UserDecoder(with_sign_in=True)
     decoded = decoder.values(stream.users())
     rest = {**stream.head(), "subscribedSkus": stream.skus(), "subscriptions": stream.subscriptions(),
-            "groups": stream.groups(), USAGE_REPORTS: stream.usage(), "users": []}
+            "groups": stream.groups(), USAGE_REPORTS: stream.usage(), "directoryAudits": stream.directory_audits(),
+            "users": []}
     return replace(snapshot_from_json(rest), users=decoded)

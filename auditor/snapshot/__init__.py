@@ -19,6 +19,7 @@ from .decode import (
 )
 from .format import (
     KIND,
+    LEAVE_DATE,
     LICENSE_ERROR_GROUPS,
     MAILBOX_SETTINGS,
     SCHEMA_VERSION,
@@ -38,6 +39,7 @@ from .write import (
 
 __all__ = [
     "KIND",
+    "LEAVE_DATE",
     "LICENSE_ERROR_GROUPS",
     "MAILBOX_SETTINGS",
     "SCHEMA_VERSION",

@@ -279,8 +279,9 @@ class UserDecoder:
             last_ni = _check_when(activity.lastNonInteractiveSignInDateTime,
                                   "signInActivity.lastNonInteractiveSignInDateTime")
             last_ok = _check_when(activity.lastSuccessfulSignInDateTime, "signInActivity.lastSuccessfulSignInDateTime")
+        leave = _check_when(w.employeeLeaveDateTime, "employeeLeaveDateTime")
         return User(w.id, w.userPrincipalName, w.displayName or "", profile, states,
-                    w.createdDateTime, last, last_ni, last_ok, attributes)
+                    w.createdDateTime, last, last_ni, last_ok, attributes, leave)
 
     def _profile(self, w: Any, licenses: tuple[AssignedLicense, ...],
                  states: tuple[LicenseAssignmentState, ...]) -> Profile:

@@ -27,6 +27,9 @@ import msgspec
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
 SIGN_IN_ACTIVITY = "signInActivity"
+# collectedParts: the users' employeeLeaveDateTime was selected (a user without it has none set);
+# selected only for grace_days, and only where the app may read it (User-LifeCycleInfo.Read.All)
+LEAVE_DATE = "employeeLeaveDateTime"
 MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.part: the candidates' mailboxSettings/userPurpose
 # The groups' hasMembersWithLicenseErrors was read (GET /groups?$filter=hasMembersWithLicenseErrors eq true):
 # only then does a group without the flag mean "no member has a license error".
@@ -86,6 +89,7 @@ class _User(msgspec.Struct, gc=False):
     createdDateTime: str | None = None
     assignedLicenses: list[WireLicense] | None = None
     licenseAssignmentStates: list[WireLicenseState] | None = None
+    employeeLeaveDateTime: str | None = None
     # the mailbox purpose (Graph's pages never carry it): null = no mailbox
     mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
 
@@ -110,6 +114,8 @@ class _UserSelected(msgspec.Struct, gc=False, kw_only=True):
     assignedLicenses: list[WireLicense] | None
     licenseAssignmentStates: list[WireLicenseState] | None
     mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
+    # selected only for grace_days (LEAVE_DATE): absent or null reads as "not known", never as a claim
+    employeeLeaveDateTime: str | None = None
 
 
 class _UserSelectedSignIn(_UserSelected, gc=False, kw_only=True):
@@ -130,4 +136,4 @@ def page_type(user: type[Any]) -> type[Any]:
 
 
 # The user properties every $select of the collector names, apart from signInActivity.
-SELECTED_USER_FIELDS = tuple(f for f in _UserSelected.__struct_fields__ if f != "mailboxSettings")
+SELECTED_USER_FIELDS = tuple(f for f in _UserSelected.__struct_fields__ if f not in ("mailboxSettings", LEAVE_DATE))

@@ -51,6 +51,8 @@ def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) ->
         if u.last_successful_sign_in_date_time is not None:
             times["lastSuccessfulSignInDateTime"] = u.last_successful_sign_in_date_time
         out["signInActivity"] = None if all(t is None for t in times.values()) else times
+    if u.employee_leave_date_time is not None:
+        out["employeeLeaveDateTime"] = u.employee_leave_date_time
     if attributes:
         out.update(to_graph(u.attributes, attributes))
     if u.mailbox_purpose is not None:

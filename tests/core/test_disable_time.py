@@ -51,3 +51,45 @@ def test_without_grace_days_the_finding_has_no_disable_time(tmp_path: Any) -> No
                    tenant([user("ann", "SPE_E3", accountEnabled=False)], directoryAudits=AUDITS))
     [finding] = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     assert "grace_days" not in dict(finding.facts) and "disabled_at" not in dict(finding.facts)
+
+
+def test_an_account_enabled_again_after_its_last_disable_has_no_disable_time() -> None:
+    enabled_true = [{"displayName": "AccountEnabled", "oldValue": "[false]", "newValue": "[true]"}]
+    audits = {"since": "2026-10-01T00:00:00Z", "until": "2026-11-01T00:00:00Z", "value": [
+        _entry(1, "Disable account", "2026-10-10T08:00:00Z", "id-ann"),
+        _entry(2, "Enable account", "2026-10-12T08:00:00Z", "id-ann"),  # enabled again: no disable time
+        _entry(3, "Update user", "2026-10-10T08:00:00Z", "id-bob", ENABLED_FALSE),
+        _entry(4, "Update user", "2026-10-11T08:00:00Z", "id-bob", enabled_true),  # likewise, through Update user
+        _entry(5, "Disable account", "2026-10-05T08:00:00Z", "id-cy"),
+        _entry(6, "Enable account", "2026-10-06T08:00:00Z", "id-cy"),
+        _entry(7, "Disable account", "2026-10-20T08:00:00Z", "id-cy"),  # disabled once more: this one counts
+    ]}
+    assert disabled_times(audits_from_json(audits)) == {"id-cy": "2026-10-20T08:00:00Z"}
+
+
+def test_account_enabled_values_are_read_as_the_json_strings_graph_writes() -> None:
+    def update(n: int, target: str, new: str) -> dict[str, Any]:
+        return _entry(n, "Update user", "2026-10-10T08:00:00Z", target,
+                      [{"displayName": "AccountEnabled", "oldValue": None, "newValue": new}])
+
+    audits = {"since": "2026-10-01T00:00:00Z", "until": "2026-11-01T00:00:00Z", "value": [
+        update(1, "id-a", "[false]"), update(2, "id-b", "false"), update(3, "id-c", '["False"]'),
+        update(4, "id-d", "[true]"), update(5, "id-e", "not a flag: false"), update(6, "id-f", "[]"),
+    ]}
+    assert sorted(disabled_times(audits_from_json(audits))) == ["id-a", "id-b", "id-c"]
+
+
+def test_the_leave_date_comes_first_then_the_audit_and_else_why_it_is_unknown(tmp_path: Any) -> None:
+    users = [user("ann", "SPE_E3", accountEnabled=False, employeeLeaveDateTime="2026-09-30T17:00:00Z"),
+             user("bob", "SPE_E3", accountEnabled=False), user("cy", "SPE_E3", accountEnabled=False)]
+    result = audit(tmp_path, POLICY, tenant(users, directoryAudits=AUDITS))
+    found = {f.subject.id: dict(f.facts) for f in result.findings if f.rule == DisabledUserLicensed.id}
+    # ann also has a Disable account entry: her leave date wins
+    assert {k: found["id-ann"][k] for k in ("disabled_at", "disabled_from")} == {
+        "disabled_at": "2026-09-30T17:00:00Z", "disabled_from": "employeeLeaveDateTime"}
+    assert {k: found["id-bob"][k] for k in ("disabled_at", "disabled_from")} == {
+        "disabled_at": "2026-10-25T09:00:00Z", "disabled_from": "directoryAudit"}
+    assert found["id-cy"]["disabled_at"] is None and found["id-cy"]["disable_unknown"] == "not_in_audit"
+    unread = audit(tmp_path, POLICY, tenant([user("cy", "SPE_E3", accountEnabled=False)]))
+    [finding] = [f for f in unread.findings if f.rule == DisabledUserLicensed.id]
+    assert dict(finding.facts)["disable_unknown"] == "audit_not_read"

@@ -128,7 +128,9 @@ def test_every_selected_field_absent_is_named(field: str) -> None:
 
 def _variants(n: int, seed: int) -> list[dict[str, Any]]:
     """Generated users with the cases a decoder can get wrong, all valid."""
-    raws = [json.loads(json.dumps(u)) for u in TenantStream(n, seed=seed).users()]
+    # the generator's leavers (employeeLeaveDateTime) came after the decoders this one replaced
+    raws = [json.loads(json.dumps(u)) for u in TenantStream(n, seed=seed).users()
+            if not u["userPrincipalName"].startswith("leaver.")]
     raws[3]["assignedLicenses"][0]["disabledPlans"] = ["b", "a"]  # sorted by the decoder
     raws[4]["licenseAssignmentStates"] = None
     raws[5]["userType"] = ""
@@ -171,7 +173,8 @@ def test_the_decoder_gives_what_the_decoders_it_replaced_gave(with_sign_in: bool
     assert decoded is not None
     assert _digest(decoded[0], with_sign_in) == BEFORE[with_sign_in]
     sample = Path(__file__).resolve().parents[2] / "auditor" / "sample" / "sample-tenant.json"
-    assert _digest(load_snapshot(sample).users, True) == BEFORE["sample"]
+    earlier = [u for u in load_snapshot(sample).users if not u.user_principal_name.startswith("leaver.")]
+    assert _digest(earlier, True) == BEFORE["sample"]
 
 
 def _decode_page(decoder: UserDecoder, body: bytes) -> tuple[list[Any], str | None] | None:

@@ -60,7 +60,7 @@ class Harness:
 
     def collect(self, group_refs: Sequence[str] = (), need_sign_in: bool = True,
                 mailboxes: MailboxCheck | None = None, concurrency: int = 4,
-                usage: UsageNeed | None = None) -> TenantSnapshot:
+                usage: UsageNeed | None = None, disable_times: bool = False) -> TenantSnapshot:
         async def run() -> TenantSnapshot:
             client = GraphClient(
                 base_url=self.emulator.url,
@@ -80,6 +80,7 @@ class Harness:
                     clock=lambda: _parse(self.snapshot.collected_at),
                     concurrency=concurrency,
                     usage=usage,
+                    disable_times=disable_times,
                 )
             finally:
                 await client.aclose()

@@ -4,6 +4,7 @@ a removal that ends only covered data ready; grace_days holds a leaver's removal
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from auditor.plan.compile import compile_plan
@@ -164,3 +165,46 @@ def test_grace_days_without_a_known_disable_time_waits_with_that_reason() -> Non
 def test_without_grace_days_the_disable_time_is_not_needed() -> None:
     plan = compile_plan(report([leaver(details={"disabled_at": None})], SEATS))
     assert [c.group for c in plan.changes] == [G_PBI]
+
+
+def test_grace_days_without_a_readable_audit_log_says_what_to_grant() -> None:
+    unread = {"grace_days": 14, "disabled_at": None, "disable_unknown": "audit_not_read"}
+    plan = compile_plan(report([leaver(details=unread)], SEATS))
+    [held] = plan.skipped
+    assert held.reason == "disable_audit_not_read"
+    text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
+    assert "the directory audit log was not read (the app needs AuditLog.Read.All)" in text
+
+
+def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_without_either(
+        tmp_path: Any) -> None:
+    """The sample's three leavers, audited from the snapshot file with grace_days: 14 at its clock
+    (2026-11-01): the leave date 40 days back has passed, the audit's disable 5 days back has not,
+    and the third shows neither."""
+    from pathlib import Path
+
+    from auditor.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    policy = tmp_path / "grace.yaml"
+    policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: grace}\n"
+                      "hygiene:\n  disabled_users: {severity: high, grace_days: 14}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["audit", "--snapshot", str(root / "auditor" / "sample" / "sample-tenant.json"), "--policies",
+                 str(policy), "--output-dir", str(out), "--format", "json", "--as-of", "2026-11-01T06:00:00Z",
+                 "--fail-on", "never"]) == 0
+    assert main(["plan", "--report-dir", str(out)]) == 0
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    report_doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    ids = {f["subject"]["upn"].split("@")[0]: f["id"] for f in report_doc["findings"]
+           if f["subject"].get("upn", "").startswith("leaver.")}
+    skipped = {s["finding"]: s for s in plan["skipped"]}
+    planned = {fid for c in plan["changes"] for fid in c["findings"]}
+    # the leave date: grace has passed; E3 waits only for its data now (no declaration in this policy)
+    assert skipped[ids["leaver.dated"]]["reason"] == "data_lost"
+    audited = skipped[ids["leaver.audited"]]
+    assert (audited["reason"], audited["not_before"]) == ("grace_period", "2026-11-09")
+    assert skipped[ids["leaver.unknown"]]["reason"] == "disable_time_unknown"
+    assert not planned & set(ids.values())
+    text = plain((out / "plan.md").read_text(encoding="utf-8"))
+    assert "not before Nov 9, 2026" in text and "it keeps entries 30 days" in text

@@ -18,12 +18,21 @@ if TYPE_CHECKING:
     from ..server import GraphEmulator
 
 _NOT_GROUPS = frozenset(("microsoft.graph.directoryRole", "microsoft.graph.administrativeUnit"))
+# Graph documents that reading employeeLeaveDateTime takes User-LifeCycleInfo.Read.All; selecting it
+# without is answered here as a 403 (the stricter reading; the collector also copes with a null)
+LEAVE_DATE_ROLES = ("User-LifeCycleInfo.Read.All", "User-LifeCycleInfo.ReadWrite.All")
+
+
+def _check_leave_date(em: GraphEmulator, select: tuple[str, ...] | None) -> None:
+    if select and "employeeLeaveDateTime" in select:
+        em.require(LEAVE_DATE_ROLES)
 
 
 def list_users(em: GraphEmulator, call: Call) -> Answer:
     query = call.query
     prefixes = _upn_prefixes(query.filter) if query.filter is not None else None
     check_select(query.select, wire.USER_PROPERTIES, "user")
+    _check_leave_date(em, query.select)
     cap = SIGN_IN_MAX_TOP if query.select and "signInActivity" in query.select else MAX_TOP
     select = query.select
     listings = em.listings if not em.tenant.written else None  # pre-encoded: the tenant before writes
@@ -51,6 +60,7 @@ def count_users(em: GraphEmulator, call: Call) -> Answer:
 def get_user(em: GraphEmulator, call: Call) -> Answer:
     user = _user(em, call)
     check_select(call.query.select, wire.USER_PROPERTIES, "user")
+    _check_leave_date(em, call.query.select)
     return 200, wire.user_wire(user, call.query.select)
 
 

@@ -1,6 +1,7 @@
-"""The license writes: POST /users/{id|upn}/assignLicense, POST /users/{id|upn}/reprocessLicenseAssignment,
-POST /groups/{id}/members/$ref and DELETE /groups/{id}/members/{id}/$ref. The rules they follow
-are the tenant's (tenant.py); each is recorded in the directory audit log as Graph records it."""
+"""The writes: POST /users/{id|upn}/assignLicense, POST /users/{id|upn}/reprocessLicenseAssignment,
+POST /groups/{id}/members/$ref, DELETE /groups/{id}/members/{id}/$ref and PATCH /users/{id|upn}
+(accountEnabled, usageLocation, employeeLeaveDateTime). The rules they follow are the tenant's
+(tenant.py); each is recorded in the directory audit log as Graph records it."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ...model import User
+from ...timestamps import timestamp_or_none
 from .. import wire
 from ..call import Answer, Call
-from ..errors import bad
+from ..errors import bad, not_found
 from ..tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES
+
+UPDATE_USER_ROLES = ("User.ReadWrite.All", "Directory.ReadWrite.All")
+LEAVE_DATE_WRITE_ROLES = ("User-LifeCycleInfo.ReadWrite.All",)
 
 if TYPE_CHECKING:
     from ..server import GraphEmulator
@@ -41,6 +46,34 @@ def remove_member(em: GraphEmulator, call: Call) -> Answer:
     em.require(GROUP_MEMBER_ROLES)
     key = call.params["group"]
     _record_member(em, False, key, em.tenant.remove_member(key, call.params["member"]))
+    return 204, None
+
+
+def update_user(em: GraphEmulator, call: Call) -> Answer:
+    """PATCH /users/{id|upn}: the properties the model holds that an admin sets (204 No Content).
+    employeeLeaveDateTime takes User-LifeCycleInfo.ReadWrite.All besides, as Graph documents."""
+    em.require(UPDATE_USER_ROLES)
+    doc = json_body(call.body)
+    if not isinstance(doc, dict) or not doc:
+        raise bad("The request body must be a JSON object with the properties to change.")
+    changes: dict[str, Any] = {}
+    for name, value in doc.items():
+        if name == "accountEnabled" and isinstance(value, bool):
+            changes["account_enabled"] = value
+        elif name == "usageLocation" and (value is None or (isinstance(value, str) and len(value) == 2)):
+            changes["usage_location"] = value
+        elif name == "employeeLeaveDateTime" and (value is None or (isinstance(value, str)
+                                                                     and timestamp_or_none(value) is not None)):
+            em.require(LEAVE_DATE_WRITE_ROLES)
+            changes["employee_leave_date_time"] = value
+        else:
+            raise bad(f"Invalid value or property for update: '{str(name)[:100]}'.")
+    before = em.tenant.user(call.params["user"])
+    if before is None:
+        raise not_found(call.params["user"])
+    after = em.tenant.change_user(call.params["user"], **changes)
+    if after.account_enabled != before.account_enabled:
+        em.audit_log.account_state(after, after.account_enabled)
     return 204, None
 
 

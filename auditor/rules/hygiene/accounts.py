@@ -99,8 +99,10 @@ class DisabledUserLicensed(_UnusedAccount):
         "`shared_mailbox`: `\"unknown\"` only when the account's mailbox purpose could not be read (a "
         "`mailboxSettings` gap, Graph's answer for this account was an error, or the account was not a candidate "
         "when the tenant was read) or was `others`/`unknownFutureValue`: it may be a shared mailbox; "
-        + DATA_KEPT_DOC + "; `grace_days` and `disabled_at` (when the account was disabled, from the directory "
-        "audit; null when not known) when the check sets `grace_days`"
+        + DATA_KEPT_DOC + "; when the check sets `grace_days`: `grace_days`, `disabled_at` (when the account was "
+        "disabled; null when not known), `disabled_from` (`employeeLeaveDateTime` or `directoryAudit`, where it was "
+        "read) or `disable_unknown` (`audit_not_read`: the directory audit was not read; `not_in_audit`: no entry "
+        "of the audit disabled it, or one enabled it again since)"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "disabled_users"

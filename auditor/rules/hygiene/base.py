@@ -173,7 +173,7 @@ class UserHygieneRule(HygieneRule):
             if check.data_kept is not None:  # the admin's declaration, and whether it has expired
                 details["data_kept"] = check.data_kept.details(ctx.as_of)
             if check.grace_days:  # the plan holds the removals back until the days have passed
-                details |= {"grace_days": check.grace_days, "disabled_at": ctx.disabled_at(user)}
+                details |= {"grace_days": check.grace_days, **ctx.disable_time(user)}
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),

@@ -1,0 +1,164 @@
+"""exchange-steps.ps1: the Exchange Online PowerShell a person runs to convert leavers' mailboxes
+to shared mailboxes before their licenses go (docs/plan-and-apply.md#exchange-steps).
+
+Graph cannot convert a mailbox; Exchange Online PowerShell can (`Set-Mailbox -Type Shared`). A
+shared mailbox needs no license while it is at most 50 GB, has no archive and no hold
+(https://learn.microsoft.com/microsoft-365/admin/email/remove-license-from-shared-mailbox), so for
+a leaver whose mailbox nothing else keeps, converting it is how the mailbox survives the license
+going. A mailbox gets a step, for a finding on a user with a UPN, when:
+
+    waits      a leaver's (`disabled-user-licensed`) removal waits because it would end the mailbox
+               (`data_lost`, wholly or in part), and no data_kept declaration in force covers the
+               mailbox (retention, litigation_hold and not_needed do): converting keeps it. An
+               account that is only inactive may be someone's still: it is not converted unasked;
+    declared   a change of the plan for `disabled-user-licensed` or `inactive-user-licensed` was
+               made ready by `data_kept: {mailbox: converted_to_shared}`:
+               the declaration says the mailbox becomes shared before the license goes, so the
+               conversion must run before that change.
+
+Each step shows the holds and the archive, and converts only a user mailbox without either (with
+one, a shared mailbox keeps needing a license: a person decides). Nothing else is changed. The next
+audit reads the mailbox's purpose (mailboxSettings/userPurpose) as `shared`: the account is then
+no leaver but a shared mailbox, whose license goes when the storage evidence allows it.
+
+Tenant data is untrusted: a UPN goes into single-quoted PowerShell strings with every kind of
+single quote PowerShell knows doubled, and a UPN with a control or format character (a line break
+could end a comment and start a command) gets no command at all, only a comment that says why.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from auditor.plan.actions import PlanFinding
+from auditor.plan.declared import covered, data_kept, ended, removes_only
+from auditor.plan.records import DECLARED, WAITS, Change, MailboxStep, Skipped
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
+
+EXCHANGE_FILE = "exchange-steps.ps1"
+LEAVERS = DisabledUserLicensed.id  # WAITS: only a leaver's mailbox is converted unasked
+RULES = (LEAVERS, InactiveUserLicensed.id)  # DECLARED: the rules whose data_kept may say converted_to_shared
+# PowerShell reads each of these as a single quote, in a single-quoted string too (two in a row: one)
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+TEXT_LIMIT = 200
+
+
+def mailbox_steps(findings: Iterable[PlanFinding], skipped: Sequence[Skipped],
+                  changes: Sequence[Change]) -> tuple[MailboxStep, ...]:
+    """The mailboxes to convert, one step per user (the first finding that asks for it), in the
+    order of the findings."""
+    waiting = {s.finding for s in skipped if s.reason == "data_lost"}
+    declared_in = {record_finding: c.n for c in changes for record_finding, record in _shared_records(c)}
+    steps: dict[str, MailboxStep] = {}
+    for f in findings:
+        if f.rule not in RULES:
+            continue
+        upn = _upn(f.source)
+        if not upn or upn.lower() in steps:
+            continue
+        if f.id in declared_in:
+            steps[upn.lower()] = MailboxStep(upn, f.subject, f.id, f.rule, DECLARED, declared_in[f.id])
+        elif f.rule == LEAVERS and f.id in waiting and _mailbox_waits(f):
+            steps[upn.lower()] = MailboxStep(upn, f.subject, f.id, f.rule, WAITS)
+    return tuple(steps.values())
+
+
+def _shared_records(change: Change) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    for record in change.data_kept:
+        kinds = set(record.get("kinds") or ())
+        if record.get("mailbox") == "converted_to_shared" and "mailbox" in kinds:
+            for fid in change.findings:
+                yield fid, record
+
+
+def _mailbox_waits(f: PlanFinding) -> bool:
+    """The finding's waiting removals end the mailbox, and no declaration in force keeps it."""
+    kept = data_kept(f.details)
+    if kept is not None and "mailbox" in covered(kept) and kept.get("mailbox") != "converted_to_shared":
+        return False
+    for action in f.actions:
+        if action.runs or action.blocked != "data_lost" or not removes_only(action):
+            continue
+        kinds = ended(action, f.details)
+        if kinds is not None and "mailbox" in kinds:
+            return True
+    return False
+
+
+def _upn(source: Mapping[str, Any]) -> str:
+    subject = source.get("subject")
+    upn = subject.get("upn") if isinstance(subject, Mapping) else None
+    return upn if isinstance(upn, str) else ""
+
+
+# --- the script -----------------------------------------------------------------------------------
+
+
+def unsafe(text: str) -> bool:
+    """Whether `text` holds a character that has no place in a UPN on one line of a script: a
+    control or format character, or a line or paragraph separator."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
+def quoted(text: str) -> str:
+    """`text` as a PowerShell single-quoted string (no expansion inside; each quote doubled)."""
+    return "'" + "".join(ch * 2 if ch in SINGLE_QUOTES else ch for ch in text) + "'"
+
+
+def comment(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Tenant text fit for a `#` comment: every control, format or separator character shown as
+    its code, so nothing can end the comment's line."""
+    out = "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+                  for ch in text[:limit])
+    return out + ("…" if len(text) > limit else "")
+
+
+def _why(step: MailboxStep) -> list[str]:
+    if step.why == DECLARED:
+        return ["#   The policy declares this mailbox converted to a shared mailbox (data_kept: converted_to_shared);",
+                f"#   change {step.change} of plan.json removes the license: convert before apply runs it."]
+    return ["#   Its license removal waits: it would end the mailbox, and no data_kept declaration keeps it.",
+            "#   A shared mailbox keeps the mail without a license; audit and plan again after converting."]
+
+
+def script(steps: Sequence[MailboxStep], *, tenant: str, created_at: str) -> str:
+    """exchange-steps.ps1 for `steps` (see the module docstring)."""
+    lines = [
+        "# exchange-steps.ps1: mailboxes to convert to shared mailboxes before their licenses go",
+        f"# Written by license-auditor plan on {comment(created_at, 40)} for {comment(tenant)}.",
+        "# Review it, then run it in PowerShell with the ExchangeOnlineManagement module, signed in as an",
+        "# Exchange administrator. Each step shows the mailbox's holds and archive, and converts only a",
+        "# user mailbox without either: a shared mailbox with a hold or an archive (or over 50 GB) still",
+        "# needs a license, so a person decides. Nothing else is changed. The next audit sees each",
+        "# converted mailbox as shared (mailboxSettings/userPurpose).",
+        "",
+        "Connect-ExchangeOnline",
+        "",
+    ]
+    for i, step in enumerate(steps, 1):
+        lines.append(f"# {i}. {comment(step.subject)} <{comment(step.upn)}>")
+        lines.append(f"#   finding {comment(step.finding, 64)} ({comment(step.rule, 64)})")
+        lines += _why(step)
+        if unsafe(step.upn):
+            lines += ["#   Not converted here: the user principal name holds a control character. Check the",
+                      "#   account in the Microsoft Entra admin center.", ""]
+            continue
+        upn = quoted(step.upn)
+        lines += [
+            f"Get-Mailbox -Identity {upn} | Format-List LitigationHoldEnabled, InPlaceHolds, ArchiveStatus",
+            f"$mailbox = Get-Mailbox -Identity {upn}",
+            "if ($mailbox.RecipientTypeDetails -ne 'UserMailbox') {",
+            f"    Write-Warning ('Step {i}: not a user mailbox (' + $mailbox.RecipientTypeDetails + '): "
+            "left as it is')",
+            "} elseif ($mailbox.LitigationHoldEnabled -or @($mailbox.InPlaceHolds).Count -gt 0 -or "
+            "$mailbox.ArchiveStatus -eq 'Active') {",
+            f"    Write-Warning 'Step {i}: a hold or an archive: a shared mailbox would still need a license; "
+            "not converted'",
+            "} else {",
+            f"    Set-Mailbox -Identity {upn} -Type Shared",
+            "}",
+            "",
+        ]
+    return "\n".join(lines)

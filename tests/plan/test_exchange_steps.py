@@ -1,0 +1,155 @@
+"""exchange-steps.ps1: a leaver's mailbox that must become a shared mailbox before its license goes
+gets Exchange Online PowerShell beside plan.md (auditor/plan/exchange.py, docs/plan-and-apply.md).
+Tenant data is untrusted: a hostile UPN stays inside its single-quoted string, and one with a line
+break gets no command at all."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from auditor.plan.compile import compile_plan
+from auditor.plan.exchange import EXCHANGE_FILE, quoted, script
+from auditor.plan.records import DECLARED, WAITS, MailboxStep
+from auditor.plan.write import plan_document, plan_markdown, write_plan
+from auditor.rules.hygiene.accounts import GuestLicensed
+
+from .builders import DISABLED, G_E3, INACTIVE, finding, leave, report, seat, uid
+
+SEATS = [seat("SPE_E3", 100, 50, price=33.75), seat("EXCHANGESTANDARD", 10, 5, price=4.0)]
+LOST = {"data_lost": {"SPE_E3": ["Exchange Online (Plan 2)"]}}
+G_EXO = "9a8b0000-0000-0000-0000-0000000000ee"
+CREATED = "2026-11-22T07:12:00Z"
+
+
+def kept(mailbox: str) -> dict[str, Any]:
+    return {"data_kept": {"mailbox": mailbox, "accepted_by": "cio@contoso.example", "expires": "2027-06-30",
+                          "expired": False}}
+
+
+def e3_leaver(fid: str, user: str, rule: str = DISABLED, details: dict[str, Any] | None = None,
+              kinds: list[str] | None = None, upn: str | None = None) -> dict[str, Any]:
+    out = finding(fid, rule, user, [leave(user, G_E3, {"SPE_E3": -1}, ready=False, blocked="data_lost")],
+                  skus=("SPE_E3",), data_kinds={"SPE_E3": kinds or ["archive", "files", "mailbox"]},
+                  details={**LOST, **(details or {})})
+    if upn is not None:
+        out["subject"]["upn"] = upn
+    return out
+
+
+def test_a_leavers_mailbox_that_nothing_keeps_gets_a_conversion_step(tmp_path: Path) -> None:
+    doc = report([e3_leaver("f1", uid(1)),
+                  # an inactive account may be someone's still: not converted unasked
+                  e3_leaver("f2", uid(2), INACTIVE),
+                  # the mailbox is kept by retention; only OneDrive is not declared: no conversion
+                  e3_leaver("f3", uid(3), details=kept("retention"), kinds=["files", "mailbox"]),
+                  # a guest's finding is no leaver's
+                  e3_leaver("f4", uid(4), rule=GuestLicensed.id)], SEATS)
+    plan = compile_plan(doc)
+    assert [(s.finding, s.why, s.upn) for s in plan.exchange] == [("f1", WAITS, f"{uid(1)[-4:]}@contoso.example")]
+    assert plan_document(plan, created_at=CREATED)["exchange_steps"][0] == {
+        "upn": f"{uid(1)[-4:]}@contoso.example", "subject": f"User {uid(1)[-4:]}", "finding": "f1",
+        "rule": DISABLED, "why": WAITS}
+    written = write_plan(plan, tmp_path, created_at=CREATED)
+    assert tmp_path / EXCHANGE_FILE in written
+    text = (tmp_path / EXCHANGE_FILE).read_text(encoding="utf-8")
+    code = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert code[0] == "Connect-ExchangeOnline"
+    upn = f"'{uid(1)[-4:]}@contoso.example'"
+    assert f"Get-Mailbox -Identity {upn} | Format-List LitigationHoldEnabled, InPlaceHolds, ArchiveStatus" in code
+    assert f"    Set-Mailbox -Identity {upn} -Type Shared" in code
+    # nothing else changes the tenant: the only cmdlets are the connection, reads, warnings and the conversion
+    verbs = {m.group(1) for line in code for m in re.finditer(r"\b([A-Z][a-z]+-[A-Za-z]+)\b", line)}
+    assert verbs == {"Connect-ExchangeOnline", "Get-Mailbox", "Format-List", "Write-Warning", "Set-Mailbox"}
+    assert all("-Type Shared" in line for line in code if "Set-Mailbox" in line)
+    # a comment per user: who, which finding, why
+    assert f"# 1. User {uid(1)[-4:]} <{uid(1)[-4:]}@contoso.example>" in text and "#   finding f1 (" in text
+    assert "no data_kept declaration keeps it" in text
+    md = (tmp_path / "plan.md").read_text(encoding="utf-8").replace("\\", "")
+    assert "Mailboxes to convert first" in md and "1 mailbox must become a shared mailbox first" in md
+    assert EXCHANGE_FILE in md
+
+
+def test_a_converted_to_shared_declaration_converts_before_its_change_runs() -> None:
+    # a product with a mailbox but no archive: the declaration makes its removal ready
+    doc = report([e3_leaver("f1", uid(1), details=kept("converted_to_shared"), kinds=["mailbox"]),
+                  e3_leaver("f2", uid(2), INACTIVE, details=kept("converted_to_shared"), kinds=["mailbox"])], SEATS)
+    plan = compile_plan(doc)
+    [first, second] = plan.changes
+    assert [(s.finding, s.why, s.change) for s in plan.exchange] == [("f1", DECLARED, first.n),
+                                                                      ("f2", DECLARED, second.n)]
+    text = script(plan.exchange, tenant="Contoso", created_at=CREATED)
+    assert f"change {first.n} of plan.json removes the license: convert before apply runs it" in text
+    assert "convert it before change 2 runs" in plan_markdown(plan, created_at=CREATED).replace("\\", "")
+
+
+def test_a_plan_without_conversions_writes_no_script_and_removes_an_earlier_one(tmp_path: Path) -> None:
+    (tmp_path / EXCHANGE_FILE).write_text("Set-Mailbox -Identity 'stale' -Type Shared\n", encoding="utf-8")
+    plan = compile_plan(report([e3_leaver("f3", uid(3), details=kept("retention"), kinds=["files", "mailbox"])],
+                               SEATS))
+    assert plan.exchange == ()
+    write_plan(plan, tmp_path, created_at=CREATED)
+    assert not (tmp_path / EXCHANGE_FILE).exists()
+    assert "exchange_steps" not in json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+
+
+# --- a hostile UPN --------------------------------------------------------------------------------
+
+QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
+def single_quoted(line: str) -> list[str]:
+    """The single-quoted strings of a PowerShell line, read as PowerShell's tokenizer reads them:
+    any of the five single quotes opens and closes one, two in a row inside are one literal quote.
+    Fails when a string is left open (the line would run on)."""
+    out, i = [], 0
+    while i < len(line):
+        if line[i] in QUOTES:
+            i += 1
+            text = ""
+            while True:
+                assert i < len(line), f"unterminated string in {line!r}"
+                if line[i] in QUOTES:
+                    if i + 1 < len(line) and line[i + 1] in QUOTES:
+                        text += line[i]
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                text += line[i]
+                i += 1
+            out.append(text)
+        elif line[i] == "#":
+            break  # a comment to the end of the line
+        else:
+            i += 1
+    return out
+
+
+HOSTILE = "o'brien\u2019; Remove-Mailbox -Identity x -Confirm:$false; '@contoso.example"
+BROKEN = "eve@contoso.example\nRemove-Mailbox -Identity ceo@contoso.example -Confirm:$false\n#"
+
+
+def test_a_hostile_upn_stays_inside_its_quotes_and_a_line_break_gets_no_command() -> None:
+    steps = (MailboxStep(HOSTILE, "Mallory\r\nRemove-Mailbox ceo", "f1", DISABLED, WAITS),
+             MailboxStep(BROKEN, "Eve", "f2", DISABLED, WAITS))
+    text = script(steps, tenant="Contoso\nRemove-Mailbox x", created_at=CREATED)
+    lines = text.split("\n")
+    code = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    # every line of code is one the script writes itself, with the UPN only inside quotes
+    for line in code:
+        outside = line
+        for s in single_quoted(line):
+            outside = outside.replace(quoted(s), "", 1) if quoted(s) in outside else outside
+        assert "Remove-Mailbox" not in outside and "contoso.example" not in outside, line
+    targets = [single_quoted(line) for line in code if "-Identity" in line]
+    assert targets and all(t == [HOSTILE] for t in targets)  # the hostile UPN, exactly, and nothing else
+    assert quoted(HOSTILE) == "'o''brien\u2019\u2019; Remove-Mailbox -Identity x -Confirm:$false; ''@contoso.example'"
+    # the UPN with line breaks: a comment says why, and no command names it
+    assert not any("eve@" in line for line in code)
+    assert "#   Not converted here: the user principal name holds a control character. Check the" in lines
+    assert "# 2. Eve <eve@contoso.example<U+000A>Remove-Mailbox -Identity ceo@contoso.example -Confirm:$false" \
+           "<U+000A>#>" in lines
+    assert sum(1 for line in code if line.lstrip().startswith("Set-Mailbox")) == 1  # the hostile UPN's only
