@@ -60,6 +60,23 @@ NOT_HELD = "User does not have a corresponding license."
 NO_USAGE_LOCATION = "License assignment cannot be done for user with invalid usage location."
 ALREADY_MEMBER = "One or more added object references already exist for the following modified properties: 'members'."
 NOT_MEMBER = "One or more removed object references do not exist for the following modified properties: 'members'."
+# Graph's refusals to change the members of a group no program may change (Microsoft's "Troubleshoot
+# 403 error when adding a user to a group": dynamic groups answer 403 Authorization_RequestDenied; the
+# on-premises and Exchange messages as Graph gives them for synced and mail-enabled security groups)
+DYNAMIC_REFUSED = "Insufficient privileges to complete the operation."
+SYNCED_REFUSED = ("Unable to update the specified properties for on-premises mastered Directory Sync objects or "
+                  "objects currently undergoing migration.")
+MAIL_REFUSED = "Cannot Update a mail-enabled security groups and or distribution list."
+
+
+def refuse_member_change(group: Group) -> None:
+    """Graph's answer to a member add or removal on a dynamic, synced or mail-enabled security group."""
+    if group.synced:
+        raise bad(SYNCED_REFUSED)
+    if group.dynamic:
+        raise GraphError(403, "Authorization_RequestDenied", DYNAMIC_REFUSED)
+    if group.mail_security:
+        raise bad(MAIL_REFUSED)
 
 _REF = re.compile(r"/(?:directoryObjects|users)/([^/?#]+)$")
 
@@ -273,6 +290,7 @@ class TenantState:
             group = self.group(group_key)
             if group is None:
                 raise not_found(group_key)
+            refuse_member_change(group)
             at = self.user_at(member_key)
             if at is None:
                 raise not_found(member_key)  # groups, devices ... are not modelled as members
@@ -292,6 +310,7 @@ class TenantState:
             group = self.group(group_key)
             if group is None:
                 raise not_found(group_key)
+            refuse_member_change(group)
             at = self.user_at(member_key)
             user = self.users[at] if at is not None else None
             if at is None or user is None or not self.is_member(group, user):
@@ -399,7 +418,7 @@ class TenantState:
 
     def _replace_group(self, group: Group, **changes: Any) -> Group:
         """Replace a group; its hasMembersWithLicenseErrors is then read from its members' states."""
-        new = dataclasses.replace(group, has_members_with_license_errors=None, **changes)
+        new = msgspec.structs.replace(group, has_members_with_license_errors=None, **changes)
         self.groups[self._group_at[group.id.lower()]] = new
         self._license_errors = None
         self.written = True

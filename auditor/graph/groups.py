@@ -6,18 +6,21 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from operator import attrgetter
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
+
 from ..errors import CollectionError
 from ..model import Gap, Group
-from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder
+from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
 from .client import GraphRequestError
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
 
-GROUP_FIELDS = "id,displayName,assignedLicenses"
+# groupTypes, membershipRule, onPremisesSyncEnabled and mailEnabled: whether a program may change the
+# group's members (not those of a dynamic, on-premises synced or mail-enabled security group)
+GROUP_FIELDS = "id,displayName,assignedLicenses,groupTypes,membershipRule,onPremisesSyncEnabled,mailEnabled"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
@@ -145,8 +148,12 @@ class GroupReads(ReadState):
                 licenses = decoder.licenses(raw_licenses if isinstance(raw_licenses, list) else [])
             except BadValue as exc:
                 raise CollectionError(f"group {doc['id']} has malformed assignedLicenses: {exc}") from None
+            try:
+                kind = group_kind(doc)
+            except BadValue as exc:
+                raise CollectionError(f"group {doc['id']} has a malformed {exc}") from None
             name = doc.get("displayName")
-            out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids))
+            out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids, **kind))
         return out
 
 
@@ -154,6 +161,7 @@ def mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[Gr
     """Every group gets hasMembersWithLicenseErrors; a flagged group the other reads did not
     return (its licenses were removed, but removing them failed for some members) is added."""
     wanted = {gid.lower(): (gid, name) for gid, name in flagged.items()}
-    out = [replace(g, has_members_with_license_errors=wanted.pop(g.id.lower(), None) is not None) for g in groups]
+    out = [msgspec.structs.replace(g, has_members_with_license_errors=wanted.pop(g.id.lower(), None) is not None)
+           for g in groups]
     out += [Group(gid, name, has_members_with_license_errors=True) for gid, name in wanted.values()]
     return sorted(out, key=attrgetter("id"))

@@ -430,6 +430,20 @@ class TenantStream:
         # a service of the group's E3 conflicts with one the user has: E3 is active, not applied in full
         b.grant(partly, "SPE_E3", via="All Office Staff", error="MutuallyExclusiveViolation", partial=True)
         yield partly
+        # a dynamic licensing group and one synced from on-premises Active Directory: no call changes
+        # their members, so the licenses of leavers in them wait for the rule or the directory
+        dynamic = b.group("Sales Analytics", ("POWER_BI_PRO",))
+        dynamic |= {"groupTypes": ["DynamicMembership"], "membershipRule": '(user.department -eq "Sales")'}
+        synced = b.group("SG-Visio-Users", ("VISIOCLIENT",))
+        synced |= {"onPremisesSyncEnabled": True}
+        seller = b.user("sales.leaver", name="Sales Leaver", department="Sales", location="NL", enabled=False,
+                        last_seen_days=60)
+        b.grant(seller, "POWER_BI_PRO", via="Sales Analytics")  # disabled-user-licensed, from the dynamic group
+        yield seller
+        drafter = b.user("visio.leaver", name="Visio Leaver", department="Operations", location="DK", enabled=False,
+                         last_seen_days=90)
+        b.grant(drafter, "VISIOCLIENT", via="SG-Visio-Users")  # disabled-user-licensed, from the synced group
+        yield drafter
 
     def skus(self) -> list[dict[str, Any]]:
         if not self._done:
@@ -489,7 +503,10 @@ class TenantStream:
     def groups(self) -> list[dict[str, Any]]:
         if not self._done:
             raise RuntimeError("groups() needs every user generated first")
-        return [{**g, "hasMembersWithLicenseErrors": g.get("hasMembersWithLicenseErrors", False)}
+        # the kind as the collector reads it (groupTypes, membershipRule, onPremisesSyncEnabled,
+        # mailEnabled): cloud security groups with assigned members unless a case says otherwise
+        kind = {"groupTypes": [], "membershipRule": None, "onPremisesSyncEnabled": None, "mailEnabled": False}
+        return [{**kind, **g, "hasMembersWithLicenseErrors": g.get("hasMembersWithLicenseErrors", False)}
                 for g in self._b.groups.values()]
 
 
