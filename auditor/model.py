@@ -278,6 +278,10 @@ class Group(msgspec.Struct, frozen=True):
     # a cloud-only group when group_types was read, else not known
     on_premises_sync_enabled: bool | None = None
     mail_enabled: bool | None = None
+    # the direct user members (Graph's members): read for a group that both assigns licenses and is
+    # named by a policy, whose transitive members are read too; None = not read. Group-based
+    # licensing applies a group's licenses to its direct members only, never through a nested group.
+    direct_members: tuple[str, ...] | None = None
 
     @property
     def kind_known(self) -> bool:

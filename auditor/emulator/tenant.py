@@ -202,6 +202,16 @@ class TenantState:
     def is_member(self, group: Group, user: User) -> bool:
         return user.id.lower() in self._member_index(group)[1]
 
+    def is_direct_member(self, group: Group, user: User) -> bool:
+        """A member not only through a nested group: every member, unless the group lists its
+        direct members (Group.direct_members)."""
+        if group.direct_members is None:
+            return self.is_member(group, user)
+        return user.id.lower() in {m.lower() for m in group.direct_members}
+
+    def direct_members(self, group: Group) -> Sequence[User]:
+        return [u for u in self.members(group) if self.is_direct_member(group, u)]
+
     def member_of(self, user: User) -> list[Group]:
         """The groups the user is a member of, in the tenant's order."""
         return [g for g in self.groups if self.is_member(g, user)]
@@ -295,9 +305,13 @@ class TenantState:
             if at is None:
                 raise not_found(member_key)  # groups, devices ... are not modelled as members
             user = self.users[at]
-            if self.is_member(group, user):
+            if self.is_direct_member(group, user):
                 raise bad(ALREADY_MEMBER)
-            group = self._replace_group(group, members=(*group.members, user.id))
+            direct = None if group.direct_members is None else (*group.direct_members, user.id)
+            if self.is_member(group, user):  # a member through a nested group becomes a direct one too
+                group = self._replace_group(group, direct_members=direct)
+            else:
+                group = self._replace_group(group, members=(*group.members, user.id), direct_members=direct)
             if group.assigned_licenses:
                 states = self._group_states(self._states(user), group, now_text())
                 self._commit(at, user, states)
@@ -313,10 +327,13 @@ class TenantState:
             refuse_member_change(group)
             at = self.user_at(member_key)
             user = self.users[at] if at is not None else None
-            if at is None or user is None or not self.is_member(group, user):
+            if at is None or user is None or not self.is_direct_member(group, user):
                 raise GraphError(404, "Request_ResourceNotFound", NOT_MEMBER)
             gone = user.id.lower()
-            group = self._replace_group(group, members=tuple(m for m in group.members if m.lower() != gone))
+            direct = None if group.direct_members is None else \
+                tuple(m for m in group.direct_members if m.lower() != gone)
+            group = self._replace_group(group, members=tuple(m for m in group.members if m.lower() != gone),
+                                        direct_members=direct)
             gid = group.id.lower()
             states = [(s, t) for s, t in self._states(user) if (s.assigned_by_group or "").lower() != gid]
             self._commit(at, user, states)
@@ -329,7 +346,8 @@ class TenantState:
             if at is None:
                 raise not_found(key)
             user = self.users[at]
-            groups = [g for g in self.member_of(user) if g.assigned_licenses]
+            # group-based licensing gives a group's licenses to its direct members only
+            groups = [g for g in self.member_of(user) if g.assigned_licenses and self.is_direct_member(g, user)]
             member = {g.id.lower() for g in groups}
             # states of a group the user has left (none after the emulator's own writes) go
             states = [(s, t) for s, t in self._states(user)

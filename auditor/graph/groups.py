@@ -95,8 +95,11 @@ class GroupReads(ReadState):
             return None
         return out
 
-    async def members(self, group_id: str, limit: asyncio.Semaphore) -> tuple[str, ...]:
-        path = f"/groups/{group_id}/transitiveMembers/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
+    async def members(self, group_id: str, limit: asyncio.Semaphore, relation: str = "transitiveMembers"
+                      ) -> tuple[str, ...]:
+        """The group's user members: transitive (a policy selects by them), or direct (`relation`
+        "members": the ones group-based licensing gives the group's licenses to)."""
+        path = f"/groups/{group_id}/{relation}/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
         ids: list[str] = []
         async with limit:
             async for page in self.client.pages(path, headers=EVENTUAL):
@@ -132,9 +135,19 @@ class GroupReads(ReadState):
         async def no_members() -> tuple[str, ...]:
             return ()
 
+        async def no_direct() -> None:
+            return None
+
+        # A group a policy selects by that also assigns licenses: its direct members too, so a member
+        # without the group's copy tells whether the membership is through a nested group (which
+        # group-based licensing does not follow) or direct (the group's copy is not applied yet).
+        licensing = {d["id"].lower() for d in ordered if d.get("assignedLicenses")}
         try:
-            members = await asyncio.gather(
-                *(self.members(d["id"], limit) if d["id"].lower() in selected else no_members() for d in ordered)
+            members, direct = await asyncio.gather(
+                asyncio.gather(*(self.members(d["id"], limit) if d["id"].lower() in selected else no_members()
+                                 for d in ordered)),
+                asyncio.gather(*(self.members(d["id"], limit, "members")
+                                 if d["id"].lower() in selected & licensing else no_direct() for d in ordered)),
             )
         except GraphRequestError as exc:
             if exc.status not in (403, 404):
@@ -142,7 +155,7 @@ class GroupReads(ReadState):
             self.gaps.append(Gap("groups", exc.request, forbidden_reason(exc)))
             return []
         out = []
-        for doc, ids in zip(ordered, members, strict=True):
+        for doc, ids, direct_ids in zip(ordered, members, direct, strict=True):
             raw_licenses = doc.get("assignedLicenses") or []
             try:
                 licenses = decoder.licenses(raw_licenses if isinstance(raw_licenses, list) else [])
@@ -153,7 +166,8 @@ class GroupReads(ReadState):
             except BadValue as exc:
                 raise CollectionError(f"group {doc['id']} has a malformed {exc}") from None
             name = doc.get("displayName")
-            out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids, **kind))
+            out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids,
+                             direct_members=direct_ids, **kind))
         return out
 
 

@@ -146,6 +146,31 @@ class Context:
                 found |= self.group_kind(group.id) or {"kind": ASSIGNED}
         return {"replace_group": found} if found else {}
 
+    def groups_not_applied(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
+        """The groups that assign one of `sku_ids` and that `user` is a member of (as far as the
+        snapshot shows members: the groups the policies name) without holding their copy:
+        {"group_membership": [{"id", "name", "gives": [part numbers of `sku_ids` it assigns],
+        "via": nested | direct | unknown}], "group_kinds": {id: group_kind}}. `via`: nested when the
+        user is not among the group's direct members (group-based licensing follows direct members
+        only), direct when the user is (the group's copy is not applied yet), unknown when the
+        direct members were not read. Empty when there is no such group."""
+        wanted = {s.lower() for s in sku_ids}
+        held_from = {(s.assigned_by_group or "").lower() for s in user.license_assignment_states}
+        found: list[dict[str, Any]] = []
+        for group in sorted({g.id: g for s in wanted for g in self._groups_giving().get(s) or []}.values(),
+                            key=lambda g: (g.display_name.lower(), g.id)):
+            if group.id.lower() in held_from or user.id not in self._member_set(group.id):
+                continue
+            direct = group.direct_members
+            via = "unknown" if direct is None else "direct" if user.id in direct else "nested"
+            gives = sorted({self.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses} &
+                           {self.index.part(s) for s in wanted})
+            found.append({"id": group.id, "name": group.display_name, "gives": gives, "via": via})
+        if not found:
+            return {}
+        kinds = {g["id"]: kind for g in found if (kind := self.group_kind(g["id"])) is not None}
+        return {"group_membership": found, "group_kinds": kinds}
+
     def group(self, group_id: str) -> Group | None:
         if self._group_by_id is None:
             self._group_by_id = {g.id.lower(): g for g in self.index.snapshot.groups}

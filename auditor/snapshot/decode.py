@@ -406,6 +406,8 @@ def group_from_graph(raw: Any, decoder: UserDecoder) -> Group:
         assigned_licenses=decoder.licenses(_list(raw, "assignedLicenses")),
         members=_strs(_list(raw, "members"), "members"),
         has_members_with_license_errors=_flag(raw, "hasMembersWithLicenseErrors"),
+        direct_members=None if raw.get("directMembers") is None else _strs(_list(raw, "directMembers"),
+                                                                             "directMembers"),
         **group_kind(raw),
     )
 

@@ -112,3 +112,45 @@ def test_a_group_giving_only_the_findings_products_says_nothing_more(tmp_path: A
     r = _forbidden_f1(tmp_path)
     assert "also" not in r["actions"][0]["description"]
     assert not any("also takes" in s for s in r["steps"])
+
+
+# --- a member of a group that assigns the required product, without the group's copy -----------
+
+REQUIRE_F1 = "assignments:\n  - name: frontline\n    match: {groups: [Frontline]}\n    required_any: [SPE_F1]\n"
+
+
+def _required(tmp_path: Any, direct: list[str] | None, **kind: Any) -> dict[str, Any]:
+    ann = user("ann")
+    group = _group("g-f1", "Frontline", F1, **kind)
+    if direct is not None:
+        group["directMembers"] = direct
+    doc = tenant([ann], groups=[group])
+    (f,) = [f for f in audit(tmp_path, REQUIRE_F1, doc).findings if f.rule == "sku-required-missing"]
+    return _remediation(f) | {"details": dict(f.facts)}
+
+
+def test_a_member_through_a_nested_group_joins_the_group_itself(tmp_path: Any) -> None:
+    r = _required(tmp_path, direct=[])
+    assert r["details"]["group_membership"] == [{"id": "g-f1", "name": "Frontline", "gives": ["SPE_F1"],
+                                                 "via": "nested"}]
+    assert [a["kind"] for a in r["actions"]] == ["add_member"], "no direct copy of a product the group gives"
+    [join] = r["actions"]
+    assert (join["group"], join["ready"], join["seats"]) == ("g-f1", True, {"SPE_F1": 1})
+    assert "only through a nested group, and group-based licensing does not follow nested groups" in r["summary"]
+
+
+def test_a_direct_member_without_the_copy_is_reprocessed(tmp_path: Any) -> None:
+    r = _required(tmp_path, direct=["id-ann"])
+    assert [(a["kind"], a["ready"]) for a in r["actions"]] == [("reprocess", True)]
+    assert "direct member of the group Frontline" in r["summary"]
+
+
+def test_membership_of_unknown_directness_gets_no_direct_copy(tmp_path: Any) -> None:
+    r = _required(tmp_path, direct=None)
+    assert r["actions"] == [] and "does not show whether the membership is direct" in r["summary"]
+
+
+def test_a_nested_member_of_a_dynamic_group_gets_no_ready_join(tmp_path: Any) -> None:
+    r = _required(tmp_path, direct=[], groupTypes=["DynamicMembership"], membershipRule=RULE)
+    [join] = r["actions"]
+    assert (join["kind"], join["ready"], join["blocked"]) == ("add_member", False, "group_dynamic")

@@ -128,3 +128,21 @@ def test_the_sdk_sees_graphs_refusal(api):  # noqa: F811
             await client.aclose()
 
     assert asyncio.run(run()) == (403, "Authorization_RequestDenied", DYNAMIC_REFUSED)
+
+
+def test_direct_members_are_read_for_a_named_licensing_group_only(harness):
+    snap = make_tenant(40, seed=3)
+    licensing = next(g for g in snap.groups if g.assigned_licenses)
+    nested = licensing.members[0]  # a member only through a nested group
+    direct = tuple(m for m in licensing.members if m != nested)
+    snap = _kinds(snap, **{licensing.display_name: {"direct_members": direct}})
+    h = harness(snap)
+    named = h.collect((licensing.display_name,), need_sign_in=False)
+    got = next(g for g in named.groups if g.id == licensing.id)
+    assert got.direct_members == tuple(sorted(direct)) and nested in got.members
+    assert h.emulator.requests_to(rf"/groups/{licensing.id}/members/microsoft.graph.user")
+    # not named by a policy: neither its members nor its direct members are read
+    h2 = harness(snap)
+    plain = next(g for g in h2.collect((), need_sign_in=False).groups if g.id == licensing.id)
+    assert plain.direct_members is None and plain.members == ()
+    assert not h2.emulator.requests_to(rf"/groups/{licensing.id}/members")
