@@ -509,7 +509,8 @@ class TenantStream:
             raise RuntimeError("groups() needs every user generated first")
         # the kind as the collector reads it (groupTypes, membershipRule, onPremisesSyncEnabled,
         # mailEnabled): cloud security groups with assigned members unless a case says otherwise
-        kind = {"groupTypes": [], "membershipRule": None, "onPremisesSyncEnabled": None, "mailEnabled": False}
+        kind: dict[str, Any] = {"groupTypes": [], "membershipRule": None, "onPremisesSyncEnabled": None,
+                                "mailEnabled": False}
         out = [{**kind, **g, "hasMembersWithLicenseErrors": g.get("hasMembersWithLicenseErrors", False)}
                for g in self._b.groups.values()]
         for g in out:

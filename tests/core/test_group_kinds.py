@@ -10,7 +10,7 @@ import pytest
 
 from auditor import guidance
 from auditor.model import Cloud, Finding, Locale
-from auditor.rules.assignments import SkuForbidden
+from auditor.rules.assignments import SkuForbidden, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 from .factory import E3, F1, audit, tenant, user
@@ -104,7 +104,7 @@ def test_leaving_a_group_names_what_else_it_gives(tmp_path: Any) -> None:
     assert dict(f.facts)["group_licenses"] == {"g-1": ["SPE_E3", "SPE_F1"]}
     r = _remediation(f)
     [a] = [a for a in r["actions"] if a["kind"] == "remove_member"]
-    assert a["description"].endswith("SPE_F1, and also SPE_E3."), a["description"]
+    assert a["description"].endswith("SPE_F1, and the other product the group gives, SPE_E3."), a["description"]
     assert any("Leaving Frontline Plus also takes SPE_E3 from" in s for s in r["steps"]), r["steps"]
 
 
@@ -125,7 +125,7 @@ def _required(tmp_path: Any, direct: list[str] | None, **kind: Any) -> dict[str,
     if direct is not None:
         group["directMembers"] = direct
     doc = tenant([ann], groups=[group])
-    (f,) = [f for f in audit(tmp_path, REQUIRE_F1, doc).findings if f.rule == "sku-required-missing"]
+    (f,) = [f for f in audit(tmp_path, REQUIRE_F1, doc).findings if f.rule == SkuRequiredMissing.id]
     return _remediation(f) | {"details": dict(f.facts)}
 
 

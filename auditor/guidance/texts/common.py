@@ -184,9 +184,9 @@ TEXTS: tuple[Declared, ...] = (
     Text("graph.membership", "Removes {user} from the group {group}; the licenses that the group assigns then no "
          "longer apply to the user."),
     Text("graph.membership.also", "Removes {user} from the group {group}; the licenses that the group assigns "
-         "then no longer apply to the user: {sku}, and also {others}.",
+         "then no longer apply to the user: {sku}, and the other product the group gives, {others}.",
          "Removes {user} from the group {group}; the licenses that the group assigns then no longer apply to the "
-         "user: {sku}, and also {others}."),
+         "user: {sku}, and the other products the group gives, {others}."),
     Text("graph.membership.dynamic", "Not a call to run: {group} is a dynamic group, and its membership rule "
          "\"{rule}\" makes {user} a member. Change the rule, or the user's attributes it reads, so that it no "
          "longer includes {user}."),
