@@ -256,8 +256,18 @@ RESOURCE_PURPOSES = frozenset(("shared", "room", "equipment"))
 PERSON_PURPOSES = frozenset(("user", "linked"))
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+# groupTypes value of a group whose members a membership rule decides (Graph's group resource)
+DYNAMIC_MEMBERSHIP = "DynamicMembership"
+UNIFIED = "Unified"  # groupTypes value of a Microsoft 365 group
+
+
+class Group(msgspec.Struct, frozen=True):
+    """A group the policies name or one that assigns licenses.
+
+    Its kind (group_types, membership_rule, on_premises_sync_enabled, mail_enabled) says whether a
+    program may change its members: None in group_types means the kind was not read (an older
+    snapshot), and then nothing about the group is assumed, neither "dynamic" nor "cloud-only"."""
+
     id: str
     display_name: str
     assigned_licenses: tuple[AssignedLicense, ...] = ()
@@ -265,6 +275,38 @@ class Group:
     # Graph's hasMembersWithLicenseErrors (only readable through $filter): None = not collected
     # (an older snapshot, or the read failed: see TenantSnapshot.gaps), never "no errors"
     has_members_with_license_errors: bool | None = None
+    group_types: tuple[str, ...] | None = None  # Graph's groupTypes; None = not read
+    membership_rule: str | None = None  # the rule of a dynamic group, as the tenant wrote it (untrusted text)
+    # Graph's onPremisesSyncEnabled: true = synced from on-premises Active Directory; null (None) is
+    # a cloud-only group when group_types was read, else not known
+    on_premises_sync_enabled: bool | None = None
+    mail_enabled: bool | None = None
+    # the direct user members (Graph's members): read for a group that both assigns licenses and is
+    # named by a policy, whose transitive members are read too; None = not read. Group-based
+    # licensing applies a group's licenses to its direct members only, never through a nested group.
+    direct_members: tuple[str, ...] | None = None
+
+    @property
+    def kind_known(self) -> bool:
+        return self.group_types is not None
+
+    @property
+    def dynamic(self) -> bool | None:
+        """Members follow a membership rule (groupTypes holds DynamicMembership); None = not known."""
+        return None if self.group_types is None else DYNAMIC_MEMBERSHIP in self.group_types
+
+    @property
+    def synced(self) -> bool | None:
+        """Synced from on-premises Active Directory (onPremisesSyncEnabled true); None = not known."""
+        return None if self.group_types is None else self.on_premises_sync_enabled is True
+
+    @property
+    def mail_security(self) -> bool | None:
+        """A mail-enabled security group or distribution list (mail-enabled, not a Microsoft 365
+        group): Graph cannot change its members (Exchange Online does). None = not known."""
+        if self.group_types is None or self.mail_enabled is None:
+            return None
+        return self.mail_enabled and UNIFIED not in self.group_types
 
 
 @dataclass(frozen=True, slots=True)

@@ -238,6 +238,9 @@ class Session:
             note = f"Graph refused it: {detail}"
         if result.status == 403:
             note += f"; the credential needs {permissions.for_refusal(change)}"
+            if change.kind in ("add_member", "remove_member"):
+                # Graph answers a member change to a dynamic group with this 403 too
+                note += ", unless the group is dynamic: then change its membership rule instead"
         self.outcome(n, change, action, request, result.status, outcome, note[:600], before, undoes)
         if result.unknown:
             self.tally.unknown += 1

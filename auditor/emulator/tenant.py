@@ -64,6 +64,23 @@ NOT_HELD = "User does not have a corresponding license."
 NO_USAGE_LOCATION = "License assignment cannot be done for user with invalid usage location."
 ALREADY_MEMBER = "One or more added object references already exist for the following modified properties: 'members'."
 NOT_MEMBER = "One or more removed object references do not exist for the following modified properties: 'members'."
+# Graph's refusals to change the members of a group no program may change (Microsoft's "Troubleshoot
+# 403 error when adding a user to a group": dynamic groups answer 403 Authorization_RequestDenied; the
+# on-premises and Exchange messages as Graph gives them for synced and mail-enabled security groups)
+DYNAMIC_REFUSED = "Insufficient privileges to complete the operation."
+SYNCED_REFUSED = ("Unable to update the specified properties for on-premises mastered Directory Sync objects or "
+                  "objects currently undergoing migration.")
+MAIL_REFUSED = "Cannot Update a mail-enabled security groups and or distribution list."
+
+
+def refuse_member_change(group: Group) -> None:
+    """Graph's answer to a member add or removal on a dynamic, synced or mail-enabled security group."""
+    if group.synced:
+        raise bad(SYNCED_REFUSED)
+    if group.dynamic:
+        raise GraphError(403, "Authorization_RequestDenied", DYNAMIC_REFUSED)
+    if group.mail_security:
+        raise bad(MAIL_REFUSED)
 
 _REF = re.compile(r"/(?:directoryObjects|users)/([^/?#]+)$")
 
@@ -191,6 +208,16 @@ class TenantState:
     def is_member(self, group: Group, user: User) -> bool:
         return user.id.lower() in self._member_index(group)[1]
 
+    def is_direct_member(self, group: Group, user: User) -> bool:
+        """A member not only through a nested group: every member, unless the group lists its
+        direct members (Group.direct_members)."""
+        if group.direct_members is None:
+            return self.is_member(group, user)
+        return user.id.lower() in {m.lower() for m in group.direct_members}
+
+    def direct_members(self, group: Group) -> Sequence[User]:
+        return [u for u in self.members(group) if self.is_direct_member(group, u)]
+
     def member_of(self, user: User) -> list[Group]:
         """The groups the user is a member of, in the tenant's order."""
         return [g for g in self.groups if self.is_member(g, user)]
@@ -279,13 +306,18 @@ class TenantState:
             group = self.group(group_key)
             if group is None:
                 raise not_found(group_key)
+            refuse_member_change(group)
             at = self.user_at(member_key)
             if at is None:
                 raise not_found(member_key)  # groups, devices ... are not modelled as members
             user = self.users[at]
-            if self.is_member(group, user):
+            if self.is_direct_member(group, user):
                 raise bad(ALREADY_MEMBER)
-            group = self._replace_group(group, members=(*group.members, user.id))
+            direct = None if group.direct_members is None else (*group.direct_members, user.id)
+            if self.is_member(group, user):  # a member through a nested group becomes a direct one too
+                group = self._replace_group(group, direct_members=direct)
+            else:
+                group = self._replace_group(group, members=(*group.members, user.id), direct_members=direct)
             if group.assigned_licenses and self.group_license_delay > 0:
                 timer = threading.Timer(self.group_license_delay, self._license_member, (group.id, user.id))
                 timer.daemon = True
@@ -300,7 +332,7 @@ class TenantState:
         (nothing when the user has left the group, or the user or group is gone, meanwhile)."""
         with self._lock:
             group, at = self.group(group_key), self.user_at(user_key)
-            if group is None or at is None or not self.is_member(group, self.users[at]):
+            if group is None or at is None or not self.is_direct_member(group, self.users[at]):
                 return
             user = self.users[at]
             self._commit(at, user, self._group_states(self._states(user), group, now_text()))
@@ -311,12 +343,16 @@ class TenantState:
             group = self.group(group_key)
             if group is None:
                 raise not_found(group_key)
+            refuse_member_change(group)
             at = self.user_at(member_key)
             user = self.users[at] if at is not None else None
-            if at is None or user is None or not self.is_member(group, user):
+            if at is None or user is None or not self.is_direct_member(group, user):
                 raise GraphError(404, "Request_ResourceNotFound", NOT_MEMBER)
             gone = user.id.lower()
-            group = self._replace_group(group, members=tuple(m for m in group.members if m.lower() != gone))
+            direct = None if group.direct_members is None else \
+                tuple(m for m in group.direct_members if m.lower() != gone)
+            group = self._replace_group(group, members=tuple(m for m in group.members if m.lower() != gone),
+                                        direct_members=direct)
             gid = group.id.lower()
             states = [(s, t) for s, t in self._states(user) if (s.assigned_by_group or "").lower() != gid]
             self._commit(at, user, states)
@@ -329,7 +365,8 @@ class TenantState:
             if at is None:
                 raise not_found(key)
             user = self.users[at]
-            groups = [g for g in self.member_of(user) if g.assigned_licenses]
+            # group-based licensing gives a group's licenses to its direct members only
+            groups = [g for g in self.member_of(user) if g.assigned_licenses and self.is_direct_member(g, user)]
             member = {g.id.lower() for g in groups}
             # states of a group the user has left (none after the emulator's own writes) go
             states = [(s, t) for s, t in self._states(user)
@@ -418,7 +455,7 @@ class TenantState:
 
     def _replace_group(self, group: Group, **changes: Any) -> Group:
         """Replace a group; its hasMembersWithLicenseErrors is then read from its members' states."""
-        new = dataclasses.replace(group, has_members_with_license_errors=None, **changes)
+        new = msgspec.structs.replace(group, has_members_with_license_errors=None, **changes)
         self.groups[self._group_at[group.id.lower()]] = new
         self._license_errors = None
         self.written = True

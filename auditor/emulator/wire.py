@@ -63,7 +63,8 @@ GROUP_DEFAULT = (
     "securityEnabled",
     "visibility",
 )
-GROUP_PROPERTIES = frozenset((*GROUP_DEFAULT, "assignedLicenses", "licenseProcessingState", "membershipRule"))
+GROUP_PROPERTIES = frozenset((*GROUP_DEFAULT, "assignedLicenses", "licenseProcessingState", "membershipRule",
+                              "onPremisesSyncEnabled"))
 SKU_PROPERTIES = frozenset(
     (
         "id",
@@ -148,15 +149,16 @@ def group_wire(g: Group, selected: tuple[str, ...] | None) -> dict[str, Any]:
         "createdDateTime": None,
         "description": None,
         "displayName": g.display_name,
-        "groupTypes": [],
+        "groupTypes": list(g.group_types or ()),
         "mail": None,
-        "mailEnabled": False,
+        "mailEnabled": bool(g.mail_enabled),
         "mailNickname": g.display_name.replace(" ", "")[:64] or g.id,
         "securityEnabled": True,
         "visibility": None,
         "assignedLicenses": [license_to_json(lic) for lic in g.assigned_licenses],
         "licenseProcessingState": {"state": "ProcessingComplete"} if g.assigned_licenses else None,
-        "membershipRule": None,
+        "membershipRule": g.membership_rule,
+        "onPremisesSyncEnabled": g.on_premises_sync_enabled,
     }
     names = GROUP_DEFAULT if selected is None else selected
     return {name: full[name] for name in names}

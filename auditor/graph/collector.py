@@ -16,6 +16,9 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
     GET /groups?$filter=assignedLicenses/$count ne 0&$count=true            (ConsistencyLevel: eventual)
     GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id&$count=true  (eventual), all pages,
         for the groups the policies name only
+    GET /groups/{id}/members/microsoft.graph.user?$select=id&$count=true  (eventual), all pages,
+        for the groups the policies name that also assign licenses (group-based licensing follows
+        direct members only)
     GET /groups?$filter=hasMembersWithLicenseErrors eq true&$count=true&$select=id,displayName  (eventual)
         the groups whose group-based licenses failed for a member (the property is never returned,
         only filtered on); a 403 is a gap in the part hasMembersWithLicenseErrors only

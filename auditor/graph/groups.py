@@ -6,18 +6,21 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from operator import attrgetter
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
+
 from ..errors import CollectionError
 from ..model import Gap, Group
-from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder
+from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
 from .client import GraphRequestError
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
 
-GROUP_FIELDS = "id,displayName,assignedLicenses"
+# groupTypes, membershipRule, onPremisesSyncEnabled and mailEnabled: whether a program may change the
+# group's members (not those of a dynamic, on-premises synced or mail-enabled security group)
+GROUP_FIELDS = "id,displayName,assignedLicenses,groupTypes,membershipRule,onPremisesSyncEnabled,mailEnabled"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
@@ -92,8 +95,11 @@ class GroupReads(ReadState):
             return None
         return out
 
-    async def members(self, group_id: str, limit: asyncio.Semaphore) -> tuple[str, ...]:
-        path = f"/groups/{group_id}/transitiveMembers/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
+    async def members(self, group_id: str, limit: asyncio.Semaphore, relation: str = "transitiveMembers"
+                      ) -> tuple[str, ...]:
+        """The group's user members: transitive (a policy selects by them), or direct (`relation`
+        "members": the ones group-based licensing gives the group's licenses to)."""
+        path = f"/groups/{group_id}/{relation}/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
         ids: list[str] = []
         async with limit:
             async for page in self.client.pages(path, headers=EVENTUAL):
@@ -129,9 +135,19 @@ class GroupReads(ReadState):
         async def no_members() -> tuple[str, ...]:
             return ()
 
+        async def no_direct() -> None:
+            return None
+
+        # A group a policy selects by that also assigns licenses: its direct members too, so a member
+        # without the group's copy tells whether the membership is through a nested group (which
+        # group-based licensing does not follow) or direct (the group's copy is not applied yet).
+        licensing = {d["id"].lower() for d in ordered if d.get("assignedLicenses")}
         try:
-            members = await asyncio.gather(
-                *(self.members(d["id"], limit) if d["id"].lower() in selected else no_members() for d in ordered)
+            members, direct = await asyncio.gather(
+                asyncio.gather(*(self.members(d["id"], limit) if d["id"].lower() in selected else no_members()
+                                 for d in ordered)),
+                asyncio.gather(*(self.members(d["id"], limit, "members")
+                                 if d["id"].lower() in selected & licensing else no_direct() for d in ordered)),
             )
         except GraphRequestError as exc:
             if exc.status not in (403, 404):
@@ -139,14 +155,19 @@ class GroupReads(ReadState):
             self.gaps.append(Gap("groups", exc.request, forbidden_reason(exc)))
             return []
         out = []
-        for doc, ids in zip(ordered, members, strict=True):
+        for doc, ids, direct_ids in zip(ordered, members, direct, strict=True):
             raw_licenses = doc.get("assignedLicenses") or []
             try:
                 licenses = decoder.licenses(raw_licenses if isinstance(raw_licenses, list) else [])
             except BadValue as exc:
                 raise CollectionError(f"group {doc['id']} has malformed assignedLicenses: {exc}") from None
+            try:
+                kind = group_kind(doc)
+            except BadValue as exc:
+                raise CollectionError(f"group {doc['id']} has a malformed {exc}") from None
             name = doc.get("displayName")
-            out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids))
+            out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids,
+                             direct_members=direct_ids, **kind))
         return out
 
 
@@ -154,6 +175,7 @@ def mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[Gr
     """Every group gets hasMembersWithLicenseErrors; a flagged group the other reads did not
     return (its licenses were removed, but removing them failed for some members) is added."""
     wanted = {gid.lower(): (gid, name) for gid, name in flagged.items()}
-    out = [replace(g, has_members_with_license_errors=wanted.pop(g.id.lower(), None) is not None) for g in groups]
+    out = [msgspec.structs.replace(g, has_members_with_license_errors=wanted.pop(g.id.lower(), None) is not None)
+           for g in groups]
     out += [Group(gid, name, has_members_with_license_errors=True) for gid, name in wanted.values()]
     return sorted(out, key=attrgetter("id"))

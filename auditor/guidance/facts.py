@@ -127,6 +127,34 @@ class Facts:
     def group_ids(self, part: str) -> tuple[str, ...]:
         return as_strs(self._group_ids.get(part))
 
+    def group_kind(self, gid: str) -> tuple[str, str] | None:
+        """(kind, membership rule) of a group whose members no program may change: dynamic, synced,
+        mail or unknown (details.group_kinds, or the "kind" of replace_group or of a licensing_group entry). None for a group whose
+        members a membership call changes. A report without the groups' kinds (an older engine)
+        makes every group's kind unknown: unknown is never taken for "may be changed"."""
+        join = as_map(self.details.get("replace_group"))
+        if as_text(join.get("id")) == gid and "kind" in join:
+            kind = as_text(join.get("kind"))
+            return None if kind == "assigned" else (kind or "unknown", as_text(join.get("rule")) or "")
+        for entry in as_map(self.details.get("licensing_group")).values():  # the group a fix joins
+            entry = as_map(entry)
+            if as_text(entry.get("id")) == gid and "kind" in entry:
+                kind = as_text(entry.get("kind"))
+                return None if kind == "assigned" else (kind or "unknown", as_text(entry.get("rule")) or "")
+        kinds = self.details.get("group_kinds")
+        if not isinstance(kinds, Mapping):
+            return "unknown", ""
+        found = kinds.get(gid)
+        if found is None:
+            return None
+        found = as_map(found)
+        return as_text(found.get("kind")) or "unknown", as_text(found.get("rule")) or ""
+
+    def group_licenses(self, gid: str) -> tuple[str, ...]:
+        """The part numbers group `gid` gives when it gives more than the finding's products
+        (details.group_licenses); empty otherwise."""
+        return as_strs(as_map(self.details.get("group_licenses")).get(gid))
+
     def direct(self, parts: Sequence[str]) -> list[str]:
         """The parts held directly: those no group assigns, and those held from a group and
         directly at once (`also_direct`), which removing also takes an assignLicense call for."""

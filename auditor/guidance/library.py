@@ -102,11 +102,29 @@ def group_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
     (two groups never run into one path "Groups > All groups > G1, G2")."""
     steps: list[Line] = []
     for part in parts:
-        for group in f.groups(part):
+        names, ids = f.groups(part), f.group_ids(part)
+        for i, group in enumerate(names):
+            gid = ids[i] if len(ids) == len(names) else ""
             values = {"sku": w.product(part), "group": group}
-            steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
+            steps += [Line("steps.group.explain", values), membership_step(f, gid, values),
                       Line("steps.group.license", values)]
+            others = [p for p in f.group_licenses(gid) if p not in f.skus]
+            if others:
+                steps.append(Line("steps.group.also", {**values, **w.listing("others", others)}))
     return steps
+
+
+def membership_step(f: Facts, gid: str, values: Mapping[str, str]) -> Line:
+    """How to take the user out of group `gid`: in the admin center, or, for a group whose members
+    no program may change, where its membership is decided (its rule, quoted; on-premises Active
+    Directory; Exchange Online), or a check of its kind first when that is not known."""
+    kind = f.group_kind(gid) if gid else None
+    if kind is None:
+        return Line("steps.group.membership", values)
+    return Line(f"steps.group.{kind[0]}" if kind[0] in _KINDS else "steps.group.unknown", {**values, "rule": kind[1]})
+
+
+_KINDS = ("dynamic", "synced", "mail", "unknown")
 
 
 def group_summaries(f: Facts, w: Words, parts: Sequence[str], key: str, extra: dict[str, str]) -> tuple[Line, ...]:
@@ -190,7 +208,18 @@ def group_removals(f: Facts, w: Words, parts: Sequence[str], skip: Callable[[str
         if skip is not None and skip(gid, name):
             continue
         values = {"sku": w.products(given), "group": name}
-        key = "graph.membership_lookup" if gid.startswith("{") else "graph.membership"
+        kind = None if gid.startswith("{") else f.group_kind(gid)
+        others = [p for p in f.group_licenses(gid) if p not in f.skus]
+        if gid.startswith("{"):
+            key = "graph.membership_lookup"
+        elif kind is not None:  # not a call to run: where the membership is changed instead
+            key = f"graph.membership.{kind[0] if kind[0] in _KINDS else 'unknown'}"
+            values |= {"rule": kind[1]}
+        elif others:
+            key = "graph.membership.also"
+            values |= w.listing("others", others)
+        else:
+            key = "graph.membership"
         out.append(remove_member(f, gid, given, Line(key, values), risk(f, given)))
     return out
 

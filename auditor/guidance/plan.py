@@ -29,8 +29,18 @@ GROUP_KEEPS = "group_keeps"
 # the policy's licensing group cannot be joined as it stands (no such group, several, one that does
 # not assign the product, or one whose copy turns plans off): the step names the group and the policy line
 LICENSING_GROUP = "licensing_group"
+# a membership change to a group whose members no program may change (Graph refuses it, or the
+# change would be undone): its membership rule decides (dynamic), on-premises Active Directory
+# does (synced), Exchange Online does (a mail-enabled security group or distribution list), or the
+# group's kind is not known
+GROUP_DYNAMIC = "group_dynamic"
+GROUP_SYNCED = "group_synced"
+GROUP_MAIL = "group_mail"
+GROUP_KIND_UNKNOWN = "group_kind_unknown"
+GROUP_BLOCKS = {"dynamic": GROUP_DYNAMIC, "synced": GROUP_SYNCED, "mail": GROUP_MAIL, "unknown": GROUP_KIND_UNKNOWN}
 BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, TOGETHER_LOST, AFTER_GROUP,
-                   USAGE_UNKNOWN, GROUP_KEEPS, LICENSING_GROUP)
+                   USAGE_UNKNOWN, GROUP_KEEPS, LICENSING_GROUP, GROUP_DYNAMIC, GROUP_SYNCED, GROUP_MAIL,
+                   GROUP_KIND_UNKNOWN)
 
 # Action.kind
 ASSIGN_LICENSE = "assign_license"
@@ -199,6 +209,14 @@ def leaving_seats(f: Facts, gid: str, given: Sequence[str]) -> dict[str, int]:
     return {p: -1 for p in given if list(f.group_ids(p)) == [gid]}
 
 
+def membership_block(f: Facts, gid: str) -> str | None:
+    """Why no call may change the members of group `gid` (GROUP_BLOCKS), or None."""
+    if gid.startswith(GROUP_ID_PLACEHOLDER) or not gid:
+        return None  # the placeholder blocks it already
+    kind = f.group_kind(gid)
+    return None if kind is None else GROUP_BLOCKS.get(kind[0], GROUP_KIND_UNKNOWN)
+
+
 def remove_member(f: Facts, gid: str, given: Sequence[str], description: Line, blocked: str | None = None) -> Action:
     """DELETE /groups/{gid}/members/{uid}/$ref: the user leaves one group (removal by $ref needs a
     direct membership). Precondition: the user is a member and the group still assigns `given`."""
@@ -213,7 +231,8 @@ def remove_member(f: Facts, gid: str, given: Sequence[str], description: Line, b
         precondition.append({"holds": sid, "how": "group", "group": path_gid})
     seats = leaving_seats(f, group, given) if group else {p: -1 for p in given if len(f.groups(p)) == 1}
     return Action("DELETE", f"/groups/{path_gid}/members/{f.user_ref}/$ref", None, description, REMOVE_MEMBER,
-                  user, group, tuple(precondition), seats, first_blocked(None if known else PLACEHOLDER, blocked))
+                  user, group, tuple(precondition), seats,
+                  first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked))
 
 
 def add_member(f: Facts, gid: str, gives: Sequence[str], description: Line, blocked: str | None = None) -> Action:
@@ -226,7 +245,7 @@ def add_member(f: Facts, gid: str, gives: Sequence[str], description: Line, bloc
     body = {"@odata.id": f"{DIRECTORY_OBJECTS}{f.user_ref}"}
     return Action("POST", f"/groups/{path_gid}/members/$ref", body, description, ADD_MEMBER, user, gid or None,
                   ({"not_member_of": path_gid},), {p: 1 for p in gives},
-                  first_blocked(None if known else PLACEHOLDER, blocked))
+                  first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked))
 
 
 def reprocess(f: Facts, description: Line, takes: Sequence[str] = ()) -> Action:

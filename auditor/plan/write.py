@@ -23,8 +23,12 @@ from auditor.guidance.plan import (
     AFTER_GROUP,
     CHOOSE_VALUE,
     DATA_LOST,
+    GROUP_DYNAMIC,
     GROUP_KEEPS,
     LICENSING_GROUP,
+    GROUP_KIND_UNKNOWN,
+    GROUP_MAIL,
+    GROUP_SYNCED,
     LOOKUP,
     PLACEHOLDER,
     PLANS_UNKNOWN,
@@ -239,6 +243,19 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                                                            "first"),
         LICENSING_GROUP: t.pgettext("plan_reason_licensing_group", "the policy's licensing group cannot be joined "
                                     "as it stands: the step says why and where the policy names it"),
+        GROUP_DYNAMIC: t.pgettext("plan_reason_group_dynamic", "the group is dynamic: its membership rule, quoted "
+                                  "in the step, decides who is in it; change the rule or the user's attributes, "
+                                  "then audit again"),
+        GROUP_SYNCED: t.pgettext("plan_reason_group_synced", "the group is synced from on-premises Active "
+                                 "Directory: change its members there, then audit again after the next "
+                                 "synchronization"),
+        GROUP_MAIL: t.pgettext("plan_reason_group_mail", "the group is a mail-enabled security group or "
+                               "distribution list: change its members in the Exchange admin center, then audit "
+                               "again"),
+        GROUP_KIND_UNKNOWN: t.pgettext("plan_reason_group_kind_unknown", "the snapshot does not show whether the "
+                                       "group is dynamic or synced from on-premises Active Directory: audit a new "
+                                       "collection, which reads it, or check the group and change its members by "
+                                       "hand"),
         USAGE_UNKNOWN: t.pgettext("plan_reason_usage_unknown", "the usage reports cannot show whether the product "
                                   "is still used: a person must check that first"),
         NO_ACTION: t.pgettext("plan_reason_no_action", "no change to run"),

@@ -20,6 +20,7 @@ from ..timestamps import timestamp_or_none
 from .plan_loss import PlanLoss
 
 T = TypeVar("T")
+ASSIGNED = "assigned"  # the kind of a group whose members a membership call may change
 _UNKNOWN: Any = object()  # per_layout: no answer yet (an answer may be None)
 
 
@@ -47,6 +48,7 @@ class Context:
     _loss: PlanLoss | None = field(default=None, repr=False)
     _giving: dict[str, list[Group]] | None = field(default=None, repr=False)  # skuId -> groups assigning it
     _members: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _group_by_id: dict[str, Group] | None = field(default=None, repr=False)  # lower-case id -> group
     _disabled: dict[str, str] | None = field(default=None, repr=False)  # user id -> disable time
 
     def disabled_at(self, user: User) -> str | None:
@@ -158,7 +160,74 @@ class Context:
             if best is None or key < best:
                 best = key
                 found = {"id": group.id, "name": group.display_name, "gives": sorted(self.index.part(s) for s in new)}
+                found |= self.group_kind(group.id) or {"kind": ASSIGNED}
         return {"replace_group": found} if found else {}
+
+    def groups_not_applied(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
+        """The groups that assign one of `sku_ids` and that `user` is a member of (as far as the
+        snapshot shows members: the groups the policies name) without holding their copy:
+        {"group_membership": [{"id", "name", "gives": [part numbers of `sku_ids` it assigns],
+        "via": nested | direct | unknown}], "group_kinds": {id: group_kind}}. `via`: nested when the
+        user is not among the group's direct members (group-based licensing follows direct members
+        only), direct when the user is (the group's copy is not applied yet), unknown when the
+        direct members were not read. Empty when there is no such group."""
+        wanted = {s.lower() for s in sku_ids}
+        held_from = {(s.assigned_by_group or "").lower() for s in user.license_assignment_states}
+        found: list[dict[str, Any]] = []
+        for group in sorted({g.id: g for s in wanted for g in self._groups_giving().get(s) or []}.values(),
+                            key=lambda g: (g.display_name.lower(), g.id)):
+            if group.id.lower() in held_from or user.id not in self._member_set(group.id):
+                continue
+            direct = group.direct_members
+            via = "unknown" if direct is None else "direct" if user.id in direct else "nested"
+            gives = sorted({self.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses} &
+                           {self.index.part(s) for s in wanted})
+            found.append({"id": group.id, "name": group.display_name, "gives": gives, "via": via})
+        if not found:
+            return {}
+        kinds = {g["id"]: kind for g in found if (kind := self.group_kind(g["id"])) is not None}
+        return {"group_membership": found, "group_kinds": kinds}
+
+    def group(self, group_id: str) -> Group | None:
+        if self._group_by_id is None:
+            self._group_by_id = {g.id.lower(): g for g in self.index.snapshot.groups}
+        return self._group_by_id.get(group_id.lower())
+
+    def group_kind(self, group_id: str) -> dict[str, str] | None:
+        """{"kind": dynamic | synced | mail | unknown[, "rule": the membership rule]} for a group whose
+        members no program may change: a dynamic group (its rule decides), one synced from
+        on-premises Active Directory (changed there), a mail-enabled security group or distribution
+        list (changed in Exchange Online), or one whose kind the snapshot does not show. None for a
+        group whose members a membership call changes."""
+        group = self.group(group_id)
+        if group is None or not group.kind_known:
+            return {"kind": "unknown"}
+        if group.synced:
+            return {"kind": "synced"}
+        if group.dynamic:
+            return {"kind": "dynamic", "rule": group.membership_rule or ""}
+        if group.mail_security:
+            return {"kind": "mail"}
+        return None
+
+    def group_facts(self, group_ids: Iterable[str], parts: Iterable[str]) -> dict[str, Any]:
+        """What a finding's details say about the groups that give its products (`group_ids`):
+        {"group_kinds": {id: group_kind}} for those whose members no program may change (present,
+        maybe empty, whenever a group gives one: its absence in an older report means not known),
+        and {"group_licenses": {id: [part numbers]}} for a group that gives more than the finding's
+        products (`parts`), so leaving it says what else goes."""
+        ids = sorted(set(group_ids))
+        if not ids:
+            return {}
+        kinds = {gid: kind for gid in ids if (kind := self.group_kind(gid)) is not None}
+        own = set(parts)
+        licenses: dict[str, list[str]] = {}
+        for gid in ids:
+            group = self.group(gid)
+            gives = sorted({self.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses}) if group else []
+            if set(gives) - own:
+                licenses[gid] = gives
+        return {"group_kinds": kinds} | ({"group_licenses": licenses} if licenses else {})
 
     def _groups_giving(self) -> dict[str, list[Group]]:
         if self._giving is None:
@@ -248,6 +317,8 @@ class Context:
                 "sku_ids": {self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s
                             for s in ids},
             }
+            found |= self.group_facts((g for s in ids for g in self.index.assigning_group_ids(user, s)),
+                                      (self.index.part(s) for s in ids))
             # products held directly as well as from a group: removing them takes both the
             # assignLicense call and leaving the groups (only present when there are any)
             grouped = {st.sku_id.lower() for st in user.license_assignment_states if st.assigned_by_group}

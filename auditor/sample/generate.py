@@ -220,6 +220,7 @@ class TenantStream:
         self._usage_rows: list[dict[str, Any]] = []  # the usage reports' rows of the planted users
         self._audits: list[dict[str, Any]] = []  # directoryAudits entries of the planted leavers
         self._done = False
+        self._nested = ""  # the user in Frontline Workers only through a nested group
         b = self._b
         b.group("All Office Staff", ("SPE_E3",))
         b.group("Frontline Workers", ("SPE_F1",))
@@ -282,7 +283,10 @@ class TenantStream:
         b.join(odd, "Frontline Workers")
         yield odd
         nolic = b.user("new.starter", name="New Starter")
-        b.join(nolic, "Frontline Workers")  # sku-required-missing
+        # sku-required-missing: in Frontline Workers only through a nested group (see groups()), which
+        # group-based licensing does not follow; floor.manager above is a direct member without the copy
+        b.join(nolic, "Frontline Workers")
+        self._nested = nolic["id"]
         yield nolic
         contractor_e5 = b.user("ext.dev", domain=f"contractors.{domain}", name='"><img src=x onerror=alert(1)>')
         b.grant(contractor_e5, "SPE_E3", via="All Office Staff")
@@ -475,6 +479,20 @@ class TenantStream:
         # a service of the group's E3 conflicts with one the user has: E3 is active, not applied in full
         b.grant(partly, "SPE_E3", via="All Office Staff", error="MutuallyExclusiveViolation", partial=True)
         yield partly
+        # a dynamic licensing group and one synced from on-premises Active Directory: no call changes
+        # their members, so the licenses of leavers in them wait for the rule or the directory
+        dynamic = b.group("Sales Analytics", ("POWER_BI_PRO",))
+        dynamic |= {"groupTypes": ["DynamicMembership"], "membershipRule": '(user.department -eq "Sales")'}
+        synced = b.group("SG-Visio-Users", ("VISIOCLIENT",))
+        synced |= {"onPremisesSyncEnabled": True}
+        seller = b.user("sales.leaver", name="Sales Leaver", department="Sales", location="NL", enabled=False,
+                        last_seen_days=60)
+        b.grant(seller, "POWER_BI_PRO", via="Sales Analytics")  # disabled-user-licensed, from the dynamic group
+        yield seller
+        drafter = b.user("visio.leaver", name="Visio Leaver", department="Operations", location="DK", enabled=False,
+                         last_seen_days=90)
+        b.grant(drafter, "VISIOCLIENT", via="SG-Visio-Users")  # disabled-user-licensed, from the synced group
+        yield drafter
 
     def skus(self) -> list[dict[str, Any]]:
         if not self._done:
@@ -534,8 +552,18 @@ class TenantStream:
     def groups(self) -> list[dict[str, Any]]:
         if not self._done:
             raise RuntimeError("groups() needs every user generated first")
-        return [{**g, "hasMembersWithLicenseErrors": g.get("hasMembersWithLicenseErrors", False)}
-                for g in self._b.groups.values()]
+        # the kind as the collector reads it (groupTypes, membershipRule, onPremisesSyncEnabled,
+        # mailEnabled): cloud security groups with assigned members unless a case says otherwise
+        kind: dict[str, Any] = {"groupTypes": [], "membershipRule": None, "onPremisesSyncEnabled": None,
+                                "mailEnabled": False}
+        out = [{**kind, **g, "hasMembersWithLicenseErrors": g.get("hasMembersWithLicenseErrors", False)}
+               for g in self._b.groups.values()]
+        for g in out:
+            # the direct members, as the collector reads them for the licensing group the example
+            # policy selects by: every member but new.starter, who is in it through a nested group
+            if g["displayName"] == "Frontline Workers":
+                g["directMembers"] = [m for m in g["members"] if m != self._nested]
+        return out
 
 
 def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Contoso",

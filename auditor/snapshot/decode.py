@@ -407,7 +407,24 @@ def group_from_graph(raw: Any, decoder: UserDecoder) -> Group:
         assigned_licenses=decoder.licenses(_list(raw, "assignedLicenses")),
         members=_strs(_list(raw, "members"), "members"),
         has_members_with_license_errors=_flag(raw, "hasMembersWithLicenseErrors"),
+        direct_members=None if raw.get("directMembers") is None else _strs(_list(raw, "directMembers"),
+                                                                             "directMembers"),
+        **group_kind(raw),
     )
+
+
+def group_kind(raw: dict[str, Any]) -> dict[str, Any]:
+    """The Group fields of a group's kind, from Graph's groupTypes, membershipRule,
+    onPremisesSyncEnabled and mailEnabled. Without groupTypes (a snapshot written before they were
+    read) the kind stays unknown: every field None."""
+    if raw.get("groupTypes") is None:
+        return {}
+    return {
+        "group_types": _strs(_list(raw, "groupTypes"), "groupTypes"),
+        "membership_rule": _str(raw, "membershipRule", required=False),
+        "on_premises_sync_enabled": _flag(raw, "onPremisesSyncEnabled"),
+        "mail_enabled": _flag(raw, "mailEnabled"),
+    }
 
 
 def _flag(raw: dict[str, Any], key: str) -> bool | None:

@@ -10,7 +10,8 @@ Layout (schemaVersion 1):
      "collectedParts": ["signInActivity", "mailboxSettings"],
      "subscribedSkus": [subscribedSku], "subscriptions": [companySubscription],
      "users": [user], "groups": [group + "members": [transitive user ids]
-                                  + "hasMembersWithLicenseErrors" when collected],
+                                  + "hasMembersWithLicenseErrors" when collected
+                                  + "directMembers": [direct user ids] when read],
      "gaps": [{"part", "request", "reason"}],
      "notes": [str]}   (only when the collection left notes for the report's warnings)
 A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and

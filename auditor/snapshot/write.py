@@ -108,6 +108,11 @@ def group_to_json(g: Group) -> dict[str, Any]:
     }
     if g.has_members_with_license_errors is not None:
         out["hasMembersWithLicenseErrors"] = g.has_members_with_license_errors
+    if g.direct_members is not None:
+        out["directMembers"] = list(g.direct_members)
+    if g.group_types is not None:  # the group's kind, as Graph gave it (absent: not read)
+        out |= {"groupTypes": list(g.group_types), "membershipRule": g.membership_rule,
+                "onPremisesSyncEnabled": g.on_premises_sync_enabled, "mailEnabled": g.mail_enabled}
     return out
 
 

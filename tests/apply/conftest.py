@@ -71,8 +71,10 @@ def make_tenant(*, e3_seats: int = 10, e5_seats: int = 10) -> TenantSnapshot:
             (ServicePlan(TEAMS, "TEAMS1", "Success", "User"),)),
     )
     groups = (
-        Group(G_E3, "License - E3", (AssignedLicense(E3),), (), has_members_with_license_errors=False),
-        Group(G_E5, "License - E5", (AssignedLicense(E5),), (CARL,), has_members_with_license_errors=False),
+        Group(G_E3, "License - E3", (AssignedLicense(E3),), (), has_members_with_license_errors=False,
+              group_types=(), mail_enabled=False),
+        Group(G_E5, "License - E5", (AssignedLicense(E5),), (CARL,), has_members_with_license_errors=False,
+              group_types=(), mail_enabled=False),
     )
     return TenantSnapshot(tenant_id=TENANT, tenant_name="Contoso", cloud=Cloud.WORLDWIDE,
                           collected_at="2026-11-01T00:00:00Z", skus=skus, subscriptions=(), users=users, groups=groups)

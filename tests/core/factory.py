@@ -41,12 +41,16 @@ def user(name: str, *skus: str, via: str | None = None, **kw: Any) -> dict[str, 
 def tenant(users: list[dict[str, Any]], skus: list[dict[str, Any]] | None = None,
            groups: list[dict[str, Any]] | None = None, subscriptions: list[dict[str, Any]] | None = None,
            **kw: Any) -> dict[str, Any]:
+    """A snapshot document. Its groups are cloud security groups with assigned members (groupTypes
+    [], as the collector reads them) unless a group says otherwise; "groupTypes": None makes a
+    group of unknown kind, as in a snapshot written before the kind was read."""
+    groups = [{"groupTypes": [], "mailEnabled": False, **g} for g in groups or []]
     doc = {
         "schemaVersion": 1, "kind": "license-auditor/snapshot",
         "tenant": {"id": "tid", "displayName": "Test", "cloud": "worldwide"},
         "collectedAt": "2026-11-01T00:00:00Z", "collectedParts": ["signInActivity"],
         "subscribedSkus": skus if skus is not None else [sku("SPE_E3"), sku("SPE_E5"), sku("SPE_F1")],
-        "subscriptions": subscriptions or [], "users": users, "groups": groups or [], "gaps": [],
+        "subscriptions": subscriptions or [], "users": users, "groups": groups, "gaps": [],
     }
     doc.update(kw)
     return doc

@@ -50,7 +50,8 @@ def from_groups(name: str, *pairs: tuple[str, str | None]) -> dict[str, Any]:
 
 
 def test_a_product_from_two_groups_leaves_each_group_in_its_own_call() -> None:
-    details = {"assigned_by_group": {"SPE_E5": ["Sales", "All"]}, "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]},
+    details = {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
+               "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]},
                "sku_ids": {"SPE_E5": E5}, "leaving": {"g2": [], "g1": ["SPE_E5"]}}
     r = rem(DisabledUserLicensed.id, USER, ["SPE_E5"], details)
     assert calls(r) == [("DELETE", "/groups/g2/members/11111111-aaaa/$ref"),
@@ -98,7 +99,7 @@ def test_not_allowed_from_a_group_joins_the_group_of_the_replacement_first(tmp_p
               group("g-e3", "Office", E3)]
     doc = tenant([from_groups("kw", (TENANT_E5, "g-e5"))], groups=groups)
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuNotAllowed.id]
-    assert dict(f.facts)["replace_group"] == {"id": "g-e3", "name": "Office", "gives": ["SPE_E3"]}
+    assert dict(f.facts)["replace_group"] == {"id": "g-e3", "name": "Office", "gives": ["SPE_E3"], "kind": "assigned"}
     r = rem_of(f)
     join, leave = r["actions"]
     assert (join["kind"], join["method"], join["path"]) == ("add_member", "POST", "/groups/g-e3/members/$ref")
@@ -146,7 +147,7 @@ def test_combination_removes_only_the_included_product_and_offers_the_other_as_a
 
 def test_combination_without_a_default_removes_nothing_in_its_steps() -> None:
     details = {"combination": ["SPE_E3", "SPE_E5"], "assigned_by_group": {"SPE_E3": ["Office"], "SPE_E5": []},
-               "assigned_by_group_ids": {"SPE_E3": ["g-o"]}, "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}}
+               "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-o"]}, "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}}
     r = rem(SkuCombinationForbidden.id, USER, ["SPE_E3", "SPE_E5"], details)
     assert r["actions"] == []
     text = "\n".join(r["steps"])
@@ -161,7 +162,7 @@ def test_combination_a_group_giving_both_products_is_never_fixed_by_calls_that_s
     not ready."""
     subject, skus, details = SkuCombinationForbidden.example_finding  # remove EMS, keep SPE_E5
     both = details | {"assigned_by_group": {"EMS": ["Bundle", "Mobility"], "SPE_E5": ["Bundle"]},
-                      "assigned_by_group_ids": {"EMS": ["g-b", "g-m"], "SPE_E5": ["g-b"]}}
+                      "group_kinds": {}, "assigned_by_group_ids": {"EMS": ["g-b", "g-m"], "SPE_E5": ["g-b"]}}
     r = rem(SkuCombinationForbidden.id, subject, skus, both)
     (leave,) = r["actions"]
     assert (leave["kind"], leave["group"]) == ("remove_member", "g-m")
@@ -231,7 +232,8 @@ def test_lookups_values_to_choose_and_placeholders_are_not_ready() -> None:
 
 def test_reused_guidance_puts_each_users_id_in_every_field() -> None:
     details = {"allowed": ["SPE_E3"], "replace_with": "SPE_E3", "replace_with_id": E3,
-               "assigned_by_group": {"SPE_E5": ["Knowledge"]}, "assigned_by_group_ids": {"SPE_E5": ["g-e5"]},
+               "assigned_by_group": {"SPE_E5": ["Knowledge"]},
+               "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-e5"]},
                "sku_ids": {"SPE_E5": E5}, "leaving": {"g-e5": ["SPE_E5"]},
                "replace_group": {"id": "g-e3", "name": "Office", "gives": ["SPE_E3"]}}
     seen = []

@@ -125,7 +125,7 @@ def test_upn_and_group_selection_hold_beyond_ascii_and_usual_ids() -> None:
         users.append(u.with_values(**changes))
     group = tenant.groups[0]
     members = (*group.members[::2], *odd_ids[:2], "ffffffff-0000-4000-8000-000000000000")
-    groups = (replace(group, members=members), *tenant.groups[1:])
+    groups = (msgspec.structs.replace(group, members=members), *tenant.groups[1:])
     tenant = replace(tenant, users=tuple(users), groups=groups)
     index = TenantIndex(tenant)
     for patterns in (("*k*@contoso.example",), ("k*",), ("*@contoso.example",), ("i̇*",), ("zoë*", "*e@contoso.example"),

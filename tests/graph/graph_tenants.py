@@ -104,9 +104,11 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
         (
             Group(
                 licensing_group, "License - Microsoft 365 E3", (AssignedLicense(E3),), tuple(sorted(e3_group_members)),
-                has_members_with_license_errors=False,
+                has_members_with_license_errors=False, group_types=(), mail_enabled=False,
+                direct_members=tuple(sorted(e3_group_members)),  # read when a policy names it
             ),
-            Group(sales_group, "Sales Team", (), tuple(sorted(sales_members)), has_members_with_license_errors=False),
+            Group(sales_group, "Sales Team", (), tuple(sorted(sales_members)), has_members_with_license_errors=False,
+                  group_types=(), mail_enabled=False),
         ),
         key=lambda g: g.id,
     )

@@ -6,9 +6,11 @@ import dataclasses
 import io
 import math
 
+import msgspec
 import pytest
 from graph_tenants import make_tenant
 
+from auditor.graph.groups import GROUP_FIELDS
 from auditor.model import TenantSnapshot
 from auditor.snapshot import SIGN_IN_ACTIVITY, write_snapshot
 
@@ -46,7 +48,8 @@ def test_groups_by_id_and_license_groups(tenant, harness):
     assert {g.id for g in got.groups} == {g.id for g in tenant.groups}
     assert got.gaps == ()
     ids = h.emulator.requests_to(rf"/groups/{sales.id}")
-    assert len(ids) == 1 and ids[0].query["$select"] == "id,displayName,assignedLicenses"
+    assert len(ids) == 1 and ids[0].query["$select"] == GROUP_FIELDS
+    assert GROUP_FIELDS == "id,displayName,assignedLicenses,groupTypes,membershipRule,onPremisesSyncEnabled,mailEnabled"
 
 
 def test_only_license_groups_without_refs(tenant, harness):
@@ -99,12 +102,12 @@ def test_no_request_per_user(tenant, harness):
     paths = [r.path for r in h.emulator.requests]
     assert [p for p in paths if p.startswith("/users/")] == ["/users/$count"]  # read in partitions or not?
     # organization, skus, subscriptions, the user count, users pages, 2 name lookups, license groups, groups
-    # with license errors, members of 2 groups
-    assert len(paths) == 3 + 1 + math.ceil(len(tenant.users) / 500) + 2 + 1 + 1 + 2
+    # with license errors, members of 2 groups, and the direct members of the one that assigns licenses
+    assert len(paths) == 3 + 1 + math.ceil(len(tenant.users) / 500) + 2 + 1 + 1 + 2 + 1
 
 
 def test_missing_group_and_ambiguous_name_are_gaps(tenant, harness):
-    twin = dataclasses.replace(tenant.groups[0], id="11111111-2222-4333-8444-555555555555")
+    twin = msgspec.structs.replace(tenant.groups[0], id="11111111-2222-4333-8444-555555555555")
     snap = dataclasses.replace(tenant, groups=(*tenant.groups, twin))
     got = harness(snap).collect(
         ["No Such Group", twin.display_name, "99999999-2222-4333-8444-555555555555"], need_sign_in=False

@@ -82,10 +82,14 @@ def make_tenant(e3_seats: int = 3, e5_seats: int = 1) -> TenantSnapshot:
                            LicenseAssignmentState(E3, E3_GROUP, "Active", "None"))),
     )
     groups = (
-        Group(E3_GROUP, "License - E3", (AssignedLicense(E3),), (ANNA, EVE), has_members_with_license_errors=False),
-        Group(E5_GROUP, "License - E5", (AssignedLicense(E5),), (), has_members_with_license_errors=False),
-        Group(EXCH_GROUP, "License - Exchange", (AssignedLicense(EXCH1),), (), has_members_with_license_errors=False),
-        Group(PLAIN_GROUP, "Sales", (), (CARL,), has_members_with_license_errors=False),
+        Group(E3_GROUP, "License - E3", (AssignedLicense(E3),), (ANNA, EVE), has_members_with_license_errors=False,
+              group_types=(), mail_enabled=False),
+        Group(E5_GROUP, "License - E5", (AssignedLicense(E5),), (), has_members_with_license_errors=False,
+              group_types=(), mail_enabled=False),
+        Group(EXCH_GROUP, "License - Exchange", (AssignedLicense(EXCH1),), (), has_members_with_license_errors=False,
+              group_types=(), mail_enabled=False),
+        Group(PLAIN_GROUP, "Sales", (), (CARL,), has_members_with_license_errors=False,
+              group_types=(), mail_enabled=False),
     )
     return TenantSnapshot(TENANT, "Contoso", Cloud.WORLDWIDE, "2024-12-01T00:00:00Z", skus, (), users, groups)
 

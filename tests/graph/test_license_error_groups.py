@@ -33,7 +33,7 @@ def _with_group_errors(flags: bool = True) -> TenantSnapshot:
     users[pos] = user.with_values(license_assignment_states=states)
     old = Group(OLD_GROUP, "Old Licenses", (), (), has_members_with_license_errors=True if flags else None)
     groups = tuple(sorted(
-        (*(dataclasses.replace(g, has_members_with_license_errors=(g.id == licensing.id) if flags else None)
+        (*(msgspec.structs.replace(g, has_members_with_license_errors=(g.id == licensing.id) if flags else None)
            for g in snap.groups), old), key=lambda g: g.id))
     return dataclasses.replace(snap, users=tuple(users), groups=groups)
 

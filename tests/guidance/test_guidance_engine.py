@@ -78,9 +78,14 @@ def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
             given = [part for part in f["skus"] if action["group"] in ids.get(part, [])]
             if lost:  # the mailbox or files would go: keep the data first, and the call is not ready
                 assert any("keep the data" in s.lower() for s in rem["steps"]), f["rule"]
-            if any(part in lost for part in given):
+            kind = f["details"]["group_kinds"].get(action["group"])
+            if kind is not None:  # a dynamic or synced group: never a ready call, whatever it ends
+                assert not action["ready"] and action["blocked"] == f"group_{kind['kind']}", f["rule"]
+            elif any(part in lost for part in given):
                 assert not action["ready"] and action["blocked"] == "data_lost", f["rule"]
     for f in safe:
+        if f["details"]["group_kinds"]:
+            continue
         for action in f["remediation"]["actions"]:
             assert action["method"] == "DELETE" and action["path"].startswith("/groups/"), f["rule"]
             assert action["path"].endswith(f"/members/{f['subject']['id']}/$ref")

@@ -48,7 +48,8 @@ ERROR_VARIANTS: dict[str, dict[str, Any]] = {
     "None/Error": {"error": "None", "state": "Error"},
     "UniquenessViolation/Disabled": {"error": "UniquenessViolation", "state": "Disabled"},
     "MutuallyExclusiveViolation/direct": {"error": "MutuallyExclusiveViolation", "state": "Error",
-                                          "assigned_by_group": {"SPE_E5": []}, "assigned_by_group_ids": {}},
+                                          "assigned_by_group": {"SPE_E5": []},
+                                          "group_kinds": {}, "assigned_by_group_ids": {}},
 }
 GROUP_VARIANTS: dict[str, dict[str, Any]] = {
     "counted": RICH[GroupLicenseErrors.id][2],
@@ -265,7 +266,7 @@ def test_direct_license_is_removed_per_user() -> None:
 
 def test_group_assigned_license_is_fixed_through_the_group() -> None:
     details = {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": ["Sales"]},
-               "assigned_by_group_ids": {"SPE_E5": ["g-sales"]}, "sku_ids": {"SPE_E5": E5}}
+               "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-sales"]}, "sku_ids": {"SPE_E5": E5}}
     r = rem(SkuForbidden.id, details=details)
     action = act(r)
     assert action["method"] == "DELETE" and action["body"] is None
@@ -286,6 +287,7 @@ def test_group_assigned_without_ids_and_with_several_groups() -> None:
     assert "look up the group's id" in act(r)["description"]
     assert not act(r)["ready"] and act(r)["blocked"] == "placeholder" and act(r)["group"] is None
     r = rem(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
+                                                      "group_kinds": {},
                                                       "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]}})
     # names and ids are listed in one order: each call leaves the group its text names (Sales = g2, All = g1)
     assert [a["path"] for a in r["actions"]] == ["/groups/g2/members/11111111-aaaa/$ref",
@@ -294,7 +296,8 @@ def test_group_assigned_without_ids_and_with_several_groups() -> None:
 
 
 def test_mixed_direct_and_group_removes_only_the_direct_one_per_user() -> None:
-    details = {"assigned_by_group": {"SPE_E5": [], "EMS": ["Security"]}, "assigned_by_group_ids": {"EMS": ["g-s"]},
+    details = {"assigned_by_group": {"SPE_E5": [], "EMS": ["Security"]},
+               "group_kinds": {}, "assigned_by_group_ids": {"EMS": ["g-s"]},
                "sku_ids": {"SPE_E5": E5, "EMS": EMS}}
     r = rem(InactiveUserLicensed.id, skus=["EMS", "SPE_E5"], details=details | {"days": 90, "last_sign_in": None})
     assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [E5]}
@@ -306,7 +309,7 @@ def test_mixed_direct_and_group_removes_only_the_direct_one_per_user() -> None:
 def test_replace_when_the_old_product_comes_from_a_group() -> None:
     _, _, details = RICH[SkuNotAllowed.id]
     details = details | {"assigned_by_group": {"SPE_E5": ["Knowledge workers"]},
-                         "assigned_by_group_ids": {"SPE_E5": ["g-kw"]}}
+                         "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-kw"]}}
     r = rem(SkuNotAllowed.id, details=details)
     # no group is known to assign SPE_F3: it is assigned directly first, then the group is left
     assert [a["kind"] for a in r["actions"]] == ["assign_license", "remove_member"]

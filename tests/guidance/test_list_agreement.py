@@ -70,7 +70,7 @@ def test_turkish_two_forbidden_products() -> None:
 def test_turkish_removal_via_two_groups_names_each_group_alone() -> None:
     """A product that two groups give: one sentence per group, each in the singular."""
     details = {"assigned_by_group": {"SPE_E3": ["All Staff", "Sales"]},
-               "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]}, "sku_ids": {"SPE_E3": "sku-e3"}}
+               "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]}, "sku_ids": {"SPE_E3": "sku-e3"}}
     fix = say(SkuForbidden.id, ["SPE_E3"], details, Locale.TR)
     assert fix["message"].endswith(f"{E3} ürünü var.")
     for group in ("All Staff", "Sales"):

@@ -11,7 +11,7 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 USER = {"type": "user", "id": "11111111-aaaa", "upn": "ann@contoso.example", "display_name": "Ann Lee"}
 DETAILS = {"assigned_by_group": {"POWER_BI_PRO": ["Power BI Users"], "SPE_E3": ["All Staff", "Staff EU"]},
-           "assigned_by_group_ids": {"POWER_BI_PRO": ["g-pbi"], "SPE_E3": ["g-all", "g-eu"]},
+           "group_kinds": {}, "assigned_by_group_ids": {"POWER_BI_PRO": ["g-pbi"], "SPE_E3": ["g-all", "g-eu"]},
            "sku_ids": {"POWER_BI_PRO": "f8a1db68-be16-40ed-86d5-cb42ce701560",
                        "SPE_E3": "05e9a617-0261-4cee-bb44-138d3ef5d965"}}
 

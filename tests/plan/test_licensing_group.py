@@ -13,7 +13,7 @@ import pytest
 
 from auditor import guidance
 from auditor.cli import main
-from auditor.guidance.plan import LICENSING_GROUP
+from auditor.guidance.plan import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
 from auditor.model import Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.write import plan_markdown
@@ -81,7 +81,7 @@ def test_a_direct_copy_moves_to_the_licensing_group_in_two_dependent_steps(tmp_p
     assert join.seats == {} and removal.seats == {}
     assert join.description == "Add Anna (anna@contoso.example) to the group E3 Users"
     details = _finding(document, AssignmentNotGroupBased.id)["details"]["licensing_group"]
-    assert details["SPE_E3"] | {"file": "-"} == {"ref": "E3 Users", "file": "-", "line": 7, "id": G_E3,
+    assert details["SPE_E3"] | {"file": "-"} == {"ref": "E3 Users", "file": "-", "line": 7, "id": G_E3, "kind": "assigned",
                                                  "name": "E3 Users", "gives": []}
     text = plan_markdown(plan, created_at="2026-11-01T06:00:00Z")
     assert "Runs only once the license from the group that change" in text
@@ -121,12 +121,12 @@ def test_a_licensing_group_that_cannot_be_joined_waits_and_says_where(tmp_path: 
 
 def test_a_member_whose_group_copy_did_not_apply_is_not_joined_again(tmp_path: Path) -> None:
     groups = _groups()
-    groups[1]["members"] = [BEN]  # a member already, but holds no F1: the group's copy did not reach him
+    # a direct member already, but holds no F1: the group's copy did not reach him, so the fix
+    # reprocesses his licenses; it neither joins the group again nor adds a direct copy
+    groups[1] |= {"members": [BEN], "directMembers": [BEN]}
     plan, _ = _plan(tmp_path, groups)
-    assert [c for c in plan.changes if c.user == BEN] == []
-    [skipped] = [s for s in plan.skipped if s.rule == SkuRequiredMissing.id]
-    assert skipped.reason == LICENSING_GROUP
-    assert "is already a member of the group F1 Users" in skipped.description
+    assert [c.kind for c in plan.changes if c.user == BEN] == ["reprocess"]
+    assert not [s for s in plan.skipped if s.rule == SkuRequiredMissing.id]
 
 
 POLICY_E3 = """catalog:
@@ -165,3 +165,22 @@ def test_validate_names_a_licensing_group_the_tenant_lacks(tmp_path: Path, capsy
     assert main(["validate", path, "--snapshot", str(snapshot)]) == 0
     err = capsys.readouterr().err
     assert f"{path}:7: licensing_group \"E3 Users\" of SPE_E3 matches no group in the tenant" in err
+
+
+@pytest.mark.parametrize(("kind", "reason", "words"), [
+    ({"groupTypes": ["DynamicMembership"], "membershipRule": '(user.department -eq "Office")'}, GROUP_DYNAMIC,
+     'its membership rule "(user.department -eq "Office")" decides who is a member'),
+    ({"groupTypes": [], "onPremisesSyncEnabled": True}, GROUP_SYNCED, "synced from on-premises Active Directory"),
+    ({"groupTypes": [], "mailEnabled": True, "securityEnabled": True}, GROUP_MAIL, "in the Exchange admin center"),
+    ({"groupTypes": None}, GROUP_KIND_UNKNOWN, "does not show whether it is a dynamic group"),
+], ids=["dynamic", "synced", "mail", "unknown"])
+def test_a_licensing_group_whose_members_no_call_may_change_is_not_joined(tmp_path: Path, kind: dict[str, Any],
+                                                                          reason: str, words: str) -> None:
+    groups = _groups()
+    groups[0] = {**groups[0], **kind}
+    plan, document = _plan(tmp_path, groups)
+    assert [c for c in plan.changes if c.user == ANNA] == []
+    finding = _finding(document, AssignmentNotGroupBased.id)
+    [skipped] = [s for s in plan.skipped if s.finding == finding["id"]]
+    assert skipped.reason == reason
+    assert words in skipped.description

@@ -82,9 +82,10 @@ def transitive_members(em: GraphEmulator, call: Call) -> Answer:
 
 
 def members(em: GraphEmulator, call: Call) -> Answer:
-    """GET /groups/{id}/members[/microsoft.graph.user]: the group's direct members (the
-    snapshot keeps users only, every one a direct member)."""
-    return relations.direct(em, call, em.tenant.members(_group(em, call)), relations.USERS, _NOT_USERS)
+    """GET /groups/{id}/members[/microsoft.graph.user]: the group's direct user members (the
+    snapshot keeps users only: every member is direct unless the group lists its direct members,
+    the rest being members through a nested group)."""
+    return relations.direct(em, call, em.tenant.direct_members(_group(em, call)), relations.USERS, _NOT_USERS)
 
 
 def _group(em: GraphEmulator, call: Call) -> Group:

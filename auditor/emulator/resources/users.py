@@ -67,7 +67,8 @@ def get_user(em: GraphEmulator, call: Call) -> Answer:
 def member_of(em: GraphEmulator, call: Call) -> Answer:
     """GET /users/{id}/memberOf[/microsoft.graph.group]: the groups the user is a direct
     member of (the snapshot has no directory roles or administrative units)."""
-    groups = em.tenant.member_of(_user(em, call))
+    user = _user(em, call)
+    groups = [g for g in em.tenant.member_of(user) if em.tenant.is_direct_member(g, user)]
     return relations.direct(em, call, groups, relations.GROUPS, _NOT_GROUPS)
 
 

@@ -77,6 +77,24 @@ TEXTS: tuple[Declared, ...] = (
          "cannot be removed from a single user."),
     Text("steps.group.membership", "To take it away from {user} only: in the Microsoft Entra admin center, go to "
          "Groups > All groups > {group} > Members, select {user} and choose Remove."),
+    Text("steps.group.dynamic", "{group} is a dynamic group: its membership rule decides who is a member, so "
+         "{user} cannot be removed by hand or by a call. The rule is \"{rule}\". Change the rule, or the user's "
+         "attributes it reads, so that it no longer includes {user} (Microsoft Entra admin center > Groups > All "
+         "groups > {group} > Dynamic membership rules)."),
+    Text("steps.group.synced", "{group} is synced from on-premises Active Directory, so its members can be "
+         "changed only there: remove {user} from {group} in Active Directory. The change reaches Microsoft Entra "
+         "ID with the next synchronization."),
+    Text("steps.group.mail", "{group} is a mail-enabled security group or a distribution list, whose members are "
+         "changed in Exchange Online: in the Exchange admin center, go to Recipients > Groups > {group} > "
+         "Members and remove {user} there."),
+    Text("steps.group.unknown", "The snapshot does not show whether {group} is a dynamic group or synced from "
+         "on-premises Active Directory, so no call changes its members. Check its membership type and source in "
+         "the Microsoft Entra admin center (Groups > All groups > {group} > Overview) before you remove {user}; "
+         "an audit of a new collection reads them."),
+    Text("steps.group.also", "Leaving {group} also takes {others} from {user}, unless a direct assignment or "
+         "another group gives it.",
+         "Leaving {group} also takes {others} from {user}, unless a direct assignment or another group gives "
+         "them."),
     Text("steps.group.license", "If no member of {group} should have {sku}: go to Groups > All groups > {group} > "
          "Licenses, select {sku} and choose Remove license."),
     Text("steps.data.keep", "Before you remove the license, keep what the organization still needs, for example "
@@ -165,6 +183,21 @@ TEXTS: tuple[Declared, ...] = (
          "Removes the directly assigned {sku} from {user}."),
     Text("graph.membership", "Removes {user} from the group {group}; the licenses that the group assigns then no "
          "longer apply to the user."),
+    Text("graph.membership.also", "Removes {user} from the group {group}; the licenses that the group assigns "
+         "then no longer apply to the user: {sku}, and the other product the group gives, {others}.",
+         "Removes {user} from the group {group}; the licenses that the group assigns then no longer apply to the "
+         "user: {sku}, and the other products the group gives, {others}."),
+    Text("graph.membership.dynamic", "Not a call to run: {group} is a dynamic group, and its membership rule "
+         "\"{rule}\" makes {user} a member. Change the rule, or the user's attributes it reads, so that it no "
+         "longer includes {user}."),
+    Text("graph.membership.synced", "Not a call to run: {group} is synced from on-premises Active Directory. "
+         "Remove {user} from the group in Active Directory; the next synchronization takes the change to "
+         "Microsoft Entra ID."),
+    Text("graph.membership.mail", "Not a call to run: {group} is a mail-enabled security group or a distribution "
+         "list, whose members Microsoft Graph cannot change. Remove {user} from it in the Exchange admin center."),
+    Text("graph.membership.unknown", "Removes {user} from the group {group}, once someone has checked that it is "
+         "neither a dynamic group nor synced from on-premises Active Directory: the snapshot does not show the "
+         "group's type."),
     Text("graph.membership_lookup", "Removes {user} from the group {group}; look up the group's id first and put "
          "it in the path."),
     Text("graph.usage", "Sets the usage location of {user}; replace XX with the two-letter country code (ISO "

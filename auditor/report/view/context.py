@@ -84,6 +84,14 @@ class RenderContext:
                                                             "group's licenses first"),
             "licensing_group": t.pgettext("action_licensing_group", "not ready: the policy's licensing group cannot "
                                                                     "be joined as it stands; see the step"),
+            "group_dynamic": t.pgettext("action_group_dynamic", "not ready: a dynamic group; change its membership "
+                                                                "rule instead"),
+            "group_synced": t.pgettext("action_group_synced", "not ready: the group is synced from on-premises "
+                                                              "Active Directory; change it there"),
+            "group_mail": t.pgettext("action_group_mail", "not ready: a mail-enabled group; change it in the "
+                                                          "Exchange admin center"),
+            "group_kind_unknown": t.pgettext("action_group_kind_unknown", "not ready: the group's type is not "
+                                                                          "known; check it first"),
         }
         return reasons.get(str(blocked), t.pgettext("action_not_ready", "not ready: a person must finish it"))
 

@@ -30,7 +30,18 @@ from typing import Any, NamedTuple
 
 from ...guidance.facts import Facts, as_int, as_map, as_strs, as_text
 from ...guidance.library import Words
-from ...guidance.plan import BLOCKED_REASONS, LICENSING_GROUP, Action, Line, add_member, assign_license
+from ...guidance.plan import (
+    BLOCKED_REASONS,
+    GROUP_DYNAMIC,
+    GROUP_KIND_UNKNOWN,
+    GROUP_MAIL,
+    GROUP_SYNCED,
+    LICENSING_GROUP,
+    Action,
+    Line,
+    add_member,
+    assign_license,
+)
 from ...guidance.texts.declare import Text
 from ...index import TenantIndex
 from ...model import Group, User
@@ -78,6 +89,10 @@ def shown_file(path: str) -> str:
     return os.path.basename(resolved)
 
 
+_KINDS = {None: "assigned", GROUP_DYNAMIC: "dynamic", GROUP_SYNCED: "synced", GROUP_MAIL: "mail",
+          GROUP_KIND_UNKNOWN: "unknown"}
+
+
 def for_user(policy: Policy, ctx: Context, user: User, sku_ids: list[str],
              groups: dict[str, Named]) -> dict[str, Any]:
     """{"licensing_group": {part: {...}}} for the products among `sku_ids` the catalog gives a
@@ -100,12 +115,16 @@ def for_user(policy: Policy, ctx: Context, user: User, sku_ids: list[str],
             entry |= {"id": group.id, "name": group.display_name}
             copy = next((lic for lic in group.assigned_licenses if lic.sku_id.lower() == sid), None)
             blocked = membership_blocked(group)
+            # the group's kind, as replace_group records it: the join's call reads it (Facts.group_kind)
+            entry["kind"] = _KINDS[blocked]
             if copy is None:
                 entry["problem"] = NOT_ASSIGNING
             elif user.id.lower() in members:
                 entry["problem"] = MEMBER
             elif blocked is not None:
                 entry["problem"] = blocked
+                if group.dynamic and group.membership_rule:
+                    entry["rule"] = group.membership_rule
             else:
                 own = direct.get(sid)
                 # a plan is on unless a copy turns it off: what the group's copy turns off and the
@@ -146,8 +165,10 @@ def problem_line(f: Facts, w: Words, part: str, entry: Mapping[str, Any]) -> Lin
         return Line("graph.licensing_group.plans_lost",
                     values | w.listing("plans", as_strs(entry.get("plans")), products=False))
     key = {NOT_FOUND: "graph.licensing_group.not_found", NOT_ASSIGNING: "graph.licensing_group.not_assigning",
-           MEMBER: "graph.licensing_group.member"}.get(problem, "graph.licensing_group.blocked")
-    return Line(key, values)
+           MEMBER: "graph.licensing_group.member", GROUP_DYNAMIC: "graph.licensing_group.dynamic",
+           GROUP_SYNCED: "graph.licensing_group.synced", GROUP_MAIL: "graph.licensing_group.mail",
+           GROUP_KIND_UNKNOWN: "graph.licensing_group.unknown"}.get(problem, "graph.licensing_group.blocked")
+    return Line(key, values | {"rule": as_text(entry.get("rule")) or ""})
 
 
 def join(f: Facts, w: Words, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
@@ -205,6 +226,19 @@ TEXTS = (
          "but {count} group of the tenant has that name: name the group by its object id in the policy.",
          "The policy names \"{ref}\" as the licensing group of {sku} ({where}), but {count} groups of the tenant "
          "have that name: name the group by its object id in the policy."),
+    Text("graph.licensing_group.dynamic", "The policy names the group {group} as the licensing group of {sku} "
+         "({where}), but it is a dynamic group: its membership rule \"{rule}\" decides who is a member, so no call "
+         "adds {user}. Change the rule, or the user's attributes it reads, so that it includes {user}."),
+    Text("graph.licensing_group.synced", "The policy names the group {group} as the licensing group of {sku} "
+         "({where}), but the group is synced from on-premises Active Directory: add {user} to it there. The "
+         "change reaches Microsoft Entra ID with the next synchronization."),
+    Text("graph.licensing_group.mail", "The policy names the group {group} as the licensing group of {sku} "
+         "({where}), but it is a mail-enabled security group or a distribution list, whose members Microsoft "
+         "Graph cannot change: add {user} to it in the Exchange admin center."),
+    Text("graph.licensing_group.unknown", "The policy names the group {group} as the licensing group of {sku} "
+         "({where}), but the snapshot does not show whether it is a dynamic group or synced from on-premises "
+         "Active Directory, so no call adds {user} to it: audit a new collection, which reads it, or add {user} "
+         "by hand after checking the group."),
     Text("graph.licensing_group.not_assigning", "The policy names the group {group} as the licensing group of {sku} "
          "({where}), but the group does not assign {sku}, so joining it would not give it: add {sku} to the group's "
          "licenses, or correct the policy."),

@@ -29,6 +29,7 @@ from ...guidance.plan import (
     Plan,
     add_member,
     assign_license,
+    reprocess,
 )
 from ...guidance.texts.declare import Steps, Text
 from ...model import Finding, Severity
@@ -306,6 +307,27 @@ class SkuRequiredMissing(AssignmentRule):
              "{user}.",
              "If the products should come from a group: in the Microsoft Entra admin center, go to Groups > All "
              "groups, open the group that assigns {sku}, select Members > Add members and add {user}."),
+        # a member of a group that assigns the product, without the group's copy: no direct copy
+        Text("summary.required.nested", "{user} is in the group {group}, which assigns {sku}, only through a "
+             "nested group, and group-based licensing does not follow nested groups: add {user} to {group} "
+             "itself instead of assigning {sku} directly."),
+        Text("summary.required.direct", "{user} is a direct member of the group {group}, which assigns {sku}, "
+             "but holds no copy from it: the group's license has not been applied to the user. Reprocess the "
+             "user's licenses instead of assigning {sku} directly."),
+        Text("summary.required.unknown", "{user} is a member of the group {group}, which assigns {sku}, but holds "
+             "no copy from it, and the snapshot does not show whether the membership is direct (group-based "
+             "licensing applies a group's licenses to its direct members only). Check the group's members "
+             "before you assign {sku} directly."),
+        Text("steps.required.nested", "In the Microsoft Entra admin center, go to Groups > All groups > {group} > "
+             "Members, select Add members and add {user}; the group's license reaches the user once the group "
+             "has processed the change."),
+        Text("steps.required.direct", "In the Microsoft Entra admin center, go to Users > All users > {user} > "
+             "Licenses and select Reprocess. If the assignment then shows an error, fix its cause (no usage "
+             "location, no free license, or a service plan that conflicts with another)."),
+        Text("graph.join_direct", "Adds {user} to the group {group} as a direct member, so that its licenses "
+             "({sku}) apply to the user."),
+        Text("graph.reprocess_group", "Makes Microsoft Entra ID apply the licenses of {user} again, so that the "
+             "group {group} gives its {sku}."),
     )
 
     id = "sku-required-missing"
@@ -314,7 +336,10 @@ class SkuRequiredMissing(AssignmentRule):
     fires_when = "an enabled user in the population holds none of `required_any`"
     details_doc = ("`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location; "
                    "`licensing_group`: the first required product's catalog licensing group, which the fix joins "
-                   "(as for assignment-not-group-based)")
+                   "(as for assignment-not-group-based); "
+                   "`group_membership`: [{`id`, `name`, `gives`, `via`: nested | direct | unknown}] for the groups "
+                   "that assign a required product and that the user is a member of without their copy (then no "
+                   "direct copy is proposed), with `group_kinds` as for every group a fix may change")
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
     key = "required_any"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Each user must hold at least one of these."}
@@ -337,7 +362,8 @@ class SkuRequiredMissing(AssignmentRule):
             joins = licensing.for_user(policy, ctx, users[pos], in_order[:1], groups) if in_order else {}
             finding = self.user_finding(
                 policy, a, ctx, pos, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
-                {"required_any": parts} | ({} if users[pos].usage_location else {"no_usage_location": True}) | joins,
+                {"required_any": parts} | ({} if users[pos].usage_location else {"no_usage_location": True})
+                | joins | ctx.groups_not_applied(users[pos], required),
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
@@ -347,6 +373,9 @@ class SkuRequiredMissing(AssignmentRule):
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         required = list(f.strs("required_any")) or list(f.skus)
+        joined = [as_map(g) for g in f.details.get("group_membership") or [] if as_text(as_map(g).get("id"))]
+        if joined:
+            return self.group_plan(f, w, joined)
         choice = w.one_of("sku", required)  # "A or B": one product
         summary = Line("summary.assign", {**choice, "count": str(len(required))})
         links = ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"]
@@ -363,3 +392,29 @@ class SkuRequiredMissing(AssignmentRule):
         actions = wait_for_usage_location(f, actions)
         # "one of the required products: A or B", or "the required product A"
         return Plan(summary, steps, "role.assign", [Line("next.rerun")], links, actions)
+
+    @staticmethod
+    def group_plan(f: Facts, w: Words, joined: list[Any]) -> Plan:
+        """The user is a member of a group that assigns a required product, yet holds no copy from
+        it: never a direct copy beside the group (details.group_membership). Through a nested group
+        only: join the group itself (group-based licensing follows direct members only). A direct
+        member: reprocess the user's licenses. Not known which: a person checks first."""
+        summaries: list[Line] = []
+        steps: list[Line] = []
+        actions: list[Action] = []
+        for g in joined:
+            gid, name = str(g["id"]), as_text(g.get("name")) or str(g["id"])
+            gives = list(as_strs(g.get("gives")))
+            via = as_text(g.get("via"))
+            via = via if via in ("nested", "direct") else "unknown"
+            values = {"group": name, "sku": w.products(gives)}
+            summaries.append(Line(f"summary.required.{via}", values))
+            if via == "nested":
+                steps.append(Line("steps.required.nested", values))
+                actions.append(add_member(f, gid, gives, Line("graph.join_direct", values)))
+            elif via == "direct":
+                steps.append(Line("steps.required.direct", values))
+                actions.append(reprocess(f, Line("graph.reprocess_group", values), takes=gives))
+        # a join to a dynamic or synced group is listed, not ready (its reason says where to change it)
+        return Plan(tuple(summaries), steps, "role.group", [Line("next.rerun")], ["admin_roles", *LINKS_GROUP],
+                    wait_for_usage_location(f, actions))

@@ -382,7 +382,8 @@ class SharedMailboxLicensed(UserHygieneRule):
     example_finding = (USER, ["SPE_E3", "SPE_E5"], {
         "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
                                                           "SPE_E5": []},
-        "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]}, "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
+        "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]},
+        "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
     message_variants = ("", ".room", ".equipment")
     key = "shared_mailboxes"
     fragment = check_schema(False)

@@ -129,7 +129,7 @@ class LicenseAssignmentError(HygieneRule):
     )
     example_finding = (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
-                                          "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
+                                          "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
                                           "sku_ids": {"SPE_E5": E5}})
     message_variants = ("", *_ERROR_STATES.values())
     key = "assignment_errors"

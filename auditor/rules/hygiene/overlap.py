@@ -153,7 +153,7 @@ class LicenseRedundant(UserHygieneRule):
         "cover_by_group": {"SPE_E5": []}, "also_by_group": {},
         "plans": {"EXCHANGESTANDARD": ["Exchange Online (Plan 1)"], "SHAREPOINTSTANDARD": ["SharePoint (Plan 1)"]},
         "assigned_by_group": {"EXCHANGESTANDARD": [], "SHAREPOINTSTANDARD": ["Site Owners"]},
-        "assigned_by_group_ids": {"SHAREPOINTSTANDARD": ["g-2"]},
+        "group_kinds": {}, "assigned_by_group_ids": {"SHAREPOINTSTANDARD": ["g-2"]},
         "sku_ids": {"EXCHANGESTANDARD": "4b9405b0-exo", "SHAREPOINTSTANDARD": "1fc08a02-spo"}})
     message_variants = ("", ".several")
     key = "redundant_products"
