@@ -129,9 +129,10 @@ class Facts:
 
     def group_kind(self, gid: str) -> tuple[str, str] | None:
         """(kind, membership rule) of a group whose members no program may change: dynamic, synced,
-        mail or unknown (details.group_kinds, or the "kind" of replace_group or of a licensing_group entry). None for a group whose
-        members a membership call changes. A report without the groups' kinds (an older engine)
-        makes every group's kind unknown: unknown is never taken for "may be changed"."""
+        mail or unknown (details.group_kinds, or the "kind" of replace_group or of a licensing_group
+        entry). None for a group whose members a membership call changes. A report without the
+        groups' kinds (an older engine) makes every group's kind unknown: unknown is never taken for
+        "may be changed"."""
         join = as_map(self.details.get("replace_group"))
         if as_text(join.get("id")) == gid and "kind" in join:
             kind = as_text(join.get("kind"))

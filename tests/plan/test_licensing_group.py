@@ -81,8 +81,8 @@ def test_a_direct_copy_moves_to_the_licensing_group_in_two_dependent_steps(tmp_p
     assert join.seats == {} and removal.seats == {}
     assert join.description == "Add Anna (anna@contoso.example) to the group E3 Users"
     details = _finding(document, AssignmentNotGroupBased.id)["details"]["licensing_group"]
-    assert details["SPE_E3"] | {"file": "-"} == {"ref": "E3 Users", "file": "-", "line": 7, "id": G_E3, "kind": "assigned",
-                                                 "name": "E3 Users", "gives": []}
+    assert details["SPE_E3"] | {"file": "-"} == {"ref": "E3 Users", "file": "-", "line": 7, "id": G_E3,
+                                                 "kind": "assigned", "name": "E3 Users", "gives": []}
     text = plan_markdown(plan, created_at="2026-11-01T06:00:00Z")
     assert "Runs only once the license from the group that change" in text
 
