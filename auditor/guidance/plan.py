@@ -26,8 +26,14 @@ USAGE_UNKNOWN = "usage_unknown"  # use the usage reports cannot show (Teams Phon
 # a group gives the product to remove and one to keep: leaving it would take both, so its licenses
 # must change first (a decision for the whole group) and the other calls alone would not fix it
 GROUP_KEEPS = "group_keeps"
+# The user's data would not fit the smaller plan the change leaves (auditor/rules/storage_fit.py):
+MAILBOX_TOO_LARGE = "mailbox_too_large"  # the mailbox holds more than the smaller plan gives
+ONEDRIVE_TOO_LARGE = "onedrive_too_large"  # OneDrive holds more than the smaller plan gives
+ARCHIVE = "archive"  # the mailbox has an archive, and the plan left gives none
+STORAGE_UNKNOWN = "storage_unknown"  # a size the change rests on is not known (the usage reports' gap)
+STORAGE_WAITS = (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN)
 BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, TOGETHER_LOST, AFTER_GROUP,
-                   USAGE_UNKNOWN, GROUP_KEEPS)
+                   USAGE_UNKNOWN, GROUP_KEEPS, *STORAGE_WAITS)
 
 # Action.kind
 ASSIGN_LICENSE = "assign_license"

@@ -21,12 +21,16 @@ from auditor import i18n
 from auditor.errors import UsageError
 from auditor.guidance.plan import (
     AFTER_GROUP,
+    ARCHIVE,
     CHOOSE_VALUE,
     DATA_LOST,
     GROUP_KEEPS,
     LOOKUP,
+    MAILBOX_TOO_LARGE,
+    ONEDRIVE_TOO_LARGE,
     PLACEHOLDER,
     PLANS_UNKNOWN,
+    STORAGE_UNKNOWN,
     TOGETHER_LOST,
     USAGE_UNKNOWN,
 )
@@ -44,6 +48,7 @@ from auditor.plan.compile import (
     Change,
     Plan,
 )
+from auditor.plan.crosscheck import LEAVER, REPLACEMENT_WAITS
 from auditor.plan.data_fate import DataRow, data_rows
 from auditor.plan.declared import DISABLE_TIME_UNKNOWN, GRACE_PERIOD
 from auditor.plan.summary import locale_of, signed_money, summary
@@ -212,9 +217,38 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
     }
 
 
+def _storage_reason(t: i18n.Translations, reason: str, storage: Mapping[str, Any]) -> str:
+    """Why the user's data does not fit the smaller plan (or is not known to), with both sizes."""
+    def size(key: str) -> str:
+        value = storage.get(key)
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return i18n.format_size(value, t.locale) if ok else "?"
+
+    if reason == MAILBOX_TOO_LARGE:
+        return t.pgettext("plan_reason_mailbox_too_large",
+                          "the mailbox holds {size}, and {plan} holds only {limit}: reduce the mailbox first, or "
+                          "keep the current product", size=size("mailbox_bytes"), limit=size("mailbox_limit_bytes"),
+                          plan=clean(storage.get("mailbox_plan") or "", 200))
+    if reason == ONEDRIVE_TOO_LARGE:
+        return t.pgettext("plan_reason_onedrive_too_large",
+                          "OneDrive holds {size}, and {plan} holds only {limit}: reduce the files first, or keep "
+                          "the current product", size=size("onedrive_bytes"), limit=size("onedrive_limit_bytes"),
+                          plan=clean(storage.get("onedrive_plan") or "", 200))
+    if reason == ARCHIVE:
+        return t.pgettext("plan_reason_archive",
+                          "the mailbox has an archive, and {plan} gives none: keep a product with an archive",
+                          plan=clean(storage.get("archive_plan") or "", 200))
+    return t.pgettext("plan_reason_storage_unknown",
+                      "how much the mailbox and OneDrive hold is not known ({reason}): once the usage reports can "
+                      "be read, audit and plan again", reason=clean(storage.get("unknown") or "", 300))
+
+
 def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = (), rule: str = "",
-            waiver: Mapping[str, str] | None = None, not_before: str = "") -> str:
+            waiver: Mapping[str, str] | None = None, not_before: str = "",
+            storage: Mapping[str, Any] | None = None) -> str:
     """Why a finding needs a person, in words: never the reason's key (docs/plan-and-apply.md lists them)."""
+    if reason in (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN):
+        return _storage_reason(t, reason, storage or {})
     if reason in (LOOKUP, NO_ACTION, PLACEHOLDER):
         step = _next_steps(t).get(rule)
         if step:
@@ -255,6 +289,15 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                           "the policy sets grace_days, but when the account was disabled is not known: the "
                           "directory audit log (AuditLog.Read.All) has no entry that disabled it; check the date "
                           "and remove the licenses by hand")
+    if reason == REPLACEMENT_WAITS:
+        return t.pgettext("plan_reason_replacement_waits",
+                          "it adds the product that {findings} puts in place of another, and that replacement "
+                          "waits: both go together once it is ready, so the user never holds both",
+                          findings=", ".join(others))
+    if reason == LEAVER:
+        return t.pgettext("plan_reason_leaver",
+                          "the user is leaving ({findings}): their licenses go with that finding, so no smaller or "
+                          "added product", findings=", ".join(others))
     if reason == CONTRADICTION:
         return t.pgettext("plan_reason_contradiction", "contradicts {findings}", findings=", ".join(others))
     if reason == DATA_TOGETHER:
@@ -327,7 +370,7 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
             request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
-                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before), clean(s.description, 600))
+                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before, s.storage), clean(s.description, 600))
         for s in plan.skipped[:SKIPPED_CAP]
     )
     more = len(plan.skipped) - len(rows)

@@ -273,6 +273,13 @@ class _Context:
                                                                 "it is still used; check that first"),
             "group_keeps": t.pgettext("action_group_keeps", "not ready: a group gives both products; change that "
                                                             "group's licenses first"),
+            "mailbox_too_large": t.pgettext("action_mailbox_too_large", "not ready: the mailbox does not fit the "
+                                                                        "smaller plan"),
+            "onedrive_too_large": t.pgettext("action_onedrive_too_large", "not ready: OneDrive does not fit the "
+                                                                          "smaller plan"),
+            "archive": t.pgettext("action_archive", "not ready: the mailbox has an archive the smaller plan lacks"),
+            "storage_unknown": t.pgettext("action_storage_unknown", "not ready: the mailbox and OneDrive sizes are "
+                                                                    "not known"),
         }
         return reasons.get(str(blocked), t.pgettext("action_not_ready", "not ready: a person must finish it"))
 

@@ -1,0 +1,85 @@
+"""Findings checked against each other: changes that are each safe alone but wrong together.
+
+Each rule judges a user on its own; the plan sees all of a user's findings at once. Two
+combinations are held back here, in one place:
+
+1. No half replacement. A finding that replaces one product with another (adds F3, removes E3)
+   waits: then no other finding of the same user may add the replacement on its own. Otherwise
+   `sku-required-missing` would give the frontline worker F3 while the E3 -> F3 replacement waits
+   for a person, and the user would hold both (paying twice) until someone notices. The adding
+   finding waits with the replacement (`replacement_waits`, naming it).
+2. A leaver gets no smaller product. A user the audit finds leaving (`disabled-user-licensed`,
+   `inactive-user-licensed`) gets no `rightsize` change and no change that gives a product: the
+   leaver finding's removals are what happens to the user's licenses. Such a finding waits with
+   the reason `leaver`, naming the leaver finding, whether or not it would have been ready.
+
+`held_back(...)` answers with the findings to hold back and why; compile.py applies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from auditor.plan.actions import PlanFinding
+
+LEAVER_RULES = ("disabled-user-licensed", "inactive-user-licensed")
+RIGHTSIZE = "rightsize"
+
+# Skipped reasons (plan.json `skipped[].reason`; docs/plan-and-apply.md)
+REPLACEMENT_WAITS = "replacement_waits"  # it adds what a waiting replacement of the same user adds
+LEAVER = "leaver"  # the user is leaving: no smaller or added product, the leaver finding decides
+
+
+@dataclass(frozen=True)
+class Hold:
+    reason: str  # REPLACEMENT_WAITS or LEAVER
+    others: tuple[str, ...]  # the findings it waits with (the replacement) or for (the leaver's)
+
+
+def user_of(f: PlanFinding) -> str | None:
+    """The id of the user the finding is about (lower case), or None for a product or a group."""
+    subject = f.source.get("subject")
+    if not isinstance(subject, Mapping) or subject.get("type") not in (None, "user"):
+        return None
+    uid = subject.get("id")
+    return uid.lower() if isinstance(uid, str) and uid else None
+
+
+def gives(f: PlanFinding) -> set[str]:
+    """The products (part numbers) the finding's actions give the user."""
+    return {part for a in f.actions for part, delta in a.seats.items() if delta > 0}
+
+
+def takes(f: PlanFinding) -> set[str]:
+    return {part for a in f.actions for part, delta in a.seats.items() if delta < 0}
+
+
+def held_back(every: Iterable[PlanFinding], in_scope: Iterable[PlanFinding], waiting: set[str]) -> dict[str, Hold]:
+    """{finding id: Hold} for the findings of `in_scope` to hold back. `every`: all of the report's
+    findings (a leaver is a leaver even when the plan is narrowed to other rules); `waiting`: the ids
+    of the findings that wait for a person anyway."""
+    leavers: dict[str, list[str]] = {}
+    replacing: dict[str, list[tuple[str, set[str]]]] = {}  # user -> (waiting replacement, what it gives)
+    for f in every:
+        user = user_of(f)
+        if user is None or f.waived:
+            continue
+        if f.rule in LEAVER_RULES:
+            leavers.setdefault(user, []).append(f.id)
+        if f.id in waiting and gives(f) and takes(f):
+            replacing.setdefault(user, []).append((f.id, gives(f)))
+    out: dict[str, Hold] = {}
+    for f in in_scope:
+        user = user_of(f)
+        if user is None or f.rule in LEAVER_RULES:
+            continue
+        if user in leavers and (f.rule == RIGHTSIZE or gives(f)):
+            out[f.id] = Hold(LEAVER, tuple(leavers[user]))
+            continue
+        if f.id in waiting:
+            continue
+        same = tuple(rid for rid, given in replacing.get(user, ()) if rid != f.id and gives(f) & given)
+        if same:
+            out[f.id] = Hold(REPLACEMENT_WAITS, same)
+    return out
