@@ -54,8 +54,10 @@ from auditor.plan.declared import DISABLE_TIME_UNKNOWN, GRACE_PERIOD
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.report.environment import markdown_environment
 from auditor.report.text import clean
+from auditor.rules.assignments import SkuCombinationForbidden
+from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.hygiene.errors import GroupLicenseErrors
-from auditor.rules.hygiene.upkeep import SubscriptionExpiring
+from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import (
     LicenseSuspended,
     SeatsInGrace,
@@ -63,6 +65,7 @@ from auditor.rules.seats import (
     SpareSeatsOverLimit,
     SpareSeatsUnderMinimum,
 )
+from auditor.rules.waivers import WaiverExpired
 
 PLAN_VERSION = 1
 BATCH_LIMIT = 20  # requests per $batch (Graph's limit)
@@ -195,7 +198,7 @@ def _data_kind(t: i18n.Translations, kind: str) -> str:
     return names.get(kind) or clean(kind, 40)
 
 
-# The next step of the findings whose actions are only a lookup, or none, or a call with an id to
+# The next step of the findings whose actions are only a lookup, or none, or a call with an id or a value to
 # fill in: a decision about a subscription or the policy (approve, renew, buy), not something to look
 # up. Keyed by rule id; the rules below are the ones whose remediation has no runnable change.
 def _next_steps(t: i18n.Translations) -> dict[str, str]:
@@ -214,6 +217,17 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
                                        "policy, or move its users to an approved product"),
         GroupLicenseErrors.id: t.pgettext("plan_next_group_errors", "next step: fix each member's license error, "
                                            "then reprocess the group"),
+        SkuCombinationForbidden.id: t.pgettext("plan_next_combination", "next step is a decision: choose which of "
+                                               "the products the user keeps, or name it in the policy (exclusive "
+                                               "with keep and remove), then plan again"),
+        WaiverExpired.id: t.pgettext("plan_next_waiver", "next step is the waiver owner's: renew the waiver in the "
+                                     "policy with a new expiry date, or remove it and let the finding be fixed"),
+        SharedMailboxLicensed.id: t.pgettext("plan_next_shared", "next step: check in the Exchange admin center and "
+                                             "in Microsoft Purview that no hold covers the mailbox, then remove its "
+                                             "license (a shared mailbox under 50 GB without an archive needs none)"),
+        UsageLocationMissing.id: t.pgettext("plan_next_usage_location", "next step: choose the country where the "
+                                            "user works and set it as the usage location (the call holds XX in its "
+                                            "place)"),
     }
 
 
@@ -249,7 +263,7 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
     """Why a finding needs a person, in words: never the reason's key (docs/plan-and-apply.md lists them)."""
     if reason in (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN):
         return _storage_reason(t, reason, storage or {})
-    if reason in (LOOKUP, NO_ACTION, PLACEHOLDER):
+    if reason in (LOOKUP, NO_ACTION, PLACEHOLDER, CHOOSE_VALUE):
         step = _next_steps(t).get(rule)
         if step:
             return step

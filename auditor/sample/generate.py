@@ -290,10 +290,15 @@ class TenantStream:
         b.grant(nowhere, "SPE_E3", via="All Office Staff")  # usage-location-missing
         yield nowhere
         ghost = b.user("never.signed.in", name="Never Signed In", last_seen_days=None, created_days=400)
+        # as Graph shows an account that never signed in (apply re-reads it before the removal)
+        ghost["signInActivity"] = {"lastSignInDateTime": NEVER, "lastNonInteractiveSignInDateTime": NEVER,
+                                   "lastSuccessfulSignInDateTime": NEVER}
         b.grant(ghost, "SPE_E3", via="All Office Staff")  # inactive (never)
         yield ghost
         direct = b.user("direct.e3", name="Direct Assignee")
         b.grant(direct, "SPE_E3")  # assignment-not-group-based
+        # frontline too: its E3 -> F3 waits, an 8.4 GB mailbox does not fit Exchange Online Kiosk's 2 GB
+        b.join(direct, "Frontline Workers")
         yield direct
 
         # the population, with a small steady share of problems
@@ -367,12 +372,18 @@ class TenantStream:
         b.grant(fresh, "Microsoft_365_Copilot", updated_days=12)  # assigned 12 days ago: grace, not unused
         copilot(fresh, None)
         yield fresh
+        archive = b.user("legal.archive", name="Legal Archive", department=None, location="NL", enabled=False,
+                         last_seen_days=None)
+        archive["mailboxSettings"] = {"userPurpose": "shared"}
+        b.grant(archive, "SPE_E3", via="All Office Staff")  # a shared mailbox over 50 GB: it keeps its license
+        yield archive
         for local, size, archive, items, files in STORAGE:
             self._usage_rows.append({"userPrincipalName": f"{local}@{self.domain}", "storageUsedInBytes": size,
                                      "hasArchive": archive, "itemCount": items, "oneDriveStorageUsedInBytes": files,
                                      "reports": [MAILBOXES.name, ONEDRIVE.name]})
-        for upn, size, archive in (("info.shared", 3_221_225_472, False), ("room.boardroom", 1_073_741_824, True)):
-            # the room mailbox has an archive: it needs its license (not shared-mailbox-licensed any more)
+        for upn, size, archive in (("info.shared", 3_221_225_472, False), ("room.boardroom", 1_073_741_824, True),
+                                   ("legal.archive", round(62 * GIB), False)):
+            # the room mailbox has an archive and the legal archive stores 62 GB: both keep their license
             self._usage_rows.append({"userPrincipalName": f"{upn}@{self.domain}", "storageUsedInBytes": size,
                                      "hasArchive": archive, "reports": [MAILBOXES.name]})
 
