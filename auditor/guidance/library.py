@@ -158,9 +158,9 @@ def storage_steps(f: Facts, w: Words) -> list[Line]:
     if wait == "storage_unknown":
         return [Line("steps.storage.unknown", {"user": user, "reason": str(storage.get("unknown") or "")})]
     mailbox = {"user": user, "size": w.size(storage.get("mailbox_bytes")),
-               "limit": w.size(storage.get("mailbox_limit_bytes")), "plan": str(storage.get("mailbox_plan") or "")}
+               "quota": w.size(storage.get("mailbox_limit_bytes")), "plan": str(storage.get("mailbox_plan") or "")}
     onedrive = {"user": user, "size": w.size(storage.get("onedrive_bytes")),
-                "limit": w.size(storage.get("onedrive_limit_bytes")), "plan": str(storage.get("onedrive_plan") or "")}
+                "quota": w.size(storage.get("onedrive_limit_bytes")), "plan": str(storage.get("onedrive_plan") or "")}
     if wait == "mailbox_too_large":
         return [Line("steps.storage.mailbox_too_large", mailbox)]
     if wait == "archive":

@@ -22,9 +22,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from auditor.plan.actions import PlanFinding
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
+from auditor.rules.usage import Rightsize
 
-LEAVER_RULES = ("disabled-user-licensed", "inactive-user-licensed")
-RIGHTSIZE = "rightsize"
+LEAVER_RULES = (DisabledUserLicensed.id, InactiveUserLicensed.id)
+RIGHTSIZE = Rightsize.id
 
 # Skipped reasons (plan.json `skipped[].reason`; docs/plan-and-apply.md)
 REPLACEMENT_WAITS = "replacement_waits"  # it adds what a waiting replacement of the same user adds

@@ -240,13 +240,13 @@ def _storage_reason(t: i18n.Translations, reason: str, storage: Mapping[str, Any
 
     if reason == MAILBOX_TOO_LARGE:
         return t.pgettext("plan_reason_mailbox_too_large",
-                          "the mailbox holds {size}, and {plan} holds only {limit}: reduce the mailbox first, or "
-                          "keep the current product", size=size("mailbox_bytes"), limit=size("mailbox_limit_bytes"),
+                          "the mailbox holds {size}, and {plan} holds only {quota}: reduce the mailbox first, or "
+                          "keep the current product", size=size("mailbox_bytes"), quota=size("mailbox_limit_bytes"),
                           plan=clean(storage.get("mailbox_plan") or "", 200))
     if reason == ONEDRIVE_TOO_LARGE:
         return t.pgettext("plan_reason_onedrive_too_large",
-                          "OneDrive holds {size}, and {plan} holds only {limit}: reduce the files first, or keep "
-                          "the current product", size=size("onedrive_bytes"), limit=size("onedrive_limit_bytes"),
+                          "OneDrive holds {size}, and {plan} holds only {quota}: reduce the files first, or keep "
+                          "the current product", size=size("onedrive_bytes"), quota=size("onedrive_limit_bytes"),
                           plan=clean(storage.get("onedrive_plan") or "", 200))
     if reason == ARCHIVE:
         return t.pgettext("plan_reason_archive",

@@ -205,9 +205,14 @@ def test_shared_mailbox_rule_reads_the_mailbox_report(tmp_path: Any) -> None:
                  usageReports=usage(rows, reports=(MAILBOXES.name,)))
     result = audit(tmp_path, "hygiene:\n  shared_mailboxes: {}\n", doc)
     assert [u for _, u, _ in fired(result, SharedMailboxLicensed.id)] == [
-        "small@contoso.example", "unlisted@contoso.example"]
+        "archived@contoso.example", "large@contoso.example", "small@contoso.example", "unlisted@contoso.example"]
     small = next(f for f in result.findings if f.subject.upn == "small@contoso.example")
     assert dict(small.facts)["storage_used_bytes"] == 2 * 1024**3 and dict(small.facts)["has_archive"] is False
+    # a mailbox over 50 GB or with an archive needs its license: the finding says it keeps it
+    # (tests/core/test_storage_fit.py)
+    keeps = {f.subject.upn: dict(f.facts).get("keeps_license") for f in result.findings}
+    assert keeps == {"archived@contoso.example": "archive", "large@contoso.example": "over_50_gb",
+                     "small@contoso.example": None, "unlisted@contoso.example": None}
 
 
 def test_usage_survives_a_snapshot_round_trip_and_bad_sections_are_named(tmp_path: Any) -> None:

@@ -13,6 +13,8 @@ import pytest
 
 from auditor.cli import main
 from auditor.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor.plan.crosscheck import LEAVER_RULES
+from auditor.rules.seats import SpareSeatsOverLimit
 from auditor.snapshot import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,8 +85,7 @@ def test_audit_plan_apply_audit(flow: dict[str, Any]) -> None:
     # waits: planned in part; with it, every leaver's and inactive account's removal is ready
     in_part = {s["finding"] for s in plan["skipped"] if s.get("in_part")}
     assert in_part <= applied and bool(in_part) != flow["declared"]
-    leavers = {s["finding"] for s in plan["skipped"] if s["rule"] in ("disabled-user-licensed",
-                                                                      "inactive-user-licensed")}
+    leavers = {s["finding"] for s in plan["skipped"] if s["rule"] in LEAVER_RULES}
     assert bool(leavers) != flow["declared"]
     assert any(c.get("data_kept") for c in changes) == flow["declared"]
     assert applied <= before
@@ -94,7 +95,7 @@ def test_audit_plan_apply_audit(flow: dict[str, Any]) -> None:
     new = [f for f in after_report["findings"] if f["id"] not in before]
     assert {f["subject"]["id"] for f in new if f["subject"]["type"] == "user"} <= {subjects[fid] for fid in in_part}
     # the seats the plan frees may now be more than the policy's spare-seat limit: reduce the subscription
-    assert {f["rule"] for f in new if f["subject"]["type"] != "user"} <= {"spare-seats-over-limit"}
+    assert {f["rule"] for f in new if f["subject"]["type"] != "user"} <= {SpareSeatsOverLimit.id}
     assert len(after) < len(before)
 
     # the seats are what the plan simulated

@@ -98,16 +98,16 @@ TEXTS: tuple[Declared, ...] = (
          "then remove {sku}."),
     # what the usage reports say of the data a smaller plan must hold (auditor/rules/storage_fit.py)
     Text("steps.storage.mailbox_fits", "The mailbox of {user} holds {size}; {plan}, which it keeps after the "
-         "change, holds up to {limit}: it fits."),
+         "change, holds up to {quota}: it fits."),
     Text("steps.storage.onedrive_fits", "The OneDrive of {user} holds {size}; {plan}, which it keeps after the "
-         "change, holds up to {limit}: it fits."),
+         "change, holds up to {quota}: it fits."),
     Text("steps.storage.no_archive", "The mailbox of {user} has no archive, so it loses nothing when it moves to "
          "{plan}, which gives none."),
     Text("steps.storage.mailbox_too_large", "Not yet: the mailbox of {user} holds {size}, and {plan}, which it "
-         "would keep after the change, holds only {limit}. Reduce the mailbox below {limit} first, or keep the "
+         "would keep after the change, holds only {quota}. Reduce the mailbox below {quota} first, or keep the "
          "current product for {user}; then run the audit again."),
     Text("steps.storage.onedrive_too_large", "Not yet: the OneDrive of {user} holds {size}, and {plan}, which it "
-         "would keep after the change, holds only {limit}. Reduce the files below {limit} first, or keep the "
+         "would keep after the change, holds only {quota}. Reduce the files below {quota} first, or keep the "
          "current product for {user}; then run the audit again."),
     Text("steps.storage.archive", "Not yet: the mailbox of {user} has an archive, and {plan}, which it would keep "
          "after the change, gives none, so the archive would be lost. Keep a product with an archive for {user}."),

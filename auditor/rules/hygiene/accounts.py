@@ -360,6 +360,7 @@ class SharedMailboxLicensed(UserHygieneRule):
              "license."),
         Text("steps.shared.keeps", "Keep the license of {user}. Look again only if the mailbox shrinks below 50 GB "
              "and its archive is turned off; then the auditor proposes the removal."),
+        Text("next.shared_keeps", "Nothing else to do: each audit reads the mailbox usage report again."),
         Text("summary.shared_mailbox", "A shared, room or equipment mailbox needs no license unless it stores "
              "more than 50 GB, has an archive or is on hold: check these first."),
         Steps("steps.shared.check",
@@ -438,7 +439,7 @@ class SharedMailboxLicensed(UserHygieneRule):
         A mailbox the usage report shows over 50 GB or archived keeps its license: no removal."""
         if f.text("keeps_license"):
             return Plan(Line("summary.shared_keeps"), [Line("steps.shared.keeps", {"user": f.label()})],
-                        "role.assign", [], ["shared_mailbox"])
+                        "role.assign", [Line("next.shared_keeps")], ["shared_mailbox"])
         return removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")],
                        lead=Line("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
 
