@@ -84,8 +84,9 @@ class Context:
         if change is None:
             return found
         storage = storage_verdict(self.index, user, change)
-        if storage["storage"]["wait"] is None and storage["storage"].get("has_archive") is False:
+        if storage["storage"].get("has_archive") is False:
             # the tenant shows no archive mailbox: the plan left losing the archive ends no data
+            # (whatever else the change waits for, it does not wait to keep an archive)
             found = self.per_layout(what + ":no-archive", user,
                                     lambda u: self._data_lost(u, gone, new, frozenset({"archive"})))
         return found | storage
