@@ -177,15 +177,15 @@ def compile_plan(
     holds = held_back(every, in_scope, {s.finding for s in skipped})
     if holds:
         # a held finding is listed once, with the cross-check's reason, where it was listed before
-        held = {f.id: Skipped(f.id, f.rule, holds[f.id].reason, f.subject, others=holds[f.id].others)
-                for f in in_scope if f.id in holds}
+        holding = {f.id: Skipped(f.id, f.rule, holds[f.id].reason, f.subject, others=holds[f.id].others)
+                   for f in in_scope if f.id in holds}
         listed: list[Skipped] = []
         for s in skipped:
             if s.finding not in holds:
                 listed.append(s)
-            elif s.finding in held:
-                listed.append(held.pop(s.finding))
-        skipped = listed + list(held.values())
+            elif s.finding in holding:
+                listed.append(holding.pop(s.finding))
+        skipped = listed + list(holding.values())
         eligible = [f for f in eligible if f.id not in holds]
 
     ops = [o for f in eligible for a, kept in chosen[f.id]

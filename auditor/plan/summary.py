@@ -123,8 +123,9 @@ def reclaim_split(document: Mapping[str, Any], plan: Plan) -> ReclaimSplit:
         else:
             person += rest
     total = (document.get("summary") or {}).get("reclaimable_monthly_cost") or {}
-    amount = total.get("amount") if isinstance(total.get("amount"), int | float) else sum(amounts.values())
-    return ReclaimSplit(round(float(amount), 2), round(ready, 2), round(declaration, 2), round(person, 2),
+    reported = total.get("amount")
+    whole = float(reported) if isinstance(reported, int | float) else sum(amounts.values())
+    return ReclaimSplit(round(whole, 2), round(ready, 2), round(declaration, 2), round(person, 2),
                         None if plan.net_monthly is None else round(other, 2) + 0.0)
 
 

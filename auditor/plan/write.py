@@ -235,8 +235,9 @@ def _storage_reason(t: i18n.Translations, reason: str, storage: Mapping[str, Any
     """Why the user's data does not fit the smaller plan (or is not known to), with both sizes."""
     def size(key: str) -> str:
         value = storage.get(key)
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return i18n.format_size(value, t.locale) if ok else "?"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "?"
+        return i18n.format_size(value, t.locale)
 
     if reason == MAILBOX_TOO_LARGE:
         return t.pgettext("plan_reason_mailbox_too_large",
@@ -384,7 +385,8 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
             request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
-                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before, s.storage), clean(s.description, 600))
+                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before, s.storage),
+                 clean(s.description, 600))
         for s in plan.skipped[:SKIPPED_CAP]
     )
     more = len(plan.skipped) - len(rows)

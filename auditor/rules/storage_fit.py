@@ -33,7 +33,6 @@ from ..reference import product_names
 from ..reference.storage import StorageLimit, storage_limits
 
 
-
 @dataclass(frozen=True)
 class Limits:
     """What a set of service plans lets a user keep: the largest mailbox, archive and OneDrive any

@@ -372,11 +372,11 @@ class TenantStream:
         b.grant(fresh, "Microsoft_365_Copilot", updated_days=12)  # assigned 12 days ago: grace, not unused
         copilot(fresh, None)
         yield fresh
-        archive = b.user("legal.archive", name="Legal Archive", department=None, location="NL", enabled=False,
-                         last_seen_days=None)
-        archive["mailboxSettings"] = {"userPurpose": "shared"}
-        b.grant(archive, "SPE_E3", via="All Office Staff")  # a shared mailbox over 50 GB: it keeps its license
-        yield archive
+        legal = b.user("legal.archive", name="Legal Archive", department=None, location="NL", enabled=False,
+                       last_seen_days=None)
+        legal["mailboxSettings"] = {"userPurpose": "shared"}
+        b.grant(legal, "SPE_E3", via="All Office Staff")  # a shared mailbox over 50 GB: it keeps its license
+        yield legal
         for local, size, archive, items, files in STORAGE:
             self._usage_rows.append({"userPrincipalName": f"{local}@{self.domain}", "storageUsedInBytes": size,
                                      "hasArchive": archive, "itemCount": items, "oneDriveStorageUsedInBytes": files,

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from auditor import guidance
+from auditor.i18n import translations
 from auditor.model import Cloud, Finding, Locale
 from auditor.plan import compile_plan
 from auditor.plan.write import _reason
 from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage import Rightsize
-from auditor.i18n import translations
 from auditor.snapshot import MAILBOX_SETTINGS
 from auditor.usage import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 

@@ -3,10 +3,10 @@ leaver gets no smaller or added product."""
 
 from __future__ import annotations
 
-from auditor.plan.compile import compile_plan
-from auditor.plan.write import _reason
 from auditor.i18n import translations
 from auditor.model import Locale
+from auditor.plan.compile import compile_plan
+from auditor.plan.write import _reason
 from auditor.rules.usage import Rightsize
 
 from .builders import DISABLED, INACTIVE, NOT_ALLOWED, REQUIRED, assign, finding, report, seat, uid

@@ -18,7 +18,8 @@ AS_OF = "2026-11-01T06:00:00Z"
 DECLARED = ("  disabled_users:                               # -> disabled-user-licensed\n"
             "    severity: high\n"
             "    # the retention policy keeps leavers' mail and files, so their licenses may go (docs/policy.md)\n"
-            "    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, expires: 2027-06-30}\n")
+            "    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
+            "expires: 2027-06-30}\n")
 PLAIN = "  disabled_users: {severity: high}\n"
 
 

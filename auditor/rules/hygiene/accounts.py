@@ -461,7 +461,7 @@ def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:
     row = usage.by_upn.get(user.user_principal_name.lower())
     if row is None or MAILBOXES.name not in row.reports:
         return {}
-    out = {"storage_used_bytes": row.storageUsedInBytes, "has_archive": bool(row.hasArchive)}
+    out: dict[str, Any] = {"storage_used_bytes": row.storageUsedInBytes, "has_archive": bool(row.hasArchive)}
     if (row.storageUsedInBytes or 0) > SHARED_MAILBOX_LIMIT:
         out["keeps_license"] = "over_50_gb"
     elif row.hasArchive:
