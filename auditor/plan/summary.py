@@ -105,6 +105,10 @@ def reclaim_split(document: Mapping[str, Any], plan: Plan) -> ReclaimSplit:
             other += value
 
     reasons = {s.finding: s.reason for s in plan.skipped if s.reason != WAIVED}
+    waiting: dict[str, list[tuple[float, str]]] = {}  # user -> (cost, finding) of the reclaimable ones waiting
+    for fid, user in owner.items():
+        if fid in reasons:
+            waiting.setdefault(user, []).append((costs[fid], fid))
     ready = declaration = person = 0.0
     for user, amount in amounts.items():
         value = freed.get(user, 0.0)
@@ -116,8 +120,8 @@ def reclaim_split(document: Mapping[str, Any], plan: Plan) -> ReclaimSplit:
         rest = amount - got
         if rest <= 0.005:
             continue
-        waiting = [(costs[fid], fid) for fid, u in owner.items() if u == user and fid in reasons]
-        reason = reasons[max(waiting)[1]] if waiting else None
+        largest = max(waiting.get(user, ()), default=None)
+        reason = reasons[largest[1]] if largest is not None else None
         if reason in DECLARATION_REASONS:
             declaration += rest
         else:
