@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-from ..i18n import format_list
+from ..i18n import format_list, format_size
 from ..model import Locale, Severity
 from . import texts
 from .clouds import Variant
@@ -22,6 +22,7 @@ from .facts import Facts, as_map, as_strs
 from .plan import (
     DATA_LOST,
     PLANS_UNKNOWN,
+    STORAGE_WAITS,
     Action,
     Line,
     Plan,
@@ -89,6 +90,12 @@ class Words:
         return {name: self._list([self.product(p) for p in parts] if products else list(parts)),
                 "count": str(len(parts))}
 
+    def size(self, value: object) -> str:
+        """Bytes as admins read a mailbox or OneDrive size: "8.4 GB" (i18n.format_size)."""
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return self.word("unknown")
+        return format_size(value, self.locale)
+
     def one_of(self, name: str, parts: Sequence[str]) -> dict[str, str]:
         """The values of a counted text that names one product of several ("A or B"): it reads as
         one product, so the singular."""
@@ -144,9 +151,48 @@ def plans_unknown(f: Facts) -> set[str]:
     return set(f.strs("plans_unknown"))
 
 
+def storage_wait(f: Facts) -> str | None:
+    """Why the user's data does not fit the smaller plan the change leaves, or is not known to
+    (details.storage.wait, auditor/rules/storage_fit.py); None when it fits or nothing shrinks."""
+    wait = as_map(f.details.get("storage")).get("wait")
+    return wait if isinstance(wait, str) and wait in STORAGE_WAITS else None
+
+
 def at_risk(f: Facts) -> set[str]:
-    """Products never removed by a ready-to-run call: their removal ends data, or may."""
-    return {part for part, plans in data_lost(f).items() if plans} | plans_unknown(f)
+    """Products never removed by a ready-to-run call: their removal ends data, or may, or leaves
+    the user's data in a plan it does not fit (then each of the finding's products waits)."""
+    return ({part for part, plans in data_lost(f).items() if plans} | plans_unknown(f)
+            | (set(f.skus) if storage_wait(f) else set()))
+
+
+def storage_steps(f: Facts, w: Words) -> list[Line]:
+    """What the tenant's usage reports say of the data a smaller plan must hold: the sizes and the
+    limits side by side, and, when the change waits, why and what to do."""
+    storage = as_map(f.details.get("storage"))
+    if not storage:
+        return []
+    wait = storage_wait(f)
+    user = f.label()
+    if wait == "storage_unknown":
+        return [Line("steps.storage.unknown", {"user": user, "reason": str(storage.get("unknown") or "")})]
+    mailbox = {"user": user, "size": w.size(storage.get("mailbox_bytes")),
+               "quota": w.size(storage.get("mailbox_limit_bytes")), "plan": str(storage.get("mailbox_plan") or "")}
+    onedrive = {"user": user, "size": w.size(storage.get("onedrive_bytes")),
+                "quota": w.size(storage.get("onedrive_limit_bytes")), "plan": str(storage.get("onedrive_plan") or "")}
+    if wait == "mailbox_too_large":
+        return [Line("steps.storage.mailbox_too_large", mailbox)]
+    if wait == "archive":
+        return [Line("steps.storage.archive", {"user": user, "plan": str(storage.get("archive_plan") or "")})]
+    if wait == "onedrive_too_large":
+        return [Line("steps.storage.onedrive_too_large", onedrive)]
+    out = []
+    if "mailbox_limit_bytes" in storage:
+        out.append(Line("steps.storage.mailbox_fits", mailbox))
+    if "archive_plan" in storage:
+        out.append(Line("steps.storage.no_archive", {"user": user, "plan": str(storage.get("archive_plan"))}))
+    if "onedrive_limit_bytes" in storage:
+        out.append(Line("steps.storage.onedrive_fits", onedrive))
+    return out
 
 
 def keep_data(f: Facts) -> list[Line]:
@@ -156,12 +202,13 @@ def keep_data(f: Facts) -> list[Line]:
 
 
 def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
-    """One line per product whose removal would cost the user data: keep the data first."""
+    """What the data says first (storage_steps), then one line per product whose removal would
+    cost the user data: keep the data first."""
     lost, unknown = data_lost(f), plans_unknown(f)
-    return [Line("steps.loss.data", {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)),
-                                                                       products=False)})
-            if lost.get(part) else Line("steps.loss.unknown", {"sku": w.product(part)})
-            for part in parts if lost.get(part) or part in unknown]
+    return storage_steps(f, w) + [
+        Line("steps.loss.data", {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)})
+        if lost.get(part) else Line("steps.loss.unknown", {"sku": w.product(part)})
+        for part in parts if lost.get(part) or part in unknown]
 
 
 def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
@@ -174,7 +221,11 @@ def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
 
 
 def risk(f: Facts, parts: Sequence[str]) -> str | None:
-    """Why removing `parts` is not ready to run: data it would end, or plans nobody lists."""
+    """Why removing `parts` is not ready to run: data that would not fit the plan left (or whose
+    size is not known), data it would end, or plans nobody lists."""
+    wait = storage_wait(f)
+    if wait and parts:
+        return wait
     lost = data_lost(f)
     if any(lost.get(p) for p in parts):
         return DATA_LOST

@@ -38,9 +38,15 @@ GROUP_SYNCED = "group_synced"
 GROUP_MAIL = "group_mail"
 GROUP_KIND_UNKNOWN = "group_kind_unknown"
 GROUP_BLOCKS = {"dynamic": GROUP_DYNAMIC, "synced": GROUP_SYNCED, "mail": GROUP_MAIL, "unknown": GROUP_KIND_UNKNOWN}
+# The user's data would not fit the smaller plan the change leaves (auditor/rules/storage_fit.py):
+MAILBOX_TOO_LARGE = "mailbox_too_large"  # the mailbox holds more than the smaller plan gives
+ONEDRIVE_TOO_LARGE = "onedrive_too_large"  # OneDrive holds more than the smaller plan gives
+ARCHIVE = "archive"  # the mailbox has an archive, and the plan left gives none
+STORAGE_UNKNOWN = "storage_unknown"  # a size the change rests on is not known (the usage reports' gap)
+STORAGE_WAITS = (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN)
 BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, TOGETHER_LOST, AFTER_GROUP,
                    USAGE_UNKNOWN, GROUP_KEEPS, LICENSING_GROUP, GROUP_DYNAMIC, GROUP_SYNCED, GROUP_MAIL,
-                   GROUP_KIND_UNKNOWN)
+                   GROUP_KIND_UNKNOWN, *STORAGE_WAITS)
 
 # Action.kind
 ASSIGN_LICENSE = "assign_license"

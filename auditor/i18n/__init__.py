@@ -19,6 +19,7 @@ from auditor.i18n.formatting import (
     format_money,
     format_number,
     format_percent,
+    format_size,
 )
 from auditor.timestamps import parse_timestamp
 
@@ -32,6 +33,7 @@ __all__ = [
     "format_money",
     "format_number",
     "format_percent",
+    "format_size",
     "parse_timestamp",
     "translations",
 ]

@@ -52,6 +52,13 @@ def format_number(value: float | int, locale: Locale, *, decimals: int = 0) -> s
     return _number(round(float(value), decimals) + 0.0, decimals, CLDR[locale])
 
 
+def format_size(size_bytes: float | int, locale: Locale) -> str:
+    """A mailbox or OneDrive size as admins read it: "8.4 GB", "2 GB" (en), "8,4 GB" (nl). GB are
+    1024^3 bytes, as Exchange Online counts its quotas; one decimal unless it is a whole number."""
+    gb = round(size_bytes / 1024**3, 1)
+    return f"{format_number(gb, locale, decimals=0 if gb == int(gb) else 1)} GB"
+
+
 def format_money(amount: float | int, currency: str | None, locale: Locale) -> str:
     """Amount with its currency placed per locale: "€1,240.00" (en), "1.240,00 €" (da).
 

@@ -41,9 +41,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.guidance.plan import STORAGE_WAITS
 from auditor.model import Severity
 from auditor.plan.actions import Action, PlanFinding, action_problem, call_problem, not_plannable, read_findings
 from auditor.plan.cost import currency_of, seats_and_cost
+from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS, held_back
 from auditor.plan.declared import (
     DISABLE_AUDIT_NOT_READ,
     DISABLE_TIME_UNKNOWN,
@@ -81,7 +83,8 @@ from auditor.plan.schedule import chain, order, seat_table
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (NO_ACTION, NOT_READY, MALFORMED, CONTRADICTION, DATA_TOGETHER, STOPPED, WAIVED, WAIVER_LAPSED,
-                GRACE_PERIOD, DISABLE_TIME_UNKNOWN, DISABLE_AUDIT_NOT_READ)
+                GRACE_PERIOD, DISABLE_TIME_UNKNOWN, DISABLE_AUDIT_NOT_READ, REPLACEMENT_WAITS, LEAVER,
+                NOT_ALLOWED, GROUP_GIVES)
 
 __all__ = [  # the plan's names, importable from here as before the split
     "CONTRADICTION",
@@ -147,13 +150,17 @@ def compile_plan(
     eligible: list[PlanFinding] = []
     resolved: list[PlanFinding] = []  # the findings in scope that were not held back before their actions
     chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]] = {}  # finding -> its actions to plan
-    for f in read_findings(document):
+    every = list(read_findings(document))
+    in_scope: list[PlanFinding] = []  # the findings whose actions were weighed
+    for f in every:
         if wanted is not None and f.id not in wanted:
             continue
         if rule_set is not None and f.rule not in rule_set:
             continue
         if threshold is not None and f.rank < threshold:
             continue
+        if f.details.get("keeps_license"):
+            continue  # nothing to change: the tenant shows the (shared) mailbox needs its license
         if f.waived:
             if wanted is not None:
                 skipped.append(Skipped(f.id, f.rule, WAIVED, f.subject))
@@ -166,14 +173,32 @@ def compile_plan(
             if held is not None:
                 skipped.append(Skipped(f.id, f.rule, held[0], f.subject, not_before=held[1]))
                 continue
+        in_scope.append(f)
         planned, waits = _resolve(f)
         resolved.append(f)
         if waits is not None:
             why, description = waits
-            skipped.append(Skipped(f.id, f.rule, why, f.subject, description, in_part=bool(planned)))
+            storage = f.details.get("storage") if why in STORAGE_WAITS else None
+            skipped.append(Skipped(f.id, f.rule, why, f.subject, description, in_part=bool(planned),
+                                   storage=dict(storage) if isinstance(storage, Mapping) else None))
         if planned:
             eligible.append(f)
             chosen[f.id] = planned
+
+    # findings checked against each other (crosscheck.py): no half replacement, nothing for a leaver
+    holds = held_back(every, in_scope, {s.finding for s in skipped})
+    if holds:
+        # a held finding is listed once, with the cross-check's reason, where it was listed before
+        holding = {f.id: Skipped(f.id, f.rule, holds[f.id].reason, f.subject, others=holds[f.id].others)
+                   for f in in_scope if f.id in holds}
+        listed: list[Skipped] = []
+        for s in skipped:
+            if s.finding not in holds:
+                listed.append(s)
+            elif s.finding in holding:
+                listed.append(holding.pop(s.finding))
+        skipped = listed + list(holding.values())
+        eligible = [f for f in eligible if f.id not in holds]
 
     ops = [o for f in eligible for a, kept in chosen[f.id]
            for o in ops_of(f.id, a, parts, root, {"subject": f.subject, **kept} if kept else None)]

@@ -82,6 +82,9 @@ class Skipped(msgspec.Struct, frozen=True):
     waiver: dict[str, str] | None = None  # waiver_recently_expired: the waiver's owner and expires
     not_before: str = ""  # grace_period: the first day the removal may run (YYYY-MM-DD)
     in_part: bool = False  # the finding's data-free removals are planned; this part waits
+    # mailbox_too_large, onedrive_too_large, archive, storage_unknown: the finding's details.storage
+    # (sizes, limits and the plans that set them; auditor/rules/storage_fit.py)
+    storage: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"finding": self.finding, "rule": self.rule, "reason": self.reason,
@@ -96,6 +99,8 @@ class Skipped(msgspec.Struct, frozen=True):
             out["not_before"] = self.not_before
         if self.in_part:
             out["in_part"] = True
+        if self.storage:
+            out["storage"] = dict(self.storage)
         return out
 
 

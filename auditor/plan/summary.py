@@ -4,6 +4,7 @@ command's output and the report header (which compiles the plan from the report 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from auditor import i18n
@@ -52,55 +53,109 @@ def summary(plan: Plan, locale: Locale) -> str:
     return "; ".join(parts)
 
 
-def reclaim_split(document: Mapping[str, Any], plan: Plan) -> tuple[float, float, float]:
-    """The report's reclaimable amount per month split three ways: (in the plan, waiting for a
-    declaration that the data is kept, waiting for a person). The sum is the report summary's
-    `reclaimable_monthly_cost`: like it, one amount per user, the user's largest reclaimable finding
-    (auditor.report.document.summary_json). A user's planned findings count as ready up to the
-    largest of them; the rest of the user's amount waits as that largest finding does."""
+@dataclass(frozen=True)
+class ReclaimSplit:
+    """The report's reclaimable amount per month, split by what it waits for, and how it meets the
+    plan's net: `ready + declaration + person` is the reclaimable total, and `-ready + other` is
+    the plan's net (`other`: what the plan's changes for other findings add to it, signed)."""
+
+    total: float
+    ready: float  # what the plan's changes recover of it
+    declaration: float  # waits for a declaration that the user's data is kept (the policy's data_kept)
+    person: float  # waits for a person (a check, a choice, a size, a commercial step)
+    other: float | None  # the rest of the plan's net, signed; None when the plan's net is not known
+
+
+def reclaim_split(document: Mapping[str, Any], plan: Plan) -> ReclaimSplit:
+    """Split the report summary's `reclaimable_monthly_cost` (one amount per user: the user's largest
+    reclaimable finding, auditor.report.document.summary_json).
+
+    Ready is what the plan's changes for a user's reclaimable findings free, at the plan's seat
+    prices, up to the user's amount: a finding planned in part (a leaver's Power BI goes, the E3
+    with the mailbox waits) counts its planned part as ready and the rest as waiting. What is left
+    of the user's amount waits for a declaration when the user's largest waiting reclaimable finding
+    waits for one (the removal would end data the policy's data_kept could declare kept), else for a
+    person. Everything else the plan's changes cost or save is `other`."""
     reclaimable = {r.id for r in RULES if r.reclaimable}
-    planned = {fid for change in plan.changes for fid in change.findings}
-    reasons = {s.finding: s.reason for s in plan.skipped if s.reason != WAIVED}
-    users: dict[str, list[tuple[float, str]]] = {}  # user -> (cost, "ready" | "declaration" | "person")
+    amounts: dict[str, float] = {}  # user -> the user's reclaimable amount
+    owner: dict[str, str] = {}  # reclaimable finding -> its user
+    costs: dict[str, float] = {}
     for f in document.get("findings") or []:
         if not isinstance(f, Mapping):
             continue
         cost = f.get("monthly_cost")
         if f.get("waived") or f.get("rule") not in reclaimable or not isinstance(cost, int | float) or cost <= 0:
             continue
-        fid = str(f.get("id", ""))
-        bucket = "ready" if fid in planned and fid not in reasons else \
-            "declaration" if reasons.get(fid) in DECLARATION_REASONS else "person"
         subject = f.get("subject")
         user = str(subject.get("id", "")) if isinstance(subject, Mapping) else ""
-        users.setdefault(user, []).append((float(cost), bucket))
-    out = {"ready": 0.0, "declaration": 0.0, "person": 0.0}
-    for costs in users.values():
-        top, bucket = max(costs, key=lambda c: (c[0], c[1] == "ready"))
-        ready = max((c for c, b in costs if b == "ready"), default=0.0)
-        out["ready"] += ready
-        if top > ready:
-            out[bucket] += top - ready
-    return round(out["ready"], 2), round(out["declaration"], 2), round(out["person"], 2)
+        fid = str(f.get("id", ""))
+        owner[fid], costs[fid] = user, float(cost)
+        amounts[user] = max(amounts.get(user, 0.0), float(cost))
+
+    prices = {line.sku: line.price for line in plan.seats}
+    freed: dict[str, float] = {}  # user -> what the changes for the user's reclaimable findings free
+    other = 0.0
+    for change in plan.changes:
+        value = sum(delta * price for part, delta in change.seats.items() if (price := prices.get(part)) is not None)
+        users = {owner[fid] for fid in change.findings if fid in owner}
+        if users:  # a change is one user's: its saving recovers that user's amount
+            user = users.pop()
+            freed[user] = freed.get(user, 0.0) - value
+        else:
+            other += value
+
+    reasons = {s.finding: s.reason for s in plan.skipped if s.reason != WAIVED}
+    waiting: dict[str, list[tuple[float, str]]] = {}  # user -> (cost, finding) of the reclaimable ones waiting
+    for fid, user in owner.items():
+        if fid in reasons:
+            waiting.setdefault(user, []).append((costs[fid], fid))
+    ready = declaration = person = 0.0
+    for user, amount in amounts.items():
+        value = freed.get(user, 0.0)
+        got = min(max(value, 0.0), amount)
+        ready += got
+        # freed beyond the user's amount (leaving a group that gives more than the finding names),
+        # or a cost: part of the plan's net all the same
+        other -= value - got
+        rest = amount - got
+        if rest <= 0.005:
+            continue
+        largest = max(waiting.get(user, ()), default=None)
+        reason = reasons[largest[1]] if largest is not None else None
+        if reason in DECLARATION_REASONS:
+            declaration += rest
+        else:
+            person += rest
+    total = (document.get("summary") or {}).get("reclaimable_monthly_cost") or {}
+    reported = total.get("amount")
+    whole = float(reported) if isinstance(reported, int | float) else sum(amounts.values())
+    return ReclaimSplit(round(whole, 2), round(ready, 2), round(declaration, 2), round(person, 2),
+                        None if plan.net_monthly is None else round(other, 2) + 0.0)
 
 
 def reclaim_line(document: Mapping[str, Any], plan: Plan, locale: Locale) -> str:
-    """"Of the €481.60 reclaimable per month: €93.70 is in this plan, €300.00 waits for a declaration
-    that the data is kept, €87.90 waits for a person." — why the plan's net is not the reclaimable
-    amount; empty when nothing is reclaimable."""
+    """"Of the €481.60 reclaimable per month: €93.70 is ready in this plan, €300.00 waits for a
+    declaration that the data is kept, €87.90 waits for a person. The plan's other changes count
+    −€73.95 in its net." — why the plan's net is not the reclaimable amount; empty when nothing is
+    reclaimable."""
     total = (document.get("summary") or {}).get("reclaimable_monthly_cost") or {}
     amount, currency = total.get("amount"), total.get("currency")
     if not isinstance(amount, int | float) or amount <= 0:
         return ""
-    ready, declaration, person = reclaim_split(document, plan)
+    split = reclaim_split(document, plan)
     t = i18n.translations(locale)
 
     def money(value: float) -> str:
         return i18n.format_money(value, currency, locale)
 
-    return t.pgettext("plan_reclaim", "Of the {total} reclaimable per month: {ready} is in this plan, {declaration} "
-                      "waits for a declaration that the user's data is kept, {person} waits for a person.",
-                      total=money(amount), ready=money(ready), declaration=money(declaration), person=money(person))
+    text = t.pgettext("plan_reclaim", "Of the {total} reclaimable per month: {ready} is ready in this plan, "
+                      "{declaration} waits for a declaration that the user's data is kept, {person} waits for a "
+                      "person.", total=money(amount), ready=money(split.ready), declaration=money(split.declaration),
+                      person=money(split.person))
+    if split.other is not None and round(split.other, 2) != 0:
+        text += " " + t.pgettext("plan_reclaim_other", "The plan's other changes count {amount} in its net.",
+                                 amount=signed_money(split.other, currency, locale))
+    return text
 
 
 def header_plan(document: Mapping[str, Any]) -> Plan | None:

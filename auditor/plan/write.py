@@ -21,6 +21,7 @@ from auditor import i18n
 from auditor.errors import UsageError
 from auditor.guidance.plan import (
     AFTER_GROUP,
+    ARCHIVE,
     CHOOSE_VALUE,
     DATA_LOST,
     GROUP_DYNAMIC,
@@ -30,8 +31,11 @@ from auditor.guidance.plan import (
     GROUP_SYNCED,
     LICENSING_GROUP,
     LOOKUP,
+    MAILBOX_TOO_LARGE,
+    ONEDRIVE_TOO_LARGE,
     PLACEHOLDER,
     PLANS_UNKNOWN,
+    STORAGE_UNKNOWN,
     TOGETHER_LOST,
     USAGE_UNKNOWN,
 )
@@ -49,6 +53,7 @@ from auditor.plan.compile import (
     Change,
     Plan,
 )
+from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS
 from auditor.plan.data_fate import DataRow, data_rows
 from auditor.plan.declared import DISABLE_AUDIT_NOT_READ, DISABLE_TIME_UNKNOWN, GRACE_PERIOD
 from auditor.plan.exchange import EXCHANGE_FILE, script
@@ -56,8 +61,10 @@ from auditor.plan.records import DECLARED, MailboxStep
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.report.environment import markdown_environment
 from auditor.report.text import clean
+from auditor.rules.assignments import SkuCombinationForbidden
+from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.hygiene.errors import GroupLicenseErrors
-from auditor.rules.hygiene.upkeep import SubscriptionExpiring
+from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import (
     LicenseSuspended,
     SeatsInGrace,
@@ -65,6 +72,7 @@ from auditor.rules.seats import (
     SpareSeatsOverLimit,
     SpareSeatsUnderMinimum,
 )
+from auditor.rules.waivers import WaiverExpired
 
 PLAN_VERSION = 1
 BATCH_LIMIT = 20  # requests per $batch (Graph's limit)
@@ -201,7 +209,7 @@ def _data_kind(t: i18n.Translations, kind: str) -> str:
     return names.get(kind) or clean(kind, 40)
 
 
-# The next step of the findings whose actions are only a lookup, or none, or a call with an id to
+# The next step of the findings whose actions are only a lookup, or none, or a call with an id or a value to
 # fill in: a decision about a subscription or the policy (approve, renew, buy), not something to look
 # up. Keyed by rule id; the rules below are the ones whose remediation has no runnable change.
 def _next_steps(t: i18n.Translations) -> dict[str, str]:
@@ -220,13 +228,54 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
                                        "policy, or move its users to an approved product"),
         GroupLicenseErrors.id: t.pgettext("plan_next_group_errors", "next step: fix each member's license error, "
                                            "then reprocess the group"),
+        SkuCombinationForbidden.id: t.pgettext("plan_next_combination", "next step is a decision: choose which of "
+                                               "the products the user keeps, or name it in the policy (exclusive "
+                                               "with keep and remove), then plan again"),
+        WaiverExpired.id: t.pgettext("plan_next_waiver", "next step is the waiver owner's: renew the waiver in the "
+                                     "policy with a new expiry date, or remove it and let the finding be fixed"),
+        SharedMailboxLicensed.id: t.pgettext("plan_next_shared", "next step: check in the Exchange admin center and "
+                                             "in Microsoft Purview that no hold covers the mailbox, then remove its "
+                                             "license (a shared mailbox under 50 GB without an archive needs none)"),
+        UsageLocationMissing.id: t.pgettext("plan_next_usage_location", "next step: choose the country where the "
+                                            "user works and set it as the usage location (the call holds XX in its "
+                                            "place)"),
     }
 
 
+def _storage_reason(t: i18n.Translations, reason: str, storage: Mapping[str, Any]) -> str:
+    """Why the user's data does not fit the smaller plan (or is not known to), with both sizes."""
+    def size(key: str) -> str:
+        value = storage.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "?"
+        return i18n.format_size(value, t.locale)
+
+    if reason == MAILBOX_TOO_LARGE:
+        return t.pgettext("plan_reason_mailbox_too_large",
+                          "the mailbox holds {size}, and {plan} holds only {quota}: reduce the mailbox first, or "
+                          "keep the current product", size=size("mailbox_bytes"), quota=size("mailbox_limit_bytes"),
+                          plan=clean(storage.get("mailbox_plan") or "", 200))
+    if reason == ONEDRIVE_TOO_LARGE:
+        return t.pgettext("plan_reason_onedrive_too_large",
+                          "OneDrive holds {size}, and {plan} holds only {quota}: reduce the files first, or keep "
+                          "the current product", size=size("onedrive_bytes"), quota=size("onedrive_limit_bytes"),
+                          plan=clean(storage.get("onedrive_plan") or "", 200))
+    if reason == ARCHIVE:
+        return t.pgettext("plan_reason_archive",
+                          "the mailbox has an archive, and {plan} gives none: keep a product with an archive",
+                          plan=clean(storage.get("archive_plan") or "", 200))
+    return t.pgettext("plan_reason_storage_unknown",
+                      "how much the mailbox and OneDrive hold is not known ({reason}): once the usage reports can "
+                      "be read, audit and plan again", reason=clean(storage.get("unknown") or "", 300))
+
+
 def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = (), rule: str = "",
-            waiver: Mapping[str, str] | None = None, not_before: str = "") -> str:
+            waiver: Mapping[str, str] | None = None, not_before: str = "",
+            storage: Mapping[str, Any] | None = None) -> str:
     """Why a finding needs a person, in words: never the reason's key (docs/plan-and-apply.md lists them)."""
-    if reason in (LOOKUP, NO_ACTION, PLACEHOLDER):
+    if reason in (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN):
+        return _storage_reason(t, reason, storage or {})
+    if reason in (LOOKUP, NO_ACTION, PLACEHOLDER, CHOOSE_VALUE):
         step = _next_steps(t).get(rule)
         if step:
             return step
@@ -290,6 +339,23 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                           "has no leave date (employeeLeaveDateTime) the audit could read, and the directory audit "
                           "log was not read (the app needs AuditLog.Read.All). Grant it or set the user's leave "
                           "date (then audit and plan again), or check the date and remove the licenses by hand")
+    if reason == REPLACEMENT_WAITS:
+        return t.pgettext("plan_reason_replacement_waits",
+                          "it adds the product that {findings} puts in place of another, and that replacement "
+                          "waits: both go together once it is ready, so the user never holds both",
+                          findings=", ".join(others))
+    if reason == NOT_ALLOWED:
+        return t.pgettext("plan_reason_not_allowed",
+                          "the policy does not allow the user this product ({findings}): that finding removes it, so "
+                          "it is not moved to a group", findings=", ".join(others))
+    if reason == GROUP_GIVES:
+        return t.pgettext("plan_reason_group_gives",
+                          "{findings} lets a group give the user this product: once that has run and the group's "
+                          "copy is active, audit and plan again for what is left", findings=", ".join(others))
+    if reason == LEAVER:
+        return t.pgettext("plan_reason_leaver",
+                          "the user is leaving ({findings}): their licenses go with that finding, so no smaller or "
+                          "added product", findings=", ".join(others))
     if reason == CONTRADICTION:
         return t.pgettext("plan_reason_contradiction", "contradicts {findings}", findings=", ".join(others))
     if reason == DATA_TOGETHER:
@@ -384,7 +450,8 @@ def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
             request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
-                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before), clean(s.description, 600))
+                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before, s.storage),
+                 clean(s.description, 600))
         for s in plan.skipped[:SKIPPED_CAP]
     )
     more = len(plan.skipped) - len(rows)

@@ -18,6 +18,8 @@ from ..policy.model import CatalogEntry, Policy, Selector
 from ..reference import product_names
 from ..timestamps import timestamp_or_none
 from .plan_loss import PlanLoss
+from .storage_fit import Shrink, shrink
+from .storage_fit import verdict as storage_verdict
 
 T = TypeVar("T")
 ASSIGNED = "assigned"  # the kind of a group whose members a membership call may change
@@ -94,13 +96,38 @@ class Context:
         assigns it, which takes every product those groups give the user (and nothing else gives)."""
         gone, new = frozenset(removed), tuple(sorted(added))
         what = f"data_lost:{','.join(sorted(gone))}:{','.join(new)}"
-        return self.per_layout(what, user, lambda u: self._data_lost(u, gone, new))
+        found = self.per_layout(what, user, lambda u: self._data_lost(u, gone, new))
+        # A change that keeps the mailbox or OneDrive under a smaller plan rests on the data's size
+        # (per user, from the usage reports): `storage` says whether it fits (rules/storage_fit.py).
+        change = self.per_layout("storage:" + what, user, lambda u: self._shrink(u, gone, new))
+        if change is None:
+            return found
+        storage = storage_verdict(self.index, user, change)
+        if storage["storage"].get("has_archive") is False:
+            # the tenant shows no archive mailbox: the plan left losing the archive ends no data
+            # (whatever else the change waits for, it does not wait to keep an archive)
+            found = self.per_layout(what + ":no-archive", user,
+                                    lambda u: self._data_lost(u, gone, new, frozenset({"archive"})))
+        return found | storage
 
-    def _data_lost(self, user: User, gone: frozenset[str], added: tuple[str, ...]) -> dict[str, Any]:
+    def _shrink(self, user: User, gone: frozenset[str], added: Iterable[str]) -> Shrink | None:
+        """storage_fit.shrink for removing `gone` from `user` (and giving `added` in its place): the
+        products held directly go, and leaving the groups that assign the others takes what those
+        groups give and nothing else does."""
+        grouped = {sid for sid in gone if self.index.assigning_group_ids(user, sid)}
+        left = {gid for sid in grouped for gid in self.index.assigning_group_ids(user, sid)}
+        taken = (set(gone) - grouped) | (self.loss.taken_by_leaving(user, left) if left else set())
+        before = self.loss.enabled_ids(user, user.sku_ids)
+        after = self.loss.enabled_ids(user, user.sku_ids - taken) | {
+            pid for sid in added for pid, _ in self.loss.plans(sid)}
+        return shrink(before, after)
+
+    def _data_lost(self, user: User, gone: frozenset[str], added: tuple[str, ...],
+                   absent: frozenset[str] = frozenset()) -> dict[str, Any]:
         grouped = frozenset(sid for sid in gone if self.index.assigning_group_ids(user, sid))
-        lost = dict(self.loss.of(user, gone - grouped, added)) if gone - grouped else {}
+        lost = dict(self.loss.of(user, gone - grouped, added, absent)) if gone - grouped else {}
         for sid in sorted(grouped, key=self.index.part):
-            leaving = self.loss.of_leaving(user, self.index.assigning_group_ids(user, sid), added)
+            leaving = self.loss.of_leaving(user, self.index.assigning_group_ids(user, sid), added, absent)
             names = sorted({name for plans in leaving.values() for name in plans})
             if names:
                 lost[self.index.part(sid)] = names

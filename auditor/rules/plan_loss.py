@@ -47,7 +47,7 @@ class PlanLoss:
     def __init__(self, index: TenantIndex) -> None:
         self.index = index
         self._plans: dict[str, tuple[tuple[str, str], ...]] = {}
-        self._cache: dict[tuple[Any, frozenset[str], frozenset[str]], dict[str, list[str]]] = {}
+        self._cache: dict[tuple[Any, frozenset[str], frozenset[str], frozenset[str]], dict[str, list[str]]] = {}
 
     def plans(self, sku_id: str) -> tuple[tuple[str, str], ...]:
         """(servicePlanId lower-case, servicePlanName) of a product's user plans."""
@@ -67,15 +67,17 @@ class PlanLoss:
         off = {p.lower() for lic in user.assigned_licenses if lic.sku_id.lower() == sku_id for p in lic.disabled_plans}
         return tuple(p for p in self.plans(sku_id) if p[0] not in off)
 
-    def of(self, user: User, removed: Iterable[str], added: Iterable[str] = ()) -> dict[str, list[str]]:
+    def of(self, user: User, removed: Iterable[str], added: Iterable[str] = (),
+           absent: frozenset[str] = frozenset()) -> dict[str, list[str]]:
         """Per removed product (part number): the friendly names of the data-holding plans whose
-        data the user would lose. Empty when the removal keeps every kind of data."""
+        data the user would lose. Empty when the removal keeps every kind of data. `absent`: kinds
+        of data the tenant shows the user has none of (no archive mailbox): nothing of them is lost."""
         gone, new = frozenset(removed), frozenset(added)
-        key = (user.assigned_licenses, gone, new)
+        key = (user.assigned_licenses, gone, new, absent)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        kept_kinds: set[str] = set()
+        kept_kinds: set[str] = set(absent)
         for sid in (user.sku_ids - gone):
             for _, name in self.enabled(user, sid):
                 kept_kinds |= data_kinds(name)
@@ -91,14 +93,25 @@ class PlanLoss:
         self._cache[key] = out
         return out
 
-    def of_leaving(self, user: User, group_ids: Iterable[str], added: Iterable[str] = ()) -> dict[str, list[str]]:
+    def of_leaving(self, user: User, group_ids: Iterable[str], added: Iterable[str] = (),
+                   absent: frozenset[str] = frozenset()) -> dict[str, list[str]]:
         """`of` for leaving the groups `group_ids`: every product they give the user that no direct
         copy or other group also gives goes, and `added` (if any) is given in its place."""
+        return self.of(user, self.taken_by_leaving(user, group_ids), added, absent)
+
+    @staticmethod
+    def taken_by_leaving(user: User, group_ids: Iterable[str]) -> set[str]:
+        """The products (ids) leaving the groups `group_ids` takes: those they give the user that no
+        direct copy or other group also gives."""
         gids = {g.lower() for g in group_ids}
         states = user.license_assignment_states
         given = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() in gids}
         kept = {s.sku_id.lower() for s in states if (s.assigned_by_group or "").lower() not in gids}
-        return self.of(user, given - kept, added)
+        return given - kept
+
+    def enabled_ids(self, user: User, sku_ids: Iterable[str]) -> set[str]:
+        """The ids of the service plans that `sku_ids` turn on for `user`."""
+        return {pid for sid in sku_ids for pid, _ in self.enabled(user, sid)}
 
     def held_kinds(self, user: User) -> dict[str, list[str]]:
         """Per product the user holds (part number): the kinds of data its plans that are on for the

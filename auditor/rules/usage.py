@@ -9,8 +9,9 @@
         days: 90
 
 The workload names and the report columns behind them are auditor/usage.py's WORKLOADS. A user is
-judged only on the reports that list them; accounts created, and products assigned or changed
-(licenseAssignmentStates.lastUpdatedDateTime), within the window are spared.
+judged only on the reports that list them; accounts created within the window are spared, and so
+are products assigned or changed within it (licenseAssignmentStates.lastUpdatedDateTime) of an
+account that never signed in or signed in after that change.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from ..usage import (
 )
 from .assignments import SkuNotAllowed
 from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
+from .hygiene.accounts import last_sign_in
 
 COPILOT = "639dec6b-copilot"  # shortened, as the other example ids (auditor/guidance/examples.py)
 _DAYS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_DAYS,
@@ -141,14 +143,19 @@ class UsageRule(Rule):
 
     @staticmethod
     def in_grace(user: User, sku_id: str, cutoff: datetime) -> bool:
-        """Created, or given the product (its assignment last changed), within the window."""
+        """Created within the window, or given the product (its assignment last changed) within it
+        and not signed in since before that change: an account that never signed in, or signed in
+        after the change, has not had the time to use the product. A dormant account stays judged:
+        a group license edit stamps every member's lastUpdatedDateTime, which would otherwise hide
+        its unused products for a whole window."""
         created = parse_when(user.created_date_time)
         if created is not None and created >= cutoff:
             return True
+        last = last_sign_in(user)
         for state in user.license_assignment_states:
             if state.sku_id.lower() == sku_id:
                 when = parse_when(state.last_updated_date_time)
-                if when is not None and when >= cutoff:
+                if when is not None and when >= cutoff and (last is None or last >= when):
                     return True
         return False
 
@@ -214,7 +221,8 @@ class ProductUnused(UsageRule):
     }
     fires_when = (
         "a user holds `sku` and the usage reports show no activity in any of its `workloads` for `days` days; users "
-        "the reports do not list, accounts created and products assigned within the window are spared; needs "
+        "the reports do not list and accounts created within the window are spared, and so are products assigned "
+        "or changed within it of an account that never signed in or signed in after the change; needs "
         "Reports.Read.All and report names that are not concealed"
     )
     details_doc = (

@@ -70,7 +70,7 @@ STORAGE = (("floor.manager", round(1.1 * GIB), False, 4_210, round(0.4 * GIB)),
 USAGE_REFRESHED = (REFERENCE - timedelta(days=2)).strftime("%Y-%m-%d")  # reports lag a day or two
 EXCHANGE_PLAN_2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, in SPE_E3
 # spare seats per SKU: E3 one short of the policy's minimum, E5 over its limit
-HEADROOM = {"SPE_E3": 1, "SPE_E5": 5, "SPE_F1": 2, "FLOW_FREE": 10000, "POWER_BI_PRO": 3, "EMS": 0,
+HEADROOM = {"SPE_E3": 1, "SPE_E5": 5, "SPE_F1": 3, "FLOW_FREE": 10000, "POWER_BI_PRO": 3, "EMS": 0,
             "VISIOCLIENT": 2, "PROJECTPROFESSIONAL": 5, "EXCHANGESTANDARD": 2, "Microsoft_365_Copilot": 1}
 # Seat lifecycle cases: Visio's subscription has expired and all its seats are in the grace period
 # (seats-in-grace); 5 of the EMS seats belong to a suspended subscription while every seat is
@@ -303,10 +303,15 @@ class TenantStream:
         b.grant(nowhere, "SPE_E3", via="All Office Staff")  # usage-location-missing
         yield nowhere
         ghost = b.user("never.signed.in", name="Never Signed In", last_seen_days=None, created_days=400)
+        # as Graph shows an account that never signed in (apply re-reads it before the removal)
+        ghost["signInActivity"] = {"lastSignInDateTime": NEVER, "lastNonInteractiveSignInDateTime": NEVER,
+                                   "lastSuccessfulSignInDateTime": NEVER}
         b.grant(ghost, "SPE_E3", via="All Office Staff")  # inactive (never)
         yield ghost
         direct = b.user("direct.e3", name="Direct Assignee")
         b.grant(direct, "SPE_E3")  # assignment-not-group-based
+        # frontline too: its E3 -> F3 waits, an 8.4 GB mailbox does not fit Exchange Online Kiosk's 2 GB
+        b.join(direct, "Frontline Workers")
         yield direct
 
         # the population, with a small steady share of problems
@@ -416,12 +421,18 @@ class TenantStream:
         b.grant(fresh, "Microsoft_365_Copilot", updated_days=12)  # assigned 12 days ago: grace, not unused
         copilot(fresh, None)
         yield fresh
+        legal = b.user("legal.archive", name="Legal Archive", department=None, location="NL", enabled=False,
+                       last_seen_days=None)
+        legal["mailboxSettings"] = {"userPurpose": "shared"}
+        b.grant(legal, "SPE_E3", via="All Office Staff")  # a shared mailbox over 50 GB: it keeps its license
+        yield legal
         for local, size, archive, items, files in STORAGE:
             self._usage_rows.append({"userPrincipalName": f"{local}@{self.domain}", "storageUsedInBytes": size,
                                      "hasArchive": archive, "itemCount": items, "oneDriveStorageUsedInBytes": files,
                                      "reports": [MAILBOXES.name, ONEDRIVE.name]})
-        for upn, size, archive in (("info.shared", 3_221_225_472, False), ("room.boardroom", 1_073_741_824, True)):
-            # the room mailbox has an archive: it needs its license (not shared-mailbox-licensed any more)
+        for upn, size, archive in (("info.shared", 3_221_225_472, False), ("room.boardroom", 1_073_741_824, True),
+                                   ("legal.archive", round(62 * GIB), False)):
+            # the room mailbox has an archive and the legal archive stores 62 GB: both keep their license
             self._usage_rows.append({"userPrincipalName": f"{upn}@{self.domain}", "storageUsedInBytes": size,
                                      "hasArchive": archive, "reports": [MAILBOXES.name]})
 

@@ -96,9 +96,11 @@ def test_replacing_with_a_product_without_an_archive_names_the_archive_plan(tmp_
     f = found["fl@contoso.example"]
     assert dict(f.facts)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
     assert not ready(rem(f))
-    # still listed, as one Replace call that a person finishes after keeping the archive
+    # still listed, as one Replace call that waits: whether the mailbox has an archive and fits the
+    # 2 GB of Exchange Online Kiosk is not known without the mailbox usage report
+    # (tests/core/test_storage_fit.py has the cases where it is)
     (action,) = rem(f)["actions"]
-    assert action["blocked"] == "data_lost" and action["body"]["removeLicenses"] == [E3]
+    assert action["blocked"] == "storage_unknown" and action["body"]["removeLicenses"] == [E3]
     assert any("SPE_F1" in s for s in rem(f)["steps"])
 
 

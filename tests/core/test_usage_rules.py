@@ -205,9 +205,14 @@ def test_shared_mailbox_rule_reads_the_mailbox_report(tmp_path: Any) -> None:
                  usageReports=usage(rows, reports=(MAILBOXES.name,)))
     result = audit(tmp_path, "hygiene:\n  shared_mailboxes: {}\n", doc)
     assert [u for _, u, _ in fired(result, SharedMailboxLicensed.id)] == [
-        "small@contoso.example", "unlisted@contoso.example"]
+        "archived@contoso.example", "large@contoso.example", "small@contoso.example", "unlisted@contoso.example"]
     small = next(f for f in result.findings if f.subject.upn == "small@contoso.example")
     assert dict(small.facts)["storage_used_bytes"] == 2 * 1024**3 and dict(small.facts)["has_archive"] is False
+    # a mailbox over 50 GB or with an archive needs its license: the finding says it keeps it
+    # (tests/core/test_storage_fit.py)
+    keeps = {f.subject.upn: dict(f.facts).get("keeps_license") for f in result.findings}
+    assert keeps == {"archived@contoso.example": "archive", "large@contoso.example": "over_50_gb",
+                     "small@contoso.example": None, "unlisted@contoso.example": None}
 
 
 def test_usage_survives_a_snapshot_round_trip_and_bad_sections_are_named(tmp_path: Any) -> None:
@@ -250,3 +255,18 @@ def test_a_usage_date_that_is_no_calendar_date_is_refused_by_name() -> None:
     raw = {"reports": [], "users": [row]}
     with pytest.raises(BadUsage, match=r"users\[0\]\.exchangeLastActivityDate: '2026-13-45' is not YYYY-MM-DD"):
         usage_from_json(raw)
+
+
+def test_a_license_change_in_the_window_spares_only_accounts_not_dormant_before_it(tmp_path: Any) -> None:
+    """A group license edit stamps every member's lastUpdatedDateTime: that must not hide the
+    unused products of an account dormant since before it (product-unused and rightsize alike).
+    Only an account that never signed in, or signed in after the change, gets the grace."""
+    stamped = licensed_on("2026-10-15T08:00:00Z")
+    dormant = {"signInActivity": {"lastSuccessfulSignInDateTime": "2026-05-01T00:00:00Z"}}
+    never = {"signInActivity": {"lastSuccessfulSignInDateTime": None, "lastSignInDateTime": None}}
+    users = [user("dormant", "SPE_E5", **stamped, **dormant), user("never", "SPE_E5", **stamped, **never),
+             user("since", "SPE_E5", **stamped)]  # signed in 2026-10-30, after the change
+    rows = [row("dormant"), row("never"), row("since")]
+    for policy, rule in ((UNUSED, ProductUnused.id), (RIGHTSIZE, Rightsize.id)):
+        result = audit(tmp_path, policy, collected(users, rows))
+        assert [u for _, u, _ in fired(result, rule)] == ["dormant@contoso.example"], rule

@@ -109,12 +109,12 @@ def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_pat
     _code, report = audit(out, "--snapshot", str(path))
     assert report is not None
     e3 = next(r for r in report["renewals"] if r["sku"] == "SPE_E3")
-    assert e3["buffer"] == 2 and e3["seats_today"] == 202 and e3["freed_by_findings"] >= e3["freed_by_plan"]
-    assert e3["seats"] == 201 - e3["freed_by_findings"] + 2
+    assert e3["buffer"] == 2 and e3["seats_today"] == 203 and e3["freed_by_findings"] >= e3["freed_by_plan"]
+    assert e3["seats"] == 202 - e3["freed_by_findings"] + 2
     files = sorted(p.name for p in out.glob("renewal-*.ics"))
     assert files == ["renewal-SPE_E3-2026-11-26.ics", "renewal-SPE_E5-2026-11-26.ics"]
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert f"Renew Microsoft 365 E3 at {e3['seats']} seats (today 202; range {e3['low']}–{e3['high']}) by Nov 26, " \
+    assert f"Renew Microsoft 365 E3 at {e3['seats']} seats (today 203; range {e3['low']}–{e3['high']}) by Nov 26, " \
            "2026." in html
     mail = build_mail(out, attachment_limit=10_000_000, run_url=None)
     assert [a.filename for a in mail.calendar] == files

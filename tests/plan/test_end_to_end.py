@@ -13,11 +13,15 @@ import pytest
 
 from auditor.cli import main
 from auditor.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor.plan.crosscheck import LEAVER_RULES
+from auditor.rules.seats import SpareSeatsOverLimit
 from auditor.snapshot import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
-POLICIES = ["--policies", str(ROOT / "policies" / "example.yaml"), "--as-of", "2026-11-01T06:00:00Z"]
+EXAMPLE = ROOT / "policies" / "example.yaml"
+KEPT = ("    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
+        "expires: 2027-06-30}\n")
 WRITE = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
 
 
@@ -25,8 +29,16 @@ def _json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@pytest.fixture()
-def flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+@pytest.fixture(params=["declared", "plain"])
+def flow(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The example policy as it is (the leavers' and inactive accounts' data declared kept), and
+    without its data_kept declarations (their data-free products go, the rest waits)."""
+    policy = EXAMPLE.read_text(encoding="utf-8")
+    assert policy.count(KEPT) == 2
+    if request.param == "plain":
+        policy = policy.replace(KEPT, "")
+    (tmp_path / "policy.yaml").write_text(policy, encoding="utf-8")
+    policies = ["--policies", str(tmp_path / "policy.yaml"), "--as-of", "2026-11-01T06:00:00Z"]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     # apply's clock, half an hour after the plan's created_at (SOURCE_DATE_EPOCH): the plan is fresh
     monkeypatch.setattr("auditor.apply.run.clock", lambda: datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
@@ -38,18 +50,19 @@ def flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     codes: dict[str, int] = {}
     with GraphEmulator(snapshot, token=token) as graph:
         conn = ["--graph-endpoint", graph.url, "--auth", "token"]
-        codes["audit"] = main(["audit", *POLICIES, "--output-dir", str(tmp_path / "before"), "--format", "json",
+        codes["audit"] = main(["audit", *policies, "--output-dir", str(tmp_path / "before"), "--format", "json",
                                *conn])
         codes["plan"] = main(["plan", "--report-dir", str(tmp_path / "before")])
         codes["dry-run"] = main(["apply", str(tmp_path / "before" / "plan.json"), *conn])
         writes_after_dry_run = len(graph.writes())
         codes["apply"] = main(["apply", str(tmp_path / "before" / "plan.json"), "--yes",
                                "--journal", str(tmp_path / "journal.jsonl"), *conn])
-        codes["again"] = main(["audit", *POLICIES, "--output-dir", str(tmp_path / "after"), "--format", "json",
+        codes["again"] = main(["audit", *policies, "--output-dir", str(tmp_path / "after"), "--format", "json",
                                *conn])
         codes["replan"] = main(["plan", "--report-dir", str(tmp_path / "after")])
         writes = len(graph.writes())
-    return {"codes": codes, "dir": tmp_path, "writes_after_dry_run": writes_after_dry_run, "writes": writes}
+    return {"codes": codes, "dir": tmp_path, "writes_after_dry_run": writes_after_dry_run, "writes": writes,
+            "declared": request.param == "declared"}
 
 
 def test_audit_plan_apply_audit(flow: dict[str, Any]) -> None:
@@ -68,15 +81,25 @@ def test_audit_plan_apply_audit(flow: dict[str, Any]) -> None:
     after_report = _json(out / "after" / "report.json")
     after = {f["id"] for f in after_report["findings"]}
     applied = {fid for change in changes for fid in change["findings"]}
-    # a leaver's data-free products go while the product with the mailbox waits: planned in part
+    # without a declaration, a leaver's data-free products go while the product with the mailbox
+    # waits: planned in part; with it, every leaver's and inactive account's removal is ready
     in_part = {s["finding"] for s in plan["skipped"] if s.get("in_part")}
-    assert in_part and in_part <= applied
+    assert in_part <= applied and bool(in_part) != flow["declared"]
+    # (a leaver licensed through a dynamic or synced group waits either way: no call changes those)
+    leavers = {s["finding"] for s in plan["skipped"]
+               if s["rule"] in LEAVER_RULES and s["reason"] not in ("group_dynamic", "group_synced")}
+    assert bool(leavers) != flow["declared"]
+    assert any(c.get("data_kept") for c in changes) == flow["declared"]
     assert applied <= before
-    assert not (applied - in_part) & after  # every finding the plan fixed whole is gone
+    back = {f["id"]: (f["rule"], f["subject"].get("upn")) for f in after_report["findings"]
+            if f["id"] in (applied - in_part)}
+    assert back == {}  # every finding the plan fixed whole is gone
     # one planned in part comes back for the same user with only the products that waited
     subjects = {f["id"]: f["subject"]["id"] for f in _json(out / "before" / "report.json")["findings"]}
     new = [f for f in after_report["findings"] if f["id"] not in before]
-    assert {f["subject"]["id"] for f in new} <= {subjects[fid] for fid in in_part}
+    assert {f["subject"]["id"] for f in new if f["subject"]["type"] == "user"} <= {subjects[fid] for fid in in_part}
+    # the seats the plan frees may now be more than the policy's spare-seat limit: reduce the subscription
+    assert {f["rule"] for f in new if f["subject"]["type"] != "user"} <= {SpareSeatsOverLimit.id}
     assert len(after) < len(before)
 
     # the seats are what the plan simulated
@@ -85,5 +108,9 @@ def test_audit_plan_apply_audit(flow: dict[str, Any]) -> None:
     for sku, row in plan["seats"].items():
         assert consumed[sku] == row["after"], sku
 
-    # nothing is left that a plan could change
-    assert _json(out / "after" / "plan.json")["changes"] == []
+    # nothing is left that a plan could change but what waited for a group's copy (group_gives): the
+    # group has given the product now, and what is left of that finding (removing E3) is ready
+    waited = {s["finding"] for s in plan["skipped"] if s["reason"] == "group_gives"}
+    again = _json(out / "after" / "plan.json")["changes"]
+    assert waited and {fid for c in again for fid in c["findings"]} <= waited
+    assert all(c["kind"] == "assign_license" and not c["body"]["addLicenses"] for c in again)

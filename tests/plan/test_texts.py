@@ -115,9 +115,11 @@ def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
     md = render_markdown(_reclaimable_report(), locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
     plan_row = next(line for line in md.splitlines() if line.startswith("| Plan |"))
     assert plan_row.endswith(
-        "Of the €103\\.25 reclaimable per month\\: €57\\.00 is in this plan, €33\\.75 waits for a declaration that "
-        "the user's data is kept, €12\\.50 waits for a person\\. |")
-    assert "net \\-€114\\.00 per month" in plan_row  # the net counts every change, the reclaimable ones or not
+        "Of the €103\\.25 reclaimable per month\\: €57\\.00 is ready in this plan, €33\\.75 waits for a declaration "
+        "that the user's data is kept, €12\\.50 waits for a person\\. The plan's other changes count \\-€57\\.00 in "
+        "its net\\. |")
+    # the net counts every change, the reclaimable ones or not: -57.00 ready + -57.00 other
+    assert "net \\-€114\\.00 per month" in plan_row
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)

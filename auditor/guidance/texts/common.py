@@ -114,6 +114,24 @@ TEXTS: tuple[Declared, ...] = (
          "mailbox, archive or OneDrive files those hold, so keep the data first (for example convert the mailbox "
          "to a shared mailbox, or move the mail and files) or give {user} a product that includes them, and only "
          "then remove {sku}."),
+    # what the usage reports say of the data a smaller plan must hold (auditor/rules/storage_fit.py)
+    Text("steps.storage.mailbox_fits", "The mailbox of {user} holds {size}; {plan}, which it keeps after the "
+         "change, holds up to {quota}: it fits."),
+    Text("steps.storage.onedrive_fits", "The OneDrive of {user} holds {size}; {plan}, which it keeps after the "
+         "change, holds up to {quota}: it fits."),
+    Text("steps.storage.no_archive", "The mailbox of {user} has no archive, so it loses nothing when it moves to "
+         "{plan}, which gives none."),
+    Text("steps.storage.mailbox_too_large", "Not yet: the mailbox of {user} holds {size}, and {plan}, which it "
+         "would keep after the change, holds only {quota}. Reduce the mailbox below {quota} first, or keep the "
+         "current product for {user}; then run the audit again."),
+    Text("steps.storage.onedrive_too_large", "Not yet: the OneDrive of {user} holds {size}, and {plan}, which it "
+         "would keep after the change, holds only {quota}. Reduce the files below {quota} first, or keep the "
+         "current product for {user}; then run the audit again."),
+    Text("steps.storage.archive", "Not yet: the mailbox of {user} has an archive, and {plan}, which it would keep "
+         "after the change, gives none, so the archive would be lost. Keep a product with an archive for {user}."),
+    Text("steps.storage.unknown", "Not yet: how much the mailbox and OneDrive of {user} hold is not known "
+         "({reason}), and the change is safe only if they fit the smaller plan. Once the usage reports can be "
+         "read, run the audit again."),
     Text("steps.move.worldwide", "Move the users who hold {sku} to another product: Users > Active users ({url}) "
          "> select them > More options (...) > Manage product licenses > Replace existing product license "
          "assignments > Next > switch On the new product > Replace > Close. Replace removes every earlier license "

@@ -92,6 +92,13 @@ class RenderContext:
                                                           "Exchange admin center"),
             "group_kind_unknown": t.pgettext("action_group_kind_unknown", "not ready: the group's type is not "
                                                                           "known; check it first"),
+            "mailbox_too_large": t.pgettext("action_mailbox_too_large", "not ready: the mailbox does not fit the "
+                                                                        "smaller plan"),
+            "onedrive_too_large": t.pgettext("action_onedrive_too_large", "not ready: OneDrive does not fit the "
+                                                                          "smaller plan"),
+            "archive": t.pgettext("action_archive", "not ready: the mailbox has an archive the smaller plan lacks"),
+            "storage_unknown": t.pgettext("action_storage_unknown", "not ready: the mailbox and OneDrive sizes are "
+                                                                    "not known"),
         }
         return reasons.get(str(blocked), t.pgettext("action_not_ready", "not ready: a person must finish it"))
 

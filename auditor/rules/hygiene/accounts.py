@@ -351,6 +351,18 @@ class SharedMailboxLicensed(UserHygieneRule):
              "it needs a license only above 50 GB, with an archive or on hold.",
              "{user} is an equipment mailbox but holds {sku}; it needs a license only above 50 GB, with an "
              "archive or on hold."),
+        Text("rule.shared-mailbox-licensed.message.keeps_size", "{user} is a shared, room or equipment mailbox "
+             "that stores {size}, more than the 50 GB such a mailbox may hold without a license: it keeps {sku}.",
+             "{user} is a shared, room or equipment mailbox that stores {size}, more than the 50 GB such a mailbox "
+             "may hold without a license: it keeps {sku}."),
+        Text("rule.shared-mailbox-licensed.message.keeps_archive", "{user} is a shared, room or equipment mailbox "
+             "with an archive, which needs a license: it keeps {sku}.",
+             "{user} is a shared, room or equipment mailbox with an archive, which needs a license: it keeps {sku}."),
+        Text("summary.shared_keeps", "Nothing to remove: the mailbox usage report shows that this mailbox needs its "
+             "license."),
+        Text("steps.shared.keeps", "Keep the license of {user}. Look again only if the mailbox shrinks below 50 GB "
+             "and its archive is turned off; then the auditor proposes the removal."),
+        Text("next.shared_keeps", "Nothing else to do: each audit reads the mailbox usage report again."),
         Text("summary.shared_mailbox", "A shared, room or equipment mailbox needs no license unless it stores "
              "more than 50 GB, has an archive or is on hold: check these first."),
         Steps("steps.shared.check",
@@ -377,14 +389,15 @@ class SharedMailboxLicensed(UserHygieneRule):
     details_doc = (
         "`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case); "
         "`storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with "
-        "`usage:` reads it): a mailbox over 50 GB or with an archive needs its license and is not a finding"
+        "`shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox "
+        "needs its license: the finding says so, proposes no removal and has no `monthly_cost`"
     )
     example_finding = (USER, ["SPE_E3", "SPE_E5"], {
         "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
                                                           "SPE_E5": []},
         "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]},
         "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
-    message_variants = ("", ".room", ".equipment")
+    message_variants = ("", ".room", ".equipment", ".keeps_size", ".keeps_archive")
     key = "shared_mailboxes"
     fragment = check_schema(False)
     # A shared, room or equipment mailbox keeps its mail without a license (up to 50 GB, no archive,
@@ -402,23 +415,34 @@ class SharedMailboxLicensed(UserHygieneRule):
         purpose = user.mailbox_purpose
         if not purpose or not _resource(purpose):
             return None
-        size = mailbox_size(user, ctx)
-        if size is None:
-            return None  # the mailbox usage report shows it needs its license (over 50 GB, or an archive)
-        return {"mailbox_purpose": purpose.lower()} | size
+        return {"mailbox_purpose": purpose.lower()} | mailbox_size(user, ctx)
+
+    def saves(self, details: dict[str, Any]) -> bool:
+        return "keeps_license" not in details  # a mailbox that needs its license frees nothing
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return f"{details['mailbox_purpose']} mailbox holds licenses"
 
     def message(self, f: Facts, w: Words) -> Message:
+        keeps = f.text("keeps_license")
+        if keeps == "over_50_gb":
+            return self.message_key(".keeps_size"), base_values(f, w) | {"size": w.size(f.details.get(
+                "storage_used_bytes"))}
+        if keeps == "archive":
+            return self.message_key(".keeps_archive"), base_values(f, w)
         purpose = (f.text("mailbox_purpose") or "").lower()
-        return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:] else ""), base_values(f, w)
+        return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:3] else ""), base_values(
+            f, w)
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
         """A shared, room or equipment mailbox works without a license unless it is large, archived or
         on hold: the checks come first, then the usual removal (per product, per group). No
         ready-to-run Graph call: one would skip the checks, and could take away the archive add-on
-        (or the license a hold needs) the mailbox depends on; the admin removes after checking."""
+        (or the license a hold needs) the mailbox depends on; the admin removes after checking.
+        A mailbox the usage report shows over 50 GB or archived keeps its license: no removal."""
+        if f.text("keeps_license"):
+            return Plan(Line("summary.shared_keeps"), [Line("steps.shared.keeps", {"user": f.label()})],
+                        "role.assign", [Line("next.shared_keeps")], ["shared_mailbox"])
         return removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")],
                        lead=Line("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
 
@@ -430,19 +454,22 @@ def _resource(purpose: str | None) -> bool:
 SHARED_MAILBOX_LIMIT = 50 * 1024**3  # bytes a shared mailbox may hold without a license (50 GB)
 
 
-def mailbox_size(user: User, ctx: Context) -> dict[str, Any] | None:
+def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:
     """What the mailbox usage report (getMailboxUsageDetail) says of the account's mailbox:
-    {"storage_used_bytes", "has_archive"}; {} when the snapshot has no such report or it does not
-    list the account; None when the mailbox needs a license (over 50 GB, or with an archive)."""
+    {"storage_used_bytes", "has_archive"}, plus "keeps_license" ("over_50_gb" or "archive") when the
+    mailbox needs a license; {} when the snapshot has no such report or it does not list the account."""
     usage = ctx.index.snapshot.usage
     if usage is None or usage.read(MAILBOXES.name) is None:
         return {}
     row = usage.by_upn.get(user.user_principal_name.lower())
     if row is None or MAILBOXES.name not in row.reports:
         return {}
-    if (row.storageUsedInBytes or 0) > SHARED_MAILBOX_LIMIT or row.hasArchive:
-        return None
-    return {"storage_used_bytes": row.storageUsedInBytes, "has_archive": bool(row.hasArchive)}
+    out: dict[str, Any] = {"storage_used_bytes": row.storageUsedInBytes, "has_archive": bool(row.hasArchive)}
+    if (row.storageUsedInBytes or 0) > SHARED_MAILBOX_LIMIT:
+        out["keeps_license"] = "over_50_gb"
+    elif row.hasArchive:
+        out["keeps_license"] = "archive"
+    return out
 
 
 RULES: tuple[HygieneRule, ...] = (

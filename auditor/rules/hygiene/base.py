@@ -177,10 +177,15 @@ class UserHygieneRule(HygieneRule):
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),
-                monthly_cost=ctx.cost_of(sku_ids) if self.costs else None,
+                monthly_cost=ctx.cost_of(sku_ids) if self.costs and self.saves(details) else None,
             )
 
     costs = True  # the finding's products are spend the fix would free
+
+    def saves(self, details: dict[str, Any]) -> bool:
+        """Whether this finding's fix frees its products' spend (a rule's finding may say it does not)."""
+        return True
+
     removes = True  # the fix removes the finding's products (checked for data the user would lose)
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
