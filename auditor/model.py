@@ -24,24 +24,25 @@ if TYPE_CHECKING:
 # --- tenant state ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PrepaidUnits:
+# SKUs and subscriptions, like users, are msgspec Structs: the decoder (auditor.snapshot.decode)
+# builds them once from the wire types of auditor.snapshot.format.
+
+
+class PrepaidUnits(msgspec.Struct, frozen=True, gc=False):
     enabled: int = 0
     suspended: int = 0
     warning: int = 0
     locked_out: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class ServicePlan:
+class ServicePlan(msgspec.Struct, frozen=True, gc=False):
     service_plan_id: str
     service_plan_name: str
     provisioning_status: str
     applies_to: str
 
 
-@dataclass(frozen=True, slots=True)
-class Sku:
+class Sku(msgspec.Struct, frozen=True, gc=False):
     """A subscribedSku: one product the tenant has bought."""
 
     id: str
@@ -71,8 +72,7 @@ class Sku:
                                                               or units.locked_out)
 
 
-@dataclass(frozen=True, slots=True)
-class Subscription:
+class Subscription(msgspec.Struct, frozen=True, gc=False):
     """A companySubscription (directory/subscriptions)."""
 
     id: str
