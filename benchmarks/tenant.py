@@ -81,10 +81,9 @@ def timed_states(user: User, n: int) -> User:
         return user
     times = [(_EPOCH - timedelta(seconds=(n * 7919 + j * 104729) % _SPAN)).strftime("%Y-%m-%dT%H:%M:%SZ")
              for j in range(len(states))]
-    # the profile's states (shared, without times) stay as they are
-    return msgspec.structs.replace(user, license_assignment_states=tuple(
-        s if s.last_updated_date_time else msgspec.structs.replace(s, last_updated_date_time=t)
-        for s, t in zip(states, times, strict=True)))
+    # the profile (shared, its states without times) stays as it is
+    return msgspec.structs.replace(user, license_times=tuple(
+        s.last_updated_date_time or t for s, t in zip(states, times, strict=True)))
 
 
 def bench_tenant(users: int, seed: int = 7, timed: bool = False) -> TenantSnapshot:

@@ -239,7 +239,7 @@ class UserDecoder:
 
     def _user(self, w: Any, attributes: tuple[tuple[str, str], ...]) -> User:
         """The model User of a decoded wire user; BadValue names a malformed field."""
-        shared_states, states = self._license_states(w.licenseAssignmentStates)
+        shared_states, times = self._license_states(w.licenseAssignmentStates)
         profile = self._profile(w, self._assigned(w.assignedLicenses), shared_states)
         last = last_ni = last_ok = None
         if self.with_sign_in:
@@ -248,7 +248,7 @@ class UserDecoder:
             last_ni = _check_when(activity.lastNonInteractiveSignInDateTime,
                                   "signInActivity.lastNonInteractiveSignInDateTime")
             last_ok = _check_when(activity.lastSuccessfulSignInDateTime, "signInActivity.lastSuccessfulSignInDateTime")
-        return User(w.id, w.userPrincipalName, w.displayName or "", profile, states,
+        return User(w.id, w.userPrincipalName, w.displayName or "", profile, times,
                     w.createdDateTime, last, last_ni, last_ok, attributes)
 
     def _profile(self, w: Any, licenses: tuple[AssignedLicense, ...],
@@ -278,19 +278,17 @@ class UserDecoder:
         return found
 
     def _license_states(self, wire: list[_State] | None) -> tuple[tuple[LicenseAssignmentState, ...],
-                                                                  tuple[LicenseAssignmentState, ...]]:
-        """(the states as users share them, without lastUpdatedDateTime; the user's own, with it)."""
+                                                                  tuple[str | None, ...]]:
+        """(the states as users share them, without lastUpdatedDateTime; the user's own times of
+        them, User.license_times)."""
         if not wire:
             return (), ()
-        times = [st.lastUpdatedDateTime for st in wire]
-        if all(t is None for t in times):
-            shared = self._shared_states(tuple(wire))
-            return shared, shared
+        times = tuple(st.lastUpdatedDateTime for st in wire)
+        if not any(times):
+            return self._shared_states(tuple(wire)), ()
         for j, t in enumerate(times):
             _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
-        shared = self._shared_states(tuple(msgspec.structs.replace(st, lastUpdatedDateTime=None) for st in wire))
-        return shared, tuple(msgspec.structs.replace(s, last_updated_date_time=t) if t is not None else s
-                             for s, t in zip(shared, times, strict=True))
+        return self._shared_states(tuple(msgspec.structs.replace(st, lastUpdatedDateTime=None) for st in wire)), times
 
     def _shared_states(self, key: tuple[_State, ...]) -> tuple[LicenseAssignmentState, ...]:
         found = self._states.get(key)
