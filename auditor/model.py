@@ -202,9 +202,10 @@ class User(msgspec.Struct, frozen=True, gc=False):
         if not shared:
             return msgspec.structs.replace(self, **own)
         p = self.profile
-        values = {"account_enabled": p.account_enabled, "user_type": p.user_type, "department": p.department,
-                  "usage_location": p.usage_location, "mailbox_purpose": p.mailbox_purpose,
-                  "assigned_licenses": p.assigned_licenses, "license_assignment_states": self.license_assignment_states}
+        values: dict[str, Any] = {
+            "account_enabled": p.account_enabled, "user_type": p.user_type, "department": p.department,
+            "usage_location": p.usage_location, "mailbox_purpose": p.mailbox_purpose,
+            "assigned_licenses": p.assigned_licenses, "license_assignment_states": self.license_assignment_states}
         unknown = shared.keys() - values.keys()
         if unknown:
             raise TypeError(f"User has no field {', '.join(sorted(unknown))}")
