@@ -1,7 +1,7 @@
 """Serve a generated tenant from the Graph emulator in its own process.
 
     python -m benchmarks.serve --users 1000000 [--seed 7] [--latency-ms 300] [--latency-ms-per-kib 0]
-                               [--without-role MailboxSettings.Read]
+                               [--without-role MailboxSettings.Read] [--timed-states]
 
 The tenant is benchmarks.tenant's (people's user names). Prints one JSON line when ready
 ({"url", "token", "tenant_id", "users", "setup_s"}), then answers commands on stdin, one per
@@ -45,9 +45,11 @@ def main() -> None:
     parser.add_argument("--latency-ms-per-kib", type=float, default=0.0, help="and per KiB of its body")
     parser.add_argument("--without-role", action="append", default=[], metavar="ROLE",
                         help="the app token lacks this application permission (repeatable)")
+    parser.add_argument("--timed-states", action="store_true",
+                        help="a lastUpdatedDateTime on every license assignment state (benchmarks.tenant)")
     args = parser.parse_args()
     started = time.monotonic()
-    tenant = bench_tenant(args.users, seed=args.seed)
+    tenant = bench_tenant(args.users, seed=args.seed, timed=args.timed_states)
     roles = tuple(r for r in DEMO_ROLES if r not in args.without_role)
     token = app_token(tenant.tenant_id, roles, lifetime=24 * 3600)
     with Prerendered(tenant, SELECTS) as listings, GraphEmulator(

@@ -7,17 +7,25 @@ first character of userPrincipalName relies on. Here every numbered account of t
 renamed `given.surname.N` (ASCII, as Entra ID requires), given names drawn so their first letters
 follow a common Western distribution; the planted cases (ceo@, breakglass1@, guests) keep their
 names. The domain part is unchanged, so policies matching `*@contractors.contoso.example` still do.
+
+With `timed`, every license assignment state also carries a `lastUpdatedDateTime`, as Graph gives
+one to (nearly) every state of a real tenant: a time of its own for each state, to the second, as
+Graph writes it ("2025-03-14T10:20:31Z"), between 120 and about 1,200 days before the generator's
+reference clock, so no rule's window (at most 90 days in policies/example.yaml) sees a recent
+change and the findings stay those of the tenant without times. The states the generator already
+dates (its planted grace cases) keep their times.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC, timedelta
 
 import msgspec
 
-from auditor.model import TenantSnapshot
-from auditor.sample.generate import generate_tenant
+from auditor.model import TenantSnapshot, User
+from auditor.sample.generate import REFERENCE, generate_tenant
 
 _GIVEN_TEXT = """
 james john joseph jack julia jasmine jens jan joanna jonas
@@ -62,9 +70,28 @@ def personal_upn(upn: str) -> str:
     return f"{given}.{surname}.{n}{upn[m.end(2):]}"
 
 
-def bench_tenant(users: int, seed: int = 7) -> TenantSnapshot:
-    """generate_tenant(users, seed) with people's user names (see the module docstring)."""
+_EPOCH = REFERENCE.replace(tzinfo=UTC) - timedelta(days=120)
+_SPAN = 1080 * 86400  # seconds over which the assignment times spread
+
+
+def timed_states(user: User, n: int) -> User:
+    """`user` (the n-th of the tenant) with a lastUpdatedDateTime on each of its license states."""
+    states = user.license_assignment_states
+    if not states:
+        return user
+    times = [(_EPOCH - timedelta(seconds=(n * 7919 + j * 104729) % _SPAN)).strftime("%Y-%m-%dT%H:%M:%SZ")
+             for j in range(len(states))]
+    # the profile (shared, its states without times) stays as it is
+    return msgspec.structs.replace(user, license_times=tuple(
+        s.last_updated_date_time or t for s, t in zip(states, times, strict=True)))
+
+
+def bench_tenant(users: int, seed: int = 7, timed: bool = False) -> TenantSnapshot:
+    """generate_tenant(users, seed) with people's user names, and with `timed` a time on every
+    license state (see the module docstring)."""
     tenant = generate_tenant(users, seed=seed)
     renamed = tuple(msgspec.structs.replace(u, user_principal_name=personal_upn(u.user_principal_name))
                     if _NUMBERED.match(u.user_principal_name) else u for u in tenant.users)
+    if timed:
+        renamed = tuple(timed_states(u, n) for n, u in enumerate(renamed))
     return dataclasses.replace(tenant, users=renamed)

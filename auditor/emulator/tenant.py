@@ -480,7 +480,7 @@ class TenantState:
             if sku_at is not None:
                 sku = self.skus[sku_at]
                 step = 1 if k in after else -1
-                self.skus[sku_at] = dataclasses.replace(sku, consumed_units=max(0, sku.consumed_units + step))
+                self.skus[sku_at] = msgspec.structs.replace(sku, consumed_units=max(0, sku.consumed_units + step))
         self._license_errors = None
         self.written = True
         return new

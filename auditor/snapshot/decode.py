@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import orjson
@@ -45,8 +45,15 @@ from .format import (
     WireLicense,
     WireLicenseState,
     WireSignIn,
+    _PrepaidUnits,
+    _Sku,
+    _Subscription,
     page_type,
 )
+from .problems import problem
+
+T = TypeVar("T")
+_NO_UNITS = _PrepaidUnits()
 
 
 class BadValue(Exception):
@@ -69,15 +76,6 @@ def _req(obj: dict[str, Any], key: str) -> str:
     value = _str(obj, key)
     if not value:
         raise BadValue(f"{key}: empty")
-    return value
-
-
-def _int(obj: dict[str, Any], key: str, default: int | None = None) -> int:
-    value = obj.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadValue(f"{key}: expected an integer, got {type(value).__name__}")
-    if value < 0:
-        raise BadValue(f"{key}: {value} is negative")
     return value
 
 
@@ -108,12 +106,6 @@ _PAGES = tuple(tuple(msgspec.json.Decoder(page_type(t)) for t in pair) for pair 
 _LISTS = tuple(tuple(msgspec.json.Decoder(list[t]) for t in pair) for pair in USER_WIRE_TYPES)  # type: ignore[valid-type]
 _CHUNK = 1000  # users of a parsed list decoded at a time
 _NO_SIGN_IN = WireSignIn()
-# msgspec's ValidationError carries its path only in its text, so _problem reads the text with
-# these patterns to name the field in the product's words; a message they do not match is passed on
-# as msgspec wrote it.
-_AT = re.compile(r"^(.*?)(?: - at `\$(.*)`)?$", re.DOTALL)
-_MISSING = re.compile(r"Object missing required field `([^`]*)`")
-_EXPECTED = re.compile(r"Expected `([^`]*)`, got `([^`]*)`")
 
 
 class BadItem(BadValue):
@@ -124,44 +116,16 @@ class BadItem(BadValue):
         self.index = index
 
 
-def _problem(exc: msgspec.ValidationError, prefix: str = "", *, selected: bool = False,
-             indexed: bool = True) -> tuple[int | None, str]:
-    """(the list index, "field: what is wrong") from msgspec's message, e.g. "Expected `bool |
-    null`, got `int` - at `$.value[3].accountEnabled`" -> (3, "accountEnabled: expected true,
-    false or null, got int")."""
-    match = _AT.match(str(exc))
-    text, path = (match.group(1), match.group(2) or "") if match else (str(exc), "")
-    path = path.removeprefix(".value")
-    index = None
-    found = re.match(r"\[(\d+)\]\.?", path) if indexed else None
-    if found:
-        index, path = int(found.group(1)), path[found.end():]
-    path = prefix + path if path.startswith("[") or not prefix or not path else f"{prefix}.{path}"
-    missing = _MISSING.match(text)
-    if missing:
-        where = f"{path}.{missing.group(1)}" if path else missing.group(1)
-        tail = ", though $select asked for it; the answer is incomplete" if selected and not path else ""
-        return index, f"{where}: missing{tail}"
-    if "of length >= 1" in text:
-        return index, _field(path, "empty")
-    expected = _EXPECTED.match(text)
-    if expected and expected.group(2) == "null":  # a required value given as null
-        return index, _field(path, "missing")
-    if expected:
-        return index, _field(path, f"expected {_kind(expected.group(1))}, got {_kind(expected.group(2))}")
-    return index, _field(path, text)
-
-
-def _field(path: str, text: str) -> str:
-    return f"{path}: {text}" if path else text
-
-
-_KINDS = {"str": "a string", "bool": "true/false", "int": "an integer", "float": "a number", "null": "null",
-          "array": "a list", "object": "an object"}
-
-
-def _kind(text: str) -> str:
-    return " or ".join(_KINDS.get(part.strip(), part.strip()) for part in text.split("|"))
+def _misfit(raw: Any, of: Any, exc: msgspec.ValidationError, path: str = "", *, selected: bool = False) -> str:
+    """"field: what is wrong" with `raw`, which msgspec refused as the type `of` (auditor.snapshot.problems
+    finds the field; msgspec's own words only for a misfit that walk does not know)."""
+    found = problem(raw, of, path)
+    if found is None:
+        return f"{path}: {exc}" if path else str(exc)
+    where, what = found
+    if selected and what == "missing" and "." not in where and "[" not in where:
+        what += ", though $select asked for it; the answer is incomplete"
+    return f"{where}: {what}" if where else what
 
 
 def _check_when(text: str | None, field: str) -> str | None:
@@ -234,10 +198,7 @@ class UserDecoder:
             try:
                 wire = self._list.decode(orjson.dumps(chunk))
             except msgspec.ValidationError as exc:
-                index, message = _problem(exc, selected=self.selected)
-                if index is None:
-                    raise BadValue(message) from None
-                raise BadItem(start + index, message) from None
+                raise self._malformed(chunk, start, exc) from None
             except (TypeError, msgspec.DecodeError) as exc:  # not JSON values
                 raise BadValue(f"not JSON: {exc}") from None
             pairs: Sequence[tuple[tuple[str, str], ...]] = ()
@@ -249,6 +210,14 @@ class UserDecoder:
             except BadItem as exc:
                 raise BadItem(start + exc.index, str(exc)) from None
         return out
+
+    def _malformed(self, chunk: list[Any], start: int, exc: msgspec.ValidationError) -> BadValue:
+        """The first malformed user of `chunk` (the users from `start` on), which msgspec refused."""
+        of = USER_WIRE_TYPES[self.selected][self.with_sign_in]
+        for i, raw in enumerate(chunk):
+            if problem(raw, of) is not None:
+                return BadItem(start + i, _misfit(raw, of, exc, selected=self.selected))
+        return BadValue(str(exc))
 
     def user(self, raw: Any) -> User:
         """One user from parsed JSON; BadValue names the first malformed field."""
@@ -270,7 +239,7 @@ class UserDecoder:
 
     def _user(self, w: Any, attributes: tuple[tuple[str, str], ...]) -> User:
         """The model User of a decoded wire user; BadValue names a malformed field."""
-        shared_states, states = self._license_states(w.licenseAssignmentStates)
+        shared_states, times = self._license_states(w.licenseAssignmentStates)
         profile = self._profile(w, self._assigned(w.assignedLicenses), shared_states)
         last = last_ni = last_ok = None
         if self.with_sign_in:
@@ -280,7 +249,7 @@ class UserDecoder:
                                   "signInActivity.lastNonInteractiveSignInDateTime")
             last_ok = _check_when(activity.lastSuccessfulSignInDateTime, "signInActivity.lastSuccessfulSignInDateTime")
         leave = _check_when(w.employeeLeaveDateTime, "employeeLeaveDateTime")
-        return User(w.id, w.userPrincipalName, w.displayName or "", profile, states,
+        return User(w.id, w.userPrincipalName, w.displayName or "", profile, times,
                     w.createdDateTime, last, last_ni, last_ok, attributes, leave)
 
     def _profile(self, w: Any, licenses: tuple[AssignedLicense, ...],
@@ -310,19 +279,17 @@ class UserDecoder:
         return found
 
     def _license_states(self, wire: list[WireLicenseState] | None) -> tuple[tuple[LicenseAssignmentState, ...],
-                                                                  tuple[LicenseAssignmentState, ...]]:
-        """(the states as users share them, without lastUpdatedDateTime; the user's own, with it)."""
+                                                                  tuple[str | None, ...]]:
+        """(the states as users share them, without lastUpdatedDateTime; the user's own times of
+        them, User.license_times)."""
         if not wire:
             return (), ()
-        times = [st.lastUpdatedDateTime for st in wire]
-        if all(t is None for t in times):
-            shared = self._shared_states(tuple(wire))
-            return shared, shared
+        times = tuple(st.lastUpdatedDateTime for st in wire)
+        if not any(times):
+            return self._shared_states(tuple(wire)), ()
         for j, t in enumerate(times):
             _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
-        shared = self._shared_states(tuple(msgspec.structs.replace(st, lastUpdatedDateTime=None) for st in wire))
-        return shared, tuple(msgspec.structs.replace(s, last_updated_date_time=t) if t is not None else s
-                             for s, t in zip(shared, times, strict=True))
+        return self._shared_states(tuple(msgspec.structs.replace(st, lastUpdatedDateTime=None) for st in wire)), times
 
     def _shared_states(self, key: tuple[WireLicenseState, ...]) -> tuple[LicenseAssignmentState, ...]:
         found = self._states.get(key)
@@ -341,60 +308,46 @@ class UserDecoder:
         try:
             decoded = msgspec.convert(raw, list[WireLicense], strict=True)
         except msgspec.ValidationError as exc:
-            raise BadValue(_problem(exc, "assignedLicenses", indexed=False)[1]) from None
+            raise BadValue(_misfit(raw, list[WireLicense], exc, "assignedLicenses")) from None
         return self._assigned(decoded)
 
 
+def _wire(raw: Any, of: type[T]) -> T:
+    try:
+        return msgspec.convert(raw, of, strict=True)
+    except msgspec.ValidationError as exc:
+        raise BadValue(_misfit(raw, of, exc)) from None
+
+
 def sku_from_graph(raw: Any) -> Sku:
-    if not isinstance(raw, dict):
-        raise BadValue("expected an object")
-    prepaid = raw.get("prepaidUnits") or {}
-    if not isinstance(prepaid, dict):
-        raise BadValue("prepaidUnits: expected an object")
-    plans = []
-    for p in _list(raw, "servicePlans"):
-        if not isinstance(p, dict):
-            raise BadValue("servicePlans: expected objects")
-        plans.append(
-            ServicePlan(
-                _req(p, "servicePlanId"),
-                _str(p, "servicePlanName", required=False) or "",
-                _str(p, "provisioningStatus", required=False) or "",
-                _str(p, "appliesTo", required=False) or "",
-            )
-        )
+    """A subscribedSku (parsed JSON); BadValue names the field."""
+    w = _wire(raw, _Sku)
+    units = w.prepaidUnits or _NO_UNITS
     return Sku(
-        id=_str(raw, "id", required=False) or "",
-        sku_id=_req(raw, "skuId"),
-        sku_part_number=_req(raw, "skuPartNumber"),
-        applies_to=_str(raw, "appliesTo", required=False) or "",
-        capability_status=_str(raw, "capabilityStatus", required=False) or "Enabled",
-        consumed_units=_int(raw, "consumedUnits", 0),
-        prepaid_units=PrepaidUnits(
-            _int(prepaid, "enabled", 0),
-            _int(prepaid, "suspended", 0),
-            _int(prepaid, "warning", 0),
-            _int(prepaid, "lockedOut", 0),
-        ),
-        service_plans=tuple(plans),
+        id=w.id or "",
+        sku_id=w.skuId,
+        sku_part_number=w.skuPartNumber,
+        applies_to=w.appliesTo or "",
+        capability_status=w.capabilityStatus or "Enabled",
+        consumed_units=w.consumedUnits,
+        prepaid_units=PrepaidUnits(units.enabled, units.suspended, units.warning, units.lockedOut),
+        service_plans=tuple(ServicePlan(p.servicePlanId, p.servicePlanName or "", p.provisioningStatus or "",
+                                        p.appliesTo or "") for p in w.servicePlans or ()),
     )
 
 
 def subscription_from_graph(raw: Any) -> Subscription:
-    if not isinstance(raw, dict):
-        raise BadValue("expected an object")
-    trial = raw.get("isTrial", False)
-    if not isinstance(trial, bool):
-        raise BadValue("isTrial: expected true or false")
+    """A companySubscription (parsed JSON); BadValue names the field."""
+    w = _wire(raw, _Subscription)
     return Subscription(
-        id=_req(raw, "id"),
-        sku_id=_req(raw, "skuId"),
-        sku_part_number=_str(raw, "skuPartNumber", required=False) or "",
-        status=_str(raw, "status", required=False) or "Enabled",
-        is_trial=trial,
-        total_licenses=_int(raw, "totalLicenses", 0),
-        created_date_time=_str(raw, "createdDateTime", required=False),
-        next_lifecycle_date_time=_when(raw, "nextLifecycleDateTime"),
+        id=w.id,
+        sku_id=w.skuId,
+        sku_part_number=w.skuPartNumber or "",
+        status=w.status or "Enabled",
+        is_trial=w.isTrial,
+        total_licenses=w.totalLicenses,
+        created_date_time=w.createdDateTime,
+        next_lifecycle_date_time=_check_when(w.nextLifecycleDateTime, "nextLifecycleDateTime"),
     )
 
 

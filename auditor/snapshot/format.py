@@ -1,4 +1,4 @@
-"""The snapshot file format: its layout, names and the msgspec types of Graph's user JSON.
+"""The snapshot file format: its layout, names and the msgspec types of Graph's JSON it holds.
 
 Snapshot files hold tenant state as versioned JSON whose field names follow Microsoft Graph, so a
 snapshot is checkable against Graph field by field and both are read alike (auditor.snapshot.decode
@@ -138,3 +138,48 @@ def page_type(user: type[Any]) -> type[Any]:
 
 # The user properties every $select of the collector names, apart from signInActivity.
 SELECTED_USER_FIELDS = tuple(f for f in _UserSelected.__struct_fields__ if f not in ("mailboxSettings", LEAVE_DATE))
+
+
+# --- SKUs and subscriptions: the wire types of subscribedSkus and directory/subscriptions --------------
+#
+# Each item of Graph's answer (or of a snapshot's list) is decoded into one of these, then built into
+# the model's Sku or Subscription (auditor.snapshot.decode). A text Graph may leave null reads as
+# the model's default ("" or "Enabled"); the ids and counts must be there and be what they say.
+
+Count = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class _PrepaidUnits(msgspec.Struct, frozen=True, gc=False):
+    enabled: Count = 0
+    suspended: Count = 0
+    warning: Count = 0
+    lockedOut: Count = 0
+
+
+class _ServicePlan(msgspec.Struct, frozen=True, gc=False):
+    servicePlanId: NonEmpty
+    servicePlanName: str | None = None
+    provisioningStatus: str | None = None
+    appliesTo: str | None = None
+
+
+class _Sku(msgspec.Struct, frozen=True, gc=False):
+    skuId: NonEmpty
+    skuPartNumber: NonEmpty
+    id: str | None = None
+    appliesTo: str | None = None
+    capabilityStatus: str | None = None
+    consumedUnits: Count = 0
+    prepaidUnits: _PrepaidUnits | None = None
+    servicePlans: list[_ServicePlan] | None = None
+
+
+class _Subscription(msgspec.Struct, frozen=True, gc=False):
+    id: NonEmpty
+    skuId: NonEmpty
+    skuPartNumber: str | None = None
+    status: str | None = None
+    isTrial: bool = False
+    totalLicenses: Count = 0
+    createdDateTime: str | None = None
+    nextLifecycleDateTime: str | None = None

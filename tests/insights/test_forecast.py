@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor.delivery.content import build_mail
 from auditor.delivery.graph import send_mail_body
 from auditor.delivery.smtp import to_mime
@@ -101,7 +103,7 @@ def test_calendar_entries_escape_fold_and_end_lines_with_crlf() -> None:
 
 def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_path: Path, sample) -> None:
     soon = (AS_OF + timedelta(days=25)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    subs = tuple(dataclasses.replace(s, next_lifecycle_date_time=soon) if s.sku_part_number in ("SPE_E3", "SPE_E5")
+    subs = tuple(msgspec.structs.replace(s, next_lifecycle_date_time=soon) if s.sku_part_number in ("SPE_E3", "SPE_E5")
                  else s for s in sample.subscriptions)
     path = tmp_path / "tenant.json"
     save_snapshot(dataclasses.replace(sample, subscriptions=subs), path)
