@@ -300,7 +300,7 @@ class TenantSnapshot:
     notes: tuple[str, ...] = ()
     # the attribute paths read for every user (User.attributes), when a policy asked for them
     user_attributes: tuple[str, ...] = ()
-    # auditLogs/directoryAudits read for an interval (auditor.audits.DirectoryAudits), or None
+    # auditLogs/directoryAudits read for an interval (auditor.directory_audits.DirectoryAudits), or None
     directory_audits: Any = None
     # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
     usage: UsageReports | None = None

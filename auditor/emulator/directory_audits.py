@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ..audits import (
+from ..directory_audits import (
     ADD_MEMBER,
     LICENSE,
     REMOVE_MEMBER,

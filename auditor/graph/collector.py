@@ -58,10 +58,10 @@ from ..snapshot import (
 )
 from ..usage import USAGE_REPORTS, UsageNeed, UsageReports
 from .arguments import DEFAULT_CONCURRENCY
-from .audits import read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE
+from .directory_audits import read_audits
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
 from .mailbox_purpose import (
     BATCH_SIZE,
@@ -126,7 +126,7 @@ async def collect(
     `concurrency`: user partitions read at once, and likewise group members and batches (1: one
     request after another, /users in one chain).
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
-    `audits_since`: also read the directory changes since then (auditor.graph.audits).
+    `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
     `usage`: read these Microsoft 365 usage reports after the users (graph/usage.py; None: none).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is

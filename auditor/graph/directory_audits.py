@@ -1,6 +1,6 @@
 """Read the directory changes of an interval: GET /auditLogs/directoryAudits (AuditLog.Read.All).
 
-One listing per activity that can explain a new finding (auditor.audits.ACTIVITIES), each
+One listing per activity that can explain a new finding (auditor.directory_audits.ACTIVITIES), each
 filtered on the interval as Graph's reference documents it (activityDateTime supports ge and le,
 activityDisplayName eq), all pages followed:
 
@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from ..audits import ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
+from ..directory_audits import ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
 from ..errors import CollectionError, clean_message
 from ..model import Gap
 from .auth import Permission, describe_missing

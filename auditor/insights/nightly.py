@@ -32,7 +32,7 @@ from auditor.timestamps import timestamp_or_none
 from . import allocation, calendar, forecast, notify
 
 if TYPE_CHECKING:  # the history, trends and causes modules are loaded by the runs that use them
-    from auditor.audits import DirectoryAudits
+    from auditor.directory_audits import DirectoryAudits
 
     from . import history
 
@@ -131,7 +131,7 @@ class Nightly:
                                      "Graph with this policy, or use a snapshot collected with it)")
         audits = snapshot.directory_audits
         if audits is not None:
-            from auditor.audits import DirectoryAudits
+            from auditor.directory_audits import DirectoryAudits
 
             audits = audits if isinstance(audits, DirectoryAudits) else None
         self.audits = audits

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from ..audits import DirectoryAudits, disabled_times
+from ..directory_audits import DirectoryAudits, disabled_times
 from ..guidance.library import RuleGuidance
 from ..index import TenantIndex
 from ..model import Finding, Group, Layout, Severity, Subject, SubjectType, User
@@ -52,7 +52,7 @@ class Context:
     def disabled_at(self, user: User) -> str | None:
         """When the account was disabled (ISO 8601), or None when the tenant does not show it.
 
-        From the directory audit entries the snapshot holds (auditor.audits.disabled_times). Graph's
+        From the directory audit entries the snapshot holds (auditor.directory_audits.disabled_times). Graph's
         `employeeLeaveDateTime`, once the user model reads it, is to come first here."""
         if self._disabled is None:
             audits = self.index.snapshot.directory_audits

@@ -474,7 +474,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
             raise BadValue(f"userAttributes[{i}]: {path[:100]!r} is not a user attribute path (see docs/policy.md)")
     audits = None
     if doc.get("directoryAudits") is not None:
-        from ..audits import BadAudit, audits_from_json  # only a snapshot saved with --causes holds them
+        from ..directory_audits import BadAudit, audits_from_json  # only a snapshot saved with --causes holds them
 
         try:
             audits = audits_from_json(doc["directoryAudits"])

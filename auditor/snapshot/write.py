@@ -121,7 +121,7 @@ def _write_array(out: IO[str], key: str, items: Iterable[dict[str, Any]], last: 
 
 
 def _audits_json(audits: Any) -> Any:
-    from ..audits import audits_to_json
+    from ..directory_audits import audits_to_json
 
     return audits_to_json(audits)
 
