@@ -44,7 +44,7 @@ from .report import FILE_NAMES, compare, load_baseline, parse_formats, render
 from .report.document import build_document
 from .rules import RULES
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
-from .rules.usage import usage_need
+from .rules.usage_reports import usage_need
 from .sample import REFERENCE as SAMPLE_CLOCK
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from .model import Profile, Sku, Subscription, TenantSnapshot, User
 from .policy.model import Selector
-from .usage import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
+from .usage_reports import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 
 
 class Positions:
@@ -461,7 +461,7 @@ class TenantIndex:
         """Their object ids, in the same order as assigning_groups."""
         return [gid for _, gid in self._assigning(user, sku_id)]
 
-    # --- data size: the mailbox and OneDrive usage reports (auditor/usage.py) ---------------------
+    # --- data size: the mailbox and OneDrive usage reports (auditor/usage_reports.py) ---------------------
     # None means not known: the report was not read, or does not list the user (a mailbox not yet
     # in the report). A change whose safety rests on a size waits then; storage_unknown says why
     # the sizes are unknown for everyone.

@@ -19,7 +19,7 @@ from .enums import Cloud, Severity, SubjectType
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 
 if TYPE_CHECKING:
-    from .usage import UsageReports
+    from .usage_reports import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
 

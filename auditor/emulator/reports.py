@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..model import TenantSnapshot
-from ..usage import REPORTS, UserUsage
+from ..usage_reports import REPORTS, UserUsage
 from .errors import GraphError, error_document
 
 # Microsoft's documented columns per report (Graph v1.0 reference, CSV), in order.

@@ -23,7 +23,7 @@ from kiota_abstractions.request_adapter import RequestAdapter
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
 from ..snapshot import load_snapshot, save_snapshot
-from ..usage import UsageNeed
+from ..usage_reports import UsageNeed
 from .arguments import DEFAULT_CONCURRENCY, AuthMode, save_evidence, wants_graph
 from .auth import StaticTokenCredential, build_credential
 from .client import GraphClient

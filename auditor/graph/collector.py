@@ -56,7 +56,7 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
-from ..usage import USAGE_REPORTS, UsageNeed, UsageReports
+from ..usage_reports import USAGE_REPORTS, UsageNeed, UsageReports
 from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
@@ -127,7 +127,7 @@ async def collect(
     request after another, /users in one chain).
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
     `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
-    `usage`: read these Microsoft 365 usage reports after the users (graph/usage.py; None: none).
+    `usage`: read these Microsoft 365 usage reports after the users (graph/usage_reports.py; None: none).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -161,7 +161,7 @@ async def collect(
         hooks.append(ask)
     reports = None
     if usage is not None:
-        from .usage import UsageCollection
+        from .usage_reports import UsageCollection
 
         reports = UsageCollection(client, usage, progress, claims)
         hooks.append(lambda page, signed: reports.page(page))

@@ -8,7 +8,7 @@ from .assignments import ASSIGNMENT_RULES
 from .base import Context, Rule
 from .hygiene import HYGIENE_RULES
 from .seats import CATALOG_RULES
-from .usage import RULES as USAGE_RULES
+from .usage_reports import RULES as USAGE_RULES
 from .waivers import WaiverExpired
 
 RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *USAGE_RULES, WaiverExpired())

@@ -8,7 +8,7 @@
         unless_active: [teams_phone, power_bi, defender]   # whatever only the bigger product adds
         days: 90
 
-The workload names and the report columns behind them are auditor/usage.py's WORKLOADS. A user is
+The workload names and the report columns behind them are auditor/usage_reports.py's WORKLOADS. A user is
 judged only on the reports that list them; accounts created, and products assigned or changed
 (licenseAssignmentStates.lastUpdatedDateTime), within the window are spared.
 """
@@ -30,7 +30,7 @@ from ..index import TenantIndex
 from ..model import Finding, Severity, User
 from ..policy.model import Policy, Selector, UsageEntry
 from ..policy.yamlsource import Part
-from ..usage import (
+from ..usage_reports import (
     MAX_DAYS,
     MEASURED,
     STORAGE_REPORTS,
@@ -80,7 +80,7 @@ def usage_section() -> dict[str, Any]:
 
 def usage_need(policies: Any) -> UsageNeed | None:
     """The reports the policies' usage rules read, plus the mailbox and OneDrive usage reports when
-    a policy has a rule whose changes depend on data size (auditor.usage.needs_storage), and the
+    a policy has a rule whose changes depend on data size (auditor.usage_reports.needs_storage), and the
     longest window; None when no policy needs any: nothing is read then, and no new permission
     is needed."""
     reports: set[str] = set()

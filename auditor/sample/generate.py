@@ -20,7 +20,7 @@ from typing import Any
 from ..model import Cloud, TenantSnapshot
 from ..reference import DATA_FILE
 from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, SIGN_IN_ACTIVITY, UserDecoder, snapshot_from_json
-from ..usage import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
+from ..usage_reports import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from . import REFERENCE
 
 # skuPartNumber -> (skuId, enabled-seat headroom over consumption); real Microsoft skuIds.

@@ -36,7 +36,7 @@ from ..model import (
     User,
 )
 from ..timestamps import timestamp_or_none
-from ..usage import USAGE_REPORTS, BadUsage, usage_from_json
+from ..usage_reports import USAGE_REPORTS, BadUsage, usage_from_json
 from .format import (
     _USER_TYPES,
     KIND,

@@ -11,7 +11,7 @@ from typing import IO, Any
 from ..attributes import to_graph
 from ..model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
 from ..outputs import atomic_text
-from ..usage import USAGE_REPORTS, usage_to_json
+from ..usage_reports import USAGE_REPORTS, usage_to_json
 from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY
 
 

@@ -13,9 +13,9 @@ from auditor import guidance
 from auditor.errors import PolicyError, SnapshotError
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
-from auditor.rules.usage import ProductUnused, Rightsize
+from auditor.rules.usage_reports import ProductUnused, Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
-from auditor.usage import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
+from auditor.usage_reports import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
 
 from .factory import E3, E5, audit, fired, policy_file, tenant, user
 
@@ -244,7 +244,7 @@ def test_a_usage_date_that_is_no_calendar_date_is_refused_by_name() -> None:
     rules never see it."""
     import pytest
 
-    from auditor.usage import BadUsage, usage_from_json
+    from auditor.usage_reports import BadUsage, usage_from_json
 
     row = {"userPrincipalName": "a@contoso.example", "exchangeLastActivityDate": "2026-13-45"}
     raw = {"reports": [], "users": [row]}

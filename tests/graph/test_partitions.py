@@ -26,7 +26,7 @@ from auditor.graph.progress import Progress
 from auditor.model import TenantSnapshot
 from auditor.policy.load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
-from auditor.usage import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
+from auditor.usage_reports import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"

@@ -20,10 +20,10 @@ from auditor.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Re
 from auditor.errors import CollectionError
 from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import Cloud, TenantSnapshot
-from auditor.rules.usage import ProductUnused, Rightsize
+from auditor.rules.usage_reports import ProductUnused, Rightsize
 from auditor.sample.generate import generate_tenant
 from auditor.snapshot import load_snapshot
-from auditor.usage import (
+from auditor.usage_reports import (
     ACTIVE_USERS,
     APPS,
     COPILOT,
@@ -341,7 +341,7 @@ def test_the_audit_names_the_usage_gap_and_exits_3(tmp_path: Path, monkeypatch: 
 
 
 def test_report_rows_are_kept_for_the_tenants_users_in_any_case() -> None:
-    from auditor.graph.usage import UpnKeys
+    from auditor.graph.usage_reports import UpnKeys
     from auditor.snapshot import UserDecoder
 
     users = UserDecoder(with_sign_in=False).values(
@@ -416,8 +416,8 @@ def _time_to_read(data: bytes, chunk: int) -> float:
     """Seconds to read `data` fed in `chunk`-byte pieces (best of three runs)."""
     import time
 
-    from auditor.graph.usage import _parse
-    from auditor.usage import RowReader
+    from auditor.graph.usage_reports import _parse
+    from auditor.usage_reports import RowReader
 
     pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)]
     best = float("inf")
@@ -441,8 +441,8 @@ def test_reading_a_very_long_line_takes_time_linear_in_its_length(quoted: bool) 
 
 
 def test_a_row_longer_than_any_report_writes_stops_the_run_instead_of_filling_memory() -> None:
-    from auditor.graph.usage import MAX_RECORD, _parse
-    from auditor.usage import RowReader
+    from auditor.graph.usage_reports import MAX_RECORD, _parse
+    from auditor.usage_reports import RowReader
 
     data = _long_line_csv(MAX_RECORD + 1000, quoted=False)
     for chunk in (64 * 1024, len(data)):  # the line across many pieces, or in one

@@ -29,7 +29,7 @@ from ...model import (
 )
 from ...policy.model import HygieneCheck
 from ...snapshot import MAILBOX_SETTINGS
-from ...usage import MAILBOXES
+from ...usage_reports import MAILBOXES
 from ..base import Context, parse_when
 from .base import DATA_KEPT_DOC, HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
