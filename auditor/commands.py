@@ -166,7 +166,7 @@ def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | N
                                   mailboxes=_mailbox_check(policies, as_of),
                                   attributes=nightly.attributes if nightly else (),
                                   audits_since=nightly.audits_since if nightly else None,
-                                  usage=usage_need(policies))
+                                  usage_reports=usage_need(policies))
         assert live is not None
         return live
     if args.snapshot:
@@ -355,7 +355,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from .graph.cli_options import collect_command
 
     return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
-                           mailboxes=_mailbox_check(policies), usage=usage_need(policies))
+                           mailboxes=_mailbox_check(policies), usage_reports=usage_need(policies))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

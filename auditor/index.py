@@ -494,7 +494,7 @@ class TenantIndex:
     def storage_unknown(self) -> str | None:
         """Why no size is known for anyone (the usage reports' gap, or not read); None when both
         storage reports were read."""
-        usage = self.snapshot.usage
+        usage = self.snapshot.usage_reports
         if usage is not None and all(usage.read(name) is not None for name in STORAGE_REPORTS):
             return None
         cloud = self.snapshot.cloud
@@ -507,7 +507,7 @@ class TenantIndex:
         return f"tenant data not collected: {USAGE_REPORTS} ({', '.join(STORAGE_REPORTS)})"
 
     def _storage_row(self, user: User | str, report: str) -> UserUsage | None:
-        usage = self.snapshot.usage
+        usage = self.snapshot.usage_reports
         if usage is None or usage.read(report) is None:
             return None
         upn = user if isinstance(user, str) else user.user_principal_name

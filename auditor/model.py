@@ -303,7 +303,7 @@ class TenantSnapshot:
     # auditLogs/directoryAudits read for an interval (auditor.directory_audits.DirectoryAudits), or None
     directory_audits: Any = None
     # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
-    usage: UsageReports | None = None
+    usage_reports: UsageReports | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered

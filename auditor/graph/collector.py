@@ -118,7 +118,7 @@ async def collect(
     concurrency: int = DEFAULT_CONCURRENCY,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
-    usage: UsageNeed | None = None,
+    usage_reports: UsageNeed | None = None,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
@@ -127,7 +127,7 @@ async def collect(
     request after another, /users in one chain).
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
     `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
-    `usage`: read these Microsoft 365 usage reports after the users (graph/usage_reports.py; None: none).
+    `usage_reports`: read these Microsoft 365 usage reports after the users (graph/usage_reports.py; None: none).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -160,10 +160,10 @@ async def collect(
 
         hooks.append(ask)
     reports = None
-    if usage is not None:
+    if usage_reports is not None:
         from .usage_reports import UsageCollection
 
-        reports = UsageCollection(client, usage, progress, claims)
+        reports = UsageCollection(client, usage_reports, progress, claims)
         hooks.append(lambda page, signed: reports.page(page))
         state.near_end = reports.start  # the reports are asked for beside the last pages of users
     if hooks:
@@ -211,7 +211,7 @@ async def collect(
             await prefetch.cancel()
         return False
 
-    async def usage_reports() -> tuple[UsageReports | None, list[Gap]]:
+    async def read_usage_reports() -> tuple[UsageReports | None, list[Gap]]:
         if reports is None:
             return None, []
         if not users_read:
@@ -221,7 +221,7 @@ async def collect(
 
     # the usage reports and the last mailbox purposes, at once (the reports' requests go out
     # first: finding the purposes' candidates among every user takes a moment of CPU)
-    (usage_read, usage_gaps), purposes_read = await together(usage_reports(), purposes())
+    (usage_read, usage_gaps), purposes_read = await together(read_usage_reports(), purposes())
     state.gaps.extend(usage_gaps)
     parts = {SIGN_IN_ACTIVITY} if signed else set()
     if usage_read is not None:
@@ -246,5 +246,5 @@ async def collect(
         notes=tuple(state.notes),
         user_attributes=state.attributes if not any(g.part == "users" for g in state.gaps) else (),
         directory_audits=changes,
-        usage=usage_read,
+        usage_reports=usage_read,
     )

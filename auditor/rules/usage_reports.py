@@ -116,14 +116,14 @@ class UsageRule(Rule):
         return []
 
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
-        usage = index.snapshot.usage
+        usage = index.snapshot.usage_reports
         wanted = sorted({w.report.name for e in self.entries(policy) for w in map(WORKLOADS.__getitem__,
                                                                                    _workloads_of(e)) if w.report})
         missing = [name for name in wanted if usage is None or usage.read(name) is None]
         return f"tenant data not collected: {USAGE_REPORTS} ({', '.join(missing)})" if missing else None
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
-        usage = ctx.index.snapshot.usage
+        usage = ctx.index.snapshot.usage_reports
         if usage is None:
             return
         for entry in self.entries(policy):
@@ -417,7 +417,7 @@ class Rightsize(UsageRule):
 
 def _refreshed(ctx: Context, names: tuple[str, ...]) -> str | None:
     """The oldest refresh date of the reports behind `names` (how current the evidence is)."""
-    usage = ctx.index.snapshot.usage
+    usage = ctx.index.snapshot.usage_reports
     dates = [r.refreshed for w in names if (rep := WORKLOADS[w].report) is not None and usage is not None
              and (r := usage.read(rep.name)) is not None and r.refreshed]
     return min(dates) if dates else None

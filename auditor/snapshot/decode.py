@@ -502,11 +502,11 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         notes=_strs(_list(doc, "notes"), "notes"),
         user_attributes=attributes,
         directory_audits=audits,
-        usage=_usage(doc),
+        usage_reports=_usage_reports(doc),
     )
 
 
-def _usage(doc: dict[str, Any]) -> Any:
+def _usage_reports(doc: dict[str, Any]) -> Any:
     if doc.get(USAGE_REPORTS) is None:
         return None
     try:

@@ -147,8 +147,8 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
     _write_array(out, "subscribedSkus", (sku_to_json(s) for s in snapshot.skus))
     _write_array(out, "subscriptions", (subscription_to_json(s) for s in snapshot.subscriptions))
     _write_array(out, "groups", (group_to_json(g) for g in snapshot.groups))
-    if snapshot.usage is not None:
-        reports, rows = usage_to_json(snapshot.usage)
+    if snapshot.usage_reports is not None:
+        reports, rows = usage_to_json(snapshot.usage_reports)
         out.write(f' "{USAGE_REPORTS}": {{"reports": {json.dumps(reports, ensure_ascii=False)},\n ')
         _write_array(out, "users", rows, last=True)
         out.write(" },\n")

@@ -216,8 +216,8 @@ def test_usage_survives_a_snapshot_round_trip_and_bad_sections_are_named(tmp_pat
     path = tmp_path / "snap.json"
     save_snapshot(snap, path)
     again = load_snapshot(path)
-    assert again.usage == snap.usage and again.usage is not None
-    assert again.usage.by_upn["idle@contoso.example"].teamsLastActivityDate == "2026-09-01"
+    assert again.usage_reports == snap.usage_reports and again.usage_reports is not None
+    assert again.usage_reports.by_upn["idle@contoso.example"].teamsLastActivityDate == "2026-09-01"
     doc = json.loads(path.read_text())
     doc[USAGE_REPORTS]["users"][0]["teamsLastActivityDate"] = "yesterday"
     path.write_text(json.dumps(doc))

@@ -60,7 +60,7 @@ class Harness:
 
     def collect(self, group_refs: Sequence[str] = (), need_sign_in: bool = True,
                 mailboxes: MailboxCheck | None = None, concurrency: int = 4,
-                usage: UsageNeed | None = None) -> TenantSnapshot:
+                usage_reports: UsageNeed | None = None) -> TenantSnapshot:
         async def run() -> TenantSnapshot:
             client = GraphClient(
                 base_url=self.emulator.url,
@@ -79,7 +79,7 @@ class Harness:
                     mailboxes=mailboxes,
                     clock=lambda: _parse(self.snapshot.collected_at),
                     concurrency=concurrency,
-                    usage=usage,
+                    usage_reports=usage_reports,
                 )
             finally:
                 await client.aclose()

@@ -431,7 +431,7 @@ def mailbox_size(user: User, ctx: Context) -> dict[str, Any] | None:
     """What the mailbox usage report (getMailboxUsageDetail) says of the account's mailbox:
     {"storage_used_bytes", "has_archive"}; {} when the snapshot has no such report or it does not
     list the account; None when the mailbox needs a license (over 50 GB, or with an archive)."""
-    usage = ctx.index.snapshot.usage
+    usage = ctx.index.snapshot.usage_reports
     if usage is None or usage.read(MAILBOXES.name) is None:
         return {}
     row = usage.by_upn.get(user.user_principal_name.lower())
