@@ -77,8 +77,8 @@ class LicenseAssignmentError(HygieneRule):
              "holds has a service that depends on {sku}. Remove that product first, or keep {sku}, then reprocess."),
         Text("summary.error.UniquenessViolation", "Another object uses one of the proxy addresses of {user}: fix "
              "the duplicate address, then reprocess."),
-        Text("summary.error.usage", "{sku} is not available in the usage location of {user}: correct the location "
-             "if it is wrong; otherwise the user cannot have {sku} there. Then reprocess."),
+        Text("summary.error.usage_location", "{sku} is not available in the usage location of {user}: correct the "
+             "location if it is wrong; otherwise the user cannot have {sku} there. Then reprocess."),
         Text("summary.error.other", "Applying {sku} to {user} failed ({error}): read the error on the user's "
              "Licenses page, fix the cause, then reprocess."),
         Text("summary.error.partial", "{sku} is active for {user}, but not every part of it could be applied."),
@@ -172,9 +172,9 @@ class LicenseAssignmentError(HygieneRule):
         role = "role.group" if groups else "role.assign"
         action: Action
         if code in USAGE_ERROR_CODES:
-            summary = Line("summary.error.usage", values)
-            steps += [Line(f"steps.error.{code}", values), Line(f"steps.usage.{v.steps}", values)]
-            action = set_usage_location(f, Line("graph.usage", values))
+            summary = Line("summary.error.usage_location", values)
+            steps += [Line(f"steps.error.{code}", values), Line(f"steps.usage_location.{v.steps}", values)]
+            action = set_usage_location(f, Line("graph.usage_location", values))
         else:
             kind = code if code in ERROR_CODES else "other"
             summary = Line(f"summary.error.{kind}", values)

@@ -51,7 +51,7 @@ class UsageLocationMissing(UserHygieneRule):
         Text("rule.usage-location-missing.describe", "Licenses can only be assigned to a user who has a usage "
              "location, because the services on offer depend on the country."),
         Text("rule.usage-location-missing.message", "{user} has no usage location."),
-        Text("summary.usage", "Set a usage location for {user}; licenses cannot be assigned without one."),
+        Text("summary.usage_location", "Set a usage location for {user}; licenses cannot be assigned without one."),
     )
 
     id = "usage-location-missing"
@@ -71,9 +71,9 @@ class UsageLocationMissing(UserHygieneRule):
         return "holds licenses but has no usage location"
 
     def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        steps = [Line(f"steps.usage.{v.steps}"), Line("steps.usage.sync")]
-        action = set_usage_location(f, Line("graph.usage"))
-        return Plan(Line("summary.usage"), steps, "role.assign", [Line("next.rerun")],
+        steps = [Line(f"steps.usage_location.{v.steps}"), Line("steps.usage_location.sync")]
+        action = set_usage_location(f, Line("graph.usage_location"))
+        return Plan(Line("summary.usage_location"), steps, "role.assign", [Line("next.rerun")],
                     ["assign_licenses", "admin_roles", "graph:user_update"], [action])
 
 
