@@ -10,7 +10,7 @@
                                        "next_steps", "links"}
 
 `actions` are the default fix as Microsoft Graph calls, in the order to run them, each with its
-kind, user, group, precondition, seat effect and whether it is ready to run (auditor.guidance.plan,
+kind, user, group, precondition, seat effect and whether it is ready to run (auditor.guidance.remediation,
 docs/report-format.md); `alternatives` are other ways to fix it: [{"label", "actions"}].
 
 `names` maps part numbers to the names people know ("SPE_E3" -> "Microsoft 365 E3": the report's
@@ -34,7 +34,7 @@ from .clouds import ACTIVE_USERS_URL, VIEW, variant
 from .facts import Facts
 from .library import RuleGuidance, Words
 from .links import GRAPH, PER_CLOUD, URLS
-from .plan import Action, Line
+from .remediation import Action, Line
 
 __all__ = ["ALL_RULE_IDS", "describe", "message", "remediation", "title"]
 

@@ -19,7 +19,7 @@ from ..model import Locale, Severity
 from . import texts
 from .clouds import Variant
 from .facts import Facts, as_map, as_strs
-from .plan import (
+from .remediation import (
     DATA_LOST,
     PLANS_UNKNOWN,
     Action,

@@ -21,7 +21,7 @@ from ..guidance.library import (
     base_values,
     group_removals,
 )
-from ..guidance.plan import (
+from ..guidance.remediation import (
     Action,
     Alternative,
     Line,

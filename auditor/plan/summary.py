@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor import i18n
-from auditor.guidance.plan import DATA_LOST
+from auditor.guidance.remediation import DATA_LOST
 from auditor.model import Locale
 from auditor.plan.compile import DATA_TOGETHER, WAIVED, Plan, compile_plan, has_actions
 from auditor.rules import RULES

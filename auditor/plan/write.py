@@ -19,7 +19,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.errors import UsageError
-from auditor.guidance.plan import (
+from auditor.guidance.remediation import (
     AFTER_GROUP,
     CHOOSE_VALUE,
     DATA_LOST,

@@ -24,7 +24,7 @@ from ..guidance.clouds import Variant
 from ..guidance.examples import E3, E5, USER
 from ..guidance.facts import Facts, iso_date, number
 from ..guidance.library import Message, Words, base_values, removal
-from ..guidance.plan import USAGE_UNKNOWN, Line, Plan
+from ..guidance.remediation import USAGE_UNKNOWN, Line, Plan
 from ..guidance.texts.declare import Text
 from ..index import TenantIndex
 from ..model import Finding, Severity, User

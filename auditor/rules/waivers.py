@@ -13,7 +13,7 @@ from ..guidance.library import (
     Words,
     base_values,
 )
-from ..guidance.plan import (
+from ..guidance.remediation import (
     Line,
     Plan,
 )

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...guidance.facts import Facts
-from ...guidance.plan import (
+from ...guidance.remediation import (
     ASSIGN_LICENSE,
     CHOOSE_VALUE,
     Action,

@@ -21,7 +21,7 @@ from ...guidance.library import (
     loss_summary,
     removal_frame,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     AFTER_GROUP,
     GROUP_KEEPS,
     Action,

@@ -22,7 +22,7 @@ from ...guidance.library import (
     loss_summary,
     removal,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     REMOVE_MEMBER,
     Action,
     Line,

@@ -16,7 +16,7 @@ from ...guidance.library import (
     keep_data,
     removal,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     Line,
     Plan,
     resting_on,

@@ -12,7 +12,7 @@ from ...guidance.library import (
     Words,
     base_values,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     Action,
     Line,
     Plan,

@@ -19,7 +19,7 @@ from ...guidance.library import (
     loss_steps,
     removal,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     Line,
     Plan,
 )

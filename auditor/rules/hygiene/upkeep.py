@@ -14,7 +14,7 @@ from ...guidance.library import (
     Words,
     base_values,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     Line,
     Plan,
     set_usage_location,

@@ -15,7 +15,7 @@ from ...guidance.library import (
     Words,
     base_values,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     PLACEHOLDER,
     Line,
     Plan,

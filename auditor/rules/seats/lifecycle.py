@@ -12,7 +12,7 @@ from ...guidance.library import (
     Message,
     Words,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     Line,
     Plan,
     list_holders,
