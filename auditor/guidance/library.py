@@ -24,7 +24,7 @@ from .remediation import (
     PLANS_UNKNOWN,
     Action,
     Line,
-    Plan,
+    Remediation,
     assign_license,
     leaving_order,
     remove_member,
@@ -206,7 +206,7 @@ def removal_frame(grouped: bool) -> tuple[str, list[Line], list[str]]:
 def removal(
     f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[Line] = (), remove_block: str = "",
     lead: Line | None = None, more_links: Sequence[str] = (), calls: bool = True,
-) -> Plan:
+) -> Remediation:
     """Take `parts` away from the user: per user where assigned directly (one assignLicense), via
     each group that assigns them otherwise (one membership removal per group). A product whose
     removal would cost the user data (a mailbox, files) gets a keep-the-data step first, and its
@@ -219,7 +219,7 @@ def removal(
         unknown = w.listing("sku", (), empty="unknown")
         steps.append(Line(block, unknown))
         nothing = Line("summary.remove", unknown)
-        return Plan((lead, nothing) if lead is not None else nothing, steps, "role.assign",
+        return Remediation((lead, nothing) if lead is not None else nothing, steps, "role.assign",
                     [Line("next.freed"), Line("next.rerun")],
                     ["unassign_licenses", "buy_licenses", "admin_roles", *more_links])
     steps += loss_steps(f, w, parts)
@@ -241,7 +241,7 @@ def removal(
     if lead is not None:
         summary = (lead, *(summary if isinstance(summary, tuple) else (summary,)))
     role, next_steps, links = removal_frame(bool(grouped))
-    return Plan(summary, steps, role, next_steps, [*links, *more_links], actions)
+    return Remediation(summary, steps, role, next_steps, [*links, *more_links], actions)
 
 
 
@@ -255,7 +255,7 @@ _MANY_GROUPS = {
 }
 
 
-def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
+def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Remediation:
     """The user already gets the product from a group: the direct copy goes, never a "join the
     group" step, and only when the group's copy turns on every plan the direct one does. One line
     per product, naming its own groups and the plans its removal would switch off."""
@@ -283,7 +283,7 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
     summary = say("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", first)
     actions = [assign_license(f, [], safe, Line("graph.remove_direct", w.listing("sku", safe)), group_keeps=True)
                ] if safe else []
-    return Plan(summary, steps, "role.assign", [Line("next.rerun")],
+    return Remediation(summary, steps, "role.assign", [Line("next.rerun")],
                 ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
 
 
@@ -347,6 +347,6 @@ class RuleGuidance:
         policy's `data_kept` declaration has expired (it then counts as absent), when it has."""
         return (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError

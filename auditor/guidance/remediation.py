@@ -96,7 +96,11 @@ class Alternative:
 
 
 @dataclass
-class Plan:
+class Remediation:
+    """How to fix one finding, as text references and Graph calls: what report.json's
+    `remediation` object is rendered from (not the change set of `license-auditor plan`, which
+    is auditor.plan.records.ChangePlan)."""
+
     summary: Line | tuple[Line, ...]  # several: one sentence per product where grammar needs it
     steps: list[Line]
     role: str
@@ -106,17 +110,17 @@ class Plan:
     alternatives: list[Alternative] = field(default_factory=list)
 
 
-def resting_on(plan: Plan, *facts: Mapping[str, Any]) -> Plan:
-    """`plan` with `facts` added to the preconditions of each of its calls: the facts about the user
+def resting_on(remedy: Remediation, *facts: Mapping[str, Any]) -> Remediation:
+    """`remedy` with `facts` added to the preconditions of each of its calls: the facts about the user
     the finding rests on (a disabled account, a guest, no recent sign-in), which apply re-reads and
     checks right before each call, so a leaver re-enabled since the audit keeps everything."""
 
     def rest(actions: Sequence[Action]) -> list[Action]:
         return [a if a.kind == KIND_LOOKUP else replace(a, precondition=(*a.precondition, *facts)) for a in actions]
 
-    plan.actions = rest(plan.actions)
-    plan.alternatives = [replace(alt, actions=tuple(rest(alt.actions))) for alt in plan.alternatives]
-    return plan
+    remedy.actions = rest(remedy.actions)
+    remedy.alternatives = [replace(alt, actions=tuple(rest(alt.actions))) for alt in remedy.alternatives]
+    return remedy
 
 
 # --- Graph actions (Microsoft Graph v1.0, paths relative to the cloud's Graph endpoint) ------

@@ -25,7 +25,7 @@ from ..guidance.remediation import (
     Action,
     Alternative,
     Line,
-    Plan,
+    Remediation,
     assign_license,
 )
 from ..guidance.texts.declare import Text
@@ -224,7 +224,7 @@ class CrossTenantDuplicate(MergeRule):
                   "tenants": names or w.word("unknown")}
         return self.message_key(), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """The default keeps the license on the person's home account (the one whose UPN is the
         matched identity; else the first tenant's, by name) and removes it from every other account,
         each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
@@ -247,7 +247,7 @@ class CrossTenantDuplicate(MergeRule):
                 Alternative(Line("alt.keep_in", {"sku": sku, "tenant": _tenant_name(t), "user": _account(t)}),
                             tuple(a for j, o in enumerate(accounts) if j != i for a in self.removal(f, w, o)))
                 for i, t in enumerate(accounts) if i != home]
-        return Plan(Line("summary.cross_tenant", values), steps, "role.transfer",
+        return Remediation(Line("summary.cross_tenant", values), steps, "role.transfer",
                     [Line("next.transfer_cost"), Line("next.rerun")],
                     [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], actions, alternatives)
 
@@ -371,13 +371,13 @@ class SeatsRebalanceAcrossTenants(MergeRule):
                   "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
         return self.message_key(), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         unknown = w.word("unknown")
         values = {"sku": w.product(f.subject_sku),
                   "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
                   "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
         steps = [Line("steps.transfer.fact", values), *(Line(k, values) for k in TRANSFER_STEPS)]
-        return Plan(Line("summary.rebalance", values), steps, "role.transfer",
+        return Remediation(Line("summary.rebalance", values), steps, "role.transfer",
                     [Line("next.transfer_cost"), Line("next.rerun")], [*LINKS_TRANSFER, "move_users"])
 
 

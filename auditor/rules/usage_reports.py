@@ -24,7 +24,7 @@ from ..guidance.clouds import Variant
 from ..guidance.examples import E3, E5, USER
 from ..guidance.facts import Facts, iso_date, number
 from ..guidance.library import Message, Words, base_values, removal
-from ..guidance.remediation import USAGE_UNKNOWN, Line, Plan
+from ..guidance.remediation import USAGE_UNKNOWN, Line, Remediation
 from ..guidance.texts.declare import Text
 from ..index import TenantIndex
 from ..model import Finding, Severity, User
@@ -263,7 +263,7 @@ class ProductUnused(UsageRule):
             return self.message_key(".never"), values
         return self.message_key(), {**values, "last_activity": last}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "count": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
         return removal(f, v, w, list(f.skus), intro=[Line("steps.usage.confirm", values)])
@@ -394,7 +394,7 @@ class Rightsize(UsageRule):
         values["unmeasured"] = w.all([workload_title(n) for n in unmeasured])
         return self.message_key(".unmeasured" if f.strs("workloads") else ".unmeasured_only"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
         step that confirms the larger product's extras are not used; with unmeasured workloads a
         check of those first, and every action waits for it (usage_unknown)."""

@@ -15,7 +15,7 @@ from ..guidance.library import (
 )
 from ..guidance.remediation import (
     Line,
-    Plan,
+    Remediation,
 )
 from ..guidance.texts.declare import Text
 from ..model import Finding, Severity, Subject, SubjectType
@@ -88,12 +88,12 @@ class WaiverExpired(Rule):
         values["expires"] = iso_date(f.details.get("expires")) or unknown
         return self.message_key(), {**base_values(f, w), **values}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         unknown = w.word("unknown")
         values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
                   "waiver_subject": f.text("waiver_subject") or unknown}
         steps = [Line("steps.waiver.ask", values), Line("steps.waiver.renew", values), Line("steps.waiver.fix", values)]
-        return Plan(Line("summary.waiver", values), steps, "role.waiver", [Line("next.rerun")], [])
+        return Remediation(Line("summary.waiver", values), steps, "role.waiver", [Line("next.rerun")], [])
 
 
 def parse_waivers(part: Part) -> tuple[Waiver, ...]:

@@ -27,7 +27,7 @@ from ...guidance.remediation import (
     Action,
     Alternative,
     Line,
-    Plan,
+    Remediation,
     assign_license,
 )
 from ...guidance.texts.declare import Text
@@ -169,7 +169,7 @@ class SkuCombinationForbidden(AssignmentRule):
         combination = f.strs("combination") or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """Never both products: by default the one the others include goes (details remove/keep, when
         the plans show one), with "remove the other instead" as the alternative; without a default,
         one alternative per product and no default actions (only the admin knows which stays)."""
@@ -205,9 +205,9 @@ class SkuCombinationForbidden(AssignmentRule):
                             tuple(self.take(f, w, [p], others, "graph.combination_other")))
                 for p in held if (others := [o for o in held if o != p])]
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
-        return Plan(Line("summary.combination", values), steps, role, next_steps, links, actions, alternatives)
+        return Remediation(Line("summary.combination", values), steps, role, next_steps, links, actions, alternatives)
 
-    def declared(self, f: Facts, v: Variant, w: Words, combo: list[str], held: list[str]) -> Plan | None:
+    def declared(self, f: Facts, v: Variant, w: Words, combo: list[str], held: list[str]) -> Remediation | None:
         """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
         products the user holds go, `keep` stays; no alternative. None when the details lack them."""
         keep = [p for p in f.strs("keep") if p in held]
@@ -224,7 +224,8 @@ class SkuCombinationForbidden(AssignmentRule):
         declared = Line("summary.combination_declared", values)
         summary: Line | tuple[Line, ...] = (loss, declared) if loss is not None else declared
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
-        return Plan(summary, steps, role, next_steps, links, self.take(f, w, gone, keep, "graph.combination_other"))
+        actions = self.take(f, w, gone, keep, "graph.combination_other")
+        return Remediation(summary, steps, role, next_steps, links, actions)
 
     @staticmethod
     def take(f: Facts, w: Words, parts: list[str], keep: list[str], key: str) -> list[Action]:
@@ -312,7 +313,7 @@ class AssignmentNotGroupBased(AssignmentRule):
                 ctx.held_twice(index.users[pos], skus),
             )
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         twice = f.details.get("also_by_group")
         twice = twice if isinstance(twice, Mapping) else {}
         if not twice:
@@ -322,6 +323,6 @@ class AssignmentNotGroupBased(AssignmentRule):
                      Line(f"steps.remove.{v.steps}", values)]
             # not ready: it may only run once a group's copy is active (no group to join is known)
             action = assign_license(f, [], parts, Line("graph.remove_after_group", values), AFTER_GROUP)
-            return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
+            return Remediation(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
                         ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], [action])
         return held_twice(f, w, twice)

@@ -26,7 +26,7 @@ from ...guidance.remediation import (
     REMOVE_MEMBER,
     Action,
     Line,
-    Plan,
+    Remediation,
     add_member,
     assign_license,
 )
@@ -153,7 +153,7 @@ class SkuNotAllowed(AssignmentRule):
     def message(self, f: Facts, w: Words) -> Message:
         return self.message_key(), {**base_values(f, w), "allowed": w.products(f.strs("allowed"))}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         bad = list(f.skus)
         new = f.text("replace_with")
         allowed = f.strs("allowed")
@@ -184,7 +184,7 @@ class SkuNotAllowed(AssignmentRule):
         if loss is not None:
             summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
         links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
-        return Plan(summary, steps, "role.group" if grouped else "role.assign",
+        return Remediation(summary, steps, "role.group" if grouped else "role.assign",
                     [Line("next.freed"), Line("next.rerun")], links, actions)
 
     @staticmethod
@@ -269,7 +269,7 @@ class SkuForbidden(AssignmentRule):
                 {"forbidden": ctx.index.parts(forbidden)} | ctx.data_lost(ctx.index.users[pos], bad), cost=True,
             )
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         return removal(f, v, w, list(f.skus))
 
 
@@ -338,7 +338,7 @@ class SkuRequiredMissing(AssignmentRule):
     def message(self, f: Facts, w: Words) -> Message:
         return self.message_key(), {**base_values(f, w), **w.listing("required", f.strs("required_any"))}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         required = list(f.strs("required_any")) or list(f.skus)
         choice = w.one_of("sku", required)  # "A or B": one product
         steps = [Line(f"steps.assign.{v.steps}", choice), Line("steps.group.add", choice)]
@@ -348,5 +348,5 @@ class SkuRequiredMissing(AssignmentRule):
         actions = _without_location(f, actions)
         # "one of the required products: A or B", or "the required product A"
         summary = Line("summary.assign", {**choice, "count": str(len(required))})
-        return Plan(summary, steps, "role.assign", [Line("next.rerun")],
+        return Remediation(summary, steps, "role.assign", [Line("next.rerun")],
                     ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], actions)

@@ -15,7 +15,7 @@ from ...guidance.library import (
 from ...guidance.remediation import (
     Action,
     Line,
-    Plan,
+    Remediation,
     lookup,
     reprocess,
     set_usage_location,
@@ -163,7 +163,7 @@ class LicenseAssignmentError(HygieneRule):
         key = self.message_key(_ERROR_STATES.get(f.text("state") or "", ""))
         return key, {**base_values(f, w), "error": f.text("error") or w.word("unknown")}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         code = f.text("error") or ""
         part = f.skus[0] if f.skus else "?"
         groups = f.groups(part)
@@ -201,7 +201,7 @@ class LicenseAssignmentError(HygieneRule):
             links.insert(1, "buy_licenses")
         if code in USAGE_ERROR_CODES:
             links.append("graph:user_update")
-        return Plan(summaries, steps, role, [Line("next.rerun")], links, [action])
+        return Remediation(summaries, steps, role, [Line("next.rerun")], links, [action])
 
 
 def error_code(state: LicenseAssignmentState) -> str:
@@ -330,7 +330,7 @@ class GroupLicenseErrors(HygieneRule):
                   "errors": w.all(sorted(str(code) for code in errors))}
         return self.message_key("" if count else ".uncounted"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
         (one line per error value, with its count), then one reprocess of the group."""
         unknown = w.word("unknown")
@@ -349,7 +349,7 @@ class GroupLicenseErrors(HygieneRule):
                  "resolve_reprocess", "graph:group_errors"]
         action = lookup(f"/groups/{gid}/membersWithLicenseErrors/microsoft.graph.user"
                         "?$select=id,userPrincipalName,displayName", Line("graph.group_errors", values))
-        return Plan(summary, steps, "role.group", [Line("next.rerun")], links, [action])
+        return Remediation(summary, steps, "role.group", [Line("next.rerun")], links, [action])
 
 
 RULES: tuple[HygieneRule, ...] = (

@@ -21,7 +21,7 @@ from ...guidance.library import (
 )
 from ...guidance.remediation import (
     Line,
-    Plan,
+    Remediation,
 )
 from ...guidance.texts.declare import Text
 from ...model import (
@@ -81,7 +81,7 @@ class LicenseAssignedTwice(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return f"holds {', '.join(sorted(details['also_by_group']))} both directly and from a group"
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         twice = f.details.get("also_by_group")
         if isinstance(twice, Mapping) and twice:
             return held_twice(f, w, twice)
@@ -231,7 +231,7 @@ class LicenseRedundant(UserHygieneRule):
         (cover, parts), = by_cover.items()
         return self.message_key(), {**base_values(f, w), "sku": w.products(parts), "cover": w.product(cover)}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """Remove the products that add nothing: one sentence per product naming the product that keeps
         its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
         from a group goes through every such group, except that a group which also assigns the covering
@@ -281,7 +281,7 @@ class LicenseRedundant(UserHygieneRule):
         links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
         if grouped:
             links += LINKS_GROUP
-        return Plan(tuple(summary), steps, "role.group" if grouped else "role.assign",
+        return Remediation(tuple(summary), steps, "role.group" if grouped else "role.assign",
                     [Line("next.freed"), Line("next.rerun")], links, actions)
 
 

@@ -16,7 +16,7 @@ from ...guidance.library import (
 )
 from ...guidance.remediation import (
     Line,
-    Plan,
+    Remediation,
     set_usage_location,
 )
 from ...guidance.texts.declare import Text
@@ -70,10 +70,10 @@ class UsageLocationMissing(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "holds licenses but has no usage location"
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         steps = [Line(f"steps.usage_location.{v.steps}"), Line("steps.usage_location.sync")]
         action = set_usage_location(f, Line("graph.usage_location"))
-        return Plan(Line("summary.usage_location"), steps, "role.assign", [Line("next.rerun")],
+        return Remediation(Line("summary.usage_location"), steps, "role.assign", [Line("next.rerun")],
                     ["assign_licenses", "admin_roles", "graph:user_update"], [action])
 
 
@@ -189,7 +189,7 @@ class SubscriptionExpiring(HygieneRule):
             return self.message_key(".trial"), values
         return self.message_key(".paid"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         status = f.text("status") or ""
         days_left = f.int("days_left")
         past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)
@@ -205,7 +205,7 @@ class SubscriptionExpiring(HygieneRule):
             summary = Line("summary.sub_paid", values)
             steps = [Line("steps.sub.paid", values)]
         steps += [Line(f"steps.move.{v.steps}", values), Line("steps.sub.lapse", values)]
-        return Plan(summary, steps, "role.billing_assign", [Line("next.freed"), Line("next.rerun")],
+        return Remediation(summary, steps, "role.billing_assign", [Line("next.freed"), Line("next.rerun")],
                     ["renew_subscription", "subscription_ends", "move_users", "cancel_subscription", "admin_roles"])
 
 

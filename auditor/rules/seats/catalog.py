@@ -18,7 +18,7 @@ from ...guidance.library import (
 from ...guidance.remediation import (
     PLACEHOLDER,
     Line,
-    Plan,
+    Remediation,
     assign_license,
     list_holders,
 )
@@ -219,7 +219,7 @@ class SpareSeatsOverLimit(CatalogRule):
             return self.message_key(".renewal"), values
         return self.message_key(), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
@@ -232,7 +232,7 @@ class SpareSeatsOverLimit(CatalogRule):
         action = assign_license(f, [sku], [], Line("graph.reassign", values))
         # the user who needs the seat is the admin's to pick: a placeholder, never ready
         action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=PLACEHOLDER)
-        return Plan(Line("summary.seats_over.renewal" if renewal else "summary.seats_over",
+        return Remediation(Line("summary.seats_over.renewal" if renewal else "summary.seats_over",
                          values | {"count": values["excess"]}), steps,
                     "role.billing_assign",
                     [Line("next.partner"), Line("next.rerun")],
@@ -324,7 +324,7 @@ class SpareSeatsUnderMinimum(CatalogRule):
         over = f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
         return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
@@ -339,7 +339,7 @@ class SpareSeatsUnderMinimum(CatalogRule):
         values = {"sku": name, "count": target}
         steps = [Line("steps.seats.free", values), Line("steps.seats.buy", values)]
         action = list_holders(f.sku_id(sku), Line("graph.holders", values))
-        return Plan(summary, steps, "role.billing_assign", [Line("next.partner"), Line("next.rerun")],
+        return Remediation(summary, steps, "role.billing_assign", [Line("next.partner"), Line("next.rerun")],
                     ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], [action])
 
 
@@ -399,13 +399,13 @@ class SkuNotApproved(CatalogRule):
     def message(self, f: Facts, w: Words) -> Message:
         return self.message_key(), seat_values(f, w, "enabled")
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name}
         steps = [Line("steps.not_approved.review", values), Line(f"steps.move.{v.steps}", values),
                  Line("steps.not_approved.cancel", values)]
         action = list_holders(f.sku_id(sku), Line("graph.holders", values))
-        return Plan(Line("summary.not_approved", values), steps, "role.billing_assign",
+        return Remediation(Line("summary.not_approved", values), steps, "role.billing_assign",
                     [Line("next.freed"), Line("next.rerun")],
                     ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], [action])

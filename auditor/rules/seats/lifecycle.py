@@ -14,7 +14,7 @@ from ...guidance.library import (
 )
 from ...guidance.remediation import (
     Line,
-    Plan,
+    Remediation,
     list_holders,
 )
 from ...guidance.texts.declare import Text
@@ -107,7 +107,7 @@ class SeatsInGrace(LifecycleRule):
                   "date": date or ""}
         return self.message_key("" if date else ".undated"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         lapse = (f.text("lapse") or "")[:10]
@@ -116,7 +116,7 @@ class SeatsInGrace(LifecycleRule):
         # the subscription is in Warning: it is reactivated, as subscription-expiring says for Warning
         steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
                  Line("steps.grace.reduce", values)]
-        return Plan(summary, steps, "role.billing_assign", [Line("next.rerun")],
+        return Remediation(summary, steps, "role.billing_assign", [Line("next.rerun")],
                     ["renew_subscription", "subscription_ends", "unassign_licenses", "admin_roles"],
                     [list_holders(f.sku_id(sku), Line("graph.holders", values))])
 
@@ -168,12 +168,12 @@ class LicenseSuspended(LifecycleRule):
     def message(self, f: Facts, w: Words) -> Message:
         return self.message_key(), {**seat_values(f, w), "count": number(f.details.get("affected"), w.word("unknown"))}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name, "count": number(f.details.get("affected"), w.word("unknown"))}
         steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
                  Line(f"steps.move.{v.steps}", values)]
-        return Plan(Line("summary.suspended", values), steps, "role.billing_assign", [Line("next.rerun")],
+        return Remediation(Line("summary.suspended", values), steps, "role.billing_assign", [Line("next.rerun")],
                     ["renew_subscription", "subscription_ends", "move_users", "admin_roles", "graph:user_list"],
                     [list_holders(f.sku_id(sku), Line("graph.holders", values))])
