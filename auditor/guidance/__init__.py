@@ -96,7 +96,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
         str, Any]:
     words = Words(locale, names)
     var = variant(cloud)
-    plan = _rule(rule).plan(facts, var, words)
+    remedy = _rule(rule).remediation(facts, var, words)
     common = {
         "user": facts.label(),
         "subject": facts.label(),
@@ -116,7 +116,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
         return [a.json(" ".join(lines(a.description))) for a in items]
 
     links = []
-    for key in plan.links:
+    for key in remedy.links:
         if key.startswith("graph:"):
             name, url = GRAPH[key.removeprefix("graph:")]
         else:
@@ -127,14 +127,14 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
     # Germany (closed in 2021) and the US Government clouds: what the steps below are worth there
     note = f"steps.cloud.{var.value}"
     cloud_note = lines(Line(note, {})) if note in catalog else []
+    summaries = remedy.summary if isinstance(remedy.summary, tuple) else (remedy.summary,)
     return {
-        "summary": " ".join(text for line in (plan.summary if isinstance(plan.summary, tuple) else (plan.summary,))
-                            for text in lines(line)),
-        "steps": [*cloud_note, *(text for line in plan.steps for text in lines(line))],
-        "actions": actions(plan.actions),
+        "summary": " ".join(text for line in summaries for text in lines(line)),
+        "steps": [*cloud_note, *(text for line in remedy.steps for text in lines(line))],
+        "actions": actions(remedy.actions),
         "alternatives": [{"label": " ".join(lines(alt.label)), "actions": actions(alt.actions)}
-                         for alt in plan.alternatives],
-        "role": texts.render_one(locale, plan.role, {}),
-        "next_steps": [text for line in plan.next_steps for text in lines(line)],
+                         for alt in remedy.alternatives],
+        "role": texts.render_one(locale, remedy.role, {}),
+        "next_steps": [text for line in remedy.next_steps for text in lines(line)],
         "links": links,
     }

@@ -1,7 +1,7 @@
-"""The library rules build their guidance from: words, text references and the shared plan pieces.
+"""The library rules build their guidance from: words, text references and the shared remediation pieces.
 
 A rule (auditor/rules, auditor/merge/rules.py) carries its own one-line message and remediation
-plan (`RuleGuidance`); they read the finding's facts and return text references, which the
+(`RuleGuidance`); they read the finding's facts and return text references, which the
 public functions in `auditor.guidance` render in the requested locale. The facts behind the steps
 come from the "Move users to a different subscription" and "Transfer licenses between tenants"
 pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.
@@ -211,7 +211,7 @@ def removal(
     each group that assigns them otherwise (one membership removal per group). A product whose
     removal would cost the user data (a mailbox, files) gets a keep-the-data step first, and its
     call is listed but not ready to run. `lead` goes before the summary, `more_links` after the
-    links; without `calls` the plan has no Graph calls (the admin removes after checking)."""
+    links; without `calls` the remediation has no Graph calls (the admin removes after checking)."""
     direct, grouped = f.direct(parts), f.grouped(parts)
     block = remove_block or f"steps.remove.{v.steps}"
     steps = list(intro)
@@ -308,7 +308,7 @@ DATA_KEPT_EXPIRED = "message.data_kept_expired"  # the note of a finding whose d
 
 
 class RuleGuidance:
-    """The guidance half of a rule: its one-line message and its remediation plan, built from
+    """The guidance half of a rule: its one-line message and its remediation, built from
     the finding's facts (as report.json stores them, so a report can be re-rendered).
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
@@ -347,6 +347,6 @@ class RuleGuidance:
         policy's `data_kept` declaration has expired (it then counts as absent), when it has."""
         return (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError

@@ -224,7 +224,7 @@ class CrossTenantDuplicate(MergeRule):
                   "tenants": names or w.word("unknown")}
         return self.message_key(), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """The default keeps the license on the person's home account (the one whose UPN is the
         matched identity; else the first tenant's, by name) and removes it from every other account,
         each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
@@ -371,7 +371,7 @@ class SeatsRebalanceAcrossTenants(MergeRule):
                   "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
         return self.message_key(), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         unknown = w.word("unknown")
         values = {"sku": w.product(f.subject_sku),
                   "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,

@@ -1,6 +1,6 @@
 """The rule registry: the one list of rules, assembled from each topic module's explicit tuple
 (no registration by import side effect). Each rule carries its id, severity, policy key and
-schema fragment, evaluation, message and remediation plan; everything else derives from here."""
+schema fragment, evaluation, message and remediation; everything else derives from here."""
 
 from __future__ import annotations
 

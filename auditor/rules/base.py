@@ -243,7 +243,7 @@ class Context:
 
 class Rule(RuleGuidance):
     """A rule: its id, default severity, policy key and schema fragment, evaluation, and (from
-    RuleGuidance) its message and remediation plan. auditor.rules.RULES lists them."""
+    RuleGuidance) its message and remediation. auditor.rules.RULES lists them."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]

@@ -263,7 +263,7 @@ class ProductUnused(UsageRule):
             return self.message_key(".never"), values
         return self.message_key(), {**values, "last_activity": last}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "count": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
         return removal(f, v, w, list(f.skus), intro=[Line("steps.usage.confirm", values)])
@@ -394,7 +394,7 @@ class Rightsize(UsageRule):
         values["unmeasured"] = w.all([workload_title(n) for n in unmeasured])
         return self.message_key(".unmeasured" if f.strs("workloads") else ".unmeasured_only"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
         step that confirms the larger product's extras are not used; with unmeasured workloads a
         check of those first, and every action waits for it (usage_unknown)."""
@@ -406,13 +406,13 @@ class Rightsize(UsageRule):
         if f.strs("workloads"):
             intro.insert(0, Line("steps.usage.rightsize", values))
         if f.text("replace_with"):
-            plan = SkuNotAllowed().plan(f, v, w)
-            plan.steps = [*intro, *plan.steps]
+            remedy = SkuNotAllowed().remediation(f, v, w)
+            remedy.steps = [*intro, *remedy.steps]
         else:  # the smaller product is already held: the larger one only goes
-            plan = removal(f, v, w, list(f.skus), intro=intro)
+            remedy = removal(f, v, w, list(f.skus), intro=intro)
         if f.strs("unmeasured"):
-            plan.actions = [a if not a.ready else replace(a, blocked=USAGE_UNKNOWN) for a in plan.actions]
-        return plan
+            remedy.actions = [a if not a.ready else replace(a, blocked=USAGE_UNKNOWN) for a in remedy.actions]
+        return remedy
 
 
 def _refreshed(ctx: Context, names: tuple[str, ...]) -> str | None:

@@ -88,7 +88,7 @@ class WaiverExpired(Rule):
         values["expires"] = iso_date(f.details.get("expires")) or unknown
         return self.message_key(), {**base_values(f, w), **values}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         unknown = w.word("unknown")
         values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
                   "waiver_subject": f.text("waiver_subject") or unknown}

@@ -1,5 +1,5 @@
 """The guidance texts several rules share: words, roles, links, Graph call descriptions, next steps,
-and the summaries and steps of the shared plan pieces (auditor/guidance/library.py). A rule's own
+and the summaries and steps of the shared remediation pieces (auditor/guidance/library.py). A rule's own
 texts are declared on the rule (declare.py).
 """
 

@@ -169,7 +169,7 @@ class SkuCombinationForbidden(AssignmentRule):
         combination = f.strs("combination") or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """Never both products: by default the one the others include goes (details remove/keep, when
         the plans show one), with "remove the other instead" as the alternative; without a default,
         one alternative per product and no default actions (only the admin knows which stays)."""
@@ -313,7 +313,7 @@ class AssignmentNotGroupBased(AssignmentRule):
                 ctx.held_twice(index.users[pos], skus),
             )
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         twice = f.details.get("also_by_group")
         twice = twice if isinstance(twice, Mapping) else {}
         if not twice:

@@ -153,7 +153,7 @@ class SkuNotAllowed(AssignmentRule):
     def message(self, f: Facts, w: Words) -> Message:
         return self.message_key(), {**base_values(f, w), "allowed": w.products(f.strs("allowed"))}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         bad = list(f.skus)
         new = f.text("replace_with")
         allowed = f.strs("allowed")
@@ -269,7 +269,7 @@ class SkuForbidden(AssignmentRule):
                 {"forbidden": ctx.index.parts(forbidden)} | ctx.data_lost(ctx.index.users[pos], bad), cost=True,
             )
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         return removal(f, v, w, list(f.skus))
 
 
@@ -338,7 +338,7 @@ class SkuRequiredMissing(AssignmentRule):
     def message(self, f: Facts, w: Words) -> Message:
         return self.message_key(), {**base_values(f, w), **w.listing("required", f.strs("required_any"))}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         required = list(f.strs("required_any")) or list(f.skus)
         choice = w.one_of("sku", required)  # "A or B": one product
         steps = [Line(f"steps.assign.{v.steps}", choice), Line("steps.group.add", choice)]

@@ -54,9 +54,9 @@ class _UnusedAccount(UserHygieneRule):
     def notes(self, f: Facts) -> tuple[str, ...]:
         return (*mailbox_note(f), *super().notes(f))
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
-        plan = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])
-        return resting_on(plan, *self.rests_on(f))
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+        remedy = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])
+        return resting_on(remedy, *self.rests_on(f))
 
     def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
         """The facts about the account each call needs still true when it runs (apply checks them)."""
@@ -312,10 +312,10 @@ class GuestLicensed(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "guest account holds licenses"
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         confirm = Line("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
-        plan = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
-        return resting_on(plan, {"user_type": "Guest"})  # an account made a member since keeps its licenses
+        remedy = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
+        return resting_on(remedy, {"user_type": "Guest"})  # an account made a member since keeps its licenses
 
 
 class SharedMailboxLicensed(UserHygieneRule):
@@ -411,7 +411,7 @@ class SharedMailboxLicensed(UserHygieneRule):
         purpose = (f.text("mailbox_purpose") or "").lower()
         return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:] else ""), base_values(f, w)
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """A shared, room or equipment mailbox works without a license unless it is large, archived or
         on hold: the checks come first, then the usual removal (per product, per group). No
         ready-to-run Graph call: one would skip the checks, and could take away the archive add-on

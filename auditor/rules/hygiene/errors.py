@@ -163,7 +163,7 @@ class LicenseAssignmentError(HygieneRule):
         key = self.message_key(_ERROR_STATES.get(f.text("state") or "", ""))
         return key, {**base_values(f, w), "error": f.text("error") or w.word("unknown")}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         code = f.text("error") or ""
         part = f.skus[0] if f.skus else "?"
         groups = f.groups(part)
@@ -330,7 +330,7 @@ class GroupLicenseErrors(HygieneRule):
                   "errors": w.all(sorted(str(code) for code in errors))}
         return self.message_key("" if count else ".uncounted"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
         (one line per error value, with its count), then one reprocess of the group."""
         unknown = w.word("unknown")

@@ -81,7 +81,7 @@ class LicenseAssignedTwice(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return f"holds {', '.join(sorted(details['also_by_group']))} both directly and from a group"
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         twice = f.details.get("also_by_group")
         if isinstance(twice, Mapping) and twice:
             return held_twice(f, w, twice)
@@ -231,7 +231,7 @@ class LicenseRedundant(UserHygieneRule):
         (cover, parts), = by_cover.items()
         return self.message_key(), {**base_values(f, w), "sku": w.products(parts), "cover": w.product(cover)}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         """Remove the products that add nothing: one sentence per product naming the product that keeps
         its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
         from a group goes through every such group, except that a group which also assigns the covering

@@ -70,7 +70,7 @@ class UsageLocationMissing(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "holds licenses but has no usage location"
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         steps = [Line(f"steps.usage_location.{v.steps}"), Line("steps.usage_location.sync")]
         action = set_usage_location(f, Line("graph.usage_location"))
         return Remediation(Line("summary.usage_location"), steps, "role.assign", [Line("next.rerun")],
@@ -189,7 +189,7 @@ class SubscriptionExpiring(HygieneRule):
             return self.message_key(".trial"), values
         return self.message_key(".paid"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         status = f.text("status") or ""
         days_left = f.int("days_left")
         past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)

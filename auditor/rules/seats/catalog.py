@@ -219,7 +219,7 @@ class SpareSeatsOverLimit(CatalogRule):
             return self.message_key(".renewal"), values
         return self.message_key(), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
@@ -324,7 +324,7 @@ class SpareSeatsUnderMinimum(CatalogRule):
         over = f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
         return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
@@ -399,7 +399,7 @@ class SkuNotApproved(CatalogRule):
     def message(self, f: Facts, w: Words) -> Message:
         return self.message_key(), seat_values(f, w, "enabled")
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name}

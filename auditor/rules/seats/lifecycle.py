@@ -107,7 +107,7 @@ class SeatsInGrace(LifecycleRule):
                   "date": date or ""}
         return self.message_key("" if date else ".undated"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         lapse = (f.text("lapse") or "")[:10]
@@ -168,7 +168,7 @@ class LicenseSuspended(LifecycleRule):
     def message(self, f: Facts, w: Words) -> Message:
         return self.message_key(), {**seat_values(f, w), "count": number(f.details.get("affected"), w.word("unknown"))}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name, "count": number(f.details.get("affected"), w.word("unknown"))}
