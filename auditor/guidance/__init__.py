@@ -34,7 +34,7 @@ from .clouds import ACTIVE_USERS_URL, VIEW, variant
 from .facts import Facts
 from .library import RuleGuidance, Words
 from .links import GRAPH, PER_CLOUD, URLS
-from .remediation import Action, Line
+from .remediation import Action, TextRef
 
 __all__ = ["ALL_RULE_IDS", "describe", "message", "remediation", "title"]
 
@@ -106,7 +106,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
 
     catalog = texts.CATALOGS[locale]
 
-    def lines(line: Line) -> list[str]:
+    def lines(line: TextRef) -> list[str]:
         # US Government clouds buy through an agreement or a partner: a text that would send the
         # admin to the worldwide Billing pages has a ".gov" variant (clouds.py)
         key = f"{line.key}.gov" if var.gov and f"{line.key}.gov" in catalog else line.key
@@ -126,7 +126,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
         links.append({"title": name, "url": url})
     # Germany (closed in 2021) and the US Government clouds: what the steps below are worth there
     note = f"steps.cloud.{var.value}"
-    cloud_note = lines(Line(note, {})) if note in catalog else []
+    cloud_note = lines(TextRef(note, {})) if note in catalog else []
     summaries = remedy.summary if isinstance(remedy.summary, tuple) else (remedy.summary,)
     return {
         "summary": " ".join(text for line in summaries for text in lines(line)),

@@ -23,8 +23,8 @@ from .remediation import (
     DATA_LOST,
     PLANS_UNKNOWN,
     Action,
-    Line,
     Remediation,
+    TextRef,
     assign_license,
     leaving_order,
     remove_member,
@@ -97,21 +97,21 @@ class Words:
 
 
 
-def group_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
+def group_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[TextRef]:
     """Per product and per group that assigns it: its own sentence and its own admin-center path
     (two groups never run into one path "Groups > All groups > G1, G2")."""
-    steps: list[Line] = []
+    steps: list[TextRef] = []
     for part in parts:
         for group in f.groups(part):
             values = {"sku": w.product(part), "group": group}
-            steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
-                      Line("steps.group.license", values)]
+            steps += [TextRef("steps.group.explain", values), TextRef("steps.group.membership", values),
+                      TextRef("steps.group.license", values)]
     return steps
 
 
-def group_summaries(f: Facts, w: Words, parts: Sequence[str], key: str, extra: dict[str, str]) -> tuple[Line, ...]:
+def group_summaries(f: Facts, w: Words, parts: Sequence[str], key: str, extra: dict[str, str]) -> tuple[TextRef, ...]:
     """One summary sentence per product and group that assigns it (the sentences are singular)."""
-    return tuple(Line(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
+    return tuple(TextRef(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
                  for part in parts for group in (f.groups(part) or (w.word("unknown"),)))
 
 
@@ -131,28 +131,28 @@ def at_risk(f: Facts) -> set[str]:
     return {part for part, plans in data_lost(f).items() if plans} | plans_unknown(f)
 
 
-def keep_data(f: Facts) -> list[Line]:
+def keep_data(f: Facts) -> list[TextRef]:
     """The general "keep the data first" step, unless the finding names the plans whose data a
     removal would end: then loss_steps says it for each product, and once is enough."""
-    return [] if data_lost(f) else [Line("steps.data.keep")]
+    return [] if data_lost(f) else [TextRef("steps.data.keep")]
 
 
-def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
+def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[TextRef]:
     """One line per product whose removal would cost the user data: keep the data first."""
     lost, unknown = data_lost(f), plans_unknown(f)
-    return [Line("steps.loss.data", {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)),
+    return [TextRef("steps.loss.data", {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)),
                                                                        products=False)})
-            if lost.get(part) else Line("steps.loss.unknown", {"sku": w.product(part)})
+            if lost.get(part) else TextRef("steps.loss.unknown", {"sku": w.product(part)})
             for part in parts if lost.get(part) or part in unknown]
 
 
-def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
+def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> TextRef | None:
     lost = data_lost(f)
     costly = [p for p in parts if lost.get(p)]
     if not costly:
         return None
     plans = sorted({name for p in costly for name in as_strs(lost.get(p))})
-    return Line("summary.loss.data", {**w.listing("sku", costly), "plans": w.all(plans)})
+    return TextRef("summary.loss.data", {**w.listing("sku", costly), "plans": w.all(plans)})
 
 
 def risk(f: Facts, parts: Sequence[str]) -> str | None:
@@ -164,8 +164,8 @@ def risk(f: Facts, parts: Sequence[str]) -> str | None:
     return PLANS_UNKNOWN if any(p in unknown for p in parts) else None
 
 
-def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence[str]], Line],
-                    add: Sequence[str] = (), describe_add: Line | None = None) -> list[Action]:
+def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence[str]], TextRef],
+                    add: Sequence[str] = (), describe_add: TextRef | None = None) -> list[Action]:
     """One assignLicense for the products whose removal ends no data (with `add` in the same call),
     and one, not ready, for those whose removal would or may (still listed, so the report shows it).
     `describe_add` describes the call that only adds (every removal at risk)."""
@@ -191,21 +191,21 @@ def group_removals(f: Facts, w: Words, parts: Sequence[str], skip: Callable[[str
             continue
         values = {"sku": w.products(given), "group": name}
         key = "graph.membership_lookup" if gid.startswith("{") else "graph.membership"
-        out.append(remove_member(f, gid, given, Line(key, values), risk(f, given)))
+        out.append(remove_member(f, gid, given, TextRef(key, values), risk(f, given)))
     return out
 
 
-def removal_frame(grouped: bool) -> tuple[str, list[Line], list[str]]:
+def removal_frame(grouped: bool) -> tuple[str, list[TextRef], list[str]]:
     """A removal's role, next steps and links (with the group-licensing pages when a group assigns
     a product)."""
     links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
-    return ("role.group" if grouped else "role.assign", [Line("next.freed"), Line("next.rerun")],
+    return ("role.group" if grouped else "role.assign", [TextRef("next.freed"), TextRef("next.rerun")],
             links + (LINKS_GROUP if grouped else []))
 
 
 def removal(
-    f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[Line] = (), remove_block: str = "",
-    lead: Line | None = None, more_links: Sequence[str] = (), calls: bool = True,
+    f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[TextRef] = (), remove_block: str = "",
+    lead: TextRef | None = None, more_links: Sequence[str] = (), calls: bool = True,
 ) -> Remediation:
     """Take `parts` away from the user: per user where assigned directly (one assignLicense), via
     each group that assigns them otherwise (one membership removal per group). A product whose
@@ -217,21 +217,21 @@ def removal(
     steps = list(intro)
     if not parts:  # the report named no products: still show where to look
         unknown = w.listing("sku", (), empty="unknown")
-        steps.append(Line(block, unknown))
-        nothing = Line("summary.remove", unknown)
+        steps.append(TextRef(block, unknown))
+        nothing = TextRef("summary.remove", unknown)
         return Remediation((lead, nothing) if lead is not None else nothing, steps, "role.assign",
-                    [Line("next.freed"), Line("next.rerun")],
+                    [TextRef("next.freed"), TextRef("next.rerun")],
                     ["unassign_licenses", "buy_licenses", "admin_roles", *more_links])
     steps += loss_steps(f, w, parts)
     if direct:
-        steps.append(Line(block, w.listing("sku", direct)))
+        steps.append(TextRef(block, w.listing("sku", direct)))
     steps += group_steps(f, w, grouped)
-    actions = direct_removals(f, direct, lambda ps: Line("graph.remove", w.listing("sku", ps))) \
+    actions = direct_removals(f, direct, lambda ps: TextRef("graph.remove", w.listing("sku", ps))) \
         + group_removals(f, w, grouped) if calls else []
-    summary: Line | tuple[Line, ...]
+    summary: TextRef | tuple[TextRef, ...]
     if direct:
         # one sentence for the direct products, one per product and group for the rest (grammar)
-        summary = (Line("summary.remove", w.listing("sku", direct)),
+        summary = (TextRef("summary.remove", w.listing("sku", direct)),
                    *group_summaries(f, w, grouped, "summary.remove_group", {}))
     else:
         summary = group_summaries(f, w, grouped, "summary.remove_group", {})
@@ -261,17 +261,17 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Remediation:
     per product, naming its own groups and the plans its removal would switch off."""
     lost = f.details.get("plans_lost")
     lost = lost if isinstance(lost, Mapping) else {}
-    steps: list[Line] = []
+    steps: list[TextRef] = []
     safe: list[str] = []
 
-    def say(key: str, part: str) -> Line:
+    def say(key: str, part: str) -> TextRef:
         """The sentence for one product: its one group by name (with its admin-center path), or
         its groups together in the plural form (never two names in one path)."""
         groups = as_strs(twice.get(part))
         values = {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)}
         if len(groups) > 1:
-            return Line(_MANY_GROUPS[key], values | {"groups": w.all(groups)})
-        return Line(key, values | {"group": w.all(groups)})
+            return TextRef(_MANY_GROUPS[key], values | {"groups": w.all(groups)})
+        return TextRef(key, values | {"group": w.all(groups)})
 
     for part in sorted(twice):
         if lost.get(part):
@@ -281,9 +281,9 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Remediation:
             safe.append(part)
     first = sorted(twice)[0]
     summary = say("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", first)
-    actions = [assign_license(f, [], safe, Line("graph.remove_direct", w.listing("sku", safe)), group_keeps=True)
+    actions = [assign_license(f, [], safe, TextRef("graph.remove_direct", w.listing("sku", safe)), group_keeps=True)
                ] if safe else []
-    return Remediation(summary, steps, "role.assign", [Line("next.rerun")],
+    return Remediation(summary, steps, "role.assign", [TextRef("next.rerun")],
                 ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
 
 

@@ -24,7 +24,7 @@ from ..guidance.clouds import Variant
 from ..guidance.examples import E3, E5, USER
 from ..guidance.facts import Facts, iso_date, number
 from ..guidance.library import Message, Words, base_values, removal
-from ..guidance.remediation import USAGE_UNKNOWN, Line, Remediation
+from ..guidance.remediation import USAGE_UNKNOWN, Remediation, TextRef
 from ..guidance.texts.declare import Text
 from ..index import TenantIndex
 from ..model import Finding, Severity, User
@@ -266,7 +266,7 @@ class ProductUnused(UsageRule):
     def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "count": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
-        return removal(f, v, w, list(f.skus), intro=[Line("steps.usage.confirm", values)])
+        return removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
 
 
 class Rightsize(UsageRule):
@@ -402,9 +402,9 @@ class Rightsize(UsageRule):
                   "count": number(f.details.get("days"), w.word("unknown")), "user": f.label(),
                   "unmeasured": w.all([workload_title(n) for n in f.strs("unmeasured")]),
                   "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
-        intro = [Line("steps.usage.unmeasured", values)] if f.strs("unmeasured") else []
+        intro = [TextRef("steps.usage.unmeasured", values)] if f.strs("unmeasured") else []
         if f.strs("workloads"):
-            intro.insert(0, Line("steps.usage.rightsize", values))
+            intro.insert(0, TextRef("steps.usage.rightsize", values))
         if f.text("replace_with"):
             remedy = SkuNotAllowed().remediation(f, v, w)
             remedy.steps = [*intro, *remedy.steps]

@@ -14,8 +14,8 @@ from ..guidance.library import (
     base_values,
 )
 from ..guidance.remediation import (
-    Line,
     Remediation,
+    TextRef,
 )
 from ..guidance.texts.declare import Text
 from ..model import Finding, Severity, Subject, SubjectType
@@ -92,8 +92,9 @@ class WaiverExpired(Rule):
         unknown = w.word("unknown")
         values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
                   "waiver_subject": f.text("waiver_subject") or unknown}
-        steps = [Line("steps.waiver.ask", values), Line("steps.waiver.renew", values), Line("steps.waiver.fix", values)]
-        return Remediation(Line("summary.waiver", values), steps, "role.waiver", [Line("next.rerun")], [])
+        steps = [TextRef("steps.waiver.ask", values), TextRef("steps.waiver.renew", values),
+                 TextRef("steps.waiver.fix", values)]
+        return Remediation(TextRef("summary.waiver", values), steps, "role.waiver", [TextRef("next.rerun")], [])
 
 
 def parse_waivers(part: Part) -> tuple[Waiver, ...]:

@@ -26,8 +26,8 @@ from ...guidance.remediation import (
     GROUP_KEEPS,
     Action,
     Alternative,
-    Line,
     Remediation,
+    TextRef,
     assign_license,
 )
 from ...guidance.texts.declare import Text
@@ -183,29 +183,30 @@ class SkuCombinationForbidden(AssignmentRule):
         drop, keep = f.text("remove"), [p for p in f.strs("keep") if p in held]
         default = drop is not None and drop in held and bool(keep)
         gone = [drop] if default and drop else held
-        steps: list[Line] = [Line("steps.combination.choose", values)]
+        steps: list[TextRef] = [TextRef("steps.combination.choose", values)]
         if default and drop:
-            steps.append(Line("steps.combination.keep", {"sku": w.product(drop), **w.listing("keep", keep)}))
+            steps.append(TextRef("steps.combination.keep", {"sku": w.product(drop), **w.listing("keep", keep)}))
         steps += loss_steps(f, w, gone)
         if default:
             direct = f.direct(gone)
             if direct:
-                steps.append(Line(f"steps.remove.{v.steps}", w.one_of("sku", direct)))
+                steps.append(TextRef(f"steps.remove.{v.steps}", w.one_of("sku", direct)))
             steps += group_steps(f, w, f.grouped(gone))
         else:  # no removal is pre-filled, in the steps either: each way is an alternative
-            steps.append(Line("steps.combination.either", values))
+            steps.append(TextRef("steps.combination.either", values))
         actions: list[Action] = []
         if default and drop:
             actions = self.take(f, w, [drop], keep, "graph.combination")
-            alternatives = [Alternative(Line("alt.remove_other", {**w.listing("sku", keep), "keep": w.product(drop)}),
-                                        tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
+            label = TextRef("alt.remove_other", {**w.listing("sku", keep), "keep": w.product(drop)})
+            alternatives = [Alternative(label, tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
         else:
             alternatives = [
-                Alternative(Line("alt.remove_other", {**w.listing("sku", [p]), "keep": w.products(others)}),
+                Alternative(TextRef("alt.remove_other", {**w.listing("sku", [p]), "keep": w.products(others)}),
                             tuple(self.take(f, w, [p], others, "graph.combination_other")))
                 for p in held if (others := [o for o in held if o != p])]
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
-        return Remediation(Line("summary.combination", values), steps, role, next_steps, links, actions, alternatives)
+        summary = TextRef("summary.combination", values)
+        return Remediation(summary, steps, role, next_steps, links, actions, alternatives)
 
     def declared(self, f: Facts, v: Variant, w: Words, combo: list[str], held: list[str]) -> Remediation | None:
         """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
@@ -215,14 +216,14 @@ class SkuCombinationForbidden(AssignmentRule):
         if not keep or not gone:
             return None
         values = {**w.listing("sku", gone), "keep": w.products(keep), "combination": w.products(combo)}
-        steps = [Line("steps.combination.declared", values), *loss_steps(f, w, gone)]
+        steps = [TextRef("steps.combination.declared", values), *loss_steps(f, w, gone)]
         direct = f.direct(gone)
         if direct:
-            steps.append(Line(f"steps.remove.{v.steps}", w.listing("sku", direct)))
+            steps.append(TextRef(f"steps.remove.{v.steps}", w.listing("sku", direct)))
         steps += group_steps(f, w, f.grouped(gone))
         loss = loss_summary(f, w, gone)
-        declared = Line("summary.combination_declared", values)
-        summary: Line | tuple[Line, ...] = (loss, declared) if loss is not None else declared
+        declared = TextRef("summary.combination_declared", values)
+        summary: TextRef | tuple[TextRef, ...] = (loss, declared) if loss is not None else declared
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
         actions = self.take(f, w, gone, keep, "graph.combination_other")
         return Remediation(summary, steps, role, next_steps, links, actions)
@@ -235,7 +236,8 @@ class SkuCombinationForbidden(AssignmentRule):
         kept_groups = {g for p in keep for g in f.group_ids(p)}
         direct = f.direct(parts)
         # counted by what stays ("{keep} stays" / "stay"); the removed products read the same either way
-        actions = direct_removals(f, direct, lambda ps: Line(key, {"sku": w.products(ps), **w.listing("keep", keep)}))
+        actions = direct_removals(f, direct,
+                                  lambda ps: TextRef(key, {"sku": w.products(ps), **w.listing("keep", keep)}))
         actions += group_removals(f, w, f.grouped(parts), lambda gid, name: gid in kept_groups)
         if any(gid in kept_groups for p in parts for gid in f.group_ids(p)):
             # a group gives both: these calls alone would leave the product to remove in place
@@ -319,10 +321,10 @@ class AssignmentNotGroupBased(AssignmentRule):
         if not twice:
             parts = f.direct(f.skus) or list(f.skus)
             values = w.listing("sku", parts)
-            steps = [Line("steps.group.add", values), Line("steps.group.wait", values),
-                     Line(f"steps.remove.{v.steps}", values)]
+            steps = [TextRef("steps.group.add", values), TextRef("steps.group.wait", values),
+                     TextRef(f"steps.remove.{v.steps}", values)]
             # not ready: it may only run once a group's copy is active (no group to join is known)
-            action = assign_license(f, [], parts, Line("graph.remove_after_group", values), AFTER_GROUP)
-            return Remediation(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
+            action = assign_license(f, [], parts, TextRef("graph.remove_after_group", values), AFTER_GROUP)
+            return Remediation(TextRef("summary.to_group", values), steps, "role.group", [TextRef("next.rerun")],
                         ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], [action])
         return held_twice(f, w, twice)

@@ -25,8 +25,8 @@ from ...guidance.library import (
 from ...guidance.remediation import (
     REMOVE_MEMBER,
     Action,
-    Line,
     Remediation,
+    TextRef,
     add_member,
     assign_license,
 )
@@ -161,31 +161,31 @@ class SkuNotAllowed(AssignmentRule):
             return removal(f, v, w, bad)
         direct, grouped = f.direct(bad), f.grouped(bad)
         target = w.product(new) if new else w.any_product(allowed)
-        steps: list[Line] = loss_steps(f, w, bad)
+        steps: list[TextRef] = loss_steps(f, w, bad)
         if direct:
             values = {"old": w.products(direct), "new": target}
-            steps += [Line(f"steps.replace.{v.steps}", values), Line("steps.replace.caution", values)]
+            steps += [TextRef(f"steps.replace.{v.steps}", values), TextRef("steps.replace.caution", values)]
         join = as_text(as_map(f.details.get("replace_group")).get("name")) if new else None
         for part in grouped:
             for group in f.groups(part):
                 values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group,
                           "join": join or ""}
-                steps += [Line("steps.group.explain", values),
-                          Line("steps.group.replace_named" if join else "steps.group.replace", values)]
+                steps += [TextRef("steps.group.explain", values),
+                          TextRef("steps.group.replace_named" if join else "steps.group.replace", values)]
         actions = self.actions(f, w, direct, grouped, new, target)
-        summary: Line | tuple[Line, ...]
+        summary: TextRef | tuple[TextRef, ...]
         if grouped:
             summary = group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
         elif new:
-            summary = Line("summary.replace", {**w.listing("old", direct), "new": target})
+            summary = TextRef("summary.replace", {**w.listing("old", direct), "new": target})
         else:
-            summary = Line("summary.not_allowed", {**w.listing("sku", direct), "allowed": w.any_product(allowed)})
+            summary = TextRef("summary.not_allowed", {**w.listing("sku", direct), "allowed": w.any_product(allowed)})
         loss = loss_summary(f, w, bad)
         if loss is not None:
             summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
         links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
         return Remediation(summary, steps, "role.group" if grouped else "role.assign",
-                    [Line("next.freed"), Line("next.rerun")], links, actions)
+                    [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
 
     @staticmethod
     def actions(f: Facts, w: Words, direct: list[str], grouped: list[str], new: str | None, target: str
@@ -204,11 +204,11 @@ class SkuNotAllowed(AssignmentRule):
             joined = (gid, new)
             name = as_text(join.get("name")) or gid
             actions.append(add_member(f, gid, as_strs(join.get("gives")) or [new],
-                                      Line("graph.join", {"group": name, "new": target})))
+                                      TextRef("graph.join", {"group": name, "new": target})))
             add = []
         if direct:
             key = "graph.replace" if add else "graph.remove" if new else "graph.remove_or_replace"
-            actions += direct_removals(f, direct, lambda ps: Line(key, {**w.listing("old", ps), "new": target,
+            actions += direct_removals(f, direct, lambda ps: TextRef(key, {**w.listing("old", ps), "new": target,
                                                                          **w.listing("sku", ps)}),
                                        add, _add_line(f, target))
         elif add:
@@ -341,12 +341,12 @@ class SkuRequiredMissing(AssignmentRule):
     def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
         required = list(f.strs("required_any")) or list(f.skus)
         choice = w.one_of("sku", required)  # "A or B": one product
-        steps = [Line(f"steps.assign.{v.steps}", choice), Line("steps.group.add", choice)]
+        steps = [TextRef(f"steps.assign.{v.steps}", choice), TextRef("steps.group.add", choice)]
         actions = []
         if required:
             actions.append(assign_license(f, [required[0]], [], _add_line(f, w.product(required[0]))))
         actions = _without_location(f, actions)
         # "one of the required products: A or B", or "the required product A"
-        summary = Line("summary.assign", {**choice, "count": str(len(required))})
-        return Remediation(summary, steps, "role.assign", [Line("next.rerun")],
+        summary = TextRef("summary.assign", {**choice, "count": str(len(required))})
+        return Remediation(summary, steps, "role.assign", [TextRef("next.rerun")],
                     ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"], actions)

@@ -17,8 +17,8 @@ from ...guidance.library import (
     removal,
 )
 from ...guidance.remediation import (
-    Line,
     Remediation,
+    TextRef,
     resting_on,
 )
 from ...guidance.texts.declare import Steps, Text
@@ -40,9 +40,9 @@ def mailbox_note(f: Facts) -> tuple[str, ...]:
     return ("message.shared_mailbox_unknown",) if f.text("shared_mailbox") == "unknown" else ()
 
 
-def mailbox_unknown(f: Facts) -> list[Line]:
+def mailbox_unknown(f: Facts) -> list[TextRef]:
     """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
-    return [Line("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
+    return [TextRef("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
 
 
 class _UnusedAccount(UserHygieneRule):
@@ -55,7 +55,7 @@ class _UnusedAccount(UserHygieneRule):
         return (*mailbox_note(f), *super().notes(f))
 
     def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
-        remedy = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])
+        remedy = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), TextRef(self.confirm), *keep_data(f)])
         return resting_on(remedy, *self.rests_on(f))
 
     def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
@@ -313,7 +313,7 @@ class GuestLicensed(UserHygieneRule):
         return "guest account holds licenses"
 
     def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
-        confirm = Line("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
+        confirm = TextRef("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
         remedy = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
         return resting_on(remedy, {"user_type": "Guest"})  # an account made a member since keeps its licenses
 
@@ -416,8 +416,8 @@ class SharedMailboxLicensed(UserHygieneRule):
         on hold: the checks come first, then the usual removal (per product, per group). No
         ready-to-run Graph call: one would skip the checks, and could take away the archive add-on
         (or the license a hold needs) the mailbox depends on; the admin removes after checking."""
-        return removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")],
-                       lead=Line("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
+        return removal(f, v, w, list(f.skus), intro=[TextRef("steps.shared.check")],
+                       lead=TextRef("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
 
 
 def _resource(purpose: str | None) -> bool:

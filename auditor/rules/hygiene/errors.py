@@ -14,8 +14,8 @@ from ...guidance.library import (
 )
 from ...guidance.remediation import (
     Action,
-    Line,
     Remediation,
+    TextRef,
     lookup,
     reprocess,
     set_usage_location,
@@ -168,31 +168,31 @@ class LicenseAssignmentError(HygieneRule):
         part = f.skus[0] if f.skus else "?"
         groups = f.groups(part)
         values = {"sku": w.product(part), "error": code or w.word("unknown"), "group": w.all(groups)}
-        steps: list[Line] = []
+        steps: list[TextRef] = []
         role = "role.group" if groups else "role.assign"
         action: Action
         if code in USAGE_ERROR_CODES:
-            summary = Line("summary.error.usage_location", values)
-            steps += [Line(f"steps.error.{code}", values), Line(f"steps.usage_location.{v.steps}", values)]
-            action = set_usage_location(f, Line("graph.usage_location", values))
+            summary = TextRef("summary.error.usage_location", values)
+            steps += [TextRef(f"steps.error.{code}", values), TextRef(f"steps.usage_location.{v.steps}", values)]
+            action = set_usage_location(f, TextRef("graph.usage_location", values))
         else:
             kind = code if code in ERROR_CODES else "other"
-            summary = Line(f"summary.error.{kind}", values)
-            steps.append(Line(f"steps.error.{kind}", values))
+            summary = TextRef(f"summary.error.{kind}", values)
+            steps.append(TextRef(f"steps.error.{kind}", values))
             # an assignment in Error was not applied: reprocessed with a seat free, it takes one
             # "after the cause is fixed" only where there is one: a CountViolation with a seat free
             # now has none, the reprocess alone applies the license
             free = f.details.get("free_seats")
             cause = not (kind == "CountViolation" and isinstance(free, int) and free > 0)
-            action = reprocess(f, Line("graph.reprocess" if cause else "graph.reprocess_now", values),
+            action = reprocess(f, TextRef("graph.reprocess" if cause else "graph.reprocess_now", values),
                                takes=[part] if f.text("state") == "Error" and f.skus else [])
             if kind == "CountViolation":
                 role = "role.billing_assign"
         if groups:  # several groups may assign the product: "from the groups A and B"
-            steps.append(Line("steps.error.group", {**values, **w.listing("group", groups, products=False)}))
-        steps.append(Line("steps.reprocess", values))
+            steps.append(TextRef("steps.error.group", {**values, **w.listing("group", groups, products=False)}))
+        steps.append(TextRef("steps.reprocess", values))
         # ActiveWithError: the license works, but not all of it could be applied
-        summaries = (Line("summary.error.partial", values), summary) if f.text("state") == "ActiveWithError" \
+        summaries = (TextRef("summary.error.partial", values), summary) if f.text("state") == "ActiveWithError" \
             else summary
         links = [ERROR_LINKS.get(code, "resolve_find"), "assign_licenses", "graph:user_reprocess"]
         if groups:
@@ -201,7 +201,7 @@ class LicenseAssignmentError(HygieneRule):
             links.insert(1, "buy_licenses")
         if code in USAGE_ERROR_CODES:
             links.append("graph:user_update")
-        return Remediation(summaries, steps, role, [Line("next.rerun")], links, [action])
+        return Remediation(summaries, steps, role, [TextRef("next.rerun")], links, [action])
 
 
 def error_code(state: LicenseAssignmentState) -> str:
@@ -338,18 +338,18 @@ class GroupLicenseErrors(HygieneRule):
         gid = f.text("group_id") or as_text(f.subject.get("id")) or GROUP_ID_PLACEHOLDER
         count = f.int("members_with_errors")
         values = {"group": group, "count": number(count, unknown), "sku": w.skus(f.skus)}
-        summary = Line("summary.group_errors" if count else "summary.group_errors.uncounted", values)
-        steps = [Line("steps.group_errors.open", values)]
+        summary = TextRef("summary.group_errors" if count else "summary.group_errors.uncounted", values)
+        steps = [TextRef("steps.group_errors.open", values)]
         errors = as_map(f.details.get("errors"))
         for code in sorted(errors):
             n = as_int(errors[code])
-            steps.append(Line("steps.group_errors.cause", {**values, "error": code, "count": number(n, unknown)}))
-        steps += [Line("steps.group_errors.fix", values), Line("steps.group_errors.reprocess", values)]
+            steps.append(TextRef("steps.group_errors.cause", {**values, "error": code, "count": number(n, unknown)}))
+        steps += [TextRef("steps.group_errors.fix", values), TextRef("steps.group_errors.reprocess", values)]
         links = ["resolve_find", *dict.fromkeys(ERROR_LINKS[c] for c in sorted(errors) if c in ERROR_LINKS),
                  "resolve_reprocess", "graph:group_errors"]
         action = lookup(f"/groups/{gid}/membersWithLicenseErrors/microsoft.graph.user"
-                        "?$select=id,userPrincipalName,displayName", Line("graph.group_errors", values))
-        return Remediation(summary, steps, "role.group", [Line("next.rerun")], links, [action])
+                        "?$select=id,userPrincipalName,displayName", TextRef("graph.group_errors", values))
+        return Remediation(summary, steps, "role.group", [TextRef("next.rerun")], links, [action])
 
 
 RULES: tuple[HygieneRule, ...] = (

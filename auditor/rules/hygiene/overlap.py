@@ -20,8 +20,8 @@ from ...guidance.library import (
     removal,
 )
 from ...guidance.remediation import (
-    Line,
     Remediation,
+    TextRef,
 )
 from ...guidance.texts.declare import Text
 from ...model import (
@@ -256,24 +256,25 @@ class LicenseRedundant(UserHygieneRule):
 
         direct = [p for p in parts if not f.groups(p) or p in twice]
         grouped = f.grouped(parts)
-        steps = [Line("steps.redundant.keep", {"sku": w.product(p), "cover": cover(p)}) for p in parts]
+        steps = [TextRef("steps.redundant.keep", {"sku": w.product(p), "cover": cover(p)}) for p in parts]
         if direct:
-            steps.append(Line(f"steps.remove.{v.steps}", w.listing("sku", direct)))
-        summary: list[Line] = [Line("summary.redundant", {"sku": w.product(p), "cover": cover(p)}) for p in direct]
+            steps.append(TextRef(f"steps.remove.{v.steps}", w.listing("sku", direct)))
+        summary: list[TextRef] = [TextRef("summary.redundant", {"sku": w.product(p), "cover": cover(p)})
+                                  for p in direct]
         leave: list[str] = []
         for part in grouped:
             for group in f.groups(part):
                 values = {"sku": w.product(part), "group": group, "cover": cover(part)}
                 if group in shared(part):
-                    steps.append(Line("steps.redundant.same_group", values))
-                    summary.append(Line("summary.redundant_same_group", values))
+                    steps.append(TextRef("steps.redundant.same_group", values))
+                    summary.append(TextRef("summary.redundant_same_group", values))
                 else:
-                    steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
-                              Line("steps.group.license", values)]
-                    summary.append(Line("summary.redundant_group", values))
+                    steps += [TextRef("steps.group.explain", values), TextRef("steps.group.membership", values),
+                              TextRef("steps.group.license", values)]
+                    summary.append(TextRef("summary.redundant_group", values))
                     leave.append(part)
         steps[len(parts):len(parts)] = loss_steps(f, w, parts)  # leaving a group may take more than this
-        actions = direct_removals(f, direct, lambda ps: Line("graph.remove_redundant", w.listing("sku", ps)))
+        actions = direct_removals(f, direct, lambda ps: TextRef("graph.remove_redundant", w.listing("sku", ps)))
         # every group that assigns a redundant product is left, except one that also assigns the covering
         # product (leaving it would take that too)
         covering = {gid for part in grouped for gid in _cover_group_ids(f, part, shared(part))}
@@ -282,7 +283,7 @@ class LicenseRedundant(UserHygieneRule):
         if grouped:
             links += LINKS_GROUP
         return Remediation(tuple(summary), steps, "role.group" if grouped else "role.assign",
-                    [Line("next.freed"), Line("next.rerun")], links, actions)
+                    [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
 
 
 def _cover_group_ids(f: Facts, part: str, shared: list[str]) -> list[str]:

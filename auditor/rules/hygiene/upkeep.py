@@ -15,8 +15,8 @@ from ...guidance.library import (
     base_values,
 )
 from ...guidance.remediation import (
-    Line,
     Remediation,
+    TextRef,
     set_usage_location,
 )
 from ...guidance.texts.declare import Text
@@ -71,9 +71,9 @@ class UsageLocationMissing(UserHygieneRule):
         return "holds licenses but has no usage location"
 
     def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
-        steps = [Line(f"steps.usage_location.{v.steps}"), Line("steps.usage_location.sync")]
-        action = set_usage_location(f, Line("graph.usage_location"))
-        return Remediation(Line("summary.usage_location"), steps, "role.assign", [Line("next.rerun")],
+        steps = [TextRef(f"steps.usage_location.{v.steps}"), TextRef("steps.usage_location.sync")]
+        action = set_usage_location(f, TextRef("graph.usage_location"))
+        return Remediation(TextRef("summary.usage_location"), steps, "role.assign", [TextRef("next.rerun")],
                     ["assign_licenses", "admin_roles", "graph:user_update"], [action])
 
 
@@ -196,16 +196,16 @@ class SubscriptionExpiring(HygieneRule):
         values = {"sku": w.product(f.subject_sku), "status": w.state(status) if status else w.word("unknown"),
                   "date": (f.text("next_lifecycle") or "")[:10] or w.word("unknown")}
         if past:
-            summary = Line("summary.sub_past", values)
-            steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values)]
+            summary = TextRef("summary.sub_past", values)
+            steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values)]
         elif f.details.get("is_trial") is True:
-            summary = Line("summary.sub_trial", values)
-            steps = [Line("steps.sub.trial", values)]
+            summary = TextRef("summary.sub_trial", values)
+            steps = [TextRef("steps.sub.trial", values)]
         else:
-            summary = Line("summary.sub_paid", values)
-            steps = [Line("steps.sub.paid", values)]
-        steps += [Line(f"steps.move.{v.steps}", values), Line("steps.sub.lapse", values)]
-        return Remediation(summary, steps, "role.billing_assign", [Line("next.freed"), Line("next.rerun")],
+            summary = TextRef("summary.sub_paid", values)
+            steps = [TextRef("steps.sub.paid", values)]
+        steps += [TextRef(f"steps.move.{v.steps}", values), TextRef("steps.sub.lapse", values)]
+        return Remediation(summary, steps, "role.billing_assign", [TextRef("next.freed"), TextRef("next.rerun")],
                     ["renew_subscription", "subscription_ends", "move_users", "cancel_subscription", "admin_roles"])
 
 

@@ -17,8 +17,8 @@ from ...guidance.library import (
 )
 from ...guidance.remediation import (
     PLACEHOLDER,
-    Line,
     Remediation,
+    TextRef,
     assign_license,
     list_holders,
 )
@@ -228,14 +228,14 @@ class SpareSeatsOverLimit(CatalogRule):
         renewal = (f.text("renewal") or "")[:10]
         values = {"sku": name, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
                   "date": renewal}
-        steps = [Line("steps.seats.reassign", values), Line("steps.seats.remove", values | {"count": target})]
-        action = assign_license(f, [sku], [], Line("graph.reassign", values))
+        steps = [TextRef("steps.seats.reassign", values), TextRef("steps.seats.remove", values | {"count": target})]
+        action = assign_license(f, [sku], [], TextRef("graph.reassign", values))
         # the user who needs the seat is the admin's to pick: a placeholder, never ready
         action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=PLACEHOLDER)
-        return Remediation(Line("summary.seats_over.renewal" if renewal else "summary.seats_over",
+        return Remediation(TextRef("summary.seats_over.renewal" if renewal else "summary.seats_over",
                          values | {"count": values["excess"]}), steps,
                     "role.billing_assign",
-                    [Line("next.partner"), Line("next.rerun")],
+                    [TextRef("next.partner"), TextRef("next.rerun")],
                     ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], [action])
 
 
@@ -331,15 +331,16 @@ class SpareSeatsUnderMinimum(CatalogRule):
         unknown = w.word("unknown")
         short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
         if short is not None or minimum is None:
-            summary = Line("summary.seats_short", {"sku": name, "count": str(short) if short is not None else unknown})
+            count = str(short) if short is not None else unknown
+            summary = TextRef("summary.seats_short", {"sku": name, "count": count})
         else:
-            summary = Line("summary.seats_under", {"sku": name, "count": str(minimum)})
+            summary = TextRef("summary.seats_under", {"sku": name, "count": str(minimum)})
         # Enough licenses in total = everything assigned now plus the free buffer the policy asks for.
         target = str(consumed + (minimum or 0)) if consumed is not None else unknown
         values = {"sku": name, "count": target}
-        steps = [Line("steps.seats.free", values), Line("steps.seats.buy", values)]
-        action = list_holders(f.sku_id(sku), Line("graph.holders", values))
-        return Remediation(summary, steps, "role.billing_assign", [Line("next.partner"), Line("next.rerun")],
+        steps = [TextRef("steps.seats.free", values), TextRef("steps.seats.buy", values)]
+        action = list_holders(f.sku_id(sku), TextRef("graph.holders", values))
+        return Remediation(summary, steps, "role.billing_assign", [TextRef("next.partner"), TextRef("next.rerun")],
                     ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], [action])
 
 
@@ -403,9 +404,9 @@ class SkuNotApproved(CatalogRule):
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name}
-        steps = [Line("steps.not_approved.review", values), Line(f"steps.move.{v.steps}", values),
-                 Line("steps.not_approved.cancel", values)]
-        action = list_holders(f.sku_id(sku), Line("graph.holders", values))
-        return Remediation(Line("summary.not_approved", values), steps, "role.billing_assign",
-                    [Line("next.freed"), Line("next.rerun")],
+        steps = [TextRef("steps.not_approved.review", values), TextRef(f"steps.move.{v.steps}", values),
+                 TextRef("steps.not_approved.cancel", values)]
+        action = list_holders(f.sku_id(sku), TextRef("graph.holders", values))
+        return Remediation(TextRef("summary.not_approved", values), steps, "role.billing_assign",
+                    [TextRef("next.freed"), TextRef("next.rerun")],
                     ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], [action])

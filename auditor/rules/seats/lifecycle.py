@@ -13,8 +13,8 @@ from ...guidance.library import (
     Words,
 )
 from ...guidance.remediation import (
-    Line,
     Remediation,
+    TextRef,
     list_holders,
 )
 from ...guidance.texts.declare import Text
@@ -112,13 +112,13 @@ class SeatsInGrace(LifecycleRule):
         name = w.product(sku)
         lapse = (f.text("lapse") or "")[:10]
         values = {"sku": name, "count": number(f.details.get("warning"), w.word("unknown")), "date": lapse}
-        summary = Line("summary.grace" if lapse else "summary.grace.undated", values)
+        summary = TextRef("summary.grace" if lapse else "summary.grace.undated", values)
         # the subscription is in Warning: it is reactivated, as subscription-expiring says for Warning
-        steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
-                 Line("steps.grace.reduce", values)]
-        return Remediation(summary, steps, "role.billing_assign", [Line("next.rerun")],
+        steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values),
+                 TextRef("steps.grace.reduce", values)]
+        return Remediation(summary, steps, "role.billing_assign", [TextRef("next.rerun")],
                     ["renew_subscription", "subscription_ends", "unassign_licenses", "admin_roles"],
-                    [list_holders(f.sku_id(sku), Line("graph.holders", values))])
+                    [list_holders(f.sku_id(sku), TextRef("graph.holders", values))])
 
 
 class LicenseSuspended(LifecycleRule):
@@ -172,8 +172,8 @@ class LicenseSuspended(LifecycleRule):
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name, "count": number(f.details.get("affected"), w.word("unknown"))}
-        steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
-                 Line(f"steps.move.{v.steps}", values)]
-        return Remediation(Line("summary.suspended", values), steps, "role.billing_assign", [Line("next.rerun")],
+        steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values),
+                 TextRef(f"steps.move.{v.steps}", values)]
+        return Remediation(TextRef("summary.suspended", values), steps, "role.billing_assign", [TextRef("next.rerun")],
                     ["renew_subscription", "subscription_ends", "move_users", "admin_roles", "graph:user_list"],
-                    [list_holders(f.sku_id(sku), Line("graph.holders", values))])
+                    [list_holders(f.sku_id(sku), TextRef("graph.holders", values))])
