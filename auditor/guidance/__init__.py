@@ -32,7 +32,7 @@ from ..model import Cloud, Locale
 from . import registry, texts
 from .clouds import ACTIVE_USERS_URL, VIEW, variant
 from .facts import Facts
-from .library import RuleGuidance, Words
+from .library import RuleGuidance, ValueFormatter
 from .links import GRAPH, PER_CLOUD, URLS
 from .remediation import Action, TextRef
 
@@ -74,7 +74,7 @@ def message(
 ) -> str:
     found = _rule(rule)
     facts = Facts(subject, skus, details)
-    key, values = found.message(facts, Words(locale, names))
+    key, values = found.message(facts, ValueFormatter(locale, names))
     text = texts.render_one(locale, key, values)
     return " ".join([text, *(texts.render_one(locale, key, values) for key in found.notes(facts))])
 
@@ -94,7 +94,7 @@ def remediation(
 
 def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[
         str, Any]:
-    words = Words(locale, names)
+    words = ValueFormatter(locale, names)
     var = variant(cloud)
     remedy = _rule(rule).remediation(facts, var, words)
     common = {

@@ -35,9 +35,11 @@ LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_rol
 LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assign"]
 
 
-class Words:
-    """Locale-aware words inside values: lists joined as the language writes them, and products
-    named for people ("Microsoft 365 E3", from `names`: part number -> name; else the part number)."""
+class ValueFormatter:
+    """Writes the values that go into a text's placeholders in one locale: lists joined as the
+    language writes them ("A, B and C"), products named for people ("Microsoft 365 E3", from
+    `names`: part number -> name; else the part number), subscription states and the catalogs'
+    small words ("none", "unknown")."""
 
     def __init__(self, locale: Locale, names: Mapping[str, str] | None = None) -> None:
         self.locale = locale
@@ -97,7 +99,7 @@ class Words:
 
 
 
-def group_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[TextRef]:
+def group_steps(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> list[TextRef]:
     """Per product and per group that assigns it: its own sentence and its own admin-center path
     (two groups never run into one path "Groups > All groups > G1, G2")."""
     steps: list[TextRef] = []
@@ -109,7 +111,8 @@ def group_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[TextRef]:
     return steps
 
 
-def group_summaries(f: Facts, w: Words, parts: Sequence[str], key: str, extra: dict[str, str]) -> tuple[TextRef, ...]:
+def group_summaries(f: Facts, w: ValueFormatter, parts: Sequence[str], key: str,
+                    extra: dict[str, str]) -> tuple[TextRef, ...]:
     """One summary sentence per product and group that assigns it (the sentences are singular)."""
     return tuple(TextRef(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
                  for part in parts for group in (f.groups(part) or (w.word("unknown"),)))
@@ -137,7 +140,7 @@ def keep_data(f: Facts) -> list[TextRef]:
     return [] if data_lost(f) else [TextRef("steps.data.keep")]
 
 
-def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[TextRef]:
+def loss_steps(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> list[TextRef]:
     """One line per product whose removal would cost the user data: keep the data first."""
     lost, unknown = data_lost(f), plans_unknown(f)
     return [TextRef("steps.loss.data", {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)),
@@ -146,7 +149,7 @@ def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[TextRef]:
             for part in parts if lost.get(part) or part in unknown]
 
 
-def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> TextRef | None:
+def loss_summary(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> TextRef | None:
     lost = data_lost(f)
     costly = [p for p in parts if lost.get(p)]
     if not costly:
@@ -181,7 +184,7 @@ def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence
     return out
 
 
-def group_removals(f: Facts, w: Words, parts: Sequence[str], skip: Callable[[str, str], bool] | None = None
+def group_removals(f: Facts, w: ValueFormatter, parts: Sequence[str], skip: Callable[[str, str], bool] | None = None
                    ) -> list[Action]:
     """One membership removal per group that assigns one of `parts` (never one call for two groups),
     each not ready when leaving would end data. `skip(group id, group name)` leaves a group out."""
@@ -204,8 +207,8 @@ def removal_frame(grouped: bool) -> tuple[str, list[TextRef], list[str]]:
 
 
 def removal(
-    f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[TextRef] = (), remove_block: str = "",
-    lead: TextRef | None = None, more_links: Sequence[str] = (), calls: bool = True,
+    f: Facts, v: Variant, w: ValueFormatter, parts: Sequence[str], *, intro: Sequence[TextRef] = (),
+    remove_block: str = "", lead: TextRef | None = None, more_links: Sequence[str] = (), calls: bool = True,
 ) -> Remediation:
     """Take `parts` away from the user: per user where assigned directly (one assignLicense), via
     each group that assigns them otherwise (one membership removal per group). A product whose
@@ -255,7 +258,7 @@ _MANY_GROUPS = {
 }
 
 
-def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Remediation:
+def held_twice(f: Facts, w: ValueFormatter, twice: Mapping[str, Any]) -> Remediation:
     """The user already gets the product from a group: the direct copy goes, never a "join the
     group" step, and only when the group's copy turns on every plan the direct one does. One line
     per product, naming its own groups and the plans its removal would switch off."""
@@ -293,7 +296,7 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Remediation:
 Message = tuple[str, dict[str, str]]  # (text key, placeholder values)
 
 
-def base_values(f: Facts, w: Words) -> dict[str, str]:
+def base_values(f: Facts, w: ValueFormatter) -> dict[str, str]:
     """The placeholders every message may use: {sku} is the finding's products, and `count` how many
     (a message counted by another number sets its own `count`)."""
     return {"user": f.label(), "subject": f.label(), **w.listing("sku", f.skus, empty="unknown")}
@@ -338,7 +341,7 @@ class RuleGuidance:
         """Every message key the rule can produce (the catalogs must have each)."""
         return tuple(cls.message_key(v) for v in cls.message_variants)
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         """The one-line message: a text key and its values."""
         return self.message_key(), base_values(f, w)
 
@@ -347,6 +350,6 @@ class RuleGuidance:
         policy's `data_kept` declaration has expired (it then counts as absent), when it has."""
         return (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError

@@ -17,7 +17,7 @@ from ..guidance.facts import Facts, as_strs, as_text
 from ..guidance.library import (
     Message,
     RuleGuidance,
-    Words,
+    ValueFormatter,
     base_values,
     group_removals,
 )
@@ -217,14 +217,14 @@ class CrossTenantDuplicate(MergeRule):
             round(extra * price[0], 2) if price else None,
         )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         tenants = f.details.get("tenants")
         names = tenant_names(tenants, "") if isinstance(tenants, list) else ""
         values = {**base_values(f, w), "identity": f.text("identity") or f.label(),
                   "tenants": names or w.word("unknown")}
         return self.message_key(), values
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """The default keeps the license on the person's home account (the one whose UPN is the
         matched identity; else the first tenant's, by name) and removes it from every other account,
         each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
@@ -252,7 +252,7 @@ class CrossTenantDuplicate(MergeRule):
                     [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], actions, alternatives)
 
     @staticmethod
-    def removal(f: Facts, w: Words, account: Mapping[str, Any]) -> list[Action]:
+    def removal(f: Facts, w: ValueFormatter, account: Mapping[str, Any]) -> list[Action]:
         """The calls that take the finding's products from one account, in that account's tenant:
         leave each group that assigns them there (a group's license cannot be removed from one
         user), else remove the direct copy."""
@@ -364,14 +364,14 @@ class SeatsRebalanceAcrossTenants(MergeRule):
                 round(movable * price[0], 2) if price else None,
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         values = {**base_values(f, w), "sku": w.product(f.subject_sku),
                   "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
                   "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
         return self.message_key(), values
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
         values = {"sku": w.product(f.subject_sku),
                   "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from ..guidance.clouds import Variant
 from ..guidance.examples import E3, E5, USER
 from ..guidance.facts import Facts, iso_date, number
-from ..guidance.library import Message, Words, base_values, removal
+from ..guidance.library import Message, ValueFormatter, base_values, removal
 from ..guidance.remediation import USAGE_UNKNOWN, Remediation, TextRef
 from ..guidance.texts.declare import Text
 from ..index import TenantIndex
@@ -255,7 +255,7 @@ class ProductUnused(UsageRule):
             yield self.make(policy, f"usage/{entry.sku}", ctx.user_subject(user), ctx.index.parts(skus), text,
                             details, severity=entry.severity, monthly_cost=ctx.cost_of(skus))
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
                   "workloads": w.any([workload_title(n) for n in f.strs("workloads")])}
         last = iso_date(f.details.get("last_activity"))
@@ -263,7 +263,7 @@ class ProductUnused(UsageRule):
             return self.message_key(".never"), values
         return self.message_key(), {**values, "last_activity": last}
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "count": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
         return removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
@@ -384,7 +384,7 @@ class Rightsize(UsageRule):
                             ctx.index.parts(skus), text, details, severity=entry.severity,
                             monthly_cost=round(saving, 2) if saving is not None and saving > 0 else None)
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
                   "workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
@@ -394,7 +394,7 @@ class Rightsize(UsageRule):
         values["unmeasured"] = w.all([workload_title(n) for n in unmeasured])
         return self.message_key(".unmeasured" if f.strs("workloads") else ".unmeasured_only"), values
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
         step that confirms the larger product's extras are not used; with unmeasured workloads a
         check of those first, and every action waits for it (usage_unknown)."""

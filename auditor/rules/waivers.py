@@ -10,7 +10,7 @@ from ..guidance.clouds import Variant
 from ..guidance.facts import Facts, iso_date
 from ..guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
 )
 from ..guidance.remediation import (
@@ -82,13 +82,13 @@ class WaiverExpired(Rule):
                  "owner": w.owner, "reason": w.reason},
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         values = {name: f.text(name) or unknown for name in ("waiver_rule", "waiver_subject", "owner")}
         values["expires"] = iso_date(f.details.get("expires")) or unknown
         return self.message_key(), {**base_values(f, w), **values}
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
         values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
                   "waiver_subject": f.text("waiver_subject") or unknown}

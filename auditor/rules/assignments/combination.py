@@ -11,7 +11,7 @@ from ...guidance.examples import E5, EMS, USER
 from ...guidance.facts import Facts
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
     direct_removals,
     group_removals,
@@ -165,11 +165,11 @@ class SkuCombinationForbidden(AssignmentRule):
         return (({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
                 | ctx.data_kinds(user))
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         combination = f.strs("combination") or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """Never both products: by default the one the others include goes (details remove/keep, when
         the plans show one), with "remove the other instead" as the alternative; without a default,
         one alternative per product and no default actions (only the admin knows which stays)."""
@@ -208,7 +208,8 @@ class SkuCombinationForbidden(AssignmentRule):
         summary = TextRef("summary.combination", values)
         return Remediation(summary, steps, role, next_steps, links, actions, alternatives)
 
-    def declared(self, f: Facts, v: Variant, w: Words, combo: list[str], held: list[str]) -> Remediation | None:
+    def declared(self, f: Facts, v: Variant, w: ValueFormatter, combo: list[str],
+                 held: list[str]) -> Remediation | None:
         """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
         products the user holds go, `keep` stays; no alternative. None when the details lack them."""
         keep = [p for p in f.strs("keep") if p in held]
@@ -229,7 +230,7 @@ class SkuCombinationForbidden(AssignmentRule):
         return Remediation(summary, steps, role, next_steps, links, actions)
 
     @staticmethod
-    def take(f: Facts, w: Words, parts: list[str], keep: list[str], key: str) -> list[Action]:
+    def take(f: Facts, w: ValueFormatter, parts: list[str], keep: list[str], key: str) -> list[Action]:
         """The calls that take `parts` away and leave `keep`: direct copies in one assignLicense,
         copies from groups by leaving each group that assigns them (not one that also assigns a kept
         product: leaving it would take that too). Removals that would end data are listed, not ready."""
@@ -315,7 +316,7 @@ class AssignmentNotGroupBased(AssignmentRule):
                 ctx.held_twice(index.users[pos], skus),
             )
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         twice = f.details.get("also_by_group")
         twice = twice if isinstance(twice, Mapping) else {}
         if not twice:

@@ -13,7 +13,7 @@ from ...guidance.library import (
     LINKS_ASSIGN,
     LINKS_GROUP,
     Message,
-    Words,
+    ValueFormatter,
     base_values,
     direct_removals,
     group_removals,
@@ -150,10 +150,10 @@ class SkuNotAllowed(AssignmentRule):
                 policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' does not allow", extra, cost=True
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         return self.message_key(), {**base_values(f, w), "allowed": w.products(f.strs("allowed"))}
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         bad = list(f.skus)
         new = f.text("replace_with")
         allowed = f.strs("allowed")
@@ -188,7 +188,7 @@ class SkuNotAllowed(AssignmentRule):
                     [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
 
     @staticmethod
-    def actions(f: Facts, w: Words, direct: list[str], grouped: list[str], new: str | None, target: str
+    def actions(f: Facts, w: ValueFormatter, direct: list[str], grouped: list[str], new: str | None, target: str
                 ) -> list[Action]:
         """The replacement first, then the removals, so the user is never without a license. Direct
         products: one assignLicense that adds the replacement and removes them together (the
@@ -269,7 +269,7 @@ class SkuForbidden(AssignmentRule):
                 {"forbidden": ctx.index.parts(forbidden)} | ctx.data_lost(ctx.index.users[pos], bad), cost=True,
             )
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         return removal(f, v, w, list(f.skus))
 
 
@@ -335,10 +335,10 @@ class SkuRequiredMissing(AssignmentRule):
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         return self.message_key(), {**base_values(f, w), **w.listing("required", f.strs("required_any"))}
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         required = list(f.strs("required_any")) or list(f.skus)
         choice = w.one_of("sku", required)  # "A or B": one product
         steps = [TextRef(f"steps.assign.{v.steps}", choice), TextRef("steps.group.add", choice)]

@@ -11,7 +11,7 @@ from ...guidance.examples import E3, E5, USER
 from ...guidance.facts import Facts, iso_date, number
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
     keep_data,
     removal,
@@ -54,7 +54,7 @@ class _UnusedAccount(UserHygieneRule):
     def notes(self, f: Facts) -> tuple[str, ...]:
         return (*mailbox_note(f), *super().notes(f))
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         remedy = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), TextRef(self.confirm), *keep_data(f)])
         return resting_on(remedy, *self.rests_on(f))
 
@@ -255,7 +255,7 @@ class InactiveUserLicensed(_UnusedAccount):
         return (f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
                 + unverified(details))
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         days = number(f.details.get("days"), w.word("unknown"))
         values = {**base_values(f, w), "days": days, "count": days}  # "at least {count} days"
         last = iso_date(f.details.get("last_sign_in"))
@@ -312,7 +312,7 @@ class GuestLicensed(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "guest account holds licenses"
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         confirm = TextRef("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
         remedy = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
         return resting_on(remedy, {"user_type": "Guest"})  # an account made a member since keeps its licenses
@@ -407,11 +407,11 @@ class SharedMailboxLicensed(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return f"{details['mailbox_purpose']} mailbox holds licenses"
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         purpose = (f.text("mailbox_purpose") or "").lower()
         return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:] else ""), base_values(f, w)
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """A shared, room or equipment mailbox works without a license unless it is large, archived or
         on hold: the checks come first, then the usual removal (per product, per group). No
         ready-to-run Graph call: one would skip the checks, and could take away the archive add-on

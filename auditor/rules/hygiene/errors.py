@@ -9,7 +9,7 @@ from ...guidance.examples import E5, USER
 from ...guidance.facts import GROUP_ID_PLACEHOLDER, Facts, as_int, as_map, as_text, number
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
 )
 from ...guidance.remediation import (
@@ -159,11 +159,11 @@ class LicenseAssignmentError(HygieneRule):
                     severity=check.severity, also=state.assigned_by_group or "",
                 )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         key = self.message_key(_ERROR_STATES.get(f.text("state") or "", ""))
         return key, {**base_values(f, w), "error": f.text("error") or w.word("unknown")}
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         code = f.text("error") or ""
         part = f.skus[0] if f.skus else "?"
         groups = f.groups(part)
@@ -322,7 +322,7 @@ class GroupLicenseErrors(HygieneRule):
                 severity=check.severity,
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         count = f.int("members_with_errors")
         errors = as_map(f.details.get("errors"))
@@ -330,7 +330,7 @@ class GroupLicenseErrors(HygieneRule):
                   "errors": w.all(sorted(str(code) for code in errors))}
         return self.message_key("" if count else ".uncounted"), values
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
         (one line per error value, with its count), then one reprocess of the group."""
         unknown = w.word("unknown")

@@ -11,7 +11,7 @@ from ...guidance.facts import Facts, as_map, as_strs, as_text
 from ...guidance.library import (
     LINKS_GROUP,
     Message,
-    Words,
+    ValueFormatter,
     base_values,
     direct_removals,
     group_removals,
@@ -81,7 +81,7 @@ class LicenseAssignedTwice(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return f"holds {', '.join(sorted(details['also_by_group']))} both directly and from a group"
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         twice = f.details.get("also_by_group")
         if isinstance(twice, Mapping) and twice:
             return held_twice(f, w, twice)
@@ -220,7 +220,7 @@ class LicenseRedundant(UserHygieneRule):
             "plans": {part(s): sorted(ctx.plan_name(s, p) for p in enabled[s]) for s in covered_by},
         } | ctx.data_kinds(user)
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         """One sentence per product when the covering products differ; one for all when one covers all."""
         covers = as_map(f.details.get("covered_by"))
         by_cover: dict[str, list[str]] = {}
@@ -231,7 +231,7 @@ class LicenseRedundant(UserHygieneRule):
         (cover, parts), = by_cover.items()
         return self.message_key(), {**base_values(f, w), "sku": w.products(parts), "cover": w.product(cover)}
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """Remove the products that add nothing: one sentence per product naming the product that keeps
         its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
         from a group goes through every such group, except that a group which also assigns the covering

@@ -11,7 +11,7 @@ from ...guidance.examples import USER
 from ...guidance.facts import Facts, iso_date
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
 )
 from ...guidance.remediation import (
@@ -70,7 +70,7 @@ class UsageLocationMissing(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "holds licenses but has no usage location"
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         steps = [TextRef(f"steps.usage_location.{v.steps}"), TextRef("steps.usage_location.sync")]
         action = set_usage_location(f, TextRef("graph.usage_location"))
         return Remediation(TextRef("summary.usage_location"), steps, "role.assign", [TextRef("next.rerun")],
@@ -172,7 +172,7 @@ class SubscriptionExpiring(HygieneRule):
                 severity=check.severity,
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         status = f.text("status") or ""
         days_left = f.int("days_left")
@@ -189,7 +189,7 @@ class SubscriptionExpiring(HygieneRule):
             return self.message_key(".trial"), values
         return self.message_key(".paid"), values
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         status = f.text("status") or ""
         days_left = f.int("days_left")
         past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)

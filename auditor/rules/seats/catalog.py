@@ -12,7 +12,7 @@ from ...guidance.examples import E5
 from ...guidance.facts import Facts, iso_date, number
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
 )
 from ...guidance.remediation import (
@@ -33,7 +33,7 @@ def sku_subject(sku: Sku) -> Subject:
     return Subject(SubjectType.SKU, sku.sku_id, sku=sku.sku_part_number)
 
 
-def seat_values(f: Facts, w: Words, count: str = "consumed") -> dict[str, str]:
+def seat_values(f: Facts, w: ValueFormatter, count: str = "consumed") -> dict[str, str]:
     """The values of a message about a product's seats: its name and the seat counts the details hold.
     `count` names the one the text agrees with ("1 of 199 licenses is free"): it is shown as {count}."""
     unknown = w.word("unknown")
@@ -209,7 +209,7 @@ class SpareSeatsOverLimit(CatalogRule):
                 monthly_cost=round((unused - limit) * price, 2) if price is not None else None,
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         values = seat_values(f, w, "unused")
         renewal = iso_date(f.details.get("renewal"))
         if renewal:
@@ -219,7 +219,7 @@ class SpareSeatsOverLimit(CatalogRule):
             return self.message_key(".renewal"), values
         return self.message_key(), values
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
@@ -319,12 +319,12 @@ class SpareSeatsUnderMinimum(CatalogRule):
                 {"enabled": enabled, "consumed": consumed, "unused": unused, "min": minimum},
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         enabled, consumed = f.int("enabled"), f.int("consumed")
         over = f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
         return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
@@ -397,10 +397,10 @@ class SkuNotApproved(CatalogRule):
                 {"enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units},
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         return self.message_key(), seat_values(f, w, "enabled")
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name}

@@ -10,7 +10,7 @@ from ...guidance.examples import E5
 from ...guidance.facts import Facts, iso_date, number
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
 )
 from ...guidance.remediation import (
     Remediation,
@@ -101,13 +101,13 @@ class SeatsInGrace(LifecycleRule):
                 "renewed", {"warning": warning, "enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units,
                             "lapse": lapse})
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         date = iso_date(f.details.get("lapse"))
         values = {**seat_values(f, w), "count": number(f.details.get("warning"), w.word("unknown")),
                   "date": date or ""}
         return self.message_key("" if date else ".undated"), values
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         lapse = (f.text("lapse") or "")[:10]
@@ -165,10 +165,10 @@ class LicenseSuspended(LifecycleRule):
                 {"suspended": sku.prepaid_units.suspended, "locked_out": sku.prepaid_units.locked_out,
                  "usable": sku.usable, "consumed": sku.consumed_units, "affected": affected})
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         return self.message_key(), {**seat_values(f, w), "count": number(f.details.get("affected"), w.word("unknown"))}
 
-    def remediation(self, f: Facts, v: Variant, w: Words) -> Remediation:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name, "count": number(f.details.get("affected"), w.word("unknown"))}
