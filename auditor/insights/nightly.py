@@ -25,7 +25,7 @@ from auditor.attributes import STANDARD
 from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text
-from auditor.plan.compile import Plan
+from auditor.plan.compile import ChangePlan
 from auditor.policy.model import PolicySet
 from auditor.timestamps import timestamp_or_none
 
@@ -143,7 +143,7 @@ class Nightly:
 
     # --- the document ---------------------------------------------------------------------------
 
-    def enrich(self, document: dict[str, Any], plan: Plan | None = None) -> dict[str, Any]:
+    def enrich(self, document: dict[str, Any], plan: ChangePlan | None = None) -> dict[str, Any]:
         """`plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
         the caller has compiled it; else the forecast compiles it."""
         warnings = list(document.get("warnings") or [])

@@ -1,4 +1,4 @@
-"""The plan's records: the change set `compile_plan` returns (a `Plan`) and its parts.
+"""The plan's records: the change set `compile_plan` returns (a `ChangePlan`) and its parts.
 
 msgspec Structs rather than dataclasses (the same fields, equality and repr): defining one costs a
 few hundredths of a millisecond where a dataclass costs about one, which every audit's start-up
@@ -136,7 +136,12 @@ class Filters(msgspec.Struct, frozen=True):
                 "findings": None if self.findings is None else list(self.findings)}
 
 
-class Plan(msgspec.Struct, frozen=True):
+class ChangePlan(msgspec.Struct, frozen=True):
+    """The change set of `license-auditor plan`: ordered Graph writes for many findings, seat-checked,
+    with what was left to a person (written as plan.json and plan.md). One finding's own fix is a
+    Remediation (auditor.guidance.remediation); apply reads plan.json back as a PlanFile
+    (auditor.apply.plan_file)."""
+
     tenant_id: str
     tenant_name: str
     cloud: str
