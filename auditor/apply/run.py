@@ -44,7 +44,7 @@ from .journal import (
     read_journal,
 )
 from .lock import hold
-from .plan_file import GUID, Change, Plan, Where, check_age, load_plan
+from .plan_file import GUID, Change, PlanFile, Where, check_age, load_plan
 from .state import UserState, read_state, unmet
 from .undo import inverse, no_inverse, reverse
 from .writer import send_write
@@ -252,7 +252,7 @@ class Session:
 # --- apply -------------------------------------------------------------------------------------
 
 
-async def apply_plan(plan: Plan, session: Session, earlier: Sequence[EarlierUnknown] = ()) -> None:
+async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[EarlierUnknown] = ()) -> None:
     changes = plan.changes
     mode = "applying" if session.execute else "dry run, nothing is written (--yes applies)"
     name = f"{plan.tenant_name} ({plan.tenant_id})" if plan.tenant_name else plan.tenant_id
