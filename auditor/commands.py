@@ -45,7 +45,7 @@ from .report.document import build_document
 from .rules import RULES
 from .rules.assignments import licensing
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
-from .rules.usage import usage_need
+from .rules.usage_reports import usage_need
 from .sample import REFERENCE as SAMPLE_CLOCK
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 
@@ -173,7 +173,7 @@ def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | N
                                   mailboxes=_mailbox_check(policies, as_of),
                                   attributes=nightly.attributes if nightly else (),
                                   audits_since=nightly.audits_since if nightly else None,
-                                  usage=usage_need(policies), disable_times=_needs_disable_times(policies))
+                                  usage_reports=usage_need(policies), disable_times=_needs_disable_times(policies))
         assert live is not None
         return live
     if args.snapshot:
@@ -362,7 +362,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from .graph.cli_options import collect_command
 
     return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
-                           mailboxes=_mailbox_check(policies), usage=usage_need(policies),
+                           mailboxes=_mailbox_check(policies), usage_reports=usage_need(policies),
                            disable_times=_needs_disable_times(policies))
 
 

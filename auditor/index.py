@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from .model import Profile, Sku, Subscription, TenantSnapshot, User
 from .policy.model import Selector
-from .usage import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
+from .usage_reports import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 
 
 class Positions:
@@ -461,7 +461,7 @@ class TenantIndex:
         """Their object ids, in the same order as assigning_groups."""
         return [gid for _, gid in self._assigning(user, sku_id)]
 
-    # --- data size: the mailbox and OneDrive usage reports (auditor/usage.py) ---------------------
+    # --- data size: the mailbox and OneDrive usage reports (auditor/usage_reports.py) ---------------------
     # None means not known: the report was not read, or does not list the user (a mailbox not yet
     # in the report). A change whose safety rests on a size waits then; storage_unknown says why
     # the sizes are unknown for everyone.
@@ -494,7 +494,7 @@ class TenantIndex:
     def storage_unknown(self) -> str | None:
         """Why no size is known for anyone (the usage reports' gap, or not read); None when both
         storage reports were read."""
-        usage = self.snapshot.usage
+        usage = self.snapshot.usage_reports
         if usage is not None and all(usage.read(name) is not None for name in STORAGE_REPORTS):
             return None
         cloud = self.snapshot.cloud
@@ -507,7 +507,7 @@ class TenantIndex:
         return f"tenant data not collected: {USAGE_REPORTS} ({', '.join(STORAGE_REPORTS)})"
 
     def _storage_row(self, user: User | str, report: str) -> UserUsage | None:
-        usage = self.snapshot.usage
+        usage = self.snapshot.usage_reports
         if usage is None or usage.read(report) is None:
             return None
         upn = user if isinstance(user, str) else user.user_principal_name

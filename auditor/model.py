@@ -19,7 +19,7 @@ from .enums import Cloud, Severity, SubjectType
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 
 if TYPE_CHECKING:
-    from .usage import UsageReports
+    from .usage_reports import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
 
@@ -365,10 +365,10 @@ class TenantSnapshot:
     notes: tuple[str, ...] = ()
     # the attribute paths read for every user (User.attributes), when a policy asked for them
     user_attributes: tuple[str, ...] = ()
-    # auditLogs/directoryAudits read for an interval (auditor.audits.DirectoryAudits), or None
+    # auditLogs/directoryAudits read for an interval (auditor.directory_audits.DirectoryAudits), or None
     directory_audits: Any = None
     # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
-    usage: UsageReports | None = None
+    usage_reports: UsageReports | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered

@@ -1,6 +1,6 @@
 """Applying a plan to the tenant, journaled, and undoing it.
 
-    plan_file.py    read plan.json strictly (load_plan -> Plan of Change)
+    plan_file.py    read plan.json strictly (load_plan -> PlanFile of Change)
     state.py        re-read a change's subject; evaluate its preconditions; the `before` state
     permissions.py  the Graph permissions the changes need; checked against the token's claims
     writer.py       send one write through the SDK request adapter (429/503 retried, bounded; no redirect)
@@ -18,7 +18,7 @@ from typing import Any
 # Exported lazily: the planner reads plan_file's parser, and must not load the writer (the SDK).
 _WHERE = {
     "Journal": "journal", "JournalWriter": "journal", "read_journal": "journal",
-    "Change": "plan_file", "Plan": "plan_file", "PlanFileError": "plan_file", "load_plan": "plan_file",
+    "Change": "plan_file", "PlanFile": "plan_file", "PlanFileError": "plan_file", "load_plan": "plan_file",
     "cmd_apply": "run", "cmd_undo": "run",
 }
 __all__ = sorted(_WHERE)

@@ -87,7 +87,11 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Plan:
+class PlanFile:
+    """plan.json as apply read and checked it: the change set `plan` wrote (a ChangePlan, in
+    auditor.plan.records), reduced to what apply runs. A separate class on purpose: the file may
+    have been edited on its way, so apply builds this from the file's checked fields only."""
+
     path: Path
     tenant_id: str  # lower case
     tenant_name: str
@@ -109,7 +113,7 @@ class Where:
         return PlanFileError(where + message)
 
 
-def load_plan(path: Path) -> Plan:
+def load_plan(path: Path) -> PlanFile:
     """Read and validate plan.json; PlanFileError (exit 2) says what is wrong and where."""
     where = Where(path)
     data = read_bounded(path, where, "a plan")
@@ -141,14 +145,14 @@ def load_plan(path: Path) -> Plan:
     if stopped is not None and not isinstance(stopped, dict):
         raise where.error("stopped", "must be null or an object")
     created = doc.get("created_at")
-    return Plan(path, tenant_id, tenant_name, cloud, tuple(changes), stopped,
+    return PlanFile(path, tenant_id, tenant_name, cloud, tuple(changes), stopped,
                 created if isinstance(created, str) else None, hashlib.sha256(data).hexdigest())
 
 
 CLOCK_SKEW = timedelta(minutes=5)  # a plan "created" later than now by more than this is refused
 
 
-def check_age(plan: Plan, max_age: timedelta, now: datetime) -> None:
+def check_age(plan: PlanFile, max_age: timedelta, now: datetime) -> None:
     """Refuse (PlanFileError, exit 2) a plan created more than `max_age` before `now`.
 
     A plan's changes rest on the tenant as the audit saw it; the older it is, the more of that has

@@ -44,7 +44,7 @@ from .journal import (
     read_journal,
 )
 from .lock import hold
-from .plan_file import GUID, Change, Plan, Where, check_age, load_plan
+from .plan_file import GUID, Change, PlanFile, Where, check_age, load_plan
 from .state import UserState, read_state, unmet
 from .undo import inverse, no_inverse, reverse
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
@@ -269,7 +269,7 @@ class Session:
 # --- apply -------------------------------------------------------------------------------------
 
 
-async def apply_plan(plan: Plan, session: Session, earlier: Sequence[EarlierUnknown] = (),
+async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[EarlierUnknown] = (),
                      wait: float = DEFAULT_WAIT) -> None:
     """Apply the plan's changes in order; `wait`: the seconds a change may wait for a group's
     license after a join (wait.py)."""

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..model import TenantSnapshot
-from ..usage import REPORTS, UserUsage
+from ..usage_reports import REPORTS, UserUsage
 from .errors import GraphError, error_document
 
 # Microsoft's documented columns per report (Graph v1.0 reference, CSV), in order.
@@ -101,7 +101,7 @@ class ReportServer:
         return done
 
     def _render(self, name: str, period: str) -> bytes:
-        usage = self.snapshot.usage
+        usage = self.snapshot.usage_reports
         read = usage.read(name) if usage is not None else None
         refreshed = (read.refreshed if read and read.refreshed else self.snapshot.collected_at[:10])
         columns = COLUMNS[name]

@@ -23,7 +23,7 @@ from kiota_abstractions.request_adapter import RequestAdapter
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
 from ..snapshot import load_snapshot, save_snapshot
-from ..usage import UsageNeed
+from ..usage_reports import UsageNeed
 from .arguments import DEFAULT_CONCURRENCY, AuthMode, save_evidence, wants_graph
 from .auth import StaticTokenCredential, build_credential
 from .client import GraphClient
@@ -75,7 +75,7 @@ def snapshot_from_args(
     stderr: TextIO | None = None,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
-    usage: UsageNeed | None = None,
+    usage_reports: UsageNeed | None = None,
     disable_times: bool = False,
 ) -> TenantSnapshot | None:
     """Collect from Graph as the arguments say; None when no Graph source was asked for.
@@ -91,8 +91,8 @@ def snapshot_from_args(
         raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
     env = os.environ if env is None else env
     progress = Progress(stderr if stderr is not None else sys.stderr)
-    extra: dict[str, Any] = {"attributes": tuple(attributes), "audits_since": audits_since, "usage": usage,
-                             "disable_times": disable_times,
+    extra: dict[str, Any] = {"attributes": tuple(attributes), "audits_since": audits_since,
+                             "usage_reports": usage_reports, "disable_times": disable_times,
                              "concurrency": getattr(args, "concurrency", DEFAULT_CONCURRENCY)}
     if getattr(args, "demo", False):
         if args.graph_endpoint:
@@ -106,12 +106,12 @@ def snapshot_from_args(
 
 def collect_command(
     args: argparse.Namespace, *, group_refs: Sequence[str], need_sign_in: bool,
-    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None, usage: UsageNeed | None = None,
-    disable_times: bool = False,
+    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None,
+    usage_reports: UsageNeed | None = None, disable_times: bool = False,
 ) -> int:
     """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
     snapshot = snapshot_from_args(args, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
-                                  env=env, usage=usage, disable_times=disable_times)
+                                  env=env, usage_reports=usage_reports, disable_times=disable_times)
     assert snapshot is not None
     try:
         save_snapshot(snapshot, args.output)

@@ -60,12 +60,12 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
-from ..usage import USAGE_REPORTS, UsageNeed, UsageReports
+from ..usage_reports import USAGE_REPORTS, UsageNeed, UsageReports
 from .arguments import DEFAULT_CONCURRENCY
-from .audits import audit_windows, read_audits
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE
+from .directory_audits import audit_windows, read_audits
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
 from .mailbox_purpose import (
     BATCH_SIZE,
@@ -129,7 +129,7 @@ async def collect(
     concurrency: int = DEFAULT_CONCURRENCY,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
-    usage: UsageNeed | None = None,
+    usage_reports: UsageNeed | None = None,
     disable_times: bool = False,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
@@ -138,10 +138,10 @@ async def collect(
     `concurrency`: user partitions read at once, and likewise group members and batches (1: one
     request after another, /users in one chain).
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
-    `audits_since`: also read the directory changes since then (auditor.graph.audits).
+    `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
     `disable_times`: also read when each account was disabled, for `grace_days`: the users'
     employeeLeaveDateTime and the directory audit's account-state entries as far back as kept.
-    `usage`: read these Microsoft 365 usage reports after the users (graph/usage.py; None: none).
+    `usage_reports`: read these Microsoft 365 usage reports after the users (graph/usage_reports.py; None: none).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -178,10 +178,10 @@ async def collect(
 
         hooks.append(ask)
     reports = None
-    if usage is not None:
-        from .usage import UsageCollection
+    if usage_reports is not None:
+        from .usage_reports import UsageCollection
 
-        reports = UsageCollection(client, usage, progress, claims)
+        reports = UsageCollection(client, usage_reports, progress, claims)
         hooks.append(lambda page, signed: reports.page(page))
         state.near_end = reports.start  # the reports are asked for beside the last pages of users
     if hooks:
@@ -230,7 +230,7 @@ async def collect(
             await prefetch.cancel()
         return False
 
-    async def usage_reports() -> tuple[UsageReports | None, list[Gap]]:
+    async def read_usage_reports() -> tuple[UsageReports | None, list[Gap]]:
         if reports is None:
             return None, []
         if not users_read:
@@ -240,7 +240,7 @@ async def collect(
 
     # the usage reports and the last mailbox purposes, at once (the reports' requests go out
     # first: finding the purposes' candidates among every user takes a moment of CPU)
-    (usage_read, usage_gaps), purposes_read = await together(usage_reports(), purposes())
+    (usage_read, usage_gaps), purposes_read = await together(read_usage_reports(), purposes())
     state.gaps.extend(usage_gaps)
     parts = {SIGN_IN_ACTIVITY} if signed else set()
     if state.leave_dates and users_read:
@@ -267,5 +267,5 @@ async def collect(
         notes=tuple(state.notes),
         user_attributes=state.attributes if not any(g.part == "users" for g in state.gaps) else (),
         directory_audits=changes,
-        usage=usage_read,
+        usage_reports=usage_read,
     )

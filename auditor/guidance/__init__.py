@@ -10,7 +10,7 @@
                                        "next_steps", "links"}
 
 `actions` are the default fix as Microsoft Graph calls, in the order to run them, each with its
-kind, user, group, precondition, seat effect and whether it is ready to run (auditor.guidance.plan,
+kind, user, group, precondition, seat effect and whether it is ready to run (auditor.guidance.remediation,
 docs/report-format.md); `alternatives` are other ways to fix it: [{"label", "actions"}].
 
 `names` maps part numbers to the names people know ("SPE_E3" -> "Microsoft 365 E3": the report's
@@ -32,9 +32,9 @@ from ..model import Cloud, Locale
 from . import registry, texts
 from .clouds import ACTIVE_USERS_URL, VIEW, variant
 from .facts import Facts
-from .library import RuleGuidance, Words
+from .library import RuleGuidance, ValueFormatter
 from .links import GRAPH, PER_CLOUD, URLS
-from .plan import Action, Line
+from .remediation import Action, TextRef
 
 __all__ = ["ALL_RULE_IDS", "describe", "message", "remediation", "title"]
 
@@ -74,7 +74,7 @@ def message(
 ) -> str:
     found = _rule(rule)
     facts = Facts(subject, skus, details)
-    key, values = found.message(facts, Words(locale, names))
+    key, values = found.message(facts, ValueFormatter(locale, names))
     text = texts.render_one(locale, key, values)
     return " ".join([text, *(texts.render_one(locale, key, values) for key in found.notes(facts))])
 
@@ -94,9 +94,9 @@ def remediation(
 
 def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[
         str, Any]:
-    words = Words(locale, names)
+    words = ValueFormatter(locale, names)
     var = variant(cloud)
-    plan = _rule(rule).plan(facts, var, words)
+    remedy = _rule(rule).remediation(facts, var, words)
     common = {
         "user": facts.label(),
         "subject": facts.label(),
@@ -106,7 +106,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
 
     catalog = texts.CATALOGS[locale]
 
-    def lines(line: Line) -> list[str]:
+    def lines(line: TextRef) -> list[str]:
         # US Government clouds buy through an agreement or a partner: a text that would send the
         # admin to the worldwide Billing pages has a ".gov" variant (clouds.py)
         key = f"{line.key}.gov" if var.gov and f"{line.key}.gov" in catalog else line.key
@@ -116,7 +116,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
         return [a.json(" ".join(lines(a.description))) for a in items]
 
     links = []
-    for key in plan.links:
+    for key in remedy.links:
         if key.startswith("graph:"):
             name, url = GRAPH[key.removeprefix("graph:")]
         else:
@@ -126,15 +126,15 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: M
         links.append({"title": name, "url": url})
     # Germany (closed in 2021) and the US Government clouds: what the steps below are worth there
     note = f"steps.cloud.{var.value}"
-    cloud_note = lines(Line(note, {})) if note in catalog else []
+    cloud_note = lines(TextRef(note, {})) if note in catalog else []
+    summaries = remedy.summary if isinstance(remedy.summary, tuple) else (remedy.summary,)
     return {
-        "summary": " ".join(text for line in (plan.summary if isinstance(plan.summary, tuple) else (plan.summary,))
-                            for text in lines(line)),
-        "steps": [*cloud_note, *(text for line in plan.steps for text in lines(line))],
-        "actions": actions(plan.actions),
+        "summary": " ".join(text for line in summaries for text in lines(line)),
+        "steps": [*cloud_note, *(text for line in remedy.steps for text in lines(line))],
+        "actions": actions(remedy.actions),
         "alternatives": [{"label": " ".join(lines(alt.label)), "actions": actions(alt.actions)}
-                         for alt in plan.alternatives],
-        "role": texts.render_one(locale, plan.role, {}),
-        "next_steps": [text for line in plan.next_steps for text in lines(line)],
+                         for alt in remedy.alternatives],
+        "role": texts.render_one(locale, remedy.role, {}),
+        "next_steps": [text for line in remedy.next_steps for text in lines(line)],
         "links": links,
     }

@@ -1,7 +1,7 @@
-"""The library rules build their guidance from: words, text references and the shared plan pieces.
+"""The library rules build their guidance from: words, text references and the shared remediation pieces.
 
 A rule (auditor/rules, auditor/merge/rules.py) carries its own one-line message and remediation
-plan (`RuleGuidance`); they read the finding's facts and return text references, which the
+(`RuleGuidance`); they read the finding's facts and return text references, which the
 public functions in `auditor.guidance` render in the requested locale. The facts behind the steps
 come from the "Move users to a different subscription" and "Transfer licenses between tenants"
 pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.
@@ -19,13 +19,13 @@ from ..model import Locale, Severity
 from . import texts
 from .clouds import Variant
 from .facts import Facts, as_map, as_strs
-from .plan import (
+from .remediation import (
     DATA_LOST,
     PLANS_UNKNOWN,
     STORAGE_WAITS,
     Action,
-    Line,
-    Plan,
+    Remediation,
+    TextRef,
     assign_license,
     leaving_order,
     remove_member,
@@ -36,9 +36,11 @@ LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_rol
 LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assign"]
 
 
-class Words:
-    """Locale-aware words inside values: lists joined as the language writes them, and products
-    named for people ("Microsoft 365 E3", from `names`: part number -> name; else the part number)."""
+class ValueFormatter:
+    """Writes the values that go into a text's placeholders in one locale: lists joined as the
+    language writes them ("A, B and C"), products named for people ("Microsoft 365 E3", from
+    `names`: part number -> name; else the part number), subscription states and the catalogs'
+    small words ("none", "unknown")."""
 
     def __init__(self, locale: Locale, names: Mapping[str, str] | None = None) -> None:
         self.locale = locale
@@ -104,39 +106,41 @@ class Words:
 
 
 
-def group_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
+def group_steps(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> list[TextRef]:
     """Per product and per group that assigns it: its own sentence and its own admin-center path
     (two groups never run into one path "Groups > All groups > G1, G2")."""
-    steps: list[Line] = []
+    steps: list[TextRef] = []
     for part in parts:
         names, ids = f.groups(part), f.group_ids(part)
         for i, group in enumerate(names):
             gid = ids[i] if len(ids) == len(names) else ""
             values = {"sku": w.product(part), "group": group}
-            steps += [Line("steps.group.explain", values), membership_step(f, gid, values),
-                      Line("steps.group.license", values)]
+            steps += [TextRef("steps.group.explain", values), membership_step(f, gid, values),
+                      TextRef("steps.group.license", values)]
             others = [p for p in f.group_licenses(gid) if p not in f.skus]
             if others:
-                steps.append(Line("steps.group.also", {**values, **w.listing("others", others)}))
+                steps.append(TextRef("steps.group.also", {**values, **w.listing("others", others)}))
     return steps
 
 
-def membership_step(f: Facts, gid: str, values: Mapping[str, str]) -> Line:
+def membership_step(f: Facts, gid: str, values: Mapping[str, str]) -> TextRef:
     """How to take the user out of group `gid`: in the admin center, or, for a group whose members
     no program may change, where its membership is decided (its rule, quoted; on-premises Active
     Directory; Exchange Online), or a check of its kind first when that is not known."""
     kind = f.group_kind(gid) if gid else None
     if kind is None:
-        return Line("steps.group.membership", values)
-    return Line(f"steps.group.{kind[0]}" if kind[0] in _KINDS else "steps.group.unknown", {**values, "rule": kind[1]})
+        return TextRef("steps.group.membership", values)
+    key = f"steps.group.{kind[0]}" if kind[0] in _KINDS else "steps.group.unknown"
+    return TextRef(key, {**values, "rule": kind[1]})
 
 
 _KINDS = ("dynamic", "synced", "mail", "unknown")
 
 
-def group_summaries(f: Facts, w: Words, parts: Sequence[str], key: str, extra: dict[str, str]) -> tuple[Line, ...]:
+def group_summaries(f: Facts, w: ValueFormatter, parts: Sequence[str], key: str,
+                    extra: dict[str, str]) -> tuple[TextRef, ...]:
     """One summary sentence per product and group that assigns it (the sentences are singular)."""
-    return tuple(Line(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
+    return tuple(TextRef(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
                  for part in parts for group in (f.groups(part) or (w.word("unknown"),)))
 
 
@@ -165,7 +169,7 @@ def at_risk(f: Facts) -> set[str]:
             | (set(f.skus) if storage_wait(f) else set()))
 
 
-def storage_steps(f: Facts, w: Words) -> list[Line]:
+def storage_steps(f: Facts, w: ValueFormatter) -> list[TextRef]:
     """What the tenant's usage reports say of the data a smaller plan must hold: the sizes and the
     limits side by side, and, when the change waits, why and what to do."""
     storage = as_map(f.details.get("storage"))
@@ -174,50 +178,51 @@ def storage_steps(f: Facts, w: Words) -> list[Line]:
     wait = storage_wait(f)
     user = f.label()
     if wait == "storage_unknown":
-        return [Line("steps.storage.unknown", {"user": user, "reason": str(storage.get("unknown") or "")})]
+        return [TextRef("steps.storage.unknown", {"user": user, "reason": str(storage.get("unknown") or "")})]
     mailbox = {"user": user, "size": w.size(storage.get("mailbox_bytes")),
                "quota": w.size(storage.get("mailbox_limit_bytes")), "plan": str(storage.get("mailbox_plan") or "")}
     onedrive = {"user": user, "size": w.size(storage.get("onedrive_bytes")),
                 "quota": w.size(storage.get("onedrive_limit_bytes")), "plan": str(storage.get("onedrive_plan") or "")}
     if wait == "mailbox_too_large":
-        return [Line("steps.storage.mailbox_too_large", mailbox)]
+        return [TextRef("steps.storage.mailbox_too_large", mailbox)]
     if wait == "archive":
-        return [Line("steps.storage.archive", {"user": user, "plan": str(storage.get("archive_plan") or "")})]
+        return [TextRef("steps.storage.archive", {"user": user, "plan": str(storage.get("archive_plan") or "")})]
     if wait == "onedrive_too_large":
-        return [Line("steps.storage.onedrive_too_large", onedrive)]
+        return [TextRef("steps.storage.onedrive_too_large", onedrive)]
     out = []
     if "mailbox_limit_bytes" in storage:
-        out.append(Line("steps.storage.mailbox_fits", mailbox))
+        out.append(TextRef("steps.storage.mailbox_fits", mailbox))
     if "archive_plan" in storage:
-        out.append(Line("steps.storage.no_archive", {"user": user, "plan": str(storage.get("archive_plan"))}))
+        out.append(TextRef("steps.storage.no_archive", {"user": user, "plan": str(storage.get("archive_plan"))}))
     if "onedrive_limit_bytes" in storage:
-        out.append(Line("steps.storage.onedrive_fits", onedrive))
+        out.append(TextRef("steps.storage.onedrive_fits", onedrive))
     return out
 
 
-def keep_data(f: Facts) -> list[Line]:
+def keep_data(f: Facts) -> list[TextRef]:
     """The general "keep the data first" step, unless the finding names the plans whose data a
     removal would end: then loss_steps says it for each product, and once is enough."""
-    return [] if data_lost(f) else [Line("steps.data.keep")]
+    return [] if data_lost(f) else [TextRef("steps.data.keep")]
 
 
-def loss_steps(f: Facts, w: Words, parts: Sequence[str]) -> list[Line]:
+def loss_steps(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> list[TextRef]:
     """What the data says first (storage_steps), then one line per product whose removal would
     cost the user data: keep the data first."""
     lost, unknown = data_lost(f), plans_unknown(f)
     return storage_steps(f, w) + [
-        Line("steps.loss.data", {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)})
-        if lost.get(part) else Line("steps.loss.unknown", {"sku": w.product(part)})
+        TextRef("steps.loss.data",
+                {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)})
+        if lost.get(part) else TextRef("steps.loss.unknown", {"sku": w.product(part)})
         for part in parts if lost.get(part) or part in unknown]
 
 
-def loss_summary(f: Facts, w: Words, parts: Sequence[str]) -> Line | None:
+def loss_summary(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> TextRef | None:
     lost = data_lost(f)
     costly = [p for p in parts if lost.get(p)]
     if not costly:
         return None
     plans = sorted({name for p in costly for name in as_strs(lost.get(p))})
-    return Line("summary.loss.data", {**w.listing("sku", costly), "plans": w.all(plans)})
+    return TextRef("summary.loss.data", {**w.listing("sku", costly), "plans": w.all(plans)})
 
 
 def risk(f: Facts, parts: Sequence[str]) -> str | None:
@@ -233,8 +238,8 @@ def risk(f: Facts, parts: Sequence[str]) -> str | None:
     return PLANS_UNKNOWN if any(p in unknown for p in parts) else None
 
 
-def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence[str]], Line],
-                    add: Sequence[str] = (), describe_add: Line | None = None) -> list[Action]:
+def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence[str]], TextRef],
+                    add: Sequence[str] = (), describe_add: TextRef | None = None) -> list[Action]:
     """One assignLicense for the products whose removal ends no data (with `add` in the same call),
     and one, not ready, for those whose removal would or may (still listed, so the report shows it).
     `describe_add` describes the call that only adds (every removal at risk)."""
@@ -250,7 +255,7 @@ def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence
     return out
 
 
-def group_removals(f: Facts, w: Words, parts: Sequence[str], skip: Callable[[str, str], bool] | None = None
+def group_removals(f: Facts, w: ValueFormatter, parts: Sequence[str], skip: Callable[[str, str], bool] | None = None
                    ) -> list[Action]:
     """One membership removal per group that assigns one of `parts` (never one call for two groups),
     each not ready when leaving would end data. `skip(group id, group name)` leaves a group out."""
@@ -271,47 +276,47 @@ def group_removals(f: Facts, w: Words, parts: Sequence[str], skip: Callable[[str
             values |= w.listing("others", others)
         else:
             key = "graph.membership"
-        out.append(remove_member(f, gid, given, Line(key, values), risk(f, given)))
+        out.append(remove_member(f, gid, given, TextRef(key, values), risk(f, given)))
     return out
 
 
-def removal_frame(grouped: bool) -> tuple[str, list[Line], list[str]]:
+def removal_frame(grouped: bool) -> tuple[str, list[TextRef], list[str]]:
     """A removal's role, next steps and links (with the group-licensing pages when a group assigns
     a product)."""
     links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
-    return ("role.group" if grouped else "role.assign", [Line("next.freed"), Line("next.rerun")],
+    return ("role.group" if grouped else "role.assign", [TextRef("next.freed"), TextRef("next.rerun")],
             links + (LINKS_GROUP if grouped else []))
 
 
 def removal(
-    f: Facts, v: Variant, w: Words, parts: Sequence[str], *, intro: Sequence[Line] = (), remove_block: str = "",
-    lead: Line | None = None, more_links: Sequence[str] = (), calls: bool = True,
-) -> Plan:
+    f: Facts, v: Variant, w: ValueFormatter, parts: Sequence[str], *, intro: Sequence[TextRef] = (),
+    remove_block: str = "", lead: TextRef | None = None, more_links: Sequence[str] = (), calls: bool = True,
+) -> Remediation:
     """Take `parts` away from the user: per user where assigned directly (one assignLicense), via
     each group that assigns them otherwise (one membership removal per group). A product whose
     removal would cost the user data (a mailbox, files) gets a keep-the-data step first, and its
     call is listed but not ready to run. `lead` goes before the summary, `more_links` after the
-    links; without `calls` the plan has no Graph calls (the admin removes after checking)."""
+    links; without `calls` the remediation has no Graph calls (the admin removes after checking)."""
     direct, grouped = f.direct(parts), f.grouped(parts)
     block = remove_block or f"steps.remove.{v.steps}"
     steps = list(intro)
     if not parts:  # the report named no products: still show where to look
         unknown = w.listing("sku", (), empty="unknown")
-        steps.append(Line(block, unknown))
-        nothing = Line("summary.remove", unknown)
-        return Plan((lead, nothing) if lead is not None else nothing, steps, "role.assign",
-                    [Line("next.freed"), Line("next.rerun")],
+        steps.append(TextRef(block, unknown))
+        nothing = TextRef("summary.remove", unknown)
+        return Remediation((lead, nothing) if lead is not None else nothing, steps, "role.assign",
+                    [TextRef("next.freed"), TextRef("next.rerun")],
                     ["unassign_licenses", "buy_licenses", "admin_roles", *more_links])
     steps += loss_steps(f, w, parts)
     if direct:
-        steps.append(Line(block, w.listing("sku", direct)))
+        steps.append(TextRef(block, w.listing("sku", direct)))
     steps += group_steps(f, w, grouped)
-    actions = direct_removals(f, direct, lambda ps: Line("graph.remove", w.listing("sku", ps))) \
+    actions = direct_removals(f, direct, lambda ps: TextRef("graph.remove", w.listing("sku", ps))) \
         + group_removals(f, w, grouped) if calls else []
-    summary: Line | tuple[Line, ...]
+    summary: TextRef | tuple[TextRef, ...]
     if direct:
         # one sentence for the direct products, one per product and group for the rest (grammar)
-        summary = (Line("summary.remove", w.listing("sku", direct)),
+        summary = (TextRef("summary.remove", w.listing("sku", direct)),
                    *group_summaries(f, w, grouped, "summary.remove_group", {}))
     else:
         summary = group_summaries(f, w, grouped, "summary.remove_group", {})
@@ -321,7 +326,7 @@ def removal(
     if lead is not None:
         summary = (lead, *(summary if isinstance(summary, tuple) else (summary,)))
     role, next_steps, links = removal_frame(bool(grouped))
-    return Plan(summary, steps, role, next_steps, [*links, *more_links], actions)
+    return Remediation(summary, steps, role, next_steps, [*links, *more_links], actions)
 
 
 
@@ -335,23 +340,23 @@ _MANY_GROUPS = {
 }
 
 
-def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
+def held_twice(f: Facts, w: ValueFormatter, twice: Mapping[str, Any]) -> Remediation:
     """The user already gets the product from a group: the direct copy goes, never a "join the
     group" step, and only when the group's copy turns on every plan the direct one does. One line
     per product, naming its own groups and the plans its removal would switch off."""
     lost = f.details.get("plans_lost")
     lost = lost if isinstance(lost, Mapping) else {}
-    steps: list[Line] = []
+    steps: list[TextRef] = []
     safe: list[str] = []
 
-    def say(key: str, part: str) -> Line:
+    def say(key: str, part: str) -> TextRef:
         """The sentence for one product: its one group by name (with its admin-center path), or
         its groups together in the plural form (never two names in one path)."""
         groups = as_strs(twice.get(part))
         values = {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)}
         if len(groups) > 1:
-            return Line(_MANY_GROUPS[key], values | {"groups": w.all(groups)})
-        return Line(key, values | {"group": w.all(groups)})
+            return TextRef(_MANY_GROUPS[key], values | {"groups": w.all(groups)})
+        return TextRef(key, values | {"group": w.all(groups)})
 
     for part in sorted(twice):
         if lost.get(part):
@@ -361,9 +366,9 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
             safe.append(part)
     first = sorted(twice)[0]
     summary = say("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", first)
-    actions = [assign_license(f, [], safe, Line("graph.remove_direct", w.listing("sku", safe)), group_keeps=True)
+    actions = [assign_license(f, [], safe, TextRef("graph.remove_direct", w.listing("sku", safe)), group_keeps=True)
                ] if safe else []
-    return Plan(summary, steps, "role.assign", [Line("next.rerun")],
+    return Remediation(summary, steps, "role.assign", [TextRef("next.rerun")],
                 ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
 
 
@@ -373,7 +378,7 @@ def held_twice(f: Facts, w: Words, twice: Mapping[str, Any]) -> Plan:
 Message = tuple[str, dict[str, str]]  # (text key, placeholder values)
 
 
-def base_values(f: Facts, w: Words) -> dict[str, str]:
+def base_values(f: Facts, w: ValueFormatter) -> dict[str, str]:
     """The placeholders every message may use: {sku} is the finding's products, and `count` how many
     (a message counted by another number sets its own `count`)."""
     return {"user": f.label(), "subject": f.label(), **w.listing("sku", f.skus, empty="unknown")}
@@ -388,7 +393,7 @@ DATA_KEPT_EXPIRED = "message.data_kept_expired"  # the note of a finding whose d
 
 
 class RuleGuidance:
-    """The guidance half of a rule: its one-line message and its remediation plan, built from
+    """The guidance half of a rule: its one-line message and its remediation, built from
     the finding's facts (as report.json stores them, so a report can be re-rendered).
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
@@ -418,7 +423,7 @@ class RuleGuidance:
         """Every message key the rule can produce (the catalogs must have each)."""
         return tuple(cls.message_key(v) for v in cls.message_variants)
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         """The one-line message: a text key and its values."""
         return self.message_key(), base_values(f, w)
 
@@ -427,6 +432,6 @@ class RuleGuidance:
         policy's `data_kept` declaration has expired (it then counts as absent), when it has."""
         return (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError

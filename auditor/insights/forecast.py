@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from auditor.plan.compile import Plan, compile_plan
+from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.rules import RULES
 from auditor.rules.hygiene.overlap import LicenseRedundant
 from auditor.timestamps import timestamp_or_none
@@ -100,7 +100,7 @@ def _freed_by_findings(document: Mapping[str, Any]) -> dict[str, int]:
     return freed
 
 
-def _freed_by_plan(document: Mapping[str, Any], plan: Plan | None = None) -> dict[str, int]:
+def _freed_by_plan(document: Mapping[str, Any], plan: ChangePlan | None = None) -> dict[str, int]:
     if plan is None:
         try:
             plan = compile_plan(document)
@@ -120,7 +120,7 @@ def renewals(
     minimums: Mapping[str, int],
     as_of: datetime,
     window_days: int = WINDOW_DAYS,
-    plan: Plan | None = None,
+    plan: ChangePlan | None = None,
 ) -> list[dict[str, Any]]:
     """The forecast of every subscription renewing within `window_days` (soonest first).
 

@@ -25,14 +25,14 @@ from auditor.attributes import STANDARD
 from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text
-from auditor.plan.compile import Plan
+from auditor.plan.compile import ChangePlan
 from auditor.policy.model import PolicySet
 from auditor.timestamps import timestamp_or_none
 
 from . import allocation, calendar, forecast, notify
 
 if TYPE_CHECKING:  # the history, trends and causes modules are loaded by the runs that use them
-    from auditor.audits import DirectoryAudits
+    from auditor.directory_audits import DirectoryAudits
 
     from . import history
 
@@ -131,7 +131,7 @@ class Nightly:
                                      "Graph with this policy, or use a snapshot collected with it)")
         audits = snapshot.directory_audits
         if audits is not None:
-            from auditor.audits import DirectoryAudits
+            from auditor.directory_audits import DirectoryAudits
 
             audits = audits if isinstance(audits, DirectoryAudits) else None
         self.audits = audits
@@ -143,7 +143,7 @@ class Nightly:
 
     # --- the document ---------------------------------------------------------------------------
 
-    def enrich(self, document: dict[str, Any], plan: Plan | None = None) -> dict[str, Any]:
+    def enrich(self, document: dict[str, Any], plan: ChangePlan | None = None) -> dict[str, Any]:
         """`plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
         the caller has compiled it; else the forecast compiles it."""
         warnings = list(document.get("warnings") or [])

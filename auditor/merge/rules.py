@@ -17,15 +17,15 @@ from ..guidance.facts import Facts, as_strs, as_text
 from ..guidance.library import (
     Message,
     RuleGuidance,
-    Words,
+    ValueFormatter,
     base_values,
     group_removals,
 )
-from ..guidance.plan import (
+from ..guidance.remediation import (
     Action,
     Alternative,
-    Line,
-    Plan,
+    Remediation,
+    TextRef,
     assign_license,
 )
 from ..guidance.texts.declare import Text
@@ -217,14 +217,14 @@ class CrossTenantDuplicate(MergeRule):
             round(extra * price[0], 2) if price else None,
         )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         tenants = f.details.get("tenants")
         names = tenant_names(tenants, "") if isinstance(tenants, list) else ""
         values = {**base_values(f, w), "identity": f.text("identity") or f.label(),
                   "tenants": names or w.word("unknown")}
         return self.message_key(), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """The default keeps the license on the person's home account (the one whose UPN is the
         matched identity; else the first tenant's, by name) and removes it from every other account,
         each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
@@ -232,8 +232,8 @@ class CrossTenantDuplicate(MergeRule):
         identity = f.text("identity") or f.label()
         sku = w.skus(f.skus)
         values = {"identity": identity, "sku": sku}
-        steps = [Line("steps.transfer.fact", values), Line(f"steps.transfer.decide.{v.steps}", values),
-                 *(Line(k, values) for k in TRANSFER_STEPS)]
+        steps = [TextRef("steps.transfer.fact", values), TextRef(f"steps.transfer.decide.{v.steps}", values),
+                 *(TextRef(k, values) for k in TRANSFER_STEPS)]
         listed = f.details.get("tenants")
         accounts = [t for t in listed if isinstance(t, Mapping) and as_text(t.get("user_id"))] \
             if isinstance(listed, list) else []
@@ -244,15 +244,15 @@ class CrossTenantDuplicate(MergeRule):
                          if (as_text(t.get("upn")) or "").lower() == identity.lower()), 0)
             actions = [a for i, t in enumerate(accounts) if i != home for a in self.removal(f, w, t)]
             alternatives = [
-                Alternative(Line("alt.keep_in", {"sku": sku, "tenant": _tenant_name(t), "user": _account(t)}),
+                Alternative(TextRef("alt.keep_in", {"sku": sku, "tenant": _tenant_name(t), "user": _account(t)}),
                             tuple(a for j, o in enumerate(accounts) if j != i for a in self.removal(f, w, o)))
                 for i, t in enumerate(accounts) if i != home]
-        return Plan(Line("summary.cross_tenant", values), steps, "role.transfer",
-                    [Line("next.transfer_cost"), Line("next.rerun")],
+        return Remediation(TextRef("summary.cross_tenant", values), steps, "role.transfer",
+                    [TextRef("next.transfer_cost"), TextRef("next.rerun")],
                     [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], actions, alternatives)
 
     @staticmethod
-    def removal(f: Facts, w: Words, account: Mapping[str, Any]) -> list[Action]:
+    def removal(f: Facts, w: ValueFormatter, account: Mapping[str, Any]) -> list[Action]:
         """The calls that take the finding's products from one account, in that account's tenant:
         leave each group that assigns them there (a group's license cannot be removed from one
         user), else remove the direct copy."""
@@ -269,10 +269,10 @@ class CrossTenantDuplicate(MergeRule):
         values = {"sku": w.products(parts), "user": _account(account), "tenant": _tenant_name(account)}
         if names:
             out = group_removals(own, w, parts)
-            out = [replace(a, description=Line("graph.cross_leave", {**values, **a.description.values,
+            out = [replace(a, description=TextRef("graph.cross_leave", {**values, **a.description.values,
                                                                      "user": _account(account)})) for a in out]
         else:
-            out = [assign_license(own, [], parts, Line("graph.cross_remove_in", values))]
+            out = [assign_license(own, [], parts, TextRef("graph.cross_remove_in", values))]
         return [replace(a, tenant=tenant_id) for a in out]
 
 
@@ -364,21 +364,21 @@ class SeatsRebalanceAcrossTenants(MergeRule):
                 round(movable * price[0], 2) if price else None,
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         values = {**base_values(f, w), "sku": w.product(f.subject_sku),
                   "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
                   "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
         return self.message_key(), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
         values = {"sku": w.product(f.subject_sku),
                   "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
                   "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
-        steps = [Line("steps.transfer.fact", values), *(Line(k, values) for k in TRANSFER_STEPS)]
-        return Plan(Line("summary.rebalance", values), steps, "role.transfer",
-                    [Line("next.transfer_cost"), Line("next.rerun")], [*LINKS_TRANSFER, "move_users"])
+        steps = [TextRef("steps.transfer.fact", values), *(TextRef(k, values) for k in TRANSFER_STEPS)]
+        return Remediation(TextRef("summary.rebalance", values), steps, "role.transfer",
+                    [TextRef("next.transfer_cost"), TextRef("next.rerun")], [*LINKS_TRANSFER, "move_users"])
 
 
 MERGE_RULES: tuple[MergeRule, ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())

@@ -14,7 +14,7 @@ from typing import Any
 from auditor.errors import EXIT_OK, UsageError, clean_message
 from auditor.model import Cloud, Locale
 from auditor.outputs import output_lock
-from auditor.plan.compile import Plan, compile_plan, has_actions
+from auditor.plan.compile import ChangePlan, compile_plan, has_actions
 from auditor.plan.read import load_report
 from auditor.plan.summary import summary
 from auditor.plan.write import PLAN_FILE, plan_document, write_plan
@@ -71,7 +71,7 @@ def _output_dir(args: argparse.Namespace, report_dir: Path) -> Path:
     return out
 
 
-def _check_size(plan: Plan, out: Path, created_at: str) -> None:
+def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
     """Refuse (exit 2, nothing written) a plan.json larger than `apply` reads (plan_file.MAX_PLAN_BYTES):
     a plan that could be reviewed and approved but never applied is no plan."""
     from auditor.apply import plan_file

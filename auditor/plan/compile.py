@@ -1,4 +1,4 @@
-"""A report document's actions -> one minimal, ordered, seat-checked change set (a `Plan`).
+"""A report document's actions -> one minimal, ordered, seat-checked change set (a `ChangePlan`).
 
 Pure: no files, no clock, no network. `compile_plan(document, ...)` reads only the document
 (report.json as a dict, docs/report-format.md) and returns the same plan every time.
@@ -30,7 +30,7 @@ Pure: no files, no clock, no network. `compile_plan(document, ...)` reads only t
 5. Cost: seat changes x the seat table's monthly price; products without a price are named in
    `unpriced` and not counted.
 
-The parts: records.py (the Plan and its records), actions.py (a report's findings and actions,
+The parts: records.py (the ChangePlan and its records), actions.py (a report's findings and actions,
 read once into typed Structs), declared.py (the admin's declarations), effects.py (atomic
 effects, merged; contradictions; data ended together), schedule.py (order and seat fitting),
 cost.py (net monthly cost).
@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.guidance.plan import STORAGE_WAITS
+from auditor.guidance.remediation import STORAGE_WAITS
 from auditor.model import Severity
 from auditor.plan.actions import Action, PlanFinding, action_problem, call_problem, not_plannable, read_findings
 from auditor.plan.cost import currency_of, seats_and_cost
@@ -73,8 +73,8 @@ from auditor.plan.records import (
     WAIVED,
     WAIVER_LAPSED,
     Change,
+    ChangePlan,
     Filters,
-    Plan,
     SeatLine,
     Skipped,
     Stopped,
@@ -102,8 +102,8 @@ __all__ = [  # the plan's names, importable from here as before the split
     "WAIVED",
     "WAIVER_LAPSED",
     "Change",
+    "ChangePlan",
     "Filters",
-    "Plan",
     "SeatLine",
     "Skipped",
     "Stopped",
@@ -127,7 +127,7 @@ def compile_plan(
     finding_ids: Sequence[str] | None = None,
     graph_root: str | None = None,
     describe_changes: bool = True,
-) -> Plan:
+) -> ChangePlan:
     """The plan for `document`'s open findings (see the module docstring).
 
     `graph_root` is the cloud's Graph v1.0 endpoint for the `@odata.id` of group joins; default:
@@ -259,7 +259,7 @@ def compile_plan(
     seats, net, unpriced = seats_and_cost(document, table, changes, currency)
     tenant_value = document.get("tenant")
     tenant: Mapping[str, Any] = tenant_value if isinstance(tenant_value, Mapping) else {}
-    return Plan(
+    return ChangePlan(
         tenant_id=str(tenant.get("id") or ""),
         tenant_name=str(tenant.get("name") or ""),
         cloud=str(tenant.get("cloud") or "worldwide"),

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from auditor.audits import parse_time
+from auditor.directory_audits import parse_time
 from auditor.plan.actions import Action
 
 COVERS = {

@@ -98,7 +98,7 @@ def ops_of(fid: str, action: Action, parts: Mapping[str, str], root: str,
         payload = {"@odata.id": f"{root}/directoryObjects/{user}"} if kind == "add_member" else None
         return [op(("member", user, str(group).lower(), direction), payload, seats)]
     if kind == "set_usage_location":
-        return [op(("usage", user), dict(action.body), seats)]
+        return [op(("usage_location", user), dict(action.body), seats)]
     return [op(("reprocess", user), None, seats)]
 
 
@@ -122,7 +122,7 @@ def conflicts(ops: Sequence[Op]) -> dict[str, set[str]]:
     for subject, group in by_subject.items():
         if subject[0] == "reprocess":
             continue
-        if subject[0] == "usage":
+        if subject[0] == "usage_location":
             clash = len({_canon(o.payload) for o in group}) > 1
         else:
             directions = {o.key[3] for o in group}

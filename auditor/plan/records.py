@@ -1,4 +1,4 @@
-"""The plan's records: the change set `compile_plan` returns (a `Plan`) and its parts.
+"""The plan's records: the change set `compile_plan` returns (a `ChangePlan`) and its parts.
 
 msgspec Structs rather than dataclasses (the same fields, equality and repr): defining one costs a
 few hundredths of a millisecond where a dataclass costs about one, which every audit's start-up
@@ -162,7 +162,7 @@ class MailboxStep(msgspec.Struct, frozen=True):
         return out
 
 
-class Plan(msgspec.Struct, frozen=True):
+class ChangePlan(msgspec.Struct, frozen=True):
     tenant_id: str
     tenant_name: str
     cloud: str

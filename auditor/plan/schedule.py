@@ -59,18 +59,18 @@ def _draft(ops: Sequence[Op], kind: str, path: str, body: dict[str, Any] | None)
 
 def chain(user_ops: Sequence[Op]) -> list[Draft]:
     """One user's changes in execution order, with their dependencies."""
-    usage: list[Op] = []
+    usage_location: list[Op] = []
     joins: list[Op] = []
     leaves: list[Op] = []
     adds: list[Op] = []
     removes: list[Op] = []
     reprocess: list[Op] = []
-    sorts = {("usage",): usage, ("member", "add"): joins, ("member", "remove"): leaves, ("license", "add"): adds,
-             ("license", "remove"): removes, ("reprocess",): reprocess}
+    sorts = {("usage_location",): usage_location, ("member", "add"): joins, ("member", "remove"): leaves,
+             ("license", "add"): adds, ("license", "remove"): removes, ("reprocess",): reprocess}
     for o in user_ops:
         sorts[(o.key[0], o.key[3]) if len(o.key) > 3 else (o.key[0],)].append(o)
     chain: list[Draft] = []
-    for o in usage:
+    for o in usage_location:
         chain.append(_draft([o], "set_usage_location", o.path, o.payload))
     for o in joins:
         d = _draft([o], "add_member", o.path, o.payload)

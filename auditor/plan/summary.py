@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor import i18n
-from auditor.guidance.plan import DATA_LOST
+from auditor.guidance.remediation import DATA_LOST
 from auditor.model import Locale
-from auditor.plan.compile import DATA_TOGETHER, WAIVED, Plan, compile_plan, has_actions
+from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.rules import RULES
 
 # Skipped reasons that only a declaration that the user's data is kept (the policy's `data_kept`)
@@ -18,7 +18,7 @@ from auditor.rules import RULES
 DECLARATION_REASONS = frozenset({DATA_LOST, DATA_TOGETHER})
 
 
-def locale_of(plan: Plan) -> Locale:
+def locale_of(plan: ChangePlan) -> Locale:
     try:
         return Locale(plan.locale)
     except ValueError:
@@ -31,7 +31,7 @@ def signed_money(amount: float, currency: str | None, locale: Locale) -> str:
     return "+" + text if round(amount, 2) > 0 else text
 
 
-def summary(plan: Plan, locale: Locale) -> str:
+def summary(plan: ChangePlan, locale: Locale) -> str:
     """The plan's changes, net monthly cost, where it stops and how many findings need a person, in `locale`."""
     t = i18n.translations(locale)
     changes = t.npgettext("plan_changes", "{n} change", "{n} changes", len(plan.changes))
@@ -66,7 +66,7 @@ class ReclaimSplit:
     other: float | None  # the rest of the plan's net, signed; None when the plan's net is not known
 
 
-def reclaim_split(document: Mapping[str, Any], plan: Plan) -> ReclaimSplit:
+def reclaim_split(document: Mapping[str, Any], plan: ChangePlan) -> ReclaimSplit:
     """Split the report summary's `reclaimable_monthly_cost` (one amount per user: the user's largest
     reclaimable finding, auditor.report.document.summary_json).
 
@@ -133,7 +133,7 @@ def reclaim_split(document: Mapping[str, Any], plan: Plan) -> ReclaimSplit:
                         None if plan.net_monthly is None else round(other, 2) + 0.0)
 
 
-def reclaim_line(document: Mapping[str, Any], plan: Plan, locale: Locale) -> str:
+def reclaim_line(document: Mapping[str, Any], plan: ChangePlan, locale: Locale) -> str:
     """"Of the €481.60 reclaimable per month: €93.70 is ready in this plan, €300.00 waits for a
     declaration that the data is kept, €87.90 waits for a person. The plan's other changes count
     −€73.95 in its net." — why the plan's net is not the reclaimable amount; empty when nothing is
@@ -158,7 +158,7 @@ def reclaim_line(document: Mapping[str, Any], plan: Plan, locale: Locale) -> str
     return text
 
 
-def header_plan(document: Mapping[str, Any]) -> Plan | None:
+def header_plan(document: Mapping[str, Any]) -> ChangePlan | None:
     """The plan the report header sums up: `document`'s, with the default filters; None for a report
     without actions (report.json schema 1) or a merge of several tenants. An audit compiles it once
     and hands it to the renewal forecast and the report header."""
@@ -167,7 +167,7 @@ def header_plan(document: Mapping[str, Any]) -> Plan | None:
     return compile_plan(document, describe_changes=False)  # the header and the forecast read no change's words
 
 
-def plan_header(document: Mapping[str, Any], locale: Locale, plan: Plan | None = None) -> str:
+def plan_header(document: Mapping[str, Any], locale: Locale, plan: ChangePlan | None = None) -> str:
     """The report header's plan line (see header_plan); empty for a report without actions or a
     merge. `plan`: header_plan(document) when the caller has it already."""
     if not has_actions(document) or "tenants" in document:

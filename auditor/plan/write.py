@@ -1,4 +1,4 @@
-"""A Plan -> plan.json, plan.md and Graph `$batch` bodies (batch-001.json, ...), and the one-line summary.
+"""A ChangePlan -> plan.json, plan.md and Graph `$batch` bodies (batch-001.json, ...), and the one-line summary.
 
 plan.json (`plan_version` 1) is what `apply` reads; plan.md is for the person who reviews it, in
 the report's language, with every value from the tenant escaped (the report's Markdown
@@ -19,7 +19,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.errors import UsageError
-from auditor.guidance.plan import (
+from auditor.guidance.remediation import (
     AFTER_GROUP,
     ARCHIVE,
     CHOOSE_VALUE,
@@ -51,7 +51,7 @@ from auditor.plan.compile import (
     WAIVED,
     WAIVER_LAPSED,
     Change,
-    Plan,
+    ChangePlan,
 )
 from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS
 from auditor.plan.data_fate import DataRow, data_rows
@@ -85,7 +85,7 @@ SKIPPED_CAP = 500  # rows of plan.md's "needs a person" table; plan.json lists a
 # --- plan.json ------------------------------------------------------------------------------------
 
 
-def plan_document(plan: Plan, *, created_at: str) -> dict[str, Any]:
+def plan_document(plan: ChangePlan, *, created_at: str) -> dict[str, Any]:
     """plan.json's content (docs/plan-and-apply.md)."""
     return {
         "plan_version": PLAN_VERSION,
@@ -387,7 +387,7 @@ def _waits(t: i18n.Translations, change: Change, changes: Sequence[Change]) -> s
                       "next apply of this plan makes it.", changes=", ".join(str(n) for n in joins))
 
 
-def _counts(t: i18n.Translations, plan: Plan, locale: Locale) -> tuple[tuple[str, str], ...]:
+def _counts(t: i18n.Translations, plan: ChangePlan, locale: Locale) -> tuple[tuple[str, str], ...]:
     """How many changes of each kind the plan makes, so a reviewer sees its size before its list."""
     names = {
         "set_usage_location": t.pgettext("plan_kind_usage_location", "Usage location set"),
@@ -400,7 +400,7 @@ def _counts(t: i18n.Translations, plan: Plan, locale: Locale) -> tuple[tuple[str
     return tuple((names[kind], i18n.format_number(n, locale)) for kind, n in counted.items() if n)
 
 
-def _view(plan: Plan, created_at: str, locale: Locale) -> _PlanView:
+def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
     t = i18n.translations(locale)
 
     def num(value: int | None) -> str:
@@ -503,7 +503,7 @@ def _exchange_row(t: i18n.Translations, step: MailboxStep) -> str:
     return f"{who}: {why}"
 
 
-def plan_markdown(plan: Plan, *, created_at: str) -> str:
+def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
     """plan.md, in the report's language; every value is escaped as the report's Markdown is."""
     locale = locale_of(plan)
     view = _view(plan, created_at, locale)
@@ -517,7 +517,7 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_plan(plan: Plan, out_dir: Path, *, created_at: str) -> list[Path]:
+def write_plan(plan: ChangePlan, out_dir: Path, *, created_at: str) -> list[Path]:
     """Write plan.json, plan.md, the batch bodies and exchange-steps.ps1 (when a mailbox must become
     shared first) into `out_dir`; remove batch files and an exchange-steps.ps1 an earlier plan left
     there (a stale batch-007.json must not be posted with a new plan). The caller holds

@@ -15,7 +15,7 @@ from ..model import Locale, Severity
 from ..rules.assignments import parse_assignments
 from ..rules.hygiene.base import parse_hygiene
 from ..rules.seats import parse_catalog
-from ..rules.usage import parse_usage
+from ..rules.usage_reports import parse_usage
 from ..rules.waivers import parse_waivers
 from .model import CostAllocation, CrossTenant, Policy, PolicySet
 from .schema import build_schema

@@ -126,7 +126,7 @@ class HygieneCheck(Struct, frozen=True):
 
 
 class UsageEntry(Struct, frozen=True):
-    """One entry of `usage:` (auditor/rules/usage.py): a product whose workloads must show use
+    """One entry of `usage:` (auditor/rules/usage_reports.py): a product whose workloads must show use
     (`sku`, `workloads`), or a larger product to replace by a smaller one (`rightsize`)."""
 
     days: int

@@ -14,7 +14,7 @@ from ..merge.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from ..model import Locale
 from ..rules import RULES
 from ..rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
-from ..rules.usage import usage_section
+from ..rules.usage_reports import usage_section
 from .selectors import SELECTOR_SCHEMA
 
 API_VERSION = "license-auditor/v1"

@@ -26,7 +26,7 @@ from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.outputs import write_bytes, write_text
-from auditor.plan.compile import Plan
+from auditor.plan.compile import ChangePlan
 from auditor.plan.summary import plan_header
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.csv_report import render_csv, write_csv
@@ -162,7 +162,7 @@ def render(
     redact: bool = False,
     redact_key: bytes | None = None,
     guidance: Guidance | None = None,
-    plan: Plan | None = None,
+    plan: ChangePlan | None = None,
 ) -> list[Path]:
     """Write the requested report files into `out_dir` and return their paths (in Format order).
 

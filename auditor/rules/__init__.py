@@ -1,6 +1,6 @@
 """The rule registry: the one list of rules, assembled from each topic module's explicit tuple
 (no registration by import side effect). Each rule carries its id, severity, policy key and
-schema fragment, evaluation, message and remediation plan; everything else derives from here."""
+schema fragment, evaluation, message and remediation; everything else derives from here."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from .assignments import ASSIGNMENT_RULES
 from .base import Context, Rule
 from .hygiene import HYGIENE_RULES
 from .seats import CATALOG_RULES
-from .usage import RULES as USAGE_RULES
+from .usage_reports import RULES as USAGE_RULES
 from .waivers import WaiverExpired
 
 RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *USAGE_RULES, WaiverExpired())

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from ..audits import DirectoryAudits, disabled_times
+from ..directory_audits import DirectoryAudits, disabled_times
 from ..guidance.library import RuleGuidance
 from ..index import TenantIndex
 from ..model import Finding, Group, Layout, Severity, Subject, SubjectType, User
@@ -65,7 +65,7 @@ class Context:
 
         Graph's employeeLeaveDateTime comes first (when the user left the organization); else the
         latest directory audit entry that disabled the account ("Disable account", or "Update user"
-        with AccountEnabled becoming false; auditor.audits.disabled_times), unless one enabled it
+        with AccountEnabled becoming false; auditor.directory_audits.disabled_times), unless one enabled it
         again since. Unknown when neither shows it: the directory audit was not read (no
         AuditLog.Read.All), or holds no such entry (Entra ID keeps them 30 days, 7 without P1 or
         P2: an older disable is not there)."""
@@ -358,7 +358,7 @@ class Context:
 
 class Rule(RuleGuidance):
     """A rule: its id, default severity, policy key and schema fragment, evaluation, and (from
-    RuleGuidance) its message and remediation plan. auditor.rules.RULES lists them."""
+    RuleGuidance) its message and remediation. auditor.rules.RULES lists them."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]

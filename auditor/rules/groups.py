@@ -2,7 +2,7 @@
 
 A plan joins a user to a group (a policy's `licensing_group`) or takes a user out of one only
 where a call to `/groups/{id}/members` is the right fix. `membership_blocked` is the one place that
-decides it for a group read from the tenant: a reason (one of auditor.guidance.plan.BLOCKED_REASONS)
+decides it for a group read from the tenant: a reason (one of auditor.guidance.remediation.BLOCKED_REASONS)
 makes the call wait for a person, None lets it be ready. Graph refuses member changes to a dynamic
 group (its membership rule decides), to a group synced from on-premises Active Directory (changed
 there) and to a mail-enabled security group or distribution list (changed in Exchange Online); a
@@ -11,7 +11,7 @@ group whose kind the snapshot does not show is not changed either.
 
 from __future__ import annotations
 
-from ..guidance.plan import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED
+from ..guidance.remediation import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED
 from ..model import Group
 
 

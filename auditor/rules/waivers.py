@@ -10,12 +10,12 @@ from ..guidance.clouds import Variant
 from ..guidance.facts import Facts, iso_date
 from ..guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
 )
-from ..guidance.plan import (
-    Line,
-    Plan,
+from ..guidance.remediation import (
+    Remediation,
+    TextRef,
 )
 from ..guidance.texts.declare import Text
 from ..model import Finding, Severity, Subject, SubjectType
@@ -82,18 +82,19 @@ class WaiverExpired(Rule):
                  "owner": w.owner, "reason": w.reason},
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         values = {name: f.text(name) or unknown for name in ("waiver_rule", "waiver_subject", "owner")}
         values["expires"] = iso_date(f.details.get("expires")) or unknown
         return self.message_key(), {**base_values(f, w), **values}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
         values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
                   "waiver_subject": f.text("waiver_subject") or unknown}
-        steps = [Line("steps.waiver.ask", values), Line("steps.waiver.renew", values), Line("steps.waiver.fix", values)]
-        return Plan(Line("summary.waiver", values), steps, "role.waiver", [Line("next.rerun")], [])
+        steps = [TextRef("steps.waiver.ask", values), TextRef("steps.waiver.renew", values),
+                 TextRef("steps.waiver.fix", values)]
+        return Remediation(TextRef("summary.waiver", values), steps, "role.waiver", [TextRef("next.rerun")], [])
 
 
 def parse_waivers(part: Part) -> tuple[Waiver, ...]:

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..audits import DISABLE, UPDATE
+from ..directory_audits import DISABLE, UPDATE
 from ..model import Cloud, TenantSnapshot
 from ..reference import DATA_FILE
 from ..snapshot import (
@@ -28,7 +28,7 @@ from ..snapshot import (
     UserDecoder,
     snapshot_from_json,
 )
-from ..usage import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
+from ..usage_reports import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from . import REFERENCE
 
 # skuPartNumber -> (skuId, enabled-seat headroom over consumption); real Microsoft skuIds.
@@ -239,12 +239,12 @@ class TenantStream:
             "gaps": [],
         }
 
-    def usage(self) -> dict[str, Any]:
+    def usage_reports(self) -> dict[str, Any]:
         """The usageReports section a collection with the example policy reads: the Copilot report
         (product-unused) and the mailbox report (shared mailboxes over 50 GB or archived keep their
         license). Rows only for the planted users, so large tenants stay lean."""
         if not self._done:
-            raise RuntimeError("usage() needs every user generated first")
+            raise RuntimeError("usage_reports() needs every user generated first")
         reports = [{"name": r.name, "period": r.period(USAGE_DAYS), "reportRefreshDate": USAGE_REFRESHED,
                     "request": f"GET {r.request(USAGE_DAYS)}"} for r in (COPILOT, MAILBOXES, ONEDRIVE)]
         rows = sorted(self._usage_rows, key=lambda r: r["userPrincipalName"].lower())
@@ -587,7 +587,7 @@ def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Conto
         "subscribedSkus": stream.skus(),
         "subscriptions": stream.subscriptions(),
         "groups": stream.groups(),
-        USAGE_REPORTS: stream.usage(),
+        USAGE_REPORTS: stream.usage_reports(),
         "directoryAudits": stream.directory_audits(),
         "users": all_users,
     }
@@ -599,6 +599,6 @@ def generate_tenant(users: int = 240, seed: int = 7, **kw: Any) -> TenantSnapsho
     decoder = UserDecoder(with_sign_in=True)
     decoded = decoder.values(stream.users())
     rest = {**stream.head(), "subscribedSkus": stream.skus(), "subscriptions": stream.subscriptions(),
-            "groups": stream.groups(), USAGE_REPORTS: stream.usage(), "directoryAudits": stream.directory_audits(),
-            "users": []}
+            "groups": stream.groups(), USAGE_REPORTS: stream.usage_reports(),
+            "directoryAudits": stream.directory_audits(), "users": []}
     return replace(snapshot_from_json(rest), users=decoded)

@@ -36,7 +36,7 @@ from ..model import (
     User,
 )
 from ..timestamps import timestamp_or_none
-from ..usage import USAGE_REPORTS, BadUsage, usage_from_json
+from ..usage_reports import USAGE_REPORTS, BadUsage, usage_from_json
 from .format import (
     KIND,
     SCHEMA_VERSION,
@@ -445,7 +445,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
             raise BadValue(f"userAttributes[{i}]: {path[:100]!r} is not a user attribute path (see docs/policy.md)")
     audits = None
     if doc.get("directoryAudits") is not None:
-        from ..audits import BadAudit, audits_from_json  # only a snapshot saved with --causes holds them
+        from ..directory_audits import BadAudit, audits_from_json  # only a snapshot saved with --causes holds them
 
         try:
             audits = audits_from_json(doc["directoryAudits"])
@@ -473,11 +473,11 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         notes=_strs(_list(doc, "notes"), "notes"),
         user_attributes=attributes,
         directory_audits=audits,
-        usage=_usage(doc),
+        usage_reports=_usage_reports(doc),
     )
 
 
-def _usage(doc: dict[str, Any]) -> Any:
+def _usage_reports(doc: dict[str, Any]) -> Any:
     if doc.get(USAGE_REPORTS) is None:
         return None
     try:

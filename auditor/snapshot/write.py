@@ -11,7 +11,7 @@ from typing import IO, Any
 from ..attributes import to_graph
 from ..model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
 from ..outputs import atomic_text
-from ..usage import USAGE_REPORTS, usage_to_json
+from ..usage_reports import USAGE_REPORTS, usage_to_json
 from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY
 
 
@@ -128,7 +128,7 @@ def _write_array(out: IO[str], key: str, items: Iterable[dict[str, Any]], last: 
 
 
 def _audits_json(audits: Any) -> Any:
-    from ..audits import audits_to_json
+    from ..directory_audits import audits_to_json
 
     return audits_to_json(audits)
 
@@ -154,8 +154,8 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
     _write_array(out, "subscribedSkus", (sku_to_json(s) for s in snapshot.skus))
     _write_array(out, "subscriptions", (subscription_to_json(s) for s in snapshot.subscriptions))
     _write_array(out, "groups", (group_to_json(g) for g in snapshot.groups))
-    if snapshot.usage is not None:
-        reports, rows = usage_to_json(snapshot.usage)
+    if snapshot.usage_reports is not None:
+        reports, rows = usage_to_json(snapshot.usage_reports)
         out.write(f' "{USAGE_REPORTS}": {{"reports": {json.dumps(reports, ensure_ascii=False)},\n ')
         _write_array(out, "users", rows, last=True)
         out.write(" },\n")

@@ -15,7 +15,7 @@ import pytest
 from auditor.cli import build_parser, main
 from auditor.emulator import Reply, Request, error_document
 from auditor.model import TenantSnapshot, User
-from auditor.plan.compile import WAIVER_LAPSED, Plan, Skipped
+from auditor.plan.compile import WAIVER_LAPSED, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 from auditor.rules.waivers import WaiverExpired
@@ -255,11 +255,11 @@ def test_a_waiver_expired_less_than_14_days_ago_gives_a_finding_but_no_change(
     ("tr", f"muafiyetin sahibi {OWNER_MD}, onu yeniler"),
 ])
 def test_plan_md_says_who_decides_in_each_language(locale: str, words: str) -> None:
-    plan = Plan(tenant_id=TENANT, tenant_name="Contoso", cloud="worldwide", locale=locale,
-                report_generated_at="2026-11-01T06:00:00Z", currency="EUR", net_monthly=0.0, unpriced=(), changes=(),
-                seats=(), stopped=None, skipped=(Skipped("f1", DisabledUserLicensed.id, WAIVER_LAPSED, "Leo",
-                                                         waiver={"owner": "cio@contoso.example",
-                                                                 "expires": "2026-10-19"}),))
+    lapsed = Skipped("f1", DisabledUserLicensed.id, WAIVER_LAPSED, "Leo",
+                     waiver={"owner": "cio@contoso.example", "expires": "2026-10-19"})
+    plan = ChangePlan(tenant_id=TENANT, tenant_name="Contoso", cloud="worldwide", locale=locale,
+                      report_generated_at="2026-11-01T06:00:00Z", currency="EUR", net_monthly=0.0, unpriced=(),
+                      changes=(), seats=(), stopped=None, skipped=(lapsed,))
     text = " ".join(plan_markdown(plan, created_at="2026-11-01T06:30:00Z").split())
     assert words in text and "waiver_recently_expired" not in text
 

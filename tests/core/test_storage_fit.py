@@ -17,9 +17,9 @@ from auditor.plan import compile_plan
 from auditor.plan.write import _reason
 from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
-from auditor.rules.usage import Rightsize
+from auditor.rules.usage_reports import Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS
-from auditor.usage import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
+from auditor.usage_reports import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 
 from .factory import E3, E5, F1, audit, tenant, user
 

@@ -13,9 +13,9 @@ from auditor import guidance
 from auditor.errors import PolicyError, SnapshotError
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
-from auditor.rules.usage import ProductUnused, Rightsize
+from auditor.rules.usage_reports import ProductUnused, Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
-from auditor.usage import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
+from auditor.usage_reports import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
 
 from .factory import E3, E5, audit, fired, policy_file, tenant, user
 
@@ -221,8 +221,8 @@ def test_usage_survives_a_snapshot_round_trip_and_bad_sections_are_named(tmp_pat
     path = tmp_path / "snap.json"
     save_snapshot(snap, path)
     again = load_snapshot(path)
-    assert again.usage == snap.usage and again.usage is not None
-    assert again.usage.by_upn["idle@contoso.example"].teamsLastActivityDate == "2026-09-01"
+    assert again.usage_reports == snap.usage_reports and again.usage_reports is not None
+    assert again.usage_reports.by_upn["idle@contoso.example"].teamsLastActivityDate == "2026-09-01"
     doc = json.loads(path.read_text())
     doc[USAGE_REPORTS]["users"][0]["teamsLastActivityDate"] = "yesterday"
     path.write_text(json.dumps(doc))
@@ -249,7 +249,7 @@ def test_a_usage_date_that_is_no_calendar_date_is_refused_by_name() -> None:
     rules never see it."""
     import pytest
 
-    from auditor.usage import BadUsage, usage_from_json
+    from auditor.usage_reports import BadUsage, usage_from_json
 
     row = {"userPrincipalName": "a@contoso.example", "exchangeLastActivityDate": "2026-13-45"}
     raw = {"reports": [], "users": [row]}

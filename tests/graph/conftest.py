@@ -18,7 +18,7 @@ from graph_tenants import make_tenant
 from auditor.emulator import DEMO_ROLES, GraphEmulator, Responder, app_token
 from auditor.graph import GraphClient, MailboxCheck, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import TenantSnapshot
-from auditor.usage import UsageNeed
+from auditor.usage_reports import UsageNeed
 
 FAST_RETRY = RetryPolicy(max_retries=3, backoff_base=0.05, backoff_cap=0.2, max_retry_after=5, max_total_wait=30)
 
@@ -60,7 +60,7 @@ class Harness:
 
     def collect(self, group_refs: Sequence[str] = (), need_sign_in: bool = True,
                 mailboxes: MailboxCheck | None = None, concurrency: int = 4,
-                usage: UsageNeed | None = None, disable_times: bool = False) -> TenantSnapshot:
+                usage_reports: UsageNeed | None = None, disable_times: bool = False) -> TenantSnapshot:
         async def run() -> TenantSnapshot:
             client = GraphClient(
                 base_url=self.emulator.url,
@@ -79,7 +79,7 @@ class Harness:
                     mailboxes=mailboxes,
                     clock=lambda: _parse(self.snapshot.collected_at),
                     concurrency=concurrency,
-                    usage=usage,
+                    usage_reports=usage_reports,
                     disable_times=disable_times,
                 )
             finally:

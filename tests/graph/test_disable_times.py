@@ -15,8 +15,17 @@ import httpx
 import pytest
 from graph_tenants import make_tenant
 
-from auditor.audits import ACCOUNT_STATE, DISABLE, ENABLE, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
 from auditor.cli import main
+from auditor.directory_audits import (
+    ACCOUNT_STATE,
+    DISABLE,
+    ENABLE,
+    UPDATE,
+    AuditEntry,
+    DirectoryAudits,
+    Modified,
+    Target,
+)
 from auditor.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, Reply, Request, app_token, error_document
 from auditor.model import TenantSnapshot
 from auditor.snapshot import LEAVE_DATE

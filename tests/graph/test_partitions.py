@@ -26,7 +26,7 @@ from auditor.graph.progress import Progress
 from auditor.model import TenantSnapshot
 from auditor.policy.load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
-from auditor.usage import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
+from auditor.usage_reports import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
@@ -266,9 +266,9 @@ def test_the_count_and_the_reports_are_asked_while_the_last_partitions_are_read(
     snap = awkward_tenant()
     slow = Fault(FaultKind.SLOW, r"startswith\(userPrincipalName,'j'\)", count=1, delay=2.0)
     h = harness(snap, faults=[slow])
-    got = h.collect(need_sign_in=True, usage=UsageNeed(frozenset(REPORTS), 60))
+    got = h.collect(need_sign_in=True, usage_reports=UsageNeed(frozenset(REPORTS), 60))
     assert by_id(got) == by_id(snap) and not got.gaps and not got.notes
-    assert got.usage is not None and [r.name for r in got.usage.reports] == sorted(REPORTS)
+    assert got.usage_reports is not None and [r.name for r in got.usage_reports.reports] == sorted(REPORTS)
     held = next(r for r in user_requests(h) if "'j'" in r.query.get("$filter", ""))
     counts = sorted(r.at for r in h.emulator.requests_to(r"/users/\$count"))
     assert len(counts) == 2 and counts[0] <= held.at
@@ -286,15 +286,15 @@ def test_reports_asked_early_keep_the_rows_of_users_only_a_second_read_found(har
                                    reports=tuple(sorted(REPORTS))) for u in base.users),
                         key=lambda r: r.userPrincipalName.lower()))
     reads = tuple(ReportRead(name, "D90", "2026-10-30", "") for name in sorted(REPORTS))
-    snap = dataclasses.replace(base, usage=UsageReports(reads, rows))
+    snap = dataclasses.replace(base, usage_reports=UsageReports(reads, rows))
     # the second read is held a second, so the reports' answers are in long before it ends
     held = Fault(FaultKind.SLOW, r"^GET /v1.0/users\?(?!.*filter)", count=1, delay=1.0)
     h = harness(snap, faults=[held])
-    got = h.collect(need_sign_in=True, usage=UsageNeed(frozenset(REPORTS), 60))
+    got = h.collect(need_sign_in=True, usage_reports=UsageNeed(frozenset(REPORTS), 60))
     assert len(got.notes) == 1 and "read again one page after another" in got.notes[0]
     outside = {u.user_principal_name.lower() for u in snap.users if u.user_principal_name[0] in NON_ASCII}
-    assert outside and got.usage is not None
-    kept = {r.userPrincipalName.lower() for r in got.usage.users}
+    assert outside and got.usage_reports is not None
+    kept = {r.userPrincipalName.lower() for r in got.usage_reports.users}
     assert outside <= kept and len(kept) == len(snap.users)
 
 

@@ -23,10 +23,10 @@ from auditor.index import TenantIndex
 from auditor.model import Cloud, TenantSnapshot, User
 from auditor.policy.model import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
 from auditor.reference.storage import SHARED_MAILBOX, storage_limits
-from auditor.rules.usage import usage_need
+from auditor.rules.usage_reports import usage_need
 from auditor.sample.generate import generate_tenant
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json, write_snapshot
-from auditor.usage import (
+from auditor.usage_reports import (
     MAILBOXES,
     ONEDRIVE,
     STORAGE_REPORTS,
@@ -67,7 +67,7 @@ def storage_tenant() -> tuple[TenantSnapshot, dict[str, User]]:
     reads = tuple(ReportRead(name, "D7", "2026-10-30", "") for name in STORAGE_REPORTS)
     usage = UsageReports(reads, tuple(sorted(rows, key=lambda r: r.userPrincipalName.lower())))
     who = {"small": small, "large": large, "shared": shared, "unlisted": unlisted}
-    return dataclasses.replace(snap, users=tuple(users), usage=usage), who
+    return dataclasses.replace(snap, users=tuple(users), usage_reports=usage), who
 
 
 class Run(UsageRun):
@@ -119,8 +119,9 @@ def test_both_reports_are_read_with_the_sdk_and_the_index_gives_each_users_sizes
                                ("/reports/getOneDriveUsageAccountDetail(period='D7')", 302)]
     assert len([p for p, s in run.paths() if p.startswith("/download/") and s == 200]) == 2
     assert run.graph.reports.token_leaks == 0
-    assert got.usage is not None and snap.usage is not None and got.usage.users == snap.usage.users
-    assert [(r.name, r.period, r.refreshed) for r in got.usage.reports] == [
+    assert got.usage_reports is not None and snap.usage_reports is not None
+    assert got.usage_reports.users == snap.usage_reports.users
+    assert [(r.name, r.period, r.refreshed) for r in got.usage_reports.reports] == [
         (name, "D7", "2026-10-30") for name in STORAGE_REPORTS]
     index = TenantIndex(got)
     small, large, shared, unlisted = (who[k] for k in ("small", "large", "shared", "unlisted"))
@@ -142,8 +143,9 @@ def test_the_collected_snapshot_round_trips_and_an_older_one_still_loads(tmp_pat
     path = tmp_path / "tenant.json"
     save_snapshot(got, path)
     again = load_snapshot(path)
-    assert again.usage is not None and got.usage is not None
-    assert again.usage.users == got.usage.users and again.usage.reports == got.usage.reports
+    assert again.usage_reports is not None and got.usage_reports is not None
+    assert again.usage_reports.users == got.usage_reports.users
+    assert again.usage_reports.reports == got.usage_reports.reports
     assert TenantIndex(again).mailbox_items(who["large"]) == 61_877
     # a snapshot written before the OneDrive report and the item count were read
     doc = json.loads(path.read_text())
@@ -179,7 +181,7 @@ def test_without_reports_read_all_the_sizes_are_a_named_gap_and_nothing_is_asked
     [gap] = got.gaps
     assert gap.part == USAGE_REPORTS and "Reports.Read.All" in gap.reason
     assert gap.request == "GET /reports/getMailboxUsageDetail(period='D7')"
-    assert got.usage is None and run.paths() == []
+    assert got.usage_reports is None and run.paths() == []
     index = TenantIndex(got)
     assert index.mailbox_size(who["small"]) is None and index.onedrive_size(who["small"]) is None
     unknown = index.storage_unknown()
@@ -195,14 +197,14 @@ def test_a_403_on_the_onedrive_report_is_a_gap_naming_it() -> None:
     got = Run(storage_tenant()[0], responders=(forbid,)).collect()
     [gap] = got.gaps
     assert gap.request == "GET /reports/getOneDriveUsageAccountDetail(period='D7')" and "Reports.Read.All" in gap.reason
-    assert got.usage is None
+    assert got.usage_reports is None
 
 
 def test_concealed_names_are_a_named_gap() -> None:
     run = Run(storage_tenant()[0], options=ReportOptions(concealed=True))
     got = run.collect()
     [gap] = got.gaps
-    assert gap.part == USAGE_REPORTS and "conceal user names" in gap.reason and got.usage is None
+    assert gap.part == USAGE_REPORTS and "conceal user names" in gap.reason and got.usage_reports is None
     assert run.paths() == []
 
 
@@ -214,7 +216,7 @@ def test_concealed_owner_names_in_the_onedrive_report_are_told_from_its_rows() -
     got = run.collect(UsageNeed(frozenset((ONEDRIVE.name,)), 0))
     [gap] = got.gaps
     assert gap.request == "GET /reports/getOneDriveUsageAccountDetail(period='D7')"
-    assert "conceal user names" in gap.reason and got.usage is None
+    assert "conceal user names" in gap.reason and got.usage_reports is None
 
 
 @pytest.mark.parametrize("cloud", [Cloud.USGOV, Cloud.USGOV_DOD, Cloud.CHINA])
@@ -285,7 +287,7 @@ def test_a_recipient_type_column_is_read_when_a_report_carries_one() -> None:
         reader.row([cells[c] for c in header])
     rows = merge_rows([reader])
     snap, _ = storage_tenant()
-    index = TenantIndex(dataclasses.replace(snap, usage=UsageReports(
+    index = TenantIndex(dataclasses.replace(snap, usage_reports=UsageReports(
         (ReportRead(MAILBOXES.name, "D7", None, ""),), rows)))
     assert (index.mailbox_shared("box@contoso.example"), index.mailbox_shared("ann@contoso.example")) == (True, False)
     assert index.mailbox_items("box@contoso.example") == 3
@@ -310,7 +312,7 @@ def test_a_count_of_one_or_zero_beside_an_archive_flag_stays_a_number() -> None:
     assert (type(c.itemCount), type(c.storageUsedInBytes), c.itemCount, c.storageUsedInBytes) == (int, int, 0, 1)
     loaded = snapshot_from_json({**json.loads(_written(storage_tenant()[0])), USAGE_REPORTS: {
         "reports": [{"name": MAILBOXES.name, "period": "D7"}], "users": [msgspec.to_builtins(b)]}})
-    assert loaded.usage is not None and loaded.usage.users[0].itemCount == 1
+    assert loaded.usage_reports is not None and loaded.usage_reports.users[0].itemCount == 1
 
 
 def _written(snapshot: TenantSnapshot) -> str:

@@ -20,10 +20,10 @@ from auditor.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Re
 from auditor.errors import CollectionError
 from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import Cloud, TenantSnapshot
-from auditor.rules.usage import ProductUnused, Rightsize
+from auditor.rules.usage_reports import ProductUnused, Rightsize
 from auditor.sample.generate import generate_tenant
 from auditor.snapshot import load_snapshot
-from auditor.usage import (
+from auditor.usage_reports import (
     ACTIVE_USERS,
     APPS,
     COPILOT,
@@ -48,7 +48,7 @@ def tenant_with_usage() -> TenantSnapshot:
     holding what a CSV must quote (commas, quotes, a line break)."""
     snap = generate_tenant(60, seed=3)
     users = [u for u in snap.users if u.assigned_licenses][:30]
-    odd = {0: 'Comma, "Quoted"', 1: "Line\nBreak", 2: "Ünïcødé ✓"}
+    odd = {0: 'Comma, "Quoted"', 1: "TextRef\nBreak", 2: "Ünïcødé ✓"}
     changed = list(snap.users)
     for i, name in odd.items():
         pos = changed.index(users[i])
@@ -62,7 +62,7 @@ def tenant_with_usage() -> TenantSnapshot:
         storageUsedInBytes=i * 1_000_000, hasArchive=i % 7 == 0, reports=tuple(sorted(REPORTS)))
         for i, u in enumerate(users)), key=lambda r: r.userPrincipalName.lower()))
     reads = tuple(ReportRead(name, "D90", "2026-10-30", "") for name in sorted(REPORTS))
-    return dataclasses.replace(snap, users=tuple(changed), usage=UsageReports(reads, rows))
+    return dataclasses.replace(snap, users=tuple(changed), usage_reports=UsageReports(reads, rows))
 
 
 def _renamed(user: Any, name: str) -> Any:
@@ -85,7 +85,7 @@ class Run:
             client = GraphClient(base_url=self.graph.url, credential=StaticTokenCredential(self.token),
                                  cloud=self.cloud, retry=FAST, progress=Progress(self.stderr, interval=0))
             try:
-                return await collect(client, group_refs=[], need_sign_in=False, usage=need)
+                return await collect(client, group_refs=[], need_sign_in=False, usage_reports=need)
             finally:
                 await client.aclose()
 
@@ -102,10 +102,10 @@ def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant
     run = Run(snap)
     got = run.collect()
     assert got.gaps == () and USAGE_REPORTS in got.collected_parts
-    assert got.usage is not None and snap.usage is not None
-    assert got.usage.users == snap.usage.users  # quoted names, line breaks, the BOM: all read back
+    assert got.usage_reports is not None and snap.usage_reports is not None
+    assert got.usage_reports.users == snap.usage_reports.users  # quoted names, line breaks, the BOM: all read back
     # the storage reports with D7 (their sizes are those of the refresh date in every period)
-    assert [(r.name, r.period, r.refreshed) for r in got.usage.reports] == [
+    assert [(r.name, r.period, r.refreshed) for r in got.usage_reports.reports] == [
         (name, "D7" if name in STORAGE_REPORTS else "D90", "2026-10-30") for name in sorted(REPORTS)]
     paths = run.paths()
     assert paths[0] == ("/admin/reportSettings", 200)
@@ -120,7 +120,7 @@ def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant
     assert len([p for p, s in paths if p.startswith("/download/") and s == 200]) == 4
     # the downloads are on another host name: the bearer token never went there
     assert run.graph.reports.token_leaks == 0
-    copilot = got.usage.read(COPILOT.name)
+    copilot = got.usage_reports.read(COPILOT.name)
     assert copilot is not None and copilot.request.endswith("(beta)")
 
 
@@ -132,7 +132,7 @@ def test_the_settings_are_read_beside_the_users_and_the_reports_all_at_once() ->
     mailbox = Fault(FaultKind.SLOW, r"getMailboxUsageDetail", count=1, delay=1.0)
     run = Run(snap, responders=[users, mailbox])
     got = run.collect()
-    assert got.gaps == () and got.usage is not None and got.usage.users == snap.usage.users  # type: ignore[union-attr]
+    assert got.gaps == () and got.usage_reports is not None and got.usage_reports.users == snap.usage_reports.users  # type: ignore[union-attr]
     logged = run.graph.requests
     listing = next(r for r in logged if r.path == "/users")
     settings = next(r for r in logged if r.path == "/admin/reportSettings")
@@ -162,10 +162,10 @@ def test_the_emulator_catches_a_token_sent_to_the_download_host() -> None:
 def test_the_copilot_report_on_v1_is_not_asked_again_on_beta() -> None:
     run = Run(tenant_with_usage(), options=ReportOptions(copilot_v1=True))
     got = run.collect(UsageNeed(frozenset((COPILOT.name,)), 30))
-    assert got.gaps == () and got.usage is not None
+    assert got.gaps == () and got.usage_reports is not None
     assert [p for p, _ in run.paths() if "copilot" in p] == [
         "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"]  # D28 < 30 days: D90
-    assert got.usage.read(COPILOT.name).request == (  # type: ignore[union-attr]
+    assert got.usage_reports.read(COPILOT.name).request == (  # type: ignore[union-attr]
         "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')")
 
 
@@ -174,14 +174,15 @@ def test_only_the_needed_reports_are_read_with_the_shortest_period_that_covers_t
     got = run.collect(UsageNeed(frozenset((ACTIVE_USERS.name,)), 30))
     assert [p for p, _ in run.paths() if p.startswith("/reports/")] == [
         "/reports/getOffice365ActiveUserDetail(period='D30')"]
-    assert got.usage is not None and {r for u in got.usage.users for r in u.reports} == {ACTIVE_USERS.name}
-    assert all(u.storageUsedInBytes is None for u in got.usage.users)
+    assert got.usage_reports is not None
+    assert {r for u in got.usage_reports.users for r in u.reports} == {ACTIVE_USERS.name}
+    assert all(u.storageUsedInBytes is None for u in got.usage_reports.users)
 
 
 def test_concealed_names_are_a_named_gap_and_no_report_is_read() -> None:
     run = Run(tenant_with_usage(), options=ReportOptions(concealed=True))
     got = run.collect()
-    assert got.usage is None and USAGE_REPORTS not in got.collected_parts
+    assert got.usage_reports is None and USAGE_REPORTS not in got.collected_parts
     [gap] = got.gaps
     assert gap.part == USAGE_REPORTS and "conceal user names" in gap.reason and "Org settings > Reports" in gap.reason
     assert run.paths() == [("/admin/reportSettings", 200)]
@@ -198,7 +199,7 @@ def test_concealed_names_are_told_from_the_rows_when_the_setting_cannot_be_read(
     got = run.collect(UsageNeed(frozenset((APPS.name,)), 30))
     [gap] = got.gaps
     assert "conceal user names" in gap.reason and gap.request == "GET /reports/getM365AppUserDetail(period='D30')"
-    assert got.usage is None
+    assert got.usage_reports is None
     assert "concealed names are told from the reports" in run.stderr.getvalue()
 
 
@@ -265,7 +266,7 @@ def test_an_expired_download_asks_for_the_report_again() -> None:
 
     run = Run(tenant_with_usage(), responders=[expire_first])
     got = run.collect(UsageNeed(frozenset((APPS.name,)), 30))
-    assert got.gaps == () and got.usage is not None and len(got.usage.users) == 30
+    assert got.gaps == () and got.usage_reports is not None and len(got.usage_reports.users) == 30
     assert [s for p, s in run.paths() if p.startswith("/reports/")] == [302, 302]
 
 
@@ -285,7 +286,8 @@ def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_pa
     assert main(["audit", "--demo", "--output-dir", str(out_graph), "--format", "json", "--fail-on", "never",
                  "--save-snapshot", str(snap)]) == 0
     saved = load_snapshot(snap)
-    assert saved.usage is not None and {r.name for r in saved.usage.reports} == {COPILOT.name, *STORAGE_REPORTS}
+    assert saved.usage_reports is not None
+    assert {r.name for r in saved.usage_reports.reports} == {COPILOT.name, *STORAGE_REPORTS}
     assert main(["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(out_snap),
                  "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]) == 0
 
@@ -341,7 +343,7 @@ def test_the_audit_names_the_usage_gap_and_exits_3(tmp_path: Path, monkeypatch: 
 
 
 def test_report_rows_are_kept_for_the_tenants_users_in_any_case() -> None:
-    from auditor.graph.usage import UpnKeys
+    from auditor.graph.usage_reports import UpnKeys
     from auditor.snapshot import UserDecoder
 
     users = UserDecoder(with_sign_in=False).values(
@@ -372,7 +374,7 @@ def _collect_with_page_limit(run: Run, need: UsageNeed) -> TenantSnapshot:
         client = GraphClient(base_url=run.graph.url, credential=StaticTokenCredential(run.token), retry=FAST,
                              progress=Progress(run.stderr, interval=0), max_answer_bytes=PAGE_LIMIT)
         try:
-            return await collect(client, group_refs=[], need_sign_in=False, usage=need)
+            return await collect(client, group_refs=[], need_sign_in=False, usage_reports=need)
         finally:
             await client.aclose()
 
@@ -396,7 +398,7 @@ def test_a_report_answered_by_graph_itself_gets_the_download_limit_not_the_page_
     run = Run(tenant_with_usage(), responders=[answer])
     body["csv"] = _padded_apps_report(run)
     got = _collect_with_page_limit(run, UsageNeed(frozenset((APPS.name,)), 30))
-    assert got.gaps == () and got.usage is not None and len(got.usage.users) == 30
+    assert got.gaps == () and got.usage_reports is not None and len(got.usage_reports.users) == 30
     assert "8,0" in run.stderr.getvalue()  # "(8,030 rows, 30 of the tenant's users)": every row was read
 
 
@@ -416,8 +418,8 @@ def _time_to_read(data: bytes, chunk: int) -> float:
     """Seconds to read `data` fed in `chunk`-byte pieces (best of three runs)."""
     import time
 
-    from auditor.graph.usage import _parse
-    from auditor.usage import RowReader
+    from auditor.graph.usage_reports import _parse
+    from auditor.usage_reports import RowReader
 
     pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)]
     best = float("inf")
@@ -441,8 +443,8 @@ def test_reading_a_very_long_line_takes_time_linear_in_its_length(quoted: bool) 
 
 
 def test_a_row_longer_than_any_report_writes_stops_the_run_instead_of_filling_memory() -> None:
-    from auditor.graph.usage import MAX_RECORD, _parse
-    from auditor.usage import RowReader
+    from auditor.graph.usage_reports import MAX_RECORD, _parse
+    from auditor.usage_reports import RowReader
 
     data = _long_line_csv(MAX_RECORD + 1000, quoted=False)
     for chunk in (64 * 1024, len(data)):  # the line across many pieces, or in one

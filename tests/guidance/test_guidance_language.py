@@ -19,7 +19,7 @@ import pytest
 
 from auditor import guidance, i18n
 from auditor.guidance import registry, texts
-from auditor.guidance.library import Words
+from auditor.guidance.library import ValueFormatter
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsUnderMinimum
@@ -215,9 +215,9 @@ def test_states_have_one_name_in_the_texts_and_the_tables(locale: Locale) -> Non
 
     t = i18n.translations(locale)
     for state in GRAPH_STATES:
-        name = Words(locale).word(f"state.{state.lower()}")
+        name = ValueFormatter(locale).word(f"state.{state.lower()}")
         assert subscription_state(t, state) == (name if state == "Enabled" else f"{name} ({state})")
-        assert Words(locale).state(state) == f"{name} ({state})"
+        assert ValueFormatter(locale).state(state) == f"{name} ({state})"
     assert subscription_state(t, "SomethingNew") == "SomethingNew"
 
 

@@ -12,7 +12,7 @@ from auditor.guidance import ALL_RULE_IDS, message, registry, remediation
 from auditor.guidance.clouds import ACTIVE_USERS_URL, Variant
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.guidance.library import FindingExample
-from auditor.guidance.plan import BLOCKED_REASONS
+from auditor.guidance.remediation import BLOCKED_REASONS
 from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
 from auditor.rules.assignments import (

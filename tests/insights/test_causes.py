@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from auditor.audits import ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
+from auditor.directory_audits import ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
 from auditor.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
-from auditor.emulator.audits import APP_NAME
+from auditor.emulator.directory_audits import APP_NAME
 from auditor.insights.causes import cause_for
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.upkeep import UsageLocationMissing

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from auditor.plan.compile import COUNT_VIOLATION, NOT_SUBSCRIBED, Plan, compile_plan
+from auditor.plan.compile import COUNT_VIOLATION, NOT_SUBSCRIBED, ChangePlan, compile_plan
 
 from .builders import (
     ASSIGNMENT_ERROR,
@@ -38,11 +38,11 @@ U1, U2, U3 = uid(1), uid(2), uid(3)
 ROOMY = [seat("SPE_E5", 100, 50, price=57.0), seat("SPE_E3", 100, 50, price=33.75), seat("VISIOCLIENT", 20, 5)]
 
 
-def kinds(plan: Plan) -> list[tuple[str, str]]:
+def kinds(plan: ChangePlan) -> list[tuple[str, str]]:
     return [(c.kind, c.user) for c in plan.changes]
 
 
-def reasons(plan: Plan) -> dict[str, str]:
+def reasons(plan: ChangePlan) -> dict[str, str]:
     return {s.finding: s.reason for s in plan.skipped}
 
 
@@ -418,7 +418,7 @@ def test_group_references_name_the_clouds_graph_endpoint() -> None:
 # --- after apply ------------------------------------------------------------------------------------
 
 
-def after_apply(document: dict[str, Any], plan: Plan) -> dict[str, Any]:
+def after_apply(document: dict[str, Any], plan: ChangePlan) -> dict[str, Any]:
     """The report the next audit writes once the plan is applied: the fixed findings are gone and
     the seat table shows the simulated consumption."""
     fixed = {fid for c in plan.changes for fid in c.findings}

@@ -13,7 +13,7 @@ import pytest
 
 from auditor import guidance
 from auditor.cli import main
-from auditor.guidance.plan import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
+from auditor.guidance.remediation import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
 from auditor.model import Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.write import plan_markdown

@@ -18,7 +18,7 @@ from auditor.plan.crosscheck import LEAVER_RULES
 from auditor.plan.summary import reclaim_split
 from auditor.rules.assignments import SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
-from auditor.rules.usage import Rightsize
+from auditor.rules.usage_reports import Rightsize
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"

@@ -11,9 +11,9 @@ import pytest
 from markupsafe import escape
 
 from auditor import i18n
-from auditor.guidance.plan import BLOCKED_REASONS, LOOKUP
+from auditor.guidance.remediation import BLOCKED_REASONS, LOOKUP
 from auditor.model import Cloud, Locale
-from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, Plan, Skipped
+from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
 from auditor.report import render_html, render_markdown
 from auditor.report.view.context import RenderContext
@@ -28,11 +28,11 @@ RUN_KINDS = tuple(k for k in KINDS if k != "lookup")  # every kind of change a p
 ROW = re.compile(r"^\| (f\d+) \| [^|]* \| [^|]* \| (.*?) \| [^|]* \|$", re.M)
 
 
-def _plan(locale: Locale, skipped: tuple[Skipped, ...]) -> Plan:
+def _plan(locale: Locale, skipped: tuple[Skipped, ...]) -> ChangePlan:
     changes = tuple(Change(n, kind, METHODS[kind], f"/users/{uid(n)}", None, "", uid(n), None, (), {}, (f"c{n}",), ())
                     for n, kind in enumerate(RUN_KINDS, 1))
-    return Plan("72f988bf-0000-0000-0000-000000000000", "Contoso", "worldwide", locale.value, "2026-11-22T03:00:00Z",
-                "EUR", 0.0, (), changes, (), None, skipped)
+    return ChangePlan("72f988bf-0000-0000-0000-000000000000", "Contoso", "worldwide", locale.value,
+                      "2026-11-22T03:00:00Z", "EUR", 0.0, (), changes, (), None, skipped)
 
 
 def _every_reason() -> tuple[Skipped, ...]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auditor.plan.compile import Plan, compile_plan
+from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.plan.write import BATCH_LIMIT, batch_bodies, plan_document, plan_markdown, write_plan
 
 from .builders import (
@@ -117,7 +117,7 @@ def test_a_chain_longer_than_a_batch_is_split_in_order() -> None:
     _assert_dependencies_in_reach(plan, batches)
 
 
-def _assert_dependencies_in_reach(plan: Plan, batches: list[dict[str, Any]]) -> None:
+def _assert_dependencies_in_reach(plan: ChangePlan, batches: list[dict[str, Any]]) -> None:
     """A change's depends_on lies in its own batch or an earlier one, and dependsOn only names its own batch."""
     batch_of = {int(r["id"]): i for i, b in enumerate(batches) for r in b["requests"]}
     for change in plan.changes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import wire
-from ..audits import READ_ROLES
 from ..call import Answer, Call
+from ..directory_audits import READ_ROLES
 from ..query import MAX_TOP, check_select, no_filter, page, project
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@
   text has a plural and is chosen by the value `count` (see `Counted`): the number it shows
   ("{count} licenses are in the grace period"), or the number of items in a list it names, whose
   words agree with it without showing it ("Remove {sku}": Turkish "{sku} ürününü" for one
-  product, "{sku} ürünlerini" for "A ve B"; `Words.listing` gives both values).
+  product, "{sku} ürünlerini" for "A ve B"; `ValueFormatter.listing` gives both values).
 - auditor/locale/<lang>/LC_MESSAGES/guidance.po: the translations, read with Babel on first use
   (no .mo, as for messages.po: auditor/i18n/catalogs.py) and looked up by key and English: a text
   a language does not translate gives the English.

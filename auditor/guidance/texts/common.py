@@ -1,5 +1,5 @@
 """The guidance texts several rules share: words, roles, links, Graph call descriptions, next steps,
-and the summaries and steps of the shared plan pieces (auditor/guidance/library.py). A rule's own
+and the summaries and steps of the shared remediation pieces (auditor/guidance/library.py). A rule's own
 texts are declared on the rule (declare.py).
 """
 
@@ -140,16 +140,16 @@ TEXTS: tuple[Declared, ...] = (
          "select them > Bulk actions > Edit product licenses > Replace existing product license assignments > "
          "Next > switch On the new product > Replace > Close > Close. Replace removes every earlier license "
          "assignment of the selected users: only what you switch On remains."),
-    Steps("steps.usage.worldwide",
+    Steps("steps.usage_location.worldwide",
           "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
           "Select {user}, then open the Licenses and apps tab.",
           "Under Select location, choose the country where the user works, then select Save changes."),
-    Steps("steps.usage.legacy",
+    Steps("steps.usage_location.legacy",
           "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
           "Select {user}; on the right, in the Product licenses row, select Edit.",
           "Under Location, choose the country where the user works, then select Save > Close > Close."),
-    Text("steps.usage.sync", "If accounts are synchronized from an on-premises directory, set the usage location "
-         "there as well, so new accounts get one from the start."),
+    Text("steps.usage_location.sync", "If accounts are synchronized from an on-premises directory, set the usage "
+         "location there as well, so new accounts get one from the start."),
     Text("steps.cloud.germany", "Microsoft Cloud Deutschland closed in October 2021, and its tenants now use the "
          "worldwide service: the steps below are those documented for the Germany cloud; in a tenant that has "
          "moved, the worldwide admin center applies."),
@@ -218,7 +218,7 @@ TEXTS: tuple[Declared, ...] = (
          "group's type."),
     Text("graph.membership_lookup", "Removes {user} from the group {group}; look up the group's id first and put "
          "it in the path."),
-    Text("graph.usage", "Sets the usage location of {user}; replace XX with the two-letter country code (ISO "
+    Text("graph.usage_location", "Sets the usage location of {user}; replace XX with the two-letter country code (ISO "
          "3166-1), for example NL."),
     Text("link.move_users", "Move users to a different subscription"),
     Text("link.assign_licenses", "Assign licenses to users"),

@@ -7,11 +7,11 @@ from dataclasses import replace
 from typing import Any
 
 from ...guidance.facts import Facts
-from ...guidance.plan import (
+from ...guidance.remediation import (
     ASSIGN_LICENSE,
     CHOOSE_VALUE,
     Action,
-    Line,
+    TextRef,
     first_blocked,
 )
 from ...model import Finding
@@ -60,10 +60,10 @@ class AssignmentRule(Rule):
         )
 
 
-def assign_line(f: Facts, product: str) -> Line:
+def assign_line(f: Facts, product: str) -> TextRef:
     """What a call that assigns `product` does; "the user needs a usage location first" only for a
     user who has none (details.no_usage_location)."""
-    return Line("graph.add" if f.details.get("no_usage_location") else "graph.assign", {"sku": product})
+    return TextRef("graph.add" if f.details.get("no_usage_location") else "graph.assign", {"sku": product})
 
 
 def wait_for_usage_location(f: Facts, actions: list[Action]) -> list[Action]:

@@ -11,7 +11,7 @@ from ...guidance.examples import E5, EMS, USER
 from ...guidance.facts import Facts
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
     direct_removals,
     group_removals,
@@ -21,13 +21,13 @@ from ...guidance.library import (
     loss_summary,
     removal_frame,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     AFTER_GROUP,
     GROUP_KEEPS,
     Action,
     Alternative,
-    Line,
-    Plan,
+    Remediation,
+    TextRef,
     assign_license,
 )
 from ...guidance.texts.declare import Text
@@ -166,11 +166,11 @@ class SkuCombinationForbidden(AssignmentRule):
         return (({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
                 | ctx.data_kinds(user))
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         combination = f.strs("combination") or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """Never both products: by default the one the others include goes (details remove/keep, when
         the plans show one), with "remove the other instead" as the alternative; without a default,
         one alternative per product and no default actions (only the admin knows which stays)."""
@@ -184,31 +184,33 @@ class SkuCombinationForbidden(AssignmentRule):
         drop, keep = f.text("remove"), [p for p in f.strs("keep") if p in held]
         default = drop is not None and drop in held and bool(keep)
         gone = [drop] if default and drop else held
-        steps: list[Line] = [Line("steps.combination.choose", values)]
+        steps: list[TextRef] = [TextRef("steps.combination.choose", values)]
         if default and drop:
-            steps.append(Line("steps.combination.keep", {"sku": w.product(drop), **w.listing("keep", keep)}))
+            steps.append(TextRef("steps.combination.keep", {"sku": w.product(drop), **w.listing("keep", keep)}))
         steps += loss_steps(f, w, gone)
         if default:
             direct = f.direct(gone)
             if direct:
-                steps.append(Line(f"steps.remove.{v.steps}", w.one_of("sku", direct)))
+                steps.append(TextRef(f"steps.remove.{v.steps}", w.one_of("sku", direct)))
             steps += group_steps(f, w, f.grouped(gone))
         else:  # no removal is pre-filled, in the steps either: each way is an alternative
-            steps.append(Line("steps.combination.either", values))
+            steps.append(TextRef("steps.combination.either", values))
         actions: list[Action] = []
         if default and drop:
             actions = self.take(f, w, [drop], keep, "graph.combination")
-            alternatives = [Alternative(Line("alt.remove_other", {**w.listing("sku", keep), "keep": w.product(drop)}),
-                                        tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
+            label = TextRef("alt.remove_other", {**w.listing("sku", keep), "keep": w.product(drop)})
+            alternatives = [Alternative(label, tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
         else:
             alternatives = [
-                Alternative(Line("alt.remove_other", {**w.listing("sku", [p]), "keep": w.products(others)}),
+                Alternative(TextRef("alt.remove_other", {**w.listing("sku", [p]), "keep": w.products(others)}),
                             tuple(self.take(f, w, [p], others, "graph.combination_other")))
                 for p in held if (others := [o for o in held if o != p])]
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
-        return Plan(Line("summary.combination", values), steps, role, next_steps, links, actions, alternatives)
+        summary = TextRef("summary.combination", values)
+        return Remediation(summary, steps, role, next_steps, links, actions, alternatives)
 
-    def declared(self, f: Facts, v: Variant, w: Words, combo: list[str], held: list[str]) -> Plan | None:
+    def declared(self, f: Facts, v: Variant, w: ValueFormatter, combo: list[str],
+                 held: list[str]) -> Remediation | None:
         """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
         products the user holds go, `keep` stays; no alternative. None when the details lack them."""
         keep = [p for p in f.strs("keep") if p in held]
@@ -216,26 +218,28 @@ class SkuCombinationForbidden(AssignmentRule):
         if not keep or not gone:
             return None
         values = {**w.listing("sku", gone), "keep": w.products(keep), "combination": w.products(combo)}
-        steps = [Line("steps.combination.declared", values), *loss_steps(f, w, gone)]
+        steps = [TextRef("steps.combination.declared", values), *loss_steps(f, w, gone)]
         direct = f.direct(gone)
         if direct:
-            steps.append(Line(f"steps.remove.{v.steps}", w.listing("sku", direct)))
+            steps.append(TextRef(f"steps.remove.{v.steps}", w.listing("sku", direct)))
         steps += group_steps(f, w, f.grouped(gone))
         loss = loss_summary(f, w, gone)
-        declared = Line("summary.combination_declared", values)
-        summary: Line | tuple[Line, ...] = (loss, declared) if loss is not None else declared
+        declared = TextRef("summary.combination_declared", values)
+        summary: TextRef | tuple[TextRef, ...] = (loss, declared) if loss is not None else declared
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
-        return Plan(summary, steps, role, next_steps, links, self.take(f, w, gone, keep, "graph.combination_other"))
+        actions = self.take(f, w, gone, keep, "graph.combination_other")
+        return Remediation(summary, steps, role, next_steps, links, actions)
 
     @staticmethod
-    def take(f: Facts, w: Words, parts: list[str], keep: list[str], key: str) -> list[Action]:
+    def take(f: Facts, w: ValueFormatter, parts: list[str], keep: list[str], key: str) -> list[Action]:
         """The calls that take `parts` away and leave `keep`: direct copies in one assignLicense,
         copies from groups by leaving each group that assigns them (not one that also assigns a kept
         product: leaving it would take that too). Removals that would end data are listed, not ready."""
         kept_groups = {g for p in keep for g in f.group_ids(p)}
         direct = f.direct(parts)
         # counted by what stays ("{keep} stays" / "stay"); the removed products read the same either way
-        actions = direct_removals(f, direct, lambda ps: Line(key, {"sku": w.products(ps), **w.listing("keep", keep)}))
+        actions = direct_removals(f, direct,
+                                  lambda ps: TextRef(key, {"sku": w.products(ps), **w.listing("keep", keep)}))
         actions += group_removals(f, w, f.grouped(parts), lambda gid, name: gid in kept_groups)
         if any(gid in kept_groups for p in parts for gid in f.group_ids(p)):
             # a group gives both: these calls alone would leave the product to remove in place
@@ -322,13 +326,13 @@ class AssignmentNotGroupBased(AssignmentRule):
                 twice | joins,
             )
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         twice = f.details.get("also_by_group")
         twice = twice if isinstance(twice, Mapping) else {}
         if not twice:
             parts = f.direct(f.skus) or list(f.skus)
             values = w.listing("sku", parts)
-            steps: list[Line] = []
+            steps: list[TextRef] = []
             actions: list[Action] = []
             rest: list[str] = []  # no licensing group can be joined for these: a person adds the user
             # the policy's licensing group: join it, then (once its copy is active) remove the direct one
@@ -336,8 +340,8 @@ class AssignmentNotGroupBased(AssignmentRule):
                 join = licensing.join(f, w, given, entry)
                 if join.ready:
                     given_values = w.listing("sku", given)
-                    steps += [licensing.join_steps(w, entry, given), Line("steps.group.wait", given_values),
-                              Line(f"steps.remove.{v.steps}", given_values)]
+                    steps += [licensing.join_steps(w, entry, given), TextRef("steps.group.wait", given_values),
+                              TextRef(f"steps.remove.{v.steps}", given_values)]
                     actions += [join, licensing.remove_after_join(f, w, given, entry)]
                 else:  # the finding waits: the step says what keeps the group from being joined
                     steps.append(join.description)
@@ -347,10 +351,11 @@ class AssignmentNotGroupBased(AssignmentRule):
             rest += [p for p in parts if p not in grouped]
             if rest or not actions:
                 rest_values = w.listing("sku", rest)
-                steps += [Line("steps.group.add", rest_values), Line("steps.group.wait", rest_values),
-                          Line(f"steps.remove.{v.steps}", rest_values)]
+                steps += [TextRef("steps.group.add", rest_values), TextRef("steps.group.wait", rest_values),
+                          TextRef(f"steps.remove.{v.steps}", rest_values)]
                 # not ready: it may only run once a group's copy is active (no group to join is known)
-                actions.append(assign_license(f, [], rest, Line("graph.remove_after_group", rest_values), AFTER_GROUP))
-            return Plan(Line("summary.to_group", values), steps, "role.group", [Line("next.rerun")],
+                actions.append(assign_license(f, [], rest, TextRef("graph.remove_after_group", rest_values),
+                                              AFTER_GROUP))
+            return Remediation(TextRef("summary.to_group", values), steps, "role.group", [TextRef("next.rerun")],
                         ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
         return held_twice(f, w, twice)

@@ -29,8 +29,8 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from ...guidance.facts import Facts, as_int, as_map, as_strs, as_text
-from ...guidance.library import Words
-from ...guidance.plan import (
+from ...guidance.library import ValueFormatter
+from ...guidance.remediation import (
     BLOCKED_REASONS,
     GROUP_DYNAMIC,
     GROUP_KIND_UNKNOWN,
@@ -38,7 +38,7 @@ from ...guidance.plan import (
     GROUP_SYNCED,
     LICENSING_GROUP,
     Action,
-    Line,
+    TextRef,
     add_member,
     assign_license,
 )
@@ -154,24 +154,24 @@ def _where(entry: Mapping[str, Any]) -> str:
     return f"{file}:{line}" if line else file
 
 
-def problem_line(f: Facts, w: Words, part: str, entry: Mapping[str, Any]) -> Line:
+def problem_line(f: Facts, w: ValueFormatter, part: str, entry: Mapping[str, Any]) -> TextRef:
     """What keeps the fix from joining the product's licensing group, in words."""
     problem = as_text(entry.get("problem")) or ""
     values = {"ref": as_text(entry.get("ref")) or "?", "where": _where(entry), "sku": w.product(part),
               "group": as_text(entry.get("name")) or as_text(entry.get("ref")) or "?"}
     if problem == AMBIGUOUS:
-        return Line("graph.licensing_group.ambiguous", values | {"count": str(as_int(entry.get("matches")) or 2)})
+        return TextRef("graph.licensing_group.ambiguous", values | {"count": str(as_int(entry.get("matches")) or 2)})
     if problem == PLANS_LOST:
-        return Line("graph.licensing_group.plans_lost",
+        return TextRef("graph.licensing_group.plans_lost",
                     values | w.listing("plans", as_strs(entry.get("plans")), products=False))
     key = {NOT_FOUND: "graph.licensing_group.not_found", NOT_ASSIGNING: "graph.licensing_group.not_assigning",
            MEMBER: "graph.licensing_group.member", GROUP_DYNAMIC: "graph.licensing_group.dynamic",
            GROUP_SYNCED: "graph.licensing_group.synced", GROUP_MAIL: "graph.licensing_group.mail",
            GROUP_KIND_UNKNOWN: "graph.licensing_group.unknown"}.get(problem, "graph.licensing_group.blocked")
-    return Line(key, values | {"rule": as_text(entry.get("rule")) or ""})
+    return TextRef(key, values | {"rule": as_text(entry.get("rule")) or ""})
 
 
-def join(f: Facts, w: Words, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
+def join(f: Facts, w: ValueFormatter, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
     """The call that adds the user to the parts' licensing group: ready, or waiting with the reason."""
     gid = as_text(entry.get("id")) or ""
     problem = as_text(entry.get("problem"))
@@ -180,15 +180,15 @@ def join(f: Facts, w: Words, parts: Sequence[str], entry: Mapping[str, Any]) -> 
         blocked = problem if problem in BLOCKED_REASONS else LICENSING_GROUP
         return replace(add_member(f, gid, [], problem_line(f, w, parts[0], entry)), blocked=blocked)
     values = {"group": as_text(entry.get("name")) or gid, **w.listing("sku", list(parts))}
-    return add_member(f, gid, gives, Line("graph.join_licensing", values))
+    return add_member(f, gid, gives, TextRef("graph.join_licensing", values))
 
 
-def remove_after_join(f: Facts, w: Words, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
+def remove_after_join(f: Facts, w: ValueFormatter, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
     """The direct copies of `parts` removed once the group's copy of each is active: apply runs it
     after the join, waiting for the group's copy (`apply --wait`). The user keeps holding each
     product (through the group), so it frees no seat: the join took none for them either."""
     gid = (as_text(entry.get("id")) or "").lower()
-    action = assign_license(f, [], list(parts), Line("graph.remove_after_group", w.listing("sku", list(parts))))
+    action = assign_license(f, [], list(parts), TextRef("graph.remove_after_group", w.listing("sku", list(parts))))
     active = tuple({"holds": f.sku_id(p).lower(), "how": "group", "group": gid, "active": True} for p in parts)
     return replace(action, precondition=(*action.precondition, *active), seats={})
 
@@ -207,8 +207,8 @@ def by_group(f: Facts, parts: Sequence[str]) -> list[tuple[Mapping[str, Any], li
     return list(out.values())
 
 
-def join_steps(w: Words, entry: Mapping[str, Any], parts: Sequence[str]) -> Line:
-    return Line("steps.group.join", {"group": as_text(entry.get("name")) or as_text(entry.get("ref")) or "?",
+def join_steps(w: ValueFormatter, entry: Mapping[str, Any], parts: Sequence[str]) -> TextRef:
+    return TextRef("steps.group.join", {"group": as_text(entry.get("name")) or as_text(entry.get("ref")) or "?",
                                      **w.listing("sku", list(parts))})
 
 

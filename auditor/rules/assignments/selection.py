@@ -13,7 +13,7 @@ from ...guidance.library import (
     LINKS_ASSIGN,
     LINKS_GROUP,
     Message,
-    Words,
+    ValueFormatter,
     base_values,
     direct_removals,
     group_removals,
@@ -22,11 +22,11 @@ from ...guidance.library import (
     loss_summary,
     removal,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     REMOVE_MEMBER,
     Action,
-    Line,
-    Plan,
+    Remediation,
+    TextRef,
     add_member,
     assign_license,
     reprocess,
@@ -152,10 +152,10 @@ class SkuNotAllowed(AssignmentRule):
                 policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' does not allow", extra, cost=True
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         return self.message_key(), {**base_values(f, w), "allowed": w.products(f.strs("allowed"))}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         bad = list(f.skus)
         new = f.text("replace_with")
         allowed = f.strs("allowed")
@@ -163,34 +163,34 @@ class SkuNotAllowed(AssignmentRule):
             return removal(f, v, w, bad)
         direct, grouped = f.direct(bad), f.grouped(bad)
         target = w.product(new) if new else w.any_product(allowed)
-        steps: list[Line] = loss_steps(f, w, bad)
+        steps: list[TextRef] = loss_steps(f, w, bad)
         if direct:
             values = {"old": w.products(direct), "new": target}
-            steps += [Line(f"steps.replace.{v.steps}", values), Line("steps.replace.caution", values)]
+            steps += [TextRef(f"steps.replace.{v.steps}", values), TextRef("steps.replace.caution", values)]
         join = as_text(as_map(f.details.get("replace_group")).get("name")) if new else None
         for part in grouped:
             for group in f.groups(part):
                 values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group,
                           "join": join or ""}
-                steps += [Line("steps.group.explain", values),
-                          Line("steps.group.replace_named" if join else "steps.group.replace", values)]
+                steps += [TextRef("steps.group.explain", values),
+                          TextRef("steps.group.replace_named" if join else "steps.group.replace", values)]
         actions = self.actions(f, w, direct, grouped, new, target)
-        summary: Line | tuple[Line, ...]
+        summary: TextRef | tuple[TextRef, ...]
         if grouped:
             summary = group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
         elif new:
-            summary = Line("summary.replace", {**w.listing("old", direct), "new": target})
+            summary = TextRef("summary.replace", {**w.listing("old", direct), "new": target})
         else:
-            summary = Line("summary.not_allowed", {**w.listing("sku", direct), "allowed": w.any_product(allowed)})
+            summary = TextRef("summary.not_allowed", {**w.listing("sku", direct), "allowed": w.any_product(allowed)})
         loss = loss_summary(f, w, bad)
         if loss is not None:
             summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
         links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
-        return Plan(summary, steps, "role.group" if grouped else "role.assign",
-                    [Line("next.freed"), Line("next.rerun")], links, actions)
+        return Remediation(summary, steps, "role.group" if grouped else "role.assign",
+                    [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
 
     @staticmethod
-    def actions(f: Facts, w: Words, direct: list[str], grouped: list[str], new: str | None, target: str
+    def actions(f: Facts, w: ValueFormatter, direct: list[str], grouped: list[str], new: str | None, target: str
                 ) -> list[Action]:
         """The replacement first, then the removals, so the user is never without a license. Direct
         products: one assignLicense that adds the replacement and removes them together (the
@@ -206,11 +206,11 @@ class SkuNotAllowed(AssignmentRule):
             joined = (gid, new)
             name = as_text(join.get("name")) or gid
             actions.append(add_member(f, gid, as_strs(join.get("gives")) or [new],
-                                      Line("graph.join", {"group": name, "new": target})))
+                                      TextRef("graph.join", {"group": name, "new": target})))
             add = []
         if direct:
             key = "graph.replace" if add else "graph.remove" if new else "graph.remove_or_replace"
-            actions += direct_removals(f, direct, lambda ps: Line(key, {**w.listing("old", ps), "new": target,
+            actions += direct_removals(f, direct, lambda ps: TextRef(key, {**w.listing("old", ps), "new": target,
                                                                          **w.listing("sku", ps)}),
                                        add, assign_line(f, target))
         elif add:
@@ -271,7 +271,7 @@ class SkuForbidden(AssignmentRule):
                 {"forbidden": ctx.index.parts(forbidden)} | ctx.data_lost(ctx.index.users[pos], bad), cost=True,
             )
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         return removal(f, v, w, list(f.skus))
 
 
@@ -368,39 +368,39 @@ class SkuRequiredMissing(AssignmentRule):
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         return self.message_key(), {**base_values(f, w), **w.listing("required", f.strs("required_any"))}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         required = list(f.strs("required_any")) or list(f.skus)
         joined = [as_map(g) for g in f.details.get("group_membership") or [] if as_text(as_map(g).get("id"))]
         if joined:
             return self.group_plan(f, w, joined)
         choice = w.one_of("sku", required)  # "A or B": one product
-        summary = Line("summary.assign", {**choice, "count": str(len(required))})
+        summary = TextRef("summary.assign", {**choice, "count": str(len(required))})
         links = ["assign_licenses", "group_licensing", "admin_roles", "graph:user_assign"]
         for entry, given in licensing.by_group(f, required)[:1]:
             # the policy's licensing group gives the product: the user joins it (group licensing
             # needs no usage location of the user's own: it takes the tenant's)
             join = licensing.join(f, w, given, entry)
             step = licensing.join_steps(w, entry, given) if join.ready else join.description
-            return Plan(summary, [step], "role.group", [Line("next.rerun")], links, [join])
-        steps = [Line(f"steps.assign.{v.steps}", choice), Line("steps.group.add", choice)]
+            return Remediation(summary, [step], "role.group", [TextRef("next.rerun")], links, [join])
+        steps = [TextRef(f"steps.assign.{v.steps}", choice), TextRef("steps.group.add", choice)]
         actions = []
         if required:
             actions.append(assign_license(f, [required[0]], [], assign_line(f, w.product(required[0]))))
         actions = wait_for_usage_location(f, actions)
         # "one of the required products: A or B", or "the required product A"
-        return Plan(summary, steps, "role.assign", [Line("next.rerun")], links, actions)
+        return Remediation(summary, steps, "role.assign", [TextRef("next.rerun")], links, actions)
 
     @staticmethod
-    def group_plan(f: Facts, w: Words, joined: list[Any]) -> Plan:
+    def group_plan(f: Facts, w: ValueFormatter, joined: list[Any]) -> Remediation:
         """The user is a member of a group that assigns a required product, yet holds no copy from
         it: never a direct copy beside the group (details.group_membership). Through a nested group
         only: join the group itself (group-based licensing follows direct members only). A direct
         member: reprocess the user's licenses. Not known which: a person checks first."""
-        summaries: list[Line] = []
-        steps: list[Line] = []
+        summaries: list[TextRef] = []
+        steps: list[TextRef] = []
         actions: list[Action] = []
         for g in joined:
             gid, name = str(g["id"]), as_text(g.get("name")) or str(g["id"])
@@ -408,13 +408,13 @@ class SkuRequiredMissing(AssignmentRule):
             via = as_text(g.get("via"))
             via = via if via in ("nested", "direct") else "unknown"
             values = {"group": name, "sku": w.products(gives)}
-            summaries.append(Line(f"summary.required.{via}", values))
+            summaries.append(TextRef(f"summary.required.{via}", values))
             if via == "nested":
-                steps.append(Line("steps.required.nested", values))
-                actions.append(add_member(f, gid, gives, Line("graph.join_direct", values)))
+                steps.append(TextRef("steps.required.nested", values))
+                actions.append(add_member(f, gid, gives, TextRef("graph.join_direct", values)))
             elif via == "direct":
-                steps.append(Line("steps.required.direct", values))
-                actions.append(reprocess(f, Line("graph.reprocess_group", values), takes=gives))
+                steps.append(TextRef("steps.required.direct", values))
+                actions.append(reprocess(f, TextRef("graph.reprocess_group", values), takes=gives))
         # a join to a dynamic or synced group is listed, not ready (its reason says where to change it)
-        return Plan(tuple(summaries), steps, "role.group", [Line("next.rerun")], ["admin_roles", *LINKS_GROUP],
-                    wait_for_usage_location(f, actions))
+        return Remediation(tuple(summaries), steps, "role.group", [TextRef("next.rerun")],
+                           ["admin_roles", *LINKS_GROUP], wait_for_usage_location(f, actions))

@@ -1,6 +1,6 @@
 """Rules under `hygiene:` — licenses that are wasted or broken regardless of population.
 
-One module per topic; each rule carries its evaluation, message and remediation plan. The order
+One module per topic; each rule carries its evaluation, message and remediation. The order
 below is the registry's (the schema and the reports list the rules in it).
 """
 

@@ -11,14 +11,14 @@ from ...guidance.examples import E3, E5, USER
 from ...guidance.facts import Facts, iso_date, number
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
     keep_data,
     removal,
 )
-from ...guidance.plan import (
-    Line,
-    Plan,
+from ...guidance.remediation import (
+    Remediation,
+    TextRef,
     resting_on,
 )
 from ...guidance.texts.declare import Steps, Text
@@ -29,7 +29,7 @@ from ...model import (
 )
 from ...policy.model import HygieneCheck
 from ...snapshot import MAILBOX_SETTINGS
-from ...usage import MAILBOXES
+from ...usage_reports import MAILBOXES
 from ..base import Context, parse_when
 from .base import DATA_KEPT_DOC, HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -40,9 +40,9 @@ def mailbox_note(f: Facts) -> tuple[str, ...]:
     return ("message.shared_mailbox_unknown",) if f.text("shared_mailbox") == "unknown" else ()
 
 
-def mailbox_unknown(f: Facts) -> list[Line]:
+def mailbox_unknown(f: Facts) -> list[TextRef]:
     """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
-    return [Line("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
+    return [TextRef("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
 
 
 class _UnusedAccount(UserHygieneRule):
@@ -54,9 +54,9 @@ class _UnusedAccount(UserHygieneRule):
     def notes(self, f: Facts) -> tuple[str, ...]:
         return (*mailbox_note(f), *super().notes(f))
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        plan = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), Line(self.confirm), *keep_data(f)])
-        return resting_on(plan, *self.rests_on(f))
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+        remedy = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), TextRef(self.confirm), *keep_data(f)])
+        return resting_on(remedy, *self.rests_on(f))
 
     def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
         """The facts about the account each call needs still true when it runs (apply checks them)."""
@@ -257,7 +257,7 @@ class InactiveUserLicensed(_UnusedAccount):
         return (f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
                 + unverified(details))
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         days = number(f.details.get("days"), w.word("unknown"))
         values = {**base_values(f, w), "days": days, "count": days}  # "at least {count} days"
         last = iso_date(f.details.get("last_sign_in"))
@@ -314,10 +314,10 @@ class GuestLicensed(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "guest account holds licenses"
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        confirm = Line("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
-        plan = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
-        return resting_on(plan, {"user_type": "Guest"})  # an account made a member since keeps its licenses
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+        confirm = TextRef("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
+        remedy = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
+        return resting_on(remedy, {"user_type": "Guest"})  # an account made a member since keeps its licenses
 
 
 class SharedMailboxLicensed(UserHygieneRule):
@@ -423,7 +423,7 @@ class SharedMailboxLicensed(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return f"{details['mailbox_purpose']} mailbox holds licenses"
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         keeps = f.text("keeps_license")
         if keeps == "over_50_gb":
             return self.message_key(".keeps_size"), base_values(f, w) | {"size": w.size(f.details.get(
@@ -434,17 +434,17 @@ class SharedMailboxLicensed(UserHygieneRule):
         return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:3] else ""), base_values(
             f, w)
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """A shared, room or equipment mailbox works without a license unless it is large, archived or
         on hold: the checks come first, then the usual removal (per product, per group). No
         ready-to-run Graph call: one would skip the checks, and could take away the archive add-on
         (or the license a hold needs) the mailbox depends on; the admin removes after checking.
         A mailbox the usage report shows over 50 GB or archived keeps its license: no removal."""
         if f.text("keeps_license"):
-            return Plan(Line("summary.shared_keeps"), [Line("steps.shared.keeps", {"user": f.label()})],
-                        "role.assign", [Line("next.shared_keeps")], ["shared_mailbox"])
-        return removal(f, v, w, list(f.skus), intro=[Line("steps.shared.check")],
-                       lead=Line("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
+            return Remediation(TextRef("summary.shared_keeps"), [TextRef("steps.shared.keeps", {"user": f.label()})],
+                        "role.assign", [TextRef("next.shared_keeps")], ["shared_mailbox"])
+        return removal(f, v, w, list(f.skus), intro=[TextRef("steps.shared.check")],
+                       lead=TextRef("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
 
 
 def _resource(purpose: str | None) -> bool:
@@ -458,7 +458,7 @@ def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:
     """What the mailbox usage report (getMailboxUsageDetail) says of the account's mailbox:
     {"storage_used_bytes", "has_archive"}, plus "keeps_license" ("over_50_gb" or "archive") when the
     mailbox needs a license; {} when the snapshot has no such report or it does not list the account."""
-    usage = ctx.index.snapshot.usage
+    usage = ctx.index.snapshot.usage_reports
     if usage is None or usage.read(MAILBOXES.name) is None:
         return {}
     row = usage.by_upn.get(user.user_principal_name.lower())

@@ -9,13 +9,13 @@ from ...guidance.examples import E5, USER
 from ...guidance.facts import GROUP_ID_PLACEHOLDER, Facts, as_int, as_map, as_text, number
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     Action,
-    Line,
-    Plan,
+    Remediation,
+    TextRef,
     lookup,
     reprocess,
     set_usage_location,
@@ -77,8 +77,8 @@ class LicenseAssignmentError(HygieneRule):
              "holds has a service that depends on {sku}. Remove that product first, or keep {sku}, then reprocess."),
         Text("summary.error.UniquenessViolation", "Another object uses one of the proxy addresses of {user}: fix "
              "the duplicate address, then reprocess."),
-        Text("summary.error.usage", "{sku} is not available in the usage location of {user}: correct the location "
-             "if it is wrong; otherwise the user cannot have {sku} there. Then reprocess."),
+        Text("summary.error.usage_location", "{sku} is not available in the usage location of {user}: correct the "
+             "location if it is wrong; otherwise the user cannot have {sku} there. Then reprocess."),
         Text("summary.error.other", "Applying {sku} to {user} failed ({error}): read the error on the user's "
              "Licenses page, fix the cause, then reprocess."),
         Text("summary.error.partial", "{sku} is active for {user}, but not every part of it could be applied."),
@@ -159,40 +159,40 @@ class LicenseAssignmentError(HygieneRule):
                     severity=check.severity, also=state.assigned_by_group or "",
                 )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         key = self.message_key(_ERROR_STATES.get(f.text("state") or "", ""))
         return key, {**base_values(f, w), "error": f.text("error") or w.word("unknown")}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         code = f.text("error") or ""
         part = f.skus[0] if f.skus else "?"
         groups = f.groups(part)
         values = {"sku": w.product(part), "error": code or w.word("unknown"), "group": w.all(groups)}
-        steps: list[Line] = []
+        steps: list[TextRef] = []
         role = "role.group" if groups else "role.assign"
         action: Action
         if code in USAGE_ERROR_CODES:
-            summary = Line("summary.error.usage", values)
-            steps += [Line(f"steps.error.{code}", values), Line(f"steps.usage.{v.steps}", values)]
-            action = set_usage_location(f, Line("graph.usage", values))
+            summary = TextRef("summary.error.usage_location", values)
+            steps += [TextRef(f"steps.error.{code}", values), TextRef(f"steps.usage_location.{v.steps}", values)]
+            action = set_usage_location(f, TextRef("graph.usage_location", values))
         else:
             kind = code if code in ERROR_CODES else "other"
-            summary = Line(f"summary.error.{kind}", values)
-            steps.append(Line(f"steps.error.{kind}", values))
+            summary = TextRef(f"summary.error.{kind}", values)
+            steps.append(TextRef(f"steps.error.{kind}", values))
             # an assignment in Error was not applied: reprocessed with a seat free, it takes one
             # "after the cause is fixed" only where there is one: a CountViolation with a seat free
             # now has none, the reprocess alone applies the license
             free = f.details.get("free_seats")
             cause = not (kind == "CountViolation" and isinstance(free, int) and free > 0)
-            action = reprocess(f, Line("graph.reprocess" if cause else "graph.reprocess_now", values),
+            action = reprocess(f, TextRef("graph.reprocess" if cause else "graph.reprocess_now", values),
                                takes=[part] if f.text("state") == "Error" and f.skus else [])
             if kind == "CountViolation":
                 role = "role.billing_assign"
         if groups:  # several groups may assign the product: "from the groups A and B"
-            steps.append(Line("steps.error.group", {**values, **w.listing("group", groups, products=False)}))
-        steps.append(Line("steps.reprocess", values))
+            steps.append(TextRef("steps.error.group", {**values, **w.listing("group", groups, products=False)}))
+        steps.append(TextRef("steps.reprocess", values))
         # ActiveWithError: the license works, but not all of it could be applied
-        summaries = (Line("summary.error.partial", values), summary) if f.text("state") == "ActiveWithError" \
+        summaries = (TextRef("summary.error.partial", values), summary) if f.text("state") == "ActiveWithError" \
             else summary
         links = [ERROR_LINKS.get(code, "resolve_find"), "assign_licenses", "graph:user_reprocess"]
         if groups:
@@ -201,7 +201,7 @@ class LicenseAssignmentError(HygieneRule):
             links.insert(1, "buy_licenses")
         if code in USAGE_ERROR_CODES:
             links.append("graph:user_update")
-        return Plan(summaries, steps, role, [Line("next.rerun")], links, [action])
+        return Remediation(summaries, steps, role, [TextRef("next.rerun")], links, [action])
 
 
 def error_code(state: LicenseAssignmentState) -> str:
@@ -322,7 +322,7 @@ class GroupLicenseErrors(HygieneRule):
                 severity=check.severity,
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         count = f.int("members_with_errors")
         errors = as_map(f.details.get("errors"))
@@ -330,7 +330,7 @@ class GroupLicenseErrors(HygieneRule):
                   "errors": w.all(sorted(str(code) for code in errors))}
         return self.message_key("" if count else ".uncounted"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
         (one line per error value, with its count), then one reprocess of the group."""
         unknown = w.word("unknown")
@@ -338,18 +338,18 @@ class GroupLicenseErrors(HygieneRule):
         gid = f.text("group_id") or as_text(f.subject.get("id")) or GROUP_ID_PLACEHOLDER
         count = f.int("members_with_errors")
         values = {"group": group, "count": number(count, unknown), "sku": w.skus(f.skus)}
-        summary = Line("summary.group_errors" if count else "summary.group_errors.uncounted", values)
-        steps = [Line("steps.group_errors.open", values)]
+        summary = TextRef("summary.group_errors" if count else "summary.group_errors.uncounted", values)
+        steps = [TextRef("steps.group_errors.open", values)]
         errors = as_map(f.details.get("errors"))
         for code in sorted(errors):
             n = as_int(errors[code])
-            steps.append(Line("steps.group_errors.cause", {**values, "error": code, "count": number(n, unknown)}))
-        steps += [Line("steps.group_errors.fix", values), Line("steps.group_errors.reprocess", values)]
+            steps.append(TextRef("steps.group_errors.cause", {**values, "error": code, "count": number(n, unknown)}))
+        steps += [TextRef("steps.group_errors.fix", values), TextRef("steps.group_errors.reprocess", values)]
         links = ["resolve_find", *dict.fromkeys(ERROR_LINKS[c] for c in sorted(errors) if c in ERROR_LINKS),
                  "resolve_reprocess", "graph:group_errors"]
         action = lookup(f"/groups/{gid}/membersWithLicenseErrors/microsoft.graph.user"
-                        "?$select=id,userPrincipalName,displayName", Line("graph.group_errors", values))
-        return Plan(summary, steps, "role.group", [Line("next.rerun")], links, [action])
+                        "?$select=id,userPrincipalName,displayName", TextRef("graph.group_errors", values))
+        return Remediation(summary, steps, "role.group", [TextRef("next.rerun")], links, [action])
 
 
 RULES: tuple[HygieneRule, ...] = (

@@ -11,7 +11,7 @@ from ...guidance.facts import Facts, as_map, as_strs, as_text
 from ...guidance.library import (
     LINKS_GROUP,
     Message,
-    Words,
+    ValueFormatter,
     base_values,
     direct_removals,
     group_removals,
@@ -19,9 +19,9 @@ from ...guidance.library import (
     loss_steps,
     removal,
 )
-from ...guidance.plan import (
-    Line,
-    Plan,
+from ...guidance.remediation import (
+    Remediation,
+    TextRef,
 )
 from ...guidance.texts.declare import Text
 from ...model import (
@@ -81,7 +81,7 @@ class LicenseAssignedTwice(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return f"holds {', '.join(sorted(details['also_by_group']))} both directly and from a group"
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         twice = f.details.get("also_by_group")
         if isinstance(twice, Mapping) and twice:
             return held_twice(f, w, twice)
@@ -220,7 +220,7 @@ class LicenseRedundant(UserHygieneRule):
             "plans": {part(s): sorted(ctx.plan_name(s, p) for p in enabled[s]) for s in covered_by},
         } | ctx.data_kinds(user)
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         """One sentence per product when the covering products differ; one for all when one covers all."""
         covers = as_map(f.details.get("covered_by"))
         by_cover: dict[str, list[str]] = {}
@@ -231,7 +231,7 @@ class LicenseRedundant(UserHygieneRule):
         (cover, parts), = by_cover.items()
         return self.message_key(), {**base_values(f, w), "sku": w.products(parts), "cover": w.product(cover)}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """Remove the products that add nothing: one sentence per product naming the product that keeps
         its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
         from a group goes through every such group, except that a group which also assigns the covering
@@ -256,24 +256,25 @@ class LicenseRedundant(UserHygieneRule):
 
         direct = [p for p in parts if not f.groups(p) or p in twice]
         grouped = f.grouped(parts)
-        steps = [Line("steps.redundant.keep", {"sku": w.product(p), "cover": cover(p)}) for p in parts]
+        steps = [TextRef("steps.redundant.keep", {"sku": w.product(p), "cover": cover(p)}) for p in parts]
         if direct:
-            steps.append(Line(f"steps.remove.{v.steps}", w.listing("sku", direct)))
-        summary: list[Line] = [Line("summary.redundant", {"sku": w.product(p), "cover": cover(p)}) for p in direct]
+            steps.append(TextRef(f"steps.remove.{v.steps}", w.listing("sku", direct)))
+        summary: list[TextRef] = [TextRef("summary.redundant", {"sku": w.product(p), "cover": cover(p)})
+                                  for p in direct]
         leave: list[str] = []
         for part in grouped:
             for group in f.groups(part):
                 values = {"sku": w.product(part), "group": group, "cover": cover(part)}
                 if group in shared(part):
-                    steps.append(Line("steps.redundant.same_group", values))
-                    summary.append(Line("summary.redundant_same_group", values))
+                    steps.append(TextRef("steps.redundant.same_group", values))
+                    summary.append(TextRef("summary.redundant_same_group", values))
                 else:
-                    steps += [Line("steps.group.explain", values), Line("steps.group.membership", values),
-                              Line("steps.group.license", values)]
-                    summary.append(Line("summary.redundant_group", values))
+                    steps += [TextRef("steps.group.explain", values), TextRef("steps.group.membership", values),
+                              TextRef("steps.group.license", values)]
+                    summary.append(TextRef("summary.redundant_group", values))
                     leave.append(part)
         steps[len(parts):len(parts)] = loss_steps(f, w, parts)  # leaving a group may take more than this
-        actions = direct_removals(f, direct, lambda ps: Line("graph.remove_redundant", w.listing("sku", ps)))
+        actions = direct_removals(f, direct, lambda ps: TextRef("graph.remove_redundant", w.listing("sku", ps)))
         # every group that assigns a redundant product is left, except one that also assigns the covering
         # product (leaving it would take that too)
         covering = {gid for part in grouped for gid in _cover_group_ids(f, part, shared(part))}
@@ -281,8 +282,8 @@ class LicenseRedundant(UserHygieneRule):
         links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
         if grouped:
             links += LINKS_GROUP
-        return Plan(tuple(summary), steps, "role.group" if grouped else "role.assign",
-                    [Line("next.freed"), Line("next.rerun")], links, actions)
+        return Remediation(tuple(summary), steps, "role.group" if grouped else "role.assign",
+                    [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
 
 
 def _cover_group_ids(f: Facts, part: str, shared: list[str]) -> list[str]:

@@ -11,12 +11,12 @@ from ...guidance.examples import USER
 from ...guidance.facts import Facts, iso_date
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
 )
-from ...guidance.plan import (
-    Line,
-    Plan,
+from ...guidance.remediation import (
+    Remediation,
+    TextRef,
     set_usage_location,
 )
 from ...guidance.texts.declare import Text
@@ -51,7 +51,7 @@ class UsageLocationMissing(UserHygieneRule):
         Text("rule.usage-location-missing.describe", "Licenses can only be assigned to a user who has a usage "
              "location, because the services on offer depend on the country."),
         Text("rule.usage-location-missing.message", "{user} has no usage location."),
-        Text("summary.usage", "Set a usage location for {user}; licenses cannot be assigned without one."),
+        Text("summary.usage_location", "Set a usage location for {user}; licenses cannot be assigned without one."),
     )
 
     id = "usage-location-missing"
@@ -70,10 +70,10 @@ class UsageLocationMissing(UserHygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "holds licenses but has no usage location"
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
-        steps = [Line(f"steps.usage.{v.steps}"), Line("steps.usage.sync")]
-        action = set_usage_location(f, Line("graph.usage"))
-        return Plan(Line("summary.usage"), steps, "role.assign", [Line("next.rerun")],
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+        steps = [TextRef(f"steps.usage_location.{v.steps}"), TextRef("steps.usage_location.sync")]
+        action = set_usage_location(f, TextRef("graph.usage_location"))
+        return Remediation(TextRef("summary.usage_location"), steps, "role.assign", [TextRef("next.rerun")],
                     ["assign_licenses", "admin_roles", "graph:user_update"], [action])
 
 
@@ -172,7 +172,7 @@ class SubscriptionExpiring(HygieneRule):
                 severity=check.severity,
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         status = f.text("status") or ""
         days_left = f.int("days_left")
@@ -189,23 +189,23 @@ class SubscriptionExpiring(HygieneRule):
             return self.message_key(".trial"), values
         return self.message_key(".paid"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         status = f.text("status") or ""
         days_left = f.int("days_left")
         past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)
         values = {"sku": w.product(f.subject_sku), "status": w.state(status) if status else w.word("unknown"),
                   "date": (f.text("next_lifecycle") or "")[:10] or w.word("unknown")}
         if past:
-            summary = Line("summary.sub_past", values)
-            steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values)]
+            summary = TextRef("summary.sub_past", values)
+            steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values)]
         elif f.details.get("is_trial") is True:
-            summary = Line("summary.sub_trial", values)
-            steps = [Line("steps.sub.trial", values)]
+            summary = TextRef("summary.sub_trial", values)
+            steps = [TextRef("steps.sub.trial", values)]
         else:
-            summary = Line("summary.sub_paid", values)
-            steps = [Line("steps.sub.paid", values)]
-        steps += [Line(f"steps.move.{v.steps}", values), Line("steps.sub.lapse", values)]
-        return Plan(summary, steps, "role.billing_assign", [Line("next.freed"), Line("next.rerun")],
+            summary = TextRef("summary.sub_paid", values)
+            steps = [TextRef("steps.sub.paid", values)]
+        steps += [TextRef(f"steps.move.{v.steps}", values), TextRef("steps.sub.lapse", values)]
+        return Remediation(summary, steps, "role.billing_assign", [TextRef("next.freed"), TextRef("next.rerun")],
                     ["renew_subscription", "subscription_ends", "move_users", "cancel_subscription", "admin_roles"])
 
 

@@ -12,13 +12,13 @@ from ...guidance.examples import E5
 from ...guidance.facts import Facts, iso_date, number
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
     base_values,
 )
-from ...guidance.plan import (
+from ...guidance.remediation import (
     PLACEHOLDER,
-    Line,
-    Plan,
+    Remediation,
+    TextRef,
     assign_license,
     list_holders,
 )
@@ -33,7 +33,7 @@ def sku_subject(sku: Sku) -> Subject:
     return Subject(SubjectType.SKU, sku.sku_id, sku=sku.sku_part_number)
 
 
-def seat_values(f: Facts, w: Words, count: str = "consumed") -> dict[str, str]:
+def seat_values(f: Facts, w: ValueFormatter, count: str = "consumed") -> dict[str, str]:
     """The values of a message about a product's seats: its name and the seat counts the details hold.
     `count` names the one the text agrees with ("1 of 199 licenses is free"): it is shown as {count}."""
     unknown = w.word("unknown")
@@ -210,7 +210,7 @@ class SpareSeatsOverLimit(CatalogRule):
                 monthly_cost=round((unused - limit) * price, 2) if price is not None else None,
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         values = seat_values(f, w, "unused")
         renewal = iso_date(f.details.get("renewal"))
         if renewal:
@@ -220,7 +220,7 @@ class SpareSeatsOverLimit(CatalogRule):
             return self.message_key(".renewal"), values
         return self.message_key(), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
@@ -229,14 +229,14 @@ class SpareSeatsOverLimit(CatalogRule):
         renewal = (f.text("renewal") or "")[:10]
         values = {"sku": name, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
                   "date": renewal}
-        steps = [Line("steps.seats.reassign", values), Line("steps.seats.remove", values | {"count": target})]
-        action = assign_license(f, [sku], [], Line("graph.reassign", values))
+        steps = [TextRef("steps.seats.reassign", values), TextRef("steps.seats.remove", values | {"count": target})]
+        action = assign_license(f, [sku], [], TextRef("graph.reassign", values))
         # the user who needs the seat is the admin's to pick: a placeholder, never ready
         action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=PLACEHOLDER)
-        return Plan(Line("summary.seats_over.renewal" if renewal else "summary.seats_over",
+        return Remediation(TextRef("summary.seats_over.renewal" if renewal else "summary.seats_over",
                          values | {"count": values["excess"]}), steps,
                     "role.billing_assign",
-                    [Line("next.partner"), Line("next.rerun")],
+                    [TextRef("next.partner"), TextRef("next.rerun")],
                     ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], [action])
 
 
@@ -320,27 +320,28 @@ class SpareSeatsUnderMinimum(CatalogRule):
                 {"enabled": enabled, "consumed": consumed, "unused": unused, "min": minimum},
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         enabled, consumed = f.int("enabled"), f.int("consumed")
         over = f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
         return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
         unknown = w.word("unknown")
         short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
         if short is not None or minimum is None:
-            summary = Line("summary.seats_short", {"sku": name, "count": str(short) if short is not None else unknown})
+            count = str(short) if short is not None else unknown
+            summary = TextRef("summary.seats_short", {"sku": name, "count": count})
         else:
-            summary = Line("summary.seats_under", {"sku": name, "count": str(minimum)})
+            summary = TextRef("summary.seats_under", {"sku": name, "count": str(minimum)})
         # Enough licenses in total = everything assigned now plus the free buffer the policy asks for.
         target = str(consumed + (minimum or 0)) if consumed is not None else unknown
         values = {"sku": name, "count": target}
-        steps = [Line("steps.seats.free", values), Line("steps.seats.buy", values)]
-        action = list_holders(f.sku_id(sku), Line("graph.holders", values))
-        return Plan(summary, steps, "role.billing_assign", [Line("next.partner"), Line("next.rerun")],
+        steps = [TextRef("steps.seats.free", values), TextRef("steps.seats.buy", values)]
+        action = list_holders(f.sku_id(sku), TextRef("graph.holders", values))
+        return Remediation(summary, steps, "role.billing_assign", [TextRef("next.partner"), TextRef("next.rerun")],
                     ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], [action])
 
 
@@ -397,16 +398,16 @@ class SkuNotApproved(CatalogRule):
                 {"enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units},
             )
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         return self.message_key(), seat_values(f, w, "enabled")
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name}
-        steps = [Line("steps.not_approved.review", values), Line(f"steps.move.{v.steps}", values),
-                 Line("steps.not_approved.cancel", values)]
-        action = list_holders(f.sku_id(sku), Line("graph.holders", values))
-        return Plan(Line("summary.not_approved", values), steps, "role.billing_assign",
-                    [Line("next.freed"), Line("next.rerun")],
+        steps = [TextRef("steps.not_approved.review", values), TextRef(f"steps.move.{v.steps}", values),
+                 TextRef("steps.not_approved.cancel", values)]
+        action = list_holders(f.sku_id(sku), TextRef("graph.holders", values))
+        return Remediation(TextRef("summary.not_approved", values), steps, "role.billing_assign",
+                    [TextRef("next.freed"), TextRef("next.rerun")],
                     ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], [action])

@@ -10,11 +10,11 @@ from ...guidance.examples import E5
 from ...guidance.facts import Facts, iso_date, number
 from ...guidance.library import (
     Message,
-    Words,
+    ValueFormatter,
 )
-from ...guidance.plan import (
-    Line,
-    Plan,
+from ...guidance.remediation import (
+    Remediation,
+    TextRef,
     list_holders,
 )
 from ...guidance.texts.declare import Text
@@ -101,24 +101,24 @@ class SeatsInGrace(LifecycleRule):
                 "renewed", {"warning": warning, "enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units,
                             "lapse": lapse})
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         date = iso_date(f.details.get("lapse"))
         values = {**seat_values(f, w), "count": number(f.details.get("warning"), w.word("unknown")),
                   "date": date or ""}
         return self.message_key("" if date else ".undated"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         lapse = (f.text("lapse") or "")[:10]
         values = {"sku": name, "count": number(f.details.get("warning"), w.word("unknown")), "date": lapse}
-        summary = Line("summary.grace" if lapse else "summary.grace.undated", values)
+        summary = TextRef("summary.grace" if lapse else "summary.grace.undated", values)
         # the subscription is in Warning: it is reactivated, as subscription-expiring says for Warning
-        steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
-                 Line("steps.grace.reduce", values)]
-        return Plan(summary, steps, "role.billing_assign", [Line("next.rerun")],
+        steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values),
+                 TextRef("steps.grace.reduce", values)]
+        return Remediation(summary, steps, "role.billing_assign", [TextRef("next.rerun")],
                     ["renew_subscription", "subscription_ends", "unassign_licenses", "admin_roles"],
-                    [list_holders(f.sku_id(sku), Line("graph.holders", values))])
+                    [list_holders(f.sku_id(sku), TextRef("graph.holders", values))])
 
 
 class LicenseSuspended(LifecycleRule):
@@ -165,15 +165,15 @@ class LicenseSuspended(LifecycleRule):
                 {"suspended": sku.prepaid_units.suspended, "locked_out": sku.prepaid_units.locked_out,
                  "usable": sku.usable, "consumed": sku.consumed_units, "affected": affected})
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         return self.message_key(), {**seat_values(f, w), "count": number(f.details.get("affected"), w.word("unknown"))}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name, "count": number(f.details.get("affected"), w.word("unknown"))}
-        steps = [Line("steps.sub.status", values), Line("steps.sub.reactivate", values),
-                 Line(f"steps.move.{v.steps}", values)]
-        return Plan(Line("summary.suspended", values), steps, "role.billing_assign", [Line("next.rerun")],
+        steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values),
+                 TextRef(f"steps.move.{v.steps}", values)]
+        return Remediation(TextRef("summary.suspended", values), steps, "role.billing_assign", [TextRef("next.rerun")],
                     ["renew_subscription", "subscription_ends", "move_users", "admin_roles", "graph:user_list"],
-                    [list_holders(f.sku_id(sku), Line("graph.holders", values))])
+                    [list_holders(f.sku_id(sku), TextRef("graph.holders", values))])

@@ -8,7 +8,7 @@
         unless_active: [teams_phone, power_bi, defender]   # whatever only the bigger product adds
         days: 90
 
-The workload names and the report columns behind them are auditor/usage.py's WORKLOADS. A user is
+The workload names and the report columns behind them are auditor/usage_reports.py's WORKLOADS. A user is
 judged only on the reports that list them; accounts created within the window are spared, and so
 are products assigned or changed within it (licenseAssignmentStates.lastUpdatedDateTime) of an
 account that never signed in or signed in after that change.
@@ -24,14 +24,14 @@ from typing import Any, ClassVar
 from ..guidance.clouds import Variant
 from ..guidance.examples import E3, E5, USER
 from ..guidance.facts import Facts, iso_date, number
-from ..guidance.library import Message, Words, base_values, removal
-from ..guidance.plan import USAGE_UNKNOWN, Line, Plan
+from ..guidance.library import Message, ValueFormatter, base_values, removal
+from ..guidance.remediation import USAGE_UNKNOWN, Remediation, TextRef
 from ..guidance.texts.declare import Text
 from ..index import TenantIndex
 from ..model import Finding, Severity, User
 from ..policy.model import Policy, Selector, UsageEntry
 from ..policy.yamlsource import Part
-from ..usage import (
+from ..usage_reports import (
     MAX_DAYS,
     MEASURED,
     STORAGE_REPORTS,
@@ -82,7 +82,7 @@ def usage_section() -> dict[str, Any]:
 
 def usage_need(policies: Any) -> UsageNeed | None:
     """The reports the policies' usage rules read, plus the mailbox and OneDrive usage reports when
-    a policy has a rule whose changes depend on data size (auditor.usage.needs_storage), and the
+    a policy has a rule whose changes depend on data size (auditor.usage_reports.needs_storage), and the
     longest window; None when no policy needs any: nothing is read then, and no new permission
     is needed."""
     reports: set[str] = set()
@@ -118,14 +118,14 @@ class UsageRule(Rule):
         return []
 
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
-        usage = index.snapshot.usage
+        usage = index.snapshot.usage_reports
         wanted = sorted({w.report.name for e in self.entries(policy) for w in map(WORKLOADS.__getitem__,
                                                                                    _workloads_of(e)) if w.report})
         missing = [name for name in wanted if usage is None or usage.read(name) is None]
         return f"tenant data not collected: {USAGE_REPORTS} ({', '.join(missing)})" if missing else None
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
-        usage = ctx.index.snapshot.usage
+        usage = ctx.index.snapshot.usage_reports
         if usage is None:
             return
         for entry in self.entries(policy):
@@ -263,7 +263,7 @@ class ProductUnused(UsageRule):
             yield self.make(policy, f"usage/{entry.sku}", ctx.user_subject(user), ctx.index.parts(skus), text,
                             details, severity=entry.severity, monthly_cost=ctx.cost_of(skus))
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
                   "workloads": w.any([workload_title(n) for n in f.strs("workloads")])}
         last = iso_date(f.details.get("last_activity"))
@@ -271,10 +271,10 @@ class ProductUnused(UsageRule):
             return self.message_key(".never"), values
         return self.message_key(), {**values, "last_activity": last}
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "count": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
-        return removal(f, v, w, list(f.skus), intro=[Line("steps.usage.confirm", values)])
+        return removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
 
 
 class Rightsize(UsageRule):
@@ -392,7 +392,7 @@ class Rightsize(UsageRule):
                             ctx.index.parts(skus), text, details, severity=entry.severity,
                             monthly_cost=round(saving, 2) if saving is not None and saving > 0 else None)
 
-    def message(self, f: Facts, w: Words) -> Message:
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
                   "workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
@@ -402,7 +402,7 @@ class Rightsize(UsageRule):
         values["unmeasured"] = w.all([workload_title(n) for n in unmeasured])
         return self.message_key(".unmeasured" if f.strs("workloads") else ".unmeasured_only"), values
 
-    def plan(self, f: Facts, v: Variant, w: Words) -> Plan:
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
         """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
         step that confirms the larger product's extras are not used; with unmeasured workloads a
         check of those first, and every action waits for it (usage_unknown)."""
@@ -410,22 +410,22 @@ class Rightsize(UsageRule):
                   "count": number(f.details.get("days"), w.word("unknown")), "user": f.label(),
                   "unmeasured": w.all([workload_title(n) for n in f.strs("unmeasured")]),
                   "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
-        intro = [Line("steps.usage.unmeasured", values)] if f.strs("unmeasured") else []
+        intro = [TextRef("steps.usage.unmeasured", values)] if f.strs("unmeasured") else []
         if f.strs("workloads"):
-            intro.insert(0, Line("steps.usage.rightsize", values))
+            intro.insert(0, TextRef("steps.usage.rightsize", values))
         if f.text("replace_with"):
-            plan = SkuNotAllowed().plan(f, v, w)
-            plan.steps = [*intro, *plan.steps]
+            remedy = SkuNotAllowed().remediation(f, v, w)
+            remedy.steps = [*intro, *remedy.steps]
         else:  # the smaller product is already held: the larger one only goes
-            plan = removal(f, v, w, list(f.skus), intro=intro)
+            remedy = removal(f, v, w, list(f.skus), intro=intro)
         if f.strs("unmeasured"):
-            plan.actions = [a if not a.ready else replace(a, blocked=USAGE_UNKNOWN) for a in plan.actions]
-        return plan
+            remedy.actions = [a if not a.ready else replace(a, blocked=USAGE_UNKNOWN) for a in remedy.actions]
+        return remedy
 
 
 def _refreshed(ctx: Context, names: tuple[str, ...]) -> str | None:
     """The oldest refresh date of the reports behind `names` (how current the evidence is)."""
-    usage = ctx.index.snapshot.usage
+    usage = ctx.index.snapshot.usage_reports
     dates = [r.refreshed for w in names if (rep := WORKLOADS[w].report) is not None and usage is not None
              and (r := usage.read(rep.name)) is not None and r.refreshed]
     return min(dates) if dates else None

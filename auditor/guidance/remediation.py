@@ -62,8 +62,9 @@ DIRECTORY_OBJECTS = "https://graph.microsoft.com/v1.0/directoryObjects/"
 
 
 @dataclass(frozen=True)
-class Line:
-    """A text catalog key plus the values its placeholders need beyond the common ones."""
+class TextRef:
+    """A reference to one text of the catalogs: its key plus the values its placeholders need beyond
+    the common ones. A remediation is made of these; auditor.guidance renders them in a locale."""
 
     key: str
     values: Mapping[str, str] = field(default_factory=dict)
@@ -74,7 +75,7 @@ class Action:
     method: str
     path: str
     body: dict[str, Any] | None
-    description: Line
+    description: TextRef
     kind: str = KIND_LOOKUP
     user: str | None = None  # the user object id the call changes
     group: str | None = None  # the group of a membership change
@@ -110,32 +111,36 @@ class Action:
 class Alternative:
     """Another way to fix the finding than the default actions: a label and its own actions."""
 
-    label: Line
+    label: TextRef
     actions: tuple[Action, ...]
 
 
 @dataclass
-class Plan:
-    summary: Line | tuple[Line, ...]  # several: one sentence per product where grammar needs it
-    steps: list[Line]
+class Remediation:
+    """How to fix one finding, as text references and Graph calls: what report.json's
+    `remediation` object is rendered from (not the change set of `license-auditor plan`, which
+    is auditor.plan.records.ChangePlan)."""
+
+    summary: TextRef | tuple[TextRef, ...]  # several: one sentence per product where grammar needs it
+    steps: list[TextRef]
     role: str
-    next_steps: list[Line]
+    next_steps: list[TextRef]
     links: list[str]  # keys of links.URLS, or "graph:<key of links.GRAPH>"
     actions: list[Action] = field(default_factory=list)  # the default fix, in the order to run
     alternatives: list[Alternative] = field(default_factory=list)
 
 
-def resting_on(plan: Plan, *facts: Mapping[str, Any]) -> Plan:
-    """`plan` with `facts` added to the preconditions of each of its calls: the facts about the user
+def resting_on(remedy: Remediation, *facts: Mapping[str, Any]) -> Remediation:
+    """`remedy` with `facts` added to the preconditions of each of its calls: the facts about the user
     the finding rests on (a disabled account, a guest, no recent sign-in), which apply re-reads and
     checks right before each call, so a leaver re-enabled since the audit keeps everything."""
 
     def rest(actions: Sequence[Action]) -> list[Action]:
         return [a if a.kind == KIND_LOOKUP else replace(a, precondition=(*a.precondition, *facts)) for a in actions]
 
-    plan.actions = rest(plan.actions)
-    plan.alternatives = [replace(alt, actions=tuple(rest(alt.actions))) for alt in plan.alternatives]
-    return plan
+    remedy.actions = rest(remedy.actions)
+    remedy.alternatives = [replace(alt, actions=tuple(rest(alt.actions))) for alt in remedy.alternatives]
+    return remedy
 
 
 # --- Graph actions (Microsoft Graph v1.0, paths relative to the cloud's Graph endpoint) ------
@@ -156,7 +161,7 @@ def first_blocked(*reasons: str | None) -> str | None:
     return next((r for r in reasons if r), None)
 
 
-def assign_license(f: Facts, add: Sequence[str], remove: Sequence[str], description: Line,
+def assign_license(f: Facts, add: Sequence[str], remove: Sequence[str], description: TextRef,
                    blocked: str | None = None, *, group_keeps: bool = False) -> Action:
     """POST /users/{id}/assignLicense; both arrays are required by the API, either may be empty.
     Precondition: the user lacks each added product and holds each removed one directly.
@@ -223,7 +228,7 @@ def membership_block(f: Facts, gid: str) -> str | None:
     return None if kind is None else GROUP_BLOCKS.get(kind[0], GROUP_KIND_UNKNOWN)
 
 
-def remove_member(f: Facts, gid: str, given: Sequence[str], description: Line, blocked: str | None = None) -> Action:
+def remove_member(f: Facts, gid: str, given: Sequence[str], description: TextRef, blocked: str | None = None) -> Action:
     """DELETE /groups/{gid}/members/{uid}/$ref: the user leaves one group (removal by $ref needs a
     direct membership). Precondition: the user is a member and the group still assigns `given`."""
     user = _user(f)
@@ -241,7 +246,7 @@ def remove_member(f: Facts, gid: str, given: Sequence[str], description: Line, b
                   first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked))
 
 
-def add_member(f: Facts, gid: str, gives: Sequence[str], description: Line, blocked: str | None = None) -> Action:
+def add_member(f: Facts, gid: str, gives: Sequence[str], description: TextRef, blocked: str | None = None) -> Action:
     """POST /groups/{gid}/members/$ref: the user joins a group and gets the licenses it assigns
     (+1 seat for each product in `gives`, those the group would newly give). Precondition: the user
     is not a member yet."""
@@ -254,7 +259,7 @@ def add_member(f: Facts, gid: str, gives: Sequence[str], description: Line, bloc
                   first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked))
 
 
-def reprocess(f: Facts, description: Line, takes: Sequence[str] = ()) -> Action:
+def reprocess(f: Facts, description: TextRef, takes: Sequence[str] = ()) -> Action:
     """POST /users/{id}/reprocessLicenseAssignment. `takes`: products it may give the user once the
     cause is gone (an assignment in Error holds no seat; reprocessed with a seat free, it takes one):
     counted as a seat each, so a plan never counts on a seat a reprocess may take."""
@@ -263,19 +268,19 @@ def reprocess(f: Facts, description: Line, takes: Sequence[str] = ()) -> Action:
                   None, ({"exists": True},), {p: 1 for p in takes}, None if user else PLACEHOLDER)
 
 
-def set_usage_location(f: Facts, description: Line) -> Action:
+def set_usage_location(f: Facts, description: TextRef) -> Action:
     """PATCH /users/{id} with usageLocation "XX": the admin must choose the country first."""
     user = _user(f)
     return Action("PATCH", f"/users/{f.user_ref}", {"usageLocation": "XX"}, description, SET_USAGE_LOCATION, user,
                   None, ({"exists": True},), {}, PLACEHOLDER if user is None else CHOOSE_VALUE)
 
 
-def lookup(path: str, description: Line) -> Action:
+def lookup(path: str, description: TextRef) -> Action:
     """A GET for a person to read: never run by a plan."""
     return Action("GET", path, None, description, KIND_LOOKUP, None, None, (), {}, LOOKUP)
 
 
-def list_holders(sku_id: str, description: Line) -> Action:
+def list_holders(sku_id: str, description: TextRef) -> Action:
     path = (
         f"/users?$filter=assignedLicenses/any(x:x/skuId eq {sku_id})"
         "&$select=id,userPrincipalName,displayName,accountEnabled"

@@ -1,7 +1,7 @@
 """Read the directory changes of an interval: GET /auditLogs/directoryAudits (AuditLog.Read.All).
 
-One listing per activity that can explain a new finding (auditor.audits.ACTIVITIES; the nightly
-interval since the baseline), or that says when an account was disabled (auditor.audits.ACCOUNT_STATE,
+One listing per activity that can explain a new finding (auditor.directory_audits.ACTIVITIES; the nightly
+interval since the baseline), or that says when an account was disabled (auditor.directory_audits.ACCOUNT_STATE,
 for `grace_days`: back as far as Entra ID keeps them, KEPT_DAYS), each filtered on its interval as
 Graph's reference documents it (activityDateTime supports ge and le, activityDisplayName eq), all
 pages followed:
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from ..audits import ACCOUNT_STATE, ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
+from ..directory_audits import ACCOUNT_STATE, ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
 from ..errors import CollectionError, clean_message
 from ..model import Gap
 from .auth import Permission, describe_missing

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ..audits import (
+from ..directory_audits import (
     ADD_MEMBER,
     DISABLE,
     ENABLE,
