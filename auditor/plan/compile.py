@@ -47,10 +47,12 @@ from auditor.plan.actions import Action, PlanFinding, action_problem, call_probl
 from auditor.plan.cost import currency_of, seats_and_cost
 from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS, held_back
 from auditor.plan.declared import (
+    CONVERT_FIRST,
     DISABLE_AUDIT_NOT_READ,
     DISABLE_TIME_UNKNOWN,
     GRACE_PERIOD,
     allows,
+    converts_first,
     ends_no_data,
     grace_wait,
     removes_only,
@@ -84,7 +86,7 @@ from auditor.plan.schedule import chain, order, seat_table
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (NO_ACTION, NOT_READY, MALFORMED, CONTRADICTION, DATA_TOGETHER, STOPPED, WAIVED, WAIVER_LAPSED,
                 GRACE_PERIOD, DISABLE_TIME_UNKNOWN, DISABLE_AUDIT_NOT_READ, REPLACEMENT_WAITS, LEAVER,
-                NOT_ALLOWED, GROUP_GIVES)
+                NOT_ALLOWED, GROUP_GIVES, CONVERT_FIRST)
 
 __all__ = [  # the plan's names, importable from here as before the split
     "CONTRADICTION",
@@ -295,6 +297,8 @@ def _resolve(f: PlanFinding) -> tuple[list[tuple[Action, dict[str, Any] | None]]
     if waiting:
         first = f.actions[waiting[0]]
         wait = (first.blocked or ("lookup" if first.kind == "lookup" else NOT_READY), first.description)
+        if first.blocked == "data_lost" and converts_first(first, f.details):
+            wait = (CONVERT_FIRST, first.description)
         if not all(removes_only(a) for a in f.actions):
             return [], wait
         ready = [i for i in ready if declared[i] is not None or ends_no_data(f.actions[i], f.details)]

@@ -8,9 +8,14 @@ declaration covers (the data-loss check names three kinds: mailbox, archive, fil
     mailbox: retention, litigation_hold     mailbox and archive (a hold or retention policy keeps
                                             the archive mailbox with the primary one)
     mailbox: not_needed                     mailbox and archive
-    mailbox: converted_to_shared            the mailbox only: a shared mailbox with an archive
-                                            needs its own license, so a product that can hold an
-                                            archive still waits for a person
+    mailbox: converted_to_shared            nothing yet: the account is still a user mailbox (a
+                                            shared one is left to shared-mailbox-licensed), so
+                                            the removal that ends the mailbox waits as
+                                            `convert_first` until the mailbox is converted
+                                            (exchange-steps.ps1); the next audit sees it shared
+                                            through mailboxSettings/userPurpose, and
+                                            shared-mailbox-licensed plans the removal when the
+                                            mailbox usage report allows it (under 50 GB, no archive)
     files: retention, not_needed            files (OneDrive)
 
 An expired declaration counts as absent (`details.data_kept.expired`, set by the audit).
@@ -39,6 +44,9 @@ COVERS = {
     ("files", "retention"): ("files",),
     ("files", "not_needed"): ("files",),
 }
+
+# Skipped reason of a finding whose declaration says the mailbox is converted to a shared one: not yet
+CONVERT_FIRST = "convert_first"
 
 # Skipped reasons of a finding held back by `grace_days`.
 GRACE_PERIOD = "grace_period"  # the grace days after the account was disabled have not passed
@@ -94,11 +102,23 @@ def allows(action: Action, details: Mapping[str, Any]) -> dict[str, Any] | None:
     kinds = ended(action, details)
     if kept is None or kinds is None or not kinds <= covered(kept):
         return None
+    if converts_first(action, details):
+        return None
     record: dict[str, Any] = {"kinds": sorted(kinds)}
     for key in ("mailbox", "files"):
         if isinstance(kept.get(key), str):
             record[key] = kept[key]
     return record | {"accepted_by": kept["accepted_by"], "expires": kept["expires"]}
+
+
+def converts_first(action: Action, details: Mapping[str, Any]) -> bool:
+    """The declaration says the mailbox is converted to a shared mailbox, and this removal would end
+    the mailbox: the account is still a user mailbox (a leaver finding is never about a shared one),
+    so the conversion has not happened yet and the removal waits for it."""
+    kept = data_kept(details)
+    kinds = ended(action, details)
+    return (kept is not None and kept.get("mailbox") == "converted_to_shared" and kinds is not None
+            and "mailbox" in kinds)
 
 
 def removes_only(action: Action) -> bool:

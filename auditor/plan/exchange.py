@@ -11,10 +11,9 @@ going. A mailbox gets a step, for a finding on a user with a UPN, when:
                (`data_lost`, wholly or in part), and no data_kept declaration in force covers the
                mailbox (retention, litigation_hold and not_needed do): converting keeps it. An
                account that is only inactive may be someone's still: it is not converted unasked;
-    declared   a change of the plan for `disabled-user-licensed` or `inactive-user-licensed` was
-               made ready by `data_kept: {mailbox: converted_to_shared}`:
-               the declaration says the mailbox becomes shared before the license goes, so the
-               conversion must run before that change.
+    declared   a `disabled-user-licensed` or `inactive-user-licensed` finding waits as
+               `convert_first`: its policy declares `data_kept: {mailbox: converted_to_shared}`,
+               and the mailbox is not shared yet, so the conversion runs first.
 
 Each step shows the holds and the archive, and converts only a user mailbox without either (with
 one, a shared mailbox keeps needing a license: a person decides). Nothing else is changed. The next
@@ -33,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from auditor.plan.actions import PlanFinding
-from auditor.plan.declared import covered, data_kept, ended, removes_only
+from auditor.plan.declared import CONVERT_FIRST, covered, data_kept, ended, removes_only
 from auditor.plan.records import DECLARED, WAITS, Change, MailboxStep, Skipped
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 
@@ -50,7 +49,7 @@ def mailbox_steps(findings: Iterable[PlanFinding], skipped: Sequence[Skipped],
     """The mailboxes to convert, one step per user (the first finding that asks for it), in the
     order of the findings."""
     waiting = {s.finding for s in skipped if s.reason == "data_lost"}
-    declared_in = {record_finding: c.n for c in changes for record_finding, record in _shared_records(c)}
+    convert = {s.finding for s in skipped if s.reason == CONVERT_FIRST}
     steps: dict[str, MailboxStep] = {}
     for f in findings:
         if f.rule not in RULES:
@@ -58,19 +57,11 @@ def mailbox_steps(findings: Iterable[PlanFinding], skipped: Sequence[Skipped],
         upn = _upn(f.source)
         if not upn or upn.lower() in steps:
             continue
-        if f.id in declared_in:
-            steps[upn.lower()] = MailboxStep(upn, f.subject, f.id, f.rule, DECLARED, declared_in[f.id])
+        if f.id in convert:
+            steps[upn.lower()] = MailboxStep(upn, f.subject, f.id, f.rule, DECLARED)
         elif f.rule == LEAVERS and f.id in waiting and _mailbox_waits(f):
             steps[upn.lower()] = MailboxStep(upn, f.subject, f.id, f.rule, WAITS)
     return tuple(steps.values())
-
-
-def _shared_records(change: Change) -> Iterable[tuple[str, Mapping[str, Any]]]:
-    for record in change.data_kept:
-        kinds = set(record.get("kinds") or ())
-        if record.get("mailbox") == "converted_to_shared" and "mailbox" in kinds:
-            for fid in change.findings:
-                yield fid, record
 
 
 def _mailbox_waits(f: PlanFinding) -> bool:
@@ -118,7 +109,7 @@ def comment(text: str, limit: int = TEXT_LIMIT) -> str:
 def _why(step: MailboxStep) -> list[str]:
     if step.why == DECLARED:
         return ["#   The policy declares this mailbox converted to a shared mailbox (data_kept: converted_to_shared);",
-                f"#   change {step.change} of plan.json removes the license: convert before apply runs it."]
+                "#   its license removal waits until it is: convert it, then audit and plan again."]
     return ["#   Its license removal waits: it would end the mailbox, and no data_kept declaration keeps it.",
             "#   A shared mailbox keeps the mail without a license; audit and plan again after converting."]
 

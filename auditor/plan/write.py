@@ -55,7 +55,7 @@ from auditor.plan.compile import (
 )
 from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS
 from auditor.plan.data_fate import DataRow, data_rows
-from auditor.plan.declared import DISABLE_AUDIT_NOT_READ, DISABLE_TIME_UNKNOWN, GRACE_PERIOD
+from auditor.plan.declared import CONVERT_FIRST, DISABLE_AUDIT_NOT_READ, DISABLE_TIME_UNKNOWN, GRACE_PERIOD
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.records import DECLARED, MailboxStep
 from auditor.plan.summary import locale_of, signed_money, summary
@@ -348,6 +348,10 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         return t.pgettext("plan_reason_not_allowed",
                           "the policy does not allow the user this product ({findings}): that finding removes it, so "
                           "it is not moved to a group", findings=", ".join(others))
+    if reason == CONVERT_FIRST:
+        return t.pgettext("plan_reason_convert_first",
+                          "the policy declares the mailbox converted to a shared mailbox, but it is still a user "
+                          "mailbox: convert it first (exchange-steps.ps1), then audit and plan again")
     if reason == GROUP_GIVES:
         return t.pgettext("plan_reason_group_gives",
                           "{findings} lets a group give the user this product: once that has run and the group's "

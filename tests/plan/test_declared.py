@@ -96,11 +96,16 @@ def test_data_kept_in_force_makes_the_removal_ready_and_plan_json_records_it() -
 
 
 def test_plan_md_says_a_converted_mailbox_must_be_converted_first() -> None:
+    """converted_to_shared: the account is still a user mailbox (a leaver finding is never about a
+    shared one), so the removal that ends the mailbox waits for the conversion; the next audit sees
+    a shared mailbox, which shared-mailbox-licensed judges by its size."""
     shared = kept(mailbox="converted_to_shared", files="not_needed")
     plan = compile_plan(report([leaver(details=shared, kinds={"SPE_E3": ["files", "mailbox"]}, pbi=False)], SEATS))
+    assert not plan.changes
+    [skipped] = plan.skipped
+    assert skipped.reason == "convert_first"
     text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
-    assert "Mailbox: converted to a shared mailbox, as declared; convert it before this change runs" in text
-    assert "OneDrive (not needed): archived 93 days" in text
+    assert "it is still a user mailbox: convert it first (exchange-steps.ps1), then audit and plan again" in text
     assert "What happens to the users' data" not in plan_markdown(compile_plan(report([leaver()], SEATS)),
                                                                  created_at="2026-11-22T07:12:00Z")
 
@@ -117,12 +122,12 @@ def test_a_declaration_that_leaves_a_kind_uncovered_does_not_make_it_ready() -> 
         assert [c.group for c in plan.changes] == [G_PBI], declared
 
 
-def test_converted_to_shared_covers_the_mailbox_but_not_an_archive() -> None:
+def test_converted_to_shared_waits_for_the_conversion_but_lets_the_rest_go() -> None:
     shared = kept(mailbox="converted_to_shared")
-    with_archive = compile_plan(report([leaver(details=shared)], SEATS))
-    assert [c.group for c in with_archive.changes] == [G_PBI]
-    no_archive = compile_plan(report([leaver(details=shared, kinds={"SPE_E3": ["files", "mailbox"]})], SEATS))
-    assert [c.group for c in no_archive.changes] == [G_PBI, G_E3]
+    for kinds in (None, {"SPE_E3": ["files", "mailbox"]}):  # with an archive, and without
+        plan = compile_plan(report([leaver(details=shared, kinds=kinds)], SEATS))
+        assert [c.group for c in plan.changes] == [G_PBI]  # the data-free product goes now
+        assert [s.reason for s in plan.skipped] == ["convert_first"]
 
 
 def test_data_kept_needs_to_know_what_the_product_holds() -> None:
