@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import i18n
+from auditor.billing.view import bill_view
 from auditor.errors import UsageError
 from auditor.guidance.remediation import (
     AFTER_GROUP,
@@ -103,6 +104,7 @@ def plan_document(plan: ChangePlan, *, created_at: str) -> dict[str, Any]:
         "stopped": plan.stopped.to_json() if plan.stopped else None,
         "skipped": [s.to_json() for s in plan.skipped],
         **({"exchange_steps": [s.to_json() for s in plan.exchange]} if plan.exchange else {}),
+        **({"bill": plan.bill} if plan.bill is not None else {}),
     }
 
 
@@ -511,7 +513,8 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
     """plan.md, in the report's language; every value is escaped as the report's Markdown is."""
     locale = locale_of(plan)
     view = _view(plan, created_at, locale)
-    return markdown_environment().get_template("plan.md.j2").render(v=view, t=i18n.translations(locale))
+    return markdown_environment().get_template("plan.md.j2").render(
+        v=view, t=i18n.translations(locale), b=bill_view(plan.bill, plan.currency, locale))
 
 
 # --- writing --------------------------------------------------------------------------------------
