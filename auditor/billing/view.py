@@ -40,6 +40,7 @@ class ProductRow:
 class BillView:
     title: str
     totals: str
+    reaches: str  # what of the saving reaches the bill, and when (beside the report's reclaimable amount)
     urgent: tuple[str, ...]
     products: tuple[ProductRow, ...]
     rows: tuple[BillRow, ...]
@@ -89,6 +90,53 @@ def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str |
         amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale))
 
 
+def document_currency(document: Mapping[str, Any]) -> str | None:
+    """The report's currency (its summary's money, else the first priced product's)."""
+    for key in ("reclaimable_monthly_cost", "unused_monthly_cost"):
+        money = (document.get("summary") or {}).get(key)
+        if isinstance(money, Mapping) and money.get("currency"):
+            return str(money["currency"])
+    return next((str(r["currency"]) for r in document.get("skus") or [] if isinstance(r, Mapping)
+                 and r.get("currency")), None)
+
+
+def reaches_line(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> str:
+    """What of the saving reaches the bill: now, by the last documented date within a year, and on
+    dates not known (no billing row)."""
+    locale = t.locale
+    today = str(bill.get("as_of") or "")
+    now = later = unknown = 0.0
+    last = ""
+    for a in bill.get("actions") or []:
+        saving = float(a.get("monthly_saving") or 0.0)
+        if saving <= 0:
+            continue
+        when = str(a.get("saving_from") or "")
+        if a.get("confidence") != "documented" or not when:
+            unknown += saving
+        elif when <= today:
+            now += saving
+        else:
+            later += saving
+            last = max(last, when)
+    return t.pgettext(
+        "bill_reaches", "Reaches the bill: {now} per month now, {later} more by {last}, and {unknown} on dates not "
+        "known (no billing row).", now=i18n.format_money(now, currency, locale),
+        later=i18n.format_money(later, currency, locale),
+        last=i18n.format_date(last, locale) if last else "–", unknown=i18n.format_money(unknown, currency, locale))
+
+
+def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
+    """The report's (audit --billing) actions whose 7-day window closes within URGENT_DAYS days, as
+    sentences for the notification and the e-mail."""
+    bill = document.get("bill")
+    if not isinstance(bill, Mapping) or not bill.get("as_of"):
+        return []
+    t = i18n.translations(locale)
+    return [urgent_line(t, a, document_currency(document))
+            for a in urgent(bill, date.fromisoformat(str(bill["as_of"])), URGENT_DAYS)]
+
+
 def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Locale) -> BillView | None:
     """The section's rows; None without a bill."""
     if not bill:
@@ -106,8 +154,9 @@ def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Loca
         BillRow(product=_text(a.get("sku"), 100), subscription=_text(a.get("subscription") or "–", 80),
                 action=action_label(t, str(a.get("action"))),
                 seats=i18n.format_number(int(a.get("seats") or 0), locale),
-                window=window_label(t, str(a.get("window"))), by=day(a.get("by")), saving=money(a.get("monthly_saving")),
-                saving_from=day(a.get("saving_from")), reason=_text(a.get("reason"), 600))
+                window=window_label(t, str(a.get("window"))), by=day(a.get("by")),
+                saving=money(a.get("monthly_saving")), saving_from=day(a.get("saving_from")),
+                reason=_text(a.get("reason"), 600))
         for a in bill.get("actions") or [] if a.get("action") != "none" or a.get("seats")
     )
     products = tuple(
@@ -122,6 +171,7 @@ def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Loca
     return BillView(
         title=t.pgettext("bill_title", "Your bill"),
         totals=totals,
+        reaches=reaches_line(t, bill, currency),
         urgent=tuple(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
         products=products,
         rows=rows,
