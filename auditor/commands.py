@@ -288,12 +288,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # Keep the cyclic GC from re-scanning a million users while evaluation allocates
         # (gc.freeze excludes what exists now from collections; refcounting still frees it).
         gc.freeze()
-        result = evaluate(policies, snapshot, as_of)
+        result = evaluate(policies, snapshot, as_of, billing)
         timings.mark("evaluate")
         locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
         cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
         nightly.observe(snapshot, result)
-        from .billing.bill import commerce_facts, report_bill
+        from .billing.bill import commerce_facts, name_reductions, report_bill
 
         commerce = commerce_facts(snapshot.subscriptions, nightly.minimums)
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
@@ -307,6 +307,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         plan = header_plan(document) if billing is not None or {Format.HTML, Format.MD} & set(formats) else None
         if billing is not None:
             document["bill"] = report_bill(document, plan, billing, as_of.date())
+            name_reductions(document)
         document = nightly.enrich(document, plan)
         timings.mark("document")
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,

@@ -85,6 +85,24 @@ def with_bill(plan: ChangePlan, document: Mapping[str, Any], billing: BillingFil
                                                          purchases=purchases(document)))
 
 
+def name_reductions(document: dict[str, Any]) -> None:
+    """Each subscription-expiring finding of a subscription with a known term names the bill's
+    action for it (details.reduction: window, by, seats), so its message says what the renewal
+    lets the plan drop."""
+    bill = document.get("bill") or {}
+    ids = {str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
+           for s in document.get("subscriptions") or []}
+    actions = {str(a.get("subscription")): a for a in bill.get("actions") or []}
+    for f in document.get("findings") or []:
+        details = f.get("details")
+        if f.get("rule") != "subscription-expiring" or not isinstance(details, dict) or not details.get("term"):
+            continue
+        subject = str((f.get("subject") or {}).get("id") or "")
+        action = actions.get(ids.get(subject, subject))
+        if action is not None and action.get("seats"):
+            details["reduction"] = {"window": action["window"], "by": action["by"], "seats": action["seats"]}
+
+
 def subscriptions_of(document: Mapping[str, Any]) -> list[Subscription]:
     """The report's subscriptions (report.json `subscriptions`, as Graph wrote them)."""
     out: list[Subscription] = []
