@@ -83,6 +83,7 @@ def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
             refs += [(p.name, s) for s in names]
         refs += [(p.name, w.sku) for w in p.waivers if w.sku]
         refs += [(p.name, s) for u in p.usage for s in ((u.sku,) if u.sku else u.rightsize or ())]
+        refs += [(p.name, s) for m in p.moves for s in (m.from_, m.to)]
     return refs
 
 

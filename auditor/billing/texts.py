@@ -26,7 +26,8 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
     v = _values(t, reason)
     v.setdefault("by", "?")
     v.setdefault("renews", "?")
-    n = int(reason.values.get("seats") or 0)  # the counted texts' {n}: the seats
+    seats = reason.values.get("seats")
+    n = seats if isinstance(seats, int) else 0  # the counted texts' {n}: the seats
     v.pop("seats", None)
     texts = {
         "not_active": lambda: t.pgettext(

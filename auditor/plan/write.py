@@ -24,6 +24,7 @@ from auditor.guidance.remediation import (
     AFTER_GROUP,
     ARCHIVE,
     CHOOSE_VALUE,
+    CONFLICT,
     DATA_LOST,
     GROUP_DYNAMIC,
     GROUP_KEEPS,
@@ -36,9 +37,11 @@ from auditor.guidance.remediation import (
     ONEDRIVE_TOO_LARGE,
     PLACEHOLDER,
     PLANS_UNKNOWN,
+    SEATS_TO_BUY,
     STORAGE_UNKNOWN,
     TOGETHER_LOST,
     USAGE_UNKNOWN,
+    WHOLE_GROUP,
 )
 from auditor.model import Locale
 from auditor.outputs import write_text
@@ -309,6 +312,12 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                                        "hand"),
         USAGE_UNKNOWN: t.pgettext("plan_reason_usage_unknown", "the usage reports cannot show whether the product "
                                   "is still used: a person must check that first"),
+        SEATS_TO_BUY: t.pgettext("plan_reason_seats_to_buy", "the target product has no free seat: the bill's buy "
+                                 "action says how many to buy, then plan again"),
+        CONFLICT: t.pgettext("plan_reason_conflict", "the user holds a license in MutuallyExclusiveViolation: "
+                             "resolve that conflict first"),
+        WHOLE_GROUP: t.pgettext("plan_reason_whole_group", "every member of the group moves: change the group's "
+                                "license instead of each member's"),
         NO_ACTION: t.pgettext("plan_reason_no_action", "no change to run"),
         NOT_READY: t.pgettext("plan_reason_not_ready", "a step is not ready"),
         MALFORMED: t.pgettext("plan_reason_malformed", "an action in report.json is malformed"),
