@@ -81,12 +81,12 @@ def _text(value: object, limit: int = 300) -> str:
 def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
     """One action whose 7-day window closes within URGENT_DAYS days, as a sentence."""
     locale = t.locale
-    return t.pgettext(
-        "bill_urgent", "{action} {product} ({subscription}) by {by}: {seats} seats, {amount} per month; after that "
-        "day the 7-day window is shut.", action=action_label(t, str(action.get("action"))),
-        product=_text(action.get("sku"), 100), subscription=_text(action.get("subscription"), 80),
-        by=i18n.format_date(str(action.get("by")), locale), seats=i18n.format_number(int(action.get("seats") or 0),
-                                                                                    locale),
+    return t.npgettext(
+        "bill_urgent", "{action} {product} ({subscription}) by {by}: {n} seat, {amount} per month; after that day "
+        "the 7-day window is shut.", "{action} {product} ({subscription}) by {by}: {n} seats, {amount} per month; "
+        "after that day the 7-day window is shut.", int(action.get("seats") or 0),
+        action=action_label(t, str(action.get("action"))), product=_text(action.get("sku"), 100),
+        subscription=_text(action.get("subscription"), 80), by=i18n.format_date(str(action.get("by")), locale),
         amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale))
 
 
