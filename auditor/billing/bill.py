@@ -89,13 +89,15 @@ def name_reductions(document: dict[str, Any]) -> None:
     """Each subscription-expiring finding of a subscription with a known term names the bill's
     action for it (details.reduction: window, by, seats), so its message says what the renewal
     lets the plan drop."""
+    from auditor.rules.hygiene.upkeep import SubscriptionExpiring
+
     bill = document.get("bill") or {}
     ids = {str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
            for s in document.get("subscriptions") or []}
     actions = {str(a.get("subscription")): a for a in bill.get("actions") or []}
     for f in document.get("findings") or []:
         details = f.get("details")
-        if f.get("rule") != "subscription-expiring" or not isinstance(details, dict) or not details.get("term"):
+        if f.get("rule") != SubscriptionExpiring.id or not isinstance(details, dict) or not details.get("term"):
             continue
         subject = str((f.get("subject") or {}).get("id") or "")
         action = actions.get(ids.get(subject, subject))
