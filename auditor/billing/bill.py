@@ -12,7 +12,9 @@ The surplus is spread over the product's subscriptions, the one whose seats stop
 (windows.opening: saving_from, then its last day, then the id) taking what it can: never more than
 its own seats, and in a seat addition's 7-day window no more than the seats added then. What no
 window takes now is `unscheduled`: the next plan schedules it. Each subscription gets one action
-(windows.commerce_action); a move that lacks seats adds one `buy`. docs/bill.md has the rules.
+(windows.commerce_action). Moves that wait for a seat of a product first take the seats the plan
+frees of it (`kept_for_moves`, out of the surplus); for the rest the bill gets one `buy`.
+docs/bill.md has the rules.
 """
 
 from __future__ import annotations
@@ -150,6 +152,7 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
         by_part.setdefault(part, []).append(sub)
     products: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
+    wanted = {need.sku: need.seats for need in purchases if need.seats > 0}  # moves that wait for a seat
     for part in sorted(by_part):
         if (rows.get(part) or {}).get("free"):
             continue  # a free product costs nothing: no bill
@@ -159,6 +162,10 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
         after = int(assigned_after.get(part, (rows.get(part) or {}).get("consumed") or 0))
         spare = spare_min.get(part, 0)
         surplus = max(0, purchased - after - spare)
+        # seats the plan frees go to the moves that wait for one before they leave the bill
+        kept = min(surplus, wanted.get(part, 0))
+        wanted[part] = wanted.get(part, 0) - kept
+        surplus -= kept
         price = _price(rows.get(part))
         remaining = surplus
         taken: dict[str, int] = {}
@@ -177,17 +184,19 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
             own = row.unit_price if row is not None and row.unit_price is not None else price
             actions.append(_action_json(sub, part, a, own, t))
         product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
+        if kept:
+            product["kept_for_moves"] = kept
         if remaining:
             product["unscheduled"] = remaining
         products.append(product)
-    for need in purchases:
-        if need.seats > 0:
-            price = _price(rows.get(need.sku))
-            reason = Reason("buy", {"seats": need.seats})
-            actions.append({"subscription": None, "sku": need.sku, "action": Action.BUY.value, "seats": need.seats,
+    for part, seats in sorted(wanted.items()):
+        if seats > 0:
+            price = _price(rows.get(part))
+            reason = Reason("buy", {"seats": seats})
+            actions.append({"subscription": None, "sku": part, "action": Action.BUY.value, "seats": seats,
                             "from": None, "to": None, "not_before": today.isoformat(), "by": None,
                             "window": Window.ANY_TIME.value, "owner": Owner.SELF.value,
-                            "monthly_saving": -round(need.seats * price, 2) if price is not None else 0.0,
+                            "monthly_saving": -round(seats * price, 2) if price is not None else 0.0,
                             "saving_from": today.isoformat(), "confidence": Confidence.DOCUMENTED.value,
                             "reason": reason_text(t, reason)})
     actions.sort(key=lambda a: (a["sku"], a["subscription"] or ""))
