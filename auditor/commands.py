@@ -293,20 +293,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
         locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
         cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
         nightly.observe(snapshot, result)
-        from .billing.bill import commerce_facts, name_reductions, report_bill
+        from .billing.bill import before_findings, commerce_facts, name_reductions, report_bill
 
         commerce = commerce_facts(snapshot.subscriptions, nightly.minimums)
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
                                   remediate=guidance.remediation)
-        document |= commerce
+        document = before_findings(document, commerce)
         if baseline is not None:
             document = compare(baseline, document)
         # the plan the HTML and Markdown headers sum up, compiled once for them and the renewal forecast
         plan = header_plan(document) if billing is not None or {Format.HTML, Format.MD} & set(formats) else None
         if billing is not None:
-            document["bill"] = report_bill(document, plan, billing, as_of.date())
+            document = before_findings(document, {"bill": report_bill(document, plan, billing, as_of.date())})
             name_reductions(document)
         document = nightly.enrich(document, plan)
         timings.mark("document")
