@@ -71,7 +71,7 @@ def assigned_after(plan: ChangePlan | None) -> dict[str, int]:
 def report_bill(document: Mapping[str, Any], plan: ChangePlan | None, billing: BillingFile | None, today: date
                 ) -> dict[str, Any]:
     """The bill of the report's own plan (audit --billing)."""
-    return build_bill(document, assigned_after(plan), billing, today)
+    return build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
 
 
 def with_bill(plan: ChangePlan, document: Mapping[str, Any], billing: BillingFile | None,
