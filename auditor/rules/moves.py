@@ -268,7 +268,7 @@ class SubscriptionMove(Rule):
             blocked = blocked or WHOLE_GROUP
             intro.append(TextRef("steps.move.whole_group", {**values, "group": group}))
         remedy.steps = [*intro, *remedy.steps]
-        kept = f.strs("keep_disabled_ids")
+        kept = list(f.strs("keep_disabled_ids"))
         actions = []
         for a in remedy.actions:
             if kept and a.body and a.body.get("addLicenses"):

@@ -101,3 +101,28 @@ def test_moves_are_validated_with_located_errors(tmp_path: Path) -> None:
     text = str(caught.value)
     assert "p.yaml:10:11: moves[1].name: 'sales-to-e5' is already used by moves[0]" in text
     assert "p.yaml:13:9: moves[1].to: from and to are the same product" in text
+
+
+def test_the_plans_turned_off_on_from_stay_off_on_to_and_the_missing_ones_are_named(tmp_path: Path) -> None:
+    def plans(*names: str) -> list[dict[str, Any]]:
+        return [{"servicePlanId": f"00000000-0000-4000-9000-{n:012d}", "servicePlanName": name,
+                 "provisioningStatus": "Success", "appliesTo": "User"} for n, name in enumerate(names)]
+
+    e3 = {**sku("SPE_E3", 10, 1),
+          "servicePlans": plans("EXCHANGE_S_ENTERPRISE", "YAMMER_ENTERPRISE", "KAIZALA_O365_P3")}
+    e5_plans = [{**p, "servicePlanId": p["servicePlanId"][:-3] + "5" + p["servicePlanId"][-2:]}
+                for p in plans("EXCHANGE_S_ENTERPRISE", "YAMMER_ENTERPRISE")]
+    e5 = {**sku("SPE_E5", 10, 0), "servicePlans": e5_plans}
+    yammer_off = user("anna", "SPE_E3", id=IDS["anna"])
+    yammer_off["assignedLicenses"][0]["disabledPlans"] = [e3["servicePlans"][1]["servicePlanId"]]
+    doc = tenant([yammer_off], skus=[e3, e5, sku("SPE_F1")], groups=[{**SALES, "members": [IDS["anna"]]}])
+    _, document = _run(tmp_path, doc)
+    (f,) = [f for f in document["findings"] if f["rule"] == SubscriptionMove.id]
+    assert f["details"]["keep_disabled"] == ["YAMMER_ENTERPRISE"]
+    assert f["details"]["plans_lost"] == ["KAIZALA_O365_P3"]
+    (call,) = f["remediation"]["actions"]
+    assert call["body"]["addLicenses"] == [{"disabledPlans": [e5_plans[1]["servicePlanId"]], "skuId": E5}]
+    off = MOVE + "    keep_disabled_plans: false\n"
+    _, document = _run(tmp_path, doc, off)
+    (f,) = [f for f in document["findings"] if f["rule"] == SubscriptionMove.id]
+    assert f["remediation"]["actions"][0]["body"]["addLicenses"] == [{"disabledPlans": [], "skuId": E5}]
