@@ -16,7 +16,7 @@ from auditor.policy.load import load_policies
 from auditor.report.document import build_document
 from auditor.rules.moves import SubscriptionMove
 from auditor.snapshot import snapshot_from_json
-from tests.core.factory import AS_OF, E3, E5, policy_file, sku, tenant, user
+from tests.core.factory import AS_OF, E3, E5, F1, policy_file, sku, tenant, user
 
 MOVE = """
 moves:
@@ -126,3 +126,25 @@ def test_the_plans_turned_off_on_from_stay_off_on_to_and_the_missing_ones_are_na
     _, document = _run(tmp_path, doc, off)
     (f,) = [f for f in document["findings"] if f["rule"] == SubscriptionMove.id]
     assert f["remediation"]["actions"][0]["body"]["addLicenses"] == [{"disabledPlans": [], "skuId": E5}]
+
+
+def test_a_conflict_or_a_dynamic_group_leaves_the_move_to_a_person(tmp_path: Path) -> None:
+    conflicted = person("anna", "SPE_E3")
+    conflicted["licenseAssignmentStates"].append({"skuId": F1, "assignedByGroup": None, "state": "Error",
+                                                  "error": "MutuallyExclusiveViolation"})
+    dynamic = {"id": "g-dyn", "displayName": "All Sales (dynamic)", "members": [IDS["bob"]],
+               "groupTypes": ["DynamicMembership"], "membershipRule": "(user.department -eq \"Sales\")",
+               "assignedLicenses": [{"skuId": E3, "disabledPlans": []}]}
+    doc = tenant([conflicted, person("bob", "SPE_E3", via="g-dyn")],
+                 skus=[sku("SPE_E3", 10, 2), sku("SPE_E5", 10, 0), sku("SPE_F1")],
+                 groups=[{**SALES, "members": [IDS["anna"], IDS["bob"]]}, dynamic])
+    _, document = _run(tmp_path, doc)
+    found = {f["subject"]["upn"].split("@")[0]: f for f in document["findings"] if f["rule"] == SubscriptionMove.id}
+    assert found["anna"]["details"]["conflict"] == ["SPE_F1"]
+    assert {a["blocked"] for a in found["anna"]["remediation"]["actions"]} == {"conflict"}
+    assert [a["blocked"] for a in found["bob"]["remediation"]["actions"] if a["kind"] == "remove_member"] == [
+        "group_dynamic"]
+    plan = compile_plan(document)
+    assert not plan.changes
+    assert {(s.subject, s.reason) for s in plan.skipped if s.rule == SubscriptionMove.id} == {
+        ("Anna", "conflict"), ("Bob", "group_dynamic")}
