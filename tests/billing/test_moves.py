@@ -148,3 +148,12 @@ def test_a_conflict_or_a_dynamic_group_leaves_the_move_to_a_person(tmp_path: Pat
     assert not plan.changes
     assert {(s.subject, s.reason) for s in plan.skipped if s.rule == SubscriptionMove.id} == {
         ("Anna", "conflict"), ("Bob", "group_dynamic")}
+
+
+def test_validate_with_a_snapshot_warns_about_a_product_the_tenant_lacks(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from auditor.cli import main
+
+    policy = policy_file(tmp_path, MOVE.replace("to: SPE_E5", "to: SPE_E55"))
+    assert main(["validate", policy, "--snapshot", "auditor/sample/sample-tenant.json"]) == 0
+    assert "policy test names SKU SPE_E55, which the tenant does not have" in capsys.readouterr().err
