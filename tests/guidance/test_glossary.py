@@ -15,8 +15,10 @@ How to add a term and how to review a locale: docs/guidance.md, "The glossary".
 from __future__ import annotations
 
 import csv
+import html
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,3 +127,65 @@ def test_no_glossary_concept_is_left_in_english(locale: Locale) -> None:
              for key, text in _texts(locale)
              for pattern, term in rules if pattern.search(_NOT_PROSE.sub(" ", text))]
     assert found == []
+
+
+# --- what a reader gets: the sample's report.md, report.html and plan.md in each language ------------
+
+_TAG = re.compile(r"<[^>]+>")
+_ESCAPE = re.compile(r"\\(?=[^\w\s])")  # Markdown's backslash escapes
+# rule ids, SKUs, UPNs
+_IDENTIFIER = re.compile(r"\b[a-z0-9]+(?:[-_.][a-z0-9]+)+\b|\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b|\S+@\S+")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Locale], dict[str, str]]]:
+    from auditor.cli import main
+
+    root = Path(__file__).parents[2]
+    sample = root / "auditor" / "sample" / "sample-tenant.json"
+    # tenant data is no translation: the sample has users such as "Info Shared Mailbox"
+    tenant = json.loads(sample.read_text("utf-8"))
+    names = sorted({str(item.get("displayName") or "") for part in ("users", "groups") for item in tenant[part]},
+                   key=len, reverse=True)
+    done: dict[Locale, dict[str, str]] = {}
+
+    def render(locale: Locale) -> dict[str, str]:
+        if locale not in done:
+            out = tmp_path_factory.mktemp(f"glossary-{locale.value}")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+                main(["audit", "--snapshot", str(sample), "--policies",
+                      str(root / "policies" / "example.yaml"), "--output-dir", str(out), "--format", "json,html,md",
+                      "--as-of", "2026-11-01T06:00:00Z", "--locale", locale.value])
+                assert main(["plan", "--report-dir", str(out)]) == 0
+            documents = {name: (out / name).read_text("utf-8") for name in ("report.md", "report.html", "plan.md")}
+            done[locale] = {name: _without(_prose(text), names) for name, text in documents.items()}
+        return done[locale]
+
+    yield render
+
+
+def _prose(document: str) -> str:
+    text = html.unescape(_ESCAPE.sub("", _TAG.sub(" ", document)))
+    return _IDENTIFIER.sub(" ", _NOT_PROSE.sub(" ", text))
+
+
+def _without(text: str, names: list[str]) -> str:
+    for name in names:
+        text = text.replace(name, " ") if name else text
+    return text
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_reports_and_the_plan_keep_the_glossary(locale: Locale,
+                                                     rendered: Callable[[Locale], dict[str, str]]) -> None:
+    """The texts as the reader gets them, with the values the code puts in (the cloud's name, dates,
+    product words): no forbidden variant and no glossary concept in English."""
+    concepts = [t for t in TERMS if t.locale == locale.value and t.english]  # the grammar rows judge one text each
+    rules = [(re.compile(t.forbidden), t.term) for t in concepts if t.forbidden]
+    rules += [(pattern, t.term) for t in concepts if (pattern := t.english_pattern())]
+    found = sorted({f"{name}: {match[0]!r} -> {term}"
+                    for name, document in rendered(locale).items()
+                    for pattern, term in rules for match in pattern.finditer(document)})
+    assert found == []
+    assert re.findall(r".{30}\b\d{4}-\d{2}-\d{2}\b", rendered(locale)["report.md"]) == [], "an ISO date in prose"

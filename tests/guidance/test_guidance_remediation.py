@@ -502,8 +502,8 @@ def test_rebalance_names_both_tenants() -> None:
 
 def test_messages_choose_their_variant() -> None:
     subject, skus, details = RICH[InactiveUserLicensed.id]
-    assert "(last sign-in: Jan 2, 2026)" in message(InactiveUserLicensed.id, subject=subject, skus=skus, details=details,
-                                   locale=Locale.EN)
+    assert "(last sign-in: Jan 2, 2026)" in message(InactiveUserLicensed.id, subject=subject, skus=skus,
+                                                    details=details, locale=Locale.EN)
     never = message(InactiveUserLicensed.id, subject=subject, skus=skus, details=details | {"last_sign_in": None},
                     locale=Locale.EN)
     assert "never signed in" in never
