@@ -9,6 +9,9 @@ or the project's own decision). Over every text of both catalogs (report labels 
   inside placeholders, URLs and code (`assignLicense`), and where the language's term is the English
   word itself (Dutch "tenant").
 
+Translators see what an ambiguous word means: every text where "plan", "hold", "policy" or
+"subscription" can be read two ways carries a note (auditor/locale/notes.csv, extracted as `#.`).
+
 How to add a term and how to review a locale: docs/guidance.md, "The glossary".
 """
 
@@ -21,15 +24,18 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from auditor import i18n
 from auditor.guidance import texts
+from auditor.guidance.texts import extract
 from auditor.model import Locale
 from tests import po_catalogs as po
 
-GLOSSARY = Path(__file__).parents[2] / "auditor" / "locale" / "glossary.csv"
+LOCALE_DIR = Path(__file__).parents[2] / "auditor" / "locale"
+GLOSSARY = LOCALE_DIR / "glossary.csv"
 TRANSLATED = [locale for locale in Locale if locale is not Locale.EN]
 COLUMNS = ["concept", "english", "locale", "term", "forbidden", "source", "confirmed", "note"]
 
@@ -189,3 +195,44 @@ def test_the_reports_and_the_plan_keep_the_glossary(locale: Locale,
                     for pattern, term in rules for match in pattern.finditer(document)})
     assert found == []
     assert re.findall(r".{30}\b\d{4}-\d{2}-\d{2}\b", rendered(locale)["report.md"]) == [], "an ISO date in prose"
+
+
+# --- translators see what a word means -------------------------------------------------------------
+
+# "plan" (the change plan, a service plan, a product), "hold" (has, or a preservation hold), "policy"
+# (ours, or a retention policy) and "subscription" (never a product) need a word of explanation;
+# placeholders, product names ("Exchange Online (Plan 2)") and the unambiguous compounds do not.
+_AMBIGUOUS = re.compile(r"(?<!service )\bplans?\b(?! \d)|\bhold(s|ing)?\b|\bheld\b|(?<!retention )\bpolic(y|ies)\b"
+                        r"|\bsubscriptions?\b", re.IGNORECASE)
+_CLEAR = re.compile(r"\{[^{}]*\}|\(Plan \d\)|Plan \d|litigation hold|eDiscovery hold", re.IGNORECASE)
+
+
+def _templates() -> Iterator[tuple[str, str, Any]]:
+    for domain in (texts.DOMAIN, i18n.DOMAIN):
+        for message in po.messages(po.read_catalog(LOCALE_DIR / f"{domain}.pot")):
+            yield domain, str(message.context), message
+
+
+def test_every_ambiguous_text_has_a_translator_note() -> None:
+    missing = [f"{domain}: {key}" for domain, key, message in _templates()
+               if _AMBIGUOUS.search(_CLEAR.sub(" ", " ".join(po.forms(message.id))))
+               and not any(comment.startswith("TRANSLATORS:") for comment in message.auto_comments)]
+    assert missing == [], "add a note to auditor/locale/notes.csv and extract again (docs/guidance.md)"
+
+
+def test_every_note_belongs_to_a_text() -> None:
+    keys = {(domain, key) for domain, key, _ in _templates()}
+    assert sorted(set(extract.notes()) - keys) == []
+    assert all(note.startswith("TRANSLATORS: ") for note in extract.notes().values())
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_catalogs_show_translators_the_notes(locale: Locale) -> None:
+    """As `pybabel update` copies them from the templates: a translator reads the note in the .po."""
+    notes = extract.notes()
+    for domain in (texts.DOMAIN, i18n.DOMAIN):
+        catalog = po.read_catalog(po.po_path(locale, domain))
+        lacking = [m.context for m in po.messages(catalog)
+                   if (domain, m.context) in notes  # a long note is wrapped over several `#.` lines
+                   and notes[(domain, str(m.context))] not in " ".join(m.auto_comments)]
+        assert lacking == [], f"{domain}.po lacks the notes of the template"
