@@ -236,3 +236,21 @@ def test_the_catalogs_show_translators_the_notes(locale: Locale) -> None:
                    if (domain, m.context) in notes  # a long note is wrapped over several `#.` lines
                    and notes[(domain, str(m.context))] not in " ".join(m.auto_comments)]
         assert lacking == [], f"{domain}.po lacks the notes of the template"
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_mail_subject_is_in_the_reports_language(locale: Locale) -> None:
+    from auditor.delivery.content import subject_for
+
+    report = {"locale": locale.value, "tenant": {"name": "Contoso"}, "complete": False,
+              "summary": {"by_severity": {"critical": 1, "high": 2, "medium": 9, "low": 3},
+                          "unused_monthly_cost": {"amount": 1240.4, "currency": "EUR"}}}
+    subject = subject_for(report)
+    english = subject_for({**report, "locale": "en"})
+    assert english == ("[license-auditor] Contoso: INCOMPLETE DATA, 1 critical, 2 high, 9 medium, 3 low, "
+                       "EUR 1,240/month unused")
+    assert re.findall(r"\b(INCOMPLETE|critical|high|medium|low|month|unused|no findings)\b", subject) == [], subject
+    medium = _term(locale.value, "severity medium").term.lower()
+    assert f"9 {medium}" in subject and "1.240" in subject.replace("\xa0", ".").replace(" ", ".")
+    assert subject_for({**report, "summary": {}, "complete": True}) == (
+        f"[license-auditor] Contoso: {i18n.translations(locale).pgettext('mail_no_findings', 'no findings')}")
