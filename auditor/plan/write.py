@@ -481,7 +481,7 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
     return _PlanView(
         tenant_name=clean(plan.tenant_name or plan.tenant_id, 200),
         tenant_id=clean(plan.tenant_id, 64),
-        cloud=clean(plan.cloud, 20),
+        cloud=clean(i18n.cloud_name(t, plan.cloud), 60),
         summary=summary(plan, locale),
         generated=i18n.format_datetime(plan.report_generated_at, locale) if plan.report_generated_at else "",
         created=i18n.format_datetime(created_at, locale),
