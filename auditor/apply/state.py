@@ -24,7 +24,8 @@ from ..graph.client import GraphClient, GraphRequestError
 from ..timestamps import timestamp_or_none
 from .plan_file import GUID, Change
 
-USER_SELECT = "id,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,usageLocation"
+USER_SELECT = ("id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,"
+               "usageLocation")
 SIGN_IN_SELECT = "id,signInActivity"
 
 
@@ -56,6 +57,15 @@ class UserState:
     account_enabled: bool | None = None  # None: Graph did not say
     user_type: str | None = None
     sign_in: SignIn | None = None  # None: not read (no precondition asked for it)
+    display_name: str = ""
+    upn: str = ""
+
+    @property
+    def label(self) -> str:
+        """"Anna Berg (anna@contoso.example)": how the consoles name the user ("" when Graph gave neither)."""
+        if self.display_name and self.upn and self.display_name != self.upn:
+            return f"{self.display_name} ({self.upn})"
+        return self.display_name or self.upn
 
     def direct(self) -> dict[str, tuple[str, ...]]:
         """Directly assigned products: skuId -> the direct assignment's disabledPlans."""
@@ -112,9 +122,11 @@ async def read_state(client: GraphClient, user: str, groups: set[str], sign_in: 
     if groups:
         member_of = await _direct_groups(client, user) & frozenset(groups)
     enabled, kind = doc.get("accountEnabled"), doc.get("userType")
+    name, upn = doc.get("displayName"), doc.get("userPrincipalName")
     return UserState(True, assigned, assignments, location if isinstance(location, str) else None, member_of,
                      tuple(sorted(groups)), enabled if isinstance(enabled, bool) else None,
-                     kind if isinstance(kind, str) else None, await _sign_in(client, user) if sign_in else None)
+                     kind if isinstance(kind, str) else None, await _sign_in(client, user) if sign_in else None,
+                     name if isinstance(name, str) else "", upn if isinstance(upn, str) else "")
 
 
 async def _sign_in(client: GraphClient, user: str) -> SignIn:
@@ -271,3 +283,22 @@ def conditions(change: Change) -> list[dict[str, Any]]:
         implied.append({"usage_location_differs": change.body["usageLocation"]})
     out += [cond for cond in implied if cond not in out]
     return out
+
+
+def made(change: Change, state: UserState) -> bool:
+    """Whether the user's state shows `change` made (used after a write retried on 503 was not
+    accepted: the attempt answered 503 may have gone through). A reprocess leaves no trace: False."""
+    if not state.exists:
+        return False
+    if change.kind == "assign_license" and change.body is not None:
+        direct = state.direct()
+        added = all(direct.get(lic["skuId"]) == tuple(sorted(lic.get("disabledPlans", [])))
+                    for lic in change.body.get("addLicenses", []))
+        return added and not any(sku in direct for sku in change.body.get("removeLicenses", []))
+    if change.kind == "add_member":
+        return change.group in (state.member_of or ())
+    if change.kind == "remove_member":
+        return state.member_of is not None and change.group not in state.member_of
+    if change.kind == "set_usage_location" and change.body is not None:
+        return state.usage_location == change.body["usageLocation"]
+    return False
