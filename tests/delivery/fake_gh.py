@@ -44,6 +44,10 @@ if args[:1] == ["api"]:
         status = "identical" if head == base else "behind" if base == data["tip"] and head in data["on_main"] \
             else "diverged"
         print(json.dumps({"status": status, "ahead_by": 0 if status != "diverged" else 1})); sys.exit(0)
+    if parts[3:5] == ["actions", "runs"] and parts[6:] == ["artifacts"]:
+        folder = os.path.join(state, "artifacts", parts[5])
+        names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+        print(json.dumps({"total_count": len(names), "artifacts": [{"name": n} for n in names]})); sys.exit(0)
     if parts[3:5] == ["actions", "runs"] and len(parts) == 6:
         run = data["runs"].get(parts[5])
         if run is None:
@@ -59,6 +63,8 @@ if args[:2] == ["run", "download"]:
     run = args[2]
     target = args[args.index("--dir") + 1]
     source = os.path.join(state, "artifacts", run)
+    if "--name" in args and os.path.isdir(os.path.join(source, args[args.index("--name") + 1])):
+        source = os.path.join(source, args[args.index("--name") + 1])
     if not os.path.isdir(source):
         print("no artifact", file=sys.stderr); sys.exit(1)
     shutil.copytree(source, target, dirs_exist_ok=True)

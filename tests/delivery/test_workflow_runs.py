@@ -156,6 +156,37 @@ def test_apply_names_the_nightly_workflow() -> None:
     assert script.index("auditor.delivery.runs check") < script.index("gh run download")
 
 
+def test_a_re_run_downloads_the_earlier_attempts_journals_before_applying(tmp_path: Path) -> None:
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "license-apply.yml").read_text(encoding="utf-8"))
+    steps = flow["jobs"]["apply"]["steps"]
+    names = [s.get("name") for s in steps]
+    assert names.index("Download the earlier attempts' journals") < names.index("Apply")
+    upload = next(s for s in steps if s.get("name") == "Upload the journal")["with"]
+    assert upload["name"] == "license-journal-${{ inputs.tenant }}-${{ github.run_attempt }}"
+    assert flow["jobs"]["apply"]["env"]["ATTEMPT"] == "${{ github.run_attempt }}"
+    step = _step(ROOT / ".github" / "workflows" / "license-apply.yml", "Download the earlier attempts' journals")
+    env = fake_gh.install(tmp_path, {}, {})
+    run_dir = tmp_path / "gh-state" / "artifacts" / "4242"
+    for attempt in (1, 3):  # attempt 2 stopped before its first change: no journal
+        folder = run_dir / f"license-journal-contoso-{attempt}"
+        folder.mkdir(parents=True)
+        (folder / f"journal-{attempt}.jsonl").write_text(f'{{"attempt": {attempt}}}\n')
+    (run_dir / "license-journal-other-1").mkdir()  # another tenant's journal is not read
+    (run_dir / "license-journal-other-1" / "journal-1.jsonl").write_text("{}\n")
+    env |= {"GITHUB_RUN_ID": "4242", "TENANT": "contoso", "ATTEMPT": "4"}
+    done = _bash(step["run"], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "journal").iterdir()) == ["journal-1.jsonl", "journal-3.jsonl"]
+    assert "attempt 2: no journal" in done.stdout
+    assert [c[c.index("--name") + 1] for c in fake_gh.calls(tmp_path) if c[:2] == ["run", "download"]] == [
+        "license-journal-contoso-1", "license-journal-contoso-3"]
+    # the first attempt reads nothing
+    (tmp_path / "journal").rename(tmp_path / "seen")
+    env["ATTEMPT"] = "1"
+    assert _bash(step["run"], tmp_path, env).returncode == 0
+    assert list((tmp_path / "journal").iterdir()) == []
+
+
 # --- action.yml: the baseline of the calling workflow -------------------------------------------------
 
 
