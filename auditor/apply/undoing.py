@@ -282,11 +282,17 @@ async def _keep_products(undo: Undo, session: Session, line: JournalLine, state:
     had = {str(lic.get("skuId", "")).lower() for lic in (line.before or {}).get("assignedLicenses") or []
            if isinstance(lic, dict)}
     given = (set(group.licenses or {}) | {a.sku for a in state.assignments if a.group == gid}) & had
+    back: set[str] = set()  # in a dry run: the products a put-back would give directly again
     for sku in sorted(s for s in given if held_only_from(state, s, gid)):
         found = undo.put_back(line, sku)
-        if found is None or not session.execute:
+        if found is None:
             continue
         journal, removal = found
+        if not session.execute:
+            session.say(f"      would first undo change {removal.n} of {journal.path.name} (the direct copy of "
+                        f"{session.products.get(sku, sku)} goes back before the user leaves the group)")
+            back.add(sku)
+            continue
         k = undo.next()
         undoes = {"journal": journal.path.name, "n": removal.n}
         session.say(f"{k:>4}. undo change {removal.n} of {journal.path.name} first (the direct copy goes back before "
@@ -296,7 +302,7 @@ async def _keep_products(undo: Undo, session: Session, line: JournalLine, state:
             session.say(f"      {inv.change.request}")
             await session.write(k, inv.change, inv.change.raw, state.before(inv.change.skus()), undoes)
         state = await session.read(k, line.change, line.change.raw, undoes)
-    lost = [session.products.get(s, s) for s in sorted(given) if held_only_from(state, s, gid)]
+    lost = [session.products.get(s, s) for s in sorted(given - back) if held_only_from(state, s, gid)]
     if not lost:
         return state, ""
     return state, (f"the user holds {', '.join(lost)} only from group {group.label}: leaving it would leave them "

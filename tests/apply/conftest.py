@@ -207,8 +207,9 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         `group_properties`: a group's isAssignableToRole, resourceProvisioningOptions, appRoleAssignments."""
         snapshot = snapshot or make_tenant()
         token = token or app_token(tenant_claim or snapshot.tenant_id, tuple(roles))
+        extra = {"group_properties": group_properties} if group_properties else {}
         emulator = GraphEmulator(snapshot, token=token, responders=list(responders), roles=server_roles,
-                                 group_license_delay=group_license_delay, group_properties=group_properties)
+                                 group_license_delay=group_license_delay, **extra)
         emulator.start()
         started.append(emulator)
         monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)

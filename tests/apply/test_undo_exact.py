@@ -82,6 +82,10 @@ def test_two_run_move_undo_puts_the_direct_copy_back_before_leaving(
     assert run("apply", plan, graph, "--yes", "--journal", str(second), "--wait", "10s") == 0
     assert graph.direct(BEN) == {} and graph.by_group(BEN) == {(E5, G_E5)}
     capsys.readouterr()
+    writes = len(graph.writes())
+    assert run("undo", first, graph) == 0  # the dry run says so, and sends nothing
+    assert "would first undo change 2 of second.jsonl (the direct copy of SPE_E5 goes back" in capsys.readouterr().out
+    assert len(graph.writes()) == writes
     # undoing the first journal alone: the second journal (same plan, found by its SHA-256) removed
     # the direct copy that rests on the join, so it is put back before Ben leaves the group
     assert run("undo", first, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
