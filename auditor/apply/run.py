@@ -365,7 +365,8 @@ async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[Earlier
         session.warn(f"change {line.n} ({line.request}): outcome unknown in {line.journal} (line {line.line}); it is "
                      "re-checked against the tenant like every change, and skipped if its preconditions no longer "
                      "hold")
-    check = await session.verify(permissions.needed((c.kind for c in changes), any(c.needs_sign_in for c in changes)))
+    check = await session.verify(permissions.needed((c.kind for c in changes), any(c.needs_sign_in for c in changes),
+                                                    any(c.group or _rests_on_group(c) for c in changes)))
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     await session.load_products()
@@ -442,6 +443,10 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return
     await session.write(change.n, change, change.raw, before)
+
+
+def _rests_on_group(change: Change) -> bool:
+    return any(cond.get("how") == "group" for cond in change.precondition)
 
 
 def _leaving(session: Session, change: Change) -> str:

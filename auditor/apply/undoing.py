@@ -157,7 +157,8 @@ async def undo_journal(undo: Undo, session: Session) -> None:
 
 async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> None:
     # an undo sends the same kinds of write it reverts (add_member <-> remove_member need the same permission)
-    check = await session.verify(permissions.needed(line.change.kind for line in done if no_inverse(line) is None))
+    check = await session.verify(permissions.needed((line.change.kind for line in done if no_inverse(line) is None),
+                                                    groups=any(line.change.group for line in done)))
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     await session.load_products()
