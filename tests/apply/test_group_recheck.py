@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
 
@@ -161,3 +162,19 @@ def test_a_write_retried_after_a_503_is_settled_by_re_reading_the_user(
     assert line["outcome"] == outcome, line["note"]
     assert "after a 503 was retried" in line["note"]
     assert code == (0 if made else 3)
+
+
+def test_the_emulator_refuses_a_role_assignable_groups_member_change_as_graph_does(graph_for: Any) -> None:
+    """Graph takes RoleManagement.ReadWrite.Directory besides GroupMember.ReadWrite.All for it, and
+    serves isAssignableToRole and resourceProvisioningOptions with the group."""
+    graph = graph_for(group_properties={G_E3: {"isAssignableToRole": True, "resourceProvisioningOptions": ["Team"]}})
+    headers = {"Authorization": f"Bearer {graph.token}"}
+    doc = httpx.get(f"{graph.url}/groups/{G_E3}?$select=id,isAssignableToRole,resourceProvisioningOptions",
+                    headers=headers).json()
+    assert doc == {"id": G_E3, "isAssignableToRole": True, "resourceProvisioningOptions": ["Team"]}
+    assert httpx.get(f"{graph.url}/groups/{G_E5}?$select=isAssignableToRole", headers=headers).json() == {
+        "isAssignableToRole": None}
+    body = {"@odata.id": f"{graph.url}/directoryObjects/{BEN}"}
+    refused = httpx.post(f"{graph.url}/groups/{G_E3}/members/$ref", json=body, headers=headers)
+    assert refused.status_code == 403 and not graph.member(BEN, G_E3)
+    assert httpx.post(f"{graph.url}/groups/{G_E5}/members/$ref", json=body, headers=headers).status_code == 204
