@@ -76,12 +76,15 @@ class Undo:
         return None
 
     def rests_on(self, line: JournalLine) -> str | None:
-        """Why a later change of the same user, not settled, rests on `line` (so it stays)."""
+        """Why a later change of the same user, not settled, rests on `line` (so it stays). The
+        numbers of an undo journal's lines are its own steps, not the plan's: only the damaged
+        lines count for them."""
         user = line.change.user
         everything = [x for j in self.history for x in j.lines]
         for journal in self.history:
             for later in journal.lines:
-                if later.undoes is not None or later.change.user != user or line.n not in later.change.depends_on \
+                if line.undoes is not None or later.undoes is not None or later.change.user != user \
+                        or line.n not in later.change.depends_on \
                         or later.time <= line.time or not unsettled(later, everything):
                     continue
                 if later in journal.unknown:
@@ -106,6 +109,8 @@ class Undo:
     def put_back(self, line: JournalLine, sku: str) -> tuple[Journal, JournalLine] | None:
         """A later done line of the plan that removed the user's direct copy of `sku` and rests on
         the join `line` (the removal of a two-run move, in another journal)."""
+        if line.undoes is not None:  # an undo journal's numbers are not the plan's
+            return None
         for journal in self.history:
             for later in journal.lines:
                 change = later.change
