@@ -393,7 +393,8 @@ async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[Earlier
                 await _after_join(session, change, state, wanted, wait)
                 continue
             before = state.before(change.skus())
-            reasons = unmet(change, state, clock()) or await group_unmet(session, change, state, changes, by_n)
+            reasons = unmet(change, state, clock(), session.products) \
+                or await group_unmet(session, change, state, changes, by_n)
             if reasons:
                 session.skip(change.n, change, change.raw, "; ".join(reasons), before)
                 continue
@@ -410,7 +411,7 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
     """A change that waits for the license of a group joined before it (wait.py): its other
     preconditions are checked first; then, with --yes, the user is re-read until the group's copy
     is active (then the change is made) or in error or the time runs out (then it is pending)."""
-    reasons = unmet(without_awaited(change, wanted), state, clock())
+    reasons = unmet(without_awaited(change, wanted), state, clock(), session.products)
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
         return
@@ -438,7 +439,7 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
     # the state may have changed while it waited: every precondition is checked again, and the
     # group is read again (it may have been edited since the plan)
     before = state.before(change.skus())
-    reasons = unmet(change, state, clock()) or await group_unmet(session, change, state, (), {})
+    reasons = unmet(change, state, clock(), session.products) or await group_unmet(session, change, state, (), {})
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return

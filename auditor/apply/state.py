@@ -15,6 +15,7 @@ within the policy's window, counted back from apply's own clock (`no_sign_in_wit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -205,26 +206,33 @@ async def _direct_groups(client: GraphClient, user: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def unmet(change: Change, state: UserState, now: datetime) -> list[str]:
-    """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock."""
+def unmet(change: Change, state: UserState, now: datetime, products: Mapping[str, str] | None = None) -> list[str]:
+    """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock;
+    `products` names the products (skuPartNumber) beside their ids."""
     if not state.exists:
         return ["the user no longer exists"]
+    named = products or {}
+
+    def name(sku: str) -> str:
+        return f"{named[sku]} ({sku})" if sku in named else sku
+
     reasons: list[str] = []
     for cond in conditions(change):
         if "holds" in cond:
-            sku = cond["holds"]
+            sku = name(cond["holds"])
             how = cond.get("how")
-            if how == "direct" and not any(a.sku == sku and a.group is None for a in state.assignments):
+            held = cond["holds"]
+            if how == "direct" and not any(a.sku == held and a.group is None for a in state.assignments):
                 reasons.append(f"the user does not hold {sku} by direct assignment")
-            elif how == "group" and not any(a.sku == sku and a.group == cond["group"] and (
+            elif how == "group" and not any(a.sku == held and a.group == cond["group"] and (
                     not cond.get("active") or (a.state == "Active" and a.error in (None, "", "None")))
                     for a in state.assignments):
                 working = " (in a working state)" if cond.get("active") else ""
                 reasons.append(f"group {cond['group']} does not assign {sku} to the user{working}")
-            elif how is None and not state.holds(sku):
+            elif how is None and not state.holds(held):
                 reasons.append(f"the user does not hold {sku}")
         elif "lacks" in cond and state.holds(cond["lacks"]):
-            reasons.append(f"the user already holds {cond['lacks']}")
+            reasons.append(f"the user already holds {name(cond['lacks'])}")
         elif "member_of" in cond and cond["member_of"] not in (state.member_of or ()):
             reasons.append(f"the user is not a direct member of group {cond['member_of']}")
         elif "not_member_of" in cond and cond["not_member_of"] in (state.member_of or ()):

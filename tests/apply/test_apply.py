@@ -133,7 +133,7 @@ def test_a_change_whose_precondition_no_longer_holds_is_skipped(tmp_path: Path, 
     lines = outcome_lines(tmp_path / "j.jsonl")
     assert [(x["n"], x["outcome"], x["status"]) for x in lines] == [
         (1, "done", 200), (2, "skipped", None), (3, "skipped", None), (4, "skipped", None), (5, "skipped", None)]
-    assert lines[1]["note"] == f"the user does not hold {E5} by direct assignment"
+    assert lines[1]["note"] == f"the user does not hold SPE_E5 ({E5}) by direct assignment"
     assert lines[1]["before"]["exists"] is True and lines[1]["before"]["assignedLicenses"] == []
     assert lines[2]["note"] == "it depends on change 2, which was not applied"
     assert lines[3]["note"] == f"the user is not a direct member of group {G_E5}"
