@@ -245,15 +245,20 @@ async def _check_seats(undo: Undo, lines: list[JournalLine], session: Session) -
 async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dict[str, Any], where: Where) -> bool:
     """Undo one done line; False when it stays in effect (skipped: not undone)."""
     original = line.change
-    k = undo.next()
     reason = no_inverse(line)
     if reason is not None:
+        k = undo.next()
         session.say(f"{k:>4}. undo change {line.n}: nothing to send")  # the skip line says why
         session.skip(k, original, original.raw, reason, None, undoes)
         return True
-    state = await session.read(k, original, original.raw, undoes, shown=True)
+    state = await session.read(undo.k + 1, original, original.raw, undoes)
     if original.group:
         await session.group(original.group)
+    lost = ""
+    if original.kind == "add_member" and original.group and original.group in (state.member_of or ()):
+        # its undo takes the user out of the group: a direct copy to put back goes first, as its own step
+        state, lost = await _keep_products(undo, session, line, state, original.group)
+    k = undo.next()
     # the reverse of the change, not the change itself: what undo is about to do
     session.say(f"{k:>4}. undo change {line.n}: {reverse(line, session.describe)}")
     inv = inverse(line, k, state, session.client.base_url, where)
@@ -262,12 +267,10 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dic
         return True
     change = inv.change
     session.say(f"      {change.request}")
-    if change.kind == "remove_member" and change.group:
-        state, lost = await _keep_products(undo, session, line, state, change.group)
-        if lost:
-            session.skip(k, change, change.raw, lost, state.before(original.skus()), undoes)
-            undo.problems.append(f"change {line.n} not undone: {lost}")
-            return False
+    if lost:
+        session.skip(k, change, change.raw, lost, state.before(original.skus()), undoes)
+        undo.problems.append(f"change {line.n} not undone: {lost}")
+        return False
     reasons = unmet(change, state, clock(), session.products)
     before = state.before(original.skus() | change.skus())
     if reasons:
@@ -294,19 +297,17 @@ async def _keep_products(undo: Undo, session: Session, line: JournalLine, state:
         if found is None:
             continue
         journal, removal = found
-        if not session.execute:
-            session.say(f"      would first undo change {removal.n} of {journal.path.name} (the direct copy of "
-                        f"{session.products.get(sku, sku)} goes back before the user leaves the group)")
-            back.add(sku)
-            continue
         k = undo.next()
         undoes = {"journal": journal.path.name, "n": removal.n}
         session.say(f"{k:>4}. undo change {removal.n} of {journal.path.name} first (the direct copy goes back before "
-                    f"the user leaves the group): {reverse(removal, session.describe)}")
+                    f"the user leaves the group in the undo of change {line.n}): {reverse(removal, session.describe)}")
         inv = inverse(removal, k, state, session.client.base_url, Where(journal.path))
         if inv.change is not None:
             session.say(f"      {inv.change.request}")
             await session.write(k, inv.change, inv.change.raw, state.before(inv.change.skus()), undoes)
+        if not session.execute:  # a dry run sends nothing: the leave is shown as the run would make it
+            back.add(sku)
+            continue
         state = await session.read(k, line.change, line.change.raw, undoes)
     lost = [session.products.get(s, s) for s in sorted(given - back) if held_only_from(state, s, gid)]
     if not lost:

@@ -84,14 +84,18 @@ def test_two_run_move_undo_puts_the_direct_copy_back_before_leaving(
     capsys.readouterr()
     writes = len(graph.writes())
     assert run("undo", first, graph) == 0  # the dry run says so, and sends nothing
-    assert "would first undo change 2 of second.jsonl (the direct copy of SPE_E5 goes back" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert ("1. undo change 2 of second.jsonl first (the direct copy goes back before the user leaves the group in "
+            "the undo of change 1): Assign SPE_E5 to Ben (ben@contoso.example)") in out
+    assert "2. undo change 1: Remove Ben (ben@contoso.example) from the group License - E5" in out
+    assert "dry run: 2 change(s) would be undone, 0 skipped" in out
     assert len(graph.writes()) == writes
     # undoing the first journal alone: the second journal (same plan, found by its SHA-256) removed
     # the direct copy that rests on the join, so it is put back before Ben leaves the group
     assert run("undo", first, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
     out = capsys.readouterr().out
     assert "read with the plan's other journals: second.jsonl" in out
-    assert "undo change 2 of second.jsonl first" in out
+    assert out.index("1. undo change 2 of second.jsonl first") < out.index("2. undo change 1: Remove Ben")
     assert graph.direct(BEN) == {E5: ()}, "Ben is never without E5"
     assert not graph.member(BEN, G_E5)
     lines = outcome_lines(tmp_path / "undo.jsonl")
