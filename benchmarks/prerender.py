@@ -72,8 +72,8 @@ class RenderedUsers:
 
 
 class Prerendered:
-    """The /users pages of each `$select` in `selects`, and every group's transitive user members
-    for `$select=id`, rendered once up front (the emulator's `listings`)."""
+    """The /users pages of each `$select` in `selects`, and every group's transitive and direct
+    user members for `$select=id`, rendered once up front (the emulator's `listings`)."""
 
     def __init__(self, snapshot: TenantSnapshot, selects: Sequence[tuple[str, ...]]) -> None:
         self._users = {tuple(s): RenderedUsers(snapshot.users, tuple(s)) for s in selects}
@@ -82,9 +82,13 @@ class Prerendered:
             by_key[u.id.lower()] = u
             by_key[u.user_principal_name.lower()] = u
         self._members: dict[str, RenderedUsers] = {}
+        self._direct: dict[str, RenderedUsers] = {}
         for group in snapshot.groups:  # members that exist as users, in the group's order (as the emulator)
             members = [u for u in (by_key.get(m.lower()) for m in group.members) if u is not None]
             self._members[group.id] = RenderedUsers(members, MEMBER_SELECT)
+            if group.direct_members is not None:  # else every member is a direct one: the same pages
+                direct = {m.lower() for m in group.direct_members}
+                self._direct[group.id] = RenderedUsers([u for u in members if u.id.lower() in direct], MEMBER_SELECT)
 
     def users(self, select: tuple[str, ...]) -> RenderedUsers | None:
         return self._users.get(select)
@@ -92,11 +96,17 @@ class Prerendered:
     def members(self, group_id: str, select: tuple[str, ...]) -> RenderedUsers | None:
         return self._members.get(group_id) if select == MEMBER_SELECT else None
 
+    def direct_members(self, group_id: str, select: tuple[str, ...]) -> RenderedUsers | None:
+        if select != MEMBER_SELECT:
+            return None
+        return self._direct.get(group_id) or self._members.get(group_id)
+
     def close(self) -> None:
-        for rendered in [*self._users.values(), *self._members.values()]:
+        for rendered in [*self._users.values(), *self._members.values(), *self._direct.values()]:
             rendered.close()
         self._users.clear()
         self._members.clear()
+        self._direct.clear()
 
     def __enter__(self) -> Prerendered:
         return self

@@ -32,7 +32,7 @@ SELECTS = ((*USER_FIELDS, SIGN_IN_ACTIVITY), USER_FIELDS)
 def _kind(path: str) -> str:
     if path == "/users":
         return "users"
-    if re.fullmatch(r"/groups/[^/]+/transitiveMembers(/.*)?", path):
+    if re.fullmatch(r"/groups/[^/]+/(transitiveMembers|members)(/.*)?", path):
         return "members"
     return "other"
 

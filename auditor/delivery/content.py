@@ -14,7 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from auditor import i18n
 from auditor.errors import UsageError
+from auditor.model import Locale
 from auditor.report.read import decode_report
 
 SUBJECT_PREFIX = "[license-auditor]"
@@ -97,25 +99,46 @@ def run_url_from_env(environ: Mapping[str, str]) -> str | None:
     return f"{server}/{repository}/actions/runs/{run_id}"
 
 
-def _money(amount: float, currency: str) -> str:
-    return f"{currency} {amount:,.0f}"
+def _money(amount: float, currency: str, locale: Locale = Locale.EN) -> str:
+    if locale is Locale.EN:
+        return f"{currency} {amount:,.0f}"
+    return f"{currency} {i18n.format_number(round(amount), locale)}"
+
+
+def _report_locale(report: Mapping[str, Any]) -> Locale:
+    try:
+        return Locale(str(report.get("locale") or Locale.EN.value))
+    except ValueError:
+        return Locale.EN
+
+
+def _severity_count(t: i18n.Translations, severity: str, n: int) -> str:
+    words = {"critical": t.pgettext("mail_critical", "{n} critical", n=n),
+             "high": t.pgettext("mail_high", "{n} high", n=n),
+             "medium": t.pgettext("mail_medium", "{n} medium", n=n),
+             "low": t.pgettext("mail_low", "{n} low", n=n)}
+    return words[severity]
 
 
 def subject_for(report: Mapping[str, Any]) -> str:
-    """`[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused`."""
+    """`[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused`, in the report's language."""
+    locale = _report_locale(report)
+    t = i18n.translations(locale)
     tenant = report.get("tenant") or {}
     name = header_safe(str(tenant.get("name") or "")) or header_safe(str(tenant.get("id") or "")) or "tenant"
     summary = report.get("summary") or {}
     by_severity = summary.get("by_severity") or {}
     parts: list[str] = []
     if report.get("complete") is False:
-        parts.append("INCOMPLETE DATA")
-    counts = [f"{int(by_severity.get(sev) or 0)} {sev}" for sev in _SEVERITIES if int(by_severity.get(sev) or 0)]
-    parts.extend(counts or ["no findings"])
+        parts.append(t.pgettext("mail_incomplete", "INCOMPLETE DATA"))
+    counts = [_severity_count(t, sev, int(by_severity.get(sev) or 0))
+              for sev in _SEVERITIES if int(by_severity.get(sev) or 0)]
+    parts.extend(counts or [t.pgettext("mail_no_findings", "no findings")])
     unused = summary.get("unused_monthly_cost") or {}
     amount, currency = unused.get("amount"), unused.get("currency")
     if isinstance(amount, int | float) and amount > 0 and isinstance(currency, str):
-        parts.append(f"{_money(float(amount), header_safe(currency, 8))}/month unused")
+        money = _money(float(amount), header_safe(currency, 8), locale)
+        parts.append(t.pgettext("mail_unused", "{amount}/month unused", amount=money))
     return f"{SUBJECT_PREFIX} {name}: {', '.join(parts)}"
 
 
@@ -224,9 +247,10 @@ CALENDAR_LIMIT = 64_000  # bytes per .ics file; a renewal entry is well under 2 
 
 
 def _calendar_files(report_dir: Path) -> tuple[Attachment, ...]:
-    """The renewal entries beside the report (renewal-*.ics), as text/calendar attachments."""
+    """The renewal entries beside the report (renewal-*.ics) and the bill's last days to act
+    (bill-*.ics, audit --billing), as text/calendar attachments."""
     found = []
-    for path in sorted(report_dir.glob("renewal-*.ics")):
+    for path in sorted([*report_dir.glob("renewal-*.ics"), *report_dir.glob("bill-*.ics")]):
         if path.is_symlink() or not path.is_file() or path.stat().st_size > CALENDAR_LIMIT:
             continue
         try:

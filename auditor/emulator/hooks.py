@@ -21,7 +21,8 @@ Responders
 Listings
     `GraphEmulator(..., listings=...)` may supply user lists already encoded as JSON, so a very
     large tenant is not rendered page by page: `users(select)` for `GET /users?$select=...`, and
-    `members(group_id, select)` for `GET /groups/{id}/transitiveMembers/microsoft.graph.user`.
+    `members(group_id, select)` for `GET /groups/{id}/transitiveMembers/microsoft.graph.user`,
+    `direct_members(group_id, select)` for `GET /groups/{id}/members/microsoft.graph.user`.
     None means "render them as usual". Each item must be encoded as `server.dumps` encodes, and
     in the emulator's order, so the pages are byte for byte the same. The caller closes it.
 """
@@ -100,4 +101,8 @@ class Listings(Protocol):
 
     def members(self, group_id: str, select: tuple[str, ...]) -> EncodedItems | None:
         """The group's transitive user members (cast to microsoft.graph.user); None: as usual."""
+        ...
+
+    def direct_members(self, group_id: str, select: tuple[str, ...]) -> EncodedItems | None:
+        """The group's direct user members (cast to microsoft.graph.user); None: as usual."""
         ...

@@ -18,6 +18,7 @@ class LoggedRequest:
     batch: bool = False  # a request inside a POST /$batch (logged before the batch itself)
     body: Any = None  # the JSON body of a POST/PATCH/DELETE (None when it has none or is not JSON)
     at: float = field(default_factory=time.monotonic)  # time.monotonic() when the request arrived
+    seconds: float = 0.0  # from its arrival to its answer being ready (before any latency is added)
 
 
 @dataclass(frozen=True)

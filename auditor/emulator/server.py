@@ -215,6 +215,9 @@ class GraphEmulator:
         return found
 
 
+JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"
+
+
 def _logged_body(body: bytes) -> Any:
     try:
         return json.loads(body) if body else None
@@ -323,7 +326,8 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             port = emulator.port
             status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized, port)
             emulator.log(LoggedRequest(method, unquote(rel), query_log, headers, status,
-                                        answer.label if answer is not None else None, at=self._arrived))
+                                        answer.label if answer is not None else None, at=self._arrived,
+                                        seconds=time.monotonic() - self._arrived))
             self._raw(status, data, kind, extra)
 
         def _reply(self, answer: Reply, method: str, rel: str, query: dict[str, str], headers: dict[str, str]) -> None:
@@ -347,13 +351,11 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             fault: str | None,
             extra: dict[str, str] | None = None,
         ) -> None:
+            plain = isinstance(doc, PlainText)
+            data = doc.encode() if plain else b"" if doc is None else encode(doc)
             emulator.log(LoggedRequest(method, unquote(rel), query, headers, status, fault, body=self._body_doc,
-                                        at=self._arrived))
-            if isinstance(doc, PlainText):
-                self._raw(status, doc.encode(), "text/plain", extra)
-                return
-            data = b"" if doc is None else encode(doc)
-            self._raw(status, data, "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8", extra)
+                                        at=self._arrived, seconds=time.monotonic() - self._arrived))
+            self._raw(status, data, "text/plain" if plain else JSON_TYPE, extra)
 
         def _raw(
             self,

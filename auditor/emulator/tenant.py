@@ -142,6 +142,9 @@ class TenantState:
         self._lock = threading.RLock()
         self._by_key: dict[str, int] | None = None
         self._members: dict[str, tuple[tuple[str, ...], list[int], frozenset[str]]] = {}
+        # a group's direct members, keyed by its id: (the members and direct_members the index was
+        # built from, their positions in `users`), built once and again only after a write
+        self._direct: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, list[int]]] = {}
         self._license_errors: frozenset[str] | None = None
         self.written = False  # a write changed the tenant (pre-encoded listings no longer match it)
 
@@ -216,7 +219,17 @@ class TenantState:
         return user.id.lower() in {m.lower() for m in group.direct_members}
 
     def direct_members(self, group: Group) -> Sequence[User]:
-        return [u for u in self.members(group) if self.is_direct_member(group, u)]
+        """The group's direct members that exist as users, in the order of `members`. Built once
+        per group (and again after a write), not per page: a group of 500,000 is read in 500."""
+        cached = self._direct.get(group.id)
+        if cached is not None and cached[0] is group.members and cached[1] is group.direct_members:
+            return _Members(self.users, cached[2])
+        positions, _ = self._member_index(group)
+        if group.direct_members is not None:
+            direct = {m.lower() for m in group.direct_members}
+            positions = [at for at in positions if self.users[at].id.lower() in direct]
+        self._direct[group.id] = (group.members, group.direct_members, positions)
+        return _Members(self.users, positions)
 
     def member_of(self, user: User) -> list[Group]:
         """The groups the user is a member of, in the tenant's order."""

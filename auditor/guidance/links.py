@@ -35,6 +35,12 @@ URLS: dict[str, str] = {
     "shared_mailbox": f"{DOCS}/microsoft-365/admin/email/about-shared-mailboxes",
 }
 
+# The date of the page a block of steps follows, as the page gives it (ms.date): the report says
+# which page and date the steps come from, so a reader can tell when the admin center has moved on.
+# move_users: "Move users to a different subscription", the nl-NL copy the replace steps follow
+# (ms.date 07/01/2020; docs/guidance.md, "Where the steps come from").
+PAGE_DATES: dict[str, str] = {"move_users": "2020-07-01"}
+
 # Pages with a variant per cloud: their link carries the view of the report's cloud (clouds.VIEW).
 PER_CLOUD: frozenset[str] = frozenset({"move_users"})
 

@@ -12,6 +12,7 @@ Formatting: numbers, money, percentages, dates and lists from CLDR through Babel
 from __future__ import annotations
 
 from auditor.i18n.catalogs import DOMAIN, Translations, catalog, translations
+from auditor.i18n.clouds import cloud_name
 from auditor.i18n.formatting import (
     format_date,
     format_datetime,
@@ -27,6 +28,7 @@ __all__ = [
     "DOMAIN",
     "Translations",
     "catalog",
+    "cloud_name",
     "format_date",
     "format_datetime",
     "format_list",

@@ -114,14 +114,17 @@ def describe(kind: str, body: Mapping[str, Any] | None, user: str, group: str | 
                               count=i18n.format_number(len(off), locale))
         added.append(name)
     removed = [label(sku) for sku in (body or {}).get("removeLicenses") or []]
+    # counted by the products removed (or added): Turkish names one product "{sku} ürününü", several
+    # "{sku} ürünlerini"; a text with two lists counts only one of them
     if added and removed:
-        return t.pgettext("change_assign_both", "Assign {added} to {user} and remove {removed}, in one call",
-                          added=i18n.format_list(added, locale), user=who, removed=i18n.format_list(removed, locale))
+        return t.npgettext("change_assign_both", "Assign {added} to {user} and remove {removed}, in one call",
+                           "Assign {added} to {user} and remove {removed}, in one call", len(removed),
+                           added=i18n.format_list(added, locale), user=who, removed=i18n.format_list(removed, locale))
     if added:
-        return t.pgettext("change_assign", "Assign {products} to {user}", products=i18n.format_list(added, locale),
-                          user=who)
-    return t.pgettext("change_unassign", "Remove {products} from {user}", products=i18n.format_list(removed, locale),
-                      user=who)
+        return t.npgettext("change_assign", "Assign {products} to {user}", "Assign {products} to {user}", len(added),
+                           products=i18n.format_list(added, locale), user=who)
+    return t.npgettext("change_unassign", "Remove {products} from {user}", "Remove {products} from {user}",
+                       len(removed), products=i18n.format_list(removed, locale), user=who)
 
 
 class Describer:

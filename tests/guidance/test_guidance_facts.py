@@ -60,9 +60,9 @@ NOT_THE_VLSC = {
     Locale.SV: r"inte av Volume License Service Center",
     Locale.TR: r"Toplu Lisans Hizmeti Merkezi'nin kendisi tarafından değil",
 }
-LITIGATION_HOLD = {Locale.EN: "litigation hold", Locale.NL: "bewaring voor juridische procedures",
+LITIGATION_HOLD = {Locale.EN: "litigation hold", Locale.NL: "procesbewaring",
                    Locale.DA: "procesretlig venteposition", Locale.SV: "juridiskt bevarande",
-                   Locale.TR: "dava saklaması"}
+                   Locale.TR: "dava bekletmesi"}
 EXCHANGE_ADMIN_CENTER = {Locale.EN: "Exchange admin center", Locale.NL: "Exchange-beheercentrum",
                          Locale.DA: "Exchange Administration", Locale.SV: "administrationscentret för Exchange",
                          Locale.TR: "Exchange yönetim merkezi"}

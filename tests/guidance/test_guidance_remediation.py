@@ -451,7 +451,7 @@ def test_subscription_trial_paid_and_past_differ() -> None:
     paid = rem(SubscriptionExpiring.id, details=details | {"is_trial": False})
     past = rem(SubscriptionExpiring.id, details=details | {"status": "Warning", "days_left": -3})
     assert len({trial["summary"], paid["summary"], past["summary"]}) == 3
-    assert "trial" in trial["summary"] and "2026-12-01" in trial["summary"]
+    assert "trial" in trial["summary"] and "Dec 1, 2026" in trial["summary"]
     assert "recurring billing" in paid["summary"]
     assert "past its end date" in past["summary"] and "Warning" in past["summary"]
     assert any("grace period" in s for s in past["steps"])
@@ -502,14 +502,14 @@ def test_rebalance_names_both_tenants() -> None:
 
 def test_messages_choose_their_variant() -> None:
     subject, skus, details = RICH[InactiveUserLicensed.id]
-    assert "2026-01-02" in message(InactiveUserLicensed.id, subject=subject, skus=skus, details=details,
-                                   locale=Locale.EN)
+    assert "(last sign-in: Jan 2, 2026)" in message(InactiveUserLicensed.id, subject=subject, skus=skus,
+                                                    details=details, locale=Locale.EN)
     never = message(InactiveUserLicensed.id, subject=subject, skus=skus, details=details | {"last_sign_in": None},
                     locale=Locale.EN)
     assert "never signed in" in never
     subject, skus, details = RICH[SubscriptionExpiring.id]
     assert message(SubscriptionExpiring.id, subject=subject, skus=skus, details=details,
-                   locale=Locale.EN).startswith("The trial SPE_E5 (sub-1) ends on 2026-12-01")
+                   locale=Locale.EN).startswith("The trial SPE_E5 (sub-1) ends on Dec 1, 2026")
 
 
 def test_message_numbers_stay_plain() -> None:

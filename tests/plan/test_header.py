@@ -66,13 +66,13 @@ def test_html_header_says_it_too() -> None:
 
 @pytest.mark.parametrize(("locale", "line"), [
     (Locale.NL, "| Plan | 1 wijziging, netto €\u00a0\\-57,00 per maand; stopt bij wijziging 2\\: geen vrije licentie "
-                "voor SPE\\_E3; 2 bevindingen moeten met de hand worden opgelost |"),
+                "voor SPE\\_E3; 2 bevindingen vragen een beslissing van een beheerder |"),
     (Locale.DA, "| Plan | 1 ændring, netto \\-57,00\u00a0€ pr\\. måned; stopper ved ændring 2\\: ingen ledig licens "
-                "til SPE\\_E3; 2 fund skal løses manuelt |"),
+                "til SPE\\_E3; 2 fund kræver en administrators afgørelse |"),
     (Locale.SV, "| Plan | 1 ändring, netto \\-57,00\u00a0€ per månad; stoppar vid ändring 2\\: ingen ledig licens för "
-                "SPE\\_E3; 2 avvikelser måste åtgärdas manuellt |"),
+                "SPE\\_E3; 2 avvikelser kräver en administratörs beslut |"),
     (Locale.TR, "| Plan | 1 değişiklik, aylık net \\-€57,00; 2\\. değişiklikte durur\\: boş SPE\\_E3 lisansı yok; "
-                "2 bulgu elle çözülmeli |"),
+                "2 bulgu için yönetici incelemesi veya kararı gerekiyor |"),
 ])
 def test_the_header_line_is_in_the_reports_language(locale: Locale, line: str) -> None:
     assert line in _md(_document(), locale)

@@ -105,7 +105,7 @@ EXPECTED = {
         "seats_header": "| Ürün | Satın alınan | Ek süre içinde | Devre dışı \\(Suspended\\) | Devre dışı \\(LockedOut\\) | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Etkin | Ücretsiz |",
         "money": "- Kullanılmayan lisansların aylık tutarı: **€377,95**",
-        "as_of": "| Kuralların değerlendirildiği an | 1 Kas 2026 06\\:00 UTC |",
+        "as_of": "| Kuralların değerlendirildiği tarih | 1 Kas 2026 06\\:00 UTC |",
         "message": "Tove Jansen (user000007@contoso.example) kullanıcısının oturum açması engellenmiş, ancak hâlâ Power BI Pro ve Microsoft 365 E3 ürünleri var.",
         "remediation": "En az 2 tanesi boş kalacak şekilde Microsoft 365 E3 lisanslarını boşaltın veya satın alın.",
     },

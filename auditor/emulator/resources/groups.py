@@ -94,7 +94,15 @@ def members(em: GraphEmulator, call: Call) -> Answer:
     """GET /groups/{id}/members[/microsoft.graph.user]: the group's direct user members (the
     snapshot keeps users only: every member is direct unless the group lists its direct members,
     the rest being members through a nested group)."""
-    return relations.direct(em, call, em.tenant.direct_members(_group(em, call)), relations.USERS, _NOT_USERS)
+    group = _group(em, call)
+    query, cast = call.query, call.cast()
+    listings = em.listings if not em.tenant.written else None
+    if listings is not None and cast == relations.USERS.cast and query.select and query.filter is None:
+        check_select(query.select, wire.USER_PROPERTIES, "user")
+        encoded = listings.direct_members(group.id, query.select)
+        if encoded is not None:
+            return page(em.url, call.path, query, encoded, call.eventual, MAX_TOP)
+    return relations.direct(em, call, em.tenant.direct_members(group), relations.USERS, _NOT_USERS)
 
 
 def _group(em: GraphEmulator, call: Call) -> Group:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache, partial
 
 from ...i18n.catalogs import load
+from ...i18n.formatting import format_date
 from ...model import Locale
 from .declare import Declared
 
@@ -41,6 +42,10 @@ _OTHER = 2  # a count that takes the "other" (plural) form in every report langu
 # tests/guidance/test_guidance_language.py holds every text to this, and every number the rules
 # give a text to one of these names.
 NUMBERS = frozenset({"count", "enabled", "consumed", "limit", "min", "excess"})
+# The placeholders that hold a date. The rules give them as ISO dates (as report.json and
+# findings.csv keep them); a text shows them as the language writes a date ("21 nov 2026").
+DATES = frozenset({"date", "expires", "last_sign_in", "last_attempt", "last_activity"})
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?")
 
 
 class Counted(str):
@@ -134,10 +139,14 @@ def render(locale: Locale, key: str, values: Mapping[str, str]) -> list[str]:
     """Fill `key`'s template(s) with `values`; always a list (one item for a plain template).
 
     A counted text (a step of a block too) takes the form for the number in `values["count"]`
-    (the plural when it is missing or no whole number, e.g. "unknown")."""
+    (the plural when it is missing or no whole number, e.g. "unknown"). An ISO date under a name of
+    DATES is written as the language writes a date."""
     text = raw(locale, key)
     items = (text,) if isinstance(text, str) else text
     n = _count(values.get("count"))
+    dates = {name: format_date(values[name], locale) for name in DATES & values.keys()
+             if _ISO_DAY.fullmatch(str(values[name]))}
+    values = {**values, **dates} if dates else values
     return [(item.for_count(n) if n is not None and isinstance(item, Counted) else item).format_map(values)
             for item in items]
 

@@ -9,12 +9,19 @@ and per step of a block (`<key>.0`, `<key>.1`, …), for auditor/locale/guidance
         -o auditor/locale/guidance.pot auditor   # with the header options of docs/guidance.md
 
 Only literal strings are texts: a declaration built at run time is an error naming its file and line.
+
+Both domains carry the translator notes of auditor/locale/notes.csv (domain, key, note) as extracted
+comments (`#.` in the .pot): what "plan", "hold", "policy" or "subscription" means in that text.
+The Jinja templates go through `extract_jinja`, Jinja's own extractor with the same notes.
 """
 
 from __future__ import annotations
 
 import ast
+import csv
 from collections.abc import Collection, Iterator, Mapping
+from functools import cache
+from pathlib import Path
 from typing import IO, Any
 
 from babel.messages.extract import extract_python
@@ -23,14 +30,42 @@ KEYWORD = "Text"  # the keyword that asks for the guidance texts; `Text:1c,2`: m
 _DECLARATIONS = frozenset({"Text", "Steps"})
 
 
+NOTES = Path(__file__).parents[2] / "locale" / "notes.csv"
+
+
+@cache
+def notes() -> dict[tuple[str, str], str]:
+    """(domain, key) -> the translator note of that text (auditor/locale/notes.csv)."""
+    with NOTES.open(encoding="utf-8", newline="") as fp:
+        return {(row["domain"], row["key"]): row["note"] for row in csv.DictReader(fp)}
+
+
+def _noted(found: Iterator[tuple[Any, ...]], domain: str) -> Iterator[tuple[Any, ...]]:
+    """Babel's (line, function, messages, comments), with the note of a text keyed by its msgctxt."""
+    for lineno, funcname, messages, comments in found:
+        key = messages[0] if isinstance(messages, tuple | list) and funcname in {"pgettext", "npgettext"} else None
+        note = notes().get((domain, str(key)))
+        yield lineno, funcname, messages, [*comments, note] if note else comments
+
+
 def extract(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
             options: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
     if KEYWORD not in keywords:
-        yield from extract_python(fileobj, keywords, comment_tags, options)  # type: ignore[arg-type]
+        found = extract_python(fileobj, keywords, comment_tags, options)  # type: ignore[arg-type]
+        yield from _noted(found, "messages")
         return
     name = getattr(fileobj, "name", "<source>")
     for lineno, key, english, plural, comments in declared_in(fileobj.read().decode("utf-8"), name):
-        yield lineno, KEYWORD, (key, english if plural is None else (english, plural)), comments
+        note = notes().get(("guidance", key))
+        yield lineno, KEYWORD, (key, english if plural is None else (english, plural)), (
+            [*comments, note] if note else comments)
+
+
+def extract_jinja(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
+                  options: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+    from jinja2.ext import babel_extract
+
+    yield from _noted(babel_extract(fileobj, keywords, comment_tags, options), "messages")  # type: ignore[arg-type]
 
 
 def declared_in(source: str, filename: str) -> Iterator[tuple[int, str, str, str | None, list[str]]]:

@@ -172,7 +172,7 @@ def build_view(
         lang=locale.value,
         tenant_name=clean(tenant.get("name", ""), NAME_LIMIT),
         tenant_id=clean(tenant.get("id", ""), 64),
-        cloud=clean(tenant.get("cloud", cloud.value), 20),
+        cloud=clean(i18n.cloud_name(ctx.t, str(tenant.get("cloud") or cloud.value)), 60),
         generated=i18n.format_datetime(str(document.get("generated_at", "")), locale),
         as_of=i18n.format_datetime(str(document.get("as_of", "")), locale),
         collected=i18n.format_datetime(str(document.get("collected_at", "")), locale),

@@ -22,6 +22,7 @@ from ...guidance.library import (
     loss_summary,
     removal,
 )
+from ...guidance.links import PAGE_DATES
 from ...guidance.remediation import (
     REMOVE_MEMBER,
     Action,
@@ -82,6 +83,8 @@ class SkuNotAllowed(AssignmentRule):
               "At the bottom of the Replace existing products pane, select Replace > Close > Close."),
         Text("steps.replace.caution", "Replacing takes away every license {user} had before, {old} included: only "
              "what you switched On remains."),
+        Text("steps.replace.source", "These steps follow Microsoft's page \"Move users to a different subscription\" "
+             "of {date}; if the admin center shows other labels, follow the page's current version."),
         Text("steps.group.replace", "Add {user} to a group that assigns {new} (Groups > All groups > the group > "
              "Members > Add members), then remove the user from {group}."),
         Text("steps.group.replace_named", "Add {user} to the group {join}, which assigns {new} (Groups > All "
@@ -166,7 +169,8 @@ class SkuNotAllowed(AssignmentRule):
         steps: list[TextRef] = loss_steps(f, w, bad)
         if direct:
             values = {"old": w.products(direct), "new": target}
-            steps += [TextRef(f"steps.replace.{v.steps}", values), TextRef("steps.replace.caution", values)]
+            steps += [TextRef(f"steps.replace.{v.steps}", values), TextRef("steps.replace.caution", values),
+                      TextRef("steps.replace.source", {"date": PAGE_DATES["move_users"]})]
         join = as_text(as_map(f.details.get("replace_group")).get("name")) if new else None
         for part in grouped:
             for group in f.groups(part):

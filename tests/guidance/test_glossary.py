@@ -1,0 +1,256 @@
+"""One term per concept and language, held against auditor/locale/glossary.csv.
+
+The glossary lists, per concept and language, the term the texts use, the variants they must not
+use (regular expressions) and where the term comes from (a Microsoft page or admin-center label,
+or the project's own decision). Over every text of both catalogs (report labels and guidance):
+
+- no text uses a forbidden variant;
+- no text leaves a glossary concept in English ("usage location", "waiver", "worldwide"), except
+  inside placeholders, URLs and code (`assignLicense`), and where the language's term is the English
+  word itself (Dutch "tenant").
+
+Translators see what an ambiguous word means: every text where "plan", "hold", "policy" or
+"subscription" can be read two ways carries a note (auditor/locale/notes.csv, extracted as `#.`).
+
+How to add a term and how to review a locale: docs/guidance.md, "The glossary".
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor import i18n
+from auditor.guidance import texts
+from auditor.guidance.texts import extract
+from auditor.model import Locale
+from tests import po_catalogs as po
+
+LOCALE_DIR = Path(__file__).parents[2] / "auditor" / "locale"
+GLOSSARY = LOCALE_DIR / "glossary.csv"
+TRANSLATED = [locale for locale in Locale if locale is not Locale.EN]
+COLUMNS = ["concept", "english", "locale", "term", "forbidden", "source", "confirmed", "note"]
+
+
+@dataclass(frozen=True)
+class Term:
+    concept: str
+    english: str
+    locale: str
+    term: str
+    forbidden: str
+    source: str
+    confirmed: str
+    note: str
+
+    def english_pattern(self) -> re.Pattern[str] | None:
+        """The English word(s) that must not stay in a translation, or None where the language's
+        term is the English word itself or the row is about grammar rather than a concept."""
+        if not self.english or self.english.lower() in self.term.lower():
+            return None
+        return re.compile(r"\b" + re.escape(self.english).replace(r"\ ", r"[ -]") + r"\b", re.IGNORECASE)
+
+
+def read_glossary(path: Path = GLOSSARY) -> list[Term]:
+    with path.open(encoding="utf-8", newline="") as fp:
+        reader = csv.DictReader(fp)
+        assert reader.fieldnames == COLUMNS, f"{path}: columns {reader.fieldnames}, expected {COLUMNS}"
+        return [Term(**{name: (row[name] or "").strip() for name in COLUMNS}) for row in reader]
+
+
+TERMS = read_glossary()
+
+# What a translation may keep in English: placeholders, URLs, code and Graph names in backticks, and
+# proper names Microsoft does not translate.
+PROPER_NAMES = ("Volume License Service Center", "Volume Licensing Service Center", "GCC High")
+_NOT_PROSE = re.compile(r"\{[^{}]*\}|https?://\S+|`[^`]*`|\?view=\S+|" + "|".join(map(re.escape, PROPER_NAMES)))
+
+
+def _texts(locale: Locale) -> Iterator[tuple[str, str]]:
+    for domain in (texts.DOMAIN, i18n.DOMAIN):
+        for message in po.messages(po.read_catalog(po.po_path(locale, domain))):
+            for form in po.forms(message.string):
+                yield f"{domain}:{message.context}", form
+
+
+def test_the_glossary_is_complete_and_sourced() -> None:
+    locales = {locale.value for locale in TRANSLATED}
+    concepts: dict[str, set[str]] = {}
+    for row, term in enumerate(TERMS, start=2):
+        where = f"{GLOSSARY.name}:{row}"
+        assert term.locale in locales, f"{where}: locale {term.locale!r}"
+        assert term.concept and term.term, f"{where}: a concept and its term"
+        assert term.source, f"{where}: every term names where it comes from"
+        assert term.confirmed in {"yes", "no", "project"}, f"{where}: confirmed is yes, no or project"
+        if term.forbidden:
+            pattern = re.compile(term.forbidden)
+            assert not pattern.search(term.term), f"{where}: the term matches its own forbidden variants"
+        if term.english:
+            concepts.setdefault(term.concept, set()).add(term.locale)
+    assert {concept for concept, seen in concepts.items() if seen != locales} == set(), "a term in every language"
+    for needed in ("tenant", "subscription", "product", "service plan", "hold (preservation)", "litigation hold",
+                   "retention policy", "policy (ours)", "usage location", "More options (...)", "Reprocess",
+                   "severity medium", "shared mailbox", "archive", "admin center", "waiver", "finding"):
+        assert needed in concepts, needed
+
+
+def _term(locale: str, concept: str) -> Term:
+    return next(t for t in TERMS if t.locale == locale and t.concept == concept)
+
+
+def test_a_forbidden_variant_is_found() -> None:
+    """The check below sees a variant even inflected ("politikken" is fine, "policyn" is not)."""
+    assert re.search(_term("sv", "policy (ours)").forbidden, "ett undantag i policyn")
+    medium = _term("da", "severity medium").forbidden
+    assert re.search(medium, "Middel") and not re.search(medium, "Mellem")
+    usage = _term("nl", "usage location").english_pattern()
+    assert usage is not None and usage.search("Stel de usage location in")
+    assert not usage.search(_NOT_PROSE.sub(" ", "Stel {usage_location} in"))
+    assert _term("nl", "tenant").english_pattern() is None
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_no_text_uses_a_forbidden_variant(locale: Locale) -> None:
+    rules = [(re.compile(t.forbidden), t) for t in TERMS if t.locale == locale.value and t.forbidden]
+    found = [f"{key}: {term.concept} is {term.term!r}, not {pattern.pattern!r}: {text!r}"
+             for key, text in _texts(locale)
+             for pattern, term in rules if pattern.search(_NOT_PROSE.sub(" ", text))]
+    assert found == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_no_glossary_concept_is_left_in_english(locale: Locale) -> None:
+    rules = [(pattern, t) for t in TERMS if t.locale == locale.value and (pattern := t.english_pattern())]
+    found = [f"{key}: {term.english!r} is {term.term!r}: {text!r}"
+             for key, text in _texts(locale)
+             for pattern, term in rules if pattern.search(_NOT_PROSE.sub(" ", text))]
+    assert found == []
+
+
+# --- what a reader gets: the sample's report.md, report.html and plan.md in each language ------------
+
+_TAG = re.compile(r"<[^>]+>")
+_ESCAPE = re.compile(r"\\(?=[^\w\s])")  # Markdown's backslash escapes
+# rule ids, SKUs, UPNs
+_IDENTIFIER = re.compile(r"\b[a-z0-9]+(?:[-_.][a-z0-9]+)+\b|\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b|\S+@\S+")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Locale], dict[str, str]]]:
+    from auditor.cli import main
+
+    root = Path(__file__).parents[2]
+    sample = root / "auditor" / "sample" / "sample-tenant.json"
+    # tenant data is no translation: the sample has users such as "Info Shared Mailbox"
+    tenant = json.loads(sample.read_text("utf-8"))
+    names = sorted({str(item.get("displayName") or "") for part in ("users", "groups") for item in tenant[part]},
+                   key=len, reverse=True)
+    done: dict[Locale, dict[str, str]] = {}
+
+    def render(locale: Locale) -> dict[str, str]:
+        if locale not in done:
+            out = tmp_path_factory.mktemp(f"glossary-{locale.value}")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+                main(["audit", "--snapshot", str(sample), "--policies",
+                      str(root / "policies" / "example.yaml"), "--output-dir", str(out), "--format", "json,html,md",
+                      "--as-of", "2026-11-01T06:00:00Z", "--locale", locale.value])
+                assert main(["plan", "--report-dir", str(out)]) == 0
+            documents = {name: (out / name).read_text("utf-8") for name in ("report.md", "report.html", "plan.md")}
+            done[locale] = {name: _without(_prose(text), names) for name, text in documents.items()}
+        return done[locale]
+
+    yield render
+
+
+def _prose(document: str) -> str:
+    text = html.unescape(_ESCAPE.sub("", _TAG.sub(" ", document)))
+    return _IDENTIFIER.sub(" ", _NOT_PROSE.sub(" ", text))
+
+
+def _without(text: str, names: list[str]) -> str:
+    for name in names:
+        text = text.replace(name, " ") if name else text
+    return text
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_reports_and_the_plan_keep_the_glossary(locale: Locale,
+                                                     rendered: Callable[[Locale], dict[str, str]]) -> None:
+    """The texts as the reader gets them, with the values the code puts in (the cloud's name, dates,
+    product words): no forbidden variant and no glossary concept in English."""
+    concepts = [t for t in TERMS if t.locale == locale.value and t.english]  # the grammar rows judge one text each
+    rules = [(re.compile(t.forbidden), t.term) for t in concepts if t.forbidden]
+    rules += [(pattern, t.term) for t in concepts if (pattern := t.english_pattern())]
+    found = sorted({f"{name}: {match[0]!r} -> {term}"
+                    for name, document in rendered(locale).items()
+                    for pattern, term in rules for match in pattern.finditer(document)})
+    assert found == []
+    assert re.findall(r".{30}\b\d{4}-\d{2}-\d{2}\b", rendered(locale)["report.md"]) == [], "an ISO date in prose"
+
+
+# --- translators see what a word means -------------------------------------------------------------
+
+# "plan" (the change plan, a service plan, a product), "hold" (has, or a preservation hold), "policy"
+# (ours, or a retention policy) and "subscription" (never a product) need a word of explanation;
+# placeholders, product names ("Exchange Online (Plan 2)") and the unambiguous compounds do not.
+_AMBIGUOUS = re.compile(r"(?<!service )\bplans?\b(?! \d)|\bhold(s|ing)?\b|\bheld\b|(?<!retention )\bpolic(y|ies)\b"
+                        r"|\bsubscriptions?\b", re.IGNORECASE)
+_CLEAR = re.compile(r"\{[^{}]*\}|\(Plan \d\)|Plan \d|litigation hold|eDiscovery hold", re.IGNORECASE)
+
+
+def _templates() -> Iterator[tuple[str, str, Any]]:
+    for domain in (texts.DOMAIN, i18n.DOMAIN):
+        for message in po.messages(po.read_catalog(LOCALE_DIR / f"{domain}.pot")):
+            yield domain, str(message.context), message
+
+
+def test_every_ambiguous_text_has_a_translator_note() -> None:
+    missing = [f"{domain}: {key}" for domain, key, message in _templates()
+               if _AMBIGUOUS.search(_CLEAR.sub(" ", " ".join(po.forms(message.id))))
+               and not any(comment.startswith("TRANSLATORS:") for comment in message.auto_comments)]
+    assert missing == [], "add a note to auditor/locale/notes.csv and extract again (docs/guidance.md)"
+
+
+def test_every_note_belongs_to_a_text() -> None:
+    keys = {(domain, key) for domain, key, _ in _templates()}
+    assert sorted(set(extract.notes()) - keys) == []
+    assert all(note.startswith("TRANSLATORS: ") for note in extract.notes().values())
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_catalogs_show_translators_the_notes(locale: Locale) -> None:
+    """As `pybabel update` copies them from the templates: a translator reads the note in the .po."""
+    notes = extract.notes()
+    for domain in (texts.DOMAIN, i18n.DOMAIN):
+        catalog = po.read_catalog(po.po_path(locale, domain))
+        lacking = [m.context for m in po.messages(catalog)
+                   if (domain, m.context) in notes  # a long note is wrapped over several `#.` lines
+                   and notes[(domain, str(m.context))] not in " ".join(m.auto_comments)]
+        assert lacking == [], f"{domain}.po lacks the notes of the template"
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_mail_subject_is_in_the_reports_language(locale: Locale) -> None:
+    from auditor.delivery.content import subject_for
+
+    report = {"locale": locale.value, "tenant": {"name": "Contoso"}, "complete": False,
+              "summary": {"by_severity": {"critical": 1, "high": 2, "medium": 9, "low": 3},
+                          "unused_monthly_cost": {"amount": 1240.4, "currency": "EUR"}}}
+    subject = subject_for(report)
+    english = subject_for({**report, "locale": "en"})
+    assert english == ("[license-auditor] Contoso: INCOMPLETE DATA, 1 critical, 2 high, 9 medium, 3 low, "
+                       "EUR 1,240/month unused")
+    assert re.findall(r"\b(INCOMPLETE|critical|high|medium|low|month|unused|no findings)\b", subject) == [], subject
+    medium = _term(locale.value, "severity medium").term.lower()
+    assert f"9 {medium}" in subject and "1.240" in subject.replace("\xa0", ".").replace(" ", ".")
+    assert subject_for({**report, "summary": {}, "complete": True}) == (
+        f"[license-auditor] Contoso: {i18n.translations(locale).pgettext('mail_no_findings', 'no findings')}")
