@@ -92,7 +92,8 @@ class Undo:
                             f"{later.line}): re-read the user, and apply the plan again or fix it by hand first")
                 if later.outcome == "pending":
                     return (f"change {later.n}, which rests on it, was left pending ({journal.path.name} line "
-                            f"{later.line}): an apply of the plan may still make it")
+                            f"{later.line}): an apply of the plan may still make it — apply the plan again to settle "
+                            "it, then undo with every journal of the plan beside this one")
             for bad in journal.damaged:
                 owner = bad.user or self.user_of(bad)
                 same = journal.path == self.journal.path
