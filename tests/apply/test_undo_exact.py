@@ -174,3 +174,28 @@ def test_journal_lines_carry_the_plan_and_undo_keeps_to_its_users(
     assert "the plan it was applied from (plan.json, SHA-256" in capsys.readouterr().err
     assert run("undo", alone, graph, "--yes", "--plan", str(plan), "--journal", str(tmp_path / "u2.jsonl")) == 0
     assert graph.direct(BEN) == {E5: ()}
+
+
+def test_a_failed_undo_holds_back_only_the_changes_it_rests_on(
+        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    refusing: list[bool] = []
+
+    def refuse_ben(request: Request) -> Reply | None:
+        if refusing and request.method == "POST" and request.path == f"/users/{BEN}/assignLicense":
+            return Reply(400, {"error": {"code": "Request_BadRequest", "message": "License assignment failed."}})
+        return None
+
+    graph = graph_for(responders=[refuse_ben], group_license_delay=0.2)
+    # Dora joins G_E3 (independent); Ben's direct E5 moves to G_E5 (the removal rests on the join)
+    plan = write_plan(tmp_path, [add_member(DORA, G_E3), *_move()], depends={3: [2]})
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal), "--wait", "10s") == 0
+    assert graph.direct(BEN) == {} and graph.member(DORA, G_E3)
+    refusing.append(True)
+    capsys.readouterr()
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
+    lines = outcome_lines(tmp_path / "undo.jsonl")
+    assert [(x["undoes"]["n"], x["outcome"]) for x in lines] == [(3, "failed"), (2, "skipped"), (1, "done")]
+    assert lines[1]["note"] == "change(s) 3, which rest on it, stay in effect (their undo was not made)"
+    assert graph.member(BEN, G_E5) and graph.by_group(BEN) == {(E5, G_E5)}, "Ben keeps E5 from the group"
+    assert not graph.member(DORA, G_E3), "the independent change was undone"
