@@ -117,6 +117,10 @@ class Session:
                         user_label=self.users.get(change.user, ""), group_label=group.label if group else "",
                         products=self.products)
 
+    def group_labels(self) -> dict[str, str]:
+        """Group id -> "Name (id)" for the groups read so far (the skip notes name them)."""
+        return {gid: found.label for gid, found in self.groups.items() if found.exists}
+
     async def group(self, gid: str, *, app_roles: bool = False) -> GroupState:
         """Re-read a group (groups.py); a failed read stops like a failed re-read of the user."""
         try:
@@ -393,7 +397,7 @@ async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[Earlier
                 await _after_join(session, change, state, wanted, wait)
                 continue
             before = state.before(change.skus())
-            reasons = unmet(change, state, clock(), session.products) \
+            reasons = unmet(change, state, clock(), session.products, session.group_labels()) \
                 or await group_unmet(session, change, state, changes, by_n)
             if reasons:
                 session.skip(change.n, change, change.raw, "; ".join(reasons), before)
@@ -411,7 +415,7 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
     """A change that waits for the license of a group joined before it (wait.py): its other
     preconditions are checked first; then, with --yes, the user is re-read until the group's copy
     is active (then the change is made) or in error or the time runs out (then it is pending)."""
-    reasons = unmet(without_awaited(change, wanted), state, clock(), session.products)
+    reasons = unmet(without_awaited(change, wanted), state, clock(), session.products, session.group_labels())
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
         return
@@ -439,7 +443,8 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
     # the state may have changed while it waited: every precondition is checked again, and the
     # group is read again (it may have been edited since the plan)
     before = state.before(change.skus())
-    reasons = unmet(change, state, clock(), session.products) or await group_unmet(session, change, state, (), {})
+    reasons = unmet(change, state, clock(), session.products, session.group_labels()) \
+        or await group_unmet(session, change, state, (), {})
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return

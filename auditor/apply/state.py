@@ -206,15 +206,19 @@ async def _direct_groups(client: GraphClient, user: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def unmet(change: Change, state: UserState, now: datetime, products: Mapping[str, str] | None = None) -> list[str]:
+def unmet(change: Change, state: UserState, now: datetime, products: Mapping[str, str] | None = None,
+          groups: Mapping[str, str] | None = None) -> list[str]:
     """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock;
-    `products` names the products (skuPartNumber) beside their ids."""
+    `products` names the products (skuPartNumber) beside their ids, `groups` the groups ("Name (id)")."""
     if not state.exists:
         return ["the user no longer exists"]
     named = products or {}
 
     def name(sku: str) -> str:
         return f"{named[sku]} ({sku})" if sku in named else sku
+
+    def group(gid: str) -> str:
+        return (groups or {}).get(gid, gid)
 
     reasons: list[str] = []
     for cond in conditions(change):
@@ -228,15 +232,15 @@ def unmet(change: Change, state: UserState, now: datetime, products: Mapping[str
                     not cond.get("active") or (a.state == "Active" and a.error in (None, "", "None")))
                     for a in state.assignments):
                 working = " (in a working state)" if cond.get("active") else ""
-                reasons.append(f"group {cond['group']} does not assign {sku} to the user{working}")
+                reasons.append(f"group {group(cond['group'])} does not assign {sku} to the user{working}")
             elif how is None and not state.holds(held):
                 reasons.append(f"the user does not hold {sku}")
         elif "lacks" in cond and state.holds(cond["lacks"]):
             reasons.append(f"the user already holds {name(cond['lacks'])}")
         elif "member_of" in cond and cond["member_of"] not in (state.member_of or ()):
-            reasons.append(f"the user is not a direct member of group {cond['member_of']}")
+            reasons.append(f"the user is not a direct member of group {group(cond['member_of'])}")
         elif "not_member_of" in cond and cond["not_member_of"] in (state.member_of or ()):
-            reasons.append(f"the user is already a direct member of group {cond['not_member_of']}")
+            reasons.append(f"the user is already a direct member of group {group(cond['not_member_of'])}")
         elif "usage_location_differs" in cond and state.usage_location == cond["usage_location_differs"]:
             reasons.append(f"the usage location is {state.usage_location} already")
         else:

@@ -136,7 +136,7 @@ def test_a_change_whose_precondition_no_longer_holds_is_skipped(tmp_path: Path, 
     assert lines[1]["note"] == f"the user does not hold SPE_E5 ({E5}) by direct assignment"
     assert lines[1]["before"]["exists"] is True and lines[1]["before"]["assignedLicenses"] == []
     assert lines[2]["note"] == "it depends on change 2, which was not applied"
-    assert lines[3]["note"] == f"the user is not a direct member of group {G_E5}"
+    assert lines[3]["note"] == f"the user is not a direct member of group License - E5 ({G_E5})"
     assert lines[4]["note"] == f"group {G_E3} does not assign SPE_E5 ({E5}) to the user"
     assert [f"{w.method} {w.path}" for w in graph.writes()] == [f"POST /users/{BEN}/assignLicense"]
     assert "1 of 5 change(s) applied, 4 skipped" in out
