@@ -181,7 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "before them. Without --yes nothing is written: it shows what would be done.")
     undo.add_argument("journal_file", metavar="JOURNAL", help="journal written by apply (or undo)")
     _add_write_flags(undo, "undo-<UTC time>.jsonl next to JOURNAL")
-    undo.set_defaults(func=_command("cmd_undo", "auditor.apply.run"))
+    undo.add_argument("--plan", metavar="PLAN", help="the plan.json the journal was applied from (default: the file "
+                      "the journal names, next to it); undo touches only the users and groups it names")
+    undo.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION",
+                      help="how long undo waits, after putting a user back in a group, for the group's license to be "
+                           "active (the same units as apply --wait); default: 5m")
+    undo.set_defaults(func=_command("cmd_undo", "auditor.apply.undoing"))
 
 
     plan = sub.add_parser(

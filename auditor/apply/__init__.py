@@ -7,7 +7,9 @@
     journal.py      the JSONL journal: written ahead (sending, then the outcome; fsync), read line by line
     lock.py         one run per plan or journal at a time (flock, as audit locks its output directory)
     undo.py         the inverse of a journaled change
-    run.py          `license-auditor apply PLAN` and `license-auditor undo JOURNAL`
+    groups.py       re-read a group before a join, a leave or a removal the group stands in for
+    undoing.py      `license-auditor undo JOURNAL`: seat check, the plan's journals, the products kept
+    run.py          `license-auditor apply PLAN` (and the session undo uses too)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 _WHERE = {
     "Journal": "journal", "JournalWriter": "journal", "read_journal": "journal",
     "Change": "plan_file", "PlanFile": "plan_file", "PlanFileError": "plan_file", "load_plan": "plan_file",
-    "cmd_apply": "run", "cmd_undo": "run",
+    "cmd_apply": "run", "cmd_undo": "undoing",
 }
 __all__ = sorted(_WHERE)
 

@@ -24,7 +24,9 @@ status, null when no answer came. Lines written by undo also carry
 `"undoes": {"journal": "<file name>", "n": <the line's n>}`; their `action` is the inverse change,
 so a journal written by undo can itself be undone. An apply journal's lines name the plan
 (`plan`: its file name and the SHA-256 of its bytes), so the next apply of that plan finds the
-changes whose outcome is unknown.
+changes whose outcome is unknown. Lines written by undo name the same plan as the lines they undo:
+every journal of a plan, apply's and undo's, is found by the plan's SHA-256, and undo touches only
+the users and groups that plan names.
 
 Each line is written with one write(), then fsync'ed; the file is created exclusively (an
 existing journal is never overwritten or appended to) and locked while it is written. A line the
@@ -37,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -150,12 +153,30 @@ class JournalLine:
     request: str = ""  # "METHOD path" as journaled (for messages)
     plan_sha256: str | None = None
     time: str = ""
+    undoes: dict[str, Any] | None = None  # a line written by undo: {"journal", "n"} of the line it undoes
+    plan_file: str | None = None  # the plan's file name as journaled
 
 
 @dataclass(frozen=True)
 class Damaged:
     line: int
     reason: str
+    # read from the damaged bytes where they still show them, so that undo can keep away from the
+    # user's other changes (None: not readable)
+    user: str | None = None
+    plan_sha256: str | None = None
+    n: int | None = None
+
+
+_N_IN = re.compile(rb'^\{"time":"[^"]*","n":(\d{1,9})[,}]')
+_USER_IN = re.compile(rb'"user"\s*:\s*"([0-9a-fA-F-]{36})"')
+_SHA_IN = re.compile(rb'"sha256"\s*:\s*"([0-9a-f]{64})"')
+
+
+def _damaged(number: int, reason: str, raw: bytes) -> Damaged:
+    user, sha, n = _USER_IN.search(raw), _SHA_IN.search(raw), _N_IN.match(raw)
+    return Damaged(number, reason, user.group(1).decode().lower() if user else None,
+                   sha.group(1).decode() if sha else None, int(n.group(1)) if n else None)
 
 
 @dataclass(frozen=True)
@@ -170,6 +191,14 @@ class Journal:
     @property
     def done(self) -> list[JournalLine]:
         return [line for line in self.lines if line.outcome == "done"]
+
+    @property
+    def plan(self) -> tuple[str | None, str | None]:
+        """(the plan's file name, its SHA-256) as the journal's lines name it; (None, None) for none."""
+        for line in self.lines:
+            if line.plan_sha256:
+                return line.plan_file, line.plan_sha256
+        return None, None
 
     @property
     def pending(self) -> list[JournalLine]:
@@ -194,14 +223,14 @@ def read_journal(path: Path) -> Journal:
         try:
             line = _parse_line(raw, number, where)
         except PlanFileError as exc:
-            damaged.append(Damaged(number, str(exc).removeprefix(f"{path}: line {number}: ")))
+            damaged.append(_damaged(number, str(exc).removeprefix(f"{path}: line {number}: "), raw))
             continue
         tid, line_cloud, parsed = line
         if tenant is None:
             tenant, cloud = tid, line_cloud
         elif tid != tenant or line_cloud is not cloud:
-            damaged.append(Damaged(number, "tenant_id: differs from the first line's tenant or cloud; one journal "
-                                           "is one tenant"))
+            damaged.append(_damaged(number, "tenant_id: differs from the first line's tenant or cloud; one journal "
+                                            "is one tenant", raw))
             continue
         lines.append(parsed)
     if tenant is None or cloud is None:
@@ -239,12 +268,11 @@ class EarlierUnknown:
     request: str
 
 
-def earlier_unknown(plan_sha256: str, directories: Iterable[Path]) -> list[EarlierUnknown]:
-    """Changes of this plan (by its SHA-256) whose outcome an earlier apply's journal left unknown,
-    and that no later journal line of the plan settled: read from the journals in `directories`
-    (the plan's, and --journal's). A file that is no journal, or cannot be read, is passed over."""
-    lines: list[tuple[Path, JournalLine]] = []
-    unknown: list[tuple[Path, JournalLine]] = []
+def plan_journals(plan_sha256: str, directories: Iterable[Path]) -> list[Journal]:
+    """Every journal in `directories` with a line of this plan (by its SHA-256), only those lines
+    kept (and the damaged lines that name the plan, or name none). A file that is no journal, or
+    cannot be read, is passed over."""
+    found = []
     for directory in dict.fromkeys(d.resolve() for d in directories):
         try:
             candidates = sorted(p for p in directory.glob("*.jsonl") if p.is_file())
@@ -259,15 +287,27 @@ def earlier_unknown(plan_sha256: str, directories: Iterable[Path]) -> list[Earli
             except (OSError, PlanFileError, CollectionError):
                 continue
             mine = [line for line in journal.lines if line.plan_sha256 == plan_sha256]
-            lines += [(path, line) for line in mine]
-            unknown += [(path, line) for line in outcome_unknown(mine)]
-    out = []
-    for path, line in unknown:
-        settled = any(other.n == line.n and other.time > line.time
-                      and other.outcome in ("done", "skipped", "pending", "failed") for _, other in lines)
-        if not settled:
-            out.append(EarlierUnknown(path, line.line, line.n, line.request))
-    return out
+            if mine:
+                found.append(Journal(path, journal.tenant_id, journal.cloud, tuple(mine),
+                                     tuple(d for d in journal.damaged if d.plan_sha256 in (None, plan_sha256)),
+                                     outcome_unknown(mine)))
+    return found
+
+
+def unsettled(line: JournalLine, lines: Iterable[JournalLine]) -> bool:
+    """Whether no later line of the plan (an apply's, for the same change) settled `line`."""
+    return not any(other.n == line.n and other.time > line.time and other.undoes is None
+                   and other.outcome in ("done", "skipped", "pending", "failed") for other in lines)
+
+
+def earlier_unknown(plan_sha256: str, directories: Iterable[Path]) -> list[EarlierUnknown]:
+    """Changes of this plan (by its SHA-256) whose outcome an earlier apply's journal left unknown,
+    and that no later journal line of the plan settled: read from the journals in `directories`
+    (the plan's, and --journal's)."""
+    journals = plan_journals(plan_sha256, directories)
+    lines = [line for journal in journals for line in journal.lines]
+    return [EarlierUnknown(journal.path, line.line, line.n, line.request) for journal in journals
+            for line in journal.unknown if line.undoes is None and unsettled(line, lines)]
 
 
 def _parse_line(raw: bytes, number: int, where: Where) -> tuple[str, Cloud, JournalLine]:
@@ -304,7 +344,10 @@ def _parse_line(raw: bytes, number: int, where: Where) -> tuple[str, Cloud, Jour
     digest = plan.get("sha256") if isinstance(plan, dict) and isinstance(plan.get("sha256"), str) else None
     stamp = doc.get("time")
     time = stamp if isinstance(stamp, str) else ""
-    return tid.lower(), line_cloud, JournalLine(number, n, change, outcome, status, before, shown, digest, time)
+    undoes = doc.get("undoes") if isinstance(doc.get("undoes"), dict) else None
+    file = plan.get("file") if isinstance(plan, dict) and isinstance(plan.get("file"), str) else None
+    return tid.lower(), line_cloud, JournalLine(number, n, change, outcome, status, before, shown, digest, time,
+                                                undoes, file)
 
 
 def _check_before(change: Change, before: Any, where: Where, field: str) -> None:

@@ -11,6 +11,9 @@ From Microsoft's permissions reference (least privileged first; the others also 
     GET /users/{id}, GET /users/{id}/memberOf     User.Read.All (and the ReadWrite/Directory ones)
     GET /users/{id}?$select=signInActivity        AuditLog.Read.All as well (only for a change that rests
                                                   on no recent sign-in)
+    GET /groups/{id}                              GroupMember.Read.All, Group.Read.All, Directory.Read.All (and
+                                                  the ReadWrite ones): the group re-read before a join, a leave,
+                                                  or a removal that a group's copy stands in for (groups.py)
 
 The check decodes the token's claims without verifying them (only Graph does that): an app-only
 token lists application permissions in `roles`, a delegated token its scopes in `scp`. A token that
@@ -42,6 +45,11 @@ USAGE_LOCATION = Permission(
     "User.ReadWrite.All", "setting a user's usageLocation",
     frozenset(("User.ReadWrite.All", "Directory.ReadWrite.All")),
 )
+GROUPS = Permission(
+    "GroupMember.Read.All", "re-reading a group before a change it stands in for",
+    frozenset(("GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "GroupMember.ReadWrite.All",
+               "Group.ReadWrite.All", "Directory.ReadWrite.All")),
+)
 BY_KIND: dict[str, Permission] = {
     "assign_license": ASSIGN,
     "add_member": MEMBERS,
@@ -51,10 +59,13 @@ BY_KIND: dict[str, Permission] = {
 }
 
 
-def needed(kinds: Iterable[str], sign_in: bool = False) -> tuple[Permission, ...]:
-    """Reading users (and, `sign_in`, their signInActivity: a change rests on no recent sign-in),
-    then the write permission for each kind of change, in a stable order."""
+def needed(kinds: Iterable[str], sign_in: bool = False, groups: bool = False) -> tuple[Permission, ...]:
+    """Reading users (and, `sign_in`, their signInActivity: a change rests on no recent sign-in;
+    `groups`, a group: a removal rests on a group's copy), then the write permission for each kind
+    of change, in a stable order."""
     out = [USERS, SIGN_IN] if sign_in else [USERS]
+    if groups:
+        out.append(GROUPS)
     for kind in kinds:
         perm = BY_KIND[kind]
         if perm not in out:

@@ -19,7 +19,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,20 +33,11 @@ from ..graph.progress import Progress
 from ..model import Cloud
 from ..plan.describe import describe
 from . import permissions
-from .journal import (
-    EarlierUnknown,
-    Journal,
-    JournalError,
-    JournalLine,
-    JournalWriter,
-    default_path,
-    earlier_unknown,
-    read_journal,
-)
+from .groups import GroupState, group_unmet, read_group, what_leaving_takes
+from .journal import EarlierUnknown, JournalError, JournalWriter, default_path, earlier_unknown
 from .lock import hold
-from .plan_file import GUID, Change, PlanFile, Where, check_age, load_plan
-from .state import UserState, read_state, unmet
-from .undo import inverse, no_inverse, reverse
+from .plan_file import GUID, Change, PlanFile, check_age, load_plan
+from .state import UserState, made, read_state, unmet
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
 from .writer import send_write
 
@@ -58,6 +49,11 @@ def clock() -> datetime:
 
 class ApplyStopped(CollectionError):
     """A write failed or its outcome is unknown, or a signal stopped the run: it stopped there. Exit 3."""
+
+
+class LineFailed(ApplyStopped):
+    """One change failed, or its outcome is unknown, or its subject could not be re-read: apply
+    stops there; undo goes on with the lines that do not depend on it (undoing.py)."""
 
 
 @dataclass
@@ -91,6 +87,10 @@ class Session:
         self.delegated = False
         self.in_flight = False  # a write is between its "sending" line and its outcome line
         self.stop_signal: str | None = None  # SIGTERM / SIGINT received: stop before the next change
+        self.products: dict[str, str] = {}  # skuId -> skuPartNumber, for the console (subscribedSkus)
+        self.free: dict[str, int] = {}  # skuId -> seats free (prepaidUnits.enabled - consumedUnits)
+        self.users: dict[str, str] = {}  # user id -> "Name (UPN)", as last re-read
+        self.groups: dict[str, GroupState] = {}  # group id -> the group as last re-read
 
     def check_stop(self, what: str) -> None:
         """Stop before `what` when a signal asked the run to stop."""
@@ -104,13 +104,52 @@ class Session:
         print(clean_message(f"license-auditor: {text}"), file=self.err, flush=True)
 
     def show(self, n: int, change: Change) -> None:
-        # what the call does, said from the call itself (plan.json's description is only text)
-        description = describe(change.kind, change.body, change.user, change.group)
+        # what the call does, said from the call itself (plan.json's description is only text), with
+        # the names Graph gave for its ids when they were read: the user, the group, the products
+        description = self.describe(change)
         seats = ", ".join(f"{part} {delta:+d}" for part, delta in sorted(change.seats.items()))
         self.say(f"{n:>4}. {description}")
         self.say(f"      {change.request}" + (f"   (seats: {seats})" if seats else ""))
 
+    def describe(self, change: Change, kind: str | None = None, body: dict[str, Any] | None = None) -> str:
+        group = self.groups.get(change.group or "")
+        return describe(kind or change.kind, body if kind else change.body, change.user, change.group,
+                        user_label=self.users.get(change.user, ""), group_label=group.label if group else "",
+                        products=self.products)
+
+    def group_labels(self) -> dict[str, str]:
+        """Group id -> "Name (id)" for the groups read so far (the skip notes name them)."""
+        return {gid: found.label for gid, found in self.groups.items() if found.exists}
+
+    async def group(self, gid: str, *, app_roles: bool = False) -> GroupState:
+        """Re-read a group (groups.py); a failed read stops like a failed re-read of the user."""
+        try:
+            found = await read_group(self.client, gid, app_roles=app_roles)
+        except CollectionError as exc:
+            raise LineFailed(f"could not re-read group {gid}: {exc}") from None
+        self.groups[gid] = found
+        return found
+
     # --- before the first write ------------------------------------------------------------
+
+    async def load_products(self) -> None:
+        """The tenant's products (skuPartNumber, free seats) for the consoles and undo's seat check.
+        A failed read leaves ids in the console; undo's seat check then says it could not check."""
+        try:
+            doc = await self.client.get("/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,consumedUnits")
+        except CollectionError as exc:
+            self.warn(f"could not read the products (GET /subscribedSkus): {exc}; the console shows product ids")
+            return
+        for sku in (doc.get("value") or []) if isinstance(doc, dict) else []:
+            if not isinstance(sku, dict) or not isinstance(sku.get("skuId"), str):
+                continue
+            sid = sku["skuId"].lower()
+            if isinstance(sku.get("skuPartNumber"), str):
+                self.products[sid] = sku["skuPartNumber"]
+            units, used = sku.get("prepaidUnits"), sku.get("consumedUnits")
+            if isinstance(units, dict) and isinstance(units.get("enabled"), int) and isinstance(used, int):
+                self.free[sid] = self.free.get(sid, 0) + units["enabled"] - used
+
 
     async def verify(self, wanted: tuple[permissions.Permission, ...]) -> permissions.Check:
         """The credential signs in to the plan's tenant (else UsageError, exit 2) and has `wanted`."""
@@ -148,19 +187,25 @@ class Session:
         return f"the undo of change {undoes['n']}" if undoes else f"change {n}"
 
     async def read(self, n: int, change: Change, action: dict[str, Any],
-                   undoes: dict[str, Any] | None = None) -> UserState:
-        """Re-read the subject; a failed read is journaled and stops the run."""
+                   undoes: dict[str, Any] | None = None, *, shown: bool = True) -> UserState:
+        """Re-read the subject; a failed read is journaled and stops the run (`shown` False: the
+        change was not shown yet, and is shown before the failure)."""
         try:
-            return await read_state(self.client, change.user, change.groups(), change.needs_sign_in)
+            state = await read_state(self.client, change.user, change.groups(), change.needs_sign_in)
+            if state.label:
+                self.users[change.user] = state.label
+            return state
         except CollectionError as exc:
+            if not shown:
+                self.show(n, change)
             if self.journal is not None:
                 self.journal.write(n, action, self.request_doc(change), status=None, outcome="failed",
                                    note=f"not sent: could not re-read the user before the change: {exc}"[:600],
                                    undoes=undoes)
             self.tally.failed += 1
             self.say("      -> FAILED: could not re-read the user")
-            raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): could not re-read the user before it: "
-                               f"{exc}") from None
+            raise LineFailed(f"{self.label(n, undoes)} ({change.request}): could not re-read the user before it: "
+                             f"{exc}") from None
 
     def pend(self, n: int, change: Change, reason: str, before: dict[str, Any]) -> None:
         """Journal a change left undone because the group's license it waits for did not become
@@ -187,8 +232,11 @@ class Session:
             self.say(f"      -> would skip: {reason}")
 
     async def write(self, n: int, change: Change, action: dict[str, Any], before: dict[str, Any],
-                    undoes: dict[str, Any] | None = None) -> None:
-        """Send the change (or, in a dry run, say it would be sent) and journal it; ApplyStopped when it fails."""
+                    undoes: dict[str, Any] | None = None, *, note: str = "",
+                    settle: Callable[[], Awaitable[tuple[str, str]]] | None = None) -> None:
+        """Send the change (or, in a dry run, say it would be sent) and journal it; LineFailed when it
+        fails. `note` goes with a done outcome; `settle`, once Graph accepted the write, says what
+        the outcome is (undo's re-join waits for the group's license: done, or failed on its error)."""
         request = self.request_doc(change)
         if not self.execute:
             self.tally.would += 1
@@ -218,18 +266,38 @@ class Session:
             self.tally.unknown += 1
             self.say("      -> outcome unknown")
             if isinstance(exc, Exception):
-                raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {note}") from None
+                raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {note}") from None
             raise
         self.in_flight = False
-        if result.ok:
-            note = f"after {result.retries} throttled attempt(s)" if result.retries else ""
-            self.outcome(n, change, action, request, result.status, "done", note, before, undoes)
-            self.tally.done += 1
-            self.tally.applied.add(n)
-            self.say(f"      -> done (HTTP {result.status})")
-            return
         detail = f"{result.status} {result.code}: {result.message}" if result.code else result.message
         detail = " ".join(detail.split())
+        outcome: str | None = None
+        shown = f"done (HTTP {result.status})"
+        if result.ok:
+            outcome = "done"
+            note = "; ".join(x for x in (note, f"after {result.retries} throttled attempt(s)" if result.retries else "")
+                             if x)
+            if settle is not None:
+                outcome, settled = await settle()
+                note = "; ".join(x for x in (note, settled) if x)
+                shown = f"{outcome if outcome == 'done' else outcome.upper()} (HTTP {result.status}): {settled}"
+        elif result.unavailable:  # an attempt answered 503 may have been made: the user says whether it was
+            outcome, note = await self.after_unavailable(n, change, detail)
+            shown = "done" if outcome == "done" else "outcome unknown"
+        if outcome == "done":
+            self.outcome(n, change, action, request, result.status, "done", note[:600], before, undoes)
+            self.tally.done += 1
+            self.tally.applied.add(n)
+            self.say(f"      -> {shown}")
+            return
+        if outcome is not None:
+            self.outcome(n, change, action, request, result.status, outcome, note[:600], before, undoes)
+            if outcome == "unknown":
+                self.tally.unknown += 1
+            else:
+                self.tally.failed += 1
+            self.say(f"      -> {shown if result.ok else 'outcome unknown: ' + note}")
+            raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {note}")
         if result.unknown:
             outcome, shown = "unknown", "outcome unknown"
             note = f"{detail}; Graph may or may not have applied it — re-read the user before re-running"
@@ -247,7 +315,21 @@ class Session:
         else:
             self.tally.failed += 1
         self.say(f"      -> {shown}: {note}")
-        raise ApplyStopped(f"{self.label(n, undoes)} ({change.request}): {note}")
+        raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {note}")
+
+    async def after_unavailable(self, n: int, change: Change, detail: str) -> tuple[str, str]:
+        """A write retried after a 503 and then not accepted: the attempt answered 503 may have been
+        made. The user is re-read: done when the change shows, else outcome unknown (never failed)."""
+        try:
+            state = await read_state(self.client, change.user, change.groups())
+        except CollectionError as exc:
+            return "unknown", (f"Graph answered {detail} after a 503 was retried, and the user could not be re-read "
+                               f"({exc}); Graph may or may not have applied it — re-read the user")
+        if made(change, state):
+            return "done", f"Graph answered {detail} after a 503 was retried; the user, re-read, shows the change made"
+        return "unknown", (f"Graph answered {detail} after a 503 was retried; the user, re-read, does not show the "
+                           "change, but an attempt answered 503 may still be processed — re-read the user before "
+                           "re-running")
 
     def outcome(self, n: int, change: Change, action: dict[str, Any], request: dict[str, Any], status: int | None,
                 outcome: str, note: str, before: dict[str, Any], undoes: dict[str, Any] | None) -> None:
@@ -287,34 +369,40 @@ async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[Earlier
         session.warn(f"change {line.n} ({line.request}): outcome unknown in {line.journal} (line {line.line}); it is "
                      "re-checked against the tenant like every change, and skipped if its preconditions no longer "
                      "hold")
-    check = await session.verify(permissions.needed((c.kind for c in changes), any(c.needs_sign_in for c in changes)))
+    check = await session.verify(permissions.needed((c.kind for c in changes), any(c.needs_sign_in for c in changes),
+                                                    any(c.group or _rests_on_group(c) for c in changes)))
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
+    await session.load_products()
     try:
         for change in changes:
             session.check_stop(f"change {change.n}")
-            session.show(change.n, change)
             wanted = awaited(change, by_n)
             # a join whose user is a member already counts for a change that waits for its group's license
             joined = joins_of(change, by_n, wanted) & session.tally.joined
             blocked = [d for d in change.depends_on if d not in session.tally.applied and d not in joined]
             if blocked:
+                session.show(change.n, change)
                 what = "would not be applied" if not session.execute else "was not applied"
                 session.skip(change.n, change, change.raw,
                              f"it depends on change {', '.join(map(str, blocked))}, which {what}", None)
                 continue
-            state = await session.read(change.n, change, change.raw)
+            state = await session.read(change.n, change, change.raw, shown=False)
+            if change.group:
+                await session.group(change.group, app_roles=change.kind == "remove_member")
+            session.show(change.n, change)
             if change.kind == "add_member" and state.exists and change.group in (state.member_of or ()):
                 session.tally.joined.add(change.n)
             if wanted:
                 await _after_join(session, change, state, wanted, wait)
                 continue
             before = state.before(change.skus())
-            reasons = unmet(change, state, clock())
+            reasons = unmet(change, state, clock(), session.products, session.group_labels()) \
+                or await group_unmet(session, change, state, changes, by_n)
             if reasons:
                 session.skip(change.n, change, change.raw, "; ".join(reasons), before)
                 continue
-            await session.write(change.n, change, change.raw, before)
+            await session.write(change.n, change, change.raw, before, note=_leaving(session, change))
     finally:
         _summary(session, len(changes))
     if check.missing:
@@ -327,7 +415,7 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
     """A change that waits for the license of a group joined before it (wait.py): its other
     preconditions are checked first; then, with --yes, the user is re-read until the group's copy
     is active (then the change is made) or in error or the time runs out (then it is pending)."""
-    reasons = unmet(without_awaited(change, wanted), state, clock())
+    reasons = unmet(without_awaited(change, wanted), state, clock(), session.products, session.group_labels())
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
         return
@@ -352,13 +440,29 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
         if pending is not None:
             session.pend(change.n, change, pending, state.before(change.skus()))
             return
-    # the state may have changed while it waited: every precondition is checked again
+    # the state may have changed while it waited: every precondition is checked again, and the
+    # group is read again (it may have been edited since the plan)
     before = state.before(change.skus())
-    reasons = unmet(change, state, clock())
+    reasons = unmet(change, state, clock(), session.products, session.group_labels()) \
+        or await group_unmet(session, change, state, (), {})
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return
     await session.write(change.n, change, change.raw, before)
+
+
+def _rests_on_group(change: Change) -> bool:
+    return any(cond.get("how") == "group" for cond in change.precondition)
+
+
+def _leaving(session: Session, change: Change) -> str:
+    """For a leave: what else the group gives (said on the console, and journaled with the outcome)."""
+    group = session.groups.get(change.group or "")
+    if change.kind != "remove_member" or group is None or not group.exists:
+        return ""
+    text = what_leaving_takes(group, session.products)
+    session.say(f"      {text}")
+    return text
 
 
 def _summary(session: Session, total: int, verb: str = "applied") -> None:
@@ -376,72 +480,6 @@ def _summary(session: Session, total: int, verb: str = "applied") -> None:
             session.say(f"journal: {session.journal.path}")
     else:
         session.say(f"dry run: {t.would} change(s) would be {verb}, {t.would_skip} skipped; nothing was written")
-
-
-# --- undo --------------------------------------------------------------------------------------
-
-
-async def undo_journal(journal: Journal, session: Session) -> None:
-    done = journal.done
-    for bad in journal.damaged:
-        session.warn(f"{journal.path}: line {bad.line}: {bad.reason} — not used; check the change it held by hand")
-    for line in journal.unknown:
-        session.warn(f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown — Graph "
-                     "may or may not have made it; check that user by hand (undo reverts only the changes journaled "
-                     "as done)")
-    mode = "undoing" if session.execute else "dry run, nothing is written (--yes undoes)"
-    session.say(f"journal {journal.path}: {len(done)} change(s) done, undone in reverse order; {mode}")
-    for line in journal.pending:
-        session.say(f"      line {line.line}: change {line.n} ({line.request}) was left pending (it waited for a "
-                    "group's license and was never sent): nothing to undo")
-    if done:
-        await _undo_done(journal, done, session)
-    left = [f"{len(journal.damaged)} damaged line(s)"] if journal.damaged else []
-    left += [f"{len(journal.unknown)} change(s) of unknown outcome"] if journal.unknown else []
-    if left:
-        raise ApplyStopped(f"{journal.path}: {' and '.join(left)} not undone (named above); check them by hand")
-
-
-async def _undo_done(journal: Journal, done: list[JournalLine], session: Session) -> None:
-    # an undo sends the same kinds of write it reverts (add_member <-> remove_member need the same permission)
-    check = await session.verify(permissions.needed(line.change.kind for line in done if no_inverse(line) is None))
-    if check.missing and session.execute:
-        raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
-    where = Where(journal.path)
-    try:
-        for k, line in enumerate(reversed(done), start=1):
-            session.check_stop(f"undoing change {line.n}")
-            undoes = {"journal": journal.path.name, "n": line.n}
-            await _undo_one(session, line, k, undoes, where)
-    finally:
-        _summary(session, len(done), "undone")
-    if check.missing:
-        raise AuthError(permissions.describe(check.missing, session.delegated)
-                        + "; `undo --yes` would stop before the first write")
-
-
-async def _undo_one(session: Session, line: JournalLine, k: int, undoes: dict[str, Any], where: Where) -> None:
-    original = line.change
-    reason = no_inverse(line)
-    if reason is not None:
-        session.say(f"{k:>4}. undo change {line.n}: nothing to send")  # the skip line says why
-        session.skip(k, original, original.raw, reason, None, undoes)
-        return
-    # the reverse of the change, not the change itself: what undo is about to do
-    session.say(f"{k:>4}. undo change {line.n}: {reverse(line)}")
-    state = await session.read(k, original, original.raw, undoes)
-    inv = inverse(line, k, state, session.client.base_url, where)
-    if inv.change is None:  # nothing differs from the state before: no request to show
-        session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
-        return
-    change = inv.change
-    session.say(f"      {change.request}")
-    reasons = unmet(change, state, clock())
-    before = state.before(original.skus() | change.skus())
-    if reasons:
-        session.skip(k, change, change.raw, "; ".join(reasons), before, undoes)
-        return
-    await session.write(k, change, change.raw, before, undoes)
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -488,16 +526,6 @@ def cmd_apply(args: argparse.Namespace) -> int:
         writer = _writer(args, path.resolve().parent, "journal", plan.tenant_id, plan.cloud,
                          {"file": path.name, "sha256": plan.sha256}) if plan.changes else None
         return _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait))
-
-
-def cmd_undo(args: argparse.Namespace) -> int:
-    path = Path(args.journal_file)
-    with hold(path, "the journal"):  # not while an apply still writes it
-        journal = read_journal(path)
-        client = _client(args, journal.tenant_id, journal.cloud, f"the journal {args.journal_file}")
-        writer = _writer(args, path.resolve().parent, "undo", journal.tenant_id, journal.cloud) \
-            if journal.done else None
-        return _run(client, writer, args.yes, journal.tenant_id, lambda s: undo_journal(journal, s))
 
 
 def _run(client: GraphClient, writer: JournalWriter | None, execute: bool, tenant_id: str, body: Any) -> int:

@@ -15,6 +15,7 @@ within the policy's window, counted back from apply's own clock (`no_sign_in_wit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +25,8 @@ from ..graph.client import GraphClient, GraphRequestError
 from ..timestamps import timestamp_or_none
 from .plan_file import GUID, Change
 
-USER_SELECT = "id,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,usageLocation"
+USER_SELECT = ("id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,"
+               "usageLocation")
 SIGN_IN_SELECT = "id,signInActivity"
 
 
@@ -56,6 +58,15 @@ class UserState:
     account_enabled: bool | None = None  # None: Graph did not say
     user_type: str | None = None
     sign_in: SignIn | None = None  # None: not read (no precondition asked for it)
+    display_name: str = ""
+    upn: str = ""
+
+    @property
+    def label(self) -> str:
+        """"Anna Berg (anna@contoso.example)": how the consoles name the user ("" when Graph gave neither)."""
+        if self.display_name and self.upn and self.display_name != self.upn:
+            return f"{self.display_name} ({self.upn})"
+        return self.display_name or self.upn
 
     def direct(self) -> dict[str, tuple[str, ...]]:
         """Directly assigned products: skuId -> the direct assignment's disabledPlans."""
@@ -112,9 +123,11 @@ async def read_state(client: GraphClient, user: str, groups: set[str], sign_in: 
     if groups:
         member_of = await _direct_groups(client, user) & frozenset(groups)
     enabled, kind = doc.get("accountEnabled"), doc.get("userType")
+    name, upn = doc.get("displayName"), doc.get("userPrincipalName")
     return UserState(True, assigned, assignments, location if isinstance(location, str) else None, member_of,
                      tuple(sorted(groups)), enabled if isinstance(enabled, bool) else None,
-                     kind if isinstance(kind, str) else None, await _sign_in(client, user) if sign_in else None)
+                     kind if isinstance(kind, str) else None, await _sign_in(client, user) if sign_in else None,
+                     name if isinstance(name, str) else "", upn if isinstance(upn, str) else "")
 
 
 async def _sign_in(client: GraphClient, user: str) -> SignIn:
@@ -193,30 +206,41 @@ async def _direct_groups(client: GraphClient, user: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def unmet(change: Change, state: UserState, now: datetime) -> list[str]:
-    """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock."""
+def unmet(change: Change, state: UserState, now: datetime, products: Mapping[str, str] | None = None,
+          groups: Mapping[str, str] | None = None) -> list[str]:
+    """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock;
+    `products` names the products (skuPartNumber) beside their ids, `groups` the groups ("Name (id)")."""
     if not state.exists:
         return ["the user no longer exists"]
+    named = products or {}
+
+    def name(sku: str) -> str:
+        return f"{named[sku]} ({sku})" if sku in named else sku
+
+    def group(gid: str) -> str:
+        return (groups or {}).get(gid, gid)
+
     reasons: list[str] = []
     for cond in conditions(change):
         if "holds" in cond:
-            sku = cond["holds"]
+            sku = name(cond["holds"])
             how = cond.get("how")
-            if how == "direct" and not any(a.sku == sku and a.group is None for a in state.assignments):
+            held = cond["holds"]
+            if how == "direct" and not any(a.sku == held and a.group is None for a in state.assignments):
                 reasons.append(f"the user does not hold {sku} by direct assignment")
-            elif how == "group" and not any(a.sku == sku and a.group == cond["group"] and (
+            elif how == "group" and not any(a.sku == held and a.group == cond["group"] and (
                     not cond.get("active") or (a.state == "Active" and a.error in (None, "", "None")))
                     for a in state.assignments):
                 working = " (in a working state)" if cond.get("active") else ""
-                reasons.append(f"group {cond['group']} does not assign {sku} to the user{working}")
-            elif how is None and not state.holds(sku):
+                reasons.append(f"group {group(cond['group'])} does not assign {sku} to the user{working}")
+            elif how is None and not state.holds(held):
                 reasons.append(f"the user does not hold {sku}")
         elif "lacks" in cond and state.holds(cond["lacks"]):
-            reasons.append(f"the user already holds {cond['lacks']}")
+            reasons.append(f"the user already holds {name(cond['lacks'])}")
         elif "member_of" in cond and cond["member_of"] not in (state.member_of or ()):
-            reasons.append(f"the user is not a direct member of group {cond['member_of']}")
+            reasons.append(f"the user is not a direct member of group {group(cond['member_of'])}")
         elif "not_member_of" in cond and cond["not_member_of"] in (state.member_of or ()):
-            reasons.append(f"the user is already a direct member of group {cond['not_member_of']}")
+            reasons.append(f"the user is already a direct member of group {group(cond['not_member_of'])}")
         elif "usage_location_differs" in cond and state.usage_location == cond["usage_location_differs"]:
             reasons.append(f"the usage location is {state.usage_location} already")
         else:
@@ -271,3 +295,22 @@ def conditions(change: Change) -> list[dict[str, Any]]:
         implied.append({"usage_location_differs": change.body["usageLocation"]})
     out += [cond for cond in implied if cond not in out]
     return out
+
+
+def made(change: Change, state: UserState) -> bool:
+    """Whether the user's state shows `change` made (used after a write retried on 503 was not
+    accepted: the attempt answered 503 may have gone through). A reprocess leaves no trace: False."""
+    if not state.exists:
+        return False
+    if change.kind == "assign_license" and change.body is not None:
+        direct = state.direct()
+        added = all(direct.get(lic["skuId"]) == tuple(sorted(lic.get("disabledPlans", [])))
+                    for lic in change.body.get("addLicenses", []))
+        return added and not any(sku in direct for sku in change.body.get("removeLicenses", []))
+    if change.kind == "add_member":
+        return change.group in (state.member_of or ())
+    if change.kind == "remove_member":
+        return state.member_of is not None and change.group not in state.member_of
+    if change.kind == "set_usage_location" and change.body is not None:
+        return state.usage_location == change.body["usageLocation"]
+    return False

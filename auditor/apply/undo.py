@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,24 +42,31 @@ def _direct_before(before: dict[str, Any]) -> dict[str, list[str]]:
             for s in before.get("licenseAssignmentStates", []) if s.get("assignedByGroup") is None}
 
 
-def reverse(line: JournalLine) -> str:
+Words = Callable[[Change, str, "dict[str, Any] | None"], str]
+
+
+def _ids(change: Change, kind: str, body: dict[str, Any] | None) -> str:
+    return describe(kind, body, change.user, change.group)
+
+
+def reverse(line: JournalLine, words: Words = _ids) -> str:
     """What undoing `line` does, said from the reverse call (never the change's own words): the call
     that puts back the state before it, as if its effect were still in place. What undo sends can be
     less (only what differs from the state read just before), and its request line shows that."""
     change, before = line.change, line.before or {}
     if change.kind == "add_member":
-        return describe("remove_member", None, change.user, change.group)
+        return words(change, "remove_member", None)
     if change.kind == "remove_member":
-        return describe("add_member", None, change.user, change.group)
+        return words(change, "add_member", None)
     if change.kind == "set_usage_location":
-        return describe("set_usage_location", {"usageLocation": before.get("usageLocation") or ""}, change.user, None)
+        return words(change, "set_usage_location", {"usageLocation": before.get("usageLocation") or ""})
     if change.kind == "assign_license":
         was = _direct_before(before)
         skus = sorted(change.skus())
         body = {"addLicenses": [{"disabledPlans": was[sku], "skuId": sku} for sku in skus if sku in was],
                 "removeLicenses": [sku for sku in skus if sku not in was]}
-        return describe("assign_license", body, change.user, None)
-    return describe(change.kind, change.body, change.user, change.group)
+        return words(change, "assign_license", body)
+    return words(change, change.kind, change.body)
 
 
 def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: Where) -> Inverse:

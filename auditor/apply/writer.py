@@ -5,7 +5,10 @@ only an answer that says the request was not processed is retried — 429 (throt
 (service unavailable), after the Retry-After Graph sends, else a backoff — within the client's
 RetryPolicy (retries, longest Retry-After, total wait); past those limits the write has failed.
 A timeout, a dropped connection, a 500, 502 or 504 (any 5xx but 503) leave the write's outcome
-unknown; it is not sent again, and apply stops there. A write follows no redirect: the SDK's
+unknown; it is not sent again, and apply stops there. A 503 says the request was not processed,
+but Graph's front end may answer it for an attempt the directory went on to make: a write that was
+retried after a 503 and then not accepted is marked `unavailable`, and apply re-reads the user to
+tell whether it was made (run.py), rather than journal it as failed on a guess. A write follows no redirect: the SDK's
 redirect handler would send the body again to wherever the Location points (another host
 included), so a 3xx is an error, and its outcome unknown (something answered for Graph).
 """
@@ -39,6 +42,7 @@ class WriteResult:
     message: str = ""  # Graph's error message, cleaned and shortened
     unknown: bool = False  # the write may or may not have been applied
     retries: int = 0
+    unavailable: bool = False  # an attempt was answered 503 and retried: that attempt may have been applied
 
 
 async def send_write(client: GraphClient, method: str, path: str, body: dict[str, Any] | None) -> WriteResult:
@@ -49,6 +53,7 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
     what = f"{method} {path}"
     content = orjson.dumps(body) if body is not None else None
     retries = Retries(client)
+    unavailable = False
     while True:
         info = RequestInformation(_METHODS[method])
         info.url = url
@@ -77,17 +82,20 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
                                retries=retries.attempt)
         status = response.status_code
         if 200 <= status < 300:
-            return WriteResult(status, True, retries=retries.attempt)
+            return WriteResult(status, True, retries=retries.attempt, unavailable=unavailable)
         if 300 <= status < 400:
             where = urlsplit(response.headers.get("Location", "")).netloc[:100] or "no Location"
             return WriteResult(status, False, message=f"Graph answered with a redirect ({status} to {where}); a write "
                                "follows no redirect", unknown=True, retries=retries.attempt)
         code, message = graph_error(response.content)
         if status not in WRITE_RETRY:
-            return WriteResult(status, False, code, message[:300], unknown=status >= 500, retries=retries.attempt)
+            return WriteResult(status, False, code, message[:300], unknown=status >= 500, retries=retries.attempt,
+                               unavailable=unavailable)
         problem = "Graph is throttling (429)" if status == 429 else "Graph is unavailable (503)"
+        unavailable = unavailable or status == 503
         try:
             await retries.wait(what, problem, delay=retry_after(response.headers.get("Retry-After")),
                                throttled=status == 429)
         except RetryLimit as exc:  # past the policy's bounds: the write has failed
-            return WriteResult(status, False, code or str(status), f"{problem}: {exc.reason}", retries=exc.retries)
+            return WriteResult(status, False, code or str(status), f"{problem}: {exc.reason}", retries=exc.retries,
+                               unavailable=unavailable)

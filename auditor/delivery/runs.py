@@ -14,6 +14,13 @@ repos/OWNER/REPO/actions/runs/ID`): the workflow-run object there carries the wo
 (`path`), the `event`, the `head_branch` and the `head_repository` a run's code came from;
 `gh run view --json` has no field for the head repository. The repository and its default
 branch come from `GITHUB_REPOSITORY` and `gh api repos/OWNER/REPO`.
+
+A run's `head_branch` is only a name: a run started by pushing a tag named like the default
+branch carries that name too. So the run's commit (`head_sha`) must also be reachable from the
+default branch: `gh api repos/OWNER/REPO/branches/BRANCH` gives the branch's newest commit (the
+branches endpoint resolves branches only, never a tag), and the compare API
+(`repos/OWNER/REPO/compare/TIP...HEAD_SHA`) must answer `identical` or `behind` (the run's commit
+is the tip or one of its ancestors); `ahead` or `diverged` is refused.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ class Trusted:
     repository: str  # OWNER/REPO
     workflow: str  # the workflow's file name in .github/workflows, e.g. nightly-audit.yml
     branch: str  # the repository's default branch
+    tip: str = ""  # the default branch's newest commit (gh api repos/OWNER/REPO/branches/BRANCH)
 
 
 def _text(value: Any) -> str:
@@ -119,14 +127,41 @@ def trusted_for(repository: str, workflow: str) -> Trusted:
     branch = _text(repo.get("default_branch")) if isinstance(repo, Mapping) else ""
     if not branch:
         raise GhError(f"gh api repos/{repository}: no default_branch in the answer")
-    return Trusted(repository, workflow, branch)
+    head = gh_json(f"repos/{repository}/branches/{quote(branch, safe='')}")
+    commit = head.get("commit") if isinstance(head, Mapping) else None
+    tip = _text(commit.get("sha")) if isinstance(commit, Mapping) else ""
+    if not _is_sha(tip):
+        raise GhError(f"gh api repos/{repository}/branches/{branch}: no commit sha in the answer")
+    return Trusted(repository, workflow, branch, tip.lower())
+
+
+def _is_sha(text: str) -> bool:
+    return len(text) == 40 and all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def off_branch(run: Mapping[str, Any], trusted: Trusted) -> str | None:
+    """Why the run's commit is not on the default branch (the compare API), or None."""
+    sha = _text(run.get("head_sha"))
+    if not _is_sha(sha):
+        return "GitHub names no commit (head_sha) for it"
+    answer = gh_json(f"repos/{trusted.repository}/compare/{trusted.tip}...{sha.lower()}")
+    status = _text(answer.get("status")) if isinstance(answer, Mapping) else ""
+    if status in ("identical", "behind"):
+        return None
+    return (f"its commit {sha[:12]} is not on the default branch {trusted.branch} (the compare API says "
+            f"{status or 'nothing'}; a tag or another branch named {_text(run.get('head_branch'))!r} is not it)")
+
+
+def checked(run: Any, trusted: Trusted) -> str | None:
+    """refusal(), then (for a run that passes it) off_branch()."""
+    return refusal(run, trusted) or off_branch(run, trusted)
 
 
 def check_run(run_id: str, trusted: Trusted) -> tuple[Any, str | None]:
     run = gh_json(f"repos/{trusted.repository}/actions/runs/{run_id}")
     if isinstance(run, Mapping) and str(run.get("id")) != run_id:
         return run, f"GitHub answered with run {run.get('id')!r}"
-    return run, refusal(run, trusted)
+    return run, checked(run, trusted)
 
 
 def list_runs(trusted: Trusted, limit: int) -> list[Mapping[str, Any]]:
@@ -194,7 +229,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             run_id = str(run.get("id"))
             if run_id in args.exclude:
                 continue
-            why = refusal(run, trusted)
+            why = checked(run, trusted)
             if why is None:
                 print(run_id)
             else:

@@ -64,6 +64,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "groups", groups.list_groups),
     _route("GET", "groups/{group}", groups.get_group),
     _route("GET", "groups/{group}/members", groups.members),
+    _route("GET", "groups/{group}/appRoleAssignments", groups.app_role_assignments),
     _route("GET", "groups/{group}/members/{cast}", groups.members),
     _route("GET", "groups/{group}/transitiveMembers", groups.transitive_members),
     _route("GET", "groups/{group}/transitiveMembers/{cast}", groups.transitive_members),

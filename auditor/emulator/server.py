@@ -12,7 +12,7 @@ in routes.py, one handler module per resource under resources/:
   /users/{id|upn}/mailboxSettings/userPurpose;
 - groups.py: /groups (the $filter forms the collector uses, hasMembersWithLicenseErrors eq true
   included), /groups/{id}, /groups/{id}/transitiveMembers[/microsoft.graph.user],
-  /groups/{id}/members[/microsoft.graph.user];
+  /groups/{id}/members[/microsoft.graph.user], /groups/{id}/appRoleAssignments;
 - writes.py: POST /users/{id|upn}/assignLicense, POST /groups/{id}/members/$ref,
   DELETE /groups/{id}/members/{id}/$ref, POST /users/{id|upn}/reprocessLicenseAssignment,
   PATCH /users/{id|upn} (accountEnabled, usageLocation, employeeLeaveDateTime) (their rules are in
@@ -45,7 +45,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -93,9 +93,13 @@ class GraphEmulator:
         latency_ms_per_kib: float = 0.0,
         reports: ReportOptions | None = None,
         group_license_delay: float = 0.0,
+        group_properties: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         # group_license_delay: seconds before a new group member gets the group's licenses (tenant.py)
         self.tenant = TenantState(snapshot, mutually_exclusive, group_license_delay)
+        # what a group has beside the snapshot's fields, by group id: isAssignableToRole,
+        # resourceProvisioningOptions (["Team"]) and appRoleAssignments (a list of Graph's objects)
+        self.group_properties = {k.lower(): v for k, v in (group_properties or {}).items()}
         # Each answer waits latency_ms plus latency_ms_per_kib per KiB of its body before it is
         # sent, on its own request thread: concurrent requests overlap their waits, as on Graph.
         self.latency: tuple[float, float] | None = (

@@ -7,6 +7,7 @@ preferredLanguage, surname, userPrincipalName and id; everything else must be se
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..attributes import wire_value
@@ -64,7 +65,7 @@ GROUP_DEFAULT = (
     "visibility",
 )
 GROUP_PROPERTIES = frozenset((*GROUP_DEFAULT, "assignedLicenses", "licenseProcessingState", "membershipRule",
-                              "onPremisesSyncEnabled"))
+                              "onPremisesSyncEnabled", "isAssignableToRole", "resourceProvisioningOptions"))
 SKU_PROPERTIES = frozenset(
     (
         "id",
@@ -143,7 +144,10 @@ def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
     return out
 
 
-def group_wire(g: Group, selected: tuple[str, ...] | None) -> dict[str, Any]:
+def group_wire(g: Group, selected: tuple[str, ...] | None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The group as Graph serves it; `extra` holds the properties the snapshot does not keep
+    (isAssignableToRole, resourceProvisioningOptions: GraphEmulator(group_properties=...))."""
+    extra = extra or {}
     full: dict[str, Any] = {
         "id": g.id,
         "createdDateTime": None,
@@ -159,6 +163,8 @@ def group_wire(g: Group, selected: tuple[str, ...] | None) -> dict[str, Any]:
         "licenseProcessingState": {"state": "ProcessingComplete"} if g.assigned_licenses else None,
         "membershipRule": g.membership_rule,
         "onPremisesSyncEnabled": g.on_premises_sync_enabled,
+        "isAssignableToRole": extra.get("isAssignableToRole"),
+        "resourceProvisioningOptions": list(extra.get("resourceProvisioningOptions", ())),
     }
     names = GROUP_DEFAULT if selected is None else selected
     return {name: full[name] for name in names}

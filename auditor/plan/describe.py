@@ -142,4 +142,11 @@ class Describer:
            finding_ids: Sequence[str]) -> str:
         asking = [self.findings[fid] for fid in finding_ids if fid in self.findings]
         return describe(kind, body, user, group, locale=self.locale, user_label=user_name(asking, user),
-                        group_label=group_name(asking, group) if group else "", products=self.products)
+                        group_label=group_label(group_name(asking, group), group) if group else "",
+                        products=self.products)
+
+
+def group_label(name: str, group: str) -> str:
+    """"License - E5 (bbbb…)": a group's name with its id beside it, so two groups of one name are told
+    apart (a group name is not unique in Entra ID); the id alone when the name is not known."""
+    return f"{name} ({group})" if name else group

@@ -402,6 +402,24 @@ def _waits(t: i18n.Translations, change: Change, changes: Sequence[Change]) -> s
                       "next apply of this plan makes it.", changes=", ".join(str(n) for n in joins))
 
 
+def _leaves(t: i18n.Translations, change: Change, locale: Locale) -> str:
+    """What leaving a group takes away besides its purpose: the licenses it gives the user (the seats
+    the leave frees), its team and the apps its app role assignments open (apply names those)."""
+    if change.kind != "remove_member":
+        return ""
+    parts = [part for part, delta in sorted(change.seats.items()) if delta < 0]
+    if not parts:
+        return t.pgettext("plan_leave_takes_other",
+                          "Leaving the group takes away what else it gives the user: membership of its team (when "
+                          "it is a Team) and the apps its app role assignments open. apply reads the group again "
+                          "before the change and names them.")
+    return t.pgettext("plan_leave_takes",
+                      "Leaving the group takes away all it gives the user: the licenses {products}, and, as far "
+                      "as the group gives them, membership of its team (when it is a Team) and the apps its app "
+                      "role assignments open. apply reads the group again before the change and names them.",
+                      products=i18n.format_list(parts, locale))
+
+
 def _counts(t: i18n.Translations, plan: ChangePlan, locale: Locale) -> tuple[tuple[str, str], ...]:
     """How many changes of each kind the plan makes, so a reviewer sees its size before its list."""
     names = {
@@ -429,7 +447,7 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
             findings=clean(", ".join(c.findings), 2000),
             depends=" · " + t.pgettext("plan_depends", "after {changes}",
                                        changes=", ".join(str(n) for n in c.depends_on)) if c.depends_on else "",
-            waits=_waits(t, c, plan.changes),
+            waits=_waits(t, c, plan.changes) or _leaves(t, c, locale),
         )
         for c in plan.changes
     )

@@ -200,13 +200,16 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     def make(snapshot: TenantSnapshot | None = None, *, roles: Sequence[str] = ALL_ROLES,
              responders: Sequence[Any] = (), tenant_claim: str | None = None, token: str | None = None,
-             server_roles: Sequence[str] | None = None, group_license_delay: float = 0.0) -> Graph:
+             server_roles: Sequence[str] | None = None, group_license_delay: float = 0.0,
+             group_properties: dict[str, dict[str, Any]] | None = None) -> Graph:
         """`roles`: the token's claim; `server_roles`: what Graph really allows (default: the claim);
-        `group_license_delay`: seconds before a new group member gets the group's licenses."""
+        `group_license_delay`: seconds before a new group member gets the group's licenses;
+        `group_properties`: a group's isAssignableToRole, resourceProvisioningOptions, appRoleAssignments."""
         snapshot = snapshot or make_tenant()
         token = token or app_token(tenant_claim or snapshot.tenant_id, tuple(roles))
+        extra = {"group_properties": group_properties} if group_properties else {}
         emulator = GraphEmulator(snapshot, token=token, responders=list(responders), roles=server_roles,
-                                 group_license_delay=group_license_delay)
+                                 group_license_delay=group_license_delay, **extra)
         emulator.start()
         started.append(emulator)
         monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)

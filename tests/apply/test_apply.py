@@ -55,7 +55,14 @@ def test_dry_run_reads_and_shows_but_writes_nothing(tmp_path: Path, graph_for: A
     assert graph.writes() == []
     assert graph.emulator.requests, "the dry run re-reads each user"
     # what the call does, said from the call: never plan.json's text ("Dora joins License - E3")
-    assert f"   1. Add user {DORA} to the group {G_E3}" in out and "Dora joins" not in out
+    # what the call does, said from the call: never plan.json's text ("Dora joins License - E3"); the
+    # user, the group and the products named as Graph names them, the ids beside them (item 25)
+    assert f"   1. Add Dora (dora@contoso.example) to the group License - E3 ({G_E3})" in out
+    assert "Dora joins" not in out
+    assert ("   2. Assign SPE_E3 (service plans turned off: 1) to Anna (anna@contoso.example) and remove SPE_E5, in "
+            "one call") in out
+    # leaving a group says what else it gives, as far as Graph shows it (item 6)
+    assert f"leaving group License - E5 ({G_E5}) takes away the licenses SPE_E5 (as far as Graph shows it)" in out
     assert f"      POST /users/{ANNA}/assignLicense   (seats: SPE_E3 +1, SPE_E5 -1)" in out
     assert f"      DELETE /groups/{G_E5}/members/{CARL}/$ref" in out
     assert out.count("-> would apply") == 3
@@ -126,11 +133,11 @@ def test_a_change_whose_precondition_no_longer_holds_is_skipped(tmp_path: Path, 
     lines = outcome_lines(tmp_path / "j.jsonl")
     assert [(x["n"], x["outcome"], x["status"]) for x in lines] == [
         (1, "done", 200), (2, "skipped", None), (3, "skipped", None), (4, "skipped", None), (5, "skipped", None)]
-    assert lines[1]["note"] == f"the user does not hold {E5} by direct assignment"
+    assert lines[1]["note"] == f"the user does not hold SPE_E5 ({E5}) by direct assignment"
     assert lines[1]["before"]["exists"] is True and lines[1]["before"]["assignedLicenses"] == []
     assert lines[2]["note"] == "it depends on change 2, which was not applied"
-    assert lines[3]["note"] == f"the user is not a direct member of group {G_E5}"
-    assert lines[4]["note"] == f"group {G_E3} does not assign {E5} to the user"
+    assert lines[3]["note"] == f"the user is not a direct member of group License - E5 ({G_E5})"
+    assert lines[4]["note"] == f"group {G_E3} does not assign SPE_E5 ({E5}) to the user"
     assert [f"{w.method} {w.path}" for w in graph.writes()] == [f"POST /users/{BEN}/assignLicense"]
     assert "1 of 5 change(s) applied, 4 skipped" in out
     assert graph.direct(BEN) == {}

@@ -145,7 +145,9 @@ def test_each_kind_checks_its_own_preconditions(tmp_path: Path, graph_for: Any,
     out = capsys.readouterr().out
     assert "0 of 4 change(s) applied, 4 skipped" in out
     notes = [x["note"] for x in journal_lines(journal) if x["outcome"] == "skipped"]
-    assert notes == [f"the user already holds {E5}", f"the user does not hold {E3} by direct assignment",
+    # the products named as Graph names them, with their ids (issue 37 item 25)
+    assert notes == [f"the user already holds SPE_E5 ({E5})", f"the user does not hold SPE_E3 ({E3}) by direct "
+                     "assignment",
                      "the usage location is DE already", "the user no longer exists"]
     assert graph.direct(ANNA) == {E5: (TEAMS,)}, "the disabled plan stays off"
     assert graph.writes() == []

@@ -14,6 +14,9 @@ from typing import Any
 
 REPO = "contoso/audit"
 NIGHTLY = "nightly-audit.yml"
+TIP = "c0ffee" + "0" * 34  # the default branch's newest commit
+ON_MAIN = "abc123" + "0" * 34  # a commit the default branch holds (behind its tip)
+ELSEWHERE = "d15c0" + "0" * 35  # a commit on no branch of the default's history (a tag's, a fork's)
 
 _SCRIPT = r'''
 import json, os, shutil, sys
@@ -32,6 +35,19 @@ if args[:1] == ["api"]:
     if len(parts) == 3:
         print(json.dumps({"full_name": repo, "default_branch": data["default_branch"], "visibility": "private"}))
         sys.exit(0)
+    if parts[3:4] == ["branches"] and len(parts) == 5:
+        if parts[4] != data["default_branch"]:
+            print("HTTP 404: Branch not found", file=sys.stderr); sys.exit(1)
+        print(json.dumps({"name": parts[4], "commit": {"sha": data["tip"]}})); sys.exit(0)
+    if parts[3:4] == ["compare"] and len(parts) == 5:
+        base, head = parts[4].split("...")
+        status = "identical" if head == base else "behind" if base == data["tip"] and head in data["on_main"] \
+            else "diverged"
+        print(json.dumps({"status": status, "ahead_by": 0 if status != "diverged" else 1})); sys.exit(0)
+    if parts[3:5] == ["actions", "runs"] and parts[6:] == ["artifacts"]:
+        folder = os.path.join(state, "artifacts", parts[5])
+        names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+        print(json.dumps({"total_count": len(names), "artifacts": [{"name": n} for n in names]})); sys.exit(0)
     if parts[3:5] == ["actions", "runs"] and len(parts) == 6:
         run = data["runs"].get(parts[5])
         if run is None:
@@ -47,6 +63,8 @@ if args[:2] == ["run", "download"]:
     run = args[2]
     target = args[args.index("--dir") + 1]
     source = os.path.join(state, "artifacts", run)
+    if "--name" in args and os.path.isdir(os.path.join(source, args[args.index("--name") + 1])):
+        source = os.path.join(source, args[args.index("--name") + 1])
     if not os.path.isdir(source):
         print("no artifact", file=sys.stderr); sys.exit(1)
     shutil.copytree(source, target, dirs_exist_ok=True)
@@ -56,11 +74,11 @@ sys.exit(1)
 
 
 def run_object(run_id: int, *, event: str = "schedule", branch: str = "main", repo: str = REPO,
-               head_repo: str | None = None, workflow: str = NIGHTLY) -> dict[str, Any]:
+               head_repo: str | None = None, workflow: str = NIGHTLY, head_sha: str = ON_MAIN) -> dict[str, Any]:
     """A workflow-run object as `GET /repos/{owner}/{repo}/actions/runs/{id}` gives it (the fields read)."""
     return {
         "id": run_id, "name": "Nightly license audit", "event": event, "status": "completed",
-        "conclusion": "failure", "head_branch": branch, "path": f".github/workflows/{workflow}",
+        "conclusion": "failure", "head_branch": branch, "head_sha": head_sha, "path": f".github/workflows/{workflow}",
         "repository": {"full_name": repo}, "head_repository": {"full_name": head_repo or repo},
         "html_url": f"https://github.com/{repo}/actions/runs/{run_id}",
     }
@@ -71,8 +89,8 @@ def install(tmp: Path, runs: dict[int, dict[str, Any]], artifacts: dict[int, dic
     """Put the fake `gh` (and `python`, this interpreter) in tmp/bin; return the environment for a step."""
     state = tmp / "gh-state"
     state.mkdir()
-    (state / "runs.json").write_text(json.dumps({"repo": REPO, "default_branch": default_branch,
-                                                 "runs": {str(k): v for k, v in runs.items()}}))
+    (state / "runs.json").write_text(json.dumps({"repo": REPO, "default_branch": default_branch, "tip": TIP,
+                                                 "on_main": [ON_MAIN], "runs": {str(k): v for k, v in runs.items()}}))
     for run_id, files in artifacts.items():
         folder = state / "artifacts" / str(run_id)
         folder.mkdir(parents=True)

@@ -121,6 +121,25 @@ def test_apply_refuses_a_run_of_other_code(tmp_path: Path, crafted: dict[str, An
     assert reason in done.stderr
 
 
+@pytest.mark.parametrize("event", ["push", "schedule"])
+def test_apply_refuses_a_run_whose_commit_is_not_on_the_default_branch(tmp_path: Path, event: str) -> None:
+    """A tag named like the default branch (`git push origin HEAD:refs/tags/main`) gives its runs
+    head_branch "main"; only the commit tells: it must be reachable from the branch (compare API)."""
+    done = _apply_download(tmp_path, fake_gh.run_object(4242, event=event, head_sha=fake_gh.ELSEWHERE))
+    assert done.returncode == 2, done.stderr
+    assert fake_gh.downloads(tmp_path) == []
+    assert f"its commit {fake_gh.ELSEWHERE[:12]} is not on the default branch main (the compare API says diverged" \
+        in done.stderr
+    compare = [c for c in fake_gh.calls(tmp_path) if c[:1] == ["api"] and "/compare/" in c[1]]
+    assert compare == [["api", f"repos/{fake_gh.REPO}/compare/{fake_gh.TIP}...{fake_gh.ELSEWHERE}"]]
+
+
+def test_the_tip_of_the_default_branch_itself_is_trusted(tmp_path: Path) -> None:
+    done = _apply_download(tmp_path, fake_gh.run_object(4242, head_sha=fake_gh.TIP))
+    assert done.returncode == 0, done.stderr
+    assert fake_gh.downloads(tmp_path) == ["4242"]
+
+
 def test_apply_refuses_a_run_github_does_not_know(tmp_path: Path) -> None:
     step = _step(ROOT / ".github" / "workflows" / "license-apply.yml", "Download the audit's report")
     env = fake_gh.install(tmp_path, {}, {4242: {"report.json": "{}"}})
@@ -135,6 +154,37 @@ def test_apply_names_the_nightly_workflow() -> None:
     assert step["env"]["NIGHTLY_WORKFLOW"] == "${{ vars.LICENSE_AUDIT_WORKFLOW || 'nightly-audit.yml' }}"
     script = step["run"]
     assert script.index("auditor.delivery.runs check") < script.index("gh run download")
+
+
+def test_a_re_run_downloads_the_earlier_attempts_journals_before_applying(tmp_path: Path) -> None:
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "license-apply.yml").read_text(encoding="utf-8"))
+    steps = flow["jobs"]["apply"]["steps"]
+    names = [s.get("name") for s in steps]
+    assert names.index("Download the earlier attempts' journals") < names.index("Apply")
+    upload = next(s for s in steps if s.get("name") == "Upload the journal")["with"]
+    assert upload["name"] == "license-journal-${{ inputs.tenant }}-${{ github.run_attempt }}"
+    assert flow["jobs"]["apply"]["env"]["ATTEMPT"] == "${{ github.run_attempt }}"
+    step = _step(ROOT / ".github" / "workflows" / "license-apply.yml", "Download the earlier attempts' journals")
+    env = fake_gh.install(tmp_path, {}, {})
+    run_dir = tmp_path / "gh-state" / "artifacts" / "4242"
+    for attempt in (1, 3):  # attempt 2 stopped before its first change: no journal
+        folder = run_dir / f"license-journal-contoso-{attempt}"
+        folder.mkdir(parents=True)
+        (folder / f"journal-{attempt}.jsonl").write_text(f'{{"attempt": {attempt}}}\n')
+    (run_dir / "license-journal-other-1").mkdir()  # another tenant's journal is not read
+    (run_dir / "license-journal-other-1" / "journal-1.jsonl").write_text("{}\n")
+    env |= {"GITHUB_RUN_ID": "4242", "TENANT": "contoso", "ATTEMPT": "4"}
+    done = _bash(step["run"], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "journal").iterdir()) == ["journal-1.jsonl", "journal-3.jsonl"]
+    assert "attempt 2: no journal" in done.stdout
+    assert [c[c.index("--name") + 1] for c in fake_gh.calls(tmp_path) if c[:2] == ["run", "download"]] == [
+        "license-journal-contoso-1", "license-journal-contoso-3"]
+    # the first attempt reads nothing
+    (tmp_path / "journal").rename(tmp_path / "seen")
+    env["ATTEMPT"] = "1"
+    assert _bash(step["run"], tmp_path, env).returncode == 0
+    assert list((tmp_path / "journal").iterdir()) == []
 
 
 # --- action.yml: the baseline of the calling workflow -------------------------------------------------
@@ -162,6 +212,18 @@ def test_the_actions_baseline_is_never_a_run_of_other_code(tmp_path: Path, craft
     assert json.loads((tmp_path / "baseline" / "report.json").read_text())["run"] == 97
     assert fake_gh.downloads(tmp_path) == ["97"]
     assert reason in done.stderr
+
+
+def test_the_actions_baseline_skips_a_run_of_a_tag_named_like_the_branch(tmp_path: Path) -> None:
+    report = {"complete": True, "summary": {}}
+    done = _action_baseline(
+        tmp_path,
+        {98: fake_gh.run_object(98, workflow="audit.yml", event="push", head_sha=fake_gh.ELSEWHERE),
+         97: fake_gh.run_object(97, workflow="audit.yml")},
+        {98: {"report.json": json.dumps(report | {"run": 98})}, 97: {"report.json": json.dumps(report | {"run": 97})}})
+    assert done.returncode == 0, done.stderr
+    assert fake_gh.downloads(tmp_path) == ["97"]
+    assert "is not on the default branch main" in done.stderr
 
 
 def test_the_actions_baseline_skips_another_workflows_run(tmp_path: Path) -> None:

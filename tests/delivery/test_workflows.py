@@ -115,7 +115,7 @@ def test_apply_workflow_plans_without_the_tenant_and_writes_only_after_approval(
     plan, apply = flow["jobs"]["plan"], flow["jobs"]["apply"]
     # the plan job cannot sign in to the tenant; only the apply job, inside the approval gate, can
     assert "id-token" not in plan["permissions"] and plan["permissions"]["actions"] == "read"
-    assert apply["permissions"] == {"contents": "read", "id-token": "write"}
+    assert apply["permissions"] == {"contents": "read", "actions": "read", "id-token": "write"}
     assert apply["environment"] == "license-apply"
     assert apply["needs"] == "plan" and apply["if"] == "needs.plan.outputs.changes != '0'"
     plan_steps = {step.get("name"): step for step in plan["steps"]}
@@ -124,7 +124,7 @@ def test_apply_workflow_plans_without_the_tenant_and_writes_only_after_approval(
     apply_steps = {step.get("name"): step for step in apply["steps"]}
     assert "--tenant \"$TENANT\"" in apply_steps["Tenant connection"]["run"]
     run = apply_steps["Apply"]["run"]
-    for flag in ("apply plan/plan.json --yes", "--auth github-oidc", "--journal journal/journal.jsonl"):
+    for flag in ("apply plan/plan.json --yes", "--auth github-oidc", '--journal "journal/journal-$ATTEMPT.jsonl"'):
         assert flag in run
     assert apply_steps["Apply"]["env"]["AZURE_CLIENT_ID"] == "${{ steps.tenant.outputs.client_id }}"
     assert apply_steps["Upload the journal"]["if"] == "always()"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,31 @@ def test_a_missing_report_dir_option_is_a_usage_error(capsys: pytest.CaptureFixt
         main(["plan"])
     assert exc.value.code == 2
     assert "--report-dir" in capsys.readouterr().err
+
+
+def test_plan_md_names_each_group_by_id_and_says_what_leaving_takes(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 37 items 5 and 6: a group's id beside its name in every change, and a leave says what
+    else the group gives (its licenses; its team and app role assignments, which apply reads)."""
+    document = _document()
+    document["findings"][1]["details"] = {"assigned_by_group": {"SPE_E5": ["E5 users"]},
+                                          "assigned_by_group_ids": {"SPE_E5": [G_E5]},
+                                          "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]}}
+    folder = _report_dir(tmp_path, document)
+    assert _run(capsys, "--report-dir", str(folder))[0] == 0
+    text = _unescaped(folder / "plan.md")
+    assert f"to the group E3 users ({G_E3})" in text and f"from the group E5 users ({G_E5})" in text
+    assert ("Leaving the group takes away all it gives the user: the licenses SPE_E5, and, as far as the group "
+            "gives them, membership of its team (when it is a Team) and the apps its app role assignments open. "
+            "apply reads the group again before the change and names them.") in text
+    (folder / "plan.md").unlink()
+    document["locale"] = "tr"
+    (folder / "report.json").write_text(json.dumps(document), encoding="utf-8")
+    assert _run(capsys, "--report-dir", str(folder))[0] == 0
+    assert "Gruptan ayrılan kullanıcı, grubun ona verdiği her şeyi kaybeder: SPE_E5 lisanslarını" in \
+        _unescaped(folder / "plan.md")
+
+
+def _unescaped(path: Path) -> str:
+    """plan.md's text without its Markdown escapes, on one line."""
+    return " ".join(re.sub(r"\\(.)", r"\1", path.read_text(encoding="utf-8")).split())

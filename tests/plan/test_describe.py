@@ -63,9 +63,10 @@ def test_names_come_from_the_findings_that_ask_for_the_change() -> None:
     jane["details"] |= {"assigned_by_group": {"SPE_E5": ["E5 users"]}, "assigned_by_group_ids": {"SPE_E5": [G_E5]},
                         "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]}}
     plan = compile_plan(report([jane], SEATS))
+    # the group's id beside its name, in every change (two groups can share a name: issue 37 item 5)
     assert [c.description for c in plan.changes] == [
-        "Add Jane Doe (0001@contoso.example) to the group E3 users",
-        "Remove Jane Doe (0001@contoso.example) from the group E5 users",
+        f"Add Jane Doe (0001@contoso.example) to the group E3 users ({G_E3})",
+        f"Remove Jane Doe (0001@contoso.example) from the group E5 users ({G_E5})",
     ]
 
 

@@ -43,13 +43,22 @@ def list_groups(em: GraphEmulator, call: Call) -> Answer:
         else:
             raise unsupported(f"Unsupported or invalid query filter clause specified for resource 'Group': {text}")
     select = query.select
-    return page(em.url, call.path, query, groups, call.eventual, MAX_TOP, lambda g: wire.group_wire(g, select))
+    return page(em.url, call.path, query, groups, call.eventual, MAX_TOP,
+                lambda g: wire.group_wire(g, select, em.group_properties.get(g.id.lower())))
 
 
 def get_group(em: GraphEmulator, call: Call) -> Answer:
     group = _group(em, call)
     check_select(call.query.select, wire.GROUP_PROPERTIES, "group")
-    return 200, wire.group_wire(group, call.query.select)
+    return 200, wire.group_wire(group, call.query.select, em.group_properties.get(group.id.lower()))
+
+
+def app_role_assignments(em: GraphEmulator, call: Call) -> Answer:
+    """GET /groups/{id}/appRoleAssignments: the apps the group's members reach through it
+    (GraphEmulator(group_properties={id: {"appRoleAssignments": [...]}}))."""
+    group = _group(em, call)
+    found = list((em.group_properties.get(group.id.lower()) or {}).get("appRoleAssignments", ()))
+    return page(em.url, call.path, call.query, found, call.eventual, MAX_TOP)
 
 
 def transitive_members(em: GraphEmulator, call: Call) -> Answer:

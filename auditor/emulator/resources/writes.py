@@ -35,16 +35,28 @@ def reprocess(em: GraphEmulator, call: Call) -> Answer:
     return 200, _user_entity(em, em.tenant.reprocess(call.params["user"]))
 
 
-def add_member(em: GraphEmulator, call: Call) -> Answer:
+# Graph's rule for a role-assignable group (isAssignableToRole): changing its members takes
+# RoleManagement.ReadWrite.Directory besides the member permission
+# (https://learn.microsoft.com/graph/api/group-post-members, "Permissions")
+ROLE_GROUP_ROLES = ("RoleManagement.ReadWrite.Directory",)
+
+
+def _require_member_change(em: GraphEmulator, key: str) -> None:
     em.require(GROUP_MEMBER_ROLES)
+    if (em.group_properties.get(key.lower()) or {}).get("isAssignableToRole") is True:
+        em.require(ROLE_GROUP_ROLES)
+
+
+def add_member(em: GraphEmulator, call: Call) -> Answer:
     key = call.params["group"]
+    _require_member_change(em, key)
     _record_member(em, True, key, em.tenant.add_member(key, json_body(call.body)))
     return 204, None
 
 
 def remove_member(em: GraphEmulator, call: Call) -> Answer:
-    em.require(GROUP_MEMBER_ROLES)
     key = call.params["group"]
+    _require_member_change(em, key)
     _record_member(em, False, key, em.tenant.remove_member(key, call.params["member"]))
     return 204, None
 

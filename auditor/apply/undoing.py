@@ -1,0 +1,383 @@
+"""`license-auditor undo JOURNAL`: the done changes of a journal reverted, newest first.
+
+Undo is a second apply, and keeps its promises (docs/plan-and-apply.md, "What undo promises"):
+
+- it touches only the users and groups of the plan the journal was applied from: the plan is
+  found by the SHA-256 every journal line carries (beside the journal, or --plan), and a line
+  whose change is not that plan's is refused;
+- it reads every journal of the same plan (apply's and undo's, beside the journal and the plan),
+  and never undoes a change that a later change of the same user rests on while that change's
+  outcome is unknown, it was left pending, or its line is damaged;
+- before the first write it counts the seats the whole undo takes back, and stops, naming each
+  product short and by how many, when the tenant has not that many free;
+- before taking a user out of a group it re-reads the user and the group: a product the user
+  holds only from that group is first put back as the direct copy a later journal of the plan
+  removed, else the user stays in the group (a user is never left without the product);
+- after putting a user back in a group it waits (--wait) for the group's license to be active:
+  an error such as CountViolation is journaled as failed, never done;
+- a line that fails stops only the lines that depend on it; the run goes on, and ends with exit 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import AuthError, CollectionError, UsageError
+from . import permissions
+from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
+from .lock import hold
+from .plan_file import PlanFile, PlanFileError, Where, load_plan
+from .run import ApplyStopped, LineFailed, Session, _client, _run, _summary, _writer, clock
+from .state import UserState, read_state, unmet
+from .undo import inverse, no_inverse, reverse
+from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
+
+
+@dataclass
+class Undo:
+    """One undo run: the journal, the plan it was applied from, every journal of that plan."""
+
+    journal: Journal
+    plan: PlanFile
+    history: Sequence[Journal]  # the plan's journals (this one included), lines of the plan only
+    wait: float = DEFAULT_WAIT
+    k: int = 0  # the number of the undo journal's last line
+    kept: set[int] = field(default_factory=set)  # n of changes left in effect (not undone, or their undo failed)
+    problems: list[str] = field(default_factory=list)
+
+    def next(self) -> int:
+        self.k += 1
+        return self.k
+
+    # --- what may be undone at all -------------------------------------------------------------
+
+    def out_of_plan(self, line: JournalLine) -> str | None:
+        """Why the line is not a change of the plan (a journal edited, or another plan's line)."""
+        change = line.change
+        if line.plan_sha256 not in (None, self.plan.sha256):
+            return f"the line names another plan (SHA-256 {line.plan_sha256}), not {self.plan.path.name}"
+        users = {c.user for c in self.plan.changes}
+        groups = {c.group for c in self.plan.changes if c.group}
+        if change.user not in users or (change.group and change.group not in groups):
+            return (f"the plan {self.plan.path.name} names no change for user {change.user}"
+                    + (f" and group {change.group}" if change.group else "") + ": undo touches only its users and "
+                    "groups")
+        if line.undoes is None:
+            planned = next((c for c in self.plan.changes if c.n == line.n), None)
+            same = planned is not None and (planned.kind, planned.user, planned.group, planned.path) == \
+                (change.kind, change.user, change.group, change.path)
+            # an add_member body names the Graph endpoint, which the plan may give in another form
+            if not same or (planned is not None and planned.body != change.body and change.kind != "add_member"):
+                return f"the line's change differs from change {line.n} of the plan {self.plan.path.name}"
+        return None
+
+    def rests_on(self, line: JournalLine) -> str | None:
+        """Why a later change of the same user, not settled, rests on `line` (so it stays). The
+        numbers of an undo journal's lines are its own steps, not the plan's: only the damaged
+        lines count for them."""
+        user = line.change.user
+        everything = [x for j in self.history for x in j.lines]
+        for journal in self.history:
+            for later in journal.lines:
+                if line.undoes is not None or later.undoes is not None or later.change.user != user \
+                        or line.n not in later.change.depends_on \
+                        or later.time <= line.time or not unsettled(later, everything):
+                    continue
+                if later in journal.unknown:
+                    return (f"change {later.n}, which rests on it, has an unknown outcome ({journal.path.name} line "
+                            f"{later.line}): re-read the user, and apply the plan again or fix it by hand first")
+                if later.outcome == "pending":
+                    return (f"change {later.n}, which rests on it, was left pending ({journal.path.name} line "
+                            f"{later.line}): an apply of the plan may still make it — apply the plan again to settle "
+                            "it, then undo with every journal of the plan beside this one")
+            for bad in journal.damaged:
+                owner = bad.user or self.user_of(bad)
+                same = journal.path == self.journal.path
+                if owner in (None, user) and (not same or bad.line > line.line):
+                    return (f"{journal.path.name} line {bad.line} is damaged ({bad.reason[:80]}) and may be a change "
+                            "of the same user that rests on it: check it by hand")
+        return None
+
+    def user_of(self, bad: Damaged) -> str | None:
+        """The user of a damaged line whose user cannot be read, from the plan's change of its number."""
+        planned = next((c for c in self.plan.changes if c.n == bad.n), None) if bad.n is not None else None
+        return planned.user if planned is not None else None
+
+    def put_back(self, line: JournalLine, sku: str) -> tuple[Journal, JournalLine] | None:
+        """A later done line of the plan that removed the user's direct copy of `sku` and rests on
+        the join `line` (the removal of a two-run move, in another journal)."""
+        if line.undoes is not None:  # an undo journal's numbers are not the plan's
+            return None
+        for journal in self.history:
+            for later in journal.lines:
+                change = later.change
+                if later.undoes is None and later.outcome == "done" and change.user == line.change.user \
+                        and line.n in change.depends_on and change.kind == "assign_license" and change.body \
+                        and sku in change.body.get("removeLicenses", []) and later.time > line.time:
+                    return journal, later
+        return None
+
+
+def held_only_from(state: UserState, sku: str, group: str) -> bool:
+    """The user holds `sku` from `group` and in no other way (no direct copy, no other group's
+    working copy): leaving the group would take the product away."""
+    if not any(a.sku == sku and a.group == group and a.state == "Active" for a in state.assignments):
+        return False
+    return not any(a.sku == sku and a.group != group and (a.group is None or a.state == "Active")
+                   for a in state.assignments)
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+async def undo_journal(undo: Undo, session: Session) -> None:
+    journal = undo.journal
+    for bad in journal.damaged:
+        session.warn(f"{journal.path}: line {bad.line}: {bad.reason} — not used; check the change it held by hand")
+    for line in journal.unknown:
+        session.warn(f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown — Graph "
+                     "may or may not have made it; check that user by hand (undo reverts only the changes journaled "
+                     "as done)")
+    others = [j.path.name for j in undo.history if j.path != journal.path]
+    done = journal.done
+    mode = "undoing" if session.execute else "dry run, nothing is written (--yes undoes)"
+    session.say(f"journal {journal.path}: {len(done)} change(s) done, undone in reverse order; {mode}; plan "
+                f"{undo.plan.path.name} (SHA-256 {undo.plan.sha256[:12]}…)"
+                + (f"; read with the plan's other journals: {', '.join(others)}" if others else ""))
+    for line in journal.pending:
+        session.say(f"      line {line.line}: change {line.n} ({line.request}) was left pending (it waited for a "
+                    "group's license and was never sent): nothing to undo")
+    if done:
+        await _undo_done(undo, done, session)
+    left = [f"{len(journal.damaged)} damaged line(s)"] if journal.damaged else []
+    left += [f"{len(journal.unknown)} change(s) of unknown outcome"] if journal.unknown else []
+    if left:
+        undo.problems.append(f"{journal.path}: {' and '.join(left)} not undone (named above); check them by hand")
+    if undo.problems:
+        raise ApplyStopped("; ".join(undo.problems))
+
+
+async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> None:
+    # an undo sends the same kinds of write it reverts (add_member <-> remove_member need the same permission)
+    check = await session.verify(permissions.needed((line.change.kind for line in done if no_inverse(line) is None),
+                                                    groups=any(line.change.group for line in done)))
+    if check.missing and session.execute:
+        raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
+    await session.load_products()
+    refused = {line.line: why for line in done if (why := undo.out_of_plan(line) or undo.rests_on(line))}
+    await _check_seats(undo, [line for line in done if line.line not in refused], session)
+    where = Where(undo.journal.path)
+    try:
+        for line in reversed(done):
+            session.check_stop(f"undoing change {line.n}")
+            undoes = {"journal": undo.journal.path.name, "n": line.n}
+            stays = [x.n for x in done if line.n in x.change.depends_on and x.n in undo.kept]
+            why = refused.get(line.line) or (f"change(s) {', '.join(map(str, stays))}, which rest on it, stay in "
+                                             "effect (their undo was not made)" if stays else None)
+            if why:
+                k = undo.next()
+                session.say(f"{k:>4}. undo change {line.n}: not undone")
+                session.skip(k, line.change, line.change.raw, why, None, undoes)
+                undo.kept.add(line.n)
+                undo.problems.append(f"change {line.n} not undone: {why}")
+                continue
+            try:
+                if not await _undo_one(undo, session, line, undoes, where):
+                    undo.kept.add(line.n)
+            except LineFailed as exc:  # journaled already; the lines that do not depend on it go on
+                undo.kept.add(line.n)
+                undo.problems.append(str(exc))
+    finally:
+        _summary(session, undo.k, "undone")
+    if check.missing:
+        raise AuthError(permissions.describe(check.missing, session.delegated)
+                        + "; `undo --yes` would stop before the first write")
+
+
+async def _check_seats(undo: Undo, lines: list[JournalLine], session: Session) -> None:
+    """Before the first write: the seats the whole undo takes back, per product, against the free
+    seats (subscribedSkus); ApplyStopped naming each product short, and by how many."""
+    need: dict[str, int] = {}
+    for line in lines:
+        if no_inverse(line) is not None:
+            continue
+        change, before = line.change, line.before or {}
+        try:
+            state = await read_state(session.client, change.user, change.groups())
+        except CollectionError as exc:
+            raise ApplyStopped(f"could not re-read user {change.user} to count the undo's seats: {exc}; nothing was "
+                               "written") from None
+        if not state.exists:
+            continue
+        if change.kind == "assign_license":
+            was = {s["skuId"].lower() for s in before.get("licenseAssignmentStates", [])
+                   if s.get("assignedByGroup") is None}
+            for sku in change.skus():
+                if sku in was and not state.holds(sku):
+                    need[sku] = need.get(sku, 0) + 1
+                elif sku not in was and sku in state.direct() and \
+                        not any(a.sku == sku and a.group for a in state.assignments):
+                    need[sku] = need.get(sku, 0) - 1
+        elif change.kind == "remove_member" and change.group and change.group not in (state.member_of or ()):
+            group = await session.group(change.group)
+            for sku in group.licenses or {}:
+                if not state.holds(sku):
+                    need[sku] = need.get(sku, 0) + 1
+    wanted = {sku: n for sku, n in need.items() if n > 0}
+    if not wanted:
+        return
+    if not session.free:
+        session.warn("the free seats could not be read (GET /subscribedSkus): the undo's seats are not checked")
+        return
+    short = {sku: n - session.free.get(sku, 0) for sku, n in sorted(wanted.items()) if n > session.free.get(sku, 0)}
+    if short:
+        said = "; ".join(f"{session.products.get(sku, sku)} short by {gap} (the undo takes back {wanted[sku]}, "
+                         f"{max(session.free.get(sku, 0), 0)} free)" for sku, gap in short.items())
+        raise ApplyStopped(f"not enough free seats for the undo: {said}; nothing was written — free or buy those "
+                           "seats, then undo again")
+    session.say("seats: " + ", ".join(f"{session.products.get(sku, sku)} {n} of {session.free.get(sku, 0)} free"
+                                       for sku, n in sorted(wanted.items())))
+
+
+async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dict[str, Any], where: Where) -> bool:
+    """Undo one done line; False when it stays in effect (skipped: not undone)."""
+    original = line.change
+    reason = no_inverse(line)
+    if reason is not None:
+        k = undo.next()
+        session.say(f"{k:>4}. undo change {line.n}: nothing to send")  # the skip line says why
+        session.skip(k, original, original.raw, reason, None, undoes)
+        return True
+    state = await session.read(undo.k + 1, original, original.raw, undoes)
+    if original.group:
+        await session.group(original.group)
+    lost = ""
+    if original.kind == "add_member" and original.group and original.group in (state.member_of or ()):
+        # its undo takes the user out of the group: a direct copy to put back goes first, as its own step
+        state, lost = await _keep_products(undo, session, line, state, original.group)
+    k = undo.next()
+    # the reverse of the change, not the change itself: what undo is about to do
+    session.say(f"{k:>4}. undo change {line.n}: {reverse(line, session.describe)}")
+    inv = inverse(line, k, state, session.client.base_url, where)
+    if inv.change is None:  # nothing differs from the state before: no request to show
+        session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
+        return True
+    change = inv.change
+    session.say(f"      {change.request}")
+    if lost:
+        session.skip(k, change, change.raw, lost, state.before(original.skus()), undoes)
+        undo.problems.append(f"change {line.n} not undone: {lost}")
+        return False
+    reasons = unmet(change, state, clock(), session.products, session.group_labels())
+    before = state.before(original.skus() | change.skus())
+    if reasons:
+        session.skip(k, change, change.raw, "; ".join(reasons), before, undoes)
+        return False
+    settle = _rejoined(undo, session, change, k, undoes) if change.kind == "add_member" else None
+    await session.write(k, change, change.raw, before, undoes, settle=settle)
+    return True
+
+
+async def _keep_products(undo: Undo, session: Session, line: JournalLine, state: UserState,
+                         gid: str) -> tuple[UserState, str]:
+    """Before taking the user out of group `gid`: every product they held before joining it (the
+    join's `before`) and now hold from the group must be held another way. The direct copy a later
+    journal of the plan removed is put back first; what is still held only from the group is
+    returned as the reason to stay ("" when none). A product the join itself brought goes with it."""
+    group = session.groups.get(gid) or await session.group(gid)
+    had = {str(lic.get("skuId", "")).lower() for lic in (line.before or {}).get("assignedLicenses") or []
+           if isinstance(lic, dict)}
+    given = (set(group.licenses or {}) | {a.sku for a in state.assignments if a.group == gid}) & had
+    back: set[str] = set()  # in a dry run: the products a put-back would give directly again
+    for sku in sorted(s for s in given if held_only_from(state, s, gid)):
+        found = undo.put_back(line, sku)
+        if found is None:
+            continue
+        journal, removal = found
+        k = undo.next()
+        undoes = {"journal": journal.path.name, "n": removal.n}
+        session.say(f"{k:>4}. undo change {removal.n} of {journal.path.name} first (the direct copy goes back before "
+                    f"the user leaves the group in the undo of change {line.n}): {reverse(removal, session.describe)}")
+        inv = inverse(removal, k, state, session.client.base_url, Where(journal.path))
+        if inv.change is not None:
+            session.say(f"      {inv.change.request}")
+            await session.write(k, inv.change, inv.change.raw, state.before(inv.change.skus()), undoes)
+        if not session.execute:  # a dry run sends nothing: the leave is shown as the run would make it
+            back.add(sku)
+            continue
+        state = await session.read(k, line.change, line.change.raw, undoes)
+    lost = [session.products.get(s, s) for s in sorted(given - back) if held_only_from(state, s, gid)]
+    if not lost:
+        return state, ""
+    return state, (f"the user holds {', '.join(lost)} only from group {group.label}: leaving it would leave them "
+                   "without it; put the direct copy back (or give it another way), then undo again")
+
+
+def _rejoined(undo: Undo, session: Session, change: Any, k: int, undoes: dict[str, Any]) -> Any:
+    """After a re-join is accepted: wait (--wait) for the group's license to be active for the user;
+    an error (CountViolation: no seat free) is a failed undo, a copy not active in time unknown."""
+    async def settle() -> tuple[str, str]:
+        group = session.groups.get(change.group) or await session.group(change.group)
+        wanted = tuple(Awaited(sku, change.group) for sku in sorted(group.licenses or {}))
+        if not wanted:
+            return "done", ""
+        session.say(f"      waiting up to {duration(undo.wait)} for the group's license to be active for the user")
+        state = await session.read(k, change, change.raw, undoes)
+        state, pending = await wait_for_copies(session, change, state, wanted, undo.wait)
+        if pending is None:
+            return "done", "the group's license is active for the user"
+        _, error = copies(state, wanted)
+        if error:
+            return "failed", (f"the user is in the group again, but {error}: they hold no working copy from it — free "
+                              "a seat, then reprocess the user's licenses")
+        return "unknown", (f"the user is in the group again, but its license was not active after "
+                           f"{duration(undo.wait)} (--wait): re-read the user")
+    return settle
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def find_plan(journal: Journal, given: str | None) -> PlanFile:
+    """The plan the journal was applied from: --plan, else the file its lines name beside it; its
+    SHA-256 must be the one the lines carry (UsageError, exit 2, otherwise)."""
+    file, sha = journal.plan
+    if given:
+        plan = load_plan(Path(given))
+        if sha is not None and plan.sha256 != sha:
+            raise UsageError(f"--plan {given}: its SHA-256 is {plan.sha256}, but the journal {journal.path} was "
+                             f"applied from a plan with SHA-256 {sha}")
+    elif sha is None:
+        raise UsageError(f"{journal.path}: its lines name no plan (a journal written before journals carried the "
+                         "plan's SHA-256): give the plan it was applied from with --plan")
+    else:
+        path = journal.path.parent / Path(file or "plan.json").name
+        try:
+            plan = load_plan(path)
+        except PlanFileError:
+            plan = PlanFile(path, journal.tenant_id, "", journal.cloud, (), None, None, "")
+        if plan.sha256 != sha:
+            raise UsageError(f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "
+                             "give it with --plan (undo touches only the users and groups that plan names)")
+    if plan.tenant_id != journal.tenant_id:
+        raise UsageError(f"the plan {plan.path} is for tenant {plan.tenant_id}, the journal for {journal.tenant_id}")
+    return plan
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    path = Path(args.journal_file)
+    with hold(path, "the journal"):  # not while an apply still writes it
+        journal = read_journal(path)
+        plan = find_plan(journal, args.plan)
+        history = plan_journals(plan.sha256, [path.resolve().parent, plan.path.resolve().parent])
+        if not any(j.path.resolve() == path.resolve() for j in history):  # lines of no plan, checked with --plan
+            history.append(journal)
+        undo = Undo(journal, plan, history, args.wait)
+        client = _client(args, journal.tenant_id, journal.cloud, f"the journal {args.journal_file}")
+        writer = _writer(args, path.resolve().parent, "undo", journal.tenant_id, journal.cloud,
+                         {"file": plan.path.name, "sha256": plan.sha256}) if journal.done else None
+        return _run(client, writer, args.yes, journal.tenant_id, lambda s: undo_journal(undo, s))
