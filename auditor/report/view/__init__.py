@@ -38,6 +38,7 @@ from auditor.report.view.context import (
 )
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
 from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats
+from auditor.report.view.states import FindingState
 
 __all__ = ["GapRow", "NotEvaluatedRow", "ReportView", "RowMemo", "SeverityCount", "build_view"]
 
@@ -120,13 +121,16 @@ def build_view(
     redacted: bool,
     plan_line: str | None = None,
     memo: RowMemo | None = None,
+    states: Mapping[str, FindingState] | None = None,
 ) -> ReportView:
     """Localise and format `document` for display; at most `cap_per_rule` findings per rule.
 
     `plan_line`: the header's plan summary when the caller has it (auditor.plan.plan_header),
     so a renderer that builds the view several times compiles the plan once. `memo`: the finding
-    rows of the rendering's other views of this document (see RowMemo), built once."""
-    ctx = RenderContext(document, locale, cloud, guidance)
+    rows of the rendering's other views of this document (see RowMemo), built once. `states`: each
+    finding's state in the plan (auditor.report.view.states.plan_states); None where no plan was
+    compiled (a merged report): the findings' own actions say then."""
+    ctx = RenderContext(document, locale, cloud, guidance, states)
     summary = document.get("summary") or {}
     tenant = document.get("tenant") or {}
     tool = document.get("tool") or {}

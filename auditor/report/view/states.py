@@ -1,0 +1,77 @@
+"""What the plan will do about each finding, for the report and the digest: one truth about "ready".
+
+The plan (auditor.plan.compile_plan) cross-checks the findings against each other before it marks
+a change ready: a product about to be removed is not moved to a group, a product a group is about to
+give is not added directly, a leaver's smaller products wait for the leaver finding. A finding's own
+actions cannot know that, so the report shows each finding's state as the plan has it, in the plan's
+own words for why it waits (auditor.plan.write.skip_reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from auditor import i18n
+from auditor.model import Locale
+from auditor.plan.compile import WAIVED, ChangePlan
+from auditor.plan.summary import DECLARATION_REASONS
+from auditor.plan.write import skip_reason
+from auditor.report.text import clean
+
+READY = "ready"
+IN_PART = "in_part"  # the data-free removals are planned, the rest waits
+DECLARATION = "declaration"  # waits for a declaration that the user's data is kept (the policy's data_kept)
+PERSON = "person"  # needs an admin's decision or check
+
+
+class FindingState(msgspec.Struct, frozen=True):
+    key: str  # READY, IN_PART, DECLARATION or PERSON
+    label: str  # "ready", "waits for a declaration", "needs an admin's decision"
+    reason: str  # why it waits, in the plan's words; empty when ready
+
+    @property
+    def ready(self) -> bool:
+        return self.key == READY
+
+
+def _label(t: i18n.Translations, key: str) -> str:
+    labels = {
+        READY: t.pgettext("state_ready", "ready"),
+        IN_PART: t.pgettext("state_in_part", "ready in part"),
+        DECLARATION: t.pgettext("state_declaration", "waits for a declaration"),
+        PERSON: t.pgettext("state_person", "needs an admin's decision"),
+    }
+    return labels[key]
+
+
+def plan_states(plan: ChangePlan | None, locale: Locale) -> dict[str, FindingState]:
+    """Finding id -> its state in `plan`; findings the plan does not name (waived, or no plan for a
+    merged report) are left out."""
+    if plan is None:
+        return {}
+    t = i18n.translations(locale)
+    states: dict[str, FindingState] = {}
+    for change in plan.changes:
+        for finding in change.findings:
+            states[finding] = FindingState(READY, _label(t, READY), "")
+    for s in plan.skipped:
+        if s.reason == WAIVED:
+            continue
+        key = IN_PART if s.in_part else DECLARATION if s.reason in DECLARATION_REASONS else PERSON
+        states[s.finding] = FindingState(key, _label(t, key), clean(skip_reason(t, s), 600))
+    return states
+
+
+def actions_state(remediation: Mapping[str, Any], locale: Locale) -> FindingState | None:
+    """The state a finding's own actions give, where no plan was compiled (a merged report): ready
+    when every action is, else an admin's decision; None when it has no actions."""
+    actions = [a for a in remediation.get("actions") or () if isinstance(a, Mapping)]
+    if not actions:
+        return None
+    t = i18n.translations(locale)
+    key = READY if all(a.get("ready") is True for a in actions) else PERSON
+    return FindingState(key, _label(t, key), "")
+
