@@ -79,7 +79,8 @@ def digest_text(d: DigestView) -> str:
     if not d.actions:
         lines.append(t.pgettext("no_findings", "No open findings for the rules that were evaluated."))
     lines += ["", t.pgettext("rules_title", "Findings per rule").upper()]
-    lines.extend(f"- [{r.severity_label}] {r.title}: {r.open_count}{' · ' + r.new_count if r.new_count else ''}" for r in d.rules)
+    for r in d.rules:
+        lines.append(f"- [{r.severity_label}] {r.title}: {r.open_count}{' · ' + r.new_count if r.new_count else ''}")
     if d.rules_more:
         lines.append(d.rules_more)
     lines += ["", t.pgettext("digest_where", "The full report, with the steps for every finding, is report.html; "
