@@ -134,7 +134,8 @@ def send_smtp(mail: ReportMail, options: EmailOptions, environ: Mapping[str, str
 
 def _within_size(client: smtplib.SMTP, mail: ReportMail, sender: str, recipients: tuple[str, ...],
                  where: str) -> EmailMessage:
-    """The message, shrunk (without the report, then the CSV, then text only) to fit the relay's advertised SIZE (RFC 1870);
+    """The message, shrunk (without the report, then the CSV, then text only) to fit the relay's
+    advertised SIZE (RFC 1870);
     DeliveryError when even the plain text is too large, rather than a refusal after upload."""
     try:
         limit = int(client.esmtp_features.get("size", "0") or 0) if client.does_esmtp else 0

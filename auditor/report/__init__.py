@@ -39,6 +39,7 @@ from auditor.report.view import RowMemo
 from auditor.report.view.states import plan_states
 
 __all__ = [
+    "DIGEST_FILES",
     "FILE_NAMES",
     "KEY_ENV",
     "Format",
@@ -62,6 +63,7 @@ FILE_NAMES = {
     Format.CSV: "findings.csv",
 }
 ALL_FORMATS = tuple(Format)
+DIGEST_FILES = (DIGEST_HTML, DIGEST_TEXT)  # written with report.html or report.md: the e-mail's body
 
 
 def parse_formats(text: str) -> tuple[Format, ...]:

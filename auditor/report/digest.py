@@ -48,7 +48,7 @@ def digest_text(d: DigestView) -> str:
     if d.redacted:
         lines.append(t.pgettext("redacted_note", "Names and user principal names in this report are replaced by "
                                 "pseudonyms."))
-    lines += ["", t.pgettext("digest_new_title", "New since the last run").upper()]
+    lines += _heading(t.pgettext("digest_new_title", "New since the last run"))
     if d.compared:
         line = t.pgettext("digest_new_resolved", "New: {new} · resolved: {resolved}", new=d.new_total,
                           resolved=d.resolved)
@@ -62,7 +62,7 @@ def digest_text(d: DigestView) -> str:
         lines.append(t.pgettext("digest_no_baseline", "Not compared with an earlier run: give --baseline or "
                                 "--history to see what is new."))
     if d.tenants:
-        lines += ["", t.pgettext("digest_tenants_title", "Tenants").upper()]
+        lines += _heading(t.pgettext("digest_tenants_title", "Tenants"))
         for tenant in d.tenants:
             new = f", {tenant.new_count}" if tenant.new_count else ""
             lines.append(f"- {tenant.name}: {tenant.status}; {tenant.open_count}{new}; {tenant.unused}")
@@ -71,14 +71,14 @@ def digest_text(d: DigestView) -> str:
         if d.cross:
             lines.append(t.pgettext("digest_cross_title", "Across tenants") + ":")
             lines.extend(f"- [{r.severity_label}] {r.title}: {r.open_count}" for r in d.cross)
-    lines += ["", t.pgettext("digest_actions_title", "Top actions").upper()]
+    lines += _heading(t.pgettext("digest_actions_title", "Top actions"))
     for a in d.actions:
         products = f" · {a.products}" if a.products else ""
         cost = f" · {a.cost}" if a.cost else ""
         lines.append(f"- {a.title}: {a.subject}{products}{cost} · {a.state}")
     if not d.actions:
         lines.append(t.pgettext("no_findings", "No open findings for the rules that were evaluated."))
-    lines += ["", t.pgettext("rules_title", "Findings per rule").upper()]
+    lines += _heading(t.pgettext("rules_title", "Findings per rule"))
     for r in d.rules:
         lines.append(f"- [{r.severity_label}] {r.title}: {r.open_count}{' · ' + r.new_count if r.new_count else ''}")
     if d.rules_more:
@@ -87,3 +87,8 @@ def digest_text(d: DigestView) -> str:
                              "every finding is in findings.csv. Both are attached to this e-mail and kept with the "
                              "run.")]
     return "\n".join(lines) + "\n"
+
+
+def _heading(title: str) -> list[str]:
+    # underlined rather than upper-cased: str.upper() does not know Turkish (i -> İ)
+    return ["", title, "-" * len(title)]

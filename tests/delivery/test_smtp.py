@@ -76,7 +76,8 @@ def test_links_the_ci_run_when_github_variables_are_set(report_dir: Path) -> Non
     url = "https://github.com/contoso/it-audit/actions/runs/42"
     assert f'<a href="{url}">{url}</a>' in body.get_content()
     plain = message.get_body(("plain",))
-    assert plain is not None and plain.get_content().replace("\r\n", "\n").startswith(f"CI run: {url}\n\nLicense audit: Contoso")
+    assert plain is not None
+    assert plain.get_content().replace("\r\n", "\n").startswith(f"CI run: {url}\n\nLicense audit: Contoso")
 
 
 def test_tenant_name_cannot_inject_headers(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ class NewGroup(msgspec.Struct, frozen=True):
 
 
 class TopAction(msgspec.Struct, frozen=True):
+    id: str  # the finding's
     title: str  # the rule's title
     subject: str
     products: str
@@ -146,6 +147,7 @@ def _top_actions(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> t
         cost = f.get("monthly_cost")
         skus = f.get("skus") if isinstance(f.get("skus"), list) else []
         actions.append(TopAction(
+            id=clean(f.get("id", ""), 64),
             title=ctx.title(str(f.get("rule", ""))),
             subject=_who(ctx, f),
             products=clean(", ".join(ctx.names.get(str(s), str(s)) for s in skus[:4]), 120),

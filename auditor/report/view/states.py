@@ -18,7 +18,6 @@ from auditor import i18n
 from auditor.model import Locale
 from auditor.plan.compile import WAIVED, ChangePlan
 from auditor.plan.summary import DECLARATION_REASONS
-from auditor.plan.write import skip_reason
 from auditor.report.text import clean
 
 READY = "ready"
@@ -52,6 +51,8 @@ def plan_states(plan: ChangePlan | None, locale: Locale) -> dict[str, FindingSta
     merged report) are left out."""
     if plan is None:
         return {}
+    from auditor.plan.write import skip_reason  # plan.write renders with auditor.report's environment
+
     t = i18n.translations(locale)
     states: dict[str, FindingState] = {}
     for change in plan.changes:
