@@ -254,7 +254,7 @@ def build_digest(
         as_of=i18n.format_date(str(document.get("as_of", "")), locale),
         status=status,
         status_text=_status_texts(ctx)[status],
-        status_colour="#2b8a3e" if status == "ok" else "#c92a2a",
+        status_colour="#1f7a35" if status == "ok" else "#c92a2a",  # contrast >= 4.5:1 on white
         severities=i18n.format_list(severities, locale) if severities else "",
         unused=ctx.money(unused.get("amount"), unused.get("currency")),
         reclaimable=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
