@@ -145,7 +145,8 @@ def _top_actions(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> t
         remediation = f.get("remediation")
         state: FindingState | None = ctx.state_of(f, remediation if isinstance(remediation, Mapping) else {})
         cost = f.get("monthly_cost")
-        skus = f.get("skus") if isinstance(f.get("skus"), list) else []
+        listed = f.get("skus")
+        skus = listed if isinstance(listed, list) else []
         actions.append(TopAction(
             id=clean(f.get("id", ""), 64),
             title=ctx.title(str(f.get("rule", ""))),
@@ -240,8 +241,9 @@ def build_digest(
                                  severity=ctx.severity_label(s))
                   for s in SEVERITIES if int(by_severity.get(s) or 0)]
     findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
-    changes = document.get("changes")
-    compared = isinstance(changes, Mapping)
+    baseline = document.get("changes")
+    changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}
+    compared = isinstance(baseline, Mapping)
     new = [f for f in findings if f.get("change") == "new" and not f.get("waived")]
     unused = summary.get("unused_monthly_cost") or {}
     reclaimable = summary.get("reclaimable_monthly_cost") or {}
