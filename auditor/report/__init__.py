@@ -36,7 +36,7 @@ from auditor.report.html_report import render_html
 from auditor.report.md_report import render_markdown
 from auditor.report.redaction import KEY_ENV, redact_document, redaction_key
 from auditor.report.view import RowMemo
-from auditor.report.view.states import plan_states
+from auditor.report.view.states import document_states
 
 __all__ = [
     "DIGEST_FILES",
@@ -203,7 +203,7 @@ def render(
     if readable and (redact or plan is None):
         plan = header_plan(shown)
     plan_line = plan_header(shown, locale, plan) if readable else ""
-    states = None if plan is None else plan_states(plan, locale)
+    states = document_states(shown, plan, locale) if readable else None
     memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
     written: list[Path] = []
     for fmt in ALL_FORMATS:

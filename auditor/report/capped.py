@@ -13,7 +13,7 @@ from auditor.model import Cloud, Locale
 from auditor.plan.summary import header_plan, plan_header
 from auditor.report.guidance_api import Guidance
 from auditor.report.view import RowMemo, build_view
-from auditor.report.view.states import FindingState, plan_states
+from auditor.report.view.states import FindingState, document_states
 
 
 def render_capped(
@@ -39,7 +39,7 @@ def render_capped(
     if plan_line is None or states is None:
         plan = header_plan(document)
         plan_line = plan_header(document, locale, plan) if plan_line is None else plan_line
-        states = None if plan is None else plan_states(plan, locale)
+        states = document_states(document, plan, locale)
     while True:
         view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
                           plan_line=plan_line, memo=memo, states=states)

@@ -106,7 +106,9 @@ def _who(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
     if subject.get("type") in ("sku", "subscription"):
         name = ctx.names.get(name, name)
     name, detail = _short(name), _short(detail)
-    return f"{name} ({detail})" if detail else name
+    who = f"{name} ({detail})" if detail else name
+    tenant = finding.get("tenant")  # a merged report names the tenant of each finding
+    return f"{_short(tenant.get('name') or tenant.get('id'))} · {who}" if isinstance(tenant, Mapping) else who
 
 
 def _new_groups(ctx: RenderContext, new: Sequence[Mapping[str, Any]]) -> tuple[NewGroup, ...]:
@@ -146,7 +148,8 @@ def _top_actions(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> t
         state: FindingState | None = ctx.state_of(f, remediation if isinstance(remediation, Mapping) else {})
         cost = f.get("monthly_cost")
         listed = f.get("skus")
-        skus = listed if isinstance(listed, list) else []
+        # a product's or subscription's finding names its product as the subject already
+        skus = listed if isinstance(listed, list) and (f.get("subject") or {}).get("type") == "user" else []
         actions.append(TopAction(
             id=clean(f.get("id", ""), 64),
             title=ctx.title(str(f.get("rule", ""))),

@@ -66,6 +66,38 @@ def plan_states(plan: ChangePlan | None, locale: Locale) -> dict[str, FindingSta
     return states
 
 
+def document_states(document: Mapping[str, Any], plan: ChangePlan | None,
+                    locale: Locale) -> dict[str, FindingState] | None:
+    """Each finding's state: from `plan` (the document's, auditor.plan.summary.header_plan), from each
+    tenant's own plan for a merged report, or None for a report without actions (the findings' own
+    actions say then)."""
+    if "tenants" in document:
+        return merged_states(document, locale)
+    return None if plan is None else plan_states(plan, locale)
+
+
+def merged_states(document: Mapping[str, Any], locale: Locale) -> dict[str, FindingState]:
+    """Finding id -> state for a merged report: each tenant's findings planned as that tenant's own
+    plan would (its seat table, its findings); the findings across tenants, which no one tenant's
+    plan holds, are left out."""
+    from auditor.plan.compile import compile_plan, has_actions
+
+    states: dict[str, FindingState] = {}
+    findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
+    for tenant in document.get("tenants") or []:
+        if not isinstance(tenant, Mapping):
+            continue
+        own = [f for f in findings
+               if isinstance(f.get("tenant"), Mapping) and f["tenant"].get("id") == tenant.get("id")]
+        part = {"schema_version": document.get("schema_version"), "tenant": {"id": tenant.get("id"),
+                "name": tenant.get("name"), "cloud": tenant.get("cloud")}, "as_of": tenant.get("as_of"),
+                "generated_at": document.get("generated_at"), "locale": document.get("locale"),
+                "summary": tenant.get("summary"), "skus": tenant.get("skus"), "findings": own}
+        if own and has_actions(part):
+            states.update(plan_states(compile_plan(part, describe_changes=False), locale))
+    return states
+
+
 def actions_state(remediation: Mapping[str, Any], locale: Locale) -> FindingState | None:
     """The state a finding's own actions give, where no plan was compiled (a merged report): ready
     when every action is, else an admin's decision; None when it has no actions."""
