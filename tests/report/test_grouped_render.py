@@ -142,3 +142,13 @@ def test_csv_keeps_one_row_per_finding_with_the_first_ready_call(sample: dict[st
     assert len(rows) == len(sample["findings"]) == len({r["id"] for r in rows})
     user_rows = [r for r in rows if r["subject_type"] == "user"]
     assert user_rows and all(r["action_method"] == "POST" and r["actions_ready"] == "1" for r in user_rows)
+
+
+def test_the_summary_names_the_licensing_group(demo: Path) -> None:
+    """"Add X to the group that should assign E3" does not say which group; the policy names it."""
+    direct = [f for f in document(demo)["findings"] if f["rule"] == AssignmentNotGroupBased.id
+              and not f["details"].get("also_by_group")]
+    assert direct
+    for f in direct:
+        assert "to the group All Office Staff, which assigns Microsoft 365 E3" in f["remediation"]["summary"]
+        assert "the group that should assign" not in f["remediation"]["summary"]
