@@ -460,6 +460,7 @@ def test_merge_writes_one_digest_across_tenants(group):
     actions over all tenants."""
     root, folders = group
     code, path = merge(root, folders.values(), "--format", "json,html", out="merged-digest")
+    assert code == 1  # the tenants have findings at or above --fail-on
     report = read(path)
     text = (path.parent / "digest.txt").read_text(encoding="utf-8")
     page = (path.parent / "digest.html").read_text(encoding="utf-8")
