@@ -246,17 +246,16 @@ def _shared(recipes: tuple[Recipe, ...]) -> tuple[Recipe, tuple[Recipe, ...]]:
         return value if all(getattr(r, field) == value for r in with_steps) else type(value)()
 
     shared = Recipe("", steps, same("role"), same("next_steps"), same("links"), ())
-    own = tuple(
-        msgspec.structs.replace(
-            r,
-            steps=tuple(step for step in r.steps if step not in steps),
-            role="" if r.role == shared.role else r.role,
-            next_steps=() if r.next_steps == shared.next_steps else r.next_steps,
-            links=() if r.links == shared.links else r.links,
-        )
-        for r in recipes
-    )
-    return shared, own
+
+    def own(r: Recipe) -> Recipe:
+        extra = tuple(step for step in r.steps if step not in steps)
+        # the caption (the fix in one sentence) tells a recipe apart when no step of its own does
+        return msgspec.structs.replace(r, steps=extra, caption="" if extra else r.caption,
+                                       role="" if r.role == shared.role else r.role,
+                                       next_steps=() if r.next_steps == shared.next_steps else r.next_steps,
+                                       links=() if r.links == shared.links else r.links)
+
+    return shared, tuple(own(r) for r in recipes)
 
 
 def _once(recipe: Recipe, seen: set[object]) -> Recipe:
