@@ -160,10 +160,11 @@ class _Pipe:
 
 
 def load(path: Path, *, width: int = 900, height: int = 1000, binary: str | None = None, dark: bool = False,
-         probes: tuple[tuple[int, int], ...] = ()) -> PageResult:
+         probes: tuple[tuple[int, int], ...] = (), shot_height: int = 8000) -> PageResult:
     """Open `path` (a local file) in a `width` x `height` window and collect what happened; needs a
     Chromium binary. `dark`: the reader prefers a dark colour scheme (a page that declares it
-    supports dark gets a dark canvas and default colours). `probes`: points whose colour to report."""
+    supports dark gets a dark canvas and default colours). `probes`: points whose colour to report.
+    `shot_height`: the screenshot's height at most, in px."""
     binary = binary or chromium_binary()
     if binary is None:
         raise FileNotFoundError("chromium not installed")
@@ -187,7 +188,7 @@ def load(path: Path, *, width: int = 900, height: int = 1000, binary: str | None
         os.close(child_out)
         pipe = _Pipe(proc, to_chrome, from_chrome)
         try:
-            return _inspect(pipe, path, width, height, probes, dark)
+            return _inspect(pipe, path, width, height, probes, dark, shot_height)
         finally:
             with contextlib.suppress(RuntimeError, TimeoutError, OSError):
                 pipe.call("Browser.close")
@@ -201,7 +202,7 @@ def load(path: Path, *, width: int = 900, height: int = 1000, binary: str | None
 
 
 def _inspect(pipe: _Pipe, path: Path, width: int, height: int, probes: tuple[tuple[int, int], ...],
-             dark: bool) -> PageResult:
+             dark: bool, shot_height: int) -> PageResult:
     target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Page", "Runtime", "Log", "Network"):
@@ -234,7 +235,7 @@ def _inspect(pipe: _Pipe, path: Path, width: int, height: int, probes: tuple[tup
         {
             "format": "png",
             "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": result.width, "height": min(result.height, 8000), "scale": 1},
+            "clip": {"x": 0, "y": 0, "width": result.width, "height": min(result.height, shot_height), "scale": 1},
         },
         session=session,
     )
