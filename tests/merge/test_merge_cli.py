@@ -316,7 +316,8 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
     code = main(["merge", *(str(tmp_path / k) for k in docs), "--policies", str(EXAMPLE),
                  "--policies", str(tmp_path / "group.yaml"), "--output-dir", str(out), "--as-of", AS_OF])
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "report.html", "report.json", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["digest.html", "digest.txt", "findings.csv", "report.html",
+                                                      "report.json", "report.md"]
     report = read(out / "report.json")
     assert report["tenant"]["name"] == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
     for f in cross(report):

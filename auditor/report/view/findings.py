@@ -45,7 +45,7 @@ class FindingRow(msgspec.Struct, frozen=True):
     products: str
     groups: str  # the groups that assign the products, empty when assigned directly
     policy: str
-    message: str  # the finding in one sentence; shown for what is not a user (a product, a subscription)
+    message: str  # the finding in one sentence, for what is not a user or a rule the catalog does not know
     cost: str
     change: str
     state: str  # "ready", "waits for a declaration", "needs an admin's decision"; empty when unknown
@@ -174,7 +174,9 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
         products=_products(ctx, finding.get("skus")),
         groups=_groups_text(finding.get("details")),
         policy=_policy_text(finding),
-        message="" if subject.get("type") == "user" else ctx.message(finding),
+        # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
+        # catalog does not know (from another version of the tool), by its message
+        message="" if subject.get("type") == "user" and finding.get("rule") in ctx.known else ctx.message(finding),
         cost="" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
         state=state.label if state else "",
@@ -212,7 +214,7 @@ class RowMemo:
         return recipe, row
 
 
-def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]]) -> tuple[Recipe, ...]:
+def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], known: bool) -> tuple[Recipe, ...]:
     """The rows gathered under the recipes they share, the largest first; past RECIPE_CAP recipes,
     the rest share one table whose steps are in findings.csv."""
     by_key: dict[tuple[Any, ...], tuple[Recipe, list[FindingRow]]] = {}
@@ -221,7 +223,7 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]]) -> 
         by_key.setdefault(key, (recipe, []))[1].append(row)
     ordered = sorted(by_key.values(), key=lambda item: -len(item[1]))
     # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
-    several = len(ordered) > 1
+    several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
     shown = [msgspec.structs.replace(recipe, rows=tuple(rows), caption=recipe.caption if several else "")
              for recipe, rows in ordered[:RECIPE_CAP]]
     rest = [row for _, rows in ordered[RECIPE_CAP:] for row in rows]
@@ -232,7 +234,7 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]]) -> 
     return tuple(shown)
 
 
-def _shared(recipes: tuple[Recipe, ...]) -> tuple[Recipe, tuple[Recipe, ...]]:
+def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tuple[Recipe, ...]]:
     """What every recipe of a rule has (a step, the role, the next steps, the links), once, and the
     recipes with only what is theirs."""
     with_steps = [r for r in recipes if r.steps or r.role or r.next_steps or r.links]
@@ -250,7 +252,7 @@ def _shared(recipes: tuple[Recipe, ...]) -> tuple[Recipe, tuple[Recipe, ...]]:
     def own(r: Recipe) -> Recipe:
         extra = tuple(step for step in r.steps if step not in steps)
         # the caption (the fix in one sentence) tells a recipe apart when no step of its own does
-        return msgspec.structs.replace(r, steps=extra, caption="" if extra else r.caption,
+        return msgspec.structs.replace(r, steps=extra, caption="" if extra and known else r.caption,
                                        role="" if r.role == shared.role else r.role,
                                        next_steps=() if r.next_steps == shared.next_steps else r.next_steps,
                                        links=() if r.links == shared.links else r.links)
@@ -290,7 +292,8 @@ def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], ca
         open_items = [f for f in items if not f.get("waived")]
         waived_items = [f for f in items if f.get("waived")]
         shown = (open_items + waived_items)[:cap]
-        shared, recipes = _shared(_recipes(ctx, [memo.row(ctx, finding) for finding in shown]))
+        known = rule in ctx.known
+        shared, recipes = _shared(_recipes(ctx, [memo.row(ctx, finding) for finding in shown], known), known)
         severity = str((open_items or items)[0].get("severity", ""))
         top = min((SEVERITY_RANK.get(str(f.get("severity")), 9) for f in (open_items or items)), default=9)
         severity = SEVERITIES[top] if top < len(SEVERITIES) else severity
