@@ -6,8 +6,9 @@ length); escaping is the template environment's job (HTML autoescape, Markdown f
 
 `build_view` puts the report's header together here; its parts have a module each:
 `context` (the locale, cloud and catalog of one rendering, and the limits), `findings` (a
-section per rule, a row per finding, and the RowMemo the renderers share), `changes` (since the
-baseline) and `seats` (a row per product).
+section per rule, the fixes its findings share and a table row per finding, and the RowMemo the
+renderers share), `states` (what the plan does about each finding), `changes` (since the
+baseline) and `seats` (a row per product). `digest` is the e-mail's digest of the same document.
 
 The view's records are frozen msgspec Structs rather than dataclasses: they behave alike here
 (fields, equality, repr), and defining one costs a few hundredths of a millisecond where a frozen
