@@ -198,12 +198,12 @@ def render(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     readable = bool(wanted & {Format.HTML, Format.MD})
-    # the plan, compiled once for the header line and each finding's state (HTML, Markdown, digest);
-    # from the pseudonymised document when redacting, so no name reaches a reason
-    if readable and (redact or plan is None):
-        plan = header_plan(shown)
-    plan_line = plan_header(shown, locale, plan) if readable else ""
-    states = document_states(shown, plan, locale) if readable else None
+    # the plan, compiled once for the header line and each finding's state (HTML, Markdown, digest),
+    # from the real document: `plan` plans that one (the pseudonyms only rename people)
+    if readable and plan is None:
+        plan = header_plan(document)
+    plan_line = plan_header(document, locale, plan) if readable else ""
+    states = document_states(document, plan, locale, shown if redact else None) if readable else None
     memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
     written: list[Path] = []
     for fmt in ALL_FORMATS:

@@ -152,3 +152,27 @@ def test_the_summary_names_the_licensing_group(demo: Path) -> None:
     for f in direct:
         assert "to the group All Office Staff, which assigns Microsoft 365 E3" in f["remediation"]["summary"]
         assert "the group that should assign" not in f["remediation"]["summary"]
+
+
+def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, tmp_path: Path) -> None:
+    """--redact renames people; what the plan does stays the same, and a reason that names a
+    waiver's owner names the pseudonym."""
+    from auditor.plan.compile import WAIVER_LAPSED, ChangePlan, Skipped
+    from auditor.report import render
+
+    doc = document(demo)
+    render(doc, tmp_path, formats=["html"], redact=True, redact_key=b"k" * 32)
+    redacted = (tmp_path / "report.html").read_text(encoding="utf-8")
+    plain = (demo / "report.html").read_text(encoding="utf-8")
+    assert redacted.count(">ready</span>") == plain.count(">ready</span>") > 0
+    assert "leaver.audited@contoso.example" not in redacted + (tmp_path / "digest.txt").read_text(encoding="utf-8")
+
+    lapsed = Skipped("f1", "sku-forbidden", WAIVER_LAPSED, "Ann",
+                     waiver={"owner": "cio@contoso.example", "expires": "2026-10-30"})
+    plan = ChangePlan("t", "Contoso", "worldwide", "en", "2026-11-01T06:00:00Z", "EUR", 0.0, (), (), (), None,
+                      (lapsed,))
+    shown = {"findings": [{"id": "f1", "waiver": {"owner": "person-1@redacted.invalid"}}]}
+    (state,) = plan_states(plan, Locale.EN, shown).values()
+    assert "person-1@redacted.invalid" in state.reason and "cio@contoso.example" not in state.reason
+    (real,) = plan_states(plan, Locale.EN).values()
+    assert "cio@contoso.example" in real.reason

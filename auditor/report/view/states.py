@@ -46,11 +46,14 @@ def _label(t: i18n.Translations, key: str) -> str:
     return labels[key]
 
 
-def plan_states(plan: ChangePlan | None, locale: Locale) -> dict[str, FindingState]:
+def plan_states(plan: ChangePlan | None, locale: Locale,
+                shown: Mapping[str, Any] | None = None) -> dict[str, FindingState]:
     """Finding id -> its state in `plan`; findings the plan does not name (waived, or no plan for a
-    merged report) are left out."""
+    merged report) are left out. `shown`: the pseudonymised document (--redact) whose waiver owners
+    the reasons name instead of the real ones."""
     if plan is None:
         return {}
+    owners = _waiver_owners(shown)
     from auditor.plan.write import skip_reason  # plan.write renders with auditor.report's environment
 
     t = i18n.translations(locale)
@@ -61,22 +64,37 @@ def plan_states(plan: ChangePlan | None, locale: Locale) -> dict[str, FindingSta
     for s in plan.skipped:
         if s.reason == WAIVED:
             continue
+        if owners is not None and s.waiver:
+            s = msgspec.structs.replace(s, waiver={**s.waiver, "owner": owners.get(s.finding, "")})
         key = IN_PART if s.in_part else DECLARATION if s.reason in DECLARATION_REASONS else PERSON
         states[s.finding] = FindingState(key, _label(t, key), clean(skip_reason(t, s), 600))
     return states
 
 
-def document_states(document: Mapping[str, Any], plan: ChangePlan | None,
-                    locale: Locale) -> dict[str, FindingState] | None:
+def _waiver_owners(shown: Mapping[str, Any] | None) -> dict[str, str] | None:
+    if shown is None:
+        return None
+    owners = {}
+    for f in shown.get("findings") or []:
+        waiver = f.get("waiver") if isinstance(f, Mapping) else None
+        if isinstance(waiver, Mapping):
+            owners[str(f.get("id", ""))] = str(waiver.get("owner") or "")
+    return owners
+
+
+def document_states(document: Mapping[str, Any], plan: ChangePlan | None, locale: Locale,
+                    shown: Mapping[str, Any] | None = None) -> dict[str, FindingState] | None:
     """Each finding's state: from `plan` (the document's, auditor.plan.summary.header_plan), from each
     tenant's own plan for a merged report, or None for a report without actions (the findings' own
-    actions say then)."""
+    actions say then). Always planned from the real `document`, as `plan` would plan it; `shown`:
+    its pseudonymised copy (--redact), whose waiver owners the reasons name."""
     if "tenants" in document:
-        return merged_states(document, locale)
-    return None if plan is None else plan_states(plan, locale)
+        return merged_states(document, locale, shown)
+    return None if plan is None else plan_states(plan, locale, shown)
 
 
-def merged_states(document: Mapping[str, Any], locale: Locale) -> dict[str, FindingState]:
+def merged_states(document: Mapping[str, Any], locale: Locale,
+                  shown: Mapping[str, Any] | None = None) -> dict[str, FindingState]:
     """Finding id -> state for a merged report: each tenant's findings planned as that tenant's own
     plan would (its seat table, its findings); the findings across tenants, which no one tenant's
     plan holds, are left out."""
@@ -94,7 +112,7 @@ def merged_states(document: Mapping[str, Any], locale: Locale) -> dict[str, Find
                 "generated_at": document.get("generated_at"), "locale": document.get("locale"),
                 "summary": tenant.get("summary"), "skus": tenant.get("skus"), "findings": own}
         if own and has_actions(part):
-            states.update(plan_states(compile_plan(part, describe_changes=False), locale))
+            states.update(plan_states(compile_plan(part, describe_changes=False), locale, shown))
     return states
 
 
