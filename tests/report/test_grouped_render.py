@@ -22,7 +22,7 @@ from auditor.report.csv_report import render_csv
 from auditor.report.digest import render_digest
 from auditor.report.view.digest import build_digest
 from auditor.report.view.states import plan_states
-from auditor.rules.assignments import AssignmentNotGroupBased
+from auditor.rules.assignments import AssignmentNotGroupBased, SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 from .report_fixtures import FakeGuidance
@@ -167,7 +167,7 @@ def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, t
     assert redacted.count(">ready</span>") == plain.count(">ready</span>") > 0
     assert "leaver.audited@contoso.example" not in redacted + (tmp_path / "digest.txt").read_text(encoding="utf-8")
 
-    lapsed = Skipped("f1", "sku-forbidden", WAIVER_LAPSED, "Ann",
+    lapsed = Skipped("f1", SkuForbidden.id, WAIVER_LAPSED, "Ann",
                      waiver={"owner": "cio@contoso.example", "expires": "2026-10-30"})
     plan = ChangePlan("t", "Contoso", "worldwide", "en", "2026-11-01T06:00:00Z", "EUR", 0.0, (), (), (), None,
                       (lapsed,))
