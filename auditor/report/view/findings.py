@@ -235,8 +235,9 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], kno
 
 
 def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tuple[Recipe, ...]]:
-    """What every recipe of a rule has (a step, the role, the next steps, the links), once, and the
-    recipes with only what is theirs."""
+    """What the recipes of a rule share, once: the steps every recipe has, and the role, next steps
+    and links most of them have (a recipe with others shows its own); then the recipes with only
+    what is theirs."""
     with_steps = [r for r in recipes if r.steps or r.role or r.next_steps or r.links]
     if not with_steps:
         return Recipe("", (), "", (), (), ()), recipes
@@ -244,8 +245,9 @@ def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tu
     steps = tuple(step for step in first.steps if all(step in r.steps for r in with_steps))
 
     def same(field: str) -> Any:
-        value = getattr(first, field)
-        return value if all(getattr(r, field) == value for r in with_steps) else type(value)()
+        values = [getattr(r, field) for r in with_steps]
+        common = max(values, key=values.count)  # the first of the most frequent
+        return common if len(values) == 1 or values.count(common) > 1 else type(common)()
 
     shared = Recipe("", steps, same("role"), same("next_steps"), same("links"), ())
 
