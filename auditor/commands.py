@@ -40,7 +40,7 @@ from .outputs import output_lock, rotate_previous
 from .plan.summary import header_plan
 from .policy.load import load_policies
 from .policy.model import PolicySet
-from .report import FILE_NAMES, compare, load_baseline, parse_formats, render
+from .report import DIGEST_FILES, FILE_NAMES, compare, load_baseline, parse_formats, render
 from .report.document import build_document
 from .rules import RULES
 from .rules.assignments import licensing
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from .billing.file import BillingFile
     from .graph.collector import MailboxCheck
 
-REPORT_FILES = tuple(FILE_NAMES.values())
+REPORT_FILES = tuple(FILE_NAMES.values()) + DIGEST_FILES
 
 
 def _as_of(text: str | None) -> datetime:

@@ -1,4 +1,5 @@
-"""What an e-mail says: subject, HTML and text bodies and the CSV attachment, read from a report directory.
+"""What an e-mail says: subject, the digest as HTML and text bodies, and the full report and the CSV
+as attachments, read from a report directory.
 
 Everything here is transport-neutral; `smtp` turns a `ReportMail` into MIME and `graph` into a
 sendMail request body. The tenant name and every other value from report.json is untrusted.
@@ -7,8 +8,10 @@ sendMail request body. The tenant name and every other value from report.json is
 from __future__ import annotations
 
 import html
+import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +24,10 @@ from auditor.report.read import decode_report
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"
+REPORT_NAME = "report.html"
+DIGEST_HTML = "digest.html"
+DIGEST_TEXT = "digest.txt"
+ZIP_OVER = 100_000  # bytes: a larger report.html is attached as report.html.zip (HTML zips to about a tenth)
 _SEVERITIES = ("critical", "high", "medium", "low")
 _MAX_TENANT_NAME = 80
 _HTML_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
@@ -37,41 +44,64 @@ class Attachment:
 
 @dataclass(frozen=True)
 class ReportMail:
-    """One report, ready to send. `html` may be None when the report directory has no report.html."""
+    """One report, ready to send: the digest as body (`html` None when the report directory has no
+    digest.html), the full report and the CSV attached."""
 
     subject: str
     text: str
     html: str | None
-    attachment: Attachment | None
+    attachment: Attachment | None  # findings.csv
     run_url: str | None
     tenant_name: str
     calendar: tuple[Attachment, ...] = ()  # renewal-*.ics, one per upcoming renewal (auditor.insights)
+    report: Attachment | None = None  # report.html, or report.html.zip when it is large
 
-    def without_attachment(self, reason: str) -> ReportMail:
-        """The same mail with the CSV dropped and a note saying why and where to find it."""
+    def attachments(self) -> tuple[Attachment, ...]:
+        """Every file the message carries, in the order they are attached."""
+        return tuple(a for a in (self.report, self.attachment) if a is not None) + self.calendar
+
+    def _noted(self, files: list[Attachment], reason: str) -> ReportMail:
+        names = " and ".join(f.filename for f in files)
+        where = f"download {'them' if len(files) > 1 else 'it'} from the CI run: {self.run_url}" if self.run_url \
+            else f"{'they are' if len(files) > 1 else 'it is'} in the report directory"
+        note = f"{names} {'are' if len(files) > 1 else 'is'} not attached ({reason}); {where}."
+        return replace(self, text=f"{note}\n\n{self.text}",
+                       html=None if self.html is None else _insert_banner(self.html, [_html_note(note, self.run_url)]))
+
+    def without_report(self, reason: str) -> ReportMail:
+        """The same mail with the full report dropped (the CSV kept) and a note saying why and where it is."""
+        if self.report is None:
+            return self
+        return replace(self._noted([self.report], reason), report=None)
+
+    def without_csv(self, reason: str) -> ReportMail:
+        """The same mail with the CSV dropped (the full report kept) and a note saying why and where it is."""
         if self.attachment is None:
             return self
-        where = f"download it from the CI run: {self.run_url}" if self.run_url else "it is in the report directory"
-        note = f"{self.attachment.filename} is not attached ({reason}); {where}."
-        return replace(
-            self,
-            attachment=None,
-            text=f"{note}\n\n{self.text}",
-            html=None if self.html is None else _insert_banner(self.html, [_html_note(note, self.run_url)]),
-        )
+        return replace(self._noted([self.attachment], reason), attachment=None)
+
+    def without_attachment(self, reason: str) -> ReportMail:
+        """The same mail with the full report and the CSV dropped and a note saying why and where they are."""
+        files = [f for f in (self.report, self.attachment) if f is not None]
+        if not files:
+            return self
+        return replace(self._noted(files, reason), report=None, attachment=None)
 
 
     def text_only(self) -> ReportMail:
         """The plain-text part alone, with a note on where the HTML report is: the last resort
-        when a size limit refuses the message even without its attachment."""
+        when a size limit refuses the message even without its attachments."""
         where = f"the CI run: {self.run_url}" if self.run_url else "the report directory"
         note = f"The HTML report is too large to e-mail; open report.html from {where}.\n\n"
-        return replace(self, text=note + self.text, html=None, attachment=None)
+        return replace(self, text=note + self.text, html=None, attachment=None, report=None)
 
     def smaller(self, reason: str) -> Iterator[ReportMail]:
-        """This mail, then ever smaller forms of it: without the CSV, then text only."""
+        """This mail, then ever smaller forms of it: without the full report, without the CSV too,
+        then text only."""
         yield self
-        if self.attachment is not None:
+        if self.report is not None and self.attachment is not None:
+            yield self.without_report(reason)
+        if self.report is not None or self.attachment is not None:
             yield self.without_attachment(reason)
         if self.html is not None:
             yield self.without_attachment(reason).text_only()
@@ -203,14 +233,18 @@ def _read_optional_text(path: Path) -> str | None:
 
 
 def build_mail(report_dir: Path, *, attachment_limit: int, run_url: str | None) -> ReportMail:
-    """Read report.json (required), report.html, report.md and findings.csv (optional) from `report_dir`.
+    """Read report.json (required), digest.html, digest.txt, report.html and findings.csv (optional)
+    from `report_dir`.
 
-    The CSV is attached when it is at most `attachment_limit` bytes; otherwise the bodies say where it is.
+    The digest is the body; report.html (zipped when large) and the CSV are attached when each is at
+    most `attachment_limit` bytes; otherwise the bodies say where they are.
     """
     report = load_report(report_dir)
     tenant = report.get("tenant") or {}
-    text = _read_optional_text(report_dir / "report.md") or _text_summary(report)
-    document = _read_optional_text(report_dir / "report.html")
+    # the digest (auditor.report.digest) is the body; without it (a report written with --format json),
+    # a few lines of the summary
+    text = _read_optional_text(report_dir / DIGEST_TEXT) or _text_summary(report)
+    document = _read_optional_text(report_dir / DIGEST_HTML)
     notes: list[str] = []
     html_notes: list[str] = []
     if run_url:
@@ -227,6 +261,7 @@ def build_mail(report_dir: Path, *, attachment_limit: int, run_url: str | None) 
         tenant_name=header_safe(str(tenant.get("name") or tenant.get("id") or "")),
     )
     mail = replace(mail, calendar=_calendar_files(report_dir))
+    mail = _with_report(mail, report_dir / REPORT_NAME, attachment_limit)
     csv_path = report_dir / ATTACHMENT_NAME
     try:
         size = csv_path.stat().st_size
@@ -235,12 +270,40 @@ def build_mail(report_dir: Path, *, attachment_limit: int, run_url: str | None) 
     attachment = Attachment(ATTACHMENT_NAME, "text/csv", b"")
     if size > attachment_limit:
         over = replace(mail, attachment=attachment)
-        return over.without_attachment(f"{size / 1e6:.1f} MB is over the {attachment_limit / 1e6:.1f} MB limit")
+        return over.without_csv(f"{size / 1e6:.1f} MB is over the {attachment_limit / 1e6:.1f} MB limit")
     try:
         data = csv_path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{csv_path}: cannot read: {exc}") from None
     return replace(mail, attachment=replace(attachment, data=data))
+
+
+def _with_report(mail: ReportMail, path: Path, limit: int) -> ReportMail:
+    """`mail` with the full report attached: report.html as it is, zipped when over ZIP_OVER bytes;
+    a note instead when even the zip is over `limit`."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return mail
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    report = Attachment(REPORT_NAME, "text/html", data)
+    if len(data) > ZIP_OVER:
+        report = Attachment(f"{REPORT_NAME}.zip", "application/zip", _zipped(REPORT_NAME, data))
+    if len(report.data) > limit:
+        over = replace(mail, report=report)
+        return over.without_report(f"{len(report.data) / 1e6:.1f} MB is over the {limit / 1e6:.1f} MB limit")
+    return replace(mail, report=report)
+
+
+def _zipped(name: str, data: bytes) -> bytes:
+    """`data` as the one file `name` of a zip archive; a fixed date, so the same report zips the same."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(entry, data)
+    return buffer.getvalue()
 
 
 CALENDAR_LIMIT = 64_000  # bytes per .ics file; a renewal entry is well under 2 KB

@@ -30,7 +30,7 @@ def send_mail_body(mail: ReportMail, recipients: tuple[str, ...]) -> dict[str, A
         "body": {"contentType": "HTML", "content": html_or_text(mail)},
         "toRecipients": [{"emailAddress": {"address": address}} for address in recipients],
     }
-    files = ([mail.attachment] if mail.attachment is not None else []) + list(mail.calendar)
+    files = mail.attachments()
     if files:
         message["attachments"] = [
             {

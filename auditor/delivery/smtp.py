@@ -22,7 +22,7 @@ SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 
 def to_mime(mail: ReportMail, sender: str, recipients: tuple[str, ...]) -> EmailMessage:
-    """multipart/mixed [ multipart/alternative [text/plain, text/html], text/csv attachment ]."""
+    """multipart/mixed [ multipart/alternative [text/plain, text/html], the report, the CSV, calendar entries ]."""
     message = EmailMessage(policy=SMTP_POLICY)
     message["Subject"] = mail.subject
     message["From"] = sender
@@ -34,12 +34,9 @@ def to_mime(mail: ReportMail, sender: str, recipients: tuple[str, ...]) -> Email
     message["X-Auto-Response-Suppress"] = "All"
     message.set_content(mail.text, subtype="plain", charset="utf-8")
     message.add_alternative(html_or_text(mail), subtype="html", charset="utf-8")
-    if mail.attachment is not None:
-        maintype, _, subtype = mail.attachment.content_type.partition("/")
-        message.add_attachment(mail.attachment.data, maintype=maintype, subtype=subtype,
-                               filename=mail.attachment.filename)
-    for entry in mail.calendar:
-        message.add_attachment(entry.data, maintype="text", subtype="calendar", filename=entry.filename)
+    for entry in mail.attachments():
+        maintype, _, subtype = entry.content_type.partition("/")
+        message.add_attachment(entry.data, maintype=maintype, subtype=subtype, filename=entry.filename)
     return message
 
 
@@ -137,7 +134,8 @@ def send_smtp(mail: ReportMail, options: EmailOptions, environ: Mapping[str, str
 
 def _within_size(client: smtplib.SMTP, mail: ReportMail, sender: str, recipients: tuple[str, ...],
                  where: str) -> EmailMessage:
-    """The message, shrunk (no CSV, then text only) to fit the relay's advertised SIZE (RFC 1870);
+    """The message, shrunk (without the report, then the CSV, then text only) to fit the relay's
+    advertised SIZE (RFC 1870);
     DeliveryError when even the plain text is too large, rather than a refusal after upload."""
     try:
         limit = int(client.esmtp_features.get("size", "0") or 0) if client.does_esmtp else 0

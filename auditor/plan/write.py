@@ -56,6 +56,7 @@ from auditor.plan.compile import (
     WAIVER_LAPSED,
     Change,
     ChangePlan,
+    Skipped,
 )
 from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS
 from auditor.plan.data_fate import DataRow, data_rows
@@ -274,6 +275,11 @@ def _storage_reason(t: i18n.Translations, reason: str, storage: Mapping[str, Any
                       "be read, audit and plan again", reason=clean(storage.get("unknown") or "", 300))
 
 
+def skip_reason(t: i18n.Translations, s: Skipped) -> str:
+    """Why a skipped finding needs a person, in words (the report shows it too: auditor.report.view.states)."""
+    return _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before, s.storage)
+
+
 def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = (), rule: str = "",
             waiver: Mapping[str, str] | None = None, not_before: str = "",
             storage: Mapping[str, Any] | None = None) -> str:
@@ -483,7 +489,7 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
             request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
-                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before, s.storage),
+                 skip_reason(t, s),
                  clean(s.description, 600))
         for s in plan.skipped[:SKIPPED_CAP]
     )

@@ -27,16 +27,19 @@ from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.outputs import write_bytes, write_text
 from auditor.plan.compile import ChangePlan
-from auditor.plan.summary import plan_header
+from auditor.plan.summary import header_plan, plan_header
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.csv_report import render_csv, write_csv
+from auditor.report.digest import DIGEST_HTML, DIGEST_TEXT, render_digest
 from auditor.report.guidance_api import Guidance, default_guidance
 from auditor.report.html_report import render_html
 from auditor.report.md_report import render_markdown
 from auditor.report.redaction import KEY_ENV, redact_document, redaction_key
 from auditor.report.view import RowMemo
+from auditor.report.view.states import document_states
 
 __all__ = [
+    "DIGEST_FILES",
     "FILE_NAMES",
     "KEY_ENV",
     "Format",
@@ -60,6 +63,7 @@ FILE_NAMES = {
     Format.CSV: "findings.csv",
 }
 ALL_FORMATS = tuple(Format)
+DIGEST_FILES = (DIGEST_HTML, DIGEST_TEXT)  # written with report.html or report.md: the e-mail's body
 
 
 def parse_formats(text: str) -> tuple[Format, ...]:
@@ -163,6 +167,7 @@ def render(
     redact_key: bytes | None = None,
     guidance: Guidance | None = None,
     plan: ChangePlan | None = None,
+    headlines: Sequence[str] = (),
 ) -> list[Path]:
     """Write the requested report files into `out_dir` and return their paths (in Format order).
 
@@ -173,8 +178,12 @@ def render(
       always written as is: it is the machine record that `--baseline` reads). `redact_key`
       defaults to `redaction_key(os.environ, tenant id)`.
     - `guidance`: the remediation catalog; defaults to `auditor.guidance`.
-    - `plan`: the document's plan for the header line (auditor.plan.summary.header_plan) when the
-      caller has compiled it; else it is compiled here.
+    - `plan`: the document's plan for the header line and each finding's state
+      (auditor.plan.summary.header_plan) when the caller has compiled it; else it is compiled here.
+    - `headlines`: the digest's lines from the bill and the migration plan (money now, within a
+      year, the next deadline), one each, when the caller has compiled them.
+
+    With HTML or Markdown, the digest is written too: digest.html and digest.txt, the e-mail's body.
 
     Raises UsageError when a file cannot be written.
     """
@@ -188,8 +197,13 @@ def render(
         shown = redact_document(document, key)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    # the header's plan line, compiled once for HTML and Markdown
-    plan_line = plan_header(document, locale, plan) if wanted & {Format.HTML, Format.MD} else ""
+    readable = bool(wanted & {Format.HTML, Format.MD})
+    # the plan, compiled once for the header line and each finding's state (HTML, Markdown, digest),
+    # from the real document: `plan` plans that one (the pseudonyms only rename people)
+    if readable and plan is None:
+        plan = header_plan(document)
+    plan_line = plan_header(document, locale, plan) if readable else ""
+    states = document_states(document, plan, locale, shown if redact else None) if readable else None
     memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
     written: list[Path] = []
     for fmt in ALL_FORMATS:
@@ -200,11 +214,11 @@ def render(
             _write_json(path, document)
         elif fmt is Format.HTML:
             html = render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
-                               plan_line=plan_line, memo=memo)
+                               plan_line=plan_line, memo=memo, states=states)
             _write(path, html, "utf-8")
         elif fmt is Format.MD:
             md = render_markdown(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
-                                 plan_line=plan_line, memo=memo)
+                                 plan_line=plan_line, memo=memo, states=states)
             _write(path, md, "utf-8")
         else:
             # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
@@ -214,4 +228,11 @@ def render(
             except OSError as exc:
                 raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
         written.append(path)
+    if readable:  # the e-mail's body (auditor.delivery): a digest of the report beside it
+        digest_html, digest_text = render_digest(shown, locale=locale, cloud=cloud, guidance=catalog,
+                                                 plan_line=plan_line, states=states, headlines=headlines,
+                                                 redacted=redact)
+        for name, text in ((DIGEST_HTML, digest_html), (DIGEST_TEXT, digest_text)):
+            _write(out_dir / name, text, "utf-8")
+            written.append(out_dir / name)
     return written

@@ -11,9 +11,10 @@ from jinja2 import Template
 from auditor.billing.view import bill_view, document_currency
 from auditor.insights.view import insights_view
 from auditor.model import Cloud, Locale
-from auditor.plan.summary import plan_header
+from auditor.plan.summary import header_plan, plan_header
 from auditor.report.guidance_api import Guidance
 from auditor.report.view import RowMemo, build_view
+from auditor.report.view.states import FindingState, document_states
 
 
 def render_capped(
@@ -28,6 +29,7 @@ def render_capped(
     cap_per_rule: int,
     size_limit: int,
     memo: RowMemo | None,
+    states: Mapping[str, FindingState] | None = None,
 ) -> str:
     """`template` rendered with at most `cap_per_rule` findings per rule; while the text is over
     `size_limit` bytes, again with half as many (each rule section says how many more are in
@@ -36,11 +38,13 @@ def render_capped(
     memo = memo if memo is not None else RowMemo()  # a smaller cap reuses the rows already built
     extras = insights_view(document, locale)
     bill = bill_view(document.get("bill"), document_currency(document), locale)  # audit --billing
-    if plan_line is None:
-        plan_line = plan_header(document, locale)
+    if plan_line is None or states is None:
+        plan = header_plan(document)
+        plan_line = plan_header(document, locale, plan) if plan_line is None else plan_line
+        states = document_states(document, plan, locale)
     while True:
         view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
-                          plan_line=plan_line, memo=memo)
+                          plan_line=plan_line, memo=memo, states=states)
         text: str = template.render(v=view, t=view.t, x=extras, b=bill)
         if cap == 0 or len(text.encode("utf-8")) <= size_limit:
             return text

@@ -11,6 +11,7 @@ from auditor.report.capped import render_capped
 from auditor.report.environment import html_environment
 from auditor.report.guidance_api import Guidance
 from auditor.report.view import RowMemo
+from auditor.report.view.states import FindingState
 
 SIZE_LIMIT = 1_000_000  # bytes: mail gateways and clients clip or reject larger bodies
 CAP_PER_RULE = 50
@@ -27,9 +28,11 @@ def render_html(
     cap_per_rule: int = CAP_PER_RULE,
     size_limit: int = SIZE_LIMIT,
     memo: RowMemo | None = None,
+    states: Mapping[str, FindingState] | None = None,
 ) -> str:
     """The HTML report. Shows at most `cap_per_rule` findings per rule, and fewer when needed to
     stay under `size_limit` bytes; each rule section says how many more are in the CSV/JSON."""
     template = html_environment().get_template("report.html.j2")
     return render_capped(template, document, locale=locale, cloud=cloud, guidance=guidance, redacted=redacted,
-                         plan_line=plan_line, cap_per_rule=cap_per_rule, size_limit=size_limit, memo=memo)
+                         plan_line=plan_line, cap_per_rule=cap_per_rule, size_limit=size_limit, memo=memo,
+                         states=states)

@@ -10,6 +10,7 @@ from auditor.report.capped import render_capped
 from auditor.report.environment import markdown_environment
 from auditor.report.guidance_api import Guidance
 from auditor.report.view import RowMemo
+from auditor.report.view.states import FindingState
 
 SIZE_LIMIT = 1_000_000  # bytes; GitHub rejects a step summary over 1 MiB
 CAP_PER_RULE = 10
@@ -26,8 +27,10 @@ def render_markdown(
     cap_per_rule: int = CAP_PER_RULE,
     size_limit: int = SIZE_LIMIT,
     memo: RowMemo | None = None,
+    states: Mapping[str, FindingState] | None = None,
 ) -> str:
     """The Markdown summary; every tenant-sourced value is escaped (see auditor.report.text)."""
     template = markdown_environment().get_template("summary.md.j2")
     return render_capped(template, document, locale=locale, cloud=cloud, guidance=guidance, redacted=redacted,
-                         plan_line=plan_line, cap_per_rule=cap_per_rule, size_limit=size_limit, memo=memo)
+                         plan_line=plan_line, cap_per_rule=cap_per_rule, size_limit=size_limit, memo=memo,
+                         states=states)

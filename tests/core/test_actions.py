@@ -112,6 +112,7 @@ def test_not_allowed_from_a_group_joins_the_group_of_the_replacement_first(tmp_p
     # the old group is left only once the new group's copy works (group licensing is not instant)
     assert {"holds": E3, "how": "group", "group": "g-e3", "active": True} in leave["precondition"]
     assert any("Add Kw (kw@contoso.example) to the group Office" in s for s in r["steps"])
+    assert "move Kw (kw@contoso.example) to the group Office, which assigns" in r["summary"]  # named, as the steps do
 
 
 def test_not_allowed_direct_replacement_is_one_call_with_add_and_remove() -> None:

@@ -45,20 +45,27 @@ REPORT = {
     "skus": [],
     "findings": [],
 }
+# the digest (the e-mail's body, as auditor.report.render writes it) and the full report it is a digest of
 HTML = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit</title></head>\n"
         "<body class=\"report\"><h1>License audit: Contoso</h1><p>2 high — Ærø Ünïcode</p></body></html>\n")
+TEXT = "License audit: Contoso\n\nFindings need attention (2 high)\n"
+REPORT_HTML = "<!DOCTYPE html>\n<html><body><h1>Full report: Contoso</h1></body></html>\n"
 MARKDOWN = "# License audit: Contoso\n\n| severity | count |\n| --- | --- |\n| high | 2 |\n"
 CSV = "id,rule,severity,upn\r\na1b2,sku-forbidden,high,x@contoso.example\r\n"
 
 
 def write_report(directory: Path, report: dict[str, Any] | None = None, *, html: bool = True, md: bool = True,
                  csv: str | bytes | None = CSV) -> Path:
+    """A report directory as `audit` writes it: `html` writes report.html and the digest.html,
+    `md` report.md and digest.txt."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "report.json").write_text(json.dumps(report or REPORT), encoding="utf-8")
     if html:
-        (directory / "report.html").write_text(HTML, encoding="utf-8")
+        (directory / "report.html").write_text(REPORT_HTML, encoding="utf-8")
+        (directory / "digest.html").write_text(HTML, encoding="utf-8")
     if md:
         (directory / "report.md").write_text(MARKDOWN, encoding="utf-8")
+        (directory / "digest.txt").write_text(TEXT, encoding="utf-8")
     if csv is not None:
         data = csv.encode("utf-8") if isinstance(csv, str) else csv
         (directory / "findings.csv").write_bytes(data)

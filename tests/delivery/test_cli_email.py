@@ -84,7 +84,10 @@ def test_audit_emails_through_graph_with_the_audit_credential(tmp_path: Path, mo
     assert mail.message["toRecipients"] == [{"emailAddress": {"address": "admins@contoso.example"}}]
     assert mail.message["subject"].startswith("[license-auditor] Contoso: ")
     assert mail.message["body"]["contentType"].lower() == "html"
-    assert [a["name"] for a in mail.message["attachments"]] == ["findings.csv"]
+    # the digest is the body; the full report (zipped: it is over 100 KB) and the CSV are attached
+    assert [a["name"] for a in mail.message["attachments"]] == ["report.html.zip", "findings.csv"]
+    assert mail.message["body"]["content"] == (out / "digest.html").read_text(encoding="utf-8")
+    assert len(mail.message["body"]["content"].encode()) < 100_000
     assert token not in err
 
 

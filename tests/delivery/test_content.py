@@ -76,7 +76,7 @@ def test_bad_report_directories(tmp_path: Path) -> None:
 
 def test_html_without_body_tag_gets_the_banner_in_front(tmp_path: Path) -> None:
     (tmp_path / "report.json").write_text(json.dumps(REPORT), encoding="utf-8")
-    (tmp_path / "report.html").write_text("<p>fragment</p>", encoding="utf-8")
+    (tmp_path / "digest.html").write_text("<p>fragment</p>", encoding="utf-8")
     mail = build_mail(tmp_path, attachment_limit=10, run_url="https://github.com/o/r/actions/runs/1")
     assert mail.html is not None
     assert mail.html.startswith('<div class="delivery-notes">') and mail.html.endswith("<p>fragment</p>")

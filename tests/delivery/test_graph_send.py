@@ -23,7 +23,7 @@ from auditor.delivery.content import build_mail
 from auditor.delivery.graph import encode_within_limit
 from auditor.errors import EXIT_DELIVERY, DeliveryError
 
-from .conftest import CSV, write_report
+from .conftest import CSV, REPORT_HTML, write_report
 
 TOKEN = "test-access-token-value"
 
@@ -127,7 +127,9 @@ def test_send_mail_request_follows_graph_contract(report_dir: Path, graph: Graph
     assert "https://github.com/contoso/audit/actions/runs/9" in message["body"]["content"]
     assert message["toRecipients"] == [{"emailAddress": {"address": "ops@contoso.example"}},
                                        {"emailAddress": {"address": "cfo@contoso.example"}}]
-    [attachment] = message["attachments"]
+    report, attachment = message["attachments"]  # the full report beside the CSV
+    assert report["name"] == "report.html" and report["contentType"] == "text/html"
+    assert base64.b64decode(report["contentBytes"]) == REPORT_HTML.encode()
     assert attachment["@odata.type"] == "#microsoft.graph.fileAttachment"
     assert attachment["name"] == "findings.csv"
     assert attachment["contentType"] == "text/csv"
@@ -168,14 +170,14 @@ def test_csv_over_three_megabytes_is_not_inlined(tmp_path: Path, graph: GraphLik
     report_dir = write_report(tmp_path / "r", csv=big)
     send_report(report_dir, graph_options(graph), environ={})
     message = graph.requests[0]["body"]["message"]
-    assert "attachments" not in message
+    assert [a["name"] for a in message["attachments"]] == ["report.html"]
     assert "findings.csv is not attached (3.1 MB is over the 3.1 MB limit); it is in the report directory." \
         in message["body"]["content"]
 
 
 def test_request_over_four_megabytes_drops_attachment_then_html(tmp_path: Path) -> None:
     report_dir = write_report(tmp_path / "r", csv="c" * 1000)
-    (report_dir / "report.html").write_text("<html><body>" + "h" * 5000 + "</body></html>", encoding="utf-8")
+    (report_dir / "digest.html").write_text("<html><body>" + "h" * 5000 + "</body></html>", encoding="utf-8")
     mail = build_mail(report_dir, attachment_limit=10_000, run_url=None)
     with_csv = json.loads(encode_within_limit(mail, ("a@b.example",), limit=100_000))
     assert "attachments" in with_csv["message"]

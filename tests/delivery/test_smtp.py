@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import json
+import os
+import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ import pytest
 from auditor.delivery import EmailOptions, SmtpSecurity, send_report
 from auditor.errors import EXIT_DELIVERY, DeliveryError, UsageError
 
-from .conftest import CSV, REPORT, Credentials, Tls, free_port, smtp_server, write_report
+from .conftest import CSV, REPORT, REPORT_HTML, Credentials, Tls, free_port, smtp_server, write_report
 
 SUBJECT = "[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused"
 
@@ -46,14 +49,17 @@ def test_delivers_html_with_text_alternative_and_csv_attachment(report_dir: Path
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Message-ID"].endswith("@contoso.example>")
     assert message.get_content_type() == "multipart/mixed"
-    body, attachment = message.iter_parts()
+    body, report, attachment = message.iter_parts()
     assert body.get_content_type() == "multipart/alternative"
     plain, html = body.iter_parts()
     assert plain.get_content_type() == "text/plain"
-    assert "| high | 2 |" in plain.get_content()
+    assert "Findings need attention (2 high)" in plain.get_content()  # digest.txt
     assert html.get_content_type() == "text/html"
-    assert '<body class="report"><h1>License audit: Contoso</h1>' in html.get_content()
+    assert '<body class="report"><h1>License audit: Contoso</h1>' in html.get_content()  # digest.html
     assert "Ærø Ünïcode" in html.get_content()
+    assert report.get_content_type() == "text/html"  # the full report, beside the CSV
+    assert report.get_filename() == "report.html"
+    assert report.get_payload(decode=True) == REPORT_HTML.encode()
     assert attachment.get_content_type() == "text/csv"
     assert attachment.get_filename() == "findings.csv"
     assert attachment.get_payload(decode=True) == CSV.encode()
@@ -70,7 +76,8 @@ def test_links_the_ci_run_when_github_variables_are_set(report_dir: Path) -> Non
     url = "https://github.com/contoso/it-audit/actions/runs/42"
     assert f'<a href="{url}">{url}</a>' in body.get_content()
     plain = message.get_body(("plain",))
-    assert plain is not None and plain.get_content().replace("\r\n", "\n").startswith(f"CI run: {url}\n\n# License")
+    assert plain is not None
+    assert plain.get_content().replace("\r\n", "\n").startswith(f"CI run: {url}\n\nLicense audit: Contoso")
 
 
 def test_tenant_name_cannot_inject_headers(tmp_path: Path) -> None:
@@ -173,11 +180,41 @@ def test_large_csv_is_linked_not_attached(tmp_path: Path) -> None:
     with smtp_server() as server:
         send_report(report_dir, options(server.port, attachment_limit=1000), environ=env)
     message = parse(server.recorder.messages[0].content)
-    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_filename() for part in message.iter_attachments()] == ["report.html"]  # under the limit
     plain = message.get_body(("plain",))
     assert plain is not None
     assert ("findings.csv is not attached (0.0 MB is over the 0.0 MB limit); download it from the CI run: "
             "https://github.com/contoso/audit/actions/runs/7.") in plain.get_content()
+
+
+def test_large_report_is_attached_zipped(tmp_path: Path) -> None:
+    report_dir = write_report(tmp_path / "r")
+    full = "<!DOCTYPE html><html><body>" + "<p>Ærø row</p>\n" * 20_000 + "</body></html>\n"
+    (report_dir / "report.html").write_text(full, encoding="utf-8")
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port), environ={})
+    message = parse(server.recorder.messages[0].content)
+    report, csv = message.iter_attachments()
+    assert (report.get_filename(), report.get_content_type()) == ("report.html.zip", "application/zip")
+    data = report.get_payload(decode=True)
+    assert isinstance(data, bytes) and len(data) < len(full.encode()) // 10
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == ["report.html"]
+        assert archive.read("report.html") == full.encode()
+    assert csv.get_filename() == "findings.csv"
+
+
+def test_report_dropped_before_the_csv_when_the_server_limit_needs_it(tmp_path: Path) -> None:
+    report_dir = write_report(tmp_path / "r")
+    (report_dir / "report.html").write_bytes(os.urandom(40_000))  # does not zip smaller
+    with smtp_server(data_size_limit=30_000) as server:
+        send_report(report_dir, options(server.port), environ={})
+    message = parse(server.recorder.messages[0].content)
+    assert [part.get_filename() for part in message.iter_attachments()] == ["findings.csv"]
+    plain = message.get_body(("plain",))
+    assert plain is not None and "report.html is not attached (the message would exceed" in plain.get_content()
+    html = message.get_body(("html",))
+    assert html is not None and "report.html is not attached" in html.get_content()
 
 
 def test_attachment_dropped_when_server_size_limit_would_refuse_it(tmp_path: Path) -> None:
@@ -187,7 +224,8 @@ def test_attachment_dropped_when_server_size_limit_would_refuse_it(tmp_path: Pat
     message = parse(server.recorder.messages[0].content)
     assert message.get_content_type() == "multipart/alternative"
     plain = message.get_body(("plain",))
-    assert plain is not None and "findings.csv is not attached (the message would exceed" in plain.get_content()
+    assert plain is not None
+    assert "report.html and findings.csv are not attached (the message would exceed" in plain.get_content()
 
 
 def test_without_html_report_the_text_is_the_html_part(tmp_path: Path) -> None:
@@ -219,8 +257,8 @@ def test_long_subject_reads_back_exactly(tmp_path: Path) -> None:
 
 def test_html_dropped_when_the_message_is_still_over_the_server_size_limit(tmp_path: Path) -> None:
     report_dir = write_report(tmp_path / "r", csv="y" * 40_000)
-    html = (report_dir / "report.html").read_text(encoding="utf-8")
-    (report_dir / "report.html").write_text(html.replace("</body>", "<p>row</p>" * 6_000 + "</body>"),
+    html = (report_dir / "digest.html").read_text(encoding="utf-8")
+    (report_dir / "digest.html").write_text(html.replace("</body>", "<p>row</p>" * 6_000 + "</body>"),
                                             encoding="utf-8")
     with smtp_server(data_size_limit=30_000) as server:
         send_report(report_dir, options(server.port), environ={})
@@ -236,7 +274,7 @@ def test_html_dropped_when_the_message_is_still_over_the_server_size_limit(tmp_p
 def test_a_message_too_large_even_as_text_is_a_delivery_error(tmp_path: Path) -> None:
     """The relay would refuse it after the upload; say so plainly instead (exit 4)."""
     report_dir = write_report(tmp_path / "r", html=False, md=True)
-    (report_dir / "report.md").write_text("| a | b |\n" * 20_000, encoding="utf-8")
+    (report_dir / "digest.txt").write_text("| a | b |\n" * 20_000, encoding="utf-8")
     too_large = r"message too large \(.* bytes even as plain text; the server accepts at most 20,000\)"
     with smtp_server(data_size_limit=20_000) as server, pytest.raises(DeliveryError, match=too_large):
         send_report(report_dir, options(server.port), environ={})

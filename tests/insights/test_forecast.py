@@ -122,9 +122,10 @@ def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_pat
     assert [a.filename for a in mail.calendar] == files
     message = email.message_from_bytes(to_mime(mail, "a@contoso.example", ("b@contoso.example",)).as_bytes())
     parts = [(p.get_content_type(), p.get_filename()) for p in message.walk() if p.get_filename()]
-    assert parts == [("text/csv", "findings.csv"), *(("text/calendar", f) for f in files)]
+    assert parts == [("application/zip", "report.html.zip"), ("text/csv", "findings.csv"),
+                     *(("text/calendar", f) for f in files)]
     graph = send_mail_body(mail, ("b@contoso.example",))
-    assert [a["name"] for a in graph["message"]["attachments"]] == ["findings.csv", *files]
+    assert [a["name"] for a in graph["message"]["attachments"]] == ["report.html.zip", "findings.csv", *files]
     # the next run moves them to previous/ with the reports
     later = dataclasses.replace(sample)
     save_snapshot(later, path)

@@ -316,7 +316,8 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
     code = main(["merge", *(str(tmp_path / k) for k in docs), "--policies", str(EXAMPLE),
                  "--policies", str(tmp_path / "group.yaml"), "--output-dir", str(out), "--as-of", AS_OF])
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "report.html", "report.json", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["digest.html", "digest.txt", "findings.csv", "report.html",
+                                                      "report.json", "report.md"]
     report = read(out / "report.json")
     assert report["tenant"]["name"] == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
     for f in cross(report):
@@ -453,3 +454,29 @@ def test_reports_of_schema_version_1_still_merge(group, tmp_path):
     _, current = merge(root, folders.values(), out="merged-current")
     assert code == 1
     assert [f["id"] for f in cross(read(path))] == [f["id"] for f in cross(read(current))]
+
+
+def test_merge_writes_one_digest_across_tenants(group):
+    """One e-mail a night for many tenants: a line per tenant, the cross-tenant findings, then the top
+    actions over all tenants."""
+    root, folders = group
+    code, path = merge(root, folders.values(), "--format", "json,html", out="merged-digest")
+    assert code == 1  # the tenants have findings at or above --fail-on
+    report = read(path)
+    text = (path.parent / "digest.txt").read_text(encoding="utf-8")
+    page = (path.parent / "digest.html").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    tenants = lines.index("Tenants")
+    for t in report["tenants"]:
+        line = next(line for line in lines[tenants:] if line.startswith(f"- {t['name']}: "))
+        assert f"{t['summary']['unwaived']} open" in line
+    across = lines.index("Across tenants:")
+    title = guidance.title(CrossTenantDuplicate.id, Locale.EN)
+    assert any(line.endswith(f"] {title}: 3") for line in lines[across:across + 4])
+    actions = lines[lines.index("Top actions") + 2:]
+    actions = actions[:actions.index("")]
+    assert 1 <= len(actions) <= 10
+    top = max((f for f in report["findings"] if not f["waived"]), key=lambda f: f.get("monthly_cost") or 0)
+    assert top["subject"].get("upn", "") in actions[0] or top["subject"].get("sku", "") in actions[0]
+    assert "Fabrikam" in page and "Northwind" in page and 'href="report.html#rule-' in page
+    assert len(page.encode()) < 100_000

@@ -88,7 +88,7 @@ def test_a_direct_copy_moves_to_the_licensing_group_in_two_dependent_steps(tmp_p
 
 
 def test_a_required_product_comes_from_joining_its_licensing_group(tmp_path: Path) -> None:
-    plan, _ = _plan(tmp_path, _groups())
+    plan, document = _plan(tmp_path, _groups())
     [join] = [c for c in plan.changes if c.user == BEN]
     assert join.kind == "add_member" and join.group == G_F1
     assert join.seats == {"SPE_F1": 1}  # the group's copy takes a seat
@@ -96,6 +96,10 @@ def test_a_required_product_comes_from_joining_its_licensing_group(tmp_path: Pat
     assert (seat.consumed, seat.after) == (0, 1)
     # the move of Anna costs nothing; Ben's F1 costs its price
     assert plan.net_monthly == pytest.approx(2.25)
+    # the summary names the group the step joins, not only "the required product"
+    [ben] = [f for f in document["findings"] if f["subject"]["id"] == BEN and f["rule"] == SkuRequiredMissing.id]
+    assert ben["remediation"]["summary"].startswith("Add Ben") and "to the group F1 Users, which assigns" in \
+        ben["remediation"]["summary"]
 
 
 @pytest.mark.parametrize(("groups", "words"), [

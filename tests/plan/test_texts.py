@@ -16,7 +16,7 @@ from auditor.model import Cloud, Locale
 from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
 from auditor.report import render_html, render_markdown
-from auditor.report.view.context import RenderContext
+from auditor.report.view.states import plan_states
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import LicenseSuspended, SeatsInGrace, SkuNotApproved, SpareSeatsUnderMinimum
 from tests.report.report_fixtures import FakeGuidance
@@ -70,9 +70,10 @@ def test_the_usage_reports_reason_is_a_sentence() -> None:
     md = plan_markdown(_plan(Locale.EN, (Skipped("f0", FORBIDDEN, usage, "Ann"),)), created_at="2026-11-23T08:00:00Z")
     assert _reason_cells(md)["f0"] == ("the usage reports cannot show whether the product is still used\\: a person "
                                         "must check that first")
-    ctx = RenderContext(report([], []), Locale.EN, Cloud.WORLDWIDE, FakeGuidance())
-    assert ctx.action_status(False, usage) == ("not ready: the usage reports cannot show whether it is still used; "
-                                               "check that first")
+    # the report and the digest show the plan's state in the plan's words (auditor.report.view.states)
+    state = plan_states(_plan(Locale.EN, (Skipped("f0", FORBIDDEN, usage, "Ann"),)), Locale.EN)["f0"]
+    assert (state.label, state.reason) == ("needs an admin's decision", "the usage reports cannot show whether the "
+                                           "product is still used: a person must check that first")
 
 
 @pytest.mark.parametrize(("rule", "reason", "step"), [

@@ -133,7 +133,8 @@ def test_the_lock_holds_across_processes(tmp_path: Path, capsys: pytest.CaptureF
         holder.kill()
         holder.wait()
     assert audit(out) == 1
-    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "report.html", "report.json", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["digest.html", "digest.txt", "findings.csv", "report.html",
+                                                      "report.json", "report.md"]
 
 
 def test_the_demo_runs_from_any_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

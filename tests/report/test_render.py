@@ -42,14 +42,17 @@ def _texts(locale: Locale) -> dict[str, str]:
 
 def test_writes_all_four_formats_by_default(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
     paths = render(sample, tmp_path / "out", guidance=guidance)
-    assert [p.name for p in paths] == ["report.json", "report.html", "report.md", "findings.csv"]
+    assert [p.name for p in paths] == ["report.json", "report.html", "report.md", "findings.csv", "digest.html",
+                                       "digest.txt"]  # the digest: the e-mail's body
     assert json.loads(paths[0].read_text("utf-8")) == sample
     assert not list((tmp_path / "out").glob("*.tmp"))
 
 
 def test_writes_only_the_requested_formats(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
     paths = render(sample, tmp_path, formats=parse_formats("md, html,md"), guidance=guidance)
-    assert [p.name for p in paths] == ["report.html", "report.md"]
+    assert [p.name for p in paths] == ["report.html", "report.md", "digest.html", "digest.txt"]
+    assert [p.name for p in render(sample, tmp_path / "j", formats=["json", "csv"], guidance=guidance)] == [
+        "report.json", "findings.csv"]  # no digest without a report to read
 
 
 def test_parse_formats() -> None:
@@ -187,7 +190,8 @@ def test_the_html_and_markdown_build_each_finding_row_once(tmp_path: Path, sampl
 
     built.clear()
     monkeypatch.setattr(findings.RowMemo, "row",
-                        lambda self, ctx, f: (ctx.remediation(f), findings.finding_row(ctx, f, ctx.remediation(f))))
+                        lambda self, ctx, f: (findings.shared_recipe(ctx, f),
+                                              findings.finding_row(ctx, f, ctx.remediation(f))))
     assert files(tmp_path / "apart") == shared
     assert len(built) > len(set(built))
 

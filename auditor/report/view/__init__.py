@@ -6,8 +6,9 @@ length); escaping is the template environment's job (HTML autoescape, Markdown f
 
 `build_view` puts the report's header together here; its parts have a module each:
 `context` (the locale, cloud and catalog of one rendering, and the limits), `findings` (a
-section per rule, a row per finding, and the RowMemo the renderers share), `changes` (since the
-baseline) and `seats` (a row per product).
+section per rule, the fixes its findings share and a table row per finding, and the RowMemo the
+renderers share), `states` (what the plan does about each finding), `changes` (since the
+baseline) and `seats` (a row per product). `digest` is the e-mail's digest of the same document.
 
 The view's records are frozen msgspec Structs rather than dataclasses: they behave alike here
 (fields, equality, repr), and defining one costs a few hundredths of a millisecond where a frozen
@@ -38,6 +39,7 @@ from auditor.report.view.context import (
 )
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
 from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats
+from auditor.report.view.states import FindingState
 
 __all__ = ["GapRow", "NotEvaluatedRow", "ReportView", "RowMemo", "SeverityCount", "build_view"]
 
@@ -120,13 +122,16 @@ def build_view(
     redacted: bool,
     plan_line: str | None = None,
     memo: RowMemo | None = None,
+    states: Mapping[str, FindingState] | None = None,
 ) -> ReportView:
     """Localise and format `document` for display; at most `cap_per_rule` findings per rule.
 
     `plan_line`: the header's plan summary when the caller has it (auditor.plan.plan_header),
     so a renderer that builds the view several times compiles the plan once. `memo`: the finding
-    rows of the rendering's other views of this document (see RowMemo), built once."""
-    ctx = RenderContext(document, locale, cloud, guidance)
+    rows of the rendering's other views of this document (see RowMemo), built once. `states`: each
+    finding's state in the plan (auditor.report.view.states.plan_states); None where no plan was
+    compiled (a merged report): the findings' own actions say then."""
+    ctx = RenderContext(document, locale, cloud, guidance, states)
     summary = document.get("summary") or {}
     tenant = document.get("tenant") or {}
     tool = document.get("tool") or {}

@@ -10,6 +10,7 @@ from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.text import clean
+from auditor.report.view.states import FindingState, actions_state
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: i for i, name in enumerate(SEVERITIES)}  # an unknown severity ranks after all (9)
@@ -32,8 +33,11 @@ TABLE_CAP = 50
 class RenderContext:
     """Locale, cloud and catalog for one rendering, with the per-rule lookups cached."""
 
-    def __init__(self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance) -> None:
+    def __init__(self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance,
+                 states: Mapping[str, FindingState] | None = None) -> None:
         self.document = document
+        # each finding's state in the plan (auditor.report.view.states); None: no plan was compiled
+        self.states = states
         self.locale = locale
         self.cloud = cloud
         self.guidance = guidance
@@ -64,43 +68,12 @@ class RenderContext:
         return self.t.npgettext("list_more", "…and {n} more, listed in report.json.",
                                 "…and {n} more, listed in report.json.", more)
 
-    def action_status(self, ready: bool, blocked: object) -> str:
-        """"ready to run", or in a few words why a person must finish the call first."""
-        if ready:
-            return self.t.pgettext("action_ready", "ready to run")
-        t = self.t
-        reasons = {
-            "placeholder": t.pgettext("action_placeholder", "not ready: fill in the missing id first"),
-            "choose_value": t.pgettext("action_choose_value", "not ready: choose the value first"),
-            "data_lost": t.pgettext("action_data_lost", "not ready: it would end data the user holds; keep the "
-                                                        "data first"),
-            "plans_unknown": t.pgettext("action_plans_unknown", "not ready: the product's service plans are "
-                                                                "unknown, so it may end data"),
-            "lookup": t.pgettext("action_lookup", "a lookup to read, not a change"),
-            "after_group": t.pgettext("action_after_group", "not ready: only once the group's license is active"),
-            "usage_unknown": t.pgettext("action_usage_unknown", "not ready: the usage reports cannot show whether "
-                                                                "it is still used; check that first"),
-            "group_keeps": t.pgettext("action_group_keeps", "not ready: a group gives both products; change that "
-                                                            "group's licenses first"),
-            "licensing_group": t.pgettext("action_licensing_group", "not ready: the policy's licensing group cannot "
-                                                                    "be joined as it stands; see the step"),
-            "group_dynamic": t.pgettext("action_group_dynamic", "not ready: a dynamic group; change its membership "
-                                                                "rule instead"),
-            "group_synced": t.pgettext("action_group_synced", "not ready: the group is synced from on-premises "
-                                                              "Active Directory; change it there"),
-            "group_mail": t.pgettext("action_group_mail", "not ready: a mail-enabled group; change it in the "
-                                                          "Exchange admin center"),
-            "group_kind_unknown": t.pgettext("action_group_kind_unknown", "not ready: the group's type is not "
-                                                                          "known; check it first"),
-            "mailbox_too_large": t.pgettext("action_mailbox_too_large", "not ready: the mailbox does not fit the "
-                                                                        "smaller plan"),
-            "onedrive_too_large": t.pgettext("action_onedrive_too_large", "not ready: OneDrive does not fit the "
-                                                                          "smaller plan"),
-            "archive": t.pgettext("action_archive", "not ready: the mailbox has an archive the smaller plan lacks"),
-            "storage_unknown": t.pgettext("action_storage_unknown", "not ready: the mailbox and OneDrive sizes are "
-                                                                    "not known"),
-        }
-        return reasons.get(str(blocked), t.pgettext("action_not_ready", "not ready: a person must finish it"))
+    def state_of(self, finding: Mapping[str, Any], remediation: Mapping[str, Any]) -> FindingState | None:
+        """What the plan does about the finding; where no plan was compiled (a merged report), what
+        the finding's own actions say."""
+        if self.states is not None:
+            return self.states.get(str(finding.get("id", "")))
+        return actions_state(remediation, self.locale)
 
     def num(self, value: object) -> str:
         return i18n.format_number(value, self.locale) if isinstance(value, int | float) else clean(value)

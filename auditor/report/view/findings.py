@@ -1,9 +1,9 @@
-"""The findings part of the report view: one section per rule, with its fix recipes and a row per
-finding shown (the row's Graph calls, alternatives and waiver)."""
+"""The findings part of the report view: one section per rule; in it, the rule's fix once per
+recipe the findings share, then a table of the people and products it is for, each with what the
+plan will do about it. The Graph calls are in report.json, plan.json and findings.csv."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,13 +19,10 @@ from auditor.report.view.context import (
     TEXT_LIMIT,
     UNKNOWN_SEVERITY_COLOURS,
     RenderContext,
-    products_text,
     subject_text,
 )
 
-BLOCK_CAP = 4  # distinct fix recipes shown per rule
-ACTION_CAP = 10  # Graph calls shown per finding (and per alternative); report.json has them all
-ALTERNATIVE_CAP = 4
+RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point to findings.csv
 
 
 class Link(msgspec.Struct, frozen=True):
@@ -33,32 +30,10 @@ class Link(msgspec.Struct, frozen=True):
     url: str | None  # None: not a plain https link, shown as text only
 
 
-class FixBlock(msgspec.Struct, frozen=True):
-    caption: str
-    steps: tuple[str, ...]
-    role: str
-    next_steps: tuple[str, ...]
-    links: tuple[Link, ...]
-
-
-class ActionLine(msgspec.Struct, frozen=True):
-    """One Graph call of a finding's fix, numbered in the order to run."""
-
-    n: int
-    description: str
-    method: str
-    path: str
-    body: str
-    ready: bool
-    status: str  # "ready to run", or why a person must finish it
-
-
-class AlternativeBlock(msgspec.Struct, frozen=True):
-    label: str
-    actions: tuple[ActionLine, ...]
-
-
 class FindingRow(msgspec.Struct, frozen=True):
+    """One person or product in a recipe's table: who, which products and groups, and what the
+    plan will do about it (auditor.report.view.states)."""
+
     id: str
     severity: str
     severity_label: str
@@ -66,24 +41,38 @@ class FindingRow(msgspec.Struct, frozen=True):
     fg: str
     subject_kind: str
     subject_name: str
-    subject_detail: str
+    subject_detail: str  # the UPN of a user, the id of a subscription or group
     products: str
+    groups: str  # the groups that assign the products, empty when assigned directly
     policy: str
-    message: str
-    fix: str
-    actions: tuple[ActionLine, ...]  # the default fix's Graph calls, in order (at most ACTION_CAP)
-    alternatives: tuple[AlternativeBlock, ...]
-    actions_more: str  # "…and N more, listed in report.json." when calls were left out
+    message: str  # the finding in one sentence, for what is not a user or a rule the catalog does not know
     cost: str
     change: str
+    state: str  # "ready", "waits for a declaration", "needs an admin's decision"; empty when unknown
+    state_ready: bool
+    state_reason: str  # why it waits, in the plan's words
     waived: bool
     waiver_reason: str
     waiver_owner: str
     waiver_expires: str
 
 
+class Recipe(msgspec.Struct, frozen=True):
+    """A fix shared by findings of one rule: its steps once, then the people and products it is for.
+    Findings whose steps really differ (another group to leave, another product to keep) get a
+    recipe of their own."""
+
+    caption: str
+    steps: tuple[str, ...]
+    role: str
+    next_steps: tuple[str, ...]
+    links: tuple[Link, ...]
+    rows: tuple[FindingRow, ...]
+
+
 class RuleSection(msgspec.Struct, frozen=True):
     rule: str
+    anchor: str  # the section's id in report.html ("rule-<id>"), which the digest links to
     title: str
     description: str
     severity: str
@@ -95,8 +84,8 @@ class RuleSection(msgspec.Struct, frozen=True):
     waived_count_text: str
     open_text: str
     waived_text: str
-    blocks: tuple[FixBlock, ...]
-    rows: tuple[FindingRow, ...]
+    shared: Recipe  # the steps, role, next steps and links every recipe of the rule has, shown once
+    recipes: tuple[Recipe, ...]  # each with what is its own only
     more_text: str
 
 
@@ -109,31 +98,7 @@ def _policy_text(finding: Mapping[str, Any]) -> str:
     return policy
 
 
-def _call_parts(action: Mapping[str, Any]) -> tuple[str, str, str]:
-    body = action.get("body")
-    body_text = "" if body is None else json.dumps(body, ensure_ascii=False, sort_keys=True)
-    return clean(action.get("method", ""), 20), clean(action.get("path", ""), TEXT_LIMIT), clean(body_text, 2000)
-
-
-def _actions(ctx: RenderContext, items: object) -> tuple[tuple[ActionLine, ...], int]:
-    """The calls as shown (at most ACTION_CAP) and how many were left out."""
-    listed = [a for a in items if isinstance(a, Mapping)] if isinstance(items, list | tuple) else []
-    lines = []
-    for n, action in enumerate(listed[:ACTION_CAP], start=1):
-        method, path, body = _call_parts(action)
-        ready = action.get("ready") is True
-        lines.append(ActionLine(n, clean(action.get("description", ""), TEXT_LIMIT), method, path, body, ready,
-                                ctx.action_status(ready, action.get("blocked"))))
-    return tuple(lines), len(listed) - len(lines)
-
-
-def _alternatives(ctx: RenderContext, items: object) -> tuple[AlternativeBlock, ...]:
-    listed = [a for a in items if isinstance(a, Mapping)] if isinstance(items, list | tuple) else []
-    return tuple(AlternativeBlock(clean(alt.get("label", ""), TEXT_LIMIT), _actions(ctx, alt.get("actions"))[0])
-                 for alt in listed[:ALTERNATIVE_CAP])
-
-
-def _block(remediation: Mapping[str, Any], caption: str) -> FixBlock:
+def _recipe_of(remediation: Mapping[str, Any]) -> Recipe:
     def strings(key: str) -> tuple[str, ...]:
         items = remediation.get(key) or []
         return tuple(clean(s, 2000) for s in items) if isinstance(items, list | tuple) else ()
@@ -142,13 +107,21 @@ def _block(remediation: Mapping[str, Any], caption: str) -> FixBlock:
     for link in remediation.get("links") or []:
         if isinstance(link, Mapping):
             links.append(Link(clean(link.get("title", ""), NAME_LIMIT), safe_url(link.get("url"))))
-    return FixBlock(
-        caption=caption,
-        steps=strings("steps"),
-        role=clean(remediation.get("role") or "", NAME_LIMIT),
-        next_steps=strings("next_steps"),
-        links=tuple(links),
-    )
+    return Recipe(caption=clean(remediation.get("summary", ""), TEXT_LIMIT), steps=strings("steps"),
+                  role=clean(remediation.get("role") or "", NAME_LIMIT), next_steps=strings("next_steps"),
+                  links=tuple(links), rows=())
+
+
+def shared_recipe(ctx: RenderContext, finding: Mapping[str, Any]) -> Recipe:
+    """The finding's steps as they read for every user they fit: the catalog's remediation for the
+    same facts with the user named by the table's column ("[Name]"), so that findings whose steps
+    differ only by the user share one recipe. Other subjects keep their own steps."""
+    subject = finding.get("subject") or {}
+    if subject.get("type") != "user" or finding.get("rule") not in ctx.known:
+        return _recipe_of(ctx.remediation(finding))
+    placeholder = ctx.t.pgettext("recipe_user", "[Name]")
+    neutral = {**finding, "subject": {"type": "user", "id": subject.get("id", ""), "display_name": placeholder}}
+    return _recipe_of(ctx.remediation(neutral))
 
 
 def _change_label(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
@@ -161,16 +134,34 @@ def _change_label(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
     return ""
 
 
+def _groups_text(details: object) -> str:
+    """The groups that assign the finding's products, each once."""
+    by_sku = details.get("assigned_by_group") if isinstance(details, Mapping) else None
+    names: list[str] = []
+    for groups in (by_sku or {}).values() if isinstance(by_sku, Mapping) else ():
+        for name in groups if isinstance(groups, list | tuple) else ():
+            if isinstance(name, str) and name not in names:
+                names.append(name)
+    return clean(", ".join(names), NAME_LIMIT)
+
+
+def _products(ctx: RenderContext, skus: object) -> str:
+    """The finding's products by their names for people ("Microsoft 365 E3, Visio Plan 2")."""
+    if not isinstance(skus, list | tuple):
+        return ""
+    return clean(", ".join(ctx.names.get(str(s), str(s)) for s in skus), NAME_LIMIT)
+
+
 def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Mapping[str, Any]) -> FindingRow:
-    """A finding as its rule section shows it, with `remediation` (ctx.remediation of it)."""
+    """A finding as its recipe's table shows it, with `remediation` (ctx.remediation of it)."""
     severity = str(finding.get("severity", ""))
     bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)
     subject = finding.get("subject") or {}
     name, detail = subject_text(subject)
-    actions, more = _actions(ctx, remediation.get("actions"))
     waiver = finding.get("waiver") if finding.get("waived") else None
     waiver = waiver if isinstance(waiver, Mapping) else {}
     cost = finding.get("monthly_cost")
+    state = None if finding.get("waived") else ctx.state_of(finding, remediation)
     return FindingRow(
         id=clean(finding.get("id", ""), 64),
         severity=severity,
@@ -180,15 +171,17 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
         subject_kind=ctx.subject_labels.get(str(subject.get("type")), ""),
         subject_name=name,
         subject_detail=detail,
-        products=products_text(finding.get("skus")),
+        products=_products(ctx, finding.get("skus")),
+        groups=_groups_text(finding.get("details")),
         policy=_policy_text(finding),
-        message=ctx.message(finding),
-        fix=clean(remediation.get("summary", ""), TEXT_LIMIT),
-        actions=actions,
-        alternatives=_alternatives(ctx, remediation.get("alternatives")),
-        actions_more=ctx.list_more(more),
+        # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
+        # catalog does not know (from another version of the tool), by its message
+        message="" if subject.get("type") == "user" and finding.get("rule") in ctx.known else ctx.message(finding),
         cost="" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
+        state=state.label if state else "",
+        state_ready=bool(state and state.ready),
+        state_reason=state.reason if state else "",
         waived=bool(finding.get("waived")),
         waiver_reason=clean(waiver.get("reason", ""), TEXT_LIMIT),
         waiver_owner=clean(waiver.get("owner", ""), NAME_LIMIT),
@@ -197,13 +190,13 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
 
 
 class RowMemo:
-    """Each finding's remediation and row, built once for all the views of one rendering: the HTML
+    """Each finding's row and shared recipe, built once for all the views of one rendering: the HTML
     and the Markdown show the same rows (only how many differs), and the HTML may build its view
     again with fewer. Used only by views of the same document, locale, cloud and catalog."""
 
     def __init__(self) -> None:
         self._owner: tuple[Any, ...] | None = None
-        self._rows: dict[int, tuple[Mapping[str, Any], Mapping[str, Any], FindingRow]] = {}
+        self._rows: dict[int, tuple[Mapping[str, Any], Recipe, FindingRow]] = {}
 
     def serves(self, ctx: RenderContext) -> bool:
         owner = (ctx.document, ctx.locale, ctx.cloud, ctx.guidance)
@@ -211,19 +204,77 @@ class RowMemo:
             self._owner = owner
         return all(a is b or a == b for a, b in zip(self._owner, owner, strict=True))
 
-    def row(self, ctx: RenderContext, finding: Mapping[str, Any]) -> tuple[Mapping[str, Any], FindingRow]:
+    def row(self, ctx: RenderContext, finding: Mapping[str, Any]) -> tuple[Recipe, FindingRow]:
         kept = self._rows.get(id(finding))
         if kept is not None and kept[0] is finding:
             return kept[1], kept[2]
-        remediation = ctx.remediation(finding)
-        row = finding_row(ctx, finding, remediation)
-        self._rows[id(finding)] = (finding, remediation, row)
-        return remediation, row
+        row = finding_row(ctx, finding, ctx.remediation(finding))
+        recipe = shared_recipe(ctx, finding)
+        self._rows[id(finding)] = (finding, recipe, row)
+        return recipe, row
+
+
+def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], known: bool) -> tuple[Recipe, ...]:
+    """The rows gathered under the recipes they share, the largest first; past RECIPE_CAP recipes,
+    the rest share one table whose steps are in findings.csv."""
+    by_key: dict[tuple[Any, ...], tuple[Recipe, list[FindingRow]]] = {}
+    for recipe, row in pairs:
+        key = (recipe.caption, recipe.steps, recipe.role, recipe.next_steps, recipe.links)
+        by_key.setdefault(key, (recipe, []))[1].append(row)
+    ordered = sorted(by_key.values(), key=lambda item: -len(item[1]))
+    # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
+    several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
+    shown = [msgspec.structs.replace(recipe, rows=tuple(rows), caption=recipe.caption if several else "")
+             for recipe, rows in ordered[:RECIPE_CAP]]
+    rest = [row for _, rows in ordered[RECIPE_CAP:] for row in rows]
+    if rest:
+        caption = ctx.t.pgettext("recipe_rest", "The steps for these differ per finding: see the remediation "
+                                 "column of findings.csv.")
+        shown.append(Recipe(caption, (), "", (), (), tuple(rest)))
+    return tuple(shown)
+
+
+def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tuple[Recipe, ...]]:
+    """What the recipes of a rule share, once: the steps every recipe has, and the role, next steps
+    and links most of them have (a recipe with others shows its own); then the recipes with only
+    what is theirs."""
+    with_steps = [r for r in recipes if r.steps or r.role or r.next_steps or r.links]
+    if not with_steps:
+        return Recipe("", (), "", (), (), ()), recipes
+    first = with_steps[0]
+    steps = tuple(step for step in first.steps if all(step in r.steps for r in with_steps))
+
+    def same(field: str) -> Any:
+        values = [getattr(r, field) for r in with_steps]
+        common = max(values, key=values.count)  # the first of the most frequent
+        return common if len(values) == 1 or values.count(common) > 1 else type(common)()
+
+    shared = Recipe("", steps, same("role"), same("next_steps"), same("links"), ())
+
+    def own(r: Recipe) -> Recipe:
+        extra = tuple(step for step in r.steps if step not in steps)
+        # the caption (the fix in one sentence) tells a recipe apart when no step of its own does
+        return msgspec.structs.replace(r, steps=extra, caption="" if extra and known else r.caption,
+                                       role="" if r.role == shared.role else r.role,
+                                       next_steps=() if r.next_steps == shared.next_steps else r.next_steps,
+                                       links=() if r.links == shared.links else r.links)
+
+    return shared, tuple(own(r) for r in recipes)
+
+
+def _once(recipe: Recipe, seen: set[object]) -> Recipe:
+    """`recipe` without the next steps and links an earlier section of the report showed ("Run the
+    audit again", "Buy or remove licenses"): each is read once, where it first applies."""
+    next_steps = tuple(step for step in recipe.next_steps if step not in seen)
+    links = tuple(link for link in recipe.links if link not in seen)
+    seen.update(next_steps, links)
+    return msgspec.structs.replace(recipe, next_steps=next_steps, links=links)
 
 
 def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], cap: int,
                    memo: RowMemo | None = None) -> tuple[RuleSection, ...]:
-    """One section per rule, open before waived and the most severe first; at most `cap` rows each."""
+    """One section per rule, open before waived and the most severe first; at most `cap` rows each,
+    gathered under the recipes they share."""
     if memo is None or not memo.serves(ctx):
         memo = RowMemo()
     by_rule: dict[str, list[Mapping[str, Any]]] = {}
@@ -237,31 +288,24 @@ def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], ca
         return (0 if open_ranks else 1, min(open_ranks or all_ranks), rule)
 
     sections = []
+    seen: set[object] = set()  # next steps and links shown in an earlier section
     for rule in sorted(by_rule, key=order):
         items = by_rule[rule]
         open_items = [f for f in items if not f.get("waived")]
         waived_items = [f for f in items if f.get("waived")]
         shown = (open_items + waived_items)[:cap]
-        rows = []
-        blocks: dict[tuple[Any, ...], FixBlock] = {}
-        for finding in shown:
-            remediation, row = memo.row(ctx, finding)
-            rows.append(row)
-            block = _block(remediation, clean(remediation.get("summary", ""), TEXT_LIMIT))
-            key = (block.steps, block.role, block.next_steps, block.links)
-            if key not in blocks and len(blocks) < BLOCK_CAP and (block.steps or block.next_steps or block.links):
-                blocks[key] = block
-        unique = list(blocks.values())
-        if len(unique) == 1:  # one recipe for the whole rule: the row summaries say the specifics
-            unique = [FixBlock("", *next(iter(blocks.keys())))]
+        known = rule in ctx.known
+        shared, recipes = _shared(_recipes(ctx, [memo.row(ctx, finding) for finding in shown], known), known)
         severity = str((open_items or items)[0].get("severity", ""))
         top = min((SEVERITY_RANK.get(str(f.get("severity")), 9) for f in (open_items or items)), default=9)
         severity = SEVERITIES[top] if top < len(SEVERITIES) else severity
         bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)
         hidden = len(items) - len(shown)
+        shared, recipes = _once(shared, seen), tuple(_once(recipe, seen) for recipe in recipes)
         sections.append(
             RuleSection(
                 rule=clean(rule, 100),
+                anchor=rule_anchor(rule),
                 title=ctx.title(rule),
                 description=ctx.describe(rule),
                 severity=severity,
@@ -274,8 +318,8 @@ def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], ca
                 open_text=ctx.t.npgettext("rule_open", "{n} open finding", "{n} open findings", len(open_items)),
                 waived_text=ctx.t.npgettext("rule_waived", "{n} waived", "{n} waived", len(waived_items))
                 if waived_items else "",
-                blocks=tuple(unique),
-                rows=tuple(rows),
+                shared=shared,
+                recipes=recipes,
                 more_text=ctx.t.npgettext(
                     "rule_more",
                     "{n} more finding of this rule is listed in findings.csv and report.json.",
@@ -286,3 +330,8 @@ def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], ca
             )
         )
     return tuple(sections)
+
+
+def rule_anchor(rule: str) -> str:
+    """The id of a rule's section in report.html: letters, digits and dashes only."""
+    return "rule-" + "".join(ch if ch.isascii() and (ch.isalnum() or ch == "-") else "-" for ch in rule)[:100]

@@ -267,6 +267,9 @@ class AssignmentNotGroupBased(AssignmentRule):
         Text("summary.to_group", "Add {user} to the group that should assign {sku}, then remove the direct "
              "assignment.",
              "Add {user} to the group that should assign {sku}, then remove the direct assignments."),
+        Text("summary.to_named_group", "Add {user} to the group {group}, which assigns {sku}, then remove the "
+             "direct assignment.",
+             "Add {user} to the group {group}, which assigns {sku}, then remove the direct assignments."),
         Text("steps.group.wait", "Wait until the Licenses page of {user} shows {sku} as inherited from the group "
              "before you remove the direct assignment.",
              "Wait until the Licenses page of {user} shows {sku} as inherited from the group before you remove "
@@ -356,6 +359,11 @@ class AssignmentNotGroupBased(AssignmentRule):
                 # not ready: it may only run once a group's copy is active (no group to join is known)
                 actions.append(assign_license(f, [], rest, TextRef("graph.remove_after_group", rest_values),
                                               AFTER_GROUP))
-            return Remediation(TextRef("summary.to_group", values), steps, "role.group", [TextRef("next.rerun")],
+            # the summary names the licensing group when the policy's one group gives every product
+            groups = {licensing.group_name(entry) for entry, _ in licensing.by_group(f, parts)}
+            summary = TextRef("summary.to_group", values)
+            if not rest and len(groups) == 1:
+                summary = TextRef("summary.to_named_group", values | {"group": groups.pop()})
+            return Remediation(summary, steps, "role.group", [TextRef("next.rerun")],
                         ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
         return held_twice(f, w, twice)

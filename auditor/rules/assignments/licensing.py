@@ -207,9 +207,13 @@ def by_group(f: Facts, parts: Sequence[str]) -> list[tuple[Mapping[str, Any], li
     return list(out.values())
 
 
+def group_name(entry: Mapping[str, Any]) -> str:
+    """The licensing group as the texts name it: its display name, else the policy's reference."""
+    return as_text(entry.get("name")) or as_text(entry.get("ref")) or "?"
+
+
 def join_steps(w: ValueFormatter, entry: Mapping[str, Any], parts: Sequence[str]) -> TextRef:
-    return TextRef("steps.group.join", {"group": as_text(entry.get("name")) or as_text(entry.get("ref")) or "?",
-                                     **w.listing("sku", list(parts))})
+    return TextRef("steps.group.join", {"group": group_name(entry), **w.listing("sku", list(parts))})
 
 
 TEXTS = (

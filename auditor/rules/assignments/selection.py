@@ -63,6 +63,8 @@ class SkuNotAllowed(AssignmentRule):
              "Replace {old} with {new} for {user} in one step."),
         Text("summary.replace_group", "{old} comes from the group {group}: move {user} to a group that assigns "
              "{new} instead."),
+        Text("summary.replace_named_group", "{old} comes from the group {group}: move {user} to the group {join}, "
+             "which assigns {new}, instead."),
         Text("summary.not_allowed", "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}.",
              "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}."),
         Steps("steps.replace.worldwide",
@@ -180,8 +182,9 @@ class SkuNotAllowed(AssignmentRule):
                           TextRef("steps.group.replace_named" if join else "steps.group.replace", values)]
         actions = self.actions(f, w, direct, grouped, new, target)
         summary: TextRef | tuple[TextRef, ...]
-        if grouped:
-            summary = group_summaries(f, w, grouped, "summary.replace_group", {"new": target})
+        if grouped:  # naming the group to join where the policy names it
+            summary = group_summaries(f, w, grouped, "summary.replace_named_group" if join else "summary.replace_group",
+                                      {"new": target, "join": join or ""})
         elif new:
             summary = TextRef("summary.replace", {**w.listing("old", direct), "new": target})
         else:
@@ -297,6 +300,8 @@ class SkuRequiredMissing(AssignmentRule):
              "{user} has none of the required products ({required})."),
         Text("summary.assign", "Give {user} the required product {sku}.",
              "Give {user} one of the required products: {sku}."),
+        Text("summary.assign_group", "Add {user} to the group {group}, which assigns {sku}.",
+             "Add {user} to the group {group}, which assigns {sku}."),
         Steps("steps.assign.worldwide",
               "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
               "Select {user}, then open the Licenses and apps tab.",
@@ -388,6 +393,9 @@ class SkuRequiredMissing(AssignmentRule):
             # needs no usage location of the user's own: it takes the tenant's)
             join = licensing.join(f, w, given, entry)
             step = licensing.join_steps(w, entry, given) if join.ready else join.description
+            if join.ready:  # the summary names the group the step joins
+                summary = TextRef("summary.assign_group",
+                                  {**w.listing("sku", given), "group": licensing.group_name(entry)})
             return Remediation(summary, [step], "role.group", [TextRef("next.rerun")], links, [join])
         steps = [TextRef(f"steps.assign.{v.steps}", choice), TextRef("steps.group.add", choice)]
         actions = []

@@ -1,0 +1,94 @@
+"""The digest: the e-mail's body (digest.html and its plain-text twin digest.txt), written beside
+the full report. Built from the same report document, locale and plan as report.html
+(auditor.report.view.digest has what it shows and its caps)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from auditor.model import Cloud, Locale
+from auditor.report.environment import html_environment
+from auditor.report.guidance_api import Guidance
+from auditor.report.view.digest import DigestView, build_digest
+from auditor.report.view.states import FindingState
+
+DIGEST_HTML = "digest.html"
+DIGEST_TEXT = "digest.txt"
+
+
+def render_digest(
+    document: Mapping[str, Any],
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    guidance: Guidance,
+    plan_line: str = "",
+    states: Mapping[str, FindingState] | None = None,
+    headlines: Sequence[str] = (),
+    redacted: bool = False,
+) -> tuple[str, str]:
+    """(HTML, plain text) of the digest; see build_digest for the arguments."""
+    view = build_digest(document, locale=locale, cloud=cloud, guidance=guidance, plan_line=plan_line,
+                        states=states, headlines=headlines, redacted=redacted)
+    html: str = html_environment().get_template("digest.html.j2").render(d=view, t=view.t)
+    return html, digest_text(view)
+
+
+def digest_text(d: DigestView) -> str:
+    """The digest as plain text: the same parts as the HTML, in the same order."""
+    t = d.t
+    lines = [f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
+             d.status_text + (f" ({d.severities})" if d.severities else ""),
+             f"{t.pgettext('unused_spend', 'Unused licenses per month')}: {d.unused}",
+             f"{t.pgettext('digest_reclaimable', 'Reclaimable per month')}: {d.reclaimable}"]
+    if d.plan:
+        lines.append(f"{t.pgettext('plan_header', 'Plan')}: {d.plan}")
+    lines.extend(d.headlines)
+    if d.redacted:
+        lines.append(t.pgettext("redacted_note", "Names and user principal names in this report are replaced by "
+                                "pseudonyms."))
+    lines += _heading(t.pgettext("digest_new_title", "New since the last run"))
+    if d.compared:
+        line = t.pgettext("digest_new_resolved", "New: {new} · resolved: {resolved}", new=d.new_total,
+                          resolved=d.resolved)
+        if d.not_rechecked:
+            line += " · " + t.pgettext("digest_not_rechecked", "not re-checked: {n}", n=d.not_rechecked)
+        lines.append(line)
+        for g in d.new_groups:
+            names = (": " + ", ".join(g.names)) if g.names else ""
+            lines.append(f"- [{g.severity_label}] {g.title} ({g.count}){names}{' ' + g.more if g.more else ''}")
+    else:
+        lines.append(t.pgettext("digest_no_baseline", "Not compared with an earlier run: give --baseline or "
+                                "--history to see what is new."))
+    if d.tenants:
+        lines += _heading(t.pgettext("digest_tenants_title", "Tenants"))
+        for tenant in d.tenants:
+            new = f", {tenant.new_count}" if tenant.new_count else ""
+            lines.append(f"- {tenant.name}: {tenant.status}; {tenant.open_count}{new}; {tenant.unused}")
+        if d.tenants_more:
+            lines.append(d.tenants_more)
+        if d.cross:
+            lines.append(t.pgettext("digest_cross_title", "Across tenants") + ":")
+            lines.extend(f"- [{r.severity_label}] {r.title}: {r.open_count}" for r in d.cross)
+    lines += _heading(t.pgettext("digest_actions_title", "Top actions"))
+    for a in d.actions:
+        products = f" · {a.products}" if a.products else ""
+        cost = f" · {a.cost}" if a.cost else ""
+        lines.append(f"- {a.title}: {a.subject}{products}{cost} · {a.state}")
+    if not d.actions:
+        lines.append(t.pgettext("no_findings", "No open findings for the rules that were evaluated."))
+    lines += _heading(t.pgettext("rules_title", "Findings per rule"))
+    for r in d.rules:
+        lines.append(f"- [{r.severity_label}] {r.title}: {r.open_count}{' · ' + r.new_count if r.new_count else ''}")
+    if d.rules_more:
+        lines.append(d.rules_more)
+    lines += ["", t.pgettext("digest_where", "The full report, with the steps for every finding, is report.html; "
+                             "every finding is in findings.csv. Both are attached to this e-mail and kept with the "
+                             "run.")]
+    return "\n".join(lines) + "\n"
+
+
+def _heading(title: str) -> list[str]:
+    # underlined rather than upper-cased: str.upper() does not know Turkish (i -> İ)
+    return ["", title, "-" * len(title)]

@@ -1,0 +1,281 @@
+"""The digest's view: what an admin reads in the morning e-mail, in two minutes.
+
+Status and money first, then what changed since the last run (new findings by severity, naming
+at most NAMES_CAP people), the top actions (at most ACTIONS_CAP, ranked by money and severity, each
+with its state in the plan), the findings per rule as counts linking to the full report, and for a
+merged report one line per tenant. Every list is capped and every name clipped, so the digest stays
+small whatever the tenant's size (docs/reports.md gives the measures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from auditor import i18n
+from auditor.model import Cloud, Locale
+from auditor.report.guidance_api import Guidance
+from auditor.report.text import clean
+from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS, SEVERITY_RANK, RenderContext, subject_text
+from auditor.report.view.findings import rule_anchor
+from auditor.report.view.states import FindingState
+
+NAMES_CAP = 20  # people named among the new findings, then "and N more"
+ACTIONS_CAP = 10
+RULES_CAP = 40  # rules listed with their counts; a merged report of many tenants could have more
+TENANTS_CAP = 60
+DIGEST_NAME = 60  # characters of a name or UPN in the digest
+
+
+class NewGroup(msgspec.Struct, frozen=True):
+    """New findings of one rule and severity: who, and how many more."""
+
+    severity_label: str
+    bg: str
+    fg: str
+    title: str
+    count: str
+    names: tuple[str, ...]
+    more: str  # "and 3 more", empty when everyone is named
+
+
+class TopAction(msgspec.Struct, frozen=True):
+    id: str  # the finding's
+    title: str  # the rule's title
+    subject: str
+    products: str
+    cost: str
+    state: str
+    ready: bool
+    severity_label: str
+
+
+class RuleCount(msgspec.Struct, frozen=True):
+    title: str
+    anchor: str
+    severity_label: str
+    open_count: str
+    new_count: str  # empty when none is new or there is no baseline
+
+
+class TenantLine(msgspec.Struct, frozen=True):
+    name: str
+    status: str
+    complete: bool
+    open_count: str
+    unused: str
+    new_count: str
+
+
+class DigestView(msgspec.Struct, frozen=True):
+    t: i18n.Translations
+    lang: str
+    tenant_name: str
+    as_of: str
+    status: str  # ok | findings | incomplete
+    status_text: str
+    status_colour: str
+    severities: str  # "13 high, 29 medium, 15 low"
+    unused: str
+    reclaimable: str
+    plan: str  # the plan's line (auditor.plan.summary.plan_header); empty for a merged report
+    headlines: tuple[str, ...]  # the bill's and the migration plan's headline, one line each, when given
+    compared: bool  # a baseline was given: `new_*` and `resolved` mean something
+    new_total: str
+    new_groups: tuple[NewGroup, ...]
+    resolved: str
+    not_rechecked: str  # empty when every earlier finding was re-checked
+    actions: tuple[TopAction, ...]
+    rules: tuple[RuleCount, ...]
+    rules_more: str
+    tenants: tuple[TenantLine, ...]
+    tenants_more: str
+    cross: tuple[RuleCount, ...]  # a merged report's findings across tenants, per rule
+    redacted: bool
+
+
+def _short(value: object) -> str:
+    return clean(value, DIGEST_NAME)
+
+
+def _who(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
+    subject = finding.get("subject") or {}
+    name, detail = subject_text(subject)
+    if subject.get("type") in ("sku", "subscription"):
+        name = ctx.names.get(name, name)
+    name, detail = _short(name), _short(detail)
+    who = f"{name} ({detail})" if detail else name
+    tenant = finding.get("tenant")  # a merged report names the tenant of each finding
+    return f"{_short(tenant.get('name') or tenant.get('id'))} · {who}" if isinstance(tenant, Mapping) else who
+
+
+def _new_groups(ctx: RenderContext, new: Sequence[Mapping[str, Any]]) -> tuple[NewGroup, ...]:
+    """New findings by severity and rule, naming at most NAMES_CAP subjects in all."""
+    by_group: dict[tuple[int, str], list[Mapping[str, Any]]] = {}
+    for finding in new:
+        key = (SEVERITY_RANK.get(str(finding.get("severity")), 9), str(finding.get("rule", "")))
+        by_group.setdefault(key, []).append(finding)
+    budget = NAMES_CAP
+    groups = []
+    for (rank, rule), items in sorted(by_group.items()):
+        named = [_who(ctx, f) for f in items[:budget]]
+        budget -= len(named)
+        severity = SEVERITIES[rank] if rank < len(SEVERITIES) else ""
+        bg, fg = SEVERITY_COLOURS.get(severity, ("#495057", "#ffffff"))
+        rest = len(items) - len(named)
+        groups.append(NewGroup(ctx.severity_label(severity or str(items[0].get("severity", ""))), bg, fg,
+                               ctx.title(rule), ctx.num(len(items)), tuple(named),
+                               ctx.t.npgettext("digest_more", "and {n} more", "and {n} more", rest) if rest else ""))
+        if len(groups) >= RULES_CAP:
+            break
+    return tuple(groups)
+
+
+def _top_actions(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> tuple[TopAction, ...]:
+    """The open findings worth most per month, the most severe first among equals; each with its state."""
+    open_items = [f for f in findings if not f.get("waived")]
+
+    def rank(f: Mapping[str, Any]) -> tuple[float, int, str]:
+        cost = f.get("monthly_cost")
+        money = float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else 0.0
+        return (-money, SEVERITY_RANK.get(str(f.get("severity")), 9), str(f.get("id", "")))
+
+    actions = []
+    for f in sorted(open_items, key=rank)[:ACTIONS_CAP]:
+        remediation = f.get("remediation")
+        state: FindingState | None = ctx.state_of(f, remediation if isinstance(remediation, Mapping) else {})
+        cost = f.get("monthly_cost")
+        listed = f.get("skus")
+        # a product's or subscription's finding names its product as the subject already
+        skus = listed if isinstance(listed, list) and (f.get("subject") or {}).get("type") == "user" else []
+        actions.append(TopAction(
+            id=clean(f.get("id", ""), 64),
+            title=ctx.title(str(f.get("rule", ""))),
+            subject=_who(ctx, f),
+            products=clean(", ".join(ctx.names.get(str(s), str(s)) for s in skus[:4]), 120),
+            cost="" if not isinstance(cost, int | float) or not cost else ctx.money(cost, ctx.currency),
+            state=state.label if state else ctx.t.pgettext("state_person", "needs an admin's decision"),
+            ready=bool(state and state.ready),
+            severity_label=ctx.severity_label(str(f.get("severity", ""))),
+        ))
+    return tuple(actions)
+
+
+def _rule_counts(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> tuple[list[RuleCount], int]:
+    by_rule: dict[str, list[Mapping[str, Any]]] = {}
+    for f in findings:
+        if not f.get("waived"):
+            by_rule.setdefault(str(f.get("rule", "")), []).append(f)
+
+    def order(rule: str) -> tuple[int, int, str]:
+        items = by_rule[rule]
+        return (min(SEVERITY_RANK.get(str(f.get("severity")), 9) for f in items), -len(items), rule)
+
+    rules = sorted(by_rule, key=order)
+    rows = []
+    for rule in rules[:RULES_CAP]:
+        items = by_rule[rule]
+        top = min(SEVERITY_RANK.get(str(f.get("severity")), 9) for f in items)
+        new = sum(1 for f in items if f.get("change") == "new")
+        rows.append(RuleCount(ctx.title(rule), rule_anchor(rule),
+                              ctx.severity_label(SEVERITIES[top] if top < len(SEVERITIES) else ""),
+                              ctx.num(len(items)),
+                              ctx.t.npgettext("digest_rule_new", "{n} new", "{n} new", new) if new else ""))
+    return rows, len(rules) - len(rows)
+
+
+def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list[TenantLine], int]:
+    tenants = [t for t in document.get("tenants") or [] if isinstance(t, Mapping)]
+    new_by_tenant: dict[str, int] = {}
+    for f in document.get("findings") or []:
+        tenant = f.get("tenant")
+        if isinstance(tenant, Mapping) and f.get("change") == "new":
+            new_by_tenant[str(tenant.get("id"))] = new_by_tenant.get(str(tenant.get("id")), 0) + 1
+    lines = []
+    for t in tenants[:TENANTS_CAP]:
+        summary = t.get("summary") or {}
+        unwaived = int(summary.get("unwaived") or 0)
+        unused = summary.get("unused_monthly_cost") or {}
+        complete = t.get("complete") is not False
+        status = ("incomplete" if not complete else "findings" if unwaived else "ok")
+        lines.append(TenantLine(
+            name=_short(t.get("name") or t.get("id") or ""),
+            status=_status_texts(ctx)[status],
+            complete=complete,
+            open_count=ctx.t.npgettext("digest_open", "{n} open", "{n} open", unwaived),
+            unused=ctx.money(unused.get("amount"), unused.get("currency")),
+            new_count=ctx.t.npgettext("digest_rule_new", "{n} new", "{n} new", new_by_tenant.get(str(t.get("id")), 0))
+            if "changes" in document else "",
+        ))
+    return lines, len(tenants) - len(lines)
+
+
+def _status_texts(ctx: RenderContext) -> dict[str, str]:
+    return {
+        "incomplete": ctx.t.pgettext("status_incomplete", "Incomplete report: not every rule was evaluated"),
+        "findings": ctx.t.pgettext("status_findings", "Findings need attention"),
+        "ok": ctx.t.pgettext("status_compliant", "Compliant: no open findings"),
+    }
+
+
+def build_digest(
+    document: Mapping[str, Any],
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    guidance: Guidance,
+    plan_line: str,
+    states: Mapping[str, FindingState] | None,
+    headlines: Sequence[str] = (),
+    redacted: bool = False,
+) -> DigestView:
+    """The digest of `document` (after `compare` when a baseline was given). `states`: each finding's
+    state in the plan (None for a merged report: the findings' own actions say). `headlines`: one
+    line each from the bill and the migration plan, when they are compiled."""
+    ctx = RenderContext(document, locale, cloud, guidance, states)
+    summary = document.get("summary") or {}
+    complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
+    unwaived = int(summary.get("unwaived") or 0)
+    status = "incomplete" if not complete else ("findings" if unwaived else "ok")
+    by_severity = summary.get("by_severity") or {}
+    severities = [ctx.t.pgettext("digest_severity", "{n} {severity}", n=ctx.num(int(by_severity.get(s) or 0)),
+                                 severity=ctx.severity_label(s))
+                  for s in SEVERITIES if int(by_severity.get(s) or 0)]
+    findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
+    baseline = document.get("changes")
+    changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}
+    compared = isinstance(baseline, Mapping)
+    new = [f for f in findings if f.get("change") == "new" and not f.get("waived")]
+    unused = summary.get("unused_monthly_cost") or {}
+    reclaimable = summary.get("reclaimable_monthly_cost") or {}
+    rules, rules_more = _rule_counts(ctx, findings)
+    tenants, tenants_more = _tenant_lines(ctx, document)
+    return DigestView(
+        t=ctx.t,
+        lang=locale.value,
+        tenant_name=clean((document.get("tenant") or {}).get("name", ""), DIGEST_NAME),
+        as_of=i18n.format_date(str(document.get("as_of", "")), locale),
+        status=status,
+        status_text=_status_texts(ctx)[status],
+        status_colour="#1f7a35" if status == "ok" else "#c92a2a",  # contrast >= 4.5:1 on white
+        severities=i18n.format_list(severities, locale) if severities else "",
+        unused=ctx.money(unused.get("amount"), unused.get("currency")),
+        reclaimable=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
+        plan=clean(plan_line, 600),
+        headlines=tuple(clean(line, 300) for line in headlines[:4]),
+        compared=compared,
+        new_total=ctx.num(len(new)),
+        new_groups=_new_groups(ctx, new),
+        resolved=ctx.num(len(changes.get("resolved") or [])) if compared else "",
+        not_rechecked=ctx.num(len(changes.get("unverified") or [])) if compared and changes.get("unverified") else "",
+        actions=_top_actions(ctx, findings),
+        rules=tuple(rules),
+        rules_more=ctx.list_more(rules_more),
+        tenants=tuple(tenants),
+        tenants_more=ctx.list_more(tenants_more),
+        cross=tuple(_rule_counts(ctx, [f for f in findings if "tenant" in f and f.get("tenant") is None])[0])
+        if "tenants" in document else (),
+        redacted=redacted,
+    )
