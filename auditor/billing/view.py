@@ -137,6 +137,16 @@ def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
             for a in urgent(bill, date.fromisoformat(str(bill["as_of"])), URGENT_DAYS)]
 
 
+def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
+    """The bill's lines for the e-mail digest (audit --billing): what of the saving reaches the
+    bill and when, and each 7-day window about to shut; none without a bill."""
+    bill = document.get("bill")
+    if not isinstance(bill, Mapping) or not bill.get("actions"):
+        return []
+    t = i18n.translations(locale)
+    return [reaches_line(t, bill, document_currency(document)), *urgent_lines(document, locale)]
+
+
 def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Locale) -> BillView | None:
     """The section's rows; None without a bill."""
     if not bill:

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from auditor.billing.view import digest_lines
 from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
@@ -229,8 +230,9 @@ def render(
                 raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
         written.append(path)
     if readable:  # the e-mail's body (auditor.delivery): a digest of the report beside it
+        lines = headlines or digest_lines(document, locale)  # the bill's money and deadlines (audit --billing)
         digest_html, digest_text = render_digest(shown, locale=locale, cloud=cloud, guidance=catalog,
-                                                 plan_line=plan_line, states=states, headlines=headlines,
+                                                 plan_line=plan_line, states=states, headlines=lines,
                                                  redacted=redact)
         for name, text in ((DIGEST_HTML, digest_html), (DIGEST_TEXT, digest_text)):
             _write(out_dir / name, text, "utf-8")

@@ -50,6 +50,17 @@ def test_a_window_closing_within_3_days_leads_the_report_and_the_notification(au
     assert sorted(p.name for p in audited.glob("bill-*.ics"))[0].startswith("bill-EXCHANGESTANDARD-")
 
 
+def test_the_digest_says_what_reaches_the_bill_and_the_window_about_to_shut(audited: Path) -> None:
+    digest = (audited / "digest.txt").read_text("utf-8")
+    reaches = digest.index("Reaches the bill:")
+    # both windows that shut within 3 days, each on its line, right after the money
+    urgent = [line for line in digest.splitlines() if line.endswith("the 7-day window is shut.")]
+    assert [line.split()[:2] for line in urgent] == [["Cancel", "POWER_BI_PRO"], ["Reduce", "SPE_E3"]]
+    assert reaches < digest.index(urgent[0]) < digest.index(urgent[1]) < len(digest) // 2
+    html = (audited / "digest.html").read_text("utf-8")
+    assert "Reaches the bill:" in html and "Cancel POWER_BI_PRO" in html
+
+
 def test_plan_with_the_billing_file_writes_the_bill(audited: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--report-dir", str(audited), "--billing", BILLING]) == 0
     plan = json.loads((audited / "plan.json").read_text("utf-8"))

@@ -146,3 +146,22 @@ def test_direct_members_are_read_for_a_named_licensing_group_only(harness):
     plain = next(g for g in h2.collect((), need_sign_in=False).groups if g.id == licensing.id)
     assert plain.direct_members is None and plain.members == ()
     assert not h2.emulator.requests_to(rf"/groups/{licensing.id}/members")
+
+
+def test_direct_members_share_the_member_strings(harness):
+    """A licensing group's direct members are kept as its members' own strings (the same tuple
+    when nobody is nested): at a million users the second list would otherwise hold every id again."""
+    snap = make_tenant(40, seed=3)
+    licensing = next(g for g in snap.groups if g.assigned_licenses)
+    nested = licensing.members[0]
+    direct = tuple(m for m in licensing.members if m != nested)
+    flat = _kinds(snap, **{licensing.display_name: {"direct_members": licensing.members}})
+    got = next(g for g in harness(flat).collect((licensing.display_name,), need_sign_in=False).groups
+               if g.id == licensing.id)
+    assert got.direct_members is got.members
+    nesting = _kinds(snap, **{licensing.display_name: {"direct_members": direct}})
+    got = next(g for g in harness(nesting).collect((licensing.display_name,), need_sign_in=False).groups
+               if g.id == licensing.id)
+    by_value = {m: m for m in got.members}
+    assert got.direct_members == tuple(sorted(direct))
+    assert all(d is by_value[d] for d in got.direct_members)
