@@ -29,7 +29,7 @@ SCREEN = 800  # px: the height of the first screen
 FIRST_SCREEN = {  # the status, the money and what is new, as the first screen must show them
     Locale.EN: ("Findings need attention", "Unused licenses per month", "€377.95", "Reclaimable per month",
                 "New since the last run", "New: 4"),
-    Locale.TR: ("Bulgular ilgilenilmeyi bekliyor", "Kullanılmayan lisansların aylık tutarı", "€377,95",
+    Locale.TR: ("İlgilenilmesi gereken bulgular var", "Kullanılmayan lisansların aylık tutarı", "€377,95",
                 "Aylık geri kazanılabilir", "Son çalıştırmadan bu yana yeni olanlar", "Yeni: 4"),
 }
 
