@@ -145,7 +145,7 @@ def _block(remediation: Mapping[str, Any], caption: str) -> FixBlock:
     return FixBlock(
         caption=caption,
         steps=strings("steps"),
-        role=clean(remediation.get("role") or "", NAME_LIMIT),
+        role=clean(remediation.get("role") or "", 2000),  # never cut: it names who may make the change
         next_steps=strings("next_steps"),
         links=tuple(links),
     )
