@@ -22,7 +22,10 @@ An expired declaration counts as absent (`details.data_kept.expired`, set by the
 
 `grace_days` on disabled_users: a removal is not ready before that many days after the account
 was disabled (`details.disabled_at`: the user's employeeLeaveDateTime, else the directory audit;
-auditor.rules.base.Context.disable_time); when the disable time is not known the finding waits, as
+auditor.rules.base.Context.disable_time). The directory audit's span is evidence too: when no entry
+of it disabled the account, it was disabled before the log's start (`disabled_from: auditSpan`,
+`audit_span_days`), so grace_days up to that span are met; a longer grace_days cannot be told from
+it. When the disable time is not known the finding waits, as
 `disable_time_unknown` when the directory audit was read and shows no disable (it keeps 30 days),
 as `disable_audit_not_read` when it was not read.
 """
@@ -156,5 +159,7 @@ def grace_wait(details: Mapping[str, Any], as_of: str) -> tuple[str, str] | None
         return (DISABLE_AUDIT_NOT_READ if unread else DISABLE_TIME_UNKNOWN), ""
     ready_at = since + timedelta(days=grace)
     if now < ready_at:
+        if details.get("disabled_from") == "auditSpan":
+            return DISABLE_TIME_UNKNOWN, ""  # only a bound: the log does not reach back grace_days
         return GRACE_PERIOD, ready_at.date().isoformat()
     return None

@@ -86,6 +86,10 @@ class DisabledUserLicensed(_UnusedAccount):
              "{user} is blocked from signing in but still holds {sku}."),
         Text("steps.disabled.confirm", "Confirm that {user} is meant to stay blocked, for example because the "
              "person has left."),
+        Text("message.disabled_before_audit_log", "No entry of the directory audit log, which reaches back {count} "
+             "day, disabled the account: it was disabled at least {count} day ago.",
+             "No entry of the directory audit log, which reaches back {count} days, disabled the account: it was "
+             "disabled at least {count} days ago."),
     )
 
     id = "disabled-user-licensed"
@@ -101,8 +105,10 @@ class DisabledUserLicensed(_UnusedAccount):
         "when the tenant was read) or was `others`/`unknownFutureValue`: it may be a shared mailbox; "
         + DATA_KEPT_DOC + "; when the check sets `grace_days`: `grace_days`, `disabled_at` (when the account was "
         "disabled; null when not known), `disabled_from` (`employeeLeaveDateTime` or `directoryAudit`, where it was "
-        "read) or `disable_unknown` (`audit_not_read`: the directory audit was not read; `not_in_audit`: no entry "
-        "of the audit disabled it, or one enabled it again since)"
+        "read; `auditSpan`: no entry of the directory audit disabled it, so it was disabled before the log's start, "
+        "`disabled_at`, `audit_span_days` days before the end of what was read) or `disable_unknown` "
+        "(`audit_not_read`: the directory audit was not read; `not_in_audit`: no entry of the audit disabled it, or "
+        "one enabled it again since, and the log's span is not known)"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "disabled_users"
@@ -113,6 +119,17 @@ class DisabledUserLicensed(_UnusedAccount):
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
+
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
+        key, values = super().message(f, w)
+        days = f.details.get("audit_span_days")
+        if f.text("disabled_from") == "auditSpan" and isinstance(days, int):
+            values = {**values, "count": number(days, w.word("unknown"))}  # the note below says how far the log reaches
+        return key, values
+
+    def notes(self, f: Facts) -> tuple[str, ...]:
+        spanned = f.text("disabled_from") == "auditSpan" and isinstance(f.details.get("audit_span_days"), int)
+        return (*super().notes(f), *(("message.disabled_before_audit_log",) if spanned else ()))
 
     def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
         return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
