@@ -85,6 +85,7 @@ class Skipped(msgspec.Struct, frozen=True):
     # mailbox_too_large, onedrive_too_large, archive, storage_unknown: the finding's details.storage
     # (sizes, limits and the plans that set them; auditor/rules/storage_fit.py)
     storage: dict[str, Any] | None = None
+    used_on: str = ""  # mailbox_used: the last day the usage reports saw Exchange or OneDrive used (YYYY-MM-DD)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"finding": self.finding, "rule": self.rule, "reason": self.reason,
@@ -101,6 +102,8 @@ class Skipped(msgspec.Struct, frozen=True):
             out["in_part"] = True
         if self.storage:
             out["storage"] = dict(self.storage)
+        if self.used_on:
+            out["used_on"] = self.used_on
         return out
 
 

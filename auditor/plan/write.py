@@ -55,7 +55,14 @@ from auditor.plan.compile import (
 )
 from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS
 from auditor.plan.data_fate import DataRow, data_rows
-from auditor.plan.declared import CONVERT_FIRST, DISABLE_AUDIT_NOT_READ, DISABLE_TIME_UNKNOWN, GRACE_PERIOD
+from auditor.plan.declared import (
+    CONVERT_FIRST,
+    DISABLE_AUDIT_NOT_READ,
+    DISABLE_TIME_UNKNOWN,
+    GRACE_PERIOD,
+    MAILBOX_USED,
+    USE_NOT_SHOWN,
+)
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.records import DECLARED, MailboxStep
 from auditor.plan.summary import locale_of, signed_money, summary
@@ -270,7 +277,7 @@ def _storage_reason(t: i18n.Translations, reason: str, storage: Mapping[str, Any
 
 
 def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = (), rule: str = "",
-            waiver: Mapping[str, str] | None = None, not_before: str = "",
+            waiver: Mapping[str, str] | None = None, not_before: str = "",  # or mailbox_used's day
             storage: Mapping[str, Any] | None = None) -> str:
     """Why a finding needs a person, in words: never the reason's key (docs/plan-and-apply.md lists them)."""
     if reason in (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN):
@@ -325,6 +332,16 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         return t.pgettext("plan_reason_grace_period",
                           "the policy's grace_days after the account was disabled have not passed: not before "
                           "{date} (then plan again)", date=i18n.format_date(not_before, t.locale) or not_before)
+    if reason == MAILBOX_USED:
+        return t.pgettext("plan_reason_mailbox_used",
+                          "the account is enabled and the mailbox was used on {date} (Exchange or OneDrive activity "
+                          "in the usage reports, within the policy's days): its data is not ended on a declaration "
+                          "alone", date=i18n.format_date(not_before, t.locale) or not_before)
+    if reason == USE_NOT_SHOWN:
+        return t.pgettext("plan_reason_use_not_shown",
+                          "the account is enabled, and no usage report shows whether its mailbox and OneDrive were "
+                          "used within the policy's days (the app needs Reports.Read.All): its data is not ended on "
+                          "a declaration alone")
     if reason == DISABLE_TIME_UNKNOWN:
         return t.pgettext("plan_reason_disable_time_unknown",
                           "the policy sets grace_days, but when the account was disabled is not known: the user "
@@ -454,7 +471,7 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
             request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
     rows = tuple(
         _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
-                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before, s.storage),
+                 _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before or s.used_on, s.storage),
                  clean(s.description, 600))
         for s in plan.skipped[:SKIPPED_CAP]
     )

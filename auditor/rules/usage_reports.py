@@ -32,6 +32,7 @@ from ..model import Finding, Severity, User
 from ..policy.model import Policy, Selector, UsageEntry
 from ..policy.yamlsource import Part
 from ..usage_reports import (
+    ACTIVE_USERS,
     MAX_DAYS,
     MEASURED,
     STORAGE_REPORTS,
@@ -93,6 +94,11 @@ def usage_need(policies: Any) -> UsageNeed | None:
             reports |= {w.report.name for w in map(WORKLOADS.__getitem__, _workloads_of(entry)) if w.report}
         if needs_storage(policy):
             reports.update(STORAGE_REPORTS)
+        inactive = policy.hygiene.get("inactive_users")
+        if inactive is not None and inactive.days:
+            # an enabled account's mailbox ends only when the reports show it unused (mail_use)
+            reports.add(ACTIVE_USERS.name)
+            days = max(days, inactive.days)
     wanted = reports or any(p.usage for p in policies.policies)
     return UsageNeed(frozenset(reports), days) if wanted else None
 

@@ -55,13 +55,14 @@ def test_the_reclaim_split_adds_up_and_meets_the_plans_net(tmp_path: Path, monke
     for amount in (total, split.ready, split.declaration, split.person, abs(split.other)):
         assert f"€{amount:,.2f}".replace(".", "\\.") in row, (amount, row)
     if declared:
-        # the example declares the leavers' data kept, not that of inactive (still enabled) accounts:
-        # only theirs waits for a declaration; what reaches leavers through a group no call may
-        # change (a dynamic or a synced group), and a leaver within grace_days, wait for a person
+        # the example declares the leavers' data kept, not that of inactive (still enabled) accounts,
+        # whose mailboxes no declaration ends without the usage reports (which the sample snapshot
+        # lacks): they wait for a person, as does what reaches leavers through a group no call may
+        # change (a dynamic or a synced group), and a leaver within grace_days
         rules = {f["id"]: f["rule"] for f in report["findings"]}
         by_group = [s["finding"] for s in plan["skipped"] if s["reason"] in ("group_dynamic", "group_synced")]
-        assert by_group and split.declaration > 0 and split.person > 0
-        assert {rules[s["finding"]] for s in plan["skipped"] if s["reason"] == "data_lost"} == {
+        assert by_group and split.declaration == 0 and split.person > 0
+        assert {rules[s["finding"]] for s in plan["skipped"] if s["reason"] == "use_not_shown"} == {
             InactiveUserLicensed.id}
     else:
         # a leaver planned in part counts its planned part as ready, the rest as waiting
@@ -93,7 +94,7 @@ def test_the_demo_plan_is_ready_for_covered_leavers_and_each_wait_says_what_to_d
     assert len(grace) == 1
     assert leavers - by_group - grace <= planned and not (leavers - by_group - grace) & skipped.keys()
     inactive = {f["id"] for f in report["findings"] if f["rule"] == InactiveUserLicensed.id}
-    assert inactive and all(skipped[fid]["reason"] == "data_lost" for fid in inactive)
+    assert inactive and all(skipped[fid]["reason"] == "use_not_shown" for fid in inactive)
     # a 1.1 GB mailbox fits F3: the E3 -> F3 replacement is ready in the report. The user is a
     # direct member of Frontline Workers whose copy did not apply, so sku-required-missing's
     # reprocess lets the group give F3, and the replacement's direct F3 waits for that (group_gives)

@@ -29,7 +29,7 @@ from ...model import (
 )
 from ...policy.model import HygieneCheck
 from ...snapshot import MAILBOX_SETTINGS
-from ...usage_reports import MAILBOXES
+from ...usage_reports import ACTIVE_USERS, MAILBOXES
 from ..base import Context, parse_when
 from .base import DATA_KEPT_DOC, HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -214,7 +214,10 @@ class InactiveUserLicensed(_UnusedAccount):
     )
     details_doc = (
         "`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in "
-        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed); " + DATA_KEPT_DOC
+        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the "
+        "active-user usage report: `read`, and when read `since` (the window's first day), `exchange` and "
+        "`onedrive` (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when "
+        "neither was used since); " + DATA_KEPT_DOC
     )
     example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
                                           "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
@@ -255,7 +258,8 @@ class InactiveUserLicensed(_UnusedAccount):
         mailbox = mailbox_extra(user, ctx)
         if mailbox is None:
             return None
-        details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox}
+        details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox,
+                                   "mail_use": mail_use(user, ctx, cutoff)}
         attempts = [t for t in (_sign_in(user.last_sign_in_date_time),
                                 _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
         if attempts and (last is None or max(attempts) > last):
@@ -292,6 +296,19 @@ class InactiveUserLicensed(_UnusedAccount):
         # still no successful sign-in within the window, counted back from when the call runs
         days = f.details.get("days")
         return ({"no_sign_in_within_days": days},) if isinstance(days, int) and days > 0 else ()
+
+
+def mail_use(user: User, ctx: Context, since: datetime) -> dict[str, Any]:
+    """What the usage reports say of the account's mailbox and OneDrive use since `since` (the
+    policy's window): {"read": True, "since": date, "exchange": last day or None, "onedrive": ...}
+    when the active-user report lists the account, else {"read": False}. The plan ends an enabled
+    account's mailbox only when neither was used since then (auditor.plan.declared.use_wait)."""
+    usage = ctx.index.snapshot.usage_reports
+    row = usage.by_upn.get(user.user_principal_name.lower()) if usage is not None else None
+    if usage is None or usage.read(ACTIVE_USERS.name) is None or row is None or ACTIVE_USERS.name not in row.reports:
+        return {"read": False}
+    return {"read": True, "since": since.date().isoformat(), "exchange": row.exchangeLastActivityDate,
+            "onedrive": row.oneDriveLastActivityDate}
 
 
 def _iso(when: datetime | None) -> str | None:
