@@ -18,7 +18,9 @@ declaration covers (the data-loss check names three kinds: mailbox, archive, fil
                                             mailbox usage report allows it (under 50 GB, no archive)
     files: retention, not_needed            files (OneDrive)
 
-An expired declaration counts as absent (`details.data_kept.expired`, set by the audit). An
+An expired declaration counts as absent (`details.data_kept.expired`, set by the audit).
+`mailbox: litigation_hold` is checked when the Exchange export was given (auditor.plan.holds):
+declared but not on hold, the removal waits as `not_on_hold`. An
 enabled account's mailbox is never ended on a declaration alone: for an inactive (enabled)
 account, the removal is ready only when the usage reports show no Exchange and no OneDrive
 activity within the policy's window (`details.mail_use`); else it waits as `mailbox_used` (with the
@@ -42,6 +44,7 @@ from typing import Any
 
 from auditor.directory_audits import parse_time
 from auditor.plan.actions import Action
+from auditor.plan.holds import not_on_hold
 
 COVERS = {
     ("mailbox", "retention"): ("mailbox", "archive"),
@@ -126,7 +129,7 @@ def allows(action: Action, details: Mapping[str, Any]) -> dict[str, Any] | None:
     a declaration alone: the usage reports must show it unused (use_wait)."""
     if action.ready or action.blocked != "data_lost" or not removes_only(action):
         return None
-    if use_wait(details) is not None:
+    if use_wait(details) is not None or not_on_hold(details):
         return None
     kept = data_kept(details)
     kinds = ended(action, details)

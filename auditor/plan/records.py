@@ -156,12 +156,23 @@ class MailboxStep(msgspec.Struct, frozen=True):
     rule: str
     why: str  # WAITS | DECLARED
     change: int = 0  # DECLARED: the change that must run after the conversion
+    object_id: str = ""  # the user's Entra object id: Exchange's ExternalDirectoryObjectId must match it
+    synced: bool = False  # the Exchange export shows the user synced from Active Directory (hybrid)
+    exchange_guid: str = ""  # the mailbox's ExchangeGuid, from the Exchange export
+    size_bytes: int | None = None  # the mailbox's size by the mailbox usage report
+    archive: bool = False  # the usage report or the export shows an archive
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"upn": self.upn, "subject": self.subject, "finding": self.finding,
                                "rule": self.rule, "why": self.why}
         if self.change:
             out["change"] = self.change
+        if self.synced:
+            out["synced"] = True
+        if self.size_bytes is not None:
+            out["size_bytes"] = self.size_bytes
+        if self.archive:
+            out["archive"] = True
         return out
 
 

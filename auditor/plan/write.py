@@ -64,6 +64,7 @@ from auditor.plan.declared import (
     USE_NOT_SHOWN,
 )
 from auditor.plan.exchange import EXCHANGE_FILE, script
+from auditor.plan.holds import NOT_ON_HOLD
 from auditor.plan.records import DECLARED, MailboxStep
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.report.environment import markdown_environment
@@ -332,6 +333,11 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         return t.pgettext("plan_reason_grace_period",
                           "the policy's grace_days after the account was disabled have not passed: not before "
                           "{date} (then plan again)", date=i18n.format_date(not_before, t.locale) or not_before)
+    if reason == NOT_ON_HOLD:
+        return t.pgettext("plan_reason_not_on_hold",
+                          "the policy declares the mailbox kept by a litigation hold, but the Exchange export shows "
+                          "no litigation hold on it: turn the hold on (or correct the declaration), export again, "
+                          "then plan again")
     if reason == MAILBOX_USED:
         return t.pgettext("plan_reason_mailbox_used",
                           "the account is enabled and the mailbox was used on {date} (Exchange or OneDrive activity "

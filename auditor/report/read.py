@@ -128,6 +128,7 @@ class Report(Struct, kw_only=True):
     trends: dict[str, Any] | UnsetType = UNSET  # nightly extras (docs/nightly.md)
     renewals: list[dict[str, Any]] | UnsetType = UNSET
     cost_allocation: dict[str, Any] | UnsetType = UNSET
+    exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
     remediations: dict[str, dict[str, Any]] | UnsetType = UNSET  # versions 3 and 4
     shared: dict[str, Block] | UnsetType = UNSET  # version 4
     findings: list[Finding]

@@ -108,14 +108,16 @@ class DisabledUserLicensed(_UnusedAccount):
         "read; `auditSpan`: no entry of the directory audit disabled it, so it was disabled before the log's start, "
         "`disabled_at`, `audit_span_days` days before the end of what was read) or `disable_unknown` "
         "(`audit_not_read`: the directory audit was not read; `not_in_audit`: no entry of the audit disabled it, or "
-        "one enabled it again since, and the log's span is not known)"
+        "one enabled it again since, and the log's span is not known); `mailbox_bytes` and `mailbox_archive` "
+        "when the mailbox usage report lists the account"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "disabled_users"
     fragment = check_schema(False, data_kept=True, grace_days=True)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        return None if user.account_enabled else mailbox_extra(user, ctx)
+        extra = None if user.account_enabled else mailbox_extra(user, ctx)
+        return None if extra is None else {**extra, **mailbox_usage(user, ctx)}
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
@@ -259,7 +261,7 @@ class InactiveUserLicensed(_UnusedAccount):
         if mailbox is None:
             return None
         details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox,
-                                   "mail_use": mail_use(user, ctx, cutoff)}
+                                   "mail_use": mail_use(user, ctx, cutoff), **mailbox_usage(user, ctx)}
         attempts = [t for t in (_sign_in(user.last_sign_in_date_time),
                                 _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
         if attempts and (last is None or max(attempts) > last):
@@ -486,6 +488,15 @@ def _resource(purpose: str | None) -> bool:
 
 
 SHARED_MAILBOX_LIMIT = 50 * 1024**3  # bytes a shared mailbox may hold without a license (50 GB)
+
+
+def mailbox_usage(user: User, ctx: Context) -> dict[str, Any]:
+    """{"mailbox_bytes", "mailbox_archive"} from the mailbox usage report when it lists the account
+    (exchange-steps.ps1 converts no mailbox over 50 GB or with an archive), else {}."""
+    size = mailbox_size(user, ctx)
+    if not size:
+        return {}
+    return {"mailbox_bytes": size["storage_used_bytes"], "mailbox_archive": size["has_archive"]}
 
 
 def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:
