@@ -22,6 +22,7 @@ from auditor.errors import UsageError
 from auditor.guidance.remediation import (
     AFTER_GROUP,
     ARCHIVE,
+    CAUSE_FIRST,
     CHOOSE_VALUE,
     DATA_LOST,
     GROUP_DYNAMIC,
@@ -294,6 +295,9 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         PLANS_UNKNOWN: t.pgettext("plan_reason_plans_unknown", "the product's service plans are not known"),
         LOOKUP: t.pgettext("plan_reason_lookup", "someone must look something up first"),
         TOGETHER_LOST: t.pgettext("plan_reason_together_lost", "it belongs with a step that is not ready"),
+        CAUSE_FIRST: t.pgettext("plan_reason_cause_first", "the assignment is applied only in part, and the "
+                                "conflict that stopped the rest is still there: fix it first (see the finding), "
+                                "then reprocess and audit again"),
         AFTER_GROUP: t.pgettext("plan_reason_after_group", "the direct assignment may be removed only once the "
                                 "group's license is active for the user: check that first"),
         GROUP_KEEPS: t.pgettext("plan_reason_group_keeps", "a group gives both products: its licenses must change "

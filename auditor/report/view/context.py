@@ -99,6 +99,8 @@ class RenderContext:
             "archive": t.pgettext("action_archive", "not ready: the mailbox has an archive the smaller plan lacks"),
             "storage_unknown": t.pgettext("action_storage_unknown", "not ready: the mailbox and OneDrive sizes are "
                                                                     "not known"),
+            "cause_first": t.pgettext("action_cause_first", "not ready: fix the cause of the error first; a "
+                                                            "reprocess before that fails again"),
         }
         return reasons.get(str(blocked), t.pgettext("action_not_ready", "not ready: a person must finish it"))
 
