@@ -43,7 +43,8 @@ from ..usage_reports import (
     needs_storage,
     workload_title,
 )
-from .assignments import SkuNotAllowed
+from .assignments import SkuNotAllowed, licensing
+from .assignments.selection import replacement_group
 from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
 from .hygiene.accounts import last_sign_in
 
@@ -377,8 +378,8 @@ class Rightsize(UsageRule):
             if small not in user.sku_ids:
                 extra["replace_with"] = ctx.index.part(small)
                 extra["replace_with_id"] = ctx.index.sku_by_id[small].sku_id
-                if ctx.index.assigning_group_ids(user, big):
-                    extra |= ctx.replace_group(user, small, frozenset((small,)))
+                extra |= replacement_group(policy, ctx, user, frozenset((big,)), small, frozenset((small,)),
+                                           licensing.licensing_groups(policy, ctx.index), False)
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
             details = ctx.user_details(user, skus, None) | extra | ctx.data_lost(
