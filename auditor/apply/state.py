@@ -276,7 +276,8 @@ def conditions(change: Change) -> list[dict[str, Any]]:
         implied += [{"lacks": sku, "how": "direct"} for sku in added
                     if sku not in resets and {"lacks": sku} not in out]
         removed = change.body.get("removeLicenses", [])
-        implied += [{"holds": sku, "how": "direct"} for sku in removed]
+        named = {cond.get("holds") for cond in out} | {cond.get("lacks") for cond in out}
+        implied += [{"holds": sku, "how": "direct"} for sku in removed if sku not in named]
     elif change.kind == "add_member":
         implied.append({"not_member_of": change.group})
     elif change.kind == "remove_member":

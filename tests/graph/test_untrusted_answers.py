@@ -310,24 +310,9 @@ def test_a_listing_read_page_after_page_is_bounded_by_users_not_only_pages(
         harness: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """One chain of pages (concurrency 1, no count asked up front): once it passes COUNT_AFTER users
     the count is asked, and the listing stops at twice it, long before the page limit."""
-    from graph_tenants import make_tenant
-    from msgspec.structs import replace
-
-    from auditor.emulator.wire import user_wire
-    from auditor.graph.collector import USER_FIELDS
-
     monkeypatch.setattr("auditor.graph.users.COUNT_AFTER", 300, raising=False)
-    template = make_tenant(1).users[0]
     asked: list[str] = []
-
-    def endless(request: Request) -> Reply:
-        asked.append(request.target)
-        n = int(request.query.get("$skiptoken", 0))
-        users = [user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), USER_FIELDS)
-                 for i in range(100)]
-        link = f"http://{request.headers['host']}/v1.0/users?$skiptoken={n + 1}"
-        return Reply(200, {"value": users, "@odata.nextLink": link})
-
+    endless = _endless_users(asked)
     started = time.monotonic()
     with pytest.raises(CollectionError, match=r"1,100 users while GET /users/\$count reports 3;") as caught:
         _crafted_users(harness, endless, users=3, concurrency=1)
@@ -346,6 +331,28 @@ def test_users_cap_is_twice_the_count() -> None:
         check_cap(UNCOUNTED_CAP + 1, None, "/users")
 
 
+def _endless_users(asked: list[str]) -> Callable[[Request], Reply]:
+    """An answer to GET /users that never ends: 100 new users a page, each page linking the next;
+    each request's target goes to `asked`."""
+    from graph_tenants import make_tenant
+    from msgspec.structs import replace
+
+    from auditor.emulator.wire import user_wire
+    from auditor.graph.collector import USER_FIELDS
+
+    template = make_tenant(1).users[0]
+
+    def endless(request: Request) -> Reply:
+        asked.append(request.target)
+        n = int(request.query.get("$skiptoken", 0))
+        users = [user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), USER_FIELDS)
+                 for i in range(100)]
+        link = f"http://{request.headers['host']}/v1.0/users?$skiptoken={n + 1}"
+        return Reply(200, {"value": users, "@odata.nextLink": link})
+
+    return endless
+
+
 def _crafted_users(harness: Callable[..., Any], answer: Callable[[Request], Reply | None], users: int = 1,
                    with_sign_in: bool = False, concurrency: int = 4) -> Any:
     """collect() from an emulated tenant of `users` users whose GET /users pages `answer` replaces."""
@@ -360,23 +367,8 @@ def _crafted_users(harness: Callable[..., Any], answer: Callable[[Request], Repl
 
 def test_a_users_listing_far_beyond_its_count_is_stopped(harness: Callable[..., Any]) -> None:
     """An endless chain of pages of new users stops once it passes GET /users/$count with a wide margin."""
-    from graph_tenants import make_tenant
-    from msgspec.structs import replace
-
-    from auditor.emulator.wire import user_wire
-    from auditor.graph.collector import USER_FIELDS
-
-    template = make_tenant(1).users[0]
     asked: list[str] = []
-
-    def endless(request: Request) -> Reply:
-        asked.append(request.target)
-        n = int(request.query.get("$skiptoken", 0))
-        users = [user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), USER_FIELDS)
-                 for i in range(100)]
-        link = f"http://{request.headers['host']}/v1.0/users?$skiptoken={n + 1}"
-        return Reply(200, {"value": users, "@odata.nextLink": link})
-
+    endless = _endless_users(asked)
     with pytest.raises(CollectionError, match=r"users while GET /users/\$count reports 3") as caught:
         _crafted_users(harness, endless, users=3)
     assert caught.value.exit_code == EXIT_COLLECTION
