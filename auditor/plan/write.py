@@ -295,6 +295,12 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         PLANS_UNKNOWN: t.pgettext("plan_reason_plans_unknown", "the product's service plans are not known"),
         LOOKUP: t.pgettext("plan_reason_lookup", "someone must look something up first"),
         TOGETHER_LOST: t.pgettext("plan_reason_together_lost", "it belongs with a step that is not ready"),
+        NOT_ON_HOLD: t.pgettext("plan_reason_not_on_hold", "the policy declares the mailbox kept by a litigation "
+                                "hold, but the Exchange export shows no litigation hold on it: turn the hold on (or "
+                                "correct the declaration), export again, then plan again"),
+        USE_NOT_SHOWN: t.pgettext("plan_reason_use_not_shown", "the account is enabled, and no usage report shows "
+                                  "whether its mailbox and OneDrive were used within the policy's days (the app "
+                                  "needs Reports.Read.All): its data is not ended on a declaration alone"),
         CAUSE_FIRST: t.pgettext("plan_reason_cause_first", "the assignment is applied only in part, and the "
                                 "conflict that stopped the rest is still there: fix it first (see the finding), "
                                 "then reprocess and audit again"),
@@ -337,21 +343,11 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         return t.pgettext("plan_reason_grace_period",
                           "the policy's grace_days after the account was disabled have not passed: not before "
                           "{date} (then plan again)", date=i18n.format_date(not_before, t.locale) or not_before)
-    if reason == NOT_ON_HOLD:
-        return t.pgettext("plan_reason_not_on_hold",
-                          "the policy declares the mailbox kept by a litigation hold, but the Exchange export shows "
-                          "no litigation hold on it: turn the hold on (or correct the declaration), export again, "
-                          "then plan again")
     if reason == MAILBOX_USED:
         return t.pgettext("plan_reason_mailbox_used",
                           "the account is enabled and the mailbox was used on {date} (Exchange or OneDrive activity "
                           "in the usage reports, within the policy's days): its data is not ended on a declaration "
                           "alone", date=i18n.format_date(not_before, t.locale) or not_before)
-    if reason == USE_NOT_SHOWN:
-        return t.pgettext("plan_reason_use_not_shown",
-                          "the account is enabled, and no usage report shows whether its mailbox and OneDrive were "
-                          "used within the policy's days (the app needs Reports.Read.All): its data is not ended on "
-                          "a declaration alone")
     if reason == DISABLE_TIME_UNKNOWN:
         return t.pgettext("plan_reason_disable_time_unknown",
                           "the policy sets grace_days, but when the account was disabled is not known: the user "
