@@ -226,6 +226,11 @@ def test_group_based_only_replacement_joins_a_group_that_assigns_it(tmp_path: Pa
     assert [a["kind"] for a in actions] == ["add_member", "assign_license"]
     assert actions[0]["path"] == f"/groups/{G_F1}/members/$ref"
     assert actions[1]["body"] == {"addLicenses": [], "removeLicenses": [E3]}
+    # and when no group assigns F1, the replacement waits: never a direct copy
+    (tmp_path / "alone").mkdir()
+    _, alone = _plan(tmp_path / "alone", [g for g in _groups() if g["id"] != G_F1], policy)
+    [waits] = _finding(alone, SkuNotAllowed.id)["remediation"]["actions"]
+    assert waits["body"]["addLicenses"] and not waits["ready"] and waits["blocked"] == LICENSING_GROUP
     # without it, the same replacement assigns F1 directly in one Replace call
     (tmp_path / "plain").mkdir()
     _, plain = _plan(tmp_path / "plain", _groups(), REPLACE.replace('    licensing_group: "F1 Users"\n', ""))

@@ -24,6 +24,7 @@ from ...guidance.library import (
 )
 from ...guidance.remediation import (
     ASSIGN_LICENSE,
+    LICENSING_GROUP,
     REMOVE_MEMBER,
     Action,
     Remediation,
@@ -231,6 +232,10 @@ class SkuNotAllowed(AssignmentRule):
                        if a.kind == ASSIGN_LICENSE and (a.body or {}).get("removeLicenses") else a for a in actions]
             leaves = [replace(a, precondition=(*a.precondition, holds)) for a in leaves]
         actions += leaves
+        if new and join.get("required") and not gid:
+            # group_based_only, and no group assigns the replacement: no direct copy either
+            actions = [replace(a, blocked=LICENSING_GROUP) if (a.body or {}).get("addLicenses") else a
+                       for a in actions]
         actions = wait_for_usage_location(f, actions)
         # a replacement is one change: when no removal may run (data at stake), neither may the add
         removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
@@ -254,9 +259,9 @@ def replacement_group(policy: Policy, ctx: Context, user: Any, old: frozenset[st
     it, a group that assigns it (details.replace_group; `required` when the policy asks for a group)."""
     if new in groups:
         return licensing.for_user(policy, ctx, user, [new], groups)
-    if based:
+    if based:  # no group assigns it: the fix may not assign it directly either (it waits)
         found = ctx.replace_group(user, new, allowed)
-        return {"replace_group": {**found["replace_group"], "required": True}} if found else {}
+        return {"replace_group": {**found.get("replace_group", {}), "required": True}}
     if any(ctx.index.assigning_group_ids(user, sid) for sid in old):
         return ctx.replace_group(user, new, allowed)
     return {}
