@@ -88,6 +88,8 @@ def wait_duration(text: str) -> float:
 
 BILLING_HELP = ("a CSV of each subscription's channel, term, renewal setting, seat additions and price "
                 "(docs/bill.md): the bill's actions get their commerce windows; without it they are unknown")
+EXCHANGE_EXPORT_HELP = ("the CSV of the Get-EXOMailbox command in docs/exchange-export.md: checks litigation holds "
+                        "and finds synced mailboxes")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the previous run's report.json: mark findings new or persisting, list resolved ones")
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
     audit.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
+    audit.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
     add_graph_arguments(audit)
     add_email_arguments(audit)
     add_nightly_arguments(audit)
@@ -201,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--findings", nargs="+", action="extend", metavar="ID", help="only these findings (ids)")
     plan.add_argument("--output-dir", metavar="DIR", help="where the plan files go (default: the report dir)")
     plan.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
+    plan.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
     plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
 
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))

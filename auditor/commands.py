@@ -32,11 +32,13 @@ from .errors import (
     UsageError,
     clean_message,
 )
+from .exchange_export import read_exchange_export
 from .graph.arguments import save_evidence, wants_graph
 from .index import TenantIndex
 from .insights.nightly import Nightly, extra_outputs
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .outputs import output_lock, rotate_previous
+from .plan.holds import attach as attach_export
 from .plan.summary import header_plan
 from .policy.load import load_policies
 from .policy.model import PolicySet
@@ -276,6 +278,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     policies = _policies(args)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     billing = _billing(args)  # a bad billing file stops the run before any collection (exit 2)
+    # read before the tenant: a bad export stops the run (exit 2) before any Graph request
+    exchange = read_exchange_export(args.exchange_export) if getattr(args, "exchange_export", None) else None
     nightly = Nightly(args, policies, baseline)  # history, causes, cost allocation, chat (auditor.insights)
     out_dir = Path(args.output_dir)
     with _locked_output_dir(out_dir):
@@ -301,6 +305,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
                                   remediate=guidance.remediation)
         document = before_findings(document, commerce)
+        if exchange is not None:
+            document = attach_export(document, exchange, args.exchange_export)
         if baseline is not None:
             document = compare(baseline, document)
         # the plan the HTML and Markdown headers sum up, compiled once for them and the renewal forecast

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -126,10 +126,13 @@ def collect_command(
 
 def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,
                   progress: Progress, extra: Mapping[str, Any] | None = None) -> TenantSnapshot:
-    from ..emulator import GraphEmulator, app_token
+    from ..emulator import DEMO_ROLES, GraphEmulator, app_token
+    from ..sample import REFERENCE
 
     sample = demo_snapshot()
-    token = app_token(sample.tenant_id)
+    # the demo is a frozen moment: its collector reads the tenant, and the directory audit log's
+    # span, at the sample's clock; and it may read the leave dates the example's grace_days use
+    token = app_token(sample.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
     with GraphEmulator(sample, token=token) as graph:
         client = GraphClient(
             base_url=graph.url,
@@ -138,7 +141,8 @@ def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: Mail
             auth_description="demo token",
             progress=progress,
         )
-        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, extra))
+        frozen = {"clock": lambda: REFERENCE.replace(tzinfo=UTC)}
+        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, {**frozen, **(extra or {})}))
 
 
 def _collect_live(

@@ -100,6 +100,33 @@ class Refused(Exception):
         self.error = error
 
 
+# A users listing is bounded by the users it returns, not only by its pages (GraphClient.max_pages
+# alone lets 50,000 pages of 999 new users each through): at most twice GET /users/$count. $count
+# lags by seconds, never by half the tenant; the 1,000 more keep a tiny tenant's count from
+# stopping a read that met a few users created meanwhile. A listing read one page after another
+# asks for the count once it passes COUNT_AFTER users; when no count can be had, UNCOUNTED_CAP
+# bounds it (far above the directory's default object quota of 300,000 objects with a verified
+# domain, docs/graph.md).
+COUNT_AFTER = 50_000
+UNCOUNTED_CAP = 5_000_000
+
+
+def users_cap(counted: int | None) -> int:
+    """The most users a listing may return when GET /users/$count reported `counted` (None: unknown)."""
+    return UNCOUNTED_CAP if counted is None else max(2 * counted, counted + 1000)
+
+
+def check_cap(read: int, counted: int | None, path: str) -> None:
+    """CollectionError (nothing partial used) once `read` users passed users_cap(counted)."""
+    if read <= users_cap(counted):
+        return
+    against = (f"GET /users/$count reports {counted:,}" if counted is not None
+               else f"no count could be read and {UNCOUNTED_CAP:,} is the most read without one")
+    raise CollectionError(f"GET {path.split('?')[0]} returned {read:,} users while {against}; stopped reading a "
+                          "listing that does not end — nothing partial was used; re-run, and report it if it "
+                          "persists")
+
+
 async def count_users(client: GraphClient) -> int:
     """GET /users/$count (ConsistencyLevel: eventual): the users in the tenant, as Graph's
     eventually consistent index has them. CollectionError when not answered with a number."""
@@ -261,6 +288,7 @@ class PartitionedRead:
             async for page in self.client.pages(path, fast=self.fast, slow=self.slow):
                 first = False
                 self.gathered.add(table, page, path)
+                check_cap(len(self.gathered), self._expected, path)
                 self.progress.users_page(len(page))
                 if self.on_page is not None:
                     self.on_page(page)

@@ -18,12 +18,12 @@ from functools import partial
 from typing import Any
 
 from ..attributes import top_level
-from ..errors import CollectionError
+from ..errors import AuthError, CollectionError
 from ..model import Gap, User
 from ..snapshot import LEAVE_DATE, SELECTED_USER_FIELDS, SIGN_IN_ACTIVITY, BadItem, BadValue, UserDecoder
 from .client import GraphRequestError
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
-from .partitions import Gathered, UsersRead, read_users
+from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
 
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
 SIGN_IN_PAGE_SIZE = 500
@@ -105,18 +105,22 @@ class UserReads(ReadState):
         path = users_path(with_sign_in, self.attributes, self.leave_dates)
         gathered = Gathered()
         users = gathered.chain()
+        counted = False
         page: list[User]
         async for page in self.client.pages(path, fast=decoder.page, slow=lambda items: _users(items, decoder, path)):
             gathered.add(users, page, path)
             self.progress.users_page(len(page))
             if self.page_hook is not None:
                 self.page_hook(page, with_sign_in)
-            total = self.progress.total
-            if total is not None and len(users) > total * 1.5 + 1000:
-                # $count lags by seconds, not by half the tenant: this is a listing that never ends
-                raise CollectionError(
-                    f"GET {path.split('?')[0]} returned {len(users):,} users while GET /users/$count reports "
-                    f"{total:,}; stopped reading a listing that does not end — re-run, and report it if it persists")
+            if self.progress.total is None and not counted and len(users) >= COUNT_AFTER:
+                counted = True  # bound the listing by the users it returns (partitions.check_cap)
+                try:
+                    self.progress.expect(await count_users(self.client))
+                except AuthError:
+                    raise
+                except CollectionError as exc:
+                    self.progress.note(f"could not count the users ({exc}); at most {UNCOUNTED_CAP:,} are read")
+            check_cap(len(users), self.progress.total, path)
         return users
 
 

@@ -23,6 +23,7 @@ LOOKUP = "lookup"  # a GET for a person to read, not a change
 TOGETHER_LOST = "together_lost"  # belongs with a step that is not ready
 AFTER_GROUP = "after_group"  # may run only once a group's copy of the product is active
 USAGE_UNKNOWN = "usage_unknown"  # use the usage reports cannot show (Teams Phone, Power BI, ...) is checked first
+CAUSE_FIRST = "cause_first"  # a partly applied assignment: its conflict is fixed first, then it is reprocessed
 # a group gives the product to remove and one to keep: leaving it would take both, so its licenses
 # must change first (a decision for the whole group) and the other calls alone would not fix it
 GROUP_KEEPS = "group_keeps"
@@ -51,7 +52,7 @@ CONFLICT = "conflict"
 WHOLE_GROUP = "whole_group"
 BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, TOGETHER_LOST, AFTER_GROUP,
                    USAGE_UNKNOWN, GROUP_KEEPS, LICENSING_GROUP, GROUP_DYNAMIC, GROUP_SYNCED, GROUP_MAIL,
-                   GROUP_KIND_UNKNOWN, *STORAGE_WAITS, SEATS_TO_BUY, CONFLICT, WHOLE_GROUP)
+                   GROUP_KIND_UNKNOWN, CAUSE_FIRST, *STORAGE_WAITS, SEATS_TO_BUY, CONFLICT, WHOLE_GROUP)
 
 # Action.kind
 ASSIGN_LICENSE = "assign_license"
@@ -264,13 +265,14 @@ def add_member(f: Facts, gid: str, gives: Sequence[str], description: TextRef, b
                   first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked))
 
 
-def reprocess(f: Facts, description: TextRef, takes: Sequence[str] = ()) -> Action:
+def reprocess(f: Facts, description: TextRef, takes: Sequence[str] = (), blocked: str | None = None) -> Action:
     """POST /users/{id}/reprocessLicenseAssignment. `takes`: products it may give the user once the
     cause is gone (an assignment in Error holds no seat; reprocessed with a seat free, it takes one):
     counted as a seat each, so a plan never counts on a seat a reprocess may take."""
     user = _user(f)
     return Action("POST", f"/users/{f.user_ref}/reprocessLicenseAssignment", None, description, REPROCESS, user,
-                  None, ({"exists": True},), {p: 1 for p in takes}, None if user else PLACEHOLDER)
+                  None, ({"exists": True},), {p: 1 for p in takes}, first_blocked(None if user else PLACEHOLDER,
+                                                                                   blocked))
 
 
 def set_usage_location(f: Facts, description: TextRef) -> Action:

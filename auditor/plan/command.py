@@ -1,5 +1,5 @@
 """`license-auditor plan --report-dir DIR [--rules ID ...] [--min-severity S] [--findings ID ...]
-[--output-dir DIR]`: report.json -> plan.json, plan.md, batch-001.json ... (auditor.plan)."""
+[--output-dir DIR] [--exchange-export FILE]`: report.json -> plan.json, plan.md, batch-001.json ... (auditor.plan)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from typing import Any
 from auditor.billing.bill import with_bill
 from auditor.billing.file import read_billing
 from auditor.errors import EXIT_OK, UsageError, clean_message
+from auditor.exchange_export import read_exchange_export
 from auditor.model import Cloud, Locale
 from auditor.outputs import output_lock
 from auditor.plan.compile import ChangePlan, compile_plan, has_actions
+from auditor.plan.holds import attach
 from auditor.plan.read import load_report
 from auditor.plan.summary import summary
 from auditor.plan.write import PLAN_FILE, plan_document, write_plan
@@ -94,6 +96,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     path = report_dir / REPORT
     billing = read_billing(args.billing) if getattr(args, "billing", None) else None
     document = load_report(path)
+    if getattr(args, "exchange_export", None):  # fresher than what the audit attached
+        document = attach(document, read_exchange_export(args.exchange_export), args.exchange_export)
     _check_filters(args, document, path)
     tenant = document["tenant"]
     plan = compile_plan(document, rules=args.rules, min_severity=args.min_severity, finding_ids=args.findings,

@@ -51,15 +51,19 @@ from auditor.plan.declared import (
     DISABLE_AUDIT_NOT_READ,
     DISABLE_TIME_UNKNOWN,
     GRACE_PERIOD,
+    MAILBOX_USED,
+    USE_NOT_SHOWN,
     allows,
     converts_first,
     ends_no_data,
     grace_wait,
     removes_only,
+    use_wait,
 )
 from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
 from auditor.plan.exchange import mailbox_steps
+from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
 from auditor.plan.records import (
     CONTRADICTION,
     COUNT_VIOLATION,
@@ -86,7 +90,7 @@ from auditor.plan.schedule import chain, order, seat_table
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (NO_ACTION, NOT_READY, MALFORMED, CONTRADICTION, DATA_TOGETHER, STOPPED, WAIVED, WAIVER_LAPSED,
                 GRACE_PERIOD, DISABLE_TIME_UNKNOWN, DISABLE_AUDIT_NOT_READ, REPLACEMENT_WAITS, LEAVER,
-                NOT_ALLOWED, GROUP_GIVES, CONVERT_FIRST)
+                NOT_ALLOWED, GROUP_GIVES, CONVERT_FIRST, MAILBOX_USED, USE_NOT_SHOWN, NOT_ON_HOLD)
 
 __all__ = [  # the plan's names, importable from here as before the split
     "CONTRADICTION",
@@ -181,8 +185,10 @@ def compile_plan(
         if waits is not None:
             why, description = waits
             storage = f.details.get("storage") if why in STORAGE_WAITS else None
+            used = use_wait(f.details) if why == MAILBOX_USED else None
             skipped.append(Skipped(f.id, f.rule, why, f.subject, description, in_part=bool(planned),
-                                   storage=dict(storage) if isinstance(storage, Mapping) else None))
+                                   storage=dict(storage) if isinstance(storage, Mapping) else None,
+                                   used_on=used[1] if used else ""))
         if planned:
             eligible.append(f)
             chosen[f.id] = planned
@@ -299,6 +305,10 @@ def _resolve(f: PlanFinding) -> tuple[list[tuple[Action, dict[str, Any] | None]]
         wait = (first.blocked or ("lookup" if first.kind == "lookup" else NOT_READY), first.description)
         if first.blocked == "data_lost" and converts_first(first, f.details):
             wait = (CONVERT_FIRST, first.description)
+        elif first.blocked == "data_lost" and (used := use_wait(f.details)) is not None:
+            wait = (used[0], first.description)
+        elif first.blocked == "data_lost" and not_on_hold(f.details):
+            wait = (NOT_ON_HOLD, first.description)
         if not all(removes_only(a) for a in f.actions):
             return [], wait
         ready = [i for i in ready if declared[i] is not None or ends_no_data(f.actions[i], f.details)]

@@ -19,10 +19,19 @@ declaration covers (the data-loss check names three kinds: mailbox, archive, fil
     files: retention, not_needed            files (OneDrive)
 
 An expired declaration counts as absent (`details.data_kept.expired`, set by the audit).
+`mailbox: litigation_hold` is checked when the Exchange export was given (auditor.plan.holds):
+declared but not on hold, the removal waits as `not_on_hold`. An
+enabled account's mailbox is never ended on a declaration alone: for an inactive (enabled)
+account, the removal is ready only when the usage reports show no Exchange and no OneDrive
+activity within the policy's window (`details.mail_use`); else it waits as `mailbox_used` (with the
+last day of use) or `use_not_shown`.
 
 `grace_days` on disabled_users: a removal is not ready before that many days after the account
 was disabled (`details.disabled_at`: the user's employeeLeaveDateTime, else the directory audit;
-auditor.rules.base.Context.disable_time); when the disable time is not known the finding waits, as
+auditor.rules.base.Context.disable_time). The directory audit's span is evidence too: when no entry
+of it disabled the account, it was disabled before the log's start (`disabled_from: auditSpan`,
+`audit_span_days`), so grace_days up to that span are met; a longer grace_days cannot be told from
+it. When the disable time is not known the finding waits, as
 `disable_time_unknown` when the directory audit was read and shows no disable (it keeps 30 days),
 as `disable_audit_not_read` when it was not read.
 """
@@ -35,6 +44,7 @@ from typing import Any
 
 from auditor.directory_audits import parse_time
 from auditor.plan.actions import Action
+from auditor.plan.holds import not_on_hold
 
 COVERS = {
     ("mailbox", "retention"): ("mailbox", "archive"),
@@ -53,6 +63,10 @@ GRACE_PERIOD = "grace_period"  # the grace days after the account was disabled h
 DISABLE_TIME_UNKNOWN = "disable_time_unknown"  # grace_days is set, but no employeeLeaveDateTime or audit entry
 # shows when the account was disabled
 DISABLE_AUDIT_NOT_READ = "disable_audit_not_read"  # likewise, and the directory audit could not be read
+
+# Skipped reasons of an enabled (inactive) account's removal that would end its mailbox or OneDrive:
+MAILBOX_USED = "mailbox_used"  # the usage reports show Exchange or OneDrive activity in the window
+USE_NOT_SHOWN = "use_not_shown"  # no usage report shows whether the mailbox and OneDrive were used
 
 
 def data_kept(details: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -93,10 +107,29 @@ def ended(action: Action, details: Mapping[str, Any]) -> set[str] | None:
     return out or None
 
 
+def use_wait(details: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(reason, the last day of use) when an enabled account's data may not end on a declaration
+    alone: the finding's `mail_use` (set by inactive-user-licensed; an enabled account) shows
+    Exchange or OneDrive activity since the policy's window began (MAILBOX_USED), or no usage
+    report shows either (USE_NOT_SHOWN). None for a finding without `mail_use` (a disabled
+    account, a guest) and for an enabled account the reports show unused in the window."""
+    use = details.get("mail_use")
+    if not isinstance(use, Mapping):
+        return None
+    since = use.get("since")
+    if use.get("read") is not True or not isinstance(since, str):
+        return USE_NOT_SHOWN, ""
+    used = [d for d in (use.get("exchange"), use.get("onedrive")) if isinstance(d, str) and d >= since]
+    return (MAILBOX_USED, max(used)) if used else None
+
+
 def allows(action: Action, details: Mapping[str, Any]) -> dict[str, Any] | None:
     """The declaration record (kinds, mailbox, files, accepted_by, expires) when the declaration
-    makes this data_lost removal ready, else None."""
+    makes this data_lost removal ready, else None. An enabled account's mailbox is never ended on
+    a declaration alone: the usage reports must show it unused (use_wait)."""
     if action.ready or action.blocked != "data_lost" or not removes_only(action):
+        return None
+    if use_wait(details) is not None or not_on_hold(details):
         return None
     kept = data_kept(details)
     kinds = ended(action, details)
@@ -156,5 +189,7 @@ def grace_wait(details: Mapping[str, Any], as_of: str) -> tuple[str, str] | None
         return (DISABLE_AUDIT_NOT_READ if unread else DISABLE_TIME_UNKNOWN), ""
     ready_at = since + timedelta(days=grace)
     if now < ready_at:
+        if details.get("disabled_from") == "auditSpan":
+            return DISABLE_TIME_UNKNOWN, ""  # only a bound: the log does not reach back grace_days
         return GRACE_PERIOD, ready_at.date().isoformat()
     return None

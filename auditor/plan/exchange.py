@@ -27,6 +27,7 @@ could end a comment and start a command) gets no command at all, only a comment 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -58,10 +59,27 @@ def mailbox_steps(findings: Iterable[PlanFinding], skipped: Sequence[Skipped],
         if not upn or upn.lower() in steps:
             continue
         if f.id in convert:
-            steps[upn.lower()] = MailboxStep(upn, f.subject, f.id, f.rule, DECLARED)
+            steps[upn.lower()] = _step(f, upn, DECLARED)
         elif f.rule == LEAVERS and f.id in waiting and _mailbox_waits(f):
-            steps[upn.lower()] = MailboxStep(upn, f.subject, f.id, f.rule, WAITS)
+            steps[upn.lower()] = _step(f, upn, WAITS)
     return tuple(steps.values())
+
+
+def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
+    """The step, with what the audit knows of the mailbox: the user's object id, and from the
+    Exchange export (details.exchange) and the mailbox usage report (details.mailbox_bytes,
+    mailbox_archive) whether it is synced, its size and its archive."""
+    subject = f.source.get("subject")
+    oid = subject.get("id") if isinstance(subject, Mapping) else None
+    exchange = f.details.get("exchange")
+    exchange = exchange if isinstance(exchange, Mapping) and exchange.get("listed") else {}
+    size = f.details.get("mailbox_bytes")
+    guid = exchange.get("exchange_guid")
+    return MailboxStep(upn, f.subject, f.id, f.rule, why, object_id=oid if isinstance(oid, str) else "",
+                       synced=exchange.get("dir_synced") is True,
+                       exchange_guid=guid if isinstance(guid, str) else "",
+                       size_bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                       archive=exchange.get("has_archive") is True or f.details.get("mailbox_archive") is True)
 
 
 def _mailbox_waits(f: PlanFinding) -> bool:
@@ -86,11 +104,23 @@ def _upn(source: Mapping[str, Any]) -> str:
 
 # --- the script -----------------------------------------------------------------------------------
 
+# The characters Microsoft Entra ID allows in a user principal name (A-Z a-z 0-9 ' . - _ ! # ^ ~,
+# and the @: docs/plan-and-apply.md#exchange-steps). A UPN with any other character is not one Entra
+# wrote: no command names it, only a comment.
+_UPN = re.compile(r"^[A-Za-z0-9'.\-_!#^~]+@[A-Za-z0-9.\-]+$")
+SHARED_LIMIT = 50 * 1024**3  # a shared mailbox over 50 GB needs a license (remove-license-from-shared-mailbox)
+BOM = "\ufeff"  # Windows PowerShell 5.1 reads a script without one in the ANSI code page
+
 
 def unsafe(text: str) -> bool:
     """Whether `text` holds a character that has no place in a UPN on one line of a script: a
     control or format character, or a line or paragraph separator."""
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
+def allowed_upn(text: str) -> bool:
+    """Whether `text` is a UPN of the characters Entra ID allows (and so safe in a command)."""
+    return bool(_UPN.match(text)) and len(text) <= 113
 
 
 def quoted(text: str) -> str:
@@ -114,42 +144,96 @@ def _why(step: MailboxStep) -> list[str]:
             "#   A shared mailbox keeps the mail without a license; audit and plan again after converting."]
 
 
+def _note(step: MailboxStep) -> list[str]:
+    """Why a step gets no command, as comment lines; [] when it gets one."""
+    if not allowed_upn(step.upn):
+        return ["#   Not converted here: the user principal name holds a character Microsoft Entra ID does not",
+                "#   allow in one (a control character, a space, an accented letter ...). Check the account in",
+                "#   the Microsoft Entra admin center."]
+    if step.size_bytes is not None and step.size_bytes > SHARED_LIMIT:
+        return [f"#   Not converted: the mailbox holds {step.size_bytes / 1024**3:.1f} GB (mailbox usage report), "
+                "more than the", "#   50 GB a shared mailbox may hold without a license. A person decides."]
+    if step.archive:
+        return ["#   Not converted: the mailbox has an archive (mailbox usage report or Exchange export); a shared",
+                "#   mailbox with an archive still needs a license. A person decides."]
+    if not step.object_id or (step.synced and not step.exchange_guid):
+        return ["#   Not converted here: the report does not name the user's object id (or the synced mailbox's",
+                "#   ExchangeGuid), so the step could not check that the mailbox is this user's."]
+    return []
+
+
+def _cloud_step(i: int, step: MailboxStep) -> list[str]:
+    upn, oid = quoted(step.upn), quoted(step.object_id.lower())
+    return [
+        "try {",
+        f"    $mailbox = Get-Mailbox -Identity {upn} -ErrorAction Stop",
+        f"    if ($mailbox.ExternalDirectoryObjectId -ne {oid}) {{",
+        f"        Write-Warning 'Step {i}: the mailbox is not the audited user''s (ExternalDirectoryObjectId differs): "
+        "skipped'",
+        "    } elseif ($mailbox.RecipientTypeDetails -ne 'UserMailbox') {",
+        f"        Write-Warning ('Step {i}: not a user mailbox (' + $mailbox.RecipientTypeDetails + '): skipped')",
+        "    } elseif ($mailbox.LitigationHoldEnabled -or @($mailbox.InPlaceHolds).Count -gt 0 -or "
+        "$mailbox.ArchiveStatus -eq 'Active') {",
+        f"        Write-Warning 'Step {i}: a hold or an archive: a shared mailbox would still need a license; skipped'",
+        "    } else {",
+        "        Set-Mailbox -Identity $mailbox.Guid.ToString() -Type Shared -ErrorAction Stop",
+        "    }",
+        "} catch {",
+        f"    Write-Warning ('Step {i}: ' + $_.Exception.Message + ': skipped')",
+        "}",
+    ]
+
+
+def _premises_step(i: int, step: MailboxStep) -> list[str]:
+    upn = quoted(step.upn)
+    return [
+        "try {",
+        f"    $remote = Get-RemoteMailbox -Identity {upn} -ErrorAction Stop",
+        f"    if ($remote.ExchangeGuid.ToString() -ne {quoted(step.exchange_guid.lower())}) {{",
+        f"        Write-Warning 'Step {i}: the remote mailbox is not the audited user''s (ExchangeGuid differs): "
+        "skipped'",
+        "    } else {",
+        f"        Set-RemoteMailbox -Identity {upn} -Type Shared -ErrorAction Stop",
+        "    }",
+        "} catch {",
+        f"    Write-Warning ('Step {i}: ' + $_.Exception.Message + ': skipped')",
+        "}",
+    ]
+
+
 def script(steps: Sequence[MailboxStep], *, tenant: str, created_at: str) -> str:
-    """exchange-steps.ps1 for `steps` (see the module docstring)."""
+    """exchange-steps.ps1 for `steps` (see the module docstring), with a byte-order mark."""
     lines = [
         "# exchange-steps.ps1: mailboxes to convert to shared mailboxes before their licenses go",
         f"# Written by license-auditor plan on {comment(created_at, 40)} for {comment(tenant)}.",
         "# Review it, then run it in PowerShell with the ExchangeOnlineManagement module, signed in as an",
-        "# Exchange administrator. Each step shows the mailbox's holds and archive, and converts only a",
-        "# user mailbox without either: a shared mailbox with a hold or an archive (or over 50 GB) still",
-        "# needs a license, so a person decides. Nothing else is changed. The next audit sees each",
-        "# converted mailbox as shared (mailboxSettings/userPurpose).",
+        "# Exchange administrator. Each step first checks that Exchange's mailbox is the audited user's",
+        "# (ExternalDirectoryObjectId), then converts only a user mailbox without a hold or an archive,",
+        "# and skips with a warning otherwise or on any error. A mailbox the audit saw over 50 GB or with",
+        "# an archive gets no command, only a note: as a shared mailbox it would still need a license, so",
+        "# a person decides. A mailbox of a user synced from Active Directory is converted on premises (the",
+        "# last section). Nothing else is changed. The next audit sees each converted mailbox as shared",
+        "# (mailboxSettings/userPurpose).",
         "",
         "Connect-ExchangeOnline",
         "",
     ]
+    premises: list[str] = []
     for i, step in enumerate(steps, 1):
-        lines.append(f"# {i}. {comment(step.subject)} <{comment(step.upn)}>")
-        lines.append(f"#   finding {comment(step.finding, 64)} ({comment(step.rule, 64)})")
-        lines += _why(step)
-        if unsafe(step.upn):
-            lines += ["#   Not converted here: the user principal name holds a control character. Check the",
-                      "#   account in the Microsoft Entra admin center.", ""]
-            continue
-        upn = quoted(step.upn)
-        lines += [
-            f"Get-Mailbox -Identity {upn} | Format-List LitigationHoldEnabled, InPlaceHolds, ArchiveStatus",
-            f"$mailbox = Get-Mailbox -Identity {upn}",
-            "if ($mailbox.RecipientTypeDetails -ne 'UserMailbox') {",
-            f"    Write-Warning ('Step {i}: not a user mailbox (' + $mailbox.RecipientTypeDetails + '): "
-            "left as it is')",
-            "} elseif ($mailbox.LitigationHoldEnabled -or @($mailbox.InPlaceHolds).Count -gt 0 -or "
-            "$mailbox.ArchiveStatus -eq 'Active') {",
-            f"    Write-Warning 'Step {i}: a hold or an archive: a shared mailbox would still need a license; "
-            "not converted'",
-            "} else {",
-            f"    Set-Mailbox -Identity {upn} -Type Shared",
-            "}",
-            "",
-        ]
-    return "\n".join(lines)
+        head = [f"# {i}. {comment(step.subject)} <{comment(step.upn)}>",
+                f"#   finding {comment(step.finding, 64)} ({comment(step.rule, 64)})", *_why(step)]
+        note = _note(step)
+        if note:
+            lines += [*head, *note, ""]
+        elif step.synced:
+            lines += [*head, "#   Synced from Active Directory: converted on premises, in the last section.", ""]
+            premises += [*head, *_premises_step(i, step), ""]
+        else:
+            lines += [*head, *_cloud_step(i, step), ""]
+    if premises:
+        lines += ["# --- On premises (hybrid) --------------------------------------------------------------------",
+                  "# Run this section in the Exchange Management Shell of an on-premises Exchange server: a synced",
+                  "# user's mailbox is converted there (Set-RemoteMailbox -Type Shared), and directory",
+                  "# synchronization carries the change to Exchange Online.",
+                  "", *premises]
+    return BOM + "\n".join(lines)

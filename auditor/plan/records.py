@@ -85,6 +85,7 @@ class Skipped(msgspec.Struct, frozen=True):
     # mailbox_too_large, onedrive_too_large, archive, storage_unknown: the finding's details.storage
     # (sizes, limits and the plans that set them; auditor/rules/storage_fit.py)
     storage: dict[str, Any] | None = None
+    used_on: str = ""  # mailbox_used: the last day the usage reports saw Exchange or OneDrive used (YYYY-MM-DD)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"finding": self.finding, "rule": self.rule, "reason": self.reason,
@@ -101,6 +102,8 @@ class Skipped(msgspec.Struct, frozen=True):
             out["in_part"] = True
         if self.storage:
             out["storage"] = dict(self.storage)
+        if self.used_on:
+            out["used_on"] = self.used_on
         return out
 
 
@@ -153,12 +156,23 @@ class MailboxStep(msgspec.Struct, frozen=True):
     rule: str
     why: str  # WAITS | DECLARED
     change: int = 0  # DECLARED: the change that must run after the conversion
+    object_id: str = ""  # the user's Entra object id: Exchange's ExternalDirectoryObjectId must match it
+    synced: bool = False  # the Exchange export shows the user synced from Active Directory (hybrid)
+    exchange_guid: str = ""  # the mailbox's ExchangeGuid, from the Exchange export
+    size_bytes: int | None = None  # the mailbox's size by the mailbox usage report
+    archive: bool = False  # the usage report or the export shows an archive
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"upn": self.upn, "subject": self.subject, "finding": self.finding,
                                "rule": self.rule, "why": self.why}
         if self.change:
             out["change"] = self.change
+        if self.synced:
+            out["synced"] = True
+        if self.size_bytes is not None:
+            out["size_bytes"] = self.size_bytes
+        if self.archive:
+            out["archive"] = True
         return out
 
 

@@ -23,6 +23,7 @@ from auditor.errors import UsageError
 from auditor.guidance.remediation import (
     AFTER_GROUP,
     ARCHIVE,
+    CAUSE_FIRST,
     CHOOSE_VALUE,
     CONFLICT,
     DATA_LOST,
@@ -60,8 +61,16 @@ from auditor.plan.compile import (
 )
 from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS
 from auditor.plan.data_fate import DataRow, data_rows
-from auditor.plan.declared import CONVERT_FIRST, DISABLE_AUDIT_NOT_READ, DISABLE_TIME_UNKNOWN, GRACE_PERIOD
+from auditor.plan.declared import (
+    CONVERT_FIRST,
+    DISABLE_AUDIT_NOT_READ,
+    DISABLE_TIME_UNKNOWN,
+    GRACE_PERIOD,
+    MAILBOX_USED,
+    USE_NOT_SHOWN,
+)
 from auditor.plan.exchange import EXCHANGE_FILE, script
+from auditor.plan.holds import NOT_ON_HOLD
 from auditor.plan.records import DECLARED, MailboxStep
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.report.environment import markdown_environment
@@ -277,11 +286,11 @@ def _storage_reason(t: i18n.Translations, reason: str, storage: Mapping[str, Any
 
 def skip_reason(t: i18n.Translations, s: Skipped) -> str:
     """Why a skipped finding needs a person, in words (the report shows it too: auditor.report.view.states)."""
-    return _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before, s.storage)
+    return _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before or s.used_on, s.storage)
 
 
 def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str] = (), rule: str = "",
-            waiver: Mapping[str, str] | None = None, not_before: str = "",
+            waiver: Mapping[str, str] | None = None, not_before: str = "",  # or mailbox_used's day
             storage: Mapping[str, Any] | None = None) -> str:
     """Why a finding needs a person, in words: never the reason's key (docs/plan-and-apply.md lists them)."""
     if reason in (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN):
@@ -297,6 +306,15 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         PLANS_UNKNOWN: t.pgettext("plan_reason_plans_unknown", "the product's service plans are not known"),
         LOOKUP: t.pgettext("plan_reason_lookup", "someone must look something up first"),
         TOGETHER_LOST: t.pgettext("plan_reason_together_lost", "it belongs with a step that is not ready"),
+        NOT_ON_HOLD: t.pgettext("plan_reason_not_on_hold", "the policy declares the mailbox kept by a litigation "
+                                "hold, but the Exchange export shows no litigation hold on it: turn the hold on (or "
+                                "correct the declaration), export again, then plan again"),
+        USE_NOT_SHOWN: t.pgettext("plan_reason_use_not_shown", "the account is enabled, and no usage report shows "
+                                  "whether its mailbox and OneDrive were used within the policy's days (the app "
+                                  "needs Reports.Read.All): its data is not ended on a declaration alone"),
+        CAUSE_FIRST: t.pgettext("plan_reason_cause_first", "the assignment is applied only in part, and the "
+                                "conflict that stopped the rest is still there: fix it first (see the finding), "
+                                "then reprocess and audit again"),
         AFTER_GROUP: t.pgettext("plan_reason_after_group", "the direct assignment may be removed only once the "
                                 "group's license is active for the user: check that first"),
         GROUP_KEEPS: t.pgettext("plan_reason_group_keeps", "a group gives both products: its licenses must change "
@@ -342,6 +360,11 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         return t.pgettext("plan_reason_grace_period",
                           "the policy's grace_days after the account was disabled have not passed: not before "
                           "{date} (then plan again)", date=i18n.format_date(not_before, t.locale) or not_before)
+    if reason == MAILBOX_USED:
+        return t.pgettext("plan_reason_mailbox_used",
+                          "the account is enabled and the mailbox was used on {date} (Exchange or OneDrive activity "
+                          "in the usage reports, within the policy's days): its data is not ended on a declaration "
+                          "alone", date=i18n.format_date(not_before, t.locale) or not_before)
     if reason == DISABLE_TIME_UNKNOWN:
         return t.pgettext("plan_reason_disable_time_unknown",
                           "the policy sets grace_days, but when the account was disabled is not known: the user "

@@ -4,7 +4,9 @@
 by another. Equal service plan ids settle most of it, but suites carry a *higher plan* of a service
 where the standalone product carries a lower one: Exchange Online (Plan 1) in EXCHANGESTANDARD,
 Exchange Online (Plan 2) in SPE_E3. `TIERS` below lists those plans, lowest first, one chain per
-service; a plan covers itself and every plan before it in its chain. Nothing else covers anything.
+service; a plan covers itself and every plan before it in its chain. `PARTS` below lists the
+plans that give a part of a service a full plan gives whole (Exchange Foundation, covered by every
+Exchange Online mailbox plan). Nothing else covers anything.
 
 Where the chains come from: Microsoft's table (product-names-and-service-plans.csv beside this
 module) names tiers of a service "<service> (Plan 1)", "(Plan 2)", ... in
@@ -77,18 +79,94 @@ LEFT_OUT: dict[str, str] = {
 }
 
 
+# Part plans: a plan that gives a part of a service, which a full plan of the service gives whole.
+# Microsoft's table names them by the words in PART_WORDS; `parts()` finds every one, and each is
+# either in PARTS (plan -> the full plans that cover it, and why) or in PARTS_LEFT_OUT (why not).
+# Exchange Foundation is the example: EMS, Entra ID P1 and some 200 other products carry it so
+# their services can keep data in Exchange Online without a mailbox; the products with a mailbox
+# plan do not list it (Microsoft 365 E3 carries Exchange Online (Plan 2) instead), so without this
+# EMS beside Microsoft 365 E3 looked like it added a service.
+Part = tuple[str, str]  # (servicePlanName, servicePlanId)
+PART_WORDS = re.compile(r"foundation|discovery|basic|essentials", re.IGNORECASE)
+_EXO_MAILBOXES = (("EXCHANGE_S_DESKLESS", "4a82b400-a79f-41a4-b4e2-e94f5787b113"),
+                  ("EXCHANGE_S_STANDARD", "9aaf7827-d63c-4b61-89c3-182f06f82e5c"),
+                  ("EXCHANGE_S_ENTERPRISE", "efb87545-963c-4e0d-99df-69c6916d9eb0"))
+_EXO_GOV_MAILBOXES = (("EXCHANGE_S_DESKLESS_GOV", "88f4d7ef-a73b-4246-8047-516022144c9f"),
+                      ("EXCHANGE_S_STANDARD_GOV", "e9b4930a-925f-45e2-ac2a-3f7788ca6fdd"),
+                      ("EXCHANGE_S_ENTERPRISE_GOV", "8c3069c0-ccdb-44be-ab77-986203a67df2"))
+PARTS: dict[Part, tuple[tuple[Part, ...], str]] = {
+    ("EXCHANGE_S_FOUNDATION", "113feb6c-3fe4-4440-bddc-54d774bf0318"): (
+        _EXO_MAILBOXES, "the Exchange Online presence other services keep data in, without a mailbox; a "
+        "mailbox plan (Kiosk, Plan 1, Plan 2) provisions all of it and a mailbox besides"),
+    ("EXCHANGE_S_FOUNDATION_GOV", "922ba911-5694-4e99-a794-73aed9bfeec8"): (
+        _EXO_GOV_MAILBOXES, "the same for the government clouds, covered by their mailbox plans"),
+    ("ADALLOM_S_DISCOVERY", "932ad362-64a8-4783-9106-97849a1a30b9"): (
+        (("ADALLOM_S_STANDALONE", "2e2ddb96-6af9-4b1d-a3f0-d6ecfd22edb2"),),
+        "Cloud App Discovery is the discovery part of Microsoft Defender for Cloud Apps (EMS E3 carries the "
+        "part, EMS E5 and Microsoft 365 E5 the whole)"),
+}
+PARTS_LEFT_OUT: dict[str, str] = {
+    "EXCHANGE_FOUNDATION_GOV": "the table's other spelling of EXCHANGE_S_FOUNDATION_GOV (same id, in PARTS)",
+    "EXCHANGE_S_FOUNDATION PBI_PREMIUM_EM1_ADDON": "a table row that joins two plan names; its ids are "
+                                                   "Exchange Foundation (in PARTS) and Power BI Premium EM1",
+    "PEOPLE_SKILLS_FOUNDATION": "no other People Skills plan in the table: nothing covers it",
+    "AAD_BASIC": "Entra ID Basic: the table does not say Entra ID P1 carries it in its place",
+    "AAD_BASIC_EDU": "Entra ID Basic for education: as AAD_BASIC",
+    "ONEDRIVE_BASIC": "OneDrive for Business (Basic) in Visio and Project; no SharePoint plan is documented to "
+                      "give the same storage",
+    "ONEDRIVE_BASIC_GOV": "as ONEDRIVE_BASIC, government",
+    "ONEDRIVE_BASIC_P2": "as ONEDRIVE_BASIC",
+    "RMS_S_BASIC": "Azure Rights Management: the table does not say RMS_S_ENTERPRISE stands in its place",
+    "YAMMER_BASIC": "Yammer (Viva Engage) for products without YAMMER_ENTERPRISE; not documented as a part of it",
+    "MCOBASIC": "Skype Meetings: a retired service, no full plan named",
+    "MCOMEETBASIC": "audio conferencing with dial-out to some geographies: an add-on, not a part",
+    "MCOMEETBASIC_GOV": "as MCOMEETBASIC, government",
+    "CRMPLAN2": "Dynamics CRM Online Basic: a Dynamics product of its own",
+    "CRMPLAN2_GCC": "as CRMPLAN2, government",
+    "DYN365_BUSCENTRAL_ESSENTIALS_ATTACH": "Dynamics 365 Business Central: a product of its own",
+    "DYN365_FINANCIALS_BUSINESS": "Dynamics 365 Business Central Essentials: a product of its own",
+    "EDISCOVERY_FOR_AGENTS": "eDiscovery for agents: a different audience, not a part of eDiscovery (Premium)",
+    "EQUIVIO_ANALYTICS": "eDiscovery (Premium) itself: a full plan",
+    "EQUIVIO_ANALYTICS_GOV": "as EQUIVIO_ANALYTICS, government",
+    "EXCHANGE_S_ESSENTIALS": "Exchange Online Essentials: a mailbox plan of its own, not documented as a part",
+    "FLOW_DYN_APPS": "Power Automate for Dynamics 365 (the table calls it Project Online Essentials)",
+    "PROJECT_ESSENTIALS": "Project Online Essentials: a product of its own",
+    "PROJECT_ESSENTIALS_GOV": "as PROJECT_ESSENTIALS, government",
+    "PURVIEW_DISCOVERY": "Purview Discovery: not documented as a part of another plan",
+    "POWERVIDEOSFREE": "Power Videos Basic: a retired service",
+    "TeamsEss": "Teams Essentials: a product of its own",
+    "Teams_Room_Basic": "a test plan of Teams Rooms",
+    "Teams_Rooms_Basic": "Teams Rooms Basic: a product of its own, not a part of Teams Rooms Pro",
+}
+
+
+def parts(lines: Iterable[str]) -> set[Part]:
+    """Every plan of Microsoft's table (its CSV lines) whose name or friendly name has a word of PART_WORDS."""
+    out: set[Part] = set()
+    for row in csv.DictReader(lines):
+        name = (row.get("Service_Plan_Name") or "").strip()
+        friendly = (row.get("Service_Plans_Included_Friendly_Names") or "").strip()
+        if PART_WORDS.search(name) or PART_WORDS.search(friendly):
+            out.add((name, (row.get("Service_Plan_Id") or "").strip().lower()))
+    return out
+
+
 @cache
 def _lower() -> dict[str, frozenset[str]]:
-    """servicePlanId (lower-case) -> the plan ids it covers: itself and the lower plans of its chain."""
-    out: dict[str, frozenset[str]] = {}
+    """servicePlanId (lower-case) -> the plan ids it covers: itself, the lower plans of its chain
+    and the part plans it gives whole."""
+    out: dict[str, set[str]] = {}
     for tiers in TIERS.values():
         below: set[str] = set()
         for tier in tiers:
             ids = {plan_id.lower() for _, plan_id in tier}
             for plan_id in ids:
-                out[plan_id] = frozenset(below | {plan_id})
+                out[plan_id] = below | {plan_id}
             below |= ids
-    return out
+    for (_, part_id), (fulls, _why) in PARTS.items():
+        for _, full_id in fulls:
+            out.setdefault(full_id.lower(), {full_id.lower()}).add(part_id.lower())
+    return {plan_id: frozenset(ids) for plan_id, ids in out.items()}
 
 
 def covered(plan_ids: Iterable[str]) -> frozenset[str]:

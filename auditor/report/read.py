@@ -131,6 +131,7 @@ class Report(Struct, kw_only=True):
     subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
+    exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
     remediations: dict[str, dict[str, Any]] | UnsetType = UNSET  # versions 3 and 4
     shared: dict[str, Block] | UnsetType = UNSET  # version 4
     findings: list[Finding]

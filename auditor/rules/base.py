@@ -7,7 +7,7 @@ import hashlib
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from ..billing.file import BillingFile
@@ -23,6 +23,10 @@ from .storage_fit import Shrink, shrink
 from .storage_fit import verdict as storage_verdict
 
 T = TypeVar("T")
+# how long Entra ID keeps directory audit entries: 30 days with Entra ID P1 or P2, 7 without
+# (docs/policy.md, "grace_days"); the service plans that show P1 or P2
+AUDIT_KEPT_P1_DAYS, AUDIT_KEPT_FREE_DAYS = 30, 7
+ENTRA_P1_P2 = frozenset(("41781fb2-bc02-4b7c-bd55-b576c07bb09d", "eec0eb4f-6444-4f95-aba0-50c24d67f998"))
 ASSIGNED = "assigned"  # the kind of a group whose members a membership call may change
 _UNKNOWN: Any = object()  # per_layout: no answer yet (an answer may be None)
 
@@ -80,7 +84,33 @@ class Context:
         found = self._disabled.get(user.id.lower())
         if found is not None:
             return {"disabled_at": found, "disabled_from": "directoryAudit"}
+        if read and isinstance(audits, DirectoryAudits):
+            bound = self.audit_span_start(audits, user)
+            if bound is not None:
+                # no entry of the log disabled it, and the log reaches back that far: the account
+                # was disabled before the log's start (or at its creation, made disabled)
+                return {"disabled_at": bound[0], "disabled_from": "auditSpan", "audit_span_days": bound[1]}
         return {"disabled_at": None, "disable_unknown": "not_in_audit" if read else "audit_not_read"}
+
+    def audit_span_start(self, audits: DirectoryAudits, user: User) -> tuple[str, int] | None:
+        """(the earliest time the directory audit shows, the days it spans) for an account no entry
+        of it disabled, or None when that says nothing. The log spans what was read (`since` to
+        `until`), and at most what Entra ID keeps: 30 days in a tenant with Entra ID P1 or P2, else 7
+        (docs/policy.md). An account created within the span was disabled from its creation."""
+        since, until = timestamp_or_none(audits.since), timestamp_or_none(audits.until)
+        if since is None or until is None or until <= since:
+            return None
+        premium = any(p.service_plan_id.lower() in ENTRA_P1_P2 for sku in self.index.snapshot.skus
+                      if sku.capability_status.lower() in ("enabled", "warning") for p in sku.service_plans)
+        kept = AUDIT_KEPT_P1_DAYS if premium else AUDIT_KEPT_FREE_DAYS
+        days = min((until - since).days, kept)
+        if days <= 0:
+            return None
+        start = until - timedelta(days=days)
+        created = timestamp_or_none(user.created_date_time)
+        if created is not None and created > start:
+            start = created
+        return start.astimezone(UTC).isoformat().replace("+00:00", "Z"), days
 
     @property
     def loss(self) -> PlanLoss:

@@ -32,6 +32,7 @@ from ..model import Finding, Severity, User
 from ..policy.model import Policy, Selector, UsageEntry
 from ..policy.yamlsource import Part
 from ..usage_reports import (
+    ACTIVE_USERS,
     MAX_DAYS,
     MEASURED,
     STORAGE_REPORTS,
@@ -42,7 +43,8 @@ from ..usage_reports import (
     needs_storage,
     workload_title,
 )
-from .assignments import SkuNotAllowed
+from .assignments import SkuNotAllowed, licensing
+from .assignments.selection import replacement_group
 from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
 from .hygiene.accounts import last_sign_in
 
@@ -93,6 +95,11 @@ def usage_need(policies: Any) -> UsageNeed | None:
             reports |= {w.report.name for w in map(WORKLOADS.__getitem__, _workloads_of(entry)) if w.report}
         if needs_storage(policy):
             reports.update(STORAGE_REPORTS)
+        inactive = policy.hygiene.get("inactive_users")
+        if inactive is not None and inactive.days:
+            # an enabled account's mailbox ends only when the reports show it unused (mail_use)
+            reports.add(ACTIVE_USERS.name)
+            days = max(days, inactive.days)
     wanted = reports or any(p.usage for p in policies.policies)
     return UsageNeed(frozenset(reports), days) if wanted else None
 
@@ -371,8 +378,8 @@ class Rightsize(UsageRule):
             if small not in user.sku_ids:
                 extra["replace_with"] = ctx.index.part(small)
                 extra["replace_with_id"] = ctx.index.sku_by_id[small].sku_id
-                if ctx.index.assigning_group_ids(user, big):
-                    extra |= ctx.replace_group(user, small, frozenset((small,)))
+                extra |= replacement_group(policy, ctx, user, frozenset((big,)), small, frozenset((small,)),
+                                           licensing.licensing_groups(policy, ctx.index), False)
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
             details = ctx.user_details(user, skus, None) | extra | ctx.data_lost(

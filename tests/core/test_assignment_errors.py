@@ -156,3 +156,26 @@ def test_one_product_failing_from_two_groups_gives_two_findings_with_their_own_i
     result = audit(tmp_path, ERRORS, tenant([u], groups=groups, collectedParts=PARTS))
     ids = [f.id for f in result.findings if f.rule == LicenseAssignmentError.id]
     assert len(ids) == 2 and len(set(ids)) == 2  # the baseline tells them apart
+
+
+def test_a_partly_applied_assignment_is_not_reprocessed_while_its_conflict_is_there(tmp_path) -> None:
+    """ActiveWithError keeps what it applied; a reprocess while the conflict stands only fails again,
+    so the call waits (cause_first) for a person to fix the cause. A CountViolation with a seat free
+    now has nothing to fix: its reprocess stays ready, partly applied or not."""
+    from auditor import guidance
+    from auditor.model import Cloud, Locale
+
+    users = [failing("cy", "ActiveWithError", "MutuallyExclusiveViolation", via=G1),
+             failing("dee", "ActiveWithError", "None", via=G1),
+             failing("eve", "Error", "MutuallyExclusiveViolation", via=G1),
+             failing("fay", "ActiveWithError", "CountViolation", via=G1)]
+    result = audit(tmp_path, ERRORS, tenant(users, skus=[sku("SPE_E5", enabled=10, consumed=4)]))
+    ready: dict[str, bool] = {}
+    blocked: dict[str, str | None] = {}
+    for f in result.findings:
+        rem = guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
+                                   skus=list(f.skus), details=dict(f.facts))
+        [action] = [a for a in rem["actions"] if a["kind"] == "reprocess"]
+        ready[f.subject.upn.split("@")[0]], blocked[f.subject.upn.split("@")[0]] = action["ready"], action["blocked"]
+    assert blocked == {"cy": "cause_first", "dee": "cause_first", "eve": None, "fay": None}
+    assert ready == {"cy": False, "dee": False, "eve": True, "fay": True}

@@ -37,7 +37,8 @@ def test_the_sample_shows_many_rules_and_most_users_are_clean(tmp_path):
 
     assert rules <= set(RULE_IDS) and len(rules) >= 20
     flagged = {f["subject"]["id"] for f in report["findings"] if f["subject"]["type"] == "user"}
-    assert report["summary"]["users"]["total"] >= 200 and len(flagged) < 0.2 * report["summary"]["users"]["total"]
+    # about one user in nine holds EMS beside Microsoft 365 E3 or E5, a real redundancy the demo shows
+    assert report["summary"]["users"]["total"] >= 200 and len(flagged) < 0.25 * report["summary"]["users"]["total"]
     assert len(report["skus"]) >= 8
     assert report["complete"] is True
     waived = [f for f in report["findings"] if f["waived"]]

@@ -43,7 +43,10 @@ def test_the_finding_carries_grace_days_and_the_disable_time(tmp_path: Any) -> N
     result = audit(tmp_path, POLICY, tenant(users, directoryAudits=AUDITS))
     found = {f.subject.id: dict(f.facts) for f in result.findings if f.rule == DisabledUserLicensed.id}
     assert {uid: (d["grace_days"], d["disabled_at"]) for uid, d in found.items()} == {
-        "id-ann": (14, "2026-10-20T08:00:00Z"), "id-bob": (14, "2026-10-25T09:00:00Z"), "id-cy": (14, None)}
+        "id-ann": (14, "2026-10-20T08:00:00Z"), "id-bob": (14, "2026-10-25T09:00:00Z"),
+        # no entry disabled cy; without Entra ID P1 or P2 the log keeps 7 days: disabled before then
+        "id-cy": (14, "2026-10-25T00:00:00Z")}
+    assert found["id-cy"]["disabled_from"] == "auditSpan" and found["id-cy"]["audit_span_days"] == 7
 
 
 def test_without_grace_days_the_finding_has_no_disable_time(tmp_path: Any) -> None:
@@ -89,7 +92,60 @@ def test_the_leave_date_comes_first_then_the_audit_and_else_why_it_is_unknown(tm
         "disabled_at": "2026-09-30T17:00:00Z", "disabled_from": "employeeLeaveDateTime"}
     assert {k: found["id-bob"][k] for k in ("disabled_at", "disabled_from")} == {
         "disabled_at": "2026-10-25T09:00:00Z", "disabled_from": "directoryAudit"}
-    assert found["id-cy"]["disabled_at"] is None and found["id-cy"]["disable_unknown"] == "not_in_audit"
+    assert found["id-cy"]["disabled_from"] == "auditSpan"  # no entry: before the log's start
+    empty = {"since": "2026-11-01T00:00:00Z", "until": "2026-11-01T00:00:00Z", "value": []}  # a log spanning nothing
+    spans_nothing = audit(tmp_path, POLICY, tenant([user("cy", "SPE_E3", accountEnabled=False)], directoryAudits=empty))
+    [finding] = [f for f in spans_nothing.findings if f.rule == DisabledUserLicensed.id]
+    assert dict(finding.facts)["disabled_at"] is None and dict(finding.facts)["disable_unknown"] == "not_in_audit"
     unread = audit(tmp_path, POLICY, tenant([user("cy", "SPE_E3", accountEnabled=False)]))
     [finding] = [f for f in unread.findings if f.rule == DisabledUserLicensed.id]
     assert dict(finding.facts)["disable_unknown"] == "audit_not_read"
+
+
+P1_PLAN = {"servicePlanId": "41781fb2-bc02-4b7c-bd55-b576c07bb09d", "servicePlanName": "AAD_PREMIUM",
+           "provisioningStatus": "Success", "appliesTo": "User"}
+
+
+def _spanned(tmp_path: Any, grace: int, *, premium: bool, **kw: Any) -> tuple[dict[str, Any], str]:
+    from auditor import guidance
+    from auditor.model import Locale
+    from auditor.plan.declared import grace_wait
+
+    from .factory import sku
+
+    e3 = sku("SPE_E3")
+    if premium:
+        e3["servicePlans"] = [P1_PLAN]
+    policy = f"hygiene:\n  disabled_users: {{severity: high, grace_days: {grace}}}\n"
+    result = audit(tmp_path, policy, tenant([user("dee", "SPE_E3", accountEnabled=False, **kw)], skus=[e3],
+                                            directoryAudits=AUDITS))
+    [f] = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
+    details = dict(f.facts)
+    message = guidance.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=details,
+                               locale=Locale.EN)
+    return details | {"wait": grace_wait(details, "2026-11-01T06:00:00Z")}, message
+
+
+def test_the_audit_logs_span_is_evidence_for_grace_days(tmp_path: Any) -> None:
+    """No disable entry in a 30-day log (Entra ID P1 in the tenant): disabled at least 30 days ago,
+    so grace_days up to 30 are met, and the message says why."""
+    details, message = _spanned(tmp_path, 30, premium=True)
+    assert details["disabled_at"] == "2026-10-02T00:00:00Z" and details["audit_span_days"] == 30  # read 31, kept 30
+    assert details["wait"] is None
+    assert ("No entry of the directory audit log, which reaches back 30 days, disabled the account: it was "
+            "disabled at least 30 days ago.") in message
+
+
+def test_a_grace_longer_than_the_logs_span_stays_unknown(tmp_path: Any) -> None:
+    from auditor.plan.declared import DISABLE_TIME_UNKNOWN
+
+    assert _spanned(tmp_path, 31, premium=True)[0]["wait"] == (DISABLE_TIME_UNKNOWN, "")
+    # without Entra ID P1 or P2 the log keeps 7 days, however far back it was read
+    details = _spanned(tmp_path, 14, premium=False)[0]
+    assert details["audit_span_days"] == 7 and details["wait"] == (DISABLE_TIME_UNKNOWN, "")
+
+
+def test_an_account_created_within_the_span_counts_from_its_creation(tmp_path: Any) -> None:
+    details, _ = _spanned(tmp_path, 14, premium=True, createdDateTime="2026-10-25T00:00:00Z")
+    assert details["disabled_at"] == "2026-10-25T00:00:00Z"
+    assert details["wait"][0] == "disable_time_unknown"

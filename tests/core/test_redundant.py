@@ -20,11 +20,13 @@ TODO1 = "5e62787c-c316-451f-b873-1d05acd4d12c"
 TODO2 = "c87f142c-d1e9-4363-8630-aaea9c4d9ae5"
 MDM = "882e1d05-acd1-4ccb-8708-6ee03664b117"  # INTUNE_O365, in both
 TEAMS = "57ff2da0-773e-42df-b2af-ffb7a2317929"
-FOUNDATION = "113feb6c-3fe4-4440-bddc-54d774bf0318"  # EXCHANGE_S_FOUNDATION: covered by nothing
+FOUNDATION = "113feb6c-3fe4-4440-bddc-54d774bf0318"  # EXCHANGE_S_FOUNDATION: a part every mailbox plan gives
+ATP1 = "f20fedf3-f3c3-43c3-8267-2bfdd51c0939"  # ATP_ENTERPRISE, Defender for Office 365 (Plan 1): covered by nothing
 EXO_P1 = "4b9405b0-7788-4568-add1-99614e613b69"  # EXCHANGESTANDARD
 EXO_P2 = "19ec0d23-8335-4cbd-94ac-6050e30712fa"  # EXCHANGEENTERPRISE
 NAMES = {EXO1: "EXCHANGE_S_STANDARD", EXO2: "EXCHANGE_S_ENTERPRISE", TODO1: "BPOS_S_TODO_1",
-         TODO2: "BPOS_S_TODO_2", MDM: "INTUNE_O365", TEAMS: "TEAMS1", FOUNDATION: "EXCHANGE_S_FOUNDATION"}
+         TODO2: "BPOS_S_TODO_2", MDM: "INTUNE_O365", TEAMS: "TEAMS1", FOUNDATION: "EXCHANGE_S_FOUNDATION",
+         ATP1: "ATP_ENTERPRISE"}
 PARTS = {E3: "SPE_E3", E5: "SPE_E5", EXO_P1: "EXCHANGESTANDARD", EXO_P2: "EXCHANGEENTERPRISE"}
 POLICY = """catalog:
   - sku: SPE_E3
@@ -84,14 +86,22 @@ def test_exchange_plan_1_beside_e3_is_redundant(tmp_path: Any) -> None:
 
 
 def test_not_when_the_small_product_adds_a_plan(tmp_path: Any) -> None:
-    skus = [SKUS[0], product(EXO_P1, EXO1, TODO1, MDM, FOUNDATION)]
+    skus = [SKUS[0], product(EXO_P1, EXO1, TODO1, MDM, ATP1)]
     assert findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, []))], skus=skus) == {}
 
 
 def test_a_plan_the_user_has_off_in_the_small_product_needs_no_cover(tmp_path: Any) -> None:
-    skus = [SKUS[0], product(EXO_P1, EXO1, TODO1, MDM, FOUNDATION)]
-    found = findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, [FOUNDATION]))], skus=skus)
+    skus = [SKUS[0], product(EXO_P1, EXO1, TODO1, MDM, ATP1)]
+    found = findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, [ATP1]))], skus=skus)
     assert set(found) == {"a"}
+
+
+def test_exchange_foundation_is_covered_by_a_mailbox_plan_only_while_it_is_on(tmp_path: Any) -> None:
+    """Exchange Foundation gives nothing a mailbox plan does not (auditor.reference.coverage.PARTS)."""
+    skus = [SKUS[0], product(EXO_P1, EXO1, TODO1, MDM, FOUNDATION)]
+    assert set(findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, []))], skus=skus)) == {"a"}
+    # with Exchange Online (Plan 2) off in E3, nothing covers the foundation (nor Plan 1)
+    assert findings(tmp_path, [holder("b", (E3, None, [EXO2]), (EXO_P1, None, []))], skus=skus) == {}
 
 
 def test_not_when_the_covering_plan_is_disabled_in_the_bigger_product(tmp_path: Any) -> None:
@@ -198,3 +208,32 @@ def test_except_and_severity(tmp_path: Any) -> None:
     found = findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, [])),
                                 holder("b", (E3, None, []), (EXO_P1, None, []))], policy=policy)
     assert set(found) == {"a"} and found["a"].severity.label == "low"
+
+
+def _table_product(part: str, sku_id: str) -> dict[str, Any]:
+    """`part` with the service plans Microsoft's product table lists for it."""
+    import csv
+    from importlib import resources
+
+    from auditor.reference import DATA_FILE
+
+    text = resources.files("auditor.reference").joinpath(DATA_FILE).read_text("utf-8-sig")
+    plans = {r["Service_Plan_Id"].strip().lower(): r["Service_Plan_Name"].strip()
+             for r in csv.DictReader(text.splitlines()) if r["String_Id"].strip() == part}
+    assert plans, part
+    return {"skuId": sku_id, "skuPartNumber": part, "consumedUnits": 1,
+            "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0},
+            "servicePlans": [{"servicePlanId": p, "servicePlanName": n, "provisioningStatus": "Success",
+                              "appliesTo": "User"} for p, n in sorted(plans.items())]}
+
+
+@pytest.mark.parametrize(("ems", "suite"), [("EMS", "SPE_E3"), ("EMS", "SPE_E5"), ("EMSPREMIUM", "SPE_E5")])
+def test_ems_beside_microsoft_365_is_redundant(tmp_path: Any, ems: str, suite: str) -> None:
+    """EMS carries Exchange Foundation (and EMS E3 Cloud App Discovery), which Microsoft 365 E3/E5 do not
+    list: their Exchange Online (Plan 2), and E5's Defender for Cloud Apps, give it whole."""
+    ems_id, suite_id = "efccb6f7-5641-4e0e-bd10-b4976e1bf68e", "05e9a617-0261-4cee-bb44-138d3ef5d965"
+    skus = [_table_product(ems, ems_id), _table_product(suite, suite_id)]
+    found = findings(tmp_path, [holder("a", (suite_id, None, []), (ems_id, None, []))], skus=skus,
+                     policy="hygiene:\n  redundant_products: {}\n")
+    assert set(found) == {"a"} and found["a"].skus == (ems,)
+    assert dict(found["a"].facts)["covered_by"] == {ems: suite}

@@ -179,3 +179,59 @@ def test_a_shared_mailbox_over_50_gb_or_with_an_archive_keeps_its_license(tmp_pa
                                    details=dict(f.facts))
         assert words in message and "keeps" in message, message
     assert E5  # the factory's other products stay out of these tenants
+
+
+@pytest.mark.parametrize("policy", [
+    FRONTLINE,  # sku-not-allowed: E3 is not allowed beside F1
+    "assignments:\n  - name: f\n    match: {all: true}\n    forbidden: [SPE_E3]\n",  # sku-forbidden
+], ids=["not-allowed", "forbidden"])
+def test_every_removal_that_keeps_a_smaller_mailbox_rests_on_its_size(tmp_path: Any, policy: str) -> None:
+    _frontline_pair(tmp_path, policy)
+
+
+def _frontline_pair(tmp_path: Any, policy: str) -> Any:
+    """A frontline user holds F1 from a group and E3 directly: removing E3 (no replacement) keeps the
+    mailbox under Exchange Online Kiosk. With 1.1 GB (no archive) it is ready; with 8.4 GB it waits,
+    naming both sizes; whichever rule asks for the removal."""
+    from auditor.report.document import build_document
+    from tests.core.factory import AS_OF
+
+    small, large, front = ("0b000000-0000-4000-8000-000000000001", "0b000000-0000-4000-8000-000000000002",
+                           "0b000000-0000-4000-8000-0000000000f3")
+    users = [user("small", "SPE_E3", "SPE_F1", id=small), user("large", "SPE_E3", "SPE_F1", id=large)]
+    for u in users:
+        u["licenseAssignmentStates"][1]["assignedByGroup"] = front
+    group = {"id": front, "displayName": "Frontline", "members": [small, large],
+             "assignedLicenses": [{"skuId": F1, "disabledPlans": []}]}
+    doc = with_storage(users, [row("small", 1.1), row("large", 8.4)], groups=[group])
+    result = audit(tmp_path, policy, doc)
+    document = build_document(result, generated_at=AS_OF, remediate=guidance.remediation)
+    plan = compile_plan(document)
+    removed = {c.user: c.body for c in plan.changes if c.kind == "assign_license"}
+    assert removed == {small: {"addLicenses": [], "removeLicenses": [E3]}}, plan.skipped
+    [waits] = [s for s in plan.skipped if s.subject == "Large"]
+    assert waits.reason == "mailbox_too_large" and waits.storage is not None
+    text = _reason(translations(Locale.EN), waits.reason, (), storage=waits.storage)
+    assert "8.4 GB" in text and "2 GB" in text and "Exchange Online Kiosk" in text
+    return result
+
+
+def test_a_combinations_removal_that_keeps_a_smaller_mailbox_rests_on_its_size(tmp_path: Any) -> None:
+    """E3 and F1 must not be combined: the way that removes E3 and keeps F1 (from its group) keeps
+    the mailbox under Exchange Online Kiosk, so it is ready only when the mailbox fits."""
+    from auditor.rules.assignments import SkuCombinationForbidden
+
+    small, large = "0b000000-0000-4000-8000-000000000001", "0b000000-0000-4000-8000-000000000002"
+    users = [user("small", "SPE_E3", "SPE_F1", id=small), user("large", "SPE_E3", "SPE_F1", id=large)]
+    for u in users:
+        u["licenseAssignmentStates"][1]["assignedByGroup"] = "0b000000-0000-4000-8000-0000000000f3"
+    doc = with_storage(users, [row("small", 1.1), row("large", 8.4)])
+    by = found(tmp_path, "assignments:\n  - name: f\n    match: {all: true}\n    exclusive: [[SPE_E3, SPE_F1]]\n",
+               doc, SkuCombinationForbidden.id)
+    for upn, expected in (("small@contoso.example", (True, None)), ("large@contoso.example",
+                                                                    (False, "mailbox_too_large"))):
+        f = by[upn]
+        assert dict(f.facts)["storage_by"]["SPE_E3"]["mailbox_plan"] == "Exchange Online Kiosk"
+        ways = [list(alt["actions"]) for alt in rem(f)["alternatives"]]
+        [drop_e3] = [a for way in ways for a in way if (a.get("body") or {}).get("removeLicenses") == [E3]]
+        assert (drop_e3["ready"], drop_e3["blocked"]) == expected, upn

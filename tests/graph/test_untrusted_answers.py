@@ -306,20 +306,34 @@ def test_negative_retry_after_is_retried_with_backoff_not_hammered() -> None:
     assert len(calls) == 3
 
 
-def _crafted_users(harness: Callable[..., Any], answer: Callable[[Request], Reply | None], users: int = 1,
-                   with_sign_in: bool = False) -> Any:
-    """collect() from an emulated tenant of `users` users whose GET /users pages `answer` replaces."""
-    from graph_tenants import make_tenant
+def test_a_listing_read_page_after_page_is_bounded_by_users_not_only_pages(
+        harness: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One chain of pages (concurrency 1, no count asked up front): once it passes COUNT_AFTER users
+    the count is asked, and the listing stops at twice it, long before the page limit."""
+    monkeypatch.setattr("auditor.graph.users.COUNT_AFTER", 300, raising=False)
+    asked: list[str] = []
+    endless = _endless_users(asked)
+    started = time.monotonic()
+    with pytest.raises(CollectionError, match=r"1,100 users while GET /users/\$count reports 3;") as caught:
+        _crafted_users(harness, endless, users=3, concurrency=1)
+    assert caught.value.exit_code == EXIT_COLLECTION and "nothing partial was used" in str(caught.value)
+    assert len(asked) <= 12 and time.monotonic() - started < 8  # the 11th page, and the one asked ahead
 
-    def users_pages(request: Request) -> Reply | None:
-        return answer(request) if request.method == "GET" and request.path == "/users" else None
 
-    h = harness(make_tenant(users), faults=[users_pages], retry=FAST)
-    return h.collect(need_sign_in=with_sign_in)
+def test_users_cap_is_twice_the_count() -> None:
+    from auditor.graph.partitions import UNCOUNTED_CAP, check_cap, users_cap
+
+    assert users_cap(100_000) == 200_000 and users_cap(3) == 1003 and users_cap(None) == UNCOUNTED_CAP
+    check_cap(200_000, 100_000, "/users?$top=999")
+    with pytest.raises(CollectionError, match=r"GET /users returned 200,001 users while GET /users/\$count"):
+        check_cap(200_001, 100_000, "/users?$top=999")
+    with pytest.raises(CollectionError, match="no count could be read"):
+        check_cap(UNCOUNTED_CAP + 1, None, "/users")
 
 
-def test_a_users_listing_far_beyond_its_count_is_stopped(harness: Callable[..., Any]) -> None:
-    """An endless chain of pages of new users stops once it passes GET /users/$count with a wide margin."""
+def _endless_users(asked: list[str]) -> Callable[[Request], Reply]:
+    """An answer to GET /users that never ends: 100 new users a page, each page linking the next;
+    each request's target goes to `asked`."""
     from graph_tenants import make_tenant
     from msgspec.structs import replace
 
@@ -327,7 +341,6 @@ def test_a_users_listing_far_beyond_its_count_is_stopped(harness: Callable[..., 
     from auditor.graph.collector import USER_FIELDS
 
     template = make_tenant(1).users[0]
-    asked: list[str] = []
 
     def endless(request: Request) -> Reply:
         asked.append(request.target)
@@ -337,6 +350,25 @@ def test_a_users_listing_far_beyond_its_count_is_stopped(harness: Callable[..., 
         link = f"http://{request.headers['host']}/v1.0/users?$skiptoken={n + 1}"
         return Reply(200, {"value": users, "@odata.nextLink": link})
 
+    return endless
+
+
+def _crafted_users(harness: Callable[..., Any], answer: Callable[[Request], Reply | None], users: int = 1,
+                   with_sign_in: bool = False, concurrency: int = 4) -> Any:
+    """collect() from an emulated tenant of `users` users whose GET /users pages `answer` replaces."""
+    from graph_tenants import make_tenant
+
+    def users_pages(request: Request) -> Reply | None:
+        return answer(request) if request.method == "GET" and request.path == "/users" else None
+
+    h = harness(make_tenant(users), faults=[users_pages], retry=FAST)
+    return h.collect(need_sign_in=with_sign_in, concurrency=concurrency)
+
+
+def test_a_users_listing_far_beyond_its_count_is_stopped(harness: Callable[..., Any]) -> None:
+    """An endless chain of pages of new users stops once it passes GET /users/$count with a wide margin."""
+    asked: list[str] = []
+    endless = _endless_users(asked)
     with pytest.raises(CollectionError, match=r"users while GET /users/\$count reports 3") as caught:
         _crafted_users(harness, endless, users=3)
     assert caught.value.exit_code == EXIT_COLLECTION

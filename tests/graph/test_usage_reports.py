@@ -287,7 +287,7 @@ def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_pa
                  "--save-snapshot", str(snap)]) == 0
     saved = load_snapshot(snap)
     assert saved.usage_reports is not None
-    assert {r.name for r in saved.usage_reports.reports} == {COPILOT.name, *STORAGE_REPORTS}
+    assert {r.name for r in saved.usage_reports.reports} == {COPILOT.name, ACTIVE_USERS.name, *STORAGE_REPORTS}
     assert main(["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(out_snap),
                  "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]) == 0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from auditor.directory_audits import ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
+from auditor.directory_audits import ACCOUNT_STATE, ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
 from auditor.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
 from auditor.emulator.directory_audits import APP_NAME
 from auditor.insights.causes import cause_for
@@ -38,6 +38,8 @@ def test_a_license_write_is_named_as_the_cause_of_the_new_finding(tmp_path: Path
     with GraphEmulator(sample, token=token) as graph:
         code, baseline = audit(tmp_path / "before", "--graph-endpoint", graph.url)
         assert baseline is not None and code == 1
+        # the example policy's grace_days: the account-state activities, back as far as the log keeps them
+        read_before = len(graph.requests_to(r"/auditLogs/directoryAudits"))
         answer = httpx.post(f"{graph.url}/users/{user.id}/assignLicense",
                             json={"addLicenses": [{"skuId": _e5(sample), "disabledPlans": []}], "removeLicenses": []},
                             headers={"Authorization": f"Bearer {token}"})
@@ -45,11 +47,13 @@ def test_a_license_write_is_named_as_the_cause_of_the_new_finding(tmp_path: Path
         saved = tmp_path / "tenant.json"
         code, report = audit(tmp_path / "after", "--graph-endpoint", graph.url, "--baseline",
                              str(tmp_path / "before" / "report.json"), "--causes", "--save-snapshot", str(saved))
-        reads = graph.requests_to(r"/auditLogs/directoryAudits")
+        reads = graph.requests_to(r"/auditLogs/directoryAudits")[read_before:]
     assert report is not None and report["complete"] is True
-    # the interval since the baseline's tenant read, one listing per activity
-    assert len(reads) == len(ACTIVITIES) and all(f"activityDateTime ge {baseline['collected_at']}" in r.query["$filter"]
-                                   for r in reads)
+    # the interval since the baseline's tenant read, one listing per activity (the account-state
+    # ones from further back, for grace_days)
+    assert read_before == len(ACCOUNT_STATE) and len(reads) == len(ACTIVITIES)
+    assert all(f"activityDateTime ge {baseline['collected_at']}" in r.query["$filter"] for r in reads
+               if not any(f"'{activity}'" in r.query["$filter"] for activity in ACCOUNT_STATE))
     new = [f for f in report["findings"] if f.get("change") == "new"]
     forbidden = next(f for f in new if f["rule"] == SkuForbidden.id and f["subject"]["id"] == user.id)
     cause = forbidden["cause"]

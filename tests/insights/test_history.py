@@ -111,7 +111,7 @@ def test_trends_keep_the_last_30_runs_and_one_series_per_product() -> None:
 
 def test_reports_draw_trends_e_mail_safe_and_in_mermaid(tmp_path: Path) -> None:
     path = tmp_path / "h.jsonl"
-    for d, n in ((1, 60), (2, 50)):
+    for d, n in ((1, 120), (2, 50)):
         rec = _record(f"2026-10-{d:02d}T03:17:00Z", n, 150 + d, tenant="2f3adacf-3c50-4499-8960-90bdf5d7e2fd")
         history.append_record(path, rec)
     _code, report = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--history", str(path))
@@ -120,10 +120,10 @@ def test_reports_draw_trends_e_mail_safe_and_in_mermaid(tmp_path: Path) -> None:
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     section = html.split(">Trends</h2>", 1)[1].split("<h2", 1)[0]
     assert "<script" not in html.lower() and "<svg" not in html.lower() and "<img" not in html.lower()
-    # the tallest bar (60 findings, all high) is 80 px of the high colour
+    # the tallest bar (120 findings, all high) is 80 px of the high colour
     assert 'height="80" style="width:10px;height:80px;background-color:#c2255c;' in section
     assert "Trend</th>" in html.split(">Licenses per product</h2>", 1)[1]
-    assert "```mermaid\nxychart-beta\n" in md and f"    bar [60, 50, {report['summary']['unwaived']}]" in md
+    assert "```mermaid\nxychart-beta\n" in md and f"    bar [120, 50, {report['summary']['unwaived']}]" in md
     seats = md.split("### Licenses per product", 1)[1].split("###", 1)[0]
     assert seats.splitlines()[2].endswith("| Trend |") and "| ▁▁█ |" in seats
 

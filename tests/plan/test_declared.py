@@ -185,7 +185,7 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
         tmp_path: Any) -> None:
     """The sample's three leavers, audited from the snapshot file with grace_days: 14 at its clock
     (2026-11-01): the leave date 40 days back has passed, the audit's disable 5 days back has not,
-    and the third shows neither."""
+    and the third, which the 30-day log never saw disabled, was disabled before it."""
     from pathlib import Path
 
     from auditor.cli import main
@@ -209,7 +209,16 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
     assert skipped[ids["leaver.dated"]]["reason"] == "data_lost"
     audited = skipped[ids["leaver.audited"]]
     assert (audited["reason"], audited["not_before"]) == ("grace_period", "2026-11-09")
-    assert skipped[ids["leaver.unknown"]]["reason"] == "disable_time_unknown"
+    # no entry of the 30-day log disabled the third: disabled at least 30 days ago, grace has passed
+    assert skipped[ids["leaver.unknown"]]["reason"] == "data_lost"
+    unknown = next(f for f in report_doc["findings"] if f["id"] == ids["leaver.unknown"])
+    assert unknown["details"]["disabled_from"] == "auditSpan" and unknown["details"]["audit_span_days"] == 30
+    from auditor import guidance
+    from auditor.model import Locale
+
+    said = guidance.message(unknown["rule"], subject=unknown["subject"], skus=unknown["skus"],
+                            details=unknown["details"], locale=Locale.EN)
+    assert "which reaches back 30 days, disabled the account: it was disabled at least 30 days ago" in said
     assert not planned & set(ids.values())
     text = plain((out / "plan.md").read_text(encoding="utf-8"))
-    assert "not before Nov 9, 2026" in text and "it keeps entries 30 days" in text
+    assert "not before Nov 9, 2026" in text

@@ -14,6 +14,7 @@ import pytest
 from auditor.cli import main
 from auditor.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor.plan.crosscheck import LEAVER_RULES
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.seats import SpareSeatsOverLimit
 from auditor.snapshot import load_snapshot
 
@@ -29,12 +30,18 @@ def _json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+class _Pinned(datetime):
+    @classmethod
+    def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+        return datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+
+
 @pytest.fixture(params=["declared", "plain"])
 def flow(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """The example policy as it is (the leavers' and inactive accounts' data declared kept), and
+    """The example policy as it is (the leavers' data declared kept), and
     without its data_kept declarations (their data-free products go, the rest waits)."""
     policy = EXAMPLE.read_text(encoding="utf-8")
-    assert policy.count(KEPT) == 2
+    assert policy.count(KEPT) == 1
     if request.param == "plain":
         policy = policy.replace(KEPT, "")
     (tmp_path / "policy.yaml").write_text(policy, encoding="utf-8")
@@ -42,6 +49,9 @@ def flow(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     # apply's clock, half an hour after the plan's created_at (SOURCE_DATE_EPOCH): the plan is fresh
     monkeypatch.setattr("auditor.apply.run.clock", lambda: datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
+    # the collector's clock at the audit's: the directory audit log is read up to --as-of, so its
+    # span (30 days) is evidence for grace_days at that time
+    monkeypatch.setattr("auditor.graph.collector.datetime", _Pinned)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     snapshot = load_snapshot(SAMPLE)
     token = app_token(snapshot.tenant_id, roles=(*DEMO_ROLES, *WRITE))
@@ -82,13 +92,18 @@ def test_audit_plan_apply_audit(flow: dict[str, Any]) -> None:
     after = {f["id"] for f in after_report["findings"]}
     applied = {fid for change in changes for fid in change["findings"]}
     # without a declaration, a leaver's data-free products go while the product with the mailbox
-    # waits: planned in part; with it, every leaver's and inactive account's removal is ready
+    # waits: planned in part; with it, every leaver's removal is ready once grace_days have passed.
+    # The example declares nothing kept for inactive (still enabled) accounts: planned in part either way
+    rules = {s["finding"]: s["rule"] for s in plan["skipped"]}
     in_part = {s["finding"] for s in plan["skipped"] if s.get("in_part")}
-    assert in_part <= applied and bool(in_part) != flow["declared"]
+    assert in_part <= applied
+    assert {rules[fid] for fid in in_part} == (
+        {InactiveUserLicensed.id} if flow["declared"] else {InactiveUserLicensed.id, DisabledUserLicensed.id})
     # (a leaver licensed through a dynamic or synced group waits either way: no call changes those)
-    leavers = {s["finding"] for s in plan["skipped"]
-               if s["rule"] in LEAVER_RULES and s["reason"] not in ("group_dynamic", "group_synced")}
-    assert bool(leavers) != flow["declared"]
+    leavers = {s["finding"]: s["reason"] for s in plan["skipped"] if s["rule"] == DisabledUserLicensed.id
+               and s["reason"] not in ("group_dynamic", "group_synced")}
+    assert set(leavers.values()) == ({"grace_period"} if flow["declared"] else {"grace_period", "data_lost"})
+    assert all(rule in LEAVER_RULES for rule in (InactiveUserLicensed.id, DisabledUserLicensed.id))
     assert any(c.get("data_kept") for c in changes) == flow["declared"]
     assert applied <= before
     back = {f["id"]: (f["rule"], f["subject"].get("upn")) for f in after_report["findings"]

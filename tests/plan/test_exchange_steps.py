@@ -54,15 +54,21 @@ def test_a_leavers_mailbox_that_nothing_keeps_gets_a_conversion_step(tmp_path: P
         "rule": DISABLED, "why": WAITS}
     written = write_plan(plan, tmp_path, created_at=CREATED)
     assert tmp_path / EXCHANGE_FILE in written
-    text = (tmp_path / EXCHANGE_FILE).read_text(encoding="utf-8")
-    code = [line for line in text.splitlines() if line and not line.startswith("#")]
+    raw = (tmp_path / EXCHANGE_FILE).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with a byte-order mark, as Windows PowerShell 5.1 needs"
+    text = raw.decode("utf-8-sig")
+    code = [line.strip() for line in text.splitlines() if line and not line.startswith("#")]
     assert code[0] == "Connect-ExchangeOnline"
     upn = f"'{uid(1)[-4:]}@contoso.example'"
-    assert f"Get-Mailbox -Identity {upn} | Format-List LitigationHoldEnabled, InPlaceHolds, ArchiveStatus" in code
-    assert f"    Set-Mailbox -Identity {upn} -Type Shared" in code
+    # the mailbox is read, checked to be the audited user's by object id, and converted by its own id
+    get, check = code.index(f"$mailbox = Get-Mailbox -Identity {upn} -ErrorAction Stop"), code.index(
+        f"if ($mailbox.ExternalDirectoryObjectId -ne '{uid(1)}') {{")
+    convert = code.index("Set-Mailbox -Identity $mailbox.Guid.ToString() -Type Shared -ErrorAction Stop")
+    assert get < check < convert and code[check + 1].startswith("Write-Warning") and "skipped" in code[check + 1]
+    assert code[get - 1] == "try {" and "} catch {" in code[convert:]
     # nothing else changes the tenant: the only cmdlets are the connection, reads, warnings and the conversion
     verbs = {m.group(1) for line in code for m in re.finditer(r"\b([A-Z][a-z]+-[A-Za-z]+)\b", line)}
-    assert verbs == {"Connect-ExchangeOnline", "Get-Mailbox", "Format-List", "Write-Warning", "Set-Mailbox"}
+    assert verbs == {"Connect-ExchangeOnline", "Get-Mailbox", "Write-Warning", "Set-Mailbox"}
     assert all("-Type Shared" in line for line in code if "Set-Mailbox" in line)
     # a comment per user: who, which finding, why
     assert f"# 1. User {uid(1)[-4:]} <{uid(1)[-4:]}@contoso.example>" in text and "#   finding f1 (" in text
@@ -82,7 +88,7 @@ def test_a_converted_to_shared_declaration_waits_and_gets_its_step() -> None:
     assert [(s.finding, s.why) for s in plan.exchange] == [("f1", DECLARED), ("f2", DECLARED)]
     text = script(plan.exchange, tenant="Contoso", created_at=CREATED)
     assert "its license removal waits until it is: convert it, then audit and plan again" in text
-    assert text.count("Set-Mailbox -Identity") == 2
+    assert text.count("Set-Mailbox -Identity") == 2 and text.count("ExternalDirectoryObjectId -ne") == 2
 
 
 def test_a_plan_without_conversions_writes_no_script_and_removes_an_earlier_one(tmp_path: Path) -> None:
@@ -132,24 +138,52 @@ HOSTILE = "o'brien\u2019; Remove-Mailbox -Identity x -Confirm:$false; '@contoso.
 BROKEN = "eve@contoso.example\nRemove-Mailbox -Identity ceo@contoso.example -Confirm:$false\n#"
 
 
-def test_a_hostile_upn_stays_inside_its_quotes_and_a_line_break_gets_no_command() -> None:
-    steps = (MailboxStep(HOSTILE, "Mallory\r\nRemove-Mailbox ceo", "f1", DISABLED, WAITS),
-             MailboxStep(BROKEN, "Eve", "f2", DISABLED, WAITS))
+def test_a_upn_outside_the_characters_entra_allows_gets_no_command() -> None:
+    """A UPN Entra ID would not write (a ; or a space or a curly quote, a line break, an accented
+    letter whose UTF-8 bytes Windows PowerShell 5.1 would read as a closing quote) gets only a
+    comment; an apostrophe, which Entra allows, stays inside its doubled quotes."""
+    accented = "j\u00d2e@contoso.example"
+    apostrophe = "o'brien@contoso.example"
+    steps = (MailboxStep(HOSTILE, "Mallory\r\nRemove-Mailbox ceo", "f1", DISABLED, WAITS, object_id=uid(1)),
+             MailboxStep(BROKEN, "Eve", "f2", DISABLED, WAITS, object_id=uid(2)),
+             MailboxStep(accented, "Jòe", "f3", DISABLED, WAITS, object_id=uid(3)),
+             MailboxStep(apostrophe, "O'Brien", "f4", DISABLED, WAITS, object_id=uid(4)))
     text = script(steps, tenant="Contoso\nRemove-Mailbox x", created_at=CREATED)
     lines = text.split("\n")
     code = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    # every line of code is one the script writes itself, with the UPN only inside quotes
     for line in code:
         outside = line
         for s in single_quoted(line):
             outside = outside.replace(quoted(s), "", 1) if quoted(s) in outside else outside
         assert "Remove-Mailbox" not in outside and "contoso.example" not in outside, line
-    targets = [single_quoted(line) for line in code if "-Identity" in line]
-    assert targets and all(t == [HOSTILE] for t in targets)  # the hostile UPN, exactly, and nothing else
-    assert quoted(HOSTILE) == "'o''brien\u2019\u2019; Remove-Mailbox -Identity x -Confirm:$false; ''@contoso.example'"
-    # the UPN with line breaks: a comment says why, and no command names it
-    assert not any("eve@" in line for line in code)
-    assert "#   Not converted here: the user principal name holds a control character. Check the" in lines
+    targets = [single_quoted(line) for line in code if "-Identity '" in line]
+    assert targets == [[apostrophe]] and quoted(apostrophe) == "'o''brien@contoso.example'"
+    assert not any(bad in line for line in code for bad in ("eve@", "j\u00d2e", "Remove-Mailbox"))
+    refused = "#   allow in one (a control character, a space, an accented letter ...). Check the account in"
+    assert lines.count(refused) == 3
     assert "# 2. Eve <eve@contoso.example<U+000A>Remove-Mailbox -Identity ceo@contoso.example -Confirm:$false" \
            "<U+000A>#>" in lines
-    assert sum(1 for line in code if line.lstrip().startswith("Set-Mailbox")) == 1  # the hostile UPN's only
+    assert quoted(HOSTILE) == "'o''brien\u2019\u2019; Remove-Mailbox -Identity x -Confirm:$false; ''@contoso.example'"
+
+
+def test_synced_large_and_archived_mailboxes() -> None:
+    """A synced user's mailbox is converted on premises (Set-RemoteMailbox, its own section, checked
+    by ExchangeGuid); one over 50 GB or with an archive gets no command, only a note."""
+    guid = "11111111-2222-3333-4444-555555555555"
+    steps = (MailboxStep("hy@contoso.example", "Hy", "f1", DISABLED, WAITS, object_id=uid(1), synced=True,
+                         exchange_guid=guid),
+             MailboxStep("big@contoso.example", "Big", "f2", DISABLED, WAITS, object_id=uid(2),
+                         size_bytes=61 * 1024**3),
+             MailboxStep("arc@contoso.example", "Arc", "f3", DISABLED, WAITS, object_id=uid(3), archive=True),
+             MailboxStep("ok@contoso.example", "Ok", "f4", DISABLED, WAITS, object_id=uid(4), size_bytes=49 * 1024**3))
+    text = script(steps, tenant="Contoso", created_at=CREATED)
+    cloud, premises = text.split("# --- On premises (hybrid)")
+    assert "Set-RemoteMailbox" not in cloud and "Set-Mailbox" not in premises
+    assert "Set-RemoteMailbox -Identity 'hy@contoso.example' -Type Shared -ErrorAction Stop" in premises
+    assert f"if ($remote.ExchangeGuid.ToString() -ne '{guid}') {{" in premises
+    assert "#   Not converted: the mailbox holds 61.0 GB (mailbox usage report), more than the" in cloud
+    assert "#   Not converted: the mailbox has an archive" in cloud
+    named = [line for line in text.split("\n") if "-Identity '" in line and not line.lstrip().startswith("#")]
+    assert [single_quoted(line)[0] for line in named] == ["ok@contoso.example", "hy@contoso.example",
+                                                          "hy@contoso.example"]
+    assert "50 GB or with" in text.split("Connect-ExchangeOnline")[0]  # the header says what is checked

@@ -188,3 +188,74 @@ def test_a_licensing_group_whose_members_no_call_may_change_is_not_joined(tmp_pa
     [skipped] = [s for s in plan.skipped if s.finding == finding["id"]]
     assert skipped.reason == reason
     assert words in skipped.description
+
+
+# --- a replacement whose target has a licensing group joins it (issue 37 item 17) -----------------
+
+REPLACE = """catalog:
+  - sku: SPE_F1
+    price: {monthly: 2.25, currency: EUR}
+    licensing_group: "F1 Users"
+assignments:
+  - name: frontline
+    match: {upn: ["anna@*"]}
+    allowed: [SPE_F1]
+    required_any: [SPE_F1]
+"""
+
+
+def test_a_replacement_into_a_product_with_a_licensing_group_joins_the_group(tmp_path: Path) -> None:
+    """Anna holds E3 directly and may hold only F1, whose catalog entry names "F1 Users": the fix
+    joins that group and removes the direct E3 once the group's F1 is active; never a direct F1."""
+    from auditor.rules.assignments import SkuNotAllowed
+
+    plan, document = _plan(tmp_path, _groups(), REPLACE)
+    actions = _finding(document, SkuNotAllowed.id)["remediation"]["actions"]
+    assert [a["kind"] for a in actions] == ["add_member", "assign_license"]
+    join, removal = actions
+    assert join["path"] == f"/groups/{G_F1}/members/$ref"
+    assert removal["body"] == {"addLicenses": [], "removeLicenses": [E3]}
+    assert {"holds": F1.lower(), "how": "group", "group": G_F1, "active": True} in removal["precondition"]
+    assert not any(F1 in str((a.get("body") or {}).get("addLicenses")) for a in actions)
+    # (the plan holds it back until the mailbox is known to fit F1: no usage report here)
+    assert [s.reason for s in plan.skipped if s.rule == SkuNotAllowed.id] == ["storage_unknown"]
+
+
+def test_group_based_only_replacement_joins_a_group_that_assigns_it(tmp_path: Path) -> None:
+    from auditor.rules.assignments import SkuNotAllowed
+
+    policy = REPLACE.replace('    licensing_group: "F1 Users"\n', "") + "    group_based_only: true\n"
+    _, document = _plan(tmp_path, _groups(), policy)
+    actions = _finding(document, SkuNotAllowed.id)["remediation"]["actions"]
+    assert [a["kind"] for a in actions] == ["add_member", "assign_license"]
+    assert actions[0]["path"] == f"/groups/{G_F1}/members/$ref"
+    assert actions[1]["body"] == {"addLicenses": [], "removeLicenses": [E3]}
+    # and when no group assigns F1, the replacement waits: never a direct copy
+    (tmp_path / "alone").mkdir()
+    _, alone = _plan(tmp_path / "alone", [g for g in _groups() if g["id"] != G_F1], policy)
+    [waits] = _finding(alone, SkuNotAllowed.id)["remediation"]["actions"]
+    assert waits["body"]["addLicenses"] and not waits["ready"] and waits["blocked"] == LICENSING_GROUP
+    # without it, the same replacement assigns F1 directly in one Replace call
+    (tmp_path / "plain").mkdir()
+    _, plain = _plan(tmp_path / "plain", _groups(), REPLACE.replace('    licensing_group: "F1 Users"\n', ""))
+    [replace_call] = _finding(plain, SkuNotAllowed.id)["remediation"]["actions"]
+    assert replace_call["body"]["addLicenses"][0]["skuId"].lower() == F1.lower()
+
+
+def test_a_rightsize_into_a_product_with_a_licensing_group_joins_it(tmp_path: Path) -> None:
+    from auditor.rules.usage_reports import Rightsize
+    from auditor.usage_reports import ACTIVE_USERS
+
+    policy = ("catalog:\n  - sku: SPE_E3\n    licensing_group: \"E3 Users\"\nusage:\n"
+              "  - rightsize: {from: SPE_E5, to: SPE_E3}\n    unless_active: [teams]\n    days: 30\n")
+    usage = {"reports": [{"name": ACTIVE_USERS.name, "period": "D30", "reportRefreshDate": "2026-10-30",
+                          "request": "GET /x"}],
+             "users": [{"userPrincipalName": "cy@contoso.example", "teamsLastActivityDate": None,
+                        "reports": [ACTIVE_USERS.name]}]}
+    doc = tenant([user("cy", "SPE_E5", id=BEN)], skus=[sku("SPE_E3", 10, 1), sku("SPE_E5", 10, 1)],
+                 groups=_groups(), collectedParts=["signInActivity", "usageReports"], usageReports=usage)
+    result = audit(tmp_path, policy, doc)
+    document = build_document(result, generated_at=AS_OF, remediate=guidance.remediation)
+    actions = _finding(document, Rightsize.id)["remediation"]["actions"]
+    assert actions[0]["kind"] == "add_member" and actions[0]["path"] == f"/groups/{G_E3}/members/$ref"
+    assert not any((a.get("body") or {}).get("addLicenses") for a in actions)

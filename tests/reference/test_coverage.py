@@ -18,6 +18,7 @@ TODO1, TODO2, TODO3 = ("5e62787c-c316-451f-b873-1d05acd4d12c", "c87f142c-d1e9-43
                        "3fb82609-8c27-4f7b-bd51-30634711ee67")
 SP1, SP1_MID, SP2 = ("c7699d2e-19aa-44de-8edf-1736da088ca1", "6b5b6a67-fc72-4a1f-a2b5-beecf05de761",
                      "5dbe027f-2339-4123-9542-606e4d348a72")
+FOUNDATION = "113feb6c-3fe4-4440-bddc-54d774bf0318"
 ATP1, ATP2 = "f20fedf3-f3c3-43c3-8267-2bfdd51c0939", "8e0c0a52-6a6c-4d40-8370-dd62790dcd70"
 
 
@@ -34,13 +35,13 @@ def products() -> dict[str, set[str]]:
 
 
 def test_a_plan_covers_itself_and_the_lower_tiers_only() -> None:
-    assert covered([EXO2]) == {EXO1, EXO2}
-    assert covered([EXO1]) == {EXO1}  # never upwards
+    assert covered([EXO2]) == {EXO1, EXO2, FOUNDATION}  # Exchange Foundation: a part (PARTS)
+    assert covered([EXO1]) == {EXO1, FOUNDATION}  # never upwards
     assert covered([TODO3]) == {TODO1, TODO2, TODO3} and covered([TODO2]) == {TODO1, TODO2}
     assert covered([SP2]) == {SP1, SP1_MID, SP2}
     assert covered([SP1_MID]) == {SP1_MID}  # the same tier does not cover its mate
     assert covered([ATP2]) == {ATP2}  # Defender for Office 365: left out
-    assert covered([EXO2.upper(), "other"]) == {EXO1, EXO2, "other"}
+    assert covered([EXO2.upper(), "other"]) == {EXO1, EXO2, FOUNDATION, "other"}
 
 
 @pytest.mark.parametrize("service", sorted(TIERS))
@@ -80,3 +81,36 @@ def test_the_headline_case_is_covered_by_the_table() -> None:
     assert plans["EXCHANGESTANDARD"] <= covered(plans["SPE_E3"])
     assert not plans["SPE_E3"] <= covered(plans["EXCHANGESTANDARD"])
     assert not plans["SPE_E3"] <= covered(plans["SPE_E5"])  # conservative: E5 does not cover E3 by plans
+
+
+def test_every_part_plan_of_the_table_is_decided() -> None:
+    """Every plan the table names a foundation, basic, discovery or essentials plan is a part plan
+    covered by full plans (PARTS), or left out with a reason: a refreshed table with a new one fails."""
+    from auditor.reference.coverage import PARTS, PARTS_LEFT_OUT, parts
+
+    found = parts(lines())
+    undecided = sorted(name for name, plan_id in found
+                       if (name, plan_id) not in PARTS and name not in PARTS_LEFT_OUT
+                       and not any(plan_id == key[1] for key in PARTS))
+    assert undecided == []
+    assert set(PARTS) <= found, "a part plan that is no longer in the table"
+    assert all(reason for reason in PARTS_LEFT_OUT.values()) and all(why for _, why in PARTS.values())
+    named = {name for name, _ in found}
+    assert set(PARTS_LEFT_OUT) <= named, "a left-out plan that is no longer in the table"
+
+
+def test_each_part_is_covered_by_plans_of_the_table() -> None:
+    from auditor.reference.coverage import PARTS
+
+    ids = {(row["Service_Plan_Name"].strip(), row["Service_Plan_Id"].strip().lower())
+           for row in csv.DictReader(lines())}
+    for (_, part_id), (fulls, _) in PARTS.items():
+        assert fulls and all((name, plan_id.lower()) in ids for name, plan_id in fulls)
+        for _, full_id in fulls:
+            assert part_id in covered([full_id]) and full_id not in covered([part_id])
+
+
+@pytest.mark.parametrize(("small", "big"), [("EMS", "SPE_E3"), ("EMS", "SPE_E5"), ("EMSPREMIUM", "SPE_E5")])
+def test_ems_adds_no_plan_beside_microsoft_365(small: str, big: str) -> None:
+    table = products()
+    assert table[small] - covered(table[big]) == set()

@@ -208,3 +208,39 @@ def test_a_row_memo_serves_one_document_locale_and_cloud_only(sample: dict[str, 
     assert view(Locale.NL, Cloud.WORLDWIDE, memo) == view(Locale.NL, Cloud.WORLDWIDE) != view(Locale.EN,
                                                                                                Cloud.WORLDWIDE)
     assert view(Locale.EN, Cloud.CHINA, memo) == view(Locale.EN, Cloud.CHINA)
+
+
+class _LongRoles(FakeGuidance):
+    """Each fix block's role is one of the catalog's real role texts (the longest, in `locale`)."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+
+    def remediation(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return {**super().remediation(*args, **kwargs), "role": self.role}
+
+
+def _roles(locale: Locale) -> list[str]:
+    """Every `role.*` text of the guidance catalog in `locale`."""
+    from babel.messages.pofile import read_po
+
+    path = LOCALE_DIR / ("guidance.pot" if locale is Locale.EN else f"{locale.value}/LC_MESSAGES/guidance.po")
+    with path.open("rb") as fp:
+        catalog = read_po(fp)
+    return [str(m.id if locale is Locale.EN else m.string) for m in catalog
+            if m.context and m.context.startswith("role.")]
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_the_required_role_line_is_never_cut(locale: Locale) -> None:
+    """The role line names who may make the change: a cut one ("... to change its licenses (a
+    License Ad") leaves an admin guessing. Every role text of every language appears whole."""
+    import html as html_lib
+
+    roles = sorted(_roles(locale), key=len)
+    assert len(roles[-1]) > 200, "the test needs a role text longer than a name"
+    for role in roles[-2:]:
+        page = render_html(build_sample(), locale=locale, cloud=Cloud.WORLDWIDE, guidance=_LongRoles(role))
+        lines = [html_lib.unescape(line) for line in page.splitlines() if "Required role" in line
+                 or "</b> " in line]
+        assert any(role in line for line in lines), role

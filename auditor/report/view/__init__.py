@@ -80,6 +80,7 @@ class ReportView(msgspec.Struct, frozen=True):
     collected: str
     policies: str
     plan: str  # "3 changes, net -€45.60 per month; ..." (auditor.plan), empty for a report without actions
+    holds: str  # whether litigation holds were checked (--exchange-export); empty without account findings
     status: str  # ok | findings | incomplete
     status_text: str
     status_colour: str
@@ -105,6 +106,24 @@ class ReportView(msgspec.Struct, frozen=True):
     sections: tuple[RuleSection, ...]
     redacted: bool
     generated_by: str
+
+
+def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
+    """Whether the litigation holds of the accounts' mailboxes were checked (--exchange-export,
+    docs/exchange-export.md); empty for a report without a finding about an account's licenses."""
+    from auditor.plan.holds import ACCOUNT_RULES
+
+    export = document.get("exchange_export")
+    if isinstance(export, Mapping):
+        count = export.get("mailboxes")
+        n = count if isinstance(count, int) and not isinstance(count, bool) else 0
+        return ctx.t.npgettext("holds_checked", "checked against the Exchange export {file} ({n} mailbox)",
+                               "checked against the Exchange export {file} ({n} mailboxes)", n,
+                               file=clean(export.get("file") or "", 200))
+    if any(isinstance(f, Mapping) and f.get("rule") in ACCOUNT_RULES for f in document.get("findings") or []):
+        return ctx.t.pgettext("holds_not_checked", "not checked: no Exchange export was given (--exchange-export), "
+                              "so a declared litigation hold is taken as declared")
+    return ""
 
 
 def _capped(items: Sequence[Any], cap: int, ctx: RenderContext) -> tuple[list[Any], str]:
@@ -183,6 +202,7 @@ def build_view(
         collected=i18n.format_datetime(str(document.get("collected_at", "")), locale),
         policies=clean(", ".join(str(p) for p in document.get("policies") or []), TEXT_LIMIT),
         plan=clean(plan_header(document, locale) if plan_line is None else plan_line, TEXT_LIMIT),
+        holds=clean(holds_line(ctx, document), TEXT_LIMIT),
         status=status,
         status_text=status_text[status],
         status_colour="#2b8a3e" if status == "ok" else "#c92a2a",

@@ -23,6 +23,7 @@ from auditor.report.view.context import (
 )
 
 RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point to findings.csv
+ROLE_LIMIT = 2000  # the required-role line is never cut: it names who may make the change
 
 
 class Link(msgspec.Struct, frozen=True):
@@ -108,7 +109,7 @@ def _recipe_of(remediation: Mapping[str, Any]) -> Recipe:
         if isinstance(link, Mapping):
             links.append(Link(clean(link.get("title", ""), NAME_LIMIT), safe_url(link.get("url"))))
     return Recipe(caption=clean(remediation.get("summary", ""), TEXT_LIMIT), steps=strings("steps"),
-                  role=clean(remediation.get("role") or "", NAME_LIMIT), next_steps=strings("next_steps"),
+                  role=clean(remediation.get("role") or "", ROLE_LIMIT), next_steps=strings("next_steps"),
                   links=tuple(links), rows=())
 
 

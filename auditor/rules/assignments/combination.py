@@ -8,7 +8,7 @@ from typing import Any
 
 from ...guidance.clouds import Variant
 from ...guidance.examples import E5, EMS, USER
-from ...guidance.facts import Facts
+from ...guidance.facts import Facts, as_map
 from ...guidance.library import (
     Message,
     ValueFormatter,
@@ -24,6 +24,7 @@ from ...guidance.library import (
 from ...guidance.remediation import (
     AFTER_GROUP,
     GROUP_KEEPS,
+    STORAGE_WAITS,
     Action,
     Alternative,
     Remediation,
@@ -87,7 +88,10 @@ class SkuCombinationForbidden(AssignmentRule):
     details_doc = (
         "`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do "
         "not (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the "
-        "product to keep, held by the user: `declared: true`, `keep` [it] and `remove` [the held `remove` products]"
+        "product to keep, held by the user: `declared: true`, `keep` [it] and `remove` [the held `remove` products]; "
+        "`storage_by` (product → the storage evidence of removing it alone, when that keeps the mailbox or OneDrive "
+        "under a smaller plan: a way that removes it is ready only when the data fits) and `storage` (the default "
+        "removal's)"
     )
     example_finding = (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
                                                  "keep": ["SPE_E5"],
@@ -137,6 +141,10 @@ class SkuCombinationForbidden(AssignmentRule):
                     choice |= ctx.data_lost(user, gone)  # they go together: what removing all of them ends
                 else:
                     choice = self.suggestion(ctx, user, both) | self.losses(ctx, user, both)
+                    # the default removal's storage evidence, where plan.md reads the sizes
+                    fit = as_map(choice.get("storage_by")).get(str(choice.get("remove")))
+                    if fit:
+                        choice["storage"] = fit
                 yield self.user_finding(
                     policy, a, ctx, pos, both, f"holds {names}, which must not be combined",
                     {"combination": ctx.index.parts(combo)} | choice, cost=False,
@@ -159,12 +167,15 @@ class SkuCombinationForbidden(AssignmentRule):
         every path removes one product, never both."""
         lost: dict[str, Any] = {}
         unknown: set[str] = set()
+        fits: dict[str, Any] = {}  # product -> the storage evidence of removing it alone (storage_fit.py)
         for sid in sorted(both):
             found = ctx.data_lost(user, [sid])
             lost |= found.get("data_lost", {})
             unknown |= set(found.get("plans_unknown", ()))
+            if found.get("storage"):
+                fits[ctx.index.part(sid)] = found["storage"]
         return (({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
-                | ctx.data_kinds(user))
+                | ({"storage_by": fits} if fits else {}) | ctx.data_kinds(user))
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
         combination = f.strs("combination") or f.skus
@@ -244,6 +255,13 @@ class SkuCombinationForbidden(AssignmentRule):
         if any(gid in kept_groups for p in parts for gid in f.group_ids(p)):
             # a group gives both: these calls alone would leave the product to remove in place
             actions = [a if not a.ready else replace(a, blocked=GROUP_KEEPS) for a in actions]
+        # removing one of them keeps the mailbox or OneDrive under the other's smaller plan: ready
+        # only when the data fits (details.storage_by, per product removed; rules/storage_fit.py)
+        fits = as_map(f.details.get("storage_by"))
+        waits = [as_map(fits.get(p)).get("wait") for p in parts]
+        wait = next((str(why) for why in waits if isinstance(why, str) and why in STORAGE_WAITS), None)
+        if wait is not None:
+            actions = [a if not a.ready else replace(a, blocked=wait) for a in actions]
         return actions
 
 

@@ -24,6 +24,8 @@ from ...guidance.library import (
 )
 from ...guidance.links import PAGE_DATES
 from ...guidance.remediation import (
+    ASSIGN_LICENSE,
+    LICENSING_GROUP,
     REMOVE_MEMBER,
     Action,
     Remediation,
@@ -139,6 +141,7 @@ class SkuNotAllowed(AssignmentRule):
         allowed = ctx.index.resolve_skus(a.allowed or ())
         required = [ctx.index.resolve_sku(r) for r in a.required_any]
         pop = ctx.index.population(a.match, a.except_)
+        groups = licensing.licensing_groups(policy, ctx.index)
         for pos, bad in ctx.index.by_skuset(pop, lambda held: (held - allowed) or None):
             held = ctx.index.users[pos].sku_ids
             replace = next((r for r in required if r and r in allowed and r not in held), None)
@@ -148,8 +151,8 @@ class SkuNotAllowed(AssignmentRule):
                 extra["replace_with"] = ctx.index.part(replace)
                 extra["replace_with_id"] = ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id \
                     else replace
-                if any(ctx.index.assigning_group_ids(ctx.index.users[pos], sid) for sid in bad):
-                    extra |= ctx.replace_group(ctx.index.users[pos], replace, allowed)
+                extra |= replacement_group(policy, ctx, ctx.index.users[pos], bad, replace, allowed, groups,
+                                           group_based(a, ctx.index.part(replace)))
                 if not ctx.index.users[pos].usage_location:
                     extra["no_usage_location"] = True
             names = ", ".join(ctx.index.parts(bad))
@@ -209,7 +212,12 @@ class SkuNotAllowed(AssignmentRule):
         actions: list[Action] = []
         add: list[str] = [new] if new else []
         joined: tuple[str, str] | None = None  # (group id, replacement) when the user joins a group
-        if new and grouped and gid:
+        entry = licensing.entries(f).get(new) if new else None
+        if new and entry is not None:
+            # the replacement's catalog licensing group gives it: join that group, never a direct copy
+            actions.append(licensing.join(f, w, [new], entry))
+            joined, add = (as_text(entry.get("id")) or "", new), []
+        elif new and gid and (grouped or join.get("required")):
             joined = (gid, new)
             name = as_text(join.get("name")) or gid
             actions.append(add_member(f, gid, as_strs(join.get("gives")) or [new],
@@ -224,11 +232,17 @@ class SkuNotAllowed(AssignmentRule):
             actions.append(assign_license(f, add, [], assign_line(f, target)))
         leaves = group_removals(f, w, grouped)
         if joined is not None:
-            # group licensing works in the background: the old group is left only once the new
+            # group licensing works in the background: the old products go only once the new
             # group's copy of the replacement is active for the user (apply re-reads it first)
             holds = {"holds": f.sku_id(joined[1]).lower(), "how": "group", "group": joined[0].lower(), "active": True}
+            actions = [replace(a, precondition=(*a.precondition, holds))
+                       if a.kind == ASSIGN_LICENSE and (a.body or {}).get("removeLicenses") else a for a in actions]
             leaves = [replace(a, precondition=(*a.precondition, holds)) for a in leaves]
         actions += leaves
+        if new and join.get("required") and not gid:
+            # group_based_only, and no group assigns the replacement: no direct copy either
+            actions = [replace(a, blocked=LICENSING_GROUP) if (a.body or {}).get("addLicenses") else a
+                       for a in actions]
         actions = wait_for_usage_location(f, actions)
         # a replacement is one change: when no removal may run (data at stake), neither may the add
         removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
@@ -236,6 +250,28 @@ class SkuNotAllowed(AssignmentRule):
             held = removals[0].blocked
             actions = [a if a in removals or not a.ready else replace(a, blocked=held) for a in actions]
         return actions
+
+
+def group_based(a: Assignment, part: str) -> bool:
+    """The assignment's `group_based_only` covers `part`: it is given through a group, never directly."""
+    only = a.group_based_only
+    return only is True or (isinstance(only, tuple) and part.lower() in {p.lower() for p in only})
+
+
+def replacement_group(policy: Policy, ctx: Context, user: Any, old: frozenset[str], new: str,
+                      allowed: frozenset[str], groups: dict[str, licensing.Named], based: bool) -> dict[str, Any]:
+    """Where the replacement `new` comes from. Its catalog `licensing_group` when it has one
+    (details.licensing_group: the fix joins it, ready or waiting with the reason, never a direct
+    copy); else, when the old products come from a group or the assignment is group_based_only for
+    it, a group that assigns it (details.replace_group; `required` when the policy asks for a group)."""
+    if new in groups:
+        return licensing.for_user(policy, ctx, user, [new], groups)
+    if based:  # no group assigns it: the fix may not assign it directly either (it waits)
+        found = ctx.replace_group(user, new, allowed)
+        return {"replace_group": {**found.get("replace_group", {}), "required": True}}
+    if any(ctx.index.assigning_group_ids(user, sid) for sid in old):
+        return ctx.replace_group(user, new, allowed)
+    return {}
 
 
 class SkuForbidden(AssignmentRule):

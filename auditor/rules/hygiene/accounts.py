@@ -29,7 +29,7 @@ from ...model import (
 )
 from ...policy.model import HygieneCheck
 from ...snapshot import MAILBOX_SETTINGS
-from ...usage_reports import MAILBOXES
+from ...usage_reports import ACTIVE_USERS, MAILBOXES
 from ..base import Context, parse_when
 from .base import DATA_KEPT_DOC, HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -86,6 +86,10 @@ class DisabledUserLicensed(_UnusedAccount):
              "{user} is blocked from signing in but still holds {sku}."),
         Text("steps.disabled.confirm", "Confirm that {user} is meant to stay blocked, for example because the "
              "person has left."),
+        Text("message.disabled_before_audit_log", "No entry of the directory audit log, which reaches back {count} "
+             "day, disabled the account: it was disabled at least {count} day ago.",
+             "No entry of the directory audit log, which reaches back {count} days, disabled the account: it was "
+             "disabled at least {count} days ago."),
     )
 
     id = "disabled-user-licensed"
@@ -101,18 +105,33 @@ class DisabledUserLicensed(_UnusedAccount):
         "when the tenant was read) or was `others`/`unknownFutureValue`: it may be a shared mailbox; "
         + DATA_KEPT_DOC + "; when the check sets `grace_days`: `grace_days`, `disabled_at` (when the account was "
         "disabled; null when not known), `disabled_from` (`employeeLeaveDateTime` or `directoryAudit`, where it was "
-        "read) or `disable_unknown` (`audit_not_read`: the directory audit was not read; `not_in_audit`: no entry "
-        "of the audit disabled it, or one enabled it again since)"
+        "read; `auditSpan`: no entry of the directory audit disabled it, so it was disabled before the log's start, "
+        "`disabled_at`, `audit_span_days` days before the end of what was read) or `disable_unknown` "
+        "(`audit_not_read`: the directory audit was not read; `not_in_audit`: no entry of the audit disabled it, or "
+        "one enabled it again since, and the log's span is not known); `mailbox_bytes` and `mailbox_archive` "
+        "when the mailbox usage report lists the account"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "disabled_users"
     fragment = check_schema(False, data_kept=True, grace_days=True)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        return None if user.account_enabled else mailbox_extra(user, ctx)
+        extra = None if user.account_enabled else mailbox_extra(user, ctx)
+        return None if extra is None else {**extra, **mailbox_usage(user, ctx)}
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
+
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
+        key, values = super().message(f, w)
+        days = f.details.get("audit_span_days")
+        if f.text("disabled_from") == "auditSpan" and isinstance(days, int):
+            values = {**values, "count": number(days, w.word("unknown"))}  # the note below says how far the log reaches
+        return key, values
+
+    def notes(self, f: Facts) -> tuple[str, ...]:
+        spanned = f.text("disabled_from") == "auditSpan" and isinstance(f.details.get("audit_span_days"), int)
+        return (*super().notes(f), *(("message.disabled_before_audit_log",) if spanned else ()))
 
     def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
         return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
@@ -197,7 +216,10 @@ class InactiveUserLicensed(_UnusedAccount):
     )
     details_doc = (
         "`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in "
-        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed); " + DATA_KEPT_DOC
+        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the "
+        "active-user usage report: `read`, and when read `since` (the window's first day), `exchange` and "
+        "`onedrive` (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when "
+        "neither was used since); " + DATA_KEPT_DOC
     )
     example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
                                           "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
@@ -238,7 +260,8 @@ class InactiveUserLicensed(_UnusedAccount):
         mailbox = mailbox_extra(user, ctx)
         if mailbox is None:
             return None
-        details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox}
+        details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox,
+                                   "mail_use": mail_use(user, ctx, cutoff), **mailbox_usage(user, ctx)}
         attempts = [t for t in (_sign_in(user.last_sign_in_date_time),
                                 _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
         if attempts and (last is None or max(attempts) > last):
@@ -275,6 +298,19 @@ class InactiveUserLicensed(_UnusedAccount):
         # still no successful sign-in within the window, counted back from when the call runs
         days = f.details.get("days")
         return ({"no_sign_in_within_days": days},) if isinstance(days, int) and days > 0 else ()
+
+
+def mail_use(user: User, ctx: Context, since: datetime) -> dict[str, Any]:
+    """What the usage reports say of the account's mailbox and OneDrive use since `since` (the
+    policy's window): {"read": True, "since": date, "exchange": last day or None, "onedrive": ...}
+    when the active-user report lists the account, else {"read": False}. The plan ends an enabled
+    account's mailbox only when neither was used since then (auditor.plan.declared.use_wait)."""
+    usage = ctx.index.snapshot.usage_reports
+    row = usage.by_upn.get(user.user_principal_name.lower()) if usage is not None else None
+    if usage is None or usage.read(ACTIVE_USERS.name) is None or row is None or ACTIVE_USERS.name not in row.reports:
+        return {"read": False}
+    return {"read": True, "since": since.date().isoformat(), "exchange": row.exchangeLastActivityDate,
+            "onedrive": row.oneDriveLastActivityDate}
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -452,6 +488,15 @@ def _resource(purpose: str | None) -> bool:
 
 
 SHARED_MAILBOX_LIMIT = 50 * 1024**3  # bytes a shared mailbox may hold without a license (50 GB)
+
+
+def mailbox_usage(user: User, ctx: Context) -> dict[str, Any]:
+    """{"mailbox_bytes", "mailbox_archive"} from the mailbox usage report when it lists the account
+    (exchange-steps.ps1 converts no mailbox over 50 GB or with an archive), else {}."""
+    size = mailbox_size(user, ctx)
+    if not size:
+        return {}
+    return {"mailbox_bytes": size["storage_used_bytes"], "mailbox_archive": size["has_archive"]}
 
 
 def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from ...guidance.library import (
     base_values,
 )
 from ...guidance.remediation import (
+    CAUSE_FIRST,
     Action,
     Remediation,
     TextRef,
@@ -184,8 +185,12 @@ class LicenseAssignmentError(HygieneRule):
             # now has none, the reprocess alone applies the license
             free = f.details.get("free_seats")
             cause = not (kind == "CountViolation" and isinstance(free, int) and free > 0)
+            # a partly applied assignment (ActiveWithError) keeps what it applied: reprocessed while
+            # its conflict is still there, it only fails again, so a person fixes the cause first
+            partial = f.text("state") == "ActiveWithError"
             action = reprocess(f, TextRef("graph.reprocess" if cause else "graph.reprocess_now", values),
-                               takes=[part] if f.text("state") == "Error" and f.skus else [])
+                               takes=[part] if f.text("state") == "Error" and f.skus else [],
+                               blocked=CAUSE_FIRST if partial and cause else None)
             if kind == "CountViolation":
                 role = "role.billing_assign"
         if groups:  # several groups may assign the product: "from the groups A and B"

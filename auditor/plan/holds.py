@@ -1,0 +1,59 @@
+"""What the Exchange export (`--exchange-export`, auditor.exchange_export) tells the plan about a
+user's mailbox, carried in the report's findings (docs/exchange-export.md).
+
+    attach(document, export, file)   each account finding's details.exchange, and the report's
+                                     `exchange_export` ({"file", "mailboxes"}): `audit` and `plan`
+                                     both call it (the plan's export, when given, is the fresher)
+    not_on_hold(details)             the policy declares the mailbox kept by a litigation hold, and
+                                     the export shows it is not on one: the removal waits
+
+details.exchange is {"listed": False} for an account the export does not list (no mailbox), else
+{"listed": True, "litigation_hold", "holds", "dir_synced", "has_archive", "recipient_type",
+"exchange_guid"}.
+Rows are matched by ExternalDirectoryObjectId, the user's object id, never by name. Without an
+export nothing is attached, and the report says that holds were not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from auditor.exchange_export import MailboxExport
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
+
+# the rules whose removals end an account's mailbox, and whose data_kept may declare a hold
+ACCOUNT_RULES = frozenset((DisabledUserLicensed.id, InactiveUserLicensed.id, GuestLicensed.id))
+NOT_ON_HOLD = "not_on_hold"  # Skipped reason
+
+
+def mailbox_facts(row: MailboxExport | None) -> dict[str, Any]:
+    if row is None:
+        return {"listed": False}
+    return {"listed": True, "litigation_hold": row.litigation_hold, "holds": list(row.holds),
+            "dir_synced": row.dir_synced, "has_archive": row.has_archive, "recipient_type": row.recipient_type,
+            "exchange_guid": row.exchange_guid}
+
+
+def attach(document: dict[str, Any], export: Mapping[str, MailboxExport], file: str) -> dict[str, Any]:
+    """`document` (a report.json dict) with each account finding's details.exchange set from
+    `export`, and its `exchange_export` summary; changed in place and returned."""
+    for f in document.get("findings") or []:
+        subject = f.get("subject") or {}
+        if f.get("rule") not in ACCOUNT_RULES or subject.get("type") != "user":
+            continue
+        details = f.setdefault("details", {})
+        details["exchange"] = mailbox_facts(export.get(str(subject.get("id") or "").lower()))
+    document["exchange_export"] = {"file": Path(file).name, "mailboxes": len(export)}
+    return document
+
+
+def not_on_hold(details: Mapping[str, Any]) -> bool:
+    """The finding's data_kept declares `mailbox: litigation_hold`, and the Exchange export shows
+    the mailbox without one (or lists no mailbox for the account)."""
+    kept = details.get("data_kept")
+    exchange = details.get("exchange")
+    if not isinstance(kept, Mapping) or kept.get("mailbox") != "litigation_hold" or not isinstance(exchange, Mapping):
+        return False
+    return exchange.get("litigation_hold") is not True
