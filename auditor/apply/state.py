@@ -211,7 +211,8 @@ def unmet(change: Change, state: UserState, now: datetime) -> list[str]:
                 reasons.append(f"group {cond['group']} does not assign {sku} to the user{working}")
             elif how is None and not state.holds(sku):
                 reasons.append(f"the user does not hold {sku}")
-        elif "lacks" in cond and state.holds(cond["lacks"]):
+        elif "lacks" in cond and (_holds_direct(state, cond["lacks"]) if cond.get("how") == "direct"
+                                  else state.holds(cond["lacks"])):
             reasons.append(f"the user already holds {cond['lacks']}")
         elif "member_of" in cond and cond["member_of"] not in (state.member_of or ()):
             reasons.append(f"the user is not a direct member of group {cond['member_of']}")
@@ -222,6 +223,14 @@ def unmet(change: Change, state: UserState, now: datetime) -> list[str]:
         else:
             reasons += _fact_unmet(cond, state, now)
     return reasons
+
+
+def _holds_direct(state: UserState, sku: str) -> bool:
+    """The user holds a direct copy of `sku`, or may: assignedLicenses lists it and no assignment
+    state says how it is held."""
+    if any(a.sku == sku and a.group is None for a in state.assignments):
+        return True
+    return sku in state.assigned and not any(a.sku == sku for a in state.assignments)
 
 
 def _fact_unmet(cond: dict[str, Any], state: UserState, now: datetime) -> list[str]:
@@ -251,18 +260,23 @@ def _fact_unmet(cond: dict[str, Any], state: UserState, now: datetime) -> list[s
 
 def conditions(change: Change) -> list[dict[str, Any]]:
     """The change's preconditions, plus those its kind implies whatever the plan says: a product is
-    added only to a user who lacks it (an assignLicense for a product already held would replace its
-    disabled plans, turning switched-off services back on) and removed only from one who holds it
+    added only to a user who lacks a direct copy of it (an assignLicense for a product already held
+    directly would replace its disabled plans, turning switched-off services back on), unless the
+    plan says the user holds it directly (the call re-sets that copy), and removed only from one who holds it
     directly; a member is added only when not one yet, and removed by $ref only when a direct member;
     a usage location is set only when it differs; every change needs the user to exist."""
     out = list(change.precondition)
-    named = {cond.get("holds") for cond in out} | {cond.get("lacks") for cond in out}
+    # Only a precondition that the user holds the product directly says the call re-sets that copy
+    # on purpose (undo restoring its disabled plans); one that the user holds it another way (from
+    # a group, or at all) does not, and the direct copy must still be absent.
+    resets = {cond["holds"] for cond in out if "holds" in cond and cond.get("how") == "direct"}
     implied: list[dict[str, Any]] = [{"exists": True}]
     if change.kind == "assign_license" and change.body is not None:
         added = [lic["skuId"] for lic in change.body.get("addLicenses", [])]
-        implied += [{"lacks": sku} for sku in added if sku not in named]
+        implied += [{"lacks": sku, "how": "direct"} for sku in added
+                    if sku not in resets and {"lacks": sku} not in out]
         removed = change.body.get("removeLicenses", [])
-        implied += [{"holds": sku, "how": "direct"} for sku in removed if sku not in named]
+        implied += [{"holds": sku, "how": "direct"} for sku in removed]
     elif change.kind == "add_member":
         implied.append({"not_member_of": change.group})
     elif change.kind == "remove_member":

@@ -77,7 +77,8 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
             if sku in was and now.get(sku) != was[sku]:
                 adds.append({"disabledPlans": was[sku], "skuId": sku})
                 # as read just now: re-adding over a copy held now is meant (it restores the disabled plans)
-                precondition.append({"holds": sku} if state.holds(sku) else {"lacks": sku})
+                precondition.append({"holds": sku, "how": "direct"} if sku in now
+                                    else {"holds": sku} if state.holds(sku) else {"lacks": sku})
             elif sku not in was and sku in now:
                 removes.append(sku)
                 precondition.append({"holds": sku, "how": "direct"})

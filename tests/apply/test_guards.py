@@ -149,3 +149,25 @@ def test_each_kind_checks_its_own_preconditions(tmp_path: Path, graph_for: Any,
                      "the usage location is DE already", "the user no longer exists"]
     assert graph.direct(ANNA) == {E5: (TEAMS,)}, "the disabled plan stays off"
     assert graph.writes() == []
+
+
+def test_a_holds_precondition_keeps_the_implied_lacks_check(tmp_path: Path, graph_for: Any,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A plan that says the user holds the product (any way, or from a group) still may not add it
+    over a direct copy: that would replace the copy's disabled plans. Only a precondition that the
+    user holds it directly says the call re-sets that copy on purpose (undo)."""
+    from .conftest import CARL, G_E5
+
+    graph = graph_for()
+    plan = write_plan(tmp_path, [
+        assign(ANNA, add=[(E5, [])], precondition=[{"holds": E5}]),  # Anna's direct E5 has Teams off
+        assign(CARL, add=[(E5, [])], precondition=[{"holds": E5, "how": "group", "group": G_E5}]),
+    ])
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    outcomes = {x["n"]: (x["outcome"], x.get("note")) for x in journal_lines(journal) if "outcome" in x}
+    assert outcomes[1] == ("skipped", f"the user already holds {E5}")
+    assert outcomes[2][0] == "done", "Carl holds E5 only from a group: a direct copy replaces nothing"
+    assert graph.direct(ANNA) == {E5: (TEAMS,)}, "the disabled plan stays off"
+    assert E5 in graph.direct(CARL)
+    capsys.readouterr()
