@@ -124,11 +124,17 @@ def collect_command(
     return EXIT_OK
 
 
+def collect_served(sample: TenantSnapshot) -> TenantSnapshot:
+    """`sample` served by the built-in emulator and read by the collector (the demos of other commands)."""
+    return _collect_demo((), False, None, Progress(sys.stderr), sample=sample)
+
+
 def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,
-                  progress: Progress, extra: Mapping[str, Any] | None = None) -> TenantSnapshot:
+                  progress: Progress, extra: Mapping[str, Any] | None = None,
+                  sample: TenantSnapshot | None = None) -> TenantSnapshot:
     from ..emulator import GraphEmulator, app_token
 
-    sample = demo_snapshot()
+    sample = sample or demo_snapshot()
     token = app_token(sample.tenant_id)
     with GraphEmulator(sample, token=token) as graph:
         client = GraphClient(

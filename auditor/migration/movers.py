@@ -28,6 +28,7 @@ class Mover:
     complete_by: date | None = None  # None: the cutover
     workloads: tuple[str, ...] = WORKLOADS
     line: int = 0  # users.csv line (0: chosen by --domain)
+    column: int = 1  # users.csv column of source_upn
 
 
 def _where(path: Path, line: int, column: int) -> str:
@@ -88,7 +89,7 @@ def read_users(path: Path) -> list[Mover]:
         if "workloads" in column:
             workloads = _workloads(value["workloads"], _where(path, line, column["workloads"] + 1))
         movers.append(Mover(value["source_upn"], value["target_upn"], value.get("batch", ""), complete_by,
-                            workloads, line))
+                            workloads, line, column["source_upn"] + 1))
     if not movers:
         raise UsageError(f"{_where(path, 2, 1)}: no users: give one row per moving user")
     return movers

@@ -8,7 +8,7 @@ Each rule names the fact it applies (facts.py); docs/migration.md walks through 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -74,7 +74,8 @@ class PlanInputs:
     cutover: date
     as_of: datetime
     mailboxes: Mapping[str, Mailbox] | None = None  # Exchange export by object id (lower); None: not given
-    bill: SourceBill | None = None  # None: no billing file
+    # the source's bill for the seats the moves free (part number -> seats); None: no billing file
+    bill: Callable[[Mapping[str, int]], SourceBill] | None = None
 
 
 def build_plan(inputs: PlanInputs) -> MigrationPlan:
@@ -89,11 +90,21 @@ def build_plan(inputs: PlanInputs) -> MigrationPlan:
     purchases = _purchases(users, target)
     addons = _addons(users, inputs)
     unknowns = _unknowns(inputs, users, unknowns)
+    bill = inputs.bill(freed_seats(users)) if inputs.bill is not None else None
     return MigrationPlan(
         cutover=inputs.cutover, as_of=inputs.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
         source=_tenant(inputs.source), target=_tenant(inputs.target), users=users, purchases=purchases,
-        addons=addons, overlap=_overlap(users, inputs.bill), unknowns=tuple(unknowns),
-        source_actions=inputs.bill.actions if inputs.bill else (), facts=tuple(f.id for f in FACTS))
+        addons=addons, overlap=_overlap(users, bill), unknowns=tuple(unknowns),
+        source_actions=bill.actions if bill else (), facts=tuple(f.id for f in FACTS))
+
+
+def freed_seats(users: Sequence[UserPlan]) -> dict[str, int]:
+    """Rule 5: the source seats the moves free, per source part number (a blocked user frees none)."""
+    freed: dict[str, int] = defaultdict(int)
+    for u in users:
+        for removal in u.removals:
+            freed[removal.sku] += 1
+    return dict(sorted(freed.items()))
 
 
 def _tenant(snapshot: TenantSnapshot) -> Tenant:
@@ -125,8 +136,7 @@ def _user(inputs: PlanInputs, mover: Mover, user: User, source: TenantIndex, tar
     shared = _shared(user, source, mailbox)
     if shared:
         needs, why = _shared_needs_license(user, source, mailbox)
-        notes.append(Reason("shared_needs_license" if needs else "shared_no_license", (("why", why),),
-                            "shared.license"))
+        notes.append(Reason(f"shared_{why}", (), "shared.license"))
         if needs is None:
             unknowns.append(Reason("shared_size_unknown", (("upn", user.user_principal_name),), "shared.license"))
         wanted = source_products if needs else ()

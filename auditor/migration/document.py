@@ -1,0 +1,64 @@
+"""migration.json: the plan as the issue's contract gives it (schema_version 1; docs/migration.md).
+
+Dates are ISO (YYYY-MM-DD); sentences (blockers, notes, unknowns) are in the run's language,
+each with its code, which is the stable key."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..model import Locale
+from .facts import BY_ID
+from .model import ADDON_NAME, MigrationPlan, Reason, Removal, UserPlan
+from .texts import say
+
+SCHEMA_VERSION = 1
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _reasons(reasons: tuple[Reason, ...], locale: Locale) -> list[dict[str, Any]]:
+    return [{"code": r.code, "text": say(r, locale)} for r in reasons]
+
+
+def _removal(removal: Removal) -> dict[str, Any]:
+    return {"sku": removal.sku, "direct": removal.direct, "groups": list(removal.groups)}
+
+
+def user_json(u: UserPlan, locale: Locale) -> dict[str, Any]:
+    return {
+        "source": u.source, "target": u.target, "batch": u.batch, "complete_by": _day(u.complete_by),
+        "source_products": list(u.source_products), "products": list(u.products), "addon": u.addon,
+        "shared_mailbox": u.shared, "blockers": _reasons(u.blockers, locale), "notes": _reasons(u.notes, locale),
+        "target_license_from": _day(u.target_license_from), "target_license_by": _day(u.target_license_by),
+        "source_remove_after": _day(u.source_remove_after), "source_removals": [_removal(r) for r in u.removals],
+    }
+
+
+def build_document(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[str, Any]:
+    blocked = plan.blocked
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": generated_at,
+        "as_of": plan.as_of,
+        "locale": locale.value,
+        "cutover": plan.cutover.isoformat(),
+        "source": {"tenant": plan.source.id, "name": plan.source.name, "cloud": plan.source.cloud},
+        "target": {"tenant": plan.target.id, "name": plan.target.name, "cloud": plan.target.cloud},
+        "summary": {"users": len(plan.users), "moving": len(plan.users) - blocked, "blocked": blocked},
+        "purchases": [{"sku": p.sku, "needed": p.needed, "free_in_target": p.free_in_target, "buy": p.buy,
+                       "buy_by": _day(p.buy_by), "new_subscription": p.new_subscription} for p in plan.purchases],
+        "addons": [{"sku": a.sku, "product": ADDON_NAME, "count": a.count, "free": a.free,
+                    "buy": max(0, a.count - a.free), "assign_on": a.assign_on, "buy_by": _day(a.buy_by)}
+                   for a in plan.addons],
+        "users": [user_json(u, locale) for u in plan.users],
+        "source_actions": list(plan.source_actions),
+        "overlap": {"seats": plan.overlap.seats, "days": plan.overlap.days, "amount": plan.overlap.amount,
+                    "currency": plan.overlap.currency, "confidence": plan.overlap.confidence},
+        "unknowns": [say(r, locale) for r in plan.unknowns],
+        "unknown_codes": [r.code for r in plan.unknowns],
+        "facts": [BY_ID[f].to_json() for f in plan.facts],
+    }
