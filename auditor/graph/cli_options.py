@@ -124,9 +124,9 @@ def collect_command(
     return EXIT_OK
 
 
-def collect_served(sample: TenantSnapshot) -> TenantSnapshot:
+def collect_served(sample: TenantSnapshot, usage_reports: UsageNeed | None = None) -> TenantSnapshot:
     """`sample` served by the built-in emulator and read by the collector (the demos of other commands)."""
-    return _collect_demo((), False, None, Progress(sys.stderr), sample=sample)
+    return _collect_demo((), False, None, Progress(sys.stderr), {"usage_reports": usage_reports}, sample=sample)
 
 
 def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,

@@ -82,8 +82,11 @@ def _demo_tenants() -> tuple[TenantSnapshot, TenantSnapshot]:
     """The bundled source (Contoso) and target (Fabrikam) served by the emulator and read like real ones."""
     from ..graph.cli_options import collect_served, demo_snapshot
     from ..sample.target import target_tenant
+    from ..usage_reports import MAILBOXES, UsageNeed
 
-    return collect_served(demo_snapshot()), collect_served(target_tenant())
+    # the mailbox usage report: the shared mailboxes' sizes and archives (rule 7)
+    source = collect_served(demo_snapshot(), UsageNeed(frozenset((MAILBOXES.name,)), 7))
+    return source, collect_served(target_tenant())
 
 
 def _movers(args: Namespace, source: TenantSnapshot) -> list[Mover]:

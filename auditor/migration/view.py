@@ -9,6 +9,8 @@ from typing import Any
 
 from ..i18n import format_date, format_list, format_money, format_number, translations
 from ..model import Locale
+from ..report.environment import MdSafe
+from ..report.text import md_escape
 from .facts import BY_ID
 from .model import ADDON_NAME, GRACE_DAYS, MigrationPlan
 from .texts import say
@@ -81,5 +83,6 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
                                                      "owner")} for a in plan.source_actions],
         "overlap": overlap_text,
         "unknowns": [say(r, locale) for r in plan.unknowns],
-        "facts": [{"id": f, "source": BY_ID[f].source} for f in plan.facts],
+        "facts": [{"id": f, "source": BY_ID[f].source, "md": MdSafe(f"[{md_escape(f)}]({BY_ID[f].source})")}
+                  for f in plan.facts],
     }
