@@ -4,6 +4,7 @@
     +-- UsageError               bad command line                          -> exit 2
     +-- PolicyError              bad policy file(s); carries PolicyIssue list -> exit 2
     +-- SnapshotError            unreadable or invalid snapshot file        -> exit 2
+    +-- BillingFileError         bad --billing CSV (file:line:column)      -> exit 2
     +-- CollectionError          Graph request failed / incomplete data    -> exit 3
     |   +-- AuthError            credential or token problem                -> exit 3
     +-- DeliveryError            e-mail could not be delivered              -> exit 4
@@ -61,6 +62,17 @@ class PolicyError(AuditorError):
 
 class SnapshotError(AuditorError):
     exit_code = EXIT_USAGE
+
+
+class BillingFileError(AuditorError):
+    """A bad `--billing` CSV: the file, the line and the column (1-based; 0 when not one cell)."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, file: str, line: int, column: int, message: str) -> None:
+        self.file, self.line, self.column = file, line, column
+        where = f"{file}:{line}:{column}" if column else f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
 
 
 class CollectionError(AuditorError):

@@ -83,6 +83,13 @@ class Subscription(msgspec.Struct, frozen=True, gc=False):
     total_licenses: int
     created_date_time: str | None
     next_lifecycle_date_time: str | None
+    # the commerce side (None when Graph gave none, or an older snapshot): the id in the admin
+    # center's Billing > Your products and in a billing file; who owns the subscription (ownerType
+    # "Partner" or another tenant's ownerTenantId: a partner or that tenant buys and reduces it)
+    commerce_subscription_id: str | None = None
+    owner_id: str | None = None
+    owner_tenant_id: str | None = None
+    owner_type: str | None = None
 
 
 class AssignedLicense(msgspec.Struct, frozen=True, gc=False):

@@ -171,16 +171,9 @@ def sku_wire(s: Sku, selected: tuple[str, ...] | None) -> dict[str, Any]:
 
 
 def subscription_wire(s: Subscription, selected: tuple[str, ...] | None) -> dict[str, Any]:
-    full = subscription_to_json(s)
-    full.update(
-        {
-            "commerceSubscriptionId": s.id,
-            "ownerId": None,
-            "ownerTenantId": None,
-            "ownerType": None,
-            "serviceStatus": [],
-        }
-    )
+    # Graph sends every property, null when it has no value
+    full = {name: None for name in SUBSCRIPTION_PROPERTIES} | subscription_to_json(s)
+    full["serviceStatus"] = []
     return _project(full, selected)
 
 

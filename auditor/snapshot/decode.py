@@ -346,8 +346,12 @@ def subscription_from_graph(raw: Any) -> Subscription:
         status=w.status or "Enabled",
         is_trial=w.isTrial,
         total_licenses=w.totalLicenses,
-        created_date_time=w.createdDateTime,
+        created_date_time=_check_when(w.createdDateTime, "createdDateTime"),
         next_lifecycle_date_time=_check_when(w.nextLifecycleDateTime, "nextLifecycleDateTime"),
+        commerce_subscription_id=w.commerceSubscriptionId or None,
+        owner_id=w.ownerId or None,
+        owner_tenant_id=w.ownerTenantId or None,
+        owner_type=w.ownerType or None,
     )
 
 

@@ -183,3 +183,7 @@ class _Subscription(msgspec.Struct, frozen=True, gc=False):
     totalLicenses: Count = 0
     createdDateTime: str | None = None
     nextLifecycleDateTime: str | None = None
+    commerceSubscriptionId: str | None = None
+    ownerId: str | None = None
+    ownerTenantId: str | None = None
+    ownerType: str | None = None

@@ -87,6 +87,9 @@ def sku_to_json(s: Sku) -> dict[str, Any]:
 
 
 def subscription_to_json(s: Subscription) -> dict[str, Any]:
+    # the commerce fields only when Graph gave them (snapshots written before they were read stay as they were)
+    commerce = {"commerceSubscriptionId": s.commerce_subscription_id, "ownerId": s.owner_id,
+                "ownerTenantId": s.owner_tenant_id, "ownerType": s.owner_type}
     return {
         "id": s.id,
         "skuId": s.sku_id,
@@ -96,7 +99,7 @@ def subscription_to_json(s: Subscription) -> dict[str, Any]:
         "totalLicenses": s.total_licenses,
         "createdDateTime": s.created_date_time,
         "nextLifecycleDateTime": s.next_lifecycle_date_time,
-    }
+    } | {k: v for k, v in commerce.items() if v is not None}
 
 
 def group_to_json(g: Group) -> dict[str, Any]:

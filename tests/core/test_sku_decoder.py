@@ -36,6 +36,7 @@ SKU: dict[str, Any] = {
 SUBSCRIPTION: dict[str, Any] = {
     "id": "sub-1", "skuId": E3, "skuPartNumber": "SPE_E3", "status": "Enabled", "isTrial": False,
     "totalLicenses": 10, "createdDateTime": "2024-03-01T00:00:00Z", "nextLifecycleDateTime": "2027-03-01T00:00:00Z",
+    "commerceSubscriptionId": "c-sub-1", "ownerId": "owner-1", "ownerTenantId": "partner-tenant", "ownerType": "User",
 }
 
 
@@ -47,6 +48,8 @@ def test_a_sku_and_a_subscription_are_decoded_into_structs_and_written_back_as_r
     assert sku_to_json(sku) == SKU
     sub = subscription_from_graph(SUBSCRIPTION)
     assert isinstance(sub, msgspec.Struct) and subscription_to_json(sub) == SUBSCRIPTION
+    assert (sub.commerce_subscription_id, sub.owner_id, sub.owner_tenant_id, sub.owner_type) == (
+        "c-sub-1", "owner-1", "partner-tenant", "User")
 
 
 def test_what_graph_may_leave_out_or_null_reads_as_the_defaults() -> None:

@@ -48,9 +48,12 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
     )
     subs = (
         Subscription(
-            _uuid(rng), E3, "SPE_E3", "Enabled", False, n_users, "2023-01-01T00:00:00Z", "2025-01-01T00:00:00Z"
+            _uuid(rng), E3, "SPE_E3", "Enabled", False, n_users, "2023-01-01T00:00:00Z", "2025-01-01T00:00:00Z",
+            commerce_subscription_id="8f3c4b2a-commerce-e3", owner_id=_uuid(rng), owner_type="User",
         ),
-        Subscription(_uuid(rng), E5, "SPE_E5", "Warning", True, 50, "2024-03-01T00:00:00Z", None),
+        # bought by a partner: Graph names the partner tenant that created it
+        Subscription(_uuid(rng), E5, "SPE_E5", "Warning", True, 50, "2024-03-01T00:00:00Z", None,
+                     commerce_subscription_id="8f3c4b2a-commerce-e5", owner_tenant_id=_uuid(rng)),
     )
     licensing_group = _uuid(rng)
     sales_group = _uuid(rng)

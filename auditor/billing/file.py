@@ -1,0 +1,240 @@
+"""The `--billing FILE` CSV: what Graph does not say about a subscription (its term, billing
+channel, renewal setting, seat additions and price).
+
+One row per subscription, a header row naming the columns (any order, case-insensitive; the file
+may start with a UTF-8 byte-order mark, as Excel writes it, and may use `;` between columns when
+the header does):
+
+    subscription  commerceSubscriptionId or the subscription id (directory/subscriptions)  required
+    channel       mca | mosa | csp | ea | vl                                                  required
+    term          P1M | P1Y | P3Y                                       empty: not known
+    term_start    YYYY-MM-DD: the current term began (purchase or last renewal)
+    term_end      YYYY-MM-DD: the current term ends (the renewal or anniversary date)
+    auto_renew    true | false (yes/no, 1/0)                             empty: not known
+    seats_added   DATE:N;DATE:N: seats added to the current term on DATE
+    unit_price    price of one seat per month, a decimal number (a dot)
+    currency      ISO 4217 code (EUR, USD, ...)
+
+docs/bill.md says where each column comes from. A bad row is a BillingFileError (exit 2) that
+names file:line:column; the column is the field's position in its row, 1-based.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from auditor.errors import BillingFileError
+from auditor.model import Subscription
+
+MAX_BYTES = 16 * 1024 * 1024  # a billing file lists subscriptions, not users: anything larger is a wrong file
+
+
+class Channel(StrEnum):
+    """How the subscription was bought."""
+
+    MCA = "mca"  # new commerce, bought directly (Microsoft Customer Agreement)
+    MOSA = "mosa"  # legacy: Microsoft Online Subscription Agreement
+    CSP = "csp"  # through a Cloud Solution Provider partner
+    EA = "ea"  # Enterprise Agreement
+    VL = "vl"  # other Volume Licensing
+
+
+class Term(StrEnum):
+    MONTH = "P1M"
+    YEAR = "P1Y"
+    THREE_YEARS = "P3Y"
+
+
+COLUMNS = ("subscription", "channel", "term", "term_start", "term_end", "auto_renew", "seats_added",
+           "unit_price", "currency")
+REQUIRED = ("subscription", "channel")
+_TRUE = frozenset(("true", "yes", "1", "on"))
+_FALSE = frozenset(("false", "no", "0", "off"))
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_PRICE = re.compile(r"^\d{1,9}(\.\d{1,6})?$")
+
+
+@dataclass(frozen=True)
+class SeatAddition:
+    on: date
+    seats: int
+
+
+@dataclass(frozen=True)
+class BillingRow:
+    """One subscription's commerce facts, as the admin gave them (None: the cell was empty)."""
+
+    subscription: str
+    channel: Channel
+    line: int
+    term: Term | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+    auto_renew: bool | None = None
+    seats_added: tuple[SeatAddition, ...] = ()
+    unit_price: float | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class BillingFile:
+    path: str
+    rows: tuple[BillingRow, ...]
+
+    def row_for(self, subscription: Subscription) -> BillingRow | None:
+        """The row naming `subscription` by its commerceSubscriptionId or its id (case-insensitive)."""
+        keys = {k.lower() for k in (subscription.commerce_subscription_id, subscription.id) if k}
+        return next((r for r in self.rows if r.subscription.lower() in keys), None)
+
+    def unmatched(self, subscriptions: Iterable[Subscription]) -> list[BillingRow]:
+        """Rows that name none of `subscriptions` (a typo, or another tenant's file)."""
+        known = {k.lower() for s in subscriptions for k in (s.commerce_subscription_id, s.id) if k}
+        return [r for r in self.rows if r.subscription.lower() not in known]
+
+
+def read_billing(path: str | Path) -> BillingFile:
+    """Read and check a billing CSV; BillingFileError (exit 2) names the first bad cell."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise BillingFileError(name, 0, 0, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise BillingFileError(name, 0, 0, f"larger than {MAX_BYTES} bytes: not a billing file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BillingFileError(name, line, 0, "not UTF-8 text (save the file as CSV UTF-8)") from None
+    return parse_billing(text, name)
+
+
+def parse_billing(text: str, name: str = "<billing>") -> BillingFile:
+    """The rows of a billing CSV given as text (read_billing without the file)."""
+    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    rows: list[BillingRow] = []
+    seen: dict[str, int] = {}
+    line = 1
+    try:
+        for record in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in record) or record[0].lstrip().startswith("#"):
+                continue
+            if header is None:
+                header = _header(record, name, start)
+                continue
+            row = _row(dict(zip(header, record, strict=False)), header, len(record), name, start)
+            key = row.subscription.lower()
+            if key in seen:
+                raise BillingFileError(name, start, header.index("subscription") + 1,
+                                       f"subscription {row.subscription!r} is listed twice (first on line {seen[key]})")
+            seen[key] = start
+            rows.append(row)
+    except csv.Error as exc:
+        raise BillingFileError(name, line, 0, f"not a readable CSV row: {exc}") from None
+    if header is None:
+        raise BillingFileError(name, 1, 0, f"no header row (columns: {', '.join(COLUMNS)})")
+    return BillingFile(name, tuple(rows))
+
+
+def _header(record: Sequence[str], name: str, line: int) -> list[str]:
+    header = [cell.strip().lower() for cell in record]
+    for column, cell in enumerate(header, 1):
+        if cell not in COLUMNS:
+            raise BillingFileError(name, line, column, f"unknown column {cell!r} (columns: {', '.join(COLUMNS)})")
+        if header.index(cell) != column - 1:
+            raise BillingFileError(name, line, column, f"column {cell!r} appears twice")
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise BillingFileError(name, line, 0, f"the header lacks the column {missing[0]!r}")
+    return header
+
+
+def _row(cells: dict[str, str], header: list[str], width: int, name: str, line: int) -> BillingRow:
+    if width > len(header):
+        raise BillingFileError(name, line, len(header) + 1,
+                               f"{width} cells, but the header names {len(header)} columns")
+
+    def fail(column: str, message: str) -> BillingFileError:
+        return BillingFileError(name, line, header.index(column) + 1, f"{column}: {message}")
+
+    def cell(column: str) -> str:
+        return cells.get(column, "").strip()
+
+    subscription = cell("subscription")
+    if not subscription:
+        raise fail("subscription", "empty (give the commerceSubscriptionId or the subscription id)")
+    try:
+        channel = Channel(cell("channel").lower())
+    except ValueError:
+        raise fail("channel", f"{cell('channel')!r} is not one of {', '.join(c.value for c in Channel)}") from None
+    term: Term | None = None
+    if cell("term"):
+        try:
+            term = Term(cell("term").upper())
+        except ValueError:
+            raise fail("term", f"{cell('term')!r} is not one of {', '.join(t.value for t in Term)}") from None
+    start = _date(cell("term_start"), lambda m: fail("term_start", m))
+    end = _date(cell("term_end"), lambda m: fail("term_end", m))
+    if start and end and end <= start:
+        raise fail("term_end", f"{end.isoformat()} is not after term_start {start.isoformat()}")
+    renew: bool | None = None
+    if cell("auto_renew"):
+        flag = cell("auto_renew").lower()
+        if flag not in _TRUE | _FALSE:
+            raise fail("auto_renew", f"{cell('auto_renew')!r} is not true or false")
+        renew = flag in _TRUE
+    price: float | None = None
+    if cell("unit_price"):
+        if not _PRICE.match(cell("unit_price")):
+            raise fail("unit_price", f"{cell('unit_price')!r} is not a price (digits, a dot for decimals)")
+        price = float(cell("unit_price"))
+    currency = cell("currency").upper() or None
+    if currency and not _CURRENCY.match(currency):
+        raise fail("currency", f"{cell('currency')!r} is not a three-letter ISO 4217 code")
+    return BillingRow(subscription, channel, line, term, start, end, renew,
+                      _additions(cell("seats_added"), lambda m: fail("seats_added", m)), price, currency)
+
+
+Fail = Callable[[str], BillingFileError]
+
+
+def _iso_date(text: str) -> date | None:
+    """A YYYY-MM-DD date, or None (Python's fromisoformat also takes 20261124 and week dates)."""
+    try:
+        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        return None
+
+
+def _date(text: str, fail: Fail) -> date | None:
+    if not text:
+        return None
+    if (value := _iso_date(text)) is None:
+        raise fail(f"{text!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
+def _additions(text: str, fail: Fail) -> tuple[SeatAddition, ...]:
+    out: list[SeatAddition] = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        when, _, count = part.partition(":")
+        if (on := _iso_date(when.strip())) is None:
+            raise fail(f"{part!r}: {when.strip()!r} is not a date (DATE:N;DATE:N, DATE as YYYY-MM-DD)")
+        if not count.strip().isdigit() or int(count) < 1:
+            raise fail(f"{part!r}: {count.strip()!r} is not a number of seats (1 or more)")
+        out.append(SeatAddition(on, int(count)))
+    return tuple(sorted(out, key=lambda a: a.on))

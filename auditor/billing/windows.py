@@ -1,0 +1,215 @@
+"""When a subscription's seats can leave the bill: Microsoft's commerce rules as plain functions.
+
+    opening(subscription, row, today)                 -> Opening: the next window, who acts, the
+                                                          dates, how many seats it can take
+    commerce_action(subscription, row, seats, today)  -> CommerceAction: what to do to drop
+                                                          `seats` seats, and why (a Reason)
+
+`subscription` is the Graph companySubscription (auditor.model.Subscription), `row` its line of the
+billing file (auditor.billing.file.BillingRow) or None, `today` the audit's date. Neither
+function reads a clock or a file. The rules and their Microsoft sources are in docs/bill.md:
+
+- new commerce bought directly (mca): cancel with a prorated refund only within 7 days (168 hours)
+  of the purchase or renewal; remove licenses only within 7 days of the purchase, the renewal or
+  a seat addition, and then only the seats added then; otherwise schedule the reduction for the
+  renewal, which needs recurring billing on;
+- legacy (mosa): reduce or cancel at any time, prorated; over 25 licenses, reduce to 25 first;
+- a partner (csp, or Graph's ownerTenantId: the partner tenant that created it) acts, within the
+  same 7-day windows;
+- Enterprise Agreement and Volume Licensing (ea, vl): at the anniversary, through the VLSC;
+- a trial converts to paid at nextLifecycleDateTime unless recurring billing is turned off;
+- no billing row: the window is unknown, at the latest the renewal (nextLifecycleDateTime).
+
+A subscription is never to be deleted: cancelling starts the lifecycle (expired, disabled,
+deleted), during which its data can still be kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from auditor.billing.file import BillingRow, Channel
+from auditor.model import Subscription
+from auditor.timestamps import timestamp_or_none
+
+WINDOW_DAYS = 7  # new commerce: 168 hours after a purchase, renewal or seat addition
+LEGACY_CANCEL_MAX = 25  # legacy: a subscription of more licenses is reduced to this before cancelling
+
+
+class Action(StrEnum):
+    REDUCE = "reduce"
+    CANCEL = "cancel"
+    TURN_OFF_RECURRING_BILLING = "turn_off_recurring_billing"
+    CONTACT_PARTNER = "contact_partner"
+    CONTACT_VLSC = "contact_vlsc"
+    BUY = "buy"
+    NONE = "none"
+
+
+class Window(StrEnum):
+    WITHIN_7_DAYS = "within_7_days"
+    RENEWAL = "renewal"
+    ANY_TIME = "any_time"
+    ANNIVERSARY = "anniversary"
+    UNKNOWN = "unknown"
+
+
+class Owner(StrEnum):
+    SELF = "self"
+    PARTNER = "partner"
+    VLSC = "vlsc"
+
+
+class Confidence(StrEnum):
+    DOCUMENTED = "documented"  # from Graph and the billing file
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why: a key of auditor.billing.texts and its values (dates as date, counts as int)."""
+
+    key: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The subscription's next chance to drop seats."""
+
+    window: Window
+    owner: Owner
+    not_before: date | None  # the first day it can be done
+    by: date | None  # the last day it can be done (the window's close); None = not known
+    saving_from: date | None  # the day the seats stop costing
+    confidence: Confidence
+    cap: int  # the most seats this window can take (seat additions: only the seats added then)
+    added_on: date | None = None  # the seat addition whose window this is
+    renews_on: date | None = None  # the term's end: the renewal or anniversary
+    recurring: bool | None = None  # the billing row's auto_renew
+
+
+@dataclass(frozen=True)
+class CommerceAction:
+    action: Action
+    window: Window
+    owner: Owner
+    seats: int
+    from_seats: int
+    to_seats: int
+    not_before: date | None
+    by: date | None
+    saving_from: date | None
+    confidence: Confidence
+    reason: Reason
+
+
+def _day(text: str | None) -> date | None:
+    when = timestamp_or_none(text)
+    return when.date() if when is not None else None
+
+
+def _closes(start: date) -> date:
+    """The last day of the 7-day window that opens on `start` (168 hours later it is shut)."""
+    return start + timedelta(days=WINDOW_DAYS - 1)
+
+
+def is_partner(subscription: Subscription, row: BillingRow | None) -> bool:
+    """A partner buys and changes it: the billing row says csp, or Graph names the partner tenant
+    that created it (ownerTenantId) or a partner owner (ownerType)."""
+    if row is not None and row.channel is Channel.CSP:
+        return True
+    return bool(subscription.owner_tenant_id) or (subscription.owner_type or "").lower() == "partner"
+
+
+def opening(subscription: Subscription, row: BillingRow | None, today: date) -> Opening:
+    """The next window in which seats of `subscription` can leave the bill."""
+    total = subscription.total_licenses
+    renews = (row.term_end if row is not None else None) or _day(subscription.next_lifecycle_date_time)
+    recurring = row.auto_renew if row is not None else None
+    owner = Owner.PARTNER if is_partner(subscription, row) else Owner.SELF
+    if subscription.is_trial:
+        by = renews - timedelta(days=1) if renews else None
+        known = Confidence.DOCUMENTED if renews else Confidence.UNKNOWN
+        return Opening(Window.RENEWAL, owner, today, by, renews, known, total, renews_on=renews, recurring=recurring)
+    if row is None:
+        return Opening(Window.UNKNOWN, owner, today, renews, renews, Confidence.UNKNOWN, total, renews_on=renews)
+    if row.channel in (Channel.EA, Channel.VL):
+        known = Confidence.DOCUMENTED if renews else Confidence.UNKNOWN
+        return Opening(Window.ANNIVERSARY, Owner.VLSC, today, renews, renews, known, total, renews_on=renews)
+    if row.channel is Channel.MOSA and owner is Owner.SELF:
+        return Opening(Window.ANY_TIME, owner, today, renews, today, Confidence.DOCUMENTED, total, renews_on=renews,
+                       recurring=recurring)
+    # new commerce, bought directly or through a partner: the same 7-day windows
+    start = row.term_start or _day(subscription.created_date_time)
+    if start is not None and start <= today <= _closes(start):
+        return Opening(Window.WITHIN_7_DAYS, owner, today, _closes(start), today, Confidence.DOCUMENTED, total,
+                       renews_on=renews, recurring=recurring)
+    added = [a for a in row.seats_added if a.on <= today <= _closes(a.on)]
+    if added:
+        first = min(_closes(a.on) for a in added)
+        return Opening(Window.WITHIN_7_DAYS, owner, today, first, today, Confidence.DOCUMENTED,
+                       min(total, sum(a.seats for a in added)), added_on=min(a.on for a in added), renews_on=renews,
+                       recurring=recurring)
+    if renews is None:
+        return Opening(Window.UNKNOWN, owner, today, None, None, Confidence.UNKNOWN, total, recurring=recurring)
+    return Opening(Window.RENEWAL, owner, today, renews - timedelta(days=1), renews, Confidence.DOCUMENTED, total,
+                   renews_on=renews, recurring=recurring)
+
+
+def commerce_action(subscription: Subscription, row: BillingRow | None, seats: int, today: date) -> CommerceAction:
+    """What to do so that `seats` seats of `subscription` leave the bill (0: nothing to drop).
+
+    `seats` is at most the subscription's own seats; the caller keeps it within `opening().cap`
+    (what is over the cap waits for a later window)."""
+    total = subscription.total_licenses
+    seats = max(0, min(seats, total))
+    o = opening(subscription, row, today)
+    dates = {"by": o.by, "renews": o.renews_on, "added": o.added_on, "seats": seats, "to": total - seats,
+             "total": total}
+
+    def act(action: Action, key: str, saving_from: date | None = o.saving_from, **more: object) -> CommerceAction:
+        return CommerceAction(action, o.window, o.owner, seats, total, total - seats, o.not_before, o.by,
+                              saving_from if seats else None, o.confidence,
+                              Reason(key, {k: v for k, v in (dates | more).items() if v is not None}))
+
+    status = subscription.status.lower()
+    if status != "enabled":
+        return CommerceAction(Action.NONE, o.window, o.owner, 0, total, total, None, None, None, o.confidence,
+                              Reason("not_active", {"status": subscription.status,
+                                                    **({"next": n} if (n := _day(subscription.next_lifecycle_date_time))
+                                                       else {})}))
+    if subscription.is_trial:
+        if seats and seats == total:
+            return act(Action.TURN_OFF_RECURRING_BILLING, "trial_off" if o.by else "trial_off_unknown")
+        return act(Action.NONE, "trial_converts" if o.by else "trial_converts_unknown")
+    if seats == 0:
+        return act(Action.NONE, "nothing_to_drop")
+    cancel = seats == total
+    if o.owner is Owner.VLSC:
+        return act(Action.CONTACT_VLSC, "vlsc" if o.by else "vlsc_unknown")
+    if o.owner is Owner.PARTNER:
+        keys = {Window.WITHIN_7_DAYS: "partner_7_days", Window.RENEWAL: "partner_renewal"}
+        key = keys.get(o.window, "partner_unknown")
+        return act(Action.CONTACT_PARTNER, key)
+    if o.window is Window.UNKNOWN:
+        return act(Action.CANCEL if cancel else Action.REDUCE, "unknown_term" if o.by else "unknown_term_no_date")
+    if o.window is Window.ANY_TIME:
+        if cancel:
+            return act(Action.CANCEL, "legacy_cancel_over_25" if total > LEGACY_CANCEL_MAX else "legacy_cancel",
+                       limit=LEGACY_CANCEL_MAX)
+        return act(Action.REDUCE, "legacy_reduce")
+    if o.window is Window.WITHIN_7_DAYS:
+        if o.added_on is not None:
+            return act(Action.REDUCE, "added_7_days")
+        return act(Action.CANCEL if cancel else Action.REDUCE, "cancel_7_days" if cancel else "reduce_7_days")
+    # at the renewal
+    if o.recurring is False:
+        if cancel:
+            return act(Action.NONE, "ends_at_renewal")
+        return act(Action.REDUCE, "renewal_recurring_off")
+    if cancel:
+        return act(Action.TURN_OFF_RECURRING_BILLING, "cancel_at_renewal")
+    return act(Action.REDUCE, "reduce_at_renewal")

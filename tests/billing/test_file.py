@@ -1,0 +1,77 @@
+"""The --billing CSV reader: rows as the admin wrote them, and a located error for a bad cell."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from auditor.billing import Channel, SeatAddition, Term, parse_billing, read_billing
+from auditor.errors import EXIT_USAGE, BillingFileError
+from auditor.model import Subscription
+
+HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency\n"
+
+
+def test_a_full_row_is_read_with_its_types(tmp_path: Path) -> None:
+    path = tmp_path / "billing.csv"
+    path.write_bytes(("\ufeff" + HEADER + "c-e3,MCA,p1y,2026-03-18,2027-03-18,yes,2026-11-20:5;2026-06-01:3,36.00,eur\n"
+                      ).encode())
+    billing = read_billing(path)
+    (row,) = billing.rows
+    assert (row.subscription, row.channel, row.term, row.term_start, row.term_end, row.auto_renew) == (
+        "c-e3", Channel.MCA, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), True)
+    assert row.seats_added == (SeatAddition(date(2026, 6, 1), 3), SeatAddition(date(2026, 11, 20), 5))
+    assert (row.unit_price, row.currency, row.line) == (36.0, "EUR", 2)
+
+
+def test_columns_in_any_order_semicolons_and_empty_cells() -> None:
+    billing = parse_billing("# exported from Partner Center\nchannel;subscription;seats_added\ncsp;S-1;\n"
+                            "mosa;S-2;\"2026-11-01:2;2026-11-02:1\"\n")
+    one, two = billing.rows
+    assert (one.channel, one.term, one.term_end, one.auto_renew, one.seats_added) == (Channel.CSP, None, None, None, ())
+    assert two.seats_added == (SeatAddition(date(2026, 11, 1), 2), SeatAddition(date(2026, 11, 2), 1))
+    assert two.line == 4
+
+
+def test_a_row_matches_the_commerce_id_or_the_subscription_id() -> None:
+    billing = parse_billing(HEADER + "C-E3,mca,,,,,,,\nsub-2,ea,,,,,,,\nnobody,vl,,,,,,,\n")
+    e3 = Subscription("sub-1", "sku", "SPE_E3", "Enabled", False, 5, None, None, commerce_subscription_id="c-e3")
+    e5 = Subscription("sub-2", "sku", "SPE_E5", "Enabled", False, 5, None, None)
+    assert billing.row_for(e3) is billing.rows[0] and billing.row_for(e5) is billing.rows[1]
+    assert [r.subscription for r in billing.unmatched([e3, e5])] == ["nobody"]
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    (HEADER + "c-1,mcx,,,,,,,\n", "b.csv:2:2", "channel: 'mcx' is not one of mca, mosa, csp, ea, vl"),
+    (HEADER + "c-1,mca,P2Y,,,,,,\n", "b.csv:2:3", "term: 'P2Y' is not one of P1M, P1Y, P3Y"),
+    (HEADER + "c-1,mca,,2026-02-30,,,,,\n", "b.csv:2:4", "term_start: '2026-02-30' is not a date"),
+    (HEADER + "c-1,mca,,2026-03-01,2026-03-01,,,,\n", "b.csv:2:5", "term_end: 2026-03-01 is not after"),
+    (HEADER + "c-1,mca,,,,maybe,,,\n", "b.csv:2:6", "auto_renew: 'maybe' is not true or false"),
+    (HEADER + "c-1,mca,,,,,2026-11-01:0,,\n", "b.csv:2:7", "seats_added: '2026-11-01:0': '0' is not a number"),
+    (HEADER + "c-1,mca,,,,,20261101:2,,\n", "b.csv:2:7", "'20261101' is not a date"),
+    (HEADER + "c-1,mca,,,,,,36,00,\n", "b.csv:2:10", "10 cells, but the header names 9 columns"),
+    (HEADER + "c-1,mca,,,,,,-3,\n", "b.csv:2:8", "unit_price: '-3' is not a price"),
+    (HEADER + "c-1,mca,,,,,,,euro\n", "b.csv:2:9", "currency: 'euro' is not a three-letter ISO 4217 code"),
+    (HEADER + "\n,mca,,,,,,,\n", "b.csv:3:1", "subscription: empty"),
+    (HEADER + "c-1,mca,,,,,,,\nC-1,csp,,,,,,,\n", "b.csv:3:1", "'C-1' is listed twice (first on line 2)"),
+    ("subscription,chanel\n", "b.csv:1:2", "unknown column 'chanel'"),
+    ("subscription,term\nx,P1M\n", "b.csv:1", "the header lacks the column 'channel'"),
+    ("", "b.csv:1", "no header row"),
+])
+def test_a_bad_row_names_file_line_and_column(text: str, where: str, message: str) -> None:
+    with pytest.raises(BillingFileError) as caught:
+        parse_billing(text, "b.csv")
+    assert str(caught.value).startswith(where + ": ")
+    assert message in str(caught.value)
+    assert caught.value.exit_code == EXIT_USAGE
+
+
+def test_a_file_that_is_not_utf8_or_missing(tmp_path: Path) -> None:
+    bad = tmp_path / "latin.csv"
+    bad.write_bytes(HEADER.encode() + "c-1,mca,,,,,,,\nc-\xe9,mca,,,,,,,\n".encode("latin-1"))
+    with pytest.raises(BillingFileError, match=r"latin.csv:3: not UTF-8"):
+        read_billing(bad)
+    with pytest.raises(BillingFileError, match="cannot read"):
+        read_billing(tmp_path / "missing.csv")
