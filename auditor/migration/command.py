@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 from argparse import Namespace
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError, clean_message
+from ..billing import BillingFile, read_billing
+from ..errors import EXIT_FINDINGS, EXIT_OK, CollectionError, UsageError, clean_message
 from ..exchange_export import read_exchange_export
 from ..model import Locale, TenantSnapshot
 from ..outputs import output_lock, rotate_previous
@@ -20,7 +21,8 @@ from ..snapshot import load_snapshot
 from ..timestamps import parse_timestamp
 from .mapping import ProductMap, read_map
 from .movers import Mover, domain_movers, read_users
-from .plan import PlanInputs, build_plan
+from .plan import PlanInputs, SourceBill, build_plan
+from .source import source_bill
 from .write import FILES, write_plan
 
 DEMO_DIR = ("sample", "migration")
@@ -64,8 +66,6 @@ def _tenant(args: Namespace, side: str) -> TenantSnapshot:
     snapshot = snapshot_from_args(reading, group_refs=(), need_sign_in=False)
     assert snapshot is not None
     if snapshot.gaps:  # a partial tenant must not read as "nothing to move" or "no seats"
-        from ..errors import CollectionError
-
         raise CollectionError(f"--{side}: " + "; ".join(f"{g.part}: {g.reason}" for g in snapshot.gaps))
     return snapshot
 
@@ -112,11 +112,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         args.users = args.users or (None if args.domain else str(_demo_file("users.csv")))
         args.exchange_export = args.exchange_export or str(_demo_file("mailboxes.csv"))
         args.map = args.map or str(_demo_file("products.yaml"))
+        args.billing = args.billing or str(_demo_file("billing.csv"))
     cutover = _day(args.cutover, "--cutover") if args.cutover else DEMO_CUTOVER if args.demo else None
     if cutover is None:
         raise UsageError("--cutover YYYY-MM-DD is required: the day the moves complete")
     products = read_map(Path(args.map)) if args.map else ProductMap()
     mailboxes = read_exchange_export(args.exchange_export) if args.exchange_export else None
+    billing = read_billing(args.billing) if args.billing else None
     out_dir = Path(args.output_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--output-dir: {out_dir} exists and is not a directory")
@@ -126,7 +128,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         source, target = _demo_tenants() if args.demo else (_tenant(args, "source"), _tenant(args, "target"))
         movers = _movers(args, source)
         plan = build_plan(PlanInputs(source, target, movers, products, cutover, as_of, mailboxes,
-                                     bill=_bill(args, source, as_of)))
+                                     bill=_bill(billing, source)))
         generated = datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
         written = write_plan(plan, out_dir, Locale(args.locale), generated)
     _say(f"license-auditor migrate: {len(plan.users)} users, {plan.blocked} blocked")
@@ -135,11 +137,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if plan.blocked else EXIT_OK
 
 
-def _bill(args: Namespace, source: TenantSnapshot, as_of: datetime) -> None:
-    """The source's bill from --billing (the bill's reader and windows, auditor.billing)."""
-    if getattr(args, "billing", None):
-        raise UsageError("--billing: not available yet")
-    return None
+Freed = Mapping[str, tuple[int, date]]
+
+
+def _bill(billing: BillingFile | None, source: TenantSnapshot) -> Callable[[Freed], SourceBill]:
+    """The source's bill for the seats the moves free (auditor.billing's windows; without --billing,
+    every window is unknown, bounded by the renewal)."""
+    return lambda freed: source_bill(source, billing, freed)
 
 
 __all__: Sequence[str] = ("cmd_migrate",)

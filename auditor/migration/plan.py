@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
+from ..exchange_export import MailboxExport as Mailbox
 from ..index import TenantIndex
 from ..model import NO_MAILBOX, TenantSnapshot, User
 from ..rules.plan_loss import data_kinds
@@ -40,21 +41,6 @@ ADDON_PART = "cross_tenant_user_data_migration"
 ADDON_PLANS = ("EXCHANGEONLINE_T2TMBXMOVE", "SHAREPOINTONLINE_T2TODMOVE")  # its service plans
 
 
-class Mailbox(Protocol):
-    """A row of the Exchange export (auditor.exchange_export.MailboxExport), as far as the plan reads it."""
-
-    recipient_type: str
-    auto_expanding_archive: bool
-    litigation_hold: bool
-    in_place_holds: tuple[str, ...]
-    delay_hold: bool
-    compliance_tag_hold: bool
-    retention_hold: bool
-
-    @property
-    def has_archive(self) -> bool: ...
-
-
 @dataclass(frozen=True)
 class SourceBill:
     """What the source's bill says, per source product: the actions on its subscriptions (the bill's
@@ -74,8 +60,8 @@ class PlanInputs:
     cutover: date
     as_of: datetime
     mailboxes: Mapping[str, Mailbox] | None = None  # Exchange export by object id (lower); None: not given
-    # the source's bill for the seats the moves free (part number -> seats); None: no billing file
-    bill: Callable[[Mapping[str, int]], SourceBill] | None = None
+    # the source's bill for the seats the moves free (part number -> (seats, the day the first is free))
+    bill: Callable[[Mapping[str, tuple[int, date]]], SourceBill] | None = None
 
 
 def build_plan(inputs: PlanInputs) -> MigrationPlan:
@@ -94,17 +80,18 @@ def build_plan(inputs: PlanInputs) -> MigrationPlan:
     return MigrationPlan(
         cutover=inputs.cutover, as_of=inputs.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
         source=_tenant(inputs.source), target=_tenant(inputs.target), users=users, purchases=purchases,
-        addons=addons, overlap=_overlap(users, bill), unknowns=tuple(unknowns),
+        addons=addons, overlap=_overlap(users, inputs.products, bill), unknowns=tuple(unknowns),
         source_actions=bill.actions if bill else (), facts=tuple(f.id for f in FACTS))
 
 
-def freed_seats(users: Sequence[UserPlan]) -> dict[str, int]:
-    """Rule 5: the source seats the moves free, per source part number (a blocked user frees none)."""
-    freed: dict[str, int] = defaultdict(int)
+def freed_seats(users: Sequence[UserPlan]) -> dict[str, tuple[int, date]]:
+    """Rule 5: the source seats the moves free, per source part number, and the day the first is
+    free (its move completes); a blocked user frees none."""
+    freed: dict[str, list[date]] = defaultdict(list)
     for u in users:
         for removal in u.removals:
-            freed[removal.sku] += 1
-    return dict(sorted(freed.items()))
+            freed[removal.sku].append(u.complete_by)
+    return {sku: (len(days), min(days)) for sku, days in sorted(freed.items())}
 
 
 def _tenant(snapshot: TenantSnapshot) -> Tenant:
@@ -275,14 +262,15 @@ def _addons(users: Sequence[UserPlan], inputs: PlanInputs) -> tuple[AddOn, ...]:
     return (AddOn(None, len(moving), 0, "target", first),)
 
 
-def _overlap(users: Sequence[UserPlan], bill: SourceBill | None) -> Overlap:
+def _overlap(users: Sequence[UserPlan], mapping: ProductMap, bill: SourceBill | None) -> Overlap:
     """Rule 6: the seats paid in both tenants, from the day the target's seat is bought until the
     source's reduction takes effect, times the seat's price (a month counted as 30 days)."""
     by_sku: dict[str, list[date]] = defaultdict(list)
     for u in users:
         if not u.blocked and u.products:
             for sku in u.source_products:
-                by_sku[sku].append(u.complete_by)
+                if mapping.target(sku)[1] in u.products:  # bought again in the target
+                    by_sku[sku].append(u.complete_by)
     seats = sum(len(v) for v in by_sku.values())
     if bill is None or bill.reduction_from is None or bill.prices is None or not by_sku:
         return Overlap(seats, None, None, None)

@@ -31,9 +31,9 @@ STAFF = 40  # Fabrikam's own users, each with Microsoft 365 E3
 # Fabrikam's products: part number -> free enabled seats (E5 and EMS are not there: new subscriptions)
 FREE = {"SPE_E3": 12, "POWER_BI_PRO": 2, "EXCHANGESTANDARD": 1}
 # The add-on as a tenant that bought it lists it (its part number is not in Microsoft's table)
-ADDON = {"skuId": "946ce899-873d-44bb-9d8b-671870cbfdbf", "skuPartNumber": "Cross_tenant_user_data_migration",
-         "plans": (("EXCHANGEONLINE_T2TMBXMOVE", "24c59ed5-fe83-4f1b-a1ea-2ab4b5c4ae8e"),
-                   ("SHAREPOINTONLINE_T2TODMOVE", "9f79c9b5-d4e1-4d9d-9a4a-9c7d1c1b1e2b")), "enabled": 10}
+ADDON_ID, ADDON_PART, ADDON_SEATS = "946ce899-873d-44bb-9d8b-671870cbfdbf", "Cross_tenant_user_data_migration", 10
+ADDON_PLANS = (("EXCHANGEONLINE_T2TMBXMOVE", "24c59ed5-fe83-4f1b-a1ea-2ab4b5c4ae8e"),
+               ("SHAREPOINTONLINE_T2TODMOVE", "9f79c9b5-d4e1-4d9d-9a4a-9c7d1c1b1e2b"))
 EXISTING = "sales.lead"  # a Fabrikam user who already has a mailbox: a mover mapped to it is blocked
 FIRST_BATCH = "2027-01-08"
 SHARED = ("info.shared@contoso.example", "legal.archive@contoso.example")
@@ -48,18 +48,18 @@ def target_document() -> dict[str, Any]:
         user = b.user(EXISTING if n == 0 else f"staff{n:03d}", department="Sales" if n == 0 else "")
         b.grant(user, "SPE_E3", via="Fabrikam Staff")
         users.append(user)
-    skus = []
+    skus: list[dict[str, Any]] = []
     for part, free in FREE.items():
         used = sum(1 for u in users for lic in u["assignedLicenses"] if lic["skuId"] == SKUS[part])
         skus.append({"id": f"{b.guid()}_{SKUS[part]}", "skuId": SKUS[part], "skuPartNumber": part,
                      "appliesTo": "User", "capabilityStatus": "Enabled", "consumedUnits": used,
                      "prepaidUnits": {"enabled": used + free, "suspended": 0, "warning": 0, "lockedOut": 0},
                      "servicePlans": service_plans().get(part, [])})
-    skus.append({"id": f"{b.guid()}_{ADDON['skuId']}", "skuId": ADDON["skuId"], "skuPartNumber": ADDON["skuPartNumber"],
+    skus.append({"id": f"{b.guid()}_{ADDON_ID}", "skuId": ADDON_ID, "skuPartNumber": ADDON_PART,
                  "appliesTo": "User", "capabilityStatus": "Enabled", "consumedUnits": 0,
-                 "prepaidUnits": {"enabled": ADDON["enabled"], "suspended": 0, "warning": 0, "lockedOut": 0},
+                 "prepaidUnits": {"enabled": ADDON_SEATS, "suspended": 0, "warning": 0, "lockedOut": 0},
                  "servicePlans": [{"servicePlanId": pid, "servicePlanName": name, "provisioningStatus": "Success",
-                                   "appliesTo": "User"} for name, pid in ADDON["plans"]]})
+                                   "appliesTo": "User"} for name, pid in ADDON_PLANS]})
     renews = REFERENCE.replace(year=REFERENCE.year + 1).strftime("%Y-%m-%dT%H:%M:%SZ")
     subscriptions = [{"id": b.guid(), "skuId": s["skuId"], "skuPartNumber": s["skuPartNumber"], "status": "Enabled",
                       "isTrial": False, "totalLicenses": s["prepaidUnits"]["enabled"],
@@ -138,13 +138,30 @@ FLOW_FREE: null
 """
 
 
+# billing.csv: the source's subscriptions the moves touch, one per channel the demo shows
+BILLING = {"SPE_E3": "mca,P1Y,2026-03-01,2027-02-28,true,,33.75,EUR",
+           "SPE_E5": "csp,P1Y,2026-03-18,2027-03-17,true,,54.75,EUR",
+           "EMS": "ea,P3Y,2024-12-01,2027-11-30,true,,10.60,EUR",
+           "POWER_BI_PRO": "mosa,P1M,2027-01-01,2027-01-31,true,,13.70,EUR",
+           "Microsoft_365_Copilot": "mca,P1Y,2026-12-20,2027-12-19,true,2027-01-05:4,28.10,EUR"}
+
+
+def _billing(source: TenantSnapshot) -> str:
+    lines = ["subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency"]
+    for s in source.subscriptions:
+        if s.sku_part_number in BILLING and s.status == "Enabled":
+            lines.append(f"{s.id},{BILLING[s.sku_part_number]}")
+    return "\n".join(lines) + "\n"
+
+
 def demo_files(source: TenantSnapshot) -> dict[str, str]:
     movers = _movers(source)
     users = io.StringIO()
     writer = csv.writer(users, lineterminator="\n")
     writer.writerow(("source_upn", "target_upn", "batch", "complete_by", "workloads"))
     writer.writerows((*row, "mailbox;onedrive") for row in movers)
-    return {"users.csv": users.getvalue(), "mailboxes.csv": _mailboxes(source, movers), "products.yaml": PRODUCTS}
+    return {"users.csv": users.getvalue(), "mailboxes.csv": _mailboxes(source, movers), "products.yaml": PRODUCTS,
+            "billing.csv": _billing(source)}
 
 
 def main() -> None:
