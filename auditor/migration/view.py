@@ -81,6 +81,11 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
                       "after": day(row["after"])} for sku, row in sorted(removals.items())],
         "actions": [{k: str(a.get(k, "")) for k in ("subscription", "sku", "action", "seats", "by", "window",
                                                      "owner")} for a in plan.source_actions],
+        "cancel": t.pgettext(
+            "migration_cancel", "Every assigned seat of a product leaves: its subscription is cancelled, never "
+            "deleted (deleting removes SharePoint and OneDrive data at once). A cancelled subscription is expired "
+            "for 30 days, then disabled for 90 days, then deleted: its data is gone at the latest 180 days after.")
+        if any(a.get("action") == "cancel" for a in plan.source_actions) else "",
         "overlap": overlap_text,
         "unknowns": [say(r, locale) for r in plan.unknowns],
         "facts": [{"id": f, "source": BY_ID[f].source, "md": MdSafe(f"[{md_escape(f)}]({BY_ID[f].source})")}
