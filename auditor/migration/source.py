@@ -32,7 +32,7 @@ def _action_json(subscription: Subscription, action: CommerceAction, price: floa
         "saving_from": action.saving_from.isoformat() if action.saving_from else None,
         "confidence": action.confidence.value, "reason": action.reason.key,
     }
-    if action.action.value == "cancel":
+    if action.seats and action.to_seats == 0:  # cancelled, or left to end at the renewal
         out["lifecycle_days"] = dict(LIFECYCLE_DAYS)
     return out
 

@@ -7,12 +7,12 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from ..i18n import format_date, format_list, format_money, format_number, translations
+from ..i18n import Translations, format_date, format_list, format_money, format_number, translations
 from ..model import Locale
 from ..report.environment import MdSafe
 from ..report.text import md_escape
 from .facts import BY_ID
-from .model import ADDON_NAME, GRACE_DAYS, MigrationPlan
+from .model import ADDON_NAME, GRACE_DAYS, AddOn, MigrationPlan
 from .texts import say
 
 SHOWN_USERS = 200  # blocked users listed in the Markdown and HTML; migration-users.csv has every user
@@ -60,10 +60,7 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         "purchases": [{"sku": p.sku, "needed": format_number(p.needed, locale),
                        "free": format_number(p.free_in_target, locale), "buy": format_number(p.buy, locale),
                        "buy_by": day(p.buy_by), "new": yes if p.new_subscription else no} for p in plan.purchases],
-        "addons": [{"product": a.sku or ADDON_NAME, "count": format_number(a.count, locale),
-                    "buy": format_number(max(0, a.count - a.free), locale), "buy_by": day(a.buy_by),
-                    "assign_on": t.pgettext("migration_on_target", "target tenant") if a.assign_on == "target"
-                    else t.pgettext("migration_on_source", "source tenant")} for a in plan.addons],
+        "addons": [_addon(t, a, locale) for a in plan.addons],
         "timing": t.pgettext(
             "migration_timing", "Assign the target tenant's licenses only after each user's move has completed "
             "(an Exchange license assigned earlier makes an empty mailbox and the move fails), and within "
@@ -85,9 +82,20 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
             "migration_cancel", "Every assigned seat of a product leaves: its subscription is cancelled, never "
             "deleted (deleting removes SharePoint and OneDrive data at once). A cancelled subscription is expired "
             "for 30 days, then disabled for 90 days, then deleted: its data is gone at the latest 180 days after.")
-        if any(a.get("action") == "cancel" for a in plan.source_actions) else "",
+        if any(a.get("lifecycle_days") for a in plan.source_actions) else "",
         "overlap": overlap_text,
         "unknowns": [say(r, locale) for r in plan.unknowns],
         "facts": [{"id": f, "source": BY_ID[f].source, "md": MdSafe(f"[{md_escape(f)}]({BY_ID[f].source})")}
                   for f in plan.facts],
     }
+
+
+def _addon(t: Translations, addon: AddOn, locale: Locale) -> str:
+    """Rule 2's sentence: the add-on, how many, where it is assigned, when it is bought."""
+    values = {"product": addon.sku or ADDON_NAME, "count": format_number(addon.count, locale),
+              "buy": format_number(max(0, addon.count - addon.free), locale), "date": format_date(addon.buy_by, locale)}
+    if addon.assign_on == "source":
+        return t.pgettext("migration_addon_source", "Add-on {product}: {count} licenses ({buy} to buy), assigned "
+                          "to the users in the source tenant, bought by {date}.", **values)
+    return t.pgettext("migration_addon_target", "Add-on {product}: {count} licenses ({buy} to buy), assigned to "
+                      "the users in the target tenant, bought by {date}.", **values)
