@@ -89,7 +89,8 @@ def test_the_demo_runs_the_whole_plan_on_the_emulator(tmp_path: Path) -> None:
 def test_the_committed_target_sample_and_demo_files_are_what_the_generator_makes() -> None:
     assert load_snapshot(SAMPLE / "target-tenant.json") == load_snapshot_from(target_document())
     for name, text in demo_files(load_snapshot(SAMPLE / "sample-tenant.json")).items():
-        assert (SAMPLE / "migration" / name).read_bytes().decode("utf-8") == text, f"python -m auditor.sample.target: {name}"
+        committed = (SAMPLE / "migration" / name).read_bytes().decode("utf-8")
+        assert committed == text, f"python -m auditor.sample.target rewrites {name}"
 
 
 def load_snapshot_from(document: dict) -> object:
