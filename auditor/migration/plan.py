@@ -70,8 +70,9 @@ def build_plan(inputs: PlanInputs) -> MigrationPlan:
     sources = {u.user_principal_name.lower(): u for u in inputs.source.users}
     unknowns: list[Reason] = []
     addon_sku = _addon_sku(inputs.target) or _addon_sku(inputs.source)
+    removals = _Removals(source)
     users = tuple(_user(inputs, m, sources[m.source_upn.lower()], source,
-                        targets.get(m.target_upn.lower()), target, addon_sku, unknowns)
+                        targets.get(m.target_upn.lower()), target, addon_sku, unknowns, removals)
                   for m in inputs.movers)
     purchases = _purchases(users, target)
     addons = _addons(users, inputs)
@@ -102,7 +103,7 @@ def _tenant(snapshot: TenantSnapshot) -> Tenant:
 
 
 def _user(inputs: PlanInputs, mover: Mover, user: User, source: TenantIndex, target_user: User | None,
-          target: TenantIndex, addon_sku: str | None, unknowns: list[Reason]) -> UserPlan:
+          target: TenantIndex, addon_sku: str | None, unknowns: list[Reason], removal: _Removals) -> UserPlan:
     complete_by = mover.complete_by or inputs.cutover
     held = [source.sku_by_id.get(lic.sku_id.lower()) for lic in user.assigned_licenses]
     source_products = tuple(sorted({s.sku_part_number if s else "" for s in held} - {""}
@@ -119,7 +120,7 @@ def _user(inputs: PlanInputs, mover: Mover, user: User, source: TenantIndex, tar
         blockers.append(Reason(TARGET_MAILBOX_EXISTS, (("upn", target_user.user_principal_name),),
                                "t2t.target_mailuser"))
     elif target_user is None:
-        notes.append(Reason("target_user_missing", (("upn", mover.target_upn),), "t2t.onedrive"))
+        notes.append(Reason("target_user_missing", (), "t2t.onedrive"))
     shared = _shared(user, source, mailbox)
     if shared:
         needs, why = _shared_needs_license(user, source, mailbox)
@@ -138,7 +139,7 @@ def _user(inputs: PlanInputs, mover: Mover, user: User, source: TenantIndex, tar
         blockers.append(Reason(NO_TARGET_PRODUCT, (("products", tuple(unmapped)),), None))
     if blockers:
         notes.append(Reason("keeps_source_license", (), "t2t.holds"))
-    removals = () if blockers else tuple(_removal(user, source, sku) for sku in source_products)
+    removals = () if blockers else tuple(removal(user, sku) for sku in source_products)
     return UserPlan(user.user_principal_name, mover.target_upn, mover.batch, complete_by, source_products,
                     () if blockers else products, addon=not blockers and bool(mover.workloads),
                     blockers=tuple(blockers), notes=tuple(notes), removals=removals, shared=shared)
@@ -210,13 +211,24 @@ def _mapped(products: Sequence[str], mapping: ProductMap) -> tuple[tuple[str, ..
     return tuple(sorted(out, key=str.lower)), unmapped
 
 
-def _removal(user: User, index: TenantIndex, part: str) -> Removal:
-    """Rule 5: a group's license goes through the group, a direct one per user."""
-    sku = index.sku_by_part[part.lower()]
-    groups = tuple(index.assigning_groups(user, sku.sku_id))
-    states = [s for s in user.license_assignment_states if s.sku_id.lower() == sku.sku_id.lower()]
-    direct = not states or any(s.assigned_by_group is None for s in states)
-    return Removal(part, groups, direct)
+class _Removals:
+    """Rule 5: a group's license goes through the group, a direct one per user. What a user gives up
+    depends only on its license states, which users alike share (one Profile): computed once each."""
+
+    def __init__(self, index: TenantIndex) -> None:
+        self.index = index
+        self.known: dict[tuple[int, str], Removal] = {}
+
+    def __call__(self, user: User, part: str) -> Removal:
+        key = (id(user.profile), part)
+        found = self.known.get(key)
+        if found is None:
+            sku = self.index.sku_by_part[part.lower()]
+            groups = tuple(self.index.assigning_groups(user, sku.sku_id))
+            states = [s for s in user.profile.license_assignment_states if s.sku_id.lower() == sku.sku_id.lower()]
+            direct = not states or any(s.assigned_by_group is None for s in states)
+            found = self.known[key] = Removal(part, groups, direct)
+        return found
 
 
 # --- the tenant-wide figures ------------------------------------------------------------------------

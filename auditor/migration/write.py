@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from ..i18n import translations
 from ..model import Locale
-from ..outputs import write_text
+from ..outputs import write_bytes, write_text
 from ..report.csv_report import guard_cell
 from ..report.environment import html_environment, markdown_environment
 from .document import build_document
@@ -46,13 +47,13 @@ def write_plan(plan: MigrationPlan, out_dir: Path, locale: Locale, generated_at:
     view = build_view(plan, locale, generated_at)
     t = translations(locale)
     texts = {
-        "migration.json": json.dumps(document, ensure_ascii=False, indent=1) + "\n",
         "migration.md": markdown_environment().get_template("migration.md.j2").render(v=view, t=t),
         "migration.html": html_environment().get_template("migration.html.j2").render(v=view, t=t),
         "migration-users.csv": users_csv(document),
     }
-    written = []
-    for name in FILES:
+    write_bytes(out_dir / FILES[0], [msgspec.json.encode(document), b"\n"])
+    written = [out_dir / FILES[0]]
+    for name in FILES[1:]:
         path = out_dir / name
         write_text(path, texts[name], encoding="utf-8-sig" if name.endswith(".csv") else "utf-8")
         written.append(path)
