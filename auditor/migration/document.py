@@ -6,6 +6,7 @@ each with its code, which is the stable key."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from ..model import Locale
@@ -20,21 +21,23 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _reasons(reasons: tuple[Reason, ...], locale: Locale) -> list[dict[str, Any]]:
-    return [{"code": r.code, "text": say(r, locale)} for r in reasons]
+@cache  # users share their reasons and removals: each is written once, and the document holds it once
+def _reasons(reasons: tuple[Reason, ...], locale: Locale) -> tuple[dict[str, Any], ...]:
+    return tuple({"code": r.code, "text": say(r, locale)} for r in reasons)
 
 
-def _removal(removal: Removal) -> dict[str, Any]:
-    return {"sku": removal.sku, "direct": removal.direct, "groups": list(removal.groups)}
+@cache
+def _removals(removals: tuple[Removal, ...]) -> tuple[dict[str, Any], ...]:
+    return tuple({"sku": r.sku, "direct": r.direct, "groups": r.groups} for r in removals)
 
 
 def user_json(u: UserPlan, locale: Locale) -> dict[str, Any]:
     return {
         "source": u.source, "target": u.target, "batch": u.batch, "complete_by": _day(u.complete_by),
-        "source_products": list(u.source_products), "products": list(u.products), "addon": u.addon,
+        "source_products": u.source_products, "products": u.products, "addon": u.addon,
         "shared_mailbox": u.shared, "blockers": _reasons(u.blockers, locale), "notes": _reasons(u.notes, locale),
         "target_license_from": _day(u.target_license_from), "target_license_by": _day(u.target_license_by),
-        "source_remove_after": _day(u.source_remove_after), "source_removals": [_removal(r) for r in u.removals],
+        "source_remove_after": _day(u.source_remove_after), "source_removals": _removals(u.removals),
     }
 
 
