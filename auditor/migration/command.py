@@ -19,6 +19,7 @@ from ..outputs import output_lock, rotate_previous
 from ..sample import REFERENCE as SAMPLE_CLOCK
 from ..snapshot import load_snapshot
 from ..timestamps import parse_timestamp
+from ..usage_reports import MAILBOXES, UsageNeed
 from .mapping import ProductMap, read_map
 from .movers import Mover, domain_movers, read_users
 from .plan import PlanInputs, SourceBill, build_plan
@@ -27,6 +28,8 @@ from .write import FILES, write_plan
 
 DEMO_DIR = ("sample", "migration")
 DEMO_CUTOVER = date(2027, 1, 15)
+# the source's mailbox usage report: the shared mailboxes' sizes and archives (rule 7)
+MAILBOX_SIZES = UsageNeed(frozenset((MAILBOXES.name,)), 7)
 
 
 def _say(text: str) -> None:
@@ -63,7 +66,8 @@ def _tenant(args: Namespace, side: str) -> TenantSnapshot:
 
     reading = Namespace(graph=True, demo=False, snapshot=None, save_snapshot=None, graph_endpoint=None,
                         tenant_id=tenant_id, cloud=args.cloud, auth=args.auth)
-    snapshot = snapshot_from_args(reading, group_refs=(), need_sign_in=False)
+    snapshot = snapshot_from_args(reading, group_refs=(), need_sign_in=False,
+                                  usage_reports=MAILBOX_SIZES if side == "source" else None)
     assert snapshot is not None
     if snapshot.gaps:  # a partial tenant must not read as "nothing to move" or "no seats"
         raise CollectionError(f"--{side}: " + "; ".join(f"{g.part}: {g.reason}" for g in snapshot.gaps))
@@ -82,10 +86,8 @@ def _demo_tenants() -> tuple[TenantSnapshot, TenantSnapshot]:
     """The bundled source (Contoso) and target (Fabrikam) served by the emulator and read like real ones."""
     from ..graph.cli_options import collect_served, demo_snapshot
     from ..sample.target import target_tenant
-    from ..usage_reports import MAILBOXES, UsageNeed
 
-    # the mailbox usage report: the shared mailboxes' sizes and archives (rule 7)
-    source = collect_served(demo_snapshot(), UsageNeed(frozenset((MAILBOXES.name,)), 7))
+    source = collect_served(demo_snapshot(), MAILBOX_SIZES)
     return source, collect_served(target_tenant())
 
 

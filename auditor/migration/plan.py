@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ..exchange_export import MailboxExport as Mailbox
+from ..exchange_export import MailboxExport
 from ..index import TenantIndex
 from ..model import NO_MAILBOX, TenantSnapshot, User
 from ..rules.plan_loss import data_kinds
@@ -59,7 +59,7 @@ class PlanInputs:
     products: ProductMap
     cutover: date
     as_of: datetime
-    mailboxes: Mapping[str, Mailbox] | None = None  # Exchange export by object id (lower); None: not given
+    mailboxes: Mapping[str, MailboxExport] | None = None  # Exchange export by object id (lower); None: not given
     # the source's bill for the seats the moves free (part number -> (seats, the day the first is free))
     bill: Callable[[Mapping[str, tuple[int, date]]], SourceBill] | None = None
 
@@ -146,7 +146,7 @@ def _user(inputs: PlanInputs, mover: Mover, user: User, source: TenantIndex, tar
 
 
 
-def _holds(mailbox: Mailbox, notes: list[Reason]) -> list[Reason]:
+def _holds(mailbox: MailboxExport, notes: list[Reason]) -> list[Reason]:
     """Rule 4 (hold): every kind of hold blocks Microsoft's move. RetentionHoldEnabled is no
     preservation hold (a note), nor is an auto-expanding archive (a note: up to 12 auxiliary archives)."""
     kinds = [name for name, on in (("LitigationHoldEnabled", mailbox.litigation_hold),
@@ -176,13 +176,13 @@ def _has_mailbox(user: User, index: TenantIndex) -> bool:
     return False
 
 
-def _shared(user: User, index: TenantIndex, mailbox: Mailbox | None) -> bool:
+def _shared(user: User, index: TenantIndex, mailbox: MailboxExport | None) -> bool:
     if mailbox is not None:
         return mailbox.recipient_type.lower() == "sharedmailbox"
     return user.mailbox_purpose == "shared" or index.mailbox_shared(user) is True
 
 
-def _shared_needs_license(user: User, index: TenantIndex, mailbox: Mailbox | None) -> tuple[bool | None, str]:
+def _shared_needs_license(user: User, index: TenantIndex, mailbox: MailboxExport | None) -> tuple[bool | None, str]:
     """Rule 7: over 50 GB, with an archive, or on hold; None when the size is not known."""
     size, archive = index.mailbox_size(user), index.mailbox_has_archive(user)
     if mailbox is not None:

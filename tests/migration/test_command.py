@@ -97,3 +97,25 @@ def load_snapshot_from(document: dict) -> object:
     from auditor.snapshot import snapshot_from_json
 
     return snapshot_from_json(document)
+
+
+def test_a_tenant_graph_could_not_read_in_full_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """--source graph: a collection with a gap is no tenant to plan from (it would read as "no seats")."""
+    from auditor.graph import cli_options
+    from auditor.model import Gap
+
+    partial = tenant("Contoso", [user("a@contoso.example", E3)], [sku(E3, 1, 1)])
+    partial = type(partial)(**{**partial.__dict__, "gaps": (Gap("users", "GET /users", "503"),)})
+    asked: dict[str, object] = {}
+
+    def read(args: object, **kw: object) -> object:
+        asked.update(kw, tenant_id=getattr(args, "tenant_id", None))
+        return partial
+
+    monkeypatch.setattr(cli_options, "snapshot_from_args", read)
+    args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n")
+    args[args.index("--source") + 1] = "graph"
+    assert main([*args, "--source-tenant-id", "contoso.onmicrosoft.com"]) == 3
+    assert "--source: users: 503" in capsys.readouterr().err
+    assert asked["tenant_id"] == "contoso.onmicrosoft.com" and asked["usage_reports"] is not None
