@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import UsageError
+from .movers import read_text
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,7 @@ class ProductMap:
 
 
 def read_map(path: Path) -> ProductMap:
-    try:
-        text = path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"--map: cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"--map: {path} is not UTF-8 text ({exc.reason})") from None
+    text = read_text(path, "--map")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

@@ -35,14 +35,19 @@ def _where(path: Path, line: int, column: int) -> str:
     return f"{path}:{line}:{column}"
 
 
+def read_text(path: Path, flag: str) -> str:
+    """An input file's text (UTF-8, a byte-order mark allowed); a usage error naming `flag` if unreadable."""
+    try:
+        return path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"{flag}: cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{flag}: {path} is not UTF-8 text ({exc.reason})") from None
+
+
 def read_users(path: Path) -> list[Mover]:
     """The movers of users.csv; UsageError naming file:line:column for the first bad value."""
-    try:
-        text = path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"--users: cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"--users: {path} is not UTF-8 text ({exc.reason})") from None
+    text = read_text(path, "--users")
     rows = csv.reader(text.splitlines())
     header = [name.strip().lower() for name in next(rows, [])]
     for name in REQUIRED:
