@@ -7,7 +7,15 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from ..i18n import Translations, format_date, format_list, format_money, format_number, translations
+from ..i18n import (
+    Translations,
+    format_date,
+    format_datetime,
+    format_list,
+    format_money,
+    format_number,
+    translations,
+)
 from ..model import Locale
 from ..report.environment import MdSafe
 from ..report.text import md_escape
@@ -54,7 +62,7 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         "source": f"{plan.source.name} ({plan.source.id}, {plan.source.cloud})",
         "target": f"{plan.target.name} ({plan.target.id}, {plan.target.cloud})",
         "cutover": day(plan.cutover),
-        "generated": generated_at,
+        "generated": format_datetime(generated_at, locale),
         "summary": t.npgettext("migration_summary", "{n} user moves", "{n} users move", moving)
         + "; " + t.npgettext("migration_summary_blocked", "{n} is blocked", "{n} are blocked", len(blocked)),
         "purchases": [{"sku": p.sku, "needed": format_number(p.needed, locale),
@@ -76,8 +84,10 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         "removals": [{"sku": sku, "direct": format_number(row["direct"], locale),
                       "groups": format_list(sorted(row["groups"]), locale) if row["groups"] else "–",
                       "after": day(row["after"])} for sku, row in sorted(removals.items())],
-        "actions": [{k: str(a.get(k, "")) for k in ("subscription", "sku", "action", "seats", "by", "window",
-                                                     "owner")} for a in plan.source_actions],
+        "actions": [{"subscription": a["subscription"], "sku": a["sku"], "action": _word(t, a["action"]),
+                     "seats": format_number(a["seats"], locale),
+                     "by": day(date.fromisoformat(a["by"])) if a.get("by") else "–",
+                     "window": _word(t, a["window"]), "owner": _word(t, a["owner"])} for a in plan.source_actions],
         "cancel": t.pgettext(
             "migration_cancel", "Every assigned seat of a product leaves: its subscription is cancelled, never "
             "deleted (deleting removes SharePoint and OneDrive data at once). A cancelled subscription is expired "
@@ -99,3 +109,25 @@ def _addon(t: Translations, addon: AddOn, locale: Locale) -> str:
                           "to the users in the source tenant, bought by {date}.", **values)
     return t.pgettext("migration_addon_target", "Add-on {product}: {count} licenses ({buy} to buy), assigned to "
                       "the users in the target tenant, bought by {date}.", **values)
+
+
+def _word(t: Translations, code: str) -> str:
+    """The bill's action, window and owner codes (auditor.billing.windows) as a reader says them."""
+    words = {
+        "reduce": t.pgettext("migration_action_reduce", "reduce"),
+        "cancel": t.pgettext("migration_action_cancel", "cancel"),
+        "turn_off_recurring_billing": t.pgettext("migration_action_recurring_off", "turn off recurring billing"),
+        "contact_partner": t.pgettext("migration_action_partner", "ask the partner"),
+        "contact_vlsc": t.pgettext("migration_action_vlsc", "through the VLSC"),
+        "buy": t.pgettext("migration_action_buy", "buy"),
+        "none": t.pgettext("migration_action_none", "nothing"),
+        "within_7_days": t.pgettext("migration_window_7_days", "within 7 days"),
+        "renewal": t.pgettext("migration_window_renewal", "at renewal"),
+        "any_time": t.pgettext("migration_window_any_time", "any time"),
+        "anniversary": t.pgettext("migration_window_anniversary", "at the anniversary"),
+        "unknown": t.pgettext("migration_window_unknown", "not known"),
+        "self": t.pgettext("migration_owner_self", "you"),
+        "partner": t.pgettext("migration_owner_partner", "the partner"),
+        "vlsc": t.pgettext("migration_owner_vlsc", "the VLSC"),
+    }
+    return words.get(code, code)
