@@ -116,7 +116,7 @@ def _user(inputs: PlanInputs, mover: Mover, user: User, source: TenantIndex, tar
                                              ("target", inputs.target.cloud.value)), "t2t.same_cloud"))
     if "mailbox" in mover.workloads and mailbox is not None:
         blockers += _holds(mailbox, notes)
-    if target_user is not None and _has_mailbox(target_user, target):
+    if target_user is not None and "mailbox" in mover.workloads and _has_mailbox(target_user, target):
         blockers.append(Reason(TARGET_MAILBOX_EXISTS, (("upn", target_user.user_principal_name),),
                                "t2t.target_mailuser"))
     elif target_user is None:

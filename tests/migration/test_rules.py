@@ -118,6 +118,13 @@ def test_a_target_user_with_a_mailbox_or_an_exchange_license_blocks() -> None:
         assert [b.code for b in moved.blockers] == ["target_mailbox_exists"]
 
 
+def test_a_target_mailbox_does_not_block_a_user_whose_mailbox_does_not_move() -> None:
+    source, target = _pair([user("a@contoso.example", E3)], [user("a@fabrikam.example", E3)])
+    movers = [Mover("a@contoso.example", "a@fabrikam.example", workloads=("onedrive",))]
+    (moved,) = build_plan(inputs(source, target, movers)).users
+    assert moved.blockers == ()
+
+
 def test_a_target_user_whose_exchange_plan_is_off_does_not_block() -> None:
     target_user = user("a@fabrikam.example", E3, disabled_plans=("efb87545-963c-4e0d-99df-69c6916d9eb0",))
     source, target = _pair([user("a@contoso.example", E3)], [target_user])
