@@ -120,8 +120,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if cutover is None:
         raise UsageError("--cutover YYYY-MM-DD is required: the day the moves complete")
     products = read_map(Path(args.map)) if args.map else ProductMap()
-    mailboxes = read_exchange_export(args.exchange_export) if args.exchange_export else None
-    billing = read_billing(args.billing) if args.billing else None
     out_dir = Path(args.output_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--output-dir: {out_dir} exists and is not a directory")
@@ -130,6 +128,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         rotate_previous(out_dir, FILES)
         source, target = _demo_tenants() if args.demo else (_tenant(args, "source"), _tenant(args, "target"))
         movers = _movers(args, source)
+        # read after the tenants: a tenant's decoding peaks higher than what it keeps, and the export
+        # (a row per mailbox) need not sit under that peak
+        mailboxes = read_exchange_export(args.exchange_export) if args.exchange_export else None
+        billing = read_billing(args.billing) if args.billing else None
         # keep the cyclic GC from re-scanning two tenants while the plan allocates (as `audit` does)
         gc.freeze()
         plan = build_plan(PlanInputs(source, target, movers, products, cutover, as_of, mailboxes,
