@@ -7,7 +7,7 @@ import argparse
 import gc
 import sys
 from argparse import Namespace
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -153,5 +153,3 @@ def _bill(billing: BillingFile | None, source: TenantSnapshot) -> Callable[[Free
     every window is unknown, bounded by the renewal)."""
     return lambda freed: source_bill(source, billing, freed)
 
-
-__all__: Sequence[str] = ("cmd_migrate",)
