@@ -87,6 +87,10 @@ def wait_duration(text: str) -> float:
     return float(seconds)
 
 
+BILLING_HELP = ("a CSV of each subscription's channel, term, renewal setting, seat additions and price "
+                "(docs/bill.md): the bill's actions get their commerce windows; without it they are unknown")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="license-auditor",
@@ -116,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--baseline", metavar="REPORT_JSON",
                        help="the previous run's report.json: mark findings new or persisting, list resolved ones")
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
+    audit.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
     add_graph_arguments(audit)
     add_email_arguments(audit)
     add_nightly_arguments(audit)
@@ -191,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--min-severity", choices=FAIL_ON[:-1], help="only findings at or above this severity")
     plan.add_argument("--findings", nargs="+", action="extend", metavar="ID", help="only these findings (ids)")
     plan.add_argument("--output-dir", metavar="DIR", help="where the plan files go (default: the report dir)")
+    plan.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
     plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
 
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))

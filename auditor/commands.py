@@ -52,6 +52,7 @@ from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
 
+    from .billing.file import BillingFile
     from .graph.collector import MailboxCheck
 
 REPORT_FILES = tuple(FILE_NAMES.values())
@@ -257,6 +258,15 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+def _billing(args: argparse.Namespace) -> BillingFile | None:
+    path = getattr(args, "billing", None)
+    if not path:
+        return None
+    from .billing.file import read_billing
+
+    return read_billing(path)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     timings = _Timings()
     formats = parse_formats(args.format)
@@ -265,6 +275,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     as_of = SAMPLE_CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    billing = _billing(args)  # a bad billing file stops the run before any collection (exit 2)
     nightly = Nightly(args, policies, baseline)  # history, causes, cost allocation, chat (auditor.insights)
     out_dir = Path(args.output_dir)
     with _locked_output_dir(out_dir):
@@ -277,19 +288,26 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # Keep the cyclic GC from re-scanning a million users while evaluation allocates
         # (gc.freeze excludes what exists now from collections; refcounting still frees it).
         gc.freeze()
-        result = evaluate(policies, snapshot, as_of)
+        result = evaluate(policies, snapshot, as_of, billing)
         timings.mark("evaluate")
         locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
         cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
         nightly.observe(snapshot, result)
+        from .billing.bill import before_findings, commerce_facts, name_reductions, report_bill
+
+        commerce = commerce_facts(snapshot.subscriptions, nightly.minimums)
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
                                   remediate=guidance.remediation)
+        document = before_findings(document, commerce)
         if baseline is not None:
             document = compare(baseline, document)
         # the plan the HTML and Markdown headers sum up, compiled once for them and the renewal forecast
-        plan = header_plan(document) if {Format.HTML, Format.MD} & set(formats) else None
+        plan = header_plan(document) if billing is not None or {Format.HTML, Format.MD} & set(formats) else None
+        if billing is not None:
+            document = before_findings(document, {"bill": report_bill(document, plan, billing, as_of.date())})
+            name_reductions(document)
         document = nightly.enrich(document, plan)
         timings.mark("document")
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -16,6 +17,9 @@ from .rules.assignments import licensing
 from .rules.waivers import waiver_covers, waiver_json
 from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from .usage_reports import USAGE_REPORTS
+
+if TYPE_CHECKING:
+    from .billing.file import BillingFile
 
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.
@@ -79,6 +83,7 @@ def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
             refs += [(p.name, s) for s in names]
         refs += [(p.name, w.sku) for w in p.waivers if w.sku]
         refs += [(p.name, s) for u in p.usage for s in ((u.sku,) if u.sku else u.rightsize or ())]
+        refs += [(p.name, s) for m in p.moves for s in (m.from_, m.to)]
     return refs
 
 
@@ -118,10 +123,12 @@ def _sort_key(f: Finding) -> tuple[object, ...]:
 WAIVER_LAPSE_DAYS = 14
 
 
-def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime) -> AuditResult:
+def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, billing: BillingFile | None = None
+             ) -> AuditResult:
+    """`billing`: the admin's billing file (audit --billing), whose terms subscription-expiring reads."""
     index = TenantIndex(snapshot)
     prices = _prices(policies, index)
-    ctx = Context(index=index, as_of=as_of, prices=prices)
+    ctx = Context(index=index, as_of=as_of, prices=prices, billing=billing)
     findings: list[Finding] = []
     not_evaluated: list[NotEvaluated] = []
     for policy in policies.policies:

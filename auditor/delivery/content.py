@@ -224,9 +224,10 @@ CALENDAR_LIMIT = 64_000  # bytes per .ics file; a renewal entry is well under 2 
 
 
 def _calendar_files(report_dir: Path) -> tuple[Attachment, ...]:
-    """The renewal entries beside the report (renewal-*.ics), as text/calendar attachments."""
+    """The renewal entries beside the report (renewal-*.ics) and the bill's last days to act
+    (bill-*.ics, audit --billing), as text/calendar attachments."""
     found = []
-    for path in sorted(report_dir.glob("renewal-*.ics")):
+    for path in sorted([*report_dir.glob("renewal-*.ics"), *report_dir.glob("bill-*.ics")]):
         if path.is_symlink() or not path.is_file() or path.stat().st_size > CALENDAR_LIMIT:
             continue
         try:

@@ -44,9 +44,14 @@ ONEDRIVE_TOO_LARGE = "onedrive_too_large"  # OneDrive holds more than the smalle
 ARCHIVE = "archive"  # the mailbox has an archive, and the plan left gives none
 STORAGE_UNKNOWN = "storage_unknown"  # a size the change rests on is not known (the usage reports' gap)
 STORAGE_WAITS = (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN)
+# a move (auditor/rules/moves.py) waits: the target product has no free seat (the bill's `buy`), the user
+# holds an assignment in MutuallyExclusiveViolation, or every member of the group moves (change the group's license)
+SEATS_TO_BUY = "seats_to_buy"
+CONFLICT = "conflict"
+WHOLE_GROUP = "whole_group"
 BLOCKED_REASONS = (PLACEHOLDER, CHOOSE_VALUE, DATA_LOST, PLANS_UNKNOWN, LOOKUP, TOGETHER_LOST, AFTER_GROUP,
                    USAGE_UNKNOWN, GROUP_KEEPS, LICENSING_GROUP, GROUP_DYNAMIC, GROUP_SYNCED, GROUP_MAIL,
-                   GROUP_KIND_UNKNOWN, *STORAGE_WAITS)
+                   GROUP_KIND_UNKNOWN, *STORAGE_WAITS, SEATS_TO_BUY, CONFLICT, WHOLE_GROUP)
 
 # Action.kind
 ASSIGN_LICENSE = "assign_license"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from auditor import i18n
@@ -78,6 +78,33 @@ def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant
     if run_url:
         lines.append(run_url)
     uid = f"renewal-{_FILE_PART.sub('-', str(renewal.get('subscription_id')))}-{day:%Y%m%d}@license-auditor"
+    return _calendar(uid, day, stamp, summary, lines, REMINDER_DAYS)
+
+
+def bill_file_name(action: Mapping[str, Any]) -> str:
+    part = _FILE_PART.sub("-", str(action.get("sku") or "product")).strip("-")[:60] or "product"
+    sub = _FILE_PART.sub("-", str(action.get("subscription") or "")).strip("-")[:12] or "new"
+    return f"bill-{part}-{sub}-{_FILE_PART.sub('', str(action.get('by') or ''))[:10] or 'undated'}.ics"
+
+
+def bill_event(action: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str,
+               run_url: str | None = None) -> str:
+    """The .ics text of one action of the bill (auditor.billing.bill), on its `by` date: the last
+    day to act. A 7-day window reminds a day before, a renewal REMINDER_DAYS before."""
+    from auditor.billing.view import action_label
+
+    t = i18n.translations(locale)
+    day = parse_timestamp(str(action["by"])).date()
+    summary = t.npgettext("ics_bill_summary", "{action} {product}: {n} seat ({tenant})",
+                          "{action} {product}: {n} seats ({tenant})", int(action.get("seats") or 0),
+                          action=action_label(t, str(action.get("action"))), product=action.get("sku"), tenant=tenant)
+    lines = [str(action.get("reason") or ""), *([run_url] if run_url else [])]
+    uid = f"bill-{_FILE_PART.sub('-', str(action.get('subscription')))}-{day:%Y%m%d}@license-auditor"
+    reminder = 1 if action.get("window") == "within_7_days" else REMINDER_DAYS
+    return _calendar(uid, day, stamp, summary, lines, reminder)
+
+
+def _calendar(uid: str, day: date, stamp: datetime, summary: str, lines: list[str], reminder_days: int) -> str:
     content = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -94,7 +121,7 @@ def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant
         "TRANSP:TRANSPARENT",
         "BEGIN:VALARM",
         "ACTION:DISPLAY",
-        f"TRIGGER:-P{REMINDER_DAYS}D",
+        f"TRIGGER:-P{reminder_days}D",
         f"DESCRIPTION:{escape_text(summary)}",
         "END:VALARM",
         "END:VEVENT",

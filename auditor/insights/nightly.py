@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # the history, trends and causes modules are loaded by the ru
 
     from . import history
 
-OUTPUT_GLOBS = ("renewal-*.ics", allocation.CSV_NAME)
+OUTPUT_GLOBS = ("renewal-*.ics", "bill-*.ics", allocation.CSV_NAME)
 
 
 def _say(text: str) -> None:
@@ -191,6 +191,12 @@ class Nightly:
                 write_text(path, calendar.event(renewal, locale=locale, stamp=stamp, tenant=tenant,
                                                 run_url=self.run_url))
                 written.append(path)
+            for action in (document.get("bill") or {}).get("actions") or []:  # audit --billing: each `by` date
+                if action.get("by") and action.get("seats") and action.get("action") != "none":
+                    path = out_dir / calendar.bill_file_name(action)
+                    write_text(path, calendar.bill_event(action, locale=locale, stamp=stamp, tenant=tenant,
+                                                         run_url=self.run_url))
+                    written.append(path)
         except OSError as exc:
             raise UsageError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
         if self.history_path is not None:

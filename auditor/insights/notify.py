@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import i18n
+from auditor.billing.view import urgent_lines
 from auditor.errors import DeliveryError, UsageError
 from auditor.model import Locale
 from auditor.report.guidance_api import Guidance, default_guidance
@@ -130,6 +131,8 @@ class _Summary:
                       for s in skus[:COST_CAP]]
         self.run_url = run_url
         self.open_run = t.pgettext("notify_open_run", "Open the run")
+        # a 7-day commerce window closing within 3 days leads: the money is gone the day after
+        self.urgent = [clean(line, 400) for line in urgent_lines(document, locale)]
 
     def _more(self, n: int) -> str:
         if n <= 0:
@@ -153,6 +156,7 @@ def teams_payload(s: _Summary) -> dict[str, Any]:
     colour = {"ok": "Good", "findings": "Warning", "incomplete": "Attention"}[s.status]
     body: list[dict[str, Any]] = [
         _rich(_run(s.title, weight="Bolder", size="Medium")),
+        *(_rich(_run(f"⚠ {line}", weight="Bolder", color="Attention")) for line in s.urgent),
         _rich(_run(s.status_text, weight="Bolder", color=colour)),
         _rich(_run(s.counts)),
     ]
@@ -184,6 +188,7 @@ def _plain(text: str, limit: int = 2000) -> dict[str, Any]:
 def slack_payload(s: _Summary) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": _plain(s.title, 150)},
+        *({"type": "section", "text": _plain(f"⚠ {line}", 2900)} for line in s.urgent),
         {"type": "section", "text": _plain(f"{s.status_text}\n{s.counts}", 2900)},
     ]
     for title, lines, more in ((s.new_title, s.new, s.new_more), (s.resolved_title, s.resolved, s.resolved_more),

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.billing.bill import with_bill
+from auditor.billing.file import read_billing
 from auditor.errors import EXIT_OK, UsageError, clean_message
 from auditor.model import Cloud, Locale
 from auditor.outputs import output_lock
@@ -90,11 +92,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if not report_dir.is_dir():
         raise UsageError(f"--report-dir: {report_dir} is not a directory")
     path = report_dir / REPORT
+    billing = read_billing(args.billing) if getattr(args, "billing", None) else None
     document = load_report(path)
     _check_filters(args, document, path)
     tenant = document["tenant"]
     plan = compile_plan(document, rules=args.rules, min_severity=args.min_severity, finding_ids=args.findings,
                         graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")))
+    plan = with_bill(plan, document, billing, _say)
     out = _output_dir(args, report_dir)
     created_at = _now()
     _check_size(plan, out, created_at)

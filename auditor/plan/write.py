@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from auditor import i18n
+from auditor.billing.view import bill_view
 from auditor.errors import UsageError
 from auditor.guidance.remediation import (
     AFTER_GROUP,
     ARCHIVE,
     CHOOSE_VALUE,
+    CONFLICT,
     DATA_LOST,
     GROUP_DYNAMIC,
     GROUP_KEEPS,
@@ -35,9 +37,11 @@ from auditor.guidance.remediation import (
     ONEDRIVE_TOO_LARGE,
     PLACEHOLDER,
     PLANS_UNKNOWN,
+    SEATS_TO_BUY,
     STORAGE_UNKNOWN,
     TOGETHER_LOST,
     USAGE_UNKNOWN,
+    WHOLE_GROUP,
 )
 from auditor.model import Locale
 from auditor.outputs import write_text
@@ -103,6 +107,7 @@ def plan_document(plan: ChangePlan, *, created_at: str) -> dict[str, Any]:
         "stopped": plan.stopped.to_json() if plan.stopped else None,
         "skipped": [s.to_json() for s in plan.skipped],
         **({"exchange_steps": [s.to_json() for s in plan.exchange]} if plan.exchange else {}),
+        **({"bill": plan.bill} if plan.bill is not None else {}),
     }
 
 
@@ -307,6 +312,12 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                                        "hand"),
         USAGE_UNKNOWN: t.pgettext("plan_reason_usage_unknown", "the usage reports cannot show whether the product "
                                   "is still used: a person must check that first"),
+        SEATS_TO_BUY: t.pgettext("plan_reason_seats_to_buy", "the target product has no free seat: the bill's buy "
+                                 "action says how many to buy, then plan again"),
+        CONFLICT: t.pgettext("plan_reason_conflict", "the user holds a license in MutuallyExclusiveViolation: "
+                             "resolve that conflict first"),
+        WHOLE_GROUP: t.pgettext("plan_reason_whole_group", "every member of the group moves: change the group's "
+                                "license instead of each member's"),
         NO_ACTION: t.pgettext("plan_reason_no_action", "no change to run"),
         NOT_READY: t.pgettext("plan_reason_not_ready", "a step is not ready"),
         MALFORMED: t.pgettext("plan_reason_malformed", "an action in report.json is malformed"),
@@ -511,7 +522,8 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
     """plan.md, in the report's language; every value is escaped as the report's Markdown is."""
     locale = locale_of(plan)
     view = _view(plan, created_at, locale)
-    return markdown_environment().get_template("plan.md.j2").render(v=view, t=i18n.translations(locale))
+    return markdown_environment().get_template("plan.md.j2").render(
+        v=view, t=i18n.translations(locale), b=bill_view(plan.bill, plan.currency, locale))
 
 
 # --- writing --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ..errors import PolicyError, PolicyIssue
 from ..model import Locale, Severity
 from ..rules.assignments import parse_assignments
 from ..rules.hygiene.base import parse_hygiene
+from ..rules.moves import parse_moves
 from ..rules.seats import parse_catalog
 from ..rules.usage_reports import parse_usage
 from ..rules.waivers import parse_waivers
@@ -181,6 +182,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         cost_allocation=(CostAllocation(root.data["cost_allocation"].get("attribute"))
                          if isinstance(root.data.get("cost_allocation"), dict) else None),
         usage=parse_usage(root.at("usage")),
+        moves=parse_moves(root.at("moves")),
     )
     return policy, issues
 

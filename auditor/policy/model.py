@@ -138,6 +138,19 @@ class UsageEntry(Struct, frozen=True):
     line: int = 0
 
 
+class MoveEntry(Struct, frozen=True):
+    """One entry of `moves:` (auditor/rules/moves.py): the users `match` selects who hold `from` get
+    `to` in its place, in one assignLicense or through the groups."""
+
+    name: str
+    match: Selector
+    from_: str  # as written
+    to: str
+    keep_disabled_plans: bool = True
+    severity: Severity | None = None
+    line: int = 0
+
+
 class Waiver(Struct, frozen=True):
     rule: str
     subject: str  # UPN, object id, SKU part number, subscription id; glob patterns allowed
@@ -183,6 +196,7 @@ class Policy(Struct, frozen=True):
     cross_tenant: CrossTenant | None = None
     cost_allocation: CostAllocation | None = None
     usage: tuple[UsageEntry, ...] = ()
+    moves: tuple[MoveEntry, ...] = ()
 
     def severity_for(self, rule_id: str, default: Severity, override: Severity | None = None) -> Severity:
         if override is not None:
@@ -209,6 +223,7 @@ class PolicySet(Struct, frozen=True):
                 if a.except_:
                     out.append(a.except_)
             out.extend(h.except_ for h in p.hygiene.values() if h.except_)
+            out.extend(m.match for m in p.moves)
         return out
 
     @property

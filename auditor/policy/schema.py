@@ -14,6 +14,7 @@ from ..merge.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from ..model import Locale
 from ..rules import RULES
 from ..rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
+from ..rules.moves import moves_section
 from ..rules.usage_reports import usage_section
 from .selectors import SELECTOR_SCHEMA
 
@@ -128,6 +129,7 @@ def build_schema() -> dict[str, Any]:
             "cross_tenant": CROSS_TENANT_SCHEMA,
             "cost_allocation": COST_ALLOCATION_SCHEMA,
             "usage": usage_section(),
+            "moves": moves_section(),
             "severities": {
                 "type": "object",
                 "description": "Default severity per rule id for this policy.",

@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Template
 
+from auditor.billing.view import bill_view, document_currency
 from auditor.insights.view import insights_view
 from auditor.model import Cloud, Locale
 from auditor.plan.summary import plan_header
@@ -34,12 +35,13 @@ def render_capped(
     cap = cap_per_rule
     memo = memo if memo is not None else RowMemo()  # a smaller cap reuses the rows already built
     extras = insights_view(document, locale)
+    bill = bill_view(document.get("bill"), document_currency(document), locale)  # audit --billing
     if plan_line is None:
         plan_line = plan_header(document, locale)
     while True:
         view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
                           plan_line=plan_line, memo=memo)
-        text: str = template.render(v=view, t=view.t, x=extras)
+        text: str = template.render(v=view, t=view.t, x=extras, b=bill)
         if cap == 0 or len(text.encode("utf-8")) <= size_limit:
             return text
         cap //= 2

@@ -128,6 +128,9 @@ class Report(Struct, kw_only=True):
     trends: dict[str, Any] | UnsetType = UNSET  # nightly extras (docs/nightly.md)
     renewals: list[dict[str, Any]] | UnsetType = UNSET
     cost_allocation: dict[str, Any] | UnsetType = UNSET
+    subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
+    spare_seats: dict[str, int] | UnsetType = UNSET
+    bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
     remediations: dict[str, dict[str, Any]] | UnsetType = UNSET  # versions 3 and 4
     shared: dict[str, Block] | UnsetType = UNSET  # version 4
     findings: list[Finding]

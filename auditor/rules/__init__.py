@@ -7,11 +7,13 @@ from __future__ import annotations
 from .assignments import ASSIGNMENT_RULES
 from .base import Context, Rule
 from .hygiene import HYGIENE_RULES
+from .moves import SubscriptionMove
 from .seats import CATALOG_RULES
 from .usage_reports import RULES as USAGE_RULES
 from .waivers import WaiverExpired
 
-RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *USAGE_RULES, WaiverExpired())
+RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *USAGE_RULES, SubscriptionMove(),
+                           WaiverExpired())
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 # The rules `license-auditor merge` evaluates across tenants are a registry of their own:
 # auditor.merge.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
+from ..billing.file import BillingFile
 from ..directory_audits import DirectoryAudits, disabled_times
 from ..guidance.library import RuleGuidance
 from ..index import TenantIndex
@@ -41,6 +42,7 @@ class Context:
     index: TenantIndex
     as_of: datetime
     prices: dict[str, CatalogEntry]  # skuId (lower) -> catalog entry carrying price / free
+    billing: BillingFile | None = None  # audit --billing: each subscription's term (auditor.billing)
     # (license layout, SKUs, assignment) -> user_details
     _details: dict[tuple[Layout, frozenset[str], str | None], dict[str, Any]] = field(default_factory=dict,
                                                                                       repr=False)

@@ -61,6 +61,18 @@ HEADROOM = {"SPE_E3": 1, "SPE_E5": 5, "SPE_F1": 3, "FLOW_FREE": 10000, "POWER_BI
 # assigned (license-suspended).
 IN_GRACE = "VISIOCLIENT"
 SUSPENDED = ("EMS", 5)
+# The commerce side (docs/bill.md; sample-billing.csv gives the terms): every subscription has a
+# commerceSubscriptionId, derived from its id so no random draw moves; a partner tenant created the
+# Copilot subscription; 3 of the Power BI Pro seats are a subscription of their own, bought 4 days
+# before the sample's clock (inside its 7-day cancellation window).
+COMMERCE = uuid.UUID("6c1d3b0e-8f0a-4c5e-9a57-3e2f0b1c0de0")
+PARTNER_TENANT = "2b7e5a1c-4d3f-4e8a-9c6b-7a1d0e5f3b92"
+PARTNER_SKU = "Microsoft_365_Copilot"
+SPLIT = ("POWER_BI_PRO", 3, 4)  # product, seats of the new subscription, days since its purchase
+
+
+def commerce_id(subscription_id: str) -> str:
+    return str(uuid.uuid5(COMMERCE, subscription_id))
 
 
 
@@ -424,27 +436,41 @@ class TenantStream:
     def subscriptions(self) -> list[dict[str, Any]]:
         skus = self.skus()
         subscriptions: list[dict[str, Any]] = []
-        for part, sku_id in SKUS.items():
+        for n, (part, sku_id) in enumerate(SKUS.items()):
             ids = self._late_ids if part in LATE_SKUS else self._usage_ids if part in USAGE_SKUS else self._b
             units = next(s["prepaidUnits"] for s in skus if s["skuId"] == sku_id)
             trial = part == "PROJECTPROFESSIONAL"
-            renews = REFERENCE + (timedelta(days=20) if trial else timedelta(days=120 + len(subscriptions) * 17))
+            renews = REFERENCE + (timedelta(days=20) if trial else timedelta(days=120 + n * 17))
             status = "Enabled"
             if part == IN_GRACE:  # expired: nextLifecycleDateTime is the day it will be suspended
                 status, renews = "Warning", REFERENCE + timedelta(days=25)
+            sub_id = ids.guid()
             subscriptions.append({
-                "id": ids.guid(), "skuId": sku_id, "skuPartNumber": part, "status": status, "isTrial": trial,
+                "id": sub_id, "skuId": sku_id, "skuPartNumber": part, "status": status, "isTrial": trial,
                 "totalLicenses": units["enabled"] + units["warning"],
                 "createdDateTime": ids.when(10 if trial else 700),
                 "nextLifecycleDateTime": renews.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "commerceSubscriptionId": commerce_id(sub_id),
+                **({"ownerTenantId": PARTNER_TENANT} if part == PARTNER_SKU else {}),
             })
+            if part == SPLIT[0]:  # its newest seats: a subscription of their own
+                subscriptions[-1]["totalLicenses"] -= SPLIT[1]
+                bought = REFERENCE - timedelta(days=SPLIT[2])
+                new_id = str(uuid.uuid5(COMMERCE, sub_id + "/new"))
+                subscriptions.append({
+                    "id": new_id, "skuId": sku_id, "skuPartNumber": part, "status": "Enabled", "isTrial": False,
+                    "totalLicenses": SPLIT[1], "createdDateTime": bought.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "nextLifecycleDateTime": (bought + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "commerceSubscriptionId": commerce_id(new_id)})
         part = SUSPENDED[0]
         count = next(s["prepaidUnits"]["suspended"] for s in skus if s["skuId"] == SKUS[part])
         deleted = REFERENCE + timedelta(days=60)  # a suspended subscription's next state: deletion
+        sub_id = self._b.guid()
         subscriptions.append({
-            "id": self._b.guid(), "skuId": SKUS[part], "skuPartNumber": part, "status": "Suspended", "isTrial": False,
+            "id": sub_id, "skuId": SKUS[part], "skuPartNumber": part, "status": "Suspended", "isTrial": False,
             "totalLicenses": count, "createdDateTime": self._b.when(400),
             "nextLifecycleDateTime": deleted.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "commerceSubscriptionId": commerce_id(sub_id),
         })
         return subscriptions
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...guidance.clouds import Variant
 from ...guidance.examples import USER
-from ...guidance.facts import Facts, iso_date
+from ...guidance.facts import Facts, as_map, iso_date
 from ...guidance.library import (
     Message,
     ValueFormatter,
@@ -25,6 +25,7 @@ from ...model import (
     Severity,
     Subject,
     SubjectType,
+    Subscription,
     User,
 )
 from ...policy.model import HygieneCheck, Policy
@@ -94,6 +95,19 @@ class SubscriptionExpiring(HygieneRule):
         Text("rule.subscription-expiring.message.paid", "The subscription {subject} ends on {date} ({count} day "
              "left).",
              "The subscription {subject} ends on {date} ({count} days left)."),
+        Text("rule.subscription-expiring.message.renewal", "The subscription {subject} renews on {date} for a "
+             "term of {term} ({count} day left); after the renewal, licenses can be removed only within 7 days.",
+             "The subscription {subject} renews on {date} for a term of {term} ({count} days left); after the "
+             "renewal, licenses can be removed only within 7 days."),
+        Text("rule.subscription-expiring.message.renewal_reduce", "The subscription {subject} renews on {date} for "
+             "a term of {term} ({count} day left): the plan drops {seats} of its seats then; schedule the reduction "
+             "by {by}.",
+             "The subscription {subject} renews on {date} for a term of {term} ({count} days left): the plan drops "
+             "{seats} of its seats then; schedule the reduction by {by}."),
+        Text("rule.subscription-expiring.message.term_unknown", "The subscription {subject} ends or renews on "
+             "{date} ({count} day left); its term is not known: the billing file has no row for it.",
+             "The subscription {subject} ends or renews on {date} ({count} days left); its term is not known: the "
+             "billing file has no row for it."),
         Text("rule.subscription-expiring.message.warning", "The subscription {subject} has expired (Warning) and "
              "is in its grace period: its users keep access until it is disabled (Suspended) on {date}."),
         Text("rule.subscription-expiring.message.warning.undated", "The subscription {subject} has expired "
@@ -136,11 +150,14 @@ class SubscriptionExpiring(HygieneRule):
         "a subscription (trials included) ends within `days` days, or is in its grace period (until suspension), "
         "suspended or locked out (until deletion)"
     )
-    details_doc = "`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`"
+    details_doc = ("`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`; "
+                   "with `audit --billing`: `term` (P1M, P1Y, P3Y; null = no row), `auto_renew`, `channel`, and "
+                   "`reduction` ({window, by, seats}: the bill's action for it); a monthly term that renews itself "
+                   "is no finding")
     example_finding = ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
                        {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
                         "days_left": 9, "total_licenses": 25})
-    message_variants = (".trial", ".paid", ".past", ".past.undated",
+    message_variants = (".trial", ".paid", ".renewal", ".renewal_reduce", ".term_unknown", ".past", ".past.undated",
                         *(f".{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))
     key = "expiring_subscriptions"
     fragment = check_schema(True, "Report subscriptions whose next lifecycle date is within this many days.")
@@ -156,6 +173,9 @@ class SubscriptionExpiring(HygieneRule):
             if not lapsed and (when is None or when > horizon):
                 continue
             part = sub.sku_part_number or ctx.index.part(sub.sku_id)
+            term = _term(ctx, sub)
+            if not lapsed and not sub.is_trial and term.get("term") == "P1M" and term.get("auto_renew") is True:
+                continue  # a monthly term that renews itself: a roll-over, not an ending
             days_left = (when - ctx.as_of).days if when else None
             kind = "trial" if sub.is_trial else "subscription"
             if lapsed:
@@ -168,7 +188,7 @@ class SubscriptionExpiring(HygieneRule):
             yield self.make(
                 policy, f"hygiene/{self.key}", Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part), (part,), message,
                 {"status": sub.status, "is_trial": sub.is_trial, "next_lifecycle": sub.next_lifecycle_date_time,
-                 "days_left": days_left, "total_licenses": sub.total_licenses},
+                 "days_left": days_left, "total_licenses": sub.total_licenses, **term},
                 severity=check.severity,
             )
 
@@ -187,6 +207,13 @@ class SubscriptionExpiring(HygieneRule):
             return self.message_key(f".past{undated}"), values
         if f.details.get("is_trial") is True:
             return self.message_key(".trial"), values
+        if "term" in f.details:  # audit --billing: the renewal and the reduction window it opens
+            reduction = as_map(f.details.get("reduction"))
+            values |= {"term": f.text("term") or unknown, "seats": str(reduction.get("seats") or 0),
+                       "by": iso_date(reduction.get("by")) or unknown}
+            if not f.text("term"):
+                return self.message_key(".term_unknown"), values
+            return self.message_key(".renewal_reduce" if reduction.get("seats") else ".renewal"), values
         return self.message_key(".paid"), values
 
     def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
@@ -207,6 +234,16 @@ class SubscriptionExpiring(HygieneRule):
         steps += [TextRef(f"steps.move.{v.steps}", values), TextRef("steps.sub.lapse", values)]
         return Remediation(summary, steps, "role.billing_assign", [TextRef("next.freed"), TextRef("next.rerun")],
                     ["renew_subscription", "subscription_ends", "move_users", "cancel_subscription", "admin_roles"])
+
+
+def _term(ctx: Context, sub: Subscription) -> dict[str, Any]:
+    """With a billing file: the subscription's term and renewal setting (term None: no row, not known)."""
+    if ctx.billing is None:
+        return {}
+    row = ctx.billing.row_for(sub)
+    if row is None:
+        return {"term": None}
+    return {"term": row.term.value if row.term else None, "auto_renew": row.auto_renew, "channel": row.channel.value}
 
 
 RULES: tuple[HygieneRule, ...] = (

@@ -1,0 +1,236 @@
+"""The plan's `bill`: which seats leave the bill, from which subscription, and when.
+
+Per product (report.json `skus`, `subscriptions`, `spare_seats`):
+
+    purchased       the seats of its Enabled subscriptions (trials included: they can be assigned)
+    assigned_after  the seats the plan leaves assigned (the report's consumed seats when the plan
+                    does not touch the product)
+    spare           the policy's spare_seats.min, else 0
+    surplus         purchased - assigned_after - spare, at least 0
+
+The surplus is spread over the product's subscriptions, the one whose seats stop costing first
+(windows.opening: saving_from, then its last day, then the id) taking what it can: never more than
+its own seats, and in a seat addition's 7-day window no more than the seats added then. What no
+window takes now is `unscheduled`: the next plan schedules it. Each subscription gets one action
+(windows.commerce_action). Moves that wait for a seat of a product first take the seats the plan
+frees of it (`kept_for_moves`, out of the surplus); for the rest the bill gets one `buy`.
+docs/bill.md has the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from auditor import i18n
+from auditor.billing.file import BillingFile
+from auditor.billing.texts import reason_text
+from auditor.billing.windows import Action, CommerceAction, Confidence, Owner, Reason, Window, commerce_action, opening
+from auditor.errors import SnapshotError
+from auditor.model import Locale, Subscription
+from auditor.snapshot.decode import BadValue, subscription_from_graph
+from auditor.snapshot.write import subscription_to_json
+from auditor.timestamps import timestamp_or_none
+
+if TYPE_CHECKING:
+    from auditor.plan.records import ChangePlan
+
+URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
+YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """What one move or change needs bought: `seats` more of `sku`."""
+
+    sku: str
+    seats: int
+
+
+def commerce_facts(subscriptions: Sequence[Subscription], spare_seats: Mapping[str, int]) -> dict[str, Any]:
+    """What report.json keeps for the bill: the subscriptions as Graph gave them, and the policy's
+    spare_seats.min per product (part number)."""
+    ordered = sorted(subscriptions, key=lambda s: (s.sku_part_number, s.id))
+    return {"subscriptions": [subscription_to_json(s) for s in ordered],
+            "spare_seats": {k: spare_seats[k] for k in sorted(spare_seats)}}
+
+
+def before_findings(document: dict[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
+    """`document` with `keys` added before its findings: report.json's order (auditor.report.read.Report)."""
+    head = {k: v for k, v in document.items() if k != "findings"}
+    return head | dict(keys) | ({"findings": document["findings"]} if "findings" in document else {})
+
+
+def assigned_after(plan: ChangePlan | None) -> dict[str, int]:
+    """The seats each product the plan touches keeps assigned after it."""
+    return {line.sku: line.after for line in plan.seats} if plan is not None else {}
+
+
+def report_bill(document: Mapping[str, Any], plan: ChangePlan | None, billing: BillingFile | None, today: date
+                ) -> dict[str, Any]:
+    """The bill of the report's own plan (audit --billing)."""
+    return build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
+
+
+def with_bill(plan: ChangePlan, document: Mapping[str, Any], billing: BillingFile | None,
+              say: Callable[[str], None]) -> ChangePlan:
+    """`plan` with its bill, for a report that lists its subscriptions (an older one has no bill)."""
+    import msgspec
+
+    if "subscriptions" not in document:
+        if billing is not None:
+            say("warning: report.json lists no subscriptions (audit again with this version): no bill")
+        return plan
+    subs = subscriptions_of(document)
+    if billing is not None:
+        for row in billing.unmatched(subs):
+            say(f"warning: {billing.path}:{row.line}: subscription {row.subscription!r} is not in the report")
+    when = timestamp_or_none(document.get("as_of") or document.get("generated_at"))
+    today = when.date() if when is not None else date.today()
+    return msgspec.structs.replace(plan, bill=build_bill(document, assigned_after(plan), billing, today,
+                                                         purchases=purchases(document)))
+
+
+def name_reductions(document: dict[str, Any]) -> None:
+    """Each subscription-expiring finding of a subscription with a known term names the bill's
+    action for it (details.reduction: window, by, seats), so its message says what the renewal
+    lets the plan drop."""
+    from auditor.rules.hygiene.upkeep import SubscriptionExpiring
+
+    bill = document.get("bill") or {}
+    ids = {str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
+           for s in document.get("subscriptions") or []}
+    actions = {str(a.get("subscription")): a for a in bill.get("actions") or []}
+    for f in document.get("findings") or []:
+        details = f.get("details")
+        if f.get("rule") != SubscriptionExpiring.id or not isinstance(details, dict) or not details.get("term"):
+            continue
+        subject = str((f.get("subject") or {}).get("id") or "")
+        action = actions.get(ids.get(subject, subject))
+        if action is not None and action.get("seats"):
+            details["reduction"] = {"window": action["window"], "by": action["by"], "seats": action["seats"]}
+
+
+def subscriptions_of(document: Mapping[str, Any]) -> list[Subscription]:
+    """The report's subscriptions (report.json `subscriptions`, as Graph wrote them)."""
+    out: list[Subscription] = []
+    for n, raw in enumerate(document.get("subscriptions") or []):
+        try:
+            out.append(subscription_from_graph(raw))
+        except BadValue as exc:
+            raise SnapshotError(f"report.json: subscriptions[{n}]: {exc}") from None
+    return out
+
+
+def _price(row: Mapping[str, Any] | None) -> float | None:
+    value = (row or {}).get("price_monthly")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return 0.0 if (row or {}).get("free") else float(value)
+    return None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _action_json(sub: Subscription, part: str, a: CommerceAction, price: float | None, t: i18n.Translations
+                 ) -> dict[str, Any]:
+    saving = round(a.seats * price, 2) if price is not None and a.seats and not sub.is_trial else 0.0
+    return {"subscription": sub.commerce_subscription_id or sub.id, "sku": part, "action": a.action.value,
+            "seats": a.seats, "from": a.from_seats, "to": a.to_seats, "not_before": _iso(a.not_before),
+            "by": _iso(a.by), "window": a.window.value, "owner": a.owner.value, "monthly_saving": saving,
+            "saving_from": _iso(a.saving_from), "confidence": a.confidence.value,
+            "reason": reason_text(t, a.reason)}
+
+
+def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], billing: BillingFile | None,
+               today: date, *, purchases: Sequence[Purchase] = (), locale: Locale | None = None) -> dict[str, Any]:
+    """The `bill` of plan.json (docs/bill.md), in the report's language unless `locale` is given."""
+    t = i18n.translations(locale or Locale(str(document.get("locale") or "en")))
+    rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
+    parts = {str(r.get("sku_id") or "").lower(): part for part, r in rows.items()}
+    spare_min = {str(k): int(v) for k, v in (document.get("spare_seats") or {}).items() if isinstance(v, int)}
+    by_part: dict[str, list[Subscription]] = {}
+    for sub in subscriptions_of(document):
+        part = sub.sku_part_number or parts.get(sub.sku_id.lower(), sub.sku_id)
+        by_part.setdefault(part, []).append(sub)
+    products: list[dict[str, Any]] = []
+    actions: list[dict[str, Any]] = []
+    wanted = {need.sku: need.seats for need in purchases if need.seats > 0}  # moves that wait for a seat
+    for part in sorted(by_part):
+        if (rows.get(part) or {}).get("free"):
+            continue  # a free product costs nothing: no bill
+        subs = sorted(by_part[part], key=lambda s: s.commerce_subscription_id or s.id)
+        enabled = [s for s in subs if s.status.lower() == "enabled"]
+        purchased = sum(s.total_licenses for s in enabled)
+        after = int(assigned_after.get(part, (rows.get(part) or {}).get("consumed") or 0))
+        spare = spare_min.get(part, 0)
+        surplus = max(0, purchased - after - spare)
+        # seats the plan frees go to the moves that wait for one before they leave the bill
+        kept = min(surplus, wanted.get(part, 0))
+        wanted[part] = wanted.get(part, 0) - kept
+        surplus -= kept
+        price = _price(rows.get(part))
+        remaining = surplus
+        taken: dict[str, int] = {}
+
+        def first(s: Subscription) -> tuple[date, date, str]:
+            o = opening(s, billing.row_for(s) if billing else None, today)
+            return (o.saving_from or date.max, o.by or date.max, s.commerce_subscription_id or s.id)
+
+        for sub in sorted(enabled, key=first):
+            row = billing.row_for(sub) if billing else None
+            take = min(remaining, sub.total_licenses, opening(sub, row, today).cap)
+            taken[sub.id], remaining = take, remaining - take
+        for sub in subs:
+            row = billing.row_for(sub) if billing else None
+            a = commerce_action(sub, row, taken.get(sub.id, 0), today)
+            own = row.unit_price if row is not None and row.unit_price is not None else price
+            actions.append(_action_json(sub, part, a, own, t))
+        product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
+        if kept:
+            product["kept_for_moves"] = kept
+        if remaining:
+            product["unscheduled"] = remaining
+        products.append(product)
+    for part, seats in sorted(wanted.items()):
+        if seats > 0:
+            price = _price(rows.get(part))
+            reason = Reason("buy", {"seats": seats})
+            actions.append({"subscription": None, "sku": part, "action": Action.BUY.value, "seats": seats,
+                            "from": None, "to": None, "not_before": today.isoformat(), "by": None,
+                            "window": Window.ANY_TIME.value, "owner": Owner.SELF.value,
+                            "monthly_saving": -round(seats * price, 2) if price is not None else 0.0,
+                            "saving_from": today.isoformat(), "confidence": Confidence.DOCUMENTED.value,
+                            "reason": reason_text(t, reason)})
+    actions.sort(key=lambda a: (a["sku"], a["subscription"] or ""))
+    now = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= today.isoformat())
+    year = (today + YEAR).isoformat()
+    within = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= year)
+    return {"products": products, "actions": actions, "monthly_saving_now": round(now, 2),
+            "monthly_saving_within_year": round(within, 2), "as_of": today.isoformat()}
+
+
+def purchases(document: Mapping[str, Any]) -> list[Purchase]:
+    """Seats to buy for the moves that did not fit (the subscription-move findings that wait for
+    seats: details.seats_to_buy), one purchase per product."""
+    needed: dict[str, int] = {}
+    for f in document.get("findings") or []:
+        details = f.get("details") if isinstance(f, Mapping) else None
+        if isinstance(details, Mapping) and not f.get("waived") and details.get("waits_for_seats"):
+            part = str(details.get("move_to") or "")
+            needed[part] = needed.get(part, 0) + 1
+    return [Purchase(part, n) for part, n in sorted(needed.items()) if part]
+
+
+def urgent(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS) -> list[dict[str, Any]]:
+    """The actions whose 7-day window closes within `days` days: money that is gone the day after."""
+    out = []
+    for a in (bill or {}).get("actions") or []:
+        by = a.get("by")
+        if (a.get("window") == Window.WITHIN_7_DAYS.value and a.get("seats") and isinstance(by, str)
+                and today.isoformat() <= by <= (today + timedelta(days=days)).isoformat()):
+            out.append(dict(a))
+    return out

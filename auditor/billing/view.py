@@ -1,0 +1,186 @@
+"""The "Your bill" section of plan.md, report.md and report.html: the bill (auditor.billing.bill)
+as rows of text in the reader's language. The templates only place them (_bill.md.j2, the HTML's
+bill block)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from auditor import i18n
+from auditor.billing.bill import URGENT_DAYS, urgent
+from auditor.model import Locale
+
+
+@dataclass(frozen=True)
+class BillRow:
+    product: str
+    subscription: str
+    action: str
+    seats: str
+    window: str
+    by: str
+    saving: str
+    saving_from: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    product: str
+    purchased: str
+    assigned_after: str
+    spare: str
+    surplus: str
+
+
+@dataclass(frozen=True)
+class BillView:
+    title: str
+    totals: str
+    reaches: str  # what of the saving reaches the bill, and when (beside the report's reclaimable amount)
+    urgent: tuple[str, ...]
+    products: tuple[ProductRow, ...]
+    rows: tuple[BillRow, ...]
+    headers: tuple[str, ...]
+    product_headers: tuple[str, ...]
+
+
+def action_label(t: i18n.Translations, action: str) -> str:
+    labels = {
+        "reduce": t.pgettext("bill_action_reduce", "Reduce"),
+        "cancel": t.pgettext("bill_action_cancel", "Cancel"),
+        "turn_off_recurring_billing": t.pgettext("bill_action_turn_off", "Turn off recurring billing"),
+        "contact_partner": t.pgettext("bill_action_partner", "Contact your partner"),
+        "contact_vlsc": t.pgettext("bill_action_vlsc", "Contact the VLSC"),
+        "buy": t.pgettext("bill_action_buy", "Buy"),
+        "none": t.pgettext("bill_action_none", "Nothing to do"),
+    }
+    return labels.get(action, action)
+
+
+def window_label(t: i18n.Translations, window: str) -> str:
+    labels = {
+        "within_7_days": t.pgettext("bill_window_7_days", "within 7 days"),
+        "renewal": t.pgettext("bill_window_renewal", "at the renewal"),
+        "any_time": t.pgettext("bill_window_any_time", "at any time"),
+        "anniversary": t.pgettext("bill_window_anniversary", "at the anniversary"),
+        "unknown": t.pgettext("bill_window_unknown", "not known"),
+    }
+    return labels.get(window, window)
+
+
+def _text(value: object, limit: int = 300) -> str:
+    """Untrusted text on one line, cut at `limit` (the templates escape it for Markdown and HTML)."""
+    text = "" if value is None else str(value)
+    return " ".join(text.split())[:limit]
+
+
+def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
+    """One action whose 7-day window closes within URGENT_DAYS days, as a sentence."""
+    locale = t.locale
+    return t.npgettext(
+        "bill_urgent", "{action} {product} ({subscription}) by {by}: {n} seat, {amount} per month; after that day "
+        "the 7-day window is shut.", "{action} {product} ({subscription}) by {by}: {n} seats, {amount} per month; "
+        "after that day the 7-day window is shut.", int(action.get("seats") or 0),
+        action=action_label(t, str(action.get("action"))), product=_text(action.get("sku"), 100),
+        subscription=_text(action.get("subscription"), 80), by=i18n.format_date(str(action.get("by")), locale),
+        amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale))
+
+
+def document_currency(document: Mapping[str, Any]) -> str | None:
+    """The report's currency (its summary's money, else the first priced product's)."""
+    for key in ("reclaimable_monthly_cost", "unused_monthly_cost"):
+        money = (document.get("summary") or {}).get(key)
+        if isinstance(money, Mapping) and money.get("currency"):
+            return str(money["currency"])
+    return next((str(r["currency"]) for r in document.get("skus") or [] if isinstance(r, Mapping)
+                 and r.get("currency")), None)
+
+
+def reaches_line(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> str:
+    """What of the saving reaches the bill: now, by the last documented date within a year, and on
+    dates not known (no billing row)."""
+    locale = t.locale
+    today = str(bill.get("as_of") or "")
+    now = later = unknown = 0.0
+    last = ""
+    for a in bill.get("actions") or []:
+        saving = float(a.get("monthly_saving") or 0.0)
+        if saving <= 0:
+            continue
+        when = str(a.get("saving_from") or "")
+        if a.get("confidence") != "documented" or not when:
+            unknown += saving
+        elif when <= today:
+            now += saving
+        else:
+            later += saving
+            last = max(last, when)
+    return t.pgettext(
+        "bill_reaches", "Reaches the bill: {now} per month now, {later} more by {last}, and {unknown} on dates not "
+        "known (no billing row).", now=i18n.format_money(now, currency, locale),
+        later=i18n.format_money(later, currency, locale),
+        last=i18n.format_date(last, locale) if last else "–", unknown=i18n.format_money(unknown, currency, locale))
+
+
+def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
+    """The report's (audit --billing) actions whose 7-day window closes within URGENT_DAYS days, as
+    sentences for the notification and the e-mail."""
+    bill = document.get("bill")
+    if not isinstance(bill, Mapping) or not bill.get("as_of"):
+        return []
+    t = i18n.translations(locale)
+    return [urgent_line(t, a, document_currency(document))
+            for a in urgent(bill, date.fromisoformat(str(bill["as_of"])), URGENT_DAYS)]
+
+
+def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Locale) -> BillView | None:
+    """The section's rows; None without a bill."""
+    if not bill:
+        return None
+    today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
+    t = i18n.translations(locale)
+
+    def day(value: object) -> str:
+        return i18n.format_date(value, locale) if isinstance(value, str) and value else "–"
+
+    def money(value: object) -> str:
+        return i18n.format_money(float(value), currency, locale) if isinstance(value, int | float) else "–"
+
+    rows = tuple(
+        BillRow(product=_text(a.get("sku"), 100), subscription=_text(a.get("subscription") or "–", 80),
+                action=action_label(t, str(a.get("action"))),
+                seats=i18n.format_number(int(a.get("seats") or 0), locale),
+                window=window_label(t, str(a.get("window"))), by=day(a.get("by")),
+                saving=money(a.get("monthly_saving")), saving_from=day(a.get("saving_from")),
+                reason=_text(a.get("reason"), 600))
+        for a in bill.get("actions") or [] if a.get("action") != "none" or a.get("seats")
+    )
+    products = tuple(
+        ProductRow(_text(p.get("sku"), 100), *(i18n.format_number(int(p.get(k) or 0), locale)
+                                                for k in ("purchased", "assigned_after", "spare", "surplus")))
+        for p in bill.get("products") or []
+    )
+    totals = t.pgettext(
+        "bill_totals", "Leaves the bill now: {now} per month. Within a year: {year} per month. The rest of the "
+        "plan's saving stays on the bill until the subscriptions are reduced.",
+        now=money(bill.get("monthly_saving_now") or 0.0), year=money(bill.get("monthly_saving_within_year") or 0.0))
+    return BillView(
+        title=t.pgettext("bill_title", "Your bill"),
+        totals=totals,
+        reaches=reaches_line(t, bill, currency),
+        urgent=tuple(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
+        products=products,
+        rows=rows,
+        headers=(t.pgettext("product", "Product"), t.pgettext("bill_subscription", "Subscription"),
+                 t.pgettext("bill_action", "Action"), t.pgettext("bill_seats", "Seats"),
+                 t.pgettext("bill_window", "Window"), t.pgettext("bill_by", "Do it by"),
+                 t.pgettext("bill_saving", "Saves per month"), t.pgettext("bill_saving_from", "From"),
+                 t.pgettext("bill_reason", "Why")),
+        product_headers=(t.pgettext("product", "Product"), t.pgettext("bill_purchased", "Purchased"),
+                         t.pgettext("bill_assigned_after", "Assigned after the plan"),
+                         t.pgettext("bill_spare", "Spare to keep"), t.pgettext("bill_surplus", "Surplus")),
+    )

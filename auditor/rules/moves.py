@@ -1,0 +1,281 @@
+"""`moves:` — move users from one product's subscription to another's (Microsoft's "Move users to
+a different subscription": replace the license assignment).
+
+    moves:
+      - name: sales-to-e5
+        match: {groups: ["Sales"]}
+        from: SPE_E3
+        to: SPE_E5
+        keep_disabled_plans: true     # default: the service plans turned off on `from` stay off on `to`
+
+Each selected user who holds `from` gets one finding of `subscription-move`. Its fix is the
+replacement sku-not-allowed proposes: one assignLicense that adds `to` and removes `from` in the
+same call (no moment without a mailbox), or, for a copy a group gives, joining the group that
+gives `to` (the catalog's licensing_group first), waiting until its copy is Active, then leaving
+the group that gives `from`. The checks of every replacement apply (data fit, what the user
+would lose, dynamic and synced groups); on top of them a move waits when:
+
+- `to` has no free seat for it: the users are taken alphabetically by user principal name, the
+  first as many as `to` has free seats move, the others wait (`seats_to_buy`) and the plan's bill
+  gets one `buy` for them (auditor.billing.bill);
+- the user holds an assignment in MutuallyExclusiveViolation (`conflict`): Entra ID would refuse
+  the new product until that conflict is resolved;
+- every member of the group that gives `from` moves (`whole_group`): change the group's license
+  (one call for the group) instead of each member's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from ..guidance.clouds import Variant
+from ..guidance.examples import E3, E5, USER
+from ..guidance.facts import Facts
+from ..guidance.library import Message, ValueFormatter, base_values, removal
+from ..guidance.remediation import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP, Remediation, TextRef
+from ..guidance.texts.declare import Text
+from ..model import Finding, Severity, User
+from ..policy.model import MoveEntry, Policy, Selector
+from ..policy.selectors import SELECTOR_SCHEMA, parse_selector
+from ..policy.yamlsource import Part
+from .assignments import SkuNotAllowed
+from .assignments.licensing import licensing_groups
+from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
+
+CONFLICT_ERROR = "MutuallyExclusiveViolation"
+
+
+_EDITION = re.compile(r"_(E\d|P\d|O365|PLAN\d|\d|STANDARD|ENTERPRISE|DISCOVERY)$")
+
+
+def _family(plan_name: str) -> str:
+    """A service plan's name without its edition suffixes (FORMS_PLAN_E3 and FORMS_PLAN_E5 are one
+    family; CDS_O365_P2 and CDS_O365_P3 too): `to` with a plan of the family keeps the service."""
+    name = plan_name.upper()
+    while (shorter := _EDITION.sub("", name)) != name and shorter:
+        name = shorter
+    return name
+
+
+def parse_moves(part: Part) -> tuple[MoveEntry, ...]:
+    """The `moves:` section: entries with unique names, `from` and `to` two products."""
+    out: list[MoveEntry] = []
+    names: dict[str, str] = {}
+    for entry in part.entries():
+        raw = entry.data
+        if raw["name"] in names:
+            entry.at("name").report(f"{entry.at('name').name}: '{raw['name']}' is already used by {names[raw['name']]}")
+        names[raw["name"]] = entry.name
+        if raw["from"].lower() == raw["to"].lower():
+            entry.at("to").report(f"{entry.at('to').name}: from and to are the same product")
+        out.append(MoveEntry(name=raw["name"], match=parse_selector(raw["match"]), from_=raw["from"], to=raw["to"],
+                             keep_disabled_plans=raw.get("keep_disabled_plans", True),
+                             severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
+                             line=entry.line))
+    return tuple(out)
+
+
+def moves_section() -> dict[str, Any]:
+    return {"type": "array", "items": SubscriptionMove.fragment}
+
+
+class SubscriptionMove(Rule):
+    """A user the policy moves to another product still holds the one it moves from.
+
+    Example:
+        moves:
+          - name: sales-to-e5
+            match: {groups: ["Sales"]}
+            from: SPE_E3
+            to: SPE_E5
+            keep_disabled_plans: true
+    """
+
+    texts = (
+        Text("rule.subscription-move.title", "User to move to another subscription"),
+        Text("rule.subscription-move.describe", "The policy moves these users to another product; until then they "
+             "hold the one they move from."),
+        Text("rule.subscription-move.message", "{user} moves from {sku} to {target}."),
+        Text("rule.subscription-move.message.lost", "{user} moves from {sku} to {target}, and loses {plans}, which "
+             "{target} does not include."),
+        Text("rule.subscription-move.message.seats", "{user} moves from {sku} to {target} once {target} has a free "
+             "seat: buy it first."),
+        Text("steps.move.whole_group", "Every member of {group} moves: change the group's license from {sku} to "
+             "{target} in the Microsoft Entra admin center (Groups > {group} > Licenses), one change for all of "
+             "them."),
+        Text("steps.move.seats", "{target} has no free seat for this user: buy one (the plan's bill says how many "
+             "in all), then plan again."),
+        Text("steps.move.conflict", "The user holds a license in MutuallyExclusiveViolation: resolve that conflict "
+             "first, or Microsoft Entra ID refuses {target}."),
+    )
+
+    id = "subscription-move"
+    default_severity = Severity.LOW
+    section = "moves"
+    needs = frozenset({"users", "subscribedSkus"})
+    fragment: ClassVar[dict[str, Any]] = {
+        "type": "object", "additionalProperties": False, "required": ["name", "match", "from", "to"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "description": "Unique within the policy; findings cite it."},
+            "match": SELECTOR_SCHEMA,
+            "from": {**SKU_REF_SCHEMA, "description": "The product the users leave."},
+            "to": {**SKU_REF_SCHEMA, "description": "The product they get instead."},
+            "keep_disabled_plans": {"type": "boolean", "description": "The service plans turned off on `from` stay "
+                                    "off on `to` (default true)."},
+            "severity": SEVERITY_SCHEMA,
+        },
+    }
+    fires_when = (
+        "a user the entry's `match` selects holds `from`; the move waits for a seat when `to` has too few free "
+        "seats (alphabetically by user principal name, the first move), for a person when the user holds an "
+        "assignment in MutuallyExclusiveViolation or when every member of the group giving `from` moves"
+    )
+    details_doc = (
+        "`move` (the entry's name), `move_to`, `replace_with`, `replace_with_id`, `replace_group` as for "
+        "sku-not-allowed (absent when the user holds `to` already); `plans_lost` (the plans `from` turns on that "
+        "`to` lacks), `keep_disabled` (the disabled plans kept), `waits_for_seats`, `conflict`, `whole_group` "
+        "(group names); `monthly_cost` is the difference of the two prices per month"
+    )
+    example_finding = (USER, ["SPE_E3"], {
+        "move": "sales-to-e5", "move_to": "SPE_E5", "allowed": ["SPE_E5"], "replace_with": "SPE_E5",
+        "replace_with_id": E5, "assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3},
+        "plans_lost": [], "waits_for_seats": False})
+    message_variants = ("", ".lost", ".seats")
+
+    def configured(self, policy: Policy) -> bool:
+        return bool(policy.moves)
+
+    def selectors(self, policy: Policy) -> list[Selector]:
+        return [m.match for m in policy.moves]
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        for entry in policy.moves:
+            yield from self.check(policy, entry, ctx)
+
+    def check(self, policy: Policy, entry: MoveEntry, ctx: Context) -> Iterator[Finding]:
+        index = ctx.index
+        old, new = index.resolve_sku(entry.from_), index.resolve_sku(entry.to)
+        if old is None or new is None or old not in index.sku_by_id or new not in index.sku_by_id:
+            return  # validate --snapshot warns about a product the tenant lacks
+        pop = index.population(entry.match, None)
+        movers = sorted((index.users[pos] for pos, _ in index.by_skuset(pop, lambda held: True if old in held
+                                                                         else None)),
+                        key=lambda u: u.user_principal_name.lower())
+        free = max(0, index.sku_by_id[new].unused)
+        moving = {u.id.lower() for u in movers}
+        groups = licensing_groups(policy, index)
+        for user in movers:
+            needs_seat = new not in user.sku_ids
+            waits = needs_seat and free <= 0
+            if needs_seat and not waits:
+                free -= 1
+            yield self._finding(policy, entry, ctx, user, old, new, waits, moving, groups)
+
+    def _finding(self, policy: Policy, entry: MoveEntry, ctx: Context, user: User, old: str, new: str, waits: bool,
+                 moving: set[str], groups: dict[str, Any]) -> Finding:
+        index = ctx.index
+        skus = frozenset((old,))
+        extra: dict[str, Any] = {"move": entry.name, "move_to": index.part(new), "allowed": [index.part(new)],
+                                 "waits_for_seats": waits}
+        saving = ctx.monthly_price(old)
+        if new not in user.sku_ids:
+            extra["replace_with"] = index.part(new)
+            extra["replace_with_id"] = index.sku_by_id[new].sku_id
+            if index.assigning_group_ids(user, old):
+                extra |= self._join(ctx, user, new, groups)
+            if saving is not None:
+                saving -= ctx.monthly_price(new) or 0.0
+        extra["plans_lost"] = self._plans_lost(ctx, user, old, new)
+        if entry.keep_disabled_plans:
+            extra |= self._kept(ctx, user, old, new)
+        conflict = sorted(index.part(s.sku_id) for s in user.license_assignment_states if s.error == CONFLICT_ERROR)
+        if conflict:
+            extra["conflict"] = conflict
+        whole = [g.display_name for gid in index.assigning_group_ids(user, old)
+                 if (g := ctx.group(gid)) is not None and g.members
+                 and {m.lower() for m in g.members} <= moving]
+        if whole:
+            extra["whole_group"] = sorted(whole)
+        details = ctx.user_details(user, skus, None) | extra | ctx.data_lost(
+            user, skus, (new,) if new not in user.sku_ids else ()) | ctx.leaving(user, skus)
+        text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
+        return self.make(policy, f"moves/{entry.name}", ctx.user_subject(user), index.parts(skus), text, details,
+                         severity=entry.severity, monthly_cost=round(saving, 2) if saving else None)
+
+    @staticmethod
+    def _join(ctx: Context, user: User, new: str, groups: dict[str, Any]) -> dict[str, Any]:
+        """The group to join for `to`: the catalog's licensing group when it gives `to`, else any."""
+        named = groups.get(new)
+        if named is not None and len(named.found) == 1:
+            group = named.found[0]
+            if any(lic.sku_id.lower() == new for lic in group.assigned_licenses):
+                gives = sorted(ctx.index.part(lic.sku_id) for lic in group.assigned_licenses
+                               if lic.sku_id.lower() not in user.sku_ids)
+                return {"replace_group": {"id": group.id, "name": group.display_name, "gives": gives,
+                                          **(ctx.group_kind(group.id) or {"kind": "assigned"})}}
+        return ctx.replace_group(user, new, frozenset((new,)))
+
+    @staticmethod
+    def _plans_lost(ctx: Context, user: User, old: str, new: str) -> list[str]:
+        """The plans `from` turns on for the user that `to` lacks and no other product gives."""
+        loss = ctx.loss
+        names = dict(loss.plans(old))
+        others = loss.enabled_ids(user, user.sku_ids - {old})
+        kept = {_family(name) for pid, name in loss.plans(new)} | {
+            _family(name) for sid in user.sku_ids - {old} for pid, name in loss.plans(sid) if pid in others}
+        return sorted({names[pid] for pid in loss.enabled_ids(user, {old})
+                       if pid in names and _family(names[pid]) not in kept})
+
+    @staticmethod
+    def _kept(ctx: Context, user: User, old: str, new: str) -> dict[str, Any]:
+        """The plans turned off on the user's direct `from` that `to` has too (by name): turned off on `to`."""
+        held = next((lic for lic in user.assigned_licenses if lic.sku_id.lower() == old), None)
+        if held is None or not held.disabled_plans:
+            return {}
+        off = {name for pid, name in ctx.loss.plans(old) if pid in {p.lower() for p in held.disabled_plans}}
+        target = [(pid, name) for pid, name in ctx.loss.plans(new) if name in off]
+        if not target:
+            return {}
+        return {"keep_disabled": sorted(name for _, name in target),
+                "keep_disabled_ids": sorted(pid for pid, _ in target)}
+
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
+        values = {**base_values(f, w), "target": w.product(f.text("move_to") or w.word("unknown")),
+                  "plans": w.all(f.strs("plans_lost"))}
+        if f.details.get("waits_for_seats") is True:
+            return self.message_key(".seats"), values
+        return self.message_key(".lost" if f.strs("plans_lost") else ""), values
+
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+        """The replacement sku-not-allowed proposes, the disabled plans kept on `to`, and every call
+        waiting while the move waits for a seat, a conflict or the group's own license."""
+        target = w.product(f.text("move_to") or w.word("unknown"))
+        values = {"target": target, "sku": w.products(list(f.skus))}
+        remedy = (SkuNotAllowed().remediation(f, v, w) if f.text("replace_with")
+                  else removal(f, v, w, list(f.skus)))
+        blocked = None
+        intro: list[TextRef] = []
+        if f.details.get("waits_for_seats") is True:
+            blocked = SEATS_TO_BUY
+            intro.append(TextRef("steps.move.seats", values))
+        if f.strs("conflict"):
+            blocked = blocked or CONFLICT
+            intro.append(TextRef("steps.move.conflict", values))
+        for group in f.strs("whole_group"):
+            blocked = blocked or WHOLE_GROUP
+            intro.append(TextRef("steps.move.whole_group", {**values, "group": group}))
+        remedy.steps = [*intro, *remedy.steps]
+        kept = list(f.strs("keep_disabled_ids"))
+        actions = []
+        for a in remedy.actions:
+            if kept and a.body and a.body.get("addLicenses"):
+                body = dict(a.body)
+                body["addLicenses"] = [{**lic, "disabledPlans": kept} if lic.get("skuId") == f.text("replace_with_id")
+                                       else lic for lic in body["addLicenses"]]
+                a = replace(a, body=body)
+            actions.append(a if blocked is None or not a.ready else replace(a, blocked=blocked))
+        remedy.actions = actions
+        return remedy

@@ -1,0 +1,79 @@
+"""The bill: the surplus spread over a product's subscriptions, earliest window first."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.billing import parse_billing
+from auditor.billing.bill import build_bill, urgent
+from auditor.cli import main
+from auditor.model import Locale
+
+TODAY = date(2026, 11, 24)
+HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency\n"
+
+
+def sub(sid: str, total: int, renews: str = "2027-06-01T00:00:00Z", **more: Any) -> dict[str, Any]:
+    return {"id": sid, "skuId": "e3-id", "skuPartNumber": "SPE_E3", "status": "Enabled", "isTrial": False,
+            "totalLicenses": total, "createdDateTime": "2024-01-01T00:00:00Z", "nextLifecycleDateTime": renews,
+            "commerceSubscriptionId": f"c-{sid}", **more}
+
+
+def document(subs: list[dict[str, Any]], consumed: int, spare: int = 0) -> dict[str, Any]:
+    return {"locale": "en", "skus": [{"sku": "SPE_E3", "sku_id": "e3-id", "consumed": consumed, "price_monthly": 33.75,
+                                      "currency": "EUR", "free": False}],
+            "subscriptions": subs, "spare_seats": {"SPE_E3": spare} if spare else {}}
+
+
+def test_the_surplus_goes_to_the_earliest_window_first_and_never_beyond_a_subscriptions_seats() -> None:
+    subs = [sub("legacy", 10), sub("renewed", 5), sub("unknown", 20)]
+    billing = parse_billing(HEADER + "c-renewed,mca,P1Y,2026-11-21,2027-11-21,true,,,\n"
+                                     "c-legacy,mosa,P1Y,2026-06-01,2027-06-01,true,,30.00,EUR\n")
+    bill = build_bill(document(subs, consumed=18, spare=2), {}, billing, TODAY)
+    assert bill["products"] == [{"sku": "SPE_E3", "purchased": 35, "assigned_after": 18, "spare": 2, "surplus": 15}]
+    by = {a["subscription"]: a for a in bill["actions"]}
+    # the renewal window closes first (Nov 27) and takes all 5; the legacy one any time takes the other 10 ...
+    assert (by["c-renewed"]["action"], by["c-renewed"]["seats"], by["c-renewed"]["window"]) == (
+        "cancel", 5, "within_7_days")
+    assert (by["c-legacy"]["action"], by["c-legacy"]["seats"], by["c-legacy"]["to"]) == ("cancel", 10, 0)
+    # ... and the one without a billing row keeps its seats
+    assert (by["c-unknown"]["action"], by["c-unknown"]["seats"], by["c-unknown"]["confidence"]) == (
+        "none", 0, "unknown")
+    assert [a["subscription"] for a in bill["actions"]] == ["c-legacy", "c-renewed", "c-unknown"]
+    # the legacy row's own price, the product's for the other
+    assert (by["c-legacy"]["monthly_saving"], by["c-renewed"]["monthly_saving"]) == (300.0, 168.75)
+    assert bill["monthly_saving_now"] == 468.75
+    assert [a["subscription"] for a in urgent(bill, TODAY)] == ["c-renewed"]
+
+
+def test_what_no_window_takes_now_is_unscheduled() -> None:
+    billing = parse_billing(HEADER + "c-one,mca,P1Y,2026-03-01,2027-03-01,true,2026-11-23:4,,\n")
+    bill = build_bill(document([sub("one", 30)], consumed=20), {}, billing, TODAY)
+    (action,) = bill["actions"]
+    assert (action["action"], action["seats"], action["window"], action["by"]) == (
+        "reduce", 4, "within_7_days", "2026-11-29")
+    assert bill["products"][0]["surplus"] == 10 and bill["products"][0]["unscheduled"] == 6
+
+
+def test_without_billing_file_each_action_is_unknown_and_bounded_by_the_renewal() -> None:
+    bill = build_bill(document([sub("one", 30, renews="2027-02-01T00:00:00Z")], consumed=25), {"SPE_E3": 20}, None,
+                      TODAY, locale=Locale.NL)
+    (action,) = bill["actions"]
+    assert (action["seats"], action["window"], action["by"], action["saving_from"]) == (
+        10, "unknown", "2027-02-01", "2027-02-01")
+    assert action["reason"].startswith("Geen factureringsregel")
+    assert bill["monthly_saving_now"] == 0.0 and bill["monthly_saving_within_year"] == 337.5
+
+
+def test_plan_with_a_bad_billing_file_exits_2_naming_the_cell(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                             ) -> None:
+    (tmp_path / "report.json").write_text(json.dumps({"schema_version": 5}), encoding="utf-8")
+    bad = tmp_path / "billing.csv"
+    bad.write_text(HEADER + "c-1,mca,P1Y,2026-01-01,2027-01-01,sometimes,,,\n", encoding="utf-8")
+    assert main(["plan", "--report-dir", str(tmp_path), "--billing", str(bad)]) == 2
+    assert f"{bad}:2:6: auto_renew: 'sometimes' is not true or false" in capsys.readouterr().err

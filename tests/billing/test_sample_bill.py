@@ -1,0 +1,59 @@
+"""The sample tenant read through the Graph emulator with its billing file: every action, the
+urgent windows first, a calendar entry per `by` date, and the plan's bill."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.insights.notify import payload
+
+SAMPLE = Path(__file__).parents[2] / "auditor" / "sample"
+BILLING = str(SAMPLE / "sample-billing.csv")
+MOVES = str(SAMPLE / "moves-example.yaml")
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bill")
+    code = main(["audit", "--demo", "--policies", "policies/", "--policies", MOVES, "--billing", BILLING,
+                 "--output-dir", str(out), "--fail-on", "never"])
+    assert code == 0
+    return out
+
+
+def test_the_sample_shows_every_action_and_window(audited: Path) -> None:
+    bill = json.loads((audited / "report.json").read_text("utf-8"))["bill"]
+    actions = {a["action"] for a in bill["actions"]}
+    assert actions == {"reduce", "cancel", "turn_off_recurring_billing", "contact_partner", "contact_vlsc", "buy",
+                       "none"}
+    assert {a["window"] for a in bill["actions"]} == {"within_7_days", "renewal", "any_time", "anniversary",
+                                                      "unknown"}
+    # the partner is Graph's ownerTenantId, read by the collector from the emulator
+    partner = next(a for a in bill["actions"] if a["action"] == "contact_partner")
+    assert (partner["sku"], partner["owner"]) == ("Microsoft_365_Copilot", "partner")
+    assert [a["sku"] for a in bill["actions"]] == sorted(a["sku"] for a in bill["actions"])
+
+
+def test_a_window_closing_within_3_days_leads_the_report_and_the_notification(audited: Path) -> None:
+    md = (audited / "report.md").read_text("utf-8")
+    # right under the status, before the tenant's table
+    assert md.index("> [!IMPORTANT]\n> Cancel POWER\\_BI\\_PRO") < md.index("| Tenant |")
+    assert "by Nov 3, 2026" in md and md.count("[!IMPORTANT]") == 2
+    html = (audited / "report.html").read_text("utf-8")
+    assert html.index("Reduce SPE_E3") < html.index("Your bill")
+    card = json.dumps(payload(json.loads((audited / "report.json").read_text("utf-8")), "teams"))
+    assert "Reduce SPE_E3" in card and "7-day window is shut" in card
+    assert sorted(p.name for p in audited.glob("bill-*.ics"))[0].startswith("bill-EXCHANGESTANDARD-")
+
+
+def test_plan_with_the_billing_file_writes_the_bill(audited: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--report-dir", str(audited), "--billing", BILLING]) == 0
+    plan = json.loads((audited / "plan.json").read_text("utf-8"))
+    e3 = next(a for a in plan["bill"]["actions"] if a["sku"] == "SPE_E3")
+    assert (e3["action"], e3["window"], e3["by"], e3["confidence"]) == ("reduce", "within_7_days", "2026-11-04",
+                                                                       "documented")
+    assert "### Your bill" in (audited / "plan.md").read_text("utf-8")
