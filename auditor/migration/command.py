@@ -75,11 +75,11 @@ def _tenant(args: Namespace, side: str) -> TenantSnapshot:
     return snapshot
 
 
-def _demo_file(name: str) -> Path:
-    ref = resources.files("auditor").joinpath(*DEMO_DIR, name)
+def _demo_file(name: str, folder: tuple[str, ...] = DEMO_DIR) -> Path:
+    ref = resources.files("auditor").joinpath(*folder, name)
     with resources.as_file(ref) as path:
         if not path.is_file():
-            raise UsageError(f"the bundled demo file auditor/sample/migration/{name} is missing from this install")
+            raise UsageError(f"the bundled demo file auditor/{'/'.join(folder)}/{name} is missing from this install")
         return path
 
 
@@ -115,7 +115,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         args.users = args.users or (None if args.domain else str(_demo_file("users.csv")))
         args.exchange_export = args.exchange_export or str(_demo_file("mailboxes.csv"))
         args.map = args.map or str(_demo_file("products.yaml"))
-        args.billing = args.billing or str(_demo_file("billing.csv"))
+        args.billing = args.billing or str(_demo_file("sample-billing.csv", ("sample",)))
     cutover = _day(args.cutover, "--cutover") if args.cutover else DEMO_CUTOVER if args.demo else None
     if cutover is None:
         raise UsageError("--cutover YYYY-MM-DD is required: the day the moves complete")
@@ -135,7 +135,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         # keep the cyclic GC from re-scanning two tenants while the plan allocates (as `audit` does)
         gc.freeze()
         plan = build_plan(PlanInputs(source, target, movers, products, cutover, as_of, mailboxes,
-                                     bill=_bill(billing, source)))
+                                     bill=_bill(billing, source, Locale(args.locale))))
         del source, target, mailboxes, movers  # the plan holds what the outputs need: free the tenants first
         generated = datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
         written = write_plan(plan, out_dir, Locale(args.locale), generated)
@@ -148,8 +148,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 Freed = Mapping[str, tuple[int, date]]
 
 
-def _bill(billing: BillingFile | None, source: TenantSnapshot) -> Callable[[Freed], SourceBill]:
-    """The source's bill for the seats the moves free (auditor.billing's windows; without --billing,
-    every window is unknown, bounded by the renewal)."""
-    return lambda freed: source_bill(source, billing, freed)
+def _bill(billing: BillingFile | None, source: TenantSnapshot, locale: Locale) -> Callable[[Freed], SourceBill]:
+    """The source's bill for the seats the moves free (auditor.billing; without --billing, every
+    window is unknown, bounded by the renewal)."""
+    return lambda freed: source_bill(source, billing, freed, locale)
 

@@ -60,7 +60,11 @@ def build_document(plan: MigrationPlan, locale: Locale, generated_at: str) -> di
         "users": [user_json(u, locale) for u in plan.users],
         "source_actions": list(plan.source_actions),
         "overlap": {"seats": plan.overlap.seats, "days": plan.overlap.days, "amount": plan.overlap.amount,
-                    "currency": plan.overlap.currency, "confidence": plan.overlap.confidence},
+                    "currency": plan.overlap.currency, "confidence": plan.overlap.confidence,
+                    "products": [{"sku": o.sku, "seats": o.seats, "from": _day(o.start), "until": _day(o.until),
+                                  "days": o.days, "amount": o.amount, "currency": o.price[1] if o.price else None,
+                                  "confidence": "documented" if o.amount is not None else "unknown"}
+                                 for o in plan.overlap.products]},
         "unknowns": [say(r, locale) for r in plan.unknowns],
         "unknown_codes": [r.code for r in plan.unknowns],
         "facts": [BY_ID[f].to_json() for f in plan.facts],

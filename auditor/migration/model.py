@@ -99,11 +99,34 @@ class AddOn:
 
 
 @dataclass(frozen=True, slots=True)
+class OverlapLine:
+    """One source product's seats paid in both tenants: from the day bought in the target (`start`)
+    until the source's reduction takes effect (`until`); None where not known."""
+
+    sku: str
+    seats: int
+    start: date
+    until: date | None
+    price: tuple[float, str] | None  # a seat's monthly price and currency
+
+    @property
+    def days(self) -> int | None:
+        return None if self.until is None else max(0, (self.until - self.start).days)
+
+    @property
+    def amount(self) -> float | None:
+        """seats x days x the monthly price, a month counted as 30 days."""
+        days = self.days
+        return None if days is None or self.price is None else round(self.seats * days * self.price[0] / 30, 2)
+
+
+@dataclass(frozen=True, slots=True)
 class Overlap:
     seats: int
     days: int | None
     amount: float | None
     currency: str | None
+    products: tuple[OverlapLine, ...] = ()
 
     @property
     def confidence(self) -> str:

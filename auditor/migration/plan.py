@@ -28,6 +28,7 @@ from .model import (
     AddOn,
     MigrationPlan,
     Overlap,
+    OverlapLine,
     Purchase,
     Reason,
     Removal,
@@ -275,29 +276,26 @@ def _addons(users: Sequence[UserPlan], inputs: PlanInputs) -> tuple[AddOn, ...]:
 
 
 def _overlap(users: Sequence[UserPlan], mapping: ProductMap, bill: SourceBill | None) -> Overlap:
-    """Rule 6: the seats paid in both tenants, from the day the target's seat is bought until the
-    source's reduction takes effect, times the seat's price (a month counted as 30 days)."""
+    """Rule 6: the seats paid in both tenants, per source product bought again in the target, from its
+    buy_by until the source's reduction takes effect, times the seat's price. The total is known only
+    when every product's date and price are (and in one currency)."""
     by_sku: dict[str, list[date]] = defaultdict(list)
     for u in users:
         if not u.blocked and u.products:
             for sku in u.source_products:
                 if mapping.target(sku)[1] in u.products:  # bought again in the target
                     by_sku[sku].append(u.complete_by)
-    seats = sum(len(v) for v in by_sku.values())
-    if bill is None or bill.reduction_from is None or bill.prices is None or not by_sku:
-        return Overlap(seats, None, None, None)
-    amount, longest, currencies = 0.0, 0, set()
-    for sku, dates in by_sku.items():
-        ends, price = bill.reduction_from.get(sku.lower()), bill.prices.get(sku.lower())
-        if ends is None or price is None:
-            return Overlap(seats, None, None, None)
-        days = max(0, (ends - min(dates)).days)
-        longest = max(longest, days)
-        amount += len(dates) * days * price[0] / 30
-        currencies.add(price[1])
-    if len(currencies) > 1:
-        return Overlap(seats, longest, None, None)
-    return Overlap(seats, longest, round(amount, 2), currencies.pop())
+    ends = bill.reduction_from if bill is not None and bill.reduction_from is not None else {}
+    prices = bill.prices if bill is not None and bill.prices is not None else {}
+    lines = tuple(OverlapLine(sku, len(days), min(days), ends.get(sku.lower()), prices.get(sku.lower()))
+                  for sku, days in sorted(by_sku.items()))
+    seats = sum(line.seats for line in lines)
+    amounts = [line.amount for line in lines]
+    currencies = {line.price[1] for line in lines if line.price is not None}
+    known = bool(lines) and None not in amounts and len(currencies) == 1
+    longest = max((line.days for line in lines if line.days is not None), default=None)
+    total = round(sum(a for a in amounts if a is not None), 2) if known else None
+    return Overlap(seats, longest if known else None, total, currencies.pop() if known else None, lines)
 
 
 def _unknowns(inputs: PlanInputs, users: Sequence[UserPlan], found: list[Reason]) -> list[Reason]:

@@ -94,6 +94,10 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
             "for 30 days, then disabled for 90 days, then deleted: its data is gone at the latest 180 days after.")
         if any(a.get("lifecycle_days") for a in plan.source_actions) else "",
         "overlap": overlap_text,
+        "overlap_rows": [{"sku": o.sku, "seats": format_number(o.seats, locale), "from": day(o.start),
+                          "until": day(o.until),
+                          "amount": format_money(o.amount, o.price[1], locale) if o.amount is not None and o.price
+                          else "–"} for o in overlap.products],
         "unknowns": [say(r, locale) for r in plan.unknowns],
         "facts": [{"id": f, "source": BY_ID[f].source, "md": MdSafe(f"[{md_escape(f)}]({BY_ID[f].source})")}
                   for f in plan.facts],

@@ -1,7 +1,8 @@
 """The target tenant of the migration demo (Fabrikam) and the demo's input files.
 
 `python -m auditor.sample.target` rewrites auditor/sample/target-tenant.json and the files in
-auditor/sample/migration/ (users.csv, mailboxes.csv, products.yaml). Deterministic: the same
+auditor/sample/migration/ (users.csv, mailboxes.csv, products.yaml); the source's bill is the
+sample's own billing file (auditor/sample/sample-billing.csv). Deterministic: the same
 seed gives the same tenant and files, and a test holds the committed ones to it.
 
 The demo moves Contoso's Sales department (the bundled sample, auditor/sample/sample-tenant.json)
@@ -138,30 +139,13 @@ FLOW_FREE: null
 """
 
 
-# billing.csv: the source's subscriptions the moves touch, one per channel the demo shows
-BILLING = {"SPE_E3": "mca,P1Y,2026-03-01,2027-02-28,true,,33.75,EUR",
-           "SPE_E5": "csp,P1Y,2026-03-18,2027-03-17,true,,54.75,EUR",
-           "EMS": "ea,P3Y,2024-12-01,2027-11-30,true,,10.60,EUR",
-           "POWER_BI_PRO": "mosa,P1M,2027-01-01,2027-01-31,true,,13.70,EUR",
-           "Microsoft_365_Copilot": "mca,P1Y,2026-12-20,2027-12-19,true,2027-01-05:4,28.10,EUR"}
-
-
-def _billing(source: TenantSnapshot) -> str:
-    lines = ["subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency"]
-    for s in source.subscriptions:
-        if s.sku_part_number in BILLING and s.status == "Enabled":
-            lines.append(f"{s.id},{BILLING[s.sku_part_number]}")
-    return "\n".join(lines) + "\n"
-
-
 def demo_files(source: TenantSnapshot) -> dict[str, str]:
     movers = _movers(source)
     users = io.StringIO()
     writer = csv.writer(users, lineterminator="\n")
     writer.writerow(("source_upn", "target_upn", "batch", "complete_by", "workloads"))
     writer.writerows((*row, "mailbox;onedrive") for row in movers)
-    return {"users.csv": users.getvalue(), "mailboxes.csv": _mailboxes(source, movers), "products.yaml": PRODUCTS,
-            "billing.csv": _billing(source)}
+    return {"users.csv": users.getvalue(), "mailboxes.csv": _mailboxes(source, movers), "products.yaml": PRODUCTS}
 
 
 def main() -> None:

@@ -80,8 +80,15 @@ def test_the_demo_runs_the_whole_plan_on_the_emulator(tmp_path: Path) -> None:
     codes = {b["code"] for u in document["users"] for b in u["blockers"]}
     assert codes == {"hold", "target_mailbox_exists", "no_target_product", "source_unlicensed"}
     assert document["addons"][0]["sku"] == "Cross_tenant_user_data_migration"
-    assert {a["window"] for a in document["source_actions"]} >= {"renewal", "anniversary", "within_7_days"}
-    assert document["overlap"]["confidence"] == "documented"
+    # the source's bill is the sample's billing file: renewals, a partner's, a legacy one, EMS without a row
+    actions = {a["sku"]: a for a in document["source_actions"]}
+    assert (actions["SPE_E3"]["window"], actions["SPE_E3"]["to"]) == ("renewal", 174)
+    assert actions["Microsoft_365_Copilot"]["owner"] == "partner"
+    assert actions["POWER_BI_PRO"]["window"] == "any_time"
+    assert actions["EMS"]["confidence"] == "unknown"
+    overlap = {o["sku"]: o for o in document["overlap"]["products"]}
+    assert overlap["SPE_E3"]["amount"] == round(overlap["SPE_E3"]["seats"] * overlap["SPE_E3"]["days"] * 33.75 / 30, 2)
+    assert overlap["EMS"]["amount"] is None and document["overlap"]["amount"] is None  # one unknown: no total
     assert [p["sku"] for p in document["purchases"] if p["new_subscription"]] == [
         "EMS", "Microsoft_365_Copilot", "SPE_E5"]
 

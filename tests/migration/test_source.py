@@ -8,6 +8,7 @@ from auditor.billing import parse_billing
 from auditor.migration.movers import Mover
 from auditor.migration.plan import build_plan
 from auditor.migration.source import source_bill
+from auditor.model import Locale
 
 from .tenants import E3, E5, inputs, sku, subscription, tenant, user
 
@@ -23,7 +24,7 @@ def _plan(users, movers, billing_text: str | None = BILLING, e3_total: int = 10)
                     [subscription(E3, e3_total), subscription(E5, 5)])
     target = tenant("Fabrikam", [], [sku(E3, 50, 0)])
     billing = parse_billing(billing_text) if billing_text else None
-    return build_plan(inputs(source, target, movers, bill=lambda freed: source_bill(source, billing, freed)))
+    return build_plan(inputs(source, target, movers, bill=lambda freed: source_bill(source, billing, freed, Locale.EN)))
 
 
 def test_freed_seats_are_reduced_at_the_window_open_when_the_move_completes() -> None:
