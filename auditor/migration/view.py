@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from ..billing.view import action_label, window_label
 from ..i18n import (
     Translations,
     format_date,
@@ -84,10 +85,11 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         "removals": [{"sku": sku, "direct": format_number(row["direct"], locale),
                       "groups": format_list(sorted(row["groups"]), locale) if row["groups"] else "–",
                       "after": day(row["after"])} for sku, row in sorted(removals.items())],
-        "actions": [{"subscription": a["subscription"], "sku": a["sku"], "action": _word(t, a["action"]),
+        "actions": [{"subscription": a["subscription"], "sku": a["sku"], "action": action_label(t, a["action"]),
                      "seats": format_number(a["seats"], locale),
                      "by": day(date.fromisoformat(a["by"])) if a.get("by") else "–",
-                     "window": _word(t, a["window"]), "owner": _word(t, a["owner"])} for a in plan.source_actions],
+                     "window": window_label(t, a["window"]), "owner": _owner(t, a["owner"]),
+                     "reason": a.get("reason") or ""} for a in plan.source_actions],
         "cancel": t.pgettext(
             "migration_cancel", "Every assigned seat of a product leaves: its subscription is cancelled, never "
             "deleted (deleting removes SharePoint and OneDrive data at once). A cancelled subscription is expired "
@@ -115,21 +117,9 @@ def _addon(t: Translations, addon: AddOn, locale: Locale) -> str:
                       "the users in the target tenant, bought by {date}.", **values)
 
 
-def _word(t: Translations, code: str) -> str:
-    """The bill's action, window and owner codes (auditor.billing.windows) as a reader says them."""
+def _owner(t: Translations, code: str) -> str:
+    """Who acts on a source subscription (the bill's owner codes, auditor.billing.windows.Owner)."""
     words = {
-        "reduce": t.pgettext("migration_action_reduce", "reduce"),
-        "cancel": t.pgettext("migration_action_cancel", "cancel"),
-        "turn_off_recurring_billing": t.pgettext("migration_action_recurring_off", "turn off recurring billing"),
-        "contact_partner": t.pgettext("migration_action_partner", "ask the partner"),
-        "contact_vlsc": t.pgettext("migration_action_vlsc", "through the VLSC"),
-        "buy": t.pgettext("migration_action_buy", "buy"),
-        "none": t.pgettext("migration_action_none", "nothing"),
-        "within_7_days": t.pgettext("migration_window_7_days", "within 7 days"),
-        "renewal": t.pgettext("migration_window_renewal", "at renewal"),
-        "any_time": t.pgettext("migration_window_any_time", "any time"),
-        "anniversary": t.pgettext("migration_window_anniversary", "at the anniversary"),
-        "unknown": t.pgettext("migration_window_unknown", "not known"),
         "self": t.pgettext("migration_owner_self", "you"),
         "partner": t.pgettext("migration_owner_partner", "the partner"),
         "vlsc": t.pgettext("migration_owner_vlsc", "the VLSC"),
