@@ -211,3 +211,15 @@ def test_unknowns_are_listed_not_guessed(tmp_path: Path) -> None:
     mailboxes = read_exchange_export(export(tmp_path / "m.csv", [{"ExternalDirectoryObjectId": source.users[0].id}]))
     plan = build_plan(inputs(source, target, _movers("a@contoso.example", "b@contoso.example"), mailboxes=mailboxes))
     assert plan.unknowns[0].code == "not_in_export" and plan.unknowns[0].value == {"n": 1, "first": "b@contoso.example"}
+
+
+def test_the_people_table_lists_200_blocked_users_and_points_to_the_csv_for_the_rest() -> None:
+    """A report is read, not searched: the Markdown/HTML plan shows the first 200 blocked users."""
+    from auditor.migration.view import build_view
+    from auditor.model import Locale
+
+    upns = [f"u{n:03d}@contoso.example" for n in range(201)]
+    source, target = _pair([user(u) for u in upns])  # no license: every one is blocked
+    view = build_view(build_plan(inputs(source, target, _movers(*upns))), Locale.EN, "2026-11-24T00:00:00Z")
+    assert len(view["blocked"]) == 200 and view["blocked_more"] == "1 more in migration-users.csv"
+    assert view["summary"] == "0 users move; 201 are blocked"
