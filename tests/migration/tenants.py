@@ -23,10 +23,9 @@ from auditor.model import (
     TenantSnapshot,
     User,
 )
+from tests.graph.graph_tenants import E3, E5, EXCHANGE_PLAN
 
-E3, E5 = "05e9a617-0261-4cee-bb44-138d3ef5d965", "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
-ADDON = "946ce899-873d-44bb-9d8b-671870cbfdbf"
-EXCHANGE_PLAN = "efb87545-963c-4e0d-99df-69c6916d9eb0"
+ADDON = "946ce899-873d-44bb-9d8b-671870cbfdbf"  # Cross_tenant_user_data_migration
 PARTS = {E3: "SPE_E3", E5: "SPE_E5", ADDON: "Cross_tenant_user_data_migration"}
 CUTOVER = date(2027, 1, 15)
 AS_OF = datetime(2026, 11, 24, tzinfo=UTC)
