@@ -29,6 +29,7 @@ from .write import FILES, write_plan
 
 DEMO_DIR = ("sample", "migration")
 DEMO_CUTOVER = date(2027, 1, 15)
+NEEDED_PARTS = frozenset(("users", "subscribedSkus", "subscriptions", "groups"))
 # the source's mailbox usage report: the shared mailboxes' sizes and archives (rule 7)
 MAILBOX_SIZES = UsageNeed(frozenset((MAILBOXES.name,)), 7)
 
@@ -59,7 +60,7 @@ def _tenant(args: Namespace, side: str) -> TenantSnapshot:
     if not value:
         raise UsageError(f"--{side}: give a snapshot file (from `collect`) or 'graph'")
     if value != "graph":
-        return load_snapshot(value)
+        return _complete(load_snapshot(value), side)
     tenant_id = getattr(args, f"{side}_tenant_id")
     if not tenant_id:
         raise UsageError(f"--{side} graph needs --{side}-tenant-id")
@@ -70,8 +71,17 @@ def _tenant(args: Namespace, side: str) -> TenantSnapshot:
     snapshot = snapshot_from_args(reading, group_refs=(), need_sign_in=False,
                                   usage_reports=MAILBOX_SIZES if side == "source" else None)
     assert snapshot is not None
-    if snapshot.gaps:  # a partial tenant must not read as "nothing to move" or "no seats"
-        raise CollectionError(f"--{side}: " + "; ".join(f"{g.part}: {g.reason}" for g in snapshot.gaps))
+    return _complete(snapshot, side)
+
+
+def _complete(snapshot: TenantSnapshot, side: str) -> TenantSnapshot:
+    """A tenant read without its users, products, subscriptions or groups is no tenant to plan from:
+    it would read as "nothing to move" or "no seats" (exit 3). Other gaps (the usage reports behind
+    the shared mailboxes' sizes) leave what they hold unknown, and the plan says so."""
+    missing = [g for g in snapshot.gaps if g.part in NEEDED_PARTS]
+    if missing:
+        raise CollectionError(f"--{side}: {snapshot.tenant_name or snapshot.tenant_id} was not read in full: "
+                              + "; ".join(f"{g.part}: {g.reason} ({g.request})" for g in missing))
     return snapshot
 
 

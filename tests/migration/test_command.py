@@ -124,5 +124,18 @@ def test_a_tenant_graph_could_not_read_in_full_exits_3(tmp_path: Path, monkeypat
     args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n")
     args[args.index("--source") + 1] = "graph"
     assert main([*args, "--source-tenant-id", "contoso.onmicrosoft.com"]) == 3
-    assert "--source: users: 503" in capsys.readouterr().err
+    assert "--source: Contoso was not read in full: users: 503 (GET /users)" in capsys.readouterr().err
     assert asked["tenant_id"] == "contoso.onmicrosoft.com" and asked["usage_reports"] is not None
+
+
+def test_a_snapshot_file_collected_with_gaps_exits_3(tmp_path: Path) -> None:
+    from auditor.model import Gap
+
+    args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n")
+    target = tenant("Fabrikam", [], [sku(E3, 5, 1)])
+    partial = type(target)(**{**target.__dict__, "gaps": (Gap("subscribedSkus", "GET /subscribedSkus", "403"),)})
+    save_snapshot(partial, tmp_path / "target.json")
+    assert main(args) == 3
+    usage_only = type(target)(**{**target.__dict__, "gaps": (Gap("usageReports", "GET /reports", "403"),)})
+    save_snapshot(usage_only, tmp_path / "target.json")
+    assert main(args) == 0  # the usage reports' gap leaves only the shared mailboxes' sizes unknown
