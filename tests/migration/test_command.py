@@ -139,3 +139,14 @@ def test_a_snapshot_file_collected_with_gaps_exits_3(tmp_path: Path) -> None:
     usage_only = type(target)(**{**target.__dict__, "gaps": (Gap("usageReports", "GET /reports", "403"),)})
     save_snapshot(usage_only, tmp_path / "target.json")
     assert main(args) == 0  # the usage reports' gap leaves only the shared mailboxes' sizes unknown
+
+
+def test_the_domain_selector_moves_the_domains_members(tmp_path: Path) -> None:
+    args = _files(tmp_path, "source_upn,target_upn\n")
+    users_at = args.index("--users")
+    args[users_at:users_at + 2] = ["--domain", "contoso.example"]
+    assert main(args) == 1  # nolicense@ has nothing to move
+    document = json.loads((tmp_path / "out" / "migration.json").read_text("utf-8"))
+    assert [(u["source"], u["target"]) for u in document["users"]] == [
+        ("=cmd@contoso.example", "=cmd@contoso.example"), ("a@contoso.example", "a@contoso.example"),
+        ("nolicense@contoso.example", "nolicense@contoso.example")]
