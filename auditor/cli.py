@@ -25,6 +25,7 @@ from .delivery.arguments import add_email_arguments, add_email_command
 from .enums import Format, Locale
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments
 from .insights.arguments import add_history_command, add_nightly_arguments
+from .migration.arguments import add_migrate_command
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in Format)
@@ -208,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
 
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))
+    add_migrate_command(sub, _command("cmd_migrate", "auditor.migration.command"))
 
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=_command("cmd_schema"))

@@ -124,12 +124,18 @@ def collect_command(
     return EXIT_OK
 
 
+def collect_served(sample: TenantSnapshot, usage_reports: UsageNeed | None = None) -> TenantSnapshot:
+    """`sample` served by the built-in emulator and read by the collector (the demos of other commands)."""
+    return _collect_demo((), False, None, Progress(sys.stderr), {"usage_reports": usage_reports}, sample=sample)
+
+
 def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,
-                  progress: Progress, extra: Mapping[str, Any] | None = None) -> TenantSnapshot:
+                  progress: Progress, extra: Mapping[str, Any] | None = None,
+                  sample: TenantSnapshot | None = None) -> TenantSnapshot:
     from ..emulator import DEMO_ROLES, GraphEmulator, app_token
     from ..sample import REFERENCE
 
-    sample = demo_snapshot()
+    sample = sample or demo_snapshot()
     # the demo is a frozen moment: its collector reads the tenant, and the directory audit log's
     # span, at the sample's clock; and it may read the leave dates the example's grace_days use
     token = app_token(sample.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))

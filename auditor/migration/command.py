@@ -1,0 +1,165 @@
+"""`license-auditor migrate`: read the inputs, build the plan, write it; the exit code says whether
+users are blocked (0 none, 1 some; 2 bad input, 3 Graph could not be read)."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from argparse import Namespace
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+
+from ..billing import BillingFile, read_billing
+from ..errors import EXIT_FINDINGS, EXIT_OK, CollectionError, UsageError, clean_message
+from ..exchange_export import read_exchange_export
+from ..model import Locale, TenantSnapshot
+from ..outputs import output_lock, rotate_previous
+from ..sample import REFERENCE as SAMPLE_CLOCK
+from ..snapshot import load_snapshot
+from ..timestamps import parse_timestamp
+from ..usage_reports import MAILBOXES, UsageNeed
+from .mapping import ProductMap, read_map
+from .movers import Mover, domain_movers, read_users
+from .plan import PlanInputs, SourceBill, build_plan
+from .source import source_bill
+from .write import FILES, write_plan
+
+DEMO_DIR = ("sample", "migration")
+DEMO_CUTOVER = date(2027, 1, 15)
+NEEDED_PARTS = frozenset(("users", "subscribedSkus", "subscriptions", "groups"))
+# the source's mailbox usage report: the shared mailboxes' sizes and archives (rule 7)
+MAILBOX_SIZES = UsageNeed(frozenset((MAILBOXES.name,)), 7)
+
+
+def _say(text: str) -> None:
+    print(clean_message(text), file=sys.stderr)
+
+
+def _day(text: str, flag: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{flag}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _as_of(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        return parse_timestamp(text).astimezone(UTC)
+    except ValueError:
+        raise UsageError(f"--as-of: {text!r} is not an ISO-8601 date or date-time") from None
+
+
+def _tenant(args: Namespace, side: str) -> TenantSnapshot:
+    """--source/--target: a snapshot file, or 'graph' (read only, with --source-tenant-id/--target-tenant-id)."""
+    value = getattr(args, side)
+    if not value:
+        raise UsageError(f"--{side}: give a snapshot file (from `collect`) or 'graph'")
+    if value != "graph":
+        return _complete(load_snapshot(value), side)
+    tenant_id = getattr(args, f"{side}_tenant_id")
+    if not tenant_id:
+        raise UsageError(f"--{side} graph needs --{side}-tenant-id")
+    from ..graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
+
+    reading = Namespace(graph=True, demo=False, snapshot=None, save_snapshot=None, graph_endpoint=None,
+                        tenant_id=tenant_id, cloud=args.cloud, auth=args.auth)
+    snapshot = snapshot_from_args(reading, group_refs=(), need_sign_in=False,
+                                  usage_reports=MAILBOX_SIZES if side == "source" else None)
+    assert snapshot is not None
+    return _complete(snapshot, side)
+
+
+def _complete(snapshot: TenantSnapshot, side: str) -> TenantSnapshot:
+    """A tenant read without its users, products, subscriptions or groups is no tenant to plan from:
+    it would read as "nothing to move" or "no seats" (exit 3). Other gaps (the usage reports behind
+    the shared mailboxes' sizes) leave what they hold unknown, and the plan says so."""
+    missing = [g for g in snapshot.gaps if g.part in NEEDED_PARTS]
+    if missing:
+        raise CollectionError(f"--{side}: {snapshot.tenant_name or snapshot.tenant_id} was not read in full: "
+                              + "; ".join(f"{g.part}: {g.reason} ({g.request})" for g in missing))
+    return snapshot
+
+
+def _demo_file(name: str, folder: tuple[str, ...] = DEMO_DIR) -> Path:
+    ref = resources.files("auditor").joinpath(*folder, name)
+    with resources.as_file(ref) as path:
+        if not path.is_file():
+            raise UsageError(f"the bundled demo file auditor/{'/'.join(folder)}/{name} is missing from this install")
+        return path
+
+
+def _demo_tenants() -> tuple[TenantSnapshot, TenantSnapshot]:
+    """The bundled source (Contoso) and target (Fabrikam) served by the emulator and read like real ones."""
+    from ..graph.cli_options import collect_served, demo_snapshot
+    from ..sample.target import target_tenant
+
+    source = collect_served(demo_snapshot(), MAILBOX_SIZES)
+    return source, collect_served(target_tenant())
+
+
+def _movers(args: Namespace, source: TenantSnapshot) -> list[Mover]:
+    if args.domain:
+        return domain_movers(source.users, args.domain)
+    if not args.users:
+        raise UsageError("give --users users.csv or --domain DOMAIN: who moves")
+    path = Path(args.users)
+    movers = read_users(path)
+    known = {u.user_principal_name.lower() for u in source.users}
+    for m in movers:
+        if m.source_upn.lower() not in known:
+            raise UsageError(f"{path}:{m.line}:{m.column}: {m.source_upn} is not a user of the source tenant "
+                             f"{source.tenant_name or source.tenant_id}")
+    return movers
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    as_of = SAMPLE_CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
+    if args.demo:
+        if args.source or args.target:
+            raise UsageError("--demo brings its own tenants; leave out --source and --target")
+        args.users = args.users or (None if args.domain else str(_demo_file("users.csv")))
+        args.exchange_export = args.exchange_export or str(_demo_file("mailboxes.csv"))
+        args.map = args.map or str(_demo_file("products.yaml"))
+        args.billing = args.billing or str(_demo_file("sample-billing.csv", ("sample",)))
+    cutover = _day(args.cutover, "--cutover") if args.cutover else DEMO_CUTOVER if args.demo else None
+    if cutover is None:
+        raise UsageError("--cutover YYYY-MM-DD is required: the day the moves complete")
+    products = read_map(Path(args.map)) if args.map else ProductMap()
+    out_dir = Path(args.output_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--output-dir: {out_dir} exists and is not a directory")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with output_lock(out_dir):
+        rotate_previous(out_dir, FILES)
+        source, target = _demo_tenants() if args.demo else (_tenant(args, "source"), _tenant(args, "target"))
+        movers = _movers(args, source)
+        # read after the tenants: a tenant's decoding peaks higher than what it keeps, and the export
+        # (a row per mailbox) need not sit under that peak
+        mailboxes = read_exchange_export(args.exchange_export) if args.exchange_export else None
+        billing = read_billing(args.billing) if args.billing else None
+        # keep the cyclic GC from re-scanning two tenants while the plan allocates (as `audit` does)
+        gc.freeze()
+        plan = build_plan(PlanInputs(source, target, movers, products, cutover, as_of, mailboxes,
+                                     bill=_bill(billing, source, Locale(args.locale))))
+        del source, target, mailboxes, movers  # the plan holds what the outputs need: free the tenants first
+        generated = datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        written = write_plan(plan, out_dir, Locale(args.locale), generated)
+    _say(f"license-auditor migrate: {len(plan.users)} users, {plan.blocked} blocked")
+    for path in written:
+        _say(f"wrote {path}")
+    return EXIT_FINDINGS if plan.blocked else EXIT_OK
+
+
+Freed = Mapping[str, tuple[int, date]]
+
+
+def _bill(billing: BillingFile | None, source: TenantSnapshot, locale: Locale) -> Callable[[Freed], SourceBill]:
+    """The source's bill for the seats the moves free (auditor.billing; without --billing, every
+    window is unknown, bounded by the renewal)."""
+    return lambda freed: source_bill(source, billing, freed, locale)
+
