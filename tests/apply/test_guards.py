@@ -168,7 +168,7 @@ def test_a_holds_precondition_keeps_the_implied_lacks_check(tmp_path: Path, grap
     journal = tmp_path / "j.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
     outcomes = {x["n"]: (x["outcome"], x.get("note")) for x in journal_lines(journal) if "outcome" in x}
-    assert outcomes[1] == ("skipped", f"the user already holds {E5}")
+    assert outcomes[1] == ("skipped", f"the user already holds SPE_E5 ({E5})")
     assert outcomes[2][0] == "done", "Carl holds E5 only from a group: a direct copy replaces nothing"
     assert graph.direct(ANNA) == {E5: (TEAMS,)}, "the disabled plan stays off"
     assert E5 in graph.direct(CARL)

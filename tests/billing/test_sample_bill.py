@@ -47,7 +47,13 @@ def test_a_window_closing_within_3_days_leads_the_report_and_the_notification(au
     assert html.index("Reduce SPE_E3") < html.index("Your bill")
     card = json.dumps(payload(json.loads((audited / "report.json").read_text("utf-8")), "teams"))
     assert "Reduce SPE_E3" in card and "7-day window is shut" in card
-    assert sorted(p.name for p in audited.glob("bill-*.ics"))[0].startswith("bill-EXCHANGESTANDARD-")
+    bill = json.loads((audited / "report.json").read_text("utf-8"))["bill"]
+    entries = sorted(p.name for p in audited.glob("bill-*.ics"))
+    # a calendar entry for every action with a date to act by, named by its product
+    dated = [a for a in bill["actions"] if a.get("by") and a["action"] not in ("none", "buy")]
+    assert dated and len(entries) == len(dated)
+    assert all(any(e.startswith(f"bill-{a['sku']}-") and e.endswith(f"-{a['by']}.ics") for e in entries)
+               for a in dated)
 
 
 def test_the_digest_says_what_reaches_the_bill_and_the_window_about_to_shut(audited: Path) -> None:
