@@ -164,7 +164,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Loc
                       str(root / "policies" / "example.yaml"), "--output-dir", str(out), "--format", "json,html,md",
                       "--as-of", "2026-11-01T06:00:00Z", "--locale", locale.value])
                 assert main(["plan", "--report-dir", str(out)]) == 0
-            documents = {name: (out / name).read_text("utf-8") for name in ("report.md", "report.html", "plan.md")}
+            documents = {name: (out / name).read_text("utf-8") for name in ("report.md", "report.html", "plan.md",
+                                                                     "digest.html", "digest.txt")}
             done[locale] = {name: _without(_prose(text), names) for name, text in documents.items()}
         return done[locale]
 
