@@ -11,7 +11,7 @@ Formatting: numbers, money, percentages, dates and lists from CLDR through Babel
 
 from __future__ import annotations
 
-from auditor.i18n.catalogs import DOMAIN, Translations, catalog, translations
+from auditor.i18n.catalogs import DOMAIN, catalog
 from auditor.i18n.clouds import cloud_name
 from auditor.i18n.formatting import (
     format_date,
@@ -22,6 +22,7 @@ from auditor.i18n.formatting import (
     format_percent,
     format_size,
 )
+from auditor.i18n.labels import Translations, translations
 from auditor.timestamps import parse_timestamp
 
 __all__ = [

@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from auditor.guidance import texts
-from auditor.i18n import catalogs
+from auditor.i18n import catalogs, labels
 from auditor.model import Locale
 from tests import po_catalogs as po
 
@@ -85,7 +85,7 @@ def _without(domain: str, locale: Locale, untranslated: set[str]) -> Callable[[s
 @pytest.fixture
 def fresh_catalogs() -> Iterator[None]:
     """The catalogs are read once per process: read them again here, and again after the test."""
-    caches = (catalogs.catalog, catalogs.translations, texts._catalog)
+    caches = (catalogs.catalog, labels.translations, texts._catalog)
     for cache in caches:
         cache.cache_clear()
     yield
@@ -96,7 +96,7 @@ def fresh_catalogs() -> Iterator[None]:
 @pytest.mark.usefixtures("fresh_catalogs")
 def test_an_untranslated_report_label_is_english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(catalogs, "load", _without("messages", Locale.DA, {"datetime_utc", "rule_open"}))
-    t = catalogs.translations(Locale.DA)
+    t = labels.translations(Locale.DA)
     assert t.pgettext("datetime_utc", "{date}, {time} UTC", date="1. nov.", time="06:00") == "1. nov., 06:00 UTC"
     assert t.npgettext("rule_open", "{n} open finding", "{n} open findings", 1200) == "1.200 open findings"
     # the texts left as they are stay Danish
