@@ -40,8 +40,9 @@ from .outputs import output_lock, rotate_previous
 from .plan.summary import header_plan
 from .policy.load import load_policies
 from .policy.model import PolicySet
-from .report import DIGEST_FILES, FILE_NAMES, compare, load_baseline, parse_formats, render
+from .report.baseline import compare, load_baseline
 from .report.document import build_document
+from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules import RULES
 from .rules.assignments import licensing
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed

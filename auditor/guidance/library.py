@@ -401,7 +401,7 @@ class RuleGuidance:
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
-    # For the generated rules page docs/rules.md (auditor/rules/docs.py): when the rule fires and
+    # For the generated rules page docs/rules.md (auditor/rules_page.py): when the rule fires and
     # the finding's `details` keys (Markdown).
     fires_when: ClassVar[str]
     details_doc: ClassVar[str]

@@ -15,7 +15,7 @@ import pytest
 
 from auditor.index import TenantIndex
 from auditor.policy.model import HygieneCheck
-from auditor.report import dump_json
+from auditor.report.write import dump_json
 from auditor.rules.base import Context, parse_when
 from auditor.rules.hygiene import InactiveUserLicensed
 from auditor.sample.generate import TenantStream, generate_document, generate_tenant

@@ -10,7 +10,9 @@ import pytest
 
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import compile_plan
-from auditor.report import render, render_html, render_markdown
+from auditor.report.html_report import render_html
+from auditor.report.md_report import render_markdown
+from auditor.report.write import render
 from tests.report.report_fixtures import FakeGuidance
 
 from .builders import (

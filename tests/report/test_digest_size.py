@@ -16,7 +16,7 @@ import pytest
 from auditor.cli import main
 from auditor.model import Cloud, Locale
 from auditor.plan.summary import header_plan, plan_header
-from auditor.report import compare
+from auditor.report.baseline import compare
 from auditor.report.digest import render_digest
 from auditor.report.view.states import plan_states
 

@@ -158,7 +158,7 @@ def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, t
     """--redact renames people; what the plan does stays the same, and a reason that names a
     waiver's owner names the pseudonym."""
     from auditor.plan.compile import WAIVER_LAPSED, ChangePlan, Skipped
-    from auditor.report import render
+    from auditor.report.write import render
 
     doc = document(demo)
     render(doc, tmp_path, formats=["html"], redact=True, redact_key=b"k" * 32)

@@ -14,13 +14,13 @@ import orjson
 import pytest
 
 from auditor import guidance
-from auditor import report as report_module
 from auditor.cli import main
 from auditor.errors import UsageError
 from auditor.guidance.facts import subject_label
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import compile_plan
-from auditor.report import compare, load_baseline
+from auditor.report import write as report_module
+from auditor.report.baseline import compare, load_baseline
 from auditor.report.guidance_api import product_names_of
 from auditor.report.read import SCHEMA_VERSION, decode_report
 
