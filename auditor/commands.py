@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.timestamps import OutOfRange, parse_timestamp
 
-from . import STARTED, guidance
+from . import STARTED, rulebook
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
 from .engine import evaluate, policy_warnings, unknown_skus
@@ -300,7 +300,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
-                                  remediate=guidance.remediation)
+                                  remediate=rulebook.remediation)
         document = before_findings(document, commerce)
         if baseline is not None:
             document = compare(baseline, document)
@@ -359,7 +359,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     document = build_merged_document(result, generated_at=_now(), locale=locale,
-                                     remediate=guidance.remediation)
+                                     remediate=rulebook.remediation)
     with _locked_output_dir(Path(args.output_dir)):
         written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])

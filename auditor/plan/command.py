@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.billing.bill import with_bill
 from auditor.billing.file import read_billing
 from auditor.errors import EXIT_OK, UsageError, clean_message
@@ -51,7 +51,7 @@ def _graph_root(cloud: str) -> str | None:
 
 def _check_filters(args: argparse.Namespace, document: dict[str, Any], path: Path) -> None:
     if args.rules:
-        unknown = [r for r in args.rules if r not in guidance.ALL_RULE_IDS]
+        unknown = [r for r in args.rules if r not in rulebook.ALL_RULE_IDS]
         if unknown:
             raise UsageError(f"--rules: unknown rule {unknown[0]!r} (see docs/rules.md for the rule ids)")
     if args.findings:

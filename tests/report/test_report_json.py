@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.cli import main
 from auditor.errors import UsageError
 from auditor.guidance.facts import subject_label
@@ -58,7 +58,7 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
     for f in raw["findings"]:
         assert list(f) == FINDING_KEYS
         assert isinstance(f["policy"], str) and f["message"] and isinstance(f["details"], dict)
-        assert f["remediation"] == guidance.remediation(
+        assert f["remediation"] == rulebook.remediation(
             f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f["subject"], skus=f["skus"],
             details=f["details"], names=names), f["rule"]
         for action in f["remediation"]["actions"]:  # the calls name this finding's own user
