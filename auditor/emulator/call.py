@@ -1,15 +1,17 @@
-"""What a route's handler receives and returns (routes.py holds the table of routes)."""
+"""What a route's handler receives and returns (routes.py holds the table of routes), and what it
+may ask of the emulator (Emulator: server.GraphEmulator is one)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .directory_audits import AuditLog
+from .hooks import Drop, Listings, Proceed, Reply, Request
+from .log import LoggedRequest
 from .query import Query
-
-if TYPE_CHECKING:
-    from .server import GraphEmulator
+from .tenant import TenantState
 
 Answer = tuple[int, Any]  # (status, JSON document, PlainText or None)
 
@@ -42,4 +44,36 @@ class Call:
         return self.params.get("cast")
 
 
-Handler = Callable[["GraphEmulator", Call], Answer]
+class Emulator(Protocol):
+    """The emulator as its handlers see it: the tenant, its extras and logs, and its own answers
+    (a JSON batch's inner requests go through `respond` and `handle` again)."""
+
+    @property
+    def tenant(self) -> TenantState: ...
+
+    @property
+    def group_properties(self) -> Mapping[str, Mapping[str, Any]]: ...
+
+    @property
+    def audit_log(self) -> AuditLog: ...
+
+    @property
+    def listings(self) -> Listings | None: ...
+
+    @property
+    def url(self) -> str: ...
+
+    def log(self, entry: LoggedRequest) -> None: ...
+
+    def respond(self, request: Request) -> Reply | Drop | Proceed | None: ...
+
+    def handle(self, method: str, path: str, query: Query, headers: dict[str, str], body: bytes) -> Answer: ...
+
+    def require(self, roles: Sequence[str]) -> None: ...
+
+    def record_mail(self, sender: str, message: dict[str, Any], save_to_sent_items: bool) -> None: ...
+
+    def filtered_positions(self, prefixes: tuple[str, ...]) -> list[int]: ...
+
+
+Handler = Callable[[Emulator, Call], Answer]
