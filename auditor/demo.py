@@ -11,14 +11,14 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from auditor.sample import REFERENCE
+from auditor_dev.sample import REFERENCE
 
 from .errors import UsageError
 from .model import TenantSnapshot
 from .snapshot import load_snapshot
 
 CLOCK = REFERENCE  # the moment the sample tenant was collected: `audit --demo` judges it as of then
-_PACKAGE = "auditor"  # the package whose sample/ folder holds the tenant and the example policy
+_PACKAGE = "auditor_dev"  # the package whose sample/ folder holds the tenant and the example policy
 
 
 def sample_tenant() -> TenantSnapshot:
@@ -48,7 +48,7 @@ def emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str]]:
     """The Graph emulator serving `snapshot` on 127.0.0.1, while the block runs: (its URL, an app
     token it accepts)."""
     # an HTTP server and the tenant's state machine: loaded for --demo only, not by every audit
-    from auditor.emulator import GraphEmulator, app_token
+    from auditor_dev.emulator import GraphEmulator, app_token
 
     token = app_token(snapshot.tenant_id)
     with GraphEmulator(snapshot, token=token) as graph:

@@ -155,5 +155,5 @@ def test_validate_with_a_snapshot_warns_about_a_product_the_tenant_lacks(
     from auditor.cli import main
 
     policy = policy_file(tmp_path, MOVE.replace("to: SPE_E5", "to: SPE_E55"))
-    assert main(["validate", policy, "--snapshot", "auditor/sample/sample-tenant.json"]) == 0
+    assert main(["validate", policy, "--snapshot", "auditor_dev/sample/sample-tenant.json"]) == 0
     assert "policy test names SKU SPE_E55, which the tenant does not have" in capsys.readouterr().err

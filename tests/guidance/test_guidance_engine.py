@@ -27,7 +27,7 @@ LEFTOVER = re.compile(r"\{[a-z_]+\}")
 @pytest.fixture(scope="module")
 def result() -> Any:
     policies = policy_load.load_policies([str(ROOT / "policies" / "example.yaml")])
-    tenant = snapshot.load_snapshot(str(ROOT / "auditor" / "sample" / "sample-tenant.json"))
+    tenant = snapshot.load_snapshot(str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"))
     return engine.evaluate(policies, tenant, AS_OF)
 
 

@@ -370,8 +370,8 @@ def test_merge_help_documents_exit_codes(capsys):
 
 def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
     """The real pipeline: each tenant job reads Graph (loopback emulator) and saves its snapshot."""
-    from auditor.emulator import GraphEmulator, app_token
     from auditor.snapshot import snapshot_from_json
+    from auditor_dev.emulator import GraphEmulator, app_token
 
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     folders = []

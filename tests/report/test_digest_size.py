@@ -35,7 +35,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo tenant's report grown to 5,000 findings, every one new since the baseline, each
     user's name as long and wordy as Entra allows."""
     out = tmp_path_factory.mktemp("demo")
-    assert main(["audit", "--snapshot", str(ROOT / "auditor" / "sample" / "sample-tenant.json"), "--policies",
+    assert main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
                  str(ROOT / "policies" / "example.yaml"), "--output-dir", str(out), "--format", "json",
                  "--as-of", "2026-11-01T06:00:00Z"]) == 1
     doc: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))

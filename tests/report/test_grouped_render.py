@@ -34,7 +34,7 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("demo")
-    code = main(["audit", "--snapshot", str(ROOT / "auditor" / "sample" / "sample-tenant.json"), "--policies",
+    code = main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
                  str(ROOT / "policies" / "example.yaml"), "--output-dir", str(out), "--as-of",
                  "2026-11-01T06:00:00Z"])
     assert code == 1

@@ -26,7 +26,7 @@ from auditor.report.read import SCHEMA_VERSION, decode_report
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 OLDER = HERE / "older"
 GOLDEN = HERE / "__snapshots__" / "test_sample_report" / "test_sample_report[report.json].json"

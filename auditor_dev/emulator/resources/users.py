@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...model import NO_MAILBOX, User
+from auditor.model import NO_MAILBOX, User
+
 from .. import wire
 from ..call import Answer, Call, Emulator, PlainText
 from ..errors import GraphError, bad, not_found

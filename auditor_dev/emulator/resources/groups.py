@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...model import Group, User
+from auditor.model import Group, User
+
 from .. import wire
 from ..call import Answer, Call, Emulator
 from ..errors import bad, not_found
