@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from . import __version__
 from .delivery.arguments import add_email_arguments, add_email_command
 from .enums import Format, Locale
+from .errors import EXIT_INTERNAL, AuditorError, PolicyError, clean_message
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments
 from .insights.arguments import add_history_command, add_nightly_arguments
 from .migration.arguments import add_migrate_command
@@ -219,7 +220,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .errors import EXIT_INTERNAL, AuditorError, PolicyError, clean_message
 
     def say(text: str) -> None:
         """Every line goes through clean_message (tokens masked, no control characters, no GitHub

@@ -12,15 +12,17 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.timestamps import OutOfRange, parse_timestamp
 
-from . import STARTED, guidance
+from . import STARTED, demo, rulebook
+from .billing.bill import before_findings, commerce_facts, name_reductions, report_bill
+from .billing.file import BillingFile, read_billing
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
+from .delivery.send import send_report
 from .engine import evaluate, policy_warnings, unknown_skus
 from .enums import Format
 from .errors import (
@@ -36,25 +38,27 @@ from .exchange_export import read_exchange_export
 from .graph.arguments import save_evidence, wants_graph
 from .index import TenantIndex
 from .insights.nightly import Nightly, extra_outputs
+from .merge.document import build_merged_document
+from .merge.run import merge
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .outputs import output_lock, rotate_previous
 from .plan.holds import attach as attach_export
 from .plan.summary import header_plan
 from .policy.load import load_policies
 from .policy.model import PolicySet
-from .report import DIGEST_FILES, FILE_NAMES, compare, load_baseline, parse_formats, render
+from .policy.schema import schema_text
+from .report.baseline import compare, load_baseline
 from .report.document import build_document
+from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules import RULES
 from .rules.assignments import licensing
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
 from .rules.usage_reports import usage_need
-from .sample import REFERENCE as SAMPLE_CLOCK
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
 
-    from .billing.file import BillingFile
     from .graph.collector import MailboxCheck
 
 REPORT_FILES = tuple(FILE_NAMES.values()) + DIGEST_FILES
@@ -133,13 +137,7 @@ def _policies(args: argparse.Namespace) -> PolicySet:
 
 
 def _demo_policies() -> PolicySet:
-    """--demo without --policies: the example policy shipped with the package (policies/example.yaml
-    in the repository), so the demo runs from any directory after `pip install`."""
-    ref = resources.files("auditor").joinpath("sample", "example-policy.yaml")
-    with resources.as_file(ref) as path:
-        if not path.is_file():
-            raise UsageError("the bundled example policy (auditor/sample/example-policy.yaml) is missing from this "
-                             "install; give --policies")
+    with demo.example_policy() as path:
         return load_policies([path])
 
 
@@ -158,7 +156,7 @@ def _mailbox_check(policies: PolicySet, as_of: datetime | None = None) -> Mailbo
     """Which accounts the collector asks the mailbox purpose of: the ones the disabled and inactive
     rules could flag (a shared, room or equipment mailbox is exempt from them, and the shared-mailbox
     rule judges it), for the shortest inactivity window of the policies; None when no policy asks."""
-    from .graph.collector import MailboxCheck
+    from .graph.collector import MailboxCheck  # the Graph SDK: loaded when a tenant is read, not for a snapshot
 
     if not any(rule.configured(p) for p in policies.policies for rule in MAILBOX_RULES):
         return None
@@ -201,7 +199,7 @@ def _mail_adapter(args: argparse.Namespace) -> Callable[[], RequestAdapter]:
     goes through Graph."""
 
     def build() -> RequestAdapter:
-        from .graph.cli_options import mail_adapter_factory
+        from .graph.cli_options import mail_adapter_factory  # the Graph SDK (see the docstring)
 
         return mail_adapter_factory(args)()
 
@@ -217,7 +215,6 @@ def _email_options(args: argparse.Namespace) -> EmailOptions | None:
 
 
 def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
-    from .delivery.send import send_report  # the message builder, only when there is one to send
 
     try:
         send_report(out_dir, options)
@@ -264,7 +261,6 @@ def _billing(args: argparse.Namespace) -> BillingFile | None:
     path = getattr(args, "billing", None)
     if not path:
         return None
-    from .billing.file import read_billing
 
     return read_billing(path)
 
@@ -274,7 +270,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format)
     email = _email_options(args)
     # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
-    as_of = SAMPLE_CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
+    as_of = demo.CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     billing = _billing(args)  # a bad billing file stops the run before any collection (exit 2)
@@ -297,13 +293,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
         locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
         cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
         nightly.observe(snapshot, result)
-        from .billing.bill import before_findings, commerce_facts, name_reductions, report_bill
 
         commerce = commerce_facts(snapshot.subscriptions, nightly.minimums)
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
-                                  remediate=guidance.remediation)
+                                  remediate=rulebook.remediation)
         document = before_findings(document, commerce)
         if exchange is not None:
             document = attach_export(document, exchange, args.exchange_export)
@@ -355,8 +350,6 @@ def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from .merge.document import build_merged_document
-    from .merge.run import merge
 
     formats = parse_formats(args.format)
     as_of = _as_of(args.as_of)
@@ -364,7 +357,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     document = build_merged_document(result, generated_at=_now(), locale=locale,
-                                     remediate=guidance.remediation)
+                                     remediate=rulebook.remediation)
     with _locked_output_dir(Path(args.output_dir)):
         written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
@@ -383,7 +376,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     policies = _policies(args)
-    from .graph.cli_options import collect_command
+    from .graph.cli_options import collect_command  # the Graph SDK: only `collect` and live audits load it
 
     return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
                            mailboxes=_mailbox_check(policies), usage_reports=usage_need(policies),
@@ -407,7 +400,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .policy.schema import schema_text
 
     sys.stdout.write(schema_text())
     return EXIT_OK

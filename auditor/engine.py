@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import msgspec
 
+from .billing.file import BillingFile
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from .policy.model import CatalogEntry, Policy, PolicySet, Waiver
@@ -17,9 +17,6 @@ from .rules.assignments import licensing
 from .rules.waivers import waiver_covers, waiver_json
 from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from .usage_reports import USAGE_REPORTS
-
-if TYPE_CHECKING:
-    from .billing.file import BillingFile
 
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.

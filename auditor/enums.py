@@ -48,7 +48,7 @@ class SubjectType(enum.Enum):
 
 
 class Format(enum.Enum):
-    """Report formats (file names: auditor.report.FILE_NAMES)."""
+    """Report formats (file names: auditor.report.write.FILE_NAMES)."""
 
     JSON = "json"
     HTML = "html"

@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from .enums import Cloud, Severity, SubjectType
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
-
-if TYPE_CHECKING:
-    from .usage_reports import UsageReports
+from .usage_reports import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from auditor.engine import evaluate
 from auditor.policy.load import load_policies
-from auditor.sample.generate import REFERENCE, generate_tenant
+from auditor_dev.sample.generate import REFERENCE, generate_tenant
 
 from .policies import fifty_assignments
 

@@ -3,7 +3,7 @@
     python -m benchmarks.migrate [--users 100000] [--repeat 3] [--keep DIR]
 
 Generates the source (seed 7, Contoso) and the target (seed 8, Fabrikam) with the sample
-generator (auditor.sample.generate), saves both as snapshot files, writes users.csv with every
+generator (auditor_dev.sample.generate), saves both as snapshot files, writes users.csv with every
 member of the source moving (two batches; the target UPN in a domain of its own, so the target's
 own users are not hit), an Exchange export with a row per mover, and a billing row per source
 subscription. Then it runs, each as a child process (wall time, CPU time and peak RSS of that child
@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.exchange_export import COLUMNS, NO_GUID
-from auditor.sample.generate import generate_tenant
 from auditor.snapshot import save_snapshot
+from auditor_dev.sample.generate import generate_tenant
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,7 +3,7 @@
 Each user of one `$select` is rendered once, as the compact JSON the emulator would send, into
 a temporary file; a page is a slice of that file between two offsets. Memory stays at eight
 bytes per user (the offsets) whatever the page size asked for. `Prerendered` is the emulator's
-`listings` seam (auditor/emulator/hooks.py); tests/graph/test_emulator_prerender.py checks the
+`listings` seam (auditor_dev/emulator/hooks.py); tests/graph/test_emulator_prerender.py checks the
 pages are byte for byte the ones the emulator renders itself.
 
     with Prerendered(tenant, selects) as listings, GraphEmulator(tenant, listings=listings) as graph:
@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
-from auditor.emulator import wire
-from auditor.emulator.server import dumps
 from auditor.model import TenantSnapshot, User
+from auditor_dev.emulator import wire
+from auditor_dev.emulator.server import dumps
 
 MEMBER_SELECT = ("id",)  # the collector's member reads: `$select=id`, cast to users
 

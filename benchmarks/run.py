@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-01T06:00:00Z"  # the generator's reference clock
 
 
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 TARGETS = {"help_s": 0.3, "latency_ratio": 0.35}  # the snapshot audit is a figure, with no target
 
 

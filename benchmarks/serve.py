@@ -19,9 +19,9 @@ import sys
 import time
 from collections import Counter
 
-from auditor.emulator import DEMO_ROLES, GraphEmulator, ReportOptions, app_token
 from auditor.graph.collector import USER_FIELDS
 from auditor.snapshot import SIGN_IN_ACTIVITY
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, ReportOptions, app_token
 
 from .prerender import Prerendered
 from .tenant import bench_tenant

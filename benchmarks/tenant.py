@@ -1,6 +1,6 @@
 """The benchmark's tenant: the generated sample shape at any size, with people's user names.
 
-auditor.sample.generate numbers its population (user000123@, fl000120@, ...): three quarters of
+auditor_dev.sample.generate numbers its population (user000123@, fl000120@, ...): three quarters of
 the UPNs start with "u". Real tenants mostly name accounts after people (first.last@), so their
 first characters spread over the alphabet, which is what reading /users in partitions by the
 first character of userPrincipalName relies on. Here every numbered account of the population is
@@ -25,7 +25,7 @@ from datetime import UTC, timedelta
 import msgspec
 
 from auditor.model import TenantSnapshot, User
-from auditor.sample.generate import REFERENCE, generate_tenant
+from auditor_dev.sample.generate import REFERENCE, generate_tenant
 
 _GIVEN_TEXT = """
 james john joseph jack julia jasmine jens jan joanna jonas

@@ -1,6 +1,6 @@
-"""Applying a plan to the tenant, journaled, and undoing it.
+"""Applying a plan to the tenant, journaled, and undoing it (plan.json is read by
+auditor.plan.plan_file: load_plan -> PlanFile of Change).
 
-    plan_file.py    read plan.json strictly (load_plan -> PlanFile of Change)
     state.py        re-read a change's subject; evaluate its preconditions; the `before` state
     permissions.py  the Graph permissions the changes need; checked against the token's claims
     writer.py       send one write through the SDK request adapter (429/503 retried, bounded; no redirect)
@@ -14,20 +14,14 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import lazy_exports
 
-# Exported lazily: the planner reads plan_file's parser, and must not load the writer (the SDK).
+# Exported lazily: apply loads the Graph SDK, which `--help` and `plan` never need.
 _WHERE = {
     "Journal": "journal", "JournalWriter": "journal", "read_journal": "journal",
-    "Change": "plan_file", "PlanFile": "plan_file", "PlanFileError": "plan_file", "load_plan": "plan_file",
     "cmd_apply": "run", "cmd_undo": "undoing",
 }
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy_exports(__name__, _WHERE)

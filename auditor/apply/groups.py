@@ -18,15 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..graph.client import GraphClient, GraphRequestError
-from .plan_file import Change
+from ..plan.plan_file import Change
 from .state import UserState
 from .wait import awaited
-
-if TYPE_CHECKING:
-    from .run import Session
 
 GROUP_SELECT = "id,displayName,assignedLicenses,isAssignableToRole,resourceProvisioningOptions"
 
@@ -127,6 +124,16 @@ def what_leaving_takes(group: GroupState, products: Mapping[str, str]) -> str:
         parts.append(f"any app role assignments (not known: {group.app_roles_error})")
     return f"leaving group {group.label} takes away " + ("; ".join(parts) if parts else "no license") + \
         " (as far as Graph shows it)"
+
+
+class Session(Protocol):
+    """What a group check needs of the apply run (run.Session): the groups read so far, its re-read
+    of a group, and the products' names."""
+
+    groups: dict[str, GroupState]
+    products: dict[str, str]
+
+    async def group(self, gid: str, *, app_roles: bool = False) -> GroupState: ...
 
 
 async def group_unmet(session: Session, change: Change, state: UserState, changes: Sequence[Change],

@@ -48,8 +48,8 @@ from typing import Any
 
 from ..errors import CollectionError
 from ..model import Cloud
+from ..plan.plan_file import GUID, Change, PlanFileError, Where, parse_change, parse_cloud, read_bounded
 from .lock import lock
-from .plan_file import GUID, Change, PlanFileError, Where, parse_change, parse_cloud, read_bounded
 
 OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "pending", "dry-run")
 START = b'{"time":'  # how every journal line begins (the keys are written in a fixed order)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph.auth import SIGN_IN, USERS, Permission
-from .plan_file import Change
+from ..plan.plan_file import Change
 
 ASSIGN = Permission(
     "LicenseAssignment.ReadWrite.All", "assigning and removing licenses (assignLicense)",

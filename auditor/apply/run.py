@@ -32,11 +32,11 @@ from ..graph.clouds import endpoints
 from ..graph.progress import Progress
 from ..model import Cloud
 from ..plan.describe import describe
+from ..plan.plan_file import GUID, Change, PlanFile, check_age, load_plan
 from . import permissions
 from .groups import GroupState, group_unmet, read_group, what_leaving_takes
 from .journal import EarlierUnknown, JournalError, JournalWriter, default_path, earlier_unknown
 from .lock import hold
-from .plan_file import GUID, Change, PlanFile, check_age, load_plan
 from .state import UserState, made, read_state, unmet
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
 from .writer import send_write

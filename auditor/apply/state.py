@@ -22,8 +22,8 @@ from typing import Any
 
 from ..errors import CollectionError
 from ..graph.client import GraphClient, GraphRequestError
+from ..plan.plan_file import GUID, Change
 from ..timestamps import timestamp_or_none
-from .plan_file import GUID, Change
 
 USER_SELECT = ("id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,"
                "usageLocation")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..plan.describe import describe
+from ..plan.plan_file import REQUESTS, Change, Where, parse_change
 from .journal import JournalLine
-from .plan_file import REQUESTS, Change, Where, parse_change
 from .state import UserState
 
 

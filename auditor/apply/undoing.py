@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AuthError, CollectionError, UsageError
+from ..plan.plan_file import PlanFile, PlanFileError, Where, load_plan
 from . import permissions
 from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
 from .lock import hold
-from .plan_file import PlanFile, PlanFileError, Where, load_plan
 from .run import ApplyStopped, LineFailed, Session, _client, _run, _summary, _writer, clock
 from .state import UserState, read_state, unmet
 from .undo import inverse, no_inverse, reverse

@@ -21,13 +21,18 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from .plan_file import Change
+from ..plan.plan_file import Change
 from .state import UserState
 
-if TYPE_CHECKING:
-    from .run import Session
+
+class Session(Protocol):
+    """What a wait needs of the apply run (run.Session): its stop check and its re-read of the user."""
+
+    def check_stop(self, what: str) -> None: ...
+
+    async def read(self, n: int, change: Change, action: dict[str, Any]) -> UserState: ...
 
 DEFAULT_WAIT = 300.0  # seconds: `apply --wait` when not given
 FIRST_POLL = 1.0  # seconds before the first re-read; each later one waits twice as long, up to MAX_POLL

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from auditor import i18n
 from auditor.billing.file import BillingFile
@@ -30,12 +30,11 @@ from auditor.billing.texts import reason_text
 from auditor.billing.windows import Action, CommerceAction, Confidence, Owner, Reason, Window, commerce_action, opening
 from auditor.errors import SnapshotError
 from auditor.model import Locale, Subscription
+from auditor.plan.records import ChangePlan
+from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.snapshot.decode import BadValue, subscription_from_graph
 from auditor.snapshot.write import subscription_to_json
 from auditor.timestamps import timestamp_or_none
-
-if TYPE_CHECKING:
-    from auditor.plan.records import ChangePlan
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
 YEAR = timedelta(days=365)
@@ -97,8 +96,6 @@ def name_reductions(document: dict[str, Any]) -> None:
     """Each subscription-expiring finding of a subscription with a known term names the bill's
     action for it (details.reduction: window, by, seats), so its message says what the renewal
     lets the plan drop."""
-    from auditor.rules.hygiene.upkeep import SubscriptionExpiring
-
     bill = document.get("bill") or {}
     ids = {str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
            for s in document.get("subscriptions") or []}

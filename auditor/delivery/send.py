@@ -16,10 +16,10 @@ def send_report(report_dir: Path, options: EmailOptions, *, environ: Mapping[str
     mail = build_mail(Path(report_dir), attachment_limit=options.effective_attachment_limit,
                       run_url=run_url_from_env(env))
     if options.via is Transport.GRAPH:
-        from .graph import send_graph
+        from .graph import send_graph  # the Graph SDK: only when a message goes through Graph
 
         send_graph(mail, options)
     else:
-        from .smtp import send_smtp
+        from .smtp import send_smtp  # smtplib and ssl: only when a message goes through SMTP
 
         send_smtp(mail, options, env)

@@ -121,7 +121,7 @@ def save_evidence(args: argparse.Namespace, snapshot: TenantSnapshot) -> None:
     """--save-snapshot FILE: write the tenant data the audit used (read from Graph or from --snapshot)."""
     save_to = getattr(args, "save_snapshot", None)
     if save_to:
-        from ..snapshot import save_snapshot
+        from ..snapshot import save_snapshot  # the snapshot codec: not loaded to build the parser (`--help`)
 
         try:
             save_snapshot(snapshot, save_to)

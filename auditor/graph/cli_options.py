@@ -14,15 +14,15 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from kiota_abstractions.request_adapter import RequestAdapter
 
+from .. import demo
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
-from ..snapshot import load_snapshot, save_snapshot
+from ..snapshot import save_snapshot
 from ..usage_reports import UsageNeed
 from .arguments import DEFAULT_CONCURRENCY, AuthMode, save_evidence, wants_graph
 from .auth import StaticTokenCredential, build_credential
@@ -31,7 +31,6 @@ from .clouds import endpoints
 from .collector import MailboxCheck, collect
 from .progress import Progress
 
-SAMPLE = ("sample", "sample-tenant.json")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 
 
@@ -54,15 +53,6 @@ def mail_adapter_factory(
         return client.adapter
 
     return build
-
-
-def demo_snapshot() -> TenantSnapshot:
-    """The bundled sample tenant served by `--demo`."""
-    ref = resources.files("auditor").joinpath(*SAMPLE)
-    if not ref.is_file():
-        raise UsageError("the bundled sample tenant (auditor/sample/sample-tenant.json) is missing from this install")
-    with resources.as_file(ref) as path:
-        return load_snapshot(path)
 
 
 def snapshot_from_args(
@@ -132,22 +122,18 @@ def collect_served(sample: TenantSnapshot, usage_reports: UsageNeed | None = Non
 def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,
                   progress: Progress, extra: Mapping[str, Any] | None = None,
                   sample: TenantSnapshot | None = None) -> TenantSnapshot:
-    from ..emulator import DEMO_ROLES, GraphEmulator, app_token
-    from ..sample import REFERENCE
-
-    sample = sample or demo_snapshot()
-    # the demo is a frozen moment: its collector reads the tenant, and the directory audit log's
-    # span, at the sample's clock; and it may read the leave dates the example's grace_days use
-    token = app_token(sample.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
-    with GraphEmulator(sample, token=token) as graph:
+    sample = sample or demo.sample_tenant()
+    with demo.emulator(sample) as (url, token):
         client = GraphClient(
-            base_url=graph.url,
+            base_url=url,
             credential=StaticTokenCredential(token),
             cloud=sample.cloud,
             auth_description="demo token",
             progress=progress,
         )
-        frozen = {"clock": lambda: REFERENCE.replace(tzinfo=UTC)}
+        # the demo is a frozen moment: its collector reads the tenant, and the directory audit log's
+        # span, at the sample's clock
+        frozen = {"clock": lambda: demo.CLOCK.replace(tzinfo=UTC)}
         return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, {**frozen, **(extra or {})}))
 
 

@@ -77,6 +77,7 @@ from .mailbox_purpose import (
     PurposeReads,
 )
 from .progress import Progress
+from .usage_reports import UsageCollection
 from .users import (
     LEAVE_DATE_NOT_READ,
     SIGN_IN_PAGE_SIZE,
@@ -179,8 +180,6 @@ async def collect(
         hooks.append(ask)
     reports = None
     if usage_reports is not None:
-        from .usage_reports import UsageCollection
-
         reports = UsageCollection(client, usage_reports, progress, claims)
         hooks.append(lambda page, signed: reports.page(page))
         state.near_end = reports.start  # the reports are asked for beside the last pages of users

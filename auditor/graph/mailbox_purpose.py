@@ -16,7 +16,7 @@ import msgspec
 from ..errors import CollectionError, clean_message
 from ..index import maybe_dormant
 from ..model import NO_MAILBOX, Gap, Profile, User
-from ..rules.hygiene import dormant
+from ..sign_ins import dormant
 from ..snapshot import MAILBOX_SETTINGS
 from .client import RETRY_STATUS, GraphRequestError, Retries, retry_after, together
 from .collection import NEEDS, Forbidden, ReadState, forbidden_reason

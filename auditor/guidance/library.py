@@ -2,7 +2,7 @@
 
 A rule (auditor/rules, auditor/merge/rules.py) carries its own one-line message and remediation
 (`RuleGuidance`); they read the finding's facts and return text references, which the
-public functions in `auditor.guidance` render in the requested locale. The facts behind the steps
+public functions in `auditor.rulebook` render in the requested locale. The facts behind the steps
 come from the "Move users to a different subscription" and "Transfer licenses between tenants"
 pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.
 
@@ -50,14 +50,14 @@ class ValueFormatter:
         return format_list(parts, self.locale, style=style)
 
     def word(self, name: str) -> str:
-        value = texts.raw(self.locale, f"word.{name}")
+        value = texts.WORDS.raw(self.locale, f"word.{name}")
         return value if isinstance(value, str) else " ".join(value)
 
     def state(self, value: str) -> str:
         """A subscription state as the admin center names it, Graph's value beside it: "Expired
         (Warning)". A value the catalogs do not name is shown as Graph gives it."""
         key = f"word.state.{value.lower()}"
-        if key not in texts.CATALOGS[self.locale]:
+        if key not in texts.WORDS[self.locale]:
             return value
         return f"{self.word(key.removeprefix('word.'))} ({value})"
 
@@ -401,7 +401,7 @@ class RuleGuidance:
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
-    # For the generated rules page docs/rules.md (auditor/rules/docs.py): when the rule fires and
+    # For the generated rules page docs/rules.md (auditor/rules_page.py): when the rule fires and
     # the finding's `details` keys (Markdown).
     fires_when: ClassVar[str]
     details_doc: ClassVar[str]

@@ -4,14 +4,14 @@ Texts: `translations(locale).pgettext("report_title", "Microsoft 365 license aud
 counted texts, `npgettext("rule_open", "{n} open finding", "{n} open findings", n)`; the English is
 written where the text is used and translated in auditor/locale/<lang>/LC_MESSAGES/messages.po
 (see catalogs.py). Rule titles, finding messages and remediation text come from
-`auditor.guidance`, not from here.
+`auditor.rulebook`, not from here.
 
 Formatting: numbers, money, percentages, dates and lists from CLDR through Babel (formatting.py).
 """
 
 from __future__ import annotations
 
-from auditor.i18n.catalogs import DOMAIN, Translations, catalog, translations
+from auditor.i18n.catalogs import DOMAIN, catalog
 from auditor.i18n.clouds import cloud_name
 from auditor.i18n.formatting import (
     format_date,
@@ -22,6 +22,7 @@ from auditor.i18n.formatting import (
     format_percent,
     format_size,
 )
+from auditor.i18n.labels import Translations, translations
 from auditor.timestamps import parse_timestamp
 
 __all__ = [

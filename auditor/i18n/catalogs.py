@@ -8,7 +8,8 @@ auditor/locale/<lang>/LC_MESSAGES/messages.po; auditor/locale/messages.pot is th
 template (docs/reports.md: "Translating the reports").
 
 At run time each locale's messages.po is read on first use with Babel and turned into a standard
-`gettext.GNUTranslations` (`translations_from_po`, also used for the guidance domain): an
+`gettext.GNUTranslations` (`translations_from_po`, also used for the guidance domain; labels.py fills
+in their placeholders): an
 untranslated or fuzzy entry gives the English, and a counted text takes the form the catalog's
 Plural-Forms expression gives `n`. English needs no catalog: the msgids are the English texts.
 
@@ -28,7 +29,6 @@ from typing import IO
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from auditor.i18n.formatting import format_number
 from auditor.model import Locale
 
 DOMAIN = "messages"
@@ -55,31 +55,3 @@ def catalog(locale: Locale) -> gettext.NullTranslations:
     if locale is SOURCE_LOCALE:
         return gettext.NullTranslations()
     return load(locale.value, DOMAIN)
-
-
-class Translations:
-    """One locale's texts, with `str.format` placeholders ("{n} open findings") filled in.
-
-    The method names are gettext's own so `pybabel extract` finds calls with its default
-    keywords: `pgettext(msgctxt, message)` and `npgettext(msgctxt, singular, plural, n)`.
-    """
-
-    def __init__(self, locale: Locale) -> None:
-        self.locale = locale
-        self._catalog = catalog(locale)
-
-    def pgettext(self, context: str, message: str, /, **values: object) -> str:
-        """The text `message` (msgctxt `context`) in this locale, with `values` filled in."""
-        text = self._catalog.pgettext(context, message)
-        return text.format(**values) if values else text
-
-    def npgettext(self, context: str, singular: str, plural: str, n: int, /, **values: object) -> str:
-        """A counted text in the plural form the locale uses for `n`; `{n}` is the formatted count."""
-        text = self._catalog.npgettext(context, singular, plural, n)
-        return text.format(n=format_number(n, self.locale), **values)
-
-
-@cache
-def translations(locale: Locale) -> Translations:
-    """The report texts of `locale`."""
-    return Translations(locale)

@@ -6,7 +6,7 @@ the report's language. A value this module does not know is shown as it is.
 
 from __future__ import annotations
 
-from auditor.i18n.catalogs import Translations
+from auditor.i18n.labels import Translations
 
 
 def cloud_name(t: Translations, value: str) -> str:

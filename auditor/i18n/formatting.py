@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any, Literal
 
+from auditor.i18n.catalogs import catalog
 from auditor.model import Locale
 from auditor.timestamps import parse_timestamp
 
@@ -115,12 +116,8 @@ def format_datetime(value: datetime | str, locale: Locale) -> str:
             value = parse_timestamp(value)
         except ValueError:
             return str(value)
-    from auditor.i18n.catalogs import translations  # catalogs.py formats counts with this module
-
     value = value.astimezone(UTC) if value.tzinfo else value
-    return translations(locale).pgettext(
-        "datetime_utc",
-        "{date}, {time} UTC",
+    return catalog(locale).pgettext("datetime_utc", "{date}, {time} UTC").format(
         date=format_date(value, locale),
         time=_time(value.hour, value.minute, CLDR[locale]),
     )

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from auditor import i18n
+from auditor.billing.view import action_label
 from auditor.model import Locale
 from auditor.timestamps import parse_timestamp
 
@@ -91,8 +92,6 @@ def bill_event(action: Mapping[str, Any], *, locale: Locale, stamp: datetime, te
                run_url: str | None = None) -> str:
     """The .ics text of one action of the bill (auditor.billing.bill), on its `by` date: the last
     day to act. A 7-day window reminds a day before, a renewal REMINDER_DAYS before."""
-    from auditor.billing.view import action_label
-
     t = i18n.translations(locale)
     day = parse_timestamp(str(action["by"])).date()
     summary = t.npgettext("ics_bill_summary", "{action} {product}: {n} seat ({tenant})",

@@ -29,15 +29,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.rules import RULES
 from auditor.rules.hygiene.overlap import LicenseRedundant
 from auditor.timestamps import timestamp_or_none
 
-if TYPE_CHECKING:
-    from .history import Record
+from .history import Record
 
 WINDOW_DAYS = 60
 TREND_DAYS = 90

@@ -19,22 +19,20 @@ import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from auditor.attributes import STANDARD
+from auditor.delivery.content import run_url_from_env
+from auditor.directory_audits import DirectoryAudits
 from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text
 from auditor.plan.compile import ChangePlan
 from auditor.policy.model import PolicySet
+from auditor.report.redaction import redact_document, redaction_key
 from auditor.timestamps import timestamp_or_none
 
-from . import allocation, calendar, forecast, notify
-
-if TYPE_CHECKING:  # the history, trends and causes modules are loaded by the runs that use them
-    from auditor.directory_audits import DirectoryAudits
-
-    from . import history
+from . import allocation, calendar, causes, forecast, history, notify, trends
 
 OUTPUT_GLOBS = ("renewal-*.ics", "bill-*.ics", allocation.CSV_NAME)
 
@@ -71,7 +69,6 @@ class Nightly:
         self.records: list[history.Record] = []
         self.warnings: list[str] = []
         if self.history_path is not None:
-            from . import history
 
             self.records, problems = history.read_history(self.history_path)
             self.warnings += [f"history {line}" for line in history.problem_lines(problems, self.history_path)]
@@ -104,7 +101,6 @@ class Nightly:
         """Before collecting, once the output directory exists (the history file may live in it):
         a history file this run could not append to stops it now (exit 2), not after the reports."""
         if self.history_path is not None:
-            from . import history
 
             history.check_appendable(self.history_path)
 
@@ -131,7 +127,6 @@ class Nightly:
                                      "Graph with this policy, or use a snapshot collected with it)")
         audits = snapshot.directory_audits
         if audits is not None:
-            from auditor.directory_audits import DirectoryAudits
 
             audits = audits if isinstance(audits, DirectoryAudits) else None
         self.audits = audits
@@ -149,17 +144,14 @@ class Nightly:
         warnings = list(document.get("warnings") or [])
         more: list[str] = list(self.warnings)
         if self.causes:
-            from . import causes
 
             causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
         tenant = str((document.get("tenant") or {}).get("id", ""))
         mine: list[history.Record] = []
         if self.records:
-            from . import history
 
             mine = history.of_tenant(self.records, tenant)
         if self.history_path is not None:
-            from . import history, trends
 
             others = len(self.records) - len(mine)
             if others:
@@ -200,7 +192,6 @@ class Nightly:
         except OSError as exc:
             raise UsageError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
         if self.history_path is not None:
-            from . import history
 
             history.append_record(self.history_path, self.record or history.record_of(document))
             written.append(self.history_path)
@@ -223,7 +214,6 @@ def redact_for_others(document: dict[str, Any], redact: bool) -> dict[str, Any]:
     """The document as readers outside the admin team see it (--redact: people pseudonymised)."""
     if not redact:
         return document
-    from auditor.report import redact_document, redaction_key
 
     return redact_document(document, redaction_key(os.environ, str((document.get("tenant") or {}).get("id", ""))))
 
@@ -231,7 +221,6 @@ def redact_for_others(document: dict[str, Any], redact: bool) -> dict[str, Any]:
 def _run_url(env: Mapping[str, str]) -> str | None:
     if not env.get("GITHUB_RUN_ID"):
         return None  # not in a GitHub Actions run: no need to load the e-mail builder to say so
-    from auditor.delivery.content import run_url_from_env
 
     return run_url_from_env(env)
 
@@ -240,7 +229,6 @@ def _run_url(env: Mapping[str, str]) -> str | None:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from . import history
 
     path = Path(args.file)
     if not path.exists():

@@ -11,18 +11,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .history import Record
+from .history import SEVERITIES, Record
 
 RUNS = 30
 
 
 def trends(records: Sequence[Record]) -> dict[str, Any]:
     """The trends block of the last RUNS records (the current run's record last)."""
-    from .history import SEVERITIES  # loaded by the runs that keep a history, not by every report
-
     last = list(records)[-RUNS:]
     currency = next((r.currency for r in reversed(last) if r.currency), None)
     skus: list[str] = []
@@ -45,25 +42,3 @@ def trends(records: Sequence[Record]) -> dict[str, Any]:
             for sku in skus
         ],
     }
-
-
-BLOCKS = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: Sequence[int | float | None]) -> str:
-    """Unicode block characters, one per value, scaled between the series' min and max; a run
-    without a value is a space. Empty for fewer than two values."""
-    known = [v for v in values if v is not None]
-    if len(values) < 2 or not known:
-        return ""
-    low, high = min(known), max(known)
-    span = high - low
-    out = []
-    for v in values:
-        if v is None:
-            out.append(" ")
-        elif span == 0:
-            out.append(BLOCKS[3])
-        else:
-            out.append(BLOCKS[round((v - low) / span * (len(BLOCKS) - 1))])
-    return "".join(out)

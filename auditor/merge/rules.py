@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from ..guidance.clouds import Variant
 from ..guidance.examples import E5, USER
@@ -32,10 +32,8 @@ from ..guidance.texts.declare import Text
 from ..model import Finding, Severity, Subject, SubjectType
 from ..policy.model import PolicySet
 from ..rules.base import finding_id
-
-if TYPE_CHECKING:  # annotations only: the policy schema reads this module, and merge's inputs need not load with it
-    from .identity import PaidProducts
-    from .inputs import Account, IdentityIndex, Seats, TenantFacts
+from .identity import PaidProducts
+from .inputs import Account, IdentityIndex, Seats, TenantFacts
 
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
 _DOMAIN = {"type": "string", "pattern": rf"^{_LABEL}(\.{_LABEL})+$", "description": "a domain name"}

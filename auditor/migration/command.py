@@ -9,15 +9,14 @@ import sys
 from argparse import Namespace
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from importlib import resources
 from pathlib import Path
 
+from .. import demo
 from ..billing import BillingFile, read_billing
 from ..errors import EXIT_FINDINGS, EXIT_OK, CollectionError, UsageError, clean_message
 from ..exchange_export import read_exchange_export
 from ..model import Locale, TenantSnapshot
 from ..outputs import output_lock, rotate_previous
-from ..sample import REFERENCE as SAMPLE_CLOCK
 from ..snapshot import load_snapshot
 from ..timestamps import parse_timestamp
 from ..usage_reports import MAILBOXES, UsageNeed
@@ -27,7 +26,7 @@ from .plan import PlanInputs, SourceBill, build_plan
 from .source import source_bill
 from .write import FILES, write_plan
 
-DEMO_DIR = ("sample", "migration")
+DEMO_DIR = ("migration",)
 DEMO_CUTOVER = date(2027, 1, 15)
 NEEDED_PARTS = frozenset(("users", "subscribedSkus", "subscriptions", "groups"))
 # the source's mailbox usage report: the shared mailboxes' sizes and archives (rule 7)
@@ -86,20 +85,15 @@ def _complete(snapshot: TenantSnapshot, side: str) -> TenantSnapshot:
 
 
 def _demo_file(name: str, folder: tuple[str, ...] = DEMO_DIR) -> Path:
-    ref = resources.files("auditor").joinpath(*folder, name)
-    with resources.as_file(ref) as path:
-        if not path.is_file():
-            raise UsageError(f"the bundled demo file auditor/{'/'.join(folder)}/{name} is missing from this install")
-        return path
+    return demo.demo_file(name, *folder)
 
 
 def _demo_tenants() -> tuple[TenantSnapshot, TenantSnapshot]:
     """The bundled source (Contoso) and target (Fabrikam) served by the emulator and read like real ones."""
-    from ..graph.cli_options import collect_served, demo_snapshot
-    from ..sample.target import target_tenant
+    from ..graph.cli_options import collect_served  # the Graph SDK: loaded for --demo only
 
-    source = collect_served(demo_snapshot(), MAILBOX_SIZES)
-    return source, collect_served(target_tenant())
+    source = collect_served(demo.sample_tenant(), MAILBOX_SIZES)
+    return source, collect_served(demo.target_tenant())
 
 
 def _movers(args: Namespace, source: TenantSnapshot) -> list[Mover]:
@@ -118,14 +112,14 @@ def _movers(args: Namespace, source: TenantSnapshot) -> list[Mover]:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    as_of = SAMPLE_CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
+    as_of = demo.CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     if args.demo:
         if args.source or args.target:
             raise UsageError("--demo brings its own tenants; leave out --source and --target")
         args.users = args.users or (None if args.domain else str(_demo_file("users.csv")))
         args.exchange_export = args.exchange_export or str(_demo_file("mailboxes.csv"))
         args.map = args.map or str(_demo_file("products.yaml"))
-        args.billing = args.billing or str(_demo_file("sample-billing.csv", ("sample",)))
+        args.billing = args.billing or str(_demo_file("sample-billing.csv", ()))
     cutover = _day(args.cutover, "--cutover") if args.cutover else DEMO_CUTOVER if args.demo else None
     if cutover is None:
         raise UsageError("--cutover YYYY-MM-DD is required: the day the moves complete")

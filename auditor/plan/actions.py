@@ -17,8 +17,8 @@ from typing import Any
 
 import msgspec
 
-from auditor.apply.plan_file import PlanFileError, Where, parse_change
 from auditor.model import Severity
+from auditor.plan.plan_file import PlanFileError, Where, parse_change
 from auditor.plan.records import KINDS, MALFORMED, NO_ACTION, NOT_READY
 
 

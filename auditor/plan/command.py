@@ -11,12 +11,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor import rulebook
 from auditor.billing.bill import with_bill
 from auditor.billing.file import read_billing
 from auditor.errors import EXIT_OK, UsageError, clean_message
 from auditor.exchange_export import read_exchange_export
+from auditor.graph.clouds import ENDPOINTS
 from auditor.model import Cloud, Locale
 from auditor.outputs import output_lock
+from auditor.plan import plan_file
 from auditor.plan.compile import ChangePlan, compile_plan, has_actions
 from auditor.plan.holds import attach
 from auditor.plan.read import load_report
@@ -41,8 +44,6 @@ def _now() -> str:
 
 
 def _graph_root(cloud: str) -> str | None:
-    from auditor.graph.clouds import ENDPOINTS
-
     try:
         endpoints = ENDPOINTS.get(Cloud(cloud))
     except ValueError:
@@ -52,9 +53,7 @@ def _graph_root(cloud: str) -> str | None:
 
 def _check_filters(args: argparse.Namespace, document: dict[str, Any], path: Path) -> None:
     if args.rules:
-        from auditor import guidance
-
-        unknown = [r for r in args.rules if r not in guidance.ALL_RULE_IDS]
+        unknown = [r for r in args.rules if r not in rulebook.ALL_RULE_IDS]
         if unknown:
             raise UsageError(f"--rules: unknown rule {unknown[0]!r} (see docs/rules.md for the rule ids)")
     if args.findings:
@@ -78,8 +77,6 @@ def _output_dir(args: argparse.Namespace, report_dir: Path) -> Path:
 def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
     """Refuse (exit 2, nothing written) a plan.json larger than `apply` reads (plan_file.MAX_PLAN_BYTES):
     a plan that could be reviewed and approved but never applied is no plan."""
-    from auditor.apply import plan_file
-
     # measured as write_plan writes it: indented JSON, UTF-8
     text = json.dumps(plan_document(plan, created_at=created_at), indent=2, ensure_ascii=False) + "\n"
     size = len(text.encode("utf-8", errors="replace"))

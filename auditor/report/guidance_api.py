@@ -1,15 +1,15 @@
-"""What the renderers need from the remediation catalog (auditor.guidance).
+"""What the renderers need from the remediation catalog (auditor.rulebook).
 
-Renderers take the catalog as a parameter so tests can pass their own; by default they use the
-`auditor.guidance` package, imported when first needed.
+Renderers take the catalog as a parameter so tests can pass their own; by default they use
+auditor.rulebook.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, cast
 
+from auditor import rulebook
 from auditor.model import Cloud, Locale
 
 
@@ -57,4 +57,4 @@ def product_names_of(seats: object) -> dict[str, str]:
 
 
 def default_guidance() -> Guidance:
-    return cast(Guidance, importlib.import_module("auditor.guidance"))
+    return cast(Guidance, rulebook)

@@ -31,6 +31,7 @@ from ..index import TenantIndex
 from ..model import Finding, Severity, User
 from ..policy.model import Policy, Selector, UsageEntry
 from ..policy.yamlsource import Part
+from ..sign_ins import last_sign_in
 from ..usage_reports import (
     ACTIVE_USERS,
     MAX_DAYS,
@@ -46,7 +47,6 @@ from ..usage_reports import (
 from .assignments import SkuNotAllowed, licensing
 from .assignments.selection import replacement_group
 from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
-from .hygiene.accounts import last_sign_in
 
 COPILOT = "639dec6b-copilot"  # shortened, as the other example ids (auditor/guidance/examples.py)
 _DAYS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_DAYS,

@@ -19,6 +19,7 @@ import msgspec
 import orjson
 
 from ..attributes import PageReader, is_path, pairs_from
+from ..directory_audits import BadAudit, audits_from_json
 from ..errors import SnapshotError
 from ..model import (
     NO_MAILBOX,
@@ -449,8 +450,6 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
             raise BadValue(f"userAttributes[{i}]: {path[:100]!r} is not a user attribute path (see docs/policy.md)")
     audits = None
     if doc.get("directoryAudits") is not None:
-        from ..directory_audits import BadAudit, audits_from_json  # only a snapshot saved with --causes holds them
-
         try:
             audits = audits_from_json(doc["directoryAudits"])
         except BadAudit as exc:

@@ -48,7 +48,7 @@ LICENSE_ERROR_GROUPS = "hasMembersWithLicenseErrors"
 # A new Graph property of users: a field of model.User (its own) or model.Profile (shared), the
 # same property on _User and _UserSelected below (the collector's $select follows), its line in
 # UserDecoder._user or _profile and in user_to_json (the emulator serves what user_to_json
-# writes), and the sample generator (auditor/sample/generate.py).
+# writes), and the sample generator (auditor_dev/sample/generate.py).
 
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 

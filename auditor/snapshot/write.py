@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..attributes import to_graph
+from ..directory_audits import audits_to_json
 from ..model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
 from ..outputs import atomic_text
 from ..usage_reports import USAGE_REPORTS, usage_to_json
@@ -131,8 +132,6 @@ def _write_array(out: IO[str], key: str, items: Iterable[dict[str, Any]], last: 
 
 
 def _audits_json(audits: Any) -> Any:
-    from ..directory_audits import audits_to_json
-
     return audits_to_json(audits)
 
 

@@ -16,7 +16,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "graph"))  # the emulator fault catalogue
 
 from auditor.cli import main
-from auditor.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor.model import (
     AssignedLicense,
     Cloud,
@@ -28,6 +27,7 @@ from auditor.model import (
     TenantSnapshot,
     User,
 )
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
 TENANT = "7a1c0f3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b"
 OTHER_TENANT = "0b9e8d7c-6f5a-4b3c-8d2e-1f0a9b8c7d6e"

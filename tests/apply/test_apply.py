@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from emulator_faults import Fault, FaultKind
 
-from auditor.emulator import DEMO_ROLES, Drop, Reply, Request, error_document
+from auditor_dev.emulator import DEMO_ROLES, Drop, Reply, Request, error_document
 
 from .conftest import (
     ANNA,

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.emulator import GraphEmulator, app_token
 from auditor.snapshot import load_snapshot
+from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from auditor.apply.plan_file import Change
 from auditor.apply.state import Assignment, UserState, unmet
+from auditor.plan.plan_file import Change
 
 USER = "11111111-1111-4111-8111-111111111111"
 GROUP = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"

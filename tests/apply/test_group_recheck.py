@@ -14,9 +14,9 @@ import httpx
 import msgspec
 import pytest
 
-from auditor.emulator import GraphEmulator, error_document
-from auditor.emulator.hooks import Reply, Request
 from auditor.model import AssignedLicense, Group
+from auditor_dev.emulator import GraphEmulator, error_document
+from auditor_dev.emulator.hooks import Reply, Request
 
 from .conftest import (
     BEN,

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from auditor.emulator.tenant import DYNAMIC_REFUSED, SYNCED_REFUSED
+from auditor_dev.emulator.tenant import DYNAMIC_REFUSED, SYNCED_REFUSED
 
 from .conftest import (
     BEN,

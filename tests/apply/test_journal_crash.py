@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from emulator_faults import Fault, FaultKind
 
-from auditor.emulator import Drop, Reply, Request, error_document
+from auditor_dev.emulator import Drop, Reply, Request, error_document
 
 from .conftest import (
     ANNA,

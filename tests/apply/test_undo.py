@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from auditor.apply import PlanFileError, read_journal
+from auditor.apply import read_journal
 from auditor.apply.journal import JournalError
+from auditor.plan.plan_file import PlanFileError
 
 from .conftest import (
     ANNA,

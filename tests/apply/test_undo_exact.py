@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from auditor.emulator import GraphEmulator
-from auditor.emulator.hooks import Reply, Request
+from auditor_dev.emulator import GraphEmulator
+from auditor_dev.emulator.hooks import Reply, Request
 
 from .conftest import (
     ANNA,

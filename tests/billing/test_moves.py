@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.billing.bill import commerce_facts, with_bill
 from auditor.engine import evaluate
 from auditor.errors import PolicyError
@@ -36,7 +36,7 @@ def person(name: str, *skus: str, **kw: Any) -> dict[str, Any]:
 def _run(tmp_path: Path, doc: dict[str, Any], policy: str = MOVE) -> tuple[Any, dict[str, Any]]:
     snapshot = snapshot_from_json(doc)
     result = evaluate(load_policies([policy_file(tmp_path, policy)]), snapshot, AS_OF)
-    document = build_document(result, generated_at=AS_OF, remediate=guidance.remediation)
+    document = build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
     document |= commerce_facts(snapshot.subscriptions, {})
     return result, document
 
@@ -155,5 +155,5 @@ def test_validate_with_a_snapshot_warns_about_a_product_the_tenant_lacks(
     from auditor.cli import main
 
     policy = policy_file(tmp_path, MOVE.replace("to: SPE_E5", "to: SPE_E55"))
-    assert main(["validate", policy, "--snapshot", "auditor/sample/sample-tenant.json"]) == 0
+    assert main(["validate", policy, "--snapshot", "auditor_dev/sample/sample-tenant.json"]) == 0
     assert "policy test names SKU SPE_E55, which the tenant does not have" in capsys.readouterr().err

@@ -11,7 +11,7 @@ import pytest
 from auditor.cli import main
 from auditor.insights.notify import payload
 
-SAMPLE = Path(__file__).parents[2] / "auditor" / "sample"
+SAMPLE = Path(__file__).parents[2] / "auditor_dev" / "sample"
 BILLING = str(SAMPLE / "sample-billing.csv")
 MOVES = str(SAMPLE / "moves-example.yaml")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.merge.rules import CrossTenantDuplicate
 from auditor.model import Cloud, Finding, Locale
@@ -21,7 +21,7 @@ from .factory import E5 as TENANT_E5  # a real skuId: the tenant's E5 has known 
 
 def rem(rule: str, subject: dict[str, Any], skus: list[str], details: dict[str, Any],
         cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return guidance.remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details)
+    return rulebook.remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details)
 
 
 def rem_of(f: Finding) -> dict[str, Any]:

@@ -5,12 +5,12 @@ import pytest
 
 from auditor.cli import main
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
-from auditor.sample.generate import generate_document
+from auditor_dev.sample.generate import generate_document
 
 from .factory import tenant, user
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.cli import main
 from auditor.model import Cloud, Finding, Locale
 from auditor.policy.load import load_policies
@@ -105,7 +105,7 @@ def test_findings_carry_the_declaration_and_whether_it_has_expired(tmp_path: Any
 
 
 def message(f: Finding, locale: Locale = Locale.EN) -> str:
-    return guidance.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.facts),
+    return rulebook.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.facts),
                             locale=locale)
 
 
@@ -159,7 +159,7 @@ def combination(tmp_path: Any, sets: str, users: list[dict[str, Any]],
 
 
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
+    return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
                                 skus=list(f.skus), details=dict(f.facts))
 
 

@@ -13,7 +13,7 @@ import pytest
 from auditor.index import AllBut, TenantIndex
 from auditor.model import LicenseAssignmentState, TenantSnapshot, User
 from auditor.policy.model import Selector
-from auditor.sample.generate import generate_tenant
+from auditor_dev.sample.generate import generate_tenant
 
 
 def _tenant(departments: int) -> TenantSnapshot:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
@@ -42,7 +42,7 @@ def findings(tmp_path: Any, policy: str, users: list[dict[str, Any]], rule: str)
 
 
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
+    return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
                                 skus=list(f.skus), details=dict(f.facts))
 
 

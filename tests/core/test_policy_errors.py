@@ -190,7 +190,7 @@ def test_validate_and_audit_agree_on_a_price_the_audit_cannot_compute_with(tmp_p
     both commands, at its line, never a validation that passes and an audit that fails."""
     from pathlib import Path
 
-    sample = Path(__file__).resolve().parents[2] / "auditor" / "sample" / "sample-tenant.json"
+    sample = Path(__file__).resolve().parents[2] / "auditor_dev" / "sample" / "sample-tenant.json"
     path = tmp_path / "prices.yaml"
     path.write_text(HEAD + f"catalog:\n  - sku: SPE_E3\n    price: {{monthly: {monthly}, currency: EUR}}\n")
     assert main(["validate", str(path)]) == 2
@@ -207,7 +207,7 @@ def test_validate_and_audit_agree_on_a_price_the_audit_cannot_compute_with(tmp_p
 def test_the_largest_price_the_policy_takes_is_computed_with(tmp_path, capsys):
     from pathlib import Path
 
-    sample = Path(__file__).resolve().parents[2] / "auditor" / "sample" / "sample-tenant.json"
+    sample = Path(__file__).resolve().parents[2] / "auditor_dev" / "sample" / "sample-tenant.json"
     path = tmp_path / "prices.yaml"
     path.write_text(HEAD + "catalog:\n  - sku: SPE_E3\n    price: {monthly: 1000000000, currency: EUR}\n")
     assert main(["validate", str(path)]) == 0

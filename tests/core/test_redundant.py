@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
@@ -69,7 +69,7 @@ def findings(tmp_path: Any, users: list[dict[str, Any]], skus: list[dict[str, An
 
 
 def remediation(f: Any, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return guidance.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
+    return rulebook.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
                                 skus=list(f.skus), details=dict(f.facts))
 
 

@@ -4,8 +4,8 @@ import json
 import pytest
 
 from auditor.errors import SnapshotError
-from auditor.sample.generate import generate_document
 from auditor.snapshot import load_snapshot, snapshot_from_json, write_snapshot
+from auditor_dev.sample.generate import generate_document
 
 from .factory import tenant, user
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.i18n import translations
 from auditor.model import Cloud, Finding, Locale
-from auditor.plan import compile_plan
+from auditor.plan.compile import compile_plan
 from auditor.plan.write import _reason
 from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
@@ -47,7 +47,7 @@ def with_storage(users: list[dict[str, Any]], rows: list[dict[str, Any]], **kw: 
 
 
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
+    return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
                                 skus=list(f.skus), details=dict(f.facts))
 
 
@@ -175,7 +175,7 @@ def test_a_shared_mailbox_over_50_gb_or_with_an_archive_keeps_its_license(tmp_pa
         assert dict(f.facts)["keeps_license"] == why and f.monthly_cost is None  # nothing to reclaim
         r = rem(f)
         assert r["actions"] == []  # no removal
-        message = guidance.message(f.rule, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus),
+        message = rulebook.message(f.rule, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus),
                                    details=dict(f.facts))
         assert words in message and "keeps" in message, message
     assert E5  # the factory's other products stay out of these tenants
@@ -205,7 +205,7 @@ def _frontline_pair(tmp_path: Any, policy: str) -> Any:
              "assignedLicenses": [{"skuId": F1, "disabledPlans": []}]}
     doc = with_storage(users, [row("small", 1.1), row("large", 8.4)], groups=[group])
     result = audit(tmp_path, policy, doc)
-    document = build_document(result, generated_at=AS_OF, remediate=guidance.remediation)
+    document = build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
     plan = compile_plan(document)
     removed = {c.user: c.body for c in plan.changes if c.kind == "assign_license"}
     assert removed == {small: {"addLicenses": [], "removeLicenses": [E3]}}, plan.skipped

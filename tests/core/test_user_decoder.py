@@ -15,10 +15,9 @@ import pytest
 
 from auditor.index import TenantIndex
 from auditor.policy.model import HygieneCheck
-from auditor.report import dump_json
+from auditor.report.write import dump_json
 from auditor.rules.base import Context, parse_when
 from auditor.rules.hygiene import InactiveUserLicensed
-from auditor.sample.generate import TenantStream, generate_document, generate_tenant
 from auditor.snapshot import (
     SELECTED_USER_FIELDS,
     BadItem,
@@ -28,6 +27,7 @@ from auditor.snapshot import (
     snapshot_from_json,
     user_to_json,
 )
+from auditor_dev.sample.generate import TenantStream, generate_document, generate_tenant
 
 BASE: dict[str, Any] = {
     "id": "0d8f3a52-6c4e-4f0a-9c61-3b2f8d7e1a90",
@@ -176,7 +176,7 @@ def test_the_decoder_gives_what_the_decoders_it_replaced_gave(with_sign_in: bool
     decoded = _decode_page(UserDecoder(with_sign_in=with_sign_in), _page(raws))  # straight from a page's bytes
     assert decoded is not None
     assert _digest(decoded[0], with_sign_in) == BEFORE[with_sign_in]
-    sample = Path(__file__).resolve().parents[2] / "auditor" / "sample" / "sample-tenant.json"
+    sample = Path(__file__).resolve().parents[2] / "auditor_dev" / "sample" / "sample-tenant.json"
     earlier = [u for u in load_snapshot(sample).users if not u.user_principal_name.startswith("leaver.")]
     assert _digest(earlier, True) == BEFORE["sample"]
 

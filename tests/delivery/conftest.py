@@ -45,7 +45,7 @@ REPORT = {
     "skus": [],
     "findings": [],
 }
-# the digest (the e-mail's body, as auditor.report.render writes it) and the full report it is a digest of
+# the digest (the e-mail's body, as auditor.report.write.render writes it) and the full report it is a digest of
 HTML = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit</title></head>\n"
         "<body class=\"report\"><h1>License audit: Contoso</h1><p>2 high — Ærø Ünïcode</p></body></html>\n")
 TEXT = "License audit: Contoso\n\nFindings need attention (2 high)\n"

@@ -14,7 +14,7 @@ from auditor.cli import main
 from .conftest import free_port, smtp_server, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 
@@ -61,8 +61,8 @@ def test_bad_email_flags_fail_before_the_audit(tmp_path: Path, capsys: pytest.Ca
 
 def test_audit_emails_through_graph_with_the_audit_credential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    from auditor.emulator import GraphEmulator, app_token
-    from auditor.sample.generate import generate_tenant
+    from auditor_dev.emulator import GraphEmulator, app_token
+    from auditor_dev.sample.generate import generate_tenant
 
     tenant = generate_tenant(80, seed=11)
     token = app_token(tenant.tenant_id, roles=["User.Read.All", "Organization.Read.All", "GroupMember.Read.All",

@@ -25,8 +25,8 @@ import pytest
 import yaml
 
 from auditor.cli import build_parser, main
-from auditor.emulator import GraphEmulator, app_token
 from auditor.snapshot import load_snapshot
+from auditor_dev.emulator import GraphEmulator, app_token
 
 from .conftest import write_report
 
@@ -214,7 +214,7 @@ def test_email_via_graph_reaches_the_emulator(workspace: Path, monkeypatch: pyte
     differs: the emulator accepts a static token instead of GitHub OIDC, and listens on loopback."""
     steps = _graph_email_steps()
     assert {s.file for s in steps} >= {"action.yml", "nightly-audit.yml"}
-    sample = load_snapshot(ROOT / "auditor" / "sample" / "sample-tenant.json")
+    sample = load_snapshot(ROOT / "auditor_dev" / "sample" / "sample-tenant.json")
     sender = sample.users[1].user_principal_name
     token = app_token(sample.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)

@@ -1,6 +1,6 @@
 """Faults the tests inject into the Graph emulator, matched per request and used up after `count` hits.
 
-A `Fault` is an emulator responder (auditor/emulator/hooks.py): pass a list of them as
+A `Fault` is an emulator responder (auditor_dev/emulator/hooks.py): pass a list of them as
 `GraphEmulator(..., responders=[...])`; the first matching fault with count left answers.
 Inside a POST /$batch they match each inner request ("GET /v1.0/users/.../mailboxSettings...",
 "POST /v1.0/users/.../assignLicense");
@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from auditor.emulator import Drop, Proceed, Reply, Request, error_document
+from auditor_dev.emulator import Drop, Proceed, Reply, Request, error_document
 
 
 class FaultKind(enum.Enum):

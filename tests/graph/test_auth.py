@@ -12,7 +12,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from auditor.emulator import app_token
 from auditor.errors import AuthError
 from auditor.graph.auth import (
     AuthMode,
@@ -25,6 +24,7 @@ from auditor.graph.auth import (
 )
 from auditor.graph.clouds import ENDPOINTS, endpoints
 from auditor.model import Cloud
+from auditor_dev.emulator import app_token
 
 WW = endpoints(Cloud.WORLDWIDE)
 TENANT = "6f1d3c2a-9b8e-4d7f-a1c2-3e4f5a6b7c8d"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.emulator import DEMO_ROLES, GraphEmulator, ReportOptions, app_token
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, ReportOptions, app_token
 from benchmarks.policies import EXAMPLE
 from benchmarks.prerender import Prerendered
 from benchmarks.serve import SELECTS

@@ -9,11 +9,11 @@ import pytest
 from emulator_faults import Fault, FaultKind, sign_in_forbidden
 
 from auditor.cli import main
-from auditor.emulator import GraphEmulator, app_token
 from auditor.snapshot import load_snapshot
+from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 

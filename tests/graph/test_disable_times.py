@@ -26,9 +26,9 @@ from auditor.directory_audits import (
     Modified,
     Target,
 )
-from auditor.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, Reply, Request, app_token, error_document
 from auditor.model import TenantSnapshot
 from auditor.snapshot import LEAVE_DATE
+from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, Reply, Request, app_token, error_document
 
 LEAVE_ROLE = "User-LifeCycleInfo.Read.All"
 ADMIN = "admin-app"

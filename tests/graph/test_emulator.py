@@ -9,7 +9,7 @@ import httpx
 import pytest
 from emulator_faults import Fault, FaultKind
 
-from auditor.emulator import GraphEmulator
+from auditor_dev.emulator import GraphEmulator
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -1,6 +1,6 @@
 """The installed package carries no test-only or benchmark-only code: the fault catalogue
 (tests/graph/emulator_faults.py) and the prerendering (benchmarks/prerender.py) plug into the
-emulator's seams (auditor/emulator/hooks.py) from outside it."""
+emulator's seams (auditor_dev/emulator/hooks.py) from outside it."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ def test_only_auditor_is_packaged() -> None:
 
 def test_package_has_no_fault_catalogue_or_prerendering() -> None:
     offenders = []
-    for path in sorted((ROOT / "auditor").rglob("*.py")):
+    for path in sorted([*(ROOT / "auditor").rglob("*.py"), *(ROOT / "auditor_dev").rglob("*.py")]):
         text = path.read_text(encoding="utf-8")
         offenders += [f"{path.relative_to(ROOT)}: {m.group(0).strip()}" for rx in (OUTSIDE, CATALOGUE)
                       for m in rx.finditer(text)]
     assert offenders == []
-    assert not (ROOT / "auditor" / "emulator" / "faults.py").exists()
-    assert not (ROOT / "auditor" / "emulator" / "rendered.py").exists()
+    assert not (ROOT / "auditor_dev" / "emulator" / "faults.py").exists()
+    assert not (ROOT / "auditor_dev" / "emulator" / "rendered.py").exists()

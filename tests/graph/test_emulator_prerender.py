@@ -8,10 +8,10 @@ import dataclasses
 import httpx
 import msgspec
 
-from auditor.emulator import GraphEmulator, app_token
 from auditor.graph.collector import USER_FIELDS
-from auditor.sample.generate import generate_tenant
 from auditor.snapshot import SIGN_IN_ACTIVITY
+from auditor_dev.emulator import GraphEmulator, app_token
+from auditor_dev.sample.generate import generate_tenant
 from benchmarks.prerender import Prerendered
 
 SELECTS = ((*USER_FIELDS, SIGN_IN_ACTIVITY), USER_FIELDS)

@@ -19,7 +19,6 @@ from msgraph.generated.users.item.assign_license.assign_license_post_request_bod
     AssignLicensePostRequestBody,
 )
 
-from auditor.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
 from auditor.graph import GraphClient, StaticTokenCredential
 from auditor.model import (
     AssignedLicense,
@@ -32,6 +31,7 @@ from auditor.model import (
     TenantSnapshot,
     User,
 )
+from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
 
 TENANT = "6f1d3c2a-9b8e-4d7f-a1c2-3e4f5a6b7c8d"
 E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965"

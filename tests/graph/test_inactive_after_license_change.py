@@ -11,12 +11,12 @@ from typing import Any
 from msgraph import GraphServiceClient
 from msgraph.generated.models.reference_create import ReferenceCreate
 
-from auditor.emulator import DEMO_ROLES, WRITE_ROLES
 from auditor.engine import evaluate
 from auditor.graph import GraphClient, MailboxCheck, StaticTokenCredential
 from auditor.policy.load import load_policies
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor.snapshot import snapshot_from_json
+from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES
 from tests.core.factory import E3, E5, policy_file, tenant, user
 
 GROUP = "aaaaaaaa-0000-4000-8000-0000000000e5"

@@ -14,7 +14,6 @@ import pytest
 from emulator_faults import Fault, FaultKind, mailbox_forbidden, mailbox_throttled
 from graph_tenants import make_tenant
 
-from auditor.emulator import DEMO_ROLES, Reply, Request, error_document
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.graph import MailboxCheck, RetryPolicy
@@ -23,6 +22,7 @@ from auditor.policy.load import load_policies
 from auditor.rules.hygiene import last_sign_in
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, write_snapshot
+from auditor_dev.emulator import DEMO_ROLES, Reply, Request, error_document
 
 PURPOSE = r"/users/[^/]+/mailboxSettings/userPurpose"
 

@@ -16,7 +16,6 @@ import pytest
 from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
 
-from auditor.emulator import GraphEmulator, Reply, Request, app_token, wire
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.graph import partitions
@@ -27,9 +26,10 @@ from auditor.model import TenantSnapshot
 from auditor.policy.load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
 from auditor.usage_reports import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
+from auditor_dev.emulator import GraphEmulator, Reply, Request, app_token, wire
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 # First characters a userPrincipalName may have: Entra ID's user name characters, and those a guest's
 # e-mail address may start with (its UPN starts with the address)
 AWKWARD = "0123456789_-'.!#^~$%&*+/=?`{|}AZmq"

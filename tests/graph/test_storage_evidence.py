@@ -15,8 +15,6 @@ import pytest
 from test_usage_reports import Run as UsageRun
 
 from auditor.cli import main
-from auditor.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
-from auditor.emulator.reports import BOM, COLUMNS, ReportServer
 from auditor.errors import SnapshotError
 from auditor.graph import RetryPolicy
 from auditor.index import TenantIndex
@@ -24,7 +22,6 @@ from auditor.model import Cloud, TenantSnapshot, User
 from auditor.policy.model import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
 from auditor.reference.storage import SHARED_MAILBOX, storage_limits
 from auditor.rules.usage_reports import usage_need
-from auditor.sample.generate import generate_tenant
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json, write_snapshot
 from auditor.usage_reports import (
     MAILBOXES,
@@ -38,6 +35,9 @@ from auditor.usage_reports import (
     UserUsage,
     merge_rows,
 )
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
+from auditor_dev.emulator.reports import BOM, COLUMNS, ReportServer
+from auditor_dev.sample.generate import generate_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = RetryPolicy(max_retries=2, backoff_base=0.01, backoff_cap=0.05, max_retry_after=1, max_total_wait=5)

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from auditor.emulator import Reply, Request, app_token
 from auditor.errors import EXIT_COLLECTION, CollectionError
 from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient, RetryPolicy
 from auditor.graph.progress import Progress
+from auditor_dev.emulator import Reply, Request, app_token
 
 TOKEN = "untrusted-answers-token"
 TOKEN_JWT = app_token("00000000-0000-0000-0000-0000000000aa")  # carries the roles the permission check wants
@@ -337,8 +337,8 @@ def _endless_users(asked: list[str]) -> Callable[[Request], Reply]:
     from graph_tenants import make_tenant
     from msgspec.structs import replace
 
-    from auditor.emulator.wire import user_wire
     from auditor.graph.collector import USER_FIELDS
+    from auditor_dev.emulator.wire import user_wire
 
     template = make_tenant(1).users[0]
 
@@ -518,7 +518,7 @@ def test_a_tenant_name_with_a_legacy_workflow_command_reaches_the_log_neutralise
     from auditor.snapshot import load_snapshot, save_snapshot
 
     root = Path(__file__).resolve().parents[2]
-    sample = load_snapshot(root / "auditor" / "sample" / "sample-tenant.json")
+    sample = load_snapshot(root / "auditor_dev" / "sample" / "sample-tenant.json")
     path = tmp_path / "tenant.json"
     save_snapshot(dataclasses.replace(sample, tenant_name="Contoso ##[add-mask]x ##[warning]all clear"), path)
     main(["audit", "--snapshot", str(path), "--policies", str(root / "policies" / "example.yaml"),

@@ -16,12 +16,10 @@ import pytest
 from emulator_faults import Fault, FaultKind
 
 from auditor.cli import main
-from auditor.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
 from auditor.errors import CollectionError
 from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import Cloud, TenantSnapshot
 from auditor.rules.usage_reports import ProductUnused, Rightsize
-from auditor.sample.generate import generate_tenant
 from auditor.snapshot import load_snapshot
 from auditor.usage_reports import (
     ACTIVE_USERS,
@@ -36,6 +34,8 @@ from auditor.usage_reports import (
     UsageReports,
     UserUsage,
 )
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
+from auditor_dev.sample.generate import generate_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "policies" / "example.yaml"
@@ -326,7 +326,7 @@ def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
 def test_the_audit_names_the_usage_gap_and_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str], options: ReportOptions,
                                                    cloud: str, reason: str) -> None:
-    sample = load_snapshot(ROOT / "auditor" / "sample" / "sample-tenant.json")
+    sample = load_snapshot(ROOT / "auditor_dev" / "sample" / "sample-tenant.json")
     token = app_token(sample.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     out = tmp_path / "out"

@@ -148,7 +148,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Loc
     from auditor.cli import main
 
     root = Path(__file__).parents[2]
-    sample = root / "auditor" / "sample" / "sample-tenant.json"
+    sample = root / "auditor_dev" / "sample" / "sample-tenant.json"
     # tenant data is no translation: the sample has users such as "Info Shared Mailbox"
     tenant = json.loads(sample.read_text("utf-8"))
     names = sorted({str(item.get("displayName") or "") for part in ("users", "groups") for item in tenant[part]},

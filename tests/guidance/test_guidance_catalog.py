@@ -7,16 +7,16 @@ import re
 
 import pytest
 
-from auditor import guidance
-from auditor.guidance import registry, texts
+from auditor import rulebook
+from auditor.guidance import texts
 from auditor.merge.rules import MERGE_RULES
 from auditor.model import Locale
 from auditor.rules import RULE_IDS, RULES
 
 # The engine and merge registries are the one list of rules; the guidance covers exactly them.
 EXPECTED_RULES = tuple(sorted({r.id for r in RULES} | {r.id for r in MERGE_RULES}))
-MESSAGE_KEYS = {rule_id: rule.message_keys() for rule_id, rule in registry.by_id().items()}
-EN = texts.CATALOGS[Locale.EN]
+MESSAGE_KEYS = {rule_id: rule.message_keys() for rule_id, rule in rulebook.by_id().items()}
+EN = rulebook.CATALOGS[Locale.EN]
 OTHER = [loc for loc in Locale if loc is not Locale.EN]
 
 
@@ -26,28 +26,28 @@ def _items(value: texts.Value) -> tuple[str, ...]:
 
 def test_guidance_covers_exactly_the_registered_rules() -> None:
     assert len(EXPECTED_RULES) >= 19 and len(set(RULE_IDS)) == len(RULE_IDS)
-    assert set(guidance.ALL_RULE_IDS) == set(EXPECTED_RULES)
-    assert set(registry.by_id()) == set(EXPECTED_RULES)
+    assert set(rulebook.ALL_RULE_IDS) == set(EXPECTED_RULES)
+    assert set(rulebook.by_id()) == set(EXPECTED_RULES)
 
 
 def test_every_locale_has_a_catalog() -> None:
-    assert set(texts.CATALOGS) == set(Locale)
+    assert set(rulebook.CATALOGS) == set(Locale)
 
 
 @pytest.mark.parametrize("rule", EXPECTED_RULES)
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_every_rule_has_title_description_and_messages(rule: str, locale: Locale) -> None:
-    catalog = texts.CATALOGS[locale]
+    catalog = rulebook.CATALOGS[locale]
     for key in (f"rule.{rule}.title", f"rule.{rule}.describe", *MESSAGE_KEYS[rule]):
         assert key in catalog, f"{locale.value} lacks {key}"
         assert all(item.strip() for item in _items(catalog[key])), f"{locale.value}: {key} is empty"
-    assert guidance.title(rule, locale)
-    assert guidance.describe(rule, locale)
+    assert rulebook.title(rule, locale)
+    assert rulebook.describe(rule, locale)
 
 
 @pytest.mark.parametrize("locale", OTHER, ids=lambda loc: loc.value)
 def test_placeholders_and_shape_match_english(locale: Locale) -> None:
-    catalog = texts.CATALOGS[locale]
+    catalog = rulebook.CATALOGS[locale]
     for key, en_value in EN.items():
         value = catalog[key]
         assert type(value) is type(en_value), key
@@ -58,7 +58,7 @@ def test_placeholders_and_shape_match_english(locale: Locale) -> None:
 
 
 def test_templates_parse_and_use_only_named_fields() -> None:
-    for locale, catalog in texts.CATALOGS.items():
+    for locale, catalog in rulebook.CATALOGS.items():
         for key, value in catalog.items():
             for item in _items(value):
                 for name in texts.fields(item):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.model import Cloud, Locale
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
@@ -27,7 +27,7 @@ LEFTOVER = re.compile(r"\{[a-z_]+\}")
 @pytest.fixture(scope="module")
 def result() -> Any:
     policies = policy_load.load_policies([str(ROOT / "policies" / "example.yaml")])
-    tenant = snapshot.load_snapshot(str(ROOT / "auditor" / "sample" / "sample-tenant.json"))
+    tenant = snapshot.load_snapshot(str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"))
     return engine.evaluate(policies, tenant, AS_OF)
 
 
@@ -35,9 +35,9 @@ def result() -> Any:
 @pytest.mark.parametrize("cloud", [Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA], ids=lambda c: c.value)
 def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale, cloud: Cloud) -> None:
     doc = document.build_document(result, generated_at=AS_OF, locale=locale, cloud=cloud,
-                                  remediate=guidance.remediation)
+                                  remediate=rulebook.remediation)
     findings = doc["findings"]
-    assert {f["rule"] for f in findings} <= set(guidance.ALL_RULE_IDS)
+    assert {f["rule"] for f in findings} <= set(rulebook.ALL_RULE_IDS)
     assert len({f["rule"] for f in findings}) >= 15
     for f in findings:
         rem = f["remediation"]
@@ -51,14 +51,14 @@ def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale
                 call = str([action["path"], action["body"], action["precondition"]])
                 assert "{user-id}" not in call and "{group-id}" not in call and "<skuId" not in call, action
                 assert action["precondition"] and action["user"] == f["subject"]["id"], (f["rule"], action)
-        msg = guidance.message(f["rule"], subject=f["subject"], skus=f["skus"], details=f["details"], locale=locale)
+        msg = rulebook.message(f["rule"], subject=f["subject"], skus=f["skus"], details=f["details"], locale=locale)
         assert msg and "\n" not in msg
         if f["subject"]["type"] == "user":
             assert f["subject"]["upn"] in msg
 
 
 def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
-    doc = document.build_document(result, generated_at=AS_OF, remediate=guidance.remediation)
+    doc = document.build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
     removal = {SkuForbidden.id, SkuNotAllowed.id, DisabledUserLicensed.id, InactiveUserLicensed.id,
                GuestLicensed.id}
     grouped = [f for f in doc["findings"] if f["rule"] in removal

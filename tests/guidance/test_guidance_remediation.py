@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
-from auditor.guidance import ALL_RULE_IDS, message, registry, remediation
+from auditor import rulebook
 from auditor.guidance.clouds import ACTIVE_USERS_URL, Variant
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.guidance.library import FindingExample
 from auditor.guidance.remediation import BLOCKED_REASONS
 from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
+from auditor.rulebook import ALL_RULE_IDS, message, remediation
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,
     SkuCombinationForbidden,
@@ -36,7 +37,7 @@ from auditor.rules.waivers import WaiverExpired
 LEFTOVER = re.compile(r"\{[a-z_]+\}")
 
 # Every rule's example finding (subject, skus, details), from the rule itself.
-RICH: dict[str, FindingExample] = {rule_id: rule.example_finding for rule_id, rule in registry.by_id().items()}
+RICH: dict[str, FindingExample] = {rule_id: rule.example_finding for rule_id, rule in rulebook.by_id().items()}
 # Every licenseAssignmentState error value Graph documents, an undocumented one, and the states
 # (Graph: state Active, ActiveWithError, Disabled, Error), each rendered in every locale and cloud.
 ERROR_CODES = ["CountViolation", "MutuallyExclusiveViolation", "DependencyViolation",
@@ -59,7 +60,7 @@ GROUP_VARIANTS: dict[str, dict[str, Any]] = {
 }
 # rules whose fix has no Graph call on purpose (each says so: `graph_calls = False`); e.g.
 # shared-mailbox-licensed: the size, archive and hold checks come first, a ready call would skip them
-NO_GRAPH_ACTION = {rule_id for rule_id, rule in registry.by_id().items() if not rule.graph_calls}
+NO_GRAPH_ACTION = {rule_id for rule_id, rule in rulebook.by_id().items() if not rule.graph_calls}
 assert SharedMailboxLicensed.id in NO_GRAPH_ACTION  # removing would skip the mailbox checks
 NO_LINKS = {WaiverExpired.id}
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.guidance import remediation, texts
+from auditor import rulebook
 from auditor.model import Cloud, Locale
+from auditor.rulebook import remediation
 from auditor.rules.seats import SpareSeatsOverLimit
 
 SUBJECT = {"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"}
@@ -41,35 +42,35 @@ REPLACE_CAUTION = {
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_every_move_variant_warns_that_replace_removes_earlier_assignments(locale: Locale) -> None:
     for key in ("steps.move.worldwide", "steps.move.legacy"):
-        text = texts.raw(locale, key)
+        text = rulebook.raw(locale, key)
         assert isinstance(text, str) and REPLACE_CAUTION[locale] in text, (locale.value, key)
 
 
 def test_removing_a_license_needs_an_assigning_role_in_transfer_guidance() -> None:
-    assert "Global, License or User Administrator" in texts.raw(Locale.EN, "role.transfer")
-    assert "licentiebeheerder of gebruikersbeheerder" in texts.raw(Locale.NL, "role.transfer")
-    assert "licensadministrator eller brugeradministrator" in texts.raw(Locale.DA, "role.transfer")
-    assert "licensadministratör eller användaradministratör" in texts.raw(Locale.SV, "role.transfer")
-    assert "Lisans yöneticisi veya Kullanıcı yöneticisi" in texts.raw(Locale.TR, "role.transfer")
+    assert "Global, License or User Administrator" in rulebook.raw(Locale.EN, "role.transfer")
+    assert "licentiebeheerder of gebruikersbeheerder" in rulebook.raw(Locale.NL, "role.transfer")
+    assert "licensadministrator eller brugeradministrator" in rulebook.raw(Locale.DA, "role.transfer")
+    assert "licensadministratör eller användaradministratör" in rulebook.raw(Locale.SV, "role.transfer")
+    assert "Lisans yöneticisi veya Kullanıcı yöneticisi" in rulebook.raw(Locale.TR, "role.transfer")
 
 
 def test_page_titles_and_names_as_the_sources_give_them() -> None:
-    nl = texts.CATALOGS[Locale.NL]
+    nl = rulebook.CATALOGS[Locale.NL]
     assert nl["link.buy_licenses"] == "Abonnementslicenties beheren"
     assert nl["link.mailbox_migration"] == "Migratie van postvakken"
     assert nl["link.admin_roles"] == "Over beheerdersrollen in Microsoft 365"
     assert "de cirkel naast" in nl["steps.replace.worldwide"][1]
     for locale in (Locale.NL, Locale.DA, Locale.SV):
-        assert texts.raw(locale, "link.vlsc") == "Volume License Service Center"
-        assert "Volume License Service Center" in texts.raw(locale, "steps.transfer.vlsc")
-    assert texts.raw(Locale.TR, "link.vlsc") == "Toplu Lisans Hizmeti Merkezi"
+        assert rulebook.raw(locale, "link.vlsc") == "Volume License Service Center"
+        assert "Volume License Service Center" in rulebook.raw(locale, "steps.transfer.vlsc")
+    assert rulebook.raw(Locale.TR, "link.vlsc") == "Toplu Lisans Hizmeti Merkezi"
 
 
 def test_language_fixes() -> None:
-    sv = " ".join(t if isinstance(t, str) else " ".join(t) for t in texts.CATALOGS[Locale.SV].values())
+    sv = " ".join(t if isinstance(t, str) else " ".join(t) for t in rulebook.CATALOGS[Locale.SV].values())
     assert " ni " not in sv and "abonnemang" not in sv and "åt er" not in sv
-    tr = " ".join(t if isinstance(t, str) else " ".join(t) for t in texts.CATALOGS[Locale.TR].values())
+    tr = " ".join(t if isinstance(t, str) else " ".join(t) for t in rulebook.CATALOGS[Locale.TR].values())
     assert "istisna" not in tr and "Var olan" not in tr
-    assert str(texts.raw(Locale.DA, "steps.data.keep")).startswith("Før du fjerner licensen, skal du gemme")
-    status = texts.raw(Locale.NL, "steps.sub.status")
+    assert str(rulebook.raw(Locale.DA, "steps.data.keep")).startswith("Før du fjerner licensen, skal du gemme")
+    status = rulebook.raw(Locale.NL, "steps.sub.status")
     assert isinstance(status, str) and not status.startswith("Warning betekent") and "Suspended betekent" not in status

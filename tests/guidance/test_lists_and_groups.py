@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.guidance import remediation
 from auditor.model import Cloud, Locale
+from auditor.rulebook import remediation
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 USER = {"type": "user", "id": "11111111-aaaa", "upn": "ann@contoso.example", "display_name": "Ann Lee"}
@@ -38,7 +38,7 @@ def test_one_sentence_per_product_and_one_path_per_group() -> None:
     (Locale.DA, "POWER_BI_PRO og SPE_E3"), (Locale.SV, "POWER_BI_PRO och SPE_E3"),
     (Locale.TR, "POWER_BI_PRO ve SPE_E3")])
 def test_lists_use_each_languages_conjunction(locale: Locale, joined: str) -> None:
-    from auditor import guidance
+    from auditor import rulebook
 
-    assert joined in guidance.message(DisabledUserLicensed.id, subject=USER, skus=["POWER_BI_PRO", "SPE_E3"],
+    assert joined in rulebook.message(DisabledUserLicensed.id, subject=USER, skus=["POWER_BI_PRO", "SPE_E3"],
                                       details=DETAILS, locale=locale)

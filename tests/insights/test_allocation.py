@@ -12,8 +12,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from auditor.emulator import GraphEmulator, app_token
 from auditor.snapshot import load_snapshot, save_snapshot
+from auditor_dev.emulator import GraphEmulator, app_token
 
 from .conftest import EXAMPLE, audit
 

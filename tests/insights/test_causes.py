@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 from auditor.directory_audits import ACCOUNT_STATE, ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
-from auditor.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
-from auditor.emulator.directory_audits import APP_NAME
 from auditor.insights.causes import cause_for
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 from auditor.snapshot import load_snapshot, save_snapshot
+from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
+from auditor_dev.emulator.directory_audits import APP_NAME
 
 from .conftest import SAMPLE, audit
 

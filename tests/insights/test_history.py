@@ -12,7 +12,8 @@ import pytest
 
 from auditor.cli import main
 from auditor.insights import history
-from auditor.insights.trends import sparkline, trends
+from auditor.insights.trends import trends
+from auditor.report.view.insights import sparkline
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 from .conftest import SAMPLE, audit

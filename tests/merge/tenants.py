@@ -21,8 +21,8 @@ from typing import Any
 
 from auditor.cli import main
 from auditor.report.read import decode_report
-from auditor.sample.generate import SKUS, generate_document
 from auditor.snapshot import save_snapshot, snapshot_from_json
+from auditor_dev.sample.generate import SKUS, generate_document
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "policies" / "example.yaml"

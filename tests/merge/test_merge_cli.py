@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from auditor import guidance
+from auditor import rulebook
 from auditor.cli import main
 from auditor.merge.document import tenant_finding_id
 from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
@@ -354,7 +354,7 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     own = {f["id"]: f["remediation"] for f in own_report["findings"]}
     for f in northwind:
         facts = {"subject": f["subject"], "skus": f["skus"], "details": f["details"], "names": names}
-        assert f["remediation"] == guidance.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN,
+        assert f["remediation"] == rulebook.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN,
                                                                  **facts)
     assert any(f["remediation"] != own[f["tenant"]["finding_id"]] for f in northwind)
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
@@ -370,8 +370,8 @@ def test_merge_help_documents_exit_codes(capsys):
 
 def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
     """The real pipeline: each tenant job reads Graph (loopback emulator) and saves its snapshot."""
-    from auditor.emulator import GraphEmulator, app_token
     from auditor.snapshot import snapshot_from_json
+    from auditor_dev.emulator import GraphEmulator, app_token
 
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     folders = []
@@ -471,7 +471,7 @@ def test_merge_writes_one_digest_across_tenants(group):
         line = next(line for line in lines[tenants:] if line.startswith(f"- {t['name']}: "))
         assert f"{t['summary']['unwaived']} open" in line
     across = lines.index("Across tenants:")
-    title = guidance.title(CrossTenantDuplicate.id, Locale.EN)
+    title = rulebook.title(CrossTenantDuplicate.id, Locale.EN)
     assert any(line.endswith(f"] {title}: 3") for line in lines[across:across + 4])
     actions = lines[lines.index("Top actions") + 2:]
     actions = actions[:actions.index("")]

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.sample.target import demo_files, target_document
 from auditor.snapshot import load_snapshot, save_snapshot
+from auditor_dev.sample.target import demo_files, target_document
 
 from .tenants import E3, sku, tenant, user
 
-SAMPLE = Path(__file__).parents[2] / "auditor" / "sample"
+SAMPLE = Path(__file__).parents[2] / "auditor_dev" / "sample"
 
 
 def _files(tmp_path: Path, users_csv: str, source_users=None) -> list[str]:
@@ -97,7 +97,7 @@ def test_the_committed_target_sample_and_demo_files_are_what_the_generator_makes
     assert load_snapshot(SAMPLE / "target-tenant.json") == load_snapshot_from(target_document())
     for name, text in demo_files(load_snapshot(SAMPLE / "sample-tenant.json")).items():
         committed = (SAMPLE / "migration" / name).read_bytes().decode("utf-8")
-        assert committed == text, f"python -m auditor.sample.target rewrites {name}"
+        assert committed == text, f"python -m auditor_dev.sample.target rewrites {name}"
 
 
 def load_snapshot_from(document: dict) -> object:

@@ -195,7 +195,7 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
     policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: grace}\n"
                       "hygiene:\n  disabled_users: {severity: high, grace_days: 14}\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["audit", "--snapshot", str(root / "auditor" / "sample" / "sample-tenant.json"), "--policies",
+    assert main(["audit", "--snapshot", str(root / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
                  str(policy), "--output-dir", str(out), "--format", "json", "--as-of", "2026-11-01T06:00:00Z",
                  "--fail-on", "never"]) == 0
     assert main(["plan", "--report-dir", str(out)]) == 0
@@ -213,7 +213,7 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
     assert skipped[ids["leaver.unknown"]]["reason"] == "data_lost"
     unknown = next(f for f in report_doc["findings"] if f["id"] == ids["leaver.unknown"])
     assert unknown["details"]["disabled_from"] == "auditSpan" and unknown["details"]["audit_span_days"] == 30
-    from auditor import guidance
+    from auditor import rulebook as guidance
     from auditor.model import Locale
 
     said = guidance.message(unknown["rule"], subject=unknown["subject"], skus=unknown["skus"],

@@ -12,7 +12,7 @@ from auditor.cli import main
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 AS_OF = "2026-11-01T06:00:00Z"
 # the example policy declares the leavers' data kept; PLAIN is the same entry without the declaration
 EXAMPLE = ("  disabled_users:                               # -> disabled-user-licensed\n"

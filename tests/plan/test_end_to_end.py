@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
-from auditor.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor.plan.crosscheck import LEAVER_RULES
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.seats import SpareSeatsOverLimit
 from auditor.snapshot import load_snapshot
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 KEPT = ("    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
         "expires: 2027-06-30}\n")

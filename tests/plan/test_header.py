@@ -10,7 +10,9 @@ import pytest
 
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import compile_plan
-from auditor.report import render, render_html, render_markdown
+from auditor.report.html_report import render_html
+from auditor.report.md_report import render_markdown
+from auditor.report.write import render
 from tests.report.report_fixtures import FakeGuidance
 
 from .builders import (
@@ -132,7 +134,7 @@ def test_an_audit_compiles_its_plan_once(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(summary, "compile_plan", counted)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     root = Path(__file__).resolve().parents[2]
-    code = main(["audit", "--snapshot", str(root / "auditor" / "sample" / "sample-tenant.json"), "--policies",
+    code = main(["audit", "--snapshot", str(root / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
                  str(root / "policies" / "example.yaml"), "--output-dir", str(tmp_path / "out"), "--fail-on", "never",
                  "--as-of", "2026-11-01T06:00:00Z", "--format", "html,md"])
     assert code == 0

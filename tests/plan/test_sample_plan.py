@@ -21,7 +21,7 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLic
 from auditor.rules.usage_reports import Rightsize
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 KEPT = ("    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
         "expires: 2027-06-30}\n")

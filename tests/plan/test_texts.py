@@ -15,7 +15,8 @@ from auditor.guidance.remediation import BLOCKED_REASONS, LOOKUP
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
-from auditor.report import render_html, render_markdown
+from auditor.report.html_report import render_html
+from auditor.report.md_report import render_markdown
 from auditor.report.view.states import plan_states
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import LicenseSuspended, SeatsInGrace, SkuNotApproved, SpareSeatsUnderMinimum

@@ -11,7 +11,9 @@ import pytest
 
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
-from auditor.report import compare, load_baseline, render_html, render_markdown
+from auditor.report.baseline import compare, load_baseline
+from auditor.report.html_report import render_html
+from auditor.report.md_report import render_markdown
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden
 from auditor.rules.hygiene.accounts import GuestLicensed, InactiveUserLicensed
 

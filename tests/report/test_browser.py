@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from auditor.model import Locale
-from auditor.report import compare, render
+from auditor.report.baseline import compare
+from auditor.report.write import render
 
 from .chromium_pipe import chromium_binary, load
 from .report_fixtures import XSS_NAME, FakeGuidance

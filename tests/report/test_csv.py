@@ -12,9 +12,9 @@ import pytest
 
 from auditor.merge.rules import SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
-from auditor.report import render, render_csv
-from auditor.report.csv_report import COLUMNS, guard_cell
+from auditor.report.csv_report import COLUMNS, guard_cell, render_csv
 from auditor.report.text import clean
+from auditor.report.write import render
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.seats import SpareSeatsOverLimit

@@ -40,7 +40,7 @@ Reports = Callable[[Locale], Path]
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
     """The demo tenant audited against a baseline that lacked four of today's findings."""
     folders: dict[Locale, Path] = {}
-    sample = ["--snapshot", str(ROOT / "auditor" / "sample" / "sample-tenant.json"), "--policies",
+    sample = ["--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
               str(ROOT / "policies" / "example.yaml"), "--as-of", "2026-11-01T06:00:00Z"]
 
     def audit(locale: Locale) -> Path:

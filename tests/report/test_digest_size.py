@@ -16,7 +16,7 @@ import pytest
 from auditor.cli import main
 from auditor.model import Cloud, Locale
 from auditor.plan.summary import header_plan, plan_header
-from auditor.report import compare
+from auditor.report.baseline import compare
 from auditor.report.digest import render_digest
 from auditor.report.view.states import plan_states
 
@@ -35,7 +35,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo tenant's report grown to 5,000 findings, every one new since the baseline, each
     user's name as long and wordy as Entra allows."""
     out = tmp_path_factory.mktemp("demo")
-    assert main(["audit", "--snapshot", str(ROOT / "auditor" / "sample" / "sample-tenant.json"), "--policies",
+    assert main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
                  str(ROOT / "policies" / "example.yaml"), "--output-dir", str(out), "--format", "json",
                  "--as-of", "2026-11-01T06:00:00Z"]) == 1
     doc: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -78,6 +78,6 @@ def test_a_capped_list_says_how_many_more(large: dict[str, Any]) -> None:
 
 
 def _guidance() -> Any:
-    import auditor.guidance
+    import auditor.rulebook
 
-    return auditor.guidance
+    return auditor.rulebook

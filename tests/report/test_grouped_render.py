@@ -34,7 +34,7 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("demo")
-    code = main(["audit", "--snapshot", str(ROOT / "auditor" / "sample" / "sample-tenant.json"), "--policies",
+    code = main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
                  str(ROOT / "policies" / "example.yaml"), "--output-dir", str(out), "--as-of",
                  "2026-11-01T06:00:00Z"])
     assert code == 1
@@ -115,9 +115,9 @@ def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
 
 
 def _guidance() -> Any:
-    import auditor.guidance
+    import auditor.rulebook
 
-    return auditor.guidance
+    return auditor.rulebook
 
 
 def test_markdown_recipe_tables_have_five_cells_and_no_active_content(demo: Path) -> None:
@@ -158,7 +158,7 @@ def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, t
     """--redact renames people; what the plan does stays the same, and a reason that names a
     waiver's owner names the pseudonym."""
     from auditor.plan.compile import WAIVER_LAPSED, ChangePlan, Skipped
-    from auditor.report import render
+    from auditor.report.write import render
 
     doc = document(demo)
     render(doc, tmp_path, formats=["html"], redact=True, redact_key=b"k" * 32)

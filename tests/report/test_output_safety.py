@@ -15,7 +15,7 @@ from auditor.cli import main
 from auditor.outputs import output_lock
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 POLICY = ROOT / "policies" / "example.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 
@@ -146,5 +146,5 @@ def test_the_demo_runs_from_any_directory(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_the_bundled_demo_policy_is_the_example_policy() -> None:
-    bundled = ROOT / "auditor" / "sample" / "example-policy.yaml"
+    bundled = ROOT / "auditor_dev" / "sample" / "example-policy.yaml"
     assert bundled.read_bytes() == (ROOT / "policies" / "example.yaml").read_bytes()

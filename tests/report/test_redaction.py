@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auditor.report import redact_document, redaction_key, render
+from auditor.report.redaction import redact_document, redaction_key
+from auditor.report.write import render
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.errors import LicenseAssignmentError

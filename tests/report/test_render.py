@@ -15,9 +15,12 @@ from typing import Any
 import pytest
 
 from auditor import i18n
+from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
-from auditor.report import Format, parse_formats, render, render_html, render_markdown
+from auditor.report.html_report import render_html
+from auditor.report.md_report import render_markdown
+from auditor.report.write import parse_formats, render
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .report_fixtures import FakeGuidance, build_sample

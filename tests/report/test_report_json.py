@@ -13,20 +13,20 @@ from typing import Any
 import orjson
 import pytest
 
-from auditor import guidance
-from auditor import report as report_module
+from auditor import rulebook
 from auditor.cli import main
 from auditor.errors import UsageError
 from auditor.guidance.facts import subject_label
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import compile_plan
-from auditor.report import compare, load_baseline
+from auditor.report import write as report_module
+from auditor.report.baseline import compare, load_baseline
 from auditor.report.guidance_api import product_names_of
 from auditor.report.read import SCHEMA_VERSION, decode_report
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 OLDER = HERE / "older"
 GOLDEN = HERE / "__snapshots__" / "test_sample_report" / "test_sample_report[report.json].json"
@@ -58,7 +58,7 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
     for f in raw["findings"]:
         assert list(f) == FINDING_KEYS
         assert isinstance(f["policy"], str) and f["message"] and isinstance(f["details"], dict)
-        assert f["remediation"] == guidance.remediation(
+        assert f["remediation"] == rulebook.remediation(
             f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f["subject"], skus=f["skus"],
             details=f["details"], names=names), f["rule"]
         for action in f["remediation"]["actions"]:  # the calls name this finding's own user

@@ -30,7 +30,7 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.seats import SpareSeatsUnderMinimum
 
 ROOT = Path(__file__).parents[2]
-SAMPLE = ROOT / "auditor" / "sample" / "sample-tenant.json"
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 FILES = ("report.json", "report.html", "report.md", "findings.csv")

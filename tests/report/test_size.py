@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from auditor.model import Cloud, Locale
-from auditor.report import render_csv, render_html, render_markdown
+from auditor.report.csv_report import render_csv
+from auditor.report.html_report import render_html
+from auditor.report.md_report import render_markdown
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .report_fixtures import RULES, FakeGuidance, build_big, build_sample, user

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from babel.messages.pofile import read_po, write_po
 
+from auditor import rulebook
 from auditor.guidance import texts
-from auditor.i18n import catalogs
+from auditor.i18n import catalogs, labels
 from auditor.model import Locale
 from tests import po_catalogs as po
 
@@ -85,7 +86,7 @@ def _without(domain: str, locale: Locale, untranslated: set[str]) -> Callable[[s
 @pytest.fixture
 def fresh_catalogs() -> Iterator[None]:
     """The catalogs are read once per process: read them again here, and again after the test."""
-    caches = (catalogs.catalog, catalogs.translations, texts._catalog)
+    caches = (catalogs.catalog, labels.translations, rulebook.CATALOGS)
     for cache in caches:
         cache.cache_clear()
     yield
@@ -96,7 +97,7 @@ def fresh_catalogs() -> Iterator[None]:
 @pytest.mark.usefixtures("fresh_catalogs")
 def test_an_untranslated_report_label_is_english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(catalogs, "load", _without("messages", Locale.DA, {"datetime_utc", "rule_open"}))
-    t = catalogs.translations(Locale.DA)
+    t = labels.translations(Locale.DA)
     assert t.pgettext("datetime_utc", "{date}, {time} UTC", date="1. nov.", time="06:00") == "1. nov., 06:00 UTC"
     assert t.npgettext("rule_open", "{n} open finding", "{n} open findings", 1200) == "1.200 open findings"
     # the texts left as they are stay Danish
@@ -108,18 +109,18 @@ def test_an_untranslated_report_label_is_english(monkeypatch: pytest.MonkeyPatch
 def test_an_untranslated_guidance_text_is_english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(texts, "load", _without("guidance", Locale.DA, {
         "rule.sku-required-missing.title", "rule.sku-forbidden.message"}))
-    assert texts.raw(Locale.DA, "rule.sku-required-missing.title") == "Required product missing"
+    assert rulebook.raw(Locale.DA, "rule.sku-required-missing.title") == "Required product missing"
     values = {"user": "Adele", "sku": "E5", "count": "1"}
-    assert texts.render_one(Locale.DA, "rule.sku-forbidden.message", values) == (
+    assert rulebook.render_one(Locale.DA, "rule.sku-forbidden.message", values) == (
         "Adele holds E5, which the policy forbids.")
-    assert texts.raw(Locale.DA, "rule.sku-forbidden.title") == "Forbudt produkt"  # left as it is
+    assert rulebook.raw(Locale.DA, "rule.sku-forbidden.title") == "Forbudt produkt"  # left as it is
 
 
 @pytest.fixture
 def fresh_template() -> Iterator[None]:
-    texts._template.cache_clear()
+    rulebook.CATALOGS.cache_clear()
     yield
-    texts._template.cache_clear()
+    rulebook.CATALOGS.cache_clear()
 
 
 @pytest.mark.usefixtures("fresh_catalogs", "fresh_template")
@@ -128,8 +129,8 @@ def test_a_text_whose_english_changed_is_english_until_translated_again(monkeypa
     translation of the text's older English is not shown for the new one."""
     from auditor.guidance.texts.declare import Text
 
-    declared = texts.declared()
+    declared = rulebook.declared()
     changed = Text("rule.sku-forbidden.title", "Product the policy forbids")
-    monkeypatch.setattr(texts, "declared", lambda: tuple(changed if t.key == changed.key else t for t in declared))
-    assert texts.raw(Locale.DA, changed.key) == "Product the policy forbids"
-    assert texts.raw(Locale.DA, "rule.sku-required-missing.title") != "Required product missing"  # still Danish
+    monkeypatch.setattr(rulebook, "declared", lambda: tuple(changed if t.key == changed.key else t for t in declared))
+    assert rulebook.raw(Locale.DA, changed.key) == "Product the policy forbids"
+    assert rulebook.raw(Locale.DA, "rule.sku-required-missing.title") != "Required product missing"  # still Danish

@@ -24,12 +24,13 @@ from __future__ import annotations
 import gettext
 import re
 import string
-from collections.abc import Callable, Iterator, Mapping
-from functools import cache, partial
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 
 from ...i18n.catalogs import load
 from ...i18n.formatting import format_date
 from ...model import Locale
+from . import common
 from .declare import Declared
 
 DOMAIN = "guidance"
@@ -66,18 +67,8 @@ class Counted(str):
 Value = str | tuple[str, ...]  # one template, or a block of steps
 
 
-def declared() -> tuple[Declared, ...]:
-    """Every guidance text the code declares: the shared ones, then each rule's own."""
-    from .. import registry  # the rules import this package: read them when first asked
-    from .common import TEXTS
-
-    return (*TEXTS, *(text for rule in registry.by_id().values() for text in rule.texts))
-
-
-@cache
-def _template() -> tuple[tuple[str, str, str | None], ...]:
-    """(msgctxt, msgid, msgid_plural) of every declared text: the English, and the keys of the catalogs."""
-    return tuple(entry for text in declared() for entry in text.entries())
+def _count(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and re.fullmatch(r"-?\d+", value) else None
 
 
 def _translations(locale: Locale) -> gettext.NullTranslations:
@@ -86,35 +77,37 @@ def _translations(locale: Locale) -> gettext.NullTranslations:
     return load(locale.value, DOMAIN)
 
 
-@cache
-def _catalog(locale: Locale) -> Mapping[str, Value]:
-    """Every text of `locale`, key -> template(s), from its .po (English: the template)."""
-    translations = _translations(Locale(locale))
-    one, counted = translations.pgettext, translations.npgettext  # not called by name: nothing to extract
-    texts: dict[str, Value] = {}
-    steps: dict[str, list[tuple[int, str]]] = {}
-    for context, english, plural in _template():
-        if plural is not None:
-            text: str = Counted(partial(counted, context, english, plural))
-        else:
-            text = one(context, english)
-        step = _STEP.match(context)
-        if step:
-            steps.setdefault(step["key"], []).append((int(step["index"]), text))
-        else:
-            texts[context] = text
-    for key, items in steps.items():
-        texts[key] = tuple(text for _, text in sorted(items))
-    return texts
+class Catalogs(Mapping[Locale, Mapping[str, Value]]):
+    """Locale -> its texts (key -> template(s)), for the declarations `declared` gives: each
+    locale's catalog read from its .po when first asked for, and kept.
 
+    The shared words (WORDS, below) are the texts this package declares itself; every rule's texts
+    are declared on the rules, which import this package, so their catalogs are built above them
+    (auditor.rulebook.CATALOGS)."""
 
-class _Catalogs(Mapping[Locale, Mapping[str, Value]]):
-    """Locale -> its texts, each locale's catalog read when first asked for."""
+    def __init__(self, declared: Callable[[], Iterable[Declared]]) -> None:
+        self._declared = declared
+        self._template: tuple[tuple[str, str, str | None], ...] | None = None
+        self._locales: dict[Locale, Mapping[str, Value]] = {}
+
+    def template(self) -> tuple[tuple[str, str, str | None], ...]:
+        """(msgctxt, msgid, msgid_plural) of every declared text: the English, and the keys of the catalogs."""
+        if self._template is None:
+            self._template = tuple(entry for text in self._declared() for entry in text.entries())
+        return self._template
+
+    def cache_clear(self) -> None:
+        """Forget what was read: the next lookup reads the declarations and the .po files again."""
+        self._template = None
+        self._locales.clear()
 
     def __getitem__(self, locale: Locale) -> Mapping[str, Value]:
         if locale not in set(Locale):
             raise KeyError(locale)
-        return _catalog(locale)
+        locale = Locale(locale)
+        if locale not in self._locales:
+            self._locales[locale] = self._read(locale)
+        return self._locales[locale]
 
     def __iter__(self) -> Iterator[Locale]:
         return iter(Locale)
@@ -122,37 +115,50 @@ class _Catalogs(Mapping[Locale, Mapping[str, Value]]):
     def __len__(self) -> int:
         return len(Locale)
 
+    def _read(self, locale: Locale) -> Mapping[str, Value]:
+        """Every text of `locale`, key -> template(s), from its .po (English: the template)."""
+        translations = _translations(locale)
+        one, counted = translations.pgettext, translations.npgettext  # not called by name: nothing to extract
+        texts: dict[str, Value] = {}
+        steps: dict[str, list[tuple[int, str]]] = {}
+        for context, english, plural in self.template():
+            if plural is not None:
+                text: str = Counted(partial(counted, context, english, plural))
+            else:
+                text = one(context, english)
+            step = _STEP.match(context)
+            if step:
+                steps.setdefault(step["key"], []).append((int(step["index"]), text))
+            else:
+                texts[context] = text
+        for key, items in steps.items():
+            texts[key] = tuple(text for _, text in sorted(items))
+        return texts
 
-CATALOGS: Mapping[Locale, Mapping[str, Value]] = _Catalogs()
+    def raw(self, locale: Locale, key: str) -> Value:
+        """The template(s) for `key`; a missing key is a catalog defect, so it raises KeyError."""
+        return self[locale][key]
+
+    def render(self, locale: Locale, key: str, values: Mapping[str, str]) -> list[str]:
+        """Fill `key`'s template(s) with `values`; always a list (one item for a plain template).
+
+        A counted text (a step of a block too) takes the form for the number in `values["count"]`
+        (the plural when it is missing or no whole number, e.g. "unknown"). An ISO date under a name of
+        DATES is written as the language writes a date."""
+        text = self.raw(locale, key)
+        items = (text,) if isinstance(text, str) else text
+        n = _count(values.get("count"))
+        dates = {name: format_date(values[name], locale) for name in DATES & values.keys()
+                 if _ISO_DAY.fullmatch(str(values[name]))}
+        values = {**values, **dates} if dates else values
+        return [(item.for_count(n) if n is not None and isinstance(item, Counted) else item).format_map(values)
+                for item in items]
+
+    def render_one(self, locale: Locale, key: str, values: Mapping[str, str]) -> str:
+        return " ".join(self.render(locale, key, values))
 
 
-def raw(locale: Locale, key: str) -> Value:
-    """The template(s) for `key`; a missing key is a catalog defect, so it raises KeyError."""
-    return _catalog(locale)[key]
-
-
-def _count(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and re.fullmatch(r"-?\d+", value) else None
-
-
-def render(locale: Locale, key: str, values: Mapping[str, str]) -> list[str]:
-    """Fill `key`'s template(s) with `values`; always a list (one item for a plain template).
-
-    A counted text (a step of a block too) takes the form for the number in `values["count"]`
-    (the plural when it is missing or no whole number, e.g. "unknown"). An ISO date under a name of
-    DATES is written as the language writes a date."""
-    text = raw(locale, key)
-    items = (text,) if isinstance(text, str) else text
-    n = _count(values.get("count"))
-    dates = {name: format_date(values[name], locale) for name in DATES & values.keys()
-             if _ISO_DAY.fullmatch(str(values[name]))}
-    values = {**values, **dates} if dates else values
-    return [(item.for_count(n) if n is not None and isinstance(item, Counted) else item).format_map(values)
-            for item in items]
-
-
-def render_one(locale: Locale, key: str, values: Mapping[str, str]) -> str:
-    return " ".join(render(locale, key, values))
+WORDS = Catalogs(lambda: common.TEXTS)  # the shared words ("none", "unknown", the subscription states)
 
 
 def fields(template: str) -> frozenset[str]:

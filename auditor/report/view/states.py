@@ -16,8 +16,9 @@ import msgspec
 
 from auditor import i18n
 from auditor.model import Locale
-from auditor.plan.compile import WAIVED, ChangePlan
+from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.plan.summary import DECLARATION_REASONS
+from auditor.plan.write import skip_reason
 from auditor.report.text import clean
 
 READY = "ready"
@@ -54,8 +55,6 @@ def plan_states(plan: ChangePlan | None, locale: Locale,
     if plan is None:
         return {}
     owners = _waiver_owners(shown)
-    from auditor.plan.write import skip_reason  # plan.write renders with auditor.report's environment
-
     t = i18n.translations(locale)
     states: dict[str, FindingState] = {}
     for change in plan.changes:
@@ -98,8 +97,6 @@ def merged_states(document: Mapping[str, Any], locale: Locale,
     """Finding id -> state for a merged report: each tenant's findings planned as that tenant's own
     plan would (its seat table, its findings); the findings across tenants, which no one tenant's
     plan holds, are left out."""
-    from auditor.plan.compile import compile_plan, has_actions
-
     states: dict[str, FindingState] = {}
     findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
     for tenant in document.get("tenants") or []:

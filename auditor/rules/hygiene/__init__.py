@@ -6,13 +6,12 @@ below is the registry's (the schema and the reports list the rules in it).
 
 from __future__ import annotations
 
+from ...sign_ins import dormant, last_sign_in
 from . import accounts, errors, overlap, upkeep
 from .accounts import (
     DisabledUserLicensed,
     InactiveUserLicensed,
     SharedMailboxLicensed,
-    dormant,
-    last_sign_in,
 )
 from .base import HygieneRule, UserHygieneRule, mailbox_extra
 

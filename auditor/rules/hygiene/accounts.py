@@ -28,6 +28,7 @@ from ...model import (
     User,
 )
 from ...policy.model import HygieneCheck
+from ...sign_ins import last_sign_in, sign_in_time
 from ...snapshot import MAILBOX_SETTINGS
 from ...usage_reports import ACTIVE_USERS, MAILBOXES
 from ..base import Context, parse_when
@@ -139,32 +140,6 @@ class DisabledUserLicensed(_UnusedAccount):
     confirm = "steps.disabled.confirm"
 
 
-def _sign_in(text: str | None) -> datetime | None:
-    """A signInActivity time; Graph writes 0001-01-01T00:00:00Z for "never", so year 1 is None."""
-    when = parse_when(text)
-    return None if when is None or when.year == 1 else when
-
-
-def last_sign_in(user: User) -> datetime | None:
-    """The user's last successful sign-in, as far as Graph can tell.
-
-    lastSignInDateTime and lastNonInteractiveSignInDateTime also record failed attempts, so a
-    dormant account under password spray would look active by them. lastSuccessfulSignInDateTime
-    counts only successes: when Graph returns it, it decides (0001-01-01 there means no sign-in
-    ever succeeded); only when it is absent do the other two stand in for it."""
-    if user.last_successful_sign_in_date_time is not None:
-        return _sign_in(user.last_successful_sign_in_date_time)
-    seen = [t for t in (_sign_in(user.last_sign_in_date_time),
-                        _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
-    return max(seen) if seen else None
-
-
-def dormant(user: User, cutoff: datetime) -> bool:
-    """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside."""
-    last = last_sign_in(user)
-    return last is None or last < cutoff
-
-
 class InactiveUserLicensed(_UnusedAccount):
     """An enabled, licensed account has not signed in successfully for `days` days.
 
@@ -262,8 +237,8 @@ class InactiveUserLicensed(_UnusedAccount):
             return None
         details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox,
                                    "mail_use": mail_use(user, ctx, cutoff), **mailbox_usage(user, ctx)}
-        attempts = [t for t in (_sign_in(user.last_sign_in_date_time),
-                                _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
+        attempts = [t for t in (sign_in_time(user.last_sign_in_date_time),
+                                sign_in_time(user.last_non_interactive_sign_in_date_time)) if t is not None]
         if attempts and (last is None or max(attempts) > last):
             details["last_attempt"] = _iso(max(attempts))  # failed attempts since: worth a look
         return details

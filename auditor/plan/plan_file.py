@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import UsageError
+from ..graph.clouds import ENDPOINTS
 from ..graph.hosts import LOOPBACK
 from ..model import Cloud
 from ..timestamps import timestamp_or_none
@@ -225,8 +226,6 @@ def _parse_json(data: bytes, where: Where) -> Any:
 
 
 def parse_cloud(value: Any, where: Where, field: str) -> Cloud:
-    from ..graph.clouds import ENDPOINTS
-
     try:
         cloud = Cloud(value)
     except ValueError:

@@ -12,7 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..reference import DATA_FILE
+from auditor.reference import DATA_FILE
+
 from . import REFERENCE
 
 # skuPartNumber -> (skuId, enabled-seat headroom over consumption); real Microsoft skuIds.

@@ -4,18 +4,15 @@ memberOf and its mailboxSettings/userPurpose."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from ...model import NO_MAILBOX, User
+from auditor.model import NO_MAILBOX, User
+
 from .. import wire
-from ..call import Answer, Call, PlainText
+from ..call import Answer, Call, Emulator, PlainText
 from ..errors import GraphError, bad, not_found
 from ..filters import Picked, UnsupportedFilter, matches, upn_prefixes
 from ..query import MAX_TOP, SIGN_IN_MAX_TOP, check_select, page, unsupported
 from . import relations
-
-if TYPE_CHECKING:
-    from ..server import GraphEmulator
 
 _NOT_GROUPS = frozenset(("microsoft.graph.directoryRole", "microsoft.graph.administrativeUnit"))
 # Graph documents that reading employeeLeaveDateTime takes User-LifeCycleInfo.Read.All; selecting it
@@ -23,12 +20,12 @@ _NOT_GROUPS = frozenset(("microsoft.graph.directoryRole", "microsoft.graph.admin
 LEAVE_DATE_ROLES = ("User-LifeCycleInfo.Read.All", "User-LifeCycleInfo.ReadWrite.All")
 
 
-def _check_leave_date(em: GraphEmulator, select: tuple[str, ...] | None) -> None:
+def _check_leave_date(em: Emulator, select: tuple[str, ...] | None) -> None:
     if select and "employeeLeaveDateTime" in select:
         em.require(LEAVE_DATE_ROLES)
 
 
-def list_users(em: GraphEmulator, call: Call) -> Answer:
+def list_users(em: Emulator, call: Call) -> Answer:
     query = call.query
     prefixes = _upn_prefixes(query.filter) if query.filter is not None else None
     check_select(query.select, wire.USER_PROPERTIES, "user")
@@ -47,7 +44,7 @@ def list_users(em: GraphEmulator, call: Call) -> Answer:
     return page(em.url, call.path, query, users, call.eventual, cap, lambda u: wire.user_wire(u, select))
 
 
-def count_users(em: GraphEmulator, call: Call) -> Answer:
+def count_users(em: Emulator, call: Call) -> Answer:
     # Graph counts only as an advanced query; without the header it answers 400.
     if not call.eventual:
         raise bad("$count is not currently supported.")
@@ -57,14 +54,14 @@ def count_users(em: GraphEmulator, call: Call) -> Answer:
     return 200, PlainText(str(len(em.tenant.users)))
 
 
-def get_user(em: GraphEmulator, call: Call) -> Answer:
+def get_user(em: Emulator, call: Call) -> Answer:
     user = _user(em, call)
     check_select(call.query.select, wire.USER_PROPERTIES, "user")
     _check_leave_date(em, call.query.select)
     return 200, wire.user_wire(user, call.query.select)
 
 
-def member_of(em: GraphEmulator, call: Call) -> Answer:
+def member_of(em: Emulator, call: Call) -> Answer:
     """GET /users/{id}/memberOf[/microsoft.graph.group]: the groups the user is a direct
     member of (the snapshot has no directory roles or administrative units)."""
     user = _user(em, call)
@@ -72,7 +69,7 @@ def member_of(em: GraphEmulator, call: Call) -> Answer:
     return relations.direct(em, call, groups, relations.GROUPS, _NOT_GROUPS)
 
 
-def user_purpose(em: GraphEmulator, call: Call) -> Answer:
+def user_purpose(em: Emulator, call: Call) -> Answer:
     """mailboxSettings/userPurpose: the snapshot's purpose; a licensed user without one has a
     person's mailbox ("user"); no mailbox (unlicensed, or NO_MAILBOX) is Graph's 404."""
     query = call.query
@@ -92,7 +89,7 @@ def user_purpose(em: GraphEmulator, call: Call) -> Answer:
     return 200, {"@odata.context": context, "value": purpose}
 
 
-def _user(em: GraphEmulator, call: Call) -> User:
+def _user(em: Emulator, call: Call) -> User:
     user = em.tenant.user(call.params["user"])
     if user is None:
         raise not_found(call.params["user"])

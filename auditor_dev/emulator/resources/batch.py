@@ -8,23 +8,20 @@ the first has one), as the documentation asks; a mix is a 400. Responders see ev
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..call import Answer, Call
+from ..call import Answer, Call, Emulator
 from ..encoding import dumps
 from ..errors import GraphError, bad, error_document
 from ..hooks import Drop, Reply, Request
 from ..log import LoggedRequest
 from ..query import parse_query
 
-if TYPE_CHECKING:
-    from ..server import GraphEmulator
-
 MAX_BATCH = 20  # requests in one JSON batch
 
 
-def batch(em: GraphEmulator, call: Call) -> Answer:
+def batch(em: Emulator, call: Call) -> Answer:
     try:
         doc = json.loads(call.body)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -65,7 +62,7 @@ def batch(em: GraphEmulator, call: Call) -> Answer:
     return 200, {"responses": responses}
 
 
-def _failed_dependency(em: GraphEmulator, item: dict[str, Any]) -> dict[str, Any]:
+def _failed_dependency(em: Emulator, item: dict[str, Any]) -> dict[str, Any]:
     # Graph documents the 424 status, not the body; the error code and message are the emulator's.
     url, method = item["url"], item["method"].upper()
     parts = urlsplit(url)
@@ -75,7 +72,7 @@ def _failed_dependency(em: GraphEmulator, item: dict[str, Any]) -> dict[str, Any
     return {"id": item["id"], "status": 424, "headers": {"Content-Type": "application/json"}, "body": doc}
 
 
-def _one(em: GraphEmulator, item: dict[str, Any]) -> dict[str, Any]:
+def _one(em: Emulator, item: dict[str, Any]) -> dict[str, Any]:
     url, method = item["url"], item["method"].upper()
     parts = urlsplit(url)
     path = parts.path if parts.path.startswith("/") else "/" + parts.path

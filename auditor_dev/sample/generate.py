@@ -1,6 +1,6 @@
 """Deterministic tenant generator: the bundled sample tenant and the benchmark tenants.
 
-`python -m auditor.sample` rewrites auditor/sample/sample-tenant.json (seed 7, 240 users).
+`python -m auditor_dev.sample` rewrites auditor_dev/sample/sample-tenant.json (seed 7, 240 users).
 Most users are clean; every rule of policies/example.yaml is planted at least once, and the
 planted share stays the same at any size so large tenants behave like real ones.
 """
@@ -14,9 +14,9 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from ..directory_audits import DISABLE, UPDATE
-from ..model import Cloud, TenantSnapshot
-from ..snapshot import (
+from auditor.directory_audits import DISABLE, UPDATE
+from auditor.model import Cloud, TenantSnapshot
+from auditor.snapshot import (
     LEAVE_DATE,
     LICENSE_ERROR_GROUPS,
     MAILBOX_SETTINGS,
@@ -24,7 +24,8 @@ from ..snapshot import (
     UserDecoder,
     snapshot_from_json,
 )
-from ..usage_reports import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
+from auditor.usage_reports import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
+
 from . import REFERENCE
 from .builder import NEVER, SKUS, Builder, service_plans
 

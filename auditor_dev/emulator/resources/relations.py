@@ -7,15 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import wire
-from ..call import Answer, Call
+from ..call import Answer, Call, Emulator
 from ..errors import bad
 from ..query import MAX_TOP, Query, check_select, page, unsupported
-
-if TYPE_CHECKING:
-    from ..server import GraphEmulator
 
 
 @dataclass(frozen=True)
@@ -32,7 +29,7 @@ USERS = Kind("microsoft.graph.user", "user", wire.USER_PROPERTIES, wire.user_wir
 GROUPS = Kind("microsoft.graph.group", "group", wire.GROUP_PROPERTIES, wire.group_wire)
 
 
-def direct(em: GraphEmulator, call: Call, items: Sequence[Any], kind: Kind, other_casts: frozenset[str]) -> Answer:
+def direct(em: Emulator, call: Call, items: Sequence[Any], kind: Kind, other_casts: frozenset[str]) -> Answer:
     """Page `items` (all of `kind`); a cast to one of `other_casts` is an empty page, a cast to
     an unknown type Graph's 400. Without a cast each item says its @odata.type."""
     query, cast = call.query, call.cast()

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ..directory_audits import (
+from auditor.directory_audits import (
     ADD_MEMBER,
     DISABLE,
     ENABLE,
@@ -45,7 +45,8 @@ from ..directory_audits import (
     entry_to_graph,
     parse_time,
 )
-from ..model import Group, TenantSnapshot, User
+from auditor.model import Group, TenantSnapshot, User
+
 from .errors import GraphError, bad
 
 READ_ROLES = ("AuditLog.Read.All",)

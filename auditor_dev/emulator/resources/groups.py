@@ -4,23 +4,21 @@ transitiveMembers."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ...model import Group, User
+from auditor.model import Group, User
+
 from .. import wire
-from ..call import Answer, Call
+from ..call import Answer, Call, Emulator
 from ..errors import bad, not_found
 from ..query import MAX_TOP, check_select, page, unsupported
 from . import relations
-
-if TYPE_CHECKING:
-    from ..server import GraphEmulator
 
 _NOT_USERS = frozenset(("microsoft.graph.group", "microsoft.graph.device", "microsoft.graph.servicePrincipal",
                         "microsoft.graph.orgContact"))
 
 
-def list_groups(em: GraphEmulator, call: Call) -> Answer:
+def list_groups(em: Emulator, call: Call) -> Answer:
     query = call.query
     check_select(query.select, wire.GROUP_PROPERTIES, "group")
     groups: list[Group] = list(em.tenant.groups)
@@ -47,21 +45,21 @@ def list_groups(em: GraphEmulator, call: Call) -> Answer:
                 lambda g: wire.group_wire(g, select, em.group_properties.get(g.id.lower())))
 
 
-def get_group(em: GraphEmulator, call: Call) -> Answer:
+def get_group(em: Emulator, call: Call) -> Answer:
     group = _group(em, call)
     check_select(call.query.select, wire.GROUP_PROPERTIES, "group")
     return 200, wire.group_wire(group, call.query.select, em.group_properties.get(group.id.lower()))
 
 
-def app_role_assignments(em: GraphEmulator, call: Call) -> Answer:
+def app_role_assignments(em: Emulator, call: Call) -> Answer:
     """GET /groups/{id}/appRoleAssignments: the apps the group's members reach through it
-    (GraphEmulator(group_properties={id: {"appRoleAssignments": [...]}}))."""
+    (Emulator(group_properties={id: {"appRoleAssignments": [...]}}))."""
     group = _group(em, call)
     found = list((em.group_properties.get(group.id.lower()) or {}).get("appRoleAssignments", ()))
     return page(em.url, call.path, call.query, found, call.eventual, MAX_TOP)
 
 
-def transitive_members(em: GraphEmulator, call: Call) -> Answer:
+def transitive_members(em: Emulator, call: Call) -> Answer:
     group = _group(em, call)
     query, cast, eventual = call.query, call.cast(), call.eventual
     if query.filter is not None:
@@ -90,7 +88,7 @@ def transitive_members(em: GraphEmulator, call: Call) -> Answer:
     return page(em.url, call.path, query, em.tenant.members(group), eventual, MAX_TOP, member)
 
 
-def members(em: GraphEmulator, call: Call) -> Answer:
+def members(em: Emulator, call: Call) -> Answer:
     """GET /groups/{id}/members[/microsoft.graph.user]: the group's direct user members (the
     snapshot keeps users only: every member is direct unless the group lists its direct members,
     the rest being members through a nested group)."""
@@ -105,7 +103,7 @@ def members(em: GraphEmulator, call: Call) -> Answer:
     return relations.direct(em, call, em.tenant.direct_members(group), relations.USERS, _NOT_USERS)
 
 
-def _group(em: GraphEmulator, call: Call) -> Group:
+def _group(em: Emulator, call: Call) -> Group:
     group = em.tenant.group(call.params["group"])
     if group is None:
         raise not_found(call.params["group"])

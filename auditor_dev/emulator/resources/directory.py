@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import wire
-from ..call import Answer, Call
+from ..call import Answer, Call, Emulator
 from ..directory_audits import READ_ROLES
 from ..query import MAX_TOP, check_select, no_filter, page, project
 
-if TYPE_CHECKING:
-    from ..server import GraphEmulator
 
-
-def organization(em: GraphEmulator, call: Call) -> Answer:
+def organization(em: Emulator, call: Call) -> Answer:
     no_filter(call.query)
     snap = em.tenant.snapshot
     org: dict[str, Any] = {
@@ -27,20 +24,20 @@ def organization(em: GraphEmulator, call: Call) -> Answer:
     return 200, {"@odata.context": "$metadata#organization", "value": [item]}
 
 
-def subscribed_skus(em: GraphEmulator, call: Call) -> Answer:
+def subscribed_skus(em: Emulator, call: Call) -> Answer:
     no_filter(call.query)
     check_select(call.query.select, wire.SKU_PROPERTIES, "subscribedSku")
     items = [wire.sku_wire(s, call.query.select) for s in list(em.tenant.skus)]
     return 200, {"@odata.context": "$metadata#subscribedSkus", "value": items}
 
 
-def subscriptions(em: GraphEmulator, call: Call) -> Answer:
+def subscriptions(em: Emulator, call: Call) -> Answer:
     no_filter(call.query)
     check_select(call.query.select, wire.SUBSCRIPTION_PROPERTIES, "companySubscription")
     subs = [wire.subscription_wire(s, call.query.select) for s in em.tenant.snapshot.subscriptions]
     return page(em.url, call.path, call.query, subs, call.eventual, 999)
 
 
-def directory_audits(em: GraphEmulator, call: Call) -> Answer:
+def directory_audits(em: Emulator, call: Call) -> Answer:
     em.require(READ_ROLES)
     return page(em.url, call.path, call.query, em.audit_log.select(call.query.filter), call.eventual, MAX_TOP)

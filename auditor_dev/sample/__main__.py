@@ -1,9 +1,10 @@
-"""Regenerate the bundled sample tenant: python -m auditor.sample [USERS] [OUTPUT]."""
+"""Regenerate the bundled sample tenant: python -m auditor_dev.sample [USERS] [OUTPUT]."""
 
 import sys
 from pathlib import Path
 
-from ..snapshot import save_snapshot
+from auditor.snapshot import save_snapshot
+
 from .generate import generate_tenant
 
 users = int(sys.argv[1]) if len(sys.argv) > 1 else 240

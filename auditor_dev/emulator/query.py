@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from ..attributes import EXTENSION
+from auditor.attributes import EXTENSION
+
 from .encoding import RawJSON
 from .errors import GraphError, bad
 from .hooks import EncodedItems

@@ -5,16 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..call import Answer, Call
+from ..call import Answer, Call, Emulator
 from ..errors import GraphError, bad
 
-if TYPE_CHECKING:
-    from ..server import GraphEmulator
 
-
-def send_mail(em: GraphEmulator, call: Call) -> Answer:
+def send_mail(em: Emulator, call: Call) -> Answer:
     sender_key = call.params["user"]
     sender = em.tenant.user(sender_key)
     if sender is None:

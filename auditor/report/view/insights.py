@@ -1,4 +1,4 @@
-"""The report sections of auditor.insights, localised for the templates (`x` beside the report's
+"""The blocks auditor.insights writes into report.json, localised for the templates (`x` beside the report's
 `v`): trends (bars as table cells for HTML, Mermaid xychart-beta for Markdown, a sparkline per
 product), renewals, cost allocation, and each new finding's cause.
 
@@ -21,8 +21,6 @@ from auditor.report.environment import MdSafe
 from auditor.report.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
 from auditor.report.view.seats import SEAT_CAP
-
-from .trends import sparkline
 
 BAR_HEIGHT = 80  # px of the tallest bar
 SPARK_HEIGHT = 16
@@ -266,3 +264,25 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
                                                                         "{amount} per month.",
                                                    amount=money(unallocated, currency))
     return InsightsView(**kwargs)
+
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[int | float | None]) -> str:
+    """Unicode block characters, one per value, scaled between the series' min and max; a run
+    without a value is a space. Empty for fewer than two values."""
+    known = [v for v in values if v is not None]
+    if len(values) < 2 or not known:
+        return ""
+    low, high = min(known), max(known)
+    span = high - low
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        elif span == 0:
+            out.append(BLOCKS[3])
+        else:
+            out.append(BLOCKS[round((v - low) / span * (len(BLOCKS) - 1))])
+    return "".join(out)

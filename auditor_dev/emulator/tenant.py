@@ -48,7 +48,8 @@ from typing import Any, overload
 
 import msgspec
 
-from ..model import AssignedLicense, Group, LicenseAssignmentState, Sku, TenantSnapshot, User
+from auditor.model import AssignedLicense, Group, LicenseAssignmentState, Sku, TenantSnapshot, User
+
 from .errors import GraphError, bad, not_found
 
 ACTIVE_STATES = ("Active", "ActiveWithError")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..attributes import wire_value
-from ..model import Group, Sku, Subscription, User
-from ..snapshot import license_to_json, sku_to_json, subscription_to_json, user_to_json
+from auditor.attributes import wire_value
+from auditor.model import Group, Sku, Subscription, User
+from auditor.snapshot import license_to_json, sku_to_json, subscription_to_json, user_to_json
 
 USER_DEFAULT = (
     "businessPhones",

@@ -1,11 +1,11 @@
 """The target tenant of the migration demo (Fabrikam) and the demo's input files.
 
-`python -m auditor.sample.target` rewrites auditor/sample/target-tenant.json and the files in
-auditor/sample/migration/ (users.csv, mailboxes.csv, products.yaml); the source's bill is the
-sample's own billing file (auditor/sample/sample-billing.csv). Deterministic: the same
+`python -m auditor_dev.sample.target` rewrites auditor_dev/sample/target-tenant.json and the files in
+auditor_dev/sample/migration/ (users.csv, mailboxes.csv, products.yaml); the source's bill is the
+sample's own billing file (auditor_dev/sample/sample-billing.csv). Deterministic: the same
 seed gives the same tenant and files, and a test holds the committed ones to it.
 
-The demo moves Contoso's Sales department (the bundled sample, auditor/sample/sample-tenant.json)
+The demo moves Contoso's Sales department (the bundled sample, auditor_dev/sample/sample-tenant.json)
 to Fabrikam in two batches, with two shared mailboxes, and plants one case of every blocker that
 two tenants of one cloud can show: a mailbox on hold, a target user that already has a mailbox,
 an unmapped product, a user with no license."""
@@ -20,9 +20,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ..enums import Cloud
-from ..model import TenantSnapshot
-from ..snapshot import load_snapshot, save_snapshot, snapshot_from_json
+from auditor.enums import Cloud
+from auditor.exchange_export import COLUMNS, NO_GUID
+from auditor.model import TenantSnapshot
+from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json
+
 from . import REFERENCE
 from .builder import SKUS, Builder, service_plans
 
@@ -105,8 +107,6 @@ HOLDS = {"user000013": {"LitigationHoldEnabled": "True"},
 
 
 def _mailboxes(source: TenantSnapshot, movers: list[tuple[str, str, str, str]]) -> str:
-    from ..exchange_export import COLUMNS, NO_GUID
-
     by_upn = {u.user_principal_name: u for u in source.users}
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")

@@ -25,10 +25,10 @@ Paging and query options are query.py's. Anything else is a 400, 404 or 405 with
 shape. The usage reports (reports.py) are served beside the table, as Graph serves them beside v1.0.
 
 Writes are checked against application permissions: the `roles` given, else the `roles` claim of
-the token (auditor.emulator.app_token), else (an opaque token) not at all; a write none of whose
+the token (auditor_dev.emulator.app_token), else (an opaque token) not at all; a write none of whose
 documented permissions is granted is Graph's 403 Authorization_RequestDenied.
 
-Two seams let code outside the package change what it serves (auditor/emulator/hooks.py):
+Two seams let code outside the package change what it serves (auditor_dev/emulator/hooks.py):
 `responders` may answer a request instead of the emulator (the tests inject faults this way, inner
 $batch requests included), and `listings` may supply user lists already encoded as JSON (the
 benchmark serves a million users this way). The emulator itself injects nothing.
@@ -51,7 +51,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..model import TenantSnapshot
+from auditor.model import TenantSnapshot
+
 from .call import Answer, PlainText
 from .directory_audits import AuditLog
 from .encoding import dumps, encode
@@ -74,7 +75,7 @@ class GraphEmulator:
     `responders` are asked in order, for every authorised request (each inner request of a
     POST /$batch too), whether to answer it instead of the emulator; the first answer wins.
     `listings` may supply /users pages and groups' transitive user members already encoded as
-    JSON (for very large tenants; the caller owns and closes it). See auditor/emulator/hooks.py.
+    JSON (for very large tenants; the caller owns and closes it). See auditor_dev/emulator/hooks.py.
     `latency_ms` (+ `latency_ms_per_kib` per KiB of the answer's body) delays every answer, the
     way Graph's own time to answer does (the benchmark measures with it; 0 costs nothing).
     """
@@ -226,7 +227,7 @@ def _logged_body(body: bytes) -> Any:
 
 
 def token_roles(token: str) -> frozenset[str] | None:
-    """The `roles` claim of a JWT bearer token (as auditor.emulator.app_token issues); None for
+    """The `roles` claim of a JWT bearer token (as auditor_dev.emulator.app_token issues); None for
     an opaque token or one without the claim."""
     parts = token.split(".")
     if len(parts) != 3:

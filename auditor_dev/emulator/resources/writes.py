@@ -6,23 +6,22 @@ POST /groups/{id}/members/$ref, DELETE /groups/{id}/members/{id}/$ref and PATCH 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ...model import User
-from ...timestamps import timestamp_or_none
+from auditor.model import User
+from auditor.timestamps import timestamp_or_none
+
 from .. import wire
-from ..call import Answer, Call
+from ..call import Answer, Call, Emulator
 from ..errors import bad, not_found
 from ..tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES
 
 UPDATE_USER_ROLES = ("User.ReadWrite.All", "Directory.ReadWrite.All")
 LEAVE_DATE_WRITE_ROLES = ("User-LifeCycleInfo.ReadWrite.All",)
 
-if TYPE_CHECKING:
-    from ..server import GraphEmulator
 
 
-def assign_license(em: GraphEmulator, call: Call) -> Answer:
+def assign_license(em: Emulator, call: Call) -> Answer:
     em.require(ASSIGN_LICENSE_ROLES)
     doc = json_body(call.body)
     changed = em.tenant.assign_license(call.params["user"], doc)
@@ -30,7 +29,7 @@ def assign_license(em: GraphEmulator, call: Call) -> Answer:
     return 200, _user_entity(em, changed)
 
 
-def reprocess(em: GraphEmulator, call: Call) -> Answer:
+def reprocess(em: Emulator, call: Call) -> Answer:
     em.require(REPROCESS_ROLES)
     return 200, _user_entity(em, em.tenant.reprocess(call.params["user"]))
 
@@ -41,27 +40,27 @@ def reprocess(em: GraphEmulator, call: Call) -> Answer:
 ROLE_GROUP_ROLES = ("RoleManagement.ReadWrite.Directory",)
 
 
-def _require_member_change(em: GraphEmulator, key: str) -> None:
+def _require_member_change(em: Emulator, key: str) -> None:
     em.require(GROUP_MEMBER_ROLES)
     if (em.group_properties.get(key.lower()) or {}).get("isAssignableToRole") is True:
         em.require(ROLE_GROUP_ROLES)
 
 
-def add_member(em: GraphEmulator, call: Call) -> Answer:
+def add_member(em: Emulator, call: Call) -> Answer:
     key = call.params["group"]
     _require_member_change(em, key)
     _record_member(em, True, key, em.tenant.add_member(key, json_body(call.body)))
     return 204, None
 
 
-def remove_member(em: GraphEmulator, call: Call) -> Answer:
+def remove_member(em: Emulator, call: Call) -> Answer:
     key = call.params["group"]
     _require_member_change(em, key)
     _record_member(em, False, key, em.tenant.remove_member(key, call.params["member"]))
     return 204, None
 
 
-def update_user(em: GraphEmulator, call: Call) -> Answer:
+def update_user(em: Emulator, call: Call) -> Answer:
     """PATCH /users/{id|upn}: the properties the model holds that an admin sets (204 No Content).
     employeeLeaveDateTime takes User-LifeCycleInfo.ReadWrite.All besides, as Graph documents."""
     em.require(UPDATE_USER_ROLES)
@@ -98,11 +97,11 @@ def json_body(body: bytes) -> Any:
         raise bad("Unable to read JSON request payload.", "RequestBodyRead") from None
 
 
-def _record_member(em: GraphEmulator, added: bool, group_key: str, user: User | None) -> None:
+def _record_member(em: Emulator, added: bool, group_key: str, user: User | None) -> None:
     group = em.tenant.group(group_key)
     if group is not None and user is not None:
         em.audit_log.membership(added, group, user)
 
 
-def _user_entity(em: GraphEmulator, user: User) -> dict[str, Any]:
+def _user_entity(em: Emulator, user: User) -> dict[str, Any]:
     return {"@odata.context": f"{em.url}/$metadata#users/$entity", **wire.user_wire(user, None)}

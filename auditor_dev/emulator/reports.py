@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from ..model import TenantSnapshot
-from ..usage_reports import REPORTS, UserUsage
+from auditor.model import TenantSnapshot
+from auditor.usage_reports import REPORTS, UserUsage
+
 from .errors import GraphError, error_document
 
 # Microsoft's documented columns per report (Graph v1.0 reference, CSV), in order.

@@ -12,16 +12,12 @@ To serve a new resource: write its handler in resources/ and add its line here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from .call import Answer, Call, Handler
+from .call import Answer, Call, Emulator, Handler
 from .errors import GraphError
 from .query import Query
 from .resources import batch, directory, groups, mail, users, writes
-
-if TYPE_CHECKING:
-    from .server import GraphEmulator
 
 
 @dataclass(frozen=True)
@@ -77,7 +73,7 @@ _NOT_ALLOWED = "Specified HTTP method is not allowed for the request target."
 
 
 def dispatch(
-    emulator: GraphEmulator, method: str, path: str, query: Query, headers: dict[str, str], body: bytes
+    emulator: Emulator, method: str, path: str, query: Query, headers: dict[str, str], body: bytes
 ) -> Answer:
     """Return (status, document) for an authorised request, from the first route that matches."""
     segments = [unquote(s) for s in path.strip("/").split("/") if s]

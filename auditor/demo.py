@@ -1,0 +1,72 @@
+"""`--demo`: the bundled sample tenant, read through the Graph emulator as a live tenant would be.
+
+The emulator and the sample builder are developer tools (auditor_dev); this module is the one place
+production code reaches them, and an import-linter contract (pyproject.toml, docs/architecture.md)
+holds every other module to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from auditor_dev.sample import REFERENCE
+
+from .errors import UsageError
+from .model import TenantSnapshot
+from .snapshot import load_snapshot
+
+CLOCK = REFERENCE  # the moment the sample tenant was collected: `audit --demo` judges it as of then
+_PACKAGE = "auditor_dev"  # the package whose sample/ folder holds the tenant and the example policy
+
+
+def sample_tenant() -> TenantSnapshot:
+    """The bundled sample tenant served by `--demo`."""
+    ref = resources.files(_PACKAGE).joinpath("sample", "sample-tenant.json")
+    if not ref.is_file():
+        raise UsageError(f"the bundled sample tenant ({_PACKAGE}/sample/sample-tenant.json) is missing from this "
+                         "install")
+    with resources.as_file(ref) as path:
+        return load_snapshot(path)
+
+
+def target_tenant() -> TenantSnapshot:
+    """The bundled target tenant (Fabrikam) of `migrate --demo`."""
+    with resources.as_file(demo_file("target-tenant.json")) as path:
+        return load_snapshot(path)
+
+
+def demo_file(name: str, *folder: str) -> Path:
+    """A file the demos bundle in auditor_dev/sample (`folder` below it), e.g. the migration's users.csv."""
+    ref = resources.files(_PACKAGE).joinpath("sample", *folder, name)
+    with resources.as_file(ref) as path:
+        if not path.is_file():
+            raise UsageError(f"the bundled demo file {_PACKAGE}/sample/{'/'.join((*folder, name))} is missing from "
+                             "this install")
+        return path
+
+
+@contextmanager
+def example_policy() -> Iterator[Path]:
+    """--demo without --policies: the example policy shipped with the package (policies/example.yaml
+    in the repository), so the demo runs from any directory after `pip install`."""
+    ref = resources.files(_PACKAGE).joinpath("sample", "example-policy.yaml")
+    with resources.as_file(ref) as path:
+        if not path.is_file():
+            raise UsageError(f"the bundled example policy ({_PACKAGE}/sample/example-policy.yaml) is missing from "
+                             "this install; give --policies")
+        yield path
+
+
+@contextmanager
+def emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str]]:
+    """The Graph emulator serving `snapshot` on 127.0.0.1, while the block runs: (its URL, an app
+    token it accepts)."""
+    # an HTTP server and the tenant's state machine: loaded for --demo only, not by every audit
+    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+
+    # every permission the audit asks for, and the leave dates the example policy's grace_days use
+    token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
+    with GraphEmulator(snapshot, token=token) as graph:
+        yield graph.url, token

@@ -1,0 +1,216 @@
+"""Writing the report files: the report document (report.json) and its HTML, Markdown and CSV renderings.
+
+    render(document, out_dir, *, formats, locale, cloud, redact, redact_key, guidance) -> list[Path]
+    parse_formats("json,html,md,csv") -> tuple[Format, ...]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from auditor.billing.view import digest_lines
+from auditor.enums import Format
+from auditor.errors import UsageError
+from auditor.model import Cloud, Locale
+from auditor.outputs import write_bytes, write_text
+from auditor.plan.compile import ChangePlan
+from auditor.plan.summary import header_plan, plan_header
+from auditor.report.csv_report import write_csv
+from auditor.report.digest import DIGEST_HTML, DIGEST_TEXT, render_digest
+from auditor.report.guidance_api import Guidance, default_guidance
+from auditor.report.html_report import render_html
+from auditor.report.md_report import render_markdown
+from auditor.report.redaction import redact_document, redaction_key
+from auditor.report.view import RowMemo
+from auditor.report.view.states import document_states
+
+__all__ = ["ALL_FORMATS", "DIGEST_FILES", "FILE_NAMES", "dump_json", "parse_formats", "render"]
+
+
+FILE_NAMES = {
+    Format.JSON: "report.json",
+    Format.HTML: "report.html",
+    Format.MD: "report.md",
+    Format.CSV: "findings.csv",
+}
+ALL_FORMATS = tuple(Format)
+DIGEST_FILES = (DIGEST_HTML, DIGEST_TEXT)  # written with report.html or report.md: the e-mail's body
+
+
+def parse_formats(text: str) -> tuple[Format, ...]:
+    """'json,html' -> (Format.JSON, Format.HTML); an unknown name raises UsageError."""
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not names:
+        raise UsageError("--format: name at least one of json, html, md, csv")
+    result: list[Format] = []
+    for name in names:
+        try:
+            fmt = Format(name)
+        except ValueError:
+            raise UsageError(f"--format: unknown format {name!r} (choose from json, html, md, csv)") from None
+        if fmt not in result:
+            result.append(fmt)
+    return tuple(result)
+
+
+def dump_json(document: Mapping[str, Any]) -> bytes:
+    """report.json text: the top level indented by two spaces as `json.dumps(indent=2,
+    ensure_ascii=False)` writes it, except that each finding is one line of compact JSON (a
+    million users' findings would otherwise be mostly indentation). Written by orjson (the
+    standard library's encoder is pure Python when indenting: 6 s for 100,000 findings). Money is
+    rounded to cents, so no float reaches the exponent forms where the two would differ; anything
+    orjson refuses (report documents hold only JSON types) goes through the standard library."""
+    try:
+        return b"".join(_json_pieces(document))
+    except TypeError:
+        return _stdlib_json(document)
+
+
+def _stdlib_json(document: Mapping[str, Any]) -> bytes:
+    if not document:
+        return (json.dumps(dict(document)) + "\n").encode("utf-8")
+    pieces = []
+    for i, (key, value) in enumerate(document.items()):
+        pieces.append(("{\n  " if i == 0 else ",\n  ") + json.dumps(key) + ": ")
+        if key in _ONE_LINE and isinstance(value, list) and value:
+            pieces.append("[\n    " + ",\n    ".join(json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+                                               for item in value) + "\n  ]")
+        else:
+            pieces.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+    pieces.append("\n}\n")
+    return "".join(pieces).encode("utf-8")
+
+
+# top-level lists written one compact item per line
+_ONE_LINE = frozenset(("findings",))
+
+
+def _json_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
+    """dump_json in pieces (one per top-level value or list item), so that the report of a
+    million users is never written from one large buffer. TypeError: orjson refuses a value."""
+    if not document:
+        yield orjson.dumps(dict(document), option=orjson.OPT_APPEND_NEWLINE)
+        return
+    if not all(isinstance(key, str) for key in document):
+        raise TypeError("report document keys must be strings")
+    for i, (key, value) in enumerate(document.items()):
+        yield (b"{\n  " if i == 0 else b",\n  ") + orjson.dumps(key) + b": "
+        if isinstance(value, list) and value:
+            one_line = key in _ONE_LINE
+            for j, item in enumerate(value):
+                yield (b"[\n    " if j == 0 else b",\n    ") + (orjson.dumps(item) if one_line else _indented(item, 4))
+            yield b"\n  ]"
+        else:
+            yield _indented(value, 2)
+    yield b"\n}\n"
+
+
+def _indented(value: Any, depth: int) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b" " * depth)
+
+
+def _write(path: Path, text: str, encoding: str) -> None:
+    try:
+        write_text(path, text, encoding=encoding)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+def _write_json(path: Path, document: Mapping[str, Any]) -> None:
+    """report.json written piece by piece (one per finding): never one buffer of the whole file."""
+    try:
+        try:
+            write_bytes(path, _json_pieces(document))
+        except TypeError:
+            write_bytes(path, [_stdlib_json(document)])
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+def render(
+    document: Mapping[str, Any],
+    out_dir: Path,
+    *,
+    formats: Sequence[Format | str] = ALL_FORMATS,
+    locale: Locale = Locale.EN,
+    cloud: Cloud | None = None,
+    redact: bool = False,
+    redact_key: bytes | None = None,
+    guidance: Guidance | None = None,
+    plan: ChangePlan | None = None,
+    headlines: Sequence[str] = (),
+) -> list[Path]:
+    """Write the requested report files into `out_dir` and return their paths (in Format order).
+
+    - `document`: the report document (after `compare` when a baseline is given).
+    - `locale`: language and number/date format of every label, message and remediation text.
+    - `cloud`: which cloud's remediation steps to show; defaults to the document's tenant cloud.
+    - `redact`: pseudonymise people in report.html, report.md and findings.csv (report.json is
+      always written as is: it is the machine record that `--baseline` reads). `redact_key`
+      defaults to `redaction_key(os.environ, tenant id)`.
+    - `guidance`: the remediation catalog; defaults to `auditor.rulebook`.
+    - `plan`: the document's plan for the header line and each finding's state
+      (auditor.plan.summary.header_plan) when the caller has compiled it; else it is compiled here.
+    - `headlines`: the digest's lines from the bill and the migration plan (money now, within a
+      year, the next deadline), one each, when the caller has compiled them.
+
+    With HTML or Markdown, the digest is written too: digest.html and digest.txt, the e-mail's body.
+
+    Raises UsageError when a file cannot be written.
+    """
+    wanted = {Format(f) if isinstance(f, str) else f for f in formats}
+    if cloud is None:
+        cloud = Cloud((document.get("tenant") or {}).get("cloud") or Cloud.WORLDWIDE.value)
+    catalog = guidance if guidance is not None else default_guidance()
+    shown: Mapping[str, Any] = document
+    if redact:
+        key = redact_key or redaction_key(os.environ, str((document.get("tenant") or {}).get("id", "")))
+        shown = redact_document(document, key)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    readable = bool(wanted & {Format.HTML, Format.MD})
+    # the plan, compiled once for the header line and each finding's state (HTML, Markdown, digest),
+    # from the real document: `plan` plans that one (the pseudonyms only rename people)
+    if readable and plan is None:
+        plan = header_plan(document)
+    plan_line = plan_header(document, locale, plan) if readable else ""
+    states = document_states(document, plan, locale, shown if redact else None) if readable else None
+    memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
+    written: list[Path] = []
+    for fmt in ALL_FORMATS:
+        if fmt not in wanted:
+            continue
+        path = out_dir / FILE_NAMES[fmt]
+        if fmt is Format.JSON:
+            _write_json(path, document)
+        elif fmt is Format.HTML:
+            html = render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
+                               plan_line=plan_line, memo=memo, states=states)
+            _write(path, html, "utf-8")
+        elif fmt is Format.MD:
+            md = render_markdown(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
+                                 plan_line=plan_line, memo=memo, states=states)
+            _write(path, md, "utf-8")
+        else:
+            # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
+            stored = guidance is None and not redact
+            try:
+                write_csv(shown, path, locale=locale, cloud=cloud, guidance=catalog, stored_remediation=stored)
+            except OSError as exc:
+                raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+        written.append(path)
+    if readable:  # the e-mail's body (auditor.delivery): a digest of the report beside it
+        lines = headlines or digest_lines(document, locale)  # the bill's money and deadlines (audit --billing)
+        digest_html, digest_text = render_digest(shown, locale=locale, cloud=cloud, guidance=catalog,
+                                                 plan_line=plan_line, states=states, headlines=lines,
+                                                 redacted=redact)
+        for name, text in ((DIGEST_HTML, digest_html), (DIGEST_TEXT, digest_text)):
+            _write(out_dir / name, text, "utf-8")
+            written.append(out_dir / name)
+    return written

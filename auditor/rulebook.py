@@ -1,0 +1,171 @@
+"""The rulebook: every rule with guidance (the engine's auditor.rules.RULES, then the cross-tenant
+auditor.merge.rules.MERGE_RULES), by id, and its texts in a locale: per rule, per national cloud,
+per locale, with documentation links. The rules declare their texts and build their remediation
+with the guidance library (auditor.guidance); this module stands above them and the renderers use it.
+
+    ALL_RULE_IDS                      every rule with guidance: the engine and merge registries
+    by_id()                           rule id -> the rule
+    CATALOGS, raw, render, render_one every guidance text (shared and the rules' own) per locale
+    title(rule, locale)               short heading for the rule
+    describe(rule, locale)            one or two sentences: why the finding matters
+    message(rule, *, subject, skus, details, locale, names=None)
+                                      one-line finding message
+    remediation(rule, *, cloud, locale, subject, skus, details, names=None)
+                                      {"summary", "steps", "actions", "alternatives", "role",
+                                       "next_steps", "links"}
+
+`actions` are the default fix as Microsoft Graph calls, in the order to run them, each with its
+kind, user, group, precondition, seat effect and whether it is ready to run (auditor.guidance.remediation,
+docs/report-format.md); `alternatives` are other ways to fix it: [{"label", "actions"}].
+
+`names` maps part numbers to the names people know ("SPE_E3" -> "Microsoft 365 E3": the report's
+seat table, which takes the policy catalog's name, else Microsoft's table); texts name products by
+it, while Graph calls, CSV and JSON keep the part numbers and skuIds. Without it, part numbers.
+
+`subject`, `skus` and `details` are the finding's fields as in report.json
+(docs/report-format.md). Missing or malformed details degrade to placeholders, never to an
+exception. All output is plain text (tenant display names included, unescaped): escaping is
+the renderers' job. Output is deterministic. An unknown rule id raises KeyError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .guidance.clouds import ACTIVE_USERS_URL, VIEW, variant
+from .guidance.facts import Facts
+from .guidance.library import RuleGuidance, ValueFormatter
+from .guidance.links import GRAPH, PER_CLOUD, URLS
+from .guidance.remediation import Action, TextRef
+from .guidance.texts import Catalogs, Value, common
+from .guidance.texts.declare import Declared
+from .merge.rules import MERGE_RULES
+from .model import Cloud, Locale
+from .rules import RULES
+
+__all__ = ["ALL_RULE_IDS", "CATALOGS", "by_id", "declared", "describe", "message", "raw", "remediation", "render",
+           "render_one", "title"]
+
+_BY_ID: dict[str, RuleGuidance] = {rule.id: rule for rule in (*RULES, *MERGE_RULES)}
+ALL_RULE_IDS: tuple[str, ...] = tuple(_BY_ID)
+
+
+def by_id() -> Mapping[str, RuleGuidance]:
+    """Every rule with guidance, engine rules first, then the cross-tenant (merge) rules."""
+    return _BY_ID
+
+
+def declared() -> tuple[Declared, ...]:
+    """Every guidance text the code declares: the shared ones, then each rule's own."""
+    return (*common.TEXTS, *(text for rule in _BY_ID.values() for text in rule.texts))
+
+
+CATALOGS = Catalogs(lambda: declared())  # looked up when read, so a test can declare a text of its own
+
+
+def raw(locale: Locale, key: str) -> Value:
+    """The template(s) for `key`; a missing key is a catalog defect, so it raises KeyError."""
+    return CATALOGS.raw(locale, key)
+
+
+def render(locale: Locale, key: str, values: Mapping[str, str]) -> list[str]:
+    """`key`'s template(s) filled with `values` (guidance.texts.Catalogs.render): always a list."""
+    return CATALOGS.render(locale, key, values)
+
+
+def render_one(locale: Locale, key: str, values: Mapping[str, str]) -> str:
+    return " ".join(render(locale, key, values))
+
+
+def _rule(rule: str) -> RuleGuidance:
+    found = _BY_ID.get(rule)
+    if found is None:
+        raise KeyError(f"no guidance for rule {rule!r}")
+    return found
+
+
+def _check(rule: str) -> None:
+    _rule(rule)
+
+
+def title(rule: str, locale: Locale) -> str:
+    _check(rule)
+    return render_one(locale, f"rule.{rule}.title", {})
+
+
+def describe(rule: str, locale: Locale) -> str:
+    _check(rule)
+    return render_one(locale, f"rule.{rule}.describe", {})
+
+
+def message(
+    rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    found = _rule(rule)
+    facts = Facts(subject, skus, details)
+    key, values = found.message(facts, ValueFormatter(locale, names))
+    text = render_one(locale, key, values)
+    return " ".join([text, *(render_one(locale, key, values) for key in found.notes(facts))])
+
+
+def remediation(
+    rule: str,
+    *,
+    cloud: Cloud,
+    locale: Locale,
+    subject: Mapping[str, Any],
+    skus: Sequence[str],
+    details: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    return _remediation(rule, cloud, locale, Facts(subject, skus, details), names)
+
+
+def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[
+        str, Any]:
+    words = ValueFormatter(locale, names)
+    var = variant(cloud)
+    remedy = _rule(rule).remediation(facts, var, words)
+    common = {
+        "user": facts.label(),
+        "subject": facts.label(),
+        "sku": words.skus(facts.skus),
+        "url": ACTIVE_USERS_URL[var],
+    }
+
+    catalog = CATALOGS[locale]
+
+    def lines(line: TextRef) -> list[str]:
+        # US Government clouds buy through an agreement or a partner: a text that would send the
+        # admin to the worldwide Billing pages has a ".gov" variant (clouds.py)
+        key = f"{line.key}.gov" if var.gov and f"{line.key}.gov" in catalog else line.key
+        return render(locale, key, {**common, **line.values})
+
+    def actions(items: Sequence[Action]) -> list[dict[str, Any]]:
+        return [a.json(" ".join(lines(a.description))) for a in items]
+
+    links = []
+    for key in remedy.links:
+        if key.startswith("graph:"):
+            name, url = GRAPH[key.removeprefix("graph:")]
+        else:
+            name, url = render_one(locale, f"link.{key}", {}), URLS[key]
+            if key in PER_CLOUD:
+                url = f"{url}?view={VIEW[var]}"
+        links.append({"title": name, "url": url})
+    # Germany (closed in 2021) and the US Government clouds: what the steps below are worth there
+    note = f"steps.cloud.{var.value}"
+    cloud_note = lines(TextRef(note, {})) if note in catalog else []
+    summaries = remedy.summary if isinstance(remedy.summary, tuple) else (remedy.summary,)
+    return {
+        "summary": " ".join(text for line in summaries for text in lines(line)),
+        "steps": [*cloud_note, *(text for line in remedy.steps for text in lines(line))],
+        "actions": actions(remedy.actions),
+        "alternatives": [{"label": " ".join(lines(alt.label)), "actions": actions(alt.actions)}
+                         for alt in remedy.alternatives],
+        "role": render_one(locale, remedy.role, {}),
+        "next_steps": [text for line in remedy.next_steps for text in lines(line)],
+        "links": links,
+    }

@@ -1,0 +1,35 @@
+"""When a user last signed in, as far as Graph can tell: the inactivity rule's test
+(auditor.rules.hygiene) and the collector's choice of whose mailbox to read (auditor.graph) share it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .model import User
+from .timestamps import timestamp_or_none
+
+
+def sign_in_time(text: str | None) -> datetime | None:
+    """A signInActivity time; Graph writes 0001-01-01T00:00:00Z for "never", so year 1 is None."""
+    when = timestamp_or_none(text)
+    return None if when is None or when.year == 1 else when
+
+
+def last_sign_in(user: User) -> datetime | None:
+    """The user's last successful sign-in, as far as Graph can tell.
+
+    lastSignInDateTime and lastNonInteractiveSignInDateTime also record failed attempts, so a
+    dormant account under password spray would look active by them. lastSuccessfulSignInDateTime
+    counts only successes: when Graph returns it, it decides (0001-01-01 there means no sign-in
+    ever succeeded); only when it is absent do the other two stand in for it."""
+    if user.last_successful_sign_in_date_time is not None:
+        return sign_in_time(user.last_successful_sign_in_date_time)
+    seen = [t for t in (sign_in_time(user.last_sign_in_date_time),
+                        sign_in_time(user.last_non_interactive_sign_in_date_time)) if t is not None]
+    return max(seen) if seen else None
+
+
+def dormant(user: User, cutoff: datetime) -> bool:
+    """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside."""
+    last = last_sign_in(user)
+    return last is None or last < cutoff

@@ -1,0 +1,44 @@
+"""The one-way layers of docs/architecture.md hold: import-linter's contracts in pyproject.toml
+([tool.importlinter]) pass, and the layers name every module, so a new one cannot slip past them."""
+
+from __future__ import annotations
+
+import pkgutil
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import auditor
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["importlinter"]
+
+
+def test_the_import_contracts_are_kept() -> None:
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "broken" in done.stdout and ", 0 broken" in done.stdout
+
+
+def _layered() -> set[str]:
+    (layers,) = [c["layers"] for c in CONFIG["contracts"] if c["type"] == "layers"]
+    return {f"auditor.{name.strip()}" for layer in layers for name in re.split(r"[|:]", layer)}
+
+
+def test_every_module_has_a_layer() -> None:
+    """A module in no layer is held by no layer rule: name it in the layer it belongs to. A package
+    whose modules sit in different layers (report, plan, policy, ...) is a face that imports nothing."""
+    layered = _layered()
+
+    def covered(name: str) -> bool:
+        return any(name == layer or name.startswith(f"{layer}.") for layer in layered)
+
+    def split(name: str) -> bool:
+        return any(layer.startswith(f"{name}.") for layer in layered)
+
+    missing = [m.name for m in pkgutil.walk_packages(auditor.__path__, "auditor.")
+               if not covered(m.name) and not (m.ispkg and split(m.name))]
+    assert missing == []
