@@ -312,5 +312,5 @@ def made(change: Change, state: UserState) -> bool:
     if change.kind == "remove_member":
         return state.member_of is not None and change.group not in state.member_of
     if change.kind == "set_usage_location" and change.body is not None:
-        return state.usage_location == change.body["usageLocation"]
+        return bool(state.usage_location == change.body["usageLocation"])
     return False

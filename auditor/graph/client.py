@@ -186,7 +186,7 @@ class GraphClient:
         http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)), transport=transport,
                                  headers={"Accept-Encoding": ACCEPT_ENCODING})
         http = GraphClientFactory.create_with_default_middleware(client=http)
-        self._http = http
+        self._http: httpx.AsyncClient = http
         self.adapter = GraphRequestAdapter(auth, client=http)
         self.adapter.base_url = self.base_url
 

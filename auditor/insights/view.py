@@ -151,8 +151,13 @@ def _cause_text(cause: Mapping[str, Any], t: i18n.Translations, locale: Locale) 
 
 def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
     t = i18n.translations(locale)
-    num = lambda n: i18n.format_number(n, locale)  # noqa: E731
-    money = lambda a, c: i18n.format_money(a, c, locale)  # noqa: E731
+
+    def num(n: float) -> str:
+        return i18n.format_number(n, locale)
+
+    def money(amount: float, currency: str | None) -> str:
+        return i18n.format_money(amount, currency, locale)
+
     kwargs: dict[str, Any] = {}
     cause_label = t.pgettext("cause_label", "Cause")
     causes = {}
