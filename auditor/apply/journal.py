@@ -243,10 +243,8 @@ def read_journal(path: Path) -> Journal:
 
 
 def outcome_unknown(lines: list[JournalLine]) -> tuple[JournalLine, ...]:
-    """Writes whose outcome is unknown: journaled as "unknown" (or, in journals written before
-    "unknown" existed, "failed" with no answer), or a "sending" line not followed at once by its
-    outcome line (the run ended between sending the write and journaling its answer)."""
-    legacy = not any(line.outcome == "sending" for line in lines)  # a journal of a version before write-ahead
+    """Writes whose outcome is unknown: journaled as "unknown", or a "sending" line not followed at
+    once by its outcome line (the run ended between sending the write and journaling its answer)."""
     out = []
     for i, line in enumerate(lines):
         if line.outcome == "sending":
@@ -255,7 +253,7 @@ def outcome_unknown(lines: list[JournalLine]) -> tuple[JournalLine, ...]:
                 and following.outcome != "sending"
             if not settled:
                 out.append(line)
-        elif line.outcome == "unknown" or (legacy and line.outcome == "failed" and line.status is None):
+        elif line.outcome == "unknown":
             out.append(line)
     return tuple(out)
 

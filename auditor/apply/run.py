@@ -72,6 +72,22 @@ class Tally:
     joined: set[int] = field(default_factory=set)
 
 
+
+def _refused(unknown: bool, status: int | None, change: Change, detail: str) -> tuple[str, str, str]:
+    """(outcome, as shown, note) of a write Graph did not accept: unknown when its answer does not
+    settle whether it was made, else failed; a 403 names the permission the credential lacks."""
+    if unknown:
+        outcome, shown = "unknown", "outcome unknown"
+        note = f"{detail}; Graph may or may not have applied it — re-read the user before re-running"
+    else:
+        outcome, shown, note = "failed", "FAILED", f"Graph refused it: {detail}"
+    if status == 403:
+        note += f"; the credential needs {permissions.for_refusal(change)}"
+        if change.kind in ("add_member", "remove_member"):
+            # Graph answers a member change to a dynamic group with this 403 too
+            note += ", unless the group is dynamic: then change its membership rule instead"
+    return outcome, shown, note
+
 class Session:
     """One apply or undo run against one tenant: output, journal, and the write loop's steps."""
 
@@ -239,12 +255,7 @@ class Session:
         the outcome is (undo's re-join waits for the group's license: done, or failed on its error)."""
         request = self.request_doc(change)
         if not self.execute:
-            self.tally.would += 1
-            self.tally.applied.add(n)
-            if self.journal is not None:
-                self.journal.write(n, action, request, status=None, outcome="dry-run", note="would apply",
-                                   before=before, undoes=undoes)
-            self.say("      -> would apply")
+            self.would_write(n, action, request, before, undoes)
             return
         assert self.journal is not None
         # write-ahead: the change is on disk before it goes out (JournalError: stop, nothing sent)
@@ -292,30 +303,29 @@ class Session:
             return
         if outcome is not None:
             self.outcome(n, change, action, request, result.status, outcome, note[:600], before, undoes)
-            if outcome == "unknown":
-                self.tally.unknown += 1
-            else:
-                self.tally.failed += 1
+            self.count_failure(outcome)
             self.say(f"      -> {shown if result.ok else 'outcome unknown: ' + note}")
             raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {note}")
-        if result.unknown:
-            outcome, shown = "unknown", "outcome unknown"
-            note = f"{detail}; Graph may or may not have applied it — re-read the user before re-running"
-        else:
-            outcome, shown = "failed", "FAILED"
-            note = f"Graph refused it: {detail}"
-        if result.status == 403:
-            note += f"; the credential needs {permissions.for_refusal(change)}"
-            if change.kind in ("add_member", "remove_member"):
-                # Graph answers a member change to a dynamic group with this 403 too
-                note += ", unless the group is dynamic: then change its membership rule instead"
+        outcome, shown, note = _refused(result.unknown, result.status, change, detail)
         self.outcome(n, change, action, request, result.status, outcome, note[:600], before, undoes)
-        if result.unknown:
+        self.count_failure(outcome)
+        self.say(f"      -> {shown}: {note}")
+        raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {note}")
+
+    def would_write(self, n: int, action: dict[str, Any], request: dict[str, Any], before: dict[str, Any],
+                    undoes: dict[str, Any] | None) -> None:
+        self.tally.would += 1
+        self.tally.applied.add(n)
+        if self.journal is not None:
+            self.journal.write(n, action, request, status=None, outcome="dry-run", note="would apply",
+                               before=before, undoes=undoes)
+        self.say("      -> would apply")
+
+    def count_failure(self, outcome: str) -> None:
+        if outcome == "unknown":
             self.tally.unknown += 1
         else:
             self.tally.failed += 1
-        self.say(f"      -> {shown}: {note}")
-        raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {note}")
 
     async def after_unavailable(self, n: int, change: Change, detail: str) -> tuple[str, str]:
         """A write retried after a 503 and then not accepted: the attempt answered 503 may have been

@@ -223,18 +223,7 @@ def unmet(change: Change, state: UserState, now: datetime, products: Mapping[str
     reasons: list[str] = []
     for cond in conditions(change):
         if "holds" in cond:
-            sku = name(cond["holds"])
-            how = cond.get("how")
-            held = cond["holds"]
-            if how == "direct" and not any(a.sku == held and a.group is None for a in state.assignments):
-                reasons.append(f"the user does not hold {sku} by direct assignment")
-            elif how == "group" and not any(a.sku == held and a.group == cond["group"] and (
-                    not cond.get("active") or (a.state == "Active" and a.error in (None, "", "None")))
-                    for a in state.assignments):
-                working = " (in a working state)" if cond.get("active") else ""
-                reasons.append(f"group {group(cond['group'])} does not assign {sku} to the user{working}")
-            elif how is None and not state.holds(held):
-                reasons.append(f"the user does not hold {sku}")
+            reasons += _holds_unmet(cond, state, name(cond["holds"]), group(cond.get("group") or ""))
         elif "lacks" in cond and (_holds_direct(state, cond["lacks"]) if cond.get("how") == "direct"
                                   else state.holds(cond["lacks"])):
             reasons.append(f"the user already holds {name(cond['lacks'])}")
@@ -255,6 +244,22 @@ def _holds_direct(state: UserState, sku: str) -> bool:
     if any(a.sku == sku and a.group is None for a in state.assignments):
         return True
     return sku in state.assigned and not any(a.sku == sku for a in state.assignments)
+
+
+def _holds_unmet(cond: dict[str, Any], state: UserState, sku: str, group: str) -> list[str]:
+    """Why a `holds` precondition no longer holds: `sku` and `group` as the reasons name them."""
+    how = cond.get("how")
+    held = cond["holds"]
+    if how == "direct" and not any(a.sku == held and a.group is None for a in state.assignments):
+        return [f"the user does not hold {sku} by direct assignment"]
+    if how == "group" and not any(a.sku == held and a.group == cond["group"] and (
+            not cond.get("active") or (a.state == "Active" and a.error in (None, "", "None")))
+            for a in state.assignments):
+        working = " (in a working state)" if cond.get("active") else ""
+        return [f"group {group} does not assign {sku} to the user{working}"]
+    if how is None and not state.holds(held):
+        return [f"the user does not hold {sku}"]
+    return []
 
 
 def _fact_unmet(cond: dict[str, Any], state: UserState, now: datetime) -> list[str]:
@@ -327,5 +332,5 @@ def made(change: Change, state: UserState) -> bool:
     if change.kind == "remove_member":
         return state.member_of is not None and change.group not in state.member_of
     if change.kind == "set_usage_location" and change.body is not None:
-        return state.usage_location == change.body["usageLocation"]
+        return bool(state.usage_location == change.body["usageLocation"])
     return False

@@ -69,6 +69,27 @@ def reverse(line: JournalLine, words: Words = _ids) -> str:
     return words(change, change.kind, change.body)
 
 
+def _assign_inverse(change: Change, before: dict[str, Any],
+                    state: UserState) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The assignLicense body that puts the user's direct copies of the change's products back as
+    they were, and its preconditions; None when they are as before already."""
+    was = _direct_before(before)
+    now = {sku: sorted(plans) for sku, plans in state.direct().items()}
+    adds, removes, precondition = [], [], []
+    for sku in sorted(change.skus()):
+        if sku in was and now.get(sku) != was[sku]:
+            adds.append({"disabledPlans": was[sku], "skuId": sku})
+            # as read just now: re-adding over a copy held now is meant (it restores the disabled plans)
+            precondition.append({"holds": sku, "how": "direct"} if sku in now
+                                else {"holds": sku} if state.holds(sku) else {"lacks": sku})
+        elif sku not in was and sku in now:
+            removes.append(sku)
+            precondition.append({"holds": sku, "how": "direct"})
+    if not adds and not removes:
+        return None
+    return {"addLicenses": adds, "removeLicenses": removes}, precondition
+
+
 def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: Where) -> Inverse:
     """The change that restores `line`'s before state, given the user's state now (numbered `k`)."""
     change, before = line.change, line.before or {}
@@ -78,22 +99,10 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
                            "description": "",  # set below, from the reverse call itself
                            "seats": {part: -delta for part, delta in change.seats.items()}, "depends_on": []}
     if change.kind == "assign_license":
-        was = _direct_before(before)
-        now = {sku: sorted(plans) for sku, plans in state.direct().items()}
-        adds, removes, precondition = [], [], []
-        for sku in sorted(change.skus()):
-            if sku in was and now.get(sku) != was[sku]:
-                adds.append({"disabledPlans": was[sku], "skuId": sku})
-                # as read just now: re-adding over a copy held now is meant (it restores the disabled plans)
-                precondition.append({"holds": sku, "how": "direct"} if sku in now
-                                    else {"holds": sku} if state.holds(sku) else {"lacks": sku})
-            elif sku not in was and sku in now:
-                removes.append(sku)
-                precondition.append({"holds": sku, "how": "direct"})
-        if not adds and not removes:
+        restore = _assign_inverse(change, before, state)
+        if restore is None:
             return Inverse(None, "already as before")
-        raw["body"] = {"addLicenses": adds, "removeLicenses": removes}
-        raw["precondition"] = precondition
+        raw["body"], raw["precondition"] = restore
     elif change.kind in ("add_member", "remove_member"):
         member_now = change.group in (state.member_of or ())
         if change.kind == "add_member":

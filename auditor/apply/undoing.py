@@ -198,6 +198,38 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
                         + "; `undo --yes` would stop before the first write")
 
 
+def _assign_seats(line: JournalLine, state: UserState) -> dict[str, int]:
+    """The seats undoing an assignLicense takes back (+1) or frees (-1), per product."""
+    was = {s["skuId"].lower() for s in (line.before or {}).get("licenseAssignmentStates", [])
+           if s.get("assignedByGroup") is None}
+    seats: dict[str, int] = {}
+    for sku in line.change.skus():
+        if sku in was and not state.holds(sku):
+            seats[sku] = 1
+        elif sku not in was and sku in state.direct() and not any(a.sku == sku and a.group for a in state.assignments):
+            seats[sku] = -1
+    return seats
+
+
+async def _seats_back(line: JournalLine, session: Session) -> dict[str, int]:
+    """The seats undoing `line` takes back (+1) or frees (-1), per product, as the user's state
+    read now shows: the direct copies put back or removed, a group's copies when it joins again."""
+    change = line.change
+    try:
+        state = await read_state(session.client, change.user, change.groups())
+    except CollectionError as exc:
+        raise ApplyStopped(f"could not re-read user {change.user} to count the undo's seats: {exc}; nothing was "
+                           "written") from None
+    if not state.exists:
+        return {}
+    if change.kind == "assign_license":
+        return _assign_seats(line, state)
+    if change.kind == "remove_member" and change.group and change.group not in (state.member_of or ()):
+        group = await session.group(change.group)
+        return {sku: 1 for sku in group.licenses or {} if not state.holds(sku)}
+    return {}
+
+
 async def _check_seats(undo: Undo, lines: list[JournalLine], session: Session) -> None:
     """Before the first write: the seats the whole undo takes back, per product, against the free
     seats (subscribedSkus); ApplyStopped naming each product short, and by how many."""
@@ -205,28 +237,8 @@ async def _check_seats(undo: Undo, lines: list[JournalLine], session: Session) -
     for line in lines:
         if no_inverse(line) is not None:
             continue
-        change, before = line.change, line.before or {}
-        try:
-            state = await read_state(session.client, change.user, change.groups())
-        except CollectionError as exc:
-            raise ApplyStopped(f"could not re-read user {change.user} to count the undo's seats: {exc}; nothing was "
-                               "written") from None
-        if not state.exists:
-            continue
-        if change.kind == "assign_license":
-            was = {s["skuId"].lower() for s in before.get("licenseAssignmentStates", [])
-                   if s.get("assignedByGroup") is None}
-            for sku in change.skus():
-                if sku in was and not state.holds(sku):
-                    need[sku] = need.get(sku, 0) + 1
-                elif sku not in was and sku in state.direct() and \
-                        not any(a.sku == sku and a.group for a in state.assignments):
-                    need[sku] = need.get(sku, 0) - 1
-        elif change.kind == "remove_member" and change.group and change.group not in (state.member_of or ()):
-            group = await session.group(change.group)
-            for sku in group.licenses or {}:
-                if not state.holds(sku):
-                    need[sku] = need.get(sku, 0) + 1
+        for sku, delta in (await _seats_back(line, session)).items():
+            need[sku] = need.get(sku, 0) + delta
     wanted = {sku: n for sku, n in need.items() if n > 0}
     if not wanted:
         return

@@ -179,27 +179,13 @@ def _row(cells: dict[str, str], header: list[str], width: int, name: str, line: 
         channel = Channel(cell("channel").lower())
     except ValueError:
         raise fail("channel", f"{cell('channel')!r} is not one of {', '.join(c.value for c in Channel)}") from None
-    term: Term | None = None
-    if cell("term"):
-        try:
-            term = Term(cell("term").upper())
-        except ValueError:
-            raise fail("term", f"{cell('term')!r} is not one of {', '.join(t.value for t in Term)}") from None
+    term = _term(cell("term"), lambda m: fail("term", m))
     start = _date(cell("term_start"), lambda m: fail("term_start", m))
     end = _date(cell("term_end"), lambda m: fail("term_end", m))
     if start and end and end <= start:
         raise fail("term_end", f"{end.isoformat()} is not after term_start {start.isoformat()}")
-    renew: bool | None = None
-    if cell("auto_renew"):
-        flag = cell("auto_renew").lower()
-        if flag not in _TRUE | _FALSE:
-            raise fail("auto_renew", f"{cell('auto_renew')!r} is not true or false")
-        renew = flag in _TRUE
-    price: float | None = None
-    if cell("unit_price"):
-        if not _PRICE.match(cell("unit_price")):
-            raise fail("unit_price", f"{cell('unit_price')!r} is not a price (digits, a dot for decimals)")
-        price = float(cell("unit_price"))
+    renew = _flag(cell("auto_renew"), lambda m: fail("auto_renew", m))
+    price = _price(cell("unit_price"), lambda m: fail("unit_price", m))
     currency = cell("currency").upper() or None
     if currency and not _CURRENCY.match(currency):
         raise fail("currency", f"{cell('currency')!r} is not a three-letter ISO 4217 code")
@@ -208,6 +194,31 @@ def _row(cells: dict[str, str], header: list[str], width: int, name: str, line: 
 
 
 Fail = Callable[[str], BillingFileError]
+
+
+def _term(text: str, fail: Fail) -> Term | None:
+    if not text:
+        return None
+    try:
+        return Term(text.upper())
+    except ValueError:
+        raise fail(f"{text!r} is not one of {', '.join(t.value for t in Term)}") from None
+
+
+def _flag(text: str, fail: Fail) -> bool | None:
+    if not text:
+        return None
+    if text.lower() not in _TRUE | _FALSE:
+        raise fail(f"{text!r} is not true or false")
+    return text.lower() in _TRUE
+
+
+def _price(text: str, fail: Fail) -> float | None:
+    if not text:
+        return None
+    if not _PRICE.match(text):
+        raise fail(f"{text!r} is not a price (digits, a dot for decimals)")
+    return float(text)
 
 
 def _iso_date(text: str) -> date | None:

@@ -194,22 +194,27 @@ def commerce_action(subscription: Subscription, row: BillingRow | None, seats: i
         keys = {Window.WITHIN_7_DAYS: "partner_7_days", Window.RENEWAL: "partner_renewal"}
         key = keys.get(o.window, "partner_unknown")
         return act(Action.CONTACT_PARTNER, key)
+    action, key, limit = _self_service(o, cancel, total)
+    return act(action, key, limit=limit)  # (a value None is left out of the reason)
+
+
+def _self_service(o: Opening, cancel: bool, total: int) -> tuple[Action, str, int | None]:
+    """A subscription bought directly: the action, its reason's key and the legacy license limit
+    the reason names, by the window it is in."""
     if o.window is Window.UNKNOWN:
-        return act(Action.CANCEL if cancel else Action.REDUCE, "unknown_term" if o.by else "unknown_term_no_date")
+        return Action.CANCEL if cancel else Action.REDUCE, "unknown_term" if o.by else "unknown_term_no_date", None
     if o.window is Window.ANY_TIME:
         if cancel:
-            return act(Action.CANCEL, "legacy_cancel_over_25" if total > LEGACY_CANCEL_MAX else "legacy_cancel",
-                       limit=LEGACY_CANCEL_MAX)
-        return act(Action.REDUCE, "legacy_reduce")
+            return (Action.CANCEL, "legacy_cancel_over_25" if total > LEGACY_CANCEL_MAX else "legacy_cancel",
+                    LEGACY_CANCEL_MAX)
+        return Action.REDUCE, "legacy_reduce", None
     if o.window is Window.WITHIN_7_DAYS:
         if o.added_on is not None:
-            return act(Action.REDUCE, "added_7_days")
-        return act(Action.CANCEL if cancel else Action.REDUCE, "cancel_7_days" if cancel else "reduce_7_days")
+            return Action.REDUCE, "added_7_days", None
+        return Action.CANCEL if cancel else Action.REDUCE, "cancel_7_days" if cancel else "reduce_7_days", None
     # at the renewal
     if o.recurring is False:
-        if cancel:
-            return act(Action.NONE, "ends_at_renewal")
-        return act(Action.REDUCE, "renewal_recurring_off")
+        return (Action.NONE, "ends_at_renewal", None) if cancel else (Action.REDUCE, "renewal_recurring_off", None)
     if cancel:
-        return act(Action.TURN_OFF_RECURRING_BILLING, "cancel_at_renewal")
-    return act(Action.REDUCE, "reduce_at_renewal")
+        return Action.TURN_OFF_RECURRING_BILLING, "cancel_at_renewal", None
+    return Action.REDUCE, "reduce_at_renewal", None

@@ -212,7 +212,7 @@ def _text_as_html(text: str) -> str:
 
 
 def load_report(report_dir: Path) -> dict[str, Any]:
-    """report.json of `report_dir`, any version this tool reads (auditor.report.read)."""
+    """report.json of `report_dir`, read by auditor.report.read (version 5 only)."""
     path = report_dir / "report.json"
     try:
         data = path.read_bytes()

@@ -86,33 +86,39 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     apply_client_id = text("apply_client_id")
     if apply_client_id and not _GUID.match(apply_client_id):
         raise UsageError(f"{where}.apply_client_id: {apply_client_id!r} is not an application (client) id GUID")
-    cloud = text("cloud", Cloud.WORLDWIDE.value)
-    if cloud not in {c.value for c in Cloud}:
-        raise UsageError(f"{where}.cloud: {cloud!r} is not one of {', '.join(c.value for c in Cloud)}")
+    cloud = _one_of(text("cloud", Cloud.WORLDWIDE.value), [c.value for c in Cloud], f"{where}.cloud")
     locale = text("locale")
-    if locale and locale not in {loc.value for loc in Locale}:
-        raise UsageError(f"{where}.locale: {locale!r} is not one of {', '.join(loc.value for loc in Locale)}")
-    fail_on = text("fail_on", "high")
-    if fail_on not in FAIL_ON:
-        raise UsageError(f"{where}.fail_on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
+    if locale:
+        _one_of(locale, [loc.value for loc in Locale], f"{where}.locale")
+    fail_on = _one_of(text("fail_on", "high"), list(FAIL_ON), f"{where}.fail_on")
     policies = text("policies", "policies")
     if not _POLICIES.match(policies) or ".." in policies.split("/"):
         raise UsageError(f"{where}.policies: {policies!r} must be a relative path inside the repository")
-    email = values.get("email_to") or []
-    if isinstance(email, str):
-        email = [email]
-    if not isinstance(email, list) or not all(isinstance(a, str) for a in email):
-        raise UsageError(f"{where}.email_to: expected an address or a list of addresses")
-    try:
-        recipients = [check_address(a, "address") for a in split_addresses(email)]
-    except UsageError as exc:
-        raise UsageError(f"{where}.email_to: {exc}") from None
+    recipients = _recipients(values.get("email_to") or [], f"{where}.email_to")
     name = text("name") or tenant_id
     key = _key(name)
     if not key:
         raise UsageError(f"{where}.name: {name!r} has no letters or digits to name the job by")
     return TenantJob(key, name, tenant_id, client_id, cloud, locale, ",".join(recipients), policies, fail_on,
                      apply_client_id)
+
+
+def _one_of(value: str, allowed: list[str], field: str) -> str:
+    if value not in allowed:
+        raise UsageError(f"{field}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _recipients(email: Any, field: str) -> list[str]:
+    """`email_to`: an address, or a list of them (each may hold several, split as --email-to does)."""
+    if isinstance(email, str):
+        email = [email]
+    if not isinstance(email, list) or not all(isinstance(a, str) for a in email):
+        raise UsageError(f"{field}: expected an address or a list of addresses")
+    try:
+        return [check_address(a, "address") for a in split_addresses(email)]
+    except UsageError as exc:
+        raise UsageError(f"{field}: {exc}") from None
 
 
 def _line_of(text: str, index: int) -> int:

@@ -56,35 +56,13 @@ def _reply(code: int, text: bytes | str) -> str:
 
 def send_smtp(mail: ReportMail, options: EmailOptions, environ: Mapping[str, str]) -> None:
     host = options.smtp_host or ""
-    port = options.port
-    where = f"SMTP server {host}:{port}"
-    username = environ.get("SMTP_USERNAME") or ""
-    password = environ.get("SMTP_PASSWORD") or ""
-    if bool(username) != bool(password):
-        raise UsageError("set both SMTP_USERNAME and SMTP_PASSWORD, or neither")
-    if username and options.smtp_security is SmtpSecurity.NONE and not _is_loopback(host):
-        raise UsageError(f"refusing to send SMTP credentials to {host} without TLS: add --smtp-starttls or --smtp-ssl")
+    where = f"SMTP server {host}:{options.port}"
+    username, password = _credentials(host, options, environ)
     sender = options.from_address or ""
-    context: ssl.SSLContext | None = None
-    if options.smtp_security is not SmtpSecurity.NONE:
-        try:
-            cafile = str(options.smtp_ca_file) if options.smtp_ca_file else None
-            context = ssl.create_default_context(cafile=cafile)
-        except (OSError, ssl.SSLError) as exc:
-            raise UsageError(f"--smtp-ca-file {options.smtp_ca_file}: cannot load certificates: {exc}") from None
-
+    context = _tls_context(options)
     client: smtplib.SMTP | None = None
     try:
-        if options.smtp_security is SmtpSecurity.SSL:
-            client = smtplib.SMTP_SSL(host, port, timeout=options.smtp_timeout, context=context)
-        else:
-            client = smtplib.SMTP(host, port, timeout=options.smtp_timeout)
-        client.ehlo()
-        if options.smtp_security is SmtpSecurity.STARTTLS:
-            if not client.has_extn("starttls"):
-                raise DeliveryError(f"{where} does not offer STARTTLS; the report was not sent")
-            client.starttls(context=context)
-            client.ehlo()
+        client = _connect(host, options, context, where)
         if username:
             if not client.has_extn("auth"):
                 raise DeliveryError(f"{where} does not offer AUTH but SMTP_USERNAME is set; the report was not sent")
@@ -93,35 +71,12 @@ def send_smtp(mail: ReportMail, options: EmailOptions, environ: Mapping[str, str
         refused = client.send_message(message, from_addr=sender, to_addrs=list(options.recipients))
     except DeliveryError:
         raise
-    except ssl.SSLCertVerificationError as exc:
-        raise DeliveryError(f"{where}: TLS certificate not trusted ({exc.verify_message}); "
-                            "pass --smtp-ca-file for a private CA") from None
-    except ssl.SSLError as exc:
-        raise DeliveryError(f"{where}: TLS handshake failed ({exc.reason or exc})") from None
-    except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(f"{where} rejected the login of SMTP_USERNAME ({_reply(exc.smtp_code, exc.smtp_error)})"
-                            ) from None
-    except smtplib.SMTPRecipientsRefused as exc:
-        refused_all = "; ".join(f"{rcpt}: {_reply(*reply)}" for rcpt, reply in sorted(exc.recipients.items()))
-        raise DeliveryError(f"{where} refused every recipient ({refused_all})") from None
-    except smtplib.SMTPSenderRefused as exc:
-        raise DeliveryError(f"{where} refused sender {sender} ({_reply(exc.smtp_code, exc.smtp_error)})") from None
-    except smtplib.SMTPNotSupportedError as exc:
-        raise DeliveryError(f"{where}: {exc}") from None
-    except smtplib.SMTPResponseException as exc:
-        raise DeliveryError(f"{where} refused the message ({_reply(exc.smtp_code, exc.smtp_error)})") from None
-    except smtplib.SMTPServerDisconnected:
-        raise DeliveryError(f"{where} closed the connection unexpectedly") from None
-    except smtplib.SMTPException as exc:
-        raise DeliveryError(f"{where}: {' '.join(str(exc).split())}") from None
-    except ConnectionRefusedError:
-        raise DeliveryError(f"cannot connect to {where}: connection refused") from None
-    except socket.gaierror as exc:
-        raise DeliveryError(f"cannot resolve SMTP host {host}: {exc.strerror}") from None
-    except TimeoutError:
-        raise DeliveryError(f"{where} did not answer within {options.smtp_timeout:g} s") from None
+    except ssl.SSLError as exc:  # (an OSError: first)
+        raise _tls_failure(exc, where) from None
+    except smtplib.SMTPException as exc:  # (an OSError too)
+        raise _smtp_failure(exc, where, sender) from None
     except OSError as exc:
-        raise DeliveryError(f"cannot talk to {where}: {exc.strerror or exc}") from None
+        raise _network_failure(exc, where, host, options.smtp_timeout) from None
     finally:
         if client is not None:
             _quit_quietly(client)
@@ -130,6 +85,81 @@ def send_smtp(mail: ReportMail, options: EmailOptions, environ: Mapping[str, str
         accepted = len(options.recipients) - len(refused)
         raise DeliveryError(f"{where} delivered to {accepted} of {len(options.recipients)} recipients; "
                             f"refused {details}")
+
+
+def _credentials(host: str, options: EmailOptions, environ: Mapping[str, str]) -> tuple[str, str]:
+    """SMTP_USERNAME and SMTP_PASSWORD (both, or neither), sent only over TLS or to this machine."""
+    username = environ.get("SMTP_USERNAME") or ""
+    password = environ.get("SMTP_PASSWORD") or ""
+    if bool(username) != bool(password):
+        raise UsageError("set both SMTP_USERNAME and SMTP_PASSWORD, or neither")
+    if username and options.smtp_security is SmtpSecurity.NONE and not _is_loopback(host):
+        raise UsageError(f"refusing to send SMTP credentials to {host} without TLS: add --smtp-starttls or --smtp-ssl")
+    return username, password
+
+
+def _tls_context(options: EmailOptions) -> ssl.SSLContext | None:
+    if options.smtp_security is SmtpSecurity.NONE:
+        return None
+    try:
+        cafile = str(options.smtp_ca_file) if options.smtp_ca_file else None
+        return ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as exc:
+        raise UsageError(f"--smtp-ca-file {options.smtp_ca_file}: cannot load certificates: {exc}") from None
+
+
+def _connect(host: str, options: EmailOptions, context: ssl.SSLContext | None, where: str) -> smtplib.SMTP:
+    """A greeted connection, in TLS when the options ask for it."""
+    if options.smtp_security is SmtpSecurity.SSL:
+        client: smtplib.SMTP = smtplib.SMTP_SSL(host, options.port, timeout=options.smtp_timeout, context=context)
+    else:
+        client = smtplib.SMTP(host, options.port, timeout=options.smtp_timeout)
+    try:
+        client.ehlo()
+        if options.smtp_security is SmtpSecurity.STARTTLS:
+            if not client.has_extn("starttls"):
+                raise DeliveryError(f"{where} does not offer STARTTLS; the report was not sent")
+            client.starttls(context=context)
+            client.ehlo()
+    except BaseException:
+        _quit_quietly(client)
+        raise
+    return client
+
+
+def _tls_failure(exc: ssl.SSLError, where: str) -> DeliveryError:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return DeliveryError(f"{where}: TLS certificate not trusted ({exc.verify_message}); "
+                             "pass --smtp-ca-file for a private CA")
+    return DeliveryError(f"{where}: TLS handshake failed ({exc.reason or exc})")
+
+
+def _smtp_failure(exc: smtplib.SMTPException, where: str, sender: str) -> DeliveryError:
+    """The server's refusal in a sentence (the most specific kinds first: they are subclasses)."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return DeliveryError(f"{where} rejected the login of SMTP_USERNAME ({_reply(exc.smtp_code, exc.smtp_error)})")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused_all = "; ".join(f"{rcpt}: {_reply(*reply)}" for rcpt, reply in sorted(exc.recipients.items()))
+        return DeliveryError(f"{where} refused every recipient ({refused_all})")
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return DeliveryError(f"{where} refused sender {sender} ({_reply(exc.smtp_code, exc.smtp_error)})")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return DeliveryError(f"{where}: {exc}")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return DeliveryError(f"{where} refused the message ({_reply(exc.smtp_code, exc.smtp_error)})")
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return DeliveryError(f"{where} closed the connection unexpectedly")
+    return DeliveryError(f"{where}: {' '.join(str(exc).split())}")
+
+
+def _network_failure(exc: OSError, where: str, host: str, timeout: float) -> DeliveryError:
+    if isinstance(exc, ConnectionRefusedError):
+        return DeliveryError(f"cannot connect to {where}: connection refused")
+    if isinstance(exc, socket.gaierror):
+        return DeliveryError(f"cannot resolve SMTP host {host}: {exc.strerror}")
+    if isinstance(exc, TimeoutError):
+        return DeliveryError(f"{where} did not answer within {timeout:g} s")
+    return DeliveryError(f"cannot talk to {where}: {exc.strerror or exc}")
 
 
 def _within_size(client: smtplib.SMTP, mail: ReportMail, sender: str, recipients: tuple[str, ...],

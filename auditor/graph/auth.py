@@ -233,6 +233,33 @@ def build_credential(
     return built
 
 
+def _oidc_settings(env: Mapping[str, str], tenant: str | None) -> tuple[str, str, str, str]:
+    """--auth github-oidc: the job's ID-token request URL and token, the app and the tenant."""
+    url = env.get("ACTIONS_ID_TOKEN_REQUEST_URL")
+    request_token = env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    client_id = env.get("AZURE_CLIENT_ID")
+    if not url or not request_token:
+        raise AuthError(
+            "--auth github-oidc runs only inside GitHub Actions with `permissions: id-token: write` "
+            "(ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)"
+        )
+    if not client_id or not tenant:
+        raise AuthError("--auth github-oidc needs AZURE_CLIENT_ID and AZURE_TENANT_ID (or --tenant-id)")
+    return url, request_token, client_id, tenant
+
+
+def _certificate_settings(env: Mapping[str, str], tenant: str | None) -> tuple[str, str, str]:
+    """--auth certificate: the app, the certificate's path and the tenant."""
+    client_id = env.get("AZURE_CLIENT_ID")
+    path = env.get("AZURE_CLIENT_CERTIFICATE_PATH")
+    if not client_id or not path or not tenant:
+        raise AuthError(
+            "--auth certificate needs AZURE_CLIENT_ID, AZURE_CLIENT_CERTIFICATE_PATH (PEM or PFX with the "
+            "private key) and AZURE_TENANT_ID (or --tenant-id)"
+        )
+    return client_id, path, tenant
+
+
 def _build_credential(
     mode: AuthMode, *, tenant_id: str | None, cloud: CloudEndpoints, env: Mapping[str, str]
 ) -> Credential:
@@ -253,27 +280,12 @@ def _build_credential(
             raise AuthError(f"--auth token needs a bearer token for Microsoft Graph in {TOKEN_ENV}")
         return Credential(StaticTokenCredential(token), mode, f"bearer token from {TOKEN_ENV}")
     if mode is AuthMode.GITHUB_OIDC:
-        url = env.get("ACTIONS_ID_TOKEN_REQUEST_URL")
-        request_token = env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-        client_id = env.get("AZURE_CLIENT_ID")
-        if not url or not request_token:
-            raise AuthError(
-                "--auth github-oidc runs only inside GitHub Actions with `permissions: id-token: write` "
-                "(ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)"
-            )
-        if not client_id or not tenant:
-            raise AuthError("--auth github-oidc needs AZURE_CLIENT_ID and AZURE_TENANT_ID (or --tenant-id)")
+        url, request_token, client_id, tenant = _oidc_settings(env, tenant)
         assertion = GitHubOidcAssertion(url, request_token)
         assertion_cred = ClientAssertionCredential(tenant, client_id, assertion, authority=authority)
         return Credential(assertion_cred, mode, f"GitHub Actions OIDC federated credential for app {client_id}")
     if mode is AuthMode.CERTIFICATE:
-        client_id = env.get("AZURE_CLIENT_ID")
-        path = env.get("AZURE_CLIENT_CERTIFICATE_PATH")
-        if not client_id or not path or not tenant:
-            raise AuthError(
-                "--auth certificate needs AZURE_CLIENT_ID, AZURE_CLIENT_CERTIFICATE_PATH (PEM or PFX with the "
-                "private key) and AZURE_TENANT_ID (or --tenant-id)"
-            )
+        client_id, path, tenant = _certificate_settings(env, tenant)
         password = env.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None
         try:
             cred = CertificateCredential(tenant, client_id, path, password=password, authority=authority)

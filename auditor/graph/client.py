@@ -142,6 +142,49 @@ class Retries:
         await asyncio.sleep(delay)
 
 
+
+def _request_information(url: str, headers: Mapping[str, str], method: Method, content: bytes | None, *,
+                         follow: bool) -> RequestInformation:
+    """One request as the SDK's adapter takes it: the SDK's own retries and (unless `follow`)
+    redirects switched off, since the client retries and judges redirects itself."""
+    info = RequestInformation(method)
+    info.url = url
+    if content is not None:
+        info.content = content
+    for key, value in headers.items():
+        info.headers.try_add(key, value)
+    info.headers.try_add("Accept", "application/json")  # unless the caller chose
+    info.add_request_options(
+        [
+            ResponseHandlerOption(NativeResponseHandler()),
+            RetryHandlerOption(delay=0, max_retries=0, should_retry=False),
+            *(() if follow else (RedirectHandlerOption(should_redirect=False),)),
+        ]
+    )
+    return info
+
+
+def _unreadable(exc: ResponseTooLarge | UnexpectedEncoding, what: str) -> CollectionError:
+    if isinstance(exc, ResponseTooLarge):
+        return CollectionError(f"{what}: {exc}; stopped reading it — check for a proxy between the auditor and Graph")
+    return CollectionError(f"{what}: {exc}")
+
+
+def _transport_problem(exc: httpx.TransportError, what: str) -> str:
+    """Why a request got no answer, as the retry note says it; CollectionError for an answer cut
+    off in the middle (a truncated page is never used)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "Graph did not answer in time"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        text = str(exc)
+        if "complete message body" in text or "incomplete" in text.lower():
+            raise CollectionError(
+                f"{what}: the connection closed in the middle of the answer (truncated page: {text}); "
+                "nothing partial was used — re-run, and check any proxy between the auditor and Graph"
+            ) from None
+        return "the connection to Graph was dropped"
+    return f"cannot reach Graph ({type(exc).__name__}: {exc})"
+
 class GraphClient:
     """One tenant's Graph endpoint: `get` a document, or iterate the `pages` of a collection."""
 
@@ -186,7 +229,7 @@ class GraphClient:
         http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)), transport=transport,
                                  headers={"Accept-Encoding": ACCEPT_ENCODING})
         http = GraphClientFactory.create_with_default_middleware(client=http)
-        self._http = http
+        self._http: httpx.AsyncClient = http
         self.adapter = GraphRequestAdapter(auth, client=http)
         self.adapter.base_url = self.base_url
 
@@ -327,16 +370,7 @@ class GraphClient:
                         url = next_url
                         continue
                 doc = self._json(response, what)
-                if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
-                    raise CollectionError(
-                        f"{what} returned a page without a `value` list; the data for {first} is "
-                        "incomplete — re-run, and report it if it persists"
-                    )
-                next_link = doc.get("@odata.nextLink")
-                if next_link is not None and not isinstance(next_link, str):
-                    raise CollectionError(f"{what} returned a malformed @odata.nextLink")
-                if next_link is not None:
-                    self.check_link(next_link, what, seen)
+                next_link = self._page_link(doc, what, first, seen)
                 if ahead is not None and next_link != next_url:
                     _drop(ahead)
                     ahead = None
@@ -345,6 +379,21 @@ class GraphClient:
         finally:
             if ahead is not None:
                 _drop(ahead)
+
+    def _page_link(self, doc: Any, what: str, first: str, seen: set[str]) -> str | None:
+        """A parsed page's @odata.nextLink (None on the last page), checked; CollectionError for a
+        page that is not a page (no `value` list) or a malformed or refused link."""
+        if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
+            raise CollectionError(
+                f"{what} returned a page without a `value` list; the data for {first} is "
+                "incomplete — re-run, and report it if it persists"
+            )
+        next_link = doc.get("@odata.nextLink")
+        if next_link is not None and not isinstance(next_link, str):
+            raise CollectionError(f"{what} returned a malformed @odata.nextLink")
+        if next_link is not None:
+            self.check_link(next_link, what, seen)
+        return next_link
 
     def check_link(self, link: str, what: str, seen: set[str]) -> None:
         """Refuse a @odata.nextLink that leaves this endpoint or goes round in a circle.
@@ -379,20 +428,7 @@ class GraphClient:
         while True:
             if self._resume_at:
                 await self._hold()
-            info = RequestInformation(method)
-            info.url = url
-            if content is not None:
-                info.content = content
-            for key, value in headers.items():
-                info.headers.try_add(key, value)
-            info.headers.try_add("Accept", "application/json")  # unless the caller chose
-            info.add_request_options(
-                [
-                    ResponseHandlerOption(NativeResponseHandler()),
-                    RetryHandlerOption(delay=0, max_retries=0, should_retry=False),
-                    *(() if follow else (RedirectHandlerOption(should_redirect=False),)),
-                ]
-            )
+            info = _request_information(url, headers, method, content, follow=follow)
             self.requests += 1
             problem: str
             delay: float | None = None
@@ -405,11 +441,8 @@ class GraphClient:
                         response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", None)
             except AuthError:
                 raise
-            except ResponseTooLarge as exc:
-                raise CollectionError(f"{what}: {exc}; stopped reading it — check for a proxy between the "
-                                      "auditor and Graph") from None
-            except UnexpectedEncoding as exc:
-                raise CollectionError(f"{what}: {exc}") from None
+            except (ResponseTooLarge, UnexpectedEncoding) as exc:
+                raise _unreadable(exc, what) from None
             except TimeoutError:
                 problem = f"Graph did not finish answering within {deadline or policy.request_deadline:.0f}s"
             except ClientAuthenticationError as exc:
@@ -418,30 +451,26 @@ class GraphClient:
                 raise AuthError(
                     f"could not get an access token for {what} ({self.auth_description}): {reason}"
                 ) from None
-            except httpx.TimeoutException:
-                problem = "Graph did not answer in time"
-            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                text = str(exc)
-                if "complete message body" in text or "incomplete" in text.lower():
-                    raise CollectionError(
-                        f"{what}: the connection closed in the middle of the answer (truncated page: {text}); "
-                        "nothing partial was used — re-run, and check any proxy between the auditor and Graph"
-                    ) from None
-                problem = "the connection to Graph was dropped"
             except httpx.TransportError as exc:
-                problem = f"cannot reach Graph ({type(exc).__name__}: {exc})"
+                problem = _transport_problem(exc, what)
             else:
                 _unlink(response)
                 status = response.status_code
                 if 200 <= status < 300 or (not follow and status in REDIRECT_STATUS):
                     return response
-                if status not in RETRY_STATUS:
-                    raise self._error(response, what)
-                problem = "Graph is throttling (429)" if status == 429 else f"Graph is unavailable ({status})"
-                delay = retry_after(response.headers.get("Retry-After"))
+                problem, delay = self._retryable(response, what)
             if not retry:
                 raise CollectionError(f"{what}: {problem}")
             await retries.wait(what, problem, delay=delay, throttled=status == 429)
+
+    def _retryable(self, response: httpx.Response, what: str) -> tuple[str, float | None]:
+        """Why an answer that is not a success is worth another try, and when (Retry-After);
+        the error for one that is not (a 4xx, or a 5xx Graph does not recover from)."""
+        status = response.status_code
+        if status not in RETRY_STATUS:
+            raise self._error(response, what)
+        problem = "Graph is throttling (429)" if status == 429 else f"Graph is unavailable ({status})"
+        return problem, retry_after(response.headers.get("Retry-After"))
 
     def _error(self, response: httpx.Response, what: str) -> CollectionError:
         status = response.status_code

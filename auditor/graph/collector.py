@@ -119,6 +119,52 @@ async def _none() -> None:
     return None
 
 
+def _check_access(state: _Collection, claims: dict[str, object] | None, *, need_sign_in: bool, need_mailbox: bool,
+                  disable_times: bool) -> tuple[bool, bool]:
+    """Whether to read signInActivity, and whether the mailbox purposes may be read. AuthError when
+    the token lacks a permission the run cannot do without; a missing signInActivity is a gap."""
+    if disable_times:  # employeeLeaveDateTime, where the app may read it (users.py)
+        state.leave_dates = leave_dates_granted(claims)
+        if not state.leave_dates:
+            state.notes.append(LEAVE_DATE_NOT_READ.format(why="the app's token lacks the role"))
+    check = check_permissions(claims, need_sign_in=need_sign_in, need_mailbox=need_mailbox)
+    if check.note:
+        state.progress.note(f"note: {check.note}")
+    blocking = tuple(p for p in check.missing if p is not SIGN_IN and p is not MAILBOX)
+    if blocking:
+        raise AuthError(describe_missing(blocking))
+    if SIGN_IN in check.missing:
+        state.gaps.append(Gap("signInActivity", f"GET {users_path(True)}", describe_missing((SIGN_IN,))))
+        state.progress.note("the app lacks AuditLog.Read.All; reading users without signInActivity")
+        return False, MAILBOX not in check.missing
+    return need_sign_in, MAILBOX not in check.missing
+
+
+async def _purposes(state: _Collection, mailboxes: MailboxCheck | None, users: list[User], signed: bool, now: datetime,
+                    prefetch: PurposeReads | None, *, granted: bool) -> bool:
+    """Read the mailbox purposes of the users `mailboxes` selects (None: of nobody, the prefetch
+    cancelled); whether they were read. Without MailboxSettings.Read a gap, when anyone needs one."""
+    if mailboxes is None:
+        if prefetch is not None:
+            await prefetch.cancel()
+        return False
+    positions = mailboxes.candidates(users, now, signed)
+    if not granted and positions:
+        state.gaps.append(Gap(MAILBOX_SETTINGS, PURPOSE_REQUEST, describe_missing((MAILBOX,))))
+        state.progress.note("the app lacks MailboxSettings.Read; shared mailboxes cannot be told apart")
+        return False
+    return await state.purposes(users, positions, prefetch)
+
+
+def _each_page(hooks: list[Callable[[list[User], bool], None]]) -> Callable[[list[User], bool], None]:
+    """One page hook that calls each of `hooks` in turn."""
+    def each_page(page: list[User], signed: bool) -> None:
+        for hook in hooks:
+            hook(page, signed)
+
+    return each_page
+
+
 async def collect(
     client: GraphClient,
     *,
@@ -151,25 +197,12 @@ async def collect(
     state = _Collection(client, progress, concurrency)
     state.attributes = tuple(attributes)
     claims = await client.token_claims()
-    if disable_times:  # employeeLeaveDateTime, where the app may read it (users.py)
-        state.leave_dates = leave_dates_granted(claims)
-        if not state.leave_dates:
-            state.notes.append(LEAVE_DATE_NOT_READ.format(why="the app's token lacks the role"))
-    check = check_permissions(claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None)
-    if check.note:
-        progress.note(f"note: {check.note}")
-    with_sign_in = need_sign_in
-    blocking = tuple(p for p in check.missing if p is not SIGN_IN and p is not MAILBOX)
-    if blocking:
-        raise AuthError(describe_missing(blocking))
-    if SIGN_IN in check.missing:
-        state.gaps.append(Gap("signInActivity", f"GET {users_path(True)}", describe_missing((SIGN_IN,))))
-        progress.note("the app lacks AuditLog.Read.All; reading users without signInActivity")
-        with_sign_in = False
+    with_sign_in, mailbox_granted = _check_access(state, claims, need_sign_in=need_sign_in,
+                                                  need_mailbox=mailboxes is not None, disable_times=disable_times)
     fallback_tid = str(claims.get("tid", "")) if claims else ""
     hooks: list[Callable[[list[User], bool], None]] = []  # each page of users, as read
     prefetch: PurposeReads | None = None
-    if mailboxes is not None and MAILBOX not in check.missing:
+    if mailboxes is not None and mailbox_granted:
         # the purposes of each page's candidates are asked for while the listing goes on
         prefetch = PurposeReads(state)
         now, reads, check_of = clock(), prefetch, mailboxes
@@ -184,11 +217,7 @@ async def collect(
         hooks.append(lambda page, signed: reports.page(page))
         state.near_end = reports.start  # the reports are asked for beside the last pages of users
     if hooks:
-        def each_page(page: list[User], signed: bool) -> None:
-            for hook in hooks:
-                hook(page, signed)
-
-        state.page_hook = each_page
+        state.page_hook = _each_page(hooks)
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
     # With concurrency the users listing counts the users itself (partitions.py)
@@ -217,18 +246,6 @@ async def collect(
         await asyncio.gather(total, return_exceptions=True)
     users_read = not any(g.part == "users" for g in state.gaps)
 
-    async def purposes() -> bool:
-        if mailboxes is not None and users_read:
-            positions = mailboxes.candidates(users, clock(), signed)
-            if MAILBOX in check.missing and positions:
-                state.gaps.append(Gap(MAILBOX_SETTINGS, PURPOSE_REQUEST, describe_missing((MAILBOX,))))
-                progress.note("the app lacks MailboxSettings.Read; shared mailboxes cannot be told apart")
-                return False
-            return await state.purposes(users, positions, prefetch)
-        if prefetch is not None:
-            await prefetch.cancel()
-        return False
-
     async def read_usage_reports() -> tuple[UsageReports | None, list[Gap]]:
         if reports is None:
             return None, []
@@ -239,16 +256,16 @@ async def collect(
 
     # the usage reports and the last mailbox purposes, at once (the reports' requests go out
     # first: finding the purposes' candidates among every user takes a moment of CPU)
-    (usage_read, usage_gaps), purposes_read = await together(read_usage_reports(), purposes())
+    (usage_read, usage_gaps), purposes_read = await together(
+        read_usage_reports(),
+        _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch,
+                  granted=mailbox_granted))
     state.gaps.extend(usage_gaps)
-    parts = {SIGN_IN_ACTIVITY} if signed else set()
-    if state.leave_dates and users_read:
-        parts.add(LEAVE_DATE)
-    if usage_read is not None:
-        parts.add(USAGE_REPORTS)
-    if flagged is not None:
-        groups = mark_license_errors(groups, flagged)
-        parts.add(LICENSE_ERROR_GROUPS)
+    parts = {part for part, read in ((SIGN_IN_ACTIVITY, signed), (LEAVE_DATE, state.leave_dates and users_read),
+                                     (USAGE_REPORTS, usage_read is not None),
+                                     (LICENSE_ERROR_GROUPS, flagged is not None), (MAILBOX_SETTINGS, purposes_read))
+             if read}
+    groups = mark_license_errors(groups, flagged) if flagged is not None else groups
     progress.finish(len(users), client.requests - started)
     sku_list: list[Sku] = skus
     sub_list: list[Subscription] = subs
@@ -262,7 +279,7 @@ async def collect(
         users=users,
         groups=tuple(groups),
         gaps=tuple(state.gaps),
-        collected_parts=frozenset((*parts, *((MAILBOX_SETTINGS,) if purposes_read else ()))),
+        collected_parts=frozenset(parts),
         notes=tuple(state.notes),
         user_attributes=state.attributes if not any(g.part == "users" for g in state.gaps) else (),
         directory_audits=changes,

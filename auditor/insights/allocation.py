@@ -47,11 +47,7 @@ def allocate(snapshot: TenantSnapshot, result: AuditResult, attributes: Sequence
             unused[key] = row.unused_monthly_cost or 0.0
     if not prices:
         return None
-    reclaimable = {r.id for r in RULES if r.reclaimable}
-    reclaim: dict[str, float] = {}
-    for f in result.findings:
-        if not f.waived and f.rule in reclaimable and f.monthly_cost:
-            reclaim.setdefault(f.subject.id, f.monthly_cost)
+    reclaim = _reclaimable_per_user(result)
     dims = [*DIMENSIONS, *(a for a in attributes if a not in DIMENSIONS)]
     # per dimension: value -> [users, licensed, reclaimable, {sku: seats}]
     buckets: dict[str, dict[str | None, list[Any]]] = {d: {} for d in dims}
@@ -75,18 +71,33 @@ def allocate(snapshot: TenantSnapshot, result: AuditResult, attributes: Sequence
             for s in held:
                 b[3][s] = b[3].get(s, 0) + 1
     unallocated = round(sum(c for s, c in unused.items() if not held_total.get(s)), 2)
-    out_dims = []
-    for d in dims:
-        rows = []
-        for value, (n, licensed, rec, seats) in buckets[d].items():
-            share = sum(unused[s] * k / held_total[s] for s, k in seats.items() if held_total.get(s))
-            rows.append({"value": value, "users": n, "licensed_monthly": round(licensed, 2),
-                         "unused_monthly": round(share, 2), "reclaimable_monthly": round(rec, 2)})
-        rows.sort(key=lambda r: (-(r["unused_monthly"] + r["reclaimable_monthly"]), -r["licensed_monthly"],
-                                 r["value"] is None, str(r["value"] or "")))
-        out_dims.append({"key": d, "rows": rows})
+    out_dims = [{"key": d, "rows": _rows(buckets[d], unused, held_total)} for d in dims]
     return {"currency": result.currency, "dimensions": out_dims, "unallocated_unused": unallocated,
             "read": d_read(snapshot, dims)}
+
+
+def _reclaimable_per_user(result: AuditResult) -> dict[str, float]:
+    """user id -> what the first of its unwaived findings of a reclaimable rule would save a month."""
+    reclaimable = {r.id for r in RULES if r.reclaimable}
+    reclaim: dict[str, float] = {}
+    for f in result.findings:
+        if not f.waived and f.rule in reclaimable and f.monthly_cost:
+            reclaim.setdefault(f.subject.id, f.monthly_cost)
+    return reclaim
+
+
+def _rows(buckets: Mapping[str | None, list[Any]], unused: Mapping[str, float],
+          held_total: Mapping[str, int]) -> list[dict[str, Any]]:
+    """One dimension's rows, each value's share of the unused seats by the seats its users hold;
+    the most to save first."""
+    rows = []
+    for value, (n, licensed, rec, seats) in buckets.items():
+        share = sum(unused[s] * k / held_total[s] for s, k in seats.items() if held_total.get(s))
+        rows.append({"value": value, "users": n, "licensed_monthly": round(licensed, 2),
+                     "unused_monthly": round(share, 2), "reclaimable_monthly": round(rec, 2)})
+    rows.sort(key=lambda r: (-(r["unused_monthly"] + r["reclaimable_monthly"]), -r["licensed_monthly"],
+                             r["value"] is None, str(r["value"] or "")))
+    return rows
 
 
 def d_read(snapshot: TenantSnapshot, dims: Iterable[str]) -> list[str]:

@@ -25,7 +25,7 @@ def add_nightly_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_history_command(sub: Any, run: Any) -> argparse.ArgumentParser:
-    history = sub.add_parser("history", help="print the audit history file as a table",
+    history: argparse.ArgumentParser = sub.add_parser("history", help="print the audit history file as a table",
                              description="Print the records `audit --history FILE` appended, oldest first. A "
                                          "malformed line is reported with its line number and skipped.")
     history.add_argument("file", metavar="FILE", help="the history file (JSON Lines)")

@@ -64,7 +64,10 @@ def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant
     t = i18n.translations(locale)
     renews = parse_timestamp(str(renewal["renews"]))
     day = renews.date()
-    num = lambda n: i18n.format_number(int(n), locale)  # noqa: E731
+
+    def num(n: Any) -> str:
+        return i18n.format_number(int(n), locale)
+
     seats = int(renewal["seats"])  # the count the texts agree with: "1 seat", "2 seats"
     summary = t.npgettext("ics_summary", "Renew {product}: {n} seat ({tenant})",
                           "Renew {product}: {n} seats ({tenant})", seats, product=renewal.get("name"), tenant=tenant)

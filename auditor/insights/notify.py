@@ -101,7 +101,10 @@ class _Summary:
         changes = document.get("changes") if isinstance(document.get("changes"), Mapping) else None
         new = [f for f in findings if f.get("change") == "new" and not f.get("waived")]
         resolved = list(changes.get("resolved") or []) if changes else []
-        num = lambda n: i18n.format_number(n, locale)  # noqa: E731
+
+        def num(n: float) -> str:
+            return i18n.format_number(n, locale)
+
         by_sev = summary.get("by_severity") or {}
         severity = ", ".join(f"{num(int(by_sev.get(s) or 0))} {s}" for s in SEVERITIES if by_sev.get(s))
         self.counts = t.npgettext("notify_counts", "{n} open finding ({severity}) · {new} new · {resolved} resolved",

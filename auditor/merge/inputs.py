@@ -137,8 +137,8 @@ def tenant_folders(dirs: Sequence[str | Path]) -> list[Path]:
 
 
 def read_report(folder: Path) -> dict[str, Any]:
-    """A per-tenant report.json (any version this tool reads, in version 5's shape:
-    auditor.report.read), with what the merge needs beyond that: one tenant, with an id."""
+    """A per-tenant report.json (version 5, read by auditor.report.read), with what the merge
+    needs beyond that: one tenant, with an id."""
     path = folder / REPORT
     try:
         data = path.read_bytes()

@@ -47,19 +47,8 @@ def read_text(path: Path, flag: str) -> str:
 
 def read_users(path: Path) -> list[Mover]:
     """The movers of users.csv; UsageError naming file:line:column for the first bad value."""
-    text = read_text(path, "--users")
-    rows = csv.reader(text.splitlines())
-    header = [name.strip().lower() for name in next(rows, [])]
-    for name in REQUIRED:
-        if name not in header:
-            raise UsageError(f"{_where(path, 1, 1)}: the header needs the columns {', '.join(REQUIRED)} "
-                             f"(optional: {', '.join(OPTIONAL)}); {name} is missing")
-    for number, name in enumerate(header, 1):
-        if name not in REQUIRED + OPTIONAL:
-            raise UsageError(f"{_where(path, 1, number)}: unknown column {name!r} (known: "
-                             f"{', '.join(REQUIRED + OPTIONAL)})")
-        if header.index(name) != number - 1:
-            raise UsageError(f"{_where(path, 1, number)}: column {name!r} appears twice")
+    rows = csv.reader(read_text(path, "--users").splitlines())
+    header = _header(path, [name.strip().lower() for name in next(rows, [])])
     column = {name: header.index(name) for name in header}
     movers: list[Mover] = []
     seen: dict[str, int] = {}
@@ -71,33 +60,59 @@ def read_users(path: Path) -> list[Mover]:
             raise UsageError(f"{_where(path, line, min(len(row), len(header)) + 1)}: {len(row)} values, "
                              f"the header has {len(header)}")
         value = {name: row[i].strip() for name, i in column.items()}
-        for name in REQUIRED:
-            if "@" not in value[name].strip("@"):
-                raise UsageError(f"{_where(path, line, column[name] + 1)}: {name} {value[name]!r} is not a UPN "
-                                 "(name@domain)")
-        source, target = value["source_upn"].lower(), value["target_upn"].lower()
-        if source in seen:
-            raise UsageError(f"{_where(path, line, column['source_upn'] + 1)}: {value['source_upn']} is "
-                             f"listed twice (first on line {seen[source]})")
-        if target in targets:
-            raise UsageError(f"{_where(path, line, column['target_upn'] + 1)}: target {value['target_upn']} is "
-                             f"listed twice (first on line {targets[target]})")
-        seen[source], targets[target] = line, line
-        complete_by = None
-        if value.get("complete_by"):
-            try:
-                complete_by = date.fromisoformat(value["complete_by"])
-            except ValueError:
-                raise UsageError(f"{_where(path, line, column['complete_by'] + 1)}: complete_by "
-                                 f"{value['complete_by']!r} is not a date (YYYY-MM-DD)") from None
-        workloads: tuple[str, ...] = WORKLOADS
-        if "workloads" in column:
-            workloads = _workloads(value["workloads"], _where(path, line, column["workloads"] + 1))
-        movers.append(Mover(value["source_upn"], value["target_upn"], value.get("batch", ""), complete_by,
-                            workloads, line, column["source_upn"] + 1))
+        _check_upns(path, line, column, value, seen, targets)
+        movers.append(_mover(path, line, column, value))
     if not movers:
         raise UsageError(f"{_where(path, 2, 1)}: no users: give one row per moving user")
     return movers
+
+
+def _header(path: Path, header: list[str]) -> list[str]:
+    """users.csv's column names, each known and once, the required ones there."""
+    for name in REQUIRED:
+        if name not in header:
+            raise UsageError(f"{_where(path, 1, 1)}: the header needs the columns {', '.join(REQUIRED)} "
+                             f"(optional: {', '.join(OPTIONAL)}); {name} is missing")
+    for number, name in enumerate(header, 1):
+        if name not in REQUIRED + OPTIONAL:
+            raise UsageError(f"{_where(path, 1, number)}: unknown column {name!r} (known: "
+                             f"{', '.join(REQUIRED + OPTIONAL)})")
+        if header.index(name) != number - 1:
+            raise UsageError(f"{_where(path, 1, number)}: column {name!r} appears twice")
+    return header
+
+
+def _check_upns(path: Path, line: int, column: dict[str, int], value: dict[str, str], seen: dict[str, int],
+                targets: dict[str, int]) -> None:
+    """Both UPNs look like UPNs, and neither is listed twice (`seen` and `targets` remember the lines)."""
+    for name in REQUIRED:
+        if "@" not in value[name].strip("@"):
+            raise UsageError(f"{_where(path, line, column[name] + 1)}: {name} {value[name]!r} is not a UPN "
+                             "(name@domain)")
+    source, target = value["source_upn"].lower(), value["target_upn"].lower()
+    if source in seen:
+        raise UsageError(f"{_where(path, line, column['source_upn'] + 1)}: {value['source_upn']} is "
+                         f"listed twice (first on line {seen[source]})")
+    if target in targets:
+        raise UsageError(f"{_where(path, line, column['target_upn'] + 1)}: target {value['target_upn']} is "
+                         f"listed twice (first on line {targets[target]})")
+    seen[source], targets[target] = line, line
+
+
+def _mover(path: Path, line: int, column: dict[str, int], value: dict[str, str]) -> Mover:
+    """One row's mover: its batch, its completion date and the workloads that move."""
+    complete_by = None
+    if value.get("complete_by"):
+        try:
+            complete_by = date.fromisoformat(value["complete_by"])
+        except ValueError:
+            raise UsageError(f"{_where(path, line, column['complete_by'] + 1)}: complete_by "
+                             f"{value['complete_by']!r} is not a date (YYYY-MM-DD)") from None
+    workloads: tuple[str, ...] = WORKLOADS
+    if "workloads" in column:
+        workloads = _workloads(value["workloads"], _where(path, line, column["workloads"] + 1))
+    return Mover(value["source_upn"], value["target_upn"], value.get("batch", ""), complete_by,
+                 workloads, line, column["source_upn"] + 1)
 
 
 def _workloads(text: str, where: str) -> tuple[str, ...]:

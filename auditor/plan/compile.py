@@ -159,26 +159,12 @@ def compile_plan(
     every = list(read_findings(document))
     in_scope: list[PlanFinding] = []  # the findings whose actions were weighed
     for f in every:
-        if wanted is not None and f.id not in wanted:
+        if not _selected(f, wanted, rule_set, threshold):
             continue
-        if rule_set is not None and f.rule not in rule_set:
+        aside, entry = _set_aside(f, as_of, named=wanted is not None)
+        if aside:
+            skipped += [entry] if entry is not None else []
             continue
-        if threshold is not None and f.rank < threshold:
-            continue
-        if f.details.get("keeps_license"):
-            continue  # nothing to change: the tenant shows the (shared) mailbox needs its license
-        if f.waived:
-            if wanted is not None:
-                skipped.append(Skipped(f.id, f.rule, WAIVED, f.subject))
-            continue
-        if f.waiver is not None:
-            skipped.append(Skipped(f.id, f.rule, WAIVER_LAPSED, f.subject, waiver=f.waiver))
-            continue
-        if f.malformed is None and f.actions:
-            held = grace_wait(f.details, as_of)
-            if held is not None:
-                skipped.append(Skipped(f.id, f.rule, held[0], f.subject, not_before=held[1]))
-                continue
         in_scope.append(f)
         planned, waits = _resolve(f)
         resolved.append(f)
@@ -196,36 +182,21 @@ def compile_plan(
     # findings checked against each other (crosscheck.py): no half replacement, nothing for a leaver
     holds = held_back(every, in_scope, {s.finding for s in skipped})
     if holds:
-        # a held finding is listed once, with the cross-check's reason, where it was listed before
-        holding = {f.id: Skipped(f.id, f.rule, holds[f.id].reason, f.subject, others=holds[f.id].others)
-                   for f in in_scope if f.id in holds}
-        listed: list[Skipped] = []
-        for s in skipped:
-            if s.finding not in holds:
-                listed.append(s)
-            elif s.finding in holding:
-                listed.append(holding.pop(s.finding))
-        skipped = listed + list(holding.values())
+        skipped = _with_holds(skipped, holds, in_scope)
         eligible = [f for f in eligible if f.id not in holds]
 
     ops = [o for f in eligible for a, kept in chosen[f.id]
            for o in ops_of(f.id, a, parts, root, {"subject": f.subject, **kept} if kept else None)]
     clashes = conflicts(ops)
-    if clashes:
-        for f in eligible:
-            if f.id in clashes:
-                skipped.append(Skipped(f.id, f.rule, CONTRADICTION, f.subject, others=tuple(sorted(clashes[f.id]))))
-        ops = [o for o in ops if not set(o.findings) & clashes.keys()]
+    skipped += [Skipped(f.id, f.rule, CONTRADICTION, f.subject, others=tuple(sorted(clashes[f.id])))
+                for f in eligible if f.id in clashes]
+    ops = [o for o in ops if not set(o.findings) & clashes.keys()]
 
     merged = merge_ops(ops)
     together = ends_data_together(merged.values(), {f.id: f.details for f in eligible})
-    if together:
-        for f in eligible:
-            if f.id in together:
-                others, data = together[f.id]
-                skipped.append(Skipped(f.id, f.rule, DATA_TOGETHER, f.subject,
-                                       others=tuple(sorted(others)), data=tuple(data)))
-        merged = {k: o for k, o in merged.items() if not set(o.findings) & together.keys()}
+    skipped += [Skipped(f.id, f.rule, DATA_TOGETHER, f.subject, others=tuple(sorted(together[f.id][0])),
+                        data=tuple(together[f.id][1])) for f in eligible if f.id in together]
+    merged = {k: o for k, o in merged.items() if not set(o.findings) & together.keys()}
     by_user: dict[str, list[Op]] = {}
     for o in merged.values():
         by_user.setdefault(o.user, []).append(o)
@@ -237,17 +208,7 @@ def compile_plan(
     position = {f.id: i for i, f in enumerate(eligible)}
     by_id = {f.id: f for f in eligible}
     words = Describer({f.id: f.source for f in eligible}, document) if describe_changes else None
-    changes: list[Change] = []
-    for drafts in done:
-        base = len(changes)
-        for i, d in enumerate(drafts):
-            changes.append(Change(
-                n=base + i + 1, kind=d.kind, method=METHODS[d.kind], path=d.path, body=d.body,
-                description=words.of(d.kind, d.body, d.user, d.group, d.findings) if words else "",
-                user=d.user, group=d.group, precondition=tuple(d.precondition),
-                seats=dict(d.seats), findings=tuple(sorted(d.findings, key=lambda fid: position[fid])),
-                depends_on=tuple(base + j + 1 for j in sorted(d.deps)), data_kept=tuple(d.data_kept),
-            ))
+    changes = _numbered(done, position, words)
 
     stopped = None
     if overflow is not None:
@@ -259,9 +220,7 @@ def compile_plan(
                           words.of(first.kind, first.body, first.user, first.group, first.findings) if words else "",
                           METHODS[first.kind], first.path)
         cut = dict.fromkeys(fid for drafts in left_out for d in drafts for fid in d.findings)
-        for fid in cut:
-            f = by_id[fid]
-            skipped.append(Skipped(fid, f.rule, STOPPED, f.subject))
+        skipped += [Skipped(fid, by_id[fid].rule, STOPPED, by_id[fid].subject) for fid in cut]
 
     currency = currency_of(document)
     seats, net, unpriced = seats_and_cost(document, table, changes, currency)
@@ -283,6 +242,57 @@ def compile_plan(
         filters=filters,
         exchange=mailbox_steps(resolved, skipped, changes),
     )
+
+
+def _selected(f: PlanFinding, wanted: set[str] | None, rule_set: set[str] | None,
+              threshold: Severity | None) -> bool:
+    """Whether the filters (--findings, --rules, --min-severity) take the finding, and it asks
+    for a change at all (not when the tenant shows the shared mailbox needs its license)."""
+    return ((wanted is None or f.id in wanted) and (rule_set is None or f.rule in rule_set)
+            and (threshold is None or f.rank >= threshold) and not f.details.get("keeps_license"))
+
+
+def _set_aside(f: PlanFinding, as_of: str, *, named: bool) -> tuple[bool, Skipped | None]:
+    """Whether a selected finding is set aside before its actions are weighed, and the entry that
+    says why (None: a waived finding is listed only when it was named by --findings)."""
+    if f.waived:
+        return True, Skipped(f.id, f.rule, WAIVED, f.subject) if named else None
+    if f.waiver is not None:
+        return True, Skipped(f.id, f.rule, WAIVER_LAPSED, f.subject, waiver=f.waiver)
+    if f.malformed is None and f.actions:
+        held = grace_wait(f.details, as_of)
+        if held is not None:
+            return True, Skipped(f.id, f.rule, held[0], f.subject, not_before=held[1])
+    return False, None
+
+
+def _with_holds(skipped: list[Skipped], holds: Mapping[str, Any], in_scope: list[PlanFinding]) -> list[Skipped]:
+    """A held finding listed once, with the cross-check's reason, where it was listed before."""
+    holding = {f.id: Skipped(f.id, f.rule, holds[f.id].reason, f.subject, others=holds[f.id].others)
+               for f in in_scope if f.id in holds}
+    listed: list[Skipped] = []
+    for s in skipped:
+        if s.finding not in holds:
+            listed.append(s)
+        elif s.finding in holding:
+            listed.append(holding.pop(s.finding))
+    return listed + list(holding.values())
+
+
+def _numbered(done: Any, position: Mapping[str, int], words: Describer | None) -> list[Change]:
+    """The ordered drafts as numbered changes, each with its description (unless `words` is None)."""
+    changes: list[Change] = []
+    for drafts in done:
+        base = len(changes)
+        for i, d in enumerate(drafts):
+            changes.append(Change(
+                n=base + i + 1, kind=d.kind, method=METHODS[d.kind], path=d.path, body=d.body,
+                description=words.of(d.kind, d.body, d.user, d.group, d.findings) if words else "",
+                user=d.user, group=d.group, precondition=tuple(d.precondition),
+                seats=dict(d.seats), findings=tuple(sorted(d.findings, key=lambda fid: position[fid])),
+                depends_on=tuple(base + j + 1 for j in sorted(d.deps)), data_kept=tuple(d.data_kept),
+            ))
+    return changes
 
 
 def _resolve(f: PlanFinding) -> tuple[list[tuple[Action, dict[str, Any] | None]], tuple[str, str] | None]:

@@ -97,42 +97,56 @@ def held_back(every: Iterable[PlanFinding], in_scope: Iterable[PlanFinding], wai
     """{finding id: Hold} for the findings of `in_scope` to hold back. `every`: all of the report's
     findings (a leaver is a leaver even when the plan is narrowed to other rules); `waiting`: the ids
     of the findings that wait for a person anyway."""
-    leavers: dict[str, list[str]] = {}
-    replacing: dict[str, list[tuple[str, set[str]]]] = {}  # user -> (waiting replacement, what it gives)
-    not_allowed: dict[str, list[tuple[str, set[str]]]] = {}  # user -> (finding, the products it removes)
-    from_group: dict[str, list[tuple[str, set[str]]]] = {}  # user -> (ready group fix, what the group gives)
-    for f in every:
-        user = user_of(f)
-        if user is None or f.waived:
-            continue
-        if f.rule in LEAVER_RULES:
-            leavers.setdefault(user, []).append(f.id)
-        if f.rule in NOT_ALLOWED_RULES:
-            not_allowed.setdefault(user, []).append((f.id, skus_of(f)))
-        if f.id not in waiting and (through := gives_through_group(f)):
-            from_group.setdefault(user, []).append((f.id, through))
-        if f.id in waiting and gives(f) and takes(f):
-            replacing.setdefault(user, []).append((f.id, gives(f)))
+    users = _Users.of(every, waiting)
     out: dict[str, Hold] = {}
     for f in in_scope:
         user = user_of(f)
         if user is None or f.rule in LEAVER_RULES:
             continue
-        if user in leavers and (f.rule == RIGHTSIZE or gives(f)):
-            out[f.id] = Hold(LEAVER, tuple(leavers[user]))
-            continue
-        if f.rule == AssignmentNotGroupBased.id:
-            removing = tuple(fid for fid, parts in not_allowed.get(user, ()) if parts & skus_of(f))
-            if removing:
-                out[f.id] = Hold(NOT_ALLOWED, removing)
-                continue
-        if f.id in waiting:
-            continue
-        given = tuple(fid for fid, parts in from_group.get(user, ()) if fid != f.id and parts & gives_directly(f))
-        if given:
-            out[f.id] = Hold(GROUP_GIVES, given)
-            continue
-        same = tuple(rid for rid, given in replacing.get(user, ()) if rid != f.id and gives(f) & given)
-        if same:
-            out[f.id] = Hold(REPLACEMENT_WAITS, same)
+        hold = users.hold(f, user, waiting)
+        if hold is not None:
+            out[f.id] = hold
     return out
+
+
+class _Users:
+    """What the report's findings say about each user, for the cross-checks."""
+
+    def __init__(self) -> None:
+        self.leavers: dict[str, list[str]] = {}
+        self.replacing: dict[str, list[tuple[str, set[str]]]] = {}  # user -> (waiting replacement, what it gives)
+        self.not_allowed: dict[str, list[tuple[str, set[str]]]] = {}  # user -> (finding, the products it removes)
+        self.from_group: dict[str, list[tuple[str, set[str]]]] = {}  # user -> (ready group fix, what it gives)
+
+    @classmethod
+    def of(cls, every: Iterable[PlanFinding], waiting: set[str]) -> _Users:
+        users = cls()
+        for f in every:
+            user = user_of(f)
+            if user is None or f.waived:
+                continue
+            if f.rule in LEAVER_RULES:
+                users.leavers.setdefault(user, []).append(f.id)
+            if f.rule in NOT_ALLOWED_RULES:
+                users.not_allowed.setdefault(user, []).append((f.id, skus_of(f)))
+            if f.id not in waiting and (through := gives_through_group(f)):
+                users.from_group.setdefault(user, []).append((f.id, through))
+            if f.id in waiting and gives(f) and takes(f):
+                users.replacing.setdefault(user, []).append((f.id, gives(f)))
+        return users
+
+    def hold(self, f: PlanFinding, user: str, waiting: set[str]) -> Hold | None:
+        """Why finding `f` of `user` waits for another finding, or None."""
+        if user in self.leavers and (f.rule == RIGHTSIZE or gives(f)):
+            return Hold(LEAVER, tuple(self.leavers[user]))
+        if f.rule == AssignmentNotGroupBased.id:
+            removing = tuple(fid for fid, parts in self.not_allowed.get(user, ()) if parts & skus_of(f))
+            if removing:
+                return Hold(NOT_ALLOWED, removing)
+        if f.id in waiting:
+            return None
+        given = tuple(fid for fid, parts in self.from_group.get(user, ()) if fid != f.id and parts & gives_directly(f))
+        if given:
+            return Hold(GROUP_GIVES, given)
+        same = tuple(rid for rid, given in self.replacing.get(user, ()) if rid != f.id and gives(f) & given)
+        return Hold(REPLACEMENT_WAITS, same) if same else None

@@ -152,41 +152,58 @@ def ends_data_together(ops: Iterable[Op], details_of: Mapping[str, Mapping[str, 
         by_user.setdefault(o.user, []).append(o)
     out: dict[str, tuple[set[str], list[str]]] = {}
     for user_ops in by_user.values():
-        net: dict[str, int] = {}
-        frees: dict[str, set[str]] = {}  # finding -> the products its own changes free
-        for o in user_ops:
-            for part, delta in o.seats.items():
-                net[part] = net.get(part, 0) + delta
-                if delta < 0:
-                    for fid in o.findings:
-                        frees.setdefault(fid, set()).add(part)
-        lost = {part for part, delta in net.items() if delta < 0}
-        removers = set(frees)
+        lost, frees = _lost_and_freed(user_ops)
         # one finding that frees them all checked this very removal itself
         if not lost or any(lost <= parts for parts in frees.values()):
             continue
-        details = [details_of[fid] for fid in removers]
-        maps = [d.get("data_kinds") if isinstance(d, Mapping) else None for d in details]
-        held: dict[str, Any] = {}
-        for m in maps:
-            held.update(m if isinstance(m, Mapping) else {})
-        well_formed = all(isinstance(v, list) and all(isinstance(k, str) for k in v) for v in held.values())
-        if not all(isinstance(m, Mapping) for m in maps) or not well_formed:
-            ends = ["unknown"]  # what the products hold cannot be read: a person decides
-        else:
-            kinds = {part: set(v) for part, v in held.items()}
-            before = set().union(*kinds.values()) if kinds else set()
-            after = set().union(*(v for part, v in kinds.items() if part not in lost)) if kinds else set()
-            ends = sorted(before - after)
+        removers = set(frees)
+        ends = _data_ended(lost, [details_of[fid] for fid in removers])
         if ends:
-            linked = set(removers)
-            grown = True
-            while grown:  # findings sharing a change with one left out go with it
-                grown = False
-                for o in user_ops:
-                    if set(o.findings) & linked and not set(o.findings) <= linked:
-                        linked |= set(o.findings)
-                        grown = True
+            linked = _linked(removers, user_ops)
             for fid in linked:
                 out[fid] = (linked - {fid}, ends)
     return out
+
+
+def _lost_and_freed(user_ops: list[Op]) -> tuple[set[str], dict[str, set[str]]]:
+    """The products one user's changes take away in all, and per finding the products its own
+    changes free."""
+    net: dict[str, int] = {}
+    frees: dict[str, set[str]] = {}
+    for o in user_ops:
+        for part, delta in o.seats.items():
+            net[part] = net.get(part, 0) + delta
+            if delta < 0:
+                for fid in o.findings:
+                    frees.setdefault(fid, set()).add(part)
+    return {part for part, delta in net.items() if delta < 0}, frees
+
+
+def _data_ended(lost: set[str], details: list[Mapping[str, Any]]) -> list[str]:
+    """The kinds of data no product the user keeps holds once `lost` is gone (details.data_kinds
+    of the removing findings); ["unknown"] when those cannot be read."""
+    maps = [d.get("data_kinds") if isinstance(d, Mapping) else None for d in details]
+    held: dict[str, Any] = {}
+    for m in maps:
+        held.update(m if isinstance(m, Mapping) else {})
+    well_formed = all(isinstance(v, list) and all(isinstance(k, str) for k in v) for v in held.values())
+    if not all(isinstance(m, Mapping) for m in maps) or not well_formed:
+        return ["unknown"]  # what the products hold cannot be read: a person decides
+    kinds = {part: set(v) for part, v in held.items()}
+    before = set().union(*kinds.values()) if kinds else set()
+    after = set().union(*(v for part, v in kinds.items() if part not in lost)) if kinds else set()
+    return sorted(before - after)
+
+
+def _linked(removers: set[str], user_ops: list[Op]) -> set[str]:
+    """The removing findings and every finding that shares a change with one of them, and so on:
+    a finding is planned whole or not at all, so they are left out together."""
+    linked = set(removers)
+    grown = True
+    while grown:
+        grown = False
+        for o in user_ops:
+            if set(o.findings) & linked and not set(o.findings) <= linked:
+                linked |= set(o.findings)
+                grown = True
+    return linked

@@ -311,29 +311,7 @@ def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str
     if not isinstance(body, dict):
         raise where.error(field, f"must be an object for {kind}")
     if kind == "assign_license":
-        unknown = set(body) - {"addLicenses", "removeLicenses"}
-        if unknown:
-            raise where.error(f"{field}.{sorted(unknown)[0]}", "is not a parameter of assignLicense")
-        adds = body.get("addLicenses", [])
-        if not isinstance(adds, list):
-            raise where.error(f"{field}.addLicenses", "must be a list of assignedLicense objects")
-        added: list[dict[str, Any]] = []
-        for i, lic in enumerate(adds):
-            f = f"{field}.addLicenses[{i}]"
-            if not isinstance(lic, dict) or set(lic) - {"skuId", "disabledPlans"}:
-                raise where.error(f, "must be an assignedLicense object: {\"skuId\", \"disabledPlans\"}")
-            sku = _guid(lic, "skuId", where, f)
-            added.append({"disabledPlans": _guid_list(lic.get("disabledPlans", []), where, f"{f}.disabledPlans"),
-                          "skuId": sku})
-        removed = _guid_list(body.get("removeLicenses", []), where, f"{field}.removeLicenses")
-        if not added and not removed:
-            raise where.error(field, "adds and removes nothing")
-        both = {a["skuId"] for a in added} & set(removed)
-        if both:
-            raise where.error(field, f"both adds and removes {sorted(both)[0]}")
-        if len({a["skuId"] for a in added}) != len(added) or len(set(removed)) != len(removed):
-            raise where.error(field, "names a product twice")
-        return {"addLicenses": added, "removeLicenses": removed}
+        return _assign_body(body, where, field)
     if kind == "add_member":
         ref = body.get("@odata.id")
         if set(body) != {"@odata.id"} or not isinstance(ref, str):
@@ -347,6 +325,33 @@ def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str
     if set(body) != {"usageLocation"} or not isinstance(location, str) or not COUNTRY.match(location):
         raise where.error(field, "must be {\"usageLocation\": \"<two-letter country code>\"}")
     return {"usageLocation": location}
+
+
+def _assign_body(body: dict[str, Any], where: Where, field: str) -> dict[str, Any]:
+    """assignLicense's body: products to add (each with its disabled plans) and to remove."""
+    unknown = set(body) - {"addLicenses", "removeLicenses"}
+    if unknown:
+        raise where.error(f"{field}.{sorted(unknown)[0]}", "is not a parameter of assignLicense")
+    adds = body.get("addLicenses", [])
+    if not isinstance(adds, list):
+        raise where.error(f"{field}.addLicenses", "must be a list of assignedLicense objects")
+    added: list[dict[str, Any]] = []
+    for i, lic in enumerate(adds):
+        f = f"{field}.addLicenses[{i}]"
+        if not isinstance(lic, dict) or set(lic) - {"skuId", "disabledPlans"}:
+            raise where.error(f, "must be an assignedLicense object: {\"skuId\", \"disabledPlans\"}")
+        sku = _guid(lic, "skuId", where, f)
+        added.append({"disabledPlans": _guid_list(lic.get("disabledPlans", []), where, f"{f}.disabledPlans"),
+                      "skuId": sku})
+    removed = _guid_list(body.get("removeLicenses", []), where, f"{field}.removeLicenses")
+    if not added and not removed:
+        raise where.error(field, "adds and removes nothing")
+    both = {a["skuId"] for a in added} & set(removed)
+    if both:
+        raise where.error(field, f"both adds and removes {sorted(both)[0]}")
+    if len({a["skuId"] for a in added}) != len(added) or len(set(removed)) != len(removed):
+        raise where.error(field, "names a product twice")
+    return {"addLicenses": added, "removeLicenses": removed}
 
 
 def _graph_url(ref: str) -> bool:
@@ -367,17 +372,7 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
         if keys == {"exists"} and cond["exists"] is True:
             out.append({"exists": True})
         elif "holds" in keys and keys <= {"holds", "how", "group", "active"}:
-            sku = _guid(cond, "holds", where, f)
-            how = cond.get("how")
-            if how == "direct" and "group" not in keys:
-                out.append({"holds": sku, "how": "direct"})
-            elif how == "group" and cond.get("active", False) in (True, False):
-                out.append({"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)}
-                           | ({"active": True} if cond.get("active") else {}))
-            elif how is None and "group" not in keys:
-                out.append({"holds": sku})
-            else:
-                raise where.error(f"{f}.how", f"{_short(how)} is not \"direct\" or \"group\" (with a group)")
+            out.append(_holds(cond, where, f))
         elif keys == {"lacks"}:
             out.append({"lacks": _guid(cond, "lacks", where, f)})
         elif keys == {"member_of"}:
@@ -394,6 +389,20 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
             raise where.error(f, f"{_short(cond)} is not a precondition apply can check (holds, lacks, member_of, "
                               "not_member_of, exists, account_enabled, user_type, no_sign_in_within_days)")
     return tuple(out)
+
+
+def _holds(cond: dict[str, Any], where: Where, f: str) -> dict[str, Any]:
+    """A `holds` precondition: the product, held in any way, directly, or through a group (active or not)."""
+    sku = _guid(cond, "holds", where, f)
+    how = cond.get("how")
+    if how == "direct" and "group" not in cond:
+        return {"holds": sku, "how": "direct"}
+    if how == "group" and cond.get("active", False) in (True, False):
+        return ({"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)}
+                | ({"active": True} if cond.get("active") else {}))
+    if how is None and "group" not in cond:
+        return {"holds": sku}
+    raise where.error(f"{f}.how", f"{_short(how)} is not \"direct\" or \"group\" (with a group)")
 
 
 def _whole(value: Any, low: int, high: int) -> bool:

@@ -12,7 +12,7 @@ from auditor.report.read import decode_report
 
 
 def load_report(path: Path) -> dict[str, Any]:
-    """report.json at `path` (any version this tool reads, in version 5's shape: auditor.report.read),
+    """report.json at `path` (version 5, the one auditor.report.read reads),
     checked enough to plan from (docs/report-format.md)."""
     try:
         data = path.read_bytes()

@@ -299,6 +299,12 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         step = _next_steps(t).get(rule)
         if step:
             return step
+    return (_timed_reason(t, reason, waiver, not_before) or _linked_reason(t, reason, others, data)
+            or _plain_reason(t, reason))
+
+
+def _plain_reason(t: i18n.Translations, reason: str) -> str:
+    """The reasons said without a value; a newer report's unknown one as "not ready", never its key."""
     texts = {
         PLACEHOLDER: t.pgettext("plan_reason_placeholder", "an object id is not known"),
         CHOOSE_VALUE: t.pgettext("plan_reason_choose_value", "a value must be chosen"),
@@ -348,6 +354,11 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         STOPPED: t.pgettext("plan_reason_stopped", "after the point where the plan stops"),
         WAIVED: t.pgettext("plan_reason_waived", "a waiver in the policy covers it"),
     }
+    return texts.get(reason) or texts[NOT_READY]
+
+
+def _timed_reason(t: i18n.Translations, reason: str, waiver: Mapping[str, str] | None, not_before: str) -> str | None:
+    """The reasons that wait for a date (a waiver's end, grace_days) or for when it is not known."""
     if reason == WAIVER_LAPSED:
         waiver = waiver or {}
         unknown = t.pgettext("plan_waiver_owner_unknown", "not named")
@@ -379,6 +390,11 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
                           "has no leave date (employeeLeaveDateTime) the audit could read, and the directory audit "
                           "log was not read (the app needs AuditLog.Read.All). Grant it or set the user's leave "
                           "date (then audit and plan again), or check the date and remove the licenses by hand")
+    return None
+
+
+def _linked_reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequence[str]) -> str | None:
+    """The reasons that name the other findings a finding waits for or goes with."""
     if reason == REPLACEMENT_WAITS:
         return t.pgettext("plan_reason_replacement_waits",
                           "it adds the product that {findings} puts in place of another, and that replacement "
@@ -406,8 +422,7 @@ def _reason(t: i18n.Translations, reason: str, others: Sequence[str], data: Sequ
         return t.pgettext("plan_reason_data_together",
                           "with {findings}, its removals would end the user's data ({data}): keep the data first",
                           findings=", ".join(others), data=", ".join(_data_kind(t, kind) for kind in data))
-    # a reason this version does not know (a newer report's): said as "not ready", never as its key
-    return texts.get(reason) or texts[NOT_READY]
+    return None
 
 
 def awaited_joins(change: Change, changes: Sequence[Change]) -> list[int]:

@@ -76,68 +76,90 @@ def _chosen_branch(e: jsonschema.ValidationError) -> list[jsonschema.ValidationE
 
 
 def _issues(doc: Located, found: Iterable[jsonschema.ValidationError]) -> list[PolicyIssue]:
+    """Each schema error in words, at its place in the file; by the JSON-Schema keyword that failed."""
     issues: list[PolicyIssue] = []
-    errors = sorted(found, key=lambda e: (doc.where(tuple(e.absolute_path)), e.message))
-    for e in errors:
+    for e in sorted(found, key=lambda e: (doc.where(tuple(e.absolute_path)), e.message)):
         path = tuple(e.absolute_path)
-        where = dotted(path)
-        v = e.validator
-        if v == "additionalProperties" and isinstance(e.instance, dict):
-            known = set(e.schema.get("properties", {}))
-            for key in sorted(set(e.instance) - known):
-                issues.append(doc.issue((*path, key), f"unknown key '{key}' in {where}{_suggest(key, known)}",
-                                        key=True))
-            continue
-        if v == "required":
-            missing = str(e.message).split("'")[1] if "'" in e.message else e.message
-            issues.append(doc.issue(path, f"{where}: missing required key '{missing}'"))
-            continue
-        if v == "type":
-            want = e.validator_value if isinstance(e.validator_value, str) else "/".join(e.validator_value)
-            want = {"object": "mapping", "array": "list"}.get(want, want)
-            issues.append(doc.issue(path, f"{where}: expected a {want}, got {_json_type(e.instance)}"))
-            continue
-        if v == "enum":
-            options = [str(o) for o in e.validator_value]
-            hint = _suggest(str(e.instance), options) if isinstance(e.instance, str) else ""
-            shown = ", ".join(options) if len(options) <= 20 else ", ".join(options[:20]) + ", ..."
-            issues.append(doc.issue(path, f"{where}: {e.instance!r} is not one of: {shown}{hint}"))
-            continue
-        if v == "const":
-            issues.append(doc.issue(path, f"{where}: must be {json.dumps(e.validator_value)}, "
-                                          f"got {json.dumps(e.instance, default=str)}"))
-            continue
-        if v == "pattern":
-            desc = e.schema.get("description", "")
-            if desc.startswith(("a ", "an ")):  # the fragment names what it wants ("a domain name")
-                msg = f"{where}: {e.instance!r} is not {desc}"
-            elif "GUID" in desc:
-                msg = f"{where}: {e.instance!r} is not a SKU part number (e.g. SPE_E3) or skuId GUID"
-            elif desc == "YYYY-MM-DD":
-                msg = f"{where}: {e.instance!r} is not a date in the form YYYY-MM-DD"
-            else:
-                msg = f"{where}: {e.instance!r} does not match the expected format {e.validator_value}"
-            issues.append(doc.issue(path, msg))
-            continue
-        if v == "propertyNames":
-            bad = e.instance if isinstance(e.instance, str) else ""
-            names = e.schema.get("propertyNames", {}).get("enum", [])
-            issues.append(doc.issue(path, f"{where}: unknown rule id {bad!r}{_suggest(bad, names)}"))
-            continue
-        if v == "oneOf" and (branch := _chosen_branch(e)):
-            issues += _issues(doc, branch)
-            continue
-        if v == "oneOf" and path and path[-1] == "group_based_only":
-            issues.append(doc.issue(path, f"{where}: expected true, false or a list of SKUs"))
-            continue
-        if v == "oneOf" and len(path) > 1 and path[-2] == "exclusive":
-            issues.append(doc.issue(path, f"{where}: expected a list of two or more SKUs, or "
-                                          "{keep: SKU, remove: [SKUs]}"))
-            continue
-        issues.append(doc.issue(path, f"{where}: {e.message}"))
-    # A propertyNames error reports the offending name as the instance but the mapping as the path;
-    # point at the key itself when we can.
+        explain = _EXPLAIN.get(str(e.validator), _as_is)
+        issues += explain(doc, e, path, dotted(path))
     return issues
+
+
+def _as_is(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
+    return [doc.issue(path, f"{where}: {e.message}")]
+
+
+def _unknown_keys(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
+    if not isinstance(e.instance, dict):
+        return _as_is(doc, e, path, where)
+    known = set(e.schema.get("properties", {}))
+    return [doc.issue((*path, key), f"unknown key '{key}' in {where}{_suggest(key, known)}", key=True)
+            for key in sorted(set(e.instance) - known)]
+
+
+def _missing(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
+    missing = str(e.message).split("'")[1] if "'" in e.message else e.message
+    return [doc.issue(path, f"{where}: missing required key '{missing}'")]
+
+
+def _wrong_type(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
+    want = e.validator_value if isinstance(e.validator_value, str) else "/".join(e.validator_value)
+    want = {"object": "mapping", "array": "list"}.get(want, want)
+    return [doc.issue(path, f"{where}: expected a {want}, got {_json_type(e.instance)}")]
+
+
+def _not_one_of(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
+    options = [str(o) for o in e.validator_value]
+    hint = _suggest(str(e.instance), options) if isinstance(e.instance, str) else ""
+    shown = ", ".join(options) if len(options) <= 20 else ", ".join(options[:20]) + ", ..."
+    return [doc.issue(path, f"{where}: {e.instance!r} is not one of: {shown}{hint}")]
+
+
+def _not_const(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
+    return [doc.issue(path, f"{where}: must be {json.dumps(e.validator_value)}, "
+                            f"got {json.dumps(e.instance, default=str)}")]
+
+
+def _no_match(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
+    desc = e.schema.get("description", "")
+    if desc.startswith(("a ", "an ")):  # the fragment names what it wants ("a domain name")
+        msg = f"{where}: {e.instance!r} is not {desc}"
+    elif "GUID" in desc:
+        msg = f"{where}: {e.instance!r} is not a SKU part number (e.g. SPE_E3) or skuId GUID"
+    elif desc == "YYYY-MM-DD":
+        msg = f"{where}: {e.instance!r} is not a date in the form YYYY-MM-DD"
+    else:
+        msg = f"{where}: {e.instance!r} does not match the expected format {e.validator_value}"
+    return [doc.issue(path, msg)]
+
+
+def _unknown_rule(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
+    bad = e.instance if isinstance(e.instance, str) else ""
+    names = e.schema.get("propertyNames", {}).get("enum", [])
+    return [doc.issue(path, f"{where}: unknown rule id {bad!r}{_suggest(bad, names)}")]
+
+
+def _no_branch(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
+    """oneOf: the errors of the one branch the value's type chose, or what the key accepts."""
+    if branch := _chosen_branch(e):
+        return _issues(doc, branch)
+    if path and path[-1] == "group_based_only":
+        return [doc.issue(path, f"{where}: expected true, false or a list of SKUs")]
+    if len(path) > 1 and path[-2] == "exclusive":
+        return [doc.issue(path, f"{where}: expected a list of two or more SKUs, or {{keep: SKU, remove: [SKUs]}}")]
+    return _as_is(doc, e, path, where)
+
+
+_EXPLAIN = {
+    "additionalProperties": _unknown_keys,
+    "required": _missing,
+    "type": _wrong_type,
+    "enum": _not_one_of,
+    "const": _not_const,
+    "pattern": _no_match,
+    "propertyNames": _unknown_rule,
+    "oneOf": _no_branch,
+}
 
 
 def _cross_tenant(part: Part) -> CrossTenant | None:

@@ -121,33 +121,41 @@ class _Builder:
         if node.tag.startswith("tag:yaml.org,2002:python") or not node.tag.startswith("tag:yaml.org,2002:"):
             self.issues.append(PolicyIssue(self.file, *self._mark(node), f"unsupported YAML tag {node.tag}"))
         if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.issues.append(
-                        PolicyIssue(self.file, *self._mark(key_node), "YAML merge keys ('<<') are not supported")
-                    )
-                    continue
-                if not isinstance(key_node, yaml.ScalarNode):
-                    self.issues.append(PolicyIssue(self.file, *self._mark(key_node), "mapping keys must be plain text"))
-                    continue
-                key = str(key_node.value)
-                if key in result:
-                    first = self.out.keys.get((*path, key), (0, 0))
-                    self.issues.append(
-                        PolicyIssue(
-                            self.file,
-                            *self._mark(key_node),
-                            f"duplicate key '{key}' (first defined on line {first[0]})",
-                        )
-                    )
-                    continue
-                self.out.keys[(*path, key)] = self._mark(key_node)
-                result[key] = self.build(value_node, (*path, key), depth + 1)
-            return result
+            return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        """A mapping of plain-text keys; a merge key, another kind of key or a duplicate is an issue."""
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.issues.append(
+                    PolicyIssue(self.file, *self._mark(key_node), "YAML merge keys ('<<') are not supported")
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.issues.append(PolicyIssue(self.file, *self._mark(key_node), "mapping keys must be plain text"))
+                continue
+            key = str(key_node.value)
+            if key in result:
+                first = self.out.keys.get((*path, key), (0, 0))
+                self.issues.append(
+                    PolicyIssue(
+                        self.file,
+                        *self._mark(key_node),
+                        f"duplicate key '{key}' (first defined on line {first[0]})",
+                    )
+                )
+                continue
+            self.out.keys[(*path, key)] = self._mark(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        """A scalar as YAML's core schema reads it, but a date stays text and a number must be finite."""
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates stay text; the policy model parses them with a located error
         if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",

@@ -43,7 +43,7 @@ def download(url: str) -> str:
     if not url.startswith("https://"):
         raise ValueError("the source must be an https:// URL")
     with urllib.request.urlopen(url, timeout=60) as response:
-        data = response.read(_LIMIT + 1)
+        data: bytes = response.read(_LIMIT + 1)
     if len(data) > _LIMIT:
         raise ValueError(f"download larger than {_LIMIT} bytes")
     return data.decode("utf-8-sig")

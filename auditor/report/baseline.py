@@ -13,8 +13,8 @@ carries `changes`:
 A previous finding whose rule was not evaluated this time (see `not_evaluated`) is not counted
 as resolved: an incomplete run cannot show that a problem went away.
 
-Resolved and unverified findings keep the remediation they had (each finding carries its own:
-the baseline is read as version 5 whatever its version, auditor.report.read).
+Resolved and unverified findings keep the remediation they had (each finding carries its own
+in report.json version 5, the only one auditor.report.read reads).
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ def render_digest(
     return html, digest_text(view)
 
 
-def digest_text(d: DigestView) -> str:
-    """The digest as plain text: the same parts as the HTML, in the same order."""
+def _top(d: DigestView) -> list[str]:
+    """The title line, the status, the money, the plan and the headlines."""
     t = d.t
     lines = [f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
              d.status_text + (f" ({d.severities})" if d.severities else ""),
@@ -48,7 +48,13 @@ def digest_text(d: DigestView) -> str:
     if d.redacted:
         lines.append(t.pgettext("redacted_note", "Names and user principal names in this report are replaced by "
                                 "pseudonyms."))
-    lines += _heading(t.pgettext("digest_new_title", "New since the last run"))
+    return lines
+
+
+def _new_since(d: DigestView) -> list[str]:
+    """What is new since the last run, by rule; or that there was nothing to compare with."""
+    t = d.t
+    lines = _heading(t.pgettext("digest_new_title", "New since the last run"))
     if d.compared:
         line = t.pgettext("digest_new_resolved", "New: {new} · resolved: {resolved}", new=d.new_total,
                           resolved=d.resolved)
@@ -61,16 +67,30 @@ def digest_text(d: DigestView) -> str:
     else:
         lines.append(t.pgettext("digest_no_baseline", "Not compared with an earlier run: give --baseline or "
                                 "--history to see what is new."))
-    if d.tenants:
-        lines += _heading(t.pgettext("digest_tenants_title", "Tenants"))
-        for tenant in d.tenants:
-            new = f", {tenant.new_count}" if tenant.new_count else ""
-            lines.append(f"- {tenant.name}: {tenant.status}; {tenant.open_count}{new}; {tenant.unused}")
-        if d.tenants_more:
-            lines.append(d.tenants_more)
-        if d.cross:
-            lines.append(t.pgettext("digest_cross_title", "Across tenants") + ":")
-            lines.extend(f"- [{r.severity_label}] {r.title}: {r.open_count}" for r in d.cross)
+    return lines
+
+
+def _tenants(d: DigestView) -> list[str]:
+    """A merged report's line per tenant, and the findings across tenants."""
+    t = d.t
+    if not d.tenants:
+        return []
+    lines = _heading(t.pgettext("digest_tenants_title", "Tenants"))
+    for tenant in d.tenants:
+        new = f", {tenant.new_count}" if tenant.new_count else ""
+        lines.append(f"- {tenant.name}: {tenant.status}; {tenant.open_count}{new}; {tenant.unused}")
+    if d.tenants_more:
+        lines.append(d.tenants_more)
+    if d.cross:
+        lines.append(t.pgettext("digest_cross_title", "Across tenants") + ":")
+        lines.extend(f"- [{r.severity_label}] {r.title}: {r.open_count}" for r in d.cross)
+    return lines
+
+
+def digest_text(d: DigestView) -> str:
+    """The digest as plain text: the same parts as the HTML, in the same order."""
+    t = d.t
+    lines = [*_top(d), *_new_since(d), *_tenants(d)]
     lines += _heading(t.pgettext("digest_actions_title", "Top actions"))
     for a in d.actions:
         products = f" · {a.products}" if a.products else ""

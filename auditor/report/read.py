@@ -2,18 +2,11 @@
 
 `decode_report(data, name)` reads the file's bytes once with msgspec into the typed Structs
 below, so a value of the wrong type is reported with its place (`$.findings[3].severity`), and
-gives the document back as plain JSON values in the shape of version 5 whatever the version of
-the file: every finding whole, with its own `policy`, `message`, `details` and `remediation`.
-`schema_version` stays the file's (version 1 has no per-finding calls: `plan` says so).
+gives the document back as plain JSON values: every finding whole, with its own `policy`,
+`message`, `details` and `remediation` (docs/report-format.md).
 
-Older versions are brought to that shape here, and only here:
-- 1 and 2 carry each finding whole already (1 has `remediation.graph_action`, kept as it is);
-- 3 stores each distinct remediation text once in `remediations`, as a template in which
-  `{user}` and `{user_ref}` stand for the finding's subject (`{{` and `}}` for braces), and each
-  finding has `"remediation": {"ref": key}`;
-- 4 also stores each finding's policy, message and the details about how the user holds the
-  products once in `shared`, and the finding names its block with `"shared": key`.
-docs/report-format.md describes version 5, and how versions 3 and 4 read.
+Only version 5 is read. Versions 1 to 4 were written before the first release; such a file is
+refused with a message that says to run `audit` once more (exit 2), which writes version 5.
 
 Every problem is a UsageError that starts with the file's name. Keys this reader does not know
 are not kept (a finding of a newer tool keeps what this one knows of it).
@@ -24,18 +17,17 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
 from auditor.errors import UsageError
-from auditor.guidance.facts import subject_label, subject_ref
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
+READABLE_VERSIONS = (SCHEMA_VERSION,)
+EARLIER_VERSIONS = (1, 2, 3, 4)  # written before the first release: audit once more to get version 5
 
 Severity = Literal["critical", "high", "medium", "low"]
 Change = Literal["new", "persisting", "resolved", "unverified"]
@@ -56,16 +48,15 @@ class Finding(Struct, kw_only=True):
     id: str
     rule: str
     severity: Severity
-    policy: str | UnsetType | None = UNSET  # version 4: in its block of `shared`
-    shared: str | UnsetType = UNSET  # version 4 only: the key of its block
+    policy: str | None = None
     subject: Subject
     skus: list[str] = []
-    message: str | UnsetType = UNSET  # version 4: in its block of `shared`
+    message: str
     details: dict[str, Any] = {}
     monthly_cost: float | None = None
     waived: bool = False
     waiver: dict[str, Any] | None = None
-    remediation: dict[str, Any] | None = None  # version 3 and 4: {"ref": key of `remediations`}
+    remediation: dict[str, Any] | None = None
     tenant: dict[str, Any] | UnsetType | None = UNSET  # a merged report: where it was found
     change: Change | UnsetType = UNSET  # --baseline
     first_seen: str | UnsetType | None = UNSET  # --baseline
@@ -98,14 +89,6 @@ class SeatRow(Struct, kw_only=True):
     name: str | None = None
 
 
-class Block(Struct):
-    """Version 4: what findings share."""
-
-    policy: str | None = None
-    message: str = ""
-    details: dict[str, Any] = {}
-
-
 class Report(Struct, kw_only=True):
     """report.json; the top-level keys in the order report.json writes them."""
 
@@ -132,8 +115,6 @@ class Report(Struct, kw_only=True):
     spare_seats: dict[str, int] | UnsetType = UNSET
     bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
     exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
-    remediations: dict[str, dict[str, Any]] | UnsetType = UNSET  # versions 3 and 4
-    shared: dict[str, Block] | UnsetType = UNSET  # version 4
     findings: list[Finding]
 
 
@@ -142,10 +123,11 @@ class _Version(Struct):
 
 
 def decode_report(data: bytes | str, name: str) -> dict[str, Any]:
-    """report.json's text as every reader sees it: version 5's shape (module docstring).
+    """report.json's text as every reader sees it (module docstring).
     UsageError naming `name` (the file) for anything else."""
     with _no_cycle_collection():
-        return document_of(decode_typed(data, name), name)
+        out: dict[str, Any] = _plain(decode_typed(data, name))
+        return out
 
 
 @contextlib.contextmanager
@@ -163,7 +145,7 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def decode_typed(data: bytes | str, name: str) -> Report:
-    """report.json's text as the typed Report, versions 3 and 4 not yet brought to version 5."""
+    """report.json's text as the typed Report."""
     try:
         head = msgspec.json.decode(data, type=_Version)
     except msgspec.ValidationError:  # (a kind of DecodeError: first)
@@ -171,6 +153,10 @@ def decode_typed(data: bytes | str, name: str) -> Report:
     except msgspec.DecodeError as exc:
         raise UsageError(_syntax(name, data, exc)) from None
     version = head.schema_version
+    if type(version) is int and version in EARLIER_VERSIONS:
+        raise UsageError(f"{name}: report schema_version {version} was written by a license-auditor from before "
+                         f"its first release, and this version reads only schema_version {SCHEMA_VERSION}; "
+                         "run `license-auditor audit` once more to write it again")
     if type(version) is not int or version not in READABLE_VERSIONS:
         raise UsageError(f"{name}: unsupported report schema_version {version!r} "
                          f"(this version reads {', '.join(map(str, READABLE_VERSIONS))})")
@@ -192,25 +178,6 @@ def _syntax(name: str, data: bytes | str, exc: msgspec.DecodeError) -> str:
     return f"{name}: not valid JSON: {exc}"
 
 
-def document_of(report: Report, name: str) -> dict[str, Any]:
-    """The typed report as plain JSON values in version 5's shape (module docstring)."""
-    if report.shared is not UNSET:
-        _expand_shared(report, report.shared, name)
-    elif any(f.shared is not UNSET for f in report.findings):
-        raise UsageError(f"{name}: findings name blocks of `shared`, but the report has no `shared`")
-    if report.schema_version in (3, 4):
-        _fill_templates(report, report.remediations or {}, name)
-    for i, f in enumerate(report.findings):
-        if f.message is UNSET:
-            raise UsageError(f"{name}: not a license-auditor report.json: Object missing required field "
-                             f"`message` - at `$.findings[{i}]`")
-        if f.policy is UNSET:
-            f.policy = None
-    report.remediations = report.shared = UNSET
-    out: dict[str, Any] = _plain(report)
-    return out
-
-
 def _plain(value: Any) -> Any:
     """A Struct as a dict of the fields it has (UNSET ones left out), a list of Structs as a
     list of such dicts; anything else as it is. The dicts decoded for `details`, `remediation`
@@ -221,47 +188,3 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     return value
 
-
-def _expand_shared(report: Report, table: Mapping[str, Block], name: str) -> None:
-    """Version 4: each finding's policy, message and shared details back from its block."""
-    for i, f in enumerate(report.findings):
-        if f.shared is UNSET:
-            continue
-        block = table.get(f.shared)
-        if block is None:
-            raise UsageError(f"{name}: findings[{i}].shared: {f.shared[:40]!r} is not a block of `shared`")
-        f.policy, f.message = block.policy, block.message
-        # a finding's own details never repeat its block's; written in key order
-        f.details = dict(sorted({**block.details, **f.details}.items()))
-        f.shared = UNSET
-
-
-def _fill_templates(report: Report, table: Mapping[str, Any], name: str) -> None:
-    """Versions 3 and 4: each finding's remediation filled in from the template it refers to."""
-    for f in report.findings:
-        remediation = f.remediation
-        if remediation is None or "ref" not in remediation:
-            continue  # none, or inline as versions 1 and 2 write it
-        ref = remediation["ref"]
-        if set(remediation) != {"ref"} or not isinstance(ref, str):
-            raise UsageError(f"{name}: finding {f.id!r}: remediation must be null or "
-                             "{\"ref\": <key of remediations>}")
-        if ref not in table:
-            raise UsageError(f"{name}: finding {f.id!r}: remediation.ref {ref!r} names no entry of remediations")
-        subject = msgspec.to_builtins(f.subject)
-        f.remediation = _fill(table[ref], {"{{": "{", "}}": "}", "{user}": subject_label(subject),
-                                           "{user_ref}": subject_ref(subject)})
-
-
-_TOKEN = re.compile(r"\{\{|\}\}|\{user\}|\{user_ref\}")
-
-
-def _fill(value: Any, values: dict[str, str]) -> Any:
-    """A version 3 template with its placeholders replaced, in one pass (keys included)."""
-    if isinstance(value, str):
-        return _TOKEN.sub(lambda m: values[m.group(0)], value)
-    if isinstance(value, list):
-        return [_fill(v, values) for v in value]
-    if isinstance(value, dict):
-        return {_fill(k, values): _fill(v, values) for k, v in value.items()}
-    return value

@@ -424,8 +424,8 @@ def _users(decoder: UserDecoder, items: list[Any], where: str) -> list[User]:
         raise BadValue(f"{where}: {exc}") from None
 
 
-def snapshot_from_json(doc: Any) -> TenantSnapshot:
-    """Validate and decode a parsed snapshot document; raises BadValue with a JSON path."""
+def _head(doc: Any) -> tuple[dict[str, Any], Cloud]:
+    """The snapshot's kind, version and lists checked; its tenant object and cloud."""
     if not isinstance(doc, dict):
         raise BadValue("top level: expected an object")
     if doc.get("kind") != KIND:
@@ -443,6 +443,20 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
     for key in ("subscribedSkus", "subscriptions", "users", "groups"):
         if not isinstance(doc.get(key), list):
             raise BadValue(f"{key}: missing or not a list")
+    return tenant, cloud
+
+
+def _once_each(users: list[User]) -> None:
+    seen: set[str] = set()
+    for i, u in enumerate(users):
+        if u.id in seen:
+            raise BadValue(f"users[{i}] ({u.user_principal_name}).id: {u.id} appears twice")
+        seen.add(u.id)
+
+
+def snapshot_from_json(doc: Any) -> TenantSnapshot:
+    """Validate and decode a parsed snapshot document; raises BadValue with a JSON path."""
+    tenant, cloud = _head(doc)
     parts = frozenset(_strs(_list(doc, "collectedParts"), "collectedParts"))
     attributes = _strs(_list(doc, "userAttributes"), "userAttributes")
     for i, path in enumerate(attributes):
@@ -457,11 +471,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
     decoder = UserDecoder(with_sign_in=SIGN_IN_ACTIVITY in parts, attributes=attributes)
     _when(doc, "collectedAt", required=True)
     users = _users(decoder, doc["users"], "users")
-    seen: set[str] = set()
-    for i, u in enumerate(users):
-        if u.id in seen:
-            raise BadValue(f"users[{i}] ({u.user_principal_name}).id: {u.id} appears twice")
-        seen.add(u.id)
+    _once_each(users)
     return TenantSnapshot(
         tenant_id=_req(tenant, "id"),
         tenant_name=_str(tenant, "displayName", required=False) or "",

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from emulator_faults import Fault, FaultKind
 
+from auditor.apply.journal import read_journal
 from auditor_dev.emulator import Drop, Reply, Request, error_document
 
 from .conftest import (
@@ -158,6 +159,22 @@ def test_a_sending_line_without_its_outcome_reads_as_outcome_unknown(tmp_path: P
     # that run settled it (skipped): the next one no longer warns
     assert run("apply", plan, graph) == 0
     assert "outcome unknown" not in capsys.readouterr().err
+
+
+def test_a_failed_line_without_an_answer_is_failed_even_with_no_sending_line(tmp_path: Path,
+                                                                             graph_for: Any) -> None:
+    """Every journal is written ahead (a "sending" line first); a journal without one is not read
+    as an older kind, in which a "failed" line with no answer once meant "outcome unknown"."""
+    graph = graph_for()
+    journal = tmp_path / "j.jsonl"
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), assign(ANNA, remove=[E5])])
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    lines = [x for x in journal_lines(journal) if x["outcome"] != "sending"]
+    lines[1] |= {"outcome": "failed", "status": None, "note": "never sent"}
+    journal.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    read = read_journal(journal)
+    assert [(x.n, x.outcome, x.status) for x in read.lines] == [(1, "done", 200), (2, "failed", None)]
+    assert read.unknown == ()
 
 
 # --- SIGTERM / SIGINT --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 REPORT = {
-    "schema_version": 1,
+    "schema_version": 5,
     "tool": {"name": "license-auditor", "version": "0.1.0"},
     "tenant": {"id": "11111111-2222-3333-4444-555555555555", "name": "Contoso", "cloud": "worldwide"},
     "generated_at": "2026-11-22T03:00:00Z",

@@ -1,9 +1,9 @@
 """Every language translates every guidance text, and guidance.pot is what the code declares.
 
-A check of its own, run by CI as a job of its own (`python -m pytest -q -m translations`), left
-out of the test suite (pyproject.toml, addopts): a new rule is written and tested in English, and
-the run time shows the English for a text a language lacks; translating it is a change of its own.
-The one failure lists everything to do, per language.
+A check of its own (`python -m pytest -q -m translations`), left out of the test suite
+(pyproject.toml, addopts) so that its one failure lists everything to do, per language. It blocks:
+`.ci/run` and the CI job `translations` fail on it, and a new text is translated in the same
+change (scripts/relocale.sh, docs/guidance.md).
 """
 
 from __future__ import annotations

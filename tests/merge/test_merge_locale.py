@@ -18,7 +18,7 @@ FUTURE = {
     "subject": {"type": "user", "id": "u-1", "upn": "someone@contoso.example", "display_name": "Someone"},
     "skus": ["SPE_E3"], "message": "a message this version cannot write", "details": {}, "monthly_cost": None,
     "waived": False, "waiver": None,
-    "remediation": {"summary": "Carried advice, kept as written.", "steps": ["step one"], "graph_action": None,
+    "remediation": {"summary": "Carried advice, kept as written.", "steps": ["step one"], "actions": [],
                     "role": "License Administrator", "next_steps": [], "links": []},
 }
 

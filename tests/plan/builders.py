@@ -1,4 +1,4 @@
-"""Report documents with per-finding actions (docs/report-format.md, schema_version 2), built by hand.
+"""Report documents with per-finding actions (docs/report-format.md, schema_version 5), built by hand.
 
 `report(findings, skus)` gives a whole report.json document; `finding(...)` one finding; the action
 builders give the calls docs/plan-and-apply.md describes, on the object ids used below.
@@ -112,7 +112,7 @@ def finding(fid: str, rule: str, user: str, actions: Sequence[Mapping[str, Any]]
 
 
 def report(findings: Sequence[Mapping[str, Any]], skus: Sequence[Mapping[str, Any]], *,
-           currency: str | None = "EUR", locale: str = "en", version: int = 2, tenant_name: str = "Contoso",
+           currency: str | None = "EUR", locale: str = "en", version: int = 5, tenant_name: str = "Contoso",
            cloud: str = "worldwide") -> dict[str, Any]:
     unwaived = [f for f in findings if not f["waived"]]
     return {

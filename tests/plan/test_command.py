@@ -78,25 +78,22 @@ def test_a_national_cloud_reports_group_references_use_its_graph_endpoint(tmp_pa
     assert plan["changes"][1]["body"]["@odata.id"].startswith("https://microsoftgraph.chinacloudapi.cn/v1.0/")
 
 
-def test_a_report_without_actions_plans_nothing_and_says_why(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    document = _document(version=1)
-    for f in document["findings"]:
-        f["remediation"] = {"summary": "", "steps": [], "graph_action": None}
-    folder = _report_dir(tmp_path, document)
+def test_a_report_of_an_earlier_version_plans_nothing_and_says_to_audit_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _report_dir(tmp_path, _document(version=1))
     code, err = _run(capsys, "--report-dir", str(folder))
-    assert code == 0
-    assert f"warning: {folder / 'report.json'} has no per-finding actions (report schema_version 1)" in err
-    assert "plan: 0 changes, net €0.00 per month; 3 findings need a person" in err
+    assert code == 2
+    assert (f"{folder / 'report.json'}: report schema_version 1 was written by a license-auditor from before its "
+            "first release") in err and "run `license-auditor audit` once more" in err
+    assert not (folder / "plan.json").exists()
 
 
 @pytest.mark.parametrize(("raw", "message"), [
     ("{", "report.json:1:2: not valid JSON"),
     ("[]", "report.json: not a license-auditor report.json (expected a JSON object)"),
     (json.dumps({**_document(), "schema_version": 6}), "report.json: unsupported report schema_version 6"),
-    (json.dumps({**_document(), "schema_version": 3,
-                 "findings": [{**_document()["findings"][0], "remediation": {"ref": "k"}}]}),
-     "report.json: finding 'f1': remediation.ref 'k' names no entry of remediations"),
+    (json.dumps({**_document(), "schema_version": 3}),
+     "report.json: report schema_version 3 was written by a license-auditor from before its first release"),
     (json.dumps({**_document(), "tenants": []}), "report.json: a merged report of several tenants"),
     (json.dumps({**_document(), "findings": [{"rule": "x"}]}),
      "Object missing required field `id` - at `$.findings[0]`"),

@@ -403,7 +403,7 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
         ]
     )
     return {
-        "schema_version": 2,
+        "schema_version": 5,
         "tool": {"name": "license-auditor", "version": "0.1.0"},
         "tenant": {"id": "8a7b6c5d-0000-4000-8000-000000000001", "name": "Contoso <Ltd> & Co", "cloud": "worldwide"},
         "generated_at": "2026-11-22T03:00:00Z",

@@ -97,7 +97,7 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"nope\.json: baseline report not found"):
         load_baseline(missing)
     broken = tmp_path / "broken.json"
-    broken.write_text('{"schema_version": 1,\n "findings": [', encoding="utf-8")
+    broken.write_text('{"schema_version": 5,\n "findings": [', encoding="utf-8")
     with pytest.raises(UsageError, match=r"broken.json:2:\d+: not valid JSON"):
         load_baseline(broken)
     other = tmp_path / "other.json"
@@ -106,11 +106,13 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
         load_baseline(other)
     good = tmp_path / "good.json"
     good.write_text(json.dumps(build_sample()), encoding="utf-8")
-    assert load_baseline(good)["schema_version"] == 2
-    # a report written before actions (schema 1, remediation.graph_action) is still a baseline
+    assert load_baseline(good)["schema_version"] == 5
+    # a report written before the first release: audit once more
     older = tmp_path / "older.json"
     older.write_text(json.dumps({**build_sample(), "schema_version": 1}), encoding="utf-8")
-    assert load_baseline(older)["schema_version"] == 1
+    with pytest.raises(UsageError, match=r"older\.json: report schema_version 1 was written by a license-auditor "
+                                         r"from before its first release.*run `license-auditor audit` once more"):
+        load_baseline(older)
     for bad in (True, 2.0, "2"):
         other.write_text(json.dumps({"schema_version": bad, "findings": []}), encoding="utf-8")
         with pytest.raises(UsageError, match="unsupported report schema_version"):

@@ -149,8 +149,6 @@ def _cause_text(cause: Mapping[str, Any], t: i18n.Translations, locale: Locale) 
 
 def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
     t = i18n.translations(locale)
-    num = lambda n: i18n.format_number(n, locale)  # noqa: E731
-    money = lambda a, c: i18n.format_money(a, c, locale)  # noqa: E731
     kwargs: dict[str, Any] = {}
     cause_label = t.pgettext("cause_label", "Cause")
     causes = {}
@@ -162,108 +160,146 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
 
     trend = document.get("trends") if isinstance(document.get("trends"), Mapping) else None
     runs = [r for r in (trend or {}).get("runs") or [] if isinstance(r, Mapping)]
-    if len(runs) >= 2:
-        assert trend is not None
-        currency = trend.get("currency")
-        most = max(int(r.get("open") or 0) for r in runs) or 1
-        spend = [float(r.get("unused_monthly_cost") or 0) for r in runs]
-        top_spend = max(spend) or 1.0
-        bars = []
-        for r, s in zip(runs, spend, strict=True):
-            by = r.get("by_severity") or {}
-            segs = tuple(Segment(max(1, round(int(by.get(k) or 0) / most * BAR_HEIGHT)), SEVERITY_COLOURS[k][0])
-                         for k in SEVERITIES if int(by.get(k) or 0))
-            label = i18n.format_date(str(r.get("generated_at", "")), locale)
-            counts = ", ".join(f"{num(int(by.get(k) or 0))} {t.pgettext(f'severity_{k}', k.capitalize())}"
-                               for k in SEVERITIES)
-            bars.append(RunBar(label, f"{label}: {counts}", segs, max(1, round(s / top_spend * BAR_HEIGHT)) if s else 0,
-                               bool(r.get("complete"))))
-        kwargs["runs"] = tuple(bars)
-        kwargs["runs_text"] = (t.npgettext("trends_runs", "{n} run", "{n} runs", len(runs)) + ", "
-                               + t.pgettext("trends_span", "{first} to {last}", first=bars[0].label,
-                                            last=bars[-1].label))
-        kwargs["findings_max"] = num(most)
-        kwargs["spend_max"] = money(top_spend, currency) if currency else num(top_spend)
-        labels = [str(r.get("generated_at", ""))[5:10] for r in runs]
-        kwargs["mermaid_findings"] = _mermaid(t.pgettext("trends_findings", "Open findings per run"), labels,
-                                              [int(r.get("open") or 0) for r in runs],
-                                              [int((r.get("by_severity") or {}).get("critical") or 0)
-                                               + int((r.get("by_severity") or {}).get("high") or 0) for r in runs])
-        kwargs["mermaid_spend"] = _mermaid(t.pgettext("trends_spend", "Unused licenses per month, per run") +
-                                           (f" ({currency})" if currency else ""), labels, None,
-                                           [round(s, 2) for s in spend])
-        series = {str(p.get("sku")): p for p in trend.get("products") or [] if isinstance(p, Mapping)}
-        names = {str(s.get("sku")): str(s.get("name") or s.get("sku")) for s in document.get("skus") or []
-                 if isinstance(s, Mapping)}
-        products = []
-        for sku, p in series.items():
-            assigned = [v if isinstance(v, int) else None for v in p.get("assigned") or []]
-            usable = [v if isinstance(v, int) else None for v in p.get("usable") or []]
-            if not assigned or assigned[-1] is None:
-                continue
-            first = next((v for v in assigned if v is not None), assigned[-1])
-            products.append(ProductTrend(
-                clean(names.get(sku, sku), 200), _spark(assigned),
-                t.pgettext("seats_usage_of", "{used} of {total}", used=num(assigned[-1]), total=num(usable[-1] or 0)),
-                f"{assigned[-1] - first:+d}"))
-        kwargs["products"] = tuple(products)
-        sparks = []
-        for s in (document.get("skus") or [])[:SEAT_CAP]:
-            found = series.get(str(s.get("sku"))) if isinstance(s, Mapping) else None
-            values = [v if isinstance(v, int) else None for v in (found or {}).get("assigned") or []]
-            sparks.append(_spark(values[-SEAT_SPARK_RUNS:]))
-        kwargs["sparks"] = tuple(sparks)
-
+    if trend is not None and len(runs) >= 2:
+        kwargs.update(_trends(document, trend, runs, t, locale))
     renewals = [r for r in document.get("renewals") or [] if isinstance(r, Mapping)]
     if renewals:
-        kwargs["renewals_title"] = t.pgettext("renewals_title", "Subscriptions renewing soon")
-        rows = []
-        for r in renewals:
-            sentence = t.npgettext("renewal_line", "Renew {product} at {n} seat (today {today}; range {low}–{high}) by "
-                                   "{date}.", "Renew {product} at {n} seats (today {today}; range {low}–{high}) by "
-                                   "{date}.", int(r.get("seats") or 0),
-                                  product=clean(r.get("name") or r.get("sku"), 200),
-                                  today=num(int(r.get("seats_today") or 0)),
-                                  low=num(int(r.get("low") or 0)), high=num(int(r.get("high") or 0)),
-                                  date=i18n.format_date(str(r.get("renews", "")), locale))
-            basis = t.pgettext("renewal_basis", "Assigned today: {assigned}; seats the open findings would free: "
-                                                "{freed}; spare seats the policy keeps: {buffer}.",
-                               assigned=num(int(r.get("assigned") or 0)),
-                               freed=num(int(r.get("freed_by_findings") or 0)), buffer=num(int(r.get("buffer") or 0)))
-            diff = r.get("monthly_difference")
-            difference = ""
-            if isinstance(diff, int | float) and diff:
-                difference = t.pgettext("renewal_difference", "{amount} per month compared with today",
-                                        amount=("+" if diff > 0 else "") + money(diff, r.get("currency")))
-            rows.append(Renewal(sentence, basis, difference))
-        kwargs["renewals"] = tuple(rows)
-
+        kwargs.update(_renewals(renewals, t, locale))
     alloc = document.get("cost_allocation") if isinstance(document.get("cost_allocation"), Mapping) else None
     if alloc:
-        currency = alloc.get("currency")
-        titles = {"department": t.pgettext("alloc_department", "Department"),
-                  "companyName": t.pgettext("alloc_company", "Company"),
-                  "country": t.pgettext("alloc_country", "Country")}
-        not_set = t.pgettext("cause_unset", "(not set)")
-        tables = []
-        for dim in alloc.get("dimensions") or []:
-            rows_in = [r for r in dim.get("rows") or [] if isinstance(r, Mapping)]
-            shown = tuple((clean(r.get("value"), 120) if r.get("value") is not None else not_set,
-                           num(int(r.get("users") or 0)), money(r.get("licensed_monthly") or 0, currency),
-                           money(r.get("unused_monthly") or 0, currency),
-                           money(r.get("reclaimable_monthly") or 0, currency)) for r in rows_in[:ALLOCATION_CAP])
-            more = len(rows_in) - len(shown)
-            tables.append(AllocationTable(
-                titles.get(str(dim.get("key")), clean(dim.get("key"), 100)), shown,
-                t.npgettext("alloc_more", "…and {n} more, listed in cost-allocation.csv.",
-                            "…and {n} more, listed in cost-allocation.csv.", more) if more > 0 else ""))
-        kwargs["allocation"] = tuple(tables)
-        unallocated = alloc.get("unallocated_unused")
-        if isinstance(unallocated, int | float) and unallocated:
-            kwargs["allocation_note"] = t.pgettext("alloc_unallocated", "Unused seats of products nobody holds: "
-                                                                        "{amount} per month.",
-                                                   amount=money(unallocated, currency))
+        kwargs.update(_allocation(alloc, t, locale))
     return InsightsView(**kwargs)
+
+
+def _trends(document: Mapping[str, Any], trend: Mapping[str, Any], runs: list[Mapping[str, Any]],
+            t: i18n.Translations, locale: Locale) -> dict[str, Any]:
+    """The trend charts of two runs or more: a bar per run, the Mermaid charts, each product's seats."""
+    formats = _Formats(locale)
+    num, money = formats.num, formats.money
+    kwargs: dict[str, Any] = {}
+    currency = trend.get("currency")
+    most = max(int(r.get("open") or 0) for r in runs) or 1
+    spend = [float(r.get("unused_monthly_cost") or 0) for r in runs]
+    top_spend = max(spend) or 1.0
+    bars = []
+    for r, s in zip(runs, spend, strict=True):
+        by = r.get("by_severity") or {}
+        segs = tuple(Segment(max(1, round(int(by.get(k) or 0) / most * BAR_HEIGHT)), SEVERITY_COLOURS[k][0])
+                     for k in SEVERITIES if int(by.get(k) or 0))
+        label = i18n.format_date(str(r.get("generated_at", "")), locale)
+        counts = ", ".join(f"{num(int(by.get(k) or 0))} {t.pgettext(f'severity_{k}', k.capitalize())}"
+                           for k in SEVERITIES)
+        bars.append(RunBar(label, f"{label}: {counts}", segs, max(1, round(s / top_spend * BAR_HEIGHT)) if s else 0,
+                           bool(r.get("complete"))))
+    kwargs["runs"] = tuple(bars)
+    kwargs["runs_text"] = (t.npgettext("trends_runs", "{n} run", "{n} runs", len(runs)) + ", "
+                           + t.pgettext("trends_span", "{first} to {last}", first=bars[0].label,
+                                        last=bars[-1].label))
+    kwargs["findings_max"] = num(most)
+    kwargs["spend_max"] = money(top_spend, currency) if currency else num(top_spend)
+    labels = [str(r.get("generated_at", ""))[5:10] for r in runs]
+    kwargs["mermaid_findings"] = _mermaid(t.pgettext("trends_findings", "Open findings per run"), labels,
+                                          [int(r.get("open") or 0) for r in runs],
+                                          [int((r.get("by_severity") or {}).get("critical") or 0)
+                                           + int((r.get("by_severity") or {}).get("high") or 0) for r in runs])
+    kwargs["mermaid_spend"] = _mermaid(t.pgettext("trends_spend", "Unused licenses per month, per run") +
+                                       (f" ({currency})" if currency else ""), labels, None,
+                                       [round(s, 2) for s in spend])
+    series = {str(p.get("sku")): p for p in trend.get("products") or [] if isinstance(p, Mapping)}
+    names = {str(s.get("sku")): str(s.get("name") or s.get("sku")) for s in document.get("skus") or []
+             if isinstance(s, Mapping)}
+    products = []
+    for sku, p in series.items():
+        assigned = [v if isinstance(v, int) else None for v in p.get("assigned") or []]
+        usable = [v if isinstance(v, int) else None for v in p.get("usable") or []]
+        if not assigned or assigned[-1] is None:
+            continue
+        first = next((v for v in assigned if v is not None), assigned[-1])
+        products.append(ProductTrend(
+            clean(names.get(sku, sku), 200), _spark(assigned),
+            t.pgettext("seats_usage_of", "{used} of {total}", used=num(assigned[-1]), total=num(usable[-1] or 0)),
+            f"{assigned[-1] - first:+d}"))
+    kwargs["products"] = tuple(products)
+    sparks = []
+    for s in (document.get("skus") or [])[:SEAT_CAP]:
+        found = series.get(str(s.get("sku"))) if isinstance(s, Mapping) else None
+        values = [v if isinstance(v, int) else None for v in (found or {}).get("assigned") or []]
+        sparks.append(_spark(values[-SEAT_SPARK_RUNS:]))
+    kwargs["sparks"] = tuple(sparks)
+    return kwargs
+
+
+def _renewals(renewals: list[Mapping[str, Any]], t: i18n.Translations, locale: Locale) -> dict[str, Any]:
+    """The subscriptions renewing soon, a sentence each with its basis and the difference in money."""
+    formats = _Formats(locale)
+    num, money = formats.num, formats.money
+    kwargs: dict[str, Any] = {}
+    kwargs["renewals_title"] = t.pgettext("renewals_title", "Subscriptions renewing soon")
+    rows = []
+    for r in renewals:
+        sentence = t.npgettext("renewal_line", "Renew {product} at {n} seat (today {today}; range {low}–{high}) by "
+                               "{date}.", "Renew {product} at {n} seats (today {today}; range {low}–{high}) by "
+                               "{date}.", int(r.get("seats") or 0),
+                              product=clean(r.get("name") or r.get("sku"), 200),
+                              today=num(int(r.get("seats_today") or 0)),
+                              low=num(int(r.get("low") or 0)), high=num(int(r.get("high") or 0)),
+                              date=i18n.format_date(str(r.get("renews", "")), locale))
+        basis = t.pgettext("renewal_basis", "Assigned today: {assigned}; seats the open findings would free: "
+                                            "{freed}; spare seats the policy keeps: {buffer}.",
+                           assigned=num(int(r.get("assigned") or 0)),
+                           freed=num(int(r.get("freed_by_findings") or 0)), buffer=num(int(r.get("buffer") or 0)))
+        diff = r.get("monthly_difference")
+        difference = ""
+        if isinstance(diff, int | float) and diff:
+            difference = t.pgettext("renewal_difference", "{amount} per month compared with today",
+                                    amount=("+" if diff > 0 else "") + money(diff, r.get("currency")))
+        rows.append(Renewal(sentence, basis, difference))
+    kwargs["renewals"] = tuple(rows)
+    return kwargs
+
+
+def _allocation(alloc: Mapping[str, Any], t: i18n.Translations, locale: Locale) -> dict[str, Any]:
+    """The cost allocation's tables, one per dimension, and the unused seats nobody holds."""
+    formats = _Formats(locale)
+    num, money = formats.num, formats.money
+    kwargs: dict[str, Any] = {}
+    currency = alloc.get("currency")
+    titles = {"department": t.pgettext("alloc_department", "Department"),
+              "companyName": t.pgettext("alloc_company", "Company"),
+              "country": t.pgettext("alloc_country", "Country")}
+    not_set = t.pgettext("cause_unset", "(not set)")
+    tables = []
+    for dim in alloc.get("dimensions") or []:
+        rows_in = [r for r in dim.get("rows") or [] if isinstance(r, Mapping)]
+        shown = tuple((clean(r.get("value"), 120) if r.get("value") is not None else not_set,
+                       num(int(r.get("users") or 0)), money(r.get("licensed_monthly") or 0, currency),
+                       money(r.get("unused_monthly") or 0, currency),
+                       money(r.get("reclaimable_monthly") or 0, currency)) for r in rows_in[:ALLOCATION_CAP])
+        more = len(rows_in) - len(shown)
+        tables.append(AllocationTable(
+            titles.get(str(dim.get("key")), clean(dim.get("key"), 100)), shown,
+            t.npgettext("alloc_more", "…and {n} more, listed in cost-allocation.csv.",
+                        "…and {n} more, listed in cost-allocation.csv.", more) if more > 0 else ""))
+    kwargs["allocation"] = tuple(tables)
+    unallocated = alloc.get("unallocated_unused")
+    if isinstance(unallocated, int | float) and unallocated:
+        kwargs["allocation_note"] = t.pgettext("alloc_unallocated", "Unused seats of products nobody holds: "
+                                                                    "{amount} per month.",
+                                               amount=money(unallocated, currency))
+    return kwargs
+
+
+class _Formats:
+    """A number and an amount of money, formatted for one locale."""
+
+    def __init__(self, locale: Locale) -> None:
+        self.locale = locale
+
+    def num(self, n: float) -> str:
+        return i18n.format_number(n, self.locale)
+
+    def money(self, amount: float, currency: str | None) -> str:
+        return i18n.format_money(amount, currency, self.locale)
 
 
 BLOCKS = "▁▂▃▄▅▆▇█"

@@ -1,0 +1,90 @@
+"""scripts/relocale.sh, the one documented way to extract and merge the catalogs (docs/guidance.md,
+docs/reports.md, docs/adding-a-rule.md, CONTRIBUTING.md): on the committed tree it writes exactly
+the committed .pot and .po files, and a new text adds only its own entries."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+LOCALE = Path("auditor") / "locale"
+PYBABEL = Path(sys.executable).parent / "pybabel"
+TEMPLATES = ("guidance.pot", "messages.pot")
+
+
+def _copy(tmp_path: Path) -> Path:
+    """The files the script reads and writes, in a copy of the repository's layout."""
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT / "auditor", copy / "auditor", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "scripts", copy / "scripts")
+    shutil.copy2(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    return copy
+
+
+def _relocale(copy: Path) -> None:
+    subprocess.run(["bash", str(copy / "scripts" / "relocale.sh")], check=True, capture_output=True, timeout=120,
+                   env={**os.environ, "PYBABEL": str(PYBABEL)})
+
+
+def _catalogs(root: Path) -> dict[str, bytes]:
+    """Every template and catalog under auditor/locale, by its path there."""
+    found = sorted((root / LOCALE).glob("*.pot")) + sorted((root / LOCALE).glob("*/LC_MESSAGES/*.po"))
+    return {str(path.relative_to(root / LOCALE)): path.read_bytes() for path in found}
+
+
+def test_the_documented_commands_write_exactly_the_committed_catalogs(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    _relocale(copy)
+    committed, written = _catalogs(ROOT), _catalogs(copy)
+    assert len(committed) == 2 + 2 * 4
+    assert list(written) == list(committed)
+    stale = [name for name in committed if written[name] != committed[name]]
+    assert stale == [], f"run scripts/relocale.sh and commit what it writes: {stale}"
+
+
+def _added_lines(before: bytes, after: bytes) -> list[str]:
+    """The lines `after` adds to `before`; AssertionError when it changes or removes any."""
+    old, new = before.decode().splitlines(), after.decode().splitlines()
+    added = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        assert tag in ("equal", "insert"), (tag, old[i1:i2], new[j1:j2])
+        added += new[j1:j2] if tag == "insert" else []
+    return added
+
+
+def test_a_new_rules_texts_touch_only_their_own_entries(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    rules = copy / "auditor" / "rules" / "hygiene" / "upkeep.py"
+    rules.write_text(rules.read_text(encoding="utf-8") + (
+        '\n\nTHROWAWAY = (Text("rule.throwaway-check.title", "Throwaway check"),\n'
+        '             Text("rule.throwaway-check.message", "{user} fails the throwaway check."))\n'), encoding="utf-8")
+    view = copy / "auditor" / "report" / "view" / "__init__.py"
+    view.write_text(view.read_text(encoding="utf-8") + (
+        '\n\ndef _throwaway_label(t: Any) -> str:\n    return t.pgettext("throwaway_label", "Throwaway label")\n'),
+        encoding="utf-8")
+    _relocale(copy)
+    committed, written = _catalogs(ROOT), _catalogs(copy)
+    changed = {name for name in committed if written[name] != committed[name]}
+    assert changed == {"guidance.pot", "messages.pot", *(f"{lang}/LC_MESSAGES/{domain}.po"
+                                                         for lang in ("nl", "da", "sv", "tr")
+                                                         for domain in ("guidance", "messages"))}
+    for name in sorted(changed):
+        before = committed[name]
+        if name in TEMPLATES:  # a changed template carries the time it was extracted
+            before = b"\n".join(line for line in before.split(b"\n") if not line.startswith(b'"POT-Creation-Date: '))
+            after = b"\n".join(line for line in written[name].split(b"\n")
+                               if not line.startswith(b'"POT-Creation-Date: '))
+        else:
+            after = written[name]
+        added = "\n".join(_added_lines(before, after))
+        if name.startswith("guidance") or "/guidance" in name:
+            assert 'msgctxt "rule.throwaway-check.title"' in added and 'msgid "Throwaway check"' in added, name
+            assert 'msgctxt "rule.throwaway-check.message"' in added, name
+        else:
+            assert 'msgctxt "throwaway_label"' in added and 'msgid "Throwaway label"' in added, name
+        assert added.count("msgctxt") == (2 if "guidance" in name else 1), (name, added)
