@@ -18,7 +18,7 @@ from ..model import Finding, Group, Layout, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
 from ..reference import product_names
 from ..timestamps import timestamp_or_none
-from .plan_loss import PlanLoss
+from .service_plan_loss import ServicePlanLoss
 from .storage_fit import Shrink, shrink
 from .storage_fit import verdict as storage_verdict
 
@@ -53,7 +53,7 @@ class Context:
     # (question, license layout) -> the answer (per_layout)
     _layouts: dict[tuple[str, Layout], Any] = field(default_factory=dict, repr=False)
 
-    _loss: PlanLoss | None = field(default=None, repr=False)
+    _loss: ServicePlanLoss | None = field(default=None, repr=False)
     _giving: dict[str, list[Group]] | None = field(default=None, repr=False)  # skuId -> groups assigning it
     _members: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _group_by_id: dict[str, Group] | None = field(default=None, repr=False)  # lower-case id -> group
@@ -113,10 +113,10 @@ class Context:
         return start.astimezone(UTC).isoformat().replace("+00:00", "Z"), days
 
     @property
-    def loss(self) -> PlanLoss:
-        """What a removal would cost a user (plan_loss.py); every proposed removal is checked with it."""
+    def loss(self) -> ServicePlanLoss:
+        """What a removal would cost a user (service_plan_loss.py); every proposed removal is checked with it."""
         if self._loss is None:
-            self._loss = PlanLoss(self.index)
+            self._loss = ServicePlanLoss(self.index)
         return self._loss
 
     def data_lost(self, user: User, removed: Iterable[str], added: Iterable[str] = ()) -> dict[str, Any]:
@@ -151,7 +151,7 @@ class Context:
         taken = (set(gone) - grouped) | (self.loss.taken_by_leaving(user, left) if left else set())
         before = self.loss.enabled_ids(user, user.sku_ids)
         after = self.loss.enabled_ids(user, user.sku_ids - taken) | {
-            pid for sid in added for pid, _ in self.loss.plans(sid)}
+            pid for sid in added for pid, _ in self.loss.service_plans(sid)}
         return shrink(before, after)
 
     def _data_lost(self, user: User, gone: frozenset[str], added: tuple[str, ...],
@@ -328,7 +328,7 @@ class Context:
             off_in_groups = set.intersection(*(set(s.disabled_plans) for s in grouped))
             only_direct = sorted(off_in_groups - set(direct[0].disabled_plans))
             if only_direct:
-                lost[part] = [self.plan_name(sid, plan) for plan in only_direct]
+                lost[part] = [self.service_plan_name(sid, plan) for plan in only_direct]
         return {"also_by_group": by_group, "plans_lost": lost} if by_group else {}
 
     def per_layout(self, what: str, user: User, compute: Callable[[User], T]) -> T:
@@ -341,7 +341,7 @@ class Context:
             answer = self._layouts[key] = compute(user)
         return answer
 
-    def plan_name(self, sku_id: str, plan_id: str) -> str:
+    def service_plan_name(self, sku_id: str, plan_id: str) -> str:
         """A service plan's name: the tenant's subscribedSkus first, then Microsoft's table, else its id."""
         sku = self.index.sku_by_id.get(sku_id.lower())
         for plan in sku.service_plans if sku else ():

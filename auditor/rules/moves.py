@@ -222,10 +222,10 @@ class SubscriptionMove(Rule):
     def _plans_lost(ctx: Context, user: User, old: str, new: str) -> list[str]:
         """The plans `from` turns on for the user that `to` lacks and no other product gives."""
         loss = ctx.loss
-        names = dict(loss.plans(old))
+        names = dict(loss.service_plans(old))
         others = loss.enabled_ids(user, user.sku_ids - {old})
-        kept = {_family(name) for pid, name in loss.plans(new)} | {
-            _family(name) for sid in user.sku_ids - {old} for pid, name in loss.plans(sid) if pid in others}
+        kept = {_family(name) for pid, name in loss.service_plans(new)} | {
+            _family(name) for sid in user.sku_ids - {old} for pid, name in loss.service_plans(sid) if pid in others}
         return sorted({names[pid] for pid in loss.enabled_ids(user, {old})
                        if pid in names and _family(names[pid]) not in kept})
 
@@ -235,8 +235,8 @@ class SubscriptionMove(Rule):
         held = next((lic for lic in user.assigned_licenses if lic.sku_id.lower() == old), None)
         if held is None or not held.disabled_plans:
             return {}
-        off = {name for pid, name in ctx.loss.plans(old) if pid in {p.lower() for p in held.disabled_plans}}
-        target = [(pid, name) for pid, name in ctx.loss.plans(new) if name in off]
+        off = {name for pid, name in ctx.loss.service_plans(old) if pid in {p.lower() for p in held.disabled_plans}}
+        target = [(pid, name) for pid, name in ctx.loss.service_plans(new) if name in off]
         if not target:
             return {}
         return {"keep_disabled": sorted(name for _, name in target),

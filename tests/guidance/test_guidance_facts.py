@@ -26,7 +26,7 @@ import pytest
 from auditor import guidance
 from auditor.guidance import registry, texts
 from auditor.model import Cloud, Locale
-from auditor.rules.hygiene.errors import GroupLicenseErrors
+from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SeatsInGrace, SpareSeatsOverLimit
 

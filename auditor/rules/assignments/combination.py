@@ -155,7 +155,7 @@ class SkuCombinationForbidden(AssignmentRule):
         """The product to remove by default: one whose removal switches off nothing the user's other
         products do not turn on (the others include it). None qualifies -> no default: the admin decides."""
         spare = [sid for sid in sorted(both, key=ctx.index.part)
-                 if ctx.loss.plans(sid) and not ctx.loss.switched_off(user, [sid])]  # unknown plans: no default
+                 if ctx.loss.service_plans(sid) and not ctx.loss.switched_off(user, [sid])]  # unknown plans: no default
         if not spare:
             return {}
         drop = spare[0]

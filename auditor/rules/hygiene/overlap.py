@@ -217,7 +217,7 @@ class LicenseRedundant(UserHygieneRule):
             "also_by_group": ctx.held_twice(user, covered_by).get("also_by_group", {}),
             "covered_by": {part(s): part(k) for s, k in covered_by.items()},
             "cover_by_group": {part(k): ctx.index.assigning_groups(user, k) for k in set(covered_by.values())},
-            "plans": {part(s): sorted(ctx.plan_name(s, p) for p in enabled[s]) for s in covered_by},
+            "plans": {part(s): sorted(ctx.service_plan_name(s, p) for p in enabled[s]) for s in covered_by},
         } | ctx.data_kinds(user)
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
