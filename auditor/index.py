@@ -5,8 +5,8 @@ applies to) is either ALL or a set of positions; users are grouped by their exac
 since tenants have millions of users but only a handful of distinct license layouts.
 
 A test on what users share (attributes, licenses: auditor.model.Profile) is made once per
-profile, and the positions that pass are picked out with itertools.compress. Candidate
-pre-filters over every user (`maybe_dormant`) live here too, so rules read only the model.
+profile, and the positions that pass are picked out with itertools.compress (`offenders`: a
+rule says which properties it reads, and the index decides whether one answer per profile holds).
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from itertools import chain, compress, count, filterfalse, groupby
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
 
 from .model import Profile, Sku, Subscription, TenantSnapshot, User
 from .policy.model import Selector
+from .timestamps import timestamp_or_none
 from .usage_reports import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 
 
@@ -113,6 +115,11 @@ class AllBut:
 
 
 Population = Positions | AllBut | None  # None = every user
+
+# The Graph user properties a Profile carries: a test that reads only these gives the same answer
+# for every user of a profile (TenantIndex.offenders asks it once per profile).
+SHARED_READS = frozenset({"accountEnabled", "userType", "department", "usageLocation", "mailboxSettings",
+                          "assignedLicenses", "licenseAssignmentStates"})
 T = TypeVar("T")
 
 
@@ -145,6 +152,7 @@ def _upn_positions(users: Sequence[User], patterns: Iterable[str]) -> array[int]
     return array("I", compress(count(), map(test, map(str.lower, map(_UPN, users)))))
 
 
+@lru_cache(maxsize=64)
 def _time_text(cutoff: datetime) -> str:
     """`cutoff` as a date-time in Graph's usual form, rounded up to the whole second, so that for
     such a text `text >= _time_text(cutoff)` says the time is at or after `cutoff`."""
@@ -167,27 +175,54 @@ def _since(text: str | None, cut: str) -> bool:
     return True
 
 
-def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int] | None:
-    """Positions of the licensed, enabled users that may have had no successful sign-in since
-    `cutoff` (a superset of those the inactivity rule flags); None (every user) for a naive cutoff.
+def _parsed(text: str | None) -> datetime | None:
+    """A signInActivity time; Graph writes 0001-01-01T00:00:00Z for "never", so year 1 is None."""
+    when = timestamp_or_none(text)
+    return None if when is None or when.year == 1 else when
 
-    Most accounts signed in recently, and their date-times are in Graph's usual form: comparing
-    the texts settles them without parsing; the rule parses the rest (the outcome is the same)."""
-    if cutoff.tzinfo is None:
-        return None
-    cut = _time_text(cutoff)
-    out = []
-    for i, u in enumerate(users):
-        p = u.profile
-        if not (p.account_enabled and p.assigned_licenses):
-            continue
-        ok = u.last_successful_sign_in_date_time
+
+def last_sign_in(user: User) -> datetime | None:
+    """The user's last successful sign-in, as far as Graph can tell.
+
+    lastSignInDateTime and lastNonInteractiveSignInDateTime also record failed attempts, so a
+    dormant account under password spray would look active by them. lastSuccessfulSignInDateTime
+    counts only successes: when Graph returns it, it decides (0001-01-01 there means no sign-in
+    ever succeeded); only when it is absent do the other two stand in for it."""
+    if user.last_successful_sign_in_date_time is not None:
+        return _parsed(user.last_successful_sign_in_date_time)
+    seen = [t for t in (_parsed(user.last_sign_in_date_time),
+                        _parsed(user.last_non_interactive_sign_in_date_time)) if t is not None]
+    return max(seen) if seen else None
+
+
+def last_attempt(user: User) -> datetime | None:
+    """The latest sign-in attempt Graph records (successful or not), or None."""
+    seen = [t for t in (_parsed(user.last_sign_in_date_time),
+                        _parsed(user.last_non_interactive_sign_in_date_time)) if t is not None]
+    return max(seen) if seen else None
+
+
+def dormant(user: User, cutoff: datetime) -> bool:
+    """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside.
+
+    Most accounts signed in recently, in Graph's usual text form: comparing the texts settles
+    them without parsing (the answer is the same); the rest are parsed."""
+    if cutoff.tzinfo is not None:
+        cut = _time_text(cutoff)
+        ok = user.last_successful_sign_in_date_time
         if ok is not None:
-            if not _since(ok, cut):
-                out.append(i)  # the last successful sign-in decides (0001-01-01: never)
-        elif not (_since(u.last_sign_in_date_time, cut) or _since(u.last_non_interactive_sign_in_date_time, cut)):
-            out.append(i)
-    return out
+            if _since(ok, cut):
+                return False
+        elif _since(user.last_sign_in_date_time, cut) or _since(user.last_non_interactive_sign_in_date_time, cut):
+            return False
+    last = last_sign_in(user)
+    return last is None or last < cutoff
+
+
+def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int]:
+    """Positions of the licensed, enabled users with no successful sign-in since `cutoff`."""
+    return [i for i, u in enumerate(users)
+            if u.profile.account_enabled and u.profile.assigned_licenses and dormant(u, cutoff)]
 
 
 def is_guid(text: str) -> bool:
@@ -348,9 +383,31 @@ class TenantIndex:
         is asked of it once for them all."""
         return [self.users[positions[0]] for positions in self._by_profile]
 
-    def maybe_dormant(self, cutoff: datetime) -> list[int] | None:
-        """`maybe_dormant` of the tenant's users."""
-        return maybe_dormant(self.users, cutoff)
+    def offenders(self, reads: frozenset[str], test: Callable[[User], T | None],
+                  excluded: Selector | None = None) -> Iterator[tuple[User, T]]:
+        """(user, answer), in order, for each licensed user outside `excluded` whose `test` gives
+        an answer (not None). `reads`: the Graph user properties `test` reads. When they are all
+        properties users share (SHARED_READS: a Profile), `test` is asked of one user per profile
+        and its answer holds for every user of that profile; otherwise it is asked of each
+        licensed user."""
+        out = self.select(excluded) if excluded is not None else Positions()
+        users = self.users
+        if reads <= SHARED_READS:
+            shared = [test(u) if u.assigned_licenses else None for u in self.first_of_profiles()]
+            profile_of = self.profile_of
+            for pos in self.positions(answer is not None for answer in shared):
+                if out is not None and pos not in out:
+                    answer = shared[profile_of[pos]]
+                    if answer is not None:
+                        yield users[pos], answer
+            return
+        licensed = self.positions(bool(p.assigned_licenses) for p in self.profiles)
+        for pos in licensed:
+            if out is not None and pos not in out:
+                user = users[pos]
+                found = test(user)
+                if found is not None:
+                    yield user, found
 
     def licensed_count(self) -> int:
         return sum(len(positions) for p, positions in zip(self.profiles, self._by_profile, strict=True)

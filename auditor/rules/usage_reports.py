@@ -27,7 +27,7 @@ from ..guidance.facts import Facts, iso_date, number
 from ..guidance.library import Message, ValueFormatter, base_values, removal
 from ..guidance.remediation import USAGE_UNKNOWN, Remediation, TextRef
 from ..guidance.texts.declare import Text
-from ..index import TenantIndex
+from ..index import TenantIndex, last_sign_in
 from ..model import Finding, Severity, User
 from ..policy.model import Policy, Selector, UsageEntry
 from ..policy.yamlsource import Part
@@ -46,7 +46,6 @@ from ..usage_reports import (
 from .assignments import SkuNotAllowed, licensing
 from .assignments.selection import replacement_group
 from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
-from .hygiene.accounts import last_sign_in
 
 COPILOT = "639dec6b-copilot"  # shortened, as the other example ids (auditor/guidance/examples.py)
 _DAYS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_DAYS,

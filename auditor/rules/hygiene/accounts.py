@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -22,6 +21,7 @@ from ...guidance.remediation import (
     resting_on,
 )
 from ...guidance.texts.declare import Steps, Text
+from ...index import dormant, last_attempt, last_sign_in
 from ...model import (
     RESOURCE_PURPOSES,
     Severity,
@@ -61,6 +61,9 @@ class _UnusedAccount(UserHygieneRule):
     def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
         """The facts about the account each call needs still true when it runs (apply checks them)."""
         return ()
+
+    def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
+        return mailbox_usage(user, ctx)
 
 
 class DisabledUserLicensed(_UnusedAccount):
@@ -115,9 +118,10 @@ class DisabledUserLicensed(_UnusedAccount):
     key = "disabled_users"
     fragment = check_schema(False, data_kept=True, grace_days=True)
 
+    reads = frozenset({"accountEnabled", "mailboxSettings"})
+
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        extra = None if user.account_enabled else mailbox_extra(user, ctx)
-        return None if extra is None else {**extra, **mailbox_usage(user, ctx)}
+        return None if user.account_enabled else mailbox_extra(user, ctx)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
@@ -137,32 +141,6 @@ class DisabledUserLicensed(_UnusedAccount):
         return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
 
     confirm = "steps.disabled.confirm"
-
-
-def _sign_in(text: str | None) -> datetime | None:
-    """A signInActivity time; Graph writes 0001-01-01T00:00:00Z for "never", so year 1 is None."""
-    when = parse_when(text)
-    return None if when is None or when.year == 1 else when
-
-
-def last_sign_in(user: User) -> datetime | None:
-    """The user's last successful sign-in, as far as Graph can tell.
-
-    lastSignInDateTime and lastNonInteractiveSignInDateTime also record failed attempts, so a
-    dormant account under password spray would look active by them. lastSuccessfulSignInDateTime
-    counts only successes: when Graph returns it, it decides (0001-01-01 there means no sign-in
-    ever succeeded); only when it is absent do the other two stand in for it."""
-    if user.last_successful_sign_in_date_time is not None:
-        return _sign_in(user.last_successful_sign_in_date_time)
-    seen = [t for t in (_sign_in(user.last_sign_in_date_time),
-                        _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
-    return max(seen) if seen else None
-
-
-def dormant(user: User, cutoff: datetime) -> bool:
-    """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside."""
-    last = last_sign_in(user)
-    return last is None or last < cutoff
 
 
 class InactiveUserLicensed(_UnusedAccount):
@@ -235,18 +213,14 @@ class InactiveUserLicensed(_UnusedAccount):
         assert check.days is not None, "inactive_users.days is required"
         return check.days
 
-    per_user = True  # sign-in times are each user's own
-
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.maybe_dormant(ctx.as_of - timedelta(days=self.window(check)))
+    reads = frozenset({"accountEnabled", "signInActivity", "createdDateTime", "licenseAssignmentStates",
+                       "mailboxSettings"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        if not user.account_enabled:
-            return None
         cutoff = ctx.as_of - timedelta(days=self.window(check))
-        last = last_sign_in(user)
-        if last is not None and last >= cutoff:  # not `dormant`
+        if not user.account_enabled or not dormant(user, cutoff):
             return None
+        last = last_sign_in(user)
         created = parse_when(user.created_date_time)
         if created is not None and created >= cutoff:
             return None  # a new account: grace
@@ -261,11 +235,10 @@ class InactiveUserLicensed(_UnusedAccount):
         if mailbox is None:
             return None
         details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox,
-                                   "mail_use": mail_use(user, ctx, cutoff), **mailbox_usage(user, ctx)}
-        attempts = [t for t in (_sign_in(user.last_sign_in_date_time),
-                                _sign_in(user.last_non_interactive_sign_in_date_time)) if t is not None]
-        if attempts and (last is None or max(attempts) > last):
-            details["last_attempt"] = _iso(max(attempts))  # failed attempts since: worth a look
+                                   "mail_use": mail_use(user, ctx, cutoff)}
+        attempt = last_attempt(user)
+        if attempt is not None and (last is None or attempt > last):
+            details["last_attempt"] = _iso(attempt)  # failed attempts since: worth a look
         return details
 
     def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
@@ -343,6 +316,8 @@ class GuestLicensed(UserHygieneRule):
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "guest_users"
     fragment = check_schema(False, data_kept=True)
+
+    reads = frozenset({"userType"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return {} if user.user_type.lower() == "guest" else None
@@ -440,18 +415,14 @@ class SharedMailboxLicensed(UserHygieneRule):
     # no hold: what the fix says to check first), so its removal is not a data loss to flag.
     removes = False
     needs = frozenset({"users", MAILBOX_SETTINGS})
-    # The mailbox usage report's row is each mailbox's own: the users of the resource-mailbox
-    # profiles are asked one by one.
-    per_user = True
-
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.matching("mailbox_purpose", _resource)
+    reads = frozenset({"mailboxSettings"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
-        if not purpose or not _resource(purpose):
-            return None
-        return {"mailbox_purpose": purpose.lower()} | mailbox_size(user, ctx)
+        return {"mailbox_purpose": purpose.lower()} if purpose and _resource(purpose) else None
+
+    def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
+        return mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own
 
     def saves(self, details: dict[str, Any]) -> bool:
         return "keeps_license" not in details  # a mailbox that needs its license frees nothing

@@ -71,6 +71,8 @@ class LicenseAssignedTwice(UserHygieneRule):
     costs = False  # one license is consumed either way
     removes = False  # only the direct copy goes, checked by Context.held_twice
 
+    reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
+
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return ctx.held_twice(user, user.sku_ids) or None
 
@@ -159,6 +161,8 @@ class LicenseRedundant(UserHygieneRule):
     key = "redundant_products"
     fragment = check_schema(False)
     needs = frozenset({"users", "subscribedSkus"})
+
+    reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return self._redundant(user, ctx) if len(user.sku_ids) > 1 else None
