@@ -202,6 +202,12 @@ def last_attempt(user: User) -> datetime | None:
     return max(seen) if seen else None
 
 
+@lru_cache(maxsize=64)
+def days_before(when: datetime, days: int) -> datetime:
+    """`when` less `days` days (once per pair: a rule asks it for each user)."""
+    return when - timedelta(days=days)
+
+
 def dormant(user: User, cutoff: datetime) -> bool:
     """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside.
 
@@ -391,23 +397,23 @@ class TenantIndex:
         and its answer holds for every user of that profile; otherwise it is asked of each
         licensed user."""
         out = self.select(excluded) if excluded is not None else Positions()
+        if out is None:  # the exception takes every user
+            return
         users = self.users
+        shared: list[T | None] = []
         if reads <= SHARED_READS:
             shared = [test(u) if u.assigned_licenses else None for u in self.first_of_profiles()]
-            profile_of = self.profile_of
-            for pos in self.positions(answer is not None for answer in shared):
-                if out is not None and pos not in out:
-                    answer = shared[profile_of[pos]]
-                    if answer is not None:
-                        yield users[pos], answer
-            return
-        licensed = self.positions(bool(p.assigned_licenses) for p in self.profiles)
-        for pos in licensed:
-            if out is not None and pos not in out:
-                user = users[pos]
-                found = test(user)
-                if found is not None:
-                    yield user, found
+            keep = self.positions(answer is not None for answer in shared)
+        else:
+            keep = self.positions(bool(p.assigned_licenses) for p in self.profiles)
+        positions = array("I", filterfalse(out.__contains__, keep) if out else keep)
+        if shared:
+            answers: Iterable[T | None] = map(shared.__getitem__, map(self.profile_of.__getitem__, positions))
+        else:
+            answers = map(test, map(users.__getitem__, positions))
+        for pos, answer in zip(positions, answers, strict=True):
+            if answer is not None:
+                yield users[pos], answer
 
     def licensed_count(self) -> int:
         return sum(len(positions) for p, positions in zip(self.profiles, self._by_profile, strict=True)
@@ -466,6 +472,27 @@ class TenantIndex:
                 positions = filter(pop.__contains__, positions)
             for i in positions:
                 yield i, v
+
+    def holders(self, match: Selector, except_: Selector | None, verdict: Callable[[frozenset[str]], T | None]
+                ) -> Iterator[tuple[User, T]]:
+        """(user, verdict), in order, for the users `match` selects and `except_` does not whose
+        products (lower-case skuIds) get a verdict that is not None: `by_skuset` over the population."""
+        users = self.users
+        for pos, found in self.by_skuset(self.population(match, except_), verdict):
+            yield users[pos], found
+
+    def direct_holders_of(self, match: Selector, except_: Selector | None, sku_ids: Iterable[str]
+                          ) -> Iterator[tuple[User, frozenset[str]]]:
+        """(user, the products of `sku_ids` it holds directly), in order, for the users `match`
+        selects and `except_` does not who hold one of `sku_ids` through a direct assignment."""
+        pop = self.population(match, except_)
+        found: dict[int, set[str]] = {}
+        for sid in sku_ids:
+            for pos in self.direct_holders(sid):
+                if pop is None or pos in pop:
+                    found.setdefault(pos, set()).add(sid)
+        for pos in sorted(found):
+            yield self.users[pos], frozenset(found[pos])
 
     def _pop_by_skuset(self, pop: Positions | AllBut) -> dict[frozenset[str], array[int]]:
         """A population's positions grouped by SKU set, once per population (populations are

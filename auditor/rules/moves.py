@@ -160,9 +160,8 @@ class SubscriptionMove(Rule):
         old, new = index.resolve_sku(entry.from_), index.resolve_sku(entry.to)
         if old is None or new is None or old not in index.sku_by_id or new not in index.sku_by_id:
             return  # validate --snapshot warns about a product the tenant lacks
-        pop = index.population(entry.match, None)
-        movers = sorted((index.users[pos] for pos, _ in index.by_skuset(pop, lambda held: True if old in held
-                                                                         else None)),
+        movers = sorted((user for user, _ in index.holders(entry.match, None, lambda held: True if old in held
+                                                             else None)),
                         key=lambda u: u.user_principal_name.lower())
         free = max(0, index.sku_by_id[new].unused)
         moving = {u.id.lower() for u in movers}

@@ -142,10 +142,9 @@ class UsageRule(Rule):
         raise NotImplementedError
 
     @staticmethod
-    def holders(ctx: Context, sku_id: str) -> Iterator[int]:
-        pop = ctx.index.population(Selector(all=True), None)
-        for pos, _ in ctx.index.by_skuset(pop, lambda held: True if sku_id in held else None):
-            yield pos
+    def holders(ctx: Context, sku_id: str) -> Iterator[User]:
+        for user, _ in ctx.index.holders(Selector(all=True), None, lambda held: True if sku_id in held else None):
+            yield user
 
     @staticmethod
     def in_grace(user: User, sku_id: str, cutoff: datetime) -> bool:
@@ -251,8 +250,7 @@ class ProductUnused(UsageRule):
             return  # the engine warns about a product the tenant lacks
         cutoff = ctx.as_of - timedelta(days=entry.days)
         refreshed = _refreshed(ctx, entry.workloads)
-        for pos in self.holders(ctx, sid):
-            user = ctx.index.users[pos]
+        for user in self.holders(ctx, sid):
             row = rows.get(user.user_principal_name.lower())
             if row is None or self.in_grace(user, sid, cutoff):
                 continue
@@ -360,8 +358,7 @@ class Rightsize(UsageRule):
         cutoff = ctx.as_of - timedelta(days=entry.days)
         refreshed = _refreshed(ctx, entry.unless_active)
         measured = [w for w in entry.unless_active if WORKLOADS[w].measured]
-        for pos in self.holders(ctx, big):
-            user = ctx.index.users[pos]
+        for user in self.holders(ctx, big):
             row = rows.get(user.user_principal_name.lower())
             if (row is None and measured) or self.in_grace(user, big, cutoff):
                 continue  # not in the reports it is judged on (none to read when nothing is measured)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from ...guidance.clouds import Variant
@@ -21,7 +21,7 @@ from ...guidance.remediation import (
     resting_on,
 )
 from ...guidance.texts.declare import Steps, Text
-from ...index import dormant, last_attempt, last_sign_in
+from ...index import days_before, dormant, last_attempt, last_sign_in
 from ...model import (
     RESOURCE_PURPOSES,
     Severity,
@@ -217,7 +217,7 @@ class InactiveUserLicensed(_UnusedAccount):
                        "mailboxSettings"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        cutoff = ctx.as_of - timedelta(days=self.window(check))
+        cutoff = days_before(ctx.as_of, self.window(check))
         if not user.account_enabled or not dormant(user, cutoff):
             return None
         last = last_sign_in(user)
