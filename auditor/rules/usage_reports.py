@@ -260,7 +260,7 @@ class ProductUnused(UsageRule):
             skus = frozenset((sid,))
             details = ctx.user_details(user, skus, None) | {
                 "days": entry.days, "workloads": list(entry.workloads), "last_activity": latest,
-                "report_date": refreshed} | ctx.data_lost(user, skus) | ctx.leaving(user, skus)
+                "report_date": refreshed} | ctx.data_loss.of(user, skus) | ctx.groups.leaving(user, skus)
             names = ", ".join(workload_title(w) for w in entry.workloads)
             text = (f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days"
                     + (f" (last activity {latest})" if latest else ""))
@@ -378,8 +378,8 @@ class Rightsize(UsageRule):
                                            licensing.licensing_groups(policy, ctx.index), False)
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
-            details = ctx.user_details(user, skus, None) | extra | ctx.data_lost(
-                user, skus, (small,) if small not in user.sku_ids else ()) | ctx.leaving(user, skus)
+            details = ctx.user_details(user, skus, None) | extra | ctx.data_loss.of(
+                user, skus, (small,) if small not in user.sku_ids else ()) | ctx.groups.leaving(user, skus)
             if not measured:
                 # Nothing the larger product adds could be measured: no evidence of non-use, so no
                 # saving is claimed, only a low-severity note that a person has to check.

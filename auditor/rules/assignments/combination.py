@@ -136,7 +136,7 @@ class SkuCombinationForbidden(AssignmentRule):
                 if keep is not None and keep in both:  # the policy names the product to keep
                     gone = both - {keep}
                     choice = {"declared": True, "keep": [ctx.index.part(keep)], "remove": ctx.index.parts(gone)}
-                    choice |= ctx.data_lost(user, gone)  # they go together: what removing all of them ends
+                    choice |= ctx.data_loss.of(user, gone)  # they go together: what removing all of them ends
                 else:
                     choice = self.suggestion(ctx, user, both) | self.losses(ctx, user, both)
                     # the default removal's storage evidence, where plan.md reads the sizes
@@ -152,8 +152,9 @@ class SkuCombinationForbidden(AssignmentRule):
     def suggestion(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
         """The product to remove by default: one whose removal switches off nothing the user's other
         products do not turn on (the others include it). None qualifies -> no default: the admin decides."""
+        plans = ctx.data_loss.plans
         spare = [sid for sid in sorted(both, key=ctx.index.part)
-                 if ctx.loss.service_plans(sid) and not ctx.loss.switched_off(user, [sid])]  # unknown plans: no default
+                 if plans.service_plans(sid) and not plans.switched_off(user, [sid])]  # unknown plans: no default
         if not spare:
             return {}
         drop = spare[0]
@@ -167,13 +168,13 @@ class SkuCombinationForbidden(AssignmentRule):
         unknown: set[str] = set()
         fits: dict[str, Any] = {}  # product -> the storage evidence of removing it alone (storage_fit.py)
         for sid in sorted(both):
-            found = ctx.data_lost(user, [sid])
+            found = ctx.data_loss.of(user, [sid])
             lost |= found.get("data_lost", {})
             unknown |= set(found.get("plans_unknown", ()))
             if found.get("storage"):
                 fits[ctx.index.part(sid)] = found["storage"]
         return (({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
-                | ({"storage_by": fits} if fits else {}) | ctx.data_kinds(user))
+                | ({"storage_by": fits} if fits else {}) | ctx.data_loss.kinds(user))
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
         combination = f.strs("combination") or f.skus
@@ -329,7 +330,7 @@ class AssignmentNotGroupBased(AssignmentRule):
         groups = licensing.licensing_groups(policy, index)
         for user, skus in index.direct_holders_of(a.match, a.except_, sku_ids):
             names = ", ".join(index.parts(skus))
-            twice = ctx.held_twice(user, skus)
+            twice = ctx.data_loss.held_twice(user, skus)
             # the group to join is asked only where no group's copy stands in for the direct one yet
             joins = {} if twice else licensing.for_user(policy, ctx, user, sorted(skus), groups)
             yield self.user_finding(

@@ -144,7 +144,7 @@ class SkuNotAllowed(AssignmentRule):
         for user, bad in ctx.index.holders(a.match, a.except_, lambda held: (held - allowed) or None):
             replace = next((r for r in required if r and r in allowed and r not in user.sku_ids), None)
             extra: dict[str, Any] = {"allowed": ctx.index.parts(allowed)}
-            extra |= ctx.data_lost(user, bad, (replace,) if replace else ())
+            extra |= ctx.data_loss.of(user, bad, (replace,) if replace else ())
             if replace:
                 extra["replace_with"] = ctx.index.part(replace)
                 extra["replace_with_id"] = ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id \
@@ -265,10 +265,10 @@ def replacement_group(policy: Policy, ctx: Context, user: Any, old: frozenset[st
     if new in groups:
         return licensing.for_user(policy, ctx, user, [new], groups)
     if based:  # no group assigns it: the fix may not assign it directly either (it waits)
-        found = ctx.replace_group(user, new, allowed)
+        found = ctx.groups.replacement(user, new, allowed)
         return {"replace_group": {**found.get("replace_group", {}), "required": True}}
     if any(ctx.index.assigning_group_ids(user, sid) for sid in old):
-        return ctx.replace_group(user, new, allowed)
+        return ctx.groups.replacement(user, new, allowed)
     return {}
 
 
@@ -308,7 +308,7 @@ class SkuForbidden(AssignmentRule):
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
                 policy, a, ctx, user, bad, f"holds {names}, which '{a.name}' forbids",
-                {"forbidden": ctx.index.parts(forbidden)} | ctx.data_lost(user, bad), cost=True,
+                {"forbidden": ctx.index.parts(forbidden)} | ctx.data_loss.of(user, bad), cost=True,
             )
 
     def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
@@ -403,7 +403,7 @@ class SkuRequiredMissing(AssignmentRule):
             finding = self.user_finding(
                 policy, a, ctx, user, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
                 {"required_any": parts} | ({} if user.usage_location else {"no_usage_location": True})
-                | joins | ctx.groups_not_applied(user, required),
+                | joins | ctx.groups.not_applied(user, required),
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))

@@ -148,11 +148,11 @@ class UserHygieneRule(HygieneRule):
             sku_ids = self.products(user, extra, ctx)
             details = ctx.user_details(user, sku_ids, None) | extra
             if self.removes:
-                details |= ctx.data_lost(user, sku_ids) | ctx.leaving(user, sku_ids)
+                details |= ctx.data_loss.of(user, sku_ids) | ctx.groups.leaving(user, sku_ids)
             if check.data_kept is not None:  # the admin's declaration, and whether it has expired
                 details["data_kept"] = check.data_kept.details(ctx.as_of)
             if check.grace_days:  # the plan holds the removals back until the days have passed
-                details |= {"grace_days": check.grace_days, **ctx.disable_time(user)}
+                details |= {"grace_days": check.grace_days, **ctx.disable_times.of(user)}
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),
