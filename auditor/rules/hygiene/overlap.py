@@ -69,7 +69,7 @@ class LicenseAssignedTwice(UserHygieneRule):
     key = "assigned_twice"
     fragment = check_schema(False)
     costs = False  # one license is consumed either way
-    removes = False  # only the direct copy goes, checked by Context.held_twice
+    removes = False  # only the direct copy goes, checked by DataLoss.held_twice (rules/services.py)
 
     reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
 
