@@ -5,8 +5,8 @@ applies to) is either ALL or a set of positions; users are grouped by their exac
 since tenants have millions of users but only a handful of distinct license layouts.
 
 A test on what users share (attributes, licenses: auditor.model.Profile) is made once per
-profile, and the positions that pass are picked out with itertools.compress. Candidate
-pre-filters over every user (`maybe_dormant`) live here too, so rules read only the model.
+profile, and the positions that pass are picked out with itertools.compress (`offenders`: a
+rule says which properties it reads, and the index decides whether one answer per profile holds).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
 from itertools import chain, compress, count, filterfalse, groupby
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
@@ -113,6 +112,11 @@ class AllBut:
 
 
 Population = Positions | AllBut | None  # None = every user
+
+# The Graph user properties a Profile carries: a test that reads only these gives the same answer
+# for every user of a profile (TenantIndex.offenders asks it once per profile).
+SHARED_READS = frozenset({"accountEnabled", "userType", "department", "usageLocation", "mailboxSettings",
+                          "assignedLicenses", "licenseAssignmentStates"})
 T = TypeVar("T")
 
 
@@ -143,51 +147,6 @@ def _upn_positions(users: Sequence[User], patterns: Iterable[str]) -> array[int]
     """Positions of the users whose UPN matches one of the globs, case-insensitively."""
     test = _glob_test([p.lower() for p in patterns])
     return array("I", compress(count(), map(test, map(str.lower, map(_UPN, users)))))
-
-
-def _time_text(cutoff: datetime) -> str:
-    """`cutoff` as a date-time in Graph's usual form, rounded up to the whole second, so that for
-    such a text `text >= _time_text(cutoff)` says the time is at or after `cutoff`."""
-    when = cutoff.astimezone(UTC)
-    whole = when.replace(microsecond=0, tzinfo=None)
-    if when.microsecond:
-        whole += timedelta(seconds=1)
-    return f"{whole.isoformat()}Z"
-
-
-def _since(text: str | None, cut: str) -> bool:
-    """Whether `text` is surely at or after the cut: a real date-time in Graph's usual form
-    (2026-11-01T06:00:00Z) orders as its text does; any other form is not settled here."""
-    if text is None or len(text) != 20 or text[10] != "T" or text[19] != "Z" or text < cut:
-        return False
-    try:
-        datetime.fromisoformat(text[:19])  # a real day and time (no 2026-02-30)
-    except ValueError:
-        return False
-    return True
-
-
-def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int] | None:
-    """Positions of the licensed, enabled users that may have had no successful sign-in since
-    `cutoff` (a superset of those the inactivity rule flags); None (every user) for a naive cutoff.
-
-    Most accounts signed in recently, and their date-times are in Graph's usual form: comparing
-    the texts settles them without parsing; the rule parses the rest (the outcome is the same)."""
-    if cutoff.tzinfo is None:
-        return None
-    cut = _time_text(cutoff)
-    out = []
-    for i, u in enumerate(users):
-        p = u.profile
-        if not (p.account_enabled and p.assigned_licenses):
-            continue
-        ok = u.last_successful_sign_in_date_time
-        if ok is not None:
-            if not _since(ok, cut):
-                out.append(i)  # the last successful sign-in decides (0001-01-01: never)
-        elif not (_since(u.last_sign_in_date_time, cut) or _since(u.last_non_interactive_sign_in_date_time, cut)):
-            out.append(i)
-    return out
 
 
 def is_guid(text: str) -> bool:
@@ -348,9 +307,31 @@ class TenantIndex:
         is asked of it once for them all."""
         return [self.users[positions[0]] for positions in self._by_profile]
 
-    def maybe_dormant(self, cutoff: datetime) -> list[int] | None:
-        """`maybe_dormant` of the tenant's users."""
-        return maybe_dormant(self.users, cutoff)
+    def offenders(self, reads: frozenset[str], test: Callable[[User], T | None],
+                  excluded: Selector | None = None) -> Iterator[tuple[User, T]]:
+        """(user, answer), in order, for each licensed user outside `excluded` whose `test` gives
+        an answer (not None). `reads`: the Graph user properties `test` reads. When they are all
+        properties users share (SHARED_READS: a Profile), `test` is asked of one user per profile
+        and its answer holds for every user of that profile; otherwise it is asked of each
+        licensed user."""
+        out = self.select(excluded) if excluded is not None else Positions()
+        if out is None:  # the exception takes every user
+            return
+        users = self.users
+        shared: list[T | None] = []
+        if reads <= SHARED_READS:
+            shared = [test(u) if u.assigned_licenses else None for u in self.first_of_profiles()]
+            keep = self.positions(answer is not None for answer in shared)
+        else:
+            keep = self.positions(bool(p.assigned_licenses) for p in self.profiles)
+        positions = array("I", filterfalse(out.__contains__, keep) if out else keep)
+        if shared:
+            answers: Iterable[T | None] = map(shared.__getitem__, map(self.profile_of.__getitem__, positions))
+        else:
+            answers = map(test, map(users.__getitem__, positions))
+        for pos, answer in zip(positions, answers, strict=True):
+            if answer is not None:
+                yield users[pos], answer
 
     def licensed_count(self) -> int:
         return sum(len(positions) for p, positions in zip(self.profiles, self._by_profile, strict=True)
@@ -409,6 +390,27 @@ class TenantIndex:
                 positions = filter(pop.__contains__, positions)
             for i in positions:
                 yield i, v
+
+    def holders(self, match: Selector, except_: Selector | None, verdict: Callable[[frozenset[str]], T | None]
+                ) -> Iterator[tuple[User, T]]:
+        """(user, verdict), in order, for the users `match` selects and `except_` does not whose
+        products (lower-case skuIds) get a verdict that is not None: `by_skuset` over the population."""
+        users = self.users
+        for pos, found in self.by_skuset(self.population(match, except_), verdict):
+            yield users[pos], found
+
+    def direct_holders_of(self, match: Selector, except_: Selector | None, sku_ids: Iterable[str]
+                          ) -> Iterator[tuple[User, frozenset[str]]]:
+        """(user, the products of `sku_ids` it holds directly), in order, for the users `match`
+        selects and `except_` does not who hold one of `sku_ids` through a direct assignment."""
+        pop = self.population(match, except_)
+        found: dict[int, set[str]] = {}
+        for sid in sku_ids:
+            for pos in self.direct_holders(sid):
+                if pop is None or pos in pop:
+                    found.setdefault(pos, set()).add(sid)
+        for pos in sorted(found):
+            yield self.users[pos], frozenset(found[pos])
 
     def _pop_by_skuset(self, pop: Positions | AllBut) -> dict[frozenset[str], array[int]]:
         """A population's positions grouped by SKU set, once per population (populations are

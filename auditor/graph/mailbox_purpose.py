@@ -14,9 +14,8 @@ from typing import Any
 import msgspec
 
 from ..errors import CollectionError, clean_message
-from ..index import maybe_dormant
 from ..model import NO_MAILBOX, Gap, Profile, User
-from ..sign_ins import dormant
+from ..sign_ins import dormant, maybe_dormant
 from ..snapshot import MAILBOX_SETTINGS
 from .client import RETRY_STATUS, GraphRequestError, Retries, retry_after, together
 from .collection import NEEDS, Forbidden, ReadState, forbidden_reason

@@ -145,13 +145,13 @@ def group_summaries(f: Facts, w: ValueFormatter, parts: Sequence[str], key: str,
 
 
 def data_lost(f: Facts) -> Mapping[str, Any]:
-    """Per product: the data-holding plans its removal would switch off (Context.data_lost)."""
+    """Per product: the data-holding plans its removal would switch off (DataLoss.of, auditor/rules/services.py)."""
     lost = f.details.get("data_lost")
     return lost if isinstance(lost, Mapping) else {}
 
 
 def plans_unknown(f: Facts) -> set[str]:
-    """Products whose service plans nobody lists (Context.data_lost): they may hold data."""
+    """Products whose service plans nobody lists (DataLoss.of, auditor/rules/services.py): they may hold data."""
     return set(f.strs("plans_unknown"))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from ..exchange_export import MailboxExport
 from ..index import TenantIndex
 from ..model import NO_MAILBOX, TenantSnapshot, User
-from ..rules.plan_loss import data_kinds
+from ..rules.service_plan_loss import data_kinds
 from .facts import FACTS
 from .mapping import ProductMap
 from .model import (

@@ -77,7 +77,7 @@ from auditor.report.environment import markdown_environment
 from auditor.report.text import clean
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
-from auditor.rules.hygiene.errors import GroupLicenseErrors
+from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import (
     LicenseSuspended,

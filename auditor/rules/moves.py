@@ -160,9 +160,8 @@ class SubscriptionMove(Rule):
         old, new = index.resolve_sku(entry.from_), index.resolve_sku(entry.to)
         if old is None or new is None or old not in index.sku_by_id or new not in index.sku_by_id:
             return  # validate --snapshot warns about a product the tenant lacks
-        pop = index.population(entry.match, None)
-        movers = sorted((index.users[pos] for pos, _ in index.by_skuset(pop, lambda held: True if old in held
-                                                                         else None)),
+        movers = sorted((user for user, _ in index.holders(entry.match, None, lambda held: True if old in held
+                                                             else None)),
                         key=lambda u: u.user_principal_name.lower())
         free = max(0, index.sku_by_id[new].unused)
         moving = {u.id.lower() for u in movers}
@@ -195,12 +194,12 @@ class SubscriptionMove(Rule):
         if conflict:
             extra["conflict"] = conflict
         whole = [g.display_name for gid in index.assigning_group_ids(user, old)
-                 if (g := ctx.group(gid)) is not None and g.members
+                 if (g := ctx.groups.get(gid)) is not None and g.members
                  and {m.lower() for m in g.members} <= moving]
         if whole:
             extra["whole_group"] = sorted(whole)
-        details = ctx.user_details(user, skus, None) | extra | ctx.data_lost(
-            user, skus, (new,) if new not in user.sku_ids else ()) | ctx.leaving(user, skus)
+        details = ctx.user_details(user, skus, None) | extra | ctx.data_loss.of(
+            user, skus, (new,) if new not in user.sku_ids else ()) | ctx.groups.leaving(user, skus)
         text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
         return self.make(policy, f"moves/{entry.name}", ctx.user_subject(user), index.parts(skus), text, details,
                          severity=entry.severity, monthly_cost=round(saving, 2) if saving else None)
@@ -215,17 +214,17 @@ class SubscriptionMove(Rule):
                 gives = sorted(ctx.index.part(lic.sku_id) for lic in group.assigned_licenses
                                if lic.sku_id.lower() not in user.sku_ids)
                 return {"replace_group": {"id": group.id, "name": group.display_name, "gives": gives,
-                                          **(ctx.group_kind(group.id) or {"kind": "assigned"})}}
-        return ctx.replace_group(user, new, frozenset((new,)))
+                                          **(ctx.groups.kind(group.id) or {"kind": "assigned"})}}
+        return ctx.groups.replacement(user, new, frozenset((new,)))
 
     @staticmethod
     def _plans_lost(ctx: Context, user: User, old: str, new: str) -> list[str]:
         """The plans `from` turns on for the user that `to` lacks and no other product gives."""
-        loss = ctx.loss
-        names = dict(loss.plans(old))
+        loss = ctx.data_loss.plans
+        names = dict(loss.service_plans(old))
         others = loss.enabled_ids(user, user.sku_ids - {old})
-        kept = {_family(name) for pid, name in loss.plans(new)} | {
-            _family(name) for sid in user.sku_ids - {old} for pid, name in loss.plans(sid) if pid in others}
+        kept = {_family(name) for pid, name in loss.service_plans(new)} | {
+            _family(name) for sid in user.sku_ids - {old} for pid, name in loss.service_plans(sid) if pid in others}
         return sorted({names[pid] for pid in loss.enabled_ids(user, {old})
                        if pid in names and _family(names[pid]) not in kept})
 
@@ -235,8 +234,9 @@ class SubscriptionMove(Rule):
         held = next((lic for lic in user.assigned_licenses if lic.sku_id.lower() == old), None)
         if held is None or not held.disabled_plans:
             return {}
-        off = {name for pid, name in ctx.loss.plans(old) if pid in {p.lower() for p in held.disabled_plans}}
-        target = [(pid, name) for pid, name in ctx.loss.plans(new) if name in off]
+        plans = ctx.data_loss.plans
+        off = {name for pid, name in plans.service_plans(old) if pid in {p.lower() for p in held.disabled_plans}}
+        target = [(pid, name) for pid, name in plans.service_plans(new) if name in off]
         if not target:
             return {}
         return {"keep_disabled": sorted(name for _, name in target),

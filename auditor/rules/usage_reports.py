@@ -143,10 +143,9 @@ class UsageRule(Rule):
         raise NotImplementedError
 
     @staticmethod
-    def holders(ctx: Context, sku_id: str) -> Iterator[int]:
-        pop = ctx.index.population(Selector(all=True), None)
-        for pos, _ in ctx.index.by_skuset(pop, lambda held: True if sku_id in held else None):
-            yield pos
+    def holders(ctx: Context, sku_id: str) -> Iterator[User]:
+        for user, _ in ctx.index.holders(Selector(all=True), None, lambda held: True if sku_id in held else None):
+            yield user
 
     @staticmethod
     def in_grace(user: User, sku_id: str, cutoff: datetime) -> bool:
@@ -252,8 +251,7 @@ class ProductUnused(UsageRule):
             return  # the engine warns about a product the tenant lacks
         cutoff = ctx.as_of - timedelta(days=entry.days)
         refreshed = _refreshed(ctx, entry.workloads)
-        for pos in self.holders(ctx, sid):
-            user = ctx.index.users[pos]
+        for user in self.holders(ctx, sid):
             row = rows.get(user.user_principal_name.lower())
             if row is None or self.in_grace(user, sid, cutoff):
                 continue
@@ -263,7 +261,7 @@ class ProductUnused(UsageRule):
             skus = frozenset((sid,))
             details = ctx.user_details(user, skus, None) | {
                 "days": entry.days, "workloads": list(entry.workloads), "last_activity": latest,
-                "report_date": refreshed} | ctx.data_lost(user, skus) | ctx.leaving(user, skus)
+                "report_date": refreshed} | ctx.data_loss.of(user, skus) | ctx.groups.leaving(user, skus)
             names = ", ".join(workload_title(w) for w in entry.workloads)
             text = (f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days"
                     + (f" (last activity {latest})" if latest else ""))
@@ -361,8 +359,7 @@ class Rightsize(UsageRule):
         cutoff = ctx.as_of - timedelta(days=entry.days)
         refreshed = _refreshed(ctx, entry.unless_active)
         measured = [w for w in entry.unless_active if WORKLOADS[w].measured]
-        for pos in self.holders(ctx, big):
-            user = ctx.index.users[pos]
+        for user in self.holders(ctx, big):
             row = rows.get(user.user_principal_name.lower())
             if (row is None and measured) or self.in_grace(user, big, cutoff):
                 continue  # not in the reports it is judged on (none to read when nothing is measured)
@@ -382,8 +379,8 @@ class Rightsize(UsageRule):
                                            licensing.licensing_groups(policy, ctx.index), False)
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
-            details = ctx.user_details(user, skus, None) | extra | ctx.data_lost(
-                user, skus, (small,) if small not in user.sku_ids else ()) | ctx.leaving(user, skus)
+            details = ctx.user_details(user, skus, None) | extra | ctx.data_loss.of(
+                user, skus, (small,) if small not in user.sku_ids else ()) | ctx.groups.leaving(user, skus)
             if not measured:
                 # Nothing the larger product adds could be measured: no evidence of non-use, so no
                 # saving is claimed, only a low-severity note that a person has to check.

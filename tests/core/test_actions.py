@@ -13,7 +13,7 @@ from auditor.merge.rules import CrossTenantDuplicate
 from auditor.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
-from auditor.rules.hygiene.errors import LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 
 from .factory import E3, F1, audit, tenant, user
 from .factory import E5 as TENANT_E5  # a real skuId: the tenant's E5 has known plans

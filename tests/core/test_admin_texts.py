@@ -8,7 +8,7 @@ from typing import Any
 from auditor import rulebook
 from auditor.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuRequiredMissing
-from auditor.rules.hygiene.errors import LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 
 from .factory import E3, E5, audit, sku, tenant, user
 

@@ -11,7 +11,7 @@ import pytest
 
 from auditor.errors import SnapshotError
 from auditor.model import Severity, SubjectType
-from auditor.rules.hygiene.errors import GroupLicenseErrors, LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS, load_snapshot, snapshot_from_json, write_snapshot
 
 from .factory import E3, E5, audit, sku, tenant, user

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from auditor.model import Severity
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
-from auditor.rules.hygiene.errors import LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from auditor.rules.waivers import WaiverExpired

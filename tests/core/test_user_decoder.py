@@ -3,21 +3,19 @@ malformed user is named by its field; the inactivity pre-filter loses no offende
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
-from auditor.index import TenantIndex
-from auditor.policy.model import HygieneCheck
 from auditor.report.write import dump_json
-from auditor.rules.base import Context, parse_when
+from auditor.rules.base import parse_when
 from auditor.rules.hygiene import InactiveUserLicensed
+from auditor.sign_ins import dormant, last_sign_in, maybe_dormant
 from auditor.snapshot import (
     SELECTED_USER_FIELDS,
     BadItem,
@@ -261,31 +259,28 @@ def test_streamed_tenant_equals_the_document_tenant() -> None:
     None, "garbage",
 ])
 def test_recent_sign_in_text_test_agrees_with_parsing(text: str | None) -> None:
-    # The inactivity pre-pass drops a user only when text comparison settles "signed in since the
-    # cutoff"; everything else stays a candidate and is parsed as before.
+    # `dormant` settles a recent sign-in by comparing texts; every other form is parsed: the
+    # answer is the one parsing alone gives, for each form Graph might send.
     cutoff = datetime(2026, 8, 3, 6, 0, 0, 250_000, tzinfo=UTC)
     tenant = generate_tenant(50, seed=3)
     user = next(u for u in tenant.users if u.account_enabled and u.assigned_licenses)
-    user = msgspec.structs.replace(user, last_sign_in_date_time=text, last_non_interactive_sign_in_date_time=None)
-    ctx = Context(TenantIndex(dataclasses.replace(tenant, users=(user,))), cutoff + timedelta(days=90), {})
-    kept = InactiveUserLicensed().candidates(HygieneCheck(days=90), ctx)
-    recent = kept == []
+    user = msgspec.structs.replace(user, last_sign_in_date_time=text, last_non_interactive_sign_in_date_time=None,
+                                   last_successful_sign_in_date_time=None)
     parsed = parse_when(text)
-    if recent:
-        assert parsed is not None and parsed >= cutoff
-    plain = text in ("2026-08-03T06:00:00Z", "2026-08-03T06:00:01Z")
-    assert recent == (plain and parsed is not None and parsed >= cutoff)
+    assert dormant(user, cutoff) == (parsed is None or parsed.year == 1 or parsed < cutoff)
+    assert maybe_dormant([user], cutoff) == ([0] if dormant(user, cutoff) else [])
 
 
-def test_inactive_rule_candidates_lose_no_offender() -> None:
-    """The text pre-pass finds exactly the offenders that parsing every user finds."""
+def test_inactive_rule_finds_what_parsing_finds() -> None:
+    """The text comparison in `dormant` loses no offender: the findings equal those of a
+    `dormant` that parses every sign-in time."""
     from dataclasses import replace as dc_replace
 
     import msgspec
 
     from auditor.engine import evaluate
     from auditor.policy.load import load_policies
-    from auditor.rules import hygiene
+    from auditor.rules.hygiene import accounts
 
     tenant = generate_tenant(1500, seed=11)
     odd = ["2026-08-03T06:00:00.5Z", "2026-10-30T08:00:00+02:00", "2026-10-30T08:00:00-11:00", None,
@@ -300,12 +295,16 @@ def test_inactive_rule_candidates_lose_no_offender() -> None:
     policies = load_policies([str(Path(__file__).resolve().parents[2] / "policies" / "example.yaml")])
     as_of = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
     fast = [f for f in evaluate(policies, tenant, as_of).findings if f.rule == InactiveUserLicensed.id]
-    original = hygiene.InactiveUserLicensed.candidates
+    def parsing(user: Any, cutoff: datetime) -> bool:
+        last = last_sign_in(user)
+        return last is None or last < cutoff
+
+    original = accounts.dormant
     try:
-        hygiene.InactiveUserLicensed.candidates = lambda self, check, ctx: None  # type: ignore[method-assign]
+        accounts.dormant = parsing
         slow = [f for f in evaluate(policies, tenant, as_of).findings if f.rule == InactiveUserLicensed.id]
     finally:
-        hygiene.InactiveUserLicensed.candidates = original  # type: ignore[method-assign]
+        accounts.dormant = original
     assert fast == slow
     assert len(fast) > 20
 

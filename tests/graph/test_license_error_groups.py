@@ -14,7 +14,7 @@ from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.model import Group, TenantSnapshot
 from auditor.policy.load import load_policies
-from auditor.rules.hygiene.errors import GroupLicenseErrors, LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS
 
 FILTER = "hasMembersWithLicenseErrors eq true"

@@ -25,7 +25,7 @@ import pytest
 
 from auditor import rulebook
 from auditor.model import Cloud, Locale
-from auditor.rules.hygiene.errors import GroupLicenseErrors
+from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SeatsInGrace, SpareSeatsOverLimit
 

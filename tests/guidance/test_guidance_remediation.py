@@ -29,7 +29,7 @@ from auditor.rules.hygiene.accounts import (
     InactiveUserLicensed,
     SharedMailboxLicensed,
 )
-from auditor.rules.hygiene.errors import GroupLicenseErrors, LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from auditor.rules.waivers import WaiverExpired

@@ -15,7 +15,7 @@ from auditor.guidance import texts
 from auditor.model import Cloud, Locale
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuCombinationForbidden, SkuForbidden, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
-from auditor.rules.hygiene.errors import GroupLicenseErrors, LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.rules.seats import SeatsInGrace
 
 USER = {"type": "user", "id": "11111111-aaaa", "upn": "ann@contoso.example", "display_name": "Ann Lee"}

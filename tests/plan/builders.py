@@ -12,7 +12,7 @@ from typing import Any
 
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
-from auditor.rules.hygiene.errors import LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 from auditor.rules.seats import SpareSeatsOverLimit
 

@@ -22,7 +22,7 @@ from auditor.rules.assignments import (
     SkuRequiredMissing,
 )
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
-from auditor.rules.hygiene.errors import LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from auditor.rules.waivers import WaiverExpired

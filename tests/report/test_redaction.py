@@ -10,7 +10,7 @@ from auditor.report.redaction import redact_document, redaction_key
 from auditor.report.write import render
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
-from auditor.rules.hygiene.errors import LicenseAssignmentError
+from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 
 from .report_fixtures import XSS_NAME, FakeGuidance, build_sample
 

@@ -14,7 +14,7 @@ from ...guidance.remediation import (
     TextRef,
     first_blocked,
 )
-from ...model import Finding
+from ...model import Finding, User
 from ...policy.model import Assignment, Policy, Selector
 from ...policy.yamlsource import Part
 from ..base import Context, Rule
@@ -47,13 +47,12 @@ class AssignmentRule(Rule):
         raise NotImplementedError
 
     def user_finding(
-        self, policy: Policy, a: Assignment, ctx: Context, pos: int, sku_ids: frozenset[str], message: str,
+        self, policy: Policy, a: Assignment, ctx: Context, user: User, sku_ids: frozenset[str], message: str,
         extra: dict[str, Any], cost: bool = False,
     ) -> Finding:
-        user = ctx.index.users[pos]
         details = ctx.user_details(user, sku_ids, a.name) | extra
         if self.leaves:
-            details |= ctx.leaving(user, sku_ids)
+            details |= ctx.groups.leaving(user, sku_ids)
         return self.make(
             policy, f"assignments/{a.name}", ctx.user_subject(user), ctx.index.parts(sku_ids), message, details,
             severity=a.severity, monthly_cost=ctx.cost_of(sku_ids) if cost else None,

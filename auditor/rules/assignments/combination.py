@@ -124,7 +124,6 @@ class SkuCombinationForbidden(AssignmentRule):
                     remove.at(j).report(f"{remove.name}: {sku} is the product to keep")
 
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
-        pop = ctx.index.population(a.match, a.except_)
         for set_ in a.exclusive:
             combo = ctx.index.resolve_skus(set_.skus)
             keep = ctx.index.resolve_sku(set_.keep) if set_.keep is not None else None
@@ -132,13 +131,12 @@ class SkuCombinationForbidden(AssignmentRule):
             def overlap(held: frozenset[str], c: frozenset[str] = combo) -> frozenset[str] | None:
                 return (held & c) if len(held & c) > 1 else None
 
-            for pos, both in ctx.index.by_skuset(pop, overlap):
+            for user, both in ctx.index.holders(a.match, a.except_, overlap):
                 names = " + ".join(ctx.index.parts(both))
-                user = ctx.index.users[pos]
                 if keep is not None and keep in both:  # the policy names the product to keep
                     gone = both - {keep}
                     choice = {"declared": True, "keep": [ctx.index.part(keep)], "remove": ctx.index.parts(gone)}
-                    choice |= ctx.data_lost(user, gone)  # they go together: what removing all of them ends
+                    choice |= ctx.data_loss.of(user, gone)  # they go together: what removing all of them ends
                 else:
                     choice = self.suggestion(ctx, user, both) | self.losses(ctx, user, both)
                     # the default removal's storage evidence, where plan.md reads the sizes
@@ -146,7 +144,7 @@ class SkuCombinationForbidden(AssignmentRule):
                     if fit:
                         choice["storage"] = fit
                 yield self.user_finding(
-                    policy, a, ctx, pos, both, f"holds {names}, which must not be combined",
+                    policy, a, ctx, user, both, f"holds {names}, which must not be combined",
                     {"combination": ctx.index.parts(combo)} | choice, cost=False,
                 )
 
@@ -154,8 +152,9 @@ class SkuCombinationForbidden(AssignmentRule):
     def suggestion(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
         """The product to remove by default: one whose removal switches off nothing the user's other
         products do not turn on (the others include it). None qualifies -> no default: the admin decides."""
+        plans = ctx.data_loss.plans
         spare = [sid for sid in sorted(both, key=ctx.index.part)
-                 if ctx.loss.plans(sid) and not ctx.loss.switched_off(user, [sid])]  # unknown plans: no default
+                 if plans.service_plans(sid) and not plans.switched_off(user, [sid])]  # unknown plans: no default
         if not spare:
             return {}
         drop = spare[0]
@@ -169,13 +168,13 @@ class SkuCombinationForbidden(AssignmentRule):
         unknown: set[str] = set()
         fits: dict[str, Any] = {}  # product -> the storage evidence of removing it alone (storage_fit.py)
         for sid in sorted(both):
-            found = ctx.data_lost(user, [sid])
+            found = ctx.data_loss.of(user, [sid])
             lost |= found.get("data_lost", {})
             unknown |= set(found.get("plans_unknown", ()))
             if found.get("storage"):
                 fits[ctx.index.part(sid)] = found["storage"]
         return (({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
-                | ({"storage_by": fits} if fits else {}) | ctx.data_kinds(user))
+                | ({"storage_by": fits} if fits else {}) | ctx.data_loss.kinds(user))
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
         combination = f.strs("combination") or f.skus
@@ -328,23 +327,15 @@ class AssignmentNotGroupBased(AssignmentRule):
             sku_ids = sorted(index.sku_by_id)
         else:
             sku_ids = sorted(index.resolve_skus(a.group_based_only or ()))
-        pop = index.population(a.match, a.except_)
-        per_user: dict[int, set[str]] = {}
-        for sid in sku_ids:
-            for pos in index.direct_holders(sid):
-                if pop is None or pos in pop:
-                    per_user.setdefault(pos, set()).add(sid)
         groups = licensing.licensing_groups(policy, index)
-        for pos in sorted(per_user):
-            skus = frozenset(per_user[pos])
+        for user, skus in index.direct_holders_of(a.match, a.except_, sku_ids):
             names = ", ".join(index.parts(skus))
-            user = index.users[pos]
-            twice = ctx.held_twice(user, skus)
+            twice = ctx.data_loss.held_twice(user, skus)
             # the group to join is asked only where no group's copy stands in for the direct one yet
             joins = {} if twice else licensing.for_user(policy, ctx, user, sorted(skus), groups)
             yield self.user_finding(
-                policy, a, ctx, pos, skus, f"has {names} assigned directly; '{a.name}' requires group-based assignment",
-                twice | joins,
+                policy, a, ctx, user, skus,
+                f"has {names} assigned directly; '{a.name}' requires group-based assignment", twice | joins,
             )
 
     def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:

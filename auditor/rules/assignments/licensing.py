@@ -132,7 +132,7 @@ def for_user(policy: Policy, ctx: Context, user: User, sku_ids: list[str],
                 off = {p.lower() for p in copy.disabled_plans}
                 lost = sorted(off - {p.lower() for p in own.disabled_plans}) if own is not None else []
                 if lost:
-                    entry |= {"problem": PLANS_LOST, "plans": [ctx.plan_name(sid, p) for p in lost]}
+                    entry |= {"problem": PLANS_LOST, "plans": [ctx.data_loss.service_plan_name(sid, p) for p in lost]}
             # the products joining gives that the user does not hold yet: each takes a seat
             entry["gives"] = sorted(index.part(lic.sku_id) for lic in group.assigned_licenses
                                     if lic.sku_id.lower() not in held)

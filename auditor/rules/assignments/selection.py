@@ -140,24 +140,22 @@ class SkuNotAllowed(AssignmentRule):
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         allowed = ctx.index.resolve_skus(a.allowed or ())
         required = [ctx.index.resolve_sku(r) for r in a.required_any]
-        pop = ctx.index.population(a.match, a.except_)
         groups = licensing.licensing_groups(policy, ctx.index)
-        for pos, bad in ctx.index.by_skuset(pop, lambda held: (held - allowed) or None):
-            held = ctx.index.users[pos].sku_ids
-            replace = next((r for r in required if r and r in allowed and r not in held), None)
+        for user, bad in ctx.index.holders(a.match, a.except_, lambda held: (held - allowed) or None):
+            replace = next((r for r in required if r and r in allowed and r not in user.sku_ids), None)
             extra: dict[str, Any] = {"allowed": ctx.index.parts(allowed)}
-            extra |= ctx.data_lost(ctx.index.users[pos], bad, (replace,) if replace else ())
+            extra |= ctx.data_loss.of(user, bad, (replace,) if replace else ())
             if replace:
                 extra["replace_with"] = ctx.index.part(replace)
                 extra["replace_with_id"] = ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id \
                     else replace
-                extra |= replacement_group(policy, ctx, ctx.index.users[pos], bad, replace, allowed, groups,
+                extra |= replacement_group(policy, ctx, user, bad, replace, allowed, groups,
                                            group_based(a, ctx.index.part(replace)))
-                if not ctx.index.users[pos].usage_location:
+                if not user.usage_location:
                     extra["no_usage_location"] = True
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
-                policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' does not allow", extra, cost=True
+                policy, a, ctx, user, bad, f"holds {names}, which '{a.name}' does not allow", extra, cost=True
             )
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
@@ -267,10 +265,10 @@ def replacement_group(policy: Policy, ctx: Context, user: Any, old: frozenset[st
     if new in groups:
         return licensing.for_user(policy, ctx, user, [new], groups)
     if based:  # no group assigns it: the fix may not assign it directly either (it waits)
-        found = ctx.replace_group(user, new, allowed)
+        found = ctx.groups.replacement(user, new, allowed)
         return {"replace_group": {**found.get("replace_group", {}), "required": True}}
     if any(ctx.index.assigning_group_ids(user, sid) for sid in old):
-        return ctx.replace_group(user, new, allowed)
+        return ctx.groups.replacement(user, new, allowed)
     return {}
 
 
@@ -306,12 +304,11 @@ class SkuForbidden(AssignmentRule):
 
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         forbidden = ctx.index.resolve_skus(a.forbidden)
-        pop = ctx.index.population(a.match, a.except_)
-        for pos, bad in ctx.index.by_skuset(pop, lambda held: (held & forbidden) or None):
+        for user, bad in ctx.index.holders(a.match, a.except_, lambda held: (held & forbidden) or None):
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
-                policy, a, ctx, pos, bad, f"holds {names}, which '{a.name}' forbids",
-                {"forbidden": ctx.index.parts(forbidden)} | ctx.data_lost(ctx.index.users[pos], bad), cost=True,
+                policy, a, ctx, user, bad, f"holds {names}, which '{a.name}' forbids",
+                {"forbidden": ctx.index.parts(forbidden)} | ctx.data_loss.of(user, bad), cost=True,
             )
 
     def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
@@ -395,20 +392,18 @@ class SkuRequiredMissing(AssignmentRule):
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         required = ctx.index.resolve_skus(a.required_any)
         parts = ctx.index.parts(required) or tuple(sorted(a.required_any))
-        pop = ctx.index.population(a.match, a.except_)
-        users = ctx.index.users
         required_ids = {ctx.index.part(s): ctx.index.sku_by_id[s].sku_id for s in required if s in ctx.index.sku_by_id}
         groups = licensing.licensing_groups(policy, ctx.index)
         # the required products in the policy's order: the first with a licensing group is the one to join
         in_order = [sid for sid in (ctx.index.resolve_sku(ref) for ref in a.required_any) if sid in groups]
-        for pos, _ in ctx.index.by_skuset(pop, lambda held: None if held & required else True):
-            if not users[pos].account_enabled:
+        for user, _ in ctx.index.holders(a.match, a.except_, lambda held: None if held & required else True):
+            if not user.account_enabled:
                 continue  # a disabled account needs no license; disabled-user-licensed covers the rest
-            joins = licensing.for_user(policy, ctx, users[pos], in_order[:1], groups) if in_order else {}
+            joins = licensing.for_user(policy, ctx, user, in_order[:1], groups) if in_order else {}
             finding = self.user_finding(
-                policy, a, ctx, pos, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
-                {"required_any": parts} | ({} if users[pos].usage_location else {"no_usage_location": True})
-                | joins | ctx.groups_not_applied(users[pos], required),
+                policy, a, ctx, user, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
+                {"required_any": parts} | ({} if user.usage_location else {"no_usage_location": True})
+                | joins | ctx.groups.not_applied(user, required),
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))

@@ -7,7 +7,7 @@ below is the registry's (the schema and the reports list the rules in it).
 from __future__ import annotations
 
 from ...sign_ins import dormant, last_sign_in
-from . import accounts, errors, overlap, upkeep
+from . import accounts, assignment_errors, overlap, upkeep
 from .accounts import (
     DisabledUserLicensed,
     InactiveUserLicensed,
@@ -15,7 +15,7 @@ from .accounts import (
 )
 from .base import HygieneRule, UserHygieneRule, mailbox_extra
 
-HYGIENE_RULES: tuple[HygieneRule, ...] = (*accounts.RULES, *errors.RULES, *overlap.RULES, *upkeep.RULES)
+HYGIENE_RULES: tuple[HygieneRule, ...] = (*accounts.RULES, *assignment_errors.RULES, *overlap.RULES, *upkeep.RULES)
 
 # The rules whose accounts the collector reads the mailbox purpose of (see graph.collector.MailboxCheck).
 MAILBOX_RULES: tuple[HygieneRule, ...] = tuple(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from ...guidance.clouds import Variant
@@ -28,7 +27,7 @@ from ...model import (
     User,
 )
 from ...policy.model import HygieneCheck
-from ...sign_ins import last_sign_in, sign_in_time
+from ...sign_ins import days_before, dormant, last_attempt, last_sign_in
 from ...snapshot import MAILBOX_SETTINGS
 from ...usage_reports import ACTIVE_USERS, MAILBOXES
 from ..base import Context, parse_when
@@ -62,6 +61,9 @@ class _UnusedAccount(UserHygieneRule):
     def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
         """The facts about the account each call needs still true when it runs (apply checks them)."""
         return ()
+
+    def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
+        return mailbox_usage(user, ctx)
 
 
 class DisabledUserLicensed(_UnusedAccount):
@@ -116,9 +118,10 @@ class DisabledUserLicensed(_UnusedAccount):
     key = "disabled_users"
     fragment = check_schema(False, data_kept=True, grace_days=True)
 
+    reads = frozenset({"accountEnabled", "mailboxSettings"})
+
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        extra = None if user.account_enabled else mailbox_extra(user, ctx)
-        return None if extra is None else {**extra, **mailbox_usage(user, ctx)}
+        return None if user.account_enabled else mailbox_extra(user, ctx)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
@@ -210,18 +213,14 @@ class InactiveUserLicensed(_UnusedAccount):
         assert check.days is not None, "inactive_users.days is required"
         return check.days
 
-    per_user = True  # sign-in times are each user's own
-
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.maybe_dormant(ctx.as_of - timedelta(days=self.window(check)))
+    reads = frozenset({"accountEnabled", "signInActivity", "createdDateTime", "licenseAssignmentStates",
+                       "mailboxSettings"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        if not user.account_enabled:
+        cutoff = days_before(ctx.as_of, self.window(check))
+        if not user.account_enabled or not dormant(user, cutoff):
             return None
-        cutoff = ctx.as_of - timedelta(days=self.window(check))
         last = last_sign_in(user)
-        if last is not None and last >= cutoff:  # not `dormant`
-            return None
         created = parse_when(user.created_date_time)
         if created is not None and created >= cutoff:
             return None  # a new account: grace
@@ -236,11 +235,10 @@ class InactiveUserLicensed(_UnusedAccount):
         if mailbox is None:
             return None
         details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox,
-                                   "mail_use": mail_use(user, ctx, cutoff), **mailbox_usage(user, ctx)}
-        attempts = [t for t in (sign_in_time(user.last_sign_in_date_time),
-                                sign_in_time(user.last_non_interactive_sign_in_date_time)) if t is not None]
-        if attempts and (last is None or max(attempts) > last):
-            details["last_attempt"] = _iso(max(attempts))  # failed attempts since: worth a look
+                                   "mail_use": mail_use(user, ctx, cutoff)}
+        attempt = last_attempt(user)
+        if attempt is not None and (last is None or attempt > last):
+            details["last_attempt"] = _iso(attempt)  # failed attempts since: worth a look
         return details
 
     def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
@@ -318,6 +316,8 @@ class GuestLicensed(UserHygieneRule):
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     key = "guest_users"
     fragment = check_schema(False, data_kept=True)
+
+    reads = frozenset({"userType"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return {} if user.user_type.lower() == "guest" else None
@@ -415,18 +415,14 @@ class SharedMailboxLicensed(UserHygieneRule):
     # no hold: what the fix says to check first), so its removal is not a data loss to flag.
     removes = False
     needs = frozenset({"users", MAILBOX_SETTINGS})
-    # The mailbox usage report's row is each mailbox's own: the users of the resource-mailbox
-    # profiles are asked one by one.
-    per_user = True
-
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        return ctx.index.matching("mailbox_purpose", _resource)
+    reads = frozenset({"mailboxSettings"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
-        if not purpose or not _resource(purpose):
-            return None
-        return {"mailbox_purpose": purpose.lower()} | mailbox_size(user, ctx)
+        return {"mailbox_purpose": purpose.lower()} if purpose and _resource(purpose) else None
+
+    def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
+        return mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own
 
     def saves(self, details: dict[str, Any]) -> bool:
         return "keeps_license" not in details  # a mailbox that needs its license frees nothing

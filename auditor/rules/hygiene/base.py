@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from ...index import Positions
 from ...model import (
     NO_MAILBOX,
     PERSON_PURPOSES,
@@ -122,58 +121,38 @@ class HygieneRule(Rule):
 
 
 class UserHygieneRule(HygieneRule):
-    """A check on each licensed user.
+    """A check on each licensed user: `offends(user, check, ctx)` gives the finding's own details,
+    or None. `reads` names the Graph user properties it reads; the index asks it once per profile
+    when they are all properties users share (auditor.index.SHARED_READS), else of each user."""
 
-    `offends` decides, from what it reads of the user: by default only what users share (their
-    attributes and licenses: auditor.model.Profile), so it is asked of one user per profile and
-    its answer holds for every licensed user of that profile; only those users are looked at one
-    by one. A rule whose answer depends on a user's own facts (sign-in times) sets `per_user` and
-    names the users that can offend in `candidates`."""
-
-    per_user = False
+    reads: frozenset[str] = frozenset()
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         raise NotImplementedError
 
+    def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
+        """Facts of the offending user's own that the finding carries beside `offends`' answer
+        (asked of each offender, whatever `reads` says)."""
+        return {}
+
     def describe(self, user: User, details: dict[str, Any]) -> str:
         raise NotImplementedError
-
-    def candidates(self, check: HygieneCheck, ctx: Context) -> Iterable[int] | None:
-        """`per_user` rules: positions that can offend, in order (a superset of the offenders); None = every user."""
-        return None
 
     def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
         """The finding's severity when it differs from the rule's (None: the policy's or the default)."""
         return check.severity
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
-        excluded = ctx.index.select(check.except_) if check.except_ else Positions()
-        index = ctx.index
-        users = index.users
-        shared: list[dict[str, Any] | None] = []
-        if self.per_user:
-            found = self.candidates(check, ctx)
-            positions: Iterable[int] = range(len(users)) if found is None else found
-        else:
-            shared = [self.offends(u, check, ctx) if u.assigned_licenses else None for u in index.first_of_profiles()]
-            positions = index.positions(answer is not None for answer in shared)
-        for pos in positions:
-            if excluded is None or pos in excluded:
-                continue
-            user = users[pos]
-            if not user.assigned_licenses:
-                continue
-            extra = self.offends(user, check, ctx) if self.per_user else shared[index.profile_of[pos]]
-            if extra is None:
-                continue
+        for user, extra in ctx.index.offenders(self.reads, lambda u: self.offends(u, check, ctx), check.except_):
+            extra = extra | self.own_facts(user, ctx)
             sku_ids = self.products(user, extra, ctx)
             details = ctx.user_details(user, sku_ids, None) | extra
             if self.removes:
-                details |= ctx.data_lost(user, sku_ids) | ctx.leaving(user, sku_ids)
+                details |= ctx.data_loss.of(user, sku_ids) | ctx.groups.leaving(user, sku_ids)
             if check.data_kept is not None:  # the admin's declaration, and whether it has expired
                 details["data_kept"] = check.data_kept.details(ctx.as_of)
             if check.grace_days:  # the plan holds the removals back until the days have passed
-                details |= {"grace_days": check.grace_days, **ctx.disable_time(user)}
+                details |= {"grace_days": check.grace_days, **ctx.disable_times.of(user)}
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),

@@ -69,10 +69,12 @@ class LicenseAssignedTwice(UserHygieneRule):
     key = "assigned_twice"
     fragment = check_schema(False)
     costs = False  # one license is consumed either way
-    removes = False  # only the direct copy goes, checked by Context.held_twice
+    removes = False  # only the direct copy goes, checked by DataLoss.held_twice (rules/services.py)
+
+    reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        return ctx.held_twice(user, user.sku_ids) or None
+        return ctx.data_loss.held_twice(user, user.sku_ids) or None
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
         twice = details["also_by_group"]
@@ -160,6 +162,8 @@ class LicenseRedundant(UserHygieneRule):
     fragment = check_schema(False)
     needs = frozenset({"users", "subscribedSkus"})
 
+    reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
+
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return self._redundant(user, ctx) if len(user.sku_ids) > 1 else None
 
@@ -214,11 +218,11 @@ class LicenseRedundant(UserHygieneRule):
         part = ctx.index.part
         return {
             # a redundant product held directly and from a group: both copies have to go
-            "also_by_group": ctx.held_twice(user, covered_by).get("also_by_group", {}),
+            "also_by_group": ctx.data_loss.held_twice(user, covered_by).get("also_by_group", {}),
             "covered_by": {part(s): part(k) for s, k in covered_by.items()},
             "cover_by_group": {part(k): ctx.index.assigning_groups(user, k) for k in set(covered_by.values())},
-            "plans": {part(s): sorted(ctx.plan_name(s, p) for p in enabled[s]) for s in covered_by},
-        } | ctx.data_kinds(user)
+            "plans": {part(s): sorted(ctx.data_loss.service_plan_name(s, p) for p in enabled[s]) for s in covered_by},
+        } | ctx.data_loss.kinds(user)
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
         """One sentence per product when the covering products differ; one for all when one covers all."""

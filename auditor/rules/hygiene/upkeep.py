@@ -65,6 +65,8 @@ class UsageLocationMissing(UserHygieneRule):
     removes = False
     costs = False  # the fix sets a location and keeps every license: no money at stake
 
+    reads = frozenset({"usageLocation"})
+
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.usage_location else {}
 

@@ -11,7 +11,7 @@ from auditor.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.overlap import LicenseAssignedTwice
-from auditor.rules.plan_loss import data_kinds
+from auditor.rules.service_plan_loss import data_kinds
 
 from .factory import E3, E5, audit, sku, tenant, user
 

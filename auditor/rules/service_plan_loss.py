@@ -1,7 +1,7 @@
 """What a removal would cost a user: the service plans it would switch off, and above all the
 data those plans hold (a mailbox, OneDrive files).
 
-Every removal the auditor proposes goes through `PlanLoss.of`. A plan is lost when the removed
+Every removal the auditor proposes goes through `ServicePlanLoss.of`. A plan is lost when the removed
 products turn it on for the user (their service plans minus the assignment's disabledPlans) and
 nothing the user keeps, or is given in the same call, turns it on too. Data is lost when a kind of
 data (mailbox, archive, files) has a plan among the lost ones and none among the kept ones: moving
@@ -40,7 +40,7 @@ def data_kinds(plan_name: str) -> set[str]:
     return {kind for kind, pattern in DATA_KINDS if pattern.match(plan_name.upper())}
 
 
-class PlanLoss:
+class ServicePlanLoss:
     """Plan-loss checks over one tenant (cached per license layout: users with the same licenses
     share one `assigned_licenses` tuple)."""
 
@@ -49,7 +49,7 @@ class PlanLoss:
         self._plans: dict[str, tuple[tuple[str, str], ...]] = {}
         self._cache: dict[tuple[Any, frozenset[str], frozenset[str], frozenset[str]], dict[str, list[str]]] = {}
 
-    def plans(self, sku_id: str) -> tuple[tuple[str, str], ...]:
+    def service_plans(self, sku_id: str) -> tuple[tuple[str, str], ...]:
         """(servicePlanId lower-case, servicePlanName) of a product's user plans."""
         found = self._plans.get(sku_id)
         if found is None:
@@ -65,7 +65,7 @@ class PlanLoss:
     def enabled(self, user: User, sku_id: str) -> tuple[tuple[str, str], ...]:
         """The plans of `sku_id` that are on for `user` (not in the assignment's disabledPlans)."""
         off = {p.lower() for lic in user.assigned_licenses if lic.sku_id.lower() == sku_id for p in lic.disabled_plans}
-        return tuple(p for p in self.plans(sku_id) if p[0] not in off)
+        return tuple(p for p in self.service_plans(sku_id) if p[0] not in off)
 
     def of(self, user: User, removed: Iterable[str], added: Iterable[str] = (),
            absent: frozenset[str] = frozenset()) -> dict[str, list[str]]:
@@ -82,7 +82,7 @@ class PlanLoss:
             for _, name in self.enabled(user, sid):
                 kept_kinds |= data_kinds(name)
         for sid in new:
-            for _, name in self.plans(sid):
+            for _, name in self.service_plans(sid):
                 kept_kinds |= data_kinds(name)
         out: dict[str, list[str]] = {}
         for sid in sorted(gone & user.sku_ids, key=self.index.part):
@@ -127,7 +127,7 @@ class PlanLoss:
     def unknown(self, user: User, removed: Iterable[str]) -> list[str]:
         """Part numbers of the removed products whose service plans neither the tenant nor
         Microsoft's table lists: what removing them costs cannot be told."""
-        return sorted(self.index.part(sid) for sid in set(removed) & user.sku_ids if not self.plans(sid))
+        return sorted(self.index.part(sid) for sid in set(removed) & user.sku_ids if not self.service_plans(sid))
 
     def switched_off(self, user: User, removed: Iterable[str]) -> set[str]:
         """The plan ids the removal of `removed` would switch off: on in them, and neither on nor
