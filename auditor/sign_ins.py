@@ -5,34 +5,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 
 from .model import User
 from .timestamps import timestamp_or_none
-
-
-@lru_cache(maxsize=64)
-def _time_text(cutoff: datetime) -> str:
-    """`cutoff` as a date-time in Graph's usual form, rounded up to the whole second, so that for
-    such a text `text >= _time_text(cutoff)` says the time is at or after `cutoff`."""
-    when = cutoff.astimezone(UTC)
-    whole = when.replace(microsecond=0, tzinfo=None)
-    if when.microsecond:
-        whole += timedelta(seconds=1)
-    return f"{whole.isoformat()}Z"
-
-
-def _since(text: str | None, cut: str) -> bool:
-    """Whether `text` is surely at or after the cut: a real date-time in Graph's usual form
-    (2026-11-01T06:00:00Z) orders as its text does; any other form is not settled here."""
-    if text is None or len(text) != 20 or text[10] != "T" or text[19] != "Z" or text < cut:
-        return False
-    try:
-        datetime.fromisoformat(text[:19])  # a real day and time (no 2026-02-30)
-    except ValueError:
-        return False
-    return True
 
 
 def sign_in_time(text: str | None) -> datetime | None:
@@ -62,25 +38,8 @@ def last_attempt(user: User) -> datetime | None:
     return max(seen) if seen else None
 
 
-@lru_cache(maxsize=64)
-def days_before(when: datetime, days: int) -> datetime:
-    """`when` less `days` days (once per pair: a rule asks it for each user)."""
-    return when - timedelta(days=days)
-
-
 def dormant(user: User, cutoff: datetime) -> bool:
-    """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside.
-
-    Most accounts signed in recently, in Graph's usual text form: comparing the texts settles
-    them without parsing (the answer is the same); the rest are parsed."""
-    if cutoff.tzinfo is not None:
-        cut = _time_text(cutoff)
-        ok = user.last_successful_sign_in_date_time
-        if ok is not None:
-            if _since(ok, cut):
-                return False
-        elif _since(user.last_sign_in_date_time, cut) or _since(user.last_non_interactive_sign_in_date_time, cut):
-            return False
+    """No successful sign-in since `cutoff` (or never): the inactivity test, grace periods aside."""
     last = last_sign_in(user)
     return last is None or last < cutoff
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from ...guidance.clouds import Variant
@@ -27,7 +27,7 @@ from ...model import (
     User,
 )
 from ...policy.model import HygieneCheck
-from ...sign_ins import days_before, dormant, last_attempt, last_sign_in
+from ...sign_ins import dormant, last_attempt, last_sign_in
 from ...snapshot import MAILBOX_SETTINGS
 from ...usage_reports import ACTIVE_USERS, MAILBOXES
 from ..base import Context, parse_when
@@ -217,7 +217,7 @@ class InactiveUserLicensed(_UnusedAccount):
                        "mailboxSettings"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        cutoff = days_before(ctx.as_of, self.window(check))
+        cutoff = ctx.as_of - timedelta(days=self.window(check))
         if not user.account_enabled or not dormant(user, cutoff):
             return None
         last = last_sign_in(user)
