@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
     audit.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
     audit.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
+    audit.add_argument("--migration", metavar="MIGRATION_JSON",
+                       help="a migration.json written by `migrate`: its headline (users that can move, the next "
+                            "deadline, what paying for both tenants costs) becomes a line of the e-mail digest")
     add_graph_arguments(audit)
     add_email_arguments(audit)
     add_nightly_arguments(audit)

@@ -40,6 +40,7 @@ from .index import TenantIndex
 from .insights.nightly import Nightly, extra_outputs
 from .merge.document import build_merged_document
 from .merge.run import merge
+from .migration.headline import migration_lines, read_migration
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .outputs import output_lock, rotate_previous
 from .plan.holds import attach as attach_export
@@ -276,6 +277,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     billing = _billing(args)  # a bad billing file stops the run before any collection (exit 2)
     # read before the tenant: a bad export stops the run (exit 2) before any Graph request
     exchange = read_exchange_export(args.exchange_export) if getattr(args, "exchange_export", None) else None
+    migration = read_migration(args.migration) if getattr(args, "migration", None) else None  # likewise
     nightly = Nightly(args, policies, baseline)  # history, causes, cost allocation, chat (auditor.insights)
     out_dir = Path(args.output_dir)
     with _locked_output_dir(out_dir):
@@ -311,8 +313,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             name_reductions(document)
         document = nightly.enrich(document, plan)
         timings.mark("document")
+        headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
-                         plan=plan)
+                         plan=plan, headlines=headlines)
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
         timings.report()

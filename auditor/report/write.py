@@ -206,7 +206,8 @@ def render(
                 raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
         written.append(path)
     if readable:  # the e-mail's body (auditor.delivery): a digest of the report beside it
-        lines = headlines or digest_lines(document, locale)  # the bill's money and deadlines (audit --billing)
+        # the bill's money and deadlines (audit --billing), then the migration plan's (audit --migration)
+        lines = [*digest_lines(document, locale), *headlines]
         digest_html, digest_text = render_digest(shown, locale=locale, cloud=cloud, guidance=catalog,
                                                  plan_line=plan_line, states=states, headlines=lines,
                                                  redacted=redact)
