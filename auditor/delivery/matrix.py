@@ -9,7 +9,8 @@ client_id, cloud, name) as step outputs.
 The file (see tenants.example.yaml) lists tenants with their app registration, cloud, locale and
 recipients; `defaults` fills what a tenant leaves out. Without the file, one tenant is read from the
 environment (AZURE_TENANT_ID, AZURE_CLIENT_ID, LICENSE_AUDIT_CLOUD, LICENSE_AUDIT_LOCALE,
-LICENSE_AUDIT_EMAIL_TO, LICENSE_AUDIT_POLICIES, LICENSE_AUDIT_FAIL_ON), so the same workflow serves
+LICENSE_AUDIT_EMAIL_TO, LICENSE_AUDIT_POLICIES, LICENSE_AUDIT_FAIL_ON, LICENSE_AUDIT_BILLING,
+LICENSE_AUDIT_MIGRATION), so the same workflow serves
 one tenant or many. Nothing here is secret: tenant and client ids are identifiers, not credentials.
 """
 
@@ -37,7 +38,8 @@ FAIL_ON = ("low", "medium", "high", "critical", "never")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _DOMAIN = re.compile(r"^(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+\Z")
 _POLICIES = re.compile(r"^[A-Za-z0-9_./-]+\Z")
-_FIELDS = ("name", "tenant_id", "client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id")
+_FIELDS = ("name", "tenant_id", "client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id",
+           "billing", "migration")
 _DEFAULTABLE = ("client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id")
 
 
@@ -57,6 +59,10 @@ class TenantJob:
     # the app registration license-apply.yml writes with ("" = client_id): the nightly audit's app
     # then needs no write permission
     apply_client_id: str = ""
+    # repository files the audit reads beside the tenant ("" = none): the --billing CSV, which turns
+    # freed seats into money on the bill, and a migration.json `migrate` wrote (--migration)
+    billing: str = ""
+    migration: str = ""
 
 
 def _key(name: str) -> str:
@@ -91,16 +97,22 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     if locale:
         _one_of(locale, [loc.value for loc in Locale], f"{where}.locale")
     fail_on = _one_of(text("fail_on", "high"), list(FAIL_ON), f"{where}.fail_on")
-    policies = text("policies", "policies")
-    if not _POLICIES.match(policies) or ".." in policies.split("/"):
-        raise UsageError(f"{where}.policies: {policies!r} must be a relative path inside the repository")
+    policies, billing, migration = (_repository_path(text(f, d), f"{where}.{f}")
+                                    for f, d in (("policies", "policies"), ("billing", ""), ("migration", "")))
     recipients = _recipients(values.get("email_to") or [], f"{where}.email_to")
     name = text("name") or tenant_id
     key = _key(name)
     if not key:
         raise UsageError(f"{where}.name: {name!r} has no letters or digits to name the job by")
     return TenantJob(key, name, tenant_id, client_id, cloud, locale, ",".join(recipients), policies, fail_on,
-                     apply_client_id)
+                     apply_client_id, billing, migration)
+
+
+def _repository_path(value: str, field: str) -> str:
+    """A path the workflow hands to the auditor: relative, inside the checkout ("" = not given)."""
+    if value and (not _POLICIES.match(value) or value.startswith("/") or ".." in value.split("/")):
+        raise UsageError(f"{field}: {value!r} must be a relative path inside the repository")
+    return value
 
 
 def _one_of(value: str, allowed: list[str], field: str) -> str:
@@ -184,6 +196,8 @@ def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:
         "policies": environ.get("LICENSE_AUDIT_POLICIES") or "policies",
         "fail_on": environ.get("LICENSE_AUDIT_FAIL_ON") or "high",
         "apply_client_id": environ.get("LICENSE_APPLY_CLIENT_ID") or "",
+        "billing": environ.get("LICENSE_AUDIT_BILLING") or "",
+        "migration": environ.get("LICENSE_AUDIT_MIGRATION") or "",
     }
     return [_entry(raw, {}, "environment")]
 

@@ -28,7 +28,8 @@ def test_example_file_makes_one_job_per_tenant(tmp_path: Path, capsys: pytest.Ca
     assert jobs[0] == {"key": "contoso", "name": "Contoso", "tenant_id": "00000000-0000-0000-0000-000000000001",
                        "client_id": GUID, "cloud": "worldwide", "locale": "en",
                        "email_to": "licensing@contoso.example", "policies": "policies", "fail_on": "high",
-                       "apply_client_id": "00000000-0000-0000-0000-0000000000b1"}
+                       "apply_client_id": "00000000-0000-0000-0000-0000000000b1",
+                       "billing": "billing/contoso.csv", "migration": ""}
     assert jobs[1]["tenant_id"] == "contosonl.onmicrosoft.com"
     assert jobs[1]["email_to"] == "licensing@contoso.example,it@contoso.example.nl"
     assert (jobs[2]["cloud"], jobs[2]["fail_on"], jobs[2]["locale"]) == ("usgov", "medium", "")
@@ -41,7 +42,7 @@ def test_without_the_file_one_tenant_comes_from_repository_variables(capsys: pyt
     [job] = json.loads(capsys.readouterr().out)["include"]
     assert job == {"key": "tenant", "name": "tenant", "tenant_id": "contoso.onmicrosoft.com", "client_id": GUID,
                    "cloud": "worldwide", "locale": "da", "email_to": "a@contoso.example,b@contoso.example",
-                   "policies": "policies", "fail_on": "high", "apply_client_id": ""}
+                   "policies": "policies", "fail_on": "high", "apply_client_id": "", "billing": "", "migration": ""}
 
 
 def test_one_tenant_connection_takes_the_write_app(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,6 +97,10 @@ def test_github_output_needs_the_variable(tmp_path: Path, capsys: pytest.Capture
      "tenants[0]: unknown key 'secret'"),
     (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    policies: ../../etc\n",
      "tenants[0].policies: '../../etc' must be a relative path inside the repository"),
+    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    billing: /etc/billing.csv\n",
+     "tenants[0].billing: '/etc/billing.csv' must be a relative path inside the repository"),
+    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    migration: a/../../m.json\n",
+     "tenants[0].migration: 'a/../../m.json' must be a relative path inside the repository"),
     (f"tenants:\n  - name: Contoso NL\n    tenant_id: a.example\n    client_id: {GUID}\n"
      f"  - name: contoso-nl\n    tenant_id: b.example\n    client_id: {GUID}\n",
      "tenants[1].name: 'contoso-nl' and 'Contoso NL' both make the job key 'contoso-nl'"),
