@@ -255,9 +255,9 @@ def test_catalogs_are_read_lazily_per_locale() -> None:
 @pytest.mark.parametrize(("locale", "one", "many"), [
     (Locale.EN, "1 license is in the grace period", "3 licenses are in the grace period"),
     (Locale.NL, "1 licentie zit in de respijtperiode", "3 licenties zitten in de respijtperiode"),
-    (Locale.DA, "1 licens er i henstandsperioden", "3 licenser er i henstandsperioden"),
+    (Locale.DA, "1 licens er i respitperioden", "3 licenser er i respitperioden"),
     (Locale.SV, "1 licens är i respitperioden", "3 licenser är i respitperioden"),
-    (Locale.TR, "1 lisans ek süre içinde", "3 lisans ek süre içinde"),
+    (Locale.TR, "1 lisans yetkisiz kullanım süresinde", "3 lisans yetkisiz kullanım süresinde"),
 ])
 def test_counted_texts_agree_with_their_count(locale: Locale, one: str, many: str) -> None:
     from auditor import rulebook

@@ -84,7 +84,7 @@ EXPECTED = {
     },
     Locale.DA: {
         "title": "Microsoft 365-licensrevision – Contoso",
-        "seats_header": "| Produkt | Købt | I henstandsperiode | Deaktiveret \\(Suspended\\) | Deaktiveret \\(LockedOut\\) | Tildelt | Ledige | Status | Ubrugt pr\\. måned |",
+        "seats_header": "| Produkt | Købt | I respitperiode | Deaktiveret \\(Suspended\\) | Deaktiveret \\(LockedOut\\) | Tildelt | Ledige | Status | Ubrugt pr\\. måned |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Aktiv | Gratis |",
         "money": "- Ubrugte licenser pr\\. måned: **377,95\xa0€**",
         "as_of": "| Regler vurderet pr\\. | 1\\. nov\\. 2026 06\\.00 UTC |",
@@ -102,7 +102,7 @@ EXPECTED = {
     },
     Locale.TR: {
         "title": "Microsoft 365 lisans denetimi – Contoso",
-        "seats_header": "| Ürün | Satın alınan | Ek süre içinde | Devre dışı \\(Suspended\\) | Devre dışı \\(LockedOut\\) | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
+        "seats_header": "| Ürün | Satın alınan | Yetkisiz kullanım süresinde | Devre dışı \\(Suspended\\) | Devre dışı \\(LockedOut\\) | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Etkin | Ücretsiz |",
         "money": "- Kullanılmayan lisansların aylık tutarı: **€377,95**",
         "as_of": "| Kuralların değerlendirildiği tarih | 1 Kas 2026 06\\:00 UTC |",
