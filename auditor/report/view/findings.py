@@ -334,8 +334,9 @@ def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], ca
         hidden = len(items) - len(shown)
         shared, recipes = _once(shared, seen), tuple(_once(recipe, seen) for recipe in recipes)
         anchor = rule_anchor(rule)
-        shared = _said_once(shared, f"{anchor}-fix", shown_steps, roles)
-        recipes = tuple(_said_once(recipe, f"{anchor}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
+        fix = "fix-" + anchor.removeprefix("rule-")  # the recipes' ids; "rule-" begins a section's only
+        shared = _said_once(shared, f"{fix}-0", shown_steps, roles)
+        recipes = tuple(_said_once(recipe, f"{fix}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
         notes, note_of = state_notes((row.id, row.state_reason) for recipe in recipes for row in recipe.rows)
         sections.append(
             RuleSection(
