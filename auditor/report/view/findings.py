@@ -75,6 +75,7 @@ class Recipe(msgspec.Struct, frozen=True):
     role_ref: str = ""  # the role's number in the report's table of roles
     product: str = ""  # the products of every row, said once above the table; empty when the rows differ
     group: str = ""  # the same for the groups that assign them
+    group_column: bool = True  # rows differ in their groups: the table has a column for them
 
 
 class RuleSection(msgspec.Struct, frozen=True):
@@ -235,7 +236,8 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], kno
     # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
     several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
     shown = [msgspec.structs.replace(recipe, rows=tuple(rows), caption=recipe.caption if several else "",
-                                     product=_said_by_all(rows, "products"), group=_said_by_all(rows, "groups"))
+                                     product=_said_by_all(rows, "products"), group=_said_by_all(rows, "groups"),
+                                     group_column=any(row.groups for row in rows) and not _said_by_all(rows, "groups"))
              for recipe, rows in ordered[:RECIPE_CAP]]
     rest = [row for _, rows in ordered[RECIPE_CAP:] for row in rows]
     if rest:
