@@ -55,3 +55,25 @@ def test_what_repeats_is_said_once(pages: dict[Locale, str]) -> None:
     full = "a license that a group assigns cannot be removed from a single user"
     assert page.count(f"Microsoft 365 E3 reaches [Name] through the group All Office Staff; {full}") == 1
     assert page.count("Microsoft 365 E3 reaches [Name] through the group All Office") > 2
+
+
+def test_a_long_step_is_in_full_once_and_then_named_by_its_opening() -> None:
+    from auditor.report.view.once import Step, steps_once
+
+    long = ("Microsoft 365 E3 reaches [Name] through the group All Office Staff; a license that a group assigns "
+            "cannot be removed from a single user.")
+    short = "Select [Name], then open the Licenses and apps tab."
+    shown: dict[str, str] = {}
+    assert steps_once([long, short], "fix-a-1", shown) == (Step(long), Step(short))
+    # the same recipe built again (the HTML's cap) keeps its steps whole
+    assert steps_once([long], "fix-a-1", shown) == (Step(long),)
+    opening = "Microsoft 365 E3 reaches [Name] through the group All Office Staff;"
+    assert steps_once([long, short], "fix-b-2", shown) == (Step(opening, "fix-a-1"), Step(short))
+
+
+def test_a_reason_several_rows_share_is_one_note() -> None:
+    from auditor.report.view.once import Note, state_notes
+
+    notes, note_of = state_notes([("a", "usage unknown"), ("b", ""), ("c", "usage unknown"), ("d", "own reason")])
+    assert notes == (Note("1", "usage unknown"),)
+    assert note_of == {"a": "1", "c": "1"}  # "d" keeps its reason beside its state; "b" has none

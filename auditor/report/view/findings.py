@@ -76,6 +76,7 @@ class Recipe(msgspec.Struct, frozen=True):
     product: str = ""  # the products of every row, said once above the table; empty when the rows differ
     group: str = ""  # the same for the groups that assign them
     group_column: bool = True  # rows differ in their groups: the table has a column for them
+    price_column: bool = True  # the product column, or only the prices when `product` says it once
 
 
 class RuleSection(msgspec.Struct, frozen=True):
@@ -237,7 +238,8 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], kno
     several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
     shown = [msgspec.structs.replace(recipe, rows=tuple(rows), caption=recipe.caption if several else "",
                                      product=_said_by_all(rows, "products"), group=_said_by_all(rows, "groups"),
-                                     group_column=any(row.groups for row in rows) and not _said_by_all(rows, "groups"))
+                                     group_column=any(row.groups for row in rows) and not _said_by_all(rows, "groups"),
+                                     price_column=not _said_by_all(rows, "products") or any(row.cost for row in rows))
              for recipe, rows in ordered[:RECIPE_CAP]]
     rest = [row for _, rows in ordered[RECIPE_CAP:] for row in rows]
     if rest:

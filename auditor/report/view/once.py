@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 import msgspec
 
 REPEAT_FROM = 18  # words: a step at least this long is shown in full once per report
-OPENING = 10  # words of a repeated step that are shown again
+OPENING = 10  # words of a repeated step that are shown again, unless a clause ends near them
+CLAUSE = range(5, 15)  # an opening may end with a clause ("...through the group All Office Staff;")
 
 
 class Step(msgspec.Struct, frozen=True):
@@ -38,8 +39,16 @@ class Role(msgspec.Struct, frozen=True):
 
 
 def opening(text: str) -> str:
-    """The first words of a step shown again, which say what it is about (the product, the group)."""
-    return " ".join(text.split()[:OPENING])
+    """The first words of a step shown again, which say what it is about (the product, the group):
+    up to the last clause that ends within CLAUSE words, else OPENING words, never cut inside
+    parentheses."""
+    words = text.split()
+    ends = [n for n in CLAUSE if n <= len(words) and words[n - 1][-1] in ";:,"]
+    if ends:
+        return " ".join(words[:ends[-1]])
+    kept = words[:OPENING]
+    opened = [i for i, word in enumerate(kept) if "(" in word and ")" not in " ".join(kept[i:])]
+    return " ".join(kept[:opened[0]] if opened and opened[0] >= CLAUSE.start else kept)
 
 
 def steps_once(steps: Sequence[str], anchor: str, shown: dict[str, str]) -> tuple[Step, ...]:
