@@ -43,7 +43,7 @@ def opening(text: str) -> str:
     up to the last clause that ends within CLAUSE words, else OPENING words, never cut inside
     parentheses."""
     words = text.split()
-    ends = [n for n in CLAUSE if n <= len(words) and words[n - 1][-1] in ";:,"]
+    ends = [n for n in CLAUSE if n <= len(words) and words[n - 1][-1] in ";:"]  # a comma may start a relative clause
     if ends:
         return " ".join(words[:ends[-1]])
     kept = words[:OPENING]
