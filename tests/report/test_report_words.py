@@ -77,3 +77,14 @@ def test_a_reason_several_rows_share_is_one_note() -> None:
     notes, note_of = state_notes([("a", "usage unknown"), ("b", ""), ("c", "usage unknown"), ("d", "own reason")])
     assert notes == (Note("1", "usage unknown"),)
     assert note_of == {"a": "1", "c": "1"}  # "d" keeps its reason beside its state; "b" has none
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_every_link_to_what_was_said_once_finds_it(pages: dict[Locale, str], locale: Locale) -> None:
+    import re
+
+    page = pages[locale]
+    targets = set(re.findall(r'href="#([^"]+)"', page))
+    assert {"role-1", "why-rule-inactive-user-licensed"} <= targets
+    assert any(t.startswith("fix-") for t in targets)
+    assert targets <= set(re.findall(r'id="([^"]+)"', page))
