@@ -38,6 +38,7 @@ from auditor.report.view.context import (
     RenderContext,
 )
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
+from auditor.report.view.once import Role
 from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats
 from auditor.report.view.states import FindingState
 
@@ -104,6 +105,7 @@ class ReportView(msgspec.Struct, frozen=True):
     warnings: tuple[str, ...]
     warnings_more: str
     sections: tuple[RuleSection, ...]
+    roles: tuple[Role, ...]  # the roles the sections' recipes name, each once, numbered
     redacted: bool
     generated_by: str
 
@@ -191,6 +193,8 @@ def build_view(
     users = summary.get("users") or {}
     skus = document.get("skus") or []
     seats, seats_more = build_seats(ctx, skus)
+    roles: dict[str, Role] = {}
+    sections = build_sections(ctx, document.get("findings") or [], cap_per_rule, memo, roles)
     return ReportView(
         t=ctx.t,
         lang=locale.value,
@@ -239,7 +243,8 @@ def build_view(
         seats_lifecycle=has_lifecycle_seats(skus),
         warnings=tuple(clean(w, TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
-        sections=build_sections(ctx, document.get("findings") or [], cap_per_rule, memo),
+        sections=sections,
+        roles=tuple(roles.values()),
         redacted=redacted,
         generated_by=ctx.t.pgettext(
             "generated_by",

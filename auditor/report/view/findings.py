@@ -21,6 +21,7 @@ from auditor.report.view.context import (
     RenderContext,
     subject_text,
 )
+from auditor.report.view.once import Note, Role, Step, role_number, state_notes, steps_once
 
 RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point to findings.csv
 ROLE_LIMIT = 2000  # the required-role line is never cut: it names who may make the change
@@ -69,6 +70,13 @@ class Recipe(msgspec.Struct, frozen=True):
     next_steps: tuple[str, ...]
     links: tuple[Link, ...]
     rows: tuple[FindingRow, ...]
+    anchor: str = ""  # the recipe's id in report.html, which a step shown again links to
+    shown: tuple[Step, ...] = ()  # the steps as the report shows them (auditor.report.view.once)
+    role_ref: str = ""  # the role's number in the report's table of roles
+    product: str = ""  # the products of every row, said once above the table; empty when the rows differ
+    group: str = ""  # the same for the groups that assign them
+    group_column: bool = True  # rows differ in their groups: the table has a column for them
+    price_column: bool = True  # the product column, or only the prices when `product` says it once
 
 
 class RuleSection(msgspec.Struct, frozen=True):
@@ -88,6 +96,9 @@ class RuleSection(msgspec.Struct, frozen=True):
     shared: Recipe  # the steps, role, next steps and links every recipe of the rule has, shown once
     recipes: tuple[Recipe, ...]  # each with what is its own only
     more_text: str
+    policy: str  # the policy entry of every row, said once; empty when the rows differ (each says its own)
+    notes: tuple[Note, ...]  # why the plan holds its findings back, each reason once
+    note_of: dict[str, str]  # row id -> the number of its note
 
 
 def _policy_text(finding: Mapping[str, Any]) -> str:
@@ -225,7 +236,10 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], kno
     ordered = sorted(by_key.values(), key=lambda item: -len(item[1]))
     # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
     several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
-    shown = [msgspec.structs.replace(recipe, rows=tuple(rows), caption=recipe.caption if several else "")
+    shown = [msgspec.structs.replace(recipe, rows=tuple(rows), caption=recipe.caption if several else "",
+                                     product=_said_by_all(rows, "products"), group=_said_by_all(rows, "groups"),
+                                     group_column=any(row.groups for row in rows) and not _said_by_all(rows, "groups"),
+                                     price_column=not _said_by_all(rows, "products") or any(row.cost for row in rows))
              for recipe, rows in ordered[:RECIPE_CAP]]
     rest = [row for _, rows in ordered[RECIPE_CAP:] for row in rows]
     if rest:
@@ -233,6 +247,12 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], kno
                                  "column of findings.csv.")
         shown.append(Recipe(caption, (), "", (), (), tuple(rest)))
     return tuple(shown)
+
+
+def _said_by_all(rows: Sequence[FindingRow], field: str) -> str:
+    """The value of `field` when two or more rows have it alike, so the table says it once above it."""
+    values = {getattr(row, field) for row in rows}
+    return values.pop() if len(rows) > 1 and len(values) == 1 else ""
 
 
 def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tuple[Recipe, ...]]:
@@ -272,12 +292,26 @@ def _once(recipe: Recipe, seen: set[object]) -> Recipe:
     return msgspec.structs.replace(recipe, next_steps=next_steps, links=links)
 
 
+def _said_once(recipe: Recipe, anchor: str, shown: dict[str, str], roles: dict[str, Role]) -> Recipe:
+    """`recipe` with its anchor, its steps as the report shows them and its role's number."""
+    return msgspec.structs.replace(recipe, anchor=anchor, shown=steps_once(recipe.steps, anchor, shown),
+                                   role_ref=role_number(roles, recipe.role))
+
+
+def _common_policy(recipes: Sequence[Recipe]) -> str:
+    policies = {row.policy for recipe in recipes for row in recipe.rows}
+    return policies.pop() if len(policies) == 1 else ""
+
+
 def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], cap: int,
-                   memo: RowMemo | None = None) -> tuple[RuleSection, ...]:
+                   memo: RowMemo | None = None, roles: dict[str, Role] | None = None) -> tuple[RuleSection, ...]:
     """One section per rule, open before waived and the most severe first; at most `cap` rows each,
-    gathered under the recipes they share."""
+    gathered under the recipes they share. `roles`: role -> its number in the report's table of
+    roles, filled in the order the sections name them."""
     if memo is None or not memo.serves(ctx):
         memo = RowMemo()
+    roles = {} if roles is None else roles
+    shown_steps: dict[str, str] = {}  # a long step -> the recipe that shows it in full
     by_rule: dict[str, list[Mapping[str, Any]]] = {}
     for finding in findings:
         by_rule.setdefault(str(finding.get("rule", "")), []).append(finding)
@@ -303,10 +337,15 @@ def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], ca
         bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)
         hidden = len(items) - len(shown)
         shared, recipes = _once(shared, seen), tuple(_once(recipe, seen) for recipe in recipes)
+        anchor = rule_anchor(rule)
+        fix = "fix-" + anchor.removeprefix("rule-")  # the recipes' ids; "rule-" begins a section's only
+        shared = _said_once(shared, f"{fix}-0", shown_steps, roles)
+        recipes = tuple(_said_once(recipe, f"{fix}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
+        notes, note_of = state_notes((row.id, row.state_reason) for recipe in recipes for row in recipe.rows)
         sections.append(
             RuleSection(
                 rule=clean(rule, 100),
-                anchor=rule_anchor(rule),
+                anchor=anchor,
                 title=ctx.title(rule),
                 description=ctx.describe(rule),
                 severity=severity,
@@ -328,6 +367,9 @@ def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], ca
                     hidden,
                 )
                 if hidden > 0 else "",
+                policy=_common_policy(recipes),
+                notes=notes,
+                note_of=note_of,
             )
         )
     return tuple(sections)

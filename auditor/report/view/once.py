@@ -1,0 +1,83 @@
+"""What the full report says once instead of at every place it applies.
+
+- A role ("Groups Administrator, User Administrator ... to change its members") is listed once, in
+  the report's table of roles; a recipe names its number.
+- Why the plan holds findings back ("the usage reports cannot show whether the product is still
+  used ...") is said once under its rule's tables, as a numbered note, when several rows share it;
+  each row keeps its state and points to its note. A reason of one row stays beside its state.
+- A long step the report has already shown in full (the same group to leave, the same product to
+  move its users from) is shown again by its first words, linked to the recipe that has it in full.
+  A short step is repeated as it is: a reference would hardly be shorter.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import msgspec
+
+REPEAT_FROM = 18  # words: a step at least this long is shown in full once per report
+OPENING = 10  # words of a repeated step that are shown again, unless a clause ends near them
+CLAUSE = range(5, 15)  # an opening may end with a clause ("...through the group All Office Staff;")
+
+
+class Step(msgspec.Struct, frozen=True):
+    text: str
+    ref: str = ""  # the anchor of the recipe that shows this step in full; empty when this is in full
+
+
+class Note(msgspec.Struct, frozen=True):
+    number: str
+    text: str
+
+
+class Role(msgspec.Struct, frozen=True):
+    number: str
+    anchor: str  # the role's row in the report's table of roles ("role-1")
+    text: str
+
+
+def opening(text: str) -> str:
+    """The first words of a step shown again, which say what it is about (the product, the group):
+    up to the last clause that ends within CLAUSE words, else OPENING words, never cut inside
+    parentheses."""
+    words = text.split()
+    ends = [n for n in CLAUSE if n <= len(words) and words[n - 1][-1] in ";:"]  # a comma may start a relative clause
+    if ends:
+        return " ".join(words[:ends[-1]])
+    kept = words[:OPENING]
+    opened = [i for i, word in enumerate(kept) if "(" in word and ")" not in " ".join(kept[i:])]
+    return " ".join(kept[:opened[0]] if opened and opened[0] >= CLAUSE.start else kept)
+
+
+def steps_once(steps: Sequence[str], anchor: str, shown: dict[str, str]) -> tuple[Step, ...]:
+    """`steps` of the recipe at `anchor`, each long one in full only where the report first has it;
+    `shown`: step -> the anchor of the recipe that has it in full, updated."""
+    out = []
+    for step in steps:
+        first = shown.setdefault(step, anchor)
+        repeat = first != anchor and len(step.split()) >= REPEAT_FROM
+        out.append(Step(opening(step), first) if repeat else Step(step))
+    return tuple(out)
+
+
+def role_number(roles: dict[str, Role], text: str) -> str:
+    """The number of role `text` in the report's table of roles (`roles`: each role once, in the
+    order the report first names it, updated); empty for no role."""
+    if not text:
+        return ""
+    if text not in roles:
+        n = str(len(roles) + 1)
+        roles[text] = Role(n, f"role-{n}", text)
+    return roles[text].number
+
+
+def state_notes(reasons: Iterable[tuple[str, str]]) -> tuple[tuple[Note, ...], dict[str, str]]:
+    """(row id, why it waits) pairs -> each reason that several rows share as a numbered note, and
+    row id -> its note's number; a row with a reason of its own keeps it beside its state."""
+    pairs = [(row, reason) for row, reason in reasons if reason]
+    shared = [reason for reason, n in Counter(reason for _, reason in pairs).items() if n > 1]
+    numbers = {reason: str(i) for i, reason in enumerate(shared, 1)}
+    note_of = {row: numbers[reason] for row, reason in pairs if reason in numbers}
+    return tuple(Note(n, reason) for reason, n in numbers.items()), note_of

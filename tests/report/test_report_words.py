@@ -1,0 +1,90 @@
+"""The full report of the demo tenant stays readable: at most 6,000 words of report.html in every
+language (docs/reports.md, "Sizes"), counted as the digest's words are (tags stripped, <head>
+dropped). What repeats is said once: a role in the table of roles, a reason several rows share in
+a note, a long step in full where the report first has it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.model import Locale
+
+from .test_digest_size import ROOT, words
+
+TARGET = 6_000  # issue 39: not met yet, see docs/reports.md "Sizes"
+CEILING = 7_000  # what the report measures today, with room: a change that makes it longer fails
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[Locale, str]:
+    out: dict[Locale, str] = {}
+    for locale in Locale:
+        directory = tmp_path_factory.mktemp(f"demo-{locale.value}")
+        assert main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
+                     "--policies", str(ROOT / "policies" / "example.yaml"), "--output-dir", str(directory),
+                     "--format", "html", "--locale", locale.value, "--as-of", "2026-11-01T06:00:00Z"]) == 1
+        out[locale] = (Path(directory) / "report.html").read_text(encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_the_demo_report_does_not_grow(pages: dict[Locale, str], locale: Locale) -> None:
+    assert words(pages[locale]) <= CEILING, words(pages[locale])
+
+
+NOT_YET = pytest.mark.xfail(strict=True, reason="6,330-6,810 words: the target is not met yet in this language")
+
+
+@pytest.mark.parametrize("locale", [pytest.param(loc, marks=() if loc is Locale.TR else NOT_YET) for loc in Locale],
+                         ids=lambda loc: loc.value)
+def test_the_demo_report_is_at_most_6000_words(pages: dict[Locale, str], locale: Locale) -> None:
+    assert words(pages[locale]) <= TARGET, words(pages[locale])
+
+
+def test_what_repeats_is_said_once(pages: dict[Locale, str]) -> None:
+    page = pages[Locale.EN]
+    # each role whole once, in the table of roles; the recipes name its number
+    assert page.count("a License Administrator cannot change members") == 1
+    assert page.count('<a href="#role-1"') > 3
+    # a wait reason that several rows share: once, in its rule's notes
+    assert page.count("the usage reports cannot show whether the product is still used") == 1
+    # a long step the report has already shown: its first words, linked to where it is in full
+    full = "a license that a group assigns cannot be removed from a single user"
+    assert page.count(f"Microsoft 365 E3 reaches [Name] through the group All Office Staff; {full}") == 1
+    assert page.count("Microsoft 365 E3 reaches [Name] through the group All Office") > 2
+
+
+def test_a_long_step_is_in_full_once_and_then_named_by_its_opening() -> None:
+    from auditor.report.view.once import Step, steps_once
+
+    long = ("Microsoft 365 E3 reaches [Name] through the group All Office Staff; a license that a group assigns "
+            "cannot be removed from a single user.")
+    short = "Select [Name], then open the Licenses and apps tab."
+    shown: dict[str, str] = {}
+    assert steps_once([long, short], "fix-a-1", shown) == (Step(long), Step(short))
+    # the same recipe built again (the HTML's cap) keeps its steps whole
+    assert steps_once([long], "fix-a-1", shown) == (Step(long),)
+    opening = "Microsoft 365 E3 reaches [Name] through the group All Office Staff;"
+    assert steps_once([long, short], "fix-b-2", shown) == (Step(opening, "fix-a-1"), Step(short))
+
+
+def test_a_reason_several_rows_share_is_one_note() -> None:
+    from auditor.report.view.once import Note, state_notes
+
+    notes, note_of = state_notes([("a", "usage unknown"), ("b", ""), ("c", "usage unknown"), ("d", "own reason")])
+    assert notes == (Note("1", "usage unknown"),)
+    assert note_of == {"a": "1", "c": "1"}  # "d" keeps its reason beside its state; "b" has none
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_every_link_to_what_was_said_once_finds_it(pages: dict[Locale, str], locale: Locale) -> None:
+    import re
+
+    page = pages[locale]
+    targets = set(re.findall(r'href="#([^"]+)"', page))
+    assert {"role-1", "why-rule-inactive-user-licensed"} <= targets
+    assert any(t.startswith("fix-") for t in targets)
+    assert targets <= set(re.findall(r'id="([^"]+)"', page))
