@@ -38,6 +38,7 @@ from .guidance.facts import Facts
 from .guidance.library import RuleGuidance, ValueFormatter
 from .guidance.links import GRAPH, PER_CLOUD, URLS
 from .guidance.remediation import Action, TextRef
+from .guidance.rules import GUIDANCE
 from .guidance.texts import Catalogs, Value, common
 from .guidance.texts.declare import Declared
 from .merge.rules import MERGE_RULES
@@ -47,7 +48,8 @@ from .rules import RULES
 __all__ = ["ALL_RULE_IDS", "CATALOGS", "by_id", "declared", "describe", "message", "raw", "remediation", "render",
            "render_one", "title"]
 
-_BY_ID: dict[str, RuleGuidance] = {rule.id: rule for rule in (*RULES, *MERGE_RULES)}
+# a rule's guidance by its id: its own class in auditor.guidance.rules; a merge rule carries its own
+_BY_ID: dict[str, RuleGuidance] = {rule.id: rule for rule in (*RULES, *MERGE_RULES)} | {g.id: g for g in GUIDANCE}
 ALL_RULE_IDS: tuple[str, ...] = tuple(_BY_ID)
 
 
