@@ -62,7 +62,8 @@ def rule_table(rules: Sequence[Rule | MergeRule]) -> str:
 
 
 def details_table() -> str:
-    rows = [f"| `{r.id}` | {_cell(by_id()[r.id].details_doc)} |" for r in (*RULES, *MERGE_RULES)]
+    every: tuple[Rule | MergeRule, ...] = (*RULES, *MERGE_RULES)
+    rows = [f"| `{r.id}` | {_cell(by_id()[r.id].details_doc)} |" for r in every]
     return "\n".join(["| rule | details |", "| --- | --- |", *rows])
 
 

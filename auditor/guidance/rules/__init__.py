@@ -10,6 +10,7 @@ list, in the order of auditor.rules.RULES.
 from __future__ import annotations
 
 from ..library import RuleGuidance
-from . import hygiene
+from . import assignments, hygiene, moves, usage_reports
 
-GUIDANCE: tuple[RuleGuidance, ...] = (*hygiene.GUIDANCE,)
+GUIDANCE: tuple[RuleGuidance, ...] = (*assignments.GUIDANCE, *hygiene.GUIDANCE, *usage_reports.GUIDANCE,
+                                      *moves.GUIDANCE)
