@@ -10,7 +10,7 @@ list, in the order of auditor.rules.RULES.
 from __future__ import annotations
 
 from ..library import RuleGuidance
-from . import assignments, hygiene, moves, usage_reports
+from . import assignments, hygiene, moves, seats, usage_reports
 
-GUIDANCE: tuple[RuleGuidance, ...] = (*assignments.GUIDANCE, *hygiene.GUIDANCE, *usage_reports.GUIDANCE,
-                                      *moves.GUIDANCE)
+GUIDANCE: tuple[RuleGuidance, ...] = (*assignments.GUIDANCE, *seats.GUIDANCE, *hygiene.GUIDANCE,
+                                      *usage_reports.GUIDANCE, *moves.GUIDANCE)
