@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from ..billing.file import BillingFile
-from ..guidance.library import RuleGuidance
 from ..index import TenantIndex
 from ..model import Finding, Layout, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
@@ -94,9 +93,10 @@ class Context:
         return dict(found)
 
 
-class Rule(RuleGuidance):
-    """A rule: its id, default severity, policy key and schema fragment, evaluation, and (from
-    RuleGuidance) its message and remediation. auditor.rules.RULES lists them."""
+class Rule:
+    """A rule: its id, default severity, policy key and schema fragment, and its evaluation.
+    auditor.rules.RULES lists them; what the report says of a finding (texts, message, remediation)
+    is the rule's guidance, in auditor.guidance.rules, found by the rule's id."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]

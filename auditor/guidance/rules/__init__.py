@@ -10,7 +10,7 @@ list, in the order of auditor.rules.RULES.
 from __future__ import annotations
 
 from ..library import RuleGuidance
-from . import assignments, hygiene, moves, seats, usage_reports
+from . import assignments, hygiene, moves, seats, usage_reports, waivers
 
 GUIDANCE: tuple[RuleGuidance, ...] = (*assignments.GUIDANCE, *seats.GUIDANCE, *hygiene.GUIDANCE,
-                                      *usage_reports.GUIDANCE, *moves.GUIDANCE)
+                                      *usage_reports.GUIDANCE, *moves.GUIDANCE, *waivers.GUIDANCE)
