@@ -68,7 +68,8 @@ class Context:
 
     def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> dict[str, Any]:
         """How `user` holds `sku_ids`, for a finding's details (worked out once per license layout;
-        each caller gets its own copy)."""
+        each caller gets its own copy). What the groups are and what leaving them takes the engine
+        adds after evaluation (auditor/enrichment.py)."""
         skus = sku_ids if isinstance(sku_ids, frozenset) else frozenset(sku_ids)
         key = (user.layout, skus, assignment)
         found = self._details.get(key)
@@ -81,8 +82,6 @@ class Context:
                 "sku_ids": {self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s
                             for s in ids},
             }
-            found |= self.groups.facts((g for s in ids for g in self.index.assigning_group_ids(user, s)),
-                                       (self.index.part(s) for s in ids))
             # products held directly as well as from a group: removing them takes both the
             # assignLicense call and leaving the groups (only present when there are any)
             grouped = {st.sku_id.lower() for st in user.license_assignment_states if st.assigned_by_group}
@@ -107,6 +106,10 @@ class Rule:
     fragment: ClassVar[dict[str, Any] | None] = None
     needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot parts; see Gap.part
     waivable: ClassVar[bool] = True  # a policy's `waivers:` may name it
+    # The fix of a user's finding removes its products, or leaves the groups that give them: the
+    # engine then adds what that ends and which groups it leaves (auditor/enrichment.py).
+    removes: ClassVar[bool] = False
+    leaves: ClassVar[bool] = False
     reclaimable: ClassVar[bool] = False  # its cost counts as licenses to reclaim in the report summary
 
     @classmethod

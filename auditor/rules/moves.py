@@ -88,6 +88,7 @@ class SubscriptionMove(Rule):
 
 
     id = "subscription-move"
+    removes = True  # the fix takes the finding's products away
     default_severity = Severity.LOW
     section = "moves"
     needs = frozenset({"users", "subscribedSkus"})
@@ -157,8 +158,7 @@ class SubscriptionMove(Rule):
                  and {m.lower() for m in g.members} <= moving]
         if whole:
             extra["whole_group"] = sorted(whole)
-        details = ctx.user_details(user, skus, None) | extra | ctx.data_loss.of(
-            user, skus, (new,) if new not in user.sku_ids else ()) | ctx.groups.leaving(user, skus)
+        details = ctx.user_details(user, skus, None) | extra
         text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
         return self.make(policy, f"moves/{entry.name}", ctx.user_subject(user), index.parts(skus), text, details,
                          severity=entry.severity, monthly_cost=round(saving, 2) if saving else None)

@@ -193,6 +193,7 @@ class ProductUnused(UsageRule):
 
 
     id = "product-unused"
+    removes = True  # the fix takes the finding's products away
     default_severity = Severity.MEDIUM
     reclaimable = True
     key = "sku"
@@ -227,7 +228,7 @@ class ProductUnused(UsageRule):
             skus = frozenset((sid,))
             details = ctx.user_details(user, skus, None) | {
                 "days": entry.days, "workloads": list(entry.workloads), "last_activity": latest,
-                "report_date": refreshed} | ctx.data_loss.of(user, skus) | ctx.groups.leaving(user, skus)
+                "report_date": refreshed}
             names = ", ".join(workload_title(w) for w in entry.workloads)
             text = (f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days"
                     + (f" (last activity {latest})" if latest else ""))
@@ -253,6 +254,7 @@ class Rightsize(UsageRule):
 
 
     id = "rightsize"
+    removes = True  # the fix takes the finding's products away
     default_severity = Severity.LOW
     key = "rightsize"
     fragment: ClassVar[dict[str, Any]] = {
@@ -300,8 +302,7 @@ class Rightsize(UsageRule):
                                            licensing.licensing_groups(policy, ctx.index), False)
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
-            details = ctx.user_details(user, skus, None) | extra | ctx.data_loss.of(
-                user, skus, (small,) if small not in user.sku_ids else ()) | ctx.groups.leaving(user, skus)
+            details = ctx.user_details(user, skus, None) | extra
             if not measured:
                 # Nothing the larger product adds could be measured: no evidence of non-use, so no
                 # saving is claimed, only a low-severity note that a person has to check.

@@ -42,8 +42,6 @@ class AssignmentRule(Rule):
         extra: dict[str, Any], cost: bool = False,
     ) -> Finding:
         details = ctx.user_details(user, sku_ids, a.name) | extra
-        if self.leaves:
-            details |= ctx.groups.leaving(user, sku_ids)
         return self.make(
             policy, f"assignments/{a.name}", ctx.user_subject(user), ctx.index.parts(sku_ids), message, details,
             severity=a.severity, monthly_cost=ctx.cost_of(sku_ids) if cost else None,

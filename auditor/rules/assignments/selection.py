@@ -26,6 +26,7 @@ class SkuNotAllowed(AssignmentRule):
 
 
     id = "sku-not-allowed"
+    removes = True  # the fix takes the finding's products away
     default_severity = Severity.MEDIUM
     key = "allowed"
     fragment = {**SKU_LIST_SCHEMA, "description": "The only products this population may hold."}
@@ -53,7 +54,6 @@ class SkuNotAllowed(AssignmentRule):
         for user, bad in ctx.index.holders(a.match, a.except_, lambda held: (held - allowed) or None):
             replace = next((r for r in required if r and r in allowed and r not in user.sku_ids), None)
             extra: dict[str, Any] = {"allowed": ctx.index.parts(allowed)}
-            extra |= ctx.data_loss.of(user, bad, (replace,) if replace else ())
             if replace:
                 extra["replace_with"] = ctx.index.part(replace)
                 extra["replace_with_id"] = ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id \
@@ -102,6 +102,7 @@ class SkuForbidden(AssignmentRule):
 
 
     id = "sku-forbidden"
+    removes = True  # the fix takes the finding's products away
     default_severity = Severity.HIGH
     key = "forbidden"
     fragment = {**SKU_LIST_SCHEMA, "minItems": 1, "description": "Products this population must not hold."}
@@ -115,7 +116,7 @@ class SkuForbidden(AssignmentRule):
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
                 policy, a, ctx, user, bad, f"holds {names}, which '{a.name}' forbids",
-                {"forbidden": ctx.index.parts(forbidden)} | ctx.data_loss.of(user, bad), cost=True,
+                {"forbidden": ctx.index.parts(forbidden)}, cost=True,
             )
 
 
