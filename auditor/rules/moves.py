@@ -86,7 +86,6 @@ class SubscriptionMove(Rule):
             keep_disabled_plans: true
     """
 
-
     id = "subscription-move"
     removes = True  # the fix takes the finding's products away
     default_severity = Severity.LOW

@@ -191,7 +191,6 @@ class ProductUnused(UsageRule):
             days: 30
     """
 
-
     id = "product-unused"
     removes = True  # the fix takes the finding's products away
     default_severity = Severity.MEDIUM
@@ -251,7 +250,6 @@ class Rightsize(UsageRule):
             unless_active: [teams_phone, power_bi, defender]
             days: 90
     """
-
 
     id = "rightsize"
     removes = True  # the fix takes the finding's products away

@@ -24,7 +24,6 @@ class WaiverExpired(Rule):
             expires: 2027-06-30
     """
 
-
     id = "waiver-expired"
     default_severity = Severity.MEDIUM
     section = "waivers"

@@ -30,7 +30,6 @@ class SkuCombinationForbidden(AssignmentRule):
             exclusive: [[EMS, EMSPREMIUM], {keep: SPE_E5, remove: [SPE_E3]}]
     """
 
-
     id = "sku-combination-forbidden"
     default_severity = Severity.MEDIUM
     key = "exclusive"
@@ -122,7 +121,6 @@ class AssignmentNotGroupBased(AssignmentRule):
             match: {all: true}
             group_based_only: [SPE_E3]
     """
-
 
     id = "assignment-not-group-based"
     default_severity = Severity.LOW

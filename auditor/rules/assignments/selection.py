@@ -24,7 +24,6 @@ class SkuNotAllowed(AssignmentRule):
             allowed: [SPE_F1, FLOW_FREE]
     """
 
-
     id = "sku-not-allowed"
     removes = True  # the fix takes the finding's products away
     default_severity = Severity.MEDIUM
@@ -100,7 +99,6 @@ class SkuForbidden(AssignmentRule):
             forbidden: [SPE_E5]
     """
 
-
     id = "sku-forbidden"
     removes = True  # the fix takes the finding's products away
     default_severity = Severity.HIGH
@@ -129,7 +127,6 @@ class SkuRequiredMissing(AssignmentRule):
             match: {groups: ["Frontline Workers"]}
             required_any: [SPE_F1]
     """
-
 
     id = "sku-required-missing"
     default_severity = Severity.MEDIUM

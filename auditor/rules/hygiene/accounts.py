@@ -40,7 +40,6 @@ class DisabledUserLicensed(_UnusedAccount):
             data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, expires: 2027-06-30}
     """
 
-
     id = "disabled-user-licensed"
     reclaimable = True
     default_severity = Severity.HIGH
@@ -54,8 +53,6 @@ class DisabledUserLicensed(_UnusedAccount):
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
-
-
 
 
 class InactiveUserLicensed(_UnusedAccount):
@@ -73,7 +70,6 @@ class InactiveUserLicensed(_UnusedAccount):
         hygiene:
           inactive_users: {days: 90, severity: medium}
     """
-
 
     id = "inactive-user-licensed"
     reclaimable = True
@@ -130,8 +126,6 @@ class InactiveUserLicensed(_UnusedAccount):
                 + unverified(details))
 
 
-
-
 def mail_use(user: User, ctx: Context, since: datetime) -> dict[str, Any]:
     """What the usage reports say of the account's mailbox and OneDrive use since `since` (the
     policy's window): {"read": True, "since": date, "exchange": last day or None, "onedrive": ...}
@@ -156,7 +150,6 @@ class GuestLicensed(UserHygieneRule):
         hygiene:
           guest_users: {severity: medium}
     """
-
 
     id = "guest-licensed"
     reclaimable = True
@@ -186,7 +179,6 @@ class SharedMailboxLicensed(UserHygieneRule):
         hygiene:
           shared_mailboxes: {severity: low}
     """
-
 
     id = "shared-mailbox-licensed"
     default_severity = Severity.LOW

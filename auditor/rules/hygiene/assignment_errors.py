@@ -28,7 +28,6 @@ class LicenseAssignmentError(HygieneRule):
           assignment_errors: {severity: high}
     """
 
-
     id = "license-assignment-error"
     default_severity = Severity.HIGH
     key = "assignment_errors"
@@ -75,7 +74,6 @@ class GroupLicenseErrors(HygieneRule):
         hygiene:
           group_license_errors: {severity: medium}
     """
-
 
     id = "group-license-errors"
     default_severity = Severity.MEDIUM

@@ -24,7 +24,6 @@ class LicenseAssignedTwice(UserHygieneRule):
           assigned_twice: {severity: low}
     """
 
-
     id = "license-assigned-twice"
     default_severity = Severity.LOW
     key = "assigned_twice"
@@ -65,7 +64,6 @@ class LicenseRedundant(UserHygieneRule):
         hygiene:
           redundant_products: {severity: medium}
     """
-
 
     id = "license-redundant"
     default_severity = Severity.MEDIUM

@@ -27,7 +27,6 @@ class UsageLocationMissing(UserHygieneRule):
           usage_location: {severity: low}
     """
 
-
     id = "usage-location-missing"
     default_severity = Severity.LOW
     key = "usage_location"
@@ -51,7 +50,6 @@ class SubscriptionExpiring(HygieneRule):
         hygiene:
           expiring_subscriptions: {days: 30, severity: medium}
     """
-
 
     id = "subscription-expiring"
     default_severity = Severity.MEDIUM

@@ -54,7 +54,6 @@ class SpareSeatsOverLimit(CatalogRule):
             spare_seats: {max: 10, max_percent: 5}
     """
 
-
     id = "spare-seats-over-limit"
     default_severity = Severity.MEDIUM
     key = "spare_seats"
@@ -137,7 +136,6 @@ class SpareSeatsUnderMinimum(CatalogRule):
             spare_seats: {min: 2}
     """
 
-
     id = "spare-seats-under-minimum"
     default_severity = Severity.HIGH
     key = None  # shares `spare_seats` with spare-seats-over-limit
@@ -179,7 +177,6 @@ class SkuNotApproved(CatalogRule):
           - sku: FLOW_FREE
             free: true
     """
-
 
     id = "sku-not-approved"
     default_severity = Severity.MEDIUM

@@ -37,7 +37,6 @@ class SeatsInGrace(LifecycleRule):
           - sku: SPE_E3
     """
 
-
     id = "seats-in-grace"
     default_severity = Severity.MEDIUM
 
@@ -62,7 +61,6 @@ class LicenseSuspended(LifecycleRule):
         catalog:
           - sku: SPE_E3
     """
-
 
     id = "license-suspended"
     default_severity = Severity.HIGH
