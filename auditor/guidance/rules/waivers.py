@@ -14,7 +14,6 @@ from ...rules.assignments import SkuForbidden
 
 class WaiverExpired(RuleGuidance):
     id = rules.WaiverExpired.id
-
     texts = (
         Text("rule.waiver-expired.title", "Waiver expired"),
         Text("rule.waiver-expired.describe", "An agreed exception to the policy has passed its expiry date, so "
@@ -30,13 +29,9 @@ class WaiverExpired(RuleGuidance):
              "{waiver_rule} describes."),
         Text("role.waiver", "Maintainer of the policy file, together with the waiver's owner"),
     )
-
     graph_calls = False
-
     fires_when = "a waiver is past its `expires` date"
-
     details_doc = "`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"
-
     example_finding = ({"type": "waiver", "id": f"{SkuForbidden.id}:ann@contoso.example"}, [],
                        {"waiver_rule": SkuForbidden.id, "waiver_subject": "ann@contoso.example",
                         "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"})

@@ -39,7 +39,6 @@ from . import licensing
 
 class SkuCombinationForbidden(RuleGuidance):
     id = rules.SkuCombinationForbidden.id
-
     texts = (
         Text("rule.sku-combination-forbidden.title", "Forbidden product combination"),
         Text("rule.sku-combination-forbidden.describe", "The user holds products that the policy says must not be "
@@ -65,9 +64,7 @@ class SkuCombinationForbidden(RuleGuidance):
         Text("steps.combination.declared", "The policy keeps {keep} of {combination}: remove {sku} and nothing else.",
              "The policy keeps {keep} of {combination}: remove {sku} and nothing else."),
     )
-
     fires_when = "a user holds two or more products of one `exclusive` set"
-
     details_doc = (
         "`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do "
         "not (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the "
@@ -76,7 +73,6 @@ class SkuCombinationForbidden(RuleGuidance):
         "under a smaller plan: a way that removes it is ready only when the data fits) and `storage` (the default "
         "removal's)"
     )
-
     example_finding = (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
                                                  "keep": ["SPE_E5"],
                                                  "assigned_by_group": {"SPE_E5": [], "EMS": []},
@@ -172,7 +168,6 @@ class SkuCombinationForbidden(RuleGuidance):
 
 class AssignmentNotGroupBased(RuleGuidance):
     id = rules.AssignmentNotGroupBased.id
-
     texts = (
         Text("rule.assignment-not-group-based.title", "License not assigned through a group"),
         Text("rule.assignment-not-group-based.describe", "The policy expects this product to come from a group. "
@@ -195,20 +190,17 @@ class AssignmentNotGroupBased(RuleGuidance):
              "Once the group's licenses are active for {user}, removes the direct assignments of {sku}."),
         *licensing.TEXTS,
     )
-
     fires_when = (
         "a `group_based_only` product is assigned directly; with a catalog `licensing_group` the fix joins that "
         "group and removes the direct copy once the group's is active; when a group also assigns it, the fix removes "
         "the direct copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
     )
-
     details_doc = (
         "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans "
         "only the direct copy turns on; removing it would switch them off); when no group's copy stands in yet, "
         "`licensing_group` (product → the catalog's licensing group: `ref`, `file`, `line`, and its `id`, `name`, "
         "`gives`, or the `problem` that keeps the fix from joining it)"
     )
-
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
     def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:

@@ -43,7 +43,6 @@ from .base import assign_line, wait_for_usage_location
 
 class SkuNotAllowed(RuleGuidance):
     id = rules.SkuNotAllowed.id
-
     texts = (
         Text("rule.sku-not-allowed.title", "Product not allowed"),
         Text("rule.sku-not-allowed.describe", "The user holds a product that the policy does not allow for their "
@@ -96,16 +95,13 @@ class SkuNotAllowed(RuleGuidance):
         Text("graph.join", "Adds {user} to the group {group}, which assigns {new}; this comes before the removal, "
              "so the user is never without a license."),
     )
-
     fires_when = "a user in the population holds a product outside `allowed`"
-
     details_doc = (
         "`allowed`: [part numbers]; with a required product to replace it: `replace_with`, `replace_with_id`, and "
         "`replace_group` ({\"id\",\"name\",\"gives\"}: a group that assigns it, when the old product comes from a "
         "group); `leaving` (group id → products the user loses by leaving it); `no_usage_location`: true when a "
         "replacement is to be assigned and the user has no usage location"
     )
-
     example_finding = (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
@@ -204,7 +200,6 @@ class SkuNotAllowed(RuleGuidance):
 
 class SkuForbidden(RuleGuidance):
     id = rules.SkuForbidden.id
-
     texts = (
         Text("rule.sku-forbidden.title", "Forbidden product"),
         Text("rule.sku-forbidden.describe", "The policy forbids this product for the user. A forbidden license "
@@ -212,11 +207,8 @@ class SkuForbidden(RuleGuidance):
         Text("rule.sku-forbidden.message", "{user} holds {sku}, which the policy forbids.",
              "{user} holds {sku}, which the policy forbids."),
     )
-
     fires_when = "a user in the population holds a `forbidden` product"
-
     details_doc = "`forbidden`: [part numbers]"
-
     example_finding = (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
 
@@ -226,7 +218,6 @@ class SkuForbidden(RuleGuidance):
 
 class SkuRequiredMissing(RuleGuidance):
     id = rules.SkuRequiredMissing.id
-
     texts = (
         Text("rule.sku-required-missing.title", "Required product missing"),
         Text("rule.sku-required-missing.describe", "The user has none of the products the policy requires, so "
@@ -273,16 +264,13 @@ class SkuRequiredMissing(RuleGuidance):
         Text("graph.reprocess_group", "Makes Microsoft Entra ID apply the licenses of {user} again, so that the "
              "group {group} gives its {sku}."),
     )
-
     fires_when = "an enabled user in the population holds none of `required_any`"
-
     details_doc = ("`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location; "
                    "`licensing_group`: the first required product's catalog licensing group, which the fix joins "
                    "(as for assignment-not-group-based); "
                    "`group_membership`: [{`id`, `name`, `gives`, `via`: nested | direct | unknown}] for the groups "
                    "that assign a required product and that the user is a member of without their copy (then no "
                    "direct copy is proposed), with `group_kinds` as for every group a fix may change")
-
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:

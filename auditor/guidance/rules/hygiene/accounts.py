@@ -47,7 +47,6 @@ class _UnusedAccount(RuleGuidance):
 class DisabledUserLicensed(_UnusedAccount):
     id = rules.DisabledUserLicensed.id
     confirm = "steps.disabled.confirm"
-
     texts = (
         Text("rule.disabled-user-licensed.title", "Disabled user holds licenses"),
         Text("rule.disabled-user-licensed.describe", "The account is blocked from signing in but still takes up a "
@@ -61,12 +60,10 @@ class DisabledUserLicensed(_UnusedAccount):
              "No entry of the directory audit log, which reaches back {count} days, disabled the account: it was "
              "disabled at least {count} days ago."),
     )
-
     fires_when = (
         "a disabled account holds licenses; shared, room and equipment mailboxes are left to "
         "`shared-mailbox-licensed` (when their purpose could not be read, the finding says so)"
     )
-
     details_doc = (
         "`shared_mailbox`: `\"unknown\"` only when the account's mailbox purpose could not be read (a "
         "`mailboxSettings` gap, Graph's answer for this account was an error, or the account was not a candidate "
@@ -79,7 +76,6 @@ class DisabledUserLicensed(_UnusedAccount):
         "one enabled it again since, and the log's span is not known); `mailbox_bytes` and `mailbox_archive` "
         "when the mailbox usage report lists the account"
     )
-
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
@@ -100,7 +96,6 @@ class DisabledUserLicensed(_UnusedAccount):
 class InactiveUserLicensed(_UnusedAccount):
     id = rules.InactiveUserLicensed.id
     confirm = "steps.inactive.confirm"
-
     texts = (
         Text("rule.inactive-user-licensed.title", "Inactive user holds licenses"),
         Text("rule.inactive-user-licensed.describe", "The account has not been used for a long time but still "
@@ -124,14 +119,12 @@ class InactiveUserLicensed(_UnusedAccount):
         Text("steps.inactive.confirm", "Confirm with the manager of {user} that the account is no longer needed; "
              "if it is, record a waiver instead."),
     )
-
     fires_when = (
         "an enabled account has not signed in successfully for `days` days (`lastSuccessfulSignInDateTime`; failed "
         "attempts are not activity; `0001-01-01` means never); accounts created within the window are spared, and "
         "so are accounts licensed within it that never signed in (a license change does not hide an account "
         "dormant before it); shared, room and equipment mailboxes too; needs signInActivity"
     )
-
     details_doc = (
         "`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in "
         "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the "
@@ -139,10 +132,8 @@ class InactiveUserLicensed(_UnusedAccount):
         "`onedrive` (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when "
         "neither was used since); " + DATA_KEPT_DOC
     )
-
     example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
                                           "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
-
     message_variants = ("", ".never", ".attempts", ".never.attempts")
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
@@ -165,7 +156,6 @@ class InactiveUserLicensed(_UnusedAccount):
 
 class GuestLicensed(RuleGuidance):
     id = rules.GuestLicensed.id
-
     texts = (
         Text("rule.guest-licensed.title", "Guest holds licenses"),
         Text("rule.guest-licensed.describe", "A guest from outside the organization holds a paid license of this "
@@ -175,11 +165,8 @@ class GuestLicensed(RuleGuidance):
              "{user} really needs {sku}.",
              "Most guest access does not need a license of your tenant: confirm whether {user} really needs {sku}."),
     )
-
     fires_when = "a guest account holds licenses"
-
     details_doc = DATA_KEPT_DOC
-
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
     def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
@@ -190,7 +177,6 @@ class GuestLicensed(RuleGuidance):
 
 class SharedMailboxLicensed(RuleGuidance):
     id = rules.SharedMailboxLicensed.id
-
     texts = (
         Text("rule.shared-mailbox-licensed.title", "Shared mailbox holds licenses"),
         Text("rule.shared-mailbox-licensed.describe", "A shared, room or equipment mailbox takes up a paid "
@@ -232,29 +218,24 @@ class SharedMailboxLicensed(RuleGuidance):
               "Only if none of this applies, remove the license as described below; the mailbox keeps working "
               "without it."),
     )
-
     graph_calls = False
-
     fires_when = (
         "a shared, room or equipment mailbox (`mailboxSettings.userPurpose`) holds licenses; it needs one only above "
         "50 GB, with an archive or on a litigation/retention hold, which the fix says to check first (so it offers no "
         "ready-to-run Graph call: the admin removes the license after the checks). Judges the "
         "accounts whose purpose is read (disabled or inactive ones); needs MailboxSettings.Read"
     )
-
     details_doc = (
         "`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case); "
         "`storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with "
         "`shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox "
         "needs its license: the finding says so, proposes no removal and has no `monthly_cost`"
     )
-
     example_finding = (USER, ["SPE_E3", "SPE_E5"], {
         "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
                                                           "SPE_E5": []},
         "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]},
         "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
-
     message_variants = ("", ".room", ".equipment", ".keeps_size", ".keeps_archive")
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:

@@ -32,7 +32,6 @@ _ERROR_STATES = {"ActiveWithError": ".partial", "Disabled": ".disabled"}
 
 class LicenseAssignmentError(RuleGuidance):
     id = rules.LicenseAssignmentError.id
-
     texts = (
         Text("rule.license-assignment-error.title", "License assignment error"),
         Text("rule.license-assignment-error.describe", "Microsoft Entra ID could not fully apply the license, so "
@@ -83,7 +82,6 @@ class LicenseAssignmentError(RuleGuidance):
         Text("graph.reprocess_now", "Makes Microsoft Entra ID apply the licenses of {user} again; a license is free "
              "now, so nothing needs fixing first."),
     )
-
     fires_when = (
         "a license assignment failed: a `licenseAssignmentStates` error (CountViolation, MutuallyExclusiveViolation, "
         "DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other), or the state Error or "
@@ -91,7 +89,6 @@ class LicenseAssignmentError(RuleGuidance):
         "the matching section of Microsoft's \"resolve license assignment problems for a group\" page. A Disabled "
         "assignment without an error is not a failure"
     )
-
     details_doc = (
         "`error` (Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, "
         "DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other; `None` when only the "
@@ -99,12 +96,10 @@ class LicenseAssignmentError(RuleGuidance):
         "with an error); `free_seats` (CountViolation only: the product's usable seats not assigned when the "
         "tenant was read; above 0, nothing needs fixing before the reprocess)"
     )
-
     example_finding = (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                           "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
                                           "sku_ids": {"SPE_E5": E5}})
-
     message_variants = ("", *_ERROR_STATES.values())
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
@@ -158,7 +153,6 @@ class LicenseAssignmentError(RuleGuidance):
 
 class GroupLicenseErrors(RuleGuidance):
     id = rules.GroupLicenseErrors.id
-
     texts = (
         Text("rule.group-license-errors.title", "Group with license assignment errors"),
         Text("rule.group-license-errors.describe", "Microsoft Entra ID could not give some members of this group "
@@ -190,7 +184,6 @@ class GroupLicenseErrors(RuleGuidance):
         Text("graph.group_errors", "Lists the members of {group} whose licenses from the group could not be "
              "applied."),
     )
-
     fires_when = (
         "a group has members with license errors (a member's `licenseAssignmentStates` names the group with an error, "
         "or Graph's `hasMembersWithLicenseErrors` flags it): one finding per group, naming how many members the "
@@ -199,18 +192,15 @@ class GroupLicenseErrors(RuleGuidance):
         "finding points at where the fix is made. Works from the users' states alone where the tenant refuses the "
         "filter or a snapshot lacks it"
     )
-
     details_doc = (
         'subject `{"type": "group", "id", "display_name"}`; `group` (display name), `group_id`, `members_with_errors` '
         "(users in the snapshot whose states name the group with an error; 0 when Graph flags the group but no user's "
         "state shows it), `errors` ({error value, or the state when Graph gave no error value: number of failed "
         "assignments}); `skus` are the products that failed (else the group's products)"
     )
-
     example_finding = ({"type": "group", "id": "g-1", "display_name": "All Staff"}, ["SPE_E5"],
                        {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3,
                         "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}})
-
     message_variants = ("", ".uncounted")
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:

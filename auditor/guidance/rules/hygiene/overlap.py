@@ -27,7 +27,6 @@ from ....rules.hygiene import overlap as rules
 
 class LicenseAssignedTwice(RuleGuidance):
     id = rules.LicenseAssignedTwice.id
-
     texts = (
         Text("rule.license-assigned-twice.title", "Product assigned twice"),
         Text("rule.license-assigned-twice.describe", "The user holds a product both directly and from a group. "
@@ -36,17 +35,14 @@ class LicenseAssignedTwice(RuleGuidance):
         Text("rule.license-assigned-twice.message", "{user} holds {sku} both directly and from a group.",
              "{user} holds {sku} both directly and from a group."),
     )
-
     fires_when = (
         "a user holds a product both directly and from a group; the fix removes the direct copy only when the group's "
         "copy turns on every service plan it does, else names the plans (e.g. Exchange Online)"
     )
-
     details_doc = (
         "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the "
         "direct copy turns on; removing it would switch them off)"
     )
-
     example_finding = (USER, ["SPE_E5"], {"also_by_group": {"SPE_E5": ["All Staff"]}, "plans_lost": {},
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                           "sku_ids": {"SPE_E5": E5}})
@@ -60,7 +56,6 @@ class LicenseAssignedTwice(RuleGuidance):
 
 class LicenseRedundant(RuleGuidance):
     id = rules.LicenseRedundant.id
-
     texts = (
         Text("rule.license-redundant.title", "Product adds nothing beside another"),
         Text("rule.license-redundant.describe", "Every service this product turns on for the user is already "
@@ -84,7 +79,6 @@ class LicenseRedundant(RuleGuidance):
         Text("graph.remove_redundant", "Removes {sku} from {user}; no service is switched off.",
              "Removes {sku} from {user}; no service is switched off."),
     )
-
     fires_when = (
         "a user holds a product that adds nothing: every service plan it turns on for them is already on through "
         "another product they hold, or covered by a higher plan of the same service (Exchange Online (Plan 1) beside "
@@ -92,14 +86,12 @@ class LicenseRedundant(RuleGuidance):
         "period, suspended or locked out); names the product that keeps the services and the monthly saving "
         "(README, \"Redundant products\")"
     )
-
     details_doc = (
         "`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it), "
         "`cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names "
         "of the service plans it turns on for the user), `also_by_group` (redundant product held directly as well as "
         "from these groups: both copies go)"
     )
-
     example_finding = (USER, ["EXCHANGESTANDARD", "SHAREPOINTSTANDARD"], {
         "covered_by": {"EXCHANGESTANDARD": "SPE_E5", "SHAREPOINTSTANDARD": "SPE_E5"},
         "cover_by_group": {"SPE_E5": []}, "also_by_group": {},
@@ -107,7 +99,6 @@ class LicenseRedundant(RuleGuidance):
         "assigned_by_group": {"EXCHANGESTANDARD": [], "SHAREPOINTSTANDARD": ["Site Owners"]},
         "group_kinds": {}, "assigned_by_group_ids": {"SHAREPOINTSTANDARD": ["g-2"]},
         "sku_ids": {"EXCHANGESTANDARD": "4b9405b0-exo", "SHAREPOINTSTANDARD": "1fc08a02-spo"}})
-
     message_variants = ("", ".several")
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:

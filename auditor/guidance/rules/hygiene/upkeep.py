@@ -21,7 +21,6 @@ _LAPSED = {"warning": "warning", "suspended": "suspended", "lockedout": "lockedo
 
 class UsageLocationMissing(RuleGuidance):
     id = rules.UsageLocationMissing.id
-
     texts = (
         Text("rule.usage-location-missing.title", "Usage location missing"),
         Text("rule.usage-location-missing.describe", "Licenses can only be assigned to a user who has a usage "
@@ -29,11 +28,8 @@ class UsageLocationMissing(RuleGuidance):
         Text("rule.usage-location-missing.message", "{user} has no usage location."),
         Text("summary.usage_location", "Set a usage location for {user}; licenses cannot be assigned without one."),
     )
-
     fires_when = "a licensed user has no usage location"
-
     details_doc = "(common only); no `monthly_cost`: the fix keeps every license"
-
     example_finding = (USER, [], {})
 
     def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
@@ -45,7 +41,6 @@ class UsageLocationMissing(RuleGuidance):
 
 class SubscriptionExpiring(RuleGuidance):
     id = rules.SubscriptionExpiring.id
-
     texts = (
         Text("rule.subscription-expiring.title", "Subscription ending"),
         Text("rule.subscription-expiring.describe", "When a subscription ends, its users lose its services and, "
@@ -101,23 +96,18 @@ class SubscriptionExpiring(RuleGuidance):
         Text("steps.sub.lapse", "To let it end: once no user depends on it, turn off Recurring billing or cancel "
              "it; back up any data you still need first."),
     )
-
     graph_calls = False
-
     fires_when = (
         "a subscription (trials included) ends within `days` days, or is in its grace period (until suspension), "
         "suspended or locked out (until deletion)"
     )
-
     details_doc = ("`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`; "
                    "with `audit --billing`: `term` (P1M, P1Y, P3Y; null = no row), `auto_renew`, `channel`, and "
                    "`reduction` ({window, by, seats}: the bill's action for it); a monthly term that renews itself "
                    "is no finding")
-
     example_finding = ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
                        {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
                         "days_left": 9, "total_licenses": 25})
-
     message_variants = (".trial", ".paid", ".renewal", ".renewal_reduce", ".term_unknown", ".past", ".past.undated",
                         *(f".{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))
 

@@ -27,7 +27,6 @@ def seat_values(f: Facts, w: ValueFormatter, count: str = "consumed") -> dict[st
 
 class SpareSeatsOverLimit(RuleGuidance):
     id = rules.SpareSeatsOverLimit.id
-
     texts = (
         Text("rule.spare-seats-over-limit.title", "Too many unused licenses"),
         Text("rule.spare-seats-over-limit.describe", "The organization pays for more licenses than are in use, "
@@ -69,23 +68,19 @@ class SpareSeatsOverLimit(RuleGuidance):
         Text("graph.reassign", "Assigns one unused {sku} license to a user who needs it (put that user's id in "
              "the path). Graph has no call to change how many licenses are bought; do that in the admin center."),
     )
-
     fires_when = (
         "unused paid seats (enabled + in grace − consumed, trial seats left out) exceed `max` or `max_percent` %; "
         "never for `free` products. Says to reduce at the renewal date (term seats only shrink at renewal) and is "
         "high severity within `renewal_window_days` (default 30) of it"
     )
-
     details_doc = (
         "`enabled` (usable: enabled + in grace), `consumed`, `unused` (paid: trial seats left out), `limit` (the "
         "tightest allowed spare count), `max`, `max_percent`, `warning`, `trial`, `renewal` (earliest end of term of "
         "the paid, enabled subscriptions; null when not known), `renewal_days`"
     )
-
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
                         "max_percent": None})
-
     message_variants = ("", ".renewal")
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
@@ -120,7 +115,6 @@ class SpareSeatsOverLimit(RuleGuidance):
 
 class SpareSeatsUnderMinimum(RuleGuidance):
     id = rules.SpareSeatsUnderMinimum.id
-
     texts = (
         Text("rule.spare-seats-under-minimum.title", "Too few free licenses"),
         Text("rule.spare-seats-under-minimum.describe", "Fewer licenses are free than the buffer the policy asks "
@@ -150,19 +144,15 @@ class SpareSeatsUnderMinimum(RuleGuidance):
              "{count} licenses; the worldwide self-service purchase pages do not apply to this cloud."),
         Text("graph.holders", "Lists the users who hold {sku}."),
     )
-
     fires_when = (
         "unused seats (enabled + in grace − consumed) are below `min`, or more are assigned than usable (not when "
         "suspended seats explain it)"
     )
-
     details_doc = (
         "`enabled` (usable: enabled + in grace), `consumed`, `unused`, `min` (may be null when consumed > enabled)"
     )
-
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"enabled": 100, "consumed": 95, "unused": 5, "min": 10})
-
     message_variants = ("", ".over")
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
@@ -192,7 +182,6 @@ class SpareSeatsUnderMinimum(RuleGuidance):
 
 class SkuNotApproved(RuleGuidance):
     id = rules.SkuNotApproved.id
-
     texts = (
         Text("rule.sku-not-approved.title", "Product not approved"),
         Text("rule.sku-not-approved.describe", "The tenant has a product the policy does not approve; it may have "
@@ -209,13 +198,10 @@ class SkuNotApproved(RuleGuidance):
         Text("steps.not_approved.cancel.gov", "Once nobody holds it, ask the agreement's contact or the partner "
              "to cancel the subscription or lower its number of licenses."),
     )
-
     fires_when = (
         "the tenant subscribes to a product the `catalog` does not list (a deleted product with no units is history)"
     )
-
     details_doc = "`enabled`, `consumed`"
-
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:

@@ -15,7 +15,6 @@ from .catalog import seat_values
 
 class SeatsInGrace(RuleGuidance):
     id = rules.SeatsInGrace.id
-
     texts = (
         Text("rule.seats-in-grace.title", "Licenses in the grace period"),
         Text("rule.seats-in-grace.describe", "The subscription has expired and its licenses are in the grace "
@@ -40,20 +39,16 @@ class SeatsInGrace(RuleGuidance):
              "If the licenses are no longer needed, remove {count} of them from users before they lapse, so that "
              "nobody loses access by surprise."),
     )
-
     fires_when = (
         "a product has licenses in the grace period (`prepaidUnits.warning`): they lapse on the subscription's next "
         "lifecycle date unless renewed (runs with a `catalog`)"
     )
-
     details_doc = (
         "`warning` (licenses in the grace period), `enabled`, `consumed`, `lapse` (the Warning subscription's "
         "nextLifecycleDateTime: suspension; null when not known)"
     )
-
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"warning": 20, "enabled": 0, "consumed": 18, "lapse": "2026-12-01T00:00:00Z"})
-
     message_variants = ("", ".undated")
 
     def message(self, f: Facts, w: ValueFormatter) -> Message:
@@ -78,7 +73,6 @@ class SeatsInGrace(RuleGuidance):
 
 class LicenseSuspended(RuleGuidance):
     id = rules.LicenseSuspended.id
-
     texts = (
         Text("rule.license-suspended.title", "Licenses of a disabled subscription"),
         Text("rule.license-suspended.describe", "Users hold licenses of a product whose subscription is disabled "
@@ -93,14 +87,11 @@ class LicenseSuspended(RuleGuidance):
              "{count} users hold {sku} licenses of a disabled subscription (Suspended or LockedOut): they have "
              "lost or are losing access. Reactivate the subscription, or move them to another product."),
     )
-
     fires_when = (
         "users hold licenses on suspended or locked-out seats: they have lost or are losing access (runs with a "
         "`catalog`)"
     )
-
     details_doc = "`suspended`, `locked_out`, `usable`, `consumed`, `affected` (holders beyond the usable seats)"
-
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"suspended": 5, "locked_out": 0, "usable": 15, "consumed": 20, "affected": 5})
 
