@@ -8,6 +8,7 @@ from datetime import datetime
 import msgspec
 
 from .billing.file import BillingFile
+from .enrichment import enrich
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from .policy.model import CatalogEntry, Policy, PolicySet, Waiver
@@ -137,6 +138,7 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, bil
                 not_evaluated.append(NotEvaluated(rule.id, f"{policy.name}/{rule.section}", reason))
                 continue
             findings.extend(rule.evaluate(policy, ctx))
+    findings = enrich(findings, RULES, ctx)  # what the fixes need to know: the groups and data they touch
 
     waivers: list[Waiver] = []  # in force
     lapsed: list[Waiver] = []  # expired less than WAIVER_LAPSE_DAYS ago

@@ -1,10 +1,11 @@
 """The rulebook: every rule with guidance (the engine's auditor.rules.RULES, then the cross-tenant
 auditor.merge.rules.MERGE_RULES), by id, and its texts in a locale: per rule, per national cloud,
-per locale, with documentation links. The rules declare their texts and build their remediation
-with the guidance library (auditor.guidance); this module stands above them and the renderers use it.
+per locale, with documentation links. Each engine rule's guidance (auditor.guidance.rules) declares
+its texts and builds its remediation with the guidance library (auditor.guidance); a merge rule
+carries its own. This module stands above them and the renderers use it.
 
     ALL_RULE_IDS                      every rule with guidance: the engine and merge registries
-    by_id()                           rule id -> the rule
+    by_id()                           rule id -> the rule's guidance
     CATALOGS, raw, render, render_one every guidance text (shared and the rules' own) per locale
     title(rule, locale)               short heading for the rule
     describe(rule, locale)            one or two sentences: why the finding matters
@@ -38,6 +39,7 @@ from .guidance.facts import Facts
 from .guidance.library import RuleGuidance, ValueFormatter
 from .guidance.links import GRAPH, PER_CLOUD, URLS
 from .guidance.remediation import Action, TextRef
+from .guidance.rules import GUIDANCE
 from .guidance.texts import Catalogs, Value, common
 from .guidance.texts.declare import Declared
 from .merge.rules import MERGE_RULES
@@ -47,7 +49,11 @@ from .rules import RULES
 __all__ = ["ALL_RULE_IDS", "CATALOGS", "by_id", "declared", "describe", "message", "raw", "remediation", "render",
            "render_one", "title"]
 
-_BY_ID: dict[str, RuleGuidance] = {rule.id: rule for rule in (*RULES, *MERGE_RULES)}
+# Each rule's guidance by the rule's id, in the registry's order: an engine rule's is its own class
+# in auditor.guidance.rules (a rule without one fails here, at import); a merge rule carries its own.
+_GUIDANCE: dict[str, RuleGuidance] = {guidance.id: guidance for guidance in GUIDANCE}
+_BY_ID: dict[str, RuleGuidance] = ({rule.id: _GUIDANCE[rule.id] for rule in RULES}
+                                   | {rule.id: rule for rule in MERGE_RULES})
 ALL_RULE_IDS: tuple[str, ...] = tuple(_BY_ID)
 
 

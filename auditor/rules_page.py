@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .merge.rules import MERGE_RULES, MergeRule
 from .policy.schema import build_schema
+from .rulebook import by_id
 from .rules import RULES
 from .rules.base import Rule
 
@@ -55,12 +56,14 @@ def policy_key(rule: Rule | MergeRule) -> str:
 
 
 def rule_table(rules: Sequence[Rule | MergeRule]) -> str:
-    rows = [f"| `{r.id}` | {r.default_severity.label} | {policy_key(r)} | {_cell(r.fires_when)} |" for r in rules]
+    rows = [f"| `{r.id}` | {r.default_severity.label} | {policy_key(r)} | {_cell(by_id()[r.id].fires_when)} |"
+            for r in rules]
     return "\n".join(["| rule | default | policy key | fires when |", "| --- | --- | --- | --- |", *rows])
 
 
 def details_table() -> str:
-    rows = [f"| `{r.id}` | {_cell(r.details_doc)} |" for r in (*RULES, *MERGE_RULES)]
+    every: tuple[Rule | MergeRule, ...] = (*RULES, *MERGE_RULES)
+    rows = [f"| `{r.id}` | {_cell(by_id()[r.id].details_doc)} |" for r in every]
     return "\n".join(["| rule | details |", "| --- | --- |", *rows])
 
 

@@ -1,5 +1,8 @@
-"""The guidance library: what the rules build their texts and remediation with. No rule lists:
-every rule with guidance, and its texts rendered in a locale, is auditor.rulebook's.
+"""The guidance: what the report says of each rule's findings, and the library it is built with.
+Every rule with its guidance, and its texts rendered in a locale, is auditor.rulebook's.
+
+    rules/       each rule's guidance, at its rule module's path (auditor/guidance/rules/hygiene/
+                 upkeep.py for auditor/rules/hygiene/upkeep.py): texts, message, remediation, docs
 
     texts/       the texts' declarations (declare.py: Text, Steps), the shared ones (common.py), the
                  catalogs read from auditor/locale (Catalogs; WORDS: the shared words) and the

@@ -1,12 +1,13 @@
 """The library rules build their guidance from: words, text references and the shared remediation pieces.
 
-A rule (auditor/rules, auditor/merge/rules.py) carries its own one-line message and remediation
-(`RuleGuidance`); they read the finding's facts and return text references, which the
-public functions in `auditor.rulebook` render in the requested locale. The facts behind the steps
+Each rule's guidance (auditor/guidance/rules; a merge rule in auditor/merge/rules.py carries its
+own) holds its one-line message and remediation (`RuleGuidance`); they read the finding's facts
+and return text references, which the public functions in `auditor.rulebook` render in the
+requested locale. The facts behind the steps
 come from the "Move users to a different subscription" and "Transfer licenses between tenants"
 pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.
 
-This module imports no rule: the rules import it.
+This module imports no rule: the rules' guidance imports it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 from ..i18n import format_list, format_size
-from ..model import Locale, Severity
+from ..model import Locale
 from . import texts
 from .clouds import Variant
 from .facts import Facts, as_map, as_strs
@@ -393,14 +394,15 @@ DATA_KEPT_EXPIRED = "message.data_kept_expired"  # the note of a finding whose d
 
 
 class RuleGuidance:
-    """The guidance half of a rule: its one-line message and its remediation, built from
-    the finding's facts (as report.json stores them, so a report can be re-rendered).
+    """The guidance of a rule: its one-line message and its remediation, built from the finding's
+    facts (as report.json stores them, so a report can be re-rendered). An engine rule's is a class
+    of its own in auditor/guidance/rules, at the path of the rule's module, with the rule's `id`;
+    a merge rule (auditor/merge/rules.py) carries its own.
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
     (plus the suffixes in `message_variants`), and the steps and summaries only it uses."""
 
-    id: ClassVar[str]
-    default_severity: ClassVar[Severity]
+    id: ClassVar[str]  # the rule's (an engine rule's guidance takes it from the rule: `id = rules.X.id`)
     # For the generated rules page docs/rules.md (auditor/rules_page.py): when the rule fires and
     # the finding's `details` keys (Markdown).
     fires_when: ClassVar[str]

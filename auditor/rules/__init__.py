@@ -1,6 +1,7 @@
 """The rule registry: the one list of rules, assembled from each topic module's explicit tuple
 (no registration by import side effect). Each rule carries its id, severity, policy key and
-schema fragment, evaluation, message and remediation; everything else derives from here."""
+schema fragment and evaluation (its texts, message and remediation are its guidance, in
+auditor.guidance.rules); everything else derives from here."""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from ..billing.file import BillingFile
-from ..guidance.library import RuleGuidance
 from ..index import TenantIndex
 from ..model import Finding, Layout, Severity, Subject, SubjectType, User
 from ..policy.model import CatalogEntry, Policy, Selector
@@ -69,7 +68,8 @@ class Context:
 
     def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> dict[str, Any]:
         """How `user` holds `sku_ids`, for a finding's details (worked out once per license layout;
-        each caller gets its own copy)."""
+        each caller gets its own copy). What the groups are and what leaving them takes the engine
+        adds after evaluation (auditor/enrichment.py)."""
         skus = sku_ids if isinstance(sku_ids, frozenset) else frozenset(sku_ids)
         key = (user.layout, skus, assignment)
         found = self._details.get(key)
@@ -82,8 +82,6 @@ class Context:
                 "sku_ids": {self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s
                             for s in ids},
             }
-            found |= self.groups.facts((g for s in ids for g in self.index.assigning_group_ids(user, s)),
-                                       (self.index.part(s) for s in ids))
             # products held directly as well as from a group: removing them takes both the
             # assignLicense call and leaving the groups (only present when there are any)
             grouped = {st.sku_id.lower() for st in user.license_assignment_states if st.assigned_by_group}
@@ -94,9 +92,10 @@ class Context:
         return dict(found)
 
 
-class Rule(RuleGuidance):
-    """A rule: its id, default severity, policy key and schema fragment, evaluation, and (from
-    RuleGuidance) its message and remediation. auditor.rules.RULES lists them."""
+class Rule:
+    """A rule: its id, default severity, policy key and schema fragment, and its evaluation.
+    auditor.rules.RULES lists them; what the report says of a finding (texts, message, remediation)
+    is the rule's guidance, in auditor.guidance.rules, found by the rule's id."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
@@ -107,6 +106,10 @@ class Rule(RuleGuidance):
     fragment: ClassVar[dict[str, Any] | None] = None
     needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot parts; see Gap.part
     waivable: ClassVar[bool] = True  # a policy's `waivers:` may name it
+    # The fix of a user's finding removes its products, or leaves the groups that give them: the
+    # engine then adds what that ends and which groups it leaves (auditor/enrichment.py).
+    removes: ClassVar[bool] = False
+    leaves: ClassVar[bool] = False
     reclaimable: ClassVar[bool] = False  # its cost counts as licenses to reclaim in the report summary
 
     @classmethod

@@ -28,20 +28,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any, ClassVar
 
-from ..guidance.clouds import Variant
-from ..guidance.examples import E3, E5, USER
-from ..guidance.facts import Facts
-from ..guidance.library import Message, ValueFormatter, base_values, removal
-from ..guidance.remediation import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP, Remediation, TextRef
-from ..guidance.texts.declare import Text
 from ..model import Finding, Severity, User
 from ..policy.model import MoveEntry, Policy, Selector
 from ..policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ..policy.yamlsource import Part
-from .assignments import SkuNotAllowed
 from .assignments.licensing import licensing_groups
 from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
 
@@ -94,25 +86,8 @@ class SubscriptionMove(Rule):
             keep_disabled_plans: true
     """
 
-    texts = (
-        Text("rule.subscription-move.title", "User to move to another subscription"),
-        Text("rule.subscription-move.describe", "The policy moves these users to another product; until then they "
-             "hold the one they move from."),
-        Text("rule.subscription-move.message", "{user} moves from {sku} to {target}."),
-        Text("rule.subscription-move.message.lost", "{user} moves from {sku} to {target}, and loses {plans}, which "
-             "{target} does not include."),
-        Text("rule.subscription-move.message.seats", "{user} moves from {sku} to {target} once {target} has a free "
-             "seat: buy it first."),
-        Text("steps.move.whole_group", "Every member of {group} moves: change the group's license from {sku} to "
-             "{target} in the Microsoft Entra admin center (Groups > {group} > Licenses), one change for all of "
-             "them."),
-        Text("steps.move.seats", "{target} has no free seat for this user: buy one (the plan's bill says how many "
-             "in all), then plan again."),
-        Text("steps.move.conflict", "The user holds a license in MutuallyExclusiveViolation: resolve that conflict "
-             "first, or Microsoft Entra ID refuses {target}."),
-    )
-
     id = "subscription-move"
+    removes = True  # the fix takes the finding's products away
     default_severity = Severity.LOW
     section = "moves"
     needs = frozenset({"users", "subscribedSkus"})
@@ -128,22 +103,6 @@ class SubscriptionMove(Rule):
             "severity": SEVERITY_SCHEMA,
         },
     }
-    fires_when = (
-        "a user the entry's `match` selects holds `from`; the move waits for a seat when `to` has too few free "
-        "seats (alphabetically by user principal name, the first move), for a person when the user holds an "
-        "assignment in MutuallyExclusiveViolation or when every member of the group giving `from` moves"
-    )
-    details_doc = (
-        "`move` (the entry's name), `move_to`, `replace_with`, `replace_with_id`, `replace_group` as for "
-        "sku-not-allowed (absent when the user holds `to` already); `plans_lost` (the plans `from` turns on that "
-        "`to` lacks), `keep_disabled` (the disabled plans kept), `waits_for_seats`, `conflict`, `whole_group` "
-        "(group names); `monthly_cost` is the difference of the two prices per month"
-    )
-    example_finding = (USER, ["SPE_E3"], {
-        "move": "sales-to-e5", "move_to": "SPE_E5", "allowed": ["SPE_E5"], "replace_with": "SPE_E5",
-        "replace_with_id": E5, "assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3},
-        "plans_lost": [], "waits_for_seats": False})
-    message_variants = ("", ".lost", ".seats")
 
     def configured(self, policy: Policy) -> bool:
         return bool(policy.moves)
@@ -198,8 +157,7 @@ class SubscriptionMove(Rule):
                  and {m.lower() for m in g.members} <= moving]
         if whole:
             extra["whole_group"] = sorted(whole)
-        details = ctx.user_details(user, skus, None) | extra | ctx.data_loss.of(
-            user, skus, (new,) if new not in user.sku_ids else ()) | ctx.groups.leaving(user, skus)
+        details = ctx.user_details(user, skus, None) | extra
         text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
         return self.make(policy, f"moves/{entry.name}", ctx.user_subject(user), index.parts(skus), text, details,
                          severity=entry.severity, monthly_cost=round(saving, 2) if saving else None)
@@ -242,40 +200,4 @@ class SubscriptionMove(Rule):
         return {"keep_disabled": sorted(name for _, name in target),
                 "keep_disabled_ids": sorted(pid for pid, _ in target)}
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
-        values = {**base_values(f, w), "target": w.product(f.text("move_to") or w.word("unknown")),
-                  "plans": w.all(f.strs("plans_lost"))}
-        if f.details.get("waits_for_seats") is True:
-            return self.message_key(".seats"), values
-        return self.message_key(".lost" if f.strs("plans_lost") else ""), values
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
-        """The replacement sku-not-allowed proposes, the disabled plans kept on `to`, and every call
-        waiting while the move waits for a seat, a conflict or the group's own license."""
-        target = w.product(f.text("move_to") or w.word("unknown"))
-        values = {"target": target, "sku": w.products(list(f.skus))}
-        remedy = (SkuNotAllowed().remediation(f, v, w) if f.text("replace_with")
-                  else removal(f, v, w, list(f.skus)))
-        blocked = None
-        intro: list[TextRef] = []
-        if f.details.get("waits_for_seats") is True:
-            blocked = SEATS_TO_BUY
-            intro.append(TextRef("steps.move.seats", values))
-        if f.strs("conflict"):
-            blocked = blocked or CONFLICT
-            intro.append(TextRef("steps.move.conflict", values))
-        for group in f.strs("whole_group"):
-            blocked = blocked or WHOLE_GROUP
-            intro.append(TextRef("steps.move.whole_group", {**values, "group": group}))
-        remedy.steps = [*intro, *remedy.steps]
-        kept = list(f.strs("keep_disabled_ids"))
-        actions = []
-        for a in remedy.actions:
-            if kept and a.body and a.body.get("addLicenses"):
-                body = dict(a.body)
-                body["addLicenses"] = [{**lic, "disabledPlans": kept} if lic.get("skuId") == f.text("replace_with_id")
-                                       else lic for lic in body["addLicenses"]]
-                a = replace(a, body=body)
-            actions.append(a if blocked is None or not a.ready else replace(a, blocked=blocked))
-        remedy.actions = actions
-        return remedy

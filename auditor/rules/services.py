@@ -169,7 +169,6 @@ class GroupIndex:
         return {"leaving": out}
 
 
-
 class DataLoss:
     """What removing products would cost a user: the service plans it switches off and the data
     they hold (`plans`: service_plan_loss.py), the storage a smaller plan keeps, and the copies

@@ -17,16 +17,9 @@ account that never signed in or signed in after that change.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
-from ..guidance.clouds import Variant
-from ..guidance.examples import E3, E5, USER
-from ..guidance.facts import Facts, iso_date, number
-from ..guidance.library import Message, ValueFormatter, base_values, removal
-from ..guidance.remediation import USAGE_UNKNOWN, Remediation, TextRef
-from ..guidance.texts.declare import Text
 from ..index import TenantIndex
 from ..model import Finding, Severity, User
 from ..policy.model import Policy, Selector, UsageEntry
@@ -44,11 +37,10 @@ from ..usage_reports import (
     needs_storage,
     workload_title,
 )
-from .assignments import SkuNotAllowed, licensing
+from .assignments import licensing
 from .assignments.selection import replacement_group
 from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
 
-COPILOT = "639dec6b-copilot"  # shortened, as the other example ids (auditor/guidance/examples.py)
 _DAYS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_DAYS,
                          "description": f"Days without activity (at most {MAX_DAYS}, the longest report period)."}
 
@@ -199,20 +191,8 @@ class ProductUnused(UsageRule):
             days: 30
     """
 
-    texts = (
-        Text("rule.product-unused.title", "Product not used"),
-        Text("rule.product-unused.describe", "The user holds a paid product, but the Microsoft 365 usage reports "
-             "have shown no use of it for a long time."),
-        Text("rule.product-unused.message", "{user} holds {sku} but has not used {workloads} for at least {count} "
-             "day (last activity: {last_activity}).",
-             "{user} holds {sku} but has not used {workloads} for at least {count} days (last activity: "
-             "{last_activity})."),
-        Text("rule.product-unused.message.never", "{user} holds {sku} but the usage reports show no use of "
-             "{workloads} in the last {count} day.",
-             "{user} holds {sku} but the usage reports show no use of {workloads} in the last {count} days."),
-    )
-
     id = "product-unused"
+    removes = True  # the fix takes the finding's products away
     default_severity = Severity.MEDIUM
     reclaimable = True
     key = "sku"
@@ -225,20 +205,6 @@ class ProductUnused(UsageRule):
             "severity": SEVERITY_SCHEMA,
         },
     }
-    fires_when = (
-        "a user holds `sku` and the usage reports show no activity in any of its `workloads` for `days` days; users "
-        "the reports do not list and accounts created within the window are spared, and so are products assigned "
-        "or changed within it of an account that never signed in or signed in after the change; needs "
-        "Reports.Read.All and report names that are not concealed"
-    )
-    details_doc = (
-        "`days`, `workloads` (names), `last_activity` (latest date across them, YYYY-MM-DD, or null: none in the "
-        "report period), `report_date` (the reports' refresh date)"
-    )
-    example_finding = (USER, ["Microsoft_365_Copilot"], {
-        "days": 30, "workloads": ["copilot"], "last_activity": "2026-08-14", "report_date": "2026-10-30",
-        "assigned_by_group": {"Microsoft_365_Copilot": []}, "sku_ids": {"Microsoft_365_Copilot": COPILOT}})
-    message_variants = ("", ".never")
 
     def entries(self, policy: Policy) -> list[UsageEntry]:
         return [e for e in policy.usage if e.sku is not None]
@@ -261,25 +227,12 @@ class ProductUnused(UsageRule):
             skus = frozenset((sid,))
             details = ctx.user_details(user, skus, None) | {
                 "days": entry.days, "workloads": list(entry.workloads), "last_activity": latest,
-                "report_date": refreshed} | ctx.data_loss.of(user, skus) | ctx.groups.leaving(user, skus)
+                "report_date": refreshed}
             names = ", ".join(workload_title(w) for w in entry.workloads)
             text = (f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days"
                     + (f" (last activity {latest})" if latest else ""))
             yield self.make(policy, f"usage/{entry.sku}", ctx.user_subject(user), ctx.index.parts(skus), text,
                             details, severity=entry.severity, monthly_cost=ctx.cost_of(skus))
-
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
-        values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
-                  "workloads": w.any([workload_title(n) for n in f.strs("workloads")])}
-        last = iso_date(f.details.get("last_activity"))
-        if last is None:
-            return self.message_key(".never"), values
-        return self.message_key(), {**values, "last_activity": last}
-
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
-        values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
-                  "count": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
-        return removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
 
 
 class Rightsize(UsageRule):
@@ -298,22 +251,8 @@ class Rightsize(UsageRule):
             days: 90
     """
 
-    texts = (
-        Text("rule.rightsize.title", "Larger product than the use needs"),
-        Text("rule.rightsize.describe", "The user holds a larger product but has not used what only it adds; a "
-             "smaller product would do."),
-        Text("rule.rightsize.message", "{user} holds {sku} but has not used {workloads} in the last {count} day, "
-             "so {target} would do.",
-             "{user} holds {sku} but has not used {workloads} in the last {count} days, so {target} would do."),
-        Text("rule.rightsize.message.unmeasured", "{user} holds {sku} and has not used {workloads} in the last "
-             "{count} day, so {target} may do; the usage reports do not cover {unmeasured}, so check those first.",
-             "{user} holds {sku} and has not used {workloads} in the last {count} days, so {target} may do; the "
-             "usage reports do not cover {unmeasured}, so check those first."),
-        Text("rule.rightsize.message.unmeasured_only", "{user} holds {sku}, and {target} may do; the usage "
-             "reports do not cover {unmeasured}, so check whether {user} uses them."),
-    )
-
     id = "rightsize"
+    removes = True  # the fix takes the finding's products away
     default_severity = Severity.LOW
     key = "rightsize"
     fragment: ClassVar[dict[str, Any]] = {
@@ -328,24 +267,6 @@ class Rightsize(UsageRule):
             "severity": SEVERITY_SCHEMA,
         },
     }
-    fires_when = (
-        "a user holds `rightsize.from` and the usage reports show no activity in the measured `unless_active` "
-        "workloads for `days` days (the same spares as product-unused); workloads without a usage report "
-        "(`teams_phone`, `audio_conferencing`, `power_bi`, `defender`, `purview`) are named for a person to check, "
-        "and then the change is not ready to run (`usage_unknown`); when none of `unless_active` is measured, the "
-        "finding is only a low-severity note that it could not tell, without `monthly_cost`"
-    )
-    details_doc = (
-        "`days`, `workloads` (the measured `unless_active`), `unmeasured` (those without a usage report), "
-        "`last_activity`, `report_date`, `rightsize_to`; `replace_with`, `replace_with_id`, `replace_group` as for "
-        "sku-not-allowed (absent when the user already holds the smaller product); the finding's `monthly_cost` "
-        "is the saving per month (none when `workloads` is empty: nothing was measured)"
-    )
-    example_finding = (USER, ["SPE_E5"], {
-        "days": 90, "workloads": [], "unmeasured": ["teams_phone", "power_bi", "defender"], "last_activity": None,
-        "report_date": "2026-10-30", "rightsize_to": "SPE_E3", "allowed": ["SPE_E3"], "replace_with": "SPE_E3",
-        "replace_with_id": E3, "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
-    message_variants = ("", ".unmeasured", ".unmeasured_only")
 
     def entries(self, policy: Policy) -> list[UsageEntry]:
         return [e for e in policy.usage if e.rightsize is not None]
@@ -379,8 +300,7 @@ class Rightsize(UsageRule):
                                            licensing.licensing_groups(policy, ctx.index), False)
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
-            details = ctx.user_details(user, skus, None) | extra | ctx.data_loss.of(
-                user, skus, (small,) if small not in user.sku_ids else ()) | ctx.groups.leaving(user, skus)
+            details = ctx.user_details(user, skus, None) | extra
             if not measured:
                 # Nothing the larger product adds could be measured: no evidence of non-use, so no
                 # saving is claimed, only a low-severity note that a person has to check.
@@ -395,36 +315,6 @@ class Rightsize(UsageRule):
             yield self.make(policy, f"usage/{entry.rightsize[0]}-{entry.rightsize[1]}", ctx.user_subject(user),
                             ctx.index.parts(skus), text, details, severity=entry.severity,
                             monthly_cost=round(saving, 2) if saving is not None and saving > 0 else None)
-
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
-        values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
-                  "workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
-                  "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
-        unmeasured = f.strs("unmeasured")
-        if not unmeasured:
-            return self.message_key(), values
-        values["unmeasured"] = w.all([workload_title(n) for n in unmeasured])
-        return self.message_key(".unmeasured" if f.strs("workloads") else ".unmeasured_only"), values
-
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
-        """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
-        step that confirms the larger product's extras are not used; with unmeasured workloads a
-        check of those first, and every action waits for it (usage_unknown)."""
-        values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
-                  "count": number(f.details.get("days"), w.word("unknown")), "user": f.label(),
-                  "unmeasured": w.all([workload_title(n) for n in f.strs("unmeasured")]),
-                  "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
-        intro = [TextRef("steps.usage.unmeasured", values)] if f.strs("unmeasured") else []
-        if f.strs("workloads"):
-            intro.insert(0, TextRef("steps.usage.rightsize", values))
-        if f.text("replace_with"):
-            remedy = SkuNotAllowed().remediation(f, v, w)
-            remedy.steps = [*intro, *remedy.steps]
-        else:  # the smaller product is already held: the larger one only goes
-            remedy = removal(f, v, w, list(f.skus), intro=intro)
-        if f.strs("unmeasured"):
-            remedy.actions = [a if not a.ready else replace(a, blocked=USAGE_UNKNOWN) for a in remedy.actions]
-        return remedy
 
 
 def _refreshed(ctx: Context, names: tuple[str, ...]) -> str | None:

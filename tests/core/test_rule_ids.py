@@ -8,14 +8,15 @@ import ast
 import inspect
 from pathlib import Path
 
-from auditor import rulebook
+from auditor.merge.rules import MERGE_RULES
+from auditor.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = (ROOT / "auditor" / "guidance" / "texts",)  # the text catalogs: keys per rule, in every locale
 
 
 def _home() -> dict[str, Path]:
-    return {rule_id: Path(inspect.getfile(type(rule))).resolve() for rule_id, rule in rulebook.by_id().items()}
+    return {rule.id: Path(inspect.getfile(type(rule))).resolve() for rule in (*RULES, *MERGE_RULES)}
 
 
 def _offenders(paths: list[Path], home: dict[str, Path]) -> list[str]:

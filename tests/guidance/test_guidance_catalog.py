@@ -9,6 +9,7 @@ import pytest
 
 from auditor import rulebook
 from auditor.guidance import texts
+from auditor.guidance.rules import GUIDANCE
 from auditor.merge.rules import MERGE_RULES
 from auditor.model import Locale
 from auditor.rules import RULE_IDS, RULES
@@ -28,6 +29,16 @@ def test_guidance_covers_exactly_the_registered_rules() -> None:
     assert len(EXPECTED_RULES) >= 19 and len(set(RULE_IDS)) == len(RULE_IDS)
     assert set(rulebook.ALL_RULE_IDS) == set(EXPECTED_RULES)
     assert set(rulebook.by_id()) == set(EXPECTED_RULES)
+
+
+def test_each_engine_rule_has_one_guidance_at_its_module_path() -> None:
+    """auditor.guidance.rules holds one guidance per rule, no more, in the registry's order, each in
+    the module at its rule module's path (a newcomer finds one from the other)."""
+    assert [g.id for g in GUIDANCE] == [r.id for r in RULES]
+    for guidance, rule in zip(GUIDANCE, RULES, strict=True):
+        assert type(guidance).__name__ == type(rule).__name__
+        assert type(guidance).__module__ == type(rule).__module__.replace("auditor.rules.", "auditor.guidance.rules.")
+        assert rulebook.by_id()[rule.id] is guidance
 
 
 def test_every_locale_has_a_catalog() -> None:

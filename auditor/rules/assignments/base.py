@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
-from ...guidance.facts import Facts
-from ...guidance.remediation import (
-    ASSIGN_LICENSE,
-    CHOOSE_VALUE,
-    Action,
-    TextRef,
-    first_blocked,
-)
 from ...model import Finding, User
 from ...policy.model import Assignment, Policy, Selector
 from ...policy.yamlsource import Part
@@ -51,24 +42,9 @@ class AssignmentRule(Rule):
         extra: dict[str, Any], cost: bool = False,
     ) -> Finding:
         details = ctx.user_details(user, sku_ids, a.name) | extra
-        if self.leaves:
-            details |= ctx.groups.leaving(user, sku_ids)
         return self.make(
             policy, f"assignments/{a.name}", ctx.user_subject(user), ctx.index.parts(sku_ids), message, details,
             severity=a.severity, monthly_cost=ctx.cost_of(sku_ids) if cost else None,
         )
 
 
-def assign_line(f: Facts, product: str) -> TextRef:
-    """What a call that assigns `product` does; "the user needs a usage location first" only for a
-    user who has none (details.no_usage_location)."""
-    return TextRef("graph.add" if f.details.get("no_usage_location") else "graph.assign", {"sku": product})
-
-
-def wait_for_usage_location(f: Facts, actions: list[Action]) -> list[Action]:
-    """A user without a usage location cannot be given a license directly (Graph refuses it): the
-    calls that assign one wait until a person has chosen the country."""
-    if not f.details.get("no_usage_location"):
-        return actions
-    return [replace(a, blocked=first_blocked(a.blocked, CHOOSE_VALUE))
-            if a.kind == ASSIGN_LICENSE and (a.body or {}).get("addLicenses") else a for a in actions]

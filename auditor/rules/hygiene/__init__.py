@@ -1,7 +1,8 @@
 """Rules under `hygiene:` — licenses that are wasted or broken regardless of population.
 
-One module per topic; each rule carries its evaluation, message and remediation. The order
-below is the registry's (the schema and the reports list the rules in it).
+One module per topic; each rule carries its evaluation (its guidance is in
+auditor/guidance/rules/hygiene). The order below is the registry's (the schema and the reports
+list the rules in it).
 """
 
 from __future__ import annotations

@@ -147,12 +147,10 @@ class UserHygieneRule(HygieneRule):
             extra = extra | self.own_facts(user, ctx)
             sku_ids = self.products(user, extra, ctx)
             details = ctx.user_details(user, sku_ids, None) | extra
-            if self.removes:
-                details |= ctx.data_loss.of(user, sku_ids) | ctx.groups.leaving(user, sku_ids)
             if check.data_kept is not None:  # the admin's declaration, and whether it has expired
                 details["data_kept"] = check.data_kept.details(ctx.as_of)
             if check.grace_days:  # the plan holds the removals back until the days have passed
-                details |= {"grace_days": check.grace_days, **ctx.disable_times.of(user)}
+                details["grace_days"] = check.grace_days  # the engine adds when it was disabled
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),
@@ -165,7 +163,7 @@ class UserHygieneRule(HygieneRule):
         """Whether this finding's fix frees its products' spend (a rule's finding may say it does not)."""
         return True
 
-    removes = True  # the fix removes the finding's products (checked for data the user would lose)
+    removes = True  # the fix removes the finding's products (the engine adds the data it would end)
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
         """The products the finding is about (all the user holds, unless the rule narrows it)."""

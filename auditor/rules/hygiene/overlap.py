@@ -2,28 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from ...guidance.clouds import Variant
-from ...guidance.examples import E5, USER
-from ...guidance.facts import Facts, as_map, as_strs, as_text
-from ...guidance.library import (
-    LINKS_GROUP,
-    Message,
-    ValueFormatter,
-    base_values,
-    direct_removals,
-    group_removals,
-    held_twice,
-    loss_steps,
-    removal,
-)
-from ...guidance.remediation import (
-    Remediation,
-    TextRef,
-)
-from ...guidance.texts.declare import Text
 from ...model import (
     Severity,
     User,
@@ -44,28 +24,8 @@ class LicenseAssignedTwice(UserHygieneRule):
           assigned_twice: {severity: low}
     """
 
-    texts = (
-        Text("rule.license-assigned-twice.title", "Product assigned twice"),
-        Text("rule.license-assigned-twice.describe", "The user holds a product both directly and from a group. "
-             "The direct copy usually adds nothing and is left behind by a move to group-based licensing, but it "
-             "may turn on service plans the group's copy leaves off."),
-        Text("rule.license-assigned-twice.message", "{user} holds {sku} both directly and from a group.",
-             "{user} holds {sku} both directly and from a group."),
-    )
-
     id = "license-assigned-twice"
     default_severity = Severity.LOW
-    fires_when = (
-        "a user holds a product both directly and from a group; the fix removes the direct copy only when the group's "
-        "copy turns on every service plan it does, else names the plans (e.g. Exchange Online)"
-    )
-    details_doc = (
-        "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the "
-        "direct copy turns on; removing it would switch them off)"
-    )
-    example_finding = (USER, ["SPE_E5"], {"also_by_group": {"SPE_E5": ["All Staff"]}, "plans_lost": {},
-                                          "assigned_by_group": {"SPE_E5": ["All Staff"]},
-                                          "sku_ids": {"SPE_E5": E5}})
     key = "assigned_twice"
     fragment = check_schema(False)
     costs = False  # one license is consumed either way
@@ -82,12 +42,6 @@ class LicenseAssignedTwice(UserHygieneRule):
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return f"holds {', '.join(sorted(details['also_by_group']))} both directly and from a group"
-
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
-        twice = f.details.get("also_by_group")
-        if isinstance(twice, Mapping) and twice:
-            return held_twice(f, w, twice)
-        return removal(f, v, w, list(f.skus))  # the report lost the details: the generic, checked steps
 
 
 class LicenseRedundant(UserHygieneRule):
@@ -111,53 +65,8 @@ class LicenseRedundant(UserHygieneRule):
           redundant_products: {severity: medium}
     """
 
-    texts = (
-        Text("rule.license-redundant.title", "Product adds nothing beside another"),
-        Text("rule.license-redundant.describe", "Every service this product turns on for the user is already "
-             "turned on by another product they hold, through the same service plan or a higher plan of the same "
-             "service (Exchange Online (Plan 1) beside Microsoft 365 E3). Removing it takes nothing away and "
-             "stops paying for it."),
-        Text("rule.license-redundant.message", "{cover} already turns on every service of {sku} for {user}."),
-        Text("rule.license-redundant.message.several", "Other products {user} holds already turn on every service "
-             "of {sku}."),
-        Text("summary.redundant", "{cover} already gives {user} every service of {sku}: remove {sku}."),
-        Text("summary.redundant_group", "{sku} comes from the group {group}, and {cover} already gives {user} "
-             "every service of it: take {user} out of the group, or remove {sku} from the group's licenses."),
-        Text("summary.redundant_same_group", "The group {group} gives {user} both {sku} and {cover}, and {cover} "
-             "already turns on every service of {sku}: remove {sku} from the group's licenses."),
-        Text("steps.redundant.keep", "{cover} stays, and with it every service {sku} turns on for {user}: the "
-             "same service plans, or higher plans of the same services. Removing {sku} switches nothing off."),
-        Text("steps.redundant.same_group", "The group {group} assigns {cover} as well, so taking {user} out of it "
-             "would take {cover} away too. Instead, check that the group's {cover} turns on every service its "
-             "{sku} does, then in the Microsoft Entra admin center go to Groups > All groups > {group} > "
-             "Licenses, select {sku} and choose Remove license."),
-        Text("graph.remove_redundant", "Removes {sku} from {user}; no service is switched off.",
-             "Removes {sku} from {user}; no service is switched off."),
-    )
-
     id = "license-redundant"
     default_severity = Severity.MEDIUM
-    fires_when = (
-        "a user holds a product that adds nothing: every service plan it turns on for them is already on through "
-        "another product they hold, or covered by a higher plan of the same service (Exchange Online (Plan 1) beside "
-        "Microsoft 365 E3), and that product's subscription works (`capabilityStatus` Enabled, not in a grace "
-        "period, suspended or locked out); names the product that keeps the services and the monthly saving "
-        "(README, \"Redundant products\")"
-    )
-    details_doc = (
-        "`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it), "
-        "`cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names "
-        "of the service plans it turns on for the user), `also_by_group` (redundant product held directly as well as "
-        "from these groups: both copies go)"
-    )
-    example_finding = (USER, ["EXCHANGESTANDARD", "SHAREPOINTSTANDARD"], {
-        "covered_by": {"EXCHANGESTANDARD": "SPE_E5", "SHAREPOINTSTANDARD": "SPE_E5"},
-        "cover_by_group": {"SPE_E5": []}, "also_by_group": {},
-        "plans": {"EXCHANGESTANDARD": ["Exchange Online (Plan 1)"], "SHAREPOINTSTANDARD": ["SharePoint (Plan 1)"]},
-        "assigned_by_group": {"EXCHANGESTANDARD": [], "SHAREPOINTSTANDARD": ["Site Owners"]},
-        "group_kinds": {}, "assigned_by_group_ids": {"SHAREPOINTSTANDARD": ["g-2"]},
-        "sku_ids": {"EXCHANGESTANDARD": "4b9405b0-exo", "SHAREPOINTSTANDARD": "1fc08a02-spo"}})
-    message_variants = ("", ".several")
     key = "redundant_products"
     fragment = check_schema(False)
     needs = frozenset({"users", "subscribedSkus"})
@@ -223,80 +132,6 @@ class LicenseRedundant(UserHygieneRule):
             "cover_by_group": {part(k): ctx.index.assigning_groups(user, k) for k in set(covered_by.values())},
             "plans": {part(s): sorted(ctx.data_loss.service_plan_name(s, p) for p in enabled[s]) for s in covered_by},
         } | ctx.data_loss.kinds(user)
-
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
-        """One sentence per product when the covering products differ; one for all when one covers all."""
-        covers = as_map(f.details.get("covered_by"))
-        by_cover: dict[str, list[str]] = {}
-        for part in f.skus:
-            by_cover.setdefault(as_text(covers.get(part)) or "", []).append(part)
-        if len(by_cover) != 1 or "" in by_cover:
-            return self.message_key(".several"), base_values(f, w)
-        (cover, parts), = by_cover.items()
-        return self.message_key(), {**base_values(f, w), "sku": w.products(parts), "cover": w.product(cover)}
-
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
-        """Remove the products that add nothing: one sentence per product naming the product that keeps
-        its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
-        from a group goes through every such group, except that a group which also assigns the covering
-        product is not left (that would take the covering product too): the product leaves its licenses."""
-        covers = as_map(f.details.get("covered_by"))
-        cover_groups = as_map(f.details.get("cover_by_group"))
-        twice = as_map(f.details.get("also_by_group"))
-        parts = list(f.skus)
-        if not parts or not covers:  # the report lost the details: the generic, checked steps
-            return removal(f, v, w, parts)
-        unknown = w.word("unknown")
-
-        def cover(part: str) -> str:
-            found = as_text(covers.get(part))
-            return w.product(found) if found else unknown
-
-        def cover_part(part: str) -> str:
-            return as_text(covers.get(part)) or unknown
-
-        def shared(part: str) -> list[str]:
-            return sorted(set(f.groups(part)) & set(as_strs(cover_groups.get(cover_part(part)))))
-
-        direct = [p for p in parts if not f.groups(p) or p in twice]
-        grouped = f.grouped(parts)
-        steps = [TextRef("steps.redundant.keep", {"sku": w.product(p), "cover": cover(p)}) for p in parts]
-        if direct:
-            steps.append(TextRef(f"steps.remove.{v.steps}", w.listing("sku", direct)))
-        summary: list[TextRef] = [TextRef("summary.redundant", {"sku": w.product(p), "cover": cover(p)})
-                                  for p in direct]
-        leave: list[str] = []
-        for part in grouped:
-            for group in f.groups(part):
-                values = {"sku": w.product(part), "group": group, "cover": cover(part)}
-                if group in shared(part):
-                    steps.append(TextRef("steps.redundant.same_group", values))
-                    summary.append(TextRef("summary.redundant_same_group", values))
-                else:
-                    steps += [TextRef("steps.group.explain", values), TextRef("steps.group.membership", values),
-                              TextRef("steps.group.license", values)]
-                    summary.append(TextRef("summary.redundant_group", values))
-                    leave.append(part)
-        steps[len(parts):len(parts)] = loss_steps(f, w, parts)  # leaving a group may take more than this
-        actions = direct_removals(f, direct, lambda ps: TextRef("graph.remove_redundant", w.listing("sku", ps)))
-        # every group that assigns a redundant product is left, except one that also assigns the covering
-        # product (leaving it would take that too)
-        covering = {gid for part in grouped for gid in _cover_group_ids(f, part, shared(part))}
-        actions += group_removals(f, w, leave, lambda gid, name: gid in covering)
-        links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
-        if grouped:
-            links += LINKS_GROUP
-        return Remediation(tuple(summary), steps, "role.group" if grouped else "role.assign",
-                    [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
-
-
-def _cover_group_ids(f: Facts, part: str, shared: list[str]) -> list[str]:
-    """The ids of the groups that assign `part` and are named in `shared` (they also assign the
-    covering product); names and ids are listed in one order."""
-    names, ids = f.groups(part), f.group_ids(part)
-    if len(names) != len(ids):
-        return list(ids) if shared else []
-    return [gid for name, gid in zip(names, ids, strict=True) if name in shared]
 
 
 def _turned_on(plans: dict[str, Any], copies: list[tuple[str, ...]]) -> frozenset[str]:

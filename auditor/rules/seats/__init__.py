@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ...policy.model import CatalogEntry, Price
 from ...policy.yamlsource import Part
-from .catalog import CatalogRule, SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum, seat_values, sku_subject
+from .catalog import CatalogRule, SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum, sku_subject
 from .lifecycle import LicenseSuspended, LifecycleRule, SeatsInGrace
 
 
@@ -50,4 +50,4 @@ CATALOG_RULES: tuple[CatalogRule, ...] = (SpareSeatsOverLimit(), SpareSeatsUnder
 
 
 __all__ = ["CATALOG_RULES", "CatalogRule", "LicenseSuspended", "LifecycleRule", "SeatsInGrace", "SkuNotApproved",
-           "SpareSeatsOverLimit", "SpareSeatsUnderMinimum", "parse_catalog", "seat_values", "sku_subject"]
+           "SpareSeatsOverLimit", "SpareSeatsUnderMinimum", "parse_catalog", "sku_subject"]

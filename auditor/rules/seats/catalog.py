@@ -4,25 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime
 
-from ...guidance.clouds import Variant
-from ...guidance.examples import E5
-from ...guidance.facts import Facts, iso_date, number
-from ...guidance.library import (
-    Message,
-    ValueFormatter,
-    base_values,
-)
-from ...guidance.remediation import (
-    PLACEHOLDER,
-    Remediation,
-    TextRef,
-    assign_license,
-    list_holders,
-)
-from ...guidance.texts.declare import Steps, Text
 from ...model import Finding, Severity, Sku, Subject, SubjectType
 from ...policy.model import CatalogEntry, Policy, SpareSeats
 from ...policy.yamlsource import Part
@@ -31,17 +14,6 @@ from ..base import Context, Rule, parse_when
 
 def sku_subject(sku: Sku) -> Subject:
     return Subject(SubjectType.SKU, sku.sku_id, sku=sku.sku_part_number)
-
-
-def seat_values(f: Facts, w: ValueFormatter, count: str = "consumed") -> dict[str, str]:
-    """The values of a message about a product's seats: its name and the seat counts the details hold.
-    `count` names the one the text agrees with ("1 of 199 licenses is free"): it is shown as {count}."""
-    unknown = w.word("unknown")
-    values = {**base_values(f, w), "sku": w.product(f.subject_sku)}
-    for name in ("enabled", "consumed", "unused", "limit", "min"):
-        values[name] = number(f.details.get(name), unknown)
-    values["count"] = values[count]
-    return values
 
 
 def _next_renewal(ctx: Context, sku: Sku) -> datetime | None:
@@ -82,64 +54,8 @@ class SpareSeatsOverLimit(CatalogRule):
             spare_seats: {max: 10, max_percent: 5}
     """
 
-    texts = (
-        Text("rule.spare-seats-over-limit.title", "Too many unused licenses"),
-        Text("rule.spare-seats-over-limit.describe", "The organization pays for more licenses than are in use, "
-             "beyond the margin the policy allows."),
-        Text("rule.spare-seats-over-limit.message", "{sku}: {count} of {enabled} licenses is unused; the policy "
-             "allows at most {limit}.",
-             "{sku}: {count} of {enabled} licenses are unused; the policy allows at most {limit}."),
-        Text("rule.spare-seats-over-limit.message.renewal", "{sku}: {count} of {enabled} licenses is unused; the "
-             "policy allows at most {limit}. Reduce by {excess} at the renewal on {date}.",
-             "{sku}: {count} of {enabled} licenses are unused; the policy allows at most {limit}. Reduce by "
-             "{excess} at the renewal on {date}."),
-        Text("summary.seats_over", "Reassign the unused {sku} licenses, or remove {count} license from the "
-             "subscription.",
-             "Reassign the unused {sku} licenses, or remove {count} licenses from the subscription."),
-        Text("summary.seats_over.renewal", "Reassign the unused {sku} licenses, or reduce the subscription by "
-             "{count} license at its renewal on {date}: on a subscription with a term, licenses can be removed "
-             "only within 7 days of its purchase or renewal, otherwise at its renewal.",
-             "Reassign the unused {sku} licenses, or reduce the subscription by {count} licenses at its renewal "
-             "on {date}: on a subscription with a term, licenses can be removed only within 7 days of its "
-             "purchase or renewal, otherwise at its renewal."),
-        Text("steps.seats.reassign", "Give the unused {sku} licenses to users who are waiting for one."),
-        Steps("steps.seats.remove",
-              "If they will not be reassigned, remove them from the subscription. On a subscription with a term, "
-              "licenses can be removed only within 7 days of its purchase or renewal; after that, lower the "
-              "number at its next renewal.",
-              "In the Microsoft 365 admin center, go to Billing > Your products.",
-              "Select the subscription that holds {sku}, then select Remove licenses.",
-              ("Enter the new total, {count} license, then select Save.",
-               "Enter the new total, {count} licenses, then select Save.")),
-        Text("steps.seats.remove.gov", "If they will not be reassigned, ask the agreement's contact or the "
-             "partner to lower the number to {count} license; on a subscription with a term, that is possible "
-             "within 7 days of its purchase or renewal, otherwise at its renewal.",
-             "If they will not be reassigned, ask the agreement's contact or the partner to lower the number to "
-             "{count} licenses; on a subscription with a term, that is possible within 7 days of its purchase or "
-             "renewal, otherwise at its renewal."),
-        Text("next.partner", "If the licenses were bought through a partner or under a volume licensing "
-             "agreement, the number is changed through that partner or reseller, not by the Volume Licensing "
-             "Service Center itself."),
-        Text("graph.reassign", "Assigns one unused {sku} license to a user who needs it (put that user's id in "
-             "the path). Graph has no call to change how many licenses are bought; do that in the admin center."),
-    )
-
     id = "spare-seats-over-limit"
     default_severity = Severity.MEDIUM
-    fires_when = (
-        "unused paid seats (enabled + in grace − consumed, trial seats left out) exceed `max` or `max_percent` %; "
-        "never for `free` products. Says to reduce at the renewal date (term seats only shrink at renewal) and is "
-        "high severity within `renewal_window_days` (default 30) of it"
-    )
-    details_doc = (
-        "`enabled` (usable: enabled + in grace), `consumed`, `unused` (paid: trial seats left out), `limit` (the "
-        "tightest allowed spare count), `max`, `max_percent`, `warning`, `trial`, `renewal` (earliest end of term of "
-        "the paid, enabled subscriptions; null when not known), `renewal_days`"
-    )
-    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                       {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
-                        "max_percent": None})
-    message_variants = ("", ".renewal")
     key = "spare_seats"
     fragment = {
         "type": "object",
@@ -210,35 +126,6 @@ class SpareSeatsOverLimit(CatalogRule):
                 monthly_cost=round((unused - limit) * price, 2) if price is not None else None,
             )
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
-        values = seat_values(f, w, "unused")
-        renewal = iso_date(f.details.get("renewal"))
-        if renewal:
-            unused, limit = f.int("unused"), f.int("limit")
-            excess = unused - limit if unused is not None and limit is not None else None
-            values |= {"date": renewal, "excess": number(excess, w.word("unknown"))}
-            return self.message_key(".renewal"), values
-        return self.message_key(), values
-
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
-        sku = f.subject_sku
-        name = w.product(sku)
-        enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
-        excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
-        target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
-        renewal = (f.text("renewal") or "")[:10]
-        values = {"sku": name, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
-                  "date": renewal}
-        steps = [TextRef("steps.seats.reassign", values), TextRef("steps.seats.remove", values | {"count": target})]
-        action = assign_license(f, [sku], [], TextRef("graph.reassign", values))
-        # the user who needs the seat is the admin's to pick: a placeholder, never ready
-        action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=PLACEHOLDER)
-        return Remediation(TextRef("summary.seats_over.renewal" if renewal else "summary.seats_over",
-                         values | {"count": values["excess"]}), steps,
-                    "role.billing_assign",
-                    [TextRef("next.partner"), TextRef("next.rerun")],
-                    ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], [action])
-
 
 class SpareSeatsUnderMinimum(CatalogRule):
     """Fewer spare seats than `spare_seats.min`, or more seats consumed than enabled.
@@ -249,48 +136,8 @@ class SpareSeatsUnderMinimum(CatalogRule):
             spare_seats: {min: 2}
     """
 
-    texts = (
-        Text("rule.spare-seats-under-minimum.title", "Too few free licenses"),
-        Text("rule.spare-seats-under-minimum.describe", "Fewer licenses are free than the buffer the policy asks "
-             "for, so new staff may not get a license in time."),
-        Text("rule.spare-seats-under-minimum.message", "{sku}: {count} of {enabled} licenses is free; the policy "
-             "asks for at least {min}.",
-             "{sku}: {count} of {enabled} licenses are free; the policy asks for at least {min}."),
-        Text("rule.spare-seats-under-minimum.message.over", "{sku}: {count} license is assigned, more than the "
-             "{enabled} available.",
-             "{sku}: {count} licenses are assigned, more than the {enabled} available."),
-        Text("summary.seats_under", "Free or buy {sku} licenses so that at least {count} stays available.",
-             "Free or buy {sku} licenses so that at least {count} stay available."),
-        Text("summary.seats_short", "More {sku} licenses are assigned than bought ({count} license short): buy "
-             "more or free some now.",
-             "More {sku} licenses are assigned than bought ({count} licenses short): buy more or free some now."),
-        Text("steps.seats.free", "Free {sku} licenses held by accounts that no longer need them (see the "
-             "disabled, inactive and guest findings)."),
-        Steps("steps.seats.buy",
-              "Otherwise buy more: in the Microsoft 365 admin center, go to Billing > Your products.",
-              "Select the subscription that holds {sku}, then select Buy licenses.",
-              ("Enter the total you need, {count} license, and complete the purchase.",
-               "Enter the total you need, {count} licenses, and complete the purchase.")),
-        Text("steps.seats.buy.gov", "Otherwise buy more through the agreement or partner the organization buys "
-             "from, for a total of {count} license; the worldwide self-service purchase pages do not apply to "
-             "this cloud.",
-             "Otherwise buy more through the agreement or partner the organization buys from, for a total of "
-             "{count} licenses; the worldwide self-service purchase pages do not apply to this cloud."),
-        Text("graph.holders", "Lists the users who hold {sku}."),
-    )
-
     id = "spare-seats-under-minimum"
     default_severity = Severity.HIGH
-    fires_when = (
-        "unused seats (enabled + in grace − consumed) are below `min`, or more are assigned than usable (not when "
-        "suspended seats explain it)"
-    )
-    details_doc = (
-        "`enabled` (usable: enabled + in grace), `consumed`, `unused`, `min` (may be null when consumed > enabled)"
-    )
-    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                       {"enabled": 100, "consumed": 95, "unused": 5, "min": 10})
-    message_variants = ("", ".over")
     key = None  # shares `spare_seats` with spare-seats-over-limit
 
     def configured(self, policy: Policy) -> bool:
@@ -320,30 +167,6 @@ class SpareSeatsUnderMinimum(CatalogRule):
                 {"enabled": enabled, "consumed": consumed, "unused": unused, "min": minimum},
             )
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
-        enabled, consumed = f.int("enabled"), f.int("consumed")
-        over = f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
-        return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
-
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
-        sku = f.subject_sku
-        name = w.product(sku)
-        enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
-        unknown = w.word("unknown")
-        short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
-        if short is not None or minimum is None:
-            count = str(short) if short is not None else unknown
-            summary = TextRef("summary.seats_short", {"sku": name, "count": count})
-        else:
-            summary = TextRef("summary.seats_under", {"sku": name, "count": str(minimum)})
-        # Enough licenses in total = everything assigned now plus the free buffer the policy asks for.
-        target = str(consumed + (minimum or 0)) if consumed is not None else unknown
-        values = {"sku": name, "count": target}
-        steps = [TextRef("steps.seats.free", values), TextRef("steps.seats.buy", values)]
-        action = list_holders(f.sku_id(sku), TextRef("graph.holders", values))
-        return Remediation(summary, steps, "role.billing_assign", [TextRef("next.partner"), TextRef("next.rerun")],
-                    ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], [action])
-
 
 class SkuNotApproved(CatalogRule):
     """The tenant subscribes to a product the policy's `catalog` does not list.
@@ -355,30 +178,8 @@ class SkuNotApproved(CatalogRule):
             free: true
     """
 
-    texts = (
-        Text("rule.sku-not-approved.title", "Product not approved"),
-        Text("rule.sku-not-approved.describe", "The tenant has a product the policy does not approve; it may have "
-             "been bought or started as a trial outside the usual process."),
-        Text("rule.sku-not-approved.message", "{sku} is not on the policy's list of approved products ({count} "
-             "license, {consumed} assigned).",
-             "{sku} is not on the policy's list of approved products ({count} licenses, {consumed} assigned)."),
-        Text("summary.not_approved", "Approve {sku} in the policy, or move its users to an approved product and "
-             "then remove its licenses or cancel the subscription."),
-        Text("steps.not_approved.review", "Decide with the policy owner whether {sku} should be approved; if so, "
-             "add it to the policy's approved products."),
-        Text("steps.not_approved.cancel", "Once nobody holds it, cancel the subscription (Billing > Your products "
-             "> select {sku} > Cancel subscription) or remove its licenses."),
-        Text("steps.not_approved.cancel.gov", "Once nobody holds it, ask the agreement's contact or the partner "
-             "to cancel the subscription or lower its number of licenses."),
-    )
-
     id = "sku-not-approved"
     default_severity = Severity.MEDIUM
-    fires_when = (
-        "the tenant subscribes to a product the `catalog` does not list (a deleted product with no units is history)"
-    )
-    details_doc = "`enabled`, `consumed`"
-    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
     key = None  # reads the presence of `catalog` itself
 
     def configured(self, policy: Policy) -> bool:
@@ -398,16 +199,4 @@ class SkuNotApproved(CatalogRule):
                 {"enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units},
             )
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
-        return self.message_key(), seat_values(f, w, "enabled")
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
-        sku = f.subject_sku
-        name = w.product(sku)
-        values = {"sku": name}
-        steps = [TextRef("steps.not_approved.review", values), TextRef(f"steps.move.{v.steps}", values),
-                 TextRef("steps.not_approved.cancel", values)]
-        action = list_holders(f.sku_id(sku), TextRef("graph.holders", values))
-        return Remediation(TextRef("summary.not_approved", values), steps, "role.billing_assign",
-                    [TextRef("next.freed"), TextRef("next.rerun")],
-                    ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], [action])

@@ -1,0 +1,266 @@
+"""The guidance of the rules in auditor/rules/hygiene/accounts.py: their texts, message,
+remediation and docs (auditor.rulebook finds each by its rule's id)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ....guidance.clouds import Variant
+from ....guidance.examples import E3, E5, USER
+from ....guidance.facts import Facts, iso_date, number
+from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values, keep_data, removal
+from ....guidance.remediation import Remediation, TextRef, resting_on
+from ....guidance.texts.declare import Steps, Text
+from ....rules.hygiene import accounts as rules
+from ....rules.hygiene.base import DATA_KEPT_DOC
+
+
+def mailbox_note(f: Facts) -> tuple[str, ...]:
+    """A sentence added after the message of a disabled or inactive account whose mailbox purpose
+    the auditor could not read: it may be a shared mailbox, which these rules would otherwise skip."""
+    return ("message.shared_mailbox_unknown",) if f.text("shared_mailbox") == "unknown" else ()
+
+
+def mailbox_unknown(f: Facts) -> list[TextRef]:
+    """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
+    return [TextRef("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
+
+
+class _UnusedAccount(RuleGuidance):
+    """Disabled and inactive accounts: the fix confirms the account is no longer needed, keeps its
+    data, then removes the licenses; both say when the account may be a shared mailbox."""
+
+    confirm: ClassVar[str]  # the step that confirms the account is no longer needed
+
+    def notes(self, f: Facts) -> tuple[str, ...]:
+        return (*mailbox_note(f), *super().notes(f))
+
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+        remedy = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), TextRef(self.confirm), *keep_data(f)])
+        return resting_on(remedy, *self.rests_on(f))
+
+    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+        """The facts about the account each call needs still true when it runs (apply checks them)."""
+        return ()
+
+
+class DisabledUserLicensed(_UnusedAccount):
+    id = rules.DisabledUserLicensed.id
+    confirm = "steps.disabled.confirm"
+    texts = (
+        Text("rule.disabled-user-licensed.title", "Disabled user holds licenses"),
+        Text("rule.disabled-user-licensed.describe", "The account is blocked from signing in but still takes up a "
+             "paid license."),
+        Text("rule.disabled-user-licensed.message", "{user} is blocked from signing in but still holds {sku}.",
+             "{user} is blocked from signing in but still holds {sku}."),
+        Text("steps.disabled.confirm", "Confirm that {user} is meant to stay blocked, for example because the "
+             "person has left."),
+        Text("message.disabled_before_audit_log", "No entry of the directory audit log, which reaches back {count} "
+             "day, disabled the account: it was disabled at least {count} day ago.",
+             "No entry of the directory audit log, which reaches back {count} days, disabled the account: it was "
+             "disabled at least {count} days ago."),
+    )
+    fires_when = (
+        "a disabled account holds licenses; shared, room and equipment mailboxes are left to "
+        "`shared-mailbox-licensed` (when their purpose could not be read, the finding says so)"
+    )
+    details_doc = (
+        "`shared_mailbox`: `\"unknown\"` only when the account's mailbox purpose could not be read (a "
+        "`mailboxSettings` gap, Graph's answer for this account was an error, or the account was not a candidate "
+        "when the tenant was read) or was `others`/`unknownFutureValue`: it may be a shared mailbox; "
+        + DATA_KEPT_DOC + "; when the check sets `grace_days`: `grace_days`, `disabled_at` (when the account was "
+        "disabled; null when not known), `disabled_from` (`employeeLeaveDateTime` or `directoryAudit`, where it was "
+        "read; `auditSpan`: no entry of the directory audit disabled it, so it was disabled before the log's start, "
+        "`disabled_at`, `audit_span_days` days before the end of what was read) or `disable_unknown` "
+        "(`audit_not_read`: the directory audit was not read; `not_in_audit`: no entry of the audit disabled it, or "
+        "one enabled it again since, and the log's span is not known); `mailbox_bytes` and `mailbox_archive` "
+        "when the mailbox usage report lists the account"
+    )
+    example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
+        key, values = super().message(f, w)
+        days = f.details.get("audit_span_days")
+        if f.text("disabled_from") == "auditSpan" and isinstance(days, int):
+            values = {**values, "count": number(days, w.word("unknown"))}  # the note below says how far the log reaches
+        return key, values
+
+    def notes(self, f: Facts) -> tuple[str, ...]:
+        spanned = f.text("disabled_from") == "auditSpan" and isinstance(f.details.get("audit_span_days"), int)
+        return (*super().notes(f), *(("message.disabled_before_audit_log",) if spanned else ()))
+
+    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+        return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
+
+
+class InactiveUserLicensed(_UnusedAccount):
+    id = rules.InactiveUserLicensed.id
+    confirm = "steps.inactive.confirm"
+    texts = (
+        Text("rule.inactive-user-licensed.title", "Inactive user holds licenses"),
+        Text("rule.inactive-user-licensed.describe", "The account has not been used for a long time but still "
+             "takes up a paid license."),
+        Text("rule.inactive-user-licensed.message", "{user} holds {sku} but has not signed in for at least "
+             "{count} day (last sign-in: {last_sign_in}).",
+             "{user} holds {sku} but has not signed in for at least {count} days (last sign-in: {last_sign_in})."),
+        Text("rule.inactive-user-licensed.message.never", "{user} holds {sku} but has never signed in (limit: "
+             "{count} day).",
+             "{user} holds {sku} but has never signed in (limit: {count} days)."),
+        Text("rule.inactive-user-licensed.message.attempts", "{user} holds {sku} but has not signed in "
+             "successfully for at least {count} day (last successful sign-in: {last_sign_in}); sign-in attempts "
+             "went on until {last_attempt}, so check its sign-in logs.",
+             "{user} holds {sku} but has not signed in successfully for at least {count} days (last successful "
+             "sign-in: {last_sign_in}); sign-in attempts went on until {last_attempt}, so check its sign-in logs."),
+        Text("rule.inactive-user-licensed.message.never.attempts", "{user} holds {sku} but has never signed in "
+             "successfully (limit: {count} day); sign-in attempts were made until {last_attempt}, so check its "
+             "sign-in logs.",
+             "{user} holds {sku} but has never signed in successfully (limit: {count} days); sign-in attempts "
+             "were made until {last_attempt}, so check its sign-in logs."),
+        Text("steps.inactive.confirm", "Confirm with the manager of {user} that the account is no longer needed; "
+             "if it is, record a waiver instead."),
+    )
+    fires_when = (
+        "an enabled account has not signed in successfully for `days` days (`lastSuccessfulSignInDateTime`; failed "
+        "attempts are not activity; `0001-01-01` means never); accounts created within the window are spared, and "
+        "so are accounts licensed within it that never signed in (a license change does not hide an account "
+        "dormant before it); shared, room and equipment mailboxes too; needs signInActivity"
+    )
+    details_doc = (
+        "`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in "
+        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the "
+        "active-user usage report: `read`, and when read `since` (the window's first day), `exchange` and "
+        "`onedrive` (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when "
+        "neither was used since); " + DATA_KEPT_DOC
+    )
+    example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
+                                          "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+    message_variants = ("", ".never", ".attempts", ".never.attempts")
+
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
+        days = number(f.details.get("days"), w.word("unknown"))
+        values = {**base_values(f, w), "days": days, "count": days}  # "at least {count} days"
+        last = iso_date(f.details.get("last_sign_in"))
+        attempt = iso_date(f.details.get("last_attempt"))  # failed attempts after the last success
+        suffix = "" if attempt is None else ".attempts"
+        if attempt is not None:
+            values["last_attempt"] = attempt
+        if last is None:
+            return self.message_key(".never" + suffix), values
+        return self.message_key(suffix), {**values, "last_sign_in": last}
+
+    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+        # still no successful sign-in within the window, counted back from when the call runs
+        days = f.details.get("days")
+        return ({"no_sign_in_within_days": days},) if isinstance(days, int) and days > 0 else ()
+
+
+class GuestLicensed(RuleGuidance):
+    id = rules.GuestLicensed.id
+    texts = (
+        Text("rule.guest-licensed.title", "Guest holds licenses"),
+        Text("rule.guest-licensed.describe", "A guest from outside the organization holds a paid license of this "
+             "tenant; guests rarely need one."),
+        Text("rule.guest-licensed.message", "The guest {user} holds {sku}.", "The guest {user} holds {sku}."),
+        Text("steps.guest.confirm", "Most guest access does not need a license of your tenant: confirm whether "
+             "{user} really needs {sku}.",
+             "Most guest access does not need a license of your tenant: confirm whether {user} really needs {sku}."),
+    )
+    fires_when = "a guest account holds licenses"
+    details_doc = DATA_KEPT_DOC
+    example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+        confirm = TextRef("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
+        remedy = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
+        return resting_on(remedy, {"user_type": "Guest"})  # an account made a member since keeps its licenses
+
+
+class SharedMailboxLicensed(RuleGuidance):
+    id = rules.SharedMailboxLicensed.id
+    texts = (
+        Text("rule.shared-mailbox-licensed.title", "Shared mailbox holds licenses"),
+        Text("rule.shared-mailbox-licensed.describe", "A shared, room or equipment mailbox takes up a paid "
+             "license. Such a mailbox works without one unless it stores more than 50 GB, has an archive or is "
+             "under a litigation or retention hold."),
+        Text("rule.shared-mailbox-licensed.message", "{user} is a shared mailbox but holds {sku}; it needs a "
+             "license only above 50 GB, with an archive or on hold.",
+             "{user} is a shared mailbox but holds {sku}; it needs a license only above 50 GB, with an archive or "
+             "on hold."),
+        Text("rule.shared-mailbox-licensed.message.room", "{user} is a room mailbox but holds {sku}; it needs a "
+             "license only above 50 GB, with an archive or on hold.",
+             "{user} is a room mailbox but holds {sku}; it needs a license only above 50 GB, with an archive or "
+             "on hold."),
+        Text("rule.shared-mailbox-licensed.message.equipment", "{user} is an equipment mailbox but holds {sku}; "
+             "it needs a license only above 50 GB, with an archive or on hold.",
+             "{user} is an equipment mailbox but holds {sku}; it needs a license only above 50 GB, with an "
+             "archive or on hold."),
+        Text("rule.shared-mailbox-licensed.message.keeps_size", "{user} is a shared, room or equipment mailbox "
+             "that stores {size}, more than the 50 GB such a mailbox may hold without a license: it keeps {sku}.",
+             "{user} is a shared, room or equipment mailbox that stores {size}, more than the 50 GB such a mailbox "
+             "may hold without a license: it keeps {sku}."),
+        Text("rule.shared-mailbox-licensed.message.keeps_archive", "{user} is a shared, room or equipment mailbox "
+             "with an archive, which needs a license: it keeps {sku}.",
+             "{user} is a shared, room or equipment mailbox with an archive, which needs a license: it keeps {sku}."),
+        Text("summary.shared_keeps", "Nothing to remove: the mailbox usage report shows that this mailbox needs its "
+             "license."),
+        Text("steps.shared.keeps", "Keep the license of {user}. Look again only if the mailbox shrinks below 50 GB "
+             "and its archive is turned off; then the auditor proposes the removal."),
+        Text("next.shared_keeps", "Nothing else to do: each audit reads the mailbox usage report again."),
+        Text("summary.shared_mailbox", "A shared, room or equipment mailbox needs no license unless it stores "
+             "more than 50 GB, has an archive or is on hold: check these first."),
+        Steps("steps.shared.check",
+              "In the Exchange admin center, go to Recipients > Mailboxes and select {user}.",
+              "Look at how much the mailbox stores and whether its archive is turned on: above 50 GB, or with an "
+              "archive, it keeps its license.",
+              "In the Exchange admin center, check whether litigation hold is turned on for the mailbox of {user} "
+              "(a setting of the mailbox); then, in the Microsoft Purview portal, check whether an eDiscovery "
+              "hold or a retention policy covers it: a mailbox on hold keeps its license.",
+              "Only if none of this applies, remove the license as described below; the mailbox keeps working "
+              "without it."),
+    )
+    graph_calls = False
+    fires_when = (
+        "a shared, room or equipment mailbox (`mailboxSettings.userPurpose`) holds licenses; it needs one only above "
+        "50 GB, with an archive or on a litigation/retention hold, which the fix says to check first (so it offers no "
+        "ready-to-run Graph call: the admin removes the license after the checks). Judges the "
+        "accounts whose purpose is read (disabled or inactive ones); needs MailboxSettings.Read"
+    )
+    details_doc = (
+        "`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case); "
+        "`storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with "
+        "`shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox "
+        "needs its license: the finding says so, proposes no removal and has no `monthly_cost`"
+    )
+    example_finding = (USER, ["SPE_E3", "SPE_E5"], {
+        "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
+                                                          "SPE_E5": []},
+        "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]},
+        "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
+    message_variants = ("", ".room", ".equipment", ".keeps_size", ".keeps_archive")
+
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
+        keeps = f.text("keeps_license")
+        if keeps == "over_50_gb":
+            return self.message_key(".keeps_size"), base_values(f, w) | {"size": w.size(f.details.get(
+                "storage_used_bytes"))}
+        if keeps == "archive":
+            return self.message_key(".keeps_archive"), base_values(f, w)
+        purpose = (f.text("mailbox_purpose") or "").lower()
+        return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:3] else ""), base_values(
+            f, w)
+
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+        """A shared, room or equipment mailbox works without a license unless it is large, archived or
+        on hold: the checks come first, then the usual removal (per product, per group). No
+        ready-to-run Graph call: one would skip the checks, and could take away the archive add-on
+        (or the license a hold needs) the mailbox depends on; the admin removes after checking.
+        A mailbox the usage report shows over 50 GB or archived keeps its license: no removal."""
+        if f.text("keeps_license"):
+            return Remediation(TextRef("summary.shared_keeps"), [TextRef("steps.shared.keeps", {"user": f.label()})],
+                        "role.assign", [TextRef("next.shared_keeps")], ["shared_mailbox"])
+        return removal(f, v, w, list(f.skus), intro=[TextRef("steps.shared.check")],
+                       lead=TextRef("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
+
+
+GUIDANCE: tuple[RuleGuidance, ...] = (DisabledUserLicensed(), InactiveUserLicensed(), GuestLicensed(),
+                                      SharedMailboxLicensed())

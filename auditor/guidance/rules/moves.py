@@ -1,0 +1,93 @@
+"""The guidance of the rules in auditor/rules/moves.py: their texts, message,
+remediation and docs (auditor.rulebook finds each by its rule's id)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ...guidance.clouds import Variant
+from ...guidance.examples import E3, E5, USER
+from ...guidance.facts import Facts
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
+from ...guidance.remediation import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP, Remediation, TextRef
+from ...guidance.texts.declare import Text
+from ...rules import moves as rules
+from .assignments.selection import SkuNotAllowed
+
+
+class SubscriptionMove(RuleGuidance):
+    id = rules.SubscriptionMove.id
+    texts = (
+        Text("rule.subscription-move.title", "User to move to another subscription"),
+        Text("rule.subscription-move.describe", "The policy moves these users to another product; until then they "
+             "hold the one they move from."),
+        Text("rule.subscription-move.message", "{user} moves from {sku} to {target}."),
+        Text("rule.subscription-move.message.lost", "{user} moves from {sku} to {target}, and loses {plans}, which "
+             "{target} does not include."),
+        Text("rule.subscription-move.message.seats", "{user} moves from {sku} to {target} once {target} has a free "
+             "seat: buy it first."),
+        Text("steps.move.whole_group", "Every member of {group} moves: change the group's license from {sku} to "
+             "{target} in the Microsoft Entra admin center (Groups > {group} > Licenses), one change for all of "
+             "them."),
+        Text("steps.move.seats", "{target} has no free seat for this user: buy one (the plan's bill says how many "
+             "in all), then plan again."),
+        Text("steps.move.conflict", "The user holds a license in MutuallyExclusiveViolation: resolve that conflict "
+             "first, or Microsoft Entra ID refuses {target}."),
+    )
+    fires_when = (
+        "a user the entry's `match` selects holds `from`; the move waits for a seat when `to` has too few free "
+        "seats (alphabetically by user principal name, the first move), for a person when the user holds an "
+        "assignment in MutuallyExclusiveViolation or when every member of the group giving `from` moves"
+    )
+    details_doc = (
+        "`move` (the entry's name), `move_to`, `replace_with`, `replace_with_id`, `replace_group` as for "
+        "sku-not-allowed (absent when the user holds `to` already); `plans_lost` (the plans `from` turns on that "
+        "`to` lacks), `keep_disabled` (the disabled plans kept), `waits_for_seats`, `conflict`, `whole_group` "
+        "(group names); `monthly_cost` is the difference of the two prices per month"
+    )
+    example_finding = (USER, ["SPE_E3"], {
+        "move": "sales-to-e5", "move_to": "SPE_E5", "allowed": ["SPE_E5"], "replace_with": "SPE_E5",
+        "replace_with_id": E5, "assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3},
+        "plans_lost": [], "waits_for_seats": False})
+    message_variants = ("", ".lost", ".seats")
+
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
+        values = {**base_values(f, w), "target": w.product(f.text("move_to") or w.word("unknown")),
+                  "plans": w.all(f.strs("plans_lost"))}
+        if f.details.get("waits_for_seats") is True:
+            return self.message_key(".seats"), values
+        return self.message_key(".lost" if f.strs("plans_lost") else ""), values
+
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+        """The replacement sku-not-allowed proposes, the disabled plans kept on `to`, and every call
+        waiting while the move waits for a seat, a conflict or the group's own license."""
+        target = w.product(f.text("move_to") or w.word("unknown"))
+        values = {"target": target, "sku": w.products(list(f.skus))}
+        remedy = (SkuNotAllowed().remediation(f, v, w) if f.text("replace_with")
+                  else removal(f, v, w, list(f.skus)))
+        blocked = None
+        intro: list[TextRef] = []
+        if f.details.get("waits_for_seats") is True:
+            blocked = SEATS_TO_BUY
+            intro.append(TextRef("steps.move.seats", values))
+        if f.strs("conflict"):
+            blocked = blocked or CONFLICT
+            intro.append(TextRef("steps.move.conflict", values))
+        for group in f.strs("whole_group"):
+            blocked = blocked or WHOLE_GROUP
+            intro.append(TextRef("steps.move.whole_group", {**values, "group": group}))
+        remedy.steps = [*intro, *remedy.steps]
+        kept = list(f.strs("keep_disabled_ids"))
+        actions = []
+        for a in remedy.actions:
+            if kept and a.body and a.body.get("addLicenses"):
+                body = dict(a.body)
+                body["addLicenses"] = [{**lic, "disabledPlans": kept} if lic.get("skuId") == f.text("replace_with_id")
+                                       else lic for lic in body["addLicenses"]]
+                a = replace(a, body=body)
+            actions.append(a if blocked is None or not a.ready else replace(a, blocked=blocked))
+        remedy.actions = actions
+        return remedy
+
+
+GUIDANCE: tuple[RuleGuidance, ...] = (SubscriptionMove(),)

@@ -1,0 +1,54 @@
+"""The guidance of the rules in auditor/rules/waivers.py: their texts, message,
+remediation and docs (auditor.rulebook finds each by its rule's id)."""
+
+from __future__ import annotations
+
+from ...guidance.clouds import Variant
+from ...guidance.facts import Facts, iso_date
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.remediation import Remediation, TextRef
+from ...guidance.texts.declare import Text
+from ...rules import waivers as rules
+from ...rules.assignments import SkuForbidden
+
+
+class WaiverExpired(RuleGuidance):
+    id = rules.WaiverExpired.id
+    texts = (
+        Text("rule.waiver-expired.title", "Waiver expired"),
+        Text("rule.waiver-expired.describe", "An agreed exception to the policy has passed its expiry date, so "
+             "the finding it covered counts again."),
+        Text("rule.waiver-expired.message", "The waiver for {waiver_rule} on {waiver_subject} (owner: {owner}) "
+             "expired on {expires}."),
+        Text("summary.waiver", "Renew the waiver together with its owner ({owner}), or fix the finding it covered."),
+        Text("steps.waiver.ask", "Ask {owner} whether the exception for {waiver_rule} on {waiver_subject} is "
+             "still needed."),
+        Text("steps.waiver.renew", "If it is, give the waiver a new expiry date and a current reason in the "
+             "policy file and have the change reviewed."),
+        Text("steps.waiver.fix", "If it is not, delete the waiver and fix the finding as the guidance for "
+             "{waiver_rule} describes."),
+        Text("role.waiver", "Maintainer of the policy file, together with the waiver's owner"),
+    )
+    graph_calls = False
+    fires_when = "a waiver is past its `expires` date"
+    details_doc = "`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"
+    example_finding = ({"type": "waiver", "id": f"{SkuForbidden.id}:ann@contoso.example"}, [],
+                       {"waiver_rule": SkuForbidden.id, "waiver_subject": "ann@contoso.example",
+                        "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"})
+
+    def message(self, f: Facts, w: ValueFormatter) -> Message:
+        unknown = w.word("unknown")
+        values = {name: f.text(name) or unknown for name in ("waiver_rule", "waiver_subject", "owner")}
+        values["expires"] = iso_date(f.details.get("expires")) or unknown
+        return self.message_key(), {**base_values(f, w), **values}
+
+    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+        unknown = w.word("unknown")
+        values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
+                  "waiver_subject": f.text("waiver_subject") or unknown}
+        steps = [TextRef("steps.waiver.ask", values), TextRef("steps.waiver.renew", values),
+                 TextRef("steps.waiver.fix", values)]
+        return Remediation(TextRef("summary.waiver", values), steps, "role.waiver", [TextRef("next.rerun")], [])
+
+
+GUIDANCE: tuple[RuleGuidance, ...] = (WaiverExpired(),)
