@@ -60,7 +60,7 @@ NOT_THE_VLSC = {
     Locale.TR: r"Toplu Lisans Hizmeti Merkezi'nin kendisi tarafından değil",
 }
 LITIGATION_HOLD = {Locale.EN: "litigation hold", Locale.NL: "procesbewaring",
-                   Locale.DA: "procesretlig venteposition", Locale.SV: "juridiskt bevarande",
+                   Locale.DA: "procesretlig venteposition", Locale.SV: "bevarande av juridiska skäl",
                    Locale.TR: "dava bekletmesi"}
 EXCHANGE_ADMIN_CENTER = {Locale.EN: "Exchange admin center", Locale.NL: "Exchange-beheercentrum",
                          Locale.DA: "Exchange Administration", Locale.SV: "administrationscentret för Exchange",
