@@ -15,22 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
+from ..blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
 from ..i18n import format_list, format_size
 from ..model import Locale
 from . import texts
 from .clouds import Variant
 from .facts import Facts, as_map, as_strs
-from .remediation import (
-    DATA_LOST,
-    PLANS_UNKNOWN,
-    STORAGE_WAITS,
-    Action,
-    Remediation,
-    TextRef,
-    assign_license,
-    leaving_order,
-    remove_member,
-)
+from .remediation import Action, Remediation, TextRef, assign_license, leaving_order, remove_member
 from .texts.declare import Declared
 
 LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_roles", "graph:user_assign"]

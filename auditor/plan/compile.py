@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.guidance.remediation import STORAGE_WAITS
+from auditor.blocked import STORAGE_WAITS
 from auditor.model import Severity
 from auditor.plan.actions import Action, PlanFinding, action_problem, call_problem, not_plannable, read_findings
 from auditor.plan.cost import currency_of, seats_and_cost

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor import i18n
-from auditor.guidance.remediation import DATA_LOST
+from auditor.blocked import DATA_LOST
 from auditor.model import Locale
 from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.rules import RULES

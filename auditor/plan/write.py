@@ -19,8 +19,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.billing.view import bill_view
-from auditor.errors import UsageError
-from auditor.guidance.remediation import (
+from auditor.blocked import (
     AFTER_GROUP,
     ARCHIVE,
     CAUSE_FIRST,
@@ -44,6 +43,7 @@ from auditor.guidance.remediation import (
     USAGE_UNKNOWN,
     WHOLE_GROUP,
 )
+from auditor.errors import UsageError
 from auditor.model import Locale
 from auditor.outputs import write_text
 from auditor.plan.compile import (

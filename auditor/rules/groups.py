@@ -11,7 +11,7 @@ group whose kind the snapshot does not show is not changed either.
 
 from __future__ import annotations
 
-from ..guidance.remediation import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED
+from ..blocked import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED
 from ..model import Group
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..guidance.remediation import ARCHIVE, MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, STORAGE_UNKNOWN
+from ..blocked import ARCHIVE, MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, STORAGE_UNKNOWN
 from ..index import TenantIndex
 from ..model import User
 from ..reference import product_names

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from auditor import rulebook
+from auditor.blocked import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
 from auditor.cli import main
-from auditor.guidance.remediation import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
 from auditor.model import Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.write import plan_markdown

@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 
 from auditor import i18n
-from auditor.guidance.remediation import BLOCKED_REASONS, LOOKUP
+from auditor.blocked import BLOCKED_REASONS, LOOKUP
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown

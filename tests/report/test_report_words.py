@@ -1,6 +1,6 @@
 """The full report of the demo tenant stays readable: at most 6,000 words of report.html (issue 39;
-docs/reports.md, "Sizes"), in English and, but Dutch, in every language, counted as the digest's words are (tags stripped, <head>
-dropped). What repeats is said once: a role in the table of roles, a reason several rows share in
+docs/reports.md, "Sizes") in every language but Dutch, counted as the digest's words are (tags
+stripped, <head> dropped). What repeats is said once: a role in the table of roles, a reason several rows share in
 a note, a long step in full where the report first has it."""
 
 from __future__ import annotations

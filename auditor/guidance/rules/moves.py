@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ...blocked import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP
 from ...guidance.clouds import Variant
 from ...guidance.examples import E3, E5, USER
 from ...guidance.facts import Facts
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
-from ...guidance.remediation import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP, Remediation, TextRef
+from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
 from ...rules import moves as rules
 from .assignments.selection import SkuNotAllowed

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ...blocked import USAGE_UNKNOWN
 from ...guidance.clouds import Variant
 from ...guidance.examples import E3, E5, USER
 from ...guidance.facts import Facts, iso_date, number
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
-from ...guidance.remediation import USAGE_UNKNOWN, Remediation, TextRef
+from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
 from ...rules import usage_reports as rules
 from ...usage_reports import (

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ...guidance.facts import as_map
 from ...model import Finding, Severity, User
 from ...policy.model import Assignment, Policy
 from ...policy.yamlsource import Part
@@ -70,12 +69,13 @@ class SkuCombinationForbidden(AssignmentRule):
                 names = " + ".join(ctx.index.parts(both))
                 if keep is not None and keep in both:  # the policy names the product to keep
                     gone = both - {keep}
-                    choice = {"declared": True, "keep": [ctx.index.part(keep)], "remove": ctx.index.parts(gone)}
+                    choice: dict[str, Any] = {"declared": True, "keep": [ctx.index.part(keep)],
+                                              "remove": ctx.index.parts(gone)}
                     choice |= ctx.data_loss.of(user, gone)  # they go together: what removing all of them ends
                 else:
                     choice = self.suggestion(ctx, user, both) | self.losses(ctx, user, both)
                     # the default removal's storage evidence, where plan.md reads the sizes
-                    fit = as_map(choice.get("storage_by")).get(str(choice.get("remove")))
+                    fit = (choice.get("storage_by") or {}).get(str(choice.get("remove")))
                     if fit:
                         choice["storage"] = fit
                 yield self.user_finding(

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple
 
-from ...guidance.remediation import (
+from ...blocked import (
     GROUP_DYNAMIC,
     GROUP_KIND_UNKNOWN,
     GROUP_MAIL,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ....blocked import CHOOSE_VALUE
 from ....guidance.facts import Facts
-from ....guidance.remediation import ASSIGN_LICENSE, CHOOSE_VALUE, Action, TextRef, first_blocked
+from ....guidance.remediation import ASSIGN_LICENSE, Action, TextRef, first_blocked
 
 
 def assign_line(f: Facts, product: str) -> TextRef:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from ....blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
 from ....guidance.clouds import Variant
 from ....guidance.examples import E5, EMS, USER
 from ....guidance.facts import Facts, as_map
@@ -22,16 +23,7 @@ from ....guidance.library import (
     loss_summary,
     removal_frame,
 )
-from ....guidance.remediation import (
-    AFTER_GROUP,
-    GROUP_KEEPS,
-    STORAGE_WAITS,
-    Action,
-    Alternative,
-    Remediation,
-    TextRef,
-    assign_license,
-)
+from ....guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
 from ....guidance.texts.declare import Text
 from ....rules.assignments import combination as rules
 from . import licensing

@@ -7,20 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ....blocked import BLOCKED_REASONS, GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
 from ....guidance.facts import Facts, as_int, as_map, as_strs, as_text
 from ....guidance.library import ValueFormatter
-from ....guidance.remediation import (
-    BLOCKED_REASONS,
-    GROUP_DYNAMIC,
-    GROUP_KIND_UNKNOWN,
-    GROUP_MAIL,
-    GROUP_SYNCED,
-    LICENSING_GROUP,
-    Action,
-    TextRef,
-    add_member,
-    assign_license,
-)
+from ....guidance.remediation import Action, TextRef, add_member, assign_license
 from ....guidance.texts.declare import Text
 from ....rules.assignments.licensing import AMBIGUOUS, MEMBER, NOT_ASSIGNING, NOT_FOUND, PLANS_LOST
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ....blocked import LICENSING_GROUP
 from ....guidance.clouds import Variant
 from ....guidance.examples import E5, F3, USER
 from ....guidance.facts import Facts, as_map, as_strs, as_text
@@ -26,7 +27,6 @@ from ....guidance.library import (
 from ....guidance.links import PAGE_DATES
 from ....guidance.remediation import (
     ASSIGN_LICENSE,
-    LICENSING_GROUP,
     REMOVE_MEMBER,
     Action,
     Remediation,

@@ -3,11 +3,12 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 
 from __future__ import annotations
 
+from ....blocked import CAUSE_FIRST
 from ....guidance.clouds import Variant
 from ....guidance.examples import E5, USER
 from ....guidance.facts import GROUP_ID_PLACEHOLDER, Facts, as_int, as_map, as_text, number
 from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
-from ....guidance.remediation import CAUSE_FIRST, Action, Remediation, TextRef, lookup, reprocess, set_usage_location
+from ....guidance.remediation import Action, Remediation, TextRef, lookup, reprocess, set_usage_location
 from ....guidance.texts.declare import Text
 from ....rules.hygiene import assignment_errors as rules
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ....blocked import PLACEHOLDER
 from ....guidance.clouds import Variant
 from ....guidance.examples import E5
 from ....guidance.facts import Facts, iso_date, number
 from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
-from ....guidance.remediation import PLACEHOLDER, Remediation, TextRef, assign_license, list_holders
+from ....guidance.remediation import Remediation, TextRef, assign_license, list_holders
 from ....guidance.texts.declare import Steps, Text
 from ....rules.seats import catalog as rules
 
