@@ -129,7 +129,7 @@ class SharedValues:
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
-        self._facts: dict[bytes, tuple[tuple[str, Any], ...]] = {}
+        self._facts: dict[int, tuple[tuple[str, Any], ...]] = {}
 
     def finding(self, f: Finding) -> Finding:
         return replace(f, policy=self._one(f.policy), message=self._one(f.message), skus=self._one(f.skus),
@@ -139,10 +139,10 @@ class SharedValues:
         return self._values.setdefault(value, value)
 
     def _shared_facts(self, facts: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
-        # details hold dicts (unhashable): their JSON text is the key, and `==` confirms the match
-        # (a tuple and a list write the same JSON but are not equal)
+        # details hold dicts (unhashable): the hash of their JSON text finds a candidate, and `==`
+        # confirms it (a tuple and a list write the same JSON but are not equal; hashes may collide)
         try:
-            key = orjson.dumps(facts)
+            key = hash(orjson.dumps(facts))
         except TypeError:  # a value JSON cannot hold: kept as it is
             return facts
         found = self._facts.setdefault(key, facts)
