@@ -48,7 +48,7 @@ from .policy.load import load_policies
 from .policy.model import PolicySet
 from .policy.schema import schema_text
 from .report.baseline import compare, load_baseline
-from .report.document import build_document
+from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules import RULES
 from .rules.assignments import licensing
@@ -297,22 +297,26 @@ def cmd_audit(args: argparse.Namespace) -> int:
         commerce = commerce_facts(snapshot.subscriptions, nightly.minimums)
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
-        document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
-                                  remediate=rulebook.remediation)
+        # the findings' remediation is worked out where it is needed and written finding by finding
+        # (report.json, findings.csv), never held for all of them at once
+        remediation = FindingRemediation.of(result, rulebook.remediation, cloud=cloud, locale=locale,
+                                            actions=rulebook.actions)
+        document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud)
         document = before_findings(document, commerce)
         if exchange is not None:
             document = attach_export(document, exchange, args.exchange_export)
         if baseline is not None:
             document = compare(baseline, document)
         # the plan the HTML and Markdown headers sum up, compiled once for them and the renewal forecast
-        plan = header_plan(document) if billing is not None or {Format.HTML, Format.MD} & set(formats) else None
+        readable = {Format.HTML, Format.MD} & set(formats)
+        plan = header_plan(document, remediation.actions) if billing is not None or readable else None
         if billing is not None:
             document = before_findings(document, {"bill": report_bill(document, plan, billing, as_of.date())})
             name_reductions(document)
-        document = nightly.enrich(document, plan)
+        document = nightly.enrich(document, plan, remediation.actions)
         timings.mark("document")
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
-                         plan=plan)
+                         plan=plan, remediation=remediation)
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
         timings.report()
