@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -302,6 +303,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         remediation = FindingRemediation.of(result, rulebook.remediation, cloud=cloud, locale=locale,
                                             actions=rulebook.actions)
         document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud)
+        code = exit_code(result, args.fail_on, args.allow_gaps)
+        result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
         document = before_findings(document, commerce)
         if exchange is not None:
             document = attach_export(document, exchange, args.exchange_export)
@@ -321,7 +324,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
         timings.mark("render")
         timings.report()
         _print_outcome(result, document, written)
-        code = exit_code(result, args.fail_on, args.allow_gaps)
         code = nightly.deliver(document, code, args.redact)
         return code if email is None else _deliver(email, out_dir, code)
 
