@@ -17,7 +17,7 @@ EXAMPLE = ROOT / "policies" / "example.yaml"
 
 
 def _finding(uid: str, facts: tuple[tuple[str, object], ...]) -> Finding:
-    return Finding(id=f"id-{uid}", rule="license-redundant", severity=Severity.MEDIUM,
+    return Finding(id=f"id-{uid}", rule="a-rule", severity=Severity.MEDIUM,
                    policy="".join(["contoso/", "hygiene/redundant_products"]),  # a new string each time
                    subject=Subject(SubjectType.USER, uid, upn=f"{uid}@contoso.example", display_name=uid),
                    skus=tuple(["EMS"]), message=" ".join(["EMS adds nothing", "beside SPE_E3"]), facts=facts)
