@@ -79,8 +79,8 @@ class FindingRemediation:
     An audit builds its document without the remediation (`remediate=None`: each finding's is
     None) and hands this to the plan, which reads only the actions, and to the writer of
     report.json and findings.csv, which works each one out as it writes the finding and drops it.
-    Held for every finding at once, the remediation of 130,000 findings took 600 MB
-    (docs/benchmarks.md)."""
+    Held for every finding at once, the remediation of 130,000 findings took about 640 MB
+    (docs/benchmarks.md, "Today's figures")."""
 
     def __init__(self, remediate: Remediate, *, cloud: Cloud, locale: Locale, names: Mapping[str, str],
                  actions: Remediate | None = None) -> None:
@@ -88,7 +88,7 @@ class FindingRemediation:
         self.cloud = cloud
         self.locale = locale
         self.names = names
-        self.work_out_actions = actions  # the remediation's actions alone, without their texts
+        self.work_out_actions = actions  # the remediation's actions alone, without its other texts
 
     @classmethod
     def of(cls, result: AuditResult, remediate: Remediate, *, cloud: Cloud | None = None,
@@ -100,8 +100,8 @@ class FindingRemediation:
         return self._ask(self.remediate, finding)
 
     def actions(self, finding: Mapping[str, Any]) -> dict[str, Any]:
-        """{"actions": [...]} as the finding's remediation has them, their descriptions left empty
-        (when `actions` was given; else the whole remediation): what a plan reads."""
+        """{"actions": [...]} as the finding's remediation has them (when `actions` was given; else
+        the whole remediation): what a plan reads."""
         return self._ask(self.work_out_actions or self.remediate, finding)
 
     def _ask(self, remediate: Remediate, finding: Mapping[str, Any]) -> dict[str, Any]:
