@@ -30,14 +30,14 @@ the renderers' job. Output is deterministic. An unknown rule id raises KeyError.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .guidance.clouds import ACTIVE_USERS_URL, VIEW, variant
 from .guidance.facts import Facts
 from .guidance.library import RuleGuidance, ValueFormatter
 from .guidance.links import GRAPH, PER_CLOUD, URLS
-from .guidance.remediation import Action, Remediation, TextRef
+from .guidance.remediation import Action, TextRef
 from .guidance.texts import Catalogs, Value, common
 from .guidance.texts.declare import Declared
 from .merge.rules import MERGE_RULES
@@ -133,15 +133,15 @@ def actions(
     details: Mapping[str, Any],
     names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """remediation()'s "actions" alone, as remediation() gives them: what a plan reads (about half
-    the cost of the whole remediation, whose other texts are the rest)."""
-    remedy, lines = _remedy(rule, cloud, locale, Facts(subject, skus, details), names)
-    return {"actions": [a.json(" ".join(lines(a.description))) for a in remedy.actions]}
+    """remediation()'s "actions" alone, each with an empty description: what a plan that describes
+    no change reads (the report header's; a third of the cost of the whole remediation, whose
+    texts are the rest)."""
+    remedy = _rule(rule).remediation(Facts(subject, skus, details), variant(cloud), ValueFormatter(locale, names))
+    return {"actions": [a.json("") for a in remedy.actions]}
 
 
-def _remedy(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None
-            ) -> tuple[Remediation, Callable[[TextRef], list[str]]]:
-    """The rule's remedy for the finding, and the function that renders its texts in `locale`."""
+def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[
+        str, Any]:
     words = ValueFormatter(locale, names)
     var = variant(cloud)
     remedy = _rule(rule).remediation(facts, var, words)
@@ -151,6 +151,7 @@ def _remedy(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mappin
         "sku": words.skus(facts.skus),
         "url": ACTIVE_USERS_URL[var],
     }
+
     catalog = CATALOGS[locale]
 
     def lines(line: TextRef) -> list[str]:
@@ -158,15 +159,6 @@ def _remedy(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mappin
         # admin to the worldwide Billing pages has a ".gov" variant (clouds.py)
         key = f"{line.key}.gov" if var.gov and f"{line.key}.gov" in catalog else line.key
         return render(locale, key, {**common, **line.values})
-
-    return remedy, lines
-
-
-def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[
-        str, Any]:
-    remedy, lines = _remedy(rule, cloud, locale, facts, names)
-    var = variant(cloud)
-    catalog = CATALOGS[locale]
 
     def actions(items: Sequence[Action]) -> list[dict[str, Any]]:
         return [a.json(" ".join(lines(a.description))) for a in items]

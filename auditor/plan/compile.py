@@ -150,7 +150,8 @@ def compile_plan(
     only from the state apply reads right before it (its journal; `license-auditor undo`).
     Each change's description says what its call does (auditor.plan.describe), never what the
     report's actions say; `describe_changes=False` leaves them empty, for a caller that shows only
-    the plan's summary line (the report header). `remediation`: works out the actions of a finding
+    the plan's summary line (the report header), and so are the reasons' descriptions of the
+    findings it skips. `remediation`: works out the actions of a finding
     the document carries without its remediation (auditor.plan.actions.read_findings)."""
     root = (graph_root or DEFAULT_GRAPH_ROOT).rstrip("/")
     filters = Filters(tuple(rules) if rules is not None else None, min_severity,
@@ -182,6 +183,8 @@ def compile_plan(
             why, description = waits
             storage = f.details.get("storage") if why in STORAGE_WAITS else None
             used = use_wait(f.details) if why == MAILBOX_USED else None
+            # a plan that describes no change (the report header's) carries no action's words either
+            description = description if describe_changes else ""
             skipped.append(Skipped(f.id, f.rule, why, f.subject, description, in_part=bool(planned),
                                    storage=dict(storage) if isinstance(storage, Mapping) else None,
                                    used_on=used[1] if used else ""))

@@ -88,7 +88,7 @@ class FindingRemediation:
         self.cloud = cloud
         self.locale = locale
         self.names = names
-        self.work_out_actions = actions  # the remediation's actions alone, without its other texts
+        self.work_out_actions = actions  # the remediation's actions alone, without texts
 
     @classmethod
     def of(cls, result: AuditResult, remediate: Remediate, *, cloud: Cloud | None = None,
@@ -100,8 +100,8 @@ class FindingRemediation:
         return self._ask(self.remediate, finding)
 
     def actions(self, finding: Mapping[str, Any]) -> dict[str, Any]:
-        """{"actions": [...]} as the finding's remediation has them (when `actions` was given; else
-        the whole remediation): what a plan reads."""
+        """{"actions": [...]} as the finding's remediation has them, but with empty descriptions
+        (when `actions` was given; else the whole remediation): what the report header's plan reads."""
         return self._ask(self.work_out_actions or self.remediate, finding)
 
     def _ask(self, remediate: Remediate, finding: Mapping[str, Any]) -> dict[str, Any]:
