@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +50,7 @@ from .policy.load import load_policies
 from .policy.model import PolicySet
 from .policy.schema import schema_text
 from .report.baseline import compare, load_baseline
-from .report.document import build_document
+from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules import RULES
 from .rules.assignments import licensing
@@ -299,28 +300,33 @@ def cmd_audit(args: argparse.Namespace) -> int:
         commerce = commerce_facts(snapshot.subscriptions, nightly.minimums)
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
-        document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud,
-                                  remediate=rulebook.remediation)
+        # the findings' remediation is worked out where it is needed and written finding by finding
+        # (report.json, findings.csv), never held for all of them at once
+        remediation = FindingRemediation.of(result, rulebook.remediation, cloud=cloud, locale=locale,
+                                            actions=rulebook.actions)
+        document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud)
+        code = exit_code(result, args.fail_on, args.allow_gaps)
+        result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
         document = before_findings(document, commerce)
         if exchange is not None:
             document = attach_export(document, exchange, args.exchange_export)
         if baseline is not None:
             document = compare(baseline, document)
         # the plan the HTML and Markdown headers sum up, compiled once for them and the renewal forecast
-        plan = header_plan(document) if billing is not None or {Format.HTML, Format.MD} & set(formats) else None
+        readable = {Format.HTML, Format.MD} & set(formats)
+        plan = header_plan(document, remediation.actions) if billing is not None or readable else None
         if billing is not None:
             document = before_findings(document, {"bill": report_bill(document, plan, billing, as_of.date())})
             name_reductions(document)
-        document = nightly.enrich(document, plan)
+        document = nightly.enrich(document, plan, remediation.actions)
         timings.mark("document")
         headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
-                         plan=plan, headlines=headlines)
+                         plan=plan, remediation=remediation, headlines=headlines)
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
         timings.report()
         _print_outcome(result, document, written)
-        code = exit_code(result, args.fail_on, args.allow_gaps)
         code = nightly.deliver(document, code, args.redact)
         return code if email is None else _deliver(email, out_dir, code)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import msgspec
+import orjson
 
 from .billing.file import BillingFile
 from .enrichment import enrich
@@ -116,6 +118,38 @@ def _sort_key(f: Finding) -> tuple[object, ...]:
     return (-f.severity, f.rule, (s.upn or s.sku or s.id).lower(), s.id, f.skus, f.policy, f.id)
 
 
+class SharedValues:
+    """One object for each value that many findings hold equal, for one evaluation.
+
+    A large tenant gives many findings of a few shapes (130,000 at a million users in the
+    benchmark, mostly one product beside another for users of the same license layout): their
+    details, policy entry, message and products are equal, but each finding was built with its
+    own copies. Keeping one copy of each equal value is what keeps the audit of a million users
+    within its memory target (docs/benchmarks.md). Nothing changes but which object a finding
+    points at: the values are equal (`==`), and immutable (tuples, strings) or never changed."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+        self._facts: dict[int, tuple[tuple[str, Any], ...]] = {}
+
+    def finding(self, f: Finding) -> Finding:
+        return replace(f, policy=self._one(f.policy), message=self._one(f.message), skus=self._one(f.skus),
+                       facts=self._shared_facts(f.facts))
+
+    def _one(self, value: Any) -> Any:
+        return self._values.setdefault(value, value)
+
+    def _shared_facts(self, facts: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
+        # details hold dicts (unhashable): the hash of their JSON text finds a candidate, and `==`
+        # confirms it (a tuple and a list write the same JSON but are not equal; hashes may collide)
+        try:
+            key = hash(orjson.dumps(facts))
+        except TypeError:  # a value JSON cannot hold: kept as it is
+            return facts
+        found = self._facts.setdefault(key, facts)
+        return found if found is facts or found == facts else facts
+
+
 # A finding whose waiver expired fewer days ago than this is open again, but keeps the waiver (with
 # `waived` false): the plan leaves it to the waiver's owner instead of changing it at once.
 WAIVER_LAPSE_DAYS = 14
@@ -129,6 +163,7 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, bil
     ctx = Context(index=index, as_of=as_of, prices=prices, billing=billing)
     findings: list[Finding] = []
     not_evaluated: list[NotEvaluated] = []
+    shared = SharedValues()
     for policy in policies.policies:
         for rule in RULES:
             if not rule.configured(policy):
@@ -137,8 +172,9 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, bil
             if reason:
                 not_evaluated.append(NotEvaluated(rule.id, f"{policy.name}/{rule.section}", reason))
                 continue
-            findings.extend(rule.evaluate(policy, ctx))
-    findings = enrich(findings, RULES, ctx)  # what the fixes need to know: the groups and data they touch
+            findings.extend(shared.finding(f) for f in rule.evaluate(policy, ctx))
+    # what the fixes need to know (the groups and data they touch), each finding's values shared again
+    findings = [shared.finding(f) for f in enrich(findings, RULES, ctx)]
 
     waivers: list[Waiver] = []  # in force
     lapsed: list[Waiver] = []  # expired less than WAIVER_LAPSE_DAYS ago

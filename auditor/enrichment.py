@@ -21,7 +21,7 @@ license layout.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -76,18 +76,17 @@ def _needs_user(rule: Rule | None, finding: Finding) -> bool:
         rule.removes or rule.leaves or any(key == "grace_days" for key, _ in finding.facts))
 
 
-def enrich(findings: list[Finding], rules: Iterable[Rule], ctx: Context) -> list[Finding]:
+def enrich(findings: list[Finding], rules: Iterable[Rule], ctx: Context) -> Iterator[Finding]:
     """`findings` with the facts above added to the details of each that needs them (a fact the
-    rule reported itself gives way to the enricher's)."""
+    rule reported itself gives way to the enricher's), one by one, so the caller can keep each as
+    it comes (the engine shares its values)."""
     by_id = {rule.id: rule for rule in rules}
     wanted = {f.subject.id for f in findings if _needs_user(by_id.get(f.rule), f)}
     users = {u.id: u for u in ctx.index.users if u.id in wanted} if wanted else {}
-    out = []
     for finding in findings:
         if finding.subject.type is not SubjectType.USER:
-            out.append(finding)
+            yield finding
             continue
         details = dict(finding.facts)
         added = _added(by_id.get(finding.rule), details, users.get(finding.subject.id), ctx)
-        out.append(replace(finding, facts=tuple(sorted((details | added).items()))) if added else finding)
-    return out
+        yield replace(finding, facts=tuple(sorted((details | added).items()))) if added else finding

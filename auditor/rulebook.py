@@ -129,6 +129,23 @@ def remediation(
     return _remediation(rule, cloud, locale, Facts(subject, skus, details), names)
 
 
+def actions(
+    rule: str,
+    *,
+    cloud: Cloud,
+    locale: Locale,
+    subject: Mapping[str, Any],
+    skus: Sequence[str],
+    details: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """remediation()'s "actions" alone, each with an empty description: what a plan that describes
+    no change reads (the report header's; a third of the cost of the whole remediation, whose
+    texts are the rest)."""
+    remedy = _rule(rule).remediation(Facts(subject, skus, details), variant(cloud), ValueFormatter(locale, names))
+    return {"actions": [a.json("") for a in remedy.actions]}
+
+
 def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[
         str, Any]:
     words = ValueFormatter(locale, names)

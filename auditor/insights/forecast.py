@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.rules import RULES
 from auditor.rules.hygiene.overlap import LicenseRedundant
@@ -79,14 +80,18 @@ def trend(points: Sequence[tuple[datetime, int]], now: datetime) -> tuple[float,
     return slope, spread
 
 
-def _freed_by_findings(document: Mapping[str, Any]) -> dict[str, int]:
-    """Seats per product (part number) the open findings of FREEING rules give back."""
+def _freed_by_findings(document: Mapping[str, Any], work_out: Remediation | None = None) -> dict[str, int]:
+    """Seats per product (part number) the open findings of FREEING rules give back. `work_out`:
+    a finding's remediation where the document carries none (auditor.plan.actions.read_findings)."""
     seen: set[tuple[str, str]] = set()
     freed: dict[str, int] = {}
     for f in document.get("findings") or []:
         if not isinstance(f, Mapping) or f.get("waived") or f.get("rule") not in FREEING:
             continue
-        remediation = r if isinstance(r := f.get("remediation"), Mapping) else {}
+        carried = f.get("remediation")
+        if carried is None and work_out is not None:
+            carried = work_out(f)
+        remediation = carried if isinstance(carried, Mapping) else {}
         subject = s if isinstance(s := f.get("subject"), Mapping) else {}
         for action in remediation.get("actions") or []:
             if not isinstance(action, Mapping) or not isinstance(action.get("seats"), Mapping):
@@ -99,10 +104,11 @@ def _freed_by_findings(document: Mapping[str, Any]) -> dict[str, int]:
     return freed
 
 
-def _freed_by_plan(document: Mapping[str, Any], plan: ChangePlan | None = None) -> dict[str, int]:
+def _freed_by_plan(document: Mapping[str, Any], plan: ChangePlan | None = None,
+                   remediation: Remediation | None = None) -> dict[str, int]:
     if plan is None:
         try:
-            plan = compile_plan(document)
+            plan = compile_plan(document, remediation=remediation)
         except (KeyError, TypeError, ValueError):  # a document without actions plans nothing
             return {}
     out: dict[str, int] = {}
@@ -120,14 +126,15 @@ def renewals(
     as_of: datetime,
     window_days: int = WINDOW_DAYS,
     plan: ChangePlan | None = None,
+    remediation: Remediation | None = None,
 ) -> list[dict[str, Any]]:
     """The forecast of every subscription renewing within `window_days` (soonest first).
 
     `history`: this tenant's records (the current run's included or not: today's seats come
     from `document`); `minimums`: catalog spare_seats.min per part number."""
     rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
-    freed_open = _freed_by_findings(document)
-    freed_plan = _freed_by_plan(document, plan)
+    freed_open = _freed_by_findings(document, remediation)
+    freed_plan = _freed_by_plan(document, plan, remediation)
     horizon = as_of + timedelta(days=window_days)
     out: list[dict[str, Any]] = []
     for sub in subscriptions:

@@ -27,6 +27,7 @@ from auditor.directory_audits import DirectoryAudits
 from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text
+from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
 from auditor.policy.model import PolicySet
 from auditor.report.redaction import redact_document, redaction_key
@@ -138,9 +139,11 @@ class Nightly:
 
     # --- the document ---------------------------------------------------------------------------
 
-    def enrich(self, document: dict[str, Any], plan: ChangePlan | None = None) -> dict[str, Any]:
+    def enrich(self, document: dict[str, Any], plan: ChangePlan | None = None,
+               remediation: Remediation | None = None) -> dict[str, Any]:
         """`plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
-        the caller has compiled it; else the forecast compiles it."""
+        the caller has compiled it; else the forecast compiles it. `remediation`: for a document whose
+        findings carry none yet (auditor.report.document.FindingRemediation)."""
         warnings = list(document.get("warnings") or [])
         more: list[str] = list(self.warnings)
         if self.causes:
@@ -159,7 +162,8 @@ class Nightly:
             self.record = history.record_of(document)  # this run's record: drawn now, appended after the reports
             document["trends"] = trends.trends([*mine, self.record])
         if self.as_of is not None and self.subscriptions:
-            renewals = forecast.renewals(document, self.subscriptions, mine, self.minimums, self.as_of, plan=plan)
+            renewals = forecast.renewals(document, self.subscriptions, mine, self.minimums, self.as_of, plan=plan,
+                                         remediation=remediation)
             if renewals:
                 document["renewals"] = renewals
         if self.allocation is not None:

@@ -11,7 +11,7 @@ person.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,9 @@ import msgspec
 from auditor.model import Severity
 from auditor.plan.plan_file import PlanFileError, Where, parse_change
 from auditor.plan.records import KINDS, MALFORMED, NO_ACTION, NOT_READY
+
+# a finding (as report.json holds it) -> its remediation object
+Remediation = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
 
 class Action(msgspec.Struct, frozen=True):
@@ -161,12 +164,14 @@ def not_plannable(finding: PlanFinding) -> tuple[str, str] | None:
     return None
 
 
-def read_findings(document: Mapping[str, Any]) -> Iterator[PlanFinding]:
-    """The document's findings that have an id, in report order, each with its actions decoded."""
+def read_findings(document: Mapping[str, Any], remediation: Remediation | None = None) -> Iterator[PlanFinding]:
+    """The document's findings that have an id, in report order, each with its actions decoded.
+    `remediation`: works out a finding's remediation where the document leaves it out (None), as
+    an audit's document does until report.json is written (auditor.report.document.FindingRemediation)."""
     for f in document.get("findings") or []:
         if not isinstance(f, Mapping) or not isinstance(f.get("id"), str):
             continue
-        raw_actions = _raw_actions(f)
+        raw_actions = _raw_actions(f, remediation)
         malformed = None
         for raw in raw_actions:
             if shape_problem(raw) is not None:
@@ -183,8 +188,10 @@ def read_findings(document: Mapping[str, Any]) -> Iterator[PlanFinding]:
         )
 
 
-def _raw_actions(finding: Mapping[str, Any]) -> Sequence[Any]:
+def _raw_actions(finding: Mapping[str, Any], work_out: Remediation | None) -> Sequence[Any]:
     remediation = finding.get("remediation")
+    if remediation is None and work_out is not None:
+        remediation = work_out(finding)
     actions = remediation.get("actions") if isinstance(remediation, Mapping) else None
     return list(actions) if isinstance(actions, list) else []
 

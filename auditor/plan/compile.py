@@ -43,7 +43,15 @@ from typing import Any
 
 from auditor.blocked import STORAGE_WAITS
 from auditor.model import Severity
-from auditor.plan.actions import Action, PlanFinding, action_problem, call_problem, not_plannable, read_findings
+from auditor.plan.actions import (
+    Action,
+    PlanFinding,
+    Remediation,
+    action_problem,
+    call_problem,
+    not_plannable,
+    read_findings,
+)
 from auditor.plan.cost import currency_of, seats_and_cost
 from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS, held_back
 from auditor.plan.declared import (
@@ -133,6 +141,7 @@ def compile_plan(
     finding_ids: Sequence[str] | None = None,
     graph_root: str | None = None,
     describe_changes: bool = True,
+    remediation: Remediation | None = None,
 ) -> ChangePlan:
     """The plan for `document`'s open findings (see the module docstring).
 
@@ -141,7 +150,9 @@ def compile_plan(
     only from the state apply reads right before it (its journal; `license-auditor undo`).
     Each change's description says what its call does (auditor.plan.describe), never what the
     report's actions say; `describe_changes=False` leaves them empty, for a caller that shows only
-    the plan's summary line (the report header)."""
+    the plan's summary line (the report header), and so are the reasons' descriptions of the
+    findings it skips. `remediation`: works out the actions of a finding
+    the document carries without its remediation (auditor.plan.actions.read_findings)."""
     root = (graph_root or DEFAULT_GRAPH_ROOT).rstrip("/")
     filters = Filters(tuple(rules) if rules is not None else None, min_severity,
                       tuple(finding_ids) if finding_ids is not None else None)
@@ -156,7 +167,7 @@ def compile_plan(
     eligible: list[PlanFinding] = []
     resolved: list[PlanFinding] = []  # the findings in scope that were not held back before their actions
     chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]] = {}  # finding -> its actions to plan
-    every = list(read_findings(document))
+    every = list(read_findings(document, remediation))
     in_scope: list[PlanFinding] = []  # the findings whose actions were weighed
     for f in every:
         if not _selected(f, wanted, rule_set, threshold):
@@ -172,6 +183,8 @@ def compile_plan(
             why, description = waits
             storage = f.details.get("storage") if why in STORAGE_WAITS else None
             used = use_wait(f.details) if why == MAILBOX_USED else None
+            # a plan that describes no change (the report header's) carries no action's words either
+            description = description if describe_changes else ""
             skipped.append(Skipped(f.id, f.rule, why, f.subject, description, in_part=bool(planned),
                                    storage=dict(storage) if isinstance(storage, Mapping) else None,
                                    used_on=used[1] if used else ""))

@@ -10,6 +10,7 @@ from typing import Any
 from auditor import i18n
 from auditor.blocked import DATA_LOST
 from auditor.model import Locale
+from auditor.plan.actions import Remediation
 from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.rules import RULES
 
@@ -158,13 +159,15 @@ def reclaim_line(document: Mapping[str, Any], plan: ChangePlan, locale: Locale) 
     return text
 
 
-def header_plan(document: Mapping[str, Any]) -> ChangePlan | None:
+def header_plan(document: Mapping[str, Any], remediation: Remediation | None = None) -> ChangePlan | None:
     """The plan the report header sums up: `document`'s, with the default filters; None for a report
     without actions (report.json schema 1) or a merge of several tenants. An audit compiles it once
-    and hands it to the renewal forecast and the report header."""
+    and hands it to the renewal forecast and the report header. `remediation`: for a document
+    whose findings do not carry theirs yet (compile_plan)."""
     if not has_actions(document) or "tenants" in document:
         return None
-    return compile_plan(document, describe_changes=False)  # the header and the forecast read no change's words
+    # the header and the forecast read no change's words
+    return compile_plan(document, describe_changes=False, remediation=remediation)
 
 
 def plan_header(document: Mapping[str, Any], locale: Locale, plan: ChangePlan | None = None) -> str:

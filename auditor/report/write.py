@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,11 @@ from auditor.billing.view import digest_lines
 from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
-from auditor.outputs import write_bytes, write_text
+from auditor.outputs import atomic_file, atomic_text, write_bytes, write_text
+from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
 from auditor.plan.summary import header_plan, plan_header
-from auditor.report.csv_report import write_csv
+from auditor.report.csv_report import FindingsCsv, write_csv
 from auditor.report.digest import DIGEST_HTML, DIGEST_TEXT, render_digest
 from auditor.report.guidance_api import Guidance, default_guidance
 from auditor.report.html_report import render_html
@@ -91,9 +92,10 @@ def _stdlib_json(document: Mapping[str, Any]) -> bytes:
 _ONE_LINE = frozenset(("findings",))
 
 
-def _json_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
+def _json_pieces(document: Mapping[str, Any], complete: Callable[[Any], Any] | None = None) -> Iterator[bytes]:
     """dump_json in pieces (one per top-level value or list item), so that the report of a
-    million users is never written from one large buffer. TypeError: orjson refuses a value."""
+    million users is never written from one large buffer. TypeError: orjson refuses a value.
+    `complete`: gives each finding as it is to be written (with its remediation worked out)."""
     if not document:
         yield orjson.dumps(dict(document), option=orjson.OPT_APPEND_NEWLINE)
         return
@@ -104,6 +106,8 @@ def _json_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
         if isinstance(value, list) and value:
             one_line = key in _ONE_LINE
             for j, item in enumerate(value):
+                if complete is not None and key == "findings":
+                    item = complete(item)
                 yield (b"[\n    " if j == 0 else b",\n    ") + (orjson.dumps(item) if one_line else _indented(item, 4))
             yield b"\n  ]"
         else:
@@ -122,13 +126,79 @@ def _write(path: Path, text: str, encoding: str) -> None:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
 
-def _write_json(path: Path, document: Mapping[str, Any]) -> None:
-    """report.json written piece by piece (one per finding): never one buffer of the whole file."""
+def _write_json(path: Path, document: Mapping[str, Any], remediation: Remediation | None = None) -> None:
+    """report.json written piece by piece (one per finding): never one buffer of the whole file.
+    `remediation`: works out the remediation of each finding that carries none (an audit's
+    document), as the finding is written; it is dropped once written."""
     try:
         try:
-            write_bytes(path, _json_pieces(document))
+            write_bytes(path, _json_pieces(document, _completer(remediation)))
         except TypeError:
-            write_bytes(path, [_stdlib_json(document)])
+            write_bytes(path, [_stdlib_json(_completed(document, remediation))])
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+def _completer(remediation: Remediation | None) -> Callable[[Any], Any] | None:
+    if remediation is None:
+        return None
+
+    def complete(finding: Any) -> Any:
+        if not isinstance(finding, Mapping) or finding.get("remediation") is not None:
+            return finding
+        return {**finding, "remediation": remediation(finding)}
+
+    return complete
+
+
+def _completed(document: Mapping[str, Any], remediation: Remediation | None) -> Mapping[str, Any]:
+    """`document` with every finding's remediation worked out (for the standard library's encoder)."""
+    complete = _completer(remediation)
+    if complete is None or not isinstance(document.get("findings"), list):
+        return document
+    return {**document, "findings": [complete(f) for f in document["findings"]]}
+
+
+def _write_json_and_csv(json_path: Path, csv_path: Path, document: Mapping[str, Any], remediation: Remediation,
+                        *, locale: Locale, cloud: Cloud, guidance: Guidance) -> None:
+    """report.json and findings.csv in one pass over the findings: each finding's remediation is
+    worked out once, written to both files and dropped. Both files are written atomically
+    (auditor.outputs): a failure leaves the last run's files as they were and no temporary file."""
+    complete = _completer(remediation)
+    assert complete is not None
+    try:
+        try:
+            with atomic_file(json_path) as json_out, atomic_text(csv_path, encoding="utf-8-sig") as csv_out:
+                rows = FindingsCsv(csv_out, document, locale=locale, cloud=cloud, guidance=guidance,
+                                   stored_remediation=True)
+
+                def written(finding: Any) -> Any:
+                    whole = complete(finding)
+                    rows.add(whole)
+                    return whole
+
+                json_out.writelines(_json_pieces(document, written))
+                rows.flush()
+        except TypeError:  # a value orjson refuses: the standard library's encoder, one file after the other
+            whole = _completed(document, remediation)
+            write_bytes(json_path, [_stdlib_json(whole)])
+            write_csv(whole, csv_path, locale=locale, cloud=cloud, guidance=guidance, stored_remediation=True)
+    except OSError as exc:
+        raise UsageError(f"{json_path} and {csv_path.name}: cannot write report: {exc.strerror or exc}") from None
+
+
+def _shown(document: Mapping[str, Any], redact: bool, redact_key: bytes | None) -> Mapping[str, Any]:
+    """The document as report.html, report.md and findings.csv show it: pseudonymised with --redact."""
+    if not redact:
+        return document
+    key = redact_key or redaction_key(os.environ, str((document.get("tenant") or {}).get("id", "")))
+    return redact_document(document, key)
+
+
+def _write_csv(document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, guidance: Guidance,
+               stored: bool) -> None:
+    try:
+        write_csv(document, path, locale=locale, cloud=cloud, guidance=guidance, stored_remediation=stored)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
@@ -145,6 +215,7 @@ def render(
     guidance: Guidance | None = None,
     plan: ChangePlan | None = None,
     headlines: Sequence[str] = (),
+    remediation: Remediation | None = None,
 ) -> list[Path]:
     """Write the requested report files into `out_dir` and return their paths (in Format order).
 
@@ -159,6 +230,10 @@ def render(
       (auditor.plan.summary.header_plan) when the caller has compiled it; else it is compiled here.
     - `headlines`: the digest's lines from the bill and the migration plan (money now, within a
       year, the next deadline), one each, when the caller has compiled them.
+    - `remediation`: for a document whose findings carry no remediation yet (an audit's: see
+      auditor.report.document.FindingRemediation): report.json gets each finding's as it is
+      written, in one pass with findings.csv when both are asked for; the other files work out
+      what they show themselves.
 
     With HTML or Markdown, the digest is written too: digest.html and digest.txt, the e-mail's body.
 
@@ -168,27 +243,33 @@ def render(
     if cloud is None:
         cloud = Cloud((document.get("tenant") or {}).get("cloud") or Cloud.WORLDWIDE.value)
     catalog = guidance if guidance is not None else default_guidance()
-    shown: Mapping[str, Any] = document
-    if redact:
-        key = redact_key or redaction_key(os.environ, str((document.get("tenant") or {}).get("id", "")))
-        shown = redact_document(document, key)
+    shown = _shown(document, redact, redact_key)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     readable = bool(wanted & {Format.HTML, Format.MD})
     # the plan, compiled once for the header line and each finding's state (HTML, Markdown, digest),
     # from the real document: `plan` plans that one (the pseudonyms only rename people)
     if readable and plan is None:
-        plan = header_plan(document)
+        plan = header_plan(document, remediation)
     plan_line = plan_header(document, locale, plan) if readable else ""
     states = document_states(document, plan, locale, shown if redact else None) if readable else None
     memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
     written: list[Path] = []
+    # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
+    stored = guidance is None and not redact
+    together = remediation is not None and stored and {Format.JSON, Format.CSV} <= wanted
     for fmt in ALL_FORMATS:
         if fmt not in wanted:
             continue
         path = out_dir / FILE_NAMES[fmt]
-        if fmt is Format.JSON:
-            _write_json(path, document)
+        if fmt is Format.JSON and together:
+            assert remediation is not None
+            _write_json_and_csv(path, out_dir / FILE_NAMES[Format.CSV], document, remediation, locale=locale,
+                                cloud=cloud, guidance=catalog)
+        elif fmt is Format.JSON:
+            _write_json(path, document, remediation)
+        elif fmt is Format.CSV and together:
+            pass  # written with report.json
         elif fmt is Format.HTML:
             html = render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
                                plan_line=plan_line, memo=memo, states=states)
@@ -198,12 +279,7 @@ def render(
                                  plan_line=plan_line, memo=memo, states=states)
             _write(path, md, "utf-8")
         else:
-            # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
-            stored = guidance is None and not redact
-            try:
-                write_csv(shown, path, locale=locale, cloud=cloud, guidance=catalog, stored_remediation=stored)
-            except OSError as exc:
-                raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+            _write_csv(shown, path, locale=locale, cloud=cloud, guidance=catalog, stored=stored)
         written.append(path)
     if readable:  # the e-mail's body (auditor.delivery): a digest of the report beside it
         # the bill's money and deadlines (audit --billing), then the migration plan's (audit --migration)

@@ -1,0 +1,134 @@
+"""An audit's document carries its findings without their remediation: report.json and
+findings.csv get each finding's as they are written (auditor.report.write), and the plan reads
+the actions alone (auditor.rulebook.actions, without any text). The files must be byte for byte what the whole
+document gives, and a failure part way must leave the last run's files as they were."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor import rulebook
+from auditor.engine import evaluate
+from auditor.enums import Format
+from auditor.errors import UsageError
+from auditor.insights.forecast import _freed_by_findings
+from auditor.model import AuditResult, Locale
+from auditor.plan.summary import header_plan
+from auditor.policy.load import load_policies
+from auditor.report.document import FindingRemediation, build_document
+from auditor.report.write import render
+from auditor.snapshot.decode import load_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
+EXAMPLE = ROOT / "policies" / "example.yaml"
+AS_OF = datetime(2026, 11, 1, 6, tzinfo=UTC)
+GENERATED = datetime(2026, 11, 1, 7, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def result() -> AuditResult:
+    return evaluate(load_policies([str(EXAMPLE)]), load_snapshot(SAMPLE), AS_OF)
+
+
+def _whole(result: AuditResult, locale: Locale = Locale.EN) -> dict[str, Any]:
+    return build_document(result, generated_at=GENERATED, locale=locale, remediate=rulebook.remediation)
+
+
+def _bare(result: AuditResult, locale: Locale = Locale.EN) -> tuple[dict[str, Any], FindingRemediation]:
+    remediation = FindingRemediation.of(result, rulebook.remediation, locale=locale, actions=rulebook.actions)
+    return build_document(result, generated_at=GENERATED, locale=locale), remediation
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def test_the_bare_document_carries_no_remediation_and_works_it_out_as_the_whole_one(result: AuditResult) -> None:
+    whole = _whole(result)
+    bare, remediation = _bare(result)
+    assert len(bare["findings"]) == len(whole["findings"]) > 50
+    assert all(f["remediation"] is None for f in bare["findings"])
+    for b, w in zip(bare["findings"], whole["findings"], strict=True):
+        assert {**b, "remediation": remediation(b)} == w
+        # the actions alone: the same calls, without their descriptions' text
+        assert remediation.actions(b) == {"actions": [{**a, "description": ""} for a in w["remediation"]["actions"]]}
+
+
+@pytest.mark.parametrize("locale", [Locale.EN, Locale.NL])
+@pytest.mark.parametrize("formats", [
+    (Format.JSON, Format.CSV),  # in one pass
+    (Format.JSON,),
+    (Format.CSV,),
+    tuple(Format),  # with the HTML and Markdown reports, the digest and the plan line
+])
+def test_the_files_are_byte_for_byte_those_of_the_whole_document(
+        result: AuditResult, tmp_path: Path, locale: Locale, formats: tuple[Format, ...]) -> None:
+    render(_whole(result, locale), tmp_path / "whole", formats=formats, locale=locale)
+    bare, remediation = _bare(result, locale)
+    plan = header_plan(bare, remediation.actions)
+    render(bare, tmp_path / "streamed", formats=formats, locale=locale, plan=plan, remediation=remediation)
+    whole, streamed = _files(tmp_path / "whole"), _files(tmp_path / "streamed")
+    assert list(streamed) == list(whole)
+    for name in whole:
+        assert streamed[name] == whole[name], name
+    # writing does not fill the document in: the remediation is dropped once written
+    assert all(f["remediation"] is None for f in bare["findings"])
+
+
+def test_with_redaction_findings_csv_is_the_whole_documents(result: AuditResult, tmp_path: Path) -> None:
+    key = b"k" * 32
+    formats = (Format.JSON, Format.CSV)
+    render(_whole(result), tmp_path / "whole", formats=formats, redact=True, redact_key=key)
+    bare, remediation = _bare(result)
+    render(bare, tmp_path / "streamed", formats=formats, redact=True, redact_key=key, remediation=remediation)
+    assert _files(tmp_path / "streamed") == _files(tmp_path / "whole")
+
+
+def test_the_plan_from_the_actions_alone_is_the_whole_documents_plan(result: AuditResult) -> None:
+    whole = _whole(result)
+    bare, remediation = _bare(result)
+    assert header_plan(bare, remediation.actions) == header_plan(whole)
+    assert header_plan(bare, remediation) == header_plan(whole)
+    assert _freed_by_findings(bare, remediation.actions) == _freed_by_findings(whole) != {}
+
+
+def _failing(remediation: FindingRemediation, after: int) -> FindingRemediation:
+    calls = 0
+
+    def remediate(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        if calls > after:
+            raise OSError(28, "No space left on device")
+        return rulebook.remediation(*args, **kwargs)
+
+    return FindingRemediation(remediate, cloud=remediation.cloud, locale=remediation.locale, names=remediation.names)
+
+
+@pytest.mark.parametrize("formats", [(Format.JSON, Format.CSV), (Format.JSON,)])
+def test_a_failure_part_way_leaves_the_last_files_and_no_temporary_file(
+        result: AuditResult, tmp_path: Path, formats: tuple[Format, ...]) -> None:
+    out = tmp_path / "out"
+    bare, remediation = _bare(result)
+    render(bare, out, formats=formats, remediation=remediation)
+    before = _files(out)
+    with pytest.raises(UsageError, match=r"report\.json.*cannot write report: No space left on device"):
+        render(bare, out, formats=formats, remediation=_failing(remediation, after=20))
+    assert _files(out) == before
+    assert sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == []
+
+
+def test_a_finding_that_carries_its_remediation_is_written_as_it_is(result: AuditResult, tmp_path: Path) -> None:
+    """A document whose findings carry theirs (a merged report, a baseline read back) is not
+    worked out again, even when a remediation is given."""
+    whole = _whole(result)
+    _, remediation = _bare(result)
+    render(whole, tmp_path / "plain", formats=(Format.JSON, Format.CSV))
+    render(whole, tmp_path / "given", formats=(Format.JSON, Format.CSV),
+           remediation=_failing(remediation, after=0))
+    assert _files(tmp_path / "given") == _files(tmp_path / "plain")
