@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from auditor.timestamps import OutOfRange, parse_timestamp
 
 from . import STARTED, demo, rulebook
-from .billing.bill import before_findings, commerce_facts, name_reductions, report_bill
 from .billing.file import BillingFile, read_billing
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
@@ -44,11 +43,12 @@ from .merge.run import merge
 from .migration.headline import migration_lines, read_migration
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .outputs import output_lock, rotate_previous
+from .plan.bill import before_findings, commerce_facts, name_reductions, report_bill
 from .plan.holds import attach as attach_export
 from .plan.summary import header_plan
-from .policy.load import load_policies
 from .policy.model import PolicySet
-from .policy.schema import schema_text
+from .policy_load import load_policies
+from .policy_schema import schema_text
 from .report.baseline import compare, load_baseline
 from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render

@@ -134,7 +134,7 @@ class SharedValues:
 
     def finding(self, f: Finding) -> Finding:
         return replace(f, policy=self._one(f.policy), message=self._one(f.message), skus=self._one(f.skus),
-                       facts=self._shared_facts(f.facts))
+                       details=self._shared_facts(f.details))
 
     def _one(self, value: Any) -> Any:
         return self._values.setdefault(value, value)

@@ -30,11 +30,11 @@ from .rules import Context, Rule
 
 
 def group_facts(details: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
-    """What the details say about the groups that give the finding's products (GroupIndex.facts)."""
+    """What the details say about the groups that give the finding's products (GroupIndex.details)."""
     by_group = details.get("assigned_by_group_ids")
     if not isinstance(by_group, Mapping):
         return {}
-    return ctx.groups.facts((gid for ids in by_group.values() for gid in ids), by_group)
+    return ctx.groups.details((gid for ids in by_group.values() for gid in ids), by_group)
 
 
 def _products(details: Mapping[str, Any]) -> frozenset[str]:
@@ -73,7 +73,7 @@ def _added(rule: Rule | None, details: Mapping[str, Any], user: User | None, ctx
 
 def _needs_user(rule: Rule | None, finding: Finding) -> bool:
     return finding.subject.type is SubjectType.USER and rule is not None and (
-        rule.removes or rule.leaves or any(key == "grace_days" for key, _ in finding.facts))
+        rule.removes or rule.leaves or any(key == "grace_days" for key, _ in finding.details))
 
 
 def enrich(findings: list[Finding], rules: Iterable[Rule], ctx: Context) -> Iterator[Finding]:
@@ -87,6 +87,6 @@ def enrich(findings: list[Finding], rules: Iterable[Rule], ctx: Context) -> Iter
         if finding.subject.type is not SubjectType.USER:
             yield finding
             continue
-        details = dict(finding.facts)
+        details = dict(finding.details)
         added = _added(by_id.get(finding.rule), details, users.get(finding.subject.id), ctx)
-        yield replace(finding, facts=tuple(sorted((details | added).items()))) if added else finding
+        yield replace(finding, details=tuple(sorted((details | added).items()))) if added else finding

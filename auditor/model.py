@@ -425,7 +425,7 @@ class Finding:
     subject: Subject
     skus: tuple[str, ...]  # part numbers (or skuId when unknown)
     message: str
-    facts: tuple[tuple[str, Any], ...] = ()  # rule-specific details used by renderers and guidance
+    details: tuple[tuple[str, Any], ...] = ()  # rule-specific details used by renderers and guidance
     monthly_cost: float | None = None
     waived: bool = False
     waiver: dict[str, str] | None = None

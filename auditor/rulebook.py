@@ -1,5 +1,5 @@
 """The rulebook: every rule with guidance (the engine's auditor.rules.RULES, then the cross-tenant
-auditor.merge.rules.MERGE_RULES), by id, and its texts in a locale: per rule, per national cloud,
+auditor.cross_tenant.rules.MERGE_RULES), by id, and its texts in a locale: per rule, per national cloud,
 per locale, with documentation links. Each engine rule's guidance (auditor.guidance.rules) declares
 its texts and builds its remediation with the guidance library (auditor.guidance); a merge rule
 carries its own. This module stands above them and the renderers use it.
@@ -34,15 +34,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .cross_tenant.rules import MERGE_RULES
 from .guidance.clouds import ACTIVE_USERS_URL, VIEW, variant
-from .guidance.facts import Facts
+from .guidance.details import Details
 from .guidance.library import RuleGuidance, ValueFormatter
 from .guidance.links import GRAPH, PER_CLOUD, URLS
 from .guidance.remediation import Action, TextRef
 from .guidance.rules import GUIDANCE
 from .guidance.texts import Catalogs, Value, common
 from .guidance.texts.declare import Declared
-from .merge.rules import MERGE_RULES
 from .model import Cloud, Locale
 from .rules import RULES
 
@@ -110,7 +110,7 @@ def message(
     names: Mapping[str, str] | None = None,
 ) -> str:
     found = _rule(rule)
-    facts = Facts(subject, skus, details)
+    facts = Details(subject, skus, details)
     key, values = found.message(facts, ValueFormatter(locale, names))
     text = render_one(locale, key, values)
     return " ".join([text, *(render_one(locale, key, values) for key in found.notes(facts))])
@@ -126,7 +126,7 @@ def remediation(
     details: Mapping[str, Any],
     names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    return _remediation(rule, cloud, locale, Facts(subject, skus, details), names)
+    return _remediation(rule, cloud, locale, Details(subject, skus, details), names)
 
 
 def actions(
@@ -142,11 +142,11 @@ def actions(
     """remediation()'s "actions" alone, each with an empty description: what a plan that describes
     no change reads (the report header's; a third of the cost of the whole remediation, whose
     texts are the rest)."""
-    remedy = _rule(rule).remediation(Facts(subject, skus, details), variant(cloud), ValueFormatter(locale, names))
+    remedy = _rule(rule).remediation(Details(subject, skus, details), variant(cloud), ValueFormatter(locale, names))
     return {"actions": [a.json("") for a in remedy.actions]}
 
 
-def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Facts, names: Mapping[str, str] | None) -> dict[
+def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Details, names: Mapping[str, str] | None) -> dict[
         str, Any]:
     words = ValueFormatter(locale, names)
     var = variant(cloud)

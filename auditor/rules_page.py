@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .merge.rules import MERGE_RULES, MergeRule
-from .policy.schema import build_schema
+from .cross_tenant.rules import MERGE_RULES, MergeRule
+from .policy_schema import build_schema
 from .rulebook import by_id
 from .rules import RULES
 from .rules.base import Rule

@@ -1,5 +1,5 @@
 """Applying a plan to the tenant, journaled, and undoing it (plan.json is read by
-auditor.plan.plan_file: load_plan -> PlanFile of Change).
+auditor.formats.plan_json: load_plan -> PlanFile of Change).
 
     state.py        re-read a change's subject; evaluate its preconditions; the `before` state
     permissions.py  the Graph permissions the changes need; checked against the token's claims

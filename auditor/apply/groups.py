@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..formats.plan_json import Change
 from ..graph.client import GraphClient, GraphRequestError
-from ..plan.plan_file import Change
 from .state import UserState
 from .wait import awaited
 

@@ -47,8 +47,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError
+from ..formats.plan_json import GUID, Change, PlanFileError, Where, parse_change, parse_cloud, read_bounded
 from ..model import Cloud
-from ..plan.plan_file import GUID, Change, PlanFileError, Where, parse_change, parse_cloud, read_bounded
 from .lock import lock
 
 OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "pending", "dry-run")

@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..formats.plan_json import Change
 from ..graph.auth import SIGN_IN, USERS, Permission
-from ..plan.plan_file import Change
 
 ASSIGN = Permission(
     "LicenseAssignment.ReadWrite.All", "assigning and removing licenses (assignLicense)",

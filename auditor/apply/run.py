@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import EXIT_OK, AuthError, CollectionError, UsageError, clean_message
+from ..formats.plan_json import GUID, Change, PlanFile, check_age, load_plan
 from ..graph.auth import AuthMode, build_credential
 from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
 from ..graph.progress import Progress
 from ..model import Cloud
 from ..plan.describe import describe
-from ..plan.plan_file import GUID, Change, PlanFile, check_age, load_plan
 from . import permissions
 from .groups import GroupState, group_unmet, read_group, what_leaving_takes
 from .journal import EarlierUnknown, JournalError, JournalWriter, default_path, earlier_unknown

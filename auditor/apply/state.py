@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..errors import CollectionError
+from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
-from ..plan.plan_file import GUID, Change
 from ..timestamps import timestamp_or_none
 
 USER_SELECT = ("id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,"

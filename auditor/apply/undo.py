@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..formats.plan_json import REQUESTS, Change, Where, parse_change
 from ..plan.describe import describe
-from ..plan.plan_file import REQUESTS, Change, Where, parse_change
 from .journal import JournalLine
 from .state import UserState
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AuthError, CollectionError, UsageError
-from ..plan.plan_file import PlanFile, PlanFileError, Where, load_plan
+from ..formats.plan_json import PlanFile, PlanFileError, Where, load_plan
 from . import permissions
 from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
 from .lock import hold

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from ..plan.plan_file import Change
+from ..formats.plan_json import Change
 from .state import UserState
 
 

@@ -69,7 +69,7 @@ class Confidence(StrEnum):
 
 @dataclass(frozen=True)
 class Reason:
-    """Why: a key of auditor.billing.texts and its values (dates as date, counts as int)."""
+    """Why: a key of auditor.plan.bill_texts and its values (dates as date, counts as int)."""
 
     key: str
     values: dict[str, object] = field(default_factory=dict)

@@ -19,8 +19,8 @@ from typing import Any
 
 from auditor import i18n
 from auditor.errors import UsageError
+from auditor.formats.report_json import decode_report
 from auditor.model import Locale
-from auditor.report.read import decode_report
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"
@@ -212,7 +212,7 @@ def _text_as_html(text: str) -> str:
 
 
 def load_report(report_dir: Path) -> dict[str, Any]:
-    """report.json of `report_dir`, read by auditor.report.read (version 5 only)."""
+    """report.json of `report_dir`, read by auditor.formats.report_json (version 5 only)."""
     path = report_dir / "report.json"
     try:
         data = path.read_bytes()

@@ -9,6 +9,6 @@ Every rule with its guidance, and its texts rendered in a locale, is auditor.rul
                  pybabel extractor (extract.py)
     library.py   RuleGuidance (a rule's texts and remediation), ValueFormatter, shared steps
     remediation.py  Action, Remediation, TextRef: the default fix as Microsoft Graph calls
-    facts.py     Facts: a finding's subject, products and details as the texts read them
+    details.py     Details: a finding's subject, products and details as the texts read them
     clouds.py, links.py, examples.py   per-cloud variants, documentation links, example findings
 """

@@ -1,6 +1,6 @@
 """The library rules build their guidance from: words, text references and the shared remediation pieces.
 
-Each rule's guidance (auditor/guidance/rules; a merge rule in auditor/merge/rules.py carries its
+Each rule's guidance (auditor/guidance/rules; a merge rule in auditor/cross_tenant/rules.py carries its
 own) holds its one-line message and remediation (`RuleGuidance`); they read the finding's facts
 and return text references, which the public functions in `auditor.rulebook` render in the
 requested locale. The facts behind the steps
@@ -20,7 +20,7 @@ from ..i18n import format_list, format_size
 from ..model import Locale
 from . import texts
 from .clouds import Variant
-from .facts import Facts, as_map, as_strs
+from .details import Details, as_map, as_strs
 from .remediation import Action, Remediation, TextRef, assign_license, leaving_order, remove_member
 from .texts.declare import Declared
 
@@ -98,7 +98,7 @@ class ValueFormatter:
 
 
 
-def group_steps(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> list[TextRef]:
+def group_steps(f: Details, w: ValueFormatter, parts: Sequence[str]) -> list[TextRef]:
     """Per product and per group that assigns it: its own sentence and its own admin-center path
     (two groups never run into one path "Groups > All groups > G1, G2")."""
     steps: list[TextRef] = []
@@ -115,7 +115,7 @@ def group_steps(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> list[TextR
     return steps
 
 
-def membership_step(f: Facts, gid: str, values: Mapping[str, str]) -> TextRef:
+def membership_step(f: Details, gid: str, values: Mapping[str, str]) -> TextRef:
     """How to take the user out of group `gid`: in the admin center, or, for a group whose members
     no program may change, where its membership is decided (its rule, quoted; on-premises Active
     Directory; Exchange Online), or a check of its kind first when that is not known."""
@@ -129,39 +129,39 @@ def membership_step(f: Facts, gid: str, values: Mapping[str, str]) -> TextRef:
 _KINDS = ("dynamic", "synced", "mail", "unknown")
 
 
-def group_summaries(f: Facts, w: ValueFormatter, parts: Sequence[str], key: str,
+def group_summaries(f: Details, w: ValueFormatter, parts: Sequence[str], key: str,
                     extra: dict[str, str]) -> tuple[TextRef, ...]:
     """One summary sentence per product and group that assigns it (the sentences are singular)."""
     return tuple(TextRef(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
                  for part in parts for group in (f.groups(part) or (w.word("unknown"),)))
 
 
-def data_lost(f: Facts) -> Mapping[str, Any]:
+def data_lost(f: Details) -> Mapping[str, Any]:
     """Per product: the data-holding plans its removal would switch off (DataLoss.of, auditor/rules/services.py)."""
     lost = f.details.get("data_lost")
     return lost if isinstance(lost, Mapping) else {}
 
 
-def plans_unknown(f: Facts) -> set[str]:
+def plans_unknown(f: Details) -> set[str]:
     """Products whose service plans nobody lists (DataLoss.of, auditor/rules/services.py): they may hold data."""
     return set(f.strs("plans_unknown"))
 
 
-def storage_wait(f: Facts) -> str | None:
+def storage_wait(f: Details) -> str | None:
     """Why the user's data does not fit the smaller plan the change leaves, or is not known to
     (details.storage.wait, auditor/rules/storage_fit.py); None when it fits or nothing shrinks."""
     wait = as_map(f.details.get("storage")).get("wait")
     return wait if isinstance(wait, str) and wait in STORAGE_WAITS else None
 
 
-def at_risk(f: Facts) -> set[str]:
+def at_risk(f: Details) -> set[str]:
     """Products never removed by a ready-to-run call: their removal ends data, or may, or leaves
     the user's data in a plan it does not fit (then each of the finding's products waits)."""
     return ({part for part, plans in data_lost(f).items() if plans} | plans_unknown(f)
             | (set(f.skus) if storage_wait(f) else set()))
 
 
-def storage_steps(f: Facts, w: ValueFormatter) -> list[TextRef]:
+def storage_steps(f: Details, w: ValueFormatter) -> list[TextRef]:
     """What the tenant's usage reports say of the data a smaller plan must hold: the sizes and the
     limits side by side, and, when the change waits, why and what to do."""
     storage = as_map(f.details.get("storage"))
@@ -191,13 +191,13 @@ def storage_steps(f: Facts, w: ValueFormatter) -> list[TextRef]:
     return out
 
 
-def keep_data(f: Facts) -> list[TextRef]:
+def keep_data(f: Details) -> list[TextRef]:
     """The general "keep the data first" step, unless the finding names the plans whose data a
     removal would end: then loss_steps says it for each product, and once is enough."""
     return [] if data_lost(f) else [TextRef("steps.data.keep")]
 
 
-def loss_steps(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> list[TextRef]:
+def loss_steps(f: Details, w: ValueFormatter, parts: Sequence[str]) -> list[TextRef]:
     """What the data says first (storage_steps), then one line per product whose removal would
     cost the user data: keep the data first."""
     lost, unknown = data_lost(f), plans_unknown(f)
@@ -208,7 +208,7 @@ def loss_steps(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> list[TextRe
         for part in parts if lost.get(part) or part in unknown]
 
 
-def loss_summary(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> TextRef | None:
+def loss_summary(f: Details, w: ValueFormatter, parts: Sequence[str]) -> TextRef | None:
     lost = data_lost(f)
     costly = [p for p in parts if lost.get(p)]
     if not costly:
@@ -217,7 +217,7 @@ def loss_summary(f: Facts, w: ValueFormatter, parts: Sequence[str]) -> TextRef |
     return TextRef("summary.loss.data", {**w.listing("sku", costly), "plans": w.all(plans)})
 
 
-def risk(f: Facts, parts: Sequence[str]) -> str | None:
+def risk(f: Details, parts: Sequence[str]) -> str | None:
     """Why removing `parts` is not ready to run: data that would not fit the plan left (or whose
     size is not known), data it would end, or plans nobody lists."""
     wait = storage_wait(f)
@@ -230,7 +230,7 @@ def risk(f: Facts, parts: Sequence[str]) -> str | None:
     return PLANS_UNKNOWN if any(p in unknown for p in parts) else None
 
 
-def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence[str]], TextRef],
+def direct_removals(f: Details, parts: Sequence[str], describe: Callable[[Sequence[str]], TextRef],
                     add: Sequence[str] = (), describe_add: TextRef | None = None) -> list[Action]:
     """One assignLicense for the products whose removal ends no data (with `add` in the same call),
     and one, not ready, for those whose removal would or may (still listed, so the report shows it).
@@ -247,7 +247,7 @@ def direct_removals(f: Facts, parts: Sequence[str], describe: Callable[[Sequence
     return out
 
 
-def group_removals(f: Facts, w: ValueFormatter, parts: Sequence[str], skip: Callable[[str, str], bool] | None = None
+def group_removals(f: Details, w: ValueFormatter, parts: Sequence[str], skip: Callable[[str, str], bool] | None = None
                    ) -> list[Action]:
     """One membership removal per group that assigns one of `parts` (never one call for two groups),
     each not ready when leaving would end data. `skip(group id, group name)` leaves a group out."""
@@ -281,7 +281,7 @@ def removal_frame(grouped: bool) -> tuple[str, list[TextRef], list[str]]:
 
 
 def removal(
-    f: Facts, v: Variant, w: ValueFormatter, parts: Sequence[str], *, intro: Sequence[TextRef] = (),
+    f: Details, v: Variant, w: ValueFormatter, parts: Sequence[str], *, intro: Sequence[TextRef] = (),
     remove_block: str = "", lead: TextRef | None = None, more_links: Sequence[str] = (), calls: bool = True,
 ) -> Remediation:
     """Take `parts` away from the user: per user where assigned directly (one assignLicense), via
@@ -332,7 +332,7 @@ _MANY_GROUPS = {
 }
 
 
-def held_twice(f: Facts, w: ValueFormatter, twice: Mapping[str, Any]) -> Remediation:
+def held_twice(f: Details, w: ValueFormatter, twice: Mapping[str, Any]) -> Remediation:
     """The user already gets the product from a group: the direct copy goes, never a "join the
     group" step, and only when the group's copy turns on every plan the direct one does. One line
     per product, naming its own groups and the plans its removal would switch off."""
@@ -370,7 +370,7 @@ def held_twice(f: Facts, w: ValueFormatter, twice: Mapping[str, Any]) -> Remedia
 Message = tuple[str, dict[str, str]]  # (text key, placeholder values)
 
 
-def base_values(f: Facts, w: ValueFormatter) -> dict[str, str]:
+def base_values(f: Details, w: ValueFormatter) -> dict[str, str]:
     """The placeholders every message may use: {sku} is the finding's products, and `count` how many
     (a message counted by another number sets its own `count`)."""
     return {"user": f.label(), "subject": f.label(), **w.listing("sku", f.skus, empty="unknown")}
@@ -388,7 +388,7 @@ class RuleGuidance:
     """The guidance of a rule: its one-line message and its remediation, built from the finding's
     facts (as report.json stores them, so a report can be re-rendered). An engine rule's is a class
     of its own in auditor/guidance/rules, at the path of the rule's module, with the rule's `id`;
-    a merge rule (auditor/merge/rules.py) carries its own.
+    a merge rule (auditor/cross_tenant/rules.py) carries its own.
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
     (plus the suffixes in `message_variants`), and the steps and summaries only it uses."""
@@ -416,15 +416,15 @@ class RuleGuidance:
         """Every message key the rule can produce (the catalogs must have each)."""
         return tuple(cls.message_key(v) for v in cls.message_variants)
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         """The one-line message: a text key and its values."""
         return self.message_key(), base_values(f, w)
 
-    def notes(self, f: Facts) -> tuple[str, ...]:
+    def notes(self, f: Details) -> tuple[str, ...]:
         """The text keys of sentences to add after the message, in order: by default one saying the
         policy's `data_kept` declaration has expired (it then counts as absent), when it has."""
         return (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError

@@ -19,7 +19,7 @@ from ..blocked import (
     LOOKUP,
     PLACEHOLDER,
 )
-from .facts import GROUP_ID_PLACEHOLDER, USER_ID_PLACEHOLDER, Facts, as_map, as_strs
+from .details import GROUP_ID_PLACEHOLDER, USER_ID_PLACEHOLDER, Details, as_map, as_strs
 
 # Action.kind
 ASSIGN_LICENSE = "assign_license"
@@ -92,7 +92,7 @@ class Alternative:
 class Remediation:
     """How to fix one finding, as text references and Graph calls: what report.json's
     `remediation` object is rendered from (not the change set of `license-auditor plan`, which
-    is auditor.plan.records.ChangePlan)."""
+    is auditor.formats.plan_records.ChangePlan)."""
 
     summary: TextRef | tuple[TextRef, ...]  # several: one sentence per product where grammar needs it
     steps: list[TextRef]
@@ -119,12 +119,12 @@ def resting_on(remedy: Remediation, *facts: Mapping[str, Any]) -> Remediation:
 # --- Graph actions (Microsoft Graph v1.0, paths relative to the cloud's Graph endpoint) ------
 
 
-def _user(f: Facts) -> str | None:
+def _user(f: Details) -> str | None:
     ref = f.user_ref
     return None if ref == USER_ID_PLACEHOLDER else ref
 
 
-def _sku(f: Facts, part: str) -> tuple[str, bool]:
+def _sku(f: Details, part: str) -> tuple[str, bool]:
     """(skuId in lower case, known): a placeholder when the report lacks the id."""
     sid = f.sku_id(part)
     return sid.lower(), not sid.startswith("<")
@@ -134,7 +134,7 @@ def first_blocked(*reasons: str | None) -> str | None:
     return next((r for r in reasons if r), None)
 
 
-def assign_license(f: Facts, add: Sequence[str], remove: Sequence[str], description: TextRef,
+def assign_license(f: Details, add: Sequence[str], remove: Sequence[str], description: TextRef,
                    blocked: str | None = None, *, group_keeps: bool = False) -> Action:
     """POST /users/{id}/assignLicense; both arrays are required by the API, either may be empty.
     Precondition: the user lacks each added product and holds each removed one directly.
@@ -164,7 +164,7 @@ def assign_license(f: Facts, add: Sequence[str], remove: Sequence[str], descript
                   tuple(precondition), seats, first_blocked(None if known else PLACEHOLDER, blocked))
 
 
-def leaving_order(f: Facts, parts: Sequence[str]) -> list[tuple[str, str, list[str]]]:
+def leaving_order(f: Details, parts: Sequence[str]) -> list[tuple[str, str, list[str]]]:
     """(group id, group name, the parts among `parts` it assigns) for each group that assigns one of
     `parts`, in the order the membership removals run: by product, then as the report lists the
     groups (names and ids in one order, TenantIndex.assigning_groups). A product whose group ids the
@@ -183,7 +183,7 @@ def leaving_order(f: Facts, parts: Sequence[str]) -> list[tuple[str, str, list[s
     return [(gid, name, given) for gid, (name, given) in out.items()]
 
 
-def leaving_seats(f: Facts, gid: str, given: Sequence[str]) -> dict[str, int]:
+def leaving_seats(f: Details, gid: str, given: Sequence[str]) -> dict[str, int]:
     """The consumed-unit change of leaving group `gid`: -1 for each product the user would lose at
     that step (details.leaving, recorded at evaluation). Without it: the products among `given` that
     this group alone assigns."""
@@ -193,7 +193,7 @@ def leaving_seats(f: Facts, gid: str, given: Sequence[str]) -> dict[str, int]:
     return {p: -1 for p in given if list(f.group_ids(p)) == [gid]}
 
 
-def membership_block(f: Facts, gid: str) -> str | None:
+def membership_block(f: Details, gid: str) -> str | None:
     """Why no call may change the members of group `gid` (GROUP_BLOCKS), or None."""
     if gid.startswith(GROUP_ID_PLACEHOLDER) or not gid:
         return None  # the placeholder blocks it already
@@ -201,7 +201,8 @@ def membership_block(f: Facts, gid: str) -> str | None:
     return None if kind is None else GROUP_BLOCKS.get(kind[0], GROUP_KIND_UNKNOWN)
 
 
-def remove_member(f: Facts, gid: str, given: Sequence[str], description: TextRef, blocked: str | None = None) -> Action:
+def remove_member(f: Details, gid: str, given: Sequence[str], description: TextRef,
+                  blocked: str | None = None) -> Action:
     """DELETE /groups/{gid}/members/{uid}/$ref: the user leaves one group (removal by $ref needs a
     direct membership). Precondition: the user is a member and the group still assigns `given`."""
     user = _user(f)
@@ -219,7 +220,7 @@ def remove_member(f: Facts, gid: str, given: Sequence[str], description: TextRef
                   first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked))
 
 
-def add_member(f: Facts, gid: str, gives: Sequence[str], description: TextRef, blocked: str | None = None) -> Action:
+def add_member(f: Details, gid: str, gives: Sequence[str], description: TextRef, blocked: str | None = None) -> Action:
     """POST /groups/{gid}/members/$ref: the user joins a group and gets the licenses it assigns
     (+1 seat for each product in `gives`, those the group would newly give). Precondition: the user
     is not a member yet."""
@@ -232,7 +233,7 @@ def add_member(f: Facts, gid: str, gives: Sequence[str], description: TextRef, b
                   first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked))
 
 
-def reprocess(f: Facts, description: TextRef, takes: Sequence[str] = (), blocked: str | None = None) -> Action:
+def reprocess(f: Details, description: TextRef, takes: Sequence[str] = (), blocked: str | None = None) -> Action:
     """POST /users/{id}/reprocessLicenseAssignment. `takes`: products it may give the user once the
     cause is gone (an assignment in Error holds no seat; reprocessed with a seat free, it takes one):
     counted as a seat each, so a plan never counts on a seat a reprocess may take."""
@@ -242,7 +243,7 @@ def reprocess(f: Facts, description: TextRef, takes: Sequence[str] = (), blocked
                                                                                    blocked))
 
 
-def set_usage_location(f: Facts, description: TextRef) -> Action:
+def set_usage_location(f: Details, description: TextRef) -> Action:
     """PATCH /users/{id} with usageLocation "XX": the admin must choose the country first."""
     user = _user(f)
     return Action("PATCH", f"/users/{f.user_ref}", {"usageLocation": "XX"}, description, SET_USAGE_LOCATION, user,

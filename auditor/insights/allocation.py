@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from auditor.model import AuditResult, TenantSnapshot
+from auditor.render.text import clean
 from auditor.report.csv_report import guard_cell
-from auditor.report.text import clean
 from auditor.rules import RULES
 
 DEPARTMENT = "department"

@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from auditor import i18n
-from auditor.billing.view import action_label
 from auditor.model import Locale
+from auditor.plan.bill_view import action_label
 from auditor.timestamps import parse_timestamp
 
 REMINDER_DAYS = 14
@@ -93,7 +93,7 @@ def bill_file_name(action: Mapping[str, Any]) -> str:
 
 def bill_event(action: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str,
                run_url: str | None = None) -> str:
-    """The .ics text of one action of the bill (auditor.billing.bill), on its `by` date: the last
+    """The .ics text of one action of the bill (auditor.plan.bill), on its `by` date: the last
     day to act. A 7-day window reminds a day before, a renewal REMINDER_DAYS before."""
     t = i18n.translations(locale)
     day = parse_timestamp(str(action["by"])).date()

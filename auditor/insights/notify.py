@@ -25,11 +25,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import i18n
-from auditor.billing.view import urgent_lines
 from auditor.errors import DeliveryError, UsageError
 from auditor.model import Locale
+from auditor.plan.bill_view import urgent_lines
+from auditor.render.text import clean
 from auditor.report.guidance_api import Guidance, default_guidance
-from auditor.report.text import clean
 
 FORMATS = ("teams", "slack")
 ENV = "AUDITOR_NOTIFY_WEBHOOK"

@@ -18,10 +18,10 @@ from datetime import datetime
 from typing import Any
 
 from .. import __version__
+from ..cross_tenant.inputs import TenantFacts
 from ..model import Cloud, Locale, Severity
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
 from ..report.guidance_api import default_guidance, product_names_of
-from .inputs import TenantFacts
 from .run import MergeResult
 
 _RANK = {s.label: int(s) for s in Severity}
@@ -96,7 +96,7 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
         rem = None
         if remediate is not None:
             rem = remediate(f.rule, cloud=result.cloud, locale=locale, subject=f.subject.to_json(),
-                            skus=list(f.skus), details=dict(f.facts), names=names)
+                            skus=list(f.skus), details=dict(f.details), names=names)
         findings.append({**finding_json(f, rem), "tenant": None})
     for t in result.tenants:
         findings.extend(_carried(t, remediate, known, cloud=result.cloud, locale=locale, names=names))

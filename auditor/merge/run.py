@@ -10,13 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..cross_tenant.identity import IdentityMap, PaidProducts
+from ..cross_tenant.inputs import IdentityIndex, TenantFacts, tenant_facts, tenant_folders
+from ..cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate, MergeContext
 from ..errors import PolicyError, PolicyIssue, UsageError
 from ..model import Cloud, Finding
 from ..policy.model import CrossTenant, Policy, PolicySet, Waiver
 from ..rules.waivers import waiver_covers, waiver_json
-from .identity import IdentityMap, PaidProducts
-from .inputs import IdentityIndex, TenantFacts, tenant_facts, tenant_folders
-from .rules import MERGE_RULES, CrossTenantDuplicate, MergeContext
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def _covers(w: Waiver, f: Finding) -> bool:
     # a duplicate is also waivable by any of its accounts' UPNs or object ids
     if w.rule != f.rule or (w.sku and w.sku.lower() not in {s.lower() for s in f.skus}):
         return False
-    accounts = dict(f.facts).get("tenants", []) if f.rule == CrossTenantDuplicate.id else []
+    accounts = dict(f.details).get("tenants", []) if f.rule == CrossTenantDuplicate.id else []
     names = [str(a.get(k, "")).lower() for a in accounts for k in ("upn", "user_id")]
     return any(fnmatch.fnmatchcase(n, w.subject.lower()) for n in names if n)
 

@@ -1,7 +1,7 @@
 """The migration plan's line in the nightly e-mail (`audit --migration FILE`): where the move stands,
 its next deadline and what paying for both tenants costs, from the migration.json `migrate` wrote.
 A 7-day window of the source tenant's reductions about to shut gets a line of its own, as the
-bill's do (auditor.billing.view.urgent_line)."""
+bill's do (auditor.plan.bill_view.urgent_line)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import i18n
-from ..billing.bill import URGENT_DAYS, urgent
-from ..billing.view import action_label, urgent_line
 from ..errors import UsageError
 from ..model import Locale
+from ..plan.bill import URGENT_DAYS, urgent
+from ..plan.bill_view import action_label, urgent_line
 from .document import SCHEMA_VERSION
 
 MAX_BYTES = 256 * 1024 * 1024  # a migration.json of a million users is far below this

@@ -1,5 +1,5 @@
 """Rule 5, the source's side: the seats the moves free go into the source's schedule, with the bill's
-commerce windows, owners and action objects (auditor.billing.bill.build_bill: 7 days, renewal,
+commerce windows, owners and action objects (auditor.plan.bill.build_bill: 7 days, renewal,
 partner, VLSC, trial; the spread over a product's subscriptions; docs/bill.md). Only the freed
 seats are scheduled: the source's other spare seats are for its own plan.
 
@@ -16,8 +16,8 @@ from datetime import date
 from typing import Any
 
 from ..billing import BillingFile
-from ..billing.bill import build_bill
 from ..model import Locale, TenantSnapshot
+from ..plan.bill import build_bill
 from ..snapshot.write import subscription_to_json
 from .plan import SourceBill
 

@@ -1,5 +1,5 @@
 """The view model of migration.md and migration.html: every value formatted for the locale, so the
-templates hold no logic (auditor/report/templates/migration.*.j2)."""
+templates hold no logic (auditor/render/templates/migration.*.j2)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from ..billing.view import action_label, window_label
 from ..i18n import (
     Translations,
     format_date,
@@ -18,8 +17,9 @@ from ..i18n import (
     translations,
 )
 from ..model import Locale
-from ..report.environment import MdSafe
-from ..report.text import md_escape
+from ..plan.bill_view import action_label, window_label
+from ..render.environment import MdSafe
+from ..render.text import md_escape
 from .facts import BY_ID
 from .model import ADDON_NAME, GRACE_DAYS, AddOn, MigrationPlan
 from .texts import say

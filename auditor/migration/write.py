@@ -13,8 +13,8 @@ import msgspec
 from ..i18n import translations
 from ..model import Locale
 from ..outputs import write_bytes, write_text
+from ..render.environment import html_environment, markdown_environment
 from ..report.csv_report import guard_cell
-from ..report.environment import html_environment, markdown_environment
 from .document import build_document
 from .model import MigrationPlan
 from .view import build_view

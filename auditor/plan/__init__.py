@@ -1,6 +1,6 @@
 """`license-auditor plan`: a report's open findings -> one reviewed, seat-checked change set.
-This face imports nothing (the plan's records and plan_file.py, the plan.json reader apply uses,
-load without the planner):
+This face imports nothing. The plan's records and plan.json's reader, which apply uses, are in
+auditor.formats (plan_records, plan_json); the bill is bill.py, with bill_view.py and bill_texts.py:
 
     compile.compile_plan(document, rules=..., min_severity=..., finding_ids=..., graph_root=...) -> ChangePlan
                                                    # pure: compile.py (docs/plan-and-apply.md)

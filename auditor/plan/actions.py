@@ -17,9 +17,9 @@ from typing import Any
 
 import msgspec
 
+from auditor.formats.plan_json import PlanFileError, Where, parse_change
+from auditor.formats.plan_records import KINDS, MALFORMED, NO_ACTION, NOT_READY
 from auditor.model import Severity
-from auditor.plan.plan_file import PlanFileError, Where, parse_change
-from auditor.plan.records import KINDS, MALFORMED, NO_ACTION, NOT_READY
 
 # a finding (as report.json holds it) -> its remediation object
 Remediation = Callable[[Mapping[str, Any]], Mapping[str, Any]]

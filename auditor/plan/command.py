@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from auditor import rulebook
-from auditor.billing.bill import with_bill
 from auditor.billing.file import read_billing
 from auditor.errors import EXIT_OK, UsageError, clean_message
 from auditor.exchange_export import read_exchange_export
+from auditor.formats import plan_json
 from auditor.graph.clouds import ENDPOINTS
 from auditor.model import Cloud, Locale
 from auditor.outputs import output_lock
-from auditor.plan import plan_file
+from auditor.plan.bill import with_bill
 from auditor.plan.compile import ChangePlan, compile_plan, has_actions
 from auditor.plan.holds import attach
 from auditor.plan.read import load_report
@@ -75,12 +75,12 @@ def _output_dir(args: argparse.Namespace, report_dir: Path) -> Path:
 
 
 def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
-    """Refuse (exit 2, nothing written) a plan.json larger than `apply` reads (plan_file.MAX_PLAN_BYTES):
+    """Refuse (exit 2, nothing written) a plan.json larger than `apply` reads (plan_json.MAX_PLAN_BYTES):
     a plan that could be reviewed and approved but never applied is no plan."""
     # measured as write_plan writes it: indented JSON, UTF-8
     text = json.dumps(plan_document(plan, created_at=created_at), indent=2, ensure_ascii=False) + "\n"
     size = len(text.encode("utf-8", errors="replace"))
-    limit = plan_file.MAX_PLAN_BYTES
+    limit = plan_json.MAX_PLAN_BYTES
     if size > limit:
         raise UsageError(f"{out / PLAN_FILE} would be {size} bytes, more than `apply` reads ({limit} bytes); nothing "
                          f"was written — plan fewer findings at a time (--rules, --min-severity, --findings)")

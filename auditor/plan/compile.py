@@ -42,6 +42,27 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.blocked import STORAGE_WAITS
+from auditor.formats.plan_records import (
+    CONTRADICTION,
+    COUNT_VIOLATION,
+    DATA_TOGETHER,
+    DEFAULT_GRAPH_ROOT,
+    KINDS,
+    MALFORMED,
+    METHODS,
+    NO_ACTION,
+    NOT_READY,
+    NOT_SUBSCRIBED,
+    STOPPED,
+    WAIVED,
+    WAIVER_LAPSED,
+    Change,
+    ChangePlan,
+    Filters,
+    SeatLine,
+    Skipped,
+    Stopped,
+)
 from auditor.model import Severity
 from auditor.plan.actions import (
     Action,
@@ -72,27 +93,6 @@ from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
 from auditor.plan.exchange import mailbox_steps
 from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
-from auditor.plan.records import (
-    CONTRADICTION,
-    COUNT_VIOLATION,
-    DATA_TOGETHER,
-    DEFAULT_GRAPH_ROOT,
-    KINDS,
-    MALFORMED,
-    METHODS,
-    NO_ACTION,
-    NOT_READY,
-    NOT_SUBSCRIBED,
-    STOPPED,
-    WAIVED,
-    WAIVER_LAPSED,
-    Change,
-    ChangePlan,
-    Filters,
-    SeatLine,
-    Skipped,
-    Stopped,
-)
 from auditor.plan.schedule import chain, order, seat_table
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.plan.records import Change, SeatLine
+from auditor.formats.plan_records import Change, SeatLine
 from auditor.plan.schedule import Seat
 
 

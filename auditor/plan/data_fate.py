@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor import i18n
-from auditor.plan.records import Change
-from auditor.report.text import clean
+from auditor.formats.plan_records import Change
+from auditor.render.text import clean
 
 
 @dataclass(frozen=True)

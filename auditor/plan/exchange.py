@@ -32,9 +32,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from auditor.formats.plan_records import DECLARED, WAITS, Change, MailboxStep, Skipped
 from auditor.plan.actions import PlanFinding
 from auditor.plan.declared import CONVERT_FIRST, covered, data_kept, ended, removes_only
-from auditor.plan.records import DECLARED, WAITS, Change, MailboxStep, Skipped
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 
 EXCHANGE_FILE = "exchange-steps.ps1"

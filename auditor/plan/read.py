@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import UsageError
+from auditor.formats.report_json import decode_report
 from auditor.plan.compile import action_problem
-from auditor.report.read import decode_report
 
 
 def load_report(path: Path) -> dict[str, Any]:
-    """report.json at `path` (version 5, the one auditor.report.read reads),
+    """report.json at `path` (version 5, the one auditor.formats.report_json reads),
     checked enough to plan from (docs/report-format.md)."""
     try:
         data = path.read_bytes()

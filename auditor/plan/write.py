@@ -2,7 +2,7 @@
 
 plan.json (`plan_version` 1) is what `apply` reads; plan.md is for the person who reviews it, in
 the report's language, with every value from the tenant escaped (the report's Markdown
-environment, auditor.report.environment); the batch bodies are for posting to Graph's `$batch`
+environment, auditor.render.environment); the batch bodies are for posting to Graph's `$batch`
 by hand or from a script. Files are written through auditor.outputs (temporary file, then
 rename), so a reader never sees half a file.
 """
@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from auditor import i18n
-from auditor.billing.view import bill_view
 from auditor.blocked import (
     AFTER_GROUP,
     ARCHIVE,
@@ -44,8 +43,10 @@ from auditor.blocked import (
     WHOLE_GROUP,
 )
 from auditor.errors import UsageError
+from auditor.formats.plan_records import DECLARED, MailboxStep
 from auditor.model import Locale
 from auditor.outputs import write_text
+from auditor.plan.bill_view import bill_view
 from auditor.plan.compile import (
     CONTRADICTION,
     DATA_TOGETHER,
@@ -71,10 +72,9 @@ from auditor.plan.declared import (
 )
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.holds import NOT_ON_HOLD
-from auditor.plan.records import DECLARED, MailboxStep
 from auditor.plan.summary import locale_of, signed_money, summary
-from auditor.report.environment import markdown_environment
-from auditor.report.text import clean
+from auditor.render.environment import markdown_environment
+from auditor.render.text import clean
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors

@@ -164,7 +164,7 @@ class Waiver(Struct, frozen=True):
 class CrossTenant(Struct, frozen=True):
     """`cross_tenant:` — how `license-auditor merge` recognises one person across tenants.
 
-    Domains and addresses are stored lower-case; see auditor/merge/identity.py for the matching.
+    Domains and addresses are stored lower-case; see auditor/cross_tenant/identity.py for the matching.
     """
 
     name: str | None = None  # the group's name in the merged report

@@ -14,7 +14,7 @@ A previous finding whose rule was not evaluated this time (see `not_evaluated`) 
 as resolved: an incomplete run cannot show that a problem went away.
 
 Resolved and unverified findings keep the remediation they had (each finding carries its own
-in report.json version 5, the only one auditor.report.read reads).
+in report.json version 5, the only one auditor.formats.report_json reads).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import UsageError
-from auditor.report.read import READABLE_VERSIONS, decode_report
+from auditor.formats.report_json import READABLE_VERSIONS, decode_report
 
 from ..timestamps import timestamp_or_none
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from jinja2 import Template
 
-from auditor.billing.view import bill_view, document_currency
 from auditor.model import Cloud, Locale
+from auditor.plan.bill_view import bill_view, document_currency
 from auditor.plan.summary import header_plan, plan_header
 from auditor.report.guidance_api import Guidance
 from auditor.report.view import RowMemo, build_view

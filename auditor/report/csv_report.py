@@ -23,8 +23,8 @@ from typing import IO, Any
 from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.outputs import atomic_text
+from auditor.render.text import clean
 from auditor.report.guidance_api import Guidance, product_names_of
-from auditor.report.text import clean
 
 COLUMNS = (
     "id",

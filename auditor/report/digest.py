@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.model import Cloud, Locale
-from auditor.report.environment import html_environment
+from auditor.render.environment import html_environment
 from auditor.report.guidance_api import Guidance
 from auditor.report.view.digest import DigestView, build_digest
 from auditor.report.view.states import FindingState

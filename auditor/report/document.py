@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from .. import __version__
+from ..formats.report_json import SCHEMA_VERSION
 from ..model import AuditResult, Cloud, Finding, Locale, Severity
 from ..rules import RULES
-from .read import SCHEMA_VERSION
 
 __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso",
            "summary_json"]
@@ -40,7 +40,7 @@ def finding_json(f: Finding, remediation: dict[str, Any] | None) -> dict[str, An
         "subject": f.subject.to_json(),
         "skus": list(f.skus),
         "message": f.message,
-        "details": dict(f.facts),
+        "details": dict(f.details),
         "monthly_cost": f.monthly_cost,
         "waived": f.waived,
         "waiver": f.waiver,
@@ -128,7 +128,7 @@ def build_document(
         rem = None
         if remediate is not None:
             rem = remediate(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(), skus=list(f.skus),
-                            details=dict(f.facts), names=names)
+                            details=dict(f.details), names=names)
         findings.append(finding_json(f, rem))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
     return {

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.model import Cloud, Locale
+from auditor.render.environment import html_environment
 from auditor.report.capped import render_capped
-from auditor.report.environment import html_environment
 from auditor.report.guidance_api import Guidance
 from auditor.report.view import RowMemo
 from auditor.report.view.states import FindingState

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.model import Cloud, Locale
+from auditor.render.environment import markdown_environment
 from auditor.report.capped import render_capped
-from auditor.report.environment import markdown_environment
 from auditor.report.guidance_api import Guidance
 from auditor.report.view import RowMemo
 from auditor.report.view.states import FindingState
@@ -29,7 +29,7 @@ def render_markdown(
     memo: RowMemo | None = None,
     states: Mapping[str, FindingState] | None = None,
 ) -> str:
-    """The Markdown summary; every tenant-sourced value is escaped (see auditor.report.text)."""
+    """The Markdown summary; every tenant-sourced value is escaped (see auditor.render.text)."""
     template = markdown_environment().get_template("summary.md.j2")
     return render_capped(template, document, locale=locale, cloud=cloud, guidance=guidance, redacted=redacted,
                          plan_line=plan_line, cap_per_rule=cap_per_rule, size_limit=size_limit, memo=memo,

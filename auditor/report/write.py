@@ -14,12 +14,12 @@ from typing import Any
 
 import orjson
 
-from auditor.billing.view import digest_lines
 from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.outputs import atomic_file, atomic_text, write_bytes, write_text
 from auditor.plan.actions import Remediation
+from auditor.plan.bill_view import digest_lines
 from auditor.plan.compile import ChangePlan
 from auditor.plan.summary import header_plan, plan_header
 from auditor.report.csv_report import FindingsCsv, write_csv

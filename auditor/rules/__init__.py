@@ -17,7 +17,7 @@ RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *U
                            WaiverExpired())
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 # The rules `license-auditor merge` evaluates across tenants are a registry of their own:
-# auditor.merge.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).
+# auditor.cross_tenant.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).
 BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
 __all__ = ["BY_ID", "RULES", "RULE_IDS", "Context", "Rule"]

@@ -155,7 +155,7 @@ class Rule:
             subject=subject,
             skus=tuple(skus),
             message=message,
-            facts=tuple(sorted(details.items())),
+            details=tuple(sorted(details.items())),
             monthly_cost=monthly_cost,
         )
 

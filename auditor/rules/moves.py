@@ -17,7 +17,7 @@ would lose, dynamic and synced groups); on top of them a move waits when:
 
 - `to` has no free seat for it: the users are taken alphabetically by user principal name, the
   first as many as `to` has free seats move, the others wait (`seats_to_buy`) and the plan's bill
-  gets one `buy` for them (auditor.billing.bill);
+  gets one `buy` for them (auditor.plan.bill);
 - the user holds an assignment in MutuallyExclusiveViolation (`conflict`): Entra ID would refuse
   the new product until that conflict is resolved;
 - every member of the group that gives `from` moves (`whole_group`): change the group's license

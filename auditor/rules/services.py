@@ -100,7 +100,7 @@ class GroupIndex:
             return {"kind": "mail"}
         return None
 
-    def facts(self, group_ids: Iterable[str], parts: Iterable[str]) -> dict[str, Any]:
+    def details(self, group_ids: Iterable[str], parts: Iterable[str]) -> dict[str, Any]:
         """What a finding's details say about the groups that give its products (`group_ids`):
         {"group_kinds": {id: group_kind}} for those whose members no program may change (present,
         maybe empty, whenever a group gives one: its absence in an older report means not known),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from auditor.apply.state import Assignment, UserState, unmet
-from auditor.plan.plan_file import Change
+from auditor.formats.plan_json import Change
 
 USER = "11111111-1111-4111-8111-111111111111"
 GROUP = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"

@@ -114,13 +114,13 @@ def test_plan_refuses_a_plan_apply_would_refuse(tmp_path: Path, monkeypatch: pyt
     size = (folder / "plan.json").stat().st_size
     (folder / "plan.json").unlink()
     # apply reads at most MAX_PLAN_BYTES; a plan one byte larger is refused by plan itself
-    monkeypatch.setattr("auditor.plan.plan_file.MAX_PLAN_BYTES", size - 1)
+    monkeypatch.setattr("auditor.formats.plan_json.MAX_PLAN_BYTES", size - 1)
     capsys.readouterr()
     assert main(["plan", "--report-dir", str(folder)]) == 2
     err = capsys.readouterr().err
     assert f"{folder / 'plan.json'} would be {size} bytes" in err and "--findings" in err
     assert not (folder / "plan.json").exists()
-    monkeypatch.setattr("auditor.plan.plan_file.MAX_PLAN_BYTES", size)
+    monkeypatch.setattr("auditor.formats.plan_json.MAX_PLAN_BYTES", size)
     assert main(["plan", "--report-dir", str(folder)]) == 0
     assert (folder / "plan.json").stat().st_size == size
 

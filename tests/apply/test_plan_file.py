@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
-from auditor.plan.plan_file import PlanFileError, load_plan
+from auditor.formats.plan_json import PlanFileError, load_plan
 
 from .conftest import ANNA, CARL, E3, E5, G_E3, G_E5, TENANT, add_member, assign, plan_doc, remove_member, reprocess
 

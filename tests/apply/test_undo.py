@@ -10,7 +10,7 @@ import pytest
 
 from auditor.apply import read_journal
 from auditor.apply.journal import JournalError
-from auditor.plan.plan_file import PlanFileError
+from auditor.formats.plan_json import PlanFileError
 
 from .conftest import (
     ANNA,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from auditor.billing import parse_billing
-from auditor.billing.bill import build_bill, urgent
 from auditor.cli import main
 from auditor.model import Locale
+from auditor.plan.bill import build_bill, urgent
 
 TODAY = date(2026, 11, 24)
 HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency\n"

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from auditor import rulebook
-from auditor.billing.bill import commerce_facts, with_bill
 from auditor.engine import evaluate
 from auditor.errors import PolicyError
+from auditor.plan.bill import commerce_facts, with_bill
 from auditor.plan.compile import compile_plan
-from auditor.policy.load import load_policies
+from auditor.policy_load import load_policies
 from auditor.report.document import build_document
 from auditor.rules.moves import SubscriptionMove
 from auditor.snapshot import snapshot_from_json
@@ -53,7 +53,7 @@ def test_three_users_two_free_seats_two_move_alphabetically_and_one_seat_is_boug
                  skus=[sku("SPE_E3", 10, 4), sku("SPE_E5", 2, 0), sku("SPE_F1")], groups=[SALES],
                  subscriptions=[_subscription("s-e3", E3, "SPE_E3", 10), _subscription("s-e5", E5, "SPE_E5", 2)])
     result, document = _run(tmp_path, doc)
-    moves = {f.subject.upn: dict(f.facts) for f in result.findings if f.rule == SubscriptionMove.id}
+    moves = {f.subject.upn: dict(f.details) for f in result.findings if f.rule == SubscriptionMove.id}
     assert sorted(moves) == ["anna@contoso.example", "bob@contoso.example", "cara@contoso.example"]
     assert [moves[u]["waits_for_seats"] for u in sorted(moves)] == [False, False, True]
 
@@ -85,12 +85,12 @@ def test_a_move_through_groups_joins_the_licensing_group_and_names_a_whole_group
     policy = MOVE + "catalog:\n  - {sku: SPE_E5, licensing_group: E5 users}\n  - {sku: SPE_E3}\n  - {sku: SPE_F1}\n"
     result, _ = _run(tmp_path, doc, policy)
     (finding,) = [f for f in result.findings if f.rule == SubscriptionMove.id]
-    details = dict(finding.facts)
+    details = dict(finding.details)
     assert details["replace_group"]["name"] == "E5 users"
     assert "whole_group" not in details  # bob stays in "E3 users"
 
     result, _ = _run(tmp_path, doc, MOVE.replace('groups: ["Sales"]', 'groups: ["E3 users"]') + policy[len(MOVE):])
-    whole = [dict(f.facts) for f in result.findings if f.rule == SubscriptionMove.id]
+    whole = [dict(f.details) for f in result.findings if f.rule == SubscriptionMove.id]
     assert [d["whole_group"] for d in whole] == [["E3 users"], ["E3 users"]]
 
 

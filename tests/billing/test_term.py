@@ -8,13 +8,13 @@ from typing import Any
 
 from auditor import rulebook
 from auditor.billing import parse_billing
-from auditor.billing.bill import before_findings, build_bill, commerce_facts, name_reductions
-from auditor.billing.texts import reason_text
 from auditor.billing.windows import Reason, commerce_action
 from auditor.engine import evaluate
 from auditor.i18n import translations
 from auditor.model import Locale, Subscription
-from auditor.policy.load import load_policies
+from auditor.plan.bill import before_findings, build_bill, commerce_facts, name_reductions
+from auditor.plan.bill_texts import reason_text
+from auditor.policy_load import load_policies
 from auditor.report.document import build_document
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.snapshot import snapshot_from_json
@@ -39,7 +39,7 @@ def test_monthly_roll_overs_are_no_finding_and_an_annual_renewal_names_its_reduc
     policies = load_policies([policy_file(tmp_path, POLICY)])
     snapshot = snapshot_from_json(doc)
     result = evaluate(policies, snapshot, AS_OF, billing)
-    found = {f.subject.id: dict(f.facts) for f in result.findings if f.rule == SubscriptionExpiring.id}
+    found = {f.subject.id: dict(f.details) for f in result.findings if f.rule == SubscriptionExpiring.id}
     assert sorted(found) == ["annual", "norow"]  # the monthly roll-over is no finding
     assert (found["annual"]["term"], found["norow"]["term"]) == ("P1Y", None)
     # without a billing file nothing changes: all three end within 30 days

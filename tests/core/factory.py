@@ -9,7 +9,7 @@ import yaml
 
 from auditor.engine import evaluate
 from auditor.model import AuditResult
-from auditor.policy.load import load_policies
+from auditor.policy_load import load_policies
 from auditor.snapshot import snapshot_from_json
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)

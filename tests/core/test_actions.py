@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 from auditor import rulebook
+from auditor.cross_tenant.rules import CrossTenantDuplicate
 from auditor.guidance.examples import E5, EMS, F3, USER
-from auditor.merge.rules import CrossTenantDuplicate
 from auditor.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
@@ -25,7 +25,7 @@ def rem(rule: str, subject: dict[str, Any], skus: list[str], details: dict[str, 
 
 
 def rem_of(f: Finding) -> dict[str, Any]:
-    return rem(f.rule, f.subject.to_json(), list(f.skus), dict(f.facts))
+    return rem(f.rule, f.subject.to_json(), list(f.skus), dict(f.details))
 
 
 def calls(r: dict[str, Any]) -> list[tuple[str, str]]:
@@ -72,7 +72,7 @@ def test_products_from_two_groups_leave_both_groups(tmp_path: Any) -> None:
     groups = [group("g-e3", "Office", E3, members=("id-two",)), group("g-f1", "Frontline", F1, members=("id-two",))]
     doc = tenant([from_groups("two", (E3, "g-e3"), (F1, "g-f1"), (TENANT_E5, None))], groups=groups)
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuForbidden.id]
-    assert dict(f.facts)["leaving"] == {"g-e3": ["SPE_E3"], "g-f1": ["SPE_F1"]}
+    assert dict(f.details)["leaving"] == {"g-e3": ["SPE_E3"], "g-f1": ["SPE_F1"]}
     r = rem_of(f)
     assert [(a["kind"], a["group"], a["seats"], a["ready"]) for a in r["actions"]] == [
         ("remove_member", "g-e3", {"SPE_E3": -1}, True), ("remove_member", "g-f1", {"SPE_F1": -1}, True)]
@@ -99,7 +99,7 @@ def test_not_allowed_from_a_group_joins_the_group_of_the_replacement_first(tmp_p
               group("g-e3", "Office", E3)]
     doc = tenant([from_groups("kw", (TENANT_E5, "g-e5"))], groups=groups)
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuNotAllowed.id]
-    assert dict(f.facts)["replace_group"] == {"id": "g-e3", "name": "Office", "gives": ["SPE_E3"], "kind": "assigned"}
+    assert dict(f.details)["replace_group"] == {"id": "g-e3", "name": "Office", "gives": ["SPE_E3"], "kind": "assigned"}
     r = rem_of(f)
     join, leave = r["actions"]
     assert (join["kind"], join["method"], join["path"]) == ("add_member", "POST", "/groups/g-e3/members/$ref")

@@ -20,7 +20,7 @@ AFTER_CAUSE = "After the cause is fixed"
 
 def _actions(f: Finding) -> list[dict[str, Any]]:
     r = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
-                             skus=list(f.skus), details=dict(f.facts))
+                             skus=list(f.skus), details=dict(f.details))
     return list(r["actions"])
 
 

@@ -62,7 +62,7 @@ def test_every_error_value_and_state(tmp_path, state: str, error: str, reported:
     if reported:
         [f] = found
         assert f.skus == ("SPE_E5",) and f.severity is Severity.HIGH
-        assert dict(f.facts)["error"] == error and dict(f.facts)["state"] == state
+        assert dict(f.details)["error"] == error and dict(f.details)["state"] == state
         partly = "is active, but could not be applied in full" in f.message
         assert partly is (state == "ActiveWithError")
 
@@ -77,10 +77,10 @@ def test_group_finding_counts_members_and_errors(tmp_path) -> None:
     result = audit(tmp_path, GROUPS, tenant(users, groups=groups, collectedParts=PARTS))
     # G2 is not flagged by Graph, but eve's state names it with an error: the states decide too
     bi, f = sorted((f for f in result.findings if f.rule == GroupLicenseErrors.id), key=lambda f: f.subject.id)
-    assert bi.subject.id == G2 and dict(bi.facts)["members_with_errors"] == 1
+    assert bi.subject.id == G2 and dict(bi.details)["members_with_errors"] == 1
     assert f.subject.type is SubjectType.GROUP and f.subject.id == G1 and f.subject.display_name == "All Staff"
     assert f.severity is Severity.MEDIUM and f.skus == ("SPE_E5",)
-    details = dict(f.facts)
+    details = dict(f.details)
     assert details["members_with_errors"] == 3
     assert details["errors"] == {"CountViolation": 2, "MutuallyExclusiveViolation": 1}
     assert details["group"] == "All Staff" and details["group_id"] == G1
@@ -93,7 +93,7 @@ def test_one_member_with_two_failed_products_counts_once(tmp_path) -> None:
                                     for s in (E3, E5)]
     result = audit(tmp_path, GROUPS, tenant([u], groups=[group(G1, "All Staff", True, "ann")], collectedParts=PARTS))
     [f] = [f for f in result.findings if f.rule == GroupLicenseErrors.id]
-    assert dict(f.facts)["members_with_errors"] == 1 and dict(f.facts)["errors"] == {"CountViolation": 2}
+    assert dict(f.details)["members_with_errors"] == 1 and dict(f.details)["errors"] == {"CountViolation": 2}
     assert f.skus == ("SPE_E3", "SPE_E5")
 
 
@@ -102,7 +102,7 @@ def test_a_flagged_group_whose_members_show_no_error_still_reports_it(tmp_path) 
     doc = tenant([user("ann", "SPE_E5", via=G1)], groups=[group(G1, "All Staff", True, "ann")], collectedParts=PARTS)
     result = audit(tmp_path, GROUPS, doc)
     [f] = [f for f in result.findings if f.rule == GroupLicenseErrors.id]
-    assert dict(f.facts)["members_with_errors"] == 0 and dict(f.facts)["errors"] == {}
+    assert dict(f.details)["members_with_errors"] == 0 and dict(f.details)["errors"] == {}
     assert f.skus == ("SPE_E5",)  # the group's own products
 
 
@@ -113,8 +113,8 @@ def test_without_the_read_the_users_states_name_the_groups(tmp_path) -> None:
     result = audit(tmp_path, GROUPS, tenant(users, groups=[group(G1, "All Staff", None, "ann")]))
     found = {f.subject.id: f for f in result.findings if f.rule == GroupLicenseErrors.id}
     assert set(found) == {G1, G3} and result.not_evaluated == ()
-    assert found[G1].subject.display_name == "All Staff" and dict(found[G1].facts)["members_with_errors"] == 1
-    assert dict(found[G3].facts)["group_id"] == G3  # a group the snapshot does not hold: named by its id
+    assert found[G1].subject.display_name == "All Staff" and dict(found[G1].details)["members_with_errors"] == 1
+    assert dict(found[G3].details)["group_id"] == G3  # a group the snapshot does not hold: named by its id
 
 
 def test_severity_from_the_policy(tmp_path) -> None:
@@ -174,7 +174,7 @@ def test_a_partly_applied_assignment_is_not_reprocessed_while_its_conflict_is_th
     blocked: dict[str, str | None] = {}
     for f in result.findings:
         rem = guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
-                                   skus=list(f.skus), details=dict(f.facts))
+                                   skus=list(f.skus), details=dict(f.details))
         [action] = [a for a in rem["actions"] if a["kind"] == "reprocess"]
         ready[f.subject.upn.split("@")[0]], blocked[f.subject.upn.split("@")[0]] = action["ready"], action["blocked"]
     assert blocked == {"cy": "cause_first", "dee": "cause_first", "eve": None, "fay": None}

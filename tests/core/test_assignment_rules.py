@@ -38,7 +38,7 @@ assignments:
     required_any: [SPE_F1]
 """, doc)
     f = next(f for f in result.findings if f.rule == SkuNotAllowed.id)
-    details = dict(f.facts)
+    details = dict(f.details)
     assert details["replace_with"] == "SPE_F1"
     assert details["replace_with_id"] == "66b55226-6b4f-492c-910c-a3b7a3c9d993"
     assert details["assigned_by_group"] == {"SPE_E3": []}

@@ -13,8 +13,8 @@ import pytest
 from auditor import rulebook
 from auditor.cli import main
 from auditor.model import Cloud, Finding, Locale
-from auditor.policy.load import load_policies
 from auditor.policy.model import DataKept, Exclusive, FilesKept, MailboxKept
+from auditor.policy_load import load_policies
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
@@ -81,7 +81,7 @@ LEAVERS = [
 
 
 def _data_kept(findings: tuple[Finding, ...]) -> dict[str, Any]:
-    return {f.rule: dict(f.facts).get("data_kept") for f in findings
+    return {f.rule: dict(f.details).get("data_kept") for f in findings
             if f.rule in (DisabledUserLicensed.id, InactiveUserLicensed.id, GuestLicensed.id)}
 
 
@@ -105,7 +105,7 @@ def test_findings_carry_the_declaration_and_whether_it_has_expired(tmp_path: Any
 
 
 def message(f: Finding, locale: Locale = Locale.EN) -> str:
-    return rulebook.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.facts),
+    return rulebook.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details),
                             locale=locale)
 
 
@@ -126,7 +126,7 @@ def test_the_message_says_an_expired_declaration_no_longer_counts(tmp_path: Any,
                                                 "before the licenses go.")
     gone = audit(tmp_path, DECLARED, doc, as_of=datetime(2027, 7, 1, tzinfo=UTC)).findings
     (disabled,) = [f for f in gone if f.rule == DisabledUserLicensed.id]
-    assert dict(disabled.facts)["shared_mailbox"] == "unknown"  # its message carries the mailbox note ...
+    assert dict(disabled.details)["shared_mailbox"] == "unknown"  # its message carries the mailbox note ...
     text = message(disabled, locale)
     assert text.startswith(now[DisabledUserLicensed.id] + " ") and "data_kept" in text  # ... then this one
     if locale is Locale.EN:
@@ -136,7 +136,7 @@ def test_the_message_says_an_expired_declaration_no_longer_counts(tmp_path: Any,
 def test_a_check_without_a_declaration_carries_none(tmp_path: Any) -> None:
     policy = "hygiene:\n  disabled_users: {}\n"
     (f,) = audit(tmp_path, policy, tenant([user("gone", "SPE_E3", accountEnabled=False)], skus=SKUS)).findings
-    assert "data_kept" not in dict(f.facts)
+    assert "data_kept" not in dict(f.details)
 
 
 # --- exclusive: the product to keep -------------------------------------------------------------
@@ -160,14 +160,14 @@ def combination(tmp_path: Any, sets: str, users: list[dict[str, Any]],
 
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.facts))
+                                skus=list(f.skus), details=dict(f.details))
 
 
 def test_the_list_form_is_unchanged(tmp_path: Any) -> None:
     """E3 + E5 as a list: the plans decide (E3 turns on plans E5 does not, so no default is pre-filled
     here), and every way is an alternative, as before `keep` existed."""
     (f,) = combination(tmp_path, "[[SPE_E3, SPE_E5]]", [holder("both", E3, E5)]).values()
-    details = dict(f.facts)
+    details = dict(f.details)
     assert list(details["combination"]) == ["SPE_E3", "SPE_E5"] and "declared" not in details
     assert "remove" not in details and "keep" not in details
     r = rem(f)
@@ -177,7 +177,7 @@ def test_the_list_form_is_unchanged(tmp_path: Any) -> None:
 def test_keep_names_the_product_that_stays_and_only_the_held_removes_go(tmp_path: Any) -> None:
     found = combination(tmp_path, "[{keep: SPE_E3, remove: [SPE_E5, SPE_F1]}]",
                         [holder("two", E3, E5), holder("three", E3, E5, F1)])
-    two = dict(found["two@contoso.example"].facts)
+    two = dict(found["two@contoso.example"].details)
     assert (two["declared"], list(two["keep"]), list(two["remove"])) == (True, ["SPE_E3"], ["SPE_E5"])
     assert list(two["combination"]) == ["SPE_E3", "SPE_E5", "SPE_F1"]
     assert "data_lost" not in two  # E3 keeps the mailbox and the files
@@ -195,7 +195,7 @@ def test_keep_that_leaves_no_mailbox_is_listed_not_ready(tmp_path: Any) -> None:
     """The policy keeps Power BI and removes E3, the only mailbox and files: the removal ends data,
     so it waits for a person, with the plans it would end named."""
     (f,) = combination(tmp_path, "[{keep: POWER_BI_PRO, remove: [SPE_E3]}]", [holder("bi", E3, PBI)]).values()
-    details = dict(f.facts)
+    details = dict(f.details)
     assert list(details["remove"]) == ["SPE_E3"] and set(details["data_lost"]) == {"SPE_E3"}
     (call,) = rem(f)["actions"]
     assert call["body"]["removeLicenses"] == [E3] and not call["ready"] and call["blocked"] == "data_lost"
@@ -206,8 +206,8 @@ def test_without_the_product_to_keep_the_set_is_judged_as_a_list(tmp_path: Any) 
     declared = combination(tmp_path, "[{keep: SPE_E5, remove: [SPE_E3, SPE_F1]}]", [holder("x", E3, F1)])
     listed = combination(tmp_path, "[[SPE_E5, SPE_E3, SPE_F1]]", [holder("x", E3, F1)])
     (a,), (b,) = declared.values(), listed.values()
-    assert "declared" not in dict(a.facts)
-    assert dict(a.facts) == dict(b.facts) and a.id == b.id
+    assert "declared" not in dict(a.details)
+    assert dict(a.details) == dict(b.details) and a.id == b.id
 
 
 def test_keep_never_leaves_a_group_that_also_gives_the_product_to_keep(tmp_path: Any) -> None:

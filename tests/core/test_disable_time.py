@@ -41,7 +41,7 @@ def test_the_disable_time_comes_from_disable_account_or_account_enabled_false() 
 def test_the_finding_carries_grace_days_and_the_disable_time(tmp_path: Any) -> None:
     users = [user(name, "SPE_E3", accountEnabled=False) for name in ("ann", "bob", "cy")]
     result = audit(tmp_path, POLICY, tenant(users, directoryAudits=AUDITS))
-    found = {f.subject.id: dict(f.facts) for f in result.findings if f.rule == DisabledUserLicensed.id}
+    found = {f.subject.id: dict(f.details) for f in result.findings if f.rule == DisabledUserLicensed.id}
     assert {uid: (d["grace_days"], d["disabled_at"]) for uid, d in found.items()} == {
         "id-ann": (14, "2026-10-20T08:00:00Z"), "id-bob": (14, "2026-10-25T09:00:00Z"),
         # no entry disabled cy; without Entra ID P1 or P2 the log keeps 7 days: disabled before then
@@ -53,7 +53,7 @@ def test_without_grace_days_the_finding_has_no_disable_time(tmp_path: Any) -> No
     result = audit(tmp_path, "hygiene:\n  disabled_users: {severity: high}\n",
                    tenant([user("ann", "SPE_E3", accountEnabled=False)], directoryAudits=AUDITS))
     [finding] = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
-    assert "grace_days" not in dict(finding.facts) and "disabled_at" not in dict(finding.facts)
+    assert "grace_days" not in dict(finding.details) and "disabled_at" not in dict(finding.details)
 
 
 def test_an_account_enabled_again_after_its_last_disable_has_no_disable_time() -> None:
@@ -86,7 +86,7 @@ def test_the_leave_date_comes_first_then_the_audit_and_else_why_it_is_unknown(tm
     users = [user("ann", "SPE_E3", accountEnabled=False, employeeLeaveDateTime="2026-09-30T17:00:00Z"),
              user("bob", "SPE_E3", accountEnabled=False), user("cy", "SPE_E3", accountEnabled=False)]
     result = audit(tmp_path, POLICY, tenant(users, directoryAudits=AUDITS))
-    found = {f.subject.id: dict(f.facts) for f in result.findings if f.rule == DisabledUserLicensed.id}
+    found = {f.subject.id: dict(f.details) for f in result.findings if f.rule == DisabledUserLicensed.id}
     # ann also has a Disable account entry: her leave date wins
     assert {k: found["id-ann"][k] for k in ("disabled_at", "disabled_from")} == {
         "disabled_at": "2026-09-30T17:00:00Z", "disabled_from": "employeeLeaveDateTime"}
@@ -96,10 +96,10 @@ def test_the_leave_date_comes_first_then_the_audit_and_else_why_it_is_unknown(tm
     empty = {"since": "2026-11-01T00:00:00Z", "until": "2026-11-01T00:00:00Z", "value": []}  # a log spanning nothing
     spans_nothing = audit(tmp_path, POLICY, tenant([user("cy", "SPE_E3", accountEnabled=False)], directoryAudits=empty))
     [finding] = [f for f in spans_nothing.findings if f.rule == DisabledUserLicensed.id]
-    assert dict(finding.facts)["disabled_at"] is None and dict(finding.facts)["disable_unknown"] == "not_in_audit"
+    assert dict(finding.details)["disabled_at"] is None and dict(finding.details)["disable_unknown"] == "not_in_audit"
     unread = audit(tmp_path, POLICY, tenant([user("cy", "SPE_E3", accountEnabled=False)]))
     [finding] = [f for f in unread.findings if f.rule == DisabledUserLicensed.id]
-    assert dict(finding.facts)["disable_unknown"] == "audit_not_read"
+    assert dict(finding.details)["disable_unknown"] == "audit_not_read"
 
 
 P1_PLAN = {"servicePlanId": "41781fb2-bc02-4b7c-bd55-b576c07bb09d", "servicePlanName": "AAD_PREMIUM",
@@ -120,7 +120,7 @@ def _spanned(tmp_path: Any, grace: int, *, premium: bool, **kw: Any) -> tuple[di
     result = audit(tmp_path, policy, tenant([user("dee", "SPE_E3", accountEnabled=False, **kw)], skus=[e3],
                                             directoryAudits=AUDITS))
     [f] = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
-    details = dict(f.facts)
+    details = dict(f.details)
     message = guidance.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=details,
                                locale=Locale.EN)
     return details | {"wait": grace_wait(details, "2026-11-01T06:00:00Z")}, message

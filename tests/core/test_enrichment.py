@@ -8,7 +8,7 @@ from typing import Any
 
 from auditor.index import TenantIndex
 from auditor.model import Finding
-from auditor.policy.load import load_policies
+from auditor.policy_load import load_policies
 from auditor.rules import Context, Rule
 from auditor.rules.assignments import SkuForbidden, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
@@ -39,7 +39,7 @@ def _rule_alone(tmp_path: Any, rule: Rule, policy: str) -> list[Finding]:
 
 def _details(findings: list[Finding], rule: str) -> dict[str, Any]:
     (found,) = [f for f in findings if f.rule == rule]
-    return dict(found.facts)
+    return dict(found.details)
 
 
 def test_a_rule_reports_no_removal_facts_of_its_own(tmp_path: Any) -> None:

@@ -38,7 +38,7 @@ def _from_group(gid: str, *sku_ids: str) -> dict[str, Any]:
 
 def _remediation(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.facts))
+                                skus=list(f.skus), details=dict(f.details))
 
 
 def _forbidden_f1(tmp_path: Any, **kind: Any) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def test_a_leaver_from_a_dynamic_group_waits_with_the_rule_to_change(tmp_path: A
                                        membershipRule=RULE)])
     (f,) = [f for f in audit(tmp_path, "hygiene:\n  disabled_users: {severity: high}\n", doc).findings
             if f.rule == DisabledUserLicensed.id]
-    assert dict(f.facts)["group_kinds"] == {"g-dyn": {"kind": "dynamic", "rule": RULE}}
+    assert dict(f.details)["group_kinds"] == {"g-dyn": {"kind": "dynamic", "rule": RULE}}
     r = _remediation(f, Locale.NL)
     [a] = [a for a in r["actions"] if a["kind"] == "remove_member"]
     assert a["blocked"] == "group_dynamic" and RULE in a["description"]
@@ -89,7 +89,7 @@ def test_a_report_without_group_kinds_is_not_taken_as_cloud_groups(tmp_path: Any
     """An older report.json (no details.group_kinds): the kind is not known, so no ready call."""
     doc = tenant([_from_group("g-1", F1)], groups=[_group("g-1", "Frontline", F1)])
     (f,) = [f for f in audit(tmp_path, FORBID_F1, doc).findings if f.rule == SkuForbidden.id]
-    details = {k: v for k, v in dict(f.facts).items() if k != "group_kinds"}
+    details = {k: v for k, v in dict(f.details).items() if k != "group_kinds"}
     r = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
                              skus=list(f.skus), details=details)
     [a] = r["actions"]
@@ -101,7 +101,7 @@ def test_leaving_a_group_names_what_else_it_gives(tmp_path: Any) -> None:
     ann = _from_group("g-1", F1, E3)
     doc = tenant([ann], groups=[_group("g-1", "Frontline Plus", F1, E3)])
     (f,) = [f for f in audit(tmp_path, FORBID_F1, doc).findings if f.rule == SkuForbidden.id]
-    assert dict(f.facts)["group_licenses"] == {"g-1": ["SPE_E3", "SPE_F1"]}
+    assert dict(f.details)["group_licenses"] == {"g-1": ["SPE_E3", "SPE_F1"]}
     r = _remediation(f)
     [a] = [a for a in r["actions"] if a["kind"] == "remove_member"]
     assert a["description"].endswith("SPE_F1, and the other product the group gives, SPE_E3."), a["description"]
@@ -126,7 +126,7 @@ def _required(tmp_path: Any, direct: list[str] | None, **kind: Any) -> dict[str,
         group["directMembers"] = direct
     doc = tenant([ann], groups=[group])
     (f,) = [f for f in audit(tmp_path, REQUIRE_F1, doc).findings if f.rule == SkuRequiredMissing.id]
-    return _remediation(f) | {"details": dict(f.facts)}
+    return _remediation(f) | {"details": dict(f.details)}
 
 
 def test_a_member_through_a_nested_group_joins_the_group_itself(tmp_path: Any) -> None:

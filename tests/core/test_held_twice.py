@@ -35,7 +35,7 @@ def held_twice(group_disables: list[str], direct_disables: list[str] | None = No
 def finding(tmp_path: Any, u: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     result = audit(tmp_path, POLICY, tenant([u], groups=[GROUP]))
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
-    details = dict(f.facts)
+    details = dict(f.details)
     rem = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
                                skus=list(f.skus), details=details)
     return details, rem
@@ -76,7 +76,7 @@ def test_every_locale_has_the_words(tmp_path: Any) -> None:
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     for locale in Locale:
         rem = rulebook.remediation(f.rule, cloud=Cloud.CHINA, locale=locale, subject=f.subject.to_json(),
-                                   skus=list(f.skus), details=dict(f.facts))
+                                   skus=list(f.skus), details=dict(f.details))
         assert "Exchange Online (Plan 2)" in rem["summary"] and "All Staff" in rem["summary"], locale
 
 
@@ -96,7 +96,7 @@ def test_license_assigned_twice_fires_without_a_group_based_only_policy(tmp_path
     rem = rulebook.remediation(LicenseAssignedTwice.id, cloud=Cloud.USGOV, locale=Locale.SV,
                                subject=found["t@contoso.example"].subject.to_json(),
                                skus=list(found["t@contoso.example"].skus),
-                               details=dict(found["t@contoso.example"].facts))
+                               details=dict(found["t@contoso.example"].details))
     assert not ready(rem) and "Exchange Online (Plan 2)" in rem["summary"]
 
 
@@ -112,7 +112,7 @@ def test_two_groups_are_named_together_in_the_plural_never_in_one_admin_center_p
     texts = {}
     for locale in Locale:
         rem = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                   skus=list(f.skus), details=dict(f.facts))
+                                   skus=list(f.skus), details=dict(f.details))
         texts[locale] = rem
         assert "All Staff" in rem["summary"] and "Sales" in rem["summary"], locale
         assert not any("> All Staff" in s or "> Sales" in s for s in rem["steps"]), locale  # no group in a path
@@ -133,9 +133,9 @@ def test_removing_a_product_held_directly_and_from_a_group_takes_both_copies(tmp
     policy = "hygiene:\n  disabled_users: {}\n"
     result = audit(tmp_path, policy, tenant([u], groups=[GROUP]))
     (f,) = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
-    assert dict(f.facts)["also_direct"] == ["SPE_E3"]
+    assert dict(f.details)["also_direct"] == ["SPE_E3"]
     rem = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
-                               skus=list(f.skus), details=dict(f.facts))
+                               skus=list(f.skus), details=dict(f.details))
     calls = [(a["kind"], a["body"] if a["kind"] == "assign_license" else a["group"]) for a in rem["actions"]]
     assert ("assign_license", {"addLicenses": [], "removeLicenses": [E3]}) in calls
     assert ("remove_member", "g-staff") in calls

@@ -63,7 +63,7 @@ def test_inactive_uses_latest_of_both_sign_ins_and_spares_new_accounts(tmp_path)
         (InactiveUserLicensed.id, "stale@contoso.example", ("SPE_E3",)),
     ]
     never = next(f for f in result.findings if f.subject.upn == "never@contoso.example")
-    assert dict(never.facts)["last_sign_in"] is None
+    assert dict(never.details)["last_sign_in"] is None
 
 
 def test_inactive_is_not_evaluated_without_sign_in_data(tmp_path):
@@ -85,7 +85,7 @@ def test_assignment_errors_one_finding_per_failed_sku(tmp_path):
     result = audit(tmp_path, "hygiene:\n  assignment_errors: {}\n", doc)
     assert fired(result) == [(LicenseAssignmentError.id, "err@contoso.example", ("SPE_E5",))]
     f = result.findings[0]
-    assert dict(f.facts)["error"] == "CountViolation"
+    assert dict(f.details)["error"] == "CountViolation"
     assert "Licensing" in f.message
 
 
@@ -103,7 +103,7 @@ def test_expiring_subscriptions_including_trials_and_lapsed(tmp_path):
     ])
     result = audit(tmp_path, "hygiene:\n  expiring_subscriptions: {days: 30}\n", doc)
     assert [f.subject.id for f in result.findings] == ["sub-1", "sub-3"]
-    trial = dict(result.findings[0].facts)
+    trial = dict(result.findings[0].details)
     assert trial["is_trial"] is True and trial["days_left"] == 19
 
 
@@ -125,7 +125,7 @@ catalog:
         (SpareSeatsUnderMinimum.id, "SPE_F1", ("SPE_F1",)),
     ]
     over = next(f for f in result.findings if f.rule == SpareSeatsOverLimit.id)
-    assert dict(over.facts)["limit"] == 10  # 5 % of 200 is tighter than 50
+    assert dict(over.details)["limit"] == 10  # 5 % of 200 is tighter than 50
     assert over.monthly_cost == 100.0  # (20 unused - 10 allowed) * 10
     row = next(r for r in result.seats if r.sku == "SPE_E3")
     assert (row.unused, row.unused_monthly_cost) == (20, 200.0)

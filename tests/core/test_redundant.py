@@ -70,13 +70,13 @@ def findings(tmp_path: Any, users: list[dict[str, Any]], skus: list[dict[str, An
 
 def remediation(f: Any, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
     return rulebook.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.facts))
+                                skus=list(f.skus), details=dict(f.details))
 
 
 def test_exchange_plan_1_beside_e3_is_redundant(tmp_path: Any) -> None:
     found = findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, []))])
     f = found["a"]
-    details = dict(f.facts)
+    details = dict(f.details)
     assert f.skus == ("EXCHANGESTANDARD",) and details["covered_by"] == {"EXCHANGESTANDARD": "SPE_E3"}
     assert f.monthly_cost == 3.70 and f.severity.label == "medium"
     assert "Exchange Online (Plan 1)" in details["plans"]["EXCHANGESTANDARD"]
@@ -132,7 +132,7 @@ def test_a_subscription_that_is_not_working_covers_nothing(tmp_path: Any, status
     assert findings(tmp_path, users, skus=skus) == {}
     skus = [{**SKUS[0], "capabilityStatus": "Enabled"}, {**SKUS[1], "capabilityStatus": status}]
     found = findings(tmp_path, users, skus=skus)  # the lapsing small product beside a working E3 still goes
-    assert dict(found["a"].facts)["covered_by"] == {"EXCHANGESTANDARD": "SPE_E3"}
+    assert dict(found["a"].details)["covered_by"] == {"EXCHANGESTANDARD": "SPE_E3"}
 
 
 def test_unknown_plans_are_never_redundant(tmp_path: Any) -> None:
@@ -187,13 +187,13 @@ def test_equal_products_lose_only_one_the_direct_one(tmp_path: Any) -> None:
                                 holder("b", (E3, None, []), (E5, None, []))], skus=skus, groups=[group])
     assert found["a"].skus == ("SPE_E3",)  # the direct one goes, the group's stays
     assert found["b"].skus == ("SPE_E3",)  # both direct: the dearer goes (E3 is priced, E5 not)
-    assert dict(found["b"].facts)["covered_by"] == {"SPE_E3": "SPE_E5"}
+    assert dict(found["b"].details)["covered_by"] == {"SPE_E3": "SPE_E5"}
 
 
 def test_a_chain_removes_both_smaller_products_to_the_kept_one(tmp_path: Any) -> None:
     skus = [*SKUS, product(EXO_P2, EXO2)]
     f = findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, []), (EXO_P2, None, []))], skus=skus)["a"]
-    assert dict(f.facts)["covered_by"] == {"EXCHANGESTANDARD": "SPE_E3", "EXCHANGEENTERPRISE": "SPE_E3"}
+    assert dict(f.details)["covered_by"] == {"EXCHANGESTANDARD": "SPE_E3", "EXCHANGEENTERPRISE": "SPE_E3"}
     assert f.monthly_cost == 3.70  # EXCHANGEENTERPRISE is not priced
 
 
@@ -236,4 +236,4 @@ def test_ems_beside_microsoft_365_is_redundant(tmp_path: Any, ems: str, suite: s
     found = findings(tmp_path, [holder("a", (suite_id, None, []), (ems_id, None, []))], skus=skus,
                      policy="hygiene:\n  redundant_products: {}\n")
     assert set(found) == {"a"} and found["a"].skus == (ems,)
-    assert dict(found["a"].facts)["covered_by"] == {ems: suite}
+    assert dict(found["a"].details)["covered_by"] == {ems: suite}

@@ -8,7 +8,7 @@ import ast
 import inspect
 from pathlib import Path
 
-from auditor.merge.rules import MERGE_RULES
+from auditor.cross_tenant.rules import MERGE_RULES
 from auditor.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -51,7 +51,7 @@ def test_disabled_accounts_alike_each_carry_their_own_mailbox_size(tmp_path: Any
     users = [{**u, "mailboxSettings": {"userPurpose": "user"}} for u in _alike(3)]
     doc = tenant(users, collectedParts=["signInActivity", USAGE_REPORTS, MAILBOX_SETTINGS], usageReports=usage)
     result = audit(tmp_path, "hygiene:\n  disabled_users: {}\n", doc)
-    sizes = {f.subject.upn: (dict(f.facts)["mailbox_bytes"], dict(f.facts)["mailbox_archive"])
+    sizes = {f.subject.upn: (dict(f.details)["mailbox_bytes"], dict(f.details)["mailbox_archive"])
              for f in result.findings if f.rule == DisabledUserLicensed.id}
     assert sizes == {f"gone{i}@contoso.example": ((i + 1) * GIB, i == 1) for i in range(3)}
 

@@ -6,9 +6,9 @@ import jsonschema
 import yaml
 
 from auditor import rules_page as rules_docs
-from auditor.merge.rules import MERGE_RULES
-from auditor.policy.load import load_policies
-from auditor.policy.schema import build_schema, schema_text
+from auditor.cross_tenant.rules import MERGE_RULES
+from auditor.policy_load import load_policies
+from auditor.policy_schema import build_schema, schema_text
 from auditor.rules import RULE_IDS, RULES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -58,7 +58,7 @@ def test_grace_seats_count_as_usable_for_both_limits(tmp_path: Any) -> None:
     assert fired(result) == [(SeatsInGrace.id, "SPE_E3", ("SPE_E3",))]  # the lapse ahead, not a shortfall
     short = tenant([user(f"u{i}", "SPE_E3") for i in range(12)], skus=[units("SPE_E3", 5, 12, warning=6)])
     (finding,) = [f for f in audit(tmp_path, CATALOG, short).findings if f.rule == SpareSeatsUnderMinimum.id]
-    assert dict(finding.facts)["enabled"] == 11 and dict(finding.facts)["unused"] == -1
+    assert dict(finding.details)["enabled"] == 11 and dict(finding.details)["unused"] == -1
 
 
 def test_trial_seats_are_not_spend_and_never_over_the_limit(tmp_path: Any) -> None:
@@ -104,7 +104,7 @@ def test_seats_in_grace_name_their_lapse_date(tmp_path: Any) -> None:
                                                          "nextLifecycleDateTime": "2026-11-20T00:00:00Z"}
     doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 0, 1, warning=10)], subscriptions=[sub])
     (f,) = [f for f in audit(tmp_path, CATALOG, doc).findings if f.rule == SeatsInGrace.id]
-    assert dict(f.facts)["lapse"] == "2026-11-20T00:00:00Z" and dict(f.facts)["warning"] == 10
+    assert dict(f.details)["lapse"] == "2026-11-20T00:00:00Z" and dict(f.details)["warning"] == 10
 
 
 def test_holders_of_suspended_seats_are_license_suspended_not_short(tmp_path: Any) -> None:
@@ -113,10 +113,10 @@ def test_holders_of_suspended_seats_are_license_suspended_not_short(tmp_path: An
     result = audit(tmp_path, CATALOG, doc)
     assert fired(result, SpareSeatsUnderMinimum.id) == []
     (f,) = [f for f in result.findings if f.rule == LicenseSuspended.id]
-    assert dict(f.facts)["affected"] == 20 and f.severity is Severity.HIGH
+    assert dict(f.details)["affected"] == 20 and f.severity is Severity.HIGH
     partly = tenant([user(f"u{i}", "SPE_E3") for i in range(20)], skus=[units("SPE_E3", 15, 20, suspended=5)])
     (f,) = [f for f in audit(tmp_path, CATALOG, partly).findings if f.rule == LicenseSuspended.id]
-    assert dict(f.facts)["affected"] == 5
+    assert dict(f.details)["affected"] == 5
     fine = tenant([user(f"u{i}", "SPE_E3") for i in range(10)], skus=[units("SPE_E3", 15, 10, suspended=5)])
     assert fired(audit(tmp_path, CATALOG, fine), LicenseSuspended.id) == []  # every holder on a live seat
 
@@ -131,10 +131,10 @@ def test_too_many_seats_are_reduced_at_the_renewal_and_rise_in_severity_before_i
 
     soon = tenant([user("a", "SPE_E3")], skus=skus, subscriptions=[renewing("2026-11-11T00:00:00Z")])
     (f,) = [f for f in audit(tmp_path, CATALOG, soon).findings if f.rule == SpareSeatsOverLimit.id]
-    assert f.severity is Severity.HIGH and dict(f.facts)["renewal_days"] == 10
+    assert f.severity is Severity.HIGH and dict(f.details)["renewal_days"] == 10
     later = tenant([user("a", "SPE_E3")], skus=skus, subscriptions=[renewing("2027-03-01T00:00:00Z")])
     (f,) = [f for f in audit(tmp_path, CATALOG, later).findings if f.rule == SpareSeatsOverLimit.id]
-    assert f.severity is Severity.MEDIUM and dict(f.facts)["renewal"] == "2027-03-01T00:00:00Z"
+    assert f.severity is Severity.MEDIUM and dict(f.details)["renewal"] == "2027-03-01T00:00:00Z"
     wide = CATALOG.replace("spare_seats: {max: 0}", "spare_seats: {max: 0, renewal_window_days: 150}")
     (f,) = [f for f in audit(tmp_path, wide, later).findings if f.rule == SpareSeatsOverLimit.id]
     assert f.severity is Severity.HIGH

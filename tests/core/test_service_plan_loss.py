@@ -43,7 +43,7 @@ def findings(tmp_path: Any, policy: str, users: list[dict[str, Any]], rule: str)
 
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.facts))
+                                skus=list(f.skus), details=dict(f.details))
 
 
 def test_data_kinds_follow_the_plan_names() -> None:
@@ -59,14 +59,14 @@ def test_disabled_user_removal_that_ends_the_mailbox_is_not_prefilled(tmp_path: 
     users = [holder("left", (E3, []), accountEnabled=False), holder("pbi", (PBI, []), accountEnabled=False)]
     found = findings(tmp_path, "hygiene:\n  disabled_users: {}\n", users, DisabledUserLicensed.id)
     left, pbi = found["left@contoso.example"], found["pbi@contoso.example"]
-    assert dict(left.facts)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}
+    assert dict(left.details)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}
     r = rem(left)
     assert not ready(r)
     assert "keep the data" in r["summary"] and "Exchange Online (Plan 2)" in r["summary"]
     # the product's own keep-the-data step replaces the general one (said once, not twice)
     assert not any(s.startswith("Before you remove the license") for s in r["steps"])
     # nothing to lose: the call is ready
-    assert "data_lost" not in dict(pbi.facts)
+    assert "data_lost" not in dict(pbi.details)
     assert ready(rem(pbi))[0]["body"] == {"addLicenses": [], "removeLicenses": [PBI]}
     for locale in Locale:
         assert "Exchange Online (Plan 2)" in rem(left, locale)["summary"], locale
@@ -75,7 +75,7 @@ def test_disabled_user_removal_that_ends_the_mailbox_is_not_prefilled(tmp_path: 
 def test_a_plan_already_off_is_no_loss(tmp_path: Any) -> None:
     users = [holder("noexo", (E3, [EXCHANGE_P2, SHAREPOINT_P2]), accountEnabled=False)]
     found = findings(tmp_path, "hygiene:\n  disabled_users: {}\n", users, DisabledUserLicensed.id)
-    assert "data_lost" not in dict(found["noexo@contoso.example"].facts)
+    assert "data_lost" not in dict(found["noexo@contoso.example"].details)
 
 
 def test_replacing_with_a_product_that_keeps_the_data_stays_one_call(tmp_path: Any) -> None:
@@ -83,7 +83,7 @@ def test_replacing_with_a_product_that_keeps_the_data_stays_one_call(tmp_path: A
               "    required_any: [SPE_E5]\n")
     found = findings(tmp_path, policy, [holder("up", (E3, []))], SkuNotAllowed.id)
     f = found["up@contoso.example"]
-    assert "data_lost" not in dict(f.facts)
+    assert "data_lost" not in dict(f.details)
     assert ready(rem(f))[0]["body"] == {"addLicenses": [{"skuId": E5, "disabledPlans": []}],
                                               "removeLicenses": [E3]}
 
@@ -94,7 +94,7 @@ def test_replacing_with_a_product_without_an_archive_names_the_archive_plan(tmp_
               "    required_any: [SPE_F1]\n")
     found = findings(tmp_path, policy, [holder("fl", (E3, []))], SkuNotAllowed.id)
     f = found["fl@contoso.example"]
-    assert dict(f.facts)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
+    assert dict(f.details)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
     assert not ready(rem(f))
     # still listed, as one Replace call that waits: whether the mailbox has an archive and fits the
     # 2 GB of Exchange Online Kiosk is not known without the mailbox usage report
@@ -108,16 +108,16 @@ def test_a_forbidden_product_that_carries_the_only_mailbox_is_flagged(tmp_path: 
     policy = "assignments:\n  - name: all\n    match: {all: true}\n    forbidden: [SPE_E3]\n"
     users = [holder("only", (E3, [])), holder("also", (E3, []), (E5, []))]
     found = findings(tmp_path, policy, users, SkuForbidden.id)
-    assert set(dict(found["only@contoso.example"].facts)["data_lost"]) == {"SPE_E3"}
+    assert set(dict(found["only@contoso.example"].details)["data_lost"]) == {"SPE_E3"}
     assert not ready(rem(found["only@contoso.example"]))
-    assert "data_lost" not in dict(found["also@contoso.example"].facts)  # E5 keeps mailbox and files
+    assert "data_lost" not in dict(found["also@contoso.example"].details)  # E5 keeps mailbox and files
     assert ready(rem(found["also@contoso.example"]))[0]["body"]["removeLicenses"] == [E3]
 
 
 def test_combination_suggests_only_a_removal_that_switches_nothing_off(tmp_path: Any) -> None:
     policy = "assignments:\n  - name: all\n    match: {all: true}\n    exclusive: [[SPE_E3, POWER_BI_PRO]]\n"
     found = findings(tmp_path, policy, [holder("two", (E3, []), (PBI, []))], SkuCombinationForbidden.id)
-    details = dict(found["two@contoso.example"].facts)
+    details = dict(found["two@contoso.example"].details)
     # neither product includes the other: no default, the admin decides
     assert "remove" not in details and not ready(rem(found["two@contoso.example"]))
 
@@ -146,7 +146,7 @@ def test_leaving_a_group_is_checked_for_everything_the_group_gives(tmp_path: Any
     doc = tenant([grouped("g", (E3, STAFF), (PBI, STAFF))], skus=SKUS, groups=[staff_group(E3, PBI)])
     result = audit(tmp_path, policy, doc)
     (f,) = [f for f in result.findings if f.rule == SkuForbidden.id]
-    assert dict(f.facts)["data_lost"] == {"POWER_BI_PRO": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}
+    assert dict(f.details)["data_lost"] == {"POWER_BI_PRO": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}
     assert not ready(rem(f))
 
 
@@ -157,7 +157,7 @@ def test_the_group_path_adds_the_replacement_first_so_it_counts_as_kept(tmp_path
               "    required_any: [SPE_E3]\n")
     doc = tenant([grouped("g5", (E5, STAFF))], skus=SKUS, groups=[staff_group(E5)])
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuNotAllowed.id]
-    assert "data_lost" not in dict(f.facts)
+    assert "data_lost" not in dict(f.details)
     actions = rem(f)["actions"]
     assert [(a["kind"], a["ready"]) for a in actions] == [("assign_license", True), ("remove_member", True)]
     assert actions[0]["body"]["addLicenses"] == [{"disabledPlans": [], "skuId": E3}]
@@ -170,7 +170,7 @@ def test_the_membership_call_leaves_the_group_its_text_names(tmp_path: Any) -> N
     doc = tenant([grouped("two", (PBI, "g-a"), (PBI, "g-b"), (E3, None))], skus=SKUS, groups=groups)
     policy = "assignments:\n  - name: all\n    match: {all: true}\n    forbidden: [POWER_BI_PRO]\n"
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuForbidden.id]
-    details = dict(f.facts)
+    details = dict(f.details)
     assert details["assigned_by_group"]["POWER_BI_PRO"] == ["Alpha", "Zulu"]
     assert details["assigned_by_group_ids"]["POWER_BI_PRO"] == ["g-b", "g-a"]
     first, second = ready(rem(f))  # one call per group: both are left, each its own DELETE
@@ -195,7 +195,7 @@ def test_a_product_whose_plans_nobody_lists_is_never_removed_by_a_ready_call(tmp
     u = holder("future", (future, []), accountEnabled=False)
     result = audit(tmp_path, "hygiene:\n  disabled_users: {}\n", tenant([u], skus=skus))
     (f,) = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
-    assert dict(f.facts)["plans_unknown"] == ["CONTOSO_FUTURE_SUITE"]
+    assert dict(f.details)["plans_unknown"] == ["CONTOSO_FUTURE_SUITE"]
     for locale in Locale:
         r = rem(f, locale)
         assert not ready(r) and [a["blocked"] for a in r["actions"]] == ["plans_unknown"]

@@ -59,10 +59,10 @@ def test_resource_mailboxes_are_not_disabled_or_inactive_users(tmp_path: Any) ->
     assert [u for _, u, _ in fired(result, InactiveUserLicensed.id)] == ["idle@contoso.example"]
     shared = {f.subject.upn: f for f in result.findings if f.rule == SharedMailboxLicensed.id}
     assert sorted(shared) == ["gear@contoso.example", "room@contoso.example", "shared@contoso.example"]
-    assert {upn: dict(f.facts)["mailbox_purpose"] for upn, f in shared.items()} == {
+    assert {upn: dict(f.details)["mailbox_purpose"] for upn, f in shared.items()} == {
         "gear@contoso.example": "equipment", "room@contoso.example": "room", "shared@contoso.example": "shared"}
     assert all(f.severity is Severity.LOW and f.skus == ("SPE_E3",) for f in shared.values())
-    assert all("shared_mailbox" not in dict(f.facts) for f in result.findings)  # every purpose was known
+    assert all("shared_mailbox" not in dict(f.details) for f in result.findings)  # every purpose was known
 
 
 def test_without_the_mailbox_rules_nothing_changes_for_a_snapshot_that_never_asked(tmp_path: Any) -> None:
@@ -70,7 +70,7 @@ def test_without_the_mailbox_rules_nothing_changes_for_a_snapshot_that_never_ask
     result = audit(tmp_path, "hygiene:\n  disabled_users: {}\n", tenant(plain))
     assert result.complete
     (f, *_) = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
-    assert "shared_mailbox" not in dict(f.facts)
+    assert "shared_mailbox" not in dict(f.details)
     # the new rule cannot judge a snapshot whose purposes were never read: not evaluated, never "compliant"
     result = audit(tmp_path, "hygiene:\n  shared_mailboxes: {}\n", tenant(plain))
     assert not result.complete and [n.rule for n in result.not_evaluated] == [SharedMailboxLicensed.id]
@@ -87,17 +87,17 @@ def test_a_mailbox_settings_gap_keeps_the_findings_but_says_it_could_not_tell(tm
     inactive = [f for f in result.findings if f.rule == InactiveUserLicensed.id]
     assert len(disabled) == 5 and len(inactive) == 2  # the mailboxes too: they cannot be told apart
     for f in disabled + inactive:
-        assert dict(f.facts)["shared_mailbox"] == "unknown"
+        assert dict(f.details)["shared_mailbox"] == "unknown"
         assert f.message.endswith("(could not tell whether it is a shared mailbox)")
         for locale in Locale:
-            text = rulebook.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.facts),
+            text = rulebook.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details),
                                     locale=locale)
             plain_text = rulebook.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus),
-                                          details={k: v for k, v in dict(f.facts).items() if k != "shared_mailbox"},
+                                          details={k: v for k, v in dict(f.details).items() if k != "shared_mailbox"},
                                           locale=locale)
             assert text.startswith(plain_text) and len(text) > len(plain_text) + 40
         rem = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
-                                   skus=list(f.skus), details=dict(f.facts))
+                                   skus=list(f.skus), details=dict(f.details))
         assert "MailboxSettings.Read" in rem["steps"][0] and "50 GB" in rem["steps"][0]
 
 
@@ -107,7 +107,7 @@ def test_an_account_not_asked_in_a_collection_that_asked_is_unknown(tmp_path: An
                                                    "lastNonInteractiveSignInDateTime": None})
     result = audit(tmp_path, POLICY, tenant([late], collectedParts=["signInActivity", MAILBOX_SETTINGS]))
     (f,) = [f for f in result.findings if f.rule == InactiveUserLicensed.id]
-    assert dict(f.facts)["shared_mailbox"] == "unknown"
+    assert dict(f.details)["shared_mailbox"] == "unknown"
 
 
 def test_direct_license_on_a_shared_mailbox_gets_no_ready_graph_call(tmp_path: Any) -> None:
@@ -116,7 +116,7 @@ def test_direct_license_on_a_shared_mailbox_gets_no_ready_graph_call(tmp_path: A
     (f,) = [f for f in audit(tmp_path, POLICY, doc).findings if f.rule == SharedMailboxLicensed.id]
     for cloud in Cloud:
         rem = rulebook.remediation(f.rule, cloud=cloud, locale=Locale.EN, subject=f.subject.to_json(),
-                                   skus=list(f.skus), details=dict(f.facts))
+                                   skus=list(f.skus), details=dict(f.details))
         assert not ready(rem)
         text = " ".join(rem["steps"])
         assert "50 GB" in text and "archive" in text and "SPE_E3" in text  # the steps stay
@@ -134,10 +134,10 @@ def test_a_purpose_that_says_nothing_is_unknown_not_a_person(tmp_path: Any, purp
     by_upn = {(f.rule, f.subject.upn.split("@")[0]): f for f in result.findings}
     for key in ((DisabledUserLicensed.id, "odd"), (InactiveUserLicensed.id, "oddidle")):
         f = by_upn[key]
-        assert dict(f.facts)["shared_mailbox"] == "unknown"
+        assert dict(f.details)["shared_mailbox"] == "unknown"
         assert f.message.endswith("(could not tell whether it is a shared mailbox)")
     linked = by_upn[(DisabledUserLicensed.id, "linked")]
-    assert "shared_mailbox" not in dict(linked.facts)
+    assert "shared_mailbox" not in dict(linked.details)
     assert not [f for f in result.findings if f.rule == SharedMailboxLicensed.id]
 
 
@@ -152,7 +152,7 @@ def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> 
     for cloud in Cloud:
         for locale in Locale:
             rem = rulebook.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
-                                       skus=list(f.skus), details=dict(f.facts))
+                                       skus=list(f.skus), details=dict(f.details))
             text = " ".join([rem["summary"], *rem["steps"]])
             # Germany and US Government steps open with a note on the cloud (docs/guidance.md)
             first = 1 if cloud in (Cloud.GERMANY, Cloud.USGOV, Cloud.USGOV_DOD) else 0
@@ -162,12 +162,12 @@ def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> 
             # the archive add-on the mailbox depends on; the admin removes after checking
             assert not ready(rem)
     en = rulebook.remediation(f.rule, cloud=Cloud.CHINA, locale=Locale.EN, subject=f.subject.to_json(),
-                              skus=list(f.skus), details=dict(f.facts))
+                              skus=list(f.skus), details=dict(f.details))
     checks = [i for i, s in enumerate(en["steps"]) if "Purview" in s or "archive" in s]
     removal = [i for i, s in enumerate(en["steps"]) if "Remove" in s or "Members" in s]
     assert checks and removal and max(checks) < min(removal)  # what to check comes before any removal
     assert "is a shared mailbox but holds SPE_E3" in rulebook.message(
-        f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.facts), locale=Locale.EN)
+        f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details), locale=Locale.EN)
 
 
 def test_snapshot_round_trip_and_older_snapshots(tmp_path: Any) -> None:

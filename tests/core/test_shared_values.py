@@ -8,7 +8,7 @@ from pathlib import Path
 
 from auditor.engine import SharedValues, evaluate
 from auditor.model import Finding, Severity, Subject, SubjectType
-from auditor.policy.load import load_policies
+from auditor.policy_load import load_policies
 from auditor.snapshot.decode import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ def _finding(uid: str, facts: tuple[tuple[str, object], ...]) -> Finding:
     return Finding(id=f"id-{uid}", rule="a-rule", severity=Severity.MEDIUM,
                    policy="".join(["contoso/", "hygiene/redundant_products"]),  # a new string each time
                    subject=Subject(SubjectType.USER, uid, upn=f"{uid}@contoso.example", display_name=uid),
-                   skus=tuple(["EMS"]), message=" ".join(["EMS adds nothing", "beside SPE_E3"]), facts=facts)
+                   skus=tuple(["EMS"]), message=" ".join(["EMS adds nothing", "beside SPE_E3"]), details=facts)
 
 
 def _facts(groups: list[str]) -> tuple[tuple[str, object], ...]:
@@ -32,7 +32,7 @@ def test_equal_values_become_one_object_and_the_finding_stays_equal() -> None:
     first, second = _finding("a", _facts(["All Staff"])), _finding("b", _facts(["All Staff"]))
     one, two = shared.finding(first), shared.finding(second)
     assert (one, two) == (first, second)
-    assert one.facts is two.facts and one.policy is two.policy and one.message is two.message
+    assert one.details is two.details and one.policy is two.policy and one.message is two.message
     assert one.skus is two.skus
     assert one.subject is first.subject and two.subject is second.subject  # each user's own
 
@@ -40,20 +40,20 @@ def test_equal_values_become_one_object_and_the_finding_stays_equal() -> None:
 def test_different_or_merely_alike_facts_are_not_shared() -> None:
     shared = SharedValues()
     one = shared.finding(_finding("a", _facts(["All Staff"])))
-    assert shared.finding(_finding("b", _facts(["Sales"]))).facts is not one.facts
+    assert shared.finding(_finding("b", _facts(["Sales"]))).details is not one.details
     # a tuple writes the same JSON as a list, but the two are not equal: each keeps its own
     alike = (("assigned_by_group", {"EMS": ("All Staff",)}), ("covered_by", {"EMS": "SPE_E3"}))
     kept = shared.finding(_finding("c", alike))
-    assert kept.facts is not one.facts and kept.facts == alike
+    assert kept.details is not one.details and kept.details == alike
     # a value JSON cannot write (a set) is kept as it is
     odd = (("groups", {"All Staff"}),)
-    assert shared.finding(_finding("d", odd)).facts is odd
+    assert shared.finding(_finding("d", odd)).details is odd
 
 
 def test_the_sample_audit_shares_the_facts_of_findings_alike() -> None:
     result = evaluate(load_policies([str(EXAMPLE)]), load_snapshot(SAMPLE), datetime(2026, 11, 1, 6, tzinfo=UTC))
     by_value: dict[str, set[int]] = {}
     for f in result.findings:
-        by_value.setdefault(repr(f.facts), set()).add(id(f.facts))
+        by_value.setdefault(repr(f.details), set()).add(id(f.details))
     assert len(result.findings) > len(by_value)  # some findings hold equal facts
     assert all(len(ids) == 1 for ids in by_value.values())

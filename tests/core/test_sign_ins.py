@@ -30,7 +30,7 @@ def activity(last: str | None = None, non_interactive: str | None = None, succes
 
 def inactive(tmp_path: Any, *users: dict[str, Any]) -> dict[str, dict[str, Any]]:
     result = audit(tmp_path, POLICY, tenant(list(users)))
-    return {f.subject.upn or "": dict(f.facts) for f in result.findings if f.rule == InactiveUserLicensed.id}
+    return {f.subject.upn or "": dict(f.details) for f in result.findings if f.rule == InactiveUserLicensed.id}
 
 
 def test_failed_attempts_do_not_make_a_dormant_account_active(tmp_path: Any) -> None:

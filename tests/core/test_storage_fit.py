@@ -48,7 +48,7 @@ def with_storage(users: list[dict[str, Any]], rows: list[dict[str, Any]], **kw: 
 
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.facts))
+                                skus=list(f.skus), details=dict(f.details))
 
 
 def found(tmp_path: Any, policy: str, doc: dict[str, Any], rule: str) -> dict[str, Finding]:
@@ -63,15 +63,15 @@ def test_a_mailbox_that_fits_the_smaller_plan_is_ready_and_one_too_large_waits_n
     by = found(tmp_path, FRONTLINE, doc, SkuNotAllowed.id)
     small, large = by["small@contoso.example"], by["large@contoso.example"]
 
-    assert dict(small.facts)["storage"]["wait"] is None
-    assert "data_lost" not in dict(small.facts)  # no archive: Kiosk's lack of one ends nothing
+    assert dict(small.details)["storage"]["wait"] is None
+    assert "data_lost" not in dict(small.details)  # no archive: Kiosk's lack of one ends nothing
     (call,) = rem(small)["actions"]
     assert call["ready"] and call["body"] == {"addLicenses": [{"skuId": F1, "disabledPlans": []}],
                                               "removeLicenses": [E3]}
     steps = " ".join(rem(small)["steps"])
     assert "holds 1.1 GB" in steps and "up to 2 GB" in steps
 
-    storage = dict(large.facts)["storage"]
+    storage = dict(large.details)["storage"]
     assert storage["wait"] == "mailbox_too_large" and storage["mailbox_bytes"] == round(8.4 * GIB)
     assert storage["mailbox_limit_bytes"] == 2 * GIB and storage["mailbox_plan"] == "Exchange Online Kiosk"
     (call,) = rem(large)["actions"]
@@ -86,7 +86,7 @@ def test_a_mailbox_that_fits_the_smaller_plan_is_ready_and_one_too_large_waits_n
 def test_an_archive_blocks_a_move_to_a_plan_without_one(tmp_path: Any) -> None:
     doc = with_storage([user("kept", "SPE_E3")], [row("kept", 0.5, archive=True)])
     f = found(tmp_path, FRONTLINE, doc, SkuNotAllowed.id)["kept@contoso.example"]
-    assert dict(f.facts)["storage"]["wait"] == "archive"
+    assert dict(f.details)["storage"]["wait"] == "archive"
     (call,) = rem(f)["actions"]
     assert call["blocked"] == "archive"
     assert "has an archive" in " ".join(rem(f)["steps"])
@@ -116,7 +116,7 @@ def test_an_unknown_size_makes_the_change_wait_with_the_named_reason(tmp_path: A
         reason = f"tenant data not collected: {USAGE_REPORTS} ({', '.join(STORAGE)})"
     result = audit(tmp_path, FRONTLINE, doc)
     [f] = [f for f in result.findings if f.rule == SkuNotAllowed.id]
-    storage = dict(f.facts)["storage"]
+    storage = dict(f.details)["storage"]
     assert storage["wait"] == "storage_unknown" and storage["unknown"] == reason
     assert rem(f)["actions"][0]["blocked"] == "storage_unknown"
     assert reason in " ".join(rem(f)["steps"])
@@ -130,7 +130,7 @@ def test_a_move_that_keeps_every_limit_needs_no_evidence(tmp_path: Any) -> None:
                           "request": "GET /x"}], "users": rows}
     doc = tenant([user("big", "SPE_E5")], collectedParts=["signInActivity", USAGE_REPORTS], usageReports=usage)
     f = found(tmp_path, policy, doc, Rightsize.id)["big@contoso.example"]
-    assert "storage" not in dict(f.facts)
+    assert "storage" not in dict(f.details)
     assert rem(f)["actions"][0]["ready"] and rem(f)["actions"][0]["body"]["removeLicenses"] == [E5]
 
 
@@ -142,7 +142,7 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
     for f in result.findings:
         r = rem(f)
         findings.append({"id": f.id, "rule": f.rule, "severity": "medium", "subject": f.subject.to_json(),
-                         "details": dict(f.facts), "remediation": {"actions": r["actions"]}})
+                         "details": dict(f.details), "remediation": {"actions": r["actions"]}})
     skus = [{"sku": part, "sku_id": sid, "enabled": 10, "warning": 0, "consumed": 2}
             for part, sid in (("SPE_E3", E3), ("SPE_F1", F1))]
     plan = compile_plan({"schema_version": 5, "findings": findings, "skus": skus, "as_of": "2026-11-01T00:00:00Z"})
@@ -169,14 +169,14 @@ def test_a_shared_mailbox_over_50_gb_or_with_an_archive_keeps_its_license(tmp_pa
     by = found(tmp_path, policy, with_storage(users, rows), SharedMailboxLicensed.id)
     assert set(by) == {"small@contoso.example", "large@contoso.example", "archived@contoso.example"}
     assert by["small@contoso.example"].monthly_cost == 33.75
-    assert "keeps_license" not in dict(by["small@contoso.example"].facts)
+    assert "keeps_license" not in dict(by["small@contoso.example"].details)
     for name, why, words in (("large", "over_50_gb", "62 GB"), ("archived", "archive", "archive")):
         f = by[f"{name}@contoso.example"]
-        assert dict(f.facts)["keeps_license"] == why and f.monthly_cost is None  # nothing to reclaim
+        assert dict(f.details)["keeps_license"] == why and f.monthly_cost is None  # nothing to reclaim
         r = rem(f)
         assert r["actions"] == []  # no removal
         message = rulebook.message(f.rule, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus),
-                                   details=dict(f.facts))
+                                   details=dict(f.details))
         assert words in message and "keeps" in message, message
     assert E5  # the factory's other products stay out of these tenants
 
@@ -231,7 +231,7 @@ def test_a_combinations_removal_that_keeps_a_smaller_mailbox_rests_on_its_size(t
     for upn, expected in (("small@contoso.example", (True, None)), ("large@contoso.example",
                                                                     (False, "mailbox_too_large"))):
         f = by[upn]
-        assert dict(f.facts)["storage_by"]["SPE_E3"]["mailbox_plan"] == "Exchange Online Kiosk"
+        assert dict(f.details)["storage_by"]["SPE_E3"]["mailbox_plan"] == "Exchange Online Kiosk"
         ways = [list(alt["actions"]) for alt in rem(f)["alternatives"]]
         [drop_e3] = [a for way in ways for a in way if (a.get("body") or {}).get("removeLicenses") == [E3]]
         assert (drop_e3["ready"], drop_e3["blocked"]) == expected, upn

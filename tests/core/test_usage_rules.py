@@ -50,7 +50,7 @@ def usage(rows: list[dict[str, Any]], reports: tuple[str, ...] = (ACTIVE_USERS.n
 
 def render(finding: Any) -> dict[str, Any]:
     """The finding's English message and remediation, as the reports render them."""
-    kw = {"subject": finding.subject.to_json(), "skus": list(finding.skus), "details": dict(finding.facts)}
+    kw = {"subject": finding.subject.to_json(), "skus": list(finding.skus), "details": dict(finding.details)}
     return {"message": rulebook.message(finding.rule, locale=Locale.EN, **kw),
             "remediation": rulebook.remediation(finding.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, **kw)}
 
@@ -79,12 +79,12 @@ def test_product_unused_fires_for_holders_without_recent_activity(tmp_path: Any)
     assert [u for _, u, _ in fired(result, ProductUnused.id)] == [
         "idle@contoso.example", "never@contoso.example", "oldlicense@contoso.example"]
     idle = next(f for f in result.findings if f.subject.upn == "idle@contoso.example")
-    details = dict(idle.facts)
+    details = dict(idle.details)
     assert details["last_activity"] == "2026-09-20" and details["days"] == 30
     assert details["workloads"] == ["teams", "exchange"] and details["report_date"] == "2026-10-30"
     assert idle.monthly_cost == 54.75 and idle.severity.label == "medium"
     never = next(f for f in result.findings if f.subject.upn == "never@contoso.example")
-    assert dict(never.facts)["last_activity"] is None
+    assert dict(never.details)["last_activity"] is None
 
 
 def test_product_unused_fix_removes_the_product_and_counts_as_reclaimable(tmp_path: Any) -> None:
@@ -105,7 +105,7 @@ def test_rightsize_replaces_in_one_call_and_saves_the_difference(tmp_path: Any) 
     assert [u for _, u, _ in fired(result, Rightsize.id)] == ["big@contoso.example", "both@contoso.example"]
     big = next(f for f in result.findings if f.subject.upn == "big@contoso.example")
     assert big.monthly_cost == 21.0 and big.severity.label == "low"  # 54.75 - 33.75
-    details = dict(big.facts)
+    details = dict(big.details)
     assert details["unmeasured"] == ["power_bi"] and details["workloads"] == ["teams"]
     assert details["replace_with"] == "SPE_E3" and details["replace_with_id"] == E3
     rendered = render(big)
@@ -115,7 +115,7 @@ def test_rightsize_replaces_in_one_call_and_saves_the_difference(tmp_path: Any) 
     assert not action["ready"] and action["blocked"] == "usage_unknown"
     assert "Power BI" in rendered["message"]
     both = next(f for f in result.findings if f.subject.upn == "both@contoso.example")
-    assert both.monthly_cost == 54.75 and "replace_with" not in dict(both.facts)  # already holds E3: E5 goes
+    assert both.monthly_cost == 54.75 and "replace_with" not in dict(both.details)  # already holds E3: E5 goes
 
 
 def test_rightsize_without_any_measured_workload_only_notes_that_it_could_not_tell(tmp_path: Any) -> None:
@@ -132,7 +132,7 @@ def test_rightsize_without_any_measured_workload_only_notes_that_it_could_not_te
     found = [f for f in result.findings if f.rule == Rightsize.id]
     assert sorted(f.subject.upn or "" for f in found) == ["absent@contoso.example", "big@contoso.example"]
     for finding in found:
-        details = dict(finding.facts)
+        details = dict(finding.details)
         assert details["workloads"] == [] and details["unmeasured"] == ["teams_phone", "power_bi", "defender"]
         assert finding.monthly_cost is None and finding.severity.label == "low"
         assert "used nothing" not in finding.message and "could not tell" in finding.message
@@ -184,7 +184,7 @@ def test_a_usage_gap_makes_the_rules_not_evaluated(tmp_path: Any) -> None:
     ("  - rightsize: {from: SPE_E5, to: SPE_E3}\n    workloads: [teams]\n    days: 30\n", "unknown key 'workloads'"),
 ])
 def test_the_usage_section_is_validated(tmp_path: Any, body: str, message: str) -> None:
-    from auditor.policy.load import load_policies
+    from auditor.policy_load import load_policies
 
     with pytest.raises(PolicyError) as caught:
         load_policies([policy_file(tmp_path, "usage:\n" + body)])
@@ -207,10 +207,10 @@ def test_shared_mailbox_rule_reads_the_mailbox_report(tmp_path: Any) -> None:
     assert [u for _, u, _ in fired(result, SharedMailboxLicensed.id)] == [
         "archived@contoso.example", "large@contoso.example", "small@contoso.example", "unlisted@contoso.example"]
     small = next(f for f in result.findings if f.subject.upn == "small@contoso.example")
-    assert dict(small.facts)["storage_used_bytes"] == 2 * 1024**3 and dict(small.facts)["has_archive"] is False
+    assert dict(small.details)["storage_used_bytes"] == 2 * 1024**3 and dict(small.details)["has_archive"] is False
     # a mailbox over 50 GB or with an archive needs its license: the finding says it keeps it
     # (tests/core/test_storage_fit.py)
-    keeps = {f.subject.upn: dict(f.facts).get("keeps_license") for f in result.findings}
+    keeps = {f.subject.upn: dict(f.details).get("keeps_license") for f in result.findings}
     assert keeps == {"archived@contoso.example": "archive", "large@contoso.example": "over_50_gb",
                      "small@contoso.example": None, "unlisted@contoso.example": None}
 

@@ -13,7 +13,7 @@ from msgraph.generated.models.reference_create import ReferenceCreate
 
 from auditor.engine import evaluate
 from auditor.graph import GraphClient, MailboxCheck, StaticTokenCredential
-from auditor.policy.load import load_policies
+from auditor.policy_load import load_policies
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor.snapshot import snapshot_from_json
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES
@@ -61,7 +61,7 @@ def test_joining_a_licensed_group_does_not_hide_a_dormant_account(harness: Any, 
 
     policies = load_policies([policy_file(tmp_path, "hygiene:\n  inactive_users: {days: 90}\n")])
     result = evaluate(policies, collected, now + timedelta(minutes=5))
-    found = {f.subject.upn: dict(f.facts) for f in result.findings if f.rule == InactiveUserLicensed.id}
+    found = {f.subject.upn: dict(f.details) for f in result.findings if f.rule == InactiveUserLicensed.id}
     # the account that never signed in has had no time to use the new license; the dormant one has
     assert set(found) == {"dormant@contoso.example"}
     assert found["dormant@contoso.example"]["last_sign_in"] == old

@@ -13,7 +13,7 @@ from graph_tenants import make_tenant
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.model import Group, TenantSnapshot
-from auditor.policy.load import load_policies
+from auditor.policy_load import load_policies
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS
 
@@ -83,7 +83,7 @@ def test_403_is_a_named_gap_and_the_groups_stay_unknown(harness, tmp_path):
     assert not result.complete  # the gap stays: the report never reads as complete
     # the members' own failures are still reported, and their states name the group
     assert {f.rule for f in result.findings} == {LicenseAssignmentError.id, GroupLicenseErrors.id}
-    assert ("Error", "CountViolation") in {(dict(f.facts)["state"], dict(f.facts)["error"]) for f in result.findings
+    assert ("Error", "CountViolation") in {(dict(f.details)["state"], dict(f.details)["error"]) for f in result.findings
                                            if f.rule == LicenseAssignmentError.id}
 
 

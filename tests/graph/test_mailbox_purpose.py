@@ -18,7 +18,7 @@ from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.graph import MailboxCheck, RetryPolicy
 from auditor.model import NO_MAILBOX, TenantSnapshot
-from auditor.policy.load import load_policies
+from auditor.policy_load import load_policies
 from auditor.rules.hygiene import last_sign_in
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, write_snapshot
@@ -230,7 +230,7 @@ def test_forbidden_is_a_gap_and_findings_say_they_could_not_tell(mailboxes, harn
     disabled = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     # every licensed disabled account still fires, the shared and equipment mailboxes included
     assert len(disabled) == len(_expected(mailboxes, None))
-    assert all(dict(f.facts)["shared_mailbox"] == "unknown" for f in disabled)
+    assert all(dict(f.details)["shared_mailbox"] == "unknown" for f in disabled)
     assert all("could not tell whether it is a shared mailbox" in f.message for f in disabled)
 
 
@@ -283,11 +283,11 @@ def test_only_no_mailbox_404s_mean_no_mailbox_other_errors_leave_one_user_unknow
     assert result.complete
     disabled = {f.subject.id: f for f in result.findings if f.rule == DisabledUserLicensed.id}
     for uid in odd:
-        assert dict(disabled[uid].facts)["shared_mailbox"] == "unknown"
+        assert dict(disabled[uid].details)["shared_mailbox"] == "unknown"
         assert "could not tell whether it is a shared mailbox" in disabled[uid].message
     for uid in plain:
-        assert "shared_mailbox" not in dict(disabled[uid].facts)
-    assert {uid for uid, f in disabled.items() if "shared_mailbox" in dict(f.facts)} == set(odd)
+        assert "shared_mailbox" not in dict(disabled[uid].details)
+    assert {uid for uid, f in disabled.items() if "shared_mailbox" in dict(f.details)} == set(odd)
 
 
 def test_a_user_deleted_mid_run_is_unknown_not_without_a_mailbox(mailboxes, harness):
@@ -319,13 +319,13 @@ def test_collected_purposes_drive_the_rules(mailboxes, harness, tmp_path):
     assert again == got and [u.mailbox_purpose for u in again.users] == [u.mailbox_purpose for u in got.users]
     result = evaluate(_disabled_policy(tmp_path), again, _at(got.collected_at))
     assert result.complete
-    shared = {f.subject.id: dict(f.facts)["mailbox_purpose"] for f in result.findings
+    shared = {f.subject.id: dict(f.details)["mailbox_purpose"] for f in result.findings
               if f.rule == SharedMailboxLicensed.id}
     assert sorted(shared.values()) == ["equipment", "shared"]
     disabled = {f.subject.id for f in result.findings if f.rule == DisabledUserLicensed.id}
     assert not disabled & set(shared)
     assert len(disabled) == len(_expected(mailboxes, None)) - 2
-    assert all("shared_mailbox" not in dict(f.facts) for f in result.findings)
+    assert all("shared_mailbox" not in dict(f.details) for f in result.findings)
 
 
 @pytest.mark.parametrize("answer, complaint", [

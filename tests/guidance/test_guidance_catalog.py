@@ -8,9 +8,9 @@ import re
 import pytest
 
 from auditor import rulebook
+from auditor.cross_tenant.rules import MERGE_RULES
 from auditor.guidance import texts
 from auditor.guidance.rules import GUIDANCE
-from auditor.merge.rules import MERGE_RULES
 from auditor.model import Locale
 from auditor.rules import RULE_IDS, RULES
 

@@ -131,7 +131,7 @@ def _code_keys() -> set[str]:
     found: set[str] = set()
     # the guidance library with each rule's guidance (auditor/guidance/rules), the rules and the rulebook
     sources = [*(ROOT / "auditor" / "guidance").rglob("*.py"), *(ROOT / "auditor" / "rules").rglob("*.py"),
-               ROOT / "auditor" / "merge" / "rules.py", ROOT / "auditor" / "rulebook.py"]
+               ROOT / "auditor" / "cross_tenant" / "rules.py", ROOT / "auditor" / "rulebook.py"]
     for path in sorted(sources):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.JoinedStr):

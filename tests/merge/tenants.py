@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.cli import main
-from auditor.report.read import decode_report
+from auditor.formats.report_json import decode_report
 from auditor.snapshot import save_snapshot, snapshot_from_json
 from auditor_dev.sample.generate import SKUS, generate_document
 
@@ -142,7 +142,7 @@ def build(root: Path, users: int = 120) -> dict[str, Path]:
 
 
 def read(path: Path) -> dict[str, Any]:
-    """report.json as its readers see it (auditor.report.read)."""
+    """report.json as its readers see it (auditor.formats.report_json)."""
     return decode_report(path.read_bytes(), str(path))
 
 

@@ -8,12 +8,12 @@ import pytest
 import yaml
 
 from auditor.cli import main
-from auditor.merge.identity import IdentityMap, PaidProducts
-from auditor.merge.inputs import IdentityIndex
-from auditor.merge.rules import MERGE_RULES, CrossTenantDuplicate
-from auditor.policy.load import load_policies
+from auditor.cross_tenant.identity import IdentityMap, PaidProducts
+from auditor.cross_tenant.inputs import IdentityIndex
+from auditor.cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate
 from auditor.policy.model import CrossTenant
-from auditor.policy.schema import build_schema
+from auditor.policy_load import load_policies
+from auditor.policy_schema import build_schema
 from auditor.snapshot import snapshot_from_json
 
 from .tenants import policy_file, small_tenant

@@ -7,8 +7,8 @@ import pytest
 from auditor import rulebook
 from auditor.cli import main
 from auditor.model import Cloud, Locale
+from auditor.render.text import clean, md_escape
 from auditor.report.guidance_api import product_names_of
-from auditor.report.text import clean, md_escape
 from auditor.report.view.context import TEXT_LIMIT
 
 from .tenants import AS_OF, EXAMPLE, GROUP_POLICY, audit_tenant, read, tenant_documents

@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from auditor.formats.plan_records import DECLARED, WAITS, MailboxStep
 from auditor.plan.compile import compile_plan
 from auditor.plan.exchange import EXCHANGE_FILE, quoted, script
-from auditor.plan.records import DECLARED, WAITS, MailboxStep
 from auditor.plan.write import plan_document, write_plan
 from auditor.rules.hygiene.accounts import GuestLicensed
 

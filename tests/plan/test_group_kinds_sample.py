@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.report.text import md_escape
+from auditor.render.text import md_escape
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.snapshot import load_snapshot
 

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.merge.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
+from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,

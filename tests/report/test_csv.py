@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from auditor.merge.rules import SeatsRebalanceAcrossTenants
+from auditor.cross_tenant.rules import SeatsRebalanceAcrossTenants
 from auditor.model import Cloud, Locale
+from auditor.render.text import clean
 from auditor.report.csv_report import COLUMNS, guard_cell, render_csv
-from auditor.report.text import clean
 from auditor.report.write import render
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed

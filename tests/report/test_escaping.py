@@ -14,9 +14,9 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from auditor.model import Cloud, Locale
+from auditor.render.text import clean, md_escape
 from auditor.report.html_report import render_html
 from auditor.report.md_report import render_markdown
-from auditor.report.text import clean, md_escape
 
 from .report_fixtures import FORMULA_NAME, MD_NAME, XSS_ATTR, XSS_NAME, FakeGuidance
 

@@ -14,12 +14,12 @@ import pytest
 from auditor import rulebook
 from auditor.cli import main
 from auditor.errors import UsageError
-from auditor.guidance.facts import subject_label
+from auditor.formats.report_json import SCHEMA_VERSION, decode_report
+from auditor.guidance.details import subject_label
 from auditor.model import Cloud, Locale
 from auditor.report import write as report_module
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.guidance_api import product_names_of
-from auditor.report.read import SCHEMA_VERSION, decode_report
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]

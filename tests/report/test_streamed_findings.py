@@ -18,7 +18,7 @@ from auditor.errors import UsageError
 from auditor.insights.forecast import _freed_by_findings
 from auditor.model import AuditResult, Locale
 from auditor.plan.summary import header_plan
-from auditor.policy.load import load_policies
+from auditor.policy_load import load_policies
 from auditor.report.document import FindingRemediation, build_document
 from auditor.report.write import render
 from auditor.snapshot.decode import load_snapshot

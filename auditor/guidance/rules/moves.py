@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from ...blocked import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP
 from ...guidance.clouds import Variant
+from ...guidance.details import Details
 from ...guidance.examples import E3, E5, USER
-from ...guidance.facts import Facts
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
@@ -52,14 +52,14 @@ class SubscriptionMove(RuleGuidance):
         "plans_lost": [], "waits_for_seats": False})
     message_variants = ("", ".lost", ".seats")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "target": w.product(f.text("move_to") or w.word("unknown")),
                   "plans": w.all(f.strs("plans_lost"))}
         if f.details.get("waits_for_seats") is True:
             return self.message_key(".seats"), values
         return self.message_key(".lost" if f.strs("plans_lost") else ""), values
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         """The replacement sku-not-allowed proposes, the disabled plans kept on `to`, and every call
         waiting while the move waits for a seat, a conflict or the group's own license."""
         target = w.product(f.text("move_to") or w.word("unknown"))

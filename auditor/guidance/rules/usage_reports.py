@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from ...blocked import USAGE_UNKNOWN
 from ...guidance.clouds import Variant
+from ...guidance.details import Details, iso_date, number
 from ...guidance.examples import E3, E5, USER
-from ...guidance.facts import Facts, iso_date, number
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
@@ -50,7 +50,7 @@ class ProductUnused(RuleGuidance):
         "assigned_by_group": {"Microsoft_365_Copilot": []}, "sku_ids": {"Microsoft_365_Copilot": COPILOT}})
     message_variants = ("", ".never")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
                   "workloads": w.any([workload_title(n) for n in f.strs("workloads")])}
         last = iso_date(f.details.get("last_activity"))
@@ -58,7 +58,7 @@ class ProductUnused(RuleGuidance):
             return self.message_key(".never"), values
         return self.message_key(), {**values, "last_activity": last}
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "count": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
         return removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
@@ -99,7 +99,7 @@ class Rightsize(RuleGuidance):
         "replace_with_id": E3, "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     message_variants = ("", ".unmeasured", ".unmeasured_only")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
                   "workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
                   "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
@@ -109,7 +109,7 @@ class Rightsize(RuleGuidance):
         values["unmeasured"] = w.all([workload_title(n) for n in unmeasured])
         return self.message_key(".unmeasured" if f.strs("workloads") else ".unmeasured_only"), values
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
         step that confirms the larger product's extras are not used; with unmeasured workloads a
         check of those first, and every action waits for it (usage_unknown)."""

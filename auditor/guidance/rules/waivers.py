@@ -4,7 +4,7 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 from __future__ import annotations
 
 from ...guidance.clouds import Variant
-from ...guidance.facts import Facts, iso_date
+from ...guidance.details import Details, iso_date
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
@@ -36,13 +36,13 @@ class WaiverExpired(RuleGuidance):
                        {"waiver_rule": SkuForbidden.id, "waiver_subject": "ann@contoso.example",
                         "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"})
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         values = {name: f.text(name) or unknown for name in ("waiver_rule", "waiver_subject", "owner")}
         values["expires"] = iso_date(f.details.get("expires")) or unknown
         return self.message_key(), {**base_values(f, w), **values}
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
         values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
                   "waiver_subject": f.text("waiver_subject") or unknown}

@@ -25,8 +25,8 @@ import msgspec
 from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.plan.summary import plan_header
+from auditor.render.text import clean
 from auditor.report.guidance_api import Guidance
-from auditor.report.text import clean
 from auditor.report.view.changes import Changes, build_changes
 from auditor.report.view.context import (
     LIST_CAP,
@@ -71,7 +71,7 @@ class SeverityCount(msgspec.Struct, frozen=True):
 
 
 class ReportView(msgspec.Struct, frozen=True):
-    t: i18n.Translations  # the templates' texts (pgettext/npgettext in auditor.report.environment)
+    t: i18n.Translations  # the templates' texts (pgettext/npgettext in auditor.render.environment)
     lang: str
     tenant_name: str
     tenant_id: str

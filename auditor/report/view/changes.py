@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from auditor import i18n
-from auditor.report.text import clean
+from auditor.render.text import clean
 from auditor.report.view.context import RenderContext, products_text, subject_text
 
 

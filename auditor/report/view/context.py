@@ -8,8 +8,8 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.render.text import clean
 from auditor.report.guidance_api import Guidance, product_names_of
-from auditor.report.text import clean
 from auditor.report.view.states import FindingState, actions_state
 
 SEVERITIES = ("critical", "high", "medium", "low")

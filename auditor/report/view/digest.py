@@ -16,8 +16,8 @@ import msgspec
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.render.text import clean
 from auditor.report.guidance_api import Guidance
-from auditor.report.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS, SEVERITY_RANK, RenderContext, subject_text
 from auditor.report.view.findings import rule_anchor
 from auditor.report.view.states import FindingState

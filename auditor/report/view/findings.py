@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from auditor import i18n
-from auditor.report.text import clean, safe_url
+from auditor.render.text import clean, safe_url
 from auditor.report.view.context import (
     NAME_LIMIT,
     SEVERITIES,

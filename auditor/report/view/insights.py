@@ -17,8 +17,8 @@ import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
 from auditor import i18n
 from auditor.model import Locale
-from auditor.report.environment import MdSafe
-from auditor.report.text import clean
+from auditor.render.environment import MdSafe
+from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
 from auditor.report.view.seats import SEAT_CAP
 

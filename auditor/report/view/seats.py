@@ -8,14 +8,14 @@ from typing import Any
 import msgspec
 
 from auditor import i18n
-from auditor.report.text import clean
+from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, RenderContext
 
 SEAT_CAP = 200  # products shown; report.json has them all
 
 
 class SeatRow(msgspec.Struct, frozen=True):
-    """A product's row in the report's seat table (the plan's own table is auditor.plan.records)."""
+    """A product's row in the report's seat table (the plan's own table is auditor.formats.plan_records)."""
 
     sku: str
     status: str

@@ -19,7 +19,7 @@ from auditor.model import Locale
 from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.plan.summary import DECLARATION_REASONS
 from auditor.plan.write import skip_reason
-from auditor.report.text import clean
+from auditor.render.text import clean
 
 READY = "ready"
 IN_PART = "in_part"  # the data-free removals are planned, the rest waits

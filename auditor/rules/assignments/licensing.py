@@ -104,7 +104,7 @@ def for_user(policy: Policy, ctx: Context, user: User, sku_ids: list[str],
             entry |= {"id": group.id, "name": group.display_name}
             copy = next((lic for lic in group.assigned_licenses if lic.sku_id.lower() == sid), None)
             blocked = membership_blocked(group)
-            # the group's kind, as replace_group records it: the join's call reads it (Facts.group_kind)
+            # the group's kind, as replace_group records it: the join's call reads it (Details.group_kind)
             entry["kind"] = _KINDS[blocked]
             if copy is None:
                 entry["problem"] = NOT_ASSIGNING

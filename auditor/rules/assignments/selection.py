@@ -154,6 +154,6 @@ class SkuRequiredMissing(AssignmentRule):
                 | joins | ctx.groups.not_applied(user, required),
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
-            yield replace(finding, facts=tuple(sorted({**dict(finding.facts), "sku_ids": required_ids}.items())))
+            yield replace(finding, details=tuple(sorted({**dict(finding.details), "sku_ids": required_ids}.items())))
 
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from ....blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
 from ....guidance.clouds import Variant
+from ....guidance.details import Details, as_map
 from ....guidance.examples import E5, EMS, USER
-from ....guidance.facts import Facts, as_map
 from ....guidance.library import (
     Message,
     RuleGuidance,
@@ -70,11 +70,11 @@ class SkuCombinationForbidden(RuleGuidance):
                                                  "assigned_by_group": {"SPE_E5": [], "EMS": []},
                                                  "sku_ids": {"SPE_E5": E5, "EMS": EMS}})
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         combination = f.strs("combination") or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         """Never both products: by default the one the others include goes (details remove/keep, when
         the plans show one), with "remove the other instead" as the alternative; without a default,
         one alternative per product and no default actions (only the admin knows which stays)."""
@@ -113,7 +113,7 @@ class SkuCombinationForbidden(RuleGuidance):
         summary = TextRef("summary.combination", values)
         return Remediation(summary, steps, role, next_steps, links, actions, alternatives)
 
-    def declared(self, f: Facts, v: Variant, w: ValueFormatter, combo: list[str],
+    def declared(self, f: Details, v: Variant, w: ValueFormatter, combo: list[str],
                  held: list[str]) -> Remediation | None:
         """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
         products the user holds go, `keep` stays; no alternative. None when the details lack them."""
@@ -135,7 +135,7 @@ class SkuCombinationForbidden(RuleGuidance):
         return Remediation(summary, steps, role, next_steps, links, actions)
 
     @staticmethod
-    def take(f: Facts, w: ValueFormatter, parts: list[str], keep: list[str], key: str) -> list[Action]:
+    def take(f: Details, w: ValueFormatter, parts: list[str], keep: list[str], key: str) -> list[Action]:
         """The calls that take `parts` away and leave `keep`: direct copies in one assignLicense,
         copies from groups by leaving each group that assigns them (not one that also assigns a kept
         product: leaving it would take that too). Removals that would end data are listed, not ready."""
@@ -195,7 +195,7 @@ class AssignmentNotGroupBased(RuleGuidance):
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         twice = f.details.get("also_by_group")
         twice = twice if isinstance(twice, Mapping) else {}
         if not twice:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ....blocked import BLOCKED_REASONS, GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
-from ....guidance.facts import Facts, as_int, as_map, as_strs, as_text
+from ....guidance.details import Details, as_int, as_map, as_strs, as_text
 from ....guidance.library import ValueFormatter
 from ....guidance.remediation import Action, TextRef, add_member, assign_license
 from ....guidance.texts.declare import Text
@@ -68,12 +68,12 @@ TEXTS = (
 )
 
 
-def entries(f: Facts) -> dict[str, Mapping[str, Any]]:
+def entries(f: Details) -> dict[str, Mapping[str, Any]]:
     """details.licensing_group, read defensively: part -> its entry."""
     return {part: as_map(entry) for part, entry in as_map(f.details.get("licensing_group")).items()}
 
 
-def problem_line(f: Facts, w: ValueFormatter, part: str, entry: Mapping[str, Any]) -> TextRef:
+def problem_line(f: Details, w: ValueFormatter, part: str, entry: Mapping[str, Any]) -> TextRef:
     """What keeps the fix from joining the product's licensing group, in words."""
     problem = as_text(entry.get("problem")) or ""
     values = {"ref": as_text(entry.get("ref")) or "?", "where": _where(entry), "sku": w.product(part),
@@ -90,7 +90,7 @@ def problem_line(f: Facts, w: ValueFormatter, part: str, entry: Mapping[str, Any
     return TextRef(key, values | {"rule": as_text(entry.get("rule")) or ""})
 
 
-def join(f: Facts, w: ValueFormatter, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
+def join(f: Details, w: ValueFormatter, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
     """The call that adds the user to the parts' licensing group: ready, or waiting with the reason."""
     gid = as_text(entry.get("id")) or ""
     problem = as_text(entry.get("problem"))
@@ -102,7 +102,7 @@ def join(f: Facts, w: ValueFormatter, parts: Sequence[str], entry: Mapping[str, 
     return add_member(f, gid, gives, TextRef("graph.join_licensing", values))
 
 
-def remove_after_join(f: Facts, w: ValueFormatter, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
+def remove_after_join(f: Details, w: ValueFormatter, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
     """The direct copies of `parts` removed once the group's copy of each is active: apply runs it
     after the join, waiting for the group's copy (`apply --wait`). The user keeps holding each
     product (through the group), so it frees no seat: the join took none for them either."""
@@ -112,7 +112,7 @@ def remove_after_join(f: Facts, w: ValueFormatter, parts: Sequence[str], entry: 
     return replace(action, precondition=(*action.precondition, *active), seats={})
 
 
-def by_group(f: Facts, parts: Sequence[str]) -> list[tuple[Mapping[str, Any], list[str]]]:
+def by_group(f: Details, parts: Sequence[str]) -> list[tuple[Mapping[str, Any], list[str]]]:
     """(entry, the parts it gives) for each licensing group among `parts`, one entry per group
     that can be joined (its id) and one per part whose group cannot."""
     found = entries(f)

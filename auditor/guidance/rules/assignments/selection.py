@@ -8,8 +8,8 @@ from typing import Any
 
 from ....blocked import LICENSING_GROUP
 from ....guidance.clouds import Variant
+from ....guidance.details import Details, as_map, as_strs, as_text
 from ....guidance.examples import E5, F3, USER
-from ....guidance.facts import Facts, as_map, as_strs, as_text
 from ....guidance.library import (
     LINKS_ASSIGN,
     LINKS_GROUP,
@@ -106,10 +106,10 @@ class SkuNotAllowed(RuleGuidance):
                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         return self.message_key(), {**base_values(f, w), "allowed": w.products(f.strs("allowed"))}
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         bad = list(f.skus)
         new = f.text("replace_with")
         allowed = f.strs("allowed")
@@ -146,7 +146,7 @@ class SkuNotAllowed(RuleGuidance):
                     [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
 
     @staticmethod
-    def actions(f: Facts, w: ValueFormatter, direct: list[str], grouped: list[str], new: str | None, target: str
+    def actions(f: Details, w: ValueFormatter, direct: list[str], grouped: list[str], new: str | None, target: str
                 ) -> list[Action]:
         """The replacement first, then the removals, so the user is never without a license. Direct
         products: one assignLicense that adds the replacement and removes them together (the
@@ -212,7 +212,7 @@ class SkuForbidden(RuleGuidance):
     example_finding = (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         return removal(f, v, w, list(f.skus))
 
 
@@ -273,10 +273,10 @@ class SkuRequiredMissing(RuleGuidance):
                    "direct copy is proposed), with `group_kinds` as for every group a fix may change")
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         return self.message_key(), {**base_values(f, w), **w.listing("required", f.strs("required_any"))}
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         required = list(f.strs("required_any")) or list(f.skus)
         joined = [as_map(g) for g in f.details.get("group_membership") or [] if as_text(as_map(g).get("id"))]
         if joined:
@@ -302,7 +302,7 @@ class SkuRequiredMissing(RuleGuidance):
         return Remediation(summary, steps, "role.assign", [TextRef("next.rerun")], links, actions)
 
     @staticmethod
-    def group_plan(f: Facts, w: ValueFormatter, joined: list[Any]) -> Remediation:
+    def group_plan(f: Details, w: ValueFormatter, joined: list[Any]) -> Remediation:
         """The user is a member of a group that assigns a required product, yet holds no copy from
         it: never a direct copy beside the group (details.group_membership). Through a nested group
         only: join the group itself (group-based licensing follows direct members only). A direct

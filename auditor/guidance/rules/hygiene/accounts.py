@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ....guidance.clouds import Variant
+from ....guidance.details import Details, iso_date, number
 from ....guidance.examples import E3, E5, USER
-from ....guidance.facts import Facts, iso_date, number
 from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values, keep_data, removal
 from ....guidance.remediation import Remediation, TextRef, resting_on
 from ....guidance.texts.declare import Steps, Text
@@ -15,13 +15,13 @@ from ....rules.hygiene import accounts as rules
 from ....rules.hygiene.base import DATA_KEPT_DOC
 
 
-def mailbox_note(f: Facts) -> tuple[str, ...]:
+def mailbox_note(f: Details) -> tuple[str, ...]:
     """A sentence added after the message of a disabled or inactive account whose mailbox purpose
     the auditor could not read: it may be a shared mailbox, which these rules would otherwise skip."""
     return ("message.shared_mailbox_unknown",) if f.text("shared_mailbox") == "unknown" else ()
 
 
-def mailbox_unknown(f: Facts) -> list[TextRef]:
+def mailbox_unknown(f: Details) -> list[TextRef]:
     """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
     return [TextRef("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
 
@@ -32,14 +32,14 @@ class _UnusedAccount(RuleGuidance):
 
     confirm: ClassVar[str]  # the step that confirms the account is no longer needed
 
-    def notes(self, f: Facts) -> tuple[str, ...]:
+    def notes(self, f: Details) -> tuple[str, ...]:
         return (*mailbox_note(f), *super().notes(f))
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         remedy = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), TextRef(self.confirm), *keep_data(f)])
         return resting_on(remedy, *self.rests_on(f))
 
-    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+    def rests_on(self, f: Details) -> tuple[dict[str, Any], ...]:
         """The facts about the account each call needs still true when it runs (apply checks them)."""
         return ()
 
@@ -78,18 +78,18 @@ class DisabledUserLicensed(_UnusedAccount):
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         key, values = super().message(f, w)
         days = f.details.get("audit_span_days")
         if f.text("disabled_from") == "auditSpan" and isinstance(days, int):
             values = {**values, "count": number(days, w.word("unknown"))}  # the note below says how far the log reaches
         return key, values
 
-    def notes(self, f: Facts) -> tuple[str, ...]:
+    def notes(self, f: Details) -> tuple[str, ...]:
         spanned = f.text("disabled_from") == "auditSpan" and isinstance(f.details.get("audit_span_days"), int)
         return (*super().notes(f), *(("message.disabled_before_audit_log",) if spanned else ()))
 
-    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+    def rests_on(self, f: Details) -> tuple[dict[str, Any], ...]:
         return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
 
 
@@ -136,7 +136,7 @@ class InactiveUserLicensed(_UnusedAccount):
                                           "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     message_variants = ("", ".never", ".attempts", ".never.attempts")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         days = number(f.details.get("days"), w.word("unknown"))
         values = {**base_values(f, w), "days": days, "count": days}  # "at least {count} days"
         last = iso_date(f.details.get("last_sign_in"))
@@ -148,7 +148,7 @@ class InactiveUserLicensed(_UnusedAccount):
             return self.message_key(".never" + suffix), values
         return self.message_key(suffix), {**values, "last_sign_in": last}
 
-    def rests_on(self, f: Facts) -> tuple[dict[str, Any], ...]:
+    def rests_on(self, f: Details) -> tuple[dict[str, Any], ...]:
         # still no successful sign-in within the window, counted back from when the call runs
         days = f.details.get("days")
         return ({"no_sign_in_within_days": days},) if isinstance(days, int) and days > 0 else ()
@@ -169,7 +169,7 @@ class GuestLicensed(RuleGuidance):
     details_doc = DATA_KEPT_DOC
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         confirm = TextRef("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
         remedy = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
         return resting_on(remedy, {"user_type": "Guest"})  # an account made a member since keeps its licenses
@@ -238,7 +238,7 @@ class SharedMailboxLicensed(RuleGuidance):
         "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
     message_variants = ("", ".room", ".equipment", ".keeps_size", ".keeps_archive")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         keeps = f.text("keeps_license")
         if keeps == "over_50_gb":
             return self.message_key(".keeps_size"), base_values(f, w) | {"size": w.size(f.details.get(
@@ -249,7 +249,7 @@ class SharedMailboxLicensed(RuleGuidance):
         return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:3] else ""), base_values(
             f, w)
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         """A shared, room or equipment mailbox works without a license unless it is large, archived or
         on hold: the checks come first, then the usual removal (per product, per group). No
         ready-to-run Graph call: one would skip the checks, and could take away the archive add-on

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ....blocked import CAUSE_FIRST
 from ....guidance.clouds import Variant
+from ....guidance.details import GROUP_ID_PLACEHOLDER, Details, as_int, as_map, as_text, number
 from ....guidance.examples import E5, USER
-from ....guidance.facts import GROUP_ID_PLACEHOLDER, Facts, as_int, as_map, as_text, number
 from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
 from ....guidance.remediation import Action, Remediation, TextRef, lookup, reprocess, set_usage_location
 from ....guidance.texts.declare import Text
@@ -103,11 +103,11 @@ class LicenseAssignmentError(RuleGuidance):
                                           "sku_ids": {"SPE_E5": E5}})
     message_variants = ("", *_ERROR_STATES.values())
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         key = self.message_key(_ERROR_STATES.get(f.text("state") or "", ""))
         return key, {**base_values(f, w), "error": f.text("error") or w.word("unknown")}
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         code = f.text("error") or ""
         part = f.skus[0] if f.skus else "?"
         groups = f.groups(part)
@@ -204,7 +204,7 @@ class GroupLicenseErrors(RuleGuidance):
                         "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}})
     message_variants = ("", ".uncounted")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         count = f.int("members_with_errors")
         errors = as_map(f.details.get("errors"))
@@ -212,7 +212,7 @@ class GroupLicenseErrors(RuleGuidance):
                   "errors": w.all(sorted(str(code) for code in errors))}
         return self.message_key("" if count else ".uncounted"), values
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
         (one line per error value, with its count), then one reprocess of the group."""
         unknown = w.word("unknown")

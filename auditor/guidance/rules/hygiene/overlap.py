@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ....guidance.clouds import Variant
+from ....guidance.details import Details, as_map, as_strs, as_text
 from ....guidance.examples import E5, USER
-from ....guidance.facts import Facts, as_map, as_strs, as_text
 from ....guidance.library import (
     LINKS_GROUP,
     Message,
@@ -47,7 +47,7 @@ class LicenseAssignedTwice(RuleGuidance):
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                           "sku_ids": {"SPE_E5": E5}})
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         twice = f.details.get("also_by_group")
         if isinstance(twice, Mapping) and twice:
             return held_twice(f, w, twice)
@@ -101,7 +101,7 @@ class LicenseRedundant(RuleGuidance):
         "sku_ids": {"EXCHANGESTANDARD": "4b9405b0-exo", "SHAREPOINTSTANDARD": "1fc08a02-spo"}})
     message_variants = ("", ".several")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         """One sentence per product when the covering products differ; one for all when one covers all."""
         covers = as_map(f.details.get("covered_by"))
         by_cover: dict[str, list[str]] = {}
@@ -112,7 +112,7 @@ class LicenseRedundant(RuleGuidance):
         (cover, parts), = by_cover.items()
         return self.message_key(), {**base_values(f, w), "sku": w.products(parts), "cover": w.product(cover)}
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         """Remove the products that add nothing: one sentence per product naming the product that keeps
         its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
         from a group goes through every such group, except that a group which also assigns the covering
@@ -167,7 +167,7 @@ class LicenseRedundant(RuleGuidance):
                     [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
 
 
-def _cover_group_ids(f: Facts, part: str, shared: list[str]) -> list[str]:
+def _cover_group_ids(f: Details, part: str, shared: list[str]) -> list[str]:
     """The ids of the groups that assign `part` and are named in `shared` (they also assign the
     covering product); names and ids are listed in one order."""
     names, ids = f.groups(part), f.group_ids(part)

@@ -4,8 +4,8 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 from __future__ import annotations
 
 from ....guidance.clouds import Variant
+from ....guidance.details import Details, as_map, iso_date
 from ....guidance.examples import USER
-from ....guidance.facts import Facts, as_map, iso_date
 from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
 from ....guidance.remediation import Remediation, TextRef, set_usage_location
 from ....guidance.texts.declare import Text
@@ -32,7 +32,7 @@ class UsageLocationMissing(RuleGuidance):
     details_doc = "(common only); no `monthly_cost`: the fix keeps every license"
     example_finding = (USER, [], {})
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         steps = [TextRef(f"steps.usage_location.{v.steps}"), TextRef("steps.usage_location.sync")]
         action = set_usage_location(f, TextRef("graph.usage_location"))
         return Remediation(TextRef("summary.usage_location"), steps, "role.assign", [TextRef("next.rerun")],
@@ -111,7 +111,7 @@ class SubscriptionExpiring(RuleGuidance):
     message_variants = (".trial", ".paid", ".renewal", ".renewal_reduce", ".term_unknown", ".past", ".past.undated",
                         *(f".{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         status = f.text("status") or ""
         days_left = f.int("days_left")
@@ -135,7 +135,7 @@ class SubscriptionExpiring(RuleGuidance):
             return self.message_key(".renewal_reduce" if reduction.get("seats") else ".renewal"), values
         return self.message_key(".paid"), values
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         status = f.text("status") or ""
         days_left = f.int("days_left")
         past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)

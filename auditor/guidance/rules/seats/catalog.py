@@ -7,15 +7,15 @@ from dataclasses import replace
 
 from ....blocked import PLACEHOLDER
 from ....guidance.clouds import Variant
+from ....guidance.details import Details, iso_date, number
 from ....guidance.examples import E5
-from ....guidance.facts import Facts, iso_date, number
 from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
 from ....guidance.remediation import Remediation, TextRef, assign_license, list_holders
 from ....guidance.texts.declare import Steps, Text
 from ....rules.seats import catalog as rules
 
 
-def seat_values(f: Facts, w: ValueFormatter, count: str = "consumed") -> dict[str, str]:
+def seat_values(f: Details, w: ValueFormatter, count: str = "consumed") -> dict[str, str]:
     """The values of a message about a product's seats: its name and the seat counts the details hold.
     `count` names the one the text agrees with ("1 of 199 licenses is free"): it is shown as {count}."""
     unknown = w.word("unknown")
@@ -84,7 +84,7 @@ class SpareSeatsOverLimit(RuleGuidance):
                         "max_percent": None})
     message_variants = ("", ".renewal")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         values = seat_values(f, w, "unused")
         renewal = iso_date(f.details.get("renewal"))
         if renewal:
@@ -94,7 +94,7 @@ class SpareSeatsOverLimit(RuleGuidance):
             return self.message_key(".renewal"), values
         return self.message_key(), values
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
@@ -156,12 +156,12 @@ class SpareSeatsUnderMinimum(RuleGuidance):
                        {"enabled": 100, "consumed": 95, "unused": 5, "min": 10})
     message_variants = ("", ".over")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         enabled, consumed = f.int("enabled"), f.int("consumed")
         over = f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
         return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
@@ -205,10 +205,10 @@ class SkuNotApproved(RuleGuidance):
     details_doc = "`enabled`, `consumed`"
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         return self.message_key(), seat_values(f, w, "enabled")
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name}

@@ -4,8 +4,8 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 from __future__ import annotations
 
 from ....guidance.clouds import Variant
+from ....guidance.details import Details, iso_date, number
 from ....guidance.examples import E5
-from ....guidance.facts import Facts, iso_date, number
 from ....guidance.library import Message, RuleGuidance, ValueFormatter
 from ....guidance.remediation import Remediation, TextRef, list_holders
 from ....guidance.texts.declare import Text
@@ -51,13 +51,13 @@ class SeatsInGrace(RuleGuidance):
                        {"warning": 20, "enabled": 0, "consumed": 18, "lapse": "2026-12-01T00:00:00Z"})
     message_variants = ("", ".undated")
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         date = iso_date(f.details.get("lapse"))
         values = {**seat_values(f, w), "count": number(f.details.get("warning"), w.word("unknown")),
                   "date": date or ""}
         return self.message_key("" if date else ".undated"), values
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         lapse = (f.text("lapse") or "")[:10]
@@ -95,10 +95,10 @@ class LicenseSuspended(RuleGuidance):
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"suspended": 5, "locked_out": 0, "usable": 15, "consumed": 20, "affected": 5})
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         return self.message_key(), {**seat_values(f, w), "count": number(f.details.get("affected"), w.word("unknown"))}
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name, "count": number(f.details.get("affected"), w.word("unknown"))}

@@ -1,4 +1,4 @@
-"""Jinja2 environments for the report templates shipped in auditor/report/templates/.
+"""Jinja2 environments for the report templates shipped in auditor/render/templates/.
 
 Texts in the templates are gettext calls with the English written out, `{{ pgettext("tenant",
 "Tenant") }}` and `{{ npgettext(key, singular, plural, n) }}`, which Jinja2's Babel extractor
@@ -19,7 +19,7 @@ import jinja2
 from jinja2.runtime import Context
 
 from auditor.i18n import Translations
-from auditor.report.text import md_escape
+from auditor.render.text import md_escape
 
 
 def _translations(context: Context) -> Translations:
@@ -47,7 +47,7 @@ def _with_texts(environment: jinja2.Environment) -> jinja2.Environment:
 
 
 def _loader() -> jinja2.BaseLoader:
-    return jinja2.PackageLoader("auditor.report", "templates")
+    return jinja2.PackageLoader("auditor.render", "templates")
 
 
 @cache

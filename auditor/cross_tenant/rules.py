@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from ..guidance.clouds import Variant
+from ..guidance.details import Details, as_strs, as_text
 from ..guidance.examples import E5, USER
-from ..guidance.facts import Facts, as_strs, as_text
 from ..guidance.library import (
     Message,
     RuleGuidance,
@@ -91,7 +91,7 @@ class MergeRule(RuleGuidance):
         return Finding(
             id=finding_id(self.id, ctx.policy_label, subject, skus),
             rule=self.id, severity=ctx.severity(self), policy=ctx.policy_label, subject=subject,
-            skus=tuple(skus), message=message, facts=tuple(sorted(details.items())), monthly_cost=monthly_cost,
+            skus=tuple(skus), message=message, details=tuple(sorted(details.items())), monthly_cost=monthly_cost,
         )
 
 
@@ -215,14 +215,14 @@ class CrossTenantDuplicate(MergeRule):
             round(extra * price[0], 2) if price else None,
         )
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         tenants = f.details.get("tenants")
         names = tenant_names(tenants, "") if isinstance(tenants, list) else ""
         values = {**base_values(f, w), "identity": f.text("identity") or f.label(),
                   "tenants": names or w.word("unknown")}
         return self.message_key(), values
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         """The default keeps the license on the person's home account (the one whose UPN is the
         matched identity; else the first tenant's, by name) and removes it from every other account,
         each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
@@ -250,7 +250,7 @@ class CrossTenantDuplicate(MergeRule):
                     [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], actions, alternatives)
 
     @staticmethod
-    def removal(f: Facts, w: ValueFormatter, account: Mapping[str, Any]) -> list[Action]:
+    def removal(f: Details, w: ValueFormatter, account: Mapping[str, Any]) -> list[Action]:
         """The calls that take the finding's products from one account, in that account's tenant:
         leave each group that assigns them there (a group's license cannot be removed from one
         user), else remove the direct copy."""
@@ -258,7 +258,7 @@ class CrossTenantDuplicate(MergeRule):
         names = list(as_strs(account.get("assigned_by_group")))
         ids = list(as_strs(account.get("assigned_by_group_ids")))
         parts = list(f.skus)
-        own = Facts({"type": "user", "id": uid, "upn": as_text(account.get("upn")) or uid}, parts, {
+        own = Details({"type": "user", "id": uid, "upn": as_text(account.get("upn")) or uid}, parts, {
             "sku_ids": f.details.get("sku_ids"),
             "assigned_by_group": {p: names for p in parts},
             "assigned_by_group_ids": {p: ids for p in parts} if ids else {},
@@ -362,14 +362,14 @@ class SeatsRebalanceAcrossTenants(MergeRule):
                 round(movable * price[0], 2) if price else None,
             )
 
-    def message(self, f: Facts, w: ValueFormatter) -> Message:
+    def message(self, f: Details, w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         values = {**base_values(f, w), "sku": w.product(f.subject_sku),
                   "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
                   "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
         return self.message_key(), values
 
-    def remediation(self, f: Facts, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
         values = {"sku": w.product(f.subject_sku),
                   "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,

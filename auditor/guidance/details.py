@@ -85,7 +85,7 @@ def iso_date(value: Any) -> str | None:
     return text[:10] if text else None
 
 
-class Facts:
+class Details:
     """Everything the guidance needs to know about one finding."""
 
     def __init__(self, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any]) -> None:

@@ -90,7 +90,7 @@ class Change:
 @dataclass(frozen=True)
 class PlanFile:
     """plan.json as apply read and checked it: the change set `plan` wrote (a ChangePlan, in
-    auditor.plan.records), reduced to what apply runs. A separate class on purpose: the file may
+    auditor.formats.plan_records), reduced to what apply runs. A separate class on purpose: the file may
     have been edited on its way, so apply builds this from the file's checked fields only."""
 
     path: Path

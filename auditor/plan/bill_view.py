@@ -1,4 +1,4 @@
-"""The "Your bill" section of plan.md, report.md and report.html: the bill (auditor.billing.bill)
+"""The "Your bill" section of plan.md, report.md and report.html: the bill (auditor.plan.bill)
 as rows of text in the reader's language. The templates only place them (_bill.md.j2, the HTML's
 bill block)."""
 
@@ -10,8 +10,8 @@ from datetime import date
 from typing import Any
 
 from auditor import i18n
-from auditor.billing.bill import URGENT_DAYS, urgent
 from auditor.model import Locale
+from auditor.plan.bill import URGENT_DAYS, urgent
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..formats.report_json import decode_report
 from ..model import Cloud, LicenseAssignmentState, TenantSnapshot
-from ..report.read import decode_report
 from ..snapshot import load_snapshot
 from .identity import IdentityMap, PaidProducts
 
@@ -137,7 +137,7 @@ def tenant_folders(dirs: Sequence[str | Path]) -> list[Path]:
 
 
 def read_report(folder: Path) -> dict[str, Any]:
-    """A per-tenant report.json (version 5, read by auditor.report.read), with what the merge
+    """A per-tenant report.json (version 5, read by auditor.formats.report_json), with what the merge
     needs beyond that: one tenant, with an id."""
     path = folder / REPORT
     try:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..attributes import PATTERN as ATTRIBUTE_PATTERN
-from ..merge.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
-from ..model import Locale
-from ..rules import RULES
-from ..rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
-from ..rules.moves import moves_section
-from ..rules.usage_reports import usage_section
-from .selectors import SELECTOR_SCHEMA
+from .attributes import PATTERN as ATTRIBUTE_PATTERN
+from .cross_tenant.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
+from .model import Locale
+from .policy.selectors import SELECTOR_SCHEMA
+from .rules import RULES
+from .rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
+from .rules.moves import moves_section
+from .rules.usage_reports import usage_section
 
 API_VERSION = "license-auditor/v1"
 SCHEMA_ID = "https://license-auditor.dev/schema/v1/license-policy.schema.json"

@@ -191,7 +191,7 @@ class ChangePlan(msgspec.Struct, frozen=True):
     skipped: tuple[Skipped, ...]
     filters: Filters = msgspec.field(default_factory=Filters)
     exchange: tuple[MailboxStep, ...] = ()  # mailboxes to convert to shared first (exchange-steps.ps1)
-    bill: dict[str, Any] | None = None  # which seats leave the bill, and when (auditor.billing.bill)
+    bill: dict[str, Any] | None = None  # which seats leave the bill, and when (auditor.plan.bill)
 
     @property
     def need_a_person(self) -> int:

@@ -26,11 +26,11 @@ from typing import Any
 
 from auditor import i18n
 from auditor.billing.file import BillingFile
-from auditor.billing.texts import reason_text
 from auditor.billing.windows import Action, CommerceAction, Confidence, Owner, Reason, Window, commerce_action, opening
 from auditor.errors import SnapshotError
+from auditor.formats.plan_records import ChangePlan
 from auditor.model import Locale, Subscription
-from auditor.plan.records import ChangePlan
+from auditor.plan.bill_texts import reason_text
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.snapshot.decode import BadValue, subscription_from_graph
 from auditor.snapshot.write import subscription_to_json
@@ -57,7 +57,7 @@ def commerce_facts(subscriptions: Sequence[Subscription], spare_seats: Mapping[s
 
 
 def before_findings(document: dict[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
-    """`document` with `keys` added before its findings: report.json's order (auditor.report.read.Report)."""
+    """`document` with `keys` added before its findings: report.json's order (auditor.formats.report_json.Report)."""
     head = {k: v for k, v in document.items() if k != "findings"}
     return head | dict(keys) | ({"findings": document["findings"]} if "findings" in document else {})
 

@@ -10,17 +10,17 @@ from typing import Any
 
 import jsonschema
 
-from ..errors import PolicyError, PolicyIssue
-from ..model import Locale, Severity
-from ..rules.assignments import parse_assignments
-from ..rules.hygiene.base import parse_hygiene
-from ..rules.moves import parse_moves
-from ..rules.seats import parse_catalog
-from ..rules.usage_reports import parse_usage
-from ..rules.waivers import parse_waivers
-from .model import CostAllocation, CrossTenant, Policy, PolicySet
-from .schema import build_schema
-from .yamlsource import Located, Part, dotted, read_yaml
+from .errors import PolicyError, PolicyIssue
+from .model import Locale, Severity
+from .policy.model import CostAllocation, CrossTenant, Policy, PolicySet
+from .policy.yamlsource import Located, Part, dotted, read_yaml
+from .policy_schema import build_schema
+from .rules.assignments import parse_assignments
+from .rules.hygiene.base import parse_hygiene
+from .rules.moves import parse_moves
+from .rules.seats import parse_catalog
+from .rules.usage_reports import parse_usage
+from .rules.waivers import parse_waivers
 
 
 @lru_cache(maxsize=1)
