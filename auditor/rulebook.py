@@ -1,8 +1,8 @@
 """The rulebook: every rule with guidance (the engine's auditor.rules.RULES, then the cross-tenant
 auditor.cross_tenant.rules.MERGE_RULES), by id, and its texts in a locale: per rule, per national cloud,
-per locale, with documentation links. Each engine rule's guidance (auditor.guidance.rules) declares
-its texts and builds its remediation with the guidance library (auditor.guidance); a merge rule
-carries its own. This module stands above them and the renderers use it.
+per locale, with documentation links. Each rule's guidance (auditor.guidance.rules: a class per rule, with
+the rule's id) declares its texts and builds its remediation with the guidance library
+(auditor.guidance). This module stands above them and the renderers use it.
 
     ALL_RULE_IDS                      every rule with guidance: the engine and merge registries
     by_id()                           rule id -> the rule's guidance
@@ -49,11 +49,11 @@ from .rules import RULES
 __all__ = ["ALL_RULE_IDS", "CATALOGS", "by_id", "declared", "describe", "message", "raw", "remediation", "render",
            "render_one", "title"]
 
-# Each rule's guidance by the rule's id, in the registry's order: an engine rule's is its own class
-# in auditor.guidance.rules (a rule without one fails here, at import); a merge rule carries its own.
+# Each rule's guidance by the rule's id, in the registries' order (engine rules, then merge rules):
+# its own class in auditor.guidance.rules; a rule without one fails here, at import.
 _GUIDANCE: dict[str, RuleGuidance] = {guidance.id: guidance for guidance in GUIDANCE}
-_BY_ID: dict[str, RuleGuidance] = ({rule.id: _GUIDANCE[rule.id] for rule in RULES}
-                                   | {rule.id: rule for rule in MERGE_RULES})
+_BY_ID: dict[str, RuleGuidance] = {rule_id: _GUIDANCE[rule_id]
+                                   for rule_id in (*(r.id for r in RULES), *(r.id for r in MERGE_RULES))}
 ALL_RULE_IDS: tuple[str, ...] = tuple(_BY_ID)
 
 

@@ -1,7 +1,7 @@
 """The library rules build their guidance from: words, text references and the shared remediation pieces.
 
-Each rule's guidance (auditor/guidance/rules; a merge rule in auditor/cross_tenant/rules.py carries its
-own) holds its one-line message and remediation (`RuleGuidance`); they read the finding's facts
+Each rule's guidance (auditor/guidance/rules, the merge rules' in cross_tenant.py there) holds
+its one-line message and remediation (`RuleGuidance`); they read the finding's facts
 and return text references, which the public functions in `auditor.rulebook` render in the
 requested locale. The facts behind the steps
 come from the "Move users to a different subscription" and "Transfer licenses between tenants"
@@ -386,9 +386,9 @@ DATA_KEPT_EXPIRED = "message.data_kept_expired"  # the note of a finding whose d
 
 class RuleGuidance:
     """The guidance of a rule: its one-line message and its remediation, built from the finding's
-    facts (as report.json stores them, so a report can be re-rendered). An engine rule's is a class
-    of its own in auditor/guidance/rules, at the path of the rule's module, with the rule's `id`;
-    a merge rule (auditor/cross_tenant/rules.py) carries its own.
+    facts (as report.json stores them, so a report can be re-rendered). A rule's is a class of its
+    own in auditor/guidance/rules, at the path of the rule's module (a merge rule's in
+    cross_tenant.py), with the rule's `id`.
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
     (plus the suffixes in `message_variants`), and the steps and summaries only it uses."""

@@ -10,6 +10,7 @@ import pytest
 from auditor import rulebook
 from auditor.cross_tenant.rules import MERGE_RULES
 from auditor.guidance import texts
+from auditor.guidance.library import RuleGuidance
 from auditor.guidance.rules import GUIDANCE
 from auditor.model import Locale
 from auditor.rules import RULE_IDS, RULES
@@ -31,14 +32,27 @@ def test_guidance_covers_exactly_the_registered_rules() -> None:
     assert set(rulebook.by_id()) == set(EXPECTED_RULES)
 
 
-def test_each_engine_rule_has_one_guidance_at_its_module_path() -> None:
-    """auditor.guidance.rules holds one guidance per rule, no more, in the registry's order, each in
-    the module at its rule module's path (a newcomer finds one from the other)."""
-    assert [g.id for g in GUIDANCE] == [r.id for r in RULES]
-    for guidance, rule in zip(GUIDANCE, RULES, strict=True):
+def _guidance_module(rule: object) -> str:
+    """Where a rule's guidance lives: auditor.rules.X -> auditor.guidance.rules.X, and the merge
+    rules' auditor.cross_tenant.rules -> auditor.guidance.rules.cross_tenant."""
+    module = type(rule).__module__
+    if module == "auditor.cross_tenant.rules":
+        return "auditor.guidance.rules.cross_tenant"
+    return module.replace("auditor.rules.", "auditor.guidance.rules.")
+
+
+def test_each_rule_has_one_guidance_at_its_module_path() -> None:
+    """auditor.guidance.rules holds one guidance per rule, no more, in the registries' order (engine
+    rules, then merge rules), each in the module at its rule module's path (a newcomer finds one
+    from the other); a rule itself carries no guidance."""
+    every = (*RULES, *MERGE_RULES)
+    assert [g.id for g in GUIDANCE] == [r.id for r in every]
+    for guidance, rule in zip(GUIDANCE, every, strict=True):
         assert type(guidance).__name__ == type(rule).__name__
-        assert type(guidance).__module__ == type(rule).__module__.replace("auditor.rules.", "auditor.guidance.rules.")
+        assert type(guidance).__module__ == _guidance_module(rule)
         assert rulebook.by_id()[rule.id] is guidance
+        assert not isinstance(rule, RuleGuidance), rule.id
+        assert not hasattr(rule, "remediation") and not hasattr(rule, "texts"), rule.id
 
 
 def test_every_locale_has_a_catalog() -> None:
