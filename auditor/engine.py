@@ -173,8 +173,10 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, bil
                 not_evaluated.append(NotEvaluated(rule.id, f"{policy.name}/{rule.section}", reason))
                 continue
             findings.extend(shared.finding(f) for f in rule.evaluate(policy, ctx))
-    # what the fixes need to know (the groups and data they touch), each finding's values shared again
-    findings = [shared.finding(f) for f in enrich(findings, RULES, ctx)]
+    # what the fixes need to know (the groups and data they touch): each finding is replaced where it
+    # stands, its values shared again, so a million users' findings are never held twice
+    for position, finding in enumerate(enrich(findings, RULES, ctx)):
+        findings[position] = shared.finding(finding)
 
     waivers: list[Waiver] = []  # in force
     lapsed: list[Waiver] = []  # expired less than WAIVER_LAPSE_DAYS ago
