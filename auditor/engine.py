@@ -130,24 +130,24 @@ class SharedValues:
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
-        self._facts: dict[int, tuple[tuple[str, Any], ...]] = {}
+        self._details: dict[int, tuple[tuple[str, Any], ...]] = {}
 
     def finding(self, f: Finding) -> Finding:
         return replace(f, policy=self._one(f.policy), message=self._one(f.message), skus=self._one(f.skus),
-                       details=self._shared_facts(f.details))
+                       details=self._shared_details(f.details))
 
     def _one(self, value: Any) -> Any:
         return self._values.setdefault(value, value)
 
-    def _shared_facts(self, facts: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
+    def _shared_details(self, details: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
         # details hold dicts (unhashable): the hash of their JSON text finds a candidate, and `==`
         # confirms it (a tuple and a list write the same JSON but are not equal; hashes may collide)
         try:
-            key = hash(orjson.dumps(facts))
+            key = hash(orjson.dumps(details))
         except TypeError:  # a value JSON cannot hold: kept as it is
-            return facts
-        found = self._facts.setdefault(key, facts)
-        return found if found is facts or found == facts else facts
+            return details
+        found = self._details.setdefault(key, details)
+        return found if found is details or found == details else details
 
 
 # A finding whose waiver expired fewer days ago than this is open again, but keeps the waiver (with

@@ -110,10 +110,10 @@ def message(
     names: Mapping[str, str] | None = None,
 ) -> str:
     found = _rule(rule)
-    facts = Details(subject, skus, details)
-    key, values = found.message(facts, ValueFormatter(locale, names))
+    finding_details = Details(subject, skus, details)
+    key, values = found.message(finding_details, ValueFormatter(locale, names))
     text = render_one(locale, key, values)
-    return " ".join([text, *(render_one(locale, key, values) for key in found.notes(facts))])
+    return " ".join([text, *(render_one(locale, key, values) for key in found.notes(finding_details))])
 
 
 def remediation(
@@ -146,15 +146,15 @@ def actions(
     return {"actions": [a.json("") for a in remedy.actions]}
 
 
-def _remediation(rule: str, cloud: Cloud, locale: Locale, facts: Details, names: Mapping[str, str] | None) -> dict[
-        str, Any]:
+def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: Details,
+                 names: Mapping[str, str] | None) -> dict[str, Any]:
     words = ValueFormatter(locale, names)
     var = variant(cloud)
-    remedy = _rule(rule).remediation(facts, var, words)
+    remedy = _rule(rule).remediation(finding_details, var, words)
     common = {
-        "user": facts.label(),
-        "subject": facts.label(),
-        "sku": words.skus(facts.skus),
+        "user": finding_details.label(),
+        "subject": finding_details.label(),
+        "sku": words.skus(finding_details.skus),
         "url": ACTIVE_USERS_URL[var],
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +71,10 @@ def test_the_audit_puts_the_line_in_both_parts_of_the_digest(tmp_path: Path, loc
     (tmp_path / "migration.json").write_text(json.dumps(_plan()), "utf-8")
     assert _audit(tmp_path, "--migration", str(tmp_path / "migration.json"), "--locale", locale) == 1
     (expected,) = migration_lines(_plan(), Locale(locale), date(2026, 11, 1))
-    html = (tmp_path / "out" / "digest.html").read_text("utf-8")
+    html = unescape((tmp_path / "out" / "digest.html").read_text("utf-8"))
     text = (tmp_path / "out" / "digest.txt").read_text("utf-8")
     assert expected in text
-    assert expected.replace("€", "&euro;") in html or expected in html
+    assert expected in html
     assert "Fabrikam" not in (tmp_path / "out" / "report.html").read_text("utf-8")  # the digest's line only
 
 
