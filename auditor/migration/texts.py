@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from ..i18n import Translations, format_list, translations
+from ..i18n import Translations, cloud_name, format_list, translations
 from ..model import Locale
 from .model import Reason
 
@@ -30,7 +30,8 @@ SENTENCES: dict[str, Sentence] = {
         "license: the move needs a mail user without a mailbox.", upn=v["upn"]),
     "cross_cloud": lambda t, v: t.pgettext(
         "migration_cross_cloud", "The source tenant is in the {source} cloud and the target tenant in {target}: "
-        "cross-tenant migration works within one cloud only.", source=v["source"], target=v["target"]),
+        "cross-tenant migration works within one cloud only.",
+        source=cloud_name(t, v["source"]), target=cloud_name(t, v["target"])),
     "no_target_product": lambda t, v: t.pgettext(
         "migration_no_target_product", "No target product is mapped for {products}: add it to the --map file "
         "(null when the user does not need it in the target).", products=v["products"]),

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..i18n import (
     Translations,
+    cloud_name,
     format_date,
     format_datetime,
     format_list,
@@ -60,8 +61,8 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
             seats=format_number(overlap.seats, locale))
     return {
         "lang": locale.value,
-        "source": f"{plan.source.name} ({plan.source.id}, {plan.source.cloud})",
-        "target": f"{plan.target.name} ({plan.target.id}, {plan.target.cloud})",
+        "source": f"{plan.source.name} ({plan.source.id}, {cloud_name(t, plan.source.cloud)})",
+        "target": f"{plan.target.name} ({plan.target.id}, {cloud_name(t, plan.target.cloud)})",
         "cutover": day(plan.cutover),
         "generated": format_datetime(generated_at, locale),
         "summary": t.npgettext("migration_summary", "{n} user moves", "{n} users move", moving)

@@ -7,7 +7,10 @@ or the project's own decision). Over every text of both catalogs (report labels 
 - no text uses a forbidden variant;
 - no text leaves a glossary concept in English ("usage location", "waiver", "worldwide"), except
   inside placeholders, URLs and code (`assignLicense`), and where the language's term is the English
-  word itself (Dutch "tenant").
+  word itself (Dutch "tenant");
+- where a row has a `match` (the term's inflected forms, a regular expression), every text whose
+  English names the concept says it with that term: another word for it fails whatever it is, not
+  only the variants the row forbids ("kan spares" beside "kan frigøres").
 
 Translators see what an ambiguous word means: every text where "plan", "hold", "policy" or
 "subscription" can be read two ways carries a note (auditor/locale/notes.csv, extracted as `#.`).
@@ -37,7 +40,7 @@ from tests import po_catalogs as po
 LOCALE_DIR = Path(__file__).parents[2] / "auditor" / "locale"
 GLOSSARY = LOCALE_DIR / "glossary.csv"
 TRANSLATED = [locale for locale in Locale if locale is not Locale.EN]
-COLUMNS = ["concept", "english", "locale", "term", "forbidden", "source", "confirmed", "note"]
+COLUMNS = ["concept", "english", "locale", "term", "forbidden", "source", "confirmed", "note", "match"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Term:
     source: str
     confirmed: str
     note: str
+    match: str
 
     def english_pattern(self) -> re.Pattern[str] | None:
         """The English word(s) that must not stay in a translation, or None where the language's
@@ -71,7 +75,8 @@ TERMS = read_glossary()
 # What a translation may keep in English: placeholders, URLs, code and Graph names in backticks, and
 # proper names Microsoft does not translate.
 PROPER_NAMES = ("Volume License Service Center", "Volume Licensing Service Center", "GCC High")
-_NOT_PROSE = re.compile(r"\{[^{}]*\}|https?://\S+|`[^`]*`|\?view=\S+|" + "|".join(map(re.escape, PROPER_NAMES)))
+_CODE = r"\{[^{}]*\}|https?://\S+|`[^`]*`|\?view=\S+"
+_NOT_PROSE = re.compile(_CODE + "|" + "|".join(map(re.escape, PROPER_NAMES)))
 
 
 def _texts(locale: Locale) -> Iterator[tuple[str, str]]:
@@ -79,6 +84,16 @@ def _texts(locale: Locale) -> Iterator[tuple[str, str]]:
         for message in po.messages(po.read_catalog(po.po_path(locale, domain))):
             for form in po.forms(message.string):
                 yield f"{domain}:{message.context}", form
+
+
+def _pairs(locale: Locale) -> Iterator[tuple[str, str, str]]:
+    """(key, English, translation) of every text, each plural form beside the English form it translates
+    (the translation's extra plural forms beside the English plural)."""
+    for domain in (texts.DOMAIN, i18n.DOMAIN):
+        for message in po.messages(po.read_catalog(po.po_path(locale, domain))):
+            english = po.forms(message.id)
+            for n, form in enumerate(po.forms(message.string)):
+                yield f"{domain}:{message.context}", english[min(n, len(english) - 1)], form
 
 
 def test_the_glossary_is_complete_and_sourced() -> None:
@@ -93,6 +108,9 @@ def test_the_glossary_is_complete_and_sourced() -> None:
         if term.forbidden:
             pattern = re.compile(term.forbidden)
             assert not pattern.search(term.term), f"{where}: the term matches its own forbidden variants"
+        if term.match:
+            assert term.english, f"{where}: a required term names the English it translates"
+            assert re.search(term.match, term.term, re.IGNORECASE), f"{where}: the match finds the term itself"
         if term.english:
             concepts.setdefault(term.concept, set()).add(term.locale)
     assert {concept for concept, seen in concepts.items() if seen != locales} == set(), "a term in every language"
@@ -135,6 +153,36 @@ def test_no_glossary_concept_is_left_in_english(locale: Locale) -> None:
     assert found == []
 
 
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_a_concept_is_said_with_its_term(locale: Locale) -> None:
+    """Where the English names a concept, the translation uses the glossary's term: a concept said with
+    another word is found whatever that word is."""
+    rules = [(pattern, re.compile(t.match, re.IGNORECASE), t) for t in TERMS
+             if t.locale == locale.value and t.match and (pattern := _english(t))]
+    found = [f"{key}: {term.english!r} is {term.term!r}: {text!r}"
+             for key, english, text in _pairs(locale) if not key.startswith(_PAGE_TITLES)
+             for pattern, match, term in rules
+             if pattern.search(re.sub(_CODE, " ", english)) and not match.search(text)]
+    assert found == []
+
+
+# the titles of Microsoft's pages, as the localized page gives them (a fact, not our wording)
+_PAGE_TITLES = "guidance:link."
+
+
+def _english(term: Term) -> re.Pattern[str]:
+    """The English concept, in the singular or the plural ("finding", "findings")."""
+    return re.compile(r"\b" + re.escape(term.english).replace(r"\ ", r"[ -]") + r"(?:s|es)?\b", re.IGNORECASE)
+
+
+def test_another_word_for_a_concept_is_found() -> None:
+    """The check above on a made-up drift: Danish "reclaimable" said as "kan spares" instead of its term."""
+    term = _term("da", "reclaimable")
+    assert term.match and _english(term).search("Reclaimable per month")
+    assert not re.search(term.match, "Det, der kan spares pr. måned", re.IGNORECASE)
+    assert re.search(term.match, "Kan frigøres pr. måned", re.IGNORECASE)
+
+
 # --- what a reader gets: the sample's report.md, report.html and plan.md in each language ------------
 
 _TAG = re.compile(r"<[^>]+>")
@@ -162,10 +210,16 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Loc
                 patch.setenv("SOURCE_DATE_EPOCH", "1793512800")
                 main(["audit", "--snapshot", str(sample), "--policies",
                       str(root / "policies" / "example.yaml"), "--output-dir", str(out), "--format", "json,html,md",
-                      "--as-of", "2026-11-01T06:00:00Z", "--locale", locale.value])
+                      "--as-of", "2026-11-01T06:00:00Z", "--locale", locale.value,
+                      "--billing", str(root / "auditor_dev" / "sample" / "sample-billing.csv")])
                 assert main(["plan", "--report-dir", str(out)]) == 0
+                # the migration plan, as `migrate --demo` writes it
+                main(["migrate", "--demo", "--locale", locale.value, "--output-dir", str(out / "migration")])
             documents = {name: (out / name).read_text("utf-8") for name in ("report.md", "report.html", "plan.md",
-                                                                     "digest.html", "digest.txt")}
+                                                                     "digest.html", "digest.txt",
+                                                                     "migration/migration.md",
+                                                                     "migration/migration.html")}
+            assert "bill-" in " ".join(path.name for path in out.iterdir()), "the bill's calendar files"
             done[locale] = {name: _without(_prose(text), names) for name, text in documents.items()}
         return done[locale]
 
@@ -187,7 +241,8 @@ def _without(text: str, names: list[str]) -> str:
 def test_the_reports_and_the_plan_keep_the_glossary(locale: Locale,
                                                      rendered: Callable[[Locale], dict[str, str]]) -> None:
     """The texts as the reader gets them, with the values the code puts in (the cloud's name, dates,
-    product words): no forbidden variant and no glossary concept in English."""
+    product words), in every file a person reads (digest, report, plan with its bill, migration plan):
+    no forbidden variant and no glossary concept in English."""
     concepts = [t for t in TERMS if t.locale == locale.value and t.english]  # the grammar rows judge one text each
     rules = [(re.compile(t.forbidden), t.term) for t in concepts if t.forbidden]
     rules += [(pattern, t.term) for t in concepts if (pattern := t.english_pattern())]

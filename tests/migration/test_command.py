@@ -54,7 +54,7 @@ def test_some_users_blocked_exits_1_and_the_plan_says_why_in_the_language(tmp_pa
     assert blocked["blockers"][0]["code"] == "source_unlicensed"
     assert blocked["source_remove_after"] is None
     md = (tmp_path / "out" / "migration.md").read_text("utf-8")
-    assert "Geblokkeerde gebruikers" in md and "15 jan 2027" in md
+    assert "Gebruikers die niet kunnen worden verplaatst" in md and "15 jan 2027" in md
 
 
 def test_a_user_the_source_does_not_have_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

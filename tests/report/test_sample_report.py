@@ -75,16 +75,16 @@ EXPECTED = {
     },
     Locale.NL: {
         "title": "Microsoft 365-licentieaudit – Contoso",
-        "seats_header": "| Product | Gekocht | In respijtperiode | Uitgeschakeld \\(Suspended\\) | Uitgeschakeld \\(LockedOut\\) | Toegewezen | Beschikbaar | Status | Ongebruikt per maand |",
+        "seats_header": "| Product | Gekocht | In respijtperiode | Opgeschort | Vergrendeld | Toegewezen | Beschikbaar | Status | Ongebruikt per maand |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Actief | Gratis |",
         "money": "- Ongebruikte licenties per maand: **€\xa0377,95**",
         "as_of": "| Regels beoordeeld per | 1 nov 2026 06\\:00 UTC |",
         "message": "Tove Jansen (user000007@contoso.example) is geblokkeerd voor aanmelden maar heeft nog steeds Power BI Pro en Microsoft 365 E3. Geen vermelding in het auditlogboek van de directory, dat 30 dagen teruggaat, heeft het account uitgeschakeld: het is minstens 30 dagen geleden uitgeschakeld.",
-        "remediation": "Maak Microsoft 365 E3-licenties vrij of koop er bij, zodat er minstens 2 beschikbaar blijven.",
+        "remediation": "Maak Microsoft 365 E3-licenties vrij of koop er meer bij, zodat er minstens 2 beschikbaar blijven.",
     },
     Locale.DA: {
         "title": "Microsoft 365-licensrevision – Contoso",
-        "seats_header": "| Produkt | Købt | I respitperiode | Deaktiveret \\(Suspended\\) | Deaktiveret \\(LockedOut\\) | Tildelt | Ledige | Status | Ubrugt pr\\. måned |",
+        "seats_header": "| Produkt | Købt | I respitperiode | Suspenderet | Spærret | Tildelt | Ledige | Status | Ubrugt pr\\. måned |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Aktiv | Gratis |",
         "money": "- Ubrugte licenser pr\\. måned: **377,95\xa0€**",
         "as_of": "| Regler vurderet pr\\. | 1\\. nov\\. 2026 06\\.00 UTC |",
@@ -93,7 +93,7 @@ EXPECTED = {
     },
     Locale.SV: {
         "title": "Licensgranskning för Microsoft 365 – Contoso",
-        "seats_header": "| Produkt | Köpta | I respitperiod | Inaktiverad \\(Suspended\\) | Inaktiverad \\(LockedOut\\) | Tilldelade | Tillgängliga | Status | Oanvänt per månad |",
+        "seats_header": "| Produkt | Köpta | I respitperiod | Avstängd | Spärrad | Tilldelade | Tillgängliga | Status | Oanvänt per månad |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\xa0056 | 0 | 0 | 0 | 56 | 10\xa0000 | Aktiv | Kostnadsfri |",
         "money": "- Oanvända licenser per månad: **377,95\xa0€**",
         "as_of": "| Reglerna utvärderade per | 1 nov\\. 2026 06\\:00 UTC |",
@@ -102,7 +102,7 @@ EXPECTED = {
     },
     Locale.TR: {
         "title": "Microsoft 365 lisans denetimi – Contoso",
-        "seats_header": "| Ürün | Satın alınan | Yetkisiz kullanım süresinde | Devre dışı \\(Suspended\\) | Devre dışı \\(LockedOut\\) | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
+        "seats_header": "| Ürün | Satın alınan | Yetkisiz kullanım süresinde | Askıya alınan | Kilitlenen | Atanan | Kullanılabilir | Durum | Aylık kullanılmayan |",
         "free_product": "| Microsoft Power Automate Free \\(FLOW\\_FREE\\) | 10\\.056 | 0 | 0 | 0 | 56 | 10\\.000 | Etkin | Ücretsiz |",
         "money": "- Kullanılmayan lisansların aylık tutarı: **€377,95**",
         "as_of": "| Kuralların değerlendirildiği tarih | 1 Kas 2026 06\\:00 UTC |",

@@ -76,7 +76,7 @@ class LicenseAssignmentError(RuleGuidance):
              "where the user works, set the right one as below. If it is right, {sku} is not offered there: take "
              "{user} out of the assignment (for a group license: out of the group) instead of changing the "
              "location."),
-        Text("steps.reprocess", "Then reprocess: in the Microsoft Entra admin center, go to Users > All users > "
+        Text("steps.reprocess", "Reprocess the user: in the Microsoft Entra admin center, go to Users > All users > "
              "{user} > Licenses and select Reprocess."),
         Text("graph.reprocess", "After the cause is fixed, makes Microsoft Entra ID apply the licenses of {user} "
              "again."),
