@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .cross_tenant.rules import MERGE_RULES
+from .graph.clouds import ENDPOINTS
 from .guidance.clouds import ACTIVE_USERS_URL, VIEW, variant
 from .guidance.details import Details
 from .guidance.library import RuleGuidance, ValueFormatter
@@ -42,7 +43,6 @@ from .guidance.links import GRAPH, PER_CLOUD, URLS
 from .guidance.remediation import Action, TextRef
 from .guidance.rules import GUIDANCE
 from .guidance.texts import Catalogs, Value, common
-from .graph.clouds import ENDPOINTS
 from .guidance.texts.declare import Declared
 from .model import Cloud, Locale
 from .rules import RULES
