@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .cross_tenant.rules import MERGE_RULES
+from .graph.clouds import ENDPOINTS
 from .guidance.clouds import ACTIVE_USERS_URL, VIEW, variant
 from .guidance.details import Details
 from .guidance.library import RuleGuidance, ValueFormatter
@@ -143,7 +144,13 @@ def actions(
     no change reads (the report header's; a third of the cost of the whole remediation, whose
     texts are the rest)."""
     remedy = _rule(rule).remediation(Details(subject, skus, details), variant(cloud), ValueFormatter(locale, names))
-    return {"actions": [a.json("") for a in remedy.actions]}
+    return {"actions": [a.json("", directory_objects(cloud)) for a in remedy.actions]}
+
+
+def directory_objects(cloud: Cloud) -> str:
+    """https://<the cloud's Graph>/v1.0/directoryObjects/: what a member add's @odata.id names (a
+    cloud without Graph of its own, Germany since 2021, is read through worldwide Graph)."""
+    return f"{ENDPOINTS.get(cloud, ENDPOINTS[Cloud.WORLDWIDE]).graph_v1}/directoryObjects/"
 
 
 def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: Details,
@@ -167,7 +174,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: Detai
         return render(locale, key, {**common, **line.values})
 
     def actions(items: Sequence[Action]) -> list[dict[str, Any]]:
-        return [a.json(" ".join(lines(a.description))) for a in items]
+        return [a.json(" ".join(lines(a.description)), directory_objects(cloud)) for a in items]
 
     links = []
     for key in remedy.links:

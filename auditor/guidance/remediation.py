@@ -29,8 +29,8 @@ REPROCESS = "reprocess"
 SET_USAGE_LOCATION = "set_usage_location"
 KIND_LOOKUP = "lookup"
 
-# The directory object a member add refers to (Graph's documented form; the cloud's own Graph
-# endpoint takes its place when the call is sent to a national cloud).
+# The directory object a member add refers to (Graph's documented form), on worldwide Graph; a
+# national cloud's remediation names its own Graph (Action.json's `directory_objects`).
 DIRECTORY_OBJECTS = "https://graph.microsoft.com/v1.0/directoryObjects/"
 
 
@@ -61,12 +61,18 @@ class Action:
     def ready(self) -> bool:
         return self.blocked is None
 
-    def json(self, description: str) -> dict[str, Any]:
+    def json(self, description: str, directory_objects: str = DIRECTORY_OBJECTS) -> dict[str, Any]:
+        """The action as report.json holds it; `directory_objects`: the cloud's own
+        https://<graph>/v1.0/directoryObjects/, which a member add's @odata.id refers to."""
+        body = self.body
+        ref = body.get("@odata.id") if body is not None else None
+        if body is not None and isinstance(ref, str) and ref.startswith(DIRECTORY_OBJECTS):
+            body = {**body, "@odata.id": directory_objects + ref.removeprefix(DIRECTORY_OBJECTS)}
         out: dict[str, Any] = {
             "kind": self.kind,
             "method": self.method,
             "path": self.path,
-            "body": self.body,
+            "body": body,
             "description": description,
             "user": self.user,
             "group": self.group,

@@ -1,6 +1,6 @@
 """One iCalendar file (RFC 5545) per upcoming renewal: an all-day event on the renewal date with
 a reminder REMINDER_DAYS before, attached to the e-mail and written beside the reports as
-renewal-<product>-<date>.ics.
+renewal-<product>-<subscription>-<date>.ics.
 
 The UID is stable (subscription and date), so importing tomorrow's file updates today's event
 instead of adding another. Text values are escaped as RFC 5545 3.3.11 says (backslash,
@@ -53,9 +53,12 @@ def fold(line: str) -> str:
 
 
 def file_name(renewal: Mapping[str, Any]) -> str:
+    """renewal-<product>-<subscription>-<date>.ics: one file per subscription, so two subscriptions of
+    one product renewing on the same day keep an entry each."""
     part = _FILE_PART.sub("-", str(renewal.get("sku") or "product")).strip("-")[:60] or "product"
+    sub = _FILE_PART.sub("-", str(renewal.get("subscription_id") or "")).strip("-")[:40] or "unknown"
     day = str(renewal.get("renews") or "")[:10]
-    return f"renewal-{part}-{_FILE_PART.sub('', day) or 'undated'}.ics"
+    return f"renewal-{part}-{sub}-{_FILE_PART.sub('', day) or 'undated'}.ics"
 
 
 def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str,

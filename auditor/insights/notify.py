@@ -20,6 +20,7 @@ DeliveryError (exit 4, like e-mail).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -184,8 +185,31 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+SLACK_BLOCKS = 50  # Slack's most blocks in one message
+_URL = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*)://|(?<=[A-Za-z0-9])\.(?=[A-Za-z]{2,}\b)")
+
+
+def slack_text(text: str, limit: int) -> str:
+    """`text` escaped as Slack asks, then cut to `limit` characters: the limits count what Slack
+    receives, so the escaping goes first, and a cut never splits an "&amp;"."""
+    escaped = slack_escape(clean(text, 100_000))
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
+
+
 def _plain(text: str, limit: int = 2000) -> dict[str, Any]:
-    return {"type": "plain_text", "text": slack_escape(clean(text, limit)), "emoji": False}
+    return {"type": "plain_text", "text": slack_text(text, limit), "emoji": False}
+
+
+def _no_links(text: str) -> str:
+    """The fallback `text` is read as mrkdwn, where Slack turns a URL or a domain into a link: a
+    tenant's name must not become one ("evil.example" reads "evil[.]example", "https://" "https[:]//")."""
+    return _URL.sub(lambda m: f"{m.group(1)}[:]//" if m.group(1) else "[.]", text)
 
 
 def slack_payload(s: _Summary) -> dict[str, Any]:
@@ -199,10 +223,13 @@ def slack_payload(s: _Summary) -> dict[str, Any]:
         if lines:
             text = "\n".join([title, *(f"• {line}" for line in lines), *([more] if more else [])])
             blocks.append({"type": "section", "text": _plain(text, 2900)})
-    if s.run_url:
-        blocks.append({"type": "actions", "elements": [
-            {"type": "button", "text": _plain(s.open_run, 75), "url": s.run_url}]})
-    return {"text": slack_escape(f"{s.title}: {s.status_text}. {s.counts}"), "blocks": blocks}
+    actions = [{"type": "actions", "elements": [
+        {"type": "button", "text": _plain(s.open_run, 75), "url": s.run_url}]}] if s.run_url else []
+    room = SLACK_BLOCKS - len(actions)
+    if len(blocks) > room:  # many urgent windows: the rest is in the report
+        blocks = [*blocks[: room - 1], {"type": "section", "text": _plain(s._more(len(blocks) - room + 1), 2900)}]
+    return {"text": slack_text(_no_links(f"{s.title}: {s.status_text}. {s.counts}"), 3000), "mrkdwn": False,
+            "blocks": [*blocks, *actions]}
 
 
 def payload(document: Mapping[str, Any], fmt: str, run_url: str | None = None,

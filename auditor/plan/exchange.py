@@ -201,8 +201,31 @@ def _premises_step(i: int, step: MailboxStep) -> list[str]:
     ]
 
 
+# Set-RemoteMailbox -Type Shared exists from Exchange 2013 CU21 (15.0.1395) and Exchange 2016 CU10
+# (15.1.1531), with /PrepareAD of that CU, and in Exchange 2019 (15.2): the reference of
+# Set-RemoteMailbox (https://learn.microsoft.com/powershell/module/exchange/set-remotemailbox)
+PREMISES_BUILD_CHECK = [
+    "$version = (Get-ExchangeServer -Identity $env:COMPUTERNAME -ErrorAction Stop).AdminDisplayVersion",
+    "if ($version.Major -lt 15 -or ($version.Major -eq 15 -and (($version.Minor -eq 0 -and $version.Build -lt 1395) "
+    "-or ($version.Minor -eq 1 -and $version.Build -lt 1531)))) {",
+    "    throw ('Set-RemoteMailbox -Type Shared needs Exchange 2013 CU21, Exchange 2016 CU10 or Exchange 2019 (2013 "
+    "and 2016 also need setup /PrepareAD of that CU); this server runs ' + $version + '. Nothing was changed.')",
+    "}",
+]
+
+
 def script(steps: Sequence[MailboxStep], *, tenant: str, created_at: str) -> str:
-    """exchange-steps.ps1 for `steps` (see the module docstring), with a byte-order mark."""
+    """exchange-steps.ps1 for `steps` (see the module docstring), with a byte-order mark.
+
+    A mailbox synced from Active Directory is converted on both sides, on premises first: Microsoft's
+    "Shared mailbox in Exchange Online is unexpectedly disconnected"
+    (https://learn.microsoft.com/exchange/troubleshoot/user-and-shared-mailboxes/shared-mailboxes-unexpectedly-converted-to-user-mailboxes)
+    gives the order, Set-RemoteMailbox -Type Shared in the on-premises Exchange Management Shell, then
+    Set-Mailbox -Type Shared in Exchange Online, and only then the license goes; one side alone is
+    undone by directory synchronization and the unlicensed mailbox is disconnected. The script then
+    has two parts, -Part OnPremises run first and -Part ExchangeOnline after it; the license removal
+    waits for the next audit, which sees the mailbox shared in Exchange Online."""
+    synced = [(i, step) for i, step in enumerate(steps, 1) if step.synced and not _note(step)]
     lines = [
         "# exchange-steps.ps1: mailboxes to convert to shared mailboxes before their licenses go",
         f"# Written by license-auditor plan on {comment(created_at, 40)} for {comment(tenant)}.",
@@ -211,14 +234,34 @@ def script(steps: Sequence[MailboxStep], *, tenant: str, created_at: str) -> str
         "# (ExternalDirectoryObjectId), then converts only a user mailbox without a hold or an archive,",
         "# and skips with a warning otherwise or on any error. A mailbox the audit saw over 50 GB or with",
         "# an archive gets no command, only a note: as a shared mailbox it would still need a license, so",
-        "# a person decides. A mailbox of a user synced from Active Directory is converted on premises (the",
-        "# last section). Nothing else is changed. The next audit sees each converted mailbox as shared",
+        "# a person decides. Nothing else is changed. The next audit sees each converted mailbox as shared",
         "# (mailboxSettings/userPurpose).",
-        "",
-        "Connect-ExchangeOnline",
-        "",
     ]
-    premises: list[str] = []
+    if synced:
+        lines += [
+            "#",
+            "# Some mailboxes belong to users synced from Active Directory: they are converted on both sides,",
+            "# on premises FIRST. Run this file twice, in this order:",
+            "#   1. .\\exchange-steps.ps1 -Part OnPremises      in the Exchange Management Shell of an",
+            "#      on-premises Exchange server (Set-RemoteMailbox -Type Shared);",
+            "#   2. .\\exchange-steps.ps1 -Part ExchangeOnline  in Exchange Online PowerShell (Set-Mailbox).",
+            "# Converting one side only is undone by directory synchronization: the mailbox would become a",
+            "# user mailbox again without a license, be disconnected, and be lost after 30 days. Licenses",
+            "# are removed only after both, once the next audit sees the mailbox shared. See Microsoft's",
+            "# https://learn.microsoft.com/exchange/troubleshoot/user-and-shared-mailboxes/shared-mailboxes-"
+            "unexpectedly-converted-to-user-mailboxes",
+            "# and https://learn.microsoft.com/powershell/module/exchange/set-remotemailbox",
+            "",
+            "param([Parameter(Mandatory = $true)][ValidateSet('OnPremises', 'ExchangeOnline')][string]$Part)",
+            "",
+            "if ($Part -eq 'OnPremises') {",
+            *(f"    {line}" for line in PREMISES_BUILD_CHECK),
+        ]
+        for i, step in synced:
+            lines += [f"    # {i}. {comment(step.subject)} <{comment(step.upn)}>",
+                      *(f"    {line}" for line in _premises_step(i, step))]
+        lines += ["    return", "}", ""]
+    lines += ["Connect-ExchangeOnline", ""]
     for i, step in enumerate(steps, 1):
         head = [f"# {i}. {comment(step.subject)} <{comment(step.upn)}>",
                 f"#   finding {comment(step.finding, 64)} ({comment(step.rule, 64)})", *_why(step)]
@@ -226,14 +269,8 @@ def script(steps: Sequence[MailboxStep], *, tenant: str, created_at: str) -> str
         if note:
             lines += [*head, *note, ""]
         elif step.synced:
-            lines += [*head, "#   Synced from Active Directory: converted on premises, in the last section.", ""]
-            premises += [*head, *_premises_step(i, step), ""]
+            lines += [*head, "#   Synced from Active Directory: converted here only after -Part OnPremises has run.",
+                      *_cloud_step(i, step), ""]
         else:
             lines += [*head, *_cloud_step(i, step), ""]
-    if premises:
-        lines += ["# --- On premises (hybrid) --------------------------------------------------------------------",
-                  "# Run this section in the Exchange Management Shell of an on-premises Exchange server: a synced",
-                  "# user's mailbox is converted there (Set-RemoteMailbox -Type Shared), and directory",
-                  "# synchronization carries the change to Exchange Online.",
-                  "", *premises]
     return BOM + "\n".join(lines)

@@ -15,8 +15,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_committed_schema_matches_the_code():
-    committed = (ROOT / "policies" / "license-policy.schema.json").read_text(encoding="utf-8")
-    assert committed == schema_text(), "run: license-auditor schema > policies/license-policy.schema.json"
+    # beside the example policy, and beside its copy the demo ships (auditor_dev/sample)
+    for folder in ("policies", "auditor_dev/sample"):
+        committed = (ROOT / folder / "license-policy.schema.json").read_text(encoding="utf-8")
+        assert committed == schema_text(), f"run: license-auditor schema > {folder}/license-policy.schema.json"
+
+
+def test_every_policy_files_schema_reference_resolves_from_its_own_folder():
+    """An editor reads `# yaml-language-server: $schema=PATH` relative to the file: the demo's copy of
+    the example policy lives in another folder than policies/, and its reference must resolve too."""
+    found = 0
+    for path in [*ROOT.glob("policies/**/*.yaml"), *ROOT.glob("auditor_dev/sample/*.yaml")]:
+        match = re.search(r"\$schema=(\S+)", path.read_text(encoding="utf-8").split("\n", 1)[0])
+        if match:
+            found += 1
+            assert (path.parent / match[1]).is_file(), f"{path.relative_to(ROOT)}: {match[1]} does not resolve"
+    assert found >= 2
 
 
 def test_schema_is_a_valid_draft_2020_12_schema():

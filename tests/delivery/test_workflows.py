@@ -61,6 +61,34 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert 'property "nope" is not defined' in result.stdout
 
 
+def zizmor(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    binary = tool("zizmor")
+    if binary is None:
+        pytest.skip("zizmor is not installed (pip install '.[test]')")
+    # offline: no GitHub API (what the machine reaches is the package registries); the auditor persona
+    # reports every finding, those the default one leaves out too
+    return subprocess.run([binary, "--offline", "--persona=auditor", "--no-progress", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_zizmor_finds_nothing_in_the_workflows_and_the_action() -> None:
+    result = zizmor(".github/workflows", "action.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_catches_a_persisted_credential_and_an_unpinned_image(tmp_path: Path) -> None:
+    # Proves the check above can fail: the findings the workflows were fixed for
+    bad = tmp_path / ".github" / "workflows" / "bad.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+                   "    container: python:3.11-bookworm\n    steps:\n"
+                   "      - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262 # v4.4.0\n",
+                   encoding="utf-8")
+    result = zizmor(str(bad.relative_to(tmp_path)), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "artipacked" in result.stdout and "unpinned-images" in result.stdout
+
+
 def test_run_scripts_take_untrusted_values_from_env_only() -> None:
     # ${{ }} inside run: is pasted into the script before bash sees it: a tenant name or input could run code.
     for path in [*WORKFLOWS, ROOT / "action.yml"]:

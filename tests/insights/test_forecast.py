@@ -98,7 +98,7 @@ def test_calendar_entries_escape_fold_and_end_lines_with_crlf() -> None:
     assert "at 172 seats (today 185\\; range 168–176) by Dec 1\\, 2026." in description
     assert "DTSTART;VALUE=DATE:20261201" in lines and "DTEND;VALUE=DATE:20261202" in lines
     assert "UID:renewal-sub-1-20261201@license-auditor" in lines and "TRIGGER:-P14D" in lines
-    assert calendar.file_name(renewal) == "renewal-SPE-E3-2026-12-01.ics"
+    assert calendar.file_name(renewal) == "renewal-SPE-E3-sub-1-2026-12-01.ics"
 
 
 def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_path: Path, sample) -> None:
@@ -114,7 +114,8 @@ def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_pat
     assert e3["buffer"] == 2 and e3["seats_today"] == 203 and e3["freed_by_findings"] >= e3["freed_by_plan"]
     assert e3["seats"] == 202 - e3["freed_by_findings"] + 2
     files = sorted(p.name for p in out.glob("renewal-*.ics"))
-    assert files == ["renewal-SPE_E3-2026-11-26.ics", "renewal-SPE_E5-2026-11-26.ics"]
+    assert files == sorted(f"renewal-{r['sku']}-{r['subscription_id']}-2026-11-26.ics" for r in report["renewals"])
+    assert len(files) == 2
     html = (out / "report.html").read_text(encoding="utf-8")
     assert f"Renew Microsoft 365 E3 at {e3['seats']} seats (today 203; range {e3['low']}–{e3['high']}) by Nov 26, " \
            "2026." in html
@@ -132,3 +133,19 @@ def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_pat
     audit(out, "--snapshot", str(path))
     assert not list(out.glob("renewal-*.ics")) and len(list((out / "previous").glob("renewal-*.ics"))) == 2
     assert json.loads((out / "report.json").read_text()).get("renewals") is None
+
+
+def test_two_subscriptions_of_one_product_renewing_the_same_day_keep_a_file_each(tmp_path: Path, sample) -> None:
+    soon = (AS_OF + timedelta(days=25)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ems = [s for s in sample.subscriptions if s.sku_part_number == "EMS"]
+    assert len(ems) == 2  # the sample holds two EMS subscriptions
+    subs = tuple(msgspec.structs.replace(s, next_lifecycle_date_time=soon, status="Enabled")
+                 if s.sku_part_number == "EMS" else s for s in sample.subscriptions)
+    path = tmp_path / "tenant.json"
+    save_snapshot(dataclasses.replace(sample, subscriptions=subs), path)
+    out = tmp_path / "out"
+    _code, report = audit(out, "--snapshot", str(path))
+    assert report is not None
+    renewals = [r for r in report["renewals"] if r["sku"] == "EMS"]
+    files = sorted(p.name for p in out.glob("renewal-EMS-*.ics"))
+    assert len(files) == len(renewals) == 2, (files, renewals)

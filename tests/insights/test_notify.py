@@ -232,3 +232,33 @@ def test_a_host_name_idna_cannot_encode_exits_4_not_5(tmp_path, capsys, host) ->
     assert code == 4 and written is not None
     assert "license-auditor: error: cannot post to the teams webhook at " in err
     assert "internal error" not in err and "secret-token-123" not in err
+
+
+def _slack(document: dict) -> dict:
+    from auditor.insights.notify import payload
+
+    return payload({"locale": "en", "complete": True, "summary": {"unwaived": 0}, **document}, "slack")
+
+
+def test_slack_limits_count_the_escaped_text_and_never_split_an_entity() -> None:
+    from auditor.insights.notify import slack_text
+
+    body = _slack({"tenant": {"name": "&" * 200}})
+    header = body["blocks"][0]["text"]["text"]
+    assert len(header) <= 150 and header.endswith("…")
+    assert header[: -1].rstrip().endswith("&amp;") and "&amp" not in header.replace("&amp;", "")
+    assert slack_text("a<b" * 100, 20) == "a&lt;b" * 3 + "a…"
+
+
+def test_slack_never_sends_more_than_fifty_blocks() -> None:
+    actions = [{"subscription": f"s{i}", "sku": "SPE_E3", "action": "reduce", "seats": 1, "window": "within_7_days",
+                "by": "2026-11-26", "monthly_saving": 1.0} for i in range(80)]
+    body = _slack({"tenant": {"name": "Contoso"}, "bill": {"as_of": "2026-11-25", "actions": actions}})
+    assert len(body["blocks"]) == 50
+    assert "more" in body["blocks"][-1]["text"]["text"]
+
+
+def test_slack_fallback_text_turns_no_url_of_a_tenant_name_into_a_link() -> None:
+    body = _slack({"tenant": {"name": "Click https://evil.example/login or www.evil.example"}})
+    assert "://" not in body["text"] and "evil.example" not in body["text"]
+    assert "evil[.]example" in body["text"] and body["mrkdwn"] is False

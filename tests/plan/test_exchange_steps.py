@@ -167,8 +167,9 @@ def test_a_upn_outside_the_characters_entra_allows_gets_no_command() -> None:
 
 
 def test_synced_large_and_archived_mailboxes() -> None:
-    """A synced user's mailbox is converted on premises (Set-RemoteMailbox, its own section, checked
-    by ExchangeGuid); one over 50 GB or with an archive gets no command, only a note."""
+    """A synced user's mailbox is converted on both sides, on premises first (Set-RemoteMailbox in
+    -Part OnPremises, after the Exchange build check, checked by ExchangeGuid), then in Exchange Online
+    (Set-Mailbox in -Part ExchangeOnline); one over 50 GB or with an archive gets no command, only a note."""
     guid = "11111111-2222-3333-4444-555555555555"
     steps = (MailboxStep("hy@contoso.example", "Hy", "f1", DISABLED, WAITS, object_id=uid(1), synced=True,
                          exchange_guid=guid),
@@ -177,13 +178,21 @@ def test_synced_large_and_archived_mailboxes() -> None:
              MailboxStep("arc@contoso.example", "Arc", "f3", DISABLED, WAITS, object_id=uid(3), archive=True),
              MailboxStep("ok@contoso.example", "Ok", "f4", DISABLED, WAITS, object_id=uid(4), size_bytes=49 * 1024**3))
     text = script(steps, tenant="Contoso", created_at=CREATED)
-    cloud, premises = text.split("# --- On premises (hybrid)")
-    assert "Set-RemoteMailbox" not in cloud and "Set-Mailbox" not in premises
+    head, rest = text.split("if ($Part -eq 'OnPremises') {")
+    premises, cloud = rest.split("Connect-ExchangeOnline")
+    assert "param([Parameter(Mandatory = $true)][ValidateSet('OnPremises', 'ExchangeOnline')][string]$Part)" in head
+    assert "Set-RemoteMailbox" not in cloud and "Set-Mailbox " not in premises
+    assert premises.index("Get-ExchangeServer") < premises.index("Set-RemoteMailbox")
+    assert "$version.Build -lt 1395" in premises and "$version.Build -lt 1531" in premises
+    assert "Exchange 2013 CU21, Exchange 2016 CU10 or Exchange 2019" in premises and "/PrepareAD" in premises
     assert "Set-RemoteMailbox -Identity 'hy@contoso.example' -Type Shared -ErrorAction Stop" in premises
     assert f"if ($remote.ExchangeGuid.ToString() -ne '{guid}') {{" in premises
+    assert premises.rstrip().endswith("return\n}")
     assert "#   Not converted: the mailbox holds 61.0 GB (mailbox usage report), more than the" in cloud
     assert "#   Not converted: the mailbox has an archive" in cloud
     named = [line for line in text.split("\n") if "-Identity '" in line and not line.lstrip().startswith("#")]
-    assert [single_quoted(line)[0] for line in named] == ["ok@contoso.example", "hy@contoso.example",
-                                                          "hy@contoso.example"]
-    assert "50 GB or with" in text.split("Connect-ExchangeOnline")[0]  # the header says what is checked
+    assert [single_quoted(line)[0] for line in named] == ["hy@contoso.example", "hy@contoso.example",
+                                                          "hy@contoso.example", "ok@contoso.example"]
+    assert cloud.count("Set-Mailbox -Identity $mailbox.Guid.ToString() -Type Shared") == 2  # hy and ok
+    assert "shared-mailboxes-unexpectedly-converted-to-user-mailboxes" in head
+    assert "50 GB or with" in head  # the header says what is checked
