@@ -42,7 +42,8 @@ def test_without_the_file_one_tenant_comes_from_repository_variables(capsys: pyt
     [job] = json.loads(capsys.readouterr().out)["include"]
     assert job == {"key": "tenant", "name": "tenant", "tenant_id": "contoso.onmicrosoft.com", "client_id": GUID,
                    "cloud": "worldwide", "locale": "da", "email_to": "a@contoso.example,b@contoso.example",
-                   "policies": "policies", "fail_on": "high", "apply_client_id": "", "billing": "", "migration": "", "graph_endpoint": ""}
+                   "policies": "policies", "fail_on": "high", "apply_client_id": "", "billing": "", "migration": "",
+                   "graph_endpoint": ""}
 
 
 def test_one_tenant_connection_takes_the_write_app(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
