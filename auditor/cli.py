@@ -46,6 +46,27 @@ def _command(name: str, module: str = "auditor.commands") -> Callable[[argparse.
     return run
 
 
+def _audit(args: argparse.Namespace) -> int:
+    """`audit`: one tenant, or with --tenants every tenant of the file (auditor.fleet)."""
+    if getattr(args, "tenants", None):
+        return _command("cmd_tenants", "auditor.fleet.run")(args)
+    return _command("cmd_audit")(args)
+
+
+def _shard(text: str) -> tuple[int, int]:
+    """--shard K/N (checked here so that a typo fails before any import of the run)."""
+    parts = text.split("/")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts) or not 1 <= int(parts[0]) <= int(parts[1]):
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N (for example 1/4)")
+    return int(parts[0]), int(parts[1])
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> None:
     """--yes and --journal of the commands that write to the tenant (apply, undo)."""
     parser.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
@@ -128,10 +149,33 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--migration", metavar="MIGRATION_JSON",
                        help="a migration.json written by `migrate`: its headline (users that can move, the next "
                             "deadline, what paying for both tenants costs) becomes a line of the e-mail digest")
+    tenants = audit.add_argument_group("Many tenants (docs/msp.md)")
+    tenants.add_argument("--tenants", metavar="FILE",
+                         help="audit every tenant of this tenants file (tenants.example.yaml) in one process, each "
+                              "into OUTPUT_DIR/<key>/, and write the roll-up (tenants.json, tenants.md, digest.html)")
+    tenants.add_argument("--tenant-concurrency", type=_positive, default=8, metavar="N",
+                         help="tenants audited at once (default: 8); each keeps --concurrency Graph reads")
+    tenants.add_argument("--tenant-timeout", type=_positive, default=1800, metavar="SECONDS",
+                         help="end a tenant still running after this many seconds as failed (default: 1800)")
+    tenants.add_argument("--shard", type=_shard, metavar="K/N",
+                         help="audit only the K-th of N slices of the file (by a hash of each key: adding a tenant "
+                              "moves no other)")
     add_graph_arguments(audit)
     add_email_arguments(audit)
     add_nightly_arguments(audit)
-    audit.set_defaults(func=_command("cmd_audit"))
+    audit.set_defaults(func=_audit)
+
+    rollup = sub.add_parser("rollup", help="join the roll-ups of `audit --tenants --shard` runs into one",
+                            description="Join the tenants.json of several shards into one roll-up (tenants.json, "
+                                        "tenants.md, digest.html). A tenant found in two shards is an error (exit 2); "
+                                        "with --tenants, a tenant of the file found in none is listed as missing.")
+    rollup.add_argument("dirs", nargs="+", metavar="DIR", help="a shard's output folder (holding tenants.json)")
+    rollup.add_argument("--tenants", metavar="FILE", help="the tenants file: name the tenants no shard audited")
+    rollup.add_argument("--output-dir", default="reports", metavar="DIR", help="where the roll-up goes")
+    rollup.add_argument("--locale", choices=[loc.value for loc in Locale], help="the roll-up's language (default: en)")
+    rollup.add_argument("--allow-gaps", action="store_true",
+                        help="exit by findings even when a tenant failed or is missing")
+    rollup.set_defaults(func=_command("cmd_rollup", "auditor.fleet.run"))
 
     merge_cmd = sub.add_parser("merge", help="merge per-tenant audit outputs into one cross-tenant report",
                                epilog="exit codes:\n" + EXIT_CODES,

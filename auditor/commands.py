@@ -176,7 +176,8 @@ def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | N
                                   mailboxes=_mailbox_check(policies, as_of),
                                   attributes=nightly.attributes if nightly else (),
                                   audits_since=nightly.audits_since if nightly else None,
-                                  usage_reports=usage_need(policies), disable_times=_needs_disable_times(policies))
+                                  usage_reports=usage_need(policies), disable_times=_needs_disable_times(policies),
+                                  env=getattr(args, "environment", None))
         assert live is not None
         return live
     if args.snapshot:

@@ -39,7 +39,8 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _DOMAIN = re.compile(r"^(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+\Z")
 _POLICIES = re.compile(r"^[A-Za-z0-9_./-]+\Z")
 _FIELDS = ("name", "tenant_id", "client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id",
-           "billing", "migration")
+           "billing", "migration", "graph_endpoint")
+_ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/-]*)?\Z")
 _DEFAULTABLE = ("client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id")
 
 
@@ -63,6 +64,9 @@ class TenantJob:
     # freed seats into money on the bill, and a migration.json `migrate` wrote (--migration)
     billing: str = ""
     migration: str = ""
+    # the Graph v1.0 base URL for this tenant ("" = the cloud's), as --graph-endpoint: a sovereign
+    # endpoint, or the emulator in tests
+    graph_endpoint: str = ""
 
 
 def _key(name: str) -> str:
@@ -100,12 +104,15 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     policies, billing, migration = (_repository_path(text(f, d), f"{where}.{f}")
                                     for f, d in (("policies", "policies"), ("billing", ""), ("migration", "")))
     recipients = _recipients(values.get("email_to") or [], f"{where}.email_to")
+    graph_endpoint = text("graph_endpoint")
+    if graph_endpoint and not _ENDPOINT.match(graph_endpoint):
+        raise UsageError(f"{where}.graph_endpoint: {graph_endpoint!r} is not an http(s) URL")
     name = text("name") or tenant_id
     key = _key(name)
     if not key:
         raise UsageError(f"{where}.name: {name!r} has no letters or digits to name the job by")
     return TenantJob(key, name, tenant_id, client_id, cloud, locale, ",".join(recipients), policies, fail_on,
-                     apply_client_id, billing, migration)
+                     apply_client_id, billing, migration, graph_endpoint)
 
 
 def _repository_path(value: str, field: str) -> str:
@@ -177,8 +184,6 @@ def load_tenants(path: Path) -> list[TenantJob]:
         if clash is not None:
             raise UsageError(f"{where}.name: {job.name!r} and {clash.name!r} both make the job key {job.key!r}")
         jobs.append(job)
-    if len(jobs) > MAX_JOBS:
-        raise UsageError(f"{path}: {len(jobs)} tenants; one matrix runs at most {MAX_JOBS} jobs")
     return jobs
 
 
@@ -203,6 +208,10 @@ def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:
 
 
 def matrix(jobs: Sequence[TenantJob]) -> dict[str, Any]:
+    """One job per tenant; past MAX_JOBS, `audit --tenants FILE --shard K/N` audits them in N jobs (docs/msp.md)."""
+    if len(jobs) > MAX_JOBS:
+        raise UsageError(f"{len(jobs)} tenants; one matrix runs at most {MAX_JOBS} jobs: audit them with "
+                         "`license-auditor audit --tenants FILE --shard K/N` (docs/msp.md)")
     return {"include": [asdict(job) for job in jobs]}
 
 

@@ -1,0 +1,8 @@
+"""Many tenants in one process: `license-auditor audit --tenants FILE` and `license-auditor rollup`.
+
+run.py audits every tenant of a tenants file (tenants.example.yaml) as a one-tenant `audit` would,
+each into OUTPUT_DIR/<key>/, several at once, each alone: its own arguments, credential, log and
+time limit, and a failure that is written up instead of ending the others. rollup.py reads the
+tenants' report.json files into one roll-up (tenants.json, tenants.md, digest.html) and joins the
+roll-ups of several shards. docs/msp.md says how an MSP sets it up.
+"""

@@ -1,0 +1,246 @@
+"""The roll-up of many tenants: OUTPUT_DIR/tenants.json, tenants.md and digest.html (docs/msp.md).
+
+One row per tenant, read from its own report.json: status, exit code, the reason when it failed,
+findings by severity, unused monthly spend, what its plan saves a month, the next 7-day window that
+closes and its money, the products short of seats, and the run's seconds and Graph requests. Rows
+are ranked for an MSP: failed tenants first (never silently missing), then those whose window
+closes within 3 days, then by money at stake. `license-auditor rollup DIR...` joins the roll-ups of
+several shards into one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..delivery.matrix import TenantJob
+from ..errors import UsageError
+from ..i18n import Translations, format_money, format_number, translations
+from ..model import Locale
+from ..render.text import md_escape
+
+SCHEMA_VERSION = 1
+SEVERITIES = ("critical", "high", "medium", "low")
+URGENT_DAYS = 3  # a 7-day window closing within this many days leads the roll-up
+TOP = 10  # the tenants the digest's first screen names
+FAILED_SHOWN = 50  # failed tenants the digest lists by name; the rest are counted
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one tenant's audit ended."""
+
+    job: TenantJob
+    status: str  # ok | incomplete | failed
+    exit_code: int
+    reason: str | None
+    seconds: float
+    requests: int | None
+
+
+def _amount(value: Any) -> float | None:
+    return round(float(value), 2) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _plan_saving(report: Mapping[str, Any]) -> float | None:
+    """What the tenant's plan saves a month: report.json's money when it has one, else the bill's reductions."""
+    money = report.get("money")
+    if isinstance(money, dict) and isinstance(money.get("plan"), dict):
+        return _amount(money["plan"].get("saves_monthly"))
+    actions = (report.get("bill") or {}).get("actions") or []
+    savings = [_amount(a.get("monthly_saving")) for a in actions if isinstance(a, dict)]
+    return round(sum(s for s in savings if s), 2) if any(savings) else None
+
+
+def _next_window(report: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The bill's next reduction with a known deadline, and what it saves a month."""
+    dated = [a for a in (report.get("bill") or {}).get("actions") or []
+             if isinstance(a, dict) and a.get("by") and a.get("window") not in (None, "unknown")
+             and _amount(a.get("monthly_saving"))]
+    if not dated:
+        return None
+    first = min(dated, key=lambda a: str(a["by"]))
+    return {"by": str(first["by"]), "monthly_saving": _amount(first["monthly_saving"])}
+
+
+def tenant_row(outcome: Outcome, folder: Path) -> dict[str, Any]:
+    """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
+    job = outcome.job
+    report: dict[str, Any] = {}
+    if outcome.status != "failed":
+        try:
+            report = json.loads((folder / "report.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            report = {}
+    summary = report.get("summary") or {}
+    unused = summary.get("unused_monthly_cost") or {}
+    by_severity = summary.get("by_severity") or {}
+    return {
+        "key": job.key, "name": job.name, "tenant_id": job.tenant_id, "status": outcome.status,
+        "exit_code": outcome.exit_code,
+        "findings": {s: int(by_severity.get(s, 0)) for s in SEVERITIES} if report else None,
+        "unused_monthly": _amount(unused.get("amount")),
+        "plan_monthly_saving": _plan_saving(report) if report else None,
+        "currency": unused.get("currency") if isinstance(unused.get("currency"), str) else None,
+        "next_window": _next_window(report) if report else None,
+        "seats_short": sorted(str(s["sku"]) for s in report.get("skus") or []
+                              if isinstance(s, dict) and isinstance(s.get("unused"), int) and s["unused"] < 0),
+        "seconds": outcome.seconds, "requests": outcome.requests, "reason": outcome.reason,
+    }
+
+
+def rank(rows: Iterable[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """Failed tenants first, then windows closing within URGENT_DAYS (soonest first), then money at stake."""
+    def key(row: dict[str, Any]) -> tuple[int, str, float, str]:
+        window = row.get("next_window") or {}
+        urgent = bool(window) and (date.fromisoformat(window["by"]) - today).days <= URGENT_DAYS
+        stake = max(row.get("unused_monthly") or 0.0, row.get("plan_monthly_saving") or 0.0)
+        return (0 if row["status"] == "failed" else 1 if urgent else 2,
+                window.get("by", "") if urgent else "", -stake, row["key"])
+    return sorted(rows, key=key)
+
+
+def document(rows: Sequence[dict[str, Any]], generated_at: datetime, shard: str | None,
+             missing: Sequence[str] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "generated_at": generated_at.isoformat(),
+                           "shard": shard, "tenants": list(rows)}
+    if missing:
+        out["missing"] = list(missing)
+    return out
+
+
+def write_rollup(root: Path, outcomes: Sequence[Outcome], *, generated_at: datetime, shard: str | None,
+                 locale: str | None) -> list[Path]:
+    rows = rank((tenant_row(o, root / o.job.key) for o in outcomes), generated_at.date())
+    return write_documents(root, document(rows, generated_at, shard), Locale(locale or "en"))
+
+
+def write_documents(root: Path, doc: Mapping[str, Any], locale: Locale) -> list[Path]:
+    """tenants.json, tenants.md and digest.html of a roll-up document."""
+    t = translations(locale)
+    paths = [root / "tenants.json", root / "tenants.md", root / "digest.html"]
+    paths[0].write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    paths[1].write_text(_markdown(doc, t, locale), "utf-8")
+    paths[2].write_text(_digest(doc, t, locale), "utf-8")
+    return paths
+
+
+def _money(value: float | None, currency: str | None, locale: Locale) -> str:
+    return format_money(value, currency, locale) if value is not None and currency else "–"
+
+
+def _totals(rows: Sequence[Mapping[str, Any]], locale: Locale) -> str:
+    """Unused spend over all tenants, one sum per currency (tenants may be billed in different ones)."""
+    sums: dict[str, float] = {}
+    for row in rows:
+        if row.get("unused_monthly") is not None and row.get("currency"):
+            sums[row["currency"]] = sums.get(row["currency"], 0.0) + row["unused_monthly"]
+    return " + ".join(format_money(round(v, 2), c, locale) for c, v in sorted(sums.items())) or "–"
+
+
+def _headline(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+    rows = doc["tenants"]
+    failed = sum(1 for r in rows if r["status"] == "failed")
+    line = t.npgettext("rollup_headline", "{n} tenant audited, {failed} failed; licenses unused: {unused} a month.",
+                       "{n} tenants audited, {failed} failed; licenses unused: {unused} a month.", len(rows),
+                       failed=format_number(failed, locale), unused=_totals(rows, locale))
+    if doc.get("missing"):
+        line += " " + t.npgettext("rollup_missing", "{n} tenant of the file is in no shard: {keys}.",
+                                  "{n} tenants of the file are in no shard: {keys}.", len(doc["missing"]),
+                                  keys=", ".join(doc["missing"]))
+    return line
+
+
+def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]:
+    findings = row.get("findings")
+    window = row.get("next_window")
+    status = {"ok": t.pgettext("rollup_status_ok", "ok"), "incomplete": t.pgettext("rollup_status_incomplete",
+              "incomplete data"), "failed": t.pgettext("rollup_status_failed", "failed")}[row["status"]]
+    return [
+        status,
+        " / ".join(str(findings[s]) for s in SEVERITIES) if findings else "–",
+        _money(row.get("unused_monthly"), row.get("currency"), locale),
+        _money(row.get("plan_monthly_saving"), row.get("currency"), locale),
+        (f"{window['by']}: {_money(window['monthly_saving'], row.get('currency'), locale)}" if window else "–"),
+        ", ".join(row.get("seats_short") or []) or "–",
+        row.get("reason") or "",
+    ]
+
+
+def _headers(t: Translations) -> list[str]:
+    return [t.pgettext("rollup_tenant", "Tenant"), t.pgettext("rollup_status", "Status"),
+            t.pgettext("rollup_findings", "Findings (critical / high / medium / low)"),
+            t.pgettext("rollup_unused", "Unused a month"), t.pgettext("rollup_saving", "The plan saves a month"),
+            t.pgettext("rollup_window", "Next 7-day window"), t.pgettext("rollup_short", "Seats short"),
+            t.pgettext("rollup_reason", "Why it failed")]
+
+
+def _markdown(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+    lines = [f"## {md_escape(t.pgettext('rollup_title', 'License audit of many tenants'))}", "",
+             md_escape(_headline(doc, t, locale)), "",
+             "| " + " | ".join(md_escape(h) for h in _headers(t)) + " |",
+             "|" + " --- |" * len(_headers(t))]
+    for row in doc["tenants"]:
+        name = f"{row['name']} ({row['key']})"
+        lines.append("| " + " | ".join(md_escape(c).replace("|", "\\|") for c in [name, *_cells(row, t, locale)])
+                     + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+    """The MSP's e-mail: the headline, then failed tenants and the ten that matter most, nothing more
+    (under 100 KB at any number of tenants: the rest is in tenants.md and tenants.json)."""
+    rows = doc["tenants"]
+    failed = [r for r in rows if r["status"] == "failed"]
+    top = [r for r in rows if r["status"] != "failed"][:TOP]
+    shown = failed[:FAILED_SHOWN] + top
+
+    def tr(cells: Sequence[str], tag: str = "td") -> str:
+        style = "padding:4px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;"
+        return "<tr>" + "".join(f'<{tag} style="{style}">{html.escape(c)}</{tag}>' for c in cells) + "</tr>"
+
+    body = [f'<h1 style="font-size:20px;">{html.escape(t.pgettext("rollup_title", "License audit of many tenants"))}'
+            "</h1>", f"<p>{html.escape(_headline(doc, t, locale))}</p>",
+            '<table role="presentation" style="border-collapse:collapse;font-size:13px;width:100%;">',
+            tr(_headers(t), "th")]
+    body += [tr([f"{r['name']} ({r['key']})", *_cells(r, t, locale)]) for r in shown]
+    body.append("</table>")
+    if len(failed) > FAILED_SHOWN:
+        body.append("<p>" + html.escape(t.npgettext("rollup_more_failed", "{n} more tenant failed: see tenants.md.",
+                                                    "{n} more tenants failed: see tenants.md.",
+                                                    len(failed) - FAILED_SHOWN)) + "</p>")
+    return (f'<!DOCTYPE html><html lang="{locale.value}"><head><meta charset="utf-8"><title>'
+            f'{html.escape(t.pgettext("rollup_title", "License audit of many tenants"))}</title></head>'
+            '<body style="font-family:Segoe UI,Arial,sans-serif;max-width:600px;">'
+            + "".join(body) + "</body></html>\n")
+
+
+def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[str, Any]:
+    """The roll-ups of several shards as one: a tenant in two shards is an error; a tenant of the file
+    in none is listed as missing."""
+    rows: dict[str, dict[str, Any]] = {}
+    stamps: list[str] = []
+    for folder in paths:
+        source = folder / "tenants.json" if folder.is_dir() else folder
+        try:
+            doc = json.loads(source.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{source}: cannot read a roll-up: {exc}") from None
+        if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION or not isinstance(
+                doc.get("tenants"), list):
+            raise UsageError(f"{source}: not a tenants.json of schema_version {SCHEMA_VERSION}")
+        stamps.append(str(doc.get("generated_at") or ""))
+        for row in doc["tenants"]:
+            if row.get("key") in rows:
+                raise UsageError(f"{source}: tenant {row.get('key')!r} is in two shards")
+            rows[str(row.get("key"))] = row
+    missing = sorted(job.key for job in expected or () if job.key not in rows)
+    generated = min((s for s in stamps if s), default="")
+    today = datetime.fromisoformat(generated).date() if generated else date.today()
+    return {"schema_version": SCHEMA_VERSION, "generated_at": generated, "shard": None,
+            "tenants": rank(rows.values(), today), **({"missing": missing} if missing else {})}

@@ -1,0 +1,231 @@
+"""`audit --tenants FILE`: every tenant of a tenants file, audited in one process (docs/msp.md).
+
+Each tenant runs as a one-tenant `audit` would, with its own arguments (its tenant id, client id,
+cloud, policies, endpoint), into OUTPUT_DIR/<key>/, so `merge`, `plan`, `apply`, `history` and
+`email` read its folder unchanged. Up to --tenant-concurrency tenants run at once, each in a thread
+of its own with its own event loop, each keeping --concurrency Graph reads: Graph throttles per app
+and tenant, so tenants do not share a budget, and at most tenant-concurrency x concurrency requests
+are in flight in the process. What one tenant prints goes to its own OUTPUT_DIR/<key>/audit.log.
+
+A tenant that fails (sign-in refused, 403, Graph 5xx after the retries, a bad policy, a crash in a
+rule) is written up with its one-line reason and exit code, and the others go on; one that runs
+past --tenant-timeout is ended as failed (its thread is abandoned, and whatever it wrote is removed
+so that its folder never reads as a report). --shard K/N audits the tenants whose key hashes to
+slice K of N: stable when a tenant is added, and the N slices are disjoint and cover the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from ..commands import REPORT_FILES, cmd_audit
+from ..delivery.matrix import TenantJob, load_tenants
+from ..errors import EXIT_COLLECTION, EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
+from ..model import Locale
+from .rollup import Outcome, join, write_documents, write_rollup
+
+# `audit` flags that name one tenant's files: with --tenants they come from the file, per tenant
+_PER_TENANT = ("snapshot", "demo", "tenant_id", "history", "migration", "exchange_export")
+_REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
+
+
+def slice_of(key: str, count: int) -> int:
+    """The 1-based slice a tenant key falls in: a hash of the key alone, so adding a tenant moves none."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % count + 1
+
+
+def select(jobs: Sequence[TenantJob], part: tuple[int, int] | None) -> list[TenantJob]:
+    if part is None:
+        return list(jobs)
+    k, n = part
+    return [job for job in jobs if slice_of(job.key, n) == k]
+
+
+class _TenantLogs(io.TextIOBase):
+    """sys.stderr while tenants run: a thread that audits a tenant writes to that tenant's log,
+    every other thread to the real stderr. Nothing one tenant prints reaches another's log."""
+
+    def __init__(self, real: TextIO) -> None:
+        self.real = real
+        self.local = threading.local()
+
+    def write(self, text: str) -> int:
+        target: TextIO = getattr(self.local, "log", None) or self.real
+        return target.write(text)
+
+    def flush(self) -> None:
+        target: TextIO = getattr(self.local, "log", None) or self.real
+        target.flush()
+
+
+def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path) -> argparse.Namespace:
+    """The arguments of a one-tenant `audit` for `job`: the run's own flags, the tenant's from the file."""
+    values = {name: value for name, value in vars(args).items() if name not in _PER_TENANT}
+    baseline_dir = getattr(args, "baseline", None)
+    baseline = Path(baseline_dir) / job.key / "report.json" if baseline_dir else None
+    sending = bool(getattr(args, "smtp_host", None) or getattr(args, "sender", None))
+    values.update(
+        output_dir=str(folder), tenant_id=job.tenant_id, cloud=job.cloud, locale=job.locale or args.locale,
+        policies=[job.policies], fail_on=job.fail_on, billing=job.billing or None, migration=job.migration or None,
+        graph=True, graph_endpoint=job.graph_endpoint or args.graph_endpoint, snapshot=None, demo=False,
+        history=None, exchange_export=None,
+        baseline=str(baseline) if baseline is not None and baseline.exists() else None,
+        save_snapshot=str(folder / "snapshot.json") if args.save_snapshot else None,
+        email_to=[a for a in job.email_to.split(",") if a] if sending and job.email_to else None,
+        # the credential signs in to this tenant as the run's one app (the client id from the file)
+        environment={**os.environ, "AZURE_TENANT_ID": job.tenant_id, "AZURE_CLIENT_ID": job.client_id},
+    )
+    return argparse.Namespace(**values)
+
+
+def _audit_one(args: argparse.Namespace, job: TenantJob, folder: Path, logs: _TenantLogs,
+               audit: Callable[[argparse.Namespace], int]) -> tuple[int, str | None]:
+    """Run one tenant's audit with its log; (exit code, one-line reason when it failed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "audit.log").open("w", encoding="utf-8") as log:
+        logs.local.log = log
+        try:
+            return audit(_tenant_args(args, job, folder)), None
+        except PolicyError as exc:
+            for issue in exc.issues:
+                log.write(clean_message(str(issue)) + "\n")
+            return exc.exit_code, f"{len(exc.issues)} policy error(s): {exc.issues[0]}" if exc.issues else str(exc)
+        except AuditorError as exc:
+            return exc.exit_code, str(exc)
+        except Exception as exc:  # a defect in a rule or a renderer: this tenant fails, the others go on
+            return EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}"
+        finally:
+            logs.local.log = None
+
+
+def _requests(folder: Path) -> int | None:
+    """The Graph requests the tenant's collection made, as its log's last line about them says."""
+    try:
+        found = _REQUESTS.findall((folder / "audit.log").read_text("utf-8", errors="replace"))
+    except OSError:
+        return None
+    return int(found[-1].replace(",", "")) if found else None
+
+
+def _clear(folder: Path) -> None:
+    """A tenant ended as failed keeps no report that could be read as today's."""
+    for name in (*REPORT_FILES, "snapshot.json"):
+        (folder / name).unlink(missing_ok=True)
+
+
+def run_tenants(args: argparse.Namespace, jobs: Sequence[TenantJob], root: Path,
+                audit: Callable[[argparse.Namespace], int] = cmd_audit) -> list[Outcome]:
+    """Audit `jobs` into root/<key>/, tenant_concurrency at a time; one Outcome per job, in the file's order."""
+    logs = _TenantLogs(sys.stderr)
+    slots = threading.Semaphore(args.tenant_concurrency)
+    results: dict[str, tuple[int, str | None]] = {}
+    started: dict[str, float] = {}
+    ended: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def work(job: TenantJob) -> None:
+        result = _audit_one(args, job, root / job.key, logs, audit)
+        with lock:
+            mine = job.key not in results  # else its time limit ended it, and gave its slot away then
+            if mine:
+                results[job.key] = result
+                ended[job.key] = time.monotonic()
+        if mine:
+            slots.release()
+
+    threads: dict[str, threading.Thread] = {}
+    previous, sys.stderr = sys.stderr, logs
+    try:
+        for job in jobs:
+            while not slots.acquire(timeout=0.05):  # a slot held past its time limit is taken back meanwhile
+                _reap(threads, started, results, ended, lock, args.tenant_timeout, slots, root)
+            started[job.key] = time.monotonic()
+            threads[job.key] = threading.Thread(target=work, args=(job,), name=f"tenant-{job.key}", daemon=True)
+            threads[job.key].start()
+        while any(key not in results for key in threads):
+            _reap(threads, started, results, ended, lock, args.tenant_timeout, slots, root)
+            time.sleep(0.05)
+    finally:
+        sys.stderr = previous
+    outcomes = []
+    for job in jobs:
+        code, reason = results[job.key]
+        folder = root / job.key
+        complete = code not in (EXIT_COLLECTION,) and (folder / "report.json").exists()
+        status = "failed" if reason is not None else ("ok" if complete else "incomplete")
+        outcomes.append(Outcome(job, status, code, clean_message(reason).replace("\n", " ") if reason else None,
+                                round(ended[job.key] - started[job.key], 2), _requests(folder)))
+    return outcomes
+
+
+def _reap(threads: dict[str, threading.Thread], started: dict[str, float], results: dict[str, tuple[int, str | None]],
+          ended: dict[str, float], lock: threading.Lock, limit: float, slots: threading.Semaphore, root: Path) -> None:
+    """End every tenant past its time limit as failed, and give its slot to the next tenant."""
+    now = time.monotonic()
+    for key, thread in threads.items():
+        if thread.is_alive() and now - started[key] > limit:
+            with lock:
+                if key in results:
+                    continue
+                results[key] = (EXIT_COLLECTION, f"ended after {limit:g} s (--tenant-timeout)")
+                ended[key] = now
+            _clear(root / key)
+            slots.release()
+
+
+def cmd_tenants(args: argparse.Namespace) -> int:
+    """`audit --tenants FILE`: the tenants of the file (or of its --shard), then the roll-up."""
+    for flag in ("snapshot", "demo", "tenant_id", "history", "exchange_export", "migration"):
+        if getattr(args, flag, None):
+            raise UsageError(f"--tenants: --{flag.replace('_', '-')} names one tenant; set it per tenant in the "
+                             "tenants file, or run audit without --tenants")
+    jobs = select(load_tenants(Path(args.tenants)), args.shard)
+    root = Path(args.output_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    began = datetime.now(UTC)
+    outcomes = run_tenants(args, jobs, root)
+    part = f"{args.shard[0]}/{args.shard[1]}" if args.shard else None
+    written = write_rollup(root, outcomes, generated_at=began, shard=part, locale=args.locale)
+    failed = [o for o in outcomes if o.status == "failed"]
+    print(clean_message(f"license-auditor: {len(outcomes)} tenants audited, {len(failed)} failed; "
+                        f"roll-up in {', '.join(str(p) for p in written)}"), file=sys.stderr)
+    for outcome in failed:
+        print(clean_message(f"  {outcome.job.key}: exit {outcome.exit_code}: {outcome.reason}"), file=sys.stderr)
+    return worst([o.exit_code for o in outcomes], bool(failed), args.allow_gaps)
+
+
+# the order in which one tenant's exit code outweighs another's: a defect, then missing data, then a
+# failed e-mail, then findings
+_WEIGHT = {EXIT_INTERNAL: 5, EXIT_COLLECTION: 4, 2: 3, 4: 2, 1: 1, 0: 0}
+
+
+def worst(codes: Sequence[int], any_failed: bool, allow_gaps: bool) -> int:
+    """The run's exit code: 3 when a tenant failed (unless --allow-gaps), else the worst tenant's."""
+    if any_failed and not allow_gaps:
+        return EXIT_COLLECTION
+    kept = [c for c in codes if not (allow_gaps and c in (EXIT_COLLECTION, 2, EXIT_INTERNAL))]
+    return max(kept, key=lambda c: _WEIGHT.get(c, 0), default=0)
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    """`rollup DIR...`: the shards' tenants.json joined into one roll-up in --output-dir."""
+    expected = load_tenants(Path(args.tenants)) if args.tenants else None
+    doc = join([Path(d) for d in args.dirs], expected)
+    root = Path(args.output_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    written = write_documents(root, doc, Locale(args.locale or "en"))
+    print(clean_message(f"license-auditor: {len(doc['tenants'])} tenants joined, {len(doc.get('missing', []))} "
+                        f"missing; roll-up in {', '.join(str(p) for p in written)}"), file=sys.stderr)
+    failed = any(row["status"] == "failed" for row in doc["tenants"]) or bool(doc.get("missing"))
+    return worst([int(row.get("exit_code") or 0) for row in doc["tenants"]], failed, args.allow_gaps)
