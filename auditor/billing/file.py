@@ -204,7 +204,7 @@ def _row(cells: dict[str, str], header: list[str], width: int, name: str, line: 
     frequency = _term(cell("billing_frequency"), lambda m: fail("billing_frequency", m))
     cancel_end = _flag(cell("cancel_at_end_of_term"), lambda m: fail("cancel_at_end_of_term", m))
     additions = _additions(cell("seats_added"), lambda m: fail("seats_added", m))
-    given = {"channel": True, "term": term, "term_start": start, "term_end": end, "auto_renew": renew,
+    given = {"channel": True, "term": term, "term_start": start, "renewal": end, "auto_renew": renew,
              "seats_added": additions, "price": price, "billing_frequency": frequency,
              "cancel_at_end_of_term": cancel_end}
     sources = tuple((fact, "file") for fact, value in given.items() if value is not None and value != ())
