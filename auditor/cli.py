@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from . import __version__
+from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
 from .enums import Format, Locale
 from .errors import EXIT_INTERNAL, AuditorError, PolicyError, clean_message
@@ -88,8 +89,6 @@ def wait_duration(text: str) -> float:
     return float(seconds)
 
 
-BILLING_HELP = ("a CSV of each subscription's channel, term, renewal setting, seat additions and price "
-                "(docs/bill.md): the bill's actions get their commerce windows; without it they are unknown")
 EXCHANGE_EXPORT_HELP = ("the CSV of the Get-EXOMailbox command in docs/exchange-export.md: checks litigation holds "
                         "and finds synced mailboxes")
 
@@ -123,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--baseline", metavar="REPORT_JSON",
                        help="the previous run's report.json: mark findings new or persisting, list resolved ones")
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
-    audit.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
+    add_billing_arguments(audit)
     audit.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
     audit.add_argument("--migration", metavar="MIGRATION_JSON",
                        help="a migration.json written by `migrate`: its headline (users that can move, the next "
@@ -208,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--min-severity", choices=FAIL_ON[:-1], help="only findings at or above this severity")
     plan.add_argument("--findings", nargs="+", action="extend", metavar="ID", help="only these findings (ids)")
     plan.add_argument("--output-dir", metavar="DIR", help="where the plan files go (default: the report dir)")
-    plan.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
+    add_billing_arguments(plan)
     plan.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
     plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
 

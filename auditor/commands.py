@@ -267,6 +267,16 @@ def _billing(args: argparse.Namespace) -> BillingFile | None:
     return read_billing(path)
 
 
+def _commerce(args: argparse.Namespace, snapshot: TenantSnapshot, billing: BillingFile | None) -> BillingFile | None:
+    """The bill's commerce facts: the billing APIs the sources allow, then the file (docs/bill.md)."""
+    # the billing clients (azure-mgmt-billing, httpx) load only for an audit that reads them
+    from .billing.options import read_commerce
+
+    live = bool(getattr(args, "demo", False) or getattr(args, "graph", False) or getattr(args, "graph_endpoint", None))
+    return read_commerce(args, snapshot.subscriptions, snapshot.tenant_id, billing, os.environ, live=live,
+                         say=_say).billing
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     timings = _Timings()
     formats = parse_formats(args.format)
@@ -287,6 +297,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         timings.mark("policies")
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
         snapshot = _snapshot(args, policies, as_of, nightly)
+        billing = _commerce(args, snapshot, billing)  # the billing APIs, then the file over them
         timings.mark("collect")
         # Keep the cyclic GC from re-scanning a million users while evaluation allocates
         # (gc.freeze excludes what exists now from collections; refcounting still frees it).

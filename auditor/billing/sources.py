@@ -15,12 +15,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from azure.core.credentials import AccessToken, TokenCredential
 
 from auditor.billing import arm, partner_center
+from auditor.billing.arguments import BillingSource
 from auditor.billing.facts import Joined, from_billing_account, from_partner_center, join, merge, row_from_api
 from auditor.billing.file import BillingFile, BillingRow
 from auditor.errors import UsageError
@@ -28,14 +28,6 @@ from auditor.model import Subscription
 
 BILLING_TOKEN_ENV = "AUDITOR_BILLING_TOKEN"
 PARTNER_CENTER_TOKEN_ENV = "AUDITOR_PARTNER_CENTER_TOKEN"
-
-
-class BillingSource(StrEnum):
-    AUTO = "auto"
-    BILLING_ACCOUNT = "billing-account"
-    PARTNER_CENTER = "partner-center"
-    FILE = "file"
-    NONE = "none"
 
 
 class EnvToken:
