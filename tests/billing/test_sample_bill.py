@@ -19,8 +19,9 @@ MOVES = str(SAMPLE / "moves-example.yaml")
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bill")
+    # the billing file alone (--billing-source file): the emulated billing APIs are test_sources_cli's
     code = main(["audit", "--demo", "--policies", "policies/", "--policies", MOVES, "--billing", BILLING,
-                 "--output-dir", str(out), "--fail-on", "never"])
+                 "--billing-source", "file", "--output-dir", str(out), "--fail-on", "never"])
     assert code == 0
     return out
 
