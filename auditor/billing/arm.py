@@ -45,7 +45,7 @@ class Account:
     agreement: str
 
 
-def _message(exc: AzureError) -> str:
+def message(exc: AzureError) -> str:
     if isinstance(exc, HttpResponseError):
         code = exc.error.code if exc.error is not None else None
         text = exc.error.message if exc.error is not None else exc.message
@@ -68,7 +68,7 @@ def client(credential: TokenCredential, endpoint: str | None = None) -> Iterator
         yield c
 
 
-def _options(c: Any) -> dict[str, Any]:
+def options(c: Any) -> dict[str, Any]:
     base = str(c._config.base_url) if hasattr(c, "_config") else ""
     return {"enforce_https": False} if base.startswith("http://") else {}
 
@@ -78,9 +78,9 @@ def billing_accounts(c: Any) -> list[Account]:
     try:
         return [Account(str(a.name), str(getattr(a.properties, "display_name", "") or ""),
                         str(getattr(getattr(a.properties, "agreement_type", None), "value", "") or ""))
-                for a in c.billing_accounts.list(**_options(c))]
+                for a in c.billing_accounts.list(**options(c))]
     except AzureError as exc:
-        raise BillingSourceError(f"billing accounts: {_message(exc)}") from None
+        raise BillingSourceError(f"billing accounts: {message(exc)}") from None
 
 
 def choose_account(accounts: Sequence[Account], wanted: str | None) -> str:
@@ -102,24 +102,24 @@ def choose_account(accounts: Sequence[Account], wanted: str | None) -> str:
 def read_subscriptions(c: Any, account: str) -> list[dict[str, Any]]:
     """The account's billingSubscriptions in their REST shape (the client follows nextLink)."""
     try:
-        return [dict(s.as_dict()) for s in c.billing_subscriptions.list_by_billing_account(account, **_options(c))]
+        return [dict(s.as_dict()) for s in c.billing_subscriptions.list_by_billing_account(account, **options(c))]
     except AzureError as exc:
-        raise BillingSourceError(f"billing account {account}: billingSubscriptions: {_message(exc)}") from None
+        raise BillingSourceError(f"billing account {account}: billingSubscriptions: {message(exc)}") from None
 
 
 def get_subscription(c: Any, account: str, name: str) -> dict[str, Any]:
     """One billing subscription, re-read (apply re-reads before it changes anything)."""
     try:
-        return dict(c.billing_subscriptions.get(account, name, **_options(c)).as_dict())
+        return dict(c.billing_subscriptions.get(account, name, **options(c)).as_dict())
     except AzureError as exc:
-        raise BillingSourceError(f"billing account {account}: billingSubscriptions/{name}: {_message(exc)}") from None
+        raise BillingSourceError(f"billing account {account}: billingSubscriptions/{name}: {message(exc)}") from None
 
 
 def update_subscription(c: Any, account: str, name: str, properties: Mapping[str, Any]) -> dict[str, Any]:
     """PATCH a billing subscription's `properties` (quantity, autoRenew) and wait for it to finish."""
     body = {"properties": dict(properties)}
     try:
-        poller = c.billing_subscriptions.begin_update(account, name, body, polling_interval=0, **_options(c))
+        poller = c.billing_subscriptions.begin_update(account, name, body, polling_interval=0, **options(c))
         return dict(poller.result().as_dict())
     except AzureError as exc:
-        raise BillingSourceError(f"billing account {account}: update {name}: {_message(exc)}") from None
+        raise BillingSourceError(f"billing account {account}: update {name}: {message(exc)}") from None

@@ -56,6 +56,7 @@ class ApiSubscription:
     seats_added: tuple[SeatAddition, ...] = ()  # Partner Center's refundable seats, by their own deadline
     next_term: Mapping[str, Any] = field(default_factory=dict)  # renewalTermDetails / scheduledNextTermInstructions
     etag: str | None = None
+    scope: str = ""  # the billing account (ARM) or the customer (Partner Center) it is read under
 
 
 def _day(value: object) -> date | None:
@@ -84,7 +85,14 @@ def from_billing_account(item: Mapping[str, Any]) -> ApiSubscription:
         quantity=_int(p.get("quantity")), term=_term(p.get("termDuration")), term_start=_day(p.get("termStartDate")),
         term_end=_day(p.get("termEndDate")), billing_frequency=_term(p.get("billingFrequency")),
         auto_renew={"On": True, "Off": False}.get(str(renew)) if renew is not None else None,
-        cancel_by=cancel_by, status=p.get("status"), next_term=p.get("renewalTermDetails") or {})
+        cancel_by=cancel_by, status=p.get("status"), next_term=p.get("renewalTermDetails") or {},
+        scope=_account_of(str(item.get("id") or "")))
+
+
+def _account_of(resource_id: str) -> str:
+    """The billing account named in a billingSubscription's resource id."""
+    m = re.search(r"/billingAccounts/([^/]+)/", resource_id, re.I)
+    return m.group(1) if m else ""
 
 
 def from_partner_center(item: Mapping[str, Any], customer: str) -> ApiSubscription:
@@ -106,7 +114,7 @@ def from_partner_center(item: Mapping[str, Any], customer: str) -> ApiSubscripti
         status=item.get("status"), trial=item.get("isTrial") if isinstance(item.get("isTrial"), bool) else None,
         seats_added=tuple(sorted(added, key=lambda a: a.on)),
         next_term=item.get("scheduledNextTermInstructions") or {},
-        etag=(item.get("attributes") or {}).get("etag"))
+        etag=(item.get("attributes") or {}).get("etag"), scope=customer)
 
 
 @dataclass(frozen=True)
@@ -176,7 +184,8 @@ def row_from_api(joined: Joined) -> BillingRow | None:
     sources = tuple((fact, api.source) for fact, value in given.items() if value is not None)
     return BillingRow(sub.commerce_subscription_id or sub.id, api.channel, 0, api.term, api.term_start, api.term_end,
                       api.auto_renew, api.seats_added, billing_frequency=api.billing_frequency, cancel_by=api.cancel_by,
-                      quantity=api.quantity, sources=sources, uncertain=joined.uncertain)
+                      quantity=api.quantity, sources=sources, uncertain=joined.uncertain,
+                      api=(("source", api.source), ("id", api.id), ("scope", api.scope)))
 
 
 _FIELDS = {"term": "term", "term_start": "term_start", "renewal": "term_end", "auto_renew": "auto_renew",

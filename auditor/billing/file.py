@@ -89,6 +89,7 @@ class BillingRow:
     quantity: int | None = None  # an API's seat count
     sources: tuple[tuple[str, str], ...] = ()  # (fact, graph|billing-account|partner-center|file) per fact given
     uncertain: bool = False  # joined to Graph's subscription by product, tenant and quantity, not by id
+    api: tuple[tuple[str, str], ...] = ()  # the API that sold it: (("source", ...), ("id", ...), ("scope", ...))
 
     def source(self, fact: str) -> str | None:
         """Where `fact` came from, when this row gives it."""

@@ -43,6 +43,7 @@ from auditor.errors import SnapshotError
 from auditor.formats.plan_records import ChangePlan
 from auditor.model import Locale, Subscription
 from auditor.plan.bill_texts import reason_text
+from auditor.plan.commerce import commerce_changes
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.snapshot.decode import BadValue, subscription_from_graph
 from auditor.snapshot.write import subscription_to_json
@@ -199,6 +200,8 @@ def _action_json(sub: Subscription, part: str, a: CommerceAction, price: float |
                 "cancel_at_end_of_term": row.cancel_at_end_of_term, "channel": row.channel.value}
         if row.uncertain:
             out["join"] = "uncertain"
+        if row.api:
+            out["api"] = dict(row.api) | {"sku_id": sub.sku_id}
     return out
 
 
@@ -276,8 +279,10 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
     now = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= today.isoformat())
     year = (today + YEAR).isoformat()
     within = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= year)
+    commerce = commerce_changes(actions)  # what an API can do of them (apply --commerce)
     return {"products": products, "actions": actions, "monthly_saving_now": round(now, 2),
-            "monthly_saving_within_year": round(within, 2), "as_of": today.isoformat()}
+            "monthly_saving_within_year": round(within, 2), "as_of": today.isoformat()} | (
+        {"commerce": commerce} if commerce else {})
 
 
 def purchases(document: Mapping[str, Any]) -> list[Purchase]:

@@ -27,6 +27,8 @@ API_VERSION = "2024-04-01"
 _ACCOUNTS = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/?$", re.I)
 _SUBS = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/billingSubscriptions/?$", re.I)
 _SUB = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/billingSubscriptions/([^/]+)$", re.I)
+_CANCEL = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/billingSubscriptions/([^/]+)/cancel$",
+                     re.I)
 WRITABLE = frozenset(("quantity", "autoRenew"))
 
 
@@ -73,6 +75,8 @@ class BillingStandIn(StandIn):
             return self._list(asked, m.group(1))
         if m := _SUB.match(asked.path):
             return self._one(asked, m.group(1), m.group(2))
+        if (m := _CANCEL.match(asked.path)) and asked.method == "POST":
+            return self._cancel(asked, m.group(1), m.group(2))
         return _error(404, "NotFound", f"The resource '{asked.path}' was not found.")
 
     def _account(self, name: str) -> dict[str, Any]:
@@ -95,6 +99,23 @@ class BillingStandIn(StandIn):
             body["nextLink"] = (f"{self.url}{scope}/billingSubscriptions?api-version={API_VERSION}"
                                 f"&skiptoken={start + self.page_size}")
         return Reply(200, body)
+
+    def _cancel(self, asked: Asked, account: str, name: str) -> Reply:
+        """POST .../cancel: a subscription within its cancellation window is cancelled (never deleted)."""
+        sub = next((s for s in self.accounts.get(account, []) if str(s.get("name")).lower() == name.lower()), None)
+        if sub is None:
+            return _error(404, "BillingSubscriptionNotFound", f"The billing subscription '{name}' was not found.")
+        if not self.writers:
+            return self._denied("Microsoft.Billing/billingAccounts/billingSubscriptions/cancel/action",
+                                f"/providers/Microsoft.Billing/billingAccounts/{account}")
+        if not (asked.body or {}).get("cancellationReason"):
+            return _error(400, "InvalidRequest", "The cancellationReason is required.")
+        props = sub.setdefault("properties", {})
+        if (props.get("systemOverrides") or {}).get("cancellation") != "Allowed":
+            return _error(400, "CancellationNotAllowed", "The subscription cannot be cancelled now.")
+        props["status"] = "Cancelled"
+        where = f"{self.url}/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{name}"
+        return Reply(202, None, {"Location": f"{where}?api-version={API_VERSION}", "Retry-After": "0"})
 
     def _one(self, asked: Asked, account: str, name: str) -> Reply:
         scope = f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{name}"

@@ -98,6 +98,12 @@ class PartnerCenterStandIn(StandIn):
             sub["refundableQuantity"] = {"totalQuantity": left, "details": [
                 d for d in (sub.get("refundableQuantity") or {}).get("details") or []][:1 if left else 0]}
             sub.pop("scheduledNextTermInstructions", None)  # a mid-term change erases a scheduled one
+        elif drop < 0:  # seats bought: they are refundable for their own 7 days
+            sub["quantity"] = quantity
+            left = refundable - drop
+            sub["refundableQuantity"] = {"totalQuantity": left, "details": [
+                *((sub.get("refundableQuantity") or {}).get("details") or []), {"quantity": -drop}]}
+            sub.pop("scheduledNextTermInstructions", None)
         sub["autoRenewEnabled"] = bool(renew)
         if scheduled:
             sub["scheduledNextTermInstructions"] = copy.deepcopy(dict(scheduled))
