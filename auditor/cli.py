@@ -181,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
     apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
     apply.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION", help=WAIT_HELP)
+    apply.add_argument("--commerce", action="store_true",
+                       help="also make the bill's commerce changes (reduce or cancel a subscription inside its "
+                            "window) through the billing account or Partner Center; dry run without --yes")
+    apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
+    apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     apply.set_defaults(func=_command("cmd_apply", "auditor.apply.run"))
     undo = sub.add_parser(
         "undo", parents=[connection], help="revert the changes an apply journal records as done",

@@ -19,8 +19,11 @@ the price it names.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import os
+import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,8 +33,9 @@ from azure.core.exceptions import AzureError
 
 from ..billing import arm, partner_center
 from ..billing.arm import BillingSourceError
+from ..billing.options import access
 from ..billing.sources import Access
-from ..errors import UsageError
+from ..errors import EXIT_OK, CollectionError, UsageError
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
 
@@ -205,6 +209,54 @@ async def _check(change: Mapping[str, Any], commerce: Commerce, seats: SeatsRead
     if enabled - change["seats"] < assigned:
         return f"{enabled - change['seats']} seats would be left, below the {assigned} assigned now"
     return current
+
+
+def _seats_reader(client: Any) -> SeatsReader:
+    """Re-read GET /subscribedSkus for one product: (its enabled seats, the seats assigned)."""
+    async def read(sku_id: str) -> tuple[int, int] | None:
+        try:
+            doc = await client.get("/subscribedSkus?$select=skuId,prepaidUnits,consumedUnits")
+        except CollectionError:
+            return None
+        for sku in (doc.get("value") or []) if isinstance(doc, dict) else []:
+            if isinstance(sku, dict) and str(sku.get("skuId") or "").lower() == sku_id.lower():
+                enabled = (sku.get("prepaidUnits") or {}).get("enabled")
+                used = sku.get("consumedUnits")
+                if isinstance(enabled, int) and isinstance(used, int):
+                    return enabled, used
+        return None
+    return read
+
+
+def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Callable[[], Any], today: date) -> int:
+    """`apply PLAN --commerce [--yes]`: the plan's commerce changes; exit 3 when one failed."""
+    changes = commerce_of(json.loads(plan_path.read_text("utf-8")))
+    if not changes:
+        print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
+        return EXIT_OK
+    journal = CommerceJournal(plan_path.resolve().parent / datetime.now(UTC).strftime(
+        "commerce-journal-%Y%m%dT%H%M%SZ.jsonl")) if args.yes else None
+    client = make_client()
+    with access(args, os.environ, True) as reach:
+        commerce = Commerce(reach)
+
+        async def go() -> int:
+            try:
+                return await run_commerce(changes, commerce, _seats_reader(client), execute=args.yes,
+                                          journal=journal, today=today, out=sys.stdout)
+            finally:
+                await client.aclose()
+
+        try:
+            failed = asyncio.run(go())
+        finally:
+            commerce.close()
+            if journal is not None:
+                journal.close()
+    if failed:
+        raise CollectionError(f"{failed} commerce change(s) failed; the journal {journal.path if journal else ''} "
+                              "says which")
+    return EXIT_OK
 
 
 def undo_commerce(journal_path: Path, commerce: Commerce, ask: Callable[[str], bool], *, execute: bool,

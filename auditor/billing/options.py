@@ -48,7 +48,7 @@ def _asked(args: argparse.Namespace) -> bool:
 
 
 @contextmanager
-def _access(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iterator[Access]:
+def access(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iterator[Access]:
     account = getattr(args, "billing_account", None)
     billing_endpoint = _url(getattr(args, "billing_endpoint", None), "--billing-endpoint")
     partner_endpoint = _url(getattr(args, "partner_center_endpoint", None), "--partner-center-endpoint")
@@ -82,8 +82,8 @@ def read_commerce(args: argparse.Namespace, subscriptions: Sequence[Subscription
     choice = BillingSource(getattr(args, "billing_source", None) or BillingSource.AUTO.value)
     if choice is BillingSource.FILE or choice is BillingSource.NONE:
         return Gathered(file if choice is BillingSource.FILE else None, read=("file",) if file else ())
-    with _access(args, env, live) as access:
-        got = gather(choice, subscriptions, tenant, file, access)
+    with access(args, env, live) as reach:
+        got = gather(choice, subscriptions, tenant, file, reach)
     for gap in got.gaps:
         say(f"warning: the bill's commerce facts: {gap}; the bill goes on without them")
     for warning in got.warnings:

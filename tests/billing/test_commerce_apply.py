@@ -137,3 +137,45 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
 def test_a_delete_in_the_plan_is_refused() -> None:
     with pytest.raises(UsageError, match="never delete"):
         commerce_of({"bill": {"commerce": [{"n": 1, "request": {"method": "DELETE", "path": "/x"}}]}})
+
+
+def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """audit --demo, plan reading the stand-ins, then `apply --commerce` (dry run, then --yes)."""
+    from auditor.apply import run as apply_run
+    from auditor.cli import main
+    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+
+    snapshot = sample_tenant()
+    facts = sample_commerce(snapshot, datetime(2026, 11, 1, 6))
+    out = tmp_path / "out"
+    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never",
+                 "--billing-source", "none"]) == 0
+    token = app_token(snapshot.tenant_id, DEMO_ROLES)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
+    monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
+    monkeypatch.setattr(apply_run, "clock", lambda: datetime(2026, 11, 1, 7, tzinfo=__import__("datetime").UTC))
+    with (BillingStandIn(facts.accounts) as arm, PartnerCenterStandIn(facts.customers) as pc,
+          GraphEmulator(snapshot, token=token) as graph):
+        endpoints = ["--billing-endpoint", arm.url, "--partner-center-endpoint", pc.url]
+        assert main(["plan", "--report-dir", str(out), "--billing-source", "auto", *endpoints]) in (0, 1)
+        plan = out / "plan.json"
+        doc = json.loads(plan.read_text("utf-8"))
+        assert doc["bill"]["commerce"]
+        # the demo's clock, and the commerce changes alone (the license changes are test_apply's)
+        plan.write_text(json.dumps(doc | {"created_at": "2026-11-01T06:30:00Z", "changes": []}), "utf-8")
+        capsys.readouterr()
+        base = ["apply", str(plan), "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id",
+                snapshot.tenant_id, "--commerce", "--max-age", "30d", *endpoints]
+        assert main(base) == 0
+        dry = capsys.readouterr().out
+        assert "dry run, nothing is changed" in dry and "by 2026-11-04" in dry
+        assert all(r.method == "GET" for r in arm.requests + pc.requests)
+        assert main([*base, "--yes"]) == 0
+        assert [r.method for r in arm.requests + pc.requests if r.method != "GET"]
+        assert not [r for r in arm.requests + pc.requests if r.method == "DELETE"]
+    journals = list(out.glob("commerce-journal-*.jsonl"))
+    assert len(journals) == 1
+    outcomes = [json.loads(t)["outcome"] for t in journals[0].read_text("utf-8").splitlines()]
+    assert "sending" in outcomes and outcomes.index("sending") < len(outcomes) - 1
