@@ -198,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION",
                       help="how long undo waits, after putting a user back in a group, for the group's license to be "
                            "active (the same units as apply --wait); default: 5m")
+    undo.add_argument("--commerce", action="store_true",
+                      help="JOURNAL is a commerce journal of apply --commerce: buy back the seats its reductions "
+                           "removed, each only after you say yes to its price")
+    undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
+    undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     undo.set_defaults(func=_command("cmd_undo", "auditor.apply.undoing"))
 
 

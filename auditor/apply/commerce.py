@@ -275,11 +275,11 @@ def undo_commerce(journal_path: Path, commerce: Commerce, ask: Callable[[str], b
         price = line.get("monthly_saving")
         cost = f"{price:.2f} a month" if isinstance(price, int | float) else "a price not known"
         question = (f"Buy back {seats} seats of {line['sku']} ({line['subscription']}), {cost}?")
+        if not execute:
+            print(f"  C{line['n']}: with --yes, would ask: {question}", file=out)
+            continue
         if not ask(question):
             print(f"  C{line['n']}: not bought back", file=out)
-            continue
-        if not execute:
-            print(f"  C{line['n']}: would buy back {seats} seats ({cost})", file=out)
             continue
         change = dict(line) | {"request": _back(line)}
         current = commerce.read(change)
@@ -287,6 +287,30 @@ def undo_commerce(journal_path: Path, commerce: Commerce, ask: Callable[[str], b
         print(f"  C{line['n']}: bought back {seats} seats ({cost})", file=out)
         undone += 1
     return undone
+
+
+def _ask(question: str) -> bool:
+    """A yes from the person at the keyboard (no terminal: no)."""
+    if not sys.stdin.isatty():
+        print(f"{question} (not asked: no terminal; nothing bought)", file=sys.stdout)
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def undo_from_args(args: argparse.Namespace, journal_path: Path, ask: Callable[[str], bool] | None = None) -> int:
+    """`undo COMMERCE_JOURNAL --commerce [--yes]`: buy back what the journal's reductions removed,
+    each only after a yes to its price."""
+    if not journal_path.is_file():
+        raise UsageError(f"{journal_path}: no such commerce journal")
+    with access(args, os.environ, True) as reach:
+        commerce = Commerce(reach)
+        try:
+            undo_commerce(journal_path, commerce, ask or _ask, execute=args.yes, out=sys.stdout)
+        except BillingSourceError as exc:
+            raise CollectionError(f"undo --commerce: {exc}") from None
+        finally:
+            commerce.close()
+    return EXIT_OK
 
 
 def _back(line: Mapping[str, Any]) -> dict[str, Any]:

@@ -130,6 +130,13 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     assert asked == ["Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), "
                      "21.00 a month?"]
     assert pc.customers[customer][0]["quantity"] == 4  # said no: nothing bought
+    # without a terminal nobody can say yes: nothing is bought
+    from auditor.apply import commerce as commerce_module
+
+    assert undo_commerce(path, commerce, commerce_module._ask, execute=True, out=out) == 0
+    assert pc.customers[customer][0]["quantity"] == 4
+    assert undo_commerce(path, commerce, lambda q: True, execute=False, out=out) == 0  # a dry run asks nobody
+    assert "with --yes, would ask: Buy back 2 seats" in out.getvalue()
     assert undo_commerce(path, commerce, lambda q: True, execute=True, out=out) == 1
     assert pc.customers[customer][0]["quantity"] == 6
 
@@ -175,7 +182,14 @@ def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.
         assert main([*base, "--yes"]) == 0
         assert [r.method for r in arm.requests + pc.requests if r.method != "GET"]
         assert not [r for r in arm.requests + pc.requests if r.method == "DELETE"]
-    journals = list(out.glob("commerce-journal-*.jsonl"))
-    assert len(journals) == 1
-    outcomes = [json.loads(t)["outcome"] for t in journals[0].read_text("utf-8").splitlines()]
-    assert "sending" in outcomes and outcomes.index("sending") < len(outcomes) - 1
+        journals = list(out.glob("commerce-journal-*.jsonl"))
+        assert len(journals) == 1
+        outcomes = [json.loads(t)["outcome"] for t in journals[0].read_text("utf-8").splitlines()]
+        assert "sending" in outcomes and outcomes.index("sending") < len(outcomes) - 1
+        # the Copilot seats are all assigned in the sample: only the Power BI Pro cancellation was made
+        assert [r.method for r in pc.requests if r.method != "GET"] == []
+        capsys.readouterr()
+        undo = ["undo", str(journals[0]), "--commerce", "--yes", "--auth", "token", *endpoints]
+        assert main(undo) == 0
+        assert "POWER_BI_PRO was cancelled: buy a new subscription if it is needed again" in capsys.readouterr().out
+        assert not [r for r in arm.requests if r.method == "PATCH"]
