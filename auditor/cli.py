@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from . import __version__
+from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
 from .enums import Format, Locale
 from .errors import EXIT_INTERNAL, AuditorError, PolicyError, clean_message
@@ -109,8 +110,6 @@ def wait_duration(text: str) -> float:
     return float(seconds)
 
 
-BILLING_HELP = ("a CSV of each subscription's channel, term, renewal setting, seat additions and price "
-                "(docs/bill.md): the bill's actions get their commerce windows; without it they are unknown")
 EXCHANGE_EXPORT_HELP = ("the CSV of the Get-EXOMailbox command in docs/exchange-export.md: checks litigation holds "
                         "and finds synced mailboxes")
 
@@ -144,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--baseline", metavar="REPORT_JSON",
                        help="the previous run's report.json: mark findings new or persisting, list resolved ones")
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
-    audit.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
+    add_billing_arguments(audit)
     audit.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
     audit.add_argument("--migration", metavar="MIGRATION_JSON",
                        help="a migration.json written by `migrate`: its headline (users that can move, the next "
@@ -226,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
     apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
     apply.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION", help=WAIT_HELP)
+    apply.add_argument("--commerce", action="store_true",
+                       help="also make the bill's commerce changes (reduce or cancel a subscription inside its "
+                            "window) through the billing account or Partner Center; dry run without --yes")
+    apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
+    apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     apply.set_defaults(func=_command("cmd_apply", "auditor.apply.run"))
     undo = sub.add_parser(
         "undo", parents=[connection], help="revert the changes an apply journal records as done",
@@ -238,6 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION",
                       help="how long undo waits, after putting a user back in a group, for the group's license to be "
                            "active (the same units as apply --wait); default: 5m")
+    undo.add_argument("--commerce", action="store_true",
+                      help="JOURNAL is a commerce journal of apply --commerce: buy back the seats its reductions "
+                           "removed, each only after you say yes to its price")
+    undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
+    undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     undo.set_defaults(func=_command("cmd_undo", "auditor.apply.undoing"))
 
 
@@ -252,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--min-severity", choices=FAIL_ON[:-1], help="only findings at or above this severity")
     plan.add_argument("--findings", nargs="+", action="extend", metavar="ID", help="only these findings (ids)")
     plan.add_argument("--output-dir", metavar="DIR", help="where the plan files go (default: the report dir)")
-    plan.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
+    add_billing_arguments(plan)
     plan.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
     plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
 

@@ -268,6 +268,18 @@ def _billing(args: argparse.Namespace) -> BillingFile | None:
     return read_billing(path)
 
 
+def _commerce(args: argparse.Namespace, snapshot: TenantSnapshot, billing: BillingFile | None
+              ) -> tuple[BillingFile | None, tuple[str, ...]]:
+    """The bill's commerce facts: the billing APIs the sources allow, then the file (docs/bill.md);
+    and the sources that could not be read (the bill's `gaps`)."""
+    # the billing clients (azure-mgmt-billing, httpx) load only for an audit that reads them
+    from .billing.options import read_commerce
+
+    live = bool(getattr(args, "demo", False) or getattr(args, "graph", False) or getattr(args, "graph_endpoint", None))
+    got = read_commerce(args, snapshot.subscriptions, snapshot.tenant_id, billing, os.environ, live=live, say=_say)
+    return got.billing, got.gaps
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     timings = _Timings()
     formats = parse_formats(args.format)
@@ -288,6 +300,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         timings.mark("policies")
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
         snapshot = _snapshot(args, policies, as_of, nightly)
+        billing, billing_gaps = _commerce(args, snapshot, billing)  # the billing APIs, then the file over them
         timings.mark("collect")
         # Keep the cyclic GC from re-scanning a million users while evaluation allocates
         # (gc.freeze excludes what exists now from collections; refcounting still frees it).
@@ -317,7 +330,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
         readable = {Format.HTML, Format.MD} & set(formats)
         plan = header_plan(document, remediation.actions) if billing is not None or readable else None
         if billing is not None:
-            document = before_findings(document, {"bill": report_bill(document, plan, billing, as_of.date())})
+            bill = report_bill(document, plan, billing, as_of.date())
+            if billing_gaps:  # the sources that could not be read: their facts are unknown in `sources`
+                bill["gaps"] = list(billing_gaps)
+            document = before_findings(document, {"bill": bill})
             name_reductions(document)
         document = nightly.enrich(document, plan, remediation.actions)
         timings.mark("document")

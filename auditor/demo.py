@@ -70,3 +70,16 @@ def emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str]]:
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
     with GraphEmulator(snapshot, token=token) as graph:
         yield graph.url, token
+
+
+@contextmanager
+def commerce() -> Iterator[tuple[str, str, str, str]]:
+    """The sample tenant's billing account and partner served on 127.0.0.1 by the commerce stand-ins,
+    while the block runs: (billing URL, its token, Partner Center URL, its token)."""
+    # two HTTP servers and the sample's commerce facts: loaded for --demo only
+    from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+
+    facts = sample_commerce(sample_tenant(), CLOCK)
+    with (BillingStandIn(facts.accounts, display_names=facts.display_names) as billing,
+          PartnerCenterStandIn(facts.customers) as partner):
+        yield billing.url, str(billing.token), partner.url, str(partner.token)

@@ -535,7 +535,14 @@ def cmd_apply(args: argparse.Namespace) -> int:
         earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
         writer = _writer(args, path.resolve().parent, "journal", plan.tenant_id, plan.cloud,
                          {"file": path.name, "sha256": plan.sha256}) if plan.changes else None
-        return _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait))
+        code = _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait))
+        if getattr(args, "commerce", False):  # the bill's commerce changes, after the license changes
+            # the billing clients load only for --commerce
+            from .commerce import apply_from_args
+
+            return apply_from_args(args, path, lambda: _client(args, plan.tenant_id, plan.cloud,
+                                                               f"the plan {args.plan}"), clock().date()) or code
+        return code
 
 
 def _run(client: GraphClient, writer: JournalWriter | None, execute: bool, tenant_id: str, body: Any) -> int:

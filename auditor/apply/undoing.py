@@ -382,6 +382,11 @@ def find_plan(journal: Journal, given: str | None) -> PlanFile:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.journal_file)
+    if getattr(args, "commerce", False):  # a commerce journal (apply --commerce): buying seats back asks first
+        # the billing clients load only for --commerce
+        from .commerce import undo_from_args
+
+        return undo_from_args(args, path)
     with hold(path, "the journal"):  # not while an apply still writes it
         journal = read_journal(path)
         plan = find_plan(journal, args.plan)

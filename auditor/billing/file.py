@@ -14,6 +14,8 @@ the header does):
     seats_added   DATE:N;DATE:N: seats added to the current term on DATE
     unit_price    price of one seat per month, a decimal number (a dot)
     currency      ISO 4217 code (EUR, USD, ...)
+    billing_frequency      P1M | P1Y | P3Y: how often the term is billed     empty: not known
+    cancel_at_end_of_term  true | false: set to cancel when its term ends    empty: not known
 
 docs/bill.md says where each column comes from. A bad row is a BillingFileError (exit 2) that
 names file:line:column; the column is the field's position in its row, 1-based.
@@ -53,7 +55,7 @@ class Term(StrEnum):
 
 
 COLUMNS = ("subscription", "channel", "term", "term_start", "term_end", "auto_renew", "seats_added",
-           "unit_price", "currency")
+           "unit_price", "currency", "billing_frequency", "cancel_at_end_of_term")
 REQUIRED = ("subscription", "channel")
 _TRUE = frozenset(("true", "yes", "1", "on"))
 _FALSE = frozenset(("false", "no", "0", "off"))
@@ -81,6 +83,17 @@ class BillingRow:
     seats_added: tuple[SeatAddition, ...] = ()
     unit_price: float | None = None
     currency: str | None = None
+    billing_frequency: Term | None = None  # P1M: an annual or triennial term billed monthly
+    cancel_at_end_of_term: bool | None = None  # set to cancel at the term's end (else auto-renew off = EST)
+    cancel_by: date | None = None  # an API's cancellation deadline (cancellationAllowedEndDate/-UntilDate)
+    quantity: int | None = None  # an API's seat count
+    sources: tuple[tuple[str, str], ...] = ()  # (fact, graph|billing-account|partner-center|file) per fact given
+    uncertain: bool = False  # joined to Graph's subscription by product, tenant and quantity, not by id
+    api: tuple[tuple[str, str], ...] = ()  # the API that sold it: (("source", ...), ("id", ...), ("scope", ...))
+
+    def source(self, fact: str) -> str | None:
+        """Where `fact` came from, when this row gives it."""
+        return next((s for f, s in self.sources if f == fact), None)
 
 
 @dataclass(frozen=True)
@@ -189,8 +202,15 @@ def _row(cells: dict[str, str], header: list[str], width: int, name: str, line: 
     currency = cell("currency").upper() or None
     if currency and not _CURRENCY.match(currency):
         raise fail("currency", f"{cell('currency')!r} is not a three-letter ISO 4217 code")
-    return BillingRow(subscription, channel, line, term, start, end, renew,
-                      _additions(cell("seats_added"), lambda m: fail("seats_added", m)), price, currency)
+    frequency = _term(cell("billing_frequency"), lambda m: fail("billing_frequency", m))
+    cancel_end = _flag(cell("cancel_at_end_of_term"), lambda m: fail("cancel_at_end_of_term", m))
+    additions = _additions(cell("seats_added"), lambda m: fail("seats_added", m))
+    given = {"channel": True, "term": term, "term_start": start, "renewal": end, "auto_renew": renew,
+             "seats_added": additions, "price": price, "billing_frequency": frequency,
+             "cancel_at_end_of_term": cancel_end}
+    sources = tuple((fact, "file") for fact, value in given.items() if value is not None and value != ())
+    return BillingRow(subscription, channel, line, term, start, end, renew, additions, price, currency, frequency,
+                      cancel_end, sources=sources)
 
 
 Fail = Callable[[str], BillingFileError]

@@ -18,10 +18,16 @@ function reads a clock or a file. The rules and their Microsoft sources are in d
   same 7-day windows;
 - Enterprise Agreement and Volume Licensing (ea, vl): at the anniversary, through the VLSC;
 - a trial converts to paid at nextLifecycleDateTime unless recurring billing is turned off;
-- no billing row: the window is unknown, at the latest the renewal (nextLifecycleDateTime).
+- no billing row: the window is unknown, at the latest the renewal (nextLifecycleDateTime);
+- since 9 February 2026 (bought directly) and 4 May 2026 (through a partner) a new-commerce
+  subscription whose auto-renew is off does not end at its term's end: it moves into a paid
+  month-to-month Extended Service Term (EST; seats fixed, about 3 % over the monthly price,
+  cancellable any time with a prorated refund) unless it is set to cancel at the end of its term;
+- a reduction scheduled for the renewal is locked about 24 hours before it: it is due by the
+  last whole day before that (two days before the renewal date).
 
 A subscription is never to be deleted: cancelling starts the lifecycle (expired, disabled,
-deleted), during which its data can still be kept.
+deleted), during which its data can still be kept (90 days after the end, Microsoft says).
 """
 
 from __future__ import annotations
@@ -35,13 +41,17 @@ from auditor.model import Subscription
 from auditor.timestamps import timestamp_or_none
 
 WINDOW_DAYS = 7  # new commerce: 168 hours after a purchase, renewal or seat addition
+RENEWAL_LOCK_DAYS = 2  # the renewal date minus the ~24-hour lock, counted in whole days (the hour is not known)
+EST_SINCE = {"mca": date(2026, 2, 9), "csp": date(2026, 5, 4)}  # terms ending on or after: EST, not a free grace
+EST_UPLIFT = 0.03  # EST: the monthly-term price plus about 3 % (23 % where the product has no monthly term)
+MONTHLY_BILLING_UPLIFT = 0.05  # an annual or triennial term billed monthly costs about 5 % more
 LEGACY_CANCEL_MAX = 25  # legacy: a subscription of more licenses is reduced to this before cancelling
 
 
 class Action(StrEnum):
     REDUCE = "reduce"
     CANCEL = "cancel"
-    TURN_OFF_RECURRING_BILLING = "turn_off_recurring_billing"
+    CANCEL_AT_END_OF_TERM = "cancel_at_end_of_term"
     CONTACT_PARTNER = "contact_partner"
     CONTACT_VLSC = "contact_vlsc"
     BUY = "buy"
@@ -52,6 +62,7 @@ class Window(StrEnum):
     WITHIN_7_DAYS = "within_7_days"
     RENEWAL = "renewal"
     ANY_TIME = "any_time"
+    EST = "est"  # in its Extended Service Term: cancel any time (prorated); the seats are fixed
     ANNIVERSARY = "anniversary"
     UNKNOWN = "unknown"
 
@@ -63,7 +74,7 @@ class Owner(StrEnum):
 
 
 class Confidence(StrEnum):
-    DOCUMENTED = "documented"  # from Graph and the billing file
+    DOCUMENTED = "documented"  # every fact the window needs came from Graph, a billing API or the billing file
     UNKNOWN = "unknown"
 
 
@@ -89,6 +100,8 @@ class Opening:
     added_on: date | None = None  # the seat addition whose window this is
     renews_on: date | None = None  # the term's end: the renewal or anniversary
     recurring: bool | None = None  # the billing row's auto_renew
+    cancels_at_end: bool | None = None  # the billing row's cancel_at_end_of_term
+    est_after: bool = False  # auto-renew off and not set to cancel: it moves into a paid EST at its term's end
 
 
 @dataclass(frozen=True)
@@ -139,24 +152,42 @@ def opening(subscription: Subscription, row: BillingRow | None, today: date) -> 
     if row.channel in (Channel.EA, Channel.VL):
         known = Confidence.DOCUMENTED if renews else Confidence.UNKNOWN
         return Opening(Window.ANNIVERSARY, Owner.VLSC, today, renews, renews, known, total, renews_on=renews)
+    if _in_est(row, renews, today):
+        return Opening(Window.EST, owner, today, None, today, Confidence.DOCUMENTED, total, renews_on=renews,
+                       recurring=False, cancels_at_end=False)
     if row.channel is Channel.MOSA and owner is Owner.SELF:
         return Opening(Window.ANY_TIME, owner, today, renews, today, Confidence.DOCUMENTED, total, renews_on=renews,
                        recurring=recurring)
     # new commerce, bought directly or through a partner: the same 7-day windows
     start = row.term_start or _day(subscription.created_date_time)
+    est = _est_after(row, renews)
     if start is not None and start <= today <= _closes(start):
-        return Opening(Window.WITHIN_7_DAYS, owner, today, _closes(start), today, Confidence.DOCUMENTED, total,
-                       renews_on=renews, recurring=recurring)
+        close = min(_closes(start), row.cancel_by) if row.cancel_by and row.cancel_by >= today else _closes(start)
+        return Opening(Window.WITHIN_7_DAYS, owner, today, close, today, Confidence.DOCUMENTED, total,
+                       renews_on=renews, recurring=recurring, cancels_at_end=row.cancel_at_end_of_term, est_after=est)
     added = [a for a in row.seats_added if a.on <= today <= _closes(a.on)]
     if added:
         first = min(_closes(a.on) for a in added)
         return Opening(Window.WITHIN_7_DAYS, owner, today, first, today, Confidence.DOCUMENTED,
                        min(total, sum(a.seats for a in added)), added_on=min(a.on for a in added), renews_on=renews,
-                       recurring=recurring)
+                       recurring=recurring, cancels_at_end=row.cancel_at_end_of_term, est_after=est)
     if renews is None:
         return Opening(Window.UNKNOWN, owner, today, None, None, Confidence.UNKNOWN, total, recurring=recurring)
-    return Opening(Window.RENEWAL, owner, today, renews - timedelta(days=1), renews, Confidence.DOCUMENTED, total,
-                   renews_on=renews, recurring=recurring)
+    return Opening(Window.RENEWAL, owner, today, renews - timedelta(days=RENEWAL_LOCK_DAYS), renews,
+                   Confidence.DOCUMENTED, total, renews_on=renews, recurring=recurring,
+                   cancels_at_end=row.cancel_at_end_of_term, est_after=est)
+
+
+def _est_after(row: BillingRow, renews: date | None) -> bool:
+    """Auto-renew off, not set to cancel at the term's end, and a term ending since EST began for its channel."""
+    since = EST_SINCE.get(row.channel.value)
+    return (since is not None and renews is not None and renews >= since and row.auto_renew is False
+            and row.cancel_at_end_of_term is not True)
+
+
+def _in_est(row: BillingRow, renews: date | None, today: date) -> bool:
+    """Its term ended with auto-renew off and no cancellation set: it runs in its Extended Service Term."""
+    return _est_after(row, renews) and renews is not None and renews <= today
 
 
 def commerce_action(subscription: Subscription, row: BillingRow | None, seats: int, today: date) -> CommerceAction:
@@ -183,8 +214,11 @@ def commerce_action(subscription: Subscription, row: BillingRow | None, seats: i
                                                        else {})}))
     if subscription.is_trial:
         if seats and seats == total:
-            return act(Action.TURN_OFF_RECURRING_BILLING, "trial_off" if o.by else "trial_off_unknown")
+            return act(Action.CANCEL_AT_END_OF_TERM, "trial_off" if o.by else "trial_off_unknown")
         return act(Action.NONE, "trial_converts" if o.by else "trial_converts_unknown")
+    if o.window is Window.EST and 0 < seats < total:  # its seats are fixed: nothing leaves until it ends
+        return CommerceAction(Action.NONE, o.window, o.owner, 0, total, total, o.not_before, None, None, o.confidence,
+                              Reason("est_seats_fixed", {k: v for k, v in dates.items() if v is not None}))
     if seats == 0:
         return act(Action.NONE, "nothing_to_drop")
     cancel = seats == total
@@ -203,6 +237,8 @@ def _self_service(o: Opening, cancel: bool, total: int) -> tuple[Action, str, in
     the reason names, by the window it is in."""
     if o.window is Window.UNKNOWN:
         return Action.CANCEL if cancel else Action.REDUCE, "unknown_term" if o.by else "unknown_term_no_date", None
+    if o.window is Window.EST:
+        return (Action.CANCEL, "est_cancel", None) if cancel else (Action.NONE, "est_seats_fixed", None)
     if o.window is Window.ANY_TIME:
         if cancel:
             return (Action.CANCEL, "legacy_cancel_over_25" if total > LEGACY_CANCEL_MAX else "legacy_cancel",
@@ -213,8 +249,13 @@ def _self_service(o: Opening, cancel: bool, total: int) -> tuple[Action, str, in
             return Action.REDUCE, "added_7_days", None
         return Action.CANCEL if cancel else Action.REDUCE, "cancel_7_days" if cancel else "reduce_7_days", None
     # at the renewal
-    if o.recurring is False:
+    if o.cancels_at_end:
         return (Action.NONE, "ends_at_renewal", None) if cancel else (Action.REDUCE, "renewal_recurring_off", None)
+    if o.recurring is False:
+        if cancel:  # auto-renew off alone no longer ends it: since 2026 it moves into a paid EST
+            return (Action.CANCEL_AT_END_OF_TERM, "est_ahead", None) if o.est_after else (
+                Action.NONE, "ends_at_renewal", None)
+        return Action.REDUCE, "renewal_recurring_off", None
     if cancel:
-        return Action.TURN_OFF_RECURRING_BILLING, "cancel_at_renewal", None
+        return Action.CANCEL_AT_END_OF_TERM, "cancel_at_renewal", None
     return Action.REDUCE, "reduce_at_renewal", None

@@ -39,7 +39,9 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _DOMAIN = re.compile(r"^(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+\Z")
 _POLICIES = re.compile(r"^[A-Za-z0-9_./-]+\Z")
 _FIELDS = ("name", "tenant_id", "client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id",
-           "billing", "migration", "graph_endpoint")
+           "billing", "migration", "billing_source", "billing_account", "graph_endpoint")
+BILLING_SOURCES = ("auto", "billing-account", "partner-center", "file", "none")
+_ACCOUNT = re.compile(r"^[A-Za-z0-9:_.-]{1,200}\Z")  # a billing account's name (GUIDs, ':' and '_' in MCA names)
 _ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/-]*)?\Z")
 _DEFAULTABLE = ("client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id")
 
@@ -64,6 +66,9 @@ class TenantJob:
     # freed seats into money on the bill, and a migration.json `migrate` wrote (--migration)
     billing: str = ""
     migration: str = ""
+    # where the bill's commerce facts come from (--billing-source) and which billing account (--billing-account)
+    billing_source: str = "auto"
+    billing_account: str = ""
     # the Graph v1.0 base URL for this tenant ("" = the cloud's), as --graph-endpoint: a sovereign
     # endpoint, or the emulator in tests
     graph_endpoint: str = ""
@@ -103,6 +108,10 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     fail_on = _one_of(text("fail_on", "high"), list(FAIL_ON), f"{where}.fail_on")
     policies, billing, migration = (_repository_path(text(f, d), f"{where}.{f}")
                                     for f, d in (("policies", "policies"), ("billing", ""), ("migration", "")))
+    billing_source = _one_of(text("billing_source", "auto"), list(BILLING_SOURCES), f"{where}.billing_source")
+    billing_account = text("billing_account")
+    if billing_account and not _ACCOUNT.match(billing_account):
+        raise UsageError(f"{where}.billing_account: {billing_account!r} is not a billing account name")
     recipients = _recipients(values.get("email_to") or [], f"{where}.email_to")
     graph_endpoint = text("graph_endpoint")
     if graph_endpoint and not _ENDPOINT.match(graph_endpoint):
@@ -112,7 +121,7 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     if not key:
         raise UsageError(f"{where}.name: {name!r} has no letters or digits to name the job by")
     return TenantJob(key, name, tenant_id, client_id, cloud, locale, ",".join(recipients), policies, fail_on,
-                     apply_client_id, billing, migration, graph_endpoint)
+                     apply_client_id, billing, migration, billing_source, billing_account, graph_endpoint)
 
 
 def _repository_path(value: str, field: str) -> str:

@@ -25,12 +25,25 @@ from datetime import date, timedelta
 from typing import Any
 
 from auditor import i18n
-from auditor.billing.file import BillingFile
-from auditor.billing.windows import Action, CommerceAction, Confidence, Owner, Reason, Window, commerce_action, opening
+from auditor.billing.file import BillingFile, BillingRow, Term
+from auditor.billing.windows import (
+    EST_UPLIFT,
+    MONTHLY_BILLING_UPLIFT,
+    Action,
+    CommerceAction,
+    Confidence,
+    Opening,
+    Owner,
+    Reason,
+    Window,
+    commerce_action,
+    opening,
+)
 from auditor.errors import SnapshotError
 from auditor.formats.plan_records import ChangePlan
 from auditor.model import Locale, Subscription
 from auditor.plan.bill_texts import reason_text
+from auditor.plan.commerce import commerce_changes
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.snapshot.decode import BadValue, subscription_from_graph
 from auditor.snapshot.write import subscription_to_json
@@ -132,14 +145,71 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _action_json(sub: Subscription, part: str, a: CommerceAction, price: float | None, t: i18n.Translations
-                 ) -> dict[str, Any]:
+# the facts each window stands on (docs/bill.md): confidence is documented only when each has a source
+NEEDS: dict[Window, tuple[str, ...]] = {
+    Window.WITHIN_7_DAYS: ("channel", "term_start"),
+    Window.RENEWAL: ("channel", "renewal", "auto_renew"),
+    Window.EST: ("channel", "renewal", "auto_renew"),
+    Window.ANY_TIME: ("channel",),
+    Window.ANNIVERSARY: ("channel", "renewal"),
+    Window.UNKNOWN: ("channel", "renewal"),
+}
+FACTS = ("channel", "term", "term_start", "renewal", "auto_renew", "cancel_at_end_of_term", "billing_frequency",
+         "seats_added", "price")
+
+
+def fact_sources(sub: Subscription, row: BillingRow | None) -> dict[str, str]:
+    """Where each commerce fact of `sub` came from: graph, billing-account, partner-center, file or unknown."""
+    graph = {"renewal": bool(sub.next_lifecycle_date_time), "term_start": bool(sub.created_date_time)}
+    out: dict[str, str] = {}
+    for fact in FACTS:
+        given = row.source(fact) if row is not None else None
+        out[fact] = given or ("graph" if graph.get(fact) else "unknown")
+    return out
+
+
+def unit_price(row: BillingRow | None, catalog: float | None, window: Window) -> float | None:
+    """The price of one seat per month as billed: the row's own price, else the catalog's with the EST
+    uplift in an Extended Service Term, or the monthly-billing uplift for an annual or triennial term
+    billed monthly."""
+    if row is not None and row.unit_price is not None:
+        return row.unit_price
+    if catalog is None or row is None:
+        return catalog
+    if window is Window.EST:
+        return catalog * (1 + EST_UPLIFT)
+    if row.billing_frequency is Term.MONTH and row.term in (Term.YEAR, Term.THREE_YEARS):
+        return catalog * (1 + MONTHLY_BILLING_UPLIFT)
+    return catalog
+
+
+def _action_json(sub: Subscription, part: str, a: CommerceAction, price: float | None, t: i18n.Translations,
+                 row: BillingRow | None = None) -> dict[str, Any]:
     saving = round(a.seats * price, 2) if price is not None and a.seats and not sub.is_trial else 0.0
-    return {"subscription": sub.commerce_subscription_id or sub.id, "sku": part, "action": a.action.value,
-            "seats": a.seats, "from": a.from_seats, "to": a.to_seats, "not_before": _iso(a.not_before),
-            "by": _iso(a.by), "window": a.window.value, "owner": a.owner.value, "monthly_saving": saving,
-            "saving_from": _iso(a.saving_from), "confidence": a.confidence.value,
-            "reason": reason_text(t, a.reason)}
+    sources = fact_sources(sub, row)
+    confidence = a.confidence
+    if any(sources[f] == "unknown" for f in NEEDS.get(a.window, ())) and a.window is not Window.UNKNOWN:
+        confidence = Confidence.UNKNOWN
+    out = {"subscription": sub.commerce_subscription_id or sub.id, "sku": part, "action": a.action.value,
+           "seats": a.seats, "from": a.from_seats, "to": a.to_seats, "not_before": _iso(a.not_before),
+           "by": _iso(a.by), "window": a.window.value, "owner": a.owner.value, "monthly_saving": saving,
+           "saving_from": _iso(a.saving_from), "confidence": confidence.value,
+           "reason": reason_text(t, a.reason), "sources": sources}
+    if row is not None:
+        out |= {"billing_frequency": row.billing_frequency.value if row.billing_frequency else None,
+                "cancel_at_end_of_term": row.cancel_at_end_of_term, "channel": row.channel.value}
+        if row.uncertain:
+            out["join"] = "uncertain"
+        if row.api:
+            out["api"] = dict(row.api) | {"sku_id": sub.sku_id}
+    return out
+
+
+def _cap(o: Opening, total: int, wanted: int) -> int:
+    """The seats a window takes of `wanted`: in an EST the seats are fixed, so all or none."""
+    if o.window is Window.EST:
+        return total if wanted >= total else 0
+    return min(wanted, total, o.cap)
 
 
 def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], billing: BillingFile | None,
@@ -179,13 +249,16 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
 
         for sub in sorted(enabled, key=first):
             row = billing.row_for(sub) if billing else None
-            take = min(remaining, sub.total_licenses, opening(sub, row, today).cap)
+            o = opening(sub, row, today)
+            take = _cap(o, sub.total_licenses, remaining)
+            if o.window is Window.EST and remaining and not take:
+                taken[sub.id] = min(remaining, sub.total_licenses)  # named (est_seats_fixed), not counted
+                continue
             taken[sub.id], remaining = take, remaining - take
         for sub in subs:
             row = billing.row_for(sub) if billing else None
             a = commerce_action(sub, row, taken.get(sub.id, 0), today)
-            own = row.unit_price if row is not None and row.unit_price is not None else price
-            actions.append(_action_json(sub, part, a, own, t))
+            actions.append(_action_json(sub, part, a, unit_price(row, price, a.window), t, row))
         product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
         if kept:
             product["kept_for_moves"] = kept
@@ -206,8 +279,10 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
     now = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= today.isoformat())
     year = (today + YEAR).isoformat()
     within = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= year)
+    commerce = commerce_changes(actions)  # what an API can do of them (apply --commerce)
     return {"products": products, "actions": actions, "monthly_saving_now": round(now, 2),
-            "monthly_saving_within_year": round(within, 2), "as_of": today.isoformat()}
+            "monthly_saving_within_year": round(within, 2), "as_of": today.isoformat()} | (
+        {"commerce": commerce} if commerce else {})
 
 
 def purchases(document: Mapping[str, Any]) -> list[Purchase]:
@@ -224,10 +299,20 @@ def purchases(document: Mapping[str, Any]) -> list[Purchase]:
 
 def urgent(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS) -> list[dict[str, Any]]:
     """The actions whose 7-day window closes within `days` days: money that is gone the day after."""
+    return _closing(bill, today, days, Window.WITHIN_7_DAYS)
+
+
+def locking(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS) -> list[dict[str, Any]]:
+    """The reductions scheduled for a renewal that locks (about 24 hours before it; `by` is the last
+    whole day before the lock) within `days` days: after that the seats stay for another term."""
+    return _closing(bill, today, days, Window.RENEWAL)
+
+
+def _closing(bill: Mapping[str, Any] | None, today: date, days: int, window: Window) -> list[dict[str, Any]]:
     out = []
     for a in (bill or {}).get("actions") or []:
         by = a.get("by")
-        if (a.get("window") == Window.WITHIN_7_DAYS.value and a.get("seats") and isinstance(by, str)
+        if (a.get("window") == window.value and a.get("seats") and isinstance(by, str)
                 and today.isoformat() <= by <= (today + timedelta(days=days)).isoformat()):
             out.append(dict(a))
     return out

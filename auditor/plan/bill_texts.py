@@ -85,9 +85,30 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
             **v),
         "cancel_at_renewal": lambda: t.pgettext(
             "bill_reason_cancel_at_renewal",
-            "Turn off recurring billing before {by}: the subscription then ends at the renewal on "
-            "{renews}. Do not delete it.",
+            "Set the subscription to cancel at the end of its term by {by}: it then ends on {renews}. "
+            "Turning off recurring billing alone moves it into a paid Extended Service Term. Do not "
+            "delete it.",
             **v),
+        "est_ahead": lambda: t.pgettext(
+            "bill_reason_est_ahead",
+            "Recurring billing is off, but the subscription does not end on {renews}: it moves into a "
+            "paid month-to-month Extended Service Term. Set it to cancel at the end of its term by "
+            "{by}. Do not delete it.",
+            **v),
+        "est_cancel": lambda: t.pgettext(
+            "bill_reason_est_cancel",
+            "In its Extended Service Term since {renews}, at a higher monthly price: cancel it at any "
+            "time for a prorated refund. Do not delete it.",
+            **v),
+        "est_seats_fixed": lambda: t.npgettext(
+            "bill_reason_est_seats_fixed",
+            "In its Extended Service Term since {renews}, its licenses cannot be changed: to remove {n} "
+            "license, renew it to a new term with {to} licenses, or cancel it at any time for a "
+            "prorated refund.",
+            "In its Extended Service Term since {renews}, its licenses cannot be changed: to remove {n} "
+            "licenses, renew it to a new term with {to} licenses, or cancel it at any time for a "
+            "prorated refund.",
+            n, **v),
         "reduce_at_renewal": lambda: t.pgettext(
             "bill_reason_reduce_at_renewal",
             "Schedule the reduction to {to} licenses for the renewal on {renews} (before {by}); keep "

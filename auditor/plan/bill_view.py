@@ -52,7 +52,7 @@ def action_label(t: i18n.Translations, action: str) -> str:
     labels = {
         "reduce": t.pgettext("bill_action_reduce", "Reduce"),
         "cancel": t.pgettext("bill_action_cancel", "Cancel"),
-        "turn_off_recurring_billing": t.pgettext("bill_action_turn_off", "Turn off recurring billing"),
+        "cancel_at_end_of_term": t.pgettext("bill_action_cancel_at_end", "Cancel at end of term"),
         "contact_partner": t.pgettext("bill_action_partner", "Contact your partner"),
         "contact_vlsc": t.pgettext("bill_action_vlsc", "Contact the VLSC"),
         "buy": t.pgettext("bill_action_buy", "Buy"),
@@ -66,6 +66,7 @@ def window_label(t: i18n.Translations, window: str) -> str:
         "within_7_days": t.pgettext("bill_window_7_days", "within 7 days"),
         "renewal": t.pgettext("bill_window_renewal", "at the renewal"),
         "any_time": t.pgettext("bill_window_any_time", "at any time"),
+        "est": t.pgettext("bill_window_est", "any time (Extended Service Term)"),
         "anniversary": t.pgettext("bill_window_anniversary", "at the anniversary"),
         "unknown": t.pgettext("bill_window_unknown", "not known"),
     }

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from auditor import rulebook
-from auditor.billing.file import read_billing
+from auditor.billing.file import BillingFile, read_billing
 from auditor.errors import EXIT_OK, UsageError, clean_message
 from auditor.exchange_export import read_exchange_export
 from auditor.formats import plan_json
 from auditor.graph.clouds import ENDPOINTS
 from auditor.model import Cloud, Locale
 from auditor.outputs import output_lock
-from auditor.plan.bill import with_bill
+from auditor.plan.bill import subscriptions_of, with_bill
 from auditor.plan.compile import ChangePlan, compile_plan, has_actions
 from auditor.plan.holds import attach
 from auditor.plan.read import load_report
@@ -86,6 +86,17 @@ def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
                          f"was written — plan fewer findings at a time (--rules, --min-severity, --findings)")
 
 
+def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: BillingFile | None) -> BillingFile | None:
+    """The billing APIs when asked for (--billing-source or an endpoint), then the file over them."""
+    if "subscriptions" not in document:
+        return billing
+    # the billing clients (azure-mgmt-billing, httpx) load only for a plan that reads them
+    from auditor.billing.options import read_commerce
+
+    tenant = str((document.get("tenant") or {}).get("id") or "")
+    return read_commerce(args, subscriptions_of(document), tenant, billing, os.environ, live=False, say=_say).billing
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     report_dir = Path(args.report_dir)
     if not report_dir.is_dir():
@@ -99,7 +110,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     tenant = document["tenant"]
     plan = compile_plan(document, rules=args.rules, min_severity=args.min_severity, finding_ids=args.findings,
                         graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")))
-    plan = with_bill(plan, document, billing, _say)
+    plan = with_bill(plan, document, _commerce(args, document, billing), _say)
     out = _output_dir(args, report_dir)
     created_at = _now()
     _check_size(plan, out, created_at)

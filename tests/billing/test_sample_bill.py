@@ -19,8 +19,9 @@ MOVES = str(SAMPLE / "moves-example.yaml")
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bill")
+    # the billing file alone (--billing-source file): the emulated billing APIs are test_sources_cli's
     code = main(["audit", "--demo", "--policies", "policies/", "--policies", MOVES, "--billing", BILLING,
-                 "--output-dir", str(out), "--fail-on", "never"])
+                 "--billing-source", "file", "--output-dir", str(out), "--fail-on", "never"])
     assert code == 0
     return out
 
@@ -28,7 +29,7 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_sample_shows_every_action_and_window(audited: Path) -> None:
     bill = json.loads((audited / "report.json").read_text("utf-8"))["bill"]
     actions = {a["action"] for a in bill["actions"]}
-    assert actions == {"reduce", "cancel", "turn_off_recurring_billing", "contact_partner", "contact_vlsc", "buy",
+    assert actions == {"reduce", "cancel", "cancel_at_end_of_term", "contact_partner", "contact_vlsc", "buy",
                        "none"}
     assert {a["window"] for a in bill["actions"]} == {"within_7_days", "renewal", "any_time", "anniversary",
                                                       "unknown"}

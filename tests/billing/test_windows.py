@@ -44,7 +44,7 @@ def test_new_commerce_within_7_days_of_the_purchase_or_renewal_cancels_or_reduce
     assert (reduce.action, reduce.seats, reduce.from_seats, reduce.to_seats) == (Action.REDUCE, 13, 20, 7)
     # a day after the window closed, the same reduction waits for the renewal
     late = commerce_action(sub(), row(start=date(2026, 11, 17)), 13, TODAY)
-    assert (late.window, late.by, late.saving_from) == (Window.RENEWAL, date(2027, 3, 17), date(2027, 3, 18))
+    assert (late.window, late.by, late.saving_from) == (Window.RENEWAL, date(2027, 3, 16), date(2027, 3, 18))
 
 
 def test_new_commerce_seat_addition_opens_a_window_for_those_seats_only() -> None:
@@ -58,14 +58,38 @@ def test_new_commerce_seat_addition_opens_a_window_for_those_seats_only() -> Non
 def test_new_commerce_outside_a_window_schedules_the_reduction_for_the_renewal() -> None:
     a = commerce_action(sub(), row(), 13, TODAY)
     assert (a.action, a.window, a.by, a.saving_from, a.reason.key) == (
-        Action.REDUCE, Window.RENEWAL, date(2027, 3, 17), date(2027, 3, 18), "reduce_at_renewal")
+        Action.REDUCE, Window.RENEWAL, date(2027, 3, 16), date(2027, 3, 18), "reduce_at_renewal")
     whole = commerce_action(sub(), row(), 20, TODAY)
-    assert (whole.action, whole.reason.key) == (Action.TURN_OFF_RECURRING_BILLING, "cancel_at_renewal")
+    assert (whole.action, whole.reason.key) == (Action.CANCEL_AT_END_OF_TERM, "cancel_at_renewal")
     # recurring billing off: the subscription ends at the renewal; keeping some seats needs it on
     off = commerce_action(sub(), row(renew=False), 13, TODAY)
     assert (off.action, off.reason.key) == (Action.REDUCE, "renewal_recurring_off")
-    ends = commerce_action(sub(), row(renew=False), 20, TODAY)
-    assert (ends.action, ends.saving_from) == (Action.NONE, date(2027, 3, 18))
+    # since 2026 auto-renew off alone moves it into a paid Extended Service Term: cancel at the end of the term
+    ahead = commerce_action(sub(), row(renew=False), 20, TODAY)
+    assert (ahead.action, ahead.reason.key, ahead.by) == (Action.CANCEL_AT_END_OF_TERM, "est_ahead", date(2027, 3, 16))
+    cancelling = BillingRow("c-1", Channel.MCA, 2, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), False,
+                            cancel_at_end_of_term=True)
+    ends = commerce_action(sub(), cancelling, 20, TODAY)
+    assert (ends.action, ends.reason.key, ends.saving_from) == (Action.NONE, "ends_at_renewal", date(2027, 3, 18))
+    # legacy (no EST): recurring billing off still ends it at the renewal
+    legacy_term = BillingRow("c-1", Channel.MCA, 2, Term.YEAR, date(2025, 1, 5), date(2026, 1, 5), False)
+    before = commerce_action(sub(renews="2026-01-05T00:00:00Z"), legacy_term, 20, date(2025, 12, 1))
+    assert (before.action, before.reason.key) == (Action.NONE, "ends_at_renewal")
+
+
+def test_extended_service_term_cancels_any_time_but_never_reduces() -> None:
+    """A term that ended with auto-renew off and no cancellation set runs on in a paid EST."""
+    est = row(start=date(2025, 10, 1), end=date(2026, 10, 1), renew=False)
+    o = opening(sub(renews="2026-10-01T00:00:00Z"), est, TODAY)
+    assert (o.window, o.by, o.saving_from, o.confidence) == (Window.EST, None, TODAY, Confidence.DOCUMENTED)
+    whole = commerce_action(sub(renews="2026-10-01T00:00:00Z"), est, 20, TODAY)
+    assert (whole.action, whole.reason.key, whole.saving_from, whole.to_seats) == (
+        Action.CANCEL, "est_cancel", TODAY, 0)
+    part = commerce_action(sub(renews="2026-10-01T00:00:00Z"), est, 5, TODAY)
+    assert (part.action, part.seats, part.reason.key, part.saving_from) == (Action.NONE, 0, "est_seats_fixed", None)
+    # through a partner EST began on 4 May 2026: a term that ended before it had no EST
+    csp = BillingRow("c-1", Channel.CSP, 2, Term.YEAR, date(2025, 4, 20), date(2026, 4, 20), False)
+    assert opening(sub(renews="2026-04-20T00:00:00Z"), csp, TODAY).window is not Window.EST
 
 
 def test_legacy_reduces_or_cancels_at_any_time_and_over_25_licenses_reduces_first() -> None:
@@ -97,7 +121,7 @@ def test_volume_licensing_at_the_anniversary_through_the_vlsc(channel: Channel) 
 def test_a_trial_turns_off_recurring_billing_before_it_converts() -> None:
     trial = sub(25, trial=True, renews="2026-12-01T00:00:00Z")
     a = commerce_action(trial, None, 25, TODAY)
-    assert (a.action, a.by, a.reason.key) == (Action.TURN_OFF_RECURRING_BILLING, date(2026, 11, 30), "trial_off")
+    assert (a.action, a.by, a.reason.key) == (Action.CANCEL_AT_END_OF_TERM, date(2026, 11, 30), "trial_off")
     kept = commerce_action(trial, None, 3, TODAY)
     assert (kept.action, kept.reason.key) == (Action.NONE, "trial_converts")
 

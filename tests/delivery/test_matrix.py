@@ -29,7 +29,8 @@ def test_example_file_makes_one_job_per_tenant(tmp_path: Path, capsys: pytest.Ca
                        "client_id": GUID, "cloud": "worldwide", "locale": "en",
                        "email_to": "licensing@contoso.example", "policies": "policies", "fail_on": "high",
                        "apply_client_id": "00000000-0000-0000-0000-0000000000b1",
-                       "billing": "billing/contoso.csv", "migration": "", "graph_endpoint": ""}
+                       "billing": "billing/contoso.csv", "migration": "",
+                       "billing_source": "auto", "billing_account": "", "graph_endpoint": ""}
     assert jobs[1]["tenant_id"] == "contosonl.onmicrosoft.com"
     assert jobs[1]["email_to"] == "licensing@contoso.example,it@contoso.example.nl"
     assert (jobs[2]["cloud"], jobs[2]["fail_on"], jobs[2]["locale"]) == ("usgov", "medium", "")
@@ -43,7 +44,7 @@ def test_without_the_file_one_tenant_comes_from_repository_variables(capsys: pyt
     assert job == {"key": "tenant", "name": "tenant", "tenant_id": "contoso.onmicrosoft.com", "client_id": GUID,
                    "cloud": "worldwide", "locale": "da", "email_to": "a@contoso.example,b@contoso.example",
                    "policies": "policies", "fail_on": "high", "apply_client_id": "", "billing": "", "migration": "",
-                   "graph_endpoint": ""}
+                   "billing_source": "auto", "billing_account": "", "graph_endpoint": ""}
 
 
 def test_one_tenant_connection_takes_the_write_app(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

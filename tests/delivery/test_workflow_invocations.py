@@ -36,7 +36,7 @@ FILES = sorted([ROOT / "action.yml", *(ROOT / ".github" / "workflows").glob("*.y
 # Plausible values for the variables the scripts pass through; anything else gets "value-NAME".
 VALUES = {
     "AUTH": "github-oidc", "CLOUD": "worldwide", "FAIL_ON": "high", "MIN_SEVERITY": "medium", "LOCALE": "nl",
-    "POLICIES": "policies/",
+    "POLICIES": "policies/", "BILLING_SOURCE": "auto",
     "EMAIL_TO": "it@contoso.example", "SENDER": "reports@contoso.example", "MAIL_SENDER": "reports@contoso.example",
     "MAIL_FROM": "audit@contoso.example", "SMTP_HOST": "smtp.contoso.example", "SMTP_PORT": "587",
     "AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",

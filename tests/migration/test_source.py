@@ -51,7 +51,7 @@ def test_when_every_user_of_a_subscription_leaves_it_is_cancelled_with_the_lifec
     (action,) = plan.source_actions
     assert (action["seats"], action["from"], action["to"]) == (4, 4, 0)  # the spare seats go too
     # new commerce past its 7 days: recurring billing off, so it ends at the renewal; never a deletion
-    assert action["action"] == "turn_off_recurring_billing"
+    assert action["action"] == "cancel_at_end_of_term"
     assert action["lifecycle_days"] == {"expired": 30, "disabled": 90, "deleted_at_the_latest": 180}
 
 

@@ -1,0 +1,125 @@
+"""The billing account's subscriptions, through Azure Resource Manager (`Microsoft.Billing`, api-version
+2024-04-01) with the azure-mgmt-billing client and the audit's azure-identity credential.
+
+    billing_accounts(client)                   the billing accounts the identity can read
+    choose_account(accounts, wanted)           the one to read: `wanted`, else the only one; several and
+                                               none chosen is a BillingAccountChoice (exit 2, listing them)
+    read_subscriptions(client, account)        its billingSubscriptions, as JSON dicts (the REST shape)
+    get_subscription / update_subscription     one subscription, re-read or changed (apply --commerce)
+
+The identity needs a read-only billing role on the account (Billing account reader) to read, and
+Billing account contributor (or owner) to change a quantity or auto-renew (docs/bill.md). Any
+failure (no role, no account, throttled past its retries, a network error) is a BillingSourceError:
+the audit names the gap and goes on with the next source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from azure.core.credentials import TokenCredential
+from azure.core.exceptions import AzureError, HttpResponseError
+
+from auditor.errors import UsageError
+
+API_VERSION = "2024-04-01"
+ARM_ENDPOINT = "https://management.azure.com"
+NO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"  # the client asks for one; billing calls never use it
+
+
+class BillingSourceError(Exception):
+    """A billing source could not be read: a gap in the bill, never a failed audit."""
+
+
+class BillingAccountChoice(UsageError):
+    """Several billing accounts and none chosen (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    display_name: str
+    agreement: str
+
+
+def message(exc: AzureError) -> str:
+    if isinstance(exc, HttpResponseError):
+        code = exc.error.code if exc.error is not None else None
+        text = exc.error.message if exc.error is not None else exc.message
+        return f"HTTP {exc.status_code}{f' {code}' if code else ''}: {' '.join(str(text or '').split())[:300]}"
+    return " ".join(str(exc).split())[:300]
+
+
+@contextmanager
+def client(credential: TokenCredential, endpoint: str | None = None) -> Iterator[Any]:
+    """A BillingManagementClient on `endpoint` (default: the public cloud's Resource Manager). On
+    plain http (a loopback stand-in) azure-core's bearer-token policy is told to allow it
+    (enforce_https=False, azure-core's documented per-request option); https stays the rule elsewhere."""
+    # azure-mgmt-billing is large: loaded only when a billing account is read
+    from azure.mgmt.billing import BillingManagementClient
+
+    base = (endpoint or ARM_ENDPOINT).rstrip("/")
+    # the token's audience stays Resource Manager's whatever the endpoint (as --graph-endpoint keeps Graph's)
+    with BillingManagementClient(credential, NO_SUBSCRIPTION, base_url=base,
+                                 credential_scopes=[f"{ARM_ENDPOINT}/.default"]) as c:
+        yield c
+
+
+def options(c: Any) -> dict[str, Any]:
+    base = str(c._config.base_url) if hasattr(c, "_config") else ""
+    return {"enforce_https": False} if base.startswith("http://") else {}
+
+
+def billing_accounts(c: Any) -> list[Account]:
+    """The billing accounts the identity can read."""
+    try:
+        return [Account(str(a.name), str(getattr(a.properties, "display_name", "") or ""),
+                        str(getattr(getattr(a.properties, "agreement_type", None), "value", "") or ""))
+                for a in c.billing_accounts.list(**options(c))]
+    except AzureError as exc:
+        raise BillingSourceError(f"billing accounts: {message(exc)}") from None
+
+
+def choose_account(accounts: Sequence[Account], wanted: str | None) -> str:
+    """The billing account to read: `wanted` (it must be one the identity can read), else the only one."""
+    names = ", ".join(f"{a.name} ({a.display_name or a.agreement})" for a in accounts) or "none"
+    if wanted:
+        if any(a.name.lower() == wanted.lower() for a in accounts):
+            return wanted
+        raise BillingAccountChoice(f"--billing-account {wanted}: not a billing account this identity can read "
+                                   f"(it can read: {names})")
+    if len(accounts) == 1:
+        return accounts[0].name
+    if not accounts:
+        raise BillingSourceError("the identity can read no billing account (assign it Billing account reader)")
+    raise BillingAccountChoice(f"this identity can read {len(accounts)} billing accounts: {names}; "
+                               "choose one with --billing-account ID (or billing_account in the tenants file)")
+
+
+def read_subscriptions(c: Any, account: str) -> list[dict[str, Any]]:
+    """The account's billingSubscriptions in their REST shape (the client follows nextLink)."""
+    try:
+        return [dict(s.as_dict()) for s in c.billing_subscriptions.list_by_billing_account(account, **options(c))]
+    except AzureError as exc:
+        raise BillingSourceError(f"billing account {account}: billingSubscriptions: {message(exc)}") from None
+
+
+def get_subscription(c: Any, account: str, name: str) -> dict[str, Any]:
+    """One billing subscription, re-read (apply re-reads before it changes anything)."""
+    try:
+        return dict(c.billing_subscriptions.get(account, name, **options(c)).as_dict())
+    except AzureError as exc:
+        raise BillingSourceError(f"billing account {account}: billingSubscriptions/{name}: {message(exc)}") from None
+
+
+def update_subscription(c: Any, account: str, name: str, properties: Mapping[str, Any]) -> dict[str, Any]:
+    """PATCH a billing subscription's `properties` (quantity, autoRenew) and wait for it to finish."""
+    body = {"properties": dict(properties)}
+    try:
+        poller = c.billing_subscriptions.begin_update(account, name, body, polling_interval=0, **options(c))
+        return dict(poller.result().as_dict())
+    except AzureError as exc:
+        raise BillingSourceError(f"billing account {account}: update {name}: {message(exc)}") from None

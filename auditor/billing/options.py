@@ -1,0 +1,91 @@
+"""The read the billing sources' flags drive (`audit`, `plan`; the flags: auditor.billing.arguments).
+
+    read_commerce(args, subscriptions, tenant, file, env, live=..., say=...) -> BillingFile | None
+                                         the rows the bill uses; each gap and warning said once
+
+`audit --demo` reads the sample tenant's billing account and partner from the stand-ins
+(auditor.demo.commerce). A live Graph audit reads the billing APIs with its own credential (with
+`--auth token`: AUDITOR_BILLING_TOKEN and AUDITOR_PARTNER_CENTER_TOKEN); a snapshot audit or
+`plan` reads them only when asked (an explicit --billing-source or an endpoint).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from auditor import demo
+from auditor.billing.arguments import BillingSource
+from auditor.billing.file import BillingFile
+from auditor.billing.sources import (
+    BILLING_TOKEN_ENV,
+    PARTNER_CENTER_TOKEN_ENV,
+    Access,
+    Gathered,
+    access_from,
+    gather,
+)
+from auditor.enums import Cloud
+from auditor.errors import UsageError
+from auditor.graph.arguments import AuthMode
+from auditor.graph.auth import build_credential, resolve_mode
+from auditor.graph.clouds import endpoints
+from auditor.model import Subscription
+
+
+def _url(value: str | None, flag: str) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise UsageError(f"{flag} {value!r} is not an http(s) URL")
+    return value
+
+
+def _asked(args: argparse.Namespace) -> bool:
+    """The billing APIs were asked for by name or by endpoint."""
+    return (getattr(args, "billing_source", None) in (BillingSource.BILLING_ACCOUNT, BillingSource.PARTNER_CENTER)
+            or bool(getattr(args, "billing_endpoint", None) or getattr(args, "partner_center_endpoint", None)))
+
+
+@contextmanager
+def access(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iterator[Access]:
+    account = getattr(args, "billing_account", None)
+    billing_endpoint = _url(getattr(args, "billing_endpoint", None), "--billing-endpoint")
+    partner_endpoint = _url(getattr(args, "partner_center_endpoint", None), "--partner-center-endpoint")
+    if getattr(args, "demo", False) and not (billing_endpoint or partner_endpoint):
+        with demo.commerce() as (arm_url, arm_token, pc_url, pc_token):
+            yield access_from({BILLING_TOKEN_ENV: arm_token, PARTNER_CENTER_TOKEN_ENV: pc_token},
+                              token_mode=True, credential=None, billing_endpoint=arm_url,
+                              billing_account=account, partner_endpoint=pc_url)
+        return
+    if not (live or _asked(args)):
+        yield Access(billing_account=account)
+        return
+    asked = AuthMode(getattr(args, "auth", None) or AuthMode.AUTO.value)
+    tokens = env.get(BILLING_TOKEN_ENV) or env.get(PARTNER_CENTER_TOKEN_ENV)
+    # auto with a billing token at hand: the tokens, as with --auth token
+    mode = AuthMode.TOKEN if asked is AuthMode.AUTO and tokens else resolve_mode(asked, env,
+                                                                                 getattr(args, "tenant_id", None))
+    credential: Any = None
+    if mode is not AuthMode.TOKEN:
+        cloud = endpoints(Cloud(getattr(args, "cloud", None) or Cloud.WORLDWIDE.value))
+        credential = build_credential(mode, tenant_id=getattr(args, "tenant_id", None), cloud=cloud,
+                                      env=env).credential
+    yield access_from(env, token_mode=mode is AuthMode.TOKEN, credential=credential,
+                      billing_endpoint=billing_endpoint, billing_account=account, partner_endpoint=partner_endpoint)
+
+
+def read_commerce(args: argparse.Namespace, subscriptions: Sequence[Subscription], tenant: str,
+                  file: BillingFile | None, env: Mapping[str, str], *, live: bool,
+                  say: Callable[[str], None]) -> Gathered:
+    """The bill's rows from the sources the flags name; its gaps and warnings said through `say`."""
+    choice = BillingSource(getattr(args, "billing_source", None) or BillingSource.AUTO.value)
+    if choice is BillingSource.FILE or choice is BillingSource.NONE:
+        return Gathered(file if choice is BillingSource.FILE else None, read=("file",) if file else ())
+    with access(args, env, live) as reach:
+        got = gather(choice, subscriptions, tenant, file, reach)
+    for gap in got.gaps:
+        say(f"warning: the bill's commerce facts: {gap}; the bill goes on without them")
+    for warning in got.warnings:
+        say(warning)
+    return got

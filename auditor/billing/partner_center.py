@@ -1,0 +1,136 @@
+"""A CSP customer's subscriptions, through Partner Center's REST API (app-only where Partner Center
+allows it; one partner credential serves every customer).
+
+    read_subscriptions(session, customer)           GET /v1/customers/{customer}/subscriptions, every
+                                                    page (links.next with its MS-ContinuationToken)
+    get_subscription / update_subscription          one subscription, re-read or PATCHed (apply --commerce)
+
+Partner Center allows 500 requests a minute per customer on the Subscription resource: the session
+spaces its requests to one customer at least 60/500 s apart and honours a 429's Retry-After. Its
+error body is {"code", "description", ...}; any failure is a BillingSourceError (a gap in the bill).
+The identity needs a Partner Center role that reads customers' subscriptions (Admin agent; Sales
+agent reads too), and Admin agent to change them (docs/bill.md).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+from azure.core.credentials import TokenCredential
+
+from auditor.billing.arm import BillingSourceError
+
+PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
+SCOPE = "https://api.partnercenter.microsoft.com/.default"
+PER_MINUTE = 500  # requests a minute per customer on the Subscription resource
+RETRIES = 3
+MAX_PAGES = 1000
+
+
+class PartnerCenter:
+    """An HTTP session to Partner Center with the partner's credential."""
+
+    def __init__(self, credential: TokenCredential, endpoint: str | None = None, *,
+                 sleep: Callable[[float], None] = time.sleep, timeout: float = 60.0) -> None:
+        self._credential = credential
+        self.endpoint = (endpoint or PARTNER_CENTER_ENDPOINT).rstrip("/")
+        self._http = httpx.Client(timeout=timeout)
+        self._sleep = sleep
+        self._last: dict[str, float] = {}
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> PartnerCenter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _pace(self, customer: str) -> None:
+        gap = 60.0 / PER_MINUTE - (time.monotonic() - self._last.get(customer, 0.0))
+        if gap > 0:
+            self._sleep(gap)
+        self._last[customer] = time.monotonic()
+
+    def request(self, method: str, path: str, customer: str, *, headers: Mapping[str, str] | None = None,
+                body: Any = None) -> Any:
+        """One call (paced, retried on 429 after Retry-After); its JSON, or a BillingSourceError."""
+        url = urljoin(self.endpoint + "/", path.lstrip("/"))
+        for attempt in range(RETRIES + 1):
+            self._pace(customer)
+            try:
+                token = self._credential.get_token(SCOPE).token
+                response = self._http.request(method, url, json=body, headers={
+                    "Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})})
+            except (httpx.HTTPError, OSError) as exc:
+                raise BillingSourceError(f"Partner Center {method} {path}: {type(exc).__name__}: {exc}") from None
+            except Exception as exc:  # the credential's own failure (azure-identity raises its own errors)
+                raise BillingSourceError(f"Partner Center: no token: {' '.join(str(exc).split())[:200]}") from None
+            if response.status_code == 429 and attempt < RETRIES:
+                self._sleep(_retry_after(response))
+                continue
+            if response.status_code >= 400:
+                raise BillingSourceError(f"Partner Center {method} {path}: HTTP {response.status_code}"
+                                         f"{_describe(response)}")
+            try:
+                return response.json()
+            except ValueError:
+                raise BillingSourceError(f"Partner Center {method} {path}: the answer is not JSON") from None
+        raise BillingSourceError(f"Partner Center {method} {path}: still throttled after {RETRIES} retries")
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return min(60.0, max(0.0, float(response.headers.get("Retry-After") or 1)))
+    except ValueError:
+        return 1.0
+
+
+def _describe(response: httpx.Response) -> str:
+    try:
+        doc = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(doc, dict):
+        return ""
+    text = " ".join(str(doc.get("description") or "").split())[:300]
+    return f" {doc.get('code')}: {text}" if text else ""
+
+
+def read_subscriptions(pc: PartnerCenter, customer: str) -> list[dict[str, Any]]:
+    """Every subscription of `customer` (a Collection, paged with continuation tokens)."""
+    path = f"/v1/customers/{customer}/subscriptions"
+    headers: dict[str, str] = {}
+    items: list[dict[str, Any]] = []
+    for _ in range(MAX_PAGES):
+        page = pc.request("GET", path, customer, headers=headers)
+        if not isinstance(page, dict):
+            raise BillingSourceError(f"Partner Center {path}: not a collection")
+        items.extend(i for i in page.get("items") or [] if isinstance(i, dict))
+        nxt = (page.get("links") or {}).get("next")
+        if not isinstance(nxt, dict) or not nxt.get("uri"):
+            return items
+        path = str(nxt["uri"])
+        headers = {str(h.get("key")): str(h.get("value")) for h in nxt.get("headers") or [] if isinstance(h, dict)}
+    raise BillingSourceError(f"Partner Center /v1/customers/{customer}/subscriptions: more than {MAX_PAGES} pages")
+
+
+def get_subscription(pc: PartnerCenter, customer: str, sub_id: str) -> dict[str, Any]:
+    doc = pc.request("GET", f"/v1/customers/{customer}/subscriptions/{sub_id}", customer)
+    if not isinstance(doc, dict):
+        raise BillingSourceError(f"Partner Center subscription {sub_id}: not a subscription")
+    return doc
+
+
+def update_subscription(pc: PartnerCenter, customer: str, subscription: Mapping[str, Any]) -> dict[str, Any]:
+    """PATCH the whole subscription resource (Partner Center's update takes the resource as read, changed)."""
+    doc = pc.request("PATCH", f"/v1/customers/{customer}/subscriptions/{subscription['id']}", customer,
+                     body=dict(subscription))
+    if not isinstance(doc, dict):
+        raise BillingSourceError(f"Partner Center subscription {subscription['id']}: not a subscription")
+    return doc

@@ -1,0 +1,143 @@
+"""Where the bill's commerce facts come from: `--billing-source auto|billing-account|partner-center|file|none`.
+
+    gather(choice, subscriptions, tenant, file, access) -> Gathered
+        the billing rows of the tenant's subscriptions: the billing account's (ARM), Partner
+        Center's, then the file over them; a source that fails is a named gap, never a failed audit
+
+`auto` reads every source the credential can: the billing account when a credential is at hand
+(a live Graph audit, or --billing-endpoint), Partner Center when a token or endpoint for it is
+given or Graph names a partner that sells one of the subscriptions, and the file last, as the
+override for what no API gives. docs/bill.md says which role each source needs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from azure.core.credentials import AccessToken, TokenCredential
+
+from auditor.billing import arm, partner_center
+from auditor.billing.arguments import BillingSource
+from auditor.billing.facts import Joined, from_billing_account, from_partner_center, join, merge, row_from_api
+from auditor.billing.file import BillingFile, BillingRow
+from auditor.errors import UsageError
+from auditor.model import Subscription
+
+BILLING_TOKEN_ENV = "AUDITOR_BILLING_TOKEN"
+PARTNER_CENTER_TOKEN_ENV = "AUDITOR_PARTNER_CENTER_TOKEN"
+
+
+class EnvToken:
+    """A bearer token handed over in an environment variable (`--auth token`); it cannot be refreshed."""
+
+    def __init__(self, name: str, token: str) -> None:
+        self.name, self._token = name, token.strip()
+        if not self._token or any(c.isspace() for c in self._token) or not self._token.isascii():
+            raise UsageError(f"{name}: not a bearer token (spaces, line breaks or non-ASCII characters)")
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self._token, int(time.time()) + 3600)
+
+
+@dataclass(frozen=True)
+class Access:
+    """How to reach the billing APIs (None: not at hand)."""
+
+    billing_credential: TokenCredential | None = None
+    billing_endpoint: str | None = None
+    billing_account: str | None = None
+    partner_credential: TokenCredential | None = None
+    partner_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class Gathered:
+    billing: BillingFile | None
+    gaps: tuple[str, ...] = ()  # sources that could not be read, and why
+    warnings: tuple[str, ...] = ()  # the file disagreeing with an API, subscriptions no API row joins
+    read: tuple[str, ...] = ()  # the sources read
+    joined: tuple[Joined, ...] = field(default_factory=tuple)
+
+
+def access_from(env: Mapping[str, str], *, token_mode: bool, credential: TokenCredential | None,
+                billing_endpoint: str | None, billing_account: str | None,
+                partner_endpoint: str | None) -> Access:
+    """The billing APIs' access: with `--auth token` their own tokens (AUDITOR_BILLING_TOKEN,
+    AUDITOR_PARTNER_CENTER_TOKEN), else the audit's credential for both audiences."""
+    billing: TokenCredential | None
+    partner: TokenCredential | None
+    if token_mode:
+        billing = EnvToken(BILLING_TOKEN_ENV, env[BILLING_TOKEN_ENV]) if env.get(BILLING_TOKEN_ENV) else None
+        partner = (EnvToken(PARTNER_CENTER_TOKEN_ENV, env[PARTNER_CENTER_TOKEN_ENV])
+                   if env.get(PARTNER_CENTER_TOKEN_ENV) else None)
+    else:
+        billing = partner = credential
+    return Access(billing, billing_endpoint, billing_account, partner, partner_endpoint)
+
+
+def _wants_partner(choice: BillingSource, access: Access, subscriptions: Sequence[Subscription]) -> bool:
+    if access.partner_credential is None:
+        return False
+    if choice is BillingSource.PARTNER_CENTER:
+        return True
+    sold_by_partner = any(s.owner_tenant_id or (s.owner_type or "").lower() == "partner" for s in subscriptions)
+    return choice is BillingSource.AUTO and (sold_by_partner or access.partner_endpoint is not None)
+
+
+def _arm_items(access: Access) -> list[dict[str, Any]]:
+    assert access.billing_credential is not None
+    with arm.client(access.billing_credential, access.billing_endpoint) as c:
+        account = arm.choose_account(arm.billing_accounts(c), access.billing_account)
+        return arm.read_subscriptions(c, account)
+
+
+def _pc_items(access: Access, tenant: str) -> list[dict[str, Any]]:
+    assert access.partner_credential is not None
+    with partner_center.PartnerCenter(access.partner_credential, access.partner_endpoint) as pc:
+        return partner_center.read_subscriptions(pc, tenant)
+
+
+def gather(choice: BillingSource, subscriptions: Sequence[Subscription], tenant: str, file: BillingFile | None,
+           access: Access, *, arm_reader: Callable[[Access], list[dict[str, Any]]] = _arm_items,
+           pc_reader: Callable[[Access, str], list[dict[str, Any]]] = _pc_items) -> Gathered:
+    """The billing rows of `subscriptions` from the sources `choice` names (docs/bill.md)."""
+    if choice is BillingSource.NONE:
+        return Gathered(None)
+    gaps: list[str] = []
+    read: list[str] = []
+    apis = []
+    wants_arm = choice in (BillingSource.AUTO, BillingSource.BILLING_ACCOUNT)
+    if wants_arm and access.billing_credential is None:
+        if choice is BillingSource.BILLING_ACCOUNT:
+            gaps.append("billing-account: no credential for Azure Resource Manager (with --auth token: "
+                        f"{BILLING_TOKEN_ENV})")
+    elif wants_arm:
+        try:
+            apis += [from_billing_account(i) for i in arm_reader(access)]
+            read.append(BillingSource.BILLING_ACCOUNT.value)
+        except arm.BillingSourceError as exc:
+            gaps.append(f"billing-account: {exc}")
+    if _wants_partner(choice, access, subscriptions):
+        try:
+            apis += [from_partner_center(i, tenant) for i in pc_reader(access, tenant)]
+            read.append(BillingSource.PARTNER_CENTER.value)
+        except arm.BillingSourceError as exc:
+            gaps.append(f"partner-center: {exc}")
+    elif choice is BillingSource.PARTNER_CENTER:
+        gaps.append(f"partner-center: no credential for Partner Center (with --auth token: {PARTNER_CENTER_TOKEN_ENV})")
+    joined = join(apis, subscriptions, tenant)
+    rows: list[BillingRow] = [r for r in (row_from_api(j) for j in joined) if r is not None]
+    warnings = [f"warning: {j.api.source}: subscription {j.api.id} ({j.api.product or '?'}, {j.api.quantity} seats) "
+                "matches no subscription of the tenant" for j in joined if j.graph is None]
+    warnings += [f"warning: {j.api.source}: subscription {j.api.id} joined to "
+                 f"{j.graph.commerce_subscription_id or j.graph.id} by product and quantity, not by id: uncertain"
+                 for j in joined if j.graph is not None and j.uncertain]
+    if file is not None:
+        read.append(BillingSource.FILE.value)
+    if not rows and file is None:
+        return Gathered(None, tuple(gaps), tuple(warnings), tuple(read), tuple(joined))
+    merged = merge(rows, file, subscriptions, path="+".join(read) or "billing")
+    return Gathered(merged.billing, tuple(gaps), tuple(warnings) + merged.warnings, tuple(read), tuple(joined))

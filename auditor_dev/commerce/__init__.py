@@ -1,0 +1,20 @@
+"""Loopback stand-ins of Microsoft's commerce APIs, as the Graph emulator stands in for Graph.
+
+    arm.py             Azure Resource Manager's Microsoft.Billing (api-version 2024-04-01): billing
+                       accounts and their billingSubscriptions (list with nextLink paging, get, PATCH)
+    partner_center.py  Partner Center's REST API: a customer's subscriptions (continuationToken
+                       paging, get, PATCH)
+    sample.py          the sample tenant's subscriptions as each API sells them (`audit --demo`)
+    server.py          the HTTP plumbing both share: bearer tokens, throttling (429 + Retry-After),
+                       what was asked
+
+They follow Microsoft's documented shapes: the REST specs in Azure/azure-rest-api-specs
+(specification/billing/resource-manager/Microsoft.Billing/stable/2024-04-01) and Partner Center's
+REST reference (docs/bill.md names the pages).
+"""
+
+from auditor_dev.commerce.arm import BillingStandIn
+from auditor_dev.commerce.partner_center import PartnerCenterStandIn
+from auditor_dev.commerce.sample import sample_commerce
+
+__all__ = ["BillingStandIn", "PartnerCenterStandIn", "sample_commerce"]

@@ -1,0 +1,96 @@
+"""The sample tenant's subscriptions as Microsoft's commerce APIs sell them (`audit --demo`): the
+billing account (bought directly, Microsoft Customer Agreement) and a partner (CSP), deterministic
+from the sample tenant's own Graph subscriptions and its clock (auditor_dev.sample.REFERENCE).
+
+Bought directly: Microsoft 365 E3 (annual, billed monthly), E5 (annual), F1 (a monthly term), a
+Power BI Pro bought 4 days ago (its cancellation window open), EMS with auto-renew off (it moves
+into a paid Extended Service Term) and the Project trial. Through the partner: Microsoft 365
+Copilot (annual, billed monthly) with 2 seats added 3 days ago, still refundable. The legacy Power
+BI Pro and the Volume Licensing Exchange subscription are in no API: the billing file gives them.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from auditor.model import Subscription, TenantSnapshot
+from auditor.reference import product_names
+
+ACCOUNT = "7d5c3e1a-0b4f-4c2e-9a6d-1f8e2b3c4d5e:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b_2019-05-31"
+ACCOUNT_NAME = "Contoso Ltd"
+
+# commerceSubscriptionId -> (termDuration, billingFrequency, termStart, termEnd, autoRenew, cancellation end)
+_DIRECT: dict[str, tuple[str, str, str, str, str, str | None]] = {
+    "6f5e5c0b-466f-5e80-9fe3-47c4054dd921": ("P1Y", "P1M", "2026-03-01", "2027-03-01", "On", None),
+    "146ddd03-4baf-5407-9836-e858d3f903bb": ("P1Y", "P1Y", "2026-03-18", "2027-03-18", "On", None),
+    "b5ac0e02-6581-545c-bcd5-ef6193795ae0": ("P1M", "P1M", "2026-10-04", "2026-11-04", "On", None),
+    "cf86da0c-f640-56d1-913b-79bd0b93b3ed": ("P1Y", "P1Y", "2026-10-28", "2027-10-28", "On", "2026-11-03"),
+    "1b814d71-f7f2-5a90-beed-2d08c1609a8b": ("P1Y", "P1Y", "2026-05-25", "2027-05-25", "Off", None),
+    "e7d983f9-5f53-55e8-b9bb-db56753eaef9": ("P1M", "P1M", "2026-10-22", "2026-11-21", "On", None),
+}
+_PARTNER = {"8af68566-8229-5983-be4b-f5d5f157d380": ("P1Y", "monthly", "2026-08-01", "2027-08-01", 2, "2026-10-29")}
+_OFFERS = {"Microsoft_365_Copilot": ("CFQ7TTC0MM8R:0002", "Microsoft 365 Copilot")}
+
+
+@dataclass(frozen=True)
+class SampleCommerce:
+    accounts: dict[str, list[dict[str, Any]]]  # billing account name -> billingSubscriptions
+    customers: dict[str, list[dict[str, Any]]]  # customer tenant id -> Partner Center subscriptions
+    display_names: dict[str, str]
+
+
+def _stamp(day: str) -> str:
+    return f"{day}T00:00:00Z"
+
+
+def _direct(sub: Subscription, tenant: str, facts: tuple[str, str, str, str, str, str | None]) -> dict[str, Any]:
+    term, frequency, start, end, renew, cancel_until = facts
+    name = sub.commerce_subscription_id or sub.id
+    product = product_names().product(sub.sku_id, sub.sku_part_number) or sub.sku_part_number
+    overrides = ({"cancellation": "Allowed", "cancellationAllowedEndDate": _stamp(cancel_until)} if cancel_until
+                 else {"cancellation": "NotAllowed"})
+    return {
+        "id": f"/providers/Microsoft.Billing/billingAccounts/{ACCOUNT}/billingSubscriptions/{name}",
+        "name": name, "type": "Microsoft.Billing/billingAccounts/billingSubscriptions",
+        "properties": {
+            "autoRenew": renew, "beneficiaryTenantId": tenant, "provisioningTenantId": tenant,
+            "billingFrequency": frequency, "displayName": product, "productCategory": "SeatBased",
+            "productType": product, "productTypeId": f"CFQ7TTC0{zlib.crc32(sub.sku_id.encode()) % 10**4:04d}",
+            "purchaseDate": sub.created_date_time, "quantity": sub.total_licenses,
+            "skuId": sub.sku_id, "skuDescription": product,
+            "status": "Active" if sub.status == "Enabled" else sub.status, "systemOverrides": overrides,
+            "termDuration": term, "termStartDate": _stamp(start), "termEndDate": _stamp(end),
+            "renewalTermDetails": {"billingFrequency": frequency, "termDuration": term, "quantity": sub.total_licenses,
+                                   "termEndDate": _stamp(end)} if renew == "On" else None,
+        },
+    }
+
+
+def _partner(sub: Subscription, facts: tuple[str, str, str, str, int, str], now: datetime) -> dict[str, Any]:
+    term, cycle, start, end, added, added_on = facts
+    offer, offer_name = _OFFERS.get(sub.sku_part_number, (sub.sku_id, sub.sku_part_number))
+    until = datetime.fromisoformat(added_on) + timedelta(days=7)
+    return {
+        "id": sub.commerce_subscription_id or sub.id, "offerId": f"{offer}:P1Y", "offerName": offer_name,
+        "friendlyName": offer_name, "quantity": sub.total_licenses, "unitType": "Licenses",
+        "creationDate": sub.created_date_time, "effectiveStartDate": _stamp(start),
+        "commitmentEndDate": _stamp(end), "status": "active", "autoRenewEnabled": True, "billingType": "license",
+        "billingCycle": cycle, "termDuration": term, "isTrial": False,
+        "cancellationAllowedUntilDate": until.strftime("%Y-%m-%dT%H:%M:%SZ") if until > now else None,
+        "refundableQuantity": {"totalQuantity": added, "details": [
+            {"quantity": added, "allowedUntilDateTime": until.strftime("%Y-%m-%dT%H:%M:%SZ")}]},
+        "attributes": {"etag": f"etag-{sub.id[:8]}", "objectType": "Subscription"},
+    }
+
+
+def sample_commerce(snapshot: TenantSnapshot, now: datetime) -> SampleCommerce:
+    """The billing account's and the partner's subscriptions of `snapshot` (the sample tenant)."""
+    tenant = snapshot.tenant_id
+    direct = [_direct(s, tenant, _DIRECT[s.commerce_subscription_id]) for s in snapshot.subscriptions
+              if s.commerce_subscription_id in _DIRECT]
+    partner = [_partner(s, _PARTNER[s.commerce_subscription_id], now) for s in snapshot.subscriptions
+               if s.commerce_subscription_id in _PARTNER]
+    return SampleCommerce({ACCOUNT: direct}, {tenant: partner}, {ACCOUNT: ACCOUNT_NAME})

@@ -1,0 +1,195 @@
+"""apply --commerce against the stand-ins: only inside the window, never below the seats assigned,
+never a delete, write-ahead journaled; undo asks before buying seats back and names the price."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azure.core.credentials import AccessToken
+
+from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce, undo_commerce
+from auditor.billing.sources import Access, BillingSource, gather
+from auditor.demo import sample_tenant
+from auditor.errors import UsageError
+from auditor.plan.bill import build_bill, commerce_facts
+from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+
+TODAY = date(2026, 11, 1)
+
+
+class Token:
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self.token, 2**31)
+
+
+def _bill(arm_url: str, pc_url: str, commerce_doc: Any, snapshot: Any, consumed: dict[str, int]) -> dict[str, Any]:
+    access = Access(Token("arm-token"), arm_url, None, Token("pc-token"), pc_url)
+    got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None, access)
+    document = commerce_facts(snapshot.subscriptions, {}) | {
+        "skus": [{"sku": part, "sku_id": sid, "consumed": n, "price_monthly": 10.0} for part, (sid, n) in
+                 consumed.items()], "locale": "en"}
+    return build_bill(document, {}, got.billing, TODAY)
+
+
+def _seats(table: dict[str, tuple[int, int]]) -> Any:
+    async def read(sku_id: str) -> tuple[int, int] | None:
+        return table.get(sku_id)
+    return read
+
+
+@pytest.fixture()
+def world() -> Any:
+    snapshot = sample_tenant()
+    facts = sample_commerce(snapshot, datetime(2026, 11, 1, 6))
+    with BillingStandIn(facts.accounts) as arm, PartnerCenterStandIn(facts.customers) as pc:
+        yield snapshot, facts, arm, pc
+
+
+COPILOT = "639dec6b-bb19-468b-871c-c5c441c4b0cb"
+PBI = "f8a1db68-be16-40ed-86d5-cb42ce701560"
+CONSUMED = {"Microsoft_365_Copilot": (COPILOT, 4), "POWER_BI_PRO": (PBI, 31)}
+
+
+def test_the_plan_names_what_an_api_can_do_and_the_dry_run_changes_nothing(world: Any) -> None:
+    snapshot, facts, arm, pc = world
+    bill = _bill(arm.url, pc.url, facts, snapshot, CONSUMED)
+    changes = commerce_of({"bill": bill})
+    assert [(c["kind"], c["source"], c["sku"], c["from"], c["to"]) for c in changes] == [
+        ("reduce", "partner-center", "Microsoft_365_Copilot", 6, 4),
+        ("cancel", "billing-account", "POWER_BI_PRO", 3, 0)]
+    out = io.StringIO()
+    commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
+    failed = asyncio.run(run_commerce(changes, commerce, _seats({COPILOT: (6, 4), PBI: (34, 31)}), execute=False,
+                                      journal=None, today=TODAY, out=out))
+    commerce.close()
+    text = out.getvalue()
+    assert failed == 0 and text.count("-> would apply") == 2
+    assert "saves 21.00 a month from 2026-11-01; by 2026-11-04" in text  # the money and the deadline
+    assert all(r.method == "GET" for r in arm.requests + pc.requests)
+
+
+def test_apply_makes_them_journaled_and_never_below_the_seats_assigned(world: Any, tmp_path: Path) -> None:
+    snapshot, facts, arm, pc = world
+    changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
+    journal = CommerceJournal(tmp_path / "commerce.jsonl")
+    commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
+    out = io.StringIO()
+    # someone assigned a Copilot license since the plan: 5 assigned, 4 would be left
+    asyncio.run(run_commerce(changes, commerce, _seats({COPILOT: (6, 5), PBI: (34, 31)}), execute=True,
+                             journal=journal, today=TODAY, out=out))
+    journal.close()
+    lines = [json.loads(t) for t in (tmp_path / "commerce.jsonl").read_text("utf-8").splitlines()]
+    assert [(ln["n"], ln["outcome"]) for ln in lines] == [(1, "skipped"), (2, "sending"), (2, "done")]
+    assert "below the 5 assigned now" in lines[0]["note"]
+    assert [r.method for r in arm.requests if r.method != "GET"] == ["POST"]  # the cancel, never a DELETE
+    assert not [r for r in pc.requests if r.method != "GET"]
+    power_bi = next(s for s in arm.accounts[next(iter(arm.accounts))] if s["name"].startswith("cf86"))
+    assert power_bi["properties"]["status"] == "Cancelled"
+
+
+def test_outside_the_window_or_after_a_change_it_is_skipped(world: Any, tmp_path: Path) -> None:
+    snapshot, facts, arm, pc = world
+    changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
+    commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
+    out = io.StringIO()
+    asyncio.run(run_commerce(changes, commerce, _seats({}), execute=True, journal=CommerceJournal(tmp_path / "j"),
+                             today=date(2026, 11, 5), out=out))
+    assert out.getvalue().count("skipped: its window closed on") == 2
+    # the partner's seats changed since the plan
+    customer = next(iter(pc.customers))
+    pc.customers[customer][0]["quantity"] = 7
+    out = io.StringIO()
+    asyncio.run(run_commerce(changes[:1], commerce, _seats({COPILOT: (7, 1)}), execute=False, journal=None,
+                             today=TODAY, out=out))
+    assert "it now has 7 seats, the plan counted 6" in out.getvalue()
+
+
+def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_path: Path) -> None:
+    snapshot, facts, arm, pc = world
+    changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
+    path = tmp_path / "commerce.jsonl"
+    journal = CommerceJournal(path)
+    commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
+    asyncio.run(run_commerce(changes[:1], commerce, _seats({COPILOT: (6, 4)}), execute=True, journal=journal,
+                             today=TODAY, out=io.StringIO()))
+    journal.close()
+    customer = next(iter(pc.customers))
+    assert pc.customers[customer][0]["quantity"] == 4
+    asked: list[str] = []
+    out = io.StringIO()
+    assert undo_commerce(path, commerce, lambda q: asked.append(q) is not None, execute=True, out=out) == 0
+    assert asked == ["Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), "
+                     "21.00 a month?"]
+    assert pc.customers[customer][0]["quantity"] == 4  # said no: nothing bought
+    # without a terminal nobody can say yes: nothing is bought
+    from auditor.apply import commerce as commerce_module
+
+    assert undo_commerce(path, commerce, commerce_module._ask, execute=True, out=out) == 0
+    assert pc.customers[customer][0]["quantity"] == 4
+    assert undo_commerce(path, commerce, lambda q: True, execute=False, out=out) == 0  # a dry run asks nobody
+    assert "with --yes, would ask: Buy back 2 seats" in out.getvalue()
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=out) == 1
+    assert pc.customers[customer][0]["quantity"] == 6
+
+
+def test_a_delete_in_the_plan_is_refused() -> None:
+    with pytest.raises(UsageError, match="never delete"):
+        commerce_of({"bill": {"commerce": [{"n": 1, "request": {"method": "DELETE", "path": "/x"}}]}})
+
+
+def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """audit --demo, plan reading the stand-ins, then `apply --commerce` (dry run, then --yes)."""
+    from auditor.apply import run as apply_run
+    from auditor.cli import main
+    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+
+    snapshot = sample_tenant()
+    facts = sample_commerce(snapshot, datetime(2026, 11, 1, 6))
+    out = tmp_path / "out"
+    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never",
+                 "--billing-source", "none"]) == 0
+    token = app_token(snapshot.tenant_id, DEMO_ROLES)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
+    monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
+    monkeypatch.setattr(apply_run, "clock", lambda: datetime(2026, 11, 1, 7, tzinfo=__import__("datetime").UTC))
+    with (BillingStandIn(facts.accounts) as arm, PartnerCenterStandIn(facts.customers) as pc,
+          GraphEmulator(snapshot, token=token) as graph):
+        endpoints = ["--billing-endpoint", arm.url, "--partner-center-endpoint", pc.url]
+        assert main(["plan", "--report-dir", str(out), "--billing-source", "auto", *endpoints]) in (0, 1)
+        plan = out / "plan.json"
+        doc = json.loads(plan.read_text("utf-8"))
+        assert doc["bill"]["commerce"]
+        # the demo's clock, and the commerce changes alone (the license changes are test_apply's)
+        plan.write_text(json.dumps(doc | {"created_at": "2026-11-01T06:30:00Z", "changes": []}), "utf-8")
+        capsys.readouterr()
+        base = ["apply", str(plan), "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id",
+                snapshot.tenant_id, "--commerce", "--max-age", "30d", *endpoints]
+        assert main(base) == 0
+        dry = capsys.readouterr().out
+        assert "dry run, nothing is changed" in dry and "by 2026-11-04" in dry
+        assert all(r.method == "GET" for r in arm.requests + pc.requests)
+        assert main([*base, "--yes"]) == 0
+        assert [r.method for r in arm.requests + pc.requests if r.method != "GET"]
+        assert not [r for r in arm.requests + pc.requests if r.method == "DELETE"]
+        journals = list(out.glob("commerce-journal-*.jsonl"))
+        assert len(journals) == 1
+        outcomes = [json.loads(t)["outcome"] for t in journals[0].read_text("utf-8").splitlines()]
+        assert "sending" in outcomes and outcomes.index("sending") < len(outcomes) - 1
+        # the Copilot seats are all assigned in the sample: only the Power BI Pro cancellation was made
+        assert [r.method for r in pc.requests if r.method != "GET"] == []
+        capsys.readouterr()
+        undo = ["undo", str(journals[0]), "--commerce", "--yes", "--auth", "token", *endpoints]
+        assert main(undo) == 0
+        assert "POWER_BI_PRO was cancelled: buy a new subscription if it is needed again" in capsys.readouterr().out
+        assert not [r for r in arm.requests if r.method == "PATCH"]

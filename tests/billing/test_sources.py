@@ -1,0 +1,150 @@
+"""The billing sources read through the real clients against the loopback stand-ins: the billing
+account (azure-mgmt-billing), Partner Center (its REST API), the join to Graph and the file over them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from azure.core.credentials import AccessToken
+
+from auditor.billing import Channel, Term, arm, parse_billing, partner_center
+from auditor.billing.facts import PARTNER_CENTER, from_partner_center, join
+from auditor.billing.sources import Access, BillingSource, gather
+from auditor.demo import sample_tenant
+from auditor.model import Subscription
+from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+
+NOW = datetime(2026, 11, 1, 6)
+
+
+class Token:
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self.token, 2**31)
+
+
+@pytest.fixture(scope="module")
+def sample() -> Any:
+    snapshot = sample_tenant()
+    return snapshot, sample_commerce(snapshot, NOW)
+
+
+def test_the_billing_account_is_read_through_azure_mgmt_billing_with_paging_and_throttling(sample: Any) -> None:
+    snapshot, commerce = sample
+    with BillingStandIn(commerce.accounts, page_size=2, display_names=commerce.display_names) as st:
+        st.throttle = 1  # the first request is a 429 with Retry-After: the client waits and asks again
+        access = Access(Token("arm-token"), st.url)
+        got = gather(BillingSource.BILLING_ACCOUNT, snapshot.subscriptions, snapshot.tenant_id, None, access)
+        pages = [r for r in st.requests if r.path.endswith("/billingSubscriptions")]
+        assert {r.query["api-version"] for r in st.requests} == {"2024-04-01"}
+    assert len(pages) == 3 and pages[-1].query.get("skiptoken") == "4"  # nextLink followed to the end
+    assert st.requests[0].path == st.requests[1].path  # the throttled request, asked again
+    assert got.gaps == () and got.read == ("billing-account",)
+    assert got.billing is not None
+    rows = {r.subscription: r for r in got.billing.rows}
+    e3 = rows["6f5e5c0b-466f-5e80-9fe3-47c4054dd921"]
+    assert (e3.channel, e3.term, e3.billing_frequency, e3.auto_renew, e3.term_end) == (
+        Channel.MCA, Term.YEAR, Term.MONTH, True, date(2027, 3, 1))
+    assert e3.source("term") == "billing-account" and not e3.uncertain
+    bought = rows["cf86da0c-f640-56d1-913b-79bd0b93b3ed"]  # bought 4 days ago: cancellation allowed
+    assert bought.cancel_by == date(2026, 11, 3)
+    assert rows["1b814d71-f7f2-5a90-beed-2d08c1609a8b"].auto_renew is False
+
+
+def test_a_billing_source_that_fails_is_a_named_gap(sample: Any) -> None:
+    snapshot, commerce = sample
+    with BillingStandIn(commerce.accounts, readers=False) as st:
+        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
+                     Access(Token("arm-token"), st.url))
+    assert got.billing is None
+    assert len(got.gaps) == 1 and "HTTP 403 AuthorizationFailed" in got.gaps[0]
+    with BillingStandIn(commerce.accounts) as st:
+        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
+                     Access(Token("wrong"), st.url))
+    assert "HTTP 401 InvalidAuthenticationToken" in got.gaps[0]
+
+
+def test_several_billing_accounts_and_none_chosen_is_exit_2_listing_them(sample: Any) -> None:
+    snapshot, _commerce = sample
+    accounts = {"acct-a": [], "acct-b": []}
+    with BillingStandIn(accounts, display_names={"acct-a": "Contoso", "acct-b": "Fabrikam"}) as st:
+        with pytest.raises(arm.BillingAccountChoice, match=r"2 billing accounts: acct-a \(Contoso\), acct-b"):
+            gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
+                   Access(Token("arm-token"), st.url))
+        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
+                     Access(Token("arm-token"), st.url, billing_account="acct-b"))
+    assert got.gaps == () and got.billing is None  # an empty account: nothing read, nothing missing
+
+
+def test_the_stand_in_checks_the_api_version_as_arm_does(sample: Any) -> None:
+    _, commerce = sample
+    import httpx
+
+    with BillingStandIn(commerce.accounts) as st:
+        missing = httpx.get(f"{st.url}/providers/Microsoft.Billing/billingAccounts",
+                            headers={"Authorization": "Bearer arm-token"})
+        old = httpx.get(f"{st.url}/providers/Microsoft.Billing/billingAccounts?api-version=2020-05-01",
+                        headers={"Authorization": "Bearer arm-token"})
+        anonymous = httpx.get(f"{st.url}/providers/Microsoft.Billing/billingAccounts?api-version=2024-04-01")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (400, "MissingApiVersionParameter")
+    assert (old.status_code, old.json()["error"]["code"]) == (400, "InvalidApiVersionParameter")
+    assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "AuthenticationFailed")
+
+
+def test_partner_center_pages_with_continuation_tokens(sample: Any) -> None:
+    snapshot, commerce = sample
+    customers = {snapshot.tenant_id: commerce.customers[snapshot.tenant_id] * 3}
+    for n, item in enumerate(customers[snapshot.tenant_id]):
+        customers[snapshot.tenant_id][n] = item | {"id": f"{item['id'][:-1]}{n}"}
+    with PartnerCenterStandIn(customers, page_size=2) as pc_stand_in:
+        pc_stand_in.throttle = 1
+        with partner_center.PartnerCenter(Token("pc-token"), pc_stand_in.url, sleep=lambda s: None) as pc:
+            items = partner_center.read_subscriptions(pc, snapshot.tenant_id)
+        tokens = [r.headers.get("ms-continuationtoken") for r in pc_stand_in.requests]
+    assert len(items) == 3
+    assert tokens == [None, None, "2"]  # throttled once, then the first page, then the next with its token
+    with (PartnerCenterStandIn(customers) as pc_stand_in,
+          partner_center.PartnerCenter(Token("nope"), pc_stand_in.url, sleep=lambda s: None) as pc,
+          pytest.raises(arm.BillingSourceError, match="HTTP 401 900: Unauthorized")):
+        partner_center.read_subscriptions(pc, snapshot.tenant_id)
+
+
+def test_auto_reads_both_channels_and_the_file_overrides_with_a_warning(sample: Any) -> None:
+    snapshot, commerce = sample
+    file = parse_billing("subscription,channel,term,unit_price\n"
+                         "6f5e5c0b-466f-5e80-9fe3-47c4054dd921,mca,P1M,33.75\n"
+                         "69039d75-8e63-5ba8-8360-4a9ebcbb603b,vl,P3Y,3.70\n", "billing.csv")
+    with BillingStandIn(commerce.accounts) as st, PartnerCenterStandIn(commerce.customers) as pcs:
+        access = Access(Token("arm-token"), st.url, None, Token("pc-token"), pcs.url)
+        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, file, access)
+    assert got.read == ("billing-account", "partner-center", "file") and got.gaps == ()
+    assert got.billing is not None
+    rows = {r.subscription: r for r in got.billing.rows}
+    copilot = rows["8af68566-8229-5983-be4b-f5d5f157d380"]
+    assert (copilot.channel, copilot.billing_frequency, copilot.source("seats_added")) == (
+        Channel.CSP, Term.MONTH, PARTNER_CENTER)
+    assert [(a.on, a.seats) for a in copilot.seats_added] == [(date(2026, 10, 29), 2)]  # 3 days old
+    e3 = rows["6f5e5c0b-466f-5e80-9fe3-47c4054dd921"]
+    assert (e3.term, e3.source("term"), e3.source("renewal"), e3.unit_price) == (Term.MONTH, "file",
+                                                                                "billing-account", 33.75)
+    assert any("billing.csv:2: subscription '6f5e5c0b-466f-5e80-9fe3-47c4054dd921': term 'P1M' (the file) "
+               "differs from 'P1Y' (billing-account)" in w for w in got.warnings)
+    assert rows["69039d75-8e63-5ba8-8360-4a9ebcbb603b"].source("term") == "file"  # no API sells it
+
+
+def test_a_partner_subscription_without_a_shared_id_joins_by_product_and_quantity_uncertainly() -> None:
+    graph = [Subscription("g1", "639dec6b-bb19-468b-871c-c5c441c4b0cb", "Microsoft_365_Copilot", "Enabled", False, 6,
+                          None, None, commerce_subscription_id="c1"),
+             Subscription("g2", "05e9a617-0261-4cee-bb44-138d3ef5d965", "SPE_E3", "Enabled", False, 6, None, None,
+                          commerce_subscription_id="c2")]
+    item = {"id": "pc-1", "offerName": "Microsoft 365 Copilot", "quantity": 6, "status": "active"}
+    (joined,) = join([from_partner_center(item, "t")], graph, "t")
+    assert joined.graph is not None and joined.graph.id == "g1" and joined.uncertain
+    other = join([from_partner_center(item, "another")], graph, "t")
+    assert other[0].graph is None  # another customer's subscription joins nothing
+    by_id = join([from_partner_center(item | {"id": "C2"}, "t")], graph, "t")
+    assert by_id[0].graph is not None and by_id[0].graph.id == "g2" and not by_id[0].uncertain
