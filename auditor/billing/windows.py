@@ -23,8 +23,8 @@ function reads a clock or a file. The rules and their Microsoft sources are in d
   subscription whose auto-renew is off does not end at its term's end: it moves into a paid
   month-to-month Extended Service Term (EST; seats fixed, about 3 % over the monthly price,
   cancellable any time with a prorated refund) unless it is set to cancel at the end of its term;
-- a reduction scheduled for the renewal is locked about 24 hours before it: it is due by the
-  last whole day before that (two days before the renewal date).
+- a reduction scheduled for the renewal is locked about 24 hours before it: it is due a day
+  before the renewal date (and the report warns of it from 3 days ahead, more than 24 hours before).
 
 A subscription is never to be deleted: cancelling starts the lifecycle (expired, disabled,
 deleted), during which its data can still be kept (90 days after the end, Microsoft says).
@@ -41,7 +41,7 @@ from auditor.model import Subscription
 from auditor.timestamps import timestamp_or_none
 
 WINDOW_DAYS = 7  # new commerce: 168 hours after a purchase, renewal or seat addition
-RENEWAL_LOCK_DAYS = 2  # the renewal date minus the ~24-hour lock, counted in whole days (the hour is not known)
+RENEWAL_LOCK_DAYS = 1  # the ~24-hour lock: a reduction for the renewal is due the day before it
 EST_SINCE = {"mca": date(2026, 2, 9), "csp": date(2026, 5, 4)}  # terms ending on or after: EST, not a free grace
 EST_UPLIFT = 0.03  # EST: the monthly-term price plus about 3 % (23 % where the product has no monthly term)
 MONTHLY_BILLING_UPLIFT = 0.05  # an annual or triennial term billed monthly costs about 5 % more

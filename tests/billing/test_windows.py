@@ -44,7 +44,7 @@ def test_new_commerce_within_7_days_of_the_purchase_or_renewal_cancels_or_reduce
     assert (reduce.action, reduce.seats, reduce.from_seats, reduce.to_seats) == (Action.REDUCE, 13, 20, 7)
     # a day after the window closed, the same reduction waits for the renewal
     late = commerce_action(sub(), row(start=date(2026, 11, 17)), 13, TODAY)
-    assert (late.window, late.by, late.saving_from) == (Window.RENEWAL, date(2027, 3, 16), date(2027, 3, 18))
+    assert (late.window, late.by, late.saving_from) == (Window.RENEWAL, date(2027, 3, 17), date(2027, 3, 18))
 
 
 def test_new_commerce_seat_addition_opens_a_window_for_those_seats_only() -> None:
@@ -58,7 +58,7 @@ def test_new_commerce_seat_addition_opens_a_window_for_those_seats_only() -> Non
 def test_new_commerce_outside_a_window_schedules_the_reduction_for_the_renewal() -> None:
     a = commerce_action(sub(), row(), 13, TODAY)
     assert (a.action, a.window, a.by, a.saving_from, a.reason.key) == (
-        Action.REDUCE, Window.RENEWAL, date(2027, 3, 16), date(2027, 3, 18), "reduce_at_renewal")
+        Action.REDUCE, Window.RENEWAL, date(2027, 3, 17), date(2027, 3, 18), "reduce_at_renewal")
     whole = commerce_action(sub(), row(), 20, TODAY)
     assert (whole.action, whole.reason.key) == (Action.CANCEL_AT_END_OF_TERM, "cancel_at_renewal")
     # recurring billing off: the subscription ends at the renewal; keeping some seats needs it on
@@ -66,7 +66,7 @@ def test_new_commerce_outside_a_window_schedules_the_reduction_for_the_renewal()
     assert (off.action, off.reason.key) == (Action.REDUCE, "renewal_recurring_off")
     # since 2026 auto-renew off alone moves it into a paid Extended Service Term: cancel at the end of the term
     ahead = commerce_action(sub(), row(renew=False), 20, TODAY)
-    assert (ahead.action, ahead.reason.key, ahead.by) == (Action.CANCEL_AT_END_OF_TERM, "est_ahead", date(2027, 3, 16))
+    assert (ahead.action, ahead.reason.key, ahead.by) == (Action.CANCEL_AT_END_OF_TERM, "est_ahead", date(2027, 3, 17))
     cancelling = BillingRow("c-1", Channel.MCA, 2, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), False,
                             cancel_at_end_of_term=True)
     ends = commerce_action(sub(), cancelling, 20, TODAY)

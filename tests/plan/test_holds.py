@@ -87,15 +87,16 @@ def test_without_the_export_the_report_says_holds_were_not_checked(tmp_path: Pat
     assert {s["subject"]: s["reason"] for s in plan["skipped"]}["Loose"] == "not_on_hold"
 
 
-def test_a_synced_leavers_mailbox_is_converted_on_premises(tmp_path: Path) -> None:
+def test_a_synced_leavers_mailbox_is_converted_on_premises_then_online(tmp_path: Path) -> None:
     export = _export(tmp_path / "mailboxes.csv", {"hybrid": ("False", "True"), "loose": ("False", "False")})
     out = _audit(tmp_path, "  disabled_users: {severity: high}\n", "--exchange-export", str(export))
     _plan(out)
     text = (out / EXCHANGE_FILE).read_bytes().decode("utf-8-sig")
-    cloud, premises = text.split("# --- On premises (hybrid)")
+    premises, cloud = text.split("if ($Part -eq 'OnPremises') {")[1].split("Connect-ExchangeOnline")
     assert "Set-RemoteMailbox -Identity 'hybrid@contoso.example' -Type Shared -ErrorAction Stop" in premises
     assert "$mailbox = Get-Mailbox -Identity 'loose@contoso.example' -ErrorAction Stop" in cloud
-    assert "Get-Mailbox -Identity 'hybrid@contoso.example'" not in text
+    # a synced mailbox is converted on both sides: in Exchange Online after the on-premises part
+    assert "$mailbox = Get-Mailbox -Identity 'hybrid@contoso.example' -ErrorAction Stop" in cloud
 
 
 def test_a_bad_export_stops_audit_and_plan_with_its_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
