@@ -56,6 +56,13 @@ MAX_AGE_HELP = ("refuse a plan created longer ago than this: a number of days (7
                 "(7d, 36h); default: 7d")
 
 
+def max_failures(text: str) -> int:
+    """--max-failures: a whole number, 0 or more."""
+    if not text.strip().isdigit() or int(text) > 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of changes, 0 or more (0: no limit)")
+    return int(text)
+
+
 def max_age(text: str) -> float:
     """--max-age: hours, from "<N>d", "<N>h" or "<N>" (days); a positive whole number of at most 10 years."""
     value = text.strip().lower()
@@ -182,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
     apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
     apply.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION", help=WAIT_HELP)
+    apply.add_argument("--max-failures", type=max_failures, default=10, metavar="N",
+                       help="stop after N changes Graph refused (the others go on until then); 0: never stop for "
+                            "refusals; default: 10")
     apply.set_defaults(func=_command("cmd_apply", "auditor.apply.run"))
     undo = sub.add_parser(
         "undo", parents=[connection], help="revert the changes an apply journal records as done",

@@ -29,9 +29,10 @@ from typing import Any
 from ..errors import AuthError, CollectionError, UsageError
 from ..formats.plan_json import PlanFile, PlanFileError, Where, load_plan
 from . import permissions
+from .carry import summary
 from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
 from .lock import hold
-from .run import ApplyStopped, LineFailed, Session, _client, _run, _summary, _writer, clock
+from .run import ApplyStopped, LineFailed, Session, _client, _run, _writer, clock
 from .state import UserState, read_state, unmet
 from .undo import inverse, no_inverse, reverse
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
@@ -192,7 +193,7 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
                 undo.kept.add(line.n)
                 undo.problems.append(str(exc))
     finally:
-        _summary(session, undo.k, "undone")
+        summary(session, undo.k, "undone")
     if check.missing:
         raise AuthError(permissions.describe(check.missing, session.delegated)
                         + "; `undo --yes` would stop before the first write")
