@@ -108,27 +108,39 @@ class Undo:
         planned = next((c for c in self.plan.changes if c.n == bad.n), None) if bad.n is not None else None
         return planned.user if planned is not None else None
 
+    def taken_after(self, line: JournalLine) -> list[tuple[Journal, JournalLine]]:
+        """The later done lines of the plan, in the other journals, that rest on the join `line` and
+        took something away: the removal of a direct copy, or the leave of another group (the second
+        run of a move). Undoing the join must first give back what they took, else the user is left
+        without it. A line an undo journal reverted already is not listed."""
+        if line.undoes is not None:  # an undo journal's numbers are not the plan's
+            return []
+        undone = {(str(x.undoes.get("journal")), x.undoes.get("n")) for j in self.history for x in j.lines
+                  if x.undoes is not None and x.outcome == "done"}
+        return [(journal, later) for journal in self.history if journal.path != self.journal.path
+                for later in journal.lines
+                if later.undoes is None and later.outcome == "done" and later.change.user == line.change.user
+                and line.n in later.change.depends_on and later.time > line.time
+                and later.change.kind in ("assign_license", "remove_member")
+                and (journal.path.name, later.n) not in undone]
+
     def put_back(self, line: JournalLine, sku: str) -> tuple[Journal, JournalLine] | None:
         """A later done line of the plan that removed the user's direct copy of `sku` and rests on
         the join `line` (the removal of a two-run move, in another journal)."""
-        if line.undoes is not None:  # an undo journal's numbers are not the plan's
-            return None
-        for journal in self.history:
-            for later in journal.lines:
-                change = later.change
-                if later.undoes is None and later.outcome == "done" and change.user == line.change.user \
-                        and line.n in change.depends_on and change.kind == "assign_license" and change.body \
-                        and sku in change.body.get("removeLicenses", []) and later.time > line.time:
-                    return journal, later
+        for journal, later in self.taken_after(line):
+            change = later.change
+            if change.kind == "assign_license" and change.body and sku in change.body.get("removeLicenses", []):
+                return journal, later
         return None
 
 
 def held_only_from(state: UserState, sku: str, group: str) -> bool:
     """The user holds `sku` from `group` and in no other way (no direct copy, no other group's
-    working copy): leaving the group would take the product away."""
-    if not any(a.sku == sku and a.group == group and a.state == "Active" for a in state.assignments):
+    working copy): leaving the group would take the product away. Any state but Error holds the
+    product: a copy in ActiveWithError (MutuallyExclusiveViolation, say) is a working license."""
+    if not any(a.sku == sku and a.group == group and a.state != "Error" for a in state.assignments):
         return False
-    return not any(a.sku == sku and a.group != group and (a.group is None or a.state == "Active")
+    return not any(a.sku == sku and a.group != group and (a.group is None or a.state != "Error")
                    for a in state.assignments)
 
 
@@ -301,6 +313,7 @@ async def _keep_products(undo: Undo, session: Session, line: JournalLine, state:
     join's `before`) and now hold from the group must be held another way. The direct copy a later
     journal of the plan removed is put back first; what is still held only from the group is
     returned as the reason to stay ("" when none). A product the join itself brought goes with it."""
+    state = await _rejoin_first(undo, session, line, state)
     group = session.groups.get(gid) or await session.group(gid)
     had = {str(lic.get("skuId", "")).lower() for lic in (line.before or {}).get("assignedLicenses") or []
            if isinstance(lic, dict)}
@@ -328,6 +341,31 @@ async def _keep_products(undo: Undo, session: Session, line: JournalLine, state:
         return state, ""
     return state, (f"the user holds {', '.join(lost)} only from group {group.label}: leaving it would leave them "
                    "without it; put the direct copy back (or give it another way), then undo again")
+
+
+async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: UserState) -> UserState:
+    """Before the user leaves the group the join `line` put them in: the groups a later run of the
+    plan took them out of, resting on that join (a group-to-group move made in two runs), are
+    joined again first, each as its own step. A re-join that fails (LineFailed) keeps the user in
+    the group: they are never left with neither."""
+    for journal, later in undo.taken_after(line):
+        if later.change.kind != "remove_member":
+            continue
+        k = undo.next()
+        undoes = {"journal": journal.path.name, "n": later.n}
+        session.say(f"{k:>4}. undo change {later.n} of {journal.path.name} first (the user joins that group again "
+                    f"before leaving the group in the undo of change {line.n}): {reverse(later, session.describe)}")
+        now = await session.read(k, later.change, later.change.raw, undoes)
+        inv = inverse(later, k, now, session.client.base_url, Where(journal.path))
+        if inv.change is None:
+            session.skip(k, later.change, later.change.raw, inv.note, now.before(later.change.skus()), undoes)
+            continue
+        session.say(f"      {inv.change.request}")
+        await session.write(k, inv.change, inv.change.raw, now.before(inv.change.skus()), undoes,
+                            settle=_rejoined(undo, session, inv.change, k, undoes))
+        if session.execute:
+            state = await session.read(k, line.change, line.change.raw, undoes)
+    return state
 
 
 def _rejoined(undo: Undo, session: Session, change: Any, k: int, undoes: dict[str, Any]) -> Any:
