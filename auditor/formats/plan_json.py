@@ -371,7 +371,7 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
         keys = set(cond)
         if keys == {"exists"} and cond["exists"] is True:
             out.append({"exists": True})
-        elif "holds" in keys and keys <= {"holds", "how", "group", "active"}:
+        elif "holds" in keys and keys <= {"holds", "how", "group", "active", "plans_on"}:
             out.append(_holds(cond, where, f))
         elif keys == {"lacks"}:
             out.append({"lacks": _guid(cond, "lacks", where, f)})
@@ -400,8 +400,11 @@ def _holds(cond: dict[str, Any], where: Where, f: str) -> dict[str, Any]:
     if how == "group" and cond.get("active", False) in (True, False):
         return ({"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)}
                 | ({"active": True} if cond.get("active") else {}))
-    if how is None and "group" not in cond:
-        return {"holds": sku}
+    if how is None and "group" not in cond and cond.get("active", False) in (True, False):
+        # a removal that rests on another product: that product still held in a working copy that
+        # leaves on the service plans (`plans_on`) that made the removed one redundant
+        plans = {"plans_on": _guid_list(cond["plans_on"], where, f"{f}.plans_on")} if "plans_on" in cond else {}
+        return {"holds": sku} | ({"active": True} if cond.get("active") else {}) | plans
     raise where.error(f"{f}.how", f"{_short(how)} is not \"direct\" or \"group\" (with a group)")
 
 
