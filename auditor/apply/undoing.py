@@ -8,8 +8,9 @@ Undo is a second apply, and keeps its promises (docs/plan-and-apply.md, "What un
 - it reads every journal of the same plan (apply's and undo's, beside the journal and the plan),
   and never undoes a change that a later change of the same user rests on while that change's
   outcome is unknown, it was left pending, or its line is damaged;
-- before the first write it counts the seats the whole undo takes back, and stops, naming each
-  product short and by how many, when the tenant has not that many free;
+- before the first write it counts the seats the whole undo takes back, and names each product
+  short and by how many; it then undoes what the free seats allow, change by change, and names
+  each change it could not undo (seats short, the user deleted since): exit 3;
 - before taking a user out of a group it re-reads the user and the group: a product the user
   holds only from that group is first put back as the direct copy a later journal of the plan
   removed, else the user stays in the group (a user is never left without the product);
@@ -48,6 +49,7 @@ class Undo:
     wait: float = DEFAULT_WAIT
     k: int = 0  # the number of the undo journal's last line
     kept: set[int] = field(default_factory=set)  # n of changes left in effect (not undone, or their undo failed)
+    seats: dict[int, dict[str, int]] = field(default_factory=dict)  # journal line -> seats its undo takes (+)
     problems: list[str] = field(default_factory=list)
 
     def next(self) -> int:
@@ -190,7 +192,8 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
             undoes = {"journal": undo.journal.path.name, "n": line.n}
             stays = [x.n for x in done if line.n in x.change.depends_on and x.n in undo.kept]
             why = refused.get(line.line) or (f"change(s) {', '.join(map(str, stays))}, which rest on it, stay in "
-                                             "effect (their undo was not made)" if stays else None)
+                                             "effect (their undo was not made)" if stays else None) \
+                or _seats_short(undo, session, line)
             if why:
                 k = undo.next()
                 session.say(f"{k:>4}. undo change {line.n}: not undone")
@@ -199,7 +202,9 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
                 undo.problems.append(f"change {line.n} not undone: {why}")
                 continue
             try:
-                if not await _undo_one(undo, session, line, undoes, where):
+                if await _undo_one(undo, session, line, undoes, where):
+                    _took_seats(undo, session, line)
+                else:
                     undo.kept.add(line.n)
             except LineFailed as exc:  # journaled already; the lines that do not depend on it go on
                 undo.kept.add(line.n)
@@ -244,28 +249,53 @@ async def _seats_back(line: JournalLine, session: Session) -> dict[str, int]:
 
 
 async def _check_seats(undo: Undo, lines: list[JournalLine], session: Session) -> None:
-    """Before the first write: the seats the whole undo takes back, per product, against the free
-    seats (subscribedSkus); ApplyStopped naming each product short, and by how many."""
+    """Before the first write: the seats each line's undo takes back (undo.seats), and for the whole
+    undo, per product, against the free seats (subscribedSkus). A product short is named at once;
+    the undo then restores what the free seats allow, change by change (newest first), and names
+    each change it could not (`_seats_short`)."""
     need: dict[str, int] = {}
     for line in lines:
         if no_inverse(line) is not None:
             continue
-        for sku, delta in (await _seats_back(line, session)).items():
+        undo.seats[line.line] = await _seats_back(line, session)
+        for sku, delta in undo.seats[line.line].items():
             need[sku] = need.get(sku, 0) + delta
     wanted = {sku: n for sku, n in need.items() if n > 0}
     if not wanted:
         return
     if not session.free:
         session.warn("the free seats could not be read (GET /subscribedSkus): the undo's seats are not checked")
+        undo.seats.clear()
         return
     short = {sku: n - session.free.get(sku, 0) for sku, n in sorted(wanted.items()) if n > session.free.get(sku, 0)}
     if short:
         said = "; ".join(f"{session.products.get(sku, sku)} short by {gap} (the undo takes back {wanted[sku]}, "
                          f"{max(session.free.get(sku, 0), 0)} free)" for sku, gap in short.items())
-        raise ApplyStopped(f"not enough free seats for the undo: {said}; nothing was written — free or buy those "
-                           "seats, then undo again")
+        session.warn(f"not enough free seats for the whole undo: {said}; undo restores what the free seats allow, "
+                     "change by change, and names each change it could not — free or buy those seats, then undo "
+                     "again")
     session.say("seats: " + ", ".join(f"{session.products.get(sku, sku)} {n} of {session.free.get(sku, 0)} free"
                                        for sku, n in sorted(wanted.items())))
+
+
+def _seats_short(undo: Undo, session: Session, line: JournalLine) -> str | None:
+    """Why the free seats left do not allow undoing `line` (None: they do, or were not read)."""
+    need = undo.seats.get(line.line, {})
+    short = {sku: n - session.free.get(sku, 0) for sku, n in sorted(need.items())
+             if n > 0 and n > session.free.get(sku, 0)}
+    if not short:
+        return None
+    return "not enough free seats: " + "; ".join(
+        f"{session.products.get(sku, sku)} short by {gap} (its undo takes back {need[sku]}, "
+        f"{max(session.free.get(sku, 0), 0)} free now)" for sku, gap in short.items()) + \
+        " — free or buy those seats, then undo again"
+
+
+def _took_seats(undo: Undo, session: Session, line: JournalLine) -> None:
+    """The free seats after `line` was undone (what later lines may still take)."""
+    for sku, delta in undo.seats.get(line.line, {}).items():
+        if sku in session.free:
+            session.free[sku] -= delta
 
 
 async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dict[str, Any], where: Where) -> bool:
@@ -288,6 +318,10 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dic
     # the reverse of the change, not the change itself: what undo is about to do
     session.say(f"{k:>4}. undo change {line.n}: {reverse(line, session.describe)}")
     inv = inverse(line, k, state, session.client.base_url, where)
+    if not state.exists:  # nothing can be restored for a user deleted since: named, exit 3
+        session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
+        undo.problems.append(f"change {line.n} not undone: {inv.note}")
+        return False
     if inv.change is None:  # nothing differs from the state before: no request to show
         session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
         return True
