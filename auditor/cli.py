@@ -220,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--output-dir", metavar="DIR", help="where the plan files go (default: the report dir)")
     plan.add_argument("--billing", metavar="FILE", help=BILLING_HELP)
     plan.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
+    plan.add_argument("--max-age", type=max_age, metavar="AGE",
+                      help="refuse a report whose tenant data was read longer ago than this (the same units as "
+                           "apply --max-age); without it, older than 7 days is a warning (apply refuses it)")
     plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
 
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))

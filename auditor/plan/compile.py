@@ -246,6 +246,7 @@ def compile_plan(
         cloud=str(tenant.get("cloud") or "worldwide"),
         locale=str(document.get("locale") or "en"),
         report_generated_at=str(document.get("generated_at") or ""),
+        report_collected_at=str(document.get("collected_at") or tenant.get("collected_at") or ""),
         currency=currency,
         net_monthly=net,
         unpriced=unpriced,

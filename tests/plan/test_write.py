@@ -44,8 +44,9 @@ def test_plan_json_has_the_documented_fields() -> None:
         finding("f2", FORBIDDEN, uid(2), [lookup()]),
     ], SEATS)
     out = plan_document(compile_plan(doc, rules=[NOT_ALLOWED, FORBIDDEN]), created_at=CREATED)
-    assert list(out) == ["plan_version", "tenant_id", "tenant_name", "cloud", "report_generated_at", "created_at",
-                         "filters", "currency", "net_monthly", "unpriced", "changes", "seats", "stopped", "skipped"]
+    assert list(out) == ["plan_version", "tenant_id", "tenant_name", "cloud", "report_generated_at",
+                         "report_collected_at", "created_at", "filters", "currency", "net_monthly", "unpriced",
+                         "changes", "seats", "stopped", "skipped"]
     assert out["plan_version"] == 1
     assert (out["tenant_name"], out["cloud"], out["created_at"]) == ("Contoso", "worldwide", CREATED)
     assert out["report_generated_at"] == doc["generated_at"]
