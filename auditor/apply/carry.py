@@ -92,6 +92,8 @@ def refused(unknown: bool, status: int | None, change: Change, detail: str) -> t
         if change.kind in ("add_member", "remove_member"):
             # Graph answers a member change to a dynamic group with this 403 too
             note += ", unless the group is dynamic: then change its membership rule instead"
+        # a role scoped to administrative units answers this 403 for an object outside them
+        note += "; or the signed-in role is scoped to administrative units this object is not in"
     return outcome, shown, note
 
 

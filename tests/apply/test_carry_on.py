@@ -55,6 +55,7 @@ def test_a_refused_change_fails_alone_and_what_rests_on_it_is_skipped(
     lines = {line["n"]: line for line in outcome_lines(journal)}
     assert (lines[2]["status"], lines[4]["status"]) == (400, 403)
     assert lines[2]["note"].startswith("Graph refused it: 400 Request_BadRequest: License assignment failed")
+    assert "the signed-in role is scoped to administrative units this object is not in" in lines[4]["note"]
     assert lines[3]["note"].startswith("change 2 for the same user failed (Graph refused it: 400 Request_BadRequest")
     assert lines[5]["note"].startswith("it depends on change 4, which failed: Graph refused it: 403 "
                                        "Authorization_RequestDenied")
