@@ -9,6 +9,8 @@ import pytest
 from emulator_faults import Fault, FaultKind, sign_in_forbidden
 
 from auditor.cli import main
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.rules.hygiene.overlap import LicenseRedundant
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import GraphEmulator, app_token
 
@@ -232,4 +234,4 @@ def test_a_usage_report_whose_column_changed_is_a_gap_and_the_audit_writes_its_r
     [gap] = report["gaps"]
     assert gap["part"] == "usageReports" and "getOffice365ActiveUserDetail" in gap["request"]
     assert "no column 'Exchange Last Activity Date'" in gap["reason"] and "Exchange Online" in gap["reason"]
-    assert {f["rule"] for f in report["findings"]} >= {"disabled-user-licensed", "license-redundant"}
+    assert {f["rule"] for f in report["findings"]} >= {DisabledUserLicensed.id, LicenseRedundant.id}

@@ -22,6 +22,7 @@ from graph_tenants import make_tenant
 
 from auditor.cli import main
 from auditor.model import Group, TenantSnapshot, User
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor_dev.emulator import GraphEmulator, app_token
 
 POLICY = """\
@@ -74,7 +75,7 @@ def _drop_group(snap: TenantSnapshot, group: Group) -> TenantSnapshot:
 def _tenant_on(night: int, snap: TenantSnapshot, last: dict[str, Any] | None) -> TenantSnapshot:
     """The tenant as it is on `night`, changed from the night before (`last`: the last report)."""
     if night in (5, 9, 26) and last is not None:  # an account the last report flagged is deleted
-        flagged = sorted(f["subject"]["id"] for f in last["findings"] if f["rule"] == "inactive-user-licensed")
+        flagged = sorted(f["subject"]["id"] for f in last["findings"] if f["rule"] == InactiveUserLicensed.id)
         snap = _drop_user(snap, next(u for u in snap.users if u.id == flagged[0]))
     if night in (8, 14):  # new hires; one of them disabled at once, with a license
         template = next(u for u in snap.users if u.assigned_licenses and u.user_type == "Member")
