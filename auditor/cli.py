@@ -78,6 +78,13 @@ MAX_AGE_HELP = ("refuse a plan created longer ago than this: a number of days (7
                 "(7d, 36h); default: 7d")
 
 
+def max_failures(text: str) -> int:
+    """--max-failures: a whole number, 0 or more."""
+    if not text.strip().isdigit() or int(text) > 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of changes, 0 or more (0: no limit)")
+    return int(text)
+
+
 def max_age(text: str) -> float:
     """--max-age: hours, from "<N>d", "<N>h" or "<N>" (days); a positive whole number of at most 10 years."""
     value = text.strip().lower()
@@ -230,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "window) through the billing account or Partner Center; dry run without --yes")
     apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
+    apply.add_argument("--max-failures", type=max_failures, default=10, metavar="N",
+                       help="stop after N changes Graph refused (the others go on until then); 0: never stop for "
+                            "refusals; default: 10")
     apply.set_defaults(func=_command("cmd_apply", "auditor.apply.run"))
     undo = sub.add_parser(
         "undo", parents=[connection], help="revert the changes an apply journal records as done",
@@ -263,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--output-dir", metavar="DIR", help="where the plan files go (default: the report dir)")
     add_billing_arguments(plan)
     plan.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
+    plan.add_argument("--max-age", type=max_age, metavar="AGE",
+                      help="refuse a report whose tenant data was read longer ago than this (the same units as "
+                           "apply --max-age); without it, older than 7 days is a warning (apply refuses it)")
     plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
 
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))

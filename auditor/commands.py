@@ -288,6 +288,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     as_of = demo.CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    if baseline is not None and baseline.get("complete") is False:
+        # a night whose data was partial is no baseline: the findings of the rules it could not
+        # evaluate would all read as new, and their first_seen would start over
+        _say(f"warning: --baseline {args.baseline} is an incomplete report (complete: false); this run is not "
+             "compared with it (nor are causes read) — give the last complete report as the baseline")
+        baseline, args.causes = None, False
     billing = _billing(args)  # a bad billing file stops the run before any collection (exit 2)
     # read before the tenant: a bad export stops the run (exit 2) before any Graph request
     exchange = read_exchange_export(args.exchange_export) if getattr(args, "exchange_export", None) else None

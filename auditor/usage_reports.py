@@ -240,7 +240,29 @@ def usage_to_json(usage: UsageReports) -> tuple[list[dict[str, Any]], Iterable[d
 
 
 class BadReport(ValueError):
-    """A report's CSV is not what Microsoft documents (missing columns, unreadable values)."""
+    """A report's CSV is not what Microsoft documents (unreadable values, rows shorter than the header)."""
+
+
+class ColumnsMissing(BadReport):
+    """The report lacks a column a rule of the run reads (Microsoft renames and drops columns): the
+    collector turns it into a named gap, not a failed audit."""
+
+    def __init__(self, report: Report, columns: list[str]) -> None:
+        self.report = report
+        self.columns = columns
+        super().__init__(f"the CSV lacks the column(s) {', '.join(columns)}")
+
+    def reason(self) -> str:
+        """The gap's reason: the report, the columns, and what cannot be evaluated without them."""
+        fields = {self.report.columns.get(c) for c in self.columns}
+        uses = sorted(w.title for w in WORKLOADS.values() if w.report is self.report and w.field in fields)
+        if self.report.name in STORAGE_REPORTS:
+            uses.append("the mailbox and OneDrive sizes the removals rest on")
+        if self.report.key in self.columns:
+            uses = ["every column (the report names no user)"]
+        return (f"{self.report.name} has no column {', '.join(repr(c) for c in self.columns)} (Microsoft may have "
+                f"renamed or dropped it; docs/graph.md lists the columns read), which {', '.join(uses) or 'a rule'} "
+                "needs: the usage rules are not evaluated for any user in this run; the rest of the audit ran")
 
 
 def _value(column: str, name: str, text: str) -> Any:
@@ -269,9 +291,10 @@ class RowReader:
     header (Microsoft adds columns over time: only the named ones are read). Rows of deleted users
     are skipped; `keep` says which UPNs are worth keeping (the tenant's users)."""
 
-    def __init__(self, report: Report, keep: Container[str] | None) -> None:
+    def __init__(self, report: Report, keep: Container[str] | None, fields: Container[str] | None = None) -> None:
         self.report = report
         self.keep = keep
+        self.needed = fields  # the snapshot fields a rule of the run reads (None: every documented column)
         self.reset()
 
     def reset(self) -> None:
@@ -289,12 +312,14 @@ class RowReader:
     def header(self, cells: list[str]) -> None:
         names = [c.strip().lstrip("\ufeff") for c in cells]
         report = self.report
-        wanted = [report.key, *report.columns]
+        # only the columns a rule of the run reads must be there; the other documented ones are read
+        # when present
+        wanted = [report.key, *(c for c, f in report.columns.items() if self.needed is None or f in self.needed)]
         missing = [c for c in wanted if c not in names]
         if missing:
-            raise BadReport(f"the CSV lacks the column(s) {', '.join(missing)}")
-        self.index = {name: names.index(name) for name in (*wanted, *report.optional, "Report Refresh Date",
-                                                           "Is Deleted") if name in names}
+            raise ColumnsMissing(report, missing)
+        self.index = {name: names.index(name) for name in (*wanted, *report.columns, *report.optional,
+                                                           "Report Refresh Date", "Is Deleted") if name in names}
         columns = {**report.columns, **report.optional}
         self._wanted = [(self.index[column], column, field) for column, field in columns.items()
                         if column in self.index]
@@ -376,6 +401,7 @@ class UsageNeed:
 
     reports: frozenset[str]
     days: int
+    fields: frozenset[str] | None = None  # the UserUsage fields the rules read (None: every documented column)
 
     def report_list(self) -> list[Report]:
         return [REPORTS[name] for name in sorted(self.reports)]

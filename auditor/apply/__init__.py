@@ -9,6 +9,7 @@ auditor.formats.plan_json: load_plan -> PlanFile of Change).
     undo.py         the inverse of a journaled change
     groups.py       re-read a group before a join, a leave or a removal the group stands in for
     undoing.py      `license-auditor undo JOURNAL`: seat check, the plan's journals, the products kept
+    carry.py        carrying on past a failed change: what rests on it, --max-failures, settling by re-read
     run.py          `license-auditor apply PLAN` (and the session undo uses too)
 """
 

@@ -12,9 +12,11 @@ A line (keys in this order):
 
 Write-ahead: before a write is sent, its line is journaled with the outcome "sending" (and the
 `before` state undo needs); the line with its outcome follows once Graph has answered. Outcomes:
-"sending" (about to be sent), "done" (Graph accepted it), "unknown" (sent, and no answer settles
-whether Graph made it: 500, 502, 504, a dropped connection, a redirect, an unexpected answer or
-an interruption), "failed" (Graph refused it, or it was never sent), "skipped" (a precondition no
+"sending" (about to be sent), "done" (Graph accepted it, or a re-read of the user shows it made
+after an answer that settled nothing), "unknown" (sent, and neither the answer nor a re-read of
+the user settles whether Graph made it: the re-read failed, a reprocess, an unexpected answer or
+an interruption), "failed" (Graph refused it, it was never sent, or the re-read after an answer
+that settled nothing shows it not made), "skipped" (a precondition no
 longer held, or a change it depends on was not applied), "pending" (never sent: it waited for a
 group's license after a join, which was not active in time or is in error; auditor.apply.wait) and
 "dry-run". Only "sending" lines stand for a request that went out: a "pending" line, like a

@@ -6,9 +6,12 @@ output says what a run with --yes would do. With --yes, before the first write t
 the credential signs in to the plan's tenant and holds the permissions the changes need; then,
 change by change, they re-read the subject, skip the change with a note when its preconditions no
 longer hold (or a change it depends on was not applied), journal the change as "sending", send
-the write, and journal its outcome (journal.py) before going on. The first unexpected answer, a
-journal that cannot be written, or SIGTERM/SIGINT (after the write in flight is answered and
-journaled) stops the run: exit 3, the journal keeps every change sent so far.
+the write, and journal its outcome (journal.py) before going on. A change Graph refused, or whose
+outcome a re-read of the user settles, is journaled and the run goes on without what rests on it
+(carry.py); a write whose outcome stays unknown, a failed re-read, a journal that cannot be
+written, --max-failures refusals, or SIGTERM/SIGINT (after the write in flight is answered and
+journaled) stop the run. Any change not made as planned ends in exit 3; the journal keeps every
+change sent.
 """
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ from ..graph.progress import Progress
 from ..model import Cloud
 from ..plan.describe import describe
 from . import permissions
+from .carry import Failures, refused, settle_unknown, summary
 from .groups import GroupState, group_unmet, read_group, what_leaving_takes
 from .journal import EarlierUnknown, JournalError, JournalWriter, default_path, earlier_unknown
 from .lock import hold
-from .state import UserState, made, read_state, unmet
+from .state import UserState, read_state, unmet
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
 from .writer import send_write
 
@@ -56,6 +60,15 @@ class LineFailed(ApplyStopped):
     stops there; undo goes on with the lines that do not depend on it (undoing.py)."""
 
 
+class Carried(LineFailed):
+    """A change that did not go through, journaled already (`failed`, or `unknown` for a change that
+    leaves no trace): apply goes on with the changes that do not rest on it (carry.py)."""
+
+    def __init__(self, text: str, why: str) -> None:
+        super().__init__(text)
+        self.why = why  # what happened to it, as the skip notes of its dependents quote it
+
+
 @dataclass
 class Tally:
     done: int = 0
@@ -72,21 +85,6 @@ class Tally:
     joined: set[int] = field(default_factory=set)
 
 
-
-def _refused(unknown: bool, status: int | None, change: Change, detail: str) -> tuple[str, str, str]:
-    """(outcome, as shown, note) of a write Graph did not accept: unknown when its answer does not
-    settle whether it was made, else failed; a 403 names the permission the credential lacks."""
-    if unknown:
-        outcome, shown = "unknown", "outcome unknown"
-        note = f"{detail}; Graph may or may not have applied it — re-read the user before re-running"
-    else:
-        outcome, shown, note = "failed", "FAILED", f"Graph refused it: {detail}"
-    if status == 403:
-        note += f"; the credential needs {permissions.for_refusal(change)}"
-        if change.kind in ("add_member", "remove_member"):
-            # Graph answers a member change to a dynamic group with this 403 too
-            note += ", unless the group is dynamic: then change its membership rule instead"
-    return outcome, shown, note
 
 class Session:
     """One apply or undo run against one tenant: output, journal, and the write loop's steps."""
@@ -107,6 +105,7 @@ class Session:
         self.free: dict[str, int] = {}  # skuId -> seats free (prepaidUnits.enabled - consumedUnits)
         self.users: dict[str, str] = {}  # user id -> "Name (UPN)", as last re-read
         self.groups: dict[str, GroupState] = {}  # group id -> the group as last re-read
+        self.failures = Failures()  # the changes that did not go through, and what rests on them (carry.py)
 
     def check_stop(self, what: str) -> None:
         """Stop before `what` when a signal asked the run to stop."""
@@ -292,25 +291,26 @@ class Session:
                 outcome, settled = await settle()
                 note = "; ".join(x for x in (note, settled) if x)
                 shown = f"{outcome if outcome == 'done' else outcome.upper()} (HTTP {result.status}): {settled}"
-        elif result.unavailable:  # an attempt answered 503 may have been made: the user says whether it was
-            outcome, note = await self.after_unavailable(n, change, detail)
-            shown = "done" if outcome == "done" else "outcome unknown"
+        elif result.unavailable or result.unknown:  # the user, re-read, says what happened (carry.py)
+            why = f"Graph answered {detail} after a 503 was retried" if result.unavailable else \
+                (f"Graph answered {detail}" if result.status else detail)
+            outcome, note = await settle_unknown(self.client, change, why)
+            shown = "done" if outcome == "done" else outcome.upper() if outcome == "failed" else "outcome unknown"
         if outcome == "done":
             self.outcome(n, change, action, request, result.status, "done", note[:600], before, undoes)
             self.tally.done += 1
             self.tally.applied.add(n)
             self.say(f"      -> {shown}")
             return
-        if outcome is not None:
-            self.outcome(n, change, action, request, result.status, outcome, note[:600], before, undoes)
-            self.count_failure(outcome)
-            self.say(f"      -> {shown if result.ok else 'outcome unknown: ' + note}")
-            raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {note}")
-        outcome, shown, note = _refused(result.unknown, result.status, change, detail)
+        if outcome is None:
+            outcome, shown, note = refused(result.unknown, result.status, change, detail)
         self.outcome(n, change, action, request, result.status, outcome, note[:600], before, undoes)
         self.count_failure(outcome)
-        self.say(f"      -> {shown}: {note}")
-        raise LineFailed(f"{self.label(n, undoes)} ({change.request}): {note}")
+        self.say(f"      -> {shown}" + ("" if result.ok else f": {note}"))
+        text = f"{self.label(n, undoes)} ({change.request}): {note}"
+        if outcome == "failed" or change.kind == "reprocess":
+            raise Carried(text, note[:300])
+        raise LineFailed(text)
 
     def would_write(self, n: int, action: dict[str, Any], request: dict[str, Any], before: dict[str, Any],
                     undoes: dict[str, Any] | None) -> None:
@@ -326,20 +326,6 @@ class Session:
             self.tally.unknown += 1
         else:
             self.tally.failed += 1
-
-    async def after_unavailable(self, n: int, change: Change, detail: str) -> tuple[str, str]:
-        """A write retried after a 503 and then not accepted: the attempt answered 503 may have been
-        made. The user is re-read: done when the change shows, else outcome unknown (never failed)."""
-        try:
-            state = await read_state(self.client, change.user, change.groups())
-        except CollectionError as exc:
-            return "unknown", (f"Graph answered {detail} after a 503 was retried, and the user could not be re-read "
-                               f"({exc}); Graph may or may not have applied it — re-read the user")
-        if made(change, state):
-            return "done", f"Graph answered {detail} after a 503 was retried; the user, re-read, shows the change made"
-        return "unknown", (f"Graph answered {detail} after a 503 was retried; the user, re-read, does not show the "
-                           "change, but an attempt answered 503 may still be processed — re-read the user before "
-                           "re-running")
 
     def outcome(self, n: int, change: Change, action: dict[str, Any], request: dict[str, Any], status: int | None,
                 outcome: str, note: str, before: dict[str, Any], undoes: dict[str, Any] | None) -> None:
@@ -387,37 +373,57 @@ async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[Earlier
     try:
         for change in changes:
             session.check_stop(f"change {change.n}")
-            wanted = awaited(change, by_n)
-            # a join whose user is a member already counts for a change that waits for its group's license
-            joined = joins_of(change, by_n, wanted) & session.tally.joined
-            blocked = [d for d in change.depends_on if d not in session.tally.applied and d not in joined]
-            if blocked:
-                session.show(change.n, change)
-                what = "would not be applied" if not session.execute else "was not applied"
-                session.skip(change.n, change, change.raw,
-                             f"it depends on change {', '.join(map(str, blocked))}, which {what}", None)
-                continue
-            state = await session.read(change.n, change, change.raw, shown=False)
-            if change.group:
-                await session.group(change.group, app_roles=change.kind == "remove_member")
-            session.show(change.n, change)
-            if change.kind == "add_member" and state.exists and change.group in (state.member_of or ()):
-                session.tally.joined.add(change.n)
-            if wanted:
-                await _after_join(session, change, state, wanted, wait)
-                continue
-            before = state.before(change.skus())
-            reasons = unmet(change, state, clock(), session.products, session.group_labels()) \
-                or await group_unmet(session, change, state, changes, by_n)
-            if reasons:
-                session.skip(change.n, change, change.raw, "; ".join(reasons), before)
-                continue
-            await session.write(change.n, change, change.raw, before, note=_leaving(session, change))
+            try:
+                await _apply_one(session, change, changes, by_n, wait)
+            except Carried as exc:
+                session.warn(str(exc))
+                session.failures.add(change, exc.why)
+                if session.failures.reached(session.tally.failed):
+                    raise ApplyStopped(f"{session.tally.failed} change(s) failed (--max-failures "
+                                       f"{session.failures.limit}): stopped there; the last: {exc}") from None
     finally:
-        _summary(session, len(changes))
+        summary(session, len(changes))
+    t = session.tally
+    if t.failed or t.unknown:
+        raise ApplyStopped(f"{t.failed + t.unknown} change(s) did not go through ({t.failed} failed, {t.unknown} "
+                           f"outcome unknown; each journaled with Graph's answer), and "
+                           f"{len(session.failures.because)} resting on them were skipped; every other change was "
+                           "applied or skipped as above")
     if check.missing:
         raise AuthError(permissions.describe(check.missing, session.delegated)
                         + "; `apply --yes` would stop before the first write")
+
+
+async def _apply_one(session: Session, change: Change, changes: Sequence[Change], by_n: dict[int, Change],
+                     wait: float) -> None:
+    """Re-read, check and (with --yes) make one change; Carried when it did not go through."""
+    wanted = awaited(change, by_n)
+    # a join whose user is a member already counts for a change that waits for its group's license
+    joined = joins_of(change, by_n, wanted) & session.tally.joined
+    failed = session.failures.blocked(change)
+    blocked = [d for d in change.depends_on if d not in session.tally.applied and d not in joined]
+    if failed or blocked:
+        session.show(change.n, change)
+        what = "would not be applied" if not session.execute else "was not applied"
+        session.skip(change.n, change, change.raw,
+                     failed or f"it depends on change {', '.join(map(str, blocked))}, which {what}", None)
+        return
+    state = await session.read(change.n, change, change.raw, shown=False)
+    if change.group:
+        await session.group(change.group, app_roles=change.kind == "remove_member")
+    session.show(change.n, change)
+    if change.kind == "add_member" and state.exists and change.group in (state.member_of or ()):
+        session.tally.joined.add(change.n)
+    if wanted:
+        await _after_join(session, change, state, wanted, wait)
+        return
+    before = state.before(change.skus())
+    reasons = unmet(change, state, clock(), session.products, session.group_labels()) \
+        or await group_unmet(session, change, state, changes, by_n)
+    if reasons:
+        session.skip(change.n, change, change.raw, "; ".join(reasons), before)
+        return
+    await session.write(change.n, change, change.raw, before, note=_leaving(session, change))
 
 
 async def _after_join(session: Session, change: Change, state: UserState, wanted: tuple[Awaited, ...],
@@ -475,23 +481,6 @@ def _leaving(session: Session, change: Change) -> str:
     return text
 
 
-def _summary(session: Session, total: int, verb: str = "applied") -> None:
-    t = session.tally
-    if session.execute:
-        rest = total - t.done - t.skipped - t.failed - t.unknown - t.unjournaled - t.pending
-        line = f"{t.done} of {total} change(s) {verb}, {t.skipped} skipped"
-        for count, what in ((t.pending, "pending (waiting for a group's license)"), (t.failed, "failed"),
-                            (t.unknown, "outcome unknown"),
-                            (t.unjournaled, "sent but not journaled (outcome unknown)"), (rest, "not attempted")):
-            if count:
-                line += f", {count} {what}"
-        session.say(line)
-        if session.journal is not None and session.journal.lines:
-            session.say(f"journal: {session.journal.path}")
-    else:
-        session.say(f"dry run: {t.would} change(s) would be {verb}, {t.would_skip} skipped; nothing was written")
-
-
 # --- command line ------------------------------------------------------------------------------
 
 
@@ -526,6 +515,7 @@ def _writer(args: argparse.Namespace, default_dir: Path, prefix: str, tenant_id:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
+    failures = Failures(args.max_failures)
     path = Path(args.plan)
     with hold(path, "the plan"):
         plan = load_plan(path)
@@ -535,7 +525,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
         earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
         writer = _writer(args, path.resolve().parent, "journal", plan.tenant_id, plan.cloud,
                          {"file": path.name, "sha256": plan.sha256}) if plan.changes else None
-        code = _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait))
+        code = _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait),
+                    failures)
         if getattr(args, "commerce", False):  # the bill's commerce changes, after the license changes
             # the billing clients load only for --commerce
             from .commerce import apply_from_args
@@ -545,8 +536,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
         return code
 
 
-def _run(client: GraphClient, writer: JournalWriter | None, execute: bool, tenant_id: str, body: Any) -> int:
+def _run(client: GraphClient, writer: JournalWriter | None, execute: bool, tenant_id: str, body: Any,
+         failures: Failures | None = None) -> int:
     session = Session(client, tenant_id=tenant_id, execute=execute, journal=writer, out=sys.stdout, err=sys.stderr)
+    session.failures = failures or session.failures
 
     async def go() -> None:
         stopping = _on_signals(session, asyncio.get_running_loop(), asyncio.current_task())

@@ -259,6 +259,23 @@ def _holds_unmet(cond: dict[str, Any], state: UserState, sku: str, group: str) -
         return [f"group {group} does not assign {sku} to the user{working}"]
     if how is None and not state.holds(held):
         return [f"the user does not hold {sku}"]
+    if how is None and cond.get("active"):
+        return _working_unmet(cond, state, sku)
+    return []
+
+
+def _working_unmet(cond: dict[str, Any], state: UserState, sku: str) -> list[str]:
+    """Why the product a removal rests on is no longer held in a working copy (Active, no error)
+    that leaves on every service plan of `plans_on` (the plans that made the removed product
+    redundant): the removal would take away a service the user still uses."""
+    copies = [a for a in state.assignments if a.sku == cond["holds"] and a.state == "Active"
+              and a.error in (None, "", "None")]
+    if not copies:
+        return [f"the user no longer holds {sku} in a working state (Active, no error), and the change rests on it"]
+    off = set.intersection(*(set(a.disabled_plans) for a in copies))
+    lost = sorted(off & set(cond.get("plans_on", ())))
+    if lost:
+        return [f"{sku} has service plan(s) {', '.join(lost)} turned off now, and the change rests on them"]
     return []
 
 

@@ -8,8 +8,9 @@ Undo is a second apply, and keeps its promises (docs/plan-and-apply.md, "What un
 - it reads every journal of the same plan (apply's and undo's, beside the journal and the plan),
   and never undoes a change that a later change of the same user rests on while that change's
   outcome is unknown, it was left pending, or its line is damaged;
-- before the first write it counts the seats the whole undo takes back, and stops, naming each
-  product short and by how many, when the tenant has not that many free;
+- before the first write it counts the seats the whole undo takes back, and names each product
+  short and by how many; it then undoes what the free seats allow, change by change, and names
+  each change it could not undo (seats short, the user deleted since): exit 3;
 - before taking a user out of a group it re-reads the user and the group: a product the user
   holds only from that group is first put back as the direct copy a later journal of the plan
   removed, else the user stays in the group (a user is never left without the product);
@@ -29,9 +30,10 @@ from typing import Any
 from ..errors import AuthError, CollectionError, UsageError
 from ..formats.plan_json import PlanFile, PlanFileError, Where, load_plan
 from . import permissions
+from .carry import summary
 from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
 from .lock import hold
-from .run import ApplyStopped, LineFailed, Session, _client, _run, _summary, _writer, clock
+from .run import ApplyStopped, LineFailed, Session, _client, _run, _writer, clock
 from .state import UserState, read_state, unmet
 from .undo import inverse, no_inverse, reverse
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
@@ -47,6 +49,7 @@ class Undo:
     wait: float = DEFAULT_WAIT
     k: int = 0  # the number of the undo journal's last line
     kept: set[int] = field(default_factory=set)  # n of changes left in effect (not undone, or their undo failed)
+    seats: dict[int, dict[str, int]] = field(default_factory=dict)  # journal line -> seats its undo takes (+)
     problems: list[str] = field(default_factory=list)
 
     def next(self) -> int:
@@ -107,27 +110,39 @@ class Undo:
         planned = next((c for c in self.plan.changes if c.n == bad.n), None) if bad.n is not None else None
         return planned.user if planned is not None else None
 
+    def taken_after(self, line: JournalLine) -> list[tuple[Journal, JournalLine]]:
+        """The later done lines of the plan, in the other journals, that rest on the join `line` and
+        took something away: the removal of a direct copy, or the leave of another group (the second
+        run of a move). Undoing the join must first give back what they took, else the user is left
+        without it. A line an undo journal reverted already is not listed."""
+        if line.undoes is not None:  # an undo journal's numbers are not the plan's
+            return []
+        undone = {(str(x.undoes.get("journal")), x.undoes.get("n")) for j in self.history for x in j.lines
+                  if x.undoes is not None and x.outcome == "done"}
+        return [(journal, later) for journal in self.history if journal.path != self.journal.path
+                for later in journal.lines
+                if later.undoes is None and later.outcome == "done" and later.change.user == line.change.user
+                and line.n in later.change.depends_on and later.time > line.time
+                and later.change.kind in ("assign_license", "remove_member")
+                and (journal.path.name, later.n) not in undone]
+
     def put_back(self, line: JournalLine, sku: str) -> tuple[Journal, JournalLine] | None:
         """A later done line of the plan that removed the user's direct copy of `sku` and rests on
         the join `line` (the removal of a two-run move, in another journal)."""
-        if line.undoes is not None:  # an undo journal's numbers are not the plan's
-            return None
-        for journal in self.history:
-            for later in journal.lines:
-                change = later.change
-                if later.undoes is None and later.outcome == "done" and change.user == line.change.user \
-                        and line.n in change.depends_on and change.kind == "assign_license" and change.body \
-                        and sku in change.body.get("removeLicenses", []) and later.time > line.time:
-                    return journal, later
+        for journal, later in self.taken_after(line):
+            change = later.change
+            if change.kind == "assign_license" and change.body and sku in change.body.get("removeLicenses", []):
+                return journal, later
         return None
 
 
 def held_only_from(state: UserState, sku: str, group: str) -> bool:
     """The user holds `sku` from `group` and in no other way (no direct copy, no other group's
-    working copy): leaving the group would take the product away."""
-    if not any(a.sku == sku and a.group == group and a.state == "Active" for a in state.assignments):
+    working copy): leaving the group would take the product away. Any state but Error holds the
+    product: a copy in ActiveWithError (MutuallyExclusiveViolation, say) is a working license."""
+    if not any(a.sku == sku and a.group == group and a.state != "Error" for a in state.assignments):
         return False
-    return not any(a.sku == sku and a.group != group and (a.group is None or a.state == "Active")
+    return not any(a.sku == sku and a.group != group and (a.group is None or a.state != "Error")
                    for a in state.assignments)
 
 
@@ -177,7 +192,8 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
             undoes = {"journal": undo.journal.path.name, "n": line.n}
             stays = [x.n for x in done if line.n in x.change.depends_on and x.n in undo.kept]
             why = refused.get(line.line) or (f"change(s) {', '.join(map(str, stays))}, which rest on it, stay in "
-                                             "effect (their undo was not made)" if stays else None)
+                                             "effect (their undo was not made)" if stays else None) \
+                or _seats_short(undo, session, line)
             if why:
                 k = undo.next()
                 session.say(f"{k:>4}. undo change {line.n}: not undone")
@@ -186,13 +202,15 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
                 undo.problems.append(f"change {line.n} not undone: {why}")
                 continue
             try:
-                if not await _undo_one(undo, session, line, undoes, where):
+                if await _undo_one(undo, session, line, undoes, where):
+                    _took_seats(undo, session, line)
+                else:
                     undo.kept.add(line.n)
             except LineFailed as exc:  # journaled already; the lines that do not depend on it go on
                 undo.kept.add(line.n)
                 undo.problems.append(str(exc))
     finally:
-        _summary(session, undo.k, "undone")
+        summary(session, undo.k, "undone")
     if check.missing:
         raise AuthError(permissions.describe(check.missing, session.delegated)
                         + "; `undo --yes` would stop before the first write")
@@ -231,28 +249,53 @@ async def _seats_back(line: JournalLine, session: Session) -> dict[str, int]:
 
 
 async def _check_seats(undo: Undo, lines: list[JournalLine], session: Session) -> None:
-    """Before the first write: the seats the whole undo takes back, per product, against the free
-    seats (subscribedSkus); ApplyStopped naming each product short, and by how many."""
+    """Before the first write: the seats each line's undo takes back (undo.seats), and for the whole
+    undo, per product, against the free seats (subscribedSkus). A product short is named at once;
+    the undo then restores what the free seats allow, change by change (newest first), and names
+    each change it could not (`_seats_short`)."""
     need: dict[str, int] = {}
     for line in lines:
         if no_inverse(line) is not None:
             continue
-        for sku, delta in (await _seats_back(line, session)).items():
+        undo.seats[line.line] = await _seats_back(line, session)
+        for sku, delta in undo.seats[line.line].items():
             need[sku] = need.get(sku, 0) + delta
     wanted = {sku: n for sku, n in need.items() if n > 0}
     if not wanted:
         return
     if not session.free:
         session.warn("the free seats could not be read (GET /subscribedSkus): the undo's seats are not checked")
+        undo.seats.clear()
         return
     short = {sku: n - session.free.get(sku, 0) for sku, n in sorted(wanted.items()) if n > session.free.get(sku, 0)}
     if short:
         said = "; ".join(f"{session.products.get(sku, sku)} short by {gap} (the undo takes back {wanted[sku]}, "
                          f"{max(session.free.get(sku, 0), 0)} free)" for sku, gap in short.items())
-        raise ApplyStopped(f"not enough free seats for the undo: {said}; nothing was written — free or buy those "
-                           "seats, then undo again")
+        session.warn(f"not enough free seats for the whole undo: {said}; undo restores what the free seats allow, "
+                     "change by change, and names each change it could not — free or buy those seats, then undo "
+                     "again")
     session.say("seats: " + ", ".join(f"{session.products.get(sku, sku)} {n} of {session.free.get(sku, 0)} free"
                                        for sku, n in sorted(wanted.items())))
+
+
+def _seats_short(undo: Undo, session: Session, line: JournalLine) -> str | None:
+    """Why the free seats left do not allow undoing `line` (None: they do, or were not read)."""
+    need = undo.seats.get(line.line, {})
+    short = {sku: n - session.free.get(sku, 0) for sku, n in sorted(need.items())
+             if n > 0 and n > session.free.get(sku, 0)}
+    if not short:
+        return None
+    return "not enough free seats: " + "; ".join(
+        f"{session.products.get(sku, sku)} short by {gap} (its undo takes back {need[sku]}, "
+        f"{max(session.free.get(sku, 0), 0)} free now)" for sku, gap in short.items()) + \
+        " — free or buy those seats, then undo again"
+
+
+def _took_seats(undo: Undo, session: Session, line: JournalLine) -> None:
+    """The free seats after `line` was undone (what later lines may still take)."""
+    for sku, delta in undo.seats.get(line.line, {}).items():
+        if sku in session.free:
+            session.free[sku] -= delta
 
 
 async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dict[str, Any], where: Where) -> bool:
@@ -275,6 +318,10 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dic
     # the reverse of the change, not the change itself: what undo is about to do
     session.say(f"{k:>4}. undo change {line.n}: {reverse(line, session.describe)}")
     inv = inverse(line, k, state, session.client.base_url, where)
+    if not state.exists:  # nothing can be restored for a user deleted since: named, exit 3
+        session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
+        undo.problems.append(f"change {line.n} not undone: {inv.note}")
+        return False
     if inv.change is None:  # nothing differs from the state before: no request to show
         session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
         return True
@@ -300,6 +347,7 @@ async def _keep_products(undo: Undo, session: Session, line: JournalLine, state:
     join's `before`) and now hold from the group must be held another way. The direct copy a later
     journal of the plan removed is put back first; what is still held only from the group is
     returned as the reason to stay ("" when none). A product the join itself brought goes with it."""
+    state = await _rejoin_first(undo, session, line, state)
     group = session.groups.get(gid) or await session.group(gid)
     had = {str(lic.get("skuId", "")).lower() for lic in (line.before or {}).get("assignedLicenses") or []
            if isinstance(lic, dict)}
@@ -327,6 +375,31 @@ async def _keep_products(undo: Undo, session: Session, line: JournalLine, state:
         return state, ""
     return state, (f"the user holds {', '.join(lost)} only from group {group.label}: leaving it would leave them "
                    "without it; put the direct copy back (or give it another way), then undo again")
+
+
+async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: UserState) -> UserState:
+    """Before the user leaves the group the join `line` put them in: the groups a later run of the
+    plan took them out of, resting on that join (a group-to-group move made in two runs), are
+    joined again first, each as its own step. A re-join that fails (LineFailed) keeps the user in
+    the group: they are never left with neither."""
+    for journal, later in undo.taken_after(line):
+        if later.change.kind != "remove_member":
+            continue
+        k = undo.next()
+        undoes = {"journal": journal.path.name, "n": later.n}
+        session.say(f"{k:>4}. undo change {later.n} of {journal.path.name} first (the user joins that group again "
+                    f"before leaving the group in the undo of change {line.n}): {reverse(later, session.describe)}")
+        now = await session.read(k, later.change, later.change.raw, undoes)
+        inv = inverse(later, k, now, session.client.base_url, Where(journal.path))
+        if inv.change is None:
+            session.skip(k, later.change, later.change.raw, inv.note, now.before(later.change.skus()), undoes)
+            continue
+        session.say(f"      {inv.change.request}")
+        await session.write(k, inv.change, inv.change.raw, now.before(inv.change.skus()), undoes,
+                            settle=_rejoined(undo, session, inv.change, k, undoes))
+        if session.execute:
+            state = await session.read(k, line.change, line.change.raw, undoes)
+    return state
 
 
 def _rejoined(undo: Undo, session: Session, change: Any, k: int, undoes: dict[str, Any]) -> Any:

@@ -101,6 +101,9 @@ class PlanFile:
     stopped: dict[str, Any] | None
     created_at: str | None
     sha256: str = ""  # of the file's bytes: an apply journal names the plan by it
+    # when the tenant data the plan rests on was read (report.json's collected_at); None in a plan
+    # written before it was recorded (its age is then measured from created_at alone)
+    report_collected_at: str | None = None
 
 
 class Where:
@@ -146,8 +149,10 @@ def load_plan(path: Path) -> PlanFile:
     if stopped is not None and not isinstance(stopped, dict):
         raise where.error("stopped", "must be null or an object")
     created = doc.get("created_at")
+    read_at = doc.get("report_collected_at")
     return PlanFile(path, tenant_id, tenant_name, cloud, tuple(changes), stopped,
-                created if isinstance(created, str) else None, hashlib.sha256(data).hexdigest())
+                    created if isinstance(created, str) else None, hashlib.sha256(data).hexdigest(),
+                    read_at if isinstance(read_at, str) else None)
 
 
 CLOCK_SKEW = timedelta(minutes=5)  # a plan "created" later than now by more than this is refused
@@ -171,6 +176,13 @@ def check_age(plan: PlanFile, max_age: timedelta, now: datetime) -> None:
     if age < -CLOCK_SKEW:
         raise where.error("created_at", f"{plan.created_at} is {span(-age)} after now ({_iso(now)}): the plan's age "
                           "cannot be told; check this machine's clock, or audit and plan again")
+    # a plan made today from a report read weeks ago rests on the tenant as it was weeks ago
+    read = _moment(plan.report_collected_at)
+    if read is not None and now - read > max_age and read < created:
+        raise where.error("report_collected_at", f"the plan rests on tenant data read {plan.report_collected_at}, "
+                          f"{span(now - read)} ago, more than --max-age {span(max_age)} (the plan itself was "
+                          f"created {plan.created_at}): the tenant may have changed since; audit and plan again "
+                          "(or allow older data with --max-age)")
     if age > max_age:
         raise where.error("created_at", f"the plan was created {plan.created_at}, {span(age)} ago, more than "
                           f"--max-age {span(max_age)}: the tenant may have changed since; audit and plan again "
@@ -371,7 +383,7 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
         keys = set(cond)
         if keys == {"exists"} and cond["exists"] is True:
             out.append({"exists": True})
-        elif "holds" in keys and keys <= {"holds", "how", "group", "active"}:
+        elif "holds" in keys and keys <= {"holds", "how", "group", "active", "plans_on"}:
             out.append(_holds(cond, where, f))
         elif keys == {"lacks"}:
             out.append({"lacks": _guid(cond, "lacks", where, f)})
@@ -400,8 +412,11 @@ def _holds(cond: dict[str, Any], where: Where, f: str) -> dict[str, Any]:
     if how == "group" and cond.get("active", False) in (True, False):
         return ({"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)}
                 | ({"active": True} if cond.get("active") else {}))
-    if how is None and "group" not in cond:
-        return {"holds": sku}
+    if how is None and "group" not in cond and cond.get("active", False) in (True, False):
+        # a removal that rests on another product: that product still held in a working copy that
+        # leaves on the service plans (`plans_on`) that made the removed one redundant
+        plans = {"plans_on": _guid_list(cond["plans_on"], where, f"{f}.plans_on")} if "plans_on" in cond else {}
+        return {"holds": sku} | ({"active": True} if cond.get("active") else {}) | plans
     raise where.error(f"{f}.how", f"{_short(how)} is not \"direct\" or \"group\" (with a group)")
 
 

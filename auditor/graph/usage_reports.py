@@ -55,6 +55,7 @@ from ..usage_reports import (
     STORAGE_REPORTS,
     USAGE_REPORTS,
     BadReport,
+    ColumnsMissing,
     Report,
     ReportRead,
     RowReader,
@@ -87,6 +88,10 @@ _CLOUD_NAMES = {Cloud.WORLDWIDE: "the global service", Cloud.USGOV: "US Governme
 
 class _Unavailable(Exception):
     """The report is not offered where it was asked (400/404 for its path)."""
+
+
+class _Empty(Exception):
+    """The report came without even its header row (no data yet): a named gap."""
 
 
 class UsageCollection:
@@ -175,9 +180,9 @@ class UsageCollection:
         if not reports:
             return UsageReports(()), []
         outcomes = await together(*(self._one(report) for report in reports))
-        for outcome in outcomes:
-            if isinstance(outcome, Gap):
-                return None, [outcome]
+        gaps = [outcome for outcome in outcomes if isinstance(outcome, Gap)]
+        if gaps:  # each report that could not be read is named
+            return None, gaps
         readers = [reader for reader, _ in outcomes]
         read = [ReportRead(r.name, r.period(self.need.days), reader.refreshed, request)
                 for r, (reader, request) in zip(reports, outcomes, strict=True)]
@@ -187,11 +192,15 @@ class UsageCollection:
         return UsageReports(tuple(read), merge_rows(readers)), []
 
     async def _one(self, report: Report) -> tuple[RowReader, str] | Gap:
-        reader = RowReader(report, self.keys)
+        reader = RowReader(report, self.keys, self.need.fields)
         try:
             request = await _read_report(self.client, report, self.need.days, reader, self._keys_complete)
         except _Unavailable as exc:
             return Gap(USAGE_REPORTS, str(exc.args[0]), str(exc.args[1]))
+        except ColumnsMissing as exc:  # Microsoft renamed or dropped a column a rule reads
+            return Gap(USAGE_REPORTS, f"GET {report.request(self.need.days)}", exc.reason())
+        except _Empty as exc:
+            return Gap(USAGE_REPORTS, f"GET {report.request(self.need.days)}", str(exc))
         except GraphRequestError as exc:
             if exc.status != 403:
                 raise
@@ -473,6 +482,8 @@ class _Feeder:
                 if cells and cells[-1].endswith("\r"):
                     cells[-1] = cells[-1][:-1]
                 self.reader.row(cells)
+        except ColumnsMissing:
+            raise  # a named gap (UsageCollection._one), not a failed audit
         except (csv.Error, BadReport) as exc:
             raise CollectionError(f"{self.what}: the report's CSV is not as Microsoft documents it: {exc}; "
                                   "report it") from None
@@ -488,5 +499,6 @@ class _Feeder:
         if self.record:
             raise CollectionError(f"{self.what}: the report ends inside a quoted field (truncated); re-run")
         if self.reader.index is None:
-            raise CollectionError(f"{self.what}: the report is empty (no header row); re-run, and report it if "
-                                  "it persists")
+            raise _Empty(f"{self.reader.report.name} is empty (not even its header row): a new tenant's reports "
+                         "hold no data yet (Microsoft fills them within about 48 hours); the usage rules are not "
+                         "evaluated for any user in this run; the rest of the audit ran")

@@ -60,6 +60,7 @@ def _sort_key(f: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
+    mixed: set[str] = set()  # products priced in more than one currency: no money is added up for them
     for t in tenants:
         for r in t.report["skus"]:
             key = r["sku_id"].lower()
@@ -72,6 +73,11 @@ def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[dict[str, Any]]:
             if row.get("capability_status") == "Enabled" and r.get("capability_status") != "Enabled":
                 row["capability_status"] = r.get("capability_status")
             row["free"] = bool(row.get("free")) or bool(r.get("free"))
+            if row.get("currency") and r.get("currency") and row["currency"] != r["currency"]:
+                mixed.add(key)
+            if key in mixed:  # euros and dollars are not added up: the row shows no money
+                row["price_monthly"] = row["currency"] = row["unused_monthly_cost"] = None
+                continue
             for k in ("price_monthly", "currency"):
                 row[k] = row.get(k) if row.get(k) is not None else r.get(k)
             if r.get("unused_monthly_cost") is not None:

@@ -121,6 +121,10 @@ def evaluate_merge(tenants: Sequence[TenantFacts], index: IdentityIndex, policie
         warnings.append(f"the tenants are in different clouds ({', '.join(clouds)}); licenses cannot move between "
                         "them, and the merged report gives all its guidance for the worldwide cloud (each tenant's "
                         "own report has its cloud's steps)")
+    money = currencies(prices, tenants)
+    if len(money) > 1:
+        warnings.append(f"the tenants' amounts are in different currencies ({', '.join(sorted(money))}): the merged "
+                        "report adds up no money across them; each tenant's own report has its amounts")
     ordered = sorted(tenants, key=lambda t: (t.name.lower(), t.id))
     names = [t.name or t.id for t in ordered]
     ids = ",".join(sorted(t.id.lower() for t in tenants))
@@ -153,14 +157,22 @@ def _expected(config: CrossTenant | None, tenants: Sequence[TenantFacts], warnin
             for tid in config.tenants if tid not in present]
 
 
-def _currency(prices: dict[str, tuple[float, str]], tenants: Sequence[TenantFacts]) -> str | None:
-    if prices:
-        return next(iter(prices.values()))[1]
-    found = set()
+def currencies(prices: dict[str, tuple[float, str]], tenants: Sequence[TenantFacts]) -> set[str]:
+    """Every currency the catalog's prices and the tenants' reports give amounts in."""
+    found = {currency for _, currency in prices.values()}
     for t in tenants:
         cost: Any = t.report["summary"].get("unused_monthly_cost")
         if isinstance(cost, dict) and isinstance(cost.get("currency"), str):
             found.add(cost["currency"])
+        found.update(r["currency"] for r in t.report.get("skus") or ()
+                     if isinstance(r, dict) and isinstance(r.get("currency"), str))
+    return found
+
+
+def _currency(prices: dict[str, tuple[float, str]], tenants: Sequence[TenantFacts]) -> str | None:
+    """The one currency of every amount, else None: amounts in different currencies are never added
+    up (the merged report then shows no totals; each tenant's own report has its amounts)."""
+    found = currencies(prices, tenants)
     return found.pop() if len(found) == 1 else None
 
 

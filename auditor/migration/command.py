@@ -8,7 +8,7 @@ import gc
 import sys
 from argparse import Namespace
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from .. import demo
@@ -42,6 +42,21 @@ def _day(text: str, flag: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{flag}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+MAX_AHEAD = timedelta(days=3653)  # a cutover or complete_by more than 10 years ahead is no plan
+
+
+def _check_day(day: date, as_of: datetime, what: str) -> None:
+    """A cutover (or a user's complete_by) lies between the plan's day and 10 years after it: the
+    plan is made before the move, and its windows are counted from that day."""
+    today = as_of.date()
+    if day < today:
+        raise UsageError(f"{what} {day.isoformat()} is before the plan's day ({today.isoformat()}, --as-of): the "
+                         "migration plan is made before the move; give the day the moves complete")
+    if day - today > MAX_AHEAD:
+        raise UsageError(f"{what} {day.isoformat()} is more than 10 years after the plan's day "
+                         f"({today.isoformat()}): give the day the moves complete")
 
 
 def _as_of(text: str | None) -> datetime:
@@ -96,13 +111,16 @@ def _demo_tenants() -> tuple[TenantSnapshot, TenantSnapshot]:
     return source, collect_served(demo.target_tenant())
 
 
-def _movers(args: Namespace, source: TenantSnapshot) -> list[Mover]:
+def _movers(args: Namespace, source: TenantSnapshot, as_of: datetime) -> list[Mover]:
     if args.domain:
         return domain_movers(source.users, args.domain)
     if not args.users:
         raise UsageError("give --users users.csv or --domain DOMAIN: who moves")
     path = Path(args.users)
     movers = read_users(path)
+    for m in movers:
+        if m.complete_by is not None:
+            _check_day(m.complete_by, as_of, f"{path}:{m.line}: complete_by")
     known = {u.user_principal_name.lower() for u in source.users}
     for m in movers:
         if m.source_upn.lower() not in known:
@@ -123,6 +141,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     cutover = _day(args.cutover, "--cutover") if args.cutover else DEMO_CUTOVER if args.demo else None
     if cutover is None:
         raise UsageError("--cutover YYYY-MM-DD is required: the day the moves complete")
+    _check_day(cutover, as_of, "--cutover")
     products = read_map(Path(args.map)) if args.map else ProductMap()
     out_dir = Path(args.output_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -131,7 +150,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     with output_lock(out_dir):
         rotate_previous(out_dir, FILES)
         source, target = _demo_tenants() if args.demo else (_tenant(args, "source"), _tenant(args, "target"))
-        movers = _movers(args, source)
+        movers = _movers(args, source, as_of)
         # read after the tenants: a tenant's decoding peaks higher than what it keeps, and the export
         # (a row per mailbox) need not sit under that peak
         mailboxes = read_exchange_export(args.exchange_export) if args.exchange_export else None

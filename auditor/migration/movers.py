@@ -5,7 +5,7 @@ A bad row is a located error: `users.csv:LINE:COLUMN: message` (exit 2)."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,6 +48,13 @@ def read_text(path: Path, flag: str) -> str:
 def read_users(path: Path) -> list[Mover]:
     """The movers of users.csv; UsageError naming file:line:column for the first bad value."""
     rows = csv.reader(read_text(path, "--users").splitlines())
+    try:
+        return _read_rows(path, rows)
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a NUL byte ...
+        raise UsageError(f"{path}:{rows.line_num}: not a CSV row users.csv can hold: {exc}") from None
+
+
+def _read_rows(path: Path, rows: Iterator[list[str]]) -> list[Mover]:
     header = _header(path, [name.strip().lower() for name in next(rows, [])])
     column = {name: header.index(name) for name in header}
     movers: list[Mover] = []

@@ -7,7 +7,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from auditor.plan.holds import attach
 from auditor.plan.read import load_report
 from auditor.plan.summary import summary
 from auditor.plan.write import PLAN_FILE, plan_document, write_plan
+from auditor.timestamps import timestamp_or_none
 
 REPORT = "report.json"
 
@@ -97,6 +98,27 @@ def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: Billi
     return read_commerce(args, subscriptions_of(document), tenant, billing, os.environ, live=False, say=_say).billing
 
 
+APPLY_MAX_AGE = timedelta(days=7)  # apply's default --max-age
+
+
+def _check_report_age(plan: ChangePlan, created_at: str, max_age_hours: float | None) -> None:
+    """The age of the tenant data the plan rests on (report.json's collected_at): with --max-age,
+    older data is refused (exit 2); without it, a warning says that apply's default refuses it."""
+    read = timestamp_or_none(plan.report_collected_at, require_zone=True)
+    now = timestamp_or_none(created_at, require_zone=True)
+    if read is None or now is None:
+        return
+    age = now - read
+    if max_age_hours is not None and age > timedelta(hours=max_age_hours):
+        raise UsageError(f"the report's tenant data was read {plan.report_collected_at}, {plan_json.span(age)} ago, "
+                         f"more than --max-age {plan_json.span(timedelta(hours=max_age_hours))}: audit again, then "
+                         "plan (or allow older data with --max-age)")
+    if max_age_hours is None and age > APPLY_MAX_AGE:
+        _say(f"warning: the report's tenant data was read {plan.report_collected_at}, {plan_json.span(age)} ago: "
+             f"apply refuses a plan resting on data older than its --max-age ({plan_json.span(APPLY_MAX_AGE)} by "
+             "default); audit again, then plan")
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     report_dir = Path(args.report_dir)
     if not report_dir.is_dir():
@@ -113,6 +135,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     plan = with_bill(plan, document, _commerce(args, document, billing), _say)
     out = _output_dir(args, report_dir)
     created_at = _now()
+    _check_report_age(plan, created_at, getattr(args, "max_age", None))
     _check_size(plan, out, created_at)
     with output_lock(out):
         written = write_plan(plan, out, created_at=created_at)

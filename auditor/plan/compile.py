@@ -74,6 +74,7 @@ from auditor.plan.actions import (
     read_findings,
 )
 from auditor.plan.cost import currency_of, seats_and_cost
+from auditor.plan.covers import with_kept
 from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS, held_back
 from auditor.plan.declared import (
     CONVERT_FIRST,
@@ -199,7 +200,7 @@ def compile_plan(
         eligible = [f for f in eligible if f.id not in holds]
 
     ops = [o for f in eligible for a, kept in chosen[f.id]
-           for o in ops_of(f.id, a, parts, root, {"subject": f.subject, **kept} if kept else None)]
+           for o in ops_of(f.id, with_kept(f, a), parts, root, {"subject": f.subject, **kept} if kept else None)]
     clashes = conflicts(ops)
     skipped += [Skipped(f.id, f.rule, CONTRADICTION, f.subject, others=tuple(sorted(clashes[f.id])))
                 for f in eligible if f.id in clashes]
@@ -245,6 +246,7 @@ def compile_plan(
         cloud=str(tenant.get("cloud") or "worldwide"),
         locale=str(document.get("locale") or "en"),
         report_generated_at=str(document.get("generated_at") or ""),
+        report_collected_at=str(document.get("collected_at") or tenant.get("collected_at") or ""),
         currency=currency,
         net_monthly=net,
         unpriced=unpriced,

@@ -18,18 +18,18 @@ from auditor import i18n
 from auditor.model import Locale
 
 
-def product_label(name: str, part: str) -> str:
-    """"Microsoft 365 E5 (SPE_E5)", or the part number alone when the name says no more."""
-    return f"{name} ({part})" if name and part and name != part else (part or name)
-
-
 def products_of(skus: Any) -> dict[str, str]:
-    """skuId (lower case) -> product label, from a report's seat table (`skus`)."""
+    """skuId (lower case) -> product label, from a report's seat table (`skus`), with the skuId the
+    call sends beside the name: "Microsoft 365 E5 (SPE_E5, 06ebc4ee-…)". The names are only what
+    report.json says (a crafted row could call Exchange "Visio Plan 2"); the id is what the call
+    changes, as a group's id stands beside its name."""
     out: dict[str, str] = {}
     for row in skus if isinstance(skus, list) else []:
         if isinstance(row, Mapping) and isinstance(row.get("sku_id"), str) and isinstance(row.get("sku"), str):
             name = row.get("name") if isinstance(row.get("name"), str) else ""
-            out.setdefault(row["sku_id"].lower(), product_label(str(name), row["sku"]))
+            sku_id = row["sku_id"].lower()
+            part = row["sku"]
+            out.setdefault(sku_id, f"{name} ({part}, {sku_id})" if name and name != part else f"{part} ({sku_id})")
     return out
 
 

@@ -107,6 +107,7 @@ def plan_document(plan: ChangePlan, *, created_at: str) -> dict[str, Any]:
         "tenant_name": plan.tenant_name,
         "cloud": plan.cloud,
         "report_generated_at": plan.report_generated_at,
+        "report_collected_at": plan.report_collected_at or None,
         "created_at": created_at,
         "filters": plan.filters.to_json(),
         "currency": plan.currency,

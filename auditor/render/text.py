@@ -10,11 +10,25 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0/C1 controls and the bidi embedding/override/isolate marks; tabs and newlines become spaces.
-_INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_WHITESPACE = re.compile(r"[\t\r\n\v\f]+")
+_WHITESPACE = re.compile(r"[\t\r\n\v\f\u2028\u2029]+")  # line and paragraph separators too
+_CONTROLS = re.compile("[\u0000-\u001f\u007f-\u009f]")  # category Cc is exactly these
 
 ELLIPSIS = "…"
+
+
+def _visible(char: str) -> str:
+    """By Unicode category, not by ranges (a list of ranges misses some: U+061C, the tag characters
+    U+E0000-E007F): a control (Cc) goes; a format character (Cf: bidi marks, zero-width and tag
+    characters) or a lone surrogate (Cs) shows as U+FFFD; a line or paragraph separator (Zl, Zp)
+    is a space."""
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return ""
+    if category in ("Cf", "Cs"):
+        return "\ufffd"
+    if category in ("Zl", "Zp"):
+        return " "
+    return char
 
 
 def clean(value: object, limit: int = 300) -> str:
@@ -22,8 +36,10 @@ def clean(value: object, limit: int = 300) -> str:
     text = "" if value is None else str(value)
     if len(text) <= limit and text.isprintable():  # the common case; isprintable() is False for Cc/Cf
         return text
-    text = _WHITESPACE.sub(" ", text)
-    text = _INVISIBLE.sub(lambda m: "\ufffd" if unicodedata.category(m.group()) == "Cf" else "", text)
+    text = _CONTROLS.sub("", _WHITESPACE.sub(" ", text))
+    # each character left is one shown: no more is looked at than can be shown (a field of 128 KiB
+    # stays cheap)
+    text = "".join(map(_visible, text[: limit + 1]))
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + ELLIPSIS
     return text

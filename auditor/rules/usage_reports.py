@@ -29,6 +29,7 @@ from ..usage_reports import (
     ACTIVE_USERS,
     MAX_DAYS,
     MEASURED,
+    REPORTS,
     STORAGE_REPORTS,
     USAGE_REPORTS,
     WORKLOADS,
@@ -80,20 +81,25 @@ def usage_need(policies: Any) -> UsageNeed | None:
     longest window; None when no policy needs any: nothing is read then, and no new permission
     is needed."""
     reports: set[str] = set()
+    fields: set[str] = set()  # the columns read: only these must be in a report's CSV
     days = 0
     for policy in policies.policies:
         for entry in policy.usage:
             days = max(days, entry.days)
-            reports |= {w.report.name for w in map(WORKLOADS.__getitem__, _workloads_of(entry)) if w.report}
+            measured = [w for w in map(WORKLOADS.__getitem__, _workloads_of(entry)) if w.report and w.field]
+            reports |= {w.report.name for w in measured if w.report}
+            fields |= {w.field for w in measured if w.field}
         if needs_storage(policy):
             reports.update(STORAGE_REPORTS)
+            fields |= {f for name in STORAGE_REPORTS for f in REPORTS[name].columns.values()}
         inactive = policy.hygiene.get("inactive_users")
         if inactive is not None and inactive.days:
             # an enabled account's mailbox ends only when the reports show it unused (mail_use)
             reports.add(ACTIVE_USERS.name)
+            fields |= {"exchangeLastActivityDate", "oneDriveLastActivityDate"}
             days = max(days, inactive.days)
     wanted = reports or any(p.usage for p in policies.policies)
-    return UsageNeed(frozenset(reports), days) if wanted else None
+    return UsageNeed(frozenset(reports), days, frozenset(fields)) if wanted else None
 
 
 def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:

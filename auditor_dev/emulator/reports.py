@@ -25,6 +25,7 @@ import hashlib
 import io
 import secrets
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -72,6 +73,9 @@ BOM = "\ufeff"
 class ReportOptions:
     concealed: bool = False  # displayConcealedNames: true, and hashed names in the reports
     copilot_v1: bool = False  # the Copilot report on v1.0 too (else only on beta, as first documented)
+    # CSV column -> the name the report gives it now ("" drops it): Microsoft renames and drops columns
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    empty: frozenset[str] = frozenset()  # reports served as an empty body (a new tenant: no data yet)
 
 
 @dataclass
@@ -92,6 +96,8 @@ class ReportServer:
         """The report as Microsoft's download serves it. Rendered once per report, period and
         concealment: Microsoft serves reports it has already generated (at a million users the
         rendering took seconds of the emulator's CPU on every request)."""
+        if name in self.options.empty:
+            return b""
         key = (name, period, self.options.concealed)
         with self._lock:
             done = self._rendered.get(key)
@@ -105,11 +111,12 @@ class ReportServer:
         usage = self.snapshot.usage_reports
         read = usage.read(name) if usage is not None else None
         refreshed = (read.refreshed if read and read.refreshed else self.snapshot.collected_at[:10])
-        columns = COLUMNS[name]
+        renamed = self.options.renamed
+        columns = [c for c in COLUMNS[name] if renamed.get(c, c)]
         wanted = {**REPORTS[name].columns, **REPORTS[name].optional}
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(columns)
+        writer.writerow([renamed.get(c, c) for c in columns])
         names = {u.user_principal_name.lower(): u.display_name for u in self.snapshot.users}
         for row in usage.users if usage is not None else ():
             if name not in row.reports:

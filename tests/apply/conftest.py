@@ -27,7 +27,7 @@ from auditor.model import (
     TenantSnapshot,
     User,
 )
-from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, Request, app_token, error_document
 
 TENANT = "7a1c0f3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b"
 OTHER_TENANT = "0b9e8d7c-6f5a-4b3c-8d2e-1f0a9b8c7d6e"
@@ -219,6 +219,27 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     yield make
     for emulator in started:
         emulator.stop()
+
+
+class RereadFails:
+    """A responder: the first read of a user after each write is refused (403), so that a write whose
+    answer settles nothing keeps its outcome unknown (apply re-reads the user to settle it). Put it
+    before the responders that answer the writes: it only watches them go by."""
+
+    def __init__(self, write: str = "") -> None:
+        self.write = write  # only a write to this path (else any write) arms it
+        self.armed = False
+
+    def __call__(self, request: Request) -> Reply | None:
+        if request.method in ("POST", "DELETE", "PATCH"):
+            self.armed = self.armed or request.path == self.write or not self.write
+            return None
+        if self.armed and request.method == "GET" and request.path.count("/") == 2 \
+                and request.path.startswith("/users/"):
+            self.armed = False
+            return Reply(403, error_document("Authorization_RequestDenied", "Insufficient privileges to complete the "
+                                             "operation."))
+        return None
 
 
 def run(command: str, target: Path, graph: Graph, *extra: str) -> int:

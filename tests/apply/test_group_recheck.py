@@ -139,7 +139,7 @@ def _unavailable_once(graph_holder: list[GraphEmulator], make_it: bool) -> Any:
     return responder
 
 
-@pytest.mark.parametrize(("made", "outcome"), [(True, "done"), (False, "unknown")])
+@pytest.mark.parametrize(("made", "outcome"), [(True, "done"), (False, "failed")])
 def test_a_write_retried_after_a_503_is_settled_by_re_reading_the_user(
         tmp_path: Path, graph_for: Any, made: bool, outcome: str) -> None:
     holder: list[GraphEmulator] = []

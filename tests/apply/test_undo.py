@@ -11,6 +11,7 @@ import pytest
 from auditor.apply import read_journal
 from auditor.apply.journal import JournalError
 from auditor.formats.plan_json import PlanFileError
+from auditor_dev.emulator import Reply, Request, error_document
 
 from .conftest import (
     ANNA,
@@ -128,7 +129,7 @@ def test_an_undo_journal_can_itself_be_undone(tmp_path: Path, graph_for: Any) ->
     assert _state(graph) == applied
 
 
-def test_undo_checks_the_seats_of_the_whole_undo_before_the_first_write(
+def test_undo_restores_what_the_free_seats_allow_and_names_the_rest(
         tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
     graph = graph_for(make_tenant(e5_seats=3))  # Anna, Ben and Carl use every E5 seat
     journal = tmp_path / "apply.jsonl"
@@ -138,18 +139,44 @@ def test_undo_checks_the_seats_of_the_whole_undo_before_the_first_write(
     take = write_plan(tmp_path, [add_member(DORA, G_E5)], name="take.json")
     assert run("apply", take, graph, "--yes", "--journal", str(tmp_path / "take.jsonl")) == 0
     assert graph.consumed(E5) == 3
-    writes = len(graph.writes())
     capsys.readouterr()
-    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
-    err = capsys.readouterr().err
-    # said before the first write, per product and by how many; nothing was sent (not even change 2's
-    # undo of Anna's E3, which needs no E5 seat: a half undo is not what the admin asked for)
-    assert "not enough free seats for the undo: SPE_E5 short by 1 (the undo takes back 1, 0 free)" in err
-    assert len(graph.writes()) == writes
-    assert graph.direct(ANNA) == {E3: (), E5: (TEAMS,)}
-    # a dry run says it too
+    # a dry run says it first, and writes nothing
+    writes = len(graph.writes())
     assert run("undo", journal, graph) == 3
     assert "SPE_E5 short by 1" in capsys.readouterr().err
+    assert len(graph.writes()) == writes
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
+    captured = capsys.readouterr()
+    # said before the first write, per product and by how many
+    assert "not enough free seats for the whole undo: SPE_E5 short by 1 (the undo takes back 1, 0 free)" \
+        in captured.err
+    # change 2 (Ben's E5 back) cannot be restored; change 1 (Anna's E3 taken off) needs no E5 seat and is
+    lines = outcome_lines(tmp_path / "undo.jsonl")
+    assert [(x["undoes"]["n"], x["outcome"]) for x in lines] == [(2, "skipped"), (1, "done")]
+    assert lines[0]["note"].startswith("not enough free seats: SPE_E5 short by 1 (its undo takes back 1, 0 free now)")
+    assert "change 2 not undone: not enough free seats: SPE_E5 short by 1" in captured.err
+    assert graph.direct(ANNA) == {E5: (TEAMS,)} and graph.direct(BEN) == {}
+
+
+def test_undo_names_a_change_whose_user_is_gone_and_restores_the_others(
+        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    deleted: list[str] = []
+
+    def gone(request: Request) -> Reply | None:  # Graph's answer for a user deleted since
+        if deleted and request.method == "GET" and request.path.startswith(f"/users/{deleted[0]}"):
+            return Reply(404, error_document("Request_ResourceNotFound", f"Resource '{deleted[0]}' does not exist."))
+        return None
+
+    graph = graph_for(responders=[gone])
+    journal = tmp_path / "apply.jsonl"
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)])
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    deleted.append(BEN)
+    capsys.readouterr()
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
+    assert "change 1 not undone: the user no longer exists" in capsys.readouterr().err
+    assert not graph.member(DORA, G_E3), "the other change was undone"
+    assert [x["outcome"] for x in outcome_lines(tmp_path / "undo.jsonl")] == ["done", "skipped"]
 
 
 def test_a_broken_journal_line_is_named_and_the_others_used(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from .conftest import (
     G_E3,
     G_E5,
     TEAMS,
+    RereadFails,
     add_member,
     assign,
     journal_lines,
@@ -133,7 +134,7 @@ def test_a_removal_of_unknown_outcome_keeps_the_join_it_rests_on(
             return Reply(504, {"error": {"code": "GatewayTimeout", "message": "timeout"}})
         return None
 
-    graph = graph_for(responders=[made_then_504], group_license_delay=0.2)
+    graph = graph_for(responders=[RereadFails(f"/users/{BEN}/assignLicense"), made_then_504], group_license_delay=0.2)
     holder.append(graph.emulator)
     plan = write_plan(tmp_path, _move(), depends={2: [1]})
     journal = tmp_path / "j.jsonl"

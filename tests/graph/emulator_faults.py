@@ -32,6 +32,7 @@ class FaultKind(enum.Enum):
     NOT_JSON = "not-json"  # 200 with an HTML body, as a misbehaving proxy sends
     NO_VALUE = "no-value"  # 200 with a JSON object that lacks `value`
     UNSUPPORTED = "400"  # Graph's 400 Request_UnsupportedQuery (a documented filter a tenant refuses)
+    REFUSED = "refused"  # Graph's 4xx error document with `status`, `code` and `message` (a write refused)
 
 
 _IN_BATCH = frozenset((FaultKind.THROTTLE, FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT, FaultKind.FORBIDDEN))
@@ -51,6 +52,7 @@ class Fault:
     delay: float = 0.0
     code: str = "Authorization_RequestDenied"
     message: str = "Insufficient privileges to complete the operation."
+    status: int = 400  # REFUSED's status
     _pattern: re.Pattern[str] = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     hits: int = field(init=False, default=0)
@@ -88,8 +90,9 @@ class Fault:
         if kind is FaultKind.GATEWAY_TIMEOUT:
             code = "serviceNotAvailable" if request.batch else "gatewayTimeout"
             return Reply(504, error_document(code, "The service is temporarily unavailable."), label=label)
-        if kind is FaultKind.FORBIDDEN:
-            return Reply(403, error_document(self.code, self.message), label=label)
+        if kind in (FaultKind.FORBIDDEN, FaultKind.REFUSED):
+            status = 403 if kind is FaultKind.FORBIDDEN else self.status
+            return Reply(status, error_document(self.code, self.message), label=label)
         if kind is FaultKind.UNSUPPORTED:
             doc = error_document("Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified.")
             return Reply(400, doc, label=label)
@@ -139,3 +142,24 @@ def write_throttled(count: int | None = 1, retry_after: int = 1, match: str = WR
     """429 with Retry-After on license and membership writes (assignLicense, members/$ref,
     reprocessLicenseAssignment), inside a $batch too; the write is not applied."""
     return Fault(FaultKind.THROTTLE, match=match, count=count, retry_after=retry_after)
+
+
+# Graph's answers to one write it refuses (nothing changed), as the apply tests inject them per user
+def license_conflict(user: str) -> Fault:
+    """400 for an assignLicense whose product's service plans conflict with one the user holds."""
+    return Fault(FaultKind.REFUSED, match=rf"^POST /v1\.0/users/{user}/assignLicense$", status=400,
+                 code="Request_BadRequest", message="License assignment failed because service plans "
+                 "c1ec4a95-1f05-45b3-a911-aa3fa01094f5 are mutually exclusive.")
+
+
+def user_deleted(user: str) -> Fault:
+    """404 for a write to a user deleted since the plan (between apply's re-read and the write)."""
+    return Fault(FaultKind.REFUSED, match=rf"^POST /v1\.0/users/{user}/assignLicense$", status=404,
+                 code="Request_ResourceNotFound", message=f"Resource '{user}' does not exist or one of its queried "
+                 "reference-property objects are not present.")
+
+
+def outside_unit(match: str) -> Fault:
+    """403 for a write to an object in an administrative unit the credential may not manage."""
+    return Fault(FaultKind.REFUSED, match=match, status=403, code="Authorization_RequestDenied",
+                 message="Insufficient privileges to complete the operation.")

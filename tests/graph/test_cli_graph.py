@@ -9,6 +9,8 @@ import pytest
 from emulator_faults import Fault, FaultKind, sign_in_forbidden
 
 from auditor.cli import main
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.rules.hygiene.overlap import LicenseRedundant
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import GraphEmulator, app_token
 
@@ -214,3 +216,23 @@ def test_add_mask_goes_to_the_runner_log_and_never_into_a_file(tmp_path, sample)
     assert token not in log.read_text() and token.encode() not in to_file.stdout
     # outside GitHub Actions, no workflow command at all
     assert outside.returncode == 1 and b"::add-mask::" not in outside.stderr + outside.stdout
+
+
+def test_a_usage_report_whose_column_changed_is_a_gap_and_the_audit_writes_its_report(tmp_path, sample,
+                                                                                      monkeypatch):
+    """Microsoft renames a column the example policy's usage rules read: exit 3 with the report
+    written and marked incomplete, the gap naming the report and the column; the other rules ran."""
+    from auditor_dev.emulator import ReportOptions
+
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    # the example policy reads Exchange's date (inactive_users), not Teams': Teams' may go unnoticed
+    options = ReportOptions(renamed={"Exchange Last Activity Date": "Exchange Online Last Activity Date",
+                                     "Teams Last Activity Date": ""})
+    with GraphEmulator(sample, token=token, reports=options) as graph:
+        code, report = audit(tmp_path, "--graph-endpoint", graph.url)
+    assert code == 3 and report is not None and report["complete"] is False
+    [gap] = report["gaps"]
+    assert gap["part"] == "usageReports" and "getOffice365ActiveUserDetail" in gap["request"]
+    assert "no column 'Exchange Last Activity Date'" in gap["reason"] and "Exchange Online" in gap["reason"]
+    assert {f["rule"] for f in report["findings"]} >= {DisabledUserLicensed.id, LicenseRedundant.id}

@@ -270,15 +270,49 @@ def test_an_expired_download_asks_for_the_report_again() -> None:
     assert [s for p, s in run.paths() if p.startswith("/reports/")] == [302, 302]
 
 
-def test_a_report_without_its_documented_columns_stops_the_run() -> None:
+def test_a_report_whose_column_a_rule_reads_was_renamed_is_a_named_gap() -> None:
+    """Microsoft renamed "Yammer Last Activity Date" (Viva Engage): the audit goes on, and the gap
+    names the report, the column and the workload that reads it."""
+    run = Run(tenant_with_usage(), options=ReportOptions(renamed={
+        "Yammer Last Activity Date": "Viva Engage Last Activity Date"}))
+    got = run.collect(UsageNeed(frozenset((ACTIVE_USERS.name, APPS.name)), 30))
+    assert got.usage_reports is None
+    [gap] = got.gaps
+    assert gap.part == USAGE_REPORTS
+    assert gap.request == "GET /reports/getOffice365ActiveUserDetail(period='D30')"
+    assert gap.reason.startswith("getOffice365ActiveUserDetail has no column 'Yammer Last Activity Date' (Microsoft "
+                                 "may have renamed or dropped it; docs/graph.md lists the columns read), which Viva "
+                                 "Engage needs: the usage rules are not evaluated for any user in this run")
+
+
+def test_only_the_columns_a_rule_of_the_run_reads_must_be_there() -> None:
+    """The Skype for Business-like drop of a column no rule of the run reads is no gap."""
+    run = Run(tenant_with_usage(), options=ReportOptions(renamed={"Yammer Last Activity Date": ""}))
+    need = UsageNeed(frozenset((ACTIVE_USERS.name,)), 30, frozenset(("teamsLastActivityDate",)))
+    got = run.collect(need)
+    assert got.gaps == () and got.usage_reports is not None
+    assert all(u.yammerLastActivityDate is None for u in got.usage_reports.users)
+    assert any(u.teamsLastActivityDate for u in got.usage_reports.users)
+
+
+def test_an_empty_report_is_a_named_gap_of_a_tenant_without_data_yet() -> None:
+    run = Run(tenant_with_usage(), options=ReportOptions(empty=frozenset((APPS.name,))))
+    got = run.collect(UsageNeed(frozenset((APPS.name,)), 30))
+    [gap] = got.gaps
+    assert gap.reason.startswith("getM365AppUserDetail is empty (not even its header row): a new tenant's reports "
+                                 "hold no data yet")
+
+
+def test_a_report_without_the_column_naming_its_users_is_a_named_gap() -> None:
     def bare(request: Request) -> Reply | None:
         if request.path.startswith("/download/"):
-            return Reply(200, b"\xef\xbb\xbfReport Refresh Date,User Principal Name\r\n2026-10-30,a@b\r\n",
+            return Reply(200, b"\xef\xbb\xbfReport Refresh Date,Last Activity Date\r\n2026-10-30,2026-10-01\r\n",
                          content_type="application/octet-stream")
         return None
 
-    with pytest.raises(CollectionError, match="lacks the column"):
-        Run(tenant_with_usage(), responders=[bare]).collect(UsageNeed(frozenset((APPS.name,)), 30))
+    got = Run(tenant_with_usage(), responders=[bare]).collect(UsageNeed(frozenset((APPS.name,)), 30))
+    [gap] = got.gaps
+    assert "no column 'User Principal Name'" in gap.reason and "every column (the report names no user)" in gap.reason
 
 
 def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_path: Path) -> None:

@@ -461,3 +461,28 @@ def test_merge_writes_one_digest_across_tenants(group):
     assert top["subject"].get("upn", "") in actions[0] or top["subject"].get("sku", "") in actions[0]
     assert "Fabrikam" in page and "Northwind" in page and 'href="report.html#rule-' in page
     assert len(page.encode()) < 100_000
+
+
+def test_amounts_in_different_currencies_are_never_added_up(group, tmp_path):
+    """One tenant's report is in dollars, the others in euros: the merged report adds up no money
+    across them and says why; a product priced in both currencies shows no money."""
+    root, folders = group
+    dollars = tmp_path / "northwind"
+    shutil.copytree(folders["northwind"], dollars)
+    doc = json.loads((dollars / "report.json").read_text(encoding="utf-8"))
+    for row in doc["skus"]:
+        if row.get("currency"):
+            row["currency"] = "USD"
+    for key in ("unused_monthly_cost", "reclaimable_monthly_cost"):
+        if doc["summary"].get(key):
+            doc["summary"][key]["currency"] = "USD"
+    (dollars / "report.json").write_text(json.dumps(doc), encoding="utf-8")
+    code, path = merge(root, [folders["contoso"], folders["fabrikam"], dollars], out="mixed")
+    assert code in (0, 1)  # findings or none: the merge ran
+    report = read(path)
+    assert any("different currencies (EUR, USD)" in w for w in report["warnings"])
+    assert report["summary"]["unused_monthly_cost"] is None
+    priced_in_usd = {r["sku_id"] for r in doc["skus"] if r.get("currency") == "USD"}
+    shared = [r for r in report["skus"] if r["sku_id"] in priced_in_usd and r["currency"] is None]
+    assert shared, "a product of both currencies"
+    assert all(r["unused_monthly_cost"] is None and r["price_monthly"] is None for r in shared)

@@ -150,3 +150,22 @@ def test_the_domain_selector_moves_the_domains_members(tmp_path: Path) -> None:
     assert [(u["source"], u["target"]) for u in document["users"]] == [
         ("=cmd@contoso.example", "=cmd@contoso.example"), ("a@contoso.example", "a@contoso.example"),
         ("nolicense@contoso.example", "nolicense@contoso.example")]
+
+
+@pytest.mark.parametrize(("cutover", "says"), [
+    ("9999-12-31", "--cutover 9999-12-31 is more than 10 years after the plan's day (2026-11-24)"),
+    ("2026-11-01", "--cutover 2026-11-01 is before the plan's day (2026-11-24, --as-of)"),
+])
+def test_a_cutover_out_of_reach_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], cutover: str,
+                                                 says: str) -> None:
+    args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n")
+    at = args.index("--cutover") + 1
+    assert main([*args[:at], cutover, *args[at + 1:]]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+def test_a_complete_by_out_of_reach_names_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _files(tmp_path, "source_upn,target_upn,complete_by\na@contoso.example,a@fabrikam.example,9999-12-31\n")
+    assert main(args) == 2
+    assert "users.csv:2: complete_by 9999-12-31 is more than 10 years after" in capsys.readouterr().err

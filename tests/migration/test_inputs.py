@@ -45,6 +45,8 @@ def test_the_two_required_columns_are_enough(tmp_path: Path) -> None:
     ("source_upn,target_upn\na@x.example,a@y.example\nb@x.example,a@y.example\n", ":3:2:", "listed twice"),
     ("source_upn,target_upn\na@x.example\n", ":2:2:", "1 values"),
     ("source_upn,target_upn\n", ":2:1:", "no users"),
+    ("source_upn,target_upn,batch\na@x.example,a@y.example," + "b" * 200_000 + "\n", ":2:",
+     "not a CSV row users.csv can hold: field larger than field limit"),
 ])
 def test_a_bad_users_csv_is_a_located_error(tmp_path: Path, text: str, where: str, says: str) -> None:
     with pytest.raises(UsageError) as caught:

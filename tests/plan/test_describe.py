@@ -10,7 +10,7 @@ from pathlib import Path
 from auditor.cli import main
 from auditor.model import Locale
 from auditor.plan.compile import compile_plan
-from auditor.plan.describe import describe
+from auditor.plan.describe import describe, products_of
 from auditor.plan.write import plan_document, plan_markdown
 
 from .builders import E3, E5, FORBIDDEN, G_E3, G_E5, NOT_ALLOWED, assign, finding, join, leave, report, seat, uid
@@ -44,7 +44,7 @@ def test_a_crafted_description_never_names_where_the_plan_stops() -> None:
                   name="Jane Doe")
     plan = compile_plan(report([lie], SEATS))
     assert plan.stopped is not None
-    assert plan.stopped.description == "Assign Microsoft 365 E3 (SPE_E3) to Jane Doe (0001@contoso.example)"
+    assert plan.stopped.description == f"Assign Microsoft 365 E3 (SPE_E3, {E3}) to Jane Doe (0001@contoso.example)"
 
 
 def test_the_plan_command_writes_no_crafted_text(tmp_path: Path) -> None:
@@ -98,4 +98,11 @@ def test_every_kind_is_described_from_its_call() -> None:
 def test_the_plan_speaks_the_reports_language() -> None:
     lie = finding("f1", FORBIDDEN, JANE, [assign(JANE, remove=["SPE_E5"], description=LIE)], name="Jane Doe")
     (change,) = compile_plan(report([lie], SEATS, locale="nl")).changes
-    assert change.description == "Microsoft 365 E5 (SPE_E5) verwijderen bij Jane Doe (0001@contoso.example)"
+    assert change.description == f"Microsoft 365 E5 (SPE_E5, {E5}) verwijderen bij Jane Doe (0001@contoso.example)"
+
+
+def test_a_product_a_crafted_report_renamed_shows_the_skuid_the_call_changes() -> None:
+    """A seat-table row that calls E5 "Visio Plan 2": plan.md cannot take the name on trust, so the
+    skuId the call sends stands beside it."""
+    labels = products_of([{"sku_id": E5.upper(), "sku": "VISIOCLIENT", "name": "Visio Plan 2"}])
+    assert labels == {E5: f"Visio Plan 2 (VISIOCLIENT, {E5})"}

@@ -10,6 +10,7 @@ from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.plan.write import BATCH_LIMIT, batch_bodies, plan_document, plan_markdown, write_plan
 
 from .builders import (
+    E5,
     FORBIDDEN,
     G_E3,
     G_E5,
@@ -44,8 +45,9 @@ def test_plan_json_has_the_documented_fields() -> None:
         finding("f2", FORBIDDEN, uid(2), [lookup()]),
     ], SEATS)
     out = plan_document(compile_plan(doc, rules=[NOT_ALLOWED, FORBIDDEN]), created_at=CREATED)
-    assert list(out) == ["plan_version", "tenant_id", "tenant_name", "cloud", "report_generated_at", "created_at",
-                         "filters", "currency", "net_monthly", "unpriced", "changes", "seats", "stopped", "skipped"]
+    assert list(out) == ["plan_version", "tenant_id", "tenant_name", "cloud", "report_generated_at",
+                         "report_collected_at", "created_at", "filters", "currency", "net_monthly", "unpriced",
+                         "changes", "seats", "stopped", "skipped"]
     assert out["plan_version"] == 1
     assert (out["tenant_name"], out["cloud"], out["created_at"]) == ("Contoso", "worldwide", CREATED)
     assert out["report_generated_at"] == doc["generated_at"]
@@ -163,7 +165,8 @@ def test_plan_md_lists_changes_seats_cost_stop_and_what_needs_a_person() -> None
            "2 findings need a person**" in text
     user = U1.replace("-", "\\-")
     # what the change does, from its call (not the action's "Remove E5 from Ann.")
-    assert ("1. Remove Microsoft 365 E5 \\(SPE\\_E5\\) from User 0001 \\(0001\\@<!-- -->contoso\\.example\\)  \n"
+    e5 = E5.replace("-", "\\-")  # the skuId the call sends stands beside the name the report gives
+    assert (f"1. Remove Microsoft 365 E5 \\(SPE\\_E5, {e5}\\) from User 0001 \\(0001\\@<!-- -->contoso\\.example\\)  \n"
             f"   POST \\/users\\/{user}\\/assignLicense  \n") in text
     assert "Ann" not in text
     assert "| Microsoft 365 E5 \\(SPE\\_E5\\) | 10 | 10 | 9 | €57\\.00 |" in text

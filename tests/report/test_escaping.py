@@ -152,3 +152,18 @@ def test_md_escape_shows_text_literally(hostile: str) -> None:
 def test_clean_removes_invisible_controls() -> None:
     assert clean("a\u202eb\u0000c\td") == "a\ufffdbc d"
     assert clean("x" * 500, 10) == "xxxxxxxxx…"
+
+
+@pytest.mark.parametrize(("hostile", "shown"), [
+    ("a\u061cb", "a\ufffdb"),  # ARABIC LETTER MARK, a bidi mark outside the old ranges
+    ("admin\U000e0041\U000e0042", "admin\ufffd\ufffd"),  # tag characters: invisible text
+    ("line\u2028next\u2029end", "line next end"),  # line and paragraph separators
+    ("\u00adsoft", "\ufffdsoft"),  # SOFT HYPHEN, a format character too
+])
+def test_clean_judges_by_unicode_category(hostile: str, shown: str) -> None:
+    assert clean(hostile) == shown
+
+
+def test_clean_looks_at_no_more_than_it_can_show() -> None:
+    assert clean("\u0000" * 100 + "x" * 200_000, 10) == "xxxxxxxxx…"
+    assert clean("\u0000" * 50_000 + "tail", 10) == "tail"

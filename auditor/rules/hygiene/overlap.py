@@ -86,6 +86,7 @@ class LicenseRedundant(UserHygieneRule):
         """The products to remove (each with the kept product that covers it), or None."""
         enabled: dict[str, frozenset[str]] = {}  # product -> plans some copy of it turns on
         covers: dict[str, frozenset[str]] = {}  # product -> plans its Active copies turn on or cover
+        on: dict[str, frozenset[str]] = {}  # product -> plans its Active copies turn on (a removal rests on them)
         for sid in user.sku_ids:
             sku = ctx.index.sku_by_id.get(sid)
             if sku is None or not sku.service_plans:
@@ -100,9 +101,9 @@ class LicenseRedundant(UserHygieneRule):
             # a subscription that is not Enabled (Warning: in its grace period, about to lapse;
             # Suspended; LockedOut; Deleted) keeps nothing: it covers no other product
             working = sku.capability_status.lower() == "enabled"
-            covers[sid] = coverage.covered(_turned_on(
-                {k: p for k, p in plans.items() if p.provisioning_status.lower() == "success"}, active)) \
-                if working else frozenset()
+            on[sid] = _turned_on({k: p for k, p in plans.items() if p.provisioning_status.lower() == "success"},
+                                 active) if working else frozenset()
+            covers[sid] = coverage.covered(on[sid]) if working else frozenset()
         if len(enabled) < 2:
             return None
 
@@ -131,6 +132,7 @@ class LicenseRedundant(UserHygieneRule):
             "covered_by": {part(s): part(k) for s, k in covered_by.items()},
             "cover_by_group": {part(k): ctx.index.assigning_groups(user, k) for k in set(covered_by.values())},
             "plans": {part(s): sorted(ctx.data_loss.service_plan_name(s, p) for p in enabled[s]) for s in covered_by},
+            "cover_plans": {part(k): sorted(on[k]) for k in set(covered_by.values())},
         } | ctx.data_loss.kinds(user)
 
 
