@@ -24,7 +24,6 @@ from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
 from .delivery.send import send_report
 from .engine import evaluate, policy_warnings, unknown_skus
-from .enums import Format
 from .errors import (
     EXIT_COLLECTION,
     EXIT_DELIVERY,
@@ -45,6 +44,7 @@ from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .outputs import output_lock, rotate_previous
 from .plan.bill import before_findings, commerce_facts, name_reductions, report_bill
 from .plan.holds import attach as attach_export
+from .plan.money import money
 from .plan.summary import header_plan
 from .policy.model import PolicySet
 from .policy_load import load_policies
@@ -332,15 +332,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
             document = attach_export(document, exchange, args.exchange_export)
         if baseline is not None:
             document = compare(baseline, document)
-        # the plan the HTML and Markdown headers sum up, compiled once for them and the renewal forecast
-        readable = {Format.HTML, Format.MD} & set(formats)
-        plan = header_plan(document, remediation.actions) if billing is not None or readable else None
+        # the plan the money story and the headers sum up, compiled once for them and the renewal forecast
+        plan = header_plan(document, remediation.actions)
         if billing is not None:
             bill = report_bill(document, plan, billing, as_of.date())
             if billing_gaps:  # the sources that could not be read: their facts are unknown in `sources`
                 bill["gaps"] = list(billing_gaps)
             document = before_findings(document, {"bill": bill})
             name_reductions(document)
+        # every amount a person reads first, in one place (auditor.plan.money, docs/money.md)
+        document = before_findings(document, {"money": money(document, plan)})
         document = nightly.enrich(document, plan, remediation.actions)
         timings.mark("document")
         headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()

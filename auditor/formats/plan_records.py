@@ -193,6 +193,7 @@ class ChangePlan(msgspec.Struct, frozen=True):
     exchange: tuple[MailboxStep, ...] = ()  # mailboxes to convert to shared first (exchange-steps.ps1)
     bill: dict[str, Any] | None = None  # which seats leave the bill, and when (auditor.plan.bill)
     report_collected_at: str = ""  # when the tenant data was read (report.json's collected_at)
+    money: dict[str, Any] | None = None  # the report's `money` (auditor.plan.money): plan.md opens with it
 
     @property
     def need_a_person(self) -> int:

@@ -114,6 +114,7 @@ class Report(Struct, kw_only=True):
     subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
+    money: dict[str, Any] | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
     exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
     findings: list[Finding]
 

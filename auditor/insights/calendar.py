@@ -17,7 +17,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Locale
-from auditor.plan.bill_view import action_label
+from auditor.plan.bill_view import action_label, product_name
 from auditor.timestamps import parse_timestamp
 
 REMINDER_DAYS = 14
@@ -102,7 +102,8 @@ def bill_event(action: Mapping[str, Any], *, locale: Locale, stamp: datetime, te
     day = parse_timestamp(str(action["by"])).date()
     summary = t.npgettext("ics_bill_summary", "{action} {product}: {n} seat ({tenant})",
                           "{action} {product}: {n} seats ({tenant})", int(action.get("seats") or 0),
-                          action=action_label(t, str(action.get("action"))), product=action.get("sku"), tenant=tenant)
+                          action=action_label(t, str(action.get("action"))), product=product_name(action),
+                          tenant=tenant)
     lines = [str(action.get("reason") or ""), *([run_url] if run_url else [])]
     uid = f"bill-{_FILE_PART.sub('-', str(action.get('subscription')))}-{day:%Y%m%d}@license-auditor"
     reminder = 1 if action.get("window") == "within_7_days" else REMINDER_DAYS

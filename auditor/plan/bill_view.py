@@ -12,12 +12,12 @@ from typing import Any
 from auditor import i18n
 from auditor.model import Locale
 from auditor.plan.bill import URGENT_DAYS, urgent
+from auditor.reference import product_names
 
 
 @dataclass(frozen=True)
 class BillRow:
-    product: str
-    subscription: str
+    product: str  # by its name; the subscription's id is in report.json and plan.json, not where people read
     action: str
     seats: str
     window: str
@@ -79,15 +79,23 @@ def _text(value: object, limit: int = 300) -> str:
     return " ".join(text.split())[:limit]
 
 
+def product_name(action: Mapping[str, Any]) -> str:
+    """What a person reads for a product: its name in Microsoft's product table (never a name a
+    report file could have changed), the part number only when the table does not know it."""
+    part = str(action.get("sku") or "")
+    return _text(product_names().product(str(action.get("sku_id") or "") or None, part) or part, 100)
+
+
 def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
-    """One action whose 7-day window closes within URGENT_DAYS days, as a sentence."""
+    """One action whose 7-day window closes within URGENT_DAYS days, as a sentence: the product by its
+    name (the subscription's id is in the bill's table and report.json)."""
     locale = t.locale
     return t.npgettext(
-        "bill_urgent", "{action} {product} ({subscription}) by {by}: {n} seat, {amount} per month; after that day "
-        "the 7-day window is shut.", "{action} {product} ({subscription}) by {by}: {n} seats, {amount} per month; "
-        "after that day the 7-day window is shut.", int(action.get("seats") or 0),
-        action=action_label(t, str(action.get("action"))), product=_text(action.get("sku"), 100),
-        subscription=_text(action.get("subscription"), 80), by=i18n.format_date(str(action.get("by")), locale),
+        "bill_urgent_named", "{action} {product} by {by}: {n} seat, {amount} per month; after that day the 7-day "
+        "window is shut.", "{action} {product} by {by}: {n} seats, {amount} per month; after that day the 7-day "
+        "window is shut.", int(action.get("seats") or 0),
+        action=action_label(t, str(action.get("action"))), product=product_name(action),
+        by=i18n.format_date(str(action.get("by")), locale),
         amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale))
 
 
@@ -145,6 +153,8 @@ def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
     if not isinstance(bill, Mapping) or not bill.get("actions"):
         return []
     t = i18n.translations(locale)
+    if isinstance(document.get("money"), Mapping):  # the money opening says what reaches the bill
+        return urgent_lines(document, locale)
     return [reaches_line(t, bill, document_currency(document)), *urgent_lines(document, locale)]
 
 
@@ -162,7 +172,7 @@ def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Loca
         return i18n.format_money(float(value), currency, locale) if isinstance(value, int | float) else "–"
 
     rows = tuple(
-        BillRow(product=_text(a.get("sku"), 100), subscription=_text(a.get("subscription") or "–", 80),
+        BillRow(product=product_name(a),
                 action=action_label(t, str(a.get("action"))),
                 seats=i18n.format_number(int(a.get("seats") or 0), locale),
                 window=window_label(t, str(a.get("window"))), by=day(a.get("by")),
@@ -171,7 +181,7 @@ def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Loca
         for a in bill.get("actions") or [] if a.get("action") != "none" or a.get("seats")
     )
     products = tuple(
-        ProductRow(_text(p.get("sku"), 100), *(i18n.format_number(int(p.get(k) or 0), locale)
+        ProductRow(product_name(p), *(i18n.format_number(int(p.get(k) or 0), locale)
                                                 for k in ("purchased", "assigned_after", "spare", "surplus")))
         for p in bill.get("products") or []
     )
@@ -186,8 +196,8 @@ def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Loca
         urgent=tuple(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
         products=products,
         rows=rows,
-        headers=(t.pgettext("product", "Product"), t.pgettext("bill_subscription", "Subscription"),
-                 t.pgettext("bill_action", "Action"), t.pgettext("bill_seats", "Seats"),
+        headers=(t.pgettext("product", "Product"), t.pgettext("bill_action", "Action"),
+                 t.pgettext("bill_seats", "Seats"),
                  t.pgettext("bill_window", "Window"), t.pgettext("bill_by", "Do it by"),
                  t.pgettext("bill_saving", "Saves per month"), t.pgettext("bill_saving_from", "From"),
                  t.pgettext("bill_reason", "Why")),

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor import rulebook
 from auditor.billing.file import BillingFile, read_billing
 from auditor.errors import EXIT_OK, UsageError, clean_message
@@ -133,6 +135,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     plan = compile_plan(document, rules=args.rules, min_severity=args.min_severity, finding_ids=args.findings,
                         graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")))
     plan = with_bill(plan, document, _commerce(args, document, billing), _say)
+    if isinstance(document.get("money"), dict):  # the report's money story opens plan.md too
+        plan = msgspec.structs.replace(plan, money=document["money"])
     out = _output_dir(args, report_dir)
     created_at = _now()
     _check_report_age(plan, created_at, getattr(args, "max_age", None))

@@ -32,17 +32,20 @@ def signed_money(amount: float, currency: str | None, locale: Locale) -> str:
     return "+" + text if round(amount, 2) > 0 else text
 
 
-def summary(plan: ChangePlan, locale: Locale) -> str:
-    """The plan's changes, net monthly cost, where it stops and how many findings need a person, in `locale`."""
+def summary(plan: ChangePlan, locale: Locale, amounts: bool = True) -> str:
+    """The plan's changes, net monthly cost, where it stops and how many findings need a person, in
+    `locale`. amounts=False leaves the money out: the money opening (auditor.plan.money) says it."""
     t = i18n.translations(locale)
     changes = t.npgettext("plan_changes", "{n} change", "{n} changes", len(plan.changes))
-    if plan.net_monthly is None:
+    if not amounts:
+        text = changes
+    elif plan.net_monthly is None:
         text = t.pgettext("plan_unpriced_summary", "{changes}, cost not known (no prices)", changes=changes)
     else:
         text = t.pgettext("plan_summary", "{changes}, net {amount} per month", changes=changes,
                           amount=signed_money(plan.net_monthly, plan.currency, locale))
     parts = [text]
-    if plan.unpriced and plan.net_monthly is not None:
+    if amounts and plan.unpriced and plan.net_monthly is not None:
         parts.append(t.npgettext("plan_unpriced", "{n} product without a price not counted",
                                  "{n} products without a price not counted", len(plan.unpriced)))
     if plan.stopped:
@@ -172,10 +175,13 @@ def header_plan(document: Mapping[str, Any], remediation: Remediation | None = N
 
 def plan_header(document: Mapping[str, Any], locale: Locale, plan: ChangePlan | None = None) -> str:
     """The report header's plan line (see header_plan); empty for a report without actions or a
-    merge. `plan`: header_plan(document) when the caller has it already."""
+    merge. `plan`: header_plan(document) when the caller has it already. A report with `money`
+    opens with its money story, so the line then says the plan's size alone."""
     if not has_actions(document) or "tenants" in document:
         return ""
     plan = plan if plan is not None else compile_plan(document, describe_changes=False)
+    if isinstance(document.get("money"), Mapping):
+        return summary(plan, locale, amounts=False)
     # the plan's net counts every change it makes; the split says how much of the reclaimable
     # amount it covers and what the rest waits for
     reclaim = reclaim_line(document, plan, locale)

@@ -72,6 +72,7 @@ from auditor.plan.declared import (
 )
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.holds import NOT_ON_HOLD
+from auditor.plan.money import opening
 from auditor.plan.summary import locale_of, signed_money, summary
 from auditor.render.environment import markdown_environment
 from auditor.render.text import clean
@@ -199,6 +200,7 @@ class _PlanView:
     tenant_id: str
     cloud: str
     summary: str
+    opening: str  # the report's money story (auditor.plan.money); "" for a report without one
     generated: str
     created: str
     filters: str
@@ -545,7 +547,8 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
         tenant_name=clean(plan.tenant_name or plan.tenant_id, 200),
         tenant_id=clean(plan.tenant_id, 64),
         cloud=clean(i18n.cloud_name(t, plan.cloud), 60),
-        summary=summary(plan, locale),
+        summary=summary(plan, locale, amounts=plan.money is None),
+        opening=" ".join(opening(plan.money, locale)) if plan.money else "",
         generated=i18n.format_datetime(plan.report_generated_at, locale) if plan.report_generated_at else "",
         created=i18n.format_datetime(created_at, locale),
         filters=clean("; ".join(filter_parts), 2000),

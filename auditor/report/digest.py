@@ -39,9 +39,12 @@ def _top(d: DigestView) -> list[str]:
     """The title line, the status, the money, the plan and the headlines."""
     t = d.t
     lines = [f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
-             d.status_text + (f" ({d.severities})" if d.severities else ""),
-             f"{t.pgettext('unused_spend', 'Unused licenses per month')}: {d.unused}",
-             f"{t.pgettext('digest_reclaimable', 'Reclaimable per month')}: {d.reclaimable}"]
+             d.status_text + (f" ({d.severities})" if d.severities else "")]
+    if d.money:  # the money story (auditor.plan.money), else the two amounts of a report without one
+        lines.append(" ".join(d.money))
+    else:
+        lines += [f"{t.pgettext('unused_spend', 'Unused licenses per month')}: {d.unused}",
+                  f"{t.pgettext('digest_reclaimable', 'Reclaimable per month')}: {d.reclaimable}"]
     if d.plan:
         lines.append(f"{t.pgettext('plan_header', 'Plan')}: {d.plan}")
     lines.extend(d.headlines)

@@ -42,12 +42,12 @@ def test_the_sample_shows_every_action_and_window(audited: Path) -> None:
 def test_a_window_closing_within_3_days_leads_the_report_and_the_notification(audited: Path) -> None:
     md = (audited / "report.md").read_text("utf-8")
     # right under the status, before the tenant's table
-    assert md.index("> [!IMPORTANT]\n> Cancel POWER\\_BI\\_PRO") < md.index("| Tenant |")
+    assert md.index("> [!IMPORTANT]\n> Cancel Power BI Pro") < md.index("| Tenant |")
     assert "by Nov 3, 2026" in md and md.count("[!IMPORTANT]") == 2
     html = (audited / "report.html").read_text("utf-8")
-    assert html.index("Reduce SPE_E3") < html.index("Your bill")
+    assert html.index("Reduce Microsoft 365 E3") < html.index("Your bill")
     card = json.dumps(payload(json.loads((audited / "report.json").read_text("utf-8")), "teams"))
-    assert "Reduce SPE_E3" in card and "7-day window is shut" in card
+    assert "Reduce Microsoft 365 E3" in card and "7-day window is shut" in card
     bill = json.loads((audited / "report.json").read_text("utf-8"))["bill"]
     entries = sorted(p.name for p in audited.glob("bill-*.ics"))
     # a calendar entry for every action with a date to act by, named by its product
@@ -59,13 +59,13 @@ def test_a_window_closing_within_3_days_leads_the_report_and_the_notification(au
 
 def test_the_digest_says_what_reaches_the_bill_and_the_window_about_to_shut(audited: Path) -> None:
     digest = (audited / "digest.txt").read_text("utf-8")
-    reaches = digest.index("Reaches the bill:")
-    # both windows that shut within 3 days, each on its line, right after the money
+    money = digest.index("over the next 12 months")  # the money story says what reaches the bill
+    # both windows that shut within 3 days, each on its line, right after the money, by product name
     urgent = [line for line in digest.splitlines() if line.endswith("the 7-day window is shut.")]
-    assert [line.split()[:2] for line in urgent] == [["Cancel", "POWER_BI_PRO"], ["Reduce", "SPE_E3"]]
-    assert reaches < digest.index(urgent[0]) < digest.index(urgent[1]) < len(digest) // 2
+    assert [line.split(" by ")[0] for line in urgent] == ["Cancel Power BI Pro", "Reduce Microsoft 365 E3"]
+    assert money < digest.index(urgent[0]) < digest.index(urgent[1]) < len(digest) // 2
     html = (audited / "digest.html").read_text("utf-8")
-    assert "Reaches the bill:" in html and "Cancel POWER_BI_PRO" in html
+    assert "over the next 12 months" in html and "Cancel Power BI Pro" in html
 
 
 def test_plan_with_the_billing_file_writes_the_bill(audited: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -50,10 +50,12 @@ def test_the_reclaim_split_adds_up_and_meets_the_plans_net(tmp_path: Path, monke
     assert split.total == total
     assert round(split.ready + split.declaration + split.person, 2) == total
     assert split.other is not None and round(-split.ready + split.other, 2) == plan["net_monthly"]
-    # the header says the same figures
+    # the money story says what waits (the split's declaration and person parts); the plan line says
+    # the plan's size alone
+    assert report["money"]["waiting_monthly"] == round(split.declaration + split.person, 2)
+    assert report["money"]["plan"]["net_monthly"] == round(-plan["net_monthly"], 2)
     row = next(line for line in run["report_md"].splitlines() if line.startswith("| Plan |"))
-    for amount in (total, split.ready, split.declaration, split.person, abs(split.other)):
-        assert f"€{amount:,.2f}".replace(".", "\\.") in row, (amount, row)
+    assert "€" not in row, row
     if declared:
         # the example declares the leavers' data kept, not that of inactive (still enabled) accounts,
         # whose mailboxes no declaration ends without the usage reports (which the sample snapshot

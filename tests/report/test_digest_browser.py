@@ -27,10 +27,10 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 SCREEN = 800  # px: the height of the first screen
 
 FIRST_SCREEN = {  # the status, the money and what is new, as the first screen must show them
-    Locale.EN: ("Findings need attention", "Unused licenses per month", "€377.95", "Reclaimable per month",
+    Locale.EN: ("Findings need attention", "Licenses cost €8,280.50 a month.", "€558.80 a month",
                 "New since the last run", "New: 4"),
-    Locale.TR: ("İlgilenilmesi gereken bulgular var", "Kullanılmayan lisansların aylık tutarı", "€377,95",
-                "Aylık geri kazanılabilir", "Son çalıştırmadan bu yana yeni olanlar", "Yeni: 4"),
+    Locale.TR: ("İlgilenilmesi gereken bulgular var", "Lisansların maliyeti aylık €8.280,50.", "aylık €558,80",
+                "Son çalıştırmadan bu yana yeni olanlar", "Yeni: 4"),
 }
 
 Reports = Callable[[Locale], Path]

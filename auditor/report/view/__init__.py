@@ -24,6 +24,7 @@ import msgspec
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.plan.money import opening
 from auditor.plan.summary import plan_header
 from auditor.render.text import clean
 from auditor.report.guidance_api import Guidance
@@ -97,6 +98,7 @@ class ReportView(msgspec.Struct, frozen=True):
     waived_total: str
     unused_spend: str
     reclaimable_spend: str
+    money: str  # the money story the report opens with (auditor.plan.money); "" without `money`
     users_total: str
     users_licensed: str
     seats: tuple[SeatRow, ...]
@@ -236,6 +238,7 @@ def build_view(
         waived_total=ctx.num(int(summary.get("waived") or 0)),
         unused_spend=ctx.money(unused.get("amount"), unused.get("currency")),
         reclaimable_spend=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
+        money=" ".join(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else "",
         users_total=ctx.num(int(users.get("total") or 0)),
         users_licensed=ctx.num(int(users.get("licensed") or 0)),
         seats=seats,

@@ -16,6 +16,7 @@ import msgspec
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.plan.money import opening
 from auditor.render.text import clean
 from auditor.report.guidance_api import Guidance
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS, SEVERITY_RANK, RenderContext, subject_text
@@ -80,6 +81,7 @@ class DigestView(msgspec.Struct, frozen=True):
     severities: str  # "13 high, 29 medium, 15 low"
     unused: str
     reclaimable: str
+    money: tuple[str, ...]  # the money story the digest opens with (auditor.plan.money); () without `money`
     plan: str  # the plan's line (auditor.plan.summary.plan_header); empty for a merged report
     headlines: tuple[str, ...]  # the bill's and the migration plan's headline, one line each, when given
     compared: bool  # a baseline was given: `new_*` and `resolved` mean something
@@ -263,6 +265,7 @@ def build_digest(
         severities=i18n.format_list(severities, locale) if severities else "",
         unused=ctx.money(unused.get("amount"), unused.get("currency")),
         reclaimable=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
+        money=tuple(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else (),
         plan=clean(plan_line, 600),
         headlines=tuple(clean(line, 300) for line in headlines[:4]),
         compared=compared,

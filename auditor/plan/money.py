@@ -1,0 +1,158 @@
+"""report.json's `money`: the one source of every amount a person reads first (docs/money.md).
+
+    currency             the policy's currency
+    spend_monthly        the paid seats at the policy's prices
+    unused_monthly       the seats bought and not assigned, at their prices (the report's summary)
+    reclaimable_monthly  the licenses of unused accounts and products (the report's summary)
+    plan                 saves_monthly, adds_monthly, net_monthly = saves - adds: the plan's changes
+                         at the seat prices
+    bill                 next_12_months: what the plan takes off the bill over the next twelve
+                         months, each reduction from its date (null without billing facts);
+                         unknown_monthly: the part whose date is not known
+
+Every amount is rounded to cents, and null where it is not known. The opening of the digest, the
+report and plan.md is formatted from this object only (opening()), so each amount reads the same
+everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from auditor import i18n
+from auditor.formats.plan_records import ChangePlan
+from auditor.model import Locale
+from auditor.plan.summary import reclaim_split
+
+YEAR_DAYS = 365
+
+
+def _amount(value: Any) -> float | None:
+    return round(float(value), 2) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def spend(document: Mapping[str, Any]) -> float | None:
+    """The paid seats (enabled, less trial units; free products left out) at the policy's prices;
+    None when no paid product has a price."""
+    total, priced = 0.0, False
+    for sku in document.get("skus") or []:
+        if not isinstance(sku, Mapping) or sku.get("free"):
+            continue
+        price = _amount(sku.get("price_monthly"))
+        paid = max(int(sku.get("enabled") or 0) - int(sku.get("trial") or 0), 0)
+        if price is not None and paid:
+            total += price * paid
+            priced = True
+    return round(total, 2) if priced else None
+
+
+def plan_money(plan: ChangePlan | None) -> dict[str, float | None]:
+    """What the plan's changes save and add a month at the seat prices (a product without a price
+    counts nothing: plan.unpriced names them)."""
+    if plan is None or plan.net_monthly is None:
+        return {"saves_monthly": None, "adds_monthly": None, "net_monthly": None}
+    prices = {line.sku: line.price for line in plan.seats}
+    saves = adds = 0.0
+    for change in plan.changes:
+        for sku, delta in change.seats.items():
+            price = prices.get(sku)
+            if price is None:
+                continue
+            if delta < 0:
+                saves -= delta * price
+            else:
+                adds += delta * price
+    return {"saves_monthly": round(saves, 2), "adds_monthly": round(adds, 2), "net_monthly": round(saves - adds, 2)}
+
+
+def bill_money(bill: Mapping[str, Any] | None) -> dict[str, float | None]:
+    """Over the next twelve months from the bill's day, what its reductions take off the bill, each
+    from the day its saving starts (a purchase counts as a negative saving); and the monthly part
+    whose day is not known (no billing facts for the subscription)."""
+    if not isinstance(bill, Mapping) or not bill.get("actions"):
+        return {"next_12_months": None, "unknown_monthly": None}
+    today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
+    end = today + timedelta(days=YEAR_DAYS)
+    year = unknown = 0.0
+    for action in bill["actions"]:
+        saving = _amount(action.get("monthly_saving"))
+        if not saving:
+            continue
+        start = action.get("saving_from")
+        if action.get("window") == "unknown" or not isinstance(start, str):
+            unknown += saving
+            continue
+        first = max(date.fromisoformat(start[:10]), today)
+        if first < end:
+            year += saving * 12 * (end - first).days / YEAR_DAYS
+    return {"next_12_months": round(year, 2), "unknown_monthly": round(unknown, 2)}
+
+
+def money(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, Any]:
+    """The `money` object of report.json (see the module docstring)."""
+    summary = document.get("summary") or {}
+    unused = summary.get("unused_monthly_cost") or {}
+    reclaimable = summary.get("reclaimable_monthly_cost") or {}
+    currency = unused.get("currency") or reclaimable.get("currency") or (plan.currency if plan else None)
+    out: dict[str, Any] = {
+        "currency": currency if isinstance(currency, str) else None,
+        "spend_monthly": spend(document),
+        "unused_monthly": _amount(unused.get("amount")),
+        "reclaimable_monthly": _amount(reclaimable.get("amount")),
+        "plan": plan_money(plan),
+        "bill": bill_money(document.get("bill")),
+    }
+    # what of the reclaimable amount the plan does not make yet: it waits for a declaration or a person
+    waiting = None
+    if plan is not None and out["reclaimable_monthly"]:
+        split = reclaim_split(document, plan)
+        waiting = round(split.declaration + split.person, 2)
+    out["waiting_monthly"] = waiting
+    return out
+
+
+def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
+    """The one or two sentences every report opens with, at most four amounts, each from `money_`:
+    what the licenses cost, what the plan takes off a month (and over twelve months, when the
+    bill's dates are known), and what more waits for a decision."""
+    t = i18n.translations(locale)
+    currency = money_.get("currency")
+
+    def amount(value: float) -> str:
+        return i18n.format_money(value, currency, locale)
+
+    spend_ = money_.get("spend_monthly")
+    first = (t.pgettext("money_spend", "Licenses cost {amount} a month.", amount=amount(spend_))
+             if spend_ is not None else
+             t.pgettext("money_spend_unknown", "What the licenses cost is not known: the policy sets no prices."))
+    net = (money_.get("plan") or {}).get("net_monthly")
+    year = (money_.get("bill") or {}).get("next_12_months")
+    waiting = money_.get("waiting_monthly")
+    parts: list[str] = []
+    if net is not None and net > 0 and year is not None:
+        parts.append(t.pgettext("money_plan_bill", "This plan lowers the bill by {amount} a month ({year} over the "
+                                "next 12 months)", amount=amount(net), year=amount(year)))
+    elif net is not None and net > 0:
+        parts.append(t.pgettext("money_plan_freed", "This plan frees licenses worth {amount} a month (they leave "
+                                "the bill when the subscriptions are reduced)", amount=amount(net)))
+    elif net is not None and net < 0:
+        parts.append(t.pgettext("money_plan_raises", "This plan raises the bill by {amount} a month",
+                                amount=amount(-net)))
+    if waiting:
+        parts.append(t.pgettext("money_waiting", "{amount} more a month waits for a decision",
+                                amount=amount(waiting)))
+    if not parts:
+        return [first]
+    second = "; ".join(parts) + "."
+    return [first, second[:1].upper() + second[1:] if second[:1].islower() else second]
+
+
+def opening_amounts(money_: Mapping[str, Any]) -> list[float]:
+    """The amounts opening() may show (a test reads them back from every rendered file)."""
+    plan = money_.get("plan") or {}
+    net = plan.get("net_monthly")
+    values = [money_.get("spend_monthly"), abs(net) if net is not None else None,
+              (money_.get("bill") or {}).get("next_12_months"), money_.get("waiting_monthly")]
+    return [float(v) for v in values if isinstance(v, int | float)]

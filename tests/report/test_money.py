@@ -1,0 +1,99 @@
+"""report.json's `money`, and the one money story every file opens with (docs/money.md).
+
+Every amount the opening shows is read back from the rendered digest (HTML and text), report.html,
+report.md and plan.md: each must be an amount `money` holds, and the opening reads the same in all
+of them."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.i18n import format_money
+from auditor.model import Locale
+from auditor.plan.money import bill_money, opening, opening_amounts
+
+ROOT = Path(__file__).parents[2]
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
+BILLING = ROOT / "auditor_dev" / "sample" / "sample-billing.csv"
+AMOUNT = re.compile(r"€[\d,]+\.\d\d")
+
+
+def _audit(out: Path, *extra: str) -> dict:
+    main(["audit", "--snapshot", str(SAMPLE), "--policies", str(ROOT / "policies" / "example.yaml"), "--as-of",
+          "2026-11-01T06:00:00Z", "--output-dir", str(out), *extra])
+    assert main(["plan", "--report-dir", str(out)]) == 0
+    return json.loads((out / "report.json").read_text("utf-8"))
+
+
+def _openings(out: Path) -> dict[str, str]:
+    """The money story as each file renders it, as plain text."""
+    def para(text: str) -> str:
+        found = re.search(r'<p id="money"[^>]*>(.*?)</p>', text, re.S)
+        assert found, "no money paragraph"
+        return html.unescape(re.sub(r"<[^>]+>", "", found[1]))
+
+    def md(text: str, first: str) -> str:
+        line = next(line for line in text.splitlines() if line.startswith(first))
+        return re.sub(r"\\(?=[^\w\s])", "", line)
+
+    digest_text = (out / "digest.txt").read_text("utf-8")
+    return {"digest.html": para((out / "digest.html").read_text("utf-8")),
+            "report.html": para((out / "report.html").read_text("utf-8")),
+            "digest.txt": md(digest_text, "Licenses cost"),
+            "report.md": md((out / "report.md").read_text("utf-8"), "Licenses cost"),
+            "plan.md": md((out / "plan.md").read_text("utf-8"), "Licenses cost")}
+
+
+@pytest.mark.parametrize("billing", [True, False], ids=["with-billing", "without"])
+def test_every_amount_of_the_opening_is_one_money_holds(tmp_path: Path, billing: bool) -> None:
+    report = _audit(tmp_path, *(["--billing", str(BILLING)] if billing else []))
+    money = report["money"]
+    assert set(money) >= {"currency", "spend_monthly", "unused_monthly", "reclaimable_monthly", "plan", "bill"}
+    plan = money["plan"]
+    assert plan["net_monthly"] == round(plan["saves_monthly"] - plan["adds_monthly"], 2)
+    assert money["unused_monthly"] == report["summary"]["unused_monthly_cost"]["amount"]
+    assert money["reclaimable_monthly"] == report["summary"]["reclaimable_monthly_cost"]["amount"]
+    assert (money["bill"]["next_12_months"] is None) is not billing
+    allowed = {format_money(v, "EUR", Locale.EN) for v in opening_amounts(money)}
+    texts = _openings(tmp_path)
+    assert len(set(texts.values())) == 1, texts  # the same words in every file
+    (text,) = set(texts.values())
+    assert text == " ".join(opening(money, Locale.EN))
+    shown = AMOUNT.findall(text)
+    assert 1 <= len(shown) <= 4 and set(shown) <= allowed, (shown, allowed)
+    # the twelve amounts the digest used to open with are gone
+    top = (tmp_path / "digest.txt").read_text("utf-8").split("\n\n")[0]
+    assert len(AMOUNT.findall(top.split("Plan:")[0])) == len(shown)
+    assert "Reaches the bill" not in (tmp_path / "digest.txt").read_text("utf-8")
+
+
+def test_people_read_product_names_not_codes_or_ids(tmp_path: Path) -> None:
+    _audit(tmp_path, "--billing", str(BILLING))
+    top = (tmp_path / "digest.txt").read_text("utf-8").split("New since the last run")[0]
+    assert not re.search(r"\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b", top), top  # a skuPartNumber such as POWER_BI_PRO
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", top), top  # a GUID
+    for path in tmp_path.glob("bill-*.ics"):
+        summary = next(line for line in path.read_text("utf-8").splitlines() if line.startswith("SUMMARY:"))
+        assert not re.search(r"\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b", summary), summary
+    bill = (tmp_path / "report.md").read_text("utf-8").split("### Your bill")[1].split("\n### ")[0]
+    assert "Power BI Pro" in bill and "POWER\\_BI\\_PRO" not in bill
+
+
+def test_twelve_months_count_each_reduction_from_its_day() -> None:
+    bill = {"as_of": "2026-11-01", "actions": [
+        {"monthly_saving": 100.0, "window": "within_7_days", "saving_from": "2026-11-01"},  # all twelve months
+        {"monthly_saving": 50.0, "window": "renewal", "saving_from": "2027-05-02"},  # its last 183 days
+        {"monthly_saving": -20.0, "window": "any_time", "saving_from": "2026-11-01"},  # a purchase costs
+        {"monthly_saving": 30.0, "window": "unknown", "saving_from": "2027-03-01"},  # its day is not known
+        {"monthly_saving": 10.0, "window": "renewal", "saving_from": "2028-01-01"},  # after the twelve months
+    ]}
+    money = bill_money(bill)
+    assert money["unknown_monthly"] == 30.0
+    assert money["next_12_months"] == round(100 * 12 + 50 * 12 * 183 / 365 - 20 * 12, 2)
+    assert bill_money(None) == {"next_12_months": None, "unknown_monthly": None}
