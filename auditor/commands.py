@@ -37,6 +37,7 @@ from .exchange_export import read_exchange_export
 from .graph.arguments import save_evidence, wants_graph
 from .index import TenantIndex
 from .insights.nightly import Nightly, extra_outputs
+from .insights.notify_when import decide
 from .merge.document import build_merged_document
 from .merge.run import merge
 from .migration.headline import migration_lines, read_migration
@@ -343,6 +344,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # every amount a person reads first, in one place (auditor.plan.money, docs/money.md)
         document = before_findings(document, {"money": money(document, plan)})
         document = nightly.enrich(document, plan, remediation.actions)
+        # whether tonight's run speaks (e-mail, webhook), and why (auditor.insights.notify_when)
+        # "changed" needs something to compare with: a baseline, or a history with earlier runs
+        when = args.notify_when or ("changed" if baseline is not None or getattr(nightly, "records", None)
+                                    else "always")
+        document = before_findings(document, {"notify": decide(document, baseline, when=when, today=as_of.date(),
+                                                               weekday=args.notify_weekday, locale=locale)})
         timings.mark("document")
         headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
@@ -351,6 +358,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         timings.mark("render")
         timings.report()
         _print_outcome(result, document, written)
+        if not document["notify"]["send"]:
+            _say(f"nothing changed since the last run: no e-mail or webhook post (--notify-when {when})")
+            return code
         code = nightly.deliver(document, code, args.redact)
         return code if email is None else _deliver(email, out_dir, code)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -84,8 +85,23 @@ def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: Adapte
     options = options_from_args(args, graph_adapter_factory=graph_adapter_factory)
     if options is None:
         raise UsageError("no e-mail recipients: give at least one --to address")
+    notify = _notify(args.report_dir)
+    if notify is not None and notify.get("send") is False:  # audit --notify-when changed: nothing changed
+        print("nothing changed since the last run: no e-mail (report.json notify.send is false)", file=sys.stderr)
+        return 0
     send_report(args.report_dir, options)
     return 0
+
+
+def _notify(report_dir: Path) -> dict[str, Any] | None:
+    """report.json's `notify` (audit --notify-when), None when the report has none or cannot be read
+    here (send_report then says what is wrong with it)."""
+    try:
+        document = json.loads((Path(report_dir) / "report.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    notify = document.get("notify") if isinstance(document, dict) else None
+    return notify if isinstance(notify, dict) else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,6 +60,7 @@ class Finding(Struct, kw_only=True):
     tenant: dict[str, Any] | UnsetType | None = UNSET  # a merged report: where it was found
     change: Change | UnsetType = UNSET  # --baseline
     first_seen: str | UnsetType | None = UNSET  # --baseline
+    trend: Literal["better", "worse"] | UnsetType = UNSET  # --baseline: the same problem, fewer or more products
     cause: dict[str, Any] | UnsetType | None = UNSET  # --baseline --causes
 
 
@@ -114,6 +115,7 @@ class Report(Struct, kw_only=True):
     subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
+    notify: dict[str, Any] | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     money: dict[str, Any] | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
     exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
     findings: list[Finding]

@@ -22,6 +22,13 @@ def add_nightly_arguments(parser: argparse.ArgumentParser) -> None:
                             "AUDITOR_NOTIFY_WEBHOOK environment variable)")
     group.add_argument("--notify-format", choices=FORMATS,
                        help="teams (an Adaptive Card) or slack (blocks); default: teams")
+    group.add_argument("--notify-when", choices=("changed", "always"),
+                       help="send the e-mail and the webhook post only when something changed (a new or worse "
+                            "finding, a new gap, an incomplete run, a deadline within 7 days, the weekly reminder), "
+                            "or always; default: changed with --baseline or --history, else always")
+    group.add_argument("--notify-weekday", default="monday",
+                       choices=("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+                       help="the day of the weekly reminder while findings stay open (default: monday)")
 
 
 def add_history_command(sub: Any, run: Any) -> argparse.ArgumentParser:

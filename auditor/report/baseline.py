@@ -13,6 +13,11 @@ carries `changes`:
 A previous finding whose rule was not evaluated this time (see `not_evaluated`) is not counted
 as resolved: an incomplete run cannot show that a problem went away.
 
+A finding keeps its identity when its products change: one of two products removed gives it a
+new id, yet it is the same problem on the same subject (rule, user or subscription), so it is
+matched to the earlier one, "persisting" with `trend` "better" (fewer products) or "worse" (more
+products, or a higher severity), and `changes` counts both. Fewer products is no new finding.
+
 Resolved and unverified findings keep the remediation they had (each finding carries its own
 in report.json version 5, the only one auditor.formats.report_json reads).
 """
@@ -72,6 +77,56 @@ def load_baseline(path: Path) -> dict[str, Any]:
     return document
 
 
+_SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+def _rank(finding: Mapping[str, Any]) -> int:
+    return _SEVERITY.get(str(finding.get("severity")), 0)
+
+
+def _subject(finding: Mapping[str, Any]) -> tuple[str, str, str]:
+    subject = finding.get("subject")
+    if not isinstance(subject, Mapping):
+        subject = {}
+    return (str(finding.get("rule")), str(subject.get("type", "")), str(subject.get("id", "")).lower())
+
+
+def _same_subject(finding: Mapping[str, Any], earlier: Mapping[str, Mapping[str, Any]],
+                  seen: set[str]) -> tuple[Mapping[str, Any] | None, str | None]:
+    """The earlier finding of the same rule on the same subject, not matched yet, whose products
+    contain this one's (better: some went) or are contained in them (worse: some came)."""
+    key, skus = _subject(finding), set(finding.get("skus") or [])
+    if not key[2] or not skus:
+        return None, None
+    for fid, before in earlier.items():
+        if fid in seen or _subject(before) != key:
+            continue
+        was = set(before.get("skus") or [])
+        if skus < was:
+            return before, "better"
+        if was < skus:
+            return before, "worse"
+    return None, None
+
+
+def _gone(earlier: Mapping[str, Mapping[str, Any]], seen: set[str], current: Mapping[str, Any],
+          baseline_time: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The earlier findings this run does not report: resolved, or unverified when their rule was
+    not evaluated this time."""
+    not_evaluated = {str(n.get("rule")) for n in current.get("not_evaluated") or [] if isinstance(n, Mapping)}
+    resolved: list[dict[str, Any]] = []
+    unverified: list[dict[str, Any]] = []
+    for fid, finding in earlier.items():
+        if fid in seen:
+            continue
+        gone = dict(finding)
+        gone["first_seen"] = finding.get("first_seen") or baseline_time
+        gone.pop("change", None)
+        gone["change"] = "unverified" if str(finding.get("rule")) in not_evaluated else "resolved"
+        (unverified if gone["change"] == "unverified" else resolved).append(gone)
+    return resolved, unverified
+
+
 def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
     """Annotate a copy of `current` with what changed since `previous` (see the module docstring).
 
@@ -97,11 +152,17 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
     # each finding copied at its top level, where `change` and `first_seen` go; what it holds is
     # shared with `current`, not copied (each finding carries its whole remediation)
     result = {**current, "findings": [dict(f) for f in current["findings"]]}
-    seen: set[str] = set()
-    new = persisting = 0
+    seen: set[str] = {f["id"] for f in result["findings"] if f["id"] in earlier}
+    new = persisting = better = worse = 0
     for finding in result["findings"]:
         before = earlier.get(finding["id"])
-        seen.add(finding["id"])
+        trend = None
+        if before is None:  # the same problem with other products keeps its identity
+            before, trend = _same_subject(finding, earlier, seen)
+            if before is not None:
+                seen.add(before["id"])
+        elif _rank(finding) > _rank(before):
+            trend = "worse"
         if before is None:
             finding["change"] = "new"
             finding["first_seen"] = now
@@ -110,27 +171,19 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
             finding["change"] = "persisting"
             finding["first_seen"] = before.get("first_seen") or baseline_time
             persisting += 1
+            if trend is not None:
+                finding["trend"] = trend
+                better += trend == "better"
+                worse += trend == "worse"
 
-    not_evaluated = {str(n.get("rule")) for n in current.get("not_evaluated") or [] if isinstance(n, Mapping)}
-    resolved: list[dict[str, Any]] = []
-    unverified: list[dict[str, Any]] = []
-    for fid, finding in earlier.items():
-        if fid in seen:
-            continue
-        gone = dict(finding)
-        gone["first_seen"] = finding.get("first_seen") or baseline_time
-        gone.pop("change", None)
-        if str(finding.get("rule")) in not_evaluated:
-            gone["change"] = "unverified"
-            unverified.append(gone)
-        else:
-            gone["change"] = "resolved"
-            resolved.append(gone)
+    resolved, unverified = _gone(earlier, seen, current, baseline_time)
     result["changes"] = {
         "baseline_generated_at": baseline_time,
         "baseline_as_of": previous.get("as_of"),
         "new": new,
         "persisting": persisting,
+        "better": better,
+        "worse": worse,
         "resolved": resolved,
         "unverified": unverified,
     }

@@ -39,6 +39,7 @@ def _top(d: DigestView) -> list[str]:
     """The title line, the status, the money, the plan and the headlines."""
     t = d.t
     lines = [f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
+             *([d.why] if d.why else []),
              d.status_text + (f" ({d.severities})" if d.severities else "")]
     if d.money:  # the money story (auditor.plan.money), else the two amounts of a report without one
         lines.append(" ".join(d.money))

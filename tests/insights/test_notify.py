@@ -89,7 +89,7 @@ def test_teams_gets_an_adaptive_card_whose_tenant_text_is_plain(tmp_path, receiv
     base = tmp_path / "before"
     audit(base, "--snapshot", str(SAMPLE))
     code, _report = audit(tmp_path / "out", "--snapshot", str(evil_tenant), "--baseline", str(base / "report.json"),
-                         "--notify-webhook", receiver.url, "--notify-format", "teams")
+                         "--notify-webhook", receiver.url, "--notify-format", "teams", "--notify-when", "always")
     assert code == 1 and len(receiver.bodies) == 1
     body = receiver.bodies[0]
     assert body["type"] == "message"

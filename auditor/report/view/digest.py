@@ -81,6 +81,7 @@ class DigestView(msgspec.Struct, frozen=True):
     severities: str  # "13 high, 29 medium, 15 low"
     unused: str
     reclaimable: str
+    why: str  # why this run speaks (report.json notify), "" when it always does
     money: tuple[str, ...]  # the money story the digest opens with (auditor.plan.money); () without `money`
     plan: str  # the plan's line (auditor.plan.summary.plan_header); empty for a merged report
     headlines: tuple[str, ...]  # the bill's and the migration plan's headline, one line each, when given
@@ -214,6 +215,14 @@ def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list
     return lines, len(tenants) - len(lines)
 
 
+def _why(ctx: RenderContext, notify: Any) -> str:
+    """"Sent because: 2 new findings; a renewal on Nov 20, 2026, within 7 days." (report.json notify)."""
+    if not isinstance(notify, Mapping) or notify.get("when") != "changed" or not notify.get("reasons"):
+        return ""
+    texts = [clean(r.get("text"), 200) for r in notify["reasons"] if isinstance(r, Mapping) and r.get("text")]
+    return ctx.t.pgettext("notify_why", "Sent because: {reasons}.", reasons="; ".join(texts)) if texts else ""
+
+
 def _status_texts(ctx: RenderContext) -> dict[str, str]:
     return {
         "incomplete": ctx.t.pgettext("status_incomplete", "Incomplete report: not every rule was evaluated"),
@@ -265,6 +274,7 @@ def build_digest(
         severities=i18n.format_list(severities, locale) if severities else "",
         unused=ctx.money(unused.get("amount"), unused.get("currency")),
         reclaimable=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
+        why=_why(ctx, document.get("notify")),
         money=tuple(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else (),
         plan=clean(plan_line, 600),
         headlines=tuple(clean(line, 300) for line in headlines[:4]),

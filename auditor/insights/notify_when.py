@@ -1,0 +1,77 @@
+"""report.json `notify`: whether tonight's run speaks (the e-mail, the webhook), and why.
+
+`--notify-when changed` (the default when there is a baseline or a history) sends only when
+something changed since the last run: a new or worse finding, a new gap, a failed or incomplete
+run, a commerce window or a renewal closing within 7 days, or the weekly reminder (on
+`--notify-weekday`) while findings stay open. `--notify-when always` (the default without a
+baseline or history: there is nothing to compare with) always sends. The reasons are in the
+report's language; the e-mail repeats them at its top.
+
+    "notify": {"send": true, "when": "changed",
+               "reasons": [{"code": "new", "text": "2 new findings"}, ...]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from auditor import i18n
+from auditor.model import Locale
+
+WHEN = ("changed", "always")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SOON_DAYS = 7  # a commerce window or renewal this close is worth a message of its own
+
+
+def _gap_key(gap: Any) -> str:
+    if isinstance(gap, Mapping):
+        return "|".join(str(gap.get(k, "")) for k in sorted(gap) if k not in ("detail", "message"))
+    return str(gap)
+
+
+def _soon(document: Mapping[str, Any], today: date) -> list[str]:
+    """The days within SOON_DAYS by which a commerce action is due or a subscription renews."""
+    end = (today + timedelta(days=SOON_DAYS)).isoformat()
+    days = [str(a.get("by"))[:10] for a in (document.get("bill") or {}).get("actions") or []
+            if isinstance(a, Mapping) and a.get("by") and a.get("action") not in (None, "none")
+            and a.get("seats") and today.isoformat() <= str(a["by"])[:10] <= end]
+    days += [str(r.get("renews"))[:10] for r in document.get("renewals") or []
+             if isinstance(r, Mapping) and r.get("renews") and today.isoformat() <= str(r["renews"])[:10] <= end]
+    return sorted(set(days))
+
+
+def decide(document: Mapping[str, Any], previous: Mapping[str, Any] | None, *, when: str, today: date,
+           weekday: str, locale: Locale) -> dict[str, Any]:
+    """The `notify` object of `document` (after `compare` with `previous`, the baseline, if any)."""
+    t = i18n.translations(locale)
+    reasons: list[dict[str, str]] = []
+
+    def say(code: str, text: str) -> None:
+        reasons.append({"code": code, "text": text})
+
+    findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping) and not f.get("waived")]
+    if when == "always":
+        say("always", t.pgettext("notify_always", "every run is sent (--notify-when always)"))
+    if not document.get("complete", True) or document.get("not_evaluated"):
+        say("incomplete", t.pgettext("notify_incomplete", "the run is incomplete: some data could not be read"))
+    if previous is not None:
+        new = sum(1 for f in findings if f.get("change") == "new")
+        worse = sum(1 for f in findings if f.get("trend") == "worse")
+        if new:
+            say("new", t.npgettext("notify_new", "{n} new finding", "{n} new findings", new))
+        if worse:
+            say("worse", t.npgettext("notify_worse", "{n} finding got worse", "{n} findings got worse", worse))
+        before = {_gap_key(g) for g in previous.get("gaps") or []}
+        fresh = [g for g in document.get("gaps") or [] if _gap_key(g) not in before]
+        if fresh:
+            say("gap", t.npgettext("notify_gap", "{n} new gap in the data", "{n} new gaps in the data", len(fresh)))
+    soon = _soon(document, today)
+    if soon:
+        say("soon", t.pgettext("notify_soon", "a commerce deadline or a renewal on {date}, within 7 days",
+                               date=i18n.format_date(soon[0], locale)))
+    if WEEKDAYS[today.weekday()] == weekday and findings:
+        say("weekly", t.npgettext("notify_weekly", "the weekly reminder: {n} finding stays open",
+                                  "the weekly reminder: {n} findings stay open", len(findings)))
+    return {"send": bool(reasons), "when": when, "reasons": reasons}
