@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--baseline", metavar="REPORT_JSON",
                        help="the previous run's report.json: mark findings new or persisting, list resolved ones")
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
+    audit.add_argument("--strict", action="store_true",
+                       help="exit 2 when the configuration names something the run cannot find (a product neither "
+                            "the tenant nor Microsoft's product table knows, a licensing group the tenant lacks); "
+                            "without it each is listed in report.json config_problems and atop the reports")
     add_billing_arguments(audit)
     audit.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
     audit.add_argument("--migration", metavar="MIGRATION_JSON",

@@ -20,6 +20,7 @@ from auditor.timestamps import OutOfRange, parse_timestamp
 
 from . import STARTED, demo, rulebook
 from .billing.file import BillingFile, read_billing
+from .config_problems import config_problems
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
 from .delivery.send import send_report
@@ -313,6 +314,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # (gc.freeze excludes what exists now from collections; refcounting still frees it).
         gc.freeze()
         result = evaluate(policies, snapshot, as_of, billing)
+        problems = config_problems(policies, snapshot.skus, result.warnings)  # what the policies say in vain
+        if problems and getattr(args, "strict", False):
+            for p in problems:
+                _say(f"{p['file']}:{p['line'] or '?'}: {p['what']}; {p['instead']}")
+            raise UsageError(f"--strict: {len(problems)} configuration problem(s), listed above")
         timings.mark("evaluate")
         locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
         cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
@@ -329,6 +335,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         code = exit_code(result, args.fail_on, args.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
         document = before_findings(document, commerce)
+        document = before_findings(document, {"config_problems": problems})
         if exchange is not None:
             document = attach_export(document, exchange, args.exchange_export)
         if baseline is not None:

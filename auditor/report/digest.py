@@ -41,6 +41,9 @@ def _top(d: DigestView) -> list[str]:
     lines = [f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
              *([d.why] if d.why else []),
              d.status_text + (f" ({d.severities})" if d.severities else "")]
+    if d.problems:
+        lines.append(t.pgettext("config_problems_title", "The configuration says what this run could not use:"))
+        lines += [f"- {p}" for p in d.problems]
     if d.money:  # the money story (auditor.plan.money), else the two amounts of a report without one
         lines.append(" ".join(d.money))
     else:

@@ -37,6 +37,7 @@ from auditor.report.view.context import (
     TABLE_CAP,
     TEXT_LIMIT,
     RenderContext,
+    config_problem_lines,
 )
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
 from auditor.report.view.once import Role
@@ -98,6 +99,7 @@ class ReportView(msgspec.Struct, frozen=True):
     waived_total: str
     unused_spend: str
     reclaimable_spend: str
+    problems: tuple[str, ...]  # report.json config_problems, one line each (auditor.config_problems)
     money: str  # the money story the report opens with (auditor.plan.money); "" without `money`
     users_total: str
     users_licensed: str
@@ -239,6 +241,7 @@ def build_view(
         unused_spend=ctx.money(unused.get("amount"), unused.get("currency")),
         reclaimable_spend=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
         money=" ".join(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else "",
+        problems=config_problem_lines(ctx, document.get("config_problems")),
         users_total=ctx.num(int(users.get("total") or 0)),
         users_licensed=ctx.num(int(users.get("licensed") or 0)),
         seats=seats,

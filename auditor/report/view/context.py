@@ -153,3 +153,25 @@ def products_text(skus: object) -> str:
     if isinstance(skus, list | tuple):
         return clean(", ".join(str(s) for s in skus), NAME_LIMIT)
     return ""
+
+
+def config_problem_lines(ctx: RenderContext, problems: Any) -> tuple[str, ...]:
+    """report.json config_problems, one line each, "file:line: what; what was done instead"."""
+    out = []
+    for p in problems or []:
+        if not isinstance(p, Mapping):
+            continue
+        where = clean(f"{p.get('file')}:{p.get('line') or '?'}", 200)
+        if p.get("code") == "unknown_product":
+            text = (ctx.t.pgettext("config_unknown_product_hint", "the product {product} is known neither to the "
+                                   "tenant nor to Microsoft's product table (did you mean {suggestion}?); what the "
+                                   "policy says of it is ignored", product=clean(p.get("product"), 80),
+                                   suggestion=clean(p.get("suggestion"), 80))
+                    if p.get("suggestion") else
+                    ctx.t.pgettext("config_unknown_product", "the product {product} is known neither to the tenant "
+                                   "nor to Microsoft's product table; what the policy says of it is ignored",
+                                   product=clean(p.get("product"), 80)))
+        else:
+            text = clean(f"{p.get('what')}; {p.get('instead')}", 400)
+        out.append(f"{where}: {text}")
+    return tuple(out)

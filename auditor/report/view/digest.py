@@ -19,7 +19,14 @@ from auditor.model import Cloud, Locale
 from auditor.plan.money import opening
 from auditor.render.text import clean
 from auditor.report.guidance_api import Guidance
-from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS, SEVERITY_RANK, RenderContext, subject_text
+from auditor.report.view.context import (
+    SEVERITIES,
+    SEVERITY_COLOURS,
+    SEVERITY_RANK,
+    RenderContext,
+    config_problem_lines,
+    subject_text,
+)
 from auditor.report.view.findings import rule_anchor
 from auditor.report.view.states import FindingState
 
@@ -81,6 +88,7 @@ class DigestView(msgspec.Struct, frozen=True):
     severities: str  # "13 high, 29 medium, 15 low"
     unused: str
     reclaimable: str
+    problems: tuple[str, ...]  # report.json config_problems, one line each
     why: str  # why this run speaks (report.json notify), "" when it always does
     money: tuple[str, ...]  # the money story the digest opens with (auditor.plan.money); () without `money`
     plan: str  # the plan's line (auditor.plan.summary.plan_header); empty for a merged report
@@ -275,6 +283,7 @@ def build_digest(
         unused=ctx.money(unused.get("amount"), unused.get("currency")),
         reclaimable=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
         why=_why(ctx, document.get("notify")),
+        problems=config_problem_lines(ctx, document.get("config_problems"))[:10],
         money=tuple(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else (),
         plan=clean(plan_line, 600),
         headlines=tuple(clean(line, 300) for line in headlines[:4]),

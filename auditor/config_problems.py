@@ -1,0 +1,77 @@
+"""report.json `config_problems`: what the configuration says that the run could not understand.
+
+A policy naming a product that neither the tenant nor Microsoft's product table knows (a typo such
+as SPE_E55), or a licensing group the tenant does not hold, used to drop its entry with one line in
+report.md. Each is now a problem with the file and line, what was not understood, and what was done
+instead, shown at the top of the digest and the report; `audit --strict` exits 2 on any.
+
+    {"file": "policies/contoso.yaml", "line": 12, "what": "...", "instead": "..."}
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .engine import sku_references
+from .index import is_guid
+from .model import Sku
+from .policy.model import PolicySet
+from .reference import product_names
+
+_WHERE = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<what>.*)$")
+
+
+def _line_of(path: str, text: str) -> int | None:
+    """The first line of the policy file that names `text` (the loader keeps lines per entry, not per SKU)."""
+    try:
+        lines = Path(path).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(r"(?<![\w-])" + re.escape(text) + r"(?![\w-])")
+    return next((n for n, line in enumerate(lines, 1) if pattern.search(line)), None)
+
+
+def unknown_products(policies: PolicySet, skus: Sequence[Sku]) -> list[dict[str, Any]]:
+    """Products the policies name that neither the tenant nor Microsoft's product table knows."""
+    table = product_names()
+    tenant = {s.sku_part_number.upper() for s in skus} | {s.sku_id.lower() for s in skus}
+    known = sorted({s.sku_part_number for s in skus} | set(table.by_part))
+    files = {p.name: p.file for p in policies.policies}
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for name, ref in sku_references(policies):
+        key = (name, ref.upper())
+        if key in seen or ref.upper() in tenant or ref.lower() in tenant:
+            continue
+        seen.add(key)
+        if (is_guid(ref) and table.product(sku_id=ref)) or table.product(part=ref):
+            continue  # a real product this tenant does not subscribe to: nothing misunderstood
+        close = difflib.get_close_matches(ref.upper(), known, n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        file = files.get(name, name)
+        out.append({"file": file, "line": _line_of(file, ref), "code": "unknown_product", "product": ref,
+                    "suggestion": close[0] if close else None,
+                    "what": f"the product {ref} is known neither to the tenant nor to Microsoft's product table{hint}",
+                    "instead": "what the policy says of it is ignored"})
+    return out
+
+
+def from_warnings(warnings: Iterable[str]) -> list[dict[str, Any]]:
+    """The evaluation's warnings that name a place in a policy file (a licensing group not found)."""
+    out = []
+    for warning in warnings:
+        match = _WHERE.match(warning)
+        if match and "licensing_group" in match["what"]:
+            what, _, instead = match["what"].partition("; ")
+            out.append({"file": match["file"], "line": int(match["line"]), "code": "licensing_group", "what": what,
+                        "instead": instead or "its findings wait for a person"})
+    return out
+
+
+def config_problems(policies: PolicySet, skus: Sequence[Sku], warnings: Iterable[str]) -> list[dict[str, Any]]:
+    problems = unknown_products(policies, skus) + from_warnings(warnings)
+    return sorted(problems, key=lambda p: (str(p["file"]), p["line"] or 0, str(p["what"])))
