@@ -116,8 +116,8 @@ class Report(Struct, kw_only=True):
     spare_seats: dict[str, int] | UnsetType = UNSET
     bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
     config_problems: list[dict[str, Any]] | UnsetType = UNSET  # what the configuration says in vain
-    notify: dict[str, Any] | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     money: dict[str, Any] | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
+    notify: dict[str, Any] | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
     findings: list[Finding]
 

@@ -51,7 +51,7 @@ def test_a_source_reduction_first_and_a_7_day_window_about_to_shut() -> None:
     line, urgent = migration_lines(_plan(source_actions=actions, overlap=overlap), Locale.EN, TODAY)
     assert "Next deadline: Reduce EMS in Contoso by Nov 26, 2026." in line
     assert line.endswith("Paying for both tenants while they overlap: at least €100.00 (the rest is not known).")
-    assert urgent.startswith("Reduce EMS (EMS yearly) by Nov 26, 2026: 5 seats")
+    assert urgent.startswith("Reduce Enterprise Mobility + Security E3 by Nov 26, 2026: 5 seats")
     assert "7-day window is shut" in urgent
 
 

@@ -14,6 +14,7 @@ from auditor.cli import main
 from auditor.insights.notify_when import decide
 from auditor.model import Locale
 from auditor.report.baseline import compare
+from auditor.rules.assignments.combination import SkuCombinationForbidden
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -38,7 +39,7 @@ def _report(findings: list[dict]) -> dict:
 
 
 def _finding(fid: str, skus: list[str], severity: str = "medium") -> dict:
-    return {"id": fid, "rule": "sku-combination-forbidden", "severity": severity, "skus": skus,
+    return {"id": fid, "rule": SkuCombinationForbidden.id, "severity": severity, "skus": skus,
             "subject": {"type": "user", "id": "U1"}}
 
 
