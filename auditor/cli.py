@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     rollup.add_argument("--locale", choices=[loc.value for loc in Locale], help="the roll-up's language (default: en)")
     rollup.add_argument("--allow-gaps", action="store_true",
                         help="exit by findings even when a tenant failed or is missing")
+    add_email_arguments(rollup)  # the roll-up's e-mail to the MSP (SMTP); each tenant's own went with its audit
     rollup.set_defaults(func=_command("cmd_rollup", "auditor.fleet.run"))
 
     merge_cmd = sub.add_parser("merge", help="merge per-tenant audit outputs into one cross-tenant report",

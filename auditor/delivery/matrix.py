@@ -2,9 +2,11 @@
 
     python -m auditor.delivery.matrix --file .github/tenants.yaml --github-output
     python -m auditor.delivery.matrix --file .github/tenants.yaml --tenant contoso --github-output
+    python -m auditor.delivery.matrix --file .github/tenants.yaml --shard-size 250 --github-output
 
 The second form is for license-apply.yml: one tenant's connection (tenant_id, the write app's
-client_id, cloud, name) as step outputs.
+client_id, cloud, name) as step outputs. The third is for nightly-many-tenants.yml: one job per
+shard of at most that many tenants, each running `audit --tenants FILE --shard K/N` (docs/msp.md).
 
 The file (see tenants.example.yaml) lists tenants with their app registration, cloud, locale and
 recipients; `defaults` fills what a tenant leaves out. Without the file, one tenant is read from the
@@ -149,18 +151,17 @@ def _recipients(email: Any, field: str) -> list[str]:
         raise UsageError(f"{field}: {exc}") from None
 
 
-def _line_of(text: str, index: int) -> int:
-    """1-based line of the index-th item under `tenants:`, or 0 when the YAML is shaped otherwise."""
+def _lines_of(text: str) -> list[int]:
+    """1-based line of each item under `tenants:` (one parse for the whole file), [] when shaped otherwise."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
-        return 0
+        return []
     if isinstance(root, yaml.MappingNode):
         for key_node, value_node in root.value:
-            if (key_node.value == "tenants" and isinstance(value_node, yaml.SequenceNode)
-                    and index < len(value_node.value)):
-                return int(value_node.value[index].start_mark.line) + 1
-    return 0
+            if key_node.value == "tenants" and isinstance(value_node, yaml.SequenceNode):
+                return [int(item.start_mark.line) + 1 for item in value_node.value]
+    return []
 
 
 def load_tenants(path: Path) -> list[TenantJob]:
@@ -182,18 +183,18 @@ def load_tenants(path: Path) -> list[TenantJob]:
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict) or set(defaults) - set(_DEFAULTABLE):
         raise UsageError(f"{path}: 'defaults' may only set {', '.join(_DEFAULTABLE)}")
-    jobs: list[TenantJob] = []
+    lines = _lines_of(text)
+    jobs: dict[str, TenantJob] = {}
     for index, raw in enumerate(data["tenants"]):
-        line_no = _line_of(text, index)
-        where = f"{path}:{line_no}: tenants[{index}]" if line_no else f"{path}: tenants[{index}]"
+        where = f"{path}:{lines[index]}: tenants[{index}]" if index < len(lines) else f"{path}: tenants[{index}]"
         if not isinstance(raw, dict):
             raise UsageError(f"{where}: expected a mapping with tenant_id, client_id, ...")
         job = _entry(raw, defaults, where)
-        clash = next((j for j in jobs if j.key == job.key), None)
+        clash = jobs.get(job.key)
         if clash is not None:
             raise UsageError(f"{where}.name: {job.name!r} and {clash.name!r} both make the job key {job.key!r}")
-        jobs.append(job)
-    return jobs
+        jobs[job.key] = job
+    return list(jobs.values())
 
 
 def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:
@@ -224,6 +225,17 @@ def matrix(jobs: Sequence[TenantJob]) -> dict[str, Any]:
     return {"include": [asdict(job) for job in jobs]}
 
 
+def shards(jobs: Sequence[TenantJob], size: int) -> dict[str, Any]:
+    """One job per slice of about `size` tenants (slices by a hash of the key: `audit --tenants FILE --shard K/N`)."""
+    if size < 1:
+        raise UsageError(f"--shard-size: {size}: give at least 1 tenant per job")
+    count = max(1, -(-len(jobs) // size))
+    if count > MAX_JOBS:
+        raise UsageError(f"{len(jobs)} tenants at {size} per job make {count} jobs; one matrix runs at most "
+                         f"{MAX_JOBS}: raise --shard-size to at least {-(-len(jobs) // MAX_JOBS)}")
+    return {"include": [{"shard": f"{k}/{count}", "index": str(k)} for k in range(1, count + 1)]}
+
+
 def connection(jobs: Sequence[TenantJob], key: str) -> dict[str, str]:
     """The one tenant `key` names, as license-apply.yml connects to it (the write app's client id)."""
     job = next((j for j in jobs if j.key == key), None)
@@ -244,6 +256,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
                              "$GITHUB_OUTPUT")
     parser.add_argument("--tenant", metavar="KEY",
                         help="only this tenant's connection (key, name, tenant_id, the write app's client_id, cloud)")
+    parser.add_argument("--shard-size", type=int, metavar="N",
+                        help="one job per shard of about N tenants instead of one per tenant (matrix entries "
+                             "shard=K/N and index=K; count= is still the number of tenants)")
     args = parser.parse_args(argv)
     try:
         jobs = load_tenants(args.file) if args.file and args.file.exists() else tenant_from_env(env)
@@ -252,7 +267,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             document = json.dumps(one, separators=(",", ":"), sort_keys=True)
             lines = "".join(f"{name}={value}\n" for name, value in one.items())
         else:
-            document = json.dumps(matrix(jobs), separators=(",", ":"), sort_keys=True)
+            chosen = shards(jobs, args.shard_size) if args.shard_size is not None else matrix(jobs)
+            document = json.dumps(chosen, separators=(",", ":"), sort_keys=True)
             lines = f"matrix={document}\ncount={len(jobs)}\n"
         if args.github_output:
             target = env.get("GITHUB_OUTPUT")

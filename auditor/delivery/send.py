@@ -1,4 +1,5 @@
-"""send_report: one report directory -> one message -> SMTP or Graph sendMail."""
+"""send_report: one report directory -> one message -> SMTP or Graph sendMail; send_mail: a message built elsewhere
+(the roll-up of many tenants)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .content import build_mail, run_url_from_env
+from .content import ReportMail, build_mail, run_url_from_env
 from .options import EmailOptions, Transport
 
 
@@ -15,6 +16,11 @@ def send_report(report_dir: Path, options: EmailOptions, *, environ: Mapping[str
     env = os.environ if environ is None else environ
     mail = build_mail(Path(report_dir), attachment_limit=options.effective_attachment_limit,
                       run_url=run_url_from_env(env))
+    send_mail(mail, options, env)
+
+
+def send_mail(mail: ReportMail, options: EmailOptions, env: Mapping[str, str]) -> None:
+    """Send `mail` the way `options` say; raise DeliveryError (exit 4) when it fails."""
     if options.via is Transport.GRAPH:
         from .graph import send_graph  # the Graph SDK: only when a message goes through Graph
 

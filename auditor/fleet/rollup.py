@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
 from ..errors import UsageError
 from ..i18n import Translations, format_money, format_number, translations
@@ -128,6 +129,22 @@ def write_documents(root: Path, doc: Mapping[str, Any], locale: Locale) -> list[
     paths[1].write_text(_markdown(doc, t, locale), "utf-8")
     paths[2].write_text(_digest(doc, t, locale), "utf-8")
     return paths
+
+
+def rollup_mail(root: Path, locale: Locale, *, attachment_limit: int, run_url: str | None) -> ReportMail:
+    """The MSP's e-mail of the roll-up in `root`: digest.html as the body, tenants.md as its text and
+    attached (every tenant, where the digest names the ones that matter most) when it fits the limit."""
+    doc = json.loads((root / "tenants.json").read_text("utf-8"))
+    t = translations(locale)
+    title = t.pgettext("rollup_title", "License audit of many tenants")
+    table = (root / "tenants.md").read_bytes()
+    text = table.decode("utf-8")
+    if run_url:
+        text = f"CI run: {run_url}\n\n{text}"
+    attachment = Attachment("tenants.md", "text/markdown", table) if len(table) <= attachment_limit else None
+    return ReportMail(subject=f"{SUBJECT_PREFIX} {header_safe(title)}: {header_safe(_headline(doc, t, locale), 400)}",
+                      text=text, html=(root / "digest.html").read_text("utf-8"), attachment=attachment,
+                      run_url=run_url, tenant_name="")
 
 
 def _money(value: float | None, currency: str | None, locale: Locale) -> str:

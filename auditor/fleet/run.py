@@ -30,10 +30,14 @@ from pathlib import Path
 from typing import TextIO
 
 from ..commands import REPORT_FILES, cmd_audit
+from ..delivery.arguments import options_from_args
+from ..delivery.content import run_url_from_env
 from ..delivery.matrix import TenantJob, load_tenants
+from ..delivery.options import Transport
+from ..delivery.send import send_mail
 from ..errors import EXIT_COLLECTION, EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
 from ..model import Locale
-from .rollup import Outcome, join, write_documents, write_rollup
+from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
 # `audit` flags that name one tenant's files: with --tenants they come from the file, per tenant
 _PER_TENANT = ("snapshot", "demo", "tenant_id", "history", "migration", "exchange_export")
@@ -227,5 +231,14 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     written = write_documents(root, doc, Locale(args.locale or "en"))
     print(clean_message(f"license-auditor: {len(doc['tenants'])} tenants joined, {len(doc.get('missing', []))} "
                         f"missing; roll-up in {', '.join(str(p) for p in written)}"), file=sys.stderr)
+    options = options_from_args(args)
+    if options is not None:
+        if options.via is Transport.GRAPH:
+            raise UsageError("rollup: the roll-up is sent through SMTP (--smtp-host); Graph's sendMail signs in "
+                             "to one tenant")
+        mail = rollup_mail(root, Locale(args.locale or "en"), attachment_limit=options.effective_attachment_limit,
+                           run_url=run_url_from_env(os.environ))
+        send_mail(mail, options, os.environ)
+        print(f"license-auditor: roll-up sent to {len(options.recipients)} recipient(s)", file=sys.stderr)
     failed = any(row["status"] == "failed" for row in doc["tenants"]) or bool(doc.get("missing"))
     return worst([int(row.get("exit_code") or 0) for row in doc["tenants"]], failed, args.allow_gaps)

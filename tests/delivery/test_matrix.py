@@ -132,3 +132,30 @@ def test_defaults_fill_and_tenants_override(tmp_path: Path) -> None:
 def test_env_tenant_is_validated_like_the_file() -> None:
     with pytest.raises(UsageError, match=r"environment\.client_id"):
         tenant_from_env({"AZURE_TENANT_ID": "contoso.example", "AZURE_CLIENT_ID": ""})
+
+
+def _many(tmp_path: Path, count: int) -> Path:
+    lines = ["defaults:", f"  client_id: {GUID}", "tenants:"]
+    lines += [f"  - name: Customer {n}\n    tenant_id: customer{n}.onmicrosoft.com" for n in range(count)]
+    (tmp_path / "tenants.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    return tmp_path / "tenants.yaml"
+
+
+def test_shard_size_makes_one_job_per_shard(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "github_output"
+    assert main(["--file", str(_many(tmp_path, 1000)), "--shard-size", "250", "--github-output"],
+                environ={"GITHUB_OUTPUT": str(output)}) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == {"include": [{"shard": f"{k}/4", "index": str(k)} for k in range(1, 5)]}
+    assert output.read_text().splitlines()[1] == "count=1000"  # tenants, not jobs
+    assert main(["--file", str(_many(tmp_path, 3)), "--shard-size", "250"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"include": [{"shard": "1/1", "index": "1"}]}
+
+
+def test_a_per_tenant_matrix_past_the_limit_names_the_sharded_run(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    file = _many(tmp_path, 300)
+    assert main(["--file", str(file)]) == 2
+    assert "--shard K/N" in capsys.readouterr().err
+    assert main(["--file", str(file), "--shard-size", "1"]) == 2  # 300 shards of one: past the limit too
+    assert "raise --shard-size to at least 2" in capsys.readouterr().err

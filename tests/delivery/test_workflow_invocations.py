@@ -40,7 +40,7 @@ VALUES = {
     "EMAIL_TO": "it@contoso.example", "SENDER": "reports@contoso.example", "MAIL_SENDER": "reports@contoso.example",
     "MAIL_FROM": "audit@contoso.example", "SMTP_HOST": "smtp.contoso.example", "SMTP_PORT": "587",
     "AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
-    "NOTIFY_FORMAT": "teams",
+    "NOTIFY_FORMAT": "teams", "SHARD": "2/4",
     "MATRIX": json.dumps({"include": [{"key": "contoso"}, {"key": "fabrikam"}]}),
 }
 _EQUALS = re.compile(r'"\$\{?(\w+)\}?"\s*==?\s*"([^"]*)"')
@@ -121,13 +121,16 @@ def _read_log(log: Path) -> list[list[str]]:
 
 
 def _workspace(root: Path, env: dict[str, str]) -> None:
-    """The files the scripts look for: a report in OUT, a baseline, the tenants' downloaded reports."""
+    """The files the scripts look for: a report in OUT, a baseline, the tenants' and shards' downloaded reports."""
     for directory in (root / env["OUT"], root / "baseline", root / env["BASELINE_DIR"],
                       root / "tenants" / "license-audit-contoso", root / "tenants" / "license-audit-fabrikam"):
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "report.json").write_text(json.dumps({"complete": True, "summary": {"unwaived": 0}}))
         (directory / "report.md").write_text("# report\n")
         (directory / "snapshot.json").write_text("{}")
+    for shard in ("license-audit-shard-1", "license-audit-shard-2"):  # the many-tenants workflow's shards
+        (root / "shards" / shard).mkdir(parents=True, exist_ok=True)
+        (root / "shards" / shard / "tenants.json").write_text(json.dumps({"schema_version": 1, "tenants": []}))
 
 
 def _run(step: Step, tmp: Path, overrides: dict[str, str]) -> list[list[str]]:
