@@ -219,6 +219,18 @@ def build_parser() -> argparse.ArgumentParser:
                          help="exit 0 even when some tenant data could not be collected")
     collect.set_defaults(func=_command("cmd_collect"))
 
+    init = sub.add_parser("init", help="write a first policy for your tenant (every line commented)",
+                          description="Read the tenant (--graph, --snapshot or --demo) and write a starter policy: "
+                                      "every subscribed product approved with a spare-seat limit, prices left for you "
+                                      "to fill in, the hygiene rules on with their defaults; and the JSON Schema "
+                                      "beside it. See docs/policy.md.")
+    init.add_argument("--output", default="policies/license-policy.yaml", metavar="FILE",
+                      help="where the policy goes (default: policies/license-policy.yaml)")
+    init.add_argument("--force", action="store_true", help="replace --output when it exists")
+    init.add_argument("--snapshot", metavar="FILE", help="read the tenant from a snapshot file")
+    add_graph_arguments(init)
+    init.set_defaults(func=_command("cmd_init"))
+
     validate = sub.add_parser("validate", help="check policy files")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
     validate.add_argument("--snapshot", metavar="FILE",

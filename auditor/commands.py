@@ -136,7 +136,10 @@ def _policies(args: argparse.Namespace) -> PolicySet:
     paths = args.policies or ["policies"]
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
-        raise UsageError(f"--policies: {missing[0]} does not exist")
+        raise UsageError(f"--policies: {missing[0]} does not exist. Write a first policy for your tenant with "
+                         "`license-auditor init` (it reads the tenant as audit does: --graph, --snapshot or --demo), "
+                         "or start from the repository's policies/example.yaml (`license-auditor audit --demo` "
+                         "runs it on a sample tenant)")
     return load_policies(paths)
 
 
@@ -446,6 +449,38 @@ def cmd_validate(args: argparse.Namespace) -> int:
             index.group_members(ref)
         for w in [*warnings, *index.warnings]:
             _say(f"warning: {_safe(w)}")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """`init`: a starter policy (auditor.starter) for the tenant read from Graph, --demo or --snapshot."""
+    from .starter import starter_policy
+
+    target = Path(args.output)
+    if target.exists() and not args.force:
+        raise UsageError(f"--output: {target} exists; give --force to replace it, or another --output")
+    if args.demo:
+        snapshot, source = demo.sample_tenant(), "the bundled sample tenant"
+    elif args.snapshot:
+        snapshot, source = load_snapshot(args.snapshot), f"the snapshot {Path(args.snapshot).name}"
+    elif wants_graph(args):
+        from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
+
+        live = snapshot_from_args(args, group_refs=(), need_sign_in=False, env=getattr(args, "environment", None))
+        assert live is not None
+        snapshot, source = live, "Microsoft Graph"
+    else:
+        raise UsageError("no tenant to read: give --graph (with --tenant-id), --snapshot FILE or --demo")
+    text = starter_policy(snapshot, source=source, today=_now().date())
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+        (target.parent / "license-policy.schema.json").write_text(schema_text(), "utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output: cannot write {target}: {exc.strerror or exc}") from None
+    load_policies([target])  # what init writes, the policy loader accepts (a defect otherwise)
+    _say(f"wrote {target} ({len([s for s in snapshot.skus if not s.deleted])} products) and the schema beside it; "
+         f"read it, then: license-auditor audit --policies {target.parent}")
     return EXIT_OK
 
 

@@ -1,0 +1,79 @@
+"""`license-auditor init`: a starter policy for the tenant read, that validates and audits as written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auditor.cli import main
+from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit
+from auditor.snapshot import load_snapshot
+from auditor_dev.emulator import GraphEmulator, app_token
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
+AS_OF = "2026-11-01T06:00:00Z"
+
+
+def test_the_starter_approves_every_product_and_audits_as_written(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--snapshot", str(SAMPLE)]) == 0
+    written = tmp_path / "policies" / "license-policy.yaml"
+    assert (tmp_path / "policies" / "license-policy.schema.json").is_file()
+    policy = yaml.safe_load(written.read_text("utf-8"))
+    tenant = load_snapshot(SAMPLE)
+    live = {s.sku_part_number for s in tenant.skus if not s.deleted}
+    catalog = {entry["sku"]: entry for entry in policy["catalog"]}
+    assert set(catalog) == live
+    e3 = next(s for s in tenant.skus if s.sku_part_number == "SPE_E3")
+    assert catalog["SPE_E3"]["spare_seats"] == {"max": max(2, -(-e3.usable * 5 // 100))}
+    assert catalog["FLOW_FREE"] == {"sku": "FLOW_FREE", "free": True}
+    assert not any("price" in entry for entry in catalog.values())  # prices are the admin's to give
+    assert "# price: {monthly: 0.00, currency: EUR}" in written.read_text("utf-8")
+    assert policy["hygiene"]["disabled_users"] == {"severity": "high", "grace_days": 30}
+
+    assert main(["audit", "--snapshot", str(SAMPLE), "--as-of", AS_OF, "--output-dir", "out",
+                 "--format", "json"]) in (0, 1)
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    rules = {f["rule"] for f in report["findings"]}
+    assert SkuNotApproved.id not in rules  # everything the tenant buys is in the catalog
+    assert report["config_problems"] == []
+    # the limits the starter set are the ones judged: only products over 5 % (at least 2) unassigned
+    over = {f["skus"][0] for f in report["findings"] if f["rule"] == SpareSeatsOverLimit.id}
+    assert over and over <= {s.sku_part_number for s in tenant.skus
+                    if not s.deleted and s.applies_to == "User" and "FREE" not in s.sku_part_number
+                    and s.unused > max(2, -(-s.usable * 5 // 100))}
+
+
+def test_init_keeps_an_existing_policy_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "mine.yaml"
+    target.write_text("# mine\n", "utf-8")
+    assert main(["init", "--snapshot", str(SAMPLE), "--output", str(target)]) == 2
+    assert "--force" in capsys.readouterr().err and target.read_text("utf-8") == "# mine\n"
+    assert main(["init", "--snapshot", str(SAMPLE), "--output", str(target), "--force"]) == 0
+    assert "apiVersion: license-auditor/v1" in target.read_text("utf-8")
+
+
+def test_init_reads_the_tenant_through_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tenant = load_snapshot(SAMPLE)
+    token = app_token(tenant.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    with GraphEmulator(tenant, token=token) as graph:
+        assert main(["init", "--graph-endpoint", graph.url, "--tenant-id", tenant.tenant_id, "--auth", "token",
+                     "--output", str(tmp_path / "p.yaml")]) == 0
+        assert any(r.path == "/subscribedSkus" for r in graph.requests)
+    text = (tmp_path / "p.yaml").read_text("utf-8")
+    assert "from Microsoft Graph" in text and "  - sku: SPE_E3" in text
+
+
+def test_without_policies_audit_names_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["audit", "--snapshot", str(SAMPLE)]) == 2
+    err = capsys.readouterr().err
+    assert "policies does not exist" in err and "license-auditor init" in err
