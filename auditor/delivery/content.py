@@ -27,7 +27,7 @@ ATTACHMENT_NAME = "findings.csv"
 REPORT_NAME = "report.html"
 DIGEST_HTML = "digest.html"
 DIGEST_TEXT = "digest.txt"
-ZIP_OVER = 100_000  # bytes: a larger report.html is attached as report.html.zip (HTML zips to about a tenth)
+ZIP_OVER = 100_000  # bytes: a larger report.html or findings.csv is attached zipped (both zip to about a tenth)
 _SEVERITIES = ("critical", "high", "medium", "low")
 _MAX_TENANT_NAME = 80
 _HTML_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
@@ -262,20 +262,31 @@ def build_mail(report_dir: Path, *, attachment_limit: int, run_url: str | None) 
     )
     mail = replace(mail, calendar=_calendar_files(report_dir))
     mail = _with_report(mail, report_dir / REPORT_NAME, attachment_limit)
-    csv_path = report_dir / ATTACHMENT_NAME
+    return _with_csv(mail, report_dir / ATTACHMENT_NAME, attachment_limit)
+
+
+def _with_csv(mail: ReportMail, path: Path, limit: int) -> ReportMail:
+    """`mail` with findings.csv attached: as it is, zipped when over ZIP_OVER bytes (a worklist of
+    thousands of rows zips to about a tenth); a note instead when even the zip is over `limit`."""
     try:
-        size = csv_path.stat().st_size
+        size = path.stat().st_size
     except FileNotFoundError:
         return mail
     attachment = Attachment(ATTACHMENT_NAME, "text/csv", b"")
-    if size > attachment_limit:
+    if size > ZIP_OVER * 1000:  # not read at all: far past any mail's limit even zipped
         over = replace(mail, attachment=attachment)
-        return over.without_csv(f"{size / 1e6:.1f} MB is over the {attachment_limit / 1e6:.1f} MB limit")
+        return over.without_csv(f"{size / 1e6:.1f} MB is over the {limit / 1e6:.1f} MB limit")
     try:
-        data = csv_path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"{csv_path}: cannot read: {exc}") from None
-    return replace(mail, attachment=replace(attachment, data=data))
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    attachment = replace(attachment, data=data)
+    if len(data) > ZIP_OVER:
+        attachment = Attachment(f"{ATTACHMENT_NAME}.zip", "application/zip", _zipped(ATTACHMENT_NAME, data))
+    if len(attachment.data) > limit:  # the note names the file the report directory holds
+        over = replace(mail, attachment=replace(attachment, filename=ATTACHMENT_NAME))
+        return over.without_csv(f"{len(attachment.data) / 1e6:.1f} MB is over the {limit / 1e6:.1f} MB limit")
+    return replace(mail, attachment=attachment)
 
 
 def _with_report(mail: ReportMail, path: Path, limit: int) -> ReportMail:

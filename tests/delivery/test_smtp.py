@@ -204,6 +204,21 @@ def test_large_report_is_attached_zipped(tmp_path: Path) -> None:
     assert csv.get_filename() == "findings.csv"
 
 
+def test_large_csv_is_attached_zipped(tmp_path: Path) -> None:
+    rows = "".join(f"a{n:06d},license-redundant,medium,user{n}@contoso.example\r\n" for n in range(20_000))
+    report_dir = write_report(tmp_path / "r", csv="id,rule,severity,upn\r\n" + rows)
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port), environ={})
+    message = parse(server.recorder.messages[0].content)
+    _, csv = message.iter_attachments()
+    assert (csv.get_filename(), csv.get_content_type()) == ("findings.csv.zip", "application/zip")
+    data = csv.get_payload(decode=True)
+    assert isinstance(data, bytes)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == ["findings.csv"]
+        assert archive.read("findings.csv") == (report_dir / "findings.csv").read_bytes()
+
+
 def test_report_dropped_before_the_csv_when_the_server_limit_needs_it(tmp_path: Path) -> None:
     report_dir = write_report(tmp_path / "r")
     (report_dir / "report.html").write_bytes(os.urandom(40_000))  # does not zip smaller
