@@ -399,6 +399,11 @@ def describe_missing(missing: tuple[Permission, ...]) -> str:
     )
 
 
+# azure-identity's chained credentials list each credential they tried on a line of its own
+# ("Attempted credentials:", then "\tEnvironmentCredential: <why>")
+_TRIED = re.compile(r"^\t(\w+Credential)\b", re.MULTILINE)
+
+
 def get_access_token(credential: TokenCredential, scope: str, description: str) -> str:
     """Get a token now, turning azure-identity failures into AuthError (exit 3)."""
     from azure.core.exceptions import ClientAuthenticationError
@@ -408,6 +413,15 @@ def get_access_token(credential: TokenCredential, scope: str, description: str) 
     except AuthError:
         raise
     except ClientAuthenticationError as exc:
-        first = str(exc.message if hasattr(exc, "message") else exc).strip().splitlines()
+        text = str(exc.message if hasattr(exc, "message") else exc)
+        tried = _TRIED.findall(text)
+        if tried:  # a chain (DefaultAzureCredential) in which no credential could sign in
+            raise AuthError(
+                f"no credential could sign in to Microsoft Graph ({description}); tried, in order: "
+                f"{', '.join(dict.fromkeys(tried))}. The quickest fix on a workstation: `az login --tenant "
+                "<your tenant>`, then run again; in GitHub Actions: --auth github-oidc with AZURE_CLIENT_ID and "
+                "AZURE_TENANT_ID; anywhere: a token in AUDITOR_ACCESS_TOKEN with --auth token (README, "
+                "'Audit your tenant')") from None
+        first = text.strip().splitlines()
         reason = first[0][:300] if first else type(exc).__name__
         raise AuthError(f"could not get an access token for Microsoft Graph ({description}): {reason}") from None

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from auditor.graph.auth import (
     StaticTokenCredential,
     build_credential,
     check_permissions,
+    get_access_token,
     resolve_mode,
     token_claims,
 )
@@ -303,3 +305,19 @@ def test_tokens_are_masked_in_the_actions_log(monkeypatch, capsys):
     outside = build_credential(AuthMode.TOKEN, tenant_id=None, cloud=ENDPOINTS[Cloud.WORLDWIDE],
                                env={"AUDITOR_ACCESS_TOKEN": token})
     assert type(outside.credential).__name__ == "StaticTokenCredential"  # no workflow commands outside Actions
+
+
+def test_no_credential_found_names_each_one_tried_and_the_fix(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    from azure.identity import AzureCliCredential, ChainedTokenCredential, EnvironmentCredential
+
+    for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
+                 "AZURE_USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `az` here: the Azure CLI credential is unavailable
+    chain = ChainedTokenCredential(EnvironmentCredential(), AzureCliCredential())
+    with pytest.raises(AuthError) as caught:
+        get_access_token(chain, "https://graph.microsoft.com/.default", "azure-identity DefaultAzureCredential")
+    message = str(caught.value)
+    assert "tried, in order: EnvironmentCredential, AzureCliCredential." in message
+    assert "`az login --tenant <your tenant>`" in message and "AUDITOR_ACCESS_TOKEN" in message
