@@ -317,7 +317,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # (gc.freeze excludes what exists now from collections; refcounting still frees it).
         gc.freeze()
         result = evaluate(policies, snapshot, as_of, billing)
-        problems = config_problems(policies, snapshot.skus, result.warnings)  # what the policies say in vain
+        # what the policies and the billing file say in vain
+        problems = config_problems(policies, snapshot.skus, result.warnings, billing, snapshot.subscriptions)
         if problems and getattr(args, "strict", False):
             for p in problems:
                 _say(f"{p['file']}:{p['line'] or '?'}: {p['what']}; {p['instead']}")

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .billing import BillingFile
 from .engine import sku_references
 from .index import is_guid
-from .model import Sku
+from .model import Sku, Subscription
 from .policy.model import PolicySet
 from .reference import product_names
 
@@ -72,6 +73,36 @@ def from_warnings(warnings: Iterable[str]) -> list[dict[str, Any]]:
     return out
 
 
-def config_problems(policies: PolicySet, skus: Sequence[Sku], warnings: Iterable[str]) -> list[dict[str, Any]]:
-    problems = unknown_products(policies, skus) + from_warnings(warnings)
+def policy_currencies(policies: PolicySet) -> set[str]:
+    """The currencies of the policies' prices (one, in a well-formed set of policies)."""
+    return {e.price.currency for p in policies.policies for e in (p.catalog or ()) if e.price is not None}
+
+
+def billing_problems(billing: BillingFile | None, subscriptions: Sequence[Subscription],
+                     currencies: set[str]) -> list[dict[str, Any]]:
+    """Billing rows that name no subscription of the tenant, and rows priced in another currency
+    than the policy's prices (the bill then takes the policy's price: amounts in two currencies are
+    never added)."""
+    if billing is None:
+        return []
+    out = [{"file": billing.path, "line": row.line, "code": "billing_unmatched", "subscription": row.subscription,
+            "what": f"the billing row for {row.subscription} names no subscription of the tenant (a typo, a product "
+                    "name instead of the commerceSubscriptionId, or another tenant's row)",
+            "instead": "the row is not used"} for row in billing.unmatched(subscriptions)]
+    if len(currencies) == 1:
+        (currency,) = currencies
+        out += [{"file": billing.path, "line": row.line, "code": "billing_currency", "subscription": row.subscription,
+                 "what": f"the billing row for {row.subscription} is priced in {row.currency}, the policy's prices "
+                         f"in {currency}",
+                 "instead": f"the bill takes the policy's price in {currency} for it"}
+                for row in billing.rows
+                if row.currency and row.unit_price is not None and row.currency != currency]
+    return out
+
+
+def config_problems(policies: PolicySet, skus: Sequence[Sku], warnings: Iterable[str],
+                    billing: BillingFile | None = None, subscriptions: Sequence[Subscription] = ()
+                    ) -> list[dict[str, Any]]:
+    problems = (unknown_products(policies, skus) + from_warnings(warnings)
+                + billing_problems(billing, subscriptions, policy_currencies(policies)))
     return sorted(problems, key=lambda p: (str(p["file"]), p["line"] or 0, str(p["what"])))

@@ -12,13 +12,17 @@ the header does):
     term_end      YYYY-MM-DD: the current term ends (the renewal or anniversary date)
     auto_renew    true | false (yes/no, 1/0)                             empty: not known
     seats_added   DATE:N;DATE:N: seats added to the current term on DATE
-    unit_price    price of one seat per month, a decimal number (a dot)
+    unit_price    price of one seat per month, a decimal number
     currency      ISO 4217 code (EUR, USD, ...)
     billing_frequency      P1M | P1Y | P3Y: how often the term is billed     empty: not known
     cancel_at_end_of_term  true | false: set to cancel when its term ends    empty: not known
 
-docs/bill.md says where each column comes from. A bad row is a BillingFileError (exit 2) that
-names file:line:column; the column is the field's position in its row, 1-based.
+The file may also be as Excel saves it in the report languages' countries (auditor.spreadsheet):
+`;` between cells, a comma for decimals, dates day first (DD-MM-YYYY, DD.MM.YYYY), TRUE and FALSE
+in the language's words (WAAR/ONWAAR, SAND/FALSK, SANT/FALSKT, DOĞRU/YANLIŞ), in UTF-8 or the
+Windows code page. docs/bill.md says where each column comes from. A refused file is one
+BillingFileError (exit 2) that lists every bad cell as file:line:column; the column is the
+field's position in its row, 1-based.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from auditor import spreadsheet
 from auditor.errors import BillingFileError
 from auditor.model import Subscription
 
@@ -57,10 +62,7 @@ class Term(StrEnum):
 COLUMNS = ("subscription", "channel", "term", "term_start", "term_end", "auto_renew", "seats_added",
            "unit_price", "currency", "billing_frequency", "cancel_at_end_of_term")
 REQUIRED = ("subscription", "channel")
-_TRUE = frozenset(("true", "yes", "1", "on"))
-_FALSE = frozenset(("false", "no", "0", "off"))
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_PRICE = re.compile(r"^\d{1,9}(\.\d{1,6})?$")
 
 
 @dataclass(frozen=True)
@@ -122,21 +124,16 @@ def read_billing(path: str | Path) -> BillingFile:
         raise BillingFileError(name, 0, 0, f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > MAX_BYTES:
         raise BillingFileError(name, 0, 0, f"larger than {MAX_BYTES} bytes: not a billing file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise BillingFileError(name, line, 0, "not UTF-8 text (save the file as CSV UTF-8)") from None
-    return parse_billing(text, name)
+    return parse_billing(spreadsheet.decode(raw), name)
 
 
 def parse_billing(text: str, name: str = "<billing>") -> BillingFile:
     """The rows of a billing CSV given as text (read_billing without the file)."""
     first = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
-    delimiter = ";" if ";" in first and "," not in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spreadsheet.separator(first), strict=True)
     header: list[str] | None = None
     rows: list[BillingRow] = []
+    problems: list[BillingFileError] = []  # every bad row, so that one run shows all there is to fix
     seen: dict[str, int] = {}
     line = 1
     try:
@@ -147,17 +144,28 @@ def parse_billing(text: str, name: str = "<billing>") -> BillingFile:
             if header is None:
                 header = _header(record, name, start)
                 continue
-            row = _row(dict(zip(header, record, strict=False)), header, len(record), name, start)
+            try:
+                row = _row(dict(zip(header, record, strict=False)), header, len(record), name, start)
+            except BillingFileError as exc:
+                problems.append(exc)
+                continue
             key = row.subscription.lower()
             if key in seen:
-                raise BillingFileError(name, start, header.index("subscription") + 1,
-                                       f"subscription {row.subscription!r} is listed twice (first on line {seen[key]})")
+                problems.append(BillingFileError(name, start, header.index("subscription") + 1,
+                                                 f"subscription {row.subscription!r} is listed twice (first on line "
+                                                 f"{seen[key]})"))
+                continue
             seen[key] = start
             rows.append(row)
     except csv.Error as exc:
-        raise BillingFileError(name, line, 0, f"not a readable CSV row: {exc}") from None
-    if header is None:
+        problems.append(BillingFileError(name, line, 0, f"not a readable CSV row: {exc}"))
+    if header is None and not problems:
         raise BillingFileError(name, 1, 0, f"no header row (columns: {', '.join(COLUMNS)})")
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise BillingFileError(name, 0, 0, f"{len(problems)} problems, nothing read:\n"
+                               + "\n".join(f"  {p}" for p in problems))
     return BillingFile(name, tuple(rows))
 
 
@@ -228,23 +236,25 @@ def _term(text: str, fail: Fail) -> Term | None:
 def _flag(text: str, fail: Fail) -> bool | None:
     if not text:
         return None
-    if text.lower() not in _TRUE | _FALSE:
-        raise fail(f"{text!r} is not true or false")
-    return text.lower() in _TRUE
+    try:
+        return spreadsheet.flag(text)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
 
 
 def _price(text: str, fail: Fail) -> float | None:
     if not text:
         return None
-    if not _PRICE.match(text):
-        raise fail(f"{text!r} is not a price (digits, a dot for decimals)")
-    return float(text)
+    try:
+        return spreadsheet.decimal(text)
+    except ValueError:
+        raise fail(f"{text!r} is not a price (digits, a dot or a comma for decimals)") from None
 
 
 def _iso_date(text: str) -> date | None:
-    """A YYYY-MM-DD date, or None (Python's fromisoformat also takes 20261124 and week dates)."""
+    """A date as spreadsheet.day reads it, or None."""
     try:
-        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+        return spreadsheet.day(text)
     except ValueError:
         return None
 
@@ -252,9 +262,10 @@ def _iso_date(text: str) -> date | None:
 def _date(text: str, fail: Fail) -> date | None:
     if not text:
         return None
-    if (value := _iso_date(text)) is None:
-        raise fail(f"{text!r} is not a date (YYYY-MM-DD)")
-    return value
+    try:
+        return spreadsheet.day(text)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
 
 
 def _additions(text: str, fail: Fail) -> tuple[SeatAddition, ...]:

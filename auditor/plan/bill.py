@@ -141,6 +141,11 @@ def _price(row: Mapping[str, Any] | None) -> float | None:
     return None
 
 
+def _currency(row: Mapping[str, Any] | None) -> str | None:
+    value = (row or {}).get("currency")
+    return value if isinstance(value, str) and value else None
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
@@ -168,11 +173,14 @@ def fact_sources(sub: Subscription, row: BillingRow | None) -> dict[str, str]:
     return out
 
 
-def unit_price(row: BillingRow | None, catalog: float | None, window: Window) -> float | None:
-    """The price of one seat per month as billed: the row's own price, else the catalog's with the EST
-    uplift in an Extended Service Term, or the monthly-billing uplift for an annual or triennial term
-    billed monthly."""
-    if row is not None and row.unit_price is not None:
+def unit_price(row: BillingRow | None, catalog: float | None, window: Window, currency: str | None = None
+               ) -> float | None:
+    """The price of one seat per month as billed: the row's own price (unless it is in another
+    currency than the catalog's `currency`: amounts in two currencies are never added), else the
+    catalog's with the EST uplift in an Extended Service Term, or the monthly-billing uplift for an
+    annual or triennial term billed monthly."""
+    if row is not None and row.unit_price is not None and not (row.currency and currency
+                                                               and row.currency != currency):
         return row.unit_price
     if catalog is None or row is None:
         return catalog
@@ -258,7 +266,8 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
         for sub in subs:
             row = billing.row_for(sub) if billing else None
             a = commerce_action(sub, row, taken.get(sub.id, 0), today)
-            actions.append(_action_json(sub, part, a, unit_price(row, price, a.window), t, row))
+            actions.append(_action_json(sub, part, a, unit_price(row, price, a.window, _currency(rows.get(part))),
+                                        t, row))
         product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
         if kept:
             product["kept_for_moves"] = kept

@@ -68,10 +68,59 @@ def test_a_bad_row_names_file_line_and_column(text: str, where: str, message: st
     assert caught.value.exit_code == EXIT_USAGE
 
 
-def test_a_file_that_is_not_utf8_or_missing(tmp_path: Path) -> None:
-    bad = tmp_path / "latin.csv"
-    bad.write_bytes(HEADER.encode() + "c-1,mca,,,,,,,\nc-\xe9,mca,,,,,,,\n".encode("latin-1"))
-    with pytest.raises(BillingFileError, match=r"latin.csv:3: not UTF-8"):
-        read_billing(bad)
+def test_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(BillingFileError, match="cannot read"):
         read_billing(tmp_path / "missing.csv")
+
+
+# The same row as Excel saves "CSV" with each report language's regional settings: ';' between
+# cells, a decimal comma, the day first, TRUE in the language, and the Windows code page (no BOM)
+EXCEL = {
+    "nl": ("cp1252", "c-e3;mca;P1Y;18-03-2026;18-03-2027;WAAR;\"20-11-2026:5\";33,75;EUR"),
+    "da": ("cp1252", "c-e3;mca;P1Y;18.03.2026;18.03.2027;SAND;\"20-11-2026:5\";33,75;EUR"),
+    "sv": ("cp1252", "c-e3;mca;P1Y;2026-03-18;2027-03-18;SANT;\"2026-11-20:5\";33,75;EUR"),
+    "tr": ("cp1254", "c-e3;mca;P1Y;18.03.2026;18.03.2027;DOĞRU;\"20.11.2026:5\";33,75;EUR"),
+    "en": ("utf-8-sig", "c-e3,mca,P1Y,2026-03-18,2027-03-18,TRUE,2026-11-20:5,33.75,EUR"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(EXCEL))
+def test_a_row_as_excel_saves_it_in_each_language(tmp_path: Path, language: str) -> None:
+    encoding, row = EXCEL[language]
+    header = HEADER if encoding == "utf-8-sig" else HEADER.replace(",", ";")
+    path = tmp_path / "billing.csv"
+    path.write_bytes((header + row + "\r\n").encode(encoding))
+    (read,) = read_billing(path).rows
+    assert (read.term_start, read.term_end, read.auto_renew, read.unit_price) == (
+        date(2026, 3, 18), date(2027, 3, 18), True, 33.75)
+    assert read.seats_added == (SeatAddition(date(2026, 11, 20), 5),)
+
+
+@pytest.mark.parametrize(("word", "value"), [("ONWAAR", False), ("FALSK", False), ("FALSKT", False),
+                                             ("YANLIŞ", False), ("yanlış", False), ("Waar", True)])
+def test_false_and_true_in_each_language(word: str, value: bool) -> None:
+    (row,) = parse_billing(HEADER + f"c-1,mca,,,,{word},,,\n").rows
+    assert row.auto_renew is value
+
+
+def test_a_turkish_file_in_its_windows_code_page(tmp_path: Path) -> None:
+    path = tmp_path / "fatura.csv"
+    path.write_bytes((HEADER.replace(",", ";") + "c-1;mca;;;;YANLIŞ;;;\r\n").encode("cp1254"))
+    (row,) = read_billing(path).rows
+    assert row.auto_renew is False
+
+
+def test_a_date_that_could_be_either_order_is_refused() -> None:
+    with pytest.raises(BillingFileError, match="could be day/month or month/day"):
+        parse_billing(HEADER + "c-1,mca,,03/04/2026,,,,,\n", "b.csv")
+    (row,) = parse_billing(HEADER + "c-1,mca,,18/03/2026,,,,,\n").rows  # 18 can only be the day
+    assert row.term_start == date(2026, 3, 18)
+
+
+def test_every_bad_row_is_listed_at_once() -> None:
+    text = HEADER + "c-1,mcx,,,,,,,\nc-2,mca,,,,maybe,,,\nc-3,mca,,,,,,,\nc-4,mca,P2Y,,,,,,\n"
+    with pytest.raises(BillingFileError) as caught:
+        parse_billing(text, "b.csv")
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "b.csv: 3 problems, nothing read:"
+    assert [line.split(": ")[0].strip() for line in lines[1:]] == ["b.csv:2:2", "b.csv:3:6", "b.csv:5:3"]

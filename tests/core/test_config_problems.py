@@ -54,3 +54,25 @@ def test_strict_refuses_a_configuration_problem(tmp_path: Path, capsys: pytest.C
 def test_the_example_policy_has_no_problem(tmp_path: Path) -> None:
     _audit(tmp_path, EXAMPLE)
     assert json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))["config_problems"] == []
+
+
+def test_billing_rows_matching_nothing_or_in_another_currency(tmp_path: Path) -> None:
+    sample = (ROOT / "auditor_dev" / "sample" / "sample-billing.csv").read_text("utf-8")
+    e3 = "6f5e5c0b-466f-5e80-9fe3-47c4054dd921"
+    text = sample.replace(f"{e3},mca,P1Y,2026-03-01,2027-03-01,true,2026-10-29:15,33.75,EUR",
+                          f"{e3},mca,P1Y,2026-03-01,2027-03-01,true,2026-10-29:15,39.00,USD")
+    text += "Microsoft 365 E5,mca,P1Y,2026-03-18,2027-03-18,true,,54.75,EUR\n"  # a name, not an id
+    billing = tmp_path / "billing.csv"
+    billing.write_text(text, "utf-8")
+    assert _audit(tmp_path, EXAMPLE, "--billing", str(billing)) == 1
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    lines = text.splitlines()
+    problems = {p["code"]: p for p in report["config_problems"]}
+    assert set(problems) == {"billing_unmatched", "billing_currency"}
+    assert problems["billing_unmatched"]["line"] == len(lines)
+    assert problems["billing_currency"]["line"] == next(n for n, line in enumerate(lines, 1) if "USD" in line)
+    assert "priced in USD, the policy's prices in EUR" in problems["billing_currency"]["what"]
+    # the bill never takes the dollar price as euros: the E3 reduction is priced at the policy's €33.75
+    (action,) = [a for a in report["bill"]["actions"] if a["subscription"] == e3]
+    assert action["seats"] > 0 and action["monthly_saving"] == round(action["seats"] * 33.75, 2)
+    assert _audit(tmp_path, EXAMPLE, "--billing", str(billing), "--strict") == 2
