@@ -316,7 +316,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # Keep the cyclic GC from re-scanning a million users while evaluation allocates
         # (gc.freeze excludes what exists now from collections; refcounting still frees it).
         gc.freeze()
-        result = evaluate(policies, snapshot, as_of, billing)
+        try:
+            result = evaluate(policies, snapshot, as_of, billing)
+        finally:
+            # Back into the collector's reach: a process that audits many tenants (auditor.fleet)
+            # would otherwise keep every tenant's cyclic garbage from before this point for good.
+            gc.unfreeze()
         # what the policies and the billing file say in vain
         problems = config_problems(policies, snapshot.skus, result.warnings, billing, snapshot.subscriptions)
         if problems and getattr(args, "strict", False):

@@ -106,3 +106,16 @@ def test_text_stays_readable_when_the_reader_prefers_dark(reports: Reports, tmp_
     result = load(page, width=600, height=SCREEN, dark=True, probes=((300, 5),))
     assert result.min_contrast >= (4.5 if name == "digest.html" else 3.0), result.min_contrast
     assert min(result.pixels[0]) > 200  # the card stays white
+
+
+@pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
+def test_the_digest_with_the_bill_fits_a_phone(tmp_path: Path, locale: Locale) -> None:
+    """With --billing the digest carries the bill's lines and its table: still no wider than 600 px."""
+    assert main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
+                 str(ROOT / "policies" / "example.yaml"), "--as-of", "2026-11-01T06:00:00Z", "--billing",
+                 str(ROOT / "auditor_dev" / "sample" / "sample-billing.csv"), "--locale", locale.value,
+                 "--output-dir", str(tmp_path), "--format", "json,html"]) == 1
+    result = clean_load(tmp_path / "digest.html", 600)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"digest-billing-{locale.value}-600.png").write_bytes(result.png)
+    assert "bill" in result.text.lower() or "fatura" in result.text.lower()
