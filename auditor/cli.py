@@ -19,12 +19,14 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 from . import __version__
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
 from .enums import Format, Locale
-from .errors import EXIT_INTERNAL, AuditorError, PolicyError, clean_message
+from .errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments
 from .insights.arguments import add_history_command, add_nightly_arguments
 from .migration.arguments import add_migrate_command
@@ -52,6 +54,73 @@ def _audit(args: argparse.Namespace) -> int:
     if getattr(args, "tenants", None):
         return _command("cmd_tenants", "auditor.fleet.run")(args)
     return _command("cmd_audit")(args)
+
+
+DEMO_FOLDER = "reports"  # where `audit --demo` writes, and the write path's demo reads and writes
+DEMO_STATE = "demo-tenant.json"  # the demo tenant as apply and undo --demo left it, beside their journals
+
+
+def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """`plan`, `apply` and `undo` as given, or with --demo against the bundled sample tenant served by
+    the emulator: the report and plan in reports/ (plan --demo audits the demo first when there is no
+    report), and the tenant as the changes left it kept in reports/demo-tenant.json for the next
+    apply or undo."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        if not getattr(args, "demo", False):
+            name, flag = {"plan": ("report_dir", "--report-dir"), "apply": ("plan", "PLAN"),
+                          "undo": ("journal_file", "JOURNAL")}[args.command]
+            if getattr(args, name) is None:
+                raise UsageError(f"{args.command}: give {flag}, or --demo to try it on the bundled sample tenant")
+            return run(args)
+        folder = Path(DEMO_FOLDER)
+        if args.command == "plan":
+            args.report_dir = args.report_dir or str(folder)
+            if not (Path(args.report_dir) / "report.json").exists():
+                code = main(["audit", "--demo", "--output-dir", args.report_dir])
+                if code not in (0, 1):
+                    return code
+            return run(args)
+        return _on_the_demo_tenant(args, folder, run)
+
+    wrapped.__name__ = getattr(run, "__name__", "command")
+    return wrapped
+
+
+def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[argparse.Namespace], int]) -> int:
+    from . import demo
+    from .snapshot import load_snapshot
+    from .snapshot.write import save_snapshot
+
+    if getattr(args, "graph_endpoint", None) or getattr(args, "tenant_id", None):
+        raise UsageError("--demo serves its own Graph endpoint and tenant; leave out --graph-endpoint and --tenant-id")
+    if args.command == "apply":
+        args.plan = args.plan or str(folder / "plan.json")
+        folder = Path(args.plan).parent
+        # the demo tenant is a frozen moment (demo.CLOCK): its data is as old as that moment, not stale
+        frozen_for = (datetime.now(UTC) - demo.CLOCK.replace(tzinfo=UTC)).total_seconds() / 3600
+        args.max_age = max(args.max_age, frozen_for + args.max_age)
+    else:
+        journals = sorted(folder.glob("journal-*.jsonl"))
+        if args.journal_file is None and not journals:
+            raise UsageError(f"undo --demo: no journal in {folder}/: run `license-auditor apply --demo --yes` first")
+        args.journal_file = args.journal_file or str(journals[-1])
+        folder = Path(args.journal_file).parent
+    state = folder / DEMO_STATE
+    tenant = load_snapshot(state) if state.exists() else demo.sample_tenant()
+    with demo.writable_emulator(tenant) as (url, token, current):
+        args.graph_endpoint, args.auth, args.tenant_id = url, "token", tenant.tenant_id
+        saved = os.environ.get("AUDITOR_ACCESS_TOKEN")
+        os.environ["AUDITOR_ACCESS_TOKEN"] = token
+        try:
+            return run(args)
+        finally:
+            if saved is None:
+                os.environ.pop("AUDITOR_ACCESS_TOKEN", None)
+            else:
+                os.environ["AUDITOR_ACCESS_TOKEN"] = saved
+            if args.yes:
+                save_snapshot(current(), state)
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -245,7 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
         "apply", parents=[connection], help="apply a plan's changes to the tenant (dry run without --yes)",
         description="Re-check and apply the changes of a plan.json written by `license-auditor plan`, journaling "
                     "each. Without --yes nothing is written: it shows what would be done.")
-    apply.add_argument("plan", metavar="PLAN", help="plan.json")
+    apply.add_argument("plan", metavar="PLAN", nargs="?", help="plan.json (with --demo: reports/plan.json)")
+    apply.add_argument("--demo", action="store_true",
+                       help="apply to the bundled sample tenant, served by the built-in Graph emulator (a plan of "
+                            "`plan --demo`); the tenant as it is left is kept for `undo --demo`")
     _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
     apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
     apply.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION", help=WAIT_HELP)
@@ -257,12 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--max-failures", type=max_failures, default=10, metavar="N",
                        help="stop after N changes Graph refused (the others go on until then); 0: never stop for "
                             "refusals; default: 10")
-    apply.set_defaults(func=_command("cmd_apply", "auditor.apply.run"))
+    apply.set_defaults(func=_demo_write(_command("cmd_apply", "auditor.apply.run")))
     undo = sub.add_parser(
         "undo", parents=[connection], help="revert the changes an apply journal records as done",
         description="Revert, newest first, the changes a journal records as done, restoring each user's state "
                     "before them. Without --yes nothing is written: it shows what would be done.")
-    undo.add_argument("journal_file", metavar="JOURNAL", help="journal written by apply (or undo)")
+    undo.add_argument("journal_file", metavar="JOURNAL", nargs="?",
+                      help="journal written by apply (or undo); with --demo: the newest in reports/")
+    undo.add_argument("--demo", action="store_true",
+                      help="undo on the bundled sample tenant as `apply --demo --yes` left it")
     _add_write_flags(undo, "undo-<UTC time>.jsonl next to JOURNAL")
     undo.add_argument("--plan", metavar="PLAN", help="the plan.json the journal was applied from (default: the file "
                       "the journal names, next to it); undo touches only the users and groups it names")
@@ -274,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "removed, each only after you say yes to its price")
     undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
-    undo.set_defaults(func=_command("cmd_undo", "auditor.apply.undoing"))
+    undo.set_defaults(func=_demo_write(_command("cmd_undo", "auditor.apply.undoing")))
 
 
     plan = sub.add_parser(
@@ -283,7 +358,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compile the open, unwaived findings of DIR/report.json into plan.json (read by `apply`), "
                     "plan.md (for review) and Graph $batch bodies batch-001.json ... (docs/plan-and-apply.md).",
     )
-    plan.add_argument("--report-dir", required=True, metavar="DIR", help="the audit's output folder (report.json)")
+    plan.add_argument("--report-dir", metavar="DIR", help="the audit's output folder (report.json)")
+    plan.add_argument("--demo", action="store_true",
+                      help="plan the bundled sample tenant's changes: --report-dir defaults to reports/, audited "
+                           "with `audit --demo` first when it holds no report")
     plan.add_argument("--rules", nargs="+", action="extend", metavar="ID", help="only findings of these rules")
     plan.add_argument("--min-severity", choices=FAIL_ON[:-1], help="only findings at or above this severity")
     plan.add_argument("--findings", nargs="+", action="extend", metavar="ID", help="only these findings (ids)")
@@ -293,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--max-age", type=max_age, metavar="AGE",
                       help="refuse a report whose tenant data was read longer ago than this (the same units as "
                            "apply --max-age); without it, older than 7 days is a warning (apply refuses it)")
-    plan.set_defaults(func=_command("cmd_plan", "auditor.plan.command"))
+    plan.set_defaults(func=_demo_write(_command("cmd_plan", "auditor.plan.command")))
 
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))
     add_migrate_command(sub, _command("cmd_migrate", "auditor.migration.command"))

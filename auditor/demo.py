@@ -6,7 +6,7 @@ holds every other module to it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -70,6 +70,21 @@ def emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str]]:
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
     with GraphEmulator(snapshot, token=token) as graph:
         yield graph.url, token
+
+
+# what `apply --demo` and `undo --demo` write with, beside what the audit reads with
+WRITE_ROLES = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
+
+
+@contextmanager
+def writable_emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str, Callable[[], TenantSnapshot]]]:
+    """The Graph emulator serving `snapshot` for the write path (plan, apply and undo --demo): (its
+    URL, a token with the write permissions, the tenant as the changes so far have left it)."""
+    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+
+    token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITE_ROLES))
+    with GraphEmulator(snapshot, token=token) as graph:
+        yield graph.url, token, graph.snapshot
 
 
 @contextmanager
