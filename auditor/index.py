@@ -307,6 +307,10 @@ class TenantIndex:
         is asked of it once for them all."""
         return [self.users[positions[0]] for positions in self._by_profile]
 
+    def excluded(self, selector: Selector | None) -> Positions | None:
+        """The users a policy's `except` takes out (no one when it is None); None when it takes every user."""
+        return self.select(selector) if selector is not None else Positions()
+
     def offenders(self, reads: frozenset[str], test: Callable[[User], T | None],
                   excluded: Selector | None = None) -> Iterator[tuple[User, T]]:
         """(user, answer), in order, for each licensed user outside `excluded` whose `test` gives
@@ -314,7 +318,7 @@ class TenantIndex:
         properties users share (SHARED_READS: a Profile), `test` is asked of one user per profile
         and its answer holds for every user of that profile; otherwise it is asked of each
         licensed user."""
-        out = self.select(excluded) if excluded is not None else Positions()
+        out = self.excluded(excluded)
         if out is None:  # the exception takes every user
             return
         users = self.users

@@ -15,8 +15,10 @@ from typing import Any
 
 import msgspec
 
-from .enums import Cloud, Severity, SubjectType
+from .enums import Cloud as Cloud  # re-exported, as the other three below
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
+from .enums import Severity as Severity
+from .enums import SubjectType as SubjectType
 from .usage_reports import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------

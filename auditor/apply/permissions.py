@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..formats.plan_json import Change
-from ..graph.auth import SIGN_IN, USERS, Permission
+from ..graph.auth import SIGN_IN, USERS
+from ..graph.auth import Permission as Permission  # re-exported: the apply checks name it here
 
 ASSIGN = Permission(
     "LicenseAssignment.ReadWrite.All", "assigning and removing licenses (assignLicense)",

@@ -28,7 +28,7 @@ from typing import Any, TextIO
 from azure.core.credentials import AccessToken, TokenCredential
 
 from ..errors import AuthError
-from .arguments import AuthMode
+from .arguments import AuthMode as AuthMode  # re-exported: callers name it with the credential
 from .clouds import CloudEndpoints
 
 TOKEN_ENV = "AUDITOR_ACCESS_TOKEN"

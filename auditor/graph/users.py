@@ -21,6 +21,7 @@ from ..attributes import top_level
 from ..errors import AuthError, CollectionError
 from ..model import Gap, User
 from ..snapshot import LEAVE_DATE, SELECTED_USER_FIELDS, SIGN_IN_ACTIVITY, BadItem, BadValue, UserDecoder
+from ..snapshot.decode import item_name
 from .client import GraphRequestError
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
 from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
@@ -131,13 +132,10 @@ def _users(items: list[Any], decoder: UserDecoder, path: str) -> list[User]:
     except BadItem as exc:
         raise CollectionError(
             f"GET {path.split('?')[0]} returned an object Graph should not send: item {exc.index}"
-            f"{_ident(items[exc.index])}: {exc}; report it with the request id") from None
+            f"{item_name(items[exc.index])}: {exc}; report it with the request id") from None
     except BadValue as exc:
         raise CollectionError(f"GET {path.split('?')[0]} returned a page Graph should not send: {exc}; "
                               "report it with the request id") from None
 
 
-def _ident(raw: Any) -> str:
-    ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
-    return f" ({ident})" if isinstance(ident, str) else ""
 

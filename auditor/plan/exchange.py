@@ -112,12 +112,6 @@ SHARED_LIMIT = 50 * 1024**3  # a shared mailbox over 50 GB needs a license (remo
 BOM = "\ufeff"  # Windows PowerShell 5.1 reads a script without one in the ANSI code page
 
 
-def unsafe(text: str) -> bool:
-    """Whether `text` holds a character that has no place in a UPN on one line of a script: a
-    control or format character, or a line or paragraph separator."""
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
-
-
 def allowed_upn(text: str) -> bool:
     """Whether `text` is a UPN of the characters Entra ID allows (and so safe in a command)."""
     return bool(_UPN.match(text)) and len(text) <= 113

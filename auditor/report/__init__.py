@@ -1,7 +1,7 @@
 """Report stage: AuditResult -> report document (report.json) -> HTML, Markdown, CSV renderers.
 
-Where the public API lives (this face imports nothing, so the modules the planner shares, read.py,
-text.py and environment.py, load without the renderers):
+Where the public API lives (this face imports nothing, so a module that needs one file of the
+package loads without the renderers):
 
     write.render(document, out_dir, *, formats, locale, cloud, redact, redact_key, guidance) -> list[Path]
     write.parse_formats("json,html,md,csv") -> tuple[Format, ...]
@@ -9,7 +9,9 @@ text.py and environment.py, load without the renderers):
     baseline.load_baseline(path) -> dict
     redaction.redact_document(document, key) -> dict     # --redact
     redaction.redaction_key(environ, tenant_id) -> bytes
-    read.decode_report(text) -> the report.json document, checked (plan, merge and e-mail read it too)
+
+report.json itself is read by auditor.formats.report_json.decode_report (plan, merge and e-mail read
+it too).
 
 Renderers read only the report document (docs/report-format.md), never engine objects.
 """

@@ -11,18 +11,26 @@ group whose kind the snapshot does not show is not changed either.
 
 from __future__ import annotations
 
-from ..blocked import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED
+from ..blocked import GROUP_BLOCKS
 from ..model import Group
+
+
+def membership_kind(group: Group | None) -> str | None:
+    """`dynamic`, `synced`, `mail` or `unknown` for a group whose members no call may change (its
+    rule decides; changed on premises; changed in Exchange Online; the snapshot does not show its
+    kind, or it is not in the snapshot); None for a group a membership call changes."""
+    if group is None or not group.kind_known:
+        return "unknown"
+    if group.synced:
+        return "synced"
+    if group.dynamic:
+        return "dynamic"
+    if group.mail_security:
+        return "mail"
+    return None
 
 
 def membership_blocked(group: Group) -> str | None:
     """Why a ready call may not add a member to `group` or remove one (None: it may)."""
-    if not group.kind_known:
-        return GROUP_KIND_UNKNOWN
-    if group.synced:
-        return GROUP_SYNCED
-    if group.dynamic:
-        return GROUP_DYNAMIC
-    if group.mail_security:
-        return GROUP_MAIL
-    return None
+    kind = membership_kind(group)
+    return None if kind is None else GROUP_BLOCKS[kind]

@@ -14,6 +14,7 @@ from ..index import TenantIndex
 from ..model import Group, Layout, User
 from ..reference import product_names
 from ..timestamps import timestamp_or_none
+from .groups import membership_kind
 from .service_plan_loss import ServicePlanLoss
 from .storage_fit import Shrink, shrink
 from .storage_fit import verdict as storage_verdict
@@ -90,15 +91,10 @@ class GroupIndex:
         list (changed in Exchange Online), or one whose kind the snapshot does not show. None for a
         group whose members a membership call changes."""
         group = self.get(group_id)
-        if group is None or not group.kind_known:
-            return {"kind": "unknown"}
-        if group.synced:
-            return {"kind": "synced"}
-        if group.dynamic:
-            return {"kind": "dynamic", "rule": group.membership_rule or ""}
-        if group.mail_security:
-            return {"kind": "mail"}
-        return None
+        kind = membership_kind(group)
+        if kind == "dynamic" and group is not None:
+            return {"kind": kind, "rule": group.membership_rule or ""}
+        return None if kind is None else {"kind": kind}
 
     def details(self, group_ids: Iterable[str], parts: Iterable[str]) -> dict[str, Any]:
         """What a finding's details say about the groups that give its products (`group_ids`):

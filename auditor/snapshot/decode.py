@@ -405,11 +405,11 @@ def _decode_all(items: list[Any], where: str, fn: Any) -> list[Any]:
         try:
             out.append(fn(raw))
         except BadValue as exc:
-            raise BadValue(f"{where}[{i}]{_ident(raw)}.{exc}") from None
+            raise BadValue(f"{where}[{i}]{item_name(raw)}.{exc}") from None
     return out
 
 
-def _ident(raw: Any) -> str:
+def item_name(raw: Any) -> str:
     """How an error names an item of a list: " (its UPN or id)" when it has one."""
     ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
     return f" ({ident})" if isinstance(ident, str) else ""
@@ -419,7 +419,7 @@ def _users(decoder: UserDecoder, items: list[Any], where: str) -> list[User]:
     try:
         return decoder.values(items)
     except BadItem as exc:
-        raise BadValue(f"{where}[{exc.index}]{_ident(items[exc.index])}.{exc}") from None
+        raise BadValue(f"{where}[{exc.index}]{item_name(items[exc.index])}.{exc}") from None
     except BadValue as exc:
         raise BadValue(f"{where}: {exc}") from None
 

@@ -14,7 +14,7 @@ from auditor import rulebook
 from auditor.i18n import translations
 from auditor.model import Cloud, Finding, Locale
 from auditor.plan.compile import compile_plan
-from auditor.plan.write import _reason
+from auditor.plan.reasons import _reason
 from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage_reports import Rightsize

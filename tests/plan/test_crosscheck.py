@@ -6,7 +6,7 @@ from __future__ import annotations
 from auditor.i18n import translations
 from auditor.model import Locale
 from auditor.plan.compile import compile_plan
-from auditor.plan.write import _reason
+from auditor.plan.reasons import _reason
 from auditor.rules.assignments import AssignmentNotGroupBased
 from auditor.rules.usage_reports import Rightsize
 

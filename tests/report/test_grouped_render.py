@@ -17,7 +17,7 @@ import pytest
 from auditor.cli import main
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import compile_plan
-from auditor.plan.write import skip_reason
+from auditor.plan.reasons import skip_reason
 from auditor.report.csv_report import render_csv
 from auditor.report.digest import render_digest
 from auditor.report.view.digest import build_digest

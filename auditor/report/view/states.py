@@ -17,8 +17,8 @@ import msgspec
 from auditor import i18n
 from auditor.model import Locale
 from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
+from auditor.plan.reasons import skip_reason
 from auditor.plan.summary import DECLARATION_REASONS
-from auditor.plan.write import skip_reason
 from auditor.render.text import clean
 
 READY = "ready"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...index import Positions
 from ...model import (
     Finding,
     Group,
@@ -34,7 +33,7 @@ class LicenseAssignmentError(HygieneRule):
     fragment = check_schema(False)
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
-        excluded = ctx.index.select(check.except_) if check.except_ else Positions()
+        excluded = ctx.index.excluded(check.except_)
         users = ctx.index.users
         for pos in ctx.index.assignment_errors():
             user = users[pos]

@@ -37,7 +37,7 @@ def check_mail(doc: Any) -> dict[str, Any]:
         )
     if "saveToSentItems" in doc and not isinstance(doc["saveToSentItems"], bool):
         raise bad("saveToSentItems must be a boolean.", "RequestBodyRead")
-    message = doc["message"]
+    message: dict[str, Any] = doc["message"]
     if not isinstance(message.get("subject", ""), str):
         raise bad("subject must be a string.", "RequestBodyRead")
     body = message.get("body")
