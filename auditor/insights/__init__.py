@@ -8,6 +8,9 @@ cost allocation, the chat notification, and the directory changes behind new fin
     allocation.py  report.json `cost_allocation` + cost-allocation.csv (policy `cost_allocation:`)
     causes.py      the directoryAudits entry behind each new finding (`--causes`)
     notify.py      --notify-webhook: an Adaptive Card (Teams Workflows) or Slack blocks
+    notify_when.py --notify-when: whether tonight's run speaks, and why (report.json `notify`)
+    arguments.py   the flags of `audit` these add, and the `history` command
     nightly.py     the glue `audit` calls: read the history, enrich the document, write the extras
-    view.py        the report sections these add, localised, for the templates' partials
+
+The report sections these add are localised for the templates in auditor/report/view/insights.py.
 """

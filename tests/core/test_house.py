@@ -1,0 +1,40 @@
+"""What keeps the house tidy once tidied: a package's docstring names only files that exist, and no
+hand-written module grows past 600 lines (docs/architecture.md)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = sorted((ROOT / "auditor").rglob("__init__.py")) + sorted((ROOT / "auditor_dev").rglob("__init__.py"))
+NAMED_FILE = re.compile(r"(?<![\w./-])([\w/-]+\.py)\b")
+MAX_LINES = 600
+
+
+def _exists(name: str, package: Path) -> bool:
+    """Whether `name` is a file of the package (or below it), beside it, or a path from the repository root."""
+    if any((base / name).is_file() for base in (package, package.parent, ROOT, ROOT / "auditor")):
+        return True
+    return "/" not in name and any(package.rglob(name))
+
+
+def test_a_packages_docstring_names_files_that_exist() -> None:
+    stale = []
+    for init in PACKAGES:
+        doc = ast.get_docstring(ast.parse(init.read_text("utf-8"))) or ""
+        stale += [f"{init.relative_to(ROOT)}: {name}" for name in NAMED_FILE.findall(doc)
+                  if not _exists(name, init.parent)]
+    assert not stale, "docstrings name files that are gone:\n" + "\n".join(stale)
+
+
+def test_the_check_finds_a_gone_file(tmp_path: Path) -> None:
+    assert not _exists("environment.py", ROOT / "auditor" / "report")  # the name report/__init__ used to give
+    assert _exists("write.py", ROOT / "auditor" / "report")
+
+
+def test_no_hand_written_module_is_over_600_lines() -> None:
+    long = [f"{p.relative_to(ROOT)}: {n}" for p in sorted((ROOT / "auditor").rglob("*.py"))
+            if (n := len(p.read_text("utf-8").splitlines())) > MAX_LINES]
+    assert not long, "split these modules:\n" + "\n".join(long)
