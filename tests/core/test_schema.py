@@ -51,10 +51,16 @@ def test_every_object_in_the_schema_is_closed():
     walk(build_schema(), "#")
 
 
+RULE_ID = r"[a-z][a-z0-9]*(-[a-z0-9]+)*"
+
+
 def test_rule_ids_are_unique_and_well_formed():
     ids = [*RULE_IDS, *(r.id for r in MERGE_RULES)]
     assert len(set(ids)) == len(ids)  # the registries themselves are the list
-    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", rule_id) for rule_id in ids)
+    # docs/adding-a-rule.md: lower-case words joined by hyphens, a word may hold digits (a plan such as p2)
+    assert all(re.fullmatch(RULE_ID, rule_id) for rule_id in ids), ids
+    assert re.fullmatch(RULE_ID, "entitlement-p2") and not re.fullmatch(RULE_ID, "2fa-missing")
+    assert not re.fullmatch(RULE_ID, "Sku-Forbidden") and not re.fullmatch(RULE_ID, "sku--forbidden")
 
 
 def test_docs_rule_tables_are_what_the_registry_generates():
