@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import msgspec
+
 PATTERN = (r"^(companyName|country|city|officeLocation|jobTitle|employeeType|state|department"
            r"|employeeOrgData/(costCenter|division)"
            r"|onPremisesExtensionAttributes/extensionAttribute([1-9]|1[0-5])"
@@ -117,8 +119,6 @@ class PageReader:
     users themselves are decoded by snapshot.UserDecoder; this reads only the extra properties)."""
 
     def __init__(self, paths: Sequence[str]) -> None:
-        import msgspec
-
         self.paths = tuple(paths)
         fields = [(name, Any, None) for name in top_level(paths)]
         item = msgspec.defstruct("_AttributeUser", fields, gc=False)
@@ -128,8 +128,6 @@ class PageReader:
         self.intern = Interner()
 
     def read(self, body: bytes) -> list[Pairs] | None:
-        import msgspec
-
         try:
             page = self._decoder.decode(body)
         except (msgspec.ValidationError, msgspec.DecodeError):

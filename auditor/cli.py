@@ -88,7 +88,7 @@ def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 
 
 def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[argparse.Namespace], int]) -> int:
-    from . import demo
+    from . import demo  # the demo and the snapshot writer: only --demo's write path loads them
     from .snapshot import load_snapshot
     from .snapshot.write import save_snapshot
 

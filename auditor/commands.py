@@ -59,6 +59,7 @@ from .rules.assignments import licensing
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
 from .rules.usage_reports import usage_need
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
+from .starter import starter_policy
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
@@ -259,7 +260,7 @@ class _Timings:
 def _peak_mb() -> float:
     """This process's peak resident set size so far, in MB (0 where the platform does not say)."""
     try:
-        import resource
+        import resource  # the standard library's, on POSIX only
     except ImportError:  # not on Windows
         return 0.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
@@ -460,8 +461,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """`init`: a starter policy (auditor.starter) for the tenant read from Graph, --demo or --snapshot."""
-    from .starter import starter_policy
-
     target = Path(args.output)
     if target.exists() and not args.force:
         raise UsageError(f"--output: {target} exists; give --force to replace it, or another --output")

@@ -80,7 +80,7 @@ WRITE_ROLES = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "
 def writable_emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str, Callable[[], TenantSnapshot]]]:
     """The Graph emulator serving `snapshot` for the write path (plan, apply and undo --demo): (its
     URL, a token with the write permissions, the tenant as the changes so far have left it)."""
-    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token  # for --demo only, as above
 
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITE_ROLES))
     with GraphEmulator(snapshot, token=token) as graph:

@@ -46,6 +46,7 @@ class WriteResult:
 
 
 async def send_write(client: GraphClient, method: str, path: str, body: dict[str, Any] | None) -> WriteResult:
+    # azure-core: loaded when a change is sent, not by `--help`
     from azure.core.exceptions import ClientAuthenticationError
 
     policy = client.retry

@@ -55,6 +55,7 @@ def encode_within_limit(mail: ReportMail, recipients: tuple[str, ...], limit: in
 
 
 async def _post(adapter: RequestAdapter, sender: str, payload: bytes) -> None:
+    # the Graph SDK's parts: only a message sent through Graph loads them
     from kiota_abstractions.api_client_builder import register_default_deserializer
     from kiota_abstractions.method import Method
     from kiota_abstractions.request_information import RequestInformation
@@ -72,7 +73,7 @@ async def _post(adapter: RequestAdapter, sender: str, payload: bytes) -> None:
 
 
 def _graph_failure(exc: Exception, sender: str) -> DeliveryError:
-    from kiota_abstractions.api_error import APIError
+    from kiota_abstractions.api_error import APIError  # the Graph SDK: only a message sent through Graph loads it
 
     request = f"Graph POST /users/{sender}/sendMail"
     if isinstance(exc, APIError):

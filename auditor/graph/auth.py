@@ -263,7 +263,7 @@ def _certificate_settings(env: Mapping[str, str], tenant: str | None) -> tuple[s
 def _build_credential(
     mode: AuthMode, *, tenant_id: str | None, cloud: CloudEndpoints, env: Mapping[str, str]
 ) -> Credential:
-    from azure.identity import (
+    from azure.identity import (  # azure-identity: loaded when a credential is built, not by `--help`
         AzureCliCredential,
         CertificateCredential,
         ClientAssertionCredential,
@@ -406,7 +406,7 @@ _TRIED = re.compile(r"^\t(\w+Credential)\b", re.MULTILINE)
 
 def get_access_token(credential: TokenCredential, scope: str, description: str) -> str:
     """Get a token now, turning azure-identity failures into AuthError (exit 3)."""
-    from azure.core.exceptions import ClientAuthenticationError
+    from azure.core.exceptions import ClientAuthenticationError  # azure-core: with the credential, not at start-up
 
     try:
         return credential.get_token(scope).token

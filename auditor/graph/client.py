@@ -17,6 +17,7 @@ import random
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
@@ -421,7 +422,7 @@ class GraphClient:
                     method: Method = Method.GET, content: bytes | None = None, follow: bool = True,
                     retries: Retries | None = None, max_bytes: int | None = None,
                     deadline: float | None = None) -> httpx.Response:
-        from azure.core.exceptions import ClientAuthenticationError
+        from azure.core.exceptions import ClientAuthenticationError  # azure-core: with the credential, not at start-up
 
         policy = self.retry
         retries = retries or Retries(self)
@@ -545,8 +546,6 @@ def retry_after(value: str | None) -> float | None:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-        from datetime import datetime
-
         seconds = (when - datetime.now(when.tzinfo)).total_seconds()
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 

@@ -35,14 +35,14 @@ def _pattern(decimals: int) -> str:
 
 @lru_cache(maxsize=16384)
 def _number(value: float, decimals: int, cldr: str) -> str:
-    from babel.numbers import format_decimal
+    from babel.numbers import format_decimal  # Babel's CLDR data: loaded at the first number, not at start-up
 
     return format_decimal(value, format=_pattern(decimals), locale=cldr)
 
 
 @lru_cache(maxsize=16384)
 def _money(value: float, currency: str, cldr: str) -> str:
-    from babel.numbers import format_currency
+    from babel.numbers import format_currency  # Babel: at the first amount
 
     # currency_digits=False: always two decimals, as a monthly price is written (CLDR gives JPY none)
     return format_currency(value, currency, locale=cldr, currency_digits=False)
@@ -74,21 +74,21 @@ def format_money(amount: float | int, currency: str | None, locale: Locale) -> s
 @lru_cache(maxsize=1024)
 def format_percent(ratio: float, locale: Locale) -> str:
     """A ratio as a whole percentage: 0.25 -> "25%" (en), "25 %" (da), "%25" (tr)."""
-    from babel.numbers import format_percent as percent
+    from babel.numbers import format_percent as percent  # Babel: at the first percentage
 
     return percent(ratio, locale=CLDR[locale])
 
 
 @lru_cache(maxsize=4096)
 def _date(day: date, cldr: str) -> str:
-    from babel.dates import format_date as medium
+    from babel.dates import format_date as medium  # Babel: at the first date
 
     return medium(day, format="medium", locale=cldr)
 
 
 @lru_cache(maxsize=4096)
 def _time(hour: int, minute: int, cldr: str) -> str:
-    from babel.dates import format_skeleton
+    from babel.dates import format_skeleton  # Babel: at the first date
 
     # CLDR's 24-hour hour-minute pattern: "03:00" in most languages, "03.00" in Danish
     return format_skeleton("Hm", time(hour, minute), locale=cldr)
@@ -135,7 +135,7 @@ def format_list(items: Iterable[str], locale: Locale, *, style: Literal["standar
 @lru_cache(maxsize=4096)
 def _joined(parts: tuple[str, ...], style: Literal["standard", "or"], cldr: str) -> str:
     """Babel's list pattern, once per distinct list: thousands of findings name the same products."""
-    from babel.lists import format_list as join
+    from babel.lists import format_list as join  # Babel: at the first list
 
     return join(list(parts), style=style, locale=_parsed(cldr))
 
@@ -143,6 +143,6 @@ def _joined(parts: tuple[str, ...], style: Literal["standard", "or"], cldr: str)
 @lru_cache(maxsize=16)
 def _parsed(cldr: str) -> Any:
     """Babel's locale, parsed once (babel.lists.format_list parses a name on every call)."""
-    from babel import Locale as Parsed
+    from babel import Locale as Parsed  # Babel: at the first locale parsed
 
     return Parsed.parse(cldr)

@@ -264,7 +264,7 @@ def post(url: str, body: Mapping[str, Any], fmt: str, *, timeout: float = TIMEOU
 
 async def _post(url: str, body: dict[str, Any], where: str, timeout: float, deadline: float) -> int:
     """The last answer's status; TimeoutError past the deadline."""
-    import httpx
+    import httpx  # httpx: only a run that posts to a webhook loads it
 
     async with asyncio.timeout(deadline), httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
         for attempt in range(ATTEMPTS):

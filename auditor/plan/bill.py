@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
+
 from auditor import i18n
 from auditor.billing.file import BillingFile, BillingRow, Term
 from auditor.billing.windows import (
@@ -89,8 +91,6 @@ def report_bill(document: Mapping[str, Any], plan: ChangePlan | None, billing: B
 def with_bill(plan: ChangePlan, document: Mapping[str, Any], billing: BillingFile | None,
               say: Callable[[str], None]) -> ChangePlan:
     """`plan` with its bill, for a report that lists its subscriptions (an older one has no bill)."""
-    import msgspec
-
     if "subscriptions" not in document:
         if billing is not None:
             say("warning: report.json lists no subscriptions (audit again with this version): no bill")

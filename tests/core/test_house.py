@@ -38,3 +38,39 @@ def test_no_hand_written_module_is_over_600_lines() -> None:
     long = [f"{p.relative_to(ROOT)}: {n}" for p in sorted((ROOT / "auditor").rglob("*.py"))
             if (n := len(p.read_text("utf-8").splitlines())) > MAX_LINES]
     assert not long, "split these modules:\n" + "\n".join(long)
+
+
+def _uncommented_function_imports(source: str) -> list[int]:
+    """Lines of the import blocks inside functions with no comment on, or just above, the block."""
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        blocks: list[list[int]] = []
+        for imp in sorted((n for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom)),
+                          key=lambda n: n.lineno):
+            end = imp.end_lineno or imp.lineno
+            if blocks and imp.lineno == blocks[-1][1] + 1:
+                blocks[-1][1] = end
+            else:
+                blocks.append([imp.lineno, end])
+        for first, last in blocks:
+            commented = any("#" in line for line in lines[first - 1:last])
+            above = lines[first - 2].strip().startswith("#") if first > 1 else False
+            if not (commented or above):
+                found.append(first)
+    return found
+
+
+def test_an_import_inside_a_function_says_why() -> None:
+    """docs/architecture.md, "Imports inside functions": only to keep a heavy, optional dependency
+    out of start-up, and a comment says so."""
+    bare = [f"{p.relative_to(ROOT)}:{line}" for p in sorted((ROOT / "auditor").rglob("*.py"))
+            for line in _uncommented_function_imports(p.read_text("utf-8"))]
+    assert not bare, "import at the top, or say why it is inside the function:\n" + "\n".join(bare)
+
+
+def test_the_import_check_can_fail() -> None:
+    assert _uncommented_function_imports("def f():\n    import json\n    return json\n") == [2]
+    assert _uncommented_function_imports("def f():\n    import httpx  # only a webhook needs it\n") == []

@@ -63,7 +63,7 @@ def extract(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Colle
 
 def extract_jinja(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
                   options: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
-    from jinja2.ext import babel_extract
+    from jinja2.ext import babel_extract  # jinja2's extractor: only for pybabel extract
 
     yield from _noted(babel_extract(fileobj, keywords, comment_tags, options), "messages")  # type: ignore[arg-type]
 

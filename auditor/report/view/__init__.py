@@ -24,6 +24,7 @@ import msgspec
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
 from auditor.plan.summary import plan_header
 from auditor.render.text import clean
@@ -117,8 +118,6 @@ class ReportView(msgspec.Struct, frozen=True):
 def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
     """Whether the litigation holds of the accounts' mailboxes were checked (--exchange-export,
     docs/exchange-export.md); empty for a report without a finding about an account's licenses."""
-    from auditor.plan.holds import ACCOUNT_RULES
-
     export = document.get("exchange_export")
     if isinstance(export, Mapping):
         count = export.get("mailboxes")
