@@ -7,8 +7,9 @@ from typing import Any
 
 import yaml
 
+from auditor import rulebook
 from auditor.engine import evaluate
-from auditor.model import AuditResult
+from auditor.model import AuditResult, Cloud, Finding, Locale
 from auditor.policy_load import load_policies
 from auditor.snapshot import snapshot_from_json
 
@@ -71,3 +72,14 @@ def audit(tmp_path: Any, policy: str, doc: dict[str, Any], as_of: datetime = AS_
 def fired(result: AuditResult, rule: str | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
     return sorted((f.rule, f.subject.upn or f.subject.sku or f.subject.id, f.skus)
                   for f in result.findings if (rule is None or f.rule == rule) and not f.waived)
+
+
+def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The calls of the default fix that are ready to run."""
+    return [a for a in remediation["actions"] if a["ready"]]
+
+
+def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
+    """A finding's remediation, as report.json holds it (worldwide cloud)."""
+    return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
+                                skus=list(f.skus), details=dict(f.details))

@@ -12,13 +12,13 @@ import pytest
 
 from auditor import rulebook
 from auditor.cli import main
-from auditor.model import Cloud, Finding, Locale
+from auditor.model import Finding, Locale
 from auditor.policy.model import DataKept, Exclusive, FilesKept, MailboxKept
 from auditor.policy_load import load_policies
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
-from .factory import E3, E5, F1, audit, policy_file, sku, tenant, user
+from .factory import E3, E5, F1, audit, policy_file, rem, sku, tenant, user
 
 PBI = "f8a1db68-be16-40ed-86d5-cb42ce701560"  # POWER_BI_PRO: no mailbox, no files
 SKUS = [sku("SPE_E3"), sku("SPE_E5"), sku("SPE_F1"),
@@ -156,11 +156,6 @@ def combination(tmp_path: Any, sets: str, users: list[dict[str, Any]],
     policy = f"assignments:\n  - name: all\n    match: {{all: true}}\n    exclusive: {sets}\n"
     result = audit(tmp_path, policy, tenant(users, skus=SKUS, groups=groups))
     return {f.subject.upn or "": f for f in result.findings if f.rule == SkuCombinationForbidden.id}
-
-
-def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.details))
 
 
 def test_the_list_form_is_unchanged(tmp_path: Any) -> None:

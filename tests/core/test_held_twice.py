@@ -11,7 +11,7 @@ from auditor.model import Cloud, Locale
 from auditor.rules.assignments import AssignmentNotGroupBased
 from auditor.rules.hygiene.overlap import LicenseAssignedTwice
 
-from .factory import E3, E5, audit, tenant, user
+from .factory import E3, E5, audit, ready, tenant, user
 
 EXCHANGE = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, Exchange Online (Plan 2)
 POLICY = "assignments:\n  - name: everyone\n    match: {all: true}\n    group_based_only: [SPE_E3]\n"
@@ -19,10 +19,6 @@ GROUP = {"id": "g-staff", "displayName": "All Staff", "assignedLicenses": [{"sku
          "members": ["id-a"]}
 
 
-
-def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
-    """The calls of the default fix that are ready to run."""
-    return [a for a in remediation["actions"] if a["ready"]]
 
 def held_twice(group_disables: list[str], direct_disables: list[str] | None = None) -> dict[str, Any]:
     states = [{"skuId": E3, "assignedByGroup": None, "state": "Active", "error": "None",

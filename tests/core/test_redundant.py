@@ -12,7 +12,7 @@ from auditor import rulebook
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
-from .factory import E3, E5, audit, tenant, user
+from .factory import E3, E5, audit, ready, tenant, user
 
 EXO1 = "9aaf7827-d63c-4b61-89c3-182f06f82e5c"  # EXCHANGE_S_STANDARD, Exchange Online (Plan 1)
 EXO2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, Exchange Online (Plan 2)
@@ -38,10 +38,6 @@ hygiene:
 """
 
 
-
-def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
-    """The calls of the default fix that are ready to run."""
-    return [a for a in remediation["actions"] if a["ready"]]
 
 def product(sku_id: str, *plans: str, status: str = "Success") -> dict[str, Any]:
     return {"skuId": sku_id, "skuPartNumber": PARTS[sku_id], "consumedUnits": 1,

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor import rulebook
-from auditor.model import Cloud, Finding, Locale
+from auditor.model import Finding, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.overlap import LicenseAssignedTwice
 from auditor.rules.service_plan_loss import data_kinds
 
-from .factory import E3, E5, audit, sku, tenant, user
+from .factory import E3, E5, audit, ready, rem, sku, tenant, user
 
 PBI = "f8a1db68-be16-40ed-86d5-cb42ce701560"  # POWER_BI_PRO: no mailbox, no files
 EXCHANGE_P2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"
@@ -23,10 +22,6 @@ SKUS = [sku("SPE_E3"), sku("SPE_E5"), sku("SPE_F1"),
          "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0}}]
 
 
-
-def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
-    """The calls of the default fix that are ready to run."""
-    return [a for a in remediation["actions"] if a["ready"]]
 
 def holder(name: str, *licenses: tuple[str, list[str]], **kw: Any) -> dict[str, Any]:
     out = user(name, **kw)
@@ -39,11 +34,6 @@ def holder(name: str, *licenses: tuple[str, list[str]], **kw: Any) -> dict[str, 
 def findings(tmp_path: Any, policy: str, users: list[dict[str, Any]], rule: str) -> dict[str, Finding]:
     result = audit(tmp_path, policy, tenant(users, skus=SKUS))
     return {f.subject.upn or "": f for f in result.findings if f.rule == rule}
-
-
-def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.details))
 
 
 def test_data_kinds_follow_the_plan_names() -> None:

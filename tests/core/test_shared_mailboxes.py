@@ -13,7 +13,7 @@ from auditor.model import Cloud, Locale, Severity
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
 
-from .factory import audit, fired, tenant, user
+from .factory import audit, fired, ready, tenant, user
 
 POLICY = """hygiene:
   disabled_users: {severity: high}
@@ -24,10 +24,6 @@ NEVER = {"lastSignInDateTime": None, "lastNonInteractiveSignInDateTime": None,
          "lastSuccessfulSignInDateTime": "0001-01-01T00:00:00Z"}
 
 
-
-def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
-    """The calls of the default fix that are ready to run."""
-    return [a for a in remediation["actions"] if a["ready"]]
 
 def mailbox(purpose: str | None) -> dict[str, Any]:
     return {"mailboxSettings": None if purpose is None else {"userPurpose": purpose}}

@@ -12,7 +12,7 @@ import pytest
 
 from auditor import rulebook
 from auditor.i18n import translations
-from auditor.model import Cloud, Finding, Locale
+from auditor.model import Finding, Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import _reason
 from auditor.rules.assignments import SkuNotAllowed
@@ -21,7 +21,7 @@ from auditor.rules.usage_reports import Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS
 from auditor.usage_reports import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 
-from .factory import E3, E5, F1, audit, tenant, user
+from .factory import E3, E5, F1, audit, rem, tenant, user
 
 GIB = 1024**3
 FRONTLINE = ("assignments:\n  - name: frontline\n    match: {all: true}\n    allowed: [SPE_F1]\n"
@@ -44,11 +44,6 @@ def with_storage(users: list[dict[str, Any]], rows: list[dict[str, Any]], **kw: 
     usage = {"reports": [{"name": r, "period": "D7", "reportRefreshDate": "2026-10-30", "request": f"GET /{r}"}
                          for r in STORAGE], "users": rows}
     return tenant(users, collectedParts=["signInActivity", USAGE_REPORTS, MAILBOX_SETTINGS], usageReports=usage, **kw)
-
-
-def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.details))
 
 
 def found(tmp_path: Any, policy: str, doc: dict[str, Any], rule: str) -> dict[str, Finding]:
