@@ -25,7 +25,8 @@ from datetime import UTC, timedelta
 import msgspec
 
 from auditor.model import TenantSnapshot, User
-from auditor_dev.sample.generate import REFERENCE, generate_tenant
+from auditor_dev.sample import REFERENCE
+from auditor_dev.sample.generate import generate_tenant
 
 _GIVEN_TEXT = """
 james john joseph jack julia jasmine jens jan joanna jonas
