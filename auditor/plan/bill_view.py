@@ -86,15 +86,37 @@ def product_name(action: Mapping[str, Any]) -> str:
     return _text(product_names().product(str(action.get("sku_id") or "") or None, part) or part, 100)
 
 
+def _urgent_sentence(t: i18n.Translations, kind: str, n: int, **values: object) -> str:
+    """The sentence of an action whose 7-day window is about to shut: one whole sentence per action,
+    so that each language words it its own way ("Ask your partner to reduce X", not "Contact your
+    partner X")."""
+    if kind == "reduce":
+        return t.npgettext("bill_urgent_reduce", "Reduce {product} by {by}: {n} seat, {amount} per month; after that "
+                           "day the 7-day window is shut.", "Reduce {product} by {by}: {n} seats, {amount} per month; "
+                           "after that day the 7-day window is shut.", n, **values)
+    if kind == "cancel":
+        return t.npgettext("bill_urgent_cancel", "Cancel {product} by {by}: {n} seat, {amount} per month; after that "
+                           "day the 7-day window is shut.", "Cancel {product} by {by}: {n} seats, {amount} per month; "
+                           "after that day the 7-day window is shut.", n, **values)
+    if kind == "contact_partner":
+        return t.npgettext("bill_urgent_partner", "Ask your partner to reduce {product} by {by}: {n} seat, {amount} "
+                           "per month; after that day the 7-day window is shut.", "Ask your partner to reduce "
+                           "{product} by {by}: {n} seats, {amount} per month; after that day the 7-day window is shut.",
+                           n, **values)
+    return t.npgettext(
+        "bill_urgent_named", "{action} {product} by {by}: {n} seat, {amount} per month; after that day the 7-day "
+        "window is shut.", "{action} {product} by {by}: {n} seats, {amount} per month; after that day the 7-day "
+        "window is shut.", n, **values)
+
+
 def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
     """One action whose 7-day window closes within URGENT_DAYS days, as a sentence: the product by its
     name (the subscription's id is in the bill's table and report.json)."""
     locale = t.locale
-    return t.npgettext(
-        "bill_urgent_named", "{action} {product} by {by}: {n} seat, {amount} per month; after that day the 7-day "
-        "window is shut.", "{action} {product} by {by}: {n} seats, {amount} per month; after that day the 7-day "
-        "window is shut.", int(action.get("seats") or 0),
-        action=action_label(t, str(action.get("action"))), product=product_name(action),
+    kind = str(action.get("action"))
+    seats = int(action.get("seats") or 0)
+    return _urgent_sentence(
+        t, kind, seats, action=action_label(t, kind), product=product_name(action),
         by=i18n.format_date(str(action.get("by")), locale),
         amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale))
 

@@ -77,3 +77,19 @@ def test_plan_with_a_bad_billing_file_exits_2_naming_the_cell(tmp_path: Path, ca
     bad.write_text(HEADER + "c-1,mca,P1Y,2026-01-01,2027-01-01,sometimes,,,\n", encoding="utf-8")
     assert main(["plan", "--report-dir", str(tmp_path), "--billing", str(bad)]) == 2
     assert f"{bad}:2:6: auto_renew: 'sometimes' is not true or false" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("locale", "partner", "reduce"), [
+    (Locale.EN, "Ask your partner to reduce Power BI Pro by Nov 3, 2026: 3 seats",
+     "Reduce Power BI Pro by Nov 3, 2026: 3 seats"),
+    (Locale.NL, "Vraag uw partner om Power BI Pro uiterlijk 3 nov 2026 met 3 licenties te verlagen",
+     "Verlaag Power BI Pro uiterlijk 3 nov 2026 met 3 licenties"),
+])
+def test_an_urgent_line_is_one_sentence_per_action(locale: Locale, partner: str, reduce: str) -> None:
+    """Not "Contact your partner Power BI Pro by …": each action has its own sentence."""
+    from auditor.i18n import translations
+    from auditor.plan.bill_view import urgent_line
+    action = {"action": "contact_partner", "sku": "POWER_BI_PRO", "sku_id": "f8a1db68-be16-40ed-86d5-cb42ce701560",
+              "seats": 3, "by": "2026-11-03", "monthly_saving": 28.2}
+    assert urgent_line(translations(locale), action, "EUR").startswith(partner)
+    assert urgent_line(translations(locale), {**action, "action": "reduce"}, "EUR").startswith(reduce)
