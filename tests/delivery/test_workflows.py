@@ -334,3 +334,17 @@ def test_job_summary_without_report_says_so(tmp_path: Path) -> None:
     result = run_step("Job summary", {"OUT": "missing", "CODE": "3", "GITHUB_STEP_SUMMARY": str(summary)}, tmp_path)
     assert result.returncode == 0
     assert "no report" in summary.read_text() and "exited with 3" in summary.read_text()
+
+
+def test_a_rerun_job_can_upload_its_artifacts_again() -> None:
+    """upload-artifact v4 refuses a name that already exists in the run (409 Conflict), and a re-run
+    job is the same run: every upload replaces the earlier attempt's (`overwrite`) or carries the
+    attempt in its name (the apply journal, which a re-run keeps beside the earlier ones)."""
+    uploads = []
+    for path in WORKFLOWS:
+        for job in load(path)["jobs"].values():
+            uploads += [(path.name, step["with"]) for step in job.get("steps", [])
+                        if str(step.get("uses", "")).startswith("actions/upload-artifact@")]
+    assert len(uploads) >= 7
+    assert [(name, w["name"]) for name, w in uploads
+            if w.get("overwrite") is not True and "github.run_attempt" not in str(w["name"])] == []
