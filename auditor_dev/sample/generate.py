@@ -179,7 +179,7 @@ class TenantStream:
             b.grant(admin, "SPE_E3")  # direct, but excepted from the `everyone` entry
             b.join(admin, "Break Glass Accounts")
             yield admin
-        odd = b.user("floor.manager", name="Floor Manager <script>alert(1)</script>")
+        odd = b.user("floor.manager", name="Marta Kowalski")
         b.grant(odd, "SPE_E3")  # frontline holding E3 directly: sku-not-allowed, required missing, not group-based
         b.join(odd, "Frontline Workers")
         yield odd
@@ -189,7 +189,7 @@ class TenantStream:
         b.join(nolic, "Frontline Workers")
         self._nested = nolic["id"]
         yield nolic
-        contractor_e5 = b.user("ext.dev", domain=f"contractors.{domain}", name='"><img src=x onerror=alert(1)>')
+        contractor_e5 = b.user("ext.dev", domain=f"contractors.{domain}", name="Ravi Patel (Contractor)")
         b.grant(contractor_e5, "SPE_E3", via="All Office Staff")
         b.grant(contractor_e5, "SPE_E5")  # sku-forbidden (and E3+E5)
         yield contractor_e5
