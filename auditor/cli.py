@@ -30,6 +30,7 @@ from .errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments
 from .insights.arguments import add_history_command, add_nightly_arguments
 from .migration.arguments import add_migrate_command
+from .numbers import whole_number
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in Format)
@@ -126,15 +127,16 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
 def _shard(text: str) -> tuple[int, int]:
     """--shard K/N (checked here so that a typo fails before any import of the run)."""
     parts = text.split("/")
-    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts) or not 1 <= int(parts[0]) <= int(parts[1]):
+    numbers = [whole_number(p) for p in parts]
+    if len(numbers) != 2 or numbers[0] is None or numbers[1] is None or not 1 <= numbers[0] <= numbers[1]:
         raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N (for example 1/4)")
-    return int(parts[0]), int(parts[1])
+    return numbers[0], numbers[1]
 
 
 def _positive(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
+    if (number := whole_number(text)) is None or number < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return int(text)
+    return number
 
 
 def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> None:
@@ -149,9 +151,9 @@ MAX_AGE_HELP = ("refuse a plan created longer ago than this: a number of days (7
 
 def max_failures(text: str) -> int:
     """--max-failures: a whole number, 0 or more."""
-    if not text.strip().isdigit() or int(text) > 1_000_000:
+    if (number := whole_number(text)) is None or number > 1_000_000:
         raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of changes, 0 or more (0: no limit)")
-    return int(text)
+    return number
 
 
 def max_age(text: str) -> float:
@@ -159,9 +161,9 @@ def max_age(text: str) -> float:
     value = text.strip().lower()
     unit = value[-1:] if value[-1:] in ("d", "h") else "d"
     number = value[:-1] if value[-1:] in ("d", "h") else value
-    if not number.isdigit() or int(number) == 0:
+    if not (count := whole_number(number)):
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration: give days (7, 7d) or hours (36h)")
-    hours = int(number) * (24 if unit == "d" else 1)
+    hours = count * (24 if unit == "d" else 1)
     if hours > 3650 * 24:
         raise argparse.ArgumentTypeError(f"{text!r} is longer than 10 years")
     return float(hours)
@@ -177,10 +179,10 @@ def wait_duration(text: str) -> float:
     value = text.strip().lower()
     unit = value[-1:] if value[-1:] in ("s", "m", "h") else "s"
     number = value[:-1] if value[-1:] in ("s", "m", "h") else value
-    if not number.isdigit():
+    if (count := whole_number(number)) is None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration: give seconds (300, 90s), minutes (5m) or "
                                          "hours (1h)")
-    seconds = int(number) * {"s": 1, "m": 60, "h": 3600}[unit]
+    seconds = count * {"s": 1, "m": 60, "h": 3600}[unit]
     if seconds > 24 * 3600:
         raise argparse.ArgumentTypeError(f"{text!r} is longer than 24 hours")
     return float(seconds)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.timestamps import OutOfRange, parse_timestamp
+from auditor.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 
 from . import STARTED, demo, rulebook
 from .billing.file import BillingFile, read_billing
@@ -83,14 +83,6 @@ def _as_of(text: str | None) -> datetime:
     if not 1970 <= value.year <= 2200:
         raise UsageError(f"--as-of: {text!r} is outside the years 1970-2200")
     return value.astimezone(UTC)
-
-
-def _now() -> datetime:
-    """Wall clock for `generated_at`; SOURCE_DATE_EPOCH pins it for reproducible reports."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit() and int(epoch) < 7_258_118_400:  # before 2200
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _safe(text: str) -> str:
@@ -341,7 +333,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # (report.json, findings.csv), never held for all of them at once
         remediation = FindingRemediation.of(result, rulebook.remediation, cloud=cloud, locale=locale,
                                             actions=rulebook.actions)
-        document = build_document(result, generated_at=_now(), locale=locale, cloud=cloud)
+        document = build_document(result, generated_at=now_or_pinned(), locale=locale, cloud=cloud)
         code = exit_code(result, args.fail_on, args.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
         document = before_findings(document, commerce)
@@ -416,7 +408,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     policies = _policies(args)
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-    document = build_merged_document(result, generated_at=_now(), locale=locale,
+    document = build_merged_document(result, generated_at=now_or_pinned(), locale=locale,
                                      remediate=rulebook.remediation)
     with _locked_output_dir(Path(args.output_dir)):
         written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
@@ -476,7 +468,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         snapshot, source = live, "Microsoft Graph"
     else:
         raise UsageError("no tenant to read: give --graph (with --tenant-id), --snapshot FILE or --demo")
-    text = starter_policy(snapshot, source=source, today=_now().date())
+    text = starter_policy(snapshot, source=source, today=now_or_pinned().date())
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")

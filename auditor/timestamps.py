@@ -5,7 +5,10 @@ everywhere. Formatting for people is auditor.i18n's."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+
+from auditor.numbers import whole_number
 
 
 class OutOfRange(ValueError):
@@ -36,3 +39,12 @@ def timestamp_or_none(text: object, *, require_zone: bool = False) -> datetime |
         return parse_timestamp(text, require_zone=require_zone)
     except ValueError:
         return None
+
+
+def now_or_pinned() -> datetime:
+    """The wall clock to the second, or the moment SOURCE_DATE_EPOCH pins (reproducible reports and
+    plans); an epoch that is not a whole number of seconds before 2200 is ignored."""
+    seconds = whole_number(os.environ.get("SOURCE_DATE_EPOCH", ""))
+    if seconds is not None and seconds < 7_258_118_400:  # before 2200
+        return datetime.fromtimestamp(seconds, UTC)
+    return datetime.now(UTC).replace(microsecond=0)

@@ -27,6 +27,7 @@ from typing import Any
 import msgspec
 
 from .enums import Cloud
+from .numbers import whole_number
 
 USAGE_REPORTS = "usageReports"  # snapshot section, Gap.part and collectedParts entry
 CONCEALED_REASON = ("usage reports conceal user names; an admin can change this under Org settings > Reports "
@@ -271,9 +272,9 @@ def _value(column: str, name: str, text: str) -> Any:
     if not text:
         return None
     if name in _NUMBERS:
-        if not text.isdigit():
+        if (number := whole_number(text)) is None:
             raise BadReport(f"{column} {text[:30]!r} is not a number")
-        return int(text)
+        return number
     if name == "hasArchive":
         low = text.lower()
         if low not in ("true", "false"):

@@ -39,6 +39,7 @@ from pathlib import Path
 from auditor import spreadsheet
 from auditor.errors import BillingFileError
 from auditor.model import Subscription
+from auditor.numbers import whole_number
 
 MAX_BYTES = 16 * 1024 * 1024  # a billing file lists subscriptions, not users: anything larger is a wrong file
 
@@ -276,7 +277,7 @@ def _additions(text: str, fail: Fail) -> tuple[SeatAddition, ...]:
         when, _, count = part.partition(":")
         if (on := _iso_date(when.strip())) is None:
             raise fail(f"{part!r}: {when.strip()!r} is not a date (DATE:N;DATE:N, DATE as YYYY-MM-DD)")
-        if not count.strip().isdigit() or int(count) < 1:
+        if (seats := whole_number(count)) is None or seats < 1:
             raise fail(f"{part!r}: {count.strip()!r} is not a number of seats (1 or more)")
-        out.append(SeatAddition(on, int(count)))
+        out.append(SeatAddition(on, seats))
     return tuple(sorted(out, key=lambda a: a.on))

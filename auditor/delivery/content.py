@@ -21,6 +21,7 @@ from auditor import i18n
 from auditor.errors import UsageError
 from auditor.formats.report_json import decode_report
 from auditor.model import Locale
+from auditor.numbers import whole_number
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"
@@ -124,7 +125,7 @@ def run_url_from_env(environ: Mapping[str, str]) -> str | None:
     server = environ.get("GITHUB_SERVER_URL", "").rstrip("/")
     repository = environ.get("GITHUB_REPOSITORY", "")
     run_id = environ.get("GITHUB_RUN_ID", "")
-    if not (_SERVER_URL.match(server) and _REPOSITORY.match(repository) and run_id.isdigit()):
+    if not (_SERVER_URL.match(server) and _REPOSITORY.match(repository) and whole_number(run_id) is not None):
         return None
     return f"{server}/{repository}/actions/runs/{run_id}"
 

@@ -132,7 +132,7 @@ async def count_users(client: GraphClient) -> int:
     eventually consistent index has them. CollectionError when not answered with a number."""
     response = await client.fetch("/users/$count", headers=EVENTUAL)
     text = response.content.strip()
-    if not text.isdigit() or len(text) > 11:
+    if not text.isdigit() or len(text) > 11:  # bytes: ASCII digits only
         raise CollectionError(f"GET /users/$count returned {text[:40]!r}, not a number of users")
     return int(text)
 

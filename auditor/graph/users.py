@@ -67,7 +67,7 @@ class UserReads(ReadState):
         except CollectionError:
             return
         text = response.content.strip()
-        if text.isdigit() and len(text) < 12:
+        if text.isdigit() and len(text) < 12:  # bytes: ASCII digits only
             self.progress.expect(int(text))
 
     async def users(self, with_sign_in: bool) -> tuple[list[User], bool]:

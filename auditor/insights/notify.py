@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from auditor import i18n
 from auditor.errors import DeliveryError, UsageError
 from auditor.model import Locale
+from auditor.numbers import whole_number
 from auditor.plan.bill_view import urgent_lines
 from auditor.render.text import clean
 from auditor.report.guidance_api import Guidance, default_guidance
@@ -283,7 +284,8 @@ async def _post(url: str, body: dict[str, Any], where: str, timeout: float, dead
             if status not in RETRY_STATUS or attempt == ATTEMPTS - 1:
                 return status
             wait = response.headers.get("Retry-After", "")
-            await asyncio.sleep(min(float(wait), 10.0) if wait.isdigit() else 2.0 ** attempt)
+            seconds = whole_number(wait)
+            await asyncio.sleep(min(float(seconds), 10.0) if seconds is not None else 2.0 ** attempt)
     raise AssertionError("unreachable")
 
 

@@ -7,7 +7,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from auditor.plan.holds import attach
 from auditor.plan.read import load_report
 from auditor.plan.summary import summary
 from auditor.plan.write import PLAN_FILE, plan_document, write_plan
-from auditor.timestamps import timestamp_or_none
+from auditor.timestamps import now_or_pinned, timestamp_or_none
 
 REPORT = "report.json"
 
@@ -38,12 +38,7 @@ def _say(text: str) -> None:
 
 def _now() -> str:
     """created_at; SOURCE_DATE_EPOCH pins it, as it pins a report's generated_at."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit() and int(epoch) < 7_258_118_400:
-        moment = datetime.fromtimestamp(int(epoch), UTC)
-    else:
-        moment = datetime.now(UTC).replace(microsecond=0)
-    return moment.isoformat().replace("+00:00", "Z")
+    return now_or_pinned().isoformat().replace("+00:00", "Z")
 
 
 def _graph_root(cloud: str) -> str | None:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from auditor.numbers import whole_number
+
 DATA_FILE = "storage-limits.csv"
 COLUMNS = ("subject", "service_plan_id", "mailbox_gb", "archive_gb", "onedrive_gb", "source")
 SHARED_MAILBOX = "SHARED_MAILBOX_UNLICENSED"
@@ -68,9 +70,9 @@ def _bytes(text: str, line: int) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
+    if (number := whole_number(text)) is None:
         raise ValueError(f"{DATA_FILE} line {line}: {text!r} is not a whole number of GB")
-    return int(text) * GB
+    return number * GB
 
 
 def plan_limits(service_plan_ids: set[str] | frozenset[str]) -> list[StorageLimit]:

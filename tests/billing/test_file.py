@@ -51,6 +51,7 @@ def test_a_row_matches_the_commerce_id_or_the_subscription_id() -> None:
     (HEADER + "c-1,mca,,,,maybe,,,\n", "b.csv:2:6", "auto_renew: 'maybe' is not true or false"),
     (HEADER + "c-1,mca,,,,,2026-11-01:0,,\n", "b.csv:2:7", "seats_added: '2026-11-01:0': '0' is not a number"),
     (HEADER + "c-1,mca,,,,,20261101:2,,\n", "b.csv:2:7", "'20261101' is not a date"),
+    (HEADER + "c-1,mca,,,,,2026-11-01:²,,\n", "b.csv:2:7", "'²' is not a number of seats"),
     (HEADER + "c-1,mca,,,,,,36,00,\n", "b.csv:2:10", "10 cells, but the header names 9 columns"),
     (HEADER + "c-1,mca,,,,,,-3,\n", "b.csv:2:8", "unit_price: '-3' is not a price"),
     (HEADER + "c-1,mca,,,,,,,euro\n", "b.csv:2:9", "currency: 'euro' is not a three-letter ISO 4217 code"),
