@@ -3,7 +3,8 @@
 `--notify-when changed` (the default when there is a baseline or a history) sends only when
 something changed since the last run: a new or worse finding, a new gap, a failed or incomplete
 run, a commerce window or a renewal closing within 7 days, or the weekly reminder (on
-`--notify-weekday`) while findings stay open. `--notify-when always` (the default without a
+`--notify-weekday`) while findings stay open; with a history but no baseline (the last report is missing
+or was incomplete) what changed is not known, and the run is sent. `--notify-when always` (the default without a
 baseline or history: there is nothing to compare with) always sends. The reasons are in the
 report's language; the e-mail repeats them at its top.
 
@@ -67,6 +68,9 @@ def decide(document: Mapping[str, Any], previous: Mapping[str, Any] | None, *, w
         fresh = [g for g in document.get("gaps") or [] if _gap_key(g) not in before]
         if fresh:
             say("gap", t.npgettext("notify_gap", "{n} new gap in the data", "{n} new gaps in the data", len(fresh)))
+    elif when == "changed":  # a history, but no report to compare findings with: silence would hide a new one
+        say("no_baseline", t.pgettext("notify_no_baseline", "there is no earlier report to compare with, so what "
+                                      "changed is not known"))
     soon = _soon(document, today)
     if soon:
         say("soon", t.pgettext("notify_soon", "a commerce deadline or a renewal on {date}, within 7 days",

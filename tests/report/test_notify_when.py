@@ -100,3 +100,16 @@ def test_a_night_without_change_sends_no_mail_and_a_new_finding_does(tmp_path: P
     assert third["notify"]["send"] is True and [r["code"] for r in third["notify"]["reasons"]] == ["new"]
     digest = (tmp_path / "n3" / "digest.txt").read_text("utf-8")
     assert digest.splitlines()[1].startswith("Sent because: 1 new finding")
+
+
+def test_a_history_without_a_baseline_cannot_say_nothing_changed(tmp_path: Path) -> None:
+    """The nightly workflow's history survives a night whose report artifact is gone (or was incomplete, so no
+    baseline): with nothing to compare findings with, a new finding would go unseen, so the run speaks."""
+    history = str(tmp_path / "history.jsonl")
+    _audit(tmp_path / "n1", SAMPLE, "--history", history)
+    code, second = _audit(tmp_path / "n2", SAMPLE, "--history", history)
+    assert second["notify"]["when"] == "changed" and second["notify"]["send"] is True
+    assert [r["code"] for r in second["notify"]["reasons"]] == ["no_baseline"]
+    quiet = _report([])
+    assert decide(quiet, None, when="changed", today=date(2026, 11, 1), weekday="monday",
+                  locale=Locale.EN)["send"] is True
