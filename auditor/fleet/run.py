@@ -82,6 +82,9 @@ def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path) -> argp
     values.update(
         output_dir=str(folder), tenant_id=job.tenant_id, cloud=job.cloud, locale=job.locale or args.locale,
         policies=[job.policies], fail_on=job.fail_on, billing=job.billing or None, migration=job.migration or None,
+        # the tenant's own billing source and account; "auto" in the file leaves the run's --billing-source
+        billing_source=job.billing_source if job.billing_source != "auto" else args.billing_source,
+        billing_account=job.billing_account or args.billing_account,
         graph=True, graph_endpoint=job.graph_endpoint or args.graph_endpoint, snapshot=None, demo=False,
         history=None, exchange_export=None,
         baseline=str(baseline) if baseline is not None and baseline.exists() else None,

@@ -1,0 +1,47 @@
+"""`audit --tenants`: each tenant's audit reads the bill from that tenant's own billing source and
+account, as the tenants file names them (the one-job-per-tenant workflow passes them as flags)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from auditor.cli import build_parser
+from auditor.delivery.matrix import load_tenants
+from auditor.fleet.run import run_tenants
+
+CLIENT = "6f1d3a52-8c4b-4e8e-9a9f-2b8c7d1e0f3a"
+
+
+def _seen(tmp_path: Path, *flags: str) -> dict[str, tuple[str | None, str | None]]:
+    (tmp_path / "t.yaml").write_text(
+        "tenants:\n"
+        f"  - name: Direct\n    tenant_id: 00000000-0000-4000-8000-000000000001\n    client_id: {CLIENT}\n"
+        "    billing_source: billing-account\n    billing_account: 'a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d:0f1e2d3c_2019-05-31'\n"
+        f"  - name: Through a partner\n    tenant_id: 00000000-0000-4000-8000-000000000002\n    client_id: {CLIENT}\n"
+        "    billing_source: partner-center\n"
+        f"  - name: Unsaid\n    tenant_id: 00000000-0000-4000-8000-000000000003\n    client_id: {CLIENT}\n",
+        "utf-8")
+    args = build_parser().parse_args(["audit", "--tenants", str(tmp_path / "t.yaml"), "--output-dir",
+                                      str(tmp_path / "out"), "--tenant-concurrency", "1", *flags])
+    seen: dict[str, tuple[str | None, str | None]] = {}
+
+    def audit(one: argparse.Namespace) -> int:
+        seen[one.tenant_id[-1]] = (one.billing_source, one.billing_account)
+        return 0
+
+    run_tenants(args, load_tenants(tmp_path / "t.yaml"), tmp_path / "out", audit=audit)
+    return seen
+
+
+def test_each_tenant_reads_its_own_billing_source_and_account(tmp_path: Path) -> None:
+    assert _seen(tmp_path) == {
+        "1": ("billing-account", "a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d:0f1e2d3c_2019-05-31"),
+        "2": ("partner-center", None),
+        "3": (None, None),  # auto
+    }
+
+
+def test_the_runs_billing_source_is_the_default_a_tenant_overrides(tmp_path: Path) -> None:
+    seen = _seen(tmp_path, "--billing-source", "none")
+    assert seen["1"][0] == "billing-account" and seen["2"][0] == "partner-center" and seen["3"][0] == "none"
