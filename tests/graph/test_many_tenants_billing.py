@@ -11,13 +11,15 @@ from auditor.delivery.matrix import load_tenants
 from auditor.fleet.run import run_tenants
 
 CLIENT = "6f1d3a52-8c4b-4e8e-9a9f-2b8c7d1e0f3a"
+ACCOUNT = "a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d:0f1e2d3c_2019-05-31"  # an MCA billing account name
 
 
 def _seen(tmp_path: Path, *flags: str) -> dict[str, tuple[str | None, str | None]]:
     (tmp_path / "t.yaml").write_text(
         "tenants:\n"
         f"  - name: Direct\n    tenant_id: 00000000-0000-4000-8000-000000000001\n    client_id: {CLIENT}\n"
-        "    billing_source: billing-account\n    billing_account: 'a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d:0f1e2d3c_2019-05-31'\n"
+        "    billing_source: billing-account\n"
+        f"    billing_account: '{ACCOUNT}'\n"
         f"  - name: Through a partner\n    tenant_id: 00000000-0000-4000-8000-000000000002\n    client_id: {CLIENT}\n"
         "    billing_source: partner-center\n"
         f"  - name: Unsaid\n    tenant_id: 00000000-0000-4000-8000-000000000003\n    client_id: {CLIENT}\n",
@@ -36,7 +38,7 @@ def _seen(tmp_path: Path, *flags: str) -> dict[str, tuple[str | None, str | None
 
 def test_each_tenant_reads_its_own_billing_source_and_account(tmp_path: Path) -> None:
     assert _seen(tmp_path) == {
-        "1": ("billing-account", "a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d:0f1e2d3c_2019-05-31"),
+        "1": ("billing-account", ACCOUNT),
         "2": ("partner-center", None),
         "3": (None, None),  # auto
     }
