@@ -4,9 +4,9 @@ path), the user and group ids in its path and the products and country in its bo
 A report's action carries a description, but that text is whatever report.json says: a crafted
 report could show "removes Power BI Pro from Jane" over a call that adds someone to another
 group. The plan and apply therefore never show it; they show `describe(...)`, which can only say
-what the call does. Names stand in for ids where the plan knows them (a product's name from the
-report's seat table, a user's or group's name from the finding that asks for the change, and only
-when that finding names the same id); else the id itself is shown.
+what the call does. Names stand in for ids where the plan knows them (a product's name from
+Microsoft's product table by the skuId the call sends, a user's or group's name from the finding
+that asks for the change, and only when that finding names the same id); else the id itself is shown.
 """
 
 from __future__ import annotations
@@ -16,20 +16,20 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Locale
+from auditor.reference import product_names
 
 
 def products_of(skus: Any) -> dict[str, str]:
-    """skuId (lower case) -> product label, from a report's seat table (`skus`), with the skuId the
-    call sends beside the name: "Microsoft 365 E5 (SPE_E5, 06ebc4ee-…)". The names are only what
-    report.json says (a crafted row could call Exchange "Visio Plan 2"); the id is what the call
-    changes, as a group's id stands beside its name."""
+    """skuId (lower case) -> what a person reads for the product the call changes: Microsoft's name
+    for that skuId in the shipped product table ("Microsoft 365 E5"), never a name report.json
+    gives (a crafted row could call Exchange "Visio Plan 2"). A product the table does not know
+    shows what the call sends: its part number and skuId, "CONTOSO_ADDON (0f1e…)"."""
+    names = product_names()
     out: dict[str, str] = {}
     for row in skus if isinstance(skus, list) else []:
         if isinstance(row, Mapping) and isinstance(row.get("sku_id"), str) and isinstance(row.get("sku"), str):
-            name = row.get("name") if isinstance(row.get("name"), str) else ""
             sku_id = row["sku_id"].lower()
-            part = row["sku"]
-            out.setdefault(sku_id, f"{name} ({part}, {sku_id})" if name and name != part else f"{part} ({sku_id})")
+            out.setdefault(sku_id, names.product(sku_id) or f"{row['sku']} ({sku_id})")
     return out
 
 

@@ -1,4 +1,4 @@
-"""The plan in one line, "3 changes, net -€45.60 per month; 2 findings need a person", for the
+"""The plan in one line, "3 changes, lowering license costs by €45.60 a month; 2 findings need a person", for the
 command's output and the report header (which compiles the plan from the report it shows)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from auditor.blocked import DATA_LOST
 from auditor.model import Locale
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, has_actions
+from auditor.reference import product_names
 from auditor.rules import RULES
 
 # Skipped reasons that only a declaration that the user's data is kept (the policy's `data_kept`)
@@ -41,16 +42,22 @@ def summary(plan: ChangePlan, locale: Locale, amounts: bool = True) -> str:
         text = changes
     elif plan.net_monthly is None:
         text = t.pgettext("plan_unpriced_summary", "{changes}, cost not known (no prices)", changes=changes)
+    elif round(plan.net_monthly, 2) < 0:  # the words of the money opening: a saving lowers, never "net -€…"
+        text = t.pgettext("plan_summary_lowers", "{changes}, lowering license costs by {amount} a month",
+                          changes=changes, amount=i18n.format_money(-plan.net_monthly, plan.currency, locale))
+    elif round(plan.net_monthly, 2) > 0:
+        text = t.pgettext("plan_summary_raises", "{changes}, raising license costs by {amount} a month",
+                          changes=changes, amount=i18n.format_money(plan.net_monthly, plan.currency, locale))
     else:
-        text = t.pgettext("plan_summary", "{changes}, net {amount} per month", changes=changes,
-                          amount=signed_money(plan.net_monthly, plan.currency, locale))
+        text = t.pgettext("plan_summary_even", "{changes}, license costs unchanged", changes=changes)
     parts = [text]
     if amounts and plan.unpriced and plan.net_monthly is not None:
         parts.append(t.npgettext("plan_unpriced", "{n} product without a price not counted",
                                  "{n} products without a price not counted", len(plan.unpriced)))
     if plan.stopped:
         parts.append(t.pgettext("plan_stops", "stops at change {n}: no free {product} seat",
-                                n=i18n.format_number(plan.stopped.n, locale), product=plan.stopped.sku))
+                                n=i18n.format_number(plan.stopped.n, locale),
+                                product=product_names().product(None, plan.stopped.sku) or plan.stopped.sku))
     if plan.need_a_person:
         parts.append(t.npgettext("plan_people", "{n} finding needs a person", "{n} findings need a person",
                                  plan.need_a_person))

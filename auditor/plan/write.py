@@ -31,7 +31,8 @@ from auditor.plan.data_fate import DataRow, data_rows
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.money import opening
 from auditor.plan.reasons import skip_reason
-from auditor.plan.summary import locale_of, signed_money, summary
+from auditor.plan.summary import locale_of, summary
+from auditor.reference import product_names
 from auditor.render.environment import markdown_environment
 from auditor.render.text import clean
 
@@ -153,7 +154,6 @@ class _PlanView:
     counts: tuple[tuple[str, str], ...]  # (kind of change, how many), in the order changes of a user run
     changes: tuple[_ChangeRow, ...]
     seats: tuple[_SeatRow, ...]
-    net: str
     unpriced: str
     stopped: str
     skipped: tuple[_SkipRow, ...]
@@ -235,7 +235,7 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
     )
     seats = tuple(
         _SeatRow(
-            product=clean(f"{s.name} ({s.sku})" if s.name and s.name != s.sku else s.sku, 200),
+            product=clean(product_names().product(None, s.sku) or s.name or s.sku, 200),
             usable=num(s.usable),
             consumed=num(s.consumed),
             after=num(s.after),
@@ -244,12 +244,6 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
         )
         for s in plan.seats
     )
-    if plan.net_monthly is None:
-        net = t.pgettext("plan_net_unknown", "Not known: no product the plan changes has a price.")
-    else:
-        net = t.pgettext("plan_net", "{amount} per month at the seat prices; the bill falls only when the "
-                         "subscriptions are reduced by the seats freed.",
-                         amount=signed_money(plan.net_monthly, plan.currency, locale))
     unpriced = t.pgettext("plan_net_unpriced", "Not counted, no price: {products}.",
                           products=", ".join(plan.unpriced)) if plan.unpriced and plan.net_monthly is not None else ""
     stopped = ""
@@ -290,7 +284,6 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
         counts=_counts(t, plan, locale),
         changes=changes,
         seats=seats,
-        net=net,
         unpriced=unpriced,
         stopped=stopped,
         skipped=rows,

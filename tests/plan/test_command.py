@@ -43,7 +43,7 @@ def test_plan_writes_its_files_into_the_report_dir_and_prints_a_summary(tmp_path
     code, err = _run(capsys, "--report-dir", str(folder))
     assert code == 0
     lines = err.splitlines()
-    assert lines[0] == "plan: 3 changes, net -€80.25 per month; 1 finding needs a person"
+    assert lines[0] == "plan: 3 changes, lowering license costs by €80.25 a month; 1 finding needs a person"
     assert lines[1:] == [f"wrote {folder / name}" for name in ("plan.json", "plan.md", "batch-001.json")]
     plan = json.loads((folder / "plan.json").read_text())
     assert [c["kind"] for c in plan["changes"]] == ["assign_license", "add_member", "remove_member"]
@@ -56,7 +56,7 @@ def test_filters_and_output_dir(tmp_path: Path, capsys: pytest.CaptureFixture[st
     code, err = _run(capsys, "--report-dir", str(folder), "--rules", FORBIDDEN, "--min-severity", "high",
                      "--output-dir", str(out))
     assert code == 0
-    assert err.splitlines()[0] == "plan: 1 change, net -€57.00 per month"
+    assert err.splitlines()[0] == "plan: 1 change, lowering license costs by €57.00 a month"
     plan = json.loads((out / "plan.json").read_text())
     assert plan["filters"] == {"rules": [FORBIDDEN], "min_severity": "high", "findings": None}
     assert not (folder / "plan.json").exists()
@@ -66,7 +66,7 @@ def test_findings_option_picks_findings_by_id(tmp_path: Path, capsys: pytest.Cap
     folder = _report_dir(tmp_path, _document())
     code, err = _run(capsys, "--report-dir", str(folder), "--findings", "f2", "--findings", "f3")
     assert code == 0
-    assert err.splitlines()[0] == "plan: 2 changes, net -€23.25 per month; 1 finding needs a person"
+    assert err.splitlines()[0] == "plan: 2 changes, lowering license costs by €23.25 a month; 1 finding needs a person"
 
 
 def test_a_national_cloud_reports_group_references_use_its_graph_endpoint(tmp_path: Path,

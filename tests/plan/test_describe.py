@@ -22,6 +22,9 @@ LIE = "Removes Power BI Pro from Jane"
 JANE, MALLORY = uid(1), uid(66)
 
 
+UNKNOWN = "0f1e2d3c-4b5a-4968-8776-655443322110"  # in no Microsoft product table
+
+
 def _lying_report() -> dict:
     """A finding about Jane whose only action, described as a removal from her, adds Mallory to the E3 group."""
     lie = finding("f1", FORBIDDEN, JANE, [join(MALLORY, G_E3, {"SPE_E3": 1}, description=LIE)], name="Jane Doe")
@@ -44,7 +47,7 @@ def test_a_crafted_description_never_names_where_the_plan_stops() -> None:
                   name="Jane Doe")
     plan = compile_plan(report([lie], SEATS))
     assert plan.stopped is not None
-    assert plan.stopped.description == f"Assign Microsoft 365 E3 (SPE_E3, {E3}) to Jane Doe (0001@contoso.example)"
+    assert plan.stopped.description == "Assign Microsoft 365 E3 to Jane Doe (0001@contoso.example)"
 
 
 def test_the_plan_command_writes_no_crafted_text(tmp_path: Path) -> None:
@@ -98,11 +101,13 @@ def test_every_kind_is_described_from_its_call() -> None:
 def test_the_plan_speaks_the_reports_language() -> None:
     lie = finding("f1", FORBIDDEN, JANE, [assign(JANE, remove=["SPE_E5"], description=LIE)], name="Jane Doe")
     (change,) = compile_plan(report([lie], SEATS, locale="nl")).changes
-    assert change.description == f"Microsoft 365 E5 (SPE_E5, {E5}) verwijderen bij Jane Doe (0001@contoso.example)"
+    assert change.description == "Microsoft 365 E5 verwijderen bij Jane Doe (0001@contoso.example)"
 
 
-def test_a_product_a_crafted_report_renamed_shows_the_skuid_the_call_changes() -> None:
-    """A seat-table row that calls E5 "Visio Plan 2": plan.md cannot take the name on trust, so the
-    skuId the call sends stands beside it."""
-    labels = products_of([{"sku_id": E5.upper(), "sku": "VISIOCLIENT", "name": "Visio Plan 2"}])
-    assert labels == {E5: f"Visio Plan 2 (VISIOCLIENT, {E5})"}
+def test_a_product_a_crafted_report_renamed_keeps_microsofts_name_for_the_skuid() -> None:
+    """A seat-table row that calls E5 "Visio Plan 2": plan.md cannot take the name on trust, so it
+    names the product the call changes by Microsoft's table for the skuId the call sends; a product
+    the table does not know shows its part number and skuId, never a name the report chose."""
+    labels = products_of([{"sku_id": E5.upper(), "sku": "VISIOCLIENT", "name": "Visio Plan 2"},
+                          {"sku_id": UNKNOWN, "sku": "CONTOSO_ADDON", "name": "Visio Plan 2"}])
+    assert labels == {E5: "Microsoft 365 E5", UNKNOWN: f"CONTOSO_ADDON ({UNKNOWN})"}

@@ -55,26 +55,26 @@ def _html(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
 def test_markdown_header_says_how_many_changes_and_the_net_cost() -> None:
     text = _md(_document())
     # E3 is full: the plan stops at user 2's join; user 1's removal runs
-    assert ("| Plan | 1 change, net \\-€57\\.00 per month; stops at change 2\\: no free SPE\\_E3 seat; "
-            "2 findings need a person |\n") in text
+    assert ("| Plan | 1 change, lowering license costs by €57\\.00 a month; stops at change 2\\: no free "
+            "Microsoft 365 E3 seat; 2 findings need a person |\n") in text
     assert text.index("| Plan |") < text.index("| Policies |") + 200  # in the header table
 
 
 def test_html_header_says_it_too() -> None:
     html = _html(_document())
-    assert ('<td style="padding-right:12px;font-weight:bold;">Plan</td><td>1 change, net -€57.00 per month; '
-            "stops at change 2: no free SPE_E3 seat; 2 findings need a person</td>") in html
+    assert ('<td style="padding-right:12px;font-weight:bold;">Plan</td><td>1 change, lowering license costs by '
+            "€57.00 a month; stops at change 2: no free Microsoft 365 E3 seat; 2 findings need a person</td>") in html
 
 
 @pytest.mark.parametrize(("locale", "line"), [
-    (Locale.NL, "| Plan | 1 wijziging, netto €\u00a0\\-57,00 per maand; stopt bij wijziging 2\\: geen vrije licentie "
-                "voor SPE\\_E3; 2 bevindingen vragen een beslissing van een beheerder |"),
-    (Locale.DA, "| Plan | 1 ændring, netto \\-57,00\u00a0€ pr\\. måned; stopper ved ændring 2\\: ingen ledig licens "
-                "til SPE\\_E3; 2 fund kræver en administrators afgørelse |"),
-    (Locale.SV, "| Plan | 1 ändring, netto \\-57,00\u00a0€ per månad; stoppar vid ändring 2\\: ingen ledig licens för "
-                "SPE\\_E3; 2 avvikelser kräver en administratörs beslut |"),
-    (Locale.TR, "| Plan | 1 değişiklik, aylık net \\-€57,00; 2\\. değişiklikte durur\\: boş SPE\\_E3 lisansı yok; "
-                "2 bulgu için yönetici incelemesi veya kararı gerekiyor |"),
+    (Locale.NL, "| Plan | 1 wijziging, licentiekosten €\u00a057,00 per maand lager; stopt bij wijziging 2\\: geen "
+                "vrije licentie voor Microsoft 365 E3; 2 bevindingen vragen een beslissing van een beheerder |"),
+    (Locale.DA, "| Plan | 1 ændring, licensomkostninger 57,00\u00a0€ pr\\. måned lavere; stopper ved ændring 2\\: "
+                "ingen ledig licens til Microsoft 365 E3; 2 fund kræver en administrators afgørelse |"),
+    (Locale.SV, "| Plan | 1 ändring, licenskostnaden 57,00\u00a0€ per månad lägre; stoppar vid ändring 2\\: ingen "
+                "ledig licens för Microsoft 365 E3; 2 avvikelser kräver en administratörs beslut |"),
+    (Locale.TR, "| Plan | 1 değişiklik, lisans maliyeti aylık €57,00 daha düşük; 2\\. değişiklikte durur\\: boş "
+                "Microsoft 365 E3 lisansı yok; 2 bulgu için yönetici incelemesi veya kararı gerekiyor |"),
 ])
 def test_the_header_line_is_in_the_reports_language(locale: Locale, line: str) -> None:
     assert line in _md(_document(), locale)
@@ -88,18 +88,18 @@ def test_a_report_without_actions_has_no_plan_line() -> None:
 
 def test_an_empty_plan_still_says_so() -> None:
     document = report([finding("f1", FORBIDDEN, uid(1), [lookup()])], SEATS)
-    assert "| Plan | 0 changes, net €0\\.00 per month; 1 finding needs a person |" in _md(document)
+    assert "| Plan | 0 changes, license costs unchanged; 1 finding needs a person |" in _md(document)
 
 
 def test_a_plan_that_costs_more_says_plus() -> None:
     document = report([finding("f1", REQUIRED, uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS)
-    assert "| Plan | 1 change, net \\+€57\\.00 per month |" in _md(document)
+    assert "| Plan | 1 change, raising license costs by €57\\.00 a month |" in _md(document)
 
 
 def test_render_writes_the_line_into_both_headers(tmp_path: Path) -> None:
     render(_document(), tmp_path, formats=["html", "md"], locale=Locale.NL, guidance=FakeGuidance())
-    assert "<td>1 wijziging, netto €\u00a0-57,00 per maand;" in (tmp_path / "report.html").read_text()
-    assert "| Plan | 1 wijziging, netto €\u00a0\\-57,00 per maand;" in (tmp_path / "report.md").read_text()
+    assert "<td>1 wijziging, licentiekosten €\u00a057,00 per maand lager;" in (tmp_path / "report.html").read_text()
+    assert "| Plan | 1 wijziging, licentiekosten €\u00a057,00 per maand lager;" in (tmp_path / "report.md").read_text()
 
 
 def test_render_compiles_the_plan_once_for_both_headers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -121,7 +121,7 @@ def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
         "that the user's data is kept, €12\\.50 waits for a person\\. The plan's other changes count \\-€57\\.00 in "
         "its net\\. |")
     # the net counts every change, the reclaimable ones or not: -57.00 ready + -57.00 other
-    assert "net \\-€114\\.00 per month" in plan_row
+    assert "lowering license costs by €114\\.00 a month" in plan_row
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
