@@ -107,7 +107,7 @@ def test_a_history_without_a_baseline_cannot_say_nothing_changed(tmp_path: Path)
     baseline): with nothing to compare findings with, a new finding would go unseen, so the run speaks."""
     history = str(tmp_path / "history.jsonl")
     _audit(tmp_path / "n1", SAMPLE, "--history", history)
-    code, second = _audit(tmp_path / "n2", SAMPLE, "--history", history)
+    _code, second = _audit(tmp_path / "n2", SAMPLE, "--history", history)
     assert second["notify"]["when"] == "changed" and second["notify"]["send"] is True
     assert [r["code"] for r in second["notify"]["reasons"]] == ["no_baseline"]
     quiet = _report([])
