@@ -15,7 +15,7 @@ adds it to each user's finding, one function per family of facts:
     disable_times   when the account was disabled (`disabled_at`, `disabled_from`, ...): the
                     findings of a check that sets `grace_days`
 
-Each answer comes from the audit's services (auditor/rules/services.py), worked out once per
+Each answer comes from the audit's services (auditor/impact/services.py), worked out once per
 license layout.
 """
 

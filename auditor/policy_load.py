@@ -17,10 +17,10 @@ from .policy.yamlsource import Located, Part, dotted, read_yaml
 from .policy_schema import build_schema
 from .rules.assignments import parse_assignments
 from .rules.hygiene.base import parse_hygiene
-from .rules.moves import parse_moves
+from .rules.moves.subscription_move import parse_moves
 from .rules.seats import parse_catalog
-from .rules.usage_reports import parse_usage
-from .rules.waivers import parse_waivers
+from .rules.usage.activity import parse_usage
+from .rules.waivers.waiver_expired import parse_waivers
 
 
 @lru_cache(maxsize=1)

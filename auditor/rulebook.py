@@ -1,8 +1,8 @@
 """The rulebook: every rule with guidance (the engine's auditor.rules.RULES, then the cross-tenant
 auditor.cross_tenant.rules.MERGE_RULES), by id, and its texts in a locale: per rule, per national cloud,
-per locale, with documentation links. Each rule's guidance (auditor.guidance.rules: a class per rule, with
-the rule's id) declares its texts and builds its remediation with the guidance library
-(auditor.guidance). This module stands above them and the renderers use it.
+per locale, with documentation links. Each rule's guidance (a class per rule, with the rule's id,
+in the `_texts` module beside the rule's: auditor/rules/<topic>/<name>_texts.py) declares its texts
+and builds its remediation with the guidance library (auditor.guidance). This module stands above them and the renderers use it.
 
     ALL_RULE_IDS                      every rule with guidance: the engine and merge registries
     by_id()                           rule id -> the rule's guidance
@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .cross_tenant import rules_texts as cross_tenant_texts
 from .cross_tenant.rules import MERGE_RULES
 from .graph.clouds import ENDPOINTS
 from .guidance.clouds import ACTIVE_USERS_URL, VIEW, variant
@@ -41,17 +42,29 @@ from .guidance.details import Details
 from .guidance.library import RuleGuidance, ValueFormatter
 from .guidance.links import GRAPH, PER_CLOUD, URLS
 from .guidance.remediation import Action, TextRef
-from .guidance.rules import GUIDANCE
 from .guidance.texts import Catalogs, Value, common
 from .guidance.texts.declare import Declared
 from .model import Cloud, Locale
 from .rules import RULES
+from .rules.assignments import combination_texts, selection_texts
+from .rules.hygiene import accounts_texts, assignment_errors_texts, overlap_texts, upkeep_texts
+from .rules.moves import subscription_move_texts
+from .rules.seats import catalog_texts, lifecycle_texts
+from .rules.usage import activity_texts
+from .rules.waivers import waiver_expired_texts
 
 __all__ = ["ALL_RULE_IDS", "CATALOGS", "by_id", "declared", "describe", "message", "raw", "remediation", "render",
            "render_one", "title"]
 
-# Each rule's guidance by the rule's id, in the registries' order (engine rules, then merge rules):
-# its own class in auditor.guidance.rules; a rule without one fails here, at import.
+# Every rule's texts: the class beside its rule, in the `<rule module>_texts.py` of its topic folder
+# (auditor/rules/<topic>/, the merge rules' in auditor/cross_tenant/rules_texts.py)
+GUIDANCE: tuple[RuleGuidance, ...] = (
+    *selection_texts.GUIDANCE, *combination_texts.GUIDANCE, *catalog_texts.GUIDANCE, *lifecycle_texts.GUIDANCE,
+    *accounts_texts.GUIDANCE, *assignment_errors_texts.GUIDANCE, *overlap_texts.GUIDANCE, *upkeep_texts.GUIDANCE,
+    *activity_texts.GUIDANCE, *subscription_move_texts.GUIDANCE, *waiver_expired_texts.GUIDANCE,
+    *cross_tenant_texts.GUIDANCE)
+# Each rule's texts by the rule's id, in the registries' order (engine rules, then merge rules); a
+# rule without them fails here, at import.
 _GUIDANCE: dict[str, RuleGuidance] = {guidance.id: guidance for guidance in GUIDANCE}
 _BY_ID: dict[str, RuleGuidance] = {rule_id: _GUIDANCE[rule_id]
                                    for rule_id in (*(r.id for r in RULES), *(r.id for r in MERGE_RULES))}

@@ -2,7 +2,7 @@
 a policy may use, and the snapshot's `usageReports` section (read, written, looked up).
 
 No Graph SDK here: the collector (auditor/graph/usage_reports.py), the emulator (auditor_dev/emulator/reports.py),
-the rules (auditor/rules/usage_reports.py) and the snapshot reader all build on this module.
+the rules (auditor/rules/usage/activity.py) and the snapshot reader all build on this module.
 
 Snapshot layout (optional; a snapshot without it was collected without usage rules):
     "usageReports": {

@@ -1,5 +1,5 @@
 """The cross-tenant rules `license-auditor merge` evaluates, with their policy-schema fragments
-(their guidance is in auditor/guidance/rules/cross_tenant.py).
+(their guidance is in auditor/cross_tenant/rules_texts.py).
 
 Both rules read the `cross_tenant:` section (CROSS_TENANT_SCHEMA, assembled from the fragments
 here), the catalog's prices and `spare_seats.min`, and the policies' `severities`.
@@ -57,7 +57,7 @@ class MergeContext:
 
 class MergeRule:
     """A cross-tenant rule: what it is and what it finds. Its guidance (texts, message, remediation,
-    docs) is the class of the same name in auditor/guidance/rules/cross_tenant.py."""
+    docs) is the class of the same name in auditor/cross_tenant/rules_texts.py."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]

@@ -1,8 +1,5 @@
-"""The guidance: what the report says of each rule's findings, and the library it is built with.
-Every rule with its guidance, and its texts rendered in a locale, is auditor.rulebook's.
-
-    rules/       each rule's guidance, at its rule module's path (auditor/guidance/rules/hygiene/
-                 upkeep.py for auditor/rules/hygiene/upkeep.py): texts, message, remediation, docs
+"""The guidance library: what each rule's texts (beside the rule, named for its module with
+`_texts`: auditor/rules/hygiene/upkeep_texts.py) are built with. Every rule with its texts, rendered in a locale, is auditor.rulebook's.
 
     texts/       the texts' declarations (declare.py: Text, Steps), the shared ones (common.py), the
                  catalogs read from auditor/locale (Catalogs; WORDS: the shared words) and the

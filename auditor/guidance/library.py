@@ -1,6 +1,7 @@
 """The library rules build their guidance from: words, text references and the shared remediation pieces.
 
-Each rule's guidance (auditor/guidance/rules, the merge rules' in cross_tenant.py there) holds
+Each rule's texts (auditor/rules/<topic>/<name>_texts.py, beside the rule; the merge rules' in
+auditor/cross_tenant/rules_texts.py) hold
 its one-line message and remediation (`RuleGuidance`); they read the finding's facts
 and return text references, which the public functions in `auditor.rulebook` render in the
 requested locale. The facts behind the steps
@@ -137,19 +138,19 @@ def group_summaries(f: Details, w: ValueFormatter, parts: Sequence[str], key: st
 
 
 def data_lost(f: Details) -> Mapping[str, Any]:
-    """Per product: the data-holding plans its removal would switch off (DataLoss.of, auditor/rules/services.py)."""
+    """Per product: the data-holding plans its removal would switch off (DataLoss.of, auditor/impact/services.py)."""
     lost = f.details.get("data_lost")
     return lost if isinstance(lost, Mapping) else {}
 
 
 def plans_unknown(f: Details) -> set[str]:
-    """Products whose service plans nobody lists (DataLoss.of, auditor/rules/services.py): they may hold data."""
+    """Products whose service plans nobody lists (DataLoss.of, auditor/impact/services.py): they may hold data."""
     return set(f.strs("plans_unknown"))
 
 
 def storage_wait(f: Details) -> str | None:
     """Why the user's data does not fit the smaller plan the change leaves, or is not known to
-    (details.storage.wait, auditor/rules/storage_fit.py); None when it fits or nothing shrinks."""
+    (details.storage.wait, auditor/impact/storage_fit.py); None when it fits or nothing shrinks."""
     wait = as_map(f.details.get("storage")).get("wait")
     return wait if isinstance(wait, str) and wait in STORAGE_WAITS else None
 
@@ -387,8 +388,8 @@ DATA_KEPT_EXPIRED = "message.data_kept_expired"  # the note of a finding whose d
 class RuleGuidance:
     """The guidance of a rule: its one-line message and its remediation, built from the finding's
     facts (as report.json stores them, so a report can be re-rendered). A rule's is a class of its
-    own in auditor/guidance/rules, at the path of the rule's module (a merge rule's in
-    cross_tenant.py), with the rule's `id`.
+    own in the `_texts` module beside the rule's (auditor/rules/hygiene/upkeep_texts.py for
+    auditor/rules/hygiene/upkeep.py; a merge rule's in auditor/cross_tenant/rules_texts.py), with the rule's `id`.
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
     (plus the suffixes in `message_variants`), and the steps and summaries only it uses."""

@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from ..exchange_export import MailboxExport
+from ..impact.plan_loss import data_kinds
 from ..index import TenantIndex
 from ..model import NO_MAILBOX, TenantSnapshot, User
-from ..rules.service_plan_loss import data_kinds
 from .facts import FACTS
 from .mapping import ProductMap
 from .model import (

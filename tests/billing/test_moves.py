@@ -14,7 +14,7 @@ from auditor.plan.bill import commerce_facts, with_bill
 from auditor.plan.compile import compile_plan
 from auditor.policy_load import load_policies
 from auditor.report.document import build_document
-from auditor.rules.moves import SubscriptionMove
+from auditor.rules.moves.subscription_move import SubscriptionMove
 from auditor.snapshot import snapshot_from_json
 from tests.core.factory import AS_OF, E3, E5, F1, policy_file, sku, tenant, user
 

@@ -17,7 +17,7 @@ from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import _reason
 from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
-from auditor.rules.usage_reports import Rightsize
+from auditor.rules.usage.activity import Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS
 from auditor.usage_reports import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 

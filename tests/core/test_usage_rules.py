@@ -13,7 +13,7 @@ from auditor import rulebook
 from auditor.errors import PolicyError, SnapshotError
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
-from auditor.rules.usage_reports import ProductUnused, Rightsize
+from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
 from auditor.usage_reports import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
 

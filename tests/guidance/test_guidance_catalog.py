@@ -11,7 +11,6 @@ from auditor import rulebook
 from auditor.cross_tenant.rules import MERGE_RULES
 from auditor.guidance import texts
 from auditor.guidance.library import RuleGuidance
-from auditor.guidance.rules import GUIDANCE
 from auditor.model import Locale
 from auditor.rules import RULE_IDS, RULES
 
@@ -33,18 +32,16 @@ def test_guidance_covers_exactly_the_registered_rules() -> None:
 
 
 def _guidance_module(rule: object) -> str:
-    """Where a rule's guidance lives: auditor.rules.X -> auditor.guidance.rules.X, and the merge
-    rules' auditor.cross_tenant.rules -> auditor.guidance.rules.cross_tenant."""
-    module = type(rule).__module__
-    if module == "auditor.cross_tenant.rules":
-        return "auditor.guidance.rules.cross_tenant"
-    return module.replace("auditor.rules.", "auditor.guidance.rules.")
+    """Where a rule's texts live: beside the rule, auditor.rules.T.X -> auditor.rules.T.X_texts, and
+    the merge rules' auditor.cross_tenant.rules -> auditor.cross_tenant.rules_texts."""
+    return f"{type(rule).__module__}_texts"
 
 
 def test_each_rule_has_one_guidance_at_its_module_path() -> None:
-    """auditor.guidance.rules holds one guidance per rule, no more, in the registries' order (engine
-    rules, then merge rules), each in the module at its rule module's path (a newcomer finds one
-    from the other); a rule itself carries no guidance."""
+    """rulebook.GUIDANCE holds one guidance per rule, no more, in the registries' order (engine
+    rules, then merge rules), each in the `_texts` module beside its rule module (a newcomer finds
+    one from the other); a rule itself carries no guidance."""
+    GUIDANCE = rulebook.GUIDANCE
     every = (*RULES, *MERGE_RULES)
     assert [g.id for g in GUIDANCE] == [r.id for r in every]
     for guidance, rule in zip(GUIDANCE, every, strict=True):

@@ -129,9 +129,10 @@ def _code_keys() -> set[str]:
     """Regular expressions for the keys the guidance and the rules ask for: string literals that look like a
     key, f-string fields as wildcards, a literal ending in "." as a prefix completed at run time."""
     found: set[str] = set()
-    # the guidance library with each rule's guidance (auditor/guidance/rules), the rules and the rulebook
+    # the guidance library, the rules with their texts (auditor/rules/<topic>/*_texts.py) and the rulebook
     sources = [*(ROOT / "auditor" / "guidance").rglob("*.py"), *(ROOT / "auditor" / "rules").rglob("*.py"),
-               ROOT / "auditor" / "cross_tenant" / "rules.py", ROOT / "auditor" / "rulebook.py"]
+               ROOT / "auditor" / "cross_tenant" / "rules.py",
+               ROOT / "auditor" / "cross_tenant" / "rules_texts.py", ROOT / "auditor" / "rulebook.py"]
     for path in sorted(sources):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.JoinedStr):

@@ -15,7 +15,7 @@ that keeps the fix from joining it:
   moving the user to it would switch them off (named in `plans`);
 - `member`: the user is a member of the group already (directly or through another group), yet
   holds no working copy from it: joining again is no fix;
-- a reason of auditor.rules.groups.membership_blocked: the group's members are not changed by a
+- a reason of auditor.impact.group_kinds.membership_blocked: the group's members are not changed by a
   call of this tool.
 
 Each entry names the policy file and line, so the finding can say where the name comes from.
@@ -32,11 +32,11 @@ from ...blocked import (
     GROUP_MAIL,
     GROUP_SYNCED,
 )
+from ...impact.group_kinds import membership_blocked
 from ...index import TenantIndex
 from ...model import Group, User
 from ...policy.model import Policy, PolicySet
 from ..base import Context
-from ..groups import membership_blocked
 
 NOT_FOUND = "not_found"
 AMBIGUOUS = "ambiguous"

@@ -29,7 +29,7 @@ class LicenseAssignedTwice(UserHygieneRule):
     key = "assigned_twice"
     fragment = check_schema(False)
     costs = False  # one license is consumed either way
-    removes = False  # only the direct copy goes, checked by DataLoss.held_twice (rules/services.py)
+    removes = False  # only the direct copy goes, checked by DataLoss.held_twice (impact/services.py)
 
     reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
 

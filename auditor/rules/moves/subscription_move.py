@@ -30,12 +30,12 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from ..model import Finding, Severity, User
-from ..policy.model import MoveEntry, Policy, Selector
-from ..policy.selectors import SELECTOR_SCHEMA, parse_selector
-from ..policy.yamlsource import Part
-from .assignments.licensing import licensing_groups
-from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
+from ...model import Finding, Severity, User
+from ...policy.model import MoveEntry, Policy, Selector
+from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
+from ...policy.yamlsource import Part
+from ..assignments.licensing import licensing_groups
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
 
 CONFLICT_ERROR = "MutuallyExclusiveViolation"
 

@@ -1,4 +1,4 @@
-"""The guidance of the rules in auditor/rules/moves.py: their texts, message,
+"""The guidance of the rules in auditor/rules/moves/subscription_move.py: their texts, message,
 remediation and docs (auditor.rulebook finds each by its rule's id)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
-from ...rules import moves as rules
-from .assignments.selection import SkuNotAllowed
+from ..assignments.selection_texts import SkuNotAllowed
+from . import subscription_move as rules
 
 
 class SubscriptionMove(RuleGuidance):

@@ -20,12 +20,12 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
-from ..index import TenantIndex
-from ..model import Finding, Severity, User
-from ..policy.model import Policy, Selector, UsageEntry
-from ..policy.yamlsource import Part
-from ..sign_ins import last_sign_in
-from ..usage_reports import (
+from ...index import TenantIndex
+from ...model import Finding, Severity, User
+from ...policy.model import Policy, Selector, UsageEntry
+from ...policy.yamlsource import Part
+from ...sign_ins import last_sign_in
+from ...usage_reports import (
     ACTIVE_USERS,
     MAX_DAYS,
     MEASURED,
@@ -38,9 +38,9 @@ from ..usage_reports import (
     needs_storage,
     workload_title,
 )
-from .assignments import licensing
-from .assignments.selection import replacement_group
-from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
+from ..assignments import licensing
+from ..assignments.selection import replacement_group
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
 
 _DAYS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_DAYS,
                          "description": f"Days without activity (at most {MAX_DAYS}, the longest report period)."}

@@ -3,14 +3,14 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, iso_date, number
-from ....guidance.examples import E5
-from ....guidance.library import Message, RuleGuidance, ValueFormatter
-from ....guidance.remediation import Remediation, TextRef, list_holders
-from ....guidance.texts.declare import Text
-from ....rules.seats import lifecycle as rules
-from .catalog import seat_values
+from ...guidance.clouds import Variant
+from ...guidance.details import Details, iso_date, number
+from ...guidance.examples import E5
+from ...guidance.library import Message, RuleGuidance, ValueFormatter
+from ...guidance.remediation import Remediation, TextRef, list_holders
+from ...guidance.texts.declare import Text
+from . import lifecycle as rules
+from .catalog_texts import seat_values
 
 
 class SeatsInGrace(RuleGuidance):

@@ -3,13 +3,13 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, as_map, iso_date
-from ....guidance.examples import USER
-from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
-from ....guidance.remediation import Remediation, TextRef, set_usage_location
-from ....guidance.texts.declare import Text
-from ....rules.hygiene import upkeep as rules
+from ...guidance.clouds import Variant
+from ...guidance.details import Details, as_map, iso_date
+from ...guidance.examples import USER
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.remediation import Remediation, TextRef, set_usage_location
+from ...guidance.texts.declare import Text
+from . import upkeep as rules
 
 # companySubscription / subscribedSku states that mean the end date has already passed.
 PAST_END_STATUSES = ("Warning", "Suspended", "LockedOut", "Deleted", "Expired")

@@ -6,10 +6,10 @@ import fnmatch
 from collections.abc import Iterator
 from typing import Any
 
-from ..model import Finding, Severity, Subject, SubjectType
-from ..policy.model import Policy, Waiver
-from ..policy.yamlsource import Part
-from .base import Context, Rule
+from ...model import Finding, Severity, Subject, SubjectType
+from ...policy.model import Policy, Waiver
+from ...policy.yamlsource import Part
+from ..base import Context, Rule
 
 
 class WaiverExpired(Rule):

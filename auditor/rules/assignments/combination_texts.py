@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from ....blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, as_map
-from ....guidance.examples import E5, EMS, USER
-from ....guidance.library import (
+from ...blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
+from ...guidance.clouds import Variant
+from ...guidance.details import Details, as_map
+from ...guidance.examples import E5, EMS, USER
+from ...guidance.library import (
     Message,
     RuleGuidance,
     ValueFormatter,
@@ -23,10 +23,10 @@ from ....guidance.library import (
     loss_summary,
     removal_frame,
 )
-from ....guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
-from ....guidance.texts.declare import Text
-from ....rules.assignments import combination as rules
-from . import licensing
+from ...guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
+from ...guidance.texts.declare import Text
+from . import combination as rules
+from . import licensing_texts as licensing
 
 
 class SkuCombinationForbidden(RuleGuidance):
@@ -149,7 +149,7 @@ class SkuCombinationForbidden(RuleGuidance):
             # a group gives both: these calls alone would leave the product to remove in place
             actions = [a if not a.ready else replace(a, blocked=GROUP_KEEPS) for a in actions]
         # removing one of them keeps the mailbox or OneDrive under the other's smaller plan: ready
-        # only when the data fits (details.storage_by, per product removed; rules/storage_fit.py)
+        # only when the data fits (details.storage_by, per product removed; impact/storage_fit.py)
         fits = as_map(f.details.get("storage_by"))
         waits = [as_map(fits.get(p)).get("wait") for p in parts]
         wait = next((str(why) for why in waits if isinstance(why, str) and why in STORAGE_WAITS), None)

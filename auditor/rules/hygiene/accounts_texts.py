@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, iso_date, number
-from ....guidance.examples import E3, E5, USER
-from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values, keep_data, removal
-from ....guidance.remediation import Remediation, TextRef, resting_on
-from ....guidance.texts.declare import Steps, Text
-from ....rules.hygiene import accounts as rules
-from ....rules.hygiene.base import DATA_KEPT_DOC
+from ...guidance.clouds import Variant
+from ...guidance.details import Details, iso_date, number
+from ...guidance.examples import E3, E5, USER
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, keep_data, removal
+from ...guidance.remediation import Remediation, TextRef, resting_on
+from ...guidance.texts.declare import Steps, Text
+from . import accounts as rules
+from .base import DATA_KEPT_DOC
 
 
 def mailbox_note(f: Details) -> tuple[str, ...]:

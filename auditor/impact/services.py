@@ -14,8 +14,8 @@ from ..index import TenantIndex
 from ..model import Group, Layout, User
 from ..reference import product_names
 from ..timestamps import timestamp_or_none
-from .groups import membership_kind
-from .service_plan_loss import ServicePlanLoss
+from .group_kinds import membership_kind
+from .plan_loss import ServicePlanLoss
 from .storage_fit import Shrink, shrink
 from .storage_fit import verdict as storage_verdict
 
@@ -191,7 +191,7 @@ class DataLoss:
         if found is None:
             found = self._lost[key] = self._data_lost(user, gone, new)
         # A change that keeps the mailbox or OneDrive under a smaller plan rests on the data's size
-        # (per user, from the usage reports): `storage` says whether it fits (rules/storage_fit.py).
+        # (per user, from the usage reports): `storage` says whether it fits (impact/storage_fit.py).
         if key not in self._shrinks:
             self._shrinks[key] = self._shrink(user, gone, new)
         change = self._shrinks[key]

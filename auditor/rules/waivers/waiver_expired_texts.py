@@ -1,4 +1,4 @@
-"""The guidance of the rules in auditor/rules/waivers.py: their texts, message,
+"""The guidance of the rules in auditor/rules/waivers/waiver_expired.py: their texts, message,
 remediation and docs (auditor.rulebook finds each by its rule's id)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from ...guidance.details import Details, iso_date
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
-from ...rules import waivers as rules
-from ...rules.assignments import SkuForbidden
+from ..assignments.selection import SkuForbidden
+from . import waiver_expired as rules
 
 
 class WaiverExpired(RuleGuidance):

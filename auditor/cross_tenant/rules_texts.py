@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ...cross_tenant import rules
-from ...guidance.clouds import Variant
-from ...guidance.details import Details, as_strs, as_text
-from ...guidance.examples import E5, USER
-from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, group_removals
-from ...guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
-from ...guidance.texts.declare import Text
+from ..guidance.clouds import Variant
+from ..guidance.details import Details, as_strs, as_text
+from ..guidance.examples import E5, USER
+from ..guidance.library import Message, RuleGuidance, ValueFormatter, base_values, group_removals
+from ..guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
+from ..guidance.texts.declare import Text
+from . import rules
 
 LINKS_TRANSFER = ["vlsc", "buy_licenses", "cancel_subscription", "mailbox_migration", "sharepoint_migration"]
 TRANSFER_STEPS = ("steps.transfer.vlsc", "steps.transfer.cancel", "steps.transfer.remove", "steps.transfer.migrate")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ....blocked import PLACEHOLDER
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, iso_date, number
-from ....guidance.examples import E5
-from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
-from ....guidance.remediation import Remediation, TextRef, assign_license, list_holders
-from ....guidance.texts.declare import Steps, Text
-from ....rules.seats import catalog as rules
+from ...blocked import PLACEHOLDER
+from ...guidance.clouds import Variant
+from ...guidance.details import Details, iso_date, number
+from ...guidance.examples import E5
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.remediation import Remediation, TextRef, assign_license, list_holders
+from ...guidance.texts.declare import Steps, Text
+from . import catalog as rules
 
 
 def seat_values(f: Details, w: ValueFormatter, count: str = "consumed") -> dict[str, str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ....blocked import CHOOSE_VALUE
-from ....guidance.details import Details
-from ....guidance.remediation import ASSIGN_LICENSE, Action, TextRef, first_blocked
+from ...blocked import CHOOSE_VALUE
+from ...guidance.details import Details
+from ...guidance.remediation import ASSIGN_LICENSE, Action, TextRef, first_blocked
 
 
 def assign_line(f: Details, product: str) -> TextRef:

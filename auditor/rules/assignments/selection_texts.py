@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ....blocked import LICENSING_GROUP
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, as_map, as_strs, as_text
-from ....guidance.examples import E5, F3, USER
-from ....guidance.library import (
+from ...blocked import LICENSING_GROUP
+from ...guidance.clouds import Variant
+from ...guidance.details import Details, as_map, as_strs, as_text
+from ...guidance.examples import E5, F3, USER
+from ...guidance.library import (
     LINKS_ASSIGN,
     LINKS_GROUP,
     Message,
@@ -24,8 +24,8 @@ from ....guidance.library import (
     loss_summary,
     removal,
 )
-from ....guidance.links import PAGE_DATES
-from ....guidance.remediation import (
+from ...guidance.links import PAGE_DATES
+from ...guidance.remediation import (
     ASSIGN_LICENSE,
     REMOVE_MEMBER,
     Action,
@@ -35,10 +35,10 @@ from ....guidance.remediation import (
     assign_license,
     reprocess,
 )
-from ....guidance.texts.declare import Steps, Text
-from ....rules.assignments import selection as rules
-from . import licensing
-from .base import assign_line, wait_for_usage_location
+from ...guidance.texts.declare import Steps, Text
+from . import licensing_texts as licensing
+from . import selection as rules
+from .base_texts import assign_line, wait_for_usage_location
 
 
 class SkuNotAllowed(RuleGuidance):

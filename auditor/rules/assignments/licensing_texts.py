@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ....blocked import BLOCKED_REASONS, GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
-from ....guidance.details import Details, as_int, as_map, as_strs, as_text
-from ....guidance.library import ValueFormatter
-from ....guidance.remediation import Action, TextRef, add_member, assign_license
-from ....guidance.texts.declare import Text
-from ....rules.assignments.licensing import AMBIGUOUS, MEMBER, NOT_ASSIGNING, NOT_FOUND, PLANS_LOST
+from ...blocked import BLOCKED_REASONS, GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
+from ...guidance.details import Details, as_int, as_map, as_strs, as_text
+from ...guidance.library import ValueFormatter
+from ...guidance.remediation import Action, TextRef, add_member, assign_license
+from ...guidance.texts.declare import Text
+from .licensing import AMBIGUOUS, MEMBER, NOT_ASSIGNING, NOT_FOUND, PLANS_LOST
 
 
 def _where(entry: Mapping[str, Any]) -> str:

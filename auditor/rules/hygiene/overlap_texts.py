@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, as_map, as_strs, as_text
-from ....guidance.examples import E5, USER
-from ....guidance.library import (
+from ...guidance.clouds import Variant
+from ...guidance.details import Details, as_map, as_strs, as_text
+from ...guidance.examples import E5, USER
+from ...guidance.library import (
     LINKS_GROUP,
     Message,
     RuleGuidance,
@@ -20,9 +20,9 @@ from ....guidance.library import (
     loss_steps,
     removal,
 )
-from ....guidance.remediation import Remediation, TextRef
-from ....guidance.texts.declare import Text
-from ....rules.hygiene import overlap as rules
+from ...guidance.remediation import Remediation, TextRef
+from ...guidance.texts.declare import Text
+from . import overlap as rules
 
 
 class LicenseAssignedTwice(RuleGuidance):

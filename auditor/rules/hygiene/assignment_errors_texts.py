@@ -3,14 +3,14 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from ....blocked import CAUSE_FIRST
-from ....guidance.clouds import Variant
-from ....guidance.details import GROUP_ID_PLACEHOLDER, Details, as_int, as_map, as_text, number
-from ....guidance.examples import E5, USER
-from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
-from ....guidance.remediation import Action, Remediation, TextRef, lookup, reprocess, set_usage_location
-from ....guidance.texts.declare import Text
-from ....rules.hygiene import assignment_errors as rules
+from ...blocked import CAUSE_FIRST
+from ...guidance.clouds import Variant
+from ...guidance.details import GROUP_ID_PLACEHOLDER, Details, as_int, as_map, as_text, number
+from ...guidance.examples import E5, USER
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.remediation import Action, Remediation, TextRef, lookup, reprocess, set_usage_location
+from ...guidance.texts.declare import Text
+from . import assignment_errors as rules
 
 # Graph licenseAssignmentState.error values with their own guidance; anything else -> "other".
 ERROR_CODES = ("CountViolation", "MutuallyExclusiveViolation", "DependencyViolation", "UniquenessViolation")

@@ -1,4 +1,4 @@
-"""The guidance of the rules in auditor/rules/usage_reports.py: their texts, message,
+"""The guidance of the rules in auditor/rules/usage/activity.py: their texts, message,
 remediation and docs (auditor.rulebook finds each by its rule's id)."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
-from ...rules import usage_reports as rules
 from ...usage_reports import (
     workload_title,
 )
-from .assignments.selection import SkuNotAllowed
+from ..assignments.selection_texts import SkuNotAllowed
+from . import activity as rules
 
 COPILOT = "639dec6b-copilot"  # shortened, as the other example ids (auditor/guidance/examples.py)
 
