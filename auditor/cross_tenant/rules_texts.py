@@ -176,4 +176,4 @@ class SeatsRebalanceAcrossTenants(RuleGuidance):
                     [TextRef("next.transfer_cost"), TextRef("next.rerun")], [*LINKS_TRANSFER, "move_users"])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())

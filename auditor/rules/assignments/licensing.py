@@ -24,7 +24,7 @@ Each entry names the policy file and line, so the finding can say where the name
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from ...blocked import (
     GROUP_DYNAMIC,
@@ -42,6 +42,12 @@ NOT_FOUND = "not_found"
 AMBIGUOUS = "ambiguous"
 NOT_ASSIGNING = "not_assigning"
 PLANS_LOST = "plans_lost"
+class LicensingGroupDetails(TypedDict, total=False):
+    """The details of a finding whose fix joins a catalog `licensing_group` (for_user)."""
+
+    licensing_group: dict[str, dict[str, Any]]  # product -> ref, file, line, id, name, gives, kind or problem
+
+
 MEMBER = "member"  # the user is a member already, yet the group's copy does not reach them
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 from ...model import (
     NO_MAILBOX,
@@ -148,9 +148,9 @@ class UserHygieneRule(HygieneRule):
             sku_ids = self.products(user, extra, ctx)
             details = ctx.user_details(user, sku_ids, None) | extra
             if check.data_kept is not None:  # the admin's declaration, and whether it has expired
-                details["data_kept"] = check.data_kept.details(ctx.as_of)
+                details |= DeclaredDetails(data_kept=check.data_kept.details(ctx.as_of))
             if check.grace_days:  # the plan holds the removals back until the days have passed
-                details["grace_days"] = check.grace_days  # the engine adds when it was disabled
+                details |= DeclaredDetails(grace_days=check.grace_days)  # the engine adds when it was disabled
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),
@@ -170,10 +170,22 @@ class UserHygieneRule(HygieneRule):
         return user.sku_ids
 
 
-UNKNOWN_MAILBOX = {"shared_mailbox": "unknown"}  # details of a finding on an account whose mailbox purpose is unknown
+class DeclaredDetails(TypedDict, total=False):
+    """What the policy's check declares, on each finding of a user hygiene rule."""
+
+    data_kept: dict[str, Any]  # the admin's data_kept declaration, and whether it has expired
+    grace_days: int
 
 
-def mailbox_extra(user: User, ctx: Context) -> dict[str, Any] | None:
+class MailboxDetails(DeclaredDetails, total=False):
+    shared_mailbox: str  # "unknown": the account may be a shared mailbox (mailbox_extra)
+
+
+# details of a finding on an account whose mailbox purpose is unknown
+UNKNOWN_MAILBOX: MailboxDetails = {"shared_mailbox": "unknown"}
+
+
+def mailbox_extra(user: User, ctx: Context) -> MailboxDetails | None:
     """For the rules a shared mailbox would set off: None for a shared, room or equipment mailbox
     (not a person's account: exempt), UNKNOWN_MAILBOX when the purpose was to be read but was not
     (the app may not read mailboxSettings, Graph's answer for this account was an error, or the

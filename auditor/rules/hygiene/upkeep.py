@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from ...model import (
     Finding,
@@ -16,7 +16,24 @@ from ...model import (
 )
 from ...policy.model import HygieneCheck, Policy
 from ..base import Context, parse_when
-from .base import HygieneRule, UserHygieneRule, check_schema
+from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
+
+
+class UsageLocationMissingDetails(DeclaredDetails, total=False):
+    pass
+
+
+class SubscriptionExpiringDetails(TypedDict, total=False):
+    status: str
+    is_trial: bool
+    next_lifecycle: str | None
+    days_left: int | None
+    total_licenses: int
+    # with a billing file (_term): the term (None: no row for it), whether it renews, the channel
+    term: str | None
+    auto_renew: bool | None
+    channel: str
+    reduction: dict[str, Any]  # the engine adds when its seats may be reduced (auditor.billing)
 
 
 class UsageLocationMissing(UserHygieneRule):
@@ -81,13 +98,14 @@ class SubscriptionExpiring(HygieneRule):
                 message = f"{kind} for {part} ends {when:%Y-%m-%d} ({days_left} days)" if when else ""
             yield self.make(
                 policy, f"hygiene/{self.key}", Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part), (part,), message,
-                {"status": sub.status, "is_trial": sub.is_trial, "next_lifecycle": sub.next_lifecycle_date_time,
-                 "days_left": days_left, "total_licenses": sub.total_licenses, **term},
+                dict(SubscriptionExpiringDetails(status=sub.status, is_trial=sub.is_trial,
+                                                 next_lifecycle=sub.next_lifecycle_date_time, days_left=days_left,
+                                                 total_licenses=sub.total_licenses)) | dict(term),
                 severity=check.severity,
             )
 
 
-def _term(ctx: Context, sub: Subscription) -> dict[str, Any]:
+def _term(ctx: Context, sub: Subscription) -> SubscriptionExpiringDetails:
     """With a billing file: the subscription's term and renewal setting (term None: no row, not known)."""
     if ctx.billing is None:
         return {}

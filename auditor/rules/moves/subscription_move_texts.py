@@ -4,6 +4,7 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ...blocked import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP
 from ...guidance.clouds import Variant
@@ -91,4 +92,4 @@ class SubscriptionMove(RuleGuidance):
         return remedy
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (SubscriptionMove(),)
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (SubscriptionMove(),)

@@ -4,6 +4,7 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ...blocked import PLACEHOLDER
 from ...guidance.clouds import Variant
@@ -220,4 +221,4 @@ class SkuNotApproved(RuleGuidance):
                     ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], [action])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved())

@@ -3,6 +3,8 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...guidance.clouds import Variant
 from ...guidance.details import Details, iso_date, number
 from ...guidance.examples import E5
@@ -109,4 +111,4 @@ class LicenseSuspended(RuleGuidance):
                     [list_holders(f.sku_id(sku), TextRef("graph.holders", values))])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (SeatsInGrace(), LicenseSuspended())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (SeatsInGrace(), LicenseSuspended())

@@ -4,6 +4,7 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ...blocked import USAGE_UNKNOWN
 from ...guidance.clouds import Variant
@@ -130,4 +131,4 @@ class Rightsize(RuleGuidance):
         return remedy
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (ProductUnused(), Rightsize())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (ProductUnused(), Rightsize())

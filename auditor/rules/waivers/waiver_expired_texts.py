@@ -3,6 +3,8 @@ remediation and docs (auditor.rulebook finds each by its rule's id)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...guidance.clouds import Variant
 from ...guidance.details import Details, iso_date
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
@@ -51,4 +53,4 @@ class WaiverExpired(RuleGuidance):
         return Remediation(TextRef("summary.waiver", values), steps, "role.waiver", [TextRef("next.rerun")], [])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (WaiverExpired(),)
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (WaiverExpired(),)
