@@ -55,7 +55,7 @@ def leaving(details: Mapping[str, Any], user: User, ctx: Context) -> dict[str, A
 
 def disable_times(user: User, ctx: Context) -> dict[str, Any]:
     """When the account was disabled, which `grace_days` counts from (DisableTimes.of)."""
-    return ctx.disable_times.of(user)
+    return dict(ctx.disable_times.of(user))
 
 
 def _added(rule: Rule | None, details: Mapping[str, Any], user: User | None, ctx: Context) -> dict[str, Any]:

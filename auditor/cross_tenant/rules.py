@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from ..model import Finding, Severity, Subject, SubjectType
 from ..policy.model import PolicySet
@@ -81,6 +81,18 @@ class MergeRule:
         )
 
 
+class CrossTenantDuplicateDetails(TypedDict, total=False):
+    identity: str  # the person, as the identity map names them
+    tenants: list[dict[str, Any]]  # each holder: tenant name and id, upn, user_id, display_name, groups
+    sku_ids: dict[str, str]
+
+
+class SeatsRebalanceAcrossTenantsDetails(TypedDict, total=False):
+    surplus: list[dict[str, Any]]  # per tenant with spare seats: tenant, tenant_id, enabled, consumed, min, unused
+    shortage: list[dict[str, Any]]  # per tenant short of seats: ..., short, count_violations
+    movable: int
+
+
 class CrossTenantDuplicate(MergeRule):
     """One person holds a paid license for the same product in two or more tenants.
 
@@ -145,7 +157,7 @@ class CrossTenantDuplicate(MergeRule):
         return self.make(
             ctx, Subject(SubjectType.USER, identity, upn=identity, display_name=holders[0].display_name), (part,),
             f"{identity} holds a paid {part} license in {extra + 1} tenants: {names}",
-            {"identity": identity, "tenants": tenants, "sku_ids": {part: sku_id}},
+            dict(CrossTenantDuplicateDetails(identity=identity, tenants=tenants, sku_ids={part: sku_id})),
             round(extra * price[0], 2) if price else None,
         )
 
@@ -204,7 +216,7 @@ class SeatsRebalanceAcrossTenants(MergeRule):
                        f"moved between tenants, so remove {movable} where unused and buy {movable} where short")
             yield self.make(
                 ctx, Subject(SubjectType.SKU, rows[0][1].sku_id, sku=part), (part,), message,
-                {"surplus": surplus, "shortage": shortage, "movable": movable},
+                dict(SeatsRebalanceAcrossTenantsDetails(surplus=surplus, shortage=shortage, movable=movable)),
                 round(movable * price[0], 2) if price else None,
             )
 

@@ -4,6 +4,9 @@ text is test_translations_complete.py's.)"""
 from __future__ import annotations
 
 import re
+import sys
+import typing
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +53,23 @@ def test_each_rule_has_one_guidance_at_its_module_path() -> None:
         assert rulebook.by_id()[rule.id] is guidance
         assert not isinstance(rule, RuleGuidance), rule.id
         assert not hasattr(rule, "remediation") and not hasattr(rule, "texts"), rule.id
+
+
+def test_each_rules_details_have_a_typed_contract() -> None:
+    """A rule's details are a TypedDict in the rule's module (`<Rule>Details`), and its texts are
+    RuleGuidance of that TypedDict: they read the rule's keys as `f.own["key"]`, which mypy checks
+    against what the rule writes. No texts module reads a key by a bare string any more."""
+    for guidance, rule in zip(rulebook.GUIDANCE, (*RULES, *MERGE_RULES), strict=True):
+        args = [typing.get_args(base) for base in vars(type(guidance)).get("__orig_bases__", ())
+                if typing.get_origin(base) is not None]
+        (contract,) = args[0] if args else (None,)
+        assert contract is not None and typing.is_typeddict(contract), rule.id
+        assert contract.__name__ == f"{type(rule).__name__}Details", rule.id
+        assert contract.__module__ == type(rule).__module__, rule.id
+    untyped = re.compile(r'\bf\.(?:text|strs|int)\("|\bf\.details\.get\("')
+    for module in {type(g).__module__ for g in rulebook.GUIDANCE}:
+        source = Path(sys.modules[module].__file__ or "").read_text("utf-8")
+        assert not untyped.search(source), module
 
 
 def test_every_locale_has_a_catalog() -> None:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 from ...model import Finding, Severity, Subject, SubjectType
 from ...policy.model import Policy, Waiver
 from ...policy.yamlsource import Part
 from ..base import Context, Rule
+
+
+class WaiverExpiredDetails(TypedDict):
+    waiver_rule: str
+    waiver_subject: str
+    expires: str
+    owner: str | None
+    reason: str | None
 
 
 class WaiverExpired(Rule):
@@ -42,8 +50,8 @@ class WaiverExpired(Rule):
             yield self.make(
                 policy, "waivers", Subject(SubjectType.WAIVER, key), (w.sku,) if w.sku else (),
                 f"waiver for {w.rule} on {w.subject} expired {w.expires.isoformat()} (owner {w.owner})",
-                {"waiver_rule": w.rule, "waiver_subject": w.subject, "expires": w.expires.isoformat(),
-                 "owner": w.owner, "reason": w.reason},
+                dict(WaiverExpiredDetails(waiver_rule=w.rule, waiver_subject=w.subject, expires=w.expires.isoformat(),
+                                          owner=w.owner, reason=w.reason)),
             )
 
 
