@@ -154,13 +154,13 @@ class UserHygieneRule(HygieneRule):
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),
-                monthly_cost=ctx.cost_of(sku_ids) if self.costs and self.saves(details) else None,
+                monthly_cost=ctx.cost_of(sku_ids) if self.saves(details) else None,
             )
 
-    costs = True  # the finding's products are spend the fix would free
-
     def saves(self, details: dict[str, Any]) -> bool:
-        """Whether this finding's fix frees its products' spend (a rule's finding may say it does not)."""
+        """Whether this finding's fix frees its products' spend, which the finding's monthly_cost then
+        counts: by default it does; a rule whose fix keeps every license says not, and a rule may
+        judge each finding (a shared mailbox that needs its license frees nothing)."""
         return True
 
     removes = True  # the fix removes the finding's products (the engine adds the data it would end)

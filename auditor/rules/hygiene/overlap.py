@@ -40,10 +40,12 @@ class LicenseAssignedTwice(UserHygieneRule):
     default_severity = Severity.LOW
     key = "assigned_twice"
     fragment = check_schema(False)
-    costs = False  # one license is consumed either way
     removes = False  # only the direct copy goes, checked by DataLoss.held_twice (impact/services.py)
 
     reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
+
+    def saves(self, details: dict[str, Any]) -> bool:
+        return False  # one license is consumed either way
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         twice: HeldTwice = ctx.data_loss.held_twice(user, user.sku_ids)  # LicenseAssignedTwiceDetails

@@ -49,9 +49,11 @@ class UsageLocationMissing(UserHygieneRule):
     key = "usage_location"
     fragment = check_schema(False)
     removes = False
-    costs = False  # the fix sets a location and keeps every license: no money at stake
 
     reads = frozenset({"usageLocation"})
+
+    def saves(self, details: dict[str, Any]) -> bool:
+        return False  # the fix sets a location and keeps every license: no money at stake
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.usage_location else {}
