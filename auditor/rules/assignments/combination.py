@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 from ...impact.services import HeldTwice
 from ...model import Finding, Severity, User
 from ...policy.model import Assignment, Policy
-from ...policy.yamlsource import Part
+from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
@@ -62,7 +62,7 @@ class SkuCombinationForbidden(AssignmentRule):
     def applies(self, a: Assignment) -> bool:
         return bool(a.exclusive)
 
-    def validate(self, a: Assignment, entry: Part) -> None:
+    def validate(self, a: Assignment, entry: PolicyNode) -> None:
         """The product to keep cannot also be one to remove."""
         for i, combo in enumerate(a.exclusive):
             if combo.keep is None:

@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 
 from ...model import Finding, Severity
 from ...policy.model import Assignment, Policy
-from ...policy.yamlsource import Part
+from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
@@ -55,7 +55,7 @@ class SkuNotAllowed(AssignmentRule):
     def applies(self, a: Assignment) -> bool:
         return a.allowed is not None
 
-    def validate(self, a: Assignment, entry: Part) -> None:
+    def validate(self, a: Assignment, entry: PolicyNode) -> None:
         """What the entry requires must be allowed, and nothing may be both allowed and forbidden."""
         if a.allowed is None:
             return

@@ -15,7 +15,7 @@ from ...model import (
 )
 from ...policy.model import DataKept, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
-from ...policy.yamlsource import Part
+from ...policy.yamlsource import PolicyNode
 from ...snapshot import MAILBOX_SETTINGS
 from ..base import SEVERITY_SCHEMA, Context, Rule
 
@@ -63,38 +63,38 @@ def check_schema(with_days: bool, days_doc: str = "", *, data_kept: bool = False
     return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
 
 
-def parse_check(part: Part) -> HygieneCheck:
+def parse_check(node: PolicyNode) -> HygieneCheck:
     """One hygiene key's value (the fragment check_schema describes)."""
-    raw = part.data
+    raw = node.data
     return HygieneCheck(
         severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
         days=raw.get("days"),
         except_=parse_selector(raw["except"]) if "except" in raw else None,
-        data_kept=parse_data_kept(part.at("data_kept")),
+        data_kept=parse_data_kept(node.at("data_kept")),
         grace_days=raw.get("grace_days"),
     )
 
 
-def parse_data_kept(part: Part) -> DataKept | None:
+def parse_data_kept(node: PolicyNode) -> DataKept | None:
     """A `data_kept` declaration (DATA_KEPT_SCHEMA); one that names no kind of data declares nothing."""
-    raw = part.data
+    raw = node.data
     if raw is None:
         return None
     kept = DataKept(
         accepted_by=raw["accepted_by"],
-        expires=part.at("expires").date(),
+        expires=node.at("expires").date(),
         mailbox=MailboxKept(raw["mailbox"]) if "mailbox" in raw else None,
         files=FilesKept(raw["files"]) if "files" in raw else None,
-        line=part.line,
+        line=node.line,
     )
     if kept.mailbox is None and kept.files is None:
-        part.report(f"{part.name}: names neither mailbox nor files; say what keeps which data")
+        node.report(f"{node.name}: names neither mailbox nor files; say what keeps which data")
     return kept
 
 
-def parse_hygiene(part: Part) -> dict[str, HygieneCheck]:
+def parse_hygiene(node: PolicyNode) -> dict[str, HygieneCheck]:
     """The `hygiene:` section: a check per rule key, in the policy's order."""
-    return {key: parse_check(part.at(key)) for key in part.data or {}}
+    return {key: parse_check(node.at(key)) for key in node.data or {}}
 
 
 class HygieneRule(Rule):

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 from ...model import Finding, Severity, User
 from ...policy.model import MoveEntry, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
-from ...policy.yamlsource import Part
+from ...policy.yamlsource import PolicyNode
 from ..assignments.licensing import licensing_groups
 from ..assignments.selection import SkuNotAllowedDetails
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
@@ -53,11 +53,11 @@ def _family(plan_name: str) -> str:
     return name
 
 
-def parse_moves(part: Part) -> tuple[MoveEntry, ...]:
+def parse_moves(node: PolicyNode) -> tuple[MoveEntry, ...]:
     """The `moves:` section: entries with unique names, `from` and `to` two products."""
     out: list[MoveEntry] = []
     names: dict[str, str] = {}
-    for entry in part.entries():
+    for entry in node.entries():
         raw = entry.data
         if raw["name"] in names:
             entry.at("name").report(f"{entry.at('name').name}: '{raw['name']}' is already used by {names[raw['name']]}")

@@ -9,7 +9,7 @@ from typing import TypedDict
 
 from ...model import Finding, Severity, Sku, Subject, SubjectType
 from ...policy.model import CatalogEntry, Policy, SpareSeats
-from ...policy.yamlsource import Part
+from ...policy.yamlsource import PolicyNode
 from ..base import Context, Rule, parse_when
 
 
@@ -103,14 +103,14 @@ class SpareSeatsOverLimit(CatalogRule):
     }
 
     @staticmethod
-    def parse(part: Part) -> SpareSeats | None:
+    def parse(node: PolicyNode) -> SpareSeats | None:
         """A catalog entry's `spare_seats` (the fragment above; spare-seats-under-minimum reads `min`)."""
-        raw = part.data
+        raw = node.data
         if not raw:
             return None
         limits = SpareSeats(raw.get("max"), raw.get("max_percent"), raw.get("min"), raw.get("renewal_window_days"))
         if limits.min is not None and limits.max is not None and limits.min > limits.max:
-            part.report(f"{part.name}: min ({limits.min}) is above max ({limits.max})")
+            node.report(f"{node.name}: min ({limits.min}) is above max ({limits.max})")
         return limits
 
     def configured(self, policy: Policy) -> bool:

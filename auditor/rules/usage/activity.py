@@ -23,7 +23,7 @@ from typing import Any, ClassVar, TypedDict
 from ...index import TenantIndex
 from ...model import Finding, Severity, User
 from ...policy.model import Policy, Selector, UsageEntry
-from ...policy.yamlsource import Part
+from ...policy.yamlsource import PolicyNode
 from ...sign_ins import last_sign_in
 from ...usage_reports import (
     ACTIVE_USERS,
@@ -51,10 +51,10 @@ def _workloads(names: tuple[str, ...] | list[str], description: str) -> dict[str
             "description": description}
 
 
-def parse_usage(part: Part) -> tuple[UsageEntry, ...]:
+def parse_usage(node: PolicyNode) -> tuple[UsageEntry, ...]:
     """The `usage:` section: one entry per product (or rightsizing), checked beyond the schema."""
     out: list[UsageEntry] = []
-    for entry in part.entries():
+    for entry in node.entries():
         raw = entry.data
         severity = Severity.parse(raw["severity"]) if "severity" in raw else None
         if "rightsize" in raw:

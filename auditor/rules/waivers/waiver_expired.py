@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 
 from ...model import Finding, Severity, Subject, SubjectType
 from ...policy.model import Policy, Waiver
-from ...policy.yamlsource import Part
+from ...policy.yamlsource import PolicyNode
 from ..base import Context, Rule
 
 
@@ -55,12 +55,12 @@ class WaiverExpired(Rule):
             )
 
 
-def parse_waivers(part: Part) -> tuple[Waiver, ...]:
+def parse_waivers(node: PolicyNode) -> tuple[Waiver, ...]:
     """The `waivers:` section; an `expires` that is no calendar date (2027-02-30) is reported."""
-    return tuple(_waiver(entry) for entry in part.entries())
+    return tuple(_waiver(entry) for entry in node.entries())
 
 
-def _waiver(entry: Part) -> Waiver:
+def _waiver(entry: PolicyNode) -> Waiver:
     raw = entry.data
     return Waiver(rule=raw["rule"], subject=raw["subject"], reason=raw["reason"], owner=raw["owner"],
                   expires=entry.at("expires").date(), sku=raw.get("sku"), line=entry.line)
