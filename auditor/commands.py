@@ -48,7 +48,7 @@ from .plan.bill import before_findings, commerce_facts, name_reductions, report_
 from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
-from .policy.model import PolicySet
+from .policy.objects import PolicySet
 from .policy_load import load_policies
 from .policy_schema import schema_text
 from .report.baseline import compare, load_baseline

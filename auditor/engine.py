@@ -13,7 +13,7 @@ from .billing.file import BillingFile
 from .enrichment import enrich
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
-from .policy.model import CatalogEntry, Policy, PolicySet, Waiver
+from .policy.objects import CatalogEntry, Policy, PolicySet, Waiver
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.assignments import licensing

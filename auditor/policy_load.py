@@ -12,7 +12,7 @@ import jsonschema
 
 from .errors import PolicyError, PolicyIssue
 from .model import Locale, Severity
-from .policy.model import CostAllocation, CrossTenant, Policy, PolicySet
+from .policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
 from .policy.yamlsource import Located, PolicyNode, dotted, read_yaml
 from .policy_schema import build_schema
 from .rules.assignments import parse_assignments

@@ -38,7 +38,7 @@ from typing import Any
 from .cross_tenant import rules_texts as cross_tenant_texts
 from .cross_tenant.rules import MERGE_RULES
 from .graph.clouds import ENDPOINTS
-from .guidance.clouds import ACTIVE_USERS_URL, VIEW, variant
+from .guidance.cloud_variants import ACTIVE_USERS_URL, VIEW, variant
 from .guidance.details import RuleDetails
 from .guidance.library import RuleGuidance, ValueFormatter
 from .guidance.links import GRAPH, PER_CLOUD, URLS
@@ -184,7 +184,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: RuleD
 
     def lines(line: TextRef) -> list[str]:
         # US Government clouds buy through an agreement or a partner: a text that would send the
-        # admin to the worldwide Billing pages has a ".gov" variant (clouds.py)
+        # admin to the worldwide Billing pages has a ".gov" variant (guidance/cloud_variants.py)
         key = f"{line.key}.gov" if var.gov and f"{line.key}.gov" in catalog else line.key
         return render(locale, key, {**common, **line.values})
 

@@ -388,7 +388,7 @@ STORAGE_HYGIENE = ("disabled_users", "inactive_users", "guest_users", "shared_ma
 
 
 def needs_storage(policy: Any) -> bool:
-    """Whether `policy` (auditor.policy.model.Policy) has a rule whose changes depend on data size:
+    """Whether `policy` (auditor.policy.objects.Policy) has a rule whose changes depend on data size:
     then the mailbox and OneDrive usage reports (STORAGE_REPORTS) are read with the tenant."""
     return (any(name in policy.hygiene for name in STORAGE_HYGIENE)
             or any(entry.rightsize is not None for entry in policy.usage)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
 
 from ..model import Finding, Severity, Subject, SubjectType
-from ..policy.model import PolicySet
+from ..policy.objects import PolicySet
 from ..rules.base import finding_id
 from .identity import PaidProducts
 from .inputs import Account, IdentityIndex, Seats, TenantFacts

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..guidance.clouds import Variant
+from ..guidance.cloud_variants import Variant
 from ..guidance.details import Details, RuleDetails, as_strs, as_text
 from ..guidance.examples import E5, USER
 from ..guidance.library import Message, RuleGuidance, ValueFormatter, base_values, group_removals

@@ -8,5 +8,5 @@ rendered in a locale, is auditor.rulebook's.
     library.py   RuleGuidance (a rule's texts and remediation), ValueFormatter, shared steps
     remediation.py  Action, Remediation, TextRef: the default fix as Microsoft Graph calls
     details.py     Details: a finding's subject, products and details as the texts read them
-    clouds.py, links.py, examples.py   per-cloud variants, documentation links, example findings
+    cloud_variants.py, links.py, examples.py   per-cloud variants, documentation links, example findings
 """

@@ -20,7 +20,7 @@ from ..blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
 from ..i18n import format_list, format_size
 from ..model import Locale
 from . import texts
-from .clouds import Variant
+from .cloud_variants import Variant
 from .details import Details, RuleDetails, as_map, as_strs
 from .remediation import Action, Remediation, TextRef, assign_license, leaving_order, remove_member
 from .texts.declare import Declared

@@ -12,7 +12,7 @@ Formatting: numbers, money, percentages, dates and lists from CLDR through Babel
 from __future__ import annotations
 
 from auditor.i18n.catalogs import DOMAIN, catalog
-from auditor.i18n.clouds import cloud_name
+from auditor.i18n.cloud_names import cloud_name
 from auditor.i18n.formatting import (
     format_date,
     format_datetime,

@@ -14,7 +14,7 @@ from ..billing.file import BillingFile
 from ..impact.services import DataLoss, DisableTimes, GroupIndex
 from ..index import TenantIndex
 from ..model import Finding, Layout, Severity, Subject, SubjectType, User
-from ..policy.model import CatalogEntry, Policy, Selector
+from ..policy.objects import CatalogEntry, Policy, Selector
 from ..timestamps import timestamp_or_none
 
 

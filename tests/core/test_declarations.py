@@ -13,7 +13,7 @@ import pytest
 from auditor import rulebook
 from auditor.cli import main
 from auditor.model import Finding, Locale
-from auditor.policy.model import DataKept, Exclusive, FilesKept, MailboxKept
+from auditor.policy.objects import DataKept, Exclusive, FilesKept, MailboxKept
 from auditor.policy_load import load_policies
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed

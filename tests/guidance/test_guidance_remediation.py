@@ -11,7 +11,7 @@ import pytest
 from auditor import rulebook
 from auditor.blocked import BLOCKED_REASONS
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
-from auditor.guidance.clouds import ACTIVE_USERS_URL, Variant
+from auditor.guidance.cloud_variants import ACTIVE_USERS_URL, Variant
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.guidance.library import FindingExample
 from auditor.model import Cloud, Locale

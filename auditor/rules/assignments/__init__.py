@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Severity
-from ...policy.model import Assignment, Exclusive
+from ...policy.objects import Assignment, Exclusive
 from ...policy.selectors import parse_selector
 from ...policy.yamlsource import PolicyNode
 from .base import AssignmentRule

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...model import Finding, User
-from ...policy.model import Assignment, Policy, Selector
+from ...policy.objects import Assignment, Policy, Selector
 from ...policy.yamlsource import PolicyNode
 from ..base import Context, Rule
 

@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 from ...impact.services import HeldTwice
 from ...model import Finding, Severity, User
-from ...policy.model import Assignment, Policy
+from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
 from . import licensing

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
-from ...guidance.clouds import Variant
+from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_map, as_strs, as_text
 from ...guidance.examples import E5, EMS, USER
 from ...guidance.library import (

@@ -35,7 +35,7 @@ from ...blocked import (
 from ...impact.group_kinds import membership_blocked
 from ...index import TenantIndex
 from ...model import Group, User
-from ...policy.model import Policy, PolicySet
+from ...policy.objects import Policy, PolicySet
 from ..base import Context
 
 NOT_FOUND = "not_found"

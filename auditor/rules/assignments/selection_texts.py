@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...blocked import LICENSING_GROUP
-from ...guidance.clouds import Variant
+from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_map, as_strs, as_text
 from ...guidance.examples import E5, F3, USER
 from ...guidance.library import (

@@ -11,7 +11,7 @@ from ...model import (
     Severity,
     User,
 )
-from ...policy.model import HygieneCheck
+from ...policy.objects import HygieneCheck
 from ...sign_ins import dormant, last_attempt, last_sign_in
 from ...snapshot import MAILBOX_SETTINGS
 from ...usage_reports import ACTIVE_USERS, MAILBOXES

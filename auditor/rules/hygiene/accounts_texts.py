@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-from ...guidance.clouds import Variant
+from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_text, iso_date, number
 from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, keep_data, removal

@@ -13,7 +13,7 @@ from ...model import (
     Subject,
     SubjectType,
 )
-from ...policy.model import HygieneCheck, Policy
+from ...policy.objects import HygieneCheck, Policy
 from ..base import SEVERITY_SCHEMA, Context
 from .base import HygieneRule, check_schema
 

@@ -13,7 +13,7 @@ from ...model import (
     Severity,
     User,
 )
-from ...policy.model import DataKept, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
+from ...policy.objects import DataKept, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ...snapshot import MAILBOX_SETTINGS

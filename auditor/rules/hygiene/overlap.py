@@ -9,7 +9,7 @@ from ...model import (
     Severity,
     User,
 )
-from ...policy.model import HygieneCheck
+from ...policy.objects import HygieneCheck
 from ...reference import coverage
 from ..base import Context
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema

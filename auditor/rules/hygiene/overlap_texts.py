@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...guidance.clouds import Variant
+from ...guidance.cloud_variants import Variant
 from ...guidance.details import Details, RuleDetails, as_map, as_strs, as_text
 from ...guidance.examples import E5, USER
 from ...guidance.library import (

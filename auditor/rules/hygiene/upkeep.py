@@ -14,7 +14,7 @@ from ...model import (
     Subscription,
     User,
 )
-from ...policy.model import HygieneCheck, Policy
+from ...policy.objects import HygieneCheck, Policy
 from ..base import Context, parse_when
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...guidance.clouds import Variant
+from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_int, as_map, as_text, iso_date
 from ...guidance.examples import USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values

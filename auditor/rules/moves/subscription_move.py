@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from ...model import Finding, Severity, User
-from ...policy.model import MoveEntry, Policy, Selector
+from ...policy.objects import MoveEntry, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ..assignments.licensing import licensing_groups

@@ -6,7 +6,7 @@ below is the registry's (the schema and the reports list the rules in it).
 
 from __future__ import annotations
 
-from ...policy.model import CatalogEntry, Price
+from ...policy.objects import CatalogEntry, Price
 from ...policy.yamlsource import PolicyNode
 from .catalog import CatalogRule, SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum, sku_subject
 from .lifecycle import LicenseSuspended, LifecycleRule, SeatsInGrace

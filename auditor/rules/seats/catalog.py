@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from ...model import Finding, Severity, Sku, Subject, SubjectType
-from ...policy.model import CatalogEntry, Policy, SpareSeats
+from ...policy.objects import CatalogEntry, Policy, SpareSeats
 from ...policy.yamlsource import PolicyNode
 from ..base import Context, Rule, parse_when
 

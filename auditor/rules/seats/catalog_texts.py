@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...blocked import PLACEHOLDER
-from ...guidance.clouds import Variant
+from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_int, as_text, iso_date, number
 from ...guidance.examples import E5
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...model import Finding, Severity, Sku
-from ...policy.model import Policy
+from ...policy.objects import Policy
 from ..base import Context
 from .catalog import CatalogRule, SeatCounts, lapsed_seats, sku_subject
 

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypedDict
 
 from ...index import TenantIndex
 from ...model import Finding, Severity, User
-from ...policy.model import Policy, Selector, UsageEntry
+from ...policy.objects import Policy, Selector, UsageEntry
 from ...policy.yamlsource import PolicyNode
 from ...sign_ins import last_sign_in
 from ...usage_reports import (

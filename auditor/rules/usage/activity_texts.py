@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...blocked import USAGE_UNKNOWN
-from ...guidance.clouds import Variant
+from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_strs, as_text, iso_date, number
 from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any, TypedDict
 
 from ...model import Finding, Severity, Subject, SubjectType
-from ...policy.model import Policy, Waiver
+from ...policy.objects import Policy, Waiver
 from ...policy.yamlsource import PolicyNode
 from ..base import Context, Rule
 
