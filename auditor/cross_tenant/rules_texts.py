@@ -1,5 +1,5 @@
 """The guidance of the cross-tenant rules in auditor/cross_tenant/rules.py (`license-auditor merge`):
-their texts, message, remediation and docs (auditor.rulebook finds each by its rule's id)."""
+their texts, message, remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 

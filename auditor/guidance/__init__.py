@@ -1,6 +1,6 @@
 """The guidance library: what each rule's texts (beside the rule, named for its module with
 `_texts`: auditor/rules/hygiene/upkeep_texts.py) are built with. Every rule with its texts,
-rendered in a locale, is auditor.rulebook's.
+rendered in a locale, is auditor.wording's.
 
     texts/       the texts' declarations (declare.py: Text, Steps), the shared ones (common.py), the
                  catalogs read from auditor/locale (Catalogs; WORDS: the shared words) and the

@@ -3,7 +3,7 @@
 Each rule's texts (auditor/rules/<topic>/<name>_texts.py, beside the rule; the merge rules' in
 auditor/cross_tenant/rules_texts.py) hold
 its one-line message and remediation (`RuleGuidance`); they read the finding's facts
-and return text references, which the public functions in `auditor.rulebook` render in the
+and return text references, which the public functions in `auditor.wording` render in the
 requested locale. The facts behind the steps
 come from the "Move users to a different subscription" and "Transfer licenses between tenants"
 pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.

@@ -89,7 +89,7 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
                           remediate: Remediate | None = None,
                           known_rules: Collection[str] | None = None) -> dict[str, Any]:
     """`remediate` (auditor.guidance.remediation) gives every finding's remediation in `locale` and
-    the merge's cloud; `known_rules` are the rules it has guidance for (default: auditor.rulebook's):
+    the merge's cloud; `known_rules` are the rules it has guidance for (default: auditor.wording's):
     carried findings of other rules keep their own. Without `remediate`, carried findings keep
     theirs and cross-tenant findings have none."""
     findings: list[dict[str, Any]] = []

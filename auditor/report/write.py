@@ -225,7 +225,7 @@ def render(
     - `redact`: pseudonymise people in report.html, report.md and findings.csv (report.json is
       always written as is: it is the machine record that `--baseline` reads). `redact_key`
       defaults to `redaction_key(os.environ, tenant id)`.
-    - `guidance`: the remediation catalog; defaults to `auditor.rulebook`.
+    - `guidance`: the remediation catalog; defaults to `auditor.wording`.
     - `plan`: the document's plan for the header line and each finding's state
       (auditor.plan.summary.header_plan) when the caller has compiled it; else it is compiled here.
     - `headlines`: the digest's lines from the bill and the migration plan (money now, within a

@@ -5,7 +5,7 @@ fragment and evaluation; everything else derives from here.
 One folder per topic: assignments/, seats/, hygiene/, usage/, moves/, waivers/. In it each rule
 module stands beside the module of its texts, message and remediation, named for it with `_texts`
 (hygiene/upkeep.py beside hygiene/upkeep_texts.py): the class of the same name, with the rule's id,
-which auditor.rulebook collects. The texts import the rule,
+which auditor.wording collects. The texts import the rule,
 never the other way (import-linter: "A rule half imports no texts half").
 
     base.py     Rule, Context (what a rule reads), finding ids, the shared schema fragments

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.engine import evaluate
 from auditor.errors import PolicyError
 from auditor.plan.bill import commerce_facts, with_bill
@@ -36,7 +36,7 @@ def person(name: str, *skus: str, **kw: Any) -> dict[str, Any]:
 def _run(tmp_path: Path, doc: dict[str, Any], policy: str = MOVE) -> tuple[Any, dict[str, Any]]:
     snapshot = snapshot_from_json(doc)
     result = evaluate(load_policies([policy_file(tmp_path, policy)]), snapshot, AS_OF)
-    document = build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
+    document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
     document |= commerce_facts(snapshot.subscriptions, {})
     return result, document
 

@@ -78,6 +78,6 @@ def test_a_capped_list_says_how_many_more(large: dict[str, Any]) -> None:
 
 
 def _guidance() -> Any:
-    import auditor.rulebook
+    import auditor.wording
 
-    return auditor.rulebook
+    return auditor.wording

@@ -115,9 +115,9 @@ def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
 
 
 def _guidance() -> Any:
-    import auditor.rulebook
+    import auditor.wording
 
-    return auditor.rulebook
+    return auditor.wording
 
 
 def test_markdown_recipe_tables_have_five_cells_and_no_active_content(demo: Path) -> None:

@@ -1,9 +1,9 @@
-"""The rulebook: every rule with guidance (the engine's auditor.rules.RULES, then the cross-tenant
-auditor.cross_tenant.rules.MERGE_RULES), by id, and its texts in a locale: per rule, per national cloud,
-per locale, with documentation links. Each rule's guidance (a class per rule, with the rule's id,
-in the `_texts` module beside the rule's: auditor/rules/<topic>/<name>_texts.py) declares its texts
-and builds its remediation with the guidance library (auditor.guidance). This module stands above
-them and the renderers use it.
+"""How each finding is worded (this module was `rulebook`: it holds no rule): every rule's texts (the
+engine's auditor.rules.RULES, then the cross-tenant auditor.cross_tenant.rules.MERGE_RULES) by id,
+rendered per rule, per national cloud and per locale, with documentation links. Each rule's texts
+(a class per rule, with the rule's id, in the `_texts` module beside the rule's:
+auditor/rules/<topic>/<name>_texts.py) declare its English and build its remediation with the
+guidance library (auditor.guidance). This module stands above them and the renderers use it.
 
     ALL_RULE_IDS                      every rule with guidance: the engine and merge registries
     by_id()                           rule id -> the rule's guidance
