@@ -11,7 +11,7 @@ from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcros
 from auditor.formats.report_json import SCHEMA_VERSION
 from auditor.merge.document import tenant_finding_id
 from auditor.model import Cloud, Locale
-from auditor.report.guidance_api import product_names_of
+from auditor.report.wording_api import product_names_of
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .tenants import AS_OF, EXAMPLE, audit_tenant, build, read, tenant_documents

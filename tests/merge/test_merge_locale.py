@@ -8,8 +8,8 @@ from auditor import wording
 from auditor.cli import main
 from auditor.model import Cloud, Locale
 from auditor.render.text import clean, md_escape
-from auditor.report.guidance_api import product_names_of
 from auditor.report.view.context import TEXT_LIMIT
+from auditor.report.wording_api import product_names_of
 
 from .tenants import AS_OF, EXAMPLE, GROUP_POLICY, audit_tenant, read, tenant_documents
 

@@ -19,7 +19,7 @@ from auditor.guidance.details import subject_label
 from auditor.model import Cloud, Locale
 from auditor.report import write as report_module
 from auditor.report.baseline import compare, load_baseline
-from auditor.report.guidance_api import product_names_of
+from auditor.report.wording_api import product_names_of
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]

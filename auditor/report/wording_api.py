@@ -13,7 +13,7 @@ from auditor import wording
 from auditor.model import Cloud, Locale
 
 
-class Guidance(Protocol):
+class Wording(Protocol):
     ALL_RULE_IDS: tuple[str, ...]
 
     def title(self, rule: str, locale: Locale) -> str: ...
@@ -56,5 +56,5 @@ def product_names_of(seats: object) -> dict[str, str]:
     return out
 
 
-def default_guidance() -> Guidance:
-    return cast(Guidance, wording)
+def default_wording() -> Wording:
+    return cast(Wording, wording)
