@@ -29,14 +29,15 @@ GROUP_SYNCED = "group_synced"
 GROUP_MAIL = "group_mail"
 GROUP_KIND_UNKNOWN = "group_kind_unknown"
 GROUP_BLOCKS = {"dynamic": GROUP_DYNAMIC, "synced": GROUP_SYNCED, "mail": GROUP_MAIL, "unknown": GROUP_KIND_UNKNOWN}
-# The user's data would not fit the smaller plan the change leaves (auditor/rules/storage_fit.py):
+# The user's data would not fit the smaller plan the change leaves (auditor/impact/storage_fit.py):
 MAILBOX_TOO_LARGE = "mailbox_too_large"  # the mailbox holds more than the smaller plan gives
 ONEDRIVE_TOO_LARGE = "onedrive_too_large"  # OneDrive holds more than the smaller plan gives
 ARCHIVE = "archive"  # the mailbox has an archive, and the plan left gives none
 STORAGE_UNKNOWN = "storage_unknown"  # a size the change rests on is not known (the usage reports' gap)
 STORAGE_WAITS = (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN)
-# a move (auditor/rules/moves.py) waits: the target product has no free seat (the bill's `buy`), the user
-# holds an assignment in MutuallyExclusiveViolation, or every member of the group moves (change the group's license)
+# a move (auditor/rules/moves/subscription_move.py) waits: the target product has no free seat (the bill's
+# `buy`), the user holds an assignment in MutuallyExclusiveViolation, or every member of the group moves
+# (change the group's license)
 SEATS_TO_BUY = "seats_to_buy"
 CONFLICT = "conflict"
 WHOLE_GROUP = "whole_group"

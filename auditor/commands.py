@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 
-from . import STARTED, demo, rulebook
+from . import STARTED, demo, wording
 from .billing.file import BillingFile, read_billing
 from .config_problems import config_problems
 from .delivery.arguments import options_from_args, run_email_command
@@ -48,7 +48,7 @@ from .plan.bill import before_findings, commerce_facts, name_reductions, report_
 from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
-from .policy.model import PolicySet
+from .policy.objects import PolicySet
 from .policy_load import load_policies
 from .policy_schema import schema_text
 from .report.baseline import compare, load_baseline
@@ -57,7 +57,7 @@ from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules import RULES
 from .rules.assignments import licensing
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
-from .rules.usage_reports import usage_need
+from .rules.usage.activity import usage_need
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 from .starter import starter_policy
 
@@ -331,8 +331,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         timings.mark("free")
         # the findings' remediation is worked out where it is needed and written finding by finding
         # (report.json, findings.csv), never held for all of them at once
-        remediation = FindingRemediation.of(result, rulebook.remediation, cloud=cloud, locale=locale,
-                                            actions=rulebook.actions)
+        remediation = FindingRemediation.of(result, wording.remediation, cloud=cloud, locale=locale,
+                                            actions=wording.actions)
         document = build_document(result, generated_at=now_or_pinned(), locale=locale, cloud=cloud)
         code = exit_code(result, args.fail_on, args.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
@@ -409,7 +409,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     document = build_merged_document(result, generated_at=now_or_pinned(), locale=locale,
-                                     remediate=rulebook.remediation)
+                                     remediate=wording.remediation)
     with _locked_output_dir(Path(args.output_dir)):
         written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])

@@ -20,7 +20,7 @@ from .billing import BillingFile
 from .engine import sku_references
 from .index import is_guid
 from .model import Sku, Subscription
-from .policy.model import PolicySet
+from .policy.objects import PolicySet
 from .reference import product_names
 
 _WHERE = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<what>.*)$")

@@ -13,11 +13,11 @@ from .billing.file import BillingFile
 from .enrichment import enrich
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
-from .policy.model import CatalogEntry, Policy, PolicySet, Waiver
+from .policy.objects import CatalogEntry, Policy, PolicySet, Waiver
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.assignments import licensing
-from .rules.waivers import waiver_covers, waiver_json
+from .rules.waivers.waiver_expired import waiver_covers, waiver_json
 from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from .usage_reports import USAGE_REPORTS
 

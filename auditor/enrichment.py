@@ -15,7 +15,7 @@ adds it to each user's finding, one function per family of facts:
     disable_times   when the account was disabled (`disabled_at`, `disabled_from`, ...): the
                     findings of a check that sets `grace_days`
 
-Each answer comes from the audit's services (auditor/rules/services.py), worked out once per
+Each answer comes from the audit's services (auditor/impact/services.py), worked out once per
 license layout.
 """
 
@@ -55,7 +55,7 @@ def leaving(details: Mapping[str, Any], user: User, ctx: Context) -> dict[str, A
 
 def disable_times(user: User, ctx: Context) -> dict[str, Any]:
     """When the account was disabled, which `grace_days` counts from (DisableTimes.of)."""
-    return ctx.disable_times.of(user)
+    return dict(ctx.disable_times.of(user))
 
 
 def _added(rule: Rule | None, details: Mapping[str, Any], user: User | None, ctx: Context) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
 
 from .model import Profile, Sku, Subscription, TenantSnapshot, User
-from .policy.model import Selector
+from .policy.objects import Selector
 from .usage_reports import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 
 

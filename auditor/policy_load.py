@@ -12,15 +12,15 @@ import jsonschema
 
 from .errors import PolicyError, PolicyIssue
 from .model import Locale, Severity
-from .policy.model import CostAllocation, CrossTenant, Policy, PolicySet
-from .policy.yamlsource import Located, Part, dotted, read_yaml
+from .policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
+from .policy.yamlsource import Located, PolicyNode, dotted, read_yaml
 from .policy_schema import build_schema
 from .rules.assignments import parse_assignments
 from .rules.hygiene.base import parse_hygiene
-from .rules.moves import parse_moves
+from .rules.moves.subscription_move import parse_moves
 from .rules.seats import parse_catalog
-from .rules.usage_reports import parse_usage
-from .rules.waivers import parse_waivers
+from .rules.usage.activity import parse_usage
+from .rules.waivers.waiver_expired import parse_waivers
 
 
 @lru_cache(maxsize=1)
@@ -162,13 +162,13 @@ _EXPLAIN = {
 }
 
 
-def _cross_tenant(part: Part) -> CrossTenant | None:
+def _cross_tenant(node: PolicyNode) -> CrossTenant | None:
     """`cross_tenant:` (read by `license-auditor merge`); a mapped domain must not be mapped again."""
-    if part.data is None:
+    if node.data is None:
         return None
-    raw = part.data
+    raw = node.data
     domains = {k.lower(): v.lower() for k, v in raw.get("domain_map", {}).items()}
-    domain_map = part.at("domain_map")
+    domain_map = node.at("domain_map")
     for source, target in domains.items():
         if target in domains and domains[target] != target:
             domain_map.report(f"{domain_map.name}: {source} maps to {target}, which is itself mapped; "
@@ -187,7 +187,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
     """The typed policy of a schema-valid document. Each rule family parses (and checks) its own
     section: auditor.rules.seats, .assignments, .hygiene and .waivers."""
     issues: list[PolicyIssue] = []
-    root = Part.root(doc, issues)
+    root = PolicyNode.root(doc, issues)
     meta = root.data["metadata"]
     policy = Policy(
         name=meta["name"],

@@ -15,8 +15,8 @@ from .model import Locale
 from .policy.selectors import SELECTOR_SCHEMA
 from .rules import RULES
 from .rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
-from .rules.moves import moves_section
-from .rules.usage_reports import usage_section
+from .rules.moves.subscription_move import moves_section
+from .rules.usage.activity import usage_section
 
 API_VERSION = "license-auditor/v1"
 SCHEMA_ID = "https://license-auditor.dev/schema/v1/license-policy.schema.json"

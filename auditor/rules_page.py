@@ -15,9 +15,9 @@ from pathlib import Path
 
 from .cross_tenant.rules import MERGE_RULES, MergeRule
 from .policy_schema import build_schema
-from .rulebook import by_id
 from .rules import RULES
 from .rules.base import Rule
+from .wording import by_id
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "docs/rules.md"

@@ -2,7 +2,7 @@
 a policy may use, and the snapshot's `usageReports` section (read, written, looked up).
 
 No Graph SDK here: the collector (auditor/graph/usage_reports.py), the emulator (auditor_dev/emulator/reports.py),
-the rules (auditor/rules/usage_reports.py) and the snapshot reader all build on this module.
+the rules (auditor/rules/usage/activity.py) and the snapshot reader all build on this module.
 
 Snapshot layout (optional; a snapshot without it was collected without usage rules):
     "usageReports": {
@@ -389,7 +389,7 @@ STORAGE_HYGIENE = ("disabled_users", "inactive_users", "guest_users", "shared_ma
 
 
 def needs_storage(policy: Any) -> bool:
-    """Whether `policy` (auditor.policy.model.Policy) has a rule whose changes depend on data size:
+    """Whether `policy` (auditor.policy.objects.Policy) has a rule whose changes depend on data size:
     then the mailbox and OneDrive usage reports (STORAGE_REPORTS) are read with the tenant."""
     return (any(name in policy.hygiene for name in STORAGE_HYGIENE)
             or any(entry.rightsize is not None for entry in policy.usage)

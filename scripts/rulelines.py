@@ -1,6 +1,8 @@
-"""The length of every rule class: the lines of each class with an `id` in auditor/rules (the
-rule's evaluation only; its guidance is in auditor/guidance/rules), shortest first, then their
-median. Issue 42 asks for a median under 60; tests/core/test_rule_size.py holds it.
+"""The length of every rule with its texts: the lines of each class with an `id` in auditor/rules
+(the rule: what it is and what it finds) and of the class of the same name in the `_texts` module
+beside it (its texts, message and remediation), shortest pair first, then the medians of the rule,
+of its texts and of the pair. Issue 49 asks for a pair median of about 100 lines;
+tests/core/test_rule_size.py holds it.
 
     python3 scripts/rulelines.py [auditor/rules]
 """
@@ -13,14 +15,33 @@ import sys
 from pathlib import Path
 
 
+def class_lengths(path: Path) -> dict[str, int]:
+    """Class name -> lines, of every top-level class of `path` that gives an `id` a value."""
+    if not path.is_file():
+        return {}
+    return {node.name: node.end_lineno - node.lineno + 1 if node.end_lineno else 0
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.ClassDef) and any(_assigns_id(s) for s in node.body)}
+
+
 def rule_lengths(root: Path) -> list[tuple[int, str]]:
-    """(lines, "file:Class") of every top-level class that gives an `id` a value, shortest first."""
+    """(lines, "file:Class") of every rule class (not its texts), shortest first."""
+    return sorted((lines, f"{path}:{name}") for path in _rule_modules(root)
+                  for name, lines in class_lengths(path).items())
+
+
+def pair_lengths(root: Path) -> list[tuple[int, int, str]]:
+    """(rule lines, texts lines, "file:Class") of every rule and its texts class, shortest pair first
+    (texts lines 0: the rule has no texts class beside it)."""
     rows = []
-    for path in sorted(root.rglob("*.py")):
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.ClassDef) and any(_assigns_id(s) for s in node.body):
-                rows.append((node.end_lineno - node.lineno + 1 if node.end_lineno else 0, f"{path}:{node.name}"))
-    return sorted(rows)
+    for path in _rule_modules(root):
+        texts = class_lengths(path.with_name(f"{path.stem}_texts.py"))
+        rows += [(lines, texts.get(name, 0), f"{path}:{name}") for name, lines in class_lengths(path).items()]
+    return sorted(rows, key=lambda row: (row[0] + row[1], row[2]))
+
+
+def _rule_modules(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.py") if not p.stem.endswith("_texts"))
 
 
 def _assigns_id(statement: ast.stmt) -> bool:
@@ -32,10 +53,12 @@ def _assigns_id(statement: ast.stmt) -> bool:
 
 
 def main() -> None:
-    rows = rule_lengths(Path(sys.argv[1] if len(sys.argv) > 1 else "auditor/rules"))
-    for lines, name in rows:
-        print(lines, name)
-    print("n", len(rows), "median", statistics.median(lines for lines, _ in rows))
+    rows = pair_lengths(Path(sys.argv[1] if len(sys.argv) > 1 else "auditor/rules"))
+    print("pair rule texts class")
+    for rule, texts, name in rows:
+        print(rule + texts, rule, texts, name)
+    print("n", len(rows), "median: rule", statistics.median(r for r, _, _ in rows),
+          "texts", statistics.median(t for _, t, _ in rows), "pair", statistics.median(r + t for r, t, _ in rows))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..policy.model import CrossTenant, PolicySet
+from ..policy.objects import CrossTenant, PolicySet
 
 # Microsoft products that cost nothing although their part number does not say so.
 KNOWN_FREE = frozenset({

@@ -1,5 +1,5 @@
 """The cross-tenant rules `license-auditor merge` evaluates, with their policy-schema fragments
-(their guidance is in auditor/guidance/rules/cross_tenant.py).
+(their guidance is in auditor/cross_tenant/rules_texts.py).
 
 Both rules read the `cross_tenant:` section (CROSS_TENANT_SCHEMA, assembled from the fragments
 here), the catalog's prices and `spare_seats.min`, and the policies' `severities`.
@@ -10,10 +10,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from ..model import Finding, Severity, Subject, SubjectType
-from ..policy.model import PolicySet
+from ..policy.objects import PolicySet
 from ..rules.base import finding_id
 from .identity import PaidProducts
 from .inputs import Account, IdentityIndex, Seats, TenantFacts
@@ -57,7 +57,7 @@ class MergeContext:
 
 class MergeRule:
     """A cross-tenant rule: what it is and what it finds. Its guidance (texts, message, remediation,
-    docs) is the class of the same name in auditor/guidance/rules/cross_tenant.py."""
+    docs) is the class of the same name in auditor/cross_tenant/rules_texts.py."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
@@ -79,6 +79,18 @@ class MergeRule:
             rule=self.id, severity=ctx.severity(self), policy=ctx.policy_label, subject=subject,
             skus=tuple(skus), message=message, details=tuple(sorted(details.items())), monthly_cost=monthly_cost,
         )
+
+
+class CrossTenantDuplicateDetails(TypedDict, total=False):
+    identity: str  # the person, as the identity map names them
+    tenants: list[dict[str, Any]]  # each holder: tenant name and id, upn, user_id, display_name, groups
+    sku_ids: dict[str, str]
+
+
+class SeatsRebalanceAcrossTenantsDetails(TypedDict, total=False):
+    surplus: list[dict[str, Any]]  # per tenant with spare seats: tenant, tenant_id, enabled, consumed, min, unused
+    shortage: list[dict[str, Any]]  # per tenant short of seats: ..., short, count_violations
+    movable: int
 
 
 class CrossTenantDuplicate(MergeRule):
@@ -145,7 +157,7 @@ class CrossTenantDuplicate(MergeRule):
         return self.make(
             ctx, Subject(SubjectType.USER, identity, upn=identity, display_name=holders[0].display_name), (part,),
             f"{identity} holds a paid {part} license in {extra + 1} tenants: {names}",
-            {"identity": identity, "tenants": tenants, "sku_ids": {part: sku_id}},
+            dict(CrossTenantDuplicateDetails(identity=identity, tenants=tenants, sku_ids={part: sku_id})),
             round(extra * price[0], 2) if price else None,
         )
 
@@ -204,7 +216,7 @@ class SeatsRebalanceAcrossTenants(MergeRule):
                        f"moved between tenants, so remove {movable} where unused and buy {movable} where short")
             yield self.make(
                 ctx, Subject(SubjectType.SKU, rows[0][1].sku_id, sku=part), (part,), message,
-                {"surplus": surplus, "shortage": shortage, "movable": movable},
+                dict(SeatsRebalanceAcrossTenantsDetails(surplus=surplus, shortage=shortage, movable=movable)),
                 round(movable * price[0], 2) if price else None,
             )
 

@@ -83,7 +83,7 @@ class Skipped(msgspec.Struct, frozen=True):
     not_before: str = ""  # grace_period: the first day the removal may run (YYYY-MM-DD)
     in_part: bool = False  # the finding's data-free removals are planned; this part waits
     # mailbox_too_large, onedrive_too_large, archive, storage_unknown: the finding's details.storage
-    # (sizes, limits and the plans that set them; auditor/rules/storage_fit.py)
+    # (sizes, limits and the plans that set them; auditor/impact/storage_fit.py)
     storage: dict[str, Any] | None = None
     used_on: str = ""  # mailbox_used: the last day the usage reports saw Exchange or OneDrive used (YYYY-MM-DD)
 

@@ -1,8 +1,6 @@
-"""The guidance: what the report says of each rule's findings, and the library it is built with.
-Every rule with its guidance, and its texts rendered in a locale, is auditor.rulebook's.
-
-    rules/       each rule's guidance, at its rule module's path (auditor/guidance/rules/hygiene/
-                 upkeep.py for auditor/rules/hygiene/upkeep.py): texts, message, remediation, docs
+"""The guidance library: what each rule's texts (beside the rule, named for its module with
+`_texts`: auditor/rules/hygiene/upkeep_texts.py) are built with. Every rule with its texts,
+rendered in a locale, is auditor.wording's.
 
     texts/       the texts' declarations (declare.py: Text, Steps), the shared ones (common.py), the
                  catalogs read from auditor/locale (Catalogs; WORDS: the shared words) and the
@@ -10,5 +8,5 @@ Every rule with its guidance, and its texts rendered in a locale, is auditor.rul
     library.py   RuleGuidance (a rule's texts and remediation), ValueFormatter, shared steps
     remediation.py  Action, Remediation, TextRef: the default fix as Microsoft Graph calls
     details.py     Details: a finding's subject, products and details as the texts read them
-    clouds.py, links.py, examples.py   per-cloud variants, documentation links, example findings
+    cloud_variants.py, links.py, examples.py   per-cloud variants, documentation links, example findings
 """

@@ -8,8 +8,13 @@ renderers' job.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from functools import cached_property
+from typing import Any, Generic, TypeVar, cast
 
+# a rule's own details (covariant: a helper typed by a few shared keys takes any rule's that has them):
+# the TypedDict beside the rule (auditor/rules/assignments/combination.py:
+# CombinationDetails), which the rule writes and its texts read, so mypy finds a renamed key on both sides
+D = TypeVar("D", bound=Mapping[str, object], covariant=True)
 USER_ID_PLACEHOLDER = "{user-id}"  # a path segment for a user the report has no id or UPN for
 GROUP_ID_PLACEHOLDER = "{group-id}"
 
@@ -186,3 +191,21 @@ class Details:
 
     def int(self, key: str) -> int | None:
         return as_int(self.details.get(key))
+
+
+class _Lenient(dict[str, Any]):
+    """A finding's details where an absent key reads as None (an older report, a partial one):
+    `details["key"]` never raises, and every value still goes through as_text, as_strs, ..."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+class RuleDetails(Details, Generic[D]):
+    """A finding's facts with the rule's own details typed: `own` is `details` read through the
+    rule's TypedDict (the rule module's; its texts read `f.own["key"]`, which mypy checks against it,
+    and an absent key reads as None). The shared keys stay Details' accessors."""
+
+    @cached_property
+    def own(self) -> D:
+        return cast(D, _Lenient(self.details))

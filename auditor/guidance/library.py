@@ -1,8 +1,9 @@
 """The library rules build their guidance from: words, text references and the shared remediation pieces.
 
-Each rule's guidance (auditor/guidance/rules, the merge rules' in cross_tenant.py there) holds
+Each rule's texts (auditor/rules/<topic>/<name>_texts.py, beside the rule; the merge rules' in
+auditor/cross_tenant/rules_texts.py) hold
 its one-line message and remediation (`RuleGuidance`); they read the finding's facts
-and return text references, which the public functions in `auditor.rulebook` render in the
+and return text references, which the public functions in `auditor.wording` render in the
 requested locale. The facts behind the steps
 come from the "Move users to a different subscription" and "Transfer licenses between tenants"
 pages (see links.py); Graph actions follow the Microsoft Graph v1.0 reference.
@@ -13,17 +14,19 @@ This module imports no rule: the rules' guidance imports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from ..blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
 from ..i18n import format_list, format_size
 from ..model import Locale
 from . import texts
-from .clouds import Variant
-from .details import Details, as_map, as_strs
+from .cloud_variants import Variant
+from .details import Details, RuleDetails, as_map, as_strs
 from .remediation import Action, Remediation, TextRef, assign_license, leaving_order, remove_member
 from .texts.declare import Declared
 
+# the rule's own details, a TypedDict beside the rule (RuleGuidance[SkuCombinationForbiddenDetails])
+D = TypeVar("D", bound=Mapping[str, object])
 LINKS_ASSIGN = ["move_users", "assign_licenses", "unassign_licenses", "admin_roles", "graph:user_assign"]
 LINKS_GROUP = ["group_licensing", "graph:group_remove_member", "graph:group_assign"]
 
@@ -137,19 +140,19 @@ def group_summaries(f: Details, w: ValueFormatter, parts: Sequence[str], key: st
 
 
 def data_lost(f: Details) -> Mapping[str, Any]:
-    """Per product: the data-holding plans its removal would switch off (DataLoss.of, auditor/rules/services.py)."""
+    """Per product: the data-holding plans its removal would switch off (DataLoss.of, auditor/impact/services.py)."""
     lost = f.details.get("data_lost")
     return lost if isinstance(lost, Mapping) else {}
 
 
 def plans_unknown(f: Details) -> set[str]:
-    """Products whose service plans nobody lists (DataLoss.of, auditor/rules/services.py): they may hold data."""
+    """Products whose service plans nobody lists (DataLoss.of, auditor/impact/services.py): they may hold data."""
     return set(f.strs("plans_unknown"))
 
 
 def storage_wait(f: Details) -> str | None:
     """Why the user's data does not fit the smaller plan the change leaves, or is not known to
-    (details.storage.wait, auditor/rules/storage_fit.py); None when it fits or nothing shrinks."""
+    (details.storage.wait, auditor/impact/storage_fit.py); None when it fits or nothing shrinks."""
     wait = as_map(f.details.get("storage")).get("wait")
     return wait if isinstance(wait, str) and wait in STORAGE_WAITS else None
 
@@ -384,11 +387,14 @@ FindingExample = tuple[dict[str, Any], list[str], dict[str, Any]]  # (subject, s
 DATA_KEPT_EXPIRED = "message.data_kept_expired"  # the note of a finding whose declaration has expired
 
 
-class RuleGuidance:
+class RuleGuidance(Generic[D]):
     """The guidance of a rule: its one-line message and its remediation, built from the finding's
     facts (as report.json stores them, so a report can be re-rendered). A rule's is a class of its
-    own in auditor/guidance/rules, at the path of the rule's module (a merge rule's in
-    cross_tenant.py), with the rule's `id`.
+    own in the `_texts` module beside the rule's (auditor/rules/hygiene/upkeep_texts.py for
+    auditor/rules/hygiene/upkeep.py; a merge rule's in auditor/cross_tenant/rules_texts.py), with the rule's `id`.
+
+    It is generic in the rule's details TypedDict (`RuleGuidance[CombinationDetails]`): its methods
+    read `f.own["key"]`, checked by mypy against what the rule writes.
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
     (plus the suffixes in `message_variants`), and the steps and summaries only it uses."""
@@ -416,15 +422,15 @@ class RuleGuidance:
         """Every message key the rule can produce (the catalogs must have each)."""
         return tuple(cls.message_key(v) for v in cls.message_variants)
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
+    def message(self, f: RuleDetails[D], w: ValueFormatter) -> Message:
         """The one-line message: a text key and its values."""
         return self.message_key(), base_values(f, w)
 
-    def notes(self, f: Details) -> tuple[str, ...]:
+    def notes(self, f: RuleDetails[D]) -> tuple[str, ...]:
         """The text keys of sentences to add after the message, in order: by default one saying the
         policy's `data_kept` declaration has expired (it then counts as absent), when it has."""
         return (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[D], v: Variant, w: ValueFormatter) -> Remediation:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError

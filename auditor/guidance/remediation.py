@@ -37,7 +37,7 @@ DIRECTORY_OBJECTS = "https://graph.microsoft.com/v1.0/directoryObjects/"
 @dataclass(frozen=True)
 class TextRef:
     """A reference to one text of the catalogs: its key plus the values its placeholders need beyond
-    the common ones. A remediation is made of these; auditor.rulebook renders them in a locale."""
+    the common ones. A remediation is made of these; auditor.wording renders them in a locale."""
 
     key: str
     values: Mapping[str, str] = field(default_factory=dict)

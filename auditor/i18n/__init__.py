@@ -4,7 +4,7 @@ Texts: `translations(locale).pgettext("report_title", "Microsoft 365 license aud
 counted texts, `npgettext("rule_open", "{n} open finding", "{n} open findings", n)`; the English is
 written where the text is used and translated in auditor/locale/<lang>/LC_MESSAGES/messages.po
 (see catalogs.py). Rule titles, finding messages and remediation text come from
-`auditor.rulebook`, not from here.
+`auditor.wording`, not from here.
 
 Formatting: numbers, money, percentages, dates and lists from CLDR through Babel (formatting.py).
 """
@@ -12,7 +12,7 @@ Formatting: numbers, money, percentages, dates and lists from CLDR through Babel
 from __future__ import annotations
 
 from auditor.i18n.catalogs import DOMAIN, catalog
-from auditor.i18n.clouds import cloud_name
+from auditor.i18n.cloud_names import cloud_name
 from auditor.i18n.formatting import (
     format_date,
     format_datetime,

@@ -29,7 +29,7 @@ from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
-from auditor.policy.model import PolicySet
+from auditor.policy.objects import PolicySet
 from auditor.report.redaction import redact_document, redaction_key
 from auditor.timestamps import timestamp_or_none
 

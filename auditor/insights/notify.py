@@ -31,7 +31,7 @@ from auditor.model import Locale
 from auditor.numbers import whole_number
 from auditor.plan.bill_view import urgent_lines
 from auditor.render.text import clean
-from auditor.report.guidance_api import Guidance, default_guidance
+from auditor.report.wording_api import Wording, default_wording
 
 FORMATS = ("teams", "slack")
 ENV = "AUDITOR_NOTIFY_WEBHOOK"
@@ -80,7 +80,7 @@ def _loopback(host: str) -> bool:
 class _Summary:
     """The facts both formats show, localised, every tenant value cleaned (not yet escaped)."""
 
-    def __init__(self, document: Mapping[str, Any], run_url: str | None, guidance: Guidance) -> None:
+    def __init__(self, document: Mapping[str, Any], run_url: str | None, wording: Wording) -> None:
         try:
             locale = Locale(str(document.get("locale") or "en"))
         except ValueError:
@@ -118,7 +118,7 @@ class _Summary:
             subject = s if isinstance(s := f.get("subject"), Mapping) else {}
             who = subject.get("display_name") or subject.get("upn") or subject.get("sku") or subject.get("id") or ""
             rule = str(f.get("rule", ""))
-            title = guidance.title(rule, locale) if rule in guidance.ALL_RULE_IDS else rule
+            title = wording.title(rule, locale) if rule in wording.ALL_RULE_IDS else rule
             return clean(f"[{f.get('severity', '')}] {title}: {who}", 300)
 
         self.new_title = t.pgettext("changes_new_title", "New findings")
@@ -234,8 +234,8 @@ def slack_payload(s: _Summary) -> dict[str, Any]:
 
 
 def payload(document: Mapping[str, Any], fmt: str, run_url: str | None = None,
-            guidance: Guidance | None = None) -> dict[str, Any]:
-    summary = _Summary(document, run_url, guidance or default_guidance())
+            wording: Wording | None = None) -> dict[str, Any]:
+    summary = _Summary(document, run_url, wording or default_wording())
     return teams_payload(summary) if fmt == "teams" else slack_payload(summary)
 
 

@@ -5,7 +5,7 @@ The merged report speaks one language: every finding's `remediation` is computed
 merge's locale and cloud (`MergeResult.cloud`: the tenants' cloud, worldwide when they differ)
 and with the merged seat table's product names — the same inputs the renderers use for
 report.html/md/csv, so report.json and the rendered files agree. A finding carried from a
-tenant's report is re-rendered when the guidance knows its rule; a rule it does not know (a
+tenant's report is re-rendered when the wording knows its rule; a rule it does not know (a
 newer or older tool wrote the tenant's report) keeps the remediation it carried. `message`
 stays as carried: report.json's messages are English by contract, the renderers localise them.
 """
@@ -21,7 +21,7 @@ from .. import __version__
 from ..cross_tenant.inputs import TenantFacts
 from ..model import Cloud, Locale, Severity
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
-from ..report.guidance_api import default_guidance, product_names_of
+from ..report.wording_api import default_wording, product_names_of
 from .run import MergeResult
 
 _RANK = {s.label: int(s) for s in Severity}
@@ -88,8 +88,8 @@ def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[dict[str, Any]]:
 def build_merged_document(result: MergeResult, *, generated_at: datetime, locale: Locale = Locale.EN,
                           remediate: Remediate | None = None,
                           known_rules: Collection[str] | None = None) -> dict[str, Any]:
-    """`remediate` (auditor.guidance.remediation) gives every finding's remediation in `locale` and
-    the merge's cloud; `known_rules` are the rules it has guidance for (default: auditor.rulebook's):
+    """`remediate` (auditor.wording.remediation) gives every finding's remediation in `locale` and
+    the merge's cloud; `known_rules` are the rules it has wording for (default: auditor.wording's):
     carried findings of other rules keep their own. Without `remediate`, carried findings keep
     theirs and cross-tenant findings have none."""
     findings: list[dict[str, Any]] = []
@@ -97,7 +97,7 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
     names = product_names_of(seats)  # the renderers name products from this same table
     known: Collection[str] = ()
     if remediate is not None:
-        known = frozenset(known_rules if known_rules is not None else default_guidance().ALL_RULE_IDS)
+        known = frozenset(known_rules if known_rules is not None else default_wording().ALL_RULE_IDS)
     for f in result.findings:
         rem = None
         if remediate is not None:

@@ -15,8 +15,8 @@ from ..cross_tenant.inputs import IdentityIndex, TenantFacts, tenant_facts, tena
 from ..cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate, MergeContext
 from ..errors import PolicyError, PolicyIssue, UsageError
 from ..model import Cloud, Finding
-from ..policy.model import CrossTenant, Policy, PolicySet, Waiver
-from ..rules.waivers import waiver_covers, waiver_json
+from ..policy.objects import CrossTenant, Policy, PolicySet, Waiver
+from ..rules.waivers.waiver_expired import waiver_covers, waiver_json
 
 
 @dataclass(frozen=True)

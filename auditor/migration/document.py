@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import Locale
 from .facts import BY_ID
-from .model import ADDON_NAME, MigrationPlan, Reason, Removal, UserPlan
+from .records import ADDON_NAME, MigrationPlan, Reason, Removal, UserPlan
 from .texts import say
 
 SCHEMA_VERSION = 1

@@ -14,12 +14,13 @@ from datetime import date, datetime
 from typing import Any
 
 from ..exchange_export import MailboxExport
+from ..impact.plan_loss import data_kinds
 from ..index import TenantIndex
 from ..model import NO_MAILBOX, TenantSnapshot, User
-from ..rules.service_plan_loss import data_kinds
 from .facts import FACTS
 from .mapping import ProductMap
-from .model import (
+from .movers import Mover
+from .records import (
     CROSS_CLOUD,
     HOLD,
     NO_TARGET_PRODUCT,
@@ -35,7 +36,6 @@ from .model import (
     Tenant,
     UserPlan,
 )
-from .movers import Mover
 
 SHARED_LIMIT = 50 * 1024**3  # a shared mailbox needs a license over 50 GB (facts: shared.license)
 ADDON_PART = "cross_tenant_user_data_migration"

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..i18n import Translations, cloud_name, format_list, translations
 from ..model import Locale
-from .model import Reason
+from .records import Reason
 
 Sentence = Callable[[Translations, dict[str, Any]], str]
 

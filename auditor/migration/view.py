@@ -22,7 +22,7 @@ from ..plan.bill_view import action_label, window_label
 from ..render.environment import MdSafe
 from ..render.text import md_escape
 from .facts import BY_ID
-from .model import ADDON_NAME, GRACE_DAYS, AddOn, MigrationPlan
+from .records import ADDON_NAME, GRACE_DAYS, AddOn, MigrationPlan
 from .texts import say
 
 SHOWN_USERS = 200  # blocked users listed in the Markdown and HTML; migration-users.csv has every user

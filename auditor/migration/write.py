@@ -16,7 +16,7 @@ from ..outputs import write_bytes, write_text
 from ..render.environment import html_environment, markdown_environment
 from ..report.csv_report import guard_cell
 from .document import build_document
-from .model import MigrationPlan
+from .records import MigrationPlan
 from .view import build_view
 
 FILES = ("migration.json", "migration.md", "migration.html", "migration-users.csv")

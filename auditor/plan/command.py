@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from auditor import rulebook
+from auditor import wording
 from auditor.billing.file import BillingFile, read_billing
 from auditor.errors import EXIT_OK, UsageError, clean_message
 from auditor.exchange_export import read_exchange_export
@@ -51,7 +51,7 @@ def _graph_root(cloud: str) -> str | None:
 
 def _check_filters(args: argparse.Namespace, document: dict[str, Any], path: Path) -> None:
     if args.rules:
-        unknown = [r for r in args.rules if r not in rulebook.ALL_RULE_IDS]
+        unknown = [r for r in args.rules if r not in wording.ALL_RULE_IDS]
         if unknown:
             raise UsageError(f"--rules: unknown rule {unknown[0]!r} (see docs/rules.md for the rule ids)")
     if args.findings:

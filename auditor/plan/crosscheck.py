@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from auditor.plan.actions import PlanFinding
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
-from auditor.rules.usage_reports import Rightsize
+from auditor.rules.usage.activity import Rightsize
 
 LEAVER_RULES = (DisabledUserLicensed.id, InactiveUserLicensed.id)
 RIGHTSIZE = Rightsize.id

@@ -68,7 +68,7 @@ from auditor.rules.seats import (
     SpareSeatsOverLimit,
     SpareSeatsUnderMinimum,
 )
-from auditor.rules.waivers import WaiverExpired
+from auditor.rules.waivers.waiver_expired import WaiverExpired
 
 
 def _data_kind(t: i18n.Translations, kind: str) -> str:

@@ -57,9 +57,10 @@ def dotted(path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class Part:
-    """A part of a schema-valid policy document, for the code that parses it into typed objects:
-    its value, its path, and the list its semantic problems go to, located at file:line:column."""
+class PolicyNode:
+    """A node of a schema-valid policy document (a mapping, a list or a value at a path), for the
+    code that parses it into typed objects: its value, its path, and the list its semantic problems
+    go to, located at file:line:column."""
 
     doc: Located
     path: Path
@@ -67,15 +68,15 @@ class Part:
     issues: list[PolicyIssue]
 
     @classmethod
-    def root(cls, doc: Located, issues: list[PolicyIssue]) -> Part:
+    def root(cls, doc: Located, issues: list[PolicyIssue]) -> PolicyNode:
         return cls(doc, (), doc.data, issues)
 
-    def at(self, key: str | int) -> Part:
+    def at(self, key: str | int) -> PolicyNode:
         """The value under `key` (None when a mapping lacks it)."""
         data = self.data[key] if isinstance(key, int) else (self.data or {}).get(key)
-        return Part(self.doc, (*self.path, key), data, self.issues)
+        return PolicyNode(self.doc, (*self.path, key), data, self.issues)
 
-    def entries(self) -> list[Part]:
+    def entries(self) -> list[PolicyNode]:
         """The items of a list (none when absent)."""
         return [self.at(i) for i in range(len(self.data or ()))]
 

@@ -11,10 +11,10 @@ from jinja2 import Template
 from auditor.model import Cloud, Locale
 from auditor.plan.bill_view import bill_view, document_currency
 from auditor.plan.summary import header_plan, plan_header
-from auditor.report.guidance_api import Guidance
 from auditor.report.view import RowMemo, build_view
 from auditor.report.view.insights import insights_view
 from auditor.report.view.states import FindingState, document_states
+from auditor.report.wording_api import Wording
 
 
 def render_capped(
@@ -23,7 +23,7 @@ def render_capped(
     *,
     locale: Locale,
     cloud: Cloud,
-    guidance: Guidance,
+    wording: Wording,
     redacted: bool,
     plan_line: str | None,
     cap_per_rule: int,
@@ -43,7 +43,7 @@ def render_capped(
         plan_line = plan_header(document, locale, plan) if plan_line is None else plan_line
         states = document_states(document, plan, locale)
     while True:
-        view = build_view(document, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=cap, redacted=redacted,
+        view = build_view(document, locale=locale, cloud=cloud, wording=wording, cap_per_rule=cap, redacted=redacted,
                           plan_line=plan_line, memo=memo, states=states)
         text: str = template.render(v=view, t=view.t, x=extras, b=bill)
         if cap == 0 or len(text.encode("utf-8")) <= size_limit:

@@ -24,7 +24,7 @@ from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.outputs import atomic_text
 from auditor.render.text import clean
-from auditor.report.guidance_api import Guidance, product_names_of
+from auditor.report.wording_api import Wording, product_names_of
 
 COLUMNS = (
     "id",
@@ -126,27 +126,27 @@ class _Rows:
     """The worklist row of one finding at a time (report.json's writer hands findings.csv each
     finding as it writes it, with its remediation: auditor.report.write)."""
 
-    def __init__(self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance,
+    def __init__(self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording,
                  reuse: bool) -> None:
-        self.locale, self.cloud, self.guidance = locale, cloud, guidance
-        self.known = frozenset(guidance.ALL_RULE_IDS)
+        self.locale, self.cloud, self.wording = locale, cloud, wording
+        self.known = frozenset(wording.ALL_RULE_IDS)
         self.currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
         self.reuse = reuse and document_remediation_matches(document, locale, cloud)
         self.names = product_names_of(document.get("skus"))
 
     def row(self, finding: Mapping[str, Any]) -> list[str]:
-        locale, cloud, guidance, names, currency = self.locale, self.cloud, self.guidance, self.names, self.currency
+        locale, cloud, wording, names, currency = self.locale, self.cloud, self.wording, self.names, self.currency
         rule = str(finding.get("rule", ""))
         subject = finding.get("subject") or {}
         skus = list(finding.get("skus") or [])
         details = finding.get("details") or {}
         stored = finding.get("remediation")
         if rule in self.known:
-            message = guidance.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
+            message = wording.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
             if self.reuse and isinstance(stored, Mapping):
                 remediation = stored
             else:
-                remediation = guidance.remediation(
+                remediation = wording.remediation(
                     rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details, names=names
                 )
         else:
@@ -197,27 +197,27 @@ def document_remediation_matches(document: Mapping[str, Any], locale: Locale, cl
 
 
 def render_csv(
-    document: Mapping[str, Any], *, locale: Locale, cloud: Cloud, guidance: Guidance, stored_remediation: bool = False
+    document: Mapping[str, Any], *, locale: Locale, cloud: Cloud, wording: Wording, stored_remediation: bool = False
 ) -> str:
     """The CSV text (RFC 4180, CRLF line ends, header row first), without the byte-order mark.
 
     A partial report (gaps / not_evaluated) starts with rows whose severity is "incomplete".
-    `stored_remediation`: the findings' `remediation` came from `guidance` (as build_document
+    `stored_remediation`: the findings' `remediation` came from `wording` (as build_document
     writes it); it is used as is when the document's locale and cloud are `locale` and `cloud`,
     instead of being computed again (the costliest part of a large worklist)."""
     buffer = io.StringIO()
-    _write_rows(buffer, document, locale, cloud, guidance, stored_remediation)
+    _write_rows(buffer, document, locale, cloud, wording, stored_remediation)
     return buffer.getvalue()
 
 
 def write_csv(
-    document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, guidance: Guidance,
+    document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, wording: Wording,
     stored_remediation: bool = False
 ) -> None:
     """render_csv's text written to `path` (UTF-8 with a byte-order mark, as Excel expects) row by
     row, never held whole in memory (findings.csv of a million users is tens of MB)."""
     with atomic_text(path, encoding="utf-8-sig") as out:
-        _write_rows(out, document, locale, cloud, guidance, stored_remediation)
+        _write_rows(out, document, locale, cloud, wording, stored_remediation)
 
 
 class FindingsCsv:
@@ -227,13 +227,13 @@ class FindingsCsv:
     third again of what the csv writer does."""
 
     def __init__(self, out: IO[str], document: Mapping[str, Any], *, locale: Locale, cloud: Cloud,
-                 guidance: Guidance, stored_remediation: bool = False) -> None:
+                 wording: Wording, stored_remediation: bool = False) -> None:
         self._out = out
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\r\n")
         self._writer.writerow(COLUMNS)
         self._writer.writerows(_incomplete_rows(document, locale))
-        self._rows = _Rows(document, locale, cloud, guidance, stored_remediation)
+        self._rows = _Rows(document, locale, cloud, wording, stored_remediation)
         self._pending = 0
 
     def add(self, finding: Mapping[str, Any]) -> None:
@@ -249,9 +249,9 @@ class FindingsCsv:
         self._pending = 0
 
 
-def _write_rows(out: IO[str], document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance,
+def _write_rows(out: IO[str], document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording,
                 stored_remediation: bool) -> None:
-    rows = FindingsCsv(out, document, locale=locale, cloud=cloud, guidance=guidance,
+    rows = FindingsCsv(out, document, locale=locale, cloud=cloud, wording=wording,
                        stored_remediation=stored_remediation)
     for finding in document.get("findings") or []:
         rows.add(finding)

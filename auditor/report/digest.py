@@ -9,9 +9,9 @@ from typing import Any
 
 from auditor.model import Cloud, Locale
 from auditor.render.environment import html_environment
-from auditor.report.guidance_api import Guidance
 from auditor.report.view.digest import DigestView, build_digest
 from auditor.report.view.states import FindingState
+from auditor.report.wording_api import Wording
 
 DIGEST_HTML = "digest.html"
 DIGEST_TEXT = "digest.txt"
@@ -22,14 +22,14 @@ def render_digest(
     *,
     locale: Locale,
     cloud: Cloud,
-    guidance: Guidance,
+    wording: Wording,
     plan_line: str = "",
     states: Mapping[str, FindingState] | None = None,
     headlines: Sequence[str] = (),
     redacted: bool = False,
 ) -> tuple[str, str]:
     """(HTML, plain text) of the digest; see build_digest for the arguments."""
-    view = build_digest(document, locale=locale, cloud=cloud, guidance=guidance, plan_line=plan_line,
+    view = build_digest(document, locale=locale, cloud=cloud, wording=wording, plan_line=plan_line,
                         states=states, headlines=headlines, redacted=redacted)
     html: str = html_environment().get_template("digest.html.j2").render(d=view, t=view.t)
     return html, digest_text(view)

@@ -16,7 +16,7 @@ __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document"
            "summary_json"]
 
 # (rule, *, cloud, locale, subject, skus, details, names) -> the finding's remediation object
-# (auditor.guidance.remediation)
+# (auditor.wording.remediation)
 Remediate = Callable[..., dict[str, Any]]
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from auditor.model import Cloud, Locale
 from auditor.render.environment import html_environment
 from auditor.report.capped import render_capped
-from auditor.report.guidance_api import Guidance
 from auditor.report.view import RowMemo
 from auditor.report.view.states import FindingState
+from auditor.report.wording_api import Wording
 
 SIZE_LIMIT = 1_000_000  # bytes: mail gateways and clients clip or reject larger bodies
 CAP_PER_RULE = 50
@@ -22,7 +22,7 @@ def render_html(
     *,
     locale: Locale,
     cloud: Cloud,
-    guidance: Guidance,
+    wording: Wording,
     redacted: bool = False,
     plan_line: str | None = None,
     cap_per_rule: int = CAP_PER_RULE,
@@ -33,6 +33,6 @@ def render_html(
     """The HTML report. Shows at most `cap_per_rule` findings per rule, and fewer when needed to
     stay under `size_limit` bytes; each rule section says how many more are in the CSV/JSON."""
     template = html_environment().get_template("report.html.j2")
-    return render_capped(template, document, locale=locale, cloud=cloud, guidance=guidance, redacted=redacted,
+    return render_capped(template, document, locale=locale, cloud=cloud, wording=wording, redacted=redacted,
                          plan_line=plan_line, cap_per_rule=cap_per_rule, size_limit=size_limit, memo=memo,
                          states=states)

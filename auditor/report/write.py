@@ -1,6 +1,6 @@
 """Writing the report files: the report document (report.json) and its HTML, Markdown and CSV renderings.
 
-    render(document, out_dir, *, formats, locale, cloud, redact, redact_key, guidance) -> list[Path]
+    render(document, out_dir, *, formats, locale, cloud, redact, redact_key, wording) -> list[Path]
     parse_formats("json,html,md,csv") -> tuple[Format, ...]
 """
 
@@ -24,12 +24,12 @@ from auditor.plan.compile import ChangePlan
 from auditor.plan.summary import header_plan, plan_header
 from auditor.report.csv_report import FindingsCsv, write_csv
 from auditor.report.digest import DIGEST_HTML, DIGEST_TEXT, render_digest
-from auditor.report.guidance_api import Guidance, default_guidance
 from auditor.report.html_report import render_html
 from auditor.report.md_report import render_markdown
 from auditor.report.redaction import redact_document, redaction_key
 from auditor.report.view import RowMemo
 from auditor.report.view.states import document_states
+from auditor.report.wording_api import Wording, default_wording
 
 __all__ = ["ALL_FORMATS", "DIGEST_FILES", "FILE_NAMES", "dump_json", "parse_formats", "render"]
 
@@ -160,7 +160,7 @@ def _completed(document: Mapping[str, Any], remediation: Remediation | None) -> 
 
 
 def _write_json_and_csv(json_path: Path, csv_path: Path, document: Mapping[str, Any], remediation: Remediation,
-                        *, locale: Locale, cloud: Cloud, guidance: Guidance) -> None:
+                        *, locale: Locale, cloud: Cloud, wording: Wording) -> None:
     """report.json and findings.csv in one pass over the findings: each finding's remediation is
     worked out once, written to both files and dropped. Both files are written atomically
     (auditor.outputs): a failure leaves the last run's files as they were and no temporary file."""
@@ -169,7 +169,7 @@ def _write_json_and_csv(json_path: Path, csv_path: Path, document: Mapping[str, 
     try:
         try:
             with atomic_file(json_path) as json_out, atomic_text(csv_path, encoding="utf-8-sig") as csv_out:
-                rows = FindingsCsv(csv_out, document, locale=locale, cloud=cloud, guidance=guidance,
+                rows = FindingsCsv(csv_out, document, locale=locale, cloud=cloud, wording=wording,
                                    stored_remediation=True)
 
                 def written(finding: Any) -> Any:
@@ -182,7 +182,7 @@ def _write_json_and_csv(json_path: Path, csv_path: Path, document: Mapping[str, 
         except TypeError:  # a value orjson refuses: the standard library's encoder, one file after the other
             whole = _completed(document, remediation)
             write_bytes(json_path, [_stdlib_json(whole)])
-            write_csv(whole, csv_path, locale=locale, cloud=cloud, guidance=guidance, stored_remediation=True)
+            write_csv(whole, csv_path, locale=locale, cloud=cloud, wording=wording, stored_remediation=True)
     except OSError as exc:
         raise UsageError(f"{json_path} and {csv_path.name}: cannot write report: {exc.strerror or exc}") from None
 
@@ -195,10 +195,10 @@ def _shown(document: Mapping[str, Any], redact: bool, redact_key: bytes | None) 
     return redact_document(document, key)
 
 
-def _write_csv(document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, guidance: Guidance,
+def _write_csv(document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, wording: Wording,
                stored: bool) -> None:
     try:
-        write_csv(document, path, locale=locale, cloud=cloud, guidance=guidance, stored_remediation=stored)
+        write_csv(document, path, locale=locale, cloud=cloud, wording=wording, stored_remediation=stored)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
@@ -212,7 +212,7 @@ def render(
     cloud: Cloud | None = None,
     redact: bool = False,
     redact_key: bytes | None = None,
-    guidance: Guidance | None = None,
+    wording: Wording | None = None,
     plan: ChangePlan | None = None,
     headlines: Sequence[str] = (),
     remediation: Remediation | None = None,
@@ -225,7 +225,7 @@ def render(
     - `redact`: pseudonymise people in report.html, report.md and findings.csv (report.json is
       always written as is: it is the machine record that `--baseline` reads). `redact_key`
       defaults to `redaction_key(os.environ, tenant id)`.
-    - `guidance`: the remediation catalog; defaults to `auditor.rulebook`.
+    - `wording`: the remediation catalog; defaults to `auditor.wording`.
     - `plan`: the document's plan for the header line and each finding's state
       (auditor.plan.summary.header_plan) when the caller has compiled it; else it is compiled here.
     - `headlines`: the digest's lines from the bill and the migration plan (money now, within a
@@ -242,7 +242,7 @@ def render(
     wanted = {Format(f) if isinstance(f, str) else f for f in formats}
     if cloud is None:
         cloud = Cloud((document.get("tenant") or {}).get("cloud") or Cloud.WORLDWIDE.value)
-    catalog = guidance if guidance is not None else default_guidance()
+    catalog = wording if wording is not None else default_wording()
     shown = _shown(document, redact, redact_key)
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -256,7 +256,7 @@ def render(
     memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
     written: list[Path] = []
     # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
-    stored = guidance is None and not redact
+    stored = wording is None and not redact
     together = remediation is not None and stored and {Format.JSON, Format.CSV} <= wanted
     for fmt in ALL_FORMATS:
         if fmt not in wanted:
@@ -265,26 +265,26 @@ def render(
         if fmt is Format.JSON and together:
             assert remediation is not None
             _write_json_and_csv(path, out_dir / FILE_NAMES[Format.CSV], document, remediation, locale=locale,
-                                cloud=cloud, guidance=catalog)
+                                cloud=cloud, wording=catalog)
         elif fmt is Format.JSON:
             _write_json(path, document, remediation)
         elif fmt is Format.CSV and together:
             pass  # written with report.json
         elif fmt is Format.HTML:
-            html = render_html(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
+            html = render_html(shown, locale=locale, cloud=cloud, wording=catalog, redacted=redact,
                                plan_line=plan_line, memo=memo, states=states)
             _write(path, html, "utf-8")
         elif fmt is Format.MD:
-            md = render_markdown(shown, locale=locale, cloud=cloud, guidance=catalog, redacted=redact,
+            md = render_markdown(shown, locale=locale, cloud=cloud, wording=catalog, redacted=redact,
                                  plan_line=plan_line, memo=memo, states=states)
             _write(path, md, "utf-8")
         else:
-            _write_csv(shown, path, locale=locale, cloud=cloud, guidance=catalog, stored=stored)
+            _write_csv(shown, path, locale=locale, cloud=cloud, wording=catalog, stored=stored)
         written.append(path)
     if readable:  # the e-mail's body (auditor.delivery): a digest of the report beside it
         # the bill's money and deadlines (audit --billing), then the migration plan's (audit --migration)
         lines = [*digest_lines(document, locale), *headlines]
-        digest_html, digest_text = render_digest(shown, locale=locale, cloud=cloud, guidance=catalog,
+        digest_html, digest_text = render_digest(shown, locale=locale, cloud=cloud, wording=catalog,
                                                  plan_line=plan_line, states=states, headlines=lines,
                                                  redacted=redact)
         for name, text in ((DIGEST_HTML, digest_html), (DIGEST_TEXT, digest_text)):

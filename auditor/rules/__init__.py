@@ -1,17 +1,25 @@
-"""The rule registry: the one list of rules, assembled from each topic module's explicit tuple
-(no registration by import side effect). Each rule carries its id, severity, policy key and
-schema fragment and evaluation (its texts, message and remediation are its guidance, in
-auditor.guidance.rules); everything else derives from here."""
+"""The rule registry: the one list of rules, assembled from each topic's explicit tuple (no
+registration by import side effect). Each rule carries its id, severity, policy key, schema
+fragment and evaluation; everything else derives from here.
+
+One folder per topic: assignments/, seats/, hygiene/, usage/, moves/, waivers/. In it each rule
+module stands beside the module of its texts, message and remediation, named for it with `_texts`
+(hygiene/upkeep.py beside hygiene/upkeep_texts.py): the class of the same name, with the rule's id,
+which auditor.wording collects. The texts import the rule,
+never the other way (import-linter: "A rule half imports no texts half").
+
+    base.py     Rule, Context (what a rule reads), finding ids, the shared schema fragments
+"""
 
 from __future__ import annotations
 
 from .assignments import ASSIGNMENT_RULES
 from .base import Context, Rule
 from .hygiene import HYGIENE_RULES
-from .moves import SubscriptionMove
+from .moves.subscription_move import SubscriptionMove
 from .seats import CATALOG_RULES
-from .usage_reports import RULES as USAGE_RULES
-from .waivers import WaiverExpired
+from .usage.activity import RULES as USAGE_RULES
+from .waivers.waiver_expired import WaiverExpired
 
 RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *USAGE_RULES, SubscriptionMove(),
                            WaiverExpired())

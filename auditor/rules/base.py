@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from ..billing.file import BillingFile
+from ..impact.services import DataLoss, DisableTimes, GroupIndex
 from ..index import TenantIndex
 from ..model import Finding, Layout, Severity, Subject, SubjectType, User
-from ..policy.model import CatalogEntry, Policy, Selector
+from ..policy.objects import CatalogEntry, Policy, Selector
 from ..timestamps import timestamp_or_none
-from .services import DataLoss, DisableTimes, GroupIndex
 
 
 def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str], *, also: str = "") -> str:
@@ -29,7 +29,7 @@ def finding_id(rule: str, policy: str, subject: Subject, skus: Sequence[str], *,
 @dataclass
 class Context:
     """What a rule may read beside its user and its policy section: the index over the snapshot,
-    the clock, the prices, and three services built once per audit (auditor.rules.services):
+    the clock, the prices, and three services built once per audit (auditor.impact.services):
     `groups`, `data_loss` and `disable_times`."""
 
     index: TenantIndex
@@ -95,7 +95,7 @@ class Context:
 class Rule:
     """A rule: its id, default severity, policy key and schema fragment, and its evaluation.
     auditor.rules.RULES lists them; what the report says of a finding (texts, message, remediation)
-    is the rule's guidance, in auditor.guidance.rules, found by the rule's id."""
+    is in the `_texts` module beside the rule's, found by the rule's id."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]

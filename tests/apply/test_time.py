@@ -17,7 +17,7 @@ from auditor.model import TenantSnapshot, User
 from auditor.plan.compile import WAIVER_LAPSED, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
-from auditor.rules.waivers import WaiverExpired
+from auditor.rules.waivers.waiver_expired import WaiverExpired
 from auditor_dev.emulator import Reply, Request, error_document
 
 from .conftest import APPLY_NOW, BEN, E5, TENANT, assign, journal_lines, make_tenant, outcome_lines, run, write_plan

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.engine import evaluate
 from auditor.errors import PolicyError
 from auditor.plan.bill import commerce_facts, with_bill
 from auditor.plan.compile import compile_plan
 from auditor.policy_load import load_policies
 from auditor.report.document import build_document
-from auditor.rules.moves import SubscriptionMove
+from auditor.rules.moves.subscription_move import SubscriptionMove
 from auditor.snapshot import snapshot_from_json
 from tests.core.factory import AS_OF, E3, E5, F1, policy_file, sku, tenant, user
 
@@ -36,7 +36,7 @@ def person(name: str, *skus: str, **kw: Any) -> dict[str, Any]:
 def _run(tmp_path: Path, doc: dict[str, Any], policy: str = MOVE) -> tuple[Any, dict[str, Any]]:
     snapshot = snapshot_from_json(doc)
     result = evaluate(load_policies([policy_file(tmp_path, policy)]), snapshot, AS_OF)
-    document = build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
+    document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
     document |= commerce_facts(snapshot.subscriptions, {})
     return result, document
 

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from auditor import rulebook
+from auditor import wording
 from auditor.billing import parse_billing
 from auditor.billing.windows import Reason, commerce_action
 from auditor.engine import evaluate
@@ -45,13 +45,13 @@ def test_monthly_roll_overs_are_no_finding_and_an_annual_renewal_names_its_reduc
     # without a billing file nothing changes: all three end within 30 days
     assert len([f for f in evaluate(policies, snapshot, AS_OF).findings if f.rule == SubscriptionExpiring.id]) == 3
 
-    document = build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
+    document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
     document = before_findings(document, commerce_facts(snapshot.subscriptions, {}))
     document["bill"] = build_bill(document, {}, billing, AS_OF.date())
     name_reductions(document)
     annual = next(f for f in document["findings"] if f["subject"]["id"] == "annual")
     assert annual["details"]["reduction"] == {"window": "renewal", "by": "2026-11-19", "seats": 9}
-    texts = {f["subject"]["id"]: rulebook.message(SubscriptionExpiring.id, subject=f["subject"], skus=f["skus"],
+    texts = {f["subject"]["id"]: wording.message(SubscriptionExpiring.id, subject=f["subject"], skus=f["skus"],
                                                   details=f["details"], locale=Locale.EN)
              for f in document["findings"] if f["rule"] == SubscriptionExpiring.id}
     assert "for a term of P1Y" in texts["annual"] and "the plan drops 9 of its seats" in texts["annual"]

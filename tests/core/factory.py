@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from auditor import rulebook
+from auditor import wording
 from auditor.engine import evaluate
 from auditor.model import AuditResult, Cloud, Finding, Locale
 from auditor.policy_load import load_policies
@@ -81,5 +81,5 @@ def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
 
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     """A finding's remediation, as report.json holds it (worldwide cloud)."""
-    return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
+    return wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
                                 skus=list(f.skus), details=dict(f.details))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from auditor import rulebook
+from auditor import wording
 from auditor.cross_tenant.rules import CrossTenantDuplicate
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.model import Cloud, Finding, Locale
@@ -21,7 +21,7 @@ from .factory import E5 as TENANT_E5  # a real skuId: the tenant's E5 has known 
 
 def rem(rule: str, subject: dict[str, Any], skus: list[str], details: dict[str, Any],
         cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return rulebook.remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details)
+    return wording.remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details)
 
 
 def rem_of(f: Finding) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def test_not_allowed_from_a_group_joins_the_group_of_the_replacement_first(tmp_p
 
 
 def test_not_allowed_direct_replacement_is_one_call_with_add_and_remove() -> None:
-    subject, skus, details = rulebook.by_id()[SkuNotAllowed.id].example_finding
+    subject, skus, details = wording.by_id()[SkuNotAllowed.id].example_finding
     r = rem(SkuNotAllowed.id, subject, skus, details)
     (action,) = r["actions"]
     assert action["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": [E5]}
@@ -125,7 +125,7 @@ def test_not_allowed_direct_replacement_is_one_call_with_add_and_remove() -> Non
 
 
 def test_not_allowed_removal_that_ends_data_is_listed_not_ready() -> None:
-    subject, skus, details = rulebook.by_id()[SkuNotAllowed.id].example_finding
+    subject, skus, details = wording.by_id()[SkuNotAllowed.id].example_finding
     r = rem(SkuNotAllowed.id, subject, skus, details | {"data_lost": {"SPE_E5": ["Exchange Online (Plan 2)"]}})
     (action,) = r["actions"]  # still shown: one Replace a person finishes after keeping the data
     assert action["body"]["removeLicenses"] == [E5] and not action["ready"] and action["blocked"] == "data_lost"
@@ -135,7 +135,7 @@ def test_not_allowed_removal_that_ends_data_is_listed_not_ready() -> None:
 
 
 def test_combination_removes_only_the_included_product_and_offers_the_other_as_alternative() -> None:
-    subject, skus, details = rulebook.by_id()[SkuCombinationForbidden.id].example_finding  # remove EMS, keep SPE_E5
+    subject, skus, details = wording.by_id()[SkuCombinationForbidden.id].example_finding  # remove EMS, keep SPE_E5
     r = rem(SkuCombinationForbidden.id, subject, skus, details)
     assert [a["body"] for a in r["actions"]] == [{"addLicenses": [], "removeLicenses": [EMS]}]
     (alt,) = r["alternatives"]
@@ -161,7 +161,7 @@ def test_combination_a_group_giving_both_products_is_never_fixed_by_calls_that_s
     """EMS comes from two groups, one of which (Bundle) also gives SPE_E5: leaving Bundle would take
     the product to keep, and leaving only the other would leave EMS in place. The call is listed,
     not ready."""
-    subject, skus, details = rulebook.by_id()[SkuCombinationForbidden.id].example_finding  # remove EMS, keep SPE_E5
+    subject, skus, details = wording.by_id()[SkuCombinationForbidden.id].example_finding  # remove EMS, keep SPE_E5
     both = details | {"assigned_by_group": {"EMS": ["Bundle", "Mobility"], "SPE_E5": ["Bundle"]},
                       "group_kinds": {}, "assigned_by_group_ids": {"EMS": ["g-b", "g-m"], "SPE_E5": ["g-b"]}}
     r = rem(SkuCombinationForbidden.id, subject, skus, both)
@@ -209,7 +209,7 @@ def test_cross_tenant_steps_follow_the_cloud() -> None:
 
 
 def test_lookups_values_to_choose_and_placeholders_are_not_ready() -> None:
-    subject, skus, details = rulebook.by_id()[LicenseAssignmentError.id].example_finding
+    subject, skus, details = wording.by_id()[LicenseAssignmentError.id].example_finding
     usage = rem(LicenseAssignmentError.id, subject, skus, details | {"error": "ProhibitedInUsageLocationViolation"})
     (patch,) = usage["actions"]
     assert patch["kind"] == "set_usage_location" and patch["blocked"] == "choose_value" and not patch["ready"]

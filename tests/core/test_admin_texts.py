@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor import rulebook
+from auditor import wording
 from auditor.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuRequiredMissing
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
@@ -19,7 +19,7 @@ AFTER_CAUSE = "After the cause is fixed"
 
 
 def _actions(f: Finding) -> list[dict[str, Any]]:
-    r = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
+    r = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
                              skus=list(f.skus), details=dict(f.details))
     return list(r["actions"])
 

@@ -162,7 +162,7 @@ def test_a_partly_applied_assignment_is_not_reprocessed_while_its_conflict_is_th
     """ActiveWithError keeps what it applied; a reprocess while the conflict stands only fails again,
     so the call waits (cause_first) for a person to fix the cause. A CountViolation with a seat free
     now has nothing to fix: its reprocess stays ready, partly applied or not."""
-    from auditor import rulebook as guidance
+    from auditor import wording as guidance
     from auditor.model import Cloud, Locale
 
     users = [failing("cy", "ActiveWithError", "MutuallyExclusiveViolation", via=G1),

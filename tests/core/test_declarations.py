@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.cli import main
 from auditor.model import Finding, Locale
-from auditor.policy.model import DataKept, Exclusive, FilesKept, MailboxKept
+from auditor.policy.objects import DataKept, Exclusive, FilesKept, MailboxKept
 from auditor.policy_load import load_policies
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
@@ -105,7 +105,7 @@ def test_findings_carry_the_declaration_and_whether_it_has_expired(tmp_path: Any
 
 
 def message(f: Finding, locale: Locale = Locale.EN) -> str:
-    return rulebook.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details),
+    return wording.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details),
                             locale=locale)
 
 

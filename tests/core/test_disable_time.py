@@ -107,7 +107,7 @@ P1_PLAN = {"servicePlanId": "41781fb2-bc02-4b7c-bd55-b576c07bb09d", "servicePlan
 
 
 def _spanned(tmp_path: Any, grace: int, *, premium: bool, **kw: Any) -> tuple[dict[str, Any], str]:
-    from auditor import rulebook as guidance
+    from auditor import wording as guidance
     from auditor.model import Locale
     from auditor.plan.declared import grace_wait
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuForbidden, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
@@ -37,7 +37,7 @@ def _from_group(gid: str, *sku_ids: str) -> dict[str, Any]:
 
 
 def _remediation(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
+    return wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
                                 skus=list(f.skus), details=dict(f.details))
 
 
@@ -90,7 +90,7 @@ def test_a_report_without_group_kinds_is_not_taken_as_cloud_groups(tmp_path: Any
     doc = tenant([_from_group("g-1", F1)], groups=[_group("g-1", "Frontline", F1)])
     (f,) = [f for f in audit(tmp_path, FORBID_F1, doc).findings if f.rule == SkuForbidden.id]
     details = {k: v for k, v in dict(f.details).items() if k != "group_kinds"}
-    r = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
+    r = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
                              skus=list(f.skus), details=details)
     [a] = r["actions"]
     assert (a["ready"], a["blocked"]) == (False, "group_kind_unknown")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor import rulebook
+from auditor import wording
 from auditor.model import Cloud, Locale
 from auditor.rules.assignments import AssignmentNotGroupBased
 from auditor.rules.hygiene.overlap import LicenseAssignedTwice
@@ -32,7 +32,7 @@ def finding(tmp_path: Any, u: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     result = audit(tmp_path, POLICY, tenant([u], groups=[GROUP]))
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     details = dict(f.details)
-    rem = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
+    rem = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
                                skus=list(f.skus), details=details)
     return details, rem
 
@@ -71,7 +71,7 @@ def test_every_locale_has_the_words(tmp_path: Any) -> None:
     result = audit(tmp_path, POLICY, tenant([held_twice([EXCHANGE])], groups=[GROUP]))
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     for locale in Locale:
-        rem = rulebook.remediation(f.rule, cloud=Cloud.CHINA, locale=locale, subject=f.subject.to_json(),
+        rem = wording.remediation(f.rule, cloud=Cloud.CHINA, locale=locale, subject=f.subject.to_json(),
                                    skus=list(f.skus), details=dict(f.details))
         assert "Exchange Online (Plan 2)" in rem["summary"] and "All Staff" in rem["summary"], locale
 
@@ -89,7 +89,7 @@ def test_license_assigned_twice_fires_without_a_group_based_only_policy(tmp_path
     assert set(found) == {"t@contoso.example", "b@contoso.example"}
     assert found["b@contoso.example"].skus == ("SPE_E3",)  # only the product held twice, not E5
     assert all(f.monthly_cost is None and f.severity.value == 1 for f in found.values())
-    rem = rulebook.remediation(LicenseAssignedTwice.id, cloud=Cloud.USGOV, locale=Locale.SV,
+    rem = wording.remediation(LicenseAssignedTwice.id, cloud=Cloud.USGOV, locale=Locale.SV,
                                subject=found["t@contoso.example"].subject.to_json(),
                                skus=list(found["t@contoso.example"].skus),
                                details=dict(found["t@contoso.example"].details))
@@ -107,7 +107,7 @@ def test_two_groups_are_named_together_in_the_plural_never_in_one_admin_center_p
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     texts = {}
     for locale in Locale:
-        rem = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
+        rem = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
                                    skus=list(f.skus), details=dict(f.details))
         texts[locale] = rem
         assert "All Staff" in rem["summary"] and "Sales" in rem["summary"], locale
@@ -130,7 +130,7 @@ def test_removing_a_product_held_directly_and_from_a_group_takes_both_copies(tmp
     result = audit(tmp_path, policy, tenant([u], groups=[GROUP]))
     (f,) = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     assert dict(f.details)["also_direct"] == ["SPE_E3"]
-    rem = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
+    rem = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
                                skus=list(f.skus), details=dict(f.details))
     calls = [(a["kind"], a["body"] if a["kind"] == "assign_license" else a["group"]) for a in rem["actions"]]
     assert ("assign_license", {"addLicenses": [], "removeLicenses": [E3]}) in calls

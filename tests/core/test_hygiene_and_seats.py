@@ -6,7 +6,7 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, 
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
-from auditor.rules.waivers import WaiverExpired
+from auditor.rules.waivers.waiver_expired import WaiverExpired
 
 from .factory import E3, E5, audit, fired, sku, tenant, user
 

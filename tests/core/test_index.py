@@ -12,7 +12,7 @@ import pytest
 
 from auditor.index import AllBut, TenantIndex
 from auditor.model import LicenseAssignmentState, TenantSnapshot, User
-from auditor.policy.model import Selector
+from auditor.policy.objects import Selector
 from auditor_dev.sample.generate import generate_tenant
 
 

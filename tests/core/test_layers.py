@@ -42,3 +42,17 @@ def test_every_module_has_a_layer() -> None:
     missing = [m.name for m in pkgutil.walk_packages(auditor.__path__, "auditor.")
                if not covered(m.name) and not (m.ispkg and split(m.name))]
     assert missing == []
+
+
+def test_every_rule_and_its_texts_are_in_the_texts_contract() -> None:
+    """A rule's texts sit beside it (auditor/rules/<topic>/<name>_texts.py beside <name>.py): the
+    contract "A rule half imports no texts half" names every texts module and every rule module, so
+    a new pair cannot slip past it."""
+    (contract,) = [c for c in CONFIG["contracts"] if c["name"] == "A rule half imports no texts half"]
+    modules = [m.name for m in pkgutil.walk_packages(auditor.__path__, "auditor.")
+               if m.name.startswith(("auditor.rules.", "auditor.cross_tenant.rules")) and not m.ispkg]
+    texts = {m for m in modules if m.endswith("_texts")}
+    halves = {m for m in modules if m not in texts}
+    assert texts and texts <= set(contract["forbidden_modules"])
+    assert halves == set(contract["source_modules"])
+    assert {f"{t.removesuffix('_texts')}" for t in texts} <= halves  # each texts module beside its rule

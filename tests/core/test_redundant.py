@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
@@ -65,7 +65,7 @@ def findings(tmp_path: Any, users: list[dict[str, Any]], skus: list[dict[str, An
 
 
 def remediation(f: Any, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return rulebook.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
+    return wording.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
                                 skus=list(f.skus), details=dict(f.details))
 
 

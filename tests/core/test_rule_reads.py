@@ -7,7 +7,7 @@ from typing import Any
 
 from auditor.index import SHARED_READS, TenantIndex
 from auditor.model import User
-from auditor.policy.model import Selector
+from auditor.policy.objects import Selector
 from auditor.rules import RULES
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.base import UserHygieneRule

@@ -142,15 +142,15 @@ def test_too_many_seats_are_reduced_at_the_renewal_and_rise_in_severity_before_i
 
 @pytest.mark.parametrize("locale", ["en", "nl", "da", "sv", "tr"])
 def test_the_renewal_date_is_in_the_message_and_the_fix(locale: str) -> None:
-    from auditor import i18n, rulebook
+    from auditor import i18n, wording
     from auditor.model import Cloud, Locale
 
     renewal = i18n.format_date("2026-11-11", Locale(locale))  # as the language writes a date
     subject = {"type": "sku", "id": E5, "sku": "SPE_E5"}
     details = {"enabled": 10, "consumed": 0, "unused": 10, "limit": 0, "renewal": "2026-11-11T00:00:00Z"}
-    text = rulebook.message(SpareSeatsOverLimit.id, subject=subject, skus=["SPE_E5"], details=details,
+    text = wording.message(SpareSeatsOverLimit.id, subject=subject, skus=["SPE_E5"], details=details,
                             locale=Locale(locale))
-    fix = rulebook.remediation(SpareSeatsOverLimit.id, cloud=Cloud.WORLDWIDE, locale=Locale(locale),
+    fix = wording.remediation(SpareSeatsOverLimit.id, cloud=Cloud.WORLDWIDE, locale=Locale(locale),
                                subject=subject, skus=["SPE_E5"], details=details)
     assert renewal in text and renewal in fix["summary"] and "10" in fix["summary"]
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.impact.plan_loss import data_kinds
 from auditor.model import Finding, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.overlap import LicenseAssignedTwice
-from auditor.rules.service_plan_loss import data_kinds
 
 from .factory import E3, E5, audit, ready, rem, sku, tenant, user
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.errors import SnapshotError
 from auditor.model import Cloud, Locale, Severity
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
@@ -86,13 +86,13 @@ def test_a_mailbox_settings_gap_keeps_the_findings_but_says_it_could_not_tell(tm
         assert dict(f.details)["shared_mailbox"] == "unknown"
         assert f.message.endswith("(could not tell whether it is a shared mailbox)")
         for locale in Locale:
-            text = rulebook.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details),
+            text = wording.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details),
                                     locale=locale)
-            plain_text = rulebook.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus),
+            plain_text = wording.message(f.rule, subject=f.subject.to_json(), skus=list(f.skus),
                                           details={k: v for k, v in dict(f.details).items() if k != "shared_mailbox"},
                                           locale=locale)
             assert text.startswith(plain_text) and len(text) > len(plain_text) + 40
-        rem = rulebook.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
+        rem = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
                                    skus=list(f.skus), details=dict(f.details))
         assert "MailboxSettings.Read" in rem["steps"][0] and "50 GB" in rem["steps"][0]
 
@@ -111,7 +111,7 @@ def test_direct_license_on_a_shared_mailbox_gets_no_ready_graph_call(tmp_path: A
                  collectedParts=["signInActivity", MAILBOX_SETTINGS])
     (f,) = [f for f in audit(tmp_path, POLICY, doc).findings if f.rule == SharedMailboxLicensed.id]
     for cloud in Cloud:
-        rem = rulebook.remediation(f.rule, cloud=cloud, locale=Locale.EN, subject=f.subject.to_json(),
+        rem = wording.remediation(f.rule, cloud=cloud, locale=Locale.EN, subject=f.subject.to_json(),
                                    skus=list(f.skus), details=dict(f.details))
         assert not ready(rem)
         text = " ".join(rem["steps"])
@@ -147,7 +147,7 @@ def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> 
     (f,) = [f for f in audit(tmp_path, POLICY, doc).findings if f.rule == SharedMailboxLicensed.id]
     for cloud in Cloud:
         for locale in Locale:
-            rem = rulebook.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
+            rem = wording.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
                                        skus=list(f.skus), details=dict(f.details))
             text = " ".join([rem["summary"], *rem["steps"]])
             # Germany and US Government steps open with a note on the cloud (docs/guidance.md)
@@ -157,12 +157,12 @@ def test_guidance_checks_before_removal_and_names_every_group(tmp_path: Any) -> 
             # nothing ready to run: a removal before the size, archive and hold checks could take away
             # the archive add-on the mailbox depends on; the admin removes after checking
             assert not ready(rem)
-    en = rulebook.remediation(f.rule, cloud=Cloud.CHINA, locale=Locale.EN, subject=f.subject.to_json(),
+    en = wording.remediation(f.rule, cloud=Cloud.CHINA, locale=Locale.EN, subject=f.subject.to_json(),
                               skus=list(f.skus), details=dict(f.details))
     checks = [i for i, s in enumerate(en["steps"]) if "Purview" in s or "archive" in s]
     removal = [i for i, s in enumerate(en["steps"]) if "Remove" in s or "Members" in s]
     assert checks and removal and max(checks) < min(removal)  # what to check comes before any removal
-    assert "is a shared mailbox but holds SPE_E3" in rulebook.message(
+    assert "is a shared mailbox but holds SPE_E3" in wording.message(
         f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details), locale=Locale.EN)
 
 

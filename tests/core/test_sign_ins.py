@@ -130,13 +130,13 @@ def test_the_snapshot_keeps_success_and_assignment_times() -> None:
 
 @pytest.mark.parametrize("locale", ["en", "nl", "da", "sv", "tr"])
 def test_the_message_names_the_attempts_after_the_last_success(locale: str) -> None:
-    from auditor import i18n, rulebook
+    from auditor import i18n, wording
     from auditor.model import Locale
 
     subject = {"type": "user", "id": "id-a", "upn": "a@contoso.example", "display_name": "A"}
     day = {iso: i18n.format_date(iso, Locale(locale)) for iso in ("2026-10-31", "2026-04-15")}  # as written
     for last in ("2026-04-15T08:00:00Z", None):
-        text = rulebook.message(InactiveUserLicensed.id, subject=subject, skus=["SPE_E3"], locale=Locale(locale),
+        text = wording.message(InactiveUserLicensed.id, subject=subject, skus=["SPE_E3"], locale=Locale(locale),
                                 details={"days": 90, "last_sign_in": last, "last_attempt": "2026-10-31T03:00:00Z"})
         assert day["2026-10-31"] in text and (last is None or day["2026-04-15"] in text), text
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.i18n import translations
 from auditor.model import Finding, Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import _reason
 from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
-from auditor.rules.usage_reports import Rightsize
+from auditor.rules.usage.activity import Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS
 from auditor.usage_reports import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 
@@ -170,7 +170,7 @@ def test_a_shared_mailbox_over_50_gb_or_with_an_archive_keeps_its_license(tmp_pa
         assert dict(f.details)["keeps_license"] == why and f.monthly_cost is None  # nothing to reclaim
         r = rem(f)
         assert r["actions"] == []  # no removal
-        message = rulebook.message(f.rule, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus),
+        message = wording.message(f.rule, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus),
                                    details=dict(f.details))
         assert words in message and "keeps" in message, message
     assert E5  # the factory's other products stay out of these tenants
@@ -200,7 +200,7 @@ def _frontline_pair(tmp_path: Any, policy: str) -> Any:
              "assignedLicenses": [{"skuId": F1, "disabledPlans": []}]}
     doc = with_storage(users, [row("small", 1.1), row("large", 8.4)], groups=[group])
     result = audit(tmp_path, policy, doc)
-    document = build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
+    document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
     plan = compile_plan(document)
     removed = {c.user: c.body for c in plan.changes if c.kind == "assign_license"}
     assert removed == {small: {"addLicenses": [], "removeLicenses": [E3]}}, plan.skipped

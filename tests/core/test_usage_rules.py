@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.errors import PolicyError, SnapshotError
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
-from auditor.rules.usage_reports import ProductUnused, Rightsize
+from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
 from auditor.usage_reports import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
 
@@ -51,8 +51,8 @@ def usage(rows: list[dict[str, Any]], reports: tuple[str, ...] = (ACTIVE_USERS.n
 def render(finding: Any) -> dict[str, Any]:
     """The finding's English message and remediation, as the reports render them."""
     kw = {"subject": finding.subject.to_json(), "skus": list(finding.skus), "details": dict(finding.details)}
-    return {"message": rulebook.message(finding.rule, locale=Locale.EN, **kw),
-            "remediation": rulebook.remediation(finding.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, **kw)}
+    return {"message": wording.message(finding.rule, locale=Locale.EN, **kw),
+            "remediation": wording.remediation(finding.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, **kw)}
 
 
 def collected(users: list[dict[str, Any]], rows: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:

@@ -19,9 +19,9 @@ from auditor.errors import SnapshotError
 from auditor.graph import RetryPolicy
 from auditor.index import TenantIndex
 from auditor.model import Cloud, TenantSnapshot, User
-from auditor.policy.model import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
+from auditor.policy.objects import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
 from auditor.reference.storage import SHARED_MAILBOX, storage_limits
-from auditor.rules.usage_reports import usage_need
+from auditor.rules.usage.activity import usage_need
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json, write_snapshot
 from auditor.usage_reports import (
     MAILBOXES,

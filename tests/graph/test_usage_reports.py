@@ -19,7 +19,7 @@ from auditor.cli import main
 from auditor.errors import CollectionError
 from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import Cloud, TenantSnapshot
-from auditor.rules.usage_reports import ProductUnused, Rightsize
+from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import load_snapshot
 from auditor.usage_reports import (
     ACTIVE_USERS,

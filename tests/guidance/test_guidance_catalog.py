@@ -4,21 +4,23 @@ text is test_translations_complete.py's.)"""
 from __future__ import annotations
 
 import re
+import sys
+import typing
+from pathlib import Path
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.cross_tenant.rules import MERGE_RULES
 from auditor.guidance import texts
 from auditor.guidance.library import RuleGuidance
-from auditor.guidance.rules import GUIDANCE
 from auditor.model import Locale
 from auditor.rules import RULE_IDS, RULES
 
 # The engine and merge registries are the one list of rules; the guidance covers exactly them.
 EXPECTED_RULES = tuple(sorted({r.id for r in RULES} | {r.id for r in MERGE_RULES}))
-MESSAGE_KEYS = {rule_id: rule.message_keys() for rule_id, rule in rulebook.by_id().items()}
-EN = rulebook.CATALOGS[Locale.EN]
+MESSAGE_KEYS = {rule_id: rule.message_keys() for rule_id, rule in wording.by_id().items()}
+EN = wording.CATALOGS[Locale.EN]
 OTHER = [loc for loc in Locale if loc is not Locale.EN]
 
 
@@ -28,51 +30,66 @@ def _items(value: texts.Value) -> tuple[str, ...]:
 
 def test_guidance_covers_exactly_the_registered_rules() -> None:
     assert len(EXPECTED_RULES) >= 19 and len(set(RULE_IDS)) == len(RULE_IDS)
-    assert set(rulebook.ALL_RULE_IDS) == set(EXPECTED_RULES)
-    assert set(rulebook.by_id()) == set(EXPECTED_RULES)
+    assert set(wording.ALL_RULE_IDS) == set(EXPECTED_RULES)
+    assert set(wording.by_id()) == set(EXPECTED_RULES)
 
 
 def _guidance_module(rule: object) -> str:
-    """Where a rule's guidance lives: auditor.rules.X -> auditor.guidance.rules.X, and the merge
-    rules' auditor.cross_tenant.rules -> auditor.guidance.rules.cross_tenant."""
-    module = type(rule).__module__
-    if module == "auditor.cross_tenant.rules":
-        return "auditor.guidance.rules.cross_tenant"
-    return module.replace("auditor.rules.", "auditor.guidance.rules.")
+    """Where a rule's texts live: beside the rule, auditor.rules.T.X -> auditor.rules.T.X_texts, and
+    the merge rules' auditor.cross_tenant.rules -> auditor.cross_tenant.rules_texts."""
+    return f"{type(rule).__module__}_texts"
 
 
 def test_each_rule_has_one_guidance_at_its_module_path() -> None:
-    """auditor.guidance.rules holds one guidance per rule, no more, in the registries' order (engine
-    rules, then merge rules), each in the module at its rule module's path (a newcomer finds one
-    from the other); a rule itself carries no guidance."""
+    """wording.GUIDANCE holds one guidance per rule, no more, in the registries' order (engine
+    rules, then merge rules), each in the `_texts` module beside its rule module (a newcomer finds
+    one from the other); a rule itself carries no guidance."""
+    GUIDANCE = wording.GUIDANCE
     every = (*RULES, *MERGE_RULES)
     assert [g.id for g in GUIDANCE] == [r.id for r in every]
     for guidance, rule in zip(GUIDANCE, every, strict=True):
         assert type(guidance).__name__ == type(rule).__name__
         assert type(guidance).__module__ == _guidance_module(rule)
-        assert rulebook.by_id()[rule.id] is guidance
+        assert wording.by_id()[rule.id] is guidance
         assert not isinstance(rule, RuleGuidance), rule.id
         assert not hasattr(rule, "remediation") and not hasattr(rule, "texts"), rule.id
 
 
+def test_each_rules_details_have_a_typed_contract() -> None:
+    """A rule's details are a TypedDict in the rule's module (`<Rule>Details`), and its texts are
+    RuleGuidance of that TypedDict: they read the rule's keys as `f.own["key"]`, which mypy checks
+    against what the rule writes. No texts module reads a key by a bare string any more."""
+    for guidance, rule in zip(wording.GUIDANCE, (*RULES, *MERGE_RULES), strict=True):
+        args = [typing.get_args(base) for base in vars(type(guidance)).get("__orig_bases__", ())
+                if typing.get_origin(base) is not None]
+        (contract,) = args[0] if args else (None,)
+        assert contract is not None and typing.is_typeddict(contract), rule.id
+        assert contract.__name__ == f"{type(rule).__name__}Details", rule.id
+        assert contract.__module__ == type(rule).__module__, rule.id
+    untyped = re.compile(r'\bf\.(?:text|strs|int)\("|\bf\.details\.get\("')
+    for module in {type(g).__module__ for g in wording.GUIDANCE}:
+        source = Path(sys.modules[module].__file__ or "").read_text("utf-8")
+        assert not untyped.search(source), module
+
+
 def test_every_locale_has_a_catalog() -> None:
-    assert set(rulebook.CATALOGS) == set(Locale)
+    assert set(wording.CATALOGS) == set(Locale)
 
 
 @pytest.mark.parametrize("rule", EXPECTED_RULES)
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_every_rule_has_title_description_and_messages(rule: str, locale: Locale) -> None:
-    catalog = rulebook.CATALOGS[locale]
+    catalog = wording.CATALOGS[locale]
     for key in (f"rule.{rule}.title", f"rule.{rule}.describe", *MESSAGE_KEYS[rule]):
         assert key in catalog, f"{locale.value} lacks {key}"
         assert all(item.strip() for item in _items(catalog[key])), f"{locale.value}: {key} is empty"
-    assert rulebook.title(rule, locale)
-    assert rulebook.describe(rule, locale)
+    assert wording.title(rule, locale)
+    assert wording.describe(rule, locale)
 
 
 @pytest.mark.parametrize("locale", OTHER, ids=lambda loc: loc.value)
 def test_placeholders_and_shape_match_english(locale: Locale) -> None:
-    catalog = rulebook.CATALOGS[locale]
+    catalog = wording.CATALOGS[locale]
     for key, en_value in EN.items():
         value = catalog[key]
         assert type(value) is type(en_value), key
@@ -83,7 +100,7 @@ def test_placeholders_and_shape_match_english(locale: Locale) -> None:
 
 
 def test_templates_parse_and_use_only_named_fields() -> None:
-    for locale, catalog in rulebook.CATALOGS.items():
+    for locale, catalog in wording.CATALOGS.items():
         for key, value in catalog.items():
             for item in _items(value):
                 for name in texts.fields(item):

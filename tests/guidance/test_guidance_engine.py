@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.model import Cloud, Locale
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
@@ -35,9 +35,9 @@ def result() -> Any:
 @pytest.mark.parametrize("cloud", [Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA], ids=lambda c: c.value)
 def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale, cloud: Cloud) -> None:
     doc = document.build_document(result, generated_at=AS_OF, locale=locale, cloud=cloud,
-                                  remediate=rulebook.remediation)
+                                  remediate=wording.remediation)
     findings = doc["findings"]
-    assert {f["rule"] for f in findings} <= set(rulebook.ALL_RULE_IDS)
+    assert {f["rule"] for f in findings} <= set(wording.ALL_RULE_IDS)
     assert len({f["rule"] for f in findings}) >= 15
     for f in findings:
         rem = f["remediation"]
@@ -51,14 +51,14 @@ def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale
                 call = str([action["path"], action["body"], action["precondition"]])
                 assert "{user-id}" not in call and "{group-id}" not in call and "<skuId" not in call, action
                 assert action["precondition"] and action["user"] == f["subject"]["id"], (f["rule"], action)
-        msg = rulebook.message(f["rule"], subject=f["subject"], skus=f["skus"], details=f["details"], locale=locale)
+        msg = wording.message(f["rule"], subject=f["subject"], skus=f["skus"], details=f["details"], locale=locale)
         assert msg and "\n" not in msg
         if f["subject"]["type"] == "user":
             assert f["subject"]["upn"] in msg
 
 
 def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
-    doc = document.build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
+    doc = document.build_document(result, generated_at=AS_OF, remediate=wording.remediation)
     removal = {SkuForbidden.id, SkuNotAllowed.id, DisabledUserLicensed.id, InactiveUserLicensed.id,
                GuestLicensed.id}
     grouped = [f for f in doc["findings"] if f["rule"] in removal

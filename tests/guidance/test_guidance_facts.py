@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
@@ -71,9 +71,9 @@ WORLDWIDE_PURCHASE = ("products.office.com", "microsoft.com/microsoft-365/busine
 
 
 def _fix(rule: str, cloud: Cloud, locale: Locale, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    found = rulebook.by_id()[rule]
+    found = wording.by_id()[rule]
     subject, skus, example = found.example_finding
-    return rulebook.remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus,
+    return wording.remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus,
                                 details=example if details is None else details)
 
 
@@ -101,8 +101,8 @@ def test_fact_2_a_subscription_in_its_grace_period_is_reactivated(locale: Locale
                         {"status": "Warning", "is_trial": False, "next_lifecycle": "2026-12-01T00:00:00Z",
                          "days_left": -5, "total_licenses": 25})
     for fix in (seats, subscription):
-        reactivate = rulebook.render_one(locale, "steps.sub.reactivate", {"sku": "SPE_E5"})
-        paid = rulebook.render_one(locale, "steps.sub.paid", {"sku": "SPE_E5", "date": "2026-12-01"})
+        reactivate = wording.render_one(locale, "steps.sub.reactivate", {"sku": "SPE_E5"})
+        paid = wording.render_one(locale, "steps.sub.paid", {"sku": "SPE_E5", "date": "2026-12-01"})
         assert reactivate in fix["steps"] and paid not in fix["steps"]
         assert BILLING[locale] in reactivate
     assert [s for s in seats["steps"] if s in subscription["steps"]] == seats["steps"][:2]
@@ -112,7 +112,7 @@ def test_fact_2_a_subscription_in_its_grace_period_is_reactivated(locale: Locale
 def test_fact_3_term_licenses_are_removed_within_seven_days_or_at_renewal(locale: Locale) -> None:
     """Wherever a remediation sends an admin to Remove licenses, it says when that is possible."""
     checked = 0
-    for rule in rulebook.by_id():
+    for rule in wording.by_id():
         for cloud in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA):
             said = _said(_fix(rule, cloud, locale))
             if REMOVE[locale] in said:
@@ -125,14 +125,14 @@ def test_fact_3_term_licenses_are_removed_within_seven_days_or_at_renewal(locale
 
 @pytest.mark.parametrize("locale", LOCALES, **ids)
 def test_fact_4_the_partner_changes_the_number_not_the_vlsc(locale: Locale) -> None:
-    partner = rulebook.render_one(locale, "next.partner", {})
+    partner = wording.render_one(locale, "next.partner", {})
     assert re.search(NOT_THE_VLSC[locale], partner), partner
     assert partner in _fix(SpareSeatsOverLimit.id, Cloud.WORLDWIDE, locale)["next_steps"]
 
 
 @pytest.mark.parametrize("locale", LOCALES, **ids)
 def test_fact_5_litigation_hold_is_a_mailbox_setting_not_purview(locale: Locale) -> None:
-    step = rulebook.render(locale, "steps.shared.check", {"user": "U"})[2]
+    step = wording.render(locale, "steps.shared.check", {"user": "U"})[2]
     for clause in step.split(";"):
         if "Purview" in clause:
             assert LITIGATION_HOLD[locale] not in clause.lower(), clause
@@ -144,20 +144,20 @@ def test_fact_5_litigation_hold_is_a_mailbox_setting_not_purview(locale: Locale)
 @pytest.mark.parametrize("cloud", list(PORTALS), ids=lambda c: c.value)
 @pytest.mark.parametrize("locale", LOCALES, **ids)
 def test_fact_6_us_government_steps_avoid_the_worldwide_purchase_pages(locale: Locale, cloud: Cloud) -> None:
-    for rule in rulebook.by_id():
+    for rule in wording.by_id():
         fix = _fix(rule, cloud, locale)
         said = _said(fix)
         assert PORTALS[cloud] in fix["steps"][0], rule
         assert "2021" not in fix["steps"][0]
         assert BILLING[locale] not in said and not re.search(rf"\b{BUY[locale]}\b", said), rule
         assert not [u for u in (*WORLDWIDE_PURCHASE,) if u in said or any(u in link["url"] for link in fix["links"])]
-    note = rulebook.render_one(locale, f"steps.cloud.{cloud.value}", {})
-    assert note != rulebook.render_one(locale, "steps.cloud.germany", {})
+    note = wording.render_one(locale, f"steps.cloud.{cloud.value}", {})
+    assert note != wording.render_one(locale, "steps.cloud.germany", {})
 
 
 @pytest.mark.parametrize("locale", LOCALES, **ids)
 def test_fact_7_the_germany_steps_say_the_service_has_closed(locale: Locale) -> None:
-    for rule in rulebook.by_id():
+    for rule in wording.by_id():
         germany, worldwide = _fix(rule, Cloud.GERMANY, locale), _fix(rule, Cloud.WORLDWIDE, locale)
         assert "2021" in germany["steps"][0] and "Microsoft Cloud Deutschland" in germany["steps"][0]
         assert germany["steps"][0] not in worldwide["steps"] and "2021" not in "\n".join(worldwide["steps"])
@@ -166,4 +166,4 @@ def test_fact_7_the_germany_steps_say_the_service_has_closed(locale: Locale) -> 
 
     steps = "\n".join(_fix(SkuNotAllowed.id, Cloud.GERMANY, locale)["steps"])
     assert "linkid=847686" in steps
-    assert rulebook.render(locale, "steps.replace.legacy", {"user": "U", "new": "N", "url": "L"})[2] in steps
+    assert wording.render(locale, "steps.replace.legacy", {"user": "U", "new": "N", "url": "L"})[2] in steps

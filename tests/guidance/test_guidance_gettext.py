@@ -32,7 +32,7 @@ from babel.messages.frontend import parse_keywords
 from babel.messages.pofile import write_po
 from babel.plural import to_gettext
 
-from auditor import rulebook
+from auditor import wording
 from auditor.guidance import texts
 from auditor.guidance.texts.declare import Steps, Text
 from auditor.guidance.texts.extract import declared_in
@@ -71,7 +71,7 @@ def test_the_catalogs_are_written_as_pybabel_writes_them() -> None:
 
 
 def test_every_text_has_one_key_and_english() -> None:
-    declared = rulebook.declared()
+    declared = wording.declared()
     names = [text.key for text in declared]
     assert sorted({key for key in names if names.count(key) > 1}) == [], "declared twice"
     keys = {context for context, _, _ in _template()}
@@ -91,7 +91,7 @@ def test_every_text_has_one_key_and_english() -> None:
 
 def _template() -> tuple[tuple[str, str, str | None], ...]:
     """(msgctxt, English, plural) of every declared text, a block's steps one by one."""
-    return tuple(entry for text in rulebook.declared() for entry in text.entries())
+    return tuple(entry for text in wording.declared() for entry in text.entries())
 
 
 def extracted() -> Catalog:
@@ -129,9 +129,10 @@ def _code_keys() -> set[str]:
     """Regular expressions for the keys the guidance and the rules ask for: string literals that look like a
     key, f-string fields as wildcards, a literal ending in "." as a prefix completed at run time."""
     found: set[str] = set()
-    # the guidance library with each rule's guidance (auditor/guidance/rules), the rules and the rulebook
+    # the guidance library, the rules with their texts (auditor/rules/<topic>/*_texts.py) and the wording
     sources = [*(ROOT / "auditor" / "guidance").rglob("*.py"), *(ROOT / "auditor" / "rules").rglob("*.py"),
-               ROOT / "auditor" / "cross_tenant" / "rules.py", ROOT / "auditor" / "rulebook.py"]
+               ROOT / "auditor" / "cross_tenant" / "rules.py",
+               ROOT / "auditor" / "cross_tenant" / "rules_texts.py", ROOT / "auditor" / "wording.py"]
     for path in sorted(sources):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.JoinedStr):
@@ -144,10 +145,10 @@ def _code_keys() -> set[str]:
 def test_the_declared_texts_are_exactly_the_keys_the_code_uses() -> None:
     """A key the code asks for and nothing declares (a KeyError in some report), or a text nothing
     asks for any more."""
-    keys = set(rulebook.CATALOGS[Locale.EN])
+    keys = set(wording.CATALOGS[Locale.EN])
     patterns = _code_keys()
     assert sorted(p for p in patterns if not any(re.fullmatch(p, key) for key in keys)) == [], "keys missing"
-    # "<key>.gov" is asked for wherever <key> is, in a US Government cloud (auditor.rulebook._remediation)
+    # "<key>.gov" is asked for wherever <key> is, in a US Government cloud (auditor.wording._remediation)
     assert sorted(k for k in keys if not any(re.fullmatch(p, k.removesuffix(".gov")) for p in patterns)) == [], (
         "keys unused")
     assert all(k.removesuffix(".gov") in keys for k in keys), "a .gov text without the text it stands for"
@@ -202,7 +203,7 @@ def _expected(locale: Locale) -> Iterator[tuple[str, bool, tuple[str, ...], Any]
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_the_runtime_reads_every_text(locale: Locale) -> None:
-    catalog = rulebook.CATALOGS[locale]
+    catalog = wording.CATALOGS[locale]
     for key, counted, forms, rule in _expected(locale):
         step = re.fullmatch(r"(.+)\.(\d+)", key)
         value = catalog[step[1]][int(step[2])] if step else catalog[key]
@@ -213,7 +214,7 @@ def test_the_runtime_reads_every_text(locale: Locale) -> None:
 
         def render(values: dict[str, str], key: str = key, step: Any = step) -> str:
             """The text as rendered: a step of a block takes its form like a text of its own."""
-            return rulebook.render(locale, step[1], values)[int(step[2])] if step else rulebook.render_one(
+            return wording.render(locale, step[1], values)[int(step[2])] if step else wording.render_one(
                 locale, key, values)
 
         values = dict.fromkeys(set().union(*(_fields(form) for form in _block_of(locale, key, step))), "X")
@@ -228,7 +229,7 @@ def test_the_runtime_reads_every_text(locale: Locale) -> None:
 
 def _block_of(locale: Locale, key: str, step: Any) -> tuple[str, ...]:
     """The templates rendered with `key`: its block's steps (each needs its own values), or itself."""
-    text = rulebook.raw(locale, step[1] if step else key)
+    text = wording.raw(locale, step[1] if step else key)
     return (text,) if isinstance(text, str) else text
 
 
@@ -247,9 +248,9 @@ _OTHER = 2
 
 
 def test_catalogs_are_read_lazily_per_locale() -> None:
-    assert set(rulebook.CATALOGS) == set(Locale) and len(rulebook.CATALOGS) == len(Locale)
+    assert set(wording.CATALOGS) == set(Locale) and len(wording.CATALOGS) == len(Locale)
     with pytest.raises(KeyError):
-        rulebook.raw(Locale.EN, "no.such.key")
+        wording.raw(Locale.EN, "no.such.key")
 
 
 @pytest.mark.parametrize(("locale", "one", "many"), [
@@ -260,10 +261,10 @@ def test_catalogs_are_read_lazily_per_locale() -> None:
     (Locale.TR, "1 lisans yetkisiz kullanım süresinde", "3 lisans yetkisiz kullanım süresinde"),
 ])
 def test_counted_texts_agree_with_their_count(locale: Locale, one: str, many: str) -> None:
-    from auditor import rulebook
+    from auditor import wording
 
     def say(n: int) -> str:
-        return rulebook.message(SeatsInGrace.id, subject={"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"},
+        return wording.message(SeatsInGrace.id, subject={"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"},
                                 skus=["SPE_E3"], details={"warning": n, "enabled": 5}, locale=locale)
 
     assert one in say(1) and many in say(3)
@@ -274,16 +275,16 @@ def test_rule_and_link_texts_are_exactly_the_registries() -> None:
     each rule declares on itself its title, describe and each message variant, and nothing else
     under `rule.<id>.`; links.URLS has exactly the `link.<key>` texts. A rule or a link without its
     text, or a text whose rule or link is gone, fails here."""
-    from auditor import rulebook
+    from auditor import wording
     from auditor.guidance.links import URLS
 
-    keys = set(rulebook.CATALOGS[Locale.EN])
-    for rule in rulebook.by_id().values():
+    keys = set(wording.CATALOGS[Locale.EN])
+    for rule in wording.by_id().values():
         wanted = {f"rule.{rule.id}.title", f"rule.{rule.id}.describe", *rule.message_keys()}
         own = {text.key for text in rule.texts}
         assert sorted(wanted - own) == [], f"{rule.id}: not declared on the rule"
         assert sorted(k for k in keys if k.startswith(f"rule.{rule.id}.")) == sorted(wanted), rule.id
-    wanted_rules = {key for rule in rulebook.by_id().values()
+    wanted_rules = {key for rule in wording.by_id().values()
                     for key in (f"rule.{rule.id}.title", f"rule.{rule.id}.describe", *rule.message_keys())}
     assert sorted(k for k in keys if k.startswith("rule.")) == sorted(wanted_rules)
     assert sorted(k for k in keys if k.startswith("link.")) == sorted(f"link.{key}" for key in URLS)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from auditor import i18n, rulebook
+from auditor import i18n, wording
 from auditor.guidance import texts
 from auditor.guidance.library import ValueFormatter
 from auditor.model import Cloud, Locale
@@ -66,12 +66,12 @@ def test_numbers_reach_texts_only_under_number_placeholders(monkeypatch: pytest.
     """Every rule's example finding, in every cloud: a whole number a text shows comes under a name
     of texts.NUMBERS, so the test above sees every text that shows one (a new placeholder such as
     {days} holding a number fails here)."""
-    rendered = rulebook.render
+    rendered = wording.render
     wrong: set[str] = set()
     seen: set[str] = set()
 
     def spy(locale: Locale, key: str, values: Any) -> list[str]:
-        text = rulebook.raw(locale, key)
+        text = wording.raw(locale, key)
         for item in (text,) if isinstance(text, str) else text:
             for name in texts.fields(item):
                 if re.fullmatch(r"-?\d+", str(values.get(name))):
@@ -80,12 +80,12 @@ def test_numbers_reach_texts_only_under_number_placeholders(monkeypatch: pytest.
                         wrong.add(f"{key}: {{{name}}}")
         return rendered(locale, key, values)
 
-    monkeypatch.setattr(rulebook, "render", spy)
-    for rule in rulebook.by_id().values():
+    monkeypatch.setattr(wording, "render", spy)
+    for rule in wording.by_id().values():
         subject, skus, details = rule.example_finding
-        rulebook.message(rule.id, subject=subject, skus=skus, details=details, locale=Locale.EN)
+        wording.message(rule.id, subject=subject, skus=skus, details=details, locale=Locale.EN)
         for cloud in Cloud:
-            rulebook.remediation(rule.id, cloud=cloud, locale=Locale.EN, subject=subject, skus=skus, details=details)
+            wording.remediation(rule.id, cloud=cloud, locale=Locale.EN, subject=subject, skus=skus, details=details)
     assert len(seen) > 10
     assert sorted(wrong) == []
 
@@ -94,7 +94,7 @@ def test_numbers_reach_texts_only_under_number_placeholders(monkeypatch: pytest.
 def test_every_counted_text_agrees_with_one_and_with_two(locale: Locale) -> None:
     """Each counted text that shows its count, rendered with 1 and with 2 (the other numbers it
     shows with 7): no "1 days", "2 license", "1 of 7 licenses are" in any language."""
-    catalog = rulebook.CATALOGS[locale]
+    catalog = wording.CATALOGS[locale]
     checked = 0
     errors: list[str] = []
     for key, forms in _templates().items():
@@ -106,7 +106,7 @@ def test_every_counted_text_agrees_with_one_and_with_two(locale: Locale) -> None
         for n in (1, 2):
             values = {name: "X" for item in items for name in texts.fields(item)}
             values |= dict.fromkeys(texts.NUMBERS - {"count"}, "7")
-            text = rulebook.render(locale, block, {**values, "count": str(n)})[index]
+            text = wording.render(locale, block, {**values, "count": str(n)})[index]
             errors += [f"{key} ({n}): {pattern} in {text!r}" for pattern in agreement_errors(text, locale, n)]
         checked += 1
     assert checked > 25
@@ -126,11 +126,11 @@ ONE_OF_199 = {
 def test_the_reported_counted_texts_count(locale: Locale) -> None:
     """The two texts the review quoted: "1 of 199 licenses are free" and "(1 days left)"."""
     free, left = ONE_OF_199[locale]
-    seats = rulebook.message(SpareSeatsUnderMinimum.id, subject={"type": "sku", "id": "e3", "sku": "SPE_E3"},
+    seats = wording.message(SpareSeatsUnderMinimum.id, subject={"type": "sku", "id": "e3", "sku": "SPE_E3"},
                              skus=["SPE_E3"], details={"enabled": 199, "consumed": 198, "unused": 1, "min": 5},
                              locale=locale)
     assert free in seats
-    ending = rulebook.message(SubscriptionExpiring.id, subject={"type": "subscription", "id": "s", "sku": "SPE_E3"},
+    ending = wording.message(SubscriptionExpiring.id, subject={"type": "subscription", "id": "s", "sku": "SPE_E3"},
                               skus=["SPE_E3"], locale=locale,
                               details={"status": "Enabled", "is_trial": False, "days_left": 1,
                                        "next_lifecycle": "2026-11-02T00:00:00Z", "total_licenses": 10})
@@ -154,8 +154,8 @@ NEGATION = {
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_a_negation_says_what_it_means(locale: Locale) -> None:
     assert [key for key, text in _all_texts(locale) if re.search(NEGATION[locale], text)] == []
-    partial = rulebook.render_one(locale, "summary.error.partial", {"sku": "A", "user": "B"})
-    assert partial != rulebook.render_one(locale, "rule.license-assignment-error.describe", {})
+    partial = wording.render_one(locale, "summary.error.partial", {"sku": "A", "user": "B"})
+    assert partial != wording.render_one(locale, "rule.license-assignment-error.describe", {})
 
 
 # --- subscription states ----------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_a_text_that_names_a_graph_state_names_it_as_the_admin_center_does(local
     """Graph's value stands only in parentheses ("Expired (Warning)", "disabled (Suspended or
     LockedOut)") right after the admin center's name of the state (inflected as the sentence needs:
     the name's first five letters), never alone."""
-    words = {state: rulebook.render_one(locale, f"word.state.{state.lower()}", {}) for state in GRAPH_STATES}
+    words = {state: wording.render_one(locale, f"word.state.{state.lower()}", {}) for state in GRAPH_STATES}
     named = 0
     errors: list[str] = []
     for key, text in _texts(locale, texts.DOMAIN):
@@ -209,7 +209,7 @@ def test_the_seat_table_shows_the_states_by_name() -> None:
 
 def test_a_past_subscription_names_its_state() -> None:
     for locale, expected in ((Locale.EN, "Expired (Warning)"), (Locale.DA, "Udløbet (Warning)")):
-        fix = rulebook.remediation(SubscriptionExpiring.id, cloud=Cloud.WORLDWIDE, locale=locale,
+        fix = wording.remediation(SubscriptionExpiring.id, cloud=Cloud.WORLDWIDE, locale=locale,
                                    subject={"type": "subscription", "id": "s", "sku": "SPE_E3"}, skus=["SPE_E3"],
                                    details={"status": "Warning", "is_trial": False, "days_left": -3,
                                             "next_lifecycle": "2026-12-01T00:00:00Z", "total_licenses": 10})

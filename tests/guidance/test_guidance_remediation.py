@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.blocked import BLOCKED_REASONS
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
-from auditor.guidance.clouds import ACTIVE_USERS_URL, Variant
+from auditor.guidance.cloud_variants import ACTIVE_USERS_URL, Variant
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.guidance.library import FindingExample
 from auditor.model import Cloud, Locale
-from auditor.rulebook import ALL_RULE_IDS, message, remediation
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,
     SkuCombinationForbidden,
@@ -32,12 +31,13 @@ from auditor.rules.hygiene.accounts import (
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
-from auditor.rules.waivers import WaiverExpired
+from auditor.rules.waivers.waiver_expired import WaiverExpired
+from auditor.wording import ALL_RULE_IDS, message, remediation
 
 LEFTOVER = re.compile(r"\{[a-z_]+\}")
 
 # Every rule's example finding (subject, skus, details), from the rule itself.
-RICH: dict[str, FindingExample] = {rule_id: rule.example_finding for rule_id, rule in rulebook.by_id().items()}
+RICH: dict[str, FindingExample] = {rule_id: rule.example_finding for rule_id, rule in wording.by_id().items()}
 # Every licenseAssignmentState error value Graph documents, an undocumented one, and the states
 # (Graph: state Active, ActiveWithError, Disabled, Error), each rendered in every locale and cloud.
 ERROR_CODES = ["CountViolation", "MutuallyExclusiveViolation", "DependencyViolation",
@@ -60,7 +60,7 @@ GROUP_VARIANTS: dict[str, dict[str, Any]] = {
 }
 # rules whose fix has no Graph call on purpose (each says so: `graph_calls = False`); e.g.
 # shared-mailbox-licensed: the size, archive and hold checks come first, a ready call would skip them
-NO_GRAPH_ACTION = {rule_id for rule_id, rule in rulebook.by_id().items() if not rule.graph_calls}
+NO_GRAPH_ACTION = {rule_id for rule_id, rule in wording.by_id().items() if not rule.graph_calls}
 assert SharedMailboxLicensed.id in NO_GRAPH_ACTION  # removing would skip the mailbox checks
 NO_LINKS = {WaiverExpired.id}
 

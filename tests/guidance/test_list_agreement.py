@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.guidance import texts
 from auditor.model import Cloud, Locale
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuCombinationForbidden, SkuForbidden, SkuRequiredMissing
@@ -31,9 +31,9 @@ def direct(*parts: str, **more: Any) -> dict[str, Any]:
 def say(rule: str, skus: list[str], details: dict[str, Any], locale: Locale) -> dict[str, Any]:
     """The message and the remediation of a finding, the texts of the actions and alternatives
     listed beside the steps."""
-    fix = rulebook.remediation(rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=USER, skus=skus, details=details,
+    fix = wording.remediation(rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=USER, skus=skus, details=details,
                                names=NAMES)
-    fix["message"] = rulebook.message(rule, subject=USER, skus=skus, details=details, locale=locale, names=NAMES)
+    fix["message"] = wording.message(rule, subject=USER, skus=skus, details=details, locale=locale, names=NAMES)
     fix["calls"] = [a["description"] for a in fix["actions"]]
     fix["others"] = [text for alt in fix["alternatives"]
                      for text in (alt["label"], *(a["description"] for a in alt["actions"]))]
@@ -183,15 +183,15 @@ def test_count_is_the_number_a_counted_text_agrees_with() -> None:
     """The finding's products give messages a `count`; a message that shows a number (licenses in
     the grace period, members in error) sets its own and shows it as {count}, whatever the number of
     products."""
-    grace = rulebook.message(SeatsInGrace.id, subject={"type": "sku", "id": "sku-e3", "sku": "SPE_E3"},
+    grace = wording.message(SeatsInGrace.id, subject={"type": "sku", "id": "sku-e3", "sku": "SPE_E3"},
                              skus=["SPE_E3"], details={"warning": 3, "enabled": 5}, locale=Locale.EN)
     assert "3 licenses are in the grace period" in grace
     errors = {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3, "errors": {"CountViolation": 5}}
     group = {"type": "group", "id": "g-1", "display_name": "All Staff"}
     for skus in (["SPE_E3"], ["SPE_E3", "POWER_BI_PRO"]):
-        text = rulebook.message(GroupLicenseErrors.id, subject=group, skus=skus, details=errors, locale=Locale.EN)
+        text = wording.message(GroupLicenseErrors.id, subject=group, skus=skus, details=errors, locale=Locale.EN)
         assert "(3 members in this audit; errors: CountViolation)" in text
-        fix = rulebook.remediation(GroupLicenseErrors.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=group,
+        fix = wording.remediation(GroupLicenseErrors.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=group,
                                    skus=skus, details=errors)
         assert "(3 members in this audit)" in fix["summary"]
         assert fix["steps"][1].startswith("CountViolation: 5 members affected.")
@@ -219,26 +219,26 @@ def test_every_counted_text_gets_a_count(locale: Locale, monkeypatch: pytest.Mon
     """Every rule's example finding, and the same with two products: each counted text rendered has
     a whole number to agree with (else it would take the plural whatever the list), unless the
     list it names is not known ("unknown", "none")."""
-    rendered = rulebook.render
+    rendered = wording.render
     missing: list[str] = []
     counted: list[str] = []
-    unknown = {rulebook.render_one(locale, f"word.{w}", {}) for w in ("unknown", "none")}
+    unknown = {wording.render_one(locale, f"word.{w}", {}) for w in ("unknown", "none")}
 
     def spy(locale: Locale, key: str, values: Any) -> list[str]:
-        text = rulebook.raw(locale, key)
+        text = wording.raw(locale, key)
         if any(isinstance(item, texts.Counted) for item in ((text,) if isinstance(text, str) else text)):
             counted.append(key)
             if not re.fullmatch(r"\d+", str(values.get("count"))) and not unknown & set(values.values()):
                 missing.append(key)
         return rendered(locale, key, values)
 
-    monkeypatch.setattr(rulebook, "render", spy)
+    monkeypatch.setattr(wording, "render", spy)
     names = {"SPE_E5": f"Microsoft 365 E5 ({locale.value})"}  # a mapping of its own: nothing reused from other tests
-    for rule in rulebook.by_id().values():
+    for rule in wording.by_id().values():
         subject, skus, details = rule.example_finding
         for s, d in ((skus, details), _widened(skus, details)):
-            rulebook.message(rule.id, subject=subject, skus=s, details=d, locale=locale, names=names)
-            rulebook.remediation(rule.id, cloud=Cloud.WORLDWIDE, locale=locale, subject=subject, skus=s, details=d,
+            wording.message(rule.id, subject=subject, skus=s, details=d, locale=locale, names=names)
+            wording.remediation(rule.id, cloud=Cloud.WORLDWIDE, locale=locale, subject=subject, skus=s, details=d,
                                  names=names)
     assert len(set(counted)) > 15
     assert sorted(set(missing)) == []

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from auditor.model import Cloud, Locale
-from auditor.rulebook import remediation
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.wording import remediation
 
 USER = {"type": "user", "id": "11111111-aaaa", "upn": "ann@contoso.example", "display_name": "Ann Lee"}
 DETAILS = {"assigned_by_group": {"POWER_BI_PRO": ["Power BI Users"], "SPE_E3": ["All Staff", "Staff EU"]},
@@ -38,7 +38,7 @@ def test_one_sentence_per_product_and_one_path_per_group() -> None:
     (Locale.DA, "POWER_BI_PRO og SPE_E3"), (Locale.SV, "POWER_BI_PRO och SPE_E3"),
     (Locale.TR, "POWER_BI_PRO ve SPE_E3")])
 def test_lists_use_each_languages_conjunction(locale: Locale, joined: str) -> None:
-    from auditor import rulebook
+    from auditor import wording
 
-    assert joined in rulebook.message(DisabledUserLicensed.id, subject=USER, skus=["POWER_BI_PRO", "SPE_E3"],
+    assert joined in wording.message(DisabledUserLicensed.id, subject=USER, skus=["POWER_BI_PRO", "SPE_E3"],
                                       details=DETAILS, locale=locale)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor import i18n, rulebook
+from auditor import i18n, wording
 from auditor.model import Locale
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 
@@ -13,7 +13,7 @@ UNKNOWN = {"en": "unknown", "nl": "onbekend", "da": "ukendt", "sv": "okänd", "t
 
 
 def say(status: str, date: str | None, locale: str, days_left: int | None = None) -> str:
-    return rulebook.message(SubscriptionExpiring.id, subject=SUBJECT, skus=["SPE_E3"], locale=Locale(locale),
+    return wording.message(SubscriptionExpiring.id, subject=SUBJECT, skus=["SPE_E3"], locale=Locale(locale),
                             details={"status": status, "is_trial": False, "next_lifecycle": date,
                                      "days_left": days_left, "total_licenses": 10})
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import write_po
 
-from auditor import rulebook
+from auditor import wording
 from auditor.guidance import texts
 from auditor.model import Locale
 from tests import po_catalogs as po
@@ -39,7 +39,7 @@ def _missing(locale: Locale) -> list[str]:
     entry whose text the code no longer declares."""
     catalog = po.read_catalog(po.po_path(locale, texts.DOMAIN), locale)
     declared = {(context, english if plural is None else (english, plural))
-                for text in rulebook.declared() for context, english, plural in text.entries()}
+                for text in wording.declared() for context, english, plural in text.entries()}
     out: list[str] = []
     for context, english in sorted(declared, key=str):
         found = catalog.get(english, context=context)

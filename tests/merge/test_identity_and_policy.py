@@ -11,7 +11,7 @@ from auditor.cli import main
 from auditor.cross_tenant.identity import IdentityMap, PaidProducts
 from auditor.cross_tenant.inputs import IdentityIndex
 from auditor.cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate
-from auditor.policy.model import CrossTenant
+from auditor.policy.objects import CrossTenant
 from auditor.policy_load import load_policies
 from auditor.policy_schema import build_schema
 from auditor.snapshot import snapshot_from_json

@@ -5,13 +5,13 @@ import shutil
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.cli import main
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.formats.report_json import SCHEMA_VERSION
 from auditor.merge.document import tenant_finding_id
 from auditor.model import Cloud, Locale
-from auditor.report.guidance_api import product_names_of
+from auditor.report.wording_api import product_names_of
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .tenants import AS_OF, EXAMPLE, audit_tenant, build, read, tenant_documents
@@ -356,7 +356,7 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     own = {f["id"]: f["remediation"] for f in own_report["findings"]}
     for f in northwind:
         facts = {"subject": f["subject"], "skus": f["skus"], "details": f["details"], "names": names}
-        assert f["remediation"] == rulebook.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN,
+        assert f["remediation"] == wording.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN,
                                                                  **facts)
     assert any(f["remediation"] != own[f["tenant"]["finding_id"]] for f in northwind)
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
@@ -452,7 +452,7 @@ def test_merge_writes_one_digest_across_tenants(group):
         line = next(line for line in lines[tenants:] if line.startswith(f"- {t['name']}: "))
         assert f"{t['summary']['unwaived']} open" in line
     across = lines.index("Across tenants:")
-    title = rulebook.title(CrossTenantDuplicate.id, Locale.EN)
+    title = wording.title(CrossTenantDuplicate.id, Locale.EN)
     assert any(line.endswith(f"] {title}: 3") for line in lines[across:across + 4])
     actions = lines[lines.index("Top actions") + 2:]
     actions = actions[:actions.index("")]

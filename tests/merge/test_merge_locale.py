@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.cli import main
 from auditor.model import Cloud, Locale
 from auditor.render.text import clean, md_escape
-from auditor.report.guidance_api import product_names_of
 from auditor.report.view.context import TEXT_LIMIT
+from auditor.report.wording_api import product_names_of
 
 from .tenants import AS_OF, EXAMPLE, GROUP_POLICY, audit_tenant, read, tenant_documents
 
@@ -52,7 +52,7 @@ def merged_nl(tmp_path_factory):
 
 
 def _carried(report):
-    return [f for f in report["findings"] if f["tenant"] is not None and f["rule"] in rulebook.ALL_RULE_IDS]
+    return [f for f in report["findings"] if f["tenant"] is not None and f["rule"] in wording.ALL_RULE_IDS]
 
 
 def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
@@ -64,16 +64,16 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
     for f in carried:
         args = {"cloud": Cloud(report["tenant"]["cloud"]), "subject": f["subject"], "skus": f["skus"],
                 "details": f["details"], "names": names}
-        dutch = rulebook.remediation(f["rule"], locale=Locale.NL, **args)
+        dutch = wording.remediation(f["rule"], locale=Locale.NL, **args)
         assert f["remediation"] == dutch, f["rule"]
         was = english[f["tenant"]["id"], f["tenant"]["finding_id"]]
-        assert was["remediation"] == rulebook.remediation(f["rule"], locale=Locale.EN, **args), f["rule"]
+        assert was["remediation"] == wording.remediation(f["rule"], locale=Locale.EN, **args), f["rule"]
         assert f["remediation"]["summary"] != was["remediation"]["summary"], f["rule"]
         # report.json's messages are English by contract (docs/report-format.md); renderers localise them
         assert f["message"] == was["message"]
     for f in report["findings"]:
         if f["tenant"] is None:
-            assert f["remediation"] == rulebook.remediation(
+            assert f["remediation"] == wording.remediation(
                 f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.NL, subject=f["subject"], skus=f["skus"],
                 details=f["details"], names=names)
 
@@ -87,15 +87,15 @@ def test_report_md_agrees_with_report_json(merged_nl):
     for f in carried:
         was = english[f["tenant"]["id"], f["tenant"]["finding_id"]]["remediation"]["summary"]
         assert md_escape(clean(was, TEXT_LIMIT), limit=2000) not in md, f["rule"]
-        assert md_escape(rulebook.title(f["rule"], Locale.NL), limit=2000) in md, f["rule"]
+        assert md_escape(wording.title(f["rule"], Locale.NL), limit=2000) in md, f["rule"]
         subject = f["subject"]
         if subject["type"] == "user":
             neutral = {"type": "user", "id": subject["id"], "display_name": "[Naam]"}
-            steps = rulebook.remediation(f["rule"], cloud=Cloud(report["tenant"]["cloud"]), locale=Locale.NL,
+            steps = wording.remediation(f["rule"], cloud=Cloud(report["tenant"]["cloud"]), locale=Locale.NL,
                                          subject=neutral, skus=f["skus"], details=f["details"], names=names)["steps"]
             assert not steps or md_escape(clean(steps[-1], 2000), limit=2000) in md, f["rule"]
         else:
-            message = rulebook.message(f["rule"], subject=subject, skus=f["skus"], details=f["details"],
+            message = wording.message(f["rule"], subject=subject, skus=f["skus"], details=f["details"],
                                        locale=Locale.NL, names=names)
             assert md_escape(clean(message, TEXT_LIMIT), limit=2000) in md, f["rule"]
     assert "\\[Naam\\]" in md

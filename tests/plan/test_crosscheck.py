@@ -8,7 +8,7 @@ from auditor.model import Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import _reason
 from auditor.rules.assignments import AssignmentNotGroupBased
-from auditor.rules.usage_reports import Rightsize
+from auditor.rules.usage.activity import Rightsize
 
 from .builders import DISABLED, G_E3, INACTIVE, NOT_ALLOWED, REQUIRED, assign, finding, join, report, seat, uid
 

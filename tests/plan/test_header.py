@@ -45,11 +45,11 @@ def _document(version: int = 2) -> dict[str, Any]:
 
 
 def _md(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
-    return render_markdown(document, locale=locale, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    return render_markdown(document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
 
 
 def _html(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
-    return render_html(document, locale=locale, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    return render_html(document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
 
 
 def test_markdown_header_says_how_many_changes_and_the_net_cost() -> None:
@@ -97,7 +97,7 @@ def test_a_plan_that_costs_more_says_plus() -> None:
 
 
 def test_render_writes_the_line_into_both_headers(tmp_path: Path) -> None:
-    render(_document(), tmp_path, formats=["html", "md"], locale=Locale.NL, guidance=FakeGuidance())
+    render(_document(), tmp_path, formats=["html", "md"], locale=Locale.NL, wording=FakeGuidance())
     assert "<td>1 wijziging, licentiekosten €\u00a057,00 per maand lager;" in (tmp_path / "report.html").read_text()
     assert "| Plan | 1 wijziging, licentiekosten €\u00a057,00 per maand lager;" in (tmp_path / "report.md").read_text()
 
@@ -110,7 +110,7 @@ def test_render_compiles_the_plan_once_for_both_headers(tmp_path: Path, monkeypa
         return compile_plan(document, **kw)
 
     monkeypatch.setattr(sys.modules["auditor.plan.summary"], "compile_plan", counted)
-    render(_document(), tmp_path, formats=["html", "md"], guidance=FakeGuidance())
+    render(_document(), tmp_path, formats=["html", "md"], wording=FakeGuidance())
     assert len(calls) == 1
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.blocked import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
 from auditor.cli import main
 from auditor.model import Locale
@@ -59,7 +59,7 @@ def _plan(tmp_path: Path, groups: list[dict[str, Any]], policy: str = POLICY) ->
     doc = tenant([user("anna", "SPE_E3", id=ANNA), user("ben", id=BEN)],
                  skus=[sku("SPE_E3", 10, 1), sku("SPE_E5"), sku("SPE_F1", 10, 0)], groups=groups)
     result = audit(tmp_path, policy, doc)
-    document = build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
+    document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
     return compile_plan(document), document
 
 
@@ -147,7 +147,7 @@ assignments:
 def test_the_move_reads_in_every_language(tmp_path: Path, locale: Locale) -> None:
     doc = tenant([user("anna", "SPE_E3", id=ANNA)], skus=[sku("SPE_E3", 10, 1)], groups=_groups())
     document = build_document(audit(tmp_path, POLICY_E3, doc), generated_at=AS_OF, locale=locale,
-                              remediate=rulebook.remediation)
+                              remediate=wording.remediation)
     rem = _finding(document, AssignmentNotGroupBased.id)["remediation"]
     assert not any("{" in step for step in rem["steps"])
     assert "E3 Users" in rem["steps"][0]
@@ -243,7 +243,7 @@ def test_group_based_only_replacement_joins_a_group_that_assigns_it(tmp_path: Pa
 
 
 def test_a_rightsize_into_a_product_with_a_licensing_group_joins_it(tmp_path: Path) -> None:
-    from auditor.rules.usage_reports import Rightsize
+    from auditor.rules.usage.activity import Rightsize
     from auditor.usage_reports import ACTIVE_USERS
 
     policy = ("catalog:\n  - sku: SPE_E3\n    licensing_group: \"E3 Users\"\nusage:\n"
@@ -255,7 +255,7 @@ def test_a_rightsize_into_a_product_with_a_licensing_group_joins_it(tmp_path: Pa
     doc = tenant([user("cy", "SPE_E5", id=BEN)], skus=[sku("SPE_E3", 10, 1), sku("SPE_E5", 10, 1)],
                  groups=_groups(), collectedParts=["signInActivity", "usageReports"], usageReports=usage)
     result = audit(tmp_path, policy, doc)
-    document = build_document(result, generated_at=AS_OF, remediate=rulebook.remediation)
+    document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
     actions = _finding(document, Rightsize.id)["remediation"]["actions"]
     assert actions[0]["kind"] == "add_member" and actions[0]["path"] == f"/groups/{G_E3}/members/$ref"
     assert not any((a.get("body") or {}).get("addLicenses") for a in actions)

@@ -74,7 +74,7 @@ def test_without_the_usage_reports_no_enabled_mailbox_is_ended(tmp_path: Path,
 
 def test_an_inactive_policy_reads_the_active_user_report(tmp_path: Path) -> None:
     from auditor.policy_load import load_policies
-    from auditor.rules.usage_reports import usage_need
+    from auditor.rules.usage.activity import usage_need
 
     (tmp_path / "p.yaml").write_text(POLICY.replace("days: 90", "days: 120"), encoding="utf-8")
     need = usage_need(load_policies([str(tmp_path / "p.yaml")]))

@@ -18,7 +18,7 @@ from auditor.plan.crosscheck import LEAVER_RULES
 from auditor.plan.summary import reclaim_split
 from auditor.rules.assignments import SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
-from auditor.rules.usage_reports import Rightsize
+from auditor.rules.usage.activity import Rightsize
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"

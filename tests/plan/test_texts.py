@@ -114,7 +114,7 @@ def _reclaimable_report() -> dict[str, Any]:
 
 
 def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
-    md = render_markdown(_reclaimable_report(), locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    md = render_markdown(_reclaimable_report(), locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     plan_row = next(line for line in md.splitlines() if line.startswith("| Plan |"))
     assert plan_row.endswith(
         "Of the €103\\.25 reclaimable per month\\: €57\\.00 is ready in this plan, €33\\.75 waits for a declaration "
@@ -126,7 +126,7 @@ def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_the_html_header_splits_it_in_every_language(locale: Locale) -> None:
-    html = render_html(_reclaimable_report(), locale=locale, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    html = render_html(_reclaimable_report(), locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     row = next(line for line in html.splitlines() if i18n.translations(locale).pgettext("plan_header", "Plan")
                + "</td>" in line)
     for amount in (103.25, 57.0, 33.75, 12.5):

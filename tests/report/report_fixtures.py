@@ -25,7 +25,7 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, 
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
-from auditor.rules.waivers import WaiverExpired
+from auditor.rules.waivers.waiver_expired import WaiverExpired
 
 XSS_NAME = "<script>alert(1)</script>"
 XSS_ATTR = '"><img src=x onerror=alert(1)>'

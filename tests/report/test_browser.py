@@ -41,7 +41,7 @@ def test_detector_sees_errors_and_remote_requests(tmp_path: Path) -> None:
 def test_report_renders_cleanly(tmp_path: Path, sample: dict[str, Any], locale: Locale) -> None:
     previous = {**sample, "generated_at": "2026-11-21T03:00:00Z"}
     document = compare(previous, sample)
-    html, _digest, _text = render(document, tmp_path, formats=["html"], locale=locale, guidance=FakeGuidance())
+    html, _digest, _text = render(document, tmp_path, formats=["html"], locale=locale, wording=FakeGuidance())
     result = load(html)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"report-{locale.value}.png").write_bytes(result.png)

@@ -27,13 +27,13 @@ def rows(text: str) -> list[dict[str, str]]:
 
 
 def test_one_row_per_finding_in_document_order(sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance))
+    table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance))
     assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f["id"] for f in sample["findings"]]
     assert list(table[0]) == list(COLUMNS)
 
 
 def test_columns_carry_the_worklist(sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    table = rows(render_csv(sample, locale=Locale.NL, cloud=Cloud.CHINA, guidance=guidance))
+    table = rows(render_csv(sample, locale=Locale.NL, cloud=Cloud.CHINA, wording=guidance))
     waived = next(r for r in table if r["rule"] == SkuForbidden.id and r["waived"] == "true")
     assert waived["subject"] == "alice@contoso.example"
     assert waived["display_name"] == "Alice Andersen"
@@ -57,7 +57,7 @@ def test_columns_carry_the_worklist(sample: dict[str, Any], guidance: FakeGuidan
 
 
 def test_formula_injection_is_neutralised(sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance))
+    table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance))
     row = next(r for r in table if r["display_name"].startswith("'="))
     assert row["display_name"] == "'" + FORMULA_NAME
     assert row["subject"] == "'=cmd@contoso.example"
@@ -83,12 +83,12 @@ def test_guard_cell_sees_past_leading_whitespace_and_full_width_signs(dangerous:
 def test_a_display_name_with_a_spaced_formula_is_guarded_in_the_file(tmp_path: Path, sample: dict[str, Any],
                                                                       guidance: FakeGuidance) -> None:
     sample["findings"][0]["subject"]["display_name"] = " \uff1dHYPERLINK(\"http://x\")"
-    (path,) = render(sample, tmp_path, formats=["csv"], guidance=guidance)
+    (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     assert "' \uff1dHYPERLINK" in path.read_text(encoding="utf-8-sig")
 
 
 def test_written_with_bom_and_crlf(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    (path,) = render(sample, tmp_path, formats=["csv"], guidance=guidance)
+    (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     raw = path.read_bytes()
     assert path.name == "findings.csv"
     assert raw.startswith(b"\xef\xbb\xbfid,rule,severity,")
@@ -103,7 +103,7 @@ def test_each_cell_is_cleaned_then_guarded(tmp_path: Path, sample: dict[str, Any
     """Whatever a display name holds, its cell is what clean (one visible line, at most the cell
     limit) and then guard_cell make of it: the usual cell passes as it is, no other escapes."""
     sample["findings"][0]["subject"]["display_name"] = name
-    table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance))
+    table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance))
     row = next(r for r in table if r["id"] == sample["findings"][0]["id"])
     assert row["display_name"] == guard_cell(clean(name or "", 32_000))
 
@@ -115,8 +115,8 @@ def test_a_worklist_of_thousands_keeps_every_row_in_order(tmp_path: Path, sample
 
     base = sample["findings"]
     sample["findings"] = [copy.deepcopy(base[i % len(base)]) | {"id": f"f{i:05d}"} for i in range(2345)]
-    (path,) = render(sample, tmp_path, formats=["csv"], guidance=guidance)
+    (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     table = rows(path.read_text(encoding="utf-8-sig"))
     assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f"f{i:05d}" for i in range(2345)]
     assert path.read_bytes().decode("utf-8-sig") == render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE,
-                                                               guidance=guidance)
+                                                               wording=guidance)

@@ -101,7 +101,7 @@ def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
     doc = document(demo)
     plan = compile_plan(doc, describe_changes=False)
     states = plan_states(plan, Locale.EN)
-    view = build_digest(doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=_guidance(), plan_line="",
+    view = build_digest(doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=_guidance(), plan_line="",
                         states=states)
     assert 0 < len(view.actions) <= 10
     planned = {fid for change in plan.changes for fid in change.findings}
@@ -115,9 +115,9 @@ def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
 
 
 def _guidance() -> Any:
-    import auditor.rulebook
+    import auditor.wording
 
-    return auditor.rulebook
+    return auditor.wording
 
 
 def test_markdown_recipe_tables_have_five_cells_and_no_active_content(demo: Path) -> None:
@@ -130,14 +130,14 @@ def test_markdown_recipe_tables_have_five_cells_and_no_active_content(demo: Path
 
 
 def test_digest_of_a_hand_built_report_escapes_tenant_text(sample: dict[str, Any]) -> None:
-    page, text = render_digest(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    page, text = render_digest(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert_no_active_content(parse(page), local=("report.html#rule-",))
     assert "<script>" not in page
     assert "Top actions" in text
 
 
 def test_csv_keeps_one_row_per_finding_with_the_first_ready_call(sample: dict[str, Any]) -> None:
-    text = render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    text = render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     rows = [row for row in csv.DictReader(io.StringIO(text)) if row["severity"] != "incomplete"]
     assert len(rows) == len(sample["findings"]) == len({r["id"] for r in rows})
     user_rows = [r for r in rows if r["subject_type"] == "user"]

@@ -50,7 +50,7 @@ def test_pseudonyms_are_stable_per_key() -> None:
 
 def test_nobody_is_named_in_shared_outputs(tmp_path: Path) -> None:
     document = build_sample()
-    paths = render(document, tmp_path, redact=True, redact_key=b"secret", guidance=FakeGuidance())
+    paths = render(document, tmp_path, redact=True, redact_key=b"secret", wording=FakeGuidance())
     for path in paths:
         text = path.read_text("utf-8-sig")
         if path.name == "report.json":

@@ -44,7 +44,7 @@ def _texts(locale: Locale) -> dict[str, str]:
 
 
 def test_writes_all_four_formats_by_default(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    paths = render(sample, tmp_path / "out", guidance=guidance)
+    paths = render(sample, tmp_path / "out", wording=guidance)
     assert [p.name for p in paths] == ["report.json", "report.html", "report.md", "findings.csv", "digest.html",
                                        "digest.txt"]  # the digest: the e-mail's body
     assert json.loads(paths[0].read_text("utf-8")) == sample
@@ -52,9 +52,9 @@ def test_writes_all_four_formats_by_default(tmp_path: Path, sample: dict[str, An
 
 
 def test_writes_only_the_requested_formats(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    paths = render(sample, tmp_path, formats=parse_formats("md, html,md"), guidance=guidance)
+    paths = render(sample, tmp_path, formats=parse_formats("md, html,md"), wording=guidance)
     assert [p.name for p in paths] == ["report.html", "report.md", "digest.html", "digest.txt"]
-    assert [p.name for p in render(sample, tmp_path / "j", formats=["json", "csv"], guidance=guidance)] == [
+    assert [p.name for p in render(sample, tmp_path / "j", formats=["json", "csv"], wording=guidance)] == [
         "report.json", "findings.csv"]  # no digest without a report to read
 
 
@@ -70,13 +70,13 @@ def test_unwritable_output_is_a_usage_error(tmp_path: Path, sample: dict[str, An
     blocker = tmp_path / "report.html"
     blocker.mkdir()  # a directory where the file should go
     with pytest.raises(UsageError, match=r"report\.html: cannot write report"):
-        render(sample, tmp_path, formats=["html"], guidance=guidance)
+        render(sample, tmp_path, formats=["html"], wording=guidance)
 
 
 def test_partial_report_says_so_first_in_every_format(
     tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance
 ) -> None:
-    render(sample, tmp_path, guidance=guidance)
+    render(sample, tmp_path, wording=guidance)
     html = (tmp_path / "report.html").read_text("utf-8")
     body = html[html.index("<body") :]
     assert body.index("This report is incomplete") < body.index("Summary")
@@ -94,15 +94,15 @@ def test_gaps_without_listed_rules_still_mark_the_report_partial(guidance: FakeG
     document = build_sample()
     document["not_evaluated"] = []
     document["complete"] = True  # inconsistent input: gaps alone must still count
-    html = render_html(document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    html = render_html(document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "This report is incomplete" in html and "signInActivity" in html
 
 
 def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(sample: dict[str, Any],
                                                                         guidance: FakeGuidance) -> None:
     """Data, request, reason; rule, policy, reason: in the order of the tables' headers."""
-    html = render_html(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
-    markdown = render_markdown(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    html = render_html(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_markdown(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     gap, skipped = sample["gaps"][0], sample["not_evaluated"][0]
     cells = [gap["part"], gap["request"], gap["reason"]]
     at = [html.index(f">{cell}</td>", html.index("Tenant data that could not be read")) for cell in cells]
@@ -118,8 +118,8 @@ def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(sample: 
 
 
 def test_complete_report_has_no_incomplete_banner(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
-    markdown = render_markdown(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    html = render_html(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_markdown(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "incomplete" not in html.lower() and "incomplete" not in markdown.lower()
     assert "Findings need attention" in html
 
@@ -129,7 +129,7 @@ def test_clean_tenant_reads_as_compliant_only_when_complete(guidance: FakeGuidan
     clean["findings"] = []
     clean["summary"] = {**clean["summary"], "total": 0, "unwaived": 0, "waived": 0, "by_rule": {}}
     clean["summary"]["by_severity"] = dict.fromkeys(("critical", "high", "medium", "low"), 0)
-    html = render_html(clean, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    html = render_html(clean, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Compliant: no open findings" in html
     partial = {
         **clean,
@@ -137,14 +137,14 @@ def test_clean_tenant_reads_as_compliant_only_when_complete(guidance: FakeGuidan
         "gaps": build_sample()["gaps"],
         "not_evaluated": build_sample()["not_evaluated"],
     }
-    html = render_html(partial, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    html = render_html(partial, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Compliant" not in html and "This report is incomplete" in html
 
 
 @pytest.mark.parametrize("locale", [loc for loc in Locale if loc is not Locale.EN], ids=lambda loc: loc.value)
 def test_every_text_is_in_the_report_locale(locale: Locale, sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(sample, locale=locale, cloud=Cloud.WORLDWIDE, guidance=guidance)
-    markdown = render_markdown(sample, locale=locale, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    html = render_html(sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_markdown(sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
     labels = _texts(locale)
     english = _texts(Locale.EN)
     assert f'<html lang="{locale.value}">' in html
@@ -159,18 +159,18 @@ def test_every_text_is_in_the_report_locale(locale: Locale, sample: dict[str, An
 
 
 def test_cloud_selects_the_remediation_variant(sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(sample, locale=Locale.EN, cloud=Cloud.GERMANY, guidance=guidance)
+    html = render_html(sample, locale=Locale.EN, cloud=Cloud.GERMANY, wording=guidance)
     assert "[en/germany] fix" in html and "[en/worldwide]" not in html
 
 
 def test_waived_findings_show_their_waiver(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(complete_sample, locale=Locale.DA, cloud=Cloud.WORLDWIDE, guidance=guidance)
+    html = render_html(complete_sample, locale=Locale.DA, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Approved by CISO" in html and "31. jan. 2027" in html and "Undtaget" in html
 
 
 def test_output_is_deterministic(tmp_path: Path, guidance: FakeGuidance) -> None:
-    first = render(build_sample(), tmp_path / "a", guidance=guidance)
-    second = render(build_sample(), tmp_path / "b", guidance=FakeGuidance())
+    first = render(build_sample(), tmp_path / "a", wording=guidance)
+    second = render(build_sample(), tmp_path / "b", wording=FakeGuidance())
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -182,7 +182,7 @@ def test_the_html_and_markdown_build_each_finding_row_once(tmp_path: Path, sampl
     from auditor.report.view import findings
 
     def files(out: Path) -> dict[str, bytes]:
-        render(sample, out, formats=["html", "md"], locale=Locale.NL, cloud=Cloud.WORLDWIDE, guidance=guidance)
+        render(sample, out, formats=["html", "md"], locale=Locale.NL, cloud=Cloud.WORLDWIDE, wording=guidance)
         return {p.name: p.read_bytes() for p in out.iterdir()}
 
     built: list[str] = []
@@ -203,7 +203,7 @@ def test_a_row_memo_serves_one_document_locale_and_cloud_only(sample: dict[str, 
     from auditor.report.view import RowMemo, build_view
 
     def view(locale: Locale, cloud: Cloud, memo: RowMemo | None = None) -> Any:
-        return build_view(sample, locale=locale, cloud=cloud, guidance=guidance, cap_per_rule=5, redacted=False,
+        return build_view(sample, locale=locale, cloud=cloud, wording=guidance, cap_per_rule=5, redacted=False,
                           memo=memo)
 
     memo = RowMemo()
@@ -243,7 +243,7 @@ def test_the_required_role_line_is_never_cut(locale: Locale) -> None:
     roles = sorted(_roles(locale), key=len)
     assert len(roles[-1]) > 200, "the test needs a role text longer than a name"
     for role in roles[-2:]:
-        page = render_html(build_sample(), locale=locale, cloud=Cloud.WORLDWIDE, guidance=_LongRoles(role))
+        page = render_html(build_sample(), locale=locale, cloud=Cloud.WORLDWIDE, wording=_LongRoles(role))
         # the recipes name the role by its number in the table of roles, which has it whole
         lines = [html_lib.unescape(line) for line in page.splitlines() if 'id="role-' in line]
         assert any(role in line for line in lines), role

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.cli import main
 from auditor.errors import UsageError
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report
@@ -19,7 +19,7 @@ from auditor.guidance.details import subject_label
 from auditor.model import Cloud, Locale
 from auditor.report import write as report_module
 from auditor.report.baseline import compare, load_baseline
-from auditor.report.guidance_api import product_names_of
+from auditor.report.wording_api import product_names_of
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -49,7 +49,7 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
     for f in raw["findings"]:
         assert list(f) == FINDING_KEYS
         assert isinstance(f["policy"], str) and f["message"] and isinstance(f["details"], dict)
-        assert f["remediation"] == rulebook.remediation(
+        assert f["remediation"] == wording.remediation(
             f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f["subject"], skus=f["skus"],
             details=f["details"], names=names), f["rule"]
         for action in f["remediation"]["actions"]:  # the calls name this finding's own user

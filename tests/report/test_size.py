@@ -30,20 +30,20 @@ def big() -> dict[str, Any]:
 
 
 def test_html_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
-    html = render_html(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    html = render_html(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(html.encode("utf-8")) < HTML_LIMIT
     inactive = sum(1 for f in big["findings"] if f["rule"] == InactiveUserLicensed.id)
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
 
 
 def test_markdown_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
-    markdown = render_markdown(big, locale=Locale.SV, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    markdown = render_markdown(big, locale=Locale.SV, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(markdown.encode("utf-8")) < MD_LIMIT
     assert "avvikelser för den här regeln finns i findings\\.csv och report\\.json" in markdown
 
 
 def test_csv_keeps_every_finding(big: dict[str, Any]) -> None:
-    text = render_csv(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    text = render_csv(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 1 + len(big["findings"])
     assert rows[-1][4] == "user099999@contoso.example"
@@ -71,8 +71,8 @@ def _worst_case() -> dict[str, Any]:
 
 def test_html_size_cap_holds_for_hostile_input() -> None:
     doc = _worst_case()
-    html = render_html(doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    html = render_html(doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(html.encode("utf-8")) < HTML_LIMIT
     assert html.count("findings.csv ve report.json dosyalarında listeleniyor") == len(RULES)
-    markdown = render_markdown(doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, guidance=FakeGuidance())
+    markdown = render_markdown(doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(markdown.encode("utf-8")) < MD_LIMIT

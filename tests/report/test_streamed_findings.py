@@ -1,6 +1,6 @@
 """An audit's document carries its findings without their remediation: report.json and
 findings.csv get each finding's as they are written (auditor.report.write), and the plan reads
-the actions alone (auditor.rulebook.actions, without any text). The files must be byte for byte what the whole
+the actions alone (auditor.wording.actions, without any text). The files must be byte for byte what the whole
 document gives, and a failure part way must leave the last run's files as they were."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from auditor import rulebook
+from auditor import wording
 from auditor.engine import evaluate
 from auditor.enums import Format
 from auditor.errors import UsageError
@@ -36,11 +36,11 @@ def result() -> AuditResult:
 
 
 def _whole(result: AuditResult, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return build_document(result, generated_at=GENERATED, locale=locale, remediate=rulebook.remediation)
+    return build_document(result, generated_at=GENERATED, locale=locale, remediate=wording.remediation)
 
 
 def _bare(result: AuditResult, locale: Locale = Locale.EN) -> tuple[dict[str, Any], FindingRemediation]:
-    remediation = FindingRemediation.of(result, rulebook.remediation, locale=locale, actions=rulebook.actions)
+    remediation = FindingRemediation.of(result, wording.remediation, locale=locale, actions=wording.actions)
     return build_document(result, generated_at=GENERATED, locale=locale), remediation
 
 
@@ -105,7 +105,7 @@ def _failing(remediation: FindingRemediation, after: int) -> FindingRemediation:
         calls += 1
         if calls > after:
             raise OSError(28, "No space left on device")
-        return rulebook.remediation(*args, **kwargs)
+        return wording.remediation(*args, **kwargs)
 
     return FindingRemediation(remediate, cloud=remediation.cloud, locale=remediation.locale, names=remediation.names)
 

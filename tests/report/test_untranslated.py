@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from auditor import rulebook
+from auditor import wording
 from auditor.guidance import texts
 from auditor.i18n import catalogs, labels
 from auditor.model import Locale
@@ -86,7 +86,7 @@ def _without(domain: str, locale: Locale, untranslated: set[str]) -> Callable[[s
 @pytest.fixture
 def fresh_catalogs() -> Iterator[None]:
     """The catalogs are read once per process: read them again here, and again after the test."""
-    caches = (catalogs.catalog, labels.translations, rulebook.CATALOGS)
+    caches = (catalogs.catalog, labels.translations, wording.CATALOGS)
     for cache in caches:
         cache.cache_clear()
     yield
@@ -109,18 +109,18 @@ def test_an_untranslated_report_label_is_english(monkeypatch: pytest.MonkeyPatch
 def test_an_untranslated_guidance_text_is_english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(texts, "load", _without("guidance", Locale.DA, {
         "rule.sku-required-missing.title", "rule.sku-forbidden.message"}))
-    assert rulebook.raw(Locale.DA, "rule.sku-required-missing.title") == "Required product missing"
+    assert wording.raw(Locale.DA, "rule.sku-required-missing.title") == "Required product missing"
     values = {"user": "Adele", "sku": "E5", "count": "1"}
-    assert rulebook.render_one(Locale.DA, "rule.sku-forbidden.message", values) == (
+    assert wording.render_one(Locale.DA, "rule.sku-forbidden.message", values) == (
         "Adele holds E5, which the policy forbids.")
-    assert rulebook.raw(Locale.DA, "rule.sku-forbidden.title") == "Forbudt produkt"  # left as it is
+    assert wording.raw(Locale.DA, "rule.sku-forbidden.title") == "Forbudt produkt"  # left as it is
 
 
 @pytest.fixture
 def fresh_template() -> Iterator[None]:
-    rulebook.CATALOGS.cache_clear()
+    wording.CATALOGS.cache_clear()
     yield
-    rulebook.CATALOGS.cache_clear()
+    wording.CATALOGS.cache_clear()
 
 
 @pytest.mark.usefixtures("fresh_catalogs", "fresh_template")
@@ -129,8 +129,8 @@ def test_a_text_whose_english_changed_is_english_until_translated_again(monkeypa
     translation of the text's older English is not shown for the new one."""
     from auditor.guidance.texts.declare import Text
 
-    declared = rulebook.declared()
+    declared = wording.declared()
     changed = Text("rule.sku-forbidden.title", "Product the policy forbids")
-    monkeypatch.setattr(rulebook, "declared", lambda: tuple(changed if t.key == changed.key else t for t in declared))
-    assert rulebook.raw(Locale.DA, changed.key) == "Product the policy forbids"
-    assert rulebook.raw(Locale.DA, "rule.sku-required-missing.title") != "Required product missing"  # still Danish
+    monkeypatch.setattr(wording, "declared", lambda: tuple(changed if t.key == changed.key else t for t in declared))
+    assert wording.raw(Locale.DA, changed.key) == "Product the policy forbids"
+    assert wording.raw(Locale.DA, "rule.sku-required-missing.title") != "Required product missing"  # still Danish

@@ -83,7 +83,7 @@ class Catalogs(Mapping[Locale, Mapping[str, Value]]):
 
     The shared words (WORDS, below) are the texts this package declares itself; every rule's texts
     are declared on the rules, which import this package, so their catalogs are built above them
-    (auditor.rulebook.CATALOGS)."""
+    (auditor.wording.CATALOGS)."""
 
     def __init__(self, declared: Callable[[], Iterable[Declared]]) -> None:
         self._declared = declared

@@ -114,7 +114,7 @@ TEXTS: tuple[Declared, ...] = (
          "mailbox, archive or OneDrive files those hold, so keep the data first (for example convert the mailbox "
          "to a shared mailbox, or move the mail and files) or give {user} a product that includes them, and only "
          "then remove {sku}."),
-    # what the usage reports say of the data a smaller plan must hold (auditor/rules/storage_fit.py)
+    # what the usage reports say of the data a smaller plan must hold (auditor/impact/storage_fit.py)
     Text("steps.storage.mailbox_fits", "The mailbox of {user} holds {size}; {plan}, which it keeps after the "
          "change, holds up to {quota}: it fits."),
     Text("steps.storage.onedrive_fits", "The OneDrive of {user} holds {size}; {plan}, which it keeps after the "

@@ -28,7 +28,6 @@ from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
 from auditor.plan.summary import plan_header
 from auditor.render.text import clean
-from auditor.report.guidance_api import Guidance
 from auditor.report.view.changes import Changes, build_changes
 from auditor.report.view.context import (
     LIST_CAP,
@@ -44,6 +43,7 @@ from auditor.report.view.findings import RowMemo, RuleSection, build_sections
 from auditor.report.view.once import Role
 from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats
 from auditor.report.view.states import FindingState
+from auditor.report.wording_api import Wording
 
 __all__ = ["GapRow", "NotEvaluatedRow", "ReportView", "RowMemo", "SeverityCount", "build_view"]
 
@@ -141,7 +141,7 @@ def build_view(
     *,
     locale: Locale,
     cloud: Cloud,
-    guidance: Guidance,
+    wording: Wording,
     cap_per_rule: int,
     redacted: bool,
     plan_line: str | None = None,
@@ -155,7 +155,7 @@ def build_view(
     rows of the rendering's other views of this document (see RowMemo), built once. `states`: each
     finding's state in the plan (auditor.report.view.states.plan_states); None where no plan was
     compiled (a merged report): the findings' own actions say then."""
-    ctx = RenderContext(document, locale, cloud, guidance, states)
+    ctx = RenderContext(document, locale, cloud, wording, states)
     summary = document.get("summary") or {}
     tenant = document.get("tenant") or {}
     tool = document.get("tool") or {}

@@ -9,8 +9,8 @@ from typing import Any
 from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.render.text import clean
-from auditor.report.guidance_api import Guidance, product_names_of
 from auditor.report.view.states import FindingState, actions_state
+from auditor.report.wording_api import Wording, product_names_of
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: i for i, name in enumerate(SEVERITIES)}  # an unknown severity ranks after all (9)
@@ -33,15 +33,15 @@ TABLE_CAP = 50
 class RenderContext:
     """Locale, cloud and catalog for one rendering, with the per-rule lookups cached."""
 
-    def __init__(self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, guidance: Guidance,
+    def __init__(self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording,
                  states: Mapping[str, FindingState] | None = None) -> None:
         self.document = document
         # each finding's state in the plan (auditor.report.view.states); None: no plan was compiled
         self.states = states
         self.locale = locale
         self.cloud = cloud
-        self.guidance = guidance
-        self.known = frozenset(guidance.ALL_RULE_IDS)
+        self.wording = wording
+        self.known = frozenset(wording.ALL_RULE_IDS)
         self.names = product_names_of(document.get("skus"))
         self.currency = _summary_currency(document)
         self._titles: dict[str, str] = {}
@@ -88,17 +88,17 @@ class RenderContext:
 
     def title(self, rule: str) -> str:
         if rule not in self._titles:
-            self._titles[rule] = clean(self.guidance.title(rule, self.locale) if rule in self.known else rule)
+            self._titles[rule] = clean(self.wording.title(rule, self.locale) if rule in self.known else rule)
         return self._titles[rule]
 
     def describe(self, rule: str) -> str:
-        return clean(self.guidance.describe(rule, self.locale), 2000) if rule in self.known else ""
+        return clean(self.wording.describe(rule, self.locale), 2000) if rule in self.known else ""
 
     def message(self, finding: Mapping[str, Any]) -> str:
         rule = finding["rule"]
         if rule not in self.known:
             return clean(finding.get("message", ""), TEXT_LIMIT)
-        text = self.guidance.message(
+        text = self.wording.message(
             rule,
             subject=finding["subject"],
             skus=finding.get("skus", []),
@@ -113,7 +113,7 @@ class RenderContext:
         if rule not in self.known:
             carried = finding.get("remediation")  # as the report carries it
             return carried if isinstance(carried, Mapping) else {}
-        return self.guidance.remediation(
+        return self.wording.remediation(
             rule,
             cloud=self.cloud,
             locale=self.locale,

@@ -18,7 +18,6 @@ from auditor import i18n
 from auditor.model import Cloud, Locale
 from auditor.plan.money import opening
 from auditor.render.text import clean
-from auditor.report.guidance_api import Guidance
 from auditor.report.view.context import (
     SEVERITIES,
     SEVERITY_COLOURS,
@@ -29,6 +28,7 @@ from auditor.report.view.context import (
 )
 from auditor.report.view.findings import rule_anchor
 from auditor.report.view.states import FindingState
+from auditor.report.wording_api import Wording
 
 NAMES_CAP = 20  # people named among the new findings, then "and N more"
 ACTIONS_CAP = 10
@@ -244,7 +244,7 @@ def build_digest(
     *,
     locale: Locale,
     cloud: Cloud,
-    guidance: Guidance,
+    wording: Wording,
     plan_line: str,
     states: Mapping[str, FindingState] | None,
     headlines: Sequence[str] = (),
@@ -253,7 +253,7 @@ def build_digest(
     """The digest of `document` (after `compare` when a baseline was given). `states`: each finding's
     state in the plan (None for a merged report: the findings' own actions say). `headlines`: one
     line each from the bill and the migration plan, when they are compiled."""
-    ctx = RenderContext(document, locale, cloud, guidance, states)
+    ctx = RenderContext(document, locale, cloud, wording, states)
     summary = document.get("summary") or {}
     complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
     unwaived = int(summary.get("unwaived") or 0)

@@ -211,7 +211,7 @@ class RowMemo:
         self._rows: dict[int, tuple[Mapping[str, Any], Recipe, FindingRow]] = {}
 
     def serves(self, ctx: RenderContext) -> bool:
-        owner = (ctx.document, ctx.locale, ctx.cloud, ctx.guidance)
+        owner = (ctx.document, ctx.locale, ctx.cloud, ctx.wording)
         if self._owner is None:
             self._owner = owner
         return all(a is b or a == b for a, b in zip(self._owner, owner, strict=True))

@@ -84,7 +84,7 @@ def has_lifecycle_seats(skus: Sequence[Mapping[str, Any]]) -> bool:
 def subscription_state(t: i18n.Translations, value: str) -> str:
     """A product's subscription state as the Microsoft 365 admin center names it, with Graph's
     capabilityStatus beside it where it is not simply active: "Active", "Expired (Warning)",
-    "Disabled (Suspended)". The guidance names the states alike (word.state.* in its catalogs)."""
+    "Disabled (Suspended)". The wording names the states alike (word.state.* in its catalogs)."""
     names = {
         "enabled": t.pgettext("state_enabled", "Active"),
         "warning": t.pgettext("state_warning", "Expired"),

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Severity
-from ...policy.model import Assignment, Exclusive
+from ...policy.objects import Assignment, Exclusive
 from ...policy.selectors import parse_selector
-from ...policy.yamlsource import Part
+from ...policy.yamlsource import PolicyNode
 from .base import AssignmentRule
 from .combination import AssignmentNotGroupBased, SkuCombinationForbidden
 from .selection import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
@@ -25,11 +25,11 @@ ASSIGNMENT_RULES: tuple[AssignmentRule, ...] = (
 )
 
 
-def parse_assignments(part: Part) -> tuple[Assignment, ...]:
+def parse_assignments(node: PolicyNode) -> tuple[Assignment, ...]:
     """The `assignments:` section: entries with unique names, each checked by the rules it sets."""
     out = []
     names: dict[str, str] = {}  # name -> the entry that last used it
-    for entry in part.entries():
+    for entry in node.entries():
         a = parse_assignment(entry.data)
         if a.name in names:
             name = entry.at("name")

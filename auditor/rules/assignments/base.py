@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...model import Finding, User
-from ...policy.model import Assignment, Policy, Selector
-from ...policy.yamlsource import Part
+from ...policy.objects import Assignment, Policy, Selector
+from ...policy.yamlsource import PolicyNode
 from ..base import Context, Rule
 
 
@@ -26,7 +26,7 @@ class AssignmentRule(Rule):
         """Whether entry `a` sets this rule's key."""
         raise NotImplementedError
 
-    def validate(self, a: Assignment, entry: Part) -> None:
+    def validate(self, a: Assignment, entry: PolicyNode) -> None:
         """Report what contradicts this rule's key in entry `a` (the schema cannot say it)."""
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:

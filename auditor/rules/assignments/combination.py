@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypedDict
 
+from ...impact.services import HeldTwice
 from ...model import Finding, Severity, User
-from ...policy.model import Assignment, Policy
-from ...policy.yamlsource import Part
+from ...policy.objects import Assignment, Policy
+from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
+from .licensing import LicensingGroupDetails
+
+
+class SkuCombinationForbiddenDetails(TypedDict, total=False):
+    combination: Sequence[str]
+    declared: bool  # the policy names the product to keep ({keep: A, remove: [B]})
+    keep: Sequence[str]
+    remove: str | Sequence[str]  # the default removal; the held `remove` products when declared
+    storage_by: dict[str, Any]  # product -> the storage evidence of removing it alone (impact/storage_fit.py)
+    storage: dict[str, Any]  # the default removal's
+
+
+class AssignmentNotGroupBasedDetails(LicensingGroupDetails, HeldTwice, total=False):
+    pass
 
 
 class SkuCombinationForbidden(AssignmentRule):
@@ -47,7 +62,7 @@ class SkuCombinationForbidden(AssignmentRule):
     def applies(self, a: Assignment) -> bool:
         return bool(a.exclusive)
 
-    def validate(self, a: Assignment, entry: Part) -> None:
+    def validate(self, a: Assignment, entry: PolicyNode) -> None:
         """The product to keep cannot also be one to remove."""
         for i, combo in enumerate(a.exclusive):
             if combo.keep is None:
@@ -69,18 +84,19 @@ class SkuCombinationForbidden(AssignmentRule):
                 names = " + ".join(ctx.index.parts(both))
                 if keep is not None and keep in both:  # the policy names the product to keep
                     gone = both - {keep}
-                    choice: dict[str, Any] = {"declared": True, "keep": [ctx.index.part(keep)],
-                                              "remove": ctx.index.parts(gone)}
+                    declared = SkuCombinationForbiddenDetails(declared=True, keep=[ctx.index.part(keep)],
+                                                              remove=ctx.index.parts(gone))
+                    choice: dict[str, Any] = dict(declared)
                     choice |= ctx.data_loss.of(user, gone)  # they go together: what removing all of them ends
                 else:
                     choice = self.suggestion(ctx, user, both) | self.losses(ctx, user, both)
                     # the default removal's storage evidence, where plan.md reads the sizes
                     fit = (choice.get("storage_by") or {}).get(str(choice.get("remove")))
                     if fit:
-                        choice["storage"] = fit
+                        choice |= SkuCombinationForbiddenDetails(storage=fit)
                 yield self.user_finding(
                     policy, a, ctx, user, both, f"holds {names}, which must not be combined",
-                    {"combination": ctx.index.parts(combo)} | choice, cost=False,
+                    dict(SkuCombinationForbiddenDetails(combination=ctx.index.parts(combo))) | choice, cost=False,
                 )
 
     @staticmethod
@@ -93,7 +109,7 @@ class SkuCombinationForbidden(AssignmentRule):
         if not spare:
             return {}
         drop = spare[0]
-        return {"remove": ctx.index.part(drop), "keep": ctx.index.parts(both - {drop})}
+        return dict(SkuCombinationForbiddenDetails(remove=ctx.index.part(drop), keep=ctx.index.parts(both - {drop})))
 
     @staticmethod
     def losses(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
@@ -109,7 +125,7 @@ class SkuCombinationForbidden(AssignmentRule):
             if found.get("storage"):
                 fits[ctx.index.part(sid)] = found["storage"]
         return (({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
-                | ({"storage_by": fits} if fits else {}) | ctx.data_loss.kinds(user))
+                | (dict(SkuCombinationForbiddenDetails(storage_by=fits)) if fits else {}) | ctx.data_loss.kinds(user))
 
 
 class AssignmentNotGroupBased(AssignmentRule):

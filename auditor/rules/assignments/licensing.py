@@ -15,7 +15,7 @@ that keeps the fix from joining it:
   moving the user to it would switch them off (named in `plans`);
 - `member`: the user is a member of the group already (directly or through another group), yet
   holds no working copy from it: joining again is no fix;
-- a reason of auditor.rules.groups.membership_blocked: the group's members are not changed by a
+- a reason of auditor.impact.group_kinds.membership_blocked: the group's members are not changed by a
   call of this tool.
 
 Each entry names the policy file and line, so the finding can say where the name comes from.
@@ -24,7 +24,7 @@ Each entry names the policy file and line, so the finding can say where the name
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from ...blocked import (
     GROUP_DYNAMIC,
@@ -32,16 +32,22 @@ from ...blocked import (
     GROUP_MAIL,
     GROUP_SYNCED,
 )
+from ...impact.group_kinds import membership_blocked
 from ...index import TenantIndex
 from ...model import Group, User
-from ...policy.model import Policy, PolicySet
+from ...policy.objects import Policy, PolicySet
 from ..base import Context
-from ..groups import membership_blocked
 
 NOT_FOUND = "not_found"
 AMBIGUOUS = "ambiguous"
 NOT_ASSIGNING = "not_assigning"
 PLANS_LOST = "plans_lost"
+class LicensingGroupDetails(TypedDict, total=False):
+    """The details of a finding whose fix joins a catalog `licensing_group` (for_user)."""
+
+    licensing_group: dict[str, dict[str, Any]]  # product -> ref, file, line, id, name, gives, kind or problem
+
+
 MEMBER = "member"  # the user is a member already, yet the group's copy does not reach them
 
 

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypedDict
 
 from ...model import Finding, Severity
-from ...policy.model import Assignment, Policy
-from ...policy.yamlsource import Part
+from ...policy.objects import Assignment, Policy
+from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
+from .licensing import LicensingGroupDetails
+
+
+class UsageLocationDetails(TypedDict, total=False):
+    no_usage_location: bool  # the user has no usage location: an assignment of the product waits for one
+
+
+class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=False):
+    allowed: Sequence[str]
+    replace_with: str  # the required product to give in the same call, when the population has one
+    replace_with_id: str
+    replace_group: dict[str, Any]  # the group that assigns the replacement (GroupIndex.replacement)
+
+
+class SkuForbiddenDetails(TypedDict, total=False):
+    forbidden: Sequence[str]
+
+
+class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, total=False):
+    required_any: Sequence[str]
+    group_membership: dict[str, Any]  # a group that should give it but does not reach the user (not_applied)
+    sku_ids: dict[str, str]
 
 
 class SkuNotAllowed(AssignmentRule):
@@ -33,7 +55,7 @@ class SkuNotAllowed(AssignmentRule):
     def applies(self, a: Assignment) -> bool:
         return a.allowed is not None
 
-    def validate(self, a: Assignment, entry: Part) -> None:
+    def validate(self, a: Assignment, entry: PolicyNode) -> None:
         """What the entry requires must be allowed, and nothing may be both allowed and forbidden."""
         if a.allowed is None:
             return
@@ -52,18 +74,20 @@ class SkuNotAllowed(AssignmentRule):
         groups = licensing.licensing_groups(policy, ctx.index)
         for user, bad in ctx.index.holders(a.match, a.except_, lambda held: (held - allowed) or None):
             replace = next((r for r in required if r and r in allowed and r not in user.sku_ids), None)
-            extra: dict[str, Any] = {"allowed": ctx.index.parts(allowed)}
+            extra: SkuNotAllowedDetails = {"allowed": ctx.index.parts(allowed)}
+            joined: dict[str, Any] = {}  # the group the replacement comes from
             if replace:
                 extra["replace_with"] = ctx.index.part(replace)
                 extra["replace_with_id"] = ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id \
                     else replace
-                extra |= replacement_group(policy, ctx, user, bad, replace, allowed, groups,
+                joined = replacement_group(policy, ctx, user, bad, replace, allowed, groups,
                                            group_based(a, ctx.index.part(replace)))
                 if not user.usage_location:
                     extra["no_usage_location"] = True
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
-                policy, a, ctx, user, bad, f"holds {names}, which '{a.name}' does not allow", extra, cost=True
+                policy, a, ctx, user, bad, f"holds {names}, which '{a.name}' does not allow", dict(extra) | joined,
+                cost=True
             )
 
 
@@ -114,7 +138,7 @@ class SkuForbidden(AssignmentRule):
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
                 policy, a, ctx, user, bad, f"holds {names}, which '{a.name}' forbids",
-                {"forbidden": ctx.index.parts(forbidden)}, cost=True,
+                dict(SkuForbiddenDetails(forbidden=ctx.index.parts(forbidden))), cost=True,
             )
 
 
@@ -150,10 +174,12 @@ class SkuRequiredMissing(AssignmentRule):
             joins = licensing.for_user(policy, ctx, user, in_order[:1], groups) if in_order else {}
             finding = self.user_finding(
                 policy, a, ctx, user, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
-                {"required_any": parts} | ({} if user.usage_location else {"no_usage_location": True})
+                SkuRequiredMissingDetails(required_any=parts)
+                | ({} if user.usage_location else SkuRequiredMissingDetails(no_usage_location=True))
                 | joins | ctx.groups.not_applied(user, required),
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
-            yield replace(finding, details=tuple(sorted({**dict(finding.details), "sku_ids": required_ids}.items())))
+            ids = SkuRequiredMissingDetails(sku_ids=required_ids)
+            yield replace(finding, details=tuple(sorted({**dict(finding.details), **ids}.items())))
 
 

@@ -1,8 +1,8 @@
 """Rules under `hygiene:` — licenses that are wasted or broken regardless of population.
 
-One module per topic; each rule carries its evaluation (its guidance is in
-auditor/guidance/rules/hygiene). The order below is the registry's (the schema and the reports
-list the rules in it).
+One module per topic, each beside its texts (accounts.py and accounts_texts.py, assignment_errors.py,
+overlap.py, upkeep.py and theirs; base.py: what the hygiene rules share). The order below is the
+registry's (the schema and the reports list the rules in it).
 """
 
 from __future__ import annotations

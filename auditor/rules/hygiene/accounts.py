@@ -3,19 +3,47 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
+from ...impact.services import DisabledAt
 from ...model import (
     RESOURCE_PURPOSES,
     Severity,
     User,
 )
-from ...policy.model import HygieneCheck
+from ...policy.objects import HygieneCheck
 from ...sign_ins import dormant, last_attempt, last_sign_in
 from ...snapshot import MAILBOX_SETTINGS
 from ...usage_reports import ACTIVE_USERS, MAILBOXES
 from ..base import Context, parse_when
-from .base import HygieneRule, UserHygieneRule, check_schema, mailbox_extra, unverified
+from .base import DeclaredDetails, HygieneRule, MailboxDetails, UserHygieneRule, check_schema, mailbox_extra, unverified
+
+
+class UnusedAccountDetails(MailboxDetails, total=False):
+    mailbox_bytes: int | None  # the mailbox usage report's size, when it lists the account
+    mailbox_archive: bool
+
+
+class DisabledUserLicensedDetails(UnusedAccountDetails, DisabledAt, total=False):
+    pass
+
+
+class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
+    days: int
+    last_sign_in: str | None
+    last_attempt: str | None  # a failed attempt since the last successful sign-in
+    mail_use: dict[str, Any]
+
+
+class GuestLicensedDetails(DeclaredDetails, total=False):
+    pass
+
+
+class SharedMailboxLicensedDetails(TypedDict, total=False):
+    mailbox_purpose: str  # shared, room or equipment
+    storage_used_bytes: int | None
+    has_archive: bool
+    keeps_license: str  # over_50_gb | archive: the mailbox needs its license
 
 
 class _UnusedAccount(UserHygieneRule):
@@ -49,7 +77,8 @@ class DisabledUserLicensed(_UnusedAccount):
     reads = frozenset({"accountEnabled", "mailboxSettings"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        return None if user.account_enabled else mailbox_extra(user, ctx)
+        mailbox = None if user.account_enabled else mailbox_extra(user, ctx)
+        return None if mailbox is None else dict(mailbox)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
@@ -106,12 +135,14 @@ class InactiveUserLicensed(_UnusedAccount):
         mailbox = mailbox_extra(user, ctx)
         if mailbox is None:
             return None
-        details: dict[str, Any] = {"days": self.window(check), "last_sign_in": _iso(last), **mailbox,
-                                   "mail_use": mail_use(user, ctx, cutoff)}
+        details: InactiveUserLicensedDetails = {"days": self.window(check), "last_sign_in": _iso(last),
+                                                "mail_use": mail_use(user, ctx, cutoff)}
+        if "shared_mailbox" in mailbox:
+            details["shared_mailbox"] = mailbox["shared_mailbox"]
         attempt = last_attempt(user)
         if attempt is not None and (last is None or attempt > last):
             details["last_attempt"] = _iso(attempt)  # failed attempts since: worth a look
-        return details
+        return dict(details)
 
     def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
         # Free products cost nothing while unused: worth tidying, not an alarm (unless the policy says so)
@@ -192,7 +223,8 @@ class SharedMailboxLicensed(UserHygieneRule):
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
-        return {"mailbox_purpose": purpose.lower()} if purpose and _resource(purpose) else None
+        return dict(SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower())) if purpose and _resource(purpose) \
+            else None
 
     def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
         return mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own
@@ -217,7 +249,7 @@ def mailbox_usage(user: User, ctx: Context) -> dict[str, Any]:
     size = mailbox_size(user, ctx)
     if not size:
         return {}
-    return {"mailbox_bytes": size["storage_used_bytes"], "mailbox_archive": size["has_archive"]}
+    return dict(UnusedAccountDetails(mailbox_bytes=size["storage_used_bytes"], mailbox_archive=size["has_archive"]))
 
 
 def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:
@@ -230,12 +262,12 @@ def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:
     row = usage.by_upn.get(user.user_principal_name.lower())
     if row is None or MAILBOXES.name not in row.reports:
         return {}
-    out: dict[str, Any] = {"storage_used_bytes": row.storageUsedInBytes, "has_archive": bool(row.hasArchive)}
+    out = SharedMailboxLicensedDetails(storage_used_bytes=row.storageUsedInBytes, has_archive=bool(row.hasArchive))
     if (row.storageUsedInBytes or 0) > SHARED_MAILBOX_LIMIT:
         out["keeps_license"] = "over_50_gb"
     elif row.hasArchive:
         out["keeps_license"] = "archive"
-    return out
+    return dict(out)
 
 
 RULES: tuple[HygieneRule, ...] = (

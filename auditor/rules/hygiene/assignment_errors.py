@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypedDict
 
 from ...model import (
     Finding,
@@ -12,9 +13,22 @@ from ...model import (
     Subject,
     SubjectType,
 )
-from ...policy.model import HygieneCheck, Policy
+from ...policy.objects import HygieneCheck, Policy
 from ..base import SEVERITY_SCHEMA, Context
 from .base import HygieneRule, check_schema
+
+
+class LicenseAssignmentErrorDetails(TypedDict, total=False):
+    error: str | None  # Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, ...
+    state: str  # Error or ActiveWithError
+    free_seats: int  # CountViolation: the product's free seats now (a reprocess alone applies one)
+
+
+class GroupLicenseErrorsDetails(TypedDict, total=False):
+    group: str
+    group_id: str
+    members_with_errors: int
+    errors: dict[str, int]  # error code -> members with it
 
 
 class LicenseAssignmentError(HygieneRule):
@@ -42,10 +56,11 @@ class LicenseAssignmentError(HygieneRule):
                 continue
             for state in errors:
                 sid = state.sku_id.lower()
-                details = ctx.user_details(user, [sid], None) | {"error": state.error, "state": state.state}
+                details = ctx.user_details(user, [sid], None) | LicenseAssignmentErrorDetails(error=state.error,
+                                                                                             state=state.state)
                 sku = ctx.index.sku_by_id.get(sid)
                 if state.error == "CountViolation" and sku is not None:
-                    details["free_seats"] = sku.unused  # a seat free now: the reprocess alone applies it
+                    details |= LicenseAssignmentErrorDetails(free_seats=sku.unused)  # a reprocess alone applies it
                 group = ctx.index.group_name.get(state.assigned_by_group or "", state.assigned_by_group)
                 source = f" (assigned by group {group})" if group else ""
                 what = "is active, but could not be applied in full" if state.state == "ActiveWithError" \
@@ -121,7 +136,8 @@ class GroupLicenseErrors(HygieneRule):
             yield self.make(
                 policy, f"hygiene/{self.key}",
                 Subject(SubjectType.GROUP, group.id, display_name=group.display_name or None), parts, message,
-                {"group": group.display_name, "group_id": group.id, "members_with_errors": count, "errors": errors},
+                dict(GroupLicenseErrorsDetails(group=group.display_name, group_id=group.id, members_with_errors=count,
+                                               errors=errors)),
                 severity=check.severity,
             )
 

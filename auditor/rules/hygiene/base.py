@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 from ...model import (
     NO_MAILBOX,
@@ -13,9 +13,9 @@ from ...model import (
     Severity,
     User,
 )
-from ...policy.model import DataKept, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
+from ...policy.objects import DataKept, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
-from ...policy.yamlsource import Part
+from ...policy.yamlsource import PolicyNode
 from ...snapshot import MAILBOX_SETTINGS
 from ..base import SEVERITY_SCHEMA, Context, Rule
 
@@ -63,38 +63,38 @@ def check_schema(with_days: bool, days_doc: str = "", *, data_kept: bool = False
     return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
 
 
-def parse_check(part: Part) -> HygieneCheck:
+def parse_check(node: PolicyNode) -> HygieneCheck:
     """One hygiene key's value (the fragment check_schema describes)."""
-    raw = part.data
+    raw = node.data
     return HygieneCheck(
         severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
         days=raw.get("days"),
         except_=parse_selector(raw["except"]) if "except" in raw else None,
-        data_kept=parse_data_kept(part.at("data_kept")),
+        data_kept=parse_data_kept(node.at("data_kept")),
         grace_days=raw.get("grace_days"),
     )
 
 
-def parse_data_kept(part: Part) -> DataKept | None:
+def parse_data_kept(node: PolicyNode) -> DataKept | None:
     """A `data_kept` declaration (DATA_KEPT_SCHEMA); one that names no kind of data declares nothing."""
-    raw = part.data
+    raw = node.data
     if raw is None:
         return None
     kept = DataKept(
         accepted_by=raw["accepted_by"],
-        expires=part.at("expires").date(),
+        expires=node.at("expires").date(),
         mailbox=MailboxKept(raw["mailbox"]) if "mailbox" in raw else None,
         files=FilesKept(raw["files"]) if "files" in raw else None,
-        line=part.line,
+        line=node.line,
     )
     if kept.mailbox is None and kept.files is None:
-        part.report(f"{part.name}: names neither mailbox nor files; say what keeps which data")
+        node.report(f"{node.name}: names neither mailbox nor files; say what keeps which data")
     return kept
 
 
-def parse_hygiene(part: Part) -> dict[str, HygieneCheck]:
+def parse_hygiene(node: PolicyNode) -> dict[str, HygieneCheck]:
     """The `hygiene:` section: a check per rule key, in the policy's order."""
-    return {key: parse_check(part.at(key)) for key in part.data or {}}
+    return {key: parse_check(node.at(key)) for key in node.data or {}}
 
 
 class HygieneRule(Rule):
@@ -148,19 +148,19 @@ class UserHygieneRule(HygieneRule):
             sku_ids = self.products(user, extra, ctx)
             details = ctx.user_details(user, sku_ids, None) | extra
             if check.data_kept is not None:  # the admin's declaration, and whether it has expired
-                details["data_kept"] = check.data_kept.details(ctx.as_of)
+                details |= DeclaredDetails(data_kept=check.data_kept.details(ctx.as_of))
             if check.grace_days:  # the plan holds the removals back until the days have passed
-                details["grace_days"] = check.grace_days  # the engine adds when it was disabled
+                details |= DeclaredDetails(grace_days=check.grace_days)  # the engine adds when it was disabled
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
                 self.describe(user, details), details, severity=self.severity(user, check, ctx),
-                monthly_cost=ctx.cost_of(sku_ids) if self.costs and self.saves(details) else None,
+                monthly_cost=ctx.cost_of(sku_ids) if self.saves(details) else None,
             )
 
-    costs = True  # the finding's products are spend the fix would free
-
     def saves(self, details: dict[str, Any]) -> bool:
-        """Whether this finding's fix frees its products' spend (a rule's finding may say it does not)."""
+        """Whether this finding's fix frees its products' spend, which the finding's monthly_cost then
+        counts: by default it does; a rule whose fix keeps every license says not, and a rule may
+        judge each finding (a shared mailbox that needs its license frees nothing)."""
         return True
 
     removes = True  # the fix removes the finding's products (the engine adds the data it would end)
@@ -170,10 +170,22 @@ class UserHygieneRule(HygieneRule):
         return user.sku_ids
 
 
-UNKNOWN_MAILBOX = {"shared_mailbox": "unknown"}  # details of a finding on an account whose mailbox purpose is unknown
+class DeclaredDetails(TypedDict, total=False):
+    """What the policy's check declares, on each finding of a user hygiene rule."""
+
+    data_kept: dict[str, Any]  # the admin's data_kept declaration, and whether it has expired
+    grace_days: int
 
 
-def mailbox_extra(user: User, ctx: Context) -> dict[str, Any] | None:
+class MailboxDetails(DeclaredDetails, total=False):
+    shared_mailbox: str  # "unknown": the account may be a shared mailbox (mailbox_extra)
+
+
+# details of a finding on an account whose mailbox purpose is unknown
+UNKNOWN_MAILBOX: MailboxDetails = {"shared_mailbox": "unknown"}
+
+
+def mailbox_extra(user: User, ctx: Context) -> MailboxDetails | None:
     """For the rules a shared mailbox would set off: None for a shared, room or equipment mailbox
     (not a person's account: exempt), UNKNOWN_MAILBOX when the purpose was to be read but was not
     (the app may not read mailboxSettings, Graph's answer for this account was an error, or the

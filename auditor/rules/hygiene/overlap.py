@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...impact.services import HeldTwice
 from ...model import (
     Severity,
     User,
 )
-from ...policy.model import HygieneCheck
+from ...policy.objects import HygieneCheck
 from ...reference import coverage
 from ..base import Context
-from .base import HygieneRule, UserHygieneRule, check_schema
+from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
+
+
+class LicenseAssignedTwiceDetails(HeldTwice, DeclaredDetails, total=False):
+    pass
+
+
+class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
+    covered_by: dict[str, str]  # redundant product -> the kept product that covers it
+    cover_by_group: dict[str, list[str]]  # kept product -> the groups that assign it
+    plans: dict[str, list[str]]  # redundant product -> the service plans it turns on
+    cover_plans: dict[str, list[str]]  # kept product -> the plans its working copies turn on
 
 
 class LicenseAssignedTwice(UserHygieneRule):
@@ -28,13 +40,16 @@ class LicenseAssignedTwice(UserHygieneRule):
     default_severity = Severity.LOW
     key = "assigned_twice"
     fragment = check_schema(False)
-    costs = False  # one license is consumed either way
-    removes = False  # only the direct copy goes, checked by DataLoss.held_twice (rules/services.py)
+    removes = False  # only the direct copy goes, checked by DataLoss.held_twice (impact/services.py)
 
     reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
 
+    def saves(self, details: dict[str, Any]) -> bool:
+        return False  # one license is consumed either way
+
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        return ctx.data_loss.held_twice(user, user.sku_ids) or None
+        twice: HeldTwice = ctx.data_loss.held_twice(user, user.sku_ids)  # LicenseAssignedTwiceDetails
+        return dict(twice) or None
 
     def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
         twice = details["also_by_group"]
@@ -126,14 +141,15 @@ class LicenseRedundant(UserHygieneRule):
         if not covered_by:
             return None
         part = ctx.index.part
-        return {
+        found = LicenseRedundantDetails(
             # a redundant product held directly and from a group: both copies have to go
-            "also_by_group": ctx.data_loss.held_twice(user, covered_by).get("also_by_group", {}),
-            "covered_by": {part(s): part(k) for s, k in covered_by.items()},
-            "cover_by_group": {part(k): ctx.index.assigning_groups(user, k) for k in set(covered_by.values())},
-            "plans": {part(s): sorted(ctx.data_loss.service_plan_name(s, p) for p in enabled[s]) for s in covered_by},
-            "cover_plans": {part(k): sorted(on[k]) for k in set(covered_by.values())},
-        } | ctx.data_loss.kinds(user)
+            also_by_group=ctx.data_loss.held_twice(user, covered_by).get("also_by_group", {}),
+            covered_by={part(s): part(k) for s, k in covered_by.items()},
+            cover_by_group={part(k): ctx.index.assigning_groups(user, k) for k in set(covered_by.values())},
+            plans={part(s): sorted(ctx.data_loss.service_plan_name(s, p) for p in enabled[s]) for s in covered_by},
+            cover_plans={part(k): sorted(on[k]) for k in set(covered_by.values())},
+        )
+        return dict(found) | ctx.data_loss.kinds(user)
 
 
 def _turned_on(plans: dict[str, Any], copies: list[tuple[str, ...]]) -> frozenset[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from ...model import (
     Finding,
@@ -14,9 +14,26 @@ from ...model import (
     Subscription,
     User,
 )
-from ...policy.model import HygieneCheck, Policy
+from ...policy.objects import HygieneCheck, Policy
 from ..base import Context, parse_when
-from .base import HygieneRule, UserHygieneRule, check_schema
+from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
+
+
+class UsageLocationMissingDetails(DeclaredDetails, total=False):
+    pass
+
+
+class SubscriptionExpiringDetails(TypedDict, total=False):
+    status: str
+    is_trial: bool
+    next_lifecycle: str | None
+    days_left: int | None
+    total_licenses: int
+    # with a billing file (_term): the term (None: no row for it), whether it renews, the channel
+    term: str | None
+    auto_renew: bool | None
+    channel: str
+    reduction: dict[str, Any]  # the engine adds when its seats may be reduced (auditor.billing)
 
 
 class UsageLocationMissing(UserHygieneRule):
@@ -32,9 +49,11 @@ class UsageLocationMissing(UserHygieneRule):
     key = "usage_location"
     fragment = check_schema(False)
     removes = False
-    costs = False  # the fix sets a location and keeps every license: no money at stake
 
     reads = frozenset({"usageLocation"})
+
+    def saves(self, details: dict[str, Any]) -> bool:
+        return False  # the fix sets a location and keeps every license: no money at stake
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return None if user.usage_location else {}
@@ -81,13 +100,14 @@ class SubscriptionExpiring(HygieneRule):
                 message = f"{kind} for {part} ends {when:%Y-%m-%d} ({days_left} days)" if when else ""
             yield self.make(
                 policy, f"hygiene/{self.key}", Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part), (part,), message,
-                {"status": sub.status, "is_trial": sub.is_trial, "next_lifecycle": sub.next_lifecycle_date_time,
-                 "days_left": days_left, "total_licenses": sub.total_licenses, **term},
+                dict(SubscriptionExpiringDetails(status=sub.status, is_trial=sub.is_trial,
+                                                 next_lifecycle=sub.next_lifecycle_date_time, days_left=days_left,
+                                                 total_licenses=sub.total_licenses)) | dict(term),
                 severity=check.severity,
             )
 
 
-def _term(ctx: Context, sub: Subscription) -> dict[str, Any]:
+def _term(ctx: Context, sub: Subscription) -> SubscriptionExpiringDetails:
     """With a billing file: the subscription's term and renewal setting (term None: no row, not known)."""
     if ctx.billing is None:
         return {}

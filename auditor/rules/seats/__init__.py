@@ -6,20 +6,20 @@ below is the registry's (the schema and the reports list the rules in it).
 
 from __future__ import annotations
 
-from ...policy.model import CatalogEntry, Price
-from ...policy.yamlsource import Part
+from ...policy.objects import CatalogEntry, Price
+from ...policy.yamlsource import PolicyNode
 from .catalog import CatalogRule, SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum, sku_subject
 from .lifecycle import LicenseSuspended, LifecycleRule, SeatsInGrace
 
 
-def parse_catalog(part: Part) -> tuple[CatalogEntry, ...] | None:
+def parse_catalog(node: PolicyNode) -> tuple[CatalogEntry, ...] | None:
     """The `catalog:` section (None when the policy has none: sku-not-approved stays off).
     Each product is listed once."""
-    if part.data is None:
+    if node.data is None:
         return None
     entries = []
     seen: dict[str, str] = {}  # sku (lower) -> the entry that last listed it
-    for entry in part.entries():
+    for entry in node.entries():
         sku = entry.at("sku")
         if sku.data.lower() in seen:
             sku.report(f"{sku.name}: {sku.data} is already listed at {seen[sku.data.lower()]}")
@@ -28,7 +28,7 @@ def parse_catalog(part: Part) -> tuple[CatalogEntry, ...] | None:
     return tuple(entries)
 
 
-def _catalog_entry(entry: Part) -> CatalogEntry:
+def _catalog_entry(entry: PolicyNode) -> CatalogEntry:
     raw = entry.data
     price = raw.get("price")
     if raw.get("free") and price and price["monthly"] > 0:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import datetime
+from typing import TypedDict
 
 from ...model import Finding, Severity, Sku, Subject, SubjectType
-from ...policy.model import CatalogEntry, Policy, SpareSeats
-from ...policy.yamlsource import Part
+from ...policy.objects import CatalogEntry, Policy, SpareSeats
+from ...policy.yamlsource import PolicyNode
 from ..base import Context, Rule, parse_when
 
 
@@ -27,6 +28,33 @@ def _next_renewal(ctx: Context, sku: Sku) -> datetime | None:
 def lapsed_seats(sku: Sku) -> int:
     """The product's seats that can no longer be used: suspended or locked out."""
     return sku.prepaid_units.suspended + sku.prepaid_units.locked_out
+
+
+class SeatCounts(TypedDict, total=False):
+    """A product's seats, as the seat rules' details hold them (catalog_texts.seat_values reads them)."""
+
+    enabled: int
+    consumed: int
+    unused: int
+    limit: int  # spare-seats-over-limit: the spare seats the policy allows
+    min: int | None  # spare-seats-under-minimum: the spare seats the policy wants at least
+
+
+class SpareSeatsOverLimitDetails(SeatCounts, total=False):
+    max: int | None
+    max_percent: float | None
+    warning: int  # seats in the grace period (prepaidUnits.warning)
+    trial: int
+    renewal: str | None  # the next renewal, when the billing file or a subscription shows it
+    renewal_days: int | None
+
+
+class SpareSeatsUnderMinimumDetails(SeatCounts, total=False):
+    pass
+
+
+class SkuNotApprovedDetails(SeatCounts, total=False):
+    pass
 
 
 class CatalogRule(Rule):
@@ -75,14 +103,14 @@ class SpareSeatsOverLimit(CatalogRule):
     }
 
     @staticmethod
-    def parse(part: Part) -> SpareSeats | None:
+    def parse(node: PolicyNode) -> SpareSeats | None:
         """A catalog entry's `spare_seats` (the fragment above; spare-seats-under-minimum reads `min`)."""
-        raw = part.data
+        raw = node.data
         if not raw:
             return None
         limits = SpareSeats(raw.get("max"), raw.get("max_percent"), raw.get("min"), raw.get("renewal_window_days"))
         if limits.min is not None and limits.max is not None and limits.min > limits.max:
-            part.report(f"{part.name}: min ({limits.min}) is above max ({limits.max})")
+            node.report(f"{node.name}: min ({limits.min}) is above max ({limits.max})")
         return limits
 
     def configured(self, policy: Policy) -> bool:
@@ -117,10 +145,10 @@ class SpareSeatsOverLimit(CatalogRule):
                 policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
                 f"{unused} of {enabled} seats unused; the policy allows {limit}"
                 + (f"; reduce by {unused - limit} at the renewal on {renewal:%Y-%m-%d}" if renewal else ""),
-                {"enabled": enabled, "consumed": consumed, "unused": unused, "limit": limit,
-                 "max": limits.max, "max_percent": limits.max_percent, "warning": sku.prepaid_units.warning,
-                 "trial": trial, "renewal": renewal.strftime("%Y-%m-%dT%H:%M:%SZ") if renewal else None,
-                 "renewal_days": days},
+                dict(SpareSeatsOverLimitDetails(
+                    enabled=enabled, consumed=consumed, unused=unused, limit=limit, max=limits.max,
+                    max_percent=limits.max_percent, warning=sku.prepaid_units.warning, trial=trial,
+                    renewal=renewal.strftime("%Y-%m-%dT%H:%M:%SZ") if renewal else None, renewal_days=days)),
                 # inside the window before a renewal: the last chance to reduce this term
                 severity=Severity.HIGH if days is not None and 0 <= days <= window else None,
                 monthly_cost=round((unused - limit) * price, 2) if price is not None else None,
@@ -164,7 +192,7 @@ class SpareSeatsUnderMinimum(CatalogRule):
                 continue
             yield self.make(
                 policy, "catalog", sku_subject(sku), (sku.sku_part_number,), message,
-                {"enabled": enabled, "consumed": consumed, "unused": unused, "min": minimum},
+                dict(SpareSeatsUnderMinimumDetails(enabled=enabled, consumed=consumed, unused=unused, min=minimum)),
             )
 
 
@@ -196,7 +224,7 @@ class SkuNotApproved(CatalogRule):
                 policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
                 f"{sku.sku_part_number} ({sku.consumed_units} of {sku.prepaid_units.enabled} seats used) "
                 "is not in the approved catalog",
-                {"enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units},
+                dict(SkuNotApprovedDetails(enabled=sku.prepaid_units.enabled, consumed=sku.consumed_units)),
             )
 
 

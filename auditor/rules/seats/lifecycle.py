@@ -6,9 +6,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...model import Finding, Severity, Sku
-from ...policy.model import Policy
+from ...policy.objects import Policy
 from ..base import Context
-from .catalog import CatalogRule, lapsed_seats, sku_subject
+from .catalog import CatalogRule, SeatCounts, lapsed_seats, sku_subject
+
+
+class SeatsInGraceDetails(SeatCounts, total=False):
+    warning: int  # seats in the grace period
+    lapse: str | None  # when they lapse: the next lifecycle date of the subscriptions in Warning
+
+
+class LicenseSuspendedDetails(SeatCounts, total=False):
+    suspended: int
+    locked_out: int
+    usable: int
+    affected: int  # holders on suspended or locked-out seats
 
 
 class LifecycleRule(CatalogRule):
@@ -49,8 +61,8 @@ class SeatsInGrace(LifecycleRule):
                        if s.next_lifecycle_date_time)
         lapse = dates[0] if dates else None
         return (f"{warning} licenses are in the grace period and lapse {lapse[:10] if lapse else 'soon'} unless "
-                "renewed", {"warning": warning, "enabled": sku.prepaid_units.enabled, "consumed": sku.consumed_units,
-                            "lapse": lapse})
+                "renewed", dict(SeatsInGraceDetails(warning=warning, enabled=sku.prepaid_units.enabled,
+                                                    consumed=sku.consumed_units, lapse=lapse)))
 
 
 class LicenseSuspended(LifecycleRule):
@@ -72,7 +84,8 @@ class LicenseSuspended(LifecycleRule):
         if lapsed <= 0 or affected <= 0:
             return None
         return (f"{affected} of {sku.consumed_units} assigned licenses are on suspended or locked-out seats",
-                {"suspended": sku.prepaid_units.suspended, "locked_out": sku.prepaid_units.locked_out,
-                 "usable": sku.usable, "consumed": sku.consumed_units, "affected": affected})
+                dict(LicenseSuspendedDetails(suspended=sku.prepaid_units.suspended,
+                                             locked_out=sku.prepaid_units.locked_out, usable=sku.usable,
+                                             consumed=sku.consumed_units, affected=affected)))
 
 

@@ -1,16 +1,16 @@
 """The guidance of the rules in auditor/rules/assignments/selection.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from ....blocked import LICENSING_GROUP
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, as_map, as_strs, as_text
-from ....guidance.examples import E5, F3, USER
-from ....guidance.library import (
+from ...blocked import LICENSING_GROUP
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, as_map, as_strs, as_text
+from ...guidance.examples import E5, F3, USER
+from ...guidance.library import (
     LINKS_ASSIGN,
     LINKS_GROUP,
     Message,
@@ -24,8 +24,8 @@ from ....guidance.library import (
     loss_summary,
     removal,
 )
-from ....guidance.links import PAGE_DATES
-from ....guidance.remediation import (
+from ...guidance.links import PAGE_DATES
+from ...guidance.remediation import (
     ASSIGN_LICENSE,
     REMOVE_MEMBER,
     Action,
@@ -35,13 +35,13 @@ from ....guidance.remediation import (
     assign_license,
     reprocess,
 )
-from ....guidance.texts.declare import Steps, Text
-from ....rules.assignments import selection as rules
-from . import licensing
-from .base import assign_line, wait_for_usage_location
+from ...guidance.texts.declare import Steps, Text
+from . import licensing_texts as licensing
+from . import selection as rules
+from .base_texts import assign_line, wait_for_usage_location
 
 
-class SkuNotAllowed(RuleGuidance):
+class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
     id = rules.SkuNotAllowed.id
     texts = (
         Text("rule.sku-not-allowed.title", "Product not allowed"),
@@ -106,13 +106,13 @@ class SkuNotAllowed(RuleGuidance):
                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        return self.message_key(), {**base_values(f, w), "allowed": w.products(f.strs("allowed"))}
+    def message(self, f: RuleDetails[rules.SkuNotAllowedDetails], w: ValueFormatter) -> Message:
+        return self.message_key(), {**base_values(f, w), "allowed": w.products(as_strs(f.own["allowed"]))}
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SkuNotAllowedDetails], v: Variant, w: ValueFormatter) -> Remediation:
         bad = list(f.skus)
-        new = f.text("replace_with")
-        allowed = f.strs("allowed")
+        new = as_text(f.own["replace_with"])
+        allowed = as_strs(f.own["allowed"])
         if not bad or (not new and not allowed):  # no products named: _removal shows where to look
             return removal(f, v, w, bad)
         direct, grouped = f.direct(bad), f.grouped(bad)
@@ -122,7 +122,7 @@ class SkuNotAllowed(RuleGuidance):
             values = {"old": w.products(direct), "new": target}
             steps += [TextRef(f"steps.replace.{v.steps}", values), TextRef("steps.replace.caution", values),
                       TextRef("steps.replace.source", {"date": PAGE_DATES["move_users"]})]
-        join = as_text(as_map(f.details.get("replace_group")).get("name")) if new else None
+        join = as_text(as_map(f.own["replace_group"]).get("name")) if new else None
         for part in grouped:
             for group in f.groups(part):
                 values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group,
@@ -146,14 +146,15 @@ class SkuNotAllowed(RuleGuidance):
                     [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
 
     @staticmethod
-    def actions(f: Details, w: ValueFormatter, direct: list[str], grouped: list[str], new: str | None, target: str
+    def actions(f: RuleDetails[rules.SkuNotAllowedDetails],
+                w: ValueFormatter, direct: list[str], grouped: list[str], new: str | None, target: str
                 ) -> list[Action]:
         """The replacement first, then the removals, so the user is never without a license. Direct
         products: one assignLicense that adds the replacement and removes them together (the
         "Replace" of the admin center). Products from a group: join the group that assigns the
         replacement (details.replace_group) when there is one, else assign it directly; then leave
         each group that assigns the old product. Removals that would end data stay listed, not ready."""
-        join = as_map(f.details.get("replace_group"))
+        join = as_map(f.own["replace_group"])
         gid = as_text(join.get("id"))
         actions: list[Action] = []
         add: list[str] = [new] if new else []
@@ -198,7 +199,7 @@ class SkuNotAllowed(RuleGuidance):
         return actions
 
 
-class SkuForbidden(RuleGuidance):
+class SkuForbidden(RuleGuidance[rules.SkuForbiddenDetails]):
     id = rules.SkuForbidden.id
     texts = (
         Text("rule.sku-forbidden.title", "Forbidden product"),
@@ -212,11 +213,11 @@ class SkuForbidden(RuleGuidance):
     example_finding = (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SkuForbiddenDetails], v: Variant, w: ValueFormatter) -> Remediation:
         return removal(f, v, w, list(f.skus))
 
 
-class SkuRequiredMissing(RuleGuidance):
+class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
     id = rules.SkuRequiredMissing.id
     texts = (
         Text("rule.sku-required-missing.title", "Required product missing"),
@@ -273,12 +274,13 @@ class SkuRequiredMissing(RuleGuidance):
                    "direct copy is proposed), with `group_kinds` as for every group a fix may change")
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        return self.message_key(), {**base_values(f, w), **w.listing("required", f.strs("required_any"))}
+    def message(self, f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter) -> Message:
+        return self.message_key(), {**base_values(f, w), **w.listing("required", as_strs(f.own["required_any"]))}
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
-        required = list(f.strs("required_any")) or list(f.skus)
-        joined = [as_map(g) for g in f.details.get("group_membership") or [] if as_text(as_map(g).get("id"))]
+    def remediation(self, f: RuleDetails[rules.SkuRequiredMissingDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
+        required = list(as_strs(f.own["required_any"])) or list(f.skus)
+        joined = [as_map(g) for g in f.own["group_membership"] or [] if as_text(as_map(g).get("id"))]
         if joined:
             return self.group_plan(f, w, joined)
         choice = w.one_of("sku", required)  # "A or B": one product
@@ -302,7 +304,8 @@ class SkuRequiredMissing(RuleGuidance):
         return Remediation(summary, steps, "role.assign", [TextRef("next.rerun")], links, actions)
 
     @staticmethod
-    def group_plan(f: Details, w: ValueFormatter, joined: list[Any]) -> Remediation:
+    def group_plan(f: RuleDetails[rules.SkuRequiredMissingDetails],
+                   w: ValueFormatter, joined: list[Any]) -> Remediation:
         """The user is a member of a group that assigns a required product, yet holds no copy from
         it: never a direct copy beside the group (details.group_membership). Through a nested group
         only: join the group itself (group-based licensing follows direct members only). A direct
@@ -328,4 +331,4 @@ class SkuRequiredMissing(RuleGuidance):
                            ["admin_roles", *LINKS_GROUP], wait_for_usage_location(f, actions))
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (SkuNotAllowed(), SkuForbidden(), SkuRequiredMissing())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (SkuNotAllowed(), SkuForbidden(), SkuRequiredMissing())

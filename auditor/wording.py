@@ -1,8 +1,9 @@
-"""The rulebook: every rule with guidance (the engine's auditor.rules.RULES, then the cross-tenant
-auditor.cross_tenant.rules.MERGE_RULES), by id, and its texts in a locale: per rule, per national cloud,
-per locale, with documentation links. Each rule's guidance (auditor.guidance.rules: a class per rule, with
-the rule's id) declares its texts and builds its remediation with the guidance library
-(auditor.guidance). This module stands above them and the renderers use it.
+"""How each finding is worded (this module was `rulebook`: it holds no rule): every rule's texts (the
+engine's auditor.rules.RULES, then the cross-tenant auditor.cross_tenant.rules.MERGE_RULES) by id,
+rendered per rule, per national cloud and per locale, with documentation links. Each rule's texts
+(a class per rule, with the rule's id, in the `_texts` module beside the rule's:
+auditor/rules/<topic>/<name>_texts.py) declare its English and build its remediation with the
+guidance library (auditor.guidance). This module stands above them and the renderers use it.
 
     ALL_RULE_IDS                      every rule with guidance: the engine and merge registries
     by_id()                           rule id -> the rule's guidance
@@ -34,31 +35,44 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .cross_tenant import rules_texts as cross_tenant_texts
 from .cross_tenant.rules import MERGE_RULES
 from .graph.clouds import ENDPOINTS
-from .guidance.clouds import ACTIVE_USERS_URL, VIEW, variant
-from .guidance.details import Details
+from .guidance.cloud_variants import ACTIVE_USERS_URL, VIEW, variant
+from .guidance.details import RuleDetails
 from .guidance.library import RuleGuidance, ValueFormatter
 from .guidance.links import GRAPH, PER_CLOUD, URLS
 from .guidance.remediation import Action, TextRef
-from .guidance.rules import GUIDANCE
 from .guidance.texts import Catalogs, Value, common
 from .guidance.texts.declare import Declared
 from .model import Cloud, Locale
 from .rules import RULES
+from .rules.assignments import combination_texts, selection_texts
+from .rules.hygiene import accounts_texts, assignment_errors_texts, overlap_texts, upkeep_texts
+from .rules.moves import subscription_move_texts
+from .rules.seats import catalog_texts, lifecycle_texts
+from .rules.usage import activity_texts
+from .rules.waivers import waiver_expired_texts
 
 __all__ = ["ALL_RULE_IDS", "CATALOGS", "by_id", "declared", "describe", "message", "raw", "remediation", "render",
            "render_one", "title"]
 
-# Each rule's guidance by the rule's id, in the registries' order (engine rules, then merge rules):
-# its own class in auditor.guidance.rules; a rule without one fails here, at import.
-_GUIDANCE: dict[str, RuleGuidance] = {guidance.id: guidance for guidance in GUIDANCE}
-_BY_ID: dict[str, RuleGuidance] = {rule_id: _GUIDANCE[rule_id]
+# Every rule's texts: the class beside its rule, in the `<rule module>_texts.py` of its topic folder
+# (auditor/rules/<topic>/, the merge rules' in auditor/cross_tenant/rules_texts.py)
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (
+    *selection_texts.GUIDANCE, *combination_texts.GUIDANCE, *catalog_texts.GUIDANCE, *lifecycle_texts.GUIDANCE,
+    *accounts_texts.GUIDANCE, *assignment_errors_texts.GUIDANCE, *overlap_texts.GUIDANCE, *upkeep_texts.GUIDANCE,
+    *activity_texts.GUIDANCE, *subscription_move_texts.GUIDANCE, *waiver_expired_texts.GUIDANCE,
+    *cross_tenant_texts.GUIDANCE)
+# Each rule's texts by the rule's id, in the registries' order (engine rules, then merge rules); a
+# rule without them fails here, at import.
+_GUIDANCE: dict[str, RuleGuidance[Any]] = {guidance.id: guidance for guidance in GUIDANCE}
+_BY_ID: dict[str, RuleGuidance[Any]] = {rule_id: _GUIDANCE[rule_id]
                                    for rule_id in (*(r.id for r in RULES), *(r.id for r in MERGE_RULES))}
 ALL_RULE_IDS: tuple[str, ...] = tuple(_BY_ID)
 
 
-def by_id() -> Mapping[str, RuleGuidance]:
+def by_id() -> Mapping[str, RuleGuidance[Any]]:
     """Every rule with guidance, engine rules first, then the cross-tenant (merge) rules."""
     return _BY_ID
 
@@ -85,7 +99,7 @@ def render_one(locale: Locale, key: str, values: Mapping[str, str]) -> str:
     return " ".join(render(locale, key, values))
 
 
-def _rule(rule: str) -> RuleGuidance:
+def _rule(rule: str) -> RuleGuidance[Any]:
     found = _BY_ID.get(rule)
     if found is None:
         raise KeyError(f"no guidance for rule {rule!r}")
@@ -111,7 +125,7 @@ def message(
     names: Mapping[str, str] | None = None,
 ) -> str:
     found = _rule(rule)
-    finding_details = Details(subject, skus, details)
+    finding_details = RuleDetails[Any](subject, skus, details)
     key, values = found.message(finding_details, ValueFormatter(locale, names))
     text = render_one(locale, key, values)
     return " ".join([text, *(render_one(locale, key, values) for key in found.notes(finding_details))])
@@ -127,7 +141,7 @@ def remediation(
     details: Mapping[str, Any],
     names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    return _remediation(rule, cloud, locale, Details(subject, skus, details), names)
+    return _remediation(rule, cloud, locale, RuleDetails[Any](subject, skus, details), names)
 
 
 def actions(
@@ -143,7 +157,8 @@ def actions(
     """remediation()'s "actions" alone, each with an empty description: what a plan that describes
     no change reads (the report header's; a third of the cost of the whole remediation, whose
     texts are the rest)."""
-    remedy = _rule(rule).remediation(Details(subject, skus, details), variant(cloud), ValueFormatter(locale, names))
+    found = RuleDetails[Any](subject, skus, details)
+    remedy = _rule(rule).remediation(found, variant(cloud), ValueFormatter(locale, names))
     return {"actions": [a.json("", directory_objects(cloud)) for a in remedy.actions]}
 
 
@@ -153,7 +168,7 @@ def directory_objects(cloud: Cloud) -> str:
     return f"{ENDPOINTS.get(cloud, ENDPOINTS[Cloud.WORLDWIDE]).graph_v1}/directoryObjects/"
 
 
-def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: Details,
+def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: RuleDetails[Any],
                  names: Mapping[str, str] | None) -> dict[str, Any]:
     words = ValueFormatter(locale, names)
     var = variant(cloud)
@@ -169,7 +184,7 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: Detai
 
     def lines(line: TextRef) -> list[str]:
         # US Government clouds buy through an agreement or a partner: a text that would send the
-        # admin to the worldwide Billing pages has a ".gov" variant (clouds.py)
+        # admin to the worldwide Billing pages has a ".gov" variant (guidance/cloud_variants.py)
         key = f"{line.key}.gov" if var.gov and f"{line.key}.gov" in catalog else line.key
         return render(locale, key, {**common, **line.values})
 

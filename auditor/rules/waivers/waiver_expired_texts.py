@@ -1,18 +1,20 @@
-"""The guidance of the rules in auditor/rules/waivers.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+"""The guidance of the rules in auditor/rules/waivers/waiver_expired.py: their texts, message,
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from ...guidance.clouds import Variant
-from ...guidance.details import Details, iso_date
+from typing import Any
+
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, as_text, iso_date
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
-from ...rules import waivers as rules
-from ...rules.assignments import SkuForbidden
+from ..assignments.selection import SkuForbidden
+from . import waiver_expired as rules
 
 
-class WaiverExpired(RuleGuidance):
+class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
     id = rules.WaiverExpired.id
     texts = (
         Text("rule.waiver-expired.title", "Waiver expired"),
@@ -36,19 +38,19 @@ class WaiverExpired(RuleGuidance):
                        {"waiver_rule": SkuForbidden.id, "waiver_subject": "ann@contoso.example",
                         "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"})
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
+    def message(self, f: RuleDetails[rules.WaiverExpiredDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         values = {name: f.text(name) or unknown for name in ("waiver_rule", "waiver_subject", "owner")}
-        values["expires"] = iso_date(f.details.get("expires")) or unknown
+        values["expires"] = iso_date(f.own["expires"]) or unknown
         return self.message_key(), {**base_values(f, w), **values}
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.WaiverExpiredDetails], v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
-        values = {"owner": f.text("owner") or unknown, "waiver_rule": f.text("waiver_rule") or unknown,
-                  "waiver_subject": f.text("waiver_subject") or unknown}
+        values = {"owner": as_text(f.own["owner"]) or unknown, "waiver_rule": as_text(f.own["waiver_rule"]) or unknown,
+                  "waiver_subject": as_text(f.own["waiver_subject"]) or unknown}
         steps = [TextRef("steps.waiver.ask", values), TextRef("steps.waiver.renew", values),
                  TextRef("steps.waiver.fix", values)]
         return Remediation(TextRef("summary.waiver", values), steps, "role.waiver", [TextRef("next.rerun")], [])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (WaiverExpired(),)
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (WaiverExpired(),)

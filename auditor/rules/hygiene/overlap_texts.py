@@ -1,14 +1,15 @@
 """The guidance of the rules in auditor/rules/hygiene/overlap.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, as_map, as_strs, as_text
-from ....guidance.examples import E5, USER
-from ....guidance.library import (
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import Details, RuleDetails, as_map, as_strs, as_text
+from ...guidance.examples import E5, USER
+from ...guidance.library import (
     LINKS_GROUP,
     Message,
     RuleGuidance,
@@ -20,12 +21,12 @@ from ....guidance.library import (
     loss_steps,
     removal,
 )
-from ....guidance.remediation import Remediation, TextRef
-from ....guidance.texts.declare import Text
-from ....rules.hygiene import overlap as rules
+from ...guidance.remediation import Remediation, TextRef
+from ...guidance.texts.declare import Text
+from . import overlap as rules
 
 
-class LicenseAssignedTwice(RuleGuidance):
+class LicenseAssignedTwice(RuleGuidance[rules.LicenseAssignedTwiceDetails]):
     id = rules.LicenseAssignedTwice.id
     texts = (
         Text("rule.license-assigned-twice.title", "Product assigned twice"),
@@ -47,14 +48,15 @@ class LicenseAssignedTwice(RuleGuidance):
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                           "sku_ids": {"SPE_E5": E5}})
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
-        twice = f.details.get("also_by_group")
+    def remediation(self, f: RuleDetails[rules.LicenseAssignedTwiceDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
+        twice = f.own["also_by_group"]
         if isinstance(twice, Mapping) and twice:
             return held_twice(f, w, twice)
         return removal(f, v, w, list(f.skus))  # the report lost the details: the generic, checked steps
 
 
-class LicenseRedundant(RuleGuidance):
+class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
     id = rules.LicenseRedundant.id
     texts = (
         Text("rule.license-redundant.title", "Product adds nothing beside another"),
@@ -101,9 +103,9 @@ class LicenseRedundant(RuleGuidance):
         "sku_ids": {"EXCHANGESTANDARD": "4b9405b0-exo", "SHAREPOINTSTANDARD": "1fc08a02-spo"}})
     message_variants = ("", ".several")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
+    def message(self, f: RuleDetails[rules.LicenseRedundantDetails], w: ValueFormatter) -> Message:
         """One sentence per product when the covering products differ; one for all when one covers all."""
-        covers = as_map(f.details.get("covered_by"))
+        covers = as_map(f.own["covered_by"])
         by_cover: dict[str, list[str]] = {}
         for part in f.skus:
             by_cover.setdefault(as_text(covers.get(part)) or "", []).append(part)
@@ -112,14 +114,14 @@ class LicenseRedundant(RuleGuidance):
         (cover, parts), = by_cover.items()
         return self.message_key(), {**base_values(f, w), "sku": w.products(parts), "cover": w.product(cover)}
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.LicenseRedundantDetails], v: Variant, w: ValueFormatter) -> Remediation:
         """Remove the products that add nothing: one sentence per product naming the product that keeps
         its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
         from a group goes through every such group, except that a group which also assigns the covering
         product is not left (that would take the covering product too): the product leaves its licenses."""
-        covers = as_map(f.details.get("covered_by"))
-        cover_groups = as_map(f.details.get("cover_by_group"))
-        twice = as_map(f.details.get("also_by_group"))
+        covers = as_map(f.own["covered_by"])
+        cover_groups = as_map(f.own["cover_by_group"])
+        twice = as_map(f.own["also_by_group"])
         parts = list(f.skus)
         if not parts or not covers:  # the report lost the details: the generic, checked steps
             return removal(f, v, w, parts)
@@ -176,4 +178,4 @@ def _cover_group_ids(f: Details, part: str, shared: list[str]) -> list[str]:
     return [gid for name, gid in zip(names, ids, strict=True) if name in shared]
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (LicenseAssignedTwice(), LicenseRedundant())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (LicenseAssignedTwice(), LicenseRedundant())

@@ -1,16 +1,17 @@
 """The guidance of the rules in auditor/rules/assignments/combination.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
-from ....blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, as_map
-from ....guidance.examples import E5, EMS, USER
-from ....guidance.library import (
+from ...blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, as_map, as_strs, as_text
+from ...guidance.examples import E5, EMS, USER
+from ...guidance.library import (
     Message,
     RuleGuidance,
     ValueFormatter,
@@ -23,13 +24,13 @@ from ....guidance.library import (
     loss_summary,
     removal_frame,
 )
-from ....guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
-from ....guidance.texts.declare import Text
-from ....rules.assignments import combination as rules
-from . import licensing
+from ...guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
+from ...guidance.texts.declare import Text
+from . import combination as rules
+from . import licensing_texts as licensing
 
 
-class SkuCombinationForbidden(RuleGuidance):
+class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]):
     id = rules.SkuCombinationForbidden.id
     texts = (
         Text("rule.sku-combination-forbidden.title", "Forbidden product combination"),
@@ -70,22 +71,23 @@ class SkuCombinationForbidden(RuleGuidance):
                                                  "assigned_by_group": {"SPE_E5": [], "EMS": []},
                                                  "sku_ids": {"SPE_E5": E5, "EMS": EMS}})
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        combination = f.strs("combination") or f.skus
+    def message(self, f: RuleDetails[rules.SkuCombinationForbiddenDetails], w: ValueFormatter) -> Message:
+        combination = as_strs(f.own["combination"]) or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SkuCombinationForbiddenDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
         """Never both products: by default the one the others include goes (details remove/keep, when
         the plans show one), with "remove the other instead" as the alternative; without a default,
         one alternative per product and no default actions (only the admin knows which stays)."""
-        combo = list(f.strs("combination")) or list(f.skus)
+        combo = list(as_strs(f.own["combination"])) or list(f.skus)
         held = list(f.skus) or combo
-        if f.details.get("declared") is True:
+        if f.own["declared"] is True:
             declared = self.declared(f, v, w, combo, held)
             if declared is not None:
                 return declared
         values = {"combination": w.products(combo)}
-        drop, keep = f.text("remove"), [p for p in f.strs("keep") if p in held]
+        drop, keep = as_text(f.own["remove"]), [p for p in as_strs(f.own["keep"]) if p in held]
         default = drop is not None and drop in held and bool(keep)
         gone = [drop] if default and drop else held
         steps: list[TextRef] = [TextRef("steps.combination.choose", values)]
@@ -113,12 +115,13 @@ class SkuCombinationForbidden(RuleGuidance):
         summary = TextRef("summary.combination", values)
         return Remediation(summary, steps, role, next_steps, links, actions, alternatives)
 
-    def declared(self, f: Details, v: Variant, w: ValueFormatter, combo: list[str],
+    def declared(self, f: RuleDetails[rules.SkuCombinationForbiddenDetails],
+                 v: Variant, w: ValueFormatter, combo: list[str],
                  held: list[str]) -> Remediation | None:
         """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
         products the user holds go, `keep` stays; no alternative. None when the details lack them."""
-        keep = [p for p in f.strs("keep") if p in held]
-        gone = [p for p in f.strs("remove") if p in held and p not in keep]
+        keep = [p for p in as_strs(f.own["keep"]) if p in held]
+        gone = [p for p in as_strs(f.own["remove"]) if p in held and p not in keep]
         if not keep or not gone:
             return None
         values = {**w.listing("sku", gone), "keep": w.products(keep), "combination": w.products(combo)}
@@ -135,7 +138,8 @@ class SkuCombinationForbidden(RuleGuidance):
         return Remediation(summary, steps, role, next_steps, links, actions)
 
     @staticmethod
-    def take(f: Details, w: ValueFormatter, parts: list[str], keep: list[str], key: str) -> list[Action]:
+    def take(f: RuleDetails[rules.SkuCombinationForbiddenDetails],
+             w: ValueFormatter, parts: list[str], keep: list[str], key: str) -> list[Action]:
         """The calls that take `parts` away and leave `keep`: direct copies in one assignLicense,
         copies from groups by leaving each group that assigns them (not one that also assigns a kept
         product: leaving it would take that too). Removals that would end data are listed, not ready."""
@@ -149,8 +153,8 @@ class SkuCombinationForbidden(RuleGuidance):
             # a group gives both: these calls alone would leave the product to remove in place
             actions = [a if not a.ready else replace(a, blocked=GROUP_KEEPS) for a in actions]
         # removing one of them keeps the mailbox or OneDrive under the other's smaller plan: ready
-        # only when the data fits (details.storage_by, per product removed; rules/storage_fit.py)
-        fits = as_map(f.details.get("storage_by"))
+        # only when the data fits (details.storage_by, per product removed; impact/storage_fit.py)
+        fits = as_map(f.own["storage_by"])
         waits = [as_map(fits.get(p)).get("wait") for p in parts]
         wait = next((str(why) for why in waits if isinstance(why, str) and why in STORAGE_WAITS), None)
         if wait is not None:
@@ -158,7 +162,7 @@ class SkuCombinationForbidden(RuleGuidance):
         return actions
 
 
-class AssignmentNotGroupBased(RuleGuidance):
+class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]):
     id = rules.AssignmentNotGroupBased.id
     texts = (
         Text("rule.assignment-not-group-based.title", "License not assigned through a group"),
@@ -195,8 +199,9 @@ class AssignmentNotGroupBased(RuleGuidance):
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
-        twice = f.details.get("also_by_group")
+    def remediation(self, f: RuleDetails[rules.AssignmentNotGroupBasedDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
+        twice = f.own["also_by_group"]
         twice = twice if isinstance(twice, Mapping) else {}
         if not twice:
             parts = f.direct(f.skus) or list(f.skus)
@@ -235,4 +240,4 @@ class AssignmentNotGroupBased(RuleGuidance):
         return held_twice(f, w, twice)
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (SkuCombinationForbidden(), AssignmentNotGroupBased())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (SkuCombinationForbidden(), AssignmentNotGroupBased())

@@ -126,7 +126,7 @@ class HygieneCheck(Struct, frozen=True):
 
 
 class UsageEntry(Struct, frozen=True):
-    """One entry of `usage:` (auditor/rules/usage_reports.py): a product whose workloads must show use
+    """One entry of `usage:` (auditor/rules/usage/activity.py): a product whose workloads must show use
     (`sku`, `workloads`), or a larger product to replace by a smaller one (`rightsize`)."""
 
     days: int
@@ -139,7 +139,7 @@ class UsageEntry(Struct, frozen=True):
 
 
 class MoveEntry(Struct, frozen=True):
-    """One entry of `moves:` (auditor/rules/moves.py): the users `match` selects who hold `from` get
+    """One entry of `moves:` (auditor/rules/moves/subscription_move.py): the users `match` selects who hold `from` get
     `to` in its place, in one assignLicense or through the groups."""
 
     name: str

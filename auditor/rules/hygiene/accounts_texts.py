@@ -1,50 +1,54 @@
 """The guidance of the rules in auditor/rules/hygiene/accounts.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, iso_date, number
-from ....guidance.examples import E3, E5, USER
-from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values, keep_data, removal
-from ....guidance.remediation import Remediation, TextRef, resting_on
-from ....guidance.texts.declare import Steps, Text
-from ....rules.hygiene import accounts as rules
-from ....rules.hygiene.base import DATA_KEPT_DOC
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, as_text, iso_date, number
+from ...guidance.examples import E3, E5, USER
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, keep_data, removal
+from ...guidance.remediation import Remediation, TextRef, resting_on
+from ...guidance.texts.declare import Steps, Text
+from . import accounts as rules
+from .base import DATA_KEPT_DOC, MailboxDetails
 
 
-def mailbox_note(f: Details) -> tuple[str, ...]:
+def mailbox_note(f: RuleDetails[MailboxDetails]) -> tuple[str, ...]:
     """A sentence added after the message of a disabled or inactive account whose mailbox purpose
     the auditor could not read: it may be a shared mailbox, which these rules would otherwise skip."""
-    return ("message.shared_mailbox_unknown",) if f.text("shared_mailbox") == "unknown" else ()
+    return ("message.shared_mailbox_unknown",) if as_text(f.own["shared_mailbox"]) == "unknown" else ()
 
 
-def mailbox_unknown(f: Details) -> list[TextRef]:
+def mailbox_unknown(f: RuleDetails[MailboxDetails]) -> list[TextRef]:
     """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
-    return [TextRef("steps.mailbox.unknown")] if f.text("shared_mailbox") == "unknown" else []
+    return [TextRef("steps.mailbox.unknown")] if as_text(f.own["shared_mailbox"]) == "unknown" else []
 
 
-class _UnusedAccount(RuleGuidance):
+# the details of a disabled or inactive account's finding
+U = TypeVar("U", bound=rules.UnusedAccountDetails)
+
+
+class _UnusedAccount(RuleGuidance[U]):
     """Disabled and inactive accounts: the fix confirms the account is no longer needed, keeps its
     data, then removes the licenses; both say when the account may be a shared mailbox."""
 
     confirm: ClassVar[str]  # the step that confirms the account is no longer needed
 
-    def notes(self, f: Details) -> tuple[str, ...]:
+    def notes(self, f: RuleDetails[U]) -> tuple[str, ...]:
         return (*mailbox_note(f), *super().notes(f))
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[U], v: Variant, w: ValueFormatter) -> Remediation:
         remedy = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), TextRef(self.confirm), *keep_data(f)])
         return resting_on(remedy, *self.rests_on(f))
 
-    def rests_on(self, f: Details) -> tuple[dict[str, Any], ...]:
+    def rests_on(self, f: RuleDetails[U]) -> tuple[dict[str, Any], ...]:
         """The facts about the account each call needs still true when it runs (apply checks them)."""
         return ()
 
 
-class DisabledUserLicensed(_UnusedAccount):
+class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
     id = rules.DisabledUserLicensed.id
     confirm = "steps.disabled.confirm"
     texts = (
@@ -78,22 +82,22 @@ class DisabledUserLicensed(_UnusedAccount):
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
+    def message(self, f: RuleDetails[rules.DisabledUserLicensedDetails], w: ValueFormatter) -> Message:
         key, values = super().message(f, w)
-        days = f.details.get("audit_span_days")
-        if f.text("disabled_from") == "auditSpan" and isinstance(days, int):
+        days = f.own["audit_span_days"]
+        if as_text(f.own["disabled_from"]) == "auditSpan" and isinstance(days, int):
             values = {**values, "count": number(days, w.word("unknown"))}  # the note below says how far the log reaches
         return key, values
 
-    def notes(self, f: Details) -> tuple[str, ...]:
-        spanned = f.text("disabled_from") == "auditSpan" and isinstance(f.details.get("audit_span_days"), int)
+    def notes(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[str, ...]:
+        spanned = as_text(f.own["disabled_from"]) == "auditSpan" and isinstance(f.own["audit_span_days"], int)
         return (*super().notes(f), *(("message.disabled_before_audit_log",) if spanned else ()))
 
-    def rests_on(self, f: Details) -> tuple[dict[str, Any], ...]:
+    def rests_on(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[dict[str, Any], ...]:
         return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
 
 
-class InactiveUserLicensed(_UnusedAccount):
+class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
     id = rules.InactiveUserLicensed.id
     confirm = "steps.inactive.confirm"
     texts = (
@@ -136,11 +140,11 @@ class InactiveUserLicensed(_UnusedAccount):
                                           "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     message_variants = ("", ".never", ".attempts", ".never.attempts")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        days = number(f.details.get("days"), w.word("unknown"))
+    def message(self, f: RuleDetails[rules.InactiveUserLicensedDetails], w: ValueFormatter) -> Message:
+        days = number(f.own["days"], w.word("unknown"))
         values = {**base_values(f, w), "days": days, "count": days}  # "at least {count} days"
-        last = iso_date(f.details.get("last_sign_in"))
-        attempt = iso_date(f.details.get("last_attempt"))  # failed attempts after the last success
+        last = iso_date(f.own["last_sign_in"])
+        attempt = iso_date(f.own["last_attempt"])  # failed attempts after the last success
         suffix = "" if attempt is None else ".attempts"
         if attempt is not None:
             values["last_attempt"] = attempt
@@ -148,13 +152,13 @@ class InactiveUserLicensed(_UnusedAccount):
             return self.message_key(".never" + suffix), values
         return self.message_key(suffix), {**values, "last_sign_in": last}
 
-    def rests_on(self, f: Details) -> tuple[dict[str, Any], ...]:
+    def rests_on(self, f: RuleDetails[rules.InactiveUserLicensedDetails]) -> tuple[dict[str, Any], ...]:
         # still no successful sign-in within the window, counted back from when the call runs
-        days = f.details.get("days")
+        days = f.own["days"]
         return ({"no_sign_in_within_days": days},) if isinstance(days, int) and days > 0 else ()
 
 
-class GuestLicensed(RuleGuidance):
+class GuestLicensed(RuleGuidance[rules.GuestLicensedDetails]):
     id = rules.GuestLicensed.id
     texts = (
         Text("rule.guest-licensed.title", "Guest holds licenses"),
@@ -169,13 +173,13 @@ class GuestLicensed(RuleGuidance):
     details_doc = DATA_KEPT_DOC
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.GuestLicensedDetails], v: Variant, w: ValueFormatter) -> Remediation:
         confirm = TextRef("steps.guest.confirm", w.listing("sku", f.skus, empty="unknown"))
         remedy = removal(f, v, w, list(f.skus), intro=[confirm], remove_block="steps.remove.entra")
         return resting_on(remedy, {"user_type": "Guest"})  # an account made a member since keeps its licenses
 
 
-class SharedMailboxLicensed(RuleGuidance):
+class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
     id = rules.SharedMailboxLicensed.id
     texts = (
         Text("rule.shared-mailbox-licensed.title", "Shared mailbox holds licenses"),
@@ -238,29 +242,30 @@ class SharedMailboxLicensed(RuleGuidance):
         "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
     message_variants = ("", ".room", ".equipment", ".keeps_size", ".keeps_archive")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        keeps = f.text("keeps_license")
+    def message(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> Message:
+        keeps = as_text(f.own["keeps_license"])
         if keeps == "over_50_gb":
             return self.message_key(".keeps_size"), base_values(f, w) | {"size": w.size(f.details.get(
                 "storage_used_bytes"))}
         if keeps == "archive":
             return self.message_key(".keeps_archive"), base_values(f, w)
-        purpose = (f.text("mailbox_purpose") or "").lower()
+        purpose = (as_text(f.own["mailbox_purpose"]) or "").lower()
         return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:3] else ""), base_values(
             f, w)
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SharedMailboxLicensedDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
         """A shared, room or equipment mailbox works without a license unless it is large, archived or
         on hold: the checks come first, then the usual removal (per product, per group). No
         ready-to-run Graph call: one would skip the checks, and could take away the archive add-on
         (or the license a hold needs) the mailbox depends on; the admin removes after checking.
         A mailbox the usage report shows over 50 GB or archived keeps its license: no removal."""
-        if f.text("keeps_license"):
+        if as_text(f.own["keeps_license"]):
             return Remediation(TextRef("summary.shared_keeps"), [TextRef("steps.shared.keeps", {"user": f.label()})],
                         "role.assign", [TextRef("next.shared_keeps")], ["shared_mailbox"])
         return removal(f, v, w, list(f.skus), intro=[TextRef("steps.shared.check")],
                        lead=TextRef("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (DisabledUserLicensed(), InactiveUserLicensed(), GuestLicensed(),
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (DisabledUserLicensed(), InactiveUserLicensed(), GuestLicensed(),
                                       SharedMailboxLicensed())

@@ -30,12 +30,13 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from ..model import Finding, Severity, User
-from ..policy.model import MoveEntry, Policy, Selector
-from ..policy.selectors import SELECTOR_SCHEMA, parse_selector
-from ..policy.yamlsource import Part
-from .assignments.licensing import licensing_groups
-from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
+from ...model import Finding, Severity, User
+from ...policy.objects import MoveEntry, Policy, Selector
+from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
+from ...policy.yamlsource import PolicyNode
+from ..assignments.licensing import licensing_groups
+from ..assignments.selection import SkuNotAllowedDetails
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
 
 CONFLICT_ERROR = "MutuallyExclusiveViolation"
 
@@ -52,11 +53,11 @@ def _family(plan_name: str) -> str:
     return name
 
 
-def parse_moves(part: Part) -> tuple[MoveEntry, ...]:
+def parse_moves(node: PolicyNode) -> tuple[MoveEntry, ...]:
     """The `moves:` section: entries with unique names, `from` and `to` two products."""
     out: list[MoveEntry] = []
     names: dict[str, str] = {}
-    for entry in part.entries():
+    for entry in node.entries():
         raw = entry.data
         if raw["name"] in names:
             entry.at("name").report(f"{entry.at('name').name}: '{raw['name']}' is already used by {names[raw['name']]}")
@@ -72,6 +73,17 @@ def parse_moves(part: Part) -> tuple[MoveEntry, ...]:
 
 def moves_section() -> dict[str, Any]:
     return {"type": "array", "items": SubscriptionMove.fragment}
+
+
+class SubscriptionMoveDetails(SkuNotAllowedDetails, total=False):
+    move: str  # the policy's move entry
+    move_to: str
+    waits_for_seats: bool  # the target product has no free seat: the move waits for a purchase
+    plans_lost: list[str]  # plans the old product turns on that the new one and no other product gives
+    keep_disabled: list[str]  # plans off on the old product, turned off on the new one (keep_disabled_plans)
+    keep_disabled_ids: list[str]
+    conflict: list[str]  # products in MutuallyExclusiveViolation
+    whole_group: list[str]  # groups every member of which moves: change the group's license instead
 
 
 class SubscriptionMove(Rule):
@@ -136,14 +148,15 @@ class SubscriptionMove(Rule):
                  moving: set[str], groups: dict[str, Any]) -> Finding:
         index = ctx.index
         skus = frozenset((old,))
-        extra: dict[str, Any] = {"move": entry.name, "move_to": index.part(new), "allowed": [index.part(new)],
-                                 "waits_for_seats": waits}
+        extra: SubscriptionMoveDetails = {"move": entry.name, "move_to": index.part(new),
+                                          "allowed": [index.part(new)], "waits_for_seats": waits}
+        joined: dict[str, Any] = {}  # the group the new product comes from
         saving = ctx.monthly_price(old)
         if new not in user.sku_ids:
             extra["replace_with"] = index.part(new)
             extra["replace_with_id"] = index.sku_by_id[new].sku_id
             if index.assigning_group_ids(user, old):
-                extra |= self._join(ctx, user, new, groups)
+                joined = self._join(ctx, user, new, groups)
             if saving is not None:
                 saving -= ctx.monthly_price(new) or 0.0
         extra["plans_lost"] = self._plans_lost(ctx, user, old, new)
@@ -157,7 +170,7 @@ class SubscriptionMove(Rule):
                  and {m.lower() for m in g.members} <= moving]
         if whole:
             extra["whole_group"] = sorted(whole)
-        details = ctx.user_details(user, skus, None) | extra
+        details = ctx.user_details(user, skus, None) | dict(extra) | joined
         text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
         return self.make(policy, f"moves/{entry.name}", ctx.user_subject(user), index.parts(skus), text, details,
                          severity=entry.severity, monthly_cost=round(saving, 2) if saving else None)
@@ -187,7 +200,7 @@ class SubscriptionMove(Rule):
                        if pid in names and _family(names[pid]) not in kept})
 
     @staticmethod
-    def _kept(ctx: Context, user: User, old: str, new: str) -> dict[str, Any]:
+    def _kept(ctx: Context, user: User, old: str, new: str) -> SubscriptionMoveDetails:
         """The plans turned off on the user's direct `from` that `to` has too (by name): turned off on `to`."""
         held = next((lic for lic in user.assigned_licenses if lic.sku_id.lower() == old), None)
         if held is None or not held.disabled_plans:

@@ -1,22 +1,23 @@
-"""The guidance of the rules in auditor/rules/moves.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+"""The guidance of the rules in auditor/rules/moves/subscription_move.py: their texts, message,
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ...blocked import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP
-from ...guidance.clouds import Variant
-from ...guidance.details import Details
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, as_strs, as_text
 from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
-from ...rules import moves as rules
-from .assignments.selection import SkuNotAllowed
+from ..assignments.selection_texts import SkuNotAllowed
+from . import subscription_move as rules
 
 
-class SubscriptionMove(RuleGuidance):
+class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
     id = rules.SubscriptionMove.id
     texts = (
         Text("rule.subscription-move.title", "User to move to another subscription"),
@@ -52,38 +53,39 @@ class SubscriptionMove(RuleGuidance):
         "plans_lost": [], "waits_for_seats": False})
     message_variants = ("", ".lost", ".seats")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        values = {**base_values(f, w), "target": w.product(f.text("move_to") or w.word("unknown")),
-                  "plans": w.all(f.strs("plans_lost"))}
-        if f.details.get("waits_for_seats") is True:
+    def message(self, f: RuleDetails[rules.SubscriptionMoveDetails], w: ValueFormatter) -> Message:
+        values = {**base_values(f, w), "target": w.product(as_text(f.own["move_to"]) or w.word("unknown")),
+                  "plans": w.all(as_strs(f.own["plans_lost"]))}
+        if f.own["waits_for_seats"] is True:
             return self.message_key(".seats"), values
-        return self.message_key(".lost" if f.strs("plans_lost") else ""), values
+        return self.message_key(".lost" if as_strs(f.own["plans_lost"]) else ""), values
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SubscriptionMoveDetails], v: Variant, w: ValueFormatter) -> Remediation:
         """The replacement sku-not-allowed proposes, the disabled plans kept on `to`, and every call
         waiting while the move waits for a seat, a conflict or the group's own license."""
-        target = w.product(f.text("move_to") or w.word("unknown"))
+        target = w.product(as_text(f.own["move_to"]) or w.word("unknown"))
         values = {"target": target, "sku": w.products(list(f.skus))}
-        remedy = (SkuNotAllowed().remediation(f, v, w) if f.text("replace_with")
+        remedy = (SkuNotAllowed().remediation(f, v, w) if as_text(f.own["replace_with"])
                   else removal(f, v, w, list(f.skus)))
         blocked = None
         intro: list[TextRef] = []
-        if f.details.get("waits_for_seats") is True:
+        if f.own["waits_for_seats"] is True:
             blocked = SEATS_TO_BUY
             intro.append(TextRef("steps.move.seats", values))
-        if f.strs("conflict"):
+        if as_strs(f.own["conflict"]):
             blocked = blocked or CONFLICT
             intro.append(TextRef("steps.move.conflict", values))
-        for group in f.strs("whole_group"):
+        for group in as_strs(f.own["whole_group"]):
             blocked = blocked or WHOLE_GROUP
             intro.append(TextRef("steps.move.whole_group", {**values, "group": group}))
         remedy.steps = [*intro, *remedy.steps]
-        kept = list(f.strs("keep_disabled_ids"))
+        kept = list(as_strs(f.own["keep_disabled_ids"]))
         actions = []
         for a in remedy.actions:
             if kept and a.body and a.body.get("addLicenses"):
                 body = dict(a.body)
-                body["addLicenses"] = [{**lic, "disabledPlans": kept} if lic.get("skuId") == f.text("replace_with_id")
+                new_id = as_text(f.own["replace_with_id"])
+                body["addLicenses"] = [{**lic, "disabledPlans": kept} if lic.get("skuId") == new_id
                                        else lic for lic in body["addLicenses"]]
                 a = replace(a, body=body)
             actions.append(a if blocked is None or not a.ready else replace(a, blocked=blocked))
@@ -91,4 +93,4 @@ class SubscriptionMove(RuleGuidance):
         return remedy
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (SubscriptionMove(),)
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (SubscriptionMove(),)

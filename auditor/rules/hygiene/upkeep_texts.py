@@ -1,15 +1,17 @@
 """The guidance of the rules in auditor/rules/hygiene/upkeep.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, as_map, iso_date
-from ....guidance.examples import USER
-from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
-from ....guidance.remediation import Remediation, TextRef, set_usage_location
-from ....guidance.texts.declare import Text
-from ....rules.hygiene import upkeep as rules
+from typing import Any
+
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, as_int, as_map, as_text, iso_date
+from ...guidance.examples import USER
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.remediation import Remediation, TextRef, set_usage_location
+from ...guidance.texts.declare import Text
+from . import upkeep as rules
 
 # companySubscription / subscribedSku states that mean the end date has already passed.
 PAST_END_STATUSES = ("Warning", "Suspended", "LockedOut", "Deleted", "Expired")
@@ -19,7 +21,7 @@ PAST_END_STATUSES = ("Warning", "Suspended", "LockedOut", "Deleted", "Expired")
 _LAPSED = {"warning": "warning", "suspended": "suspended", "lockedout": "lockedout"}
 
 
-class UsageLocationMissing(RuleGuidance):
+class UsageLocationMissing(RuleGuidance[rules.UsageLocationMissingDetails]):
     id = rules.UsageLocationMissing.id
     texts = (
         Text("rule.usage-location-missing.title", "Usage location missing"),
@@ -32,14 +34,15 @@ class UsageLocationMissing(RuleGuidance):
     details_doc = "(common only); no `monthly_cost`: the fix keeps every license"
     example_finding = (USER, [], {})
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.UsageLocationMissingDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
         steps = [TextRef(f"steps.usage_location.{v.steps}"), TextRef("steps.usage_location.sync")]
         action = set_usage_location(f, TextRef("graph.usage_location"))
         return Remediation(TextRef("summary.usage_location"), steps, "role.assign", [TextRef("next.rerun")],
                     ["assign_licenses", "admin_roles", "graph:user_update"], [action])
 
 
-class SubscriptionExpiring(RuleGuidance):
+class SubscriptionExpiring(RuleGuidance[rules.SubscriptionExpiringDetails]):
     id = rules.SubscriptionExpiring.id
     texts = (
         Text("rule.subscription-expiring.title", "Subscription ending"),
@@ -111,11 +114,11 @@ class SubscriptionExpiring(RuleGuidance):
     message_variants = (".trial", ".paid", ".renewal", ".renewal_reduce", ".term_unknown", ".past", ".past.undated",
                         *(f".{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
+    def message(self, f: RuleDetails[rules.SubscriptionExpiringDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
-        status = f.text("status") or ""
-        days_left = f.int("days_left")
-        date = iso_date(f.details.get("next_lifecycle"))
+        status = as_text(f.own["status"]) or ""
+        days_left = as_int(f.own["days_left"])
+        date = iso_date(f.own["next_lifecycle"])
         values = {**base_values(f, w), "status": w.state(status) if status else unknown, "date": date or unknown,
                   "count": str(days_left) if days_left is not None else unknown}  # "({count} days left)"
         undated = "" if date else ".undated"
@@ -124,27 +127,28 @@ class SubscriptionExpiring(RuleGuidance):
             return self.message_key(f".{lapsed}{undated}"), values
         if status in PAST_END_STATUSES or (days_left is not None and days_left < 0):
             return self.message_key(f".past{undated}"), values
-        if f.details.get("is_trial") is True:
+        if f.own["is_trial"] is True:
             return self.message_key(".trial"), values
         if "term" in f.details:  # audit --billing: the renewal and the reduction window it opens
-            reduction = as_map(f.details.get("reduction"))
-            values |= {"term": f.text("term") or unknown, "seats": str(reduction.get("seats") or 0),
+            reduction = as_map(f.own["reduction"])
+            values |= {"term": as_text(f.own["term"]) or unknown, "seats": str(reduction.get("seats") or 0),
                        "by": iso_date(reduction.get("by")) or unknown}
-            if not f.text("term"):
+            if not as_text(f.own["term"]):
                 return self.message_key(".term_unknown"), values
             return self.message_key(".renewal_reduce" if reduction.get("seats") else ".renewal"), values
         return self.message_key(".paid"), values
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
-        status = f.text("status") or ""
-        days_left = f.int("days_left")
+    def remediation(self, f: RuleDetails[rules.SubscriptionExpiringDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
+        status = as_text(f.own["status"]) or ""
+        days_left = as_int(f.own["days_left"])
         past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)
         values = {"sku": w.product(f.subject_sku), "status": w.state(status) if status else w.word("unknown"),
-                  "date": (f.text("next_lifecycle") or "")[:10] or w.word("unknown")}
+                  "date": (as_text(f.own["next_lifecycle"]) or "")[:10] or w.word("unknown")}
         if past:
             summary = TextRef("summary.sub_past", values)
             steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values)]
-        elif f.details.get("is_trial") is True:
+        elif f.own["is_trial"] is True:
             summary = TextRef("summary.sub_trial", values)
             steps = [TextRef("steps.sub.trial", values)]
         else:
@@ -155,4 +159,4 @@ class SubscriptionExpiring(RuleGuidance):
                     ["renew_subscription", "subscription_ends", "move_users", "cancel_subscription", "admin_roles"])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (UsageLocationMissing(), SubscriptionExpiring())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (UsageLocationMissing(), SubscriptionExpiring())

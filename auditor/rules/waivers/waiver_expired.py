@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
-from ..model import Finding, Severity, Subject, SubjectType
-from ..policy.model import Policy, Waiver
-from ..policy.yamlsource import Part
-from .base import Context, Rule
+from ...model import Finding, Severity, Subject, SubjectType
+from ...policy.objects import Policy, Waiver
+from ...policy.yamlsource import PolicyNode
+from ..base import Context, Rule
+
+
+class WaiverExpiredDetails(TypedDict):
+    waiver_rule: str
+    waiver_subject: str
+    expires: str
+    owner: str | None
+    reason: str | None
 
 
 class WaiverExpired(Rule):
@@ -42,17 +50,17 @@ class WaiverExpired(Rule):
             yield self.make(
                 policy, "waivers", Subject(SubjectType.WAIVER, key), (w.sku,) if w.sku else (),
                 f"waiver for {w.rule} on {w.subject} expired {w.expires.isoformat()} (owner {w.owner})",
-                {"waiver_rule": w.rule, "waiver_subject": w.subject, "expires": w.expires.isoformat(),
-                 "owner": w.owner, "reason": w.reason},
+                dict(WaiverExpiredDetails(waiver_rule=w.rule, waiver_subject=w.subject, expires=w.expires.isoformat(),
+                                          owner=w.owner, reason=w.reason)),
             )
 
 
-def parse_waivers(part: Part) -> tuple[Waiver, ...]:
+def parse_waivers(node: PolicyNode) -> tuple[Waiver, ...]:
     """The `waivers:` section; an `expires` that is no calendar date (2027-02-30) is reported."""
-    return tuple(_waiver(entry) for entry in part.entries())
+    return tuple(_waiver(entry) for entry in node.entries())
 
 
-def _waiver(entry: Part) -> Waiver:
+def _waiver(entry: PolicyNode) -> Waiver:
     raw = entry.data
     return Waiver(rule=raw["rule"], subject=raw["subject"], reason=raw["reason"], owner=raw["owner"],
                   expires=entry.at("expires").date(), sku=raw.get("sku"), line=entry.line)

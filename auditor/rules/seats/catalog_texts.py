@@ -1,32 +1,35 @@
 """The guidance of the rules in auditor/rules/seats/catalog.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from ....blocked import PLACEHOLDER
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, iso_date, number
-from ....guidance.examples import E5
-from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
-from ....guidance.remediation import Remediation, TextRef, assign_license, list_holders
-from ....guidance.texts.declare import Steps, Text
-from ....rules.seats import catalog as rules
+from ...blocked import PLACEHOLDER
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, as_int, as_text, iso_date, number
+from ...guidance.examples import E5
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.remediation import Remediation, TextRef, assign_license, list_holders
+from ...guidance.texts.declare import Steps, Text
+from . import catalog as rules
 
 
-def seat_values(f: Details, w: ValueFormatter, count: str = "consumed") -> dict[str, str]:
+def seat_values(f: RuleDetails[rules.SeatCounts], w: ValueFormatter, count: str = "consumed") -> dict[str, str]:
     """The values of a message about a product's seats: its name and the seat counts the details hold.
     `count` names the one the text agrees with ("1 of 199 licenses is free"): it is shown as {count}."""
     unknown = w.word("unknown")
     values = {**base_values(f, w), "sku": w.product(f.subject_sku)}
-    for name in ("enabled", "consumed", "unused", "limit", "min"):
-        values[name] = number(f.details.get(name), unknown)
+    seats = f.own
+    values |= {"enabled": number(seats["enabled"], unknown), "consumed": number(seats["consumed"], unknown),
+               "unused": number(seats["unused"], unknown), "limit": number(seats["limit"], unknown),
+               "min": number(seats["min"], unknown)}
     values["count"] = values[count]
     return values
 
 
-class SpareSeatsOverLimit(RuleGuidance):
+class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
     id = rules.SpareSeatsOverLimit.id
     texts = (
         Text("rule.spare-seats-over-limit.title", "Too many unused licenses"),
@@ -84,23 +87,24 @@ class SpareSeatsOverLimit(RuleGuidance):
                         "max_percent": None})
     message_variants = ("", ".renewal")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
+    def message(self, f: RuleDetails[rules.SpareSeatsOverLimitDetails], w: ValueFormatter) -> Message:
         values = seat_values(f, w, "unused")
-        renewal = iso_date(f.details.get("renewal"))
+        renewal = iso_date(f.own["renewal"])
         if renewal:
-            unused, limit = f.int("unused"), f.int("limit")
+            unused, limit = as_int(f.own["unused"]), as_int(f.own["limit"])
             excess = unused - limit if unused is not None and limit is not None else None
             values |= {"date": renewal, "excess": number(excess, w.word("unknown"))}
             return self.message_key(".renewal"), values
         return self.message_key(), values
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SpareSeatsOverLimitDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        enabled, unused, limit = f.int("enabled"), f.int("unused"), f.int("limit")
+        enabled, unused, limit = as_int(f.own["enabled"]), as_int(f.own["unused"]), as_int(f.own["limit"])
         excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
         target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
-        renewal = (f.text("renewal") or "")[:10]
+        renewal = (as_text(f.own["renewal"]) or "")[:10]
         values = {"sku": name, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
                   "date": renewal}
         steps = [TextRef("steps.seats.reassign", values), TextRef("steps.seats.remove", values | {"count": target})]
@@ -114,7 +118,7 @@ class SpareSeatsOverLimit(RuleGuidance):
                     ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], [action])
 
 
-class SpareSeatsUnderMinimum(RuleGuidance):
+class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
     id = rules.SpareSeatsUnderMinimum.id
     texts = (
         Text("rule.spare-seats-under-minimum.title", "Too few free licenses"),
@@ -156,15 +160,16 @@ class SpareSeatsUnderMinimum(RuleGuidance):
                        {"enabled": 100, "consumed": 95, "unused": 5, "min": 10})
     message_variants = ("", ".over")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        enabled, consumed = f.int("enabled"), f.int("consumed")
-        over = f.int("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
+    def message(self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails], w: ValueFormatter) -> Message:
+        enabled, consumed = as_int(f.own["enabled"]), as_int(f.own["consumed"])
+        over = as_int(f.own["min"]) is None or (enabled is not None and consumed is not None and consumed > enabled)
         return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        enabled, consumed, minimum = f.int("enabled"), f.int("consumed"), f.int("min")
+        enabled, consumed, minimum = as_int(f.own["enabled"]), as_int(f.own["consumed"]), as_int(f.own["min"])
         unknown = w.word("unknown")
         short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
         if short is not None or minimum is None:
@@ -181,7 +186,7 @@ class SpareSeatsUnderMinimum(RuleGuidance):
                     ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], [action])
 
 
-class SkuNotApproved(RuleGuidance):
+class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
     id = rules.SkuNotApproved.id
     texts = (
         Text("rule.sku-not-approved.title", "Product not approved"),
@@ -205,10 +210,10 @@ class SkuNotApproved(RuleGuidance):
     details_doc = "`enabled`, `consumed`"
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
+    def message(self, f: RuleDetails[rules.SkuNotApprovedDetails], w: ValueFormatter) -> Message:
         return self.message_key(), seat_values(f, w, "enabled")
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SkuNotApprovedDetails], v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name}
@@ -220,4 +225,4 @@ class SkuNotApproved(RuleGuidance):
                     ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], [action])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved())

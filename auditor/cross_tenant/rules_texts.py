@@ -1,5 +1,5 @@
 """The guidance of the cross-tenant rules in auditor/cross_tenant/rules.py (`license-auditor merge`):
-their texts, message, remediation and docs (auditor.rulebook finds each by its rule's id)."""
+their texts, message, remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ...cross_tenant import rules
-from ...guidance.clouds import Variant
-from ...guidance.details import Details, as_strs, as_text
-from ...guidance.examples import E5, USER
-from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, group_removals
-from ...guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
-from ...guidance.texts.declare import Text
+from ..guidance.cloud_variants import Variant
+from ..guidance.details import Details, RuleDetails, as_strs, as_text
+from ..guidance.examples import E5, USER
+from ..guidance.library import Message, RuleGuidance, ValueFormatter, base_values, group_removals
+from ..guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
+from ..guidance.texts.declare import Text
+from . import rules
 
 LINKS_TRANSFER = ["vlsc", "buy_licenses", "cancel_subscription", "mailbox_migration", "sharepoint_migration"]
 TRANSFER_STEPS = ("steps.transfer.vlsc", "steps.transfer.cancel", "steps.transfer.remove", "steps.transfer.migrate")
@@ -29,7 +29,7 @@ def tenant_names(items: object, count_key: str) -> str:
     return ", ".join(out)
 
 
-class CrossTenantDuplicate(RuleGuidance):
+class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
     id = rules.CrossTenantDuplicate.id
     texts = (
         Text("rule.cross-tenant-duplicate.title", "Licensed in several tenants"),
@@ -69,24 +69,25 @@ class CrossTenantDuplicate(RuleGuidance):
                                                        "user_id": "u-2", "assigned_by_group": ["Sales"],
                                                        "assigned_by_group_ids": ["g-9"]}]})
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        tenants = f.details.get("tenants")
+    def message(self, f: RuleDetails[rules.CrossTenantDuplicateDetails], w: ValueFormatter) -> Message:
+        tenants = f.own["tenants"]
         names = tenant_names(tenants, "") if isinstance(tenants, list) else ""
-        values = {**base_values(f, w), "identity": f.text("identity") or f.label(),
+        values = {**base_values(f, w), "identity": as_text(f.own["identity"]) or f.label(),
                   "tenants": names or w.word("unknown")}
         return self.message_key(), values
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.CrossTenantDuplicateDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
         """The default keeps the license on the person's home account (the one whose UPN is the
         matched identity; else the first tenant's, by name) and removes it from every other account,
         each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
         alternative per other account keeps the license there instead."""
-        identity = f.text("identity") or f.label()
+        identity = as_text(f.own["identity"]) or f.label()
         sku = w.skus(f.skus)
         values = {"identity": identity, "sku": sku}
         steps = [TextRef("steps.transfer.fact", values), TextRef(f"steps.transfer.decide.{v.steps}", values),
                  *(TextRef(k, values) for k in TRANSFER_STEPS)]
-        listed = f.details.get("tenants")
+        listed = f.own["tenants"]
         accounts = [t for t in listed if isinstance(t, Mapping) and as_text(t.get("user_id"))] \
             if isinstance(listed, list) else []
         actions: list[Action] = []
@@ -104,7 +105,8 @@ class CrossTenantDuplicate(RuleGuidance):
                     [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], actions, alternatives)
 
     @staticmethod
-    def removal(f: Details, w: ValueFormatter, account: Mapping[str, Any]) -> list[Action]:
+    def removal(f: RuleDetails[rules.CrossTenantDuplicateDetails],
+                w: ValueFormatter, account: Mapping[str, Any]) -> list[Action]:
         """The calls that take the finding's products from one account, in that account's tenant:
         leave each group that assigns them there (a group's license cannot be removed from one
         user), else remove the direct copy."""
@@ -113,7 +115,7 @@ class CrossTenantDuplicate(RuleGuidance):
         ids = list(as_strs(account.get("assigned_by_group_ids")))
         parts = list(f.skus)
         own = Details({"type": "user", "id": uid, "upn": as_text(account.get("upn")) or uid}, parts, {
-            "sku_ids": f.details.get("sku_ids"),
+            "sku_ids": f.own["sku_ids"],
             "assigned_by_group": {p: names for p in parts},
             "assigned_by_group_ids": {p: ids for p in parts} if ids else {},
         })
@@ -136,7 +138,7 @@ def _account(account: Mapping[str, Any]) -> str:
     return as_text(account.get("upn")) or as_text(account.get("user_id")) or "?"
 
 
-class SeatsRebalanceAcrossTenants(RuleGuidance):
+class SeatsRebalanceAcrossTenants(RuleGuidance[rules.SeatsRebalanceAcrossTenantsDetails]):
     id = rules.SeatsRebalanceAcrossTenants.id
     texts = (
         Text("rule.seats-rebalance-across-tenants.title", "Unused licenses in one tenant, too few in another"),
@@ -159,21 +161,22 @@ class SeatsRebalanceAcrossTenants(RuleGuidance):
                        {"surplus": [{"tenant": "Contoso", "unused": 12}],
                         "shortage": [{"tenant": "Fabrikam", "short": 4}]})
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
+    def message(self, f: RuleDetails[rules.SeatsRebalanceAcrossTenantsDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
         values = {**base_values(f, w), "sku": w.product(f.subject_sku),
-                  "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
-                  "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
+                  "surplus": tenant_names(f.own["surplus"], "unused") or unknown,
+                  "shortage": tenant_names(f.own["shortage"], "short") or unknown}
         return self.message_key(), values
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SeatsRebalanceAcrossTenantsDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
         values = {"sku": w.product(f.subject_sku),
-                  "surplus": tenant_names(f.details.get("surplus"), "unused") or unknown,
-                  "shortage": tenant_names(f.details.get("shortage"), "short") or unknown}
+                  "surplus": tenant_names(f.own["surplus"], "unused") or unknown,
+                  "shortage": tenant_names(f.own["shortage"], "short") or unknown}
         steps = [TextRef("steps.transfer.fact", values), *(TextRef(k, values) for k in TRANSFER_STEPS)]
         return Remediation(TextRef("summary.rebalance", values), steps, "role.transfer",
                     [TextRef("next.transfer_cost"), TextRef("next.rerun")], [*LINKS_TRANSFER, "move_users"])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())

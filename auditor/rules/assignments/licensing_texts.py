@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ....blocked import BLOCKED_REASONS, GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
-from ....guidance.details import Details, as_int, as_map, as_strs, as_text
-from ....guidance.library import ValueFormatter
-from ....guidance.remediation import Action, TextRef, add_member, assign_license
-from ....guidance.texts.declare import Text
-from ....rules.assignments.licensing import AMBIGUOUS, MEMBER, NOT_ASSIGNING, NOT_FOUND, PLANS_LOST
+from ...blocked import BLOCKED_REASONS, GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
+from ...guidance.details import Details, RuleDetails, as_int, as_map, as_strs, as_text
+from ...guidance.library import ValueFormatter
+from ...guidance.remediation import Action, TextRef, add_member, assign_license
+from ...guidance.texts.declare import Text
+from .licensing import AMBIGUOUS, MEMBER, NOT_ASSIGNING, NOT_FOUND, PLANS_LOST, LicensingGroupDetails
 
 
 def _where(entry: Mapping[str, Any]) -> str:
@@ -68,9 +68,9 @@ TEXTS = (
 )
 
 
-def entries(f: Details) -> dict[str, Mapping[str, Any]]:
+def entries(f: RuleDetails[LicensingGroupDetails]) -> dict[str, Mapping[str, Any]]:
     """details.licensing_group, read defensively: part -> its entry."""
-    return {part: as_map(entry) for part, entry in as_map(f.details.get("licensing_group")).items()}
+    return {part: as_map(entry) for part, entry in as_map(f.own["licensing_group"]).items()}
 
 
 def problem_line(f: Details, w: ValueFormatter, part: str, entry: Mapping[str, Any]) -> TextRef:
@@ -112,7 +112,7 @@ def remove_after_join(f: Details, w: ValueFormatter, parts: Sequence[str], entry
     return replace(action, precondition=(*action.precondition, *active), seats={})
 
 
-def by_group(f: Details, parts: Sequence[str]) -> list[tuple[Mapping[str, Any], list[str]]]:
+def by_group(f: RuleDetails[LicensingGroupDetails], parts: Sequence[str]) -> list[tuple[Mapping[str, Any], list[str]]]:
     """(entry, the parts it gives) for each licensing group among `parts`, one entry per group
     that can be joined (its id) and one per part whose group cannot."""
     found = entries(f)

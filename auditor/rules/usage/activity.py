@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
-from ..index import TenantIndex
-from ..model import Finding, Severity, User
-from ..policy.model import Policy, Selector, UsageEntry
-from ..policy.yamlsource import Part
-from ..sign_ins import last_sign_in
-from ..usage_reports import (
+from ...index import TenantIndex
+from ...model import Finding, Severity, User
+from ...policy.objects import Policy, Selector, UsageEntry
+from ...policy.yamlsource import PolicyNode
+from ...sign_ins import last_sign_in
+from ...usage_reports import (
     ACTIVE_USERS,
     MAX_DAYS,
     MEASURED,
@@ -38,9 +38,9 @@ from ..usage_reports import (
     needs_storage,
     workload_title,
 )
-from .assignments import licensing
-from .assignments.selection import replacement_group
-from .base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
+from ..assignments import licensing
+from ..assignments.selection import SkuNotAllowedDetails, replacement_group
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
 
 _DAYS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_DAYS,
                          "description": f"Days without activity (at most {MAX_DAYS}, the longest report period)."}
@@ -51,10 +51,10 @@ def _workloads(names: tuple[str, ...] | list[str], description: str) -> dict[str
             "description": description}
 
 
-def parse_usage(part: Part) -> tuple[UsageEntry, ...]:
+def parse_usage(node: PolicyNode) -> tuple[UsageEntry, ...]:
     """The `usage:` section: one entry per product (or rightsizing), checked beyond the schema."""
     out: list[UsageEntry] = []
-    for entry in part.entries():
+    for entry in node.entries():
         raw = entry.data
         severity = Severity.parse(raw["severity"]) if "severity" in raw else None
         if "rightsize" in raw:
@@ -104,6 +104,18 @@ def usage_need(policies: Any) -> UsageNeed | None:
 
 def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:
     return entry.workloads if entry.rightsize is None else entry.unless_active
+
+
+class ProductUnusedDetails(TypedDict, total=False):
+    days: int
+    workloads: list[str]  # the workloads judged (use in any of them counts)
+    last_activity: str | None
+    report_date: str | None  # the oldest refresh date of the reports read
+
+
+class RightsizeDetails(ProductUnusedDetails, SkuNotAllowedDetails, total=False):
+    unmeasured: list[str]  # workloads Graph reports no per-user usage for: a person checks them
+    rightsize_to: str  # the smaller product
 
 
 class UsageRule(Rule):
@@ -231,9 +243,8 @@ class ProductUnused(UsageRule):
             if active:
                 continue
             skus = frozenset((sid,))
-            details = ctx.user_details(user, skus, None) | {
-                "days": entry.days, "workloads": list(entry.workloads), "last_activity": latest,
-                "report_date": refreshed}
+            details = ctx.user_details(user, skus, None) | ProductUnusedDetails(
+                days=entry.days, workloads=list(entry.workloads), last_activity=latest, report_date=refreshed)
             names = ", ".join(workload_title(w) for w in entry.workloads)
             text = (f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days"
                     + (f" (last activity {latest})" if latest else ""))
@@ -295,18 +306,19 @@ class Rightsize(UsageRule):
             if active:
                 continue
             skus = frozenset((big,))
-            extra: dict[str, Any] = {
+            extra: RightsizeDetails = {
                 "days": entry.days, "workloads": measured, "unmeasured": unmeasured, "last_activity": latest,
                 "report_date": refreshed, "rightsize_to": ctx.index.part(small), "allowed": [ctx.index.part(small)]}
+            joined: dict[str, Any] = {}  # the group the smaller product comes from
             saving = ctx.monthly_price(big)
             if small not in user.sku_ids:
                 extra["replace_with"] = ctx.index.part(small)
                 extra["replace_with_id"] = ctx.index.sku_by_id[small].sku_id
-                extra |= replacement_group(policy, ctx, user, frozenset((big,)), small, frozenset((small,)),
+                joined = replacement_group(policy, ctx, user, frozenset((big,)), small, frozenset((small,)),
                                            licensing.licensing_groups(policy, ctx.index), False)
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
-            details = ctx.user_details(user, skus, None) | extra
+            details = ctx.user_details(user, skus, None) | dict(extra) | joined
             if not measured:
                 # Nothing the larger product adds could be measured: no evidence of non-use, so no
                 # saving is claimed, only a low-severity note that a person has to check.

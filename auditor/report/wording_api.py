@@ -1,7 +1,7 @@
-"""What the renderers need from the remediation catalog (auditor.rulebook).
+"""What the renderers need from the remediation catalog (auditor.wording).
 
 Renderers take the catalog as a parameter so tests can pass their own; by default they use
-auditor.rulebook.
+auditor.wording.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, cast
 
-from auditor import rulebook
+from auditor import wording
 from auditor.model import Cloud, Locale
 
 
-class Guidance(Protocol):
+class Wording(Protocol):
     ALL_RULE_IDS: tuple[str, ...]
 
     def title(self, rule: str, locale: Locale) -> str: ...
@@ -56,5 +56,5 @@ def product_names_of(seats: object) -> dict[str, str]:
     return out
 
 
-def default_guidance() -> Guidance:
-    return cast(Guidance, rulebook)
+def default_wording() -> Wording:
+    return cast(Wording, wording)

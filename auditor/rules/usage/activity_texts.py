@@ -1,27 +1,28 @@
-"""The guidance of the rules in auditor/rules/usage_reports.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+"""The guidance of the rules in auditor/rules/usage/activity.py: their texts, message,
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ...blocked import USAGE_UNKNOWN
-from ...guidance.clouds import Variant
-from ...guidance.details import Details, iso_date, number
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, as_strs, as_text, iso_date, number
 from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
-from ...rules import usage_reports as rules
 from ...usage_reports import (
     workload_title,
 )
-from .assignments.selection import SkuNotAllowed
+from ..assignments.selection_texts import SkuNotAllowed
+from . import activity as rules
 
 COPILOT = "639dec6b-copilot"  # shortened, as the other example ids (auditor/guidance/examples.py)
 
 
-class ProductUnused(RuleGuidance):
+class ProductUnused(RuleGuidance[rules.ProductUnusedDetails]):
     id = rules.ProductUnused.id
     texts = (
         Text("rule.product-unused.title", "Product not used"),
@@ -50,21 +51,21 @@ class ProductUnused(RuleGuidance):
         "assigned_by_group": {"Microsoft_365_Copilot": []}, "sku_ids": {"Microsoft_365_Copilot": COPILOT}})
     message_variants = ("", ".never")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
-                  "workloads": w.any([workload_title(n) for n in f.strs("workloads")])}
-        last = iso_date(f.details.get("last_activity"))
+    def message(self, f: RuleDetails[rules.ProductUnusedDetails], w: ValueFormatter) -> Message:
+        values = {**base_values(f, w), "count": number(f.own["days"], w.word("unknown")),
+                  "workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])])}
+        last = iso_date(f.own["last_activity"])
         if last is None:
             return self.message_key(".never"), values
         return self.message_key(), {**values, "last_activity": last}
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
-        values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
-                  "count": number(f.details.get("days"), w.word("unknown")), "user": f.label()}
+    def remediation(self, f: RuleDetails[rules.ProductUnusedDetails], v: Variant, w: ValueFormatter) -> Remediation:
+        values = {"workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
+                  "count": number(f.own["days"], w.word("unknown")), "user": f.label()}
         return removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
 
 
-class Rightsize(RuleGuidance):
+class Rightsize(RuleGuidance[rules.RightsizeDetails]):
     id = rules.Rightsize.id
     texts = (
         Text("rule.rightsize.title", "Larger product than the use needs"),
@@ -99,35 +100,35 @@ class Rightsize(RuleGuidance):
         "replace_with_id": E3, "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
     message_variants = ("", ".unmeasured", ".unmeasured_only")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        values = {**base_values(f, w), "count": number(f.details.get("days"), w.word("unknown")),
-                  "workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
-                  "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
-        unmeasured = f.strs("unmeasured")
+    def message(self, f: RuleDetails[rules.RightsizeDetails], w: ValueFormatter) -> Message:
+        values = {**base_values(f, w), "count": number(f.own["days"], w.word("unknown")),
+                  "workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
+                  "target": w.product(as_text(f.own["rightsize_to"]) or w.word("unknown"))}
+        unmeasured = as_strs(f.own["unmeasured"])
         if not unmeasured:
             return self.message_key(), values
         values["unmeasured"] = w.all([workload_title(n) for n in unmeasured])
-        return self.message_key(".unmeasured" if f.strs("workloads") else ".unmeasured_only"), values
+        return self.message_key(".unmeasured" if as_strs(f.own["workloads"]) else ".unmeasured_only"), values
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.RightsizeDetails], v: Variant, w: ValueFormatter) -> Remediation:
         """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
         step that confirms the larger product's extras are not used; with unmeasured workloads a
         check of those first, and every action waits for it (usage_unknown)."""
-        values = {"workloads": w.any([workload_title(n) for n in f.strs("workloads")]),
-                  "count": number(f.details.get("days"), w.word("unknown")), "user": f.label(),
-                  "unmeasured": w.all([workload_title(n) for n in f.strs("unmeasured")]),
-                  "target": w.product(f.text("rightsize_to") or w.word("unknown"))}
-        intro = [TextRef("steps.usage.unmeasured", values)] if f.strs("unmeasured") else []
-        if f.strs("workloads"):
+        values = {"workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
+                  "count": number(f.own["days"], w.word("unknown")), "user": f.label(),
+                  "unmeasured": w.all([workload_title(n) for n in as_strs(f.own["unmeasured"])]),
+                  "target": w.product(as_text(f.own["rightsize_to"]) or w.word("unknown"))}
+        intro = [TextRef("steps.usage.unmeasured", values)] if as_strs(f.own["unmeasured"]) else []
+        if as_strs(f.own["workloads"]):
             intro.insert(0, TextRef("steps.usage.rightsize", values))
-        if f.text("replace_with"):
+        if as_text(f.own["replace_with"]):
             remedy = SkuNotAllowed().remediation(f, v, w)
             remedy.steps = [*intro, *remedy.steps]
         else:  # the smaller product is already held: the larger one only goes
             remedy = removal(f, v, w, list(f.skus), intro=intro)
-        if f.strs("unmeasured"):
+        if as_strs(f.own["unmeasured"]):
             remedy.actions = [a if not a.ready else replace(a, blocked=USAGE_UNKNOWN) for a in remedy.actions]
         return remedy
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (ProductUnused(), Rightsize())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (ProductUnused(), Rightsize())

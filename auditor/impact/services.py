@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from ..directory_audits import DirectoryAudits, disabled_times
 from ..index import TenantIndex
 from ..model import Group, Layout, User
 from ..reference import product_names
 from ..timestamps import timestamp_or_none
-from .groups import membership_kind
-from .service_plan_loss import ServicePlanLoss
+from .group_kinds import membership_kind
+from .plan_loss import ServicePlanLoss
 from .storage_fit import Shrink, shrink
 from .storage_fit import verdict as storage_verdict
 
@@ -25,6 +25,22 @@ AUDIT_KEPT_P1_DAYS, AUDIT_KEPT_FREE_DAYS = 30, 7
 ENTRA_P1_P2 = frozenset(("41781fb2-bc02-4b7c-bd55-b576c07bb09d", "eec0eb4f-6444-4f95-aba0-50c24d67f998"))
 ASSIGNED = "assigned"  # the kind of a group whose members a membership call may change
 LostKey = tuple[Layout, frozenset[str], tuple[str, ...]]  # a layout, the products removed, those added
+
+
+class DisabledAt(TypedDict, total=False):
+    """When the account was disabled (DisableTimes.of), which the engine adds to a disabled-user finding."""
+
+    disabled_at: str | None
+    disabled_from: str  # employeeLeaveDateTime | directoryAudit | auditSpan
+    audit_span_days: int  # auditSpan: the days the directory audit spans, all before the disable
+    disable_unknown: str  # audit_not_read | not_in_audit
+
+
+class HeldTwice(TypedDict, total=False):
+    """Products held directly and from a group (DataLoss.held_twice)."""
+
+    also_by_group: dict[str, list[str]]  # product -> the groups that also assign it
+    plans_lost: dict[str, list[str]]  # product -> service plans only the direct copy turns on
 
 
 class GroupIndex:
@@ -191,7 +207,7 @@ class DataLoss:
         if found is None:
             found = self._lost[key] = self._data_lost(user, gone, new)
         # A change that keeps the mailbox or OneDrive under a smaller plan rests on the data's size
-        # (per user, from the usage reports): `storage` says whether it fits (rules/storage_fit.py).
+        # (per user, from the usage reports): `storage` says whether it fits (impact/storage_fit.py).
         if key not in self._shrinks:
             self._shrinks[key] = self._shrink(user, gone, new)
         change = self._shrinks[key]
@@ -241,7 +257,7 @@ class DataLoss:
             found = self._kinds[user.layout] = self.plans.held_kinds(user)
         return {"data_kinds": found}
 
-    def held_twice(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
+    def held_twice(self, user: User, sku_ids: Iterable[str]) -> HeldTwice:
         """For products the user holds both directly and from a group: the groups, and the service
         plans only the direct copy turns on (removing it would switch them off, a mailbox with
         Exchange Online). Empty when no product is held twice."""
@@ -261,7 +277,7 @@ class DataLoss:
             only_direct = sorted(off_in_groups - set(direct[0].disabled_plans))
             if only_direct:
                 lost[part] = [self.service_plan_name(sid, plan) for plan in only_direct]
-        return {"also_by_group": by_group, "plans_lost": lost} if by_group else {}
+        return HeldTwice(also_by_group=by_group, plans_lost=lost) if by_group else {}
 
     def service_plan_name(self, sku_id: str, plan_id: str) -> str:
         """A service plan's name: the tenant's subscribedSkus first, then Microsoft's table, else its id."""
@@ -279,7 +295,7 @@ class DisableTimes:
         self.index = index
         self._times: dict[str, str] | None = None  # user id -> disable time
 
-    def of(self, user: User) -> dict[str, Any]:
+    def of(self, user: User) -> DisabledAt:
         """The disable time grace_days counts from, for a finding's details:
 
             {"disabled_at": time, "disabled_from": "employeeLeaveDateTime" | "directoryAudit"}
@@ -292,21 +308,21 @@ class DisableTimes:
         AuditLog.Read.All), or holds no such entry (Entra ID keeps them 30 days, 7 without P1 or
         P2: an older disable is not there)."""
         if user.employee_leave_date_time:
-            return {"disabled_at": user.employee_leave_date_time, "disabled_from": "employeeLeaveDateTime"}
+            return DisabledAt(disabled_at=user.employee_leave_date_time, disabled_from="employeeLeaveDateTime")
         audits = self.index.snapshot.directory_audits
         read = isinstance(audits, DirectoryAudits)
         if self._times is None:
             self._times = disabled_times(audits if read else None)
         found = self._times.get(user.id.lower())
         if found is not None:
-            return {"disabled_at": found, "disabled_from": "directoryAudit"}
+            return DisabledAt(disabled_at=found, disabled_from="directoryAudit")
         if read and isinstance(audits, DirectoryAudits):
             bound = self.audit_span_start(audits, user)
             if bound is not None:
                 # no entry of the log disabled it, and the log reaches back that far: the account
                 # was disabled before the log's start (or at its creation, made disabled)
-                return {"disabled_at": bound[0], "disabled_from": "auditSpan", "audit_span_days": bound[1]}
-        return {"disabled_at": None, "disable_unknown": "not_in_audit" if read else "audit_not_read"}
+                return DisabledAt(disabled_at=bound[0], disabled_from="auditSpan", audit_span_days=bound[1])
+        return DisabledAt(disabled_at=None, disable_unknown="not_in_audit" if read else "audit_not_read")
 
     def audit_span_start(self, audits: DirectoryAudits, user: User) -> tuple[str, int] | None:
         """(the earliest time the directory audit shows, the days it spans) for an account no entry

@@ -1,16 +1,18 @@
 """The guidance of the rules in auditor/rules/hygiene/assignment_errors.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from ....blocked import CAUSE_FIRST
-from ....guidance.clouds import Variant
-from ....guidance.details import GROUP_ID_PLACEHOLDER, Details, as_int, as_map, as_text, number
-from ....guidance.examples import E5, USER
-from ....guidance.library import Message, RuleGuidance, ValueFormatter, base_values
-from ....guidance.remediation import Action, Remediation, TextRef, lookup, reprocess, set_usage_location
-from ....guidance.texts.declare import Text
-from ....rules.hygiene import assignment_errors as rules
+from typing import Any
+
+from ...blocked import CAUSE_FIRST
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import GROUP_ID_PLACEHOLDER, RuleDetails, as_int, as_map, as_text, number
+from ...guidance.examples import E5, USER
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.remediation import Action, Remediation, TextRef, lookup, reprocess, set_usage_location
+from ...guidance.texts.declare import Text
+from . import assignment_errors as rules
 
 # Graph licenseAssignmentState.error values with their own guidance; anything else -> "other".
 ERROR_CODES = ("CountViolation", "MutuallyExclusiveViolation", "DependencyViolation", "UniquenessViolation")
@@ -31,7 +33,7 @@ ERROR_LINKS = {
 _ERROR_STATES = {"ActiveWithError": ".partial", "Disabled": ".disabled"}
 
 
-class LicenseAssignmentError(RuleGuidance):
+class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
     id = rules.LicenseAssignmentError.id
     texts = (
         Text("rule.license-assignment-error.title", "License assignment error"),
@@ -103,12 +105,13 @@ class LicenseAssignmentError(RuleGuidance):
                                           "sku_ids": {"SPE_E5": E5}})
     message_variants = ("", *_ERROR_STATES.values())
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        key = self.message_key(_ERROR_STATES.get(f.text("state") or "", ""))
-        return key, {**base_values(f, w), "error": f.text("error") or w.word("unknown")}
+    def message(self, f: RuleDetails[rules.LicenseAssignmentErrorDetails], w: ValueFormatter) -> Message:
+        key = self.message_key(_ERROR_STATES.get(as_text(f.own["state"]) or "", ""))
+        return key, {**base_values(f, w), "error": as_text(f.own["error"]) or w.word("unknown")}
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
-        code = f.text("error") or ""
+    def remediation(self, f: RuleDetails[rules.LicenseAssignmentErrorDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
+        code = as_text(f.own["error"]) or ""
         part = f.skus[0] if f.skus else "?"
         groups = f.groups(part)
         values = {"sku": w.product(part), "error": code or w.word("unknown"), "group": w.all(groups)}
@@ -126,13 +129,13 @@ class LicenseAssignmentError(RuleGuidance):
             # an assignment in Error was not applied: reprocessed with a seat free, it takes one
             # "after the cause is fixed" only where there is one: a CountViolation with a seat free
             # now has none, the reprocess alone applies the license
-            free = f.details.get("free_seats")
+            free = f.own["free_seats"]
             cause = not (kind == "CountViolation" and isinstance(free, int) and free > 0)
             # a partly applied assignment (ActiveWithError) keeps what it applied: reprocessed while
             # its conflict is still there, it only fails again, so a person fixes the cause first
-            partial = f.text("state") == "ActiveWithError"
+            partial = as_text(f.own["state"]) == "ActiveWithError"
             action = reprocess(f, TextRef("graph.reprocess" if cause else "graph.reprocess_now", values),
-                               takes=[part] if f.text("state") == "Error" and f.skus else [],
+                               takes=[part] if as_text(f.own["state"]) == "Error" and f.skus else [],
                                blocked=CAUSE_FIRST if partial and cause else None)
             if kind == "CountViolation":
                 role = "role.billing_assign"
@@ -140,8 +143,8 @@ class LicenseAssignmentError(RuleGuidance):
             steps.append(TextRef("steps.error.group", {**values, **w.listing("group", groups, products=False)}))
         steps.append(TextRef("steps.reprocess", values))
         # ActiveWithError: the license works, but not all of it could be applied
-        summaries = (TextRef("summary.error.partial", values), summary) if f.text("state") == "ActiveWithError" \
-            else summary
+        partial = as_text(f.own["state"]) == "ActiveWithError"
+        summaries = (TextRef("summary.error.partial", values), summary) if partial else summary
         links = [ERROR_LINKS.get(code, "resolve_find"), "assign_licenses", "graph:user_reprocess"]
         if groups:
             links.insert(1, "resolve_reprocess")
@@ -152,7 +155,7 @@ class LicenseAssignmentError(RuleGuidance):
         return Remediation(summaries, steps, role, [TextRef("next.rerun")], links, [action])
 
 
-class GroupLicenseErrors(RuleGuidance):
+class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
     id = rules.GroupLicenseErrors.id
     texts = (
         Text("rule.group-license-errors.title", "Group with license assignment errors"),
@@ -204,25 +207,27 @@ class GroupLicenseErrors(RuleGuidance):
                         "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}})
     message_variants = ("", ".uncounted")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
+    def message(self, f: RuleDetails[rules.GroupLicenseErrorsDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
-        count = f.int("members_with_errors")
-        errors = as_map(f.details.get("errors"))
-        values = {**base_values(f, w), "group": f.text("group") or f.label(), "count": number(count, unknown),
+        count = as_int(f.own["members_with_errors"])
+        errors = as_map(f.own["errors"])
+        values = {**base_values(f, w), "group": as_text(f.own["group"]) or f.label(), "count": number(count, unknown),
                   "errors": w.all(sorted(str(code) for code in errors))}
         return self.message_key("" if count else ".uncounted"), values
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.GroupLicenseErrorsDetails],
+                    v: Variant, w: ValueFormatter) -> Remediation:
         """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
         (one line per error value, with its count), then one reprocess of the group."""
         unknown = w.word("unknown")
-        group = f.text("group") or as_text(f.subject.get("display_name")) or as_text(f.subject.get("id")) or unknown
-        gid = f.text("group_id") or as_text(f.subject.get("id")) or GROUP_ID_PLACEHOLDER
-        count = f.int("members_with_errors")
+        group = (as_text(f.own["group"]) or as_text(f.subject.get("display_name")) or as_text(f.subject.get("id"))
+                 or unknown)
+        gid = as_text(f.own["group_id"]) or as_text(f.subject.get("id")) or GROUP_ID_PLACEHOLDER
+        count = as_int(f.own["members_with_errors"])
         values = {"group": group, "count": number(count, unknown), "sku": w.skus(f.skus)}
         summary = TextRef("summary.group_errors" if count else "summary.group_errors.uncounted", values)
         steps = [TextRef("steps.group_errors.open", values)]
-        errors = as_map(f.details.get("errors"))
+        errors = as_map(f.own["errors"])
         for code in sorted(errors):
             n = as_int(errors[code])
             steps.append(TextRef("steps.group_errors.cause", {**values, "error": code, "count": number(n, unknown)}))
@@ -234,4 +239,4 @@ class GroupLicenseErrors(RuleGuidance):
         return Remediation(summary, steps, "role.group", [TextRef("next.rerun")], links, [action])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (LicenseAssignmentError(), GroupLicenseErrors())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (LicenseAssignmentError(), GroupLicenseErrors())

@@ -1,19 +1,21 @@
 """The guidance of the rules in auditor/rules/seats/lifecycle.py: their texts, message,
-remediation and docs (auditor.rulebook finds each by its rule's id)."""
+remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from ....guidance.clouds import Variant
-from ....guidance.details import Details, iso_date, number
-from ....guidance.examples import E5
-from ....guidance.library import Message, RuleGuidance, ValueFormatter
-from ....guidance.remediation import Remediation, TextRef, list_holders
-from ....guidance.texts.declare import Text
-from ....rules.seats import lifecycle as rules
-from .catalog import seat_values
+from typing import Any
+
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, as_text, iso_date, number
+from ...guidance.examples import E5
+from ...guidance.library import Message, RuleGuidance, ValueFormatter
+from ...guidance.remediation import Remediation, TextRef, list_holders
+from ...guidance.texts.declare import Text
+from . import lifecycle as rules
+from .catalog_texts import seat_values
 
 
-class SeatsInGrace(RuleGuidance):
+class SeatsInGrace(RuleGuidance[rules.SeatsInGraceDetails]):
     id = rules.SeatsInGrace.id
     texts = (
         Text("rule.seats-in-grace.title", "Licenses in the grace period"),
@@ -51,17 +53,17 @@ class SeatsInGrace(RuleGuidance):
                        {"warning": 20, "enabled": 0, "consumed": 18, "lapse": "2026-12-01T00:00:00Z"})
     message_variants = ("", ".undated")
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        date = iso_date(f.details.get("lapse"))
-        values = {**seat_values(f, w), "count": number(f.details.get("warning"), w.word("unknown")),
+    def message(self, f: RuleDetails[rules.SeatsInGraceDetails], w: ValueFormatter) -> Message:
+        date = iso_date(f.own["lapse"])
+        values = {**seat_values(f, w), "count": number(f.own["warning"], w.word("unknown")),
                   "date": date or ""}
         return self.message_key("" if date else ".undated"), values
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.SeatsInGraceDetails], v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        lapse = (f.text("lapse") or "")[:10]
-        values = {"sku": name, "count": number(f.details.get("warning"), w.word("unknown")), "date": lapse}
+        lapse = (as_text(f.own["lapse"]) or "")[:10]
+        values = {"sku": name, "count": number(f.own["warning"], w.word("unknown")), "date": lapse}
         summary = TextRef("summary.grace" if lapse else "summary.grace.undated", values)
         # the subscription is in Warning: it is reactivated, as subscription-expiring says for Warning
         steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values),
@@ -71,7 +73,7 @@ class SeatsInGrace(RuleGuidance):
                     [list_holders(f.sku_id(sku), TextRef("graph.holders", values))])
 
 
-class LicenseSuspended(RuleGuidance):
+class LicenseSuspended(RuleGuidance[rules.LicenseSuspendedDetails]):
     id = rules.LicenseSuspended.id
     texts = (
         Text("rule.license-suspended.title", "Licenses of a disabled subscription"),
@@ -95,13 +97,13 @@ class LicenseSuspended(RuleGuidance):
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"suspended": 5, "locked_out": 0, "usable": 15, "consumed": 20, "affected": 5})
 
-    def message(self, f: Details, w: ValueFormatter) -> Message:
-        return self.message_key(), {**seat_values(f, w), "count": number(f.details.get("affected"), w.word("unknown"))}
+    def message(self, f: RuleDetails[rules.LicenseSuspendedDetails], w: ValueFormatter) -> Message:
+        return self.message_key(), {**seat_values(f, w), "count": number(f.own["affected"], w.word("unknown"))}
 
-    def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(self, f: RuleDetails[rules.LicenseSuspendedDetails], v: Variant, w: ValueFormatter) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        values = {"sku": name, "count": number(f.details.get("affected"), w.word("unknown"))}
+        values = {"sku": name, "count": number(f.own["affected"], w.word("unknown"))}
         steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values),
                  TextRef(f"steps.move.{v.steps}", values)]
         return Remediation(TextRef("summary.suspended", values), steps, "role.billing_assign", [TextRef("next.rerun")],
@@ -109,4 +111,4 @@ class LicenseSuspended(RuleGuidance):
                     [list_holders(f.sku_id(sku), TextRef("graph.holders", values))])
 
 
-GUIDANCE: tuple[RuleGuidance, ...] = (SeatsInGrace(), LicenseSuspended())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (SeatsInGrace(), LicenseSuspended())
