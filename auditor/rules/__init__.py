@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .assignments import ASSIGNMENT_RULES
 from .base import Context, Rule
+from .entitlements import RULES as ENTITLEMENT_RULES
 from .hygiene import HYGIENE_RULES
 from .moves import SubscriptionMove
 from .seats import CATALOG_RULES
@@ -14,7 +15,7 @@ from .usage_reports import RULES as USAGE_RULES
 from .waivers import WaiverExpired
 
 RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *USAGE_RULES, SubscriptionMove(),
-                           WaiverExpired())
+                           *ENTITLEMENT_RULES, WaiverExpired())
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 # The rules `license-auditor merge` evaluates across tenants are a registry of their own:
 # auditor.cross_tenant.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).

@@ -12,8 +12,9 @@ auditor.rules.RULES, then auditor.cross_tenant.rules.MERGE_RULES.
 from __future__ import annotations
 
 from ..library import RuleGuidance
-from . import assignments, cross_tenant, hygiene, moves, seats, usage_reports, waivers
+from . import assignments, cross_tenant, entitlements, hygiene, moves, seats, usage_reports, waivers
 
 GUIDANCE: tuple[RuleGuidance, ...] = (*assignments.GUIDANCE, *seats.GUIDANCE, *hygiene.GUIDANCE,
-                                      *usage_reports.GUIDANCE, *moves.GUIDANCE, *waivers.GUIDANCE,
+                                      *usage_reports.GUIDANCE, *moves.GUIDANCE, *entitlements.GUIDANCE,
+                                      *waivers.GUIDANCE,
                                       *cross_tenant.GUIDANCE)
