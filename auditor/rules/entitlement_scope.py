@@ -19,7 +19,7 @@ from importlib import resources
 from ..access_scope import AccessPolicy, AccessScope
 from ..index import TenantIndex
 from ..model import User
-from ..reference import product_names
+from ..reference import DATA_FILE, product_names
 
 P1, P2, GOVERNANCE = "P1", "P2", "governance"
 PLAN_IDS = {
@@ -61,6 +61,19 @@ def group_licensing_products() -> frozenset[str]:
     text = resources.files("auditor.reference").joinpath("group-licensing.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
     return frozenset(row["GUID"].strip().lower() for row in rows)
+
+
+@cache
+def _parts() -> dict[str, str]:
+    """skuId (lower case) -> skuPartNumber, from Microsoft's product table."""
+    text = resources.files("auditor.reference").joinpath(DATA_FILE).read_text(encoding="utf-8-sig")
+    return {row["GUID"].strip().lower(): row["String_Id"].strip() for row in csv.DictReader(text.splitlines())}
+
+
+def part_of(index: TenantIndex, sku_id: str) -> str:
+    """A product's part number: the tenant's, else Microsoft's table's, else its skuId."""
+    sku = index.sku_by_id.get(sku_id.lower())
+    return sku.sku_part_number if sku is not None else _parts().get(sku_id.lower(), sku_id)
 
 
 def plans_of(index: TenantIndex, sku_id: str) -> frozenset[str]:

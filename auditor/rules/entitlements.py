@@ -48,6 +48,7 @@ class MissingDetails(TypedDict):
     via: dict[str, list[str]]  # feature -> the policies, roles or groups that put the user in scope
     entitle_with: Product | None
     waits_for_seats: bool  # entitle_with has no free seat left for this user: seats to buy first
+    no_usage_location: bool  # Graph refuses a direct license to a user without one: a person chooses it
     sku_ids: dict[str, str]
 
 
@@ -91,27 +92,27 @@ class Tally:
     shorts: dict[str, ShortDetails]
 
 
-def cheapest(ctx: Context, features: list[str]) -> Product | None:
+def cheapest(ctx: Context, features: list[str]) -> tuple[Product, str] | None:
     """The product the policy prices lowest that covers every one of `features` (a product the tenant
-    does not subscribe to yet counts when the catalog prices it); None when none is priced."""
+    does not subscribe to yet counts when the catalog prices it), with its skuId; None when none is
+    priced."""
     index = ctx.index
     best: tuple[float, str, str] | None = None
-    for sid, entry in ctx.prices.items():
+    for sid in ctx.prices:
         price = ctx.monthly_price(sid)
         if price is None:
             continue
         plans = scope.carried(scope.plans_of(index, sid))
         if all(scope.covers(plans, f, sid in scope.group_licensing_products()) for f in features):
-            key = (price, index.part(sid) if sid in index.sku_by_id else entry.sku, sid)
+            key = (price, scope.part_of(index, sid), sid)
             best = key if best is None or key < best else best
     if best is None:
         return None
     price, part, sid = best
     sku = index.sku_by_id.get(sid)
-    entry = ctx.prices[sid]
-    name = entry.name or product_names().product(sku_id=sid, part=part) or part
+    name = ctx.prices[sid].name or product_names().product(sku_id=sid, part=part) or part
     free = max(sku.usable - sku.consumed_units, 0) if sku is not None else 0
-    return Product(sku=part, name=name, monthly=price, free_seats=free)
+    return Product(sku=part, name=name, monthly=price, free_seats=free), (sku.sku_id if sku is not None else sid)
 
 
 def _owned(index: TenantIndex, plan: str) -> int:
@@ -142,7 +143,9 @@ def tally(policy: Policy, ctx: Context) -> Tally:
         reached = [users[uid] for uid, by in reach.by_user.items() if uid in users and set(by) & set(wanted)]
         members = sum(1 for u in reached if u.account_enabled and u.user_type.lower() != "guest")
         owned = _owned(ctx.index, plan)
-        product = cheapest(ctx, wanted)
+        # what a seat of the count must cover: P1 alone for P1's (a feature needing more is P2's count)
+        found = cheapest(ctx, [scope.CONDITIONAL_ACCESS] if plan == scope.P1 else wanted)
+        product = found[0] if found is not None else None
         short = max(members - owned, 0)
         shorts[plan] = ShortDetails(
             plan=plan, features=wanted, in_scope=members, owned=owned, short=short,
@@ -209,7 +212,8 @@ class EntitlementMissing(_EntitlementRule):
     def finding(self, policy: Policy, ctx: Context, counted: Tally, user: User, features: list[str],
                 via: dict[str, list[str]], free: dict[str, int]) -> Finding:
         needs = scope.need_of(features)
-        product = cheapest(ctx, features)
+        found = cheapest(ctx, features)
+        product = found[0] if found is not None else None
         waits = False
         skus: tuple[str, ...] = ()
         sku_ids: dict[str, str] = {}
@@ -219,12 +223,12 @@ class EntitlementMissing(_EntitlementRule):
             waits = left <= 0
             free[product["sku"]] = left - 1
             skus = (product["sku"],)
-            sid = ctx.index.resolve_sku(product["sku"])
-            sku_ids = {product["sku"]: ctx.index.sku_by_id[sid].sku_id if sid in ctx.index.sku_by_id else sid or ""}
+            sku_ids = {product["sku"]: found[1]} if found is not None else {}
         count = scope.GROUP_LICENSING_PLAN if features == [scope.GROUP_LICENSING] else needs
         short = counted.shorts.get(count)
         details = MissingDetails(features=features, needs=needs, via=via, entitle_with=product,
-                                 waits_for_seats=waits, sku_ids=sku_ids)
+                                 waits_for_seats=waits, no_usage_location=not user.usage_location,
+                                 sku_ids=sku_ids)
         names = ", ".join(features)
         return self.make(policy, "entitlements", ctx.user_subject(user), skus,
                          f"in scope of {names} without a product carrying {needs}", dict(details),

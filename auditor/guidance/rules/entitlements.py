@@ -16,6 +16,7 @@ from ...guidance.remediation import Remediation, TextRef, assign_license
 from ...guidance.texts.declare import Text
 from ...rules import entitlements as rules
 from ...rules.entitlement_scope import GOVERNANCE, GROUP_LICENSING_PLAN, P1, P2
+from .assignments.base import wait_for_usage_location
 
 P1_ID, P2_ID = "078d2b04-p1", "84a661c4-p2"  # shortened skuIds of the examples
 PLAN_NAMES = {P1: "Microsoft Entra ID P1", P2: "Microsoft Entra ID P2", GOVERNANCE: "Microsoft Entra ID Governance"}
@@ -26,6 +27,13 @@ def plan_name(plan: str | None, w: ValueFormatter) -> str:
     if plan == GROUP_LICENSING_PLAN:
         return w.word("feature.group_licensing")
     return PLAN_NAMES.get(plan or "", plan or w.word("unknown"))
+
+
+def product_name(product: rules.Product, w: ValueFormatter) -> str:
+    """The report's name of the product, else the one the finding carries (a product the tenant
+    does not subscribe to yet is in no seat table)."""
+    named = w.product(product["sku"])
+    return named if named != product["sku"] else product.get("name") or named
 
 
 def feature_names(features: list[str], w: ValueFormatter) -> str:
@@ -41,8 +49,8 @@ class EntitlementMissing(RuleGuidance):
              "the Microsoft Entra ID plan that the feature needs."),
         Text("rule.entitlement-missing.message", "{user} is in scope of {features} ({via}) but holds no product "
              "that includes {plan}."),
-        Text("summary.entitle", "Give {user} a {target} license, which covers {features}, or take {user} out of "
-             "their scope."),
+        Text("summary.entitle", "Assign {target} to {user} to cover {features}, or take {user} out of their "
+             "scope."),
         Text("summary.entitle.none", "Give {user} a product that includes {plan}, or take {user} out of the scope "
              "of {features}."),
         Text("steps.entitle.assign", "In the Microsoft 365 admin center, go to Users > Active users, select "
@@ -73,7 +81,7 @@ class EntitlementMissing(RuleGuidance):
     example_finding = (USER, ["AAD_PREMIUM"], dict(rules.MissingDetails(
         features=["conditional_access"], needs=P1, via={"conditional_access": ["Require MFA for all users"]},
         entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=2),
-        waits_for_seats=False, sku_ids={"AAD_PREMIUM": P1_ID})))
+        waits_for_seats=False, no_usage_location=False, sku_ids={"AAD_PREMIUM": P1_ID})))
 
     @staticmethod
     def contract(f: Details) -> rules.MissingDetails:
@@ -86,7 +94,7 @@ class EntitlementMissing(RuleGuidance):
         product = d.get("entitle_with")
         return {**base_values(f, w), "features": feature_names(features, w), "via": w.all(via),
                 "plan": plan_name(d.get("needs"), w),
-                "target": w.product(product["sku"]) if product else w.word("unknown")}
+                "target": product_name(product, w) if product else w.word("unknown")}
 
     def message(self, f: Details, w: ValueFormatter) -> Message:
         return self.message_key(), self.values(f, w)
@@ -108,7 +116,7 @@ class EntitlementMissing(RuleGuidance):
             steps.insert(0, TextRef("steps.entitle.seats", values))
             action = replace(action, blocked=action.blocked or SEATS_TO_BUY)
         return Remediation(TextRef("summary.entitle", values), steps, "role.assign", [TextRef("next.rerun")],
-                           links, [action])
+                           links, wait_for_usage_location(f, [action]))
 
 
 class EntitlementShort(RuleGuidance):
@@ -164,7 +172,7 @@ class EntitlementShort(RuleGuidance):
                 "features": feature_names(list(d.get("features") or []), w),
                 "in_scope": str(d.get("in_scope", "")), "owned": str(d.get("owned", "")),
                 "count": str(d.get("short", "")),
-                "target": w.product(product["sku"]) if product else plan_name(d.get("plan"), w)}
+                "target": product_name(product, w) if product else plan_name(d.get("plan"), w)}
 
     def message(self, f: Details, w: ValueFormatter) -> Message:
         return self.message_key(), self.values(f, w)
