@@ -47,18 +47,15 @@ class EntitlementMissing(RuleGuidance):
         Text("rule.entitlement-missing.describe", "A Conditional Access policy, an eligible privileged role, a "
              "dynamic group or group-based licensing reaches the user, but none of the user's products includes "
              "the Microsoft Entra ID plan that the feature needs."),
-        Text("rule.entitlement-missing.message", "{user} is in scope of {features} ({via}) but holds no product "
-             "that includes {plan}."),
+        Text("rule.entitlement-missing.message", "{user} lacks {plan}, which {features} needs ({via})."),
         Text("summary.entitle", "Assign {target} to {user} to cover {features}, or take {user} out of their "
              "scope."),
         Text("summary.entitle.none", "Give {user} a product that includes {plan}, or take {user} out of the scope "
              "of {features}."),
-        Text("steps.entitle.assign", "In the Microsoft 365 admin center, go to Users > Active users, select "
-             "{user}, open Licenses and apps, select {target} and save."),
-        Text("steps.entitle.seats", "{target} has no free license left for {user}: buy it first (the plan's bill "
-             "counts every license to buy), then assign it."),
-        Text("steps.entitle.scope", "If {user} does not need the feature, take the account out of its scope "
-             "instead: exclude it from, or remove it from, {via}."),
+        Text("steps.entitle.assign", "In the Microsoft 365 admin center, assign {target} to {user} (Users > Active "
+             "users > Licenses and apps)."),
+        Text("steps.entitle.seats", "Buy the license first: none is free."),
+        Text("steps.entitle.scope", "Or take {user} out of the scope that the message names."),
         Text("steps.entitle.price", "No product with a price in the policy's catalog includes {plan}: add one "
              "with its price to the catalog so that the auditor can name the cheapest."),
         Text("graph.entitle", "Assigns {target} to {user}."),
@@ -126,9 +123,9 @@ class EntitlementShort(RuleGuidance):
         Text("rule.entitlement-short.describe", "Microsoft's terms ask for a license for every user a premium "
              "feature reaches; the tenant owns fewer licenses of the products that include the plan than there "
              "are users in scope."),
-        Text("rule.entitlement-short.message", "{plan}: {in_scope} users in scope of {features}, {owned} licenses "
-             "owned: {count} license short.",
-             "{plan}: {in_scope} users in scope of {features}, {owned} licenses owned: {count} licenses short."),
+        Text("rule.entitlement-short.message", "{plan}: {count} license short for the users in scope of "
+             "{features}.",
+             "{plan}: {count} licenses short for the users in scope of {features}."),
         Text("summary.short", "Buy {count} {target} license, or narrow the scope of {features}.",
              "Buy {count} {target} licenses, or narrow the scope of {features}."),
         Text("steps.short.who", "The findings of the rule entitlement-missing name the users in scope without "
@@ -137,10 +134,11 @@ class EntitlementShort(RuleGuidance):
              "licenses; the plan's bill lists the purchase.",
              "Buy {count} {target} licenses through the way your organization buys Microsoft licenses; the "
              "plan's bill lists the purchase."),
-        Text("steps.short.guests", "{count} guest in scope is not counted here: Microsoft bills guests and other "
-             "external users by monthly active users (Microsoft Entra External ID), not with these licenses.",
-             "{count} guests in scope are not counted here: Microsoft bills guests and other external users by "
-             "monthly active users (Microsoft Entra External ID), not with these licenses."),
+        Text("steps.short.guests", "{count} guest in scope is not counted here: Microsoft charges for guests and "
+             "other external users by monthly active users (Microsoft Entra External ID), not with these "
+             "licenses.",
+             "{count} guests in scope are not counted here: Microsoft charges for guests and other external "
+             "users by monthly active users (Microsoft Entra External ID), not with these licenses."),
     )
     graph_calls = False  # a purchase: no Graph call buys licenses
     fires_when = (
@@ -170,7 +168,6 @@ class EntitlementShort(RuleGuidance):
         product = d.get("entitle_with")
         return {**base_values(f, w), "plan": plan_name(d.get("plan"), w),
                 "features": feature_names(list(d.get("features") or []), w),
-                "in_scope": str(d.get("in_scope", "")), "owned": str(d.get("owned", "")),
                 "count": str(d.get("short", "")),
                 "target": product_name(product, w) if product else plan_name(d.get("plan"), w)}
 
