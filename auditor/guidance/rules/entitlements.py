@@ -48,8 +48,7 @@ class EntitlementMissing(RuleGuidance):
              "dynamic group or group-based licensing reaches the user, but none of the user's products includes "
              "the Microsoft Entra ID plan that the feature needs."),
         Text("rule.entitlement-missing.message", "{user} lacks {plan}, which {features} needs ({via})."),
-        Text("summary.entitle", "Assign {target} to {user} to cover {features}, or take {user} out of their "
-             "scope."),
+        Text("summary.entitle", "Assign {target} to {user}, or take {user} out of the feature's scope."),
         Text("summary.entitle.none", "Give {user} a product that includes {plan}, or take {user} out of the scope "
              "of {features}."),
         Text("steps.entitle.assign", "In the Microsoft 365 admin center, assign {target} to {user} (Users > Active "
@@ -128,12 +127,8 @@ class EntitlementShort(RuleGuidance):
              "{plan}: {count} licenses short for the users in scope of {features}."),
         Text("summary.short", "Buy {count} {target} license, or narrow the scope of {features}.",
              "Buy {count} {target} licenses, or narrow the scope of {features}."),
-        Text("steps.short.who", "The findings of the rule entitlement-missing name the users in scope without "
-             "such a license: give them the licenses you buy."),
-        Text("steps.short.buy", "Buy {count} {target} license through the way your organization buys Microsoft "
-             "licenses; the plan's bill lists the purchase.",
-             "Buy {count} {target} licenses through the way your organization buys Microsoft licenses; the "
-             "plan's bill lists the purchase."),
+        Text("steps.short.who", "Assign the licenses you buy to the users that the rule entitlement-missing names; "
+             "the plan's bill lists the purchase."),
         Text("steps.short.guests", "{count} guest in scope is not counted here: Microsoft charges for guests and "
              "other external users by monthly active users (Microsoft Entra External ID), not with these "
              "licenses.",
@@ -176,7 +171,7 @@ class EntitlementShort(RuleGuidance):
 
     def remediation(self, f: Details, v: Variant, w: ValueFormatter) -> Remediation:
         values = self.values(f, w)
-        steps = [TextRef("steps.short.who", values), TextRef("steps.short.buy", values)]
+        steps = [TextRef("steps.short.who", values)]
         guests = self.contract(f).get("guests_in_scope") or 0
         if guests:
             steps.append(TextRef("steps.short.guests", {"count": str(guests)}))
