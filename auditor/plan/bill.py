@@ -283,7 +283,7 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
                             "window": Window.ANY_TIME.value, "owner": Owner.SELF.value,
                             "monthly_saving": -round(seats * price, 2) if price is not None else 0.0,
                             "saving_from": today.isoformat(), "confidence": Confidence.DOCUMENTED.value,
-                            "reason": reason_text(t, reason)})
+                            "reason": reason_text(t, reason), "sources": {}})
     actions.sort(key=lambda a: (a["sku"], a["subscription"] or ""))
     now = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= today.isoformat())
     year = (today + YEAR).isoformat()
