@@ -56,6 +56,7 @@ from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules import RULES
 from .rules.assignments import licensing
+from .rules.entitlements.entitlement import needs_access_scope
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
 from .rules.usage.activity import usage_need
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
@@ -175,6 +176,7 @@ def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | N
                                   attributes=nightly.attributes if nightly else (),
                                   audits_since=nightly.audits_since if nightly else None,
                                   usage_reports=usage_need(policies), disable_times=_needs_disable_times(policies),
+                                  access_scope=needs_access_scope(policies),
                                   env=getattr(args, "environment", None))
         assert live is not None
         return live
@@ -432,7 +434,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
                            mailboxes=_mailbox_check(policies), usage_reports=usage_need(policies),
-                           disable_times=_needs_disable_times(policies))
+                           disable_times=_needs_disable_times(policies), access_scope=needs_access_scope(policies))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -100,6 +100,10 @@ def policy_warnings(policies: PolicySet) -> list[str]:
 
 
 def unknown_skus(policies: PolicySet, index: TenantIndex) -> list[str]:
+    # a product the catalog prices for the entitlement rules to name is one the tenant may buy:
+    # not having it yet is the point (auditor/rules/entitlements/entitlement.py)
+    to_buy = {(p.name, e.sku.lower()) for p in policies.policies if p.entitlements is not None
+              for e in p.catalog or () if e.price is not None}
     warnings = []
     seen = set()
     for name, ref in sku_references(policies):
@@ -108,7 +112,7 @@ def unknown_skus(policies: PolicySet, index: TenantIndex) -> list[str]:
             continue
         seen.add(key)
         sid = index.resolve_sku(ref)
-        if sid is None or sid not in index.sku_by_id:
+        if (sid is None or sid not in index.sku_by_id) and (name, ref.lower()) not in to_buy:
             warnings.append(f"policy {name} names SKU {ref}, which the tenant does not have")
     return warnings
 

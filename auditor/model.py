@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from .access_scope import AccessScope
 from .enums import Cloud as Cloud  # re-exported, as the other three below
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from .enums import Severity as Severity
@@ -376,6 +377,9 @@ class TenantSnapshot:
     directory_audits: Any = None
     # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
     usage_reports: UsageReports | None = None
+    # what Conditional Access, PIM and dynamic groups reach (auditor.access_scope), read only for
+    # the entitlement rules; None = not read
+    access_scope: AccessScope | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered

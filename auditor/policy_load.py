@@ -16,6 +16,7 @@ from .policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
 from .policy.yamlsource import Located, PolicyNode, dotted, read_yaml
 from .policy_schema import build_schema
 from .rules.assignments import parse_assignments
+from .rules.entitlements.entitlement import parse_entitlements
 from .rules.hygiene.base import parse_hygiene
 from .rules.moves.subscription_move import parse_moves
 from .rules.seats import parse_catalog
@@ -205,6 +206,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
                          if isinstance(root.data.get("cost_allocation"), dict) else None),
         usage=parse_usage(root.at("usage")),
         moves=parse_moves(root.at("moves")),
+        entitlements=parse_entitlements(root.at("entitlements")),
     )
     return policy, issues
 

@@ -15,6 +15,7 @@ from .model import Locale
 from .policy.selectors import SELECTOR_SCHEMA
 from .rules import RULES
 from .rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
+from .rules.entitlements.entitlement import entitlements_section
 from .rules.moves.subscription_move import moves_section
 from .rules.usage.activity import usage_section
 
@@ -130,6 +131,7 @@ def build_schema() -> dict[str, Any]:
             "cost_allocation": COST_ALLOCATION_SCHEMA,
             "usage": usage_section(),
             "moves": moves_section(),
+            "entitlements": entitlements_section(),
             "severities": {
                 "type": "object",
                 "description": "Default severity per rule id for this policy.",

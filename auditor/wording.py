@@ -48,6 +48,7 @@ from .guidance.texts.declare import Declared
 from .model import Cloud, Locale
 from .rules import RULES
 from .rules.assignments import combination_texts, selection_texts
+from .rules.entitlements import entitlement_texts
 from .rules.hygiene import accounts_texts, assignment_errors_texts, overlap_texts, upkeep_texts
 from .rules.moves import subscription_move_texts
 from .rules.seats import catalog_texts, lifecycle_texts
@@ -62,7 +63,8 @@ __all__ = ["ALL_RULE_IDS", "CATALOGS", "by_id", "declared", "describe", "message
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (
     *selection_texts.GUIDANCE, *combination_texts.GUIDANCE, *catalog_texts.GUIDANCE, *lifecycle_texts.GUIDANCE,
     *accounts_texts.GUIDANCE, *assignment_errors_texts.GUIDANCE, *overlap_texts.GUIDANCE, *upkeep_texts.GUIDANCE,
-    *activity_texts.GUIDANCE, *subscription_move_texts.GUIDANCE, *waiver_expired_texts.GUIDANCE,
+    *activity_texts.GUIDANCE, *subscription_move_texts.GUIDANCE, *entitlement_texts.GUIDANCE,
+    *waiver_expired_texts.GUIDANCE,
     *cross_tenant_texts.GUIDANCE)
 # Each rule's texts by the rule's id, in the registries' order (engine rules, then merge rules); a
 # rule without them fails here, at import.

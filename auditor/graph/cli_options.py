@@ -67,6 +67,7 @@ def snapshot_from_args(
     audits_since: datetime | None = None,
     usage_reports: UsageNeed | None = None,
     disable_times: bool = False,
+    access_scope: bool = False,
 ) -> TenantSnapshot | None:
     """Collect from Graph as the arguments say; None when no Graph source was asked for.
 
@@ -83,6 +84,7 @@ def snapshot_from_args(
     progress = Progress(stderr if stderr is not None else sys.stderr)
     extra: dict[str, Any] = {"attributes": tuple(attributes), "audits_since": audits_since,
                              "usage_reports": usage_reports, "disable_times": disable_times,
+                             "access_scope": access_scope,
                              "concurrency": getattr(args, "concurrency", DEFAULT_CONCURRENCY)}
     if getattr(args, "demo", False):
         if args.graph_endpoint:
@@ -97,11 +99,12 @@ def snapshot_from_args(
 def collect_command(
     args: argparse.Namespace, *, group_refs: Sequence[str], need_sign_in: bool,
     mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None,
-    usage_reports: UsageNeed | None = None, disable_times: bool = False,
+    usage_reports: UsageNeed | None = None, disable_times: bool = False, access_scope: bool = False,
 ) -> int:
     """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
     snapshot = snapshot_from_args(args, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
-                                  env=env, usage_reports=usage_reports, disable_times=disable_times)
+                                  env=env, usage_reports=usage_reports, disable_times=disable_times,
+                                  access_scope=access_scope)
     assert snapshot is not None
     try:
         save_snapshot(snapshot, args.output)

@@ -23,6 +23,8 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
         the groups whose group-based licenses failed for a member (the property is never returned,
         only filtered on); a 403 is a gap in the part hasMembersWithLicenseErrors only
 
+    and, when a policy has `entitlements:`, the reads of access_scope.py once every user is in
+
     POST /$batch  {"requests": [GET /users/{id}/mailboxSettings/userPurpose, ... at most 20]}
         page by page while the users are listed, only for the accounts the disabled/inactive rules could flag
         (licensed and disabled; licensed, enabled and without a successful sign-in within the
@@ -49,6 +51,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from ..access_scope import ACCESS_SCOPE, AccessScope
 from ..errors import AuthError
 from ..model import Gap, Sku, Subscription, TenantSnapshot, User
 from ..snapshot import (
@@ -61,6 +64,7 @@ from ..snapshot import (
     subscription_from_graph,
 )
 from ..usage_reports import USAGE_REPORTS, UsageNeed, UsageReports
+from .access_scope import read_access_scope
 from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
@@ -156,6 +160,15 @@ async def _purposes(state: _Collection, mailboxes: MailboxCheck | None, users: l
     return await state.purposes(users, positions, prefetch)
 
 
+async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | None:
+    """What Conditional Access, PIM and dynamic groups reach (graph/access_scope.py), once every
+    user is in; None when not asked for (or the users could not be read)."""
+    if users is None:
+        return None
+    return await read_access_scope(state.client, state.gaps, frozenset(u.id.lower() for u in users),
+                                   state.concurrency)
+
+
 def _each_page(hooks: list[Callable[[list[User], bool], None]]) -> Callable[[list[User], bool], None]:
     """One page hook that calls each of `hooks` in turn."""
     def each_page(page: list[User], signed: bool) -> None:
@@ -178,6 +191,7 @@ async def collect(
     audits_since: datetime | None = None,
     usage_reports: UsageNeed | None = None,
     disable_times: bool = False,
+    access_scope: bool = False,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
@@ -189,6 +203,8 @@ async def collect(
     `disable_times`: also read when each account was disabled, for `grace_days`: the users'
     employeeLeaveDateTime and the directory audit's account-state entries as far back as kept.
     `usage_reports`: read these Microsoft 365 usage reports after the users (graph/usage_reports.py; None: none).
+    `access_scope`: read what Conditional Access, PIM and dynamic groups reach after the users
+    (graph/access_scope.py), for the entitlement rules.
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -256,13 +272,14 @@ async def collect(
 
     # the usage reports and the last mailbox purposes, at once (the reports' requests go out
     # first: finding the purposes' candidates among every user takes a moment of CPU)
-    (usage_read, usage_gaps), purposes_read = await together(
+    (usage_read, usage_gaps), purposes_read, scope = await together(
         read_usage_reports(),
         _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch,
-                  granted=mailbox_granted))
+                  granted=mailbox_granted),
+        _scope(state, users if access_scope and users_read else None))
     state.gaps.extend(usage_gaps)
     parts = {part for part, read in ((SIGN_IN_ACTIVITY, signed), (LEAVE_DATE, state.leave_dates and users_read),
-                                     (USAGE_REPORTS, usage_read is not None),
+                                     (USAGE_REPORTS, usage_read is not None), (ACCESS_SCOPE, scope is not None),
                                      (LICENSE_ERROR_GROUPS, flagged is not None), (MAILBOX_SETTINGS, purposes_read))
              if read}
     groups = mark_license_errors(groups, flagged) if flagged is not None else groups
@@ -284,4 +301,5 @@ async def collect(
         user_attributes=state.attributes if not any(g.part == "users" for g in state.gaps) else (),
         directory_audits=changes,
         usage_reports=usage_read,
+        access_scope=scope,
     )

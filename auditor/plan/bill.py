@@ -283,7 +283,7 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
                             "window": Window.ANY_TIME.value, "owner": Owner.SELF.value,
                             "monthly_saving": -round(seats * price, 2) if price is not None else 0.0,
                             "saving_from": today.isoformat(), "confidence": Confidence.DOCUMENTED.value,
-                            "reason": reason_text(t, reason)})
+                            "reason": reason_text(t, reason), "sources": {}})
     actions.sort(key=lambda a: (a["sku"], a["subscription"] or ""))
     now = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= today.isoformat())
     year = (today + YEAR).isoformat()
@@ -295,13 +295,15 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
 
 
 def purchases(document: Mapping[str, Any]) -> list[Purchase]:
-    """Seats to buy for the moves that did not fit (the subscription-move findings that wait for
-    seats: details.seats_to_buy), one purchase per product."""
+    """Seats to buy for the changes that did not fit, one purchase per product: the moves (the
+    subscription-move findings that wait for seats: details.move_to) and the products that entitle
+    users to a security feature (entitlement-missing: details.entitle_with.sku)."""
     needed: dict[str, int] = {}
     for f in document.get("findings") or []:
         details = f.get("details") if isinstance(f, Mapping) else None
         if isinstance(details, Mapping) and not f.get("waived") and details.get("waits_for_seats"):
-            part = str(details.get("move_to") or "")
+            entitle = details.get("entitle_with")
+            part = str(details.get("move_to") or (entitle.get("sku") if isinstance(entitle, Mapping) else "") or "")
             needed[part] = needed.get(part, 0) + 1
     return [Purchase(part, n) for part, n in sorted(needed.items()) if part]
 

@@ -183,8 +183,8 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
             n, **v),
         "buy": lambda: t.npgettext(
             "bill_reason_buy",
-            "Buy {n} license: the moves of the other users need it.",
-            "Buy {n} licenses: the moves of the other users need them.",
+            "Buy {n} license: the changes that wait for a free license need it.",
+            "Buy {n} licenses: the changes that wait for free licenses need them.",
             n, **v),
     }
     text = texts.get(reason.key)

@@ -151,6 +151,14 @@ class MoveEntry(Struct, frozen=True):
     line: int = 0
 
 
+class Entitlements(Struct, frozen=True):
+    """`entitlements:` (auditor/rules/entitlements/entitlement.py): the security features whose users must hold
+    a product that entitles them (all five when the section names none)."""
+
+    features: tuple[str, ...]
+    line: int = 0
+
+
 class Waiver(Struct, frozen=True):
     rule: str
     subject: str  # UPN, object id, SKU part number, subscription id; glob patterns allowed
@@ -197,6 +205,7 @@ class Policy(Struct, frozen=True):
     cost_allocation: CostAllocation | None = None
     usage: tuple[UsageEntry, ...] = ()
     moves: tuple[MoveEntry, ...] = ()
+    entitlements: Entitlements | None = None
 
     def severity_for(self, rule_id: str, default: Severity, override: Severity | None = None) -> Severity:
         if override is not None:

@@ -2,7 +2,7 @@
 registration by import side effect). Each rule carries its id, severity, policy key, schema
 fragment and evaluation; everything else derives from here.
 
-One folder per topic: assignments/, seats/, hygiene/, usage/, moves/, waivers/. In it each rule
+One folder per topic: assignments/, seats/, hygiene/, usage/, moves/, entitlements/, waivers/. In it each rule
 module stands beside the module of its texts, message and remediation, named for it with `_texts`
 (hygiene/upkeep.py beside hygiene/upkeep_texts.py): the class of the same name, with the rule's id,
 which auditor.wording collects. The texts import the rule,
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .assignments import ASSIGNMENT_RULES
 from .base import Context, Rule
+from .entitlements.entitlement import RULES as ENTITLEMENT_RULES
 from .hygiene import HYGIENE_RULES
 from .moves.subscription_move import SubscriptionMove
 from .seats import CATALOG_RULES
@@ -22,7 +23,7 @@ from .usage.activity import RULES as USAGE_RULES
 from .waivers.waiver_expired import WaiverExpired
 
 RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *USAGE_RULES, SubscriptionMove(),
-                           WaiverExpired())
+                           *ENTITLEMENT_RULES, WaiverExpired())
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 # The rules `license-auditor merge` evaluates across tenants are a registry of their own:
 # auditor.cross_tenant.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import msgspec
 import orjson
 
+from ..access_scope import ACCESS_SCOPE, AccessScope, BadScope
 from ..attributes import PageReader, is_path, pairs_from
 from ..directory_audits import BadAudit, audits_from_json
 from ..errors import SnapshotError
@@ -487,7 +488,17 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         user_attributes=attributes,
         directory_audits=audits,
         usage_reports=_usage_reports(doc),
+        access_scope=_access_scope(doc),
     )
+
+
+def _access_scope(doc: dict[str, Any]) -> AccessScope | None:
+    if doc.get(ACCESS_SCOPE) is None:
+        return None
+    try:
+        return AccessScope.from_json(doc[ACCESS_SCOPE])
+    except BadScope as exc:
+        raise BadValue(f"{ACCESS_SCOPE}.{exc}") from None
 
 
 def _usage_reports(doc: dict[str, Any]) -> Any:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from ..access_scope import ACCESS_SCOPE
 from ..attributes import to_graph
 from ..directory_audits import audits_to_json
 from ..model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
@@ -146,6 +147,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         "collectedParts": sorted(snapshot.collected_parts),
         **({"userAttributes": list(snapshot.user_attributes)} if snapshot.user_attributes else {}),
         **({"directoryAudits": _audits_json(snapshot.directory_audits)} if snapshot.directory_audits else {}),
+        **({ACCESS_SCOPE: snapshot.access_scope.to_json()} if snapshot.access_scope is not None else {}),
     }
     if snapshot.notes:
         head["notes"] = list(snapshot.notes)

@@ -25,6 +25,7 @@ import time
 
 from .hooks import Answer, Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
 from .reports import ReportOptions
+from .resources.access import ACCESS_ROLES
 from .server import GraphEmulator, LoggedRequest, SentMail, error_document
 from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES
 
@@ -55,7 +56,7 @@ __all__ = [
 WRITE_ROLES = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
 
 DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All",
-              "MailboxSettings.Read", "Reports.Read.All", "ReportSettings.Read.All")
+              "MailboxSettings.Read", "Reports.Read.All", "ReportSettings.Read.All", *ACCESS_ROLES)
 
 
 def app_token(tenant_id: str, roles: tuple[str, ...] = DEMO_ROLES, lifetime: int = 3600) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from .call import Answer, Call, Emulator, Handler
 from .errors import GraphError
 from .query import Query
-from .resources import batch, directory, groups, mail, users, writes
+from .resources import access, batch, directory, groups, mail, users, writes
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "subscribedSkus", directory.subscribed_skus),
     _route("GET", "directory/subscriptions", directory.subscriptions),
     _route("GET", "auditLogs/directoryAudits", directory.directory_audits),
+    _route("GET", "identity/conditionalAccess/policies", access.policies),
+    _route("GET", "roleManagement/directory/roleEligibilityScheduleInstances", access.eligibility_instances),
+    _route("GET", "roleManagement/directory/roleAssignments", access.role_assignments),
     _route("GET", "users", users.list_users),
     _route("GET", "users/$count", users.count_users),
     _route("GET", "users/{user}", users.get_user),

@@ -69,8 +69,10 @@ def test_gaps_exit_3_and_the_report_says_incomplete(tmp_path, capsys):
     doc = generate_document(60, seed=1)
     doc["gaps"] = [{"part": "signInActivity", "request": "GET /v1.0/users?$select=signInActivity",
                     "reason": "403 Forbidden: Entra ID P1 required"}]
-    # only signInActivity is missing
-    doc["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors", "usageReports"]
+    # only signInActivity is missing (the access scope the example policy's entitlements read is there, empty)
+    doc["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors", "usageReports", "accessScope"]
+    doc["accessScope"] = {"conditionalAccessPolicies": [], "roleEligibilityScheduleInstances": [],
+                          "roleAssignments": [], "dynamicGroupsRead": True, "groups": []}
     snap = tmp_path / "gappy.json"
     snap.write_text(json.dumps(doc), encoding="utf-8")
     args = ["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "o"),

@@ -14,7 +14,7 @@ from auditor.model import Locale
 
 from .test_digest_size import ROOT, words
 
-TARGET = 6_000  # issue 39
+TARGET = 6_200  # issue 39 set 6,000; issue 54 added the entitlement rules' 10 demo findings (about 300 words)
 CEILING = 6_500  # Dutch, the longest language, with room: a change that makes any report longer fails
 
 
@@ -35,12 +35,12 @@ def test_the_demo_report_does_not_grow(pages: dict[Locale, str], locale: Locale)
     assert words(pages[locale]) <= CEILING, words(pages[locale])
 
 
-NOT_YET = pytest.mark.xfail(strict=True, reason="about 6,110 words: Dutch says the same in more words")
+NOT_YET = pytest.mark.xfail(strict=True, reason="about 6,430 words: Dutch says the same in more words")
 
 
 @pytest.mark.parametrize("locale", [pytest.param(loc, marks=NOT_YET if loc is Locale.NL else ()) for loc in Locale],
                          ids=lambda loc: loc.value)
-def test_the_demo_report_is_at_most_6000_words(pages: dict[Locale, str], locale: Locale) -> None:
+def test_the_demo_report_is_at_most_6200_words(pages: dict[Locale, str], locale: Locale) -> None:
     assert words(pages[locale]) <= TARGET, words(pages[locale])
 
 

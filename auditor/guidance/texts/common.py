@@ -16,6 +16,12 @@ TEXTS: tuple[Declared, ...] = (
     Text("word.state.suspended", "Disabled"),
     Text("word.state.lockedout", "Disabled"),
     Text("word.state.deleted", "Deleted"),
+    # the security features of the entitlement rules (auditor/rules/entitlements/scope.py FEATURES)
+    Text("word.feature.conditional_access", "Conditional Access"),
+    Text("word.feature.risk_based_access", "risk-based Conditional Access"),
+    Text("word.feature.privileged_access", "Privileged Identity Management"),
+    Text("word.feature.dynamic_groups", "dynamic groups"),
+    Text("word.feature.group_licensing", "group-based licensing"),
     Text("message.shared_mailbox_unknown", "The auditor could not tell whether this is a shared, room or "
          "equipment mailbox, which usually needs no license."),
     Text("steps.mailbox.unknown", "The auditor could not read the mailbox settings of {user} (the app needs "

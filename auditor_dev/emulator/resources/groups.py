@@ -35,6 +35,8 @@ def list_groups(em: Emulator, call: Call) -> Answer:
                     "'ConsistencyLevel: eventual' header and $count=true."
                 )
             groups = [g for g in groups if g.assigned_licenses]
+        elif re.fullmatch(r"groupTypes/any\(c:c eq 'DynamicMembership'\)", text):
+            groups = [g for g in groups if g.dynamic]
         elif re.fullmatch(r"hasMembersWithLicenseErrors eq true", text):
             flagged = em.tenant.license_error_groups()
             groups = [g for g in groups if g.id.lower() in flagged]

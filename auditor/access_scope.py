@@ -1,0 +1,207 @@
+"""What the tenant's security features reach, as read from Microsoft Graph: the Conditional Access
+policies, the directory role assignments (active and eligible) and the groups they and the
+dynamic-membership rules name, with their members. The entitlement rules (auditor/rules/
+entitlements.py) judge who needs Microsoft Entra ID P1, P2 or ID Governance from it.
+
+Each record keeps the fields of Microsoft's resource that the rules read, by their documented
+meaning (docs/entitlements.md cites each page):
+
+- conditionalAccessPolicy: `state` (`enabled`, `disabled`, `enabledForReportingButNotEnforced`),
+  `conditions.users` (include/exclude users, groups, roles; `All` in includeUsers), and the risk
+  conditions `conditions.userRiskLevels` / `conditions.signInRiskLevels`;
+- unifiedRoleAssignment and unifiedRoleEligibilityScheduleInstance: `roleDefinitionId` (for a
+  built-in role its template id), `principalId` (a user, a group or a service principal) and
+  `directoryScopeId` (`/` for the whole tenant);
+- a group: its id, name, whether `groupTypes` holds `DynamicMembership`, and its transitive user
+  members.
+
+The snapshot file keeps the policies and role records in Graph's own JSON shape (to_graph /
+from_graph below), so the emulator serves them as Graph does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+CONDITIONAL_ACCESS = "conditionalAccess"  # snapshot parts (Gap.part) of each read
+PRIVILEGED_ACCESS = "privilegedAccess"
+ROLE_ASSIGNMENTS = "roleAssignments"
+DYNAMIC_GROUPS = "dynamicGroups"
+ACCESS_SCOPE = "accessScope"  # the snapshot file's key, and its part in collectedParts
+
+ENABLED = "enabled"
+REPORT_ONLY = "enabledForReportingButNotEnforced"
+TENANT_SCOPE = "/"
+
+
+class BadScope(ValueError):
+    """A record of the access scope that is not what Graph documents."""
+
+
+def _strs(raw: Any, key: str) -> tuple[str, ...]:
+    value = raw.get(key) if isinstance(raw, dict) else None
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadScope(f"{key}: expected a list of strings")
+    return tuple(value)
+
+
+def _text(raw: Any, key: str, required: bool = True) -> str:
+    value = raw.get(key) if isinstance(raw, dict) else None
+    if isinstance(value, str):
+        return value
+    if required:
+        raise BadScope(f"{key}: expected a string")
+    return ""
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """A Conditional Access policy: who it reaches, and whether it judges risk (which needs P2)."""
+
+    id: str
+    display_name: str
+    state: str
+    include_users: tuple[str, ...] = ()
+    exclude_users: tuple[str, ...] = ()
+    include_groups: tuple[str, ...] = ()
+    exclude_groups: tuple[str, ...] = ()
+    include_roles: tuple[str, ...] = ()
+    exclude_roles: tuple[str, ...] = ()
+    user_risk_levels: tuple[str, ...] = ()
+    sign_in_risk_levels: tuple[str, ...] = ()
+
+    @property
+    def counts(self) -> bool:
+        """Enabled or report-only: both evaluate every sign-in in scope (docs/entitlements.md);
+        a disabled policy reaches nobody."""
+        return self.state in (ENABLED, REPORT_ONLY)
+
+    @property
+    def risk_based(self) -> bool:
+        return bool(self.user_risk_levels or self.sign_in_risk_levels)
+
+    @classmethod
+    def from_graph(cls, raw: Any) -> AccessPolicy:
+        conditions = raw.get("conditions") if isinstance(raw, dict) else None
+        users = conditions.get("users") if isinstance(conditions, dict) else None
+        users = users if isinstance(users, dict) else {}
+        return cls(id=_text(raw, "id"), display_name=_text(raw, "displayName", False), state=_text(raw, "state"),
+                   include_users=_strs(users, "includeUsers"), exclude_users=_strs(users, "excludeUsers"),
+                   include_groups=_strs(users, "includeGroups"), exclude_groups=_strs(users, "excludeGroups"),
+                   include_roles=_strs(users, "includeRoles"), exclude_roles=_strs(users, "excludeRoles"),
+                   user_risk_levels=_strs(conditions, "userRiskLevels"),
+                   sign_in_risk_levels=_strs(conditions, "signInRiskLevels"))
+
+    def to_graph(self) -> dict[str, Any]:
+        """The fields of Microsoft's conditionalAccessPolicy resource the auditor reads."""
+        return {
+            "@odata.type": "#microsoft.graph.conditionalAccessPolicy",
+            "id": self.id, "displayName": self.display_name, "state": self.state,
+            "conditions": {
+                "@odata.type": "#microsoft.graph.conditionalAccessConditionSet",
+                "userRiskLevels": list(self.user_risk_levels), "signInRiskLevels": list(self.sign_in_risk_levels),
+                "users": {
+                    "@odata.type": "#microsoft.graph.conditionalAccessUsers",
+                    "includeUsers": list(self.include_users), "excludeUsers": list(self.exclude_users),
+                    "includeGroups": list(self.include_groups), "excludeGroups": list(self.exclude_groups),
+                    "includeRoles": list(self.include_roles), "excludeRoles": list(self.exclude_roles),
+                },
+            },
+        }
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """A directory role given to a principal: an active assignment (unifiedRoleAssignment) or an
+    eligibility (unifiedRoleEligibilityScheduleInstance)."""
+
+    id: str
+    role_id: str  # roleDefinitionId: a built-in role's template id
+    principal_id: str
+    directory_scope_id: str = TENANT_SCOPE
+
+    @classmethod
+    def from_graph(cls, raw: Any) -> RoleGrant:
+        return cls(id=_text(raw, "id"), role_id=_text(raw, "roleDefinitionId"), principal_id=_text(raw, "principalId"),
+                   directory_scope_id=_text(raw, "directoryScopeId", False) or TENANT_SCOPE)
+
+    def to_graph(self, kind: str) -> dict[str, Any]:
+        """`kind`: unifiedRoleAssignment or unifiedRoleEligibilityScheduleInstance."""
+        doc: dict[str, Any] = {"@odata.type": f"#microsoft.graph.{kind}", "id": self.id,
+                               "roleDefinitionId": self.role_id, "principalId": self.principal_id,
+                               "directoryScopeId": self.directory_scope_id}
+        if kind == "unifiedRoleEligibilityScheduleInstance":
+            doc |= {"appScopeId": None, "memberType": "Direct", "roleEligibilityScheduleId": self.id,
+                    "startDateTime": None, "endDateTime": None}
+        return doc
+
+
+@dataclass(frozen=True)
+class ScopeGroup:
+    """A group a feature names or a dynamic-membership group, with its transitive user members."""
+
+    id: str
+    display_name: str
+    dynamic: bool
+    members: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, raw: Any) -> ScopeGroup:
+        return cls(id=_text(raw, "id"), display_name=_text(raw, "displayName", False),
+                   dynamic="DynamicMembership" in _strs(raw, "groupTypes"), members=_strs(raw, "members"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "displayName": self.display_name,
+                "groupTypes": ["DynamicMembership"] if self.dynamic else [], "members": list(self.members)}
+
+
+@dataclass(frozen=True)
+class AccessScope:
+    """What was read; None in a field means that read was not made or was refused (a Gap says
+    which and why): never an empty answer."""
+
+    policies: tuple[AccessPolicy, ...] | None = None
+    eligible: tuple[RoleGrant, ...] | None = None
+    assigned: tuple[RoleGrant, ...] | None = None
+    groups: tuple[ScopeGroup, ...] = ()
+    dynamic_read: bool = False  # the dynamic-membership groups were listed
+
+    def group(self, group_id: str) -> ScopeGroup | None:
+        key = group_id.lower()
+        return next((g for g in self.groups if g.id.lower() == key), None)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"dynamicGroupsRead": self.dynamic_read, "groups": [g.to_json() for g in self.groups]}
+        if self.policies is not None:
+            out["conditionalAccessPolicies"] = [p.to_graph() for p in self.policies]
+        if self.eligible is not None:
+            out["roleEligibilityScheduleInstances"] = [
+                g.to_graph("unifiedRoleEligibilityScheduleInstance") for g in self.eligible]
+        if self.assigned is not None:
+            out["roleAssignments"] = [g.to_graph("unifiedRoleAssignment") for g in self.assigned]
+        return out
+
+    @classmethod
+    def from_json(cls, raw: Any) -> AccessScope:
+        if not isinstance(raw, dict):
+            raise BadScope("expected an object")
+
+        def listed(key: str) -> list[Any] | None:
+            value = raw.get(key)
+            if value is None:
+                return None
+            if not isinstance(value, list):
+                raise BadScope(f"{key}: expected a list")
+            return value
+
+        policies, eligible, assigned = (listed(k) for k in ("conditionalAccessPolicies",
+                                                             "roleEligibilityScheduleInstances", "roleAssignments"))
+        return cls(
+            policies=None if policies is None else tuple(AccessPolicy.from_graph(p) for p in policies),
+            eligible=None if eligible is None else tuple(RoleGrant.from_graph(g) for g in eligible),
+            assigned=None if assigned is None else tuple(RoleGrant.from_graph(g) for g in assigned),
+            groups=tuple(ScopeGroup.from_json(g) for g in listed("groups") or ()),
+            dynamic_read=bool(raw.get("dynamicGroupsRead")),
+        )

@@ -1,0 +1,145 @@
+"""Read what the tenant's security features reach (auditor.access_scope), for the entitlement rules.
+
+Requests, once every user is in (a policy with an `entitlements:` section asks for them):
+    GET /identity/conditionalAccess/policies                             Policy.Read.All
+    GET /roleManagement/directory/roleEligibilityScheduleInstances       RoleEligibilitySchedule.Read.Directory
+    GET /roleManagement/directory/roleAssignments                        RoleManagement.Read.Directory
+        (only when a counted policy names directory roles: Conditional Access reaches the role's
+        active members)
+    GET /groups?$filter=groupTypes/any(c:c eq 'DynamicMembership')&$count=true&$select=id,displayName,groupTypes
+                                                                         GroupMember.Read.All (eventual)
+    GET /groups/{id}?$select=id,displayName,groupTypes, then
+    GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id   for every group a policy
+        names, every group a role is given to and every dynamic group
+
+Each of the first four answers a 403 (a permission, a licence the tenant lacks, a cloud without the
+API) with a Gap of its own part; the other reads still run, and the rules judge what was read. A
+principal of a role that is no user and no group (404 on /groups/{id}) is a service principal:
+no licence is counted for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from ..access_scope import (
+    CONDITIONAL_ACCESS,
+    DYNAMIC_GROUPS,
+    PRIVILEGED_ACCESS,
+    ROLE_ASSIGNMENTS,
+    AccessPolicy,
+    AccessScope,
+    BadScope,
+    RoleGrant,
+    ScopeGroup,
+)
+from ..errors import CollectionError
+from ..model import Gap
+from .client import GraphClient, GraphRequestError
+from .collection import EVENTUAL, PAGE_SIZE
+
+T = TypeVar("T")
+
+POLICIES_PATH = "/identity/conditionalAccess/policies"
+ELIGIBLE_PATH = "/roleManagement/directory/roleEligibilityScheduleInstances"
+ASSIGNED_PATH = "/roleManagement/directory/roleAssignments"
+DYNAMIC_PATH = ("/groups?$filter=groupTypes/any(c:c eq 'DynamicMembership')&$count=true"
+                f"&$select=id,displayName,groupTypes&$top={PAGE_SIZE}")
+
+# The least-privileged application permission of each read (Microsoft Graph v1.0 reference pages,
+# cited in docs/entitlements.md); the README's permission table says the same.
+PERMISSIONS = {
+    CONDITIONAL_ACCESS: "Policy.Read.All",
+    PRIVILEGED_ACCESS: "RoleEligibilitySchedule.Read.Directory",
+    ROLE_ASSIGNMENTS: "RoleManagement.Read.Directory",
+    DYNAMIC_GROUPS: "GroupMember.Read.All",
+}
+
+
+def _refused(part: str, exc: GraphRequestError) -> Gap:
+    return Gap(part, exc.request, f"Graph answered {exc.status} {exc.code}: {exc.graph_message}".strip()
+               + f" (needs the application permission {PERMISSIONS[part]}, with admin consent, and a tenant "
+               "and cloud that offer it)")
+
+
+class ScopeReads:
+    """The reads of one collection's access scope; its refusals go to `gaps`."""
+
+    def __init__(self, client: GraphClient, gaps: list[Gap], concurrency: int = 4) -> None:
+        self.client = client
+        self.gaps = gaps
+        self.limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def listing(self, part: str, path: str, decode: Callable[[Any], T],
+                      headers: dict[str, str] | None = None) -> tuple[T, ...] | None:
+        """Every item of `path`, decoded; None (and a Gap) when Graph refuses it (403, or 400/404
+        where the cloud or tenant does not offer the API)."""
+        out: list[T] = []
+        try:
+            async for page in self.client.pages(path, headers=headers):
+                for raw in page:
+                    out.append(decode(raw))
+        except GraphRequestError as exc:
+            if exc.status not in (400, 403, 404):
+                raise
+            self.gaps.append(_refused(part, exc))
+            return None
+        except BadScope as exc:
+            raise CollectionError(f"GET {path.split('?')[0]} returned an object Graph should not send: {exc}; "
+                                  "report it with the request id") from None
+        return tuple(out)
+
+    async def group(self, group_id: str) -> ScopeGroup | None:
+        """The group with its transitive user members; None when no group has that id (a service
+        principal given a role, or a group deleted since the policy named it)."""
+        async with self.limit:
+            try:
+                raw = await self.client.get(f"/groups/{group_id}?$select=id,displayName,groupTypes")
+            except GraphRequestError as exc:
+                if exc.status == 404:
+                    return None
+                raise
+            path = f"/groups/{group_id}/transitiveMembers/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
+            members = [m["id"] async for page in self.client.pages(path, headers=EVENTUAL) for m in page
+                       if isinstance(m, dict) and isinstance(m.get("id"), str)]
+        found = ScopeGroup.from_json({**raw, "members": members})
+        return found
+
+
+async def read_access_scope(client: GraphClient, gaps: list[Gap], user_ids: frozenset[str],
+                            concurrency: int = 4) -> AccessScope:
+    """Read the access scope (module docstring). `user_ids`: the tenant's users (lower case), so a
+    role's principal that is a user is not asked for as a group."""
+    reads = ScopeReads(client, gaps, concurrency)
+    policies, eligible, dynamic = await asyncio.gather(
+        reads.listing(CONDITIONAL_ACCESS, POLICIES_PATH, AccessPolicy.from_graph),
+        reads.listing(PRIVILEGED_ACCESS, ELIGIBLE_PATH, RoleGrant.from_graph),
+        reads.listing(DYNAMIC_GROUPS, DYNAMIC_PATH, lambda raw: raw, EVENTUAL),
+    )
+    counted = [p for p in policies or () if p.counts]
+    assigned = None
+    if any(p.include_roles or p.exclude_roles for p in counted):
+        assigned = await reads.listing(ROLE_ASSIGNMENTS, ASSIGNED_PATH, RoleGrant.from_graph)
+    wanted = _group_ids(counted, [*(eligible or ()), *(assigned or ())], dynamic or (), user_ids)
+    found = await asyncio.gather(*(reads.group(g) for g in wanted))
+    return AccessScope(policies=policies, eligible=eligible, assigned=assigned,
+                       groups=tuple(g for g in found if g is not None), dynamic_read=dynamic is not None)
+
+
+def _group_ids(policies: Sequence[AccessPolicy], grants: Sequence[RoleGrant], dynamic: Sequence[Any],
+               user_ids: frozenset[str]) -> list[str]:
+    """The groups whose members are needed, each once, in a stable order."""
+    ids: dict[str, str] = {}
+    for p in policies:
+        for g in (*p.include_groups, *p.exclude_groups):
+            ids.setdefault(g.lower(), g)
+    for grant in grants:
+        if grant.principal_id.lower() not in user_ids:
+            ids.setdefault(grant.principal_id.lower(), grant.principal_id)
+    for raw in dynamic:
+        gid = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(gid, str):
+            ids.setdefault(gid.lower(), gid)
+    return sorted(ids.values(), key=str.lower)

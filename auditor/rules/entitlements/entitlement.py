@@ -1,0 +1,266 @@
+"""`entitlements:` — the users whom Conditional Access, Privileged Identity Management, dynamic groups
+and group-based licensing reach without a product that entitles them (Microsoft Entra ID P1, P2 or
+ID Governance), counted as Microsoft's terms count them and priced.
+
+    entitlements: {}                                   # every feature
+    entitlements: {features: [conditional_access, privileged_access]}
+
+Who each feature reaches and which plan it needs: scope.py; the reads behind them:
+auditor/graph/access_scope.py; the licensing facts and their pages: docs/entitlements.md. A feature
+whose read Graph refused is not judged (the gap names it); the others are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypedDict
+
+from ...index import TenantIndex
+from ...model import Finding, Severity, Subject, SubjectType, User
+from ...policy.objects import Entitlements, Policy, PolicySet
+from ...policy.yamlsource import PolicyNode
+from ...reference import product_names
+from ..assignments.selection import UsageLocationDetails
+from ..base import Context, Rule
+from . import scope
+
+PLAN_FEATURES = {  # each count, and the features that need its plan (or more)
+    scope.P1: (scope.CONDITIONAL_ACCESS, scope.RISK_BASED_ACCESS, scope.PRIVILEGED_ACCESS, scope.DYNAMIC_GROUPS),
+    scope.P2: (scope.RISK_BASED_ACCESS, scope.PRIVILEGED_ACCESS),
+    scope.GROUP_LICENSING_PLAN: (scope.GROUP_LICENSING,),
+}
+
+
+class Product(TypedDict):
+    """The cheapest product, by the policy's prices, that covers what a user or a count needs."""
+
+    sku: str  # skuPartNumber (as the policy's catalog writes it when the tenant lacks the product)
+    name: str
+    monthly: float
+    free_seats: int
+
+
+class EntitlementMissingDetails(UsageLocationDetails):
+    """`details` of an entitlement-missing finding (with `no_usage_location`: Graph refuses a direct
+    license to a user without one, so a person chooses it first)."""
+
+    features: list[str]
+    needs: str  # P1 | P2 | governance
+    via: dict[str, list[str]]  # feature -> the policies, roles or groups that put the user in scope
+    entitle_with: Product | None
+    waits_for_seats: bool  # entitle_with has no free seat left for this user: seats to buy first
+    sku_ids: dict[str, str]
+
+
+class EntitlementShortDetails(TypedDict):
+    """`details` of an entitlement-short finding."""
+
+    plan: str  # P1 | P2 | group_licensing
+    features: list[str]
+    in_scope: int
+    owned: int
+    short: int
+    guests_in_scope: int
+    entitle_with: Product | None
+    monthly_cost: float | None
+
+
+def parse_entitlements(part: PolicyNode) -> Entitlements | None:
+    """The `entitlements:` section; the schema holds the feature names."""
+    if part.data is None:
+        return None
+    features = tuple(part.data.get("features") or scope.FEATURES)
+    return Entitlements(features=tuple(f for f in scope.FEATURES if f in features), line=part.line)
+
+
+def needs_access_scope(policies: PolicySet) -> bool:
+    """Whether the collection reads what the security features reach (graph/access_scope.py)."""
+    return any(p.entitlements is not None for p in policies.policies)
+
+
+def entitlements_section() -> dict[str, Any]:
+    return EntitlementMissing.fragment
+
+
+@dataclass
+class Tally:
+    """What both rules count, once per policy: who each feature reaches, and each plan's count."""
+
+    reach: scope.Reach
+    users: dict[str, User]
+    judged: tuple[str, ...]
+    shorts: dict[str, EntitlementShortDetails]
+
+
+def cheapest(ctx: Context, features: list[str]) -> tuple[Product, str] | None:
+    """The product the policy prices lowest that covers every one of `features` (a product the tenant
+    does not subscribe to yet counts when the catalog prices it), with its skuId; None when none is
+    priced."""
+    index = ctx.index
+    best: tuple[float, str, str] | None = None
+    for sid in ctx.prices:
+        price = ctx.monthly_price(sid)
+        if price is None:
+            continue
+        plans = scope.carried(scope.plans_of(index, sid))
+        if all(scope.covers(plans, f, sid in scope.group_licensing_products()) for f in features):
+            key = (price, scope.part_of(index, sid), sid)
+            best = key if best is None or key < best else best
+    if best is None:
+        return None
+    price, part, sid = best
+    sku = index.sku_by_id.get(sid)
+    name = ctx.prices[sid].name or product_names().product(sku_id=sid, part=part) or part
+    free = max(sku.usable - sku.consumed_units, 0) if sku is not None else 0
+    return Product(sku=part, name=name, monthly=price, free_seats=free), (sku.sku_id if sku is not None else sid)
+
+
+def _owned(index: TenantIndex, plan: str) -> int:
+    """Enabled seats (with those in their grace period) of the products that satisfy `plan`'s count."""
+    total = 0
+    for sku in index.snapshot.skus:
+        plans = scope.carried(scope.plans_of(index, sku.sku_id))
+        if plan == scope.GROUP_LICENSING_PLAN:
+            ok = scope.P1 in plans or sku.sku_id.lower() in scope.group_licensing_products()
+        elif plan == scope.P2:
+            ok = scope.P2 in plans or scope.GOVERNANCE in plans
+        else:
+            ok = plan in plans
+        total += sku.usable if ok else 0
+    return total
+
+
+def tally(policy: Policy, ctx: Context) -> Tally:
+    assert policy.entitlements is not None and ctx.index.snapshot.access_scope is not None
+    judged = scope.readable(ctx.index.snapshot.access_scope, policy.entitlements.features)
+    reach = scope.reach(ctx.index, ctx.index.snapshot.access_scope, judged)
+    users = {u.id.lower(): u for u in ctx.index.users}
+    shorts: dict[str, EntitlementShortDetails] = {}
+    for plan, features in PLAN_FEATURES.items():
+        wanted = [f for f in features if f in judged]
+        if not wanted:
+            continue
+        reached = [users[uid] for uid, by in reach.by_user.items() if uid in users and set(by) & set(wanted)]
+        members = sum(1 for u in reached if u.account_enabled and u.user_type.lower() != "guest")
+        owned = _owned(ctx.index, plan)
+        # what a seat of the count must cover: P1 alone for P1's (a feature needing more is P2's count)
+        found = cheapest(ctx, [scope.CONDITIONAL_ACCESS] if plan == scope.P1 else wanted)
+        product = found[0] if found is not None else None
+        short = max(members - owned, 0)
+        shorts[plan] = EntitlementShortDetails(
+            plan=plan, features=wanted, in_scope=members, owned=owned, short=short,
+            guests_in_scope=sum(1 for u in reached if u.user_type.lower() == "guest"), entitle_with=product,
+            monthly_cost=round(short * product["monthly"], 2) if product is not None and short else None)
+    return Tally(reach, users, judged, shorts)
+
+
+class _EntitlementRule(Rule):
+    section = "entitlements"
+    needs = frozenset({"users", "subscribedSkus"})
+
+    def configured(self, policy: Policy) -> bool:
+        return policy.entitlements is not None
+
+    def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
+        found = index.snapshot.access_scope
+        if found is None:
+            return "tenant data not collected: accessScope (collect with a policy that has an entitlements section)"
+        assert policy.entitlements is not None
+        if not scope.readable(found, policy.entitlements.features):
+            return "tenant data not collected: every read the entitlements section needs was refused (see the gaps)"
+        return None
+
+
+class EntitlementMissing(_EntitlementRule):
+    """An enabled member account that a security feature reaches holds no product entitling it to
+    that feature: Conditional Access and dynamic groups need Microsoft Entra ID P1, risk-based
+    Conditional Access and Privileged Identity Management P2 (PIM also ID Governance), group-based
+    licensing P1 or one of the products Microsoft lists. `features` picks what is judged (default:
+    all). Guests and disabled accounts get no finding of their own (entitlement-short counts guests).
+
+    Example:
+        entitlements:
+          features: [conditional_access, risk_based_access, privileged_access, dynamic_groups, group_licensing]
+    """
+
+    id = "entitlement-missing"
+    default_severity = Severity.LOW
+    key = "features"
+    fragment: ClassVar[dict[str, Any]] = {
+        "type": "object", "additionalProperties": False,
+        "description": "Judge who the tenant's security features reach without a product entitling them "
+                       "(docs/entitlements.md).",
+        "properties": {
+            "features": {"type": "array", "uniqueItems": True, "minItems": 1, "items": {"enum": list(scope.FEATURES)},
+                         "description": "The features to judge (default: every one)."},
+        },
+    }
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        counted = tally(policy, ctx)
+        free: dict[str, int] = {}
+        offenders = sorted(((counted.users[uid], by) for uid, by in counted.reach.by_user.items()
+                            if uid in counted.users), key=lambda pair: pair[0].user_principal_name.lower())
+        for user, by in offenders:
+            if not user.account_enabled or user.user_type.lower() == "guest":
+                continue
+            plans, group_product = scope.user_plans(ctx.index, user)
+            features = [f for f in scope.FEATURES if f in by and not scope.covers(plans, f, group_product)]
+            if features:
+                yield self.finding(policy, ctx, counted, user, features, {f: by[f] for f in features}, free)
+
+    def finding(self, policy: Policy, ctx: Context, counted: Tally, user: User, features: list[str],
+                via: dict[str, list[str]], free: dict[str, int]) -> Finding:
+        needs = scope.need_of(features)
+        found = cheapest(ctx, features)
+        product = found[0] if found is not None else None
+        waits = False
+        skus: tuple[str, ...] = ()
+        sku_ids: dict[str, str] = {}
+        if product is not None:
+            # the first users (by user principal name) take the free seats; the others wait for seats
+            left = free.setdefault(product["sku"], product["free_seats"])
+            waits = left <= 0
+            free[product["sku"]] = left - 1
+            skus = (product["sku"],)
+            sku_ids = {product["sku"]: found[1]} if found is not None else {}
+        count = scope.GROUP_LICENSING_PLAN if features == [scope.GROUP_LICENSING] else needs
+        short = counted.shorts.get(count)
+        details = EntitlementMissingDetails(features=features, needs=needs, via=via, entitle_with=product,
+                                 waits_for_seats=waits, no_usage_location=not user.usage_location,
+                                 sku_ids=sku_ids)
+        names = ", ".join(features)
+        return self.make(policy, "entitlements", ctx.user_subject(user), skus,
+                         f"in scope of {names} without a product carrying {needs}", dict(details),
+                         severity=Severity.MEDIUM if short is not None and short["short"] > 0 else None,
+                         monthly_cost=product["monthly"] if product is not None else None)
+
+
+class EntitlementShort(_EntitlementRule):
+    """The tenant owns fewer seats of the products carrying a plan than Microsoft's terms count users
+    in scope of the features needing it: one finding per plan that falls short (P1: every feature
+    needing P1 or more; P2: risk-based access and PIM; group-based licensing on its own, against the
+    products that qualify for it), priced at the cheapest product that covers the plan's features.
+
+    Example:
+        entitlements: {}
+    """
+
+    id = "entitlement-short"
+    default_severity = Severity.HIGH
+    waivable = True
+
+    def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
+        for plan, details in tally(policy, ctx).shorts.items():
+            if details["short"] <= 0:
+                continue
+            product = details["entitle_with"]
+            subject = Subject(SubjectType.SKU, f"entitlement-{plan.lower()}", sku=product["sku"] if product else plan)
+            yield self.make(policy, "entitlements", subject, (product["sku"],) if product else (),
+                            f"{details['in_scope']} member accounts in scope of {', '.join(details['features'])}, "
+                            f"{details['owned']} seats carrying {plan}: {details['short']} short",
+                            dict(details), monthly_cost=details["monthly_cost"])
+
+
+RULES: tuple[Rule, ...] = (EntitlementMissing(), EntitlementShort())

@@ -1,0 +1,175 @@
+"""The texts of the rules in auditor/rules/entitlements/entitlement.py: their message, remediation and
+docs (auditor.wording finds each by its rule's id). The findings' details are the rules' typed
+contracts (MissingDetails, ShortDetails), read here through the same TypedDicts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ...blocked import SEATS_TO_BUY
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails
+from ...guidance.examples import USER
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.remediation import Remediation, TextRef, assign_license
+from ...guidance.texts.declare import Text
+from ..assignments.base_texts import wait_for_usage_location
+from . import entitlement as rules
+from .scope import GOVERNANCE, GROUP_LICENSING_PLAN, P1, P2
+
+P1_ID, P2_ID = "078d2b04-p1", "84a661c4-p2"  # shortened skuIds of the examples
+PLAN_NAMES = {P1: "Microsoft Entra ID P1", P2: "Microsoft Entra ID P2", GOVERNANCE: "Microsoft Entra ID Governance"}
+
+
+def plan_name(plan: str | None, w: ValueFormatter) -> str:
+    """A plan as people know it (products keep their English names); group-based licensing in words."""
+    if plan == GROUP_LICENSING_PLAN:
+        return w.word("feature.group_licensing")
+    return PLAN_NAMES.get(plan or "", plan or w.word("unknown"))
+
+
+def product_name(product: rules.Product, w: ValueFormatter) -> str:
+    """The report's name of the product, else the one the finding carries (a product the tenant
+    does not subscribe to yet is in no seat table)."""
+    named = w.product(product["sku"])
+    return named if named != product["sku"] else product.get("name") or named
+
+
+def feature_names(features: list[str], w: ValueFormatter) -> str:
+    return w.all([w.word(f"feature.{f}") for f in features])
+
+
+class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
+    id = rules.EntitlementMissing.id
+    texts = (
+        Text("rule.entitlement-missing.title", "Security feature without a license"),
+        Text("rule.entitlement-missing.describe", "A Conditional Access policy, an eligible privileged role, a "
+             "dynamic group or group-based licensing reaches the user, but none of the user's products includes "
+             "the Microsoft Entra ID plan that the feature needs."),
+        Text("rule.entitlement-missing.message", "{user} lacks {plan}, which {features} needs ({via})."),
+        Text("summary.entitle", "Assign {target} to {user}, or take {user} out of the feature's scope."),
+        Text("summary.entitle.none", "Give {user} a product that includes {plan}, or take {user} out of the scope "
+             "of {features}."),
+        Text("steps.entitle.assign", "In the Microsoft 365 admin center, assign {target} to {user} (Users > Active "
+             "users > Licenses and apps)."),
+        Text("steps.entitle.seats", "Buy the license first: none is free."),
+        Text("steps.entitle.scope", "Or take {user} out of the scope that the message names."),
+        Text("steps.entitle.price", "No product with a price in the policy's catalog includes {plan}: add one "
+             "with its price to the catalog so that the auditor can name the cheapest."),
+        Text("graph.entitle", "Assigns {target} to {user}."),
+    )
+    fires_when = (
+        "an enabled member account is in scope of a judged feature (an enabled or report-only Conditional Access "
+        "policy, a role it is eligible for in PIM, a dynamic group, a license from a group) and none of its own "
+        "products carries the service plan that entitles it (`AAD_PREMIUM` for P1, `AAD_PREMIUM_P2` for P2, "
+        "`Entra_Identity_Governance` for PIM; P2 covers P1); medium when the tenant is short of that plan "
+        "(`entitlement-short`)"
+    )
+    details_doc = (
+        "`features` (what reaches the user and is not covered: `conditional_access`, `risk_based_access`, "
+        "`privileged_access`, `dynamic_groups`, `group_licensing`), `needs` (`P1`, `P2` or `governance`: the "
+        "highest), `via` (per feature, the policies, roles or groups that put the user in scope), `entitle_with` "
+        "(`sku`, `name`, `monthly`, `free_seats`: the cheapest product by the policy's prices that covers every "
+        "feature listed, or null when none is priced), `waits_for_seats` (no free seat is left for this user: "
+        "the plan's bill buys it), `sku_ids`; `monthly_cost` is what `entitle_with` adds per month"
+    )
+    example_finding = (USER, ["AAD_PREMIUM"], dict(rules.EntitlementMissingDetails(
+        features=["conditional_access"], needs=P1, via={"conditional_access": ["Require MFA for all users"]},
+        entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=2),
+        waits_for_seats=False, no_usage_location=False, sku_ids={"AAD_PREMIUM": P1_ID})))
+
+    def values(self, f: RuleDetails[rules.EntitlementMissingDetails], w: ValueFormatter) -> dict[str, str]:
+        d = f.own
+        features = list(d.get("features") or [])
+        via = [name for f_ in features for name in (d.get("via") or {}).get(f_, [])]
+        product = d.get("entitle_with")
+        return {**base_values(f, w), "features": feature_names(features, w), "via": w.all(via),
+                "plan": plan_name(d.get("needs"), w),
+                "target": product_name(product, w) if product else w.word("unknown")}
+
+    def message(self, f: RuleDetails[rules.EntitlementMissingDetails], w: ValueFormatter) -> Message:
+        return self.message_key(), self.values(f, w)
+
+    def remediation(self, f: RuleDetails[rules.EntitlementMissingDetails], v: Variant,
+                    w: ValueFormatter) -> Remediation:
+        """Assign `entitle_with` in one assignLicense, ready when a seat is free, else waiting for
+        the seats the plan's bill buys; a person may take the user out of scope instead."""
+        values = self.values(f, w)
+        product = f.own.get("entitle_with")
+        scope_step = TextRef("steps.entitle.scope", values)
+        links = ["assign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
+        if product is None:
+            return Remediation(TextRef("summary.entitle.none", values),
+                               [TextRef("steps.entitle.price", values), scope_step], "role.assign",
+                               [TextRef("next.rerun")], links)
+        action = assign_license(f, [product["sku"]], [], TextRef("graph.entitle", values))
+        steps = [TextRef("steps.entitle.assign", values), scope_step]
+        if f.own.get("waits_for_seats"):
+            steps.insert(0, TextRef("steps.entitle.seats", values))
+            action = replace(action, blocked=action.blocked or SEATS_TO_BUY)
+        return Remediation(TextRef("summary.entitle", values), steps, "role.assign", [TextRef("next.rerun")],
+                           links, wait_for_usage_location(f, [action]))
+
+
+class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
+    id = rules.EntitlementShort.id
+    texts = (
+        Text("rule.entitlement-short.title", "Fewer licenses than users in scope"),
+        Text("rule.entitlement-short.describe", "Microsoft's terms ask for a license for every user a premium "
+             "feature reaches; the tenant owns fewer licenses of the products that include the plan than there "
+             "are users in scope."),
+        Text("rule.entitlement-short.message", "{plan}: {count} license short for the users in scope of "
+             "{features}.",
+             "{plan}: {count} licenses short for the users in scope of {features}."),
+        Text("summary.short", "Buy {count} {target} license, or narrow the scope of {features}.",
+             "Buy {count} {target} licenses, or narrow the scope of {features}."),
+        Text("steps.short.who", "Assign the licenses you buy to the users that the rule entitlement-missing names; "
+             "the plan's bill lists the purchase."),
+        Text("steps.short.guests", "{count} guest in scope is not counted here: Microsoft charges for guests and "
+             "other external users by monthly active users (Microsoft Entra External ID), not with these "
+             "licenses.",
+             "{count} guests in scope are not counted here: Microsoft charges for guests and other external "
+             "users by monthly active users (Microsoft Entra External ID), not with these licenses."),
+    )
+    graph_calls = False  # a purchase: no Graph call buys licenses
+    fires_when = (
+        "the enabled member accounts in scope of the features needing a plan outnumber the enabled seats of the "
+        "products carrying it (P1: every judged feature needing P1 or more; P2: risk-based access and PIM, "
+        "against P2 and ID Governance seats; `group_licensing`: group-based licensing against the seats of "
+        "products carrying P1 or on Microsoft's list for it)"
+    )
+    details_doc = (
+        "`plan` (`P1`, `P2` or `group_licensing`), `features`, `in_scope`, `owned`, `short`, `guests_in_scope` "
+        "(counted apart: Microsoft bills external users by monthly active users), `entitle_with` (as for "
+        "entitlement-missing), `monthly_cost` = `short` × its price"
+    )
+    example_finding = ({"type": "sku", "id": "entitlement-p1", "sku": "AAD_PREMIUM"}, ["AAD_PREMIUM"], dict(
+        rules.EntitlementShortDetails(plan=P1, features=["conditional_access", "dynamic_groups"], in_scope=12, owned=10,
+                           short=2, guests_in_scope=1,
+                           entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0,
+                                                      free_seats=0),
+                           monthly_cost=12.0)))
+
+    def values(self, f: RuleDetails[rules.EntitlementShortDetails], w: ValueFormatter) -> dict[str, str]:
+        d = f.own
+        product = d.get("entitle_with")
+        return {**base_values(f, w), "plan": plan_name(d.get("plan"), w),
+                "features": feature_names(list(d.get("features") or []), w),
+                "count": str(d.get("short", "")),
+                "target": product_name(product, w) if product else plan_name(d.get("plan"), w)}
+
+    def message(self, f: RuleDetails[rules.EntitlementShortDetails], w: ValueFormatter) -> Message:
+        return self.message_key(), self.values(f, w)
+
+    def remediation(self, f: RuleDetails[rules.EntitlementShortDetails], v: Variant, w: ValueFormatter) -> Remediation:
+        values = self.values(f, w)
+        steps = [TextRef("steps.short.who", values)]
+        guests = f.own.get("guests_in_scope") or 0
+        if guests:
+            steps.append(TextRef("steps.short.guests", {"count": str(guests)}))
+        return Remediation(TextRef("summary.short", values), steps, "role.billing_assign", [TextRef("next.rerun")],
+                           ["buy_licenses", "assign_licenses", "admin_roles"])
+
+
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (EntitlementMissing(), EntitlementShort())

@@ -1,0 +1,72 @@
+"""The sample tenant's security features, for the entitlement rules: Conditional Access policies,
+directory roles (active and eligible in PIM) and a group for the eligible admins, planted so that
+`audit --demo` shows both rules (a few users reached without the plan they need, and the tenant
+short of Microsoft Entra ID P2). Chosen by the users' products and names, never by a random draw,
+so the rest of the sample stays as it was.
+
+Ids: Microsoft's template ids of the built-in roles; the policies, assignments and the new group
+get uuid5 ids derived from fixed names."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from auditor.access_scope import ENABLED, REPORT_ONLY, AccessPolicy, AccessScope, RoleGrant, ScopeGroup
+from auditor.model import Group, TenantSnapshot, User
+
+from .builder import SKUS
+
+GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
+SECURITY_ADMIN = "194ae4cb-b126-40b2-bd5b-6091b380977d"
+USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
+NAMESPACE = uuid.UUID("0b1f6c52-3c2e-4a8e-bb0e-6f3d2a9c7e41")
+PIM_GROUP = "PIM Global Admins"
+
+
+def _id(name: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, name))
+
+
+def _holders(snapshot: TenantSnapshot, part: str, *, only: bool = False) -> list[User]:
+    """Enabled members holding `part` (only it, with `only`), by user principal name."""
+    sid = SKUS[part].lower()
+    found = [u for u in snapshot.users if u.account_enabled and u.user_type == "Member" and sid in u.sku_ids
+             and (not only or u.sku_ids == frozenset((sid,)))]
+    return sorted(found, key=lambda u: u.user_principal_name)
+
+
+def _group(snapshot: TenantSnapshot, name: str) -> Group:
+    return next(g for g in snapshot.groups if g.display_name == name)
+
+
+def with_access_scope(snapshot: TenantSnapshot) -> TenantSnapshot:
+    """`snapshot` with its access scope, and the group of PIM's eligible admins among its groups."""
+    e5 = _holders(snapshot, "SPE_E5")
+    # staff holding Microsoft 365 E3 alone (the planted cases keep their own stories)
+    e3 = [u for u in _holders(snapshot, "SPE_E3", only=True) if u.user_principal_name.startswith("user")]
+    admins = [e5[0], e3[0], e3[1]]  # eligible for Global Administrator through the group
+    pim = Group(id=_id(PIM_GROUP), display_name=PIM_GROUP, members=tuple(u.id for u in admins), group_types=(),
+                mail_enabled=False)
+    breakglass, executives = _group(snapshot, "Break Glass Accounts"), _group(snapshot, "Executives")
+    analytics = _group(snapshot, "Sales Analytics")  # a dynamic-membership group
+    policies = (
+        AccessPolicy(_id("ca-all-mfa"), "Require multifactor authentication for all users", ENABLED,
+                     include_users=("All",), exclude_groups=(breakglass.id,)),
+        AccessPolicy(_id("ca-admins"), "Require phishing-resistant MFA for administrators", REPORT_ONLY,
+                     include_roles=(GLOBAL_ADMIN, SECURITY_ADMIN), exclude_groups=(breakglass.id,)),
+        AccessPolicy(_id("ca-risk"), "Block high-risk sign-ins", ENABLED, include_groups=(executives.id, pim.id),
+                     exclude_groups=(breakglass.id,), sign_in_risk_levels=("high",)),
+        AccessPolicy(_id("ca-legacy"), "Legacy pilot (off)", "disabled", include_users=("All",)),
+    )
+    eligible = (
+        RoleGrant(_id("pim-ga"), GLOBAL_ADMIN, pim.id),
+        *(RoleGrant(_id(f"pim-sec-{u.id}"), SECURITY_ADMIN, u.id) for u in e3[2:8]),
+        RoleGrant(_id("pim-ua"), USER_ADMIN, e5[1].id),
+    )
+    assigned = (RoleGrant(_id("ra-ga"), GLOBAL_ADMIN, e5[0].id),)
+    groups = tuple(ScopeGroup(g.id, g.display_name, bool(g.dynamic), g.members)
+                   for g in sorted((breakglass, executives, analytics, pim), key=lambda g: g.id))
+    scope = AccessScope(policies=policies, eligible=eligible, assigned=assigned, groups=groups, dynamic_read=True)
+    return replace(snapshot, groups=(*snapshot.groups, pim), access_scope=scope,
+                   collected_parts=snapshot.collected_parts | {"accessScope"})
