@@ -58,6 +58,7 @@ from auditor.plan.declared import (
 from auditor.plan.holds import NOT_ON_HOLD
 from auditor.render.text import clean
 from auditor.rules.assignments import SkuCombinationForbidden
+from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
@@ -97,6 +98,9 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
                                                 "more"),
         SpareSeatsOverLimit.id: t.pgettext("plan_next_reduce", "next step is commercial: remove the unused "
                                              "licenses from the subscription, or assign them to users who need them"),
+        EntitlementShort.id: t.pgettext("plan_next_entitlement_short", "next step is commercial: buy the licenses "
+                                        "the tenant is short of (the plan's bill lists them), or narrow the scope "
+                                        "of the features that need them"),
         SkuNotApproved.id: t.pgettext("plan_next_approve", "next step is a decision: approve the product in the "
                                        "policy, or move its users to an approved product"),
         GroupLicenseErrors.id: t.pgettext("plan_next_group_errors", "next step: fix each member's license error, "

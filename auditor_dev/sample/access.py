@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from auditor.access_scope import ENABLED, REPORT_ONLY, AccessPolicy, AccessScope, RoleGrant, ScopeGroup
+from auditor.access_scope import ACCESS_SCOPE, ENABLED, REPORT_ONLY, AccessPolicy, AccessScope, RoleGrant, ScopeGroup
 from auditor.model import Group, TenantSnapshot, User
 
 from .builder import SKUS
@@ -69,4 +69,13 @@ def with_access_scope(snapshot: TenantSnapshot) -> TenantSnapshot:
                    for g in sorted((breakglass, executives, analytics, pim), key=lambda g: g.id))
     scope = AccessScope(policies=policies, eligible=eligible, assigned=assigned, groups=groups, dynamic_read=True)
     return replace(snapshot, groups=(*snapshot.groups, pim), access_scope=scope,
-                   collected_parts=snapshot.collected_parts | {"accessScope"})
+                   collected_parts=snapshot.collected_parts | {ACCESS_SCOPE})
+
+
+def with_no_access_features(snapshot: TenantSnapshot) -> TenantSnapshot:
+    """`snapshot` as a collection with an entitlements section reads a tenant that has no
+    Conditional Access policy and no role in PIM: every read answered, and only its dynamic groups
+    (and group-based licensing, read from the users) reach anyone."""
+    groups = tuple(ScopeGroup(g.id, g.display_name, True, g.members) for g in snapshot.groups if g.dynamic)
+    scope = AccessScope(policies=(), eligible=(), assigned=(), groups=groups, dynamic_read=True)
+    return replace(snapshot, access_scope=scope, collected_parts=snapshot.collected_parts | {ACCESS_SCOPE})

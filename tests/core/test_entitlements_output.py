@@ -15,6 +15,7 @@ from test_entitlements import POLICY, document
 
 from auditor.cli import main
 from auditor.plan.bill import purchases
+from auditor.rules.entitlements.entitlement import EntitlementMissing
 from auditor.snapshot import load_snapshot, snapshot_from_json, write_snapshot
 
 
@@ -38,17 +39,17 @@ def test_a_policy_name_from_the_tenant_is_escaped(tmp_path: Path) -> None:
     main(["audit", "--snapshot", str(tmp_path / "s.json"), "--policies", str(tmp_path / "p.yaml"),
           "--output-dir", str(tmp_path / "out"), "--format", "html,json", "--as-of", "2026-11-01T00:00:00Z"])
     report = json.loads((tmp_path / "out" / "report.json").read_text())
-    vias = [f["details"]["via"] for f in report["findings"] if f["rule"] == "entitlement-missing"]
+    vias = [f["details"]["via"] for f in report["findings"] if f["rule"] == EntitlementMissing.id]
     assert any("<img src=x onerror=alert(1)>" in v.get("conditional_access", []) for v in vias)
     for name in ("report.html", "digest.html"):
         assert "<img src=x" not in (tmp_path / "out" / name).read_text()
 
 
 def test_the_bill_buys_what_a_waiting_entitlement_needs() -> None:
-    waiting = {"rule": "entitlement-missing", "waived": False,
+    waiting = {"rule": EntitlementMissing.id, "waived": False,
                "details": {"waits_for_seats": True, "entitle_with": {"sku": "AAD_PREMIUM_P2", "name": "P2",
                                                                      "monthly": 9.0, "free_seats": 0}}}
-    ready = {"rule": "entitlement-missing", "waived": False,
+    ready = {"rule": EntitlementMissing.id, "waived": False,
              "details": {"waits_for_seats": False, "entitle_with": {"sku": "AAD_PREMIUM", "name": "P1",
                                                                     "monthly": 6.0, "free_seats": 3}}}
     bought = purchases({"findings": [waiting, waiting, ready]})

@@ -61,13 +61,12 @@ def test_bad_email_flags_fail_before_the_audit(tmp_path: Path, capsys: pytest.Ca
 
 def test_audit_emails_through_graph_with_the_audit_credential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    from auditor_dev.emulator import GraphEmulator, app_token
+    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
     from auditor_dev.sample.generate import generate_tenant
 
     tenant = generate_tenant(80, seed=11)
-    token = app_token(tenant.tenant_id, roles=["User.Read.All", "Organization.Read.All", "GroupMember.Read.All",
-                                               "AuditLog.Read.All", "MailboxSettings.Read", "Reports.Read.All",
-                                               "Mail.Send"])
+    # the example policy's reads (its entitlements section reads Conditional Access and PIM), and Mail.Send
+    token = app_token(tenant.tenant_id, roles=(*DEMO_ROLES, "Mail.Send"))
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     out = tmp_path / "out"
     with GraphEmulator(tenant, token=token) as graph:

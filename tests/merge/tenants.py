@@ -22,6 +22,7 @@ from typing import Any
 from auditor.cli import main
 from auditor.formats.report_json import decode_report
 from auditor.snapshot import save_snapshot, snapshot_from_json
+from auditor_dev.sample.access import with_no_access_features
 from auditor_dev.sample.generate import SKUS, generate_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,7 +127,8 @@ def tenant_documents(users: int = 120) -> dict[str, dict[str, Any]]:
 def audit_tenant(doc: dict[str, Any], folder: Path, *extra: str) -> int:
     """What a tenant's job does: audit, and keep the snapshot beside report.json."""
     folder.mkdir(parents=True, exist_ok=True)
-    save_snapshot(snapshot_from_json(doc), folder / "snapshot.json")
+    # the example policy judges entitlements: these tenants have neither Conditional Access nor PIM
+    save_snapshot(with_no_access_features(snapshot_from_json(doc)), folder / "snapshot.json")
     return main(["audit", "--snapshot", str(folder / "snapshot.json"), "--policies", str(EXAMPLE),
                  "--output-dir", str(folder), "--format", "json", "--as-of", AS_OF, *extra])
 
