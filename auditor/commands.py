@@ -31,6 +31,7 @@ from .errors import (
     EXIT_FINDINGS,
     EXIT_OK,
     DeliveryError,
+    StopSignal,
     UsageError,
     clean_message,
 )
@@ -217,6 +218,13 @@ def _email_options(args: argparse.Namespace) -> EmailOptions | None:
     return options
 
 
+def _check_stop(args: argparse.Namespace) -> None:
+    """Raise Stopped when the run that started this audit has ended it (auditor.errors.StopSignal)."""
+    stop: StopSignal | None = getattr(args, "stop", None)
+    if stop is not None:
+        stop.check()
+
+
 def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
 
     try:
@@ -276,7 +284,9 @@ def _commerce(args: argparse.Namespace, snapshot: TenantSnapshot, billing: Billi
     from .billing.options import read_commerce
 
     live = bool(getattr(args, "demo", False) or getattr(args, "graph", False) or getattr(args, "graph_endpoint", None))
-    got = read_commerce(args, snapshot.subscriptions, snapshot.tenant_id, billing, os.environ, live=live, say=_say)
+    # a many-tenant run gives each tenant its own environment (its tenant id, the run's one client id)
+    env = getattr(args, "environment", None) or os.environ
+    got = read_commerce(args, snapshot.subscriptions, snapshot.tenant_id, billing, env, live=live, say=_say)
     return got.billing, got.gaps
 
 
@@ -362,6 +372,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         document = before_findings(document, {"notify": decide(document, baseline, when=when, today=as_of.date(),
                                                                weekday=args.notify_weekday, locale=locale)})
         timings.mark("document")
+        _check_stop(args)  # ended from outside (audit --tenants' time limit): nothing is written
         headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
                          plan=plan, remediation=remediation, headlines=headlines)
@@ -372,6 +383,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if not document["notify"]["send"]:
             _say(f"nothing changed since the last run: no e-mail or webhook post (--notify-when {when})")
             return code
+        _check_stop(args)  # nor sent
         code = nightly.deliver(document, code, args.redact)
         return code if email is None else _deliver(email, out_dir, code)
 

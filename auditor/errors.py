@@ -7,6 +7,7 @@
     +-- BillingFileError         bad --billing CSV (file:line:column)      -> exit 2
     +-- CollectionError          Graph request failed / incomplete data    -> exit 3
     |   +-- AuthError            credential or token problem                -> exit 3
+    |   +-- Stopped              ended from outside (--tenant-timeout)      -> exit 3
     +-- DeliveryError            e-mail could not be delivered              -> exit 4
 
 Exit codes: 0 = no unwaived finding at or above --fail-on; 1 = such findings;
@@ -17,6 +18,8 @@ Exit codes: 0 = no unwaived finding at or above --fail-on; 1 = such findings;
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 EXIT_OK = 0
@@ -83,6 +86,49 @@ class CollectionError(AuditorError):
 
 class AuthError(CollectionError):
     pass
+
+
+class Stopped(CollectionError):
+    """The audit was ended from outside before it finished (StopSignal)."""
+
+
+class StopSignal:
+    """Ends a running audit from another thread: `audit --tenants` sets it when a tenant runs past
+    --tenant-timeout (auditor.fleet.run). The Graph collection in progress is cancelled at once
+    (on_set), and the audit checks it before it writes its reports and before it sends anything."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self._lock = threading.Lock()
+        self._set = False
+        self._hooks: list[Callable[[], None]] = []
+
+    def set(self) -> None:
+        with self._lock:
+            self._set, hooks, self._hooks = True, self._hooks, []
+        for hook in hooks:
+            hook()
+
+    def on_set(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Call `hook` when the signal is set (at once if it is); returns what takes the hook back."""
+        with self._lock:
+            if not self._set:
+                self._hooks.append(hook)
+                return lambda: self._forget(hook)
+        hook()
+        return lambda: None
+
+    def _forget(self, hook: Callable[[], None]) -> None:
+        with self._lock:
+            if hook in self._hooks:
+                self._hooks.remove(hook)
+
+    def check(self) -> None:
+        """Raise Stopped when the signal is set."""
+        with self._lock:
+            stopped = self._set
+        if stopped:
+            raise Stopped(self.reason)
 
 
 class DeliveryError(AuditorError):

@@ -29,7 +29,10 @@ SCHEMA_VERSION = 1
 SEVERITIES = ("critical", "high", "medium", "low")
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the roll-up
 TOP = 10  # the tenants the digest's first screen names
-FAILED_SHOWN = 50  # failed tenants the digest lists by name; the rest are counted
+FAILED_SHOWN = 10  # failed tenants the digest lists by name, at the top; the rest are counted
+REASON_SHOWN = 200  # characters of a failure's reason in the digest (tenants.json holds it whole)
+MISSING_SHOWN = 20  # keys of tenants found in no shard that the headline names; the rest are counted
+SEVEN_DAY_WINDOW = "within_7_days"  # the bill's window of a reduction within 7 days (auditor.plan.bill)
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,10 @@ def _plan_saving(report: Mapping[str, Any]) -> float | None:
 
 
 def _next_window(report: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The bill's next reduction with a known deadline, and what it saves a month."""
+    """The bill's next reduction whose 7-day window (after a purchase, a renewal or a seat addition)
+    closes, and what it saves a month; a renewal or EST date is not such a window."""
     dated = [a for a in (report.get("bill") or {}).get("actions") or []
-             if isinstance(a, dict) and a.get("by") and a.get("window") not in (None, "unknown")
+             if isinstance(a, dict) and a.get("by") and a.get("window") == SEVEN_DAY_WINDOW
              and _amount(a.get("monthly_saving"))]
     if not dated:
         return None
@@ -166,10 +170,11 @@ def _headline(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     line = t.npgettext("rollup_headline", "{n} tenant audited, {failed} failed; licenses unused: {unused} a month.",
                        "{n} tenants audited, {failed} failed; licenses unused: {unused} a month.", len(rows),
                        failed=format_number(failed, locale), unused=_totals(rows, locale))
-    if doc.get("missing"):
+    missing = doc.get("missing") or []
+    if missing:
+        keys = ", ".join(missing[:MISSING_SHOWN]) + (" …" if len(missing) > MISSING_SHOWN else "")
         line += " " + t.npgettext("rollup_missing", "{n} tenant of the file is in no shard: {keys}.",
-                                  "{n} tenants of the file are in no shard: {keys}.", len(doc["missing"]),
-                                  keys=", ".join(doc["missing"]))
+                                  "{n} tenants of the file are in no shard: {keys}.", len(missing), keys=keys)
     return line
 
 
@@ -215,7 +220,11 @@ def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     rows = doc["tenants"]
     failed = [r for r in rows if r["status"] == "failed"]
     top = [r for r in rows if r["status"] != "failed"][:TOP]
-    shown = failed[:FAILED_SHOWN] + top
+
+    def cells(row: Mapping[str, Any]) -> list[str]:
+        *rest, reason = _cells(row, t, locale)
+        return [f"{row['name']} ({row['key']})", *rest,
+                reason if len(reason) <= REASON_SHOWN else reason[:REASON_SHOWN - 1] + "…"]
 
     def tr(cells: Sequence[str], tag: str = "td") -> str:
         style = "padding:4px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;"
@@ -225,7 +234,9 @@ def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
             "</h1>", f"<p>{html.escape(_headline(doc, t, locale))}</p>",
             '<table role="presentation" style="border-collapse:collapse;font-size:13px;width:100%;">',
             tr(_headers(t), "th")]
-    body += [tr([f"{r['name']} ({r['key']})", *_cells(r, t, locale)]) for r in shown]
+    # failed tenants lead (never silently missing), at most FAILED_SHOWN of them, so that the ten
+    # that matter most stay near the top
+    body += [tr(cells(r)) for r in failed[:FAILED_SHOWN] + top]
     body.append("</table>")
     if len(failed) > FAILED_SHOWN:
         body.append("<p>" + html.escape(t.npgettext("rollup_more_failed", "{n} more tenant failed: see tenants.md.",

@@ -9,8 +9,9 @@ are in flight in the process. What one tenant prints goes to its own OUTPUT_DIR/
 
 A tenant that fails (sign-in refused, 403, Graph 5xx after the retries, a bad policy, a crash in a
 rule) is written up with its one-line reason and exit code, and the others go on; one that runs
-past --tenant-timeout is ended as failed (its thread is abandoned, and whatever it wrote is removed
-so that its folder never reads as a report). --shard K/N audits the tenants whose key hashes to
+past --tenant-timeout is ended as failed: its StopSignal cancels its Graph collection at once, its
+audit writes and sends nothing once the signal is set, and whatever it wrote is removed so that its
+folder never reads as a report. --shard K/N audits the tenants whose key hashes to
 slice K of N: stable when a tenant is added, and the N slices are disjoint and cover the file.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import os
 import re
 import sys
@@ -35,7 +37,15 @@ from ..delivery.content import run_url_from_env
 from ..delivery.matrix import TenantJob, load_tenants
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
-from ..errors import EXIT_COLLECTION, EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
+from ..errors import (
+    EXIT_COLLECTION,
+    EXIT_INTERNAL,
+    AuditorError,
+    PolicyError,
+    StopSignal,
+    UsageError,
+    clean_message,
+)
 from ..model import Locale
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
@@ -73,7 +83,7 @@ class _TenantLogs(io.TextIOBase):
         target.flush()
 
 
-def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path) -> argparse.Namespace:
+def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path, stop: StopSignal) -> argparse.Namespace:
     """The arguments of a one-tenant `audit` for `job`: the run's own flags, the tenant's from the file."""
     values = {name: value for name, value in vars(args).items() if name not in _PER_TENANT}
     baseline_dir = getattr(args, "baseline", None)
@@ -92,18 +102,19 @@ def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path) -> argp
         email_to=[a for a in job.email_to.split(",") if a] if sending and job.email_to else None,
         # the credential signs in to this tenant as the run's one app (the client id from the file)
         environment={**os.environ, "AZURE_TENANT_ID": job.tenant_id, "AZURE_CLIENT_ID": job.client_id},
+        stop=stop,  # set when the tenant runs past --tenant-timeout
     )
     return argparse.Namespace(**values)
 
 
 def _audit_one(args: argparse.Namespace, job: TenantJob, folder: Path, logs: _TenantLogs,
-               audit: Callable[[argparse.Namespace], int]) -> tuple[int, str | None]:
+               audit: Callable[[argparse.Namespace], int], stop: StopSignal) -> tuple[int, str | None]:
     """Run one tenant's audit with its log; (exit code, one-line reason when it failed)."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "audit.log").open("w", encoding="utf-8") as log:
         logs.local.log = log
         try:
-            return audit(_tenant_args(args, job, folder)), None
+            return audit(_tenant_args(args, job, folder, stop)), None
         except PolicyError as exc:
             for issue in exc.issues:
                 log.write(clean_message(str(issue)) + "\n")
@@ -125,6 +136,15 @@ def _requests(folder: Path) -> int | None:
     return int(found[-1].replace(",", "")) if found else None
 
 
+def _complete(folder: Path) -> bool:
+    """The tenant's report.json exists and says its data is complete (with --allow-gaps an
+    incomplete tenant exits as a complete one would)."""
+    try:
+        return json.loads((folder / "report.json").read_text("utf-8")).get("complete") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _clear(folder: Path) -> None:
     """A tenant ended as failed keeps no report that could be read as today's."""
     for name in (*REPORT_FILES, "snapshot.json"):
@@ -139,10 +159,11 @@ def run_tenants(args: argparse.Namespace, jobs: Sequence[TenantJob], root: Path,
     results: dict[str, tuple[int, str | None]] = {}
     started: dict[str, float] = {}
     ended: dict[str, float] = {}
+    stops = {job.key: StopSignal(f"ended after {args.tenant_timeout:g} s (--tenant-timeout)") for job in jobs}
     lock = threading.Lock()
 
     def work(job: TenantJob) -> None:
-        result = _audit_one(args, job, root / job.key, logs, audit)
+        result = _audit_one(args, job, root / job.key, logs, audit, stops[job.key])
         with lock:
             mine = job.key not in results  # else its time limit ended it, and gave its slot away then
             if mine:
@@ -150,18 +171,20 @@ def run_tenants(args: argparse.Namespace, jobs: Sequence[TenantJob], root: Path,
                 ended[job.key] = time.monotonic()
         if mine:
             slots.release()
+        else:  # ended by its time limit: anything it wrote since is not a report either
+            _clear(root / job.key)
 
     threads: dict[str, threading.Thread] = {}
     previous, sys.stderr = sys.stderr, logs
     try:
         for job in jobs:
             while not slots.acquire(timeout=0.05):  # a slot held past its time limit is taken back meanwhile
-                _reap(threads, started, results, ended, lock, args.tenant_timeout, slots, root)
+                _reap(threads, started, results, ended, lock, args.tenant_timeout, slots, root, stops)
             started[job.key] = time.monotonic()
             threads[job.key] = threading.Thread(target=work, args=(job,), name=f"tenant-{job.key}", daemon=True)
             threads[job.key].start()
         while any(key not in results for key in threads):
-            _reap(threads, started, results, ended, lock, args.tenant_timeout, slots, root)
+            _reap(threads, started, results, ended, lock, args.tenant_timeout, slots, root, stops)
             time.sleep(0.05)
     finally:
         sys.stderr = previous
@@ -169,7 +192,7 @@ def run_tenants(args: argparse.Namespace, jobs: Sequence[TenantJob], root: Path,
     for job in jobs:
         code, reason = results[job.key]
         folder = root / job.key
-        complete = code not in (EXIT_COLLECTION,) and (folder / "report.json").exists()
+        complete = code not in (EXIT_COLLECTION,) and _complete(folder)
         status = "failed" if reason is not None else ("ok" if complete else "incomplete")
         outcomes.append(Outcome(job, status, code, clean_message(reason).replace("\n", " ") if reason else None,
                                 round(ended[job.key] - started[job.key], 2), _requests(folder)))
@@ -177,16 +200,18 @@ def run_tenants(args: argparse.Namespace, jobs: Sequence[TenantJob], root: Path,
 
 
 def _reap(threads: dict[str, threading.Thread], started: dict[str, float], results: dict[str, tuple[int, str | None]],
-          ended: dict[str, float], lock: threading.Lock, limit: float, slots: threading.Semaphore, root: Path) -> None:
-    """End every tenant past its time limit as failed, and give its slot to the next tenant."""
+          ended: dict[str, float], lock: threading.Lock, limit: float, slots: threading.Semaphore, root: Path,
+          stops: dict[str, StopSignal]) -> None:
+    """End every tenant past its time limit as failed (its StopSignal set), and give its slot to the next tenant."""
     now = time.monotonic()
     for key, thread in threads.items():
         if thread.is_alive() and now - started[key] > limit:
             with lock:
                 if key in results:
                     continue
-                results[key] = (EXIT_COLLECTION, f"ended after {limit:g} s (--tenant-timeout)")
+                results[key] = (EXIT_COLLECTION, stops[key].reason)
                 ended[key] = now
+            stops[key].set()
             _clear(root / key)
             slots.release()
 

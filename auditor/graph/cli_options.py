@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 from kiota_abstractions.request_adapter import RequestAdapter
 
 from .. import demo
-from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, UsageError, clean_message
+from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, StopSignal, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
 from ..snapshot import save_snapshot
 from ..usage_reports import UsageNeed
@@ -170,13 +171,35 @@ def _collect_live(
         )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
-    snapshot = asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, extra))
+    snapshot = asyncio.run(_stoppable(_run(client, group_refs, need_sign_in, mailboxes, extra),
+                                      getattr(args, "stop", None)))
     expected = args.tenant_id
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
             f"the credential reads tenant {snapshot.tenant_id}, not --tenant-id {expected}; check the app registration"
         )
     return snapshot
+
+
+async def _stoppable(work: Coroutine[Any, Any, TenantSnapshot], stop: StopSignal | None) -> TenantSnapshot:
+    """`work`, cancelled (and its client closed) when `stop` is set from another thread."""
+    if stop is None:
+        return await work
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    assert task is not None
+
+    def cancel() -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the collection is over anyway
+            loop.call_soon_threadsafe(task.cancel)
+
+    forget = stop.on_set(cancel)
+    try:
+        return await work
+    except asyncio.CancelledError:
+        stop.check()  # raises Stopped: the cancel was the signal's
+        raise
+    finally:
+        forget()
 
 
 async def _run(client: GraphClient, group_refs: Sequence[str], need_sign_in: bool,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -45,7 +46,7 @@ def _always_500(request: Request) -> Reply:
 
 
 def _slow(request: Request) -> None:
-    time.sleep(1.0)  # every answer a second late: the tenant outlives a 3-second limit
+    time.sleep(4.0)  # every answer four seconds late: the tenant outlives a 12-second limit many times over
     return None
 
 
@@ -82,7 +83,14 @@ def test_twelve_tenants_each_alone_and_the_failures_written_up(tmp_path: Path, m
     with _tenants(tmp_path, token) as tenants:
         code = main(["audit", "--tenants", "tenants.yaml", "--auth", "token", "--output-dir", "out",
                      "--format", "json,csv", "--as-of", AS_OF, "--tenant-concurrency", "4",
-                     "--tenant-timeout", "3"])
+                     "--tenant-timeout", "12"])
+        # the slow tenant's collection was cancelled when its time ran out: its thread ends without
+        # waiting for the rest of its answers, and writes nothing after the run has written it up
+        slow = [t for t in threading.enumerate() if t.name == "tenant-too-slow"]
+        for thread in slow:
+            thread.join(timeout=8)
+        assert not any(t.is_alive() for t in slow)
+        assert not (tmp_path / "out" / "too-slow" / "report.json").exists()
     assert code == 3  # tenants failed
     rollup = json.loads((tmp_path / "out" / "tenants.json").read_text("utf-8"))
     assert rollup["schema_version"] == 1 and rollup["shard"] is None

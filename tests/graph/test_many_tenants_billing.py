@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pytest
+
 from auditor.cli import build_parser
 from auditor.delivery.matrix import load_tenants
 from auditor.fleet.run import run_tenants
@@ -47,3 +49,27 @@ def test_each_tenant_reads_its_own_billing_source_and_account(tmp_path: Path) ->
 def test_the_runs_billing_source_is_the_default_a_tenant_overrides(tmp_path: Path) -> None:
     seen = _seen(tmp_path, "--billing-source", "none")
     assert seen["1"][0] == "billing-account" and seen["2"][0] == "partner-center" and seen["3"][0] == "none"
+
+
+def test_the_billing_read_signs_in_with_the_tenants_own_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bill's credential is built from the tenant's environment (its tenant id, the run's client
+    id), as the Graph read's is, not from the process's."""
+    import auditor.billing.options as options
+    from auditor import commands
+    from auditor.billing.sources import Gathered
+    from auditor.snapshot import load_snapshot
+
+    seen: list[object] = []
+
+    def read_commerce(args: object, subscriptions: object, tenant: object, file: object, env: object,
+                      **_: object) -> Gathered:
+        seen.append(env)
+        return Gathered(None, ())
+
+    monkeypatch.setattr(options, "read_commerce", read_commerce)
+    monkeypatch.delenv("AZURE_TENANT_ID", raising=False)
+    env = {"AZURE_TENANT_ID": "00000000-0000-4000-8000-000000000002", "AZURE_CLIENT_ID": CLIENT}
+    args = argparse.Namespace(graph=True, demo=False, graph_endpoint=None, environment=env)
+    sample = load_snapshot(Path(__file__).parents[2] / "auditor_dev" / "sample" / "sample-tenant.json")
+    commands._commerce(args, sample, None)
+    assert seen == [env]
