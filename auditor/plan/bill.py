@@ -57,10 +57,12 @@ YEAR = timedelta(days=365)
 
 @dataclass(frozen=True)
 class Purchase:
-    """What one move or change needs bought: `seats` more of `sku`."""
+    """What one move or change needs bought: `seats` more of `sku`, at `monthly` a seat where the
+    finding names the price of a product the tenant does not subscribe to yet (entitle_with)."""
 
     sku: str
     seats: int
+    monthly: float | None = None
 
 
 def commerce_facts(subscriptions: Sequence[Subscription], spare_seats: Mapping[str, int]) -> dict[str, Any]:
@@ -234,6 +236,8 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
     products: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
     wanted = {need.sku: need.seats for need in purchases if need.seats > 0}  # moves that wait for a seat
+    # the price of a product bought new: the tenant's own (its products table), else the finding's
+    buy_price = {need.sku: need.monthly for need in purchases if need.monthly is not None}
     for part in sorted(by_part):
         if (rows.get(part) or {}).get("free"):
             continue  # a free product costs nothing: no bill
@@ -277,6 +281,7 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
     for part, seats in sorted(wanted.items()):
         if seats > 0:
             price = _price(rows.get(part))
+            price = buy_price.get(part) if price is None else price
             reason = Reason("buy", {"seats": seats})
             actions.append({"subscription": None, "sku": part, "action": Action.BUY.value, "seats": seats,
                             "from": None, "to": None, "not_before": today.isoformat(), "by": None,
@@ -299,13 +304,17 @@ def purchases(document: Mapping[str, Any]) -> list[Purchase]:
     subscription-move findings that wait for seats: details.move_to) and the products that entitle
     users to a security feature (entitlement-missing: details.entitle_with.sku)."""
     needed: dict[str, int] = {}
+    prices: dict[str, float] = {}
     for f in document.get("findings") or []:
         details = f.get("details") if isinstance(f, Mapping) else None
         if isinstance(details, Mapping) and not f.get("waived") and details.get("waits_for_seats"):
             entitle = details.get("entitle_with")
             part = str(details.get("move_to") or (entitle.get("sku") if isinstance(entitle, Mapping) else "") or "")
             needed[part] = needed.get(part, 0) + 1
-    return [Purchase(part, n) for part, n in sorted(needed.items()) if part]
+            monthly = _price({"price_monthly": entitle.get("monthly")}) if isinstance(entitle, Mapping) else None
+            if monthly is not None:
+                prices[part] = monthly
+    return [Purchase(part, n, prices.get(part)) for part, n in sorted(needed.items()) if part]
 
 
 def urgent(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS) -> list[dict[str, Any]]:

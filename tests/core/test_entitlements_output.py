@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "graph"))
@@ -14,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "graph"))
 from test_entitlements import POLICY, document
 
 from auditor.cli import main
-from auditor.plan.bill import purchases
+from auditor.plan.bill import build_bill, purchases
 from auditor.rules.entitlements.entitlement import EntitlementMissing
 from auditor.snapshot import load_snapshot, snapshot_from_json, write_snapshot
 
@@ -53,4 +54,9 @@ def test_the_bill_buys_what_a_waiting_entitlement_needs() -> None:
              "details": {"waits_for_seats": False, "entitle_with": {"sku": "AAD_PREMIUM", "name": "P1",
                                                                     "monthly": 6.0, "free_seats": 3}}}
     bought = purchases({"findings": [waiting, waiting, ready]})
-    assert [(p.sku, p.seats) for p in bought] == [("AAD_PREMIUM_P2", 2)]
+    assert [(p.sku, p.seats, p.monthly) for p in bought] == [("AAD_PREMIUM_P2", 2, 9.0)]
+    # a product the tenant does not subscribe to yet is bought at the finding's price, not at nothing
+    bill = build_bill({"findings": [waiting, waiting], "skus": [], "subscriptions": []}, {}, None,
+                      date(2026, 11, 1), purchases=bought)
+    (buy,) = [a for a in bill["actions"] if a["action"] == "buy"]
+    assert (buy["sku"], buy["seats"], buy["monthly_saving"]) == ("AAD_PREMIUM_P2", 2, -18.0)
