@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from auditor.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 
 from . import STARTED, demo, wording
-from .billing.file import BillingFile, read_billing
+from .billing.file import BillingFile, read_billing, rows_to_json
 from .config_problems import config_problems
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
@@ -360,7 +360,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
             bill = report_bill(document, plan, billing, as_of.date())
             if billing_gaps:  # the sources that could not be read: their facts are unknown in `sources`
                 bill["gaps"] = list(billing_gaps)
-            document = before_findings(document, {"bill": bill})
+            # the facts beside the bill, so that `plan` builds the same bill without reading the APIs again
+            document = before_findings(document, {"billing_facts": rows_to_json(billing), "bill": bill})
             name_reductions(document)
         # every amount a person reads first, in one place (auditor.plan.money, docs/money.md)
         document = before_findings(document, {"money": money(document, plan)})

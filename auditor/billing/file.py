@@ -35,6 +35,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from auditor import spreadsheet
 from auditor.errors import BillingFileError
@@ -113,6 +116,24 @@ class BillingFile:
         """Rows that name none of `subscriptions` (a typo, or another tenant's file)."""
         known = {k.lower() for s in subscriptions for k in (s.commerce_subscription_id, s.id) if k}
         return [r for r in self.rows if r.subscription.lower() not in known]
+
+
+def rows_to_json(billing: BillingFile) -> list[dict[str, Any]]:
+    """The rows as report.json keeps them (`billing_facts`: every source's facts, joined), so that
+    `plan` builds its bill from what the audit read without reading the APIs again."""
+    out: list[dict[str, Any]] = msgspec.to_builtins(billing.rows)
+    return out
+
+
+def rows_from_json(raw: Any, path: str) -> BillingFile | None:
+    """report.json's `billing_facts` as a BillingFile named `path`; None when absent or not in shape."""
+    if not isinstance(raw, list):
+        return None
+    try:
+        rows = msgspec.convert(raw, type=tuple[BillingRow, ...])
+    except msgspec.ValidationError:
+        return None
+    return BillingFile(path, rows)
 
 
 def read_billing(path: str | Path) -> BillingFile:

@@ -6,7 +6,8 @@
 `audit --demo` reads the sample tenant's billing account and partner from the stand-ins
 (auditor.demo.commerce). A live Graph audit reads the billing APIs with its own credential (with
 `--auth token`: AUDITOR_BILLING_TOKEN and AUDITOR_PARTNER_CENTER_TOKEN); a snapshot audit or
-`plan` reads them only when asked (an explicit --billing-source or an endpoint).
+`plan` reads them only when asked (an explicit --billing-source or an endpoint); without that,
+`plan` reuses the facts the audit read (report.json's billing_facts).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _url(value: str | None, flag: str) -> str | None:
     return value
 
 
-def _asked(args: argparse.Namespace) -> bool:
+def apis_asked(args: argparse.Namespace) -> bool:
     """The billing APIs were asked for by name or by endpoint."""
     return (getattr(args, "billing_source", None) in (BillingSource.BILLING_ACCOUNT, BillingSource.PARTNER_CENTER)
             or bool(getattr(args, "billing_endpoint", None) or getattr(args, "partner_center_endpoint", None)))
@@ -58,7 +59,7 @@ def access(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iter
                               token_mode=True, credential=None, billing_endpoint=arm_url,
                               billing_account=account, partner_endpoint=pc_url)
         return
-    if not (live or _asked(args)):
+    if not (live or apis_asked(args)):
         yield Access(billing_account=account)
         return
     asked = AuthMode(getattr(args, "auth", None) or AuthMode.AUTO.value)

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from auditor import wording
-from auditor.billing.file import BillingFile, read_billing
+from auditor.billing.file import BillingFile, read_billing, rows_from_json
 from auditor.errors import EXIT_OK, UsageError, clean_message
 from auditor.exchange_export import read_exchange_export
 from auditor.formats import plan_json
@@ -85,12 +85,22 @@ def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
 
 
 def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: BillingFile | None) -> BillingFile | None:
-    """The billing APIs when asked for (--billing-source or an endpoint), then the file over them."""
+    """The billing APIs when asked for (--billing-source or an endpoint), then the file over them;
+    else the facts the audit read (report.json's billing_facts), a --billing file's rows over them."""
     if "subscriptions" not in document:
         return billing
     # the billing clients (azure-mgmt-billing, httpx) load only for a plan that reads them
-    from auditor.billing.options import read_commerce
+    from auditor.billing.options import apis_asked, read_commerce
 
+    if not apis_asked(args):
+        saved = rows_from_json(document.get("billing_facts"), f"{REPORT} (billing_facts)")
+        if saved is None:
+            return billing
+        if billing is None:
+            return saved
+        named = {r.subscription.lower() for r in billing.rows}
+        return BillingFile(billing.path, (*billing.rows, *(r for r in saved.rows
+                                                            if r.subscription.lower() not in named)))
     tenant = str((document.get("tenant") or {}).get("id") or "")
     return read_commerce(args, subscriptions_of(document), tenant, billing, os.environ, live=False, say=_say).billing
 

@@ -193,3 +193,29 @@ def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.
         assert main(undo) == 0
         assert "POWER_BI_PRO was cancelled: buy a new subscription if it is needed again" in capsys.readouterr().out
         assert not [r for r in arm.requests if r.method == "PATCH"]
+
+
+def test_plan_builds_the_audits_bill_from_report_json_without_reading_the_apis(tmp_path: Path) -> None:
+    """audit --demo reads the billing stand-ins; a plain `plan` after it (no billing flag, no API
+    reachable) builds the same bill from report.json's billing_facts, commerce changes included."""
+    from auditor.cli import main
+
+    out = tmp_path / "out"
+    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never"]) == 0
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert report["billing_facts"] and {s for r in report["billing_facts"] for _, s in r["sources"]} >= {
+        "billing-account", "partner-center"}
+    assert main(["plan", "--report-dir", str(out)]) in (0, 1)
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+
+    def key(a: dict[str, Any]) -> tuple[Any, ...]:
+        return a["sku"], a["subscription"], a["action"], a["seats"], a["by"], a["window"], a["sources"]
+
+    assert [key(a) for a in plan["bill"]["actions"]] == [key(a) for a in report["bill"]["actions"]]
+    assert plan["bill"]["commerce"] == report["bill"]["commerce"] and plan["bill"]["commerce"]
+    # a report.json whose facts are not in shape is no bill's source: every fact is unknown again
+    report["billing_facts"] = [{"subscription": 1}]
+    (out / "report.json").write_text(json.dumps(report), "utf-8")
+    assert main(["plan", "--report-dir", str(out)]) in (0, 1)
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+    assert "commerce" not in plan["bill"]
