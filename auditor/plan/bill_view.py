@@ -11,7 +11,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Locale
-from auditor.plan.bill import URGENT_DAYS, urgent
+from auditor.plan.bill import URGENT_DAYS, locking, urgent
 from auditor.reference import product_names
 
 
@@ -121,6 +121,27 @@ def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str |
         amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale))
 
 
+def locking_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
+    """A reduction scheduled for a renewal whose lock (about 24 hours before it) comes within
+    URGENT_DAYS days, as a sentence: after `by` the seats stay for another term."""
+    locale = t.locale
+    seats = int(action.get("seats") or 0)
+    return t.npgettext(
+        "bill_locking", "Reduce {product} for its renewal by {by}: {n} seat, {amount} per month; the subscription "
+        "locks about 24 hours before it renews, and then the seats stay for another term.",
+        "Reduce {product} for its renewal by {by}: {n} seats, {amount} per month; the subscription locks about "
+        "24 hours before it renews, and then the seats stay for another term.", seats,
+        product=product_name(action), by=i18n.format_date(str(action.get("by")), locale),
+        amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale))
+
+
+def _closing_lines(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> list[str]:
+    """The 7-day windows that shut, then the renewals that lock, within URGENT_DAYS days."""
+    today = date.fromisoformat(str(bill["as_of"]))
+    return [*(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
+            *(locking_line(t, a, currency) for a in locking(bill, today, URGENT_DAYS))]
+
+
 def document_currency(document: Mapping[str, Any]) -> str | None:
     """The report's currency (its summary's money, else the first priced product's)."""
     for key in ("reclaimable_monthly_cost", "unused_monthly_cost"):
@@ -158,14 +179,12 @@ def reaches_line(t: i18n.Translations, bill: Mapping[str, Any], currency: str | 
 
 
 def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
-    """The report's (audit --billing) actions whose 7-day window closes within URGENT_DAYS days, as
-    sentences for the notification and the e-mail."""
+    """The report's (audit --billing) actions whose 7-day window closes, or whose renewal locks,
+    within URGENT_DAYS days, as sentences for the notification and the e-mail."""
     bill = document.get("bill")
     if not isinstance(bill, Mapping) or not bill.get("as_of"):
         return []
-    t = i18n.translations(locale)
-    return [urgent_line(t, a, document_currency(document))
-            for a in urgent(bill, date.fromisoformat(str(bill["as_of"])), URGENT_DAYS)]
+    return _closing_lines(i18n.translations(locale), bill, document_currency(document))
 
 
 def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
@@ -215,7 +234,7 @@ def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Loca
         title=t.pgettext("bill_title", "Your bill"),
         totals=totals,
         reaches=reaches_line(t, bill, currency),
-        urgent=tuple(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
+        urgent=tuple(_closing_lines(t, {**bill, "as_of": today.isoformat()}, currency)),
         products=products,
         rows=rows,
         headers=(t.pgettext("product", "Product"), t.pgettext("bill_action", "Action"),

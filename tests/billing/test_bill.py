@@ -93,3 +93,22 @@ def test_an_urgent_line_is_one_sentence_per_action(locale: Locale, partner: str,
               "seats": 3, "by": "2026-11-03", "monthly_saving": 28.2}
     assert urgent_line(translations(locale), action, "EUR").startswith(partner)
     assert urgent_line(translations(locale), {**action, "action": "reduce"}, "EUR").startswith(reduce)
+
+
+def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None:
+    """A reduction scheduled for a renewal is due the day before it (the subscription locks about 24
+    hours ahead): within 3 days of that day the e-mail and the report say so, with the money."""
+    from auditor.plan.bill_view import bill_view, digest_lines
+
+    reduce = {"action": "reduce", "sku": "SPE_E3", "sku_id": "05e9a617-0261-4cee-bb44-138d3ef5d965", "seats": 4,
+              "window": "renewal", "by": "2026-11-26", "monthly_saving": 135.0, "saving_from": "2026-11-27",
+              "confidence": "documented"}
+    later = {**reduce, "by": "2026-12-20", "saving_from": "2026-12-21", "seats": 2}
+    bill = {"as_of": TODAY.isoformat(), "actions": [reduce, later]}
+    lines = digest_lines({"bill": bill, "money": {}, "summary": {"unused_monthly_cost": {"currency": "EUR"}}},
+                         Locale.EN)
+    assert lines == ["Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 4 seats, €135.00 per month; the "
+                     "subscription locks about 24 hours before it renews, and then the seats stay for another term."]
+    view = bill_view(bill, "EUR", Locale.NL)
+    assert view is not None and [line[:61] for line in view.urgent] == [
+        "Verlaag Microsoft 365 E3 voor de verlenging, uiterlijk 26 nov"]
