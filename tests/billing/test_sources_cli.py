@@ -104,3 +104,25 @@ def test_the_tenants_file_takes_billing_source_and_account(tmp_path: Path) -> No
     path.write_text(path.read_text("utf-8").replace("billing-account\n", "graph\n"), "utf-8")
     with pytest.raises(Exception, match="billing_source"):
         load_tenants(path)
+
+
+def test_when_no_billing_source_can_be_read_the_report_says_which_facts_are_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source refused and no file: the report still has a bill (every fact unknown), its gaps, and
+    a warning a person reads in report.md; the audit does not fail for it."""
+    snapshot = tmp_path / "s.json"
+    assert main(["audit", "--demo", "--output-dir", str(tmp_path / "first"), "--format", "json",
+                 "--fail-on", "never", "--billing-source", "none", "--save-snapshot", str(snapshot)]) == 0
+    monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "expired")
+    out = tmp_path / "out"
+    with BillingStandIn({"acct": []}) as arm:
+        code = main(["audit", "--snapshot", str(snapshot), "--output-dir", str(out), "--format", "json,md",
+                     "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never", "--auth", "token",
+                     "--billing-source", "billing-account", "--billing-endpoint", arm.url])
+    assert code == 0
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert report["bill"]["gaps"] and "HTTP 401" in report["bill"]["gaps"][0]
+    assert report["bill"]["actions"] and all(a["confidence"] != "documented" for a in report["bill"]["actions"]
+                                             if a["action"] != "buy")
+    assert any("the bill's commerce facts: billing-account" in w for w in report["warnings"])
+    assert "the bill's commerce facts\\: billing\\-account" in (out / "report.md").read_text("utf-8")
