@@ -36,6 +36,8 @@ SKUS = {  # part: (skuId, service plans)
     "AAD_PREMIUM": ("078d2b04-f1bd-4111-bbd4-b4b1b354cef4", [("AAD_PREMIUM", P1_PLAN)]),
     "AAD_PREMIUM_P2": ("84a661c4-e949-4bd2-a560-ed7766fcaf2b", [("AAD_PREMIUM", P1_PLAN), ("AAD_PREMIUM_P2",
                                                                                            P2_PLAN)]),
+    "Microsoft_Entra_ID_Governance": ("cf6b0d46-4093-4546-a0ab-0b1546dcc10e", [
+        ("Entra_Identity_Governance", "e866a266-3cff-43a3-acca-0c90a7e00c8b")]),
 }
 
 
@@ -261,3 +263,15 @@ def test_without_the_read_the_rules_are_not_evaluated(tmp_path: Path) -> None:
     result = audit(tmp_path, snapshot_from_json(doc))
     assert {n.rule for n in result.not_evaluated} == {EntitlementMissing.id, EntitlementShort.id}
     assert not [f for f in result.findings if f.rule in (EntitlementMissing.id, EntitlementShort.id)]
+
+
+def test_id_governance_seats_cover_pim_but_never_risk_based_access(tmp_path: Path) -> None:
+    """P2's count: fay needs P2 (risk-based access), gus and hal need P2 or ID Governance (PIM). With
+    no P2 seat and five ID Governance seats, PIM is covered and risk-based access is one short."""
+    doc = document()
+    doc["subscribedSkus"] = [s for s in doc["subscribedSkus"] if s["skuPartNumber"] != "AAD_PREMIUM_P2"]
+    doc["subscribedSkus"].append(sku("Microsoft_Entra_ID_Governance", 5, 0))
+    result = audit(tmp_path, collect_from(snapshot_from_json(doc)))
+    (p2,) = [dict(f.details) for f in result.findings
+             if f.rule == EntitlementShort.id and dict(f.details)["plan"] == "P2"]
+    assert (p2["in_scope"], p2["owned"], p2["short"]) == (3, 5, 1)

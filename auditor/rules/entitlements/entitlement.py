@@ -12,7 +12,7 @@ whose read Graph refused is not judged (the gap names it); the others are.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
 
@@ -117,18 +117,37 @@ def cheapest(ctx: Context, features: list[str]) -> tuple[Product, str] | None:
 
 
 def _owned(index: TenantIndex, plan: str) -> int:
-    """Enabled seats (with those in their grace period) of the products that satisfy `plan`'s count."""
+    """Enabled seats (with those in their grace period) of the products that satisfy `plan`'s count;
+    for "governance", those carrying ID Governance without P2 (P2's own seats are counted as P2)."""
     total = 0
     for sku in index.snapshot.skus:
         plans = scope.carried(scope.plans_of(index, sku.sku_id))
         if plan == scope.GROUP_LICENSING_PLAN:
             ok = scope.P1 in plans or sku.sku_id.lower() in scope.group_licensing_products()
-        elif plan == scope.P2:
-            ok = scope.P2 in plans or scope.GOVERNANCE in plans
+        elif plan == scope.GOVERNANCE:
+            ok = scope.GOVERNANCE in plans and scope.P2 not in plans
         else:
             ok = plan in plans
         total += sku.usable if ok else 0
     return total
+
+
+def _p2_short(reached: list[User], by_user: Mapping[str, Mapping[str, list[str]]], index: TenantIndex
+              ) -> tuple[int, int]:
+    """(seats owned, seats short) of P2's count. Risk-based access needs a P2 seat; PIM is covered by
+    P2 or by ID Governance. With R members reached by risk-based access, M by PIM alone, p2 seats of
+    P2 and g of ID Governance without it, the fewest seats missing is max(0, R - p2, R + M - p2 - g):
+    a Governance seat never covers risk-based access, and P2's spare seats cover PIM."""
+    risk = pim = 0
+    for u in reached:
+        if not u.account_enabled or u.user_type.lower() == "guest":
+            continue
+        if scope.RISK_BASED_ACCESS in by_user.get(u.id.lower(), ()):
+            risk += 1
+        else:
+            pim += 1
+    p2, governance = _owned(index, scope.P2), _owned(index, scope.GOVERNANCE)
+    return p2 + governance, max(0, risk - p2, risk + pim - p2 - governance)
 
 
 def tally(policy: Policy, ctx: Context) -> Tally:
@@ -143,11 +162,14 @@ def tally(policy: Policy, ctx: Context) -> Tally:
             continue
         reached = [users[uid] for uid, by in reach.by_user.items() if uid in users and set(by) & set(wanted)]
         members = sum(1 for u in reached if u.account_enabled and u.user_type.lower() != "guest")
-        owned = _owned(ctx.index, plan)
+        if plan == scope.P2:
+            owned, short = _p2_short(reached, reach.by_user, ctx.index)
+        else:
+            owned = _owned(ctx.index, plan)
+            short = max(members - owned, 0)
         # what a seat of the count must cover: P1 alone for P1's (a feature needing more is P2's count)
         found = cheapest(ctx, [scope.CONDITIONAL_ACCESS] if plan == scope.P1 else wanted)
         product = found[0] if found is not None else None
-        short = max(members - owned, 0)
         shorts[plan] = EntitlementShortDetails(
             plan=plan, features=wanted, in_scope=members, owned=owned, short=short,
             guests_in_scope=sum(1 for u in reached if u.user_type.lower() == "guest"), entitle_with=product,
