@@ -9,7 +9,7 @@ Microsoft's "Microsoft Graph service-specific throttling limits"
 - directory reads: a bucket of resource units refilled over 10 s, whose size the client does not
   know; Graph says when 80 % of it is used (`x-ms-throttle-limit-percentage`, 0.8 to 1.8). While the
   last answer said so, directory requests go one at a time, each after the pause that lets the
-  bucket refill to 70 % (it refills a tenth of itself per second); when an answer comes without the
+  bucket refill to 75 % (it refills a tenth of itself per second); when an answer comes without the
   header, they go at full speed again.
 
 One Pacing per GraphClient, which is one app in one tenant. `seconds` scales the windows (tests
@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0
 REPORT_REQUESTS, REPORT_WINDOW = 14, 600.0
 DIRECTORY_WINDOW = 10.0  # the directory bucket refills over this many seconds
-CALM = 0.7  # the share of the bucket used that a paused request waits for
+CALM = 0.75  # the share of the bucket used that a paused request waits for
 PERCENTAGE = "x-ms-throttle-limit-percentage"
 _OTHER_SERVICES = ("mailboxSettings", "sendMail", "$batch", "/download/")  # not the directory's budget
 
