@@ -64,11 +64,12 @@ def emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str]]:
     """The Graph emulator serving `snapshot` on 127.0.0.1, while the block runs: (its URL, an app
     token it accepts)."""
     # an HTTP server and the tenant's state machine: loaded for --demo only, not by every audit
-    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+    from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, app_token
 
     # every permission the audit asks for, and the leave dates the example policy's grace_days use
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
-    with GraphEmulator(snapshot, token=token) as graph:
+    # with Graph's published throttling budgets, as a live tenant keeps them (docs/graph.md)
+    with GraphEmulator(snapshot, token=token, budgets=Budgets()) as graph:
         yield graph.url, token
 
 

@@ -73,7 +73,8 @@ def main() -> None:
                                   "partition_pages": sum(1 for r in logged
                                                          if r.path == "/users" and "$filter" in r.query),
                                   "counts": sum(1 for r in logged if r.path == "/users/$count"),
-                                  "errors": sum(1 for r in logged if r.status >= 400)}), flush=True)
+                                  "errors": sum(1 for r in logged if r.status >= 400),
+                                  "throttled": sum(1 for r in logged if r.status == 429)}), flush=True)
             elif command.startswith("latency "):
                 ms, per_kib = (float(x) for x in command.split()[1:3])
                 graph.latency = (ms / 1000, per_kib / 1000) if ms > 0 or per_kib > 0 else None

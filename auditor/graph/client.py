@@ -39,6 +39,7 @@ from ..snapshot import replace_lone_surrogates
 from .auth import get_access_token, token_claims
 from .bounded import ACCEPT_ENCODING, BoundedTransport, ResponseTooLarge, UnexpectedEncoding, answer_limit
 from .hosts import LOOPBACK
+from .pacing import Pacing
 from .progress import Progress, SilentProgress
 
 RETRY_STATUS = frozenset((429, 503, 504))
@@ -202,6 +203,7 @@ class GraphClient:
         progress: Progress | None = None,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
         max_pages: int = MAX_PAGES,
+        pacing: Pacing | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.cloud = cloud
@@ -219,6 +221,9 @@ class GraphClient:
         self.auth_description = auth_description
         self.retry = retry or RetryPolicy()
         self.progress = progress or SilentProgress()
+        # Graph's published budgets, kept by pacing the requests (pacing.py): one per client, as
+        # one client is one app in one tenant
+        self.pacing = pacing or Pacing()
         self.requests = 0
         # The event loop's time before which no request is sent: a 429 on any stream holds all
         # of them for its Retry-After (Graph throttles per app and tenant, not per connection).
@@ -426,6 +431,7 @@ class GraphClient:
 
         policy = self.retry
         retries = retries or Retries(self)
+        path = unquote(urlsplit(url).path)
         while True:
             if self._resume_at:
                 await self._hold()
@@ -437,9 +443,12 @@ class GraphClient:
             try:
                 # asyncio.timeout, not wait_for: no extra task, so a read-ahead request still
                 # reaches the wire before the current page is decoded (wait_for cost 20 % of collect)
+                # the wait for a budget's turn (pacing.py) is not part of the attempt's deadline
                 with answer_limit(max_bytes):
-                    async with asyncio.timeout(deadline or policy.request_deadline):
-                        response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", None)
+                    async with self.pacing.turn(path):
+                        async with asyncio.timeout(deadline or policy.request_deadline):
+                            response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", None)
+                        self.pacing.answered(path, response.headers)
             except AuthError:
                 raise
             except (ResponseTooLarge, UnexpectedEncoding) as exc:

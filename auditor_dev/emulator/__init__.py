@@ -23,6 +23,7 @@ import base64
 import json
 import time
 
+from .budgets import Budgets
 from .hooks import Answer, Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
 from .reports import ReportOptions
 from .resources.access import ACCESS_ROLES
@@ -36,6 +37,7 @@ __all__ = [
     "REPROCESS_ROLES",
     "WRITE_ROLES",
     "Answer",
+    "Budgets",
     "Drop",
     "EncodedItems",
     "GraphEmulator",

@@ -53,6 +53,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from auditor.model import TenantSnapshot
 
+from .budgets import Budgets
 from .call import Answer, PlainText
 from .directory_audits import AuditLog
 from .encoding import dumps, encode
@@ -65,7 +66,7 @@ from .reports import ReportOptions, ReportServer
 from .routes import dispatch
 from .tenant import TenantState
 
-__all__ = ["GraphEmulator", "GraphError", "LoggedRequest", "SentMail", "dumps", "error_document"]
+__all__ = ["Budgets", "GraphEmulator", "GraphError", "LoggedRequest", "SentMail", "dumps", "error_document"]
 
 
 class GraphEmulator:
@@ -78,6 +79,8 @@ class GraphEmulator:
     JSON (for very large tenants; the caller owns and closes it). See auditor_dev/emulator/hooks.py.
     `latency_ms` (+ `latency_ms_per_kib` per KiB of the answer's body) delays every answer, the
     way Graph's own time to answer does (the benchmark measures with it; 0 costs nothing).
+    `budgets` keeps Graph's published throttling budgets (budgets.py; `Budgets(scale=..., seconds=...)`
+    shrinks them for tests); None (the default) answers as fast as it can.
     """
 
     def __init__(
@@ -95,6 +98,7 @@ class GraphEmulator:
         reports: ReportOptions | None = None,
         group_license_delay: float = 0.0,
         group_properties: Mapping[str, Mapping[str, Any]] | None = None,
+        budgets: Budgets | None = None,
     ) -> None:
         # group_license_delay: seconds before a new group member gets the group's licenses (tenant.py)
         self.tenant = TenantState(snapshot, mutually_exclusive, group_license_delay)
@@ -115,6 +119,9 @@ class GraphEmulator:
         # `roles` claim (an app_token), else none are checked (an opaque token).
         self.roles: frozenset[str] | None = frozenset(roles) if roles is not None else token_roles(token)
         self.responders = list(responders)
+        # Graph's throttling budgets for this app in this tenant, sized by the tenant's users
+        self.budgets = budgets.for_tenant(len(self.tenant.users), snapshot.tenant_id, token_claim(token, "appid")) \
+            if budgets is not None else None
         self.requests: list[LoggedRequest] = []
         self.sent_mail: list[SentMail] = []
         self._lock = threading.Lock()
@@ -195,6 +202,11 @@ class GraphEmulator:
         """Return (status, JSON document or None) for an authorised request (routes.py)."""
         return dispatch(self, method, path, query, headers, body)
 
+    def charge(self, method: str, path: str, query: Mapping[str, str]) -> dict[str, str]:
+        """Count a request against Graph's budgets (when kept): the headers its answer carries, or
+        GraphError 429 over budget (budgets.py). `path` is without /v1.0."""
+        return self.budgets.charge(method, path, query) if self.budgets is not None else {}
+
     def require(self, roles: Sequence[str]) -> None:
         """403 unless one of `roles` (the permissions Graph documents for the call) is granted."""
         if self.roles is not None and not self.roles.intersection(roles):
@@ -226,9 +238,8 @@ def _logged_body(body: bytes) -> Any:
         return None
 
 
-def token_roles(token: str) -> frozenset[str] | None:
-    """The `roles` claim of a JWT bearer token (as auditor_dev.emulator.app_token issues); None for
-    an opaque token or one without the claim."""
+def _claims(token: str) -> dict[str, Any] | None:
+    """The claims of a JWT bearer token (as auditor_dev.emulator.app_token issues); None for an opaque one."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
@@ -237,7 +248,20 @@ def token_roles(token: str) -> frozenset[str] | None:
         claims = json.loads(base64.urlsafe_b64decode(payload))
     except (ValueError, binascii.Error):
         return None
-    roles = claims.get("roles") if isinstance(claims, dict) else None
+    return claims if isinstance(claims, dict) else None
+
+
+def token_claim(token: str, name: str) -> str | None:
+    """A string claim of a JWT bearer token (`appid`, `tid`); None for an opaque token or without it."""
+    value = (_claims(token) or {}).get(name)
+    return value if isinstance(value, str) else None
+
+
+def token_roles(token: str) -> frozenset[str] | None:
+    """The `roles` claim of a JWT bearer token (as auditor_dev.emulator.app_token issues); None for
+    an opaque token or one without the claim."""
+    claims = _claims(token)
+    roles = claims.get("roles") if claims is not None else None
     if not isinstance(roles, list):
         return None
     return frozenset(r for r in roles if isinstance(r, str))
@@ -301,16 +325,18 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 _hard_close(self.connection)
                 return
             label = answer.label if answer is not None else None
+            charged: dict[str, str] = {}
             try:
+                charged = emulator.charge(method, unquote(rel), query_log)
                 query = parse_query(parts.query)
                 status, doc = emulator.handle(method, rel, query, headers, body)
             except GraphError as exc:
                 self._finish(
                     method, rel, query_log, headers, exc.status, error_document(exc.code, exc.message), label,
-                    exc.headers,
+                    {**charged, **exc.headers},
                 )
                 return
-            self._finish(method, rel, query_log, headers, status, doc, label)
+            self._finish(method, rel, query_log, headers, status, doc, label, charged)
 
         def _report(self, method: str, path: str, raw_query: str, headers: dict[str, str]) -> None:
             """A usage report, its download or the report settings (reports.py); responders apply."""
@@ -325,6 +351,13 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 self._reply(answer, method, rel, query_log, headers)
                 return
             port = emulator.port
+            try:
+                if authorized and "(" in rel and emulator.budgets is not None:  # a report, not its download
+                    emulator.budgets.charge_report(unquote(rel))
+            except GraphError as exc:
+                self._finish(method, rel, query_log, headers, exc.status, error_document(exc.code, exc.message),
+                             None, exc.headers)
+                return
             status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized, port)
             emulator.log(LoggedRequest(method, unquote(rel), query_log, headers, status,
                                         answer.label if answer is not None else None, at=self._arrived,

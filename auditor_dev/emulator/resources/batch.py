@@ -102,6 +102,7 @@ def _one(em: Emulator, item: dict[str, Any]) -> dict[str, Any]:
                     # (not the whole batch) is the emulator's choice.
                     raise bad("A Content-Type header is required when a body is specified.", "BadRequest")
                 payload = dumps(item["body"])
+            headers.update(em.charge(method, unquote(path), query_log))  # each request of a batch counts
             status, doc = em.handle(method, path, parse_query(parts.query), inner_headers, payload)
         except GraphError as exc:
             status, doc = exc.status, error_document(exc.code, exc.message)

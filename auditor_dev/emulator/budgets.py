@@ -1,0 +1,245 @@
+"""Graph's published throttling budgets, kept by the emulator when asked: GraphEmulator(budgets=Budgets()).
+
+From Microsoft's page "Microsoft Graph service-specific throttling limits"
+(https://learn.microsoft.com/graph/throttling-limits):
+
+- identity and access (directory) reads: a token bucket of resource units per app and tenant, refilled
+  over 10 s: 3,500 units for a tenant under 50 users, 5,000 from 50 to 500, 8,000 above; per app across
+  tenants 150,000 units per 20 s. A request costs its path's base cost (GET users 2,
+  groups/{id}/members 3, groups/{id}/transitiveMembers 5, subscribedSkus 3, users/{id}/memberOf 2,
+  anything else 1), less 1 with `$select`, plus 1 with `$expand`, less 1 with `$top` under 20, never
+  below 1; each request of a JSON batch is counted on its own. Every directory answer carries
+  `x-ms-resource-unit`, and `x-ms-throttle-limit-percentage` (0.8 to 1.8) once 80 % is used.
+- identity and access reports (auditLogs/directoryAudits, auditLogs/signIns): 5 requests per 10 s per
+  app and tenant;
+- Microsoft 365 usage reports (/reports/get...(period=...)): 14 requests per 10 minutes per app and
+  tenant, for each report on its own.
+
+Over budget the answer is 429 with `Retry-After` (seconds, as Graph's own sample gives them, with
+decimals), `x-ms-throttle-scope` (`Tenant_Application/Read/<app>/<tenant>`) and
+`x-ms-throttle-information`, and Graph's error body. The Outlook reads the collector makes (mailbox
+settings, sendMail) have limits of their own that the emulator does not keep.
+
+`Budgets(scale=0.01)` multiplies every amount (units and requests, never below what one request
+needs); `seconds=0.1` every window (a 10 s window lasts 1 s), so tests run the published shapes
+quickly. `clock` is injectable (tests use a fake one). `across_tenants` is the per-app bucket: pass
+one `Bucket` to several emulators' Budgets to make them share it, as one app's tenants do.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .errors import GraphError
+
+Clock = Callable[[], float]
+
+# (fewer users than this, units per 10 s): S under 50 users, M 50 to 500, L above
+TENANT_UNITS = ((50, 3_500), (501, 5_000))
+LARGE_TENANT_UNITS = 8_000
+DIRECTORY_WINDOW = 10.0
+APP_UNITS, APP_WINDOW = 150_000, 20.0
+AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0
+REPORT_REQUESTS, REPORT_WINDOW = 14, 600.0
+WARN_AT = 0.8  # x-ms-throttle-limit-percentage from this share of the bucket used
+MIN_UNITS = 10  # a scaled bucket still holds the dearest request ($expand on transitiveMembers: 6)
+
+# (method, path with {} for an id): base cost in resource units; anything else costs 1. Microsoft
+# lists me/... paths and says they apply to users/{id}/... as well.
+BASE_COSTS: dict[tuple[str, str], int] = {
+    ("GET", "users"): 2,
+    ("GET", "groups/{}/members"): 3,
+    ("GET", "groups/{}/transitiveMembers"): 5,
+    ("GET", "subscribedSkus"): 3,
+    ("GET", "users/{}/memberOf"): 2,
+    ("GET", "users/{}/transitiveMemberOf"): 2,
+    ("GET", "users/{}/licenseDetails"): 2,
+    ("GET", "users/{}/ownedObjects"): 2,
+    ("GET", "applications"): 2,
+    ("GET", "contracts"): 3,
+    ("GET", "oauth2PermissionGrants"): 2,
+    ("GET", "oauth2PermissionGrants/{}"): 2,
+    ("GET", "servicePrincipals/{}/appRoleAssignments"): 2,
+}
+_ID_AT = {"groups": 1, "users": 1, "oauth2PermissionGrants": 1, "servicePrincipals": 1}
+# paths of other services (Outlook's mailbox settings and mail, the batch envelope itself)
+_NOT_DIRECTORY = ("mailboxSettings", "sendMail", "$batch")
+
+
+def path_key(path: str) -> str:
+    """`groups/{}/members` for /groups/abc/members/microsoft.graph.user: ids as {}, no cast."""
+    segments = [s for s in path.strip("/").split("/") if s]
+    if segments and segments[-1].startswith("microsoft.graph."):
+        segments.pop()
+    if len(segments) > 1 and segments[0] in _ID_AT:
+        segments[1] = "{}"
+    return "/".join(segments)
+
+
+def cost(method: str, path: str, query: Mapping[str, str]) -> int:
+    """A directory request's resource units by Microsoft's table and its query options."""
+    units = BASE_COSTS.get((method, path_key(path)), 1)
+    if "$select" in query:
+        units -= 1
+    if "$expand" in query:
+        units += 1
+    top = query.get("$top", "")
+    if top.isdigit() and int(top) < 20:
+        units -= 1
+    return max(1, units)
+
+
+def _seconds(value: float) -> str:
+    """A Retry-After value: seconds, rounded up to the millisecond."""
+    return f"{max(0.001, math.ceil(value * 1000) / 1000):.3f}"
+
+
+class Bucket:
+    """A token bucket of `capacity` units, refilled evenly over `window` seconds."""
+
+    def __init__(self, capacity: float, window: float, clock: Clock = time.monotonic) -> None:
+        self.capacity = capacity
+        self.rate = capacity / window
+        self.clock = clock
+        self.tokens = float(capacity)
+        self._stamp = clock()
+        self.lock = threading.Lock()
+
+    def refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    def short(self, units: int) -> float:
+        """Seconds until `units` are in the bucket (0: they are now); call under `lock`, after refill()."""
+        return 0.0 if self.tokens >= units else (units - self.tokens) / self.rate
+
+    def used(self) -> float:
+        return 1 - self.tokens / self.capacity
+
+
+class RequestWindow:
+    """At most `limit` requests in any `window` seconds (a sliding window of their arrivals)."""
+
+    def __init__(self, limit: int, window: float, clock: Clock = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._arrivals: deque[float] = deque()
+
+    def take(self) -> float:
+        """Count a request now and return 0, or return the seconds until one is allowed."""
+        now = self.clock()
+        while self._arrivals and self._arrivals[0] <= now - self.window:
+            self._arrivals.popleft()
+        if len(self._arrivals) >= self.limit:
+            return self._arrivals[0] + self.window - now
+        self._arrivals.append(now)
+        return 0.0
+
+
+@dataclass
+class Budgets:
+    """The budgets of one app in one tenant (one emulator); see the module's docstring."""
+
+    scale: float = 1.0
+    seconds: float = 1.0
+    clock: Clock = time.monotonic
+    across_tenants: Bucket | None = None
+    app_id: str = "00000000-0000-0000-0000-000000000000"
+    tenant_id: str = "00000000-0000-0000-0000-000000000000"
+    _directory: Bucket | None = field(default=None, init=False)
+    _audit: RequestWindow | None = field(default=None, init=False)
+    _reports: dict[str, RequestWindow] = field(default_factory=dict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def for_tenant(self, users: int, tenant_id: str, app_id: str | None) -> Budgets:
+        """Size the directory bucket by the tenant's users (the emulator calls it when it starts)."""
+        units = next((u for below, u in TENANT_UNITS if users < below), LARGE_TENANT_UNITS)
+        self._directory = Bucket(self._units(units), DIRECTORY_WINDOW * self.seconds, self.clock)
+        if self.across_tenants is None:
+            self.across_tenants = Bucket(self._units(APP_UNITS), APP_WINDOW * self.seconds, self.clock)
+        self._audit = RequestWindow(self._count(AUDIT_REQUESTS), AUDIT_WINDOW * self.seconds, self.clock)
+        self.tenant_id = tenant_id
+        self.app_id = app_id or self.app_id
+        return self
+
+    def _units(self, units: int) -> int:
+        return max(MIN_UNITS, round(units * self.scale))
+
+    def _count(self, requests: int) -> int:
+        return max(1, round(requests * self.scale))
+
+    @property
+    def directory(self) -> Bucket:
+        if self._directory is None:
+            self.for_tenant(0, self.tenant_id, None)
+        assert self._directory is not None
+        return self._directory
+
+    def charge(self, method: str, path: str, query: Mapping[str, str]) -> dict[str, str]:
+        """Count a v1.0 request (path without /v1.0) against its budget: the headers its answer
+        carries, or GraphError 429 when it is over budget."""
+        first = path.strip("/").split("/", 1)[0]
+        if first == "auditLogs":
+            return self._requests(self._audit_window(), "IdentityAndAccessReportsLimitExceeded")
+        if first == "reports" and "(" in path:
+            return self.charge_report(path)
+        if any(part in path for part in _NOT_DIRECTORY):
+            return {}
+        return self._units_for(cost(method, path, query))
+
+    def charge_report(self, path: str) -> dict[str, str]:
+        """A usage report's request: 14 per 10 minutes for each report."""
+        name = path.rstrip("/").rsplit("/", 1)[-1].split("(", 1)[0]
+        with self._lock:
+            window = self._reports.get(name)
+            if window is None:
+                window = RequestWindow(self._count(REPORT_REQUESTS), REPORT_WINDOW * self.seconds, self.clock)
+                self._reports[name] = window
+        return self._requests(window, "ReportsLimitExceeded")
+
+    def _audit_window(self) -> RequestWindow:
+        if self._audit is None:
+            self.for_tenant(0, self.tenant_id, None)
+        assert self._audit is not None
+        return self._audit
+
+    def _requests(self, window: RequestWindow, reason: str) -> dict[str, str]:
+        with self._lock:
+            wait = window.take()
+        if wait > 0:
+            raise self._throttled(wait, reason)
+        return {}
+
+    def _units_for(self, units: int) -> dict[str, str]:
+        bucket, app = self.directory, self.across_tenants
+        assert app is not None
+        with bucket.lock, app.lock:
+            bucket.refill()
+            app.refill()
+            wait = max(bucket.short(units), app.short(units))
+            if wait == 0:
+                bucket.tokens -= units
+                app.tokens -= units
+            used = max(bucket.used(), app.used())
+        if wait > 0:
+            raise self._throttled(wait, "ResourceUnitLimitExceeded", {"x-ms-resource-unit": str(units)})
+        headers = {"x-ms-resource-unit": str(units)}
+        if used >= WARN_AT:
+            headers["x-ms-throttle-limit-percentage"] = f"{used:.2f}"
+        return headers
+
+    def _throttled(self, wait: float, reason: str, extra: Mapping[str, str] | None = None) -> GraphError:
+        headers = {
+            "Retry-After": _seconds(wait),
+            "x-ms-throttle-scope": f"Tenant_Application/Read/{self.app_id}/{self.tenant_id}",
+            "x-ms-throttle-information": reason,
+            **(extra or {}),
+        }
+        return GraphError(429, "TooManyRequests", "Too many requests. Please retry again later.", headers)
