@@ -81,8 +81,14 @@ def test_people_read_product_names_not_codes_or_ids(tmp_path: Path) -> None:
     for path in tmp_path.glob("bill-*.ics"):
         summary = next(line for line in path.read_text("utf-8").splitlines() if line.startswith("SUMMARY:"))
         assert not re.search(r"\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b", summary), summary
-    bill = (tmp_path / "report.md").read_text("utf-8").split("### Your bill")[1].split("\n### ")[0]
+    report = (tmp_path / "report.md").read_text("utf-8")
+    bill = report.split("### Your bill")[1].split("\n### ")[0]
     assert "Power BI Pro" in bill and "POWER\\_BI\\_PRO" not in bill
+    # a finding about a product is headed by the product's name, and its Product line names it too
+    headings = re.findall(r"^\| \*\*([^*]+)\*\*<br>", report, re.M)
+    assert "Microsoft 365 E3" in headings and "Microsoft Entra ID P2" in headings
+    assert not [h for h in headings if re.fullmatch(r"[A-Z0-9]+(?:\\_[A-Z0-9]+)*", h)], headings
+    assert not re.findall(r"^\*\*Product:\*\* [A-Z0-9]+\\_", report, re.M)
 
 
 def test_twelve_months_count_each_reduction_from_its_day() -> None:

@@ -14,7 +14,9 @@ from auditor.model import Locale
 
 from .test_digest_size import ROOT, words
 
-TARGET = 6_200  # issue 39 set 6,000; issue 54 added the entitlement rules' 10 demo findings (about 300 words)
+# issue 39 set 6,000; issue 54 added the entitlement rules' 10 demo findings (about 300 words); issue 52's
+# product names where part numbers stood ("Enterprise Mobility + Security E3" for "EMS") add about 30
+TARGET = 6_250
 CEILING = 6_500  # Dutch, the longest language, with room: a change that makes any report longer fails
 
 
@@ -40,7 +42,7 @@ NOT_YET = pytest.mark.xfail(strict=True, reason="about 6,430 words: Dutch says t
 
 @pytest.mark.parametrize("locale", [pytest.param(loc, marks=NOT_YET if loc is Locale.NL else ()) for loc in Locale],
                          ids=lambda loc: loc.value)
-def test_the_demo_report_is_at_most_6200_words(pages: dict[Locale, str], locale: Locale) -> None:
+def test_the_demo_report_is_at_most_6250_words(pages: dict[Locale, str], locale: Locale) -> None:
     assert words(pages[locale]) <= TARGET, words(pages[locale])
 
 

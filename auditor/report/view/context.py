@@ -8,6 +8,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Cloud, Locale
+from auditor.reference import product_names
 from auditor.render.text import clean
 from auditor.report.view.states import FindingState, actions_state
 from auditor.report.wording_api import Wording, product_names_of
@@ -130,8 +131,9 @@ def _summary_currency(document: Mapping[str, Any]) -> str | None:
     return currency if isinstance(currency, str) else None
 
 
-def subject_text(subject: Mapping[str, Any]) -> tuple[str, str]:
-    """(name, detail) to show for a finding's subject."""
+def subject_text(subject: Mapping[str, Any], names: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(name, detail) to show for a finding's subject; a product by its name (`names`: the report's
+    own names by part number, else Microsoft's product table)."""
     kind = subject.get("type")
     sid = str(subject.get("id", ""))
     if kind == "user":
@@ -139,19 +141,28 @@ def subject_text(subject: Mapping[str, Any]) -> tuple[str, str]:
         detail = subject.get("upn") if subject.get("display_name") else ""
         return clean(name, NAME_LIMIT), clean(detail, NAME_LIMIT)
     if kind == "sku":
-        return clean(subject.get("sku") or sid, NAME_LIMIT), ""
+        return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), ""
     if kind == "subscription":
-        return clean(subject.get("sku") or sid, NAME_LIMIT), clean(sid, NAME_LIMIT)
+        return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), clean(sid, NAME_LIMIT)
     if kind == "group":
         name = subject.get("display_name")
         return clean(name or sid, NAME_LIMIT), clean(sid if name else "", NAME_LIMIT)
     return clean(sid, NAME_LIMIT), ""
 
 
+def product_label(part: object, names: Mapping[str, str] | None = None) -> str:
+    """What a person reads for a product part number: the report's own name for it (`names`), else
+    its name in Microsoft's product table, the part number itself when neither knows it."""
+    text = str(part or "")
+    if not text:
+        return ""
+    return (names or {}).get(text) or product_names().product(None, text) or text
+
+
 def products_text(skus: object) -> str:
-    """A finding's products as one line ("SPE_E3, VISIOCLIENT")."""
+    """A finding's products as one line, by name ("Microsoft 365 E3, Visio Plan 2")."""
     if isinstance(skus, list | tuple):
-        return clean(", ".join(str(s) for s in skus), NAME_LIMIT)
+        return clean(", ".join(product_label(s) for s in skus), NAME_LIMIT)
     return ""
 
 

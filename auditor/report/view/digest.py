@@ -24,6 +24,7 @@ from auditor.report.view.context import (
     SEVERITY_RANK,
     RenderContext,
     config_problem_lines,
+    product_label,
     subject_text,
 )
 from auditor.report.view.findings import rule_anchor
@@ -113,9 +114,7 @@ def _short(value: object) -> str:
 
 def _who(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
     subject = finding.get("subject") or {}
-    name, detail = subject_text(subject)
-    if subject.get("type") in ("sku", "subscription"):
-        name = ctx.names.get(name, name)
+    name, detail = subject_text(subject, ctx.names)
     name, detail = _short(name), _short(detail)
     who = f"{name} ({detail})" if detail else name
     tenant = finding.get("tenant")  # a merged report names the tenant of each finding
@@ -165,7 +164,7 @@ def _top_actions(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> t
             id=clean(f.get("id", ""), 64),
             title=ctx.title(str(f.get("rule", ""))),
             subject=_who(ctx, f),
-            products=clean(", ".join(ctx.names.get(str(s), str(s)) for s in skus[:4]), 120),
+            products=clean(", ".join(product_label(s, ctx.names) for s in skus[:4]), 120),
             cost="" if not isinstance(cost, int | float) or not cost else ctx.money(cost, ctx.currency),
             state=state.label if state else ctx.t.pgettext("state_person", "needs an admin's decision"),
             ready=bool(state and state.ready),

@@ -19,6 +19,7 @@ from auditor.report.view.context import (
     TEXT_LIMIT,
     UNKNOWN_SEVERITY_COLOURS,
     RenderContext,
+    product_label,
     subject_text,
 )
 from auditor.report.view.once import Note, Role, Step, role_number, state_notes, steps_once
@@ -161,7 +162,7 @@ def _products(ctx: RenderContext, skus: object) -> str:
     """The finding's products by their names for people ("Microsoft 365 E3, Visio Plan 2")."""
     if not isinstance(skus, list | tuple):
         return ""
-    return clean(", ".join(ctx.names.get(str(s), str(s)) for s in skus), NAME_LIMIT)
+    return clean(", ".join(product_label(s, ctx.names) for s in skus), NAME_LIMIT)
 
 
 def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Mapping[str, Any]) -> FindingRow:
@@ -169,7 +170,7 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
     severity = str(finding.get("severity", ""))
     bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)
     subject = finding.get("subject") or {}
-    name, detail = subject_text(subject)
+    name, detail = subject_text(subject, ctx.names)
     waiver = finding.get("waiver") if finding.get("waived") else None
     waiver = waiver if isinstance(waiver, Mapping) else {}
     cost = finding.get("monthly_cost")
