@@ -199,7 +199,8 @@ def _leaves(t: i18n.Translations, change: Change, locale: Locale) -> str:
                       "Leaving the group takes away all it gives the user: the licenses {products}, and, as far "
                       "as the group gives them, membership of its team (when it is a Team) and the apps its app "
                       "role assignments open. apply reads the group again before the change and names them.",
-                      products=i18n.format_list(parts, locale))
+                      # by name in Microsoft's product table (never one report.json could have changed)
+                      products=i18n.format_list([product_names().product(None, p) or p for p in parts], locale))
 
 
 def _counts(t: i18n.Translations, plan: ChangePlan, locale: Locale) -> tuple[tuple[str, str], ...]:

@@ -163,14 +163,14 @@ def test_plan_md_names_each_group_by_id_and_says_what_leaving_takes(tmp_path: Pa
     assert _run(capsys, "--report-dir", str(folder))[0] == 0
     text = _unescaped(folder / "plan.md")
     assert f"to the group E3 users ({G_E3})" in text and f"from the group E5 users ({G_E5})" in text
-    assert ("Leaving the group takes away all it gives the user: the licenses SPE_E5, and, as far as the group "
-            "gives them, membership of its team (when it is a Team) and the apps its app role assignments open. "
+    assert ("Leaving the group takes away all it gives the user: the licenses Microsoft 365 E5, and, as far as the "
+            "group gives them, membership of its team (when it is a Team) and the apps its app role assignments open. "
             "apply reads the group again before the change and names them.") in text
     (folder / "plan.md").unlink()
     document["locale"] = "tr"
     (folder / "report.json").write_text(json.dumps(document), encoding="utf-8")
     assert _run(capsys, "--report-dir", str(folder))[0] == 0
-    assert "Gruptan ayrılan kullanıcı, grubun ona verdiği her şeyi kaybeder: SPE_E5 lisanslarını" in \
+    assert "Gruptan ayrılan kullanıcı, grubun ona verdiği her şeyi kaybeder: Microsoft 365 E5 lisanslarını" in \
         _unescaped(folder / "plan.md")
 
 
