@@ -382,6 +382,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
                          plan=plan, remediation=remediation, headlines=headlines)
+        _check_stop(args)  # nor its history, which the next night compares with
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
         timings.report()

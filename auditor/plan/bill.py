@@ -324,8 +324,9 @@ def urgent(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS)
 
 def locking(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS) -> list[dict[str, Any]]:
     """The reductions scheduled for a renewal that locks (about 24 hours before it; `by` is the last
-    whole day before the lock) within `days` days: after that the seats stay for another term."""
-    return _closing(bill, today, days, Window.RENEWAL)
+    whole day before the lock) within `days` days: after that the seats stay for another term. Only
+    the admin's own reductions (`reduce`): a partner's, a cancellation or no action is worded apart."""
+    return [a for a in _closing(bill, today, days, Window.RENEWAL) if a.get("action") == Action.REDUCE.value]
 
 
 def _closing(bill: Mapping[str, Any] | None, today: date, days: int, window: Window) -> list[dict[str, Any]]:

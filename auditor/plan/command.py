@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from auditor import wording
+from auditor.billing.arguments import BillingSource
 from auditor.billing.file import BillingFile, read_billing, rows_from_json
 from auditor.errors import EXIT_OK, UsageError, clean_message
 from auditor.exchange_export import read_exchange_export
@@ -90,17 +91,23 @@ def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: Billi
     if "subscriptions" not in document:
         return billing
     # the billing clients (azure-mgmt-billing, httpx) load only for a plan that reads them
+    from auditor.billing.facts import merge
     from auditor.billing.options import apis_asked, read_commerce
 
+    choice = BillingSource(getattr(args, "billing_source", None) or BillingSource.AUTO.value)
+    if choice is BillingSource.NONE:
+        return None
+    if choice is BillingSource.FILE:
+        return billing
     if not apis_asked(args):
         saved = rows_from_json(document.get("billing_facts"), f"{REPORT} (billing_facts)")
         if saved is None:
             return billing
-        if billing is None:
-            return saved
-        named = {r.subscription.lower() for r in billing.rows}
-        return BillingFile(billing.path, (*billing.rows, *(r for r in saved.rows
-                                                            if r.subscription.lower() not in named)))
+        # the file over the saved facts, fact by fact, as the audit lays it over the APIs' rows
+        merged = merge(saved.rows, billing, subscriptions_of(document), saved.path)
+        for warning in merged.warnings:
+            _say(warning)
+        return merged.billing
     tenant = str((document.get("tenant") or {}).get("id") or "")
     return read_commerce(args, subscriptions_of(document), tenant, billing, os.environ, live=False, say=_say).billing
 

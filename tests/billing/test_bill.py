@@ -104,7 +104,10 @@ def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None
               "window": "renewal", "by": "2026-11-26", "monthly_saving": 135.0, "saving_from": "2026-11-27",
               "confidence": "documented"}
     later = {**reduce, "by": "2026-12-20", "saving_from": "2026-12-21", "seats": 2}
-    bill = {"as_of": TODAY.isoformat(), "actions": [reduce, later]}
+    # a partner's reduction and a cancellation at the renewal are not "Reduce …" sentences
+    partner = {**reduce, "action": "contact_partner", "sku": "EMS"}
+    cancel = {**reduce, "action": "cancel_at_end_of_term", "sku": "EMS"}
+    bill = {"as_of": TODAY.isoformat(), "actions": [reduce, later, partner, cancel]}
     lines = digest_lines({"bill": bill, "money": {}, "summary": {"unused_monthly_cost": {"currency": "EUR"}}},
                          Locale.EN)
     assert lines == ["Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 4 seats, €135.00 per month; the "

@@ -213,6 +213,19 @@ def test_plan_builds_the_audits_bill_from_report_json_without_reading_the_apis(t
 
     assert [key(a) for a in plan["bill"]["actions"]] == [key(a) for a in report["bill"]["actions"]]
     assert plan["bill"]["commerce"] == report["bill"]["commerce"] and plan["bill"]["commerce"]
+    # --billing-source none is no bill's facts; file is the file alone (here none): not the saved ones
+    assert main(["plan", "--report-dir", str(out), "--billing-source", "file"]) in (0, 1)
+    assert "commerce" not in json.loads((out / "plan.json").read_text("utf-8"))["bill"]
+    # a --billing file lies over the saved facts fact by fact: the API's deadline and ids stay
+    saved = {r["subscription"]: r for r in report["billing_facts"]}
+    changed = next(c for c in report["bill"]["commerce"])
+    sub = changed["subscription"]
+    row = saved[sub]
+    (tmp_path / "b.csv").write_text(f"subscription,channel,unit_price,currency\n{sub},{row['channel']},"
+                                    f"{row['unit_price'] or 10},{row['currency'] or 'EUR'}\n", "utf-8")
+    assert main(["plan", "--report-dir", str(out), "--billing", str(tmp_path / "b.csv")]) in (0, 1)
+    bill = json.loads((out / "plan.json").read_text("utf-8"))["bill"]
+    assert [c["subscription"] for c in bill.get("commerce") or []].count(sub) == 1
     # a report.json whose facts are not in shape is no bill's source: every fact is unknown again
     report["billing_facts"] = [{"subscription": 1}]
     (out / "report.json").write_text(json.dumps(report), "utf-8")
