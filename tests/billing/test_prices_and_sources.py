@@ -38,8 +38,10 @@ def test_each_fact_names_its_source() -> None:
 
 def test_a_renewal_that_locks_within_three_days_is_urgent() -> None:
     bill = {"actions": [
-        {"window": "renewal", "seats": 3, "by": "2026-11-26", "owner": "self"},
-        {"window": "renewal", "seats": 3, "by": "2026-12-26", "owner": "self"},
+        {"window": "renewal", "seats": 3, "by": "2026-11-26", "owner": "self", "action": "reduce"},
+        {"window": "renewal", "seats": 3, "by": "2026-12-26", "owner": "self", "action": "reduce"},
+        # a partner's reduction is not the admin's own: its lock gets no "Reduce" sentence
+        {"window": "renewal", "seats": 3, "by": "2026-11-26", "owner": "partner", "action": "contact_partner"},
         {"window": "anniversary", "seats": 3, "by": "2026-11-25", "owner": "vlsc"},
         {"window": "within_7_days", "seats": 2, "by": "2026-11-25", "owner": "self"},
     ]}
