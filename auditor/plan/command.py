@@ -102,6 +102,9 @@ def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: Billi
     if not apis_asked(args):
         saved = rows_from_json(document.get("billing_facts"), f"{REPORT} (billing_facts)")
         if saved is None:
+            if document.get("billing_facts") is not None:
+                _say(f"warning: {REPORT}: billing_facts is not in the shape audit writes; the bill's facts "
+                     "come from --billing alone (or are unknown)")
             return billing
         # the file over the saved facts, fact by fact, as the audit lays it over the APIs' rows
         merged = merge(saved.rows, billing, subscriptions_of(document), saved.path)

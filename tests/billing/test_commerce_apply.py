@@ -195,7 +195,8 @@ def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.
         assert not [r for r in arm.requests if r.method == "PATCH"]
 
 
-def test_plan_builds_the_audits_bill_from_report_json_without_reading_the_apis(tmp_path: Path) -> None:
+def test_plan_builds_the_audits_bill_from_report_json_without_reading_the_apis(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """audit --demo reads the billing stand-ins; a plain `plan` after it (no billing flag, no API
     reachable) builds the same bill from report.json's billing_facts, commerce changes included."""
     from auditor.cli import main
@@ -229,6 +230,8 @@ def test_plan_builds_the_audits_bill_from_report_json_without_reading_the_apis(t
     # a report.json whose facts are not in shape is no bill's source: every fact is unknown again
     report["billing_facts"] = [{"subscription": 1}]
     (out / "report.json").write_text(json.dumps(report), "utf-8")
+    capsys.readouterr()
     assert main(["plan", "--report-dir", str(out)]) in (0, 1)
+    assert "billing_facts is not in the shape audit writes" in capsys.readouterr().err
     plan = json.loads((out / "plan.json").read_text("utf-8"))
     assert "commerce" not in plan["bill"]
