@@ -10,22 +10,19 @@ from typing import Any
 from auditor import wording
 from auditor.cross_tenant.rules import CrossTenantDuplicate
 from auditor.guidance.examples import E5, EMS, F3, USER
-from auditor.model import Cloud, Finding, Locale
+from auditor.model import Cloud, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 
-from .factory import E3, F1, audit, tenant, user
+from .factory import E3, F1, audit, rem, tenant, user
 from .factory import E5 as TENANT_E5  # a real skuId: the tenant's E5 has known plans
 
 
-def rem(rule: str, subject: dict[str, Any], skus: list[str], details: dict[str, Any],
-        cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
+def fix_for(rule: str, subject: dict[str, Any], skus: list[str], details: dict[str, Any],
+            cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
+    """The remediation of a finding given by its parts (a finding the rules need not produce)."""
     return wording.remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details)
-
-
-def rem_of(f: Finding) -> dict[str, Any]:
-    return rem(f.rule, f.subject.to_json(), list(f.skus), dict(f.details))
 
 
 def calls(r: dict[str, Any]) -> list[tuple[str, str]]:
@@ -53,7 +50,7 @@ def test_a_product_from_two_groups_leaves_each_group_in_its_own_call() -> None:
     details = {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
                "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]},
                "sku_ids": {"SPE_E5": E5}, "leaving": {"g2": [], "g1": ["SPE_E5"]}}
-    r = rem(DisabledUserLicensed.id, USER, ["SPE_E5"], details)
+    r = fix_for(DisabledUserLicensed.id, USER, ["SPE_E5"], details)
     assert calls(r) == [("DELETE", "/groups/g2/members/11111111-aaaa/$ref"),
                         ("DELETE", "/groups/g1/members/11111111-aaaa/$ref")]
     first, second = r["actions"]
@@ -73,7 +70,7 @@ def test_products_from_two_groups_leave_both_groups(tmp_path: Any) -> None:
     doc = tenant([from_groups("two", (E3, "g-e3"), (F1, "g-f1"), (TENANT_E5, None))], groups=groups)
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuForbidden.id]
     assert dict(f.details)["leaving"] == {"g-e3": ["SPE_E3"], "g-f1": ["SPE_F1"]}
-    r = rem_of(f)
+    r = rem(f)
     assert [(a["kind"], a["group"], a["seats"], a["ready"]) for a in r["actions"]] == [
         ("remove_member", "g-e3", {"SPE_E3": -1}, True), ("remove_member", "g-f1", {"SPE_F1": -1}, True)]
 
@@ -84,7 +81,7 @@ def test_leaving_a_group_counts_every_product_it_takes(tmp_path: Any) -> None:
     doc = tenant([from_groups("both", (E3, "g-1"), (F1, "g-1"), (TENANT_E5, None))],
                  groups=[group("g-1", "Staff", E3, F1, members=("id-both",))])
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuForbidden.id]
-    (action,) = rem_of(f)["actions"]
+    (action,) = rem(f)["actions"]
     assert action["seats"] == {"SPE_E3": -1, "SPE_F1": -1}
 
 
@@ -100,7 +97,7 @@ def test_not_allowed_from_a_group_joins_the_group_of_the_replacement_first(tmp_p
     doc = tenant([from_groups("kw", (TENANT_E5, "g-e5"))], groups=groups)
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuNotAllowed.id]
     assert dict(f.details)["replace_group"] == {"id": "g-e3", "name": "Office", "gives": ["SPE_E3"], "kind": "assigned"}
-    r = rem_of(f)
+    r = rem(f)
     join, leave = r["actions"]
     assert (join["kind"], join["method"], join["path"]) == ("add_member", "POST", "/groups/g-e3/members/$ref")
     assert join["body"] == {"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/id-kw"}
@@ -117,7 +114,7 @@ def test_not_allowed_from_a_group_joins_the_group_of_the_replacement_first(tmp_p
 
 def test_not_allowed_direct_replacement_is_one_call_with_add_and_remove() -> None:
     subject, skus, details = wording.by_id()[SkuNotAllowed.id].example_finding
-    r = rem(SkuNotAllowed.id, subject, skus, details)
+    r = fix_for(SkuNotAllowed.id, subject, skus, details)
     (action,) = r["actions"]
     assert action["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": [E5]}
     assert action["seats"] == {"SPE_F3": 1, "SPE_E5": -1}
@@ -126,7 +123,7 @@ def test_not_allowed_direct_replacement_is_one_call_with_add_and_remove() -> Non
 
 def test_not_allowed_removal_that_ends_data_is_listed_not_ready() -> None:
     subject, skus, details = wording.by_id()[SkuNotAllowed.id].example_finding
-    r = rem(SkuNotAllowed.id, subject, skus, details | {"data_lost": {"SPE_E5": ["Exchange Online (Plan 2)"]}})
+    r = fix_for(SkuNotAllowed.id, subject, skus, details | {"data_lost": {"SPE_E5": ["Exchange Online (Plan 2)"]}})
     (action,) = r["actions"]  # still shown: one Replace a person finishes after keeping the data
     assert action["body"]["removeLicenses"] == [E5] and not action["ready"] and action["blocked"] == "data_lost"
 
@@ -136,7 +133,7 @@ def test_not_allowed_removal_that_ends_data_is_listed_not_ready() -> None:
 
 def test_combination_removes_only_the_included_product_and_offers_the_other_as_alternative() -> None:
     subject, skus, details = wording.by_id()[SkuCombinationForbidden.id].example_finding  # remove EMS, keep SPE_E5
-    r = rem(SkuCombinationForbidden.id, subject, skus, details)
+    r = fix_for(SkuCombinationForbidden.id, subject, skus, details)
     assert [a["body"] for a in r["actions"]] == [{"addLicenses": [], "removeLicenses": [EMS]}]
     (alt,) = r["alternatives"]
     assert "Remove SPE_E5 instead and keep EMS" in alt["label"]
@@ -149,7 +146,7 @@ def test_combination_removes_only_the_included_product_and_offers_the_other_as_a
 def test_combination_without_a_default_removes_nothing_in_its_steps() -> None:
     details = {"combination": ["SPE_E3", "SPE_E5"], "assigned_by_group": {"SPE_E3": ["Office"], "SPE_E5": []},
                "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-o"]}, "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}}
-    r = rem(SkuCombinationForbidden.id, USER, ["SPE_E3", "SPE_E5"], details)
+    r = fix_for(SkuCombinationForbidden.id, USER, ["SPE_E3", "SPE_E5"], details)
     assert r["actions"] == []
     text = "\n".join(r["steps"])
     assert "clear the box" not in text and "choose Remove" not in text
@@ -164,7 +161,7 @@ def test_combination_a_group_giving_both_products_is_never_fixed_by_calls_that_s
     subject, skus, details = wording.by_id()[SkuCombinationForbidden.id].example_finding  # remove EMS, keep SPE_E5
     both = details | {"assigned_by_group": {"EMS": ["Bundle", "Mobility"], "SPE_E5": ["Bundle"]},
                       "group_kinds": {}, "assigned_by_group_ids": {"EMS": ["g-b", "g-m"], "SPE_E5": ["g-b"]}}
-    r = rem(SkuCombinationForbidden.id, subject, skus, both)
+    r = fix_for(SkuCombinationForbidden.id, subject, skus, both)
     (leave,) = r["actions"]
     assert (leave["kind"], leave["group"]) == ("remove_member", "g-m")
     assert not leave["ready"] and leave["blocked"] == "group_keeps"
@@ -184,7 +181,7 @@ CROSS = {"identity": "alice@contoso.example", "sku_ids": {"SPE_E3": E3}, "tenant
 
 def test_cross_tenant_keeps_the_home_account_and_leaves_the_group_elsewhere() -> None:
     """The home account (the matched identity) is listed last here: the call still targets the other."""
-    r = rem(CrossTenantDuplicate.id, ALICE, ["SPE_E3"], CROSS)
+    r = fix_for(CrossTenantDuplicate.id, ALICE, ["SPE_E3"], CROSS)
     (action,) = r["actions"]
     assert (action["kind"], action["path"]) == ("remove_member", "/groups/g-sales/members/u-f/$ref")
     assert action["tenant"] == "t-f" and action["user"] == "u-f" and action["group"] == "g-sales"
@@ -195,7 +192,7 @@ def test_cross_tenant_keeps_the_home_account_and_leaves_the_group_elsewhere() ->
 
 
 def test_cross_tenant_steps_follow_the_cloud() -> None:
-    steps = {c: "\n".join(rem(CrossTenantDuplicate.id, ALICE, ["SPE_E3"], CROSS, c)["steps"])
+    steps = {c: "\n".join(fix_for(CrossTenantDuplicate.id, ALICE, ["SPE_E3"], CROSS, c)["steps"])
              for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA, Cloud.USGOV)}
     assert "Licenses and apps" in steps[Cloud.WORLDWIDE] and "Product licenses" not in steps[Cloud.WORLDWIDE]
     for legacy in (steps[Cloud.GERMANY], steps[Cloud.CHINA]):
@@ -210,21 +207,21 @@ def test_cross_tenant_steps_follow_the_cloud() -> None:
 
 def test_lookups_values_to_choose_and_placeholders_are_not_ready() -> None:
     subject, skus, details = wording.by_id()[LicenseAssignmentError.id].example_finding
-    usage = rem(LicenseAssignmentError.id, subject, skus, details | {"error": "ProhibitedInUsageLocationViolation"})
+    usage = fix_for(LicenseAssignmentError.id, subject, skus, details | {"error": "ProhibitedInUsageLocationViolation"})
     (patch,) = usage["actions"]
     assert patch["kind"] == "set_usage_location" and patch["blocked"] == "choose_value" and not patch["ready"]
-    (again,) = rem(LicenseAssignmentError.id, subject, skus, details)["actions"]
+    (again,) = fix_for(LicenseAssignmentError.id, subject, skus, details)["actions"]
     # an assignment in Error holds no seat: reprocessed once a seat is free, it takes one
     assert again["kind"] == "reprocess" and again["ready"] and again["seats"] == {"SPE_E5": 1}
-    (partly,) = rem(LicenseAssignmentError.id, subject, skus, details | {"state": "ActiveWithError"})["actions"]
+    (partly,) = fix_for(LicenseAssignmentError.id, subject, skus, details | {"state": "ActiveWithError"})["actions"]
     assert partly["seats"] == {}  # active already: its seat is taken
     assert again["precondition"] == [{"exists": True}]
-    no_id = rem(SkuForbidden.id, {"type": "user", "display_name": "Nobody"}, ["SPE_E5"],
+    no_id = fix_for(SkuForbidden.id, {"type": "user", "display_name": "Nobody"}, ["SPE_E5"],
                 {"sku_ids": {"SPE_E5": E5}, "assigned_by_group": {"SPE_E5": []}})
     (action,) = no_id["actions"]
     assert action["path"] == "/users/{user-id}/assignLicense" and action["user"] is None
     assert action["blocked"] == "placeholder"
-    unknown_sku = rem(SkuForbidden.id, USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}})
+    unknown_sku = fix_for(SkuForbidden.id, USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}})
     assert unknown_sku["actions"][0]["blocked"] == "placeholder"
 
 
@@ -240,7 +237,7 @@ def test_reused_guidance_puts_each_users_id_in_every_field() -> None:
     seen = []
     for uid in ("aaaa-0001", "bbbb-0002", "cccc-0003"):
         subject = {"type": "user", "id": uid, "upn": f"{uid}@contoso.example", "display_name": uid.upper()}
-        r = rem(SkuNotAllowed.id, subject, ["SPE_E5"], details)
+        r = fix_for(SkuNotAllowed.id, subject, ["SPE_E5"], details)
         join, leave = r["actions"]
         assert join["user"] == leave["user"] == uid
         assert join["body"] == {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{uid}"}
@@ -250,6 +247,6 @@ def test_reused_guidance_puts_each_users_id_in_every_field() -> None:
         assert not any(o in str(r) for o in others), (uid, others)
         seen.append(uid)
     # a user the report names without id or UPN is never given another user's id
-    r = rem(SkuNotAllowed.id, {"type": "user", "display_name": "Nameless"}, ["SPE_E5"], details)
+    r = fix_for(SkuNotAllowed.id, {"type": "user", "display_name": "Nameless"}, ["SPE_E5"], details)
     assert all(a["user"] is None and a["blocked"] == "placeholder" for a in r["actions"])
     assert not any(o in str(r) for o in seen)

@@ -74,3 +74,27 @@ def test_an_import_inside_a_function_says_why() -> None:
 def test_the_import_check_can_fail() -> None:
     assert _uncommented_function_imports("def f():\n    import json\n    return json\n") == [2]
     assert _uncommented_function_imports("def f():\n    import httpx  # only a webhook needs it\n") == []
+
+
+def _copied_helpers(sources: dict[str, str]) -> list[str]:
+    """Top-level helper functions (not tests) written the same, body and name, in more than one module."""
+    seen: dict[str, list[str]] = {}
+    for name, source in sources.items():
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("test_"):
+                key = ast.dump(node, annotate_fields=False, include_attributes=False)
+                seen.setdefault(key, []).append(f"{name}: {node.name}")
+    return sorted(", ".join(where) for where in seen.values() if len(where) > 1)
+
+
+def test_a_test_helper_is_written_once() -> None:
+    """A helper two test modules need lives in one of the shared modules (tests/core/factory.py,
+    tests/plan/builders.py, ...) and is imported, so a fix to it reaches every test."""
+    sources = {str(p.relative_to(ROOT)): p.read_text("utf-8") for p in sorted((ROOT / "tests").rglob("*.py"))}
+    assert not _copied_helpers(sources), "import the helper from one place:\n" + "\n".join(_copied_helpers(sources))
+
+
+def test_the_helper_check_can_fail() -> None:
+    helper = "def ready(r):\n    return [a for a in r if a]\n"
+    assert _copied_helpers({"a.py": helper, "b.py": helper}) == ["a.py: ready, b.py: ready"]
+    assert _copied_helpers({"a.py": helper, "b.py": helper.replace("if a", "if not a")}) == []

@@ -28,14 +28,11 @@ from auditor.directory_audits import (
 )
 from auditor.model import TenantSnapshot
 from auditor.snapshot import LEAVE_DATE
+from auditor.timestamps import parse_timestamp
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, Reply, Request, app_token, error_document
 
 LEAVE_ROLE = "User-LifeCycleInfo.Read.All"
 ADMIN = "admin-app"
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _iso(value: datetime) -> str:
@@ -47,7 +44,7 @@ def leavers() -> TenantSnapshot:
     """make_tenant with a leave date on one disabled user, audit entries disabling two others (one
     of them enabled again since), and an entry older than the audit log keeps for a fourth."""
     base = make_tenant(250)
-    now = _at(base.collected_at)
+    now = parse_timestamp(base.collected_at)
     users = list(base.users)
     disabled = [i for i, u in enumerate(users) if u.assigned_licenses and not u.account_enabled]
     users[disabled[0]] = users[disabled[0]].with_values(employee_leave_date_time=_iso(now - timedelta(days=20)))
@@ -81,7 +78,7 @@ def test_the_collector_reads_leave_dates_and_the_account_state_entries(harness: 
     assert LEAVE_DATE in got.collected_parts and got.gaps == ()
     # only the account-state activities, each back 30 days from the collection's clock
     audits = h.emulator.requests_to(r"/auditLogs/directoryAudits")
-    since = _iso(_at(leavers.collected_at) - timedelta(days=30))
+    since = _iso(parse_timestamp(leavers.collected_at) - timedelta(days=30))
     assert sorted(r.query["$filter"].split("activityDisplayName eq ")[1].strip("'") for r in audits) == \
         sorted(ACCOUNT_STATE)
     assert all(f"activityDateTime ge {since}" in r.query["$filter"] for r in audits)
@@ -156,6 +153,6 @@ def test_disabling_a_user_through_graph_starts_its_grace_days(tmp_path: Path, le
     assert main(["plan", "--report-dir", str(tmp_path / "out")]) == 0
     plan = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
     skipped = next(s for s in plan["skipped"] if s["finding"] == finding["id"])
-    ready = (_at(details["disabled_at"]) + timedelta(days=14)).date().isoformat()
+    ready = (parse_timestamp(details["disabled_at"]) + timedelta(days=14)).date().isoformat()
     assert skipped["reason"] == "grace_period" and skipped["not_before"] == ready
-    assert _at(details["disabled_at"]) > datetime.now(UTC) - timedelta(minutes=5)  # the write's own time
+    assert parse_timestamp(details["disabled_at"]) > datetime.now(UTC) - timedelta(minutes=5)  # the write's own time

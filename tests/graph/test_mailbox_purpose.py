@@ -22,13 +22,10 @@ from auditor.policy_load import load_policies
 from auditor.rules.hygiene import last_sign_in
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, write_snapshot
+from auditor.timestamps import parse_timestamp
 from auditor_dev.emulator import DEMO_ROLES, Reply, Request, error_document
 
 PURPOSE = r"/users/[^/]+/mailboxSettings/userPurpose"
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +37,7 @@ def mailboxes() -> TenantSnapshot:
     users[disabled[0]] = users[disabled[0]].with_values(mailbox_purpose="shared")
     users[disabled[1]] = users[disabled[1]].with_values(mailbox_purpose="equipment")
     users[disabled[2]] = users[disabled[2]].with_values(mailbox_purpose=NO_MAILBOX)
-    now = _at(base.collected_at)
+    now = parse_timestamp(base.collected_at)
     never = next(i for i, u in enumerate(users)
                  if u.assigned_licenses and u.account_enabled and last_sign_in(u) is None)
     users[never] = users[never].with_values(mailbox_purpose="room")
@@ -52,7 +49,7 @@ def mailboxes() -> TenantSnapshot:
 
 def _expected(snapshot: TenantSnapshot, days: int | None, as_of: datetime | None = None) -> list[str]:
     """The candidates, computed here from the definition rather than by the collector's code."""
-    cutoff = (as_of or _at(snapshot.collected_at)) - timedelta(days=days or 0)
+    cutoff = (as_of or parse_timestamp(snapshot.collected_at)) - timedelta(days=days or 0)
     out = []
     for u in snapshot.users:
         if not u.assigned_licenses:
@@ -105,7 +102,7 @@ def test_candidates_follow_the_audits_clock(mailboxes, harness):
     """`audit --as-of` judges inactivity at its own clock: the accounts asked about are the ones the
     rules could flag then, not at the moment of collection."""
     h = harness(mailboxes)
-    earlier = _at(mailboxes.collected_at) - timedelta(days=60)
+    earlier = parse_timestamp(mailboxes.collected_at) - timedelta(days=60)
     h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=30, as_of=earlier))
     expected = _expected(mailboxes, 30, earlier)
     assert sorted(_asked(h)) == sorted(expected)
@@ -224,7 +221,7 @@ def test_forbidden_is_a_gap_and_findings_say_they_could_not_tell(mailboxes, harn
     assert MAILBOX_SETTINGS not in got.collected_parts
     # refused once: what is still in flight (at most four batches) ends, the rest is not asked
     assert len(h.emulator.requests_to(r"/\$batch")) <= 4 < math.ceil(len(_expected(mailboxes, 90)) / 20)
-    result = evaluate(_disabled_policy(tmp_path), got, _at(got.collected_at))
+    result = evaluate(_disabled_policy(tmp_path), got, parse_timestamp(got.collected_at))
     assert not result.complete  # a partial collection never reads as compliant
     assert [n.rule for n in result.not_evaluated] == [SharedMailboxLicensed.id]
     disabled = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
@@ -279,7 +276,7 @@ def test_only_no_mailbox_404s_mean_no_mailbox_other_errors_leave_one_user_unknow
         write_snapshot(got, fh)
     again = load_snapshot(path)
     assert again == got
-    result = evaluate(_disabled_policy(tmp_path), again, _at(got.collected_at))
+    result = evaluate(_disabled_policy(tmp_path), again, parse_timestamp(got.collected_at))
     assert result.complete
     disabled = {f.subject.id: f for f in result.findings if f.rule == DisabledUserLicensed.id}
     for uid in odd:
@@ -317,7 +314,7 @@ def test_collected_purposes_drive_the_rules(mailboxes, harness, tmp_path):
         write_snapshot(got, fh)
     again = load_snapshot(path)
     assert again == got and [u.mailbox_purpose for u in again.users] == [u.mailbox_purpose for u in got.users]
-    result = evaluate(_disabled_policy(tmp_path), again, _at(got.collected_at))
+    result = evaluate(_disabled_policy(tmp_path), again, parse_timestamp(got.collected_at))
     assert result.complete
     shared = {f.subject.id: dict(f.details)["mailbox_purpose"] for f in result.findings
               if f.rule == SharedMailboxLicensed.id}
@@ -359,8 +356,8 @@ def test_malformed_batch_answers_fail_naming_the_request(mailboxes, harness, ans
 def test_collected_at_clock_is_the_cutoff(mailboxes, harness):
     """A later clock makes more accounts inactive: the window follows the collection's own clock."""
     h = harness(mailboxes)
-    h.snapshot = dataclasses.replace(mailboxes, collected_at=(_at(mailboxes.collected_at) + timedelta(days=400))
-                                     .astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    later = parse_timestamp(mailboxes.collected_at) + timedelta(days=400)
+    h.snapshot = dataclasses.replace(mailboxes, collected_at=later.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90))
     assert sorted(_asked(h)) == sorted(_expected(h.snapshot, 90))
     assert len(_asked(h)) > len(_expected(mailboxes, 90))

@@ -65,7 +65,7 @@ assert SharedMailboxLicensed.id in NO_GRAPH_ACTION  # removing would skip the ma
 NO_LINKS = {WaiverExpired.id}
 
 
-def rem(rule: str, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN, **over: Any) -> dict[str, Any]:
+def rich_fix(rule: str, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN, **over: Any) -> dict[str, Any]:
     subject, skus, details = RICH[rule]
     args: dict[str, Any] = {"subject": subject, "skus": skus, "details": details} | over
     return remediation(rule, cloud=cloud, locale=locale, **args)
@@ -124,7 +124,7 @@ def test_fixture_covers_every_rule() -> None:
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 @pytest.mark.parametrize("rule", sorted(RICH))
 def test_complete_for_every_rule_locale_and_cloud(rule: str, locale: Locale, cloud: Cloud) -> None:
-    r = rem(rule, cloud, locale)
+    r = rich_fix(rule, cloud, locale)
     assert_complete(rule, r)
     msg = message(rule, subject=RICH[rule][0], skus=RICH[rule][1], details=RICH[rule][2], locale=locale)
     assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
@@ -136,7 +136,7 @@ def test_complete_for_every_rule_locale_and_cloud(rule: str, locale: Locale, clo
 def test_every_assignment_error_variant_is_complete(variant: str, locale: Locale, cloud: Cloud) -> None:
     subject, skus, details = RICH[LicenseAssignmentError.id]
     details = details | ERROR_VARIANTS[variant]
-    r = rem(LicenseAssignmentError.id, cloud, locale, details=details)
+    r = rich_fix(LicenseAssignmentError.id, cloud, locale, details=details)
     assert_complete(LicenseAssignmentError.id, r)
     msg = message(LicenseAssignmentError.id, subject=subject, skus=skus, details=details, locale=locale)
     assert msg.strip() and "\n" not in msg and not LEFTOVER.search(msg)
@@ -148,7 +148,7 @@ def test_every_assignment_error_variant_is_complete(variant: str, locale: Locale
 def test_every_group_error_variant_is_complete(variant: str, locale: Locale, cloud: Cloud) -> None:
     subject, skus, _ = RICH[GroupLicenseErrors.id]
     details = GROUP_VARIANTS[variant]
-    r = rem(GroupLicenseErrors.id, cloud, locale, details=details)
+    r = rich_fix(GroupLicenseErrors.id, cloud, locale, details=details)
     assert_complete(GroupLicenseErrors.id, r)
     assert "All Staff" in r["summary"] and any("All Staff" in s for s in r["steps"])
     msg = message(GroupLicenseErrors.id, subject=subject, skus=skus, details=details, locale=locale)
@@ -179,8 +179,8 @@ def test_unknown_rule_raises_key_error() -> None:
 
 def test_output_is_deterministic_plain_text() -> None:
     hostile = {**USER, "display_name": "<b>Ann</b> {sku} & {0}"}
-    a = rem(SkuForbidden.id, subject=hostile)
-    b = rem(SkuForbidden.id, subject=hostile)
+    a = rich_fix(SkuForbidden.id, subject=hostile)
+    b = rich_fix(SkuForbidden.id, subject=hostile)
     assert a == b
     assert "<b>Ann</b> {sku} & {0}" in a["summary"]  # verbatim: escaping belongs to the renderers
     msg = message(SkuForbidden.id, subject=hostile, skus=["SPE_E5"], details={}, locale=Locale.NL)
@@ -191,7 +191,7 @@ def test_output_is_deterministic_plain_text() -> None:
 
 
 def test_replace_steps_differ_per_cloud() -> None:
-    ww, de, cn = (rem(SkuNotAllowed.id, c)["steps"] for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
+    ww, de, cn = (rich_fix(SkuNotAllowed.id, c)["steps"] for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
     assert len({tuple(ww), tuple(de), tuple(cn)}) == 3
     text = {c: "\n".join(s) for c, s in (("ww", ww), ("de", de), ("cn", cn))}
     assert "linkid=834822" in text["ww"] and "linkid=847686" in text["de"] and "linkid=850628" in text["cn"]
@@ -208,15 +208,15 @@ def test_replace_steps_differ_per_cloud() -> None:
 def test_us_government_clouds_use_worldwide_steps_at_their_own_portal(cloud: Cloud, portal: str) -> None:
     """The worldwide admin center's steps, opened at the cloud's own portal, after a note that says
     the path is not confirmed for that cloud; the Graph calls are the same."""
-    ww, gov = rem(SkuNotAllowed.id, Cloud.WORLDWIDE), rem(SkuNotAllowed.id, cloud)
+    ww, gov = rich_fix(SkuNotAllowed.id, Cloud.WORLDWIDE), rich_fix(SkuNotAllowed.id, cloud)
     assert portal in gov["steps"][0] and "not confirmed" in gov["steps"][0]
     assert gov["steps"][1:] == [s.replace(ACTIVE_USERS_URL[Variant.WORLDWIDE], portal) for s in ww["steps"]]
     assert gov["actions"] == ww["actions"] and gov["summary"] == ww["summary"]
 
 
 def test_dutch_replace_steps_use_dutch_labels() -> None:
-    ww = "\n".join(rem(SkuNotAllowed.id, Cloud.WORLDWIDE, Locale.NL)["steps"])
-    de = "\n".join(rem(SkuNotAllowed.id, Cloud.GERMANY, Locale.NL)["steps"])
+    ww = "\n".join(rich_fix(SkuNotAllowed.id, Cloud.WORLDWIDE, Locale.NL)["steps"])
+    de = "\n".join(rich_fix(SkuNotAllowed.id, Cloud.GERMANY, Locale.NL)["steps"])
     assert "Gebruikers > Actieve gebruikers" in ww and "Meer opties (...)" in ww
     assert "Productlicenties beheren" in ww and "Bestaande productlicentietoewijzingen vervangen" in ww
     assert "Bulkacties" in de and "Productlicenties bewerken" in de and "Producten toewijzen" in de
@@ -226,7 +226,7 @@ def test_dutch_replace_steps_use_dutch_labels() -> None:
 @pytest.mark.parametrize("rule", [SkuForbidden.id, UsageLocationMissing.id, SubscriptionExpiring.id,
                                   SkuNotApproved.id, AssignmentNotGroupBased.id])
 def test_other_admin_center_steps_follow_the_cloud(rule: str) -> None:
-    ww, de, cn = ("\n".join(rem(rule, c)["steps"]) for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
+    ww, de, cn = ("\n".join(rich_fix(rule, c)["steps"]) for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
     assert ww != de != cn
     assert "linkid=834822" in ww and "linkid=847686" in de and "linkid=850628" in cn
 
@@ -235,7 +235,7 @@ def test_other_admin_center_steps_follow_the_cloud(rule: str) -> None:
 
 
 def test_replace_is_one_assign_license_call_with_add_and_remove() -> None:
-    r = rem(SkuNotAllowed.id)
+    r = rich_fix(SkuNotAllowed.id)
     assert act(r)["method"] == "POST"
     assert act(r)["path"] == "/users/11111111-aaaa/assignLicense"
     assert act(r)["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": [E5]}
@@ -248,14 +248,14 @@ def test_replace_is_one_assign_license_call_with_add_and_remove() -> None:
 def test_not_allowed_without_replacement_removes_and_names_allowed_products() -> None:
     _, _, details = RICH[SkuNotAllowed.id]
     details = {k: v for k, v in details.items() if not k.startswith("replace_with")} | {"allowed": ["SPE_F1", "SPE_F3"]}
-    r = rem(SkuNotAllowed.id, details=details)
+    r = rich_fix(SkuNotAllowed.id, details=details)
     assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [E5]}
     assert "SPE_F1 or SPE_F3" in r["summary"]
     assert any("SPE_F1 or SPE_F3" in s for s in r["steps"])
 
 
 def test_direct_license_is_removed_per_user() -> None:
-    r = rem(SkuForbidden.id)
+    r = rich_fix(SkuForbidden.id)
     assert r["actions"] == [{
         "kind": "assign_license", "method": "POST", "path": "/users/11111111-aaaa/assignLicense",
         "body": {"addLicenses": [], "removeLicenses": [E5]},
@@ -268,7 +268,7 @@ def test_direct_license_is_removed_per_user() -> None:
 def test_group_assigned_license_is_fixed_through_the_group() -> None:
     details = {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": ["Sales"]},
                "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-sales"]}, "sku_ids": {"SPE_E5": E5}}
-    r = rem(SkuForbidden.id, details=details)
+    r = rich_fix(SkuForbidden.id, details=details)
     action = act(r)
     assert action["method"] == "DELETE" and action["body"] is None
     assert action["path"] == "/groups/g-sales/members/11111111-aaaa/$ref"
@@ -283,11 +283,11 @@ def test_group_assigned_license_is_fixed_through_the_group() -> None:
 
 def test_group_assigned_without_ids_and_with_several_groups() -> None:
     base = {"sku_ids": {"SPE_E5": E5}}
-    r = rem(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales"]}})
+    r = rich_fix(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales"]}})
     assert act(r)["path"] == "/groups/{group-id}/members/11111111-aaaa/$ref"
     assert "look up the group's id" in act(r)["description"]
     assert not act(r)["ready"] and act(r)["blocked"] == "placeholder" and act(r)["group"] is None
-    r = rem(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
+    r = rich_fix(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
                                                       "group_kinds": {},
                                                       "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]}})
     # names and ids are listed in one order: each call leaves the group its text names (Sales = g2, All = g1)
@@ -300,7 +300,7 @@ def test_mixed_direct_and_group_removes_only_the_direct_one_per_user() -> None:
     details = {"assigned_by_group": {"SPE_E5": [], "EMS": ["Security"]},
                "group_kinds": {}, "assigned_by_group_ids": {"EMS": ["g-s"]},
                "sku_ids": {"SPE_E5": E5, "EMS": EMS}}
-    r = rem(InactiveUserLicensed.id, skus=["EMS", "SPE_E5"], details=details | {"days": 90, "last_sign_in": None})
+    r = rich_fix(InactiveUserLicensed.id, skus=["EMS", "SPE_E5"], details=details | {"days": 90, "last_sign_in": None})
     assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [E5]}
     assert [(a["kind"], a["group"]) for a in r["actions"]] == [("assign_license", None), ("remove_member", "g-s")]
     assert "SPE_E5" in r["summary"] and "EMS" in r["summary"]
@@ -311,7 +311,7 @@ def test_replace_when_the_old_product_comes_from_a_group() -> None:
     _, _, details = RICH[SkuNotAllowed.id]
     details = details | {"assigned_by_group": {"SPE_E5": ["Knowledge workers"]},
                          "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-kw"]}}
-    r = rem(SkuNotAllowed.id, details=details)
+    r = rich_fix(SkuNotAllowed.id, details=details)
     # no group is known to assign SPE_F3: it is assigned directly first, then the group is left
     assert [a["kind"] for a in r["actions"]] == ["assign_license", "remove_member"]
     assert act(r)["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": []}
@@ -320,15 +320,15 @@ def test_replace_when_the_old_product_comes_from_a_group() -> None:
 
 
 def test_required_missing_assigns_the_first_required_product() -> None:
-    r = rem(SkuRequiredMissing.id)
+    r = rich_fix(SkuRequiredMissing.id)
     assert act(r)["body"] == {"addLicenses": [{"disabledPlans": [], "skuId": F3}], "removeLicenses": []}
     assert "SPE_F3 or SPE_E3" in r["summary"]
-    r = rem(SkuRequiredMissing.id, details={"required_any": ["SPE_E3"]})
+    r = rich_fix(SkuRequiredMissing.id, details={"required_any": ["SPE_E3"]})
     assert act(r)["body"]["addLicenses"][0]["skuId"] == "<skuId of SPE_E3>"
 
 
 def test_not_group_based_adds_to_group_before_removing_direct() -> None:
-    r = rem(AssignmentNotGroupBased.id)
+    r = rich_fix(AssignmentNotGroupBased.id)
     steps = "\n".join(r["steps"])
     assert steps.index("Add members") < steps.index("Wait until") < steps.index("clear the box")
     assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [E5]}
@@ -337,7 +337,7 @@ def test_not_group_based_adds_to_group_before_removing_direct() -> None:
 
 
 def test_combination_removes_the_product_the_other_includes() -> None:
-    r = rem(SkuCombinationForbidden.id)
+    r = rich_fix(SkuCombinationForbidden.id)
     assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [EMS]}
     assert "SPE_E5 and EMS" in r["summary"]
     assert any("keep SPE_E5 and remove EMS" in s for s in r["steps"])
@@ -383,7 +383,7 @@ def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -
 ])
 def test_assignment_error_guidance_per_code(code: str, expect: str) -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
-    r = rem(LicenseAssignmentError.id, details=details | {"error": code})
+    r = rich_fix(LicenseAssignmentError.id, details=details | {"error": code})
     assert expect in r["summary"]
     assert act(r)["method"] == "POST"
     assert act(r)["path"] == "/users/11111111-aaaa/reprocessLicenseAssignment"
@@ -397,7 +397,7 @@ def test_assignment_error_guidance_per_code(code: str, expect: str) -> None:
 
 def test_assignment_error_for_usage_location_sets_it() -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
-    r = rem(LicenseAssignmentError.id, details=details | {"error": "ProhibitedInUsageLocationViolation"})
+    r = rich_fix(LicenseAssignmentError.id, details=details | {"error": "ProhibitedInUsageLocationViolation"})
     assert act(r)["method"] == "PATCH" and act(r)["path"] == "/users/11111111-aaaa"
     assert set(act(r)["body"]) == {"usageLocation"}
     assert "usage location" in r["summary"] and "Reprocess" in r["steps"][-1]
@@ -406,7 +406,7 @@ def test_assignment_error_for_usage_location_sets_it() -> None:
 def test_an_error_value_graph_does_not_document_gets_the_generic_advice() -> None:
     """UsageLocationNotAllowed is not a licenseAssignmentState.error value; it used to get usage advice."""
     _, _, details = RICH[LicenseAssignmentError.id]
-    r = rem(LicenseAssignmentError.id, details=details | {"error": "UsageLocationNotAllowed"})
+    r = rich_fix(LicenseAssignmentError.id, details=details | {"error": "UsageLocationNotAllowed"})
     assert act(r)["method"] == "POST" and act(r)["path"].endswith("/reprocessLicenseAssignment")
     assert "(UsageLocationNotAllowed)" in r["summary"]
 
@@ -414,13 +414,13 @@ def test_an_error_value_graph_does_not_document_gets_the_generic_advice() -> Non
 def test_dependency_violation_means_removal_is_blocked_by_a_dependent_product() -> None:
     """Microsoft: another assigned product depends on this one, so removing it is blocked."""
     _, _, details = RICH[LicenseAssignmentError.id]
-    r = rem(LicenseAssignmentError.id, details=details | {"error": "DependencyViolation"})
+    r = rich_fix(LicenseAssignmentError.id, details=details | {"error": "DependencyViolation"})
     assert "is blocked" in r["summary"] and "depends on" in r["summary"]
     assert any("only then remove" in s for s in r["steps"])
 
 
 def test_usage_location_missing_patches_the_user() -> None:
-    r = rem(UsageLocationMissing.id)
+    r = rich_fix(UsageLocationMissing.id)
     assert act(r)["method"] == "PATCH"
     assert act(r)["path"] == "/users/11111111-aaaa"
     assert act(r)["body"] == {"usageLocation": "XX"}
@@ -428,7 +428,7 @@ def test_usage_location_missing_patches_the_user() -> None:
 
 
 def test_unused_seats_reassign_or_remove_from_subscription() -> None:
-    r = rem(SpareSeatsOverLimit.id)
+    r = rich_fix(SpareSeatsOverLimit.id)
     steps = "\n".join(r["steps"])
     assert "Billing > Your products" in steps and "Remove licenses" in steps and "85 licenses" in steps
     assert "15" in r["summary"]
@@ -438,19 +438,19 @@ def test_unused_seats_reassign_or_remove_from_subscription() -> None:
 
 
 def test_too_few_free_seats_buy_or_free() -> None:
-    r = rem(SpareSeatsUnderMinimum.id)
+    r = rich_fix(SpareSeatsUnderMinimum.id)
     steps = "\n".join(r["steps"])
     assert "Buy licenses" in steps and "105 licenses" in steps
     assert act(r)["method"] == "GET" and E5 in act(r)["path"]
-    over = rem(SpareSeatsUnderMinimum.id, details={"enabled": 10, "consumed": 12, "unused": -2, "min": None})
+    over = rich_fix(SpareSeatsUnderMinimum.id, details={"enabled": 10, "consumed": 12, "unused": -2, "min": None})
     assert "(2 licenses short)" in over["summary"] and "12 licenses" in "\n".join(over["steps"])
 
 
 def test_subscription_trial_paid_and_past_differ() -> None:
-    trial = rem(SubscriptionExpiring.id)
+    trial = rich_fix(SubscriptionExpiring.id)
     _, _, details = RICH[SubscriptionExpiring.id]
-    paid = rem(SubscriptionExpiring.id, details=details | {"is_trial": False})
-    past = rem(SubscriptionExpiring.id, details=details | {"status": "Warning", "days_left": -3})
+    paid = rich_fix(SubscriptionExpiring.id, details=details | {"is_trial": False})
+    past = rich_fix(SubscriptionExpiring.id, details=details | {"status": "Warning", "days_left": -3})
     assert len({trial["summary"], paid["summary"], past["summary"]}) == 3
     assert "trial" in trial["summary"] and "Dec 1, 2026" in trial["summary"]
     assert "recurring billing" in paid["summary"]
@@ -462,7 +462,7 @@ def test_subscription_trial_paid_and_past_differ() -> None:
 
 
 def test_waiver_expired_points_to_owner() -> None:
-    r = rem(WaiverExpired.id)
+    r = rich_fix(WaiverExpired.id)
     assert "it-lead@contoso.example" in r["summary"]
     assert any(SkuForbidden.id in s for s in r["steps"])
 
@@ -479,7 +479,7 @@ TRANSFER_URLS = {
 
 @pytest.mark.parametrize("rule", [CrossTenantDuplicate.id, SeatsRebalanceAcrossTenants.id])
 def test_transfer_guidance(rule: str) -> None:
-    r = rem(rule)
+    r = rich_fix(rule)
     steps = "\n".join(r["steps"])
     assert "cannot be transferred" in steps and "cannot be moved between tenants" in r["summary"]
     assert "Volume Licensing Service Center" in steps
@@ -488,13 +488,13 @@ def test_transfer_guidance(rule: str) -> None:
     assert "cross-tenant mailbox migration" in steps and "SharePoint data (cloud content migration)" in steps
     assert {link["url"] for link in r["links"]} >= TRANSFER_URLS
     for locale in Locale:
-        localized = rem(rule, locale=locale)
+        localized = rich_fix(rule, locale=locale)
         assert {link["url"] for link in localized["links"]} >= TRANSFER_URLS
         assert len(localized["steps"]) == len(r["steps"])
 
 
 def test_rebalance_names_both_tenants() -> None:
-    r = rem(SeatsRebalanceAcrossTenants.id)
+    r = rich_fix(SeatsRebalanceAcrossTenants.id)
     assert "Contoso (12)" in r["summary"] and "Fabrikam (4)" in r["summary"]
 
 
@@ -549,7 +549,7 @@ RESOLVE = "https://learn.microsoft.com/entra/identity/users/licensing-groups-res
 ])
 def test_each_assignment_error_cites_its_section_of_the_resolve_page(code: str, anchor: str) -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
-    r = rem(LicenseAssignmentError.id, details=details | {"error": code})
+    r = rich_fix(LicenseAssignmentError.id, details=details | {"error": code})
     assert r["links"][0]["url"] == RESOLVE + anchor
     # group-assigned: also the section on reprocessing the group
     assert RESOLVE + "#force-group-license-processing-to-resolve-errors" in [link["url"] for link in r["links"]]
@@ -557,7 +557,7 @@ def test_each_assignment_error_cites_its_section_of_the_resolve_page(code: str, 
 
 def test_an_active_with_error_assignment_is_worded_as_partly_active() -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
-    r = rem(LicenseAssignmentError.id, details=details | {"state": "ActiveWithError"})
+    r = rich_fix(LicenseAssignmentError.id, details=details | {"state": "ActiveWithError"})
     assert r["summary"].startswith("SPE_E5 is active for Ann Lee (ann@contoso.example), but not every part")
     msg = message(LicenseAssignmentError.id, subject=USER, skus=["SPE_E5"],
                   details=details | {"state": "ActiveWithError"}, locale=Locale.EN)
@@ -568,13 +568,13 @@ def test_an_active_with_error_assignment_is_worded_as_partly_active() -> None:
 
 def test_usage_location_error_means_not_offered_there() -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
-    r = rem(LicenseAssignmentError.id, details=details | {"error": "ProhibitedInUsageLocationViolation"})
+    r = rich_fix(LicenseAssignmentError.id, details=details | {"error": "ProhibitedInUsageLocationViolation"})
     assert "not available in the usage location" in r["summary"]
     assert "out of the group" in r["steps"][0]
 
 
 def test_group_errors_guidance_names_the_group_each_cause_and_reprocess() -> None:
-    r = rem(GroupLicenseErrors.id)
+    r = rich_fix(GroupLicenseErrors.id)
     assert "All Staff" in r["summary"] and "(3 members in this audit)" in r["summary"]
     assert r["steps"][0].startswith("In the Microsoft Entra admin center, go to Groups > All groups > All Staff")
     assert [s.split(":")[0] for s in r["steps"][1:3]] == ["CountViolation", "MutuallyExclusiveViolation"]

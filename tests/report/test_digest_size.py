@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from auditor import wording
 from auditor.cli import main
 from auditor.model import Cloud, Locale
 from auditor.plan.summary import header_plan, plan_header
@@ -56,7 +57,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_the_digest_of_5000_findings_stays_small(large: dict[str, Any], locale: Locale) -> None:
     plan = header_plan(large)
-    page, text = render_digest(large, locale=locale, cloud=Cloud.WORLDWIDE, wording=_guidance(),
+    page, text = render_digest(large, locale=locale, cloud=Cloud.WORLDWIDE, wording=wording,
                                plan_line=plan_header(large, locale, plan),
                                states=None if plan is None else plan_states(plan, locale))
     assert len(page.encode("utf-8")) < BYTES, len(page.encode("utf-8"))
@@ -69,15 +70,10 @@ def test_the_digest_of_5000_findings_stays_small(large: dict[str, Any], locale: 
 
 
 def test_a_capped_list_says_how_many_more(large: dict[str, Any]) -> None:
-    _page, text = render_digest(large, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=_guidance())
+    _page, text = render_digest(large, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=wording)
     new = sum(1 for f in large["findings"] if f["change"] == "new" and not f["waived"])
     assert 4_000 < new <= 5_000
     more = [int(n.replace(",", "")) for n in re.findall(r" and ([\d,]+) more", text)]
     assert sum(more) == new - 20  # everyone new is named or counted
     assert f"New: {new:,} · resolved: 0" in text
 
-
-def _guidance() -> Any:
-    import auditor.wording
-
-    return auditor.wording

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from auditor import wording
 from auditor.cli import main
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import compile_plan
@@ -101,7 +102,7 @@ def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
     doc = document(demo)
     plan = compile_plan(doc, describe_changes=False)
     states = plan_states(plan, Locale.EN)
-    view = build_digest(doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=_guidance(), plan_line="",
+    view = build_digest(doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=wording, plan_line="",
                         states=states)
     assert 0 < len(view.actions) <= 10
     planned = {fid for change in plan.changes for fid in change.findings}
@@ -113,11 +114,6 @@ def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
     for action in view.actions:
         assert f"{action.subject}" in text and action.state in text
 
-
-def _guidance() -> Any:
-    import auditor.wording
-
-    return auditor.wording
 
 
 def test_markdown_recipe_tables_have_five_cells_and_no_active_content(demo: Path) -> None:
