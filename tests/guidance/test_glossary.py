@@ -10,7 +10,11 @@ or the project's own decision). Over every text of both catalogs (report labels 
   word itself (Dutch "tenant");
 - where a row has a `match` (the term's inflected forms, a regular expression), every text whose
   English names the concept says it with that term: another word for it fails whatever it is, not
-  only the variants the row forbids ("kan spares" beside "kan frigøres").
+  only the variants the row forbids ("kan spares" beside "kan frigøres");
+- in every file a reader gets (digest, report, plan with its bill, migration plan), rendered from the
+  sample: no forbidden variant, no concept in English, and a concept the English file names n times
+  appears at least n times with the language's term, so drift in a text the catalog check cannot pair
+  (a value the code puts in, a sentence built from parts) fails too.
 
 Translators see what an ambiguous word means: every text where "plan", "hold", "policy" or
 "subscription" can be read two ways carries a note (auditor/locale/notes.csv, extracted as `#.`).
@@ -31,7 +35,7 @@ from typing import Any
 
 import pytest
 
-from auditor import i18n
+from auditor import i18n, wording
 from auditor.guidance import texts
 from auditor.guidance.texts import extract
 from auditor.model import Locale
@@ -192,7 +196,7 @@ _IDENTIFIER = re.compile(r"\b[a-z0-9]+(?:[-_.][a-z0-9]+)+\b|\b[A-Z0-9]+(?:_[A-Z0
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Locale], dict[str, str]]]:
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., dict[str, str]]]:
     from auditor.cli import main
 
     root = Path(__file__).parents[2]
@@ -202,8 +206,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Loc
     names = sorted({str(item.get("displayName") or "") for part in ("users", "groups") for item in tenant[part]},
                    key=len, reverse=True)
     done: dict[Locale, dict[str, str]] = {}
+    plain: dict[Locale, dict[str, str]] = {}
 
-    def render(locale: Locale) -> dict[str, str]:
+    def render(locale: Locale, words: bool = False) -> dict[str, str]:
+        """Each file's prose; with `words`, its text with only markup and tenant names taken out (the
+        identifiers stay: "Microsoft 365-beheercentrum" is one word in Dutch)."""
         if locale not in done:
             out = tmp_path_factory.mktemp(f"glossary-{locale.value}")
             with pytest.MonkeyPatch.context() as patch:
@@ -221,14 +228,35 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Loc
                                                                      "migration/migration.html")}
             assert "bill-" in " ".join(path.name for path in out.iterdir()), "the bill's calendar files"
             done[locale] = {name: _without(_prose(text), names) for name, text in documents.items()}
-        return done[locale]
+            plain[locale] = {name: _without(_words(text), names) for name, text in documents.items()}
+        return plain[locale] if words else done[locale]
 
     yield render
 
 
+def _text(document: str) -> str:
+    return html.unescape(_ESCAPE.sub("", _TAG.sub(" ", document)))
+
+
+# what a document names rather than says: rule ids, flags, file names, SKUs, UPNs (a Dutch
+# compound such as "Microsoft 365-beheercentrum" stays a word)
+_NAMED = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, wording.by_id()), key=len, reverse=True))
+                    + r")(?![\w-])|(?<!\S)--?[a-z][\w-]*|\b[\w-]+\.(?:csv|json|md|html|ics|ps1|txt|yaml)\b"
+                    r"|\b[a-z0-9]+(?:[_.][a-z0-9]+)+\b|\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b|\S+@\S+")
+
+
+# a link's text is the title of Microsoft's page, as the localized page gives it: a fact, not our wording
+_LINK = re.compile(r"<a\b[^>]*>.*?</a>|\[[^\]\n]*\]\([^)\n]*\)")
+
+
+def _words(document: str) -> str:
+    """The words a document says in its own voice; a "…" that links to the rest of a cut text stays."""
+    unlinked = _LINK.sub(lambda link: " … " if "…" in link[0] else " ", document)
+    return _NAMED.sub(" ", _NOT_PROSE.sub(" ", _text(unlinked)))
+
+
 def _prose(document: str) -> str:
-    text = html.unescape(_ESCAPE.sub("", _TAG.sub(" ", document)))
-    return _IDENTIFIER.sub(" ", _NOT_PROSE.sub(" ", text))
+    return _IDENTIFIER.sub(" ", _NOT_PROSE.sub(" ", _text(document)))
 
 
 def _without(text: str, names: list[str]) -> str:
@@ -310,3 +338,48 @@ def test_the_mail_subject_is_in_the_reports_language(locale: Locale) -> None:
     assert f"9 {medium}" in subject and "1.240" in subject.replace("\xa0", ".").replace(" ", ".")
     assert subject_for({**report, "summary": {}, "complete": True}) == (
         f"[license-auditor] Contoso: {i18n.translations(locale).pgettext('mail_no_findings', 'no findings')}")
+
+
+def _uncut(english: str, translated: str) -> tuple[str, str]:
+    """Both files without the lines cut short ("…") in either: a cut line holds as much text in each
+    language, not as much meaning. The files are rendered from one report, line for line."""
+    pairs = list(zip(english.splitlines(), translated.splitlines(), strict=True))
+    kept = [(a, b) for a, b in pairs if "…" not in a and "…" not in b]
+    return "\n".join(a for a, _ in kept), "\n".join(b for _, b in kept)
+
+
+def _short(document: str, concepts: list[Term], english: dict[str, str], name: str) -> list[str]:
+    """Concepts a translated document says fewer times with its term than the English document names
+    them: the rest were said with another word (each concept counted apart, in each file)."""
+    found = []
+    source, document = _uncut(english[name], document)
+    for term in concepts:
+        wanted = len(_english(term).findall(source))
+        said = len(re.findall(term.match, document, re.IGNORECASE))
+        if said < wanted:
+            found.append(f"{name}: {term.english!r} {wanted}x in English, {term.term!r} {said}x")
+    return found
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_the_reports_say_each_concept_with_its_term(locale: Locale,
+                                                     rendered: Callable[..., dict[str, str]]) -> None:
+    """Drift the variant lists do not name: in every file a person reads, a concept the English file names
+    n times appears at least n times with the glossary's term (Swedish "kvarhåll" where the glossary
+    says "bevarande" fails whatever the other word is)."""
+    concepts = [t for t in TERMS if t.locale == locale.value and t.english and t.match]
+    english = rendered(Locale.EN, words=True)
+    found = sorted(line for name, document in rendered(locale, words=True).items()
+                   for line in _short(document, concepts, english, name))
+    assert found == [], "\n".join(found)
+
+
+def test_a_concept_said_with_another_word_in_a_file_is_found() -> None:
+    """The check above on a made-up drift: the second Swedish "waiver" said as "dispens"."""
+    waiver = [_term("sv", "waiver")]
+    english = {"plan.md": "Add a waiver.\nThe waiver ends on 1 May."}
+    assert _short("Lägg till ett undantag.\nDispensen upphör 1 maj.", waiver, english, "plan.md") == [
+        "plan.md: 'waiver' 2x in English, 'undantag' 1x"]
+    assert _short("Lägg till ett undantag.\nUndantaget upphör 1 maj.", waiver, english, "plan.md") == []
+    cut = {"plan.md": "Add a waiver.\nThe waiver ends on …"}
+    assert _short("Lägg till ett undantag.\nDispensen …", waiver, cut, "plan.md") == []
