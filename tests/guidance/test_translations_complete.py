@@ -3,13 +3,16 @@
 A check of its own (`python -m pytest -q -m translations`), left out of the test suite
 (pyproject.toml, addopts) so that its one failure lists everything to do, per language. It blocks:
 `.ci/run` and the CI job `translations` fail on it, and a new text is translated in the same
-change (scripts/relocale.sh, docs/guidance.md).
+change (scripts/relocale.sh, docs/guidance.md), or put on the tracked list of texts whose
+translations follow (auditor/locale/to-translate.txt): a new text only, never one whose English
+changed meaning; the check prints the list as a warning on every run.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,7 @@ from tests.guidance.test_guidance_gettext import extracted
 pytestmark = pytest.mark.translations
 
 POT = Path(__file__).parents[2] / "auditor" / "locale" / f"{texts.DOMAIN}.pot"
+LATER = POT.parent / "to-translate.txt"
 TRANSLATED = [locale for locale in Locale if locale is not texts.SOURCE_LOCALE]
 SAME_AS_ENGLISH_OK = {"link.vlsc"}  # a proper name
 ENGLISH_WORDS = re.compile(r"\b(the|and|which|should|with|from|licenses|select|then)\b")
@@ -63,13 +67,55 @@ def _missing(locale: Locale) -> list[str]:
     return out
 
 
+def read_later(text: str) -> list[str]:
+    """The keys of the tracked list, one per line; `#` starts a comment."""
+    return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
+
+
+# what a text on the tracked list may lack; "fuzzy" and "translates an older English" stay blocking
+_NEW_TEXT = (": missing", ": not translated (every plural form)")
+
+
+def sort_out(problems: dict[Locale, list[str]], later: list[str], keys: set[str]) -> tuple[list[str], list[str]]:
+    """(what blocks, what waits on the list): a listed key's untranslated new text waits; a listed
+    key that is not declared, or that every language translates, blocks as a stale list."""
+    blocking: list[str] = []
+    waiting: list[str] = []
+    for locale, found in problems.items():
+        for problem in found:
+            key = problem.split(":", 1)[0]
+            (waiting if key in later and problem.endswith(_NEW_TEXT) else blocking).append(f"{locale.value}: {problem}")
+    pending = {problem.split(":", 1)[0] for found in problems.values() for problem in found}
+    blocking += [f"{LATER.name}: {key}: no such text" for key in later if key not in keys]
+    blocking += [f"{LATER.name}: {key}: translated in every language, take it off the list"
+                 for key in later if key in keys and key not in pending]
+    return blocking, waiting
+
+
 def test_every_language_translates_every_text() -> None:
     problems: list[str] = []
     fresh = io.BytesIO()
     write_po(fresh, extracted(), include_lineno=False, omit_header=False)
     if _body(POT.read_text("utf-8")) != _body(fresh.getvalue().decode("utf-8")):
         problems.append("auditor/locale/guidance.pot is out of date: run the pybabel extract of docs/guidance.md")
-    for locale in TRANSLATED:
-        problems += [f"{locale.value}: {problem}" for problem in _missing(locale)]
+    keys = {context for text in wording.declared() for context, _english, _plural in text.entries()}
+    blocking, waiting = sort_out({locale: _missing(locale) for locale in TRANSLATED},
+                                 read_later(LATER.read_text("utf-8")), keys)
+    if waiting:
+        warnings.warn("\n".join([f"translations to follow ({LATER.name}):", *waiting]), stacklevel=1)
+    problems += blocking
     assert not problems, "\n".join(["translations to do (docs/guidance.md, 'Translating the guidance'):",
                                     *problems])
+
+
+def test_the_list_of_texts_to_translate_later_lets_only_new_texts_wait() -> None:
+    problems = {Locale.NL: ["rule.x.title: missing", "rule.y.title: fuzzy"],
+                Locale.DA: ["rule.x.title: not translated (every plural form)"]}
+    keys = {"rule.x.title", "rule.y.title", "rule.z.title"}
+    blocking, waiting = sort_out(problems, ["rule.x.title", "rule.y.title"], keys)
+    assert waiting == ["nl: rule.x.title: missing", "da: rule.x.title: not translated (every plural form)"]
+    assert blocking == ["nl: rule.y.title: fuzzy"]  # its meaning changed: translate it now
+    blocking, _ = sort_out({}, ["rule.z.title", "rule.gone.title"], keys)
+    assert blocking == [f"{LATER.name}: rule.gone.title: no such text",
+                        f"{LATER.name}: rule.z.title: translated in every language, take it off the list"]
+    assert read_later("# a comment\nrule.x.title  # waits for sv\n\n") == ["rule.x.title"]
