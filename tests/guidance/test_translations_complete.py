@@ -45,6 +45,8 @@ def _missing(locale: Locale) -> list[str]:
     declared = {(context, english if plural is None else (english, plural))
                 for text in wording.declared() for context, english, plural in text.entries()}
     out: list[str] = []
+    # a new text's guess is another text's translation, copied; a changed text keeps its own old one
+    guesses = {m.string for m in po.messages(catalog) if "fuzzy" not in m.flags and m.string}
     for context, english in sorted(declared, key=str):
         found = catalog.get(english, context=context)
         forms = po.forms(found.string) if found is not None else ()
@@ -53,6 +55,8 @@ def _missing(locale: Locale) -> list[str]:
             out.append(f"{context}: translates an older English text (pybabel update marks it fuzzy)")
         elif found is None:
             out.append(f"{context}: missing")
+        elif "fuzzy" in found.flags and found.string in guesses:
+            out.append(f"{context}: fuzzy, a guess from another text")  # pybabel's guess for a new text
         elif "fuzzy" in found.flags:
             out.append(f"{context}: fuzzy")
         elif not all(form.strip() for form in forms) or (found.pluralizable and len(forms) != catalog.num_plurals):
@@ -72,8 +76,9 @@ def read_later(text: str) -> list[str]:
     return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
 
 
-# what a text on the tracked list may lack; "fuzzy" and "translates an older English" stay blocking
-_NEW_TEXT = (": missing", ": not translated (every plural form)")
+# what a text on the tracked list may lack; a text whose English changed (fuzzy with its own old
+# translation, or translating an older English) stays blocking
+_NEW_TEXT = (": missing", ": not translated (every plural form)", ": fuzzy, a guess from another text")
 
 
 def sort_out(problems: dict[Locale, list[str]], later: list[str], keys: set[str]) -> tuple[list[str], list[str]]:
@@ -109,11 +114,13 @@ def test_every_language_translates_every_text() -> None:
 
 
 def test_the_list_of_texts_to_translate_later_lets_only_new_texts_wait() -> None:
-    problems = {Locale.NL: ["rule.x.title: missing", "rule.y.title: fuzzy"],
+    problems = {Locale.NL: ["rule.x.title: missing", "rule.y.title: fuzzy",
+                            "rule.x.describe: fuzzy, a guess from another text"],
                 Locale.DA: ["rule.x.title: not translated (every plural form)"]}
-    keys = {"rule.x.title", "rule.y.title", "rule.z.title"}
-    blocking, waiting = sort_out(problems, ["rule.x.title", "rule.y.title"], keys)
-    assert waiting == ["nl: rule.x.title: missing", "da: rule.x.title: not translated (every plural form)"]
+    keys = {"rule.x.title", "rule.x.describe", "rule.y.title", "rule.z.title"}
+    blocking, waiting = sort_out(problems, ["rule.x.title", "rule.x.describe", "rule.y.title"], keys)
+    assert waiting == ["nl: rule.x.title: missing", "nl: rule.x.describe: fuzzy, a guess from another text",
+                       "da: rule.x.title: not translated (every plural form)"]
     assert blocking == ["nl: rule.y.title: fuzzy"]  # its meaning changed: translate it now
     blocking, _ = sort_out({}, ["rule.z.title", "rule.gone.title"], keys)
     assert blocking == [f"{LATER.name}: rule.gone.title: no such text",
