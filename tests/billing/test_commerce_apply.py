@@ -170,11 +170,24 @@ def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.
         plan = out / "plan.json"
         doc = json.loads(plan.read_text("utf-8"))
         assert doc["bill"]["commerce"]
-        # the demo's clock, and the commerce changes alone (the license changes are test_apply's)
-        plan.write_text(json.dumps(doc | {"created_at": "2026-11-01T06:30:00Z", "changes": []}), "utf-8")
-        capsys.readouterr()
         base = ["apply", str(plan), "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id",
                 snapshot.tenant_id, "--commerce", "--max-age", "30d", *endpoints]
+        # --commerce-only (license-apply.yml's commerce job): the plan's license changes are not touched
+        assert doc["changes"]
+        plan.write_text(json.dumps(doc | {"created_at": "2026-11-01T06:30:00Z"}), "utf-8")
+        capsys.readouterr()
+        assert main([*base[:-3 - len(endpoints)], "--commerce-only", "--max-age", "30d", *endpoints]) == 0
+        assert "commerce changes: " in capsys.readouterr().out
+        assert {r.path for r in graph.requests} == {"/subscribedSkus"}  # no user read, no license change
+        # with --commerce the license changes come first: their users are re-read, and the demo token,
+        # which holds no write permission, stops there (the commerce-only run above did not need it)
+        assert main(base) != 0
+        assert "change(s) would be applied" in capsys.readouterr().out and graph.requests_to(r"/users/.*")
+        # the demo's clock, and the commerce changes alone (the license changes are test_apply's)
+        plan.write_text(json.dumps(doc | {"created_at": "2026-11-01T06:30:00Z", "changes": []}), "utf-8")
+        arm.requests.clear()
+        pc.requests.clear()
+        capsys.readouterr()
         assert main(base) == 0
         dry = capsys.readouterr().out
         assert "dry run, nothing is changed" in dry and "by 2026-11-04" in dry
