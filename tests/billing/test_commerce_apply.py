@@ -113,6 +113,10 @@ def test_outside_the_window_or_after_a_change_it_is_skipped(world: Any, tmp_path
     assert "it now has 7 seats, the plan counted 6" in out.getvalue()
 
 
+def _journal(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(t) for t in path.read_text("utf-8").splitlines()]
+
+
 def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_path: Path) -> None:
     snapshot, facts, arm, pc = world
     changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
@@ -126,19 +130,91 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     assert pc.customers[customer][0]["quantity"] == 4
     asked: list[str] = []
     out = io.StringIO()
-    assert undo_commerce(path, commerce, lambda q: asked.append(q) is not None, execute=True, out=out) == 0
+    undo_path = tmp_path / "undo.jsonl"
+    undo_journal = CommerceJournal(undo_path)
+    assert undo_commerce(path, commerce, lambda q: asked.append(q) is not None, execute=True, out=out, today=TODAY,
+                         undo_journal=undo_journal) == 0
+    # seats x the monthly price per seat the plan's bill used
     assert asked == ["Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), "
-                     "21.00 a month?"]
+                     "2 x 10.50 = 21.00 a month?"]
     assert pc.customers[customer][0]["quantity"] == 4  # said no: nothing bought
     # without a terminal nobody can say yes: nothing is bought
     from auditor.apply import commerce as commerce_module
 
-    assert undo_commerce(path, commerce, commerce_module._ask, execute=True, out=out) == 0
+    assert undo_commerce(path, commerce, commerce_module._ask, execute=True, out=out, today=TODAY) == 0
     assert pc.customers[customer][0]["quantity"] == 4
-    assert undo_commerce(path, commerce, lambda q: True, execute=False, out=out) == 0  # a dry run asks nobody
+    assert undo_commerce(path, commerce, lambda q: True, execute=False, out=out, today=TODAY) == 0  # asks nobody
     assert "with --yes, would ask: Buy back 2 seats" in out.getvalue()
-    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=out) == 1
+    # after the reduction's window a buy-back is a new purchase for the term: refused, and said why
+    late = io.StringIO()
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=late, today=date(2026, 11, 5)) == 0
+    assert "not bought back: its window closed on 2026-11-04" in late.getvalue()
+    assert not [r for r in pc.requests if r.method == "PATCH" and r.body.get("quantity") == 6]
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=out, today=TODAY,
+                         undo_journal=undo_journal) == 1
     assert pc.customers[customer][0]["quantity"] == 6
+    # undone once: the subscription no longer has the seats the reduction left, so a second undo refuses
+    again = io.StringIO()
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=again, today=TODAY,
+                         undo_journal=undo_journal) == 0
+    assert "it now has 6 seats, the reduction left 4" in again.getvalue()
+    undo_journal.close()
+    lines = _journal(undo_path)
+    assert [(ln["kind"], ln["outcome"]) for ln in lines] == [
+        ("undo_reduce", "declined"), ("undo_reduce", "sending"), ("undo_reduce", "done"),
+        ("undo_reduce", "skipped")]
+    assert (lines[1]["from"], lines[1]["to"], lines[1]["request"]["body"]) == (4, 6, {"quantity": 6})
+
+
+ACCOUNT_SUB = "cf86da0c-f640-56d1-913b-79bd0b93b3ed"  # the sample's Power BI Pro, in its cancellation window
+
+
+def _arm_reduce(account: str) -> dict[str, Any]:
+    """A reduction of the billing account's Power BI Pro from 3 seats to 2, as plan writes it."""
+    path = (f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{ACCOUNT_SUB}"
+            "?api-version=2024-04-01")
+    return {"n": 1, "kind": "reduce", "source": "billing-account", "scope": account, "api_id": ACCOUNT_SUB,
+            "subscription": ACCOUNT_SUB, "sku": "POWER_BI_PRO", "sku_id": PBI, "from": 3, "to": 2, "seats": 1,
+            "window": "within_7_days", "not_before": "2026-10-28", "by": "2026-11-03", "monthly_saving": 10.0,
+            "saving_from": "2026-11-01", "request": {"method": "PATCH", "path": path,
+                                                     "body": {"properties": {"quantity": 2}}}}
+
+
+def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> None:
+    _, _, arm, pc = world
+    account = next(iter(arm.accounts))
+    commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
+    path = tmp_path / "commerce.jsonl"
+    journal = CommerceJournal(path)
+    out = io.StringIO()
+    assert asyncio.run(run_commerce([_arm_reduce(account)], commerce, _seats({PBI: (34, 31)}), execute=True,
+                                    journal=journal, today=TODAY, out=out)) == 0
+    journal.close()
+    patches = [r for r in arm.requests if r.method == "PATCH"]
+    assert [(r.query["api-version"], r.body) for r in patches] == [("2024-04-01", {"properties": {"quantity": 2}})]
+    sub = next(s for s in arm.accounts[account] if s["name"] == ACCOUNT_SUB)
+    assert sub["properties"]["quantity"] == 2
+    assert [(ln["outcome"], ln["by"]) for ln in _journal(path)] == [("sending", "2026-11-03"), ("done", "2026-11-03")]
+    # the billing account, re-read, says the window is shut: the undo refuses and says why
+    overrides = sub["properties"]["systemOverrides"]
+    sub["properties"]["systemOverrides"] = {"cancellation": "NotAllowed"}
+    shut = io.StringIO()
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=shut, today=TODAY) == 0
+    assert "not bought back: its cancellation window is shut (NotAllowed, until ?)" in shut.getvalue()
+    sub["properties"]["systemOverrides"] = overrides
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=shut, today=date(2026, 11, 4)) == 0
+    assert "its window closed on 2026-11-03" in shut.getvalue()
+    assert sub["properties"]["quantity"] == 2
+    asked: list[str] = []
+    undo_path = tmp_path / "undo.jsonl"
+    undo_journal = CommerceJournal(undo_path)
+    assert undo_commerce(path, commerce, lambda q: asked.append(q) is None, execute=True, out=io.StringIO(),
+                         today=TODAY, undo_journal=undo_journal) == 1
+    undo_journal.close()
+    assert asked == [f"Buy back 1 seats of POWER_BI_PRO ({ACCOUNT_SUB}), 1 x 10.00 = 10.00 a month?"]
+    assert sub["properties"]["quantity"] == 3
+    assert [r.body for r in arm.requests if r.method == "PATCH"][-1] == {"properties": {"quantity": 3}}
+    assert [ln["outcome"] for ln in _journal(undo_path)] == ["sending", "done"]
 
 
 def test_a_delete_in_the_plan_is_refused() -> None:
