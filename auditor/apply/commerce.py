@@ -122,7 +122,17 @@ class Commerce:
             else:
                 arm.update_subscription(self.arm(), change["scope"], change["api_id"], body["properties"])
             return
+        if kind == "schedule_reduction":  # the next term's product as re-read: availability ids are reissued
+            product = _next_term(current)
+            assert product is not None  # _check refused the change otherwise
+            body = {"scheduledNextTermInstructions": {"product": product, "quantity": change["to"]}}
         partner_center.update_subscription(self.pc(), change["scope"], current | body)
+
+
+def _next_term(current: Mapping[str, Any]) -> dict[str, str] | None:
+    """scheduledNextTermInstructions.product of a Partner Center subscription as re-read."""
+    return partner_center.next_term_product(current.get("offerId"), current.get("billingCycle"),
+                                            current.get("termDuration"))
 
 
 def _arm_window_shut(props: Mapping[str, Any], today: date) -> str | None:
@@ -151,6 +161,9 @@ def _window_open(change: Mapping[str, Any], current: Mapping[str, Any], today: d
                 return f"only {refundable} of its seats can still be removed"
         elif not current.get("autoRenewEnabled"):
             return "auto-renew is off: a reduction for the renewal needs it on"
+        elif _next_term(current) is None:
+            return (f"its offerId {current.get('offerId')!r}, billingCycle and termDuration do not name the "
+                    "next term's product (productId:skuId:availabilityId)")
     if status.lower() not in ("active", "enabled"):
         return f"its status is {status or 'not given'}"
     if quantity != change["from"]:

@@ -14,10 +14,13 @@ import pytest
 from azure.core.credentials import AccessToken
 
 from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce, undo_commerce
+from auditor.billing import partner_center
+from auditor.billing.arm import BillingSourceError
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.demo import sample_tenant
 from auditor.errors import UsageError
 from auditor.plan.bill import build_bill, commerce_facts
+from auditor.plan.commerce import commerce_changes
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 
 TODAY = date(2026, 11, 1)
@@ -215,6 +218,47 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
     assert sub["properties"]["quantity"] == 3
     assert [r.body for r in arm.requests if r.method == "PATCH"][-1] == {"properties": {"quantity": 3}}
     assert [ln["outcome"] for ln in _journal(undo_path)] == ["sending", "done"]
+
+
+def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world: Any, tmp_path: Path) -> None:
+    """scheduledNextTermInstructions: product (productId, skuId, availabilityId, billingCycle,
+    termDuration: Partner Center's ProductTerm) and quantity; the stand-in refuses a body without them."""
+    snapshot, facts, arm, pc = world
+    bill = _bill(arm.url, pc.url, facts, snapshot, CONSUMED)
+    copilot = next(a for a in bill["actions"] if a["sku"] == "Microsoft_365_Copilot")
+    assert copilot["api"]["offer"] == "CFQ7TTC0MM8R:0002:CFQ7TTC0MM8R0002"  # the offer joined from Partner Center
+    # the same seats, past their refundable window: the reduction waits for the renewal
+    [change] = commerce_changes([copilot | {"window": "renewal", "by": "2027-07-31", "not_before": "2026-11-01"}])
+    product = {"productId": "CFQ7TTC0MM8R", "skuId": "0002", "availabilityId": "CFQ7TTC0MM8R0002",
+               "billingCycle": "monthly", "termDuration": "P1Y"}
+    assert change["kind"] == "schedule_reduction"
+    assert change["request"]["body"] == {"scheduledNextTermInstructions": {"product": product, "quantity": 4}}
+    # without the offer's three parts no change is planned: a person schedules it
+    assert commerce_changes([copilot | {"window": "renewal", "api": copilot["api"] | {"offer": "CFQ7TTC0MM8R"}}]) == []
+    customer = next(iter(pc.customers))
+    sub = pc.customers[customer][0]
+    sub["refundableQuantity"] = {"totalQuantity": 0, "details": []}
+    commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
+    journal = CommerceJournal(tmp_path / "commerce.jsonl")
+    out = io.StringIO()
+    assert asyncio.run(run_commerce([change], commerce, _seats({COPILOT: (6, 4)}), execute=True, journal=journal,
+                                    today=TODAY, out=out)) == 0, out.getvalue()
+    journal.close()
+    assert sub["scheduledNextTermInstructions"] == {"product": product, "quantity": 4}
+    assert sub["quantity"] == 6  # this term keeps its seats
+    [patch] = [r for r in pc.requests if r.method == "PATCH"]
+    assert patch.body["scheduledNextTermInstructions"] == {"product": product, "quantity": 4}
+    # Partner Center refuses a schedule that names no product: the stand-in does too, and says what is missing
+    with pytest.raises(BillingSourceError, match=r"HTTP 400 800002: .*missing: productId, skuId, availabilityId"):
+        partner_center.update_subscription(commerce.pc(), customer, sub | {
+            "scheduledNextTermInstructions": {"quantity": 3}})
+    # a re-read subscription whose offer does not name the product: the change is skipped, and why
+    sub["offerId"] = "CFQ7TTC0MM8R:0002"
+    out = io.StringIO()
+    asyncio.run(run_commerce([change], commerce, _seats({COPILOT: (6, 4)}), execute=False, journal=None,
+                             today=TODAY, out=out))
+    assert "would skip: its offerId 'CFQ7TTC0MM8R:0002', billingCycle and termDuration do not name" in out.getvalue()
+    commerce.close()
 
 
 def test_a_delete_in_the_plan_is_refused() -> None:
