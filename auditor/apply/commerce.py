@@ -87,7 +87,8 @@ class Commerce:
         if self._arm is None:
             if self.access.billing_credential is None:
                 raise BillingSourceError("no credential for the billing account (AUDITOR_BILLING_TOKEN)")
-            self._arm_cm = arm.client(self.access.billing_credential, self.access.billing_endpoint)
+            self._arm_cm = arm.client(self.access.billing_credential, self.access.billing_endpoint,
+                                      self.access.billing_audience)
             self._arm = self._arm_cm.__enter__()
         return self._arm
 
