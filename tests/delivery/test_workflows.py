@@ -174,7 +174,13 @@ def test_commerce_changes_are_opt_in_with_their_own_approval_and_identity() -> N
     step = steps["Apply the commerce changes"]
     assert step["env"]["AZURE_CLIENT_ID"] == "${{ steps.tenant.outputs.billing_client_id }}"
     assert "apply plan/plan.json --yes --commerce-only" in step["run"] and "--auth github-oidc" in step["run"]
-    assert 'if [ -z "$AZURE_CLIENT_ID" ]' in step["run"]  # no billing identity: refuse, borrow none
+    names = [step.get("name") for step in commerce["steps"]]
+    guard = steps["The billing write identity"]  # no billing identity: refuse, borrow none
+    assert names.index("The billing write identity") < names.index("Apply the commerce changes")
+    assert guard["env"]["BILLING_CLIENT_ID"] == step["env"]["AZURE_CLIENT_ID"]
+    done = subprocess.run(["bash", "-e", "-c", guard["run"]], env={"PATH": os.environ.get("PATH", "/usr/bin"),
+                          "BILLING_CLIENT_ID": "", "TENANT": "contoso"}, capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "no billing write identity for contoso" in done.stdout
     assert steps["Tenant connection"]["env"]["LICENSE_BILLING_CLIENT_ID"] == "${{ vars.LICENSE_BILLING_CLIENT_ID }}"
     assert "plan/commerce-journal-" in steps["Upload the commerce journal"]["with"]["path"]
     assert "secrets." not in (ROOT / ".github" / "workflows" / "license-apply.yml").read_text("utf-8")
