@@ -326,6 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--commerce", action="store_true",
                        help="also make the bill's commerce changes (reduce or cancel a subscription inside its "
                             "window) through the billing account or Partner Center; dry run without --yes")
+    apply.add_argument("--commerce-only", action="store_true",
+                       help="make only the bill's commerce changes, not the plan's license changes (the billing "
+                            "write identity of license-apply.yml's commerce job); implies --commerce")
     apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     apply.add_argument("--max-failures", type=max_failures, default=10, metavar="N",

@@ -63,7 +63,8 @@ class CommerceJournal:
         line = {"at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "n": change["n"], "kind": change["kind"],
                 "source": change["source"], "scope": change["scope"], "api_id": change["api_id"],
                 "subscription": change["subscription"], "sku": change["sku"], "from": change["from"],
-                "to": change["to"], "monthly_saving": change.get("monthly_saving"), "request": change["request"],
+                "to": change["to"], "monthly_saving": change.get("monthly_saving"), "window": change.get("window"),
+                "by": change.get("by"), "request": change["request"],
                 "outcome": outcome, "status": status, "note": note[:600]}
         self._handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._handle.flush()
@@ -86,7 +87,8 @@ class Commerce:
         if self._arm is None:
             if self.access.billing_credential is None:
                 raise BillingSourceError("no credential for the billing account (AUDITOR_BILLING_TOKEN)")
-            self._arm_cm = arm.client(self.access.billing_credential, self.access.billing_endpoint)
+            self._arm_cm = arm.client(self.access.billing_credential, self.access.billing_endpoint,
+                                      self.access.billing_audience)
             self._arm = self._arm_cm.__enter__()
         return self._arm
 
@@ -121,7 +123,27 @@ class Commerce:
             else:
                 arm.update_subscription(self.arm(), change["scope"], change["api_id"], body["properties"])
             return
+        if kind == "schedule_reduction":  # the next term's product as re-read: availability ids are reissued
+            product = _next_term(current)
+            assert product is not None  # _check refused the change otherwise
+            body = {"scheduledNextTermInstructions": {"product": product, "quantity": change["to"]}}
         partner_center.update_subscription(self.pc(), change["scope"], current | body)
+
+
+def _next_term(current: Mapping[str, Any]) -> dict[str, str] | None:
+    """scheduledNextTermInstructions.product of a Partner Center subscription as re-read."""
+    return partner_center.next_term_product(current.get("offerId"), current.get("billingCycle"),
+                                            current.get("termDuration"))
+
+
+def _arm_window_shut(props: Mapping[str, Any], today: date) -> str | None:
+    """Why a billing subscription's properties, as re-read, say its cancellation window is shut."""
+    overrides = props.get("systemOverrides") or {}
+    until = str(overrides.get("cancellationAllowedEndDate") or "")[:10]
+    if overrides.get("cancellation") != "Allowed" or (until and until < today.isoformat()):
+        allowed = overrides.get("cancellation") or "not given"
+        return f"its cancellation window is shut ({allowed}, until {until or '?'})"
+    return None
 
 
 def _window_open(change: Mapping[str, Any], current: Mapping[str, Any], today: date) -> str | None:
@@ -129,11 +151,9 @@ def _window_open(change: Mapping[str, Any], current: Mapping[str, Any], today: d
     if change["source"] == "billing-account":
         props = current.get("properties") or {}
         quantity, status = props.get("quantity"), str(props.get("status") or "")
-        overrides = props.get("systemOverrides") or {}
-        until = str(overrides.get("cancellationAllowedEndDate") or "")[:10]
-        if overrides.get("cancellation") != "Allowed" or (until and until < today.isoformat()):
-            allowed = overrides.get("cancellation") or "not given"
-            return f"its cancellation window is shut ({allowed}, until {until or '?'})"
+        shut = _arm_window_shut(props, today)
+        if shut:
+            return shut
     else:
         quantity, status = current.get("quantity"), str(current.get("status") or "")
         if change["kind"] == "reduce":
@@ -142,6 +162,9 @@ def _window_open(change: Mapping[str, Any], current: Mapping[str, Any], today: d
                 return f"only {refundable} of its seats can still be removed"
         elif not current.get("autoRenewEnabled"):
             return "auto-renew is off: a reduction for the renewal needs it on"
+        elif _next_term(current) is None:
+            return (f"its offerId {current.get('offerId')!r}, billingCycle and termDuration do not name the "
+                    "next term's product (productId:skuId:availabilityId)")
     if status.lower() not in ("active", "enabled"):
         return f"its status is {status or 'not given'}"
     if quantity != change["from"]:
@@ -259,12 +282,51 @@ def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Call
     return EXIT_OK
 
 
+def _undo_blocked(line: Mapping[str, Any], current: Mapping[str, Any], today: date) -> str | None:
+    """Why the subscription as re-read may not get the seats back through the undo (None: it may).
+    Only inside the window of the reduction: after it, seats bought are a new commitment for the rest
+    of the term, which the admin decides in the admin center or with the partner, not an undo."""
+    by = str(line.get("by") or "")
+    if not by:
+        return "the journal does not say until when its window was open (journaled before 'by' was kept)"
+    if by < today.isoformat():
+        return (f"its window closed on {by}: seats bought now are a new purchase for the rest of the term; "
+                "buy them in the admin center (or through the partner) if they are needed")
+    props = (current.get("properties") or {}) if line["source"] == "billing-account" else current
+    shut = _arm_window_shut(props, today) if line["source"] == "billing-account" else None
+    if shut:
+        return shut
+    status = str(props.get("status") or "")
+    if status.lower() not in ("active", "enabled"):
+        return f"its status is {status or 'not given'}"
+    if line["kind"] == "schedule_reduction":
+        if not props.get("autoRenewEnabled"):
+            return "auto-renew is off: there is no scheduled renewal to take back"
+        if not props.get("scheduledNextTermInstructions"):
+            return "nothing is scheduled for its renewal any more (a mid-term change erases it)"
+        return None
+    if props.get("quantity") != line["to"]:
+        return f"it now has {props.get('quantity')} seats, the reduction left {line['to']}: changed since"
+    return None
+
+
+def _price_of(line: Mapping[str, Any], seats: int) -> str:
+    """`seats` x the monthly price per seat the plan used (its bill: the billing facts, else the policy)."""
+    saving = line.get("monthly_saving")
+    if not isinstance(saving, int | float) or not seats:
+        return "at a price not known"
+    return f"{seats} x {saving / seats:.2f} = {saving:.2f} a month"
+
+
 def undo_commerce(journal_path: Path, commerce: Commerce, ask: Callable[[str], bool], *, execute: bool,
-                  out: TextIO) -> int:
-    """Buy back the seats of each reduction the journal records as done, newest first, only when
-    `ask` says yes to the price named; a cancellation cannot be undone through the API."""
+                  out: TextIO, today: date, undo_journal: CommerceJournal | None = None) -> int:
+    """Buy back the seats of each reduction the journal records as done, newest first: only inside
+    the reduction's window (the subscription re-read: still the seats the reduction left, active),
+    only when `ask` says yes to the price named, each journaled before it is sent (`undo_journal`);
+    a cancellation cannot be undone through the API. The number bought back."""
     lines = [json.loads(t) for t in journal_path.read_text("utf-8").splitlines() if t.strip()]
     done = [ln for ln in lines if ln.get("outcome") == "done"]
+    note: Callable[..., None] = undo_journal.write if undo_journal is not None else (lambda *_: None)
     undone = 0
     for line in reversed(done):
         seats = int(line["from"]) - int(line["to"])
@@ -272,19 +334,35 @@ def undo_commerce(journal_path: Path, commerce: Commerce, ask: Callable[[str], b
             print(f"  C{line['n']}: {line['sku']} was cancelled: buy a new subscription if it is needed again",
                   file=out)
             continue
-        price = line.get("monthly_saving")
-        cost = f"{price:.2f} a month" if isinstance(price, int | float) else "a price not known"
-        question = (f"Buy back {seats} seats of {line['sku']} ({line['subscription']}), {cost}?")
+        change = dict(line) | {"kind": f"undo_{line['kind']}", "from": line["to"], "to": line["from"],
+                               "request": _back(line)}
+        try:
+            current = commerce.read(line)
+        except BillingSourceError as exc:
+            why: str | None = f"could not re-read the subscription: {exc}"
+        else:
+            why = _undo_blocked(line, current, today)
+        if why:
+            print(f"  C{line['n']}: not bought back: {why}", file=out)
+            note(change, "skipped", f"not sent: {why}")
+            continue
+        question = f"Buy back {seats} seats of {line['sku']} ({line['subscription']}), {_price_of(line, seats)}?"
         if not execute:
             print(f"  C{line['n']}: with --yes, would ask: {question}", file=out)
             continue
         if not ask(question):
             print(f"  C{line['n']}: not bought back", file=out)
+            note(change, "declined", "no yes to the price")
             continue
-        change = dict(line) | {"request": _back(line)}
-        current = commerce.read(change)
-        commerce.write(change, current)
-        print(f"  C{line['n']}: bought back {seats} seats ({cost})", file=out)
+        note(change, "sending")  # write-ahead: on disk before the request goes out
+        try:
+            commerce.write(change, current)
+        except BillingSourceError as exc:
+            note(change, "failed", str(exc))
+            print(f"  C{line['n']}: FAILED: {exc}", file=out)
+            continue
+        note(change, "done")
+        print(f"  C{line['n']}: bought back {seats} seats ({_price_of(line, seats)})", file=out)
         undone += 1
     return undone
 
@@ -297,19 +375,24 @@ def _ask(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
-def undo_from_args(args: argparse.Namespace, journal_path: Path, ask: Callable[[str], bool] | None = None) -> int:
+def undo_from_args(args: argparse.Namespace, journal_path: Path, today: date,
+                   ask: Callable[[str], bool] | None = None) -> int:
     """`undo COMMERCE_JOURNAL --commerce [--yes]`: buy back what the journal's reductions removed,
-    each only after a yes to its price."""
+    each only inside its window and after a yes to its price; with --yes journaled write-ahead in
+    commerce-undo-<UTC time>.jsonl beside the journal."""
     if not journal_path.is_file():
         raise UsageError(f"{journal_path}: no such commerce journal")
+    undo_journal = CommerceJournal(journal_path.resolve().parent / datetime.now(UTC).strftime(
+        "commerce-undo-%Y%m%dT%H%M%SZ.jsonl")) if args.yes else None
     with access(args, os.environ, True) as reach:
         commerce = Commerce(reach)
         try:
-            undo_commerce(journal_path, commerce, ask or _ask, execute=args.yes, out=sys.stdout)
-        except BillingSourceError as exc:
-            raise CollectionError(f"undo --commerce: {exc}") from None
+            undo_commerce(journal_path, commerce, ask or _ask, execute=args.yes, out=sys.stdout, today=today,
+                          undo_journal=undo_journal)
         finally:
             commerce.close()
+            if undo_journal is not None:
+                undo_journal.close()
     return EXIT_OK
 
 

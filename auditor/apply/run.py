@@ -520,14 +520,17 @@ def cmd_apply(args: argparse.Namespace) -> int:
     with hold(path, "the plan"):
         plan = load_plan(path)
         check_age(plan, timedelta(hours=args.max_age), clock())
-        client = _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}")
-        directories = [path.resolve().parent] + ([Path(args.journal).resolve().parent] if args.journal else [])
-        earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
-        writer = _writer(args, path.resolve().parent, "journal", plan.tenant_id, plan.cloud,
-                         {"file": path.name, "sha256": plan.sha256}) if plan.changes else None
-        code = _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait),
-                    failures)
-        if getattr(args, "commerce", False):  # the bill's commerce changes, after the license changes
+        code = EXIT_OK
+        only_commerce = getattr(args, "commerce_only", False)
+        if not only_commerce:  # the license changes (a commerce-only run leaves them to the apply job)
+            client = _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}")
+            directories = [path.resolve().parent] + ([Path(args.journal).resolve().parent] if args.journal else [])
+            earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
+            writer = _writer(args, path.resolve().parent, "journal", plan.tenant_id, plan.cloud,
+                             {"file": path.name, "sha256": plan.sha256}) if plan.changes else None
+            code = _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait),
+                        failures)
+        if only_commerce or getattr(args, "commerce", False):  # the bill's commerce changes, after the license changes
             # the billing clients load only for --commerce
             from .commerce import apply_from_args
 

@@ -459,7 +459,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
         # the billing clients load only for --commerce
         from .commerce import undo_from_args
 
-        return undo_from_args(args, path)
+        return undo_from_args(args, path, clock().date())
     with hold(path, "the journal"):  # not while an apply still writes it
         journal = read_journal(path)
         plan = find_plan(journal, args.plan)

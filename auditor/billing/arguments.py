@@ -31,6 +31,7 @@ def add_billing_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--billing-account", metavar="ID",
                        help="the billing account to read (default: the only one the identity can read)")
     group.add_argument("--billing-endpoint", metavar="URL",
-                       help="Azure Resource Manager's URL for the billing account (default: the public cloud's)")
+                       help="Azure Resource Manager's URL for the billing account (default: the --cloud's: "
+                            "management.azure.com, management.usgovcloudapi.net, management.chinacloudapi.cn)")
     group.add_argument("--partner-center-endpoint", metavar="URL",
                        help="Partner Center's REST API URL (default: https://api.partnercenter.microsoft.com)")

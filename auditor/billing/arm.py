@@ -54,17 +54,19 @@ def message(exc: AzureError) -> str:
 
 
 @contextmanager
-def client(credential: TokenCredential, endpoint: str | None = None) -> Iterator[Any]:
-    """A BillingManagementClient on `endpoint` (default: the public cloud's Resource Manager). On
+def client(credential: TokenCredential, endpoint: str | None = None, audience: str | None = None) -> Iterator[Any]:
+    """A BillingManagementClient on `endpoint` (default: `audience`, the cloud's Resource Manager
+    (auditor.graph.clouds), else the public cloud's), its tokens for `audience`. On
     plain http (a loopback stand-in) azure-core's bearer-token policy is told to allow it
     (enforce_https=False, azure-core's documented per-request option); https stays the rule elsewhere."""
     # azure-mgmt-billing is large: loaded only when a billing account is read
     from azure.mgmt.billing import BillingManagementClient
 
-    base = (endpoint or ARM_ENDPOINT).rstrip("/")
-    # the token's audience stays Resource Manager's whatever the endpoint (as --graph-endpoint keeps Graph's)
+    resource = (audience or ARM_ENDPOINT).rstrip("/")
+    base = (endpoint or resource).rstrip("/")
+    # the token's audience stays the cloud's Resource Manager whatever the endpoint (as --graph-endpoint keeps Graph's)
     with BillingManagementClient(credential, NO_SUBSCRIPTION, base_url=base,
-                                 credential_scopes=[f"{ARM_ENDPOINT}/.default"]) as c:
+                                 credential_scopes=[f"{resource}/.default"]) as c:
         yield c
 
 

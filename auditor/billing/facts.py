@@ -57,6 +57,8 @@ class ApiSubscription:
     next_term: Mapping[str, Any] = field(default_factory=dict)  # renewalTermDetails / scheduledNextTermInstructions
     etag: str | None = None
     scope: str = ""  # the billing account (ARM) or the customer (Partner Center) it is read under
+    offer: str | None = None  # Partner Center's offerId (productId:skuId:availabilityId in new commerce)
+    cycle: str | None = None  # Partner Center's billingCycle as it gives it (the next term keeps it)
 
 
 def _day(value: object) -> date | None:
@@ -114,7 +116,9 @@ def from_partner_center(item: Mapping[str, Any], customer: str) -> ApiSubscripti
         status=item.get("status"), trial=item.get("isTrial") if isinstance(item.get("isTrial"), bool) else None,
         seats_added=tuple(sorted(added, key=lambda a: a.on)),
         next_term=item.get("scheduledNextTermInstructions") or {},
-        etag=(item.get("attributes") or {}).get("etag"), scope=customer)
+        etag=(item.get("attributes") or {}).get("etag"), scope=customer,
+        offer=item.get("offerId") if isinstance(item.get("offerId"), str) else None,
+        cycle=item.get("billingCycle") if isinstance(item.get("billingCycle"), str) else None)
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,9 @@ def row_from_api(joined: Joined) -> BillingRow | None:
     return BillingRow(sub.commerce_subscription_id or sub.id, api.channel, 0, api.term, api.term_start, api.term_end,
                       api.auto_renew, api.seats_added, billing_frequency=api.billing_frequency, cancel_by=api.cancel_by,
                       quantity=api.quantity, sources=sources, uncertain=joined.uncertain,
-                      api=(("source", api.source), ("id", api.id), ("scope", api.scope)))
+                      api=(("source", api.source), ("id", api.id), ("scope", api.scope),
+                           *((k, v) for k, v in (("offer", api.offer), ("billing_cycle", api.cycle),
+                                                 ("term", api.term.value if api.term else None)) if v)))
 
 
 _FIELDS = {"term": "term", "term_start": "term_start", "renewal": "term_end", "auto_renew": "auto_renew",

@@ -68,12 +68,14 @@ def access(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iter
     mode = AuthMode.TOKEN if asked is AuthMode.AUTO and tokens else resolve_mode(asked, env,
                                                                                  getattr(args, "tenant_id", None))
     credential: Any = None
+    cloud = endpoints(Cloud(getattr(args, "cloud", None) or Cloud.WORLDWIDE.value))
     if mode is not AuthMode.TOKEN:
-        cloud = endpoints(Cloud(getattr(args, "cloud", None) or Cloud.WORLDWIDE.value))
         credential = build_credential(mode, tenant_id=getattr(args, "tenant_id", None), cloud=cloud,
                                       env=env).credential
+    # the billing account's API: the cloud's Resource Manager unless --billing-endpoint names another
     yield access_from(env, token_mode=mode is AuthMode.TOKEN, credential=credential,
-                      billing_endpoint=billing_endpoint, billing_account=account, partner_endpoint=partner_endpoint)
+                      billing_endpoint=billing_endpoint or cloud.arm, billing_account=account,
+                      partner_endpoint=partner_endpoint, billing_audience=cloud.arm)
 
 
 def read_commerce(args: argparse.Namespace, subscriptions: Sequence[Subscription], tenant: str,

@@ -4,6 +4,8 @@ allows it; one partner credential serves every customer).
     read_subscriptions(session, customer)           GET /v1/customers/{customer}/subscriptions, every
                                                     page (links.next with its MS-ContinuationToken)
     get_subscription / update_subscription          one subscription, re-read or PATCHed (apply --commerce)
+    next_term_product(offer, cycle, term)           scheduledNextTermInstructions.product for a renewal
+                                                    that keeps the subscription's own offer and term
 
 Partner Center allows 500 requests a minute per customer on the Subscription resource: the session
 spaces its requests to one customer at least 60/500 s apart and honours a 429's Retry-After. Its
@@ -134,3 +136,16 @@ def update_subscription(pc: PartnerCenter, customer: str, subscription: Mapping[
     if not isinstance(doc, dict):
         raise BillingSourceError(f"Partner Center subscription {subscription['id']}: not a subscription")
     return doc
+
+
+def next_term_product(offer_id: object, billing_cycle: object, term_duration: object) -> dict[str, str] | None:
+    """scheduledNextTermInstructions.product (Partner Center's ProductTerm: productId, skuId,
+    availabilityId, billingCycle and termDuration, each required) that renews the subscription into
+    its own offer and term: a new-commerce subscription's `offerId` is productId:skuId:availabilityId.
+    None when the subscription does not give all five (then no reduction is scheduled through the API)."""
+    parts = str(offer_id or "").split(":")
+    if len(parts) != 3 or not all(parts) or not isinstance(billing_cycle, str) or not billing_cycle \
+            or not isinstance(term_duration, str) or not term_duration:
+        return None
+    return {"productId": parts[0], "skuId": parts[1], "availabilityId": parts[2], "billingCycle": billing_cycle,
+            "termDuration": term_duration}

@@ -51,6 +51,7 @@ class Access:
     billing_account: str | None = None
     partner_credential: TokenCredential | None = None
     partner_endpoint: str | None = None
+    billing_audience: str | None = None  # the cloud's Resource Manager, whatever the endpoint (None: worldwide)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Gathered:
 
 def access_from(env: Mapping[str, str], *, token_mode: bool, credential: TokenCredential | None,
                 billing_endpoint: str | None, billing_account: str | None,
-                partner_endpoint: str | None) -> Access:
+                partner_endpoint: str | None, billing_audience: str | None = None) -> Access:
     """The billing APIs' access: with `--auth token` their own tokens (AUDITOR_BILLING_TOKEN,
     AUDITOR_PARTNER_CENTER_TOKEN), else the audit's credential for both audiences."""
     billing: TokenCredential | None
@@ -75,7 +76,7 @@ def access_from(env: Mapping[str, str], *, token_mode: bool, credential: TokenCr
                    if env.get(PARTNER_CENTER_TOKEN_ENV) else None)
     else:
         billing = partner = credential
-    return Access(billing, billing_endpoint, billing_account, partner, partner_endpoint)
+    return Access(billing, billing_endpoint, billing_account, partner, partner_endpoint, billing_audience)
 
 
 def _wants_partner(choice: BillingSource, access: Access, subscriptions: Sequence[Subscription]) -> bool:
@@ -89,7 +90,7 @@ def _wants_partner(choice: BillingSource, access: Access, subscriptions: Sequenc
 
 def _arm_items(access: Access) -> list[dict[str, Any]]:
     assert access.billing_credential is not None
-    with arm.client(access.billing_credential, access.billing_endpoint) as c:
+    with arm.client(access.billing_credential, access.billing_endpoint, access.billing_audience) as c:
         account = arm.choose_account(arm.billing_accounts(c), access.billing_account)
         return arm.read_subscriptions(c, account)
 

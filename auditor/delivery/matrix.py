@@ -41,11 +41,12 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _DOMAIN = re.compile(r"^(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+\Z")
 _POLICIES = re.compile(r"^[A-Za-z0-9_./-]+\Z")
 _FIELDS = ("name", "tenant_id", "client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id",
-           "billing", "migration", "billing_source", "billing_account", "graph_endpoint")
+           "billing", "migration", "billing_source", "billing_account", "graph_endpoint", "billing_client_id")
 BILLING_SOURCES = ("auto", "billing-account", "partner-center", "file", "none")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9:_.-]{1,200}\Z")  # a billing account's name (GUIDs, ':' and '_' in MCA names)
 _ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/-]*)?\Z")
-_DEFAULTABLE = ("client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id")
+_DEFAULTABLE = ("client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id",
+                "billing_client_id")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ class TenantJob:
     # the Graph v1.0 base URL for this tenant ("" = the cloud's), as --graph-endpoint: a sovereign
     # endpoint, or the emulator in tests
     graph_endpoint: str = ""
+    # the app registration license-apply.yml's commerce job changes subscriptions with (a billing
+    # write role, its own federated credential; "" = none: the job refuses, never borrowing another)
+    billing_client_id: str = ""
 
 
 def _key(name: str) -> str:
@@ -100,9 +104,8 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     client_id = text("client_id")
     if not _GUID.match(client_id):
         raise UsageError(f"{where}.client_id: {client_id!r} is not an application (client) id GUID")
-    apply_client_id = text("apply_client_id")
-    if apply_client_id and not _GUID.match(apply_client_id):
-        raise UsageError(f"{where}.apply_client_id: {apply_client_id!r} is not an application (client) id GUID")
+    apply_client_id, billing_client_id = (_client_id(text(f), f"{where}.{f}")
+                                          for f in ("apply_client_id", "billing_client_id"))
     cloud = _one_of(text("cloud", Cloud.WORLDWIDE.value), [c.value for c in Cloud], f"{where}.cloud")
     locale = text("locale")
     if locale:
@@ -123,7 +126,15 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     if not key:
         raise UsageError(f"{where}.name: {name!r} has no letters or digits to name the job by")
     return TenantJob(key, name, tenant_id, client_id, cloud, locale, ",".join(recipients), policies, fail_on,
-                     apply_client_id, billing, migration, billing_source, billing_account, graph_endpoint)
+                     apply_client_id, billing, migration, billing_source, billing_account, graph_endpoint,
+                     billing_client_id)
+
+
+def _client_id(value: str, field: str) -> str:
+    """An optional application (client) id: a GUID, or "" (not given)."""
+    if value and not _GUID.match(value):
+        raise UsageError(f"{field}: {value!r} is not an application (client) id GUID")
+    return value
 
 
 def _repository_path(value: str, field: str) -> str:
@@ -213,6 +224,7 @@ def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:
         "apply_client_id": environ.get("LICENSE_APPLY_CLIENT_ID") or "",
         "billing": environ.get("LICENSE_AUDIT_BILLING") or "",
         "migration": environ.get("LICENSE_AUDIT_MIGRATION") or "",
+        "billing_client_id": environ.get("LICENSE_BILLING_CLIENT_ID") or "",
     }
     return [_entry(raw, {}, "environment")]
 
@@ -237,12 +249,14 @@ def shards(jobs: Sequence[TenantJob], size: int) -> dict[str, Any]:
 
 
 def connection(jobs: Sequence[TenantJob], key: str) -> dict[str, str]:
-    """The one tenant `key` names, as license-apply.yml connects to it (the write app's client id)."""
+    """The one tenant `key` names, as license-apply.yml connects to it (the write app's client id; the
+    billing write app's for the commerce job, never the other's in its place)."""
     job = next((j for j in jobs if j.key == key), None)
     if job is None:
         raise UsageError(f"--tenant: no tenant has the key {key!r} (keys: {', '.join(j.key for j in jobs)})")
     return {"key": job.key, "name": job.name, "tenant_id": job.tenant_id,
-            "client_id": job.apply_client_id or job.client_id, "cloud": job.cloud}
+            "client_id": job.apply_client_id or job.client_id, "cloud": job.cloud,
+            "billing_client_id": job.billing_client_id}
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Microsoft Graph endpoints and Entra ID login authorities per national cloud."""
+"""Microsoft Graph endpoints, Entra ID login authorities and Azure Resource Manager endpoints per
+national cloud (ARM: the billing account's API, docs/bill.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..errors import UsageError
 class CloudEndpoints:
     graph: str  # Graph root, without the version
     authority: str  # Entra ID login host for azure-identity
+    arm: str  # Azure Resource Manager (the billing API), also the audience of its tokens
 
     @property
     def graph_v1(self) -> str:
@@ -23,12 +25,17 @@ class CloudEndpoints:
 
 
 ENDPOINTS: dict[Cloud, CloudEndpoints] = {
-    Cloud.WORLDWIDE: CloudEndpoints("https://graph.microsoft.com", "login.microsoftonline.com"),
-    # GCC High (US Government L4) and DoD (L5) share the US Government login authority.
-    Cloud.USGOV: CloudEndpoints("https://graph.microsoft.us", "login.microsoftonline.us"),
-    Cloud.USGOV_DOD: CloudEndpoints("https://dod-graph.microsoft.us", "login.microsoftonline.us"),
-    # Microsoft 365 operated by 21Vianet
-    Cloud.CHINA: CloudEndpoints("https://microsoftgraph.chinacloudapi.cn", "login.chinacloudapi.cn"),
+    Cloud.WORLDWIDE: CloudEndpoints("https://graph.microsoft.com", "login.microsoftonline.com",
+                                    "https://management.azure.com"),
+    # GCC High (US Government L4) and DoD (L5) share the US Government login authority and Azure
+    # Government's Resource Manager.
+    Cloud.USGOV: CloudEndpoints("https://graph.microsoft.us", "login.microsoftonline.us",
+                                "https://management.usgovcloudapi.net"),
+    Cloud.USGOV_DOD: CloudEndpoints("https://dod-graph.microsoft.us", "login.microsoftonline.us",
+                                    "https://management.usgovcloudapi.net"),
+    # Microsoft 365 operated by 21Vianet, Azure operated by 21Vianet
+    Cloud.CHINA: CloudEndpoints("https://microsoftgraph.chinacloudapi.cn", "login.chinacloudapi.cn",
+                                "https://management.chinacloudapi.cn"),
 }
 
 CLI_CLOUDS = tuple(c.value for c in ENDPOINTS)

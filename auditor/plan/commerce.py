@@ -7,8 +7,10 @@ Only what the API that sold the subscription can do, inside its window:
     billing-account  reduce within a 7-day window   PATCH billingSubscriptions/{name} {"properties": {"quantity"}}
                      cancel within a 7-day window   POST billingSubscriptions/{name}/cancel {"cancellationReason"}
     partner-center   reduce within a 7-day window   PATCH customers/{c}/subscriptions/{id} (quantity)
-                     reduce at the renewal          PATCH the same, scheduledNextTermInstructions.quantity
-                                                    (needs auto-renew on; a mid-term change erases it)
+                     reduce at the renewal          PATCH the same, scheduledNextTermInstructions
+                                                    {product: productId, skuId, availabilityId,
+                                                    billingCycle, termDuration; quantity} (needs
+                                                    auto-renew on; a mid-term change erases it)
 
 Never a delete. `cancel_at_end_of_term` has no field in either API's stored specification, and a
 subscription in its Extended Service Term cannot be reduced: both stay with the admin. `apply
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from ..billing.partner_center import next_term_product
 
 API_VERSION = "2024-04-01"
 
@@ -47,9 +51,11 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
         path = f"/v1/customers/{scope}/subscriptions/{sub_id}"
         if window == "within_7_days":
             return "reduce", {"method": "PATCH", "path": path, "body": {"quantity": to}}
-        if window == "renewal" and (action.get("sources") or {}).get("auto_renew") == "partner-center":
-            return "schedule_reduction", {"method": "PATCH", "path": path,
-                                          "body": {"scheduledNextTermInstructions": {"quantity": to}}}
+        product = next_term_product(api.get("offer"), api.get("billing_cycle"), api.get("term"))
+        if window == "renewal" and (action.get("sources") or {}).get("auto_renew") == "partner-center" and product:
+            # the renewal keeps the offer and term, with fewer seats (apply takes the product as re-read)
+            return "schedule_reduction", {"method": "PATCH", "path": path, "body": {
+                "scheduledNextTermInstructions": {"product": product, "quantity": to}}}
     return None
 
 

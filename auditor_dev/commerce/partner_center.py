@@ -7,7 +7,9 @@
     PATCH /v1/customers/{customer}/subscriptions/{id}     quantity (down only within the refundable
                                                           seats' window), autoRenewEnabled,
                                                           scheduledNextTermInstructions (needs
-                                                          auto-renew on)
+                                                          auto-renew on, and its product's
+                                                          productId, skuId, availabilityId,
+                                                          billingCycle, termDuration and a quantity)
 
 Errors carry Partner Center's body {"code", "description", "data", "source"}; throttling is a 429
 with Retry-After (the Subscription resource allows 500 requests a minute per customer).
@@ -24,6 +26,8 @@ from typing import Any
 from auditor_dev.commerce.server import Asked, Reply, StandIn
 
 _SUBS = re.compile(r"^/v1/customers/([^/]+)/subscriptions/?$", re.I)
+# scheduledNextTermInstructions.product: Partner Center's ProductTerm, every field required
+PRODUCT_TERM = ("productId", "skuId", "availabilityId", "billingCycle", "termDuration")
 _SUB = re.compile(r"^/v1/customers/([^/]+)/subscriptions/([^/]+)$", re.I)
 
 
@@ -92,6 +96,13 @@ class PartnerCenterStandIn(StandIn):
         scheduled = body.get("scheduledNextTermInstructions")
         if scheduled and not renew:
             return _error(400, 800050, "Scheduled changes need auto-renew to be on.")
+        if scheduled:
+            product = scheduled.get("product") if isinstance(scheduled, Mapping) else None
+            missing = [f for f in PRODUCT_TERM if not (isinstance(product, Mapping) and product.get(f))]
+            if missing or not isinstance(scheduled.get("quantity"), int) or scheduled["quantity"] < 1:
+                return _error(400, 800002, "scheduledNextTermInstructions needs product ("
+                                           f"{', '.join(PRODUCT_TERM)}) and a positive quantity; missing: "
+                                           f"{', '.join(missing) or 'quantity'}")
         if drop > 0:
             sub["quantity"] = quantity
             left = refundable - drop

@@ -32,7 +32,9 @@ _DIRECT: dict[str, tuple[str, str, str, str, str, str | None]] = {
     "e7d983f9-5f53-55e8-b9bb-db56753eaef9": ("P1M", "P1M", "2026-10-22", "2026-11-21", "On", None),
 }
 _PARTNER = {"8af68566-8229-5983-be4b-f5d5f157d380": ("P1Y", "monthly", "2026-08-01", "2027-08-01", 2, "2026-10-29")}
-_OFFERS = {"Microsoft_365_Copilot": ("CFQ7TTC0MM8R:0002", "Microsoft 365 Copilot")}
+# offerId: productId:skuId:availabilityId, as Partner Center's new-commerce subscriptions give it
+# (availability ids are reissued by Microsoft over time; this one has the shape, not a catalog look-up)
+_OFFERS = {"Microsoft_365_Copilot": ("CFQ7TTC0MM8R:0002:CFQ7TTC0MM8R0002", "Microsoft 365 Copilot")}
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def _partner(sub: Subscription, facts: tuple[str, str, str, str, int, str], now:
     offer, offer_name = _OFFERS.get(sub.sku_part_number, (sub.sku_id, sub.sku_part_number))
     until = datetime.fromisoformat(added_on) + timedelta(days=7)
     return {
-        "id": sub.commerce_subscription_id or sub.id, "offerId": f"{offer}:P1Y", "offerName": offer_name,
+        "id": sub.commerce_subscription_id or sub.id, "offerId": offer, "offerName": offer_name,
         "friendlyName": offer_name, "quantity": sub.total_licenses, "unitType": "Licenses",
         "creationDate": sub.created_date_time, "effectiveStartDate": _stamp(start),
         "commitmentEndDate": _stamp(end), "status": "active", "autoRenewEnabled": True, "billingType": "license",

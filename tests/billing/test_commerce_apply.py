@@ -14,10 +14,13 @@ import pytest
 from azure.core.credentials import AccessToken
 
 from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce, undo_commerce
+from auditor.billing import partner_center
+from auditor.billing.arm import BillingSourceError
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.demo import sample_tenant
 from auditor.errors import UsageError
 from auditor.plan.bill import build_bill, commerce_facts
+from auditor.plan.commerce import commerce_changes
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 
 TODAY = date(2026, 11, 1)
@@ -113,6 +116,10 @@ def test_outside_the_window_or_after_a_change_it_is_skipped(world: Any, tmp_path
     assert "it now has 7 seats, the plan counted 6" in out.getvalue()
 
 
+def _journal(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(t) for t in path.read_text("utf-8").splitlines()]
+
+
 def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_path: Path) -> None:
     snapshot, facts, arm, pc = world
     changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
@@ -126,19 +133,132 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     assert pc.customers[customer][0]["quantity"] == 4
     asked: list[str] = []
     out = io.StringIO()
-    assert undo_commerce(path, commerce, lambda q: asked.append(q) is not None, execute=True, out=out) == 0
+    undo_path = tmp_path / "undo.jsonl"
+    undo_journal = CommerceJournal(undo_path)
+    assert undo_commerce(path, commerce, lambda q: asked.append(q) is not None, execute=True, out=out, today=TODAY,
+                         undo_journal=undo_journal) == 0
+    # seats x the monthly price per seat the plan's bill used
     assert asked == ["Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), "
-                     "21.00 a month?"]
+                     "2 x 10.50 = 21.00 a month?"]
     assert pc.customers[customer][0]["quantity"] == 4  # said no: nothing bought
     # without a terminal nobody can say yes: nothing is bought
     from auditor.apply import commerce as commerce_module
 
-    assert undo_commerce(path, commerce, commerce_module._ask, execute=True, out=out) == 0
+    assert undo_commerce(path, commerce, commerce_module._ask, execute=True, out=out, today=TODAY) == 0
     assert pc.customers[customer][0]["quantity"] == 4
-    assert undo_commerce(path, commerce, lambda q: True, execute=False, out=out) == 0  # a dry run asks nobody
+    assert undo_commerce(path, commerce, lambda q: True, execute=False, out=out, today=TODAY) == 0  # asks nobody
     assert "with --yes, would ask: Buy back 2 seats" in out.getvalue()
-    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=out) == 1
+    # after the reduction's window a buy-back is a new purchase for the term: refused, and said why
+    late = io.StringIO()
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=late, today=date(2026, 11, 5)) == 0
+    assert "not bought back: its window closed on 2026-11-04" in late.getvalue()
+    assert not [r for r in pc.requests if r.method == "PATCH" and r.body.get("quantity") == 6]
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=out, today=TODAY,
+                         undo_journal=undo_journal) == 1
     assert pc.customers[customer][0]["quantity"] == 6
+    # undone once: the subscription no longer has the seats the reduction left, so a second undo refuses
+    again = io.StringIO()
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=again, today=TODAY,
+                         undo_journal=undo_journal) == 0
+    assert "it now has 6 seats, the reduction left 4" in again.getvalue()
+    undo_journal.close()
+    lines = _journal(undo_path)
+    assert [(ln["kind"], ln["outcome"]) for ln in lines] == [
+        ("undo_reduce", "declined"), ("undo_reduce", "sending"), ("undo_reduce", "done"),
+        ("undo_reduce", "skipped")]
+    assert (lines[1]["from"], lines[1]["to"], lines[1]["request"]["body"]) == (4, 6, {"quantity": 6})
+
+
+ACCOUNT_SUB = "cf86da0c-f640-56d1-913b-79bd0b93b3ed"  # the sample's Power BI Pro, in its cancellation window
+
+
+def _arm_reduce(account: str) -> dict[str, Any]:
+    """A reduction of the billing account's Power BI Pro from 3 seats to 2, as plan writes it."""
+    path = (f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{ACCOUNT_SUB}"
+            "?api-version=2024-04-01")
+    return {"n": 1, "kind": "reduce", "source": "billing-account", "scope": account, "api_id": ACCOUNT_SUB,
+            "subscription": ACCOUNT_SUB, "sku": "POWER_BI_PRO", "sku_id": PBI, "from": 3, "to": 2, "seats": 1,
+            "window": "within_7_days", "not_before": "2026-10-28", "by": "2026-11-03", "monthly_saving": 10.0,
+            "saving_from": "2026-11-01", "request": {"method": "PATCH", "path": path,
+                                                     "body": {"properties": {"quantity": 2}}}}
+
+
+def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> None:
+    _, _, arm, pc = world
+    account = next(iter(arm.accounts))
+    commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
+    path = tmp_path / "commerce.jsonl"
+    journal = CommerceJournal(path)
+    out = io.StringIO()
+    assert asyncio.run(run_commerce([_arm_reduce(account)], commerce, _seats({PBI: (34, 31)}), execute=True,
+                                    journal=journal, today=TODAY, out=out)) == 0
+    journal.close()
+    patches = [r for r in arm.requests if r.method == "PATCH"]
+    assert [(r.query["api-version"], r.body) for r in patches] == [("2024-04-01", {"properties": {"quantity": 2}})]
+    sub = next(s for s in arm.accounts[account] if s["name"] == ACCOUNT_SUB)
+    assert sub["properties"]["quantity"] == 2
+    assert [(ln["outcome"], ln["by"]) for ln in _journal(path)] == [("sending", "2026-11-03"), ("done", "2026-11-03")]
+    # the billing account, re-read, says the window is shut: the undo refuses and says why
+    overrides = sub["properties"]["systemOverrides"]
+    sub["properties"]["systemOverrides"] = {"cancellation": "NotAllowed"}
+    shut = io.StringIO()
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=shut, today=TODAY) == 0
+    assert "not bought back: its cancellation window is shut (NotAllowed, until ?)" in shut.getvalue()
+    sub["properties"]["systemOverrides"] = overrides
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=shut, today=date(2026, 11, 4)) == 0
+    assert "its window closed on 2026-11-03" in shut.getvalue()
+    assert sub["properties"]["quantity"] == 2
+    asked: list[str] = []
+    undo_path = tmp_path / "undo.jsonl"
+    undo_journal = CommerceJournal(undo_path)
+    assert undo_commerce(path, commerce, lambda q: asked.append(q) is None, execute=True, out=io.StringIO(),
+                         today=TODAY, undo_journal=undo_journal) == 1
+    undo_journal.close()
+    assert asked == [f"Buy back 1 seats of POWER_BI_PRO ({ACCOUNT_SUB}), 1 x 10.00 = 10.00 a month?"]
+    assert sub["properties"]["quantity"] == 3
+    assert [r.body for r in arm.requests if r.method == "PATCH"][-1] == {"properties": {"quantity": 3}}
+    assert [ln["outcome"] for ln in _journal(undo_path)] == ["sending", "done"]
+
+
+def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world: Any, tmp_path: Path) -> None:
+    """scheduledNextTermInstructions: product (productId, skuId, availabilityId, billingCycle,
+    termDuration: Partner Center's ProductTerm) and quantity; the stand-in refuses a body without them."""
+    snapshot, facts, arm, pc = world
+    bill = _bill(arm.url, pc.url, facts, snapshot, CONSUMED)
+    copilot = next(a for a in bill["actions"] if a["sku"] == "Microsoft_365_Copilot")
+    assert copilot["api"]["offer"] == "CFQ7TTC0MM8R:0002:CFQ7TTC0MM8R0002"  # the offer joined from Partner Center
+    # the same seats, past their refundable window: the reduction waits for the renewal
+    [change] = commerce_changes([copilot | {"window": "renewal", "by": "2027-07-31", "not_before": "2026-11-01"}])
+    product = {"productId": "CFQ7TTC0MM8R", "skuId": "0002", "availabilityId": "CFQ7TTC0MM8R0002",
+               "billingCycle": "monthly", "termDuration": "P1Y"}
+    assert change["kind"] == "schedule_reduction"
+    assert change["request"]["body"] == {"scheduledNextTermInstructions": {"product": product, "quantity": 4}}
+    # without the offer's three parts no change is planned: a person schedules it
+    assert commerce_changes([copilot | {"window": "renewal", "api": copilot["api"] | {"offer": "CFQ7TTC0MM8R"}}]) == []
+    customer = next(iter(pc.customers))
+    sub = pc.customers[customer][0]
+    sub["refundableQuantity"] = {"totalQuantity": 0, "details": []}
+    commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
+    journal = CommerceJournal(tmp_path / "commerce.jsonl")
+    out = io.StringIO()
+    assert asyncio.run(run_commerce([change], commerce, _seats({COPILOT: (6, 4)}), execute=True, journal=journal,
+                                    today=TODAY, out=out)) == 0, out.getvalue()
+    journal.close()
+    assert sub["scheduledNextTermInstructions"] == {"product": product, "quantity": 4}
+    assert sub["quantity"] == 6  # this term keeps its seats
+    [patch] = [r for r in pc.requests if r.method == "PATCH"]
+    assert patch.body["scheduledNextTermInstructions"] == {"product": product, "quantity": 4}
+    # Partner Center refuses a schedule that names no product: the stand-in does too, and says what is missing
+    with pytest.raises(BillingSourceError, match=r"HTTP 400 800002: .*missing: productId, skuId, availabilityId"):
+        partner_center.update_subscription(commerce.pc(), customer, sub | {
+            "scheduledNextTermInstructions": {"quantity": 3}})
+    # a re-read subscription whose offer does not name the product: the change is skipped, and why
+    sub["offerId"] = "CFQ7TTC0MM8R:0002"
+    out = io.StringIO()
+    asyncio.run(run_commerce([change], commerce, _seats({COPILOT: (6, 4)}), execute=False, journal=None,
+                             today=TODAY, out=out))
+    assert "would skip: its offerId 'CFQ7TTC0MM8R:0002', billingCycle and termDuration do not name" in out.getvalue()
+    commerce.close()
 
 
 def test_a_delete_in_the_plan_is_refused() -> None:
@@ -170,11 +290,24 @@ def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.
         plan = out / "plan.json"
         doc = json.loads(plan.read_text("utf-8"))
         assert doc["bill"]["commerce"]
-        # the demo's clock, and the commerce changes alone (the license changes are test_apply's)
-        plan.write_text(json.dumps(doc | {"created_at": "2026-11-01T06:30:00Z", "changes": []}), "utf-8")
-        capsys.readouterr()
         base = ["apply", str(plan), "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id",
                 snapshot.tenant_id, "--commerce", "--max-age", "30d", *endpoints]
+        # --commerce-only (license-apply.yml's commerce job): the plan's license changes are not touched
+        assert doc["changes"]
+        plan.write_text(json.dumps(doc | {"created_at": "2026-11-01T06:30:00Z"}), "utf-8")
+        capsys.readouterr()
+        assert main([*base[:-3 - len(endpoints)], "--commerce-only", "--max-age", "30d", *endpoints]) == 0
+        assert "commerce changes: " in capsys.readouterr().out
+        assert {r.path for r in graph.requests} == {"/subscribedSkus"}  # no user read, no license change
+        # with --commerce the license changes come first: their users are re-read, and the demo token,
+        # which holds no write permission, stops there (the commerce-only run above did not need it)
+        assert main(base) != 0
+        assert "change(s) would be applied" in capsys.readouterr().out and graph.requests_to(r"/users/.*")
+        # the demo's clock, and the commerce changes alone (the license changes are test_apply's)
+        plan.write_text(json.dumps(doc | {"created_at": "2026-11-01T06:30:00Z", "changes": []}), "utf-8")
+        arm.requests.clear()
+        pc.requests.clear()
+        capsys.readouterr()
         assert main(base) == 0
         dry = capsys.readouterr().out
         assert "dry run, nothing is changed" in dry and "by 2026-11-04" in dry

@@ -148,3 +148,25 @@ def test_a_partner_subscription_without_a_shared_id_joins_by_product_and_quantit
     assert other[0].graph is None  # another customer's subscription joins nothing
     by_id = join([from_partner_center(item | {"id": "C2"}, "t")], graph, "t")
     assert by_id[0].graph is not None and by_id[0].graph.id == "g2" and not by_id[0].uncertain
+
+
+@pytest.mark.parametrize(("cloud", "arm_url"), [
+    ("worldwide", "https://management.azure.com"), ("usgov", "https://management.usgovcloudapi.net"),
+    ("usgov-dod", "https://management.usgovcloudapi.net"), ("china", "https://management.chinacloudapi.cn")])
+def test_the_billing_endpoint_follows_the_cloud(cloud: str, arm_url: str) -> None:
+    import argparse
+
+    from auditor.billing.options import access
+
+    env = {"AUDITOR_BILLING_TOKEN": "arm-token"}
+    args = argparse.Namespace(cloud=cloud, auth="token", billing_source="billing-account", tenant_id=None)
+    with access(args, env, True) as reach:
+        assert (reach.billing_endpoint, reach.billing_audience) == (arm_url, arm_url)
+    # --billing-endpoint points the requests elsewhere; the tokens stay for the cloud's Resource Manager
+    args.billing_endpoint = "http://127.0.0.1:9"
+    with access(args, env, True) as reach:
+        assert (reach.billing_endpoint, reach.billing_audience) == ("http://127.0.0.1:9", arm_url)
+        assert reach.billing_credential is not None
+        with arm.client(reach.billing_credential, reach.billing_endpoint, reach.billing_audience) as c:
+            assert c._config.credential_scopes == [f"{arm_url}/.default"]
+            assert arm.options(c) == {"enforce_https": False}  # its base URL is the loopback one

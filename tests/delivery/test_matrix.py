@@ -30,7 +30,8 @@ def test_example_file_makes_one_job_per_tenant(tmp_path: Path, capsys: pytest.Ca
                        "email_to": "licensing@contoso.example", "policies": "policies", "fail_on": "high",
                        "apply_client_id": "00000000-0000-0000-0000-0000000000b1",
                        "billing": "billing/contoso.csv", "migration": "",
-                       "billing_source": "auto", "billing_account": "", "graph_endpoint": ""}
+                       "billing_source": "auto", "billing_account": "", "graph_endpoint": "",
+                       "billing_client_id": "00000000-0000-0000-0000-0000000000c1"}
     assert jobs[1]["tenant_id"] == "contosonl.onmicrosoft.com"
     assert jobs[1]["email_to"] == "licensing@contoso.example,it@contoso.example.nl"
     assert (jobs[2]["cloud"], jobs[2]["fail_on"], jobs[2]["locale"]) == ("usgov", "medium", "")
@@ -44,7 +45,8 @@ def test_without_the_file_one_tenant_comes_from_repository_variables(capsys: pyt
     assert job == {"key": "tenant", "name": "tenant", "tenant_id": "contoso.onmicrosoft.com", "client_id": GUID,
                    "cloud": "worldwide", "locale": "da", "email_to": "a@contoso.example,b@contoso.example",
                    "policies": "policies", "fail_on": "high", "apply_client_id": "", "billing": "", "migration": "",
-                   "billing_source": "auto", "billing_account": "", "graph_endpoint": ""}
+                   "billing_source": "auto", "billing_account": "", "graph_endpoint": "",
+                       "billing_client_id": ""}
 
 
 def test_one_tenant_connection_takes_the_write_app(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,13 +57,14 @@ def test_one_tenant_connection_takes_the_write_app(tmp_path: Path, capsys: pytes
     assert json.loads(capsys.readouterr().out)["client_id"] == "00000000-0000-0000-0000-0000000000b1"
     assert output.read_text().splitlines() == [
         "key=contoso", "name=Contoso", "tenant_id=00000000-0000-0000-0000-000000000001",
-        "client_id=00000000-0000-0000-0000-0000000000b1", "cloud=worldwide"]
+        "client_id=00000000-0000-0000-0000-0000000000b1", "cloud=worldwide",
+        "billing_client_id=00000000-0000-0000-0000-0000000000c1"]
     # without apply_client_id the audit's app is the one that writes
     assert main(["--file", example, "--tenant", "contoso-us-government"], environ={}) == 0
     assert json.loads(capsys.readouterr().out) == {
         "key": "contoso-us-government", "name": "Contoso US Government",
         "tenant_id": "00000000-0000-0000-0000-000000000003", "client_id": "00000000-0000-0000-0000-0000000000a3",
-        "cloud": "usgov"}
+        "cloud": "usgov", "billing_client_id": ""}
     assert main(["--file", example, "--tenant", "fabrikam"], environ={}) == 2
     assert "no tenant has the key 'fabrikam' (keys: contoso, contoso-nederland" in capsys.readouterr().err
 
@@ -70,6 +73,9 @@ def test_an_apply_client_id_must_be_a_guid(tmp_path: Path) -> None:
     path = tmp_path / "tenants.yaml"
     path.write_text(f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    apply_client_id: app\n")
     with pytest.raises(UsageError, match=r"tenants\[0\]\.apply_client_id: 'app' is not an application"):
+        load_tenants(path)
+    path.write_text(f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    billing_client_id: x\n")
+    with pytest.raises(UsageError, match=r"tenants\[0\]\.billing_client_id: 'x' is not an application"):
         load_tenants(path)
 
 

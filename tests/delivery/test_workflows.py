@@ -159,6 +159,43 @@ def test_apply_workflow_plans_without_the_tenant_and_writes_only_after_approval(
     assert flow["concurrency"]["cancel-in-progress"] is False
 
 
+def test_commerce_changes_are_opt_in_with_their_own_approval_and_identity() -> None:
+    flow = load(ROOT / ".github" / "workflows" / "license-apply.yml")
+    commerce_input = flow[True]["workflow_dispatch"]["inputs"]["commerce"]
+    assert commerce_input["type"] == "boolean" and commerce_input["default"] is False
+    apply, commerce = flow["jobs"]["apply"], flow["jobs"]["commerce"]
+    assert "--commerce" not in yaml.safe_dump(apply)  # the license writer never touches a subscription
+    assert commerce["needs"] == ["plan", "apply"] and "inputs.commerce" in commerce["if"]
+    assert "needs.plan.outputs.commerce != '0'" in commerce["if"]
+    # its own environment (its own reviewers; the federated credential's subject) and its own client id
+    assert commerce["environment"] == "license-apply-commerce" != apply["environment"]
+    assert commerce["permissions"] == {"contents": "read", "actions": "read", "id-token": "write"}
+    steps = {step.get("name"): step for step in commerce["steps"]}
+    step = steps["Apply the commerce changes"]
+    assert step["env"]["AZURE_CLIENT_ID"] == "${{ steps.tenant.outputs.billing_client_id }}"
+    assert "apply plan/plan.json --yes --commerce-only" in step["run"] and "--auth github-oidc" in step["run"]
+    names = [step.get("name") for step in commerce["steps"]]
+    guard = steps["The billing write identity"]  # no billing identity: refuse, borrow none
+    assert names.index("The billing write identity") < names.index("Apply the commerce changes")
+    assert guard["env"]["BILLING_CLIENT_ID"] == step["env"]["AZURE_CLIENT_ID"]
+    done = subprocess.run(["bash", "-e", "-c", guard["run"]], env={"PATH": os.environ.get("PATH", "/usr/bin"),
+                          "BILLING_CLIENT_ID": "", "TENANT": "contoso"}, capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "no billing write identity for contoso" in done.stdout
+    assert steps["Tenant connection"]["env"]["LICENSE_BILLING_CLIENT_ID"] == "${{ vars.LICENSE_BILLING_CLIENT_ID }}"
+    assert "plan/commerce-journal-" in steps["Upload the commerce journal"]["with"]["path"]
+    assert "secrets." not in (ROOT / ".github" / "workflows" / "license-apply.yml").read_text("utf-8")
+
+
+@pytest.mark.parametrize("name", ["nightly-audit.yml", "nightly-many-tenants.yml"])
+def test_the_nightly_workflows_never_make_commerce_changes(name: str) -> None:
+    text = (ROOT / ".github" / "workflows" / name).read_text("utf-8")
+    scripts = [step.get("run", "") for job in load(ROOT / ".github" / "workflows" / name)["jobs"].values()
+               for step in job.get("steps", [])]
+    assert scripts and not [s for s in scripts if re.search(r"\bapply\b", s)]
+    assert "--commerce" not in text and "commerce-only" not in text
+    assert "--commerce" not in (ROOT / "action.yml").read_text("utf-8")
+
+
 def _uploads(steps: list[dict]) -> dict[str, dict]:
     return {step["name"]: step["with"] for step in steps if str(step.get("uses", "")).startswith(
         "actions/upload-artifact@")}
