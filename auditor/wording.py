@@ -175,9 +175,10 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: RuleD
     words = ValueFormatter(locale, names)
     var = variant(cloud)
     remedy = _rule(rule).remediation(finding_details, var, words)
+    subject = words.subject(finding_details)
     common = {
-        "user": finding_details.label(),
-        "subject": finding_details.label(),
+        "user": subject,
+        "subject": subject,
         "sku": words.skus(finding_details.skus),
         "url": ACTIVE_USERS_URL[var],
     }

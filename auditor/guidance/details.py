@@ -69,6 +69,15 @@ def subject_label(subject: Mapping[str, Any]) -> str:
     return sku or name or sid or "?"
 
 
+def waiver_label(subject: Mapping[str, Any]) -> str:
+    """A waiver as a reader knows it, "<rule>:<subject>": its id ("<rule>:<subject>[:<part number>]",
+    auditor.rules.waivers) less the part number of the product it names, which the report shows by name
+    beside it. A waiver's subject is a user id, a UPN or a part number, none of which holds a colon."""
+    sid = as_text(subject.get("id")) or ""
+    rule, _, rest = sid.partition(":")
+    return f"{rule}:{rest.rpartition(':')[0]}" if ":" in rest else sid
+
+
 def subject_ref(subject: Mapping[str, Any]) -> str:
     """The path segment that names the user in Graph: object id, else UPN, else a placeholder
     (the calls that hold it are not ready)."""

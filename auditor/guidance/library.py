@@ -70,6 +70,15 @@ class ValueFormatter:
         """A product as people know it (the part number stays in CSV, JSON and the Graph calls)."""
         return self._names.get(part) or part
 
+    def subject(self, f: Details) -> str:
+        """How a text names the finding's subject: a user by name and UPN, a product or a
+        subscription by the product's name (never its part number or id, which the report's subject
+        column and the Graph calls carry)."""
+        sku = f.subject.get("sku")
+        if f.subject_type in ("sku", "subscription") and isinstance(sku, str) and sku:
+            return self.product(sku)
+        return f.label()
+
     def products(self, parts: Sequence[str]) -> str:
         return self.all([self.product(p) for p in parts])
 
@@ -376,7 +385,8 @@ Message = tuple[str, dict[str, str]]  # (text key, placeholder values)
 def base_values(f: Details, w: ValueFormatter) -> dict[str, str]:
     """The placeholders every message may use: {sku} is the finding's products, and `count` how many
     (a message counted by another number sets its own `count`)."""
-    return {"user": f.label(), "subject": f.label(), **w.listing("sku", f.skus, empty="unknown")}
+    subject = w.subject(f)
+    return {"user": subject, "subject": subject, **w.listing("sku", f.skus, empty="unknown")}
 
 
 # --- what a rule carries for the guidance -------------------------------------------------------

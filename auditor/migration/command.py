@@ -21,7 +21,7 @@ from ..snapshot import load_snapshot
 from ..timestamps import parse_timestamp
 from ..usage_reports import MAILBOXES, UsageNeed
 from .mapping import ProductMap, read_map
-from .movers import Mover, domain_movers, read_users
+from .movers import Mover, Problems, domain_movers, read_users
 from .plan import PlanInputs, SourceBill, build_plan
 from .source import source_bill
 from .write import FILES, write_plan
@@ -50,13 +50,21 @@ MAX_AHEAD = timedelta(days=3653)  # a cutover or complete_by more than 10 years 
 def _check_day(day: date, as_of: datetime, what: str) -> None:
     """A cutover (or a user's complete_by) lies between the plan's day and 10 years after it: the
     plan is made before the move, and its windows are counted from that day."""
+    problem = _day_problem(day, as_of)
+    if problem:
+        raise UsageError(f"{what} {problem}")
+
+
+def _day_problem(day: date, as_of: datetime) -> str | None:
+    """What is wrong with a cutover or complete_by day (_check_day), or None."""
     today = as_of.date()
     if day < today:
-        raise UsageError(f"{what} {day.isoformat()} is before the plan's day ({today.isoformat()}, --as-of): the "
-                         "migration plan is made before the move; give the day the moves complete")
+        return (f"{day.isoformat()} is before the plan's day ({today.isoformat()}, --as-of): the migration plan "
+                "is made before the move; give the day the moves complete")
     if day - today > MAX_AHEAD:
-        raise UsageError(f"{what} {day.isoformat()} is more than 10 years after the plan's day "
-                         f"({today.isoformat()}): give the day the moves complete")
+        return (f"{day.isoformat()} is more than 10 years after the plan's day ({today.isoformat()}): give the "
+                "day the moves complete")
+    return None
 
 
 def _as_of(text: str | None) -> datetime:
@@ -118,14 +126,15 @@ def _movers(args: Namespace, source: TenantSnapshot, as_of: datetime) -> list[Mo
         raise UsageError("give --users users.csv or --domain DOMAIN: who moves")
     path = Path(args.users)
     movers = read_users(path)
-    for m in movers:
-        if m.complete_by is not None:
-            _check_day(m.complete_by, as_of, f"{path}:{m.line}: complete_by")
+    problems = Problems(path)  # every row the source or the plan's day refuses, listed at once
     known = {u.user_principal_name.lower() for u in source.users}
     for m in movers:
         if m.source_upn.lower() not in known:
-            raise UsageError(f"{path}:{m.line}:{m.column}: {m.source_upn} is not a user of the source tenant "
-                             f"{source.tenant_name or source.tenant_id}")
+            problems.add(m.line, m.column, f"{m.source_upn} is not a user of the source tenant "
+                                           f"{source.tenant_name or source.tenant_id}")
+        if m.complete_by is not None and (problem := _day_problem(m.complete_by, as_of)):
+            problems.add(m.line, 0, f"complete_by {problem}")
+    problems.raise_any()
     return movers
 
 

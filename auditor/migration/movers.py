@@ -1,21 +1,27 @@
 """Who moves: users.csv (source_upn,target_upn[,batch,complete_by,workloads]) or a --domain selector.
 
-A bad row is a located error: `users.csv:LINE:COLUMN: message` (exit 2)."""
+users.csv may be as Excel saves it in the report languages' countries (auditor.spreadsheet): UTF-8
+with or without a byte-order mark or the Windows code page, `;` between cells, and complete_by with
+the day first (dd-mm-yyyy). A bad file is one UsageError (exit 2) that lists every bad value at
+once, each as `users.csv:LINE:COLUMN: message`."""
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .. import spreadsheet
 from ..errors import UsageError
 from ..model import User
 
 REQUIRED = ("source_upn", "target_upn")
 OPTIONAL = ("batch", "complete_by", "workloads")
 WORKLOADS = ("mailbox", "onedrive")  # what Microsoft's cross-tenant migration moves per user
+MAX_BYTES = 64 * 1024 * 1024  # far above any tenant's list of users; a larger file is not a users.csv
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +37,23 @@ class Mover:
     column: int = 1  # users.csv column of source_upn
 
 
-def _where(path: Path, line: int, column: int) -> str:
-    return f"{path}:{line}:{column}"
+class Problems:
+    """Every bad value of one input file, each `path:line:column: message`, raised together."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.found: list[str] = []
+
+    def add(self, line: int, column: int, message: str) -> None:
+        self.found.append(f"{self.path}:{line}:{column}: {message}" if column else f"{self.path}:{line}: {message}")
+
+    def raise_any(self) -> None:
+        """UsageError (exit 2) with the one problem, or with all of them, one a line."""
+        if len(self.found) == 1:
+            raise UsageError(self.found[0])
+        if self.found:
+            raise UsageError(f"{self.path}: {len(self.found)} problems, nothing read:\n"
+                             + "\n".join(f"  {p}" for p in self.found))
 
 
 def read_text(path: Path, flag: str) -> str:
@@ -46,16 +67,31 @@ def read_text(path: Path, flag: str) -> str:
 
 
 def read_users(path: Path) -> list[Mover]:
-    """The movers of users.csv; UsageError naming file:line:column for the first bad value."""
-    rows = csv.reader(read_text(path, "--users").splitlines())
+    """The movers of users.csv; UsageError naming file:line:column for every bad value."""
     try:
-        return _read_rows(path, rows)
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"--users: cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise UsageError(f"--users: {path} is larger than {MAX_BYTES} bytes: not a users.csv")
+    text = spreadsheet.decode(raw)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=spreadsheet.separator(first), strict=True)
+    problems = Problems(path)
+    movers: list[Mover] = []
+    try:
+        movers = _read_rows(rows, problems)
     except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a NUL byte ...
-        raise UsageError(f"{path}:{rows.line_num}: not a CSV row users.csv can hold: {exc}") from None
+        problems.add(rows.line_num, 0, f"not a CSV row users.csv can hold: {exc}")
+    problems.raise_any()
+    return movers
 
 
-def _read_rows(path: Path, rows: Iterator[list[str]]) -> list[Mover]:
-    header = _header(path, [name.strip().lower() for name in next(rows, [])])
+def _read_rows(rows: Iterator[list[str]], problems: Problems) -> list[Mover]:
+    header = [name.strip().lower() for name in next(rows, [])]
+    if not _header_ok(header, problems):
+        return []
     column = {name: header.index(name) for name in header}
     movers: list[Mover] = []
     seen: dict[str, int] = {}
@@ -64,72 +100,79 @@ def _read_rows(path: Path, rows: Iterator[list[str]]) -> list[Mover]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise UsageError(f"{_where(path, line, min(len(row), len(header)) + 1)}: {len(row)} values, "
-                             f"the header has {len(header)}")
+            problems.add(line, min(len(row), len(header)) + 1, f"{len(row)} values, the header has {len(header)}")
+            continue
         value = {name: row[i].strip() for name, i in column.items()}
-        _check_upns(path, line, column, value, seen, targets)
-        movers.append(_mover(path, line, column, value))
-    if not movers:
-        raise UsageError(f"{_where(path, 2, 1)}: no users: give one row per moving user")
+        before = len(problems.found)
+        _check_upns(line, column, value, seen, targets, problems)
+        mover = _mover(line, column, value, problems)
+        if len(problems.found) == before:
+            movers.append(mover)
+    if not movers and not problems.found:
+        problems.add(2, 1, "no users: give one row per moving user")
     return movers
 
 
-def _header(path: Path, header: list[str]) -> list[str]:
-    """users.csv's column names, each known and once, the required ones there."""
+def _header_ok(header: list[str], problems: Problems) -> bool:
+    """users.csv's column names, each known and once, the required ones there; False (each problem
+    noted) when the rows cannot be read by them."""
+    before = len(problems.found)
     for name in REQUIRED:
         if name not in header:
-            raise UsageError(f"{_where(path, 1, 1)}: the header needs the columns {', '.join(REQUIRED)} "
-                             f"(optional: {', '.join(OPTIONAL)}); {name} is missing")
+            problems.add(1, 1, f"the header needs the columns {', '.join(REQUIRED)} (optional: "
+                               f"{', '.join(OPTIONAL)}); {name} is missing")
     for number, name in enumerate(header, 1):
         if name not in REQUIRED + OPTIONAL:
-            raise UsageError(f"{_where(path, 1, number)}: unknown column {name!r} (known: "
-                             f"{', '.join(REQUIRED + OPTIONAL)})")
-        if header.index(name) != number - 1:
-            raise UsageError(f"{_where(path, 1, number)}: column {name!r} appears twice")
-    return header
+            problems.add(1, number, f"unknown column {name!r} (known: {', '.join(REQUIRED + OPTIONAL)})")
+        elif header.index(name) != number - 1:
+            problems.add(1, number, f"column {name!r} appears twice")
+    return len(problems.found) == before
 
 
-def _check_upns(path: Path, line: int, column: dict[str, int], value: dict[str, str], seen: dict[str, int],
-                targets: dict[str, int]) -> None:
+def _check_upns(line: int, column: dict[str, int], value: dict[str, str], seen: dict[str, int],
+                targets: dict[str, int], problems: Problems) -> None:
     """Both UPNs look like UPNs, and neither is listed twice (`seen` and `targets` remember the lines)."""
     for name in REQUIRED:
         if "@" not in value[name].strip("@"):
-            raise UsageError(f"{_where(path, line, column[name] + 1)}: {name} {value[name]!r} is not a UPN "
-                             "(name@domain)")
+            problems.add(line, column[name] + 1, f"{name} {value[name]!r} is not a UPN (name@domain)")
     source, target = value["source_upn"].lower(), value["target_upn"].lower()
     if source in seen:
-        raise UsageError(f"{_where(path, line, column['source_upn'] + 1)}: {value['source_upn']} is "
-                         f"listed twice (first on line {seen[source]})")
+        problems.add(line, column["source_upn"] + 1,
+                     f"{value['source_upn']} is listed twice (first on line {seen[source]})")
     if target in targets:
-        raise UsageError(f"{_where(path, line, column['target_upn'] + 1)}: target {value['target_upn']} is "
-                         f"listed twice (first on line {targets[target]})")
-    seen[source], targets[target] = line, line
+        problems.add(line, column["target_upn"] + 1,
+                     f"target {value['target_upn']} is listed twice (first on line {targets[target]})")
+    seen.setdefault(source, line)
+    targets.setdefault(target, line)
 
 
-def _mover(path: Path, line: int, column: dict[str, int], value: dict[str, str]) -> Mover:
+def _mover(line: int, column: dict[str, int], value: dict[str, str], problems: Problems) -> Mover:
     """One row's mover: its batch, its completion date and the workloads that move."""
     complete_by = None
     if value.get("complete_by"):
         try:
-            complete_by = date.fromisoformat(value["complete_by"])
-        except ValueError:
-            raise UsageError(f"{_where(path, line, column['complete_by'] + 1)}: complete_by "
-                             f"{value['complete_by']!r} is not a date (YYYY-MM-DD)") from None
+            complete_by = spreadsheet.day(value["complete_by"])
+        except ValueError as exc:
+            problems.add(line, column["complete_by"] + 1, f"complete_by: {exc}")
     workloads: tuple[str, ...] = WORKLOADS
     if "workloads" in column:
-        workloads = _workloads(value["workloads"], _where(path, line, column["workloads"] + 1))
+        try:
+            workloads = _workloads(value["workloads"])
+        except ValueError as exc:
+            problems.add(line, column["workloads"] + 1, str(exc))
     return Mover(value["source_upn"], value["target_upn"], value.get("batch", ""), complete_by,
                  workloads, line, column["source_upn"] + 1)
 
 
-def _workloads(text: str, where: str) -> tuple[str, ...]:
-    """`mailbox;onedrive`, `mailbox`, `onedrive`, or `none`/empty (the user moves without data)."""
+def _workloads(text: str) -> tuple[str, ...]:
+    """`mailbox;onedrive`, `mailbox`, `onedrive`, or `none`/empty (the user moves without data);
+    ValueError naming an unknown one."""
     names = [n.strip().lower() for n in text.split(";") if n.strip()]
     if names in ([], ["none"]):
         return ()
     unknown = [n for n in names if n not in WORKLOADS]
     if unknown:
-        raise UsageError(f"{where}: unknown workload {unknown[0]!r} (known: {', '.join(WORKLOADS)}, none)")
+        raise ValueError(f"unknown workload {unknown[0]!r} (known: {', '.join(WORKLOADS)}, none)")
     return tuple(w for w in WORKLOADS if w in names)
 
 

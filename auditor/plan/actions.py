@@ -19,7 +19,9 @@ import msgspec
 
 from auditor.formats.plan_json import PlanFileError, Where, parse_change
 from auditor.formats.plan_records import KINDS, MALFORMED, NO_ACTION, NOT_READY
+from auditor.guidance.details import waiver_label
 from auditor.model import Severity
+from auditor.reference import product_names
 
 # a finding (as report.json holds it) -> its remediation object
 Remediation = Callable[[Mapping[str, Any]], Mapping[str, Any]]
@@ -197,9 +199,16 @@ def _raw_actions(finding: Mapping[str, Any], work_out: Remediation | None) -> Se
 
 
 def _subject_text(finding: Mapping[str, Any]) -> str:
+    """The subject as a reader knows it: a user's name, a product's (or a subscription's) product name,
+    a waiver's rule and subject; else the id."""
     subject = finding.get("subject")
     if not isinstance(subject, Mapping):
         return ""
+    sku = subject.get("sku")
+    if subject.get("type") in ("sku", "subscription") and isinstance(sku, str) and sku:
+        return product_names().product(None, sku) or sku
+    if subject.get("type") == "waiver":
+        return waiver_label(subject)
     for key in ("display_name", "upn", "sku", "id"):
         value = subject.get(key)
         if isinstance(value, str) and value:

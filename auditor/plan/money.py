@@ -9,6 +9,8 @@
     bill                 next_12_months: what the plan takes off the bill over the next twelve
                          months, each reduction from its date (null without billing facts);
                          unknown_monthly: the part whose date is not known
+    waiting_monthly      the reclaimable amount the plan does not make yet: it waits for a
+                         declaration that the user's data is kept, or for a person
 
 Every amount is rounded to cents, and null where it is not known. The opening of the digest, the
 report and plan.md is formatted from this object only (opening()), so each amount reads the same

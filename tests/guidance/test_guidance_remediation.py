@@ -510,7 +510,11 @@ def test_messages_choose_their_variant() -> None:
     assert "never signed in" in never
     subject, skus, details = RICH[SubscriptionExpiring.id]
     assert message(SubscriptionExpiring.id, subject=subject, skus=skus, details=details,
-                   locale=Locale.EN).startswith("The trial SPE_E5 (sub-1) ends on Dec 1, 2026")
+                   locale=Locale.EN).startswith("The trial SPE_E5 ends on Dec 1, 2026")
+    # a subscription is named by its product's name, never by its id (the report's subject column has that)
+    named = message(SubscriptionExpiring.id, subject=subject, skus=skus, details=details, locale=Locale.EN,
+                    names={"SPE_E5": "Microsoft 365 E5"})
+    assert named.startswith("The trial Microsoft 365 E5 ends on Dec 1, 2026") and "sub-1" not in named
 
 
 def test_message_numbers_stay_plain() -> None:

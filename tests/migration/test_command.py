@@ -63,6 +63,21 @@ def test_a_user_the_source_does_not_have_is_a_located_error(tmp_path: Path, caps
     assert "users.csv:2:2: ghost@contoso.example is not a user of the source tenant" in capsys.readouterr().err
 
 
+def test_every_user_the_source_lacks_or_the_day_refuses_is_listed_at_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _files(tmp_path, "source_upn;target_upn;complete_by\n"
+                            "ghost@contoso.example;g@fabrikam.example;\n"
+                            "a@contoso.example;a@fabrikam.example;01-11-2026\n"
+                            "spook@contoso.example;s@fabrikam.example;20-01-2027\n")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "users.csv: 3 problems, nothing read" in err
+    assert "users.csv:2:1: ghost@contoso.example is not a user of the source tenant" in err
+    assert "users.csv:3: complete_by 2026-11-01 is before the plan's day (2026-11-24, --as-of)" in err
+    assert "users.csv:4:1: spook@contoso.example is not a user of the source tenant" in err
+    assert not (tmp_path / "out" / "migration.json").exists()
+
+
 def test_bad_command_lines_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n")
     assert main([*args[:-4], "--cutover", "15-01-2027", "--output-dir", str(tmp_path / "o")]) == 2

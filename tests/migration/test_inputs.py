@@ -39,7 +39,9 @@ def test_the_two_required_columns_are_enough(tmp_path: Path) -> None:
     ("source_upn\na@contoso.example\n", ":1:1:", "target_upn is missing"),
     ("source_upn,target_upn,color\n", ":1:3:", "unknown column 'color'"),
     ("source_upn,target_upn\na@x.example,nobody\n", ":2:2:", "is not a UPN"),
-    ("source_upn,target_upn,complete_by\na@x.example,a@y.example,15/01/2027\n", ":2:3:", "is not a date"),
+    ("source_upn,target_upn,complete_by\na@x.example,a@y.example,next week\n", ":2:3:", "is not a date"),
+    ("source_upn,target_upn,complete_by\na@x.example,a@y.example,01/02/2027\n", ":2:3:",
+     "could be day/month or month/day"),
     ("source_upn,target_upn,workloads\na@x.example,a@y.example,mailbox;teams\n", ":2:3:", "unknown workload 'teams'"),
     ("source_upn,target_upn\na@x.example,a@y.example\nA@x.example,b@y.example\n", ":3:1:", "listed twice"),
     ("source_upn,target_upn\na@x.example,a@y.example\nb@x.example,a@y.example\n", ":3:2:", "listed twice"),
@@ -53,6 +55,50 @@ def test_a_bad_users_csv_is_a_located_error(tmp_path: Path, text: str, where: st
         read_users(_csv(tmp_path, text))
     assert where in str(caught.value) and says in str(caught.value)
     assert caught.value.exit_code == 2
+
+
+def test_users_csv_as_excel_saves_it_in_the_report_languages(tmp_path: Path) -> None:
+    """Excel in the Netherlands, Denmark, Sweden and Turkey: `;` between cells (a cell holding `;` quoted),
+    the day first, and either "CSV UTF-8" (a byte-order mark) or plain "CSV" (Windows-1252)."""
+    text = ("source_upn;target_upn;batch;complete_by;workloads\r\n"
+            'a@contoso.example;a@fabrikam.example;Göteborg;15-01-2027;"mailbox;onedrive"\r\n'
+            "b@contoso.example;b@fabrikam.example;Århus;08.01.2027;mailbox\r\n")
+    for encoded in (b"\xef\xbb\xbf" + text.encode("utf-8"), text.encode("cp1252")):
+        path = tmp_path / "users.csv"
+        path.write_bytes(encoded)
+        a, b = read_users(path)
+        assert (a.source_upn, a.batch, a.complete_by, a.workloads, a.line) == (
+            "a@contoso.example", "Göteborg", date(2027, 1, 15), ("mailbox", "onedrive"), 2)
+        assert (b.batch, b.complete_by, b.workloads, b.line) == ("Århus", date(2027, 1, 8), ("mailbox",), 3)
+
+
+def test_every_bad_row_of_users_csv_is_listed_at_once(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "source_upn;target_upn;complete_by;workloads\n"
+                          "a@x.example;a@y.example;2027-01-15;mailbox\n"
+                          "nobody;b@y.example;2027-01-15;mailbox\n"
+                          "c@x.example;c@y.example;31-02-2027;teams\n"
+                          "A@x.example;d@y.example;;\n"
+                          "e@x.example;e@y.example\n")
+    with pytest.raises(UsageError) as caught:
+        read_users(path)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == f"{path}: 5 problems, nothing read:"
+    assert lines[1:] == [
+        f"  {path}:3:1: source_upn 'nobody' is not a UPN (name@domain)",
+        f"  {path}:4:3: complete_by: '31-02-2027' is not a date",
+        f"  {path}:4:4: unknown workload 'teams' (known: mailbox, onedrive, none)",
+        f"  {path}:5:1: A@x.example is listed twice (first on line 2)",
+        f"  {path}:6:3: 2 values, the header has 4",
+    ]
+    assert caught.value.exit_code == 2
+
+
+def test_every_bad_header_column_is_listed_at_once(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        read_users(_csv(tmp_path, "source,target_upn,colour\na@x.example,a@y.example,red\n"))
+    message = str(caught.value)
+    assert "3 problems" in message and ":1:1: the header needs" in message and "source_upn is missing" in message
+    assert ":1:1: unknown column 'source'" in message and ":1:3: unknown column 'colour'" in message
 
 
 def test_the_domain_selector_takes_the_domains_members_and_keeps_their_upn() -> None:

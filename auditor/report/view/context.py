@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor import i18n
+from auditor.guidance.details import waiver_label
 from auditor.model import Cloud, Locale
 from auditor.reference import product_names
 from auditor.render.text import clean
@@ -144,6 +145,8 @@ def subject_text(subject: Mapping[str, Any], names: Mapping[str, str] | None = N
         return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), ""
     if kind == "subscription":
         return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), clean(sid, NAME_LIMIT)
+    if kind == "waiver":
+        return clean(waiver_label(subject), NAME_LIMIT), ""
     if kind == "group":
         name = subject.get("display_name")
         return clean(name or sid, NAME_LIMIT), clean(sid if name else "", NAME_LIMIT)

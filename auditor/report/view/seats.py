@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,7 +37,9 @@ class SeatRow(msgspec.Struct, frozen=True):
 def build_seats(ctx: RenderContext, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[SeatRow, ...], str]:
     """The rows of at most SEAT_CAP products, and the line saying how many more report.json lists."""
     rows = []
-    for sku in skus[:SEAT_CAP]:
+    shown = skus[:SEAT_CAP]
+    named = Counter(_product_name(sku) for sku in shown)
+    for sku in shown:
         # usable = enabled + in grace: the seats that can be assigned today
         enabled = int(sku.get("enabled") or 0) + int(sku.get("warning") or 0)
         consumed = int(sku.get("consumed") or 0)
@@ -51,7 +54,7 @@ def build_seats(ctx: RenderContext, skus: Sequence[Mapping[str, Any]]) -> tuple[
             unused_text = ctx.money(sku.get("unused_monthly_cost"), sku.get("currency"))
         rows.append(
             SeatRow(
-                sku=clean(_product_label(sku), NAME_LIMIT),
+                sku=clean(_product_label(sku, named), NAME_LIMIT),
                 status=clean(subscription_state(ctx.t, str(sku.get("capability_status") or "")), 80),
                 enabled=ctx.num(int(sku.get("enabled") or 0)),
                 consumed=ctx.num(consumed),
@@ -98,8 +101,12 @@ def subscription_state(t: i18n.Translations, value: str) -> str:
     return name if value.lower() == "enabled" else f"{name} ({value})"
 
 
-def _product_label(sku: Mapping[str, Any]) -> str:
-    """The product as people know it, with the part number beside it when the name differs."""
-    part = str(sku.get("sku") or "")
-    name = str(sku.get("name") or "")
-    return f"{name} ({part})" if name and name != part else part
+def _product_name(sku: Mapping[str, Any]) -> str:
+    return str(sku.get("name") or sku.get("sku") or "")
+
+
+def _product_label(sku: Mapping[str, Any], named: Counter[str]) -> str:
+    """The product as people know it (report.json and findings.csv keep the part number); the part
+    number beside the name only when two rows of the table share that name."""
+    part, name = str(sku.get("sku") or ""), _product_name(sku)
+    return f"{name} ({part})" if named[name] > 1 and name != part else name
