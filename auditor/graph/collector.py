@@ -194,7 +194,7 @@ async def collect(
     mailboxes: MailboxCheck | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _now,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | None = DEFAULT_CONCURRENCY,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
     usage_reports: UsageNeed | None = None,
@@ -206,7 +206,8 @@ async def collect(
 
     `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
     `concurrency`: user partitions read at once, and likewise group members and batches (1: one
-    request after another, /users in one chain).
+    request after another, /users in one chain); None: the partitions as many as the tenant's
+    directory budget allows (pacing.budget_streams), the others DEFAULT_CONCURRENCY.
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
     `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
     `disable_times`: also read when each account was disabled, for `grace_days`: the users'
@@ -221,12 +222,15 @@ async def collect(
     recorded in TenantSnapshot.gaps instead.
     """
     progress = progress or client.progress
-    state = _Collection(client, progress, concurrency)
+    state = _Collection(client, progress, concurrency or DEFAULT_CONCURRENCY)
+    state.streams = concurrency
     state.attributes = tuple(attributes)
     claims = await client.token_claims()
     with_sign_in, mailbox_granted = _check_access(state, claims, need_sign_in=need_sign_in,
                                                   need_mailbox=mailboxes is not None, disable_times=disable_times)
     fallback_tid = str(claims.get("tid", "")) if claims else ""
+    # one budget across tenants per app in the process (pacing.AppBudget)
+    client.pacing.share(str((claims or {}).get("appid") or (claims or {}).get("azp") or ""))
     hooks: list[Callable[[list[User], bool], None]] = []  # each page of users, as read
     prefetch: PurposeReads | None = None
     if mailboxes is not None and mailbox_granted:
@@ -248,7 +252,7 @@ async def collect(
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
     # With concurrency the users listing counts the users itself (partitions.py)
-    total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.concurrency == 1 else asyncio.sleep(0))
+    total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.streams == 1 else asyncio.sleep(0))
     windows = audit_windows(audits_since, account_states=disable_times)
     users_in: asyncio.Future[list[User]] = asyncio.get_running_loop().create_future()
     accounts = _account_states(clock(), audits_since, users_in, progress, audit_choice) if disable_times else None
