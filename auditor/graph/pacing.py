@@ -30,6 +30,8 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
 
+from ..numbers import whole_number
+
 AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0
 REPORT_REQUESTS, REPORT_WINDOW = 14, 600.0
 DIRECTORY_WINDOW = 10.0  # the directory bucket refills over this many seconds
@@ -189,9 +191,9 @@ class Pacing:
         """Note a directory answer's x-ms-throttle-limit-percentage (or its absence)."""
         if not any(part in path for part in ("/auditLogs/", "/reports/", *_OTHER_SERVICES)):
             self.directory.answered(headers)
-            units = headers.get("x-ms-resource-unit", "")
-            if self.app is not None and units.isdigit():
-                self.app.spent(int(units))
+            units = whole_number(headers.get("x-ms-resource-unit", ""))
+            if self.app is not None and units is not None:
+                self.app.spent(units)
 
     def _report(self, path: str) -> RequestWindow:
         name = path.rsplit("/", 1)[-1].split("(", 1)[0]
