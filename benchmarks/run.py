@@ -1,8 +1,8 @@
 """Scale benchmark: the Graph paging floor, `license-auditor audit` end to end, and evaluation alone.
 
     python -m benchmarks.run [--sizes 10000,100000,1000000] [--seed 7] [--repeat 3] [--keep DIR]
-                             [--latency-ms 300 [--latency-ms-per-kib 0] [--latency-repeat 1]] [--concurrency 4]
-                             [--timed-states]
+                             [--latency-ms 300 [--latency-ms-per-kib 0] [--latency-repeat 1]] [--concurrency N]
+                             [--timed-states] [--budgets]
 
 First, start-up: `license-auditor --help` and a `--snapshot` audit of the sample tenant end to
 end, each the median of 7 runs. Then, for each tenant size, it starts the Graph emulator
@@ -23,6 +23,11 @@ median b/a and the range. With --latency-ms, the emulator then delays every answ
 (plus --latency-ms-per-kib per KiB of the body) and a and b run --latency-repeat times more: the
 floor is then latency x pages, what a user of real Graph waits for. The auditor package is
 byte-compiled first, as an install would leave it.
+
+With --budgets the emulator keeps Graph's published throttling budgets, and beside each latency
+run the table "floor under the budgets" shows the largest of: the user pages × latency ÷ the
+streams the tenant's budget allows, the directory's resource units ÷ its refill rate, and the
+audit-log requests ÷ 0.5 per second; the run's ratio to it; the 429s (docs/performance.md).
 
 Prints Markdown tables (the ones in docs/benchmarks.md) and the raw figures as JSON.
 """
@@ -48,6 +53,8 @@ from typing import IO, Any
 import httpx
 
 from auditor.graph.collector import users_path
+from auditor.graph.pacing import AUDIT_REQUESTS, AUDIT_WINDOW, DIRECTORY_WINDOW, budget_streams, tenant_units
+from auditor.graph.partitions import partitions
 
 from .policies import EXAMPLE
 
@@ -111,7 +118,7 @@ def floor(url: str, token: str) -> dict[str, Any]:
             "users": users}
 
 
-def audit(url: str, token: str, out_dir: Path, concurrency: int = 4, policies: Path = EXAMPLE,
+def audit(url: str, token: str, out_dir: Path, concurrency: int | None = 4, policies: Path = EXAMPLE,
           exits: tuple[int, ...] = (0,)) -> dict[str, Any]:
     """(b): the CLI end to end as a child process; rusage of that child alone. `exits`: the exit
     codes expected (3 when a permission is withheld on purpose: the report is marked incomplete)."""
@@ -122,7 +129,7 @@ def audit(url: str, token: str, out_dir: Path, concurrency: int = 4, policies: P
     shutil.rmtree(out_dir, ignore_errors=True)  # each audit writes afresh; the last run's reports stay
     command = [sys.executable, "-m", "auditor", "audit", "--graph-endpoint", url, "--policies", str(policies),
                "--output-dir", str(out_dir), "--as-of", AS_OF, "--fail-on", "never",
-               "--concurrency", str(concurrency)]
+               *(("--concurrency", str(concurrency)) if concurrency is not None else ())]
     started = time.perf_counter()
     with open(out_dir.parent / f"{out_dir.name}.stderr", "w") as err:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
@@ -194,7 +201,7 @@ class Latency:
     repeat: int = 1
 
 
-def _pairs(emulator: Emulator, work: Path, users: int, repeat: int, concurrency: int,
+def _pairs(emulator: Emulator, work: Path, users: int, repeat: int, concurrency: int | None,
            label: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Floor and audit `repeat` times in alternation (each pair sees the same machine state)."""
     url, token = emulator.info["url"], emulator.info["token"]
@@ -221,11 +228,11 @@ def _median_pair(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str
 
 
 def run_size(users: int, seed: int, work: Path, repeat: int, latency: Latency = Latency(),
-             concurrency: int = 4, timed: bool = False) -> dict[str, Any]:
+             concurrency: int | None = 4, timed: bool = False, budgets: bool = False) -> dict[str, Any]:
     """The reference (sequential) audit, floor/audit pairs without latency and, with a latency, with
     it; the pair with the median ratio is the one reported, with the range of ratios."""
     print(f"--- {users:,} users: starting the emulator", file=sys.stderr, flush=True)
-    emulator = Emulator(users, seed, *(["--timed-states"] if timed else []))
+    emulator = Emulator(users, seed, *(["--timed-states"] if timed else []), *(["--budgets"] if budgets else []))
     try:
         url, token = emulator.info["url"], emulator.info["token"]
         print(f"    emulator ready in {emulator.info['setup_s']}s", file=sys.stderr, flush=True)
@@ -240,11 +247,44 @@ def run_size(users: int, seed: int, work: Path, repeat: int, latency: Latency = 
             slow = _median_pair(_pairs(emulator, work, users, max(1, latency.repeat), concurrency,
                                        f"latency {latency.ms:g} ms"))
             row["latency"] = {"ms": latency.ms, "per_kib_ms": latency.per_kib_ms, **slow}
+            if budgets:
+                row["latency"]["budget_floor"] = budget_floor(users, latency.ms, slow["audit"]["requests"])
     finally:
         emulator.close()
     print("    evaluation alone", file=sys.stderr, flush=True)
     row["evaluate"] = evaluation(users, seed)
     return row
+
+
+def budget_floor(users: int, latency_ms: float, requests: dict[str, Any]) -> dict[str, Any]:
+    """The floor under Graph's published budgets (docs/performance.md): the largest of the user
+    pages × latency ÷ the streams the tenant's budget allows, the directory's resource units ÷ its
+    refill rate, and the audit-log requests ÷ 0.5 per second."""
+    streams = budget_streams(users, cap=len(partitions()))
+    pages = requests["by_kind"].get("users", 0)
+    parts = {"pages": pages * latency_ms / 1000 / streams,
+             "units": requests.get("units", 0) / (tenant_units(users) / DIRECTORY_WINDOW),
+             "audit_log": requests.get("audit_log", 0) / (AUDIT_REQUESTS / AUDIT_WINDOW)}
+    return {"s": max(parts.values()), "by": max(parts, key=parts.__getitem__), "streams": streams, **parts}
+
+
+def budget_table(rows: list[dict[str, Any]]) -> str:
+    """With the budgets on: the audit against the floor the published limits leave."""
+    lines = ["| users | latency | audit (b) | floor under the budgets (what bounds it) | b ÷ that floor "
+             "| pages ÷ streams / units ÷ rate / audit log ÷ 0.5 per s | requests | answered 429 |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lat = r.get("latency") or {}
+        floor_ = lat.get("budget_floor")
+        if not floor_:
+            continue
+        b = lat["audit"]
+        lines.append(
+            f"| {r['users']:,} | {lat['ms']:g} ms | {b['wall_s']:,.1f} s | {floor_['s']:,.1f} s ({floor_['by']}) "
+            f"| {b['wall_s'] / floor_['s']:.2f} | {floor_['pages']:,.1f} s ({floor_['streams']} streams) / "
+            f"{floor_['units']:,.1f} s / {floor_['audit_log']:,.1f} s | {b['requests']['requests']:,} "
+            f"| {b['requests'].get('throttled', 0):,} |")
+    return "\n".join(lines)
 
 
 def _same(row: dict[str, Any], audit: dict[str, Any]) -> str:
@@ -272,7 +312,8 @@ def latency_table(rows: list[dict[str, Any]]) -> str:
         ok = "met" if lat["ratio"] <= TARGETS["latency_ratio"] else "**missed**"
         lines.append(
             f"| {r['users']:,} | {lat['ms']:g} ms{per_kib} | {a['wall_s']:,.1f} s ({a['pages']:,} pages) "
-            f"| {b['wall_s']:,.1f} s (N = {b['concurrency']}) | {ratio} | ≤ {TARGETS['latency_ratio']} ({ok}) "
+            f"| {b['wall_s']:,.1f} s (N = {b['concurrency'] or 'by budget'}) | {ratio} "
+            f"| ≤ {TARGETS['latency_ratio']} ({ok}) "
             f"| {req} | {b['requests'].get('partition_pages', 0):,} | {_same(r, b)} |"
         )
     return "\n".join(lines)
@@ -349,7 +390,10 @@ def main() -> None:
                         help="also measure with every answer delayed this long (e.g. 300, Graph's time per page)")
     parser.add_argument("--latency-ms-per-kib", type=float, default=0.0, help="plus this much per KiB of an answer")
     parser.add_argument("--latency-repeat", type=int, default=1, help="floor/audit pairs per size with latency")
-    parser.add_argument("--concurrency", type=int, default=4, help="the audit's --concurrency (default 4)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="the audit's --concurrency (default: none given, the partitions follow the budget)")
+    parser.add_argument("--budgets", action="store_true",
+                        help="the emulator keeps Graph's published budgets; the floor under them is reported")
     parser.add_argument("--timed-states", action="store_true",
                         help="a lastUpdatedDateTime on every license assignment state, as real tenants have")
     args = parser.parse_args()
@@ -366,11 +410,14 @@ def main() -> None:
         started = startup(work)
         for n in sizes:
             rows.append(run_size(n, args.seed, work, max(1, args.repeat), latency, args.concurrency,
-                                 args.timed_states))
+                                 args.timed_states, args.budgets))
     print(startup_table(started))
     print()
     if any("latency" in r for r in rows):
         print(latency_table(rows))
+        print()
+    if args.budgets:
+        print(budget_table(rows))
         print()
     print(table(rows))
     print()

@@ -1,11 +1,12 @@
 """Serve a generated tenant from the Graph emulator in its own process.
 
     python -m benchmarks.serve --users 1000000 [--seed 7] [--latency-ms 300] [--latency-ms-per-kib 0]
-                               [--without-role MailboxSettings.Read] [--timed-states]
+                               [--without-role MailboxSettings.Read] [--timed-states] [--budgets]
 
 The tenant is benchmarks.tenant's (people's user names). Prints one JSON line when ready
 ({"url", "token", "tenant_id", "users", "setup_s"}), then answers commands on stdin, one per
-line: `stats` prints the request counts since the last `reset` as one JSON line; `reset` clears
+line: `stats` prints the request counts since the last `reset` as one JSON line (with the directory's
+resource units and the audit-log requests); `reset` clears
 them; `latency MS PER_KIB` sets the delay of every answer from then on; end of input stops the
 server. Each command's answer is one JSON line.
 """
@@ -21,7 +22,9 @@ from collections import Counter
 
 from auditor.graph.collector import USER_FIELDS
 from auditor.snapshot import SIGN_IN_ACTIVITY
-from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, ReportOptions, app_token
+from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, ReportOptions, app_token
+from auditor_dev.emulator.budgets import cost
+from auditor_dev.emulator.log import LoggedRequest
 
 from .prerender import Prerendered
 from .tenant import bench_tenant
@@ -37,6 +40,14 @@ def _kind(path: str) -> str:
     return "other"
 
 
+def _units(request: LoggedRequest) -> int:
+    """A directory request's resource units (budgets.cost); 0 for the audit log, reports and Outlook."""
+    path = request.path
+    if path.startswith(("/auditLogs/", "/reports/")) or any(p in path for p in ("mailboxSettings", "$batch")):
+        return 0
+    return cost(request.method, path, request.query)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.serve")
     parser.add_argument("--users", type=int, required=True)
@@ -45,6 +56,8 @@ def main() -> None:
     parser.add_argument("--latency-ms-per-kib", type=float, default=0.0, help="and per KiB of its body")
     parser.add_argument("--without-role", action="append", default=[], metavar="ROLE",
                         help="the app token lacks this application permission (repeatable)")
+    parser.add_argument("--budgets", action="store_true",
+                        help="keep Graph's published throttling budgets (auditor_dev/emulator/budgets.py)")
     parser.add_argument("--timed-states", action="store_true",
                         help="a lastUpdatedDateTime on every license assignment state (benchmarks.tenant)")
     args = parser.parse_args()
@@ -54,7 +67,7 @@ def main() -> None:
     token = app_token(tenant.tenant_id, roles, lifetime=24 * 3600)
     with Prerendered(tenant, SELECTS) as listings, GraphEmulator(
             tenant, token=token, listings=listings, latency_ms=args.latency_ms,
-            latency_ms_per_kib=args.latency_ms_per_kib,
+            latency_ms_per_kib=args.latency_ms_per_kib, budgets=Budgets() if args.budgets else None,
             # the Copilot usage report where Microsoft documents it today: on v1.0 (the emulator's
             # default answers it on beta only, as first documented; the auditor asks v1.0 first)
             reports=ReportOptions(copilot_v1=True)) as graph:
@@ -74,7 +87,9 @@ def main() -> None:
                                                          if r.path == "/users" and "$filter" in r.query),
                                   "counts": sum(1 for r in logged if r.path == "/users/$count"),
                                   "errors": sum(1 for r in logged if r.status >= 400),
-                                  "throttled": sum(1 for r in logged if r.status == 429)}), flush=True)
+                                  "throttled": sum(1 for r in logged if r.status == 429),
+                                  "audit_log": sum(1 for r in logged if r.path.startswith("/auditLogs/")),
+                                  "units": sum(_units(r) for r in logged if r.status != 429)}), flush=True)
             elif command.startswith("latency "):
                 ms, per_kib = (float(x) for x in command.split()[1:3])
                 graph.latency = (ms / 1000, per_kib / 1000) if ms > 0 or per_kib > 0 else None

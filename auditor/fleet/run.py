@@ -4,8 +4,9 @@ Each tenant runs as a one-tenant `audit` would, with its own arguments (its tena
 cloud, policies, endpoint), into OUTPUT_DIR/<key>/, so `merge`, `plan`, `apply`, `history` and
 `email` read its folder unchanged. Up to --tenant-concurrency tenants run at once, each in a thread
 of its own with its own event loop, each keeping --concurrency Graph reads: Graph throttles per app
-and tenant, so tenants do not share a budget, and at most tenant-concurrency x concurrency requests
-are in flight in the process. What one tenant prints goes to its own OUTPUT_DIR/<key>/audit.log.
+and tenant, and also per app across tenants (150,000 resource units per 20 s): the tenants of one
+app share that budget, one limiter in the process (auditor.graph.pacing.app_budget). What one
+tenant prints goes to its own OUTPUT_DIR/<key>/audit.log.
 
 A tenant that fails (sign-in refused, 403, Graph 5xx after the retries, a bad policy, a crash in a
 rule) is written up with its one-line reason and exit code, and the others go on; one that runs

@@ -70,10 +70,11 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> Any:
 def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
     group = add_connection_arguments(parser)
     group.add_argument(
-        "--concurrency", metavar="N", type=_concurrency, default=DEFAULT_CONCURRENCY,
+        "--concurrency", metavar="N", type=_concurrency, default=None,
         help="Graph reads at once: /users in up to N partitions by the first character of userPrincipalName "
         f"(for large tenants), and N group member listings (1-{MAX_CONCURRENCY}; 1 reads one page after "
-        f"another; default {DEFAULT_CONCURRENCY})",
+        "another; default: as many partitions as the tenant's Graph budget allows, "
+        f"{DEFAULT_CONCURRENCY} member listings)",
     )
     group.add_argument(
         "--demo",

@@ -25,7 +25,7 @@ from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, S
 from ..model import Cloud, TenantSnapshot
 from ..snapshot import save_snapshot
 from ..usage_reports import UsageNeed
-from .arguments import DEFAULT_CONCURRENCY, AuthMode, save_evidence, wants_graph
+from .arguments import AuthMode, save_evidence, wants_graph
 from .auth import StaticTokenCredential, build_credential
 from .client import GraphClient
 from .clouds import endpoints
@@ -86,7 +86,7 @@ def snapshot_from_args(
     extra: dict[str, Any] = {"attributes": tuple(attributes), "audits_since": audits_since,
                              "usage_reports": usage_reports, "disable_times": disable_times,
                              "access_scope": access_scope,
-                             "concurrency": getattr(args, "concurrency", DEFAULT_CONCURRENCY)}
+                             "concurrency": getattr(args, "concurrency", None)}
     if getattr(args, "demo", False):
         if args.graph_endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")

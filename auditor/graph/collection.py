@@ -54,7 +54,8 @@ class ReadState:
     def __init__(self, client: GraphClient, progress: Progress, concurrency: int = DEFAULT_CONCURRENCY) -> None:
         self.client = client
         self.progress = progress
-        self.concurrency = max(1, concurrency)  # user partitions, member reads, batches: each at most this many
+        self.concurrency = max(1, concurrency)  # member reads, batches: each at most this many
+        self.streams: int | None = self.concurrency  # user partitions at once (None: by the budget)
         self.gaps: list[Gap] = []
         self.notes: list[str] = []  # the report's warnings about how the tenant was read
         # called with each page of users as it is read (and whether it has signInActivity)

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ..access_scope import ACCESS_SCOPE, AccessScope
 from ..errors import AuthError
@@ -65,11 +65,12 @@ from ..snapshot import (
 )
 from ..usage_reports import USAGE_REPORTS, UsageNeed, UsageReports
 from .access_scope import read_access_scope
+from .account_state import AccountStates, Choice
 from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE
-from .directory_audits import audit_windows, read_audits
+from .directory_audits import KEPT_DAYS, audit_windows, read_audits
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
 from .mailbox_purpose import (
     BATCH_SIZE,
@@ -169,6 +170,13 @@ async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | 
                                    state.concurrency)
 
 
+def _account_states(now: datetime, causes_since: datetime | None, users: asyncio.Future[list[User]],
+                    progress: Progress, choice: Choice) -> AccountStates:
+    """The account-state entries grace_days reads: back KEPT_DAYS, and every account's since the
+    causes' interval begins (when they are read)."""
+    return AccountStates(now - timedelta(days=KEPT_DAYS), now, users, progress, choice, recent=causes_since)
+
+
 def _each_page(hooks: list[Callable[[list[User], bool], None]]) -> Callable[[list[User], bool], None]:
     """One page hook that calls each of `hooks` in turn."""
     def each_page(page: list[User], signed: bool) -> None:
@@ -186,22 +194,26 @@ async def collect(
     mailboxes: MailboxCheck | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = _now,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | None = DEFAULT_CONCURRENCY,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
     usage_reports: UsageNeed | None = None,
     disable_times: bool = False,
     access_scope: bool = False,
+    audit_choice: Choice = Choice.AUTO,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
     `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
     `concurrency`: user partitions read at once, and likewise group members and batches (1: one
-    request after another, /users in one chain).
+    request after another, /users in one chain); None: the partitions as many as the tenant's
+    directory budget allows (pacing.budget_streams), the others DEFAULT_CONCURRENCY.
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
     `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
     `disable_times`: also read when each account was disabled, for `grace_days`: the users'
-    employeeLeaveDateTime and the directory audit's account-state entries as far back as kept.
+    employeeLeaveDateTime and the directory audit's account-state entries as far back as kept, of
+    the whole tenant or of the accounts that could be flagged, whichever costs fewer requests
+    (account_state.py; `audit_choice` forces one way).
     `usage_reports`: read these Microsoft 365 usage reports after the users (graph/usage_reports.py; None: none).
     `access_scope`: read what Conditional Access, PIM and dynamic groups reach after the users
     (graph/access_scope.py), for the entitlement rules.
@@ -210,12 +222,15 @@ async def collect(
     recorded in TenantSnapshot.gaps instead.
     """
     progress = progress or client.progress
-    state = _Collection(client, progress, concurrency)
+    state = _Collection(client, progress, concurrency or DEFAULT_CONCURRENCY)
+    state.streams = concurrency
     state.attributes = tuple(attributes)
     claims = await client.token_claims()
     with_sign_in, mailbox_granted = _check_access(state, claims, need_sign_in=need_sign_in,
                                                   need_mailbox=mailboxes is not None, disable_times=disable_times)
     fallback_tid = str(claims.get("tid", "")) if claims else ""
+    # one budget across tenants per app in the process (pacing.AppBudget)
+    client.pacing.share(str((claims or {}).get("appid") or (claims or {}).get("azp") or ""))
     hooks: list[Callable[[list[User], bool], None]] = []  # each page of users, as read
     prefetch: PurposeReads | None = None
     if mailboxes is not None and mailbox_granted:
@@ -237,9 +252,17 @@ async def collect(
     group_decoder = UserDecoder(with_sign_in=False)
     started = client.requests
     # With concurrency the users listing counts the users itself (partitions.py)
-    total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.concurrency == 1 else asyncio.sleep(0))
-    windows = audit_windows(audits_since, clock() if disable_times else None)
-    audits = read_audits(client, windows, clock(), claims, state.gaps) if windows else _none()
+    total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.streams == 1 else asyncio.sleep(0))
+    windows = audit_windows(audits_since, account_states=disable_times)
+    users_in: asyncio.Future[list[User]] = asyncio.get_running_loop().create_future()
+    accounts = _account_states(clock(), audits_since, users_in, progress, audit_choice) if disable_times else None
+    audits = read_audits(client, windows, clock(), claims, state.gaps, accounts) if windows or accounts else _none()
+
+    async def read_users() -> tuple[list[User], bool]:
+        read = await state.users(with_sign_in)
+        users_in.set_result(read[0] if not any(g.part == "users" for g in state.gaps) else [])
+        return read
+
     try:
         org, skus, subs, groups, flagged, (users, signed), changes, _ = await together(
             state.organization(fallback_tid),
@@ -247,7 +270,7 @@ async def collect(
             state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
             state.groups(group_refs, group_decoder),
             state.license_error_groups(),
-            state.users(with_sign_in),
+            read_users(),
             audits,
             reports.prepare() if reports is not None else _none(),
         )

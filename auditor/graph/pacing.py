@@ -12,6 +12,11 @@ Microsoft's "Microsoft Graph service-specific throttling limits"
   bucket refill to 75 % (it refills a tenth of itself per second); when an answer comes without the
   header, they go at full speed again.
 
+- the per-app budget across tenants (150,000 units per 20 s): one AppBudget per app in the
+  process, shared by every tenant's client (a multi-tenant run), taking each answer's
+  x-ms-resource-unit; directory requests wait while it is spent.
+
+The number of streams of user pages follows the tenant's bucket (budget_streams), not a fixed 4.
 One Pacing per GraphClient, which is one app in one tenant. `seconds` scales the windows (tests
 use the emulator's budgets scaled the same way).
 """
@@ -20,16 +25,78 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
 
+from ..numbers import whole_number
+
 AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0
 REPORT_REQUESTS, REPORT_WINDOW = 14, 600.0
 DIRECTORY_WINDOW = 10.0  # the directory bucket refills over this many seconds
+# the directory bucket's resource units by the tenant's users: (fewer users than, units) then above
+TENANT_UNITS, LARGE_TENANT_UNITS = ((50, 3_500), (501, 5_000)), 8_000
+APP_UNITS, APP_WINDOW = 150_000, 20.0  # per app across tenants
+# Not Microsoft's figure: the least time this program assumes a page of users takes on Graph (the
+# benchmark's latency is 0.3 s), so a stream of user pages spends at most a unit per this long
+FASTEST_PAGE = 0.25
 CALM = 0.75  # the share of the bucket used that a paused request waits for
 PERCENTAGE = "x-ms-throttle-limit-percentage"
 _OTHER_SERVICES = ("mailboxSettings", "sendMail", "$batch", "/download/")  # not the directory's budget
+
+
+def tenant_units(users: int) -> int:
+    """The directory bucket's resource units per 10 s of a tenant with `users` users."""
+    return next((units for below, units in TENANT_UNITS if users < below), LARGE_TENANT_UNITS)
+
+
+def budget_streams(users: int, units_per_page: int = 1, cap: int = 64) -> int:
+    """How many streams of user pages (a unit each: GET users with $select) the tenant's bucket
+    refills for at a page per FASTEST_PAGE, at most `cap` (the partitions there are)."""
+    return max(1, min(cap, int(tenant_units(users) / DIRECTORY_WINDOW * FASTEST_PAGE / units_per_page)))
+
+
+class AppBudget:
+    """The per-app budget across tenants (150,000 units per 20 s), one for every client of the
+    process that signs in as the app (app_budget): each directory answer's x-ms-resource-unit is
+    taken from it, and while it is spent directory requests wait for it to refill."""
+
+    def __init__(self, units: float = APP_UNITS, window: float = APP_WINDOW,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity, self.rate, self.clock = units, units / window, clock
+        self.tokens = float(units)
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    def wait(self) -> float:
+        """Seconds until the budget has a unit again (0: now)."""
+        with self._lock:
+            self._refill()
+            return 0.0 if self.tokens > 0 else (1 - self.tokens) / self.rate
+
+    def spent(self, units: int) -> None:
+        with self._lock:
+            self._refill()
+            self.tokens -= units
+
+
+_APP_BUDGETS: dict[str, AppBudget] = {}
+_APP_LOCK = threading.Lock()
+
+
+def app_budget(app_id: str, seconds: float = 1.0) -> AppBudget:
+    """The one AppBudget of the process for `app_id` (every tenant it audits shares it)."""
+    with _APP_LOCK:
+        budget = _APP_BUDGETS.get(app_id)
+        if budget is None:
+            budget = _APP_BUDGETS[app_id] = AppBudget(APP_UNITS, APP_WINDOW * seconds)
+        return budget
 
 
 class RequestWindow:
@@ -96,6 +163,12 @@ class Pacing:
         self.audit = RequestWindow(AUDIT_REQUESTS, AUDIT_WINDOW * seconds)
         self.reports: dict[str, RequestWindow] = {}
         self.directory = DirectoryPace(DIRECTORY_WINDOW * seconds)
+        self.app: AppBudget | None = None  # the budget across tenants, once the app is known (share)
+
+    def share(self, app_id: str) -> None:
+        """Keep to the process's budget across tenants of `app_id` too (app_budget), unless given one."""
+        if self.app is None:
+            self.app = app_budget(app_id, self.seconds)
 
     @contextlib.asynccontextmanager
     async def turn(self, path: str) -> AsyncIterator[None]:
@@ -109,6 +182,8 @@ class Pacing:
         elif any(part in path for part in _OTHER_SERVICES):
             yield
         else:
+            while self.app is not None and (wait := self.app.wait()) > 0:
+                await asyncio.sleep(wait)
             async with self.directory.turn():
                 yield
 
@@ -116,6 +191,9 @@ class Pacing:
         """Note a directory answer's x-ms-throttle-limit-percentage (or its absence)."""
         if not any(part in path for part in ("/auditLogs/", "/reports/", *_OTHER_SERVICES)):
             self.directory.answered(headers)
+            units = whole_number(headers.get("x-ms-resource-unit", ""))
+            if self.app is not None and units is not None:
+                self.app.spent(units)
 
     def _report(self, path: str) -> RequestWindow:
         name = path.rsplit("/", 1)[-1].split("(", 1)[0]

@@ -45,6 +45,7 @@ from urllib.parse import quote
 from ..errors import AuthError, CollectionError
 from ..model import Gap, User
 from .client import GraphClient, GraphRequestError
+from .pacing import budget_streams, tenant_units
 from .progress import Progress
 
 EVENTUAL = {"ConsistencyLevel": "eventual", "Accept": "text/plain"}
@@ -334,7 +335,7 @@ class UsersRead:
     progress: Progress
     path: str  # GET /users?$select=...&$top=...
     page_size: int
-    concurrency: int
+    concurrency: int | None  # partitions at once (None: as many as the tenant's budget allows)
     fast: Callable[[bytes], Any]
     slow: Callable[[list[Any]], list[User]]
     sequential: Callable[[], Any]  # an awaitable of every user, read one page after another
@@ -347,7 +348,7 @@ class UsersRead:
 async def read_users(how: UsersRead) -> list[User]:
     """Every user: in partitions when the tenant is large enough and concurrency allows, proven
     complete against GET /users/$count; otherwise (or when that fails) one page after another."""
-    if how.concurrency <= 1:
+    if how.concurrency is not None and how.concurrency <= 1:
         users: list[User] = await how.sequential()
         return users
     try:
@@ -359,10 +360,14 @@ async def read_users(how: UsersRead) -> list[User]:
         users = await how.sequential()
         return users
     how.progress.expect(before)
-    if not worth_partitioning(before, how.page_size, how.concurrency):
+    streams = how.concurrency or budget_streams(before, cap=len(partitions()))
+    if not worth_partitioning(before, how.page_size, streams):
         users = await how.sequential()
         return users
-    reader = PartitionedRead(how.client, how.progress, how.path, concurrency=how.concurrency, fast=how.fast,
+    if how.concurrency is None:
+        how.progress.note(f"reading /users in {streams} partitions at once (the directory budget of a tenant of "
+                          f"{before:,} users: {tenant_units(before):,} resource units per 10 s)")
+    reader = PartitionedRead(how.client, how.progress, how.path, concurrency=streams, fast=how.fast,
                              slow=how.slow, page_size=how.page_size, expected=before,
                              on_page=how.on_page, near_end=how.near_end)
     try:

@@ -71,7 +71,7 @@ class Progress:
             done += f" of {self.total:,} ({self.users / self.total:.0%})"
             left = max(self.total - self.users, 0)
             if rate > 0:
-                eta = f", ETA {_duration(left / rate)}"
+                eta = f", ETA {duration(left / rate)}"
         parts = f" ({self.parts_done} of {self.parts_total} partitions done)" if self.parts_total else ""
         return f"collecting users: {done} in {self.pages:,} pages{parts}, {rate:,.0f} users/s{eta}"
 
@@ -87,7 +87,7 @@ class Progress:
         self._write(f"collected {users:,} users with {requests:,} Graph requests in {elapsed:.1f}s")
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     seconds = round(seconds)
     if seconds < 60:
         return f"{seconds}s"

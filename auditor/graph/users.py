@@ -96,7 +96,7 @@ class UserReads(ReadState):
         decoder = UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
         path = users_path(with_sign_in, self.attributes, self.leave_dates)
         return await read_users(UsersRead(
-            self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.concurrency,
+            self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.streams,
             fast=decoder.page, slow=lambda items: _users(items, decoder, path),
             sequential=lambda: self._read_sequential(with_sign_in, decoder), notes=self.notes, gaps=self.gaps,
             on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in),

@@ -35,17 +35,22 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+# the published figures, which the collector's pacing keeps too
+from auditor.graph.pacing import (
+    APP_UNITS,
+    APP_WINDOW,
+    AUDIT_REQUESTS,
+    AUDIT_WINDOW,
+    DIRECTORY_WINDOW,
+    REPORT_REQUESTS,
+    REPORT_WINDOW,
+    tenant_units,
+)
+
 from .errors import GraphError
 
 Clock = Callable[[], float]
 
-# (fewer users than this, units per 10 s): S under 50 users, M 50 to 500, L above
-TENANT_UNITS = ((50, 3_500), (501, 5_000))
-LARGE_TENANT_UNITS = 8_000
-DIRECTORY_WINDOW = 10.0
-APP_UNITS, APP_WINDOW = 150_000, 20.0
-AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0
-REPORT_REQUESTS, REPORT_WINDOW = 14, 600.0
 WARN_AT = 0.8  # x-ms-throttle-limit-percentage from this share of the bucket used
 MIN_UNITS = 10  # a scaled bucket still holds the dearest request ($expand on transitiveMembers: 6)
 
@@ -160,8 +165,7 @@ class Budgets:
 
     def for_tenant(self, users: int, tenant_id: str, app_id: str | None) -> Budgets:
         """Size the directory bucket by the tenant's users (the emulator calls it when it starts)."""
-        units = next((u for below, u in TENANT_UNITS if users < below), LARGE_TENANT_UNITS)
-        self._directory = Bucket(self._units(units), DIRECTORY_WINDOW * self.seconds, self.clock)
+        self._directory = Bucket(self._units(tenant_units(users)), DIRECTORY_WINDOW * self.seconds, self.clock)
         if self.across_tenants is None:
             self.across_tenants = Bucket(self._units(APP_UNITS), APP_WINDOW * self.seconds, self.clock)
         self._audit = RequestWindow(self._count(AUDIT_REQUESTS), AUDIT_WINDOW * self.seconds, self.clock)

@@ -3,9 +3,12 @@ own writes, so a test can write, audit, and see the cause.
 
 Served as Graph serves it (https://learn.microsoft.com/graph/api/directoryaudit-list): newest
 first, paged with $top and @odata.nextLink, `$filter` clauses joined by `and` on
-`activityDateTime` (ge, le, eq), `activityDisplayName` (eq, startswith) and `loggedByService`
-(eq); any other filter is a 400. Reading needs AuditLog.Read.All when the emulator knows the
-caller's roles (a 403 Authorization_RequestDenied without it).
+`activityDateTime` (ge, le, eq), `activityDisplayName` (eq, startswith), `loggedByService` (eq)
+and `targetResources` (https://learn.microsoft.com/graph/api/resources/directoryaudit: eq on a
+target's id and displayName, startswith on its displayName, written
+`targetResources/any(t: t/id eq '…')`); any other filter is a 400, and so is `or` (the reference
+documents none). Reading needs AuditLog.Read.All when the emulator knows the caller's roles (a 403
+Authorization_RequestDenied without it).
 
 The entries are the snapshot's `directoryAudits` plus the ones the emulator records for its
 writes, initiated by the calling app (the token's `appid`):
@@ -22,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import functools
 import json
 import operator
 import re
@@ -42,7 +46,6 @@ from auditor.directory_audits import (
     DirectoryAudits,
     Modified,
     Target,
-    entry_to_graph,
     parse_time,
 )
 from auditor.model import Group, TenantSnapshot, User
@@ -51,9 +54,16 @@ from .errors import GraphError, bad
 
 READ_ROLES = ("AuditLog.Read.All",)
 APP_NAME = "Graph emulator client"
+_QUOTED = r"'(?:[^']|'')*'"
 _CLAUSE = re.compile(
-    r"^\s*(?:(?P<field>activityDateTime|activityDisplayName|loggedByService)\s+(?P<op>eq|ge|le)\s+(?P<value>'(?:[^']|'')*'|\S+)"
-    r"|startswith\(\s*activityDisplayName\s*,\s*(?P<prefix>'(?:[^']|'')*')\s*\))\s*$")
+    r"^\s*(?:(?P<field>activityDateTime|activityDisplayName|loggedByService)\s+(?P<op>eq|ge|le)\s+"
+    rf"(?P<value>{_QUOTED}|\S+)"
+    rf"|startswith\(\s*activityDisplayName\s*,\s*(?P<prefix>{_QUOTED})\s*\))\s*$")
+# targetResources/any(t: t/id eq '...'), t/displayName eq '...', startswith(t/displayName, '...')
+_TARGET = re.compile(
+    r"^\s*targetResources/any\(\s*(?P<var>[A-Za-z_]\w*)\s*:\s*"
+    rf"(?:(?P=var)/(?P<field>id|displayName)\s+eq\s+(?P<value>{_QUOTED})"
+    rf"|startswith\(\s*(?P=var)/displayName\s*,\s*(?P<prefix>{_QUOTED})\s*\))\s*\)\s*$")
 
 
 def _literal(text: str) -> str:
@@ -90,6 +100,7 @@ class AuditLog:
         self.app = token_app(token)
         self.parts = {s.sku_id.lower(): s.sku_part_number for s in snapshot.skus}
         self._lock = threading.Lock()
+        self._newest_first: list[AuditEntry] | None = None  # the entries in Graph's order, until the next write
 
     # --- recording -------------------------------------------------------------------------
 
@@ -98,6 +109,7 @@ class AuditLog:
                            targets)
         with self._lock:
             self.entries.append(entry)
+            self._newest_first = None
 
     def license_changed(self, user: User, doc: Any) -> None:
         adds = [a["skuId"] for a in doc.get("addLicenses") or []
@@ -132,17 +144,29 @@ class AuditLog:
         until = max([_now(), *(e.at for e in entries)])
         return dataclasses.replace(snapshot, directory_audits=DirectoryAudits(self.since, until, entries))
 
-    def select(self, filter_text: str | None) -> list[dict[str, Any]]:
-        """The entries matching `$filter`, newest first, in Graph's shape; GraphError 400 otherwise."""
+    def select(self, filter_text: str | None) -> list[AuditEntry]:
+        """The entries matching `$filter`, newest first (entry_to_graph gives Graph's shape);
+        GraphError 400 otherwise."""
         tests = [_test(clause) for clause in re.split(r"\s+and\s+", filter_text.strip(), flags=re.IGNORECASE)
                  ] if filter_text else []
         with self._lock:
-            entries = sorted(self.entries, key=lambda e: (e.when, e.id), reverse=True)
-        return [entry_to_graph(e) for e in entries if all(t(e) for t in tests)]
+            if self._newest_first is None:
+                self._newest_first = sorted(self.entries, key=lambda e: (_parsed(e.at), e.id), reverse=True)
+            entries = self._newest_first
+        return [e for e in entries if all(t(e) for t in tests)]
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _parsed(at: str) -> datetime:
+    """An entry's activityDateTime, parsed once (a filtered listing compares every entry's)."""
+    return parse_time(at)
 
 
 def _test(clause: str) -> Callable[[AuditEntry], bool]:
     """One `$filter` clause as a test of an entry."""
+    target = _TARGET.match(clause)
+    if target is not None:
+        return _target_test(target)
     m = _CLAUSE.match(clause)
     if m is None:
         raise GraphError(400, "Request_UnsupportedQuery", f"Invalid filter clause: {clause.strip()[:200]}")
@@ -156,9 +180,21 @@ def _test(clause: str) -> Callable[[AuditEntry], bool]:
         except ValueError:
             raise bad(f"Invalid DateTimeOffset '{value[:60]}' in the filter.") from None
         compare: Callable[[Any, Any], Any] = {"eq": operator.eq, "ge": operator.ge, "le": operator.le}[op]
-        return lambda e: bool(compare(e.when, when))
+        return lambda e: bool(compare(_parsed(e.at), when))
     if op != "eq":
         raise GraphError(400, "Request_UnsupportedQuery", f"Operator '{op}' is not supported on {field}.")
     if field == "activityDisplayName":
         return lambda e: e.activity == value
     return lambda e: value == "Core Directory"  # loggedByService: every entry here is Core Directory's
+
+
+def _target_test(m: re.Match[str]) -> Callable[[AuditEntry], bool]:
+    """A targetResources/any(...) clause: an entry with a target whose id (ids compare without
+    case, as GUIDs) or displayName is the value, or whose displayName starts with the prefix."""
+    if m.group("prefix") is not None:
+        prefix = _literal(m.group("prefix"))
+        return lambda e: any((t.display_name or "").startswith(prefix) for t in e.targets)
+    value = _literal(m.group("value"))
+    if m.group("field") == "id":
+        return lambda e: any(t.id.lower() == value.lower() for t in e.targets)
+    return lambda e: any(t.display_name == value for t in e.targets)

@@ -5,17 +5,22 @@ the same way so the windows last seconds, not minutes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from graph_tenants import make_tenant
 
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
-from auditor.graph.pacing import DirectoryPace, Pacing
+from auditor.graph.pacing import AppBudget, DirectoryPace, Pacing, app_budget, budget_streams
+from auditor.graph.partitions import partitions
 from auditor.model import TenantSnapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
-from auditor_dev.emulator.budgets import Budgets
+from auditor_dev.emulator.budgets import Bucket, Budgets
+from benchmarks.tenant import bench_tenant
 
 
 def _collect(graph: GraphEmulator, snap: TenantSnapshot, token: str, pacing: Pacing, **options: Any) -> TenantSnapshot:
@@ -93,3 +98,61 @@ def test_the_directory_pace_follows_the_80_percent_header() -> None:
         return asyncio.get_running_loop().time() - start
 
     assert 0.15 < asyncio.run(timed()) < 1.0  # (0.77 - 0.75) x 10 s: the bucket back to 75 %
+
+
+def test_the_user_partitions_follow_the_budget_not_a_fixed_four() -> None:
+    snap = bench_tenant(20_000)  # people's user names: every partition has users
+    token = app_token(snap.tenant_id, DEMO_ROLES)
+    with GraphEmulator(snap, token=token, latency_ms=150, budgets=Budgets()) as graph:
+        got = _collect(graph, snap, token, Pacing(), concurrency=None)
+    assert len(got.users) == len(snap.users)
+    assert [r for r in graph.requests if r.status == 429] == []
+    parts = [r for r in graph.requests_to("/users") if "$filter" in r.query]
+    # the most partition pages in flight at once (from arrival to the answer, 150 ms latency after
+    # the logged time): an 8,000-unit bucket allows every partition
+    moments = sorted([(r.at, 1) for r in parts] + [(r.at + r.seconds + 0.15, -1) for r in parts])
+    busy = peak = 0
+    for _, step in moments:
+        busy += step
+        peak = max(peak, busy)
+    assert budget_streams(20_000, cap=len(partitions())) == len(partitions()) and peak > 4
+
+
+def test_the_tenants_of_one_app_share_its_budget_across_tenants() -> None:
+    # two tenants, one app: the emulators share one across-tenants bucket (40 units per 2 s) and so
+    # do the clients' pacings; each tenant alone stays far under its own bucket
+    snaps = [make_tenant(3_000, seed=s) for s in (1, 2)]
+    shared = Bucket(40, 2.0)
+    own = AppBudget(40, 2.0)
+    results: list[Any] = [None, None]
+    with contextlib.ExitStack() as stack:
+        graphs = []
+        for snap in snaps:
+            token = app_token(snap.tenant_id, DEMO_ROLES)
+            graphs.append((stack.enter_context(GraphEmulator(
+                snap, token=token, budgets=Budgets(across_tenants=shared))), token))
+
+        def one(i: int) -> None:
+            pacing = Pacing()
+            pacing.app = own
+            results[i] = _collect(graphs[i][0], snaps[i], graphs[i][1], pacing, concurrency=4)
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert [len(r.users) for r in results] == [3_000, 3_000]
+    requests = [r for graph, _ in graphs for r in graph.requests]
+    throttled = [r for r in requests if r.status == 429]
+    assert len(throttled) <= len(requests) // 10, (len(throttled), len(requests))
+
+
+def test_one_budget_across_tenants_per_app_in_the_process() -> None:
+    assert app_budget("app-a") is app_budget("app-a") is not app_budget("app-b")
+    now = [0.0]
+    budget = AppBudget(20, 2.0, clock=lambda: now[0])  # 10 units a second
+    budget.spent(25)
+    assert budget.wait() == pytest.approx(0.6)  # 5 units short, and one to spend
+    now[0] = 0.6
+    assert budget.wait() == 0.0

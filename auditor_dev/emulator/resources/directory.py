@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.directory_audits import entry_to_graph
+
 from .. import wire
 from ..call import Answer, Call, Emulator
 from ..directory_audits import READ_ROLES
@@ -40,4 +42,5 @@ def subscriptions(em: Emulator, call: Call) -> Answer:
 
 def directory_audits(em: Emulator, call: Call) -> Answer:
     em.require(READ_ROLES)
-    return page(em.url, call.path, call.query, em.audit_log.select(call.query.filter), call.eventual, MAX_TOP)
+    return page(em.url, call.path, call.query, em.audit_log.select(call.query.filter), call.eventual, MAX_TOP,
+                render=entry_to_graph)
