@@ -325,8 +325,10 @@ def urgent(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS)
 def locking(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS) -> list[dict[str, Any]]:
     """The reductions scheduled for a renewal that locks (about 24 hours before it; `by` is the last
     whole day before the lock) within `days` days: after that the seats stay for another term. Only
-    the admin's own reductions (`reduce`): a partner's, a cancellation or no action is worded apart."""
-    return [a for a in _closing(bill, today, days, Window.RENEWAL) if a.get("action") == Action.REDUCE.value]
+    the reductions: the admin's own (`reduce`) and a partner's (`contact_partner`: the admin asks the
+    partner in time); a cancellation at the end of the term or no action does not lock seats in."""
+    kinds = (Action.REDUCE.value, Action.CONTACT_PARTNER.value)
+    return [a for a in _closing(bill, today, days, Window.RENEWAL) if a.get("action") in kinds]
 
 
 def _closing(bill: Mapping[str, Any] | None, today: date, days: int, window: Window) -> list[dict[str, Any]]:
@@ -336,4 +338,4 @@ def _closing(bill: Mapping[str, Any] | None, today: date, days: int, window: Win
         if (a.get("window") == window.value and a.get("seats") and isinstance(by, str)
                 and today.isoformat() <= by <= (today + timedelta(days=days)).isoformat()):
             out.append(dict(a))
-    return out
+    return sorted(out, key=lambda a: str(a["by"]))  # the soonest first

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from auditor.billing import BillingRow, Channel, Term, Window, parse_billing
-from auditor.model import Subscription
+from auditor.model import Locale, Subscription
 from auditor.plan.bill import fact_sources, locking, unit_price, urgent
+from auditor.plan.bill_view import urgent_lines
 
 
 def test_the_saving_uses_the_price_of_the_frequency_billed() -> None:
@@ -40,10 +41,34 @@ def test_a_renewal_that_locks_within_three_days_is_urgent() -> None:
     bill = {"actions": [
         {"window": "renewal", "seats": 3, "by": "2026-11-26", "owner": "self", "action": "reduce"},
         {"window": "renewal", "seats": 3, "by": "2026-12-26", "owner": "self", "action": "reduce"},
-        # a partner's reduction is not the admin's own: its lock gets no "Reduce" sentence
-        {"window": "renewal", "seats": 3, "by": "2026-11-26", "owner": "partner", "action": "contact_partner"},
+        # a partner's reduction locks too: the admin asks the partner in time (its own sentence)
+        {"window": "renewal", "seats": 4, "by": "2026-11-27", "owner": "partner", "action": "contact_partner"},
+        # a cancellation at the end of the term is not a reduction that locks
+        {"window": "renewal", "seats": 5, "by": "2026-11-26", "owner": "self", "action": "cancel_at_end_of_term"},
         {"window": "anniversary", "seats": 3, "by": "2026-11-25", "owner": "vlsc"},
         {"window": "within_7_days", "seats": 2, "by": "2026-11-25", "owner": "self"},
     ]}
-    assert [a["by"] for a in locking(bill, date(2026, 11, 24))] == ["2026-11-26"]
+    assert [(a["by"], a["action"]) for a in locking(bill, date(2026, 11, 24))] == [
+        ("2026-11-26", "reduce"), ("2026-11-27", "contact_partner")]
     assert [a["seats"] for a in urgent(bill, date(2026, 11, 24))] == [2]
+
+
+def test_a_partners_renewal_lock_tells_the_admin_to_ask_the_partner_in_time() -> None:
+    bill = {"as_of": "2026-11-24", "actions": [
+        {"window": "renewal", "seats": 4, "by": "2026-11-27", "owner": "partner", "action": "contact_partner",
+         "sku": "Microsoft_365_Copilot", "monthly_saving": 112.4},
+        {"window": "renewal", "seats": 3, "by": "2026-11-26", "owner": "self", "action": "reduce", "sku": "SPE_E3",
+         "monthly_saving": 101.25},
+    ]}
+    lines = urgent_lines({"bill": bill, "skus": [{"sku": "SPE_E3", "currency": "EUR"}]}, Locale.EN)
+    assert lines == [
+        "Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 3 seats, €101.25 per month; the subscription "
+        "locks about 24 hours before it renews, and then the seats stay for another term.",
+        "Ask your partner to reduce Microsoft Copilot for Microsoft 365 for its renewal by Nov 27, 2026: 4 seats, "
+        "€112.40 per month; the subscription locks about 24 hours before it renews, so ask in time for your "
+        "partner to schedule it before then, or the seats stay for another term.",
+    ]
+    # in each report language, the partner's sentence is its own, not the admin's "Reduce"
+    for locale in (Locale.NL, Locale.DA, Locale.SV, Locale.TR):
+        partner = urgent_lines({"bill": bill}, locale)[1]
+        assert "Microsoft Copilot for Microsoft 365" in partner and "Ask your partner" not in partner

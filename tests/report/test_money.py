@@ -102,4 +102,5 @@ def test_twelve_months_count_each_reduction_from_its_day() -> None:
     money = bill_money(bill)
     assert money["unknown_monthly"] == 30.0
     assert money["next_12_months"] == round(100 * 12 + 50 * 12 * 183 / 365 - 20 * 12, 2)
-    assert bill_money(None) == {"next_12_months": None, "unknown_monthly": None}
+    assert bill_money(None) == {"next_12_months": None, "unknown_monthly": None, "leaves": [],
+                                "spend_after_monthly": None}
