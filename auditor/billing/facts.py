@@ -42,7 +42,10 @@ class ApiSubscription:
     id: str  # the API's subscription id (ARM: the billingSubscription's name; Partner Center: its id)
     channel: Channel
     product: str | None = None  # skuDescription (ARM) or offerName (Partner Center)
-    sku_id: str | None = None  # Graph's skuId when the API gives it (ARM skuId of a Microsoft 365 product)
+    # the billing API's product catalog ids: productTypeId ("CFQ7TTC0LFLX") and skuId ("0001"), not
+    # Graph's skuId GUID; no table of Microsoft's maps one to the other, so they do not join
+    catalog_product: str | None = None
+    catalog_sku: str | None = None
     tenant: str | None = None  # the tenant it provisions (beneficiaryTenantId / provisioningTenantId, the customer)
     quantity: int | None = None
     term: Term | None = None
@@ -83,7 +86,7 @@ def from_billing_account(item: Mapping[str, Any]) -> ApiSubscription:
     cancel_by = _day(overrides.get("cancellationAllowedEndDate")) if cancellation != "NotAllowed" else None
     return ApiSubscription(
         BILLING_ACCOUNT, str(item.get("name") or ""), Channel.MCA, product=p.get("skuDescription"),
-        sku_id=p.get("skuId"), tenant=p.get("beneficiaryTenantId") or p.get("provisioningTenantId"),
+        catalog_product=p.get("productTypeId"), catalog_sku=p.get("skuId"), tenant=p.get("beneficiaryTenantId") or p.get("provisioningTenantId"),
         quantity=_int(p.get("quantity")), term=_term(p.get("termDuration")), term_start=_day(p.get("termStartDate")),
         term_end=_day(p.get("termEndDate")), billing_frequency=_term(p.get("billingFrequency")),
         auto_renew={"On": True, "Off": False}.get(str(renew)) if renew is not None else None,
@@ -138,11 +141,11 @@ def _words(name: str) -> frozenset[str]:
 
 
 def _same_product(api: ApiSubscription, sub: Subscription) -> bool:
-    """The same product: the skuId when the API gives it, else the offer's name against the product's
-    display name or its part number, word for word (names are reordered over time: "Microsoft 365
-    Copilot" is "Microsoft Copilot for Microsoft 365" in the product table, MICROSOFT_365_COPILOT in Graph)."""
-    if api.sku_id and api.sku_id.lower() == sub.sku_id.lower():
-        return True
+    """The same product: the API's product name (ARM's skuDescription, Partner Center's offerName)
+    against the product's display name or its part number, word for word (names are reordered over
+    time: "Microsoft 365 Copilot" is "Microsoft Copilot for Microsoft 365" in the product table,
+    MICROSOFT_365_COPILOT in Graph). The billing API's skuId is a catalog SKU id ("0001"), not
+    Graph's skuId, so it is never compared with it."""
     if not api.product:
         return False
     offer = _words(api.product)
@@ -191,6 +194,7 @@ def row_from_api(joined: Joined) -> BillingRow | None:
                       quantity=api.quantity, sources=sources, uncertain=joined.uncertain,
                       api=(("source", api.source), ("id", api.id), ("scope", api.scope),
                            *((k, v) for k, v in (("offer", api.offer), ("billing_cycle", api.cycle),
+                                                 ("product_id", api.catalog_product), ("catalog_sku", api.catalog_sku),
                                                  ("term", api.term.value if api.term else None)) if v)))
 
 
