@@ -187,11 +187,14 @@ def row_from_api(joined: Joined) -> BillingRow | None:
         return None
     given = {"channel": api.channel, "term": api.term, "term_start": api.term_start, "renewal": api.term_end,
              "auto_renew": api.auto_renew, "billing_frequency": api.billing_frequency,
-             "seats_added": api.seats_added or None}
+             "seats_added": api.seats_added or None,
+             # a monthly term of its own says the product has one; a longer term says nothing of it
+             "monthly_term": True if api.term is Term.MONTH else None}
     sources = tuple((fact, api.source) for fact, value in given.items() if value is not None)
     return BillingRow(sub.commerce_subscription_id or sub.id, api.channel, 0, api.term, api.term_start, api.term_end,
                       api.auto_renew, api.seats_added, billing_frequency=api.billing_frequency, cancel_by=api.cancel_by,
                       quantity=api.quantity, sources=sources, uncertain=joined.uncertain,
+                      monthly_term=given["monthly_term"],
                       api=(("source", api.source), ("id", api.id), ("scope", api.scope),
                            *((k, v) for k, v in (("offer", api.offer), ("billing_cycle", api.cycle),
                                                  ("product_id", api.catalog_product), ("catalog_sku", api.catalog_sku),
@@ -200,7 +203,7 @@ def row_from_api(joined: Joined) -> BillingRow | None:
 
 _FIELDS = {"term": "term", "term_start": "term_start", "renewal": "term_end", "auto_renew": "auto_renew",
            "billing_frequency": "billing_frequency", "cancel_at_end_of_term": "cancel_at_end_of_term",
-           "seats_added": "seats_added", "price": "unit_price", "channel": "channel"}
+           "seats_added": "seats_added", "price": "unit_price", "channel": "channel", "monthly_term": "monthly_term"}
 
 
 @dataclass(frozen=True)

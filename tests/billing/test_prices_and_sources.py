@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from auditor.billing import BillingRow, Channel, Term, Window, parse_billing
+from auditor.errors import BillingFileError
 from auditor.model import Locale, Subscription
 from auditor.plan.bill import fact_sources, locking, unit_price, urgent
 from auditor.plan.bill_view import urgent_lines
@@ -21,6 +22,33 @@ def test_the_saving_uses_the_price_of_the_frequency_billed() -> None:
     own = BillingRow("c", Channel.MCA, 2, Term.YEAR, billing_frequency=Term.MONTH, unit_price=28.0)
     assert unit_price(own, 30.0, Window.EST) == 28.0  # the invoice's price is the price
     assert unit_price(None, 30.0, Window.UNKNOWN) == 30.0
+
+
+def test_the_est_price_is_23_percent_over_where_the_product_has_no_monthly_term() -> None:
+    billing = parse_billing("subscription,channel,term,auto_renew,monthly_term\n"
+                            "a,mca,P1Y,false,false\n"   # no monthly term (Microsoft 365 Copilot, say)
+                            "b,mca,P1Y,false,true\n"
+                            "c,mca,P1Y,false,\n")       # not known: the usual 3 %
+    none, some, unknown = billing.rows
+    assert (none.monthly_term, some.monthly_term, unknown.monthly_term) == (False, True, None)
+    assert none.source("monthly_term") == "file" and unknown.source("monthly_term") is None
+    assert unit_price(none, 30.0, Window.EST) == pytest.approx(36.9)  # 30 x 1.23
+    assert unit_price(some, 30.0, Window.EST) == pytest.approx(30.9)  # 30 x 1.03
+    assert unit_price(unknown, 30.0, Window.EST) == pytest.approx(30.9)
+    assert unit_price(none, 30.0, Window.RENEWAL) == 30.0  # outside its EST the catalog price stands
+    with pytest.raises(BillingFileError, match=r"<billing>:2:2: monthly_term: 'sometimes'"):
+        parse_billing("subscription,monthly_term,channel\nd,sometimes,mca\n")
+
+
+def test_a_monthly_term_from_an_api_says_the_product_has_one() -> None:
+    from auditor.billing.facts import Joined, from_billing_account, row_from_api
+    graph = Subscription("s", "k", "SPE_E3", "Enabled", False, 10, None, None, commerce_subscription_id="b1")
+    monthly = from_billing_account({"name": "b1", "properties": {"termDuration": "P1M"}})
+    annual = from_billing_account({"name": "b1", "properties": {"termDuration": "P1Y"}})
+    row = row_from_api(Joined(monthly, graph, False))
+    assert row is not None and row.monthly_term is True and row.source("monthly_term") == "billing-account"
+    row = row_from_api(Joined(annual, graph, False))
+    assert row is not None and row.monthly_term is None  # an annual term says nothing of a monthly one
 
 
 def test_each_fact_names_its_source() -> None:
