@@ -86,7 +86,8 @@ def from_billing_account(item: Mapping[str, Any]) -> ApiSubscription:
     cancel_by = _day(overrides.get("cancellationAllowedEndDate")) if cancellation != "NotAllowed" else None
     return ApiSubscription(
         BILLING_ACCOUNT, str(item.get("name") or ""), Channel.MCA, product=p.get("skuDescription"),
-        catalog_product=p.get("productTypeId"), catalog_sku=p.get("skuId"), tenant=p.get("beneficiaryTenantId") or p.get("provisioningTenantId"),
+        catalog_product=p.get("productTypeId"), catalog_sku=p.get("skuId"),
+        tenant=p.get("beneficiaryTenantId") or p.get("provisioningTenantId"),
         quantity=_int(p.get("quantity")), term=_term(p.get("termDuration")), term_start=_day(p.get("termStartDate")),
         term_end=_day(p.get("termEndDate")), billing_frequency=_term(p.get("billingFrequency")),
         auto_renew={"On": True, "Off": False}.get(str(renew)) if renew is not None else None,
@@ -185,16 +186,15 @@ def row_from_api(joined: Joined) -> BillingRow | None:
     api, sub = joined.api, joined.graph
     if sub is None:
         return None
+    monthly_term = True if api.term is Term.MONTH else None  # its own monthly term; a longer one says nothing
     given = {"channel": api.channel, "term": api.term, "term_start": api.term_start, "renewal": api.term_end,
              "auto_renew": api.auto_renew, "billing_frequency": api.billing_frequency,
-             "seats_added": api.seats_added or None,
-             # a monthly term of its own says the product has one; a longer term says nothing of it
-             "monthly_term": True if api.term is Term.MONTH else None}
+             "seats_added": api.seats_added or None, "monthly_term": monthly_term}
     sources = tuple((fact, api.source) for fact, value in given.items() if value is not None)
     return BillingRow(sub.commerce_subscription_id or sub.id, api.channel, 0, api.term, api.term_start, api.term_end,
                       api.auto_renew, api.seats_added, billing_frequency=api.billing_frequency, cancel_by=api.cancel_by,
                       quantity=api.quantity, sources=sources, uncertain=joined.uncertain,
-                      monthly_term=given["monthly_term"],
+                      monthly_term=monthly_term,
                       api=(("source", api.source), ("id", api.id), ("scope", api.scope),
                            *((k, v) for k, v in (("offer", api.offer), ("billing_cycle", api.cycle),
                                                  ("product_id", api.catalog_product), ("catalog_sku", api.catalog_sku),

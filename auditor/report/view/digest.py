@@ -94,7 +94,7 @@ class DigestView(msgspec.Struct, frozen=True):
     why: str  # why this run speaks (report.json notify), "" when it always does
     money: tuple[str, ...]  # the money story the digest opens with (auditor.plan.money); () without `money`
     plan: str  # the plan's line (auditor.plan.summary.plan_header); empty for a merged report
-    headlines: tuple[str, ...]  # at most HEADLINES: the bill's and the migration plan's headline, one line each, when given
+    headlines: tuple[str, ...]  # at most HEADLINES: the bill's and the migration plan's lines, when given
     compared: bool  # a baseline was given: `new_*` and `resolved` mean something
     new_total: str
     new_groups: tuple[NewGroup, ...]
