@@ -42,7 +42,10 @@ class ApiSubscription:
     id: str  # the API's subscription id (ARM: the billingSubscription's name; Partner Center: its id)
     channel: Channel
     product: str | None = None  # skuDescription (ARM) or offerName (Partner Center)
-    sku_id: str | None = None  # Graph's skuId when the API gives it (ARM skuId of a Microsoft 365 product)
+    # the billing API's product catalog ids: productTypeId ("CFQ7TTC0LFLX") and skuId ("0001"), not
+    # Graph's skuId GUID; no table of Microsoft's maps one to the other, so they do not join
+    catalog_product: str | None = None
+    catalog_sku: str | None = None
     tenant: str | None = None  # the tenant it provisions (beneficiaryTenantId / provisioningTenantId, the customer)
     quantity: int | None = None
     term: Term | None = None
@@ -83,7 +86,8 @@ def from_billing_account(item: Mapping[str, Any]) -> ApiSubscription:
     cancel_by = _day(overrides.get("cancellationAllowedEndDate")) if cancellation != "NotAllowed" else None
     return ApiSubscription(
         BILLING_ACCOUNT, str(item.get("name") or ""), Channel.MCA, product=p.get("skuDescription"),
-        sku_id=p.get("skuId"), tenant=p.get("beneficiaryTenantId") or p.get("provisioningTenantId"),
+        catalog_product=p.get("productTypeId"), catalog_sku=p.get("skuId"),
+        tenant=p.get("beneficiaryTenantId") or p.get("provisioningTenantId"),
         quantity=_int(p.get("quantity")), term=_term(p.get("termDuration")), term_start=_day(p.get("termStartDate")),
         term_end=_day(p.get("termEndDate")), billing_frequency=_term(p.get("billingFrequency")),
         auto_renew={"On": True, "Off": False}.get(str(renew)) if renew is not None else None,
@@ -138,11 +142,11 @@ def _words(name: str) -> frozenset[str]:
 
 
 def _same_product(api: ApiSubscription, sub: Subscription) -> bool:
-    """The same product: the skuId when the API gives it, else the offer's name against the product's
-    display name or its part number, word for word (names are reordered over time: "Microsoft 365
-    Copilot" is "Microsoft Copilot for Microsoft 365" in the product table, MICROSOFT_365_COPILOT in Graph)."""
-    if api.sku_id and api.sku_id.lower() == sub.sku_id.lower():
-        return True
+    """The same product: the API's product name (ARM's skuDescription, Partner Center's offerName)
+    against the product's display name or its part number, word for word (names are reordered over
+    time: "Microsoft 365 Copilot" is "Microsoft Copilot for Microsoft 365" in the product table,
+    MICROSOFT_365_COPILOT in Graph). The billing API's skuId is a catalog SKU id ("0001"), not
+    Graph's skuId, so it is never compared with it."""
     if not api.product:
         return False
     offer = _words(api.product)
@@ -182,21 +186,24 @@ def row_from_api(joined: Joined) -> BillingRow | None:
     api, sub = joined.api, joined.graph
     if sub is None:
         return None
+    monthly_term = True if api.term is Term.MONTH else None  # its own monthly term; a longer one says nothing
     given = {"channel": api.channel, "term": api.term, "term_start": api.term_start, "renewal": api.term_end,
              "auto_renew": api.auto_renew, "billing_frequency": api.billing_frequency,
-             "seats_added": api.seats_added or None}
+             "seats_added": api.seats_added or None, "monthly_term": monthly_term}
     sources = tuple((fact, api.source) for fact, value in given.items() if value is not None)
     return BillingRow(sub.commerce_subscription_id or sub.id, api.channel, 0, api.term, api.term_start, api.term_end,
                       api.auto_renew, api.seats_added, billing_frequency=api.billing_frequency, cancel_by=api.cancel_by,
                       quantity=api.quantity, sources=sources, uncertain=joined.uncertain,
+                      monthly_term=monthly_term,
                       api=(("source", api.source), ("id", api.id), ("scope", api.scope),
                            *((k, v) for k, v in (("offer", api.offer), ("billing_cycle", api.cycle),
+                                                 ("product_id", api.catalog_product), ("catalog_sku", api.catalog_sku),
                                                  ("term", api.term.value if api.term else None)) if v)))
 
 
 _FIELDS = {"term": "term", "term_start": "term_start", "renewal": "term_end", "auto_renew": "auto_renew",
            "billing_frequency": "billing_frequency", "cancel_at_end_of_term": "cancel_at_end_of_term",
-           "seats_added": "seats_added", "price": "unit_price", "channel": "channel"}
+           "seats_added": "seats_added", "price": "unit_price", "channel": "channel", "monthly_term": "monthly_term"}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ the header does):
     currency      ISO 4217 code (EUR, USD, ...)
     billing_frequency      P1M | P1Y | P3Y: how often the term is billed     empty: not known
     cancel_at_end_of_term  true | false: set to cancel when its term ends    empty: not known
+    monthly_term  true | false: the product is sold on a monthly term (its Extended Service Term
+                  costs about 3 % over that term's price, else about 23 %)    empty: not known
 
 The file may also be as Excel saves it in the report languages' countries (auditor.spreadsheet):
 `;` between cells, a comma for decimals, dates day first (DD-MM-YYYY, DD.MM.YYYY), TRUE and FALSE
@@ -64,7 +66,7 @@ class Term(StrEnum):
 
 
 COLUMNS = ("subscription", "channel", "term", "term_start", "term_end", "auto_renew", "seats_added",
-           "unit_price", "currency", "billing_frequency", "cancel_at_end_of_term")
+           "unit_price", "currency", "billing_frequency", "cancel_at_end_of_term", "monthly_term")
 REQUIRED = ("subscription", "channel")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -96,6 +98,7 @@ class BillingRow:
     sources: tuple[tuple[str, str], ...] = ()  # (fact, graph|billing-account|partner-center|file) per fact given
     uncertain: bool = False  # joined to Graph's subscription by product, tenant and quantity, not by id
     api: tuple[tuple[str, str], ...] = ()  # the API that sold it: (("source", ...), ("id", ...), ("scope", ...))
+    monthly_term: bool | None = None  # the product is sold on a monthly term (False: EST about 23 % over)
 
     def source(self, fact: str) -> str | None:
         """Where `fact` came from, when this row gives it."""
@@ -235,12 +238,13 @@ def _row(cells: dict[str, str], header: list[str], width: int, name: str, line: 
     frequency = _term(cell("billing_frequency"), lambda m: fail("billing_frequency", m))
     cancel_end = _flag(cell("cancel_at_end_of_term"), lambda m: fail("cancel_at_end_of_term", m))
     additions = _additions(cell("seats_added"), lambda m: fail("seats_added", m))
+    monthly_term = _flag(cell("monthly_term"), lambda m: fail("monthly_term", m))
     given = {"channel": True, "term": term, "term_start": start, "renewal": end, "auto_renew": renew,
              "seats_added": additions, "price": price, "billing_frequency": frequency,
-             "cancel_at_end_of_term": cancel_end}
+             "cancel_at_end_of_term": cancel_end, "monthly_term": monthly_term}
     sources = tuple((fact, "file") for fact, value in given.items() if value is not None and value != ())
     return BillingRow(subscription, channel, line, term, start, end, renew, additions, price, currency, frequency,
-                      cancel_end, sources=sources)
+                      cancel_end, sources=sources, monthly_term=monthly_term)
 
 
 Fail = Callable[[str], BillingFileError]

@@ -43,7 +43,8 @@ from auditor.timestamps import timestamp_or_none
 WINDOW_DAYS = 7  # new commerce: 168 hours after a purchase, renewal or seat addition
 RENEWAL_LOCK_DAYS = 1  # the ~24-hour lock: a reduction for the renewal is due the day before it
 EST_SINCE = {"mca": date(2026, 2, 9), "csp": date(2026, 5, 4)}  # terms ending on or after: EST, not a free grace
-EST_UPLIFT = 0.03  # EST: the monthly-term price plus about 3 % (23 % where the product has no monthly term)
+EST_UPLIFT = 0.03  # EST: the monthly-term price plus about 3 %
+EST_UPLIFT_NO_MONTHLY_TERM = 0.23  # where the product has no monthly term: about 23 % over the catalog price
 MONTHLY_BILLING_UPLIFT = 0.05  # an annual or triennial term billed monthly costs about 5 % more
 LEGACY_CANCEL_MAX = 25  # legacy: a subscription of more licenses is reduced to this before cancelling
 

@@ -12,7 +12,10 @@ from typing import Any
 from auditor import i18n
 from auditor.model import Locale
 from auditor.plan.bill import URGENT_DAYS, locking, urgent
+from auditor.plan.money import bill_money
 from auditor.reference import product_names
+
+DIGEST_BILL_LINES = 4  # the digest's days of "Your bill"; the report lists them all
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class ProductRow:
 class BillView:
     title: str
     totals: str
+    spend: str  # today and after the plan's changes, a month ("" when the policy sets no prices)
+    leaves: tuple[str, ...]  # what leaves the invoice on which day, per product (money.bill.leaves)
     reaches: str  # what of the saving reaches the bill, and when (beside the report's reclaimable amount)
     urgent: tuple[str, ...]
     products: tuple[ProductRow, ...]
@@ -123,16 +128,25 @@ def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str |
 
 def locking_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
     """A reduction scheduled for a renewal whose lock (about 24 hours before it) comes within
-    URGENT_DAYS days, as a sentence: after `by` the seats stay for another term."""
+    URGENT_DAYS days, as a sentence: after `by` the seats stay for another term. Through a partner
+    the admin asks the partner, in time for the partner to schedule it before the lock."""
     locale = t.locale
     seats = int(action.get("seats") or 0)
+    values = {"product": product_name(action), "by": i18n.format_date(str(action.get("by")), locale),
+              "amount": i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale)}
+    if action.get("action") == "contact_partner":
+        return t.npgettext(
+            "bill_locking_partner", "Ask your partner to reduce {product} for its renewal by {by}: {n} seat, {amount} "
+            "per month; the subscription locks about 24 hours before it renews, so ask in time for your partner to "
+            "schedule it before then, or the seats stay for another term.",
+            "Ask your partner to reduce {product} for its renewal by {by}: {n} seats, {amount} per month; the "
+            "subscription locks about 24 hours before it renews, so ask in time for your partner to schedule it "
+            "before then, or the seats stay for another term.", seats, **values)
     return t.npgettext(
         "bill_locking", "Reduce {product} for its renewal by {by}: {n} seat, {amount} per month; the subscription "
         "locks about 24 hours before it renews, and then the seats stay for another term.",
         "Reduce {product} for its renewal by {by}: {n} seats, {amount} per month; the subscription locks about "
-        "24 hours before it renews, and then the seats stay for another term.", seats,
-        product=product_name(action), by=i18n.format_date(str(action.get("by")), locale),
-        amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale))
+        "24 hours before it renews, and then the seats stay for another term.", seats, **values)
 
 
 def _closing_lines(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> list[str]:
@@ -187,20 +201,69 @@ def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
     return _closing_lines(i18n.translations(locale), bill, document_currency(document))
 
 
+def _leave_line(t: i18n.Translations, step: Mapping[str, Any], currency: str | None) -> str:
+    """One day of money.bill.leaves as a line: "From Dec 1, 2026: −€67.50 a month (Microsoft 365
+    E3, 2 seats)"; a purchase adds to the invoice, a day not known says so."""
+    locale = t.locale
+    monthly = float(step.get("monthly") or 0.0)
+    seats = int(step.get("seats") or 0)
+    values = {"amount": i18n.format_money(abs(monthly), currency, locale), "product": product_name(step)}
+    day = step.get("from")
+    if monthly < 0:
+        return t.npgettext("bill_joins", "From {date}: +{amount} a month ({product}, {n} seat bought)",
+                           "From {date}: +{amount} a month ({product}, {n} seats bought)", seats,
+                           date=i18n.format_date(str(day), locale) if day else "–", **values)
+    if not day:
+        return t.npgettext("bill_leaves_unknown", "On a date not known: −{amount} a month ({product}, {n} seat)",
+                           "On a date not known: −{amount} a month ({product}, {n} seats)", seats, **values)
+    return t.npgettext("bill_leaves", "From {date}: −{amount} a month ({product}, {n} seat)",
+                       "From {date}: −{amount} a month ({product}, {n} seats)", seats,
+                       date=i18n.format_date(str(day), locale), **values)
+
+
+def _month_lines(t: i18n.Translations, bill: Mapping[str, Any], money_: Mapping[str, Any] | None,
+                 currency: str | None, *, digest: bool = False) -> tuple[str, list[str]]:
+    """The spend today and after the plan's changes ("" without prices), and what leaves the
+    invoice day by day: report.json's money.bill (auditor.plan.money.bill_money) of `bill`."""
+    spend = (money_ or {}).get("spend_monthly")
+    spend = float(spend) if isinstance(spend, int | float) and not isinstance(spend, bool) else None
+    figures = bill_money(bill, spend)
+    after = figures["spend_after_monthly"]
+    days = [_leave_line(t, step, currency) for step in figures["leaves"]]
+    if spend is None or after is None:
+        return "", days
+    amounts = {"today": i18n.format_money(spend, currency, t.locale),
+               "after": i18n.format_money(after, currency, t.locale)}
+    if digest:
+        return t.pgettext("bill_digest_spend", "Your bill: today the licenses cost {today} a month; after the "
+                          "plan's changes, {after} a month.", **amounts), days
+    return t.pgettext("bill_spend", "Today the licenses cost {today} a month; after the plan's changes, {after} "
+                      "a month.", **amounts), days
+
+
 def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
-    """The bill's lines for the e-mail digest (audit --billing): what of the saving reaches the
-    bill and when, and each 7-day window about to shut; none without a bill."""
+    """The bill's lines for the e-mail digest (audit with billing facts): each 7-day window about
+    to shut and each renewal about to lock, then the bill a month today and after the plan's
+    changes, and the first days on which money leaves it; none without a bill."""
     bill = document.get("bill")
     if not isinstance(bill, Mapping) or not bill.get("actions"):
         return []
     t = i18n.translations(locale)
-    if isinstance(document.get("money"), Mapping):  # the money opening says what reaches the bill
-        return urgent_lines(document, locale)
-    return [reaches_line(t, bill, document_currency(document)), *urgent_lines(document, locale)]
+    currency = document_currency(document)
+    money_ = document.get("money")
+    if not isinstance(money_, Mapping):  # an older report: no money story to open with
+        return [reaches_line(t, bill, currency), *urgent_lines(document, locale)]
+    sentence, days = _month_lines(t, bill, money_, currency, digest=True)
+    more = len(days) - DIGEST_BILL_LINES
+    tail = [t.npgettext("bill_more_days", "…and {n} more date: see Your bill in the report.",
+                        "…and {n} more dates: see Your bill in the report.", more)] if more > 0 else []
+    head = [sentence] if sentence else []
+    return [*urgent_lines(document, locale), *head, *days[:DIGEST_BILL_LINES], *tail]
 
 
-def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Locale) -> BillView | None:
-    """The section's rows; None without a bill."""
+def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Locale,
+              money_: Mapping[str, Any] | None = None) -> BillView | None:
+    """The section's rows; None without a bill. `money_` is report.json's `money` (its spend)."""
     if not bill:
         return None
     today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
@@ -230,9 +293,12 @@ def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Loca
         "bill_totals", "Leaves the bill now: {now} per month. Within a year: {year} per month. The rest of the "
         "plan's saving stays on the bill until the subscriptions are reduced.",
         now=money(bill.get("monthly_saving_now") or 0.0), year=money(bill.get("monthly_saving_within_year") or 0.0))
+    spend, leaves = _month_lines(t, bill, money_, currency)
     return BillView(
         title=t.pgettext("bill_title", "Your bill"),
         totals=totals,
+        spend=spend,
+        leaves=tuple(leaves),
         reaches=reaches_line(t, bill, currency),
         urgent=tuple(_closing_lines(t, {**bill, "as_of": today.isoformat()}, currency)),
         products=products,

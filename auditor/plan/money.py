@@ -8,7 +8,9 @@
                          at the seat prices
     bill                 next_12_months: what the plan takes off the bill over the next twelve
                          months, each reduction from its date (null without billing facts);
-                         unknown_monthly: the part whose date is not known
+                         unknown_monthly: the part whose date is not known; leaves: per day and
+                         product, what leaves the invoice a month (a purchase: negative);
+                         spend_after_monthly: spend_monthly less every amount of `leaves`
     waiting_monthly      the reclaimable amount the plan does not make yet: it waits for a
                          declaration that the user's data is kept, or for a person
 
@@ -69,27 +71,47 @@ def plan_money(plan: ChangePlan | None) -> dict[str, float | None]:
     return {"saves_monthly": round(saves, 2), "adds_monthly": round(adds, 2), "net_monthly": round(saves - adds, 2)}
 
 
-def bill_money(bill: Mapping[str, Any] | None) -> dict[str, float | None]:
-    """Over the next twelve months from the bill's day, what its reductions take off the bill, each
-    from the day its saving starts (a purchase counts as a negative saving); and the monthly part
-    whose day is not known (no billing facts for the subscription)."""
-    if not isinstance(bill, Mapping) or not bill.get("actions"):
-        return {"next_12_months": None, "unknown_monthly": None}
-    today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
-    end = today + timedelta(days=YEAR_DAYS)
-    year = unknown = 0.0
-    for action in bill["actions"]:
+def bill_leaves(bill: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """What leaves the invoice a month, per day and product: the bill's actions with a saving,
+    those of one product starting on one day summed (`monthly`, a purchase negative; `seats`);
+    `from` is null where the day is not known (no billing facts). Sorted by day, unknown last."""
+    if not isinstance(bill, Mapping):
+        return []
+    steps: dict[tuple[str | None, str], dict[str, Any]] = {}
+    for action in bill.get("actions") or []:
         saving = _amount(action.get("monthly_saving"))
         if not saving:
             continue
         start = action.get("saving_from")
-        if action.get("window") == "unknown" or not isinstance(start, str):
-            unknown += saving
+        day = start[:10] if isinstance(start, str) and action.get("window") != "unknown" else None
+        step = steps.setdefault((day, str(action.get("sku") or "")), {"seats": 0, "monthly": 0.0})
+        step["seats"] += int(action.get("seats") or 0)
+        step["monthly"] += saving
+    return [{"from": day, "sku": sku, "seats": step["seats"], "monthly": round(step["monthly"], 2)}
+            for (day, sku), step in sorted(steps.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or "", kv[0][1]))]
+
+
+def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> dict[str, Any]:
+    """Over the next twelve months from the bill's day, what its reductions take off the bill, each
+    from the day its saving starts (a purchase counts as a negative saving); the monthly part
+    whose day is not known (no billing facts for the subscription); what leaves the invoice per
+    day and product (bill_leaves); and `spend` a month less all of it, once every change is made."""
+    leaves = bill_leaves(bill)
+    if not isinstance(bill, Mapping) or not bill.get("actions"):
+        return {"next_12_months": None, "unknown_monthly": None, "leaves": leaves, "spend_after_monthly": None}
+    today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
+    end = today + timedelta(days=YEAR_DAYS)
+    year = unknown = 0.0
+    for step in leaves:
+        if step["from"] is None:
+            unknown += step["monthly"]
             continue
-        first = max(date.fromisoformat(start[:10]), today)
+        first = max(date.fromisoformat(step["from"]), today)
         if first < end:
-            year += saving * 12 * (end - first).days / YEAR_DAYS
-    return {"next_12_months": round(year, 2), "unknown_monthly": round(unknown, 2)}
+            year += step["monthly"] * 12 * (end - first).days / YEAR_DAYS
+    after = round(spend - sum(step["monthly"] for step in leaves), 2) if spend is not None else None
+    return {"next_12_months": round(year, 2), "unknown_monthly": round(unknown, 2), "leaves": leaves,
+            "spend_after_monthly": after}
 
 
 def money(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, Any]:
@@ -98,13 +120,14 @@ def money(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, Any
     unused = summary.get("unused_monthly_cost") or {}
     reclaimable = summary.get("reclaimable_monthly_cost") or {}
     currency = unused.get("currency") or reclaimable.get("currency") or (plan.currency if plan else None)
+    spend_ = spend(document)
     out: dict[str, Any] = {
         "currency": currency if isinstance(currency, str) else None,
-        "spend_monthly": spend(document),
+        "spend_monthly": spend_,
         "unused_monthly": _amount(unused.get("amount")),
         "reclaimable_monthly": _amount(reclaimable.get("amount")),
         "plan": plan_money(plan),
-        "bill": bill_money(document.get("bill")),
+        "bill": bill_money(document.get("bill"), spend_),
     }
     # what of the reclaimable amount the plan does not make yet: it waits for a declaration or a person
     waiting = None

@@ -318,7 +318,7 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
     locale = locale_of(plan)
     view = _view(plan, created_at, locale)
     return markdown_environment().get_template("plan.md.j2").render(
-        v=view, t=i18n.translations(locale), b=bill_view(plan.bill, plan.currency, locale))
+        v=view, t=i18n.translations(locale), b=bill_view(plan.bill, plan.currency, locale, plan.money))
 
 
 # --- writing --------------------------------------------------------------------------------------

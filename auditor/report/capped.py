@@ -37,7 +37,8 @@ def render_capped(
     cap = cap_per_rule
     memo = memo if memo is not None else RowMemo()  # a smaller cap reuses the rows already built
     extras = insights_view(document, locale)
-    bill = bill_view(document.get("bill"), document_currency(document), locale)  # audit --billing
+    bill = bill_view(document.get("bill"), document_currency(document), locale,  # audit with billing facts
+                     document.get("money"))
     if plan_line is None or states is None:
         plan = header_plan(document)
         plan_line = plan_header(document, locale, plan) if plan_line is None else plan_line

@@ -11,7 +11,6 @@ BI Pro and the Volume Licensing Exchange subscription are in no API: the billing
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +30,15 @@ _DIRECT: dict[str, tuple[str, str, str, str, str, str | None]] = {
     "1b814d71-f7f2-5a90-beed-2d08c1609a8b": ("P1Y", "P1Y", "2026-05-25", "2027-05-25", "Off", None),
     "e7d983f9-5f53-55e8-b9bb-db56753eaef9": ("P1M", "P1M", "2026-10-22", "2026-11-21", "On", None),
 }
+# The billing API's product catalog ids (productTypeId, skuId), by Graph's part number. Its skuId is
+# a catalog SKU id ("0001"), not Graph's skuId GUID. Each pair is Microsoft's own: Microsoft 365 E5
+# CFQ7TTC0LFLZ:0002 is Partner Center's "Create a cart" example; Power BI Pro CFQ7TTC0L3PB and Project
+# Plan 3 CFQ7TTC0HDB0 are the product ids of "Use AllowSelfServicePurchase for the MSCommerce PowerShell
+# module" (their SKU: the first, 0001); Microsoft 365 E3 CFQ7TTC0LFLX:0001 is the catalog item partners
+# order. F1 and EMS E3, whose ids were not found on a Microsoft page, carry none (the API may leave
+# them out: no field of billingSubscription is required).
+_CATALOG = {"SPE_E3": ("CFQ7TTC0LFLX", "0001"), "SPE_E5": ("CFQ7TTC0LFLZ", "0002"),
+            "POWER_BI_PRO": ("CFQ7TTC0L3PB", "0001"), "PROJECTPROFESSIONAL": ("CFQ7TTC0HDB0", "0001")}
 _PARTNER = {"8af68566-8229-5983-be4b-f5d5f157d380": ("P1Y", "monthly", "2026-08-01", "2027-08-01", 2, "2026-10-29")}
 # offerId: productId:skuId:availabilityId, as Partner Center's new-commerce subscriptions give it
 # (availability ids are reissued by Microsoft over time; this one has the shape, not a catalog look-up)
@@ -52,6 +60,8 @@ def _direct(sub: Subscription, tenant: str, facts: tuple[str, str, str, str, str
     term, frequency, start, end, renew, cancel_until = facts
     name = sub.commerce_subscription_id or sub.id
     product = product_names().product(sub.sku_id, sub.sku_part_number) or sub.sku_part_number
+    catalog = _CATALOG.get(sub.sku_part_number)
+    ids = {"productTypeId": catalog[0], "skuId": catalog[1]} if catalog else {}
     overrides = ({"cancellation": "Allowed", "cancellationAllowedEndDate": _stamp(cancel_until)} if cancel_until
                  else {"cancellation": "NotAllowed"})
     return {
@@ -60,9 +70,8 @@ def _direct(sub: Subscription, tenant: str, facts: tuple[str, str, str, str, str
         "properties": {
             "autoRenew": renew, "beneficiaryTenantId": tenant, "provisioningTenantId": tenant,
             "billingFrequency": frequency, "displayName": product, "productCategory": "SeatBased",
-            "productType": product, "productTypeId": f"CFQ7TTC0{zlib.crc32(sub.sku_id.encode()) % 10**4:04d}",
-            "purchaseDate": sub.created_date_time, "quantity": sub.total_licenses,
-            "skuId": sub.sku_id, "skuDescription": product,
+            "productType": product, **ids,
+            "purchaseDate": sub.created_date_time, "quantity": sub.total_licenses, "skuDescription": product,
             "status": "Active" if sub.status == "Enabled" else sub.status, "systemOverrides": overrides,
             "termDuration": term, "termStartDate": _stamp(start), "termEndDate": _stamp(end),
             "renewalTermDetails": {"billingFrequency": frequency, "termDuration": term, "quantity": sub.total_licenses,

@@ -104,14 +104,20 @@ def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None
               "window": "renewal", "by": "2026-11-26", "monthly_saving": 135.0, "saving_from": "2026-11-27",
               "confidence": "documented"}
     later = {**reduce, "by": "2026-12-20", "saving_from": "2026-12-21", "seats": 2}
-    # a partner's reduction and a cancellation at the renewal are not "Reduce …" sentences
-    partner = {**reduce, "action": "contact_partner", "sku": "EMS"}
+    # a partner's reduction is asked of the partner; a cancellation at the renewal does not lock seats in
+    partner = {**reduce, "action": "contact_partner", "sku": "EMS", "sku_id": None}
     cancel = {**reduce, "action": "cancel_at_end_of_term", "sku": "EMS"}
     bill = {"as_of": TODAY.isoformat(), "actions": [reduce, later, partner, cancel]}
     lines = digest_lines({"bill": bill, "money": {}, "summary": {"unused_monthly_cost": {"currency": "EUR"}}},
                          Locale.EN)
-    assert lines == ["Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 4 seats, €135.00 per month; the "
-                     "subscription locks about 24 hours before it renews, and then the seats stay for another term."]
+    assert lines[:2] == [
+        "Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 4 seats, €135.00 per month; the "
+        "subscription locks about 24 hours before it renews, and then the seats stay for another term.",
+        "Ask your partner to reduce Enterprise Mobility + Security E3 for its renewal by Nov 26, 2026: 4 seats, "
+        "€135.00 per month; the subscription locks about 24 hours before it renews, so ask in time for your partner "
+        "to schedule it before then, or the seats stay for another term."]
+    assert not any(line.startswith(("Reduce Enterprise", "Cancel")) for line in lines)
     view = bill_view(bill, "EUR", Locale.NL)
     assert view is not None and [line[:61] for line in view.urgent] == [
-        "Verlaag Microsoft 365 E3 voor de verlenging, uiterlijk 26 nov"]
+        "Verlaag Microsoft 365 E3 voor de verlenging, uiterlijk 26 nov",
+        "Vraag uw partner om Enterprise Mobility + Security E3 voor de"]

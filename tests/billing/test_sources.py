@@ -3,6 +3,7 @@ account (azure-mgmt-billing), Partner Center (its REST API), the join to Graph a
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from azure.core.credentials import AccessToken
 
 from auditor.billing import Channel, Term, arm, parse_billing, partner_center
-from auditor.billing.facts import PARTNER_CENTER, from_partner_center, join
+from auditor.billing.facts import PARTNER_CENTER, from_billing_account, from_partner_center, join
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.demo import sample_tenant
 from auditor.model import Subscription
@@ -148,6 +149,46 @@ def test_a_partner_subscription_without_a_shared_id_joins_by_product_and_quantit
     assert other[0].graph is None  # another customer's subscription joins nothing
     by_id = join([from_partner_center(item | {"id": "C2"}, "t")], graph, "t")
     assert by_id[0].graph is not None and by_id[0].graph.id == "g2" and not by_id[0].uncertain
+
+
+def test_the_sample_speaks_the_billing_apis_ids_and_joins_by_the_shared_id(sample: Any) -> None:
+    """The billing API's skuId is a catalog SKU id ("0001"), its productTypeId a product id
+    ("CFQ7TTC0LFLX"): never Graph's skuId GUID. The join is by the billing subscription's name,
+    Graph's commerceSubscriptionId."""
+    snapshot, commerce = sample
+    graph = {s.commerce_subscription_id: s for s in snapshot.subscriptions}
+    items = commerce.accounts[next(iter(commerce.accounts))]
+    assert items and all(re.fullmatch(r"[0-9A-Z]{4}", i["properties"]["skuId"]) for i in items
+                         if "skuId" in i["properties"])
+    assert all(re.fullmatch(r"CFQ7TTC0[0-9A-Z]{4}", i["properties"]["productTypeId"]) for i in items
+               if "productTypeId" in i["properties"])
+    assert {i["properties"].get("skuId") for i in items} & {s.sku_id for s in snapshot.subscriptions} == set()
+    e3 = next(i for i in items if i["name"] == "6f5e5c0b-466f-5e80-9fe3-47c4054dd921")
+    assert (e3["properties"]["productTypeId"], e3["properties"]["skuId"]) == ("CFQ7TTC0LFLX", "0001")
+    joined = join([from_billing_account(i) for i in items], snapshot.subscriptions, snapshot.tenant_id)
+    assert all(j.graph is graph[j.api.id] and not j.uncertain for j in joined)
+
+
+def test_a_billing_account_subscription_without_a_shared_id_joins_by_product_tenant_and_quantity() -> None:
+    graph = [Subscription("g1", "05e9a617-0261-4cee-bb44-138d3ef5d965", "SPE_E3", "Enabled", False, 20, None, None),
+             Subscription("g2", "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "SPE_E5", "Enabled", False, 7, None, None),
+             Subscription("g3", "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "SPE_E5", "Enabled", False, 3, None, None)]
+
+    def item(name: str, description: str, quantity: int, tenant: str = "t") -> dict[str, Any]:
+        return {"id": f"/providers/Microsoft.Billing/billingAccounts/a/billingSubscriptions/{name}", "name": name,
+                "properties": {"skuId": "0002", "productTypeId": "CFQ7TTC0LFLZ", "skuDescription": description,
+                               "quantity": quantity, "beneficiaryTenantId": tenant}}
+
+    lost, e5, e3, elsewhere = join([from_billing_account(item("b3", "Microsoft 365 E5", 9)),
+                                    from_billing_account(item("b1", "Microsoft 365 E5", 3)),
+                                    from_billing_account(item("b2", "Microsoft 365 E3", 20)),
+                                    from_billing_account(item("b4", "Microsoft 365 E3", 20, "other"))],
+                                   graph, "t")
+    # by the product's name and the quantity: said uncertain
+    assert (e5.graph and e5.graph.id, e5.uncertain) == ("g3", True)
+    assert (e3.graph and e3.graph.id, e3.uncertain) == ("g1", True)
+    # two E5 subscriptions and neither has 9 seats: no guess; another tenant's: nothing
+    assert lost.graph is None and elsewhere.graph is None
 
 
 @pytest.mark.parametrize(("cloud", "arm_url"), [

@@ -54,14 +54,15 @@ def _openings(out: Path) -> dict[str, str]:
 # "€W more a month waits for a decision", which the issue's own sentence needs (docs/money.md)
 MONEY_KEYS = {"currency", "spend_monthly", "unused_monthly", "reclaimable_monthly", "plan", "bill", "waiting_monthly"}
 PLAN_KEYS = {"saves_monthly", "adds_monthly", "net_monthly"}
-BILL_KEYS = {"next_12_months", "unknown_monthly"}
+BILL_KEYS = {"next_12_months", "unknown_monthly", "leaves", "spend_after_monthly"}
 NUMBER = re.compile(r"(?<![\d,.])\d[\d,]*(?:\.\d+)?")  # any number the opening shows, an amount or not
 
 
 def _amounts(money: dict) -> list[float]:
     """Every amount `money` holds, at any depth."""
     values = [money[k] for k in MONEY_KEYS - {"currency", "plan", "bill"}]
-    values += [money["plan"][k] for k in PLAN_KEYS] + [money["bill"][k] for k in BILL_KEYS]
+    values += [money["plan"][k] for k in PLAN_KEYS] + [money["bill"][k] for k in BILL_KEYS - {"leaves"}]
+    values += [step["monthly"] for step in money["bill"]["leaves"]]  # per day and product
     return [v for v in values if v is not None]
 
 
@@ -126,4 +127,5 @@ def test_twelve_months_count_each_reduction_from_its_day() -> None:
     money = bill_money(bill)
     assert money["unknown_monthly"] == 30.0
     assert money["next_12_months"] == round(100 * 12 + 50 * 12 * 183 / 365 - 20 * 12, 2)
-    assert bill_money(None) == {"next_12_months": None, "unknown_monthly": None}
+    assert bill_money(None) == {"next_12_months": None, "unknown_monthly": None, "leaves": [],
+                                "spend_after_monthly": None}

@@ -36,6 +36,7 @@ ACTIONS_CAP = 10
 RULES_CAP = 40  # rules listed with their counts; a merged report of many tenants could have more
 TENANTS_CAP = 60
 DIGEST_NAME = 60  # characters of a name or UPN in the digest
+HEADLINES = 12  # the bill's lines (windows about to shut, the bill a month, its first days) and the migration's
 
 
 class NewGroup(msgspec.Struct, frozen=True):
@@ -93,7 +94,7 @@ class DigestView(msgspec.Struct, frozen=True):
     why: str  # why this run speaks (report.json notify), "" when it always does
     money: tuple[str, ...]  # the money story the digest opens with (auditor.plan.money); () without `money`
     plan: str  # the plan's line (auditor.plan.summary.plan_header); empty for a merged report
-    headlines: tuple[str, ...]  # the bill's and the migration plan's headline, one line each, when given
+    headlines: tuple[str, ...]  # at most HEADLINES: the bill's and the migration plan's lines, when given
     compared: bool  # a baseline was given: `new_*` and `resolved` mean something
     new_total: str
     new_groups: tuple[NewGroup, ...]
@@ -285,7 +286,7 @@ def build_digest(
         problems=config_problem_lines(ctx, document.get("config_problems"))[:10],
         money=tuple(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else (),
         plan=clean(plan_line, 600),
-        headlines=tuple(clean(line, 300) for line in headlines[:4]),
+        headlines=tuple(clean(line, 300) for line in headlines[:HEADLINES]),
         compared=compared,
         new_total=ctx.num(len(new)),
         new_groups=_new_groups(ctx, new),
