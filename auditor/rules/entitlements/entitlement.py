@@ -5,7 +5,7 @@ ID Governance), counted as Microsoft's terms count them and priced.
     entitlements: {}                                   # every feature
     entitlements: {features: [conditional_access, privileged_access]}
 
-Who each feature reaches and which plan it needs: scope.py; the reads behind them:
+Who each feature reaches and which plan it needs: auditor/impact/entitlement_scope.py; the reads behind them:
 auditor/graph/access_scope.py; the licensing facts and their pages: docs/entitlements.md. A feature
 whose read Graph refused is not judged (the gap names it); the others are.
 """
@@ -23,7 +23,7 @@ from ...policy.yamlsource import PolicyNode
 from ...reference import product_names
 from ..assignments.selection import UsageLocationDetails
 from ..base import Context, Rule
-from . import scope
+from ...impact import entitlement_scope as scope
 
 PLAN_FEATURES = {  # each count, and the features that need its plan (or more)
     scope.P1: (scope.CONDITIONAL_ACCESS, scope.RISK_BASED_ACCESS, scope.PRIVILEGED_ACCESS, scope.DYNAMIC_GROUPS),

@@ -1,5 +1,5 @@
 """Who each security feature reaches, which Microsoft Entra plan it needs, and which products carry
-that plan: what the entitlement rules (entitlements.py) count. docs/entitlements.md cites
+that plan: what the entitlement rules (rules/entitlements/entitlement.py) count. docs/entitlements.md cites
 Microsoft's page for each fact used here.
 
 A product entitles by its service plans, never by its name: AAD_PREMIUM is Microsoft Entra ID P1,
@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from ...access_scope import AccessPolicy, AccessScope
-from ...index import TenantIndex
-from ...model import User
-from ...reference import DATA_FILE, product_names
+from ..access_scope import AccessPolicy, AccessScope
+from ..index import TenantIndex
+from ..model import User
+from ..reference import DATA_FILE, product_names
 
 P1, P2, GOVERNANCE = "P1", "P2", "governance"
 PLAN_IDS = {
