@@ -10,7 +10,6 @@ group-based licensing page lists (auditor/reference/group-licensing.csv)."""
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -110,112 +109,157 @@ def need_of(features: Iterable[str]) -> str:
     return max((NEEDS[f] for f in features), key=RANK.__getitem__, default=P1)
 
 
+def _key(text: str) -> str:
+    """An id as compared here: lower case (Graph writes ids in lower case, so the id itself is kept,
+    not a lowered copy of it)."""
+    return text if text.islower() else text.lower()
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a scope (include or exclude): every user, every guest, or the users in `ids`."""
+
+    everyone: bool = False
+    guests: bool = False
+    ids: frozenset[str] = frozenset()
+
+    def holds(self, key: str, guest: bool) -> bool:
+        """Whether the user of id `key` (lower case), a guest or not, is on this side."""
+        return self.everyone or (self.guests and guest) or key in self.ids
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who one policy, role or group reaches (`via` names it): the include side but the exclude side."""
+
+    via: str
+    include: Side
+    exclude: Side = Side()
+
+    def reaches(self, key: str, guest: bool) -> bool:
+        return self.include.holds(key, guest) and not self.exclude.holds(key, guest)
+
+
+def _group_licensed(user: User) -> bool:
+    return any(s.assigned_by_group for s in user.profile.license_assignment_states)
+
+
 @dataclass
 class Reach:
-    """Per user id (lower case): each feature that reaches the user, with what put them in scope."""
+    """Each feature's scopes (in FEATURES' order), asked of one user at a time: nothing is kept per
+    user, so a feature that reaches every user (a policy for All users, group-based licensing) costs
+    no memory per user. Group-based licensing is read from the user's own licenseAssignmentStates."""
 
-    by_user: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
+    scopes: dict[str, list[Scope]]
+    group_licensing: bool = False
+    group_names: dict[str, str] = field(default_factory=dict)  # group id -> display name
 
-    def add(self, user_ids: Iterable[str], feature: str, via: str) -> None:
-        for uid in user_ids:
-            vias = self.by_user[uid.lower()].setdefault(feature, [])
-            if via not in vias:
-                vias.append(via)
+    def features(self, user: User) -> list[str]:
+        """The features that reach `user`, in FEATURES' order."""
+        key, guest = _key(user.id), user.user_type.lower() == "guest"
+        found = [f for f, scopes in self.scopes.items() if any(s.reaches(key, guest) for s in scopes)]
+        if self.group_licensing and _group_licensed(user):
+            found.append(GROUP_LICENSING)
+        return found
+
+    def via(self, user: User, feature: str) -> list[str]:
+        """The policies, roles or groups that put `user` in the feature's scope, each once."""
+        if feature == GROUP_LICENSING:
+            found = [self.group_names.get(s.assigned_by_group, s.assigned_by_group)
+                     for s in user.profile.license_assignment_states if s.assigned_by_group]
+        else:
+            key, guest = _key(user.id), user.user_type.lower() == "guest"
+            found = [s.via for s in self.scopes.get(feature, ()) if s.reaches(key, guest)]
+        return list(dict.fromkeys(found))
 
 
 class ScopeReader:
-    """Resolves users, groups and roles of one snapshot into user ids."""
+    """Resolves the users, groups and roles of one snapshot's access scope into Sides."""
 
-    def __init__(self, index: TenantIndex, scope: AccessScope) -> None:
-        self.index = index
+    def __init__(self, scope: AccessScope) -> None:
         self.scope = scope
-        self.users = {u.id.lower(): u for u in index.users}
+        self.groups = {_key(g.id): g for g in scope.groups}
 
-    def members(self, group_id: str) -> set[str]:
-        group = self.scope.group(group_id)
-        return {m.lower() for m in group.members} if group is not None else set()
+    def members(self, group_id: str) -> frozenset[str]:
+        group = self.groups.get(_key(group_id))
+        return frozenset(map(_key, group.members)) if group is not None else frozenset()
 
-    def principal(self, principal_id: str) -> set[str]:
-        """A user, or a group's members (a service principal: nobody)."""
-        key = principal_id.lower()
-        return {key} if key in self.users else self.members(principal_id)
+    def principal(self, principal_id: str) -> frozenset[str]:
+        """A group's members, or the principal itself (a user; a service principal matches no user)."""
+        key = _key(principal_id)
+        return self.members(key) if key in self.groups else frozenset((key,))
 
-    def role_members(self, role_ids: Iterable[str]) -> set[str]:
+    def role_members(self, role_ids: Iterable[str]) -> frozenset[str]:
         """The active members of tenant-wide assignments of these roles: Conditional Access reaches
         users actively assigned a built-in role, not those scoped to an administrative unit."""
-        wanted = {r.lower() for r in role_ids}
+        wanted = {_key(r) for r in role_ids}
         out: set[str] = set()
         for grant in self.scope.assigned or ():
-            if grant.role_id.lower() in wanted and grant.directory_scope_id == "/":
+            if _key(grant.role_id) in wanted and grant.directory_scope_id == "/":
                 out |= self.principal(grant.principal_id)
-        return out
+        return frozenset(out)
 
-    def policy_users(self, policy: AccessPolicy) -> set[str]:
+    def policy_scope(self, policy: AccessPolicy) -> Scope:
         """Everyone the policy reaches: includeUsers (All, GuestsOrExternalUsers, ids), the
         transitive members of includeGroups and the members of includeRoles, minus the excludes."""
-        return self._side(policy.include_users, policy.include_groups, policy.include_roles) - self._side(
-            policy.exclude_users, policy.exclude_groups, policy.exclude_roles)
+        return Scope(policy.display_name or policy.id,
+                     self._side(policy.include_users, policy.include_groups, policy.include_roles),
+                     self._side(policy.exclude_users, policy.exclude_groups, policy.exclude_roles))
 
-    def _side(self, users: Iterable[str], groups: Iterable[str], roles: Iterable[str]) -> set[str]:
-        out: set[str] = set()
-        for token in users:
-            if token == "All":
-                out |= set(self.users)
-            elif token == "GuestsOrExternalUsers":
-                out |= {k for k, u in self.users.items() if u.user_type.lower() == "guest"}
-            elif token.lower() in self.users:
-                out.add(token.lower())
+    def _side(self, users: Iterable[str], groups: Iterable[str], roles: Iterable[str]) -> Side:
+        tokens = set(users)
+        ids = {_key(t) for t in tokens - {"All", "GuestsOrExternalUsers"}}
         for gid in groups:
-            out |= self.members(gid)
-        return out | self.role_members(roles)
+            ids |= self.members(gid)
+        return Side(everyone="All" in tokens, guests="GuestsOrExternalUsers" in tokens,
+                    ids=frozenset(ids | self.role_members(roles)))
 
 
 def reach(index: TenantIndex, scope: AccessScope, features: Iterable[str]) -> Reach:
     """Who each of `features` reaches, from what the snapshot read (a feature whose read failed
     reaches nobody here; its gap is in the report)."""
     wanted = set(features)
-    reader = ScopeReader(index, scope)
-    out = Reach()
-    _conditional_access(reader, wanted, out)
-    if PRIVILEGED_ACCESS in wanted:
-        for grant in scope.eligible or ():
-            out.add(reader.principal(grant.principal_id), PRIVILEGED_ACCESS,
-                    ROLE_NAMES.get(grant.role_id.lower(), grant.role_id))
-    if DYNAMIC_GROUPS in wanted:
-        for group in scope.groups:
-            if group.dynamic:
-                out.add(group.members, DYNAMIC_GROUPS, group.display_name or group.id)
-    if GROUP_LICENSING in wanted:
-        _group_licensing(index, out)
-    return out
-
-
-def _conditional_access(reader: ScopeReader, wanted: set[str], out: Reach) -> None:
-    """Enabled and report-only policies; a risk-based one is its own feature when it is judged."""
-    for policy in reader.scope.policies or ():
+    reader = ScopeReader(scope)
+    # GROUP_LICENSING last: Reach.features appends it after the others
+    out = Reach({f: [] for f in FEATURES if f in wanted and f != GROUP_LICENSING},
+                group_licensing=GROUP_LICENSING in wanted, group_names=index.group_name)
+    for policy in scope.policies or ():  # enabled and report-only policies; a risk-based one is its own feature
         if not policy.counts:
             continue
         feature = RISK_BASED_ACCESS if policy.risk_based and RISK_BASED_ACCESS in wanted else CONDITIONAL_ACCESS
         if feature in wanted:
-            out.add(reader.policy_users(policy), feature, policy.display_name or policy.id)
+            out.scopes[feature].append(reader.policy_scope(policy))
+    if PRIVILEGED_ACCESS in wanted:
+        for grant in scope.eligible or ():
+            out.scopes[PRIVILEGED_ACCESS].append(Scope(ROLE_NAMES.get(grant.role_id.lower(), grant.role_id),
+                                                       Side(ids=reader.principal(grant.principal_id))))
+    if DYNAMIC_GROUPS in wanted:
+        for group in scope.groups:
+            if group.dynamic:
+                out.scopes[DYNAMIC_GROUPS].append(Scope(group.display_name or group.id,
+                                                        Side(ids=reader.members(group.id))))
+    out.scopes = {f: scopes for f, scopes in out.scopes.items() if scopes}
+    return out
 
 
-def _group_licensing(index: TenantIndex, out: Reach) -> None:
-    """Every user holding a product from a group (licenseAssignmentStates.assignedByGroup)."""
-    for user in index.users:
-        for state in user.license_assignment_states:
-            if state.assigned_by_group:
-                out.add((user.id,), GROUP_LICENSING, index.group_name.get(state.assigned_by_group,
-                                                                          state.assigned_by_group))
+class Entitling:
+    """The plans users' products carry, worked out once per set of products (users share few)."""
 
+    def __init__(self, index: TenantIndex) -> None:
+        self.index = index
+        self._by_products: dict[frozenset[str], tuple[frozenset[str], bool]] = {}
 
-def user_plans(index: TenantIndex, user: User) -> tuple[frozenset[str], bool]:
-    """(the plans the user's own products carry, whether one of them qualifies for group-based
-    licensing by Microsoft's list)."""
-    plan_ids: set[str] = set()
-    for sku_id in user.sku_ids:
-        plan_ids |= plans_of(index, sku_id)
-    return carried(plan_ids), bool(user.sku_ids & group_licensing_products())
+    def of(self, user: User) -> tuple[frozenset[str], bool]:
+        """(the plans the user's own products carry, whether one of them qualifies for group-based
+        licensing by Microsoft's list)."""
+        products = user.sku_ids
+        found = self._by_products.get(products)
+        if found is None:
+            plan_ids: set[str] = set()
+            for sku_id in products:
+                plan_ids |= plans_of(self.index, sku_id)
+            found = self._by_products[products] = (carried(plan_ids), bool(products & group_licensing_products()))
+        return found
 
 
 def readable(scope: AccessScope, features: Iterable[str]) -> tuple[str, ...]:
