@@ -154,13 +154,15 @@ class Reach:
     group_licensing: bool = False
     group_names: dict[str, str] = field(default_factory=dict)  # group id -> display name
 
-    def features(self, user: User) -> list[str]:
+    def features(self, user: User) -> tuple[str, ...]:
         """The features that reach `user`, in FEATURES' order."""
-        key, guest = _key(user.id), user.user_type.lower() == "guest"
-        found = [f for f, scopes in self.scopes.items() if any(s.reaches(key, guest) for s in scopes)]
+        found: list[str] = []
+        if self.scopes:
+            key, guest = _key(user.id), user.user_type.lower() == "guest"
+            found = [f for f, scopes in self.scopes.items() if any(s.reaches(key, guest) for s in scopes)]
         if self.group_licensing and _group_licensed(user):
             found.append(GROUP_LICENSING)
-        return found
+        return tuple(found)
 
     def via(self, user: User, feature: str) -> list[str]:
         """The policies, roles or groups that put `user` in the feature's scope, each once."""

@@ -144,34 +144,61 @@ def _p2_short(risk: int, pim: int, index: TenantIndex) -> tuple[int, int]:
     return p2 + governance, max(0, risk - p2, risk + pim - p2 - governance)
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """What users alike count for: users of one profile (enabled, type and products shared) whom the
+    same features reach."""
+
+    plans: tuple[str, ...]  # the counts they are in
+    guest: bool
+    member: bool  # an enabled member account: counted, and a finding when a feature is not covered
+    uncovered: tuple[str, ...]  # the features their products do not cover (members only)
+
+
+def _kind(user: User, features: tuple[str, ...], counted: dict[str, list[str]], entitling: scope.Entitling
+          ) -> _Kind:
+    plans = tuple(plan for plan, wanted in counted.items() if any(f in wanted for f in features))
+    guest = user.user_type.lower() == "guest"
+    member = user.account_enabled and not guest
+    carried, group_product = entitling.of(user)
+    uncovered = tuple(f for f in features if not scope.covers(carried, f, group_product)) if member else ()
+    return _Kind(plans, guest, member, uncovered)
+
+
 def tally(policy: Policy, ctx: Context) -> Tally:
-    """One pass over the users: each plan's count, and who lacks an entitling product."""
+    """One pass over the users: each plan's count, and who lacks an entitling product. Users alike
+    are worked out once (_Kind); only those lacking a product are kept one by one."""
     assert policy.entitlements is not None and ctx.index.snapshot.access_scope is not None
     judged = scope.readable(ctx.index.snapshot.access_scope, policy.entitlements.features)
     reach = scope.reach(ctx.index, ctx.index.snapshot.access_scope, judged)
     entitling = scope.Entitling(ctx.index)
     counted = {plan: [f for f in features if f in judged] for plan, features in PLAN_FEATURES.items()}
     counted = {plan: features for plan, features in counted.items() if features}
-    members: Counter[str] = Counter()
-    guests: Counter[str] = Counter()
-    risk = 0  # enabled members reached by risk-based access (P2's count: the rest of it is PIM alone)
+    kinds: dict[tuple[int, tuple[str, ...]], _Kind] = {}
+    alike: Counter[tuple[int, tuple[str, ...]]] = Counter()
     lacking: list[tuple[User, list[str]]] = []
     for user in ctx.index.users:
         features = reach.features(user)
         if not features:
             continue
-        plans = [plan for plan, wanted in counted.items() if any(f in wanted for f in features)]
-        if user.user_type.lower() == "guest":
-            guests.update(plans)
-            continue
-        if not user.account_enabled:
-            continue
-        members.update(plans)
-        risk += scope.RISK_BASED_ACCESS in features
-        carried, group_product = entitling.of(user)
-        uncovered = [f for f in features if not scope.covers(carried, f, group_product)]
-        if uncovered:
-            lacking.append((user, uncovered))
+        key = (id(user.profile), features)  # the profile object is shared by users alike, and outlives the loop
+        kind = kinds.get(key)
+        if kind is None:
+            kind = kinds[key] = _kind(user, features, counted, entitling)
+        alike[key] += 1
+        if kind.uncovered:
+            lacking.append((user, list(kind.uncovered)))
+    members: Counter[str] = Counter()
+    guests: Counter[str] = Counter()
+    risk = 0  # enabled members reached by risk-based access (P2's count: the rest of it is PIM alone)
+    for key, count in alike.items():
+        kind = kinds[key]
+        for plan in kind.plans:
+            if kind.guest:
+                guests[plan] += count
+            elif kind.member:
+                members[plan] += count
+        risk += count if kind.member and scope.RISK_BASED_ACCESS in key[1] else 0
     shorts: dict[str, EntitlementShortDetails] = {}
     for plan, wanted in counted.items():
         if plan == scope.P2:
