@@ -104,6 +104,13 @@ def covers(plans: frozenset[str], feature: str, group_product: bool = False) -> 
     return P1 in plans
 
 
+def opens_group_licensing(index: TenantIndex, sku_ids: Iterable[str]) -> bool:
+    """Whether a user holding `sku_ids` may be licensed through a group: one of them carries P1 (P2
+    carries it too) or is on Microsoft's list (group_licensing_products)."""
+    return any(covers(carried(plans_of(index, sid)), GROUP_LICENSING, sid.lower() in group_licensing_products())
+               for sid in sku_ids)
+
+
 def need_of(features: Iterable[str]) -> str:
     """The highest plan the features need."""
     return max((NEEDS[f] for f in features), key=RANK.__getitem__, default=P1)
