@@ -147,10 +147,6 @@ class Scope:
         return self.include.holds(key, guest) and not self.exclude.holds(key, guest)
 
 
-def _group_licensed(user: User) -> bool:
-    return any(s.assigned_by_group for s in user.profile.license_assignment_states)
-
-
 @dataclass
 class Reach:
     """Each feature's scopes (in FEATURES' order), asked of one user at a time: nothing is kept per
@@ -160,6 +156,8 @@ class Reach:
     scopes: dict[str, list[Scope]]
     group_licensing: bool = False
     group_names: dict[str, str] = field(default_factory=dict)  # group id -> display name
+    # id(profile) -> whether its license states hold one from a group (users share profiles)
+    _from_group: dict[int, bool] = field(default_factory=dict)
 
     def features(self, user: User) -> tuple[str, ...]:
         """The features that reach `user`, in FEATURES' order."""
@@ -167,9 +165,16 @@ class Reach:
         if self.scopes:
             key, guest = _key(user.id), user.user_type.lower() == "guest"
             found = [f for f, scopes in self.scopes.items() if any(s.reaches(key, guest) for s in scopes)]
-        if self.group_licensing and _group_licensed(user):
+        if self.group_licensing and self._group_licensed(user):
             found.append(GROUP_LICENSING)
         return tuple(found)
+
+    def _group_licensed(self, user: User) -> bool:
+        profile = user.profile  # lives as long as the snapshot: its id stays its own
+        found = self._from_group.get(id(profile))
+        if found is None:
+            found = self._from_group[id(profile)] = any(s.assigned_by_group for s in profile.license_assignment_states)
+        return found
 
     def via(self, user: User, feature: str) -> list[str]:
         """The policies, roles or groups that put `user` in the feature's scope, each once."""

@@ -166,6 +166,15 @@ def _kind(user: User, features: tuple[str, ...], counted: dict[str, list[str]], 
 
 
 def tally(policy: Policy, ctx: Context) -> Tally:
+    """The policy's tally, counted once for both rules (Context.counted)."""
+    key = ("entitlements", policy.name)
+    if key not in ctx.counted:
+        ctx.counted[key] = _count(policy, ctx)
+    found: Tally = ctx.counted[key]
+    return found
+
+
+def _count(policy: Policy, ctx: Context) -> Tally:
     """One pass over the users: each plan's count, and who lacks an entitling product. Users alike
     are worked out once (_Kind); only those lacking a product are kept one by one."""
     assert policy.entitlements is not None and ctx.index.snapshot.access_scope is not None
