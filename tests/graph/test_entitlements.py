@@ -324,3 +324,18 @@ def test_the_group_licensing_count(tmp_path: Path) -> None:
     # mo's own product does not qualify: the one finding, medium while the count is short
     assert {n: dict(f.details)["features"] for n, f in missing(result).items()} == {"mo": ["group_licensing"]}
     assert missing(result)["mo"].severity.name == "MEDIUM"
+
+
+def test_each_policy_is_counted_on_its_own(tmp_path: Path, collected: TenantSnapshot) -> None:
+    """Both rules share one tally per policy: a second policy judging dynamic groups alone gets
+    findings of its own features, not the first policy's."""
+    first, second = tmp_path / "p.yaml", tmp_path / "q.yaml"
+    first.write_text(POLICY)
+    second.write_text(POLICY.replace("metadata: {name: p}", "metadata: {name: q}").replace(
+        "entitlements: {}", "entitlements: {features: [dynamic_groups]}"))
+    result = evaluate(load_policies([str(first), str(second)]), collected, AS_OF)
+    by_policy = {(f.policy, f.subject.upn.split("@")[0]): dict(f.details)["features"] for f in result.findings
+                 if f.rule == EntitlementMissing.id}
+    assert by_policy[("q/entitlements", "ann")] == ["dynamic_groups"]
+    assert by_policy[("p/entitlements", "ann")] == ["conditional_access", "dynamic_groups"]
+    assert not [k for k in by_policy if k[0] == "q/entitlements" and k[1] != "ann"]

@@ -167,7 +167,7 @@ def _kind(user: User, features: tuple[str, ...], counted: dict[str, list[str]], 
 
 def tally(policy: Policy, ctx: Context) -> Tally:
     """The policy's tally, counted once for both rules (Context.counted)."""
-    key = ("entitlements", policy.name)
+    key = ("entitlements", id(policy))
     if key not in ctx.counted:
         ctx.counted[key] = _count(policy, ctx)
     found: Tally = ctx.counted[key]
