@@ -5,4 +5,5 @@ it is a rule.
     plan_loss.py    ServicePlanLoss: the service plans and the data a removal would switch off
     storage_fit.py  whether a mailbox and OneDrive fit the smaller plan a change leaves
     group_kinds.py  which groups a ready call may change the members of
+    entitlement_scope.py  who each security feature reaches, the Entra plan it needs, the products carrying it
 """

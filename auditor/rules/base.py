@@ -39,6 +39,10 @@ class Context:
     groups: GroupIndex = field(init=False, repr=False)
     data_loss: DataLoss = field(init=False, repr=False)
     disable_times: DisableTimes = field(init=False, repr=False)
+    # what two rules of one policy both count, worked out once: (rule family, id of the Policy
+    # object, which lives as long as the evaluation; two files may give policies one name) -> it
+    # (the entitlement rules' tally of every user)
+    counted: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
     # (license layout, SKUs, assignment) -> user_details
     _details: dict[tuple[Layout, frozenset[str], str | None], dict[str, Any]] = field(default_factory=dict,
                                                                                       repr=False)

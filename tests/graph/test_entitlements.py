@@ -64,9 +64,16 @@ def policy(pid: str, name: str, state: str, **users: list[str]) -> dict[str, Any
             "conditions": {"signInRiskLevels": risk, "userRiskLevels": [], "users": users}}
 
 
-def group(gid: str, name: str, members: list[str], dynamic: bool = False) -> dict[str, Any]:
-    return {"id": gid, "displayName": name, "groupTypes": ["DynamicMembership"] if dynamic else [],
-            "mailEnabled": False, "members": [f"id-{m}" for m in members]}
+def group(gid: str, name: str, members: list[str], dynamic: bool = False, direct: list[str] | None = None
+          ) -> dict[str, Any]:
+    """A group with its transitive user members (`members`, as a snapshot keeps them) and, for a
+    group that holds another group, its `direct` user members: the rest are members through the
+    nested group, which Graph's transitiveMembers lists and its members does not."""
+    out = {"id": gid, "displayName": name, "groupTypes": ["DynamicMembership"] if dynamic else [],
+           "mailEnabled": False, "members": [f"id-{m}" for m in members]}
+    if direct is not None:
+        out["directMembers"] = [f"id-{m}" for m in direct]
+    return out
 
 
 def document() -> dict[str, Any]:
@@ -84,10 +91,16 @@ def document() -> dict[str, Any]:
         member("lou", "ENTERPRISEPACK", via="g-lic"),  # group-licensed with a product on Microsoft's list
         member("mo", "EXCHANGESTANDARD", via="g-lic2"),  # group-licensed with a product that does not qualify
         member("ned", "SPE_E3"),  # a dynamic group's member, entitled by E3's P1
+        member("pat", "ENTERPRISEPACK"),  # in a group nested in the break-glass group: excluded
     ]
+    # Conditional Access applies a policy to nested users and groups, in includes and excludes alike
+    # (Microsoft's page "Conditional Access: Users, groups, and workload identities",
+    # learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups)
     groups = [
-        group("g-break", "Break glass", ["ivy", "cat"]),
-        group("g-parent", "Risky users", ["fay"]),  # fay through a nested group: transitive members
+        group("g-break", "Break glass", ["ivy", "cat", "pat"], direct=["ivy", "cat"]),  # holds g-break-2
+        group("g-break-2", "Break glass vendors", ["pat"]),
+        group("g-parent", "Risky users", ["fay"], direct=[]),  # holds g-child only
+        group("g-child", "Risky pilots", ["fay"]),
         group("g-pim", "PIM admins", ["gus"]),
         group("g-dyn", "Dynamic sales", ["ned", "ann"], dynamic=True),
         group("g-lic", "Office licensing", ["lou"]),
@@ -181,8 +194,11 @@ def test_each_feature_reaches_whom_microsoft_says(tmp_path: Path, collected: Ten
     assert "cat" not in found and "ivy" not in found and "bob" not in found
     # a disabled account and a guest get no finding of their own
     assert "dan" not in found and "eve" not in found
-    # risk-based policy over a nested group's members: P2
+    # risk-based policy over a group whose only member is a group: its members are in scope, P2
     assert found["fay"]["features"] == ["risk_based_access"] and found["fay"]["needs"] == "P2"
+    assert found["fay"]["via"] == {"risk_based_access": ["Block risky sign-ins"]}
+    # excluded through a group nested in the excluded group
+    assert "pat" not in found
     # an eligible role given to a group reaches its members; one given to the user himself, entitled, nobody
     assert found["gus"]["via"] == {"privileged_access": ["Global Administrator"]}
     assert "hal" not in found
@@ -275,3 +291,51 @@ def test_id_governance_seats_cover_pim_but_never_risk_based_access(tmp_path: Pat
     (p2,) = [dict(f.details) for f in result.findings
              if f.rule == EntitlementShort.id and dict(f.details)["plan"] == "P2"]
     assert (p2["in_scope"], p2["owned"], p2["short"]) == (3, 5, 1)
+
+
+def test_nested_members_are_read_through_transitive_members(collected: TenantSnapshot) -> None:
+    """The collector asks Graph for the transitive members of the groups the policies name, so a
+    member only through a nested group (fay in Risky users, pat in Break glass) is among them."""
+    assert collected.access_scope is not None
+    members = {g.id: set(g.members) for g in collected.access_scope.groups}
+    assert members["g-parent"] == {"id-fay"} and "id-pat" in members["g-break"]
+    direct = {g["id"]: g.get("directMembers") for g in document()["groups"]}
+    assert direct["g-parent"] == [] and "id-pat" not in direct["g-break"]
+
+
+def test_the_group_licensing_count(tmp_path: Path) -> None:
+    """entitlement-short's own count for group-based licensing: the enabled members with a product
+    from a group (lou, mo) against the seats of the products carrying P1 or on Microsoft's list
+    (one seat of Office 365 E3; Exchange Online (Plan 1) does not qualify); a guest with a product
+    from a group is counted apart."""
+    doc = document()
+    doc["users"] = [u for u in doc["users"] if u["id"] != "id-eve"]
+    doc["users"].append(member("eve", "EXCHANGESTANDARD", via="g-lic2", userType="Guest"))
+    doc["subscribedSkus"] = [sku("ENTERPRISEPACK", 1, 1), sku("EXCHANGESTANDARD", 5, 2)]
+    # P1 priced by its skuId: a product the tenant does not subscribe to yet is known by that alone
+    body = POLICY.replace("entitlements: {}", "entitlements: {features: [group_licensing]}").replace(
+        "sku: AAD_PREMIUM,", f"sku: {SKUS['AAD_PREMIUM'][0]},")
+    result = audit(tmp_path, collect_from(snapshot_from_json(doc)), body)
+    (count,) = [dict(f.details) for f in result.findings if f.rule == EntitlementShort.id]
+    assert count["plan"] == "group_licensing" and count["features"] == ["group_licensing"]
+    assert (count["in_scope"], count["owned"], count["short"], count["guests_in_scope"]) == (2, 1, 1, 1)
+    # the cheapest priced product that opens group-based licensing: Microsoft Entra ID P1 at 6.00
+    assert count["entitle_with"]["sku"] == "AAD_PREMIUM" and count["monthly_cost"] == 6.0
+    # mo's own product does not qualify: the one finding, medium while the count is short
+    assert {n: dict(f.details)["features"] for n, f in missing(result).items()} == {"mo": ["group_licensing"]}
+    assert missing(result)["mo"].severity.name == "MEDIUM"
+
+
+def test_each_policy_is_counted_on_its_own(tmp_path: Path, collected: TenantSnapshot) -> None:
+    """Both rules share one tally per policy: a second policy judging dynamic groups alone gets
+    findings of its own features, not the first policy's."""
+    first, second = tmp_path / "p.yaml", tmp_path / "q.yaml"
+    first.write_text(POLICY)
+    second.write_text(POLICY.replace("metadata: {name: p}", "metadata: {name: q}").replace(
+        "entitlements: {}", "entitlements: {features: [dynamic_groups]}"))
+    result = evaluate(load_policies([str(first), str(second)]), collected, AS_OF)
+    by_policy = {(f.policy, f.subject.upn.split("@")[0]): dict(f.details)["features"] for f in result.findings
+                 if f.rule == EntitlementMissing.id}
+    assert by_policy[("q/entitlements", "ann")] == ["dynamic_groups"]
+    assert by_policy[("p/entitlements", "ann")] == ["conditional_access", "dynamic_groups"]
+    assert not [k for k in by_policy if k[0] == "q/entitlements" and k[1] != "ann"]

@@ -259,3 +259,49 @@ def test_a_rightsize_into_a_product_with_a_licensing_group_joins_it(tmp_path: Pa
     actions = _finding(document, Rightsize.id)["remediation"]["actions"]
     assert actions[0]["kind"] == "add_member" and actions[0]["path"] == f"/groups/{G_E3}/members/$ref"
     assert not any((a.get("body") or {}).get("addLicenses") for a in actions)
+
+
+# Exchange Online (Plan 1): carries no AAD_PREMIUM plan (Microsoft's product table) and is not on
+# Microsoft's list of products that open group-based licensing (auditor/reference/group-licensing.csv)
+EXCHANGE_P1 = "4b9405b0-7788-4568-add1-99614e613b69"
+G_MAIL = "dddddddd-dddd-4ddd-8ddd-dddddddddddd"
+MAIL_POLICY = """catalog:
+  - sku: EXCHANGESTANDARD
+    price: {monthly: 3.75, currency: EUR}
+    licensing_group: "Mail Users"
+assignments:
+  - name: everyone
+    match: {all: true}
+    group_based_only: [EXCHANGESTANDARD]
+"""
+
+
+def _mail_user(name: str, *also: str) -> dict[str, Any]:
+    """A user holding Exchange Online (Plan 1) directly, and `also` (factory products) directly too."""
+    found = user(name, *also)
+    found["assignedLicenses"].append({"skuId": EXCHANGE_P1, "disabledPlans": []})
+    found["licenseAssignmentStates"].append({"skuId": EXCHANGE_P1, "assignedByGroup": None, "state": "Active",
+                                             "error": "None"})
+    return found
+
+
+def test_a_move_to_a_group_whose_product_does_not_open_group_licensing_needs_p1(tmp_path: Path) -> None:
+    """Group-based licensing needs P1 (or a product Microsoft lists) for each user it licenses: Cara
+    holds nothing else, so her move to the group says P1 is needed as well; Dora's Microsoft 365 E3
+    carries P1, so hers does not."""
+    mail = {"skuId": EXCHANGE_P1, "skuPartNumber": "EXCHANGESTANDARD", "consumedUnits": 2,
+            "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0}}
+    groups = [{"id": G_MAIL, "displayName": "Mail Users", "members": [],
+               "assignedLicenses": [{"skuId": EXCHANGE_P1, "disabledPlans": []}]}]
+    doc = tenant([_mail_user("cara"), _mail_user("dora", "SPE_E3")], skus=[mail, sku("SPE_E3", 10, 1)],
+                 groups=groups)
+    document = build_document(audit(tmp_path, MAIL_POLICY, doc), generated_at=AS_OF, remediate=wording.remediation)
+    found = {f["subject"]["upn"].split("@")[0]: f for f in document["findings"]
+             if f["rule"] == AssignmentNotGroupBased.id}
+    assert found["cara"]["details"]["licensing_group"]["EXCHANGESTANDARD"]["needs_p1"] is True
+    assert "needs_p1" not in found["dora"]["details"]["licensing_group"]["EXCHANGESTANDARD"]
+    p1 = "Group-based licensing needs Microsoft Entra ID P1"
+    cara_steps = found["cara"]["remediation"]["steps"]
+    assert cara_steps[0].startswith("In the Microsoft Entra admin center") and cara_steps[1].startswith(p1)
+    assert "Mail Users" in cara_steps[1] and "Cara" in cara_steps[1]
+    assert not any(p1 in step for step in found["dora"]["remediation"]["steps"])

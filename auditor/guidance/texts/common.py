@@ -16,7 +16,7 @@ TEXTS: tuple[Declared, ...] = (
     Text("word.state.suspended", "Disabled"),
     Text("word.state.lockedout", "Disabled"),
     Text("word.state.deleted", "Deleted"),
-    # the security features of the entitlement rules (auditor/rules/entitlements/scope.py FEATURES)
+    # the security features of the entitlement rules (auditor/impact/entitlement_scope.py FEATURES)
     Text("word.feature.conditional_access", "Conditional Access"),
     Text("word.feature.risk_based_access", "risk-based Conditional Access"),
     Text("word.feature.privileged_access", "Privileged Identity Management"),

@@ -195,7 +195,8 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
         "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans "
         "only the direct copy turns on; removing it would switch them off); when no group's copy stands in yet, "
         "`licensing_group` (product → the catalog's licensing group: `ref`, `file`, `line`, and its `id`, `name`, "
-        "`gives`, or the `problem` that keeps the fix from joining it)"
+        "`gives`, `needs_p1` when neither the group's products nor the user's carry Microsoft Entra ID P1 or "
+        "are on Microsoft's list for group-based licensing, or the `problem` that keeps the fix from joining it)"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
@@ -214,7 +215,7 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
                 join = licensing.join(f, w, given, entry)
                 if join.ready:
                     given_values = w.listing("sku", given)
-                    steps += [licensing.join_steps(w, entry, given), TextRef("steps.group.wait", given_values),
+                    steps += [*licensing.join_steps(w, entry, given), TextRef("steps.group.wait", given_values),
                               TextRef(f"steps.remove.{v.steps}", given_values)]
                     actions += [join, licensing.remove_after_join(f, w, given, entry)]
                 else:  # the finding waits: the step says what keeps the group from being joined

@@ -18,6 +18,10 @@ that keeps the fix from joining it:
 - a reason of auditor.impact.group_kinds.membership_blocked: the group's members are not changed by a
   call of this tool.
 
+An entry of a group found also says `needs_p1` when neither the group's products nor the user's
+own carry Microsoft Entra ID P1 or are on Microsoft's list of products that open group-based
+licensing (auditor/reference/group-licensing.csv): the user needs a product carrying P1 as well.
+
 Each entry names the policy file and line, so the finding can say where the name comes from.
 """
 
@@ -32,6 +36,7 @@ from ...blocked import (
     GROUP_MAIL,
     GROUP_SYNCED,
 )
+from ...impact.entitlement_scope import opens_group_licensing
 from ...impact.group_kinds import membership_blocked
 from ...index import TenantIndex
 from ...model import Group, User
@@ -131,6 +136,9 @@ def for_user(policy: Policy, ctx: Context, user: User, sku_ids: list[str],
             # the products joining gives that the user does not hold yet: each takes a seat
             entry["gives"] = sorted(index.part(lic.sku_id) for lic in group.assigned_licenses
                                     if lic.sku_id.lower() not in held)
+            # group-based licensing itself needs P1 or a product on Microsoft's list for each user it licenses
+            if not opens_group_licensing(index, {*held, *(lic.sku_id for lic in group.assigned_licenses)}):
+                entry["needs_p1"] = True
         out[index.part(sid)] = entry
     return {"licensing_group": out} if out else {}
 

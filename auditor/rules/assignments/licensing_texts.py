@@ -31,6 +31,10 @@ TEXTS = (
          "{group}, select Members > Add members and add {user}. The group assigns {sku}.",
          "In the Microsoft Entra admin center, go to Groups > All groups, open the group {group}, select Members > "
          "Add members and add {user}. The group assigns {sku}."),
+    Text("steps.group.needs_p1", "Group-based licensing needs Microsoft Entra ID P1, or a product Microsoft lists "
+         "for it such as Office 365 E3 or Microsoft 365 Business Premium, for each user it licenses. Neither the "
+         "products of the group {group} nor those of {user} qualify: assign {user} a product that carries P1 as "
+         "well."),
     Text("graph.licensing_group.not_found", "The policy names \"{ref}\" as the licensing group of {sku} ({where}), "
          "but no group of the tenant has that name or object id: correct the policy, or create the group and give "
          "it {sku}."),
@@ -126,5 +130,10 @@ def by_group(f: RuleDetails[LicensingGroupDetails], parts: Sequence[str]) -> lis
     return list(out.values())
 
 
-def join_steps(w: ValueFormatter, entry: Mapping[str, Any], parts: Sequence[str]) -> TextRef:
-    return TextRef("steps.group.join", {"group": group_name(entry), **w.listing("sku", list(parts))})
+def join_steps(w: ValueFormatter, entry: Mapping[str, Any], parts: Sequence[str]) -> list[TextRef]:
+    """Joining the group, and P1 as well when the group's products do not open group-based licensing
+    to the user (entry `needs_p1`)."""
+    steps = [TextRef("steps.group.join", {"group": group_name(entry), **w.listing("sku", list(parts))})]
+    if entry.get("needs_p1") is True:
+        steps.append(TextRef("steps.group.needs_p1", {"group": group_name(entry)}))
+    return steps

@@ -290,11 +290,11 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
             # the policy's licensing group gives the product: the user joins it (group licensing
             # needs no usage location of the user's own: it takes the tenant's)
             join = licensing.join(f, w, given, entry)
-            step = licensing.join_steps(w, entry, given) if join.ready else join.description
+            steps = licensing.join_steps(w, entry, given) if join.ready else [join.description]
             if join.ready:  # the summary names the group the step joins
                 summary = TextRef("summary.assign_group",
                                   {**w.listing("sku", given), "group": licensing.group_name(entry)})
-            return Remediation(summary, [step], "role.group", [TextRef("next.rerun")], links, [join])
+            return Remediation(summary, steps, "role.group", [TextRef("next.rerun")], links, [join])
         steps = [TextRef(f"steps.assign.{v.steps}", choice), TextRef("steps.group.add", choice)]
         actions = []
         if required:

@@ -4,5 +4,6 @@ Management, dynamic groups or group-based licensing reach without a product that
 
     entitlement.py        entitlement-missing (per user) and entitlement-short (the tenant's count)
     entitlement_texts.py  their texts, message and remediation
-    scope.py              who each feature reaches, and which plan it needs
+
+Who each feature reaches, and which plan it needs: auditor/impact/entitlement_scope.py.
 """

@@ -5,17 +5,19 @@ ID Governance), counted as Microsoft's terms count them and priced.
     entitlements: {}                                   # every feature
     entitlements: {features: [conditional_access, privileged_access]}
 
-Who each feature reaches and which plan it needs: scope.py; the reads behind them:
+Who each feature reaches and which plan it needs: auditor/impact/entitlement_scope.py; the reads behind them:
 auditor/graph/access_scope.py; the licensing facts and their pages: docs/entitlements.md. A feature
 whose read Graph refused is not judged (the gap names it); the others are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
 
+from ...impact import entitlement_scope as scope
 from ...index import TenantIndex
 from ...model import Finding, Severity, Subject, SubjectType, User
 from ...policy.objects import Entitlements, Policy, PolicySet
@@ -23,7 +25,6 @@ from ...policy.yamlsource import PolicyNode
 from ...reference import product_names
 from ..assignments.selection import UsageLocationDetails
 from ..base import Context, Rule
-from . import scope
 
 PLAN_FEATURES = {  # each count, and the features that need its plan (or more)
     scope.P1: (scope.CONDITIONAL_ACCESS, scope.RISK_BASED_ACCESS, scope.PRIVILEGED_ACCESS, scope.DYNAMIC_GROUPS),
@@ -85,12 +86,13 @@ def entitlements_section() -> dict[str, Any]:
 
 @dataclass
 class Tally:
-    """What both rules count, once per policy: who each feature reaches, and each plan's count."""
+    """What both rules count, once per policy: who each feature reaches, each plan's count, and the
+    enabled members reached by a feature their own products do not cover (the few findings)."""
 
     reach: scope.Reach
-    users: dict[str, User]
     judged: tuple[str, ...]
     shorts: dict[str, EntitlementShortDetails]
+    lacking: list[tuple[User, list[str]]]  # (user, the features not covered), by user principal name
 
 
 def cheapest(ctx: Context, features: list[str]) -> tuple[Product, str] | None:
@@ -132,49 +134,96 @@ def _owned(index: TenantIndex, plan: str) -> int:
     return total
 
 
-def _p2_short(reached: list[User], by_user: Mapping[str, Mapping[str, list[str]]], index: TenantIndex
-              ) -> tuple[int, int]:
+def _p2_short(risk: int, pim: int, index: TenantIndex) -> tuple[int, int]:
     """(seats owned, seats short) of P2's count. Risk-based access needs a P2 seat; PIM is covered by
-    P2 or by ID Governance. With R members reached by risk-based access, M by PIM alone, p2 seats of
-    P2 and g of ID Governance without it, the fewest seats missing is max(0, R - p2, R + M - p2 - g):
-    a Governance seat never covers risk-based access, and P2's spare seats cover PIM."""
-    risk = pim = 0
-    for u in reached:
-        if not u.account_enabled or u.user_type.lower() == "guest":
-            continue
-        if scope.RISK_BASED_ACCESS in by_user.get(u.id.lower(), ()):
-            risk += 1
-        else:
-            pim += 1
+    P2 or by ID Governance. With R enabled members reached by risk-based access, M by PIM alone, p2
+    seats of P2 and g of ID Governance without it, the fewest seats missing is
+    max(0, R - p2, R + M - p2 - g): a Governance seat never covers risk-based access, and P2's spare
+    seats cover PIM."""
     p2, governance = _owned(index, scope.P2), _owned(index, scope.GOVERNANCE)
     return p2 + governance, max(0, risk - p2, risk + pim - p2 - governance)
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """What users alike count for: users of one profile (enabled, type and products shared) whom the
+    same features reach."""
+
+    plans: tuple[str, ...]  # the counts they are in
+    guest: bool
+    member: bool  # an enabled member account: counted, and a finding when a feature is not covered
+    uncovered: tuple[str, ...]  # the features their products do not cover (members only)
+
+
+def _kind(user: User, features: tuple[str, ...], counted: dict[str, list[str]], entitling: scope.Entitling
+          ) -> _Kind:
+    plans = tuple(plan for plan, wanted in counted.items() if any(f in wanted for f in features))
+    guest = user.user_type.lower() == "guest"
+    member = user.account_enabled and not guest
+    carried, group_product = entitling.of(user)
+    uncovered = tuple(f for f in features if not scope.covers(carried, f, group_product)) if member else ()
+    return _Kind(plans, guest, member, uncovered)
+
+
 def tally(policy: Policy, ctx: Context) -> Tally:
+    """The policy's tally, counted once for both rules (Context.counted)."""
+    key = ("entitlements", id(policy))
+    if key not in ctx.counted:
+        ctx.counted[key] = _count(policy, ctx)
+    found: Tally = ctx.counted[key]
+    return found
+
+
+def _count(policy: Policy, ctx: Context) -> Tally:
+    """One pass over the users: each plan's count, and who lacks an entitling product. Users alike
+    are worked out once (_Kind); only those lacking a product are kept one by one."""
     assert policy.entitlements is not None and ctx.index.snapshot.access_scope is not None
     judged = scope.readable(ctx.index.snapshot.access_scope, policy.entitlements.features)
     reach = scope.reach(ctx.index, ctx.index.snapshot.access_scope, judged)
-    users = {u.id.lower(): u for u in ctx.index.users}
-    shorts: dict[str, EntitlementShortDetails] = {}
-    for plan, features in PLAN_FEATURES.items():
-        wanted = [f for f in features if f in judged]
-        if not wanted:
+    entitling = scope.Entitling(ctx.index)
+    counted = {plan: [f for f in features if f in judged] for plan, features in PLAN_FEATURES.items()}
+    counted = {plan: features for plan, features in counted.items() if features}
+    kinds: dict[tuple[int, tuple[str, ...]], _Kind] = {}
+    alike: Counter[tuple[int, tuple[str, ...]]] = Counter()
+    lacking: list[tuple[User, list[str]]] = []
+    for user in ctx.index.users:
+        features = reach.features(user)
+        if not features:
             continue
-        reached = [users[uid] for uid, by in reach.by_user.items() if uid in users and set(by) & set(wanted)]
-        members = sum(1 for u in reached if u.account_enabled and u.user_type.lower() != "guest")
+        key = (id(user.profile), features)  # the profile object is shared by users alike, and outlives the loop
+        kind = kinds.get(key)
+        if kind is None:
+            kind = kinds[key] = _kind(user, features, counted, entitling)
+        alike[key] += 1
+        if kind.uncovered:
+            lacking.append((user, list(kind.uncovered)))
+    members: Counter[str] = Counter()
+    guests: Counter[str] = Counter()
+    risk = 0  # enabled members reached by risk-based access (P2's count: the rest of it is PIM alone)
+    for key, count in alike.items():
+        kind = kinds[key]
+        for plan in kind.plans:
+            if kind.guest:
+                guests[plan] += count
+            elif kind.member:
+                members[plan] += count
+        risk += count if kind.member and scope.RISK_BASED_ACCESS in key[1] else 0
+    shorts: dict[str, EntitlementShortDetails] = {}
+    for plan, wanted in counted.items():
         if plan == scope.P2:
-            owned, short = _p2_short(reached, reach.by_user, ctx.index)
+            owned, short = _p2_short(risk, members[plan] - risk, ctx.index)
         else:
             owned = _owned(ctx.index, plan)
-            short = max(members - owned, 0)
+            short = max(members[plan] - owned, 0)
         # what a seat of the count must cover: P1 alone for P1's (a feature needing more is P2's count)
         found = cheapest(ctx, [scope.CONDITIONAL_ACCESS] if plan == scope.P1 else wanted)
         product = found[0] if found is not None else None
         shorts[plan] = EntitlementShortDetails(
-            plan=plan, features=wanted, in_scope=members, owned=owned, short=short,
-            guests_in_scope=sum(1 for u in reached if u.user_type.lower() == "guest"), entitle_with=product,
+            plan=plan, features=wanted, in_scope=members[plan], owned=owned, short=short,
+            guests_in_scope=guests[plan], entitle_with=product,
             monthly_cost=round(short * product["monthly"], 2) if product is not None and short else None)
-    return Tally(reach, users, judged, shorts)
+    lacking.sort(key=lambda pair: pair[0].user_principal_name.lower())
+    return Tally(reach, judged, shorts, lacking)
 
 
 class _EntitlementRule(Rule):
@@ -222,15 +271,9 @@ class EntitlementMissing(_EntitlementRule):
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
         counted = tally(policy, ctx)
         free: dict[str, int] = {}
-        offenders = sorted(((counted.users[uid], by) for uid, by in counted.reach.by_user.items()
-                            if uid in counted.users), key=lambda pair: pair[0].user_principal_name.lower())
-        for user, by in offenders:
-            if not user.account_enabled or user.user_type.lower() == "guest":
-                continue
-            plans, group_product = scope.user_plans(ctx.index, user)
-            features = [f for f in scope.FEATURES if f in by and not scope.covers(plans, f, group_product)]
-            if features:
-                yield self.finding(policy, ctx, counted, user, features, {f: by[f] for f in features}, free)
+        for user, features in counted.lacking:
+            via = {f: counted.reach.via(user, f) for f in features}
+            yield self.finding(policy, ctx, counted, user, features, via, free)
 
     def finding(self, policy: Policy, ctx: Context, counted: Tally, user: User, features: list[str],
                 via: dict[str, list[str]], free: dict[str, int]) -> Finding:

@@ -14,9 +14,9 @@ from ...guidance.examples import USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
 from ...guidance.remediation import Remediation, TextRef, assign_license
 from ...guidance.texts.declare import Text
+from ...impact.entitlement_scope import GOVERNANCE, GROUP_LICENSING_PLAN, P1, P2
 from ..assignments.base_texts import wait_for_usage_location
 from . import entitlement as rules
-from .scope import GOVERNANCE, GROUP_LICENSING_PLAN, P1, P2
 
 P1_ID, P2_ID = "078d2b04-p1", "84a661c4-p2"  # shortened skuIds of the examples
 PLAN_NAMES = {P1: "Microsoft Entra ID P1", P2: "Microsoft Entra ID P2", GOVERNANCE: "Microsoft Entra ID Governance"}

@@ -1,0 +1,283 @@
+"""Who each security feature reaches, which Microsoft Entra plan it needs, and which products carry
+that plan: what the entitlement rules (rules/entitlements/entitlement.py) count. docs/entitlements.md cites
+Microsoft's page for each fact used here.
+
+A product entitles by its service plans, never by its name: AAD_PREMIUM is Microsoft Entra ID P1,
+AAD_PREMIUM_P2 is P2 (which covers P1), Entra_Identity_Governance is ID Governance (which covers
+Privileged Identity Management). Group-based licensing is also open to the products Microsoft's
+group-based licensing page lists (auditor/reference/group-licensing.csv)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from ..access_scope import AccessPolicy, AccessScope
+from ..index import TenantIndex
+from ..model import User
+from ..reference import DATA_FILE, product_names
+
+P1, P2, GOVERNANCE = "P1", "P2", "governance"
+PLAN_IDS = {
+    P1: "41781fb2-bc02-4b7c-bd55-b576c07bb09d",  # AAD_PREMIUM
+    P2: "eec0eb4f-6444-4f95-aba0-50c24d67f998",  # AAD_PREMIUM_P2
+    GOVERNANCE: "e866a266-3cff-43a3-acca-0c90a7e00c8b",  # Entra_Identity_Governance
+}
+RANK = {P1: 1, P2: 2, GOVERNANCE: 3}
+GROUP_LICENSING_PLAN = "group_licensing"  # entitlement-short's own count for group-based licensing
+
+CONDITIONAL_ACCESS = "conditional_access"
+RISK_BASED_ACCESS = "risk_based_access"
+PRIVILEGED_ACCESS = "privileged_access"
+DYNAMIC_GROUPS = "dynamic_groups"
+GROUP_LICENSING = "group_licensing"
+FEATURES = (CONDITIONAL_ACCESS, RISK_BASED_ACCESS, PRIVILEGED_ACCESS, DYNAMIC_GROUPS, GROUP_LICENSING)
+NEEDS = {CONDITIONAL_ACCESS: P1, RISK_BASED_ACCESS: P2, PRIVILEGED_ACCESS: P2, DYNAMIC_GROUPS: P1,
+         GROUP_LICENSING: P1}
+
+# Built-in directory roles by template id (Microsoft Entra built-in roles reference), so a finding
+# names the role; another id is shown as it is.
+ROLE_NAMES = {
+    "62e90394-69f5-4237-9190-012177145e10": "Global Administrator",
+    "e8611ab8-c189-46e8-94e1-60213ab1f814": "Privileged Role Administrator",
+    "194ae4cb-b126-40b2-bd5b-6091b380977d": "Security Administrator",
+    "fe930be7-5e62-47db-91af-98c3a49a38b1": "User Administrator",
+    "29232cdf-9323-42fd-ade2-1d097af3e4de": "Exchange Administrator",
+    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c": "SharePoint Administrator",
+    "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9": "Conditional Access Administrator",
+    "4d6ac14f-3453-41d0-bef9-a3e0c569773a": "License Administrator",
+    "b0f54661-2d74-4c50-afa3-1ec803f12efe": "Billing Administrator",
+    "729827e3-9c14-49f7-bb1b-9608f156bbb8": "Helpdesk Administrator",
+}
+
+
+@cache
+def group_licensing_products() -> frozenset[str]:
+    """skuIds (lower case) of the products Microsoft's group-based licensing page names beside P1."""
+    text = resources.files("auditor.reference").joinpath("group-licensing.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return frozenset(row["GUID"].strip().lower() for row in rows)
+
+
+@cache
+def _parts() -> dict[str, str]:
+    """skuId (lower case) -> skuPartNumber, from Microsoft's product table."""
+    text = resources.files("auditor.reference").joinpath(DATA_FILE).read_text(encoding="utf-8-sig")
+    return {row["GUID"].strip().lower(): row["String_Id"].strip() for row in csv.DictReader(text.splitlines())}
+
+
+def part_of(index: TenantIndex, sku_id: str) -> str:
+    """A product's part number: the tenant's, else Microsoft's table's, else its skuId."""
+    sku = index.sku_by_id.get(sku_id.lower())
+    return sku.sku_part_number if sku is not None else _parts().get(sku_id.lower(), sku_id)
+
+
+def plans_of(index: TenantIndex, sku_id: str) -> frozenset[str]:
+    """The service plan ids (lower case) of a product: from subscribedSkus when the tenant has it,
+    else from Microsoft's product table (a product the policy prices but the tenant lacks)."""
+    sku = index.sku_by_id.get(sku_id.lower())
+    if sku is not None and sku.service_plans:
+        return frozenset(p.service_plan_id.lower() for p in sku.service_plans)
+    return frozenset(pid for pid, _ in product_names().plans_of(sku_id.lower()))
+
+
+def carried(plan_ids: Iterable[str]) -> frozenset[str]:
+    """Which of P1, P2 and ID Governance these service plans carry (P2 carries P1 too)."""
+    ids = set(plan_ids)
+    out = {name for name, pid in PLAN_IDS.items() if pid in ids}
+    if P2 in out:
+        out.add(P1)
+    return frozenset(out)
+
+
+def covers(plans: frozenset[str], feature: str, group_product: bool = False) -> bool:
+    """Whether products carrying `plans` entitle a user to `feature`."""
+    if feature == PRIVILEGED_ACCESS:
+        return P2 in plans or GOVERNANCE in plans
+    if feature == RISK_BASED_ACCESS:
+        return P2 in plans
+    if feature == GROUP_LICENSING:
+        return P1 in plans or group_product
+    return P1 in plans
+
+
+def opens_group_licensing(index: TenantIndex, sku_ids: Iterable[str]) -> bool:
+    """Whether a user holding `sku_ids` may be licensed through a group: one of them carries P1 (P2
+    carries it too) or is on Microsoft's list (group_licensing_products)."""
+    return any(covers(carried(plans_of(index, sid)), GROUP_LICENSING, sid.lower() in group_licensing_products())
+               for sid in sku_ids)
+
+
+def need_of(features: Iterable[str]) -> str:
+    """The highest plan the features need."""
+    return max((NEEDS[f] for f in features), key=RANK.__getitem__, default=P1)
+
+
+def _key(text: str) -> str:
+    """An id as compared here: lower case (Graph writes ids in lower case, so the id itself is kept,
+    not a lowered copy of it)."""
+    return text if text.islower() else text.lower()
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a scope (include or exclude): every user, every guest, or the users in `ids`."""
+
+    everyone: bool = False
+    guests: bool = False
+    ids: frozenset[str] = frozenset()
+
+    def holds(self, key: str, guest: bool) -> bool:
+        """Whether the user of id `key` (lower case), a guest or not, is on this side."""
+        return self.everyone or (self.guests and guest) or key in self.ids
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who one policy, role or group reaches (`via` names it): the include side but the exclude side."""
+
+    via: str
+    include: Side
+    exclude: Side = Side()
+
+    def reaches(self, key: str, guest: bool) -> bool:
+        return self.include.holds(key, guest) and not self.exclude.holds(key, guest)
+
+
+@dataclass
+class Reach:
+    """Each feature's scopes (in FEATURES' order), asked of one user at a time: nothing is kept per
+    user, so a feature that reaches every user (a policy for All users, group-based licensing) costs
+    no memory per user. Group-based licensing is read from the user's own licenseAssignmentStates."""
+
+    scopes: dict[str, list[Scope]]
+    group_licensing: bool = False
+    group_names: dict[str, str] = field(default_factory=dict)  # group id -> display name
+    # id(profile) -> whether its license states hold one from a group (users share profiles)
+    _from_group: dict[int, bool] = field(default_factory=dict)
+
+    def features(self, user: User) -> tuple[str, ...]:
+        """The features that reach `user`, in FEATURES' order."""
+        found: list[str] = []
+        if self.scopes:
+            key, guest = _key(user.id), user.user_type.lower() == "guest"
+            found = [f for f, scopes in self.scopes.items() if any(s.reaches(key, guest) for s in scopes)]
+        if self.group_licensing and self._group_licensed(user):
+            found.append(GROUP_LICENSING)
+        return tuple(found)
+
+    def _group_licensed(self, user: User) -> bool:
+        profile = user.profile  # lives as long as the snapshot: its id stays its own
+        found = self._from_group.get(id(profile))
+        if found is None:
+            found = self._from_group[id(profile)] = any(s.assigned_by_group for s in profile.license_assignment_states)
+        return found
+
+    def via(self, user: User, feature: str) -> list[str]:
+        """The policies, roles or groups that put `user` in the feature's scope, each once."""
+        if feature == GROUP_LICENSING:
+            found = [self.group_names.get(s.assigned_by_group, s.assigned_by_group)
+                     for s in user.profile.license_assignment_states if s.assigned_by_group]
+        else:
+            key, guest = _key(user.id), user.user_type.lower() == "guest"
+            found = [s.via for s in self.scopes.get(feature, ()) if s.reaches(key, guest)]
+        return list(dict.fromkeys(found))
+
+
+class ScopeReader:
+    """Resolves the users, groups and roles of one snapshot's access scope into Sides."""
+
+    def __init__(self, scope: AccessScope) -> None:
+        self.scope = scope
+        self.groups = {_key(g.id): g for g in scope.groups}
+
+    def members(self, group_id: str) -> frozenset[str]:
+        group = self.groups.get(_key(group_id))
+        return frozenset(map(_key, group.members)) if group is not None else frozenset()
+
+    def principal(self, principal_id: str) -> frozenset[str]:
+        """A group's members, or the principal itself (a user; a service principal matches no user)."""
+        key = _key(principal_id)
+        return self.members(key) if key in self.groups else frozenset((key,))
+
+    def role_members(self, role_ids: Iterable[str]) -> frozenset[str]:
+        """The active members of tenant-wide assignments of these roles: Conditional Access reaches
+        users actively assigned a built-in role, not those scoped to an administrative unit."""
+        wanted = {_key(r) for r in role_ids}
+        out: set[str] = set()
+        for grant in self.scope.assigned or ():
+            if _key(grant.role_id) in wanted and grant.directory_scope_id == "/":
+                out |= self.principal(grant.principal_id)
+        return frozenset(out)
+
+    def policy_scope(self, policy: AccessPolicy) -> Scope:
+        """Everyone the policy reaches: includeUsers (All, GuestsOrExternalUsers, ids), the
+        transitive members of includeGroups and the members of includeRoles, minus the excludes."""
+        return Scope(policy.display_name or policy.id,
+                     self._side(policy.include_users, policy.include_groups, policy.include_roles),
+                     self._side(policy.exclude_users, policy.exclude_groups, policy.exclude_roles))
+
+    def _side(self, users: Iterable[str], groups: Iterable[str], roles: Iterable[str]) -> Side:
+        tokens = set(users)
+        ids = {_key(t) for t in tokens - {"All", "GuestsOrExternalUsers"}}
+        for gid in groups:
+            ids |= self.members(gid)
+        return Side(everyone="All" in tokens, guests="GuestsOrExternalUsers" in tokens,
+                    ids=frozenset(ids | self.role_members(roles)))
+
+
+def reach(index: TenantIndex, scope: AccessScope, features: Iterable[str]) -> Reach:
+    """Who each of `features` reaches, from what the snapshot read (a feature whose read failed
+    reaches nobody here; its gap is in the report)."""
+    wanted = set(features)
+    reader = ScopeReader(scope)
+    # GROUP_LICENSING last: Reach.features appends it after the others
+    out = Reach({f: [] for f in FEATURES if f in wanted and f != GROUP_LICENSING},
+                group_licensing=GROUP_LICENSING in wanted, group_names=index.group_name)
+    for policy in scope.policies or ():  # enabled and report-only policies; a risk-based one is its own feature
+        if not policy.counts:
+            continue
+        feature = RISK_BASED_ACCESS if policy.risk_based and RISK_BASED_ACCESS in wanted else CONDITIONAL_ACCESS
+        if feature in wanted:
+            out.scopes[feature].append(reader.policy_scope(policy))
+    if PRIVILEGED_ACCESS in wanted:
+        for grant in scope.eligible or ():
+            out.scopes[PRIVILEGED_ACCESS].append(Scope(ROLE_NAMES.get(grant.role_id.lower(), grant.role_id),
+                                                       Side(ids=reader.principal(grant.principal_id))))
+    if DYNAMIC_GROUPS in wanted:
+        for group in scope.groups:
+            if group.dynamic:
+                out.scopes[DYNAMIC_GROUPS].append(Scope(group.display_name or group.id,
+                                                        Side(ids=reader.members(group.id))))
+    out.scopes = {f: scopes for f, scopes in out.scopes.items() if scopes}
+    return out
+
+
+class Entitling:
+    """The plans users' products carry, worked out once per set of products (users share few)."""
+
+    def __init__(self, index: TenantIndex) -> None:
+        self.index = index
+        self._by_products: dict[frozenset[str], tuple[frozenset[str], bool]] = {}
+
+    def of(self, user: User) -> tuple[frozenset[str], bool]:
+        """(the plans the user's own products carry, whether one of them qualifies for group-based
+        licensing by Microsoft's list)."""
+        products = user.sku_ids
+        found = self._by_products.get(products)
+        if found is None:
+            plan_ids: set[str] = set()
+            for sku_id in products:
+                plan_ids |= plans_of(self.index, sku_id)
+            found = self._by_products[products] = (carried(plan_ids), bool(products & group_licensing_products()))
+        return found
+
+
+def readable(scope: AccessScope, features: Iterable[str]) -> tuple[str, ...]:
+    """The features whose reads the snapshot holds."""
+    ok = {CONDITIONAL_ACCESS: scope.policies is not None, RISK_BASED_ACCESS: scope.policies is not None,
+          PRIVILEGED_ACCESS: scope.eligible is not None, DYNAMIC_GROUPS: scope.dynamic_read, GROUP_LICENSING: True}
+    return tuple(f for f in features if ok[f])
