@@ -19,7 +19,7 @@ from .rules import RULES, Context, Rule
 from .rules.assignments import licensing
 from .rules.waivers.waiver_expired import waiver_covers, waiver_json
 from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
-from .usage_reports import USAGE_REPORTS
+from .usage_data import USAGE_REPORTS
 
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from .model import Profile, Sku, Subscription, TenantSnapshot, User
 from .policy.objects import Selector
-from .usage_reports import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
+from .usage_data import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 
 
 class Positions:
@@ -467,7 +467,7 @@ class TenantIndex:
         """Their object ids, in the same order as assigning_groups."""
         return [gid for _, gid in self._assigning(user, sku_id)]
 
-    # --- data size: the mailbox and OneDrive usage reports (auditor/usage_reports.py) ---------------------
+    # --- data size: the mailbox and OneDrive usage reports (auditor/usage_data.py) ---------------------
     # None means not known: the report was not read, or does not list the user (a mailbox not yet
     # in the report). A change whose safety rests on a size waits then; storage_unknown says why
     # the sizes are unknown for everyone.

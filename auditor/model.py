@@ -15,12 +15,12 @@ from typing import Any
 
 import msgspec
 
-from .access_scope import AccessScope
+from .access_records import AccessScope
 from .enums import Cloud as Cloud  # re-exported, as the other three below
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from .enums import Severity as Severity
 from .enums import SubjectType as SubjectType
-from .usage_reports import UsageReports
+from .usage_data import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
 
@@ -373,11 +373,11 @@ class TenantSnapshot:
     notes: tuple[str, ...] = ()
     # the attribute paths read for every user (User.attributes), when a policy asked for them
     user_attributes: tuple[str, ...] = ()
-    # auditLogs/directoryAudits read for an interval (auditor.directory_audits.DirectoryAudits), or None
+    # auditLogs/directoryAudits read for an interval (auditor.audit_entries.DirectoryAudits), or None
     directory_audits: Any = None
     # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
     usage_reports: UsageReports | None = None
-    # what Conditional Access, PIM and dynamic groups reach (auditor.access_scope), read only for
+    # what Conditional Access, PIM and dynamic groups reach (auditor.access_records), read only for
     # the entitlement rules; None = not read
     access_scope: AccessScope | None = None
 

@@ -1,4 +1,4 @@
-"""Read what the tenant's security features reach (auditor.access_scope), for the entitlement rules.
+"""Read what the tenant's security features reach (auditor.access_records), for the entitlement rules.
 
 Requests, once every user is in (a policy with an `entitlements:` section asks for them):
     GET /identity/conditionalAccess/policies                             Policy.Read.All
@@ -24,7 +24,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..access_scope import (
+from ..access_records import (
     CONDITIONAL_ACCESS,
     DYNAMIC_GROUPS,
     PRIVILEGED_ACCESS,

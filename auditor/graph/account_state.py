@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
-from ..directory_audits import ACCOUNT_STATE, AuditEntry
+from ..audit_entries import ACCOUNT_STATE, AuditEntry
 from ..model import User
 from .client import GraphClient, together
 from .directory_audits import audit_path, entry_pages, iso

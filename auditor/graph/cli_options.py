@@ -24,7 +24,7 @@ from .. import demo
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, StopSignal, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
 from ..snapshot import save_snapshot
-from ..usage_reports import UsageNeed
+from ..usage_data import UsageNeed
 from .arguments import AuthMode, save_evidence, wants_graph
 from .auth import StaticTokenCredential, build_credential
 from .client import GraphClient

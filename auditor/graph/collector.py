@@ -51,7 +51,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from ..access_scope import ACCESS_SCOPE, AccessScope
+from ..access_records import ACCESS_SCOPE, AccessScope
 from ..errors import AuthError
 from ..model import Gap, Sku, Subscription, TenantSnapshot, User
 from ..snapshot import (
@@ -63,7 +63,7 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
-from ..usage_reports import USAGE_REPORTS, UsageNeed, UsageReports
+from ..usage_data import USAGE_REPORTS, UsageNeed, UsageReports
 from .access_scope import read_access_scope
 from .account_state import AccountStates, Choice
 from .arguments import DEFAULT_CONCURRENCY

@@ -1,13 +1,13 @@
 """Read the directory changes of an interval: GET /auditLogs/directoryAudits (AuditLog.Read.All).
 
-One listing per activity that can explain a new finding (auditor.directory_audits.ACTIVITIES; the nightly
+One listing per activity that can explain a new finding (auditor.audit_entries.ACTIVITIES; the nightly
 interval since the baseline), each filtered on its interval as Graph's reference documents it
 (activityDateTime supports ge and le, activityDisplayName eq), all pages followed:
 
     GET /auditLogs/directoryAudits?$filter=activityDateTime ge <since> and activityDateTime le <until>
         and activityDisplayName eq 'Change user license'&$top=500
 
-The entries that say when an account was disabled (auditor.directory_audits.ACCOUNT_STATE, for
+The entries that say when an account was disabled (auditor.audit_entries.ACCOUNT_STATE, for
 `grace_days`: back as far as Entra ID keeps them, KEPT_DAYS) are read by account_state.py, for the
 whole tenant or by account, whichever costs fewer requests.
 
@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from ..directory_audits import ACCOUNT_STATE, ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
+from ..audit_entries import ACCOUNT_STATE, ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
 from ..errors import CollectionError, clean_message
 from ..model import Gap
 from .auth import Permission, describe_missing

@@ -1,7 +1,7 @@
 """Microsoft 365 usage reports for the usage rules: tenant-wide, one request per report, read as a stream.
 
 Requests, only when a policy has a `usage:` section or a rule whose changes depend on data size
-(auditor.usage_reports.needs_storage), and only the reports those need (auditor/usage_reports.py maps workloads to
+(auditor.usage_data.needs_storage), and only the reports those need (auditor/usage_data.py maps workloads to
 reports and columns):
 
     GET /admin/reportSettings                      displayConcealedNames (ReportSettings.Read.All, optional)
@@ -50,7 +50,7 @@ import httpx
 
 from ..errors import AuthError, CollectionError, clean_message
 from ..model import Cloud, Gap, User
-from ..usage_reports import (
+from ..usage_data import (
     CONCEALED_REASON,
     STORAGE_REPORTS,
     USAGE_REPORTS,

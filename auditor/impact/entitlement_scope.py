@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from ..access_scope import AccessPolicy, AccessScope
+from ..access_records import AccessPolicy, AccessScope
 from ..index import TenantIndex
 from ..model import User
 from ..reference import DATA_FILE, product_names

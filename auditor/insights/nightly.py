@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.attributes import STANDARD
+from auditor.audit_entries import DirectoryAudits
 from auditor.delivery.content import run_url_from_env
-from auditor.directory_audits import DirectoryAudits
 from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.outputs import write_text

@@ -19,7 +19,7 @@ from ..model import Locale, TenantSnapshot
 from ..outputs import output_lock, rotate_previous
 from ..snapshot import load_snapshot
 from ..timestamps import parse_timestamp
-from ..usage_reports import MAILBOXES, UsageNeed
+from ..usage_data import MAILBOXES, UsageNeed
 from .mapping import ProductMap, read_map
 from .movers import Mover, Problems, domain_movers, read_users
 from .plan import PlanInputs, SourceBill, build_plan

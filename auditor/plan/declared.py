@@ -42,7 +42,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from auditor.directory_audits import parse_time
+from auditor.audit_entries import parse_time
 from auditor.plan.actions import Action
 from auditor.plan.holds import not_on_hold
 

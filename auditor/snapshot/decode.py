@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 import msgspec
 import orjson
 
-from ..access_scope import ACCESS_SCOPE, AccessScope, BadScope
+from ..access_records import ACCESS_SCOPE, AccessScope, BadScope
 from ..attributes import PageReader, is_path, pairs_from
-from ..directory_audits import BadAudit, audits_from_json
+from ..audit_entries import BadAudit, audits_from_json
 from ..errors import SnapshotError
 from ..model import (
     NO_MAILBOX,
@@ -38,7 +38,7 @@ from ..model import (
     User,
 )
 from ..timestamps import timestamp_or_none
-from ..usage_reports import USAGE_REPORTS, BadUsage, usage_from_json
+from ..usage_data import USAGE_REPORTS, BadUsage, usage_from_json
 from .format import (
     KIND,
     SCHEMA_VERSION,

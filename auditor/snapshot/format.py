@@ -16,7 +16,7 @@ Layout (schemaVersion 1):
      "notes": [str]}   (only when the collection left notes for the report's warnings)
 A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and
 "mailboxSettings": null when Graph found no mailbox for it. An optional "usageReports" section holds
-the Microsoft 365 usage reports the usage rules read (auditor/usage_reports.py describes it).
+the Microsoft 365 usage reports the usage rules read (auditor/usage_data.py describes it).
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from ..access_scope import ACCESS_SCOPE
+from ..access_records import ACCESS_SCOPE
 from ..attributes import to_graph
-from ..directory_audits import audits_to_json
+from ..audit_entries import audits_to_json
 from ..model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
 from ..outputs import atomic_text
-from ..usage_reports import USAGE_REPORTS, usage_to_json
+from ..usage_data import USAGE_REPORTS, usage_to_json
 from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY
 
 

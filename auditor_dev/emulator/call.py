@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .directory_audits import AuditLog
+from .audit_log import AuditLog
 from .hooks import Drop, Listings, Proceed, Reply, Request
 from .log import LoggedRequest
 from .query import Query

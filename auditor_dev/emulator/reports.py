@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from auditor.model import TenantSnapshot
-from auditor.usage_reports import REPORTS, UserUsage
+from auditor.usage_data import REPORTS, UserUsage
 
 from .errors import GraphError, error_document
 

@@ -6,7 +6,7 @@ and the HTTP plumbing (tokens, responders, latency, encoding). What it serves is
 in routes.py, one handler module per resource under resources/:
 
 - directory.py: /organization, /subscribedSkus, /directory/subscriptions, /auditLogs/directoryAudits
-  (directory_audits.py: the snapshot's entries and one for each of its own writes);
+  (audit_log.py: the snapshot's entries and one for each of its own writes);
 - users.py: /users (list and one; $filter=startsWith(userPrincipalName,'x') [or ...], see
   filters.py), /users/$count, /users/{id|upn}/memberOf[/microsoft.graph.group],
   /users/{id|upn}/mailboxSettings/userPurpose;
@@ -53,9 +53,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from auditor.model import TenantSnapshot
 
+from .audit_log import AuditLog
 from .budgets import Budgets
 from .call import Answer, PlainText
-from .directory_audits import AuditLog
 from .encoding import dumps, encode
 from .errors import GraphError, error_document
 from .filters import matches

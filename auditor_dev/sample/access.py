@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from auditor.access_scope import ACCESS_SCOPE, ENABLED, REPORT_ONLY, AccessPolicy, AccessScope, RoleGrant, ScopeGroup
+from auditor.access_records import ACCESS_SCOPE, ENABLED, REPORT_ONLY, AccessPolicy, AccessScope, RoleGrant, ScopeGroup
 from auditor.model import Group, TenantSnapshot, User
 
 from .builder import SKUS

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from auditor.directory_audits import DISABLE, UPDATE
+from auditor.audit_entries import DISABLE, UPDATE
 from auditor.model import Cloud, TenantSnapshot
 from auditor.snapshot import (
     LEAVE_DATE,
@@ -24,7 +24,7 @@ from auditor.snapshot import (
     UserDecoder,
     snapshot_from_json,
 )
-from auditor.usage_reports import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
+from auditor.usage_data import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 
 from . import REFERENCE
 from .builder import NEVER, SKUS, Builder, service_plans

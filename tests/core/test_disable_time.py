@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.directory_audits import audits_from_json, disabled_times
+from auditor.audit_entries import audits_from_json, disabled_times
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 from .factory import audit, tenant, user

@@ -12,7 +12,7 @@ from auditor.rules import RULES
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.base import UserHygieneRule
 from auditor.snapshot import MAILBOX_SETTINGS, snapshot_from_json
-from auditor.usage_reports import MAILBOXES, USAGE_REPORTS
+from auditor.usage_data import MAILBOXES, USAGE_REPORTS
 
 from .factory import audit, tenant, user
 

@@ -19,7 +19,7 @@ from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage.activity import Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS
-from auditor.usage_reports import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
+from auditor.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 
 from .factory import E3, E5, F1, audit, rem, tenant, user
 

@@ -15,7 +15,7 @@ from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
-from auditor.usage_reports import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
+from auditor.usage_data import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
 
 from .factory import E3, E5, audit, fired, policy_file, tenant, user
 
@@ -249,7 +249,7 @@ def test_a_usage_date_that_is_no_calendar_date_is_refused_by_name() -> None:
     rules never see it."""
     import pytest
 
-    from auditor.usage_reports import BadUsage, usage_from_json
+    from auditor.usage_data import BadUsage, usage_from_json
 
     row = {"userPrincipalName": "a@contoso.example", "exchangeLastActivityDate": "2026-13-45"}
     raw = {"reports": [], "users": [row]}

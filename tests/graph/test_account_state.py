@@ -12,12 +12,12 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from auditor.directory_audits import ACCOUNT_STATE, ACTIVITIES, UPDATE, DirectoryAudits, disabled_times
+from auditor.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, DirectoryAudits, disabled_times
 from auditor.graph.account_state import Choice, candidates
 from auditor.model import TenantSnapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.budgets import Budgets
-from benchmarks.audit_log import LOG, collect_paced, hr_sync
+from benchmarks.audit_log_choice import LOG, collect_paced, hr_sync
 from benchmarks.tenant import bench_tenant
 
 SECONDS = 0.05

@@ -15,8 +15,7 @@ import httpx
 import pytest
 from graph_tenants import make_tenant
 
-from auditor.cli import main
-from auditor.directory_audits import (
+from auditor.audit_entries import (
     ACCOUNT_STATE,
     DISABLE,
     ENABLE,
@@ -26,6 +25,7 @@ from auditor.directory_audits import (
     Modified,
     Target,
 )
+from auditor.cli import main
 from auditor.model import TenantSnapshot
 from auditor.snapshot import LEAVE_DATE
 from auditor.timestamps import parse_timestamp

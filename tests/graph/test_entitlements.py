@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "core"))
 
 from factory import AS_OF, user
 
-from auditor.access_scope import CONDITIONAL_ACCESS
+from auditor.access_records import CONDITIONAL_ACCESS
 from auditor.engine import evaluate
 from auditor.errors import PolicyError
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect

@@ -25,7 +25,7 @@ from auditor.graph.progress import Progress
 from auditor.model import TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
-from auditor.usage_reports import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
+from auditor.usage_data import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
 from auditor_dev.emulator import GraphEmulator, Reply, Request, app_token, wire
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ from auditor.policy.objects import Assignment, HygieneCheck, Policy, PolicySet, 
 from auditor.reference.storage import SHARED_MAILBOX, storage_limits
 from auditor.rules.usage.activity import usage_need
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json, write_snapshot
-from auditor.usage_reports import (
+from auditor.usage_data import (
     MAILBOXES,
     ONEDRIVE,
     STORAGE_REPORTS,

@@ -21,7 +21,7 @@ from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredent
 from auditor.model import Cloud, TenantSnapshot
 from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import load_snapshot
-from auditor.usage_reports import (
+from auditor.usage_data import (
     ACTIVE_USERS,
     APPS,
     COPILOT,
@@ -453,7 +453,7 @@ def _time_to_read(data: bytes, chunk: int) -> float:
     import time
 
     from auditor.graph.usage_reports import _parse
-    from auditor.usage_reports import RowReader
+    from auditor.usage_data import RowReader
 
     pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)]
     best = float("inf")
@@ -478,7 +478,7 @@ def test_reading_a_very_long_line_takes_time_linear_in_its_length(quoted: bool) 
 
 def test_a_row_longer_than_any_report_writes_stops_the_run_instead_of_filling_memory() -> None:
     from auditor.graph.usage_reports import MAX_RECORD, _parse
-    from auditor.usage_reports import RowReader
+    from auditor.usage_data import RowReader
 
     data = _long_line_csv(MAX_RECORD + 1000, quoted=False)
     for chunk in (64 * 1024, len(data)):  # the line across many pieces, or in one

@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from auditor.directory_audits import ACCOUNT_STATE, ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
+from auditor.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
 from auditor.insights.causes import cause_for
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 from auditor.snapshot import load_snapshot, save_snapshot
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
-from auditor_dev.emulator.directory_audits import APP_NAME
+from auditor_dev.emulator.audit_log import APP_NAME
 
 from .conftest import SAMPLE, audit
 

@@ -12,7 +12,7 @@ from auditor.migration.mapping import ProductMap
 from auditor.migration.movers import Mover
 from auditor.migration.plan import build_plan
 from auditor.model import Group
-from auditor.usage_reports import MAILBOXES, ReportRead, UsageReports, UserUsage
+from auditor.usage_data import MAILBOXES, ReportRead, UsageReports, UserUsage
 
 from .tenants import ADDON, CUTOVER, E3, E5, export, inputs, sku, tenant, user
 

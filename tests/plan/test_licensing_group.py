@@ -244,7 +244,7 @@ def test_group_based_only_replacement_joins_a_group_that_assigns_it(tmp_path: Pa
 
 def test_a_rightsize_into_a_product_with_a_licensing_group_joins_it(tmp_path: Path) -> None:
     from auditor.rules.usage.activity import Rightsize
-    from auditor.usage_reports import ACTIVE_USERS
+    from auditor.usage_data import ACTIVE_USERS
 
     policy = ("catalog:\n  - sku: SPE_E3\n    licensing_group: \"E3 Users\"\nusage:\n"
               "  - rightsize: {from: SPE_E5, to: SPE_E3}\n    unless_active: [teams]\n    days: 30\n")

@@ -13,7 +13,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
-from auditor.usage_reports import ACTIVE_USERS
+from auditor.usage_data import ACTIVE_USERS
 from tests.core.factory import IDS, tenant, user
 
 EXO2 = {"servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0", "servicePlanName": "EXCHANGE_S_ENTERPRISE",

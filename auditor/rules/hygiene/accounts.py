@@ -14,7 +14,7 @@ from ...model import (
 from ...policy.objects import HygieneCheck
 from ...sign_ins import dormant, last_attempt, last_sign_in
 from ...snapshot import MAILBOX_SETTINGS
-from ...usage_reports import ACTIVE_USERS, MAILBOXES
+from ...usage_data import ACTIVE_USERS, MAILBOXES
 from ..base import Context, parse_when
 from .base import DeclaredDetails, HygieneRule, MailboxDetails, UserHygieneRule, check_schema, mailbox_extra, unverified
 

@@ -8,7 +8,7 @@
         unless_active: [teams_phone, power_bi, defender]   # whatever only the bigger product adds
         days: 90
 
-The workload names and the report columns behind them are auditor/usage_reports.py's WORKLOADS. A user is
+The workload names and the report columns behind them are auditor/usage_data.py's WORKLOADS. A user is
 judged only on the reports that list them; accounts created within the window are spared, and so
 are products assigned or changed within it (licenseAssignmentStates.lastUpdatedDateTime) of an
 account that never signed in or signed in after that change.
@@ -25,7 +25,7 @@ from ...model import Finding, Severity, User
 from ...policy.objects import Policy, Selector, UsageEntry
 from ...policy.yamlsource import PolicyNode
 from ...sign_ins import last_sign_in
-from ...usage_reports import (
+from ...usage_data import (
     ACTIVE_USERS,
     MAX_DAYS,
     MEASURED,
@@ -77,7 +77,7 @@ def usage_section() -> dict[str, Any]:
 
 def usage_need(policies: Any) -> UsageNeed | None:
     """The reports the policies' usage rules read, plus the mailbox and OneDrive usage reports when
-    a policy has a rule whose changes depend on data size (auditor.usage_reports.needs_storage), and the
+    a policy has a rule whose changes depend on data size (auditor.usage_data.needs_storage), and the
     longest window; None when no policy needs any: nothing is read then, and no new permission
     is needed."""
     reports: set[str] = set()

@@ -13,7 +13,7 @@ from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
-from ...usage_reports import (
+from ...usage_data import (
     workload_title,
 )
 from ..assignments.selection_texts import SkuNotAllowed

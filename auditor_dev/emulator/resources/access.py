@@ -7,7 +7,7 @@
 - GET /roleManagement/directory/roleAssignments: unifiedRoleAssignment collection
   (learn.microsoft.com/graph/api/rbacapplication-list-roleassignments).
 
-Each is served from the snapshot's access scope (auditor.access_scope; none: an empty collection,
+Each is served from the snapshot's access scope (auditor.access_records; none: an empty collection,
 a tenant without any) and answers 403 Authorization_RequestDenied unless the token holds one of
 the application permissions the page documents."""
 

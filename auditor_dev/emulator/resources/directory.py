@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.directory_audits import entry_to_graph
+from auditor.audit_entries import entry_to_graph
 
 from .. import wire
+from ..audit_log import READ_ROLES
 from ..call import Answer, Call, Emulator
-from ..directory_audits import READ_ROLES
 from ..query import MAX_TOP, check_select, no_filter, page, project
 
 

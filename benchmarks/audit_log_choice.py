@@ -1,7 +1,7 @@
 """grace_days' audit-log read both ways, on the emulator with Graph's budgets (docs/graph.md,
 "Reading no more of the audit log than the rules need").
 
-    python -m benchmarks.audit_log [--users 5000] [--updates 100000,10000] [--seconds 0.05]
+    python -m benchmarks.audit_log_choice [--users 5000] [--updates 100000,10000] [--seconds 0.05]
 
 For each count of "Update user" entries, the benchmark's tenant (benchmarks.tenant) gets that many
 entries from an HR system's sync (a Department change of a random user, spread over the 30 days the
@@ -27,7 +27,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from auditor.directory_audits import DISABLE, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
+from auditor.audit_entries import DISABLE, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
 from auditor.graph.account_state import RATE, Choice, candidates
 from auditor.graph.pacing import Pacing
@@ -119,7 +119,7 @@ def measure(snapshot: TenantSnapshot, choice: Choice, seconds: float) -> dict[st
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.audit_log")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.audit_log_choice")
     parser.add_argument("--users", type=int, default=5000)
     parser.add_argument("--updates", default="100000,10000", help="counts of HR-sync \"Update user\" entries")
     parser.add_argument("--seconds", type=float, default=0.05, help="the budgets' and the pacing's window scale")

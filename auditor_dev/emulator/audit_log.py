@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from auditor.directory_audits import (
+from auditor.audit_entries import (
     ADD_MEMBER,
     DISABLE,
     ENABLE,

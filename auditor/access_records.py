@@ -1,7 +1,8 @@
 """What the tenant's security features reach, as read from Microsoft Graph: the Conditional Access
 policies, the directory role assignments (active and eligible) and the groups they and the
-dynamic-membership rules name, with their members. The entitlement rules (auditor/rules/
-entitlements.py) judge who needs Microsoft Entra ID P1, P2 or ID Governance from it.
+dynamic-membership rules name, with their members (read by auditor/graph/access_scope.py). Who each
+feature reaches is worked out in auditor/impact/entitlement_scope.py, and the entitlement rules
+(auditor/rules/entitlements/) judge who needs Microsoft Entra ID P1, P2 or ID Governance from it.
 
 Each record keeps the fields of Microsoft's resource that the rules read, by their documented
 meaning (docs/entitlements.md cites each page):
