@@ -7,12 +7,15 @@
 (auditor.demo.commerce). A live Graph audit reads the billing APIs with its own credential (with
 `--auth token`: AUDITOR_BILLING_TOKEN and AUDITOR_PARTNER_CENTER_TOKEN); a snapshot audit or
 `plan` reads them only when asked (an explicit --billing-source or an endpoint); without that,
-`plan` reuses the facts the audit read (report.json's billing_facts).
+`plan` reuses the facts the audit read (report.json's billing_facts). A tenant of `audit --tenants`
+reads Partner Center only through the run's one session with the partner's credential
+(args.partner_session, auditor.fleet.partner), never with its own credential.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -50,6 +53,14 @@ def apis_asked(args: argparse.Namespace) -> bool:
 
 @contextmanager
 def access(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iterator[Access]:
+    with _one_tenant(args, env, live) as reach:
+        if "partner_session" in vars(args):  # a tenant of `audit --tenants`: Partner Center through the partner
+            reach = dataclasses.replace(reach, partner_credential=None, partner_session=args.partner_session)
+        yield reach
+
+
+@contextmanager
+def _one_tenant(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iterator[Access]:
     account = getattr(args, "billing_account", None)
     billing_endpoint = _url(getattr(args, "billing_endpoint", None), "--billing-endpoint")
     partner_endpoint = _url(getattr(args, "partner_center_endpoint", None), "--partner-center-endpoint")

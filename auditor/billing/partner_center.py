@@ -8,7 +8,9 @@ allows it; one partner credential serves every customer).
                                                     that keeps the subscription's own offer and term
 
 Partner Center allows 500 requests a minute per customer on the Subscription resource: the session
-spaces its requests to one customer at least 60/500 s apart and honours a 429's Retry-After. Its
+spaces its requests to one customer at least 60/500 s apart and honours a 429's Retry-After. One
+session may serve many customers' audits at once (`audit --tenants`: one partner credential for
+every customer), each in its own thread: the spacing is kept per customer under a lock. Its
 error body is {"code", "description", ...}; any failure is a BillingSourceError (a gap in the bill).
 The identity needs a Partner Center role that reads customers' subscriptions (Admin agent; Sales
 agent reads too), and Admin agent to change them (docs/bill.md).
@@ -16,6 +18,7 @@ agent reads too), and Admin agent to change them (docs/bill.md).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -42,7 +45,8 @@ class PartnerCenter:
         self.endpoint = (endpoint or PARTNER_CENTER_ENDPOINT).rstrip("/")
         self._http = httpx.Client(timeout=timeout)
         self._sleep = sleep
-        self._last: dict[str, float] = {}
+        self._last: dict[str, float] = {}  # customer -> when its latest request was (to be) sent
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         self._http.close()
@@ -54,10 +58,12 @@ class PartnerCenter:
         self.close()
 
     def _pace(self, customer: str) -> None:
-        gap = 60.0 / PER_MINUTE - (time.monotonic() - self._last.get(customer, 0.0))
-        if gap > 0:
-            self._sleep(gap)
-        self._last[customer] = time.monotonic()
+        with self._lock:  # take the customer's next slot; wait for it outside the lock
+            now = time.monotonic()
+            slot = max(now, self._last.get(customer, float("-inf")) + 60.0 / PER_MINUTE)
+            self._last[customer] = slot
+        if slot > now:
+            self._sleep(slot - now)
 
     def request(self, method: str, path: str, customer: str, *, headers: Mapping[str, str] | None = None,
                 body: Any = None) -> Any:

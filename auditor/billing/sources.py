@@ -52,6 +52,8 @@ class Access:
     partner_credential: TokenCredential | None = None
     partner_endpoint: str | None = None
     billing_audience: str | None = None  # the cloud's Resource Manager, whatever the endpoint (None: worldwide)
+    # `audit --tenants`: the run's one session with the partner's credential, shared by every customer
+    partner_session: partner_center.PartnerCenter | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def access_from(env: Mapping[str, str], *, token_mode: bool, credential: TokenCr
 
 
 def _wants_partner(choice: BillingSource, access: Access, subscriptions: Sequence[Subscription]) -> bool:
-    if access.partner_credential is None:
+    if access.partner_credential is None and access.partner_session is None:
         return False
     if choice is BillingSource.PARTNER_CENTER:
         return True
@@ -96,6 +98,8 @@ def _arm_items(access: Access) -> list[dict[str, Any]]:
 
 
 def _pc_items(access: Access, tenant: str) -> list[dict[str, Any]]:
+    if access.partner_session is not None:  # the run's shared session: the run closes it
+        return partner_center.read_subscriptions(access.partner_session, tenant)
     assert access.partner_credential is not None
     with partner_center.PartnerCenter(access.partner_credential, access.partner_endpoint) as pc:
         return partner_center.read_subscriptions(pc, tenant)

@@ -9,10 +9,11 @@ client_id, cloud, name) as step outputs. The third is for nightly-many-tenants.y
 shard of at most that many tenants, each running `audit --tenants FILE --shard K/N` (docs/msp.md).
 
 The file (see tenants.example.yaml) lists tenants with their app registration, cloud, locale and
-recipients; `defaults` fills what a tenant leaves out. Without the file, one tenant is read from the
-environment (AZURE_TENANT_ID, AZURE_CLIENT_ID, LICENSE_AUDIT_CLOUD, LICENSE_AUDIT_LOCALE,
-LICENSE_AUDIT_EMAIL_TO, LICENSE_AUDIT_POLICIES, LICENSE_AUDIT_FAIL_ON, LICENSE_AUDIT_BILLING,
-LICENSE_AUDIT_MIGRATION), so the same workflow serves
+recipients; `defaults` fills what a tenant leaves out; `partner` names the MSP's own tenant and the
+app that reads Partner Center for every customer (`audit --tenants`, docs/msp.md). Without the
+file, one tenant is read from the environment (AZURE_TENANT_ID, AZURE_CLIENT_ID,
+LICENSE_AUDIT_CLOUD, LICENSE_AUDIT_LOCALE, LICENSE_AUDIT_EMAIL_TO, LICENSE_AUDIT_POLICIES,
+LICENSE_AUDIT_FAIL_ON, LICENSE_AUDIT_BILLING, LICENSE_AUDIT_MIGRATION), so the same workflow serves
 one tenant or many. Nothing here is secret: tenant and client ids are identifiers, not credentials.
 """
 
@@ -47,6 +48,7 @@ _ACCOUNT = re.compile(r"^[A-Za-z0-9:_.-]{1,200}\Z")  # a billing account's name 
 _ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/-]*)?\Z")
 _DEFAULTABLE = ("client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id",
                 "billing_client_id")
+_PARTNER_FIELDS = ("tenant_id", "client_id")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,23 @@ class TenantJob:
     # the app registration license-apply.yml's commerce job changes subscriptions with (a billing
     # write role, its own federated credential; "" = none: the job refuses, never borrowing another)
     billing_client_id: str = ""
+
+
+@dataclass(frozen=True)
+class PartnerBlock:
+    """The file's `partner:` block: the CSP partner's own tenant and the app that reads Partner Center
+    for every customer of the file. No secret: the run's --auth signs in as that app (docs/msp.md)."""
+
+    tenant_id: str
+    client_id: str
+
+
+@dataclass(frozen=True)
+class TenantsFile:
+    path: Path
+    jobs: list[TenantJob]
+    partner: PartnerBlock | None
+    where: dict[str, str]  # job key -> "FILE:LINE: tenants[i] (name)", for errors naming the tenant
 
 
 def _key(name: str) -> str:
@@ -162,20 +181,60 @@ def _recipients(email: Any, field: str) -> list[str]:
         raise UsageError(f"{field}: {exc}") from None
 
 
-def _lines_of(text: str) -> list[int]:
-    """1-based line of each item under `tenants:` (one parse for the whole file), [] when shaped otherwise."""
+def _lines_of(text: str) -> tuple[list[int], dict[str, int]]:
+    """1-based lines (one parse for the whole file): of each item under `tenants:`, and of the
+    `partner:` block ("") and each of its keys; empty when shaped otherwise."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
-        return []
+        return [], {}
+    items: list[int] = []
+    partner: dict[str, int] = {}
     if isinstance(root, yaml.MappingNode):
         for key_node, value_node in root.value:
             if key_node.value == "tenants" and isinstance(value_node, yaml.SequenceNode):
-                return [int(item.start_mark.line) + 1 for item in value_node.value]
-    return []
+                items = [int(item.start_mark.line) + 1 for item in value_node.value]
+            if key_node.value == "partner":
+                partner[""] = int(key_node.start_mark.line) + 1
+                if isinstance(value_node, yaml.MappingNode):
+                    partner |= {str(k.value): int(k.start_mark.line) + 1 for k, _ in value_node.value}
+    return items, partner
+
+
+def _partner(raw: Any, path: Path, lines: Mapping[str, int]) -> PartnerBlock:
+    """The `partner:` block, checked; errors name the file and the line."""
+
+    def where(key: str = "") -> str:
+        line = lines.get(key) or lines.get("")
+        return f"{path}:{line}: partner" if line else f"{path}: partner"
+
+    if not isinstance(raw, dict):
+        raise UsageError(f"{where()}: expected a mapping with tenant_id and client_id")
+    unknown = sorted(str(k) for k in set(raw) - set(_PARTNER_FIELDS))
+    if unknown:  # the key alone: its value may be a secret someone pasted
+        raise UsageError(f"{where(unknown[0])}: unknown key {unknown[0]!r} (allowed: {', '.join(_PARTNER_FIELDS)}; "
+                         "no secrets here: the run's --auth signs in as the partner's app, docs/msp.md)")
+    values = {}
+    for field in _PARTNER_FIELDS:
+        value = raw.get(field)
+        if value is not None and (not isinstance(value, str | int) or isinstance(value, bool)):
+            raise UsageError(f"{where(field)}.{field}: expected a string")
+        values[field] = "" if value is None else str(value).strip()
+    if not (_GUID.match(values["tenant_id"]) or _DOMAIN.match(values["tenant_id"])):
+        raise UsageError(f"{where('tenant_id')}.tenant_id: {values['tenant_id']!r} is not a tenant GUID or domain "
+                         "name (the partner's own tenant)")
+    if not _GUID.match(values["client_id"]):
+        raise UsageError(f"{where('client_id')}.client_id: {values['client_id']!r} is not an application (client) "
+                         "id GUID (the app that reads Partner Center)")
+    return PartnerBlock(values["tenant_id"], values["client_id"])
 
 
 def load_tenants(path: Path) -> list[TenantJob]:
+    return read_tenants_file(path).jobs
+
+
+def read_tenants_file(path: Path) -> TenantsFile:
+    """The tenants file: its tenants (each checked), and its `partner:` block when it has one."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -188,14 +247,16 @@ def load_tenants(path: Path) -> list[TenantJob]:
         raise UsageError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("tenants"), list) or not data["tenants"]:
         raise UsageError(f"{path}: expected a mapping with a non-empty 'tenants' list")
-    unknown = sorted(set(data) - {"defaults", "tenants"})
+    unknown = sorted(set(data) - {"defaults", "tenants", "partner"})
     if unknown:
-        raise UsageError(f"{path}: unknown top-level key {unknown[0]!r} (allowed: defaults, tenants)")
+        raise UsageError(f"{path}: unknown top-level key {unknown[0]!r} (allowed: defaults, tenants, partner)")
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict) or set(defaults) - set(_DEFAULTABLE):
         raise UsageError(f"{path}: 'defaults' may only set {', '.join(_DEFAULTABLE)}")
-    lines = _lines_of(text)
+    lines, partner_lines = _lines_of(text)
+    partner = _partner(data["partner"], path, partner_lines) if "partner" in data else None
     jobs: dict[str, TenantJob] = {}
+    places: dict[str, str] = {}
     for index, raw in enumerate(data["tenants"]):
         where = f"{path}:{lines[index]}: tenants[{index}]" if index < len(lines) else f"{path}: tenants[{index}]"
         if not isinstance(raw, dict):
@@ -205,7 +266,8 @@ def load_tenants(path: Path) -> list[TenantJob]:
         if clash is not None:
             raise UsageError(f"{where}.name: {job.name!r} and {clash.name!r} both make the job key {job.key!r}")
         jobs[job.key] = job
-    return list(jobs.values())
+        places[job.key] = f"{where} ({job.name})"
+    return TenantsFile(path, list(jobs.values()), partner, places)
 
 
 def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:

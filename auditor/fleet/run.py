@@ -12,7 +12,9 @@ A tenant that fails (sign-in refused, 403, Graph 5xx after the retries, a bad po
 rule) is written up with its one-line reason and exit code, and the others go on; one that runs
 past --tenant-timeout is ended as failed: its StopSignal cancels its Graph collection at once, its
 audit writes and sends nothing once the signal is set, and whatever it wrote is removed so that its
-folder never reads as a report. --shard K/N audits the tenants whose key hashes to
+folder never reads as a report. Partner Center is read for every customer with the partner's one
+credential (the file's `partner:` block; auditor.fleet.partner), in one session the tenants share.
+--shard K/N audits the tenants whose key hashes to
 slice K of N: stable when a tenant is added, and the N slices are disjoint and cover the file.
 """
 
@@ -32,10 +34,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from ..billing.partner_center import PartnerCenter
 from ..commands import REPORT_FILES, cmd_audit
 from ..delivery.arguments import options_from_args
 from ..delivery.content import run_url_from_env
-from ..delivery.matrix import TenantJob, load_tenants
+from ..delivery.matrix import TenantJob, load_tenants, read_tenants_file
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
 from ..errors import (
@@ -48,6 +51,7 @@ from ..errors import (
     clean_message,
 )
 from ..model import Locale
+from . import partner
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
 # `audit` flags that name one tenant's files: with --tenants they come from the file, per tenant
@@ -84,7 +88,8 @@ class _TenantLogs(io.TextIOBase):
         target.flush()
 
 
-def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path, stop: StopSignal) -> argparse.Namespace:
+def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path, stop: StopSignal,
+                 partner_session: PartnerCenter | None = None) -> argparse.Namespace:
     """The arguments of a one-tenant `audit` for `job`: the run's own flags, the tenant's from the file."""
     values = {name: value for name, value in vars(args).items() if name not in _PER_TENANT}
     baseline_dir = getattr(args, "baseline", None)
@@ -104,18 +109,21 @@ def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path, stop: S
         # the credential signs in to this tenant as the run's one app (the client id from the file)
         environment={**os.environ, "AZURE_TENANT_ID": job.tenant_id, "AZURE_CLIENT_ID": job.client_id},
         stop=stop,  # set when the tenant runs past --tenant-timeout
+        # Partner Center: the run's one session with the partner's credential (None: the file names no partner)
+        partner_session=partner_session,
     )
     return argparse.Namespace(**values)
 
 
 def _audit_one(args: argparse.Namespace, job: TenantJob, folder: Path, logs: _TenantLogs,
-               audit: Callable[[argparse.Namespace], int], stop: StopSignal) -> tuple[int, str | None]:
+               audit: Callable[[argparse.Namespace], int], stop: StopSignal,
+               partner_session: PartnerCenter | None) -> tuple[int, str | None]:
     """Run one tenant's audit with its log; (exit code, one-line reason when it failed)."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "audit.log").open("w", encoding="utf-8") as log:
         logs.local.log = log
         try:
-            return audit(_tenant_args(args, job, folder, stop)), None
+            return audit(_tenant_args(args, job, folder, stop, partner_session)), None
         except PolicyError as exc:
             for issue in exc.issues:
                 log.write(clean_message(str(issue)) + "\n")
@@ -153,8 +161,10 @@ def _clear(folder: Path) -> None:
 
 
 def run_tenants(args: argparse.Namespace, jobs: Sequence[TenantJob], root: Path,
-                audit: Callable[[argparse.Namespace], int] = cmd_audit) -> list[Outcome]:
-    """Audit `jobs` into root/<key>/, tenant_concurrency at a time; one Outcome per job, in the file's order."""
+                audit: Callable[[argparse.Namespace], int] = cmd_audit,
+                partner_session: PartnerCenter | None = None) -> list[Outcome]:
+    """Audit `jobs` into root/<key>/, tenant_concurrency at a time; one Outcome per job, in the file's order.
+    `partner_session`: Partner Center with the partner's credential, for every customer."""
     logs = _TenantLogs(sys.stderr)
     slots = threading.Semaphore(args.tenant_concurrency)
     results: dict[str, tuple[int, str | None]] = {}
@@ -164,7 +174,7 @@ def run_tenants(args: argparse.Namespace, jobs: Sequence[TenantJob], root: Path,
     lock = threading.Lock()
 
     def work(job: TenantJob) -> None:
-        result = _audit_one(args, job, root / job.key, logs, audit, stops[job.key])
+        result = _audit_one(args, job, root / job.key, logs, audit, stops[job.key], partner_session)
         with lock:
             mine = job.key not in results  # else its time limit ended it, and gave its slot away then
             if mine:
@@ -223,11 +233,15 @@ def cmd_tenants(args: argparse.Namespace) -> int:
         if getattr(args, flag, None):
             raise UsageError(f"--tenants: --{flag.replace('_', '-')} names one tenant; set it per tenant in the "
                              "tenants file, or run audit without --tenants")
-    jobs = select(load_tenants(Path(args.tenants)), args.shard)
+    tenants = read_tenants_file(Path(args.tenants))
+    partner.check(tenants, args.billing_source)  # before any tenant: a missing `partner:` block is exit 2
+    jobs = select(tenants.jobs, args.shard)
     root = Path(args.output_dir)
     root.mkdir(parents=True, exist_ok=True)
     began = datetime.now(UTC)
-    outcomes = run_tenants(args, jobs, root)
+    with partner.session(partner.wanted(tenants, args.billing_source), auth=args.auth,
+                         endpoint=args.partner_center_endpoint, env=os.environ) as partner_session:
+        outcomes = run_tenants(args, jobs, root, partner_session=partner_session)
     part = f"{args.shard[0]}/{args.shard[1]}" if args.shard else None
     written = write_rollup(root, outcomes, generated_at=began, shard=part, locale=args.locale)
     failed = [o for o in outcomes if o.status == "failed"]
