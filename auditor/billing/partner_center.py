@@ -12,8 +12,8 @@ spaces its requests to one customer at least 60/500 s apart and honours a 429's 
 session may serve many customers' audits at once (`audit --tenants`: one partner credential for
 every customer), each in its own thread: the spacing is kept per customer under a lock. Its
 error body is {"code", "description", ...}; any failure is a BillingSourceError (a gap in the bill).
-The identity needs a Partner Center role that reads customers' subscriptions (Admin agent; Sales
-agent reads too), and Admin agent to change them (docs/bill.md).
+The identity needs the Partner Center role Admin agent, which reads and changes customers'
+subscriptions (docs/bill.md; whether Sales agent may read them was not confirmed on Microsoft's pages).
 """
 
 from __future__ import annotations
