@@ -118,6 +118,25 @@ def test_rightsize_replaces_in_one_call_and_saves_the_difference(tmp_path: Any) 
     assert both.monthly_cost == 54.75 and "replace_with" not in dict(both.details)  # already holds E3: E5 goes
 
 
+def test_rightsize_reads_the_licensing_groups_once_per_check(tmp_path: Any, monkeypatch: Any) -> None:
+    """The catalog's licensing groups are read once per rightsize entry, not once per user it finds: the
+    read walks every group of the tenant, so per user it made a 100,000-user audit quadratic."""
+    from auditor.rules.assignments import licensing
+
+    calls: list[int] = []
+    real = licensing.licensing_groups
+    monkeypatch.setattr(licensing, "licensing_groups", lambda *a: calls.append(1) or real(*a))
+
+    def reads(idle: int) -> int:
+        calls.clear()
+        users = [user(f"idle{i}", "SPE_E5") for i in range(idle)]
+        result = audit(tmp_path, RIGHTSIZE, collected(users, [row(f"idle{i}") for i in range(idle)]))
+        assert len(fired(result, Rightsize.id)) == idle
+        return len(calls)
+
+    assert reads(5) == reads(1)  # as many reads for five findings as for one
+
+
 def test_rightsize_without_any_measured_workload_only_notes_that_it_could_not_tell(tmp_path: Any) -> None:
     """Teams Phone, Power BI and Defender have no per-user usage report: nothing says the user does
     without them. No claim of non-use, no saving, no more than low severity (even when the policy

@@ -297,6 +297,7 @@ class Rightsize(UsageRule):
         cutoff = ctx.as_of - timedelta(days=entry.days)
         refreshed = _refreshed(ctx, entry.unless_active)
         measured = [w for w in entry.unless_active if WORKLOADS[w].measured]
+        groups = licensing.licensing_groups(policy, ctx.index)  # once per check: it reads every group
         for user in self.holders(ctx, big):
             row = rows.get(user.user_principal_name.lower())
             if (row is None and measured) or self.in_grace(user, big, cutoff):
@@ -315,7 +316,7 @@ class Rightsize(UsageRule):
                 extra["replace_with"] = ctx.index.part(small)
                 extra["replace_with_id"] = ctx.index.sku_by_id[small].sku_id
                 joined = replacement_group(policy, ctx, user, frozenset((big,)), small, frozenset((small,)),
-                                           licensing.licensing_groups(policy, ctx.index), False)
+                                           groups, False)
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
             details = ctx.user_details(user, skus, None) | dict(extra) | joined
