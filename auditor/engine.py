@@ -11,6 +11,7 @@ import orjson
 
 from .billing.file import BillingFile
 from .enrichment import enrich
+from .impact.license_insight import compare
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from .policy.objects import CatalogEntry, Policy, PolicySet, Waiver
@@ -238,4 +239,13 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, bil
         currency=currency,
         users_total=len(snapshot.users),
         users_licensed=index.licensed_count(),
+        license_insight=_license_insight(policies, index),
     )
+
+
+def _license_insight(policies: PolicySet, index: TenantIndex) -> dict[str, Any] | None:
+    """Microsoft's own counts beside the auditor's, when a policy judges entitlements and they were read."""
+    insight = index.snapshot.license_insight
+    if insight is None or not any(p.entitlements is not None for p in policies.policies):
+        return None
+    return compare(index, insight)

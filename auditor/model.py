@@ -20,6 +20,7 @@ from .enums import Cloud as Cloud  # re-exported, as the other three below
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from .enums import Severity as Severity
 from .enums import SubjectType as SubjectType
+from .license_insight import LicenseInsight
 from .usage_data import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
@@ -380,6 +381,9 @@ class TenantSnapshot:
     # what Conditional Access, PIM and dynamic groups reach (auditor.access_records), read only for
     # the entitlement rules; None = not read
     access_scope: AccessScope | None = None
+    # Microsoft's own counts of P1/P2 licenses and feature users (auditor.license_insight), read with
+    # the access scope in the global cloud only; None = not read (optional context: no gap)
+    license_insight: LicenseInsight | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered
@@ -479,6 +483,9 @@ class AuditResult:
     currency: str | None
     users_total: int
     users_licensed: int
+    # Microsoft's own counts beside the auditor's (auditor.impact.license_insight), when a policy has
+    # `entitlements:` and they were read; context only, so never part of `complete`
+    license_insight: dict[str, Any] | None = None
 
     @property
     def complete(self) -> bool:

@@ -108,6 +108,7 @@ class Report(Struct, kw_only=True):
     summary: dict[str, Any]
     tenants: list[dict[str, Any]] | UnsetType = UNSET  # a merged report
     skus: list[SeatRow] = []
+    license_insight: dict[str, Any] | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
     changes: dict[str, Any] | UnsetType = UNSET  # --baseline
     trends: dict[str, Any] | UnsetType = UNSET  # nightly extras (docs/nightly.md)
     renewals: list[dict[str, Any]] | UnsetType = UNSET

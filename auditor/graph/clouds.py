@@ -41,6 +41,11 @@ ENDPOINTS: dict[Cloud, CloudEndpoints] = {
 CLI_CLOUDS = tuple(c.value for c in ENDPOINTS)
 
 
+def beta_base(base_url: str) -> str | None:
+    """Graph's /beta beside a /v1.0 endpoint (same host, same token); None for another endpoint."""
+    return base_url[: -len("/v1.0")] + "/beta" if base_url.endswith("/v1.0") else None
+
+
 def endpoints(cloud: Cloud) -> CloudEndpoints:
     try:
         return ENDPOINTS[cloud]

@@ -23,7 +23,9 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
         the groups whose group-based licenses failed for a member (the property is never returned,
         only filtered on); a 403 is a gap in the part hasMembersWithLicenseErrors only
 
-    and, when a policy has `entitlements:`, the reads of access_scope.py once every user is in
+    and, when a policy has `entitlements:`, the reads of access_scope.py once every user is in, and
+    beside them (global cloud only) GET /beta/reports/azureADPremiumLicenseInsight (license_insight.py):
+    Microsoft's own counts, optional context (a refusal is a note, not a gap)
 
     POST /$batch  {"requests": [GET /users/{id}/mailboxSettings/userPurpose, ... at most 20]}
         page by page while the users are listed, only for the accounts the disabled/inactive rules could flag
@@ -53,6 +55,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..access_records import ACCESS_SCOPE, AccessScope
 from ..errors import AuthError
+from ..license_insight import LICENSE_INSIGHT, LicenseInsight
 from ..model import Gap, Sku, Subscription, TenantSnapshot, User
 from ..snapshot import (
     LEAVE_DATE,
@@ -72,6 +75,7 @@ from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE
 from .directory_audits import KEPT_DAYS, audit_windows, read_audits
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
+from .license_insight import read_license_insight
 from .mailbox_purpose import (
     BATCH_SIZE,
     NO_MAILBOX_CODES,
@@ -170,6 +174,11 @@ async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | 
                                    state.concurrency)
 
 
+async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
+    """Microsoft's own counts (graph/license_insight.py) when the access scope is read; None otherwise."""
+    return await read_license_insight(state.client, state.notes) if asked else None
+
+
 def _account_states(now: datetime, causes_since: datetime | None, users: asyncio.Future[list[User]],
                     progress: Progress, choice: Choice) -> AccountStates:
     """The account-state entries grace_days reads: back KEPT_DAYS, and every account's since the
@@ -216,7 +225,8 @@ async def collect(
     (account_state.py; `audit_choice` forces one way).
     `usage_reports`: read these Microsoft 365 usage reports after the users (graph/usage_reports.py; None: none).
     `access_scope`: read what Conditional Access, PIM and dynamic groups reach after the users
-    (graph/access_scope.py), for the entitlement rules.
+    (graph/access_scope.py), for the entitlement rules, and Microsoft's own counts beside them
+    (graph/license_insight.py).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -295,14 +305,16 @@ async def collect(
 
     # the usage reports and the last mailbox purposes, at once (the reports' requests go out
     # first: finding the purposes' candidates among every user takes a moment of CPU)
-    (usage_read, usage_gaps), purposes_read, scope = await together(
+    (usage_read, usage_gaps), purposes_read, scope, insight = await together(
         read_usage_reports(),
         _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch,
                   granted=mailbox_granted),
-        _scope(state, users if access_scope and users_read else None))
+        _scope(state, users if access_scope and users_read else None),
+        _insight(state, access_scope and users_read))
     state.gaps.extend(usage_gaps)
     parts = {part for part, read in ((SIGN_IN_ACTIVITY, signed), (LEAVE_DATE, state.leave_dates and users_read),
                                      (USAGE_REPORTS, usage_read is not None), (ACCESS_SCOPE, scope is not None),
+                                     (LICENSE_INSIGHT, insight is not None),
                                      (LICENSE_ERROR_GROUPS, flagged is not None), (MAILBOX_SETTINGS, purposes_read))
              if read}
     groups = mark_license_errors(groups, flagged) if flagged is not None else groups
@@ -325,4 +337,5 @@ async def collect(
         directory_audits=changes,
         usage_reports=usage_read,
         access_scope=scope,
+        license_insight=insight,
     )

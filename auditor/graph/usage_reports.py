@@ -66,6 +66,7 @@ from ..usage_data import (
 from .auth import Permission, describe_missing
 from .bounded import ANSWER_LIMIT, ResponseTooLarge, UnexpectedEncoding
 from .client import REDIRECT_STATUS, GraphClient, GraphRequestError, together
+from .clouds import beta_base
 from .hosts import LOOPBACK
 from .progress import Progress
 
@@ -285,7 +286,7 @@ async def _read_report(client: GraphClient, report: Report, days: int, reader: R
                                                 f"{exc.graph_message}") from None
             raise
         first = exc
-    beta = _beta(client.base_url)
+    beta = beta_base(client.base_url)
     if beta is None:
         raise _Unavailable(first.request, f"Graph does not offer {report.name} on this endpoint ({first.status} "
                                           f"{first.code}) and it is not a /v1.0 endpoint to try /beta on")
@@ -296,10 +297,6 @@ async def _read_report(client: GraphClient, report: Report, days: int, reader: R
             raise
         raise _Unavailable(exc.request, f"Graph offers {report.name} neither on v1.0 ({first.status} {first.code}) "
                                         f"nor on beta ({exc.status} {exc.code})") from None
-
-
-def _beta(base_url: str) -> str | None:
-    return base_url[: -len("/v1.0")] + "/beta" if base_url.endswith("/v1.0") else None
 
 
 async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str | None = None,

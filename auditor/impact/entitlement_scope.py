@@ -111,6 +111,22 @@ def opens_group_licensing(index: TenantIndex, sku_ids: Iterable[str]) -> bool:
                for sid in sku_ids)
 
 
+def owned_seats(index: TenantIndex, plan: str) -> int:
+    """Enabled seats (with those in their grace period) of the products that satisfy `plan`'s count;
+    for "governance", those carrying ID Governance without P2 (P2's own seats are counted as P2)."""
+    total = 0
+    for sku in index.snapshot.skus:
+        plans = carried(plans_of(index, sku.sku_id))
+        if plan == GROUP_LICENSING_PLAN:
+            ok = P1 in plans or sku.sku_id.lower() in group_licensing_products()
+        elif plan == GOVERNANCE:
+            ok = GOVERNANCE in plans and P2 not in plans
+        else:
+            ok = plan in plans
+        total += sku.usable if ok else 0
+    return total
+
+
 def need_of(features: Iterable[str]) -> str:
     """The highest plan the features need."""
     return max((NEEDS[f] for f in features), key=RANK.__getitem__, default=P1)

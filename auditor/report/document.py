@@ -153,5 +153,7 @@ def build_document(
              "name": r.name}
             for r in result.seats
         ],
+        # Microsoft's own counts beside the auditor's (docs/report-format.md), when they were read
+        **({"license_insight": result.license_insight} if result.license_insight is not None else {}),
         "findings": findings,
     }

@@ -22,6 +22,7 @@ from ..access_records import ACCESS_SCOPE, AccessScope, BadScope
 from ..attributes import PageReader, is_path, pairs_from
 from ..audit_entries import BadAudit, audits_from_json
 from ..errors import SnapshotError
+from ..license_insight import LICENSE_INSIGHT, BadInsight, LicenseInsight
 from ..model import (
     NO_MAILBOX,
     AssignedLicense,
@@ -487,27 +488,22 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         notes=_strs(_list(doc, "notes"), "notes"),
         user_attributes=attributes,
         directory_audits=audits,
-        usage_reports=_usage_reports(doc),
-        access_scope=_access_scope(doc),
+        usage_reports=_section(doc, USAGE_REPORTS, usage_from_json, BadUsage),
+        access_scope=_section(doc, ACCESS_SCOPE, AccessScope.from_json, BadScope),
+        license_insight=_section(doc, LICENSE_INSIGHT, LicenseInsight.from_graph, BadInsight),
     )
 
 
-def _access_scope(doc: dict[str, Any]) -> AccessScope | None:
-    if doc.get(ACCESS_SCOPE) is None:
+def _section(doc: dict[str, Any], key: str, decode: Callable[[Any], T], bad: type[ValueError]) -> T | None:
+    """An optional section (usageReports, accessScope, azureADPremiumLicenseInsight): None in a snapshot
+    collected without it (or written before it was read); BadValue naming the field when `decode`
+    refuses it."""
+    if doc.get(key) is None:
         return None
     try:
-        return AccessScope.from_json(doc[ACCESS_SCOPE])
-    except BadScope as exc:
-        raise BadValue(f"{ACCESS_SCOPE}.{exc}") from None
-
-
-def _usage_reports(doc: dict[str, Any]) -> Any:
-    if doc.get(USAGE_REPORTS) is None:
-        return None
-    try:
-        return usage_from_json(doc[USAGE_REPORTS])
-    except BadUsage as exc:
-        raise BadValue(f"{USAGE_REPORTS}.{exc}") from None
+        return decode(doc[key])
+    except bad as exc:
+        raise BadValue(f"{key}.{exc}") from None
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")

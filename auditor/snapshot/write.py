@@ -11,6 +11,7 @@ from typing import IO, Any
 from ..access_records import ACCESS_SCOPE
 from ..attributes import to_graph
 from ..audit_entries import audits_to_json
+from ..license_insight import LICENSE_INSIGHT
 from ..model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
 from ..outputs import atomic_text
 from ..usage_data import USAGE_REPORTS, usage_to_json
@@ -148,6 +149,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         **({"userAttributes": list(snapshot.user_attributes)} if snapshot.user_attributes else {}),
         **({"directoryAudits": _audits_json(snapshot.directory_audits)} if snapshot.directory_audits else {}),
         **({ACCESS_SCOPE: snapshot.access_scope.to_json()} if snapshot.access_scope is not None else {}),
+        **({LICENSE_INSIGHT: snapshot.license_insight.to_graph()} if snapshot.license_insight is not None else {}),
     }
     if snapshot.notes:
         head["notes"] = list(snapshot.notes)

@@ -9,6 +9,7 @@
     GET /download/{token}                               200 text/csv, with the byte order mark of
                                                         Microsoft's report files; no token needed
     GET /beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='Dn')   200 CSV
+    GET /beta/reports/azureADPremiumLicenseInsight      Microsoft's own P1/P2 counts (license_insight.py)
     GET /v1.0/copilot/reports/...                       400 "Resource not found for the segment
                                                         'copilot'" unless ReportOptions(copilot_v1=True)
 
@@ -34,6 +35,7 @@ from auditor.model import TenantSnapshot
 from auditor.usage_data import REPORTS, UserUsage
 
 from .errors import GraphError, error_document
+from .license_insight import license_insight
 
 # Microsoft's documented columns per report (Graph v1.0 reference, CSV), in order.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -146,9 +148,10 @@ class ReportServer:
 
     # --- HTTP --------------------------------------------------------------------------------
 
-    def answer(self, method: str, path: str, sent_token: bool, authorized: bool, port: int
-               ) -> tuple[int, bytes, str, dict[str, str]]:
-        """(status, body, content type, extra headers) for a request `serves` accepted."""
+    def answer(self, method: str, path: str, sent_token: bool, authorized: bool, port: int,
+               roles: frozenset[str] | None = None) -> tuple[int, bytes, str, dict[str, str]]:
+        """(status, body, content type, extra headers) for a request `serves` accepted. `roles`: the
+        token's application permissions (None: not checked)."""
         if path.startswith("/download/"):
             if sent_token:
                 with self._lock:
@@ -169,6 +172,11 @@ class ReportServer:
             doc = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#admin/reportSettings/$entity",
                    "displayConcealedNames": self.options.concealed}
             return 200, _json(doc), "application/json", {}
+        if version == "beta" and segments == ["reports", "azureADPremiumLicenseInsight"]:
+            try:
+                return 200, _json(license_insight(self.snapshot, roles)), "application/json", {}
+            except GraphError as exc:
+                return _error(exc.status, exc.code, exc.message)
         copilot = segments[:2] == ["copilot", "reports"] and len(segments) == 3
         if copilot and version == "v1.0" and not self.options.copilot_v1:
             return _error(400, "BadRequest", "Resource not found for the segment 'copilot'.")

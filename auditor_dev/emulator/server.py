@@ -358,7 +358,8 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 self._finish(method, rel, query_log, headers, exc.status, error_document(exc.code, exc.message),
                              None, exc.headers)
                 return
-            status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized, port)
+            status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized, port,
+                                                                 emulator.roles)
             emulator.log(LoggedRequest(method, unquote(rel), query_log, headers, status,
                                         answer.label if answer is not None else None, at=self._arrived,
                                         seconds=time.monotonic() - self._arrived))

@@ -13,6 +13,9 @@ import uuid
 from dataclasses import replace
 
 from auditor.access_records import ACCESS_SCOPE, ENABLED, REPORT_ONLY, AccessPolicy, AccessScope, RoleGrant, ScopeGroup
+from auditor.impact.license_insight import auditor_counts
+from auditor.index import TenantIndex
+from auditor.license_insight import LICENSE_INSIGHT, LicenseInsight
 from auditor.model import Group, TenantSnapshot, User
 
 from .builder import SKUS
@@ -70,6 +73,26 @@ def with_access_scope(snapshot: TenantSnapshot) -> TenantSnapshot:
     scope = AccessScope(policies=policies, eligible=eligible, assigned=assigned, groups=groups, dynamic_read=True)
     return replace(snapshot, groups=(*snapshot.groups, pim), access_scope=scope,
                    collected_parts=snapshot.collected_parts | {ACCESS_SCOPE})
+
+
+def with_license_insight(snapshot: TenantSnapshot) -> TenantSnapshot:
+    """`snapshot` with Microsoft's own counts (auditor.license_insight), as Graph's beta report would
+    give them for the sample: the licenses as the auditor counts them, and a few users fewer than in
+    scope for each feature, since Microsoft counts the users who used a feature (a member who did not
+    sign in within its period is in scope but not counted). So `audit --demo` shows the comparison
+    and the sentence saying why they differ."""
+    ours = auditor_counts(TenantIndex(snapshot))
+
+    def used(key: str, fewer: int) -> int | None:
+        count = ours[key]
+        return max(count - fewer, 0) if count is not None else None
+
+    premium, p2 = ours["premium_licenses"] or 0, ours["p2_licenses"] or 0
+    insight = LicenseInsight(entitled_p1=premium - p2, entitled_p2=p2, entitled_total=premium,
+                             conditional_access=used("conditional_access_users", 4),
+                             conditional_access_guests=used("conditional_access_guests", 1),
+                             risk_based=used("risk_based_users", 1), risk_based_guests=used("risk_based_guests", 0))
+    return replace(snapshot, license_insight=insight, collected_parts=snapshot.collected_parts | {LICENSE_INSIGHT})
 
 
 def with_no_access_features(snapshot: TenantSnapshot) -> TenantSnapshot:

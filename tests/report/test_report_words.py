@@ -15,9 +15,10 @@ from auditor.model import Locale
 from .test_digest_size import ROOT, words
 
 # issue 39 set 6,000; issue 54 added the entitlement rules' 10 demo findings (about 300 words); issue 52's
-# product names where part numbers stood ("Enterprise Mobility + Security E3" for "EMS") add about 30
-TARGET = 6_250
-CEILING = 6_500  # Dutch, the longest language, with room: a change that makes any report longer fails
+# product names where part numbers stood ("Enterprise Mobility + Security E3" for "EMS") add about 30; issue 54 §4's
+# table of Microsoft's own counts beside the auditor's (six rows and one sentence) about 70 more
+TARGET = 6_320
+CEILING = 6_580  # Dutch, the longest language, with room: a change that makes any report longer fails
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +38,12 @@ def test_the_demo_report_does_not_grow(pages: dict[Locale, str], locale: Locale)
     assert words(pages[locale]) <= CEILING, words(pages[locale])
 
 
-NOT_YET = pytest.mark.xfail(strict=True, reason="about 6,430 words: Dutch says the same in more words")
+NOT_YET = pytest.mark.xfail(strict=True, reason="about 6,560 words: Dutch says the same in more words")
 
 
 @pytest.mark.parametrize("locale", [pytest.param(loc, marks=NOT_YET if loc is Locale.NL else ()) for loc in Locale],
                          ids=lambda loc: loc.value)
-def test_the_demo_report_is_at_most_6250_words(pages: dict[Locale, str], locale: Locale) -> None:
+def test_the_demo_report_is_at_most_6320_words(pages: dict[Locale, str], locale: Locale) -> None:
     assert words(pages[locale]) <= TARGET, words(pages[locale])
 
 

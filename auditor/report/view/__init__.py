@@ -40,6 +40,7 @@ from auditor.report.view.context import (
     config_problem_lines,
 )
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
+from auditor.report.view.license_insight import LicenseInsightView, build_license_insight
 from auditor.report.view.once import Role
 from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats
 from auditor.report.view.states import FindingState
@@ -113,6 +114,7 @@ class ReportView(msgspec.Struct, frozen=True):
     roles: tuple[Role, ...]  # the roles the sections' recipes name, each once, numbered
     redacted: bool
     generated_by: str
+    license_insight: LicenseInsightView | None = None  # Microsoft's own counts beside the auditor's
 
 
 def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
@@ -257,4 +259,5 @@ def build_view(
             tool=clean(tool.get("name", "license-auditor"), 60),
             version=clean(tool.get("version", ""), 30),
         ),
+        license_insight=build_license_insight(ctx, document),
     )

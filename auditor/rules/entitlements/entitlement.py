@@ -118,29 +118,13 @@ def cheapest(ctx: Context, features: list[str]) -> tuple[Product, str] | None:
     return Product(sku=part, name=name, monthly=price, free_seats=free), (sku.sku_id if sku is not None else sid)
 
 
-def _owned(index: TenantIndex, plan: str) -> int:
-    """Enabled seats (with those in their grace period) of the products that satisfy `plan`'s count;
-    for "governance", those carrying ID Governance without P2 (P2's own seats are counted as P2)."""
-    total = 0
-    for sku in index.snapshot.skus:
-        plans = scope.carried(scope.plans_of(index, sku.sku_id))
-        if plan == scope.GROUP_LICENSING_PLAN:
-            ok = scope.P1 in plans or sku.sku_id.lower() in scope.group_licensing_products()
-        elif plan == scope.GOVERNANCE:
-            ok = scope.GOVERNANCE in plans and scope.P2 not in plans
-        else:
-            ok = plan in plans
-        total += sku.usable if ok else 0
-    return total
-
-
 def _p2_short(risk: int, pim: int, index: TenantIndex) -> tuple[int, int]:
     """(seats owned, seats short) of P2's count. Risk-based access needs a P2 seat; PIM is covered by
     P2 or by ID Governance. With R enabled members reached by risk-based access, M by PIM alone, p2
     seats of P2 and g of ID Governance without it, the fewest seats missing is
     max(0, R - p2, R + M - p2 - g): a Governance seat never covers risk-based access, and P2's spare
     seats cover PIM."""
-    p2, governance = _owned(index, scope.P2), _owned(index, scope.GOVERNANCE)
+    p2, governance = scope.owned_seats(index, scope.P2), scope.owned_seats(index, scope.GOVERNANCE)
     return p2 + governance, max(0, risk - p2, risk + pim - p2 - governance)
 
 
@@ -213,7 +197,7 @@ def _count(policy: Policy, ctx: Context) -> Tally:
         if plan == scope.P2:
             owned, short = _p2_short(risk, members[plan] - risk, ctx.index)
         else:
-            owned = _owned(ctx.index, plan)
+            owned = scope.owned_seats(ctx.index, plan)
             short = max(members[plan] - owned, 0)
         # what a seat of the count must cover: P1 alone for P1's (a feature needing more is P2's count)
         found = cheapest(ctx, [scope.CONDITIONAL_ACCESS] if plan == scope.P1 else wanted)

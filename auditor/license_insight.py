@@ -1,0 +1,110 @@
+"""Microsoft's own counts of the tenant's Microsoft Entra ID P1 and P2 licenses and of the users of
+their features: Graph's beta report azureADPremiumLicenseInsight, read beside the entitlement
+rules (auditor/graph/license_insight.py) and shown beside the auditor's own counts.
+
+The resource (learn.microsoft.com/graph/api/resources/azureadpremiumlicenseinsight?view=graph-rest-beta):
+`entitledP1LicenseCount`, `entitledP2LicenseCount`, `entitledTotalLicenseCount` (P1 + P2), and
+`p1FeatureUtilizations` (`conditionalAccess`, `conditionalAccessGuestUsers`) /
+`p2FeatureUtilizations` (`riskBasedConditionalAccess`, `riskBasedConditionalAccessGuestUsers`),
+each an azureADPremiumFeatureUtilization whose `userCount` is "the number of users who have used
+this premium feature". The snapshot keeps these fields in Graph's own shape (to_graph), so the
+emulator serves them as Graph does.
+
+Context only: the auditor's counts stand without it (docs/entitlements.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+LICENSE_INSIGHT = "azureADPremiumLicenseInsight"  # the snapshot file's key, and its part in collectedParts
+INSIGHT_PATH = "/reports/azureADPremiumLicenseInsight"  # on Graph's /beta
+
+# (feature utilization group, feature) -> the field below, in the resource's order
+FEATURES = {
+    ("p1FeatureUtilizations", "conditionalAccess"): "conditional_access",
+    ("p1FeatureUtilizations", "conditionalAccessGuestUsers"): "conditional_access_guests",
+    ("p2FeatureUtilizations", "riskBasedConditionalAccess"): "risk_based",
+    ("p2FeatureUtilizations", "riskBasedConditionalAccessGuestUsers"): "risk_based_guests",
+}
+_TYPES = {"p1FeatureUtilizations": "azureADPremiumP1FeatureUtilizations",
+          "p2FeatureUtilizations": "azureADPremiumP2FeatureUtilizations"}
+
+
+class BadInsight(ValueError):
+    """An answer that is not the resource Graph documents."""
+
+
+def _count(raw: Any, key: str) -> int | None:
+    """The count at `key`; None when Graph left it out."""
+    value = raw.get(key) if isinstance(raw, dict) else None
+    if value is None:
+        return None
+    # Int64: JSON carries it as a number or, in OData's IEEE754Compatible form, as a string of digits
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise BadInsight(f"{key}: expected a count, got {type(value).__name__}")
+
+
+def _required(raw: Any, key: str) -> int:
+    found = _count(raw, key)
+    if found is None:
+        raise BadInsight(f"{key}: missing")
+    return found
+
+
+@dataclass(frozen=True)
+class LicenseInsight:
+    """Microsoft's counts, as Graph answered them (a feature it left out: None)."""
+
+    entitled_p1: int
+    entitled_p2: int
+    entitled_total: int | None = None  # P1 + P2, as Microsoft adds them
+    conditional_access: int | None = None  # users who used Conditional Access
+    conditional_access_guests: int | None = None
+    risk_based: int | None = None  # users who used risk-based Conditional Access
+    risk_based_guests: int | None = None
+
+    @property
+    def premium(self) -> int:
+        """P1 and P2 licenses together: Microsoft's total, else the sum of the two."""
+        return self.entitled_total if self.entitled_total is not None else self.entitled_p1 + self.entitled_p2
+
+    @classmethod
+    def from_graph(cls, raw: Any) -> LicenseInsight:
+        if not isinstance(raw, dict):
+            raise BadInsight("expected an object")
+        features: dict[str, int | None] = {}
+        for (group, feature), name in FEATURES.items():
+            used = raw.get(group)
+            if used is not None and not isinstance(used, dict):
+                raise BadInsight(f"{group}: expected an object")
+            inner = (used or {}).get(feature)
+            if inner is not None and not isinstance(inner, dict):
+                raise BadInsight(f"{group}.{feature}: expected an object")
+            try:
+                features[name] = _count(inner, "userCount")
+            except BadInsight as exc:
+                raise BadInsight(f"{group}.{feature}.{exc}") from None
+        return cls(entitled_p1=_required(raw, "entitledP1LicenseCount"),
+                   entitled_p2=_required(raw, "entitledP2LicenseCount"),
+                   entitled_total=_count(raw, "entitledTotalLicenseCount"),
+                   conditional_access=features["conditional_access"],
+                   conditional_access_guests=features["conditional_access_guests"],
+                   risk_based=features["risk_based"], risk_based_guests=features["risk_based_guests"])
+
+    def to_graph(self) -> dict[str, Any]:
+        """The resource as Graph's reference shows it (the fields read; a count not known is left out)."""
+        doc: dict[str, Any] = {"@odata.type": "#microsoft.graph.azureADPremiumLicenseInsight",
+                               "entitledP1LicenseCount": self.entitled_p1, "entitledP2LicenseCount": self.entitled_p2}
+        if self.entitled_total is not None:
+            doc["entitledTotalLicenseCount"] = self.entitled_total
+        for (group, feature), name in FEATURES.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            inner = doc.setdefault(group, {"@odata.type": f"#microsoft.graph.{_TYPES[group]}"})
+            inner[feature] = {"@odata.type": "#microsoft.graph.azureADPremiumFeatureUtilization", "userCount": value}
+        return doc

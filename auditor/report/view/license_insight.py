@@ -1,0 +1,65 @@
+"""report.json's `license_insight` (auditor/impact/license_insight.py) for the templates: Microsoft's
+own counts beside the auditor's, a row per count, and a sentence when they differ. Every value
+shown is a number formatted here; the document's texts are not shown (the labels are the catalog's)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from auditor.report.view.context import RenderContext
+
+
+class InsightRow(msgspec.Struct, frozen=True):
+    label: str
+    microsoft: str
+    auditor: str
+    differs: bool
+
+
+class LicenseInsightView(msgspec.Struct, frozen=True):
+    rows: tuple[InsightRow, ...]
+    differs_note: str  # "" when every count read on both sides agrees
+
+
+def _labels(ctx: RenderContext) -> dict[str, str]:
+    t = ctx.t
+    return {
+        "premium_licenses": t.pgettext("insight_premium_licenses", "P1 and P2 licenses"),
+        "p2_licenses": t.pgettext("insight_p2_licenses", "P2 licenses"),
+        "conditional_access_users": t.pgettext("insight_ca_users", "Conditional Access: members"),
+        "conditional_access_guests": t.pgettext("insight_ca_guests", "Conditional Access: guests"),
+        "risk_based_users": t.pgettext("insight_risk_users", "Risk-based Conditional Access: members"),
+        "risk_based_guests": t.pgettext("insight_risk_guests", "Risk-based Conditional Access: guests"),
+    }
+
+
+def _count(ctx: RenderContext, value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ctx.num(value)
+    return ctx.t.pgettext("insight_not_read", "not read")
+
+
+def build_license_insight(ctx: RenderContext, document: Mapping[str, Any]) -> LicenseInsightView | None:
+    """The block, or None when the report holds no such counts."""
+    found = document.get("license_insight")
+    if not isinstance(found, Mapping):
+        return None
+    labels = _labels(ctx)
+    rows = []
+    for row in found.get("rows") or ():
+        if not isinstance(row, Mapping) or row.get("count") not in labels:
+            continue
+        theirs, ours = row.get("microsoft"), row.get("auditor")
+        rows.append(InsightRow(label=labels[str(row["count"])], microsoft=_count(ctx, theirs),
+                               auditor=_count(ctx, ours),
+                               differs=isinstance(theirs, int) and isinstance(ours, int) and theirs != ours))
+    note = ""
+    if any(r.differs for r in rows):
+        note = ctx.t.pgettext(
+            "insight_differs",
+            "Microsoft counts the licenses the tenant is entitled to and the users who used a feature; the auditor "
+            "counts the seats of the products carrying the plan and every user in scope, as the licensing terms do.")
+    return LicenseInsightView(rows=tuple(rows), differs_note=note)

@@ -1,0 +1,177 @@
+"""Microsoft's own counts (Graph's beta report azureADPremiumLicenseInsight) beside the auditor's, read
+by the real collector from the emulator: the counts reach report.json and the rendered reports; a
+403 missingLicense is a note and the audit completes; another cloud is not asked; a snapshot without
+the section still loads."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "core"))
+
+from factory import AS_OF
+from test_entitlements import document
+
+from auditor.engine import evaluate
+from auditor.errors import SnapshotError
+from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
+from auditor.license_insight import LICENSE_INSIGHT, LicenseInsight
+from auditor.model import AuditResult, Cloud, Locale, TenantSnapshot
+from auditor.policy_load import load_policies
+from auditor.render.text import md_escape
+from auditor.report.document import build_document
+from auditor.report.html_report import render_html
+from auditor.report.md_report import render_markdown
+from auditor.report.wording_api import default_wording
+from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, app_token
+
+INSIGHT = "/beta/reports/azureADPremiumLicenseInsight"
+POLICY = """apiVersion: license-auditor/v1
+kind: LicensePolicy
+metadata: {name: p}
+catalog:
+  - {sku: AAD_PREMIUM, price: {monthly: 6.0, currency: EUR}}
+entitlements: {}
+"""
+# Microsoft's counts for document(): the auditor counts 12 seats carrying P1 (10 of Microsoft 365
+# E3, 1 of P1, 1 of P2), 1 carrying P2, 9 members and 1 guest reached by Conditional Access (ann,
+# bob, fay, gus, hal, kim, lou, mo, ned; eve) and 1 member by its risk-based policy (fay).
+# Microsoft counts who used a feature: fewer.
+MICROSOFT = LicenseInsight(entitled_p1=11, entitled_p2=1, entitled_total=12, conditional_access=7,
+                           conditional_access_guests=1, risk_based=1, risk_based_guests=0)
+
+
+def collected(snapshot: TenantSnapshot, roles: tuple[str, ...] = DEMO_ROLES, cloud: Cloud | None = None
+              ) -> tuple[TenantSnapshot, list[LoggedRequest]]:
+    token = app_token(snapshot.tenant_id, roles)
+    with GraphEmulator(snapshot, token=token) as graph:
+        async def run() -> TenantSnapshot:
+            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token),
+                                 cloud=cloud or snapshot.cloud, progress=Progress(None, interval=0))
+            try:
+                return await collect(client, group_refs=(), need_sign_in=False, access_scope=True,
+                                     clock=lambda: AS_OF)
+            finally:
+                await client.aclose()
+
+        return asyncio.run(run()), graph.requests_to(INSIGHT)
+
+
+def tenant(insight: LicenseInsight | None = MICROSOFT, cloud: str = "worldwide") -> TenantSnapshot:
+    doc = document()
+    doc["tenant"]["cloud"] = cloud
+    if insight is not None:
+        doc[LICENSE_INSIGHT] = insight.to_graph()
+    return snapshot_from_json(doc)
+
+
+def audit(tmp_path: Path, snapshot: TenantSnapshot) -> AuditResult:
+    path = tmp_path / "p.yaml"
+    path.write_text(POLICY)
+    return evaluate(load_policies([str(path)]), snapshot, AS_OF)
+
+
+def rows(result: AuditResult) -> dict[str, tuple[int | None, int | None]]:
+    assert result.license_insight is not None
+    return {r["count"]: (r["microsoft"], r["auditor"]) for r in result.license_insight["rows"]}
+
+
+def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> None:
+    snapshot, asked = collected(tenant())
+    assert snapshot.license_insight == MICROSOFT and LICENSE_INSIGHT in snapshot.collected_parts
+    assert [r.status for r in asked] == [200] and not snapshot.notes
+    result = audit(tmp_path, snapshot)
+    assert rows(result) == {
+        "premium_licenses": (12, 12), "p2_licenses": (1, 1), "conditional_access_users": (7, 9),
+        "conditional_access_guests": (1, 1), "risk_based_users": (1, 1), "risk_based_guests": (0, 0)}
+    document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
+    block = document_["license_insight"]
+    assert block["differs"] is True and block["microsoft"]["entitledP1LicenseCount"] == 11
+    assert block["source"] == "GET /beta/reports/azureADPremiumLicenseInsight"
+    html = render_html(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    markdown = render_markdown(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    assert "Microsoft&#39;s own counts" in html and md_escape("Microsoft's own counts") in markdown
+    for text in (html, markdown):
+        assert "the users who used a feature" in text and "every user in scope" in text
+    label = "Conditional Access: members"
+    assert f"| {md_escape(label)} | 7 | 9 |" in markdown
+    assert f'<td>{label}</td><td align="right">7</td><td align="right">9</td>' in html
+
+
+def test_equal_counts_say_nothing_more(tmp_path: Path) -> None:
+    same = LicenseInsight(entitled_p1=11, entitled_p2=1, entitled_total=12, conditional_access=9,
+                          conditional_access_guests=1, risk_based=1, risk_based_guests=0)
+    result = audit(tmp_path, collected(tenant(same))[0])
+    assert result.license_insight is not None and result.license_insight["differs"] is False
+    document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
+    markdown = render_markdown(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    assert md_escape("Microsoft's own counts") in markdown and "who used a feature" not in markdown
+
+
+def test_a_tenant_without_p1_or_p2_is_a_note_and_the_audit_completes(tmp_path: Path) -> None:
+    snapshot, asked = collected(tenant(insight=None))  # the emulator answers 403 missingLicense
+    assert [r.status for r in asked] == [403]
+    assert snapshot.license_insight is None and LICENSE_INSIGHT not in snapshot.collected_parts
+    assert not snapshot.gaps
+    [note] = snapshot.notes
+    assert "403 missingLicense" in note and "P1 or P2 license" in note
+    result = audit(tmp_path, snapshot)
+    assert result.complete and result.license_insight is None and note in result.warnings
+    assert "license_insight" not in build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
+
+
+def test_without_reports_read_all_the_note_names_the_permission() -> None:
+    roles = tuple(r for r in DEMO_ROLES if r != "Reports.Read.All")
+    snapshot, asked = collected(tenant(), roles)
+    assert [r.status for r in asked] == [403] and not snapshot.gaps
+    [note] = snapshot.notes
+    assert "Authorization_RequestDenied" in note and "Reports.Read.All" in note
+
+
+@pytest.mark.parametrize("cloud", [Cloud.USGOV, Cloud.USGOV_DOD, Cloud.CHINA])
+def test_another_cloud_is_not_asked(cloud: Cloud) -> None:
+    snapshot, asked = collected(tenant(), cloud=cloud)
+    assert asked == [] and snapshot.license_insight is None and not snapshot.notes and not snapshot.gaps
+    assert snapshot.access_scope is not None  # the entitlement reads themselves still ran
+
+
+def test_not_asked_without_an_entitlements_section() -> None:
+    snapshot = tenant()
+    token = app_token(snapshot.tenant_id)
+    with GraphEmulator(snapshot, token=token) as graph:
+        async def run() -> TenantSnapshot:
+            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token), cloud=snapshot.cloud,
+                                 progress=Progress(None, interval=0))
+            try:
+                return await collect(client, group_refs=(), need_sign_in=False, clock=lambda: AS_OF)
+            finally:
+                await client.aclose()
+
+        got = asyncio.run(run())
+        assert graph.requests_to(INSIGHT) == [] and got.license_insight is None
+
+
+def test_the_snapshot_keeps_the_counts_and_an_old_one_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "tenant.json"
+    save_snapshot(tenant(), path)
+    assert load_snapshot(path).license_insight == MICROSOFT
+    old = tmp_path / "old.json"
+    save_snapshot(tenant(insight=None), old)
+    assert LICENSE_INSIGHT not in old.read_text()
+    assert load_snapshot(old).license_insight is None
+
+
+def test_a_count_graph_sends_as_text_is_refused_when_the_snapshot_is_read(tmp_path: Path) -> None:
+    """The block shows numbers and the catalog's labels only: a count that is no number (tenant data
+    is untrusted) stops the snapshot's loading, naming the field, and is never printed."""
+    path = tmp_path / "tenant.json"
+    save_snapshot(tenant(), path)
+    path.write_text(path.read_text().replace('"entitledP1LicenseCount": 11', '"entitledP1LicenseCount": "<b>"'))
+    with pytest.raises(SnapshotError, match=r"azureADPremiumLicenseInsight\.entitledP1LicenseCount"):
+        load_snapshot(path)
