@@ -41,7 +41,7 @@ def _count(raw: Any, key: str) -> int | None:
     if value is None:
         return None
     # Int64: JSON carries it as a number or, in OData's IEEE754Compatible form, as a string of digits
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value

@@ -127,7 +127,8 @@ class AccountStates:
             listing.floor = self.recent
         tasks = [asyncio.ensure_future(listing.run(client)) for listing in listings]
         try:
-            ids = candidates(await self.users)
+            # shielded: this read may be cancelled (a sibling listing failed) while the users are still coming
+            ids = candidates(await asyncio.shield(self.users))
             await asyncio.gather(*(listing.answered.wait() for listing in listings))
             for task in tasks:
                 if task.done():

@@ -106,3 +106,10 @@ def harness() -> Iterator[Callable[..., Harness]]:
     yield make
     for h in opened:
         h.__exit__(None, None, None)
+
+
+@pytest.fixture
+def pinned_many_tenants(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of `audit --tenants` as the workflow's own: a pinned clock, outside GitHub Actions."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)

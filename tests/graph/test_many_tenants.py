@@ -31,10 +31,7 @@ AS_OF = "2026-11-01T06:00:00Z"
 CLIENT = "00000000-0000-0000-0000-0000000000c1"
 
 
-@pytest.fixture(autouse=True)
-def pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+pytestmark = pytest.mark.usefixtures("pinned_many_tenants")  # tests/graph/conftest.py
 
 
 def _tenant_id(n: int) -> str:

@@ -34,10 +34,7 @@ FIRST, SECOND = "00000000-0000-0000-0000-000000000011", "00000000-0000-0000-0000
 PARTNER_BLOCK = f"partner:\n  tenant_id: {PARTNER_TENANT}\n  client_id: {PARTNER_CLIENT}\n"
 
 
-@pytest.fixture(autouse=True)
-def pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+pytestmark = pytest.mark.usefixtures("pinned_many_tenants")  # tests/graph/conftest.py
 
 
 @contextlib.contextmanager

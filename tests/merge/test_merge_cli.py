@@ -327,7 +327,8 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
         assert "cannot be" in rem["steps"][0] and rem["links"], f["rule"]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<b>&amp;</b>" not in html and "Fabrikam &lt;b&gt;" in html
-    assert "alice@contoso.example" in html and "VISIOCLIENT" in (out / "report.md").read_text(encoding="utf-8")
+    # a person reads the product's name, not its part number (VISIOCLIENT)
+    assert "alice@contoso.example" in html and "Visio Plan 2" in (out / "report.md").read_text(encoding="utf-8")
     # findings carried over from a tenant's own audit name the tenant they belong to
     assert "Northwind · contoso-baseline/" in html
     rows = (out / "findings.csv").read_text(encoding="utf-8-sig").splitlines()
