@@ -237,8 +237,27 @@ def _month_lines(t: i18n.Translations, bill: Mapping[str, Any], money_: Mapping[
     if digest:
         return t.pgettext("bill_digest_spend", "Your bill: today the licenses cost {today} a month; after the "
                           "plan's changes, {after} a month.", **amounts), days
-    return t.pgettext("bill_spend", "Today the licenses cost {today} a month; after the plan's changes, {after} "
-                      "a month.", **amounts), days
+    sentence = t.pgettext("bill_spend", "Today the licenses cost {today} a month; after the plan's changes, {after} "
+                          "a month.", **amounts)
+    return " ".join([sentence, *_not_the_plans(t, money_, figures["lowers_monthly"], currency)]), days
+
+
+def _not_the_plans(t: i18n.Translations, money_: Mapping[str, Any] | None, lowers: float | None,
+                   currency: str | None) -> list[str]:
+    """Why the bill goes down by another amount than the plan's changes free, in words (docs/money.md);
+    nothing when the two agree."""
+    net = ((money_ or {}).get("plan") or {}).get("net_monthly")
+    if not isinstance(net, int | float) or lowers is None or round(net - lowers, 2) == 0:
+        return []
+    amount = i18n.format_money(abs(float(net)), currency, t.locale)
+    plan = (t.pgettext("bill_plan_frees", "The plan's changes free licenses worth {amount} a month.", amount=amount)
+            if net >= 0 else
+            t.pgettext("bill_plan_takes", "The plan's changes take licenses worth {amount} a month more.",
+                       amount=amount))
+    return [plan, t.pgettext("bill_not_the_plans", "The bill goes down by another amount: reducing a "
+                             "subscription also drops the seats no one holds today, keeps the spare seats the "
+                             "policy asks for, buys the seats the plan still needs, and waits for the "
+                             "subscription's window.")]
 
 
 def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:

@@ -25,6 +25,7 @@ from auditor.outputs import output_lock
 from auditor.plan.bill import subscriptions_of, with_bill
 from auditor.plan.compile import ChangePlan, compile_plan, has_actions
 from auditor.plan.holds import attach
+from auditor.plan.money import money, opening
 from auditor.plan.read import load_report
 from auditor.plan.summary import summary
 from auditor.plan.write import PLAN_FILE, plan_document, write_plan
@@ -149,9 +150,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     tenant = document["tenant"]
     plan = compile_plan(document, rules=args.rules, min_severity=args.min_severity, finding_ids=args.findings,
                         graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")))
-    plan = with_bill(plan, document, _commerce(args, document, billing), _say)
-    if isinstance(document.get("money"), dict):  # the report's money story opens plan.md too
-        plan = msgspec.structs.replace(plan, money=document["money"])
+    facts = _commerce(args, document, billing)
+    plan = with_bill(plan, document, facts, _say)
+    if isinstance(document.get("money"), dict):  # plan.md opens with this plan's money story: its changes, its bill
+        # the plan's bill where there are billing facts (the report's own had them too); else the report's
+        bill = plan.bill if facts is not None and plan.bill is not None else document.get("bill")
+        plan = msgspec.structs.replace(plan, money=money({**document, "bill": bill}, plan))
     out = _output_dir(args, report_dir)
     created_at = _now()
     _check_report_age(plan, created_at, getattr(args, "max_age", None))
@@ -163,7 +167,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
              "audit again with this version of license-auditor to plan its findings")
     if not document.get("complete", True):
         _say(f"warning: {path} is an incomplete report: findings of the rules it could not evaluate are not planned")
-    _say(f"plan: {summary(plan, Locale.EN)}")
+    if plan.money:  # the plan's size, then the money story plan.md opens with
+        _say(f"plan: {summary(plan, Locale.EN, amounts=False)}")
+        _say(" ".join(opening(plan.money, Locale.EN)))
+    else:
+        _say(f"plan: {summary(plan, Locale.EN)}")
     for file in written:
         _say(f"wrote {file}")
     return EXIT_OK

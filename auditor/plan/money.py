@@ -10,7 +10,9 @@
                          months, each reduction from its date (null without billing facts);
                          unknown_monthly: the part whose date is not known; leaves: per day and
                          product, what leaves the invoice a month (a purchase: negative);
-                         spend_after_monthly: spend_monthly less every amount of `leaves`
+                         lowers_monthly: the sum of `leaves`, what the bill goes down by a month
+                         once every change is made (null without a bill); spend_after_monthly:
+                         spend_monthly less lowers_monthly
     waiting_monthly      the reclaimable amount the plan does not make yet: it waits for a
                          declaration that the user's data is kept, or for a person
 
@@ -98,7 +100,8 @@ def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> di
     day and product (bill_leaves); and `spend` a month less all of it, once every change is made."""
     leaves = bill_leaves(bill)
     if not isinstance(bill, Mapping) or not bill.get("actions"):
-        return {"next_12_months": None, "unknown_monthly": None, "leaves": leaves, "spend_after_monthly": None}
+        return {"next_12_months": None, "unknown_monthly": None, "leaves": leaves, "lowers_monthly": None,
+                "spend_after_monthly": None}
     today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
     end = today + timedelta(days=YEAR_DAYS)
     year = unknown = 0.0
@@ -109,9 +112,10 @@ def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> di
         first = max(date.fromisoformat(step["from"]), today)
         if first < end:
             year += step["monthly"] * 12 * (end - first).days / YEAR_DAYS
-    after = round(spend - sum(step["monthly"] for step in leaves), 2) if spend is not None else None
+    lowers = round(sum(step["monthly"] for step in leaves), 2) + 0.0
+    after = round(spend - lowers, 2) if spend is not None else None
     return {"next_12_months": round(year, 2), "unknown_monthly": round(unknown, 2), "leaves": leaves,
-            "spend_after_monthly": after}
+            "lowers_monthly": lowers, "spend_after_monthly": after}
 
 
 def money(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, Any]:
@@ -140,8 +144,10 @@ def money(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, Any
 
 def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
     """The one or two sentences every report opens with, at most four amounts, each from `money_`:
-    what the licenses cost, what the plan takes off a month (and over twelve months, when the
-    bill's dates are known), and what more waits for a decision."""
+    what the licenses cost, what the plan takes off the bill a month (the bill's lowers_monthly,
+    which "Your bill" shows as today's spend less the spend after; the plan's own net only where
+    there is no bill) and over twelve months when the bill's dates are known, and what more waits
+    for a decision."""
     t = i18n.translations(locale)
     currency = money_.get("currency")
 
@@ -152,19 +158,28 @@ def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
     first = (t.pgettext("money_spend", "Licenses cost {amount} a month.", amount=amount(spend_))
              if spend_ is not None else
              t.pgettext("money_spend_unknown", "What the licenses cost is not known: the policy sets no prices."))
+    bill = money_.get("bill") or {}
+    lowers = bill.get("lowers_monthly")
+    year = bill.get("next_12_months")
     net = (money_.get("plan") or {}).get("net_monthly")
-    year = (money_.get("bill") or {}).get("next_12_months")
+    change = lowers if lowers is not None else net  # what the bill goes down by: the plan's net without a bill
+    every_day_known = not bill.get("unknown_monthly") and year is not None and year > 0
     waiting = money_.get("waiting_monthly")
     parts: list[str] = []
-    if net is not None and net > 0 and year is not None:
-        parts.append(t.pgettext("money_plan_bill", "This plan lowers the bill by {amount} a month ({year} over the "
-                                "next 12 months)", amount=amount(net), year=amount(year)))
-    elif net is not None and net > 0:
-        parts.append(t.pgettext("money_plan_freed", "This plan frees licenses worth {amount} a month (they leave "
-                                "the bill when the subscriptions are reduced)", amount=amount(net)))
-    elif net is not None and net < 0:
+    if change is None or round(change, 2) == 0:
+        pass
+    elif change < 0:
         parts.append(t.pgettext("money_plan_raises", "This plan raises the bill by {amount} a month",
-                                amount=amount(-net)))
+                                amount=amount(-change)))
+    elif lowers is None:
+        parts.append(t.pgettext("money_plan_freed", "This plan frees licenses worth {amount} a month (they leave "
+                                "the bill when the subscriptions are reduced)", amount=amount(change)))
+    elif every_day_known:
+        parts.append(t.pgettext("money_plan_bill", "This plan lowers the bill by {amount} a month ({year} over the "
+                                "next 12 months)", amount=amount(change), year=amount(float(year))))
+    else:
+        parts.append(t.pgettext("money_plan_bill_undated", "This plan lowers the bill by {amount} a month once the "
+                                "subscriptions are reduced (not every date is known)", amount=amount(change)))
     if waiting:
         parts.append(t.pgettext("money_waiting", "{amount} more a month waits for a decision",
                                 amount=amount(waiting)))
@@ -173,11 +188,3 @@ def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
     second = "; ".join(parts) + "."
     return [first, second[:1].upper() + second[1:] if second[:1].islower() else second]
 
-
-def opening_amounts(money_: Mapping[str, Any]) -> list[float]:
-    """The amounts opening() may show (a test reads them back from every rendered file)."""
-    plan = money_.get("plan") or {}
-    net = plan.get("net_monthly")
-    values = [money_.get("spend_monthly"), abs(net) if net is not None else None,
-              (money_.get("bill") or {}).get("next_12_months"), money_.get("waiting_monthly")]
-    return [float(v) for v in values if isinstance(v, int | float)]

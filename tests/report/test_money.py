@@ -54,7 +54,7 @@ def _openings(out: Path) -> dict[str, str]:
 # "€W more a month waits for a decision", which the issue's own sentence needs (docs/money.md)
 MONEY_KEYS = {"currency", "spend_monthly", "unused_monthly", "reclaimable_monthly", "plan", "bill", "waiting_monthly"}
 PLAN_KEYS = {"saves_monthly", "adds_monthly", "net_monthly"}
-BILL_KEYS = {"next_12_months", "unknown_monthly", "leaves", "spend_after_monthly"}
+BILL_KEYS = {"next_12_months", "unknown_monthly", "leaves", "lowers_monthly", "spend_after_monthly"}
 NUMBER = re.compile(r"(?<![\d,.])\d[\d,]*(?:\.\d+)?")  # any number the opening shows, an amount or not
 
 
@@ -127,5 +127,49 @@ def test_twelve_months_count_each_reduction_from_its_day() -> None:
     money = bill_money(bill)
     assert money["unknown_monthly"] == 30.0
     assert money["next_12_months"] == round(100 * 12 + 50 * 12 * 183 / 365 - 20 * 12, 2)
+    assert money["lowers_monthly"] == 100.0 + 50.0 - 20.0 + 30.0 + 10.0  # every step, whatever its day
     assert bill_money(None) == {"next_12_months": None, "unknown_monthly": None, "leaves": [],
-                                "spend_after_monthly": None}
+                                "lowers_monthly": None, "spend_after_monthly": None}
+
+
+def test_the_bill_goes_down_by_one_amount_everywhere(tmp_path: Path) -> None:
+    """The opening's "lowers the bill by" is the bill's own figure: today's spend less the spend after
+    the plan, as "Your bill" shows them; the plan's own net, where it differs, is explained in words."""
+    report = _audit(tmp_path, "--billing", str(BILLING))
+    money = report["money"]
+    bill = money["bill"]
+    assert bill["lowers_monthly"] == round(sum(step["monthly"] for step in bill["leaves"]), 2)
+    assert bill["spend_after_monthly"] == round(money["spend_monthly"] - bill["lowers_monthly"], 2)
+    assert bill["lowers_monthly"] != money["plan"]["net_monthly"]  # the sample's bill also drops idle seats
+    lowers = format_money(bill["lowers_monthly"], "EUR", Locale.EN)
+    (text,) = set(_openings(tmp_path).values())
+    assert f"lowers the bill by {lowers} a month" in text, text
+    for name in ("report.md", "plan.md"):
+        section = (tmp_path / name).read_text("utf-8").split("### Your bill")[1].split("\n### ")[0]
+        section = re.sub(r"\\(?=[^\w\s])", "", section)
+        today, after = AMOUNT.findall(section)[:2]
+        assert (today, after) == (format_money(money["spend_monthly"], "EUR", Locale.EN),
+                                  format_money(bill["spend_after_monthly"], "EUR", Locale.EN)), name
+        net = format_money(money["plan"]["net_monthly"], "EUR", Locale.EN)
+        assert f"The plan's changes free licenses worth {net} a month." in section, name
+        assert "The bill goes down by another amount" in section, name
+
+
+def test_the_opening_says_only_what_the_bill_knows() -> None:
+    base = {"currency": "EUR", "spend_monthly": 100.0, "waiting_monthly": None,
+            "plan": {"saves_monthly": 30.0, "adds_monthly": 0.0, "net_monthly": 30.0}}
+
+    def second(bill: dict) -> str:
+        return opening({**base, "bill": bill}, Locale.EN)[1]
+
+    dated = {"next_12_months": 240.0, "unknown_monthly": 0.0, "lowers_monthly": 40.0}
+    assert second(dated) == "This plan lowers the bill by €40.00 a month (€240.00 over the next 12 months)."
+    # a purchase today and reductions on unknown days: no twelve-month figure of the bill's known part
+    undated = {"next_12_months": -120.0, "unknown_monthly": 50.0, "lowers_monthly": 40.0}
+    assert second(undated) == ("This plan lowers the bill by €40.00 a month once the subscriptions are reduced "
+                               "(not every date is known).")
+    assert second({"next_12_months": 0.0, "unknown_monthly": 0.0, "lowers_monthly": -10.0}) == \
+        "This plan raises the bill by €10.00 a month."
+    # no bill: what the plan's changes free
+    assert second({"next_12_months": None, "unknown_monthly": None, "lowers_monthly": None}).startswith(
+        "This plan frees licenses worth €30.00 a month")
