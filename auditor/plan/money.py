@@ -160,10 +160,10 @@ def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
              t.pgettext("money_spend_unknown", "What the licenses cost is not known: the policy sets no prices."))
     bill = money_.get("bill") or {}
     lowers = bill.get("lowers_monthly")
-    year = bill.get("next_12_months")
+    year = bill.get("next_12_months") or 0.0  # null without a bill
     net = (money_.get("plan") or {}).get("net_monthly")
     change = lowers if lowers is not None else net  # what the bill goes down by: the plan's net without a bill
-    every_day_known = not bill.get("unknown_monthly") and year is not None and year > 0
+    every_day_known = not bill.get("unknown_monthly") and year > 0
     waiting = money_.get("waiting_monthly")
     parts: list[str] = []
     if change is None or round(change, 2) == 0:
@@ -176,7 +176,7 @@ def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
                                 "the bill when the subscriptions are reduced)", amount=amount(change)))
     elif every_day_known:
         parts.append(t.pgettext("money_plan_bill", "This plan lowers the bill by {amount} a month ({year} over the "
-                                "next 12 months)", amount=amount(change), year=amount(float(year))))
+                                "next 12 months)", amount=amount(change), year=amount(year)))
     else:
         parts.append(t.pgettext("money_plan_bill_undated", "This plan lowers the bill by {amount} a month once the "
                                 "subscriptions are reduced (not every date is known)", amount=amount(change)))
