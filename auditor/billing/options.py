@@ -55,7 +55,9 @@ def apis_asked(args: argparse.Namespace) -> bool:
 def access(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iterator[Access]:
     with _one_tenant(args, env, live) as reach:
         if "partner_session" in vars(args):  # a tenant of `audit --tenants`: Partner Center through the partner
-            reach = dataclasses.replace(reach, partner_credential=None, partner_session=args.partner_session)
+            missing = None if args.partner_session is not None else "the tenants file has no `partner:` block"
+            reach = dataclasses.replace(reach, partner_credential=None, partner_session=args.partner_session,
+                                        partner_missing=missing if reach.billing_credential is not None else None)
         yield reach
 
 

@@ -54,6 +54,9 @@ class Access:
     billing_audience: str | None = None  # the cloud's Resource Manager, whatever the endpoint (None: worldwide)
     # `audit --tenants`: the run's one session with the partner's credential, shared by every customer
     partner_session: partner_center.PartnerCenter | None = None
+    # why Partner Center cannot be read although the run reads the billing APIs (None: it can, or the
+    # run reads no API): `auto` then names the partner's subscriptions it leaves unknown
+    partner_missing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,15 @@ def access_from(env: Mapping[str, str], *, token_mode: bool, credential: TokenCr
                    if env.get(PARTNER_CENTER_TOKEN_ENV) else None)
     else:
         billing = partner = credential
-    return Access(billing, billing_endpoint, billing_account, partner, partner_endpoint, billing_audience)
+    # a run that reads the billing account but cannot read Partner Center says so (one that reads
+    # neither API, --auth token without either token, reads no commerce facts at all and says nothing)
+    missing = f"--auth token and no {PARTNER_CENTER_TOKEN_ENV}" if partner is None and billing is not None else None
+    return Access(billing, billing_endpoint, billing_account, partner, partner_endpoint, billing_audience,
+                  partner_missing=missing)
+
+
+def _sold_by_partner(subscription: Subscription) -> bool:
+    return bool(subscription.owner_tenant_id) or (subscription.owner_type or "").lower() == "partner"
 
 
 def _wants_partner(choice: BillingSource, access: Access, subscriptions: Sequence[Subscription]) -> bool:
@@ -86,8 +97,22 @@ def _wants_partner(choice: BillingSource, access: Access, subscriptions: Sequenc
         return False
     if choice is BillingSource.PARTNER_CENTER:
         return True
-    sold_by_partner = any(s.owner_tenant_id or (s.owner_type or "").lower() == "partner" for s in subscriptions)
+    sold_by_partner = any(_sold_by_partner(s) for s in subscriptions)
     return choice is BillingSource.AUTO and (sold_by_partner or access.partner_endpoint is not None)
+
+
+def _partner_left_out(choice: BillingSource, access: Access, subscriptions: Sequence[Subscription],
+                      file: BillingFile | None) -> str | None:
+    """The gap of `auto` reading the billing APIs without a way into Partner Center, naming the
+    subscriptions a partner sells that the file does not cover either; None when there are none."""
+    if choice is not BillingSource.AUTO or access.partner_missing is None:
+        return None
+    left = [s for s in subscriptions if _sold_by_partner(s) and (file is None or file.row_for(s) is None)]
+    if not left:
+        return None
+    names = ", ".join(sorted({s.sku_part_number for s in left}))
+    return (f"partner-center: not read ({access.partner_missing}): the term and renewal of {len(left)} "
+            f"subscription(s) a partner sells ({names}) are unknown")
 
 
 def _arm_items(access: Access) -> list[dict[str, Any]]:
@@ -133,6 +158,8 @@ def gather(choice: BillingSource, subscriptions: Sequence[Subscription], tenant:
             gaps.append(f"partner-center: {exc}")
     elif choice is BillingSource.PARTNER_CENTER:
         gaps.append(f"partner-center: no credential for Partner Center (with --auth token: {PARTNER_CENTER_TOKEN_ENV})")
+    elif (left_out := _partner_left_out(choice, access, subscriptions, file)) is not None:
+        gaps.append(left_out)
     joined = join(apis, subscriptions, tenant)
     rows: list[BillingRow] = [r for r in (row_from_api(j) for j in joined) if r is not None]
     warnings = [f"warning: {j.api.source}: subscription {j.api.id} ({j.api.product or '?'}, {j.api.quantity} seats) "

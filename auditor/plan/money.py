@@ -163,7 +163,7 @@ def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
     year = bill.get("next_12_months") or 0.0  # null without a bill
     net = (money_.get("plan") or {}).get("net_monthly")
     change = lowers if lowers is not None else net  # what the bill goes down by: the plan's net without a bill
-    every_day_known = not bill.get("unknown_monthly") and year > 0
+    unknown = bool(bill.get("unknown_monthly"))  # some reduction's day is not known
     waiting = money_.get("waiting_monthly")
     parts: list[str] = []
     if change is None or round(change, 2) == 0:
@@ -174,12 +174,16 @@ def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
     elif lowers is None:
         parts.append(t.pgettext("money_plan_freed", "This plan frees licenses worth {amount} a month (they leave "
                                 "the bill when the subscriptions are reduced)", amount=amount(change)))
-    elif every_day_known:
+    elif year > 0 and not unknown:
         parts.append(t.pgettext("money_plan_bill", "This plan lowers the bill by {amount} a month ({year} over the "
                                 "next 12 months)", amount=amount(change), year=amount(year)))
-    else:
+    elif year > 0:
+        parts.append(t.pgettext("money_plan_bill_partly", "This plan lowers the bill by {amount} a month ({year} "
+                                "over the next 12 months from the reductions whose day is known)",
+                                amount=amount(change), year=amount(year)))
+    else:  # a purchase today, the reductions later or on days not known: no twelve-month figure
         parts.append(t.pgettext("money_plan_bill_undated", "This plan lowers the bill by {amount} a month once the "
-                                "subscriptions are reduced (not every date is known)", amount=amount(change)))
+                                "subscriptions are reduced", amount=amount(change)))
     if waiting:
         parts.append(t.pgettext("money_waiting", "{amount} more a month waits for a decision",
                                 amount=amount(waiting)))

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.i18n import format_money
 from auditor.insights.notify import payload
+from auditor.model import Locale
 
 SAMPLE = Path(__file__).parents[2] / "auditor_dev" / "sample"
 BILLING = str(SAMPLE / "sample-billing.csv")
@@ -59,13 +61,18 @@ def test_a_window_closing_within_3_days_leads_the_report_and_the_notification(au
 
 def test_the_digest_says_what_reaches_the_bill_and_the_window_about_to_shut(audited: Path) -> None:
     digest = (audited / "digest.txt").read_text("utf-8")
-    money = digest.index("over the next 12 months")  # the money story says what reaches the bill
+    # the money story says what the bill does: the moves buy 13 Microsoft 365 E5 seats now, so the
+    # bill goes up although the plan's changes free more than they take (money.plan.net_monthly > 0)
+    figures = json.loads((audited / "report.json").read_text("utf-8"))["money"]
+    assert figures["plan"]["net_monthly"] > 0 > figures["bill"]["lowers_monthly"]
+    rise = format_money(-figures["bill"]["lowers_monthly"], "EUR", Locale.EN)
+    money = digest.index(f"This plan raises the bill by {rise} a month")
     # both windows that shut within 3 days, each on its line, right after the money, by product name
     urgent = [line for line in digest.splitlines() if line.endswith("the 7-day window is shut.")]
     assert [line.split(" by ")[0] for line in urgent] == ["Cancel Power BI Pro", "Reduce Microsoft 365 E3"]
     assert money < digest.index(urgent[0]) < digest.index(urgent[1]) < len(digest) // 2
     html = (audited / "digest.html").read_text("utf-8")
-    assert "over the next 12 months" in html and "Cancel Power BI Pro" in html
+    assert "This plan raises the bill by" in html and "Cancel Power BI Pro" in html
 
 
 def test_plan_with_the_billing_file_writes_the_bill(audited: Path, capsys: pytest.CaptureFixture[str]) -> None:

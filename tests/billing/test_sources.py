@@ -137,6 +137,32 @@ def test_auto_reads_both_channels_and_the_file_overrides_with_a_warning(sample: 
     assert rows["69039d75-8e63-5ba8-8360-4a9ebcbb603b"].source("term") == "file"  # no API sells it
 
 
+def test_auto_without_a_way_into_partner_center_names_the_partners_subscriptions(sample: Any) -> None:
+    """A live run that reads the billing account but cannot read Partner Center (a many-tenant run
+    whose tenants file has no `partner:` block, or --auth token without the Partner Center token)
+    says which subscriptions a partner sells are left unknown, instead of skipping them silently."""
+    snapshot, commerce = sample
+    sold = sorted(s.sku_part_number for s in snapshot.subscriptions
+                  if s.owner_tenant_id or (s.owner_type or "").lower() == "partner")
+    assert sold  # the sample's Copilot is sold by a partner
+    why = "the tenants file has no `partner:` block"
+    with BillingStandIn(commerce.accounts) as st:
+        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
+                     Access(Token("arm-token"), st.url, partner_missing=why))
+        (gap,) = got.gaps
+        assert gap.startswith(f"partner-center: not read ({why}): the term and renewal of {len(sold)} ")
+        assert ", ".join(sorted(set(sold))) in gap and got.read == ("billing-account",)
+        # the file covers them: nothing is unknown, nothing to say
+        rows = "".join(f"{s.commerce_subscription_id or s.id},csp,P1M\n" for s in snapshot.subscriptions
+                       if s.sku_part_number in sold)
+        file = parse_billing("subscription,channel,term\n" + rows, "billing.csv")
+        covered = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, file,
+                         Access(Token("arm-token"), st.url, partner_missing=why))
+        assert covered.gaps == ()
+    # an offline audit reads no API: its Access names no missing partner, and nothing is said
+    assert gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None, Access()).gaps == ()
+
+
 def test_a_partner_subscription_without_a_shared_id_joins_by_product_and_quantity_uncertainly() -> None:
     graph = [Subscription("g1", "639dec6b-bb19-468b-871c-c5c441c4b0cb", "Microsoft_365_Copilot", "Enabled", False, 6,
                           None, None, commerce_subscription_id="c1"),

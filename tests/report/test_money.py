@@ -164,10 +164,12 @@ def test_the_opening_says_only_what_the_bill_knows() -> None:
 
     dated = {"next_12_months": 240.0, "unknown_monthly": 0.0, "lowers_monthly": 40.0}
     assert second(dated) == "This plan lowers the bill by €40.00 a month (€240.00 over the next 12 months)."
+    partly = {"next_12_months": 120.0, "unknown_monthly": 10.0, "lowers_monthly": 40.0}
+    assert second(partly) == ("This plan lowers the bill by €40.00 a month (€120.00 over the next 12 months "
+                              "from the reductions whose day is known).")
     # a purchase today and reductions on unknown days: no twelve-month figure of the bill's known part
     undated = {"next_12_months": -120.0, "unknown_monthly": 50.0, "lowers_monthly": 40.0}
-    assert second(undated) == ("This plan lowers the bill by €40.00 a month once the subscriptions are reduced "
-                               "(not every date is known).")
+    assert second(undated) == "This plan lowers the bill by €40.00 a month once the subscriptions are reduced."
     assert second({"next_12_months": 0.0, "unknown_monthly": 0.0, "lowers_monthly": -10.0}) == \
         "This plan raises the bill by €10.00 a month."
     # no bill: what the plan's changes free
