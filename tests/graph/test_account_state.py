@@ -140,3 +140,30 @@ def test_with_the_nightly_causes_every_account_s_recent_entries_are_read_for_the
     recent = {e.id for e in got.directory_audits.entries if e.activity == UPDATE and e.when >= at - timedelta(days=1)}
     assert recent == {e.id for e in tenant.directory_audits.entries  # type: ignore[union-attr]
                       if e.activity == UPDATE and e.when >= at - timedelta(days=1)}
+
+
+def test_with_the_nightly_causes_nothing_before_them_is_listed_for_the_whole_tenant(base: TenantSnapshot) -> None:
+    # the chosen way (AUTO) with the causes: the whole tenant's account-state entries are read from the
+    # baseline's read on only (the causes need them); before it, the candidates' one request each. The
+    # users take a while (200 ms a request), during which tenant-wide listings back 30 days used to run.
+    tenant = hr_sync(base, 25_000)
+    token = app_token(tenant.tenant_id, DEMO_ROLES)
+    at = datetime.fromisoformat(tenant.collected_at.replace("Z", "+00:00"))
+    day_ago = (at - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with GraphEmulator(tenant, token=token, latency_ms=200, budgets=Budgets(seconds=SECONDS)) as graph:
+        got, said = collect_paced(graph, tenant, token, SECONDS, disable_times=True,
+                                  audits_since=at - timedelta(days=1))
+    assert [r for r in graph.requests if r.status == 429] == []
+    asked = graph.requests_to(LOG)
+    read = candidates(got.users)
+    whole = [r.query["$filter"] for r in asked if "targetResources" not in r.query["$filter"]]
+    assert all(f"activityDateTime ge {day_ago}" in f for f in whole)
+    # a day of HR updates is two pages; every other activity one; and one request per candidate
+    assert len(asked) == len(ACTIVITIES) + 1 + len(read)
+    arrivals = sorted(r.at for r in asked)  # never more than 5 in a (scaled) 10 s window
+    assert all(later - first >= 10 * SECONDS for first, later in zip(arrivals, arrivals[5:], strict=False))
+    line = next(ln for ln in said.splitlines() if ln.startswith("audit log:"))
+    assert f"of the {len(read)} disabled licensed accounts before the baseline's read, one request each, about " \
+           f"{len(read) * 2 // 60}m" in line and "at Graph's 5 requests per 10 s (the whole tenant's: about" in line
+    assert isinstance(got.directory_audits, DirectoryAudits)
+    assert _times(got, read) == _times(_collect(tenant, Choice.TENANT)[0], read)
