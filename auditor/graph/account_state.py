@@ -25,10 +25,10 @@ entries are read instead. A progress line says which way, how many requests, and
 takes at the published rate.
 
 With the nightly causes (`recent`: the baseline's read), every account's entries since then are
-wanted anyway, so the account-state listings are read for the whole tenant from `recent` only;
-nothing before it is listed for the whole tenant to estimate the choice. Once those listings and the
-users are in, the pages the tenant's entries before `recent` would take are estimated from the
-entries of the interval (its rate over the time before it), and the cheaper way reads them.
+wanted anyway, so the tenant-wide listings read them, and hold at their first page reaching further
+back (no page before `recent` is asked for) until the users are in and the choice is made: then they
+go on to `since` (the tenant's way) or stop there, and the candidates' entries before `recent` are
+read one listing each.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from enum import Enum
 from ..audit_entries import ACCOUNT_STATE, AuditEntry
 from ..model import User
 from .client import GraphClient, together
-from .directory_audits import PAGE_SIZE, audit_path, entry_pages, iso
+from .directory_audits import audit_path, entry_pages, iso
 from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW
 from .progress import Progress, duration
 
@@ -68,9 +68,11 @@ def at_rate(requests: float) -> str:
 
 
 class _Listing:
-    """One activity's tenant-wide listing, read in the background, with how far back it reached."""
+    """One activity's tenant-wide listing, read in the background, with how far back it reached.
+    With `hold_at`, it waits at the first page reaching further back than that (`held`) until told
+    to go on (`go_on(True)`) or to stop there (`go_on(False)`)."""
 
-    def __init__(self, activity: str, since: datetime, until: datetime) -> None:
+    def __init__(self, activity: str, since: datetime, until: datetime, hold_at: datetime | None = None) -> None:
         self.path = audit_path(iso(since), iso(until), activity)
         self.since, self.until = since, until
         self.entries: list[AuditEntry] = []
@@ -78,6 +80,10 @@ class _Listing:
         self.done = False
         self.oldest: datetime | None = None
         self.answered = asyncio.Event()  # the first page came, or the listing ended
+        self.hold_at = hold_at
+        self.held = asyncio.Event()  # reached back past hold_at, or ended
+        self._go = asyncio.Event()
+        self._on = True
 
     async def run(self, client: GraphClient) -> None:
         try:
@@ -88,9 +94,20 @@ class _Listing:
                     oldest = min(e.when for e in page)
                     self.oldest = oldest if self.oldest is None else min(self.oldest, oldest)
                 self.answered.set()
+                if self.hold_at is not None and self.oldest is not None and self.oldest < self.hold_at:
+                    self.hold_at = None
+                    self.held.set()
+                    await self._go.wait()  # no further page is asked for meanwhile (no read-ahead here)
+                    if not self._on:
+                        return
             self.done = True
         finally:
             self.answered.set()
+            self.held.set()
+
+    def go_on(self, on: bool) -> None:
+        self._on = on
+        self._go.set()
 
     def left(self) -> float:
         """The pages still to read, estimated (the entries of the time covered so far spread evenly)."""
@@ -152,41 +169,38 @@ class AccountStates:
 
     async def _after_recent(self, client: GraphClient, recent: datetime) -> list[AuditEntry]:
         """With the nightly causes: the whole tenant's entries since `recent` (the causes need every
-        account's), and before it, back to `since`, the candidates' or the tenant's, whichever the
-        interval's rate says costs fewer requests (Choice.ACCOUNTS: the candidates')."""
-        interval = [_Listing(activity, recent, self.until) for activity in ACCOUNT_STATE]
-        tasks = [asyncio.ensure_future(listing.run(client)) for listing in interval]
+        account's); before it, back to `since`, the candidates' or the tenant's, whichever costs fewer
+        requests (Choice.ACCOUNTS: the candidates'). The tenant-wide listings hold at the first page
+        reaching past `recent` until that is chosen, so nothing before it is listed for the whole
+        tenant unless that way is chosen."""
+        listings = [_Listing(activity, self.since, self.until, hold_at=recent) for activity in ACCOUNT_STATE]
+        tasks = [asyncio.ensure_future(listing.run(client)) for listing in listings]
         try:
+            # shielded: this read may be cancelled (a sibling listing failed) while the users are still coming
             ids = candidates(await asyncio.shield(self.users))
+            await asyncio.gather(*(listing.held.wait() for listing in listings))
+            for task in tasks:
+                if task.done():
+                    task.result()  # a listing that failed fails the read
+            left = sum(listing.left() for listing in listings)
+            by_account = recent > self.since and (self.choice is Choice.ACCOUNTS or len(ids) < left)
+            for listing in listings:
+                listing.go_on(not by_account)
+            if by_account:
+                self.chosen = Choice.ACCOUNTS
+                self._say_accounts(len(ids), left)
+                before = await _each_account(client, ids, self.since, recent)
+            else:
+                self.chosen = Choice.TENANT
+                self._say_tenant(left, len(ids))
+                before = []
             await asyncio.gather(*tasks)
         except BaseException:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        entries = [e for listing in interval for e in listing.entries]
-        if recent <= self.since:  # the interval reaches back as far as the log is read
-            self.chosen = Choice.TENANT
-            return entries
-        pages = self._pages_before(interval, recent)
-        if self.choice is Choice.ACCOUNTS or len(ids) < pages:
-            self.chosen = Choice.ACCOUNTS
-            self._say_accounts(len(ids), pages)
-            return entries + await _each_account(client, ids, self.since, recent)
-        self.chosen = Choice.TENANT
-        self._say_tenant(pages, len(ids))
-        before = [_Listing(activity, self.since, recent) for activity in ACCOUNT_STATE]
-        await together(*(listing.run(client) for listing in before))
-        return entries + [e for listing in before for e in listing.entries]
-
-    def _pages_before(self, interval: Sequence[_Listing], recent: datetime) -> float:
-        """The pages the tenant's entries from `since` to `recent` would take, one listing per
-        activity, estimated from each activity's entries from `recent` to `until` (its rate)."""
-        covered = (self.until - recent).total_seconds()
-        if covered <= 0:
-            return math.inf
-        span = (recent - self.since).total_seconds()
-        return sum(max(1, math.ceil(len(listing.entries) * span / covered / PAGE_SIZE)) for listing in interval)
+        return before + [e for listing in listings for e in listing.entries if not by_account or e.when >= recent]
 
     def _say_accounts(self, accounts: int, tenant_pages: float) -> None:
         instead = f" (the whole tenant's: about {tenant_pages:,.0f} more pages)" if math.isfinite(tenant_pages) \
