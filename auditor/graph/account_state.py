@@ -23,6 +23,12 @@ back the pages read reach (entries come newest first: pages read × time left ÷
 the candidates are fewer, the listings stop, what they read is dropped, and each candidate's
 entries are read instead. A progress line says which way, how many requests, and how long that
 takes at the published rate.
+
+With the nightly causes (`recent`: the baseline's read), every account's entries since then are
+wanted anyway, so the tenant-wide listings read them, and hold at their first page reaching further
+back (no page before `recent` is asked for) until the users are in and the choice is made: then they
+go on to `since` (the tenant's way) or stop there, and the candidates' entries before `recent` are
+read one listing each.
 """
 
 from __future__ import annotations
@@ -63,17 +69,21 @@ def at_rate(requests: float) -> str:
 
 class _Listing:
     """One activity's tenant-wide listing, read in the background, with how far back it reached.
-    Once `floor` is set it stops at the first page reaching further back than that."""
+    With `hold_at`, it waits at the first page reaching further back than that (`held`) until told
+    to go on (`go_on(True)`) or to stop there (`go_on(False)`)."""
 
-    def __init__(self, activity: str, since: datetime, until: datetime) -> None:
+    def __init__(self, activity: str, since: datetime, until: datetime, hold_at: datetime | None = None) -> None:
         self.path = audit_path(iso(since), iso(until), activity)
         self.since, self.until = since, until
         self.entries: list[AuditEntry] = []
         self.pages = 0
         self.done = False
         self.oldest: datetime | None = None
-        self.floor: datetime | None = None
         self.answered = asyncio.Event()  # the first page came, or the listing ended
+        self.hold_at = hold_at
+        self.held = asyncio.Event()  # reached back past hold_at, or ended
+        self._go = asyncio.Event()
+        self._on = True
 
     async def run(self, client: GraphClient) -> None:
         try:
@@ -84,15 +94,20 @@ class _Listing:
                     oldest = min(e.when for e in page)
                     self.oldest = oldest if self.oldest is None else min(self.oldest, oldest)
                 self.answered.set()
-                if self.reached():
-                    break
+                if self.hold_at is not None and self.oldest is not None and self.oldest < self.hold_at:
+                    self.hold_at = None
+                    self.held.set()
+                    await self._go.wait()  # no further page is asked for meanwhile (no read-ahead here)
+                    if not self._on:
+                        return
             self.done = True
         finally:
             self.answered.set()
+            self.held.set()
 
-    def reached(self) -> bool:
-        """Whether the listing has read back past its floor (or to its end)."""
-        return self.done or (self.floor is not None and self.oldest is not None and self.oldest < self.floor)
+    def go_on(self, on: bool) -> None:
+        self._on = on
+        self._go.set()
 
     def left(self) -> float:
         """The pages still to read, estimated (the entries of the time covered so far spread evenly)."""
@@ -121,10 +136,10 @@ class AccountStates:
     chosen: Choice | None = field(default=None, init=False)
 
     async def read(self, client: GraphClient) -> list[AuditEntry]:
-        listings = [] if self.choice is Choice.ACCOUNTS and self.recent is None else [
+        if self.recent is not None and self.choice is not Choice.TENANT:
+            return await self._after_recent(client, self.recent)
+        listings = [] if self.choice is Choice.ACCOUNTS else [
             _Listing(activity, self.since, self.until) for activity in ACCOUNT_STATE]
-        for listing in listings if self.choice is Choice.ACCOUNTS else ():
-            listing.floor = self.recent
         tasks = [asyncio.ensure_future(listing.run(client)) for listing in listings]
         try:
             # shielded: this read may be cancelled (a sibling listing failed) while the users are still coming
@@ -135,12 +150,15 @@ class AccountStates:
                     task.result()  # a listing that failed fails the read
             left = sum(listing.left() for listing in listings) if self.choice is not Choice.ACCOUNTS else math.inf
             if self.choice is Choice.ACCOUNTS or (self.choice is Choice.AUTO and len(ids) < left):
-                return await self._by_account(client, ids, left, listings, tasks)
+                # the tenant's listings stop: what they read is dropped
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                self.chosen = Choice.ACCOUNTS
+                self._say_accounts(len(ids), left)
+                return await _each_account(client, ids, self.since, self.until)
             self.chosen = Choice.TENANT
-            self.progress.note(
-                f"audit log: about {left:,.0f} more pages of the tenant's account-state entries, about "
-                f"{at_rate(left)} at Graph's 5 requests per 10 s (reading them by account would take "
-                f"{len(ids):,} requests)")
+            self._say_tenant(left, len(ids))
             await asyncio.gather(*tasks)
         except BaseException:
             for task in tasks:
@@ -149,31 +167,67 @@ class AccountStates:
             raise
         return [e for listing in listings for e in listing.entries]
 
-    async def _by_account(self, client: GraphClient, ids: Sequence[str], tenant_left: float,
-                          listings: list[_Listing], tasks: list[asyncio.Task[None]]) -> list[AuditEntry]:
-        """Each candidate's entries up to `recent` (else `until`), and the whole tenant's listings
-        only as far back as `recent` (stopped at once without it)."""
-        self.chosen = Choice.ACCOUNTS
-        instead = f" (the whole tenant's: about {tenant_left:,.0f} more pages)" if math.isfinite(tenant_left) else ""
-        self.progress.note(
-            f"audit log: the account-state entries of the {len(ids):,} disabled licensed accounts, one request "
-            f"each, about {at_rate(len(ids))} at Graph's 5 requests per 10 s{instead}")
-        going = []
-        for listing, task in zip(listings, tasks, strict=True):
-            listing.floor = self.recent
-            if self.recent is None or listing.reached():
-                task.cancel()
+    async def _after_recent(self, client: GraphClient, recent: datetime) -> list[AuditEntry]:
+        """With the nightly causes: the whole tenant's entries since `recent` (the causes need every
+        account's); before it, back to `since`, the candidates' or the tenant's, whichever costs fewer
+        requests (Choice.ACCOUNTS: the candidates'). The tenant-wide listings hold at the first page
+        reaching past `recent` until that is chosen, so nothing before it is listed for the whole
+        tenant unless that way is chosen."""
+        listings = [_Listing(activity, self.since, self.until, hold_at=recent) for activity in ACCOUNT_STATE]
+        tasks = [asyncio.ensure_future(listing.run(client)) for listing in listings]
+        try:
+            # shielded: this read may be cancelled (a sibling listing failed) while the users are still coming
+            ids = candidates(await asyncio.shield(self.users))
+            await asyncio.gather(*(listing.held.wait() for listing in listings))
+            for task in tasks:
+                if task.done():
+                    task.result()  # a listing that failed fails the read
+            left = sum(listing.left() for listing in listings)
+            by_account = recent > self.since and (self.choice is Choice.ACCOUNTS or len(ids) < left)
+            for listing in listings:
+                listing.go_on(not by_account)
+            if by_account:
+                self.chosen = Choice.ACCOUNTS
+                self._say_accounts(len(ids), left)
+                before = await _each_account(client, ids, self.since, recent)
             else:
-                going.append(task)
-        await asyncio.gather(*(t for t in tasks if t not in going), return_exceptions=True)
-        turns = asyncio.Semaphore(AUDIT_REQUESTS)  # no more waiting at once than the budget lets go
-        since, until = iso(self.since), iso(self.recent or self.until)
+                self.chosen = Choice.TENANT
+                self._say_tenant(left, len(ids))
+                before = []
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return before + [e for listing in listings for e in listing.entries if not by_account or e.when >= recent]
 
-        async def one(user_id: str) -> list[AuditEntry]:
-            async with turns:
-                return [e async for page in entry_pages(client, audit_path(since, until, target=user_id))
-                        for e in page if e.activity in ACCOUNT_STATE]
+    def _say_accounts(self, accounts: int, tenant_pages: float) -> None:
+        instead = f" (the whole tenant's: about {tenant_pages:,.0f} more pages)" if math.isfinite(tenant_pages) \
+            else ""
+        before = " before the baseline's read" if self.recent is not None else ""
+        self.progress.note(
+            f"audit log: the account-state entries of the {accounts:,} disabled licensed accounts{before}, one "
+            f"request each, about {at_rate(accounts)} at Graph's 5 requests per 10 s{instead}")
 
-        found = await together(*(one(i) for i in ids), *going)
-        recent = [e for listing in listings for e in listing.entries if self.recent and e.when >= self.recent]
-        return [e for batch in found[:len(ids)] for e in batch] + recent
+    def _say_tenant(self, pages: float, accounts: int) -> None:
+        before = " before the baseline's read" if self.recent is not None else ""
+        self.progress.note(
+            f"audit log: about {pages:,.0f} more pages of the tenant's account-state entries{before}, about "
+            f"{at_rate(pages)} at Graph's 5 requests per 10 s (reading them by account would take "
+            f"{accounts:,} requests)")
+
+
+async def _each_account(client: GraphClient, ids: Sequence[str], since: datetime, until: datetime
+                        ) -> list[AuditEntry]:
+    """Each account's account-state entries from `since` to `until`, one listing an account."""
+    turns = asyncio.Semaphore(AUDIT_REQUESTS)  # no more waiting at once than the budget lets go
+    start, end = iso(since), iso(until)
+
+    async def one(user_id: str) -> list[AuditEntry]:
+        async with turns:
+            return [e async for page in entry_pages(client, audit_path(start, end, target=user_id))
+                    for e in page if e.activity in ACCOUNT_STATE]
+
+    found = await together(*(one(i) for i in ids))
+    return [e for batch in found for e in batch]

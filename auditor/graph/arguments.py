@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..model import TenantSnapshot
 
 
-DEFAULT_CONCURRENCY = 4  # user partitions (and member reads, batches) read at once
+DEFAULT_CONCURRENCY = 4  # mailbox-purpose batches at once (partitions and member reads: by the budget)
 MAX_CONCURRENCY = 16
 
 
@@ -73,8 +73,7 @@ def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
         "--concurrency", metavar="N", type=_concurrency, default=None,
         help="Graph reads at once: /users in up to N partitions by the first character of userPrincipalName "
         f"(for large tenants), and N group member listings (1-{MAX_CONCURRENCY}; 1 reads one page after "
-        "another; default: as many partitions as the tenant's Graph budget allows, "
-        f"{DEFAULT_CONCURRENCY} member listings)",
+        "another; default: as many partitions and member listings as the tenant's Graph budget allows)",
     )
     group.add_argument(
         "--demo",

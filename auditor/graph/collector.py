@@ -215,8 +215,9 @@ async def collect(
 
     `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
     `concurrency`: user partitions read at once, and likewise group members and batches (1: one
-    request after another, /users in one chain); None: the partitions as many as the tenant's
-    directory budget allows (pacing.budget_streams), the others DEFAULT_CONCURRENCY.
+    request after another, /users in one chain); None: the partitions, group lookups and member
+    listings as many as the tenant's directory budget allows (pacing.budget_streams, Pacing.stream),
+    the mailbox-purpose batches DEFAULT_CONCURRENCY (Outlook's, not the directory's budget).
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
     `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
     `disable_times`: also read when each account was disabled, for `grace_days`: the users'

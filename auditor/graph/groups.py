@@ -17,6 +17,7 @@ from ..model import Gap, Group
 from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
 from .client import GraphRequestError
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
+from .pacing import MEMBER_UNITS
 
 # groupTypes, membershipRule, onPremisesSyncEnabled and mailEnabled: whether a program may change the
 # group's members (not those of a dynamic, on-premises synced or mail-enabled security group)
@@ -53,6 +54,11 @@ class GroupReads(ReadState):
             reason = f"{len(found)} groups are named {ref!r} ({ids}); name the group by object id in the policy"
         self.gaps.append(Gap("groups", request, reason))
         return None
+
+    async def _resolve_within(self, ref: str, limit: asyncio.Semaphore | None) -> dict[str, Any] | None:
+        """resolve(ref), as many at once as `limit` or (None) the directory budget's streams allow."""
+        async with limit if limit is not None else self.client.pacing.stream(1):  # a unit: one request, $select
+            return await self.resolve(ref)
 
     async def license_groups(self) -> list[dict[str, Any]]:
         path = (
@@ -95,13 +101,15 @@ class GroupReads(ReadState):
             return None
         return out
 
-    async def members(self, group_id: str, limit: asyncio.Semaphore, relation: str = "transitiveMembers"
+    async def members(self, group_id: str, limit: asyncio.Semaphore | None, relation: str = "transitiveMembers"
                       ) -> tuple[str, ...]:
         """The group's user members: transitive (a policy selects by them), or direct (`relation`
-        "members": the ones group-based licensing gives the group's licenses to)."""
+        "members": the ones group-based licensing gives the group's licenses to). `limit`: the
+        listings at once (--concurrency), or None: as many as the directory budget's streams allow
+        (pacing.Pacing.stream, each holding what a page of it costs)."""
         path = f"/groups/{group_id}/{relation}/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
         ids: list[str] = []
-        async with limit:
+        async with limit if limit is not None else self.client.pacing.stream(MEMBER_UNITS[relation]):
             async for page in self.client.pages(path, headers=EVENTUAL):
                 for m in page:
                     mid = m.get("id") if isinstance(m, dict) else None
@@ -113,8 +121,9 @@ class GroupReads(ReadState):
     async def groups(self, refs: Sequence[str], decoder: UserDecoder) -> list[Group]:
         try:
             wanted = list(dict.fromkeys(r.strip() for r in refs if r.strip()))
+            limit = asyncio.Semaphore(self.concurrency) if self.streams is not None else None
             named, licensed = await asyncio.gather(
-                asyncio.gather(*(self.resolve(r) for r in wanted)), self.license_groups()
+                asyncio.gather(*(self._resolve_within(r, limit) for r in wanted)), self.license_groups()
             )
         except GraphRequestError as exc:
             if exc.status != 403:
@@ -129,7 +138,6 @@ class GroupReads(ReadState):
         # licenses is named by the users' licenseAssignmentStates, so its members are not read
         # (at a million users that saves about a third of all requests).
         selected = {doc["id"].lower() for doc in named if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
-        limit = asyncio.Semaphore(self.concurrency)
         ordered = sorted(by_id.values(), key=lambda d: str(d["id"]))
 
         async def no_members() -> tuple[str, ...]:

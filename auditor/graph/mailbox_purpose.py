@@ -140,7 +140,8 @@ class MailboxPurposes(ReadState):
 
 
 class PurposeReads:
-    """Mailbox purposes read in JSON batches of BATCH_SIZE, at most `concurrency` batches at once,
+    """Mailbox purposes read in JSON batches of BATCH_SIZE, at most `concurrency` batches at once
+    (Outlook's requests, budgeted apart from the directory bucket: not its streams; docs/graph.md),
     asked for as soon as the ids are known: while the users are still being listed, page by page
     (`ask`), so the batches overlap the listing instead of following it."""
 

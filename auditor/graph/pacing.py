@@ -16,9 +16,14 @@ Microsoft's "Microsoft Graph service-specific throttling limits"
   process, shared by every tenant's client (a multi-tenant run), taking each answer's
   x-ms-resource-unit; directory requests wait while it is spent.
 
-The number of streams of user pages follows the tenant's bucket (budget_streams), not a fixed 4.
-One Pacing per GraphClient, which is one app in one tenant. `seconds` scales the windows (tests
-use the emulator's budgets scaled the same way).
+The number of streams of user pages follows the tenant's bucket (budget_streams), not a fixed 4, and
+so does that of the group member listings: every stream of directory pages holds, while it reads,
+the units one of its pages costs (MEMBER_UNITS) from a StreamShare of what the bucket refills in
+FASTEST_PAGE, the tenant's (Pacing.streams: the smallest bucket until the users are counted) and
+the app's across tenants (AppBudget.streams) alike (Pacing.stream).
+
+One Pacing per GraphClient, which is one app in one tenant. `seconds` scales the windows and
+`scale` the units (tests use the emulator's budgets scaled the same way).
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ APP_UNITS, APP_WINDOW = 150_000, 20.0  # per app across tenants
 # benchmark's latency is 0.3 s), so a stream of user pages spends at most a unit per this long
 FASTEST_PAGE = 0.25
 CALM = 0.75  # the share of the bucket used that a paused request waits for
+# What a page of a group's user members costs: Microsoft's base cost (groups/{id}/transitiveMembers 5,
+# groups/{id}/members 3) less 1 for $select
+MEMBER_UNITS = {"transitiveMembers": 4, "members": 2}
+_LOOK_AGAIN = 0.02  # seconds between looks for room among the streams
 PERCENTAGE = "x-ms-throttle-limit-percentage"
 _OTHER_SERVICES = ("mailboxSettings", "sendMail", "$batch", "/download/")  # not the directory's budget
 
@@ -57,6 +66,40 @@ def budget_streams(users: int, units_per_page: int = 1, cap: int = 64) -> int:
     return max(1, min(cap, int(tenant_units(users) / DIRECTORY_WINDOW * FASTEST_PAGE / units_per_page)))
 
 
+def stream_units(units_per_second: float) -> float:
+    """The units streams may hold at once: what a budget refilling `units_per_second` refills while
+    a page is read (FASTEST_PAGE), so streams reading a page each that fast spend no more."""
+    return units_per_second * FASTEST_PAGE
+
+
+class StreamShare:
+    """Streams of directory pages sharing one budget: each holds the units one of its pages costs
+    while it reads, and together they hold at most `capacity`, except that one stream may always
+    go (a page dearer than the share must still be read). Thread-safe: the share of the budget
+    across tenants is held by the clients of every tenant, each on its own event loop."""
+
+    def __init__(self, capacity: float) -> None:
+        self.capacity = capacity
+        self.held = 0.0
+        self.streams = 0
+        self.peak = 0  # the most streams held at once (for the tests and the benchmark)
+        self._lock = threading.Lock()
+
+    def take(self, units: float) -> bool:
+        with self._lock:
+            if self.streams and self.held + units > self.capacity:
+                return False
+            self.held += units
+            self.streams += 1
+            self.peak = max(self.peak, self.streams)
+            return True
+
+    def give(self, units: float) -> None:
+        with self._lock:
+            self.held -= units
+            self.streams -= 1
+
+
 class AppBudget:
     """The per-app budget across tenants (150,000 units per 20 s), one for every client of the
     process that signs in as the app (app_budget): each directory answer's x-ms-resource-unit is
@@ -68,6 +111,7 @@ class AppBudget:
         self.tokens = float(units)
         self._stamp = clock()
         self._lock = threading.Lock()
+        self.streams = StreamShare(stream_units(self.rate))
 
     def _refill(self) -> None:
         now = self.clock()
@@ -90,12 +134,12 @@ _APP_BUDGETS: dict[str, AppBudget] = {}
 _APP_LOCK = threading.Lock()
 
 
-def app_budget(app_id: str, seconds: float = 1.0) -> AppBudget:
+def app_budget(app_id: str, seconds: float = 1.0, scale: float = 1.0) -> AppBudget:
     """The one AppBudget of the process for `app_id` (every tenant it audits shares it)."""
     with _APP_LOCK:
         budget = _APP_BUDGETS.get(app_id)
         if budget is None:
-            budget = _APP_BUDGETS[app_id] = AppBudget(APP_UNITS, APP_WINDOW * seconds)
+            budget = _APP_BUDGETS[app_id] = AppBudget(APP_UNITS * scale, APP_WINDOW * seconds)
         return budget
 
 
@@ -158,17 +202,49 @@ class DirectoryPace:
 class Pacing:
     """The budgets one client keeps to, by the path of each request."""
 
-    def __init__(self, seconds: float = 1.0) -> None:
+    def __init__(self, seconds: float = 1.0, scale: float = 1.0) -> None:
         self.seconds = seconds
+        self.scale = scale
         self.audit = RequestWindow(AUDIT_REQUESTS, AUDIT_WINDOW * seconds)
         self.reports: dict[str, RequestWindow] = {}
         self.directory = DirectoryPace(DIRECTORY_WINDOW * seconds)
         self.app: AppBudget | None = None  # the budget across tenants, once the app is known (share)
+        # the tenant's directory streams: sized for the smallest bucket until its users are counted
+        self.streams = StreamShare(self._stream_units(0))
+
+    def _stream_units(self, users: int) -> float:
+        return stream_units(tenant_units(users) * self.scale / (DIRECTORY_WINDOW * self.seconds))
+
+    def counted(self, users: int) -> None:
+        """The tenant has `users` users (GET /users/$count): its streams share its bucket's size."""
+        self.streams.capacity = self._stream_units(users)
+
+    @contextlib.asynccontextmanager
+    async def stream(self, units: float) -> AsyncIterator[None]:
+        """Hold a stream of directory pages costing `units` each: from the tenant's share and, once
+        the app is known, the app's across tenants; wait while either is full."""
+        shares = [self.streams, *((self.app.streams,) if self.app is not None else ())]
+        while True:
+            taken = []
+            for share in shares:
+                if not share.take(units):
+                    break
+                taken.append(share)
+            if len(taken) == len(shares):
+                break
+            for share in taken:
+                share.give(units)
+            await asyncio.sleep(_LOOK_AGAIN)
+        try:
+            yield
+        finally:
+            for share in shares:
+                share.give(units)
 
     def share(self, app_id: str) -> None:
         """Keep to the process's budget across tenants of `app_id` too (app_budget), unless given one."""
         if self.app is None:
-            self.app = app_budget(app_id, self.seconds)
+            self.app = app_budget(app_id, self.seconds, self.scale)
 
     @contextlib.asynccontextmanager
     async def turn(self, path: str) -> AsyncIterator[None]:

@@ -199,8 +199,9 @@ class PartitionedRead:
     def __init__(self, client: GraphClient, progress: Progress, path: str, *, concurrency: int,
                  fast: Callable[[bytes], Any], slow: Callable[[list[Any]], list[User]],
                  page_size: int, expected: int | None = None, on_page: Callable[[list[User]], None] | None = None,
-                 near_end: Callable[[], None] | None = None) -> None:
+                 near_end: Callable[[], None] | None = None, shared: bool = False) -> None:
         self.client = client
+        self.shared = shared  # each partition holds a stream of the directory budget (Pacing.stream)
         self.progress = progress
         self.path = path
         self.concurrency = concurrency
@@ -229,7 +230,11 @@ class PartitionedRead:
                     return
                 part = queue.popleft()
                 try:
-                    await self._read(part)
+                    if self.shared:
+                        async with self.client.pacing.stream(1):  # GET users with $select: a unit
+                            await self._read(part)
+                    else:
+                        await self._read(part)
                 except Refused:
                     if len(part.chars) == 1:
                         raise
@@ -360,6 +365,8 @@ async def read_users(how: UsersRead) -> list[User]:
         users = await how.sequential()
         return users
     how.progress.expect(before)
+    if how.concurrency is None:
+        how.client.pacing.counted(before)  # the directory streams share the bucket of this tenant's size
     streams = how.concurrency or budget_streams(before, cap=len(partitions()))
     if not worth_partitioning(before, how.page_size, streams):
         users = await how.sequential()
@@ -369,7 +376,7 @@ async def read_users(how: UsersRead) -> list[User]:
                           f"{before:,} users: {tenant_units(before):,} resource units per 10 s)")
     reader = PartitionedRead(how.client, how.progress, how.path, concurrency=streams, fast=how.fast,
                              slow=how.slow, page_size=how.page_size, expected=before,
-                             on_page=how.on_page, near_end=how.near_end)
+                             on_page=how.on_page, near_end=how.near_end, shared=how.concurrency is None)
     try:
         users = await reader.run()
     except Refused as exc:

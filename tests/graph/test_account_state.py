@@ -5,6 +5,7 @@ Graph's budgets on, scaled so a 10 s window lasts 0.5 s."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +16,7 @@ import pytest
 from auditor.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, DirectoryAudits, disabled_times
 from auditor.graph.account_state import Choice, candidates
 from auditor.model import TenantSnapshot
-from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Request, app_token
 from auditor_dev.emulator.budgets import Budgets
 from benchmarks.audit_log_choice import LOG, collect_paced, hr_sync
 from benchmarks.tenant import bench_tenant
@@ -140,3 +141,36 @@ def test_with_the_nightly_causes_every_account_s_recent_entries_are_read_for_the
     recent = {e.id for e in got.directory_audits.entries if e.activity == UPDATE and e.when >= at - timedelta(days=1)}
     assert recent == {e.id for e in tenant.directory_audits.entries  # type: ignore[union-attr]
                       if e.activity == UPDATE and e.when >= at - timedelta(days=1)}
+
+
+def test_with_the_nightly_causes_nothing_before_them_is_listed_for_the_whole_tenant(base: TenantSnapshot) -> None:
+    # the chosen way (AUTO) with the causes: the tenant-wide account-state listings read the entries
+    # since the baseline's read (the causes need them) and hold there until the choice; before it,
+    # the candidates' one request each. The users' pages take 0.4 s each here, while those listings
+    # used to go on reading back 30 days for the whole tenant.
+    tenant = hr_sync(base, 25_000)
+    token = app_token(tenant.tenant_id, DEMO_ROLES)
+    at = datetime.fromisoformat(tenant.collected_at.replace("Z", "+00:00"))
+    day_ago = (at - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def slow_users(request: Request) -> None:
+        if request.path == "/users":
+            time.sleep(0.4)
+
+    with GraphEmulator(tenant, token=token, responders=[slow_users], budgets=Budgets(seconds=SECONDS)) as graph:
+        got, said = collect_paced(graph, tenant, token, SECONDS, disable_times=True,
+                                  audits_since=at - timedelta(days=1))
+    assert [r for r in graph.requests if r.status == 429] == []
+    asked = graph.requests_to(LOG)
+    read = candidates(got.users)
+    # a day of HR updates is two pages; every other activity one; and one request per candidate,
+    # up to the baseline's read
+    assert len(asked) == len(ACTIVITIES) + 1 + len(read)
+    assert sum(f"activityDateTime le {day_ago}" in r.query["$filter"] for r in asked) == len(read)
+    arrivals = sorted(r.at for r in asked)  # never more than 5 in a (scaled) 10 s window
+    assert all(later - first >= 10 * SECONDS for first, later in zip(arrivals, arrivals[5:], strict=False))
+    line = next(ln for ln in said.splitlines() if ln.startswith("audit log:"))
+    assert f"of the {len(read)} disabled licensed accounts before the baseline's read, one request each, about " \
+           f"{len(read) * 2 // 60}m" in line and "at Graph's 5 requests per 10 s (the whole tenant's: about" in line
+    assert isinstance(got.directory_audits, DirectoryAudits)
+    assert _times(got, read) == _times(_collect(tenant, Choice.TENANT)[0], read)
