@@ -15,8 +15,8 @@ def test_only_the_run_clock_may_differ() -> None:
     later = REPORT.replace(b"14:07:37", b"15:00:00")
     assert same(REPORT, later, None)  # generated_at is the run's clock
     assert not same(REPORT, REPORT.replace(b'"n": 1', b'"n": 2'), None)
-    assert same(b"| Report generated | Nov 25, 2026, 14\\:08 UTC |", b"| Report generated | Nov 25, 2026, 14\\:11 UTC |",
-                None)
+    row = b"| Report generated | Nov 25, 2026, 14\\:08 UTC |"
+    assert same(row, row.replace(b"14\\:08", b"14\\:11"), None)
 
 
 def test_a_moved_date_time_passes_as_one_shift_within_the_runs_distance() -> None:
