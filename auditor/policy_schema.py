@@ -18,6 +18,7 @@ from .rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
 from .rules.entitlements.entitlement import entitlements_section
 from .rules.moves.subscription_move import moves_section
 from .rules.usage.activity import usage_section
+from .rules.waivers.waiver_expired import WaiverExpired
 
 API_VERSION = "license-auditor/v1"
 SCHEMA_ID = "https://license-auditor.dev/schema/v1/license-policy.schema.json"
@@ -46,7 +47,8 @@ def _section_fragments(section: str) -> dict[str, Any]:
 
 
 def build_schema() -> dict[str, Any]:
-    waivable = sorted({r.id for r in RULES if r.waivable} | {r.id for r in MERGE_RULES})
+    # every rule a waiver may name, but waiver-expired: a waiver cannot hide that a waiver expired
+    waivable = sorted({r.id for r in RULES if r.id != WaiverExpired.id} | {r.id for r in MERGE_RULES})
     assignment: dict[str, Any] = {
         "type": "object",
         "additionalProperties": False,

@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, final
 
 from ..billing.file import BillingFile
 from ..impact.services import DataLoss, DisableTimes, GroupIndex
@@ -109,13 +109,13 @@ class Rule:
     key: ClassVar[str | None] = None
     fragment: ClassVar[dict[str, Any] | None] = None
     needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot parts; see Gap.part
-    waivable: ClassVar[bool] = True  # a policy's `waivers:` may name it
     # The fix of a user's finding removes its products, or leaves the groups that give them: the
     # engine then adds what that ends and which groups it leaves (auditor/enrichment.py).
     removes: ClassVar[bool] = False
     leaves: ClassVar[bool] = False
     reclaimable: ClassVar[bool] = False  # its cost counts as licenses to reclaim in the report summary
 
+    @final
     @classmethod
     def example(cls) -> str:
         """The policy snippet after 'Example:' in the rule's docstring (a test validates it)."""
@@ -138,6 +138,7 @@ class Rule:
         needs that the snapshot lacks), or None."""
         return None
 
+    @final
     def make(
         self,
         policy: Policy,

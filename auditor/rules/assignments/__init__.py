@@ -13,8 +13,8 @@ from ...policy.objects import Assignment, Exclusive
 from ...policy.selectors import parse_selector
 from ...policy.yamlsource import PolicyNode
 from .base import AssignmentRule
-from .combination import AssignmentNotGroupBased, SkuCombinationForbidden
-from .selection import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
+from .combination import AssignmentNotGroupBased, SkuCombinationForbidden, exclusive_contradictions
+from .selection import SkuForbidden, SkuNotAllowed, SkuRequiredMissing, allowed_contradictions
 
 ASSIGNMENT_RULES: tuple[AssignmentRule, ...] = (
     SkuNotAllowed(),
@@ -26,7 +26,7 @@ ASSIGNMENT_RULES: tuple[AssignmentRule, ...] = (
 
 
 def parse_assignments(node: PolicyNode) -> tuple[Assignment, ...]:
-    """The `assignments:` section: entries with unique names, each checked by the rules it sets."""
+    """The `assignments:` section: entries with unique names, each checked for what its keys contradict."""
     out = []
     names: dict[str, str] = {}  # name -> the entry that last used it
     for entry in node.entries():
@@ -35,8 +35,8 @@ def parse_assignments(node: PolicyNode) -> tuple[Assignment, ...]:
             name = entry.at("name")
             name.report(f"{name.name}: '{a.name}' is already used by {names[a.name]}")
         names[a.name] = entry.name
-        for rule in ASSIGNMENT_RULES:
-            rule.validate(a, entry)
+        allowed_contradictions(a, entry)  # what the schema cannot say
+        exclusive_contradictions(a, entry)
         out.append(a)
     return tuple(out)
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, final
 
 from ...model import Finding, User
 from ...policy.objects import Assignment, Policy, Selector
-from ...policy.yamlsource import PolicyNode
 from ..base import Context, Rule
 
 
@@ -26,9 +25,6 @@ class AssignmentRule(Rule):
         """Whether entry `a` sets this rule's key."""
         raise NotImplementedError
 
-    def validate(self, a: Assignment, entry: PolicyNode) -> None:
-        """Report what contradicts this rule's key in entry `a` (the schema cannot say it)."""
-
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
         for a in policy.assignments:
             if self.applies(a):
@@ -37,6 +33,7 @@ class AssignmentRule(Rule):
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
 
+    @final
     def user_finding(
         self, policy: Policy, a: Assignment, ctx: Context, user: User, sku_ids: frozenset[str], message: str,
         extra: dict[str, Any], cost: bool = False,

@@ -15,6 +15,18 @@ from .base import AssignmentRule
 from .licensing import LicensingGroupDetails
 
 
+def exclusive_contradictions(a: Assignment, entry: PolicyNode) -> None:
+    """In an `exclusive` entry, the product to keep cannot also be one to remove (parse_assignments
+    reports it; the schema cannot say it)."""
+    for i, combo in enumerate(a.exclusive):
+        if combo.keep is None:
+            continue
+        remove = entry.at("exclusive").at(i).at("remove")
+        for j, sku in enumerate(combo.remove):
+            if sku.lower() == combo.keep.lower():
+                remove.at(j).report(f"{remove.name}: {sku} is the product to keep")
+
+
 class SkuCombinationForbiddenDetails(TypedDict, total=False):
     combination: Sequence[str]
     declared: bool  # the policy names the product to keep ({keep: A, remove: [B]})
@@ -61,16 +73,6 @@ class SkuCombinationForbidden(AssignmentRule):
 
     def applies(self, a: Assignment) -> bool:
         return bool(a.exclusive)
-
-    def validate(self, a: Assignment, entry: PolicyNode) -> None:
-        """The product to keep cannot also be one to remove."""
-        for i, combo in enumerate(a.exclusive):
-            if combo.keep is None:
-                continue
-            remove = entry.at("exclusive").at(i).at("remove")
-            for j, sku in enumerate(combo.remove):
-                if sku.lower() == combo.keep.lower():
-                    remove.at(j).report(f"{remove.name}: {sku} is the product to keep")
 
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         for set_ in a.exclusive:

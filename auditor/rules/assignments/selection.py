@@ -15,6 +15,21 @@ from .base import AssignmentRule
 from .licensing import LicensingGroupDetails
 
 
+def allowed_contradictions(a: Assignment, entry: PolicyNode) -> None:
+    """What an entry with `allowed` requires must be allowed, and nothing may be both allowed and forbidden
+    (parse_assignments reports it; the schema cannot say it)."""
+    if a.allowed is None:
+        return
+    allowed = {s.lower() for s in a.allowed}
+    required, forbidden = entry.at("required_any"), entry.at("forbidden")
+    for j, sku in enumerate(a.required_any):
+        if sku.lower() not in allowed:
+            required.at(j).report(f"{required.name}: {sku} is required but not in 'allowed'")
+    for j, sku in enumerate(a.forbidden):
+        if sku.lower() in allowed:
+            forbidden.at(j).report(f"{forbidden.name}: {sku} is both allowed and forbidden")
+
+
 class UsageLocationDetails(TypedDict, total=False):
     no_usage_location: bool  # the user has no usage location: an assignment of the product waits for one
 
@@ -54,19 +69,6 @@ class SkuNotAllowed(AssignmentRule):
 
     def applies(self, a: Assignment) -> bool:
         return a.allowed is not None
-
-    def validate(self, a: Assignment, entry: PolicyNode) -> None:
-        """What the entry requires must be allowed, and nothing may be both allowed and forbidden."""
-        if a.allowed is None:
-            return
-        allowed = {s.lower() for s in a.allowed}
-        required, forbidden = entry.at("required_any"), entry.at("forbidden")
-        for j, sku in enumerate(a.required_any):
-            if sku.lower() not in allowed:
-                required.at(j).report(f"{required.name}: {sku} is required but not in 'allowed'")
-        for j, sku in enumerate(a.forbidden):
-            if sku.lower() in allowed:
-                forbidden.at(j).report(f"{forbidden.name}: {sku} is both allowed and forbidden")
 
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         allowed = ctx.index.resolve_skus(a.allowed or ())

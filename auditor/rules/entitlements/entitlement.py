@@ -298,7 +298,6 @@ class EntitlementShort(_EntitlementRule):
 
     id = "entitlement-short"
     default_severity = Severity.HIGH
-    waivable = True
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
         for plan, details in tally(policy, ctx).shorts.items():

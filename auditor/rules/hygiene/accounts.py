@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 
 from ...impact.services import DisabledAt
 from ...model import (
     RESOURCE_PURPOSES,
+    Finding,
     Severity,
     User,
 )
-from ...policy.objects import HygieneCheck
+from ...policy.objects import HygieneCheck, Policy
 from ...sign_ins import dormant, last_attempt, last_sign_in
 from ...snapshot import MAILBOX_SETTINGS
 from ...usage_data import ACTIVE_USERS, MAILBOXES
@@ -144,11 +147,11 @@ class InactiveUserLicensed(_UnusedAccount):
             details["last_attempt"] = _iso(attempt)  # failed attempts since: worth a look
         return dict(details)
 
-    def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
-        # Free products cost nothing while unused: worth tidying, not an alarm (unless the policy says so)
-        if check.severity is None and all(ctx.is_free(s) for s in user.sku_ids):
-            return Severity.LOW
-        return check.severity
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        for finding in super().check(policy, check, ctx):
+            # Free products cost nothing while unused: worth tidying, not an alarm (unless the policy says so)
+            free = check.severity is None and all(map(ctx.is_free, dict(finding.details)["sku_ids"].values()))
+            yield replace(finding, severity=Severity.LOW) if free else finding
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
         if details["last_sign_in"] is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TypedDict
+from typing import Any, TypedDict, final
 
 from ...model import (
     NO_MAILBOX,
@@ -100,6 +100,7 @@ def parse_hygiene(node: PolicyNode) -> dict[str, HygieneCheck]:
 class HygieneRule(Rule):
     section = "hygiene"
 
+    @final
     def check_of(self, policy: Policy) -> HygieneCheck | None:
         """The policy's check under this rule's key; None when it does not ask for the rule."""
         return policy.hygiene.get(self.key or "")
@@ -138,10 +139,6 @@ class UserHygieneRule(HygieneRule):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         raise NotImplementedError
 
-    def severity(self, user: User, check: HygieneCheck, ctx: Context) -> Severity | None:
-        """The finding's severity when it differs from the rule's (None: the policy's or the default)."""
-        return check.severity
-
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         for user, extra in ctx.index.offenders(self.reads, lambda u: self.offends(u, check, ctx), check.except_):
             extra = extra | self.own_facts(user, ctx)
@@ -153,7 +150,7 @@ class UserHygieneRule(HygieneRule):
                 details |= DeclaredDetails(grace_days=check.grace_days)  # the engine adds when it was disabled
             yield self.make(
                 policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
-                self.describe(user, details), details, severity=self.severity(user, check, ctx),
+                self.describe(user, details), details, severity=check.severity,
                 monthly_cost=ctx.cost_of(sku_ids) if self.saves(details) else None,
             )
 

@@ -131,9 +131,6 @@ class UsageRule(Rule):
     def configured(self, policy: Policy) -> bool:
         return bool(self.entries(policy))
 
-    def selectors(self, policy: Policy) -> list[Selector]:
-        return []
-
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
         usage = index.snapshot.usage_reports
         wanted = sorted({w.report.name for e in self.entries(policy) for w in map(WORKLOADS.__getitem__,

@@ -35,7 +35,6 @@ class WaiverExpired(Rule):
     id = "waiver-expired"
     default_severity = Severity.MEDIUM
     section = "waivers"
-    waivable = False
     needs = frozenset()
 
     def configured(self, policy: Policy) -> bool:
