@@ -254,7 +254,7 @@ def _not_the_plans(t: i18n.Translations, money_: Mapping[str, Any] | None, lower
             if net >= 0 else
             t.pgettext("bill_plan_takes", "The plan's changes take licenses worth {amount} a month more.",
                        amount=amount))
-    return [plan, t.pgettext("bill_not_the_plans", "The bill goes down by another amount: reducing a "
+    return [plan, t.pgettext("bill_not_the_plans", "The bill changes by another amount: reducing a "
                              "subscription also drops the seats no one holds today, keeps the spare seats the "
                              "policy asks for, buys the seats the plan still needs, and waits for the "
                              "subscription's window.")]
