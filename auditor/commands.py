@@ -9,6 +9,7 @@ import contextlib
 import gc
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -259,6 +260,35 @@ class _Timings:
             _say("peak memory: " + ", ".join(f"{name} {mb:.0f}MB" for name, mb in self.peaks))
 
 
+_PAUSES = {"audits": 0, "enabled": True}  # the audits of this process that hold the cycle collector paused
+_PAUSES_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while the audit evaluates and builds its reports.
+
+    Those phases build new objects from what is in memory and leave no cyclic garbage (at 200,000
+    users the collector ran 16 full and 2,700 young collections during an audit and found about
+    fifty objects to free), yet each full collection walked every object the audit holds: seconds
+    at a million users. Refcounting frees everything as before.
+
+    Counted, because a process that audits many tenants (auditor.fleet) runs audits side by side:
+    the collector runs again when the last of them is done, as it was before the first began."""
+    with _PAUSES_LOCK:
+        if _PAUSES["audits"] == 0:
+            _PAUSES["enabled"] = gc.isenabled()
+            gc.disable()
+        _PAUSES["audits"] += 1
+    try:
+        yield
+    finally:
+        with _PAUSES_LOCK:
+            _PAUSES["audits"] -= 1
+            if _PAUSES["audits"] == 0 and _PAUSES["enabled"]:
+                gc.enable()
+
+
 def _peak_mb() -> float:
     """This process's peak resident set size so far, in MB (0 where the platform does not say)."""
     try:
@@ -310,7 +340,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     migration = read_migration(args.migration) if getattr(args, "migration", None) else None  # likewise
     nightly = Nightly(args, policies, baseline)  # history, causes, cost allocation, chat (auditor.insights)
     out_dir = Path(args.output_dir)
-    with _locked_output_dir(out_dir):
+    with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
         _prepare_output_dir(out_dir, extra_outputs(out_dir))
         nightly.check_outputs()
         timings.mark("policies")
@@ -318,15 +348,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         snapshot = _snapshot(args, policies, as_of, nightly)
         billing, billing_gaps = _commerce(args, snapshot, billing)  # the billing APIs, then the file over them
         timings.mark("collect")
-        # Keep the cyclic GC from re-scanning a million users while evaluation allocates
-        # (gc.freeze excludes what exists now from collections; refcounting still frees it).
-        gc.freeze()
-        try:
-            result = evaluate(policies, snapshot, as_of, billing)
-        finally:
-            # Back into the collector's reach: a process that audits many tenants (auditor.fleet)
-            # would otherwise keep every tenant's cyclic garbage from before this point for good.
-            gc.unfreeze()
+        # evaluation and the reports build from what is in memory: see _cycle_collection_paused
+        paused.enter_context(_cycle_collection_paused())
+        result = evaluate(policies, snapshot, as_of, billing)
         # what the policies and the billing file say in vain
         problems = config_problems(policies, snapshot.skus, result.warnings, billing, snapshot.subscriptions)
         if problems and getattr(args, "strict", False):
@@ -386,6 +410,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
         timings.report()
+        paused.close()  # the collector runs again before anything is sent
         _print_outcome(result, document, written)
         if not document["notify"]["send"]:
             _say(f"nothing changed since the last run: no e-mail or webhook post (--notify-when {when})")

@@ -21,6 +21,8 @@ def parse_timestamp(text: str, *, require_zone: bool = False) -> datetime:
     Without a zone the time is taken as UTC, unless `require_zone`: then it is a ValueError, for
     records whose order or meaning depends on the instant. Raises ValueError for anything else."""
     value = datetime.fromisoformat(text.strip())
+    if value.tzinfo is UTC:  # "Z" or +00:00, as Graph writes its times: nothing to convert
+        return value
     if value.tzinfo is None:
         if require_zone:
             raise ValueError(f"{text[:40]!r} has no time zone")

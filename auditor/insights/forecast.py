@@ -132,15 +132,17 @@ def renewals(
 
     `history`: this tenant's records (the current run's included or not: today's seats come
     from `document`); `minimums`: catalog spare_seats.min per part number."""
+    horizon = as_of + timedelta(days=window_days)
+    due = [(sub, when) for sub in subscriptions
+           if not sub.is_trial and sub.status.lower() == "enabled"
+           and (when := _when(sub.renews)) is not None and as_of <= when <= horizon]
+    if not due:  # nothing to forecast: the findings' actions need not be worked out (seconds in a large tenant)
+        return []
     rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
     freed_open = _freed_by_findings(document, remediation)
     freed_plan = _freed_by_plan(document, plan, remediation)
-    horizon = as_of + timedelta(days=window_days)
     out: list[dict[str, Any]] = []
-    for sub in subscriptions:
-        when = _when(sub.renews)
-        if sub.is_trial or sub.status.lower() != "enabled" or when is None or not as_of <= when <= horizon:
-            continue
+    for sub, when in due:
         row = rows.get(sub.sku, {})
         assigned = int(row.get("consumed") or 0)
         points = [(t, r.products[sub.sku].assigned) for r in history

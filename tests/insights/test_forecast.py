@@ -73,6 +73,22 @@ def test_a_noisy_history_widens_the_range_and_other_subscriptions_keep_their_sea
     assert renewals(document, [_sub(None), _sub(61), _sub(-1)], [], {}, AS_OF) == []
 
 
+def test_with_nothing_renewing_no_finding_is_worked_out() -> None:
+    """Working out the findings' actions takes seconds in a large tenant: only for a forecast."""
+    bare = {**_finding(InactiveUserLicensed.id, "u1"), "remediation": None}
+    asked: list[str] = []
+
+    def work_out(finding: Any) -> dict[str, Any]:
+        asked.append(finding["id"])
+        return _finding(InactiveUserLicensed.id, "u1")["remediation"]
+
+    document = {"skus": [ROW], "findings": [bare]}
+    assert renewals(document, [_sub(61)], [], {}, AS_OF, remediation=work_out) == []
+    assert asked == []
+    [r] = renewals(document, [_sub(30)], [], {}, AS_OF, remediation=work_out)
+    assert r["freed_by_findings"] == 1 and asked  # worked out once something renews
+
+
 def test_without_history_the_forecast_is_today_less_freed_plus_buffer() -> None:
     document = {"skus": [ROW], "findings": [_finding(InactiveUserLicensed.id, "u9")]}
     [r] = renewals(document, [_sub(59.5)], [], {"SPE_E3": 5}, AS_OF)

@@ -102,12 +102,12 @@ class Catalogs(Mapping[Locale, Mapping[str, Value]]):
         self._locales.clear()
 
     def __getitem__(self, locale: Locale) -> Mapping[str, Value]:
-        if locale not in set(Locale):
-            raise KeyError(locale)
-        locale = Locale(locale)
-        if locale not in self._locales:
-            self._locales[locale] = self._read(locale)
-        return self._locales[locale]
+        texts = self._locales.get(locale)
+        if texts is None:  # the first time: is it a locale at all?
+            if locale not in set(Locale):
+                raise KeyError(locale)
+            texts = self._locales[Locale(locale)] = self._read(Locale(locale))
+        return texts
 
     def __iter__(self) -> Iterator[Locale]:
         return iter(Locale)

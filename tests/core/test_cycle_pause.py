@@ -1,0 +1,72 @@
+"""The audit pauses the cyclic garbage collector while it evaluates and writes its reports, and
+gives it back: after the audit, after an audit that fails, and after the last of several side by
+side (auditor.fleet runs audits in threads)."""
+
+import gc
+from pathlib import Path
+
+import pytest
+
+from auditor import commands
+from auditor.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
+EXAMPLE = ROOT / "policies" / "example.yaml"
+
+
+@pytest.fixture(autouse=True)
+def collector_on():
+    gc.enable()
+    yield
+    gc.enable()
+
+
+def _audit(tmp_path: Path) -> int:
+    return main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir",
+                 str(tmp_path / "out"), "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"])
+
+
+def test_paused_while_evaluating_and_rendering_and_running_again_after(tmp_path, monkeypatch):
+    seen = {}
+    evaluate, render = commands.evaluate, commands.render
+
+    def watched_evaluate(*args, **kwargs):
+        seen["evaluate"] = gc.isenabled()
+        return evaluate(*args, **kwargs)
+
+    def watched_render(*args, **kwargs):
+        seen["render"] = gc.isenabled()
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "evaluate", watched_evaluate)
+    monkeypatch.setattr(commands, "render", watched_render)
+    assert _audit(tmp_path) == 0
+    assert seen == {"evaluate": False, "render": False}
+    assert gc.isenabled()
+
+
+def test_running_again_after_an_audit_that_fails(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(commands, "render", broken)
+    assert _audit(tmp_path) != 0  # the CLI reports the internal error
+    assert gc.isenabled()
+
+
+def test_side_by_side_audits_give_it_back_when_the_last_ends():
+    first, second = commands._cycle_collection_paused(), commands._cycle_collection_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second audit still builds its reports
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_before_stays_off():
+    gc.disable()
+    with commands._cycle_collection_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()
