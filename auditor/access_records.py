@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-CONDITIONAL_ACCESS = "conditionalAccess"  # snapshot parts (Gap.part) of each read
+CONDITIONAL_ACCESS = "conditionalAccess"  # snapshot datasets (Gap.dataset) of each read
 PRIVILEGED_ACCESS = "privilegedAccess"
 ROLE_ASSIGNMENTS = "roleAssignments"
 DYNAMIC_GROUPS = "dynamicGroups"

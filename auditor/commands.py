@@ -429,7 +429,7 @@ def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[
         _say(f"warning: {_safe(w)}")
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
-        missing = "; ".join(g.part + ": " + g.reason for g in result.gaps) or "; ".join(
+        missing = "; ".join(g.dataset + ": " + g.reason for g in result.gaps) or "; ".join(
             sorted({n.reason for n in result.not_evaluated}))
         _say(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}")
     for path in written:

@@ -38,9 +38,9 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
     refs = sorted({g for s in rule.selectors(policy) for g in s.groups})
     if refs:
         needs.add("groups")
-    missing = sorted(needs & {g.part for g in snapshot.gaps})
+    missing = sorted(needs & {g.dataset for g in snapshot.gaps})
     if not missing:  # parts that are read only when asked for: a snapshot without them cannot judge
-        missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_parts)
+        missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_datasets)
     if missing:
         return f"tenant data not collected: {', '.join(missing)}"
     unavailable = rule.unavailable(policy, index)

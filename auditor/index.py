@@ -507,7 +507,7 @@ class TenantIndex:
         if any(cloud not in REPORTS[name].clouds for name in STORAGE_REPORTS):
             return ("Microsoft Graph offers the mailbox and OneDrive usage reports in the global service only "
                     f"({cloud.value})")
-        gap = next((g for g in self.snapshot.gaps if g.part == USAGE_REPORTS), None)
+        gap = next((g for g in self.snapshot.gaps if g.dataset == USAGE_REPORTS), None)
         if gap is not None:
             return f"{gap.request}: {gap.reason}"
         return f"tenant data not collected: {USAGE_REPORTS} ({', '.join(STORAGE_REPORTS)})"

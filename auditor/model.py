@@ -340,16 +340,19 @@ class Group(msgspec.Struct, frozen=True):
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """Tenant data that could not be collected. Rules needing `part` are not evaluated."""
+    """Tenant data that could not be collected. Rules that need `dataset` are not evaluated.
 
-    # users | signInActivity | subscribedSkus | subscriptions | groups | hasMembersWithLicenseErrors |
-    # organization | mailboxSettings
-    part: str
+    A dataset is one piece of the snapshot as a rule's `needs` names it: users | signInActivity |
+    subscribedSkus | subscriptions | groups | hasMembersWithLicenseErrors | organization |
+    mailboxSettings | usageReports | … (the snapshot file and report.json keep Graph-era key
+    names: a gap's `part`, the snapshot's `collectedParts`)."""
+
+    dataset: str
     request: str
     reason: str
 
     def to_json(self) -> dict[str, str]:
-        return {"part": self.part, "request": self.request, "reason": self.reason}
+        return {"part": self.dataset, "request": self.request, "reason": self.reason}
 
 
 @dataclass(frozen=True, repr=False)
@@ -367,7 +370,7 @@ class TenantSnapshot:
     # "mailboxSettings" when the mailbox purposes of the candidates of the disabled/inactive rules were
     # read (a candidate whose own answer was an error keeps mailbox_purpose None: unknown);
     # "hasMembersWithLicenseErrors" when the groups with license errors were read
-    collected_parts: frozenset[str] = frozenset()
+    collected_datasets: frozenset[str] = frozenset()
     # What the collection says about how it read the tenant that a reader of the report should
     # know (e.g. Graph refused the partitioned read of /users and it was read sequentially);
     # shown among the report's warnings. Not gaps: the data is complete.
@@ -376,7 +379,7 @@ class TenantSnapshot:
     user_attributes: tuple[str, ...] = ()
     # auditLogs/directoryAudits read for an interval (auditor.audit_entries.DirectoryAudits), or None
     directory_audits: Any = None
-    # Microsoft 365 usage reports ("usageReports" in collected_parts), read only for usage rules
+    # Microsoft 365 usage reports ("usageReports" in collected_datasets), read only for usage rules
     usage_reports: UsageReports | None = None
     # what Conditional Access, PIM and dynamic groups reach (auditor.access_records), read only for
     # the entitlement rules; None = not read
@@ -400,7 +403,7 @@ class TenantSnapshot:
             f"TenantSnapshot(tenant_id={self.tenant_id!r}, tenant_name={self.tenant_name!r}, "
             f"cloud={self.cloud}, collected_at={self.collected_at!r}, skus={len(self.skus)}, "
             f"subscriptions={len(self.subscriptions)}, users={len(self.users)}, groups={len(self.groups)}, "
-            f"gaps={self.gaps!r}, collected_parts={sorted(self.collected_parts)!r})"
+            f"gaps={self.gaps!r}, collected_datasets={sorted(self.collected_datasets)!r})"
         )
 
 

@@ -29,7 +29,7 @@ import msgspec
 from .enums import Cloud
 from .numbers import whole_number
 
-USAGE_REPORTS = "usageReports"  # snapshot section, Gap.part and collectedParts entry
+USAGE_REPORTS = "usageReports"  # snapshot section, Gap.dataset and collectedParts entry
 CONCEALED_REASON = ("usage reports conceal user names; an admin can change this under Org settings > Reports "
                     "(Microsoft 365 admin center), then re-run")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -60,7 +60,7 @@ class TenantFacts:
     report: dict[str, Any]
     seats: dict[str, Seats] = field(default_factory=dict)  # skuId (lower) -> seats
     group_names: dict[str, str] = field(default_factory=dict)  # license-assigning groups: id -> name
-    missing: frozenset[str] = frozenset()  # snapshot parts not collected (Gap.part)
+    missing: frozenset[str] = frozenset()  # snapshot datasets not collected (Gap.dataset)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -170,7 +170,7 @@ def tenant_facts(folder: Path, position: int, index: IdentityIndex, paid: PaidPr
                          f"{snapshot.tenant_id}; both must come from the same audit run")
     facts = TenantFacts(folder=folder, id=tenant["id"], name=tenant.get("name") or snapshot.tenant_name,
                         cloud=Cloud(tenant["cloud"]), report=report,
-                        missing=frozenset(g.part for g in snapshot.gaps))
+                        missing=frozenset(g.dataset for g in snapshot.gaps))
     if report.get("collected_at") not in (None, snapshot.collected_at):
         facts.warnings.append(f"{folder}: {SNAPSHOT} was collected at {snapshot.collected_at} but {REPORT} "
                               f"at {report.get('collected_at')}; were they saved by the same run?")

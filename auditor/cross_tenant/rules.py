@@ -61,7 +61,7 @@ class MergeRule:
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
-    needs: ClassVar[frozenset[str]]  # snapshot parts (Gap.part) each tenant must have
+    needs: ClassVar[frozenset[str]]  # snapshot datasets (Gap.dataset) each tenant must have
     fragment: ClassVar[dict[str, Any]] = {}  # keys this rule owns inside `cross_tenant:`
 
     @classmethod

@@ -13,7 +13,7 @@ Requests, once every user is in (a policy with an `entitlements:` section asks f
         names, every group a role is given to and every dynamic group
 
 Each of the first four answers a 403 (a permission, a licence the tenant lacks, a cloud without the
-API) with a Gap of its own part; the other reads still run, and the rules judge what was read. A
+API) with a Gap of its own dataset; the other reads still run, and the rules judge what was read. A
 principal of a role that is no user and no group (404 on /groups/{id}) is a service principal:
 no licence is counted for it.
 """
@@ -58,9 +58,9 @@ PERMISSIONS = {
 }
 
 
-def _refused(part: str, exc: GraphRequestError) -> Gap:
-    return Gap(part, exc.request, f"Graph answered {exc.status} {exc.code}: {exc.graph_message}".strip()
-               + f" (needs the application permission {PERMISSIONS[part]}, with admin consent, and a tenant "
+def _refused(dataset: str, exc: GraphRequestError) -> Gap:
+    return Gap(dataset, exc.request, f"Graph answered {exc.status} {exc.code}: {exc.graph_message}".strip()
+               + f" (needs the application permission {PERMISSIONS[dataset]}, with admin consent, and a tenant "
                "and cloud that offer it)")
 
 

@@ -113,7 +113,7 @@ def collect_command(
         raise SnapshotError(f"{args.output}: cannot write snapshot: {exc.strerror}") from None
     if snapshot.gaps and not getattr(args, "allow_gaps", False):
         for gap in snapshot.gaps:
-            print(clean_message(f"incomplete: {gap.part}: {gap.reason} ({gap.request})"), file=sys.stderr)
+            print(clean_message(f"incomplete: {gap.dataset}: {gap.reason} ({gap.request})"), file=sys.stderr)
         return EXIT_COLLECTION
     return EXIT_OK
 

@@ -39,12 +39,12 @@ class Forbidden(Exception):
         self.reason = reason
 
 
-def forbidden_reason(exc: GraphRequestError, part: str | None = None) -> str:
+def forbidden_reason(exc: GraphRequestError, dataset: str | None = None) -> str:
     text = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
     if exc.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant":
         text += " (signInActivity needs Microsoft Entra ID P1 or P2 in the tenant)"
-    elif part in NEEDS:
-        text += f" (needs the application permission {NEEDS[part]}, with admin consent)"
+    elif dataset in NEEDS:
+        text += f" (needs the application permission {NEEDS[dataset]}, with admin consent)"
     return text
 
 
@@ -63,7 +63,7 @@ class ReadState:
         self.attributes: tuple[str, ...] = ()  # user attribute paths to select (auditor.attributes)
         self.near_end: Callable[[], None] | None = None  # once, when a partitioned users read is about to end
 
-    # --- simple parts ----------------------------------------------------------------------
+    # --- simple datasets -------------------------------------------------------------------
 
     async def organization(self, fallback_id: str) -> tuple[str, str]:
         path = "/organization?$select=id,displayName"
@@ -83,7 +83,7 @@ class ReadState:
             raise CollectionError(f"GET {path} returned an organization without an id")
         return tenant_id, name if isinstance(name, str) else ""
 
-    async def listing(self, part: str, path: str, decode: Callable[[Any], T]) -> list[T]:
+    async def listing(self, dataset: str, path: str, decode: Callable[[Any], T]) -> list[T]:
         out: list[T] = []
         try:
             async for page in self.client.pages(path):
@@ -91,7 +91,7 @@ class ReadState:
         except GraphRequestError as exc:
             if exc.status != 403:
                 raise
-            self.gaps.append(Gap(part, exc.request, forbidden_reason(exc, part)))
+            self.gaps.append(Gap(dataset, exc.request, forbidden_reason(exc, dataset)))
             return []
         return out
 

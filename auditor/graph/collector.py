@@ -271,7 +271,7 @@ async def collect(
 
     async def read_users() -> tuple[list[User], bool]:
         read = await state.users(with_sign_in)
-        users_in.set_result(read[0] if not any(g.part == "users" for g in state.gaps) else [])
+        users_in.set_result(read[0] if not any(g.dataset == "users" for g in state.gaps) else [])
         return read
 
     try:
@@ -294,7 +294,7 @@ async def collect(
     finally:
         total.cancel()  # still waiting on a throttled count: not worth a second more
         await asyncio.gather(total, return_exceptions=True)
-    users_read = not any(g.part == "users" for g in state.gaps)
+    users_read = not any(g.dataset == "users" for g in state.gaps)
 
     async def read_usage_reports() -> tuple[UsageReports | None, list[Gap]]:
         if reports is None:
@@ -332,9 +332,9 @@ async def collect(
         users=users,
         groups=tuple(groups),
         gaps=tuple(state.gaps),
-        collected_parts=frozenset(parts),
+        collected_datasets=frozenset(parts),
         notes=tuple(state.notes),
-        user_attributes=state.attributes if not any(g.part == "users" for g in state.gaps) else (),
+        user_attributes=state.attributes if not any(g.dataset == "users" for g in state.gaps) else (),
         directory_audits=changes,
         usage_reports=usage_read,
         access_scope=scope,

@@ -131,7 +131,7 @@ class Nightly:
 
             audits = audits if isinstance(audits, DirectoryAudits) else None
         self.audits = audits
-        if self.causes and self.audits is None and not any(g.part == "directoryAudits" for g in snapshot.gaps):
+        if self.causes and self.audits is None and not any(g.dataset == "directoryAudits" for g in snapshot.gaps):
             self.warnings.append("--causes: the tenant data holds no directory audit entries (collect with --graph "
                                  "--causes, or audit a snapshot saved by such a run)")
         self.collected_at = snapshot.collected_at

@@ -28,7 +28,7 @@ from .write import FILES, write_plan
 
 DEMO_DIR = ("migration",)
 DEMO_CUTOVER = date(2027, 1, 15)
-NEEDED_PARTS = frozenset(("users", "subscribedSkus", "subscriptions", "groups"))
+NEEDED_DATASETS = frozenset(("users", "subscribedSkus", "subscriptions", "groups"))
 # the source's mailbox usage report: the shared mailboxes' sizes and archives (rule 7)
 MAILBOX_SIZES = UsageNeed(frozenset((MAILBOXES.name,)), 7)
 
@@ -100,10 +100,10 @@ def _complete(snapshot: TenantSnapshot, side: str) -> TenantSnapshot:
     """A tenant read without its users, products, subscriptions or groups is no tenant to plan from:
     it would read as "nothing to move" or "no seats" (exit 3). Other gaps (the usage reports behind
     the shared mailboxes' sizes) leave what they hold unknown, and the plan says so."""
-    missing = [g for g in snapshot.gaps if g.part in NEEDED_PARTS]
+    missing = [g for g in snapshot.gaps if g.dataset in NEEDED_DATASETS]
     if missing:
         raise CollectionError(f"--{side}: {snapshot.tenant_name or snapshot.tenant_id} was not read in full: "
-                              + "; ".join(f"{g.part}: {g.reason} ({g.request})" for g in missing))
+                              + "; ".join(f"{g.dataset}: {g.reason} ({g.request})" for g in missing))
     return snapshot
 
 

@@ -108,7 +108,7 @@ class Rule:
     # into the typed policy object the rule reads (parse_* beside each family, wired by policy/load.py)
     key: ClassVar[str | None] = None
     fragment: ClassVar[dict[str, Any] | None] = None
-    needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot parts; see Gap.part
+    needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot datasets; see Gap.dataset
     # The fix of a user's finding removes its products, or leaves the groups that give them: the
     # engine then adds what that ends and which groups it leaves (auditor/enrichment.py).
     removes: ClassVar[bool] = False

@@ -484,7 +484,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         users=users,
         groups=tuple(_decode_all(doc["groups"], "groups", lambda g: group_from_graph(g, decoder))),
         gaps=tuple(_decode_all(_list(doc, "gaps"), "gaps", gap_from_json)),
-        collected_parts=parts,
+        collected_datasets=parts,
         notes=_strs(_list(doc, "notes"), "notes"),
         user_attributes=attributes,
         directory_audits=audits,

@@ -34,7 +34,7 @@ SIGN_IN_ACTIVITY = "signInActivity"
 # collectedParts: the users' employeeLeaveDateTime was selected (a user without it has none set);
 # selected only for grace_days, and only where the app may read it (User-LifeCycleInfo.Read.All)
 LEAVE_DATE = "employeeLeaveDateTime"
-MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.part: the candidates' mailboxSettings/userPurpose
+MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.dataset: the candidates' mailboxSettings/userPurpose
 # The groups' hasMembersWithLicenseErrors was read (GET /groups?$filter=hasMembersWithLicenseErrors eq true):
 # only then does a group without the flag mean "no member has a license error".
 LICENSE_ERROR_GROUPS = "hasMembersWithLicenseErrors"

@@ -139,13 +139,13 @@ def _audits_json(audits: Any) -> Any:
 
 def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
     """Stream a snapshot as JSON, one record per line (diffable, and no giant string in memory)."""
-    with_sign_in = SIGN_IN_ACTIVITY in snapshot.collected_parts
+    with_sign_in = SIGN_IN_ACTIVITY in snapshot.collected_datasets
     head = {
         "schemaVersion": SCHEMA_VERSION,
         "kind": KIND,
         "tenant": {"id": snapshot.tenant_id, "displayName": snapshot.tenant_name, "cloud": snapshot.cloud.value},
         "collectedAt": snapshot.collected_at,
-        "collectedParts": sorted(snapshot.collected_parts),
+        "collectedParts": sorted(snapshot.collected_datasets),
         **({"userAttributes": list(snapshot.user_attributes)} if snapshot.user_attributes else {}),
         **({"directoryAudits": _audits_json(snapshot.directory_audits)} if snapshot.directory_audits else {}),
         **({ACCESS_SCOPE: snapshot.access_scope.to_json()} if snapshot.access_scope is not None else {}),

@@ -72,7 +72,7 @@ def with_access_scope(snapshot: TenantSnapshot) -> TenantSnapshot:
                    for g in sorted((breakglass, executives, analytics, pim), key=lambda g: g.id))
     scope = AccessScope(policies=policies, eligible=eligible, assigned=assigned, groups=groups, dynamic_read=True)
     return replace(snapshot, groups=(*snapshot.groups, pim), access_scope=scope,
-                   collected_parts=snapshot.collected_parts | {ACCESS_SCOPE})
+                   collected_datasets=snapshot.collected_datasets | {ACCESS_SCOPE})
 
 
 def with_license_insight(snapshot: TenantSnapshot) -> TenantSnapshot:
@@ -92,7 +92,8 @@ def with_license_insight(snapshot: TenantSnapshot) -> TenantSnapshot:
                              conditional_access=used("conditional_access_users", 4),
                              conditional_access_guests=used("conditional_access_guests", 1),
                              risk_based=used("risk_based_users", 1), risk_based_guests=used("risk_based_guests", 0))
-    return replace(snapshot, license_insight=insight, collected_parts=snapshot.collected_parts | {LICENSE_INSIGHT})
+    return replace(snapshot, license_insight=insight,
+                   collected_datasets=snapshot.collected_datasets | {LICENSE_INSIGHT})
 
 
 def with_no_access_features(snapshot: TenantSnapshot) -> TenantSnapshot:
@@ -101,4 +102,4 @@ def with_no_access_features(snapshot: TenantSnapshot) -> TenantSnapshot:
     (and group-based licensing, read from the users) reach anyone."""
     groups = tuple(ScopeGroup(g.id, g.display_name, True, g.members) for g in snapshot.groups if g.dynamic)
     scope = AccessScope(policies=(), eligible=(), assigned=(), groups=groups, dynamic_read=True)
-    return replace(snapshot, access_scope=scope, collected_parts=snapshot.collected_parts | {ACCESS_SCOPE})
+    return replace(snapshot, access_scope=scope, collected_datasets=snapshot.collected_datasets | {ACCESS_SCOPE})

@@ -133,7 +133,7 @@ def test_the_group_flag_round_trips_and_old_snapshots_load(tmp_path) -> None:
     path = tmp_path / "s.json"
     path.write_text(out.getvalue(), encoding="utf-8")
     again = load_snapshot(path)
-    assert again == snap and LICENSE_ERROR_GROUPS in again.collected_parts
+    assert again == snap and LICENSE_ERROR_GROUPS in again.collected_datasets
     written = json.loads(out.getvalue())["groups"]
     assert [g.get("hasMembersWithLicenseErrors", "absent") for g in written] == [True, False, "absent"]
 

@@ -173,11 +173,11 @@ def test_snapshot_round_trip_and_older_snapshots(tmp_path: Any) -> None:
     path = tmp_path / "s.json"
     save_snapshot(snap, path)
     again = load_snapshot(path)
-    assert again == snap and MAILBOX_SETTINGS in again.collected_parts
+    assert again == snap and MAILBOX_SETTINGS in again.collected_datasets
     text = path.read_text()
     assert '"mailboxSettings":null' in text and '"mailboxSettings":{"userPurpose":"shared"}' in text
     older = snapshot_from_json(tenant([user("a", "SPE_E3")]))  # written before purposes existed
-    assert older.users[0].mailbox_purpose is None and MAILBOX_SETTINGS not in older.collected_parts
+    assert older.users[0].mailbox_purpose is None and MAILBOX_SETTINGS not in older.collected_datasets
     bad = tenant([user("a", "SPE_E3", mailboxSettings={"userPurpose": 3})])
     path.write_text(__import__("json").dumps(bad))
     with pytest.raises(SnapshotError, match=r"users\[0\].*userPurpose"):

@@ -125,5 +125,6 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
         users=tuple(users),
         groups=tuple(groups),
         gaps=(),
-        collected_parts=frozenset({SIGN_IN_ACTIVITY, LICENSE_ERROR_GROUPS} if with_sign_in else {LICENSE_ERROR_GROUPS}),
+        collected_datasets=frozenset({SIGN_IN_ACTIVITY, LICENSE_ERROR_GROUPS} if with_sign_in
+                                     else {LICENSE_ERROR_GROUPS}),
     )

@@ -77,7 +77,7 @@ def test_graph_endpoint_with_token_auth_and_save_snapshot(tmp_path, sample, monk
     assert code == 1 and report["complete"] is True
     evidence = load_snapshot(saved)
     assert evidence.users == _as_read(sample.users) and evidence.skus == sample.skus
-    assert "employeeLeaveDateTime" not in evidence.collected_parts
+    assert "employeeLeaveDateTime" not in evidence.collected_datasets
 
 
 def test_persistent_failure_exits_3_without_a_report(tmp_path, sample, monkeypatch, capsys):
@@ -152,7 +152,7 @@ def test_collect_with_gap_exits_3(tmp_path, sample, monkeypatch):
     with GraphEmulator(sample, token=token, responders=[sign_in_forbidden()]) as graph:
         code = main(["collect", "--policies", str(EXAMPLE), "--graph-endpoint", graph.url, "--output", str(out)])
     assert code == 3
-    assert [g.part for g in load_snapshot(out).gaps] == ["signInActivity"]
+    assert [g.dataset for g in load_snapshot(out).gaps] == ["signInActivity"]
 
 
 def test_tenant_id_mismatch_exits_3(tmp_path, sample, monkeypatch, capsys):

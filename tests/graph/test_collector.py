@@ -36,7 +36,7 @@ def test_round_trip_without_sign_in(harness):
     snap = make_tenant(120, seed=3, with_sign_in=False)
     got = harness(snap).collect(GROUP_REFS, need_sign_in=False)
     assert got == snap
-    assert SIGN_IN_ACTIVITY not in got.collected_parts
+    assert SIGN_IN_ACTIVITY not in got.collected_datasets
     assert all(u.last_sign_in_date_time is None for u in got.users)
 
 
@@ -112,7 +112,7 @@ def test_missing_group_and_ambiguous_name_are_gaps(tenant, harness):
     got = harness(snap).collect(
         ["No Such Group", twin.display_name, "99999999-2222-4333-8444-555555555555"], need_sign_in=False
     )
-    parts = [(g.part, g.reason) for g in got.gaps]
+    parts = [(g.dataset, g.reason) for g in got.gaps]
     assert len(parts) == 3 and all(p == "groups" for p, _ in parts)
     reasons = " | ".join(r for _, r in parts)
     assert "No Such Group" in reasons and "2 groups are named" in reasons and "does not exist" in reasons

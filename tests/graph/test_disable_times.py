@@ -75,7 +75,7 @@ def test_the_collector_reads_leave_dates_and_the_account_state_entries(harness: 
     read = {u.id: u.employee_leave_date_time for u in got.users}
     assert read[first.id] == first.employee_leave_date_time
     assert sum(1 for v in read.values() if v is not None) == 1  # null for everybody else
-    assert LEAVE_DATE in got.collected_parts and got.gaps == ()
+    assert LEAVE_DATE in got.collected_datasets and got.gaps == ()
     # only the account-state activities, each back 30 days from the collection's clock
     audits = h.emulator.requests_to(r"/auditLogs/directoryAudits")
     since = _iso(parse_timestamp(leavers.collected_at) - timedelta(days=30))
@@ -92,7 +92,7 @@ def test_without_grace_days_neither_is_read(harness: Any, leavers: TenantSnapsho
     got = h.collect()
     assert all("employeeLeaveDateTime" not in r.query["$select"] for r in h.emulator.requests_to(r"/users"))
     assert h.emulator.requests_to(r"/auditLogs/directoryAudits") == []
-    assert got.directory_audits is None and LEAVE_DATE not in got.collected_parts
+    assert got.directory_audits is None and LEAVE_DATE not in got.collected_datasets
 
 
 def test_an_app_without_the_lifecycle_permission_does_not_select_the_leave_date(harness: Any,
@@ -101,7 +101,7 @@ def test_an_app_without_the_lifecycle_permission_does_not_select_the_leave_date(
     got = h.collect(disable_times=True)
     assert all("employeeLeaveDateTime" not in r.query["$select"] for r in h.emulator.requests_to(r"/users"))
     assert all(u.employee_leave_date_time is None for u in got.users)
-    assert LEAVE_DATE not in got.collected_parts and got.gaps == ()  # a note, not a gap: the audit remains
+    assert LEAVE_DATE not in got.collected_datasets and got.gaps == ()  # a note, not a gap: the audit remains
     assert any("employeeLeaveDateTime is not readable" in n and "User-LifeCycleInfo.Read.All" in n
                for n in got.notes)
     assert isinstance(got.directory_audits, DirectoryAudits) and got.directory_audits.entries
@@ -117,9 +117,9 @@ def test_a_403_for_the_leave_date_reads_the_users_again_without_it(harness: Any,
     h = harness(leavers, roles=(*DEMO_ROLES, LEAVE_ROLE), faults=(refuse,))
     got = h.collect(disable_times=True, concurrency=1)
     assert len(got.users) == len(leavers.users)
-    assert LEAVE_DATE not in got.collected_parts and got.gaps == ()
+    assert LEAVE_DATE not in got.collected_datasets and got.gaps == ()
     assert any("employeeLeaveDateTime is not readable (Graph answered 403" in n for n in got.notes)
-    assert "signInActivity" in got.collected_parts  # the sign-ins are not given up for it
+    assert "signInActivity" in got.collected_datasets  # the sign-ins are not given up for it
 
 
 GRACE = ("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: grace}\n"

@@ -249,13 +249,13 @@ def test_guests_in_scope_are_counted_apart(tmp_path: Path, collected: TenantSnap
 def test_a_refused_read_is_a_gap_and_the_rest_is_judged(tmp_path: Path) -> None:
     roles = tuple(r for r in DEMO_ROLES if r != "Policy.Read.All")
     snapshot = collect_from(snapshot_from_json(document()), roles)
-    assert [g.part for g in snapshot.gaps] == [CONDITIONAL_ACCESS]
+    assert [g.dataset for g in snapshot.gaps] == [CONDITIONAL_ACCESS]
     assert "Policy.Read.All" in snapshot.gaps[0].reason
     result = audit(tmp_path, snapshot)
     found = missing(result)
     assert dict(found["gus"].details)["features"] == ["privileged_access"]  # PIM still judged
     assert all("conditional_access" not in dict(f.details)["features"] for f in found.values())
-    assert [g.part for g in result.gaps] == [CONDITIONAL_ACCESS]  # the report says it is incomplete
+    assert [g.dataset for g in result.gaps] == [CONDITIONAL_ACCESS]  # the report says it is incomplete
 
 
 def test_a_subset_of_features(tmp_path: Path, collected: TenantSnapshot) -> None:

@@ -109,10 +109,10 @@ def test_bad_pages_stop_the_run(small, harness, kind, words):
 def test_sign_in_403_becomes_gap_and_users_are_reread(small, harness):
     h = harness(small, faults=[sign_in_forbidden()])
     got = h.collect(("Sales Team",), need_sign_in=True)
-    assert [g.part for g in got.gaps] == ["signInActivity"]
+    assert [g.dataset for g in got.gaps] == ["signInActivity"]
     gap = got.gaps[0]
     assert "signInActivity" in gap.request and "Entra ID P1" in gap.reason
-    assert SIGN_IN_ACTIVITY not in got.collected_parts
+    assert SIGN_IN_ACTIVITY not in got.collected_datasets
     assert len(got.users) == len(small.users)
     assert all(u.last_sign_in_date_time is None for u in got.users)
     assert [u.id for u in got.users] == [u.id for u in small.users]
@@ -124,14 +124,14 @@ def test_sign_in_403_becomes_gap_and_users_are_reread(small, harness):
 def test_sign_in_403_on_a_later_page_restarts_cleanly(small, harness):
     fault = Fault(FaultKind.FORBIDDEN, r"^GET /v1\.0/users\?.*signInActivity.*\$skiptoken", count=None)
     got = harness(small, faults=[fault]).collect((), need_sign_in=True)
-    assert [g.part for g in got.gaps] == ["signInActivity"]
+    assert [g.dataset for g in got.gaps] == ["signInActivity"]
     assert [u.id for u in got.users] == [u.id for u in small.users]
 
 
 def test_403_on_subscriptions_is_a_named_gap(small, harness):
     h = harness(small, faults=[Fault(FaultKind.FORBIDDEN, r"/directory/subscriptions", count=None)])
     got = h.collect((), need_sign_in=False)
-    assert [(g.part, g.request) for g in got.gaps] == [("subscriptions", "GET /directory/subscriptions")]
+    assert [(g.dataset, g.request) for g in got.gaps] == [("subscriptions", "GET /directory/subscriptions")]
     assert "LicenseAssignment.Read.All or Organization.Read.All" in got.gaps[0].reason  # what to grant
     assert got.subscriptions == () and [u.id for u in got.users] == [u.id for u in small.users]
 
@@ -165,7 +165,7 @@ def test_missing_permissions_are_named_before_collecting(small, harness):
 def test_directory_read_all_covers_the_read_set(small, harness):
     h = harness(small, roles=("Directory.Read.All",))
     got = h.collect((), need_sign_in=True)
-    assert [g.part for g in got.gaps] == ["signInActivity"]
+    assert [g.dataset for g in got.gaps] == ["signInActivity"]
     assert "AuditLog.Read.All" in got.gaps[0].reason
     assert all("signInActivity" not in r.query.get("$select", "") for r in h.emulator.requests)
 

@@ -45,7 +45,7 @@ def test_the_filter_flags_every_group_and_adds_the_ones_no_other_read_returns(ha
     flags = {g.display_name: g.has_members_with_license_errors for g in got.groups}
     # the licensing group is read by assignedLicenses; the old group only by the filter
     assert flags == {"License - Microsoft 365 E3": True, "Old Licenses": True}
-    assert LICENSE_ERROR_GROUPS in got.collected_parts and got.gaps == ()
+    assert LICENSE_ERROR_GROUPS in got.collected_datasets and got.gaps == ()
     old = next(g for g in got.groups if g.id == OLD_GROUP)
     assert old.assigned_licenses == () and old.members == ()
     [read] = [r for r in h.emulator.requests_to(r"^/groups$") if r.query.get("$filter") == FILTER]
@@ -69,9 +69,9 @@ def test_403_is_a_named_gap_and_the_groups_stay_unknown(harness, tmp_path):
     snap = _with_group_errors()
     h = harness(snap, faults=[Fault(FaultKind.FORBIDDEN, r"hasMembersWithLicenseErrors", count=None)])
     got = h.collect((), need_sign_in=False)
-    assert [g.part for g in got.gaps] == [LICENSE_ERROR_GROUPS]
+    assert [g.dataset for g in got.gaps] == [LICENSE_ERROR_GROUPS]
     assert "GroupMember.Read.All" in got.gaps[0].reason and FILTER in got.gaps[0].request
-    assert LICENSE_ERROR_GROUPS not in got.collected_parts
+    assert LICENSE_ERROR_GROUPS not in got.collected_datasets
     # the other group reads still worked; no group claims to be free of errors
     assert [g.display_name for g in got.groups] == ["License - Microsoft 365 E3"]
     assert all(g.has_members_with_license_errors is None for g in got.groups)
@@ -92,7 +92,7 @@ def test_a_refused_filter_is_a_note_and_the_states_still_name_the_group(harness,
     snap = _with_group_errors()
     h = harness(snap, faults=[Fault(FaultKind.UNSUPPORTED, r"hasMembersWithLicenseErrors", count=None)])
     got = h.collect((), need_sign_in=False)
-    assert got.gaps == () and LICENSE_ERROR_GROUPS not in got.collected_parts
+    assert got.gaps == () and LICENSE_ERROR_GROUPS not in got.collected_datasets
     assert all(g.has_members_with_license_errors is None for g in got.groups)
     policy = tmp_path / "p.yaml"
     policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"

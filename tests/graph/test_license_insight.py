@@ -84,7 +84,7 @@ def rows(result: AuditResult) -> dict[str, tuple[int | None, int | None]]:
 
 def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> None:
     snapshot, asked = collected(tenant())
-    assert snapshot.license_insight == MICROSOFT and LICENSE_INSIGHT in snapshot.collected_parts
+    assert snapshot.license_insight == MICROSOFT and LICENSE_INSIGHT in snapshot.collected_datasets
     assert [r.status for r in asked] == [200] and not snapshot.notes
     result = audit(tmp_path, snapshot)
     assert rows(result) == {
@@ -117,7 +117,7 @@ def test_equal_counts_say_nothing_more(tmp_path: Path) -> None:
 def test_a_tenant_without_p1_or_p2_is_a_note_and_the_audit_completes(tmp_path: Path) -> None:
     snapshot, asked = collected(tenant(insight=None))  # the emulator answers 403 missingLicense
     assert [r.status for r in asked] == [403]
-    assert snapshot.license_insight is None and LICENSE_INSIGHT not in snapshot.collected_parts
+    assert snapshot.license_insight is None and LICENSE_INSIGHT not in snapshot.collected_datasets
     assert not snapshot.gaps
     [note] = snapshot.notes
     assert "403 missingLicense" in note and "P1 or P2 license" in note

@@ -77,7 +77,7 @@ def test_only_candidates_are_asked_in_batches_of_twenty(mailboxes, harness):
     assert len(batches) == math.ceil(len(expected) / 20)
     inner = h.emulator.requests_to(PURPOSE)
     assert inner and all(r.batch for r in inner)  # every purpose asked inside a batch, none on its own
-    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_datasets
     by_id = {u.id: u for u in got.users}
     source = {u.id: u for u in mailboxes.users}
     for uid, user in by_id.items():
@@ -113,14 +113,14 @@ def test_disabled_only_without_inactivity_window(mailboxes, harness):
     h = harness(mailboxes)
     got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
     assert sorted(_asked(h)) == sorted(_expected(mailboxes, None))
-    assert MAILBOX_SETTINGS in got.collected_parts
+    assert MAILBOX_SETTINGS in got.collected_datasets
 
 
 def test_no_mailbox_check_no_batches(mailboxes, harness):
     h = harness(mailboxes)
     got = h.collect(need_sign_in=True)
     assert h.emulator.requests_to(r"/\$batch") == [] and _asked(h) == []
-    assert MAILBOX_SETTINGS not in got.collected_parts
+    assert MAILBOX_SETTINGS not in got.collected_datasets
     assert all(u.mailbox_purpose is None for u in got.users)
 
 
@@ -132,7 +132,7 @@ def test_throttled_inside_a_batch_is_retried(mailboxes, harness):
     assert len(throttled) == 3
     for r in throttled:  # asked again, and answered
         assert any(o.path == r.path and o.status in (200, 404) for o in inner)
-    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_datasets
     assert sorted(set(_asked(h))) == sorted(_expected(mailboxes, 90))
     assert len(h.emulator.requests_to(r"/\$batch")) > math.ceil(len(_expected(mailboxes, 90)) / 20)
     assert "429" in h.stderr.getvalue()
@@ -154,7 +154,7 @@ def test_unavailable_inside_a_batch_is_retried(mailboxes, harness):
                                          count=2, retry_after=0)])
     got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
     assert [r.status for r in h.emulator.requests if r.batch].count(503) == 2
-    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_datasets
 
 
 def _asked_per_user(h: Any) -> dict[str, int]:
@@ -195,7 +195,7 @@ def test_a_throttled_answer_inside_a_batch_holds_every_stream(harness):
     h = harness(tenant, faults=[mailbox_throttled(count=1, retry_after=1)])
     h.emulator.latency = (0.05, 0.0)
     got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90), concurrency=4)
-    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_datasets
     log = sorted(h.emulator.requests, key=lambda r: r.at)
     hit = next(r for r in log if r.status == 429)
     # requests already on their way may still arrive just after the 429; then nothing for its Retry-After
@@ -215,10 +215,10 @@ def _disabled_policy(tmp_path: Any) -> Any:
 def test_forbidden_is_a_gap_and_findings_say_they_could_not_tell(mailboxes, harness, tmp_path):
     h = harness(mailboxes, faults=[mailbox_forbidden()])
     got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90))
-    gaps = [g for g in got.gaps if g.part == MAILBOX_SETTINGS]
+    gaps = [g for g in got.gaps if g.dataset == MAILBOX_SETTINGS]
     assert len(gaps) == 1 and "MailboxSettings.Read" in gaps[0].reason and "403" in gaps[0].reason
     assert "/mailboxSettings/userPurpose" in gaps[0].request
-    assert MAILBOX_SETTINGS not in got.collected_parts
+    assert MAILBOX_SETTINGS not in got.collected_datasets
     # refused once: what is still in flight (at most four batches) ends, the rest is not asked
     assert len(h.emulator.requests_to(r"/\$batch")) <= 4 < math.ceil(len(_expected(mailboxes, 90)) / 20)
     result = evaluate(_disabled_policy(tmp_path), got, parse_timestamp(got.collected_at))
@@ -263,7 +263,7 @@ def test_only_no_mailbox_404s_mean_no_mailbox_other_errors_leave_one_user_unknow
     }
     h = harness(mailboxes, faults=[_answer({**odd, **plain})])
     got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
-    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_parts
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_datasets
     by_id = {u.id: u for u in got.users}
     assert all(by_id[uid].mailbox_purpose is None for uid in odd)  # unknown, not NO_MAILBOX
     assert all(by_id[uid].mailbox_purpose == NO_MAILBOX for uid in plain)
@@ -302,7 +302,7 @@ def test_missing_role_is_a_gap_without_requests(mailboxes, harness):
     h = harness(mailboxes, roles=roles)
     got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90))
     assert h.emulator.requests_to(r"/\$batch") == []
-    (gap,) = [g for g in got.gaps if g.part == MAILBOX_SETTINGS]
+    (gap,) = [g for g in got.gaps if g.dataset == MAILBOX_SETTINGS]
     assert "MailboxSettings.Read" in gap.reason and "$batch" in gap.request
 
 

@@ -213,7 +213,7 @@ def test_sign_in_refused_in_a_partition_reads_again_without_it(harness, partitio
     snap = awkward_tenant()
     h = harness(snap, faults=[sign_in_forbidden()])
     got = h.collect(need_sign_in=True)
-    assert [g.part for g in got.gaps] == ["signInActivity"]
+    assert [g.dataset for g in got.gaps] == ["signInActivity"]
     assert len(got.users) == len(snap.users)
 
 
@@ -240,7 +240,7 @@ def test_a_count_higher_than_what_was_read_twice_is_a_gap(harness, partitioned):
     h = harness(snap, faults=[Count(len(snap.users) + 3)])
     got = h.collect(need_sign_in=True)
     assert len(got.users) == len(snap.users)
-    assert [(g.part, g.request) for g in got.gaps] == [("users", "GET /users/$count")]
+    assert [(g.dataset, g.request) for g in got.gaps] == [("users", "GET /users/$count")]
     assert "3 user(s) may be missing" in got.gaps[0].reason
     assert len(got.notes) == 1  # the first shortfall: read again
 
@@ -336,7 +336,7 @@ def test_gap_exits_3_from_the_cli(tmp_path, monkeypatch, partitioned):
         code = main(["collect", "--graph-endpoint", graph.url, "--output", str(out),
                      "--policies", str(ROOT / "policies")])
     assert code == 3
-    assert "users" in [g.part for g in load_snapshot(out).gaps]
+    assert "users" in [g.dataset for g in load_snapshot(out).gaps]
 
 
 # --- duplicates across partitions ------------------------------------------------------------

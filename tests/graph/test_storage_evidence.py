@@ -112,7 +112,7 @@ def test_both_reports_are_read_with_the_sdk_and_the_index_gives_each_users_sizes
     snap, who = storage_tenant()
     run = Run(snap)
     got = run.collect(usage_need(PolicySet((LEAVERS,))))
-    assert got.gaps == () and USAGE_REPORTS in got.collected_parts
+    assert got.gaps == () and USAGE_REPORTS in got.collected_datasets
     # one request each, answered 302, the CSV downloaded from the pre-authenticated URL without the token
     reports = [(p, s) for p, s in run.paths() if p.startswith("/reports/")]
     assert sorted(reports) == [("/reports/getMailboxUsageDetail(period='D7')", 302),
@@ -179,7 +179,7 @@ def test_without_reports_read_all_the_sizes_are_a_named_gap_and_nothing_is_asked
     run = Run(snap, roles=tuple(r for r in DEMO_ROLES if r != "Reports.Read.All"))
     got = run.collect()
     [gap] = got.gaps
-    assert gap.part == USAGE_REPORTS and "Reports.Read.All" in gap.reason
+    assert gap.dataset == USAGE_REPORTS and "Reports.Read.All" in gap.reason
     assert gap.request == "GET /reports/getMailboxUsageDetail(period='D7')"
     assert got.usage_reports is None and run.paths() == []
     index = TenantIndex(got)
@@ -204,7 +204,7 @@ def test_concealed_names_are_a_named_gap() -> None:
     run = Run(storage_tenant()[0], options=ReportOptions(concealed=True))
     got = run.collect()
     [gap] = got.gaps
-    assert gap.part == USAGE_REPORTS and "conceal user names" in gap.reason and got.usage_reports is None
+    assert gap.dataset == USAGE_REPORTS and "conceal user names" in gap.reason and got.usage_reports is None
     assert run.paths() == []
 
 

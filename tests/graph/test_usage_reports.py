@@ -101,7 +101,7 @@ def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant
     snap = tenant_with_usage()
     run = Run(snap)
     got = run.collect()
-    assert got.gaps == () and USAGE_REPORTS in got.collected_parts
+    assert got.gaps == () and USAGE_REPORTS in got.collected_datasets
     assert got.usage_reports is not None and snap.usage_reports is not None
     assert got.usage_reports.users == snap.usage_reports.users  # quoted names, line breaks, the BOM: all read back
     # the storage reports with D7 (their sizes are those of the refresh date in every period)
@@ -182,9 +182,10 @@ def test_only_the_needed_reports_are_read_with_the_shortest_period_that_covers_t
 def test_concealed_names_are_a_named_gap_and_no_report_is_read() -> None:
     run = Run(tenant_with_usage(), options=ReportOptions(concealed=True))
     got = run.collect()
-    assert got.usage_reports is None and USAGE_REPORTS not in got.collected_parts
+    assert got.usage_reports is None and USAGE_REPORTS not in got.collected_datasets
     [gap] = got.gaps
-    assert gap.part == USAGE_REPORTS and "conceal user names" in gap.reason and "Org settings > Reports" in gap.reason
+    assert gap.dataset == USAGE_REPORTS and "conceal user names" in gap.reason
+    assert "Org settings > Reports" in gap.reason
     assert run.paths() == [("/admin/reportSettings", 200)]
 
 
@@ -208,7 +209,7 @@ def test_without_reports_read_all_nothing_is_asked_and_the_gap_names_the_permiss
     run = Run(tenant_with_usage(), roles=roles)
     got = run.collect()
     [gap] = got.gaps
-    assert "Reports.Read.All" in gap.reason and gap.part == USAGE_REPORTS
+    assert "Reports.Read.All" in gap.reason and gap.dataset == USAGE_REPORTS
     assert run.paths() == []
 
 
@@ -226,7 +227,7 @@ def test_national_clouds_get_a_gap_per_report_and_no_request(cloud: Cloud) -> No
     run = Run(tenant_with_usage(), cloud=cloud)
     got = run.collect(UsageNeed(frozenset((COPILOT.name, MAILBOXES.name)), 30))
     # the mailbox report is evidence of size, not a rule's data: no gap (tests/graph/test_storage_evidence.py)
-    assert [(g.part, g.request) for g in got.gaps] == [
+    assert [(g.dataset, g.request) for g in got.gaps] == [
         (USAGE_REPORTS, "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')")]
     assert all("global service only" in g.reason for g in got.gaps)
     assert run.paths() == []
@@ -278,7 +279,7 @@ def test_a_report_whose_column_a_rule_reads_was_renamed_is_a_named_gap() -> None
     got = run.collect(UsageNeed(frozenset((ACTIVE_USERS.name, APPS.name)), 30))
     assert got.usage_reports is None
     [gap] = got.gaps
-    assert gap.part == USAGE_REPORTS
+    assert gap.dataset == USAGE_REPORTS
     assert gap.request == "GET /reports/getOffice365ActiveUserDetail(period='D30')"
     assert gap.reason.startswith("getOffice365ActiveUserDetail has no column 'Yammer Last Activity Date' (Microsoft "
                                  "may have renamed or dropped it; docs/graph.md lists the columns read), which Viva "

@@ -197,7 +197,7 @@ def mailbox_extra(user: User, ctx: Context) -> MailboxDetails | None:
         # no mailbox, or a person's; any other value (others, unknownFutureValue) may be a shared mailbox
         return {} if kind == NO_MAILBOX or kind in PERSON_PURPOSES else UNKNOWN_MAILBOX
     snapshot = ctx.index.snapshot
-    if MAILBOX_SETTINGS in snapshot.collected_parts or any(g.part == MAILBOX_SETTINGS for g in snapshot.gaps):
+    if MAILBOX_SETTINGS in snapshot.collected_datasets or any(g.dataset == MAILBOX_SETTINGS for g in snapshot.gaps):
         return UNKNOWN_MAILBOX
     return {}
 
