@@ -175,3 +175,15 @@ def test_the_opening_says_only_what_the_bill_knows() -> None:
     # no bill: what the plan's changes free
     assert second({"next_12_months": None, "unknown_monthly": None, "lowers_monthly": None}).startswith(
         "This plan frees licenses worth €30.00 a month")
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_the_openings_second_sentence_reads_as_one_sentence(locale: Locale) -> None:
+    """Its parts are joined by "; ": none but the first may open with a capital (sv once did)."""
+    money = {"currency": "EUR", "spend_monthly": 100.0, "waiting_monthly": 5.0,
+             "plan": {"saves_monthly": 30.0, "adds_monthly": 0.0, "net_monthly": 30.0},
+             "bill": {"next_12_months": 240.0, "unknown_monthly": 0.0, "lowers_monthly": 40.0}}
+    second = opening(money, locale)[1]
+    first, *rest = second.split("; ")
+    assert rest and first[:1].isupper(), second
+    assert all(not part[:1].isupper() for part in rest), second
