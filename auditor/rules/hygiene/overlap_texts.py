@@ -175,7 +175,7 @@ def _direct(f: RuleDetails[rules.LicenseRedundantDetails]) -> list[str]:
 
 def _shared_with_cover(f: RuleDetails[rules.LicenseRedundantDetails], part: str) -> list[str]:
     """The groups that assign both `part` and the product that covers it."""
-    cover = as_text(as_map(f.own["covered_by"]).get(part))
+    cover = as_text(as_map(f.own["covered_by"]).get(part)) or ""
     return sorted(set(f.groups(part)) & set(as_strs(as_map(f.own["cover_by_group"]).get(cover))))
 
 
