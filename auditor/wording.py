@@ -157,11 +157,12 @@ def actions(
     names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """remediation()'s "actions" alone, each with an empty description: what a plan that describes
-    no change reads (the report header's; a third of the cost of the whole remediation, whose
-    texts are the rest)."""
+    no change reads (the report header's). The rules with the most findings build these calls
+    without their steps' texts (RuleGuidance.default_actions)."""
     found = RuleDetails[Any](subject, skus, details)
-    remedy = _rule(rule).remediation(found, variant(cloud), ValueFormatter(locale, names))
-    return {"actions": [a.json("", directory_objects(cloud)) for a in remedy.actions]}
+    calls = _rule(rule).default_actions(found, variant(cloud), ValueFormatter(locale, names))
+    objects = directory_objects(cloud)
+    return {"actions": [a.json("", objects) for a in calls]}
 
 
 def directory_objects(cloud: Cloud) -> str:

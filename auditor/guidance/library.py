@@ -292,6 +292,13 @@ def removal_frame(grouped: bool) -> tuple[str, list[TextRef], list[str]]:
             links + (LINKS_GROUP if grouped else []))
 
 
+def removal_actions(f: Details, w: ValueFormatter, parts: Sequence[str]) -> list[Action]:
+    """removal()'s Graph calls alone: one assignLicense for the products assigned directly, one
+    membership removal per group for the rest."""
+    return (direct_removals(f, f.direct(parts), lambda ps: TextRef("graph.remove", w.listing("sku", ps)))
+            + group_removals(f, w, f.grouped(parts)))
+
+
 def removal(
     f: Details, v: Variant, w: ValueFormatter, parts: Sequence[str], *, intro: Sequence[TextRef] = (),
     remove_block: str = "", lead: TextRef | None = None, more_links: Sequence[str] = (), calls: bool = True,
@@ -315,8 +322,7 @@ def removal(
     if direct:
         steps.append(TextRef(block, w.listing("sku", direct)))
     steps += group_steps(f, w, grouped)
-    actions = direct_removals(f, direct, lambda ps: TextRef("graph.remove", w.listing("sku", ps))) \
-        + group_removals(f, w, grouped) if calls else []
+    actions = removal_actions(f, w, parts) if calls else []
     summary: TextRef | tuple[TextRef, ...]
     if direct:
         # one sentence for the direct products, one per product and group for the rest (grammar)
@@ -444,3 +450,8 @@ class RuleGuidance(Generic[D]):
     def remediation(self, f: RuleDetails[D], v: Variant, w: ValueFormatter) -> Remediation:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError
+
+    def default_actions(self, f: RuleDetails[D], v: Variant, w: ValueFormatter) -> list[Action]:
+        """The remediation's default Graph actions alone, which is all a plan reads: the whole
+        remediation's here; a rule with many findings gives them without building its steps' texts."""
+        return self.remediation(f, v, w).actions

@@ -114,12 +114,15 @@ def resting_on(remedy: Remediation, *facts: Mapping[str, Any]) -> Remediation:
     the finding rests on (a disabled account, a guest, no recent sign-in), which apply re-reads and
     checks right before each call, so a leaver re-enabled since the audit keeps everything."""
 
-    def rest(actions: Sequence[Action]) -> list[Action]:
-        return [a if a.kind == KIND_LOOKUP else replace(a, precondition=(*a.precondition, *facts)) for a in actions]
-
-    remedy.actions = rest(remedy.actions)
-    remedy.alternatives = [replace(alt, actions=tuple(rest(alt.actions))) for alt in remedy.alternatives]
+    remedy.actions = actions_resting_on(remedy.actions, *facts)
+    remedy.alternatives = [replace(alt, actions=tuple(actions_resting_on(alt.actions, *facts)))
+                           for alt in remedy.alternatives]
     return remedy
+
+
+def actions_resting_on(actions: Sequence[Action], *facts: Mapping[str, Any]) -> list[Action]:
+    """resting_on for a list of calls: `facts` added to the preconditions of each (lookups aside)."""
+    return [a if a.kind == KIND_LOOKUP else replace(a, precondition=(*a.precondition, *facts)) for a in actions]
 
 
 # --- Graph actions (Microsoft Graph v1.0, paths relative to the cloud's Graph endpoint) ------

@@ -8,8 +8,16 @@ from typing import Any, ClassVar, TypeVar
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_text, iso_date, number
 from ...guidance.examples import E3, E5, USER
-from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, keep_data, removal
-from ...guidance.remediation import Remediation, TextRef, resting_on
+from ...guidance.library import (
+    Message,
+    RuleGuidance,
+    ValueFormatter,
+    base_values,
+    keep_data,
+    removal,
+    removal_actions,
+)
+from ...guidance.remediation import Action, Remediation, TextRef, actions_resting_on, resting_on
 from ...guidance.texts.declare import Steps, Text
 from . import accounts as rules
 from .base import DATA_KEPT_DOC, MailboxDetails
@@ -42,6 +50,9 @@ class _UnusedAccount(RuleGuidance[U]):
     def remediation(self, f: RuleDetails[U], v: Variant, w: ValueFormatter) -> Remediation:
         remedy = removal(f, v, w, list(f.skus), intro=[*mailbox_unknown(f), TextRef(self.confirm), *keep_data(f)])
         return resting_on(remedy, *self.rests_on(f))
+
+    def default_actions(self, f: RuleDetails[U], v: Variant, w: ValueFormatter) -> list[Action]:
+        return actions_resting_on(removal_actions(f, w, list(f.skus)), *self.rests_on(f))
 
     def rests_on(self, f: RuleDetails[U]) -> tuple[dict[str, Any], ...]:
         """The facts about the account each call needs still true when it runs (apply checks them)."""

@@ -20,8 +20,9 @@ from ...guidance.library import (
     held_twice,
     loss_steps,
     removal,
+    removal_actions,
 )
-from ...guidance.remediation import Remediation, TextRef
+from ...guidance.remediation import Action, Remediation, TextRef
 from ...guidance.texts.declare import Text
 from . import overlap as rules
 
@@ -120,8 +121,6 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
         from a group goes through every such group, except that a group which also assigns the covering
         product is not left (that would take the covering product too): the product leaves its licenses."""
         covers = as_map(f.own["covered_by"])
-        cover_groups = as_map(f.own["cover_by_group"])
-        twice = as_map(f.own["also_by_group"])
         parts = list(f.skus)
         if not parts or not covers:  # the report lost the details: the generic, checked steps
             return removal(f, v, w, parts)
@@ -131,42 +130,53 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
             found = as_text(covers.get(part))
             return w.product(found) if found else unknown
 
-        def cover_part(part: str) -> str:
-            return as_text(covers.get(part)) or unknown
-
-        def shared(part: str) -> list[str]:
-            return sorted(set(f.groups(part)) & set(as_strs(cover_groups.get(cover_part(part)))))
-
-        direct = [p for p in parts if not f.groups(p) or p in twice]
-        grouped = f.grouped(parts)
+        direct, grouped = _direct(f), f.grouped(parts)
         steps = [TextRef("steps.redundant.keep", {"sku": w.product(p), "cover": cover(p)}) for p in parts]
         if direct:
             steps.append(TextRef(f"steps.remove.{v.steps}", w.listing("sku", direct)))
         summary: list[TextRef] = [TextRef("summary.redundant", {"sku": w.product(p), "cover": cover(p)})
                                   for p in direct]
-        leave: list[str] = []
         for part in grouped:
             for group in f.groups(part):
                 values = {"sku": w.product(part), "group": group, "cover": cover(part)}
-                if group in shared(part):
+                if group in _shared_with_cover(f, part):
                     steps.append(TextRef("steps.redundant.same_group", values))
                     summary.append(TextRef("summary.redundant_same_group", values))
                 else:
                     steps += [TextRef("steps.group.explain", values), TextRef("steps.group.membership", values),
                               TextRef("steps.group.license", values)]
                     summary.append(TextRef("summary.redundant_group", values))
-                    leave.append(part)
         steps[len(parts):len(parts)] = loss_steps(f, w, parts)  # leaving a group may take more than this
-        actions = direct_removals(f, direct, lambda ps: TextRef("graph.remove_redundant", w.listing("sku", ps)))
-        # every group that assigns a redundant product is left, except one that also assigns the covering
-        # product (leaving it would take that too)
-        covering = {gid for part in grouped for gid in _cover_group_ids(f, part, shared(part))}
-        actions += group_removals(f, w, leave, lambda gid, name: gid in covering)
         links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
         if grouped:
             links += LINKS_GROUP
         return Remediation(tuple(summary), steps, "role.group" if grouped else "role.assign",
-                    [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
+                    [TextRef("next.freed"), TextRef("next.rerun")], links, self.default_actions(f, v, w))
+
+    def default_actions(self, f: RuleDetails[rules.LicenseRedundantDetails], v: Variant,
+                        w: ValueFormatter) -> list[Action]:
+        """The direct copies go in one assignLicense; every group that assigns a redundant product is
+        left, except one that also assigns the covering product (leaving it would take that too)."""
+        parts = list(f.skus)
+        if not parts or not as_map(f.own["covered_by"]):
+            return removal_actions(f, w, parts)
+        grouped = f.grouped(parts)
+        leave = [part for part in grouped if set(f.groups(part)) - set(_shared_with_cover(f, part))]
+        covering = {gid for part in grouped for gid in _cover_group_ids(f, part, _shared_with_cover(f, part))}
+        return (direct_removals(f, _direct(f), lambda ps: TextRef("graph.remove_redundant", w.listing("sku", ps)))
+                + group_removals(f, w, leave, lambda gid, name: gid in covering))
+
+
+def _direct(f: RuleDetails[rules.LicenseRedundantDetails]) -> list[str]:
+    """The redundant products held directly (also those held from a group as well)."""
+    twice = as_map(f.own["also_by_group"])
+    return [p for p in f.skus if not f.groups(p) or p in twice]
+
+
+def _shared_with_cover(f: RuleDetails[rules.LicenseRedundantDetails], part: str) -> list[str]:
+    """The groups that assign both `part` and the product that covers it."""
+    cover = as_text(as_map(f.own["covered_by"]).get(part)) or ""
+    return sorted(set(f.groups(part)) & set(as_strs(as_map(f.own["cover_by_group"]).get(cover))))
 
 
 def _cover_group_ids(f: Details, part: str, shared: list[str]) -> list[str]:
