@@ -387,8 +387,9 @@ def test_each_license_state_keeps_its_own_time_or_none(times: tuple[str | None, 
     built = User.new(decoded.id, decoded.user_principal_name,
                      license_assignment_states=decoded.license_assignment_states)
     changed = built.with_values(license_assignment_states=paged[0].license_assignment_states)
+    expected = list(zip(skus, times, strict=True))
     for user in (decoded, paged[0], built, changed):
-        assert [(s.sku_id, s.last_updated_date_time) for s in user.license_assignment_states] == list(zip(skus, times, strict=True))
+        assert [(s.sku_id, s.last_updated_date_time) for s in user.license_assignment_states] == expected
         assert user.licenses_updated == max((t for t in times if t), default=None)
     assert decoded == paged[0] and decoded.license_times == built.license_times == changed.license_times
 
