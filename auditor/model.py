@@ -161,10 +161,24 @@ def new_profile(*, account_enabled: bool = True, user_type: str = "Member", depa
                    frozenset(lic.sku_id.lower() for lic in assigned_licenses))
 
 
-def license_times(states: Sequence[LicenseAssignmentState]) -> tuple[str | None, ...]:
-    """User.license_times of `states`: their lastUpdatedDateTime each, or () when none has one."""
-    times = tuple(s.last_updated_date_time for s in states)
-    return times if any(times) else ()
+TIMES_APART = "|"  # between the times of User.license_times
+
+
+def license_times(states: Sequence[LicenseAssignmentState]) -> str:
+    """User.license_times of `states` (see there)."""
+    return joined_times([s.last_updated_date_time for s in states])
+
+
+def joined_times(times: Sequence[str | None]) -> str:
+    """User.license_times of these lastUpdatedDateTime, one for each state ("" when none has one).
+    ValueError when a time holds TIMES_APART (no ISO-8601 date-time does; Python's reader would
+    take it between date and time)."""
+    if not any(times):
+        return ""
+    for t in times:
+        if t and TIMES_APART in t:
+            raise ValueError(f"{t!r} is not an ISO-8601 date-time")
+    return TIMES_APART.join(t or "" for t in times)
 
 
 class User(msgspec.Struct, frozen=True, gc=False):
@@ -175,10 +189,11 @@ class User(msgspec.Struct, frozen=True, gc=False):
     display_name: str
     profile: Profile
     # the lastUpdatedDateTime of each of profile.license_assignment_states, in their order, as
-    # Graph wrote it (None where it gave none); () when it gave none at all. The times are each
-    # user's own while the states are shared, so a user holds only its times, not a copy of its
-    # states (about 100 MB less at a million users): license_assignment_states joins them.
-    license_times: tuple[str | None, ...] = ()
+    # Graph wrote it, joined by TIMES_APART ("" where it gave none); "" when it gave none at all.
+    # The times are each user's own while the states are shared, so a user holds only its times,
+    # not a copy of its states (about 100 MB less at a million users): license_assignment_states
+    # joins them. One string, not a tuple of them: about 80 bytes less a user.
+    license_times: str = ""
     created_date_time: str | None = None
     # signInActivity; None when never signed in or not collected (see TenantSnapshot.gaps)
     last_sign_in_date_time: str | None = None
@@ -230,7 +245,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
         if not self.license_times:
             return states
         return tuple(msgspec.structs.replace(s, last_updated_date_time=t) if t else s
-                     for s, t in zip(states, self.license_times, strict=True))
+                     for s, t in zip(states, self.license_times.split(TIMES_APART), strict=True))
 
     # what the user shares, read as its own
     @property
@@ -272,7 +287,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
     @property
     def licenses_updated(self) -> str | None:
         """When a license of this user last changed (the latest lastUpdatedDateTime), as Graph wrote it."""
-        known = [t for t in self.license_times if t]
+        known = [t for t in self.license_times.split(TIMES_APART) if t]
         return max(known) if known else None
 
 

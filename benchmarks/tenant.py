@@ -24,7 +24,7 @@ from datetime import UTC, timedelta
 
 import msgspec
 
-from auditor.model import TenantSnapshot, User
+from auditor.model import TenantSnapshot, User, joined_times
 from auditor_dev.sample import REFERENCE
 from auditor_dev.sample.generate import generate_tenant
 
@@ -83,8 +83,8 @@ def timed_states(user: User, n: int) -> User:
     times = [(_EPOCH - timedelta(seconds=(n * 7919 + j * 104729) % _SPAN)).strftime("%Y-%m-%dT%H:%M:%SZ")
              for j in range(len(states))]
     # the profile (shared, its states without times) stays as it is
-    return msgspec.structs.replace(user, license_times=tuple(
-        s.last_updated_date_time or t for s, t in zip(states, times, strict=True)))
+    return msgspec.structs.replace(user, license_times=joined_times(
+        [s.last_updated_date_time or t for s, t in zip(states, times, strict=True)]))
 
 
 def bench_tenant(users: int, seed: int = 7, timed: bool = False) -> TenantSnapshot:

@@ -170,7 +170,7 @@ async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | 
     user is in; None when not asked for (or the users could not be read)."""
     if users is None:
         return None
-    return await read_access_scope(state.client, state.gaps, frozenset(u.id.lower() for u in users),
+    return await read_access_scope(state.client, state.gaps, (u.id for u in users),
                                    state.concurrency)
 
 

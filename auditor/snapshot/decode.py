@@ -25,6 +25,7 @@ from ..errors import SnapshotError
 from ..license_insight import LICENSE_INSIGHT, BadInsight, LicenseInsight
 from ..model import (
     NO_MAILBOX,
+    TIMES_APART,
     AssignedLicense,
     Cloud,
     Gap,
@@ -37,6 +38,7 @@ from ..model import (
     Subscription,
     TenantSnapshot,
     User,
+    joined_times,
 )
 from ..timestamps import timestamp_or_none
 from ..usage_data import USAGE_REPORTS, BadUsage, usage_from_json
@@ -281,18 +283,21 @@ class UserDecoder:
                 AssignedLicense(self._intern(lic.skuId) or "", tuple(sorted(lic.disabledPlans or ()))) for lic in key)
         return found
 
-    def _license_states(self, wire: list[WireLicenseState] | None) -> tuple[tuple[LicenseAssignmentState, ...],
-                                                                  tuple[str | None, ...]]:
+    def _license_states(self, wire: list[WireLicenseState] | None) -> tuple[tuple[LicenseAssignmentState, ...], str]:
         """(the states as users share them, without lastUpdatedDateTime; the user's own times of
         them, User.license_times)."""
         if not wire:
-            return (), ()
-        times = tuple(st.lastUpdatedDateTime for st in wire)
+            return (), ""
+        times = [st.lastUpdatedDateTime for st in wire]
         if not any(times):
-            return self._shared_states(tuple(wire)), ()
+            return self._shared_states(tuple(wire)), ""
         for j, t in enumerate(times):
-            _check_when(t, f"licenseAssignmentStates[{j}].lastUpdatedDateTime")
-        return self._shared_states(tuple(msgspec.structs.replace(st, lastUpdatedDateTime=None) for st in wire)), times
+            field = f"licenseAssignmentStates[{j}].lastUpdatedDateTime"
+            _check_when(t, field)
+            if t and TIMES_APART in t:
+                raise BadValue(f"{field}: {t!r} is not an ISO-8601 date-time")
+        shared = self._shared_states(tuple(msgspec.structs.replace(st, lastUpdatedDateTime=None) for st in wire))
+        return shared, joined_times(times)
 
     def _shared_states(self, key: tuple[WireLicenseState, ...]) -> tuple[LicenseAssignmentState, ...]:
         found = self._states.get(key)

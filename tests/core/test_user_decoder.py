@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from auditor.model import LicenseAssignmentState, User
 from auditor.report.write import dump_json
 from auditor.rules.base import parse_when
 from auditor.rules.hygiene import InactiveUserLicensed
@@ -61,6 +62,9 @@ MALFORMED: list[tuple[dict[str, Any], str]] = [
     ({"licenseAssignmentStates": [{"assignedByGroup": None}]}, "licenseAssignmentStates[0].skuId: missing"),
     ({"licenseAssignmentStates": [{"skuId": "x", "lastUpdatedDateTime": "2026-02-30T00:00:00Z"}]},
      "licenseAssignmentStates[0].lastUpdatedDateTime: '2026-02-30T00:00:00Z' is not an ISO-8601 date-time"),
+    # Python's reader takes any character between date and time; a user's times are held joined by "|"
+    ({"licenseAssignmentStates": [{"skuId": "x", "lastUpdatedDateTime": "2026-02-03|00:00:00Z"}]},
+     "licenseAssignmentStates[0].lastUpdatedDateTime: '2026-02-03|00:00:00Z' is not an ISO-8601 date-time"),
     ({"accountEnabled": 1}, "accountEnabled: expected true/false or null, got an integer"),
     ({"accountEnabled": "true"}, "accountEnabled: expected true/false or null, got a string"),
     ({"signInActivity": []}, "signInActivity: expected an object or null, got a list"),
@@ -363,6 +367,38 @@ def test_clock_times_with_other_digits_keep_their_text() -> None:
     odd = "2024-01-01T0\u0661:00:00Z"  # an Arabic-Indic digit: not Graph's usual form
     raw = dict(BASE, createdDateTime=odd)
     assert UserDecoder(with_sign_in=False).values([raw])[0].created_date_time == odd
+
+
+@pytest.mark.parametrize("times", [("2026-01-02T03:04:05Z", None), (None, "2026-05-06T07:08:09.1234567Z"),
+                                   ("2026-01-02T03:04:05Z", "2026-05-06T07:08:09Z"), (None, None)])
+def test_each_license_state_keeps_its_own_time_or_none(times: tuple[str | None, ...]) -> None:
+    """A user's times are held as one string (User.license_times); each state reads back its own,
+    in order, None where Graph gave none, from pages, lists, User.new and with_values alike."""
+    skus = ("05e9a617-0261-4cee-bb44-138d3ef5d965", "6fd2c87f-b296-42f0-b197-1e91e994b900")
+    states = [dict(BASE["licenseAssignmentStates"][0], skuId=sku, lastUpdatedDateTime=when)
+              for sku, when in zip(skus, times, strict=True)]
+    raw = dict(BASE, licenseAssignmentStates=states)
+    decoder = UserDecoder(with_sign_in=False)
+    split = decoder.page(_page([raw]))
+    assert split is not None
+    paged = split[1]()
+    assert paged is not None
+    decoded = decoder.user(raw)
+    built = User.new(decoded.id, decoded.user_principal_name,
+                     license_assignment_states=decoded.license_assignment_states)
+    changed = built.with_values(license_assignment_states=paged[0].license_assignment_states)
+    expected = list(zip(skus, times, strict=True))
+    for user in (decoded, paged[0], built, changed):
+        assert [(s.sku_id, s.last_updated_date_time) for s in user.license_assignment_states] == expected
+        assert user.licenses_updated == max((t for t in times if t), default=None)
+    assert decoded == paged[0] and decoded.license_times == built.license_times == changed.license_times
+
+
+def test_a_time_holding_the_separator_is_refused_when_a_user_is_built() -> None:
+    state = LicenseAssignmentState("05e9a617-0261-4cee-bb44-138d3ef5d965", None, "Active", "None",
+                                   last_updated_date_time="2026-02-03|00:00:00Z")
+    with pytest.raises(ValueError, match="not an ISO-8601 date-time"):
+        User.new("u", "u@contoso.example", license_assignment_states=[state])
 
 
 def test_users_alike_share_one_profile_and_keep_their_own_assignment_times() -> None:
