@@ -57,3 +57,18 @@ def test_the_sample_audit_shares_the_facts_of_findings_alike() -> None:
         by_value.setdefault(repr(f.details), set()).add(id(f.details))
     assert len(result.findings) > len(by_value)  # some findings hold equal facts
     assert all(len(ids) == 1 for ids in by_value.values())
+
+
+def test_a_user_finding_owns_its_subjects_strings() -> None:
+    """A finding outlives the snapshot: it holds copies of the user's id, name and display name, not
+    the user's own strings, so the freed users' memory can go back to the system (auditor.rules.base._own)."""
+    snapshot = load_snapshot(SAMPLE)
+    users = {u.id: u for u in snapshot.users}
+    result = evaluate(load_policies([str(EXAMPLE)]), snapshot, datetime(2026, 11, 1, 6, tzinfo=UTC))
+    subjects = [f.subject for f in result.findings if f.subject.type is SubjectType.USER and f.subject.id in users]
+    assert len(subjects) > 20
+    for subject in subjects:
+        user = users[subject.id]
+        assert (subject.id, subject.upn, subject.display_name) == (
+            user.id, user.user_principal_name, user.display_name)
+        assert subject.id is not user.id and subject.upn is not user.user_principal_name
