@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -140,14 +141,8 @@ class AccountStates:
             return await self._after_recent(client, self.recent)
         listings = [] if self.choice is Choice.ACCOUNTS else [
             _Listing(activity, self.since, self.until) for activity in ACCOUNT_STATE]
-        tasks = [asyncio.ensure_future(listing.run(client)) for listing in listings]
-        try:
-            # shielded: this read may be cancelled (a sibling listing failed) while the users are still coming
-            ids = candidates(await asyncio.shield(self.users))
-            await asyncio.gather(*(listing.answered.wait() for listing in listings))
-            for task in tasks:
-                if task.done():
-                    task.result()  # a listing that failed fails the read
+        async with _running(listings, client) as tasks:
+            ids = await self._candidates(tasks, [listing.answered for listing in listings])
             left = sum(listing.left() for listing in listings) if self.choice is not Choice.ACCOUNTS else math.inf
             if self.choice is Choice.ACCOUNTS or (self.choice is Choice.AUTO and len(ids) < left):
                 # the tenant's listings stop: what they read is dropped
@@ -160,11 +155,6 @@ class AccountStates:
             self.chosen = Choice.TENANT
             self._say_tenant(left, len(ids))
             await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
         return [e for listing in listings for e in listing.entries]
 
     async def _after_recent(self, client: GraphClient, recent: datetime) -> list[AuditEntry]:
@@ -174,14 +164,8 @@ class AccountStates:
         reaching past `recent` until that is chosen, so nothing before it is listed for the whole
         tenant unless that way is chosen."""
         listings = [_Listing(activity, self.since, self.until, hold_at=recent) for activity in ACCOUNT_STATE]
-        tasks = [asyncio.ensure_future(listing.run(client)) for listing in listings]
-        try:
-            # shielded: this read may be cancelled (a sibling listing failed) while the users are still coming
-            ids = candidates(await asyncio.shield(self.users))
-            await asyncio.gather(*(listing.held.wait() for listing in listings))
-            for task in tasks:
-                if task.done():
-                    task.result()  # a listing that failed fails the read
+        async with _running(listings, client) as tasks:
+            ids = await self._candidates(tasks, [listing.held for listing in listings])
             left = sum(listing.left() for listing in listings)
             by_account = recent > self.since and (self.choice is Choice.ACCOUNTS or len(ids) < left)
             for listing in listings:
@@ -195,12 +179,18 @@ class AccountStates:
                 self._say_tenant(left, len(ids))
                 before = []
             await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
         return before + [e for listing in listings for e in listing.entries if not by_account or e.when >= recent]
+
+    async def _candidates(self, tasks: Sequence[asyncio.Future[None]], reached: Sequence[asyncio.Event]) -> list[str]:
+        """The accounts the rules could flag, once the users are in and every listing has reached
+        its point (`reached`); a listing that failed by then fails the read."""
+        # shielded: this read may be cancelled (a sibling listing failed) while the users are still coming
+        ids = candidates(await asyncio.shield(self.users))
+        await asyncio.gather(*(event.wait() for event in reached))
+        for task in tasks:
+            if task.done():
+                task.result()
+        return ids
 
     def _say_accounts(self, accounts: int, tenant_pages: float) -> None:
         instead = f" (the whole tenant's: about {tenant_pages:,.0f} more pages)" if math.isfinite(tenant_pages) \
@@ -231,3 +221,16 @@ async def _each_account(client: GraphClient, ids: Sequence[str], since: datetime
 
     found = await together(*(one(i) for i in ids))
     return [e for batch in found for e in batch]
+
+
+@asynccontextmanager
+async def _running(listings: Sequence[_Listing], client: GraphClient) -> AsyncIterator[Sequence[asyncio.Future[None]]]:
+    """The listings started as tasks; all cancelled (and awaited) if the read fails."""
+    tasks = [asyncio.ensure_future(listing.run(client)) for listing in listings]
+    try:
+        yield tasks
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
