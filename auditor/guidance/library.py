@@ -413,7 +413,7 @@ class RuleGuidance(Generic[D]):
     read `f.own["key"]`, checked by mypy against what the rule writes.
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
-    (plus the suffixes in `message_variants`), and the steps and summaries only it uses."""
+    (and its variants `rule.<id>.message.<variant>`), and the steps and summaries only it uses."""
 
     id: ClassVar[str]  # the rule's (an engine rule's guidance takes it from the rule: `id = rules.X.id`)
     # For the generated rules page docs/rules.md (auditor/rules_page.py): when the rule fires and
@@ -421,8 +421,6 @@ class RuleGuidance(Generic[D]):
     fires_when: ClassVar[str]
     details_doc: ClassVar[str]
     texts: ClassVar[tuple[Declared, ...]] = ()
-    # Suffixes of `rule.<id>.message` the message may use ("" = the key itself).
-    message_variants: ClassVar[tuple[str, ...]] = ("",)
     # False when the fix has no Graph call on purpose (the admin checks something first, or the
     # fix is a purchase); the guidance tests hold every other rule to having one.
     graph_calls: ClassVar[bool] = True
@@ -435,8 +433,10 @@ class RuleGuidance(Generic[D]):
 
     @classmethod
     def message_keys(cls) -> tuple[str, ...]:
-        """Every message key the rule can produce (the catalogs must have each)."""
-        return tuple(cls.message_key(v) for v in cls.message_variants)
+        """Every message key the rule can produce: its texts `rule.<id>.message` and
+        `rule.<id>.message.<variant>`, in the order declared (the catalogs must have each)."""
+        base = cls.message_key()
+        return tuple(text.key for text in cls.texts if text.key == base or text.key.startswith(f"{base}."))
 
     def message(self, f: RuleDetails[D], w: ValueFormatter) -> Message:
         """The one-line message: a text key and its values."""

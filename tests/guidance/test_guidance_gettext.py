@@ -125,6 +125,19 @@ def test_the_extractor_names_a_text_built_at_run_time() -> None:
         ("steps.x.0", "One.", None), ("steps.x.1", "{count} day.", "{count} days.")]
 
 
+def test_a_counted_text_whose_english_is_one_form_is_its_own_plural() -> None:
+    """`Text(key, english, counted=True)`: the catalogs get the English as singular and plural, at
+    run time (entries) as in the template (declared_in); any other keyword is refused."""
+    from auditor.guidance.texts.declare import Text
+
+    found = list(declared_in('Text("summary.x", "Remove {sku}.", counted=True)\n', "m.py"))
+    assert [(key, one, other) for _, key, one, other, _ in found] == [("summary.x", "Remove {sku}.", "Remove {sku}.")]
+    assert list(Text("summary.x", "Remove {sku}.", counted=True).entries()) == [
+        ("summary.x", "Remove {sku}.", "Remove {sku}.")]
+    with pytest.raises(ValueError, match=r"m.py:1: .*keyword"):
+        list(declared_in('Text("summary.x", "Remove {sku}.", counted=False)\n', "m.py"))
+
+
 def _code_keys() -> set[str]:
     """Regular expressions for the keys the guidance and the rules ask for: string literals that look like a
     key, f-string fields as wildcards, a literal ending in "." as a prefix completed at run time."""

@@ -29,7 +29,7 @@ TEXTS: tuple[Declared, ...] = (
          "a shared, room or equipment mailbox; if it is, it needs a license only when it stores more than 50 GB, "
          "has an archive or is on hold."),
     Text("link.shared_mailbox", "About shared mailboxes"),
-    Text("summary.remove", "Remove {sku} from {user}.", "Remove {sku} from {user}."),
+    Text("summary.remove", "Remove {sku} from {user}.", counted=True),
     Text("summary.remove_group", "{sku} comes from the group {group}: change the group membership of {user} or "
          "the group's licenses, not the user."),
     Text("summary.to_group.redundant", "{user} also gets {sku} from the group {group}, so the direct copy is "
@@ -107,8 +107,7 @@ TEXTS: tuple[Declared, ...] = (
          "by converting the mailbox to a shared mailbox or placing it on hold and by copying OneDrive files; a "
          "mailbox without a license is deleted after a grace period."),
     Text("summary.loss.data", "Before you remove {sku} from {user}, keep the data: the removal would switch off "
-         "{plans}.",
-         "Before you remove {sku} from {user}, keep the data: the removal would switch off {plans}."),
+         "{plans}.", counted=True),
     Text("steps.loss.unknown", "Neither the tenant nor Microsoft's product table lists the service plans of "
          "{sku}, so the auditor cannot tell whether removing it ends a mailbox or files of {user}: check that in "
          "the admin center before you remove it."),
@@ -203,8 +202,7 @@ TEXTS: tuple[Declared, ...] = (
          "or the partner lower the number (on a subscription with a term, within 7 days of its purchase or "
          "renewal, otherwise at its renewal) so you do not pay for more licenses than you need."),
     Text("next.rerun", "Run the audit again to confirm that the finding is resolved."),
-    Text("graph.remove", "Removes the directly assigned {sku} from {user}.",
-         "Removes the directly assigned {sku} from {user}."),
+    Text("graph.remove", "Removes the directly assigned {sku} from {user}.", counted=True),
     Text("graph.membership", "Removes {user} from the group {group}; the licenses that the group assigns then no "
          "longer apply to the user."),
     Text("graph.membership.also", "Removes {user} from the group {group}; the licenses that the group assigns "

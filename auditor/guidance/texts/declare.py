@@ -20,14 +20,16 @@ Step = str | tuple[str, str]
 @dataclass(frozen=True)
 class Text:
     """One text: `Text(key, english)`, or `Text(key, singular, plural)` for a counted text (its form
-    follows the value `count`: docs/guidance.md)."""
+    follows the value `count`: docs/guidance.md); `Text(key, english, counted=True)` for a counted
+    text whose English reads the same for one and many ("Remove {sku}"), its plural being itself."""
 
     key: str
     english: str
     plural: str | None = None
+    counted: bool = False
 
     def entries(self) -> Iterator[tuple[str, str, str | None]]:
-        yield self.key, self.english, self.plural
+        yield self.key, self.english, self.english if self.counted else self.plural
 
 
 @dataclass(frozen=True, init=False)

@@ -76,18 +76,30 @@ def declared_in(source: str, filename: str) -> Iterator[tuple[int, str, str, str
     for call, kind in calls:
         where = f"{filename}:{call.lineno}"
         args = [_literal(arg, where) for arg in call.args]
-        if call.keywords or len(args) < 2 or not isinstance(args[0], str):
+        counted = _counted(call, kind, where)
+        if len(args) < 2 or not isinstance(args[0], str):
             raise ValueError(f"{where}: {kind}(key, English, ...) takes literal strings only")
         key = args[0]
         if kind == "Text":
-            if len(args) > 3 or not all(isinstance(a, str) for a in args):
+            if len(args) > 3 - counted or not all(isinstance(a, str) for a in args):
                 raise ValueError(f"{where}: Text(key, English[, plural]) takes literal strings only")
-            yield call.lineno, key, str(args[1]), str(args[2]) if len(args) == 3 else None, []
+            plural = str(args[1]) if counted else str(args[2]) if len(args) == 3 else None
+            yield call.lineno, key, str(args[1]), plural, []
             continue
         steps = args[1:]
         for index, step in enumerate(steps):
             one, other = step if isinstance(step, tuple) else (step, None)
             yield call.lineno, f"{key}.{index}", one, other, [f"step {index + 1} of {len(steps)}"]
+
+
+def _counted(call: ast.Call, kind: str, where: str) -> bool:
+    """Whether a `Text` says `counted=True` (its plural is its English); no other keyword is read."""
+    if not call.keywords:
+        return False
+    if kind == "Text" and len(call.keywords) == 1 and call.keywords[0].arg == "counted" \
+            and isinstance(call.keywords[0].value, ast.Constant) and call.keywords[0].value.value is True:
+        return True
+    raise ValueError(f"{where}: {kind}(...) takes no keyword but `counted=True` on a Text")
 
 
 def _literal(node: ast.expr, where: str) -> str | tuple[str, str]:

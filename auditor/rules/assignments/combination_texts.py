@@ -51,11 +51,11 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
              "Removes {sku} from {user}; {keep} stay and cover it."),
         Text("graph.combination_other", "Removes {sku} from {user}; {keep} stays.",
              "Removes {sku} from {user}; {keep} stay."),
-        Text("alt.remove_other", "Remove {sku} instead and keep {keep}.", "Remove {sku} instead and keep {keep}."),
+        Text("alt.remove_other", "Remove {sku} instead and keep {keep}.", counted=True),
         Text("summary.combination_declared", "Remove {sku} from {user} and keep {keep}, as the policy says.",
-             "Remove {sku} from {user} and keep {keep}, as the policy says."),
-        Text("steps.combination.declared", "The policy keeps {keep} of {combination}: remove {sku} and nothing else.",
-             "The policy keeps {keep} of {combination}: remove {sku} and nothing else."),
+             counted=True),
+        Text("steps.combination.declared", "The policy keeps {keep} of {combination}: remove {sku} and nothing "
+             "else.", counted=True),
     )
     fires_when = "a user holds two or more products of one `exclusive` set"
     details_doc = (
@@ -169,8 +169,7 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
         Text("rule.assignment-not-group-based.describe", "The policy expects this product to come from a group. "
              "Direct assignments are easily forgotten when people change jobs or leave."),
         Text("rule.assignment-not-group-based.message", "{user} has {sku} assigned directly instead of through a "
-             "group.",
-             "{user} has {sku} assigned directly instead of through a group."),
+             "group.", counted=True),
         Text("summary.to_group", "Add {user} to the group that should assign {sku}, then remove the direct "
              "assignment.",
              "Add {user} to the group that should assign {sku}, then remove the direct assignments."),

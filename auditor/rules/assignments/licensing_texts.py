@@ -25,12 +25,9 @@ def group_name(entry: Mapping[str, Any]) -> str:
     return as_text(entry.get("name")) or as_text(entry.get("ref")) or "?"
 
 TEXTS = (
-    Text("graph.join_licensing", "Adds {user} to the group {group}, which assigns {sku}.",
-         "Adds {user} to the group {group}, which assigns {sku}."),
+    Text("graph.join_licensing", "Adds {user} to the group {group}, which assigns {sku}.", counted=True),
     Text("steps.group.join", "In the Microsoft Entra admin center, go to Groups > All groups, open the group "
-         "{group}, select Members > Add members and add {user}. The group assigns {sku}.",
-         "In the Microsoft Entra admin center, go to Groups > All groups, open the group {group}, select Members > "
-         "Add members and add {user}. The group assigns {sku}."),
+         "{group}, select Members > Add members and add {user}. The group assigns {sku}.", counted=True),
     Text("steps.group.needs_p1", "Group-based licensing needs Microsoft Entra ID P1, or a product Microsoft lists "
          "for it such as Office 365 E3 or Microsoft 365 Business Premium, for each user it licenses. Neither the "
          "products of the group {group} nor those of {user} qualify: assign {user} a product that carries P1 as "

@@ -49,16 +49,14 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
              "group of users. Moving them to an allowed product keeps licensing as intended and avoids paying for "
              "the wrong plan."),
         Text("rule.sku-not-allowed.message", "{user} holds {sku}, which the policy does not allow here (allowed: "
-             "{allowed}).",
-             "{user} holds {sku}, which the policy does not allow here (allowed: {allowed})."),
-        Text("summary.replace", "Replace {old} with {new} for {user} in one step.",
-             "Replace {old} with {new} for {user} in one step."),
+             "{allowed}).", counted=True),
+        Text("summary.replace", "Replace {old} with {new} for {user} in one step.", counted=True),
         Text("summary.replace_group", "{old} comes from the group {group}: move {user} to a group that assigns "
              "{new} instead."),
         Text("summary.replace_named_group", "{old} comes from the group {group}: move {user} to the group {join}, "
              "which assigns {new}, instead."),
         Text("summary.not_allowed", "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}.",
-             "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}."),
+             counted=True),
         Steps("steps.replace.worldwide",
               "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
               "Select the circle next to {user}.",
@@ -88,8 +86,7 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
              "Removes {sku} from {user}; to replace them in the same call, put the skuId of the allowed product "
              "in addLicenses."),
         Text("graph.replace", "One call for {user} adds {new} and removes {old} together, so the user is never "
-             "without a license.",
-             "One call for {user} adds {new} and removes {old} together, so the user is never without a license."),
+             "without a license.", counted=True),
         Text("graph.add", "Assigns {sku} to {user}; the user needs a usage location first."),
         Text("graph.assign", "Assigns {sku} to {user}."),
         Text("graph.join", "Adds {user} to the group {group}, which assigns {new}; this comes before the removal, "
@@ -205,8 +202,7 @@ class SkuForbidden(RuleGuidance[rules.SkuForbiddenDetails]):
         Text("rule.sku-forbidden.title", "Forbidden product"),
         Text("rule.sku-forbidden.describe", "The policy forbids this product for the user. A forbidden license "
              "costs money and can give access to services the user should not have."),
-        Text("rule.sku-forbidden.message", "{user} holds {sku}, which the policy forbids.",
-             "{user} holds {sku}, which the policy forbids."),
+        Text("rule.sku-forbidden.message", "{user} holds {sku}, which the policy forbids.", counted=True),
     )
     fires_when = "a user in the population holds a `forbidden` product"
     details_doc = "`forbidden`: [part numbers]"
@@ -227,8 +223,7 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
              "{user} has none of the required products ({required})."),
         Text("summary.assign", "Give {user} the required product {sku}.",
              "Give {user} one of the required products: {sku}."),
-        Text("summary.assign_group", "Add {user} to the group {group}, which assigns {sku}.",
-             "Add {user} to the group {group}, which assigns {sku}."),
+        Text("summary.assign_group", "Add {user} to the group {group}, which assigns {sku}.", counted=True),
         Steps("steps.assign.worldwide",
               "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
               "Select {user}, then open the Licenses and apps tab.",

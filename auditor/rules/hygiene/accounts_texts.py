@@ -67,7 +67,7 @@ class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
         Text("rule.disabled-user-licensed.describe", "The account is blocked from signing in but still takes up a "
              "paid license."),
         Text("rule.disabled-user-licensed.message", "{user} is blocked from signing in but still holds {sku}.",
-             "{user} is blocked from signing in but still holds {sku}."),
+             counted=True),
         Text("steps.disabled.confirm", "Confirm that {user} is meant to stay blocked, for example because the "
              "person has left."),
         Text("message.disabled_before_audit_log", "No entry of the directory audit log, which reaches back {count} "
@@ -149,7 +149,6 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
     )
     example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
                                           "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
-    message_variants = ("", ".never", ".attempts", ".never.attempts")
 
     def message(self, f: RuleDetails[rules.InactiveUserLicensedDetails], w: ValueFormatter) -> Message:
         days = number(f.own["days"], w.word("unknown"))
@@ -175,10 +174,9 @@ class GuestLicensed(RuleGuidance[rules.GuestLicensedDetails]):
         Text("rule.guest-licensed.title", "Guest holds licenses"),
         Text("rule.guest-licensed.describe", "A guest from outside the organization holds a paid license of this "
              "tenant; guests rarely need one."),
-        Text("rule.guest-licensed.message", "The guest {user} holds {sku}.", "The guest {user} holds {sku}."),
+        Text("rule.guest-licensed.message", "The guest {user} holds {sku}.", counted=True),
         Text("steps.guest.confirm", "Most guest access does not need a license of your tenant: confirm whether "
-             "{user} really needs {sku}.",
-             "Most guest access does not need a license of your tenant: confirm whether {user} really needs {sku}."),
+             "{user} really needs {sku}.", counted=True),
     )
     fires_when = "a guest account holds licenses"
     details_doc = DATA_KEPT_DOC
@@ -198,24 +196,16 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
              "license. Such a mailbox works without one unless it stores more than 50 GB, has an archive or is "
              "under a litigation or retention hold."),
         Text("rule.shared-mailbox-licensed.message", "{user} is a shared mailbox but holds {sku}; it needs a "
-             "license only above 50 GB, with an archive or on hold.",
-             "{user} is a shared mailbox but holds {sku}; it needs a license only above 50 GB, with an archive or "
-             "on hold."),
+             "license only above 50 GB, with an archive or on hold.", counted=True),
         Text("rule.shared-mailbox-licensed.message.room", "{user} is a room mailbox but holds {sku}; it needs a "
-             "license only above 50 GB, with an archive or on hold.",
-             "{user} is a room mailbox but holds {sku}; it needs a license only above 50 GB, with an archive or "
-             "on hold."),
+             "license only above 50 GB, with an archive or on hold.", counted=True),
         Text("rule.shared-mailbox-licensed.message.equipment", "{user} is an equipment mailbox but holds {sku}; "
-             "it needs a license only above 50 GB, with an archive or on hold.",
-             "{user} is an equipment mailbox but holds {sku}; it needs a license only above 50 GB, with an "
-             "archive or on hold."),
+             "it needs a license only above 50 GB, with an archive or on hold.", counted=True),
         Text("rule.shared-mailbox-licensed.message.keeps_size", "{user} is a shared, room or equipment mailbox "
-             "that stores {size}, more than the 50 GB such a mailbox may hold without a license: it keeps {sku}.",
-             "{user} is a shared, room or equipment mailbox that stores {size}, more than the 50 GB such a mailbox "
-             "may hold without a license: it keeps {sku}."),
+             "that stores {size}, more than the 50 GB such a mailbox may hold without a license: it keeps "
+             "{sku}.", counted=True),
         Text("rule.shared-mailbox-licensed.message.keeps_archive", "{user} is a shared, room or equipment mailbox "
-             "with an archive, which needs a license: it keeps {sku}.",
-             "{user} is a shared, room or equipment mailbox with an archive, which needs a license: it keeps {sku}."),
+             "with an archive, which needs a license: it keeps {sku}.", counted=True),
         Text("summary.shared_keeps", "Nothing to remove: the mailbox usage report shows that this mailbox needs its "
              "license."),
         Text("steps.shared.keeps", "Keep the license of {user}. Look again only if the mailbox shrinks below 50 GB "
@@ -251,7 +241,6 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
                                                           "SPE_E5": []},
         "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]},
         "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
-    message_variants = ("", ".room", ".equipment", ".keeps_size", ".keeps_archive")
 
     def message(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> Message:
         keeps = as_text(f.own["keeps_license"])
@@ -261,7 +250,7 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
         if keeps == "archive":
             return self.message_key(".keeps_archive"), base_values(f, w)
         purpose = (as_text(f.own["mailbox_purpose"]) or "").lower()
-        return self.message_key(f".{purpose}" if f".{purpose}" in self.message_variants[1:3] else ""), base_values(
+        return self.message_key(f".{purpose}" if purpose in ("room", "equipment") else ""), base_values(
             f, w)
 
     def remediation(self, f: RuleDetails[rules.SharedMailboxLicensedDetails],

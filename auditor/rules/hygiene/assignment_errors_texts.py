@@ -103,7 +103,6 @@ class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                           "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
                                           "sku_ids": {"SPE_E5": E5}})
-    message_variants = ("", *_ERROR_STATES.values())
 
     def message(self, f: RuleDetails[rules.LicenseAssignmentErrorDetails], w: ValueFormatter) -> Message:
         key = self.message_key(_ERROR_STATES.get(as_text(f.own["state"]) or "", ""))
@@ -205,7 +204,6 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
     example_finding = ({"type": "group", "id": "g-1", "display_name": "All Staff"}, ["SPE_E5"],
                        {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3,
                         "errors": {"CountViolation": 2, "MutuallyExclusiveViolation": 1}})
-    message_variants = ("", ".uncounted")
 
     def message(self, f: RuleDetails[rules.GroupLicenseErrorsDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")

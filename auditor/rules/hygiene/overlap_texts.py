@@ -34,8 +34,7 @@ class LicenseAssignedTwice(RuleGuidance[rules.LicenseAssignedTwiceDetails]):
         Text("rule.license-assigned-twice.describe", "The user holds a product both directly and from a group. "
              "The direct copy usually adds nothing and is left behind by a move to group-based licensing, but it "
              "may turn on service plans the group's copy leaves off."),
-        Text("rule.license-assigned-twice.message", "{user} holds {sku} both directly and from a group.",
-             "{user} holds {sku} both directly and from a group."),
+        Text("rule.license-assigned-twice.message", "{user} holds {sku} both directly and from a group.", counted=True),
     )
     fires_when = (
         "a user holds a product both directly and from a group; the fix removes the direct copy only when the group's "
@@ -79,8 +78,7 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
              "would take {cover} away too. Instead, check that the group's {cover} turns on every service its "
              "{sku} does, then in the Microsoft Entra admin center go to Groups > All groups > {group} > "
              "Licenses, select {sku} and choose Remove license."),
-        Text("graph.remove_redundant", "Removes {sku} from {user}; no service is switched off.",
-             "Removes {sku} from {user}; no service is switched off."),
+        Text("graph.remove_redundant", "Removes {sku} from {user}; no service is switched off.", counted=True),
     )
     fires_when = (
         "a user holds a product that adds nothing: every service plan it turns on for them is already on through "
@@ -102,7 +100,6 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
         "assigned_by_group": {"EXCHANGESTANDARD": [], "SHAREPOINTSTANDARD": ["Site Owners"]},
         "group_kinds": {}, "assigned_by_group_ids": {"SHAREPOINTSTANDARD": ["g-2"]},
         "sku_ids": {"EXCHANGESTANDARD": "4b9405b0-exo", "SHAREPOINTSTANDARD": "1fc08a02-spo"}})
-    message_variants = ("", ".several")
 
     def message(self, f: RuleDetails[rules.LicenseRedundantDetails], w: ValueFormatter) -> Message:
         """One sentence per product when the covering products differ; one for all when one covers all."""

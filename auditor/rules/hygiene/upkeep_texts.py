@@ -111,8 +111,6 @@ class SubscriptionExpiring(RuleGuidance[rules.SubscriptionExpiringDetails]):
     example_finding = ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
                        {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
                         "days_left": 9, "total_licenses": 25})
-    message_variants = (".trial", ".paid", ".renewal", ".renewal_reduce", ".term_unknown", ".past", ".past.undated",
-                        *(f".{s}{u}" for s in _LAPSED.values() for u in ("", ".undated")))
 
     def message(self, f: RuleDetails[rules.SubscriptionExpiringDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")

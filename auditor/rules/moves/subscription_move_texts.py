@@ -51,7 +51,6 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
         "move": "sales-to-e5", "move_to": "SPE_E5", "allowed": ["SPE_E5"], "replace_with": "SPE_E5",
         "replace_with_id": E5, "assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3},
         "plans_lost": [], "waits_for_seats": False})
-    message_variants = ("", ".lost", ".seats")
 
     def message(self, f: RuleDetails[rules.SubscriptionMoveDetails], w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "target": w.product(as_text(f.own["move_to"]) or w.word("unknown")),

@@ -85,7 +85,6 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
                         "max_percent": None})
-    message_variants = ("", ".renewal")
 
     def message(self, f: RuleDetails[rules.SpareSeatsOverLimitDetails], w: ValueFormatter) -> Message:
         values = seat_values(f, w, "unused")
@@ -158,7 +157,6 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
     )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"enabled": 100, "consumed": 95, "unused": 5, "min": 10})
-    message_variants = ("", ".over")
 
     def message(self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails], w: ValueFormatter) -> Message:
         enabled, consumed = as_int(f.own["enabled"]), as_int(f.own["consumed"])

@@ -51,7 +51,6 @@ class SeatsInGrace(RuleGuidance[rules.SeatsInGraceDetails]):
     )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"warning": 20, "enabled": 0, "consumed": 18, "lapse": "2026-12-01T00:00:00Z"})
-    message_variants = ("", ".undated")
 
     def message(self, f: RuleDetails[rules.SeatsInGraceDetails], w: ValueFormatter) -> Message:
         date = iso_date(f.own["lapse"])

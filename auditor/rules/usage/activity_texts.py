@@ -49,7 +49,6 @@ class ProductUnused(RuleGuidance[rules.ProductUnusedDetails]):
     example_finding = (USER, ["Microsoft_365_Copilot"], {
         "days": 30, "workloads": ["copilot"], "last_activity": "2026-08-14", "report_date": "2026-10-30",
         "assigned_by_group": {"Microsoft_365_Copilot": []}, "sku_ids": {"Microsoft_365_Copilot": COPILOT}})
-    message_variants = ("", ".never")
 
     def message(self, f: RuleDetails[rules.ProductUnusedDetails], w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "count": number(f.own["days"], w.word("unknown")),
@@ -98,7 +97,6 @@ class Rightsize(RuleGuidance[rules.RightsizeDetails]):
         "days": 90, "workloads": [], "unmeasured": ["teams_phone", "power_bi", "defender"], "last_activity": None,
         "report_date": "2026-10-30", "rightsize_to": "SPE_E3", "allowed": ["SPE_E3"], "replace_with": "SPE_E3",
         "replace_with_id": E3, "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
-    message_variants = ("", ".unmeasured", ".unmeasured_only")
 
     def message(self, f: RuleDetails[rules.RightsizeDetails], w: ValueFormatter) -> Message:
         values = {**base_values(f, w), "count": number(f.own["days"], w.word("unknown")),
