@@ -1,7 +1,8 @@
 """docs/rules.md, generated from the registries: every rule with its default severity, the policy
-key it owns, when it fires, and the `details` keys of its findings. It is the one page that lists
-the rules (README.md and docs/report-format.md link to it), so a new rule changes no other doc; a
-test fails while the committed page differs from what this writes.
+key it owns, when it fires (the rule's docstring), and the `details` keys of its findings (its
+details contract's docstring). It is the one page that lists the rules (README.md and
+docs/report-format.md link to it), so a new rule changes no other doc; a test fails while the
+committed page differs from what this writes.
 
     python -m auditor.rules_page          rewrite docs/rules.md
     python -m auditor.rules_page --check  exit 1 when it is stale
@@ -17,7 +18,6 @@ from .cross_tenant.rules import MERGE_RULES, MergeRule
 from .policy_schema import build_schema
 from .rules import RULES
 from .rules.base import Rule
-from .wording import by_id
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "docs/rules.md"
@@ -55,15 +55,26 @@ def policy_key(rule: Rule | MergeRule) -> str:
     return f"`{rule.section}{joint}{rule.key}`"
 
 
+def fires_when(rule: Rule | MergeRule) -> str:
+    """When the rule fires: its docstring before the policy example, as one line."""
+    return " ".join((type(rule).__doc__ or "").split("Example:\n", 1)[0].split())
+
+
+def details_doc(rule: Rule | MergeRule) -> str:
+    """The rule's `details` keys: the docstring of its details contract (the TypedDict `<Rule>Details`
+    beside it, which its texts read), as one line."""
+    contract = getattr(sys.modules[type(rule).__module__], f"{type(rule).__name__}Details")
+    return " ".join((contract.__doc__ or "").split())
+
+
 def rule_table(rules: Sequence[Rule | MergeRule]) -> str:
-    rows = [f"| `{r.id}` | {r.default_severity.label} | {policy_key(r)} | {_cell(by_id()[r.id].fires_when)} |"
-            for r in rules]
+    rows = [f"| `{r.id}` | {r.default_severity.label} | {policy_key(r)} | {_cell(fires_when(r))} |" for r in rules]
     return "\n".join(["| rule | default | policy key | fires when |", "| --- | --- | --- | --- |", *rows])
 
 
 def details_table() -> str:
     every: tuple[Rule | MergeRule, ...] = (*RULES, *MERGE_RULES)
-    rows = [f"| `{r.id}` | {_cell(by_id()[r.id].details_doc)} |" for r in every]
+    rows = [f"| `{r.id}` | {_cell(details_doc(r))} |" for r in every]
     return "\n".join(["| rule | details |", "| --- | --- |", *rows])
 
 

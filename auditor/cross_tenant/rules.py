@@ -82,12 +82,19 @@ class MergeRule:
 
 
 class CrossTenantDuplicateDetails(TypedDict, total=False):
+    """`identity` (the matched person; also `subject.id`/`subject.upn`), `sku_ids` ({part number: skuId}), `tenants`:
+    [{"id","name","upn","user_id","display_name","assigned_by_group","assigned_by_group_ids"}] — one entry per
+    account holding the product, by tenant name; `assigned_by_group` lists the groups assigning it there (empty =
+    direct), `assigned_by_group_ids` their object ids in the same order"""
     identity: str  # the person, as the identity map names them
     tenants: list[dict[str, Any]]  # each holder: tenant name and id, upn, user_id, display_name, groups
     sku_ids: dict[str, str]
 
 
 class SeatsRebalanceAcrossTenantsDetails(TypedDict, total=False):
+    """`surplus`: [{"tenant" (name),"tenant_id","enabled","consumed","unused","min"}] (`unused` = spare seats above
+    `min`), `shortage`: [{"tenant","tenant_id","enabled","consumed","short","count_violations","min"}], `movable`
+    (seats to remove on one side and buy on the other)"""
     surplus: list[dict[str, Any]]  # per tenant with spare seats: tenant, tenant_id, enabled, consumed, min, unused
     shortage: list[dict[str, Any]]  # per tenant short of seats: ..., short, count_violations
     movable: int

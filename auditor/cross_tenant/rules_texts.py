@@ -55,13 +55,6 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
              "{sku} there."),
         Text("alt.keep_in", "Keep {sku} in {tenant} ({user}) instead, and remove it from the other tenants."),
     )
-    fires_when = "one person holds a paid license for the same product in several tenants"
-    details_doc = (
-        "`identity` (the matched person; also `subject.id`/`subject.upn`), `sku_ids` ({part number: skuId}), "
-        '`tenants`: [{"id","name","upn","user_id","display_name","assigned_by_group","assigned_by_group_ids"}] '
-        "— one entry per account holding the product, by tenant name; `assigned_by_group` lists the groups "
-        "assigning it there (empty = direct), `assigned_by_group_ids` their object ids in the same order"
-    )
     example_finding = (USER, ["SPE_E5"], {"identity": "ann@contoso.example", "sku_ids": {"SPE_E5": E5},
                                           "tenants": [{"id": "t1", "name": "Contoso", "upn": "ann@contoso.example",
                                                        "user_id": "u-1", "assigned_by_group": []},
@@ -151,12 +144,6 @@ class SeatsRebalanceAcrossTenants(RuleGuidance[rules.SeatsRebalanceAcrossTenants
              "{surplus} and buy the missing ones in {shortage}."),
     )
     graph_calls = False
-    fires_when = "a product has unused seats in one tenant while another is short of it"
-    details_doc = (
-        '`surplus`: [{"tenant" (name),"tenant_id","enabled","consumed","unused","min"}] (`unused` = spare seats above '
-        '`min`), `shortage`: [{"tenant","tenant_id","enabled","consumed","short","count_violations","min"}], '
-        "`movable` (seats to remove on one side and buy on the other)"
-    )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"surplus": [{"tenant": "Contoso", "unused": 12}],
                         "shortage": [{"tenant": "Fabrikam", "short": 4}]})

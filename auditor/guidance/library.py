@@ -416,10 +416,6 @@ class RuleGuidance(Generic[D]):
     (and its variants `rule.<id>.message.<variant>`), and the steps and summaries only it uses."""
 
     id: ClassVar[str]  # the rule's (an engine rule's guidance takes it from the rule: `id = rules.X.id`)
-    # For the generated rules page docs/rules.md (auditor/rules_page.py): when the rule fires and
-    # the finding's `details` keys (Markdown).
-    fires_when: ClassVar[str]
-    details_doc: ClassVar[str]
     texts: ClassVar[tuple[Declared, ...]] = ()
     # False when the fix has no Graph call on purpose (the admin checks something first, or the
     # fix is a purchase); the guidance tests hold every other rule to having one.

@@ -28,6 +28,11 @@ def exclusive_contradictions(a: Assignment, entry: PolicyNode) -> None:
 
 
 class SkuCombinationForbiddenDetails(TypedDict, total=False):
+    """`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do not
+    (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the product
+    to keep, held by the user: `declared: true`, `keep` [it] and `remove` [the held `remove` products]; `storage_by`
+    (product → the storage evidence of removing it alone, when that keeps the mailbox or OneDrive under a smaller
+    plan: a way that removes it is ready only when the data fits) and `storage` (the default removal's)"""
     combination: Sequence[str]
     declared: bool  # the policy names the product to keep ({keep: A, remove: [B]})
     keep: Sequence[str]
@@ -37,7 +42,11 @@ class SkuCombinationForbiddenDetails(TypedDict, total=False):
 
 
 class AssignmentNotGroupBasedDetails(LicensingGroupDetails, HeldTwice, total=False):
-    pass
+    """`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the direct
+    copy turns on; removing it would switch them off); when no group's copy stands in yet, `licensing_group`
+    (product → the catalog's licensing group: `ref`, `file`, `line`, and its `id`, `name`, `gives`, `needs_p1` when
+    neither the group's products nor the user's carry Microsoft Entra ID P1 or are on Microsoft's list for
+    group-based licensing, or the `problem` that keeps the fix from joining it)"""
 
 
 class SkuCombinationForbidden(AssignmentRule):
@@ -131,7 +140,11 @@ class SkuCombinationForbidden(AssignmentRule):
 
 
 class AssignmentNotGroupBased(AssignmentRule):
-    """A product that must come from a group is assigned to the user directly.
+    """A product that must come from a group (`group_based_only`) is assigned to the user directly.
+
+    With a catalog `licensing_group` the fix joins that group and removes the direct copy once the group's is
+    active. When a group also assigns the product, the fix removes the direct copy only if that switches off no
+    service plan, and otherwise names the plans (Exchange Online, for example).
 
     Example:
         assignments:

@@ -57,15 +57,6 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
         Text("steps.combination.declared", "The policy keeps {keep} of {combination}: remove {sku} and nothing "
              "else.", counted=True),
     )
-    fires_when = "a user holds two or more products of one `exclusive` set"
-    details_doc = (
-        "`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do "
-        "not (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the "
-        "product to keep, held by the user: `declared: true`, `keep` [it] and `remove` [the held `remove` products]; "
-        "`storage_by` (product → the storage evidence of removing it alone, when that keeps the mailbox or OneDrive "
-        "under a smaller plan: a way that removes it is ready only when the data fits) and `storage` (the default "
-        "removal's)"
-    )
     example_finding = (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
                                                  "keep": ["SPE_E5"],
                                                  "assigned_by_group": {"SPE_E5": [], "EMS": []},
@@ -184,18 +175,6 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
              "assignment of {sku}.",
              "Once the group's licenses are active for {user}, removes the direct assignments of {sku}."),
         *licensing.TEXTS,
-    )
-    fires_when = (
-        "a `group_based_only` product is assigned directly; with a catalog `licensing_group` the fix joins that "
-        "group and removes the direct copy once the group's is active; when a group also assigns it, the fix removes "
-        "the direct copy only if that switches off no service plan (else it names the plans, e.g. Exchange Online)"
-    )
-    details_doc = (
-        "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans "
-        "only the direct copy turns on; removing it would switch them off); when no group's copy stands in yet, "
-        "`licensing_group` (product → the catalog's licensing group: `ref`, `file`, `line`, and its `id`, `name`, "
-        "`gives`, `needs_p1` when neither the group's products nor the user's carry Microsoft Entra ID P1 or "
-        "are on Microsoft's list for group-based licensing, or the `problem` that keeps the fix from joining it)"
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 

@@ -35,6 +35,10 @@ class UsageLocationDetails(TypedDict, total=False):
 
 
 class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=False):
+    """`allowed`: [part numbers]; with a required product to replace it: `replace_with`, `replace_with_id`, and
+    `replace_group` ({"id","name","gives"}: a group that assigns it, when the old product comes from a group);
+    `leaving` (group id → products the user loses by leaving it); `no_usage_location`: true when a replacement is to
+    be assigned and the user has no usage location"""
     allowed: Sequence[str]
     replace_with: str  # the required product to give in the same call, when the population has one
     replace_with_id: str
@@ -42,10 +46,16 @@ class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=Fa
 
 
 class SkuForbiddenDetails(TypedDict, total=False):
+    """`forbidden`: [part numbers]"""
     forbidden: Sequence[str]
 
 
 class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, total=False):
+    """`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location;
+    `licensing_group`: the first required product's catalog licensing group, which the fix joins (as for
+    assignment-not-group-based); `group_membership`: [{`id`, `name`, `gives`, `via`: nested | direct | unknown}] for
+    the groups that assign a required product and that the user is a member of without their copy (then no direct
+    copy is proposed), with `group_kinds` as for every group a fix may change"""
     required_any: Sequence[str]
     group_membership: dict[str, Any]  # a group that should give it but does not reach the user (not_applied)
     sku_ids: dict[str, str]

@@ -92,13 +92,6 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
         Text("graph.join", "Adds {user} to the group {group}, which assigns {new}; this comes before the removal, "
              "so the user is never without a license."),
     )
-    fires_when = "a user in the population holds a product outside `allowed`"
-    details_doc = (
-        "`allowed`: [part numbers]; with a required product to replace it: `replace_with`, `replace_with_id`, and "
-        "`replace_group` ({\"id\",\"name\",\"gives\"}: a group that assigns it, when the old product comes from a "
-        "group); `leaving` (group id → products the user loses by leaving it); `no_usage_location`: true when a "
-        "replacement is to be assigned and the user has no usage location"
-    )
     example_finding = (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
                                           "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
@@ -204,8 +197,6 @@ class SkuForbidden(RuleGuidance[rules.SkuForbiddenDetails]):
              "costs money and can give access to services the user should not have."),
         Text("rule.sku-forbidden.message", "{user} holds {sku}, which the policy forbids.", counted=True),
     )
-    fires_when = "a user in the population holds a `forbidden` product"
-    details_doc = "`forbidden`: [part numbers]"
     example_finding = (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
                                           "sku_ids": {"SPE_E5": E5}})
 
@@ -260,13 +251,6 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
         Text("graph.reprocess_group", "Makes Microsoft Entra ID apply the licenses of {user} again, so that the "
              "group {group} gives its {sku}."),
     )
-    fires_when = "an enabled user in the population holds none of `required_any`"
-    details_doc = ("`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location; "
-                   "`licensing_group`: the first required product's catalog licensing group, which the fix joins "
-                   "(as for assignment-not-group-based); "
-                   "`group_membership`: [{`id`, `name`, `gives`, `via`: nested | direct | unknown}] for the groups "
-                   "that assign a required product and that the user is a member of without their copy (then no "
-                   "direct copy is proposed), with `group_kinds` as for every group a fix may change")
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
 
     def message(self, f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter) -> Message:

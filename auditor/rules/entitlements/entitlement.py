@@ -43,8 +43,12 @@ class Product(TypedDict):
 
 
 class EntitlementMissingDetails(UsageLocationDetails):
-    """`details` of an entitlement-missing finding (with `no_usage_location`: Graph refuses a direct
-    license to a user without one, so a person chooses it first)."""
+    """`features` (what reaches the user and is not covered: `conditional_access`, `risk_based_access`,
+    `privileged_access`, `dynamic_groups`, `group_licensing`), `needs` (`P1`, `P2` or `governance`: the highest),
+    `via` (per feature, the policies, roles or groups that put the user in scope), `entitle_with` (`sku`, `name`,
+    `monthly`, `free_seats`: the cheapest product by the policy's prices that covers every feature listed, or null
+    when none is priced), `waits_for_seats` (no free seat is left for this user: the plan's bill buys it),
+    `sku_ids`; `monthly_cost` is what `entitle_with` adds per month"""
 
     features: list[str]
     needs: str  # P1 | P2 | governance
@@ -55,7 +59,9 @@ class EntitlementMissingDetails(UsageLocationDetails):
 
 
 class EntitlementShortDetails(TypedDict):
-    """`details` of an entitlement-short finding."""
+    """`plan` (`P1`, `P2` or `group_licensing`), `features`, `in_scope`, `owned`, `short`, `guests_in_scope` (counted
+    apart: Microsoft bills external users by monthly active users), `entitle_with` (as for entitlement-missing),
+    `monthly_cost` = `short` × its price"""
 
     plan: str  # P1 | P2 | group_licensing
     features: list[str]
@@ -228,11 +234,16 @@ class _EntitlementRule(Rule):
 
 
 class EntitlementMissing(_EntitlementRule):
-    """An enabled member account that a security feature reaches holds no product entitling it to
-    that feature: Conditional Access and dynamic groups need Microsoft Entra ID P1, risk-based
-    Conditional Access and Privileged Identity Management P2 (PIM also ID Governance), group-based
-    licensing P1 or one of the products Microsoft lists. `features` picks what is judged (default:
-    all). Guests and disabled accounts get no finding of their own (entitlement-short counts guests).
+    """An enabled member account that a security feature reaches holds no product entitling it to that feature:
+    Conditional Access and dynamic groups need Microsoft Entra ID P1, risk-based Conditional Access and Privileged
+    Identity Management P2 (PIM also ID Governance), group-based licensing P1 or one of the products Microsoft
+    lists. `features` picks what is judged (default: all).
+
+    In scope: an enabled or report-only Conditional Access policy, a role the account is eligible for in PIM, a
+    dynamic group, a license from a group. Entitled: one of the account's own products carries the plan
+    (`AAD_PREMIUM` for P1, `AAD_PREMIUM_P2` for P2, `Entra_Identity_Governance` for PIM; P2 covers P1). Medium when
+    the tenant is short of that plan (`entitlement-short`). Guests and disabled accounts get no finding of their own
+    (entitlement-short counts guests).
 
     Example:
         entitlements:
@@ -287,10 +298,10 @@ class EntitlementMissing(_EntitlementRule):
 
 
 class EntitlementShort(_EntitlementRule):
-    """The tenant owns fewer seats of the products carrying a plan than Microsoft's terms count users
-    in scope of the features needing it: one finding per plan that falls short (P1: every feature
-    needing P1 or more; P2: risk-based access and PIM; group-based licensing on its own, against the
-    products that qualify for it), priced at the cheapest product that covers the plan's features.
+    """The tenant owns fewer seats of the products carrying a plan than Microsoft's terms count users in scope of the
+    features needing it: one finding per plan that falls short (P1: every feature needing P1 or more; P2: risk-based
+    access and PIM, against P2 and ID Governance seats; group-based licensing on its own, against the products that
+    carry P1 or qualify for it), priced at the cheapest product that covers the plan's features.
 
     Example:
         entitlements: {}

@@ -59,21 +59,6 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
              "with its price to the catalog so that the auditor can name the cheapest."),
         Text("graph.entitle", "Assigns {target} to {user}."),
     )
-    fires_when = (
-        "an enabled member account is in scope of a judged feature (an enabled or report-only Conditional Access "
-        "policy, a role it is eligible for in PIM, a dynamic group, a license from a group) and none of its own "
-        "products carries the service plan that entitles it (`AAD_PREMIUM` for P1, `AAD_PREMIUM_P2` for P2, "
-        "`Entra_Identity_Governance` for PIM; P2 covers P1); medium when the tenant is short of that plan "
-        "(`entitlement-short`)"
-    )
-    details_doc = (
-        "`features` (what reaches the user and is not covered: `conditional_access`, `risk_based_access`, "
-        "`privileged_access`, `dynamic_groups`, `group_licensing`), `needs` (`P1`, `P2` or `governance`: the "
-        "highest), `via` (per feature, the policies, roles or groups that put the user in scope), `entitle_with` "
-        "(`sku`, `name`, `monthly`, `free_seats`: the cheapest product by the policy's prices that covers every "
-        "feature listed, or null when none is priced), `waits_for_seats` (no free seat is left for this user: "
-        "the plan's bill buys it), `sku_ids`; `monthly_cost` is what `entitle_with` adds per month"
-    )
     example_finding = (USER, ["AAD_PREMIUM"], dict(rules.EntitlementMissingDetails(
         features=["conditional_access"], needs=P1, via={"conditional_access": ["Require MFA for all users"]},
         entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=2),
@@ -133,17 +118,6 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
              "users by monthly active users (Microsoft Entra External ID), not with these licenses."),
     )
     graph_calls = False  # a purchase: no Graph call buys licenses
-    fires_when = (
-        "the enabled member accounts in scope of the features needing a plan outnumber the enabled seats of the "
-        "products carrying it (P1: every judged feature needing P1 or more; P2: risk-based access and PIM, "
-        "against P2 and ID Governance seats; `group_licensing`: group-based licensing against the seats of "
-        "products carrying P1 or on Microsoft's list for it)"
-    )
-    details_doc = (
-        "`plan` (`P1`, `P2` or `group_licensing`), `features`, `in_scope`, `owned`, `short`, `guests_in_scope` "
-        "(counted apart: Microsoft bills external users by monthly active users), `entitle_with` (as for "
-        "entitlement-missing), `monthly_cost` = `short` × its price"
-    )
     example_finding = ({"type": "sku", "id": "entitlement-p1", "sku": "AAD_PREMIUM"}, ["AAD_PREMIUM"], dict(
         rules.EntitlementShortDetails(plan=P1, features=["conditional_access", "dynamic_groups"], in_scope=12, owned=10,
                            short=2, guests_in_scope=1,

@@ -28,10 +28,25 @@ class UnusedAccountDetails(MailboxDetails, total=False):
 
 
 class DisabledUserLicensedDetails(UnusedAccountDetails, DisabledAt, total=False):
-    pass
+    """`shared_mailbox`: `"unknown"` only when the account's mailbox purpose could not be read (a `mailboxSettings`
+    gap, Graph's answer for this account was an error, or the account was not a candidate when the tenant was read)
+    or was `others`/`unknownFutureValue`: it may be a shared mailbox; `data_kept` when the check declares it:
+    `mailbox`, `files`, `accepted_by`, `expires` as declared, and `expired` (true once the audit's date is past
+    `expires`: the declaration then counts as absent); when the check sets `grace_days`: `grace_days`, `disabled_at`
+    (when the account was disabled; null when not known), `disabled_from` (`employeeLeaveDateTime` or
+    `directoryAudit`, where it was read; `auditSpan`: no entry of the directory audit disabled it, so it was
+    disabled before the log's start, `disabled_at`, `audit_span_days` days before the end of what was read) or
+    `disable_unknown` (`audit_not_read`: the directory audit was not read; `not_in_audit`: no entry of the audit
+    disabled it, or one enabled it again since, and the log's span is not known); `mailbox_bytes` and
+    `mailbox_archive` when the mailbox usage report lists the account"""
 
 
 class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
+    """`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in
+    attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the
+    active-user usage report: `read`, and when read `since` (the window's first day), `exchange` and `onedrive`
+    (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when neither was used
+    since); `data_kept` as for disabled-user-licensed"""
     days: int
     last_sign_in: str | None
     last_attempt: str | None  # a failed attempt since the last successful sign-in
@@ -39,10 +54,14 @@ class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
 
 
 class GuestLicensedDetails(DeclaredDetails, total=False):
-    pass
+    """`data_kept` as for disabled-user-licensed"""
 
 
 class SharedMailboxLicensedDetails(TypedDict, total=False):
+    """`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case);
+    `storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with
+    `shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox needs
+    its license: the finding says so, proposes no removal and has no `monthly_cost`"""
     mailbox_purpose: str  # shared, room or equipment
     storage_used_bytes: int | None
     has_archive: bool
@@ -57,11 +76,12 @@ class _UnusedAccount(UserHygieneRule):
 
 
 class DisabledUserLicensed(_UnusedAccount):
-    """A disabled (blocked sign-in) account still holds licenses. Shared, room and equipment
-    mailboxes, whose sign-in is blocked by design, are left to `shared-mailbox-licensed`.
+    """A disabled (blocked sign-in) account still holds licenses. Shared, room and equipment mailboxes, whose sign-in
+    is blocked by design, are left to `shared-mailbox-licensed`; when an account's mailbox purpose could not be
+    read, the finding says so.
 
-    `data_kept` declares what keeps the accounts' data once the licenses go (also on inactive_users
-    and guest_users); `grace_days` how long after the disable time the licenses may stay.
+    `data_kept` declares what keeps the accounts' data once the licenses go (also on inactive_users and
+    guest_users); `grace_days` how long after the disable time the licenses may stay.
 
     Example:
         hygiene:
@@ -88,15 +108,15 @@ class DisabledUserLicensed(_UnusedAccount):
 
 
 class InactiveUserLicensed(_UnusedAccount):
-    """An enabled, licensed account has not signed in successfully for `days` days.
+    """An enabled, licensed account has not signed in successfully for `days` days. Needs signInActivity (Entra ID P1
+    and AuditLog.Read.All).
 
-    Needs signInActivity (Entra ID P1 and AuditLog.Read.All). Failed sign-in attempts do not count
-    as activity where Graph returns lastSuccessfulSignInDateTime. Accounts created within the
-    window, and accounts that never signed in whose licenses were assigned or changed
-    (licenseAssignmentStates.lastUpdatedDateTime) within it, are not counted: they have not had the
-    time to be inactive. An account whose last successful sign-in is older than the window stays
-    inactive when its licenses changed since (a group license edit stamps every member). Shared, room and
-    equipment mailboxes (nobody signs in to them) are left to `shared-mailbox-licensed`.
+    Failed sign-in attempts do not count as activity where Graph returns `lastSuccessfulSignInDateTime`;
+    `0001-01-01` means never. Accounts created within the window, and accounts that never signed in whose licenses
+    were assigned or changed (`licenseAssignmentStates.lastUpdatedDateTime`) within it, are not counted: they have
+    not had the time to be inactive. An account whose last successful sign-in is older than the window stays
+    inactive when its licenses changed since (a group license edit stamps every member). Shared, room and equipment
+    mailboxes (nobody signs in to them) are left to `shared-mailbox-licensed`.
 
     Example:
         hygiene:
@@ -201,13 +221,13 @@ class GuestLicensed(UserHygieneRule):
 
 
 class SharedMailboxLicensed(UserHygieneRule):
-    """A shared, room or equipment mailbox (mailboxSettings.userPurpose) holds licenses. Such a
-    mailbox needs one only when it holds more than 50 GB, has an archive or is on a litigation or
-    retention hold; the finding asks to check those before the license goes.
+    """A shared, room or equipment mailbox (`mailboxSettings.userPurpose`) holds licenses. Such a mailbox needs one
+    only when it holds more than 50 GB, has an archive or is on a litigation or retention hold; the finding asks to
+    check those before the license goes, so it offers no ready-to-run Graph call.
 
-    Needs MailboxSettings.Read. The purpose is read for the accounts the disabled and inactive
-    rules could flag (licensed and disabled, or without a recent successful sign-in), so a
-    shared mailbox that someone signs in to directly is not judged.
+    Needs MailboxSettings.Read. The purpose is read for the accounts the disabled and inactive rules could flag
+    (licensed and disabled, or without a recent successful sign-in), so a shared mailbox that someone signs in to
+    directly is not judged.
 
     Example:
         hygiene:

@@ -20,7 +20,7 @@ from ...guidance.library import (
 from ...guidance.remediation import Action, Remediation, TextRef, actions_resting_on, resting_on
 from ...guidance.texts.declare import Steps, Text
 from . import accounts as rules
-from .base import DATA_KEPT_DOC, MailboxDetails
+from .base import MailboxDetails
 
 
 def mailbox_note(f: RuleDetails[MailboxDetails]) -> tuple[str, ...]:
@@ -75,22 +75,6 @@ class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
              "No entry of the directory audit log, which reaches back {count} days, disabled the account: it was "
              "disabled at least {count} days ago."),
     )
-    fires_when = (
-        "a disabled account holds licenses; shared, room and equipment mailboxes are left to "
-        "`shared-mailbox-licensed` (when their purpose could not be read, the finding says so)"
-    )
-    details_doc = (
-        "`shared_mailbox`: `\"unknown\"` only when the account's mailbox purpose could not be read (a "
-        "`mailboxSettings` gap, Graph's answer for this account was an error, or the account was not a candidate "
-        "when the tenant was read) or was `others`/`unknownFutureValue`: it may be a shared mailbox; "
-        + DATA_KEPT_DOC + "; when the check sets `grace_days`: `grace_days`, `disabled_at` (when the account was "
-        "disabled; null when not known), `disabled_from` (`employeeLeaveDateTime` or `directoryAudit`, where it was "
-        "read; `auditSpan`: no entry of the directory audit disabled it, so it was disabled before the log's start, "
-        "`disabled_at`, `audit_span_days` days before the end of what was read) or `disable_unknown` "
-        "(`audit_not_read`: the directory audit was not read; `not_in_audit`: no entry of the audit disabled it, or "
-        "one enabled it again since, and the log's span is not known); `mailbox_bytes` and `mailbox_archive` "
-        "when the mailbox usage report lists the account"
-    )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
     def message(self, f: RuleDetails[rules.DisabledUserLicensedDetails], w: ValueFormatter) -> Message:
@@ -134,19 +118,6 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
         Text("steps.inactive.confirm", "Confirm with the manager of {user} that the account is no longer needed; "
              "if it is, record a waiver instead."),
     )
-    fires_when = (
-        "an enabled account has not signed in successfully for `days` days (`lastSuccessfulSignInDateTime`; failed "
-        "attempts are not activity; `0001-01-01` means never); accounts created within the window are spared, and "
-        "so are accounts licensed within it that never signed in (a license change does not hide an account "
-        "dormant before it); shared, room and equipment mailboxes too; needs signInActivity"
-    )
-    details_doc = (
-        "`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in "
-        "attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the "
-        "active-user usage report: `read`, and when read `since` (the window's first day), `exchange` and "
-        "`onedrive` (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when "
-        "neither was used since); " + DATA_KEPT_DOC
-    )
     example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
                                           "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
@@ -178,8 +149,6 @@ class GuestLicensed(RuleGuidance[rules.GuestLicensedDetails]):
         Text("steps.guest.confirm", "Most guest access does not need a license of your tenant: confirm whether "
              "{user} really needs {sku}.", counted=True),
     )
-    fires_when = "a guest account holds licenses"
-    details_doc = DATA_KEPT_DOC
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
     def remediation(self, f: RuleDetails[rules.GuestLicensedDetails], v: Variant, w: ValueFormatter) -> Remediation:
@@ -224,18 +193,6 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
               "without it."),
     )
     graph_calls = False
-    fires_when = (
-        "a shared, room or equipment mailbox (`mailboxSettings.userPurpose`) holds licenses; it needs one only above "
-        "50 GB, with an archive or on a litigation/retention hold, which the fix says to check first (so it offers no "
-        "ready-to-run Graph call: the admin removes the license after the checks). Judges the "
-        "accounts whose purpose is read (disabled or inactive ones); needs MailboxSettings.Read"
-    )
-    details_doc = (
-        "`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case); "
-        "`storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with "
-        "`shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox "
-        "needs its license: the finding says so, proposes no removal and has no `monthly_cost`"
-    )
     example_finding = (USER, ["SPE_E3", "SPE_E5"], {
         "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
                                                           "SPE_E5": []},

@@ -19,12 +19,21 @@ from .base import HygieneRule, check_schema
 
 
 class LicenseAssignmentErrorDetails(TypedDict, total=False):
+    """`error` (Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, DependencyViolation,
+    ProhibitedInUsageLocationViolation, UniquenessViolation, Other; `None` when only the state tells), `state`
+    (Error, or ActiveWithError: active but not applied in full; Disabled only together with an error); `free_seats`
+    (CountViolation only: the product's usable seats not assigned when the tenant was read; above 0, nothing needs
+    fixing before the reprocess)"""
     error: str | None  # Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, ...
     state: str  # Error or ActiveWithError
     free_seats: int  # CountViolation: the product's free seats now (a reprocess alone applies one)
 
 
 class GroupLicenseErrorsDetails(TypedDict, total=False):
+    """subject `{"type": "group", "id", "display_name"}`; `group` (display name), `group_id`, `members_with_errors`
+    (users in the snapshot whose states name the group with an error; 0 when Graph flags the group but no user's
+    state shows it), `errors` ({error value, or the state when Graph gave no error value: number of failed
+    assignments}); `skus` are the products that failed (else the group's products)"""
     group: str
     group_id: str
     members_with_errors: int
@@ -32,9 +41,11 @@ class GroupLicenseErrorsDetails(TypedDict, total=False):
 
 
 class LicenseAssignmentError(HygieneRule):
-    """A license assignment failed, fully or in part: licenseAssignmentStates with an error, or in
-    the state Error or ActiveWithError (active, but not all of it could be applied). A Disabled
-    assignment without an error is not a failure and is not reported.
+    """A license assignment failed, fully or in part: a `licenseAssignmentStates` error (CountViolation,
+    MutuallyExclusiveViolation, DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation,
+    Other), or the state Error or ActiveWithError (active, but not all of it could be applied). One finding per
+    product, with a link to the matching section of Microsoft's "resolve license assignment problems for a group"
+    page. A Disabled assignment without an error is not a failure and is not reported.
 
     Example:
         hygiene:
@@ -78,11 +89,13 @@ def error_code(state: LicenseAssignmentState) -> str:
 
 
 class GroupLicenseErrors(HygieneRule):
-    """A group's license assignment failed for some of its members: a member's licenseAssignmentStates
-    names the group with an error, or Graph flags the group (hasMembersWithLicenseErrors, read when
-    the tenant allows the filter). One finding per group, so the fix starts where it is made: the
-    group's Licenses page lists the members in error, and the group is reprocessed once the causes
-    are fixed. Each member's own failure is the license-assignment-error finding.
+    """A group's license assignment failed for some of its members: a member's `licenseAssignmentStates` names the
+    group with an error, or Graph flags the group (`hasMembersWithLicenseErrors`, read when the tenant allows the
+    filter; without it, the users' states alone are read).
+
+    One finding per group, so the fix starts where it is made: it names how many members the snapshot shows in error
+    and with which errors, says where to fix them (Groups > the group > Licenses) and to reprocess the group once
+    the causes are fixed. Medium: each member's own failure is already a high `license-assignment-error`.
 
     Example:
         hygiene:

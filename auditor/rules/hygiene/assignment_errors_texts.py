@@ -85,20 +85,6 @@ class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
         Text("graph.reprocess_now", "Makes Microsoft Entra ID apply the licenses of {user} again; a license is free "
              "now, so nothing needs fixing first."),
     )
-    fires_when = (
-        "a license assignment failed: a `licenseAssignmentStates` error (CountViolation, MutuallyExclusiveViolation, "
-        "DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other), or the state Error or "
-        "ActiveWithError (active, but not all of it applied); one finding per product, with guidance and a link to "
-        "the matching section of Microsoft's \"resolve license assignment problems for a group\" page. A Disabled "
-        "assignment without an error is not a failure"
-    )
-    details_doc = (
-        "`error` (Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, "
-        "DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other; `None` when only the "
-        "state tells), `state` (Error, or ActiveWithError: active but not applied in full; Disabled only together "
-        "with an error); `free_seats` (CountViolation only: the product's usable seats not assigned when the "
-        "tenant was read; above 0, nothing needs fixing before the reprocess)"
-    )
     example_finding = (USER, ["SPE_E5"], {"error": "CountViolation", "state": "Error",
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                           "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-1"]},
@@ -186,20 +172,6 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
              "Microsoft Entra ID applies the group's licenses to its members again."),
         Text("graph.group_errors", "Lists the members of {group} whose licenses from the group could not be "
              "applied."),
-    )
-    fires_when = (
-        "a group has members with license errors (a member's `licenseAssignmentStates` names the group with an error, "
-        "or Graph's `hasMembersWithLicenseErrors` flags it): one finding per group, naming how many members the "
-        "snapshot shows in error and with which errors, where to fix them (Groups > the group > Licenses) and to "
-        "reprocess the group. Medium: each member's failure is already a high `license-assignment-error`; this "
-        "finding points at where the fix is made. Works from the users' states alone where the tenant refuses the "
-        "filter or a snapshot lacks it"
-    )
-    details_doc = (
-        'subject `{"type": "group", "id", "display_name"}`; `group` (display name), `group_id`, `members_with_errors` '
-        "(users in the snapshot whose states name the group with an error; 0 when Graph flags the group but no user's "
-        "state shows it), `errors` ({error value, or the state when Graph gave no error value: number of failed "
-        "assignments}); `skus` are the products that failed (else the group's products)"
     )
     example_finding = ({"type": "group", "id": "g-1", "display_name": "All Staff"}, ["SPE_E5"],
                        {"group": "All Staff", "group_id": "g-1", "members_with_errors": 3,

@@ -37,10 +37,6 @@ DATA_KEPT_SCHEMA: dict[str, Any] = {
         "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"},
     },
 }
-DATA_KEPT_DOC = (
-    "`data_kept` when the check declares it: `mailbox`, `files`, `accepted_by`, `expires` as declared, and "
-    "`expired` (true once the audit's date is past `expires`: the declaration then counts as absent)"
-)
 GRACE_DAYS_SCHEMA: dict[str, Any] = {
     "type": "integer", "minimum": 0, "maximum": 3650,
     "description": "Days after an account was disabled before its licenses may go (default 0).",

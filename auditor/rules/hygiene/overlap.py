@@ -16,10 +16,15 @@ from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
 
 class LicenseAssignedTwiceDetails(HeldTwice, DeclaredDetails, total=False):
-    pass
+    """`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the direct
+    copy turns on; removing it would switch them off)"""
 
 
 class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
+    """`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it),
+    `cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names of
+    the service plans it turns on for the user), `also_by_group` (redundant product held directly as well as from
+    these groups: both copies go)"""
     covered_by: dict[str, str]  # redundant product -> the kept product that covers it
     cover_by_group: dict[str, list[str]]  # kept product -> the groups that assign it
     plans: dict[str, list[str]]  # redundant product -> the service plans it turns on

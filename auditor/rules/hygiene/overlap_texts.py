@@ -36,14 +36,6 @@ class LicenseAssignedTwice(RuleGuidance[rules.LicenseAssignedTwiceDetails]):
              "may turn on service plans the group's copy leaves off."),
         Text("rule.license-assigned-twice.message", "{user} holds {sku} both directly and from a group.", counted=True),
     )
-    fires_when = (
-        "a user holds a product both directly and from a group; the fix removes the direct copy only when the group's "
-        "copy turns on every service plan it does, else names the plans (e.g. Exchange Online)"
-    )
-    details_doc = (
-        "`also_by_group` (product → groups that also assign it), `plans_lost` (product → service plans only the "
-        "direct copy turns on; removing it would switch them off)"
-    )
     example_finding = (USER, ["SPE_E5"], {"also_by_group": {"SPE_E5": ["All Staff"]}, "plans_lost": {},
                                           "assigned_by_group": {"SPE_E5": ["All Staff"]},
                                           "sku_ids": {"SPE_E5": E5}})
@@ -79,19 +71,6 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
              "{sku} does, then in the Microsoft Entra admin center go to Groups > All groups > {group} > "
              "Licenses, select {sku} and choose Remove license."),
         Text("graph.remove_redundant", "Removes {sku} from {user}; no service is switched off.", counted=True),
-    )
-    fires_when = (
-        "a user holds a product that adds nothing: every service plan it turns on for them is already on through "
-        "another product they hold, or covered by a higher plan of the same service (Exchange Online (Plan 1) beside "
-        "Microsoft 365 E3), and that product's subscription works (`capabilityStatus` Enabled, not in a grace "
-        "period, suspended or locked out); names the product that keeps the services and the monthly saving "
-        "(README, \"Redundant products\")"
-    )
-    details_doc = (
-        "`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it), "
-        "`cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names "
-        "of the service plans it turns on for the user), `also_by_group` (redundant product held directly as well as "
-        "from these groups: both copies go)"
     )
     example_finding = (USER, ["EXCHANGESTANDARD", "SHAREPOINTSTANDARD"], {
         "covered_by": {"EXCHANGESTANDARD": "SPE_E5", "SHAREPOINTSTANDARD": "SPE_E5"},

@@ -20,10 +20,13 @@ from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
 
 class UsageLocationMissingDetails(DeclaredDetails, total=False):
-    pass
+    """(common only); no `monthly_cost`: the fix keeps every license"""
 
 
 class SubscriptionExpiringDetails(TypedDict, total=False):
+    """`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`; with `audit
+    --billing`: `term` (P1M, P1Y, P3Y; null = no row), `auto_renew`, `channel`, and `reduction` ({window, by,
+    seats}: the bill's action for it); a monthly term that renews itself is no finding"""
     status: str
     is_trial: bool
     next_lifecycle: str | None
@@ -63,7 +66,8 @@ class UsageLocationMissing(UserHygieneRule):
 
 
 class SubscriptionExpiring(HygieneRule):
-    """A subscription (trials included) ends within `days` days, or is already past its end.
+    """A subscription (trials included) ends within `days` days, or is past its end: in its grace period (until
+    suspension), suspended or locked out (until deletion).
 
     Example:
         hygiene:

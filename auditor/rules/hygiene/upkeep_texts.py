@@ -30,8 +30,6 @@ class UsageLocationMissing(RuleGuidance[rules.UsageLocationMissingDetails]):
         Text("rule.usage-location-missing.message", "{user} has no usage location."),
         Text("summary.usage_location", "Set a usage location for {user}; licenses cannot be assigned without one."),
     )
-    fires_when = "a licensed user has no usage location"
-    details_doc = "(common only); no `monthly_cost`: the fix keeps every license"
     example_finding = (USER, [], {})
 
     def remediation(self, f: RuleDetails[rules.UsageLocationMissingDetails],
@@ -100,14 +98,6 @@ class SubscriptionExpiring(RuleGuidance[rules.SubscriptionExpiringDetails]):
              "it; back up any data you still need first."),
     )
     graph_calls = False
-    fires_when = (
-        "a subscription (trials included) ends within `days` days, or is in its grace period (until suspension), "
-        "suspended or locked out (until deletion)"
-    )
-    details_doc = ("`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`; "
-                   "with `audit --billing`: `term` (P1M, P1Y, P3Y; null = no row), `auto_renew`, `channel`, and "
-                   "`reduction` ({window, by, seats}: the bill's action for it); a monthly term that renews itself "
-                   "is no finding")
     example_finding = ({"type": "subscription", "id": "sub-1", "sku": "SPE_E5"}, ["SPE_E5"],
                        {"status": "Enabled", "is_trial": True, "next_lifecycle": "2026-12-01T00:00:00Z",
                         "days_left": 9, "total_licenses": 25})

@@ -76,6 +76,10 @@ def moves_section() -> dict[str, Any]:
 
 
 class SubscriptionMoveDetails(SkuNotAllowedDetails, total=False):
+    """`move` (the entry's name), `move_to`, `replace_with`, `replace_with_id`, `replace_group` as for sku-not-allowed
+    (absent when the user holds `to` already); `plans_lost` (the plans `from` turns on that `to` lacks),
+    `keep_disabled` (the disabled plans kept), `waits_for_seats`, `conflict`, `whole_group` (group names);
+    `monthly_cost` is the difference of the two prices per month"""
     move: str  # the policy's move entry
     move_to: str
     waits_for_seats: bool  # the target product has no free seat: the move waits for a purchase
@@ -87,7 +91,11 @@ class SubscriptionMoveDetails(SkuNotAllowedDetails, total=False):
 
 
 class SubscriptionMove(Rule):
-    """A user the policy moves to another product still holds the one it moves from.
+    """A user the policy moves (the entry's `match` selects them) still holds the product it moves from (`from`).
+
+    The move waits for a seat when `to` has too few free seats (the first moves by user principal name,
+    alphabetically, get the seats), and for a person when the user holds an assignment in MutuallyExclusiveViolation
+    or when every member of the group giving `from` moves.
 
     Example:
         moves:

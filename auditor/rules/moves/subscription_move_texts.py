@@ -36,17 +36,6 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
         Text("steps.move.conflict", "The user holds a license in MutuallyExclusiveViolation: resolve that conflict "
              "first, or Microsoft Entra ID refuses {target}."),
     )
-    fires_when = (
-        "a user the entry's `match` selects holds `from`; the move waits for a seat when `to` has too few free "
-        "seats (alphabetically by user principal name, the first move), for a person when the user holds an "
-        "assignment in MutuallyExclusiveViolation or when every member of the group giving `from` moves"
-    )
-    details_doc = (
-        "`move` (the entry's name), `move_to`, `replace_with`, `replace_with_id`, `replace_group` as for "
-        "sku-not-allowed (absent when the user holds `to` already); `plans_lost` (the plans `from` turns on that "
-        "`to` lacks), `keep_disabled` (the disabled plans kept), `waits_for_seats`, `conflict`, `whole_group` "
-        "(group names); `monthly_cost` is the difference of the two prices per month"
-    )
     example_finding = (USER, ["SPE_E3"], {
         "move": "sales-to-e5", "move_to": "SPE_E5", "allowed": ["SPE_E5"], "replace_with": "SPE_E5",
         "replace_with_id": E5, "assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3},

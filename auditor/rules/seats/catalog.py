@@ -41,6 +41,9 @@ class SeatCounts(TypedDict, total=False):
 
 
 class SpareSeatsOverLimitDetails(SeatCounts, total=False):
+    """`enabled` (usable: enabled + in grace), `consumed`, `unused` (paid: trial seats left out), `limit` (the tightest
+    allowed spare count), `max`, `max_percent`, `warning`, `trial`, `renewal` (earliest end of term of the paid,
+    enabled subscriptions; null when not known), `renewal_days`"""
     max: int | None
     max_percent: float | None
     warning: int  # seats in the grace period (prepaidUnits.warning)
@@ -50,11 +53,11 @@ class SpareSeatsOverLimitDetails(SeatCounts, total=False):
 
 
 class SpareSeatsUnderMinimumDetails(SeatCounts, total=False):
-    pass
+    """`enabled` (usable: enabled + in grace), `consumed`, `unused`, `min` (may be null when consumed > enabled)"""
 
 
 class SkuNotApprovedDetails(SeatCounts, total=False):
-    pass
+    """`enabled`, `consumed`"""
 
 
 class CatalogRule(Rule):
@@ -72,9 +75,10 @@ class CatalogRule(Rule):
 class SpareSeatsOverLimit(CatalogRule):
     """More unused paid seats than the catalog allows (`spare_seats.max` / `max_percent`).
 
-    Unused = usable seats (enabled, plus those in the grace period before suspension) minus
-    consumed ones, not counting seats on trial subscriptions (they cost nothing and are never
-    advised away). Free products never exceed a limit.
+    Unused = usable seats (enabled, plus those in the grace period before suspension) minus consumed ones, not
+    counting seats on trial subscriptions (they cost nothing and are never advised away). Free products never exceed
+    a limit. The finding says to reduce at the renewal date (term seats only shrink at renewal) and is high severity
+    within `renewal_window_days` (default 30) of it.
 
     Example:
         catalog:
@@ -156,7 +160,8 @@ class SpareSeatsOverLimit(CatalogRule):
 
 
 class SpareSeatsUnderMinimum(CatalogRule):
-    """Fewer spare seats than `spare_seats.min`, or more seats consumed than enabled.
+    """Fewer spare seats (enabled + in grace − consumed) than `spare_seats.min`, or more seats assigned than usable,
+    unless suspended seats explain it.
 
     Example:
         catalog:
@@ -197,7 +202,8 @@ class SpareSeatsUnderMinimum(CatalogRule):
 
 
 class SkuNotApproved(CatalogRule):
-    """The tenant subscribes to a product the policy's `catalog` does not list.
+    """The tenant subscribes to a product the policy's `catalog` does not list. A deleted product with no units left is
+    history, not a finding.
 
     Example:
         catalog:

@@ -72,16 +72,6 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
         Text("graph.reassign", "Assigns one unused {sku} license to a user who needs it (put that user's id in "
              "the path). Graph has no call to change how many licenses are bought; do that in the admin center."),
     )
-    fires_when = (
-        "unused paid seats (enabled + in grace − consumed, trial seats left out) exceed `max` or `max_percent` %; "
-        "never for `free` products. Says to reduce at the renewal date (term seats only shrink at renewal) and is "
-        "high severity within `renewal_window_days` (default 30) of it"
-    )
-    details_doc = (
-        "`enabled` (usable: enabled + in grace), `consumed`, `unused` (paid: trial seats left out), `limit` (the "
-        "tightest allowed spare count), `max`, `max_percent`, `warning`, `trial`, `renewal` (earliest end of term of "
-        "the paid, enabled subscriptions; null when not known), `renewal_days`"
-    )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
                         "max_percent": None})
@@ -148,13 +138,6 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
              "{count} licenses; the worldwide self-service purchase pages do not apply to this cloud."),
         Text("graph.holders", "Lists the users who hold {sku}."),
     )
-    fires_when = (
-        "unused seats (enabled + in grace − consumed) are below `min`, or more are assigned than usable (not when "
-        "suspended seats explain it)"
-    )
-    details_doc = (
-        "`enabled` (usable: enabled + in grace), `consumed`, `unused`, `min` (may be null when consumed > enabled)"
-    )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"enabled": 100, "consumed": 95, "unused": 5, "min": 10})
 
@@ -202,10 +185,6 @@ class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
         Text("steps.not_approved.cancel.gov", "Once nobody holds it, ask the agreement's contact or the partner "
              "to cancel the subscription or lower its number of licenses."),
     )
-    fires_when = (
-        "the tenant subscribes to a product the `catalog` does not list (a deleted product with no units is history)"
-    )
-    details_doc = "`enabled`, `consumed`"
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
 
     def message(self, f: RuleDetails[rules.SkuNotApprovedDetails], w: ValueFormatter) -> Message:

@@ -12,11 +12,14 @@ from .catalog import CatalogRule, SeatCounts, lapsed_seats, sku_subject
 
 
 class SeatsInGraceDetails(SeatCounts, total=False):
+    """`warning` (licenses in the grace period), `enabled`, `consumed`, `lapse` (the Warning subscription's
+    nextLifecycleDateTime: suspension; null when not known)"""
     warning: int  # seats in the grace period
     lapse: str | None  # when they lapse: the next lifecycle date of the subscriptions in Warning
 
 
 class LicenseSuspendedDetails(SeatCounts, total=False):
+    """`suspended`, `locked_out`, `usable`, `consumed`, `affected` (holders beyond the usable seats)"""
     suspended: int
     locked_out: int
     usable: int
@@ -41,8 +44,8 @@ class LifecycleRule(CatalogRule):
 
 
 class SeatsInGrace(LifecycleRule):
-    """Licenses of a product are in the grace period before suspension (prepaidUnits.warning):
-    they lapse on the subscription's next lifecycle date unless renewed.
+    """Licenses of a product are in the grace period before suspension (`prepaidUnits.warning`): they lapse on the
+    subscription's next lifecycle date unless renewed. Runs with a `catalog`.
 
     Example:
         catalog:
@@ -66,8 +69,8 @@ class SeatsInGrace(LifecycleRule):
 
 
 class LicenseSuspended(LifecycleRule):
-    """Users hold licenses of a product whose units are suspended or locked out: they have lost,
-    or are losing, access.
+    """Users hold licenses of a product whose units are suspended or locked out: they have lost, or are losing, access.
+    Runs with a `catalog`.
 
     Example:
         catalog:

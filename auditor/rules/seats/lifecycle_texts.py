@@ -41,14 +41,6 @@ class SeatsInGrace(RuleGuidance[rules.SeatsInGraceDetails]):
              "If the licenses are no longer needed, remove {count} of them from users before they lapse, so that "
              "nobody loses access by surprise."),
     )
-    fires_when = (
-        "a product has licenses in the grace period (`prepaidUnits.warning`): they lapse on the subscription's next "
-        "lifecycle date unless renewed (runs with a `catalog`)"
-    )
-    details_doc = (
-        "`warning` (licenses in the grace period), `enabled`, `consumed`, `lapse` (the Warning subscription's "
-        "nextLifecycleDateTime: suspension; null when not known)"
-    )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"warning": 20, "enabled": 0, "consumed": 18, "lapse": "2026-12-01T00:00:00Z"})
 
@@ -88,11 +80,6 @@ class LicenseSuspended(RuleGuidance[rules.LicenseSuspendedDetails]):
              "{count} users hold {sku} licenses of a disabled subscription (Suspended or LockedOut): they have "
              "lost or are losing access. Reactivate the subscription, or move them to another product."),
     )
-    fires_when = (
-        "users hold licenses on suspended or locked-out seats: they have lost or are losing access (runs with a "
-        "`catalog`)"
-    )
-    details_doc = "`suspended`, `locked_out`, `usable`, `consumed`, `affected` (holders beyond the usable seats)"
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
                        {"suspended": 5, "locked_out": 0, "usable": 15, "consumed": 20, "affected": 5})
 

@@ -107,6 +107,8 @@ def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:
 
 
 class ProductUnusedDetails(TypedDict, total=False):
+    """`days`, `workloads` (names), `last_activity` (latest date across them, YYYY-MM-DD, or null: none in the report
+    period), `report_date` (the reports' refresh date)"""
     days: int
     workloads: list[str]  # the workloads judged (use in any of them counts)
     last_activity: str | None
@@ -114,6 +116,10 @@ class ProductUnusedDetails(TypedDict, total=False):
 
 
 class RightsizeDetails(ProductUnusedDetails, SkuNotAllowedDetails, total=False):
+    """`days`, `workloads` (the measured `unless_active`), `unmeasured` (those without a usage report),
+    `last_activity`, `report_date`, `rightsize_to`; `replace_with`, `replace_with_id`, `replace_group` as for
+    sku-not-allowed (absent when the user already holds the smaller product); the finding's `monthly_cost` is the
+    saving per month (none when `workloads` is empty: nothing was measured)"""
     unmeasured: list[str]  # workloads Graph reports no per-user usage for: a person checks them
     rightsize_to: str  # the smaller product
 
@@ -196,8 +202,12 @@ class UsageRule(Rule):
 
 
 class ProductUnused(UsageRule):
-    """A user holds a product and the usage reports show no activity in its workloads for `days`
-    days. The fix reclaims it (per product, per group, as the other removals do).
+    """A user holds a product and the usage reports show no activity in any of its `workloads` for `days` days. The fix
+    reclaims it (per product, per group, as the other removals do).
+
+    Users the reports do not list and accounts created within the window are spared, and so are products assigned or
+    changed within it of an account that never signed in or signed in after the change. Needs Reports.Read.All and
+    report names that are not concealed.
 
     Example:
         usage:
@@ -250,13 +260,14 @@ class ProductUnused(UsageRule):
 
 
 class Rightsize(UsageRule):
-    """A user holds the larger product of `rightsize` and used nothing that only it adds
-    (`unless_active`) for `days` days: the smaller product would do. The fix replaces one with the
+    """A user holds the larger product of `rightsize` (`from`) and used nothing that only it adds (`unless_active`) for
+    `days` days, with the same spares as product-unused: the smaller product would do. The fix replaces one with the
     other in one assignLicense (add and remove together), or through the groups that assign them.
-    Workloads Microsoft Graph reports no per-user usage for (Teams Phone, Power BI, Defender, …)
-    cannot rule a user out: the finding names them, and the change waits for a person to check.
-    When none of `unless_active` can be measured there is no evidence at all: the finding is then
-    only a low-severity note that the auditor could not tell, with no saving (`monthly_cost`).
+
+    Workloads Microsoft Graph reports no per-user usage for (`teams_phone`, `audio_conferencing`, `power_bi`,
+    `defender`, `purview`) cannot rule a user out: the finding names them, and the change waits for a person to
+    check (`usage_unknown`). When none of `unless_active` can be measured there is no evidence at all: the finding
+    is then only a low-severity note that the auditor could not tell, with no saving (`monthly_cost`).
 
     Example:
         usage:

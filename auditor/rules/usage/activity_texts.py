@@ -36,16 +36,6 @@ class ProductUnused(RuleGuidance[rules.ProductUnusedDetails]):
              "{workloads} in the last {count} day.",
              "{user} holds {sku} but the usage reports show no use of {workloads} in the last {count} days."),
     )
-    fires_when = (
-        "a user holds `sku` and the usage reports show no activity in any of its `workloads` for `days` days; users "
-        "the reports do not list and accounts created within the window are spared, and so are products assigned "
-        "or changed within it of an account that never signed in or signed in after the change; needs "
-        "Reports.Read.All and report names that are not concealed"
-    )
-    details_doc = (
-        "`days`, `workloads` (names), `last_activity` (latest date across them, YYYY-MM-DD, or null: none in the "
-        "report period), `report_date` (the reports' refresh date)"
-    )
     example_finding = (USER, ["Microsoft_365_Copilot"], {
         "days": 30, "workloads": ["copilot"], "last_activity": "2026-08-14", "report_date": "2026-10-30",
         "assigned_by_group": {"Microsoft_365_Copilot": []}, "sku_ids": {"Microsoft_365_Copilot": COPILOT}})
@@ -79,19 +69,6 @@ class Rightsize(RuleGuidance[rules.RightsizeDetails]):
              "usage reports do not cover {unmeasured}, so check those first."),
         Text("rule.rightsize.message.unmeasured_only", "{user} holds {sku}, and {target} may do; the usage "
              "reports do not cover {unmeasured}, so check whether {user} uses them."),
-    )
-    fires_when = (
-        "a user holds `rightsize.from` and the usage reports show no activity in the measured `unless_active` "
-        "workloads for `days` days (the same spares as product-unused); workloads without a usage report "
-        "(`teams_phone`, `audio_conferencing`, `power_bi`, `defender`, `purview`) are named for a person to check, "
-        "and then the change is not ready to run (`usage_unknown`); when none of `unless_active` is measured, the "
-        "finding is only a low-severity note that it could not tell, without `monthly_cost`"
-    )
-    details_doc = (
-        "`days`, `workloads` (the measured `unless_active`), `unmeasured` (those without a usage report), "
-        "`last_activity`, `report_date`, `rightsize_to`; `replace_with`, `replace_with_id`, `replace_group` as for "
-        "sku-not-allowed (absent when the user already holds the smaller product); the finding's `monthly_cost` "
-        "is the saving per month (none when `workloads` is empty: nothing was measured)"
     )
     example_finding = (USER, ["SPE_E5"], {
         "days": 90, "workloads": [], "unmeasured": ["teams_phone", "power_bi", "defender"], "last_activity": None,

@@ -13,6 +13,7 @@ from ..base import Context, Rule
 
 
 class WaiverExpiredDetails(TypedDict):
+    """`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"""
     waiver_rule: str
     waiver_subject: str
     expires: str

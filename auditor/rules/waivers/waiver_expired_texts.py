@@ -32,8 +32,6 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
         Text("role.waiver", "Maintainer of the policy file, together with the waiver's owner"),
     )
     graph_calls = False
-    fires_when = "a waiver is past its `expires` date"
-    details_doc = "`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"
     example_finding = ({"type": "waiver", "id": f"{SkuForbidden.id}:ann@contoso.example"}, [],
                        {"waiver_rule": SkuForbidden.id, "waiver_subject": "ann@contoso.example",
                         "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"})
