@@ -167,18 +167,14 @@ class AssignmentNotGroupBased(AssignmentRule):
 
     def check(self, policy: Policy, a: Assignment, ctx: Context) -> Iterator[Finding]:
         index = ctx.index
-        if a.group_based_only is True:
-            sku_ids = sorted(index.sku_by_id)
-        else:
-            sku_ids = sorted(index.resolve_skus(a.group_based_only or ()))
+        only = a.group_based_only
+        sku_ids = sorted(index.sku_by_id if only is True else index.resolve_skus(only or ()))
         groups = licensing.licensing_groups(policy, index)
         for user, skus in index.direct_holders_of(a.match, a.except_, sku_ids):
             names = ", ".join(index.parts(skus))
+            message = f"has {names} assigned directly; '{a.name}' requires group-based assignment"
             twice = ctx.data_loss.held_twice(user, skus)
             # the group to join is asked only where no group's copy stands in for the direct one yet
             joins = {} if twice else licensing.for_user(policy, ctx, user, sorted(skus), groups)
-            yield self.user_finding(
-                policy, a, ctx, user, skus,
-                f"has {names} assigned directly; '{a.name}' requires group-based assignment", twice | joins,
-            )
+            yield self.user_finding(policy, a, ctx, user, skus, message, twice | joins)
 

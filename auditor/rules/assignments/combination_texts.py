@@ -3,7 +3,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -180,43 +179,42 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
 
     def remediation(self, f: RuleDetails[rules.AssignmentNotGroupBasedDetails],
                     v: Variant, w: ValueFormatter) -> Remediation:
-        twice = f.own["also_by_group"]
-        twice = twice if isinstance(twice, Mapping) else {}
-        if not twice:
-            parts = f.direct(f.skus) or list(f.skus)
-            values = w.listing("sku", parts)
-            steps: list[TextRef] = []
-            actions: list[Action] = []
-            rest: list[str] = []  # no licensing group can be joined for these: a person adds the user
-            # the policy's licensing group: join it, then (once its copy is active) remove the direct one
-            for entry, given in licensing.by_group(f, parts):
-                join = licensing.join(f, w, given, entry)
-                if join.ready:
-                    given_values = w.listing("sku", given)
-                    steps += [*licensing.join_steps(w, entry, given), TextRef("steps.group.wait", given_values),
-                              TextRef(f"steps.remove.{v.steps}", given_values)]
-                    actions += [join, licensing.remove_after_join(f, w, given, entry)]
-                else:  # the finding waits: the step says what keeps the group from being joined
-                    steps.append(join.description)
-                    actions.append(join)
-                    rest += given
-            grouped = {p for _, given in licensing.by_group(f, parts) for p in given}
-            rest += [p for p in parts if p not in grouped]
-            if rest or not actions:
-                rest_values = w.listing("sku", rest)
-                steps += [TextRef("steps.group.add", rest_values), TextRef("steps.group.wait", rest_values),
-                          TextRef(f"steps.remove.{v.steps}", rest_values)]
-                # not ready: it may only run once a group's copy is active (no group to join is known)
-                actions.append(assign_license(f, [], rest, TextRef("graph.remove_after_group", rest_values),
-                                              AFTER_GROUP))
-            # the summary names the licensing group when the policy's one group gives every product
-            groups = {licensing.group_name(entry) for entry, _ in licensing.by_group(f, parts)}
-            summary = TextRef("summary.to_group", values)
-            if not rest and len(groups) == 1:
-                summary = TextRef("summary.to_named_group", values | {"group": groups.pop()})
-            return Remediation(summary, steps, "role.group", [TextRef("next.rerun")],
-                        ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
-        return held_twice(f, w, twice)
+        twice = as_map(f.own["also_by_group"])
+        if twice:
+            return held_twice(f, w, twice)
+        parts = f.direct(f.skus) or list(f.skus)
+        values = w.listing("sku", parts)
+        steps: list[TextRef] = []
+        actions: list[Action] = []
+        rest: list[str] = []  # no licensing group can be joined for these: a person adds the user
+        # the policy's licensing group: join it, then (once its copy is active) remove the direct one
+        by_group = licensing.by_group(f, parts)
+        for entry, given in by_group:
+            join = licensing.join(f, w, given, entry)
+            if join.ready:
+                given_values = w.listing("sku", given)
+                steps += [*licensing.join_steps(w, entry, given), TextRef("steps.group.wait", given_values),
+                          TextRef(f"steps.remove.{v.steps}", given_values)]
+                actions += [join, licensing.remove_after_join(f, w, given, entry)]
+            else:  # the finding waits: the step says what keeps the group from being joined
+                steps.append(join.description)
+                actions.append(join)
+                rest += given
+        rest += [p for p in parts if all(p not in given for _, given in by_group)]
+        if rest or not actions:
+            rest_values = w.listing("sku", rest)
+            steps += [TextRef("steps.group.add", rest_values), TextRef("steps.group.wait", rest_values),
+                      TextRef(f"steps.remove.{v.steps}", rest_values)]
+            # not ready: it may only run once a group's copy is active (no group to join is known)
+            actions.append(assign_license(f, [], rest, TextRef("graph.remove_after_group", rest_values),
+                                          AFTER_GROUP))
+        # the summary names the licensing group when the policy's one group gives every product
+        groups = {licensing.group_name(entry) for entry, _ in by_group}
+        summary = TextRef("summary.to_group", values)
+        if not rest and len(groups) == 1:
+            summary = TextRef("summary.to_named_group", values | {"group": groups.pop()})
+        return Remediation(summary, steps, "role.group", [TextRef("next.rerun")],
+                           ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
 
 
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (SkuCombinationForbidden(), AssignmentNotGroupBased())

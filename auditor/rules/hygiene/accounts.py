@@ -238,9 +238,7 @@ class SharedMailboxLicensed(UserHygieneRule):
     default_severity = Severity.LOW
     key = "shared_mailboxes"
     fragment = check_schema(False)
-    # A shared, room or equipment mailbox keeps its mail without a license (up to 50 GB, no archive,
-    # no hold: what the fix says to check first), so its removal is not a data loss to flag.
-    removes = False
+    removes = False  # its mail stays without a license (the fix checks size, archive, hold first): no data loss
     needs = frozenset({"users", MAILBOX_SETTINGS})
     reads = frozenset({"mailboxSettings"})
 

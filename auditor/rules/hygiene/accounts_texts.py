@@ -212,11 +212,9 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
 
     def remediation(self, f: RuleDetails[rules.SharedMailboxLicensedDetails],
                     v: Variant, w: ValueFormatter) -> Remediation:
-        """A shared, room or equipment mailbox works without a license unless it is large, archived or
-        on hold: the checks come first, then the usual removal (per product, per group). No
-        ready-to-run Graph call: one would skip the checks, and could take away the archive add-on
-        (or the license a hold needs) the mailbox depends on; the admin removes after checking.
-        A mailbox the usage report shows over 50 GB or archived keeps its license: no removal."""
+        """The checks, then the usual removal (per product, per group), with no Graph call: one would
+        skip the checks and could take the archive add-on or a hold's license. A mailbox the usage
+        report shows over 50 GB or archived keeps its license: no removal."""
         if as_text(f.own["keeps_license"]):
             return Remediation(TextRef("summary.shared_keeps"), [TextRef("steps.shared.keeps", {"user": f.label()})],
                         "role.assign", [TextRef("next.shared_keeps")], ["shared_mailbox"])
