@@ -66,6 +66,8 @@ def test_each_rules_details_have_a_typed_contract() -> None:
         assert contract is not None and typing.is_typeddict(contract), rule.id
         assert contract.__name__ == f"{type(rule).__name__}Details", rule.id
         assert contract.__module__ == type(rule).__module__, rule.id
+        assert (contract.__doc__ or "").strip(), f"{rule.id}: its details contract documents its keys (docs/rules.md)"
+        assert (type(rule).__doc__ or "").split("Example:")[0].strip(), f"{rule.id}: its docstring says when it fires"
     untyped = re.compile(r'\bf\.(?:text|strs|int)\("|\bf\.details\.get\("')
     for module in {type(g).__module__ for g in wording.GUIDANCE}:
         source = Path(sys.modules[module].__file__ or "").read_text("utf-8")

@@ -189,9 +189,13 @@ def test_every_catalog_has_the_plural_forms_of_its_language(locale: Locale) -> N
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
 def test_translations_keep_the_placeholders(locale: Locale) -> None:
+    """Every translation the reports use keeps the English placeholders. An untranslated or fuzzy
+    entry gives the English at run time, so it has none to keep: the translations check lists it."""
     for message in _messages(_read_po(_po_path(locale), locale)):
+        if message.fuzzy:
+            continue
         english = _fields(_forms(message.id)[0])
-        for form in _forms(message.string):
+        for form in filter(None, _forms(message.string)):
             assert _fields(form) == english, (
                 f"{locale.value}: {message.context}: placeholders {sorted(_fields(form))} differ from the English"
             )
