@@ -11,7 +11,7 @@ import orjson
 
 from .billing.file import BillingFile
 from .enrichment import enrich
-from .impact.license_insight import compare
+from .impact.license_insight_comparison import compare
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from .policy.objects import CatalogEntry, Policy, PolicySet, Waiver

@@ -20,7 +20,7 @@ from .enums import Cloud as Cloud  # re-exported, as the other three below
 from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from .enums import Severity as Severity
 from .enums import SubjectType as SubjectType
-from .license_insight import LicenseInsight
+from .license_insight_data import LicenseInsight
 from .usage_data import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
@@ -399,7 +399,7 @@ class TenantSnapshot:
     # what Conditional Access, PIM and dynamic groups reach (auditor.access_records), read only for
     # the entitlement rules; None = not read
     access_scope: AccessScope | None = None
-    # Microsoft's own counts of P1/P2 licenses and feature users (auditor.license_insight), read with
+    # Microsoft's own counts of P1/P2 licenses and feature users (auditor.license_insight_data), read with
     # the access scope in the global cloud only; None = not read (optional context: no gap)
     license_insight: LicenseInsight | None = None
 
@@ -501,7 +501,7 @@ class AuditResult:
     currency: str | None
     users_total: int
     users_licensed: int
-    # Microsoft's own counts beside the auditor's (auditor.impact.license_insight), when a policy has
+    # Microsoft's own counts beside the auditor's (auditor.impact.license_insight_comparison), when a policy has
     # `entitlements:` and they were read; context only, so never part of `complete`
     license_insight: dict[str, Any] | None = None
 

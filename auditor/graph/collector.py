@@ -55,7 +55,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..access_records import ACCESS_SCOPE, AccessScope
 from ..errors import AuthError
-from ..license_insight import LICENSE_INSIGHT, LicenseInsight
+from ..license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from ..model import Gap, Sku, Subscription, TenantSnapshot, User
 from ..snapshot import (
     LEAVE_DATE,

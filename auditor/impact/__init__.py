@@ -6,4 +6,5 @@ it is a rule.
     storage_fit.py  whether a mailbox and OneDrive fit the smaller plan a change leaves
     group_kinds.py  which groups a ready call may change the members of
     entitlement_scope.py  who each security feature reaches, the Entra plan it needs, the products carrying it
+    license_insight_comparison.py  report.json's `license_insight`: Microsoft's P1/P2 counts beside the auditor's
 """

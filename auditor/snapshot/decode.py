@@ -22,7 +22,7 @@ from ..access_records import ACCESS_SCOPE, AccessScope, BadScope
 from ..attributes import PageReader, is_path, pairs_from
 from ..audit_entries import BadAudit, audits_from_json
 from ..errors import SnapshotError
-from ..license_insight import LICENSE_INSIGHT, BadInsight, LicenseInsight
+from ..license_insight_data import LICENSE_INSIGHT, BadInsight, LicenseInsight
 from ..model import (
     NO_MAILBOX,
     TIMES_APART,

@@ -19,7 +19,7 @@ A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose 
 the Microsoft 365 usage reports the usage rules read (auditor/usage_data.py describes it), an optional
 "accessScope" what the entitlement rules read (auditor/access_records.py), and an optional
 "azureADPremiumLicenseInsight" Microsoft's own counts of P1/P2 licenses and feature users, in Graph's
-shape (auditor/license_insight.py); a snapshot without them loads as one collected without them.
+shape (auditor/license_insight_data.py); a snapshot without them loads as one collected without them.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import IO, Any
 from ..access_records import ACCESS_SCOPE
 from ..attributes import to_graph
 from ..audit_entries import audits_to_json
-from ..license_insight import LICENSE_INSIGHT
+from ..license_insight_data import LICENSE_INSIGHT
 from ..model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
 from ..outputs import atomic_text
 from ..usage_data import USAGE_REPORTS, usage_to_json

@@ -20,7 +20,7 @@ from test_entitlements import document
 from auditor.engine import evaluate
 from auditor.errors import SnapshotError
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
-from auditor.license_insight import LICENSE_INSIGHT, LicenseInsight
+from auditor.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.model import AuditResult, Cloud, Locale, TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.render.text import md_escape

@@ -8,7 +8,9 @@ length); escaping is the template environment's job (HTML autoescape, Markdown f
 `context` (the locale, cloud and catalog of one rendering, and the limits), `findings` (a
 section per rule, the fixes its findings share and a table row per finding, and the RowMemo the
 renderers share), `states` (what the plan does about each finding), `changes` (since the
-baseline) and `seats` (a row per product). `digest` is the e-mail's digest of the same document.
+baseline), `seats` (a row per product), `insights` (the nightly blocks: trends, renewals, cost
+allocation, causes) and `license_insight_rows` (Microsoft's own counts beside the auditor's). `digest`
+is the e-mail's digest of the same document.
 
 The view's records are frozen msgspec Structs rather than dataclasses: they behave alike here
 (fields, equality, repr), and defining one costs a few hundredths of a millisecond where a frozen
@@ -40,7 +42,7 @@ from auditor.report.view.context import (
     config_problem_lines,
 )
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
-from auditor.report.view.license_insight import LicenseInsightView, build_license_insight
+from auditor.report.view.license_insight_rows import LicenseInsightView, build_license_insight
 from auditor.report.view.once import Role
 from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats
 from auditor.report.view.states import FindingState

@@ -1,6 +1,7 @@
-"""report.json's `license_insight` (auditor/impact/license_insight.py) for the templates: Microsoft's
-own counts beside the auditor's, a row per count, and a sentence when they differ. Every value
-shown is a number formatted here; the document's texts are not shown (the labels are the catalog's)."""
+"""report.json's `license_insight` (auditor/impact/license_insight_comparison.py) for the templates:
+Microsoft's own counts beside the auditor's, a row per count, and a sentence when they differ. Every
+value shown is a number formatted here; the document's texts are not shown (the labels are the
+catalog's)."""
 
 from __future__ import annotations
 

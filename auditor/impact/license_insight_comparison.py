@@ -1,4 +1,4 @@
-"""Microsoft's own counts (auditor.license_insight) beside the auditor's: report.json's
+"""Microsoft's own counts (auditor.license_insight_data) beside the auditor's: report.json's
 `license_insight` (docs/report-format.md, docs/entitlements.md).
 
 Each row compares one count:
@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..index import TenantIndex
-from ..license_insight import LicenseInsight
+from ..license_insight_data import LicenseInsight
 from . import entitlement_scope as scope
 
 SOURCE = "GET /beta/reports/azureADPremiumLicenseInsight"
