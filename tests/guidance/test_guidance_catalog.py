@@ -3,6 +3,7 @@ text is test_translations_complete.py's.)"""
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import typing
@@ -67,11 +68,20 @@ def test_each_rules_details_have_a_typed_contract() -> None:
         assert contract.__name__ == f"{type(rule).__name__}Details", rule.id
         assert contract.__module__ == type(rule).__module__, rule.id
         assert (contract.__doc__ or "").strip(), f"{rule.id}: its details contract documents its keys (docs/rules.md)"
+        own = [s.target.id for s in _class_node(contract).body
+               if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
+        undocumented = [key for key in own if f"`{key}`" not in (contract.__doc__ or "")]
+        assert not undocumented, f"{rule.id}: its details contract's docstring (docs/rules.md) names no {undocumented}"
         assert (type(rule).__doc__ or "").split("Example:")[0].strip(), f"{rule.id}: its docstring says when it fires"
     untyped = re.compile(r'\bf\.(?:text|strs|int)\("|\bf\.details\.get\("')
     for module in {type(g).__module__ for g in wording.GUIDANCE}:
         source = Path(sys.modules[module].__file__ or "").read_text("utf-8")
         assert not untyped.search(source), module
+
+
+def _class_node(cls: type) -> ast.ClassDef:
+    source = Path(sys.modules[cls.__module__].__file__ or "").read_text("utf-8")
+    return next(n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == cls.__name__)
 
 
 def test_every_locale_has_a_catalog() -> None:

@@ -30,7 +30,7 @@ def exclusive_contradictions(a: Assignment, entry: PolicyNode) -> None:
 class SkuCombinationForbiddenDetails(TypedDict, total=False):
     """`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do not
     (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the product
-    to keep, held by the user: `declared: true`, `keep` [it] and `remove` [the held `remove` products]; `storage_by`
+    to keep, held by the user: `declared` (true), `keep` [it] and `remove` [the held `remove` products]; `storage_by`
     (product → the storage evidence of removing it alone, when that keeps the mailbox or OneDrive under a smaller
     plan: a way that removes it is ready only when the data fits) and `storage` (the default removal's)"""
     combination: Sequence[str]

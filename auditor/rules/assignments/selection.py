@@ -55,7 +55,8 @@ class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, tot
     `licensing_group`: the first required product's catalog licensing group, which the fix joins (as for
     assignment-not-group-based); `group_membership`: [{`id`, `name`, `gives`, `via`: nested | direct | unknown}] for
     the groups that assign a required product and that the user is a member of without their copy (then no direct
-    copy is proposed), with `group_kinds` as for every group a fix may change"""
+    copy is proposed), with `group_kinds` as for every group a fix may change; `sku_ids` names the required products'
+    skuIds too"""
     required_any: Sequence[str]
     group_membership: dict[str, Any]  # a group that should give it but does not reach the user (not_applied)
     sku_ids: dict[str, str]

@@ -23,8 +23,8 @@ class LicenseAssignedTwiceDetails(HeldTwice, DeclaredDetails, total=False):
 class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
     """`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it),
     `cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names of
-    the service plans it turns on for the user), `also_by_group` (redundant product held directly as well as from
-    these groups: both copies go)"""
+    the service plans it turns on for the user), `cover_plans` (the kept product → the plans its working copies turn
+    on), `also_by_group` (redundant product held directly as well as from these groups: both copies go)"""
     covered_by: dict[str, str]  # redundant product -> the kept product that covers it
     cover_by_group: dict[str, list[str]]  # kept product -> the groups that assign it
     plans: dict[str, list[str]]  # redundant product -> the service plans it turns on

@@ -78,7 +78,8 @@ def moves_section() -> dict[str, Any]:
 class SubscriptionMoveDetails(SkuNotAllowedDetails, total=False):
     """`move` (the entry's name), `move_to`, `replace_with`, `replace_with_id`, `replace_group` as for sku-not-allowed
     (absent when the user holds `to` already); `plans_lost` (the plans `from` turns on that `to` lacks),
-    `keep_disabled` (the disabled plans kept), `waits_for_seats`, `conflict`, `whole_group` (group names);
+    `keep_disabled` and `keep_disabled_ids` (the disabled plans kept: names, ids), `waits_for_seats`, `conflict`,
+    `whole_group` (group names);
     `monthly_cost` is the difference of the two prices per month"""
     move: str  # the policy's move entry
     move_to: str
