@@ -48,6 +48,7 @@ class EntitlementMissingDetails(UsageLocationDetails):
     `via` (per feature, the policies, roles or groups that put the user in scope), `entitle_with` (`sku`, `name`,
     `monthly`, `free_seats`: the cheapest product by the policy's prices that covers every feature listed, or null
     when none is priced), `waits_for_seats` (no free seat is left for this user: the plan's bill buys it),
+    `no_usage_location` (Graph refuses a direct license to a user without one: a person chooses it first),
     `sku_ids`; `monthly_cost` is what `entitle_with` adds per month"""
 
     features: list[str]
