@@ -15,8 +15,11 @@ if TYPE_CHECKING:
     from ..model import TenantSnapshot
 
 
-DEFAULT_CONCURRENCY = 4  # mailbox-purpose batches at once (partitions and member reads: by the budget)
+DEFAULT_CONCURRENCY = 4  # access-scope reads at once (partitions and member reads: by the budget)
 MAX_CONCURRENCY = 16
+# Mailbox-purpose batches at once without --concurrency: Outlook's limits hold per app and mailbox,
+# and every request of these batches reads another mailbox, once (docs/graph.md).
+MAILBOX_BATCHES = MAX_CONCURRENCY
 
 
 def _concurrency(text: str) -> int:

@@ -217,7 +217,8 @@ async def collect(
     `concurrency`: user partitions read at once, and likewise group members and batches (1: one
     request after another, /users in one chain); None: the partitions, group lookups and member
     listings as many as the tenant's directory budget allows (pacing.budget_streams, Pacing.stream),
-    the mailbox-purpose batches DEFAULT_CONCURRENCY (Outlook's, not the directory's budget).
+    the mailbox-purpose batches MAILBOX_BATCHES (Outlook's, budgeted per app and mailbox, not by
+    the directory's budget) and the access-scope reads DEFAULT_CONCURRENCY.
     `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
     `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
     `disable_times`: also read when each account was disabled, for `grace_days`: the users'

@@ -17,6 +17,7 @@ from ..errors import CollectionError, clean_message
 from ..model import NO_MAILBOX, Gap, Profile, User
 from ..sign_ins import dormant, maybe_dormant
 from ..snapshot import MAILBOX_SETTINGS
+from .arguments import MAILBOX_BATCHES
 from .client import RETRY_STATUS, GraphRequestError, Retries, retry_after, together
 from .collection import NEEDS, Forbidden, ReadState, forbidden_reason
 
@@ -140,14 +141,16 @@ class MailboxPurposes(ReadState):
 
 
 class PurposeReads:
-    """Mailbox purposes read in JSON batches of BATCH_SIZE, at most `concurrency` batches at once
-    (Outlook's requests, budgeted apart from the directory bucket: not its streams; docs/graph.md),
+    """Mailbox purposes read in JSON batches of BATCH_SIZE, at most `--concurrency` batches at once,
+    else MAILBOX_BATCHES (Outlook's requests, budgeted per app and mailbox, apart from the directory
+    bucket: not its streams; docs/graph.md),
     asked for as soon as the ids are known: while the users are still being listed, page by page
     (`ask`), so the batches overlap the listing instead of following it."""
 
     def __init__(self, state: MailboxPurposes) -> None:
         self.state = state
-        self.limit = asyncio.Semaphore(state.concurrency)
+        # --concurrency N: N; else MAILBOX_BATCHES (the directory budget does not count them)
+        self.limit = asyncio.Semaphore(state.concurrency if state.streams is not None else MAILBOX_BATCHES)
         self.asked: set[str] = set()
         self.pending: list[str] = []
         self.tasks: list[asyncio.Task[None]] = []

@@ -59,7 +59,7 @@ class Harness:
         self.emulator.stop()
 
     def collect(self, group_refs: Sequence[str] = (), need_sign_in: bool = True,
-                mailboxes: MailboxCheck | None = None, concurrency: int = 4,
+                mailboxes: MailboxCheck | None = None, concurrency: int | None = 4,
                 usage_reports: UsageNeed | None = None, disable_times: bool = False) -> TenantSnapshot:
         async def run() -> TenantSnapshot:
             client = GraphClient(

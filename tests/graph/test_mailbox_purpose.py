@@ -17,6 +17,7 @@ from graph_tenants import make_tenant
 from auditor.engine import evaluate
 from auditor.errors import CollectionError
 from auditor.graph import MailboxCheck, RetryPolicy
+from auditor.graph.arguments import MAILBOX_BATCHES
 from auditor.model import NO_MAILBOX, TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.rules.hygiene import last_sign_in
@@ -203,6 +204,30 @@ def test_a_throttled_answer_inside_a_batch_holds_every_stream(harness):
     assert not during, [(round(r.at - hit.at, 2), r.path) for r in during]
     after = [r for r in log if r.at >= hit.at + 0.9 and r.path == "/$batch"]
     assert len(after) > 4  # the other batches went on afterwards
+
+
+@pytest.mark.parametrize("concurrency", [None, 4])
+def test_batches_at_once_follow_outlook_s_limits_not_the_directory_budget(harness, concurrency):
+    """Outlook budgets mailboxSettings per app and mailbox, and each request of a batch reads
+    another mailbox once: without --concurrency up to MAILBOX_BATCHES batches are in flight (the
+    directory bucket does not count them); with --concurrency N, N."""
+    tenant = make_tenant(3000, seed=11)  # 1,414 candidates: 71 batches
+    h = harness(tenant)
+    latency = 0.1
+    h.emulator.latency = (latency, 0.0)
+    got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=90), concurrency=concurrency)
+    assert got.gaps == () and MAILBOX_SETTINGS in got.collected_datasets
+    batches = [r for r in h.emulator.requests if r.path == "/$batch"]
+    assert len(batches) == math.ceil(len(_expected(tenant, 90)) / 20) > 2 * MAILBOX_BATCHES
+    moments = sorted([(r.at + r.seconds + latency, -1) for r in batches] + [(r.at, 1) for r in batches])
+    busy = peak = 0
+    for _, step in moments:
+        busy += step
+        peak = max(peak, busy)
+    if concurrency is None:
+        assert 4 < peak <= MAILBOX_BATCHES, peak
+    else:
+        assert peak <= concurrency, peak
 
 
 def _disabled_policy(tmp_path: Any) -> Any:
