@@ -202,10 +202,14 @@ class AccountStates:
 
     def _say_tenant(self, pages: float, accounts: int) -> None:
         before = " before the baseline's read" if self.recent is not None else ""
+        by_account = f"(reading them by account would take {accounts:,} requests)"
+        if round(pages) == 0:  # the first pages reached back as far as the log is read
+            self.progress.note(f"audit log: the tenant's account-state entries{before} are read, no page left "
+                               f"{by_account}")
+            return
         self.progress.note(
             f"audit log: about {pages:,.0f} more pages of the tenant's account-state entries{before}, about "
-            f"{at_rate(pages)} at Graph's 5 requests per 10 s (reading them by account would take "
-            f"{accounts:,} requests)")
+            f"{at_rate(pages)} at Graph's 5 requests per 10 s {by_account}")
 
 
 async def _each_account(client: GraphClient, ids: Sequence[str], since: datetime, until: datetime
