@@ -15,7 +15,7 @@ import msgspec
 
 from ..errors import CollectionError, clean_message
 from ..model import NO_MAILBOX, Gap, Profile, User
-from ..sign_ins import dormant, maybe_dormant
+from ..sign_ins import maybe_dormant
 from ..snapshot import MAILBOX_SETTINGS
 from .arguments import MAILBOX_BATCHES
 from .client import RETRY_STATUS, GraphRequestError, Retries, retry_after, together
@@ -44,13 +44,8 @@ class MailboxCheck:
         """Positions of the accounts to ask about, in order."""
         now = self.as_of or now
         picked = {i for i, u in enumerate(users) if not u.account_enabled and u.assigned_licenses}
-        if self.inactive_days is not None and with_sign_in:
-            cutoff = now - timedelta(days=self.inactive_days)
-            maybe = maybe_dormant(users, cutoff)
-            for i in range(len(users)) if maybe is None else maybe:
-                u = users[i]
-                if u.account_enabled and u.assigned_licenses and dormant(u, cutoff):
-                    picked.add(i)
+        if self.inactive_days is not None and with_sign_in:  # licensed, enabled, dormant since the cutoff
+            picked.update(maybe_dormant(users, now - timedelta(days=self.inactive_days)))
         return sorted(picked)
 
 
