@@ -65,6 +65,8 @@ MALFORMED: list[tuple[dict[str, Any], str]] = [
     # Python's reader takes any character between date and time; a user's times are held joined by "|"
     ({"licenseAssignmentStates": [{"skuId": "x", "lastUpdatedDateTime": "2026-02-03|00:00:00Z"}]},
      "licenseAssignmentStates[0].lastUpdatedDateTime: '2026-02-03|00:00:00Z' is not an ISO-8601 date-time"),
+    ({"signInActivity": {"lastSignInDateTime": "2026-02-03 08:00:00Z"}},
+     "signInActivity.lastSignInDateTime: '2026-02-03 08:00:00Z' is not an ISO-8601 date-time"),
     ({"accountEnabled": 1}, "accountEnabled: expected true/false or null, got an integer"),
     ({"accountEnabled": "true"}, "accountEnabled: expected true/false or null, got a string"),
     ({"signInActivity": []}, "signInActivity: expected an object or null, got a list"),
