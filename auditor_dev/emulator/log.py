@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,17 @@ class LoggedRequest:
     body: Any = None  # the JSON body of a POST/PATCH/DELETE (None when it has none or is not JSON)
     at: float = field(default_factory=time.monotonic)  # time.monotonic() when the request arrived
     seconds: float = 0.0  # from its arrival to its answer being ready (before any latency is added)
+
+
+def most_in_flight(requests: Iterable[LoggedRequest], latency: float) -> int:
+    """The most of `requests` in flight at once: each from its arrival to its answer (the time the
+    emulator took, then `latency` seconds, the delay it was set to add)."""
+    moments = sorted([(r.at + r.seconds + latency, -1) for r in requests] + [(r.at, 1) for r in requests])
+    busy = peak = 0
+    for _, step in moments:
+        busy += step
+        peak = max(peak, busy)
+    return peak
 
 
 @dataclass(frozen=True)

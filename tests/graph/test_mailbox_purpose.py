@@ -25,6 +25,7 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLi
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, write_snapshot
 from auditor.timestamps import parse_timestamp
 from auditor_dev.emulator import DEMO_ROLES, Reply, Request, error_document
+from auditor_dev.emulator.log import most_in_flight
 
 PURPOSE = r"/users/[^/]+/mailboxSettings/userPurpose"
 
@@ -219,11 +220,7 @@ def test_batches_at_once_follow_outlook_s_limits_not_the_directory_budget(harnes
     assert got.gaps == () and MAILBOX_SETTINGS in got.collected_datasets
     batches = [r for r in h.emulator.requests if r.path == "/$batch"]
     assert len(batches) == math.ceil(len(_expected(tenant, 90)) / 20) > 2 * MAILBOX_BATCHES
-    moments = sorted([(r.at + r.seconds + latency, -1) for r in batches] + [(r.at, 1) for r in batches])
-    busy = peak = 0
-    for _, step in moments:
-        busy += step
-        peak = max(peak, busy)
+    peak = most_in_flight(batches, latency)
     if concurrency is None:
         assert 4 < peak <= MAILBOX_BATCHES, peak
     else:

@@ -20,6 +20,7 @@ from auditor.graph.pacing import MEMBER_UNITS, Pacing
 from auditor.model import Group, TenantSnapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, app_token
 from auditor_dev.emulator.budgets import Budgets
+from auditor_dev.emulator.log import most_in_flight
 
 GROUPS = 24
 MEMBERS = r"/groups/[^/]+/transitiveMembers/microsoft\.graph\.user"
@@ -60,14 +61,7 @@ def _collect(snap: TenantSnapshot, budgets: Budgets, pacing: Pacing) -> tuple[Te
 
 
 def _peak(requests: list[LoggedRequest]) -> int:
-    """The most member listings in flight at once: from a request's arrival to its answer (the
-    emulator's time, then the latency)."""
-    moments = sorted([(r.at + r.seconds + LATENCY, -1) for r in requests] + [(r.at, 1) for r in requests])
-    busy = peak = 0
-    for _, step in moments:
-        busy += step
-        peak = max(peak, busy)
-    return peak
+    return most_in_flight(requests, LATENCY)
 
 
 def _members_read(got: TenantSnapshot, snap: TenantSnapshot) -> None:

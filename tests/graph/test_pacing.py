@@ -20,6 +20,7 @@ from auditor.graph.partitions import partitions
 from auditor.model import TenantSnapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.budgets import Bucket, Budgets
+from auditor_dev.emulator.log import most_in_flight
 from benchmarks.tenant import bench_tenant
 
 
@@ -110,11 +111,7 @@ def test_the_user_partitions_follow_the_budget_not_a_fixed_four() -> None:
     parts = [r for r in graph.requests_to("/users") if "$filter" in r.query]
     # the most partition pages in flight at once (from arrival to the answer, 150 ms latency after
     # the logged time): an 8,000-unit bucket allows every partition
-    moments = sorted([(r.at, 1) for r in parts] + [(r.at + r.seconds + 0.15, -1) for r in parts])
-    busy = peak = 0
-    for _, step in moments:
-        busy += step
-        peak = max(peak, busy)
+    peak = most_in_flight(parts, 0.15)
     assert budget_streams(20_000, cap=len(partitions())) == len(partitions()) and peak > 4
 
 
