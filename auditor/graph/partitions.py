@@ -15,6 +15,21 @@ with `or`. Entra ID allows A-Z, a-z, 0-9 and ' . - _ ! # ^ ~ in a user name; a g
 starts with the guest's e-mail address, whose local part may also start with $ % & * + / = ? `
 { | }. Every one of those characters starts a partition. See docs/graph.md.
 
+A first character can hold a large share of the tenant (a tenth of it starts with 'm' or 'j' in
+many, nearly all of it in one of numbered accounts), and a partition is a chain of its own. So in a
+tenant of COUNT_FROM_PAGES pages or more, each partition is counted first (GET /users/$count with
+its filter, ConsistencyLevel: eventual); one longer than twice its fair share (the tenant's pages
+over the streams; and than SPLIT_PAGES) is read as narrower partitions instead, the largest first:
+
+    startswith(userPrincipalName,'ma'), ... 'mz', then 'm0' or ... 'm9', then the other characters
+    (a UPN's second character may also be the '@')
+
+and one of several prefixes is read one prefix at a time; the narrower ones are counted in turn
+when the wider one was over twice that limit, down to MAX_PREFIX characters. Narrowing costs
+requests (each narrower partition ends in a page of its own, or an empty one), so a partition
+only somewhat longer than its share is read whole. The counts only plan the read: a failed one
+reads the partition whole, and completeness is proven as below.
+
 Proof of completeness: GET /users/$count (ConsistencyLevel: eventual) before the read, and after
 it (asked beside the last pages: once every partition has started and about two pages a stream
 are left).
@@ -35,8 +50,9 @@ Not loaded by `--help`, `validate` or snapshot audits (imports the client).
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import math
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,28 +75,48 @@ SPECIALS = ("'.-_!#^~", "$%&*+/=?`{|}")
 # Partitioning pays once the chain is long: P partitions cost about P requests of their own,
 # so with N streams it wins when pages * (N - 1) > P. MIN_PAGES keeps small tenants sequential.
 MIN_PAGES = 4
+# The characters that may follow a prefix, in groups: a partition's narrower ones (Partition.narrower).
+# After the first character of a UPN the '@' may come (a one-character local part).
+FOLLOWING = (*LETTERS, DIGITS, SPECIALS[0] + "@", SPECIALS[1])
 # The read is about to end when every partition has started and this many pages a stream are left:
 # what can be asked for at its end (the second count, the usage reports) is asked then.
 NEAR_END_PAGES = 2
+# Partitions are counted (and the long ones narrowed) in a tenant of this many pages or more; a
+# partition is narrowed when longer than twice the pages over the streams, and than SPLIT_PAGES; a
+# prefix grows to MAX_PREFIX characters at most.
+COUNT_FROM_PAGES = 100
+SPLIT_PAGES = 10
+MAX_PREFIX = 4
 
 
 @dataclass(frozen=True)
 class Partition:
-    """Users whose userPrincipalName starts with one of `chars` (case-insensitively)."""
+    """Users whose userPrincipalName starts with one of `prefixes` (case-insensitively)."""
 
-    chars: str
+    prefixes: tuple[str, ...]
 
     @property
     def filter(self) -> str:
-        return " or ".join(f"startswith(userPrincipalName,'{c.replace(chr(39), chr(39) * 2)}')" for c in self.chars)
+        return " or ".join(f"startswith(userPrincipalName,'{p.replace(chr(39), chr(39) * 2)}')" for p in self.prefixes)
 
     def split(self) -> list[Partition]:
-        return [Partition(c) for c in self.chars]
+        """One partition per prefix."""
+        return [Partition((p,)) for p in self.prefixes]
+
+    def narrower(self) -> list[Partition]:
+        """Partitions that together hold this one's users, each fewer: one per prefix; for one
+        prefix, that prefix followed by each group of FOLLOWING (none at MAX_PREFIX characters)."""
+        if len(self.prefixes) > 1:
+            return self.split()
+        prefix = self.prefixes[0]
+        if len(prefix) >= MAX_PREFIX:
+            return []
+        return [Partition(tuple(prefix + c for c in group)) for group in FOLLOWING]
 
 
 def partitions() -> list[Partition]:
     """Every partition, the likely largest first; together they cover every character above."""
-    return [*(Partition(c) for c in LETTERS), Partition(DIGITS), *(Partition(s) for s in SPECIALS)]
+    return [*(Partition((c,)) for c in LETTERS), Partition(tuple(DIGITS)), *(Partition(tuple(s)) for s in SPECIALS)]
 
 
 def partition_path(users_path: str, part: Partition) -> str:
@@ -128,13 +164,14 @@ def check_cap(read: int, counted: int | None, path: str) -> None:
                           "persists")
 
 
-async def count_users(client: GraphClient) -> int:
-    """GET /users/$count (ConsistencyLevel: eventual): the users in the tenant, as Graph's
-    eventually consistent index has them. CollectionError when not answered with a number."""
-    response = await client.fetch("/users/$count", headers=EVENTUAL)
+async def count_users(client: GraphClient, part: Partition | None = None) -> int:
+    """GET /users/$count (ConsistencyLevel: eventual): the users in the tenant (or in `part`), as
+    Graph's eventually consistent index has them. CollectionError when not answered with a number."""
+    path = "/users/$count" if part is None else f"/users/$count?$filter={quote(part.filter, safe='')}"
+    response = await client.fetch(path, headers=EVENTUAL)
     text = response.content.strip()
     if not text.isdigit() or len(text) > 11:  # bytes: ASCII digits only
-        raise CollectionError(f"GET /users/$count returned {text[:40]!r}, not a number of users")
+        raise CollectionError(f"GET {path} returned {text[:40]!r}, not a number of users")
     return int(text)
 
 
@@ -189,6 +226,42 @@ class Gathered:
         return out
 
 
+class Backlog:
+    """The partitions not started yet, the largest first (by their count, else by their share of
+    the wider partition's), and how many are being counted: a count may add narrower partitions,
+    so a stream waits for it before it finds the backlog empty."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Partition, bool]] = []
+        self._order = itertools.count()  # equal sizes: in the order added (LETTERS' order)
+        self.counting = 0
+        self._changed = asyncio.Event()
+
+    def add(self, part: Partition, users: float, *, count: bool) -> None:
+        """`users`: the partition's users, as far as known; `count`: count it before it is read."""
+        heapq.heappush(self._heap, (-users, next(self._order), part, count))
+
+    @property
+    def settled(self) -> bool:
+        """Every partition has started, and no count is left that could add one."""
+        return not self._heap and not self.counting
+
+    async def take(self) -> tuple[Partition, float, bool] | None:
+        """The largest partition left (its users as far as known, and whether to count it first);
+        None once the backlog is settled."""
+        while not self._heap:
+            if not self.counting:
+                return None
+            self._changed.clear()
+            await self._changed.wait()
+        users, _, part, count = heapq.heappop(self._heap)
+        return part, -users, count
+
+    def counted(self) -> None:
+        self.counting -= 1
+        self._changed.set()
+
+
 class PartitionedRead:
     """Read every partition of `path`, at most `concurrency` at once, into one table of users.
 
@@ -208,45 +281,45 @@ class PartitionedRead:
         self.fast = fast
         self.slow = slow
         self.on_page = on_page
+        self.page_size = page_size
         self.gathered = Gathered()
         self.done = 0
         self.total = 0
-        self.queue: deque[Partition] = deque()
+        self.backlog = Backlog()
         # users left when the read counts as about to end: two pages a stream
         self._end_margin = NEAR_END_PAGES * page_size * concurrency
         self._expected = expected
         self._near_end = near_end
         self._after: asyncio.Future[int | None] | None = None  # GET /users/$count at the end (`after`)
 
+    def longest(self) -> int | None:
+        """The most pages a partition is read in whole: twice the tenant's pages over the streams,
+        and at least SPLIT_PAGES (the module docstring); None: the tenant is too small for the
+        partitions to be counted."""
+        pages = math.ceil((self._expected or 0) / self.page_size)
+        return max(SPLIT_PAGES, 2 * math.ceil(pages / self.concurrency)) if pages >= COUNT_FROM_PAGES else None
+
     async def run(self) -> list[User]:
-        queue = self.queue = deque(partitions())
-        self.total = len(queue)
+        longest = self.longest()
+        backlog = self.backlog
+        for part in partitions():
+            backlog.add(part, math.inf, count=longest is not None)
+        self.total = len(partitions())
         self.progress.partitions(0, self.total)
 
         async def worker() -> None:
             while True:
-                if not queue:
+                taken = await backlog.take()
+                if taken is None:
                     self._check_end()
                     return
-                part = queue.popleft()
-                try:
-                    if self.shared:
-                        async with self.client.pacing.stream(1):  # GET users with $select: a unit
-                            await self._read(part)
-                    else:
-                        await self._read(part)
-                except Refused:
-                    if len(part.chars) == 1:
-                        raise
-                    # a group of clauses refused: its characters one by one (each a documented query)
-                    queue.extendleft(reversed(part.split()))
-                    self.total += len(part.chars) - 1
-                    self.progress.partitions(self.done, self.total)
-                    continue
-                self.done += 1
-                self.progress.partitions(self.done, self.total)
+                if self.shared:
+                    async with self.client.pacing.stream(1):  # GET users with $select: a unit
+                        await self._take(*taken, longest)
+                else:
+                    await self._take(*taken, longest)
 
-        workers = [asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, len(queue)))]
+        workers = [asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, self.total))]
         try:
             await asyncio.gather(*workers)
         except BaseException:
@@ -260,10 +333,51 @@ class PartitionedRead:
             await asyncio.gather(*workers, return_exceptions=True)
         return self.gathered.users()
 
+    async def _take(self, part: Partition, users: float, count: bool, longest: int | None) -> None:
+        """Count `part` first when asked (narrowing it when it is longer than `longest` pages), then read it."""
+        if count and longest is not None:
+            self.backlog.counting += 1
+            try:
+                counted = await _count_or_none(self.client, part)
+                narrower = self._narrow(part, counted, longest) if counted is not None else False
+            finally:
+                self.backlog.counted()
+            if narrower:
+                return
+            users = math.inf if counted is None else counted
+        try:
+            await self._read(part)
+        except Refused:
+            if len(part.prefixes) == 1:
+                raise
+            # a group of clauses refused: its prefixes one by one (each a documented query)
+            singles = part.split()
+            for single in singles:
+                self.backlog.add(single, users, count=False)
+            self._more(len(singles) - 1)
+            return
+        self.done += 1
+        self.progress.partitions(self.done, self.total)
+
+    def _narrow(self, part: Partition, users: int, longest: int) -> bool:
+        """Whether `part`, of `users` users, is longer than `longest` pages and so was replaced in
+        the backlog by its narrower partitions (each counted in turn when `part` was over twice
+        that: one of them could then be long too)."""
+        narrower = part.narrower() if math.ceil(users / self.page_size) > longest else []
+        for sub in narrower:
+            self.backlog.add(sub, users / len(narrower), count=users > 2 * longest * self.page_size)
+        if narrower:
+            self._more(len(narrower) - 1)
+        return bool(narrower)
+
+    def _more(self, partitions: int) -> None:
+        self.total += partitions
+        self.progress.partitions(self.done, self.total)
+
     def _check_end(self) -> None:
         """The read is about to end once every partition has started and at most two pages a
         stream of the users counted before are left to read."""
-        if self._after is not None or self.queue:
+        if self._after is not None or not self.backlog.settled:
             return
         if self._expected is None or self._expected - len(self.gathered) <= self._end_margin:
             self._ending()
@@ -400,9 +514,9 @@ async def read_users(how: UsersRead) -> list[User]:
     return users
 
 
-async def _count_or_none(client: GraphClient) -> int | None:
+async def _count_or_none(client: GraphClient, part: Partition | None = None) -> int | None:
     try:
-        return await count_users(client)
+        return await count_users(client, part)
     except AuthError:
         raise
     except CollectionError:

@@ -457,3 +457,81 @@ def test_mailbox_purposes_are_read_while_the_users_are_listed(partitioned):
     listed = [r.at for r in user_requests(h)]
     batches = [r.at for r in h.emulator.requests if r.path == "/$batch"]
     assert batches and min(batches) < max(listed)  # the first batch went out before the last page
+
+
+# --- long partitions, narrowed ------------------------------------------------------------------
+
+SECOND = "abcdefghijklmnopqrstuvwxyz0123456789'.-_!#^~$%&*+/=?`{|}"
+
+
+def one_letter_tenant(n: int = 300) -> TenantSnapshot:
+    """Most users' UPNs start with 'm' followed by every character a UPN may hold there (one is
+    'm@...' itself); the rest are spread over a few letters."""
+    base = make_tenant(n, seed=11)
+    users = []
+    for i, u in enumerate(base.users):
+        local = "m" if i == 0 else f"m{SECOND[i % len(SECOND)]}user{i}" if i % 5 else f"{'jasx'[i % 4]}user{i}"
+        upn = f"{local}_example.org#EXT#@contoso.example" if u.user_type == "Guest" else f"{local}@contoso.example"
+        users.append(msgspec.structs.replace(u, user_principal_name=upn))
+    return dataclasses.replace(base, users=tuple(users))
+
+
+@pytest.fixture
+def counted(partitioned, monkeypatch):
+    """Pages of 20 users, and partitions counted however small the tenant."""
+    monkeypatch.setattr(user_reads, "SIGN_IN_PAGE_SIZE", 20)  # read where users_path uses it
+    monkeypatch.setattr(partitions, "COUNT_FROM_PAGES", 1)
+    monkeypatch.setattr(partitions, "SPLIT_PAGES", 1)
+
+
+def filters_read(h) -> list[str]:
+    return [r.query["$filter"] for r in user_requests(h) if "$filter" in r.query]
+
+
+def test_a_long_partition_is_read_as_narrower_ones(harness, counted):
+    snap = one_letter_tenant()
+    h = harness(snap)
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps and not got.notes  # every user, no second read
+    read = filters_read(h)
+    assert "startswith(userPrincipalName,'m')" not in read  # 240 users, 12 pages: longer than 4
+    assert "startswith(userPrincipalName,'ma')" in read and "startswith(userPrincipalName,'j')" in read
+    pages = {f: read.count(f) for f in read}
+    assert max(pages.values()) <= 8  # twice 15 pages over 4 streams
+    counts = [r.query.get("$filter") for r in h.emulator.requests_to(r"/users/\$count")]
+    assert "startswith(userPrincipalName,'m')" in counts and counts.count(None) == 2  # before and after
+    total = len(partitions.partitions()) + len(partitions.FOLLOWING) - 1  # 'm' became its narrower ones
+    assert f" of {total} partitions done)" in h.stderr.getvalue()
+
+
+def test_a_partition_whose_count_fails_is_read_whole(harness, counted):
+    snap = one_letter_tenant()
+    failed = Fault(FaultKind.UNAVAILABLE, r"\$count\?\$filter=startswith\(userPrincipalName,'m'\)", count=None)
+    h = harness(snap, faults=[failed])
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps and not got.notes
+    read = filters_read(h)
+    assert "startswith(userPrincipalName,'m')" in read and not any("'ma'" in f for f in read)
+
+
+def test_a_small_tenant_counts_no_partition(harness, partitioned, monkeypatch):
+    monkeypatch.setattr(user_reads, "SIGN_IN_PAGE_SIZE", 20)
+    snap = one_letter_tenant()  # 15 pages, fewer than COUNT_FROM_PAGES
+    h = harness(snap)
+    got = h.collect(need_sign_in=True)
+    assert by_id(got) == by_id(snap) and not got.gaps
+    assert [r.query.get("$filter") for r in h.emulator.requests_to(r"/users/\$count")] == [None, None]
+    assert "startswith(userPrincipalName,'m')" in filters_read(h)
+
+
+def test_narrower_partitions_cover_their_prefix():
+    m = partitions.Partition(("m",))
+    subs = m.narrower()
+    prefixes = [p for sub in subs for p in sub.prefixes]
+    assert sorted(prefixes) == sorted("m" + c for c in SECOND + "@")
+    assert all(len(sub.prefixes) <= 12 for sub in subs)
+    digits = partitions.Partition(tuple("0123456789"))
+    assert digits.narrower() == digits.split() and len(digits.split()) == 10
+    assert partitions.Partition(("m" * partitions.MAX_PREFIX,)).narrower() == []
+    quoted = partitions.Partition(("m'",)).filter
+    assert quoted == "startswith(userPrincipalName,'m''')"
