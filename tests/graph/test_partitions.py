@@ -535,3 +535,15 @@ def test_narrower_partitions_cover_their_prefix():
     assert partitions.Partition(("m" * partitions.MAX_PREFIX,)).narrower() == []
     quoted = partitions.Partition(("m'",)).filter
     assert quoted == "startswith(userPrincipalName,'m''')"
+
+
+def test_findings_of_a_narrowed_read_are_those_of_one_chain(harness, counted):
+    from auditor.graph.collector import MailboxCheck
+
+    snap = one_letter_tenant()
+    one = harness(snap).collect(("Sales Team",), need_sign_in=True, mailboxes=MailboxCheck(90), concurrency=1)
+    narrowed = harness(snap)
+    many = narrowed.collect(("Sales Team",), need_sign_in=True, mailboxes=MailboxCheck(90), concurrency=4)
+    assert "startswith(userPrincipalName,'ma')" in filters_read(narrowed)
+    assert by_id(one) == by_id(many) and one.groups == many.groups
+    assert _findings(one) == _findings(many)
