@@ -259,20 +259,24 @@ def run_size(users: int, seed: int, work: Path, repeat: int, latency: Latency = 
 def budget_floor(users: int, latency_ms: float, requests: dict[str, Any]) -> dict[str, Any]:
     """The floor under Graph's published budgets (docs/performance.md): the largest of the user
     pages × latency ÷ the streams the tenant's budget allows, the directory's resource units ÷ its
-    refill rate, and the audit-log requests ÷ 0.5 per second."""
+    refill rate, and the audit-log requests ÷ 0.5 per second; beside it, `chain`: the listing read
+    in the most pages × latency (its pages follow one another, whatever the budget allows)."""
     streams = budget_streams(users, cap=len(partitions()))
     pages = requests["by_kind"].get("users", 0)
     parts = {"pages": pages * latency_ms / 1000 / streams,
              "units": requests.get("units", 0) / (tenant_units(users) / DIRECTORY_WINDOW),
              "audit_log": requests.get("audit_log", 0) / (AUDIT_REQUESTS / AUDIT_WINDOW)}
-    return {"s": max(parts.values()), "by": max(parts, key=parts.__getitem__), "streams": streams, **parts}
+    longest = requests.get("longest_chain") or {"pages": 0, "listing": ""}
+    return {"s": max(parts.values()), "by": max(parts, key=parts.__getitem__), "streams": streams, **parts,
+            "chain": longest["pages"] * latency_ms / 1000, "chain_listing": longest["listing"]}
 
 
 def budget_table(rows: list[dict[str, Any]]) -> str:
     """With the budgets on: the audit against the floor the published limits leave."""
     lines = ["| users | latency | audit (b) | floor under the budgets (what bounds it) | b ÷ that floor "
-             "| pages ÷ streams / units ÷ rate / audit log ÷ 0.5 per s | requests | answered 429 |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| pages ÷ streams / units ÷ rate / audit log ÷ 0.5 per s | longest chain of pages | requests "
+             "| answered 429 |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
     for r in rows:
         lat = r.get("latency") or {}
         floor_ = lat.get("budget_floor")
@@ -282,7 +286,9 @@ def budget_table(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['users']:,} | {lat['ms']:g} ms | {b['wall_s']:,.1f} s | {floor_['s']:,.1f} s ({floor_['by']}) "
             f"| {b['wall_s'] / floor_['s']:.2f} | {floor_['pages']:,.1f} s ({floor_['streams']} streams) / "
-            f"{floor_['units']:,.1f} s / {floor_['audit_log']:,.1f} s | {b['requests']['requests']:,} "
+            f"{floor_['units']:,.1f} s / {floor_['audit_log']:,.1f} s "
+            f"| {floor_.get('chain', 0):,.1f} s ({floor_.get('chain_listing') or 'none'}) "
+            f"| {b['requests']['requests']:,} "
             f"| {b['requests'].get('throttled', 0):,} |")
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ import re
 import sys
 import time
 from collections import Counter
+from typing import Any
 
 from auditor.graph.collector import USER_FIELDS
 from auditor.snapshot import SIGN_IN_ACTIVITY
@@ -38,6 +39,17 @@ def _kind(path: str) -> str:
     if re.fullmatch(r"/groups/[^/]+/(transitiveMembers|members)(/.*)?", path):
         return "members"
     return "other"
+
+
+def _longest_chain(logged: list[LoggedRequest]) -> dict[str, Any]:
+    """The listing read in the most pages: each page's @odata.nextLink comes with the page before,
+    so its pages follow one another whatever the streams (a partition of /users, a group's members)."""
+    chains = Counter((r.path, r.query.get("$filter", "")) for r in logged
+                     if r.status < 400 and not r.batch and _kind(r.path) in ("users", "members"))
+    if not chains:
+        return {"pages": 0, "listing": ""}
+    (path, where), pages = chains.most_common(1)[0]
+    return {"pages": pages, "listing": f"GET {path}" + (f"?$filter={where}" if where else "")}
 
 
 def _units(request: LoggedRequest) -> int:
@@ -89,7 +101,8 @@ def main() -> None:
                                   "errors": sum(1 for r in logged if r.status >= 400),
                                   "throttled": sum(1 for r in logged if r.status == 429),
                                   "audit_log": sum(1 for r in logged if r.path.startswith("/auditLogs/")),
-                                  "units": sum(_units(r) for r in logged if r.status != 429)}), flush=True)
+                                  "units": sum(_units(r) for r in logged if r.status != 429),
+                                  "longest_chain": _longest_chain(logged)}), flush=True)
             elif command.startswith("latency "):
                 ms, per_kib = (float(x) for x in command.split()[1:3])
                 graph.latency = (ms / 1000, per_kib / 1000) if ms > 0 or per_kib > 0 else None
