@@ -4,6 +4,7 @@ user members, those that assign licenses, and those with members in a license er
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from collections.abc import Sequence
 from operator import attrgetter
@@ -12,16 +13,19 @@ from urllib.parse import quote
 
 import msgspec
 
-from ..errors import CollectionError
+from ..errors import AuthError, CollectionError
 from ..model import Gap, Group
 from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
-from .client import GraphRequestError
+from .client import GraphClient, GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
 from .pacing import MEMBER_UNITS
+from .partitions import Check, partition_path, partitions
 
 # groupTypes, membershipRule, onPremisesSyncEnabled and mailEnabled: whether a program may change the
 # group's members (not those of a dynamic, on-premises synced or mail-enabled security group)
 GROUP_FIELDS = "id,displayName,assignedLicenses,groupTypes,membershipRule,onPremisesSyncEnabled,mailEnabled"
+# A member listing of more pages than this (999 members each) is read in partitions, as /users is.
+MEMBER_CHAIN_PAGES = 10
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
@@ -106,17 +110,68 @@ class GroupReads(ReadState):
         """The group's user members: transitive (a policy selects by them), or direct (`relation`
         "members": the ones group-based licensing gives the group's licenses to). `limit`: the
         listings at once (--concurrency), or None: as many as the directory budget's streams allow
-        (pacing.Pacing.stream, each holding what a page of it costs)."""
+        (pacing.Pacing.stream, each holding what a page of it costs).
+
+        The first page's @odata.count (the listing asks $count=true) tells how long the listing
+        is: one of more than MEMBER_CHAIN_PAGES pages is read in partitions instead
+        (_partitioned_members), unless with --concurrency 1; the first page's members are among
+        them again."""
         path = f"/groups/{group_id}/{relation}/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
-        ids: list[str] = []
-        async with limit if limit is not None else self.client.pacing.stream(MEMBER_UNITS[relation]):
-            async for page in self.client.pages(path, headers=EVENTUAL):
-                for m in page:
-                    mid = m.get("id") if isinstance(m, dict) else None
-                    if not isinstance(mid, str):
-                        raise CollectionError(f"GET {path.split('?')[0]} returned a member without an id")
-                    ids.append(mid)
+        ids: set[str] = set()
+        async with self._member_stream(limit, relation):
+            first = await self.client.get(path, headers=EVENTUAL)
+            _add_members(ids, first.get("value") if isinstance(first, dict) else None, path)
+            counted = first.get("@odata.count")
+            next_link = first.get("@odata.nextLink")
+            if next_link is not None:
+                if not isinstance(next_link, str):
+                    raise CollectionError(f"GET {path.split('?')[0]} returned a malformed @odata.nextLink")
+                self.client.check_link(next_link, f"GET {path.split('?')[0]}", set())  # the token goes with it
+        if next_link is None:
+            return tuple(sorted(ids))
+        if (self.streams != 1 and isinstance(counted, int) and not isinstance(counted, bool)
+                and math.ceil(counted / PAGE_SIZE) > MEMBER_CHAIN_PAGES):
+            found = await self._partitioned_members(path, limit, relation, counted)
+            if found is not None:
+                return tuple(sorted(found))
+        async with self._member_stream(limit, relation):
+            async for page in self.client.pages(next_link, headers=EVENTUAL):
+                _add_members(ids, page, path)
         return tuple(sorted(ids))
+
+    def _member_stream(self, limit: asyncio.Semaphore | None, relation: str) -> Any:
+        """`limit`, or a stream of the directory budget holding what a page of `relation` costs."""
+        return limit if limit is not None else self.client.pacing.stream(MEMBER_UNITS[relation])
+
+    async def _partitioned_members(self, path: str, limit: asyncio.Semaphore | None, relation: str,
+                                   before: int) -> set[str] | None:
+        """A long member listing read as the partitions of /users (by the first character of the
+        members' userPrincipalName, partitions.py), as many at once as `limit` or the budget allow,
+        and proven complete as the users are: against the listing's count before (its first
+        page's @odata.count) and after (GET …/microsoft.graph.user/$count). None (then it is read
+        in one chain) when Graph refuses the filter (400) or the partitions fall short of the
+        counts; stderr says so."""
+        found: set[str] = set()
+
+        async def one(part_path: str) -> None:
+            async with self._member_stream(limit, relation):
+                async for page in self.client.pages(part_path, headers=EVENTUAL):
+                    _add_members(found, page, path)
+
+        try:
+            await together(*(one(partition_path(path, part)) for part in partitions()))
+        except GraphRequestError as exc:
+            if exc.status != 400:
+                raise
+            self.progress.note(f"Graph refused the partitioned read of {path.split('?')[0]} ({exc.request} "
+                               f"answered 400 {exc.code or '(no code)'}); reading it in one chain")
+            return None
+        check = Check(len(found), before, await _member_count(self.client, path))
+        if check.short:
+            self.progress.note(f"the partitioned read of {path.split('?')[0]} {check.describe()}; reading it "
+                               "again in one chain")
+            return None
+        return found
 
     async def groups(self, refs: Sequence[str], decoder: UserDecoder) -> list[Group]:
         try:
@@ -178,6 +233,31 @@ class GroupReads(ReadState):
             out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids,
                              direct_members=direct_ids, **kind))
         return out
+
+
+def _add_members(ids: set[str], page: Any, path: str) -> None:
+    """The ids of a page of a member listing, into `ids`; CollectionError for a page that is not one."""
+    if not isinstance(page, list):
+        raise CollectionError(f"GET {path.split('?')[0]} returned a page without a `value` list; re-run, and "
+                              "report it if it persists")
+    for m in page:
+        mid = m.get("id") if isinstance(m, dict) else None
+        if not isinstance(mid, str):
+            raise CollectionError(f"GET {path.split('?')[0]} returned a member without an id")
+        ids.add(mid)
+
+
+async def _member_count(client: GraphClient, path: str) -> int | None:
+    """GET /groups/{id}/(transitive)members/microsoft.graph.user/$count (ConsistencyLevel: eventual)
+    of the listing `path`, or None when it cannot be read (the check then takes the first count)."""
+    try:
+        response = await client.fetch(path.split("?")[0] + "/$count", headers={**EVENTUAL, "Accept": "text/plain"})
+    except AuthError:
+        raise
+    except CollectionError:
+        return None
+    text = response.content.strip()
+    return int(text) if text.isdigit() and len(text) < 12 else None
 
 
 def _shared(direct: tuple[str, ...] | None, transitive: tuple[str, ...]) -> tuple[str, ...] | None:

@@ -109,6 +109,11 @@ class _Members(Sequence[User]):
         self._users = users
         self._positions = positions
 
+    @property
+    def positions(self) -> list[int]:
+        """The members' positions among the tenant's users."""
+        return self._positions
+
     def __len__(self) -> int:
         return len(self._positions)
 
@@ -146,6 +151,9 @@ class TenantState:
         # a group's direct members, keyed by its id: (the members and direct_members the index was
         # built from, their positions in `users`), built once and again only after a write
         self._direct: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, list[int]]] = {}
+        # (group id, direct, UPN prefixes) -> the same, of one partition of a member listing
+        self._starting: dict[tuple[str, bool, tuple[str, ...]],
+                             tuple[tuple[str, ...], tuple[str, ...] | None, list[int]]] = {}
         self._license_errors: frozenset[str] | None = None
         self.written = False  # a write changed the tenant (pre-encoded listings no longer match it)
 
@@ -230,6 +238,20 @@ class TenantState:
             direct = {m.lower() for m in group.direct_members}
             positions = [at for at in positions if self.users[at].id.lower() in direct]
         self._direct[group.id] = (group.members, group.direct_members, positions)
+        return _Members(self.users, positions)
+
+    def members_starting(self, group: Group, prefixes: tuple[str, ...], *, direct: bool) -> Sequence[User]:
+        """The group's members (`direct`: its direct members) whose UPN, in lower case, starts with
+        one of `prefixes` (lower case), in the order of `members`: one partition of a member
+        listing. Built once per filter (and again after a write), not per page."""
+        key = (group.id, direct, prefixes)
+        cached = self._starting.get(key)
+        if cached is not None and cached[0] is group.members and cached[1] is group.direct_members:
+            return _Members(self.users, cached[2])
+        listed = self.direct_members(group) if direct else self.members(group)
+        assert isinstance(listed, _Members)
+        positions = [at for at in listed.positions if self.users[at].user_principal_name.lower().startswith(prefixes)]
+        self._starting[key] = (group.members, group.direct_members, positions)
         return _Members(self.users, positions)
 
     def member_of(self, user: User) -> list[Group]:

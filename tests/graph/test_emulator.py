@@ -138,6 +138,27 @@ def test_transitive_members_cast_needs_consistency_level(graph, tenant):
     assert get(graph, "/groups/00000000-0000-4000-8000-000000000000").status_code == 404
 
 
+@pytest.mark.parametrize("relation", ["transitiveMembers", "members"])
+def test_member_listings_take_a_upn_prefix_filter_and_a_count(graph, tenant, relation):
+    group = next(g for g in tenant.groups if g.display_name == "Sales Team")
+    by_id = {u.id: u for u in tenant.users}
+    prefix = by_id[group.members[0]].user_principal_name[0].lower()
+    expected = {m for m in group.members if by_id[m].user_principal_name.lower().startswith(prefix)}
+    where = quote(f"startswith(userPrincipalName,'{prefix}')", safe="")
+    path = f"/groups/{group.id}/{relation}/microsoft.graph.user?$select=id&$count=true&$filter={where}"
+    assert get(graph, path).status_code == 400  # an advanced query: ConsistencyLevel: eventual
+    assert get(graph, path.replace("&$count=true", ""), headers=EVENTUAL).status_code == 400  # and $count=true
+    r = get(graph, path, headers=EVENTUAL)
+    assert r.status_code == 200 and {m["id"] for m in r.json()["value"]} == expected
+    assert r.json()["@odata.count"] == len(expected) < len(group.members)
+    count = f"/groups/{group.id}/{relation}/microsoft.graph.user/$count"
+    assert get(graph, count).status_code == 400
+    assert get(graph, count, headers=EVENTUAL).text == str(len(group.members))
+    assert get(graph, f"{count}?$filter={where}", headers=EVENTUAL).text == str(len(expected))
+    other = quote("startswith(displayName,'a')", safe="")
+    assert get(graph, path.replace(where, other), headers=EVENTUAL).status_code == 400
+
+
 def test_send_mail(graph, tenant):
     sender = tenant.users[1].user_principal_name
     body = {

@@ -9,8 +9,9 @@ from typing import Any
 from auditor.model import Group, User
 
 from .. import wire
-from ..call import Answer, Call, Emulator
+from ..call import Answer, Call, Emulator, PlainText
 from ..errors import bad, not_found
+from ..filters import UnsupportedFilter, upn_prefixes
 from ..query import MAX_TOP, check_select, page, unsupported
 from . import relations
 
@@ -61,11 +62,55 @@ def app_role_assignments(em: Emulator, call: Call) -> Answer:
     return page(em.url, call.path, call.query, found, call.eventual, MAX_TOP)
 
 
+def member_prefixes(call: Call, *, counting: bool = False) -> tuple[str, ...] | None:
+    """The UPN prefixes of a member listing's `$filter` (startswith(userPrincipalName,'…') clauses
+    joined by `or`; filters.py), or None without one. A filter on a relationship is an advanced
+    query on the user cast: without `ConsistencyLevel: eventual` and `$count=true` (`counting`: the
+    /$count segment, which is the count), or on another property, Graph's 400."""
+    query = call.query
+    if query.filter is None:
+        return None
+    if call.cast() != relations.USERS.cast or not (call.eventual and (query.count or counting)):
+        raise unsupported("Request with $filter on a directory object relationship only works with the advanced "
+                          "query parameters: 'ConsistencyLevel: eventual' header and $count=true.")
+    try:
+        return upn_prefixes(query.filter)
+    except UnsupportedFilter:
+        raise unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': "
+                          f"{query.filter}") from None
+
+
+def count_transitive_members(em: Emulator, call: Call) -> Answer:
+    """GET /groups/{id}/transitiveMembers/microsoft.graph.user/$count (ConsistencyLevel: eventual)."""
+    return _count_members(em, call, direct=False)
+
+
+def count_direct_members(em: Emulator, call: Call) -> Answer:
+    """GET /groups/{id}/members/microsoft.graph.user/$count (ConsistencyLevel: eventual)."""
+    return _count_members(em, call, direct=True)
+
+
+def _count_members(em: Emulator, call: Call, *, direct: bool) -> Answer:
+    group = _group(em, call)
+    if not call.eventual:
+        raise bad("$count is not currently supported.")
+    if call.cast() != relations.USERS.cast:
+        raise bad(f"Resource not found for the segment '{call.cast()}'.")
+    prefixes = member_prefixes(call, counting=True)
+    listed = (em.tenant.members_starting(group, prefixes, direct=direct) if prefixes is not None
+              else em.tenant.direct_members(group) if direct else em.tenant.members(group))
+    return 200, PlainText(str(len(listed)))
+
+
 def transitive_members(em: Emulator, call: Call) -> Answer:
     group = _group(em, call)
     query, cast, eventual = call.query, call.cast(), call.eventual
-    if query.filter is not None:
-        raise unsupported("Unsupported query.")
+    prefixes = member_prefixes(call)
+    if prefixes is not None:
+        check_select(query.select, wire.USER_PROPERTIES, "user")
+        select = query.select
+        return page(em.url, call.path, query, em.tenant.members_starting(group, prefixes, direct=False), eventual,
+                    MAX_TOP, lambda u: wire.user_wire(u, select))
     if cast is not None:
         if cast != "microsoft.graph.user":
             if cast in ("microsoft.graph.group", "microsoft.graph.device", "microsoft.graph.servicePrincipal"):
@@ -96,6 +141,13 @@ def members(em: Emulator, call: Call) -> Answer:
     the rest being members through a nested group)."""
     group = _group(em, call)
     query, cast = call.query, call.cast()
+    # a UPN prefix filter partitions the listing; `id eq` is relations.direct's
+    prefixes = member_prefixes(call) if (query.filter or "").lstrip().lower().startswith("startswith(") else None
+    if prefixes is not None:
+        check_select(query.select, wire.USER_PROPERTIES, "user")
+        select = query.select
+        return page(em.url, call.path, query, em.tenant.members_starting(group, prefixes, direct=True),
+                    call.eventual, MAX_TOP, lambda u: wire.user_wire(u, select))
     listings = em.listings if not em.tenant.written else None
     if listings is not None and cast == relations.USERS.cast and query.select and query.filter is None:
         check_select(query.select, wire.USER_PROPERTIES, "user")
