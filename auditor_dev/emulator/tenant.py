@@ -151,9 +151,9 @@ class TenantState:
         # a group's direct members, keyed by its id: (the members and direct_members the index was
         # built from, their positions in `users`), built once and again only after a write
         self._direct: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, list[int]]] = {}
-        # (group id, direct, UPN prefixes) -> the same, of one partition of a member listing
-        self._starting: dict[tuple[str, bool, tuple[str, ...]],
-                             tuple[tuple[str, ...], tuple[str, ...] | None, list[int]]] = {}
+        # (group id, direct) -> the same, with the listing's positions by the UPN's first character
+        self._starting: dict[tuple[str, bool],
+                             tuple[tuple[str, ...], tuple[str, ...] | None, dict[str, list[int]]]] = {}
         self._license_errors: frozenset[str] | None = None
         self.written = False  # a write changed the tenant (pre-encoded listings no longer match it)
 
@@ -242,17 +242,22 @@ class TenantState:
 
     def members_starting(self, group: Group, prefixes: tuple[str, ...], *, direct: bool) -> Sequence[User]:
         """The group's members (`direct`: its direct members) whose UPN, in lower case, starts with
-        one of `prefixes` (lower case), in the order of `members`: one partition of a member
-        listing. Built once per filter (and again after a write), not per page."""
-        key = (group.id, direct, prefixes)
+        one of `prefixes` (lower case): one partition of a member listing, in the order of
+        `members` within each first character. The listing's members are sorted by first
+        character once (and again after a write), so each partition costs only its own members."""
+        key = (group.id, direct)
         cached = self._starting.get(key)
-        if cached is not None and cached[0] is group.members and cached[1] is group.direct_members:
-            return _Members(self.users, cached[2])
-        listed = self.direct_members(group) if direct else self.members(group)
-        assert isinstance(listed, _Members)
-        positions = [at for at in listed.positions if self.users[at].user_principal_name.lower().startswith(prefixes)]
-        self._starting[key] = (group.members, group.direct_members, positions)
-        return _Members(self.users, positions)
+        if cached is None or cached[0] is not group.members or cached[1] is not group.direct_members:
+            listed = self.direct_members(group) if direct else self.members(group)
+            assert isinstance(listed, _Members)
+            by_first: dict[str, list[int]] = {}
+            for at in listed.positions:
+                by_first.setdefault(self.users[at].user_principal_name.lower()[:1], []).append(at)
+            cached = self._starting[key] = (group.members, group.direct_members, by_first)
+        by_first, users = cached[2], self.users
+        positions = [at for first in dict.fromkeys(p[:1] for p in prefixes) for at in by_first.get(first, ())
+                     if users[at].user_principal_name.lower().startswith(prefixes)]
+        return _Members(users, positions)
 
     def member_of(self, user: User) -> list[Group]:
         """The groups the user is a member of, in the tenant's order."""
