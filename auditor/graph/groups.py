@@ -115,7 +115,7 @@ class GroupReads(ReadState):
         The first page's @odata.count (the listing asks $count=true) tells how long the listing
         is: one of more than MEMBER_CHAIN_PAGES pages is read in partitions instead
         (_partitioned_members), unless with --concurrency 1; the first page's members are among
-        them again."""
+        them again (and when the partitions do not do, the listing is read again from its start)."""
         path = f"/groups/{group_id}/{relation}/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
         ids: set[str] = set()
         async with self._member_stream(limit, relation):
@@ -134,6 +134,7 @@ class GroupReads(ReadState):
             found = await self._partitioned_members(path, limit, relation, counted)
             if found is not None:
                 return tuple(sorted(found))
+            ids, next_link = set(), path  # from the start: the first page's link may have expired meanwhile
         async with self._member_stream(limit, relation):
             async for page in self.client.pages(next_link, headers=EVENTUAL):
                 _add_members(ids, page, path)
@@ -166,10 +167,11 @@ class GroupReads(ReadState):
             self.progress.note(f"Graph refused the partitioned read of {path.split('?')[0]} ({exc.request} "
                                f"answered 400 {exc.code or '(no code)'}); reading it in one chain")
             return None
-        check = Check(len(found), before, await _member_count(self.client, path))
-        if check.short:
-            self.progress.note(f"the partitioned read of {path.split('?')[0]} {check.describe()}; reading it "
-                               "again in one chain")
+        after = await _member_count(self.client, path)
+        if Check(len(found), before, after).short:
+            counts = f"{before:,}" if after in (None, before) else f"{before:,} then {after:,}"
+            self.progress.note(f"the partitioned read of {path.split('?')[0]} read {len(found):,} members while "
+                               f"its count was {counts}; reading it again in one chain")
             return None
         return found
 
