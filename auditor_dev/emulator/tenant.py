@@ -246,14 +246,15 @@ class TenantState:
         `members` within each first character. The listing's members are sorted by first
         character once (and again after a write), so each partition costs only its own members."""
         key = (group.id, direct)
-        cached = self._starting.get(key)
-        if cached is None or cached[0] is not group.members or cached[1] is not group.direct_members:
-            listed = self.direct_members(group) if direct else self.members(group)
-            assert isinstance(listed, _Members)
-            by_first: dict[str, list[int]] = {}
-            for at in listed.positions:
-                by_first.setdefault(self.users[at].user_principal_name.lower()[:1], []).append(at)
-            cached = self._starting[key] = (group.members, group.direct_members, by_first)
+        with self._lock:  # the partitions are asked for at once: one of them builds it, the others wait
+            cached = self._starting.get(key)
+            if cached is None or cached[0] is not group.members or cached[1] is not group.direct_members:
+                listed = self.direct_members(group) if direct else self.members(group)
+                assert isinstance(listed, _Members)
+                by_first: dict[str, list[int]] = {}
+                for at in listed.positions:
+                    by_first.setdefault(self.users[at].user_principal_name.lower()[:1], []).append(at)
+                cached = self._starting[key] = (group.members, group.direct_members, by_first)
         by_first, users = cached[2], self.users
         positions = [at for first in dict.fromkeys(p[:1] for p in prefixes) for at in by_first.get(first, ())
                      if users[at].user_principal_name.lower().startswith(prefixes)]
