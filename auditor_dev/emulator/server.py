@@ -442,6 +442,9 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a collector opening its streams, member partitions and
+    # batches at once met refused connections Graph would have taken
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that time out or give up reset their connections; that is part of the job.
