@@ -259,7 +259,7 @@ async def _member_count(client: GraphClient, path: str) -> int | None:
     except CollectionError:
         return None
     text = response.content.strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return int(text) if text.isdigit() and len(text) < 12 else None  # bytes: ASCII digits only
 
 
 def _shared(direct: tuple[str, ...] | None, transitive: tuple[str, ...]) -> tuple[str, ...] | None:
