@@ -376,7 +376,7 @@ class GraphClient:
                         url = next_url
                         continue
                 doc = self._json(response, what)
-                next_link = self._page_link(doc, what, first, seen)
+                next_link = self.page_link(doc, what, first, seen)
                 if ahead is not None and next_link != next_url:
                     _drop(ahead)
                     ahead = None
@@ -386,7 +386,7 @@ class GraphClient:
             if ahead is not None:
                 _drop(ahead)
 
-    def _page_link(self, doc: Any, what: str, first: str, seen: set[str]) -> str | None:
+    def page_link(self, doc: Any, what: str, first: str, seen: set[str]) -> str | None:
         """A parsed page's @odata.nextLink (None on the last page), checked; CollectionError for a
         page that is not a page (no `value` list) or a malformed or refused link."""
         if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):

@@ -13,13 +13,13 @@ from urllib.parse import quote
 
 import msgspec
 
-from ..errors import AuthError, CollectionError
+from ..errors import CollectionError
 from ..model import Gap, Group
 from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
-from .client import GraphClient, GraphRequestError, together
+from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
 from .pacing import MEMBER_UNITS
-from .partitions import Check, partition_path, partitions
+from .partitions import Check, count_or_none, partition_path, partitions
 
 # groupTypes, membershipRule, onPremisesSyncEnabled and mailEnabled: whether a program may change the
 # group's members (not those of a dynamic, on-premises synced or mail-enabled security group)
@@ -120,13 +120,10 @@ class GroupReads(ReadState):
         ids: set[str] = set()
         async with self._member_stream(limit, relation):
             first = await self.client.get(path, headers=EVENTUAL)
-            _add_members(ids, first.get("value") if isinstance(first, dict) else None, path)
+            what = f"GET {path.split('?')[0]}"
+            next_link = self.client.page_link(first, what, what, set())  # a page, and a link that may be followed
+            _add_members(ids, first["value"], path)
             counted = first.get("@odata.count")
-            next_link = first.get("@odata.nextLink")
-            if next_link is not None:
-                if not isinstance(next_link, str):
-                    raise CollectionError(f"GET {path.split('?')[0]} returned a malformed @odata.nextLink")
-                self.client.check_link(next_link, f"GET {path.split('?')[0]}", set())  # the token goes with it
         if next_link is None:
             return tuple(sorted(ids))
         if (self.streams != 1 and isinstance(counted, int) and not isinstance(counted, bool)
@@ -167,7 +164,7 @@ class GroupReads(ReadState):
             self.progress.note(f"Graph refused the partitioned read of {path.split('?')[0]} ({exc.request} "
                                f"answered 400 {exc.code or '(no code)'}); reading it in one chain")
             return None
-        after = await _member_count(self.client, path)
+        after = await count_or_none(self.client, path.split("?")[0] + "/$count")
         if Check(len(found), before, after).short:
             counts = f"{before:,}" if after in (None, before) else f"{before:,} then {after:,}"
             self.progress.note(f"the partitioned read of {path.split('?')[0]} read {len(found):,} members while "
@@ -237,29 +234,13 @@ class GroupReads(ReadState):
         return out
 
 
-def _add_members(ids: set[str], page: Any, path: str) -> None:
-    """The ids of a page of a member listing, into `ids`; CollectionError for a page that is not one."""
-    if not isinstance(page, list):
-        raise CollectionError(f"GET {path.split('?')[0]} returned a page without a `value` list; re-run, and "
-                              "report it if it persists")
+def _add_members(ids: set[str], page: list[Any], path: str) -> None:
+    """The ids of a page of a member listing, into `ids`; CollectionError for a member without one."""
     for m in page:
         mid = m.get("id") if isinstance(m, dict) else None
         if not isinstance(mid, str):
             raise CollectionError(f"GET {path.split('?')[0]} returned a member without an id")
         ids.add(mid)
-
-
-async def _member_count(client: GraphClient, path: str) -> int | None:
-    """GET /groups/{id}/(transitive)members/microsoft.graph.user/$count (ConsistencyLevel: eventual)
-    of the listing `path`, or None when it cannot be read (the check then takes the first count)."""
-    try:
-        response = await client.fetch(path.split("?")[0] + "/$count", headers={**EVENTUAL, "Accept": "text/plain"})
-    except AuthError:
-        raise
-    except CollectionError:
-        return None
-    text = response.content.strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None  # bytes: ASCII digits only
 
 
 def _shared(direct: tuple[str, ...] | None, transitive: tuple[str, ...]) -> tuple[str, ...] | None:

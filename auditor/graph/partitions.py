@@ -167,12 +167,32 @@ def check_cap(read: int, counted: int | None, path: str) -> None:
 async def count_users(client: GraphClient, part: Partition | None = None) -> int:
     """GET /users/$count (ConsistencyLevel: eventual): the users in the tenant (or in `part`), as
     Graph's eventually consistent index has them. CollectionError when not answered with a number."""
-    path = "/users/$count" if part is None else f"/users/$count?$filter={quote(part.filter, safe='')}"
+    return await count_at(client, count_path(part))
+
+
+def count_path(part: Partition | None = None) -> str:
+    """GET /users/$count of the tenant, or of the users in `part`."""
+    return "/users/$count" if part is None else f"/users/$count?$filter={quote(part.filter, safe='')}"
+
+
+async def count_at(client: GraphClient, path: str) -> int:
+    """GET `path`, a `$count` segment (ConsistencyLevel: eventual, answered as text): the number.
+    CollectionError when not answered with one."""
     response = await client.fetch(path, headers=EVENTUAL)
     text = response.content.strip()
     if not text.isdigit() or len(text) > 11:  # bytes: ASCII digits only
-        raise CollectionError(f"GET {path} returned {text[:40]!r}, not a number of users")
+        raise CollectionError(f"GET {path} returned {text[:40]!r}, not a number")
     return int(text)
+
+
+async def count_or_none(client: GraphClient, path: str) -> int | None:
+    """count_at, or None when it cannot be read (an authentication failure still raises)."""
+    try:
+        return await count_at(client, path)
+    except AuthError:
+        raise
+    except CollectionError:
+        return None
 
 
 class Gathered:
@@ -338,7 +358,7 @@ class PartitionedRead:
         if count and longest is not None:
             self.backlog.counting += 1
             try:
-                counted = await _count_or_none(self.client, part)
+                counted = await count_or_none(self.client, count_path(part))
                 narrower = self._narrow(part, counted, longest) if counted is not None else False
             finally:
                 self.backlog.counted()
@@ -384,7 +404,7 @@ class PartitionedRead:
 
     def _ending(self) -> None:
         if self._after is None:
-            self._after = asyncio.ensure_future(_count_or_none(self.client))
+            self._after = asyncio.ensure_future(count_or_none(self.client, count_path()))
             if self._near_end is not None:
                 self._near_end()
 
@@ -508,19 +528,10 @@ async def read_users(how: UsersRead) -> list[User]:
     del users
     how.progress.restart()
     users = await how.sequential()
-    again = Check(len(users), after if after is not None else before, await _count_or_none(how.client))
+    again = Check(len(users), after if after is not None else before, await count_or_none(how.client, count_path()))
     if again.short:
         how.gaps.append(again.gap())
     return users
-
-
-async def _count_or_none(client: GraphClient, part: Partition | None = None) -> int | None:
-    try:
-        return await count_users(client, part)
-    except AuthError:
-        raise
-    except CollectionError:
-        return None
 
 
 def _say(how: UsersRead, text: str) -> None:

@@ -6,6 +6,7 @@ that falls short reads it in one chain. Either way the group's members are those
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 
 import msgspec
@@ -13,8 +14,10 @@ import pytest
 from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
 
+from auditor.errors import CollectionError
 from auditor.graph import groups as group_reads
 from auditor.model import AssignedLicense, Group, TenantSnapshot
+from auditor_dev.emulator import Reply, Request
 
 MEMBERS = r"/groups/[^/]+/transitiveMembers/microsoft\.graph\.user"
 DIRECT = r"/groups/[^/]+/members/microsoft\.graph\.user"
@@ -97,3 +100,21 @@ def test_members_outside_the_partitions_read_it_again_in_one_chain(harness, shor
     assert "/transitiveMembers/microsoft.graph.user read 200 members while its count was 300;" \
         in h.stderr.getvalue()
     assert len([r for r in listed(h, MEMBERS) if "$filter" not in r.query]) == 16  # the first page, then all
+
+
+@pytest.mark.parametrize(("first_page", "says"), [
+    ({"value": [], "@odata.count": 300, "@odata.nextLink": "https://evil.example/v1.0/groups?$skiptoken=x"},
+     "outside the Graph endpoint"),
+    ({"@odata.count": 300}, "a page without a `value` list"),
+])
+def test_the_first_page_is_checked_as_every_page_is(harness, short_pages, first_page, says):
+    """The first page is read on its own (for its @odata.count): its link is refused before the
+    token could follow it, and a page that is not one stops the run, as in GraphClient.pages."""
+    def answer(request: Request) -> Reply | None:
+        if "transitiveMembers" in request.path and "$skiptoken" not in request.query and "$filter" not in request.query:
+            return Reply(200, first_page)
+        return None
+
+    h = harness(tenant(), faults=[answer])
+    with pytest.raises(CollectionError, match=re.escape(says)):
+        h.collect(("Big Team",), need_sign_in=False, concurrency=4)
