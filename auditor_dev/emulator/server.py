@@ -58,6 +58,7 @@ from .budgets import Budgets
 from .call import Answer, PlainText
 from .encoding import dumps, encode
 from .errors import GraphError, error_document
+from .filters import by_next_character
 from .hooks import Drop, Listings, Proceed, Reply, Request, Responder
 from .log import LoggedRequest, SentMail
 from .query import Query, parse_query
@@ -232,15 +233,13 @@ class GraphEmulator:
 
     def _following(self, prefix: str) -> dict[str, list[int]]:
         """The positions of the users whose UPN (lower case) starts with `prefix`, by the character
-        that follows it: one pass over that prefix's users, as an index would, so that narrowing a
-        partition of a million users costs the emulator only that partition's users."""
+        that follows it (filters.by_next_character over that prefix's users)."""
         with self._lock:
             found = self._by_next.get(prefix)
         if found is None:
-            users, at = self.tenant.users, len(prefix)
-            found = {}
-            for i in self.filtered_positions((prefix,)) if prefix else range(len(users)):
-                found.setdefault(users[i].user_principal_name.lower()[at:at + 1], []).append(i)
+            users = self.tenant.users
+            found = by_next_character(self.filtered_positions((prefix,)) if prefix else range(len(users)),
+                                      lambda i: users[i].user_principal_name, len(prefix))
             with self._lock:
                 self._by_next[prefix] = found
         return found

@@ -51,6 +51,7 @@ import msgspec
 from auditor.model import AssignedLicense, Group, LicenseAssignmentState, Sku, TenantSnapshot, User
 
 from .errors import GraphError, bad, not_found
+from .filters import by_next_character
 
 ACTIVE_STATES = ("Active", "ActiveWithError")
 
@@ -251,9 +252,8 @@ class TenantState:
             if cached is None or cached[0] is not group.members or cached[1] is not group.direct_members:
                 listed = self.direct_members(group) if direct else self.members(group)
                 assert isinstance(listed, _Members)
-                by_first: dict[str, list[int]] = {}
-                for at in listed.positions:
-                    by_first.setdefault(self.users[at].user_principal_name.lower()[:1], []).append(at)
+                users = self.users
+                by_first = by_next_character(listed.positions, lambda at: users[at].user_principal_name, 0)
                 cached = self._starting[key] = (group.members, group.direct_members, by_first)
         by_first, users = cached[2], self.users
         positions = [at for first in dict.fromkeys(p[:1] for p in prefixes) for at in by_first.get(first, ())
