@@ -83,6 +83,7 @@ def main() -> None:
             # the Copilot usage report where Microsoft documents it today: on v1.0 (the emulator's
             # default answers it on beta only, as first documented; the auditor asks v1.0 first)
             reports=ReportOptions(copilot_v1=True)) as graph:
+        graph.prepare(report_days=(90,))  # the usage reports' period for policies/example.yaml's rules
         ready = {"url": graph.url, "token": token, "tenant_id": tenant.tenant_id, "users": len(tenant.users),
                  "setup_s": round(time.monotonic() - started, 1)}
         print(json.dumps(ready), flush=True)

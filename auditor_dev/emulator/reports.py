@@ -109,6 +109,11 @@ class ReportServer:
                 self._rendered[key] = done
         return done
 
+    def prepare(self, days: int) -> None:
+        """Render now each report for the period a rule of `days` days reads (GraphEmulator.prepare)."""
+        for name, report in REPORTS.items():
+            self.csv(name, report.period(days))
+
     def _render(self, name: str, period: str) -> bytes:
         usage = self.snapshot.usage_reports
         read = usage.read(name) if usage is not None else None
