@@ -266,12 +266,16 @@ _PAUSES_LOCK = threading.Lock()
 
 @contextlib.contextmanager
 def _cycle_collection_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while the audit evaluates and builds its reports.
+    """The cyclic garbage collector paused while the audit reads the tenant, evaluates and builds
+    its reports.
 
-    Those phases build new objects from what is in memory and leave no cyclic garbage (at 200,000
-    users the collector ran 16 full and 2,700 young collections during an audit and found about
-    fifty objects to free), yet each full collection walked every object the audit holds: seconds
-    at a million users. Refcounting frees everything as before.
+    Evaluation and the reports build new objects from what is in memory and leave no cyclic
+    garbage (at 200,000 users the collector ran 16 full and 2,700 young collections during an
+    audit and found about fifty objects to free), yet each full collection walked every object the
+    audit holds: seconds at a million users. The collection of the tenant leaves a few cycles (its
+    requests' and tasks'): one collection after it frees them. At a million users the collector
+    had run 23 full collections while the users were read, 9.5 s in all; the one after it found
+    26,000 objects to free in 0.3 s. Refcounting frees everything else as before.
 
     Counted, because a process that audits many tenants (auditor.fleet) runs audits side by side:
     the collector runs again when the last of them is done, as it was before the first began."""
@@ -344,12 +348,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _prepare_output_dir(out_dir, extra_outputs(out_dir))
         nightly.check_outputs()
         timings.mark("policies")
+        # the tenant is read, evaluated and reported from memory: see _cycle_collection_paused
+        paused.enter_context(_cycle_collection_paused())
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
         snapshot = _snapshot(args, policies, as_of, nightly)
         billing, billing_gaps = _commerce(args, snapshot, billing)  # the billing APIs, then the file over them
+        gc.collect()  # the collection's few cycles (its requests' and tasks'), once
         timings.mark("collect")
-        # evaluation and the reports build from what is in memory: see _cycle_collection_paused
-        paused.enter_context(_cycle_collection_paused())
         result = evaluate(policies, snapshot, as_of, billing)
         # what the policies and the billing file say in vain
         problems = config_problems(policies, snapshot.skus, result.warnings, billing, snapshot.subscriptions)

@@ -1,5 +1,5 @@
-"""The audit pauses the cyclic garbage collector while it evaluates and writes its reports, and
-gives it back: after the audit, after an audit that fails, and after the last of several side by
+"""The audit pauses the cyclic garbage collector while it reads the tenant, evaluates and writes
+its reports, frees the reading's cycles once in between, and gives the collector back: after the audit, after an audit that fails, and after the last of several side by
 side (auditor.fleet runs audits in threads)."""
 
 import gc
@@ -43,6 +43,36 @@ def test_paused_while_evaluating_and_rendering_and_running_again_after(tmp_path,
     monkeypatch.setattr(commands, "render", watched_render)
     assert _audit(tmp_path) == 0
     assert seen == {"evaluate": False, "render": False}
+    assert gc.isenabled()
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_paused_while_reading_the_tenant_whose_cycles_are_freed_before_the_evaluation(tmp_path, monkeypatch):
+    import weakref
+
+    seen = {}
+    snapshot, evaluate = commands._snapshot, commands.evaluate
+
+    def watched_snapshot(*args, **kwargs):
+        seen["collect"] = gc.isenabled()
+        left = _Cycle()  # cyclic garbage, as a collection's requests and tasks leave some
+        seen["cycle"] = weakref.ref(left)
+        del left
+        return snapshot(*args, **kwargs)
+
+    def watched_evaluate(*args, **kwargs):
+        seen["freed"] = seen["cycle"]() is None
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "_snapshot", watched_snapshot)
+    monkeypatch.setattr(commands, "evaluate", watched_evaluate)
+    assert _audit(tmp_path) == 0
+    assert seen["collect"] is False
+    assert seen["freed"] is True
     assert gc.isenabled()
 
 
