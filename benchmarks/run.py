@@ -54,7 +54,8 @@ import httpx
 
 from auditor.graph.collector import users_path
 from auditor.graph.pacing import AUDIT_REQUESTS, AUDIT_WINDOW, DIRECTORY_WINDOW, budget_streams, tenant_units
-from auditor.graph.partitions import partitions
+from auditor.graph.partitions import stream_cap
+from auditor.graph.users import SIGN_IN_PAGE_SIZE
 
 from .policies import EXAMPLE
 
@@ -261,7 +262,7 @@ def budget_floor(users: int, latency_ms: float, requests: dict[str, Any]) -> dic
     pages × latency ÷ the streams the tenant's budget allows, the directory's resource units ÷ its
     refill rate, and the audit-log requests ÷ 0.5 per second; beside it, `chain`: the listing read
     in the most pages × latency (its pages follow one another, whatever the budget allows)."""
-    streams = budget_streams(users, cap=len(partitions()))
+    streams = budget_streams(users, cap=stream_cap(users, SIGN_IN_PAGE_SIZE))
     pages = requests["by_kind"].get("users", 0)
     parts = {"pages": pages * latency_ms / 1000 / streams,
              "units": requests.get("units", 0) / (tenant_units(users) / DIRECTORY_WINDOW),

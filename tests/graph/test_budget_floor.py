@@ -8,11 +8,12 @@ from benchmarks.run import budget_floor, budget_table
 
 
 def test_the_floor_is_the_largest_of_pages_units_and_audit_log() -> None:
-    # 100,000 users: 8,000 units per 10 s, 29 partitions (the budget allows more streams than that)
+    # 100,000 users: 8,000 units per 10 s, 200 pages: the partitions are counted, and read by 64
+    # streams (the budget allows more than that); 20,000 users are 40 pages, one stream a partition
     requests = {"requests": 260, "by_kind": {"users": 201}, "units": 300, "audit_log": 3, "throttled": 0}
     floor = budget_floor(100_000, 300, requests)
-    assert floor["streams"] == 29
-    assert floor["pages"] == pytest.approx(201 * 0.3 / 29)
+    assert floor["streams"] == 64 and budget_floor(20_000, 300, requests)["streams"] == 29
+    assert floor["pages"] == pytest.approx(201 * 0.3 / 64)
     assert floor["units"] == pytest.approx(300 / 800)
     assert floor["audit_log"] == pytest.approx(6.0)
     assert (floor["s"], floor["by"]) == (pytest.approx(6.0), "audit_log")

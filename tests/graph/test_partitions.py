@@ -27,6 +27,7 @@ from auditor.policy_load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
 from auditor.usage_data import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
 from auditor_dev.emulator import GraphEmulator, Reply, Request, app_token, wire
+from auditor_dev.emulator.log import most_in_flight
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -502,6 +503,20 @@ def test_a_long_partition_is_read_as_narrower_ones(harness, counted):
     assert "startswith(userPrincipalName,'m')" in counts and counts.count(None) == 2  # before and after
     total = len(partitions.partitions()) + len(partitions.FOLLOWING) - 1  # 'm' became its narrower ones
     assert f" of {total} partitions done)" in h.stderr.getvalue()
+
+
+def test_narrowed_partitions_are_read_by_more_streams_than_first_characters(harness, counted, monkeypatch):
+    """With the partitions counted, the budget's streams are not capped at the first characters:
+    'm' narrowed gives the streams beyond them work of their own, read beside the other long ones."""
+    monkeypatch.setattr(partitions, "MAX_STREAMS", 48)
+    snap = one_letter_tenant(3000)  # 'm': 120 pages of 20; 'j', 'a', 's', 'x': 8 pages each
+    h = harness(snap)
+    h.emulator.latency = (0.3, 0.0)
+    got = h.collect(need_sign_in=True, concurrency=None)  # the budget's streams (8,000 units: 200)
+    assert by_id(got) == by_id(snap) and not got.gaps and not got.notes
+    assert "reading /users in 48 partitions at once" in h.stderr.getvalue()
+    parts = [r for r in user_requests(h) if "$filter" in r.query]
+    assert most_in_flight(parts, 0.3) > len(partitions.partitions())  # never more than 29 before
 
 
 def test_a_partition_whose_count_fails_is_read_whole(harness, counted):
