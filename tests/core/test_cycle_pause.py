@@ -76,6 +76,35 @@ def test_paused_while_reading_the_tenant_whose_cycles_are_freed_before_the_evalu
     assert gc.isenabled()
 
 
+def test_an_audit_among_many_reads_its_tenant_with_the_collector_running(tmp_path, monkeypatch):
+    """auditor.fleet gives each tenant's audit its own environment: those audits run side by side
+    all night, and their collections are what frees the cycles their reads leave."""
+    import os
+
+    from auditor.cli import build_parser
+
+    seen = {}
+    snapshot, evaluate = commands._snapshot, commands.evaluate
+
+    def watched_snapshot(*args, **kwargs):
+        seen["collect"] = gc.isenabled()
+        return snapshot(*args, **kwargs)
+
+    def watched_evaluate(*args, **kwargs):
+        seen["evaluate"] = gc.isenabled()
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "_snapshot", watched_snapshot)
+    monkeypatch.setattr(commands, "evaluate", watched_evaluate)
+    args = build_parser().parse_args([
+        "audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "out"),
+        "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"])
+    args.environment = dict(os.environ)
+    assert commands.cmd_audit(args) == 0
+    assert seen == {"collect": True, "evaluate": False}
+    assert gc.isenabled()
+
+
 def test_running_again_after_an_audit_that_fails(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("render failed")
