@@ -1,6 +1,7 @@
 """The audit pauses the cyclic garbage collector while it reads the tenant, evaluates and writes
-its reports, frees the reading's cycles once in between, and gives the collector back: after the audit, after an audit that fails, and after the last of several side by
-side (auditor.fleet runs audits in threads)."""
+its reports, frees the reading's cycles once in between, and gives the collector back: after the
+audit, after an audit that fails, and after the last of several side by side (auditor.fleet runs
+audits in threads, each of which reads its tenant with the collector on)."""
 
 import gc
 from pathlib import Path

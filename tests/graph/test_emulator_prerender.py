@@ -62,7 +62,8 @@ def test_a_prepared_emulator_answers_alike_without_working_anything_out(monkeypa
     """GraphEmulator.prepare indexes the users and the members by first character and renders the
     usage reports before a benchmark measures: the partitions' first requests then work out none of
     it (a million users' first pages waited 20 s on it), and the answers are the same."""
-    from auditor_dev.emulator import reports, server, tenant as tenant_module
+    from auditor_dev.emulator import reports, server
+    from auditor_dev.emulator import tenant as tenant_module
 
     tenant = generate_tenant(1500, seed=3)
     token = app_token(tenant.tenant_id)
