@@ -172,14 +172,14 @@ class GraphEmulator:
     def prepare(self, report_days: Sequence[int] = ()) -> None:
         """Work out now what the emulator otherwise works out on a listing's first request: the
         users by the first character of their UPN (the partitioned reads), each group's members
-        and direct members likewise, and the usage reports for `report_periods`. A benchmark calls
+        and direct members likewise, and the usage reports for rules of `report_days` days. A benchmark calls
         it before it measures: Graph does not index a tenant when an audit first asks for it, so
         an audit that waits while the emulator does is measured wrong (at a million users the
         first pages took 20 s)."""
         self._following("")
         for group in self.tenant.groups:
             for direct in (False, True):
-                self.tenant.members_starting(group, ("a",), direct=direct)
+                self.tenant.members_by_first_character(group, direct=direct)
         for days in report_days:
             self.reports.prepare(days)
 

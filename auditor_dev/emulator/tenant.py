@@ -246,6 +246,14 @@ class TenantState:
         one of `prefixes` (lower case): one partition of a member listing, in the order of
         `members` within each first character. The listing's members are sorted by first
         character once (and again after a write), so each partition costs only its own members."""
+        by_first, users = self.members_by_first_character(group, direct=direct), self.users
+        positions = [at for first in dict.fromkeys(p[:1] for p in prefixes) for at in by_first.get(first, ())
+                     if users[at].user_principal_name.lower().startswith(prefixes)]
+        return _Members(users, positions)
+
+    def members_by_first_character(self, group: Group, *, direct: bool) -> dict[str, list[int]]:
+        """The positions of the group's members (`direct`: its direct members) by the first
+        character of their UPN, in lower case: worked out once, and again after a write."""
         key = (group.id, direct)
         with self._lock:  # the partitions are asked for at once: one of them builds it, the others wait
             cached = self._starting.get(key)
@@ -255,10 +263,7 @@ class TenantState:
                 users = self.users
                 by_first = by_next_character(listed.positions, lambda at: users[at].user_principal_name, 0)
                 cached = self._starting[key] = (group.members, group.direct_members, by_first)
-        by_first, users = cached[2], self.users
-        positions = [at for first in dict.fromkeys(p[:1] for p in prefixes) for at in by_first.get(first, ())
-                     if users[at].user_principal_name.lower().startswith(prefixes)]
-        return _Members(users, positions)
+        return cached[2]
 
     def member_of(self, user: User) -> list[Group]:
         """The groups the user is a member of, in the tenant's order."""

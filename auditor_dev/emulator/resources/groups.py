@@ -102,15 +102,20 @@ def _count_members(em: Emulator, call: Call, *, direct: bool) -> Answer:
     return 200, PlainText(str(len(listed)))
 
 
+def _member_partition(em: Emulator, call: Call, group: Group, prefixes: tuple[str, ...], *, direct: bool) -> Answer:
+    """A page of the group's (direct) user members whose UPN starts with one of `prefixes`."""
+    select = call.query.select
+    check_select(select, wire.USER_PROPERTIES, "user")
+    return page(em.url, call.path, call.query, em.tenant.members_starting(group, prefixes, direct=direct),
+                call.eventual, MAX_TOP, lambda u: wire.user_wire(u, select))
+
+
 def transitive_members(em: Emulator, call: Call) -> Answer:
     group = _group(em, call)
     query, cast, eventual = call.query, call.cast(), call.eventual
     prefixes = member_prefixes(call)
     if prefixes is not None:
-        check_select(query.select, wire.USER_PROPERTIES, "user")
-        select = query.select
-        return page(em.url, call.path, query, em.tenant.members_starting(group, prefixes, direct=False), eventual,
-                    MAX_TOP, lambda u: wire.user_wire(u, select))
+        return _member_partition(em, call, group, prefixes, direct=False)
     if cast is not None:
         if cast != "microsoft.graph.user":
             if cast in ("microsoft.graph.group", "microsoft.graph.device", "microsoft.graph.servicePrincipal"):
@@ -144,10 +149,7 @@ def members(em: Emulator, call: Call) -> Answer:
     # a UPN prefix filter partitions the listing; `id eq` is relations.direct's
     prefixes = member_prefixes(call) if (query.filter or "").lstrip().lower().startswith("startswith(") else None
     if prefixes is not None:
-        check_select(query.select, wire.USER_PROPERTIES, "user")
-        select = query.select
-        return page(em.url, call.path, query, em.tenant.members_starting(group, prefixes, direct=True),
-                    call.eventual, MAX_TOP, lambda u: wire.user_wire(u, select))
+        return _member_partition(em, call, group, prefixes, direct=True)
     listings = em.listings if not em.tenant.written else None
     if listings is not None and cast == relations.USERS.cast and query.select and query.filter is None:
         check_select(query.select, wire.USER_PROPERTIES, "user")
