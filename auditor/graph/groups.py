@@ -150,6 +150,7 @@ class GroupReads(ReadState):
         in one chain) when Graph refuses the filter (400) or the partitions fall short of the
         counts; stderr says so."""
         found: set[str] = set()
+        listing = path.split("?")[0]
 
         async def one(part_path: str) -> None:
             async with self._member_stream(limit, relation):
@@ -161,13 +162,13 @@ class GroupReads(ReadState):
         except GraphRequestError as exc:
             if exc.status != 400:
                 raise
-            self.progress.note(f"Graph refused the partitioned read of {path.split('?')[0]} ({exc.request} "
+            self.progress.note(f"Graph refused the partitioned read of {listing} ({exc.request} "
                                f"answered 400 {exc.code or '(no code)'}); reading it in one chain")
             return None
-        after = await count_or_none(self.client, path.split("?")[0] + "/$count")
+        after = await count_or_none(self.client, listing + "/$count")
         if Check(len(found), before, after).short:
             counts = f"{before:,}" if after in (None, before) else f"{before:,} then {after:,}"
-            self.progress.note(f"the partitioned read of {path.split('?')[0]} read {len(found):,} members while "
+            self.progress.note(f"the partitioned read of {listing} read {len(found):,} members while "
                                f"its count was {counts}; reading it again in one chain")
             return None
         return found
