@@ -4,12 +4,15 @@ audit, after an audit that fails, and after the last of several side by side (au
 audits in threads, each of which reads its tenant with the collector on)."""
 
 import gc
+import os
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from auditor import commands
-from auditor.cli import main
+from auditor.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -23,25 +26,31 @@ def collector_on():
     gc.enable()
 
 
+def _argv(tmp_path: Path) -> list[str]:
+    return ["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "out"),
+            "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]
+
+
 def _audit(tmp_path: Path) -> int:
-    return main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir",
-                 str(tmp_path / "out"), "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"])
+    return main(_argv(tmp_path))
+
+
+def _watch(monkeypatch, seen: dict, name: str, key: str, also: Callable[[], None] = lambda: None) -> None:
+    """commands.`name`, noting in seen[key] whether the collector runs when it is called (and doing `also`)."""
+    wrapped = getattr(commands, name)
+
+    def watched(*args, **kwargs):
+        seen[key] = gc.isenabled()
+        also()
+        return wrapped(*args, **kwargs)
+
+    monkeypatch.setattr(commands, name, watched)
 
 
 def test_paused_while_evaluating_and_rendering_and_running_again_after(tmp_path, monkeypatch):
-    seen = {}
-    evaluate, render = commands.evaluate, commands.render
-
-    def watched_evaluate(*args, **kwargs):
-        seen["evaluate"] = gc.isenabled()
-        return evaluate(*args, **kwargs)
-
-    def watched_render(*args, **kwargs):
-        seen["render"] = gc.isenabled()
-        return render(*args, **kwargs)
-
-    monkeypatch.setattr(commands, "evaluate", watched_evaluate)
-    monkeypatch.setattr(commands, "render", watched_render)
+    seen: dict = {}
+    _watch(monkeypatch, seen, "evaluate", "evaluate")
+    _watch(monkeypatch, seen, "render", "render")
     assert _audit(tmp_path) == 0
     assert seen == {"evaluate": False, "render": False}
     assert gc.isenabled()
@@ -53,53 +62,25 @@ class _Cycle:
 
 
 def test_paused_while_reading_the_tenant_whose_cycles_are_freed_before_the_evaluation(tmp_path, monkeypatch):
-    import weakref
+    seen: dict = {}
 
-    seen = {}
-    snapshot, evaluate = commands._snapshot, commands.evaluate
+    def leave_a_cycle() -> None:  # cyclic garbage, as a collection's requests and tasks leave some
+        seen["cycle"] = weakref.ref(_Cycle())
 
-    def watched_snapshot(*args, **kwargs):
-        seen["collect"] = gc.isenabled()
-        left = _Cycle()  # cyclic garbage, as a collection's requests and tasks leave some
-        seen["cycle"] = weakref.ref(left)
-        del left
-        return snapshot(*args, **kwargs)
-
-    def watched_evaluate(*args, **kwargs):
-        seen["freed"] = seen["cycle"]() is None
-        return evaluate(*args, **kwargs)
-
-    monkeypatch.setattr(commands, "_snapshot", watched_snapshot)
-    monkeypatch.setattr(commands, "evaluate", watched_evaluate)
+    _watch(monkeypatch, seen, "_snapshot", "collect", leave_a_cycle)
+    _watch(monkeypatch, seen, "evaluate", "evaluate", lambda: seen.update(freed=seen["cycle"]() is None))
     assert _audit(tmp_path) == 0
-    assert seen["collect"] is False
-    assert seen["freed"] is True
+    assert (seen["collect"], seen["evaluate"], seen["freed"]) == (False, False, True)
     assert gc.isenabled()
 
 
 def test_an_audit_among_many_reads_its_tenant_with_the_collector_running(tmp_path, monkeypatch):
     """auditor.fleet gives each tenant's audit its own environment: those audits run side by side
     all night, and their collections are what frees the cycles their reads leave."""
-    import os
-
-    from auditor.cli import build_parser
-
-    seen = {}
-    snapshot, evaluate = commands._snapshot, commands.evaluate
-
-    def watched_snapshot(*args, **kwargs):
-        seen["collect"] = gc.isenabled()
-        return snapshot(*args, **kwargs)
-
-    def watched_evaluate(*args, **kwargs):
-        seen["evaluate"] = gc.isenabled()
-        return evaluate(*args, **kwargs)
-
-    monkeypatch.setattr(commands, "_snapshot", watched_snapshot)
-    monkeypatch.setattr(commands, "evaluate", watched_evaluate)
-    args = build_parser().parse_args([
-        "audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "out"),
-        "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"])
+    seen: dict = {}
+    _watch(monkeypatch, seen, "_snapshot", "collect")
+    _watch(monkeypatch, seen, "evaluate", "evaluate")
+    args = build_parser().parse_args(_argv(tmp_path))
     args.environment = dict(os.environ)
     assert commands.cmd_audit(args) == 0
     assert seen == {"collect": True, "evaluate": False}
