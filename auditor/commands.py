@@ -396,8 +396,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if baseline is not None:
             document = compare(baseline, document)
         # the plan the money story and the headers sum up, compiled once for them and the renewal forecast
-        workers = available_workers() if alone else 1
-        plan = header_plan(document, remediation.actions_ahead(document.get("findings") or [], workers))
+        plan = header_plan(document, remediation.actions)
         if billing is None and billing_gaps:  # no source could be read: a bill of unknowns that says why
             billing = BillingFile("(no billing source could be read)", ())
         if billing is not None:
@@ -424,7 +423,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
                          plan=plan, remediation=remediation, headlines=headlines,
-                         workers=workers)
+                         workers=available_workers() if alone else 1)
         _check_stop(args)  # nor its history, which the next night compares with
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")

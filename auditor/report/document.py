@@ -11,7 +11,6 @@ from .. import __version__
 from ..formats.report_json import SCHEMA_VERSION
 from ..model import AuditResult, Cloud, Finding, Locale, Severity
 from ..rules import RULES
-from .chunks import in_chunks
 
 __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso",
            "summary_json"]
@@ -104,28 +103,6 @@ class FindingRemediation:
         """{"actions": [...]} as the finding's remediation has them, but with empty descriptions
         (when `actions` was given; else the whole remediation): what the report header's plan reads."""
         return self._ask(self.work_out_actions or self.remediate, finding)
-
-    def actions_ahead(self, findings: Sequence[Mapping[str, Any]], workers: int) -> Callable[[Mapping[str, Any]],
-                                                                                            dict[str, Any]]:
-        """`actions` for a reader that asks for `findings`' in their order (the header's plan):
-        worked out a chunk at a time, by forked processes with `workers` > 1 (auditor.report.chunks),
-        each held until it is asked for. A finding asked for out of turn, or not among `findings`,
-        is worked out when asked."""
-        chunks = in_chunks(findings, lambda chunk: [self.actions(f) for f in chunk], workers=workers)
-        held: dict[int, dict[str, Any]] = {}
-        position = 0
-
-        def actions(finding: Mapping[str, Any]) -> dict[str, Any]:
-            nonlocal position
-            while id(finding) not in held and position < len(findings):
-                worked = next(chunks)
-                held.update((id(f), a) for f, a in zip(findings[position:position + len(worked)], worked,
-                                                       strict=True))
-                position += len(worked)
-            found = held.pop(id(finding), None)
-            return found if found is not None else self.actions(finding)
-
-        return actions
 
     def _ask(self, remediate: Remediate, finding: Mapping[str, Any]) -> dict[str, Any]:
         return remediate(finding["rule"], cloud=self.cloud, locale=self.locale, subject=dict(finding["subject"]),

@@ -129,23 +129,6 @@ def test_a_failure_in_a_forked_process_leaves_the_last_files_and_no_temporary_fi
     assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
 
 
-@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=forks)])
-def test_the_plan_reads_the_actions_worked_out_ahead_as_those_worked_out_when_asked(
-        result: AuditResult, small_chunks: int, workers: int) -> None:
-    bare, remediation = _bare(result, Locale.EN)
-    assert header_plan(bare, remediation.actions_ahead(bare["findings"], workers)) == \
-        header_plan(bare, remediation.actions)
-
-
-def test_actions_asked_out_of_turn_or_for_another_finding_are_worked_out_when_asked(
-        result: AuditResult, small_chunks: int) -> None:
-    bare, remediation = _bare(result, Locale.EN)
-    findings = bare["findings"]
-    ahead = remediation.actions_ahead(findings, 1)
-    for finding in (findings[10], findings[3], findings[10], {**findings[5]}, findings[-1], findings[0]):
-        assert ahead(finding) == remediation.actions(finding)
-
-
 def _argv(tmp_path: Path) -> list[str]:
     return ["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "out"),
             "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]
