@@ -17,12 +17,14 @@ decides: `workers` > 1 only where no other thread runs (auditor.commands).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 __all__ = ["CHUNK", "available_workers", "in_chunks"]
@@ -47,7 +49,8 @@ def available_workers() -> int:
 def in_chunks(items: Sequence[T], work: Callable[[Sequence[T]], R], *, workers: int = 1) -> Iterator[R]:
     """`work` of each CHUNK items, in order. With `workers` > 1 and more than one chunk, forked
     processes do the work, at most AHEAD chunks each ahead of the one the caller reads. An
-    exception in `work` is raised here, as in this process."""
+    exception in `work` is raised here, as in this process; when a process is killed, the chunks
+    not yet read are worked out in this one."""
     size = CHUNK
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     if workers <= 1 or len(bounds) < 2 or available_workers() <= 1:
@@ -56,22 +59,27 @@ def in_chunks(items: Sequence[T], work: Callable[[Sequence[T]], R], *, workers: 
         return
     global _JOB
     _JOB = (items, work)
+    left = deque(bounds)  # the chunks not yet given to the caller
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            waiting = iter(bounds)
-            out: deque[Future[R]] = deque()
-            for start, stop in waiting:
-                out.append(pool.submit(_work, start, stop))
-                if len(out) == workers * AHEAD:
-                    break
+            out: deque[Future[R]] = deque(pool.submit(_work, *b) for b in list(left)[:workers * AHEAD])
             while out:
-                result = out.popleft().result()
-                following = next(waiting, None)
-                if following is not None:
-                    out.append(pool.submit(_work, *following))
+                try:
+                    result = out.popleft().result()
+                except BrokenProcessPool:  # a process was killed (out of memory, a signal)
+                    break
+                left.popleft()
+                if len(left) > len(out):
+                    with contextlib.suppress(BrokenProcessPool):  # then the next result says so
+                        out.append(pool.submit(_work, *left[len(out)]))
                 yield result
     finally:
         _JOB = None
+    if left:
+        print(f"a process that worked out chunks ended unexpectedly: the last {len(left)} are worked out "
+              "in this one", file=sys.stderr)
+    for start, stop in left:
+        yield work(items[start:stop])
 
 
 def _work(start: int, stop: int) -> Any:

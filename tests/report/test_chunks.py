@@ -82,6 +82,21 @@ def test_an_error_in_a_forked_chunk_is_raised_here(small_chunks: int) -> None:
         list(chunks.in_chunks(list(range(100)), work, workers=2))
 
 
+@forks
+def test_when_a_forked_process_is_killed_the_rest_is_worked_out_here(
+        small_chunks: int, capsys: pytest.CaptureFixture[str]) -> None:
+    parent = os.getpid()
+
+    def work(items: Sequence[int]) -> list[int]:
+        if 50 in items and os.getpid() != parent:
+            os._exit(9)  # as the kernel's out-of-memory killer ends a process: no exception, no result
+        return list(items)
+
+    items = list(range(100))
+    assert [i for part in chunks.in_chunks(items, work, workers=2) for i in part] == items
+    assert "ended unexpectedly" in capsys.readouterr().err
+
+
 def test_nothing_forks_off_linux(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     assert chunks.available_workers() == 1
