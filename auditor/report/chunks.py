@@ -32,7 +32,7 @@ __all__ = ["CHUNK", "available_workers", "in_chunks"]
 T = TypeVar("T")
 R = TypeVar("R")
 
-CHUNK = 2_000  # findings per chunk: about 10 MB of report.json
+CHUNK = 500  # findings per chunk: about 2.5 MB of report.json
 AHEAD = 2  # chunks out per process while the results are written in order
 
 # the job the forked processes find when they start: (items, work)
