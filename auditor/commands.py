@@ -54,6 +54,7 @@ from .policy.objects import PolicySet
 from .policy_load import load_policies
 from .policy_schema import schema_text
 from .report.baseline import compare, load_baseline
+from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules import RULES
@@ -421,7 +422,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _check_stop(args)  # ended from outside (audit --tenants' time limit): nothing is written
         headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()
         written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
-                         plan=plan, remediation=remediation, headlines=headlines)
+                         plan=plan, remediation=remediation, headlines=headlines,
+                         workers=available_workers() if alone else 1)
         _check_stop(args)  # nor its history, which the next night compares with
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")

@@ -242,6 +242,18 @@ class FindingsCsv:
         if self._pending == 1000:
             self.flush()
 
+    def rows(self, findings: Iterable[Mapping[str, Any]]) -> str:
+        """The rows `add` would write for `findings`, as text (a chunk worked out in another
+        process: auditor.report.chunks); `write` writes it."""
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(self._rows.row(f) for f in findings)
+        return buffer.getvalue()
+
+    def write(self, rows: str) -> None:
+        """Rows that `rows` made, after those added so far."""
+        self.flush()
+        self._out.write(rows)
+
     def flush(self) -> None:
         self._out.write(self._buffer.getvalue())
         self._buffer.seek(0)

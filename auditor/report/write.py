@@ -22,6 +22,7 @@ from auditor.plan.actions import Remediation
 from auditor.plan.bill_view import digest_lines
 from auditor.plan.compile import ChangePlan
 from auditor.plan.summary import header_plan, plan_header
+from auditor.report.chunks import in_chunks
 from auditor.report.csv_report import FindingsCsv, write_csv
 from auditor.report.digest import DIGEST_HTML, DIGEST_TEXT, render_digest
 from auditor.report.html_report import render_html
@@ -92,10 +93,14 @@ def _stdlib_json(document: Mapping[str, Any]) -> bytes:
 _ONE_LINE = frozenset(("findings",))
 
 
-def _json_pieces(document: Mapping[str, Any], complete: Callable[[Any], Any] | None = None) -> Iterator[bytes]:
+# a list of findings -> report.json's lines of them (after the key): "[", one line per finding, "]"
+FindingLines = Callable[[list[Any]], Iterator[bytes]]
+
+
+def _json_pieces(document: Mapping[str, Any], findings: FindingLines | None = None) -> Iterator[bytes]:
     """dump_json in pieces (one per top-level value or list item), so that the report of a
     million users is never written from one large buffer. TypeError: orjson refuses a value.
-    `complete`: gives each finding as it is to be written (with its remediation worked out)."""
+    `findings`: writes the findings' lines (each finding with its remediation worked out)."""
     if not document:
         yield orjson.dumps(dict(document), option=orjson.OPT_APPEND_NEWLINE)
         return
@@ -104,15 +109,28 @@ def _json_pieces(document: Mapping[str, Any], complete: Callable[[Any], Any] | N
     for i, (key, value) in enumerate(document.items()):
         yield (b"{\n  " if i == 0 else b",\n  ") + orjson.dumps(key) + b": "
         if isinstance(value, list) and value:
+            if key == "findings" and findings is not None:
+                yield from findings(value)
+                continue
             one_line = key in _ONE_LINE
             for j, item in enumerate(value):
-                if complete is not None and key == "findings":
-                    item = complete(item)
                 yield (b"[\n    " if j == 0 else b",\n    ") + (orjson.dumps(item) if one_line else _indented(item, 4))
             yield b"\n  ]"
         else:
             yield _indented(value, 2)
     yield b"\n}\n"
+
+
+def _chunked_lines(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """The lines of a list's items, a chunk at a time (each chunk's items joined by ",\n    "), as
+    `_json_pieces` writes a list."""
+    for j, chunk in enumerate(lines):
+        yield (b"[\n    " if j == 0 else b",\n    ") + chunk
+    yield b"\n  ]"
+
+
+def _one_line(items: Sequence[Any]) -> bytes:
+    return b",\n    ".join(orjson.dumps(item) for item in items)
 
 
 def _indented(value: Any, depth: int) -> bytes:
@@ -126,13 +144,23 @@ def _write(path: Path, text: str, encoding: str) -> None:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
 
-def _write_json(path: Path, document: Mapping[str, Any], remediation: Remediation | None = None) -> None:
-    """report.json written piece by piece (one per finding): never one buffer of the whole file.
-    `remediation`: works out the remediation of each finding that carries none (an audit's
-    document), as the finding is written; it is dropped once written."""
+def _write_json(path: Path, document: Mapping[str, Any], remediation: Remediation | None = None,
+                workers: int = 1) -> None:
+    """report.json written piece by piece (a chunk of findings at a time): never one buffer of the
+    whole file. `remediation`: works out the remediation of each finding that carries none (an
+    audit's document), as the finding is written; it is dropped once written. `workers`: processes
+    that work the chunks out (auditor.report.chunks)."""
+    complete = _completer(remediation)
+
+    def findings(items: list[Any]) -> Iterator[bytes]:
+        def lines(chunk: Sequence[Any]) -> bytes:
+            return _one_line([complete(f) for f in chunk] if complete is not None else chunk)
+
+        return _chunked_lines(in_chunks(items, lines, workers=workers))
+
     try:
         try:
-            write_bytes(path, _json_pieces(document, _completer(remediation)))
+            write_bytes(path, _json_pieces(document, findings))
         except TypeError:
             write_bytes(path, [_stdlib_json(_completed(document, remediation))])
     except OSError as exc:
@@ -160,9 +188,10 @@ def _completed(document: Mapping[str, Any], remediation: Remediation | None) -> 
 
 
 def _write_json_and_csv(json_path: Path, csv_path: Path, document: Mapping[str, Any], remediation: Remediation,
-                        *, locale: Locale, cloud: Cloud, wording: Wording) -> None:
-    """report.json and findings.csv in one pass over the findings: each finding's remediation is
-    worked out once, written to both files and dropped. Both files are written atomically
+                        *, locale: Locale, cloud: Cloud, wording: Wording, workers: int = 1) -> None:
+    """report.json and findings.csv in one pass over the findings, a chunk at a time: each
+    finding's remediation is worked out once, written to both files and dropped. `workers`:
+    processes that work the chunks out (auditor.report.chunks). Both files are written atomically
     (auditor.outputs): a failure leaves the last run's files as they were and no temporary file."""
     complete = _completer(remediation)
     assert complete is not None
@@ -172,12 +201,16 @@ def _write_json_and_csv(json_path: Path, csv_path: Path, document: Mapping[str, 
                 rows = FindingsCsv(csv_out, document, locale=locale, cloud=cloud, wording=wording,
                                    stored_remediation=True)
 
-                def written(finding: Any) -> Any:
-                    whole = complete(finding)
-                    rows.add(whole)
-                    return whole
+                def lines(chunk: Sequence[Any]) -> tuple[bytes, str]:  # the chunk's report.json lines and CSV rows
+                    whole = [complete(f) for f in chunk]
+                    return _one_line(whole), rows.rows(whole)
 
-                json_out.writelines(_json_pieces(document, written))
+                def findings(items: list[Any]) -> Iterator[bytes]:
+                    for json_lines, csv_rows in in_chunks(items, lines, workers=workers):
+                        rows.write(csv_rows)
+                        yield json_lines
+
+                json_out.writelines(_json_pieces(document, lambda items: _chunked_lines(findings(items))))
                 rows.flush()
         except TypeError:  # a value orjson refuses: the standard library's encoder, one file after the other
             whole = _completed(document, remediation)
@@ -216,6 +249,7 @@ def render(
     plan: ChangePlan | None = None,
     headlines: Sequence[str] = (),
     remediation: Remediation | None = None,
+    workers: int = 1,
 ) -> list[Path]:
     """Write the requested report files into `out_dir` and return their paths (in Format order).
 
@@ -234,6 +268,8 @@ def render(
       auditor.report.document.FindingRemediation): report.json gets each finding's as it is
       written, in one pass with findings.csv when both are asked for; the other files work out
       what they show themselves.
+    - `workers`: processes that work out report.json's and findings.csv's findings a chunk at a
+      time (auditor.report.chunks); more than one only where no other thread runs (an audit alone).
 
     With HTML or Markdown, the digest is written too: digest.html and digest.txt, the e-mail's body.
 
@@ -265,9 +301,9 @@ def render(
         if fmt is Format.JSON and together:
             assert remediation is not None
             _write_json_and_csv(path, out_dir / FILE_NAMES[Format.CSV], document, remediation, locale=locale,
-                                cloud=cloud, wording=catalog)
+                                cloud=cloud, wording=catalog, workers=workers)
         elif fmt is Format.JSON:
-            _write_json(path, document, remediation)
+            _write_json(path, document, remediation, workers)
         elif fmt is Format.CSV and together:
             pass  # written with report.json
         elif fmt is Format.HTML:

@@ -17,6 +17,7 @@ from auditor.errors import UsageError
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report
 from auditor.guidance.details import subject_label
 from auditor.model import Cloud, Locale
+from auditor.report import chunks
 from auditor.report import write as report_module
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.wording_api import product_names_of
@@ -59,7 +60,8 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
             assert subject_label(f["subject"]) in json.dumps(f["remediation"], ensure_ascii=False), f["id"]
 
 
-def test_report_json_is_written_one_finding_per_piece(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_json_is_written_one_chunk_of_findings_per_piece(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     document = _golden()
     pieces: list[bytes] = []
 
@@ -68,14 +70,18 @@ def test_report_json_is_written_one_finding_per_piece(tmp_path: Path, monkeypatc
         path.write_bytes(b"".join(pieces))
 
     monkeypatch.setattr(report_module, "write_bytes", keep)
+    monkeypatch.setattr(chunks, "CHUNK", 2)
     report_module.render(document, tmp_path, formats=["json"])
     text = (tmp_path / "report.json").read_bytes()
     assert text == GOLDEN.read_bytes()
     assert json.loads(text) == document
     findings = document["findings"]
-    # never the whole file in one buffer: the largest piece is one finding (with its separator)
-    assert len(pieces) > len(findings)
-    assert max(map(len, pieces)) == max(len(orjson.dumps(f)) for f in findings) + len(b",\n    ")
+    # never the whole file in one buffer: the largest piece is two findings (a chunk, with its separators)
+    assert len(findings) > 4
+    assert len(pieces) > len(findings) // 2
+    pairs = [findings[i:i + 2] for i in range(0, len(findings), 2)]
+    separator = len(b",\n    ")
+    assert max(map(len, pieces)) == max(sum(len(orjson.dumps(f)) + separator for f in pair) for pair in pairs)
     lines = text.decode().splitlines()
     start = lines.index('  "findings": [')
     assert [json.loads(line.strip().rstrip(",")) for line in lines[start + 1:start + 1 + len(findings)]] == findings
