@@ -6,8 +6,12 @@ runs them in threads) never forks."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,7 @@ from auditor.engine import evaluate
 from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import AuditResult, Locale
+from auditor.outputs import output_lock
 from auditor.plan.summary import header_plan
 from auditor.policy_load import load_policies
 from auditor.report import chunks
@@ -95,6 +100,80 @@ def test_when_a_forked_process_is_killed_the_rest_is_worked_out_here(
     items = list(range(100))
     assert [i for part in chunks.in_chunks(items, work, workers=2) for i in part] == items
     assert "ended unexpectedly" in capsys.readouterr().err
+
+
+_ORPHAN = """
+import os, sys, time
+from pathlib import Path
+from auditor.outputs import output_lock
+from auditor.report import chunks
+chunks.CHUNK = 1
+
+def work(items):
+    print(os.getpid(), flush=True)
+    time.sleep(120)
+    return items
+
+with output_lock(Path(sys.argv[1])):
+    for _ in chunks.in_chunks(list(range(4)), work, workers=2):
+        pass
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")  # a zombie nobody reaped has ended too
+
+
+@forks
+def test_when_the_audit_is_killed_its_processes_die_and_free_the_output_directory(tmp_path: Path) -> None:
+    """A forked process holds the audit's lock on the output directory: were it to outlive an audit
+    killed by the out-of-memory killer, every later run into the directory would exit 2."""
+    audit = subprocess.Popen([sys.executable, "-c", _ORPHAN, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert audit.stdout is not None
+    workers = [int(audit.stdout.readline()) for _ in range(2)]
+    audit.kill()
+    audit.wait()
+    deadline = time.monotonic() + 10
+    while not all(map(_gone, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(map(_gone, workers))
+    with output_lock(tmp_path):  # the next run may write
+        pass
+
+
+@forks
+def test_ctrl_c_stops_the_audit_and_not_its_processes_first(small_chunks: int) -> None:
+    parent = os.getpid()
+
+    def work(items: Sequence[int]) -> list[int]:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C reaches every process of the terminal's group
+        return list(items)
+
+    items = list(range(100))
+    assert [i for part in chunks.in_chunks(items, work, workers=2) for i in part] == items
+
+
+@forks
+def test_no_more_processes_than_the_cap_or_the_chunks(monkeypatch: pytest.MonkeyPatch, small_chunks: int) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert chunks.available_workers() == chunks.MAX_WORKERS == 8
+    forked: list[int] = []
+
+    class Pool(ProcessPoolExecutor):
+        def __init__(self, max_workers: int, **kwargs: Any) -> None:
+            forked.append(max_workers)
+            super().__init__(max_workers, **kwargs)
+
+    monkeypatch.setattr(chunks, "ProcessPoolExecutor", Pool)
+    seen = list(chunks.in_chunks(list(range(2 * small_chunks)), _pid, workers=8))
+    assert [part for part, _ in seen] == [list(range(small_chunks)), list(range(small_chunks, 2 * small_chunks))]
+    assert forked == [2]  # two chunks: two processes, not eight
 
 
 def test_nothing_forks_off_linux(monkeypatch: pytest.MonkeyPatch) -> None:
