@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -83,3 +84,13 @@ def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     """A finding's remediation, as report.json holds it (worldwide cloud)."""
     return wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
                                 skus=list(f.skus), details=dict(f.details))
+
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def sample_audit_argv(tmp_path: Path) -> list[str]:
+    """`audit` of the bundled sample tenant with the example policy into tmp_path/out, report.json only."""
+    return ["audit", "--snapshot", str(_ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
+            "--policies", str(_ROOT / "policies" / "example.yaml"), "--output-dir", str(tmp_path / "out"),
+            "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]

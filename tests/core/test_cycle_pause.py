@@ -14,9 +14,7 @@ import pytest
 from auditor import commands
 from auditor.cli import build_parser, main
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+from .factory import sample_audit_argv
 
 
 @pytest.fixture(autouse=True)
@@ -26,13 +24,8 @@ def collector_on():
     gc.enable()
 
 
-def _argv(tmp_path: Path) -> list[str]:
-    return ["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "out"),
-            "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]
-
-
 def _audit(tmp_path: Path) -> int:
-    return main(_argv(tmp_path))
+    return main(sample_audit_argv(tmp_path))
 
 
 def _watch(monkeypatch, seen: dict, name: str, key: str, also: Callable[[], None] = lambda: None) -> None:
@@ -80,7 +73,7 @@ def test_an_audit_among_many_reads_its_tenant_with_the_collector_running(tmp_pat
     seen: dict = {}
     _watch(monkeypatch, seen, "_snapshot", "collect")
     _watch(monkeypatch, seen, "evaluate", "evaluate")
-    args = build_parser().parse_args(_argv(tmp_path))
+    args = build_parser().parse_args(sample_audit_argv(tmp_path))
     args.environment = dict(os.environ)
     assert commands.cmd_audit(args) == 0
     assert seen == {"collect": True, "evaluate": False}

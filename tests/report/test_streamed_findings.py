@@ -1,10 +1,12 @@
 """An audit's document carries its findings without their remediation: report.json and
 findings.csv get each finding's as they are written (auditor.report.write), and the plan reads
 the actions alone (auditor.wording.actions, without any text). The files must be byte for byte what the whole
-document gives, and a failure part way must leave the last run's files as they were."""
+document gives, also when forked processes work the findings out a chunk at a time
+(auditor.report.chunks), and a failure part way must leave the last run's files as they were."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -132,3 +134,40 @@ def test_a_finding_that_carries_its_remediation_is_written_as_it_is(result: Audi
     render(whole, tmp_path / "given", formats=(Format.JSON, Format.CSV),
            remediation=_failing(remediation, after=0))
     assert _files(tmp_path / "given") == _files(tmp_path / "plain")
+
+
+
+
+@pytest.mark.parametrize("formats", [(Format.JSON, Format.CSV), (Format.JSON,), tuple(Format)])
+@pytest.mark.parametrize("locale", [Locale.EN, Locale.TR])
+def test_the_files_forked_processes_write_are_one_processes(
+        result: AuditResult, tmp_path: Path, forked_chunks: int, formats: tuple[Format, ...], locale: Locale) -> None:
+    bare, remediation = _bare(result, locale)
+    assert len(bare["findings"]) > 3 * forked_chunks
+    plan = header_plan(bare, remediation.actions)
+    for workers in (1, 2):
+        render(bare, tmp_path / str(workers), formats=formats, locale=locale, plan=plan, remediation=remediation,
+               workers=workers)
+    assert _files(tmp_path / "2") == _files(tmp_path / "1")
+    assert all(f["remediation"] is None for f in bare["findings"])
+
+
+def test_a_failure_in_a_forked_process_leaves_the_last_files_and_no_temporary_file(
+        result: AuditResult, tmp_path: Path, forked_chunks: int) -> None:
+    out = tmp_path / "out"
+    bare, remediation = _bare(result, Locale.EN)
+    render(bare, out, formats=(Format.JSON, Format.CSV), remediation=remediation, workers=2)
+    before = _files(out)
+    parent = os.getpid()
+
+    def remediate(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        if os.getpid() != parent:
+            raise OSError(28, "No space left on device")
+        return wording.remediation(*args, **kwargs)
+
+    failing = FindingRemediation(remediate, cloud=remediation.cloud, locale=remediation.locale,
+                                 names=remediation.names)
+    with pytest.raises(UsageError, match=r"report\.json.*cannot write report: No space left on device"):
+        render(bare, out, formats=(Format.JSON, Format.CSV), remediation=failing, workers=2)
+    assert _files(out) == before
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
