@@ -6,10 +6,10 @@ Writing report.json and findings.csv is the audit's largest part after the colle
 finding's remediation text is worked out as it is written (130,000 findings at a million users,
 about 45 s on one core). The findings do not depend on one another, so an audit run alone
 (`audit`, not one tenant among many in `audit --tenants`) hands the chunks to as many processes
-as the machine has cores, at most MAX_WORKERS. They are forked: each starts with the findings and `work` as this
-process holds them (nothing is pickled but the chunk's bounds and its result). Only Linux forks
+as the machine has cores, at most MAX_WORKERS. They are forked: each starts with the findings and
+`work` as this process holds them (nothing is pickled but the chunk's bounds and its result). Only Linux forks
 here: elsewhere, and for a single chunk, the work is done in this process. The files are byte for
-byte the same either way (tests/report/test_chunks.py).
+byte the same either way (tests/report/test_streamed_findings.py).
 
 A forked process must not start from a process whose other threads hold locks, so the caller
 decides: `workers` > 1 only where no other thread runs (auditor.commands). A forked process
@@ -60,8 +60,7 @@ def in_chunks(items: Sequence[T], work: Callable[[Sequence[T]], R], *, workers: 
     processes do the work, at most AHEAD chunks each ahead of the one the caller reads. An
     exception in `work` is raised here, as in this process; when a process is killed, the chunks
     not yet read are worked out in this one."""
-    size = CHUNK
-    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    bounds = [(start, min(start + CHUNK, len(items))) for start in range(0, len(items), CHUNK)]
     if workers <= 1 or len(bounds) < 2 or available_workers() <= 1:
         for start, stop in bounds:
             yield work(items[start:stop])

@@ -220,6 +220,11 @@ def write_csv(
         _write_rows(out, document, locale, cloud, wording, stored_remediation)
 
 
+def _writer(out: IO[str]) -> Any:
+    """The worklist's CSV writer (RFC 4180: CRLF line ends)."""
+    return csv.writer(out, lineterminator="\r\n")
+
+
 class FindingsCsv:
     """findings.csv written into `out` one finding at a time: the header and the rows of a partial
     report at once, then a row per `add(finding)`; `flush()` at the end. Rows are made into text a
@@ -230,7 +235,7 @@ class FindingsCsv:
                  wording: Wording, stored_remediation: bool = False) -> None:
         self._out = out
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._writer = _writer(self._buffer)
         self._writer.writerow(COLUMNS)
         self._writer.writerows(_incomplete_rows(document, locale))
         self._rows = _Rows(document, locale, cloud, wording, stored_remediation)
@@ -246,7 +251,7 @@ class FindingsCsv:
         """The rows `add` would write for `findings`, as text (a chunk worked out in another
         process: auditor.report.chunks); `write` writes it."""
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerows(self._rows.row(f) for f in findings)
+        _writer(buffer).writerows(self._rows.row(f) for f in findings)
         return buffer.getvalue()
 
     def write(self, rows: str) -> None:

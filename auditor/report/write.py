@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,14 +94,15 @@ def _stdlib_json(document: Mapping[str, Any]) -> bytes:
 _ONE_LINE = frozenset(("findings",))
 
 
-# a list of findings -> report.json's lines of them (after the key): "[", one line per finding, "]"
-FindingLines = Callable[[list[Any]], Iterator[bytes]]
+# a list of findings -> report.json's lines of them, a chunk at a time (each chunk's lines joined
+# by ",\n    ", as _one_line joins them)
+FindingLines = Callable[[list[Any]], Iterable[bytes]]
 
 
 def _json_pieces(document: Mapping[str, Any], findings: FindingLines | None = None) -> Iterator[bytes]:
-    """dump_json in pieces (one per top-level value or list item), so that the report of a
-    million users is never written from one large buffer. TypeError: orjson refuses a value.
-    `findings`: writes the findings' lines (each finding with its remediation worked out)."""
+    """dump_json in pieces (one per top-level value, list item or chunk of findings), so that the
+    report of a million users is never written from one large buffer. TypeError: orjson refuses a
+    value. `findings`: gives the findings' lines (each finding with its remediation worked out)."""
     if not document:
         yield orjson.dumps(dict(document), option=orjson.OPT_APPEND_NEWLINE)
         return
@@ -110,26 +112,20 @@ def _json_pieces(document: Mapping[str, Any], findings: FindingLines | None = No
         yield (b"{\n  " if i == 0 else b",\n  ") + orjson.dumps(key) + b": "
         if isinstance(value, list) and value:
             if key == "findings" and findings is not None:
-                yield from findings(value)
-                continue
-            one_line = key in _ONE_LINE
-            for j, item in enumerate(value):
-                yield (b"[\n    " if j == 0 else b",\n    ") + (orjson.dumps(item) if one_line else _indented(item, 4))
+                lines = findings(value)
+            elif key in _ONE_LINE:
+                lines = (orjson.dumps(item) for item in value)
+            else:
+                lines = (_indented(item, 4) for item in value)
+            for j, line in enumerate(lines):
+                yield (b"[\n    " if j == 0 else b",\n    ") + line
             yield b"\n  ]"
         else:
             yield _indented(value, 2)
     yield b"\n}\n"
 
 
-def _chunked_lines(lines: Iterator[bytes]) -> Iterator[bytes]:
-    """The lines of a list's items, a chunk at a time (each chunk's items joined by ",\n    "), as
-    `_json_pieces` writes a list."""
-    for j, chunk in enumerate(lines):
-        yield (b"[\n    " if j == 0 else b",\n    ") + chunk
-    yield b"\n  ]"
-
-
-def _one_line(items: Sequence[Any]) -> bytes:
+def _one_line(items: Iterable[Any]) -> bytes:
     return b",\n    ".join(orjson.dumps(item) for item in items)
 
 
@@ -152,15 +148,12 @@ def _write_json(path: Path, document: Mapping[str, Any], remediation: Remediatio
     that work the chunks out (auditor.report.chunks)."""
     complete = _completer(remediation)
 
-    def findings(items: list[Any]) -> Iterator[bytes]:
-        def lines(chunk: Sequence[Any]) -> bytes:
-            return _one_line([complete(f) for f in chunk] if complete is not None else chunk)
-
-        return _chunked_lines(in_chunks(items, lines, workers=workers))
+    def lines(chunk: Sequence[Any]) -> bytes:
+        return _one_line(map(complete, chunk) if complete is not None else chunk)
 
     try:
         try:
-            write_bytes(path, _json_pieces(document, findings))
+            write_bytes(path, _json_pieces(document, partial(in_chunks, work=lines, workers=workers)))
         except TypeError:
             write_bytes(path, [_stdlib_json(_completed(document, remediation))])
     except OSError as exc:
@@ -210,7 +203,7 @@ def _write_json_and_csv(json_path: Path, csv_path: Path, document: Mapping[str, 
                         rows.write(csv_rows)
                         yield json_lines
 
-                json_out.writelines(_json_pieces(document, lambda items: _chunked_lines(findings(items))))
+                json_out.writelines(_json_pieces(document, findings))
                 rows.flush()
         except TypeError:  # a value orjson refuses: the standard library's encoder, one file after the other
             whole = _completed(document, remediation)
