@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-from auditor import wording
+from auditor import commands, wording
 from auditor.engine import evaluate
 from auditor.model import AuditResult, Cloud, Finding, Locale
 from auditor.policy_load import load_policies
@@ -94,3 +96,14 @@ def sample_audit_argv(tmp_path: Path) -> list[str]:
     return ["audit", "--snapshot", str(_ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
             "--policies", str(_ROOT / "policies" / "example.yaml"), "--output-dir", str(tmp_path / "out"),
             "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]
+
+
+def watch_command(monkeypatch: pytest.MonkeyPatch, name: str, note: Callable[..., None]) -> None:
+    """auditor.commands.`name` (what cmd_audit calls), calling note(*args, **kwargs) before each call."""
+    wrapped = getattr(commands, name)
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        note(*args, **kwargs)
+        return wrapped(*args, **kwargs)
+
+    monkeypatch.setattr(commands, name, watched)

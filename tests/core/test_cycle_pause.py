@@ -14,7 +14,7 @@ import pytest
 from auditor import commands
 from auditor.cli import build_parser, main
 
-from .factory import sample_audit_argv
+from .factory import sample_audit_argv, watch_command
 
 
 @pytest.fixture(autouse=True)
@@ -30,14 +30,11 @@ def _audit(tmp_path: Path) -> int:
 
 def _watch(monkeypatch, seen: dict, name: str, key: str, also: Callable[[], None] = lambda: None) -> None:
     """commands.`name`, noting in seen[key] whether the collector runs when it is called (and doing `also`)."""
-    wrapped = getattr(commands, name)
-
-    def watched(*args, **kwargs):
+    def note(*args, **kwargs) -> None:
         seen[key] = gc.isenabled()
         also()
-        return wrapped(*args, **kwargs)
 
-    monkeypatch.setattr(commands, name, watched)
+    watch_command(monkeypatch, name, note)
 
 
 def test_paused_while_evaluating_and_rendering_and_running_again_after(tmp_path, monkeypatch):

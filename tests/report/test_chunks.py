@@ -22,7 +22,7 @@ from auditor import commands
 from auditor.cli import build_parser, main
 from auditor.outputs import output_lock
 from auditor.report import chunks
-from tests.core.factory import sample_audit_argv
+from tests.core.factory import sample_audit_argv, watch_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,13 +151,8 @@ def test_nothing_forks_off_linux(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _watch_workers(monkeypatch: pytest.MonkeyPatch, seen: list[int]) -> None:
-    wrapped = commands.render
-
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        seen.append(kwargs["workers"])
-        return wrapped(*args, **kwargs)
-
-    monkeypatch.setattr(commands, "render", watched)
+    """The `workers` cmd_audit hands render, on a machine of 4 cores."""
+    watch_command(monkeypatch, "render", lambda *args, **kwargs: seen.append(kwargs["workers"]))
     monkeypatch.setattr(commands, "available_workers", lambda: 4)
 
 
