@@ -10,8 +10,9 @@ implement is a 400 as well (the caller raises it).
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .hooks import EncodedItems
 
@@ -45,14 +46,30 @@ def upn_prefixes(text: str) -> tuple[str, ...]:
         at = o.end()
 
 
-def by_next_character(positions: Iterable[int], upn_at: Callable[[int], str], at: int) -> dict[str, list[int]]:
-    """`positions` (of users, in order) by the character of their UPN, in lower case, at index `at`
-    ("" when it is shorter): one pass, as an index would, so that a partition costs the emulator
-    only the users under its prefix."""
-    found: dict[str, list[int]] = {}
-    for i in positions:
-        found.setdefault(upn_at(i).lower()[at:at + 1], []).append(i)
-    return found
+class UpnIndex:
+    """A list of users' UPNs in lower case, sorted, as a directory index holds them: the users under
+    a prefix are one range of it, found by bisection, so a partition's count or listing costs the
+    emulator only its own users, not a pass over the tenant (at a million users those passes took
+    a core for tens of seconds while the audit it served was measured)."""
+
+    def __init__(self, upns: Iterable[str]) -> None:
+        pairs = sorted((upn.lower(), at) for at, upn in enumerate(upns))
+        self._keys = [key for key, _ in pairs]
+        self._at = [at for _, at in pairs]
+
+    def starting(self, prefixes: tuple[str, ...]) -> list[int]:
+        """The positions (in the list the index was built from, in order) of the UPNs that start
+        with one of `prefixes` (lower case)."""
+        found: set[int] = set()
+        for prefix in prefixes:
+            found.update(self._at[slice(*self._range(prefix))])
+        return sorted(found)
+
+    def _range(self, prefix: str) -> tuple[int, int]:
+        start = bisect.bisect_left(self._keys, prefix)
+        n = len(prefix)
+        # cut to the prefix's length, the sorted keys stay sorted: its UPNs end where that stops being it
+        return start, bisect.bisect_right(self._keys, prefix, start, key=lambda key: key[:n])
 
 
 def matches(upn: str, prefixes: tuple[str, ...]) -> bool:

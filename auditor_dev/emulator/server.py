@@ -58,7 +58,7 @@ from .budgets import Budgets
 from .call import Answer, PlainText
 from .encoding import dumps, encode
 from .errors import GraphError, error_document
-from .filters import by_next_character
+from .filters import UpnIndex
 from .hooks import Drop, Listings, Proceed, Reply, Request, Responder
 from .log import LoggedRequest, SentMail
 from .query import Query, parse_query
@@ -110,7 +110,7 @@ class GraphEmulator:
         self.latency: tuple[float, float] | None = (
             (latency_ms / 1000, latency_ms_per_kib / 1000) if latency_ms > 0 or latency_ms_per_kib > 0 else None)
         self._filtered: dict[tuple[str, ...], list[int]] = {}  # positions of the users a prefix filter keeps
-        self._by_next: dict[str, dict[str, list[int]]] = {}  # of one prefix: by the character after it
+        self._upn_index: UpnIndex | None = None  # the users' UPNs, sorted (filters.UpnIndex)
         self.audit_log = AuditLog(snapshot, token)  # auditLogs/directoryAudits, its own writes recorded
         # the usage reports (reports.py), from the snapshot's usageReports section
         self.reports = ReportServer(snapshot, reports or ReportOptions())
@@ -171,15 +171,16 @@ class GraphEmulator:
 
     def prepare(self, report_days: Sequence[int] = ()) -> None:
         """Work out now what the emulator otherwise works out on a listing's first request: the
-        users by the first character of their UPN (the partitioned reads), each group's members
-        and direct members likewise, and the usage reports for rules of `report_days` days. A benchmark calls
-        it before it measures: Graph does not index a tenant when an audit first asks for it, so
-        an audit that waits while the emulator does is measured wrong (at a million users the
-        first pages took 20 s)."""
-        self._following("")
+        index of the users' UPNs (the partitioned reads), each group's members and direct members
+        likewise, the groups with members in license errors, and the usage reports for rules of
+        `report_days` days. A benchmark calls it before it measures: Graph does not index a tenant
+        when an audit first asks for it, so an audit that waits while the emulator does is measured
+        wrong (at a million users the first pages took 20 s)."""
+        self._upns()
         for group in self.tenant.groups:
             for direct in (False, True):
-                self.tenant.members_by_first_character(group, direct=direct)
+                self.tenant.member_upns(group, direct=direct)
+        self.tenant.license_error_groups()
         for days in report_days:
             self.reports.prepare(days)
 
@@ -232,31 +233,23 @@ class GraphEmulator:
             self.sent_mail.append(SentMail(sender, message, save_to_sent_items))
 
     def filtered_positions(self, prefixes: tuple[str, ...]) -> list[int]:
-        """Positions of the users a prefix filter keeps, worked out once per filter (pre-encoded
-        listings serve the tenant before any write, so the answer does not change). Several
-        prefixes: their users merged in order."""
-        if len(prefixes) == 1:
-            return self._following(prefixes[0][:-1]).get(prefixes[0][-1], [])
+        """Positions of the users a prefix filter keeps, in order, worked out once per filter from
+        the index of their UPNs (pre-encoded listings serve the tenant before any write, so the
+        answer does not change)."""
         with self._lock:
             found = self._filtered.get(prefixes)
         if found is None:
-            found = sorted(set().union(*(self.filtered_positions((p,)) for p in prefixes)))
+            found = self._upns().starting(prefixes)
             with self._lock:
                 self._filtered[prefixes] = found
         return found
 
-    def _following(self, prefix: str) -> dict[str, list[int]]:
-        """The positions of the users whose UPN (lower case) starts with `prefix`, by the character
-        that follows it (filters.by_next_character over that prefix's users)."""
+    def _upns(self) -> UpnIndex:
+        """The index of the users' UPNs, built on its first use (or by `prepare`)."""
         with self._lock:
-            found = self._by_next.get(prefix)
-        if found is None:
-            users = self.tenant.users
-            found = by_next_character(self.filtered_positions((prefix,)) if prefix else range(len(users)),
-                                      lambda i: users[i].user_principal_name, len(prefix))
-            with self._lock:
-                self._by_next[prefix] = found
-        return found
+            if self._upn_index is None:
+                self._upn_index = UpnIndex(u.user_principal_name for u in self.tenant.users)
+            return self._upn_index
 
 
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"

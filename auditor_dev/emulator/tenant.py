@@ -51,7 +51,7 @@ import msgspec
 from auditor.model import AssignedLicense, Group, LicenseAssignmentState, Sku, TenantSnapshot, User
 
 from .errors import GraphError, bad, not_found
-from .filters import by_next_character
+from .filters import UpnIndex
 
 ACTIVE_STATES = ("Active", "ActiveWithError")
 
@@ -152,9 +152,9 @@ class TenantState:
         # a group's direct members, keyed by its id: (the members and direct_members the index was
         # built from, their positions in `users`), built once and again only after a write
         self._direct: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, list[int]]] = {}
-        # (group id, direct) -> the same, with the listing's positions by the UPN's first character
-        self._starting: dict[tuple[str, bool],
-                             tuple[tuple[str, ...], tuple[str, ...] | None, dict[str, list[int]]]] = {}
+        # (group id, direct) -> the same, with the index of the listing's UPNs and its partitions
+        self._starting: dict[tuple[str, bool], tuple[tuple[str, ...], tuple[str, ...] | None, UpnIndex,
+                                                      dict[tuple[str, ...], list[int]]]] = {}
         self._license_errors: frozenset[str] | None = None
         self.written = False  # a write changed the tenant (pre-encoded listings no longer match it)
 
@@ -241,19 +241,31 @@ class TenantState:
         self._direct[group.id] = (group.members, group.direct_members, positions)
         return _Members(self.users, positions)
 
-    def members_starting(self, group: Group, prefixes: tuple[str, ...], *, direct: bool) -> Sequence[User]:
+    def members_starting(self, group: Group, prefixes: tuple[str, ...], *, direct: bool) -> _Members:
         """The group's members (`direct`: its direct members) whose UPN, in lower case, starts with
-        one of `prefixes` (lower case): one partition of a member listing, in the order of
-        `members` within each first character. The listing's members are sorted by first
-        character once (and again after a write), so each partition costs only its own members."""
-        by_first, users = self.members_by_first_character(group, direct=direct), self.users
-        positions = [at for first in dict.fromkeys(p[:1] for p in prefixes) for at in by_first.get(first, ())
-                     if users[at].user_principal_name.lower().startswith(prefixes)]
-        return _Members(users, positions)
+        one of `prefixes` (lower case): one partition of a member listing, in the listing's order."""
+        listed = self.direct_members(group) if direct else self.members(group)
+        assert isinstance(listed, _Members)
+        return _Members(self.users, [listed.positions[at] for at in self.member_partition(group, prefixes,
+                                                                                            direct=direct)])
 
-    def members_by_first_character(self, group: Group, *, direct: bool) -> dict[str, list[int]]:
-        """The positions of the group's members (`direct`: its direct members) by the first
-        character of their UPN, in lower case: worked out once, and again after a write."""
+    def member_partition(self, group: Group, prefixes: tuple[str, ...], *, direct: bool) -> list[int]:
+        """Where the members of `members_starting` stand in the member listing (whose pre-encoded
+        pages are picked by them): worked out once per partition from the listing's index of UPNs,
+        or, once a write may have changed a UPN, from the users as they stand."""
+        if self.written:
+            listed = self.direct_members(group) if direct else self.members(group)
+            return [at for at, user in enumerate(listed) if user.user_principal_name.lower().startswith(prefixes)]
+        index, partitions = self.member_upns(group, direct=direct)
+        with self._lock:
+            found = partitions.get(prefixes)
+            if found is None:
+                found = partitions[prefixes] = index.starting(prefixes)
+        return found
+
+    def member_upns(self, group: Group, *, direct: bool) -> tuple[UpnIndex, dict[tuple[str, ...], list[int]]]:
+        """The index of the UPNs of the group's member listing (`direct`: its direct members), and
+        the partitions worked out from it so far: built once, and again after the membership changes."""
         key = (group.id, direct)
         with self._lock:  # the partitions are asked for at once: one of them builds it, the others wait
             cached = self._starting.get(key)
@@ -261,9 +273,9 @@ class TenantState:
                 listed = self.direct_members(group) if direct else self.members(group)
                 assert isinstance(listed, _Members)
                 users = self.users
-                by_first = by_next_character(listed.positions, lambda at: users[at].user_principal_name, 0)
-                cached = self._starting[key] = (group.members, group.direct_members, by_first)
-        return cached[2]
+                index = UpnIndex(users[at].user_principal_name for at in listed.positions)
+                cached = self._starting[key] = (group.members, group.direct_members, index, {})
+        return cached[2], cached[3]
 
     def member_of(self, user: User) -> list[Group]:
         """The groups the user is a member of, in the tenant's order."""

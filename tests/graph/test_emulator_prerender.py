@@ -44,6 +44,13 @@ def test_prerendered_pages_are_identical() -> None:
         ("/users?$select=id,displayName&$top=999", {}),  # not pre-rendered: rendered per request
         *((f"/groups/{g.id}/{relation}/microsoft.graph.user?$select=id&$top=999&$count=true", eventual)
           for g in tenant.groups for relation in ("transitiveMembers", "members")),
+        # partitions: the pre-encoded members picked by the index of their UPNs, one prefix or several
+        *((f"/groups/{nested.id}/{relation}/microsoft.graph.user?$select=id&$top=20&$count=true&$filter={f}",
+           eventual) for relation in ("transitiveMembers", "members") for f in (
+              "startswith(userPrincipalName,'user0001')", "startswith(userPrincipalName,'F') or "
+              "startswith(userPrincipalName,'user00') or startswith(userPrincipalName,'user0001')")),
+        (f"/users?$select={','.join(SELECTS[1])}&$top=30&$filter=startswith(userPrincipalName,'user0002') or "
+         "startswith(userPrincipalName,'Fl')", {}),
     ]
     answers = []
     with GraphEmulator(tenant, token=token) as graph:
@@ -52,16 +59,19 @@ def test_prerendered_pages_are_identical() -> None:
         answers.append([_read_all(graph, token, q, h) for q, h in queries])
     assert answers[0] == answers[1]
     assert sum(len(pages) for pages in answers[0]) > 10
+    partitions = [b"".join(answers[1][i]).count(b'"id"') for i, (q, _) in enumerate(queries) if "$filter" in q]
+    assert len(partitions) == 5 and all(partitions)
     # the nested group's direct members are a third of its members, read apart from them
-    at = [i for i, (q, _) in enumerate(queries) if nested.id in q]
+    at = [i for i, (q, _) in enumerate(queries) if nested.id in q and "$filter" not in q]
     transitive, direct = (b"".join(answers[1][i]).count(b'"id"') for i in at)
     assert 0 < direct < transitive
 
 
 def test_a_prepared_emulator_answers_alike_without_working_anything_out(monkeypatch) -> None:
-    """GraphEmulator.prepare indexes the users and the members by first character and renders the
-    usage reports before a benchmark measures: the partitions' first requests then work out none of
-    it (a million users' first pages waited 20 s on it), and the answers are the same."""
+    """GraphEmulator.prepare indexes the users' and the members' UPNs, finds the groups with
+    license errors and renders the usage reports before a benchmark measures: the partitions' first
+    requests then work out none of it (a million users' first pages waited 20 s on it), and the
+    answers are the same."""
     from auditor_dev.emulator import reports, server
     from auditor_dev.emulator import tenant as tenant_module
 
@@ -74,6 +84,7 @@ def test_a_prepared_emulator_answers_alike_without_working_anything_out(monkeypa
           for c in "abm"),
         *((f"/groups/{group.id}/{relation}/microsoft.graph.user?$select=id&$top=999&$count=true"
            "&$filter=startswith(userPrincipalName,'a')", eventual) for relation in ("transitiveMembers", "members")),
+        ("/groups?$filter=hasMembersWithLicenseErrors eq true&$select=id", {}),
         ("/reports/getOffice365ActiveUserDetail(period='D90')", {}),
         ("/reports/getMailboxUsageDetail(period='D7')", {}),
     ]
@@ -98,8 +109,8 @@ def test_a_prepared_emulator_answers_alike_without_working_anything_out(monkeypa
         def worked_out(*args, **kwargs):
             raise AssertionError("worked out on a request, not by prepare()")
 
-        monkeypatch.setattr(server, "by_next_character", worked_out)
-        monkeypatch.setattr(tenant_module, "by_next_character", worked_out)
+        monkeypatch.setattr(server, "UpnIndex", worked_out)
+        monkeypatch.setattr(tenant_module, "UpnIndex", worked_out)
         monkeypatch.setattr(reports.ReportServer, "_render", worked_out)
         assert read(graph) == expected
     assert all(expected) and expected[-1][0].count(b"\r\n") > 2  # rows, not a header alone

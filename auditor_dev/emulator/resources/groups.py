@@ -11,7 +11,7 @@ from auditor.model import Group, User
 from .. import wire
 from ..call import Answer, Call, Emulator, PlainText
 from ..errors import bad, not_found
-from ..filters import UnsupportedFilter, upn_prefixes
+from ..filters import Picked, UnsupportedFilter, upn_prefixes
 from ..query import MAX_TOP, check_select, page, unsupported
 from . import relations
 
@@ -106,6 +106,13 @@ def _member_partition(em: Emulator, call: Call, group: Group, prefixes: tuple[st
     """A page of the group's (direct) user members whose UPN starts with one of `prefixes`."""
     select = call.query.select
     check_select(select, wire.USER_PROPERTIES, "user")
+    listings = em.listings if not em.tenant.written else None
+    if listings is not None and select:  # the listing's pre-encoded members, picked
+        encoded = (listings.direct_members if direct else listings.members)(group.id, select)
+        if encoded is not None:
+            return page(em.url, call.path, call.query,
+                        Picked(encoded, em.tenant.member_partition(group, prefixes, direct=direct)),
+                        call.eventual, MAX_TOP)
     return page(em.url, call.path, call.query, em.tenant.members_starting(group, prefixes, direct=direct),
                 call.eventual, MAX_TOP, lambda u: wire.user_wire(u, select))
 
