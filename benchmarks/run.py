@@ -142,7 +142,8 @@ def audit(url: str, token: str, out_dir: Path, concurrency: int | None = 4, poli
     sizes = {p.name: p.stat().st_size for p in sorted(out_dir.iterdir()) if p.is_file()}
     stderr = Path(err.name).read_text(encoding="utf-8")
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
-            "reports": sizes, "phases": _phases(stderr), "peaks": _peaks(stderr),
+            "reports": sizes, "phases": _phases(stderr), "cpu_phases": _cpu(stderr),
+            "peaks": _peaks(stderr),
             "findings_sha256": _digest(out_dir / "findings.csv"), "concurrency": concurrency}
 
 
@@ -178,6 +179,12 @@ def startup(work: Path, runs: int = 7) -> dict[str, Any]:
 def _phases(stderr: str) -> dict[str, float]:
     """The audit's `timings:` line (LICENSE_AUDITOR_TIMINGS=1) as {phase: seconds}."""
     line = next((ln for ln in stderr.splitlines() if ln.startswith("timings: ")), "")
+    return {name: float(sec) for name, sec in re.findall(r"([a-z-]+) ([0-9.]+)s", line)}
+
+
+def _cpu(stderr: str) -> dict[str, float]:
+    """The audit's `cpu:` line: {phase: CPU seconds of the audit and its forked workers}."""
+    line = next((ln for ln in stderr.splitlines() if ln.startswith("cpu: ")), "")
     return {name: float(sec) for name, sec in re.findall(r"([a-z-]+) ([0-9.]+)s", line)}
 
 
