@@ -242,7 +242,8 @@ def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
 class _Timings:
     """Wall time per phase, the CPU time spent in it (the audit's and its forked workers') and the
     peak resident memory by the end of each, on stderr when LICENSE_AUDITOR_TIMINGS=1 (the
-    benchmark reads the three lines)."""
+    benchmark reads the three lines). CPU and memory are the process's: in `audit --tenants`,
+    whose audits run side by side in threads, they are all of theirs."""
 
     def __init__(self) -> None:
         self.on = bool(os.environ.get("LICENSE_AUDITOR_TIMINGS"))

@@ -245,11 +245,14 @@ class GraphEmulator:
         return found
 
     def _upns(self) -> UpnIndex:
-        """The index of the users' UPNs, built on its first use (or by `prepare`)."""
-        with self._lock:
-            if self._upn_index is None:
-                self._upn_index = UpnIndex(u.user_principal_name for u in self.tenant.users)
-            return self._upn_index
+        """The index of the users' UPNs, built on its first use (or by `prepare`), outside the lock
+        every request's log takes."""
+        index = self._upn_index
+        if index is None:
+            built = UpnIndex(u.user_principal_name for u in self.tenant.users)
+            with self._lock:
+                index = self._upn_index = self._upn_index or built
+        return index
 
 
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"

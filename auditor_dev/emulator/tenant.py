@@ -291,8 +291,8 @@ class TenantState:
             at = self.user_at(key)
             if at is None:
                 raise KeyError(key)
+            self.written = True  # first: a request that sees the change must not serve pre-encoded pages
             self.users[at] = self.users[at].with_values(**changes)
-            self.written = True
             return self.users[at]
 
     def assign_license(self, key: str, doc: Any) -> User:
@@ -515,9 +515,9 @@ class TenantState:
     def _replace_group(self, group: Group, **changes: Any) -> Group:
         """Replace a group; its hasMembersWithLicenseErrors is then read from its members' states."""
         new = msgspec.structs.replace(group, has_members_with_license_errors=None, **changes)
+        self.written = True  # first: a request that sees the new group must not pick pre-encoded members
         self.groups[self._group_at[group.id.lower()]] = new
         self._license_errors = None
-        self.written = True
         return new
 
     def _commit(self, at: int, user: User, states: _States) -> User:
@@ -533,6 +533,7 @@ class TenantState:
             assigned_licenses=tuple(licenses),
             license_assignment_states=tuple(msgspec.structs.replace(s, last_updated_date_time=t) for s, t in states),
         )
+        self.written = True  # first: a request that sees the change must not serve pre-encoded pages
         self.users[at] = new
         for k in after.keys() ^ before.keys():
             sku_at = self._sku_at.get(k)
@@ -541,7 +542,6 @@ class TenantState:
                 step = 1 if k in after else -1
                 self.skus[sku_at] = msgspec.structs.replace(sku, consumed_units=max(0, sku.consumed_units + step))
         self._license_errors = None
-        self.written = True
         return new
 
 

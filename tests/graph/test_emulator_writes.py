@@ -611,3 +611,30 @@ def test_the_sdk_request_builders_drive_the_writes(api):
     doc = a.licenses(CARL)
     assert states(doc) == [(E5, None, "Active", "None"), (E5, E5_GROUP, "Active", "None")]
     assert a.consumed()["SPE_E5"] == 1
+
+
+def test_a_write_marks_the_tenant_written_before_anyone_can_see_it(api):
+    """A request that sees a changed user or group must not be served from the pre-encoded listings
+    of the tenant as it was (a member partition picked by the new listing's positions from the old
+    encoding would be malformed): every write says `written` before it replaces anything."""
+    a = api()
+    tenant = a.graph.tenant
+    seen: list[tuple[str, bool]] = []
+
+    class Watched(list):  # type: ignore[type-arg]
+        def __init__(self, name: str, items: list[object]) -> None:
+            super().__init__(items)
+            self.name = name
+
+        def __setitem__(self, at, value):  # type: ignore[no-untyped-def]
+            seen.append((self.name, tenant.written))
+            super().__setitem__(at, value)
+
+    tenant.users, tenant.groups = Watched("users", tenant.users), Watched("groups", tenant.groups)
+    assert a.assign(CARL, [{"skuId": E5, "disabledPlans": []}]).status_code == 200
+    tenant.written = False  # each write on its own
+    assert a.join(PLAIN_GROUP, BEN).status_code == 204  # the group replaced
+    tenant.written = False
+    tenant.change_user(ANNA, account_enabled=False)
+    assert {name for name, _ in seen} == {"users", "groups"}
+    assert all(written for _, written in seen), seen
