@@ -53,9 +53,9 @@ class UpnIndex:
     a core for tens of seconds while the audit it served was measured)."""
 
     def __init__(self, upns: Iterable[str]) -> None:
-        pairs = sorted((upn.lower(), at) for at, upn in enumerate(upns))
-        self._keys = [key for key, _ in pairs]
-        self._at = [at for _, at in pairs]
+        lowered = [upn.lower() for upn in upns]
+        self._at = sorted(range(len(lowered)), key=lowered.__getitem__)  # stable: equal UPNs in order
+        self._keys = [lowered[at] for at in self._at]
 
     def starting(self, prefixes: tuple[str, ...]) -> list[int]:
         """The positions (in the list the index was built from, in order) of the UPNs that start

@@ -111,6 +111,7 @@ class GraphEmulator:
             (latency_ms / 1000, latency_ms_per_kib / 1000) if latency_ms > 0 or latency_ms_per_kib > 0 else None)
         self._filtered: dict[tuple[str, ...], list[int]] = {}  # positions of the users a prefix filter keeps
         self._upn_index: UpnIndex | None = None  # the users' UPNs, sorted (filters.UpnIndex)
+        self._index_lock = threading.Lock()
         self.audit_log = AuditLog(snapshot, token)  # auditLogs/directoryAudits, its own writes recorded
         # the usage reports (reports.py), from the snapshot's usageReports section
         self.reports = ReportServer(snapshot, reports or ReportOptions())
@@ -245,14 +246,12 @@ class GraphEmulator:
         return found
 
     def _upns(self) -> UpnIndex:
-        """The index of the users' UPNs, built on its first use (or by `prepare`), outside the lock
-        every request's log takes."""
-        index = self._upn_index
-        if index is None:
-            built = UpnIndex(u.user_principal_name for u in self.tenant.users)
-            with self._lock:
-                index = self._upn_index = self._upn_index or built
-        return index
+        """The index of the users' UPNs, built on its first use (or by `prepare`) by one request
+        while the others wait for it, under a lock of its own (not the one every request's log takes)."""
+        with self._index_lock:
+            if self._upn_index is None:
+                self._upn_index = UpnIndex(u.user_principal_name for u in self.tenant.users)
+            return self._upn_index
 
 
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"
