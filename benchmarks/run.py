@@ -178,20 +178,23 @@ def startup(work: Path, runs: int = 7) -> dict[str, Any]:
 
 def _phases(stderr: str) -> dict[str, float]:
     """The audit's `timings:` line (LICENSE_AUDITOR_TIMINGS=1) as {phase: seconds}."""
-    line = next((ln for ln in stderr.splitlines() if ln.startswith("timings: ")), "")
-    return {name: float(sec) for name, sec in re.findall(r"([a-z-]+) ([0-9.]+)s", line)}
+    return _per_phase(stderr, "timings", "s")
 
 
 def _cpu(stderr: str) -> dict[str, float]:
     """The audit's `cpu:` line: {phase: CPU seconds of the audit and its forked workers}."""
-    line = next((ln for ln in stderr.splitlines() if ln.startswith("cpu: ")), "")
-    return {name: float(sec) for name, sec in re.findall(r"([a-z-]+) ([0-9.]+)s", line)}
+    return _per_phase(stderr, "cpu", "s")
 
 
 def _peaks(stderr: str) -> dict[str, float]:
     """The audit's `peak memory:` line: {phase: peak RSS in MB by the end of that phase}."""
-    line = next((ln for ln in stderr.splitlines() if ln.startswith("peak memory: ")), "")
-    return {name: float(mb) for name, mb in re.findall(r"([a-z-]+) ([0-9.]+)MB", line)}
+    return _per_phase(stderr, "peak memory", "MB")
+
+
+def _per_phase(stderr: str, label: str, unit: str) -> dict[str, float]:
+    """The audit's line `label: phase 1.23<unit>, ...` as {phase: number}."""
+    line = next((ln for ln in stderr.splitlines() if ln.startswith(f"{label}: ")), "")
+    return {name: float(n) for name, n in re.findall(rf"([a-z-]+) ([0-9.]+){unit}", line)}
 
 
 def evaluation(users: int, seed: int) -> dict[str, Any]:

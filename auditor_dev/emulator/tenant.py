@@ -51,7 +51,7 @@ import msgspec
 from auditor.model import AssignedLicense, Group, LicenseAssignmentState, Sku, TenantSnapshot, User
 
 from .errors import GraphError, bad, not_found
-from .filters import UpnIndex
+from .filters import UpnIndex, matches
 
 ACTIVE_STATES = ("Active", "ActiveWithError")
 
@@ -213,7 +213,7 @@ class TenantState:
         self._members[group.id] = (group.members, positions, ids)
         return positions, ids
 
-    def members(self, group: Group) -> Sequence[User]:
+    def members(self, group: Group) -> _Members:
         """The group's members that exist as users (the snapshot keeps users only)."""
         positions, _ = self._member_index(group)
         return _Members(self.users, positions)
@@ -228,7 +228,7 @@ class TenantState:
             return self.is_member(group, user)
         return user.id.lower() in {m.lower() for m in group.direct_members}
 
-    def direct_members(self, group: Group) -> Sequence[User]:
+    def direct_members(self, group: Group) -> _Members:
         """The group's direct members that exist as users, in the order of `members`. Built once
         per group (and again after a write), not per page: a group of 500,000 is read in 500."""
         cached = self._direct.get(group.id)
@@ -241,21 +241,23 @@ class TenantState:
         self._direct[group.id] = (group.members, group.direct_members, positions)
         return _Members(self.users, positions)
 
+    def listing(self, group: Group, *, direct: bool) -> _Members:
+        """A member listing: the group's direct members (`direct`), else all its members."""
+        return self.direct_members(group) if direct else self.members(group)
+
     def members_starting(self, group: Group, prefixes: tuple[str, ...], *, direct: bool) -> _Members:
-        """The group's members (`direct`: its direct members) whose UPN, in lower case, starts with
-        one of `prefixes` (lower case): one partition of a member listing, in the listing's order."""
-        listed = self.direct_members(group) if direct else self.members(group)
-        assert isinstance(listed, _Members)
-        return _Members(self.users, [listed.positions[at] for at in self.member_partition(group, prefixes,
-                                                                                            direct=direct)])
+        """The members of a listing (`listing`) whose UPN, in lower case, starts with one of
+        `prefixes` (lower case): one partition of a member listing, in the listing's order."""
+        positions = self.listing(group, direct=direct).positions
+        return _Members(self.users, [positions[at] for at in self.member_partition(group, prefixes, direct=direct)])
 
     def member_partition(self, group: Group, prefixes: tuple[str, ...], *, direct: bool) -> list[int]:
         """Where the members of `members_starting` stand in the member listing (whose pre-encoded
         pages are picked by them): worked out once per partition from the listing's index of UPNs,
         or, once a write may have changed a UPN, from the users as they stand."""
         if self.written:
-            listed = self.direct_members(group) if direct else self.members(group)
-            return [at for at, user in enumerate(listed) if user.user_principal_name.lower().startswith(prefixes)]
+            return [at for at, user in enumerate(self.listing(group, direct=direct))
+                    if matches(user.user_principal_name, prefixes)]
         index, partitions = self.member_upns(group, direct=direct)
         with self._lock:
             found = partitions.get(prefixes)
@@ -264,16 +266,14 @@ class TenantState:
         return found
 
     def member_upns(self, group: Group, *, direct: bool) -> tuple[UpnIndex, dict[tuple[str, ...], list[int]]]:
-        """The index of the UPNs of the group's member listing (`direct`: its direct members), and
-        the partitions worked out from it so far: built once, and again after the membership changes."""
+        """The index of the UPNs of a member listing (`listing`), and the partitions worked out
+        from it so far: built once, and again after the membership changes."""
         key = (group.id, direct)
         with self._lock:  # the partitions are asked for at once: one of them builds it, the others wait
             cached = self._starting.get(key)
             if cached is None or cached[0] is not group.members or cached[1] is not group.direct_members:
-                listed = self.direct_members(group) if direct else self.members(group)
-                assert isinstance(listed, _Members)
                 users = self.users
-                index = UpnIndex(users[at].user_principal_name for at in listed.positions)
+                index = UpnIndex(users[at].user_principal_name for at in self.listing(group, direct=direct).positions)
                 cached = self._starting[key] = (group.members, group.direct_members, index, {})
         return cached[2], cached[3]
 

@@ -98,7 +98,7 @@ def _count_members(em: Emulator, call: Call, *, direct: bool) -> Answer:
         raise bad(f"Resource not found for the segment '{call.cast()}'.")
     prefixes = member_prefixes(call, counting=True)
     listed = (em.tenant.members_starting(group, prefixes, direct=direct) if prefixes is not None
-              else em.tenant.direct_members(group) if direct else em.tenant.members(group))
+              else em.tenant.listing(group, direct=direct))
     return 200, PlainText(str(len(listed)))
 
 
